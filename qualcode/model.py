@@ -1,0 +1,166 @@
+"""Plain data objects shared by every part of qualcode (no I/O, no heavy imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Code:
+    """One code of a codebook. Top-level codes are the evaluation criteria."""
+
+    id: str
+    name: str
+    definition: str = ""
+    questions: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    color: str | None = None
+    children: list[Code] = field(default_factory=list)
+    parent_id: str | None = None
+    criterion_id: str = ""
+    depth: int = 0
+    line: int | None = None  # where the code starts in its YAML file, for messages
+
+    def walk(self) -> Iterator[Code]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_dict(self, *, children: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "definition": self.definition,
+            "questions": list(self.questions),
+            "keywords": list(self.keywords),
+            "examples": list(self.examples),
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "color": self.color,
+            "parent": self.parent_id,
+            "criterion": self.criterion_id,
+        }
+        if children:
+            d["children"] = [c.to_dict() for c in self.children]
+        return d
+
+    def text_profile(self) -> str:
+        """All the codebook text that describes this code (used by suggestions and search)."""
+        parts = [self.name, self.definition, *self.questions, *self.keywords, *self.examples, *self.include]
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass
+class Codebook:
+    """A tree of codes. ``roots`` are the criteria."""
+
+    roots: list[Code]
+    name: str = "Codebook"
+    description: str = ""
+    version: str = "1"
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        self._index: dict[str, Code] = {}
+        self.reindex()
+
+    def reindex(self) -> None:
+        self._index = {}
+        for root in self.roots:
+            _assign_lineage(root, None, root.id, 0)
+            for code in root.walk():
+                self._index[code.id] = code
+
+    def walk(self) -> Iterator[Code]:
+        for root in self.roots:
+            yield from root.walk()
+
+    def __iter__(self) -> Iterator[Code]:
+        return self.walk()
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self._index
+
+    def get(self, code_id: str) -> Code | None:
+        return self._index.get(code_id)
+
+    def __getitem__(self, code_id: str) -> Code:
+        return self._index[code_id]
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.walk()]
+
+    def criterion_of(self, code_id: str) -> str:
+        return self._index[code_id].criterion_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "version": self.version,
+            "codes": [r.to_dict() for r in self.roots],
+        }
+
+
+def _assign_lineage(code: Code, parent: str | None, criterion: str, depth: int) -> None:
+    code.parent_id = parent
+    code.criterion_id = criterion
+    code.depth = depth
+    for child in code.children:
+        _assign_lineage(child, code.id, criterion, depth + 1)
+
+
+@dataclass
+class Unit:
+    """A coding unit produced by an importer: a sentence or short paragraph of one speaker turn.
+
+    ``start``/``end`` are character (code point) offsets into the transcript's stored text, so
+    ``text[start:end]`` is exactly the unit's text.
+    """
+
+    start: int
+    end: int
+    speaker: str | None
+    turn: int
+    t_start: float | None = None
+    t_end: float | None = None
+
+
+@dataclass
+class Turn:
+    """One speaker turn: consecutive speech of one speaker."""
+
+    speaker: str | None
+    start: int
+    end: int
+    t_start: float | None = None
+    t_end: float | None = None
+
+
+@dataclass
+class ParsedTranscript:
+    """What an importer returns: normalised text, its turns and coding units, and metadata."""
+
+    text: str
+    turns: list[Turn]
+    units: list[Unit]
+    format: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    source_name: str = ""
+
+    @property
+    def speakers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for t in self.turns:
+            if t.speaker:
+                seen.setdefault(t.speaker, None)
+        return list(seen)

@@ -1,0 +1,151 @@
+"""Case sheets: a CSV or XLSX table mapping each transcript (and each FGD speaker) to an informant and attributes.
+
+Recognised columns (case-insensitive, spaces or underscores): ``transcript_id`` (or ``transcript``/``id``),
+``file``, ``speaker`` (the label in the transcript; empty for a KII's single informant), ``case_id``, ``name``
+(confidential, never exported unless asked). Every other column is an attribute: stakeholder_group, type,
+organisation, role, sex, location, projects, date, language, interviewer, ...
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import InputError
+
+ALIASES = {
+    "transcript_id": "transcript_id", "transcript": "transcript_id", "id": "transcript_id",
+    "interview_id": "transcript_id", "file": "file", "filename": "file", "file_name": "file",
+    "speaker": "speaker", "speaker_label": "speaker", "label": "speaker",
+    "case_id": "case_id", "case": "case_id", "participant_id": "case_id",
+    "name": "name", "informant": "name", "informant_name": "name", "participant": "name",
+    "stakeholder": "stakeholder_group", "group": "stakeholder_group",
+}
+TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location")
+
+
+@dataclass
+class CaseRow:
+    line: int
+    transcript_id: str | None
+    file: str | None
+    speaker: str | None
+    case_id: str
+    name: str | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def _norm_col(col: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", str(col).strip().lower()).strip("_")
+    return ALIASES.get(key, key)
+
+
+def read_case_sheet(path: str | Path) -> list[CaseRow]:
+    """Read and check a case sheet. Raises InputError (file and line) on anything unusable."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", path=str(p), hint="check the path to the case sheet")
+    data = p.read_bytes()
+    if data[:4] == b"PK\x03\x04":
+        table = _read_xlsx(p)
+    elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
+    else:
+        table = _read_csv(p, data)
+    if not table:
+        raise InputError("the case sheet is empty", path=str(p), hint="add a header row and one row per informant")
+    header, rows = table[0], table[1:]
+    cols = [_norm_col(h) for h in header]
+    if not any(cols):
+        raise InputError("the first row must name the columns", path=str(p), line=1)
+    seen_cols: dict[str, int] = {}
+    for i, c in enumerate(cols):
+        if c and c in seen_cols:
+            raise InputError(f"column '{header[i]}' appears twice", path=str(p), line=1, hint="rename or remove one")
+        seen_cols[c] = i
+    if "transcript_id" not in seen_cols and "file" not in seen_cols:
+        raise InputError(
+            "the case sheet needs a 'transcript_id' or 'file' column", path=str(p), line=1,
+            hint="add a column naming each row's transcript",
+        )
+    out: list[CaseRow] = []
+    case_ids: dict[str, int] = {}
+    speakers: dict[tuple[str, str], int] = {}
+    for n, raw in enumerate(rows, start=2):
+        if not any(str(v).strip() for v in raw):
+            continue
+        if len(raw) > len(cols) and any(str(v).strip() for v in raw[len(cols):]):
+            raise InputError(f"row has {len(raw)} values but the header names {len(cols)} columns",
+                             path=str(p), line=n, hint="check for an unquoted comma")
+        values = {c: str(raw[i]).strip() if i < len(raw) and raw[i] is not None else "" for i, c in enumerate(cols) if c}
+        tid = values.pop("transcript_id", "") or None
+        fname = values.pop("file", "") or None
+        if not tid and not fname:
+            raise InputError("row names no transcript (transcript_id and file are empty)", path=str(p), line=n)
+        speaker = values.pop("speaker", "") or None
+        name = values.pop("name", "") or None
+        base = tid or Path(fname or "").stem
+        case_id = values.pop("case_id", "") or (f"{base}-{speaker}" if speaker else base)
+        key = (tid or fname or "", speaker or "")
+        if key in speakers:
+            raise InputError(f"transcript '{key[0]}' speaker '{key[1] or '(informant)'}' is listed twice"
+                             f" (also on line {speakers[key]})", path=str(p), line=n)
+        speakers[key] = n
+        if case_id in case_ids and case_ids[case_id] != n:
+            # the same informant in two transcripts is legitimate (a follow-up interview)
+            pass
+        case_ids.setdefault(case_id, n)
+        attributes = {k: v for k, v in values.items() if v != ""}
+        out.append(CaseRow(n, tid, fname, speaker, case_id, name, attributes))
+    if not out:
+        raise InputError("the case sheet has a header but no rows", path=str(p))
+    return out
+
+
+def _read_csv(p: Path, data: bytes) -> list[list[str]]:
+    if b"\x00" in data[:2048] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("is a binary file, not a CSV case sheet", path=str(p), hint="save it as CSV or XLSX")
+    text = None
+    for enc in ("utf-8-sig", "utf-16", "cp1252"):
+        if enc == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise InputError("cannot decode the case sheet", path=str(p), hint="save it as UTF-8 CSV")
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as err:
+        raise InputError(f"malformed CSV ({err})", path=str(p), hint="check quoting") from None
+
+
+def _read_xlsx(p: Path) -> list[list[str]]:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        raise InputError(f"cannot open the workbook ({type(err).__name__})", path=str(p),
+                         hint="re-save it in Excel as .xlsx") from None
+    try:
+        ws = wb.worksheets[0]
+        table = []
+        for row in ws.iter_rows(values_only=True):
+            table.append(["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row])
+        while table and not any(str(v).strip() for v in table[-1]):
+            table.pop()
+        return table
+    finally:
+        wb.close()

@@ -1,0 +1,452 @@
+"""Foundation commands: projects, import, codebooks, segments, codings, memos, the log, undo/redo, the example."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.errors import CodebookError, NotFoundError, QualcodeError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="create a new project folder",
+                       description="Create a project in DIR with the default evaluation-criteria codebook"
+                                   " (or --codebook FILE).")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--codebook", metavar="FILE", help="codebook YAML (default: the shipped evaluation criteria)")
+    p.add_argument("--name", help="project name (default: the folder name)")
+    p.add_argument("--coder", metavar="NAME", help="default coder for this project")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("example", help="create a working copy of the bundled example project",
+                       description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
+                                   " codebook and the team's human codings.")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--force", action="store_true", help="replace a project already in DIR")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_example)
+
+    p = sub.add_parser("import", help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
+                       description="Import transcript files and/or a case sheet (CSV or XLSX). Re-importing a"
+                                   " changed file creates a new version and re-anchors its codings.")
+    add_project_arg(p)
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
+    add_coder_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("status", help="counts of transcripts, segments, codes, codings, cases, coders")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("transcripts", help="list transcripts with attributes and coding progress")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_transcripts)
+
+    p = sub.add_parser("cases", help="list informants (cases) and their attributes")
+    add_project_arg(p)
+    p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("segments", help="list coding units with speaker, offsets, text and attributes")
+    add_project_arg(p)
+    p.add_argument("--transcript", metavar="ID")
+    p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_segments)
+
+    p = sub.add_parser("codebook", help="validate, show or change the codebook")
+    cb = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    q = cb.add_parser("validate", help="check a codebook file and list every problem")
+    q.add_argument("file", metavar="FILE")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codebook_validate)
+    q = cb.add_parser("show", help="the project's code tree with coding counts")
+    add_project_arg(q)
+    q.add_argument("--yaml", action="store_true", help="print the codebook as YAML")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codebook_show)
+    q = cb.add_parser("set", help="replace the project's codebook (codings are kept; codes matched by id)")
+    add_project_arg(q)
+    q.add_argument("file", metavar="FILE")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codebook_set)
+
+    p = sub.add_parser("codings", help="add, remove, list or import codings")
+    cs = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
+    q = cs.add_parser("add", help="apply a code to a segment")
+    add_project_arg(q)
+    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    q.add_argument("--code", required=True, metavar="ID")
+    add_coder_arg(q)
+    q.add_argument("--memo", metavar="TEXT")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_add)
+    q = cs.add_parser("remove", help="remove a coding (by --id, or --segment and --code)")
+    add_project_arg(q)
+    q.add_argument("--id", type=int, metavar="N", help="coding id")
+    q.add_argument("--segment", metavar="ID")
+    q.add_argument("--code", metavar="ID")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_remove)
+    q = cs.add_parser("list", help="list codings")
+    add_project_arg(q)
+    q.add_argument("--transcript", metavar="ID")
+    q.add_argument("--code", metavar="ID")
+    q.add_argument("--coder", metavar="NAME", help="only this coder's codings")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_list)
+    q = cs.add_parser("import", help="import codings from a CSV of verbatim quotes (quote, code, coder, created)")
+    add_project_arg(q)
+    q.add_argument("file", metavar="FILE")
+    q.add_argument("--transcript", metavar="ID", help="transcript of rows without a 'transcript' column"
+                                                      " (default: the file name)")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_import)
+
+    p = sub.add_parser("memo", help="write or list memos on segments, codes, transcripts or the project")
+    ms = p.add_subparsers(dest="memo_command", metavar="ACTION", required=True)
+    q = ms.add_parser("set", help="write a memo (empty text deletes it)")
+    add_project_arg(q)
+    target = q.add_mutually_exclusive_group(required=True)
+    target.add_argument("--segment", metavar="ID")
+    target.add_argument("--code", metavar="ID")
+    target.add_argument("--transcript", metavar="ID")
+    target.add_argument("--coding", metavar="N")
+    target.add_argument("--project-memo", action="store_true", help="a memo on the whole project")
+    q.add_argument("--text", required=True)
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_memo_set)
+    q = ms.add_parser("list", help="list memos")
+    add_project_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_memo_list)
+
+    p = sub.add_parser("coders", help="list coders, or set the project's default coder")
+    add_project_arg(p)
+    p.add_argument("--default", metavar="NAME", help="make NAME the project's default coder")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_coders)
+
+    p = sub.add_parser("log", help="the event log: every change, who, when, before and after")
+    add_project_arg(p)
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N events")
+    p.add_argument("--coder", metavar="NAME")
+    p.add_argument("--entity", metavar="KIND", help="coding, memo, transcript, case, codebook, ...")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_log)
+
+    for name, helptext in (("undo", "undo your last coding or memo action"),
+                           ("redo", "redo what you last undid")):
+        p = sub.add_parser(name, help=helptext)
+        add_project_arg(p)
+        add_coder_arg(p)
+        add_json_arg(p)
+        p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
+
+
+# ---------------------------------------------------------------------------- handlers
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from qualcode.codebook import default_codebook_path, load_codebook
+    from qualcode.store import Project
+
+    codebook = load_codebook(args.codebook or default_codebook_path())
+    project = Project.create(Path(args.dir), codebook=codebook, name=args.name)
+    if args.coder:
+        project.set_setting("coder", args.coder, coder=args.coder)
+    data = project.status()
+    project.close()
+    return emit(args, data, lambda d: print(f"Created project '{d['project']}' in {d['path']} with codebook"
+                                            f" '{d['codebook']}' ({d['codes']} codes)."))
+
+
+def cmd_example(args: argparse.Namespace) -> int:
+    from qualcode.project_io import build_example
+
+    report = build_example(Path(args.dir), force=args.force)
+
+    def human(r: dict[str, Any]) -> None:
+        s = r["status"]
+        print(f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
+              f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders.")
+        print(f"Try: qualcode status -p {args.dir}   |   qualcode code -p {args.dir}")
+
+    return emit(args, report, human)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from qualcode.project_io import apply_case_sheet, import_files
+
+    if not args.files and not args.cases:
+        raise QualcodeError("nothing to import", hint="give transcript files and/or --cases FILE")
+    with open_project(args) as project:
+        if args.files:
+            report = import_files(project, args.files, cases=args.cases, coder=args.coder)
+        else:
+            from qualcode.cases import read_case_sheet
+
+            n, warnings = apply_case_sheet(project, read_case_sheet(args.cases),
+                                           coder=project.resolve_coder(args.coder))
+            report = {"transcripts": [], "cases": n, "warnings": warnings}
+
+    def human(r: dict[str, Any]) -> None:
+        for t in r["transcripts"]:
+            extra = ""
+            if t.get("reanchor"):
+                ra = t["reanchor"]
+                extra = f"; codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}"
+            print(f"{t['id']}: {t['status'].replace('_', ' ')} (version {t['version']}, {t['units']} units){extra}")
+        if r["cases"]:
+            print(f"{r['cases']} case rows applied")
+        for w in r["warnings"]:
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.status()
+
+    def human(d: dict[str, Any]) -> None:
+        for k, v in d.items():
+            print(f"{k:>15}: {v}")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.transcripts()
+    for r in rows:
+        r["type"] = r["attributes"].get("type")
+        r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
+    return emit(args, rows, lambda d: table(d, ["id", "type", "stakeholder_groups", "format", "units", "progress",
+                                                 "coders"], widths={"stakeholder_groups": 40}))
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.cases()
+    if not args.show_names:
+        for r in rows:
+            r.pop("name", None)
+    for r in rows:
+        for key in ("stakeholder_group", "role", "sex", "location"):
+            r[key] = r["attributes"].get(key)
+    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts"]
+    return emit(args, rows, lambda d: table(d, cols, widths={"role": 30}))
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
+    for r in rows:
+        r["segment"] = r["id"]
+    return emit(args, rows, lambda d: table(d, ["id", "ref", "speaker", "role", "start", "end", "text"],
+                                            widths={"text": 70, "speaker": 18}))
+
+
+def cmd_codebook_validate(args: argparse.Namespace) -> int:
+    from qualcode.codebook import load_codebook, validate_codebook_file
+
+    problems = validate_codebook_file(args.file)
+    if args.json:
+        data: dict[str, Any] = {"file": args.file, "valid": not problems, "problems": [p.to_dict() for p in problems]}
+        if not problems:
+            data["codes"] = len(load_codebook(args.file))
+        emit(args, data)
+        return 2 if problems else 0
+    if problems:
+        for p in problems:
+            print(str(p))
+        print(f"{len(problems)} problem(s) in {args.file}")
+        return 2
+    cb = load_codebook(args.file)
+    print(f"{args.file}: valid, {len(cb)} codes in {len(cb.roots)} criteria")
+    return 0
+
+
+def cmd_codebook_show(args: argparse.Namespace) -> int:
+    from qualcode.codebook import dump_codebook
+
+    with open_project(args) as project:
+        cb = project.codebook()
+        counts: dict[str, int] = {}
+        for c in project.codings():
+            counts[c["code"]] = counts.get(c["code"], 0) + 1
+    if args.yaml:
+        print(dump_codebook(cb), end="")
+        return 0
+
+    def with_counts(d: dict[str, Any]) -> dict[str, Any]:
+        d["codings"] = counts.get(d["id"], 0)
+        d["children"] = [with_counts(c) for c in d.get("children", [])]
+        return d
+
+    data = {"name": cb.name, "version": cb.version, "codes": [with_counts(r.to_dict()) for r in cb.roots]}
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"{d['name']} (version {d['version']})")
+
+        def show(code: dict[str, Any], depth: int) -> None:
+            print(f"{'  ' * depth}{code['id']:<40} {code['name']}  [{code['codings']}]")
+            for ch in code["children"]:
+                show(ch, depth + 1)
+
+        for r in d["codes"]:
+            show(r, 0)
+
+    return emit(args, data, human)
+
+
+def cmd_codebook_set(args: argparse.Namespace) -> int:
+    from qualcode.codebook import load_codebook
+
+    codebook = load_codebook(args.file)
+    with open_project(args) as project:
+        report = project.set_codebook(codebook, coder=project.resolve_coder(args.coder))
+
+    def human(r: dict[str, Any]) -> None:
+        ch = r["change"]
+        print(f"Codebook '{r['codebook']}' installed: {r['codes']} codes.")
+        for key in ("added", "removed", "redefined"):
+            if ch[key]:
+                print(f"  {key}: {', '.join(ch[key])}")
+        for item in ch["renamed"]:
+            print(f"  renamed: {item['id']} '{item['old']}' -> '{item['new']}'")
+        for item in ch["moved"]:
+            print(f"  moved: {item['id']} from {item['old_parent']} to {item['new_parent']}")
+        if r["codings_on_removed_codes"]:
+            print(f"  {r['codings_on_removed_codes']} codings sit on removed codes; they are kept (restore the code"
+                  " to see them again)")
+
+    return emit(args, report, human)
+
+
+def cmd_codings_add(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        coding = project.add_coding(args.segment, args.code, coder=project.resolve_coder(args.coder), memo=args.memo)
+    return emit(args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by"
+                                              f" {c['coder']}"))
+
+
+def cmd_codings_remove(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        if args.id is not None:
+            coding_id = args.id
+        elif args.segment and args.code:
+            found = project.find_coding(args.segment, args.code, coder=args.coder)
+            if not found:
+                raise NotFoundError(f"segment {args.segment} has no code '{args.code}'"
+                                    + (f" from {args.coder}" if args.coder else ""))
+            if len(found) > 1:
+                raise QualcodeError(f"{len(found)} coders applied '{args.code}' there",
+                                    hint="say whose with --coder NAME, or pass --id")
+            coding_id = found[0]["id"]
+        else:
+            raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
+        removed = project.remove_coding(coding_id, coder=coder)
+    return emit(args, removed, lambda c: print(f"removed coding {c['id']} ({c['code']} on segment {c['segment']})"))
+
+
+def cmd_codings_list(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        if args.transcript:
+            project.require_transcript(args.transcript)
+        rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
+    return emit(args, rows, lambda d: table(d, ["id", "ref", "code", "coder", "source", "created", "status"]))
+
+
+def cmd_codings_import(args: argparse.Namespace) -> int:
+    from qualcode.project_io import import_codings_table
+
+    with open_project(args) as project:
+        report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
+    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already"
+                                              " there"))
+
+
+def cmd_memo_set(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        if args.segment:
+            kind, target = "segment", str(project.resolve_segment(args.segment))
+        elif args.code:
+            kind, target = "code", project.require_code(args.code)["id"]
+        elif args.transcript:
+            kind, target = "transcript", project.require_transcript(args.transcript)["id"]
+        elif args.coding:
+            kind, target = "coding", str(args.coding)
+        else:
+            kind, target = "project", "project"
+        memo = project.set_memo(kind, target, args.text, coder=project.resolve_coder(args.coder))
+    return emit(args, memo or {"deleted": True},
+                lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {kind} {target}"))
+
+
+def cmd_memo_list(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.memos()
+    return emit(args, rows, lambda d: table(d, ["id", "target_type", "target_id", "coder", "updated", "text"],
+                                            widths={"text": 60}))
+
+
+def cmd_coders(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        if args.default:
+            project.coder_id(args.default)
+            project.set_setting("coder", args.default, coder=args.default)
+        rows = project.coders()
+        default = project.resolve_coder(None)
+    for r in rows:
+        r["default"] = r["name"] == default
+    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default"]))
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.events(limit=args.limit, coder=args.coder, entity=args.entity)
+
+    def human(d: list[dict[str, Any]]) -> None:
+        for e in d:
+            print(f"{e['id']:>6} {e['ts']} {e['coder'] or '-':<10} {e['action']:<20} {e['entity']} {e['entity_id'] or ''}")
+
+    return emit(args, rows, human)
+
+
+def _reverse(args: argparse.Namespace, kind: str) -> int:
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        result = project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+    if result is None:
+        if args.json:
+            return emit(args, {"done": False})
+        print(f"nothing to {kind} for {coder}")
+        return 0
+    return emit(args, {"done": True, **result},
+                lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"))
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    return _reverse(args, "undo")
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    return _reverse(args, "redo")
+
+
+__all__ = ["register", "CodebookError"]

@@ -1,0 +1,394 @@
+"""Codebooks: load a YAML code tree, validate it with precise messages, compare two versions.
+
+A codebook file is either a mapping with ``codes:`` (plus optional ``name``, ``description``, ``version``) or a
+bare list of codes. Codes nest with ``children:``; a flat list may instead give each code a ``parent:`` id (as
+spreadsheets export them). Every problem is reported with file, line and what to do, not just the first one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import CodebookError, CodebookProblem, InputError
+from qualcode.model import Code, Codebook
+
+TOP_KEYS = {"name", "description", "version", "codes"}
+CODE_KEYS = {
+    "id",
+    "name",
+    "definition",
+    "questions",
+    "keywords",
+    "examples",
+    "include",
+    "exclude",
+    "color",
+    "children",
+    "parent",
+}
+LIST_KEYS = ("questions", "keywords", "examples", "include", "exclude")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+MAX_DEPTH = 32
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook file; raise :class:`CodebookError` listing every problem."""
+    p = Path(path)
+    text = _read_text(p)
+    codebook, problems = parse_codebook(text, str(p))
+    if problems or codebook is None:
+        raise CodebookError(problems or [CodebookProblem("empty codebook", path=str(p))], path=None)
+    codebook.source = str(p)
+    return codebook
+
+
+def validate_codebook_file(path: str | Path) -> list[CodebookProblem]:
+    """Every problem of a codebook file (empty list when it is valid)."""
+    p = Path(path)
+    try:
+        text = _read_text(p)
+    except InputError as err:
+        return [CodebookProblem(err.message.split(": ", 1)[-1], path=str(p))]
+    return parse_codebook(text, str(p))[1]
+
+
+def _read_text(p: Path) -> str:
+    if not p.exists():
+        raise InputError("no such file", path=str(p), hint="check the path to the codebook")
+    if p.is_dir():
+        raise InputError("is a folder, not a codebook file", path=str(p))
+    data = p.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("is a binary file, not a YAML codebook", path=str(p))
+    for enc in ("utf-8-sig", "utf-16"):
+        try:
+            if enc == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                continue
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("is not UTF-8 text", path=str(p), hint="save the codebook as UTF-8")
+
+
+def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None, list[CodebookProblem]]:
+    """Parse codebook YAML text. Returns the codebook (None if unusable) and all problems found."""
+    import yaml
+
+    problems: list[CodebookProblem] = []
+
+    def problem(msg: str, node: Any = None, line: int | None = None) -> None:
+        if line is None and node is not None:
+            line = node.start_mark.line + 1
+        problems.append(CodebookProblem(msg, path=path, line=line))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+        problem(f"YAML syntax error: {reason}; fix the indentation or quoting there", line=line)
+        return None, problems
+    except RecursionError:
+        problem("YAML nesting is too deep")
+        return None, problems
+    if root is None:
+        problem("the codebook is empty; add a 'codes:' list", line=1)
+        return None, problems
+
+    meta: dict[str, str] = {}
+    codes_node: Any
+    if isinstance(root, yaml.SequenceNode):
+        codes_node = root
+    elif isinstance(root, yaml.MappingNode):
+        codes_node = None
+        for key_node, value_node in _mapping_items(root, problem):
+            key = key_node.value
+            if key not in TOP_KEYS:
+                problem(_unknown_key_msg(key, TOP_KEYS, "top level"), key_node)
+                continue
+            if key == "codes":
+                codes_node = value_node
+            else:
+                if not isinstance(value_node, yaml.ScalarNode):
+                    problem(f"'{key}' must be text", value_node)
+                else:
+                    meta[key] = str(value_node.value)
+        if codes_node is None:
+            problem("no 'codes:' list; the codebook needs at least one code", root)
+            return None, problems
+    else:
+        problem("a codebook must be a mapping with 'codes:' or a list of codes", root)
+        return None, problems
+
+    if not isinstance(codes_node, yaml.SequenceNode) or not codes_node.value:
+        problem("'codes' must be a non-empty list of codes (each starting with '- id: ...')", codes_node)
+        return None, problems
+
+    builder = _Builder(problem)
+    roots = [c for c in (builder.code(n, depth=0, stack=()) for n in codes_node.value) if c is not None]
+    roots = builder.resolve_parents(roots)
+    if problems:
+        return None, problems
+    cb = Codebook(
+        roots=roots,
+        name=meta.get("name", "Codebook"),
+        description=meta.get("description", ""),
+        version=meta.get("version", "1"),
+    )
+    return cb, problems
+
+
+def _mapping_items(node: Any, problem: Any) -> list[tuple[Any, Any]]:
+    import yaml
+
+    seen: dict[str, int] = {}
+    items = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            problem("keys must be plain words", key_node)
+            continue
+        key = str(key_node.value)
+        if key in seen:
+            problem(f"key '{key}' appears twice in the same code (first on line {seen[key]}); keep one", key_node)
+            continue
+        seen[key] = key_node.start_mark.line + 1
+        items.append((key_node, value_node))
+    return items
+
+
+def _unknown_key_msg(key: str, allowed: set[str], where: str) -> str:
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(sorted(allowed))
+    return f"unknown key '{key}' at {where}; {hint}"
+
+
+class _Builder:
+    def __init__(self, problem: Any) -> None:
+        self.problem = problem
+        self.ids: dict[str, int] = {}
+        self.parent_refs: list[tuple[Code, str, Any]] = []
+
+    def code(self, node: Any, depth: int, stack: tuple[int, ...]) -> Code | None:
+        import yaml
+
+        if id(node) in stack or depth > MAX_DEPTH:
+            self.problem("the code tree contains a cycle (a code is its own ancestor); remove the alias", node)
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.problem("each code must be a mapping with at least 'id', 'name' and 'definition'", node)
+            return None
+        fields: dict[str, Any] = {}
+        for key_node, value_node in _mapping_items(node, self.problem):
+            key = key_node.value
+            if key not in CODE_KEYS:
+                self.problem(_unknown_key_msg(key, CODE_KEYS, "a code"), key_node)
+                continue
+            fields[key] = value_node
+        line = node.start_mark.line + 1
+        code_id = self._scalar(fields.get("id"), "id")
+        label = f"code '{code_id}'" if code_id else "a code"
+        if not code_id:
+            if "id" not in fields:
+                self.problem("code has no 'id'; add a unique id such as 'relevance.needs'", node)
+        elif not ID_RE.match(code_id):
+            self.problem(
+                f"code id '{code_id}' may use only letters, digits, '_', '.', '-' (no spaces)", fields["id"]
+            )
+        elif code_id in self.ids:
+            self.problem(
+                f"duplicate code id '{code_id}' (first defined on line {self.ids[code_id]}); give each code its own id",
+                fields["id"],
+            )
+        else:
+            self.ids[code_id] = line
+        name = self._scalar(fields.get("name"), "name")
+        if not name:
+            self.problem(f"{label} has no 'name'; add a short label", node)
+        definition = self._scalar(fields.get("definition"), "definition")
+        if not definition:
+            self.problem(f"{label} has no 'definition'; say what passages belong to it", node)
+        lists = {k: self._strings(fields.get(k), k, label) for k in LIST_KEYS}
+        color = self._scalar(fields.get("color"), "color")
+        if color and not COLOR_RE.match(color):
+            self.problem(f"{label} has colour '{color}'; use '#RRGGBB' (e.g. '#1f77b4')", fields["color"])
+            color = None
+        children: list[Code] = []
+        if "children" in fields:
+            cnode = fields["children"]
+            if isinstance(cnode, yaml.ScalarNode) and cnode.value in ("", "~", "null"):
+                pass
+            elif not isinstance(cnode, yaml.SequenceNode):
+                self.problem(f"'children' of {label} must be a list of codes", cnode)
+            else:
+                for child in cnode.value:
+                    c = self.code(child, depth + 1, (*stack, id(node)))
+                    if c is not None:
+                        children.append(c)
+        code = Code(
+            id=code_id or f"?line{line}",
+            name=name or "",
+            definition=definition or "",
+            color=color.lower() if color else None,
+            children=children,
+            line=line,
+            **lists,
+        )
+        parent = self._scalar(fields.get("parent"), "parent")
+        if parent:
+            if depth > 0:
+                self.problem(f"{label} has both a nesting parent and 'parent: {parent}'; use one", fields["parent"])
+            else:
+                self.parent_refs.append((code, parent, fields["parent"]))
+        return code
+
+    def _scalar(self, node: Any, key: str) -> str | None:
+        import yaml
+
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(f"'{key}' must be a single value, not a list or mapping", node)
+            return None
+        value = str(node.value).strip()
+        return value or None
+
+    def _strings(self, node: Any, key: str, label: str) -> list[str]:
+        import yaml
+
+        if node is None:
+            return []
+        if isinstance(node, yaml.ScalarNode):
+            value = str(node.value).strip()
+            return [value] if value and value not in ("~", "null") else []
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode):
+                    if str(item.value).strip():
+                        out.append(str(item.value).strip())
+                else:
+                    self.problem(f"'{key}' of {label} must be a list of texts", item)
+            return out
+        self.problem(f"'{key}' of {label} must be a text or a list of texts", node)
+        return []
+
+    def resolve_parents(self, roots: list[Code]) -> list[Code]:
+        """Attach codes given with ``parent:`` (flat lists) under their parent, detecting cycles."""
+        if not self.parent_refs:
+            return roots
+        by_id: dict[str, Code] = {}
+        for r in roots:
+            for c in r.walk():
+                by_id[c.id] = c
+        parent_of = {code.id: parent for code, parent, _ in self.parent_refs}
+        for code, parent, node in self.parent_refs:
+            if parent not in by_id:
+                close = difflib.get_close_matches(parent, list(by_id), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problem(f"code '{code.id}' has unknown parent '{parent}'{hint}", node)
+                continue
+            seen = {code.id}
+            cur: str | None = parent
+            while cur is not None:
+                if cur in seen:
+                    self.problem(f"codes form a cycle through 'parent:' ({code.id} -> {parent} -> ...)", node)
+                    break
+                seen.add(cur)
+                cur = parent_of.get(cur)
+        attached = {code.id for code, parent, _ in self.parent_refs if parent in by_id}
+        for code, parent, _ in self.parent_refs:
+            if code.id in attached and parent in by_id:
+                by_id[parent].children.append(code)
+        return [r for r in roots if r.id not in attached]
+
+
+# ---------------------------------------------------------------------------- comparing codebooks
+
+
+@dataclass
+class CodebookChange:
+    """What changes when a project moves from one codebook to another (codes matched by id)."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # id, old name, new name
+    moved: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # id, old parent, new parent
+    redefined: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.renamed or self.moved or self.redefined)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "renamed": [{"id": i, "old": o, "new": n} for i, o, n in self.renamed],
+            "moved": [{"id": i, "old_parent": o, "new_parent": n} for i, o, n in self.moved],
+            "redefined": self.redefined,
+        }
+
+
+def diff_codebooks(old: Codebook, new: Codebook) -> CodebookChange:
+    change = CodebookChange()
+    old_ids, new_ids = set(old.ids), set(new.ids)
+    change.added = [i for i in new.ids if i not in old_ids]
+    change.removed = [i for i in old.ids if i not in new_ids]
+    for code in new.walk():
+        before = old.get(code.id)
+        if before is None:
+            continue
+        if before.name != code.name:
+            change.renamed.append((code.id, before.name, code.name))
+        if before.parent_id != code.parent_id:
+            change.moved.append((code.id, before.parent_id, code.parent_id))
+        if before.definition != code.definition:
+            change.redefined.append(code.id)
+    return change
+
+
+def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
+    """A YAML-ready dict in the same format :func:`parse_codebook` reads."""
+
+    def code_dict(c: Code) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": c.id, "name": c.name, "definition": c.definition}
+        for key in ("questions", "keywords", "examples"):
+            if getattr(c, key):
+                d[key] = list(getattr(c, key))
+        for key in ("include", "exclude"):
+            values = getattr(c, key)
+            if values:
+                d[key] = values[0] if len(values) == 1 else list(values)
+        if c.color:
+            d["color"] = c.color
+        if c.children:
+            d["children"] = [code_dict(ch) for ch in c.children]
+        return d
+
+    return {
+        "name": codebook.name,
+        "version": codebook.version,
+        "description": codebook.description,
+        "codes": [code_dict(r) for r in codebook.roots],
+    }
+
+
+def dump_codebook(codebook: Codebook) -> str:
+    import yaml
+
+    return yaml.safe_dump(codebook_to_dict(codebook), sort_keys=False, allow_unicode=True, width=100)
+
+
+def default_codebook_path() -> Path:
+    """The shipped evaluation-criteria codebook (inside the package when installed, else the repo copy)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data" / "evaluation-criteria.yaml", here.parent / "codebooks" / "evaluation-criteria.yaml"):
+        if candidate.exists():
+            return candidate
+    raise InputError("the default codebook is missing from this installation", hint="pass --codebook FILE")

@@ -1,0 +1,264 @@
+"""Bringing material into a project: transcript files with their case sheet, codings from a quote table, and the
+bundled example project. Everything is parsed and checked first and written in one transaction, so a bad file
+leaves the project unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
+from qualcode.errors import InputError, ProjectError
+from qualcode.model import ParsedTranscript
+from qualcode.store import Project, is_interviewer_label
+
+ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def bundled_root() -> Path:
+    """Folder holding the bundled codebooks/ and transcripts/ (the source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parent):
+        if (candidate / "transcripts" / "cases.csv").exists():
+            return candidate
+    raise ProjectError("the bundled example is missing from this installation",
+                       hint="install qualcode from a source checkout (pip install -e .)")
+
+
+def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow]) -> str:
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower():
+            return row.transcript_id or Path(row.file).stem
+    for key in ("id", "interview_id", "transcript_id"):
+        value = parsed.metadata.get(key)
+        if value:
+            return ID_SAFE.sub("-", str(value)).strip("-")
+    return ID_SAFE.sub("-", path.stem).strip("-") or "transcript"
+
+
+def import_files(
+    project: Project,
+    paths: list[str | Path],
+    *,
+    cases: str | Path | None = None,
+    coder: str | None = None,
+) -> dict[str, Any]:
+    """Import transcript files (and optionally a case sheet) into the project in one transaction."""
+    from qualcode.importers import read_transcript
+
+    coder = project.resolve_coder(coder)
+    rows = read_case_sheet(cases) if cases else []
+    parsed: list[tuple[Path, ParsedTranscript, str]] = []
+    seen_ids: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
+        pt = read_transcript(path)
+        tid = _transcript_id_for(path, pt, rows)
+        if tid in seen_ids:
+            raise InputError(f"has the same transcript id '{tid}' as {seen_ids[tid]}", path=str(path),
+                             hint="give each transcript its own id in the case sheet")
+        seen_ids[tid] = path
+        parsed.append((path, pt, tid))
+    report: dict[str, Any] = {"transcripts": [], "cases": 0, "warnings": []}
+    with project.transaction():
+        for path, pt, tid in parsed:
+            t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
+            attrs = _transcript_attributes(t_rows, pt)
+            result = project.add_transcript(pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs,
+                                            coder=coder)
+            result["file"] = str(path)
+            report["transcripts"].append(result)
+        if rows:
+            report["cases"], warnings = apply_case_sheet(project, rows, coder=coder)
+            report["warnings"].extend(warnings)
+    return report
+
+
+def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for key in ("type", "date", "language", "interviewer"):
+        value = pt.metadata.get(key)
+        if value:
+            attrs[key] = str(value)
+    if rows:
+        first = rows[0]
+        for key in TRANSCRIPT_LEVEL:
+            if key in first.attributes:
+                attrs[key] = first.attributes[key]
+    return attrs
+
+
+def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
+    """Create/update cases and map speaker labels to them. Returns (cases written, warnings)."""
+    warnings: list[str] = []
+    known = {t["id"]: t for t in project.transcripts()}
+    by_transcript: dict[str, list[CaseRow]] = {}
+    for row in rows:
+        tid = row.transcript_id or Path(row.file or "").stem
+        by_transcript.setdefault(tid, []).append(row)
+    with project.transaction():
+        for row in rows:
+            project.upsert_case(row.case_id, row.name, row.attributes, coder=coder)
+        for tid, t_rows in by_transcript.items():
+            if tid not in known:
+                warnings.append(f"case sheet line {t_rows[0].line}: transcript '{tid}' is not in the project yet")
+                continue
+            project.set_transcript_attributes(
+                tid, {k: v for k, v in t_rows[0].attributes.items() if k in TRANSCRIPT_LEVEL}, coder=coder
+            )
+            labels = [s["label"] for s in project.speakers(tid)]
+            interviewer = str(t_rows[0].attributes.get("interviewer", ""))
+            named = {r.speaker: r for r in t_rows if r.speaker}
+            single = [r for r in t_rows if not r.speaker]
+            for label in labels:
+                row = _match_speaker(label, named)
+                if row is not None:
+                    project.set_speaker(tid, label, role="informant", case_id=row.case_id, coder=coder)
+                elif is_interviewer_label(label) or _same_person(label, interviewer):
+                    project.set_speaker(tid, label, role="interviewer", case_id=None, coder=coder)
+                elif single:
+                    project.set_speaker(tid, label, role="informant", case_id=single[0].case_id, coder=coder)
+                else:
+                    project.set_speaker(tid, label, role="unknown", case_id=None, coder=coder)
+                    warnings.append(f"{tid}: speaker '{label}' is not in the case sheet")
+            for spk, row in named.items():
+                if not any(_match_speaker(label, {spk: row}) for label in labels):
+                    close = difflib.get_close_matches(spk, labels, n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    warnings.append(f"case sheet line {row.line}: {tid} has no speaker '{spk}'{hint}")
+    return len(rows), warnings
+
+
+def _norm_label(label: str) -> str:
+    return re.sub(r"[^\w]+", " ", label.lower()).strip()
+
+
+def _match_speaker(label: str, named: dict[str, CaseRow]) -> CaseRow | None:
+    if label in named:
+        return named[label]
+    norm = _norm_label(label)
+    for spk, row in named.items():
+        if _norm_label(spk) == norm:
+            return row
+    return None
+
+
+def _same_person(label: str, name: str) -> bool:
+    if not name:
+        return False
+    a, b = _norm_label(label), _norm_label(name)
+    return a == b or (len(a) > 2 and (b.endswith(" " + a) or b.startswith(a + " ")))
+
+
+# ---------------------------------------------------------------------------- codings from a quote table
+
+
+def import_codings_table(project: Project, path: str | Path, *, transcript: str | None = None,
+                         default_coder: str | None = None) -> dict[str, Any]:
+    """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
+
+    Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
+    checked before anything is written.
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", path=str(p), hint="save the table as UTF-8 CSV") from None
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    if "quote" not in fields or "code" not in fields:
+        raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
+    tid_default = transcript or p.stem
+    texts: dict[str, str] = {}
+    units: dict[str, list[dict[str, Any]]] = {}
+    planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
+    for n, raw in enumerate(reader, start=2):
+        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        tid = row.get("transcript") or tid_default
+        if tid not in texts:
+            try:
+                texts[tid] = project.transcript_text(tid)
+            except Exception:
+                raise InputError(f"transcript '{tid}' is not in the project", path=str(p), line=n) from None
+            units[tid] = project.segments(tid)
+        quote, code = row.get("quote", ""), row.get("code", "")
+        if not quote or not code:
+            raise InputError("quote and code must not be empty", path=str(p), line=n)
+        try:
+            project.require_code(code)
+        except Exception as err:
+            raise InputError(str(err), path=str(p), line=n) from None
+        span = _find_quote(texts[tid], quote)
+        if span is None:
+            raise InputError(f"quote not found verbatim in {tid}: \"{quote[:60]}\"", path=str(p), line=n,
+                             hint="copy the passage exactly from 'qualcode segments'")
+        hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
+        if any(u["role"] == "interviewer" for u in hit):
+            raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
+        coder = row.get("coder") or default_coder or project.resolve_coder(None)
+        for u in hit:
+            planned.append((n, tid, u["id"], code, coder, row.get("created") or None, row.get("memo") or None))
+    added = skipped = 0
+    with project.transaction():
+        existing = {(c["segment"], c["code"], c["coder"]) for c in project.codings()}
+        for _n, _tid, seg_id, code, coder, created, memo in planned:
+            if (seg_id, code, coder) in existing:
+                skipped += 1
+                continue
+            project.add_coding(seg_id, code, coder=coder, created=created, memo=memo, source="import")
+            existing.add((seg_id, code, coder))
+            added += 1
+    return {"file": str(p), "added": added, "skipped": skipped}
+
+
+def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    pos = text.find(quote)
+    if pos >= 0:
+        return pos, pos + len(quote)
+    # tolerate line breaks / double spaces inside the quote
+    pattern = r"\s+".join(re.escape(w) for w in quote.split())
+    m = re.search(pattern, text)
+    return (m.start(), m.end()) if m else None
+
+
+# ---------------------------------------------------------------------------- the bundled example
+
+
+def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
+    """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
+    from qualcode.codebook import load_codebook
+
+    root = bundled_root()
+    dest = Path(dest)
+    if (dest / "qualcode.db").exists():
+        if not force:
+            raise ProjectError(f"{dest} already holds a project", hint="choose another folder or pass --force")
+        shutil.rmtree(dest)
+    src = root / "transcripts"
+    files = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in
+                   (".txt", ".md", ".docx", ".vtt", ".srt") and not p.name.startswith("."))
+    codebook = load_codebook(root / "codebooks" / "evaluation-criteria.yaml")
+    project = Project.create(dest, codebook=codebook, name="Decent work in electronics: final evaluation (example)")
+    try:
+        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara")
+        codings_dir = src / "codings"
+        report["codings"] = []
+        if codings_dir.is_dir():
+            for table in sorted(codings_dir.glob("*.csv")):
+                report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+        project.set_setting("coder", "clara", coder="clara")
+        report["status"] = project.status()
+    finally:
+        project.close()
+    return report

@@ -1,0 +1,1091 @@
+"""The project store: one SQLite database (WAL, foreign keys on) in a project folder.
+
+Every user action is one transaction (:meth:`Project.transaction`) and appends to the event log, which is what the
+audit trail and undo/redo read. Transcripts are immutable once imported: a changed file becomes a new version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import ConflictError, NotFoundError, ProjectError, QualcodeError
+from qualcode.model import Code, Codebook, ParsedTranscript
+
+DB_NAME = "qualcode.db"
+INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
+UNDOABLE = {"coding.add", "coding.remove", "coding.update", "memo.set"}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_coder() -> str:
+    """The coder name used when none is given: $QUALCODE_CODER, else the login name."""
+    env = os.environ.get("QUALCODE_CODER", "").strip()
+    if env:
+        return env
+    try:
+        return getpass.getuser() or "coder"
+    except Exception:  # getpass fails without a passwd entry (containers)
+        return "coder"
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files("qualcode.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+class Project:
+    """An open project. Use :meth:`create` or :meth:`open`; close with :meth:`close` or a ``with`` block."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = conn
+        self._tx_depth = 0
+        self._lock = threading.RLock()
+        self._codebook_cache: tuple[str, Codebook] | None = None
+        self._coder_ids: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def create(cls, path: str | Path, *, codebook: Codebook | None = None, name: str | None = None) -> Project:
+        """Create a new project folder (it may exist but must not already hold a project)."""
+        p = Path(path)
+        if (p / DB_NAME).exists():
+            raise ProjectError(f"{p} already holds a qualcode project", hint="open it with -p, or choose a new folder")
+        if p.exists() and not p.is_dir():
+            raise ProjectError(f"{p} is a file, not a folder")
+        p.mkdir(parents=True, exist_ok=True)
+        project = cls._connect(p)
+        with project.transaction():
+            project._set_setting("name", name or p.resolve().name)
+            project._set_setting("created", now_iso())
+        if codebook is not None:
+            project.set_codebook(codebook, coder=default_coder())
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        p = Path(path)
+        if not (p / DB_NAME).exists():
+            raise ProjectError(
+                f"no qualcode project in {p}",
+                hint="create one with 'qualcode init DIR' or 'qualcode example DIR', or pass -p DIR",
+            )
+        return cls._connect(p)
+
+    @classmethod
+    def _connect(cls, p: Path) -> Project:
+        try:
+            conn = sqlite3.connect(p / DB_NAME, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 60000")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise ProjectError(f"cannot use write-ahead logging for {p / DB_NAME}", hint="is the folder read-only?")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as err:
+            raise ProjectError(f"{p / DB_NAME} is not a readable qualcode project ({err})",
+                               hint="run 'qualcode doctor' or restore a backup") from None
+        project = cls(p, conn)
+        project._migrate()
+        return project
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
+        )
+        applied = {row[0] for row in self.db.execute("SELECT id FROM _migrations")}
+        known = _migrations()
+        newest_known = known[-1][0] if known else 0
+        if applied and max(applied) > newest_known:
+            raise ProjectError(
+                f"{self.path} was written by a newer qualcode (schema {max(applied)})", hint="upgrade qualcode"
+            )
+        for number, name, sql in known:
+            if number in applied:
+                continue
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                # re-check under the write lock: another process may have migrated meanwhile
+                if self.db.execute("SELECT 1 FROM _migrations WHERE id = ?", (number,)).fetchone():
+                    self.db.execute("COMMIT")
+                    continue
+                for statement in _split_sql(sql):
+                    self.db.execute(statement)
+                self.db.execute(
+                    "INSERT INTO _migrations (id, name, applied) VALUES (?, ?, ?)", (number, name, now_iso())
+                )
+                self.db.execute("COMMIT")
+            except sqlite3.Error as err:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise ProjectError(f"could not upgrade {self.path} to schema {name}: {err}") from None
+
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT max(id) FROM _migrations").fetchone()
+        return int(row[0] or 0)
+
+    # ------------------------------------------------------------------ transactions and the event log
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One user action: BEGIN IMMEDIATE ... COMMIT (nested calls join the outer transaction)."""
+        with self._lock:
+            if self._tx_depth:
+                self._tx_depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._tx_depth -= 1
+                return
+            self._begin()
+            self._tx_depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                self._tx_depth = 0
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise
+            else:
+                self._tx_depth = 0
+                self._commit()
+
+    def _begin(self) -> None:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) and "busy" not in str(err):
+                    raise
+                if time.monotonic() > deadline:
+                    raise QualcodeError(
+                        "the project is busy: another qualcode process holds it for too long",
+                        hint="close other qualcode windows and try again",
+                    ) from None
+                time.sleep(0.05)
+
+    def _commit(self) -> None:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as err:
+                if ("locked" not in str(err) and "busy" not in str(err)) or time.monotonic() > deadline:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.execute("ROLLBACK")
+                    raise
+                time.sleep(0.05)
+
+    def log_event(
+        self,
+        action: str,
+        entity: str,
+        entity_id: Any = None,
+        *,
+        coder: str | None = None,
+        before: Any = None,
+        after: Any = None,
+        undo_of: int | None = None,
+    ) -> int:
+        """Append to the event log (must be called inside :meth:`transaction`)."""
+        if not self._tx_depth:
+            raise RuntimeError("log_event outside a transaction")
+        cur = self.db.execute(
+            "INSERT INTO events (ts, coder, action, entity, entity_id, before, after, undo_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                now_iso(),
+                coder,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+                None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+                undo_of,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def events(
+        self,
+        *,
+        since: int | None = None,
+        limit: int | None = None,
+        coder: str | None = None,
+        entity: str | None = None,
+        entity_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM events WHERE 1=1"
+        args: list[Any] = []
+        if since is not None:
+            sql += " AND id > ?"
+            args.append(since)
+        if coder:
+            sql += " AND coder = ?"
+            args.append(coder)
+        if entity:
+            sql += " AND entity = ?"
+            args.append(entity)
+        if entity_id is not None:
+            sql += " AND entity_id = ?"
+            args.append(str(entity_id))
+        sql += " ORDER BY id"
+        if limit:
+            sql = f"SELECT * FROM ({sql[:-len(' ORDER BY id')]} ORDER BY id DESC LIMIT ?) ORDER BY id"
+            args.append(limit)
+        out = []
+        for row in self.db.execute(sql, args):
+            d = dict(row)
+            d["before"] = json.loads(d["before"]) if d["before"] else None
+            d["after"] = json.loads(d["after"]) if d["after"] else None
+            out.append(d)
+        return out
+
+    def last_event_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+    # ------------------------------------------------------------------ settings and coders
+
+    def _set_setting(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str, *, coder: str | None = None) -> None:
+        with self.transaction():
+            before = self.setting(key)
+            self._set_setting(key, value)
+            self.log_event("setting.set", "setting", key, coder=coder, before=before, after=value)
+
+    @property
+    def name(self) -> str:
+        return self.setting("name") or self.path.name
+
+    def coder_id(self, name: str) -> int:
+        """The id of a coder, registering the name on first use."""
+        name = (name or "").strip()
+        if not name:
+            raise QualcodeError("a coder name cannot be empty", hint="pass --coder NAME")
+        cached = self._coder_ids.get(name)
+        if cached is not None:
+            return cached
+        row = self.db.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            with self.transaction():
+                row = self.db.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    cur = self.db.execute("INSERT INTO coders (name, created) VALUES (?, ?)", (name, now_iso()))
+                    self.log_event("coder.add", "coder", name, coder=name, after={"name": name})
+                    row = (cur.lastrowid,)
+        self._coder_ids[name] = int(row[0])
+        return int(row[0])
+
+    def coders(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT c.name, c.created, count(k.id) AS codings FROM coders c"
+            " LEFT JOIN codings k ON k.coder_id = c.id GROUP BY c.id ORDER BY c.name"
+        )
+        return [dict(r) for r in rows]
+
+    def resolve_coder(self, name: str | None) -> str:
+        """An explicit name, else the project's default coder setting, else the environment's."""
+        return (name or "").strip() or self.setting("coder") or default_coder()
+
+    # ------------------------------------------------------------------ codebook
+
+    def set_codebook(self, codebook: Codebook, *, coder: str | None = None) -> dict[str, Any]:
+        """Install (or replace) the project's codebook. Codes are matched by id; codings are never dropped.
+
+        Returns a report: the change (added/removed/renamed/moved ids) and how many codings sit on removed codes.
+        """
+        from qualcode.codebook import diff_codebooks, dump_codebook
+
+        old = self.codebook() if self.setting("codebook_yaml") else None
+        yaml_text = dump_codebook(codebook)
+        with self.transaction():
+            existing = {r["id"] for r in self.db.execute("SELECT id FROM codes")}
+            for pos, code in enumerate(codebook.walk()):
+                data = json.dumps(
+                    {k: getattr(code, k) for k in ("questions", "keywords", "examples", "include", "exclude")},
+                    ensure_ascii=False,
+                )
+                self.db.execute(
+                    "INSERT INTO codes (id, parent_id, criterion_id, name, definition, color, position, data, active)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(id) DO UPDATE SET parent_id = excluded.parent_id,"
+                    " criterion_id = excluded.criterion_id, name = excluded.name, definition = excluded.definition,"
+                    " color = excluded.color, position = excluded.position, data = excluded.data, active = 1",
+                    (code.id, code.parent_id, code.criterion_id, code.name, code.definition,
+                     code.color or self._inherited_color(codebook, code), pos, data),
+                )
+            removed = sorted(existing - set(codebook.ids))
+            orphaned = 0
+            for code_id in removed:
+                self.db.execute("UPDATE codes SET active = 0 WHERE id = ?", (code_id,))
+                orphaned += self.db.execute("SELECT count(*) FROM codings WHERE code_id = ?", (code_id,)).fetchone()[0]
+            self._set_setting("codebook_yaml", yaml_text)
+            self._set_setting("codebook_hash", text_hash(yaml_text)[:16])
+            self._set_setting("codebook_name", codebook.name)
+            change = diff_codebooks(old, codebook) if old else None
+            report = {
+                "codebook": codebook.name,
+                "codes": len(codebook),
+                "change": change.to_dict() if change else {"added": codebook.ids, "removed": [], "renamed": [],
+                                                           "moved": [], "redefined": []},
+                "codings_on_removed_codes": orphaned,
+            }
+            self.log_event("codebook.set", "codebook", codebook.name, coder=coder,
+                           before={"hash": old and self._hash_of(old)}, after={"hash": text_hash(yaml_text)[:16],
+                                                                           "report": report})
+        self._codebook_cache = None
+        return report
+
+    @staticmethod
+    def _hash_of(cb: Codebook) -> str:
+        from qualcode.codebook import dump_codebook
+
+        return text_hash(dump_codebook(cb))[:16]
+
+    @staticmethod
+    def _inherited_color(codebook: Codebook, code: Code) -> str | None:
+        cur: Code | None = code
+        while cur is not None:
+            if cur.color:
+                return cur.color
+            cur = codebook.get(cur.parent_id) if cur.parent_id else None
+        return None
+
+    def codebook(self) -> Codebook:
+        """The project's current codebook (re-read whenever another process changed it)."""
+        from qualcode.codebook import parse_codebook
+
+        h = self.codebook_hash()
+        if self._codebook_cache and self._codebook_cache[0] == h:
+            return self._codebook_cache[1]
+        text = self.setting("codebook_yaml")
+        if not text:
+            raise ProjectError("this project has no codebook yet", hint="run 'qualcode codebook set FILE'")
+        cb, problems = parse_codebook(text, "<project codebook>")
+        if cb is None:
+            raise ProjectError("the project's stored codebook is damaged: " + str(problems[0]))
+        colors = {r["id"]: r["color"] for r in self.db.execute("SELECT id, color FROM codes")}
+        for code in cb.walk():
+            code.color = code.color or colors.get(code.id)
+        self._codebook_cache = (h, cb)
+        return cb
+
+    def codebook_hash(self) -> str:
+        return self.setting("codebook_hash") or ""
+
+    def code_rows(self, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM codes" + ("" if include_inactive else " WHERE active = 1") + " ORDER BY position"
+        return [dict(r) for r in self.db.execute(sql)]
+
+    def require_code(self, code_id: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT * FROM codes WHERE id = ?", (code_id,)).fetchone()
+        if row is None or not row["active"]:
+            import difflib
+
+            ids = [r[0] for r in self.db.execute("SELECT id FROM codes WHERE active = 1")]
+            close = difflib.get_close_matches(code_id, ids, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else "see 'qualcode codebook show'"
+            raise NotFoundError(f"no code '{code_id}' in the codebook", hint=hint)
+        return dict(row)
+
+    # ------------------------------------------------------------------ cases and speakers
+
+    def upsert_case(self, case_id: str, name: str | None, attributes: dict[str, Any], *, coder: str | None = None) -> None:
+        with self.transaction():
+            row = self.db.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
+            before = {"name": row["name"], "attributes": json.loads(row["attributes"])} if row else None
+            after = {"name": name, "attributes": attributes}
+            if before == after:
+                return
+            self.db.execute(
+                "INSERT INTO cases (id, name, attributes) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                " name = excluded.name, attributes = excluded.attributes",
+                (case_id, name, json.dumps(attributes, ensure_ascii=False)),
+            )
+            self.log_event("case.set", "case", case_id, coder=coder, before=before, after=after)
+
+    def cases(self) -> list[dict[str, Any]]:
+        out = []
+        for r in self.db.execute("SELECT * FROM cases ORDER BY id"):
+            d = dict(r)
+            d["attributes"] = json.loads(d["attributes"])
+            d["transcripts"] = [
+                x[0] for x in self.db.execute("SELECT DISTINCT transcript_id FROM speakers WHERE case_id = ?", (d["id"],))
+            ]
+            out.append(d)
+        return out
+
+    def set_speaker(self, transcript_id: str, label: str, *, role: str, case_id: str | None,
+                    coder: str | None = None) -> None:
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?", (transcript_id, label)
+            ).fetchone()
+            before = dict(row) if row else None
+            after = {"role": role, "case_id": case_id}
+            if before == after:
+                return
+            self.db.execute(
+                "INSERT INTO speakers (transcript_id, label, role, case_id) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(transcript_id, label) DO UPDATE SET role = excluded.role, case_id = excluded.case_id",
+                (transcript_id, label, role, case_id),
+            )
+            self.log_event("speaker.set", "speaker", f"{transcript_id}/{label}", coder=coder, before=before, after=after)
+
+    def speakers(self, transcript_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM speakers"
+        args: tuple[Any, ...] = ()
+        if transcript_id:
+            sql += " WHERE transcript_id = ?"
+            args = (transcript_id,)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY transcript_id, label", args)]
+
+    # ------------------------------------------------------------------ transcripts and segments
+
+    def add_transcript(
+        self,
+        parsed: ParsedTranscript,
+        transcript_id: str,
+        *,
+        title: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        coder: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a parsed transcript. A new id creates version 1; a changed text for an existing id creates the
+        next version and re-anchors its codings; an identical text changes nothing.
+
+        Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
+        """
+        sha = text_hash(parsed.text)
+        with self.transaction():
+            row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+            if row is not None:
+                current = self.db.execute(
+                    "SELECT sha256 FROM transcript_versions WHERE transcript_id = ? AND version = ?",
+                    (transcript_id, row["current_version"]),
+                ).fetchone()
+                if current and current[0] == sha:
+                    if attributes:
+                        self._merge_transcript_attributes(transcript_id, attributes, coder)
+                    return {"id": transcript_id, "version": row["current_version"], "status": "unchanged",
+                            "units": self._unit_count(transcript_id, row["current_version"])}
+                version = int(row["current_version"]) + 1
+            else:
+                dup = self.db.execute(
+                    "SELECT transcript_id FROM transcript_versions v JOIN transcripts t ON t.id = v.transcript_id"
+                    " AND t.current_version = v.version WHERE v.sha256 = ?", (sha,)
+                ).fetchone()
+                if dup is not None:
+                    raise ConflictError(
+                        f"{parsed.source_name or transcript_id}: the same text is already imported as {dup[0]}",
+                        hint="nothing to do; to re-import a corrected file keep its transcript id",
+                    )
+                version = 1
+                self.db.execute(
+                    "INSERT INTO transcripts (id, title, current_version, created, attributes) VALUES (?, ?, 0, ?, ?)",
+                    (transcript_id, title or transcript_id, now_iso(), json.dumps(attributes or {}, ensure_ascii=False)),
+                )
+            self.db.execute(
+                "INSERT INTO transcript_versions (transcript_id, version, text, sha256, format, source_name, metadata,"
+                " imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (transcript_id, version, parsed.text, sha, parsed.format, parsed.source_name,
+                 json.dumps(parsed.metadata, ensure_ascii=False, default=str), now_iso()),
+            )
+            self.db.executemany(
+                "INSERT INTO segments (transcript_id, version, idx, turn, speaker, start, end, t_start, t_end, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (transcript_id, version, i + 1, u.turn, u.speaker, u.start, u.end, u.t_start, u.t_end,
+                     parsed.text[u.start:u.end])
+                    for i, u in enumerate(parsed.units)
+                ],
+            )
+            self.db.execute("UPDATE transcripts SET current_version = ? WHERE id = ?", (version, transcript_id))
+            if attributes and row is not None:
+                self._merge_transcript_attributes(transcript_id, attributes, coder)
+            for label in parsed.speakers:
+                exists = self.db.execute(
+                    "SELECT 1 FROM speakers WHERE transcript_id = ? AND label = ?", (transcript_id, label)
+                ).fetchone()
+                if not exists:
+                    role = "interviewer" if is_interviewer_label(label) else "unknown"
+                    self.set_speaker(transcript_id, label, role=role, case_id=None, coder=coder)
+            result: dict[str, Any] = {
+                "id": transcript_id, "version": version, "status": "new" if version == 1 else "new_version",
+                "units": len(parsed.units), "speakers": parsed.speakers, "format": parsed.format,
+            }
+            self.log_event("transcript.import", "transcript", transcript_id, coder=coder,
+                           after={"version": version, "sha256": sha, "source": parsed.source_name,
+                                  "format": parsed.format, "units": len(parsed.units)})
+            if version > 1:
+                from qualcode.reanchor import reanchor_codings
+
+                result["reanchor"] = reanchor_codings(self, transcript_id, version - 1, version, coder=coder)
+        return result
+
+    def _unit_count(self, transcript_id: str, version: int) -> int:
+        return int(self.db.execute(
+            "SELECT count(*) FROM segments WHERE transcript_id = ? AND version = ?", (transcript_id, version)
+        ).fetchone()[0])
+
+    def _merge_transcript_attributes(self, transcript_id: str, attributes: dict[str, Any], coder: str | None) -> None:
+        row = self.db.execute("SELECT attributes FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+        before = json.loads(row[0]) if row else {}
+        after = {**before, **attributes}
+        if after != before:
+            self.db.execute("UPDATE transcripts SET attributes = ? WHERE id = ?",
+                            (json.dumps(after, ensure_ascii=False), transcript_id))
+            self.log_event("transcript.attributes", "transcript", transcript_id, coder=coder, before=before, after=after)
+
+    def set_transcript_attributes(self, transcript_id: str, attributes: dict[str, Any], *, coder: str | None = None) -> None:
+        with self.transaction():
+            self.require_transcript(transcript_id)
+            self._merge_transcript_attributes(transcript_id, attributes, coder)
+
+    def require_transcript(self, transcript_id: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+        if row is None:
+            import difflib
+
+            ids = [r[0] for r in self.db.execute("SELECT id FROM transcripts")]
+            close = difflib.get_close_matches(transcript_id, ids, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else "see 'qualcode transcripts'"
+            raise NotFoundError(f"no transcript '{transcript_id}'", hint=hint)
+        return dict(row)
+
+    def transcript_text(self, transcript_id: str, version: int | None = None) -> str:
+        t = self.require_transcript(transcript_id)
+        v = version or t["current_version"]
+        row = self.db.execute(
+            "SELECT text FROM transcript_versions WHERE transcript_id = ? AND version = ?", (transcript_id, v)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"transcript '{transcript_id}' has no version {v}")
+        return str(row[0])
+
+    def transcripts(self) -> list[dict[str, Any]]:
+        """Every transcript with its attributes, unit counts and coding progress."""
+        rows = self.db.execute(
+            """
+            SELECT t.id, t.title, t.current_version AS version, t.attributes, v.format, v.source_name, v.sha256,
+                   (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND s.version = t.current_version)
+                       AS units,
+                   (SELECT count(*) FROM segments s LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id
+                        AND sp.label = s.speaker
+                     WHERE s.transcript_id = t.id AND s.version = t.current_version
+                       AND coalesce(sp.role, 'unknown') != 'interviewer') AS informant_units,
+                   (SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id = c.segment_id
+                     WHERE s.transcript_id = t.id AND s.version = t.current_version) AS coded_units,
+                   (SELECT group_concat(DISTINCT k.name) FROM codings c JOIN segments s ON s.id = c.segment_id
+                     JOIN coders k ON k.id = c.coder_id
+                     WHERE s.transcript_id = t.id AND s.version = t.current_version) AS coders
+            FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version
+            ORDER BY t.id
+            """
+        )
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["attributes"] = json.loads(d["attributes"])
+            d["coders"] = sorted((d["coders"] or "").split(",")) if d["coders"] else []
+            speakers = self.speakers(d["id"])
+            d["speakers"] = [s["label"] for s in speakers]
+            groups = set()
+            for s in speakers:
+                if s["case_id"]:
+                    attrs = self._case_attributes(s["case_id"])
+                    if attrs.get("stakeholder_group"):
+                        groups.add(attrs["stakeholder_group"])
+            d["stakeholder_groups"] = sorted(groups)
+            out.append(d)
+        return out
+
+    def _case_attributes(self, case_id: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT attributes FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def segments(
+        self,
+        transcript: str | None = None,
+        *,
+        include_interviewer: bool = True,
+        ids: Iterable[int] | None = None,
+        current_only: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Coding units with their speaker, offsets, text and attributes (transcript + informant's case)."""
+        sql = """
+            SELECT s.id, s.transcript_id, s.version, s.idx, s.turn, s.speaker, s.start, s.end, s.t_start, s.t_end,
+                   s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id, t.attributes AS t_attrs,
+                   c.attributes AS c_attrs
+            FROM segments s
+            JOIN transcripts t ON t.id = s.transcript_id
+            LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
+            LEFT JOIN cases c ON c.id = sp.case_id
+            WHERE 1=1
+        """
+        args: list[Any] = []
+        if current_only:
+            sql += " AND s.version = t.current_version"
+        if transcript is not None:
+            self.require_transcript(transcript)
+            sql += " AND s.transcript_id = ?"
+            args.append(transcript)
+        if not include_interviewer:
+            sql += " AND coalesce(sp.role, 'unknown') != 'interviewer'"
+        id_list: list[int] | None = None
+        if ids is not None:
+            id_list = [int(i) for i in ids]
+            if len(id_list) <= 900:
+                sql += f" AND s.id IN ({','.join('?' * len(id_list))})"
+                args.extend(id_list)
+        sql += " ORDER BY s.transcript_id, s.idx"
+        attr_cache: dict[tuple[str, str | None], dict[str, Any]] = {}
+        out = []
+        wanted = set(id_list) if id_list is not None and len(id_list) > 900 else None
+        for r in self.db.execute(sql, args):
+            if wanted is not None and r["id"] not in wanted:
+                continue
+            key = (r["t_attrs"], r["c_attrs"])
+            attrs = attr_cache.get(key)
+            if attrs is None:
+                attrs = {**json.loads(r["t_attrs"] or "{}"), **json.loads(r["c_attrs"] or "{}")}
+                attr_cache[key] = attrs
+            out.append({
+                "id": r["id"],
+                "ref": f"{r['transcript_id']}:{r['idx']}",
+                "transcript": r["transcript_id"],
+                "version": r["version"],
+                "idx": r["idx"],
+                "turn": r["turn"],
+                "speaker": r["speaker"],
+                "role": r["role"],
+                "case": r["case_id"],
+                "start": r["start"],
+                "end": r["end"],
+                "t_start": r["t_start"],
+                "t_end": r["t_end"],
+                "text": r["text"],
+                "attributes": dict(attrs),
+            })
+        return out
+
+    def segment(self, ref: int | str) -> dict[str, Any]:
+        """One segment by numeric id or by reference ``TRANSCRIPT:N`` (N = unit number in the current version)."""
+        seg_id = self.resolve_segment(ref)
+        found = self.segments(ids=[seg_id], current_only=False)
+        return found[0]
+
+    def resolve_segment(self, ref: int | str) -> int:
+        text = str(ref).strip()
+        if text.isdigit():
+            row = self.db.execute("SELECT id FROM segments WHERE id = ?", (int(text),)).fetchone()
+        elif ":" in text:
+            tid, _, n = text.rpartition(":")
+            row = None
+            if n.isdigit():
+                row = self.db.execute(
+                    "SELECT s.id FROM segments s JOIN transcripts t ON t.id = s.transcript_id"
+                    " AND t.current_version = s.version WHERE s.transcript_id = ? AND s.idx = ?",
+                    (tid, int(n)),
+                ).fetchone()
+        else:
+            row = None
+        if row is None:
+            raise NotFoundError(f"no segment '{ref}'", hint="use an id or TRANSCRIPT:N from 'qualcode segments'")
+        return int(row[0])
+
+    # ------------------------------------------------------------------ codings
+
+    def _coding_row(self, coding_id: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT c.*, k.name AS coder FROM codings c JOIN coders k ON k.id = c.coder_id WHERE c.id = ?",
+            (coding_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        d = dict(row)
+        return d
+
+    def _coding_state(self, coding_id: int) -> dict[str, Any] | None:
+        """The full stored state of a coding (what the event log records and undo restores)."""
+        d = self._coding_row(coding_id)
+        if d is None:
+            return None
+        return {k: d[k] for k in ("id", "segment_id", "code_id", "coder", "created", "memo", "source", "score",
+                                   "model_version", "status")}
+
+    def add_coding(
+        self,
+        segment: int | str,
+        code_id: str,
+        *,
+        coder: str,
+        memo: str | None = None,
+        source: str = "human",
+        score: float | None = None,
+        model_version: str | None = None,
+        created: str | None = None,
+        status: str = "ok",
+    ) -> dict[str, Any]:
+        """Apply a code to a unit. Raises ConflictError if this coder already applied this code there."""
+        seg_id = self.resolve_segment(segment)
+        self.require_code(code_id)
+        with self.transaction():
+            cid = self.coder_id(coder)
+            existing = self.db.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?", (seg_id, code_id, cid)
+            ).fetchone()
+            if existing:
+                raise ConflictError(
+                    f"segment {segment} already has code '{code_id}' from {coder}", hint="nothing to do"
+                )
+            cur = self.db.execute(
+                "INSERT INTO codings (segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seg_id, code_id, cid, created or now_iso(), memo, source, score, model_version, status),
+            )
+            state = self._coding_state(int(cur.lastrowid or 0))
+            self.log_event("coding.add", "coding", state["id"] if state else None, coder=coder, after=state)
+        assert state is not None
+        return self._public_coding(state)
+
+    def remove_coding(self, coding_id: int, *, coder: str) -> dict[str, Any]:
+        with self.transaction():
+            state = self._coding_state(coding_id)
+            if state is None:
+                raise NotFoundError(f"no coding {coding_id}", hint="see 'qualcode codings list'")
+            self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+            self.log_event("coding.remove", "coding", coding_id, coder=coder, before=state)
+        return self._public_coding(state)
+
+    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[dict[str, Any]]:
+        seg_id = self.resolve_segment(segment)
+        return self.codings(segment=seg_id, code=code_id, coder=coder)
+
+    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> dict[str, Any]:
+        """Change a coding's memo or status (the event log keeps the before and after)."""
+        allowed = {"memo", "status"}
+        bad = set(changes) - allowed
+        if bad:
+            raise QualcodeError(f"cannot change {', '.join(sorted(bad))} of a coding")
+        with self.transaction():
+            before = self._coding_state(coding_id)
+            if before is None:
+                raise NotFoundError(f"no coding {coding_id}")
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            self.db.execute(f"UPDATE codings SET {sets} WHERE id = ?", (*changes.values(), coding_id))
+            after = self._coding_state(coding_id)
+            self.log_event("coding.update", "coding", coding_id, coder=coder, before=before, after=after)
+        assert after is not None
+        return self._public_coding(after)
+
+    @staticmethod
+    def _public_coding(state: dict[str, Any]) -> dict[str, Any]:
+        d = dict(state)
+        d["segment"] = d.pop("segment_id")
+        d["code"] = d.pop("code_id")
+        return d
+
+    def codings(
+        self,
+        *,
+        segment: int | None = None,
+        code: str | None = None,
+        coder: str | None = None,
+        transcript: str | None = None,
+        current_only: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Codings with their segment reference and code's criterion."""
+        sql = """
+            SELECT c.id, c.segment_id AS segment, c.code_id AS code, k.name AS coder, c.created, c.memo, c.source,
+                   c.score, c.model_version, c.status, s.transcript_id AS transcript, s.idx,
+                   cd.criterion_id AS criterion, cd.name AS code_name
+            FROM codings c
+            JOIN coders k ON k.id = c.coder_id
+            JOIN segments s ON s.id = c.segment_id
+            JOIN transcripts t ON t.id = s.transcript_id
+            JOIN codes cd ON cd.id = c.code_id
+            WHERE 1=1
+        """
+        args: list[Any] = []
+        if current_only:
+            sql += " AND s.version = t.current_version"
+        if segment is not None:
+            sql += " AND c.segment_id = ?"
+            args.append(segment)
+        if code is not None:
+            sql += " AND c.code_id = ?"
+            args.append(code)
+        if coder is not None:
+            sql += " AND k.name = ?"
+            args.append(coder)
+        if transcript is not None:
+            sql += " AND s.transcript_id = ?"
+            args.append(transcript)
+        sql += " ORDER BY s.transcript_id, s.idx, c.id"
+        out = []
+        for r in self.db.execute(sql, args):
+            d = dict(r)
+            d["ref"] = f"{d['transcript']}:{d.pop('idx')}"
+            out.append(d)
+        return out
+
+    # ------------------------------------------------------------------ suggestion decisions
+
+    def record_decision(
+        self,
+        segment: int | str,
+        code_id: str,
+        *,
+        coder: str,
+        decision: str,
+        score: float | None = None,
+        model_version: str | None = None,
+    ) -> dict[str, Any]:
+        if decision not in ("accepted", "rejected"):
+            raise QualcodeError(f"decision must be 'accepted' or 'rejected', not '{decision}'")
+        seg_id = self.resolve_segment(segment)
+        with self.transaction():
+            cid = self.coder_id(coder)
+            created = now_iso()
+            cur = self.db.execute(
+                "INSERT INTO decisions (segment_id, code_id, coder_id, decision, score, model_version, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (seg_id, code_id, cid, decision, score, model_version, created),
+            )
+            after = {"id": cur.lastrowid, "segment": seg_id, "code": code_id, "decision": decision, "score": score,
+                     "model_version": model_version}
+            self.log_event(f"suggestion.{decision[:-2] if decision.endswith('ed') else decision}", "decision",
+                           cur.lastrowid, coder=coder, after=after)
+        return {**after, "coder": coder, "created": created}
+
+    def decisions(self, *, segment: int | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
+               " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id")
+        args: tuple[Any, ...] = ()
+        if segment is not None:
+            sql += " WHERE d.segment_id = ?"
+            args = (segment,)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY d.id", args)]
+
+    # ------------------------------------------------------------------ memos
+
+    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> dict[str, Any] | None:
+        """Write (or with empty text, delete) this coder's memo on a target."""
+        if target_type not in ("project", "transcript", "segment", "code", "coding", "case"):
+            raise QualcodeError(f"cannot attach a memo to '{target_type}'")
+        with self.transaction():
+            cid = self.coder_id(coder)
+            before = self._memo_state(target_type, str(target_id), cid)
+            if text.strip():
+                ts = now_iso()
+                self.db.execute(
+                    "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES"
+                    " (?, ?, ?, ?, ?, ?) ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET"
+                    " text = excluded.text, updated = excluded.updated",
+                    (target_type, str(target_id), cid, text, ts, ts),
+                )
+            else:
+                self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                                (target_type, str(target_id), cid))
+            after = self._memo_state(target_type, str(target_id), cid)
+            if before != after:
+                self.log_event("memo.set", "memo", f"{target_type}/{target_id}", coder=coder, before=before,
+                               after=after)
+        return after
+
+    def _memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
+            " JOIN coders k ON k.id = m.coder_id WHERE m.target_type = ? AND m.target_id = ? AND m.coder_id = ?",
+            (target_type, target_id, coder_id),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
+               " LEFT JOIN coders k ON k.id = m.coder_id WHERE 1=1")
+        args: list[Any] = []
+        if target_type:
+            sql += " AND m.target_type = ?"
+            args.append(target_type)
+        if target_id is not None:
+            sql += " AND m.target_id = ?"
+            args.append(str(target_id))
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY m.id", args)]
+
+    # ------------------------------------------------------------------ undo / redo (from the event log)
+
+    def _undo_stacks(self, coder: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        undo: list[dict[str, Any]] = []
+        redo: list[dict[str, Any]] = []
+        for ev in self.events(coder=coder):
+            action = ev["action"]
+            if action in UNDOABLE:
+                undo.append(ev)
+                redo.clear()
+            elif action == "undo":
+                if undo and undo[-1]["id"] == ev["undo_of"]:
+                    undo.pop()
+                redo.append(ev)
+            elif action == "redo":
+                if redo and redo[-1]["id"] == ev["undo_of"]:
+                    redo.pop()
+                undo.append(ev)
+        return undo, redo
+
+    def undo(self, *, coder: str) -> dict[str, Any] | None:
+        """Reverse this coder's most recent coding or memo action (works across restarts). None if nothing to undo."""
+        return self._reverse(coder, "undo")
+
+    def redo(self, *, coder: str) -> dict[str, Any] | None:
+        """Re-apply the most recently undone action, if no new action came after it."""
+        return self._reverse(coder, "redo")
+
+    def _reverse(self, coder: str, kind: str) -> dict[str, Any] | None:
+        with self.transaction():
+            undo, redo = self._undo_stacks(coder)
+            stack = undo if kind == "undo" else redo
+            if not stack:
+                return None
+            ev = stack[-1]
+            entity = ev["entity"]
+            target, source = ev["before"], ev["after"]  # going back: after -> before
+            self._apply_state(entity, source, target)
+            new_id = self.log_event(kind, entity, ev["entity_id"], coder=coder, before=source, after=target,
+                                    undo_of=ev["id"])
+        return {"event": new_id, "reversed": ev["id"], "entity": entity, "entity_id": ev["entity_id"],
+                "state": target, "previous": source, "action": ev["action"] if ev["action"] in UNDOABLE else kind}
+
+    def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+        if entity == "coding":
+            if target is None:
+                if current is not None:
+                    self.db.execute("DELETE FROM codings WHERE id = ?", (current["id"],))
+                return
+            cid = self.coder_id(target["coder"])
+            self.db.execute(
+                "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
+                " status = excluded.status",
+                (target["id"], target["segment_id"], target["code_id"], cid, target["created"], target["memo"],
+                 target["source"], target["score"], target["model_version"], target["status"]),
+            )
+        elif entity == "memo":
+            ref = current or target
+            assert ref is not None
+            cid = self.coder_id(ref["coder"])
+            if target is None:
+                self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                                (ref["target_type"], ref["target_id"], cid))
+            else:
+                self.db.execute(
+                    "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES"
+                    " (?, ?, ?, ?, ?, ?) ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET"
+                    " text = excluded.text, updated = excluded.updated",
+                    (target["target_type"], target["target_id"], cid, target["text"], target["created"],
+                     target["updated"]),
+                )
+        else:
+            raise QualcodeError(f"cannot undo changes to {entity}")
+
+    # ------------------------------------------------------------------ summary
+
+    def status(self) -> dict[str, Any]:
+        q = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
+        current = " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
+        return {
+            "project": self.name,
+            "path": str(self.path),
+            "schema": self.schema_version(),
+            "codebook": self.setting("codebook_name"),
+            "transcripts": q("SELECT count(*) FROM transcripts"),
+            "segments": q("SELECT count(*) FROM segments s" + current),
+            "codes": q("SELECT count(*) FROM codes WHERE active = 1"),
+            "codings": q("SELECT count(*) FROM codings c JOIN segments s ON s.id = c.segment_id" + current),
+            "coded_segments": q(
+                "SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id = c.segment_id" + current
+            ),
+            "cases": q("SELECT count(*) FROM cases"),
+            "coders": q("SELECT count(*) FROM coders"),
+            "memos": q("SELECT count(*) FROM memos"),
+            "events": q("SELECT count(*) FROM events"),
+            "needs_review": q("SELECT count(*) FROM codings WHERE status = 'needs_review'"),
+        }
+
+
+def is_interviewer_label(label: str) -> bool:
+    return label.strip().strip("[]").strip().rstrip(":").lower() in INTERVIEWER_LABELS
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements (triggers contain ';' inside BEGIN ... END)."""
+    statements, buf, in_trigger = [], [], False
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not buf and (not stripped or stripped.startswith("--")):
+            continue
+        buf.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if in_trigger:
+            if upper.endswith("END;"):
+                statements.append("\n".join(buf))
+                buf, in_trigger = [], False
+        elif stripped.endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    if buf and "".join(buf).strip():
+        statements.append("\n".join(buf))
+    return statements

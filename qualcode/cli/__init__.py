@@ -14,7 +14,7 @@ import sys
 from qualcode import __version__
 from qualcode.errors import QualcodeError
 
-COMMAND_MODULES = ["core"]
+COMMAND_MODULES = ["core", "suggest", "synthesis", "teams", "reliability", "tui"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,102 @@
+"""Transcript import: read every format evaluators receive into one :class:`ParsedTranscript`.
+
+>>> from qualcode.importers import read_transcript
+>>> parsed = read_transcript("transcripts/KII-03_ministry.txt")  # doctest: +SKIP
+>>> parsed.format, parsed.speakers  # doctest: +SKIP
+('text', ['Interviewer', 'Ms. Thu'])
+
+The format is recognised from the content (a .txt that holds WebVTT is read as WebVTT); the
+extension only sharpens error messages. Every problem a user can cause is an
+:class:`~qualcode.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.errors import InputError, QualcodeError
+from qualcode.model import ParsedTranscript
+
+__all__ = ["SUPPORTED_FORMATS", "SUPPORTED_EXTENSIONS", "read_transcript", "parse_transcript"]
+
+#: ParsedTranscript.format values, each with the extensions its files usually carry.
+SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
+    "text": (".txt", ".md", ".markdown", ".text"),
+    "docx": (".docx",),
+    "vtt": (".vtt",),
+    "srt": (".srt",),
+    "service": (".txt",),
+}
+#: Extensions a file picker should offer.
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".docx", ".txt", ".md", ".markdown", ".text", ".vtt", ".srt")
+
+
+def read_transcript(path: str | Path) -> ParsedTranscript:
+    """Read and parse the transcript at ``path``. Raises InputError when it cannot be read."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path), hint="check the path and the file name") from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not a transcript file", path=str(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", path=str(path), hint="check that you may read this file") from None
+    except OSError as err:
+        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    return parse_transcript(data, str(path))
+
+
+def parse_transcript(data: bytes, name: str) -> ParsedTranscript:
+    """Parse transcript bytes. ``name`` is the file name, used in messages and as ``source_name``.
+
+    Returns text (speaker labels removed, turns separated by a blank line), turns, coding
+    units and metadata. Raises InputError for empty, binary, damaged or unsupported input.
+    """
+    try:
+        return _parse(data, name)
+    except QualcodeError:
+        raise
+    except RecursionError:
+        raise InputError("the file is too deeply nested to read", path=name) from None
+    except Exception as err:  # a reader bug must still reach the user as one line, not a traceback
+        raise InputError(
+            f"could not read this transcript ({type(err).__name__}: {err})",
+            path=name,
+            hint="check that it is a complete .docx, .txt, .md, .vtt or .srt file",
+        ) from err
+
+
+def _parse(data: bytes, name: str) -> ParsedTranscript:
+    from qualcode.importers import detect
+    from qualcode.importers.decoding import decode_text
+
+    if not data.strip():
+        raise InputError(
+            "the file is empty", path=name, hint="check that the transcript was saved completely, then import it again"
+        )
+    if detect.sniff_binary(data, name) == "docx":
+        from qualcode.importers.docx_reader import read_docx
+
+        return read_docx(data, name)
+    try:
+        text, _encoding = decode_text(data, name)
+    except InputError:
+        claimed = detect.unsupported_by_extension(name)
+        if claimed is not None:
+            raise claimed from None
+        raise
+    if not text.strip():
+        raise InputError("the file is empty", path=name, hint="check that the transcript was saved completely")
+    fmt = detect.detect_text_format(text)
+    if fmt in ("vtt", "srt"):
+        from qualcode.importers.cue_reader import read_cues
+
+        return read_cues(text, name, fmt=fmt)
+    if fmt == "service":
+        from qualcode.importers.service_reader import read_service
+
+        return read_service(text, name)
+    from qualcode.importers.text_reader import read_text
+
+    return read_text(text, name)

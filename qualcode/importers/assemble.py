@@ -1,0 +1,149 @@
+"""Turn reader output (speaker turns made of paragraphs made of pieces) into a ParsedTranscript.
+
+Every reader produces :class:`Drafts`; this module alone decides the stored text layout, so
+offsets mean the same thing whatever the source format:
+
+* turns are separated by a blank line, paragraphs inside a turn by ``"\\n"``;
+* pieces inside a paragraph (subtitle cues, wrapped lines) are joined by one space;
+* no speaker label is part of the text; ``Turn``/``Unit`` offsets are code-point offsets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualcode.errors import InputError
+from qualcode.importers.sentences import unit_spans
+from qualcode.model import ParsedTranscript, Turn, Unit
+
+
+@dataclass
+class Piece:
+    """A run of speech with optional timing (a cue, an Otter block, a line of text)."""
+
+    text: str
+    t_start: float | None = None
+    t_end: float | None = None
+
+
+@dataclass
+class DraftTurn:
+    speaker: str | None
+    paragraphs: list[list[Piece]] = field(default_factory=list)
+
+
+class Drafts:
+    """Collects speech in reading order, merging consecutive speech of one speaker into one turn."""
+
+    def __init__(self) -> None:
+        self.turns: list[DraftTurn] = []
+
+    def add(
+        self,
+        speaker: str | None,
+        text: str,
+        *,
+        new_paragraph: bool = True,
+        t_start: float | None = None,
+        t_end: float | None = None,
+    ) -> None:
+        """Append ``text`` for ``speaker``; a new speaker starts a new turn.
+
+        ``new_paragraph=False`` glues the text to the current paragraph with a space (wrapped
+        lines, consecutive subtitle cues).
+        """
+        clean = " ".join(text.split())
+        if not clean:
+            return
+        piece = Piece(clean, t_start, t_end)
+        last = self.turns[-1] if self.turns else None
+        if last is None or last.speaker != speaker:
+            self.turns.append(DraftTurn(speaker, [[piece]]))
+        elif new_paragraph or not last.paragraphs:
+            last.paragraphs.append([piece])
+        else:
+            last.paragraphs[-1].append(piece)
+
+    @property
+    def empty(self) -> bool:
+        return not self.turns
+
+
+def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | None = None) -> ParsedTranscript:
+    """Build the stored text, turns and coding units. Raises InputError when there is no speech."""
+    if drafts.empty:
+        raise InputError(
+            "no speech found in this file",
+            path=name,
+            hint="a transcript needs text, ideally with speaker labels such as 'Interviewer: ...'",
+        )
+    parts: list[str] = []
+    turns: list[Turn] = []
+    units: list[Unit] = []
+    pos = 0
+    for index, draft in enumerate(drafts.turns):
+        if index:
+            parts.append("\n\n")
+            pos += 2
+        turn_start = pos
+        for p_index, paragraph in enumerate(draft.paragraphs):
+            if p_index:
+                parts.append("\n")
+                pos += 1
+            para_start = pos
+            timed: list[tuple[int, int, float | None, float | None]] = []
+            for k, piece in enumerate(paragraph):
+                if k:
+                    parts.append(" ")
+                    pos += 1
+                timed.append((pos, pos + len(piece.text), piece.t_start, piece.t_end))
+                parts.append(piece.text)
+                pos += len(piece.text)
+            para_text = " ".join(p.text for p in paragraph)
+            units.extend(_units(para_text, para_start, timed, draft.speaker, index))
+        starts = [p.t_start for para in draft.paragraphs for p in para if p.t_start is not None]
+        ends = [p.t_end for para in draft.paragraphs for p in para if p.t_end is not None]
+        turns.append(
+            Turn(
+                speaker=draft.speaker,
+                start=turn_start,
+                end=pos,
+                t_start=min(starts) if starts else None,
+                t_end=max(ends) if ends else None,
+            )
+        )
+    return ParsedTranscript(
+        text="".join(parts),
+        turns=turns,
+        units=units,
+        format=fmt,
+        metadata=dict(metadata or {}),
+        source_name=name,
+    )
+
+
+def _units(
+    para_text: str,
+    offset: int,
+    timed: list[tuple[int, int, float | None, float | None]],
+    speaker: str | None,
+    turn: int,
+) -> list[Unit]:
+    out: list[Unit] = []
+    first_piece = 0  # units come in order, so the overlapping pieces only move forward
+    for s, e in unit_spans(para_text):
+        start, end = offset + s, offset + e
+        while first_piece < len(timed) - 1 and timed[first_piece][1] <= start:
+            first_piece += 1
+        t_start: float | None = None
+        t_end: float | None = None
+        k = first_piece
+        while k < len(timed) and timed[k][0] < end:
+            if timed[k][2] is not None:
+                t_start = timed[k][2] if t_start is None else min(t_start, timed[k][2])
+            if timed[k][3] is not None:
+                t_end = timed[k][3] if t_end is None else max(t_end, timed[k][3])
+            k += 1
+        out.append(Unit(start=start, end=end, speaker=speaker, turn=turn, t_start=t_start, t_end=t_end))
+    return out

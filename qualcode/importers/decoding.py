@@ -1,0 +1,109 @@
+"""Bytes to clean text: encoding detection, NFC, ``\\n`` line endings.
+
+Evaluators receive transcripts saved by Word, Notepad, Zoom, Teams and transcription
+services on every kind of machine, so the same interview may arrive as UTF-8 (with or
+without a byte-order mark), UTF-16 or Windows-1252. All of them must give the same text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from qualcode.errors import InputError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Control characters that never occur in a real transcript; a few of them mean binary data.
+_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
+
+_SAVE_HINT = "save it as UTF-8 text (in Notepad or Word: Save As, encoding UTF-8) and import it again"
+
+
+def sniff_utf16(data: bytes) -> str | None:
+    """Guess BOM-less UTF-16 from where the NUL bytes fall (ASCII-range characters have a zero high byte)."""
+    sample = data[:4096]
+    if len(sample) % 2:
+        sample = sample[:-1]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    nul_even = sample[0::2].count(0)
+    nul_odd = sample[1::2].count(0)
+    if nul_odd >= 0.3 * pairs and nul_even <= 0.05 * pairs:
+        return "utf-16-le"
+    if nul_even >= 0.3 * pairs and nul_odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Decode transcript bytes and return ``(text, encoding)``.
+
+    The text is NFC-normalised (Vietnamese diacritics typed on different keyboards
+    compare equal), has ``\\n`` line endings and no byte-order mark.
+    Raises :class:`InputError` for binary data or bytes that are no known encoding.
+    """
+    encoding: str | None = None
+    body = data
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding, body = enc, data[len(bom) :]
+            break
+    if encoding is None:
+        encoding = sniff_utf16(data)
+    if encoding is None:
+        if b"\x00" in data:
+            raise InputError(
+                "this is not a text transcript (it contains binary data)",
+                path=name,
+                hint="export the transcript as .docx, .txt, .md, .vtt or .srt",
+            )
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            try:
+                # Windows-1252 is what Notepad and older Word versions save as "ANSI" on Western systems.
+                text = data.decode("cp1252")
+                encoding = "cp1252"
+            except UnicodeDecodeError as err:
+                raise InputError(
+                    f"cannot decode the text (byte {err.start} is neither UTF-8 nor Windows-1252)",
+                    path=name,
+                    hint=_SAVE_HINT,
+                ) from None
+    else:
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"cannot decode the text as {encoding.upper()} (byte {err.start} is invalid; the file may be truncated)",
+                path=name,
+                hint=_SAVE_HINT,
+            ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    # A BOM in the middle appears when files were concatenated; it is invisible noise.
+    text = text.replace("\ufeff", "")
+    if _looks_binary(text):
+        raise InputError(
+            "this is not a text transcript (it contains control characters)",
+            path=name,
+            hint="export the transcript as .docx, .txt, .md, .vtt or .srt",
+        )
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if (ch < " " and ch not in _ALLOWED_CONTROLS) or ch == "\x7f")
+    return controls > max(2, len(sample) // 200)

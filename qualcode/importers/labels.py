@@ -1,0 +1,244 @@
+"""Recognising speaker labels ("Interviewer:", "**Q:**", "[HR officer]", "P3 (union official, F):").
+
+A colon at the start of a line is not enough: "The reason was simple: we had no budget." is
+speech. A label is short, mostly capitalised (or a known role, title or participant code), and
+labels recur through a transcript. So recognition has two steps: :func:`find_label` proposes a
+candidate for one line, and :func:`accepted_keys` decides, over the whole file, which candidates
+really are labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_LABEL_CHARS = 40
+MAX_LABEL_WORDS = 5
+
+# Strength of the evidence that a candidate is a label, from its shape alone.
+STRONG = 3  # a role, title + name, participant code, markdown bold label
+CAPITALISED = 2  # every word capitalised ("Nguyen Van Hai")
+MOSTLY = 1  # at least half the words capitalised ("HR officer")
+LOOSE = 0  # only the first word capitalised ("Người phỏng vấn")
+
+ROLES = frozenset(
+    """interviewer interviewers interviewee moderator facilitator co-facilitator respondent informant
+    participant participants evaluator translator interpreter notetaker note-taker q a question answer
+    all everyone group unknown hỏi đáp""".split()
+) | frozenset(
+    {
+        "note taker",
+        "several participants",
+        "unidentified speaker",
+        "unknown speaker",
+        "người phỏng vấn",
+        "phỏng vấn viên",
+        "người trả lời",
+        "người được phỏng vấn",
+        "thư ký",
+        "phiên dịch",
+    }
+)
+TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. prof prof. madam mme mme. sir ông bà".split())
+# Words that start lines like labels in notes and speech but never name a speaker.
+NOT_SPEAKERS = frozenset(
+    """note notes nb ps example examples e.g reason problem result results summary conclusion topic
+    subject date time location venue duration place re update remark remarks source translation
+    tip warning important attention step goal aim objective outcome output indicator lesson lessons
+    finding findings recommendation recommendations challenge challenges background context
+    inaudible unclear crosstalk laughs laughter laughing pause silence music noise cough applause
+    interruption overlapping break end start recording transcript translated""".split()
+) | frozenset({"lesson learned", "lessons learned", "background noise", "end of recording", "end of transcript"})
+
+_CODE = re.compile(r"(?:[A-Z]{1,3}-?\d{1,3}|(?:speaker|participant|respondent|informant|interviewer|person)\s*\d{1,3})", re.I)
+_NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
+_TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_TIMESTAMP_RE = re.compile(_TIMESTAMP)
+_LEADING_TIME = re.compile(r"[\[(]?(" + _TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
+_TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
+_WORD_OK = re.compile(r"[\w.'’&/-]+")
+
+
+@dataclass
+class Label:
+    """A label candidate found at the start of a line."""
+
+    speaker: str
+    rest: str  # the speech after the label on the same line ("" when the label stands alone)
+    note: str | None = None  # "union official, F" in "P3 (union official, F):"
+    t_start: float | None = None
+    strength: int = LOOSE
+    bracket: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.speaker.casefold()
+
+    @property
+    def words(self) -> int:
+        return len(self.speaker.split())
+
+
+def parse_timestamp(text: str) -> float | None:
+    """Seconds for ``[h:]mm:ss[.mmm]``; None when it is not a plausible timestamp."""
+    if not _TIMESTAMP_RE.fullmatch(text):
+        return None
+    main, _, frac = text.replace(",", ".").partition(".")
+    fields = [int(f) for f in main.split(":")]
+    if any(f >= 60 for f in fields[1:]):
+        return None
+    seconds = 0
+    for f in fields:
+        seconds = seconds * 60 + f
+    return round(seconds + (float("0." + frac) if frac else 0.0), 3)
+
+
+def strip_leading_timestamp(line: str) -> tuple[float | None, str]:
+    """Split "[00:01:23] text" into (83.0, "text"); lines without a timestamp come back unchanged."""
+    m = _LEADING_TIME.match(line)
+    if not m:
+        return None, line
+    seconds = parse_timestamp(m.group(1))
+    if seconds is None:
+        return None, line
+    return seconds, line[m.end() :]
+
+
+def find_label(line: str) -> Label | None:
+    """Propose the speaker label at the start of ``line`` (already stripped), or None."""
+    t_start, body = strip_leading_timestamp(line)
+    if not body:
+        return None
+    label: Label | None
+    if body.startswith(("**", "__")):
+        label = _bold(body)
+    elif body.startswith("["):
+        label = _bracket(body)
+    else:
+        label = _colon(body)
+    if label is None:
+        return None
+    if label.t_start is None:
+        label.t_start = t_start
+    return label
+
+
+def _bold(body: str) -> Label | None:
+    marker = body[:2]
+    close = body.find(marker, 2, 2 + MAX_LABEL_CHARS + 64)
+    if close < 0:
+        return None
+    inner = body[2:close].strip()
+    after = body[close + 2 :]
+    if inner.endswith((":", "：")):
+        head, rest, explicit = inner[:-1], after, True
+    elif after.lstrip().startswith((":", "：")):
+        head, rest, explicit = inner, after.lstrip()[1:], True
+    elif not after.strip():
+        head, rest, explicit = inner, "", False
+    else:
+        return None
+    label = _make(head, rest)
+    if label is not None and explicit:
+        label.strength = STRONG  # "**Name:**" is an unambiguous markdown convention
+    return label
+
+
+def _bracket(body: str) -> Label | None:
+    close = body.find("]", 1, MAX_LABEL_CHARS + 2)
+    if close < 0:
+        return None
+    rest = body[close + 1 :].lstrip()
+    if rest.startswith((":", "：")):
+        rest = rest[1:]
+    label = _make(body[1:close], rest)
+    if label is not None:
+        label.bracket = True
+    return label
+
+
+def _colon(body: str) -> Label | None:
+    depth = 0
+    for i, ch in enumerate(body[: MAX_LABEL_CHARS + 64]):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch in ":：" and depth == 0:
+            after = body[i + 1 :]
+            if after and not after[0].isspace():
+                return None  # "10:30", "http://"
+            return _make(body[:i], after)
+    return None
+
+
+def _make(head: str, rest: str) -> Label | None:
+    head = " ".join(head.split())
+    note: str | None = None
+    t_start: float | None = None
+    m = _TRAILING_NOTE.fullmatch(head)
+    if m:
+        head, inside = m.group(1), m.group(2).strip()
+        seconds = parse_timestamp(inside)
+        if seconds is not None:
+            t_start = seconds
+        elif inside:
+            note = inside
+    m2 = _NUMBERED_QA.fullmatch(head)
+    if m2:
+        head = m2.group(1)  # "Q1:", "Q2:" are all the interviewer's questions
+    strength = classify(head)
+    if strength is None:
+        return None
+    return Label(speaker=head, rest=rest.strip(), note=note, t_start=t_start, strength=strength)
+
+
+def classify(speaker: str) -> int | None:
+    """How much a label's shape alone says it names a speaker; None when it cannot be one."""
+    if not speaker or len(speaker) > MAX_LABEL_CHARS:
+        return None
+    words = speaker.split()
+    if len(words) > MAX_LABEL_WORDS:
+        return None
+    low = speaker.casefold()
+    if low in NOT_SPEAKERS or low.rstrip(".") in NOT_SPEAKERS:
+        return None
+    if not all(_WORD_OK.fullmatch(w) for w in words):
+        return None  # sentence punctuation, quotes, commas: speech, not a label
+    if low in ROLES or _CODE.fullmatch(speaker) and not speaker[0].islower():
+        return STRONG
+    if not (speaker[0].isupper() or speaker[0].isdigit()) or speaker[0].isdigit() and len(words) == 1:
+        return None
+    if words[0].casefold() in TITLES and len(words) > 1 and all(w[0].isupper() for w in words[1:]):
+        return STRONG
+    capitalised = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
+    if capitalised == len(words):
+        return CAPITALISED
+    if capitalised * 2 >= len(words):
+        return MOSTLY
+    return LOOSE
+
+
+def accepted_keys(labels: Iterable[Label]) -> set[str]:
+    """Decide, over one whole transcript, which label candidates really are speaker labels."""
+    counts: Counter[str] = Counter()
+    strength: dict[str, int] = {}
+    words: dict[str, int] = {}
+    for label in labels:
+        counts[label.key] += 1
+        strength[label.key] = max(strength.get(label.key, LOOSE), label.strength)
+        words[label.key] = label.words
+    accepted = {
+        key
+        for key, n in counts.items()
+        if strength[key] == STRONG
+        or (strength[key] in (CAPITALISED, MOSTLY) and n >= 2)
+        or (strength[key] == LOOSE and n >= 3 and words[key] <= 3)
+    }
+    if accepted:
+        # A name that speaks once ("Nguyen Van Hai: ...") is a label when the file has other labels;
+        # a single capitalised word ("Budget: ...") is too weak on its own.
+        accepted |= {k for k, n in counts.items() if strength[k] == CAPITALISED and n == 1 and words[k] >= 2}
+    return accepted

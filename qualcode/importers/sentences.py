@@ -1,0 +1,100 @@
+"""A fast, rule-based sentence splitter for coding units (pure Python, no model).
+
+It works token by token (runs of non-space characters), so its cost is linear in the
+text length whatever the input looks like.
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_UNIT_WORDS = 5
+
+_TOKEN = re.compile(r"\S+")
+_TERMINATORS = ".!?…"
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«(["
+# Lower-cased, without the final dot. Vietnamese: TP. (city), TS./ThS. (doctor/master), GS./PGS. (professor).
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt messrs mme mlle rev hon gen col capt lt sgt
+    vs cf al approx ca dept govt gov inc ltd co corp bros assoc est fig figs vol vols art arts
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    tp ts ths gs pgs bs""".split()
+)
+# Abbreviations that only hold before a number ("No. 5", "p. 12"); "I said no. Then" ends a sentence.
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "p", "pp", "para", "ch", "sec", "tel"})
+_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # e.g / i.e / U.S
+
+
+def _ends_sentence(token: str, next_token: str) -> bool:
+    core = token.rstrip(_CLOSERS)
+    if not core or core[-1] not in _TERMINATORS:
+        return False
+    nxt = next_token.lstrip(_OPENERS)
+    first = nxt[0] if nxt else next_token[0]
+    if first.islower() or first in ",;:":
+        # "e.g. the union", "…and then. but" and '"Why?" she asked' continue the sentence.
+        return False
+    if core[-1] == "." and not core.endswith(".."):
+        word = core[:-1].lstrip(_OPENERS).lower()
+        if word in _ABBREVIATIONS:
+            return False
+        if word in _NUMBER_ABBREVIATIONS and first.isdigit():
+            return False
+        if len(word) == 1 and word.isalpha():
+            return False  # an initial: "Nguyen V. Hai"
+        if _DOTTED.fullmatch(word):
+            return False
+    return True
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` spans of the sentences of ``text`` (one paragraph, no newlines).
+
+    Spans are stripped: ``text[start:end]`` never begins or ends with whitespace.
+    """
+    return _spans(text, merge=False)
+
+
+def unit_spans(text: str) -> list[tuple[int, int]]:
+    """Coding-unit spans of one paragraph: its sentences, a fragment under five words merged into a neighbour."""
+    return _spans(text, merge=True)
+
+
+def _spans(text: str, *, merge: bool) -> list[tuple[int, int]]:
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if not tokens:
+        return []
+    spans: list[tuple[int, int]] = []
+    first = 0
+    for i in range(len(tokens) - 1):
+        s, e = tokens[i]
+        ns, ne = tokens[i + 1]
+        if _ends_sentence(text[s:e], text[ns:ne]):
+            spans.append((first, i))
+            first = i + 1
+    spans.append((first, len(tokens) - 1))
+    if merge:
+        spans = _merge_short(spans)
+    return [(tokens[a][0], tokens[b][1]) for a, b in spans]
+
+
+def _merge_short(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge sentences under MIN_UNIT_WORDS words into a neighbour ("Yes." joins what follows)."""
+    merged: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for span in spans:
+        if current is None:
+            current = span
+        elif current[1] - current[0] + 1 < MIN_UNIT_WORDS:
+            current = (current[0], span[1])
+        else:
+            merged.append(current)
+            current = span
+    if current is not None:
+        if current[1] - current[0] + 1 < MIN_UNIT_WORDS and merged:
+            merged[-1] = (merged[-1][0], current[1])
+        else:
+            merged.append(current)
+    return merged
+

@@ -50,7 +50,7 @@ class CodebookError(InputError):
         more = f" (and {len(problems) - 1} more problem(s); run 'qualcode codebook validate')" if len(problems) > 1 else ""
         msg = first.message if first else "invalid codebook"
         line = first.line if first else None
-        super().__init__(msg + more, path=path, line=line)
+        super().__init__(msg + more, path=path or (first.path if first else None), line=line)
 
 
 class CodebookProblem:

@@ -1,0 +1,219 @@
+"""The project store: migrations, transactions, event log, codings, memos, undo/redo, codebook changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qualcode.codebook import parse_codebook
+from qualcode.errors import ConflictError, NotFoundError, ProjectError
+from qualcode.model import Codebook, ParsedTranscript, Turn, Unit
+from qualcode.store import DB_NAME, Project
+
+CB = """
+codes:
+  - id: relevance
+    name: Relevance
+    definition: Fit with needs.
+    children:
+      - {id: relevance.needs, name: Needs, definition: Needs of factories.}
+  - id: efficiency
+    name: Efficiency
+    definition: Resources.
+"""
+
+
+def make_codebook(text: str = CB) -> Codebook:
+    cb, problems = parse_codebook(text, "t.yaml")
+    assert cb is not None, problems
+    return cb
+
+
+def make_transcript(answer: str = "We trained 300 workers. The course was useful.") -> ParsedTranscript:
+    q = "What did the project do?"
+    text = f"{q}\n\n{answer}"
+    a0 = len(q) + 2
+    first_end = answer.index(".") + 1
+    units = [Unit(0, len(q), "Interviewer", 0), Unit(a0, a0 + first_end, "Ms. Lan", 1),
+             Unit(a0 + first_end + 1, len(text), "Ms. Lan", 1)]
+    turns = [Turn("Interviewer", 0, len(q)), Turn("Ms. Lan", a0, len(text))]
+    return ParsedTranscript(text=text, turns=turns, units=units, format="text", source_name="kii.txt")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    p = Project.create(tmp_path / "proj", codebook=make_codebook())
+    p.add_transcript(make_transcript(), "KII-01", coder="ana")
+    yield p
+    p.close()
+
+
+def test_new_folder_is_migrated_to_the_latest_schema_with_wal(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "new")
+    assert (tmp_path / "new" / DB_NAME).exists()
+    assert p.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert p.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    from qualcode.store import _migrations
+
+    assert p.schema_version() == _migrations()[-1][0]
+    tables = {r[0] for r in p.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"codes", "transcripts", "transcript_versions", "segments", "cases", "codings", "memos", "events",
+            "coders", "decisions"} <= tables
+
+
+def test_opening_a_folder_without_project_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="qualcode init"):
+        Project.open(tmp_path)
+
+
+def test_project_from_a_newer_qualcode_is_refused(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p")
+    p.db.execute("INSERT INTO _migrations (id, name, applied) VALUES (9999, 'future', 'x')")
+    p.close()
+    with pytest.raises(ProjectError, match="newer qualcode"):
+        Project.open(tmp_path / "p")
+
+
+def test_segments_slice_back_to_their_text_and_carry_role(project: Project) -> None:
+    text = project.transcript_text("KII-01")
+    segs = project.segments("KII-01")
+    assert [s["ref"] for s in segs] == ["KII-01:1", "KII-01:2", "KII-01:3"]
+    for s in segs:
+        assert text[s["start"]:s["end"]] == s["text"]
+    assert segs[0]["role"] == "interviewer"
+    assert [s["text"] for s in project.segments("KII-01", include_interviewer=False)] == [
+        "We trained 300 workers.", "The course was useful."]
+
+
+def test_coding_is_logged_with_before_and_after(project: Project) -> None:
+    c = project.add_coding("KII-01:2", "relevance.needs", coder="ana", memo="clear")
+    assert c["coder"] == "ana" and c["source"] == "human"
+    ev = project.events(entity="coding")[-1]
+    assert ev["action"] == "coding.add" and ev["coder"] == "ana" and ev["after"]["code_id"] == "relevance.needs"
+    project.remove_coding(c["id"], coder="ana")
+    ev = project.events(entity="coding")[-1]
+    assert ev["action"] == "coding.remove" and ev["before"]["id"] == c["id"] and ev["after"] is None
+    assert project.codings() == []
+
+
+def test_same_code_twice_by_same_coder_is_a_conflict(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    with pytest.raises(ConflictError):
+        project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.add_coding("KII-01:2", "efficiency", coder="ben")  # another coder may
+    assert len(project.codings(code="efficiency")) == 2
+
+
+def test_unknown_code_suggests_the_closest(project: Project) -> None:
+    with pytest.raises(NotFoundError, match="did you mean 'relevance.needs'"):
+        project.add_coding("KII-01:2", "relevance.need", coder="ana")
+
+
+def test_failed_action_leaves_nothing_behind(project: Project) -> None:
+    before = project.last_event_id()
+    with pytest.raises(RuntimeError), project.transaction():
+        project.add_coding("KII-01:2", "efficiency", coder="ana")
+        raise RuntimeError("crash in the middle")
+    assert project.codings() == [] and project.last_event_id() == before
+
+
+def test_event_log_cannot_be_edited(project: Project) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        project.db.execute("DELETE FROM events")
+
+
+def test_undo_and_redo_survive_a_restart(project: Project, tmp_path: Path) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.add_coding("KII-01:3", "relevance.needs", coder="ana")
+    project.close()
+    again = Project.open(tmp_path / "proj")
+    undone = again.undo(coder="ana")
+    assert undone is not None and undone["entity"] == "coding"
+    assert [c["code"] for c in again.codings()] == ["efficiency"]
+    again.close()
+    third = Project.open(tmp_path / "proj")
+    third.redo(coder="ana")
+    assert sorted(c["code"] for c in third.codings()) == ["efficiency", "relevance.needs"]
+    third.close()
+
+
+def test_undo_is_per_coder_and_a_new_action_clears_redo(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.add_coding("KII-01:3", "efficiency", coder="ben")
+    project.undo(coder="ana")
+    assert [c["coder"] for c in project.codings()] == ["ben"]
+    project.add_coding("KII-01:2", "relevance", coder="ana")
+    assert project.redo(coder="ana") is None
+    assert project.undo(coder="ana") is not None
+    assert project.undo(coder="ana") is None  # the first add was already undone
+
+
+def test_undo_restores_a_removed_coding_with_its_memo(project: Project) -> None:
+    c = project.add_coding("KII-01:2", "efficiency", coder="ana", memo="budget")
+    project.remove_coding(c["id"], coder="ana")
+    project.undo(coder="ana")
+    [back] = project.codings()
+    assert back["id"] == c["id"] and back["memo"] == "budget" and back["created"] == c["created"]
+
+
+def test_memo_set_update_delete_and_undo(project: Project) -> None:
+    project.set_memo("segment", "2", "first", coder="ana")
+    project.set_memo("segment", "2", "second", coder="ana")
+    assert [m["text"] for m in project.memos()] == ["second"]
+    project.undo(coder="ana")
+    assert [m["text"] for m in project.memos()] == ["first"]
+    project.set_memo("segment", "2", "", coder="ana")
+    assert project.memos() == []
+
+
+def test_reimporting_the_same_text_changes_nothing(project: Project) -> None:
+    result = project.add_transcript(make_transcript(), "KII-01", coder="ana")
+    assert result["status"] == "unchanged" and result["version"] == 1
+
+
+def test_same_text_under_a_new_id_is_refused(project: Project) -> None:
+    with pytest.raises(ConflictError, match="already imported as KII-01"):
+        project.add_transcript(make_transcript(), "KII-99", coder="ana")
+
+
+def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.add_coding("KII-01:3", "relevance", coder="ana")
+    result = project.add_transcript(make_transcript("We trained 300 workers. The course was very useful."),
+                                    "KII-01", coder="ana")
+    assert result["status"] == "new_version" and result["version"] == 2
+    assert result["reanchor"] == {"moved": 1, "needs_review": 1}
+    current = project.codings()
+    assert [(c["ref"], c["code"]) for c in current] == [("KII-01:2", "efficiency")]
+    flagged = project.codings(current_only=False, code="relevance")
+    assert flagged[0]["status"] == "needs_review"
+    # the old version's text is kept, immutable
+    assert "was useful" in project.transcript_text("KII-01", version=1)
+
+
+def test_codebook_change_keeps_codings_and_reports_renames(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    report = project.set_codebook(make_codebook(CB.replace("name: Needs,", "name: Needs of enterprises,").replace(
+        "  - id: efficiency\n    name: Efficiency\n    definition: Resources.\n", "")), coder="ana")
+    assert report["change"]["removed"] == ["efficiency"]
+    assert report["change"]["renamed"] == [{"id": "relevance.needs", "old": "Needs", "new": "Needs of enterprises"}]
+    assert report["codings_on_removed_codes"] == 1
+    assert "efficiency" not in project.codebook()
+    project.set_codebook(make_codebook(), coder="ana")  # restoring the code brings its codings back
+    assert [c["code"] for c in project.codings()] == ["efficiency"]
+
+
+def test_codebook_change_by_another_process_is_seen(project: Project, tmp_path: Path) -> None:
+    assert "impact" not in project.codebook()
+    other = Project.open(tmp_path / "proj")
+    other.set_codebook(make_codebook(CB + "  - {id: impact, name: Impact, definition: Change.}\n"), coder="ben")
+    other.close()
+    assert "impact" in project.codebook()
+
+
+def test_status_counts(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    s = project.status()
+    assert (s["transcripts"], s["segments"], s["codes"], s["codings"], s["coders"]) == (1, 3, 3, 1, 1)

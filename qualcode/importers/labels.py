@@ -52,6 +52,13 @@ NOT_SPEAKERS = frozenset(
     interruption overlapping break end start recording transcript translated""".split()
 ) | frozenset({"lesson learned", "lessons learned", "background noise", "end of recording", "end of transcript"})
 
+# Words that begin sentences but not names: "And COVID: ..." is speech even though both words are capitalised.
+SENTENCE_STARTERS = frozenset(
+    """and but so or nor the a an in on at for with from to of by as we i our my their they he she it its
+    this that these those there here then also yes no well because if when what how why who which after
+    before during since although though however finally first second third one two some many most every
+    each now today thank thanks please let just only even still actually really ok okay our your you""".split()
+)
 _CODE = re.compile(r"(?:[A-Z]{1,3}-?\d{1,3}|(?:speaker|participant|respondent|informant|interviewer|person)\s*\d{1,3})", re.I)
 _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
 _TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
@@ -210,6 +217,8 @@ def classify(speaker: str) -> int | None:
     if low in ROLES or _CODE.fullmatch(speaker) and not speaker[0].islower():
         return STRONG
     if not (speaker[0].isupper() or speaker[0].isdigit()) or speaker[0].isdigit() and len(words) == 1:
+        return None
+    if len(words) > 1 and words[0].casefold() in SENTENCE_STARTERS:
         return None
     if words[0].casefold() in TITLES and len(words) > 1 and all(w[0].isupper() for w in words[1:]):
         return STRONG

@@ -1,0 +1,73 @@
+"""Small projects built in code for workbench tests: a KII, an FGD and an interviewer who asks questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.cases import CaseRow
+from qualcode.codebook import default_codebook_path, load_codebook
+from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.project_io import apply_case_sheet
+from qualcode.store import Project
+
+
+def parsed(turns: list[tuple[str, list[str]]], *, seconds: float = 30.0) -> ParsedTranscript:
+    """A transcript from (speaker, [unit texts]) turns; each turn starts ``seconds`` after the previous one."""
+    text = ""
+    out_turns: list[Turn] = []
+    units: list[Unit] = []
+    for n, (speaker, sentences) in enumerate(turns):
+        if text:
+            text += "\n\n"
+        label = f"{speaker}: "
+        text += label
+        turn_start = len(text)
+        for i, sentence in enumerate(sentences):
+            if i:
+                text += " "
+            start = len(text)
+            text += sentence
+            units.append(Unit(start=start, end=len(text), speaker=speaker, turn=n + 1, t_start=n * seconds,
+                              t_end=(n + 1) * seconds))
+        out_turns.append(Turn(speaker=speaker, start=turn_start, end=len(text), t_start=n * seconds,
+                              t_end=(n + 1) * seconds))
+    return ParsedTranscript(text=text, turns=out_turns, units=units, format="txt", source_name="built")
+
+
+KII = [
+    ("Interviewer", ["Thank you for joining.", "How relevant was the training for your factory?"]),
+    ("Informant", ["The grievance handling course fitted our needs very well.",
+                   "Our line leaders now solve complaints before they become strikes.",
+                   "But the improvement toolkit was too long for a small HR team."]),
+    ("Interviewer", ["Will this continue after the project closes?"]),
+    ("Informant", ["Without funding the chamber cannot keep the sectoral meetings going.",
+                   "We have trained two in-house trainers, so some capacity stays.",
+                   "Women workers gained most from the harassment prevention sessions."]),
+]
+
+FGD = [
+    ("Facilitator", ["Please introduce yourselves and your role in the training."]),
+    ("Hoa", ["I am an HR officer in Bac Ninh and attended the grievance course."]),
+    ("Minh", ["I lead the union at the factory.", "Collective bargaining became easier after the seminars."]),
+    ("Facilitator", ["Were the data on women workers collected?"]),
+    ("Hoa", ["No, we never had sex-disaggregated data from the project."]),
+]
+
+
+def build_small_project(dest: Path, *, coder: str = "clara") -> Project:
+    """Two transcripts (KII-01 with one informant, FGD-01 with two) and their case sheet; no codings."""
+    project = Project.create(dest, codebook=load_codebook(default_codebook_path()), name="Small evaluation")
+    project.add_transcript(parsed(KII), "KII-01", title="Factory HR manager", coder=coder)
+    project.add_transcript(parsed(FGD), "FGD-01", title="HR officers and union", coder=coder)
+    rows = [
+        CaseRow(line=2, transcript_id="KII-01", file=None, speaker=None, case_id="KII-01", name="Nguyen Van A",
+                attributes={"type": "KII", "stakeholder_group": "Factories", "location": "Hai Phong",
+                            "interviewer": "Clara Jensen"}),
+        CaseRow(line=3, transcript_id="FGD-01", file=None, speaker="Hoa", case_id="FGD-01-P1", name="Hoa",
+                attributes={"type": "FGD", "stakeholder_group": "Factories", "location": "Bac Ninh"}),
+        CaseRow(line=4, transcript_id="FGD-01", file=None, speaker="Minh", case_id="FGD-01-P2", name="Minh",
+                attributes={"type": "FGD", "stakeholder_group": "Workers' organisation", "location": "Bac Ninh"}),
+    ]
+    apply_case_sheet(project, rows, coder=coder)
+    project.set_setting("coder", coder, coder=coder)
+    return project

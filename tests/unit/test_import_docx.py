@@ -1,0 +1,151 @@
+"""Word .docx transcripts, built in fixtures with python-docx (no binaries in the repository)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import InputError
+from qualcode.importers import parse_transcript, read_transcript
+from qualcode.model import ParsedTranscript
+
+
+def docx_bytes(build: Callable[..., None]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    build(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def assert_units_slice(parsed: ParsedTranscript) -> None:
+    for unit in parsed.units:
+        piece = parsed.text[unit.start : unit.end]
+        assert piece and piece == piece.strip() and "\n" not in piece
+        assert unit.speaker == parsed.turns[unit.turn].speaker
+
+
+@pytest.fixture
+def labelled_docx(tmp_path: Path) -> Path:
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        table = document.add_table(rows=4, cols=2)
+        rows = [
+            ("Interview ID", "KII-94"),
+            ("Date", "2024-03-04"),
+            ("Informant", "National project coordinator"),
+            ("Location", "Hà Nội"),
+        ]
+        for i, (key, value) in enumerate(rows):
+            table.cell(i, 0).text = key
+            table.cell(i, 1).text = value
+        document.add_heading("Interview transcript", level=1)
+        document.add_paragraph("Interviewer: Good morning. Could you tell me about your role in the projects?")
+        p = document.add_paragraph()
+        p.add_run("Ms. Hoa:").bold = True
+        p.add_run(" I coordinated the electronics supply-chain project. We trained 30 factories in Bắc Ninh.")
+        document.add_paragraph("The reason was simple: the factories asked for it.")
+        document.add_paragraph("Interviewer: What about the “factory ambassador” sessions?")
+        document.add_paragraph("Ms. Hoa: They were popular with compliance staff and worker representatives.")
+
+    path = tmp_path / "KII-94.docx"
+    path.write_bytes(docx_bytes(build))
+    return path
+
+
+def test_labelled_paragraphs_become_turns(labelled_docx: Path) -> None:
+    parsed = read_transcript(labelled_docx)
+    assert parsed.format == "docx"
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Ms. Hoa", "Interviewer", "Ms. Hoa"]
+    hoa = parsed.text[parsed.turns[1].start : parsed.turns[1].end]
+    assert hoa == (
+        "I coordinated the electronics supply-chain project. We trained 30 factories in Bắc Ninh.\n"
+        "The reason was simple: the factories asked for it."
+    )
+    assert "“factory ambassador”" in parsed.text
+    assert_units_slice(parsed)
+
+
+def test_metadata_table_goes_to_metadata_not_text(labelled_docx: Path) -> None:
+    parsed = read_transcript(labelled_docx)
+    assert parsed.metadata["interview_id"] == "KII-94"
+    assert parsed.metadata["date"] == "2024-03-04"
+    assert parsed.metadata["informant"] == "National project coordinator"
+    assert parsed.metadata["location"] == "Hà Nội"
+    assert "KII-94" not in parsed.text and "National project coordinator" not in parsed.text
+    assert "Interview transcript" not in parsed.text  # a heading is not speech
+
+
+def test_speaker_text_table_gives_a_turn_per_row() -> None:
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        document.add_paragraph("Transcript of KII-95, translated from Vietnamese.")
+        rows = [
+            ("Speaker", "Text"),
+            ("Interviewer", "How did the compliance advice work in your factory?"),
+            ("Ms. Huong", "The advisor came three times. Chúng tôi đã sửa 9 trên 14 điểm."),
+            ("Ms. Huong", "The roadmap is still on the wall of my office."),
+            ("Interviewer", "Thank you, that is very helpful."),
+        ]
+        table = document.add_table(rows=len(rows), cols=2)
+        for i, (speaker, text) in enumerate(rows):
+            table.cell(i, 0).text = speaker
+            table.cell(i, 1).text = text
+
+    parsed = parse_transcript(docx_bytes(build), "KII-95.docx")
+    assert [t.speaker for t in parsed.turns] == [None, "Interviewer", "Ms. Huong", "Interviewer"]
+    huong = parsed.text[parsed.turns[2].start : parsed.turns[2].end]
+    assert huong == (
+        "The advisor came three times. Chúng tôi đã sửa 9 trên 14 điểm.\nThe roadmap is still on the wall of my office."
+    )
+    assert "Speaker" not in parsed.text
+    assert_units_slice(parsed)
+
+
+def test_docx_with_a_wrong_extension_is_still_read_as_docx(labelled_docx: Path) -> None:
+    parsed = parse_transcript(labelled_docx.read_bytes(), "KII-94.txt")
+    assert parsed.format == "docx"
+    assert parsed.speakers == ["Interviewer", "Ms. Hoa"]
+
+
+def test_truncated_docx_is_an_input_error_naming_the_file(labelled_docx: Path) -> None:
+    data = labelled_docx.read_bytes()
+    with pytest.raises(InputError, match=r"KII-94\.docx.*damaged or incomplete"):
+        parse_transcript(data[: len(data) // 2], "KII-94.docx")
+
+
+def test_docx_with_corrupt_document_xml_is_an_input_error(labelled_docx: Path) -> None:
+    source = zipfile.ZipFile(io.BytesIO(labelled_docx.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            payload = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                payload = payload[: len(payload) // 3]  # cut in the middle of the XML
+            target.writestr(item, payload)
+    with pytest.raises(InputError, match=r"broken\.docx.*damaged"):
+        parse_transcript(out.getvalue(), "broken.docx")
+
+
+def test_zip_that_is_not_a_docx_is_an_input_error() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("notes.txt", "Interviewer: hello")
+    with pytest.raises(InputError, match=r"interview\.docx.*not a Word document"):
+        parse_transcript(out.getvalue(), "interview.docx")
+    with pytest.raises(InputError, match=r"bundle\.zip.*zip archive"):
+        parse_transcript(out.getvalue(), "bundle.zip")
+
+
+def test_docx_with_only_a_metadata_table_has_no_speech() -> None:
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        table = document.add_table(rows=2, cols=2)
+        table.cell(0, 0).text, table.cell(0, 1).text = "Interview ID", "KII-96"
+        table.cell(1, 0).text, table.cell(1, 1).text = "Date", "2024-03-20"
+
+    with pytest.raises(InputError, match=r"KII-96\.docx.*no speech"):
+        parse_transcript(docx_bytes(build), "KII-96.docx")

@@ -1,0 +1,51 @@
+"""Transcription-service exports (Otter style): "Speaker  0:03" headers above each block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.importers import parse_transcript, read_transcript
+from qualcode.model import ParsedTranscript
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
+
+
+@pytest.fixture
+def otter() -> ParsedTranscript:
+    return read_transcript(FIXTURES / "otter_export.txt")
+
+
+def test_headers_give_speakers_and_same_speaker_blocks_merge(otter: ParsedTranscript) -> None:
+    assert otter.format == "service"
+    assert [t.speaker for t in otter.turns] == ["Interviewer", "Phan Thi Ngoc", "Interviewer"]
+    ngoc = otter.text[otter.turns[1].start : otter.turns[1].end]
+    assert ngoc.split("\n") == [
+        "I am a programme officer. We work with the same factories on compliance assessments, "
+        "so we saw the advisory programme from outside.",
+        "Sometimes the two programmes visited the same factory in the same month.",
+    ]
+
+
+def test_header_times_become_turn_times_including_hours(otter: ParsedTranscript) -> None:
+    assert otter.turns[0].t_start == 3.0 and otter.turns[0].t_end == 11.0
+    assert otter.turns[1].t_start == 11.0 and otter.turns[1].t_end == 3723.0
+    assert otter.turns[2].t_start == 3723.0
+    assert otter.turns[2].t_end is not None and otter.turns[2].t_end > 3723.0
+    second_block = [u for u in otter.units if otter.text[u.start : u.end].startswith("Sometimes")]
+    assert [(u.t_start, u.t_end) for u in second_block] == [(40.0, 3723.0)]
+
+
+def test_title_and_keywords_are_metadata_and_the_trailer_is_dropped(otter: ParsedTranscript) -> None:
+    assert otter.metadata["title"] == "KII-93 Better Work Viet Nam"
+    assert "SUMMARY KEYWORDS" in otter.metadata["preamble"]
+    for noise in ("KII-93", "SUMMARY", "otter.ai", "Transcribed by", "0:03", "1:02:03", "Interviewer"):
+        assert noise not in otter.text
+
+
+def test_plain_text_mentioning_times_is_not_a_service_export() -> None:
+    data = b"Interviewer: When did the meeting start?\n\nMs. Yen: We met at\n10:30\nand it ended at noon.\n"
+    parsed = parse_transcript(data, "kii.txt")
+    assert parsed.format == "text"
+    assert parsed.speakers == ["Interviewer", "Ms. Yen"]

@@ -1,0 +1,67 @@
+"""SubRip (.srt) transcripts: "Name:" on the first cue of a turn, continuation cues without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import InputError
+from qualcode.importers import parse_transcript, read_transcript
+from qualcode.model import ParsedTranscript
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
+
+
+@pytest.fixture
+def srt() -> ParsedTranscript:
+    return read_transcript(FIXTURES / "interview.srt")
+
+
+def test_continuation_cues_keep_the_previous_speaker(srt: ParsedTranscript) -> None:
+    assert srt.format == "srt"
+    assert [t.speaker for t in srt.turns] == ["Interviewer", "Hoang Van Tuan", "Interviewer", "Hoang Van Tuan"]
+    tuan = srt.text[srt.turns[1].start : srt.turns[1].end]
+    # multi-line cues and consecutive cues join with single spaces; <i> tags are gone
+    assert tuan == (
+        "Seven factories signed it in 2023. It was the first one in the province. "
+        "The ILO helped us prepare the bargaining sessions."
+    )
+
+
+def test_comma_milliseconds_become_seconds(srt: ParsedTranscript) -> None:
+    assert [(t.t_start, t.t_end) for t in srt.turns] == [(1.0, 4.0), (4.5, 11.5), (12.0, 14.0), (14.5, 20.25)]
+    last = srt.units[-1]
+    assert (last.t_start, last.t_end) == (14.5, 20.25)
+
+
+def test_units_know_the_cues_they_overlap(srt: ParsedTranscript) -> None:
+    spans = {srt.text[u.start : u.end]: (u.t_start, u.t_end) for u in srt.units}
+    assert spans["The ILO helped us prepare the bargaining sessions."] == (8.0, 11.5)
+    assert spans["Seven factories signed it in 2023."] == (4.5, 8.0)
+
+
+def test_text_is_clean_and_keeps_vietnamese_and_quotes(srt: ParsedTranscript) -> None:
+    assert srt.text.startswith("Anh có thể kể về thỏa ước tập thể đa doanh nghiệp không?\n\n")
+    assert "“we already pay above the minimum wage”" in srt.text
+    for markup in ("-->", "<i>", "</i>", ",000", "Interviewer:", "Hoang Van Tuan:"):
+        assert markup not in srt.text
+    assert not any(line.strip().isdigit() for line in srt.text.split("\n"))
+
+
+def test_colon_sentence_in_a_continuation_cue_is_not_a_speaker(srt: ParsedTranscript) -> None:
+    assert "Some directors said" not in srt.speakers
+    assert "Some directors said: “we already pay" in srt.text
+
+
+def test_srt_with_a_wrong_extension_is_detected_by_content() -> None:
+    parsed = parse_transcript((FIXTURES / "interview.srt").read_bytes(), "KII-06.vtt")
+    assert parsed.format == "srt"
+    assert parsed.speakers == ["Interviewer", "Hoang Van Tuan"]
+
+
+def test_broken_srt_timestamp_names_file_and_line() -> None:
+    data = b"1\n00:00:01,000 --> 00:00:04,000\nInterviewer: Hello.\n\n2\n00:00:04,500 --> 00:0O:08,000\nMr. Tuan: Hi.\n"
+    with pytest.raises(InputError, match=r"KII-06\.srt:6: broken cue timing") as err:
+        parse_transcript(data, "KII-06.srt")
+    assert err.value.line == 6

@@ -1,0 +1,182 @@
+"""Plain-text and Markdown transcripts with speaker labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.importers import parse_transcript, read_transcript
+from qualcode.model import ParsedTranscript
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
+
+
+def assert_layout(parsed: ParsedTranscript) -> None:
+    """Offsets slice back to exact, stripped unit text inside the unit's own turn and paragraph."""
+    text = parsed.text
+    assert text == text.strip()
+    for a, b in zip(parsed.turns, parsed.turns[1:], strict=False):
+        assert text[a.end : b.start] == "\n\n"
+    for unit in parsed.units:
+        piece = text[unit.start : unit.end]
+        assert piece and piece == piece.strip() and "\n" not in piece
+        turn = parsed.turns[unit.turn]
+        assert turn.start <= unit.start < unit.end <= turn.end
+        assert unit.speaker == turn.speaker
+
+
+def turn_texts(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
+    return [(t.speaker, parsed.text[t.start : t.end]) for t in parsed.turns]
+
+
+@pytest.fixture
+def kii() -> ParsedTranscript:
+    return read_transcript(FIXTURES / "kii_labels.txt")
+
+
+def test_labelled_interview_gives_one_turn_per_speaker_change(kii: ParsedTranscript) -> None:
+    assert kii.format == "text"
+    assert [t.speaker for t in kii.turns] == ["Interviewer", "Ms. Lan", "Interviewer", "Nguyen Van Hai", "Ms. Lan"]
+    assert kii.speakers == ["Interviewer", "Ms. Lan", "Nguyen Van Hai"]
+    assert_layout(kii)
+
+
+def test_sentence_with_a_colon_is_speech_not_a_label(kii: ParsedTranscript) -> None:
+    assert "The reason was simple" not in kii.speakers
+    assert "One more thing" not in kii.speakers
+    lan = turn_texts(kii)[1][1]
+    assert "The reason was simple: we had no budget for training before the projects came." in lan
+
+
+def test_unlabelled_paragraph_continues_the_previous_speaker(kii: ParsedTranscript) -> None:
+    speaker, text = turn_texts(kii)[1]
+    assert speaker == "Ms. Lan"
+    paragraphs = text.split("\n")
+    assert len(paragraphs) == 2
+    # a wrapped line joins its paragraph; a blank line starts a new one
+    assert paragraphs[0].endswith("We sent 12 supervisors to the grievance-handling course in 2022.")
+    assert paragraphs[1].startswith("After that course")
+
+
+def test_no_speaker_label_leaks_into_the_text(kii: ParsedTranscript) -> None:
+    for label in ("Interviewer:", "Ms. Lan:", "Nguyen Van Hai:"):
+        assert label not in kii.text
+    assert kii.text.startswith("Thank you for seeing me, Ms. Lan.")
+
+
+def test_leading_date_and_location_lines_become_metadata(kii: ParsedTranscript) -> None:
+    assert kii.metadata["interview_id"] == "KII-90"
+    assert kii.metadata["date"] == "2024-03-12"
+    assert kii.metadata["location"] == "Hai Phong"
+    assert "2024-03-12" not in kii.text
+
+
+def test_vietnamese_and_curly_quotes_are_kept_exactly(kii: ParsedTranscript) -> None:
+    assert "Chúng tôi đã ký thỏa ước tập thể năm 2023." in kii.text
+    assert "“the first time someone listened”" in kii.text
+    units = [kii.text[u.start : u.end] for u in kii.units]
+    assert "Chúng tôi đã ký thỏa ước tập thể năm 2023." in " ".join(units)
+
+
+def test_units_are_sentences_and_short_fragments_join_a_neighbour(kii: ParsedTranscript) -> None:
+    units = [kii.text[u.start : u.end] for u in kii.units if u.speaker == "Nguyen Van Hai"]
+    # "Yes." alone is too short to code; it joins the sentence after it
+    assert units[0] == "Yes. I am the union chairperson; I joined the collective bargaining training."
+    assert all(len(u.split()) >= 5 for u in units)
+    first = [kii.text[u.start : u.end] for u in kii.units if u.turn == 0]
+    assert first == ["Thank you for seeing me, Ms. Lan.", "Could you tell me about your role in the projects?"]
+
+
+def test_markdown_front_matter_headings_and_bold_labels() -> None:
+    parsed = read_transcript(FIXTURES / "kii_frontmatter.md")
+    assert parsed.format == "text"
+    assert parsed.metadata["interview_id"] == "KII-91"
+    assert parsed.metadata["date"] == "2024-03-05"
+    assert parsed.metadata["informant"] == "ILO programme officer"
+    assert parsed.metadata["interview_language"] == "English"
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Mr. Minh", "Interviewer", "Mr. Minh"]
+    assert "#" not in parsed.text and "**" not in parsed.text and "---" not in parsed.text
+    assert "Key-informant interview" not in parsed.text
+    assert "We worked with the chamber of commerce and the labour confederation." in parsed.text
+    # list items stay separate paragraphs of the same turn, without their bullets
+    minh = turn_texts(parsed)[1][1].split("\n")
+    assert minh[1:] == [
+        "The sectoral meetings were held every quarter.",
+        "Seven factories signed the multi-employer agreement.",
+    ]
+    assert_layout(parsed)
+
+
+def test_question_and_answer_labels() -> None:
+    parsed = read_transcript(FIXTURES / "kii_qa.txt")
+    assert [t.speaker for t in parsed.turns] == ["Q", "A"] * 3
+    assert parsed.text.startswith("How did the advisory programme work for your factory?\n\nThe advisor came")
+    assert_layout(parsed)
+
+
+def test_fgd_participant_codes_keep_their_notes_in_metadata() -> None:
+    parsed = read_transcript(FIXTURES / "fgd_codes.txt")
+    assert parsed.speakers == ["Facilitator", "P1", "P3", "P2"]
+    assert len(parsed.turns) == 7
+    assert parsed.metadata["speaker_notes"] == {
+        "P1": "HR officer, F",
+        "P3": "union official, F",
+        "P2": "middle manager, M",
+    }
+    assert "union official" not in parsed.text
+    assert_layout(parsed)
+
+
+def test_bracket_labels_inline_and_alone_on_a_line() -> None:
+    parsed = read_transcript(FIXTURES / "fgd_brackets.txt")
+    assert [t.speaker for t in parsed.turns] == [
+        "Interviewer",
+        "HR officer",
+        "Union representative",
+        "HR officer",
+        "Interviewer",
+        "Union representative",
+    ]
+    hr = turn_texts(parsed)[1][1]
+    assert hr == (
+        "We sent two compliance staff to the ambassador sessions in 2023. "
+        "They came back with a checklist that we still use every month."
+    )
+    # an annotation inside speech is the transcriber's, not a label
+    assert "[laughs]" in parsed.text
+    assert "[HR officer]" not in parsed.text
+    assert_layout(parsed)
+
+
+def test_repeated_colon_sentences_without_labels_are_not_speakers() -> None:
+    data = (
+        "Interviewer: What changed after the training?\n\n"
+        "Ms. Hoa: Two things changed. My view is this: the supervisors listen now.\n"
+        "In short: it worked.\n\n"
+        "Interviewer: Anything else?\n\n"
+        "Ms. Hoa: In short: no.\n"
+    ).encode()
+    parsed = parse_transcript(data, "kii.txt")
+    assert parsed.speakers == ["Interviewer", "Ms. Hoa"]
+    assert "My view is this: the supervisors listen now. In short: it worked." in parsed.text
+
+
+def test_timestamps_before_labels_become_turn_times() -> None:
+    data = b"[00:00:05] Interviewer: Shall we begin?\n[00:01:10] Mr. Son: Yes, we can begin now.\n"
+    parsed = parse_transcript(data, "timed.txt")
+    assert [(t.speaker, t.t_start) for t in parsed.turns] == [("Interviewer", 5.0), ("Mr. Son", 70.0)]
+    assert "00:0" not in parsed.text
+
+
+def test_file_without_labels_is_one_unlabelled_turn() -> None:
+    parsed = parse_transcript(b"We trained thirty factories in total.\n\nMost of them were in Bac Ninh.\n", "notes.txt")
+    assert len(parsed.turns) == 1 and parsed.turns[0].speaker is None
+    assert parsed.text == "We trained thirty factories in total.\nMost of them were in Bac Ninh."
+
+
+def test_consecutive_labels_of_one_speaker_stay_one_turn() -> None:
+    data = b"Interviewer: First question about the budget.\nInterviewer: Second question about staff.\nMs. Mai: An answer.\n"
+    parsed = parse_transcript(data, "x.txt")
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Ms. Mai"]
+    assert turn_texts(parsed)[0][1] == "First question about the budget.\nSecond question about staff."

@@ -1,0 +1,404 @@
+"""Confidentiality: anonymous attributions and pseudonymised quotes.
+
+Evaluation reports quote informants with an attribution that does not name them ("Interview with HR manager,
+factory, Hai Phong"); names appear only in the annex of persons consulted. Every export and the report therefore
+build attributions from case attributes (:func:`attribution`) and pass quote text through a :class:`Pseudonymiser`,
+unless the user explicitly asks for names (``--show-names``).
+
+The pseudonymiser only replaces names it knows (the case sheet, speaker labels, interviewers) plus e-mail addresses
+and phone numbers: a capitalised-word heuristic restricted to known names, so "Thanh Hoa" (a province) survives while
+"Ms. Hoa" and "Hoa said" do not. If a trained spaCy pipeline is installed, its PERSON entities are replaced too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "madam", "madame", "sir", "mister", "anh", "chị", "chi",
+          "ông", "bà"}
+# speaker labels that are placeholders, not names (P1, Participant 2, Speaker 3, R1, A, B)
+GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown)?"
+                           r"\s*[-_ ]?\s*\d*[a-z]?$", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace them only in full names or after a title
+
+
+def _fold(word: str) -> str:
+    """Accent- and case-insensitive key, so "Nguyễn" in a transcript matches "Nguyen" in the case sheet."""
+    word = word.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
+
+
+# ---------------------------------------------------------------------------------------------- attributions
+
+
+def _phrase(value: Any) -> str:
+    """'Middle manager (production)' -> 'middle manager'; acronyms ('HR manager', 'ILO staff') keep their case."""
+    text = re.sub(r"\s*\([^)]*\)", "", str(value or "")).strip()
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def _plural(phrase: str) -> str:
+    head, _, last = phrase.rpartition(" ")
+    low = last.lower()
+    if low in ("staff", "personnel", "people", "police") or (low.endswith("s") and not low.endswith("ss")):
+        plural = last  # already plural or uncountable
+    elif low.endswith("person"):
+        plural = last[:-6] + ("persons" if low != "person" else "people")
+    elif low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        plural = last[:-1] + "ies"
+    elif low.endswith(("ss", "sh", "ch", "x")):
+        plural = last + "es"
+    else:
+        plural = last + "s"
+    return f"{head} {plural}" if head else plural
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _attrs_of(obj: Mapping[str, Any]) -> dict[str, Any]:
+    attrs = obj.get("attributes")
+    return dict(attrs) if isinstance(attrs, Mapping) else dict(obj)
+
+
+def _is_fgd(attrs: Mapping[str, Any]) -> bool:
+    kind = str(attrs.get("type") or "").strip().lower()
+    return kind in ("fgd", "focus group", "focus-group", "focus group discussion")
+
+
+def attribution(
+    segment_or_case_attrs: Mapping[str, Any],
+    *,
+    participants: Sequence[Mapping[str, Any]] | None = None,
+    name: str | None = None,
+) -> str:
+    """An anonymous attribution built from case attributes, never from a name.
+
+    ``segment_or_case_attrs`` is a segment (its ``attributes`` are used) or an attribute mapping. For an FGD,
+    ``participants`` (the attribute mappings of everyone in the group) describe the group's composition.
+    ``name`` is appended only when the caller was explicitly asked to show names.
+
+    >>> attribution({"type": "KII", "role": "HR manager", "organisation_type": "Factory (FDI)", "location": "Hai Phong"})
+    'Interview with HR manager, factory, Hai Phong'
+    """
+    attrs = _attrs_of(segment_or_case_attrs)
+    role = _phrase(attrs.get("role"))
+    org = _phrase(attrs.get("organisation_type"))
+    location = str(attrs.get("location") or "").strip()
+    kind = str(attrs.get("type") or "").strip().lower()
+    if kind in ("document", "doc", "desk review"):
+        text = "Document" + (f", {role}" if role else "")
+    elif _is_fgd(attrs):
+        roles: list[str] = []
+        counts: dict[str, int] = {}
+        for p in participants or []:
+            r = _phrase(_attrs_of(p).get("role"))
+            if r:
+                if r not in counts:
+                    roles.append(r)
+                counts[r] = counts.get(r, 0) + 1
+        # a focus group is described by its members' roles, always in the plural ("HR officers")
+        composition = _join([_plural(r) for r in roles])
+        text = "FGD" + (f" with {composition}" if composition else "")
+        if location:
+            text += f", {location}"
+        speaker = ", ".join(x for x in (role, str(attrs.get("sex") or "").strip()) if x)
+        if speaker:
+            text += f" (participant: {speaker})"
+    else:
+        parts = [role or "an informant"]
+        if org and org.lower() not in parts[0].lower():
+            parts.append(org)
+        if location:
+            parts.append(location)
+        text = "Interview with " + ", ".join(parts)
+    if name:
+        text += f" [{name}]"
+    return text
+
+
+class Attributor:
+    """Attributions for a project's segments, with each FGD's composition looked up once."""
+
+    def __init__(self, project: Project, *, show_names: bool = False) -> None:
+        self.project = project
+        self.show_names = show_names
+        self._cases = {c["id"]: c for c in project.cases()}
+        self._participants: dict[str, list[dict[str, Any]]] = {}
+        for sp in project.speakers():
+            if sp["case_id"] and sp["case_id"] in self._cases and sp["role"] != "interviewer":
+                self._participants.setdefault(sp["transcript_id"], []).append(self._cases[sp["case_id"]]["attributes"])
+
+    def __call__(self, segment: Mapping[str, Any]) -> str:
+        case = self._cases.get(segment.get("case") or "")
+        name = case["name"] if (case and self.show_names) else None
+        return attribution(segment, participants=self._participants.get(str(segment.get("transcript"))), name=name)
+
+
+# ---------------------------------------------------------------------------------------------- pseudonyms
+
+
+@dataclass(eq=False)
+class Person:
+    """Someone whose name must not appear in an export."""
+
+    pseudonym: str
+    names: list[str] = field(default_factory=list)
+    transcripts: set[str] = field(default_factory=set)
+
+    def parts(self) -> set[str]:
+        return {w for n in self.names for w in _name_words(n)}
+
+    def given(self) -> set[str]:
+        """Words a person is called by on their own: the last word of a Vietnamese-order name ("Hoa" of "Nguyen
+        Thi Hoa"), the first of a two-word Western name ("Sarah")."""
+        out = set()
+        longest = max((len(_name_words(n)) for n in self.names), default=0)
+        for n in self.names:
+            words = _name_words(n)
+            if words:
+                out.add(words[-1])
+                if len(words) == 2 == longest:
+                    out.add(words[0])
+        return out
+
+    def full_keys(self) -> set[tuple[str, ...]]:
+        return {tuple(_name_words(n)) for n in self.names if len(_name_words(n)) > 1}
+
+
+def _name_words(name: str) -> list[str]:
+    words = [_fold(w) for w in WORD.findall(name)]
+    # a leading title is not part of the name ("Ms. Hoa"), but "Anh" is also a given name ("Bui Duc Anh")
+    while len(words) > 1 and words[0] in TITLES:
+        words = words[1:]
+    return words
+
+
+def _looks_like_name(label: str) -> bool:
+    """'Nguyen Van Hai', 'Ms. Hoa', 'Clara' are names; 'Better Work officer', 'P1', 'Interviewer' are not."""
+    words = WORD.findall(label)
+    return bool(words) and not any(c.isdigit() for c in label) and all(w[:1].isupper() for w in words) \
+        and bool(_name_words(label))
+
+
+class Pseudonymiser:
+    """Replace informants' and interviewers' names, e-mail addresses and phone numbers in quote text.
+
+    Informants become ``[informant KII-03]`` (their case id), interviewers ``[interviewer 1]``, other people
+    ``[person N]``, numbered in order of first appearance so a pseudonym is stable across one export.
+    With ``enabled=False`` text is returned unchanged (the user asked for names).
+    """
+
+    def __init__(self, project: Project | None = None, *, people: Iterable[Person] = (), enabled: bool = True,
+                 use_ner: bool = True) -> None:
+        self.enabled = enabled
+        self.people: list[Person] = list(people)
+        self._others: dict[str, str] = {}
+        self._nlp: Any = None
+        self._ner_checked = not use_ner
+        if project is not None:
+            self.people.extend(_people_of(project))
+        self._index()
+
+    def _index(self) -> None:
+        self._by_part: dict[str, list[Person]] = {}
+        self._full: dict[tuple[str, ...], list[Person]] = {}
+        for person in self.people:
+            for part in person.parts():
+                self._by_part.setdefault(part, []).append(person)
+            for key in person.full_keys():
+                self._full.setdefault(key, []).append(person)
+
+    def __call__(self, text: str, transcript: str | None = None) -> str:
+        return self.apply(text, transcript)
+
+    def apply(self, text: str, transcript: str | None = None) -> str:
+        """The text with every known name, e-mail address and phone number replaced."""
+        if not self.enabled or not text:
+            return text
+        if "@" in text:
+            text = EMAIL.sub("[email]", text)
+        if any(c.isdigit() for c in text):
+            text = PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group()) >= 9 else m.group(), text)
+        text = self._names(text, transcript)
+        return self._ner(text)
+
+    def _names(self, text: str, transcript: str | None) -> str:
+        tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+        keys = [_fold(w) for _, _, w in tokens]
+        if not any(k in self._by_part for k in keys):
+            return text
+        out: list[str] = []
+        pos = 0
+        i = 0
+        n = len(tokens)
+        while i < n:
+            start, end, word = tokens[i]
+            title_start = None
+            j = i
+            if keys[i] in TITLES and i + 1 < n and re.fullmatch(r"\.?\s+", text[end:tokens[i + 1][0]]) \
+                    and keys[i + 1] in self._by_part and tokens[i + 1][2][:1].isupper():
+                title_start, j = start, i + 1
+            if keys[j] not in self._by_part or not tokens[j][2][:1].isupper():
+                i += 1
+                continue
+            # the longest run of known name parts separated only by spaces ("Nguyen Thi Hoa", "Hoa")
+            k = j
+            while k + 1 < n and keys[k + 1] in self._by_part and tokens[k + 1][2][:1].isupper() \
+                    and text[tokens[k][1]:tokens[k + 1][0]] in (" ", "\u00a0"):
+                k += 1
+            run = tuple(keys[j:k + 1])
+            if title_start is None and len(run) == 1 and not self._bare_ok(text, tokens, keys, j):
+                i += 1
+                continue
+            pseudonym = self._resolve(run, transcript)
+            out.append(text[pos:title_start if title_start is not None else tokens[j][0]])
+            out.append(pseudonym)
+            pos = tokens[k][1]
+            i = k + 1
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _bare_ok(self, text: str, tokens: list[tuple[int, int, str]], keys: list[str], j: int) -> bool:
+        """A lone name part is a name unless it is part of another proper noun ("Hai Phong", "Thanh Hoa")."""
+        if len(tokens[j][2]) < MIN_BARE:
+            return False
+        for nb in (j - 1, j + 1):
+            if 0 <= nb < len(tokens):
+                a, b = sorted((nb, j))
+                gap = text[tokens[a][1]:tokens[b][0]]
+                if gap == " " and tokens[nb][2][:1].isupper() and keys[nb] not in self._by_part \
+                        and keys[nb] not in TITLES:
+                    return False
+        return True
+
+    def _resolve(self, run: tuple[str, ...], transcript: str | None) -> str:
+        candidates = self._full.get(run) if len(run) > 1 else None
+        if not candidates:
+            sets = [set(self._by_part.get(p, [])) for p in run]
+            common = set.intersection(*sets) if sets else set()
+            candidates = sorted(common, key=lambda p: p.pseudonym)
+        if len(candidates) > 1 and len(run) == 1:
+            called = [p for p in candidates if run[0] in p.given()]
+            if called:
+                candidates = called
+        if len(candidates) > 1 and transcript:
+            local = [p for p in candidates if transcript in p.transcripts]
+            if local:
+                candidates = local
+        unique = {p.pseudonym for p in candidates}
+        if len(unique) == 1:
+            return next(iter(unique))
+        return self._other(" ".join(run))
+
+    def _other(self, key: str) -> str:
+        if key not in self._others:
+            self._others[key] = f"[person {len(self._others) + 1}]"
+        return self._others[key]
+
+    def _ner(self, text: str) -> str:
+        """PERSON entities from a trained spaCy pipeline, when one is installed (never downloaded)."""
+        if not self._ner_checked:
+            self._ner_checked = True
+            try:
+                import spacy
+                from spacy.util import get_installed_models
+
+                models = sorted(get_installed_models())
+                if models:
+                    self._nlp = spacy.load(models[0], disable=["parser", "lemmatizer", "tagger"])
+            except Exception:  # no usable pipeline: the known-name heuristic is all we have
+                self._nlp = None
+        if self._nlp is None:
+            return text
+        doc = self._nlp(text)
+        out, pos = [], 0
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and "[" not in ent.text:
+                out.append(text[pos:ent.start_char])
+                out.append(self._other(_fold(ent.text)))
+                pos = ent.end_char
+        out.append(text[pos:])
+        return "".join(out)
+
+    def known_names(self) -> list[str]:
+        """Every name this pseudonymiser replaces (for checks and tests)."""
+        return sorted({n for p in self.people for n in p.names})
+
+
+def _people_of(project: Project) -> list[Person]:
+    people: dict[str, Person] = {}
+    cases = {c["id"]: c for c in project.cases()}
+    for cid, case in cases.items():
+        person = people.setdefault(f"case:{cid}", Person(f"[informant {cid}]"))
+        if case.get("name"):
+            person.names.append(str(case["name"]))
+        person.transcripts.update(case.get("transcripts") or [])
+    interviewers: dict[str, Person] = {}
+
+    def interviewer(name: str, transcript: str) -> None:
+        key = _fold(name)
+        # "Long" the speaker label and "Tran Bao Long" the case-sheet interviewer are one person
+        for k, p in interviewers.items():
+            if key in k.split() or k in key.split() or key == k:
+                if name not in p.names:
+                    p.names.append(name)
+                p.transcripts.add(transcript)
+                return
+        p = Person("", [name], {transcript})
+        interviewers[key] = p
+
+    for t in project.transcripts():
+        who = str(t["attributes"].get("interviewer") or "").strip()
+        if who:
+            for one in re.split(r"\s*(?:;|&|\band\b)\s*", who):
+                if one:
+                    interviewer(one, t["id"])
+    for sp in project.speakers():
+        label = str(sp["label"]).strip().strip("[]").rstrip(":").strip()
+        if not label or GENERIC_LABEL.match(label) or not _looks_like_name(label):
+            continue
+        if sp["case_id"] and sp["case_id"] in cases:
+            if label not in people[f"case:{sp['case_id']}"].names:
+                people[f"case:{sp['case_id']}"].names.append(label)
+        elif sp["role"] == "interviewer":
+            from qualcode.store import is_interviewer_label
+
+            if not is_interviewer_label(label):
+                interviewer(label, sp["transcript_id"])
+        else:
+            p = people.setdefault(f"label:{_fold(label)}", Person(""))
+            p.names.append(label)
+            p.transcripts.add(sp["transcript_id"])
+    for n, p in enumerate(sorted(interviewers.values(), key=lambda p: _fold(p.names[0])), start=1):
+        p.pseudonym = f"[interviewer {n}]"
+    others = [p for k, p in sorted(people.items()) if k.startswith("label:")]
+    for n, p in enumerate(others, start=1):
+        p.pseudonym = f"[speaker {n}]"
+    return [p for p in people.values() if p.names] + list(interviewers.values())
+
+
+def speaker_label(segment: Mapping[str, Any], *, show_names: bool = False) -> str:
+    """How a turn's speaker is shown in exports: 'Interviewer', the informant's pseudonym, or the label if asked."""
+    if show_names and segment.get("speaker"):
+        return str(segment["speaker"])
+    if segment.get("role") == "interviewer":
+        return "Interviewer"
+    if segment.get("case"):
+        return f"[informant {segment['case']}]"
+    return "Speaker"

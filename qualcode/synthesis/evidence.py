@@ -1,0 +1,140 @@
+"""The coded evidence: one row per coding of an informant's passage, with the passage and its attributes.
+
+This is the table every synthesis view is computed from. It is read with one query (not per segment) so it stays
+fast on projects with 100,000 coded units.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+UNKNOWN = "(unknown)"
+
+
+def load_evidence(
+    project: Project,
+    *,
+    criterion: str | None = None,
+    code: str | None = None,
+    coding_ids: Iterable[int] | None = None,
+    include_interviewer: bool = False,
+) -> list[dict[str, Any]]:
+    """Codings on current transcript versions with their passage, speaker, case and attributes.
+
+    Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
+    transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/...), code,
+    code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes.
+    Interviewers' turns are left out unless asked: a question is not evidence.
+    """
+    sql = """
+        SELECT c.id AS coding, c.segment_id AS segment, c.code_id AS code, cd.name AS code_name,
+               cd.criterion_id AS criterion, cd.parent_id AS parent, k.name AS coder, c.created, c.source, c.score,
+               c.model_version, c.status, c.memo, s.transcript_id AS transcript, s.idx, s.turn, s.speaker,
+               s.start, s.end, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
+               t.attributes AS t_attrs, cs.attributes AS c_attrs
+        FROM codings c
+        JOIN coders k ON k.id = c.coder_id
+        JOIN segments s ON s.id = c.segment_id
+        JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version
+        JOIN codes cd ON cd.id = c.code_id
+        LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
+        LEFT JOIN cases cs ON cs.id = sp.case_id
+        WHERE 1=1
+    """
+    args: list[Any] = []
+    if criterion is not None:
+        sql += " AND cd.criterion_id = ?"
+        args.append(criterion)
+    if code is not None:
+        # a code's evidence includes its sub-codes (a question's evidence is coded to it or below it)
+        ids = _descendants(project, code)
+        sql += f" AND c.code_id IN ({','.join('?' * len(ids))})"
+        args.extend(ids)
+    if not include_interviewer:
+        sql += " AND coalesce(sp.role, 'unknown') != 'interviewer'"
+    wanted: set[int] | None = None
+    if coding_ids is not None:
+        wanted = {int(i) for i in coding_ids}
+        if len(wanted) <= 900:
+            sql += f" AND c.id IN ({','.join('?' * len(wanted))})" if wanted else " AND 0"
+            args.extend(sorted(wanted))
+    sql += " ORDER BY s.transcript_id, s.idx, c.id"
+    cache: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    out: list[dict[str, Any]] = []
+    for r in project.db.execute(sql, args):
+        if wanted is not None and r["coding"] not in wanted:
+            continue
+        key = (r["t_attrs"], r["c_attrs"])
+        attrs = cache.get(key)
+        if attrs is None:
+            attrs = {**json.loads(r["t_attrs"] or "{}"), **json.loads(r["c_attrs"] or "{}")}
+            cache[key] = attrs
+        d = dict(r)
+        d.pop("t_attrs")
+        d.pop("c_attrs")
+        d["case"] = d.pop("case_id")
+        d["ref"] = f"{d['transcript']}:{d['idx']}"
+        d["attributes"] = attrs
+        d["informant"] = d["case"] or f"{d['transcript']}/{d['speaker'] or '?'}"
+        d["group"] = str(attrs.get("stakeholder_group") or UNKNOWN)
+        d["source_type"] = source_type(attrs)
+        out.append(d)
+    return out
+
+
+def source_type(attrs: dict[str, Any]) -> str:
+    """KII, FGD or another data source named by the transcript's ``type`` attribute."""
+    kind = str(attrs.get("type") or "").strip()
+    if not kind:
+        return "KII"  # an interview without a type is, in practice, a key-informant interview
+    low = kind.lower()
+    if low in ("fgd", "focus group", "focus-group", "focus group discussion"):
+        return "FGD"
+    if low in ("kii", "interview", "key informant interview", "key-informant interview"):
+        return "KII"
+    return kind
+
+
+def _descendants(project: Project, code: str) -> list[str]:
+    project.require_code(code)
+    children: dict[str, list[str]] = {}
+    for row in project.code_rows(include_inactive=True):
+        if row["parent_id"]:
+            children.setdefault(row["parent_id"], []).append(row["id"])
+    out, stack = [], [code]
+    while stack:
+        cur = stack.pop()
+        out.append(cur)
+        stack.extend(children.get(cur, []))
+    return out
+
+
+def stakeholder_groups(project: Project) -> list[str]:
+    """Every stakeholder group in the case sheet (the groups that could speak to a criterion)."""
+    groups = {str(c["attributes"].get("stakeholder_group")) for c in project.cases()
+              if c["attributes"].get("stakeholder_group")}
+    return sorted(groups)
+
+
+def criteria(project: Project) -> list[dict[str, Any]]:
+    """The criteria (top-level codes) in codebook order, each with its codes (itself first, then descendants)."""
+    rows = project.code_rows()
+    out: list[dict[str, Any]] = []
+    by_id: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if not row["parent_id"]:
+            entry = {"id": row["id"], "name": row["name"], "codes": []}
+            by_id[row["id"]] = entry
+            out.append(entry)
+    for row in rows:
+        crit = by_id.get(row["criterion_id"])
+        if crit is not None:
+            data = json.loads(row["data"] or "{}")
+            crit["codes"].append({"id": row["id"], "name": row["name"], "parent": row["parent_id"],
+                                  "questions": data.get("questions", [])})
+    return out

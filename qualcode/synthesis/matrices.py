@@ -1,0 +1,186 @@
+"""Matrices: the coded evidence as a crosstab (codes or criteria x stakeholder groups or any case attribute), and a
+code co-occurrence matrix. Every cell keeps the references of its passages, so a reader can walk from a number to
+the quotes behind it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.synthesis.evidence import UNKNOWN, criteria, load_evidence
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+ROWS = ("code", "criterion")
+COUNTS = ("units", "informants", "transcripts")
+COLUMN_ALIASES = {"group": "stakeholder_group", "stakeholder": "stakeholder_group", "source": "type",
+                  "source_type": "type"}
+
+
+def _col_values(row: dict[str, Any], col: str) -> list[str]:
+    if col == "stakeholder_group":
+        return [row["group"]]
+    if col == "type":
+        return [row["source_type"]]
+    if col == "transcript":
+        return [row["transcript"]]
+    if col == "coder":
+        return [row["coder"]]
+    value = row["attributes"].get(col)
+    if value is None or str(value).strip() == "":
+        return [UNKNOWN]
+    # multi-valued attributes ("Sectoral dialogue; Collective agreement") count once under each value
+    parts = [p.strip() for p in str(value).split(";") if p.strip()]
+    return parts or [UNKNOWN]
+
+
+def _count_key(row: dict[str, Any], count: str) -> str:
+    if count == "units":
+        return row["ref"]
+    if count == "informants":
+        return row["informant"]
+    return row["transcript"]
+
+
+def matrix(
+    project: Project,
+    *,
+    rows: str = "criterion",
+    cols: str = "stakeholder_group",
+    count: str = "units",
+    evidence: list[dict[str, Any]] | None = None,
+    with_refs: bool = True,
+) -> dict[str, Any]:
+    """Crosstab of the coded evidence (built with pandas).
+
+    ``rows``: ``code`` or ``criterion`` (a criterion's evidence includes its questions' codings). ``cols``:
+    ``stakeholder_group`` or any case/transcript attribute (``location``, ``sex``, ``type``, ``organisation_type``
+    ...). ``count``: distinct ``units`` (passages; a passage coded by two coders counts once), ``informants`` or
+    ``transcripts``. Every code (or criterion) of the codebook and every stakeholder group is present, so gaps show
+    as zeros. ``refs[row][col]`` lists the passages behind each cell.
+    """
+    import pandas as pd
+
+    if rows not in ROWS:
+        raise QualcodeError(f"cannot make rows of '{rows}'", hint="use --rows code or --rows criterion")
+    if count not in COUNTS:
+        raise QualcodeError(f"cannot count '{count}'", hint="use --count units, informants or transcripts")
+    cols = COLUMN_ALIASES.get(cols, cols)
+    ev = load_evidence(project) if evidence is None else evidence
+    crits = criteria(project)
+    if rows == "criterion":
+        row_ids = [(c["id"], c["name"]) for c in crits]
+    else:
+        row_ids = [(code["id"], code["name"]) for c in crits for code in c["codes"]]
+    records = []
+    for r in ev:
+        key = _count_key(r, count)
+        row_id = r["criterion"] if rows == "criterion" else r["code"]
+        for value in _col_values(r, cols):
+            records.append((row_id, value, key, r["ref"]))
+    if cols != "stakeholder_group" and not any(v != UNKNOWN for _, v, _, _ in records) and records:
+        known = sorted({k for r in ev for k in r["attributes"]} | {"stakeholder_group", "type", "transcript",
+                                                                   "coder"})
+        raise QualcodeError(f"no passage has the attribute '{cols}'", hint="use one of: " + ", ".join(known))
+    df = pd.DataFrame.from_records(records, columns=["row", "col", "key", "ref"])
+    col_values: list[str] = sorted(set(df["col"])) if len(df) else []
+    if cols == "stakeholder_group":
+        from qualcode.synthesis.evidence import stakeholder_groups
+
+        col_values = sorted(set(col_values) | set(stakeholder_groups(project)))
+    if UNKNOWN in col_values:  # the unknown column goes last
+        col_values = [v for v in col_values if v != UNKNOWN] + [UNKNOWN]
+    row_order = [r for r, _ in row_ids]
+    extra = sorted(set(df["row"]) - set(row_order)) if len(df) else []  # codings on codes no longer in the codebook
+    row_order += extra
+    names = dict(row_ids)
+    if len(df):
+        distinct = df.drop_duplicates(["row", "col", "key"])
+        table = pd.crosstab(distinct["row"], distinct["col"])
+        # row totals count distinct keys across columns (one informant in two columns counts once in the total)
+        row_totals = df.drop_duplicates(["row", "key"]).groupby("row")["key"].count()
+        col_totals = df.drop_duplicates(["col", "key"]).groupby("col")["key"].count()
+        grand = int(df["key"].nunique())
+    else:
+        table = pd.DataFrame()
+        row_totals = col_totals = pd.Series(dtype=int)
+        grand = 0
+    table = table.reindex(index=row_order, columns=col_values, fill_value=0)
+    result: dict[str, Any] = {
+        "rows_kind": rows,
+        "cols_kind": cols,
+        "count": count,
+        "rows": [{"id": r, "name": names.get(r, r)} for r in row_order],
+        "cols": col_values,
+        "counts": [[int(v) for v in table.loc[r].tolist()] for r in row_order] if col_values else [[] for _ in
+                                                                                                    row_order],
+        "row_totals": [int(row_totals.get(r, 0)) for r in row_order],
+        "col_totals": [int(col_totals.get(c, 0)) for c in col_values],
+        "total": grand,
+    }
+    if with_refs:
+        refs: dict[str, dict[str, list[str]]] = {}
+        if len(df):
+            for (row_id, col), group in df.drop_duplicates(["row", "col", "ref"]).groupby(["row", "col"], sort=False):
+                refs.setdefault(str(row_id), {})[str(col)] = sorted(group["ref"].tolist(), key=_ref_key)
+        result["refs"] = refs
+    return result
+
+
+def _ref_key(ref: str) -> tuple[str, int]:
+    tid, _, n = ref.rpartition(":")
+    return (tid, int(n) if n.isdigit() else 0)
+
+
+def matrix_frame(data: dict[str, Any]) -> Any:
+    """The matrix as a pandas DataFrame (rows labelled by id, a Total column and row)."""
+    import pandas as pd
+
+    df = pd.DataFrame(data["counts"], index=[r["id"] for r in data["rows"]], columns=data["cols"])
+    df["Total"] = data["row_totals"]
+    df.loc["Total"] = [*data["col_totals"], data["total"]]
+    df.index.name = data["rows_kind"]
+    return df
+
+
+def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str) -> list[dict[str, Any]]:
+    """The passages behind one cell of a matrix (row id, column value)."""
+    ids = [r["id"] for r in data["rows"]]
+    if row not in ids:
+        raise QualcodeError(f"the matrix has no row '{row}'", hint="row ids are code or criterion ids")
+    if col not in data["cols"]:
+        raise QualcodeError(f"the matrix has no column '{col}'", hint="columns: " + ", ".join(data["cols"]))
+    refs = set(data.get("refs", {}).get(row, {}).get(col, []))
+    ev = load_evidence(project)
+    key = "criterion" if data["rows_kind"] == "criterion" else "code"
+    seen: dict[str, dict[str, Any]] = {}
+    for r in ev:
+        if r["ref"] in refs and r[key] == row:
+            entry = seen.setdefault(r["ref"], {**r, "coders": []})
+            if r["coder"] not in entry["coders"]:
+                entry["coders"].append(r["coder"])
+    return sorted(seen.values(), key=lambda r: _ref_key(r["ref"]))
+
+
+def cooccurrence(project: Project, *, level: str = "code", evidence: list[dict[str, Any]] | None = None
+                 ) -> dict[str, Any]:
+    """How many passages carry both codes (or both criteria), whoever coded them. The diagonal is how many passages
+    carry the code at all. Only codes that occur are listed."""
+    import pandas as pd
+
+    if level not in ROWS:
+        raise QualcodeError(f"cannot compute co-occurrence of '{level}'", hint="use code or criterion")
+    ev = load_evidence(project) if evidence is None else evidence
+    order = [c["id"] if level == "criterion" else code["id"] for c in criteria(project)
+             for code in ([c] if level == "criterion" else c["codes"])]
+    pairs = {(r["ref"], r[level]) for r in ev}
+    if not pairs:
+        return {"level": level, "codes": [], "counts": []}
+    df = pd.DataFrame(sorted(pairs), columns=["ref", "code"])
+    onehot = pd.crosstab(df["ref"], df["code"]).clip(upper=1)
+    co = onehot.T.dot(onehot)
+    present = [c for c in order if c in co.index] + sorted(set(co.index) - set(order))
+    co = co.reindex(index=present, columns=present, fill_value=0)
+    return {"level": level, "codes": present, "counts": [[int(v) for v in co.loc[c].tolist()] for c in present]}

@@ -1,0 +1,97 @@
+"""Sparse text features: TF-IDF over normalised words (1-2 grams) and character n-grams.
+
+Words carry meaning; character n-grams inside word boundaries make inflections, compounds, typos
+and unsegmented scripts still overlap. The IDF is fitted on the codebook text plus the units being
+coded, which needs no labels and tells the model which words are ordinary in *this* corpus.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qualcode.nlp.text import TextPipeline, fold
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+# Relative weight of the word block against the character block (both are L2-normalised first).
+WORD_WEIGHT = 1.0
+CHAR_WEIGHT = 0.8
+# Long interview passages produce very many character n-grams; capping the vocabulary keeps
+# fitting and scoring fast without losing the informative (less frequent) ones that survive min_df.
+MAX_CHAR_FEATURES = 300_000
+
+
+class Featurizer:
+    """Fits the vectorisers once; ``transform`` is then cheap and deterministic."""
+
+    def __init__(self, pipeline: TextPipeline) -> None:
+        self.pipeline = pipeline
+        self._word: Any = None
+        self._char: Any = None
+        self._cache: dict[str, tuple[str, str]] = {}
+
+    @property
+    def fitted(self) -> bool:
+        return self._word is not None
+
+    def _prepare(self, texts: list[str]) -> tuple[list[str], list[str]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            normed = self.pipeline.normalise_many(missing)
+            for t, n in zip(missing, normed, strict=True):
+                self._cache[t] = (n, " ".join(fold(t).split()))
+        words = [self._cache[t][0] for t in texts]
+        chars = [self._cache[t][1] for t in texts]
+        return words, chars
+
+    def fit(self, texts: list[str]) -> Featurizer:
+        """Fit both vectorisers (IDF and vocabulary) on ``texts``."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        words, chars = self._prepare(texts)
+        # Bigrams are built from the normalised tokens (stop words already gone), so phrases such
+        # as "not enough" or "call bell" get a feature of their own.
+        self._word = TfidfVectorizer(analyzer=_uni_bi, sublinear_tf=True, dtype=_float32())
+        self._word.fit(words)
+        self._char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            min_df=1,
+            max_features=MAX_CHAR_FEATURES,
+            dtype=_float32(),
+        )
+        self._char.fit(chars)
+        return self
+
+    def transform(self, texts: list[str]) -> csr_matrix:
+        """Rows are L2-normalised, so a dot product of two rows is their cosine similarity."""
+        from scipy.sparse import hstack
+        from sklearn.preprocessing import normalize
+
+        words, chars = self._prepare(texts)
+        xw = self._word.transform(words) * WORD_WEIGHT
+        xc = self._char.transform(chars) * CHAR_WEIGHT
+        x = hstack([xw, xc], format="csr")
+        return normalize(x, copy=False)
+
+    def word_terms(self, text: str) -> list[str]:
+        """The normalised word tokens of a text (used to explain overlaps)."""
+        return self._prepare([text])[0][0].split()
+
+    def idf_of(self, term: str) -> float:
+        vocab = self._word.vocabulary_
+        idx = vocab.get(term)
+        return float(self._word.idf_[idx]) if idx is not None else 0.0
+
+
+def _uni_bi(doc: str) -> list[str]:
+    toks = doc.split()
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+
+
+def _float32() -> Any:
+    import numpy as np
+
+    return np.float32

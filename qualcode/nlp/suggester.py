@@ -1,0 +1,554 @@
+"""The suggestion model: a codebook prior that learns from the team's coding.
+
+How a unit is scored against a code (all on L2-normalised TF-IDF word + character n-gram vectors):
+
+1. **Codebook prior (zero-shot).** Cosine to the code's whole profile (name, definition, questions,
+   keywords, examples, include), plus the mean of the three closest *pieces* of that profile (each
+   example, question, include item or definition sentence on its own: short units resemble one
+   example far more than the whole profile), plus a bonus for fuzzy keyword matches, minus the
+   closeness to the code's ``exclude`` items. Long passages are also scored sentence by sentence and
+   the best sentence counts, so one relevant sentence in a long answer is not drowned out.
+2. **Self-training on the corpus.** Units the prior assigns to a code with a clear margin (and the
+   units the team coded, weighted more) form a centroid per code; closeness to it is added to the
+   prior. This needs no labels and adapts the codebook's wording to the transcripts' wording.
+3. **Learning from coding.** Three learners on the team's codings and decisions: nearest coded
+   neighbours, Rocchio centroids (coded units + the codebook text, minus rejected units) and a
+   multi-label kernel ridge classifier trained on coded units with the codebook pieces as extra
+   positives. Rejected suggestions are negative examples.
+4. **Blend.** Per unit the prior and the learned scores are min-max scaled and averaged, the learned
+   part weighted ``3n/(n+5)`` for a code with ``n`` coded units, so with few examples the codebook
+   prior dominates and learning cannot swamp it.
+5. **Calibration.** With at least ``MIN_CALIBRATION`` coded units, a logistic (Platt) mapping fitted
+   on leave-one-out scores of the coded units turns the blend into the probability that the team
+   would apply the code; before that, a fixed mapping (blend x absolute prior evidence) is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualcode.model import Code, Codebook
+from qualcode.nlp.features import Featurizer
+from qualcode.nlp.keywords import KeywordMatcher
+from qualcode.nlp.text import TextPipeline, get_pipeline
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# --- method constants (documented in the module docstring) --------------------------------------
+PIECE_TOP = 3  # closest codebook pieces averaged per code
+KEYWORD_WEIGHT = 0.15  # bonus for the first matched keyword; further ones add less
+EXCLUDE_WEIGHT = 0.6  # how strongly closeness to an exclude item lowers a score
+SELF_TRAIN_WEIGHT = 0.6
+SELF_TRAIN_FRACTION = 0.2  # share of a code's prior-assigned units (best margins) used as its centroid
+SEED_WEIGHT = 3.0  # a coded unit counts this much more than a self-trained one in the centroid
+NEIGHBOURS = 3
+LEARN_HALF = 5.0  # n at which learned and prior weigh 1.5 : 1
+LEARN_MAX = 3.0
+RIDGE_LAMBDA = 0.3
+PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
+MIN_CALIBRATION = 10
+PRIOR_REFERENCE = 0.35  # prior evidence at which the uncalibrated score is not discounted
+SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
+BATCH = 1024
+
+
+@dataclass
+class Example:
+    """A unit the team has coded: the codes applied, and the suggested codes they rejected."""
+
+    id: str
+    text: str
+    codes: set[str] = field(default_factory=set)
+    rejected: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Suggestion:
+    """One code proposed for one unit, with its calibrated score and why."""
+
+    code: str
+    criterion: str
+    score: float
+    why: str
+    evidence: dict[str, Any]
+    model_version: str
+
+    def to_dict(self, *, evidence: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "code": self.code,
+            "criterion": self.criterion,
+            "score": round(self.score, 4),
+            "why": self.why,
+        }
+        if evidence:
+            d["evidence"] = self.evidence
+            d["model_version"] = self.model_version
+        return d
+
+
+def codebook_fingerprint(codebook: Codebook) -> str:
+    """A hash of everything in the codebook that can change suggestions."""
+    blob = json.dumps(codebook.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _split_definition(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.;:!?])\s+|\s+-\s+|\n+", text)
+    return [p.strip() for p in parts if len(p.strip()) > 3]
+
+
+class Suggester:
+    """Keeps the fitted vectoriser and learners; cheap to call again and again.
+
+    Typical use::
+
+        s = Suggester(codebook)
+        s.set_corpus(texts_of_all_units)      # fits the vocabulary (no labels needed)
+        s.update(examples)                    # the team's codings; fast, call after each coding
+        s.suggest([(unit_id, text), ...], top=3)
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        *,
+        codebook_hash: str | None = None,
+        pipeline: TextPipeline | None = None,
+    ) -> None:
+        self.pipeline = pipeline or get_pipeline()
+        self.codebook = codebook
+        self.codebook_hash = codebook_hash or codebook_fingerprint(codebook)
+        self._corpus: list[str] = []
+        self._examples: list[Example] = []
+        self._data_hash = "0" * 8
+        self.featurizer: Featurizer | None = None
+        self._prepared = False
+
+    # ------------------------------------------------------------------ state changes
+    def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
+        """Switch to a changed codebook; returns True when it differed (the model is rebuilt)."""
+        new_hash = codebook_hash or codebook_fingerprint(codebook)
+        if new_hash == self.codebook_hash:
+            return False
+        self.codebook = codebook
+        self.codebook_hash = new_hash
+        self._prepared = False
+        return True
+
+    def set_corpus(self, texts: Iterable[str]) -> None:
+        """The units that will be coded. Their words set the vocabulary and IDF (no labels used)."""
+        texts = [t for t in texts if t and t.strip()]
+        if texts != self._corpus:
+            self._corpus = texts
+            self._prepared = False
+
+    def update(self, examples: Sequence[Example]) -> None:
+        """Retrain on the team's coded units (every call replaces the previous training data).
+
+        Fast (well under a second for 1,000 coded units) because the vectoriser is kept and the
+        learners are closed-form.
+        """
+        self._examples = [e for e in examples if e.text and e.text.strip() and (e.codes or e.rejected)]
+        h = hashlib.sha256()
+        for e in sorted(self._examples, key=lambda e: e.id):
+            h.update(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}\x1e".encode())
+        self._data_hash = h.hexdigest()[:8] if self._examples else "0" * 8
+        if self._prepared:
+            self._learn()
+
+    @property
+    def model_version(self) -> str:
+        """e.g. ``zs-1a2b3c4d+k120-9f8e7d6c``: codebook hash and training data (count and hash)."""
+        n = len(self._examples)
+        return f"zs-{self.codebook_hash[:8]}+k{n}-{self._data_hash}"
+
+    @property
+    def n_examples(self) -> int:
+        return len(self._examples)
+
+    # ------------------------------------------------------------------ preparation
+    def _prepare(self) -> None:
+        """(Re)build the codebook side and the vectoriser, then the learners."""
+        import numpy as np
+
+        cb = self.codebook
+        used = {c for e in self._examples for c in e.codes}
+        # Leaves are what coders apply; a parent becomes a candidate once the team has used it.
+        self.codes: list[Code] = [c for c in cb.walk() if not c.children or c.id in used]
+        self.code_ids = [c.id for c in self.codes]
+        self._col = {cid: j for j, cid in enumerate(self.code_ids)}
+        pieces: list[str] = []
+        owner: list[int] = []
+        excl: list[str] = []
+        excl_owner: list[int] = []
+        profiles: list[str] = []
+        for j, c in enumerate(self.codes):
+            own = [c.name, *_split_definition(c.definition), *c.questions, *c.keywords, *c.examples, *c.include]
+            own = [p for p in dict.fromkeys(p.strip() for p in own) if p]
+            pieces += own
+            owner += [j] * len(own)
+            for e in c.exclude:
+                if e.strip():
+                    excl.append(e.strip())
+                    excl_owner.append(j)
+            profiles.append(c.text_profile() or c.name)
+        self._pieces = pieces
+        self._owner = np.asarray(owner, dtype=np.int64)
+        self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
+        fit_texts = self._corpus + [e.text for e in self._examples] + profiles + pieces + excl
+        self.featurizer = Featurizer(self.pipeline).fit(fit_texts)
+        fz = self.featurizer
+        self._P = fz.transform(profiles)
+        order = np.argsort(self._owner, kind="stable")
+        self._pieces = [pieces[i] for i in order]
+        self._owner = self._owner[order]
+        self._Q = fz.transform(self._pieces)
+        self._E = fz.transform(excl) if excl else None
+        self._matchers = [KeywordMatcher(c.keywords) for c in self.codes]
+        self._profile_terms = [set(fz.word_terms(p)) for p in profiles]
+        # Pieces are grouped by code so per-code reductions work on column slices.
+        bounds = np.searchsorted(self._owner, np.arange(len(self.codes) + 1))
+        self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+        corpus = self._corpus or [e.text for e in self._examples]
+        self._Xc = fz.transform(corpus) if corpus else None
+        self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
+        self._prepared = True
+        self._learn()
+
+    def _ensure(self) -> None:
+        if not self._prepared:
+            self._prepare()
+
+    # ------------------------------------------------------------------ scoring pieces
+    def _zero_shot(self, X: Any, texts: Sequence[str]) -> np.ndarray:
+        """Codebook prior for each (unit, code); sentence-level best is mixed in for long units."""
+        import numpy as np
+
+        zs = self._zero_shot_rows(X, texts)
+        long_idx = [i for i, t in enumerate(texts) if len(t) >= SENTENCE_MIN_CHARS]
+        if long_idx:
+            sents: list[str] = []
+            owner: list[int] = []
+            for i in long_idx:
+                ss = [s for s in self.pipeline.sentences(texts[i]) if len(s) > 2]
+                if len(ss) > 1:
+                    sents += ss
+                    owner += [i] * len(ss)
+            if sents:
+                assert self.featurizer is not None
+                zsent = self._zero_shot_rows(self.featurizer.transform(sents), sents)
+                own = np.asarray(owner)
+                starts = np.r_[0, np.flatnonzero(np.diff(own)) + 1]
+                best = np.maximum.reduceat(zsent, starts, axis=0)
+                rows = own[starts]
+                zs[rows] = 0.5 * zs[rows] + 0.5 * np.maximum(best, zs[rows])
+        return zs
+
+    def _zero_shot_rows(self, X: Any, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        n, C = X.shape[0], len(self.codes)
+        sp = (X @ self._P.T).toarray()
+        sq = (X @ self._Q.T).toarray()
+        nn = np.zeros((n, C), dtype=np.float32)
+        for j, (a, b) in enumerate(self._piece_bounds):
+            m = b - a
+            if m == 0:
+                continue
+            part = sq[:, a:b]
+            if m > PIECE_TOP:
+                part = np.partition(part, m - PIECE_TOP, axis=1)[:, m - PIECE_TOP :]
+            nn[:, j] = part.mean(axis=1)
+        zs = sp + nn
+        if self._E is not None:
+            se = (X @ self._E.T).toarray()
+            pen = np.zeros((n, C), dtype=np.float32)
+            np.maximum.at(pen.T, self._excl_owner, se.T)
+            zs -= EXCLUDE_WEIGHT * pen
+        for j, m in enumerate(self._matchers):
+            if not m.keywords:
+                continue
+            for i, hits in enumerate(m.match_many(list(texts))):
+                if hits:
+                    # 1 keyword -> the full weight, 2 -> 1.5x, saturating at 2x
+                    zs[i, j] += KEYWORD_WEIGHT * 2 * (1 - 0.5 ** len(hits))
+        return zs.astype(np.float32)
+
+    # ------------------------------------------------------------------ learning
+    def _learn(self) -> None:
+        """Fit self-training centroids, neighbour index, Rocchio centroids, ridge and calibration."""
+        import numpy as np
+        from sklearn.preprocessing import normalize
+
+        assert self.featurizer is not None
+        fz = self.featurizer
+        C = len(self.codes)
+        ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
+        self._ex = ex
+        if ex:
+            self._XL = fz.transform([e.text for e in ex])
+            Y = np.zeros((len(ex), C), dtype=bool)
+            R = np.zeros((len(ex), C), dtype=bool)
+            for i, e in enumerate(ex):
+                for c in e.codes:
+                    if c in self._col:
+                        Y[i, self._col[c]] = True
+                for c in e.rejected - e.codes:
+                    if c in self._col:
+                        R[i, self._col[c]] = True
+        else:
+            self._XL = None
+            Y = np.zeros((0, C), dtype=bool)
+            R = np.zeros((0, C), dtype=bool)
+        self._Y, self._R = Y, R
+        self._n = Y.sum(axis=0).astype(np.float32)
+        self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
+
+        # Self-training centroids: confident prior assignments on the corpus plus the coded units.
+        dim = self._P.shape[1]
+        cent = np.zeros((C, dim), dtype=np.float32)
+        if self._zs_corpus is not None and self._Xc is not None and C > 1:
+            zs = self._zs_corpus
+            am = zs.argmax(axis=1)
+            srt = np.sort(zs, axis=1)
+            margin = srt[:, -1] - srt[:, -2]
+            for j in range(C):
+                idx = np.flatnonzero(am == j)
+                if len(idx) == 0:
+                    continue
+                keep = idx[np.argsort(-margin[idx], kind="stable")][: max(3, int(len(idx) * SELF_TRAIN_FRACTION))]
+                cent[j] += np.asarray(self._Xc[keep].sum(axis=0)).ravel()
+        if self._XL is not None:
+            cent += SEED_WEIGHT * np.asarray((self._XL.T @ Y.astype(np.float32)).T)
+        self._ST = normalize(cent) if cent.any() else None
+
+        if self._XL is None or not Y.any():
+            self._ridge = None
+            self._roc = None
+            self._calib = None
+            return
+        XL = self._XL
+        Yf = Y.astype(np.float32)
+        roc = np.asarray((XL.T @ Yf).T) + self._P.toarray()
+        if R.any():
+            Rf = R.astype(np.float32)
+            rn = np.maximum(Rf.sum(axis=0), 1.0)[:, None]
+            roc -= 0.5 * np.asarray((XL.T @ Rf).T) / rn
+        self._roc = normalize(np.maximum(roc, 0))
+
+        # Multi-label kernel ridge (dual form: one solve for all codes, closed-form leave-one-out).
+        from scipy.sparse import vstack
+
+        Xt = vstack([XL, self._Q, self._P], format="csr")
+        targets = np.vstack([Yf - R.astype(np.float32), np.eye(C, dtype=np.float32)[self._owner],
+                             np.eye(C, dtype=np.float32)])
+        sw = np.r_[np.ones(XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
+        K = (Xt @ Xt.T).toarray().astype(np.float64)
+        mean = targets.mean(axis=0)
+        inv = np.linalg.inv(K + RIDGE_LAMBDA * np.diag(1.0 / sw))
+        A = inv @ (targets - mean)
+        self._ridge = (Xt, A.astype(np.float32), mean)
+        self._fit_calibration(K, inv, A, targets, mean)
+
+    def _fit_calibration(self, K: Any, inv: Any, A: Any, targets: Any, mean: Any) -> None:
+        """Platt scaling on leave-one-out blended scores of the coded units."""
+        import numpy as np
+
+        ex = self._ex
+        n = len(ex)
+        if n < MIN_CALIBRATION:
+            self._calib = None
+            return
+        # Ridge leave-one-out: f_loo = (f - h y) / (1 - h) with h the diagonal of the hat matrix.
+        Kl = K[:n]
+        f = Kl @ A + mean
+        hat = np.einsum("ij,ji->i", Kl, inv[:, :n])
+        y = targets[:n]
+        ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
+        zs = self._zero_shot(self._XL, [e.text for e in ex])
+        blend, zs_raw = self._blend(self._XL, zs, ridge=ridge_loo, loo=True)
+        target = self._Y
+        known = target | self._R
+        # Units with a code are informative for every code; rows without any positive are only
+        # informative about what they rejected.
+        has_pos = target.any(axis=1)
+        mask = np.where(has_pos[:, None], True, known)
+        feats = np.column_stack([blend[mask], np.log(np.maximum(zs_raw[mask], 1e-3))])
+        lab = target[mask]
+        if lab.all() or not lab.any():
+            self._calib = None
+            return
+        from sklearn.linear_model import LogisticRegression
+
+        clf = LogisticRegression(C=1.0)
+        clf.fit(feats, lab)
+        self._calib = (clf.coef_[0].astype(np.float64), float(clf.intercept_[0]))
+
+    # ------------------------------------------------------------------ the blend
+    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, loo: bool = False) -> tuple[Any, Any]:
+        """Combine prior and learned scores; returns (blend in [0, 1], raw prior evidence)."""
+        import numpy as np
+
+        prior = zs.copy()
+        if self._ST is not None:
+            prior = prior + SELF_TRAIN_WEIGHT * np.asarray(X @ self._ST.T)
+        out = _minmax(prior)
+        if self._roc is not None and self._XL is not None:
+            sims = np.asarray((X @ self._XL.T).toarray())
+            if loo:
+                np.fill_diagonal(sims, -1.0)
+            kn = _topk_by_label(sims, self._Y, NEIGHBOURS)
+            kn_neg = _topk_by_label(sims, self._R, 1)
+            roc = np.asarray(X @ self._roc.T)
+            if ridge is None:
+                Xt, A, mean = self._ridge
+                ridge = np.asarray((X @ Xt.T) @ A) + mean
+            learned = (_minmax(kn + roc - 0.5 * kn_neg) + 2 * _minmax(ridge)) / 3
+            w = self._w[None, :]
+            out = (out + w * learned) / (1 + w)
+        return out, zs
+
+    def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
+        import numpy as np
+
+        if self._calib is None:
+            # Relative standing among the codes times absolute evidence from the codebook text.
+            return blend * np.clip(zs_raw / PRIOR_REFERENCE, 0.0, 1.0)
+        coef, icpt = self._calib
+        z = coef[0] * blend + coef[1] * np.log(np.maximum(zs_raw, 1e-3)) + icpt
+        return 1.0 / (1.0 + np.exp(-z))
+
+    # ------------------------------------------------------------------ public scoring
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""
+        import numpy as np
+
+        self._ensure()
+        assert self.featurizer is not None
+        out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
+        for a in range(0, len(texts), BATCH):
+            chunk = list(texts[a : a + BATCH])
+            X = self.featurizer.transform(chunk)
+            zs = self._zero_shot(X, chunk)
+            blend, raw = self._blend(X, zs)
+            out[a : a + len(chunk)] = self._calibrate(blend, raw)
+        return out
+
+    def suggest(
+        self,
+        units: Sequence[tuple[str, str]],
+        *,
+        top: int = 3,
+        min_score: float = 0.0,
+        explain: bool = True,
+    ) -> list[list[Suggestion]]:
+        """The ``top`` best codes for each ``(id, text)`` unit, best first, each with its explanation."""
+        import numpy as np
+
+        self._ensure()
+        if not units:
+            return []
+        scores = self.score([t for _, t in units])
+        version = self.model_version
+        out: list[list[Suggestion]] = []
+        for i, (_, text) in enumerate(units):
+            row = scores[i]
+            k = min(top, len(row))
+            best = np.argsort(-row, kind="stable")[:k]
+            sugg = []
+            for j in best:
+                s = float(row[j])
+                if s < min_score:
+                    continue
+                code = self.codes[int(j)]
+                why, ev = self.explain(text, code.id) if explain else ("", {})
+                sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))
+            out.append(sugg)
+        return out
+
+    def explain(self, text: str, code_id: str) -> tuple[str, dict[str, Any]]:
+        """Why ``code_id`` fits ``text``: matched keywords, shared definition terms, closest example."""
+        import numpy as np
+
+        self._ensure()
+        assert self.featurizer is not None
+        j = self._col[code_id]
+        code = self.codes[j]
+        keywords = self._matchers[j].match(text)
+        terms: list[str] = []
+        seen: set[str] = set()
+        pairs = self.pipeline.token_pairs(text)
+        ranked = sorted(
+            (p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
+            key=lambda p: -self.featurizer.idf_of(p[1]),  # type: ignore[union-attr]
+        )
+        for surface, norm in ranked:
+            if norm not in seen:
+                seen.add(norm)
+                terms.append(surface)
+            if len(terms) == 5:
+                break
+        x = self.featurizer.transform([text])
+        closest: dict[str, Any] | None = None
+        a, b = self._piece_bounds[j]
+        if b > a:
+            sims = np.asarray((x @ self._Q[a:b].T).toarray()).ravel()
+            k = int(sims.argmax())
+            closest = {"source": "codebook", "text": _snippet(self._pieces[a + k]), "similarity": round(float(sims[k]), 3)}
+        if self._XL is not None and self._Y[:, j].any():
+            idx = np.flatnonzero(self._Y[:, j])
+            sims = np.asarray((x @ self._XL[idx].T).toarray()).ravel()
+            k = int(sims.argmax())
+            if closest is None or sims[k] >= closest["similarity"]:
+                e = self._ex[int(idx[k])]
+                closest = {"source": "coded", "id": e.id, "text": _snippet(e.text), "similarity": round(float(sims[k]), 3)}
+        parts = []
+        if keywords:
+            parts.append("keywords: " + ", ".join(keywords))
+        if terms:
+            parts.append("terms from the definition: " + ", ".join(terms))
+        if closest is not None and closest["similarity"] > 0.05:
+            where = f"coded unit {closest['id']}" if closest["source"] == "coded" else "codebook example"
+            parts.append(f"like {where} \u201c{closest['text']}\u201d")
+        if int(self._n[j]) and not parts:
+            parts.append(f"learned from {int(self._n[j])} coded unit(s)")
+        why = "; ".join(parts) or f"closest overall to \u201c{code.name}\u201d"
+        evidence = {"keywords": keywords, "terms": terms, "closest": closest, "coded_examples": int(self._n[j])}
+        return why, evidence
+
+
+def _minmax(S: Any) -> Any:
+    import numpy as np
+
+    lo = S.min(axis=1, keepdims=True)
+    hi = S.max(axis=1, keepdims=True)
+    return (S - lo) / np.maximum(hi - lo, 1e-9)
+
+
+def _topk_by_label(sims: Any, labels: Any, k: int) -> Any:
+    """Per code, the mean of the ``k`` highest similarities to units carrying that label."""
+    import numpy as np
+
+    n, C = sims.shape[0], labels.shape[1]
+    out = np.zeros((n, C), dtype=np.float32)
+    for j in range(C):
+        idx = np.flatnonzero(labels[:, j])
+        if len(idx) == 0:
+            continue
+        part = sims[:, idx]
+        kk = min(k, len(idx))
+        if len(idx) > kk:
+            part = np.partition(part, len(idx) - kk, axis=1)[:, len(idx) - kk :]
+        out[:, j] = part.mean(axis=1)
+    return out
+
+
+def _snippet(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

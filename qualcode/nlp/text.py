@@ -1,0 +1,186 @@
+"""Text pipeline for suggestions: spaCy tokenisation, sentence splitting and a cheap normaliser.
+
+A blank spaCy pipeline is the default so nothing has to be downloaded; when the user has installed a
+trained English pipeline (``en_core_web_sm``) its lemmas are used instead of the rule-based stemmer.
+Any script goes through the tokenizer unchanged, so Vietnamese or French transcripts are scored on
+their surface words and character n-grams rather than crashing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+# Function words that carry no topic. Kept short on purpose: TF-IDF already down-weights common
+# words, this list only stops "the"/"and" from forming bigrams that look like evidence.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yourself yourselves also us let may might must shall
+    s t d ll m re ve o y""".split()
+)
+# Negations and quantity words matter for evaluation findings ("no funding", "not enough staff"),
+# so they stay in bigrams even though they are function words.
+KEEP_IN_BIGRAMS = frozenset({"no", "not", "nor", "more", "too", "few", "only", "nothing", "never"})
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_ASCII_WORD = re.compile(r"^[a-z]+$")
+_VOWEL = re.compile(r"[aeiouy]")
+
+# (suffix, replacement, minimum stem length left). Checked in order; first match wins.
+_SUFFIXES: tuple[tuple[str, str, int], ...] = (
+    ("ational", "ate", 3),
+    ("fulness", "ful", 3),
+    ("iveness", "ive", 3),
+    ("ization", "ize", 3),
+    ("isation", "ize", 3),
+    ("ations", "ate", 3),
+    ("ation", "ate", 3),
+    ("ments", "", 4),
+    ("ment", "", 4),
+    ("nesses", "", 3),
+    ("ness", "", 3),
+    ("ingly", "", 3),
+    ("edly", "", 3),
+    ("ities", "ity", 3),
+    ("ically", "ic", 3),
+    ("ially", "ial", 3),
+    ("fully", "ful", 3),
+    ("ously", "ous", 3),
+    ("ings", "", 3),
+    ("ing", "", 3),
+    ("ies", "y", 2),
+    ("ied", "y", 2),
+    ("ers", "", 3),
+    ("er", "", 3),
+    ("ed", "", 3),
+    ("ly", "", 3),
+    ("sses", "ss", 2),
+    ("es", "e", 3),
+    ("s", "", 3),
+)
+_NO_S_STRIP = ("ss", "us", "is", "ous", "sis")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: folds inflections ("trained", "training", "trainings" -> "train").
+
+    Only plain lower-case ASCII words are touched; everything else (numbers, other scripts) is
+    returned as is, which is what makes non-English text safe to score.
+    """
+    if len(word) <= 3 or not _ASCII_WORD.match(word):
+        return word
+    for suffix, repl, min_stem in _SUFFIXES:
+        if not word.endswith(suffix):
+            continue
+        if suffix == "s" and word.endswith(_NO_S_STRIP):
+            return word
+        base = word[: -len(suffix)]
+        if len(base) < min_stem or not _VOWEL.search(base):
+            continue
+        word = base + repl
+        break
+    # "running" -> "runn" -> "run"; "stopped" -> "stopp" -> "stop"
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" and word[-1] not in "aeiou":
+        word = word[:-1]
+    # "make"/"making" -> "mak", "cared"/"care" -> "car": drop a final e so both forms meet.
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents for matching ("Hà Nội" -> "ha noi", "naïve" -> "naive")."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d")
+
+
+class TextPipeline:
+    """Tokenises, normalises and sentence-splits text with spaCy.
+
+    ``name`` says which pipeline is in use (part of the model version, so a change of pipeline is
+    visible in the provenance of every suggestion).
+    """
+
+    def __init__(self, model: str | None = None) -> None:
+        import spacy
+
+        self._trained = None
+        self.name = "blank-en+stem"
+        if model is None:
+            model = "en_core_web_sm"
+        try:
+            # Only lemmatiser and sentence boundaries are needed; the parser and NER are slow.
+            self._trained = spacy.load(model, exclude=["parser", "ner", "textcat"])
+            self.name = f"{model}-lemma"
+        except Exception:  # not installed or incompatible: the blank pipeline is the default
+            self._trained = None
+        blank = spacy.blank("en")
+        blank.add_pipe("sentencizer")
+        self._blank = blank
+
+    # -- tokens -------------------------------------------------------------------------------
+    def normalise_many(self, texts: list[str]) -> list[str]:
+        """Return each text as a space-joined string of normalised tokens (stems or lemmas).
+
+        Stop words are dropped except negations, which are kept so that "no funding" and "not
+        enough staff" stay visible to bigram features.
+        """
+        out: list[str] = []
+        if self._trained is not None:
+            for doc in self._trained.pipe(texts, batch_size=256):
+                out.append(" ".join(self._norm_tokens((t.lemma_ or t.text).lower() for t in doc)))
+            return out
+        tokenizer = self._blank.tokenizer
+        for doc in tokenizer.pipe(texts, batch_size=1024):
+            out.append(" ".join(self._norm_tokens(t.lower_ for t in doc)))
+        return out
+
+    def normalise(self, text: str) -> str:
+        return self.normalise_many([text])[0]
+
+    def token_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(surface word, normalised form) for each kept token, to show users the words they wrote."""
+        pairs: list[tuple[str, str]] = []
+        for tok in self._blank.tokenizer(text):
+            norm = self._norm_tokens([tok.lower_])
+            if norm:
+                pairs.append((tok.text, norm[0]))
+        return pairs
+
+    @staticmethod
+    def _norm_tokens(tokens: Any) -> list[str]:
+        res: list[str] = []
+        for tok in tokens:
+            if not _WORD.search(tok):
+                continue
+            tok = tok.replace("’", "'").strip("'_")
+            if not tok:
+                continue
+            if tok in STOPWORDS and tok not in KEEP_IN_BIGRAMS:
+                continue
+            if tok.endswith("n't") or tok == "cannot":
+                res.append("not")
+                continue
+            res.append(stem(tok))
+        return res
+
+    # -- sentences ----------------------------------------------------------------------------
+    def sentences(self, text: str) -> list[str]:
+        """Split a passage into sentences (rule-based sentencizer; works for any script)."""
+        if len(text) < 80:
+            return [text]
+        doc = self._blank(text)
+        return [s.text.strip() for s in doc.sents if s.text.strip()]
+
+
+@lru_cache(maxsize=2)
+def get_pipeline(model: str | None = None) -> TextPipeline:
+    """The shared text pipeline (loading spaCy once per process is what makes calls cheap)."""
+    return TextPipeline(model)

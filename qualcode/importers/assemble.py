@@ -102,8 +102,9 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
                 pos += len(piece.text)
             para_text = " ".join(p.text for p in paragraph)
             units.extend(_units(para_text, para_start, timed, draft.speaker, index))
-        starts = [p.t_start for para in draft.paragraphs for p in para if p.t_start is not None]
-        ends = [p.t_end for para in draft.paragraphs for p in para if p.t_end is not None]
+        pieces = [p for para in draft.paragraphs for p in para]
+        starts = [t for t in (p.t_start for p in pieces) if t is not None]
+        ends = [t for t in (p.t_end for p in pieces) if t is not None]
         turns.append(
             Turn(
                 speaker=draft.speaker,
@@ -140,10 +141,11 @@ def _units(
         t_end: float | None = None
         k = first_piece
         while k < len(timed) and timed[k][0] < end:
-            if timed[k][2] is not None:
-                t_start = timed[k][2] if t_start is None else min(t_start, timed[k][2])
-            if timed[k][3] is not None:
-                t_end = timed[k][3] if t_end is None else max(t_end, timed[k][3])
+            piece_start, piece_end = timed[k][2], timed[k][3]
+            if piece_start is not None:
+                t_start = piece_start if t_start is None else min(t_start, piece_start)
+            if piece_end is not None:
+                t_end = piece_end if t_end is None else max(t_end, piece_end)
             k += 1
         out.append(Unit(start=start, end=end, speaker=speaker, turn=turn, t_start=t_start, t_end=t_end))
     return out

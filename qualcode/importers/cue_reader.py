@@ -24,7 +24,9 @@ _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
 _TAGS = re.compile(r"</?(?:v|c|i|b|u|s|ruby|rt|lang|font|span)(?:[.\s][^>]*)?>|<\d[\d:.]*>|\{\\[^}]*\}", re.I)
 _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
 
-TIMING_HINT = "a timing reads '00:01:02.500 --> 00:01:05.000', with a comma in SRT files; fix the line or export the file again"
+TIMING_HINT = (
+    "a timing reads '00:01:02.500 --> 00:01:05.000', with a comma in SRT files; fix the line or export the file again"
+)
 
 
 @dataclass

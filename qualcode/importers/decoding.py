@@ -85,7 +85,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
             text = body.decode(encoding)
         except UnicodeDecodeError as err:
             raise InputError(
-                f"cannot decode the text as {encoding.upper()} (byte {err.start} is invalid; the file may be truncated)",
+                f"cannot decode the text as {encoding.upper()} (byte {err.start} is invalid; is the file truncated?)",
                 path=name,
                 hint=_SAVE_HINT,
             ) from None

@@ -66,7 +66,9 @@ _SRT_TIMING = re.compile(r"\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->")
 def unsupported(what: str, name: str) -> InputError:
     """The error for a file that is not a transcript format qualcode reads."""
     todo = _CONVERT.get(what, "export the transcript in one of these formats")
-    return InputError(f"this is {what}, not a transcript qualcode can read", path=name, hint=f"{SUPPORTED_HINT}; {todo}")
+    return InputError(
+        f"this is {what}, not a transcript qualcode can read", path=name, hint=f"{SUPPORTED_HINT}; {todo}"
+    )
 
 
 def extension(name: str) -> str:

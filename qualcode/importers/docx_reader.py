@@ -21,7 +21,9 @@ def read_docx(data: bytes, name: str) -> ParsedTranscript:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - python-docx is a dependency
-        raise InputError("reading .docx needs the python-docx package", path=name, hint="pip install python-docx") from None
+        raise InputError(
+            "reading .docx needs the python-docx package", path=name, hint="pip install python-docx"
+        ) from None
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body

@@ -59,7 +59,9 @@ SENTENCE_STARTERS = frozenset(
     before during since although though however finally first second third one two some many most every
     each now today thank thanks please let just only even still actually really ok okay our your you""".split()
 )
-_CODE = re.compile(r"(?:[A-Z]{1,3}-?\d{1,3}|(?:speaker|participant|respondent|informant|interviewer|person)\s*\d{1,3})", re.I)
+_CODE = re.compile(
+    r"(?:[A-Z]{1,3}-?\d{1,3}|(?:speaker|participant|respondent|informant|interviewer|person)\s*\d{1,3})", re.I
+)
 _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
 _TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(_TIMESTAMP)

@@ -41,8 +41,8 @@ def _ends_sentence(token: str, next_token: str) -> bool:
             return False
         if word in _NUMBER_ABBREVIATIONS and first.isdigit():
             return False
-        if len(word) == 1 and word.isalpha():
-            return False  # an initial: "Nguyen V. Hai"
+        if len(word) == 1 and core[-2].isupper():
+            return False  # an initial: "Nguyen V. Hai" (Vietnamese "ý." ends a sentence)
         if _DOTTED.fullmatch(word):
             return False
     return True
@@ -97,4 +97,3 @@ def _merge_short(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append(current)
     return merged
-

@@ -19,8 +19,8 @@ from qualcode.importers.labels import MAX_LABEL_CHARS, MAX_LABEL_WORDS, parse_ti
 from qualcode.model import ParsedTranscript
 
 _HEADER = re.compile(
-    r"(?P<name>[^\s\d:\[(][^:\n]{0,%d}?)\s*[:]?\s+[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[)\]]?:?"
-    % (MAX_LABEL_CHARS - 1)
+    r"(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)\s*[:]?\s+" % (MAX_LABEL_CHARS - 1)
+    + r"[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[)\]]?:?"
 )
 _TRAILER = re.compile(r"transcribed by\s+\S*otter\.ai\S*", re.I)
 # Otter's average-speech estimate for the last block, whose end the export does not give.

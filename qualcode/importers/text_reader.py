@@ -156,7 +156,7 @@ def _speech_started(blocks: list[Block]) -> bool:
 
 
 def table_blocks(rows: list[list[str]], metadata: dict[str, Any], *, speech_started: bool) -> list[Block]:
-    """Blocks for a table: a Speaker|Text table gives a turn per row; a key|value table before the speech is metadata."""
+    """Blocks for a table: a Speaker|Text table gives a turn per row; key|value before any speech is metadata."""
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         return []

@@ -151,12 +151,12 @@ def test_bracket_labels_inline_and_alone_on_a_line() -> None:
 
 def test_repeated_colon_sentences_without_labels_are_not_speakers() -> None:
     data = (
-        "Interviewer: What changed after the training?\n\n"
-        "Ms. Hoa: Two things changed. My view is this: the supervisors listen now.\n"
-        "In short: it worked.\n\n"
-        "Interviewer: Anything else?\n\n"
-        "Ms. Hoa: In short: no.\n"
-    ).encode()
+        b"Interviewer: What changed after the training?\n\n"
+        b"Ms. Hoa: Two things changed. My view is this: the supervisors listen now.\n"
+        b"In short: it worked.\n\n"
+        b"Interviewer: Anything else?\n\n"
+        b"Ms. Hoa: In short: no.\n"
+    )
     parsed = parse_transcript(data, "kii.txt")
     assert parsed.speakers == ["Interviewer", "Ms. Hoa"]
     assert "My view is this: the supervisors listen now. In short: it worked." in parsed.text
@@ -176,7 +176,7 @@ def test_file_without_labels_is_one_unlabelled_turn() -> None:
 
 
 def test_consecutive_labels_of_one_speaker_stay_one_turn() -> None:
-    data = b"Interviewer: First question about the budget.\nInterviewer: Second question about staff.\nMs. Mai: An answer.\n"
+    data = b"Interviewer: First question about the budget.\nInterviewer: Second question about staff.\nMs. Mai: Yes.\n"
     parsed = parse_transcript(data, "x.txt")
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Ms. Mai"]
     assert turn_texts(parsed)[0][1] == "First question about the budget.\nSecond question about staff."

@@ -72,8 +72,10 @@ def test_vtt_saved_as_txt_is_detected_by_content() -> None:
 
 
 def test_voice_tag_without_closing_tag_and_with_class() -> None:
-    data = b"WEBVTT\n\n00:01.000 --> 00:03.000\n<v.loud Nguyen Van Hai>We signed in 2023.\n\n" \
+    data = (
+        b"WEBVTT\n\n00:01.000 --> 00:03.000\n<v.loud Nguyen Van Hai>We signed in 2023.\n\n"
         b"00:03.000 --> 00:05.000\n<v Cao Thi Hanh><i>Migrant</i> workers joined later.\n"
+    )
     parsed = parse_transcript(data, "fgd.vtt")
     assert [(t.speaker, t.t_start) for t in parsed.turns] == [("Nguyen Van Hai", 1.0), ("Cao Thi Hanh", 3.0)]
     assert parsed.text == "We signed in 2023.\n\nMigrant workers joined later."

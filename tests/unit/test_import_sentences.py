@@ -1,0 +1,89 @@
+"""The rule-based sentence splitter behind coding units, and linear time on large input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from qualcode.importers import parse_transcript
+from qualcode.importers.sentences import split_sentences, unit_spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def units(text: str) -> list[str]:
+    return [text[a:b] for a, b in unit_spans(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mr. Hai and Dr. Lan came. Ms. Yen did not.", ["Mr. Hai and Dr. Lan came.", "Ms. Yen did not."]),
+        ("The rate rose to 3.5 percent. Then it fell.", ["The rate rose to 3.5 percent.", "Then it fell."]),
+        ("See Decree No. 12 on this. It is new.", ["See Decree No. 12 on this.", "It is new."]),
+        ("Topics e.g. wages, i.e. pay. Next one.", ["Topics e.g. wages, i.e. pay.", "Next one."]),
+        ("Well... we tried. Really?! Yes!", ["Well... we tried.", "Really?!", "Yes!"]),
+        ("He said “Why?” and left. We stayed.", ["He said “Why?” and left.", "We stayed."]),
+        ("“It works.” Then silence.", ["“It works.”", "Then silence."]),
+        ("Anh Nguyen V. Hai đồng ý. Đúng vậy.", ["Anh Nguyen V. Hai đồng ý.", "Đúng vậy."]),
+        ("Chúng tôi làm việc ở TP. Hải Phòng. Ổn.", ["Chúng tôi làm việc ở TP. Hải Phòng.", "Ổn."]),
+        ("I said no. Then we left.", ["I said no.", "Then we left."]),
+    ],
+)
+def test_sentence_boundaries(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_short_fragments_merge_into_a_neighbour() -> None:
+    text = "Yes. We sent twelve supervisors to the course. It helped a lot. Thank you."
+    assert units(text) == [
+        "Yes. We sent twelve supervisors to the course.",
+        "It helped a lot. Thank you.",
+    ]
+
+
+def test_a_short_paragraph_stays_one_unit() -> None:
+    assert units("Yes.") == ["Yes."]
+
+
+def test_units_never_cross_paragraphs_or_turns() -> None:
+    parsed = parse_transcript(
+        b"Interviewer: Was it useful?\n\nMs. Lan: Yes.\n\nVery useful for the supervisors in our factory.\n", "k.txt"
+    )
+    texts = [parsed.text[u.start : u.end] for u in parsed.units]
+    assert texts == ["Was it useful?", "Yes.", "Very useful for the supervisors in our factory."]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "." * 400_000,
+        "a." * 200_000,
+        "Mr. " * 100_000,
+        "**" + "x" * 400_000,
+        "[" * 200_000,
+        ":" * 200_000,
+        ("Interviewer: " + "word " * 50 + "\n") * 2_000,
+    ],
+    ids=["dots", "initials", "titles", "open-bold", "brackets", "colons", "long-transcript"],
+)
+def test_large_pathological_input_stays_fast(paragraph: str) -> None:
+    started = time.perf_counter()
+    parse_transcript(paragraph.encode(), "big.txt")
+    assert time.perf_counter() - started < 5.0
+
+
+def test_time_grows_linearly_with_size() -> None:
+    turn = "Interviewer: How did the training go?\n\nMs. Lan: It went well. The reason was simple: we planned it.\n\n"
+
+    def cost(n: int) -> float:
+        data = (turn * n).encode()
+        started = time.perf_counter()
+        parse_transcript(data, "big.txt")
+        return time.perf_counter() - started
+
+    small, large = cost(500), cost(4000)
+    assert large < small * 8 * 3 + 0.5  # 8x the input, allowing noise, but nothing quadratic

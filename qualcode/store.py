@@ -514,7 +514,7 @@ class Project:
                     "SELECT sha256 FROM transcript_versions WHERE transcript_id = ? AND version = ?",
                     (transcript_id, row["current_version"]),
                 ).fetchone()
-                if current and current[0] == sha:
+                if current and current[0] == sha and self._same_units(transcript_id, row["current_version"], parsed):
                     if attributes:
                         self._merge_transcript_attributes(transcript_id, attributes, coder)
                     return {"id": transcript_id, "version": row["current_version"], "status": "unchanged",
@@ -572,6 +572,13 @@ class Project:
 
                 result["reanchor"] = reanchor_codings(self, transcript_id, version - 1, version, coder=coder)
         return result
+
+    def _same_units(self, transcript_id: str, version: int, parsed: ParsedTranscript) -> bool:
+        """Same units and speaker labels: a corrected file that only renames speakers is still a new version."""
+        stored = [tuple(r) for r in self.db.execute(
+            "SELECT start, end, speaker FROM segments WHERE transcript_id = ? AND version = ? ORDER BY idx",
+            (transcript_id, version))]
+        return stored == [(u.start, u.end, u.speaker) for u in parsed.units]
 
     def _unit_count(self, transcript_id: str, version: int) -> int:
         return int(self.db.execute(

@@ -1,0 +1,458 @@
+"""Findings: the evaluator's statements per criterion, each linked to the coded passages behind it (supporting or
+contradicting) and to the documents it cites. A reviewer walks from a finding to its evidence with
+``qualcode findings show`` and checks it with ``qualcode audit``.
+
+Every change is one transaction and is appended to the event log (who, when, before, after).
+Findings can be written to and read from a readable YAML file so they can be drafted or reviewed outside qualcode.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+STANCES = ("supports", "contradicts")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def _now() -> str:
+    from qualcode.store import now_iso
+
+    return now_iso()
+
+
+def _row(project: Project, finding_id: str) -> dict[str, Any] | None:
+    row = project.db.execute("SELECT * FROM findings WHERE id = ?", (finding_id,)).fetchone()
+    if row is None:
+        return None
+    d = dict(row)
+    d["documents"] = json.loads(d["documents"] or "[]")
+    d["criterion"] = d.pop("criterion_id")
+    d["code"] = d.pop("code_id")
+    return d
+
+
+def require_finding(project: Project, finding_id: str) -> dict[str, Any]:
+    d = _row(project, finding_id)
+    if d is None:
+        import difflib
+
+        ids = [r[0] for r in project.db.execute("SELECT id FROM findings")]
+        close = difflib.get_close_matches(finding_id, ids, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else "see 'qualcode findings list'"
+        raise NotFoundError(f"no finding '{finding_id}'", hint=hint)
+    return d
+
+
+def _next_id(project: Project) -> str:
+    n = 0
+    for (fid,) in project.db.execute("SELECT id FROM findings"):
+        m = re.fullmatch(r"F(\d+)", fid)
+        if m:
+            n = max(n, int(m.group(1)))
+    return f"F{n + 1}"
+
+
+def _check_codes(project: Project, criterion: str, code: str | None) -> tuple[str, str | None]:
+    crit = project.require_code(criterion)
+    if crit["parent_id"]:
+        # a question was given as the criterion: file the finding under its criterion, keep the question
+        return crit["criterion_id"], code or criterion
+    if code is not None:
+        c = project.require_code(code)
+        if c["criterion_id"] != criterion:
+            raise QualcodeError(f"code '{code}' belongs to criterion '{c['criterion_id']}', not '{criterion}'",
+                                hint=f"use --criterion {c['criterion_id']}")
+    return criterion, code
+
+
+def add_finding(project: Project, criterion: str, statement: str, *, coder: str, finding_id: str | None = None,
+                code: str | None = None, documents: list[str] | None = None) -> dict[str, Any]:
+    """Create a finding for a criterion (optionally one evaluation question). Its id is F1, F2 ... unless given."""
+    statement = " ".join((statement or "").split())
+    if not statement:
+        raise QualcodeError("a finding needs a statement", hint="pass --statement TEXT")
+    criterion, code = _check_codes(project, criterion, code)
+    with project.transaction():
+        fid = finding_id or _next_id(project)
+        if not ID_RE.match(fid):
+            raise QualcodeError(f"'{fid}' is not a usable finding id", hint="use letters, digits, '-', '_' or '.'")
+        if _row(project, fid) is not None:
+            raise ConflictError(f"finding '{fid}' already exists", hint="choose another --id or edit it")
+        ts = _now()
+        pos = int(project.db.execute("SELECT coalesce(max(position), 0) + 1 FROM findings").fetchone()[0])
+        project.db.execute(
+            "INSERT INTO findings (id, criterion_id, code_id, statement, documents, position, created, created_by,"
+            " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (fid, criterion, code, statement, json.dumps(documents or [], ensure_ascii=False), pos, ts, coder, ts),
+        )
+        after = _row(project, fid)
+        project.log_event("finding.add", "finding", fid, coder=coder, after=after)
+    assert after is not None
+    return after
+
+
+def edit_finding(project: Project, finding_id: str, *, coder: str, statement: str | None = None,
+                 criterion: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """Change a finding's statement, criterion or question (the event log keeps the before and after)."""
+    with project.transaction():
+        before = require_finding(project, finding_id)
+        new_stmt = " ".join(statement.split()) if statement is not None else before["statement"]
+        if not new_stmt:
+            raise QualcodeError("a finding's statement cannot be empty")
+        crit, q = _check_codes(project, criterion or before["criterion"],
+                               code if code is not None else (before["code"] if not criterion else None))
+        project.db.execute("UPDATE findings SET statement = ?, criterion_id = ?, code_id = ?, updated = ? WHERE id = ?",
+                           (new_stmt, crit, q, _now(), finding_id))
+        after = _row(project, finding_id)
+        project.log_event("finding.update", "finding", finding_id, coder=coder, before=before, after=after)
+    assert after is not None
+    return after
+
+
+def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str, Any]:
+    with project.transaction():
+        before = show_finding(project, finding_id)
+        project.db.execute("DELETE FROM finding_evidence WHERE finding_id = ?", (finding_id,))
+        project.db.execute("DELETE FROM findings WHERE id = ?", (finding_id,))
+        project.log_event("finding.remove", "finding", finding_id, coder=coder, before=before)
+    return before
+
+
+def _resolve_codings(project: Project, *, coding: int | None, segment: str | None, code: str | None,
+                     coder_filter: str | None, criterion: str) -> list[dict[str, Any]]:
+    if coding is not None:
+        row = project.db.execute("SELECT id FROM codings WHERE id = ?", (coding,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no coding {coding}", hint="see 'qualcode codings list'")
+        found = [c for c in project.codings(current_only=False) if c["id"] == coding]
+        return found
+    if segment is None:
+        raise QualcodeError("say which evidence to link", hint="pass --coding N, or --segment TRANSCRIPT:N [--code ID]")
+    seg_id = project.resolve_segment(segment)
+    found = project.codings(segment=seg_id, code=code, coder=coder_filter)
+    if code is None:
+        found = [c for c in found if c["criterion"] == criterion] or found
+    if not found:
+        what = f"code '{code}'" if code else "any code"
+        raise NotFoundError(f"segment {segment} has no coding with {what}",
+                            hint="code the passage first ('qualcode codings add') or pick another")
+    return found
+
+
+def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
+                  segment: str | None = None, code: str | None = None, coded_by: str | None = None,
+                  stance: str = "supports", note: str | None = None) -> list[dict[str, Any]]:
+    """Link coded passages to a finding, by coding id or by segment (+ code, + who coded it).
+
+    A passage coded by several coders links every matching coding, so the evidence shows who coded it. The
+    passage's text is kept with the link so the audit can check that the quote is still verbatim.
+    """
+    if stance not in STANCES:
+        raise QualcodeError(f"stance must be 'supports' or 'contradicts', not '{stance}'")
+    with project.transaction():
+        finding = require_finding(project, finding_id)
+        codings = _resolve_codings(project, coding=coding, segment=segment, code=code, coder_filter=coded_by,
+                                   criterion=finding["criterion"])
+        added = []
+        for c in codings:
+            exists = project.db.execute("SELECT stance FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
+                                        (finding_id, c["id"])).fetchone()
+            if exists:
+                if exists[0] == stance:
+                    continue
+                raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as '{exists[0]}'",
+                                    hint=f"unlink it first: qualcode findings unlink {finding_id} --coding {c['id']}")
+            seg = project.segment(c["segment"])
+            if seg["role"] == "interviewer":
+                raise QualcodeError(f"{seg['ref']} is an interviewer's turn, not evidence", hint="link the answer")
+            ts = _now()
+            cur = project.db.execute(
+                "INSERT INTO finding_evidence (finding_id, coding_id, stance, segment_ref, transcript_id, code_id,"
+                " coder, quote, note, linked, linked_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (finding_id, c["id"], stance, seg["ref"], seg["transcript"], c["code"], c["coder"], seg["text"], note,
+                 ts, coder),
+            )
+            link = _link_row(project, int(cur.lastrowid or 0))
+            project.log_event("finding.link", "finding", finding_id, coder=coder, after=link)
+            added.append(link)
+        project.db.execute("UPDATE findings SET updated = ? WHERE id = ?", (_now(), finding_id))
+    return added
+
+
+def unlink_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
+                    segment: str | None = None) -> int:
+    """Remove evidence links (by coding id, or every link to a segment reference). Returns how many went."""
+    with project.transaction():
+        require_finding(project, finding_id)
+        if coding is not None:
+            rows = project.db.execute("SELECT id FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
+                                      (finding_id, coding)).fetchall()
+        elif segment is not None:
+            rows = project.db.execute("SELECT id FROM finding_evidence WHERE finding_id = ? AND segment_ref = ?",
+                                      (finding_id, segment)).fetchall()
+        else:
+            raise QualcodeError("say which link to remove", hint="pass --coding N or --segment TRANSCRIPT:N")
+        if not rows:
+            raise NotFoundError(f"finding {finding_id} has no such evidence link",
+                                hint=f"see 'qualcode findings show {finding_id}'")
+        for (link_id,) in rows:
+            before = _link_row(project, link_id)
+            project.db.execute("DELETE FROM finding_evidence WHERE id = ?", (link_id,))
+            project.log_event("finding.unlink", "finding", finding_id, coder=coder, before=before)
+    return len(rows)
+
+
+def cite_document(project: Project, finding_id: str, document: str, *, coder: str, remove: bool = False
+                  ) -> dict[str, Any]:
+    """Add (or remove) a document the finding cites: desk-review evidence ("Progress report 2023, p. 12")."""
+    document = " ".join(document.split())
+    if not document:
+        raise QualcodeError("a document citation cannot be empty")
+    with project.transaction():
+        before = require_finding(project, finding_id)
+        docs = list(before["documents"])
+        if remove:
+            if document not in docs:
+                raise NotFoundError(f"finding {finding_id} does not cite '{document}'")
+            docs.remove(document)
+        elif document not in docs:
+            docs.append(document)
+        project.db.execute("UPDATE findings SET documents = ?, updated = ? WHERE id = ?",
+                           (json.dumps(docs, ensure_ascii=False), _now(), finding_id))
+        after = _row(project, finding_id)
+        project.log_event("finding.update", "finding", finding_id, coder=coder, before=before, after=after)
+    assert after is not None
+    return after
+
+
+def _link_row(project: Project, link_id: int) -> dict[str, Any]:
+    row = project.db.execute("SELECT * FROM finding_evidence WHERE id = ?", (link_id,)).fetchone()
+    d = dict(row)
+    d["finding"] = d.pop("finding_id")
+    d["coding"] = d.pop("coding_id")
+    d["ref"] = d.pop("segment_ref")
+    d["transcript"] = d.pop("transcript_id")
+    d["code"] = d.pop("code_id")
+    return d
+
+
+def evidence_links(project: Project, finding_id: str | None = None) -> list[dict[str, Any]]:
+    """Evidence links as stored (ordered by finding, then passage)."""
+    sql = "SELECT id FROM finding_evidence"
+    args: tuple[Any, ...] = ()
+    if finding_id is not None:
+        sql += " WHERE finding_id = ?"
+        args = (finding_id,)
+    return [_link_row(project, r[0]) for r in project.db.execute(sql + " ORDER BY finding_id, id", args)]
+
+
+def list_findings(project: Project, *, criterion: str | None = None) -> list[dict[str, Any]]:
+    """Findings in order, each with evidence counts and its triangulation rating."""
+    from qualcode.synthesis.triangulation import finding_triangulation
+
+    sql = "SELECT id FROM findings"
+    args: tuple[Any, ...] = ()
+    if criterion:
+        project.require_code(criterion)
+        sql += " WHERE criterion_id = ?"
+        args = (criterion,)
+    out = []
+    ids = [r[0] for r in project.db.execute(sql + " ORDER BY position, id", args)]
+    tri = finding_triangulation(project, ids) if ids else {}
+    for fid in ids:
+        f = _row(project, fid)
+        assert f is not None
+        links = evidence_links(project, fid)
+        t = tri[fid]
+        f["supporting"] = sum(1 for x in links if x["stance"] == "supports")
+        f["contradicting"] = sum(1 for x in links if x["stance"] == "contradicts")
+        f["strength"] = t["strength"]
+        f["groups"] = t["groups"]
+        f["informants"] = t["informants"]
+        out.append(f)
+    return out
+
+
+def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
+    """A finding with every evidence link (passage, who coded it and when, stance) and its triangulation."""
+    from qualcode.synthesis.triangulation import finding_triangulation
+
+    f = require_finding(project, finding_id)
+    links = evidence_links(project, finding_id)
+    codings = {c["id"]: c for c in _codings_by_id(project, [x["coding"] for x in links])}
+    for link in links:
+        c = codings.get(link["coding"])
+        link["coding_exists"] = c is not None
+        if c is not None:
+            link["created"] = c["created"]
+            link["source"] = c["source"]
+            link["score"] = c["score"]
+            link["model_version"] = c["model_version"]
+            link["status"] = c["status"]
+            link["current_ref"] = c["ref"]
+    f["evidence"] = links
+    f["triangulation"] = finding_triangulation(project, [finding_id])[finding_id]
+    return f
+
+
+def _codings_by_id(project: Project, ids: list[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    wanted = set(ids)
+    rows = project.db.execute(
+        "SELECT c.id, c.segment_id AS segment, c.code_id AS code, k.name AS coder, c.created, c.source, c.score,"
+        " c.model_version, c.status, s.transcript_id, s.idx FROM codings c JOIN coders k ON k.id = c.coder_id"
+        " JOIN segments s ON s.id = c.segment_id"
+        + (f" WHERE c.id IN ({','.join('?' * len(wanted))})" if len(wanted) <= 900 else ""),
+        sorted(wanted) if len(wanted) <= 900 else [],
+    )
+    out = []
+    for r in rows:
+        if r["id"] in wanted:
+            d = dict(r)
+            d["ref"] = f"{d.pop('transcript_id')}:{d.pop('idx')}"
+            out.append(d)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- YAML files
+
+
+def export_findings(project: Project, path: str | Path | None = None, *, show_names: bool = False) -> str:
+    """Findings as readable YAML (returned, and written to ``path`` if given).
+
+    Each evidence item names the passage (ref), the code and who coded it: that is the link. The quote is there for
+    reading (pseudonymised unless ``show_names``); it is not read back on import.
+    """
+    import yaml
+
+    from qualcode.privacy import Pseudonymiser
+
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    data: list[dict[str, Any]] = []
+    for f in list_findings(project):
+        entry: dict[str, Any] = {"id": f["id"], "criterion": f["criterion"]}
+        if f["code"]:
+            entry["question"] = f["code"]
+        entry["statement"] = f["statement"]
+        if f["documents"]:
+            entry["documents"] = list(f["documents"])
+        evidence = []
+        for link in evidence_links(project, f["id"]):
+            item: dict[str, Any] = {"ref": link["ref"], "code": link["code"], "coder": link["coder"]}
+            if link["stance"] != "supports":
+                item["stance"] = link["stance"]
+            if link["note"]:
+                item["note"] = link["note"]
+            item["quote"] = pseudo(link["quote"], link["transcript"])
+            evidence.append(item)
+        entry["evidence"] = evidence
+        data.append(entry)
+    header = ("# Findings of this evaluation. Each evidence item is a coded passage: ref (TRANSCRIPT:UNIT), code and\n"
+              "# coder identify it; stance is 'supports' (default) or 'contradicts'. Quotes are for reading only.\n")
+    text = header + yaml.safe_dump({"findings": data}, allow_unicode=True, sort_keys=False, width=110)
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+def import_findings(project: Project, path: str | Path, *, coder: str, replace: bool = False) -> dict[str, Any]:
+    """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
+    anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
+    import yaml
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", path=str(p)) from None
+    try:
+        doc = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(f"not valid YAML ({getattr(err, 'problem', None) or err})", path=str(p),
+                         line=mark.line + 1 if mark else None) from None
+    items = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise InputError("expected a top-level 'findings:' list", path=str(p), line=1)
+    lines = _item_lines(doc)
+    planned = []
+    seen: set[str] = set()
+    for n, item in enumerate(items):
+        line = lines[n] if n < len(lines) else None
+        if not isinstance(item, dict):
+            raise InputError("each finding must be a mapping with id, criterion, statement", path=str(p), line=line)
+        fid = str(item.get("id") or "").strip()
+        crit = str(item.get("criterion") or "").strip()
+        stmt = str(item.get("statement") or "").strip()
+        if not fid or not crit or not stmt:
+            raise InputError("a finding needs id, criterion and statement", path=str(p), line=line)
+        if fid in seen:
+            raise InputError(f"finding '{fid}' appears twice", path=str(p), line=line)
+        seen.add(fid)
+        try:
+            crit, question = _check_codes(project, crit, item.get("question") or item.get("code"))
+        except QualcodeError as err:
+            raise InputError(str(err), path=str(p), line=line) from None
+        if _row(project, fid) is not None and not replace:
+            raise InputError(f"finding '{fid}' already exists in the project", path=str(p), line=line,
+                             hint="pass --replace to update it from the file")
+        docs = item.get("documents") or []
+        if not isinstance(docs, list):
+            raise InputError("documents must be a list", path=str(p), line=line)
+        links = []
+        for ev in item.get("evidence") or []:
+            if not isinstance(ev, dict) or not ev.get("ref") or not ev.get("code"):
+                raise InputError(f"finding '{fid}': each evidence item needs ref and code", path=str(p), line=line)
+            stance = str(ev.get("stance") or "supports")
+            if stance not in STANCES:
+                raise InputError(f"finding '{fid}': stance must be supports or contradicts", path=str(p), line=line)
+            try:
+                seg_id = project.resolve_segment(str(ev["ref"]))
+            except QualcodeError:
+                raise InputError(f"finding '{fid}': no passage {ev['ref']}", path=str(p), line=line) from None
+            found = project.codings(segment=seg_id, code=str(ev["code"]), coder=ev.get("coder") or None)
+            if not found:
+                who = f" by {ev['coder']}" if ev.get("coder") else ""
+                raise InputError(f"finding '{fid}': {ev['ref']} has no coding '{ev['code']}'{who}", path=str(p),
+                                 line=line, hint="code the passage first or correct the reference")
+            links.extend((c["id"], stance, ev.get("note")) for c in found)
+        planned.append((fid, crit, question, stmt, [str(d) for d in docs], links))
+    created = updated = linked = 0
+    with project.transaction():
+        for fid, crit, question, stmt, docs, links in planned:
+            if _row(project, fid) is not None:
+                edit_finding(project, fid, coder=coder, statement=stmt, criterion=crit, code=question)
+                project.db.execute("UPDATE findings SET documents = ? WHERE id = ?",
+                                   (json.dumps(docs, ensure_ascii=False), fid))
+                for link in evidence_links(project, fid):
+                    unlink_evidence(project, fid, coder=coder, coding=link["coding"])
+                updated += 1
+            else:
+                add_finding(project, crit, stmt, coder=coder, finding_id=fid, code=question, documents=docs)
+                created += 1
+            for coding_id, stance, note in links:
+                linked += len(link_evidence(project, fid, coder=coder, coding=coding_id, stance=stance, note=note))
+    return {"file": str(p), "created": created, "updated": updated, "links": linked}
+
+
+def _item_lines(doc: Any) -> list[int]:
+    """Line numbers of each item of the 'findings' list, for messages."""
+    try:
+        for key, value in doc.value:
+            if key.value == "findings":
+                return [node.start_mark.line + 1 for node in value.value]
+    except (AttributeError, TypeError):
+        pass
+    return []

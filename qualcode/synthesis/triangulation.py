@@ -1,0 +1,275 @@
+"""Triangulation: how many informants, stakeholder groups, transcripts and source types (KII, FGD, documents)
+support a criterion, a code or a finding, which groups are silent, and the evidence-strength rating a documented,
+configurable rule gives it. Divergence is reported per group (who supports, who contradicts), never averaged away.
+
+The rule is stored in the project (setting ``triangulation_rule``, YAML) and defaults to :data:`DEFAULT_RULE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import InputError, QualcodeError
+from qualcode.synthesis.evidence import UNKNOWN, criteria, load_evidence, stakeholder_groups
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+SETTING = "triangulation_rule"
+MEASURES = ("groups", "informants", "transcripts", "source_types", "documents", "units")
+NONE = "none"
+
+DEFAULT_RULE = """\
+# Evidence-strength rule. Levels are tried from the top; the first level one of whose alternatives holds wins.
+# An alternative holds when every count it names is reached. Counts: groups (stakeholder groups), informants,
+# transcripts, source_types (KII, FGD, document), documents (documents cited), units (coded passages).
+# Evidence that meets no level is rated "none".
+levels:
+  - name: strong
+    any:
+      - {groups: 3, source_types: 2}
+      - {informants: 5, groups: 2}
+  - name: moderate
+    any:
+      - {groups: 2}
+  - name: weak
+    any:
+      - {groups: 1, informants: 2}
+  - name: single-source
+    any:
+      - {informants: 1}
+      - {documents: 1}
+# 'qualcode audit' flags findings rated below this level ...
+required: moderate
+# ... as a warning, or as an error (which makes the audit fail).
+severity: warning
+"""
+
+
+@dataclass
+class Level:
+    name: str
+    alternatives: list[dict[str, int]]
+
+    def holds(self, metrics: dict[str, Any]) -> bool:
+        return any(all(_count(metrics, k) >= v for k, v in alt.items()) for alt in self.alternatives)
+
+
+@dataclass
+class TriangulationRule:
+    """Ordered strength levels, the level a finding needs, and how the audit reports a shortfall."""
+
+    levels: list[Level] = field(default_factory=list)
+    required: str = "moderate"
+    severity: str = "warning"
+
+    def rate(self, metrics: dict[str, Any]) -> str:
+        for level in self.levels:
+            if level.holds(metrics):
+                return level.name
+        return NONE
+
+    def rank(self, name: str) -> int:
+        """0 for the strongest level; larger is weaker; 'none' is weakest."""
+        names = [lv.name for lv in self.levels]
+        return names.index(name) if name in names else len(names)
+
+    def meets(self, strength: str) -> bool:
+        return self.rank(strength) <= self.rank(self.required)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"levels": [{"name": lv.name, "any": lv.alternatives} for lv in self.levels],
+                "required": self.required, "severity": self.severity}
+
+    def describe(self) -> list[str]:
+        out = []
+        for lv in self.levels:
+            alts = [" and ".join(f">= {v} {k.replace('_', ' ')}" for k, v in alt.items()) or "any evidence"
+                    for alt in lv.alternatives]
+            out.append(f"{lv.name}: " + " or ".join(alts))
+        out.append(f"findings need at least '{self.required}' (else an audit {self.severity})")
+        return out
+
+
+def _count(metrics: dict[str, Any], key: str) -> int:
+    value = metrics.get(key, 0)
+    return len(value) if isinstance(value, (list, set, tuple)) else int(value or 0)
+
+
+def parse_rule(text: str, source: str = "<rule>") -> TriangulationRule:
+    """Read and check a rule (YAML). Raises InputError naming the problem."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(f"not valid YAML ({getattr(err, 'problem', None) or err})", path=source,
+                         line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict) or not isinstance(data.get("levels"), list) or not data["levels"]:
+        raise InputError("the rule needs a non-empty 'levels:' list", path=source,
+                         hint="see 'qualcode triangulation --show-rule' for the format")
+    levels = []
+    for item in data["levels"]:
+        if not isinstance(item, dict) or not item.get("name"):
+            raise InputError("each level needs a name and 'any:' alternatives", path=source)
+        alts = item.get("any", [{}])
+        if isinstance(alts, dict):
+            alts = [alts]
+        if not isinstance(alts, list):
+            raise InputError(f"level '{item['name']}': 'any' must be a list of alternatives", path=source)
+        clean = []
+        for alt in alts:
+            if not isinstance(alt, dict):
+                raise InputError(f"level '{item['name']}': each alternative is a mapping like {{groups: 2}}",
+                                 path=source)
+            for k, v in alt.items():
+                if k not in MEASURES:
+                    raise InputError(f"level '{item['name']}': unknown count '{k}'", path=source,
+                                     hint="use " + ", ".join(MEASURES))
+                if not isinstance(v, int) or v < 0:
+                    raise InputError(f"level '{item['name']}': '{k}' must be a whole number", path=source)
+            clean.append({str(k): int(v) for k, v in alt.items()})
+        levels.append(Level(str(item["name"]), clean))
+    names = [lv.name for lv in levels]
+    required = str(data.get("required") or names[min(1, len(names) - 1)])
+    if required not in names:
+        raise InputError(f"required level '{required}' is not one of the levels ({', '.join(names)})", path=source)
+    severity = str(data.get("severity") or "warning")
+    if severity not in ("warning", "error"):
+        raise InputError("severity must be 'warning' or 'error'", path=source)
+    return TriangulationRule(levels, required, severity)
+
+
+def load_rule(project: Project) -> TriangulationRule:
+    """The project's rule, or the default."""
+    text = project.setting(SETTING)
+    return parse_rule(text or DEFAULT_RULE, "<project triangulation rule>")
+
+
+def rule_text(project: Project) -> str:
+    return project.setting(SETTING) or DEFAULT_RULE
+
+
+def set_rule(project: Project, path: str | Path | None, *, coder: str) -> TriangulationRule:
+    """Install a rule from a YAML file (checked first); ``None`` restores the default."""
+    if path is None:
+        text = DEFAULT_RULE
+    else:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InputError("no such file", path=str(p)) from None
+        except UnicodeDecodeError:
+            raise InputError("is not UTF-8 text", path=str(p)) from None
+    rule = parse_rule(text, str(path or "<default>"))
+    project.set_setting(SETTING, text, coder=coder)
+    return rule
+
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+
+def measure(rows: Iterable[dict[str, Any]], *, all_groups: Iterable[str] = (), documents: int = 0,
+            rule: TriangulationRule | None = None) -> dict[str, Any]:
+    """Counts for one body of evidence (rows of :func:`load_evidence`) and its rating under ``rule``."""
+    rows = list(rows)
+    per_group: dict[str, dict[str, set[str]]] = {}
+    for r in rows:
+        g = per_group.setdefault(r["group"], {"units": set(), "informants": set()})
+        g["units"].add(r["ref"])
+        g["informants"].add(r["informant"])
+    groups = sorted(g for g in per_group if g != UNKNOWN)
+    source_types = sorted({r["source_type"] for r in rows} | ({"document"} if documents else set()))
+    metrics: dict[str, Any] = {
+        "units": len({r["ref"] for r in rows}),
+        "informants": len({r["informant"] for r in rows}),
+        "groups": groups,
+        "transcripts": len({r["transcript"] for r in rows}),
+        "source_types": source_types,
+        "documents": documents,
+        "coders": sorted({r["coder"] for r in rows}),
+        "silent_groups": sorted(set(all_groups) - set(groups)),
+        "per_group": {g: {"units": len(v["units"]), "informants": len(v["informants"])}
+                      for g, v in sorted(per_group.items())},
+    }
+    if rule is not None:
+        metrics["strength"] = rule.rate(metrics)
+        metrics["meets_rule"] = rule.meets(metrics["strength"])
+    return metrics
+
+
+def triangulation(project: Project, *, level: str = "criterion", evidence: list[dict[str, Any]] | None = None
+                  ) -> list[dict[str, Any]]:
+    """Triangulation of every criterion, every code, or every finding (``level``)."""
+    if level == "finding":
+        from qualcode.findings import list_findings
+
+        ids = [f["id"] for f in list_findings(project)]
+        tri = finding_triangulation(project, ids)
+        return [tri[i] for i in ids]
+    if level not in ("criterion", "code"):
+        raise QualcodeError(f"cannot triangulate '{level}'", hint="use criterion, code or finding")
+    rule = load_rule(project)
+    groups = stakeholder_groups(project)
+    ev = load_evidence(project) if evidence is None else evidence
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    parents = {r["id"]: r["parent_id"] for r in project.code_rows(include_inactive=True)}
+    for r in ev:
+        if level == "criterion":
+            by_key.setdefault(r["criterion"], []).append(r)
+        else:
+            # a question's evidence includes what is coded to its sub-codes
+            code: str | None = r["code"]
+            while code:
+                by_key.setdefault(code, []).append(r)
+                code = parents.get(code)
+    out = []
+    for crit in criteria(project):
+        items = [crit] if level == "criterion" else crit["codes"]
+        for item in items:
+            m = measure(by_key.get(item["id"], []), all_groups=groups, rule=rule)
+            out.append({"id": item["id"], "name": item["name"], "criterion": crit["id"], **m})
+    return out
+
+
+def finding_triangulation(project: Project, finding_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Triangulation of findings from their supporting evidence (and documents cited), with divergence: the
+    groups whose informants contradict the finding, side by side with those who support it."""
+    import json
+
+    rule = load_rule(project)
+    groups = stakeholder_groups(project)
+    if not finding_ids:
+        return {}
+    links: dict[str, list[tuple[int, str]]] = {}
+    docs: dict[str, int] = {}
+    for fid in finding_ids:
+        row = project.db.execute("SELECT documents FROM findings WHERE id = ?", (fid,)).fetchone()
+        docs[fid] = len(json.loads(row[0])) if row else 0
+        links[fid] = [(int(r[0]), str(r[1])) for r in project.db.execute(
+            "SELECT coding_id, stance FROM finding_evidence WHERE finding_id = ?", (fid,))]
+    all_ids = {c for v in links.values() for c, _ in v}
+    rows = {r["coding"]: r for r in load_evidence(project, coding_ids=all_ids)} if all_ids else {}
+    out = {}
+    for fid in finding_ids:
+        support = [rows[c] for c, s in links[fid] if s == "supports" and c in rows]
+        against = [rows[c] for c, s in links[fid] if s == "contradicts" and c in rows]
+        m = measure(support, all_groups=groups, documents=docs[fid], rule=rule)
+        contra = measure(against)
+        divergence = []
+        for g in sorted(set(m["per_group"]) | set(contra["per_group"])):
+            s = m["per_group"].get(g, {"informants": 0})["informants"]
+            c = contra["per_group"].get(g, {"informants": 0})["informants"]
+            divergence.append({"group": g, "supporting_informants": s, "contradicting_informants": c})
+        m["contradicting"] = {"units": contra["units"], "informants": contra["informants"], "groups": contra["groups"]}
+        m["divergence"] = divergence
+        # a group that only contradicts, or is split, is a finding in itself: surface it
+        m["divergent_groups"] = [d["group"] for d in divergence if d["contradicting_informants"]]
+        m["id"] = fid
+        out[fid] = m
+    return out

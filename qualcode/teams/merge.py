@@ -1,0 +1,411 @@
+"""Merge another coder's copy of a project into this one.
+
+Transcripts are matched by the SHA-256 of their text (so renamed ids still match), codes by id, coders by name.
+Codings keep their coder, date, memo and source; nothing already here is duplicated, so merging the same project
+twice adds nothing the second time. Anything that cannot be placed is counted and reported, never dropped
+silently: transcripts that differ under the same id, codings on units this project does not have, codes missing
+from this codebook (their codings are kept, on the code marked inactive, until the code is added to the codebook).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import ProjectError, QualcodeError
+from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.store import Project, now_iso
+
+
+class _DryRun(Exception):
+    """Raised inside the merge transaction to roll it back after the report is complete."""
+
+
+def merge_projects(
+    project: Project, others: list[str | Path], *, coder: str | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Merge each project folder in ``others`` into ``project`` (one transaction for all of them).
+
+    Returns ``{"dry_run", "merged": [one report per project], "totals": {...}}``. With ``dry_run`` nothing is
+    written; the report says what would come in.
+    """
+    coder = project.resolve_coder(coder)
+    if not others:
+        raise QualcodeError("name at least one project to merge", hint="qualcode merge OTHER_PROJECT_DIR")
+    here = project.path.resolve()
+    opened: list[Project] = []
+    try:
+        for raw in others:
+            path = Path(raw)
+            if path.resolve() == here:
+                raise QualcodeError(f"{path} is this project", hint="name a colleague's project folder")
+            opened.append(Project.open(path))
+        reports: list[dict[str, Any]] = []
+        try:
+            with project.transaction():
+                for other in opened:
+                    report = _merge_one(project, other, coder)
+                    reports.append(report)
+                    project.log_event("project.merge", "project", str(other.path), coder=coder,
+                                      after=_summary(report))
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            project._coder_ids.clear()  # ids cached during the rolled-back transaction no longer exist
+    finally:
+        for other in opened:
+            other.close()
+    totals: dict[str, int] = {}
+    for r in reports:
+        for key, value in _summary(r).items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    return {"dry_run": dry_run, "merged": reports, "totals": totals}
+
+
+def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "project": report["project"],
+        "transcripts_matched": len(report["transcripts"]["matched"]),
+        "transcripts_added": len(report["transcripts"]["added"]),
+        "transcripts_in_conflict": len(report["transcripts"]["conflicts"]),
+        "codings_added": report["codings"]["added"],
+        "codings_already_here": report["codings"]["already_here"],
+        "codings_not_placed": report["codings"]["not_placed"],
+        "memos_added": report["memos"]["added"] + report["memos"]["updated"],
+        "cases_added": len(report["cases"]["added"]),
+        "codes_added_inactive": len(report["codebook"]["codes_brought_in"]),
+    }
+
+
+# ---------------------------------------------------------------------------- one project
+
+
+def _merge_one(project: Project, other: Project, coder: str) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "project": str(other.path),
+        "name": other.name,
+        "codebook": _merge_codes(project, other),
+        "transcripts": {"matched": [], "added": [], "older_version_here": [], "conflicts": []},
+        "coders": {"new": [], "seen": []},
+        "codings": {"added": 0, "already_here": 0, "not_placed": 0, "remapped": 0, "by_coder": {}},
+        "memos": {"added": 0, "updated": 0, "already_here": 0, "kept_ours": 0, "not_placed": 0},
+        "decisions": {"added": 0, "already_here": 0, "not_placed": 0},
+        "adjudications": {"added": 0, "already_here": 0, "differ": 0, "not_placed": 0},
+        "cases": {"added": [], "differ": []},
+    }
+    known_coders = {c["name"] for c in project.coders()}
+    report["coders"]["seen"] = sorted({c["name"] for c in other.coders()})
+    report["coders"]["new"] = [c for c in report["coders"]["seen"] if c not in known_coders]
+    report["cases"] = _merge_cases(project, other, coder)
+    seg_map = _SegmentMap(project, other, coder, report["transcripts"])
+    coding_map = _merge_codings(project, other, seg_map, coder, report["codings"])
+    _merge_memos(project, other, seg_map, coding_map, coder, report["memos"])
+    _merge_decisions(project, other, seg_map, report["decisions"])
+    _merge_adjudications(project, other, seg_map, report["adjudications"])
+    return report
+
+
+def _merge_codes(project: Project, other: Project) -> dict[str, Any]:
+    """Compare codebooks; codes only in ``other`` come in inactive so their codings have somewhere to live."""
+    from qualcode.codebook import diff_codebooks
+
+    out: dict[str, Any] = {"same": True, "change": None, "codes_brought_in": []}
+    try:
+        theirs = other.codebook()
+    except ProjectError:
+        theirs = None
+    ours = project.codebook()
+    if theirs is not None:
+        change = diff_codebooks(ours, theirs)
+        out["same"] = not change.changed
+        out["change"] = change.to_dict()
+    here = {r["id"] for r in project.code_rows(include_inactive=True)}
+    position = len(here) + 1000
+    for row in other.code_rows(include_inactive=True):
+        if row["id"] in here:
+            continue
+        position += 1
+        project.db.execute(
+            "INSERT INTO codes (id, parent_id, criterion_id, name, definition, color, position, data, active)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (row["id"], row["parent_id"], row["criterion_id"], row["name"], row["definition"], row["color"],
+             position, row["data"]),
+        )
+        out["codes_brought_in"].append(row["id"])
+    return out
+
+
+def _merge_cases(project: Project, other: Project, coder: str) -> dict[str, list[str]]:
+    ours = {c["id"]: c for c in project.cases()}
+    added, differ = [], []
+    for case in other.cases():
+        mine = ours.get(case["id"])
+        if mine is None:
+            project.upsert_case(case["id"], case["name"], case["attributes"], coder=coder)
+            added.append(case["id"])
+        elif mine["attributes"] != case["attributes"] or (case["name"] and mine["name"] != case["name"]):
+            differ.append(case["id"])  # ours stands: the case sheet of this project is the reference
+    return {"added": added, "differ": differ}
+
+
+class _SegmentMap:
+    """Maps the other project's segment ids onto this project's, importing transcripts this project lacks."""
+
+    def __init__(self, project: Project, other: Project, coder: str, report: dict[str, Any]) -> None:
+        self.project, self.other, self.coder, self.report = project, other, coder, report
+        self.cache: dict[int, list[int]] = {}
+        self.version_map: dict[tuple[str, int], tuple[str, int] | None] = {}
+        self.remapped = 0
+        self._ours_by_sha: dict[str, tuple[str, int, bool]] = {}
+        for r in project.db.execute(
+            "SELECT v.transcript_id, v.version, v.sha256, t.current_version = v.version AS current"
+            " FROM transcript_versions v JOIN transcripts t ON t.id = v.transcript_id"
+        ):
+            key = r["sha256"]
+            # prefer the current version when an old and a current version share a text
+            if key not in self._ours_by_sha or r["current"]:
+                self._ours_by_sha[key] = (r["transcript_id"], r["version"], bool(r["current"]))
+        for t in other.transcripts():
+            self._place_transcript(t["id"], t["version"])
+
+    def _place_transcript(self, tid: str, version: int) -> tuple[str, int] | None:
+        key = (tid, version)
+        if key in self.version_map:
+            return self.version_map[key]
+        row = self.other.db.execute(
+            "SELECT v.*, t.title, t.attributes, t.current_version FROM transcript_versions v"
+            " JOIN transcripts t ON t.id = v.transcript_id WHERE v.transcript_id = ? AND v.version = ?",
+            (tid, version),
+        ).fetchone()
+        target: tuple[str, int] | None = None
+        is_current = row["current_version"] == version
+        found = self._ours_by_sha.get(row["sha256"])
+        if found is not None:
+            our_tid, our_version, our_current = found
+            if our_current:
+                target = (our_tid, our_version)
+                if is_current:
+                    self.report["matched"].append({"theirs": tid, "ours": our_tid})
+            else:
+                # the same text as an older version here: their codings move to our current version by unit text
+                current = self.project.require_transcript(our_tid)["current_version"]
+                target = (our_tid, int(current))
+                if is_current:
+                    self.report["older_version_here"].append({"theirs": tid, "ours": our_tid,
+                                                              "our_version": our_version})
+        elif is_current:
+            here = self.project.db.execute("SELECT current_version FROM transcripts WHERE id = ?", (tid,)).fetchone()
+            if here is not None:
+                # same id, different text: codings on sentences both texts share are placed by unit text (as
+                # re-anchoring does); the others are counted as not placed
+                target = (tid, int(here[0]))
+                self.report["conflicts"].append({
+                    "id": tid,
+                    "reason": "the text differs from this project's; codings on unchanged sentences were placed, to"
+                              " place the rest import their file here as a new version and merge again",
+                })
+            else:
+                self._copy_transcript(tid, row)
+                target = (tid, 1)
+                self._ours_by_sha[row["sha256"]] = (tid, 1, True)
+                self.report["added"].append(tid)
+        self.version_map[key] = target
+        return target
+
+    def _copy_transcript(self, tid: str, row: Any) -> None:
+        segs = [dict(r) for r in self.other.db.execute(
+            "SELECT * FROM segments WHERE transcript_id = ? AND version = ? ORDER BY idx", (tid, row["version"]))]
+        turns: dict[int, Turn] = {}
+        for s in segs:
+            t = turns.get(s["turn"])
+            if t is None:
+                turns[s["turn"]] = Turn(s["speaker"], s["start"], s["end"], s["t_start"], s["t_end"])
+            else:
+                t.end = max(t.end, s["end"])
+        parsed = ParsedTranscript(
+            text=row["text"],
+            turns=[turns[k] for k in sorted(turns)],
+            units=[Unit(s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]) for s in segs],
+            format=row["format"],
+            metadata=json.loads(row["metadata"] or "{}"),
+            source_name=row["source_name"],
+        )
+        self.project.add_transcript(parsed, tid, title=row["title"], attributes=json.loads(row["attributes"]),
+                                    coder=self.coder)
+        for sp in self.other.speakers(tid):
+            case_id = sp["case_id"]
+            if case_id and not self.project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+                case_id = None
+            self.project.set_speaker(tid, sp["label"], role=sp["role"], case_id=case_id, coder=self.coder)
+
+    def ours(self, their_segment: int) -> list[int]:
+        """Our segment ids for one of theirs: the same span of the same text, else the units that overlap it,
+        else (their text is an older version here) the unit with the same text. Empty when nothing fits."""
+        if their_segment in self.cache:
+            return self.cache[their_segment]
+        s = self.other.db.execute("SELECT * FROM segments WHERE id = ?", (their_segment,)).fetchone()
+        result: list[int] = []
+        target = self._place_transcript(s["transcript_id"], s["version"]) if s else None
+        if s is not None and target is not None:
+            our_tid, our_version = target
+            db = self.project.db
+            sha_here = db.execute("SELECT sha256 FROM transcript_versions WHERE transcript_id = ? AND version = ?",
+                                  (our_tid, our_version)).fetchone()[0]
+            sha_there = self.other.db.execute(
+                "SELECT sha256 FROM transcript_versions WHERE transcript_id = ? AND version = ?",
+                (s["transcript_id"], s["version"])).fetchone()[0]
+            if sha_here == sha_there:
+                exact = db.execute("SELECT id FROM segments WHERE transcript_id = ? AND version = ? AND start = ?"
+                                   " AND end = ?", (our_tid, our_version, s["start"], s["end"])).fetchone()
+                if exact:
+                    result = [int(exact[0])]
+                else:
+                    result = [int(r[0]) for r in db.execute(
+                        "SELECT id FROM segments WHERE transcript_id = ? AND version = ? AND start < ? AND end > ?"
+                        " ORDER BY idx", (our_tid, our_version, s["end"], s["start"]))]
+                    self.remapped += 1 if result else 0
+            else:
+                same_text = [dict(r) for r in db.execute(
+                    "SELECT id, idx FROM segments WHERE transcript_id = ? AND version = ? AND text = ?",
+                    (our_tid, our_version, s["text"]))]
+                if len(same_text) == 1:
+                    result = [int(same_text[0]["id"])]
+                elif len(same_text) > 1:
+                    ranked = sorted(same_text, key=lambda u: abs(u["idx"] - s["idx"]))
+                    if abs(ranked[0]["idx"] - s["idx"]) < abs(ranked[1]["idx"] - s["idx"]):
+                        result = [int(ranked[0]["id"])]
+                if result:
+                    self.remapped += 1
+        self.cache[their_segment] = result
+        return result
+
+
+def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder: str,
+                   report: dict[str, Any]) -> dict[int, int]:
+    """Bring in every coding not already here. Returns their coding id -> our coding id (for coding memos)."""
+    mapping: dict[int, int] = {}
+    db = project.db
+    rows = other.db.execute(
+        "SELECT c.*, k.name AS coder FROM codings c JOIN coders k ON k.id = c.coder_id ORDER BY c.id"
+    ).fetchall()
+    for r in rows:
+        targets = seg_map.ours(r["segment_id"])
+        if not targets:
+            report["not_placed"] += 1
+            continue
+        cid = project.coder_id(r["coder"])
+        for seg_id in targets:
+            existing = db.execute("SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?",
+                                  (seg_id, r["code_id"], cid)).fetchone()
+            if existing:
+                report["already_here"] += 1
+                mapping.setdefault(r["id"], int(existing[0]))
+                continue
+            cur = db.execute(
+                "INSERT INTO codings (segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seg_id, r["code_id"], cid, r["created"], r["memo"], r["source"], r["score"], r["model_version"],
+                 r["status"]),
+            )
+            new_id = int(cur.lastrowid or 0)
+            mapping.setdefault(r["id"], new_id)
+            state = project._coding_state(new_id)
+            # not "coding.add": a merge is not the coder's own action, so their undo must not take it back
+            project.log_event("coding.merge", "coding", new_id, coder=coder,
+                              after={**(state or {}), "from_project": str(other.path)})
+            report["added"] += 1
+            report["by_coder"][r["coder"]] = report["by_coder"].get(r["coder"], 0) + 1
+    report["remapped"] = seg_map.remapped
+    return mapping
+
+
+def _merge_memos(project: Project, other: Project, seg_map: _SegmentMap, coding_map: dict[int, int], coder: str,
+                 report: dict[str, Any]) -> None:
+    transcript_ids = {}
+    for t in other.transcripts():
+        placed = seg_map.version_map.get((t["id"], t["version"]))
+        if placed is not None:
+            transcript_ids[t["id"]] = placed[0]
+    for m in other.memos():
+        target_type, target_id = m["target_type"], str(m["target_id"])
+        if target_type == "segment":
+            ours = seg_map.ours(int(target_id)) if target_id.isdigit() else []
+            target = str(ours[0]) if ours else None
+        elif target_type == "coding":
+            mapped = coding_map.get(int(target_id)) if target_id.isdigit() else None
+            target = str(mapped) if mapped else None
+        elif target_type == "transcript":
+            target = transcript_ids.get(target_id)
+        else:
+            target = target_id
+        if target is None or not m["coder"]:
+            report["not_placed"] += 1
+            continue
+        cid = project.coder_id(m["coder"])
+        mine = project._memo_state(target_type, target, cid)
+        if mine is not None and mine["text"] == m["text"]:
+            report["already_here"] += 1
+            continue
+        if mine is not None and (mine["updated"] or "") >= (m["updated"] or ""):
+            report["kept_ours"] += 1  # the same coder edited it here more recently
+            continue
+        project.db.execute(
+            "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET text = excluded.text,"
+            " updated = excluded.updated",
+            (target_type, target, cid, m["text"], m["created"], m["updated"]),
+        )
+        project.log_event("memo.merge", "memo", f"{target_type}/{target}", coder=coder, before=mine,
+                          after=project._memo_state(target_type, target, cid))
+        report["updated" if mine else "added"] += 1
+
+
+def _merge_decisions(project: Project, other: Project, seg_map: _SegmentMap, report: dict[str, Any]) -> None:
+    for d in other.decisions():
+        targets = seg_map.ours(d["segment"])
+        if not targets:
+            report["not_placed"] += 1
+            continue
+        cid = project.coder_id(d["coder"])
+        seg_id = targets[0]
+        if project.db.execute(
+            "SELECT 1 FROM decisions WHERE segment_id = ? AND code_id = ? AND coder_id = ? AND decision = ?"
+            " AND created = ?", (seg_id, d["code"], cid, d["decision"], d["created"])
+        ).fetchone():
+            report["already_here"] += 1
+            continue
+        project.db.execute(
+            "INSERT INTO decisions (segment_id, code_id, coder_id, decision, score, model_version, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seg_id, d["code"], cid, d["decision"], d["score"], d["model_version"], d["created"]),
+        )
+        report["added"] += 1
+
+
+def _merge_adjudications(project: Project, other: Project, seg_map: _SegmentMap, report: dict[str, Any]) -> None:
+    has_table = other.db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'adjudications'").fetchone()
+    if not has_table:
+        return
+    for a in other.db.execute(
+        "SELECT a.*, k.name AS coder FROM adjudications a JOIN coders k ON k.id = a.coder_id ORDER BY a.id"
+    ).fetchall():
+        targets = seg_map.ours(a["segment_id"])
+        if not targets:
+            report["not_placed"] += 1
+            continue
+        seg_id = targets[0]
+        mine = project.db.execute("SELECT decision FROM adjudications WHERE segment_id = ? AND code_id = ?",
+                                  (seg_id, a["code_id"])).fetchone()
+        if mine is not None:
+            report["already_here" if mine[0] == a["decision"] else "differ"] += 1
+            continue
+        project.db.execute(
+            "INSERT INTO adjudications (segment_id, code_id, decision, coder_id, note, originals, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seg_id, a["code_id"], a["decision"], project.coder_id(a["coder"]), a["note"], a["originals"],
+             a["created"] or now_iso()),
+        )
+        report["added"] += 1

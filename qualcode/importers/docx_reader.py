@@ -7,6 +7,7 @@ from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import assemble
+from qualcode.importers.labels import classify
 from qualcode.importers.text_reader import Block, blocks_to_drafts, clean_inline, table_blocks
 from qualcode.model import ParsedTranscript
 
@@ -41,7 +42,7 @@ def read_docx(data: bytes, name: str) -> ParsedTranscript:
                     if title:
                         metadata.setdefault("title", title)
                     continue
-                lines = [line.strip() for line in paragraph.text.split("\n") if line.strip()]
+                lines = [line.strip() for line in _paragraph_text(paragraph).split("\n") if line.strip()]
                 if lines:
                     blocks.append(Block(lines))
             elif element.tag == _W + "tbl":
@@ -64,6 +65,22 @@ def _body_elements(parent: Any) -> Any:
         elif child.tag == _W + "sdt":
             for content in child.iterchildren(_W + "sdtContent"):
                 yield from _body_elements(content)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """Paragraph text, with a leading bold name written as a label ("**Ms. Hoa** We trained..." -> "Ms. Hoa: ...")."""
+    text: str = paragraph.text
+    bold = ""
+    for run in paragraph.runs:
+        if not run.bold:
+            break
+        bold += run.text
+    name = bold.strip()
+    rest = text[len(bold) :] if text.startswith(bold) else ""
+    if name and not name.endswith((":", "：")) and rest.strip() and not rest.lstrip().startswith((":", "：")):
+        if "\n" not in name and classify(name) is not None:
+            return f"{name}: {rest.strip()}"
+    return text
 
 
 def _is_heading(paragraph: Any) -> bool:

@@ -206,6 +206,13 @@ def clean_inline(text: str) -> str:
     return _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
 
 
+def _is_meta_line(key: str, value: str) -> bool:
+    if key in META_KEYS:
+        return len(value) <= 120 and not value.endswith("?")
+    # "Interviewer: Clara Jensen" is a header line, "Interviewer: Thank you for coming." is speech.
+    return key in META_ROLE_KEYS and len(value) <= 200 and not value.endswith((".", "?", "!", "…", ":"))
+
+
 def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
     """Move a leading "Date: ... / Location: ..." block into metadata (it is not speech)."""
     found: list[tuple[int, int, str, str]] = []
@@ -217,7 +224,7 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
             key, sep, value = line.partition(":")
             k = meta_key(clean_inline(key).strip("*_ "))
             value = clean_inline(value).strip("*_ ").strip()
-            if not sep or not (k in META_KEYS or k in META_ROLE_KEYS) or len(value) > 80 or value.endswith("?"):
+            if not sep or not _is_meta_line(k, value):
                 stop = True
                 break
             found.append((b_index, l_index, k, value))

@@ -106,6 +106,24 @@ def test_speaker_text_table_gives_a_turn_per_row() -> None:
     assert_units_slice(parsed)
 
 
+def test_bold_name_without_colon_is_a_label() -> None:
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        for name, text in [
+            ("Interviewer", "Which training helped most?"),
+            ("Ms. Nga", "The gender equality course. Women supervisors spoke up for the first time."),
+            ("Interviewer", "Thank you."),
+        ]:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(name).bold = True
+            paragraph.add_run(" " + text)
+
+    parsed = parse_transcript(docx_bytes(build), "FGD-03.docx")
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Ms. Nga", "Interviewer"]
+    assert parsed.text.split("\n\n")[1] == (
+        "The gender equality course. Women supervisors spoke up for the first time."
+    )
+
+
 def test_docx_with_a_wrong_extension_is_still_read_as_docx(labelled_docx: Path) -> None:
     parsed = parse_transcript(labelled_docx.read_bytes(), "KII-94.txt")
     assert parsed.format == "docx"

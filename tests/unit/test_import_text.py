@@ -180,3 +180,17 @@ def test_consecutive_labels_of_one_speaker_stay_one_turn() -> None:
     parsed = parse_transcript(data, "x.txt")
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Ms. Mai"]
     assert turn_texts(parsed)[0][1] == "First question about the budget.\nSecond question about staff."
+
+
+def test_header_block_keeps_the_first_question_when_it_starts_with_interviewer() -> None:
+    data = (
+        b"Date: 2024-03-06\nInterviewer: Tran Bao Long\n\n"
+        b"Interviewer: Thank you for your time today.\n\nMs. Thu: You are welcome, let us begin.\n"
+    )
+    parsed = parse_transcript(data, "KII-03.txt")
+    assert parsed.metadata["date"] == "2024-03-06"
+    assert parsed.metadata["interviewer"] == "Tran Bao Long"
+    assert parsed.text.startswith("Thank you for your time today.")
+    only_date = parse_transcript(b"Date: 2024-03-06\n\nInterviewer: Thank you for your time.\n", "k.txt")
+    assert only_date.text == "Thank you for your time."
+    assert only_date.turns[0].speaker == "Interviewer"

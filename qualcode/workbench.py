@@ -366,3 +366,102 @@ def resolve_workbench_project(project: str | Path | None) -> tuple[Path, bool]:
     if (Path.cwd() / DB_NAME).exists():
         return Path.cwd(), False
     return example_workspace(), True
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+
+def training_examples(project: Project) -> list[Any]:
+    """The team's coded units (codes applied) and rejected suggestions, as the suggester's examples."""
+    from qualcode.nlp.suggester import Example
+
+    texts = {s["id"]: s["text"] for s in project.segments(include_interviewer=False)}
+    examples: dict[int, Any] = {}
+    for c in project.codings():
+        seg = int(c["segment"])
+        if seg in texts:
+            examples.setdefault(seg, Example(str(seg), texts[seg])).codes.add(c["code"])
+    for d in project.decisions():
+        seg = int(d["segment"])
+        if d["decision"] == "rejected" and seg in texts:
+            ex = examples.setdefault(seg, Example(str(seg), texts[seg]))
+            if d["code"] not in ex.codes:
+                ex.rejected.add(d["code"])
+    return list(examples.values())
+
+
+def fit_suggester(project: Project, engine: Any = None) -> Any:
+    """A suggester fitted on the project's codebook, its informant units (vocabulary) and its codings.
+
+    Pass the previous ``engine`` to keep its vectoriser: only the learners are retrained (fast enough to call
+    after every coding). Returns None when the suggestions engine is not installed.
+    """
+    try:
+        from qualcode.nlp.suggester import Suggester
+    except ImportError:
+        return None
+    codebook = project.codebook()
+    if engine is None:
+        engine = Suggester(codebook, codebook_hash=project.codebook_hash() or None)
+    else:
+        engine.set_codebook(codebook, project.codebook_hash() or None)
+    engine.set_corpus(s["text"] for s in project.segments(include_interviewer=False))
+    engine.update(training_examples(project))
+    return engine
+
+
+def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,
+                  min_score: float = 0.05) -> dict[int, list[dict[str, Any]]]:
+    """Suggestions (code, score, why, model_version) for informant units, keyed by segment id."""
+    codable = [u for u in units if is_codable(u)]
+    if engine is None or not codable:
+        return {}
+    found = engine.suggest([(str(u["id"]), u["text"]) for u in codable], top=top, min_score=min_score)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for u, suggestions in zip(codable, found, strict=True):
+        out[int(u["id"])] = [
+            {"code": s.code, "score": float(s.score), "why": s.why, "model_version": s.model_version}
+            for s in suggestions
+        ]
+    return out
+
+
+def accept_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
+                      coder: str) -> dict[str, Any]:
+    """Apply a suggested code with its provenance (source, score, model version) and record the decision,
+    in one transaction. Returns ``{"added": [coding], "skipped": []}`` like :func:`apply_code`."""
+    seg = project.resolve_segment(segment)
+    with project.transaction():
+        result = apply_code(project, [seg], suggestion["code"], coder=coder, source="suggestion",
+                            score=suggestion.get("score"), model_version=suggestion.get("model_version"))
+        project.record_decision(seg, suggestion["code"], coder=coder, decision="accepted",
+                                score=suggestion.get("score"), model_version=suggestion.get("model_version"))
+    return result
+
+
+def reject_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
+                      coder: str) -> dict[str, Any]:
+    """Record that ``coder`` rejected a suggested code for a unit (the suggester learns from it)."""
+    return project.record_decision(segment, suggestion["code"], coder=coder, decision="rejected",
+                                   score=suggestion.get("score"), model_version=suggestion.get("model_version"))
+
+
+def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None) -> list[dict[str, Any]]:
+    """Informant units ``coder`` has not coded, in the order to work through them.
+
+    Uses the suggestions engine's queue when it offers one (most informative first), else transcript order.
+    """
+    try:
+        from qualcode.nlp import queue as nlp_queue  # type: ignore[attr-defined]
+    except ImportError:
+        nlp_queue = None
+    if nlp_queue is not None and hasattr(nlp_queue, "queue_for_project"):
+        try:
+            ordered = nlp_queue.queue_for_project(project, coder=coder, transcript=transcript)
+            ids = [int(x["id"] if isinstance(x, dict) else x) for x in ordered]
+            by_id = {s["id"]: s for s in project.segments(transcript, include_interviewer=False)}
+            return [by_id[i] for i in ids if i in by_id]
+        except Exception:  # fall back to transcript order rather than leave the evaluator without a queue
+            pass
+    coded = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
+    return [s for s in project.segments(transcript, include_interviewer=False) if s["id"] not in coded]

@@ -1,0 +1,315 @@
+"""The coding workbench: a Textual front end on the project store and :mod:`qualcode.workbench`.
+
+One app factory, :func:`make_app`, serves ``qualcode code`` and the tests. The app keeps a read connection for the
+screens and one writer thread with its own connection: every write is queued there, committed, and only then does
+the screen say it is done ("saved ✓"). A timer watches the event log so changes by another process (the CLI, a
+second coder) show up within a couple of seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from qualcode.errors import QualcodeError
+from qualcode.store import Project
+
+POLL_SECONDS = 1.5
+
+
+@dataclass
+class WriteJob:
+    """One user action to run on the writer's connection; ``done``/``failed`` run on the UI afterwards."""
+
+    fn: Callable[[Project], Any]
+    done: Callable[[Any], None] | None = None
+    failed: Callable[[Exception], None] | None = None
+    label: str = ""
+
+
+class WriteFinished(Message):
+    """A queued write was committed (or failed)."""
+
+    def __init__(self, job: WriteJob, result: Any = None, error: Exception | None = None) -> None:
+        self.job = job
+        self.result = result
+        self.error = error
+        super().__init__()
+
+
+class SuggestionsReady(Message):
+    """Suggestions for some units were computed in the background."""
+
+    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "") -> None:
+        self.suggestions = suggestions
+        self.note = note
+        super().__init__()
+
+
+class QualcodeApp(App[None]):
+    """The workbench. Screens: project view, transcript view, queue mode, and their dialogs."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "qualcode"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Keys", key_display="?"),
+    ]
+
+    def __init__(
+        self,
+        project_path: str | Path,
+        *,
+        transcript: str | None = None,
+        coder: str | None = None,
+        queue_mode: bool = False,
+        poll_seconds: float = POLL_SECONDS,
+        suggestions: bool = True,
+    ) -> None:
+        super().__init__()
+        self.project_path = Path(project_path)
+        self.project = Project.open(self.project_path)
+        self.coder = self.project.resolve_coder(coder)
+        self.start_transcript = transcript
+        self.start_queue = queue_mode
+        if transcript is not None:
+            self.project.require_transcript(transcript)  # a typo fails before the screen opens
+        self.poll_seconds = poll_seconds
+        self.sub_title = self.project.name
+        self._jobs: queue.Queue[WriteJob | None] = queue.Queue()
+        self.pending_writes = 0
+        self.seen_event = self.project.last_event_id()
+        self.last_message = ""
+        self.last_error = False
+        self.suggestions_enabled = suggestions
+        self.suggestion_note = "fitting suggestions…" if suggestions else "suggestions are off"
+        self._suggestions: dict[int, list[dict[str, Any]]] = {}
+        self._requested: set[int] = set()
+        self._engine: Any = None
+        self._engine_lock = threading.Lock()
+        self._needs_retrain = False
+
+    # ------------------------------------------------------------------ start and stop
+
+    def on_mount(self) -> None:
+        from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+
+        self.run_worker(self._writer_loop, thread=True, group="writer", name="writer", exit_on_error=False)
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self.check_store)
+        self.push_screen(ProjectScreen())
+        if self.start_queue:
+            from qualcode.tui.queue import QueueScreen
+
+            self.push_screen(QueueScreen())
+        elif self.start_transcript:
+            self.push_screen(TranscriptScreen(self.start_transcript))
+
+    async def action_quit(self) -> None:
+        """Quit once every queued write is committed (nothing is ever 'saved later')."""
+        self._jobs.put(None)
+        while self.pending_writes:
+            await asyncio.sleep(0.01)
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self._jobs.put(None)
+        self.project.close()
+
+    # ------------------------------------------------------------------ the one writer
+
+    def _writer_loop(self) -> None:
+        project = Project.open(self.project_path)
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                try:
+                    result = job.fn(project)
+                except Exception as err:  # reported on the screen, never a crash
+                    self.post_message(WriteFinished(job, error=err))
+                else:
+                    self.post_message(WriteFinished(job, result=result))
+        finally:
+            project.close()
+
+    def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
+              failed: Callable[[Exception], None] | None = None, label: str = "") -> None:
+        """Queue a write; ``done(result)`` runs on the UI once it is committed."""
+        self.pending_writes += 1
+        self.refresh_status()
+        self._jobs.put(WriteJob(fn, done, failed, label))
+
+    def on_write_finished(self, message: WriteFinished) -> None:
+        self.pending_writes -= 1
+        job = message.job
+        if message.error is not None:
+            err = message.error
+            text = str(err) if isinstance(err, QualcodeError) else f"could not save: {type(err).__name__}: {err}"
+            self.say(text, error=True)
+            if job.failed:
+                job.failed(err)
+        else:
+            if job.label:
+                self.say(job.label)
+            if job.done:
+                job.done(message.result)
+        self.refresh_status()
+
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Wait until every queued write is committed and shown, and background work is done (for tests)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            busy = [w for w in self.workers if w.group != "writer" and w.is_running]
+            if not self.pending_writes and not busy:
+                break
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0)
+
+    # ------------------------------------------------------------------ suggestions (background worker)
+
+    def suggestions_for(self, unit: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """Cached suggestions for a unit, with code names and colours; None (and a background request) if not
+        computed yet."""
+        found = self._suggestions.get(int(unit["id"]))
+        if found is None:
+            self._request_around(unit)
+            return None
+        codebook = self.project.codebook()
+        out = []
+        for s in found:
+            code = codebook.get(s["code"])
+            if code is not None:
+                out.append({**s, "name": code.name, "color": code.color})
+        return out
+
+    def _request_around(self, unit: dict[str, Any]) -> None:
+        if not self.suggestions_enabled or int(unit["id"]) in self._requested:
+            return
+        units = getattr(self.screen, "units", None) or [unit]
+        pos = next((i for i, u in enumerate(units) if u["id"] == unit["id"]), 0)
+        window = [u for u in units[max(0, pos - 5): pos + 40] if int(u["id"]) not in self._suggestions]
+        self._requested.update(int(u["id"]) for u in window)
+        self._suggest(window, retrain=False)
+
+    def suggestions_changed(self) -> None:
+        """The team's codings changed: retrain in the background and recompute what is on screen."""
+        if not self.suggestions_enabled:
+            return
+        self._suggestions.clear()
+        self._requested.clear()
+        self._needs_retrain = True
+        unit = getattr(self.screen, "view", None)
+        current = getattr(unit, "current", None) if unit is not None else None
+        if current is not None:
+            self._request_around(current)
+
+    @work(thread=True, exclusive=True, group="suggester", exit_on_error=False)
+    def _suggest(self, units: list[dict[str, Any]], retrain: bool) -> None:
+        from qualcode import workbench as wb
+
+        worker = get_current_worker()
+        with self._engine_lock:
+            project = Project.open(self.project_path)
+            try:
+                if self._engine is None or self._needs_retrain or retrain:
+                    self._needs_retrain = False
+                    self._engine = wb.fit_suggester(project, self._engine)
+                if self._engine is None:
+                    self.post_message(SuggestionsReady({}, "suggestions are not available in this installation"))
+                    return
+                if worker.is_cancelled:
+                    return
+                found = wb.suggest_units(self._engine, units)
+            except Exception as err:  # a model problem must not take the workbench down
+                self.post_message(SuggestionsReady({}, f"suggestions failed: {err}"))
+                return
+            finally:
+                project.close()
+        for u in units:
+            found.setdefault(int(u["id"]), [])
+        self.post_message(SuggestionsReady(found))
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        self._suggestions.update(message.suggestions)
+        self.suggestion_note = message.note
+        for screen in self.screen_stack:
+            hook = getattr(screen, "suggestions_updated", None)
+            if hook is not None:
+                hook()
+
+    # ------------------------------------------------------------------ other processes
+
+    def check_store(self) -> None:
+        """Re-read the screens when the event log grew (another process, or our own writer)."""
+        try:
+            last = self.project.last_event_id()
+        except Exception:  # the database is briefly unavailable: try again at the next tick
+            return
+        if last != self.seen_event:
+            self.seen_event = last
+            for screen in self.screen_stack:
+                reload = getattr(screen, "reload_from_store", None)
+                if reload is not None:
+                    reload()
+
+    # ------------------------------------------------------------------ messages to the evaluator
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.last_message = text
+        self.last_error = error
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        update = getattr(self.screen, "update_status", None)
+        if update is not None:
+            update()
+
+    # ------------------------------------------------------------------ help and the command palette
+
+    def action_help(self) -> None:
+        from qualcode.tui.dialogs import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+        yield SystemCommand("Keys", "Show every key of this screen", self.action_help)
+        try:
+            from qualcode.tui.adjudicate import AdjudicationScreen  # built by the teams area
+        except ImportError:
+            return
+        yield SystemCommand("Adjudicate", "Resolve disagreements between coders",
+                            lambda: self.push_screen(AdjudicationScreen()))
+
+
+def make_app(
+    project_path: str | Path,
+    *,
+    transcript: str | None = None,
+    coder: str | None = None,
+    queue_mode: bool = False,
+    poll_seconds: float = POLL_SECONDS,
+    suggestions: bool = True,
+) -> QualcodeApp:
+    """The workbench on ``project_path``, opened on ``transcript`` (or the project view), coding as ``coder``."""
+    return QualcodeApp(project_path, transcript=transcript, coder=coder, queue_mode=queue_mode,
+                       poll_seconds=poll_seconds, suggestions=suggestions)

@@ -1,0 +1,269 @@
+"""Dialogs: the code picker, the memo editor, search across transcripts, and the list of keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from qualcode import workbench as wb
+from qualcode.model import Codebook
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
+
+class CodePicker(ModalScreen[str | None]):
+    """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "down", show=False, priority=True),
+        Binding("up", "up", show=False, priority=True),
+    ]
+
+    def __init__(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
+                 title: str = "Apply code") -> None:
+        super().__init__()
+        self.codebook = codebook
+        self.counts = counts
+        self.only = only
+        self.heading = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker", classes="dialog"):
+            yield Static(self.heading, classes="dialog-title")
+            yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input")
+            yield OptionList(id="picker-list")
+            yield Static("↑/↓ choose · Enter apply · Esc cancel", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#picker-input", Input).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        options.clear_options()
+        for code, _ in wb.fuzzy_codes(self.codebook, query, only=self.only):
+            label = Text()
+            label.append("  " * code.depth)
+            label.append("■ ", style=code.color or "grey50")
+            label.append(code.name)
+            if code.parent_id:
+                label.append(f"  {self.codebook[code.criterion_id].name}", style="dim")
+            n = self.counts.get(code.id, 0)
+            if n:
+                label.append(f"  {n}", style="dim")
+            options.add_option(Option(label, id=code.id))
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#picker-input")
+    def _submitted(self) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_down(self) -> None:
+        self.query_one("#picker-list", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#picker-list", OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MemoEditor(ModalScreen[str | None]):
+    """Edit your memo on a unit. Ctrl+S saves (empty deletes), Escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, ref: str, text: str, unit_text: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.text = text
+        self.unit_text = unit_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="memo-editor", classes="dialog"):
+            yield Static(f"Memo on {self.ref}", classes="dialog-title")
+            yield Static(Text(self.unit_text, style="italic"), id="memo-unit")
+            yield TextArea(self.text, id="memo-text", soft_wrap=True, show_line_numbers=False)
+            yield Static("Ctrl+S save (empty text deletes) · Esc cancel", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        area = self.query_one("#memo-text", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#memo-text", TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SearchScreen(ModalScreen[dict[str, Any] | None]):
+    """Search every transcript (words in any order, or a "quoted phrase"); Enter jumps to the unit."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "down", show=False, priority=True),
+        Binding("up", "up", show=False, priority=True),
+    ]
+
+    def __init__(self, transcript: str | None = None) -> None:
+        super().__init__()
+        self.transcript = transcript
+        self.hits: list[dict[str, Any]] = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search", classes="dialog"):
+            yield Static("Search across transcripts", classes="dialog-title")
+            yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input")
+            yield OptionList(id="search-results")
+            yield Static("", id="search-count", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#search-input", Input).focus()
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value == self.query_text and self.hits:
+            self._jump()
+            return
+        self.query_text = event.value
+        project = cast("QualcodeApp", self.app).project
+        self.hits = wb.search_units(project, event.value, limit=500)
+        options = self.query_one("#search-results", OptionList)
+        options.clear_options()
+        for n, h in enumerate(self.hits):
+            label = Text()
+            label.append(f"{h['ref']:<10} ", style="bold")
+            a, b = h["match"]
+            start = max(0, a - 30)
+            snippet = h["text"][start:]
+            label.append(("…" if start else "") + snippet[: a - start], style="dim" if h["role"] == "interviewer"
+                         else "")
+            label.append(snippet[a - start: b - start], style="reverse")
+            label.append(snippet[b - start: b - start + 60])
+            options.add_option(Option(label, id=str(n)))
+        if self.hits:
+            options.highlighted = 0
+        more = " (first 500)" if len(self.hits) == 500 else ""
+        self.query_one("#search-count", Static).update(
+            f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()
+            else "type words and press Enter")
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#search-results", OptionList).highlighted = int(event.option.id or 0)
+        self._jump()
+
+    def _jump(self) -> None:
+        options = self.query_one("#search-results", OptionList)
+        if options.highlighted is None or not self.hits:
+            return
+        self.dismiss({**self.hits[options.highlighted], "query": self.query_text})
+
+    def action_down(self) -> None:
+        self.query_one("#search-results", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#search-results", OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# Keys described for people (the bindings themselves live on the screens).
+KEYS = {
+    "Transcript view": [
+        ("j / ↓, k / ↑", "next / previous unit"),
+        ("1 – 9", "accept the Nth suggestion for the current unit"),
+        ("c", "code picker: type to filter, Enter applies to the unit or selection"),
+        ("d", "remove one of your codes from the current unit"),
+        ("n", "jump to the next unit you have not coded"),
+        ("v", "start / end selecting a span of units (Esc clears)"),
+        ("m", "edit your memo on the current unit"),
+        ("u / ctrl+r", "undo / redo (works across restarts)"),
+        ("/", "search across transcripts"),
+        ("f", "filter the codebook tree (Enter applies the best match)"),
+        ("w", "queue mode: uncoded units with suggestions"),
+        ("t", "back to the list of transcripts"),
+        ("pgup / pgdn, g / G", "move 10 units / first / last unit"),
+        ("tab", "move between the units, codebook and suggestions"),
+    ],
+    "Project view": [
+        ("Enter", "open the highlighted transcript"),
+        ("/ or f", "filter transcripts (id, group, location, coder)"),
+        ("s / r", "sort by the next column / reverse (or click a header)"),
+        ("w", "queue mode"),
+    ],
+    "Queue mode": [
+        ("1 – 9", "accept the Nth suggestion and go on"),
+        ("c", "correct: pick another code (the top suggestion is recorded as rejected)"),
+        ("x", "reject all suggestions for this unit"),
+        ("s / space", "skip this unit for now"),
+        ("u", "undo"),
+        ("o", "open the unit in its transcript"),
+        ("Esc", "leave the queue"),
+    ],
+    "Everywhere": [
+        ("?", "this list"),
+        ("ctrl+p", "command palette: every action by name"),
+        ("q", "quit (everything is already saved)"),
+    ],
+}
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, grouped by screen (the one you came from first)."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+
+    def __init__(self, origin: Screen[Any] | None = None) -> None:
+        super().__init__()
+        self.origin = type(origin).__name__ if origin is not None else ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help", classes="dialog"):
+            yield Static("Keys", classes="dialog-title")
+            yield DataTable(id="help-keys", show_header=False, cursor_type="none", zebra_stripes=True)
+            yield Static("Esc or ? closes · every action is also in the command palette (ctrl+p)",
+                         classes="dialog-help")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_columns("key", "does")
+        first = {"TranscriptScreen": "Transcript view", "ProjectScreen": "Project view",
+                 "QueueScreen": "Queue mode"}.get(self.origin)
+        groups = sorted(KEYS, key=lambda g: g != first)
+        for group in groups:
+            table.add_row(Text(group, style="bold underline"), "")
+            for key, does in KEYS[group]:
+                table.add_row(Text(key, style="bold"), does)
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,586 @@
+"""The project view (transcripts and their progress) and the transcript view (where the coding happens)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+from qualcode import workbench as wb
+from qualcode.tui.widgets.panels import CodebookPanel, MemoPanel, StatusBar, SuggestionsPanel
+from qualcode.tui.widgets.unit_view import UnitView
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+    from qualcode.tui.app import QualcodeApp
+
+SORT_COLUMNS = {"id": "ID", "type": "Type", "group": "Stakeholder group", "location": "Location",
+                "progress": "Progress", "coders": "Coders"}
+
+
+class WorkbenchScreen(Screen[None]):
+    """Shared helpers: the app, its read connection and the coder."""
+
+    @property
+    def qapp(self) -> QualcodeApp:
+        return cast("QualcodeApp", self.app)
+
+    @property
+    def project(self) -> Project:
+        return self.qapp.project
+
+    @property
+    def coder(self) -> str:
+        return self.qapp.coder
+
+    def update_status(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------- project view
+
+
+class ProjectScreen(WorkbenchScreen):
+    """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=True, priority=False),
+        Binding("slash,f", "filter", "Filter", key_display="/"),
+        Binding("s", "sort", "Sort"),
+        Binding("r", "reverse", "Reverse", show=False),
+        Binding("w", "queue", "Queue"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_key = "id"
+        self.reverse = False
+        self.rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter transcripts: id, group, location, coder… (/)", id="transcript-filter",
+                    compact=True)
+        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#transcripts", DataTable)
+        for key, label in SORT_COLUMNS.items():
+            table.add_column(label, key=key)
+        self.reload_from_store()
+        table.focus()
+
+    def reload_from_store(self) -> None:
+        self.rows = wb.transcript_rows(self.project, coder=self.coder)
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#transcripts", DataTable)
+        current = None
+        if table.row_count and table.cursor_row is not None and table.cursor_row < table.row_count:
+            current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        text = self.query_one("#transcript-filter", Input).value
+        rows = wb.sort_transcripts(wb.filter_transcripts(self.rows, text), self.sort_key, reverse=self.reverse)
+        table.clear()
+        for r in rows:
+            done = r["coded"] == r["total"] and r["total"]
+            progress = Text(f"{r['coded']:>3}/{r['total']:<3} {round(100 * r['progress']):>3}%",
+                            style="bold" if done else "")
+            table.add_row(r["id"], r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
+                          ", ".join(r["coders"]) or "—", key=r["id"])
+        for key, label in SORT_COLUMNS.items():
+            arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
+            table.columns[key].label = Text(label + arrow)  # type: ignore[index]
+        if current is not None:
+            for n, r in enumerate(rows):
+                if r["id"] == current:
+                    table.move_cursor(row=n)
+        self.update_status()
+
+    def update_status(self) -> None:
+        shown = self.query_one("#transcripts", DataTable).row_count
+        total = sum(r["total"] for r in self.rows)
+        coded = sum(r["coded"] for r in self.rows)
+        self.query_one("#status", StatusBar).show(
+            coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts",
+            progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),
+            message=self.qapp.last_message, error=self.qapp.last_error)
+
+    def _selected(self) -> str | None:
+        table = self.query_one("#transcripts", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_open(self) -> None:
+        tid = self._selected()
+        if tid:
+            self.app.push_screen(TranscriptScreen(tid))
+
+    @on(DataTable.RowSelected, "#transcripts")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.push_screen(TranscriptScreen(str(event.row_key.value)))
+
+    @on(DataTable.HeaderSelected, "#transcripts")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key == self.sort_key:
+            self.reverse = not self.reverse
+        else:
+            self.sort_key, self.reverse = key, False
+        self._fill()
+
+    def action_filter(self) -> None:
+        self.query_one("#transcript-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#transcript-filter", Input)
+        box.value = ""
+        self.query_one("#transcripts", DataTable).focus()
+
+    @on(Input.Changed, "#transcript-filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#transcript-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#transcripts", DataTable).focus()
+
+    def action_sort(self) -> None:
+        keys = list(SORT_COLUMNS)
+        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.reverse = False
+        self._fill()
+
+    def action_reverse(self) -> None:
+        self.reverse = not self.reverse
+        self._fill()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#transcripts", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#transcripts", DataTable).action_cursor_up()
+
+    def action_queue(self) -> None:
+        from qualcode.tui.queue import QueueScreen
+
+        self.app.push_screen(QueueScreen())
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Open transcript", "Code the highlighted transcript", self.action_open)
+        yield SystemCommand("Filter transcripts", "Type to filter by id, group, location or coder",
+                            self.action_filter)
+        yield SystemCommand("Sort transcripts", "Sort by the next column", self.action_sort)
+        yield SystemCommand("Queue mode", "Step through uncoded units with suggestions", self.action_queue)
+
+
+# ---------------------------------------------------------------------------- transcript view
+
+
+class TranscriptScreen(WorkbenchScreen):
+    """Code one transcript with the keyboard: units on the left, codebook, suggestions and memo on the right."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next", show=False),
+        Binding("k,up", "move(-1)", "Previous", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+        Binding("home,g", "jump(0)", show=False),
+        Binding("end,G", "jump(-1)", show=False),
+        Binding("c", "pick_code", "Code"),
+        Binding("d", "remove_code", "Remove"),
+        Binding("n", "next_uncoded", "Next uncoded"),
+        Binding("v", "select", "Select"),
+        Binding("m", "memo", "Memo"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("f", "filter_codes", "Filter codes", show=False),
+        Binding("w", "queue", "Queue", show=False),
+        Binding("t", "transcripts", "Transcripts", show=False),
+        Binding("escape", "escape", show=False),
+        *[Binding(str(n), f"accept({n})", f"Accept {n}", show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(self, transcript: str, *, ref: str | None = None) -> None:
+        super().__init__()
+        self.transcript = transcript
+        self.start_ref = ref
+        self.units: list[dict[str, Any]] = []
+        self.positions: dict[int, int] = {}  # segment id -> position in units
+        self.counts: dict[str, int] = {}
+        self.suggestions: dict[int, list[dict[str, Any]]] = {}
+        self.suggestion_note = ""
+
+    # ------------------------------------------------------------------ building
+
+    def compose(self) -> ComposeResult:
+        codebook = self.project.codebook()
+        colors = {c.id: c.color for c in codebook.walk() if c.color}
+        names = {c.id: c.name for c in codebook.walk()}
+        self.counts = wb.code_counts(self.project)
+        yield Header()
+        with Horizontal(id="workbench"):
+            yield UnitView(coder=self.coder, colors=colors, names=names, id="units")
+            with Vertical(id="side"):
+                yield CodebookPanel(codebook, self.counts, id="codebook")
+                yield SuggestionsPanel(id="suggestions")
+                yield MemoPanel(id="memo")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load(self.transcript, self.start_ref)
+        self.query_one(UnitView).focus()
+
+    def load(self, transcript: str, ref: str | None = None) -> None:
+        """Show a transcript, on unit ``ref`` or else on the coder's first uncoded unit."""
+        self.transcript = transcript
+        self.sub_title = transcript
+        self.units = wb.transcript_units(self.project, transcript)
+        self.positions = {u["id"]: i for i, u in enumerate(self.units)}
+        self.suggestions = {}
+        start = next((i for i, u in enumerate(self.units) if u["ref"] == ref), None) if ref else None
+        if start is None:
+            start = wb.next_uncoded(self.units, coder=self.coder) or 0
+        self.view.set_units(self.units, start)
+        self.title = f"{transcript} · {self.project.name}"
+        self._unit_changed()
+
+    @property
+    def view(self) -> UnitView:
+        return self.query_one("#units", UnitView)
+
+    # ------------------------------------------------------------------ keeping the screen true to the store
+
+    def reload_from_store(self) -> None:
+        """Re-read codings and memos and redraw only the units that changed (another process, undo, ...)."""
+        try:
+            by_seg = wb.codings_by_segment(self.project, self.transcript)
+        except Exception:
+            return
+        memos = wb.segment_memos(self.project, self.positions)
+        for i, u in enumerate(self.units):
+            codings = by_seg.get(u["id"], [])
+            unit_memos = memos.get(u["id"], {})
+            if _coding_keys(codings) != _coding_keys(u["codings"]) or unit_memos != u["memos"]:
+                self.view.update_unit(i, {**u, "codings": codings, "memos": unit_memos})
+                self.units[i] = self.view.units[i]
+        self.counts = wb.code_counts(self.project)
+        self.query_one(CodebookPanel).set_counts(self.counts)
+        self._unit_changed()
+
+    def _refresh_units(self, segment_ids: Iterable[int]) -> None:
+        """Re-read the codings of some units after our own write."""
+        for seg in segment_ids:
+            pos = self.positions.get(int(seg))
+            if pos is None:
+                continue
+            u = self.units[pos]
+            codings = self.project.codings(segment=int(seg))
+            self.units[pos] = {**u, "codings": codings}
+            self.view.update_unit(pos, self.units[pos])
+        self._unit_changed()
+
+    def _unit_changed(self) -> None:
+        u = self.view.current
+        if u is not None:
+            self.query_one(MemoPanel).show(u.get("memos") or {}, self.coder)
+            self._show_suggestions()
+        self.update_status()
+
+    def update_status(self) -> None:
+        u = self.view.current
+        where = self.transcript
+        if u is not None:
+            where = f"{u['ref']} ({self.view.cursor + 1}/{len(self.units)})"
+            if self.view.anchor is not None:
+                where += f" · {len(self.view.selection)} selected"
+        self.query_one("#status", StatusBar).show(
+            coder=self.coder, where=where, progress=wb.coding_progress(self.units, coder=self.coder),
+            saving=bool(self.qapp.pending_writes), message=self.qapp.last_message, error=self.qapp.last_error)
+
+    @on(UnitView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._unit_changed()
+
+    # ------------------------------------------------------------------ moving
+
+    def action_move(self, step: int) -> None:
+        self.view.move_to(self.view.cursor + step)
+
+    def action_jump(self, position: int) -> None:
+        self.view.move_to(position if position >= 0 else len(self.units) - 1)
+
+    def action_next_uncoded(self) -> None:
+        found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder)
+        if found is None:
+            self.qapp.say(f"every informant unit of {self.transcript} is coded")
+        else:
+            self.view.move_to(found)
+
+    def action_select(self) -> None:
+        view = self.view
+        view.anchor = None if view.anchor is not None else view.cursor
+        view.refresh()
+        self.update_status()
+
+    def action_escape(self) -> None:
+        if self.view.anchor is not None:
+            self.view.anchor = None
+            self.view.refresh()
+        if self.view.highlight:
+            self.view.highlight = ""
+            self.view.refresh()
+        self.view.focus()
+        self.update_status()
+
+    def action_filter_codes(self) -> None:
+        self.query_one("#code-filter", Input).focus()
+
+    def action_transcripts(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.switch_screen(ProjectScreen())
+
+    def action_queue(self) -> None:
+        from qualcode.tui.queue import QueueScreen
+
+        self.app.push_screen(QueueScreen())
+
+    # ------------------------------------------------------------------ coding
+
+    def _target_ids(self) -> list[int]:
+        return [self.units[i]["id"] for i in self.view.selection]
+
+    def action_pick_code(self) -> None:
+        from qualcode.tui.dialogs import CodePicker
+
+        targets = self._target_ids()
+        if not targets:
+            return
+        title = "Apply code to " + (self.units[self.view.cursor]["ref"] if len(targets) == 1
+                                    else f"{len(targets)} units")
+        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=title),
+                             lambda code: code and self.apply(code, targets))
+
+    @on(CodebookPanel.CodeChosen)
+    def _code_from_tree(self, event: CodebookPanel.CodeChosen) -> None:
+        self.apply(event.code_id, self._target_ids())
+        self.view.focus()
+
+    def apply(self, code_id: str, segment_ids: list[int], *, suggestion: dict[str, Any] | None = None) -> None:
+        """Apply ``code_id`` to the units (one transaction); the screen updates once it is committed."""
+        coder = self.coder
+        if not segment_ids:
+            return
+        self.view.anchor = None
+
+        def run(project: Project) -> dict[str, Any]:
+            if suggestion is not None:
+                return wb.accept_suggestion(project, segment_ids[0], suggestion, coder=coder)
+            return wb.apply_code(project, segment_ids, code_id, coder=coder)
+
+        def done(result: dict[str, Any]) -> None:
+            for c in result["added"]:
+                self.counts[c["code"]] = self.counts.get(c["code"], 0) + 1
+            self.query_one(CodebookPanel).set_counts(dict(self.counts))
+            self._refresh_units(segment_ids)
+            self.qapp.suggestions_changed()
+
+        name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id
+        where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \
+            f"{len(segment_ids)} units"
+        self.qapp.write(run, done, label=f"coded {where}: {name}")
+
+    def action_remove_code(self) -> None:
+        u = self.view.current
+        if u is None:
+            return
+        mine = [c["code"] for c in u["codings"] if c["coder"] == self.coder]
+        if not mine:
+            self.qapp.say(f"{u['ref']} has no code of yours to remove", error=True)
+            return
+        if len(mine) == 1:
+            self.remove(u["id"], mine[0])
+            return
+        from qualcode.tui.dialogs import CodePicker
+
+        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, only=mine,
+                                        title=f"Remove a code from {u['ref']}"),
+                             lambda code: code and self.remove(u["id"], code))
+
+    def remove(self, segment_id: int, code_id: str) -> None:
+        coder = self.coder
+
+        def done(result: dict[str, Any]) -> None:
+            self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
+            self.query_one(CodebookPanel).set_counts(dict(self.counts))
+            self._refresh_units([segment_id])
+
+        ref = self.units[self.positions[segment_id]]["ref"]
+        self.qapp.write(lambda p: wb.remove_code(p, segment_id, code_id, coder=coder), done,
+                        label=f"removed {code_id} from {ref}")
+
+    def action_undo(self) -> None:
+        self._reverse("undo")
+
+    def action_redo(self) -> None:
+        self._reverse("redo")
+
+    def _reverse(self, kind: str) -> None:
+        coder = self.coder
+
+        def run(project: Project) -> dict[str, Any] | None:
+            return project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                self.qapp.say(f"nothing to {kind}")
+                return
+            self.reload_from_store()
+            seg = _segment_of(result)
+            if seg is not None and seg in self.positions:
+                self.view.move_to(self.positions[seg])
+            self.qapp.say(f"{kind} {result['action']}")
+
+        self.qapp.write(run, done)
+
+    def action_memo(self) -> None:
+        from qualcode.tui.dialogs import MemoEditor
+
+        u = self.view.current
+        if u is None:
+            return
+        coder = self.coder
+        seg = u["id"]
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+
+            def done(_: Any) -> None:
+                pos = self.positions[seg]
+                memos = dict(self.units[pos]["memos"])
+                if text.strip():
+                    memos[coder] = text
+                else:
+                    memos.pop(coder, None)
+                self.units[pos] = {**self.units[pos], "memos": memos}
+                self.view.update_unit(pos, self.units[pos])
+                self._unit_changed()
+
+            self.qapp.write(lambda p: wb.set_unit_memo(p, seg, text, coder=coder), done,
+                            label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}")
+
+        self.app.push_screen(MemoEditor(u["ref"], u["memos"].get(coder, ""), u["text"]), save)
+
+    def action_search(self) -> None:
+        from qualcode.tui.dialogs import SearchScreen
+
+        def go(hit: dict[str, Any] | None) -> None:
+            if not hit:
+                return
+            self.view.highlight = wb.fold(hit.get("query", "").strip('"'))
+            if hit["transcript"] != self.transcript:
+                self.load(hit["transcript"], hit["ref"])
+            else:
+                self.view.move_to(self.positions[hit["id"]])
+            self.view.focus()
+
+        self.app.push_screen(SearchScreen(self.transcript), go)
+
+    # ------------------------------------------------------------------ suggestions
+
+    def _show_suggestions(self) -> None:
+        u = self.view.current
+        panel = self.query_one(SuggestionsPanel)
+        if u is None or not wb.is_codable(u):
+            panel.show([], "interviewer turn: not coded" if u is not None else "")
+            return
+        found = self.qapp.suggestions_for(u)
+        if found is None:
+            panel.show([], self.qapp.suggestion_note or "no suggestions yet")
+            return
+        mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
+        panel.show([s for s in found if s["code"] not in mine])
+
+    def visible_suggestions(self) -> list[dict[str, Any]]:
+        u = self.view.current
+        if u is None:
+            return []
+        found = self.qapp.suggestions_for(u) or []
+        mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
+        return [s for s in found if s["code"] not in mine]
+
+    def suggestions_updated(self) -> None:
+        self._show_suggestions()
+
+    def action_accept(self, number: int) -> None:
+        shown = self.visible_suggestions()
+        u = self.view.current
+        if u is None:
+            return
+        if number > len(shown):
+            self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
+            return
+        s = shown[number - 1]
+        self.apply(s["code"], [u["id"]], suggestion=s)
+
+    @on(SuggestionsPanel.Accepted)
+    def _accepted_by_mouse(self, event: SuggestionsPanel.Accepted) -> None:
+        self.action_accept(event.number)
+        self.view.focus()
+
+    # ------------------------------------------------------------------ command palette
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Apply a code", "Pick a code for the current unit or selection (c)",
+                            self.action_pick_code)
+        yield SystemCommand("Remove a code", "Remove one of your codes from the current unit (d)",
+                            self.action_remove_code)
+        yield SystemCommand("Next uncoded unit", "Jump to the next informant unit you have not coded (n)",
+                            self.action_next_uncoded)
+        yield SystemCommand("Select a span", "Start or end selecting a span of units (v)", self.action_select)
+        yield SystemCommand("Edit memo", "Write a memo on the current unit (m)", self.action_memo)
+        yield SystemCommand("Undo", "Undo your last coding or memo action (u)", self.action_undo)
+        yield SystemCommand("Redo", "Redo what you last undid (ctrl+r)", self.action_redo)
+        yield SystemCommand("Search", "Search across transcripts (/)", self.action_search)
+        yield SystemCommand("Queue mode", "Step through uncoded units with suggestions (w)", self.action_queue)
+        yield SystemCommand("Transcripts", "Back to the list of transcripts (t)", self.action_transcripts)
+        for n, s in enumerate(self.visible_suggestions()[:9], start=1):
+            yield SystemCommand(f"Accept suggestion {n}: {s.get('name') or s['code']}",
+                                f"score {s.get('score', 0):.2f}",
+                                lambda n=n: self.action_accept(n))  # type: ignore[misc]
+
+
+def _coding_keys(codings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted((c["id"], c["code"], c["coder"], c.get("memo"), c.get("status")) for c in codings)
+
+
+def _segment_of(result: dict[str, Any]) -> int | None:
+    state = result.get("state") or result.get("previous") or {}
+    if result.get("entity") == "coding":
+        seg = state.get("segment_id")
+        return int(seg) if seg is not None else None
+    if result.get("entity") == "memo" and state.get("target_type") == "segment":
+        return int(state["target_id"])
+    return None
+
+
+__all__ = ["ProjectScreen", "TranscriptScreen", "work"]

@@ -1,0 +1,180 @@
+"""Side panels of the transcript view: the codebook tree with counts, the suggestions, and the status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static, Tree
+from textual.widgets.option_list import Option
+
+from qualcode.model import Codebook
+
+
+class CodebookPanel(Vertical):
+    """The code tree with codings per code, filtered fuzzily as the evaluator types."""
+
+    class CodeChosen(Message):
+        """A code was picked in the tree (Enter or click): apply it to the current unit or selection."""
+
+        def __init__(self, code_id: str) -> None:
+            self.code_id = code_id
+            super().__init__()
+
+    def __init__(self, codebook: Codebook, counts: dict[str, int], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.codebook = codebook
+        self.counts = counts
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter codes (f)", id="code-filter", compact=True)
+        tree: Tree[str] = Tree("Codebook", id="code-tree")
+        tree.show_root = False
+        tree.guide_depth = 2
+        yield tree
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    def rebuild(self, query: str = "") -> None:
+        from qualcode.workbench import fuzzy_codes
+
+        tree: Tree[str] = self.query_one("#code-tree", Tree)
+        tree.clear()
+        matches = {c.id for c, _ in fuzzy_codes(self.codebook, query)} if query.strip() else None
+        keep: set[str] | None = None
+        if matches is not None:
+            keep = set(matches)
+            for code_id in matches:  # ancestors stay so the tree keeps its shape
+                parent = self.codebook[code_id].parent_id
+                while parent:
+                    keep.add(parent)
+                    parent = self.codebook[parent].parent_id
+
+        def add(node: Any, code: Any) -> None:
+            if keep is not None and code.id not in keep:
+                return
+            kids = [k for k in code.children if keep is None or k.id in keep]
+            label = self._label(code)
+            if kids:
+                child = node.add(label, data=code.id, expand=keep is not None)
+                for k in code.children:
+                    add(child, k)
+            else:
+                node.add_leaf(label, data=code.id)
+
+        for root in self.codebook.roots:
+            add(tree.root, root)
+        tree.root.expand()
+
+    def _label(self, code: Any) -> Text:
+        n = self.counts.get(code.id, 0)
+        label = Text()
+        label.append("■ ", style=code.color or "grey50")
+        label.append(code.name)
+        if n:
+            label.append(f" {n}", style="dim")
+        return label
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        if counts == self.counts:
+            return
+        self.counts = counts
+        tree: Tree[str] = self.query_one("#code-tree", Tree)
+        stack = list(tree.root.children)
+        while stack:
+            node = stack.pop()
+            if node.data and node.data in self.codebook:
+                node.set_label(self._label(self.codebook[node.data]))
+            stack.extend(node.children)
+
+    @on(Input.Changed, "#code-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.rebuild(event.value)
+
+    @on(Input.Submitted, "#code-filter")
+    def _take_first(self, event: Input.Submitted) -> None:
+        from qualcode.workbench import fuzzy_codes
+
+        found = fuzzy_codes(self.codebook, event.value, limit=1)
+        if found:
+            self.post_message(self.CodeChosen(found[0][0].id))
+
+    @on(Tree.NodeSelected, "#code-tree")
+    def _chosen(self, event: Tree.NodeSelected[str]) -> None:
+        if event.node.data:
+            self.post_message(self.CodeChosen(event.node.data))
+
+
+class SuggestionsPanel(Vertical):
+    """Suggested codes for the current unit: number key, score and why."""
+
+    class Accepted(Message):
+        def __init__(self, number: int) -> None:
+            self.number = number
+            super().__init__()
+
+    def compose(self) -> ComposeResult:
+        yield Static("Suggestions", classes="panel-title")
+        yield OptionList(id="suggestion-list", compact=True)
+        yield Static("no suggestions yet", id="suggestion-note")
+
+    def show(self, suggestions: list[dict[str, Any]], note: str = "") -> None:
+        options = self.query_one("#suggestion-list", OptionList)
+        options.clear_options()
+        for n, s in enumerate(suggestions[:9], start=1):
+            label = Text()
+            label.append(f"{n} ", style="bold")
+            label.append("■ ", style=s.get("color") or "grey50")
+            label.append(s.get("name") or s["code"])
+            label.append(f"  {s.get('score', 0):.2f}", style="dim")
+            if s.get("why"):
+                label.append("\n   " + str(s["why"]), style="dim italic")
+            options.add_option(Option(label, id=str(n)))
+        options.display = bool(suggestions)
+        note_widget = self.query_one("#suggestion-note", Static)
+        note_widget.update(note or ("" if suggestions else "no suggestions yet"))
+        note_widget.display = bool(note or not suggestions)
+
+    @on(OptionList.OptionSelected, "#suggestion-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.post_message(self.Accepted(int(event.option.id)))
+
+
+class MemoPanel(Static):
+    """The current unit's memos (yours first)."""
+
+    def show(self, memos: dict[str, str], coder: str) -> None:
+        if not memos:
+            self.update(Text("no memo (m to write one)", style="dim"))
+            return
+        text = Text()
+        for who in sorted(memos, key=lambda w: (w != coder, w)):
+            if text:
+                text.append("\n")
+            text.append("✎ " + (who if who != coder else "you") + ": ", style="bold")
+            text.append(memos[who])
+        self.update(text)
+
+
+class StatusBar(Static):
+    """Coder, where you are, progress and whether everything is saved."""
+
+    def show(self, *, coder: str, where: str, progress: dict[str, int] | None, saving: bool, message: str = "",
+             error: bool = False) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {coder} ", style="bold reverse")
+        if where:
+            text.append(f"  {where}")
+        if progress:
+            text.append(f"  {progress['coded']}/{progress['total']} coded")
+        text.append("  ")
+        text.append("saving…" if saving else "saved ✓", style="bold" if saving else "")
+        if message:
+            text.append("  " + message, style="bold red" if error else "italic")
+        self.update(text)

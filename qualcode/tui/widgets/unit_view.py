@@ -1,0 +1,307 @@
+"""The transcript as a scrollable list of coding units, drawn line by line.
+
+A 40,000-word interview has thousands of units; one widget per unit would take seconds to mount. Instead the view
+wraps each unit's text once per width, keeps the line offsets of every unit, and renders only the visible lines
+(Textual's line API). Changing a unit's codings re-wraps that unit alone.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from bisect import bisect_right
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+GUTTER = 6  # "  12 ▌": unit number and the coded marker
+
+
+def clock(seconds: float | None) -> str:
+    """``mm:ss`` (or ``h:mm:ss``) for a timestamp, empty when unknown."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+
+
+class UnitView(ScrollView, can_focus=True):
+    """Speaker turns and their units; the current unit is highlighted, coded units carry their codes' colours."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "unitview--cursor",
+        "unitview--selected",
+        "unitview--speaker",
+        "unitview--interviewer",
+        "unitview--gutter",
+        "unitview--memo",
+        "unitview--other-coder",
+        "unitview--match",
+    }
+
+    DEFAULT_CSS = """
+    UnitView { background: $surface; }
+    UnitView > .unitview--cursor { background: $primary 25%; }
+    UnitView:focus > .unitview--cursor { background: $primary 40%; }
+    UnitView > .unitview--selected { background: $secondary 25%; }
+    UnitView > .unitview--speaker { text-style: bold; color: $text; }
+    UnitView > .unitview--interviewer { color: $text-muted; text-style: italic; }
+    UnitView > .unitview--gutter { color: $text-muted; }
+    UnitView > .unitview--memo { color: $text-muted; text-style: italic; }
+    UnitView > .unitview--other-coder { color: $text-muted; }
+    UnitView > .unitview--match { background: $warning 40%; text-style: bold; }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+
+    class CursorMoved(Message):
+        """The current unit changed (by key or mouse)."""
+
+        def __init__(self, position: int) -> None:
+            self.position = position
+            super().__init__()
+
+    def __init__(self, *, coder: str, colors: dict[str, str], names: dict[str, str], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.coder = coder
+        self.code_colors = colors
+        self.code_names = names
+        self.units: list[dict[str, Any]] = []
+        self.anchor: int | None = None  # start of a span selection (v)
+        self.highlight: str = ""  # search words, folded
+        self._lines: list[list[tuple[str, str, Any]]] = []  # per unit: (kind, text, payload)
+        self._offsets: list[int] = [0]
+        self._width = 0
+
+    # ------------------------------------------------------------------ data
+
+    def set_units(self, units: list[dict[str, Any]], cursor: int = 0) -> None:
+        self.units = units
+        self.anchor = None
+        self._relayout()
+        self.set_reactive(UnitView.cursor, max(0, min(cursor, len(units) - 1)))
+        self.scroll_to_cursor()
+        self.refresh()
+
+    def update_unit(self, position: int, unit: dict[str, Any]) -> None:
+        """Replace one unit's data (after a coding changed) and re-wrap only it."""
+        self.units[position] = unit
+        if self._width:
+            self._lines[position] = self._layout_unit(position)
+            self._recount()
+        self.refresh()
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.units[self.cursor] if 0 <= self.cursor < len(self.units) else None
+
+    @property
+    def selection(self) -> list[int]:
+        """Positions of the selected span (or the current unit alone)."""
+        if self.anchor is None:
+            return [self.cursor] if self.units else []
+        lo, hi = sorted((self.anchor, self.cursor))
+        return list(range(lo, hi + 1))
+
+    # ------------------------------------------------------------------ layout
+
+    def _content_width(self) -> int:
+        return max(20, self.scrollable_content_region.width or self.size.width or 80)
+
+    def _relayout(self) -> None:
+        self._width = self._content_width()
+        self._lines = [self._layout_unit(i) for i in range(len(self.units))]
+        self._recount()
+
+    def _recount(self) -> None:
+        offsets = [0]
+        total = 0
+        for lines in self._lines:
+            total += len(lines)
+            offsets.append(total)
+        self._offsets = offsets
+        self.virtual_size = Size(self._width, total)
+
+    def _layout_unit(self, i: int) -> list[tuple[str, str, Any]]:
+        u = self.units[i]
+        width = self._width
+        out: list[tuple[str, str, Any]] = []
+        prev = self.units[i - 1] if i else None
+        if prev is None or prev["turn"] != u["turn"] or prev["speaker"] != u["speaker"]:
+            if prev is not None:
+                out.append(("blank", "", None))
+            out.append(("speaker", self._speaker_line(u), None))
+        body = max(10, width - GUTTER)
+        wrapped = textwrap.wrap(u["text"], body, break_long_words=True, break_on_hyphens=False) or [""]
+        for n, line in enumerate(wrapped):
+            out.append(("text", line, n == 0))
+        chips = [c for c in u.get("codings", [])]
+        if chips:
+            out.extend(("codes", "", part) for part in self._chip_lines(chips, body))
+        memo = (u.get("memos") or {}).get(self.coder)
+        if memo:
+            text = " ".join(memo.split())
+            if len(text) > body - 2:
+                text = text[: body - 3] + "…"
+            out.append(("memo", "✎ " + text, None))
+        return out
+
+    def _speaker_line(self, u: dict[str, Any]) -> str:
+        who = u["speaker"] or "(no speaker)"
+        bits = [who]
+        if u["role"] == "interviewer":
+            bits.append("interviewer")
+        else:
+            attrs = u.get("attributes") or {}
+            extra = ", ".join(str(attrs[k]) for k in ("stakeholder_group", "role") if attrs.get(k))
+            if extra:
+                bits.append(extra)
+        stamp = clock(u.get("t_start"))
+        if stamp:
+            bits.append(stamp)
+        return " · ".join(bits)
+
+    def _chip_lines(self, codings: list[dict[str, Any]], width: int) -> list[list[tuple[str, str]]]:
+        lines: list[list[tuple[str, str]]] = [[]]
+        used = 0
+        for c in codings:
+            mine = c["coder"] == self.coder
+            name = self.code_names.get(c["code"], c["code"])
+            label = name if mine else f"{name} ({c['coder']})"
+            chip = ("■ " if mine else "□ ") + label
+            if len(chip) > width:
+                chip = chip[: width - 1] + "…"
+            if used and used + 2 + len(chip) > width:
+                lines.append([])
+                used = 0
+            lines[-1].append((c["code"], chip))
+            used += len(chip) + 2
+        return lines
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._content_width() != self._width and self.units:
+            self._relayout()
+            self.scroll_to_cursor()
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        scroll_y = int(self.scroll_offset.y)
+        line_no = y + scroll_y
+        width = self.scrollable_content_region.width or self._width
+        base = self.rich_style
+        if not self.units or line_no >= self._offsets[-1]:
+            return Strip.blank(width, base)
+        i = bisect_right(self._offsets, line_no) - 1
+        kind, text, payload = self._lines[i][line_no - self._offsets[i]]
+        u = self.units[i]
+        selected = self.anchor is not None and i in range(min(self.anchor, self.cursor),
+                                                           max(self.anchor, self.cursor) + 1)
+        row = base
+        if i == self.cursor and kind not in ("blank", "speaker"):
+            row = base + self.get_component_rich_style("unitview--cursor")
+        elif selected and kind not in ("blank", "speaker"):
+            row = base + self.get_component_rich_style("unitview--selected")
+        segments: list[Segment] = []
+        gutter = row + self.get_component_rich_style("unitview--gutter")
+        if kind == "blank":
+            pass
+        elif kind == "speaker":
+            style = self.get_component_rich_style(
+                "unitview--interviewer" if u["role"] == "interviewer" else "unitview--speaker")
+            segments.append(Segment(" " + text, base + style))
+        elif kind == "text":
+            if payload:  # first line: unit number, cursor arrow and coded marker
+                mark = "▶" if i == self.cursor else " "
+                segments.append(Segment(f"{u['idx']:>4}{mark}", gutter))
+                codes = u.get("codings") or []
+                if codes:
+                    color = self.code_colors.get(codes[0]["code"])
+                    segments.append(Segment("▌", row + Style(color=color or "grey50")))
+                else:
+                    segments.append(Segment(" ", row))
+            else:
+                segments.append(Segment(" " * GUTTER, row))
+            text_style = row
+            if u["role"] == "interviewer":
+                text_style = row + self.get_component_rich_style("unitview--interviewer")
+            segments.extend(self._highlighted(text, text_style))
+        elif kind == "codes":
+            segments.append(Segment(" " * GUTTER, row))
+            other = self.get_component_rich_style("unitview--other-coder")
+            for n, (code_id, chip) in enumerate(payload):
+                if n:
+                    segments.append(Segment("  ", row))
+                color = self.code_colors.get(code_id) or "grey50"
+                segments.append(Segment(chip[:1], row + Style(color=color, bold=True)))
+                segments.append(Segment(chip[1:], row + (other if chip.startswith("□") else Style())))
+        elif kind == "memo":
+            segments.append(Segment(" " * GUTTER, row))
+            segments.append(Segment(text, row + self.get_component_rich_style("unitview--memo")))
+        strip = Strip(segments)
+        return strip.crop_extend(0, width, row)
+
+    def _highlighted(self, text: str, style: Style) -> list[Segment]:
+        if not self.highlight:
+            return [Segment(text, style)]
+        from qualcode.workbench import fold
+
+        folded = fold(text)
+        if len(folded) != len(text):
+            return [Segment(text, style)]
+        marks = [False] * len(text)
+        for word in self.highlight.split():
+            start = folded.find(word)
+            while start >= 0:
+                for k in range(start, start + len(word)):
+                    marks[k] = True
+                start = folded.find(word, start + 1)
+        if not any(marks):
+            return [Segment(text, style)]
+        match = style + self.get_component_rich_style("unitview--match")
+        out: list[Segment] = []
+        run_start = 0
+        for k in range(1, len(text) + 1):
+            if k == len(text) or marks[k] != marks[run_start]:
+                out.append(Segment(text[run_start:k], match if marks[run_start] else style))
+                run_start = k
+        return out
+
+    # ------------------------------------------------------------------ moving
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(new))
+
+    def move_to(self, position: int) -> None:
+        if not self.units:
+            return
+        self.cursor = max(0, min(position, len(self.units) - 1))
+
+    def scroll_to_cursor(self) -> None:
+        if not self.units or not self._width or self.cursor >= len(self._lines):
+            return
+        top = self._offsets[self.cursor]
+        height = self._offsets[self.cursor + 1] - top
+        self.scroll_to_region(Region(0, top, 1, height), animate=False, force=True, x_axis=False,
+                              immediate=True)
+
+    def unit_at_line(self, line_no: int) -> int | None:
+        if not self.units or line_no < 0 or line_no >= self._offsets[-1]:
+            return None
+        return bisect_right(self._offsets, line_no) - 1
+
+    def on_click(self, event: events.Click) -> None:
+        hit = self.unit_at_line(int(event.y + self.scroll_offset.y))
+        if hit is not None:
+            self.move_to(hit)
+        self.focus()

@@ -158,7 +158,13 @@ class Suggester:
         h = hashlib.sha256()
         for e in sorted(self._examples, key=lambda e: e.id):
             h.update(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}\x1e".encode())
-        self._data_hash = h.hexdigest()[:8] if self._examples else "0" * 8
+        new_hash = h.hexdigest()[:8] if self._examples else "0" * 8
+        if new_hash == self._data_hash and self._prepared:
+            return
+        self._data_hash = new_hash
+        used = {c for e in self._examples for c in e.codes if c in self.codebook}
+        if self._prepared and not used <= set(self._col):
+            self._prepared = False  # a parent code came into use: it becomes a candidate
         if self._prepared:
             self._learn()
 
@@ -452,41 +458,49 @@ class Suggester:
         import numpy as np
 
         self._ensure()
-        if not units:
-            return []
-        scores = self.score([t for _, t in units])
+        assert self.featurizer is not None
         version = self.model_version
         out: list[list[Suggestion]] = []
-        for i, (_, text) in enumerate(units):
-            row = scores[i]
-            k = min(top, len(row))
-            best = np.argsort(-row, kind="stable")[:k]
-            sugg = []
-            for j in best:
-                s = float(row[j])
-                if s < min_score:
-                    continue
-                code = self.codes[int(j)]
-                why, ev = self.explain(text, code.id) if explain else ("", {})
-                sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))
-            out.append(sugg)
+        for a in range(0, len(units), BATCH):
+            chunk = units[a : a + BATCH]
+            texts = [t for _, t in chunk]
+            X = self.featurizer.transform(texts)
+            blend, raw = self._blend(X, self._zero_shot(X, texts))
+            scores = self._calibrate(blend, raw)
+            k = min(top, scores.shape[1])
+            best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            for i, text in enumerate(texts):
+                sugg = []
+                for j in best[i]:
+                    s = float(scores[i, j])
+                    if s < min_score:
+                        continue
+                    code = self.codes[int(j)]
+                    why, ev = self._explain(text, X[i], int(j)) if explain else ("", {})
+                    sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))
+                out.append(sugg)
         return out
 
     def explain(self, text: str, code_id: str) -> tuple[str, dict[str, Any]]:
         """Why ``code_id`` fits ``text``: matched keywords, shared definition terms, closest example."""
-        import numpy as np
-
         self._ensure()
         assert self.featurizer is not None
-        j = self._col[code_id]
+        if code_id not in self._col:
+            raise KeyError(code_id)
+        return self._explain(text, self.featurizer.transform([text]), self._col[code_id])
+
+    def _explain(self, text: str, x: Any, j: int) -> tuple[str, dict[str, Any]]:
+        import numpy as np
+
+        assert self.featurizer is not None
+        fz = self.featurizer
         code = self.codes[j]
-        keywords = self._matchers[j].match(text)
+        keywords = self._matchers[j].match(text) if self._matchers[j].keywords else []
         terms: list[str] = []
         seen: set[str] = set()
-        pairs = self.pipeline.token_pairs(text)
         ranked = sorted(
-            (p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
-            key=lambda p: -self.featurizer.idf_of(p[1]),  # type: ignore[union-attr]
+            (p for p in self.pipeline.token_pairs(text) if p[1] in self._profile_terms[j] and len(p[1]) > 2),
+            key=lambda p: -fz.idf_of(p[1]),
         )
         for surface, norm in ranked:
             if norm not in seen:
@@ -494,29 +508,30 @@ class Suggester:
                 terms.append(surface)
             if len(terms) == 5:
                 break
-        x = self.featurizer.transform([text])
         closest: dict[str, Any] | None = None
         a, b = self._piece_bounds[j]
         if b > a:
-            sims = np.asarray((x @ self._Q[a:b].T).toarray()).ravel()
+            sims = (x @ self._Q[a:b].T).toarray().ravel()
             k = int(sims.argmax())
-            closest = {"source": "codebook", "text": _snippet(self._pieces[a + k]), "similarity": round(float(sims[k]), 3)}
+            closest = {"source": "codebook", "text": _snippet(self._pieces[a + k]),
+                       "similarity": round(float(sims[k]), 3)}
         if self._XL is not None and self._Y[:, j].any():
             idx = np.flatnonzero(self._Y[:, j])
-            sims = np.asarray((x @ self._XL[idx].T).toarray()).ravel()
+            sims = (x @ self._XL[idx].T).toarray().ravel()
             k = int(sims.argmax())
             if closest is None or sims[k] >= closest["similarity"]:
                 e = self._ex[int(idx[k])]
-                closest = {"source": "coded", "id": e.id, "text": _snippet(e.text), "similarity": round(float(sims[k]), 3)}
+                closest = {"source": "coded", "id": e.id, "text": _snippet(e.text),
+                           "similarity": round(float(sims[k]), 3)}
         parts = []
         if keywords:
             parts.append("keywords: " + ", ".join(keywords))
         if terms:
-            parts.append("terms from the definition: " + ", ".join(terms))
+            parts.append("definition terms: " + ", ".join(terms))
         if closest is not None and closest["similarity"] > 0.05:
-            where = f"coded unit {closest['id']}" if closest["source"] == "coded" else "codebook example"
-            parts.append(f"like {where} \u201c{closest['text']}\u201d")
-        if int(self._n[j]) and not parts:
+            where = f"coded unit {closest['id']}" if closest["source"] == "coded" else "codebook text"
+            parts.append(f"closest {where}: \u201c{closest['text']}\u201d")
+        if self._n[j]:
             parts.append(f"learned from {int(self._n[j])} coded unit(s)")
         why = "; ".join(parts) or f"closest overall to \u201c{code.name}\u201d"
         evidence = {"keywords": keywords, "terms": terms, "closest": closest, "coded_examples": int(self._n[j])}

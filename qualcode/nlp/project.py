@@ -1,0 +1,171 @@
+"""Suggestions inside a project: what the CLI and the TUI call.
+
+A :class:`Suggester` is kept per project folder for the life of the process, so repeated calls
+only re-score; it notices a changed codebook (its hash) and new codings or decisions by itself, so
+nothing needs a restart. Accepting a suggestion creates a coding whose ``source`` is
+``"suggestion"`` with the score and model version, and records the decision; rejecting records
+the decision, which later calls use as a negative example.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import NotFoundError
+from qualcode.nlp.active import order_units
+from qualcode.nlp.suggester import Example, Suggester
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+_cache: dict[str, Suggester] = {}
+_lock = threading.Lock()
+
+
+def training_examples(project: Project) -> list[Example]:
+    """Every coded unit (any coder, any source) with its codes, plus rejected suggestions."""
+    by_seg: dict[int, Example] = {}
+    seg_ids: set[int] = set()
+    for c in project.codings():
+        seg_ids.add(int(c["segment"]))
+    decisions = project.decisions()
+    seg_ids |= {int(d["segment"]) for d in decisions if d["decision"] == "rejected"}
+    if not seg_ids:
+        return []
+    texts = {int(s["id"]): s["text"] for s in project.segments(ids=sorted(seg_ids), include_interviewer=True)}
+    for c in project.codings():
+        sid = int(c["segment"])
+        if sid in texts:
+            by_seg.setdefault(sid, Example(str(sid), texts[sid])).codes.add(c["code"])
+    for d in decisions:
+        sid = int(d["segment"])
+        if d["decision"] == "rejected" and sid in texts:
+            by_seg.setdefault(sid, Example(str(sid), texts[sid])).rejected.add(d["code"])
+    return [by_seg[k] for k in sorted(by_seg)]
+
+
+def get_suggester(project: Project) -> Suggester:
+    """The project's suggester, brought up to date with its codebook, units and codings."""
+    key = str(project.path)
+    codebook = project.codebook()
+    cb_hash = project.codebook_hash() or None
+    with _lock:
+        sugg = _cache.get(key)
+        if sugg is None:
+            sugg = Suggester(codebook, codebook_hash=cb_hash)
+            _cache[key] = sugg
+        else:
+            sugg.set_codebook(codebook, cb_hash)
+        sugg.set_corpus(s["text"] for s in project.segments(include_interviewer=False))
+        sugg.update(training_examples(project))
+    return sugg
+
+
+def _uncoded_units(project: Project, transcript: str | None) -> list[dict[str, Any]]:
+    coded = {int(c["segment"]) for c in project.codings(transcript=transcript)}
+    return [s for s in project.segments(transcript, include_interviewer=False)
+            if int(s["id"]) not in coded and s["text"].strip()]
+
+
+def suggest_for_project(
+    project: Project,
+    *,
+    transcript: str | None = None,
+    segment: int | str | None = None,
+    top: int = 3,
+    min_score: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Suggestions for the uncoded informant units (or for one named segment, coded or not)."""
+    sugg = get_suggester(project)
+    units = [project.segment(segment)] if segment is not None else _uncoded_units(project, transcript)
+    results = sugg.suggest([(str(u["id"]), u["text"]) for u in units], top=top, min_score=min_score)
+    return [
+        {
+            "segment": u["id"],
+            "ref": u["ref"],
+            "transcript": u["transcript"],
+            "speaker": u["speaker"],
+            "text": u["text"],
+            "model_version": sugg.model_version,
+            "suggestions": [s.to_dict() for s in found],
+        }
+        for u, found in zip(units, results, strict=True)
+    ]
+
+
+def queue_for_project(
+    project: Project, *, transcript: str | None = None, limit: int | None = 20
+) -> list[dict[str, Any]]:
+    """Uncoded informant units, most informative first, each with the reason it is there."""
+    sugg = get_suggester(project)
+    units = _uncoded_units(project, transcript)
+    if not units:
+        return []
+    scores = sugg.score([u["text"] for u in units])
+    ranked = order_units([u["id"] for u in units], scores, sugg.code_ids, list(sugg._n), limit=limit)
+    by_id = {u["id"]: u for u in units}
+    for item in ranked:
+        u = by_id[item["id"]]
+        item.update(segment=item.pop("id"), ref=u["ref"], transcript=u["transcript"], speaker=u["speaker"],
+                    text=u["text"])
+    return ranked
+
+
+def _current_score(project: Project, segment: int, code_id: str) -> tuple[float | None, str]:
+    sugg = get_suggester(project)
+    if code_id not in sugg.code_ids:
+        return None, sugg.model_version
+    text = project.segment(segment)["text"]
+    j = sugg.code_ids.index(code_id)
+    return float(sugg.score([text])[0, j]), sugg.model_version
+
+
+def accept_suggestion(
+    project: Project,
+    segment: int | str,
+    code_id: str,
+    *,
+    coder: str | None = None,
+    score: float | None = None,
+    model_version: str | None = None,
+) -> dict[str, Any]:
+    """Apply a suggested code: the coding records that it came from a suggestion, its score and model.
+
+    ``score`` and ``model_version`` are what the user saw; when omitted they are recomputed now.
+    """
+    seg_id = project.resolve_segment(segment)
+    if code_id not in project.codebook():
+        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
+    who = project.resolve_coder(coder)
+    if score is None or model_version is None:
+        now_score, now_version = _current_score(project, seg_id, code_id)
+        score = now_score if score is None else score
+        model_version = model_version or now_version
+    coding = project.add_coding(seg_id, code_id, coder=who, source="suggestion", score=score,
+                                model_version=model_version)
+    project.record_decision(seg_id, code_id, coder=who, decision="accepted", score=score,
+                            model_version=model_version)
+    return coding
+
+
+def reject_suggestion(
+    project: Project,
+    segment: int | str,
+    code_id: str,
+    *,
+    coder: str | None = None,
+    score: float | None = None,
+    model_version: str | None = None,
+) -> dict[str, Any]:
+    """Record that a suggested code does not apply; the model treats it as a negative example."""
+    seg_id = project.resolve_segment(segment)
+    if code_id not in project.codebook():
+        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
+    who = project.resolve_coder(coder)
+    if score is None or model_version is None:
+        now_score, now_version = _current_score(project, seg_id, code_id)
+        score = now_score if score is None else score
+        model_version = model_version or now_version
+    return project.record_decision(seg_id, code_id, coder=who, decision="rejected", score=score,
+                                   model_version=model_version)

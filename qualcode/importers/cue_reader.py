@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import Label, accepted_keys, find_label
+from qualcode.importers.labels import MOSTLY, Label, accepted_keys, find_label
 from qualcode.model import ParsedTranscript
 
 _TIME = r"(\d+:)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -153,7 +153,12 @@ def read_cues(text: str, name: str, *, fmt: str) -> ParsedTranscript:
     for span in spans:
         if span.voice is None:
             span.label = find_label(span.text)
-    accepted = accepted_keys(s.label for s in spans if s.label is not None)
+    labels = [s.label for s in spans if s.label is not None]
+    accepted = accepted_keys(labels)
+    unvoiced = sum(1 for s in spans if s.voice is None)
+    if unvoiced and sum(1 for lab in labels if lab.key in accepted) * 2 >= unvoiced:
+        # Zoom prefixes nearly every cue with "Name:", so there a name that speaks once is a label too.
+        accepted |= {lab.key for lab in labels if lab.strength >= MOSTLY}
     drafts = Drafts()
     display: dict[str, str] = {}
     notes: dict[str, str] = {}

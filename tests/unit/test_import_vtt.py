@@ -102,3 +102,13 @@ def test_broken_timestamp_names_the_file_and_line(timing: str, line: int) -> Non
 def test_vtt_without_cues_has_no_speech() -> None:
     with pytest.raises(InputError, match=r"empty\.vtt.*no speech"):
         parse_transcript(b"WEBVTT\n\nNOTE nothing was said\n", "empty.vtt")
+
+
+def test_zoom_participant_who_speaks_once_under_a_single_name() -> None:
+    data = (
+        b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\nTran Bao Long: Does anyone else want to add something?\n\n"
+        b"2\n00:00:03.500 --> 00:00:06.000\nThao: Only that the migrant workers were not invited.\n\n"
+        b"3\n00:00:06.500 --> 00:00:08.000\nTran Bao Long: Thank you, that is important.\n"
+    )
+    parsed = parse_transcript(data, "FGD-02.vtt")
+    assert [t.speaker for t in parsed.turns] == ["Tran Bao Long", "Thao", "Tran Bao Long"]

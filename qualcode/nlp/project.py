@@ -103,7 +103,7 @@ def queue_for_project(
     if not units:
         return []
     scores = sugg.score([u["text"] for u in units])
-    ranked = order_units([u["id"] for u in units], scores, sugg.code_ids, list(sugg._n), limit=limit)
+    ranked = order_units([u["id"] for u in units], scores, sugg.code_ids, sugg.coded_counts, limit=limit)
     by_id = {u["id"]: u for u in units}
     for item in ranked:
         u = by_id[item["id"]]

@@ -178,6 +178,18 @@ class Suggester:
     def n_examples(self) -> int:
         return len(self._examples)
 
+    @property
+    def code_ids(self) -> list[str]:
+        """The codes that can be suggested (columns of :meth:`score`): leaves, plus codes the team used."""
+        self._ensure()
+        return list(self._code_ids)
+
+    @property
+    def coded_counts(self) -> list[int]:
+        """How many coded units each code in :attr:`code_ids` has been learned from."""
+        self._ensure()
+        return [int(v) for v in self._n]
+
     # ------------------------------------------------------------------ preparation
     def _prepare(self) -> None:
         """(Re)build the codebook side and the vectoriser, then the learners."""
@@ -187,8 +199,8 @@ class Suggester:
         used = {c for e in self._examples for c in e.codes}
         # Leaves are what coders apply; a parent becomes a candidate once the team has used it.
         self.codes: list[Code] = [c for c in cb.walk() if not c.children or c.id in used]
-        self.code_ids = [c.id for c in self.codes]
-        self._col = {cid: j for j, cid in enumerate(self.code_ids)}
+        self._code_ids = [c.id for c in self.codes]
+        self._col = {cid: j for j, cid in enumerate(self._code_ids)}
         pieces: list[str] = []
         owner: list[int] = []
         excl: list[str] = []

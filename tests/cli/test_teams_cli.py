@@ -1,0 +1,86 @@
+"""The team commands end to end: two coders code separately, merge, see agreement, adjudicate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from teams_support import build_project, unit
+
+from qualcode.cli import main
+from qualcode.store import Project
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> tuple[Path, Path]:
+    base = build_project(tmp_path / "base")
+    base.close()
+    a, b = tmp_path / "clara", tmp_path / "long"
+    shutil.copytree(tmp_path / "base", a)
+    shutil.copytree(tmp_path / "base", b)
+    with Project.open(a) as p:
+        for text in ("Turnover", "The grievance", "Without funding"):
+            p.add_coding(unit(p, "KII-01", text), "relevance.needs" if text != "Without funding"
+                         else "sustainability.funding", coder="clara")
+    with Project.open(b) as p:
+        for text, code in (("The grievance", "relevance.needs"), ("Our line", "relevance.needs"),
+                           ("Without funding", "sustainability.funding")):
+            p.add_coding(unit(p, "KII-01", text), code, coder="long")
+    return a, b
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_merge_agreement_and_adjudication_from_the_command_line(team: tuple[Path, Path],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = team
+    code, out, _ = _run(capsys, "merge", str(b), "-p", str(a), "--coder", "clara")
+    assert code == 0
+    assert "brought in 3 codings (long 3)" in out and "2 matched by content" in out
+
+    code, out, _ = _run(capsys, "merge", str(b), "-p", str(a), "--json")
+    assert json.loads(out)["totals"]["codings_added"] == 0
+
+    code, out, _ = _run(capsys, "agreement", "-p", str(a), "--json")
+    data = json.loads(out)
+    assert data["coders"] == ["clara", "long"]
+    needs = next(r for r in data["items"] if r["id"] == "relevance.needs")
+    assert needs["flagged"] and needs["disagree"] == 2
+
+    code, out, _ = _run(capsys, "agreement", "-p", str(a), "--by", "criterion", "--disagreements")
+    assert code == 0
+    assert "CRITERION" in out and "relevance" in out and "LOW" in out and "Turnover" in out
+
+    code, out, _ = _run(capsys, "adjudicate", "list", "-p", str(a))
+    assert "2 open, 0 settled of 2" in out and "KII-01:2" in out
+
+    code, out, _ = _run(capsys, "adjudicate", "decide", "-p", str(a), "--segment", "KII-01:2",
+                        "--code", "relevance.needs", "--apply", "--coder", "minh", "--note", "need is explicit")
+    assert code == 0 and "apply (decided by minh; originals: clara applied, long did not apply)" in out
+
+    code, out, _ = _run(capsys, "adjudicate", "list", "-p", str(a), "--json")
+    assert json.loads(out)["open"] == 1
+
+    code, out, _ = _run(capsys, "adjudicate", "reopen", "-p", str(a), "--segment", "KII-01:2",
+                        "--code", "relevance.needs")
+    assert code == 0 and "was apply" in out
+
+
+def test_user_errors_are_one_line_with_what_to_do(team: tuple[Path, Path], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    a, _ = team
+    code, out, err = _run(capsys, "agreement", "-p", str(a))
+    assert code == 2 and "have not coded any transcript in common" in err and "qualcode merge" in err
+    code, _, err = _run(capsys, "merge", str(tmp_path / "missing"), "-p", str(a))
+    assert code == 2 and err.count("\n") == 1 and "no qualcode project" in err
+    code, _, err = _run(capsys, "agreement", "-p", str(a), "--coders", "clara,nobody")
+    assert code == 2 and "no coder 'nobody'" in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["adjudicate", "decide", "-p", str(a), "--segment", "KII-01:2", "--code", "relevance.needs"])
+    assert exit_info.value.code == 2 and "--apply --omit is required" in capsys.readouterr().err

@@ -1,0 +1,293 @@
+"""Quote banks: every coded quote, verbatim, organised per criterion, then question/code, then stakeholder group
+(or per criterion, group, code with ``by="group"``), each with an anonymous attribution and a stable reference
+(``TRANSCRIPT:UNIT``) a reviewer can look up with ``qualcode segments``.
+
+Formats: DOCX (real headings and the Quote style, what report writers paste from), XLSX (one sheet per criterion
+with filters), CSV (one table) and Markdown. Names never appear unless ``show_names`` is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.exports.progress import ProgressFn
+from qualcode.synthesis.evidence import criteria, load_evidence
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+FORMATS = ("docx", "xlsx", "csv", "md")
+BY = ("criterion", "group")
+COLUMNS = ["criterion", "criterion_name", "code", "code_name", "question", "stakeholder_group", "quote",
+           "attribution", "reference", "transcript", "unit", "source_type", "coders"]
+HEADERS = {"criterion": "Criterion id", "criterion_name": "Criterion", "code": "Code id", "code_name": "Code",
+           "question": "Evaluation question", "stakeholder_group": "Stakeholder group", "quote": "Quote",
+           "attribution": "Attribution", "reference": "Reference", "transcript": "Transcript", "unit": "Unit",
+           "source_type": "Source", "coders": "Coded by"}
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def parse_formats(value: str | Iterable[str]) -> list[str]:
+    """'docx,xlsx' or 'all' -> a list of formats; raises QualcodeError naming the allowed ones."""
+    items = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        for part in str(item).split(","):
+            part = part.strip().lower()
+            if not part:
+                continue
+            if part == "all":
+                out.extend(f for f in FORMATS if f not in out)
+            elif part in FORMATS:
+                if part not in out:
+                    out.append(part)
+            else:
+                raise QualcodeError(f"unknown format '{part}'", hint="use docx, xlsx, csv, md or all")
+    if not out:
+        raise QualcodeError("no format given", hint="use --format docx|xlsx|csv|md|all")
+    return out
+
+
+def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = False, criterion: str | None = None,
+               progress: ProgressFn | None = None) -> dict[str, Any]:
+    """The quote bank as data: ``{"title", "by", "show_names", "criteria": [{"id", "name", "rows": [...]}]}``.
+
+    Rows are sorted for reading (code order of the codebook, then group, then transcript and unit); a passage coded
+    to the same code by several coders appears once, with every coder named.
+    """
+    from qualcode.privacy import Attributor, Pseudonymiser
+
+    if by not in BY:
+        raise QualcodeError(f"cannot organise quotes by '{by}'", hint="use --by criterion or --by group")
+    crits = criteria(project)
+    if criterion is not None:
+        row = project.require_code(criterion)
+        crits = [c for c in crits if c["id"] == row["criterion_id"]]
+    ev = load_evidence(project, criterion=crits[0]["id"] if criterion is not None else None)
+    code_pos: dict[str, int] = {}
+    questions: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for c in crits:
+        for code in c["codes"]:
+            code_pos[code["id"]] = len(code_pos)
+            questions[code["id"]] = "; ".join(code["questions"])
+            names[code["id"]] = code["name"]
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    attribute = Attributor(project, show_names=show_names)
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    total = len(ev)
+    for n, r in enumerate(ev, start=1):
+        if r["code"] not in code_pos:
+            continue
+        key = (r["ref"], r["code"])
+        entry = merged.get(key)
+        if entry is None:
+            merged[key] = entry = {
+                "criterion": r["criterion"], "code": r["code"], "code_name": names.get(r["code"], r["code"]),
+                "question": questions.get(r["code"], ""), "stakeholder_group": r["group"],
+                "quote": pseudo(r["text"], r["transcript"]).strip(), "attribution": attribute(r),
+                "reference": r["ref"], "transcript": r["transcript"], "unit": r["idx"],
+                "source_type": r["source_type"], "coders": [], "_sort": (code_pos[r["code"]], r["group"],
+                                                                          r["transcript"], r["idx"]),
+            }
+        if r["coder"] not in entry["coders"]:
+            entry["coders"].append(r["coder"])
+        if progress and (n % 2000 == 0 or n == total):
+            progress("collecting quotes", n, total)
+    by_crit: dict[str, list[dict[str, Any]]] = {}
+    for entry in merged.values():
+        entry["coders"] = ", ".join(sorted(entry["coders"]))
+        by_crit.setdefault(entry["criterion"], []).append(entry)
+    out = []
+    for c in crits:
+        rows = by_crit.get(c["id"], [])
+        if by == "group":
+            rows.sort(key=lambda e: (e["stakeholder_group"], e["_sort"]))
+        else:
+            rows.sort(key=lambda e: e["_sort"])
+        for e in rows:
+            e.pop("_sort", None)
+            e["criterion_name"] = c["name"]
+        out.append({"id": c["id"], "name": c["name"], "rows": rows})
+    return {"title": f"Quote bank: {project.name}", "by": by, "show_names": show_names, "criteria": out,
+            "quotes": sum(len(c["rows"]) for c in out)}
+
+
+def _levels(bank: dict[str, Any], row: dict[str, Any]) -> tuple[str, str]:
+    code = row["code_name"] if not row["question"] else f"{row['code_name']}: {row['question']}"
+    if bank["by"] == "group":
+        return row["stakeholder_group"], code
+    return code, row["stakeholder_group"]
+
+
+def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[str] = ("docx",), by: str = "criterion",
+                  show_names: bool = False, criterion: str | None = None, progress: ProgressFn | None = None
+                  ) -> dict[str, Any]:
+    """Write the quote bank in each format to ``out_dir`` (created if needed). Returns the files written."""
+    fmts = parse_formats(list(formats))
+    bank = quote_bank(project, by=by, show_names=show_names, criterion=criterion, progress=progress)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise QualcodeError(f"cannot create {out} ({err.strerror})", hint="choose another --out folder") from None
+    stem = "quotes" if criterion is None else f"quotes-{bank['criteria'][0]['id']}"
+    files = []
+    writers = {"docx": write_docx, "xlsx": write_xlsx, "csv": write_csv, "md": write_markdown}
+    for fmt in fmts:
+        path = out / f"{stem}.{fmt}"
+        try:
+            writers[fmt](bank, path, progress=progress)
+        except PermissionError:
+            raise QualcodeError(f"cannot write {path}", hint="close it in Word/Excel and try again") from None
+        files.append(str(path))
+    return {"files": files, "quotes": bank["quotes"], "criteria": len(bank["criteria"]), "show_names": show_names}
+
+
+def _clean(text: Any) -> str:
+    return ILLEGAL_XML.sub("", str(text))
+
+
+def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
+    # utf-8-sig so Excel opens Vietnamese text correctly
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for c in bank["criteria"]:
+            for r in c["rows"]:
+                w.writerow([r[k] for k in COLUMNS])
+
+
+def write_markdown(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
+    lines = [f"# {bank['title']}", "", _note(bank), ""]
+    for c in bank["criteria"]:
+        lines += [f"## {c['name']}", ""]
+        if not c["rows"]:
+            lines += ["*No coded quotes.*", ""]
+        l2 = l3 = None
+        for r in c["rows"]:
+            a, b = _levels(bank, r)
+            if a != l2:
+                lines += [f"### {a}", ""]
+                l2, l3 = a, None
+            if b != l3:
+                lines += [f"#### {b}", ""]
+                l3 = b
+            quote = " ".join(r["quote"].split())
+            lines += [f"> \u201c{quote}\u201d", ">", f"> \u2014 {r['attribution']} [{r['reference']}]", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _note(bank: dict[str, Any]) -> str:
+    if bank["show_names"]:
+        return "CONFIDENTIAL: this quote bank shows informants' names. Do not circulate it."
+    return ("Quotes are verbatim; names of informants and interviewers are replaced by pseudonyms and attributions"
+            " are anonymous. The reference (transcript:unit) identifies each passage in the project.")
+
+
+def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
+    """Headings (Heading 1-3) for criterion, code, group; each quote in the Quote style with its attribution."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.core_properties.title = bank["title"]
+    doc.add_heading(bank["title"], level=0)
+    doc.add_paragraph(_note(bank))
+    styles = doc.styles
+    quote_style = styles["Quote"]
+    body = doc.element.body
+    total = bank["quotes"]
+    done = 0
+    for c in bank["criteria"]:
+        doc.add_heading(c["name"], level=1)
+        if not c["rows"]:
+            doc.add_paragraph("No coded quotes.")
+        l2 = l3 = None
+        for r in c["rows"]:
+            a, b = _levels(bank, r)
+            if a != l2:
+                doc.add_heading(_clean(a), level=2)
+                l2, l3 = a, None
+            if b != l3:
+                doc.add_heading(_clean(b), level=3)
+                l3 = b
+            p = doc.add_paragraph(style=quote_style)
+            p.add_run("\u201c" + _clean(r["quote"]) + "\u201d")
+            run = p.add_run()
+            run.add_break()
+            att = p.add_run(f"\u2014 {_clean(r['attribution'])} [{r['reference']}]")
+            att.italic = True
+            att.font.size = Pt(9)
+            done += 1
+            if progress and (done % 1000 == 0 or done == total):
+                progress("writing DOCX", done, total)
+    del body
+    doc.save(str(path))
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Criterion"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
+    """One sheet per criterion: a header row with filters, frozen, quotes wrapped."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    widths = {"quote": 80, "attribution": 45, "question": 40, "code_name": 28, "criterion_name": 18,
+              "stakeholder_group": 22}
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    total = bank["quotes"]
+    done = 0
+    for c in bank["criteria"]:
+        ws = wb.create_sheet(_sheet_title(c["name"], used))
+        for i, col in enumerate(COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = widths.get(col, 12)
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, len(c['rows']) + 1)}"
+        header = []
+        for col in COLUMNS:
+            cell = WriteOnlyCell(ws, value=HEADERS[col])
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        quote_idx = COLUMNS.index("quote")
+        for r in c["rows"]:
+            values: list[Any] = []
+            for i, col in enumerate(COLUMNS):
+                v = r[col]
+                if isinstance(v, str):
+                    v = _clean(v)
+                    if i == quote_idx or v[:1] in ("=", "+", "-", "@"):
+                        cell = WriteOnlyCell(ws, value=v)
+                        # text, never a formula: a quote that starts with '=' stays a quote
+                        cell.data_type = "s"
+                        if i == quote_idx:
+                            cell.alignment = wrap
+                        v = cell
+                values.append(v)
+            ws.append(values)
+            done += 1
+            if progress and (done % 2000 == 0 or done == total):
+                progress("writing XLSX", done, total)
+    if not bank["criteria"]:
+        wb.create_sheet("Quotes")
+    wb.save(str(path))

@@ -1,0 +1,277 @@
+"""The reviewers' report: one self-contained HTML file (inline CSS, no scripts, no network, every text escaped).
+
+It shows the criterion x stakeholder-group heatmap, the evaluation matrix with its coverage (which questions have
+little evidence), and every finding with its evidence strength, its quotes in context (the surrounding turns), who
+coded each passage and when, whether it came from a machine suggestion, and the audit's problems.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.exports.progress import ProgressFn
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+LOW_INFORMANTS = 3  # a question resting on fewer informants than this is flagged as thin evidence
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;color:#222;
+line-height:1.45;padding:0 1rem}
+h1{font-size:1.6rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.5rem}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;
+vertical-align:top}th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.heat td.n{min-width:3.5rem}.low{background:#fdecea}.ok{background:#eef7ee}
+.badge{display:inline-block;padding:.05rem .45rem;border-radius:.6rem;font-size:.8rem;font-weight:600;color:#fff}
+.strong{background:#2e7d32}.moderate{background:#558b2f}.weak{background:#ef6c00}.single-source{background:#c62828}
+.none{background:#757575}.finding{border:1px solid #ddd;border-radius:.4rem;padding:.8rem 1rem;margin:1rem 0}
+.statement{font-size:1.05rem;font-weight:600}.quote{border-left:4px solid #1f77b4;padding:.2rem .8rem;margin:.6rem 0}
+.quote.contradicts{border-left-color:#c62828}.ctx{color:#666;font-size:.88rem;margin:.1rem 0}
+.focus{font-size:1rem;color:#111;background:#fff8d6}.meta{color:#555;font-size:.82rem}
+.problems li.error{color:#b71c1c}.problems li.warning{color:#8a5a00}.problems li.info{color:#1a5276}
+details summary{cursor:pointer;color:#1f4e79}.note{color:#555;font-size:.9rem}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def build_report(project: Project, *, show_names: bool = False, progress: ProgressFn | None = None) -> str:
+    """The report as an HTML string."""
+    from qualcode.audit import audit
+    from qualcode.findings import list_findings, show_finding
+    from qualcode.privacy import Attributor, Pseudonymiser, speaker_label
+    from qualcode.synthesis.evidence import load_evidence
+    from qualcode.synthesis.matrices import matrix
+    from qualcode.synthesis.triangulation import load_rule, triangulation
+
+    steps = 5
+    if progress:
+        progress("building report", 0, steps)
+    ev = load_evidence(project)
+    heat = matrix(project, rows="criterion", cols="stakeholder_group", count="units", evidence=ev, with_refs=False)
+    heat_inf = matrix(project, rows="criterion", cols="stakeholder_group", count="informants", evidence=ev,
+                      with_refs=False)
+    coverage = triangulation(project, level="code", evidence=ev)
+    if progress:
+        progress("building report", 1, steps)
+    rule = load_rule(project)
+    audit_report = audit(project)
+    problems = {f["id"]: f["problems"] for f in audit_report["findings"]}
+    if progress:
+        progress("building report", 2, steps)
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    attribute = Attributor(project, show_names=show_names)
+    status = project.status()
+    parts: list[str] = []
+    add = parts.append
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    add("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+    add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    add(f"<title>{_e('Evidence report: ' + project.name)}</title><style>{CSS}</style></head><body>")
+    add(f"<h1>Evidence report: {_e(project.name)}</h1>")
+    add(f"<p class=\"note\">Generated {_e(generated)} from {status['transcripts']} transcripts,"
+        f" {status['codings']} codings by {status['coders']} coders; codebook {_e(status['codebook'])}."
+        " Quotes are verbatim; "
+        + ("<strong>this report shows informants' names: do not circulate it.</strong>" if show_names else
+           "informants and interviewers are pseudonymised and attributions are anonymous.")
+        + " References (TRANSCRIPT:UNIT) identify each passage in the project.</p>")
+    add("<nav><a href=\"#heatmap\">Heatmap</a> | <a href=\"#matrix\">Evaluation matrix</a> | "
+        "<a href=\"#findings\">Findings</a> | <a href=\"#audit\">Audit</a> | <a href=\"#rule\">Rule</a></nav>")
+
+    # ------------------------------------------------------------------ heatmap
+    add("<h2 id=\"heatmap\">Criterion \u00d7 stakeholder group</h2>")
+    add("<p class=\"note\">Coded passages (and informants) per criterion and stakeholder group. Darker cells hold more"
+        " evidence; empty cells are groups that are silent on a criterion.</p>")
+    peak = max([v for row in heat["counts"] for v in row] or [1]) or 1
+    add("<table class=\"heat\"><thead><tr><th>Criterion</th>")
+    for col in heat["cols"]:
+        add(f"<th>{_e(col)}</th>")
+    add("<th>Total</th></tr></thead><tbody>")
+    for i, row in enumerate(heat["rows"]):
+        add(f"<tr><th>{_e(row['name'])}</th>")
+        for j, v in enumerate(heat["counts"][i]):
+            inf = heat_inf["counts"][i][j]
+            alpha = 0.08 + 0.8 * v / peak if v else 0
+            style = f" style=\"background:rgba(31,119,180,{alpha:.2f});color:{'#fff' if alpha > .5 else '#222'}\"" \
+                if v else ""
+            label = f"{v} ({inf})" if v else "\u2013"
+            add(f"<td class=\"n\"{style} title=\"{v} passages from {inf} informants\">{label}</td>")
+        add(f"<td class=\"n\">{heat['row_totals'][i]}</td></tr>")
+    add("</tbody></table>")
+
+    # ------------------------------------------------------------------ evaluation matrix with coverage
+    add("<h2 id=\"matrix\">Evaluation matrix and coverage</h2>")
+    add(f"<p class=\"note\">For each criterion and question: how much evidence there is and from whom. Rows with"
+        f" fewer than {LOW_INFORMANTS} informants are marked as thin evidence.</p>")
+    add("<table><thead><tr><th>Criterion / question</th><th>Passages</th><th>Informants</th><th>Groups</th>"
+        "<th>Sources</th><th>Strength</th><th>Silent groups</th></tr></thead><tbody>")
+    crit_names = {r["id"]: r["name"] for r in heat["rows"]}
+    questions = _questions(project)
+    for t in coverage:
+        is_crit = t["id"] == t["criterion"]
+        low = t["informants"] < LOW_INFORMANTS
+        name = crit_names.get(t["id"], t["name"]) if is_crit else t["name"]
+        q = questions.get(t["id"])
+        label = f"<strong>{_e(name)}</strong>" if is_crit else f"&nbsp;&nbsp;{_e(name)}"
+        if q and not is_crit:
+            label += f"<br><span class=\"meta\">&nbsp;&nbsp;{_e(q)}</span>"
+        if low:
+            label += " <span class=\"meta\">(little evidence)</span>"
+        add(f"<tr class=\"{'low' if low else ''}\"><td>{label}</td><td class=\"n\">{t['units']}</td>"
+            f"<td class=\"n\">{t['informants']}</td><td class=\"n\">{len(t['groups'])}</td>"
+            f"<td>{_e(', '.join(t['source_types']))}</td>"
+            f"<td><span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></td>"
+            f"<td class=\"meta\">{_e(', '.join(t['silent_groups']))}</td></tr>")
+    add("</tbody></table>")
+    if progress:
+        progress("building report", 3, steps)
+
+    # ------------------------------------------------------------------ findings
+    add("<h2 id=\"findings\">Findings</h2>")
+    findings = list_findings(project)
+    if not findings:
+        add("<p class=\"note\">No findings yet: add them with <code>qualcode findings add</code>.</p>")
+    contexts: dict[str, Any] = {}
+    current_crit = None
+    for f in findings:
+        full = show_finding(project, f["id"])
+        if f["criterion"] != current_crit:
+            current_crit = f["criterion"]
+            add(f"<h3>{_e(crit_names.get(current_crit, current_crit))}</h3>")
+        t = full["triangulation"]
+        add(f"<section class=\"finding\" id=\"finding-{_e(f['id'])}\">")
+        add(f"<p class=\"statement\">{_e(f['id'])}. {_e(pseudo(f['statement']))} "
+            f"<span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></p>")
+        add(f"<p class=\"meta\">Criterion: {_e(f['criterion'])}" + (f"; question: {_e(f['code'])}" if f["code"] else "")
+            + f". Supported by {t['informants']} informant(s) in {len(t['groups'])} group(s)"
+            f" ({_e(', '.join(t['groups']) or 'none')}), {t['transcripts']} transcript(s), sources:"
+            f" {_e(', '.join(t['source_types']) or 'none')}. Silent groups: {_e(', '.join(t['silent_groups']) or 'none')}."
+            "</p>")
+        if t["divergent_groups"]:
+            add("<table><thead><tr><th>Group</th><th>Supporting informants</th><th>Contradicting informants</th>"
+                "</tr></thead><tbody>")
+            for d in t["divergence"]:
+                add(f"<tr><td>{_e(d['group'])}</td><td class=\"n\">{d['supporting_informants']}</td>"
+                    f"<td class=\"n\">{d['contradicting_informants']}</td></tr>")
+            add("</tbody></table>")
+        if full["documents"]:
+            add("<p class=\"meta\">Documents cited:</p><ul>")
+            for d in full["documents"]:
+                add(f"<li>{_e(d)}</li>")
+            add("</ul>")
+        probs = problems.get(f["id"], [])
+        if probs:
+            add("<ul class=\"problems\">")
+            for p in probs:
+                add(f"<li class=\"{_e(p['severity'])}\"><strong>{_e(p['severity'])}</strong>: {_e(p['message'])}</li>")
+            add("</ul>")
+        seen_refs: set[tuple[str, str]] = set()
+        for link in full["evidence"]:
+            ref = link.get("current_ref") or link["ref"]
+            coders = [x for x in full["evidence"] if (x.get("current_ref") or x["ref"]) == ref
+                      and x["stance"] == link["stance"]]
+            if (ref, link["stance"]) in seen_refs:  # one quote per passage; every coder of it is listed below
+                continue
+            seen_refs.add((ref, link["stance"]))
+            add(f"<div class=\"quote {_e(link['stance'])}\">")
+            tid = link["transcript"]
+            seg = _context(project, contexts, tid, ref)
+            if link["stance"] == "contradicts":
+                add("<p class=\"meta\"><strong>Contradicts the finding</strong></p>")
+            if seg is None:
+                add(f"<p class=\"focus\">\u201c{_e(pseudo(link['quote'], tid).strip())}\u201d</p>")
+                add(f"<p class=\"meta\">[{_e(ref)}] passage no longer in the current transcript</p>")
+            else:
+                units, pos = seg
+                focus = units[pos]
+                before = [u for u in units[:pos] if u["turn"] >= focus["turn"] - 1][-6:]
+                after = [u for u in units[pos + 1:] if u["turn"] <= focus["turn"] + 1][:6]
+                for u in before:
+                    add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
+                        f" {_e(pseudo(u['text'], tid).strip())}</p>")
+                add(f"<p class=\"ctx focus\"><strong>{_e(speaker_label(focus, show_names=show_names))}:</strong>"
+                    f" \u201c{_e(pseudo(focus['text'], tid).strip())}\u201d</p>")
+                for u in after:
+                    add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
+                        f" {_e(pseudo(u['text'], tid).strip())}</p>")
+                add(f"<p class=\"meta\">\u2014 {_e(attribute(focus))} [{_e(ref)}]</p>")
+            for c in coders:
+                origin = "coded by hand"
+                if c.get("source") == "suggestion":
+                    score = f", score {c['score']:.2f}" if isinstance(c.get("score"), (int, float)) else ""
+                    origin = f"machine suggestion (model {c.get('model_version') or '?'}{score}) accepted by {c['coder']}"
+                elif c.get("source") == "import":
+                    origin = "imported from a coded-quote table"
+                elif c.get("source") == "merge":
+                    origin = "merged from a team member's project"
+                created = c.get("created") or "?"
+                add(f"<p class=\"meta\">{_e(c['code'])}: {_e(c['coder'])}, {_e(created)} \u00b7 {_e(origin)}"
+                    + ("" if c.get("coding_exists") else " \u00b7 <strong>coding removed</strong>") + "</p>")
+            add("</div>")
+        add("</section>")
+    if progress:
+        progress("building report", 4, steps)
+
+    # ------------------------------------------------------------------ audit and rule
+    add("<h2 id=\"audit\">Audit</h2>")
+    verdict = "passed" if audit_report["ok"] else "failed"
+    add(f"<p>The audit {verdict}: {audit_report['errors']} error(s), {audit_report['warnings']} warning(s) in"
+        f" {len(audit_report['findings'])} finding(s).</p>")
+    if any(f["problems"] for f in audit_report["findings"]):
+        add("<table><thead><tr><th>Finding</th><th>Severity</th><th>Check</th><th>Problem</th></tr></thead><tbody>")
+        for f in audit_report["findings"]:
+            for p in f["problems"]:
+                add(f"<tr><td><a href=\"#finding-{_e(f['id'])}\">{_e(f['id'])}</a></td><td>{_e(p['severity'])}</td>"
+                    f"<td>{_e(p['check'])}</td><td>{_e(p['message'])}</td></tr>")
+        add("</tbody></table>")
+    add("<h2 id=\"rule\">Triangulation rule</h2><ul>")
+    for line in rule.describe():
+        add(f"<li>{_e(line)}</li>")
+    add("</ul></body></html>\n")
+    if progress:
+        progress("building report", steps, steps)
+    return "".join(parts)
+
+
+def _questions(project: Project) -> dict[str, str]:
+    from qualcode.synthesis.evidence import criteria
+
+    return {code["id"]: "; ".join(code["questions"]) for c in criteria(project) for code in c["codes"]}
+
+
+def _context(project: Project, cache: dict[str, Any], transcript: str, ref: str
+             ) -> tuple[list[dict[str, Any]], int] | None:
+    """The transcript's units and the position of ``ref`` among them (each transcript is read once)."""
+    if transcript not in cache:
+        try:
+            units = project.segments(transcript)
+        except QualcodeError:
+            units = []
+        cache[transcript] = (units, {u["ref"]: i for i, u in enumerate(units)})
+    units, index = cache[transcript]
+    pos = index.get(ref)
+    return None if pos is None else (units, pos)
+
+
+def write_report(project: Project, out: str | Path, *, show_names: bool = False,
+                 progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Write the report to ``out`` (an .html file). Returns the path and what it holds."""
+    path = Path(out)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise QualcodeError(f"{path} is not an .html file name", hint="use --out FILE.html")
+    text = build_report(project, show_names=show_names, progress=progress)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise QualcodeError(f"cannot write {path} ({err.strerror})", hint="choose another --out") from None
+    from qualcode.findings import list_findings
+
+    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),
+            "show_names": show_names}

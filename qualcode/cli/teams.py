@@ -185,7 +185,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                 *(["kappa"] if len(d["coders"]) == 2 else []), "alpha", "flag"]
         table(rows, cols)
         o = d["overall"]
-        print(f"All {d['by']}s pooled ({o['items']} unit-{d['by']} decisions): agreement {_fmt(o['percent'], True)},"
+        what = "criteria" if d["by"] == "criterion" else "codes"
+        print(f"All {what} pooled ({o['items']} unit-{d['by']} decisions): agreement {_fmt(o['percent'], True)},"
               + (f" kappa {_fmt(o['kappa'])}," if len(d["coders"]) == 2 else "") + f" alpha {_fmt(o['alpha'])}")
         if d["flagged"]:
             print(f"Under {d['threshold']}: {', '.join(d['flagged'])}")

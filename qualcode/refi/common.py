@@ -1,0 +1,46 @@
+"""Shared pieces of the REFI-QDA reader and writer: namespaces, GUIDs, dates."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+EXTENSION_MEMBER = "qualcode.json"
+CODEBOOK_NOTE_PREFIX = "qualcode"
+
+# Fixed, so the same code id / coder / text gives the same GUID in every project and every export.
+_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:qualcode:refi-qda")
+
+_DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+RGB = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+
+
+def guid(kind: str, key: str) -> str:
+    """A stable GUID for an object: upper case, 8-4-4-4-12, as ATLAS.ti and MAXQDA write them."""
+    return str(uuid.uuid5(_GUID_NAMESPACE, f"{kind}:{key}")).upper()
+
+
+def norm_guid(value: str | None) -> str:
+    """GUIDs compare without braces and case (vendors differ in both)."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def xsd_datetime(value: str | None, fallback: str) -> str:
+    """A value xsd:dateTime accepts: kept as is when it already is one (so it survives a round trip)."""
+    text = (value or "").strip()
+    if _DATETIME.match(text):
+        return text
+    if _DATE.match(text):
+        return text + "T00:00:00"
+    if " " in text and _DATETIME.match(text.replace(" ", "T", 1)):
+        return text.replace(" ", "T", 1)
+    return fallback
+
+
+def local(tag: object) -> str:
+    """An element's name without its namespace (readers must tolerate namespace typos such as '1:0')."""
+    text = str(tag)
+    return text.rsplit("}", 1)[-1]

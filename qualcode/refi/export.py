@@ -1,0 +1,309 @@
+"""Write the codebook as a REFI-QDA ``.qdc`` and the project as a ``.qdpx`` (a ZIP of project.qde + sources/)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode import __version__
+from qualcode.errors import QualcodeError
+from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, guid, xsd_datetime
+from qualcode.store import now_iso, text_hash
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from qualcode.model import Code, Codebook
+    from qualcode.store import Project
+
+ORIGIN = f"qualcode {__version__}"
+
+
+def _unique_names(codebook: Codebook) -> dict[str, str]:
+    """Code id -> a name unique in the whole codebook (QualCoder merges duplicates and drops their codings)."""
+    seen: dict[str, int] = {}
+    for code in codebook.walk():
+        seen[code.name.strip().lower()] = seen.get(code.name.strip().lower(), 0) + 1
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for code in codebook.walk():
+        name = code.name.strip() or code.id
+        if seen[name.lower()] > 1:
+            parent = codebook.get(code.parent_id) if code.parent_id else None
+            name = f"{name} ({parent.name})" if parent else f"{name} ({code.id})"
+        while name.lower() in used:
+            name = f"{name} ({code.id})"
+        used.add(name.lower())
+        out[code.id] = name
+    return out
+
+
+def _code_element(e: Any, code: Code, names: dict[str, str], note_refs: dict[str, list[str]]) -> etree._Element:
+    attrs = {"guid": guid("code", code.id), "name": names[code.id], "isCodable": "true"}
+    if code.color and RGB.match(code.color):
+        attrs["color"] = code.color
+    el = e.Code(**attrs)
+    if code.definition.strip():
+        el.append(e.Description(code.definition.strip()))
+    for ref in note_refs.get(code.id, []):
+        el.append(e.NoteRef(targetGUID=ref))
+    for child in code.children:
+        el.append(_code_element(e, child, names, note_refs))
+    return el
+
+
+def _write_xml(root: etree._Element) -> bytes:
+    from lxml import etree
+
+    # UTF-8 without a byte-order mark, LF line ends: what every importer reads correctly
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def codebook_xml(project: Project) -> bytes:
+    """The project's codebook as .qdc XML bytes."""
+    from lxml.builder import ElementMaker
+
+    cb = project.codebook()
+    e = ElementMaker(namespace=NS_CODEBOOK, nsmap={None: NS_CODEBOOK})
+    names = _unique_names(cb)
+    root = e.CodeBook(e.Codes(*[_code_element(e, r, names, {}) for r in cb.roots]), origin=ORIGIN)
+    return _write_xml(root)
+
+
+def export_qdc(project: Project, path: str | Path) -> dict[str, Any]:
+    """Write the codebook to ``path`` (.qdc). Returns ``{"file", "counts"}``."""
+    out = Path(path)
+    data = codebook_xml(project)
+    _write_file(out, data)
+    return {"file": str(out), "format": "qdc", "counts": {"codes": len(project.codebook())}}
+
+
+def _write_file(out: Path, data: bytes) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as err:
+        raise QualcodeError(f"cannot write {out} ({err.strerror or err})", hint="choose another folder") from None
+
+
+# ---------------------------------------------------------------------------- the project
+
+
+class _Text:
+    """A transcript as shipped: the stored text with 'Speaker: ' before each turn, and the offset map."""
+
+    def __init__(self, stored: str, segments: list[dict[str, Any]]) -> None:
+        inserts: list[tuple[int, str]] = []
+        last_turn: int | None = None
+        for s in segments:
+            if s["turn"] != last_turn:
+                last_turn = s["turn"]
+                if s["speaker"]:
+                    inserts.append((s["start"], f"{s['speaker']}: "))
+        self.inserts = inserts
+        parts, pos = [], 0
+        for at, prefix in inserts:
+            parts.append(stored[pos:at])
+            parts.append(prefix)
+            pos = at
+        parts.append(stored[pos:])
+        self.text = "".join(parts)
+
+    def pos(self, stored_pos: int, *, end: bool = False) -> int:
+        """Shipped offset of a stored offset (a unit starting at a turn start begins after the label)."""
+        shift = 0
+        for at, prefix in self.inserts:
+            if at < stored_pos or (at == stored_pos and not end):
+                shift += len(prefix)
+            else:
+                break
+        return stored_pos + shift
+
+
+def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None) -> dict[str, Any]:
+    """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
+    date), cases with their attributes, memos as notes. ``coders`` limits codings and memos to those coders.
+
+    Informants' names are never written: a case is named by its id.
+    """
+    from lxml.builder import ElementMaker
+
+    from qualcode.codebook import dump_codebook
+
+    out = Path(path)
+    cb = project.codebook()
+    known_coders = {c["name"] for c in project.coders()}
+    if coders:
+        missing = [c for c in coders if c not in known_coders]
+        if missing:
+            raise QualcodeError(f"no coder '{missing[0]}' in this project",
+                                hint=f"coders here: {', '.join(sorted(known_coders))}")
+    wanted = set(coders) if coders else None
+    now = now_iso()
+    e = ElementMaker(namespace=NS_PROJECT, nsmap={None: NS_PROJECT})
+    names = _unique_names(cb)
+
+    transcripts = project.transcripts()
+    segments: dict[str, list[dict[str, Any]]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
+    seg_index = {s["id"]: s for segs in segments.values() for s in segs}
+    sha = {t["id"]: t["sha256"] for t in transcripts}
+    codings = [c for c in project.codings() if wanted is None or c["coder"] in wanted]
+    memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
+    coding_ids = {c["id"] for c in codings}
+    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos}
+
+    def user(name: str | None) -> str | None:
+        return guid("user", name) if name else None
+
+    def seg_key(seg_id: int) -> str:
+        s = seg_index[seg_id]
+        return f"{sha[s['transcript']]}:{s['idx']}"
+
+    # memos become notes; remember which object points at each
+    notes = []
+    note_refs: dict[tuple[str, str], list[str]] = {}
+    for m in memos:
+        target_type, target_id = m["target_type"], str(m["target_id"])
+        if target_type == "segment" and (not target_id.isdigit() or int(target_id) not in seg_index):
+            continue
+        if target_type == "coding" and (not target_id.isdigit() or int(target_id) not in coding_ids):
+            continue
+        key = seg_key(int(target_id)) if target_type == "segment" else target_id
+        g = guid("memo", f"{target_type}:{key}:{m['coder']}")
+        label = {"segment": seg_index[int(target_id)]["ref"] if target_type == "segment" else None}.get(target_type)
+        note = e.Note(
+            e.PlainTextContent(m["text"]),
+            guid=g, name=f"Memo on {target_type} {label or target_id} ({m['coder']})",
+            creatingUser=user(m["coder"]) or "", creationDateTime=xsd_datetime(m["created"], now),
+            modifiedDateTime=xsd_datetime(m["updated"], now),
+        )
+        notes.append(note)
+        note_refs.setdefault((target_type, target_id), []).append(g)
+
+    root = e.Project(name=project.name, origin=ORIGIN, creationDateTime=xsd_datetime(project.setting("created"), now),
+                     modifiedDateTime=now)
+    if users_used:
+        root.append(e.Users(*[e.User(guid=user(n) or "", name=n) for n in sorted(users_used)]))
+    code_notes = {k[1]: v for k, v in note_refs.items() if k[0] == "code"}
+    root.append(e.CodeBook(e.Codes(*[_code_element(e, r, names, code_notes) for r in cb.roots])))
+
+    # variables: every case attribute and transcript attribute, as text
+    cases = project.cases()
+    var_names: list[str] = []
+    for holder in [c["attributes"] for c in cases] + [t["attributes"] for t in transcripts]:
+        for key in holder:
+            if key not in var_names:
+                var_names.append(key)
+    var_guid = {k: guid("variable", k) for k in var_names}
+    if var_names:
+        root.append(e.Variables(*[e.Variable(guid=var_guid[k], name=k.replace("_", " "), typeOfVariable="Text")
+                                  for k in var_names]))
+
+    def values(attrs: dict[str, Any]) -> list[Any]:
+        return [e.VariableValue(e.VariableRef(targetGUID=var_guid[k]), e.TextValue(str(v)))
+                for k, v in attrs.items() if v is not None and str(v) != ""]
+
+    source_guid = {t["id"]: guid("source", f"{t['id']}:{t['sha256']}") for t in transcripts}
+    if cases:
+        case_elements = []
+        for c in cases:
+            el = e.Case(guid=guid("case", c["id"]), name=c["id"])
+            for v in values(c["attributes"]):
+                el.append(v)
+            for tid in c["transcripts"]:
+                if tid in source_guid:
+                    el.append(e.SourceRef(targetGUID=source_guid[tid]))
+            case_elements.append(el)
+        root.append(e.Cases(*case_elements))
+
+    # sources
+    files: dict[str, str] = {}
+    extension: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
+                                 "transcripts": {}}
+    by_segment: dict[int, list[dict[str, Any]]] = {}
+    for c in codings:
+        by_segment.setdefault(c["segment"], []).append(c)
+    n_selections = 0
+    source_elements = []
+    for t in transcripts:
+        tid = t["id"]
+        segs = segments[tid]
+        shipped = _Text(project.transcript_text(tid), segs)
+        g = source_guid[tid]
+        files[f"sources/{g}.txt"] = shipped.text
+        src = e.TextSource(guid=g, name=tid, plainTextPath=f"internal://{g}.txt",
+                           creationDateTime=xsd_datetime(None, now))
+        if t["title"] and t["title"] != tid:
+            src.append(e.Description(t["title"]))
+        for s in segs:
+            start, end = shipped.pos(s["start"]), shipped.pos(s["end"], end=True)
+            for c in by_segment.get(s["id"], []):
+                created = xsd_datetime(c["created"], now)
+                key = f"{seg_key(s['id'])}:{c['code']}:{c['coder']}"
+                sel = e.PlainTextSelection(guid=guid("selection", key), name=names.get(c["code"], c["code"]),
+                                           startPosition=str(start), endPosition=str(end),
+                                           creatingUser=user(c["coder"]) or "", creationDateTime=created)
+                if c["memo"]:
+                    sel.append(e.Description(c["memo"]))
+                coding = e.Coding(e.CodeRef(targetGUID=guid("code", c["code"])), guid=guid("coding", key),
+                                  creatingUser=user(c["coder"]) or "", creationDateTime=created)
+                for ref in note_refs.get(("coding", str(c["id"])), []):
+                    coding.append(e.NoteRef(targetGUID=ref))
+                sel.append(coding)
+                src.append(sel)
+                n_selections += 1
+            seg_notes = note_refs.get(("segment", str(s["id"])), [])
+            if seg_notes:
+                # a memo on a unit: an uncoded selection of the unit that points at the note
+                sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s['id'])}:memo"), name=s["ref"],
+                                           startPosition=str(start), endPosition=str(end))
+                for ref in seg_notes:
+                    sel.append(e.NoteRef(targetGUID=ref))
+                src.append(sel)
+        for ref in note_refs.get(("transcript", tid), []):
+            src.append(e.NoteRef(targetGUID=ref))
+        for v in values(t["attributes"]):
+            src.append(v)
+        source_elements.append(src)
+        extension["transcripts"][g] = {
+            "id": tid, "title": t["title"], "format": t["format"], "source_name": t["source_name"],
+            "attributes": t["attributes"], "sha256": text_hash(project.transcript_text(tid)),
+            "labels": [[at, prefix] for at, prefix in shipped.inserts],
+            "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]] for s in segs],
+            "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}
+                         for sp in project.speakers(tid)],
+        }
+    if source_elements:
+        root.append(e.Sources(*source_elements))
+    if notes:
+        root.append(e.Notes(*notes))
+    case_links = [(ref, guid("case", target)) for (kind, target), refs in note_refs.items() if kind == "case"
+                  for ref in refs]
+    if case_links:
+        # NoteRef is not allowed on a Case, so a case memo is a link from the note to the case
+        root.append(e.Links(*[e.Link(guid=guid("link", f"{n}:{c}"), name="memo", originGUID=n, targetGUID=c,
+                                     direction="OneWay") for n, c in case_links]))
+    for ref in note_refs.get(("project", "project"), []):
+        root.append(e.NoteRef(targetGUID=ref))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("project.qde", _write_xml(root))
+            for name, text in files.items():
+                z.writestr(name, text.encode("utf-8"))
+            z.writestr(EXTENSION_MEMBER, json.dumps(extension, ensure_ascii=False, indent=1))
+        tmp.replace(out)
+    except OSError as err:
+        raise QualcodeError(f"cannot write {out} ({err.strerror or err})", hint="choose another folder") from None
+    return {
+        "file": str(out),
+        "format": "qdpx",
+        "counts": {"codes": len(cb), "sources": len(source_elements), "codings": n_selections,
+                   "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used)},
+    }

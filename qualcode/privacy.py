@@ -181,6 +181,11 @@ class Person:
         return {tuple(_name_words(n)) for n in self.names if len(_name_words(n)) > 1}
 
 
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip()
+    return not before or before[-1] in ".!?:;\"“‘(\n-–—"
+
+
 def _name_words(name: str) -> list[str]:
     words = [_fold(w) for w in WORD.findall(name)]
     # a leading title is not part of the name ("Ms. Hoa"), but "Anh" is also a given name ("Bui Duc Anh")
@@ -283,7 +288,10 @@ class Pseudonymiser:
                 a, b = sorted((nb, j))
                 gap = text[tokens[a][1]:tokens[b][0]]
                 if gap == " " and tokens[nb][2][:1].isupper() and keys[nb] not in self._by_part \
-                        and keys[nb] not in TITLES:
+                        and keys[nb] not in TITLES and len(tokens[nb][2]) > 1 \
+                        and not (nb < j and _sentence_start(text, tokens[nb][0])):
+                    # "Thanh Hoa", "Hai Phong": part of another proper noun, unless the neighbour is only
+                    # capitalised because it starts a sentence ("Then Minh left")
                     return False
         return True
 

@@ -1,0 +1,76 @@
+"""Attributions never name an informant; the pseudonymiser removes known names, e-mails and phone numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_synthesis_project import NAMES, build_project
+
+from qualcode.privacy import Attributor, Person, Pseudonymiser, attribution
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    p = build_project(tmp_path / "p")
+    yield p
+    p.close()
+
+
+def test_kii_attribution_names_role_organisation_type_and_place() -> None:
+    attrs = {"type": "KII", "role": "HR manager", "organisation_type": "Factory (FDI)", "location": "Hai Phong",
+             "stakeholder_group": "Factory"}
+    assert attribution(attrs) == "Interview with HR manager, factory, Hai Phong"
+    assert attribution({"attributes": attrs}) == "Interview with HR manager, factory, Hai Phong"
+
+
+def test_fgd_attribution_describes_the_group_and_the_speaker_by_attributes() -> None:
+    members = [{"role": "HR officer"}, {"role": "Middle manager (production)"}, {"role": "HR officer"}]
+    speaker = {"type": "FGD", "role": "Union official", "sex": "F", "location": "Bac Ninh"}
+    text = attribution(speaker, participants=members + [speaker])
+    assert text == "FGD with HR officers, middle managers and union officials, Bac Ninh (participant: union official, F)"
+
+
+def test_attribution_shows_a_name_only_when_asked(project) -> None:  # type: ignore[no-untyped-def]
+    seg = next(s for s in project.segments("KII-02") if s["role"] == "informant")
+    assert "Vu Thi Lan" not in Attributor(project)(seg)
+    assert "Vu Thi Lan" in Attributor(project, show_names=True)(seg)
+
+
+def test_pseudonymiser_replaces_full_names_titles_given_names_emails_and_phones(project) -> None:  # type: ignore[no-untyped-def]
+    ps = Pseudonymiser(project)
+    text = ("Nguyen Thi Hoa told me, and Ms. Lan agreed: write to hoa.nguyen@example.org or call +84 912 345 678. "
+            "Kim was there too.")
+    out = ps(text, "KII-01")
+    for leaked in ("Nguyen", "Hoa", "Lan", "Kim", "@", "912"):
+        assert leaked not in out
+    assert "[informant KII-01] told me" in out
+    assert "[informant KII-02] agreed" in out
+    assert "[email]" in out and "[phone]" in out
+    assert "[informant FGD-01-P1] was there" in out
+
+
+def test_pseudonymiser_keeps_places_that_share_a_name_part_and_ordinary_numbers(project) -> None:  # type: ignore[no-untyped-def]
+    ps = Pseudonymiser(project)
+    text = "Many workers come from Thanh Hoa province; in 2023 we had 146 grievances from 2,600 workers."
+    assert ps(text, "KII-01") == text
+
+
+def test_interviewers_named_in_the_case_sheet_are_pseudonymised(project) -> None:  # type: ignore[no-untyped-def]
+    out = Pseudonymiser(project)("Clara Jensen and Tran Bao Long asked the questions.", "KII-01")
+    assert "Clara" not in out and "Long" not in out
+    assert out.count("[interviewer") == 2
+
+
+def test_ambiguous_name_part_gets_a_stable_neutral_pseudonym() -> None:
+    ps = Pseudonymiser(people=[Person("[informant A]", ["Le Van Minh"]), Person("[informant B]", ["Pham Quang Minh"])])
+    first = ps("Minh said so.")
+    assert first == "[person 1] said so."
+    assert ps("Then Minh left.") == "Then [person 1] left."
+
+
+def test_show_names_leaves_text_unchanged(project) -> None:  # type: ignore[no-untyped-def]
+    text = "Thank you, Ms. Lan."
+    assert Pseudonymiser(project, enabled=False)(text) == text
+    assert Pseudonymiser(project).known_names()  # names come from the case sheet
+    assert set(NAMES) <= set(Pseudonymiser(project).known_names())

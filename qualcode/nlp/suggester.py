@@ -20,7 +20,8 @@ How a unit is scored against a code (all on L2-normalised TF-IDF word + characte
    prior dominates and learning cannot swamp it.
 5. **Calibration.** With at least ``MIN_CALIBRATION`` coded units, a logistic (Platt) mapping fitted
    on leave-one-out scores of the coded units turns the blend into the probability that the team
-   would apply the code; before that, a fixed mapping (blend x absolute prior evidence) is used.
+   would apply the code; before that, a fixed mapping is used: blend x (1 - exp(-evidence / 0.3)), where evidence is the
+   absolute similarity to the code's codebook text or coded units.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ KEYWORD_WEIGHT = 0.15  # bonus for the first matched keyword; further ones add l
 EXCLUDE_WEIGHT = 0.6  # how strongly closeness to an exclude item lowers a score
 SELF_TRAIN_WEIGHT = 0.6
 SELF_TRAIN_FRACTION = 0.2  # share of a code's prior-assigned units (best margins) used as its centroid
+SELF_TRAIN_MIN_EVIDENCE = 0.1  # prior score a unit needs before it can be pseudo-labelled
 SEED_WEIGHT = 3.0  # a coded unit counts this much more than a self-trained one in the centroid
 NEIGHBOURS = 3
 LEARN_HALF = 5.0  # n at which learned and prior weigh 1.5 : 1
@@ -53,8 +55,9 @@ LEARN_MAX = 3.0
 RIDGE_LAMBDA = 0.3
 PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
 MIN_CALIBRATION = 10
-PRIOR_REFERENCE = 0.35  # prior evidence at which the uncalibrated score is not discounted
+PRIOR_REFERENCE = 0.3  # evidence at which the uncalibrated score reaches 63% of the blend
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
+PRIOR_SPREAD_FLOOR = 0.2
 BATCH = 1024
 
 
@@ -177,6 +180,12 @@ class Suggester:
     @property
     def n_examples(self) -> int:
         return len(self._examples)
+
+    @property
+    def calibrated(self) -> bool:
+        """True once enough units are coded for scores to be fitted to the team's decisions."""
+        self._ensure()
+        return self._calib is not None
 
     @property
     def code_ids(self) -> list[str]:
@@ -337,7 +346,8 @@ class Suggester:
             srt = np.sort(zs, axis=1)
             margin = srt[:, -1] - srt[:, -2]
             for j in range(C):
-                idx = np.flatnonzero(am == j)
+                # Units with hardly any codebook evidence would only teach the centroid noise.
+                idx = np.flatnonzero((am == j) & (srt[:, -1] >= SELF_TRAIN_MIN_EVIDENCE))
                 if len(idx) == 0:
                     continue
                 keep = idx[np.argsort(-margin[idx], kind="stable")][: max(3, int(len(idx) * SELF_TRAIN_FRACTION))]
@@ -410,13 +420,21 @@ class Suggester:
 
     # ------------------------------------------------------------------ the blend
     def _blend(self, X: Any, zs: Any, *, ridge: Any = None, loo: bool = False) -> tuple[Any, Any]:
-        """Combine prior and learned scores; returns (blend in [0, 1], raw prior evidence)."""
+        """Combine prior and learned scores.
+
+        Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
+        much a unit resembles the code's codebook text or coded units at all; what the score
+        mapping uses so that the best of several poor codes is not shown as a sure thing).
+        """
         import numpy as np
 
         prior = zs.copy()
         if self._ST is not None:
             prior = prior + SELF_TRAIN_WEIGHT * np.asarray(X @ self._ST.T)
-        out = _minmax(prior)
+        evidence = prior
+        # A row whose prior spread is tiny has no codebook evidence; the floor keeps min-max scaling
+        # from blowing that noise up into a confident-looking prior.
+        out = _minmax(prior, floor=PRIOR_SPREAD_FLOOR)
         if self._roc is not None and self._XL is not None:
             sims = np.asarray((X @ self._XL.T).toarray())
             if loo:
@@ -430,14 +448,15 @@ class Suggester:
             learned = (_minmax(kn + roc - 0.5 * kn_neg) + 2 * _minmax(ridge)) / 3
             w = self._w[None, :]
             out = (out + w * learned) / (1 + w)
-        return out, zs
+            evidence = np.maximum(evidence, kn - 0.5 * kn_neg)
+        return out, evidence
 
     def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
         import numpy as np
 
         if self._calib is None:
             # Relative standing among the codes times absolute evidence from the codebook text.
-            return blend * np.clip(zs_raw / PRIOR_REFERENCE, 0.0, 1.0)
+            return blend * (1.0 - np.exp(-np.maximum(zs_raw, 0.0) / PRIOR_REFERENCE))
         coef, icpt = self._calib
         z = coef[0] * blend + coef[1] * np.log(np.maximum(zs_raw, 1e-3)) + icpt
         return 1.0 / (1.0 + np.exp(-z))
@@ -550,12 +569,12 @@ class Suggester:
         return why, evidence
 
 
-def _minmax(S: Any) -> Any:
+def _minmax(S: Any, floor: float = 1e-9) -> Any:
     import numpy as np
 
     lo = S.min(axis=1, keepdims=True)
     hi = S.max(axis=1, keepdims=True)
-    return (S - lo) / np.maximum(hi - lo, 1e-9)
+    return (S - lo) / np.maximum(hi - lo, floor)
 
 
 def _topk_by_label(sims: Any, labels: Any, k: int) -> Any:

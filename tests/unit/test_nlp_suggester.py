@@ -1,0 +1,249 @@
+"""Suggestions: codebook prior, fuzzy keywords, exclusions, learning, explanations, provenance fields."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from qualcode.model import Code, Codebook
+from qualcode.nlp import Example, Suggester
+from qualcode.nlp.active import order_units
+from qualcode.nlp.keywords import KeywordMatcher
+from qualcode.nlp.text import get_pipeline, stem
+
+
+def make_codebook(*, exclude: list[str] | None = None, extra: Code | None = None) -> Codebook:
+    sustain = Code(
+        id="sustainability.funding",
+        name="Funding after the project",
+        definition="Whether activities can continue once donor funding ends; who pays for them.",
+        keywords=["funding", "budget", "sustainability"],
+        examples=["Without money from the donor the chamber cannot hold the meetings."],
+    )
+    training = Code(
+        id="effectiveness.training",
+        name="Training delivered",
+        definition="Courses and training sessions that were delivered and how participants used them.",
+        keywords=["training course", "trainer"],
+        examples=["We attended the grievance handling course in Bac Ninh."],
+        exclude=exclude or [],
+    )
+    gender = Code(
+        id="gender.inclusion",
+        name="Women workers and inclusion",
+        definition="Whether women, migrants and people with disabilities benefited; sex-disaggregated data.",
+        keywords=["women", "gender", "disaggregated"],
+    )
+    other = Code(id="other.misc", name="Miscellaneous remark", definition="Anything else worth noting.")
+    roots = [
+        Code(id="sustainability", name="Sustainability", children=[sustain]),
+        Code(id="effectiveness", name="Effectiveness", children=[training]),
+        Code(id="gender", name="Gender equality", children=[gender]),
+        Code(id="other", name="Other", children=[other, *([extra] if extra else [])]),
+    ]
+    return Codebook(roots=roots)
+
+
+CORPUS = [
+    "The chamber says it has no budget to continue the sectoral meetings after the project.",
+    "I went to the training course on grievance handling and the trainer was very practical.",
+    "Most workers on the line are women, but the project did not collect gender data.",
+    "The canteen food improved a lot and the rice portions are bigger now.",
+    "Lunch in the canteen is better since the new kitchen opened.",
+    "We discussed the weather and the traffic on the way to the factory.",
+    "Who will pay for the meetings when the donor money stops?",
+    "The new menu in the canteen has more vegetables.",
+]
+
+
+@pytest.fixture
+def suggester() -> Suggester:
+    s = Suggester(make_codebook())
+    s.set_corpus(CORPUS)
+    return s
+
+
+def top_code(s: Suggester, text: str) -> str:
+    return s.suggest([("u", text)], top=1)[0][0].code
+
+
+def rank_of(s: Suggester, text: str, code: str) -> int:
+    found = [x.code for x in s.suggest([("u", text)], top=len(s.code_ids))[0]]
+    return found.index(code)
+
+
+def test_codebook_alone_ranks_the_matching_code_first(suggester: Suggester) -> None:
+    assert top_code(suggester, "Nobody knows who will fund the meetings once the budget ends.") == "sustainability.funding"
+    assert top_code(suggester, "The trainer of the training course explained grievance procedures.") == (
+        "effectiveness.training"
+    )
+    assert top_code(suggester, "Women workers benefited, but data were not disaggregated by sex.") == "gender.inclusion"
+
+
+def test_criteria_with_children_are_not_suggested_but_reported_as_criterion(suggester: Suggester) -> None:
+    found = suggester.suggest([("u", "The budget for sustainability is gone.")], top=10)[0]
+    assert {s.code for s in found}.isdisjoint({"sustainability", "effectiveness", "gender", "other"})
+    assert {s.code: s.criterion for s in found}["sustainability.funding"] == "sustainability"
+
+
+def test_fuzzy_keywords_match_inflections_and_typos() -> None:
+    m = KeywordMatcher(["sustainability", "training course", "funding"])
+    assert m.match("The sustainabilty of it worries me") == ["sustainability"]  # typo
+    assert m.match("Both trainings courses were useful") == ["training course"]  # inflection, 2 words
+    assert m.match("They funded it twice") == ["funding"]
+    assert m.match("The station was far away") == []
+
+
+def test_keyword_match_raises_the_score_and_is_explained(suggester: Suggester) -> None:
+    text = "The sustainabilty of the meetings is my worry."
+    [best] = suggester.suggest([("u", text)], top=1)[0]
+    assert best.code == "sustainability.funding"
+    assert "sustainability" in best.evidence["keywords"]
+    assert "keywords: sustainability" in best.why
+
+
+def test_exclude_items_lower_the_score() -> None:
+    text = "The training course on occupational safety was run by the labour inspectorate."
+    plain = Suggester(make_codebook())
+    plain.set_corpus(CORPUS + [text])
+    excluding = Suggester(make_codebook(exclude=["occupational safety training by the labour inspectorate"]))
+    excluding.set_corpus(CORPUS + [text])
+    col = plain.code_ids.index("effectiveness.training")
+    assert excluding.score([text])[0, col] < plain.score([text])[0, col]
+
+
+def test_learning_from_coded_units_ranks_an_unhelpfully_defined_code_higher(suggester: Suggester) -> None:
+    new = "The canteen now serves fish and fresh vegetables at lunch."
+    before = rank_of(suggester, new, "other.misc")
+    suggester.update([
+        Example("c1", CORPUS[3], {"other.misc"}),
+        Example("c2", CORPUS[4], {"other.misc"}),
+        Example("c3", CORPUS[7], {"other.misc"}),
+    ])
+    after = rank_of(suggester, new, "other.misc")
+    assert after < before
+    assert after == 0
+
+
+def test_rejections_lower_the_rejected_code(suggester: Suggester) -> None:
+    text = "The trainer also talked about the weather."
+    col = suggester.code_ids.index("effectiveness.training")
+    before = suggester.score([text])[0, col]
+    suggester.update([
+        Example("r1", "The trainer talked about the weather all day.", set(), {"effectiveness.training"}),
+        Example("c1", CORPUS[1], {"effectiveness.training"}),
+    ])
+    assert suggester.score([text])[0, col] < before
+
+
+def test_explanations_name_the_closest_coded_example(suggester: Suggester) -> None:
+    suggester.update([Example("seg-42", CORPUS[4], {"other.misc"})])
+    [best] = suggester.suggest([("u", "Lunch in the canteen is better than before.")], top=1)[0]
+    assert best.code == "other.misc"
+    assert best.evidence["closest"]["source"] == "coded"
+    assert best.evidence["closest"]["id"] == "seg-42"
+    assert "coded unit seg-42" in best.why
+
+
+def test_every_suggestion_carries_why_score_and_model_version(suggester: Suggester) -> None:
+    rows = suggester.suggest([(str(i), t) for i, t in enumerate(CORPUS)], top=3)
+    for row in rows:
+        assert len(row) == 3
+        assert [s.score for s in row] == sorted((s.score for s in row), reverse=True)
+        for s in row:
+            assert 0.0 <= s.score <= 1.0
+            assert s.why
+            assert s.model_version == suggester.model_version
+
+
+def test_model_version_changes_with_training_data_and_codebook(suggester: Suggester) -> None:
+    v0 = suggester.model_version
+    assert "+k0-" in v0
+    suggester.update([Example("a", CORPUS[0], {"sustainability.funding"})])
+    v1 = suggester.model_version
+    assert v1 != v0 and "+k1-" in v1
+    changed = suggester.set_codebook(make_codebook(exclude=["safety"]))
+    assert changed
+    assert suggester.model_version.split("+")[0] != v1.split("+")[0]
+
+
+def test_a_codebook_change_is_picked_up_without_a_new_suggester(suggester: Suggester) -> None:
+    text = "The canteen food and the lunch menu got better."
+    assert "other.canteen" not in suggester.code_ids
+    canteen = Code(id="other.canteen", name="Canteen and food", definition="Meals, canteen, lunch.",
+                   keywords=["canteen", "lunch", "food"])
+    suggester.set_codebook(make_codebook(extra=canteen))
+    assert "other.canteen" in suggester.code_ids
+    assert top_code(suggester, text) == "other.canteen"
+
+
+def test_non_english_text_does_not_crash() -> None:
+    vi = [
+        "Công đoàn cơ sở đã tham gia khóa đào tạo về giải quyết khiếu nại.",
+        "Phụ nữ chiếm phần lớn công nhân trong nhà máy.",
+        "",
+        "???",
+    ]
+    s = Suggester(make_codebook())
+    s.set_corpus(vi)
+    rows = s.suggest([(str(i), t) for i, t in enumerate(vi)], top=2)
+    assert len(rows) == 4
+    for row in rows:
+        for sug in row:
+            assert math.isfinite(sug.score)
+    s.update([Example("v1", vi[0], {"effectiveness.training"})])
+    assert s.suggest([("x", "khóa đào tạo cho công đoàn")], top=1)[0][0].code == "effectiveness.training"
+
+
+def test_one_relevant_sentence_in_a_long_passage_is_found(suggester: Suggester) -> None:
+    passage = (
+        "We met in March at the provincial office and talked for a long time about the factories. "
+        "Many of them had changed managers during the year, so the contacts were new. "
+        "There were also questions about the calendar for next year and about the holidays. "
+        "Honestly, nobody has a budget to continue the meetings once the donor funding ends."
+    )
+    assert top_code(suggester, passage) == "sustainability.funding"
+
+
+def test_scores_are_calibrated_once_enough_units_are_coded() -> None:
+    s = Suggester(make_codebook())
+    texts = [f"The {w} training course was useful for our {x}." for w in ("first", "second", "last", "new")
+             for x in ("managers", "supervisors", "union")]
+    texts += [f"There is no {w} budget for the meetings after {x}." for w in ("real", "clear", "extra", "new")
+              for x in ("2025", "the project", "the donor leaves")]
+    s.set_corpus(texts)
+    s.update([Example(str(i), t, {"effectiveness.training" if "training" in t else "sustainability.funding"})
+              for i, t in enumerate(texts)])
+    assert s.calibrated
+    scores = s.score(["The training course helped our managers.", "No budget for the meetings after the donor."])
+    tr, fu = s.code_ids.index("effectiveness.training"), s.code_ids.index("sustainability.funding")
+    assert scores[0, tr] > 0.5 > scores[0, fu]
+    assert scores[1, fu] > 0.5 > scores[1, tr]
+
+
+def test_stemmer_folds_inflections() -> None:
+    assert stem("trainings") == stem("training") == stem("trained") == stem("train")
+    assert stem("funding") == stem("funded") == stem("funds")
+    assert stem("công") == "công"
+
+
+def test_sentences_split_any_script() -> None:
+    pipe = get_pipeline()
+    text = "Chúng tôi đã tham gia khóa học. Nó rất hữu ích cho công nhân. " * 3
+    assert len(pipe.sentences(text)) >= 2
+
+
+def test_queue_puts_uncertain_and_relevant_units_before_off_topic_ones() -> None:
+    import numpy as np
+
+    scores = np.array([
+        [0.02, 0.01, 0.01],  # off-topic
+        [0.48, 0.47, 0.05],  # tie between two codes
+        [0.95, 0.02, 0.01],  # clear, code well covered
+    ])
+    ranked = order_units(["off", "tie", "clear"], scores, ["a", "b", "c"], [30, 30, 30])
+    assert [r["id"] for r in ranked][0] == "tie"
+    assert ranked[-1]["id"] == "off"
+    assert "uncertain between a" in ranked[0]["reason"]
+    assert "off-topic" in ranked[-1]["reason"]

@@ -1,0 +1,77 @@
+"""Triangulation: the documented default rule, a project's own rule, silent groups and divergence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_synthesis_project import build_project
+
+from qualcode.errors import InputError
+from qualcode.synthesis.triangulation import DEFAULT_RULE, measure, parse_rule, set_rule, triangulation
+
+
+def rows(*spec: tuple[str, str, str]) -> list[dict]:  # type: ignore[type-arg]
+    """(informant, group, source type) -> evidence rows."""
+    return [{"ref": f"T{i}:1", "informant": inf, "group": g, "transcript": f"T-{inf}", "source_type": st,
+             "coder": "ana"} for i, (inf, g, st) in enumerate(spec)]
+
+
+RULE = parse_rule(DEFAULT_RULE)
+
+
+@pytest.mark.parametrize(("evidence", "documents", "expected"), [
+    (rows(("a", "Factory", "KII"), ("b", "Union", "FGD"), ("c", "Ministry", "KII")), 0, "strong"),
+    (rows(*[(f"i{n}", "Factory" if n % 2 else "Union", "KII") for n in range(5)]), 0, "strong"),
+    (rows(("a", "Factory", "KII"), ("b", "Union", "KII"), ("c", "Ministry", "KII")), 0, "moderate"),
+    (rows(("a", "Factory", "KII"), ("b", "Union", "KII")), 0, "moderate"),
+    (rows(("a", "Factory", "KII"), ("b", "Factory", "FGD")), 0, "weak"),
+    (rows(("a", "Factory", "KII"), ("a", "Factory", "KII")), 0, "single-source"),
+    ([], 1, "single-source"),
+    ([], 0, "none"),
+])
+def test_default_rule_ratings(evidence: list, documents: int, expected: str) -> None:  # type: ignore[type-arg]
+    assert measure(evidence, documents=documents, rule=RULE)["strength"] == expected
+
+
+def test_documents_count_as_a_source_type() -> None:
+    ev = rows(("a", "Factory", "KII"), ("b", "Union", "KII"), ("c", "Ministry", "KII"))
+    assert measure(ev, documents=1, rule=RULE)["strength"] == "strong"
+
+
+def test_silent_groups_are_the_case_sheet_groups_without_evidence() -> None:
+    m = measure(rows(("a", "Factory", "KII")), all_groups=["Factory", "Union", "Ministry"])
+    assert m["silent_groups"] == ["Ministry", "Union"]
+
+
+def test_a_project_rule_changes_the_rating(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p")
+    before = {t["id"]: t["strength"] for t in triangulation(project)}
+    assert before["relevance"] == "strong"  # 4 groups, KII and FGD
+    rule = tmp_path / "rule.yaml"
+    rule.write_text("levels:\n  - name: strong\n    any: [{groups: 5}]\n  - name: some\n    any: [{informants: 1}]\n"
+                    "required: strong\nseverity: error\n", encoding="utf-8")
+    set_rule(project, rule, coder="ana")
+    after = {t["id"]: t for t in triangulation(project)}
+    assert after["relevance"]["strength"] == "some"
+    assert after["relevance"]["meets_rule"] is False
+    assert after["impact"]["strength"] == "none"
+    assert any(e["action"] == "setting.set" for e in project.events(entity="setting"))
+    project.close()
+
+
+@pytest.mark.parametrize("text", ["levels: []", "levels:\n  - name: a\n    any: [{friends: 2}]",
+                                  "levels:\n  - name: a\nrequired: b", "levels: [", "levels:\n  - name: a\n"
+                                  "severity: fatal"])
+def test_a_bad_rule_is_refused_with_a_message(text: str) -> None:
+    with pytest.raises(InputError):
+        parse_rule(text, "rule.yaml")
+
+
+def test_code_level_includes_sub_codes_and_lists_silent_groups(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p")
+    tri = {t["id"]: t for t in triangulation(project, level="code")}
+    assert tri["relevance"]["units"] == 8  # the criterion row of the code level rolls up its questions
+    assert tri["sustainability.funding"]["groups"] == ["Factory", "ILO staff"]
+    assert tri["sustainability.funding"]["silent_groups"] == ["Government", "Workers' organisation"]
+    project.close()

@@ -81,7 +81,10 @@ class _Codes:
         if codes_el is not None:
             for el in _children(codes_el, "Code"):
                 self.roots.append(self._code(el, None, reference, origin))
-        self.codebook = Codebook(roots=self.roots, name=self._name(known), version="1")
+        ext = getattr(self, "extension", None)
+        self.codebook = Codebook(roots=self.roots, name=self._name(known),
+                                 version=ext.version if ext is not None else "1",
+                                 description=ext.description if ext is not None else "")
 
     def _name(self, known: Codebook | None) -> str:
         if known is not None:
@@ -96,7 +99,11 @@ class _Codes:
         if ref is not None:
             code_id = ref.id
         else:
-            base = ID_SAFE.sub("_", name.lower()).strip("_.-") or "code"
+            import unicodedata
+
+            ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+            ascii_name = ascii_name.encode("ascii", "ignore").decode()
+            base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "code"
             code_id = f"{parent.id}.{base}" if parent else base
             n = 2
             while code_id in self._taken:

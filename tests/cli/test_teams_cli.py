@@ -84,3 +84,66 @@ def test_user_errors_are_one_line_with_what_to_do(team: tuple[Path, Path], tmp_p
     with pytest.raises(SystemExit) as exit_info:
         main(["adjudicate", "decide", "-p", str(a), "--segment", "KII-01:2", "--code", "relevance.needs"])
     assert exit_info.value.code == 2 and "--apply --omit is required" in capsys.readouterr().err
+
+
+def _only(project_dir: Path, coder: str) -> None:
+    """Keep one coder's codings, as if the project had been coded by that coder alone."""
+    with Project.open(project_dir) as p:
+        for c in p.codings():
+            if c["coder"] != coder:
+                p.remove_coding(c["id"], coder=c["coder"])
+
+
+def test_two_coders_code_the_example_separately_then_merge_agree_adjudicate_and_hand_over_a_qdpx(
+    example_project_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lxml import etree
+
+    clara, long_ = tmp_path / "clara", tmp_path / "long"
+    shutil.copytree(example_project_path, clara)
+    shutil.copytree(example_project_path, long_)
+    _only(clara, "clara")
+    _only(long_, "long")
+
+    code, out, _ = _run(capsys, "merge", str(long_), "-p", str(clara), "--json")
+    merged = json.loads(out)["merged"][0]
+    assert merged["transcripts"]["conflicts"] == [] and merged["codings"]["not_placed"] == 0
+    with Project.open(example_project_path) as original, Project.open(clara) as p:
+        assert {(c["ref"], c["code"], c["coder"], c["created"]) for c in p.codings()} == \
+               {(c["ref"], c["code"], c["coder"], c["created"]) for c in original.codings()}
+
+    code, out, _ = _run(capsys, "agreement", "-p", str(clara), "--by", "criterion", "--json")
+    data = json.loads(out)
+    assert data["coders"] == ["clara", "long"] and set(data["transcripts"]) == {"FGD-01", "KII-07"}
+    assert {r["criterion"] for r in data["items"]} >= {"relevance", "effectiveness"}
+
+    code, out, _ = _run(capsys, "adjudicate", "list", "-p", str(clara), "--json")
+    first = json.loads(out)["items"][0]
+    code, out, _ = _run(capsys, "adjudicate", "decide", "-p", str(clara), "--segment", first["ref"], "--code",
+                        first["code"], "--omit", "--coder", "clara")
+    assert code == 0
+
+    qdpx = tmp_path / "handover.qdpx"
+    code, out, _ = _run(capsys, "refi", "export", "-p", str(clara), "-o", str(qdpx))
+    assert code == 0 and "Wrote" in out and qdpx.exists()
+    import zipfile
+
+    xsd = etree.XMLSchema(etree.parse(str(Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda"
+                                          / "Project-mrt2019.xsd")))
+    assert xsd.validate(etree.fromstring(zipfile.ZipFile(qdpx).read("project.qde")))
+    code, out, _ = _run(capsys, "refi", "export", "-p", str(clara), "-o", str(tmp_path / "codes.qdc"))
+    assert code == 0 and (tmp_path / "codes.qdc").exists()
+
+    code, out, _ = _run(capsys, "refi", "import", str(qdpx), "-p", str(tmp_path / "colleague"))
+    assert code == 0 and "(new project)" in out and "selections mapped" in out
+    with Project.open(tmp_path / "colleague") as q, Project.open(clara) as p:
+        assert len(q.codings()) == len(p.codings())
+
+
+def test_refi_export_refuses_an_unknown_extension(team: tuple[Path, Path], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    a, _ = team
+    code, _, err = _run(capsys, "refi", "export", "-p", str(a), "-o", str(tmp_path / "x.nvp"))
+    assert code == 2 and ".qdpx or .qdc" in err
+    code, out, _ = _run(capsys, "refi", "export", "-p", str(a))
+    assert code == 0 and (a / "outputs" / "Team-test.qdpx").exists()

@@ -1,0 +1,180 @@
+"""`qualcode suggest` and `qualcode queue` as a user runs them: standalone JSONL, project mode, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import main
+from qualcode.store import Project
+
+CODEBOOK = """\
+name: Test criteria
+codes:
+  - id: sustainability
+    name: Sustainability
+    definition: Will results continue after the projects close?
+    children:
+      - id: sustainability.funding
+        name: Funding after the project
+        definition: Whether activities continue once donor funding ends.
+        keywords: [funding, budget]
+  - id: effectiveness
+    name: Effectiveness
+    definition: Were outputs and outcomes achieved?
+    children:
+      - id: effectiveness.training
+        name: Training delivered
+        definition: Courses and training sessions delivered and used.
+        keywords: [training course, trainer]
+      - id: effectiveness.canteen
+        name: Other improvements
+        definition: Further changes.
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    cb = tmp_path / "cb.yaml"
+    cb.write_text(CODEBOOK, encoding="utf-8")
+    seg = tmp_path / "in.jsonl"
+    seg.write_text(
+        "\n".join(json.dumps(x) for x in [
+            {"id": "a", "text": "There is no budget to continue the meetings after the donor leaves."},
+            {"id": "b", "text": "The trainer of the grievance course was excellent."},
+            {"id": "c", "text": "The canteen serves better lunch now."},
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    train = tmp_path / "train.jsonl"
+    train.write_text(
+        "\n".join(json.dumps(x) for x in [
+            {"id": "t1", "text": "Lunch in the canteen improved a lot.", "codes": ["effectiveness.canteen"]},
+            {"id": "t2", "text": "The canteen food is much better.", "codes": ["effectiveness.canteen"]},
+            {"id": "t3", "text": "The new canteen menu has more vegetables.", "codes": ["effectiveness.canteen"]},
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    return {"cb": cb, "in": seg, "train": train}
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_standalone_prints_one_json_line_per_unit_best_first(files: dict[str, Path]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "qualcode", "suggest", "--codebook", str(files["cb"]), "--segments",
+         str(files["in"]), "--top", "2", "--json"],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(ln) for ln in proc.stdout.splitlines()]
+    assert [ln["id"] for ln in lines] == ["a", "b", "c"]
+    for ln in lines:
+        assert len(ln["suggestions"]) == 2
+        assert set(ln["suggestions"][0]) == {"code", "criterion", "score", "why"}
+        scores = [s["score"] for s in ln["suggestions"]]
+        assert scores == sorted(scores, reverse=True)
+    assert lines[0]["suggestions"][0] == {**lines[0]["suggestions"][0], "code": "sustainability.funding",
+                                          "criterion": "sustainability"}
+    assert lines[1]["suggestions"][0]["code"] == "effectiveness.training"
+    assert "keywords:" in lines[1]["suggestions"][0]["why"]
+    assert "trainer" in lines[1]["suggestions"][0]["why"]
+
+
+def test_standalone_learns_from_train_file(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["suggest", "--codebook", str(files["cb"]), "--segments", str(files["in"]), "--top", "1", "--json"]
+    code, out, _ = run(capsys, *base)
+    before = json.loads(out.splitlines()[2])["suggestions"][0]["code"]
+    code, out, err = run(capsys, *base, "--train", str(files["train"]))
+    assert code == 0, err
+    after = json.loads(out.splitlines()[2])
+    assert before != "effectiveness.canteen"
+    assert after["suggestions"][0]["code"] == "effectiveness.canteen"
+    assert "+k3-" in after["model_version"]
+
+
+def test_missing_segments_file_is_a_one_line_error(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", "nope.jsonl", "--json")
+    assert code == 2
+    assert "nope.jsonl" in err and "no such file" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_jsonl_line_names_file_and_line(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    bad = files["in"].parent / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "fine"}\n{"id": "b", "text": oops}\n', encoding="utf-8")
+    code, _, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", str(bad))
+    assert code == 2
+    assert f"{bad}:2:" in err and "not valid JSON" in err
+    assert "Traceback" not in err
+
+
+def test_train_code_not_in_codebook_names_the_line(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    bad = files["in"].parent / "train_bad.jsonl"
+    bad.write_text('{"id": "t", "text": "x", "codes": []}\n{"id": "u", "text": "y", "codes": ["nope"]}\n',
+                   encoding="utf-8")
+    code, _, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", str(files["in"]),
+                       "--train", str(bad))
+    assert code == 2
+    assert f"{bad}:2:" in err and "'nope'" in err
+
+
+def test_segments_without_codebook_is_an_error(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "suggest", "--segments", str(files["in"]))
+    assert code == 2 and "--codebook" in err
+
+
+def test_project_suggest_accept_reject_and_queue(example_project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = str(example_project_dir)
+    code, out, err = run(capsys, "suggest", "-p", p, "--transcript", "KII-01", "--top", "2", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows, "KII-01 has uncoded informant units"
+    project = Project.open(example_project_dir)
+    coded = {c["segment"] for c in project.codings()}
+    roles = {s["id"]: s["role"] for s in project.segments("KII-01")}
+    assert all(r["segment"] not in coded and roles[r["segment"]] != "interviewer" for r in rows)
+    first = rows[0]
+    sug = first["suggestions"][0]
+    assert sug["why"] and sug["model_version"] == first["model_version"]
+
+    code, out, err = run(capsys, "suggest", "accept", "-p", p, "--segment", str(first["segment"]), "--code",
+                         sug["code"], "--score", str(sug["score"]), "--model-version", first["model_version"],
+                         "--coder", "ana", "--json")
+    assert code == 0, err
+    [coding] = [c for c in project.codings(segment=first["segment"]) if c["code"] == sug["code"]]
+    assert coding["source"] == "suggestion"
+    assert coding["coder"] == "ana"
+    assert coding["score"] == pytest.approx(sug["score"])
+    assert coding["model_version"] == first["model_version"]
+
+    other = first["suggestions"][1]["code"]
+    code, out, err = run(capsys, "suggest", "reject", "-p", p, "--segment", str(first["segment"]), "--code", other,
+                         "--coder", "ana")
+    assert code == 0, err
+    decisions = project.decisions(segment=first["segment"])
+    assert [(d["code"], d["decision"]) for d in decisions] == [(sug["code"], "accepted"), (other, "rejected")]
+    assert all(d["model_version"] for d in decisions)
+
+    code, out, err = run(capsys, "queue", "-p", p, "--limit", "5", "--json")
+    assert code == 0, err
+    queue = json.loads(out)
+    assert len(queue) == 5
+    assert all(q["reason"] for q in queue)
+    assert [q["priority"] for q in queue] == sorted((q["priority"] for q in queue), reverse=True)
+    assert first["segment"] not in {q["segment"] for q in queue}
+    project.close()
+
+
+def test_accept_unknown_code_is_a_one_line_error(example_project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "suggest", "accept", "-p", str(example_project_dir), "--segment", "KII-01:3",
+                       "--code", "no.such.code")
+    assert code == 2 and "no.such.code" in err

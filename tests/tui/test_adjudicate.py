@@ -1,0 +1,103 @@
+"""The adjudication view: walk the disagreements, settle them with a key, and see it in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from teams_support import build_project, unit
+from textual.app import App
+
+from qualcode.store import Project
+from qualcode.teams.adjudicate import adjudications
+from qualcode.tui.adjudicate import AdjudicationScreen, DisagreementSettled
+
+SIZE = (100, 30)
+
+
+class Host(App[None]):
+    """A bare app holding the screen, as the workbench will."""
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project, self.coder = project, coder
+        self.settled: list[tuple[int, str, str | None]] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(AdjudicationScreen(self.project, self.coder))
+
+    def on_disagreement_settled(self, message: DisagreementSettled) -> None:
+        self.settled.append((message.segment, message.code, message.decision))
+
+
+def _project(tmp_path: Path) -> Project:
+    p = build_project(tmp_path / "p")
+    p.add_coding(unit(p, "KII-01", "Turnover"), "relevance.needs", coder="clara", memo="the need")
+    p.add_coding(unit(p, "KII-01", "The grievance"), "relevance.needs", coder="clara")
+    p.add_coding(unit(p, "KII-01", "The grievance"), "relevance.needs", coder="long")
+    p.add_coding(unit(p, "KII-01", "Our line"), "relevance.needs", coder="long")
+    return p
+
+
+async def _settle(app: Host, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_apply_and_omit_settle_the_disagreements_in_order(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    app = Host(project, "minh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdjudicationScreen)
+        assert screen.current is not None and screen.current["text"].startswith("Turnover")
+        assert "2 open · 0 settled of 2" in str(screen.query_one("#adj-progress").render())
+        assert "clara applied it" in str(screen.query_one("#adj-who").render())
+
+        await pilot.press("m")
+        await pilot.press(*"explicit need")
+        await pilot.press("enter")
+        await pilot.press("a")
+        await _settle(app, pilot)
+        assert screen.current is not None and screen.current["text"].startswith("Our line")
+        await pilot.press("o")
+        await _settle(app, pilot)
+
+        assert screen.current is None
+        assert "nothing left to settle" in str(screen.query_one("#adj-progress").render())
+    got = {(a["ref"], a["decision"], a["coder"], a["note"]) for a in adjudications(project)}
+    assert got == {("KII-01:2", "apply", "minh", "explicit need"), ("KII-01:4", "omit", "minh", None)}
+    assert [c["ref"] for c in project.codings(coder="consensus")] == ["KII-01:2"]
+    assert [s[2] for s in app.settled] == ["apply", "omit"]
+    project.close()
+
+
+async def test_settled_ones_can_be_shown_and_reopened(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    app = Host(project, "minh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdjudicationScreen)
+        await pilot.press("a")
+        await _settle(app, pilot)
+        await pilot.press("t")  # show settled ones too
+        await pilot.press("k")
+        assert screen.current is not None and screen.current["decision"] == "apply"
+        await pilot.press("r")
+        await _settle(app, pilot)
+        assert screen.current is not None and screen.current["decision"] is None
+        assert adjudications(project) == []
+    project.close()
+
+
+async def test_no_common_transcripts_is_said_on_screen_not_a_crash(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p")
+    project.add_coding(unit(project, "KII-01", "Turnover"), "lessons", coder="clara")
+    app = Host(project, "minh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdjudicationScreen)
+        assert "not coded any transcript in common" in str(screen.query_one("#adj-progress").render())
+        await pilot.press("a")  # nothing to decide: nothing happens
+        await _settle(app, pilot)
+    assert adjudications(project) == []
+    project.close()

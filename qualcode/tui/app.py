@@ -21,7 +21,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import get_current_worker
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
@@ -52,9 +51,10 @@ class WriteFinished(Message):
 class SuggestionsReady(Message):
     """Suggestions for some units were computed in the background."""
 
-    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "") -> None:
+    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "", *, generation: int = 0) -> None:
         self.suggestions = suggestions
         self.note = note
+        self.generation = generation
         super().__init__()
 
 
@@ -98,7 +98,10 @@ class QualcodeApp(App[None]):
         self._suggestions: dict[int, list[dict[str, Any]]] = {}
         self._requested: set[int] = set()
         self._engine: Any = None
-        self._engine_lock = threading.Lock()
+        self._wanted: dict[int, dict[str, Any]] = {}
+        self._wanted_lock = threading.Lock()
+        self._suggest_running = False
+        self._generation = 0
         self._needs_retrain = False
 
     # ------------------------------------------------------------------ start and stop
@@ -203,48 +206,69 @@ class QualcodeApp(App[None]):
         units = getattr(self.screen, "units", None) or [unit]
         pos = next((i for i, u in enumerate(units) if u["id"] == unit["id"]), 0)
         window = [u for u in units[max(0, pos - 5): pos + 40] if int(u["id"]) not in self._suggestions]
+        window.sort(key=lambda u: u["id"] != unit["id"])  # the unit on screen first
         self._requested.update(int(u["id"]) for u in window)
-        self._suggest(window, retrain=False)
+        with self._wanted_lock:
+            for u in window:
+                self._wanted[int(u["id"])] = u
+            if self._suggest_running:
+                return
+            self._suggest_running = True
+        self._suggest_loop()
 
     def suggestions_changed(self) -> None:
         """The team's codings changed: retrain in the background and recompute what is on screen."""
         if not self.suggestions_enabled:
             return
+        with self._wanted_lock:
+            self._generation += 1
+            self._needs_retrain = True
+            self._wanted.clear()
         self._suggestions.clear()
         self._requested.clear()
-        self._needs_retrain = True
-        unit = getattr(self.screen, "view", None)
-        current = getattr(unit, "current", None) if unit is not None else None
+        view = getattr(self.screen, "view", None)
+        current = getattr(view, "current", None) if view is not None else getattr(self.screen, "current", None)
         if current is not None:
             self._request_around(current)
 
-    @work(thread=True, exclusive=True, group="suggester", exit_on_error=False)
-    def _suggest(self, units: list[dict[str, Any]], retrain: bool) -> None:
+    @work(thread=True, group="suggester", exit_on_error=False)
+    def _suggest_loop(self) -> None:
+        """The one suggestion thread: fits once, retrains after codings change, scores the units asked for."""
         from qualcode import workbench as wb
 
-        worker = get_current_worker()
-        with self._engine_lock:
-            project = Project.open(self.project_path)
-            try:
-                if self._engine is None or self._needs_retrain or retrain:
-                    self._needs_retrain = False
+        project = Project.open(self.project_path)
+        try:
+            while True:
+                with self._wanted_lock:
+                    if not self._wanted:
+                        self._suggest_running = False
+                        return
+                    units = list(self._wanted.values())[:60]
+                    for u in units:
+                        self._wanted.pop(int(u["id"]), None)
+                    retrain, self._needs_retrain = self._needs_retrain, False
+                    generation = self._generation
+                if self._engine is None or retrain:
                     self._engine = wb.fit_suggester(project, self._engine)
                 if self._engine is None:
-                    self.post_message(SuggestionsReady({}, "suggestions are not available in this installation"))
-                    return
-                if worker.is_cancelled:
-                    return
+                    self.post_message(SuggestionsReady({}, "suggestions are not available in this installation",
+                                                       generation=generation))
+                    continue
                 found = wb.suggest_units(self._engine, units)
-            except Exception as err:  # a model problem must not take the workbench down
-                self.post_message(SuggestionsReady({}, f"suggestions failed: {err}"))
-                return
-            finally:
-                project.close()
-        for u in units:
-            found.setdefault(int(u["id"]), [])
-        self.post_message(SuggestionsReady(found))
+                for u in units:
+                    found.setdefault(int(u["id"]), [])
+                self.post_message(SuggestionsReady(found, generation=generation))
+        except Exception as err:  # a model problem must not take the workbench down
+            self.post_message(SuggestionsReady({}, f"suggestions failed: {err}", generation=-1))
+            with self._wanted_lock:
+                self._suggest_running = False
+                self._wanted.clear()
+        finally:
+            project.close()
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        if 0 <= message.generation < self._generation:
+            return  # computed before the latest coding: a fresher batch is on its way
         self._suggestions.update(message.suggestions)
         self.suggestion_note = message.note
         for screen in self.screen_stack:

@@ -40,7 +40,7 @@ class CodePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
             yield Static(self.heading, classes="dialog-title")
-            yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input")
+            yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield OptionList(id="picker-list")
             yield Static("↑/↓ choose · Enter apply · Esc cancel", classes="dialog-help")
 
@@ -53,7 +53,8 @@ class CodePicker(ModalScreen[str | None]):
         options.clear_options()
         for code, _ in wb.fuzzy_codes(self.codebook, query, only=self.only):
             label = Text()
-            label.append("  " * code.depth)
+            if not query.strip():
+                label.append("  " * code.depth)
             label.append("■ ", style=code.color or "grey50")
             label.append(code.name)
             if code.parent_id:
@@ -140,7 +141,7 @@ class SearchScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search", classes="dialog"):
             yield Static("Search across transcripts", classes="dialog-title")
-            yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input")
+            yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input", compact=True)
             yield OptionList(id="search-results")
             yield Static("", id="search-count", classes="dialog-help")
 

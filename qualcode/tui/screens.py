@@ -377,14 +377,14 @@ class TranscriptScreen(WorkbenchScreen):
         title = "Apply code to " + (self.units[self.view.cursor]["ref"] if len(targets) == 1
                                     else f"{len(targets)} units")
         self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=title),
-                             lambda code: code and self.apply(code, targets))
+                             lambda code: code and self.apply_code_to(code, targets))
 
     @on(CodebookPanel.CodeChosen)
     def _code_from_tree(self, event: CodebookPanel.CodeChosen) -> None:
-        self.apply(event.code_id, self._target_ids())
+        self.apply_code_to(event.code_id, self._target_ids())
         self.view.focus()
 
-    def apply(self, code_id: str, segment_ids: list[int], *, suggestion: dict[str, Any] | None = None) -> None:
+    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: dict[str, Any] | None = None) -> None:
         """Apply ``code_id`` to the units (one transaction); the screen updates once it is committed."""
         coder = self.coder
         if not segment_ids:
@@ -417,15 +417,15 @@ class TranscriptScreen(WorkbenchScreen):
             self.qapp.say(f"{u['ref']} has no code of yours to remove", error=True)
             return
         if len(mine) == 1:
-            self.remove(u["id"], mine[0])
+            self.remove_code_from(u["id"], mine[0])
             return
         from qualcode.tui.dialogs import CodePicker
 
         self.app.push_screen(CodePicker(self.project.codebook(), self.counts, only=mine,
                                         title=f"Remove a code from {u['ref']}"),
-                             lambda code: code and self.remove(u["id"], code))
+                             lambda code: code and self.remove_code_from(u["id"], code))
 
-    def remove(self, segment_id: int, code_id: str) -> None:
+    def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder
 
         def done(result: dict[str, Any]) -> None:
@@ -540,7 +540,7 @@ class TranscriptScreen(WorkbenchScreen):
             self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
             return
         s = shown[number - 1]
-        self.apply(s["code"], [u["id"]], suggestion=s)
+        self.apply_code_to(s["code"], [u["id"]], suggestion=s)
 
     @on(SuggestionsPanel.Accepted)
     def _accepted_by_mouse(self, event: SuggestionsPanel.Accepted) -> None:

@@ -72,7 +72,7 @@ class CodebookPanel(Vertical):
         tree.root.expand()
 
     def _label(self, code: Any) -> Text:
-        n = self.counts.get(code.id, 0)
+        n = sum(self.counts.get(c.id, 0) for c in code.walk())  # a criterion counts its sub-codes too
         label = Text()
         label.append("■ ", style=code.color or "grey50")
         label.append(code.name)
@@ -133,7 +133,8 @@ class SuggestionsPanel(Vertical):
             label.append(s.get("name") or s["code"])
             label.append(f"  {s.get('score', 0):.2f}", style="dim")
             if s.get("why"):
-                label.append("\n   " + str(s["why"]), style="dim italic")
+                why = str(s["why"])
+                label.append("\n   " + (why if len(why) <= 90 else why[:89] + "…"), style="dim italic")
             options.add_option(Option(label, id=str(n)))
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -292,8 +292,9 @@ class UnitView(ScrollView, can_focus=True):
             return
         top = self._offsets[self.cursor]
         height = self._offsets[self.cursor + 1] - top
-        self.scroll_to_region(Region(0, top, 1, height), animate=False, force=True, x_axis=False,
-                              immediate=True)
+        # keep a few lines of context around the current unit
+        self.scroll_to_region(Region(0, top, 1, height), spacing=Spacing(2, 0, 2, 0), animate=False, force=True,
+                              x_axis=False, immediate=True)
 
     def unit_at_line(self, line_no: int) -> int | None:
         if not self.units or line_no < 0 or line_no >= self._offsets[-1]:

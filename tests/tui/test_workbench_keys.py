@@ -1,0 +1,299 @@
+"""Every key of the workbench, driven with Pilot and checked against the store (what another process sees)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+from qualcode.tui.dialogs import CodePicker, HelpScreen, MemoEditor, SearchScreen
+from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+
+SIZE = (100, 30)
+
+
+def refs(store: Project, **filters: str) -> list[tuple[str, str, str]]:
+    return sorted((c["ref"], c["code"], c["coder"]) for c in store.codings(**filters))
+
+
+async def test_opens_on_the_first_uncoded_informant_unit(make: Callable[..., QualcodeApp]) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE):
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        assert screen.view.current["ref"] == "KII-01:3"  # units 1-2 are the interviewer's
+
+
+async def test_j_k_and_arrows_move_between_units(make: Callable[..., QualcodeApp]) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        await pilot.press("j", "j")
+        assert screen.view.current["ref"] == "KII-01:5"
+        await pilot.press("down")
+        assert screen.view.current["ref"] == "KII-01:6"
+        await pilot.press("k", "up", "up")
+        assert screen.view.current["ref"] == "KII-01:3"
+        await pilot.press("k", "k", "k")  # stops at the first unit
+        assert screen.view.current["ref"] == "KII-01:1"
+
+
+async def test_c_applies_the_picked_code_and_it_is_in_the_database(make: Callable[..., QualcodeApp],
+                                                                  store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"needs fit", "enter")
+        await app.settled()
+        assert refs(store) == [("KII-01:3", "relevance.needs_fit", "clara")]
+        assert "saved ✓" in str(app.screen.query_one("#status").render())
+
+
+async def test_escape_in_the_code_picker_applies_nothing(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"fund", "escape")
+        await app.settled()
+        assert isinstance(app.screen, TranscriptScreen)
+        assert store.codings() == []
+
+
+async def test_v_selects_a_span_and_c_codes_every_unit_of_it_at_once(make: Callable[..., QualcodeApp],
+                                                                    store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "j", "j", "c", *"sust fund", "enter")
+        await app.settled()
+        assert refs(store) == [("KII-01:3", "sustainability.funding", "clara"),
+                               ("KII-01:4", "sustainability.funding", "clara"),
+                               ("KII-01:5", "sustainability.funding", "clara")]
+        events = [e for e in store.events(entity="coding")]
+        assert len(events) == 3 and len({e["ts"] for e in events}) >= 1
+        assert app.screen.view.anchor is None  # the selection ends once applied
+
+
+async def test_d_removes_the_only_code_and_asks_which_when_there_are_several(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")
+    store.add_coding("KII-01:4", "relevance.needs_fit", coder="clara")
+    store.add_coding("KII-01:4", "impact.relationships", coder="clara")
+    store.add_coding("KII-01:4", "impact.policy", coder="long")  # someone else's: never offered
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k")  # opened on KII-01:5 (first uncoded): back to 4
+        await pilot.press("k")
+        assert app.screen.view.current["ref"] == "KII-01:3"
+        await pilot.press("d")
+        await app.settled()
+        assert ("KII-01:3", "relevance.needs_fit", "clara") not in refs(store)
+        await pilot.press("j", "d")
+        assert isinstance(app.screen, CodePicker)
+        assert sorted(app.screen.only or []) == ["impact.relationships", "relevance.needs_fit"]
+        await pilot.press(*"relationships", "enter")
+        await app.settled()
+        assert refs(store) == [("KII-01:4", "impact.policy", "long"), ("KII-01:4", "relevance.needs_fit", "clara")]
+
+
+async def test_d_on_a_unit_without_your_codes_says_so(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await app.settled()
+        assert "no code of yours" in str(app.screen.query_one("#status").render())
+
+
+async def test_m_writes_a_memo_on_the_unit(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        assert isinstance(app.screen, MemoEditor)
+        await pilot.press(*"ask about the toolkit", "ctrl+s")
+        await app.settled()
+        seg = store.resolve_segment("KII-01:3")
+        assert [(m["target_id"], m["coder"], m["text"]) for m in store.memos("segment")] == [
+            (str(seg), "clara", "ask about the toolkit")]
+        assert "ask about the toolkit" in str(app.screen.query_one("#memo").render())
+
+
+async def test_u_undoes_and_ctrl_r_redoes(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"fund", "enter")
+        await app.settled()
+        assert len(store.codings()) == 1
+        await pilot.press("u")
+        await app.settled()
+        assert store.codings() == []
+        assert app.screen.view.current["codings"] == []
+        await pilot.press("ctrl+r")
+        await app.settled()
+        assert refs(store) == [("KII-01:3", "sustainability.funding", "clara")]
+        assert [c["code"] for c in app.screen.view.current["codings"]] == ["sustainability.funding"]
+
+
+async def test_undo_works_across_restarts(make: Callable[..., QualcodeApp], store: Project) -> None:
+    first = make(transcript="KII-01")
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"fund", "enter")
+        await app_quits(first, pilot)
+    assert len(store.codings()) == 1
+    second = make(transcript="KII-01")
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await second.settled()
+        assert store.codings() == []
+
+
+async def app_quits(app: QualcodeApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("q")
+    await pilot.pause()
+
+
+async def test_q_quits_only_after_the_pending_write_is_committed(make: Callable[..., QualcodeApp],
+                                                                store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"fund", "enter", "q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert refs(store) == [("KII-01:3", "sustainability.funding", "clara")]
+
+
+async def test_n_jumps_to_the_next_unit_you_have_not_coded_skipping_interviewer_turns(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    store.add_coding("KII-01:4", "relevance.needs_fit", coder="clara")
+    store.add_coding("KII-01:5", "relevance.needs_fit", coder="long")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert screen.view.current["ref"] == "KII-01:3"
+        await pilot.press("n")
+        assert screen.view.current["ref"] == "KII-01:5"  # 4 is clara's; long's coding on 5 does not count
+        await pilot.press("n")
+        assert screen.view.current["ref"] == "KII-01:7"  # 6 is the interviewer's question
+
+
+async def test_slash_searches_across_transcripts_and_jumps(make: Callable[..., QualcodeApp]) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"bargaining", "enter")
+        assert len(app.screen.hits) == 1
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        assert screen.transcript == "FGD-01" and screen.view.current["ref"] == "FGD-01:4"
+
+
+async def test_number_keys_accept_suggestions_with_their_provenance(make: Callable[..., QualcodeApp],
+                                                                    store: Project) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j", "j")  # KII-01:7, about funding to continue the meetings
+        await app.settled(timeout=120)
+        await pilot.pause()
+        shown = app.screen.visible_suggestions()
+        assert shown, "the suggester proposed nothing for a unit about funding"
+        await pilot.press("1")
+        await app.settled(timeout=120)
+        coding = store.codings()[0]
+        assert (coding["ref"], coding["code"], coding["source"]) == ("KII-01:7", shown[0]["code"], "suggestion")
+        assert coding["score"] == shown[0]["score"] and coding["model_version"]
+        assert [(d["code"], d["decision"]) for d in store.decisions()] == [(shown[0]["code"], "accepted")]
+
+
+async def test_number_key_without_suggestions_says_so(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await app.settled()
+        assert store.codings() == []
+        assert "no suggestion 3" in str(app.screen.query_one("#status").render())
+
+
+async def test_question_mark_shows_the_keys(make: Callable[..., QualcodeApp]) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, TranscriptScreen)
+
+
+async def test_codebook_filter_applies_the_best_match(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", *"foa", "enter")
+        await app.settled()
+        assert refs(store) == [("KII-01:3", "impact.foa_cb", "clara")]
+        assert app.screen.focused is app.screen.view  # back to the units, ready for the next key
+
+
+async def test_a_change_by_another_process_appears(make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        store.add_coding("KII-01:3", "impact.policy", coder="long")  # e.g. 'qualcode codings add' elsewhere
+        app.check_store()
+        await pilot.pause()
+        assert [(c["code"], c["coder"]) for c in app.screen.view.current["codings"]] == [("impact.policy", "long")]
+
+
+async def test_project_view_lists_filters_and_opens_transcripts(make: Callable[..., QualcodeApp],
+                                                                store: Project) -> None:
+    store.add_coding("FGD-01:2", "effectiveness.outputs", coder="long")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ProjectScreen)
+        table = screen.query_one("#transcripts")
+        assert table.row_count == 2
+        row = table.get_row("FGD-01")
+        assert row[2] == "Factories, Workers' organisation" and "1/4" in str(row[4]) and row[5] == "long"
+        await pilot.press("slash", *"hai phong", "enter")
+        assert table.row_count == 1
+        await pilot.press("enter")
+        assert isinstance(app.screen, TranscriptScreen) and app.screen.transcript == "KII-01"
+        await pilot.press("t")
+        assert isinstance(app.screen, ProjectScreen)
+
+
+async def test_project_view_sorts_by_progress(make: Callable[..., QualcodeApp], store: Project) -> None:
+    store.add_coding("KII-01:3", "effectiveness.outputs", coder="long")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("#transcripts")
+        await pilot.press("s", "s", "s", "s")  # id -> type -> group -> location -> progress
+        assert app.screen.sort_key == "progress"
+        assert [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(2)] == ["FGD-01", "KII-01"]
+        await pilot.press("r")
+        assert [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(2)] == ["KII-01", "FGD-01"]
+
+
+async def test_a_person_codes_a_whole_transcript_without_the_mouse(make: Callable[..., QualcodeApp],
+                                                                   store: Project) -> None:
+    app = make(transcript="FGD-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for query in ("outputs delivered", "foa", "sex disaggregated"):
+            await pilot.press("c", *query, "enter", "n")
+        await app.settled()
+        coded = refs(store, transcript="FGD-01")
+        assert [r for r, _, _ in coded] == ["FGD-01:2", "FGD-01:3", "FGD-01:4"]
+        await pilot.press("c", *"gender data", "enter")
+        await app.settled()
+        await pilot.press("n")
+        assert "every informant unit of FGD-01 is coded" in str(app.screen.query_one("#status").render())
+        assert "4/4 coded" in str(app.screen.query_one("#status").render())
+
+
+async def test_unknown_transcript_fails_before_the_screen_opens(small_dir: Path) -> None:
+    import pytest
+
+    from qualcode.errors import NotFoundError
+    from qualcode.tui import make_app
+
+    with pytest.raises(NotFoundError, match="did you mean 'KII-01'"):
+        make_app(small_dir, transcript="KII-1")

@@ -1,8 +1,8 @@
 """Merge another coder's copy of a project into this one.
 
 Transcripts are matched by the SHA-256 of their text (so renamed ids still match), codes by id, coders by name.
-Codings keep their coder, date, memo and source; nothing already here is duplicated, so merging the same project
-twice adds nothing the second time. Anything that cannot be placed is counted and reported, never dropped
+Codings keep their coder, date and memo (their source becomes ``merge``; the log keeps the original one); nothing
+already here is duplicated, so merging the same project twice adds nothing the second time. Anything that cannot be placed is counted and reported, never dropped
 silently: transcripts that differ under the same id, codings on units this project does not have, codes missing
 from this codebook (their codings are kept, on the code marked inactive, until the code is added to the codebook).
 """
@@ -306,7 +306,7 @@ def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder
             cur = db.execute(
                 "INSERT INTO codings (segment_id, code_id, coder_id, created, memo, source, score, model_version,"
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (seg_id, r["code_id"], cid, r["created"], r["memo"], r["source"], r["score"], r["model_version"],
+                (seg_id, r["code_id"], cid, r["created"], r["memo"], "merge", r["score"], r["model_version"],
                  r["status"]),
             )
             new_id = int(cur.lastrowid or 0)
@@ -314,7 +314,8 @@ def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder
             state = project._coding_state(new_id)
             # not "coding.add": a merge is not the coder's own action, so their undo must not take it back
             project.log_event("coding.merge", "coding", new_id, coder=coder,
-                              after={**(state or {}), "from_project": str(other.path)})
+                              after={**(state or {}), "from_project": str(other.path),
+                                     "original_source": r["source"]})
             report["added"] += 1
             report["by_coder"][r["coder"]] = report["by_coder"].get(r["coder"], 0) + 1
     report["remapped"] = seg_map.remapped

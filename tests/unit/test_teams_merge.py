@@ -50,6 +50,9 @@ def test_merge_brings_the_other_coders_codings_and_memos_and_merging_twice_adds_
         assert r["codebook"]["same"] is True
         assert r["coders"]["new"] == ["long"]
         assert _snapshot(a) == mine | theirs  # both coders' codings, with date and memo, side by side
+        assert {c["source"] for c in a.codings(coder="long")} == {"merge"}
+        ev = [e for e in a.events(entity="coding") if e["action"] == "coding.merge"]
+        assert len(ev) == 2 and {e["after"]["original_source"] for e in ev} == {"human"}
         memos = {(m["target_type"], m["coder"], m["text"]) for m in a.memos()}
         assert ("segment", "long", "check with the HR register") in memos
         assert ("code", "long", "keep lessons short") in memos

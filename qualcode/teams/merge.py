@@ -2,9 +2,10 @@
 
 Transcripts are matched by the SHA-256 of their text (so renamed ids still match), codes by id, coders by name.
 Codings keep their coder, date and memo (their source becomes ``merge``; the log keeps the original one); nothing
-already here is duplicated, so merging the same project twice adds nothing the second time. Anything that cannot be placed is counted and reported, never dropped
-silently: transcripts that differ under the same id, codings on units this project does not have, codes missing
-from this codebook (their codings are kept, on the code marked inactive, until the code is added to the codebook).
+already here is duplicated, so merging the same project twice adds nothing the second time. Anything that cannot be
+placed is counted and reported, never dropped silently: transcripts that differ under the same id, codings on units
+this project does not have, codes missing from this codebook (their codings are kept, on the code marked inactive,
+until the code is added to the codebook).
 """
 
 from __future__ import annotations

@@ -1,0 +1,172 @@
+"""The synthesis commands on the bundled example project, as a user runs them: outputs opened and checked,
+--json, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMANDS = ["matrix", "triangulation", "themes", "export quotes", "findings add", "findings link", "findings list",
+            "findings show", "findings export", "findings import", "audit", "report"]
+
+
+def qc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qualcode", *args], capture_output=True, text=True,
+                          env={"QUALCODE_CODER": "tester", "PATH": "/usr/bin:/bin"}, cwd=ROOT)
+
+
+def case_sheet_names() -> list[str]:
+    with open(ROOT / "transcripts" / "cases.csv", encoding="utf-8-sig", newline="") as fh:
+        return [r["name"] for r in csv.DictReader(fh) if r.get("name")]
+
+
+def leaked_names(text: str) -> list[str]:
+    """Case-sheet names, and name parts used as a name: after a title, or on their own (not inside another proper
+    noun such as 'Hai Phong' or 'Thanh Hoa')."""
+    leaks = []
+    for name in case_sheet_names():
+        if name in text:
+            leaks.append(name)
+        for part in name.split():
+            for m in re.finditer(rf"\b{re.escape(part)}\b", text):
+                before, after = text[max(0, m.start() - 12):m.start()], text[m.end():m.end() + 3]
+                if re.search(r"\b(Mr|Ms|Mrs|Dr)\.? $", before):
+                    leaks.append(f"{before.strip()} {part}")
+                elif len(part) >= 3 and not re.match(r" [A-Z]", after) and not re.search(r"[A-Z]\w+ $", before):
+                    leaks.append(part)
+    return leaks
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int = 2) -> str:
+    assert proc.returncode == code, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def test_matrix_on_the_example(example_project_path: Path) -> None:
+    p = str(example_project_path)
+    data = json.loads(qc("matrix", "-p", p, "--json").stdout)
+    assert [r["id"] for r in data["rows"]][:2] == ["relevance", "validity_of_design"]
+    assert {"Factory", "Government", "Workers' organisation", "ILO staff", "Donor"} <= set(data["cols"])
+    assert data["total"] > 300
+    i = [r["id"] for r in data["rows"]].index("impact")
+    j = data["cols"].index("Workers' organisation")
+    assert data["counts"][i][j] == len(data["refs"]["impact"]["Workers' organisation"])
+    table = list(csv.reader(io.StringIO(qc("matrix", "-p", p, "--csv", "--count", "informants").stdout)))
+    assert table[0][0] == "criterion" and table[-1][0] == "Total"
+    cell = json.loads(qc("matrix", "-p", p, "--cell", "impact", "Workers' organisation", "--json").stdout)
+    assert len(cell) == data["counts"][i][j]
+    assert all(c["attribution"].startswith(("Interview", "FGD")) for c in cell)
+    human = qc("matrix", "-p", p, "--rows", "code", "--cols", "location")
+    assert human.returncode == 0 and "HAI PHONG" in human.stdout  # column headers are upper-cased
+    co = json.loads(qc("matrix", "-p", p, "--cooccurrence", "--rows", "criterion", "--json").stdout)
+    assert co["codes"][0] == "relevance"
+
+
+def test_quote_bank_exports_have_no_informant_names(example_project_path: Path, tmp_path: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    out = tmp_path / "quotes"
+    proc = qc("export", "quotes", "-p", str(example_project_path), "--format", "all", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert sorted(Path(f).name for f in result["files"]) == ["quotes.csv", "quotes.docx", "quotes.md", "quotes.xlsx"]
+    docx_text = "\n".join(p.text for p in Document(str(out / "quotes.docx")).paragraphs)
+    wb = load_workbook(out / "quotes.xlsx")
+    xlsx_text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    texts = {"docx": docx_text, "xlsx": xlsx_text, "md": (out / "quotes.md").read_text(encoding="utf-8"),
+             "csv": (out / "quotes.csv").read_text(encoding="utf-8-sig")}
+    for fmt, text in texts.items():
+        assert leaked_names(text) == [], fmt
+        assert "Interview with HR manager, factory, Hai Phong" in text, fmt
+        assert "[informant FGD-02-P4]" in text or "[informant" in text, fmt
+    assert "Relevance" in wb.sheetnames and len(wb.sheetnames) == 10
+
+
+def test_findings_audit_and_report_walkthrough(example_project_dir: Path, tmp_path: Path) -> None:
+    p = str(example_project_dir)
+    seg = json.loads(qc("codings", "list", "-p", p, "--code", "sustainability.funding", "--json").stdout)
+    refs = []
+    for c in seg:  # one passage per transcript, for a well-triangulated finding
+        if c["transcript"] not in {r.split(":")[0] for r in refs}:
+            refs.append(c["ref"])
+    added = qc("findings", "add", "-p", p, "--criterion", "sustainability", "--question", "sustainability.funding",
+               "--statement", "Sectoral meetings are unlikely to continue without funding.", "--json")
+    assert added.returncode == 0, added.stderr
+    fid = json.loads(added.stdout)["id"]
+    for ref in refs[:6]:
+        linked = qc("findings", "link", "-p", p, fid, "--segment", ref, "--code", "sustainability.funding")
+        assert linked.returncode == 0, linked.stderr
+    assert qc("findings", "link", "-p", p, fid, "--document", "Project final progress report, p. 12").returncode == 0
+    shown = json.loads(qc("findings", "show", "-p", p, fid, "--json").stdout)
+    assert shown["triangulation"]["strength"] == "strong"
+    assert all(e["attribution"] and e["created"] for e in shown["evidence"])
+    listing = qc("findings", "list", "-p", p)
+    assert fid in listing.stdout and "strong" in listing.stdout
+    ok = qc("audit", "-p", p, "--json")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ok.stdout)["errors"] == 0
+    report = tmp_path / "report.html"
+    made = qc("report", "-p", p, "--out", str(report))
+    assert made.returncode == 0, made.stderr
+    html = report.read_text(encoding="utf-8")
+    assert "Sectoral meetings are unlikely to continue without funding." in html
+    assert "Project final progress report, p. 12" in html
+    assert leaked_names(re.sub(r"<[^>]+>", " ", html)) == []
+    # remove the coding behind one link: the audit now fails, with one line on stderr and the report on stdout
+    coding = shown["evidence"][0]["coding"]
+    assert qc("codings", "remove", "-p", p, "--id", str(coding)).returncode == 0
+    failed = qc("audit", "-p", p)
+    line = assert_one_line_error(failed, code=1)
+    assert "the audit found 1 error(s)" in line
+    assert "no longer resolves" in failed.stdout
+
+
+def test_findings_yaml_round_trip_through_the_cli(example_project_dir: Path, tmp_path: Path) -> None:
+    p = str(example_project_dir)
+    ref = json.loads(qc("codings", "list", "-p", p, "--code", "gender_equality.data", "--json").stdout)[0]["ref"]
+    assert qc("findings", "add", "-p", p, "--criterion", "gender_equality", "--id", "GEN-1",
+              "--statement", "Projects lacked sex-disaggregated data.").returncode == 0
+    assert qc("findings", "link", "-p", p, "GEN-1", "--segment", ref, "--code", "gender_equality.data").returncode == 0
+    out = tmp_path / "findings.yaml"
+    assert qc("findings", "export", "-p", p, "--out", str(out)).returncode == 0
+    assert "GEN-1" in out.read_text(encoding="utf-8")
+    again = qc("findings", "import", "-p", p, str(out))
+    assert "already exists" in assert_one_line_error(again)
+    assert qc("findings", "import", "-p", p, str(out), "--replace").returncode == 0
+
+
+def test_user_mistakes_are_one_line_errors(example_project_path: Path, tmp_path: Path) -> None:
+    p = str(example_project_path)
+    assert "shoe_size" in assert_one_line_error(qc("matrix", "-p", p, "--cols", "shoe_size"))
+    assert "no finding 'F99'" in assert_one_line_error(qc("findings", "show", "-p", p, "F99"))
+    assert "html" in assert_one_line_error(qc("report", "-p", p, "--out", str(tmp_path / "r.pdf")))
+    assert "unknown format" in assert_one_line_error(qc("export", "quotes", "-p", p, "--format", "pdf"))
+    assert "no code" in assert_one_line_error(qc("themes", "-p", p, "--criterion", "relevanse"))
+
+
+def test_themes_and_triangulation_on_the_example(example_project_path: Path) -> None:
+    p = str(example_project_path)
+    a = json.loads(qc("themes", "-p", p, "--criterion", "sustainability", "--seed", "3", "--json").stdout)
+    b = json.loads(qc("themes", "-p", p, "--criterion", "sustainability", "--seed", "3", "--json").stdout)
+    assert a == b and len(a["themes"]) >= 2
+    tri = json.loads(qc("triangulation", "-p", p, "--level", "code", "--json").stdout)
+    assert {t["strength"] for t in tri} <= {"strong", "moderate", "weak", "single-source", "none"}
+    rule = qc("triangulation", "-p", p, "--show-rule")
+    assert "levels:" in rule.stdout and "required:" in rule.stdout
+
+
+def test_every_command_is_documented() -> None:
+    doc = (ROOT / "docs" / "readme" / "synthesis.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"qualcode {command}" in doc, command
+        assert qc(*command.split(), "--help").returncode == 0

@@ -1,0 +1,218 @@
+"""Benchmark of `qualcode suggest` on real hand-coded data (not a test; run it by hand).
+
+    .venv/bin/python tests/bench/bench_suggest.py [--data ../shared/benchdata/nhs_fft_v6] [--seeds 3]
+
+Data: NHS Friends-and-Family-Test answers hand-coded against a 33-code framework (see the data's
+SOURCE.txt). Protocol (as the reference baselines there):
+- the codebook is codebook_v7.json converted to qualcode YAML: the 31 substantive codes become
+  children of their group (the criterion); examples_raw is split into examples; ids come from names;
+  the two meta codes ("Labelling not possible", "Not assigned") are left out, they are not topics;
+- evaluated answers: the 5,613 carrying at least one of the 24 substantive codes with >= 30 answers
+  (labels outside those 24 are dropped from the gold set);
+- k = 0 (codebook only) and k = 5, 10, 20: per seed, k answers per code (24 codes) are drawn at random
+  as TRAIN.jsonl (with all their gold codes), and all the other answers are scored;
+- the figures come from the real command
+  `python -m qualcode suggest --codebook CB.yaml --segments IN.jsonl [--train TRAIN.jsonl] --top 3 --json`
+  run as a subprocess; throughput is units / wall-clock time of that whole command (start-up, fitting
+  and explanations included).
+
+Metrics:
+- top-1 accuracy: the first suggestion is one of the answer's gold codes;
+- recall@3: |gold codes among the first three suggestions| / |gold codes|, averaged over answers;
+- mean kappa: for each of the 24 codes, Cohen's kappa between "the code is the first suggestion"
+  and "the code is in the gold set" over the scored answers; the mean over the 24 codes.
+Also measured in-process: latency of one unit with a prepared model, and the time of
+`Suggester.update` on 1,000 coded units.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = ROOT.parent / "shared" / "benchdata" / "nhs_fft_v6"
+META = {"Labelling not possible", "Not assigned"}
+MIN_ANSWERS = 30
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def split_examples(raw: str) -> list[str]:
+    """examples_raw is quoted comments separated by commas, grouped under 'Positive:' style headings."""
+    out: list[str] = []
+    for line in raw.splitlines():
+        line = re.sub(r"^\s*(Positi?ve|Negative|Mixed|Neutral)[^:]*:\s*", "", line)
+        for part in re.split(r"""['‘’"]\s*,\s*['‘’"]""", line):
+            part = part.strip().strip(",").strip().strip("'‘’\"").strip()
+            if len(part) >= 2:
+                out.append(part)
+    return out
+
+
+def convert_codebook(data_dir: Path) -> dict:
+    groups: dict[str, dict] = {}
+    for entry in json.loads((data_dir / "codebook_v7.json").read_text(encoding="utf-8")):
+        if entry["code"] in META:
+            continue
+        g = groups.setdefault(entry["group"], {"id": slug(entry["group"]), "name": entry["group"], "children": []})
+        g["children"].append({
+            "id": slug(entry["code"]),
+            "name": entry["code"],
+            "definition": entry["definition"],
+            "examples": split_examples(entry["examples_raw"]),
+        })
+    for g in groups.values():
+        # The framework gives groups no text of their own; validation wants one.
+        g["definition"] = f"{g['name']}: " + "; ".join(c["name"] for c in g["children"]) + "."
+    return {"name": "NHS patient experience framework v7", "codes": list(groups.values())}
+
+
+def load_answers(data_dir: Path) -> tuple[list[dict], list[str]]:
+    rows = [json.loads(ln) for ln in (data_dir / "segments_v7.jsonl").read_text(encoding="utf-8").splitlines()]
+    counts = Counter(lab for r in rows for lab in r["labels_v7"] if lab not in META)
+    keep = {c for c, n in counts.items() if n >= MIN_ANSWERS}
+    answers = []
+    for r in rows:
+        codes = sorted({slug(lab) for lab in r["labels_v7"] if lab in keep})
+        if codes:
+            answers.append({"id": r["id"], "text": r["text"], "codes": codes})
+    return answers, sorted(slug(c) for c in keep)
+
+
+def write_jsonl(path: Path, rows: list[dict], keys: tuple[str, ...]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n")
+
+
+def run_command(cb: Path, seg: Path, train: Path | None) -> tuple[list[dict], float]:
+    cmd = [sys.executable, "-m", "qualcode", "suggest", "--codebook", str(cb), "--segments", str(seg),
+           "--top", "3", "--json"]
+    if train is not None:
+        cmd += ["--train", str(train)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"suggest failed: {proc.stderr.strip()}")
+    return [json.loads(ln) for ln in proc.stdout.splitlines()], wall
+
+
+def kappa(y: list[bool], p: list[bool]) -> float:
+    n = len(y)
+    agree = sum(a == b for a, b in zip(y, p, strict=True)) / n
+    py, pp = sum(y) / n, sum(p) / n
+    expected = py * pp + (1 - py) * (1 - pp)
+    return 0.0 if expected >= 1 else (agree - expected) / (1 - expected)
+
+
+def score(output: list[dict], gold: dict[str, set[str]], codes: list[str]) -> dict[str, float]:
+    top1 = [o["suggestions"][0]["code"] if o["suggestions"] else None for o in output]
+    golds = [gold[o["id"]] for o in output]
+    acc = sum(t in g for t, g in zip(top1, golds, strict=True)) / len(output)
+    r3 = sum(len(g & {s["code"] for s in o["suggestions"][:3]}) / len(g)
+             for o, g in zip(output, golds, strict=True)) / len(output)
+    kappas = [kappa([c in g for g in golds], [t == c for t in top1]) for c in codes]
+    return {"top1": acc, "r3": r3, "kappa": sum(kappas) / len(kappas)}
+
+
+def sample_train(answers: list[dict], codes: list[str], k: int, seed: int) -> set[int]:
+    rng = random.Random(seed)
+    chosen: set[int] = set()
+    for c in codes:
+        pool = [i for i, a in enumerate(answers) if c in a["codes"] and i not in chosen]
+        chosen.update(rng.sample(pool, min(k, len(pool))))
+    return chosen
+
+
+def in_process_timings(cb_path: Path, answers: list[dict]) -> dict[str, float]:
+    sys.path.insert(0, str(ROOT))
+    from qualcode.codebook import load_codebook
+    from qualcode.nlp import Example, Suggester
+
+    cb = load_codebook(cb_path)
+    s = Suggester(cb)
+    s.set_corpus([a["text"] for a in answers])
+    labelled = [Example(a["id"], a["text"], set(a["codes"])) for a in answers[:1000]]
+    s.update(labelled[:10])
+    s.suggest([("warm", "warm up")], top=3)
+    t0 = time.perf_counter()
+    s.update(labelled)
+    s.score(["x"])  # update is lazy only if not prepared; the model is prepared here
+    update = time.perf_counter() - t0
+    lat = []
+    for a in answers[1000:1100]:
+        t0 = time.perf_counter()
+        s.suggest([(a["id"], a["text"])], top=3)
+        lat.append(time.perf_counter() - t0)
+    lat.sort()
+    t0 = time.perf_counter()
+    s.suggest([(a["id"], a["text"]) for a in answers], top=3)
+    batch = len(answers) / (time.perf_counter() - t0)
+    return {"update_1000": update, "one_unit_median_ms": 1000 * lat[len(lat) // 2],
+            "one_unit_p95_ms": 1000 * lat[int(len(lat) * 0.95)], "batch_units_per_s_prepared": batch}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--ks", default="0,5,10,20")
+    args = ap.parse_args()
+    answers, codes = load_answers(args.data)
+    gold = {a["id"]: set(a["codes"]) for a in answers}
+    print(f"{len(answers)} answers, {len(codes)} evaluated codes; machine: {platform.processor() or platform.machine()}"
+          f", {__import__('os').cpu_count()} CPUs, Python {platform.python_version()}")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpd = Path(tmp)
+        import yaml
+
+        cb_path = tmpd / "codebook.yaml"
+        cb_path.write_text(yaml.safe_dump(convert_codebook(args.data), allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+        for k in [int(x) for x in args.ks.split(",")]:
+            runs = []
+            for seed in range(args.seeds if k else 1):
+                chosen = sample_train(answers, codes, k, seed) if k else set()
+                test = [a for i, a in enumerate(answers) if i not in chosen]
+                seg = tmpd / "in.jsonl"
+                write_jsonl(seg, test, ("id", "text"))
+                train = None
+                if chosen:
+                    train = tmpd / "train.jsonl"
+                    write_jsonl(train, [answers[i] for i in sorted(chosen)], ("id", "text", "codes"))
+                output, wall = run_command(cb_path, seg, train)
+                m = score(output, gold, codes)
+                m["ups"] = len(test) / wall
+                runs.append(m)
+                print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} kappa {m['kappa']:.3f} "
+                      f"({len(test)} units, {wall:.1f}s, {m['ups']:.0f} units/s)", flush=True)
+            avg = {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}
+            results.append((k, len(runs), avg))
+        timings = in_process_timings(cb_path, answers)
+    print()
+    print("k   draws  top-1  recall@3  mean kappa  units/s (whole command)")
+    for k, n, m in results:
+        print(f"{k:<3} {n:<6} {m['top1']:.3f}  {m['r3']:.3f}     {m['kappa']:.3f}       {m['ups']:.0f}")
+    print()
+    print(f"prepared model: batch {timings['batch_units_per_s_prepared']:.0f} units/s; one unit median "
+          f"{timings['one_unit_median_ms']:.1f} ms (p95 {timings['one_unit_p95_ms']:.1f} ms); "
+          f"update on 1,000 coded units {timings['update_1000']:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,8 +20,11 @@ _TIME = r"(\d+:)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
 _TIMING = re.compile(r"\s*(" + _TIME + r")\s*-->\s*(" + _TIME + r")(?:\s+.*)?")
 # Something a person meant as a timing line, even if broken ("00:01.5 -> 00:02", "00:00:61,000 --> ...").
 _TIMING_LIKE = re.compile(r"\s*\d[\d:.,]*\s*(?:-->|->|–>|—>|--|→)")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
-_TAGS = re.compile(r"</?(?:v|c|i|b|u|s|ruby|rt|lang|font|span)(?:[.\s][^>]*)?>|<\d[\d:.]*>|\{\\[^}]*\}", re.I)
+# Bounded repeats: an unclosed "<v " repeated through a huge file must not make matching quadratic.
+_VOICE = re.compile(r"<v(?:\.[^\s>]{0,40})?(?:\s+([^>\n]{0,80}))?>")
+_TAGS = re.compile(
+    r"</?(?:v|c|i|b|u|s|ruby|rt|lang|font|span)(?:[.\s][^>\n]{0,80})?>|<\d[\d:.]{0,20}>|\{\\[^}\n]{0,100}\}", re.I
+)
 _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
 
 TIMING_HINT = (

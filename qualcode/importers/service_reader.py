@@ -36,7 +36,10 @@ class _Block:
 
 def header(line: str) -> tuple[str, float] | None:
     """``("Interviewer", 3723.0)`` for "Interviewer  1:02:03"; None for anything else."""
-    m = _HEADER.fullmatch(line.strip())
+    line = line.strip()
+    if len(line) > MAX_LABEL_CHARS + 24:
+        return None  # headers are short; this also keeps the regex cheap on long lines
+    m = _HEADER.fullmatch(line)
     if not m:
         return None
     speaker = m.group("name").strip()

@@ -21,7 +21,8 @@ _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _BULLET = re.compile(r"[-*+•]\s+")
 _QUOTE = re.compile(r"(?:>\s?)+")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+# "__" pairs cannot contain "_", so a line of many unclosed "__" stays linear.
+_UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__")
 _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
@@ -201,9 +202,11 @@ def table_blocks(rows: list[list[str]], metadata: dict[str, Any], *, speech_star
 
 def clean_inline(text: str) -> str:
     """Remove Markdown emphasis markers (**bold**, __bold__) but keep their words."""
-    if "**" not in text and "__" not in text:
+    # "**" never occurs in speech, so every one of them is markup (even an unbalanced one).
+    text = text.replace("**", "")
+    if "__" not in text:
         return text
-    return _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
+    return _UNDERSCORE_BOLD.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def _is_meta_line(key: str, value: str) -> bool:

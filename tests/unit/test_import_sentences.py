@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from qualcode.errors import InputError
 from qualcode.importers import parse_transcript
 from qualcode.importers.sentences import split_sentences, unit_spans
 
@@ -87,3 +88,23 @@ def test_time_grows_linearly_with_size() -> None:
 
     small, large = cost(500), cost(4000)
     assert large < small * 8 * 3 + 0.5  # 8x the input, allowing noise, but nothing quadratic
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"WEBVTT\n\n00:00.000 --> 00:01.000\n" + b"<v " * 100_000, "tags.vtt"),
+        (b"WEBVTT\n\n00:00.000 --> 00:01.000\n" + b"<c.x " * 100_000, "classes.vtt"),
+        (b"1\n00:00:00,000 --> 00:00:01,000\n" + b"{\\an8" * 100_000, "ass.srt"),
+        (b"Interviewer: " + b"**a " * 100_000, "bold.md"),
+        (b"Speaker 1" + b" " * 200_000 + b"0:03\nText\n\nSpeaker 2  0:05\nMore\n", "spaces.txt"),
+    ],
+    ids=["unclosed-voice", "unclosed-class", "unclosed-ass", "unclosed-bold", "long-header"],
+)
+def test_unclosed_markup_stays_fast(data: bytes, name: str) -> None:
+    started = time.perf_counter()
+    try:
+        parse_transcript(data, name)
+    except InputError:
+        pass  # rejecting is fine; hanging is not
+    assert time.perf_counter() - started < 5.0

@@ -14,7 +14,15 @@ from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import Label, accepted_keys, find_label, strip_leading_timestamp
+from qualcode.importers.labels import (
+    STRONG,
+    Label,
+    accepted_keys,
+    classify,
+    find_label,
+    strip_leading_timestamp,
+)
+from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
 
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
@@ -244,18 +252,39 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
         blocks[b_index].lines = blocks[b_index].lines[l_index + 1 :]
 
 
+def _service_headers(blocks: list[Block]) -> None:
+    """Take "Clara Jensen  0:03" lines as labels when they recur (Teams and Otter exports saved as .docx)."""
+    found: list[tuple[Block, int, str, float]] = []
+    for block in blocks:
+        if block.forced:
+            continue
+        for i, line in enumerate(block.lines):
+            if block.labels[i] is None:
+                head = service_header(line)
+                # the name must look like a label: "We met at 10:30" alone on a line is speech
+                if head is not None and classify(head[0]) is not None:
+                    found.append((block, i, head[0], head[1]))
+    if len(found) < 2:
+        return
+    for block, i, speaker, seconds in found:
+        block.labels[i] = Label(speaker=speaker, rest="", t_start=seconds, strength=STRONG)
+
+
 def blocks_to_drafts(blocks: list[Block], metadata: dict[str, Any]) -> Drafts:
     """Recognise labels over all blocks and build the speaker turns."""
     _header_metadata(blocks, metadata)
     candidates: list[Label] = []
     for block in blocks:
         block.labels = [None if block.forced else find_label(line) for line in block.lines]
+    _service_headers(blocks)
+    for block in blocks:
         candidates.extend(lab for lab in block.labels if lab is not None)
     accepted = accepted_keys(candidates)
     display: dict[str, str] = {}
     notes: dict[str, str] = {}
     drafts = Drafts()
     speaker: str | None = None
+    pending_time: float | None = None
     for block in blocks:
         if block.forced:
             speaker = block.speaker
@@ -274,10 +303,14 @@ def blocks_to_drafts(blocks: list[Block], metadata: dict[str, Any]) -> Drafts:
                     notes.setdefault(speaker, label.note)
                 drafts.add(speaker, clean_inline(label.rest), t_start=label.t_start)
                 new_paragraph = not label.rest
+                # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
+                pending_time = None if label.rest else label.t_start
                 continue
             t_start, body = strip_leading_timestamp(line)
             if not body.strip():
                 continue  # a bare timestamp line
+            if t_start is None:
+                t_start, pending_time = pending_time, None
             drafts.add(speaker, clean_inline(body), new_paragraph=new_paragraph, t_start=t_start)
             new_paragraph = False
     if notes:

@@ -167,3 +167,24 @@ def test_docx_with_only_a_metadata_table_has_no_speech() -> None:
 
     with pytest.raises(InputError, match=r"KII-96\.docx.*no speech"):
         parse_transcript(docx_bytes(build), "KII-96.docx")
+
+
+def test_teams_word_export_with_name_and_time_lines() -> None:
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        for line in [
+            "Clara Jensen   0:03",
+            "Good morning, thank you for joining us today.",
+            "Le Van Duc   0:09",
+            "Good morning. I am happy to help with the evaluation.",
+            "Clara Jensen   1:02:03",
+            "Thank you very much for your time.",
+        ]:
+            document.add_paragraph(line)
+
+    parsed = parse_transcript(docx_bytes(build), "KII-04.docx")
+    assert [(t.speaker, t.t_start) for t in parsed.turns] == [
+        ("Clara Jensen", 3.0),
+        ("Le Van Duc", 9.0),
+        ("Clara Jensen", 3723.0),
+    ]
+    assert "0:03" not in parsed.text and "Clara" not in parsed.text

@@ -180,8 +180,15 @@ def table_blocks(rows: list[list[str]], metadata: dict[str, Any], *, speech_star
         width = max(len(r) for r in rows)
         firsts = [r[0].strip().casefold() for r in rows if r]
         keys = [meta_key(f) for f in firsts]
-        looks_meta = width == 2 and (
-            sum(k in META_KEYS or k in META_ROLE_KEYS for k in keys) * 2 >= len(keys) or len(set(firsts)) == len(firsts)
+        values = [r[1] for r in rows if len(r) > 1]
+        # Metadata keys never repeat; speakers do. Short values or known keys tell the rest apart.
+        looks_meta = (
+            width == 2
+            and len(set(firsts)) == len(firsts)
+            and (
+                sum(k in META_KEYS for k in keys) * 2 >= len(keys)
+                or sum(len(v) for v in values) <= 60 * max(1, len(values))
+            )
         )
         if looks_meta and not speech_started:
             for r in rows:

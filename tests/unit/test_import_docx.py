@@ -188,3 +188,21 @@ def test_teams_word_export_with_name_and_time_lines() -> None:
         ("Clara Jensen", 3723.0),
     ]
     assert "0:03" not in parsed.text and "Clara" not in parsed.text
+
+
+def test_speaker_table_without_header_row_is_speech_not_metadata() -> None:
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        rows = [
+            ("Interviewer", "Did the sectoral meetings continue after the project?"),
+            ("Informant", "Only two of them. The chamber has no budget line for the meetings, so they stopped."),
+            ("Interviewer", "Who paid for the two that took place?"),
+            ("Informant", "The industry association paid for the venue and the brands paid for lunch."),
+        ]
+        table = document.add_table(rows=len(rows), cols=2)
+        for i, (speaker, text) in enumerate(rows):
+            table.cell(i, 0).text = speaker
+            table.cell(i, 1).text = text
+
+    parsed = parse_transcript(docx_bytes(build), "KII-97.docx")
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Informant"] * 2
+    assert "informant" not in parsed.metadata

@@ -55,6 +55,7 @@ LEARN_MAX = 3.0
 RIDGE_LAMBDA = 0.3
 PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
 MIN_CALIBRATION = 10
+CALIBRATION_UNITS = 200
 PRIOR_REFERENCE = 0.3  # evidence at which the uncalibrated score reaches 63% of the blend
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
 PRIOR_SPREAD_FLOOR = 0.2
@@ -245,6 +246,8 @@ class Suggester:
         corpus = self._corpus or [e.text for e in self._examples]
         self._Xc = fz.transform(corpus) if corpus else None
         self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
+        # The units being coded are featurised once; scoring them again reuses these rows.
+        self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
         self._prepared = True
         self._learn()
 
@@ -253,6 +256,31 @@ class Suggester:
             self._prepare()
 
     # ------------------------------------------------------------------ scoring pieces
+    def _features(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """TF-IDF rows and zero-shot prior for texts, reusing what was computed for the corpus."""
+        import numpy as np
+        from scipy.sparse import vstack
+
+        assert self.featurizer is not None
+        rows = [self._row_of.get(t, -1) for t in texts]
+        missing = [i for i, r in enumerate(rows) if r < 0]
+        if self._Xc is None or len(missing) == len(texts):
+            X = self.featurizer.transform(list(texts))
+            return X, self._zero_shot(X, list(texts))
+        known = np.asarray([r for r in rows if r >= 0])
+        if not missing:
+            return self._Xc[known], self._zs_corpus[known]
+        new_texts = [texts[i] for i in missing]
+        Xn = self.featurizer.transform(new_texts)
+        zn = self._zero_shot(Xn, new_texts)
+        order = np.empty(len(texts), dtype=np.int64)
+        is_known = np.asarray([r >= 0 for r in rows])
+        order[np.flatnonzero(is_known)] = np.arange(len(known))
+        order[np.asarray(missing)] = len(known) + np.arange(len(missing))
+        X = vstack([self._Xc[known], Xn], format="csr")[order]
+        zs = np.vstack([self._zs_corpus[known], zn])[order]
+        return X, zs
+
     def _zero_shot(self, X: Any, texts: Sequence[str]) -> np.ndarray:
         """Codebook prior for each (unit, code); sentence-level best is mixed in for long units."""
         import numpy as np
@@ -319,7 +347,7 @@ class Suggester:
         ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
         self._ex = ex
         if ex:
-            self._XL = fz.transform([e.text for e in ex])
+            self._XL, self._zsL = self._features([e.text for e in ex])
             Y = np.zeros((len(ex), C), dtype=bool)
             R = np.zeros((len(ex), C), dtype=bool)
             for i, e in enumerate(ex):
@@ -334,6 +362,7 @@ class Suggester:
             Y = np.zeros((0, C), dtype=bool)
             R = np.zeros((0, C), dtype=bool)
         self._Y, self._R = Y, R
+        self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
 
@@ -377,32 +406,35 @@ class Suggester:
         targets = np.vstack([Yf - R.astype(np.float32), np.eye(C, dtype=np.float32)[self._owner],
                              np.eye(C, dtype=np.float32)])
         sw = np.r_[np.ones(XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
+        from scipy.linalg import cho_solve
+
         K = (Xt @ Xt.T).toarray().astype(np.float64)
         mean = targets.mean(axis=0)
-        inv = np.linalg.inv(K + RIDGE_LAMBDA * np.diag(1.0 / sw))
-        A = inv @ (targets - mean)
+        factor = (np.linalg.cholesky(K + RIDGE_LAMBDA * np.diag(1.0 / sw)), True)
+        A = cho_solve(factor, targets - mean, check_finite=False)
         self._ridge = (Xt, A.astype(np.float32), mean)
-        self._fit_calibration(K, inv, A, targets, mean)
+        self._fit_calibration(K, factor, A, targets, mean)
 
-    def _fit_calibration(self, K: Any, inv: Any, A: Any, targets: Any, mean: Any) -> None:
-        """Platt scaling on leave-one-out blended scores of the coded units."""
+    def _fit_calibration(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> None:
+        """Platt scaling on leave-one-out blended scores of (up to CALIBRATION_UNITS) coded units."""
         import numpy as np
+        from scipy.linalg import cho_solve
 
-        ex = self._ex
-        n = len(ex)
+        n = len(self._ex)
         if n < MIN_CALIBRATION:
             self._calib = None
             return
+        # A fixed, evenly spaced subsample keeps this step fast and deterministic on big projects.
+        sel = np.linspace(0, n - 1, min(n, CALIBRATION_UNITS)).round().astype(np.int64)
         # Ridge leave-one-out: f_loo = (f - h y) / (1 - h) with h the diagonal of the hat matrix.
-        Kl = K[:n]
+        Kl = K[sel]
         f = Kl @ A + mean
-        hat = np.einsum("ij,ji->i", Kl, inv[:, :n])
-        y = targets[:n]
+        hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, sel]), check_finite=False))
+        y = targets[sel]
         ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
-        zs = self._zero_shot(self._XL, [e.text for e in ex])
-        blend, zs_raw = self._blend(self._XL, zs, ridge=ridge_loo, loo=True)
-        target = self._Y
-        known = target | self._R
+        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, loo=True, rows=sel)
+        target = self._Y[sel]
+        known = target | self._R[sel]
         # Units with a code are informative for every code; rows without any positive are only
         # informative about what they rejected.
         has_pos = target.any(axis=1)
@@ -419,7 +451,9 @@ class Suggester:
         self._calib = (clf.coef_[0].astype(np.float64), float(clf.intercept_[0]))
 
     # ------------------------------------------------------------------ the blend
-    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, loo: bool = False) -> tuple[Any, Any]:
+    def _blend(
+        self, X: Any, zs: Any, *, ridge: Any = None, loo: bool = False, rows: Any = None, sims: Any = None
+    ) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
@@ -428,6 +462,8 @@ class Suggester:
         """
         import numpy as np
 
+        if rows is not None:  # leave-one-out scoring of a subsample of the coded units
+            X, zs = X[rows], zs[rows]
         prior = zs.copy()
         if self._ST is not None:
             prior = prior + SELF_TRAIN_WEIGHT * np.asarray(X @ self._ST.T)
@@ -436,9 +472,11 @@ class Suggester:
         # from blowing that noise up into a confident-looking prior.
         out = _minmax(prior, floor=PRIOR_SPREAD_FLOOR)
         if self._roc is not None and self._XL is not None:
-            sims = np.asarray((X @ self._XL.T).toarray())
+            if sims is None:
+                sims = np.asarray((X @ self._XL.T).toarray())
             if loo:
-                np.fill_diagonal(sims, -1.0)
+                sims = sims.copy()
+                sims[np.arange(len(rows)), rows] = -1.0
             kn = _topk_by_label(sims, self._Y, NEIGHBOURS)
             kn_neg = _topk_by_label(sims, self._R, 1)
             roc = np.asarray(X @ self._roc.T)
@@ -462,19 +500,24 @@ class Suggester:
         return 1.0 / (1.0 + np.exp(-z))
 
     # ------------------------------------------------------------------ public scoring
+    def _score_batch(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
+        """Calibrated scores for a batch, with the TF-IDF rows and similarities to coded units."""
+        import numpy as np
+
+        X, zs = self._features(texts)
+        sims = np.asarray((X @ self._XL.T).toarray()) if self._XL is not None and self._roc is not None else None
+        blend, raw = self._blend(X, zs, sims=sims)
+        return self._calibrate(blend, raw), X, sims
+
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""
         import numpy as np
 
         self._ensure()
-        assert self.featurizer is not None
         out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
         for a in range(0, len(texts), BATCH):
             chunk = list(texts[a : a + BATCH])
-            X = self.featurizer.transform(chunk)
-            zs = self._zero_shot(X, chunk)
-            blend, raw = self._blend(X, zs)
-            out[a : a + len(chunk)] = self._calibrate(blend, raw)
+            out[a : a + len(chunk)] = self._score_batch(chunk)[0]
         return out
 
     def suggest(
@@ -489,38 +532,47 @@ class Suggester:
         import numpy as np
 
         self._ensure()
-        assert self.featurizer is not None
         version = self.model_version
         out: list[list[Suggestion]] = []
         for a in range(0, len(units), BATCH):
             chunk = units[a : a + BATCH]
             texts = [t for _, t in chunk]
-            X = self.featurizer.transform(texts)
-            blend, raw = self._blend(X, self._zero_shot(X, texts))
-            scores = self._calibrate(blend, raw)
+            scores, X, sims = self._score_batch(texts)
+            piece_sims = np.asarray((X @ self._Q.T).toarray()) if explain else None
             k = min(top, scores.shape[1])
             best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
             for i, text in enumerate(texts):
                 sugg = []
+                pairs = self.pipeline.token_pairs(text) if explain else []
                 for j in best[i]:
                     s = float(scores[i, j])
                     if s < min_score:
                         continue
                     code = self.codes[int(j)]
-                    why, ev = self._explain(text, X[i], int(j)) if explain else ("", {})
+                    if explain:
+                        why, ev = self._explain(text, int(j), pairs, piece_sims[i],  # type: ignore[index]
+                                                None if sims is None else sims[i])
+                    else:
+                        why, ev = "", {}
                     sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))
                 out.append(sugg)
         return out
 
     def explain(self, text: str, code_id: str) -> tuple[str, dict[str, Any]]:
         """Why ``code_id`` fits ``text``: matched keywords, shared definition terms, closest example."""
+        import numpy as np
+
         self._ensure()
-        assert self.featurizer is not None
         if code_id not in self._col:
             raise KeyError(code_id)
-        return self._explain(text, self.featurizer.transform([text]), self._col[code_id])
+        X, _ = self._features([text])
+        sims = np.asarray((X @ self._XL.T).toarray())[0] if self._XL is not None else None
+        return self._explain(text, self._col[code_id], self.pipeline.token_pairs(text),
+                             np.asarray((X @ self._Q.T).toarray())[0], sims)
 
-    def _explain(self, text: str, x: Any, j: int) -> tuple[str, dict[str, Any]]:
+    def _explain(
+        self, text: str, j: int, pairs: list[tuple[str, str]], piece_sims: Any, coded_sims: Any
+    ) -> tuple[str, dict[str, Any]]:
         import numpy as np
 
         assert self.featurizer is not None
@@ -530,7 +582,7 @@ class Suggester:
         terms: list[str] = []
         seen: set[str] = set()
         ranked = sorted(
-            (p for p in self.pipeline.token_pairs(text) if p[1] in self._profile_terms[j] and len(p[1]) > 2),
+            (p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
             key=lambda p: -fz.idf_of(p[1]),
         )
         for surface, norm in ranked:
@@ -542,18 +594,16 @@ class Suggester:
         closest: dict[str, Any] | None = None
         a, b = self._piece_bounds[j]
         if b > a:
-            sims = (x @ self._Q[a:b].T).toarray().ravel()
-            k = int(sims.argmax())
-            closest = {"source": "codebook", "text": _snippet(self._pieces[a + k]),
-                       "similarity": round(float(sims[k]), 3)}
-        if self._XL is not None and self._Y[:, j].any():
-            idx = np.flatnonzero(self._Y[:, j])
-            sims = (x @ self._XL[idx].T).toarray().ravel()
-            k = int(sims.argmax())
-            if closest is None or sims[k] >= closest["similarity"]:
-                e = self._ex[int(idx[k])]
+            k = a + int(piece_sims[a:b].argmax())
+            closest = {"source": "codebook", "text": _snippet(self._pieces[k]),
+                       "similarity": round(float(piece_sims[k]), 3)}
+        if coded_sims is not None and self._Y[:, j].any():
+            idx = self._label_rows[j]
+            k = int(idx[coded_sims[idx].argmax()])
+            if closest is None or coded_sims[k] >= closest["similarity"]:
+                e = self._ex[k]
                 closest = {"source": "coded", "id": e.id, "text": _snippet(e.text),
-                           "similarity": round(float(sims[k]), 3)}
+                           "similarity": round(float(coded_sims[k]), 3)}
         parts = []
         if keywords:
             parts.append("keywords: " + ", ".join(keywords))

@@ -149,9 +149,9 @@ class TextPipeline:
         """(surface word, normalised form) for each kept token, to show users the words they wrote."""
         pairs: list[tuple[str, str]] = []
         for tok in self._blank.tokenizer(text):
-            norm = self._norm_tokens([tok.lower_])
+            norm = _norm_one(self, tok.lower_)
             if norm:
-                pairs.append((tok.text, norm[0]))
+                pairs.append((tok.text, norm))
         return pairs
 
     @staticmethod
@@ -178,6 +178,12 @@ class TextPipeline:
             return [text]
         doc = self._blank(text)
         return [s.text.strip() for s in doc.sents if s.text.strip()]
+
+
+@lru_cache(maxsize=100_000)
+def _norm_one(pipeline: TextPipeline, token: str) -> str:
+    norm = pipeline._norm_tokens([token])
+    return norm[0] if norm else ""
 
 
 @lru_cache(maxsize=2)

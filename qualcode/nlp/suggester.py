@@ -133,6 +133,10 @@ class Suggester:
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
         self._prepared = False
+        self._calib: tuple[Any, float] | None = None
+        self._ridge: tuple[Any, Any, Any] | None = None
+        self._zs_corpus: Any = None
+        self._Xc: Any = None
 
     # ------------------------------------------------------------------ state changes
     def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
@@ -342,7 +346,6 @@ class Suggester:
         from sklearn.preprocessing import normalize
 
         assert self.featurizer is not None
-        fz = self.featurizer
         C = len(self.codes)
         ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
         self._ex = ex
@@ -437,7 +440,7 @@ class Suggester:
         known = target | self._R[sel]
         # Units with a code are informative for every code; rows without any positive are only
         # informative about what they rejected.
-        has_pos = target.any(axis=1)
+        has_pos = np.asarray(target.any(axis=1))
         mask = np.where(has_pos[:, None], True, known)
         feats = np.column_stack([blend[mask], np.log(np.maximum(zs_raw[mask], 1e-3))])
         lab = target[mask]
@@ -481,6 +484,7 @@ class Suggester:
             kn_neg = _topk_by_label(sims, self._R, 1)
             roc = np.asarray(X @ self._roc.T)
             if ridge is None:
+                assert self._ridge is not None
                 Xt, A, mean = self._ridge
                 ridge = np.asarray((X @ Xt.T) @ A) + mean
             learned = (_minmax(kn + roc - 0.5 * kn_neg) + 2 * _minmax(ridge)) / 3
@@ -573,7 +577,6 @@ class Suggester:
     def _explain(
         self, text: str, j: int, pairs: list[tuple[str, str]], piece_sims: Any, coded_sims: Any
     ) -> tuple[str, dict[str, Any]]:
-        import numpy as np
 
         assert self.featurizer is not None
         fz = self.featurizer

@@ -137,7 +137,7 @@ class TextPipeline:
             for doc in self._trained.pipe(texts, batch_size=256):
                 out.append(" ".join(self._norm_tokens((t.lemma_ or t.text).lower() for t in doc)))
             return out
-        tokenizer = self._blank.tokenizer
+        tokenizer: Any = self._blank.tokenizer
         for doc in tokenizer.pipe(texts, batch_size=1024):
             out.append(" ".join(self._norm_tokens(t.lower_ for t in doc)))
         return out

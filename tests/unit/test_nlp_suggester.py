@@ -74,7 +74,8 @@ def rank_of(s: Suggester, text: str, code: str) -> int:
 
 
 def test_codebook_alone_ranks_the_matching_code_first(suggester: Suggester) -> None:
-    assert top_code(suggester, "Nobody knows who will fund the meetings once the budget ends.") == "sustainability.funding"
+    text = "Nobody knows who will fund the meetings once the budget ends."
+    assert top_code(suggester, text) == "sustainability.funding"
     assert top_code(suggester, "The trainer of the training course explained grievance procedures.") == (
         "effectiveness.training"
     )

@@ -129,10 +129,9 @@ def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str
 def _resolve_codings(project: Project, *, coding: int | None, segment: str | None, code: str | None,
                      coder_filter: str | None, criterion: str) -> list[dict[str, Any]]:
     if coding is not None:
-        row = project.db.execute("SELECT id FROM codings WHERE id = ?", (coding,)).fetchone()
-        if row is None:
+        found = _codings_by_id(project, [coding])
+        if not found:
             raise NotFoundError(f"no coding {coding}", hint="see 'qualcode codings list'")
-        found = [c for c in project.codings(current_only=False) if c["id"] == coding]
         return found
     if segment is None:
         raise QualcodeError("say which evidence to link", hint="pass --coding N, or --segment TRANSCRIPT:N [--code ID]")

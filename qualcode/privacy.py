@@ -34,6 +34,8 @@ MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace 
 
 def _fold(word: str) -> str:
     """Accent- and case-insensitive key, so "Nguyễn" in a transcript matches "Nguyen" in the case sheet."""
+    if word.isascii():
+        return word.lower()
     word = word.replace("đ", "d").replace("Đ", "D")
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
 
@@ -324,11 +326,13 @@ class Pseudonymiser:
         if not self._ner_checked:
             self._ner_checked = True
             try:
-                import spacy
-                from spacy.util import get_installed_models
+                from importlib.metadata import entry_points
 
-                models = sorted(get_installed_models())
+                # trained pipelines register this entry point; looking costs nothing, importing spaCy costs seconds
+                models = sorted(ep.name for ep in entry_points(group="spacy_models"))
                 if models:
+                    import spacy
+
                     self._nlp = spacy.load(models[0], disable=["parser", "lemmatizer", "tagger"])
             except Exception:  # no usable pipeline: the known-name heuristic is all we have
                 self._nlp = None

@@ -47,13 +47,21 @@ class Featurizer:
 
     def fit(self, texts: list[str]) -> Featurizer:
         """Fit both vectorisers (IDF and vocabulary) on ``texts``."""
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: list[str]) -> csr_matrix:
+        """Fit on ``texts`` and return their rows (one pass over the text instead of two)."""
+        from scipy.sparse import hstack
+        from sklearn.preprocessing import normalize
+
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         words, chars = self._prepare(texts)
         # Bigrams are built from the normalised tokens (stop words already gone), so phrases such
         # as "not enough" or "call bell" get a feature of their own.
         self._word = TfidfVectorizer(analyzer=_uni_bi, sublinear_tf=True, dtype=_float32())
-        self._word.fit(words)
+        xw = self._word.fit_transform(words)
         self._char = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
@@ -62,8 +70,8 @@ class Featurizer:
             max_features=MAX_CHAR_FEATURES,
             dtype=_float32(),
         )
-        self._char.fit(chars)
-        return self
+        xc = self._char.fit_transform(chars)
+        return normalize(hstack([xw * WORD_WEIGHT, xc * CHAR_WEIGHT], format="csr"), copy=False)
 
     def transform(self, texts: list[str]) -> csr_matrix:
         """Rows are L2-normalised, so a dot product of two rows is their cosine similarity."""

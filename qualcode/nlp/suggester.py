@@ -233,22 +233,28 @@ class Suggester:
         self._pieces = pieces
         self._owner = np.asarray(owner, dtype=np.int64)
         self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
-        fit_texts = self._corpus + [e.text for e in self._examples] + profiles + pieces + excl
-        self.featurizer = Featurizer(self.pipeline).fit(fit_texts)
-        fz = self.featurizer
-        self._P = fz.transform(profiles)
         order = np.argsort(self._owner, kind="stable")
         self._pieces = [pieces[i] for i in order]
         self._owner = self._owner[order]
-        self._Q = fz.transform(self._pieces)
-        self._E = fz.transform(excl) if excl else None
+        corpus = self._corpus or [e.text for e in self._examples]
+        extra = [e.text for e in self._examples] if self._corpus else []
+        fit_texts = corpus + extra + profiles + self._pieces + excl
+        self.featurizer = Featurizer(self.pipeline)
+        fz = self.featurizer
+        rows = fz.fit_transform(fit_texts)
+        # Slices of the fitted matrix, in the order of fit_texts.
+        a = len(corpus) + len(extra)
+        self._P = rows[a : a + len(profiles)]
+        a += len(profiles)
+        self._Q = rows[a : a + len(self._pieces)]
+        a += len(self._pieces)
+        self._E = rows[a:] if excl else None
         self._matchers = [KeywordMatcher(c.keywords) for c in self.codes]
         self._profile_terms = [set(fz.word_terms(p)) for p in profiles]
         # Pieces are grouped by code so per-code reductions work on column slices.
         bounds = np.searchsorted(self._owner, np.arange(len(self.codes) + 1))
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
-        corpus = self._corpus or [e.text for e in self._examples]
-        self._Xc = fz.transform(corpus) if corpus else None
+        self._Xc = rows[: len(corpus)] if corpus else None
         self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
         # The units being coded are featurised once; scoring them again reuses these rows.
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
@@ -442,7 +448,8 @@ class Suggester:
         # informative about what they rejected.
         has_pos = np.asarray(target.any(axis=1))
         mask = np.where(has_pos[:, None], True, known)
-        feats = np.column_stack([blend[mask], np.log(np.maximum(zs_raw[mask], 1e-3))])
+        # Only the blend goes in, so the mapping is monotone and the ranking stays the blend's.
+        feats = blend[mask][:, None]
         lab = target[mask]
         if lab.all() or not lab.any():
             self._calib = None
@@ -500,7 +507,7 @@ class Suggester:
             # Relative standing among the codes times absolute evidence from the codebook text.
             return blend * (1.0 - np.exp(-np.maximum(zs_raw, 0.0) / PRIOR_REFERENCE))
         coef, icpt = self._calib
-        z = coef[0] * blend + coef[1] * np.log(np.maximum(zs_raw, 1e-3)) + icpt
+        z = coef[0] * blend + icpt
         return 1.0 / (1.0 + np.exp(-z))
 
     # ------------------------------------------------------------------ public scoring

@@ -53,9 +53,8 @@ class Featurizer:
     def fit_transform(self, texts: list[str]) -> csr_matrix:
         """Fit on ``texts`` and return their rows (one pass over the text instead of two)."""
         from scipy.sparse import hstack
-        from sklearn.preprocessing import normalize
-
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
 
         words, chars = self._prepare(texts)
         # Bigrams are built from the normalised tokens (stop words already gone), so phrases such

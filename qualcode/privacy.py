@@ -142,14 +142,22 @@ class Attributor:
         self.show_names = show_names
         self._cases = {c["id"]: c for c in project.cases()}
         self._participants: dict[str, list[dict[str, Any]]] = {}
+        self._cache: dict[tuple[Any, Any, Any], str] = {}
         for sp in project.speakers():
             if sp["case_id"] and sp["case_id"] in self._cases and sp["role"] != "interviewer":
                 self._participants.setdefault(sp["transcript_id"], []).append(self._cases[sp["case_id"]]["attributes"])
 
     def __call__(self, segment: Mapping[str, Any]) -> str:
-        case = self._cases.get(segment.get("case") or "")
-        name = case["name"] if (case and self.show_names) else None
-        return attribution(segment, participants=self._participants.get(str(segment.get("transcript"))), name=name)
+        # one attribution per informant and transcript: a quote bank asks for the same one thousands of times
+        key = (segment.get("transcript"), segment.get("case"), segment.get("speaker"))
+        cached = self._cache.get(key)
+        if cached is None:
+            case = self._cases.get(segment.get("case") or "")
+            name = case["name"] if (case and self.show_names) else None
+            cached = attribution(segment, participants=self._participants.get(str(segment.get("transcript"))),
+                                 name=name)
+            self._cache[key] = cached
+        return cached
 
 
 # ---------------------------------------------------------------------------------------------- pseudonyms

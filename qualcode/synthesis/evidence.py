@@ -116,8 +116,11 @@ def _descendants(project: Project, code: str) -> list[str]:
 
 def stakeholder_groups(project: Project) -> list[str]:
     """Every stakeholder group in the case sheet (the groups that could speak to a criterion)."""
-    groups = {str(c["attributes"].get("stakeholder_group")) for c in project.cases()
-              if c["attributes"].get("stakeholder_group")}
+    groups = set()
+    for (attrs,) in project.db.execute("SELECT attributes FROM cases"):
+        group = json.loads(attrs or "{}").get("stakeholder_group")
+        if group:
+            groups.add(str(group))
     return sorted(groups)
 
 

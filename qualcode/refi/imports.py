@@ -14,6 +14,7 @@ import contextlib
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,8 @@ def _parse_xml(data: bytes, name: str) -> etree._Element:
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
-        raise InputError(f"is not valid XML ({err.msg})", path=name, line=err.lineno,
+        msg = " ".join(str(err.msg).split())  # libxml2 messages can span lines; ours are one line
+        raise InputError(f"is not valid XML ({msg})", path=name, line=err.lineno,
                          hint="export it again from the other tool") from None
 
 
@@ -205,13 +207,16 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str | None 
         report = _Importer(project, package, codes, coder).run()
         report.update({"file": str(p), "project": str(folder), "created": created})
         return report
-    except BaseException:
+    except BaseException as err:
         if created and project is not None:
             project.close()
             project = None
             for suffix_ in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     (folder / (DB_NAME + suffix_)).unlink()
+        if isinstance(err, (zipfile.BadZipFile, zlib.error, EOFError, OSError)):
+            # a damaged member is only noticed when it is read; the import transaction has rolled back by now
+            raise InputError(f"is damaged ({err})", path=str(p), hint="export the project again as .qdpx") from None
         raise
     finally:
         if project is not None:
@@ -301,6 +306,7 @@ class _Source:
         self.raw = text.replace("\r\n", "\n") if crlf_as_one else text
         self.ext = ext
         self.exact = False
+        self.spans: list[tuple[int, int] | None]
         if ext is not None:
             stored = self._strip_labels(self.raw, ext["labels"])
             if stored is not None and text_hash(stored) == ext.get("sha256"):
@@ -582,10 +588,11 @@ class _Importer:
             self.warnings.extend(w.replace("case sheet line 0: ", "") for w in warnings)
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
-                case_id = sp.get("case")
-                if case_id and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
-                    case_id = None
-                project.set_speaker(tid, sp["label"], role=sp.get("role") or "unknown", case_id=case_id,
+                speaker_case: str | None = sp.get("case")
+                if speaker_case and not project.db.execute("SELECT 1 FROM cases WHERE id = ?",
+                                                           (speaker_case,)).fetchone():
+                    speaker_case = None
+                project.set_speaker(tid, sp["label"], role=sp.get("role") or "unknown", case_id=speaker_case,
                                     coder=self.coder)
 
     def _collect_memo_refs(self, text_sources: list[Any]) -> None:

@@ -127,9 +127,9 @@ def shared_units(project: Project, coders: list[str] | None = None,
             c for c in coded_by if any(coded_by[c] & coded_by[o] for o in coded_by if o != c)
         )
     per_transcript: dict[str, list[str]] = {}
-    for c in chosen:
-        for t in coded_by.get(c, ()):
-            per_transcript.setdefault(t, []).append(c)
+    for name in chosen:
+        for t in coded_by.get(name, set()):
+            per_transcript.setdefault(t, []).append(name)
     wanted = set(transcripts) if transcripts else None
     if wanted:
         for t in wanted:

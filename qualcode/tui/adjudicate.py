@@ -49,11 +49,12 @@ class AdjudicationScreen(Screen[None]):
         Binding("escape", "leave", "Leave"),
     ]
 
-    def __init__(self, project: Project, coder: str, *, coders: list[str] | None = None,
-                 code: str | None = None) -> None:
+    def __init__(self, project: Project | None = None, coder: str | None = None, *,
+                 coders: list[str] | None = None, code: str | None = None) -> None:
         super().__init__()
-        self.project = project
-        self.coder = coder
+        # without arguments the screen works on the hosting workbench's project and coder
+        self._project = project
+        self._coder = coder
         self.coders = coders
         self.code = code
         self.include_settled = False
@@ -62,6 +63,18 @@ class AdjudicationScreen(Screen[None]):
         self.summary: dict[str, Any] = {}
         self.error: str | None = None
         self.busy = False
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = self.app.project  # type: ignore[attr-defined]
+        return self._project
+
+    @property
+    def coder(self) -> str:
+        if self._coder is None:
+            self._coder = str(getattr(self.app, "coder", None) or self.project.resolve_coder(None))
+        return self._coder
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -101,3 +101,24 @@ async def test_no_common_transcripts_is_said_on_screen_not_a_crash(tmp_path: Pat
         await _settle(app, pilot)
     assert adjudications(project) == []
     project.close()
+
+
+async def test_inside_the_workbench_it_uses_the_app_project_coder_and_writer(tmp_path: Path) -> None:
+    from qualcode.tui import make_app
+
+    _project(tmp_path).close()
+    app = make_app(tmp_path / "p", coder="minh", poll_seconds=0, suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = AdjudicationScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        assert screen.current is not None and screen.current["text"].startswith("Turnover")
+        await pilot.press("o")
+        await app.settled()
+        await pilot.pause()
+        assert screen.current is not None and screen.current["text"].startswith("Our line")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AdjudicationScreen)
+    with Project.open(tmp_path / "p") as store:
+        assert [(a["ref"], a["decision"], a["coder"]) for a in adjudications(store)] == [("KII-01:2", "omit", "minh")]

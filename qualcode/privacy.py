@@ -95,7 +95,8 @@ def attribution(
     ``participants`` (the attribute mappings of everyone in the group) describe the group's composition.
     ``name`` is appended only when the caller was explicitly asked to show names.
 
-    >>> attribution({"type": "KII", "role": "HR manager", "organisation_type": "Factory (FDI)", "location": "Hai Phong"})
+    >>> attribution({"type": "KII", "role": "HR manager", "organisation_type": "Factory (FDI)",
+    ...              "location": "Hai Phong"})
     'Interview with HR manager, factory, Hai Phong'
     """
     attrs = _attrs_of(segment_or_case_attrs)

@@ -8,7 +8,7 @@ coded each passage and when, whether it came from a machine suggestion, and the 
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     status = project.status()
     parts: list[str] = []
     add = parts.append
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     add("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
     add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
     add(f"<title>{_e('Evidence report: ' + project.name)}</title><style>{CSS}</style></head><body>")
@@ -151,8 +151,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         add(f"<p class=\"meta\">Criterion: {_e(f['criterion'])}" + (f"; question: {_e(f['code'])}" if f["code"] else "")
             + f". Supported by {t['informants']} informant(s) in {len(t['groups'])} group(s)"
             f" ({_e(', '.join(t['groups']) or 'none')}), {t['transcripts']} transcript(s), sources:"
-            f" {_e(', '.join(t['source_types']) or 'none')}. Silent groups: {_e(', '.join(t['silent_groups']) or 'none')}."
-            "</p>")
+            f" {_e(', '.join(t['source_types']) or 'none')}."
+            f" Silent groups: {_e(', '.join(t['silent_groups']) or 'none')}.</p>")
         if t["divergent_groups"]:
             add("<table><thead><tr><th>Group</th><th>Supporting informants</th><th>Contradicting informants</th>"
                 "</tr></thead><tbody>")
@@ -205,7 +205,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
                 origin = "coded by hand"
                 if c.get("source") == "suggestion":
                     score = f", score {c['score']:.2f}" if isinstance(c.get("score"), (int, float)) else ""
-                    origin = f"machine suggestion (model {c.get('model_version') or '?'}{score}) accepted by {c['coder']}"
+                    origin = (f"machine suggestion (model {c.get('model_version') or '?'}{score})"
+                              f" accepted by {c['coder']}")
                 elif c.get("source") == "import":
                     origin = "imported from a coded-quote table"
                 elif c.get("source") == "merge":

@@ -101,7 +101,8 @@ def generate(path: Path, n_transcripts: int, n_coded: int, seed: int = 0) -> Pro
         apply_case_sheet(project, rows, coder="bench")
         coders = [project.coder_id(c) for c in ("ana", "ben", "chi")]
         informant_units = [r[0] for r in project.db.execute(
-            "SELECT s.id FROM segments s JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
+            "SELECT s.id FROM segments s JOIN speakers sp"
+            " ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
             " WHERE sp.role != 'interviewer' ORDER BY s.id")]
         ts = now_iso()
         # each informant unit gets a code of the criterion its sentence is about (plus noise), until n_coded

@@ -64,7 +64,7 @@ def test_a_quote_that_no_longer_matches_its_transcript_is_an_error(project) -> N
 
 
 def test_a_corrected_transcript_that_changes_a_linked_quote_is_an_error(project) -> None:  # type: ignore[no-untyped-def]
-    fid = _sound_finding(project)
+    _sound_finding(project)
     turns = [(s, t.replace("matched what factories", "fitted what factories")) for s, t in TRANSCRIPTS["KII-03"]]
     project.add_transcript(parse_turns(turns), "KII-03")  # the coding follows the edited sentence
     report = audit(project)

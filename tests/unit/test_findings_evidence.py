@@ -105,7 +105,8 @@ def test_yaml_round_trip_recreates_findings_and_links(project, tmp_path: Path) -
     assert result == {"file": str(tmp_path / "findings.yaml"), "created": 1, "updated": 0, "links": 6}
     a, b = show_finding(project, fid), show_finding(other, fid)
     assert a["statement"] == b["statement"] and a["documents"] == b["documents"]
-    assert sorted((e["ref"], e["coder"]) for e in a["evidence"]) == sorted((e["ref"], e["coder"]) for e in b["evidence"])
+    pairs = [sorted((e["ref"], e["coder"]) for e in x["evidence"]) for x in (a, b)]
+    assert pairs[0] == pairs[1]
     with pytest.raises(InputError, match="already exists"):
         import_findings(other, tmp_path / "findings.yaml", coder="ana")
     assert import_findings(other, tmp_path / "findings.yaml", coder="ana", replace=True)["updated"] == 1

@@ -28,7 +28,8 @@ def test_fgd_attribution_describes_the_group_and_the_speaker_by_attributes() -> 
     members = [{"role": "HR officer"}, {"role": "Middle manager (production)"}, {"role": "HR officer"}]
     speaker = {"type": "FGD", "role": "Union official", "sex": "F", "location": "Bac Ninh"}
     text = attribution(speaker, participants=members + [speaker])
-    assert text == "FGD with HR officers, middle managers and union officials, Bac Ninh (participant: union official, F)"
+    assert text == ("FGD with HR officers, middle managers and union officials, Bac Ninh"
+                    " (participant: union official, F)")
 
 
 def test_attribution_shows_a_name_only_when_asked(project) -> None:  # type: ignore[no-untyped-def]

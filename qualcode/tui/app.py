@@ -109,7 +109,10 @@ class QualcodeApp(App[None]):
     def on_mount(self) -> None:
         from qualcode.tui.screens import ProjectScreen, TranscriptScreen
 
-        self.run_worker(self._writer_loop, thread=True, group="writer", name="writer", exit_on_error=False)
+        # A plain daemon thread rather than a Textual worker: it lives as long as the app, and a crash elsewhere
+        # must not leave the event loop waiting for it at exit.
+        self._writer = threading.Thread(target=self._writer_loop, name="qualcode-writer", daemon=True)
+        self._writer.start()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.check_store)
         self.push_screen(ProjectScreen())
@@ -177,7 +180,7 @@ class QualcodeApp(App[None]):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            busy = [w for w in self.workers if w.group != "writer" and w.is_running]
+            busy = [w for w in self.workers if w.is_running]
             if not self.pending_writes and not busy:
                 break
             await asyncio.sleep(0.005)

@@ -86,9 +86,9 @@ class QueueScreen(WorkbenchScreen):
             head.append(f" · {clock(u['t_start'])}", style="dim")
         title.update(head)
         before, after = self._neighbours(u)
-        self.query_one("#queue-before", Static).update(self._context(before))
+        self.query_one("#queue-before", Static).update(self._context_text(before))
         self.query_one("#queue-unit", Static).update(Text(u["text"], style="bold"))
-        self.query_one("#queue-after", Static).update(self._context(after))
+        self.query_one("#queue-after", Static).update(self._context_text(after))
         self._show_codes(u)
         self._show_suggestions()
         self.update_status()
@@ -101,7 +101,7 @@ class QueueScreen(WorkbenchScreen):
         return found.get(u["idx"] - 1), found.get(u["idx"] + 1)
 
     @staticmethod
-    def _context(n: dict[str, Any] | None) -> Text:
+    def _context_text(n: dict[str, Any] | None) -> Text:
         if n is None:
             return Text("")
         text = n["text"] if len(n["text"]) < 240 else n["text"][:239] + "…"

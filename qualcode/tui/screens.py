@@ -308,7 +308,7 @@ class TranscriptScreen(WorkbenchScreen):
         where = self.transcript
         if u is not None:
             where = f"{u['ref']} ({self.view.cursor + 1}/{len(self.units)})"
-            if self.view.anchor is not None:
+            if self.view.span_start is not None:
                 where += f" · {len(self.view.selection)} selected"
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=where, progress=wb.coding_progress(self.units, coder=self.coder),
@@ -335,13 +335,13 @@ class TranscriptScreen(WorkbenchScreen):
 
     def action_select(self) -> None:
         view = self.view
-        view.anchor = None if view.anchor is not None else view.cursor
+        view.span_start = None if view.span_start is not None else view.cursor
         view.refresh()
         self.update_status()
 
     def action_escape(self) -> None:
-        if self.view.anchor is not None:
-            self.view.anchor = None
+        if self.view.span_start is not None:
+            self.view.span_start = None
             self.view.refresh()
         if self.view.highlight:
             self.view.highlight = ""
@@ -389,7 +389,7 @@ class TranscriptScreen(WorkbenchScreen):
         coder = self.coder
         if not segment_ids:
             return
-        self.view.anchor = None
+        self.view.span_start = None
 
         def run(project: Project) -> dict[str, Any]:
             if suggestion is not None:

@@ -72,7 +72,7 @@ async def test_v_selects_a_span_and_c_codes_every_unit_of_it_at_once(make: Calla
                                ("KII-01:5", "sustainability.funding", "clara")]
         events = [e for e in store.events(entity="coding")]
         assert len(events) == 3 and len({e["ts"] for e in events}) >= 1
-        assert app.screen.view.anchor is None  # the selection ends once applied
+        assert app.screen.view.span_start is None  # the selection ends once applied
 
 
 async def test_d_removes_the_only_code_and_asks_which_when_there_are_several(

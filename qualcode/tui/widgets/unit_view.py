@@ -75,7 +75,7 @@ class UnitView(ScrollView, can_focus=True):
         self.code_colors = colors
         self.code_names = names
         self.units: list[dict[str, Any]] = []
-        self.anchor: int | None = None  # start of a span selection (v)
+        self.span_start: int | None = None  # start of a span selection (v)
         self.highlight: str = ""  # search words, folded
         self._lines: list[list[tuple[str, str, Any]]] = []  # per unit: (kind, text, payload)
         self._offsets: list[int] = [0]
@@ -85,7 +85,7 @@ class UnitView(ScrollView, can_focus=True):
 
     def set_units(self, units: list[dict[str, Any]], cursor: int = 0) -> None:
         self.units = units
-        self.anchor = None
+        self.span_start = None
         self._relayout()
         self.set_reactive(UnitView.cursor, max(0, min(cursor, len(units) - 1)))
         self.scroll_to_cursor()
@@ -106,9 +106,9 @@ class UnitView(ScrollView, can_focus=True):
     @property
     def selection(self) -> list[int]:
         """Positions of the selected span (or the current unit alone)."""
-        if self.anchor is None:
+        if self.span_start is None:
             return [self.cursor] if self.units else []
-        lo, hi = sorted((self.anchor, self.cursor))
+        lo, hi = sorted((self.span_start, self.cursor))
         return list(range(lo, hi + 1))
 
     # ------------------------------------------------------------------ layout
@@ -203,8 +203,8 @@ class UnitView(ScrollView, can_focus=True):
         i = bisect_right(self._offsets, line_no) - 1
         kind, text, payload = self._lines[i][line_no - self._offsets[i]]
         u = self.units[i]
-        selected = self.anchor is not None and i in range(min(self.anchor, self.cursor),
-                                                           max(self.anchor, self.cursor) + 1)
+        selected = self.span_start is not None and i in range(min(self.span_start, self.cursor),
+                                                           max(self.span_start, self.cursor) + 1)
         row = base
         if i == self.cursor and kind not in ("blank", "speaker"):
             row = base + self.get_component_rich_style("unitview--cursor")

@@ -1,0 +1,85 @@
+"""Queue mode: uncoded units one by one; accept, correct, reject or skip, and the model learns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+from qualcode.tui.queue import QueueScreen
+
+SIZE = (100, 30)
+
+
+async def wait_for_suggestions(app: QualcodeApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.settled(timeout=120)
+    await pilot.pause()
+
+
+async def test_w_opens_the_queue_on_the_first_uncoded_informant_unit(make: Callable[..., QualcodeApp],
+                                                                     store: Project) -> None:
+    store.add_coding("FGD-01:2", "effectiveness.outputs", coder="clara")
+    app = make(suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert screen.current["ref"] == "FGD-01:3"  # FGD-01:1 is the facilitator's, 2 is coded
+        assert len(screen.units) == 9  # 3 left in FGD-01 + 6 in KII-01
+        await pilot.press("s", "space")
+        assert screen.current["ref"] == "FGD-01:6"
+        await pilot.press("k")
+        assert screen.current["ref"] == "FGD-01:4"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, QueueScreen)
+
+
+async def test_accepting_in_the_queue_codes_the_unit_and_moves_on(make: Callable[..., QualcodeApp],
+                                                                  store: Project) -> None:
+    app = make(queue_mode=True, suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_suggestions(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen) and screen.current["ref"] == "FGD-01:2"
+        top = screen._shown()[0]
+        await pilot.press("1")
+        await wait_for_suggestions(app, pilot)
+        coding = store.codings()[0]
+        assert (coding["ref"], coding["code"], coding["source"]) == ("FGD-01:2", top["code"], "suggestion")
+        assert screen.current["ref"] == "FGD-01:3"
+        # the model retrained on the new coding: its version now counts one coded unit
+        assert screen._shown() and all("+k1-" in s["model_version"] for s in screen._shown())
+
+
+async def test_correcting_records_the_rejected_top_suggestion(make: Callable[..., QualcodeApp],
+                                                              store: Project) -> None:
+    app = make(queue_mode=True, suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_suggestions(app, pilot)
+        screen = app.screen
+        top = screen._shown()[0]
+        wanted = "lessons_learned" if top["code"] != "lessons_learned" else "good_practice"
+        await pilot.press("c", *wanted.replace("_", " "), "enter")
+        await wait_for_suggestions(app, pilot)
+        assert [(c["ref"], c["code"], c["source"]) for c in store.codings()] == [("FGD-01:2", wanted, "human")]
+        assert [(d["code"], d["decision"]) for d in store.decisions()] == [(top["code"], "rejected")]
+
+
+async def test_x_rejects_every_suggestion_and_u_undoes_in_the_queue(make: Callable[..., QualcodeApp],
+                                                                    store: Project) -> None:
+    app = make(queue_mode=True, suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_suggestions(app, pilot)
+        screen = app.screen
+        shown = {s["code"] for s in screen._shown()}
+        await pilot.press("x")
+        await wait_for_suggestions(app, pilot)
+        assert {d["code"] for d in store.decisions() if d["decision"] == "rejected"} == shown
+        assert screen.current["ref"] == "FGD-01:3"
+        await pilot.press("1")
+        await wait_for_suggestions(app, pilot)
+        assert len(store.codings()) == 1
+        await pilot.press("u")
+        await wait_for_suggestions(app, pilot)
+        assert store.codings() == []
+        assert screen.current["ref"] == "FGD-01:3"  # back on the unit whose coding was undone

@@ -1,0 +1,87 @@
+"""How the main screens look, at fixed terminal sizes (pytest-textual-snapshot; update with --snapshot-update)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+
+
+@pytest.fixture
+def coded(store: Project) -> Project:
+    """Two coders' codings and a memo, so chips, colours and the memo line show."""
+    store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")
+    store.add_coding("KII-01:3", "effectiveness.outcomes", coder="long")
+    store.add_coding("KII-01:4", "impact.social_dialogue", coder="clara")
+    store.set_memo("segment", str(store.resolve_segment("KII-01:4")), "strikes avoided: ask for figures",
+                   coder="clara")
+    return store
+
+
+def snap(snap_compare: Any, app: QualcodeApp, size: tuple[int, int], press: list[str] | None = None,
+         theme: str | None = None) -> bool:
+    async def before(pilot: Any) -> None:
+        if theme:
+            app.theme = theme
+        await app.settled(timeout=120)
+        await pilot.pause()
+
+    async def after_keys(pilot: Any) -> None:
+        await before(pilot)
+        for key in press or []:
+            await pilot.press(key)
+        await app.settled(timeout=120)
+        await pilot.pause()
+
+    return bool(snap_compare(app, terminal_size=size, run_before=after_keys))
+
+
+def test_project_view_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(), (100, 30))
+
+
+def test_project_view_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(), (80, 24))
+
+
+def test_transcript_view_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (100, 30), ["k"])
+
+
+def test_transcript_view_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (80, 24), ["k"])
+
+
+def test_transcript_view_light_theme_80x24(snap_compare: Any, make: Callable[..., QualcodeApp],
+                                           coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (80, 24), ["k"], theme="textual-light")
+
+
+def test_transcript_view_with_suggestions_and_a_selection_120x40(
+        snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    assert snap(snap_compare, app, (120, 40), ["j", "v", "j", "j"])
+
+
+def test_code_picker_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (80, 24), ["c", "s", "u", "s", "t"])
+
+
+def test_search_results_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (100, 30), ["slash", *"grievance", "enter"])
+
+
+def test_memo_editor_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (80, 24), ["m"])
+
+
+def test_keys_help_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(transcript="KII-01"), (100, 30), ["question_mark"])
+
+
+def test_queue_mode_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(queue_mode=True, suggestions=True), (100, 30))

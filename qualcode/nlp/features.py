@@ -83,6 +83,13 @@ class Featurizer:
         x = hstack([xw, xc], format="csr")
         return normalize(x, copy=False)
 
+    def word_rows(self, texts: list[str]) -> csr_matrix:
+        """L2-normalised word TF-IDF rows only: sparse and topical, what the unit graph is built on."""
+        from sklearn.preprocessing import normalize
+
+        words, _ = self._prepare(texts)
+        return normalize(self._word.transform(words), copy=False)
+
     def word_terms(self, text: str) -> list[str]:
         """The normalised word tokens of a text (used to explain overlaps)."""
         return self._prepare([text])[0][0].split()

@@ -37,6 +37,8 @@ from qualcode.model import Code, Codebook
 from qualcode.nlp.features import Featurizer
 from qualcode.nlp.keywords import KeywordMatcher
 from qualcode.nlp.text import TextPipeline, get_pipeline
+from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, softmax_rows, spread
+from qualcode.nlp.transduce import MAX_UNITS as MAX_GRAPH_UNITS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,6 +139,11 @@ class Suggester:
         self._ridge: tuple[Any, Any, Any] | None = None
         self._zs_corpus: Any = None
         self._Xc: Any = None
+        self._G: Any = None
+        self._Wc: Any = None
+        self._Fn: Any = None
+        self._rank_c: Any = None
+        self._ev_c: Any = None
 
     # ------------------------------------------------------------------ state changes
     def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
@@ -256,6 +263,11 @@ class Suggester:
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = rows[: len(corpus)] if corpus else None
         self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
+        # The unit graph for label spreading depends on the units only, so it is built here, once.
+        self._G = self._Wc = None
+        if 2 < len(corpus) <= MAX_GRAPH_UNITS:
+            self._Wc = fz.word_rows(corpus)
+            self._G = knn_graph(self._Wc)
         # The units being coded are featurised once; scoring them again reuses these rows.
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
         self._prepared = True
@@ -398,6 +410,7 @@ class Suggester:
             self._ridge = None
             self._roc = None
             self._calib = None
+            self._transduce()
             return
         XL = self._XL
         Yf = Y.astype(np.float32)
@@ -421,8 +434,55 @@ class Suggester:
         mean = targets.mean(axis=0)
         factor = (np.linalg.cholesky(K + RIDGE_LAMBDA * np.diag(1.0 / sw)), True)
         A = cho_solve(factor, targets - mean, check_finite=False)
-        self._ridge = (Xt, A.astype(np.float32), mean)
+        # Primal weights (features x codes): scoring is then one sparse-dense product, not a kernel.
+        self._ridge = (np.asarray(Xt.T @ A.astype(np.float32)), mean.astype(np.float32))
+        self._transduce()
         self._fit_calibration(K, factor, A, targets, mean)
+
+    def _transduce(self) -> None:
+        """Label spreading over the unit graph, seeded by the blend and the coded units' codes.
+
+        The result for every corpus unit is cached: scoring a unit of the corpus is then a lookup.
+        """
+        import numpy as np
+
+        self._Fn = self._rank_c = self._ev_c = None
+        if self._G is None or self._Xc is None:
+            return
+        n = self._Xc.shape[0]
+        blend = np.zeros((n, len(self.codes)), dtype=np.float32)
+        ev = np.zeros_like(blend)
+        for a in range(0, n, BATCH):
+            blend[a : a + BATCH], ev[a : a + BATCH] = self._blend(self._Xc[a : a + BATCH],
+                                                                  self._zs_corpus[a : a + BATCH])
+        Y0 = softmax_rows(blend)
+        # A coded unit is a known answer: its codes are its seed, and a rejected code has no mass.
+        for i, e in enumerate(self._ex):
+            r = self._row_of.get(e.text, -1)
+            if r < 0:
+                continue
+            if self._Y[i].any():
+                Y0[r] = self._Y[i] / self._Y[i].sum()
+            elif self._R[i].any():
+                Y0[r, self._R[i]] = 0.0
+                Y0[r] /= max(float(Y0[r].sum()), 1e-12)
+        self._Y0 = Y0
+        self._Fn = spread(self._G, Y0)
+        self._rank_c = (blend + _minmax(self._Fn)) / 2
+        self._ev_c = ev
+
+    def _induct(self, texts: Sequence[str], blend: Any, F: Any = None) -> Any:
+        """Ranking scores of units outside the corpus: one spreading step from their corpus neighbours."""
+        import numpy as np
+
+        F = self._Fn if F is None else F
+        if F is None or self._Wc is None:
+            return blend
+        assert self.featurizer is not None
+        idx, w = neighbour_rows(self.featurizer.word_rows(list(texts)), self._Wc)
+        Fi = (1 - ALPHA) * softmax_rows(blend) + ALPHA * np.einsum("ik,ikc->ic", w, F[idx])
+        Fi /= np.maximum(Fi.sum(axis=1, keepdims=True), 1e-12)
+        return (blend + _minmax(Fi)) / 2
 
     def _fit_calibration(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> None:
         """Platt scaling on leave-one-out blended scores of (up to CALIBRATION_UNITS) coded units."""
@@ -442,6 +502,7 @@ class Suggester:
         y = targets[sel]
         ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
         blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, loo=True, rows=sel)
+        blend = self._loo_rank(sel, blend)
         target = self._Y[sel]
         known = target | self._R[sel]
         # Units with a code are informative for every code; rows without any positive are only
@@ -459,6 +520,25 @@ class Suggester:
         clf = LogisticRegression(C=1.0)
         clf.fit(feats, lab)
         self._calib = (clf.coef_[0].astype(np.float64), float(clf.intercept_[0]))
+
+    def _loo_rank(self, sel: Any, blend: Any) -> Any:
+        """Leave-one-out ranking scores of coded units: spreading with their own codes held out."""
+        import numpy as np
+
+        if self._Fn is None:
+            return blend
+        rows = np.asarray([self._row_of.get(self._ex[i].text, -1) for i in sel.tolist()])
+        Y0 = self._Y0.copy()
+        inside = rows >= 0
+        # Held-out units are seeded with their leave-one-out blend, as an uncoded unit would be.
+        Y0[rows[inside]] = softmax_rows(blend[inside])
+        F = spread(self._G, Y0)
+        out = np.empty_like(blend)
+        out[inside] = (blend[inside] + _minmax(F[rows[inside]])) / 2
+        if (~inside).any():
+            texts = [self._ex[i].text for i in sel[~inside].tolist()]
+            out[~inside] = self._induct(texts, blend[~inside], F)
+        return out
 
     # ------------------------------------------------------------------ the blend
     def _blend(
@@ -492,8 +572,8 @@ class Suggester:
             roc = np.asarray(X @ self._roc.T)
             if ridge is None:
                 assert self._ridge is not None
-                Xt, A, mean = self._ridge
-                ridge = np.asarray((X @ Xt.T) @ A) + mean
+                Wr, mean = self._ridge
+                ridge = np.asarray(X @ Wr) + mean
             learned = (_minmax(kn + roc - 0.5 * kn_neg) + 2 * _minmax(ridge)) / 3
             w = self._w[None, :]
             out = (out + w * learned) / (1 + w)
@@ -517,8 +597,20 @@ class Suggester:
 
         X, zs = self._features(texts)
         sims = np.asarray((X @ self._XL.T).toarray()) if self._XL is not None and self._roc is not None else None
+        rows = np.asarray([self._row_of.get(t, -1) for t in texts]) if self._rank_c is not None else None
+        if rows is not None and (rows >= 0).all():
+            return self._calibrate(self._rank_c[rows], self._ev_c[rows]), X, sims
         blend, raw = self._blend(X, zs, sims=sims)
-        return self._calibrate(blend, raw), X, sims
+        if rows is None:
+            return self._calibrate(blend, raw), X, sims
+        # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.
+        rank = blend.copy()
+        known = rows >= 0
+        rank[known] = self._rank_c[rows[known]]
+        raw[known] = self._ev_c[rows[known]]
+        if (~known).any():
+            rank[~known] = self._induct([t for t, k in zip(texts, known, strict=True) if not k], blend[~known])
+        return self._calibrate(rank, raw), X, sims
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""

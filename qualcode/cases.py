@@ -126,7 +126,8 @@ def _read_csv(p: Path, data: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        # strict: an unclosed quote is an error, not one cell swallowing the rest of the file
+        return [row for row in csv.reader(io.StringIO(text), dialect, strict=True)]
     except csv.Error as err:
         raise InputError(f"malformed CSV ({err})", path=str(p), hint="check quoting") from None
 
@@ -147,5 +148,8 @@ def _read_xlsx(p: Path) -> list[list[str]]:
         while table and not any(str(v).strip() for v in table[-1]):
             table.pop()
         return table
+    except Exception as err:  # read-only workbooks parse lazily: damage shows up while reading rows
+        raise InputError(f"cannot read the workbook ({type(err).__name__})", path=str(p),
+                         hint="re-save it in Excel as .xlsx") from None
     finally:
         wb.close()

@@ -175,7 +175,12 @@ def import_codings_table(project: Project, path: str | Path, *, transcript: str 
         raise InputError("no such file", path=str(p)) from None
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", path=str(p), hint="save the table as UTF-8 CSV") from None
-    reader = csv.DictReader(io.StringIO(text))
+    # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise InputError(f"malformed CSV ({err})", path=str(p), hint="check the quoting of the quotes") from None
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "quote" not in fields or "code" not in fields:
         raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
@@ -183,7 +188,7 @@ def import_codings_table(project: Project, path: str | Path, *, transcript: str 
     texts: dict[str, str] = {}
     units: dict[str, list[dict[str, Any]]] = {}
     planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
-    for n, raw in enumerate(reader, start=2):
+    for n, raw in enumerate(rows, start=2):
         row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
         tid = row.get("transcript") or tid_default
         if tid not in texts:

@@ -111,11 +111,13 @@ class Project:
                 raise ProjectError(f"cannot use write-ahead logging for {p / DB_NAME}", hint="is the folder read-only?")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.DatabaseError as err:
-            raise ProjectError(f"{p / DB_NAME} is not a readable qualcode project ({err})",
+            project = cls(p, conn)
+            project._migrate()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as err:  # damaged file: bad pages or bad text
+            with contextlib.suppress(Exception):
+                conn.close()
+            raise ProjectError(f"{p / DB_NAME} is not a readable qualcode project ({type(err).__name__}: {err})",
                                hint="run 'qualcode doctor' or restore a backup") from None
-        project = cls(p, conn)
-        project._migrate()
         return project
 
     def close(self) -> None:

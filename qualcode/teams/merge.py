@@ -11,6 +11,7 @@ until the code is added to the codebook).
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,11 @@ def merge_projects(
                 raise QualcodeError(f"{path} is this project", hint="name a colleague's project folder")
             opened.append(Project.open(path))
         reports: list[dict[str, Any]] = []
+        current: Project | None = None
         try:
             with project.transaction():
                 for other in opened:
+                    current = other
                     report = _merge_one(project, other, coder)
                     reports.append(report)
                     project.log_event("project.merge", "project", str(other.path), coder=coder,
@@ -54,6 +57,12 @@ def merge_projects(
                     raise _DryRun
         except _DryRun:
             project._coder_ids.clear()  # ids cached during the rolled-back transaction no longer exist
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as err:
+            # a damaged colleague's file is found while reading it; the merge transaction has rolled back
+            project._coder_ids.clear()
+            where = current.path if current is not None else "a project to merge"
+            raise ProjectError(f"{where}: its database is damaged ({type(err).__name__})",
+                               hint=f"ask for a fresh copy, or run 'qualcode doctor -p {where}'") from None
     finally:
         for other in opened:
             other.close()

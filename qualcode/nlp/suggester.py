@@ -51,7 +51,6 @@ SELF_TRAIN_WEIGHT = 0.6
 SELF_TRAIN_FRACTION = 0.2  # share of a code's prior-assigned units (best margins) used as its centroid
 SELF_TRAIN_MIN_EVIDENCE = 0.1  # prior score a unit needs before it can be pseudo-labelled
 SEED_WEIGHT = 3.0  # a coded unit counts this much more than a self-trained one in the centroid
-NEIGHBOURS = 3
 LEARN_HALF = 5.0  # n at which learned and prior weigh 1.5 : 1
 LEARN_MAX = 3.0
 RIDGE_LAMBDA = 0.3
@@ -430,9 +429,13 @@ class Suggester:
         sw = np.r_[np.ones(XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
         from scipy.linalg import cho_solve
 
-        K = (Xt @ Xt.T).toarray().astype(np.float64)
+        from scipy.linalg import cholesky
+
+        # float32 halves the factorisation time; the ridge term keeps the system well conditioned.
+        K = (Xt @ Xt.T).toarray().astype(np.float32)
         mean = targets.mean(axis=0)
-        factor = (np.linalg.cholesky(K + RIDGE_LAMBDA * np.diag(1.0 / sw)), True)
+        reg = K + np.diag((RIDGE_LAMBDA / sw).astype(np.float32))
+        factor = (cholesky(reg, lower=True, overwrite_a=True, check_finite=False), True)
         A = cho_solve(factor, targets - mean, check_finite=False)
         # Primal weights (features x codes): scoring is then one sparse-dense product, not a kernel.
         self._ridge = (np.asarray(Xt.T @ A.astype(np.float32)), mean.astype(np.float32))
@@ -501,7 +504,7 @@ class Suggester:
         hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, sel]), check_finite=False))
         y = targets[sel]
         ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
-        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, loo=True, rows=sel)
+        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel)
         blend = self._loo_rank(sel, blend)
         target = self._Y[sel]
         known = target | self._R[sel]
@@ -515,11 +518,8 @@ class Suggester:
         if lab.all() or not lab.any():
             self._calib = None
             return
-        from sklearn.linear_model import LogisticRegression
-
-        clf = LogisticRegression(C=1.0)
-        clf.fit(feats, lab)
-        self._calib = (clf.coef_[0].astype(np.float64), float(clf.intercept_[0]))
+        coef, icpt = _platt(feats[:, 0].astype(np.float64), lab.astype(np.float64))
+        self._calib = (np.asarray([coef]), icpt)
 
     def _loo_rank(self, sel: Any, blend: Any) -> Any:
         """Leave-one-out ranking scores of coded units: spreading with their own codes held out."""
@@ -541,9 +541,7 @@ class Suggester:
         return out
 
     # ------------------------------------------------------------------ the blend
-    def _blend(
-        self, X: Any, zs: Any, *, ridge: Any = None, loo: bool = False, rows: Any = None, sims: Any = None
-    ) -> tuple[Any, Any]:
+    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
@@ -562,22 +560,17 @@ class Suggester:
         # from blowing that noise up into a confident-looking prior.
         out = _minmax(prior, floor=PRIOR_SPREAD_FLOOR)
         if self._roc is not None and self._XL is not None:
-            if sims is None:
-                sims = np.asarray((X @ self._XL.T).toarray())
-            if loo:
-                sims = sims.copy()
-                sims[np.arange(len(rows)), rows] = -1.0
-            kn = _topk_by_label(sims, self._Y, NEIGHBOURS)
-            kn_neg = _topk_by_label(sims, self._R, 1)
+            # No nearest-coded-unit learner here: label spreading over the unit graph already lets
+            # coded units speak for their neighbours, at a fraction of the cost.
             roc = np.asarray(X @ self._roc.T)
             if ridge is None:
                 assert self._ridge is not None
                 Wr, mean = self._ridge
                 ridge = np.asarray(X @ Wr) + mean
-            learned = (_minmax(kn + roc - 0.5 * kn_neg) + 2 * _minmax(ridge)) / 3
+            learned = (_minmax(roc) + 2 * _minmax(ridge)) / 3
             w = self._w[None, :]
             out = (out + w * learned) / (1 + w)
-            evidence = np.maximum(evidence, kn - 0.5 * kn_neg)
+            evidence = np.maximum(evidence, roc)
         return out, evidence
 
     def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
@@ -591,16 +584,19 @@ class Suggester:
         return 1.0 / (1.0 + np.exp(-z))
 
     # ------------------------------------------------------------------ public scoring
-    def _score_batch(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
-        """Calibrated scores for a batch, with the TF-IDF rows and similarities to coded units."""
+    def _score_batch(self, texts: Sequence[str], *, coded_sims: bool = False) -> tuple[Any, Any, Any]:
+        """Calibrated scores for a batch, with the TF-IDF rows and (for explanations) similarities to
+        coded units."""
         import numpy as np
 
         X, zs = self._features(texts)
-        sims = np.asarray((X @ self._XL.T).toarray()) if self._XL is not None and self._roc is not None else None
+        sims = None
+        if coded_sims and self._XL is not None and self._roc is not None:
+            sims = np.asarray((X @ self._XL.T).toarray())
         rows = np.asarray([self._row_of.get(t, -1) for t in texts]) if self._rank_c is not None else None
         if rows is not None and (rows >= 0).all():
             return self._calibrate(self._rank_c[rows], self._ev_c[rows]), X, sims
-        blend, raw = self._blend(X, zs, sims=sims)
+        blend, raw = self._blend(X, zs)
         if rows is None:
             return self._calibrate(blend, raw), X, sims
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.
@@ -640,7 +636,7 @@ class Suggester:
         for a in range(0, len(units), BATCH):
             chunk = units[a : a + BATCH]
             texts = [t for _, t in chunk]
-            scores, X, sims = self._score_batch(texts)
+            scores, X, sims = self._score_batch(texts, coded_sims=explain)
             piece_sims = np.asarray((X @ self._Q.T).toarray()) if explain else None
             k = min(top, scores.shape[1])
             best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
@@ -729,22 +725,23 @@ def _minmax(S: Any, floor: float = 1e-9) -> Any:
     return (S - lo) / np.maximum(hi - lo, floor)
 
 
-def _topk_by_label(sims: Any, labels: Any, k: int) -> Any:
-    """Per code, the mean of the ``k`` highest similarities to units carrying that label."""
+def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:
+    """Logistic fit ``p = 1 / (1 + exp(-(a x + b)))`` by Newton's method, with an L2 penalty ``a^2 / 2``
+    on the slope (the objective of scikit-learn's ``LogisticRegression(C=1)``; two parameters need no solver)."""
     import numpy as np
 
-    n, C = sims.shape[0], labels.shape[1]
-    out = np.zeros((n, C), dtype=np.float32)
-    for j in range(C):
-        idx = np.flatnonzero(labels[:, j])
-        if len(idx) == 0:
-            continue
-        part = sims[:, idx]
-        kk = min(k, len(idx))
-        if len(idx) > kk:
-            part = np.partition(part, len(idx) - kk, axis=1)[:, len(idx) - kk :]
-        out[:, j] = part.mean(axis=1)
-    return out
+    a = b = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+        w = p * (1.0 - p)
+        r = p - y
+        g = np.array([float(r @ x) + a, float(r.sum())])
+        h = np.array([[float(w @ (x * x)) + 1.0, float(w @ x)], [float(w @ x), float(w.sum()) + 1e-9]])
+        step = np.linalg.solve(h, g)
+        a, b = a - float(step[0]), b - float(step[1])
+        if abs(step).max() < 1e-8:
+            break
+    return a, b
 
 
 def _snippet(text: str, limit: int = 120) -> str:

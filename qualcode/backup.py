@@ -33,12 +33,13 @@ def default_backup_path(project: Project, folder: Path | None = None) -> Path:
 
 
 def backup_project(project: Project, dest: str | Path | None = None, *, force: bool = False) -> dict[str, Any]:
-    """Copy the open project into ``dest`` (a file, or a folder to put a time-stamped file in).
+    """Copy the open project into ``dest``: a file (``.db``), or a folder (existing, or a name without an extension)
+    to put a time-stamped file in.
 
     Default: ``<project>/backups/qualcode-YYYYmmdd-HHMMSS.db``. Returns the path, size and counts of the copy.
     """
     target = Path(dest) if dest is not None else default_backup_path(project)
-    if target.is_dir():
+    if target.is_dir() or (dest is not None and not target.suffix):  # "backups/" or "D:/safe": a folder
         target = default_backup_path(project, target)
     if target.resolve() == (project.path / DB_NAME).resolve():
         raise QualcodeError("a backup cannot overwrite the project's own database", hint="choose another file")

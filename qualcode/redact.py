@@ -58,7 +58,9 @@ class _TitleMatcher:
 
         self.nlp = spacy.blank("en")
         self.matcher = Matcher(self.nlp.vocab)
-        self.matcher.add("TITLED_NAME", [[{"LOWER": {"IN": list(TITLES)}}, {"ORTH": ".", "OP": "?"},
+        # the English tokenizer keeps "Mr." as one token; "Mr" without a dot is a token of its own
+        titles = list(TITLES) + [t + "." for t in TITLES]
+        self.matcher.add("TITLED_NAME", [[{"LOWER": {"IN": titles}}, {"ORTH": ".", "OP": "?"},
                                           {"IS_TITLE": True, "IS_ALPHA": True, "OP": "+"}]], greedy="LONGEST")
 
     def __call__(self, text: str) -> list[tuple[int, int]]:

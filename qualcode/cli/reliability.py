@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    " FILE or FOLDER (default: DIR/backups/qualcode-YYYYmmdd-HHMMSS.db). Safe while"
                                    " other qualcode windows are coding.")
     add_project_arg(p)
-    p.add_argument("dest", nargs="?", metavar="FILE_OR_FOLDER", help="where to write the backup")
+    p.add_argument("dest", nargs="?", metavar="FILE_OR_FOLDER", help="a .db file, or a folder for a time-stamped file")
     p.add_argument("--force", action="store_true", help="overwrite an existing backup file")
     add_json_arg(p)
     p.set_defaults(func=cmd_backup)

@@ -66,6 +66,7 @@ class QualcodeApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("A", "adjudicate", "Adjudicate", show=False),
     ]
 
     def __init__(
@@ -320,12 +321,16 @@ class QualcodeApp(App[None]):
         if commands is not None:
             yield from commands()
         yield SystemCommand("Keys", "Show every key of this screen", self.action_help)
+        yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
+
+    def action_adjudicate(self) -> None:
         try:
-            from qualcode.tui.adjudicate import AdjudicationScreen  # built by the teams area
+            from qualcode.tui.adjudicate import AdjudicationScreen
         except ImportError:
+            self.say("adjudication is not available in this installation", error=True)
             return
-        yield SystemCommand("Adjudicate", "Resolve disagreements between coders",
-                            lambda: self.push_screen(AdjudicationScreen()))
+        if not isinstance(self.screen, AdjudicationScreen):
+            self.push_screen(AdjudicationScreen())
 
 
 def make_app(

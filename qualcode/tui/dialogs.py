@@ -232,6 +232,7 @@ KEYS = {
     ],
     "Everywhere": [
         ("?", "this list"),
+        ("A", "adjudicate disagreements between coders"),
         ("ctrl+p", "command palette: every action by name"),
         ("q", "quit (everything is already saved)"),
     ],

@@ -14,11 +14,11 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from qualcode import workbench as wb
 from qualcode.tui.screens import WorkbenchScreen
-from qualcode.tui.widgets.panels import StatusBar, SuggestionsPanel
+from qualcode.tui.widgets.panels import KeyBar, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import clock
 
 
@@ -54,7 +54,9 @@ class QueueScreen(WorkbenchScreen):
             yield Static(id="queue-codes")
         yield SuggestionsPanel(id="queue-suggestions")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar([("1-9", "accept(1)", "Accept"), ("c", "correct", "Correct"), ("x", "reject", "Reject"),
+                      ("s", "skip", "Skip"), ("u", "undo", "Undo"), ("o", "open", "Open"), ("esc", "leave", "Leave"),
+                      ("?", "app.help", "Keys")])
 
     def on_mount(self) -> None:
         self.units = wb.uncoded_queue(self.project, coder=self.coder, transcript=self.transcript)

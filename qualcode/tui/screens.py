@@ -11,10 +11,10 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from qualcode import workbench as wb
-from qualcode.tui.widgets.panels import CodebookPanel, MemoPanel, StatusBar, SuggestionsPanel
+from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ class ProjectScreen(WorkbenchScreen):
                     compact=True)
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar([("enter", "open", "Open"), ("/", "filter", "Filter"), ("s", "sort", "Sort"), ("w", "queue", "Queue"),
+                      ("?", "app.help", "Keys"), ("q", "app.quit", "Quit"), ("^p", "app.command_palette", "Palette")])
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
@@ -225,6 +226,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.counts: dict[str, int] = {}
         self.suggestions: dict[int, list[dict[str, Any]]] = {}
         self.suggestion_note = ""
+        self.progress: dict[str, int] = {"coded": 0, "total": 0}
 
     # ------------------------------------------------------------------ building
 
@@ -241,7 +243,11 @@ class TranscriptScreen(WorkbenchScreen):
                 yield SuggestionsPanel(id="suggestions")
                 yield MemoPanel(id="memo")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar([("c", "pick_code", "Code"), ("1-9", "accept(1)", "Accept"), ("d", "remove_code", "Remove"),
+                      ("n", "next_uncoded", "Next uncoded"), ("v", "select", "Select"), ("m", "memo", "Memo"),
+                      ("u", "undo", "Undo"), ("^r", "redo", "Redo"), ("/", "search", "Search"),
+                      ("w", "queue", "Queue"), ("t", "transcripts", "Transcripts"), ("?", "app.help", "Keys"),
+                      ("q", "app.quit", "Quit")])
 
     def on_mount(self) -> None:
         self.load(self.transcript, self.start_ref)
@@ -257,6 +263,7 @@ class TranscriptScreen(WorkbenchScreen):
         start = next((i for i, u in enumerate(self.units) if u["ref"] == ref), None) if ref else None
         if start is None:
             start = wb.next_uncoded(self.units, coder=self.coder) or 0
+        self.progress = wb.coding_progress(self.units, coder=self.coder)
         self.view.set_units(self.units, start)
         self.title = f"{transcript} · {self.project.name}"
         self._unit_changed()
@@ -282,6 +289,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.units[i] = self.view.units[i]
         self.counts = wb.code_counts(self.project)
         self.query_one(CodebookPanel).set_counts(self.counts)
+        self.progress = wb.coding_progress(self.units, coder=self.coder)
         self._unit_changed()
 
     def _refresh_units(self, segment_ids: Iterable[int]) -> None:
@@ -292,6 +300,10 @@ class TranscriptScreen(WorkbenchScreen):
                 continue
             u = self.units[pos]
             codings = self.project.codings(segment=int(seg))
+            if wb.is_codable(u):  # keep the progress count without walking every unit
+                was = any(c["coder"] == self.coder for c in u["codings"])
+                now = any(c["coder"] == self.coder for c in codings)
+                self.progress = {**self.progress, "coded": self.progress["coded"] + int(now) - int(was)}
             self.units[pos] = {**u, "codings": codings}
             self.view.update_unit(pos, self.units[pos])
         self._unit_changed()
@@ -311,7 +323,7 @@ class TranscriptScreen(WorkbenchScreen):
             if self.view.span_start is not None:
                 where += f" · {len(self.view.selection)} selected"
         self.query_one("#status", StatusBar).show(
-            coder=self.coder, where=where, progress=wb.coding_progress(self.units, coder=self.coder),
+            coder=self.coder, where=where, progress=self.progress,
             saving=bool(self.qapp.pending_writes), message=self.qapp.last_message, error=self.qapp.last_error)
 
     @on(UnitView.CursorMoved)

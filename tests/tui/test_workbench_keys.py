@@ -297,3 +297,14 @@ async def test_unknown_transcript_fails_before_the_screen_opens(small_dir: Path)
 
     with pytest.raises(NotFoundError, match="did you mean 'KII-01'"):
         make_app(small_dir, transcript="KII-1")
+
+
+async def test_shift_a_opens_adjudication_on_the_same_project(make: Callable[..., QualcodeApp]) -> None:
+    from qualcode.tui.adjudicate import AdjudicationScreen
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
+        await app.settled()
+        assert isinstance(app.screen, AdjudicationScreen)
+        assert app.screen.project is app.project and app.screen.coder == "clara"

@@ -28,7 +28,7 @@ class CodebookPanel(Vertical):
     def __init__(self, codebook: Codebook, counts: dict[str, int], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.codebook = codebook
-        self.counts = counts
+        self.counts = dict(counts)  # a copy: the screen updates its own counts and then hands them over
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter codes (f)", id="code-filter", compact=True)
@@ -83,12 +83,18 @@ class CodebookPanel(Vertical):
     def set_counts(self, counts: dict[str, int]) -> None:
         if counts == self.counts:
             return
-        self.counts = counts
+        changed = {k for k in set(counts) | set(self.counts) if counts.get(k) != self.counts.get(k)}
+        stale: set[str] = set()
+        for code_id in changed:  # the code and every ancestor (whose totals include it)
+            while code_id and code_id in self.codebook:
+                stale.add(code_id)
+                code_id = self.codebook[code_id].parent_id or ""
+        self.counts = dict(counts)
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         stack = list(tree.root.children)
         while stack:
             node = stack.pop()
-            if node.data and node.data in self.codebook:
+            if node.data in stale:
                 node.set_label(self._label(self.codebook[node.data]))
             stack.extend(node.children)
 
@@ -179,3 +185,19 @@ class StatusBar(Static):
         if message:
             text.append("  " + message, style="bold red" if error else "italic")
         self.update(text)
+
+
+class KeyBar(Static):
+    """The keys of the screen, each clickable. Drawn once: Textual's Footer rebuilds itself whenever a dialog opens
+    or closes, which costs tens of milliseconds on every coding."""
+
+    DEFAULT_CSS = """
+    KeyBar { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, keys: list[tuple[str, str, str]], *, id: str | None = None) -> None:
+        # (key as shown, action on the screen, description)
+        parts = []
+        for key, action, description in keys:
+            parts.append(f"[@click=screen.{action}][b]{key}[/b] {description}[/]")
+        super().__init__(" " + "  ".join(parts), id=id)

@@ -178,3 +178,25 @@ def test_accept_unknown_code_is_a_one_line_error(example_project_dir: Path, caps
     code, _, err = run(capsys, "suggest", "accept", "-p", str(example_project_dir), "--segment", "KII-01:3",
                        "--code", "no.such.code")
     assert code == 2 and "no.such.code" in err
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_accept_finds_the_project_whether_p_comes_before_or_after_the_action(
+    example_project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, where: str,
+) -> None:
+    # Run from an empty folder, so the default "." would not be a project.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    p = str(example_project_dir)
+    action = ["accept", "--segment", "KII-01:3", "--code", "relevance.needs_fit", "--coder", "ana", "--json"]
+    args = ["suggest", "-p", p, *action] if where == "before" else ["suggest", *action[:1], "-p", p, *action[1:]]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    coding = json.loads(out)
+    assert coding["code"] == "relevance.needs_fit" and coding["source"] == "suggestion"
+    project = Project.open(example_project_dir)
+    assert [c["code"] for c in project.codings(segment=coding["segment"]) if c["source"] == "suggestion"] == [
+        "relevance.needs_fit"]
+    project.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ BACKUP_DIR = "backups"
 
 def default_backup_path(project: Project, folder: Path | None = None) -> Path:
     """A new time-stamped file name (UTC) in ``folder`` (default: the project's backups/ folder)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     base = folder or project.path / BACKUP_DIR
     path = base / f"qualcode-{stamp}.db"
     n = 2

@@ -87,7 +87,7 @@ def align_units(old_texts: list[str], new_texts: list[str], old_speakers: list[s
         scores = process.cdist(a, b, scorer=fuzz.ratio, dtype="float32", workers=1)
     anchors = sorted(match.items())
     bounds = [(-1, -1), *[(i, j) for i, (j, _) in anchors], (n, m)]
-    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
         gap_a = range(i0 + 1, i1)
         gap_b = range(j0 + 1, j1)
         if len(gap_a) and len(gap_b) and scores is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
 
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backup", help="copy the project database while others keep working (SQLite backup API)",
                        description="Write a consistent copy of the project database, checked for integrity, to"

@@ -176,7 +176,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_action(example_project_
 
 def test_parallel_writers_lose_nothing_and_never_report_a_locked_database(example_project_dir: Path) -> None:
     workers = {f"coder{k}": Worker(example_project_dir, f"coder{k}", seed=100 + k, limit=80) for k in range(3)}
-    for name, w in workers.items():
+    for w in workers.values():
         err = w.finish()
         assert w.proc.returncode == 0, err
         assert "locked" not in err and "busy" not in err

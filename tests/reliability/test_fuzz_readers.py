@@ -150,10 +150,10 @@ def _cases_xlsx() -> bytes:
 
 
 CODINGS_CSV = (
-    "quote,code,coder\n"
-    "\"We sent six people to the grievance-handling course and two to the trainer course.\",effectiveness,ana\n"
-    "\"Without the brand's support we could not continue the seminars.\",sustainability,binh\n"
-).encode()
+    b"quote,code,coder\n"
+    b"\"We sent six people to the grievance-handling course and two to the trainer course.\",effectiveness,ana\n"
+    b"\"Without the brand's support we could not continue the seminars.\",sustainability,binh\n"
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

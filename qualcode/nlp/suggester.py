@@ -11,17 +11,23 @@ How a unit is scored against a code (all on L2-normalised TF-IDF word + characte
 2. **Self-training on the corpus.** Units the prior assigns to a code with a clear margin (and the
    units the team coded, weighted more) form a centroid per code; closeness to it is added to the
    prior. This needs no labels and adapts the codebook's wording to the transcripts' wording.
-3. **Learning from coding.** Three learners on the team's codings and decisions: nearest coded
-   neighbours, Rocchio centroids (coded units + the codebook text, minus rejected units) and a
-   multi-label kernel ridge classifier trained on coded units with the codebook pieces as extra
-   positives. Rejected suggestions are negative examples.
+3. **Learning from coding.** Two learners on the team's codings and decisions: Rocchio centroids
+   (coded units + the codebook text, minus rejected units) and a multi-label kernel ridge classifier
+   trained on coded units with the codebook pieces as extra positives. Rejected suggestions are
+   negative examples.
 4. **Blend.** Per unit the prior and the learned scores are min-max scaled and averaged, the learned
    part weighted ``3n/(n+5)`` for a code with ``n`` coded units, so with few examples the codebook
    prior dominates and learning cannot swamp it.
-5. **Calibration.** With at least ``MIN_CALIBRATION`` coded units, a logistic (Platt) mapping fitted
-   on leave-one-out scores of the coded units turns the blend into the probability that the team
-   would apply the code; before that, a fixed mapping is used: blend x (1 - exp(-evidence / 0.3)), where evidence is the
-   absolute similarity to the code's codebook text or coded units.
+5. **Label spreading (transductive).** The units being coded form a graph (each joined to its 10
+   most similar units, word TF-IDF cosine). The blend, as a distribution over codes, seeds every
+   unit; coded units are seeded with their codes instead; scores then spread along the graph
+   (:mod:`qualcode.nlp.transduce`). The ranking score is the mean of the blend and the spread scores
+   (both in [0, 1]). Units outside the corpus take one spreading step from their nearest corpus units.
+6. **Calibration.** With at least ``MIN_CALIBRATION`` coded units, a logistic (Platt) mapping fitted
+   on leave-one-out ranking scores of the coded units (their own codes held out of the spreading
+   too) turns the ranking score into the probability that the team would apply the code; before
+   that, a fixed mapping is used: score x (1 - exp(-evidence / 0.3)), where evidence is the absolute
+   similarity to the code's codebook text or Rocchio centroid.
 """
 
 from __future__ import annotations
@@ -135,7 +141,7 @@ class Suggester:
         self.featurizer: Featurizer | None = None
         self._prepared = False
         self._calib: tuple[Any, float] | None = None
-        self._ridge: tuple[Any, Any, Any] | None = None
+        self._ridge: tuple[Any, Any] | None = None
         self._zs_corpus: Any = None
         self._Xc: Any = None
         self._G: Any = None
@@ -358,7 +364,7 @@ class Suggester:
 
     # ------------------------------------------------------------------ learning
     def _learn(self) -> None:
-        """Fit self-training centroids, neighbour index, Rocchio centroids, ridge and calibration."""
+        """Fit self-training centroids, Rocchio centroids, ridge, label spreading and calibration."""
         import numpy as np
         from sklearn.preprocessing import normalize
 
@@ -427,9 +433,7 @@ class Suggester:
         targets = np.vstack([Yf - R.astype(np.float32), np.eye(C, dtype=np.float32)[self._owner],
                              np.eye(C, dtype=np.float32)])
         sw = np.r_[np.ones(XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
-        from scipy.linalg import cho_solve
-
-        from scipy.linalg import cholesky
+        from scipy.linalg import cho_solve, cholesky
 
         # float32 halves the factorisation time; the ridge term keeps the system well conditioned.
         K = (Xt @ Xt.T).toarray().astype(np.float32)

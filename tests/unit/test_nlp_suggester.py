@@ -248,3 +248,45 @@ def test_queue_puts_uncertain_and_relevant_units_before_off_topic_ones() -> None
     assert ranked[-1]["id"] == "off"
     assert "uncertain between a" in ranked[0]["reason"]
     assert "off-topic" in ranked[-1]["reason"]
+
+
+SPREAD_CORPUS = [
+    "The chamber has no budget for the sectoral meetings after the project.",
+    "Without donor funding the chamber cannot hold the sectoral meetings.",
+    "Nobody will fund the sectoral meetings of the chamber next year.",
+    "The chamber asked who pays for the sectoral meetings once funding ends.",
+    "I went to the training course on grievance handling; the trainer was good.",
+    "Women workers joined the gender training in Bac Ninh.",
+    "The canteen food improved a lot.",
+]
+# Shares "chamber" and "sectoral meetings" with the funding units, but no word of the funding code; its one
+# keyword ("trainer") belongs to the training code.
+QUIET = "The chamber trainer will probably stop the sectoral meetings."
+
+
+def test_label_spreading_lifts_a_unit_towards_the_codes_of_its_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.nlp.suggester as mod
+
+    def scores(graph: bool) -> tuple[float, float]:
+        monkeypatch.setattr(mod, "MAX_GRAPH_UNITS", 10_000 if graph else 0)
+        s = Suggester(make_codebook())
+        s.set_corpus([*SPREAD_CORPUS, QUIET])
+        row = s.score([QUIET])[0]
+        return float(row[s.code_ids.index("sustainability.funding")]), float(row[s.code_ids.index(
+            "effectiveness.training")])
+
+    # Without the graph the unit is judged on its own words only; with it, its four neighbours pull it.
+    (fund_g, train_g), (fund_0, train_0) = scores(graph=True), scores(graph=False)
+    assert fund_g > fund_0 + 0.1
+    assert train_g - fund_g < train_0 - fund_0
+
+
+def test_a_unit_outside_the_corpus_gets_the_same_best_code_as_its_twin_inside(suggester: Suggester) -> None:
+    suggester.set_corpus([*SPREAD_CORPUS, QUIET])
+    suggester.update([Example("c1", SPREAD_CORPUS[6], {"other.misc"})])
+    text = "Nobody knows if the chamber keeps the sectoral meetings."
+    suggester.set_corpus([*SPREAD_CORPUS, QUIET, text])
+    inside = suggester.score([text])[0]
+    outside = suggester.score([text + " Really."])[0]  # not a corpus unit: scored from its neighbours
+    assert outside.argmax() == inside.argmax() == suggester.code_ids.index("sustainability.funding")
+    assert abs(float(outside.max()) - float(inside.max())) < 0.15

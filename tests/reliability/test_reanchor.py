@@ -212,3 +212,24 @@ def test_alignment_never_places_a_passage_on_another_one(old: list[str], data: s
     for i, pair in enumerate(pairs):
         if pair.confident:
             assert truth.get(i) == pair.new, (old[i], pair)
+
+
+def test_reanchor_commands_list_and_place_a_flagged_coding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from reliability.fuzz_support import run_cli
+
+    project = make_project(tmp_path / "p")
+    coding = project.add_coding("KII-01:8", "sustainability", coder="ana")
+    edited = [(s, list(u)) for s, u in INTERVIEW]
+    edited[3][1][2] = "Without support from the brand, we could not have continued the quarterly seminars."
+    project.add_transcript(transcript(edited), "KII-01", coder="ana")
+    project.close()
+    code, out, _err = run_cli(capsys, "reanchor", "list", "-p", str(tmp_path / "p"), "--json")
+    assert code == 0 and [r["candidate"] for r in json.loads(out)] == ["KII-01:8"]
+    code, out, _err = run_cli(capsys, "reanchor", "place", "-p", str(tmp_path / "p"), str(coding["id"]),
+                              "--segment", "KII-01:8", "--coder", "ana")
+    assert code == 0 and "placed on KII-01:8" in out
+    code, _out, err = run_cli(capsys, "reanchor", "place", "-p", str(tmp_path / "p"), str(coding["id"]),
+                              "--segment", "KII-01:8", "--coder", "ana")
+    assert code == 2 and "not waiting for review" in err

@@ -149,6 +149,7 @@ class Suggester:
         self._Fn: Any = None
         self._rank_c: Any = None
         self._ev_c: Any = None
+        self._st_base: Any = None
 
     # ------------------------------------------------------------------ state changes
     def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
@@ -275,6 +276,7 @@ class Suggester:
             self._G = knn_graph(self._Wc)
         # The units being coded are featurised once; scoring them again reuses these rows.
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
+        self._st_base = None
         self._prepared = True
         self._learn()
 
@@ -393,20 +395,7 @@ class Suggester:
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
 
         # Self-training centroids: confident prior assignments on the corpus plus the coded units.
-        dim = self._P.shape[1]
-        cent = np.zeros((C, dim), dtype=np.float32)
-        if self._zs_corpus is not None and self._Xc is not None and C > 1:
-            zs = self._zs_corpus
-            am = zs.argmax(axis=1)
-            srt = np.sort(zs, axis=1)
-            margin = srt[:, -1] - srt[:, -2]
-            for j in range(C):
-                # Units with hardly any codebook evidence would only teach the centroid noise.
-                idx = np.flatnonzero((am == j) & (srt[:, -1] >= SELF_TRAIN_MIN_EVIDENCE))
-                if len(idx) == 0:
-                    continue
-                keep = idx[np.argsort(-margin[idx], kind="stable")][: max(3, int(len(idx) * SELF_TRAIN_FRACTION))]
-                cent[j] += np.asarray(self._Xc[keep].sum(axis=0)).ravel()
+        cent = self._self_train_base().copy()
         if self._XL is not None:
             cent += SEED_WEIGHT * np.asarray((self._XL.T @ Y.astype(np.float32)).T)
         self._ST = normalize(cent) if cent.any() else None
@@ -445,6 +434,32 @@ class Suggester:
         self._ridge = (np.asarray(Xt.T @ A.astype(np.float32)), mean.astype(np.float32))
         self._transduce()
         self._fit_calibration(K, factor, A, targets, mean)
+
+    def _self_train_base(self) -> Any:
+        """Sum of the corpus units the prior assigns to each code with the clearest margins.
+
+        It depends on the corpus and codebook only, so it is computed once per corpus, not per retraining.
+        """
+        import numpy as np
+
+        if self._st_base is not None:
+            return self._st_base
+        C = len(self.codes)
+        cent = np.zeros((C, self._P.shape[1]), dtype=np.float32)
+        if self._zs_corpus is not None and self._Xc is not None and C > 1:
+            zs = self._zs_corpus
+            am = zs.argmax(axis=1)
+            srt = np.sort(zs, axis=1)
+            margin = srt[:, -1] - srt[:, -2]
+            for j in range(C):
+                # Units with hardly any codebook evidence would only teach the centroid noise.
+                idx = np.flatnonzero((am == j) & (srt[:, -1] >= SELF_TRAIN_MIN_EVIDENCE))
+                if len(idx) == 0:
+                    continue
+                keep = idx[np.argsort(-margin[idx], kind="stable")][: max(3, int(len(idx) * SELF_TRAIN_FRACTION))]
+                cent[j] += np.asarray(self._Xc[keep].sum(axis=0)).ravel()
+        self._st_base = cent
+        return cent
 
     def _transduce(self) -> None:
         """Label spreading over the unit graph, seeded by the blend and the coded units' codes.

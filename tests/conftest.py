@@ -39,3 +39,17 @@ def example_project(example_project_dir: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _stable_coder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUALCODE_CODER", "tester")
+
+
+def _hypothesis_profile() -> None:
+    """Fuzz tests are reproducible by default (the same examples every run, so CI cannot flake); set
+    QUALCODE_FUZZ_RANDOM=1 to explore new inputs locally."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("qualcode", derandomize=not os.environ.get("QUALCODE_FUZZ_RANDOM"), deadline=None)
+    settings.load_profile("qualcode")
+
+
+_hypothesis_profile()

@@ -371,43 +371,14 @@ def resolve_workbench_project(project: str | Path | None) -> tuple[Path, bool]:
 # ---------------------------------------------------------------------------- suggestions
 
 
-def training_examples(project: Project) -> list[Any]:
-    """The team's coded units (codes applied) and rejected suggestions, as the suggester's examples."""
-    from qualcode.nlp.suggester import Example
-
-    texts = {s["id"]: s["text"] for s in project.segments(include_interviewer=False)}
-    examples: dict[int, Any] = {}
-    for c in project.codings():
-        seg = int(c["segment"])
-        if seg in texts:
-            examples.setdefault(seg, Example(str(seg), texts[seg])).codes.add(c["code"])
-    for d in project.decisions():
-        seg = int(d["segment"])
-        if d["decision"] == "rejected" and seg in texts:
-            ex = examples.setdefault(seg, Example(str(seg), texts[seg]))
-            if d["code"] not in ex.codes:
-                ex.rejected.add(d["code"])
-    return list(examples.values())
-
-
 def fit_suggester(project: Project, engine: Any = None) -> Any:
-    """A suggester fitted on the project's codebook, its informant units (vocabulary) and its codings.
-
-    Pass the previous ``engine`` to keep its vectoriser: only the learners are retrained (fast enough to call
-    after every coding). Returns None when the suggestions engine is not installed.
-    """
+    """The project's suggester (:mod:`qualcode.nlp.project`), brought up to date with its codebook, units and
+    codings; retraining after a coding only refits the learners. None when the engine is not installed."""
     try:
-        from qualcode.nlp.suggester import Suggester
+        from qualcode.nlp.project import get_suggester
     except ImportError:
         return None
-    codebook = project.codebook()
-    if engine is None:
-        engine = Suggester(codebook, codebook_hash=project.codebook_hash() or None)
-    else:
-        engine.set_codebook(codebook, project.codebook_hash() or None)
-    engine.set_corpus(s["text"] for s in project.segments(include_interviewer=False))
-    engine.update(training_examples(project))
-    return engine
+    return get_suggester(project)
 
 
 def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,
@@ -428,40 +399,48 @@ def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,
 
 def accept_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
                       coder: str) -> dict[str, Any]:
-    """Apply a suggested code with its provenance (source, score, model version) and record the decision,
-    in one transaction. Returns ``{"added": [coding], "skipped": []}`` like :func:`apply_code`."""
+    """Apply a suggested code with the score and model version the evaluator saw, and record the decision, in
+    one transaction. Returns ``{"added": [coding], "skipped": []}`` like :func:`apply_code`."""
+    from qualcode.nlp.project import accept_suggestion as accept
+
     seg = project.resolve_segment(segment)
+    if project.codings(segment=seg, code=suggestion["code"], coder=coder):
+        raise ConflictError(f"this unit already carries '{suggestion['code']}' from {coder}", hint="nothing to do")
     with project.transaction():
-        result = apply_code(project, [seg], suggestion["code"], coder=coder, source="suggestion",
-                            score=suggestion.get("score"), model_version=suggestion.get("model_version"))
-        project.record_decision(seg, suggestion["code"], coder=coder, decision="accepted",
-                                score=suggestion.get("score"), model_version=suggestion.get("model_version"))
-    return result
+        coding = accept(project, seg, suggestion["code"], coder=coder, score=suggestion.get("score"),
+                        model_version=suggestion.get("model_version"))
+    return {"added": [coding], "skipped": []}
 
 
 def reject_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
                       coder: str) -> dict[str, Any]:
     """Record that ``coder`` rejected a suggested code for a unit (the suggester learns from it)."""
-    return project.record_decision(segment, suggestion["code"], coder=coder, decision="rejected",
-                                   score=suggestion.get("score"), model_version=suggestion.get("model_version"))
+    from qualcode.nlp.project import reject_suggestion as reject
+
+    return reject(project, segment, suggestion["code"], coder=coder, score=suggestion.get("score"),
+                  model_version=suggestion.get("model_version"))
 
 
-def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None) -> list[dict[str, Any]]:
+def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None,
+                  ordered: bool = True) -> list[dict[str, Any]]:
     """Informant units ``coder`` has not coded, in the order to work through them.
 
-    Uses the suggestions engine's queue when it offers one (most informative first), else transcript order.
+    With ``ordered``, the order of ``qualcode queue`` (most informative first, each with its ``reason``) comes
+    first, then the units another coder already coded, in transcript order; else transcript order.
     """
+    mine = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
+    units = [s for s in project.segments(transcript, include_interviewer=False)
+             if s["id"] not in mine and s["text"].strip()]
+    if not ordered:
+        return units
     try:
-        from qualcode.nlp import queue as nlp_queue  # type: ignore[attr-defined]
+        from qualcode.nlp.project import queue_for_project
     except ImportError:
-        nlp_queue = None
-    if nlp_queue is not None and hasattr(nlp_queue, "queue_for_project"):
-        try:
-            ordered = nlp_queue.queue_for_project(project, coder=coder, transcript=transcript)
-            ids = [int(x["id"] if isinstance(x, dict) else x) for x in ordered]
-            by_id = {s["id"]: s for s in project.segments(transcript, include_interviewer=False)}
-            return [by_id[i] for i in ids if i in by_id]
-        except Exception:  # fall back to transcript order rather than leave the evaluator without a queue
-            pass
-    coded = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
-    return [s for s in project.segments(transcript, include_interviewer=False) if s["id"] not in coded]
+        return units
+    by_id = {int(u["id"]): u for u in units}
+    out = []
+    for item in queue_for_project(project, transcript=transcript, limit=None):
+        u = by_id.pop(int(item["segment"]), None)
+        if u is not None:
+            out.append({**u, "reason": item.get("reason")})
+    return out + list(by_id.values())

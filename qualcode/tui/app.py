@@ -103,6 +103,7 @@ class QualcodeApp(App[None]):
         self._wanted_lock = threading.Lock()
         self._suggest_running = False
         self._generation = 0
+        self.model_lock = threading.Lock()  # the suggester is shared by the suggestion thread and the queue
         self._needs_retrain = False
 
     # ------------------------------------------------------------------ start and stop
@@ -252,13 +253,14 @@ class QualcodeApp(App[None]):
                         self._wanted.pop(int(u["id"]), None)
                     retrain, self._needs_retrain = self._needs_retrain, False
                     generation = self._generation
-                if self._engine is None or retrain:
-                    self._engine = wb.fit_suggester(project, self._engine)
-                if self._engine is None:
-                    self.post_message(SuggestionsReady({}, "suggestions are not available in this installation",
-                                                       generation=generation))
-                    continue
-                found = wb.suggest_units(self._engine, units)
+                with self.model_lock:
+                    if self._engine is None or retrain:
+                        self._engine = wb.fit_suggester(project, self._engine)
+                    if self._engine is None:
+                        self.post_message(SuggestionsReady({}, "suggestions are not available in this installation",
+                                                           generation=generation))
+                        continue
+                    found = wb.suggest_units(self._engine, units)
                 for u in units:
                     found.setdefault(int(u["id"]), [])
                 self.post_message(SuggestionsReady(found, generation=generation))

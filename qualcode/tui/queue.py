@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -59,8 +59,31 @@ class QueueScreen(WorkbenchScreen):
                       ("?", "app.help", "Keys")])
 
     def on_mount(self) -> None:
-        self.units = wb.uncoded_queue(self.project, coder=self.coder, transcript=self.transcript)
-        self.title = "Queue · " + self.project.name
+        self.title = "Queue"
+        self.query_one("#queue-title", Static).update(Text("ordering the queue…", style="italic"))
+        self.update_status()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _load(self) -> None:
+        """Order the queue off the UI thread (the model scores every uncoded unit)."""
+        from qualcode.store import Project
+
+        project = Project.open(self.qapp.project_path)
+        try:
+            ordered = self.qapp.suggestions_enabled
+            with self.qapp.model_lock:
+                try:
+                    units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=ordered)
+                except Exception:  # a model problem: fall back to transcript order rather than no queue
+                    units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=False)
+        finally:
+            project.close()
+        self.app.call_from_thread(self._loaded, units)
+
+    def _loaded(self, units: list[dict[str, Any]]) -> None:
+        self.units = units
+        self.position = 0
         self.show()
 
     @property
@@ -86,6 +109,8 @@ class QueueScreen(WorkbenchScreen):
             head.append(f" · {who}", style="dim")
         if u.get("t_start") is not None:
             head.append(f" · {clock(u['t_start'])}", style="dim")
+        if u.get("reason"):
+            head.append(f"\nwhy now: {u['reason']}", style="italic")
         title.update(head)
         before, after = self._neighbours(u)
         self.query_one("#queue-before", Static).update(self._context_text(before))

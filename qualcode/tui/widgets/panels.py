@@ -133,14 +133,17 @@ class SuggestionsPanel(Vertical):
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
         for n, s in enumerate(suggestions[:9], start=1):
-            label = Text()
+            label = Text(no_wrap=True, overflow="ellipsis")  # two lines each, however narrow the panel
             label.append(f"{n} ", style="bold")
             label.append("■ ", style=s.get("color") or "grey50")
-            label.append(s.get("name") or s["code"])
+            name = s.get("name") or s["code"]
+            room = max(12, (self.size.width or 40) - 11)
+            label.append(name if len(name) <= room else name[: room - 1] + "…")
             label.append(f"  {s.get('score', 0):.2f}", style="dim")
             if s.get("why"):
-                why = str(s["why"])
-                label.append("\n   " + (why if len(why) <= 90 else why[:89] + "…"), style="dim italic")
+                why = " ".join(str(s["why"]).split())
+                room = max(20, (self.size.width or 40) - 5)  # one line: the list stays scannable
+                label.append("\n   " + (why if len(why) <= room else why[: room - 1] + "…"), style="dim italic")
             options.add_option(Option(label, id=str(n)))
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)

@@ -86,7 +86,11 @@ class QualcodeApp(App[None]):
         self.start_transcript = transcript
         self.start_queue = queue_mode
         if transcript is not None:
-            self.project.require_transcript(transcript)  # a typo fails before the screen opens
+            try:
+                self.project.require_transcript(transcript)  # a typo fails before the screen opens
+            except QualcodeError:
+                self.project.close()
+                raise
         self.poll_seconds = poll_seconds
         self.sub_title = self.project.name
         self._jobs: queue.Queue[WriteJob | None] = queue.Queue()

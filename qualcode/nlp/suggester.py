@@ -367,6 +367,14 @@ class Suggester:
     # ------------------------------------------------------------------ learning
     def _learn(self) -> None:
         """Fit self-training centroids, Rocchio centroids, ridge, label spreading and calibration."""
+        from threadpoolctl import threadpool_limits
+
+        # The matrices are small (coded units x coded units): BLAS threads gain nothing here, and on a busy
+        # machine (or beside the TUI's own threads) their spin-waiting made retraining several times slower.
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._fit()
+
+    def _fit(self) -> None:
         import numpy as np
         from sklearn.preprocessing import normalize
 

@@ -18,12 +18,25 @@ from typing import Any
 from qualcode.errors import InputError
 
 ALIASES = {
-    "transcript_id": "transcript_id", "transcript": "transcript_id", "id": "transcript_id",
-    "interview_id": "transcript_id", "file": "file", "filename": "file", "file_name": "file",
-    "speaker": "speaker", "speaker_label": "speaker", "label": "speaker",
-    "case_id": "case_id", "case": "case_id", "participant_id": "case_id",
-    "name": "name", "informant": "name", "informant_name": "name", "participant": "name",
-    "stakeholder": "stakeholder_group", "group": "stakeholder_group",
+    "transcript_id": "transcript_id",
+    "transcript": "transcript_id",
+    "id": "transcript_id",
+    "interview_id": "transcript_id",
+    "file": "file",
+    "filename": "file",
+    "file_name": "file",
+    "speaker": "speaker",
+    "speaker_label": "speaker",
+    "label": "speaker",
+    "case_id": "case_id",
+    "case": "case_id",
+    "participant_id": "case_id",
+    "name": "name",
+    "informant": "name",
+    "informant_name": "name",
+    "participant": "name",
+    "stakeholder": "stakeholder_group",
+    "group": "stakeholder_group",
 }
 TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location")
 
@@ -69,7 +82,9 @@ def read_case_sheet(path: str | Path) -> list[CaseRow]:
         seen_cols[c] = i
     if "transcript_id" not in seen_cols and "file" not in seen_cols:
         raise InputError(
-            "the case sheet needs a 'transcript_id' or 'file' column", path=str(p), line=1,
+            "the case sheet needs a 'transcript_id' or 'file' column",
+            path=str(p),
+            line=1,
             hint="add a column naming each row's transcript",
         )
     out: list[CaseRow] = []
@@ -78,10 +93,16 @@ def read_case_sheet(path: str | Path) -> list[CaseRow]:
     for n, raw in enumerate(rows, start=2):
         if not any(str(v).strip() for v in raw):
             continue
-        if len(raw) > len(cols) and any(str(v).strip() for v in raw[len(cols):]):
-            raise InputError(f"row has {len(raw)} values but the header names {len(cols)} columns",
-                             path=str(p), line=n, hint="check for an unquoted comma")
-        values = {c: str(raw[i]).strip() if i < len(raw) and raw[i] is not None else "" for i, c in enumerate(cols) if c}
+        if len(raw) > len(cols) and any(str(v).strip() for v in raw[len(cols) :]):
+            raise InputError(
+                f"row has {len(raw)} values but the header names {len(cols)} columns",
+                path=str(p),
+                line=n,
+                hint="check for an unquoted comma",
+            )
+        values = {
+            c: str(raw[i]).strip() if i < len(raw) and raw[i] is not None else "" for i, c in enumerate(cols) if c
+        }
         tid = values.pop("transcript_id", "") or None
         fname = values.pop("file", "") or None
         if not tid and not fname:
@@ -92,8 +113,12 @@ def read_case_sheet(path: str | Path) -> list[CaseRow]:
         case_id = values.pop("case_id", "") or (f"{base}-{speaker}" if speaker else base)
         key = (tid or fname or "", speaker or "")
         if key in speakers:
-            raise InputError(f"transcript '{key[0]}' speaker '{key[1] or '(informant)'}' is listed twice"
-                             f" (also on line {speakers[key]})", path=str(p), line=n)
+            raise InputError(
+                f"transcript '{key[0]}' speaker '{key[1] or '(informant)'}' is listed twice"
+                f" (also on line {speakers[key]})",
+                path=str(p),
+                line=n,
+            )
         speakers[key] = n
         if case_id in case_ids and case_ids[case_id] != n:
             # the same informant in two transcripts is legitimate (a follow-up interview)
@@ -138,18 +163,22 @@ def _read_xlsx(p: Path) -> list[list[str]]:
 
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for damaged files
-        raise InputError(f"cannot open the workbook ({type(err).__name__})", path=str(p),
-                         hint="re-save it in Excel as .xlsx") from None
+        raise InputError(
+            f"cannot open the workbook ({type(err).__name__})", path=str(p), hint="re-save it in Excel as .xlsx"
+        ) from None
     try:
         ws = wb.worksheets[0]
         table = []
         for row in ws.iter_rows(values_only=True):
-            table.append(["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row])
+            table.append(
+                ["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row]
+            )
         while table and not any(str(v).strip() for v in table[-1]):
             table.pop()
         return table
     except Exception as err:  # read-only workbooks parse lazily: damage shows up while reading rows
-        raise InputError(f"cannot read the workbook ({type(err).__name__})", path=str(p),
-                         hint="re-save it in Excel as .xlsx") from None
+        raise InputError(
+            f"cannot read the workbook ({type(err).__name__})", path=str(p), hint="re-save it in Excel as .xlsx"
+        ) from None
     finally:
         wb.close()

@@ -197,9 +197,7 @@ class _Builder:
             if "id" not in fields:
                 self.problem("code has no 'id'; add a unique id such as 'relevance.needs'", node)
         elif not ID_RE.match(code_id):
-            self.problem(
-                f"code id '{code_id}' may use only letters, digits, '_', '.', '-' (no spaces)", fields["id"]
-            )
+            self.problem(f"code id '{code_id}' may use only letters, digits, '_', '.', '-' (no spaces)", fields["id"])
         elif code_id in self.ids:
             self.problem(
                 f"duplicate code id '{code_id}' (first defined on line {self.ids[code_id]}); give each code its own id",
@@ -237,7 +235,11 @@ class _Builder:
             color=color.lower() if color else None,
             children=children,
             line=line,
-            **lists,
+            questions=lists["questions"],
+            keywords=lists["keywords"],
+            examples=lists["examples"],
+            include=lists["include"],
+            exclude=lists["exclude"],
         )
         parent = self._scalar(fields.get("parent"), "parent")
         if parent:
@@ -388,7 +390,10 @@ def dump_codebook(codebook: Codebook) -> str:
 def default_codebook_path() -> Path:
     """The shipped evaluation-criteria codebook (inside the package when installed, else the repo copy)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "data" / "evaluation-criteria.yaml", here.parent / "codebooks" / "evaluation-criteria.yaml"):
+    for candidate in (
+        here / "data" / "evaluation-criteria.yaml",
+        here.parent / "codebooks" / "evaluation-criteria.yaml",
+    ):
         if candidate.exists():
             return candidate
     raise InputError("the default codebook is missing from this installation", hint="pass --codebook FILE")

@@ -47,7 +47,9 @@ class CodebookError(InputError):
     def __init__(self, problems: list[CodebookProblem], path: str | None = None) -> None:
         self.problems = problems
         first = problems[0] if problems else None
-        more = f" (and {len(problems) - 1} more problem(s); run 'qualcode codebook validate')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more problem(s); run 'qualcode codebook validate')" if len(problems) > 1 else ""
+        )
         msg = first.message if first else "invalid codebook"
         line = first.line if first else None
         super().__init__(msg + more, path=path or (first.path if first else None), line=line)

@@ -27,8 +27,10 @@ def bundled_root() -> Path:
     for candidate in (here / "data", here.parent):
         if (candidate / "transcripts" / "cases.csv").exists():
             return candidate
-    raise ProjectError("the bundled example is missing from this installation",
-                       hint="install qualcode from a source checkout (pip install -e .)")
+    raise ProjectError(
+        "the bundled example is missing from this installation",
+        hint="install qualcode from a source checkout (pip install -e .)",
+    )
 
 
 def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow]) -> str:
@@ -63,8 +65,11 @@ def import_files(
         pt = read_transcript(path)
         tid = _transcript_id_for(path, pt, rows)
         if tid in seen_ids:
-            raise InputError(f"has the same transcript id '{tid}' as {seen_ids[tid]}", path=str(path),
-                             hint="give each transcript its own id in the case sheet")
+            raise InputError(
+                f"has the same transcript id '{tid}' as {seen_ids[tid]}",
+                path=str(path),
+                hint="give each transcript its own id in the case sheet",
+            )
         seen_ids[tid] = path
         parsed.append((path, pt, tid))
     report: dict[str, Any] = {"transcripts": [], "cases": 0, "warnings": []}
@@ -72,8 +77,9 @@ def import_files(
         for path, pt, tid in parsed:
             t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
             attrs = _transcript_attributes(t_rows, pt)
-            result = project.add_transcript(pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs,
-                                            coder=coder)
+            result = project.add_transcript(
+                pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs, coder=coder
+            )
             result["file"] = str(path)
             report["transcripts"].append(result)
         if rows:
@@ -119,9 +125,9 @@ def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None
             named = {r.speaker: r for r in t_rows if r.speaker}
             single = [r for r in t_rows if not r.speaker]
             for label in labels:
-                row = _match_speaker(label, named)
-                if row is not None:
-                    project.set_speaker(tid, label, role="informant", case_id=row.case_id, coder=coder)
+                match = _match_speaker(label, named)
+                if match is not None:
+                    project.set_speaker(tid, label, role="informant", case_id=match.case_id, coder=coder)
                 elif is_interviewer_label(label) or _same_person(label, interviewer):
                     project.set_speaker(tid, label, role="interviewer", case_id=None, coder=coder)
                 elif single:
@@ -161,8 +167,9 @@ def _same_person(label: str, name: str) -> bool:
 # ---------------------------------------------------------------------------- codings from a quote table
 
 
-def import_codings_table(project: Project, path: str | Path, *, transcript: str | None = None,
-                         default_coder: str | None = None) -> dict[str, Any]:
+def import_codings_table(
+    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str | None = None
+) -> dict[str, Any]:
     """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
 
     Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
@@ -206,8 +213,12 @@ def import_codings_table(project: Project, path: str | Path, *, transcript: str 
             raise InputError(str(err), path=str(p), line=n) from None
         span = _find_quote(texts[tid], quote)
         if span is None:
-            raise InputError(f"quote not found verbatim in {tid}: \"{quote[:60]}\"", path=str(p), line=n,
-                             hint="copy the passage exactly from 'qualcode segments'")
+            raise InputError(
+                f'quote not found verbatim in {tid}: "{quote[:60]}"',
+                path=str(p),
+                line=n,
+                hint="copy the passage exactly from 'qualcode segments'",
+            )
         hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
         if any(u["role"] == "interviewer" for u in hit):
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
@@ -251,8 +262,11 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
             raise ProjectError(f"{dest} already holds a project", hint="choose another folder or pass --force")
         shutil.rmtree(dest)
     src = root / "transcripts"
-    files = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in
-                   (".txt", ".md", ".docx", ".vtt", ".srt") and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in src.iterdir()
+        if p.is_file() and p.suffix.lower() in (".txt", ".md", ".docx", ".vtt", ".srt") and not p.name.startswith(".")
+    )
     codebook = load_codebook(root / "codebooks" / "evaluation-criteria.yaml")
     project = Project.create(dest, codebook=codebook, name="Decent work in electronics: final evaluation (example)")
     try:

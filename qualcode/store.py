@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ UNDOABLE = {"coding.add", "coding.remove", "coding.update", "memo.set"}
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def text_hash(text: str) -> str:
@@ -116,8 +116,10 @@ class Project:
         except (sqlite3.DatabaseError, UnicodeDecodeError) as err:  # damaged file: bad pages or bad text
             with contextlib.suppress(Exception):
                 conn.close()
-            raise ProjectError(f"{p / DB_NAME} is not a readable qualcode project ({type(err).__name__}: {err})",
-                               hint="run 'qualcode doctor' or restore a backup") from None
+            raise ProjectError(
+                f"{p / DB_NAME} is not a readable qualcode project ({type(err).__name__}: {err})",
+                hint="run 'qualcode doctor' or restore a backup",
+            ) from None
         return project
 
     def close(self) -> None:
@@ -275,7 +277,7 @@ class Project:
             args.append(str(entity_id))
         sql += " ORDER BY id"
         if limit:
-            sql = f"SELECT * FROM ({sql[:-len(' ORDER BY id')]} ORDER BY id DESC LIMIT ?) ORDER BY id"
+            sql = f"SELECT * FROM ({sql[: -len(' ORDER BY id')]} ORDER BY id DESC LIMIT ?) ORDER BY id"
             args.append(limit)
         out = []
         for row in self.db.execute(sql, args):
@@ -363,8 +365,16 @@ class Project:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(id) DO UPDATE SET parent_id = excluded.parent_id,"
                     " criterion_id = excluded.criterion_id, name = excluded.name, definition = excluded.definition,"
                     " color = excluded.color, position = excluded.position, data = excluded.data, active = 1",
-                    (code.id, code.parent_id, code.criterion_id, code.name, code.definition,
-                     code.color or self._inherited_color(codebook, code), pos, data),
+                    (
+                        code.id,
+                        code.parent_id,
+                        code.criterion_id,
+                        code.name,
+                        code.definition,
+                        code.color or self._inherited_color(codebook, code),
+                        pos,
+                        data,
+                    ),
                 )
             removed = sorted(existing - set(codebook.ids))
             orphaned = 0
@@ -378,13 +388,19 @@ class Project:
             report = {
                 "codebook": codebook.name,
                 "codes": len(codebook),
-                "change": change.to_dict() if change else {"added": codebook.ids, "removed": [], "renamed": [],
-                                                           "moved": [], "redefined": []},
+                "change": change.to_dict()
+                if change
+                else {"added": codebook.ids, "removed": [], "renamed": [], "moved": [], "redefined": []},
                 "codings_on_removed_codes": orphaned,
             }
-            self.log_event("codebook.set", "codebook", codebook.name, coder=coder,
-                           before={"hash": old and self._hash_of(old)}, after={"hash": text_hash(yaml_text)[:16],
-                                                                           "report": report})
+            self.log_event(
+                "codebook.set",
+                "codebook",
+                codebook.name,
+                coder=coder,
+                before={"hash": old and self._hash_of(old)},
+                after={"hash": text_hash(yaml_text)[:16], "report": report},
+            )
         self._codebook_cache = None
         return report
 
@@ -442,7 +458,9 @@ class Project:
 
     # ------------------------------------------------------------------ cases and speakers
 
-    def upsert_case(self, case_id: str, name: str | None, attributes: dict[str, Any], *, coder: str | None = None) -> None:
+    def upsert_case(
+        self, case_id: str, name: str | None, attributes: dict[str, Any], *, coder: str | None = None
+    ) -> None:
         with self.transaction():
             row = self.db.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
             before = {"name": row["name"], "attributes": json.loads(row["attributes"])} if row else None
@@ -462,13 +480,15 @@ class Project:
             d = dict(r)
             d["attributes"] = json.loads(d["attributes"])
             d["transcripts"] = [
-                x[0] for x in self.db.execute("SELECT DISTINCT transcript_id FROM speakers WHERE case_id = ?", (d["id"],))
+                x[0]
+                for x in self.db.execute("SELECT DISTINCT transcript_id FROM speakers WHERE case_id = ?", (d["id"],))
             ]
             out.append(d)
         return out
 
-    def set_speaker(self, transcript_id: str, label: str, *, role: str, case_id: str | None,
-                    coder: str | None = None) -> None:
+    def set_speaker(
+        self, transcript_id: str, label: str, *, role: str, case_id: str | None, coder: str | None = None
+    ) -> None:
         with self.transaction():
             row = self.db.execute(
                 "SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?", (transcript_id, label)
@@ -482,7 +502,9 @@ class Project:
                 " ON CONFLICT(transcript_id, label) DO UPDATE SET role = excluded.role, case_id = excluded.case_id",
                 (transcript_id, label, role, case_id),
             )
-            self.log_event("speaker.set", "speaker", f"{transcript_id}/{label}", coder=coder, before=before, after=after)
+            self.log_event(
+                "speaker.set", "speaker", f"{transcript_id}/{label}", coder=coder, before=before, after=after
+            )
 
     def speakers(self, transcript_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM speakers"
@@ -519,13 +541,18 @@ class Project:
                 if current and current[0] == sha and self._same_units(transcript_id, row["current_version"], parsed):
                     if attributes:
                         self._merge_transcript_attributes(transcript_id, attributes, coder)
-                    return {"id": transcript_id, "version": row["current_version"], "status": "unchanged",
-                            "units": self._unit_count(transcript_id, row["current_version"])}
+                    return {
+                        "id": transcript_id,
+                        "version": row["current_version"],
+                        "status": "unchanged",
+                        "units": self._unit_count(transcript_id, row["current_version"]),
+                    }
                 version = int(row["current_version"]) + 1
             else:
                 dup = self.db.execute(
                     "SELECT transcript_id FROM transcript_versions v JOIN transcripts t ON t.id = v.transcript_id"
-                    " AND t.current_version = v.version WHERE v.sha256 = ?", (sha,)
+                    " AND t.current_version = v.version WHERE v.sha256 = ?",
+                    (sha,),
                 ).fetchone()
                 if dup is not None:
                     raise ConflictError(
@@ -535,20 +562,43 @@ class Project:
                 version = 1
                 self.db.execute(
                     "INSERT INTO transcripts (id, title, current_version, created, attributes) VALUES (?, ?, 0, ?, ?)",
-                    (transcript_id, title or transcript_id, now_iso(), json.dumps(attributes or {}, ensure_ascii=False)),
+                    (
+                        transcript_id,
+                        title or transcript_id,
+                        now_iso(),
+                        json.dumps(attributes or {}, ensure_ascii=False),
+                    ),
                 )
             self.db.execute(
                 "INSERT INTO transcript_versions (transcript_id, version, text, sha256, format, source_name, metadata,"
                 " imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (transcript_id, version, parsed.text, sha, parsed.format, parsed.source_name,
-                 json.dumps(parsed.metadata, ensure_ascii=False, default=str), now_iso()),
+                (
+                    transcript_id,
+                    version,
+                    parsed.text,
+                    sha,
+                    parsed.format,
+                    parsed.source_name,
+                    json.dumps(parsed.metadata, ensure_ascii=False, default=str),
+                    now_iso(),
+                ),
             )
             self.db.executemany(
                 "INSERT INTO segments (transcript_id, version, idx, turn, speaker, start, end, t_start, t_end, text)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (transcript_id, version, i + 1, u.turn, u.speaker, u.start, u.end, u.t_start, u.t_end,
-                     parsed.text[u.start:u.end])
+                    (
+                        transcript_id,
+                        version,
+                        i + 1,
+                        u.turn,
+                        u.speaker,
+                        u.start,
+                        u.end,
+                        u.t_start,
+                        u.t_end,
+                        parsed.text[u.start : u.end],
+                    )
                     for i, u in enumerate(parsed.units)
                 ],
             )
@@ -563,12 +613,26 @@ class Project:
                     role = "interviewer" if is_interviewer_label(label) else "unknown"
                     self.set_speaker(transcript_id, label, role=role, case_id=None, coder=coder)
             result: dict[str, Any] = {
-                "id": transcript_id, "version": version, "status": "new" if version == 1 else "new_version",
-                "units": len(parsed.units), "speakers": parsed.speakers, "format": parsed.format,
+                "id": transcript_id,
+                "version": version,
+                "status": "new" if version == 1 else "new_version",
+                "units": len(parsed.units),
+                "speakers": parsed.speakers,
+                "format": parsed.format,
             }
-            self.log_event("transcript.import", "transcript", transcript_id, coder=coder,
-                           after={"version": version, "sha256": sha, "source": parsed.source_name,
-                                  "format": parsed.format, "units": len(parsed.units)})
+            self.log_event(
+                "transcript.import",
+                "transcript",
+                transcript_id,
+                coder=coder,
+                after={
+                    "version": version,
+                    "sha256": sha,
+                    "source": parsed.source_name,
+                    "format": parsed.format,
+                    "units": len(parsed.units),
+                },
+            )
             if version > 1:
                 from qualcode.reanchor import reanchor_codings
 
@@ -577,26 +641,38 @@ class Project:
 
     def _same_units(self, transcript_id: str, version: int, parsed: ParsedTranscript) -> bool:
         """Same units and speaker labels: a corrected file that only renames speakers is still a new version."""
-        stored = [tuple(r) for r in self.db.execute(
-            "SELECT start, end, speaker FROM segments WHERE transcript_id = ? AND version = ? ORDER BY idx",
-            (transcript_id, version))]
+        stored = [
+            tuple(r)
+            for r in self.db.execute(
+                "SELECT start, end, speaker FROM segments WHERE transcript_id = ? AND version = ? ORDER BY idx",
+                (transcript_id, version),
+            )
+        ]
         return stored == [(u.start, u.end, u.speaker) for u in parsed.units]
 
     def _unit_count(self, transcript_id: str, version: int) -> int:
-        return int(self.db.execute(
-            "SELECT count(*) FROM segments WHERE transcript_id = ? AND version = ?", (transcript_id, version)
-        ).fetchone()[0])
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM segments WHERE transcript_id = ? AND version = ?", (transcript_id, version)
+            ).fetchone()[0]
+        )
 
     def _merge_transcript_attributes(self, transcript_id: str, attributes: dict[str, Any], coder: str | None) -> None:
         row = self.db.execute("SELECT attributes FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
         before = json.loads(row[0]) if row else {}
         after = {**before, **attributes}
         if after != before:
-            self.db.execute("UPDATE transcripts SET attributes = ? WHERE id = ?",
-                            (json.dumps(after, ensure_ascii=False), transcript_id))
-            self.log_event("transcript.attributes", "transcript", transcript_id, coder=coder, before=before, after=after)
+            self.db.execute(
+                "UPDATE transcripts SET attributes = ? WHERE id = ?",
+                (json.dumps(after, ensure_ascii=False), transcript_id),
+            )
+            self.log_event(
+                "transcript.attributes", "transcript", transcript_id, coder=coder, before=before, after=after
+            )
 
-    def set_transcript_attributes(self, transcript_id: str, attributes: dict[str, Any], *, coder: str | None = None) -> None:
+    def set_transcript_attributes(
+        self, transcript_id: str, attributes: dict[str, Any], *, coder: str | None = None
+    ) -> None:
         with self.transaction():
             self.require_transcript(transcript_id)
             self._merge_transcript_attributes(transcript_id, attributes, coder)
@@ -709,23 +785,25 @@ class Project:
             if attrs is None:
                 attrs = {**json.loads(r["t_attrs"] or "{}"), **json.loads(r["c_attrs"] or "{}")}
                 attr_cache[key] = attrs
-            out.append({
-                "id": r["id"],
-                "ref": f"{r['transcript_id']}:{r['idx']}",
-                "transcript": r["transcript_id"],
-                "version": r["version"],
-                "idx": r["idx"],
-                "turn": r["turn"],
-                "speaker": r["speaker"],
-                "role": r["role"],
-                "case": r["case_id"],
-                "start": r["start"],
-                "end": r["end"],
-                "t_start": r["t_start"],
-                "t_end": r["t_end"],
-                "text": r["text"],
-                "attributes": dict(attrs),
-            })
+            out.append(
+                {
+                    "id": r["id"],
+                    "ref": f"{r['transcript_id']}:{r['idx']}",
+                    "transcript": r["transcript_id"],
+                    "version": r["version"],
+                    "idx": r["idx"],
+                    "turn": r["turn"],
+                    "speaker": r["speaker"],
+                    "role": r["role"],
+                    "case": r["case_id"],
+                    "start": r["start"],
+                    "end": r["end"],
+                    "t_start": r["t_start"],
+                    "t_end": r["t_end"],
+                    "text": r["text"],
+                    "attributes": dict(attrs),
+                }
+            )
         return out
 
     def segment(self, ref: int | str) -> dict[str, Any]:
@@ -770,8 +848,21 @@ class Project:
         d = self._coding_row(coding_id)
         if d is None:
             return None
-        return {k: d[k] for k in ("id", "segment_id", "code_id", "coder", "created", "memo", "source", "score",
-                                   "model_version", "status")}
+        return {
+            k: d[k]
+            for k in (
+                "id",
+                "segment_id",
+                "code_id",
+                "coder",
+                "created",
+                "memo",
+                "source",
+                "score",
+                "model_version",
+                "status",
+            )
+        }
 
     def add_coding(
         self,
@@ -912,15 +1003,28 @@ class Project:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (seg_id, code_id, cid, decision, score, model_version, created),
             )
-            after = {"id": cur.lastrowid, "segment": seg_id, "code": code_id, "decision": decision, "score": score,
-                     "model_version": model_version}
-            self.log_event(f"suggestion.{decision[:-2] if decision.endswith('ed') else decision}", "decision",
-                           cur.lastrowid, coder=coder, after=after)
+            after = {
+                "id": cur.lastrowid,
+                "segment": seg_id,
+                "code": code_id,
+                "decision": decision,
+                "score": score,
+                "model_version": model_version,
+            }
+            self.log_event(
+                f"suggestion.{decision[:-2] if decision.endswith('ed') else decision}",
+                "decision",
+                cur.lastrowid,
+                coder=coder,
+                after=after,
+            )
         return {**after, "coder": coder, "created": created}
 
     def decisions(self, *, segment: int | None = None) -> list[dict[str, Any]]:
-        sql = ("SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
-               " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id")
+        sql = (
+            "SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
+            " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id"
+        )
         args: tuple[Any, ...] = ()
         if segment is not None:
             sql += " WHERE d.segment_id = ?"
@@ -945,12 +1049,15 @@ class Project:
                     (target_type, str(target_id), cid, text, ts, ts),
                 )
             else:
-                self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                                (target_type, str(target_id), cid))
+                self.db.execute(
+                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                    (target_type, str(target_id), cid),
+                )
             after = self._memo_state(target_type, str(target_id), cid)
             if before != after:
-                self.log_event("memo.set", "memo", f"{target_type}/{target_id}", coder=coder, before=before,
-                               after=after)
+                self.log_event(
+                    "memo.set", "memo", f"{target_type}/{target_id}", coder=coder, before=before, after=after
+                )
         return after
 
     def _memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
@@ -962,8 +1069,10 @@ class Project:
         return dict(row) if row else None
 
     def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
-        sql = ("SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
-               " LEFT JOIN coders k ON k.id = m.coder_id WHERE 1=1")
+        sql = (
+            "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
+            " LEFT JOIN coders k ON k.id = m.coder_id WHERE 1=1"
+        )
         args: list[Any] = []
         if target_type:
             sql += " AND m.target_type = ?"
@@ -1011,10 +1120,18 @@ class Project:
             entity = ev["entity"]
             target, source = ev["before"], ev["after"]  # going back: after -> before
             self._apply_state(entity, source, target)
-            new_id = self.log_event(kind, entity, ev["entity_id"], coder=coder, before=source, after=target,
-                                    undo_of=ev["id"])
-        return {"event": new_id, "reversed": ev["id"], "entity": entity, "entity_id": ev["entity_id"],
-                "state": target, "previous": source, "action": ev["action"] if ev["action"] in UNDOABLE else kind}
+            new_id = self.log_event(
+                kind, entity, ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
+            )
+        return {
+            "event": new_id,
+            "reversed": ev["id"],
+            "entity": entity,
+            "entity_id": ev["entity_id"],
+            "state": target,
+            "previous": source,
+            "action": ev["action"] if ev["action"] in UNDOABLE else kind,
+        }
 
     def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
         if entity == "coding":
@@ -1027,23 +1144,41 @@ class Project:
                 "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
                 " status = excluded.status",
-                (target["id"], target["segment_id"], target["code_id"], cid, target["created"], target["memo"],
-                 target["source"], target["score"], target["model_version"], target["status"]),
+                (
+                    target["id"],
+                    target["segment_id"],
+                    target["code_id"],
+                    cid,
+                    target["created"],
+                    target["memo"],
+                    target["source"],
+                    target["score"],
+                    target["model_version"],
+                    target["status"],
+                ),
             )
         elif entity == "memo":
             ref = current or target
             assert ref is not None
             cid = self.coder_id(ref["coder"])
             if target is None:
-                self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                                (ref["target_type"], ref["target_id"], cid))
+                self.db.execute(
+                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                    (ref["target_type"], ref["target_id"], cid),
+                )
             else:
                 self.db.execute(
                     "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES"
                     " (?, ?, ?, ?, ?, ?) ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET"
                     " text = excluded.text, updated = excluded.updated",
-                    (target["target_type"], target["target_id"], cid, target["text"], target["created"],
-                     target["updated"]),
+                    (
+                        target["target_type"],
+                        target["target_id"],
+                        cid,
+                        target["text"],
+                        target["created"],
+                        target["updated"],
+                    ),
                 )
         else:
             raise QualcodeError(f"cannot undo changes to {entity}")
@@ -1079,7 +1214,9 @@ def is_interviewer_label(label: str) -> bool:
 
 def _split_sql(sql: str) -> list[str]:
     """Split a migration into statements (triggers contain ';' inside BEGIN ... END)."""
-    statements, buf, in_trigger = [], [], False
+    statements: list[str] = []
+    buf: list[str] = []
+    in_trigger = False
     for line in sql.splitlines():
         stripped = line.strip()
         if not buf and (not stripped or stripped.startswith("--")):

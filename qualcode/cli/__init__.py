@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
@@ -18,7 +19,7 @@ COMMAND_MODULES = ["core", "suggest", "synthesis", "teams", "reliability", "tui"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
         self.exit(2, f"qualcode: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # a bug, not bad input: one line unless debugging
         if os.environ.get("QUALCODE_DEBUG"):
             raise
-        print(f"qualcode: internal error: {type(err).__name__}: {err} (set QUALCODE_DEBUG=1 for details and "
-              "please report it)", file=sys.stderr)
+        print(
+            f"qualcode: internal error: {type(err).__name__}: {err} (set QUALCODE_DEBUG=1 for details and "
+            "please report it)",
+            file=sys.stderr,
+        )
         return 1

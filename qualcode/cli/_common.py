@@ -21,8 +21,11 @@ def add_json_arg(p: argparse.ArgumentParser) -> None:
 
 
 def add_coder_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--coder", metavar="NAME", help="who is acting (default: the project's coder, $QUALCODE_CODER,"
-                                                  " or your login name)")
+    p.add_argument(
+        "--coder",
+        metavar="NAME",
+        help="who is acting (default: the project's coder, $QUALCODE_CODER, or your login name)",
+    )
 
 
 def open_project(args: argparse.Namespace) -> Project:

@@ -11,9 +11,11 @@ from qualcode.errors import CodebookError, NotFoundError, QualcodeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("init", help="create a new project folder",
-                       description="Create a project in DIR with the default evaluation-criteria codebook"
-                                   " (or --codebook FILE).")
+    p = sub.add_parser(
+        "init",
+        help="create a new project folder",
+        description="Create a project in DIR with the default evaluation-criteria codebook (or --codebook FILE).",
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--codebook", metavar="FILE", help="codebook YAML (default: the shipped evaluation criteria)")
     p.add_argument("--name", help="project name (default: the folder name)")
@@ -21,17 +23,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("example", help="create a working copy of the bundled example project",
-                       description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
-                                   " codebook and the team's human codings.")
+    p = sub.add_parser(
+        "example",
+        help="create a working copy of the bundled example project",
+        description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
+        " codebook and the team's human codings.",
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
     add_json_arg(p)
     p.set_defaults(func=cmd_example)
 
-    p = sub.add_parser("import", help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
-                       description="Import transcript files and/or a case sheet (CSV or XLSX). Re-importing a"
-                                   " changed file creates a new version and re-anchors its codings.")
+    p = sub.add_parser(
+        "import",
+        help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
+        description="Import transcript files and/or a case sheet (CSV or XLSX). Re-importing a"
+        " changed file creates a new version and re-anchors its codings.",
+    )
     add_project_arg(p)
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
@@ -108,8 +116,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q = cs.add_parser("import", help="import codings from a CSV of verbatim quotes (quote, code, coder, created)")
     add_project_arg(q)
     q.add_argument("file", metavar="FILE")
-    q.add_argument("--transcript", metavar="ID", help="transcript of rows without a 'transcript' column"
-                                                      " (default: the file name)")
+    q.add_argument(
+        "--transcript", metavar="ID", help="transcript of rows without a 'transcript' column (default: the file name)"
+    )
     add_coder_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_codings_import)
@@ -147,8 +156,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_log)
 
-    for name, helptext in (("undo", "undo your last coding or memo action"),
-                           ("redo", "redo what you last undid")):
+    for name, helptext in (("undo", "undo your last coding or memo action"), ("redo", "redo what you last undid")):
         p = sub.add_parser(name, help=helptext)
         add_project_arg(p)
         add_coder_arg(p)
@@ -169,8 +177,13 @@ def cmd_init(args: argparse.Namespace) -> int:
         project.set_setting("coder", args.coder, coder=args.coder)
     data = project.status()
     project.close()
-    return emit(args, data, lambda d: print(f"Created project '{d['project']}' in {d['path']} with codebook"
-                                            f" '{d['codebook']}' ({d['codes']} codes)."))
+    return emit(
+        args,
+        data,
+        lambda d: print(
+            f"Created project '{d['project']}' in {d['path']} with codebook '{d['codebook']}' ({d['codes']} codes)."
+        ),
+    )
 
 
 def cmd_example(args: argparse.Namespace) -> int:
@@ -180,8 +193,10 @@ def cmd_example(args: argparse.Namespace) -> int:
 
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
-        print(f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
-              f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders.")
+        print(
+            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
+            f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders."
+        )
         print(f"Try: qualcode status -p {args.dir}   |   qualcode code -p {args.dir}")
 
     return emit(args, report, human)
@@ -198,8 +213,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             from qualcode.cases import read_case_sheet
 
-            n, warnings = apply_case_sheet(project, read_case_sheet(args.cases),
-                                           coder=project.resolve_coder(args.coder))
+            n, warnings = apply_case_sheet(
+                project, read_case_sheet(args.cases), coder=project.resolve_coder(args.coder)
+            )
             report = {"transcripts": [], "cases": n, "warnings": warnings}
 
     def human(r: dict[str, Any]) -> None:
@@ -234,8 +250,15 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
     for r in rows:
         r["type"] = r["attributes"].get("type")
         r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
-    return emit(args, rows, lambda d: table(d, ["id", "type", "stakeholder_groups", "format", "units", "progress",
-                                                 "coders"], widths={"stakeholder_groups": 40}))
+    return emit(
+        args,
+        rows,
+        lambda d: table(
+            d,
+            ["id", "type", "stakeholder_groups", "format", "units", "progress", "coders"],
+            widths={"stakeholder_groups": 40},
+        ),
+    )
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
@@ -256,8 +279,13 @@ def cmd_segments(args: argparse.Namespace) -> int:
         rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
     for r in rows:
         r["segment"] = r["id"]
-    return emit(args, rows, lambda d: table(d, ["id", "ref", "speaker", "role", "start", "end", "text"],
-                                            widths={"text": 70, "speaker": 18}))
+    return emit(
+        args,
+        rows,
+        lambda d: table(
+            d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18}
+        ),
+    )
 
 
 def cmd_codebook_validate(args: argparse.Namespace) -> int:
@@ -331,8 +359,10 @@ def cmd_codebook_set(args: argparse.Namespace) -> int:
         for item in ch["moved"]:
             print(f"  moved: {item['id']} from {item['old_parent']} to {item['new_parent']}")
         if r["codings_on_removed_codes"]:
-            print(f"  {r['codings_on_removed_codes']} codings sit on removed codes; they are kept (restore the code"
-                  " to see them again)")
+            print(
+                f"  {r['codings_on_removed_codes']} codings sit on removed codes; they are kept (restore the code"
+                " to see them again)"
+            )
 
     return emit(args, report, human)
 
@@ -340,8 +370,9 @@ def cmd_codebook_set(args: argparse.Namespace) -> int:
 def cmd_codings_add(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         coding = project.add_coding(args.segment, args.code, coder=project.resolve_coder(args.coder), memo=args.memo)
-    return emit(args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by"
-                                              f" {c['coder']}"))
+    return emit(
+        args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by {c['coder']}")
+    )
 
 
 def cmd_codings_remove(args: argparse.Namespace) -> int:
@@ -352,11 +383,13 @@ def cmd_codings_remove(args: argparse.Namespace) -> int:
         elif args.segment and args.code:
             found = project.find_coding(args.segment, args.code, coder=args.coder)
             if not found:
-                raise NotFoundError(f"segment {args.segment} has no code '{args.code}'"
-                                    + (f" from {args.coder}" if args.coder else ""))
+                raise NotFoundError(
+                    f"segment {args.segment} has no code '{args.code}'" + (f" from {args.coder}" if args.coder else "")
+                )
             if len(found) > 1:
-                raise QualcodeError(f"{len(found)} coders applied '{args.code}' there",
-                                    hint="say whose with --coder NAME, or pass --id")
+                raise QualcodeError(
+                    f"{len(found)} coders applied '{args.code}' there", hint="say whose with --coder NAME, or pass --id"
+                )
             coding_id = found[0]["id"]
         else:
             raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
@@ -377,8 +410,7 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already"
-                                              " there"))
+    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:
@@ -394,15 +426,21 @@ def cmd_memo_set(args: argparse.Namespace) -> int:
         else:
             kind, target = "project", "project"
         memo = project.set_memo(kind, target, args.text, coder=project.resolve_coder(args.coder))
-    return emit(args, memo or {"deleted": True},
-                lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {kind} {target}"))
+    return emit(
+        args,
+        memo or {"deleted": True},
+        lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {kind} {target}"),
+    )
 
 
 def cmd_memo_list(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         rows = project.memos()
-    return emit(args, rows, lambda d: table(d, ["id", "target_type", "target_id", "coder", "updated", "text"],
-                                            widths={"text": 60}))
+    return emit(
+        args,
+        rows,
+        lambda d: table(d, ["id", "target_type", "target_id", "coder", "updated", "text"], widths={"text": 60}),
+    )
 
 
 def cmd_coders(args: argparse.Namespace) -> int:
@@ -423,7 +461,9 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     def human(d: list[dict[str, Any]]) -> None:
         for e in d:
-            print(f"{e['id']:>6} {e['ts']} {e['coder'] or '-':<10} {e['action']:<20} {e['entity']} {e['entity_id'] or ''}")
+            print(
+                f"{e['id']:>6} {e['ts']} {e['coder'] or '-':<10} {e['action']:<20} {e['entity']} {e['entity_id'] or ''}"
+            )
 
     return emit(args, rows, human)
 
@@ -437,8 +477,9 @@ def _reverse(args: argparse.Namespace, kind: str) -> int:
             return emit(args, {"done": False})
         print(f"nothing to {kind} for {coder}")
         return 0
-    return emit(args, {"done": True, **result},
-                lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"))
+    return emit(
+        args, {"done": True, **result}, lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}")
+    )
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

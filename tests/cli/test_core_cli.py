@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def qc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qualcode", *args], capture_output=True, text=True, cwd=cwd,
-                          env={"QUALCODE_CODER": "tester", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"QUALCODE_CODER": "tester", "PATH": "/usr/bin:/bin"},
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -30,11 +35,16 @@ def test_init_import_code_and_log(tmp_path: Path) -> None:
     proj = tmp_path / "proj"
     assert qc("init", str(proj), "--coder", "ana").returncode == 0
     t = tmp_path / "KII-01.txt"
-    t.write_text("Interviewer: What changed?\n\nMs. Lan: We set up a grievance committee last year. Workers now use it every week.\n",
-                 encoding="utf-8")
+    t.write_text(
+        "Interviewer: What changed?\n\nMs. Lan: We set up a grievance committee last year. Workers now use it every week.\n",
+        encoding="utf-8",
+    )
     cases = tmp_path / "cases.csv"
-    cases.write_text("transcript_id,file,name,stakeholder_group,role,sex,location,type\n"
-                     "KII-01,KII-01.txt,Vu Thi Lan,Factory,HR manager,F,Hai Phong,KII\n", encoding="utf-8")
+    cases.write_text(
+        "transcript_id,file,name,stakeholder_group,role,sex,location,type\n"
+        "KII-01,KII-01.txt,Vu Thi Lan,Factory,HR manager,F,Hai Phong,KII\n",
+        encoding="utf-8",
+    )
     imp = qc("import", "-p", str(proj), str(t), "--cases", str(cases), "--json")
     assert imp.returncode == 0, imp.stderr
     assert json.loads(imp.stdout)["transcripts"][0]["id"] == "KII-01"
@@ -122,8 +132,9 @@ def test_bad_transcript_leaves_project_unchanged(tmp_path: Path) -> None:
 def test_unknown_segment_and_code_are_clear(tmp_path: Path) -> None:
     proj = tmp_path / "p"
     qc("init", str(proj))
-    assert_one_line_error(qc("codings", "add", "-p", str(proj), "--segment", "KII-09:4", "--code", "relevance"),
-                          "no segment 'KII-09:4'")
+    assert_one_line_error(
+        qc("codings", "add", "-p", str(proj), "--segment", "KII-09:4", "--code", "relevance"), "no segment 'KII-09:4'"
+    )
 
 
 def test_example_project_is_complete(example_project_path: Path) -> None:

@@ -139,8 +139,10 @@ def test_flat_list_with_parent_builds_the_tree() -> None:
 
 
 def test_unknown_parent_suggests_close_id() -> None:
-    msgs = problems_of("codes:\n  - {id: relevance, name: R, definition: x}\n"
-                       "  - {id: r1, name: R1, definition: y, parent: relevanse}\n")
+    msgs = problems_of(
+        "codes:\n  - {id: relevance, name: R, definition: x}\n"
+        "  - {id: r1, name: R1, definition: y, parent: relevanse}\n"
+    )
     assert msgs == ["cb.yaml:3: code 'r1' has unknown parent 'relevanse'; did you mean 'relevance'?"]
 
 
@@ -173,9 +175,13 @@ def test_dump_round_trips() -> None:
 
 def test_diff_reports_renamed_removed_added() -> None:
     old, _ = parse_codebook(GOOD, "a.yaml")
-    new, _ = parse_codebook(GOOD.replace("Needs of factories", "Needs of enterprises").replace(
-        "  - id: efficiency\n    name: Efficiency\n    definition: Use of resources.\n",
-        "  - id: impact\n    name: Impact\n    definition: Change.\n"), "b.yaml")
+    new, _ = parse_codebook(
+        GOOD.replace("Needs of factories", "Needs of enterprises").replace(
+            "  - id: efficiency\n    name: Efficiency\n    definition: Use of resources.\n",
+            "  - id: impact\n    name: Impact\n    definition: Change.\n",
+        ),
+        "b.yaml",
+    )
     assert old is not None and new is not None
     change = diff_codebooks(old, new)
     assert change.renamed == [("relevance.needs", "Needs of factories", "Needs of enterprises")]
@@ -186,8 +192,16 @@ def test_shipped_codebook_is_valid_and_complete() -> None:
     root = Path(__file__).resolve().parents[2]
     cb = load_codebook(root / "codebooks" / "evaluation-criteria.yaml")
     criteria = [r.id for r in cb.roots]
-    assert criteria[:8] == ["relevance", "validity_of_design", "coherence", "effectiveness", "efficiency", "impact",
-                            "sustainability", "gender_equality"]
+    assert criteria[:8] == [
+        "relevance",
+        "validity_of_design",
+        "coherence",
+        "effectiveness",
+        "efficiency",
+        "impact",
+        "sustainability",
+        "gender_equality",
+    ]
     assert {"lessons_learned", "good_practice"} <= set(criteria)
     for code in cb.walk():
         assert code.definition and code.keywords and code.examples, code.id

@@ -7,14 +7,23 @@ import sys
 import time
 
 CORE_MODULES = [
-    "qualcode.store", "qualcode.codebook", "qualcode.cases", "qualcode.project_io", "qualcode.model",
-    "qualcode.importers", "qualcode.cli",
+    "qualcode.store",
+    "qualcode.codebook",
+    "qualcode.cases",
+    "qualcode.project_io",
+    "qualcode.model",
+    "qualcode.importers",
+    "qualcode.cli",
 ]
 
 
 def _loaded_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print('\\n'.join(sys.modules))"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return set(out.split())
 
 

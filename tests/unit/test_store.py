@@ -36,8 +36,11 @@ def make_transcript(answer: str = "We trained 300 workers. The course was useful
     text = f"{q}\n\n{answer}"
     a0 = len(q) + 2
     first_end = answer.index(".") + 1
-    units = [Unit(0, len(q), "Interviewer", 0), Unit(a0, a0 + first_end, "Ms. Lan", 1),
-             Unit(a0 + first_end + 1, len(text), "Ms. Lan", 1)]
+    units = [
+        Unit(0, len(q), "Interviewer", 0),
+        Unit(a0, a0 + first_end, "Ms. Lan", 1),
+        Unit(a0 + first_end + 1, len(text), "Ms. Lan", 1),
+    ]
     turns = [Turn("Interviewer", 0, len(q)), Turn("Ms. Lan", a0, len(text))]
     return ParsedTranscript(text=text, turns=turns, units=units, format="text", source_name="kii.txt")
 
@@ -59,8 +62,18 @@ def test_new_folder_is_migrated_to_the_latest_schema_with_wal(tmp_path: Path) ->
 
     assert p.schema_version() == _migrations()[-1][0]
     tables = {r[0] for r in p.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"codes", "transcripts", "transcript_versions", "segments", "cases", "codings", "memos", "events",
-            "coders", "decisions"} <= tables
+    assert {
+        "codes",
+        "transcripts",
+        "transcript_versions",
+        "segments",
+        "cases",
+        "codings",
+        "memos",
+        "events",
+        "coders",
+        "decisions",
+    } <= tables
 
 
 def test_opening_a_folder_without_project_says_how_to_create_one(tmp_path: Path) -> None:
@@ -81,10 +94,12 @@ def test_segments_slice_back_to_their_text_and_carry_role(project: Project) -> N
     segs = project.segments("KII-01")
     assert [s["ref"] for s in segs] == ["KII-01:1", "KII-01:2", "KII-01:3"]
     for s in segs:
-        assert text[s["start"]:s["end"]] == s["text"]
+        assert text[s["start"] : s["end"]] == s["text"]
     assert segs[0]["role"] == "interviewer"
     assert [s["text"] for s in project.segments("KII-01", include_interviewer=False)] == [
-        "We trained 300 workers.", "The course was useful."]
+        "We trained 300 workers.",
+        "The course was useful.",
+    ]
 
 
 def test_coding_is_logged_with_before_and_after(project: Project) -> None:
@@ -181,8 +196,9 @@ def test_same_text_under_a_new_id_is_refused(project: Project) -> None:
 def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.add_coding("KII-01:3", "relevance", coder="ana")
-    result = project.add_transcript(make_transcript("We trained 300 workers. The course was very useful."),
-                                    "KII-01", coder="ana")
+    result = project.add_transcript(
+        make_transcript("We trained 300 workers. The course was very useful."), "KII-01", coder="ana"
+    )
     assert result["status"] == "new_version" and result["version"] == 2
     assert (result["reanchor"]["moved"], result["reanchor"]["needs_review"]) == (1, 1)
     current = project.codings()
@@ -195,8 +211,14 @@ def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(pro
 
 def test_codebook_change_keeps_codings_and_reports_renames(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
-    report = project.set_codebook(make_codebook(CB.replace("name: Needs,", "name: Needs of enterprises,").replace(
-        "  - id: efficiency\n    name: Efficiency\n    definition: Resources.\n", "")), coder="ana")
+    report = project.set_codebook(
+        make_codebook(
+            CB.replace("name: Needs,", "name: Needs of enterprises,").replace(
+                "  - id: efficiency\n    name: Efficiency\n    definition: Resources.\n", ""
+            )
+        ),
+        coder="ana",
+    )
     assert report["change"]["removed"] == ["efficiency"]
     assert report["change"]["renamed"] == [{"id": "relevance.needs", "old": "Needs", "new": "Needs of enterprises"}]
     assert report["codings_on_removed_codes"] == 1

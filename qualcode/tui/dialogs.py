@@ -141,7 +141,8 @@ class SearchScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search", classes="dialog"):
             yield Static("Search across transcripts", classes="dialog-title")
-            yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input", compact=True)
+            yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input",
+                        compact=True)
             yield OptionList(id="search-results")
             yield Static("", id="search-count", classes="dialog-help")
 

@@ -73,8 +73,9 @@ class ProjectScreen(WorkbenchScreen):
                     compact=True)
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
-        yield KeyBar([("enter", "open", "Open"), ("/", "filter", "Filter"), ("s", "sort", "Sort"), ("w", "queue", "Queue"),
-                      ("?", "app.help", "Keys"), ("q", "app.quit", "Quit"), ("^p", "app.command_palette", "Palette")])
+        yield KeyBar([("enter", "open", "Open"), ("/", "filter", "Filter"), ("s", "sort", "Sort"),
+                      ("w", "queue", "Queue"), ("?", "app.help", "Keys"), ("q", "app.quit", "Quit"),
+                      ("^p", "app.command_palette", "Palette")])
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
@@ -388,8 +389,11 @@ class TranscriptScreen(WorkbenchScreen):
             return
         title = "Apply code to " + (self.units[self.view.cursor]["ref"] if len(targets) == 1
                                     else f"{len(targets)} units")
-        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=title),
-                             lambda code: code and self.apply_code_to(code, targets))
+        def chosen(code: str | None) -> None:
+            if code:
+                self.apply_code_to(code, targets)
+
+        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=title), chosen)
 
     @on(CodebookPanel.CodeChosen)
     def _code_from_tree(self, event: CodebookPanel.CodeChosen) -> None:
@@ -433,9 +437,12 @@ class TranscriptScreen(WorkbenchScreen):
             return
         from qualcode.tui.dialogs import CodePicker
 
+        def chosen(code: str | None) -> None:
+            if code:
+                self.remove_code_from(u["id"], code)
+
         self.app.push_screen(CodePicker(self.project.codebook(), self.counts, only=mine,
-                                        title=f"Remove a code from {u['ref']}"),
-                             lambda code: code and self.remove_code_from(u["id"], code))
+                                        title=f"Remove a code from {u['ref']}"), chosen)
 
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder

@@ -118,7 +118,7 @@ async def run(dest: Path, codings: int) -> dict[str, Any]:
             picker = app.screen
             for ch in query:
                 await key(ch if ch != " " else "space",
-                          lambda picker=picker: picker.query_one("#picker-input").value.endswith(ch))
+                          lambda picker=picker, ch=ch: picker.query_one("#picker-input").value.endswith(ch))
 
         apply_ms, remove_ms, undo_ms = [], [], []
         for _ in range(30):

@@ -36,7 +36,8 @@ def test_init_import_code_and_log(tmp_path: Path) -> None:
     assert qc("init", str(proj), "--coder", "ana").returncode == 0
     t = tmp_path / "KII-01.txt"
     t.write_text(
-        "Interviewer: What changed?\n\nMs. Lan: We set up a grievance committee last year. Workers now use it every week.\n",
+        "Interviewer: What changed?\n\n"
+        "Ms. Lan: We set up a grievance committee last year. Workers now use it every week.\n",
         encoding="utf-8",
     )
     cases = tmp_path / "cases.csv"

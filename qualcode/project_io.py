@@ -276,6 +276,11 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         if codings_dir.is_dir():
             for table in sorted(codings_dir.glob("*.csv")):
                 report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+        findings = src / "findings.yaml"
+        if findings.exists():
+            from qualcode.findings import import_findings
+
+            report["findings"] = import_findings(project, findings, coder="clara")
         project.set_setting("coder", "clara", coder="clara")
         report["status"] = project.status()
     finally:

@@ -195,9 +195,10 @@ def cmd_example(args: argparse.Namespace) -> int:
         s = r["status"]
         print(
             f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
-            f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders."
+            f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
+            f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
-        print(f"Try: qualcode status -p {args.dir}   |   qualcode code -p {args.dir}")
+        print(f"Next: qualcode code -p {args.dir}   (the workbench)   |   qualcode report -p {args.dir} --out report.html")
 
     return emit(args, report, human)
 

@@ -160,3 +160,11 @@ def test_example_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     (dest).mkdir()
     (dest / "qualcode.db").write_bytes(b"")
     assert_one_line_error(qc("example", str(dest)), "already holds a project")
+
+
+def test_example_ships_draft_findings_linked_to_evidence(example_project_path: Path) -> None:
+    findings = json.loads(qc("findings", "list", "-p", str(example_project_path), "--json").stdout)
+    assert len(findings) >= 8
+    assert {f["criterion"] for f in findings} >= {"effectiveness", "impact", "sustainability", "gender_equality"}
+    audit = qc("audit", "-p", str(example_project_path), "--json")
+    assert audit.returncode == 0, audit.stdout  # warnings (a single-source finding) but no broken links

@@ -198,7 +198,7 @@ def cmd_example(args: argparse.Namespace) -> int:
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
-        print(f"Next: qualcode code -p {args.dir}   (the workbench)   |   qualcode report -p {args.dir} --out report.html")
+        print(f"Next: qualcode code -p {args.dir}   |   qualcode report -p {args.dir} --out report.html")
 
     return emit(args, report, human)
 

@@ -379,7 +379,10 @@ class TranscriptScreen(WorkbenchScreen):
     # ------------------------------------------------------------------ coding
 
     def _target_ids(self) -> list[int]:
-        return [self.units[i]["id"] for i in self.view.selection]
+        picked = [self.units[i] for i in self.view.selection]
+        if len(picked) > 1:  # a span codes the informants' units; the questions inside it are context
+            picked = [u for u in picked if wb.is_codable(u)] or picked
+        return [u["id"] for u in picked]
 
     def action_pick_code(self) -> None:
         from qualcode.tui.dialogs import CodePicker

@@ -75,6 +75,15 @@ async def test_v_selects_a_span_and_c_codes_every_unit_of_it_at_once(make: Calla
         assert app.screen.view.span_start is None  # the selection ends once applied
 
 
+async def test_a_span_across_an_interviewer_question_codes_only_the_informants_units(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "v", "j", "j", "c", *"capacity", "enter")  # KII-01:5 to 7; 6 is a question
+        await app.settled()
+        assert [r for r, _, _ in refs(store)] == ["KII-01:5", "KII-01:7"]
+
+
 async def test_d_removes_the_only_code_and_asks_which_when_there_are_several(
         make: Callable[..., QualcodeApp], store: Project) -> None:
     store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")

@@ -234,10 +234,16 @@ def set_unit_memo(project: Project, segment: int | str, text: str, *, coder: str
 
 def code_counts(project: Project, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
     """Number of codings per code id (current transcript versions only)."""
-    counts: dict[str, int] = {}
-    for c in project.codings(coder=coder, transcript=transcript):
-        counts[c["code"]] = counts.get(c["code"], 0) + 1
-    return counts
+    sql = ("SELECT c.code_id, count(*) FROM codings c JOIN segments s ON s.id = c.segment_id"
+           " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+    args: list[Any] = []
+    if coder is not None:
+        sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+        args.append(coder)
+    if transcript is not None:
+        sql += " WHERE s.transcript_id = ?"
+        args.append(transcript)
+    return {row[0]: int(row[1]) for row in project.db.execute(sql + " GROUP BY c.code_id", args)}
 
 
 # ---------------------------------------------------------------------------- search and fuzzy matching

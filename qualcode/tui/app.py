@@ -296,10 +296,14 @@ class QualcodeApp(App[None]):
             return
         if last != self.seen_event:
             self.seen_event = last
+            # only the screen in front is re-read now; the ones below catch up when they come back
             for screen in self.screen_stack:
-                reload = getattr(screen, "reload_from_store", None)
-                if reload is not None:
-                    reload()
+                if screen is self.screen:
+                    reload = getattr(screen, "reload_from_store", None)
+                    if reload is not None:
+                        reload()
+                else:
+                    screen.stale = True  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ messages to the evaluator
 

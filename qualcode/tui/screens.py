@@ -28,6 +28,17 @@ SORT_COLUMNS = {"id": "ID", "type": "Type", "group": "Stakeholder group", "locat
 class WorkbenchScreen(Screen[None]):
     """Shared helpers: the app, its read connection and the coder."""
 
+    stale = False  # the project changed while another screen was in front
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.reload_from_store()
+        self.update_status()
+
+    def reload_from_store(self) -> None:
+        pass
+
     @property
     def qapp(self) -> QualcodeApp:
         return cast("QualcodeApp", self.app)

@@ -22,6 +22,30 @@ def coded(store: Project) -> Project:
     return store
 
 
+@pytest.fixture
+def fixed_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suggestions and queue order that do not move when the model is tuned: these snapshots are about looks."""
+    from qualcode import workbench as wb
+
+    plain_queue = wb.uncoded_queue
+
+    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        return {int(u["id"]): [
+            {"code": "sustainability.funding", "score": 0.81, "why": "keywords: funding; like a codebook example",
+             "model_version": "fixed"},
+            {"code": "effectiveness.outputs", "score": 0.34, "why": "terms from the definition: training",
+             "model_version": "fixed"},
+        ] for u in units if wb.is_codable(u)}
+
+    def queue(project: Project, **kwargs: Any) -> list[dict[str, Any]]:
+        units = plain_queue(project, **{**kwargs, "ordered": False})
+        return [{**u, "reason": "uncertain between two codes"} for u in reversed(units)]
+
+    monkeypatch.setattr(wb, "fit_suggester", lambda project, engine=None: object())
+    monkeypatch.setattr(wb, "suggest_units", suggest)
+    monkeypatch.setattr(wb, "uncoded_queue", queue)
+
+
 def snap(snap_compare: Any, app: QualcodeApp, size: tuple[int, int], press: list[str] | None = None,
          theme: str | None = None) -> bool:
     async def before(pilot: Any) -> None:
@@ -62,7 +86,7 @@ def test_transcript_view_light_theme_80x24(snap_compare: Any, make: Callable[...
 
 
 def test_transcript_view_with_suggestions_and_a_selection_120x40(
-        snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+        snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project, fixed_suggestions: None) -> None:
     app = make(transcript="KII-01", suggestions=True)
     assert snap(snap_compare, app, (120, 40), ["j", "v", "j", "j"])
 
@@ -83,5 +107,6 @@ def test_keys_help_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], c
     assert snap(snap_compare, make(transcript="KII-01"), (100, 30), ["question_mark"])
 
 
-def test_queue_mode_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+def test_queue_mode_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project,
+                           fixed_suggestions: None) -> None:
     assert snap(snap_compare, make(queue_mode=True, suggestions=True), (100, 30))

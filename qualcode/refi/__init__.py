@@ -1,6 +1,6 @@
 """REFI-QDA exchange: the codebook as ``.qdc`` and the whole project as ``.qdpx``, both ways.
 
-What the files hold and where other tools differ is summarised in docs/readme/teams.md. In short:
+What the files hold and where other tools differ is summarised in README.md (section "Teams"). In short:
 
 * offsets are Unicode code points from 0, end-exclusive, on the exact UTF-8 text (no byte-order mark, LF) shipped
   in ``sources/``; transcripts are shipped with their speaker labels so other tools show who speaks;

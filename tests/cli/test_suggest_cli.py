@@ -207,7 +207,7 @@ def test_every_suggest_command_and_option_is_documented_and_in_help(capsys: pyte
 
     from qualcode.cli import build_parser
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "suggestions.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     parser = build_parser()
 
     def sub(p: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:

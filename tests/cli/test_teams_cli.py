@@ -158,7 +158,7 @@ def test_every_team_command_and_option_is_documented_and_in_help(capsys: pytest.
 
     from qualcode.cli import build_parser
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "teams.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     parser = build_parser()
 
     def sub(p: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:

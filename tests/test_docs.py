@@ -1,0 +1,54 @@
+"""README and --help agree: every command the CLI has is documented in the README, and every command the README
+shows exists."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from qualcode.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                path = (*prefix, name)
+                found.append(path)
+                found.extend(_commands(sub, path))
+    return found
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [" ".join(c) for c in _commands(build_parser()) if f"qualcode {' '.join(c)}" not in readme]
+    assert missing == [], f"commands missing from README.md: {missing}"
+
+
+def test_every_command_in_the_readme_exists() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    known = {c[0] for c in _commands(build_parser())}
+    mentioned = set(re.findall(r"`qualcode ([a-z][a-z-]*)", readme))
+    assert mentioned - known == set()
+
+
+def test_every_command_has_help() -> None:
+    for command in _commands(build_parser()):
+        parser = build_parser()
+        try:
+            parser.parse_args([*command, "--help"])
+        except SystemExit as exit_:
+            assert exit_.code == 0, command
+
+
+def test_readme_opens_with_the_two_setup_commands() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    block = lines[lines.index("```sh") + 1 : lines.index("```sh") + 3]
+    assert block[0].startswith("make run") and block[1].startswith("make test")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\nrun:" in makefile and "\ntest:" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

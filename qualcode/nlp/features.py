@@ -52,43 +52,50 @@ class Featurizer:
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
         """Fit on ``texts`` and return their rows (one pass over the text instead of two)."""
-        from scipy.sparse import hstack
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.preprocessing import normalize
+        from qualcode.nlp.tfidf import Tfidf, char_wb_ngrams
 
         words, chars = self._prepare(texts)
         # Bigrams are built from the normalised tokens (stop words already gone), so phrases such
         # as "not enough" or "call bell" get a feature of their own.
-        self._word = TfidfVectorizer(analyzer=_uni_bi, sublinear_tf=True, dtype=_float32())
+        self._word = Tfidf(_uni_bi)
         xw = self._word.fit_transform(words)
-        self._char = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
-            sublinear_tf=True,
-            min_df=1,
-            max_features=MAX_CHAR_FEATURES,
-            dtype=_float32(),
-        )
+        self._char = Tfidf(char_wb_ngrams, per_word=True, max_features=MAX_CHAR_FEATURES)
         xc = self._char.fit_transform(chars)
-        return normalize(hstack([xw * WORD_WEIGHT, xc * CHAR_WEIGHT], format="csr"), copy=False)
+        return self._join(xw, xc)
 
     def transform(self, texts: list[str]) -> csr_matrix:
         """Rows are L2-normalised, so a dot product of two rows is their cosine similarity."""
-        from scipy.sparse import hstack
-        from sklearn.preprocessing import normalize
-
         words, chars = self._prepare(texts)
-        xw = self._word.transform(words) * WORD_WEIGHT
-        xc = self._char.transform(chars) * CHAR_WEIGHT
-        x = hstack([xw, xc], format="csr")
-        return normalize(x, copy=False)
+        return self._join(self._word.transform(words), self._char.transform(chars))
+
+    @staticmethod
+    def _join(xw: csr_matrix, xc: csr_matrix) -> csr_matrix:
+        from scipy.sparse import hstack
+
+        from qualcode.nlp.tfidf import l2_rows
+
+        return l2_rows(hstack([xw * WORD_WEIGHT, xc * CHAR_WEIGHT], format="csr"))
 
     def word_rows(self, texts: list[str]) -> csr_matrix:
         """L2-normalised word TF-IDF rows only: sparse and topical, what the unit graph is built on."""
-        from sklearn.preprocessing import normalize
-
         words, _ = self._prepare(texts)
-        return normalize(self._word.transform(words), copy=False)
+        return self._word.transform(words)
+
+    # -- saving the fitted state (plain lists and arrays: no pickling) ------------------------------
+    def state(self) -> dict[str, Any]:
+        """The fitted vocabularies and IDFs, to restore with :meth:`from_state`."""
+        return {"word_terms": self._word.terms(), "word_idf": self._word.idf_,
+                "char_terms": self._char.terms(), "char_idf": self._char.idf_}
+
+    @classmethod
+    def from_state(cls, pipeline: TextPipeline, state: dict[str, Any]) -> Featurizer:
+        from qualcode.nlp.tfidf import Tfidf, char_wb_ngrams
+
+        fz = cls(pipeline)
+        fz._word = Tfidf(_uni_bi).load(state["word_terms"], state["word_idf"])
+        fz._char = Tfidf(char_wb_ngrams, per_word=True, max_features=MAX_CHAR_FEATURES).load(
+            state["char_terms"], state["char_idf"])
+        return fz
 
     def word_terms(self, text: str) -> list[str]:
         """The normalised word tokens of a text (used to explain overlaps)."""
@@ -103,9 +110,3 @@ class Featurizer:
 def _uni_bi(doc: str) -> list[str]:
     toks = doc.split()
     return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
-
-
-def _float32() -> Any:
-    import numpy as np
-
-    return np.float32

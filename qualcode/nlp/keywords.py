@@ -7,6 +7,9 @@ once per distinct word of the corpus rather than once per unit.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from collections.abc import Sequence
 
 from qualcode.nlp.text import fold, stem
 
@@ -16,6 +19,10 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 FUZZY_CUTOFF = 85
 # Fuzzy matching short words produces nonsense ("pay"/"day"); they must match exactly or by stem.
 MIN_FUZZY_LEN = 5
+
+
+# Every code's matcher stems the same corpus words; caching the stems makes that once per word.
+_stem = lru_cache(maxsize=200_000)(stem)
 
 
 def tokens(text: str) -> list[str]:
@@ -52,7 +59,7 @@ class KeywordMatcher:
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
                 fuzzy_hits.setdefault(long_new[r], set()).add(long_targets[c])
         for w in new:
-            hit = set(self._by_stem.get(stem(w), ()))
+            hit = set(self._by_stem.get(_stem(w), ()))
             if w in self._target_stems:
                 hit.add(w)
             hit |= fuzzy_hits.get(w, set())
@@ -60,10 +67,18 @@ class KeywordMatcher:
 
     def match_many(self, texts: list[str]) -> list[list[int]]:
         """For each text, the indexes of the keywords found in it (all words of a keyword present)."""
+        return self.match_tokens([set(tokens(t)) for t in texts])
+
+    def match_tokens(self, token_sets: Sequence[set[str]], vocabulary: set[str] | None = None) -> list[list[int]]:
+        """Like :meth:`match_many` on texts already split by :func:`tokens` (one set of words per text).
+
+        Tokenising is the expensive part and the same for every code, so callers matching many codes
+        tokenise once and pass the sets (and their union, ``vocabulary``) to each code's matcher.
+        """
+        toks = token_sets
         if not self.keywords:
-            return [[] for _ in texts]
-        toks = [set(tokens(t)) for t in texts]
-        self._resolve(set().union(*toks) if toks else set())
+            return [[] for _ in toks]
+        self._resolve(vocabulary if vocabulary is not None else (set().union(*toks) if toks else set()))
         out: list[list[int]] = []
         for ws in toks:
             present: set[str] = set()

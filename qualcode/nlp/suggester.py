@@ -263,6 +263,13 @@ class Suggester:
         a += len(self._pieces)
         self._E = rows[a:] if excl else None
         self._matchers = [KeywordMatcher(c.keywords) for c in self.codes]
+        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords])
+        kw_index = {k: i for i, k in enumerate(self._kw_all.keywords)}
+        owners: list[list[int]] = [[] for _ in self._kw_all.keywords]
+        for j, m in enumerate(self._matchers):
+            for k in m.keywords:
+                owners[kw_index[k]].append(j)
+        self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
         self._profile_terms = [set(fz.word_terms(p)) for p in profiles]
         # Pieces are grouped by code so per-code reductions work on column slices.
         bounds = np.searchsorted(self._owner, np.arange(len(self.codes) + 1))
@@ -355,13 +362,14 @@ class Suggester:
             pen = np.zeros((n, C), dtype=np.float32)
             np.maximum.at(pen.T, self._excl_owner, se.T)
             zs -= EXCLUDE_WEIGHT * pen
-        for j, m in enumerate(self._matchers):
-            if not m.keywords:
-                continue
-            for i, hits in enumerate(m.match_many(list(texts))):
-                if hits:
-                    # 1 keyword -> the full weight, 2 -> 1.5x, saturating at 2x
-                    zs[i, j] += KEYWORD_WEIGHT * 2 * (1 - 0.5 ** len(hits))
+        if self._kw_all.keywords:
+            # One matcher over every code's keywords: each text is tokenised and each word resolved once.
+            count = np.zeros((n, C), dtype=np.float32)
+            for i, hits in enumerate(self._kw_all.match_many(list(texts))):
+                for k in hits:
+                    count[i, self._kw_codes[k]] += 1
+            # 1 keyword -> the full weight, 2 -> 1.5x, saturating at 2x
+            zs += KEYWORD_WEIGHT * 2 * (1 - 0.5**count)
         return zs.astype(np.float32)
 
     # ------------------------------------------------------------------ learning
@@ -376,7 +384,7 @@ class Suggester:
 
     def _fit(self) -> None:
         import numpy as np
-        from sklearn.preprocessing import normalize
+        from qualcode.nlp.tfidf import l2_rows as normalize
 
         assert self.featurizer is not None
         C = len(self.codes)

@@ -97,6 +97,8 @@ def stem(word: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents for matching ("Hà Nội" -> "ha noi", "naïve" -> "naive")."""
+    if text.isascii():  # most English units: nothing to strip, and NFKD char by char is slow
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d")
 

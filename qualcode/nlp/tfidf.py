@@ -1,0 +1,175 @@
+"""TF-IDF vectorisers on NumPy/SciPy alone (what scikit-learn's ``TfidfVectorizer`` computes, minus its import).
+
+Importing scikit-learn costs 1.5-2 s, more than fitting the vectorisers on a whole project, and the suggester
+needs only two analysers: word uni+bigrams over normalised tokens, and character n-grams inside word
+boundaries (``char_wb``). The weighting is scikit-learn's defaults with ``sublinear_tf``: term frequency
+``1 + log(tf)``, smoothed IDF ``ln((1 + n) / (1 + df)) + 1``, rows L2-normalised; columns in alphabetical order.
+
+The fitted state is a list of terms and an IDF array, so it can be saved without pickling.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+
+def l2_rows(X: Any) -> Any:
+    """Rows scaled to unit length (zero rows stay zero); sparse CSR or dense, float32 kept."""
+    import numpy as np
+
+    if hasattr(X, "tocsr"):
+        X = X.tocsr()
+        sq = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        norms = np.sqrt(sq).astype(X.dtype)
+        norms[norms == 0] = 1
+        X.data /= np.repeat(norms, np.diff(X.indptr))
+        return X
+    norms = np.sqrt((X * X).sum(axis=1, keepdims=True))
+    return X / np.where(norms == 0, 1, norms)
+
+
+class Tfidf:
+    """A fitted vocabulary and IDF; ``analyzer`` turns one document into its terms.
+
+    ``per_word`` says the analyser works word by word (``char_wb``): terms are then computed once per
+    distinct word and documents are sums of their words' rows, which is what makes fitting fast.
+    """
+
+    def __init__(self, analyzer: Callable[[str], list[str]], *, per_word: bool = False,
+                 max_features: int | None = None) -> None:
+        self.analyzer = analyzer
+        self.per_word = per_word
+        self.max_features = max_features
+        self.vocabulary_: dict[str, int] = {}
+        self.idf_: np.ndarray | None = None
+        self._word_terms: dict[str, list[str]] = {}
+
+    # ---------------------------------------------------------------- state
+    def terms(self) -> list[str]:
+        """The vocabulary in column order."""
+        out = [""] * len(self.vocabulary_)
+        for t, j in self.vocabulary_.items():
+            out[j] = t
+        return out
+
+    def load(self, terms: Sequence[str], idf: Any) -> Tfidf:
+        """Restore a fitted state saved as :meth:`terms` and ``idf_``."""
+        import numpy as np
+
+        self.vocabulary_ = {t: j for j, t in enumerate(terms)}
+        self.idf_ = np.asarray(idf, dtype=np.float32)
+        return self
+
+    # ---------------------------------------------------------------- counting
+    def _counts(self, docs: Sequence[str], vocab: dict[str, int], grow: bool) -> csr_matrix:
+        """Raw term counts (documents x vocabulary); with ``grow`` new terms are added to ``vocab``."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        if not self.per_word:
+            indptr = [0]
+            indices: list[int] = []
+            values: list[int] = []
+            for doc in docs:
+                counts = Counter(self.analyzer(doc))
+                for term, c in counts.items():
+                    j = vocab.get(term)
+                    if j is None:
+                        if not grow:
+                            continue
+                        j = vocab[term] = len(vocab)
+                    indices.append(j)
+                    values.append(c)
+                indptr.append(len(indices))
+            return csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                               np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
+        # documents x words, then words x terms: the product counts each term in each document.
+        words: dict[str, int] = {}
+        indptr = [0]
+        indices = []
+        values = []
+        for doc in docs:
+            for w, c in Counter(doc.split()).items():
+                indices.append(words.setdefault(w, len(words)))
+                values.append(c)
+            indptr.append(len(indices))
+        D = csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                        np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(words)))
+        w_indptr = [0]
+        w_indices: list[int] = []
+        w_values: list[int] = []
+        for w in words:
+            terms = self._word_terms.get(w)
+            if terms is None:
+                terms = self._word_terms[w] = self.analyzer(w)
+            for term, c in Counter(terms).items():
+                j = vocab.get(term)
+                if j is None:
+                    if not grow:
+                        continue
+                    j = vocab[term] = len(vocab)
+                w_indices.append(j)
+                w_values.append(c)
+            w_indptr.append(len(w_indices))
+        M = csr_matrix((np.asarray(w_values, dtype=np.float32), np.asarray(w_indices, dtype=np.int64),
+                        np.asarray(w_indptr, dtype=np.int64)), shape=(len(words), len(vocab)))
+        return (D @ M).tocsr()
+
+    def _weight(self, X: csr_matrix) -> csr_matrix:
+        import numpy as np
+
+        assert self.idf_ is not None
+        X.sum_duplicates()
+        X.data = np.log(X.data, dtype=np.float32) + np.float32(1)
+        X.data *= self.idf_[X.indices]
+        return l2_rows(X)
+
+    # ---------------------------------------------------------------- public
+    def fit_transform(self, docs: Sequence[str]) -> csr_matrix:
+        """Learn vocabulary and IDF from ``docs``; return their rows."""
+        import numpy as np
+
+        vocab: dict[str, int] = {}
+        X = self._counts(docs, vocab, grow=True)
+        terms = sorted(vocab)
+        order = np.asarray([vocab[t] for t in terms], dtype=np.int64)
+        if self.max_features is not None and len(terms) > self.max_features:
+            # Keep the most frequent terms (ties: alphabetical), as scikit-learn's max_features does.
+            total = np.asarray(X.sum(axis=0)).ravel()[order]
+            keep = np.sort(np.argsort(-total, kind="stable")[: self.max_features])
+            order = order[keep]
+            terms = [terms[i] for i in keep.tolist()]
+        X = X[:, order].tocsr()
+        self.vocabulary_ = {t: j for j, t in enumerate(terms)}
+        n = X.shape[0]
+        df = np.bincount(X.indices, minlength=X.shape[1])
+        self.idf_ = (np.log((n + 1) / (df + 1.0)) + 1).astype(np.float32)
+        return self._weight(X)
+
+    def transform(self, docs: Sequence[str]) -> csr_matrix:
+        """Rows of ``docs`` in the fitted vocabulary (unknown terms are ignored)."""
+        vocab = self.vocabulary_
+        return self._weight(self._counts(docs, vocab, grow=False))
+
+
+def char_wb_ngrams(text: str, lo: int = 3, hi: int = 5) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with one space (scikit-learn's ``char_wb``)."""
+    out: list[str] = []
+    for w in text.split():
+        w = f" {w} "
+        n_chars = len(w)
+        for n in range(lo, hi + 1):
+            offset = 0
+            out.append(w[offset : offset + n])
+            while offset + n < n_chars:
+                offset += 1
+                out.append(w[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return out

@@ -7,9 +7,8 @@ once per distinct word of the corpus rather than once per unit.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
 from collections.abc import Sequence
+from functools import lru_cache
 
 from qualcode.nlp.text import fold, stem
 

@@ -384,6 +384,7 @@ class Suggester:
 
     def _fit(self) -> None:
         import numpy as np
+
         from qualcode.nlp.tfidf import l2_rows as normalize
 
         assert self.featurizer is not None

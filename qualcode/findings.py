@@ -368,13 +368,10 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
     import yaml
 
+    from qualcode.textfile import read_user_text
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(p)) from None
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", path=str(p)) from None
+    text = read_user_text(p)
     try:
         doc = yaml.compose(text)
         data = yaml.safe_load(text)

@@ -10,6 +10,7 @@ import difflib
 import io
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
 from qualcode.model import ParsedTranscript
 from qualcode.store import Project, is_interviewer_label
+from qualcode.textfile import read_user_text
 
 ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
@@ -176,12 +178,7 @@ def import_codings_table(
     checked before anything is written.
     """
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(p)) from None
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", path=str(p), hint="save the table as UTF-8 CSV") from None
+    text = read_user_text(p, hint="save the table as UTF-8 CSV")
     # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
     reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
@@ -256,11 +253,14 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
     from qualcode.codebook import load_codebook
 
     root = bundled_root()
-    dest = Path(dest)
-    if (dest / "qualcode.db").exists():
-        if not force:
-            raise ProjectError(f"{dest} already holds a project", hint="choose another folder or pass --force")
-        shutil.rmtree(dest)
+    final = Path(dest)
+    if (final / "qualcode.db").exists() and not force:
+        raise ProjectError(f"{final} already holds a project", hint="choose another folder or pass --force")
+    if final.exists() and not final.is_dir():
+        raise ProjectError(f"{final} is a file, not a folder")
+    if final.is_dir() and any(final.iterdir()) and not (final / "qualcode.db").exists():
+        raise ProjectError(f"{final} is not empty", hint="choose a new or empty folder")
+    final.parent.mkdir(parents=True, exist_ok=True)
     src = root / "transcripts"
     files = sorted(
         p
@@ -268,7 +268,13 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         if p.is_file() and p.suffix.lower() in (".txt", ".md", ".docx", ".vtt", ".srt") and not p.name.startswith(".")
     )
     codebook = load_codebook(root / "codebooks" / "evaluation-criteria.yaml")
-    project = Project.create(dest, codebook=codebook, name="Decent work in electronics: final evaluation (example)")
+    # built beside the destination and moved into place, so a failure leaves nothing half-written
+    dest = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent)) / "project"
+    try:
+        project = Project.create(dest, codebook=codebook, name="Decent work in electronics: final evaluation (example)")
+    except BaseException:
+        shutil.rmtree(dest.parent, ignore_errors=True)
+        raise
     try:
         report = import_files(project, list(files), cases=src / "cases.csv", coder="clara")
         codings_dir = src / "codings"
@@ -282,7 +288,15 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
 
             report["findings"] = import_findings(project, findings, coder="clara")
         project.set_setting("coder", "clara", coder="clara")
-        report["status"] = project.status()
-    finally:
+    except BaseException:
         project.close()
+        shutil.rmtree(dest.parent, ignore_errors=True)
+        raise
+    project.close()
+    if final.exists():
+        shutil.rmtree(final)
+    dest.rename(final)
+    shutil.rmtree(dest.parent, ignore_errors=True)
+    with Project.open(final) as built:
+        report["status"] = built.status()
     return report

@@ -159,13 +159,9 @@ def set_rule(project: Project, path: str | Path | None, *, coder: str) -> Triang
     if path is None:
         text = DEFAULT_RULE
     else:
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputError("no such file", path=str(p)) from None
-        except UnicodeDecodeError:
-            raise InputError("is not UTF-8 text", path=str(p)) from None
+        from qualcode.textfile import read_user_text
+
+        text = read_user_text(path)
     rule = parse_rule(text, str(path or "<default>"))
     project.set_setting(SETTING, text, coder=coder)
     return rule

@@ -168,3 +168,12 @@ def test_example_ships_draft_findings_linked_to_evidence(example_project_path: P
     assert {f["criterion"] for f in findings} >= {"effectiveness", "impact", "sustainability", "gender_equality"}
     audit = qc("audit", "-p", str(example_project_path), "--json")
     assert audit.returncode == 0, audit.stdout  # warnings (a single-source finding) but no broken links
+
+
+def test_example_into_a_non_empty_folder_is_refused_and_leaves_it_alone(tmp_path: Path) -> None:
+    dest = tmp_path / "notes"
+    dest.mkdir()
+    (dest / "mine.txt").write_text("keep me", encoding="utf-8")
+    assert_one_line_error(qc("example", str(dest)), "is not empty")
+    assert [p.name for p in dest.iterdir()] == ["mine.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["notes"]  # no temporary build folder left behind

@@ -284,9 +284,15 @@ class _Package:
         else:
             candidates = [self.path.parent / ref]
         for c in candidates:
+            # An external source is read only if it is a plain-text file of sane size: a crafted project must not
+            # pull arbitrary local files (keys, configuration) into a project that may be shared.
             with contextlib.suppress(OSError):
-                return c.read_bytes()
+                if c.suffix.lower() == ".txt" and c.is_file() and c.stat().st_size <= MAX_EXTERNAL_SOURCE:
+                    return c.read_bytes()
         return None
+
+
+MAX_EXTERNAL_SOURCE = 50 * 1024 * 1024
 
 
 def _decode(data: bytes) -> str:

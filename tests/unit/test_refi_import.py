@@ -205,3 +205,20 @@ def test_damaged_files_are_reported_with_their_name(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="neither a .qdpx"):
         (tmp_path / "x.nvp").write_text("x")
         import_refi(tmp_path / "p", tmp_path / "x.nvp")
+
+
+def test_an_external_source_path_cannot_pull_in_an_arbitrary_local_file(tmp_path: Path) -> None:
+    secret = tmp_path / "id_rsa"
+    secret.write_text("Interviewer: PRIVATE KEY?\n\nMs Hoa: -----BEGIN PRIVATE KEY----- abc\n", encoding="utf-8")
+    crafted = _other_tool_file(tmp_path)
+    with zipfile.ZipFile(crafted) as z:
+        qde = z.read("Project.qde").decode("utf-8")
+    qde = qde.replace("internal://50C00000-0000-4000-8000-000000000001.txt", f"absolute://{secret}")
+    assert f"absolute://{secret}" in qde
+    path = tmp_path / "crafted.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", qde)
+    report = import_refi(tmp_path / "new", path, coder="clara")
+    assert any("no plain text" in w for w in report["warnings"])
+    with Project.open(tmp_path / "new") as p:
+        assert all("PRIVATE KEY" not in s["text"] for s in p.segments())

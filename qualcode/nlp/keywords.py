@@ -7,7 +7,6 @@ once per distinct word of the corpus rather than once per unit.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 from qualcode.nlp.text import fold, stem
@@ -66,25 +65,46 @@ class KeywordMatcher:
 
     def match_many(self, texts: list[str]) -> list[list[int]]:
         """For each text, the indexes of the keywords found in it (all words of a keyword present)."""
-        return self.match_tokens([set(tokens(t)) for t in texts])
-
-    def match_tokens(self, token_sets: Sequence[set[str]], vocabulary: set[str] | None = None) -> list[list[int]]:
-        """Like :meth:`match_many` on texts already split by :func:`tokens` (one set of words per text).
-
-        Tokenising is the expensive part and the same for every code, so callers matching many codes
-        tokenise once and pass the sets (and their union, ``vocabulary``) to each code's matcher.
-        """
-        toks = token_sets
         if not self.keywords:
-            return [[] for _ in toks]
-        self._resolve(vocabulary if vocabulary is not None else (set().union(*toks) if toks else set()))
-        out: list[list[int]] = []
+            return [[] for _ in texts]
+        toks = [set(tokens(t)) for t in texts]
+        self._resolve(set().union(*toks) if toks else set())
+        if len(texts) < 8:  # one unit being explained: plain sets beat building matrices
+            out: list[list[int]] = []
+            for ws in toks:
+                present: set[str] = set()
+                for w in ws:
+                    present |= self._word_cache[w]
+                out.append([i for i, kt in enumerate(self._kw_tokens) if kt and all(t in present for t in kt)])
+            return out
+        # Many units: (units x keyword words present) @ (keyword words x keywords) counts, per unit and
+        # keyword, how many of the keyword's words are present; a keyword matches when all are.
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        col = {t: i for i, t in enumerate(self._targets)}
+        indptr = [0]
+        indices: list[int] = []
         for ws in toks:
-            present: set[str] = set()
+            present = set()
             for w in ws:
                 present |= self._word_cache[w]
-            out.append([i for i, kt in enumerate(self._kw_tokens) if kt and all(t in present for t in kt)])
-        return out
+            indices.extend(col[t] for t in present)
+            indptr.append(len(indices))
+        n, T, K = len(toks), len(self._targets), len(self.keywords)
+        have = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(n, T))
+        k_rows = [sorted({col[t] for t in kt}) for kt in self._kw_tokens]
+        need = csr_matrix(
+            (np.ones(sum(map(len, k_rows)), dtype=np.float32), [c for r in k_rows for c in r],
+             np.r_[0, np.cumsum([len(r) for r in k_rows])]),
+            shape=(K, T),
+        )
+        size = np.asarray([len(r) for r in k_rows], dtype=np.float32)
+        hits = (have @ need.T).tocsr()
+        hits.data = (hits.data >= size[hits.indices]).astype(np.float32)
+        hits.eliminate_zeros()
+        hits.sort_indices()
+        return [hits.indices[hits.indptr[i] : hits.indptr[i + 1]].tolist() for i in range(n)]
 
     def match(self, text: str) -> list[str]:
         """The keywords found in ``text``."""

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 _cache: dict[str, Suggester] = {}
+_saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last restored or saved
 _lock = threading.Lock()
 
 
@@ -46,7 +47,14 @@ def training_examples(project: Project) -> list[Example]:
 
 
 def get_suggester(project: Project) -> Suggester:
-    """The project's suggester, brought up to date with its codebook, units and codings."""
+    """The project's suggester, brought up to date with its codebook, units and codings, and fitted.
+
+    The fitted state is also kept on disk (:mod:`qualcode.nlp.cache`), so the first suggestions of a new
+    process come from the cache when nothing changed, and only the learners are refitted when the codings
+    did. The cache is an optimisation only: whatever is in it, the suggestions are those of a fresh fit.
+    """
+    from qualcode.nlp import cache
+
     key = str(project.path)
     codebook = project.codebook()
     cb_hash = project.codebook_hash() or None
@@ -59,6 +67,15 @@ def get_suggester(project: Project) -> Suggester:
             sugg.set_codebook(codebook, cb_hash)
         sugg.set_corpus(s["text"] for s in project.segments(include_interviewer=False))
         sugg.update(training_examples(project))
+        state = sugg.state_keys()
+        if not sugg.prepared:
+            found = cache.restore(project.path, sugg)
+            if found != "hit":
+                sugg.prepare()
+                cache.save(project.path, sugg, corpus=found == "miss")
+        elif _saved.get(key) != state:
+            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0])  # retrained after a coding
+        _saved[key] = state
     return sugg
 
 

@@ -142,6 +142,9 @@ class Suggester:
         self._prepared = False
         self._calib: tuple[Any, float] | None = None
         self._ridge: tuple[Any, Any] | None = None
+        self._dual: tuple[Any, Any] | None = None
+        self._corpus_digest = hashlib.sha256().hexdigest()
+        self._data_digest = self._corpus_digest
         self._zs_corpus: Any = None
         self._Xc: Any = None
         self._G: Any = None
@@ -150,6 +153,8 @@ class Suggester:
         self._rank_c: Any = None
         self._ev_c: Any = None
         self._st_base: Any = None
+        self._Y0: Any = None
+        self.restored_learned = False
 
     # ------------------------------------------------------------------ state changes
     def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
@@ -168,6 +173,10 @@ class Suggester:
         if texts != self._corpus:
             self._corpus = texts
             self._prepared = False
+            h = hashlib.sha256()
+            for t in texts:
+                h.update(t.encode("utf-8", "surrogatepass") + b"\x1e")
+            self._corpus_digest = h.hexdigest()
 
     def update(self, examples: Sequence[Example]) -> None:
         """Retrain on the team's coded units (every call replaces the previous training data).
@@ -179,7 +188,8 @@ class Suggester:
         h = hashlib.sha256()
         for e in sorted(self._examples, key=lambda e: e.id):
             h.update(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}\x1e".encode())
-        new_hash = h.hexdigest()[:8] if self._examples else "0" * 8
+        self._data_digest = h.hexdigest()
+        new_hash = self._data_digest[:8] if self._examples else "0" * 8
         if new_hash == self._data_hash and self._prepared:
             return
         self._data_hash = new_hash
@@ -222,10 +232,7 @@ class Suggester:
         """(Re)build the codebook side and the vectoriser, then the learners."""
         import numpy as np
 
-        cb = self.codebook
-        used = {c for e in self._examples for c in e.codes}
-        # Leaves are what coders apply; a parent becomes a candidate once the team has used it.
-        self.codes: list[Code] = [c for c in cb.walk() if not c.children or c.id in used]
+        self.codes: list[Code] = self._candidates()
         self._code_ids = [c.id for c in self.codes]
         self._col = {cid: j for j, cid in enumerate(self._code_ids)}
         pieces: list[str] = []
@@ -249,27 +256,22 @@ class Suggester:
         order = np.argsort(self._owner, kind="stable")
         self._pieces = [pieces[i] for i in order]
         self._owner = self._owner[order]
+        # The vocabulary and IDF come from the units being coded and the codebook only (coded units are
+        # among those units), so the fitted vectoriser does not change when the team codes.
         corpus = self._corpus or [e.text for e in self._examples]
-        extra = [e.text for e in self._examples] if self._corpus else []
-        fit_texts = corpus + extra + profiles + self._pieces + excl
+        fit_texts = corpus + profiles + self._pieces + excl
         self.featurizer = Featurizer(self.pipeline)
         fz = self.featurizer
         rows = fz.fit_transform(fit_texts)
         # Slices of the fitted matrix, in the order of fit_texts.
-        a = len(corpus) + len(extra)
+        a = len(corpus)
         self._P = rows[a : a + len(profiles)]
         a += len(profiles)
         self._Q = rows[a : a + len(self._pieces)]
         a += len(self._pieces)
         self._E = rows[a:] if excl else None
         self._matchers = [KeywordMatcher(c.keywords) for c in self.codes]
-        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords])
-        kw_index = {k: i for i, k in enumerate(self._kw_all.keywords)}
-        owners: list[list[int]] = [[] for _ in self._kw_all.keywords]
-        for j, m in enumerate(self._matchers):
-            for k in m.keywords:
-                owners[kw_index[k]].append(j)
-        self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
+        self._index_keywords()
         self._profile_terms = [set(fz.word_terms(p)) for p in profiles]
         # Pieces are grouped by code so per-code reductions work on column slices.
         bounds = np.searchsorted(self._owner, np.arange(len(self.codes) + 1))
@@ -287,9 +289,192 @@ class Suggester:
         self._prepared = True
         self._learn()
 
+    def _index_keywords(self) -> None:
+        """One matcher over every code's keywords, and which codes each keyword belongs to."""
+        import numpy as np
+
+        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords])
+        kw_index = {k: i for i, k in enumerate(self._kw_all.keywords)}
+        owners: list[list[int]] = [[] for _ in self._kw_all.keywords]
+        for j, m in enumerate(self._matchers):
+            for k in m.keywords:
+                owners[kw_index[k]].append(j)
+        self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
+
+    def _candidates(self) -> list[Code]:
+        used = {c for e in self._examples for c in e.codes}
+        # Leaves are what coders apply; a parent becomes a candidate once the team has used it.
+        return [c for c in self.codebook.walk() if not c.children or c.id in used]
+
     def _ensure(self) -> None:
         if not self._prepared:
             self._prepare()
+
+    @property
+    def prepared(self) -> bool:
+        """True once the model is fitted for the current codebook, units and codings."""
+        return self._prepared
+
+    def prepare(self) -> None:
+        """Fit now (otherwise the first call that needs the model does it)."""
+        self._ensure()
+
+    # ------------------------------------------------------------------ saving and restoring
+    def state_keys(self) -> tuple[str, str]:
+        """Keys of the two parts of the fitted state, for an on-disk cache.
+
+        The first identifies the corpus part (vectoriser, unit rows, codebook prior, unit graph): it
+        depends on the codebook, the units being coded, the candidate codes and the text pipeline. The
+        second adds the training data (every coded unit, its codes and rejected codes): the learners.
+        """
+        h = hashlib.sha256()
+        for part in (self.pipeline.name, self.codebook_hash, self._corpus_digest,
+                     ",".join(c.id for c in self._candidates())):
+            h.update(part.encode("utf-8") + b"\x1f")
+        if not self._corpus:  # the coded units are then the corpus
+            h.update(self._data_digest.encode())
+        corpus_key = h.hexdigest()
+        return corpus_key, hashlib.sha256(f"{corpus_key}\x1f{self._data_digest}".encode()).hexdigest()
+
+    def export_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The fitted state as (corpus part, learned part): NumPy arrays, SciPy sparse matrices and
+        JSON-able values, so it can be saved without pickling. See :meth:`restore_state`."""
+        import numpy as np
+
+        self._ensure()
+        assert self.featurizer is not None
+        fz = self.featurizer.state()
+        corpus: dict[str, Any] = {
+            "code_ids": list(self._code_ids),
+            "pieces": list(self._pieces),
+            "profile_terms": [sorted(t) for t in self._profile_terms],
+            "owner": self._owner,
+            "excl_owner": self._excl_owner,
+            "P": self._P,
+            "Q": self._Q,
+            "E": self._E,
+            "Xc": self._Xc,
+            "zs_corpus": self._zs_corpus,
+            "G": self._G,
+            "Wc": self._Wc,
+            "word_terms": fz["word_terms"],
+            "word_idf": fz["word_idf"],
+            "char_terms": fz["char_terms"],
+            "char_idf": fz["char_idf"],
+            "n_corpus": len(self._corpus),
+        }
+        rows = np.asarray([self._row_of.get(e.text, -1) for e in self._ex], dtype=np.int64)
+        outside = np.flatnonzero(rows < 0)
+        learned: dict[str, Any] = {
+            "example_ids": [e.id for e in self._ex],
+            "example_rows": rows,
+            # Coded units outside the corpus (e.g. an interviewer's turn) have no row to look up.
+            "XL_outside": self._XL[outside] if self._XL is not None and len(outside) else None,
+            "zsL_outside": self._zsL[outside] if self._zsL is not None and len(outside) else None,
+            "dual_A": None if self._dual is None else self._dual[0],
+            "dual_mean": None if self._dual is None else self._dual[1],
+            "calib": None if self._calib is None else [float(self._calib[0][0]), float(self._calib[1])],
+            "Fn": self._Fn,
+            "rank_c": self._rank_c,
+            "ev_c": self._ev_c,
+            "Y0": self._Y0 if self._Fn is not None else None,
+        }
+        return corpus, learned
+
+    def restore_state(self, corpus: dict[str, Any], learned: dict[str, Any] | None = None) -> bool:
+        """Take over a state saved by :meth:`export_state` for the same :meth:`state_keys`.
+
+        Without the learned part (the codings changed since it was saved), the learners are refitted,
+        which is fast. Returns False, changing nothing, when the state does not fit this suggester.
+        """
+        import numpy as np
+
+        from qualcode.nlp.features import Featurizer
+
+        codes = self._candidates()
+        corpus_texts = self._corpus or [e.text for e in self._examples]
+        if corpus.get("code_ids") != [c.id for c in codes] or corpus.get("n_corpus") != len(self._corpus):
+            return False
+        C, n = len(codes), len(corpus_texts)
+        Xc, zs = corpus.get("Xc"), corpus.get("zs_corpus")
+        if n and (Xc is None or zs is None or Xc.shape[0] != n or zs.shape != (n, C)):
+            return False
+        self.codes = codes
+        self._code_ids = [c.id for c in codes]
+        self._col = {cid: j for j, cid in enumerate(self._code_ids)}
+        self._pieces = list(corpus["pieces"])
+        self._owner = np.asarray(corpus["owner"], dtype=np.int64)
+        self._excl_owner = np.asarray(corpus["excl_owner"], dtype=np.int64)
+        self._P, self._Q, self._E = corpus["P"], corpus["Q"], corpus.get("E")
+        self._profile_terms = [set(t) for t in corpus["profile_terms"]]
+        self.featurizer = Featurizer.from_state(self.pipeline, corpus)
+        self._matchers = [KeywordMatcher(c.keywords) for c in codes]
+        self._index_keywords()
+        bounds = np.searchsorted(self._owner, np.arange(C + 1))
+        self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+        self._Xc = Xc if n else None
+        self._zs_corpus = zs if n else None
+        self._G, self._Wc = corpus.get("G"), corpus.get("Wc")
+        self._row_of = {t: i for i, t in reversed(list(enumerate(corpus_texts)))}
+        self._st_base = None
+        self._prepared = True
+        self.restored_learned = learned is not None and self._restore_learned(learned)
+        if not self.restored_learned:
+            self._learn()
+        return True
+
+    def reset(self) -> None:
+        """Forget the fitted state; the next call that needs the model fits it again."""
+        self._prepared = False
+        self._st_base = None
+
+    def _restore_learned(self, learned: dict[str, Any]) -> bool:
+        import numpy as np
+        from scipy.sparse import csr_matrix, vstack
+
+        ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
+        rows = np.asarray(learned["example_rows"], dtype=np.int64)
+        if learned.get("example_ids") != [e.id for e in ex] or len(rows) != len(ex):
+            return False
+        C = len(self.codes)
+        XL = zsL = None
+        if ex:
+            inside = rows >= 0
+            outside = np.flatnonzero(~inside)
+            if inside.any() and self._Xc is None:
+                return False
+            parts_x, parts_z = [], []
+            if inside.any():
+                parts_x.append(self._Xc[rows[inside]])
+                parts_z.append(self._zs_corpus[rows[inside]])
+            if len(outside):
+                xo, zo = learned.get("XL_outside"), learned.get("zsL_outside")
+                if xo is None or zo is None or xo.shape[0] != len(outside):
+                    return False
+                parts_x.append(csr_matrix(xo))
+                parts_z.append(np.asarray(zo))
+            order = np.empty(len(ex), dtype=np.int64)
+            order[np.flatnonzero(inside)] = np.arange(int(inside.sum()))
+            order[outside] = int(inside.sum()) + np.arange(len(outside))
+            XL = vstack(parts_x, format="csr")[order]
+            zsL = np.vstack(parts_z)[order]
+        A, mean = learned.get("dual_A"), learned.get("dual_mean")
+        self._set_training_rows(ex, XL, zsL)
+        if self._XL is not None and self._Y.any():
+            n_train = len(ex) + self._Q.shape[0] + C
+            if A is None or mean is None or A.shape != (n_train, C):
+                return False
+            self._dual = (np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
+        else:
+            self._dual = None
+        self._materialise()
+        calib = learned.get("calib")
+        self._calib = None if calib is None else (np.asarray([calib[0]]), float(calib[1]))
+        self._Fn, self._rank_c, self._ev_c = learned.get("Fn"), learned.get("rank_c"), learned.get("ev_c")
+        self._Y0 = learned.get("Y0")
+        if self._G is not None and (self._Fn is None or self._rank_c is None or self._ev_c is None):
+            self._transduce()
+        return True
 
     # ------------------------------------------------------------------ scoring pieces
     def _features(self, texts: Sequence[str]) -> tuple[Any, Any]:
@@ -385,72 +570,96 @@ class Suggester:
     def _fit(self) -> None:
         import numpy as np
 
-        from qualcode.nlp.tfidf import l2_rows as normalize
-
         assert self.featurizer is not None
-        C = len(self.codes)
         ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
-        self._ex = ex
         if ex:
-            self._XL, self._zsL = self._features([e.text for e in ex])
-            Y = np.zeros((len(ex), C), dtype=bool)
-            R = np.zeros((len(ex), C), dtype=bool)
-            for i, e in enumerate(ex):
-                for c in e.codes:
-                    if c in self._col:
-                        Y[i, self._col[c]] = True
-                for c in e.rejected - e.codes:
-                    if c in self._col:
-                        R[i, self._col[c]] = True
+            XL, zsL = self._features([e.text for e in ex])
         else:
-            self._XL = None
-            Y = np.zeros((0, C), dtype=bool)
-            R = np.zeros((0, C), dtype=bool)
+            XL = zsL = None
+        self._set_training_rows(ex, XL, zsL)
+        self._dual = None
+        if self._XL is not None and self._Y.any():
+            # Multi-label kernel ridge (dual form: one solve for all codes, closed-form leave-one-out).
+            from scipy.linalg import cho_solve, cholesky
+
+            Xt, targets, sw = self._ridge_rows()
+            # float32 halves the factorisation time; the ridge term keeps the system well conditioned.
+            K = (Xt @ Xt.T).toarray().astype(np.float32)
+            mean = targets.mean(axis=0)
+            reg = K + np.diag((RIDGE_LAMBDA / sw).astype(np.float32))
+            factor = (cholesky(reg, lower=True, overwrite_a=True, check_finite=False), True)
+            A = cho_solve(factor, targets - mean, check_finite=False)
+            self._dual = (A.astype(np.float32), mean.astype(np.float32))
+        self._materialise()
+        self._transduce()
+        if self._dual is not None:
+            self._fit_calibration(K, factor, A, targets, mean)
+        else:
+            self._calib = None
+
+    def _set_training_rows(self, ex: list[Example], XL: Any, zsL: Any) -> None:
+        """The coded units as rows (``_XL``), their codes (``_Y``) and rejected codes (``_R``)."""
+        import numpy as np
+
+        C = len(self.codes)
+        self._ex = ex
+        self._XL, self._zsL = XL, zsL
+        Y = np.zeros((len(ex), C), dtype=bool)
+        R = np.zeros((len(ex), C), dtype=bool)
+        for i, e in enumerate(ex):
+            for c in e.codes:
+                if c in self._col:
+                    Y[i, self._col[c]] = True
+            for c in e.rejected - e.codes:
+                if c in self._col:
+                    R[i, self._col[c]] = True
         self._Y, self._R = Y, R
         self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
 
+    def _ridge_rows(self) -> tuple[Any, Any, Any]:
+        """Training rows of the ridge (coded units, then codebook pieces and profiles), targets, weights."""
+        import numpy as np
+        from scipy.sparse import vstack
+
+        C = len(self.codes)
+        Xt = vstack([self._XL, self._Q, self._P], format="csr")
+        eye = np.eye(C, dtype=np.float32)
+        targets = np.vstack([self._Y.astype(np.float32) - self._R.astype(np.float32), eye[self._owner], eye])
+        sw = np.r_[np.ones(self._XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
+        return Xt, targets, sw
+
+    def _materialise(self) -> None:
+        """Self-training and Rocchio centroids and primal ridge weights, from the training rows and the
+        ridge's dual coefficients. Cheap (sparse products), so a restored model recomputes them rather
+        than storing three dense code x feature matrices."""
+        import numpy as np
+
+        from qualcode.nlp.tfidf import l2_rows as normalize
+
         # Self-training centroids: confident prior assignments on the corpus plus the coded units.
         cent = self._self_train_base().copy()
+        Y = self._Y
         if self._XL is not None:
             cent += SEED_WEIGHT * np.asarray((self._XL.T @ Y.astype(np.float32)).T)
         self._ST = normalize(cent) if cent.any() else None
-
         if self._XL is None or not Y.any():
             self._ridge = None
             self._roc = None
-            self._calib = None
-            self._transduce()
             return
-        XL = self._XL
-        Yf = Y.astype(np.float32)
-        roc = np.asarray((XL.T @ Yf).T) + self._P.toarray()
+        XL, R = self._XL, self._R
+        roc = np.asarray((XL.T @ Y.astype(np.float32)).T) + self._P.toarray()
         if R.any():
             Rf = R.astype(np.float32)
             rn = np.maximum(Rf.sum(axis=0), 1.0)[:, None]
             roc -= 0.5 * np.asarray((XL.T @ Rf).T) / rn
         self._roc = normalize(np.maximum(roc, 0))
-
-        # Multi-label kernel ridge (dual form: one solve for all codes, closed-form leave-one-out).
-        from scipy.sparse import vstack
-
-        Xt = vstack([XL, self._Q, self._P], format="csr")
-        targets = np.vstack([Yf - R.astype(np.float32), np.eye(C, dtype=np.float32)[self._owner],
-                             np.eye(C, dtype=np.float32)])
-        sw = np.r_[np.ones(XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
-        from scipy.linalg import cho_solve, cholesky
-
-        # float32 halves the factorisation time; the ridge term keeps the system well conditioned.
-        K = (Xt @ Xt.T).toarray().astype(np.float32)
-        mean = targets.mean(axis=0)
-        reg = K + np.diag((RIDGE_LAMBDA / sw).astype(np.float32))
-        factor = (cholesky(reg, lower=True, overwrite_a=True, check_finite=False), True)
-        A = cho_solve(factor, targets - mean, check_finite=False)
+        assert self._dual is not None
+        A, mean = self._dual
+        Xt = self._ridge_rows()[0]
         # Primal weights (features x codes): scoring is then one sparse-dense product, not a kernel.
-        self._ridge = (np.asarray(Xt.T @ A.astype(np.float32)), mean.astype(np.float32))
-        self._transduce()
-        self._fit_calibration(K, factor, A, targets, mean)
+        self._ridge = (np.asarray(Xt.T @ A), mean)
 
     def _self_train_base(self) -> Any:
         """Sum of the corpus units the prior assigns to each code with the clearest margins.
@@ -627,7 +836,7 @@ class Suggester:
 
         X, zs = self._features(texts)
         sims = None
-        if coded_sims and self._XL is not None and self._roc is not None:
+        if coded_sims and self._XL is not None and self._Y.any():
             sims = np.asarray((X @ self._XL.T).toarray())
         rows = np.asarray([self._row_of.get(t, -1) for t in texts]) if self._rank_c is not None else None
         if rows is not None and (rows >= 0).all():

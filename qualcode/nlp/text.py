@@ -9,6 +9,7 @@ their surface words and character n-grams rather than crashing.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,7 @@ STOPWORDS = frozenset(
 KEEP_IN_BIGRAMS = frozenset({"no", "not", "nor", "more", "too", "few", "only", "nothing", "never"})
 
 _WORD = re.compile(r"\w", re.UNICODE)
+_EXPLAIN_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+?(?=n['’]t\b)|n['’]t\b|\w+", re.UNICODE)
 _ASCII_WORD = re.compile(r"^[a-z]+$")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -106,26 +108,41 @@ def fold(text: str) -> str:
 class TextPipeline:
     """Tokenises, normalises and sentence-splits text with spaCy.
 
-    ``name`` says which pipeline is in use (part of the model version, so a change of pipeline is
-    visible in the provenance of every suggestion).
+    ``name`` says which pipeline is in use (part of the key of saved models, so a change of pipeline
+    never reuses features computed with the other one). spaCy itself is loaded on first use: a model
+    restored from the project's cache scores the project's units and explains them without it.
     """
 
     def __init__(self, model: str | None = None) -> None:
-        import spacy
+        from importlib.util import find_spec
 
-        self._trained = None
-        self.name = "blank-en+stem"
-        if model is None:
-            model = "en_core_web_sm"
+        self._model = model or "en_core_web_sm"
         try:
-            # Only lemmatiser and sentence boundaries are needed; the parser and NER are slow.
-            self._trained = spacy.load(model, exclude=["parser", "ner", "textcat"])
-            self.name = f"{model}-lemma"
-        except Exception:  # not installed or incompatible: the blank pipeline is the default
-            self._trained = None
-        blank = spacy.blank("en")
-        blank.add_pipe("sentencizer")
-        self._blank = blank
+            installed = find_spec(self._model) is not None
+        except (ImportError, ValueError):
+            installed = False
+        self.name = f"{self._model}-lemma" if installed else "blank-en+stem"
+        self._trained: Any = None
+        self._blank_nlp: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def _blank(self) -> Any:
+        with self._lock:
+            if self._blank_nlp is None:
+                import spacy
+
+                if self.name.endswith("-lemma"):
+                    try:
+                        # Only lemmatiser and sentence boundaries are needed; the parser and NER are slow.
+                        self._trained = spacy.load(self._model, exclude=["parser", "ner", "textcat"])
+                    except Exception:  # incompatible with this spaCy: the blank pipeline is the fallback
+                        self._trained = None
+                        self.name = "blank-en+stem"
+                blank = spacy.blank("en")
+                blank.add_pipe("sentencizer")
+                self._blank_nlp = blank
+            return self._blank_nlp
 
     # -- tokens -------------------------------------------------------------------------------
     def normalise_many(self, texts: list[str]) -> list[str]:
@@ -135,11 +152,12 @@ class TextPipeline:
         enough staff" stay visible to bigram features.
         """
         out: list[str] = []
+        blank = self._blank  # loads spaCy (and the trained pipeline, if any) on first use
         if self._trained is not None:
             for doc in self._trained.pipe(texts, batch_size=256):
                 out.append(" ".join(self._norm_tokens((t.lemma_ or t.text).lower() for t in doc)))
             return out
-        tokenizer: Any = self._blank.tokenizer
+        tokenizer: Any = blank.tokenizer
         for doc in tokenizer.pipe(texts, batch_size=1024):
             out.append(" ".join(self._norm_tokens(t.lower_ for t in doc)))
         return out
@@ -149,11 +167,15 @@ class TextPipeline:
 
     def token_pairs(self, text: str) -> list[tuple[str, str]]:
         """(surface word, normalised form) for each kept token, to show users the words they wrote."""
+        # A regular expression, not spaCy: explanations of a model restored from the cache then need no
+        # spaCy at all. It splits as spaCy's tokenizer does where it matters here (words, hyphens, numbers,
+        # "n't"); the rare differences (titles such as "Mr.") never match a definition term anyway.
         pairs: list[tuple[str, str]] = []
-        for tok in self._blank.tokenizer(text):
-            norm = _norm_one(self, tok.lower_)
+        for m in _EXPLAIN_TOKEN.finditer(text):
+            tok = m.group()
+            norm = _norm_one(self, tok.lower())
             if norm:
-                pairs.append((tok.text, norm))
+                pairs.append((tok, norm))
         return pairs
 
     @staticmethod
@@ -170,7 +192,7 @@ class TextPipeline:
             if tok.endswith("n't") or tok == "cannot":
                 res.append("not")
                 continue
-            res.append(stem(tok))
+            res.append(_stem_cached(tok))
         return res
 
     # -- sentences ----------------------------------------------------------------------------
@@ -180,6 +202,10 @@ class TextPipeline:
             return [text]
         doc = self._blank(text)
         return [s.text.strip() for s in doc.sents if s.text.strip()]
+
+
+# Units repeat their words: stemming each distinct word once is most of the normaliser's speed.
+_stem_cached = lru_cache(maxsize=200_000)(stem)
 
 
 @lru_cache(maxsize=100_000)

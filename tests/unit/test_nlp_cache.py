@@ -1,0 +1,143 @@
+"""The on-disk cache of fitted suggesters: a fresh process gets the same suggestions without refitting, a new
+coding or a changed codebook is never answered from a stale state, and a damaged cache is only ever a miss."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import qualcode.nlp.project as nlp_project
+from qualcode.model import Code
+from qualcode.nlp import cache
+from qualcode.nlp.project import accept_suggestion, get_suggester, suggest_for_project
+from qualcode.nlp.suggester import Suggester
+from qualcode.store import Project
+
+
+@pytest.fixture
+def new_process(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Forget the suggesters kept in memory, as a new ``qualcode`` process would start."""
+
+    def forget() -> None:
+        monkeypatch.setattr(nlp_project, "_cache", {})
+        monkeypatch.setattr(nlp_project, "_saved", {})
+
+    forget()
+    return forget
+
+
+@pytest.fixture
+def no_refit(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Make a full fit fail, to prove a result came from the cache."""
+
+    def install() -> None:
+        def refuse(self: Suggester) -> None:
+            raise AssertionError("the model was fitted from scratch")
+
+        monkeypatch.setattr(Suggester, "_prepare", refuse)
+
+    return install
+
+
+def suggestions(project: Project) -> list[dict[str, Any]]:
+    return suggest_for_project(project, transcript="KII-02", top=3)
+
+
+def cache_files(project: Project) -> list[Path]:
+    return sorted(cache.models_dir(project.path).glob("*.npz"))
+
+
+def test_a_new_process_restores_the_saved_model_and_suggests_exactly_the_same(
+    example_project: Project, new_process: Any, no_refit: Any
+) -> None:
+    first = suggestions(example_project)
+    assert [p.name.split("-")[0] for p in cache_files(example_project)] == ["corpus", "learned"]
+    new_process()
+    no_refit()
+    again = suggestions(example_project)
+    assert again == first  # codes, scores, explanations and model version
+    queue = nlp_project.queue_for_project(example_project, limit=5)
+    assert len(queue) == 5
+
+
+def test_a_new_coding_is_never_answered_from_the_saved_model(example_project: Project, new_process: Any) -> None:
+    first = suggestions(example_project)
+    row = first[0]
+    new_process()
+    accept_suggestion(example_project, row["segment"], row["suggestions"][0]["code"], coder="ana")
+    new_process()
+    sugg = get_suggester(example_project)
+    assert sugg.model_version != row["model_version"]
+    after = suggestions(example_project)
+    assert row["segment"] not in {r["segment"] for r in after}
+    # The same as fitting with no cache at all.
+    shutil.rmtree(cache.models_dir(example_project.path))
+    new_process()
+    assert suggestions(example_project) == after
+
+
+def test_after_a_new_coding_only_the_learners_are_refitted(example_project: Project, new_process: Any) -> None:
+    first = suggestions(example_project)
+    accept_suggestion(example_project, first[0]["segment"], first[0]["suggestions"][0]["code"], coder="ana")
+    new_process()
+    fresh = Suggester(example_project.codebook(), codebook_hash=example_project.codebook_hash() or None)
+    fresh.set_corpus(s["text"] for s in example_project.segments(include_interviewer=False))
+    fresh.update(nlp_project.training_examples(example_project))
+    assert cache.restore(example_project.path, fresh) == "corpus"
+    assert fresh.n_examples == len(nlp_project.training_examples(example_project))
+
+
+def test_a_codebook_change_is_never_answered_from_the_saved_model(example_project: Project, new_process: Any) -> None:
+    suggestions(example_project)
+    cb = example_project.codebook()
+    cb.roots[0].children.append(Code(id="relevance.canteen", name="Canteen and meals",
+                                     definition="Comments about the factory canteen, meals and lunch.",
+                                     keywords=["canteen", "lunch", "meal"]))
+    cb.reindex()
+    example_project.set_codebook(cb, coder="tester")
+    new_process()
+    assert "relevance.canteen" in get_suggester(example_project).code_ids
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(
+    example_project: Project, new_process: Any, damage: str
+) -> None:
+    first = suggestions(example_project)
+    for path in cache_files(example_project):
+        data = path.read_bytes()
+        path.write_bytes({"garbage": b"not a model" * 100, "truncated": data[: len(data) // 2], "empty": b""}[damage])
+    new_process()
+    assert suggestions(example_project) == first
+    # Rebuilt: the next process restores it completely.
+    new_process()
+    s = Suggester(example_project.codebook(), codebook_hash=example_project.codebook_hash() or None)
+    s.set_corpus(u["text"] for u in example_project.segments(include_interviewer=False))
+    s.update(nlp_project.training_examples(example_project))
+    assert cache.restore(example_project.path, s) == "hit"
+
+
+def test_a_file_saved_for_another_state_is_not_used(example_project: Project, new_process: Any) -> None:
+    first = suggestions(example_project)
+    learned = [p for p in cache_files(example_project) if p.name.startswith("learned-")][0]
+    saved = learned.read_bytes()
+    accept_suggestion(example_project, first[0]["segment"], first[0]["suggestions"][0]["code"], coder="ana")
+    new_process()
+    after = suggestions(example_project)
+    # Put the old learned state under every learned name: its key inside no longer matches.
+    for path in cache_files(example_project):
+        if path.name.startswith("learned-"):
+            path.write_bytes(saved)
+    new_process()
+    assert suggestions(example_project) == after
+
+
+def test_suggestions_work_when_the_cache_cannot_be_written(example_project: Project, new_process: Any) -> None:
+    (example_project.path / ".qualcode").write_text("not a folder", encoding="utf-8")
+    first = suggestions(example_project)
+    assert first and first[0]["suggestions"]
+    new_process()
+    assert suggestions(example_project) == first

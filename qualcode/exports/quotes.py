@@ -95,12 +95,14 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
                 "source_type": r["source_type"], "coders": [], "_sort": (code_pos[r["code"]], r["group"],
                                                                           r["transcript"], r["idx"]),
             }
+            entry["_span"] = (r["turn"], r["start"], r["end"])
+            entry["_raw"] = r["text"]
         if r["coder"] not in entry["coders"]:
             entry["coders"].append(r["coder"])
         if progress and (n % 2000 == 0 or n == total):
             progress("collecting quotes", n, total)
     by_crit: dict[str, list[dict[str, Any]]] = {}
-    for entry in merged.values():
+    for entry in _join_passages(project, list(merged.values()), pseudo):
         entry["coders"] = ", ".join(sorted(entry["coders"]))
         by_crit.setdefault(entry["criterion"], []).append(entry)
     out = []
@@ -116,6 +118,40 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
         out.append({"id": c["id"], "name": c["name"], "rows": rows})
     return {"title": f"Quote bank: {project.name}", "by": by, "show_names": show_names, "criteria": out,
             "quotes": sum(len(c["rows"]) for c in out)}
+
+
+def _join_passages(project: Project, entries: list[dict[str, Any]], pseudo: Any) -> list[dict[str, Any]]:
+    """Consecutive units of one speaker turn coded to the same code become one quote, cut verbatim from the
+    transcript (a report quotes a passage, not a string of sentence fragments); the reference becomes a range."""
+    entries.sort(key=lambda e: (e["code"], e["transcript"], e["unit"]))
+    texts: dict[str, str] = {}
+    out: list[dict[str, Any]] = []
+    for e in entries:
+        prev = out[-1] if out else None
+        if (prev is not None and prev["code"] == e["code"] and prev["transcript"] == e["transcript"]
+                and prev["_last"] + 1 == e["unit"] and prev["_span"][0] == e["_span"][0]):
+            prev["_last"] = e["unit"]
+            prev["_end"] = e["_span"][2]
+            prev["_units"] += 1
+            for coder in e["coders"]:
+                if coder not in prev["coders"]:
+                    prev["coders"].append(coder)
+            continue
+        e["_last"] = e["unit"]
+        e["_end"] = e["_span"][2]
+        e["_units"] = 1
+        out.append(e)
+    for e in out:
+        if e["_units"] > 1:
+            if e["transcript"] not in texts:
+                texts[e["transcript"]] = project.transcript_text(e["transcript"])
+            raw = texts[e["transcript"]][e["_span"][1]:e["_end"]]
+            e["quote"] = pseudo(" ".join(raw.split()), e["transcript"]).strip()
+            e["reference"] = f"{e['reference']}-{e['_last']}"
+        e["units"] = e["_units"]
+        for key in ("_span", "_raw", "_last", "_end", "_units"):
+            e.pop(key, None)
+    return out
 
 
 def _levels(bank: dict[str, Any], row: dict[str, Any]) -> tuple[str, str]:

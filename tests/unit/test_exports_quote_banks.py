@@ -10,7 +10,7 @@ import pytest
 from test_synthesis_project import NAMES, build_project, unit_ref
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.quotes import export_quotes, parse_formats
+from qualcode.exports.quotes import export_quotes, parse_formats, quote_bank
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_docx_has_real_headings_and_quotes_in_the_quote_style(exported) -> None:
     h3 = [t for s, t in paras if s == "Heading 3"]
     assert {"Factory", "Government", "ILO staff", "Workers' organisation"} <= set(h3)
     quotes = [t for s, t in paras if s == "Quote"]
-    assert len(quotes) == result["quotes"] == 13
+    assert len(quotes) == result["quotes"] == 12  # two consecutive sentences of one answer, same code: one quote
     toolkit = next(q for q in quotes if "toolkit was too general" in q)
     seg = project.segment(unit_ref(project, "KII-02", "The toolkit was too general"))
     assert "\u201c" + seg["text"].strip() + "\u201d" in toolkit  # verbatim
@@ -104,7 +104,7 @@ def test_xlsx_has_one_filtered_sheet_per_criterion(exported) -> None:  # type: i
     assert ws.auto_filter.ref == f"A1:M{ws.max_row}"
     assert ws.freeze_panes == "A2"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 8
+    assert len(rows) == 7
     q = header.index("Quote")
     assert all(r[header.index("Criterion id")] == "relevance" for r in rows)
     assert any(r[q] == "The ministry asked for the research on labour dispatch." for r in rows)
@@ -114,7 +114,7 @@ def test_csv_and_markdown_carry_reference_attribution_and_coders(exported) -> No
     project, _result, out = exported
     with open(out / "quotes.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 13
+    assert len(rows) == 12
     double = next(r for r in rows if r["quote"].startswith("The grievance training came"))
     assert double["coders"] == "ana, ben" and double["stakeholder_group"] == "Factory"
     fgd = next(r for r in rows if r["quote"].startswith("For the union"))
@@ -139,3 +139,20 @@ def test_unknown_format_is_refused() -> None:
     assert parse_formats(["docx,md", "md"]) == ["docx", "md"]
     with pytest.raises(QualcodeError, match="unknown format 'pdf'"):
         parse_formats("pdf")
+
+
+def test_consecutive_sentences_of_one_answer_are_quoted_as_one_passage(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p")
+    bank = quote_bank(project)
+    rows = [r for c in bank["criteria"] for r in c["rows"] if r["transcript"] == "KII-01"
+            and r["code"] == "relevance.needs_fit"]
+    assert len(rows) == 1
+    first = project.segment(unit_ref(project, "KII-01", "Factories needed grievance"))
+    second = project.segment(unit_ref(project, "KII-01", "Nguyen Thi Hoa is my"))
+    (row,) = rows
+    assert row["reference"] == f"{first['ref']}-{second['idx']}" and row["units"] == 2
+    assert row["quote"].startswith(first["text"]) and "Nguyen Thi Hoa" not in row["quote"]
+    text = project.transcript_text("KII-01")
+    # verbatim apart from the pseudonym: the passage between the two units is cut from the transcript
+    assert text[first["start"]:second["end"]].split("Nguyen Thi Hoa")[0].strip() in row["quote"]
+    project.close()

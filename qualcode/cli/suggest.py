@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--min-score", type=float, default=0.0, metavar="S",
                    help="leave out suggestions scoring below S (scores are 0-1)")
     p.add_argument("--codebook", metavar="CB.yaml", help="standalone: the codebook file")
-    p.add_argument("--segments", metavar="IN.jsonl", help='standalone: units, one {"id", "text"} per line')
+    p.add_argument("--segments", metavar="IN.jsonl",
+                   help='standalone: units, one {"id", "text"} per line (optionally "question": what the '
+                   "interviewer asked before it, used as context)")
     p.add_argument("--train", metavar="TRAIN.jsonl",
                    help='standalone: coded units, one {"id", "text", "codes": [...]} per line')
     p.add_argument("--no-why", action="store_true", help="standalone: leave explanations out (faster)")
@@ -100,9 +102,10 @@ def _standalone(args: argparse.Namespace) -> int:
 
     codebook = load_codebook(args.codebook)
     segments = read_jsonl(args.segments)
-    train = examples_from_rows(read_jsonl(args.train, need_codes=True), codebook, args.train) if args.train else []
+    train_rows = read_jsonl(args.train, need_codes=True) if args.train else []
+    train = examples_from_rows(train_rows, codebook, args.train) if args.train else []
     rows = suggest_standalone(codebook, segments, train, top=args.top, min_score=args.min_score,
-                              explain=not args.no_why)
+                              explain=not args.no_why, train_questions=[r["question"] for r in train_rows])
     out = sys.stdout
     if args.json:
         for r in rows:

@@ -46,6 +46,26 @@ def training_examples(project: Project) -> list[Example]:
     return [by_seg[k] for k in sorted(by_seg)]
 
 
+def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
+    """Every informant unit with the interviewer's turn before it (its question; "" when there is none).
+
+    An informant answers what they were asked: the evaluation matrix's questions are put one by one, so
+    the question says much about which criterion the answer speaks to.
+    """
+    out: list[tuple[dict[str, Any], str]] = []
+    question, asked_in = "", None  # the interviewer's latest turn and its (transcript, turn)
+    for s in project.segments(include_interviewer=True):
+        if asked_in is not None and asked_in[0] != s["transcript"]:
+            question, asked_in = "", None
+        if s["role"] == "interviewer":
+            where = (s["transcript"], s["turn"])
+            question = f"{question} {s['text']}" if where == asked_in else s["text"]
+            asked_in = where
+        else:
+            out.append((s, question))
+    return out
+
+
 def get_suggester(project: Project) -> Suggester:
     """The project's suggester, brought up to date with its codebook, units and codings, and fitted.
 
@@ -65,7 +85,8 @@ def get_suggester(project: Project) -> Suggester:
             _cache[key] = sugg
         else:
             sugg.set_codebook(codebook, cb_hash)
-        sugg.set_corpus(s["text"] for s in project.segments(include_interviewer=False))
+        units = units_with_questions(project)
+        sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units])
         sugg.update(training_examples(project))
         state = sugg.state_keys()
         if not sugg.prepared:

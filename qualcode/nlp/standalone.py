@@ -1,7 +1,8 @@
 """Suggestions without a project: a codebook file, units in JSONL, optional coded units in JSONL.
 
 Used for benchmarking and scripting. Input lines are ``{"id", "text"}`` (units) and
-``{"id", "text", "codes": [...]}`` (training units); each output line is
+``{"id", "text", "codes": [...]}`` (training units), each optionally with ``"question"``: the interviewer's
+question the unit answers, used as context; each output line is
 ``{"id", "suggestions": [{"code", "criterion", "score", "why"}, ...]}``, best first.
 """
 
@@ -47,7 +48,11 @@ def read_jsonl(path: str | Path, *, need_codes: bool = False) -> list[dict[str, 
             raise InputError(f"id '{uid}' already used on line {seen[uid]}", path=str(p), line=lineno,
                              hint="give every unit its own id")
         seen[uid] = lineno
-        row: dict[str, Any] = {"id": uid, "text": obj["text"], "line": lineno}
+        question = obj.get("question")
+        if question is not None and not isinstance(question, str):
+            raise InputError('"question" must be a string', path=str(p), line=lineno,
+                             hint="the interviewer's question before the unit, or leave it out")
+        row: dict[str, Any] = {"id": uid, "text": obj["text"], "line": lineno, "question": question or ""}
         if need_codes:
             codes = obj.get("codes")
             if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
@@ -89,10 +94,17 @@ def suggest_standalone(
     top: int = 3,
     min_score: float = 0.0,
     explain: bool = True,
+    train_questions: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Suggest codes for each segment; the IDF and self-training use the segments themselves."""
+    """Suggest codes for each segment; the IDF and self-training use the segments themselves.
+
+    A segment's optional ``question`` (the interviewer's question before it) is used as context;
+    ``train_questions`` gives the same for the training units, in their order.
+    """
     suggester = Suggester(codebook)
-    suggester.set_corpus([s["text"] for s in segments] + [e.text for e in train or []])
+    train_questions = [q or "" for q in (train_questions or [""] * len(train or []))]
+    suggester.set_corpus([s["text"] for s in segments] + [e.text for e in train or []],
+                         [s.get("question", "") for s in segments] + train_questions)
     suggester.update(train or [])
     results = suggester.suggest([(s["id"], s["text"]) for s in segments], top=top, min_score=min_score,
                                 explain=explain)

@@ -66,6 +66,8 @@ CALIBRATION_UNITS = 200
 PRIOR_REFERENCE = 0.3  # evidence at which the uncalibrated score reaches 63% of the blend
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
 PRIOR_SPREAD_FLOOR = 0.2
+QUESTION_WEIGHT = 0.5  # weight of the question's prior when choosing an answer's self-training code
+QUESTION_BLEND = 0.5  # weight of the question in the blend (prior and learned scores weigh 1)
 BATCH = 1024
 
 
@@ -136,6 +138,7 @@ class Suggester:
         self.codebook = codebook
         self.codebook_hash = codebook_hash or codebook_fingerprint(codebook)
         self._corpus: list[str] = []
+        self._questions: list[str] = []
         self._examples: list[Example] = []
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
@@ -154,6 +157,8 @@ class Suggester:
         self._ev_c: Any = None
         self._st_base: Any = None
         self._Y0: Any = None
+        self._zq_corpus: Any = None
+        self._zqL: Any = None
         self.restored_learned = False
 
     # ------------------------------------------------------------------ state changes
@@ -167,15 +172,27 @@ class Suggester:
         self._prepared = False
         return True
 
-    def set_corpus(self, texts: Iterable[str]) -> None:
-        """The units that will be coded. Their words set the vocabulary and IDF (no labels used)."""
-        texts = [t for t in texts if t and t.strip()]
-        if texts != self._corpus:
+    def set_corpus(self, texts: Iterable[str], questions: Iterable[str | None] | None = None) -> None:
+        """The units that will be coded. Their words set the vocabulary and IDF (no labels used).
+
+        ``questions`` (optional, one per text) is what the interviewer asked before each unit: an informant
+        answers the question put to them, so the question's closeness to each code is added to the codebook
+        prior of its answer (see ``QUESTION_WEIGHT``).
+        """
+        texts = list(texts)
+        qs = [q or "" for q in questions] if questions is not None else [""] * len(texts)
+        if len(qs) != len(texts):
+            raise ValueError("one question (or None) per text")
+        keep = [i for i, t in enumerate(texts) if t and t.strip()]
+        texts = [texts[i] for i in keep]
+        qs = [qs[i] for i in keep]
+        if texts != self._corpus or qs != self._questions:
             self._corpus = texts
+            self._questions = qs
             self._prepared = False
             h = hashlib.sha256()
-            for t in texts:
-                h.update(t.encode("utf-8", "surrogatepass") + b"\x1e")
+            for t, q in zip(texts, qs, strict=True):
+                h.update(t.encode("utf-8", "surrogatepass") + b"\x1f" + q.encode("utf-8", "surrogatepass") + b"\x1e")
             self._corpus_digest = h.hexdigest()
 
     def update(self, examples: Sequence[Example]) -> None:
@@ -278,6 +295,17 @@ class Suggester:
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = rows[: len(corpus)] if corpus else None
         self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
+        self._zq_corpus = None
+        if self._zs_corpus is not None and self._corpus and any(self._questions):
+            asked = sorted({q for q in self._questions if q.strip()})
+            zq = self._zero_shot(fz.transform(asked), asked)
+            at = {q: i for i, q in enumerate(asked)}
+            rows_q = np.asarray([at.get(q, -1) for q in self._questions])
+            has_q = rows_q >= 0
+            # Only how much more the question points to one code than to the others carries information.
+            zq = zq - zq.min(axis=1, keepdims=True)
+            self._zq_corpus = np.zeros_like(self._zs_corpus)
+            self._zq_corpus[has_q] = zq[rows_q[has_q]]
         # The unit graph for label spreading depends on the units only, so it is built here, once.
         self._G = self._Wc = None
         if 2 < len(corpus) <= MAX_GRAPH_UNITS:
@@ -355,6 +383,7 @@ class Suggester:
             "E": self._E,
             "Xc": self._Xc,
             "zs_corpus": self._zs_corpus,
+            "zq_corpus": self._zq_corpus,
             "G": self._G,
             "Wc": self._Wc,
             "word_terms": fz["word_terms"],
@@ -414,6 +443,10 @@ class Suggester:
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = Xc if n else None
         self._zs_corpus = zs if n else None
+        zq = corpus.get("zq_corpus")
+        if zq is not None and (zs is None or zq.shape != zs.shape):
+            return False
+        self._zq_corpus = zq
         self._G, self._Wc = corpus.get("G"), corpus.get("Wc")
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus_texts)))}
         self._st_base = None
@@ -614,6 +647,10 @@ class Suggester:
                 if c in self._col:
                     R[i, self._col[c]] = True
         self._Y, self._R = Y, R
+        self._zqL = None
+        if self._zq_corpus is not None and ex:
+            at = np.asarray([self._row_of.get(e.text, -1) for e in ex])
+            self._zqL = np.where((at >= 0)[:, None], self._zq_corpus[np.maximum(at, 0)], 0.0).astype(np.float32)
         self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
@@ -674,6 +711,8 @@ class Suggester:
         cent = np.zeros((C, self._P.shape[1]), dtype=np.float32)
         if self._zs_corpus is not None and self._Xc is not None and C > 1:
             zs = self._zs_corpus
+            if self._zq_corpus is not None:  # the question helps decide which code an answer is a clear case of
+                zs = zs + QUESTION_WEIGHT * self._zq_corpus
             am = zs.argmax(axis=1)
             srt = np.sort(zs, axis=1)
             margin = srt[:, -1] - srt[:, -2]
@@ -701,8 +740,9 @@ class Suggester:
         blend = np.zeros((n, len(self.codes)), dtype=np.float32)
         ev = np.zeros_like(blend)
         for a in range(0, n, BATCH):
+            q = None if self._zq_corpus is None else self._zq_corpus[a : a + BATCH]
             blend[a : a + BATCH], ev[a : a + BATCH] = self._blend(self._Xc[a : a + BATCH],
-                                                                  self._zs_corpus[a : a + BATCH])
+                                                                  self._zs_corpus[a : a + BATCH], q=q)
         Y0 = softmax_rows(blend)
         # A coded unit is a known answer: its codes are its seed, and a rejected code has no mass.
         for i, e in enumerate(self._ex):
@@ -749,7 +789,7 @@ class Suggester:
         hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, sel]), check_finite=False))
         y = targets[sel]
         ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
-        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel)
+        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL)
         blend = self._loo_rank(sel, blend)
         target = self._Y[sel]
         known = target | self._R[sel]
@@ -786,7 +826,7 @@ class Suggester:
         return out
 
     # ------------------------------------------------------------------ the blend
-    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None) -> tuple[Any, Any]:
+    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
@@ -797,6 +837,7 @@ class Suggester:
 
         if rows is not None:  # leave-one-out scoring of a subsample of the coded units
             X, zs = X[rows], zs[rows]
+            q = None if q is None else q[rows]
         prior = zs.copy()
         if self._ST is not None:
             prior = prior + SELF_TRAIN_WEIGHT * np.asarray(X @ self._ST.T)
@@ -816,6 +857,11 @@ class Suggester:
             w = self._w[None, :]
             out = (out + w * learned) / (1 + w)
             evidence = np.maximum(evidence, roc)
+        if q is not None:
+            # The interviewer's question, kept out of the learned part so that it still counts once codes
+            # have many examples; relative to the question's best code, floored so a vague question is weak.
+            out = (out + QUESTION_BLEND * q / np.maximum(q.max(axis=1, keepdims=True), PRIOR_SPREAD_FLOOR)) / (
+                1 + QUESTION_BLEND)
         return out, evidence
 
     def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
@@ -841,7 +887,11 @@ class Suggester:
         rows = np.asarray([self._row_of.get(t, -1) for t in texts]) if self._rank_c is not None else None
         if rows is not None and (rows >= 0).all():
             return self._calibrate(self._rank_c[rows], self._ev_c[rows]), X, sims
-        blend, raw = self._blend(X, zs)
+        q = None
+        if self._zq_corpus is not None:
+            at = np.asarray([self._row_of.get(t, -1) for t in texts])
+            q = np.where((at >= 0)[:, None], self._zq_corpus[np.maximum(at, 0)], 0.0).astype(np.float32)
+        blend, raw = self._blend(X, zs, q=q)
         if rows is None:
             return self._calibrate(blend, raw), X, sims
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.

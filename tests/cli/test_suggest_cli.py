@@ -227,3 +227,24 @@ def test_every_suggest_command_and_option_is_documented_and_in_help(capsys: pyte
             main([*command.split(), "--help"])
         assert done.value.code == 0
     capsys.readouterr()
+
+
+def test_standalone_units_may_carry_the_question_they_answer(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    seg = files["in"].parent / "asked.jsonl"
+    answer = "Honestly, the course will decide it, we will see."  # alone, its words point to the training code
+    question = "Who will pay for the meetings once the donor funding ends?"
+    seg.write_text(
+        json.dumps({"id": "q", "text": answer, "question": question})
+        + "\n" + json.dumps({"id": "n", "text": "The trainer of the grievance course was excellent."}) + "\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", str(seg), "--top", "1",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out.splitlines()[0])["suggestions"][0]["code"] == "sustainability.funding"
+    bad = files["in"].parent / "bad_question.jsonl"
+    bad.write_text('{"id": "a", "text": "fine", "question": 3}\n', encoding="utf-8")
+    code, _, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", str(bad))
+    assert code == 2 and f"{bad}:1:" in err and '"question"' in err

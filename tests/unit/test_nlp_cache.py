@@ -46,6 +46,15 @@ def suggestions(project: Project) -> list[dict[str, Any]]:
     return suggest_for_project(project, transcript="KII-02", top=3)
 
 
+def unfitted(project: Project) -> Suggester:
+    """A suggester set up for the project as a new process sets it up, before fitting or restoring."""
+    s = Suggester(project.codebook(), codebook_hash=project.codebook_hash() or None)
+    units = nlp_project.units_with_questions(project)
+    s.set_corpus([u["text"] for u, _ in units], [q for _, q in units])
+    s.update(nlp_project.training_examples(project))
+    return s
+
+
 def cache_files(project: Project) -> list[Path]:
     return sorted(cache.models_dir(project.path).glob("*.npz"))
 
@@ -83,9 +92,7 @@ def test_after_a_new_coding_only_the_learners_are_refitted(example_project: Proj
     first = suggestions(example_project)
     accept_suggestion(example_project, first[0]["segment"], first[0]["suggestions"][0]["code"], coder="ana")
     new_process()
-    fresh = Suggester(example_project.codebook(), codebook_hash=example_project.codebook_hash() or None)
-    fresh.set_corpus(s["text"] for s in example_project.segments(include_interviewer=False))
-    fresh.update(nlp_project.training_examples(example_project))
+    fresh = unfitted(example_project)
     assert cache.restore(example_project.path, fresh) == "corpus"
     assert fresh.n_examples == len(nlp_project.training_examples(example_project))
 
@@ -114,10 +121,7 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(
     assert suggestions(example_project) == first
     # Rebuilt: the next process restores it completely.
     new_process()
-    s = Suggester(example_project.codebook(), codebook_hash=example_project.codebook_hash() or None)
-    s.set_corpus(u["text"] for u in example_project.segments(include_interviewer=False))
-    s.update(nlp_project.training_examples(example_project))
-    assert cache.restore(example_project.path, s) == "hit"
+    assert cache.restore(example_project.path, unfitted(example_project)) == "hit"
 
 
 def test_a_file_saved_for_another_state_is_not_used(example_project: Project, new_process: Any) -> None:

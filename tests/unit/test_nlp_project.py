@@ -38,3 +38,12 @@ def test_accept_and_reject_change_the_training_data(example_project) -> None:  #
     assert ex.rejected == {row["suggestions"][1]["code"]}
     # a coded unit is no longer offered
     assert row["segment"] not in {r["segment"] for r in suggest_for_project(example_project, transcript="KII-01")}
+
+
+def test_each_informant_unit_carries_the_question_it_answers(example_project) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.nlp.project import units_with_questions
+
+    asked = {u["ref"]: q for u, q in units_with_questions(example_project)}
+    assert asked["KII-02:12"] == "How would you describe the relevance of the cluster to national priorities?"
+    assert asked["KII-02:8"] == "What has your role been across the four projects?"
+    assert "KII-02:1" not in asked  # the interviewer's own turns are not units to code

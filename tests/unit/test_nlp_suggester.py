@@ -290,3 +290,22 @@ def test_a_unit_outside_the_corpus_gets_the_same_best_code_as_its_twin_inside(su
     outside = suggester.score([text + " Really."])[0]  # not a corpus unit: scored from its neighbours
     assert outside.argmax() == inside.argmax() == suggester.code_ids.index("sustainability.funding")
     assert abs(float(outside.max()) - float(inside.max())) < 0.15
+
+
+def test_the_interviewers_question_lifts_the_code_it_asks_about() -> None:
+    answer = "Honestly, the women on the line will decide, we will see."
+    corpus = [*CORPUS, answer]
+    plain = Suggester(make_codebook())
+    plain.set_corpus(corpus)
+    asked = Suggester(make_codebook())
+    asked.set_corpus(corpus, [None] * len(CORPUS) + ["Who will pay for the meetings once the donor funding ends?"])
+    col = plain.code_ids.index("sustainability.funding")
+    assert rank_of(plain, answer, "sustainability.funding") > 0  # its words point to the gender code
+    assert rank_of(asked, answer, "sustainability.funding") == 0
+    assert asked.score([answer])[0, col] > plain.score([answer])[0, col]
+
+
+def test_one_question_per_text_is_required() -> None:
+    s = Suggester(make_codebook())
+    with pytest.raises(ValueError):
+        s.set_corpus(CORPUS, ["only one question"])

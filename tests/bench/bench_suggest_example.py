@@ -1,0 +1,243 @@
+"""Benchmark of suggestions on evaluation interviews: the bundled example's human codings (not a test; run by hand).
+
+    .venv/bin/python tests/bench/bench_suggest_example.py [--seeds 5] [--ks 0,5,10,20] [--no-timings]
+
+Data: the bundled example project built with ``build_example`` (14 KII/FGD transcripts, 1,216 informant units,
+738 human codings by two coders against the 8-criteria evaluation codebook plus lessons learned and good practices;
+29 codes applied). Two granularities:
+- **units**: the units as imported (sentences of an answer; median 16 words);
+- **turns**: each informant turn as one passage (all its units joined; gold = the union of its units' codes), as
+  in projects whose transcripts are coded answer by answer.
+
+Protocol (as the NHS benchmark): the corpus is every informant unit (or turn) of the project, coded or not, as in
+``qualcode suggest``. Evaluated: the units carrying at least one code. k = 0 (codebook only) and k = 5, 10, 20:
+per draw, k coded units per code are drawn at random as training data (with all their codes), and all other coded
+units are scored. The suggester is fitted in-process exactly as a project's (``set_corpus`` + ``update``).
+
+Metrics (code level; criterion level = the code's top-level ancestor, criteria ranked by their best code):
+- top-1: the first suggestion is a gold code (criterion);
+- recall@3: share of a unit's gold codes (criteria) among its first three;
+- mean kappa: per code, Cohen's kappa between "first suggestion" and "gold", averaged over the codes present;
+- likely on uncoded: share of the informant units nobody coded (small talk, context, repetition) whose best
+  score is >= 0.5, i.e. shown as "likely"; "likely on coded" is the same for the coded test units.
+Timings (``--no-timings`` to skip): the real ``qualcode suggest --transcript KII-02 --top 3 --json`` on a copy
+of the example: cold (no cache), warm (cache present), and after one new coding in another process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def load(project_dir: Path, granularity: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
+    """(coded items with their gold codes, uncoded items, codebook) of the example project."""
+    from qualcode.store import Project
+
+    project = Project.open(project_dir)
+    try:
+        codebook = project.codebook()
+        codes_of: dict[int, set[str]] = {}
+        for c in project.codings():
+            codes_of.setdefault(int(c["segment"]), set()).add(c["code"])
+        items: list[dict[str, Any]] = []
+        question, asked_in = "", None  # the interviewer's last turn, and its (transcript, turn)
+        for s in project.segments(include_interviewer=True):
+            if s["role"] == "interviewer":
+                where = (s["transcript"], s["turn"])
+                question = f"{question} {s['text']}" if where == asked_in else s["text"]
+                asked_in = where
+                continue
+            if asked_in is not None and asked_in[0] != s["transcript"]:
+                question, asked_in = "", None
+            if not s["text"].strip():
+                continue
+            key = f"{s['transcript']}:{s['turn']}" if granularity == "turns" else str(s["id"])
+            if items and items[-1]["id"] == key:
+                items[-1]["text"] += " " + s["text"]
+                items[-1]["codes"] |= codes_of.get(int(s["id"]), set())
+            else:
+                items.append({"id": key, "text": s["text"], "codes": set(codes_of.get(int(s["id"]), set())),
+                              "transcript": s["transcript"], "question": question})
+    finally:
+        project.close()
+    coded = [i for i in items if i["codes"]]
+    uncoded = [i for i in items if not i["codes"]]
+    return coded, uncoded, codebook
+
+
+def kappa(y: list[bool], p: list[bool]) -> float:
+    n = len(y)
+    agree = sum(a == b for a, b in zip(y, p, strict=True)) / n
+    py, pp = sum(y) / n, sum(p) / n
+    expected = py * pp + (1 - py) * (1 - pp)
+    return 0.0 if expected >= 1 else (agree - expected) / (1 - expected)
+
+
+def sample_train(coded: list[dict[str, Any]], k: int, seed: int) -> set[int]:
+    rng = random.Random(seed)
+    chosen: set[int] = set()
+    for c in sorted({c for i in coded for c in i["codes"]}):
+        pool = [n for n, i in enumerate(coded) if c in i["codes"] and n not in chosen]
+        chosen.update(rng.sample(pool, min(k, len(pool))))
+    return chosen
+
+
+def evaluate(scores: Any, code_ids: list[str], criterion_of: dict[str, str], test: list[dict[str, Any]]
+             ) -> dict[str, float]:
+    import numpy as np
+
+    order = np.argsort(-scores, axis=1, kind="stable")
+    crit_ids = sorted(set(criterion_of.values()))
+    col_crit = np.asarray([crit_ids.index(criterion_of[c]) for c in code_ids])
+    # A criterion scores as its best code.
+    crit_scores = np.full((len(test), len(crit_ids)), -np.inf)
+    for j, cj in enumerate(col_crit):
+        crit_scores[:, cj] = np.maximum(crit_scores[:, cj], scores[:, j])
+    crit_order = np.argsort(-crit_scores, axis=1, kind="stable")
+    m = {"top1": 0.0, "r3": 0.0, "ctop1": 0.0, "cr3": 0.0}
+    top1 = []
+    for i, item in enumerate(test):
+        gold = item["codes"]
+        first3 = [code_ids[j] for j in order[i, :3]]
+        top1.append(first3[0])
+        m["top1"] += first3[0] in gold
+        m["r3"] += len(gold & set(first3)) / len(gold)
+        gold_c = {criterion_of[c] for c in gold}
+        c3 = [crit_ids[j] for j in crit_order[i, :3]]
+        m["ctop1"] += c3[0] in gold_c
+        m["cr3"] += len(gold_c & set(c3)) / len(gold_c)
+    m = {k: v / len(test) for k, v in m.items()}
+    present = sorted({c for i in test for c in i["codes"]})
+    m["kappa"] = sum(kappa([c in i["codes"] for i in test], [t == c for t in top1]) for c in present) / len(present)
+    m["likely_coded"] = float((scores.max(axis=1) >= 0.5).mean())
+    return m
+
+
+def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, questions: bool = True
+        ) -> list[tuple[int, int, dict[str, float]]]:
+    from qualcode.nlp import Example, Suggester
+
+    coded, uncoded, codebook = load(project_dir, granularity)
+    criterion_of = {c.id: c.criterion_id for c in codebook.walk()}
+    print(f"[{granularity}] {len(coded)} coded, {len(uncoded)} uncoded; median words "
+          f"{sorted(len(i['text'].split()) for i in coded)[len(coded) // 2]}", flush=True)
+    s = Suggester(codebook)
+    s.set_corpus([i["text"] for i in coded + uncoded],
+                 [i["question"] for i in coded + uncoded] if questions else None)
+    results = []
+    for k in ks:
+        runs = []
+        for seed in range(seeds if k else 1):
+            chosen = sample_train(coded, k, seed) if k else set()
+            test = [i for n, i in enumerate(coded) if n not in chosen]
+            s.update([Example(coded[n]["id"], coded[n]["text"], set(coded[n]["codes"])) for n in sorted(chosen)])
+            scores = s.score([i["text"] for i in test])
+            if os.environ.get("BENCH_DIAG"):
+                _diagnose(scores, s.code_ids, test)
+            m = evaluate(scores, s.code_ids, criterion_of, test)
+            m["likely_uncoded"] = float((s.score([i["text"] for i in uncoded]).max(axis=1) >= 0.5).mean())
+            runs.append(m)
+            print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} | criterion top1 {m['ctop1']:.3f} "
+                  f"R@3 {m['cr3']:.3f} | kappa {m['kappa']:.3f} | likely coded {m['likely_coded']:.2f} uncoded "
+                  f"{m['likely_uncoded']:.2f} ({len(test)} scored)", flush=True)
+        results.append((k, len(runs), {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}))
+    return results
+
+
+def _diagnose(scores: Any, code_ids: list[str], test: list[dict[str, Any]]) -> None:
+    """What goes wrong (BENCH_DIAG=1): the most frequent confusions and accuracy by passage length."""
+    from collections import Counter
+
+    top = [code_ids[j] for j in scores.argmax(axis=1)]
+    wrong = Counter((sorted(i["codes"])[0], t) for i, t in zip(test, top, strict=True) if t not in i["codes"])
+    print("    confusions (gold -> first suggestion):", wrong.most_common(8))
+    for lo, hi in ((0, 10), (10, 20), (20, 40), (40, 10_000)):
+        sel = [t in i["codes"] for i, t in zip(test, top, strict=True) if lo <= len(i["text"].split()) < hi]
+        if sel:
+            print(f"    {lo}-{hi} words: {len(sel)} units, top-1 {sum(sel) / len(sel):.3f}")
+
+
+def cli_timings(project_dir: Path) -> dict[str, float]:
+    """Wall-clock seconds of the real command in fresh processes: cold, warm, after one coding."""
+    cmd = [sys.executable, "-m", "qualcode", "suggest", "-p", str(project_dir), "--transcript", "KII-02",
+           "--top", "3", "--json"]
+
+    def timed(args: list[str]) -> float:
+        t0 = time.perf_counter()
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            raise SystemExit(f"command failed: {proc.stderr.strip()}")
+        return time.perf_counter() - t0
+
+    out: dict[str, list[float]] = {"cold": [], "warm": [], "after_coding": []}
+    for rep in range(3):
+        shutil.rmtree(project_dir / ".qualcode", ignore_errors=True)
+        out["cold"].append(timed(cmd))
+        out["warm"].append(timed(cmd))
+        # One new coding from another process (what a colleague's 'qualcode suggest accept' does).
+        _code_one(project_dir, rep)
+        out["after_coding"].append(timed(cmd))
+    return {k: sorted(v)[len(v) // 2] for k, v in out.items()}
+
+
+def _code_one(project_dir: Path, rep: int) -> None:
+    from qualcode.store import Project
+
+    project = Project.open(project_dir)
+    try:
+        coded = {int(c["segment"]) for c in project.codings()}
+        free = [s for s in project.segments("KII-02", include_interviewer=False) if int(s["id"]) not in coded]
+        project.add_coding(free[rep]["id"], "relevance.needs_fit", coder="bench")
+    finally:
+        project.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--ks", default="0,5,10,20", help="coded units per code used for training (units)")
+    # 205 coded turns for 29 codes: k = 20 per code would leave nothing to score.
+    ap.add_argument("--turn-ks", default="0,2,4", help="the same for turns")
+    ap.add_argument("--granularity", default="units,turns")
+    ap.add_argument("--no-timings", action="store_true")
+    ap.add_argument("--no-questions", action="store_true",
+                    help="do not give the suggester the interviewer's questions (as a project without them)")
+    args = ap.parse_args()
+    from qualcode.project_io import build_example
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        project_dir = Path(tmp) / "example"
+        build_example(project_dir)
+        tables = {g: run(g, project_dir, [int(x) for x in (args.turn_ks if g == "turns" else args.ks).split(",")],
+                         args.seeds, questions=not args.no_questions) for g in args.granularity.split(",")}
+        timings = None if args.no_timings else cli_timings(project_dir)
+    for g, results in tables.items():
+        print()
+        print(f"{g}: k  draws  top-1  recall@3  criterion top-1  criterion recall@3  mean kappa  likely coded/uncoded")
+        for k, n, m in results:
+            print(f"{'':{len(g)}}  {k:<2} {n:<6} {m['top1']:.3f}  {m['r3']:.3f}     {m['ctop1']:.3f}            "
+                  f"{m['cr3']:.3f}               {m['kappa']:.3f}       {m['likely_coded']:.2f} / "
+                  f"{m['likely_uncoded']:.2f}")
+    if timings:
+        print()
+        print(f"qualcode suggest --transcript KII-02 (median of 3, fresh processes): cold {timings['cold']:.2f} s, "
+              f"warm {timings['warm']:.2f} s, after one new coding {timings['after_coding']:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -66,6 +66,14 @@ def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
     return out
 
 
+def set_inputs(sugg: Suggester, project: Project) -> None:
+    """Give ``sugg`` the project's units (with their questions and turns) and its codings; fitting is lazy."""
+    units = units_with_questions(project)
+    sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units],
+                    [f"{s['transcript']}:{s['turn']}" for s, _ in units])
+    sugg.update(training_examples(project))
+
+
 def get_suggester(project: Project) -> Suggester:
     """The project's suggester, brought up to date with its codebook, units and codings, and fitted.
 
@@ -85,9 +93,7 @@ def get_suggester(project: Project) -> Suggester:
             _cache[key] = sugg
         else:
             sugg.set_codebook(codebook, cb_hash)
-        units = units_with_questions(project)
-        sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units])
-        sugg.update(training_examples(project))
+        set_inputs(sugg, project)
         state = sugg.state_keys()
         if not sugg.prepared:
             found = cache.restore(project.path, sugg)

@@ -139,6 +139,7 @@ class Suggester:
         self.codebook_hash = codebook_hash or codebook_fingerprint(codebook)
         self._corpus: list[str] = []
         self._questions: list[str] = []
+        self._turns: list[str | None] = []
         self._examples: list[Example] = []
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
@@ -172,27 +173,37 @@ class Suggester:
         self._prepared = False
         return True
 
-    def set_corpus(self, texts: Iterable[str], questions: Iterable[str | None] | None = None) -> None:
+    def set_corpus(
+        self,
+        texts: Iterable[str],
+        questions: Iterable[str | None] | None = None,
+        turns: Iterable[Any] | None = None,
+    ) -> None:
         """The units that will be coded. Their words set the vocabulary and IDF (no labels used).
 
         ``questions`` (optional, one per text) is what the interviewer asked before each unit: an informant
         answers the question put to them, so the question's closeness to each code is added to the codebook
-        prior of its answer (see ``QUESTION_WEIGHT``).
+        prior of its answer (see ``QUESTION_WEIGHT``). ``turns`` (optional, one key or None per text, texts in
+        reading order) says which units are consecutive parts of one answer: they are linked in the unit graph.
         """
         texts = list(texts)
         qs = [q or "" for q in questions] if questions is not None else [""] * len(texts)
-        if len(qs) != len(texts):
-            raise ValueError("one question (or None) per text")
+        ts = [None if t is None else str(t) for t in turns] if turns is not None else [None] * len(texts)
+        if len(qs) != len(texts) or len(ts) != len(texts):
+            raise ValueError("one question and one turn (or None) per text")
         keep = [i for i, t in enumerate(texts) if t and t.strip()]
         texts = [texts[i] for i in keep]
         qs = [qs[i] for i in keep]
-        if texts != self._corpus or qs != self._questions:
+        ts = [ts[i] for i in keep]
+        if texts != self._corpus or qs != self._questions or ts != self._turns:
             self._corpus = texts
             self._questions = qs
+            self._turns = ts
             self._prepared = False
             h = hashlib.sha256()
-            for t, q in zip(texts, qs, strict=True):
-                h.update(t.encode("utf-8", "surrogatepass") + b"\x1f" + q.encode("utf-8", "surrogatepass") + b"\x1e")
+            for t, q, g in zip(texts, qs, ts, strict=True):
+                h.update(t.encode("utf-8", "surrogatepass") + b"\x1f" + q.encode("utf-8", "surrogatepass") + b"\x1f"
+                         + str(g).encode("utf-8", "surrogatepass") + b"\x1e")
             self._corpus_digest = h.hexdigest()
 
     def update(self, examples: Sequence[Example]) -> None:
@@ -310,7 +321,7 @@ class Suggester:
         self._G = self._Wc = None
         if 2 < len(corpus) <= MAX_GRAPH_UNITS:
             self._Wc = fz.word_rows(corpus)
-            self._G = knn_graph(self._Wc)
+            self._G = knn_graph(self._Wc, chains=self._turns if self._corpus and any(self._turns) else None)
         # The units being coded are featurised once; scoring them again reuses these rows.
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
         self._st_base = None

@@ -22,8 +22,13 @@ MAX_UNITS = 20_000  # the graph is O(n^2) to build; beyond this the engine score
 BLOCK = 1024
 
 
-def knn_graph(W: Any, k: int = NEIGHBOURS) -> Any:
-    """Symmetric-normalised kNN graph of the rows of ``W`` (L2-normalised sparse rows)."""
+def knn_graph(W: Any, k: int = NEIGHBOURS, *, chains: Any = None) -> Any:
+    """Symmetric-normalised kNN graph of the rows of ``W`` (L2-normalised sparse rows).
+
+    ``chains`` (optional, one group key or None per row) links consecutive rows of the same group, e.g. the
+    sentences of one answer, which share a topic whatever their words: each such link weighs as much as the
+    median kNN link.
+    """
     import numpy as np
     from scipy.sparse import csr_matrix, diags
 
@@ -45,6 +50,13 @@ def knn_graph(W: Any, k: int = NEIGHBOURS) -> Any:
     G = csr_matrix((vals.ravel(), (np.repeat(np.arange(n), k), cols.ravel())), shape=(n, n))
     G = G.maximum(G.T).tocsr()
     G.eliminate_zeros()
+    if chains is not None and G.nnz:
+        first = np.asarray([i for i in range(n - 1) if chains[i] is not None and chains[i] == chains[i + 1]],
+                           dtype=np.int64)
+        if len(first):
+            w = np.full(len(first), float(np.median(G.data)), dtype=np.float32)
+            link = csr_matrix((np.r_[w, w], (np.r_[first, first + 1], np.r_[first + 1, first])), shape=(n, n))
+            G = G.maximum(link).tocsr()
     deg = np.asarray(G.sum(axis=1)).ravel()
     inv = np.where(deg > 0, 1.0 / np.sqrt(np.maximum(deg, 1e-12)), 0.0).astype(np.float32)
     return (diags(inv) @ G @ diags(inv)).tocsr().astype(np.float32)

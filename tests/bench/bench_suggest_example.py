@@ -70,7 +70,8 @@ def load(project_dir: Path, granularity: str) -> tuple[list[dict[str, Any]], lis
                 items[-1]["codes"] |= codes_of.get(int(s["id"]), set())
             else:
                 items.append({"id": key, "text": s["text"], "codes": set(codes_of.get(int(s["id"]), set())),
-                              "transcript": s["transcript"], "question": question})
+                              "transcript": s["transcript"], "question": question, "order": len(items),
+                              "turn": f"{s['transcript']}:{s['turn']}"})
     finally:
         project.close()
     coded = [i for i in items if i["codes"]]
@@ -135,8 +136,9 @@ def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, quest
     print(f"[{granularity}] {len(coded)} coded, {len(uncoded)} uncoded; median words "
           f"{sorted(len(i['text'].split()) for i in coded)[len(coded) // 2]}", flush=True)
     s = Suggester(codebook)
-    s.set_corpus([i["text"] for i in coded + uncoded],
-                 [i["question"] for i in coded + uncoded] if questions else None)
+    everything = sorted(coded + uncoded, key=lambda i: i["order"])  # reading order: answers' units are adjacent
+    s.set_corpus([i["text"] for i in everything], [i["question"] for i in everything] if questions else None,
+                 None if os.environ.get("BENCH_NO_TURNS") else [i["turn"] for i in everything])
     results = []
     for k in ks:
         runs = []

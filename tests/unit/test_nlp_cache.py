@@ -49,9 +49,7 @@ def suggestions(project: Project) -> list[dict[str, Any]]:
 def unfitted(project: Project) -> Suggester:
     """A suggester set up for the project as a new process sets it up, before fitting or restoring."""
     s = Suggester(project.codebook(), codebook_hash=project.codebook_hash() or None)
-    units = nlp_project.units_with_questions(project)
-    s.set_corpus([u["text"] for u, _ in units], [q for _, q in units])
-    s.update(nlp_project.training_examples(project))
+    nlp_project.set_inputs(s, project)
     return s
 
 

@@ -309,3 +309,21 @@ def test_one_question_per_text_is_required() -> None:
     s = Suggester(make_codebook())
     with pytest.raises(ValueError):
         s.set_corpus(CORPUS, ["only one question"])
+
+
+def test_sentences_of_one_answer_lean_towards_each_others_codes() -> None:
+    answer = [
+        "The chamber has no budget for the sectoral meetings after the project ends.",
+        "Honestly, we will see.",  # on its own words: nothing
+    ]
+    corpus = [*SPREAD_CORPUS, *answer]
+
+    def funding(turns: list[str | None] | None) -> tuple[int, float]:
+        s = Suggester(make_codebook())
+        s.set_corpus(corpus, None, turns)
+        return rank_of(s, answer[1], "sustainability.funding"), float(
+            s.score([answer[1]])[0, s.code_ids.index("sustainability.funding")])
+
+    (rank_alone, alone), (rank_linked, linked) = funding(None), funding([None] * len(SPREAD_CORPUS) + ["t5", "t5"])
+    assert rank_alone > 0 and rank_linked == 0
+    assert linked > alone

@@ -7,7 +7,9 @@ How a unit is scored against a code (all on L2-normalised TF-IDF word + characte
    example, question, include item or definition sentence on its own: short units resemble one
    example far more than the whole profile), plus a bonus for fuzzy keyword matches, minus the
    closeness to the code's ``exclude`` items. Long passages are also scored sentence by sentence and
-   the best sentence counts, so one relevant sentence in a long answer is not drowned out.
+   the best sentence counts, so one relevant sentence in a long answer is not drowned out. When the
+   interviewer's question before a unit is known (:meth:`Suggester.set_corpus`), the question is scored the
+   same way; its preference among the codes joins the blend (step 4) with weight ``QUESTION_BLEND``.
 2. **Self-training on the corpus.** Units the prior assigns to a code with a clear margin (and the
    units the team coded, weighted more) form a centroid per code; closeness to it is added to the
    prior. This needs no labels and adapts the codebook's wording to the transcripts' wording.
@@ -19,7 +21,8 @@ How a unit is scored against a code (all on L2-normalised TF-IDF word + characte
    part weighted ``3n/(n+5)`` for a code with ``n`` coded units, so with few examples the codebook
    prior dominates and learning cannot swamp it.
 5. **Label spreading (transductive).** The units being coded form a graph (each joined to its 10
-   most similar units, word TF-IDF cosine). The blend, as a distribution over codes, seeds every
+   most similar units, word TF-IDF cosine; consecutive units of one answer are linked too). The blend, as a
+   distribution over codes, seeds every
    unit; coded units are seeded with their codes instead; scores then spread along the graph
    (:mod:`qualcode.nlp.transduce`). The ranking score is the mean of the blend and the spread scores
    (both in [0, 1]). Units outside the corpus take one spreading step from their nearest corpus units.

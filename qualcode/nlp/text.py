@@ -125,8 +125,8 @@ class TextPipeline:
     rules of spaCy's blank English tokenizer and sentencizer where they matter for features (hyphens between
     letters, "n't", numbers, abbreviations such as "Mr." or "e.g."): on the bundled example 2 of 2,393 texts
     normalise differently ("o'clock", "M&E") and all 2,660 passages split into the same sentences, while
-    importing spaCy alone took longer than fitting the whole model. When a trained English pipeline (``en_core_web_sm``) is installed, spaCy is loaded on
-    first use and its lemmas are used instead of the stemmer.
+    importing spaCy alone took longer than fitting the whole model. When a trained English pipeline
+    (``en_core_web_sm``) is installed, spaCy is loaded on first use and its lemmas replace the stemmer.
 
     ``name`` says which pipeline is in use (part of the key of saved models, so a change of pipeline
     never reuses features computed with the other one).

@@ -31,20 +31,6 @@ STOPWORDS = frozenset(
 KEEP_IN_BIGRAMS = frozenset({"no", "not", "nor", "more", "too", "few", "only", "nothing", "never"})
 
 _WORD = re.compile(r"\w", re.UNICODE)
-# Words: abbreviations kept whole ("e.g.", "Mr."), numbers with separators, "n't" split off ("did", "n't"),
-# words joined by hyphens (split again below where a letter follows the hyphen, as spaCy's infix rule does).
-_TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}|\b(?:mrs|mr|ms|dr|prof|st|vs|etc|jr|sr|[^\W\d_])\.(?!\w)|\d+(?:[.,]\d+)+"
-    r"|[^\W_]+?(?=n['’]t\b)|n['’]t\b|\w+(?:-\w+)*",
-    re.UNICODE | re.IGNORECASE,
-)
-_INFIX_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W\d_])")
-# A sentence ends at terminal punctuation (and closing quotes or brackets) followed by space, except after
-# an abbreviation or an initial.
-_SENTENCE_END = re.compile(
-    r"(?<!\b[^\W\d_]\.)(?<!\b[Mm]r\.)(?<!\b[Mm]rs\.)(?<!\b[Mm]s\.)(?<!\b[Dd]r\.)(?<!\b[Ss]t\.)"
-    r"(?<=[.!?…。！？؟])[\"'”’)\]]*\s+"
-)
 _ASCII_WORD = re.compile(r"^[a-z]+$")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -119,17 +105,14 @@ def fold(text: str) -> str:
 
 
 class TextPipeline:
-    """Tokenises, normalises and sentence-splits text.
+    """Tokenises, normalises and sentence-splits text with spaCy.
 
-    Without a trained spaCy pipeline, words and sentences are split by regular expressions that follow the
-    rules of spaCy's blank English tokenizer and sentencizer where they matter for features (hyphens between
-    letters, "n't", numbers, abbreviations such as "Mr." or "e.g."): on the bundled example 2 of 2,393 texts
-    normalise differently ("o'clock", "M&E") and all 2,660 passages split into the same sentences, while
-    importing spaCy alone took longer than fitting the whole model. When a trained English pipeline
-    (``en_core_web_sm``) is installed, spaCy is loaded on first use and its lemmas replace the stemmer.
+    The default is a blank English pipeline (tokenizer + sentencizer), so nothing has to be downloaded; its tokens
+    go through a rule-based stemmer. When a trained English pipeline (``en_core_web_sm``) is installed, it is used
+    instead and its lemmas replace the stemmer. spaCy is loaded on first use, once per process.
 
-    ``name`` says which pipeline is in use (part of the key of saved models, so a change of pipeline
-    never reuses features computed with the other one).
+    ``name`` says which pipeline is in use (part of the key of saved models, so a change of pipeline never reuses
+    features computed with the other one).
     """
 
     def __init__(self, model: str | None = None) -> None:
@@ -140,25 +123,31 @@ class TextPipeline:
             installed = find_spec(self._model) is not None
         except (ImportError, ValueError):
             installed = False
-        self.name = f"{self._model}-lemma" if installed else "words+stem"
-        self._trained: Any = None
-        self._loaded = not installed
+        self._want_trained = installed
+        self.name = f"{self._model}-lemma" if installed else "spacy-blank-en+stem"
+        self._nlp: Any = None
+        self._trained = False
         self._lock = threading.Lock()
 
-    def _trained_pipeline(self) -> Any:
-        """The trained spaCy pipeline, or None (not installed, or incompatible with this spaCy)."""
+    def _pipeline(self) -> Any:
+        """The spaCy pipeline: the trained one when installed and compatible, else blank English."""
         with self._lock:
-            if not self._loaded:
-                self._loaded = True
-                try:
-                    import spacy
+            if self._nlp is None:
+                import spacy
 
-                    # Only the lemmatiser is needed; the parser and NER are slow.
-                    self._trained = spacy.load(self._model, exclude=["parser", "ner", "textcat"])
-                except Exception:  # incompatible: the rule-based pipeline is the fallback
-                    self._trained = None
-                    self.name = "words+stem"
-            return self._trained
+                if self._want_trained:
+                    try:
+                        # Only the lemmatiser is needed; the parser and NER are slow.
+                        self._nlp = spacy.load(self._model, exclude=["parser", "ner", "textcat"])
+                        self._trained = True
+                    except Exception:  # incompatible with this spaCy: the blank pipeline is the fallback
+                        self._nlp = None
+                        self.name = "spacy-blank-en+stem"
+                if self._nlp is None:
+                    self._nlp = spacy.blank("en")
+                if "sentencizer" not in self._nlp.pipe_names and "parser" not in self._nlp.pipe_names:
+                    self._nlp.add_pipe("sentencizer")
+            return self._nlp
 
     # -- tokens -------------------------------------------------------------------------------
     def normalise_many(self, texts: list[str]) -> list[str]:
@@ -167,19 +156,24 @@ class TextPipeline:
         Stop words are dropped except negations, which are kept so that "no funding" and "not
         enough staff" stay visible to bigram features.
         """
-        trained = self._trained_pipeline()
-        if trained is not None:
+        nlp = self._pipeline()
+        if self._trained:
             return [" ".join(self._norm_tokens((t.lemma_ or t.text).lower() for t in doc))
-                    for doc in trained.pipe(texts, batch_size=256)]
-        return [" ".join(self._norm_tokens(w.lower() for w in words(t))) for t in texts]
+                    for doc in nlp.pipe(texts, batch_size=256)]
+        return [" ".join(self._norm_tokens(t.text.lower() for t in doc))
+                for doc in nlp.tokenizer.pipe(texts, batch_size=1000)]
 
     def normalise(self, text: str) -> str:
         return self.normalise_many([text])[0]
 
+    def words(self, text: str) -> list[str]:
+        """The word tokens of a text as spaCy's tokenizer splits them (punctuation dropped)."""
+        return [t.text for t in self._pipeline().tokenizer(text) if _WORD.search(t.text)]
+
     def token_pairs(self, text: str) -> list[tuple[str, str]]:
         """(surface word, normalised form) for each kept token, to show users the words they wrote."""
         pairs: list[tuple[str, str]] = []
-        for tok in words(text):
+        for tok in self.words(text):
             norm = _norm_one(self, tok.lower())
             if norm:
                 pairs.append((tok, norm))
@@ -204,28 +198,10 @@ class TextPipeline:
 
     # -- sentences ----------------------------------------------------------------------------
     def sentences(self, text: str) -> list[str]:
-        """Split a passage into sentences after ., !, ? and the like (any script), not after abbreviations."""
+        """Split a passage into sentences with spaCy's sentencizer (any script)."""
         if len(text) < 80:
             return [text]
-        parts: list[str] = []
-        start = 0
-        for m in _SENTENCE_END.finditer(text):
-            parts.append(text[start : m.start() + len(m.group().rstrip())])
-            start = m.end()
-        parts.append(text[start:])
-        return [p.strip() for p in parts if p.strip()]
-
-
-def words(text: str) -> list[str]:
-    """The word tokens of a text (punctuation dropped), split as spaCy's English tokenizer splits them."""
-    out: list[str] = []
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        if "-" in tok:
-            out.extend(p for p in _INFIX_HYPHEN.split(tok) if p)
-        else:
-            out.append(tok)
-    return out
+        return [s.text.strip() for s in self._pipeline()(text).sents if s.text.strip()]
 
 
 # Units repeat their words: stemming each distinct word once is most of the normaliser's speed.

@@ -52,3 +52,22 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "\nrun:" in makefile and "\ntest:" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _parser_for(command: tuple[str, ...]) -> argparse.ArgumentParser:
+    parser = build_parser()
+    for word in command:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = action.choices[word]
+    return parser
+
+
+def test_every_long_option_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for command in _commands(build_parser()):
+        for action in _parser_for(command)._actions:
+            for opt in action.option_strings:
+                if opt.startswith("--") and opt != "--help" and opt not in readme:
+                    missing.append(f"{' '.join(command)} {opt}")
+    assert missing == [], f"options missing from README.md: {missing}"

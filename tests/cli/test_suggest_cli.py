@@ -202,33 +202,6 @@ def test_accept_finds_the_project_whether_p_comes_before_or_after_the_action(
     project.close()
 
 
-def test_every_suggest_command_and_option_is_documented_and_in_help(capsys: pytest.CaptureFixture[str]) -> None:
-    import argparse
-
-    from qualcode.cli import build_parser
-
-    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    parser = build_parser()
-
-    def sub(p: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-        action = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
-        return action.choices[name]
-
-    for command in ["suggest", "suggest accept", "suggest reject", "queue"]:
-        assert f"qualcode {command}" in doc, command
-        p = parser
-        for word in command.split():
-            p = sub(p, word)
-        for action in p._actions:
-            for opt in action.option_strings:
-                if opt.startswith("--") and opt != "--help":
-                    assert opt in doc, f"{command} {opt}"
-        with pytest.raises(SystemExit) as done:
-            main([*command.split(), "--help"])
-        assert done.value.code == 0
-    capsys.readouterr()
-
-
 def test_standalone_units_may_carry_the_question_they_answer(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

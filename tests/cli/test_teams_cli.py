@@ -149,33 +149,3 @@ def test_refi_export_refuses_an_unknown_extension(team: tuple[Path, Path], tmp_p
     assert code == 0 and (a / "outputs" / "Team-test.qdpx").exists()
 
 
-TEAM_COMMANDS = ["merge", "agreement", "adjudicate list", "adjudicate decide", "adjudicate reopen", "refi export",
-                 "refi import"]
-
-
-def test_every_team_command_and_option_is_documented_and_in_help(capsys: pytest.CaptureFixture[str]) -> None:
-    import argparse
-
-    from qualcode.cli import build_parser
-
-    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    parser = build_parser()
-
-    def sub(p: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-        action = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
-        return action.choices[name]
-
-    for command in TEAM_COMMANDS:
-        assert f"qualcode {command}" in doc, command
-        p = parser
-        for word in command.split():
-            p = sub(p, word)
-        for action in p._actions:
-            for opt in action.option_strings:
-                if opt.startswith("--") and opt != "--help":
-                    assert opt in doc, f"{command} {opt}"
-        with pytest.raises(SystemExit) as done:
-            main([*command.split(), "--help"])
-        assert done.value.code == 0
-        assert p.description or p.format_help()
-    capsys.readouterr()

@@ -182,6 +182,7 @@ class Project:
                 return
             self._begin()
             self._tx_depth = 1
+            self._groups: dict[str | None, int] = {}
             try:
                 yield self.db
             except BaseException:
@@ -236,9 +237,15 @@ class Project:
         """Append to the event log (must be called inside :meth:`transaction`)."""
         if not self._tx_depth:
             raise RuntimeError("log_event outside a transaction")
+        group = None
+        if action in UNDOABLE or action in ("undo", "redo"):
+            # one group per coder and transaction: a span coded at once is undone at once
+            group = self._groups.get(coder)
+            if group is None:
+                group = self._groups[coder] = self.last_event_id() + 1
         cur = self.db.execute(
-            "INSERT INTO events (ts, coder, action, entity, entity_id, before, after, undo_of)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (ts, coder, action, entity, entity_id, before, after, undo_of, action_group)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 now_iso(),
                 coder,
@@ -248,6 +255,7 @@ class Project:
                 None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
                 None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
                 undo_of,
+                group,
             ),
         )
         return int(cur.lastrowid or 0)
@@ -1084,26 +1092,43 @@ class Project:
 
     # ------------------------------------------------------------------ undo / redo (from the event log)
 
-    def _undo_stacks(self, coder: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        undo: list[dict[str, Any]] = []
-        redo: list[dict[str, Any]] = []
+    def _undo_stacks(self, coder: str) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
+        """Replay this coder's log into undo and redo stacks of action groups (a group = one user action).
+
+        Codings that arrived by import or merge are not the coder's own actions and are not undone with them.
+        """
+        groups: list[list[dict[str, Any]]] = []
         for ev in self.events(coder=coder):
             action = ev["action"]
-            if action in UNDOABLE:
-                undo.append(ev)
-                redo.clear()
-            elif action == "undo":
-                if undo and undo[-1]["id"] == ev["undo_of"]:
+            if action not in UNDOABLE and action not in ("undo", "redo"):
+                continue
+            if action == "coding.add" and (ev["after"] or {}).get("source") in ("import", "merge"):
+                continue
+            key = ev.get("action_group") or -ev["id"]
+            if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:
+                groups[-1].append(ev)
+            else:
+                groups.append([ev])
+        undo: list[list[dict[str, Any]]] = []
+        redo: list[list[dict[str, Any]]] = []
+        for group in groups:
+            action = group[0]["action"]
+            if action == "undo":
+                if undo and {e["undo_of"] for e in group} & {e["id"] for e in undo[-1]}:
                     undo.pop()
-                redo.append(ev)
+                redo.append(group)
             elif action == "redo":
-                if redo and redo[-1]["id"] == ev["undo_of"]:
+                if redo and {e["undo_of"] for e in group} & {e["id"] for e in redo[-1]}:
                     redo.pop()
-                undo.append(ev)
+                undo.append(group)
+            else:
+                undo.append(group)
+                redo.clear()
         return undo, redo
 
     def undo(self, *, coder: str) -> dict[str, Any] | None:
-        """Reverse this coder's most recent coding or memo action (works across restarts). None if nothing to undo."""
+        """Reverse this coder's most recent action (a coding, a span coded at once, a memo), also after a restart.
+        None if there is nothing to undo."""
         return self._reverse(coder, "undo")
 
     def redo(self, *, coder: str) -> dict[str, Any] | None:
@@ -1116,21 +1141,24 @@ class Project:
             stack = undo if kind == "undo" else redo
             if not stack:
                 return None
-            ev = stack[-1]
-            entity = ev["entity"]
-            target, source = ev["before"], ev["after"]  # going back: after -> before
-            self._apply_state(entity, source, target)
-            new_id = self.log_event(
-                kind, entity, ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
-            )
+            group = stack[-1]
+            new_id = 0
+            for ev in reversed(group):  # last change first
+                target, source = ev["before"], ev["after"]  # going back: after -> before
+                self._apply_state(ev["entity"], source, target)
+                new_id = self.log_event(
+                    kind, ev["entity"], ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
+                )
+        ev = group[0]
         return {
             "event": new_id,
             "reversed": ev["id"],
-            "entity": entity,
+            "entity": ev["entity"],
             "entity_id": ev["entity_id"],
-            "state": target,
-            "previous": source,
+            "state": ev["before"],
+            "previous": ev["after"],
             "action": ev["action"] if ev["action"] in UNDOABLE else kind,
+            "count": len(group),
         }
 
     def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:

@@ -239,3 +239,23 @@ def test_status_counts(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     s = project.status()
     assert (s["transcripts"], s["segments"], s["codes"], s["codings"], s["coders"]) == (1, 3, 3, 1, 1)
+
+
+def test_codings_made_in_one_action_are_undone_and_redone_together(project: Project) -> None:
+    with project.transaction():  # e.g. a span of units coded at once in the workbench
+        project.add_coding("KII-01:2", "efficiency", coder="ana")
+        project.add_coding("KII-01:3", "efficiency", coder="ana")
+    project.add_coding("KII-01:2", "relevance", coder="ana")
+    assert project.undo(coder="ana")["count"] == 1
+    result = project.undo(coder="ana")
+    assert result is not None and result["count"] == 2 and project.codings() == []
+    assert project.redo(coder="ana")["count"] == 2
+    assert sorted(c["ref"] for c in project.codings()) == ["KII-01:2", "KII-01:3"]
+
+
+def test_imported_codings_are_not_undone_as_the_coders_last_action(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.add_coding("KII-01:3", "relevance", coder="ana", source="import")
+    project.undo(coder="ana")
+    assert [(c["ref"], c["code"]) for c in project.codings()] == [("KII-01:3", "relevance")]
+    assert project.undo(coder="ana") is None

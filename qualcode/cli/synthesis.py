@@ -12,6 +12,7 @@ from typing import Any
 
 from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
 from qualcode.errors import AuditFailed, QualcodeError
+from qualcode.store import Project
 
 
 def _add_names_arg(p: argparse.ArgumentParser) -> None:
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--cell", nargs=2, metavar=("ROW", "COL"), help="list the quotes behind one cell")
     p.add_argument("--cooccurrence", action="store_true", help="code co-occurrence matrix instead")
     p.add_argument("--csv", action="store_true", help="print CSV")
+    _add_coders_arg(p)
     _add_names_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_matrix)
@@ -66,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--k", type=int, metavar="N", help="number of themes (default: about sqrt(quotes/2), 2-8)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quotes", type=int, default=3, metavar="N", help="representative quotes per theme")
+    _add_coders_arg(p)
     _add_names_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_themes)
@@ -85,6 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="criterion > question > group (default), or criterion > group > question")
     q.add_argument("--criterion", metavar="ID", help="only this criterion")
     q.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
+    _add_coders_arg(q)
     _add_names_arg(q)
     _add_progress_arg(q)
     add_json_arg(q)
@@ -216,7 +220,11 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 table(rows, ["#", args.rows, *cols], widths={args.rows: 36})
 
             return emit(args, data, human_co)
-        data = matrix(project, rows=args.rows, cols=args.cols, count=args.count)
+        from qualcode.synthesis.evidence import load_evidence
+
+        coders = _coders(project, args)
+        evidence = None if coders is None else load_evidence(project, coders=coders)
+        data = matrix(project, rows=args.rows, cols=args.cols, count=args.count, evidence=evidence)
         if args.cell:
             from qualcode.privacy import Attributor, Pseudonymiser
 
@@ -288,7 +296,8 @@ def cmd_themes(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
-                      top_quotes=args.quotes, pseudonymiser=Pseudonymiser(project, enabled=not args.show_names))
+                      top_quotes=args.quotes, pseudonymiser=Pseudonymiser(project, enabled=not args.show_names),
+                      coders=_coders(project, args))
 
         def human(d: dict[str, Any]) -> None:
             print(f"{d['passages']} passages coded to {d['target']} in {len(d['themes'])} themes (seed {d['seed']})")
@@ -310,7 +319,8 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format or ["docx"])
     with open_project(args) as project:
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
-                               criterion=args.criterion, progress=make_progress(args.progress))
+                               criterion=args.criterion, progress=make_progress(args.progress),
+                               coders=_coders(project, args))
 
     def human(r: dict[str, Any]) -> None:
         print(f"Wrote {r['quotes']} quotes in {r['criteria']} criteria:")
@@ -488,3 +498,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress))
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
+
+
+def _add_coders_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--coders", metavar="A,B", help="only these coders' codings (e.g. one evaluator's, or 'consensus'"
+                                                   " after adjudication); default: everyone's")
+
+
+def _coders(project: Project, args: argparse.Namespace) -> list[str] | None:
+    """The coders named by --coders, checked against the project (a typo is an error, not an empty result)."""
+    if not getattr(args, "coders", None):
+        return None
+    names = [c.strip() for c in args.coders.split(",") if c.strip()]
+    known = {c["name"] for c in project.coders()}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise QualcodeError(f"no coder '{unknown[0]}' in this project", hint="see 'qualcode coders'")
+    return names

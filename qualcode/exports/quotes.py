@@ -54,7 +54,7 @@ def parse_formats(value: str | Iterable[str]) -> list[str]:
 
 
 def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = False, criterion: str | None = None,
-               progress: ProgressFn | None = None) -> dict[str, Any]:
+               progress: ProgressFn | None = None, coders: Iterable[str] | None = None) -> dict[str, Any]:
     """The quote bank as data: ``{"title", "by", "show_names", "criteria": [{"id", "name", "rows": [...]}]}``.
 
     Rows are sorted for reading (code order of the codebook, then group, then transcript and unit); a passage coded
@@ -68,7 +68,7 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
     if criterion is not None:
         row = project.require_code(criterion)
         crits = [c for c in crits if c["id"] == row["criterion_id"]]
-    ev = load_evidence(project, criterion=crits[0]["id"] if criterion is not None else None)
+    ev = load_evidence(project, criterion=crits[0]["id"] if criterion is not None else None, coders=coders)
     code_pos: dict[str, int] = {}
     questions: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -162,11 +162,11 @@ def _levels(bank: dict[str, Any], row: dict[str, Any]) -> tuple[str, str]:
 
 
 def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[str] = ("docx",), by: str = "criterion",
-                  show_names: bool = False, criterion: str | None = None, progress: ProgressFn | None = None
-                  ) -> dict[str, Any]:
+                  show_names: bool = False, criterion: str | None = None, progress: ProgressFn | None = None,
+                  coders: Iterable[str] | None = None) -> dict[str, Any]:
     """Write the quote bank in each format to ``out_dir`` (created if needed). Returns the files written."""
     fmts = parse_formats(list(formats))
-    bank = quote_bank(project, by=by, show_names=show_names, criterion=criterion, progress=progress)
+    bank = quote_bank(project, by=by, show_names=show_names, criterion=criterion, progress=progress, coders=coders)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

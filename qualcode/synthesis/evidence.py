@@ -23,13 +23,15 @@ def load_evidence(
     code: str | None = None,
     coding_ids: Iterable[int] | None = None,
     include_interviewer: bool = False,
+    coders: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Codings on current transcript versions with their passage, speaker, case and attributes.
 
     Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
     transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/...), code,
     code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes.
-    Interviewers' turns are left out unless asked: a question is not evidence.
+    Interviewers' turns are left out unless asked: a question is not evidence. ``coders`` keeps only those coders'
+    codings (e.g. one evaluator's, or the adjudicated ``consensus``).
     """
     sql = """
         SELECT c.id AS coding, c.segment_id AS segment, c.code_id AS code, cd.name AS code_name,
@@ -57,6 +59,10 @@ def load_evidence(
         args.extend(ids)
     if not include_interviewer:
         sql += " AND coalesce(sp.role, 'unknown') != 'interviewer'"
+    if coders is not None:
+        names = sorted(set(coders))
+        sql += f" AND k.name IN ({','.join('?' * len(names))})" if names else " AND 0"
+        args.extend(names)
     wanted: set[int] | None = None
     if coding_ids is not None:
         wanted = {int(i) for i in coding_ids}

@@ -6,6 +6,7 @@ not a finding: the evaluator reads the quotes. Deterministic for a given seed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, QualcodeError
@@ -31,6 +32,7 @@ def themes(
     top_terms: int = 8,
     top_quotes: int = 3,
     pseudonymiser: Pseudonymiser | None = None,
+    coders: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Cluster the quotes coded to ``criterion`` or ``code`` (TF-IDF + k-means, scikit-learn).
 
@@ -47,9 +49,9 @@ def themes(
         row = project.require_code(criterion)
         if row["parent_id"]:
             raise QualcodeError(f"'{criterion}' is a question, not a criterion", hint=f"use --code {criterion}")
-        ev = load_evidence(project, criterion=criterion)
+        ev = load_evidence(project, criterion=criterion, coders=coders)
     else:
-        ev = load_evidence(project, code=code)
+        ev = load_evidence(project, code=code, coders=coders)
     target = criterion or code
     passages: dict[str, dict[str, Any]] = {}
     for r in ev:

@@ -161,3 +161,19 @@ def test_themes_and_triangulation_on_the_example(example_project_path: Path) -> 
     assert {t["strength"] for t in tri} <= {"strong", "moderate", "weak", "single-source", "none"}
     rule = qc("triangulation", "-p", p, "--show-rule")
     assert "levels:" in rule.stdout and "required:" in rule.stdout
+
+
+def test_views_and_exports_filter_by_coder(example_project_path: Path, tmp_path: Path) -> None:
+    import csv as _csv
+
+    p = str(example_project_path)
+    everyone = json.loads(qc("matrix", "-p", p, "--count", "informants", "--json").stdout)
+    long_only = json.loads(qc("matrix", "-p", p, "--count", "informants", "--coders", "long", "--json").stdout)
+    assert everyone != long_only
+    out = tmp_path / "q"
+    assert qc("export", "quotes", "-p", p, "--format", "csv", "--coders", "clara", "--out", str(out)).returncode == 0
+    with open(out / "quotes.csv", encoding="utf-8-sig", newline="") as fh:
+        coders = {row["coders"] for row in _csv.DictReader(fh)}
+    assert coders == {"clara"}
+    bad = qc("matrix", "-p", p, "--coders", "clra")
+    assert bad.returncode == 2 and "no coder 'clra'" in bad.stderr

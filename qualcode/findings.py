@@ -407,7 +407,7 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
         docs = item.get("documents") or []
         if not isinstance(docs, list):
             raise InputError("documents must be a list", path=str(p), line=line)
-        links = []
+        links: list[tuple[int, str, Any]] = []
         for ev in item.get("evidence") or []:
             if not isinstance(ev, dict) or not ev.get("ref") or not ev.get("code"):
                 raise InputError(f"finding '{fid}': each evidence item needs ref and code", path=str(p), line=line)

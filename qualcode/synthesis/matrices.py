@@ -146,6 +146,7 @@ def _records(project: Project, rows: str, cols: str, count: str) -> list[tuple[s
     by_row = rows == "criterion"
     out = []
     for crit, code, tid, idx, case, speaker, coder, seg_id in project.db.execute(sql):
+        vals: list[Any] | None
         if cols == "coder":
             vals = [coder]
         else:

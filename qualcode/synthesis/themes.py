@@ -87,7 +87,7 @@ def themes(
 
     sims = np.asarray(x.dot(centers.T))  # rows are L2-normalised, so this ranks by closeness to each centre
     attribute = Attributor(project, show_names=bool(pseudonymiser is not None and not pseudonymiser.enabled))
-    out = []
+    out: list[dict[str, Any]] = []
     for c in range(len(centers)):
         members = [i for i, lab in enumerate(labels) if lab == c]
         if not members:

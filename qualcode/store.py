@@ -195,31 +195,33 @@ class Project:
                 self._commit()
 
     def _begin(self) -> None:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as err:
-                if "locked" not in str(err) and "busy" not in str(err):
-                    raise
-                if time.monotonic() > deadline:
-                    raise QualcodeError(
-                        "the project is busy: another qualcode process holds it for too long",
-                        hint="close other qualcode windows and try again",
-                    ) from None
-                time.sleep(0.05)
+        try:
+            self._retry_busy("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise QualcodeError(
+                    "the project is busy: another qualcode process holds it for too long",
+                    hint="close other qualcode windows and try again",
+                ) from None
+            raise
 
     def _commit(self) -> None:
-        deadline = time.monotonic() + 120
+        try:
+            self._retry_busy("COMMIT")
+        except sqlite3.OperationalError:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise
+
+    def _retry_busy(self, statement: str, timeout: float = 120) -> None:
+        """Run a statement, waiting while another process holds the write lock (beyond SQLite's busy timeout)."""
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                self.db.execute("COMMIT")
+                self.db.execute(statement)
                 return
             except sqlite3.OperationalError as err:
                 if ("locked" not in str(err) and "busy" not in str(err)) or time.monotonic() > deadline:
-                    with contextlib.suppress(sqlite3.Error):
-                        self.db.execute("ROLLBACK")
                     raise
                 time.sleep(0.05)
 

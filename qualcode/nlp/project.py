@@ -165,6 +165,22 @@ def _current_score(project: Project, segment: int, code_id: str) -> tuple[float 
     return float(sugg.score([text])[0, j]), sugg.model_version
 
 
+def _decision_inputs(
+    project: Project, segment: int | str, code_id: str, coder: str | None, score: float | None,
+    model_version: str | None,
+) -> tuple[int, str, float | None, str | None]:
+    """The unit, coder, score and model version a decision on a suggestion records (recomputed when not given)."""
+    seg_id = project.resolve_segment(segment)
+    if code_id not in project.codebook():
+        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
+    who = project.resolve_coder(coder)
+    if score is None or model_version is None:
+        now_score, now_version = _current_score(project, seg_id, code_id)
+        score = now_score if score is None else score
+        model_version = model_version or now_version
+    return seg_id, who, score, model_version
+
+
 def accept_suggestion(
     project: Project,
     segment: int | str,
@@ -176,20 +192,15 @@ def accept_suggestion(
 ) -> dict[str, Any]:
     """Apply a suggested code: the coding records that it came from a suggestion, its score and model.
 
-    ``score`` and ``model_version`` are what the user saw; when omitted they are recomputed now.
+    ``score`` and ``model_version`` are what the user saw; when omitted they are recomputed now. The coding and the
+    decision are one transaction: a reviewer never sees one without the other.
     """
-    seg_id = project.resolve_segment(segment)
-    if code_id not in project.codebook():
-        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
-    who = project.resolve_coder(coder)
-    if score is None or model_version is None:
-        now_score, now_version = _current_score(project, seg_id, code_id)
-        score = now_score if score is None else score
-        model_version = model_version or now_version
-    coding = project.add_coding(seg_id, code_id, coder=who, source="suggestion", score=score,
+    seg_id, who, score, model_version = _decision_inputs(project, segment, code_id, coder, score, model_version)
+    with project.transaction():
+        coding = project.add_coding(seg_id, code_id, coder=who, source="suggestion", score=score,
+                                    model_version=model_version)
+        project.record_decision(seg_id, code_id, coder=who, decision="accepted", score=score,
                                 model_version=model_version)
-    project.record_decision(seg_id, code_id, coder=who, decision="accepted", score=score,
-                            model_version=model_version)
     return coding
 
 
@@ -203,13 +214,6 @@ def reject_suggestion(
     model_version: str | None = None,
 ) -> dict[str, Any]:
     """Record that a suggested code does not apply; the model treats it as a negative example."""
-    seg_id = project.resolve_segment(segment)
-    if code_id not in project.codebook():
-        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
-    who = project.resolve_coder(coder)
-    if score is None or model_version is None:
-        now_score, now_version = _current_score(project, seg_id, code_id)
-        score = now_score if score is None else score
-        model_version = model_version or now_version
+    seg_id, who, score, model_version = _decision_inputs(project, segment, code_id, coder, score, model_version)
     return project.record_decision(seg_id, code_id, coder=who, decision="rejected", score=score,
                                    model_version=model_version)

@@ -13,10 +13,11 @@ and phone numbers: a capitalised-word heuristic restricted to known names, so "T
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from qualcode.folding import fold
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -32,12 +33,6 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace them only in full names or after a title
 
 
-def _fold(word: str) -> str:
-    """Accent- and case-insensitive key, so "Nguyễn" in a transcript matches "Nguyen" in the case sheet."""
-    if word.isascii():
-        return word.lower()
-    word = word.replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
 
 
 # ---------------------------------------------------------------------------------------------- attributions
@@ -198,7 +193,7 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 def _name_words(name: str) -> list[str]:
-    words = [_fold(w) for w in WORD.findall(name)]
+    words = [fold(w) for w in WORD.findall(name)]
     # a leading title is not part of the name ("Ms. Hoa"), but "Anh" is also a given name ("Bui Duc Anh")
     while len(words) > 1 and words[0] in TITLES:
         words = words[1:]
@@ -256,7 +251,7 @@ class Pseudonymiser:
 
     def _names(self, text: str, transcript: str | None) -> str:
         tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
-        keys = [_fold(w) for _, _, w in tokens]
+        keys = [fold(w) for _, _, w in tokens]
         if not any(k in self._by_part for k in keys):
             return text
         out: list[str] = []
@@ -352,7 +347,7 @@ class Pseudonymiser:
         for ent in doc.ents:
             if ent.label_ == "PERSON" and "[" not in ent.text:
                 out.append(text[pos:ent.start_char])
-                out.append(self._other(_fold(ent.text)))
+                out.append(self._other(fold(ent.text)))
                 pos = ent.end_char
         out.append(text[pos:])
         return "".join(out)
@@ -373,7 +368,7 @@ def _people_of(project: Project) -> list[Person]:
     interviewers: dict[str, Person] = {}
 
     def interviewer(name: str, transcript: str) -> None:
-        key = _fold(name)
+        key = fold(name)
         # "Long" the speaker label and "Tran Bao Long" the case-sheet interviewer are one person
         for k, p in interviewers.items():
             if key in k.split() or k in key.split() or key == k:
@@ -403,10 +398,10 @@ def _people_of(project: Project) -> list[Person]:
             if not is_interviewer_label(label):
                 interviewer(label, sp["transcript_id"])
         else:
-            p = people.setdefault(f"label:{_fold(label)}", Person(""))
+            p = people.setdefault(f"label:{fold(label)}", Person(""))
             p.names.append(label)
             p.transcripts.add(sp["transcript_id"])
-    for n, p in enumerate(sorted(interviewers.values(), key=lambda p: _fold(p.names[0])), start=1):
+    for n, p in enumerate(sorted(interviewers.values(), key=lambda p: fold(p.names[0])), start=1):
         p.pseudonym = f"[interviewer {n}]"
     others = [p for k, p in sorted(people.items()) if k.startswith("label:")]
     for n, p in enumerate(others, start=1):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
+from qualcode.folding import fold
 from qualcode.model import Code, Codebook
 from qualcode.store import DB_NAME, Project
 
@@ -249,12 +249,6 @@ def code_counts(project: Project, *, coder: str | None = None, transcript: str |
 # ---------------------------------------------------------------------------- search and fuzzy matching
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for matching (Vietnamese diacritics fold to their base letters)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def search_units(
     project: Project, query: str, *, transcript: str | None = None, limit: int = 200,
     include_interviewer: bool = True,
@@ -405,16 +399,12 @@ def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,
 
 def accept_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
                       coder: str) -> dict[str, Any]:
-    """Apply a suggested code with the score and model version the evaluator saw, and record the decision, in
-    one transaction. Returns ``{"added": [coding], "skipped": []}`` like :func:`apply_code`."""
+    """Apply a suggested code with the score and model version the evaluator saw, and record the decision (one
+    transaction). Returns ``{"added": [coding], "skipped": []}`` like :func:`apply_code`."""
     from qualcode.nlp.project import accept_suggestion as accept
 
-    seg = project.resolve_segment(segment)
-    if project.codings(segment=seg, code=suggestion["code"], coder=coder):
-        raise ConflictError(f"this unit already carries '{suggestion['code']}' from {coder}", hint="nothing to do")
-    with project.transaction():
-        coding = accept(project, seg, suggestion["code"], coder=coder, score=suggestion.get("score"),
-                        model_version=suggestion.get("model_version"))
+    coding = accept(project, segment, suggestion["code"], coder=coder, score=suggestion.get("score"),
+                    model_version=suggestion.get("model_version"))
     return {"added": [coding], "skipped": []}
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qualcode.nlp.text import TextPipeline, fold
+from qualcode.folding import fold
+from qualcode.nlp.text import TextPipeline
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix

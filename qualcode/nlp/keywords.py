@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qualcode.nlp.text import fold, stem
+from qualcode.folding import fold
+from qualcode.nlp.text import stem
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # A word this similar (rapidfuzz ratio, 0-100) to a keyword word counts as the same word. 85 lets

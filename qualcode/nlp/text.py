@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -94,14 +93,6 @@ def stem(word: str) -> str:
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
     return word
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents for matching ("Hà Nội" -> "ha noi", "naïve" -> "naive")."""
-    if text.isascii():  # most English units: nothing to strip, and NFKD char by char is slow
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d")
 
 
 class TextPipeline:

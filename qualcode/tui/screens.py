@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
 from qualcode import workbench as wb
+from qualcode.folding import fold
 from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
 
@@ -529,7 +530,7 @@ class TranscriptScreen(WorkbenchScreen):
         def go(hit: dict[str, Any] | None) -> None:
             if not hit:
                 return
-            self.view.highlight = wb.fold(hit.get("query", "").strip('"'))
+            self.view.highlight = fold(hit.get("query", "").strip('"'))
             if hit["transcript"] != self.transcript:
                 self.load(hit["transcript"], hit["ref"])
             else:

@@ -252,7 +252,7 @@ class UnitView(ScrollView, can_focus=True):
     def _highlighted(self, text: str, style: Style) -> list[Segment]:
         if not self.highlight:
             return [Segment(text, style)]
-        from qualcode.workbench import fold
+        from qualcode.folding import fold
 
         folded = fold(text)
         if len(folded) != len(text):

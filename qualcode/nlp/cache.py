@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from qualcode.nlp.suggester import Suggester
 
 MODELS_DIR = Path(".qualcode") / "models"
-FORMAT = 1
+FORMAT = 2
 KEEP = 3  # files of each kind kept per project (another process may be using an older state)
 
 
@@ -43,6 +43,8 @@ def engine_fingerprint() -> str:
     here = Path(__file__).resolve().parent
     for src in sorted(here.glob("*.py")):
         h.update(src.name.encode() + b"\x1f" + src.read_bytes())
+    for data in sorted((here / "data").glob("*.npz")):  # the word vectors
+        h.update(data.name.encode() + b"\x1f" + data.read_bytes())
     return h.hexdigest()
 
 

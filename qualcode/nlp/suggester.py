@@ -48,6 +48,7 @@ from qualcode.nlp.keywords import KeywordMatcher
 from qualcode.nlp.text import TextPipeline, get_pipeline
 from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, softmax_rows, spread
 from qualcode.nlp.transduce import MAX_UNITS as MAX_GRAPH_UNITS
+from qualcode.nlp.vectors import TextVectors, piece_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,6 +73,9 @@ PRIOR_SPREAD_FLOOR = 0.2
 QUESTION_WEIGHT = 0.5  # weight of the question's prior when choosing an answer's self-training code
 QUESTION_BLEND = 0.5  # weight of the question in the blend (prior and learned scores weigh 1)
 BATCH = 1024
+VECTOR_WEIGHT = 1.0  # weight of the word-vector learner in the blend (prior and TF-IDF learners weigh 1)
+VECTOR_LAMBDA = 1.0  # ridge penalty of the word-vector learner
+VECTOR_SPREAD_FLOOR = 0.3  # word-vector scores closer together than this are mostly noise (small talk)
 
 
 @dataclass
@@ -163,6 +167,11 @@ class Suggester:
         self._Y0: Any = None
         self._zq_corpus: Any = None
         self._zqL: Any = None
+        self._tv: TextVectors | None = None
+        self._Vc: Any = None
+        self._Vq: Any = None
+        self._VL: Any = None
+        self._vec: tuple[Any, Any, Any] | None = None
         self.restored_learned = False
 
     # ------------------------------------------------------------------ state changes
@@ -308,6 +317,10 @@ class Suggester:
         bounds = np.searchsorted(self._owner, np.arange(len(self.codes) + 1))
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = rows[: len(corpus)] if corpus else None
+        pv = piece_vectors()
+        self._tv = TextVectors.fit(pv, fit_texts) if pv is not None else None
+        self._Vc = self._tv.transform(corpus) if self._tv is not None and corpus else None
+        self._Vq = self._tv.transform(self._pieces) if self._tv is not None else None
         self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
         self._zq_corpus = None
         if self._zs_corpus is not None and self._corpus and any(self._questions):
@@ -405,6 +418,9 @@ class Suggester:
             "char_terms": fz["char_terms"],
             "char_idf": fz["char_idf"],
             "n_corpus": len(self._corpus),
+            "Vc": self._Vc,
+            "Vq": self._Vq,
+            "vector_weights": None if self._tv is None else self._tv.weights,
         }
         rows = np.asarray([self._row_of.get(e.text, -1) for e in self._ex], dtype=np.int64)
         outside = np.flatnonzero(rows < 0)
@@ -462,6 +478,13 @@ class Suggester:
             return False
         self._zq_corpus = zq
         self._G, self._Wc = corpus.get("G"), corpus.get("Wc")
+        pv, weights = piece_vectors(), corpus.get("vector_weights")
+        if (pv is None) != (weights is None) or (pv is not None and len(weights) != len(pv.vectors)):
+            return False  # saved with or without word vectors, and this installation differs
+        self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
+        self._Vc, self._Vq = corpus.get("Vc"), corpus.get("Vq")
+        if self._tv is not None and (self._Vq is None or (n and (self._Vc is None or len(self._Vc) != n))):
+            return False
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus_texts)))}
         self._st_base = None
         self._prepared = True
@@ -661,6 +684,7 @@ class Suggester:
                 if c in self._col:
                     R[i, self._col[c]] = True
         self._Y, self._R = Y, R
+        self._VL = self._dense([e.text for e in ex]) if ex and self._tv is not None else None
         self._zqL = None
         if self._zq_corpus is not None and ex:
             at = np.asarray([self._row_of.get(e.text, -1) for e in ex])
@@ -689,6 +713,7 @@ class Suggester:
 
         from qualcode.nlp.tfidf import l2_rows as normalize
 
+        self._fit_vectors()
         # Self-training centroids: confident prior assignments on the corpus plus the coded units.
         cent = self._self_train_base().copy()
         Y = self._Y
@@ -711,6 +736,62 @@ class Suggester:
         Xt = self._ridge_rows()[0]
         # Primal weights (features x codes): scoring is then one sparse-dense product, not a kernel.
         self._ridge = (np.asarray(Xt.T @ A), mean)
+
+    def _vector_rows(self) -> tuple[Any, Any, Any]:
+        """Training rows of the word-vector learner (coded units, then codebook pieces), targets, weights."""
+        import numpy as np
+
+        C = len(self.codes)
+        targets = np.eye(C, dtype=np.float32)[self._owner]
+        if self._VL is None:
+            return self._Vq, targets, np.full(len(targets), PIECE_WEIGHT, dtype=np.float32)
+        coded = self._Y.astype(np.float32) - self._R.astype(np.float32)
+        sw = np.r_[np.ones(len(coded)), np.full(len(targets), PIECE_WEIGHT)].astype(np.float32)
+        return np.vstack([self._VL, self._Vq]), np.vstack([coded, targets]), sw
+
+    def _fit_vectors(self) -> None:
+        """Multi-label ridge on the dense text vectors (primal: the vectors have 128 dimensions), trained
+        on the codebook pieces from the start (zero-shot) and on the coded units as they come."""
+        import numpy as np
+
+        self._vec = None
+        if self._tv is None or self._Vq is None or not len(self._Vq):
+            return
+        V, T, sw = self._vector_rows()
+        mean = (sw[:, None] * T).sum(axis=0) / sw.sum()
+        Vw = V * sw[:, None]
+        M = V.T @ Vw + VECTOR_LAMBDA * np.eye(V.shape[1], dtype=np.float32)
+        Minv = np.linalg.inv(M.astype(np.float64)).astype(np.float32)
+        self._vec = (Minv @ (Vw.T @ (T - mean)), mean, Minv)
+
+    def _vector_loo(self, sel: Any) -> Any:
+        """Leave-one-out word-vector scores of coded units ``sel``: (f - h t) / (1 - h), h the hat diagonal."""
+        import numpy as np
+
+        assert self._vec is not None and self._VL is not None
+        W, mean, Minv = self._vec
+        V = self._VL[sel]
+        f = V @ W
+        h = np.einsum("ij,jk,ik->i", V, Minv, V)
+        t = self._Y[sel].astype(np.float32) - self._R[sel].astype(np.float32) - mean
+        return (f - h[:, None] * t) / np.maximum(1 - h[:, None], 1e-3)
+
+    def _dense(self, texts: Sequence[str]) -> Any:
+        """Dense text vectors, reusing the corpus rows."""
+        import numpy as np
+
+        assert self._tv is not None
+        rows = [self._row_of.get(t, -1) for t in texts]
+        if self._Vc is not None and all(r >= 0 for r in rows):
+            return self._Vc[np.asarray(rows, dtype=np.int64)]
+        out = self._tv.transform([t for t, r in zip(texts, rows, strict=True) if r < 0])
+        if self._Vc is None or all(r < 0 for r in rows):
+            return out
+        full = np.empty((len(texts), out.shape[1]), dtype=np.float32)
+        known = np.asarray([r >= 0 for r in rows])
+        full[known] = self._Vc[np.asarray([r for r in rows if r >= 0], dtype=np.int64)]
+        full[~known] = out
+        return full
 
     def _self_train_base(self) -> Any:
         """Sum of the corpus units the prior assigns to each code with the clearest margins.
@@ -755,8 +836,9 @@ class Suggester:
         ev = np.zeros_like(blend)
         for a in range(0, n, BATCH):
             q = None if self._zq_corpus is None else self._zq_corpus[a : a + BATCH]
+            V = None if self._Vc is None else self._Vc[a : a + BATCH]
             blend[a : a + BATCH], ev[a : a + BATCH] = self._blend(self._Xc[a : a + BATCH],
-                                                                  self._zs_corpus[a : a + BATCH], q=q)
+                                                                  self._zs_corpus[a : a + BATCH], q=q, V=V)
         Y0 = softmax_rows(blend)
         # A coded unit is a known answer: its codes are its seed, and a rejected code has no mass.
         for i, e in enumerate(self._ex):
@@ -803,7 +885,9 @@ class Suggester:
         hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, sel]), check_finite=False))
         y = targets[sel]
         ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
-        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL)
+        vec_loo = self._vector_loo(sel) if self._vec is not None and self._VL is not None else None
+        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
+                                    vec=vec_loo)
         blend = self._loo_rank(sel, blend)
         target = self._Y[sel]
         known = target | self._R[sel]
@@ -840,7 +924,8 @@ class Suggester:
         return out
 
     # ------------------------------------------------------------------ the blend
-    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None) -> tuple[Any, Any]:
+    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None, V: Any = None,
+               vec: Any = None) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
@@ -852,6 +937,7 @@ class Suggester:
         if rows is not None:  # leave-one-out scoring of a subsample of the coded units
             X, zs = X[rows], zs[rows]
             q = None if q is None else q[rows]
+            V = None if V is None else V[rows]
         prior = zs.copy()
         if self._ST is not None:
             prior = prior + SELF_TRAIN_WEIGHT * np.asarray(X @ self._ST.T)
@@ -876,6 +962,11 @@ class Suggester:
             # have many examples; relative to the question's best code, floored so a vague question is weak.
             out = (out + QUESTION_BLEND * q / np.maximum(q.max(axis=1, keepdims=True), PRIOR_SPREAD_FLOOR)) / (
                 1 + QUESTION_BLEND)
+        if self._vec is not None and V is not None:
+            # Word vectors: related words count even when a unit shares no word with the examples.
+            if vec is None:
+                vec = V @ self._vec[0]
+            out = (out + VECTOR_WEIGHT * _minmax(vec, floor=VECTOR_SPREAD_FLOOR)) / (1 + VECTOR_WEIGHT)
         return out, evidence
 
     def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
@@ -905,7 +996,8 @@ class Suggester:
         if self._zq_corpus is not None:
             at = np.asarray([self._row_of.get(t, -1) for t in texts])
             q = np.where((at >= 0)[:, None], self._zq_corpus[np.maximum(at, 0)], 0.0).astype(np.float32)
-        blend, raw = self._blend(X, zs, q=q)
+        V = self._dense(texts) if self._tv is not None else None
+        blend, raw = self._blend(X, zs, q=q, V=V)
         if rows is None:
             return self._calibrate(blend, raw), X, sims
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.

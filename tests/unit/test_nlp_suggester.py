@@ -311,7 +311,11 @@ def test_one_question_per_text_is_required() -> None:
         s.set_corpus(CORPUS, ["only one question"])
 
 
-def test_sentences_of_one_answer_lean_towards_each_others_codes() -> None:
+def test_sentences_of_one_answer_lean_towards_each_others_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.nlp.suggester as mod
+
+    # The link is what is tested: word vectors off, so the small talk's own words decide its ranking alone.
+    monkeypatch.setattr(mod, "VECTOR_WEIGHT", 0.0)
     answer = [
         "The chamber has no budget for the sectoral meetings after the project ends.",
         "Honestly, we will see.",  # on its own words: nothing

@@ -1,0 +1,165 @@
+"""Dense text vectors from static word-piece vectors: which words are related, without a neural network.
+
+TF-IDF only knows that two texts share words; "the nurses were lovely" and "staff were very kind" share
+none. The vectors in ``data/vectors.npz`` give every word piece of an English WordPiece vocabulary a
+128-dimensional vector distilled from a sentence encoder (all-MiniLM-L6-v2, Apache-2.0; see
+``data/VECTORS.md`` and ``tools/build_vectors.py``), so related words have close vectors. A text's vector
+is the weighted mean of its pieces' vectors, with smooth inverse frequency weights fitted on the units
+being coded (``a / (a + p(piece))``): words that are everywhere in *this* corpus count little.
+
+Everything here is a table lookup and a sum: thousands of units per second, nothing downloaded, no model
+run. Non-English text is split into pieces too (possibly many unknown ones, which are skipped); a text
+with no known piece gets a zero vector, which is similar to nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DATA = Path(__file__).with_name("data") / "vectors.npz"
+SIF_A = 1e-3  # smooth inverse frequency: a piece making up 0.1% of the corpus weighs half as much as a rare one
+MAX_WORD = 100  # longer "words" (URLs, base64) are skipped, as BERT's tokenizer does
+
+
+class PieceVectors:
+    """The vocabulary, its vectors and a WordPiece tokenizer (the uncased BERT rules)."""
+
+    def __init__(self, path: Path = DATA) -> None:
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as data:
+            pieces = str(data["pieces"]).split("\n")
+            q = data["vectors"]
+            scales = data["scales"]
+        self.vectors = (q.astype(np.float32) * scales[:, None]).astype(np.float32)
+        self.index = {p: i for i, p in enumerate(pieces)}
+        self.dim = int(self.vectors.shape[1])
+        self._word_cache: dict[str, tuple[int, ...]] = {}
+
+    def piece_ids(self, text: str) -> list[int]:
+        """Ids of the word pieces of ``text`` (unknown words are left out)."""
+        out: list[int] = []
+        cache = self._word_cache
+        for raw in text.split():
+            ids = cache.get(raw)
+            if ids is None:
+                ids = tuple(i for word in _basic_tokens(raw) for i in self._wordpiece(word))
+                if len(cache) < 500_000:
+                    cache[raw] = ids
+            out.extend(ids)
+        return out
+
+    def _wordpiece(self, word: str) -> tuple[int, ...]:
+        """Greedy longest-match-first split into vocabulary pieces; () if some part matches nothing."""
+        if len(word) > MAX_WORD:
+            return ()
+        index = self.index
+        ids: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            found = -1
+            while start < end:
+                sub = word[start:end] if start == 0 else "##" + word[start:end]
+                j = index.get(sub, -1)
+                if j >= 0:
+                    found = j
+                    break
+                end -= 1
+            if found < 0:
+                return ()
+            ids.append(found)
+            start = end
+        return tuple(ids)
+
+
+@lru_cache(maxsize=1)
+def piece_vectors() -> PieceVectors | None:
+    """The bundled vectors, loaded once per process; None if the data file is missing."""
+    if not DATA.exists():
+        return None
+    return PieceVectors(DATA)
+
+
+class TextVectors:
+    """Text -> L2-normalised dense vector, with piece weights fitted on a corpus."""
+
+    def __init__(self, pv: PieceVectors, weights: np.ndarray | None = None) -> None:
+        import numpy as np
+
+        self.pv = pv
+        self.weights = weights if weights is not None else np.ones(len(pv.vectors), dtype=np.float32)
+
+    @classmethod
+    def fit(cls, pv: PieceVectors, texts: list[str]) -> TextVectors:
+        import numpy as np
+
+        counts = np.zeros(len(pv.vectors), dtype=np.float64)
+        for t in texts:
+            ids = pv.piece_ids(t)
+            if ids:
+                np.add.at(counts, np.asarray(ids, dtype=np.int64), 1.0)
+        p = (counts + 1.0) / (counts.sum() + len(counts))
+        return cls(pv, (SIF_A / (SIF_A + p)).astype(np.float32))
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        pv = self.pv
+        lists = [pv.piece_ids(t) for t in texts]
+        lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=int(lengths.sum()))
+        out = np.zeros((len(texts), pv.dim), dtype=np.float32)
+        if len(flat):
+            owner = np.repeat(np.arange(len(texts)), lengths)
+            np.add.at(out, owner, pv.vectors[flat] * self.weights[flat][:, None])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+    def state(self) -> dict[str, Any]:
+        return {"vector_weights": self.weights}
+
+
+def _is_punct(ch: str) -> bool:
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def _is_cjk(cp: int) -> bool:
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
+            or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF
+            or 0x2F800 <= cp <= 0x2FA1F)
+
+
+def _basic_tokens(text: str) -> list[str]:
+    """BERT's basic tokenizer (uncased): lower case, accents stripped, punctuation and CJK characters split off."""
+    text = unicodedata.normalize("NFD", text.lower())
+    out: list[str] = []
+    buf: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Mn":
+            continue
+        if ch.isspace() or cat.startswith("C"):
+            if buf:
+                out.append("".join(buf))
+                buf = []
+            continue
+        if _is_punct(ch) or _is_cjk(ord(ch)):
+            if buf:
+                out.append("".join(buf))
+                buf = []
+            out.append(ch)
+            continue
+        buf.append(ch)
+    if buf:
+        out.append("".join(buf))
+    return out

@@ -1,6 +1,7 @@
 """The suggestion model: a codebook prior that learns from the team's coding.
 
-How a unit is scored against a code (all on L2-normalised TF-IDF word + character n-gram vectors):
+How a unit is scored against a code (on L2-normalised TF-IDF word + character n-gram vectors, and on
+dense word vectors in step 4):
 
 1. **Codebook prior (zero-shot).** Cosine to the code's whole profile (name, definition, questions,
    keywords, examples, include), plus the mean of the three closest *pieces* of that profile (each
@@ -9,24 +10,34 @@ How a unit is scored against a code (all on L2-normalised TF-IDF word + characte
    closeness to the code's ``exclude`` items. Long passages are also scored sentence by sentence and
    the best sentence counts, so one relevant sentence in a long answer is not drowned out. When the
    interviewer's question before a unit is known (:meth:`Suggester.set_corpus`), the question is scored the
-   same way; its preference among the codes joins the blend (step 4) with weight ``QUESTION_BLEND``.
+   same way; its preference among the codes joins the blend (step 5) with weight ``QUESTION_BLEND``.
 2. **Self-training on the corpus.** Units the prior assigns to a code with a clear margin (and the
    units the team coded, weighted more) form a centroid per code; closeness to it is added to the
    prior. This needs no labels and adapts the codebook's wording to the transcripts' wording.
 3. **Learning from coding.** Two learners on the team's codings and decisions: Rocchio centroids
    (coded units + the codebook text, minus rejected units) and a multi-label kernel ridge classifier
    trained on coded units with the codebook pieces as extra positives. Rejected suggestions are
-   negative examples.
-4. **Blend.** Per unit the prior and the learned scores are min-max scaled and averaged, the learned
+   negative examples. A code's positives weigh ``(median n / n) ** 0.5`` (``CLASS_BALANCE``), so a
+   frequent code that co-occurs with everything does not take the first place from the rarer code a
+   unit also carries.
+4. **Word vectors.** Each unit is also a dense vector: the weighted mean of static word-piece vectors
+   distilled from a sentence encoder (:mod:`qualcode.nlp.vectors`; a 3.7 MB table shipped with qualcode,
+   no model runs), so "nurses were lovely" and "staff were kind" are close although they share no word.
+   A ridge classifier on these vectors learns from the codebook pieces from the start (zero-shot) and
+   from the coded units as they come.
+5. **Blend.** Per unit the prior and the learned scores are min-max scaled and averaged, the learned
    part weighted ``3n/(n+5)`` for a code with ``n`` coded units, so with few examples the codebook
-   prior dominates and learning cannot swamp it.
-5. **Label spreading (transductive).** The units being coded form a graph (each joined to its 10
+   prior dominates and learning cannot swamp it. The word-vector scores join with weight 0.5 until
+   ``MIN_CALIBRATION`` units are coded; then the weight (0 to 2) that ranks the coded units' own codes
+   best, leave-one-out, is used: related words help plain-language answers more than transcripts full
+   of a programme's own terms.
+6. **Label spreading (transductive).** The units being coded form a graph (each joined to its 10
    most similar units, word TF-IDF cosine; consecutive units of one answer are linked too). The blend, as a
    distribution over codes, seeds every
    unit; coded units are seeded with their codes instead; scores then spread along the graph
    (:mod:`qualcode.nlp.transduce`). The ranking score is the mean of the blend and the spread scores
    (both in [0, 1]). Units outside the corpus take one spreading step from their nearest corpus units.
-6. **Calibration.** With at least ``MIN_CALIBRATION`` coded units, a logistic (Platt) mapping fitted
+7. **Calibration.** With at least ``MIN_CALIBRATION`` coded units, a logistic (Platt) mapping fitted
    on leave-one-out ranking scores of the coded units (their own codes held out of the spreading
    too) turns the ranking score into the probability that the team would apply the code; before
    that, a fixed mapping is used: score x (1 - exp(-evidence / 0.3)), where evidence is the absolute
@@ -73,7 +84,9 @@ PRIOR_SPREAD_FLOOR = 0.2
 QUESTION_WEIGHT = 0.5  # weight of the question's prior when choosing an answer's self-training code
 QUESTION_BLEND = 0.5  # weight of the question in the blend (prior and learned scores weigh 1)
 BATCH = 1024
-VECTOR_WEIGHT = 1.0  # weight of the word-vector learner in the blend (prior and TF-IDF learners weigh 1)
+CLASS_BALANCE = 0.5  # positives of a code weigh (median n / n) ** this in the learners' targets
+VECTOR_WEIGHT = 0.5  # weight of the word-vector learner in the blend before enough units are coded
+VECTOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # then chosen among these by leave-one-out ranking
 VECTOR_LAMBDA = 1.0  # ridge penalty of the word-vector learner
 VECTOR_SPREAD_FLOOR = 0.3  # word-vector scores closer together than this are mostly noise (small talk)
 
@@ -172,6 +185,7 @@ class Suggester:
         self._Vq: Any = None
         self._VL: Any = None
         self._vec: tuple[Any, Any, Any] | None = None
+        self._vw = VECTOR_WEIGHT
         self.restored_learned = False
 
     # ------------------------------------------------------------------ state changes
@@ -437,6 +451,7 @@ class Suggester:
             "rank_c": self._rank_c,
             "ev_c": self._ev_c,
             "Y0": self._Y0 if self._Fn is not None else None,
+            "vector_weight": float(self._vw),
         }
         return corpus, learned
 
@@ -458,6 +473,18 @@ class Suggester:
         Xc, zs = corpus.get("Xc"), corpus.get("zs_corpus")
         if n and (Xc is None or zs is None or Xc.shape[0] != n or zs.shape != (n, C)):
             return False
+        zq = corpus.get("zq_corpus")
+        if zq is not None and (zs is None or zq.shape != zs.shape):
+            return False
+        # Saved with or without word vectors, and this installation differs: never mix the two.
+        pv, weights = piece_vectors(), corpus.get("vector_weights")
+        Vc, Vq = corpus.get("Vc"), corpus.get("Vq")
+        if pv is None:
+            if weights is not None:
+                return False
+        elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
+            return False
+        # Every check is done: from here on the state is taken over.
         self.codes = codes
         self._code_ids = [c.id for c in codes]
         self._col = {cid: j for j, cid in enumerate(self._code_ids)}
@@ -473,18 +500,10 @@ class Suggester:
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = Xc if n else None
         self._zs_corpus = zs if n else None
-        zq = corpus.get("zq_corpus")
-        if zq is not None and (zs is None or zq.shape != zs.shape):
-            return False
         self._zq_corpus = zq
         self._G, self._Wc = corpus.get("G"), corpus.get("Wc")
-        pv, weights = piece_vectors(), corpus.get("vector_weights")
-        if (pv is None) != (weights is None) or (pv is not None and len(weights) != len(pv.vectors)):
-            return False  # saved with or without word vectors, and this installation differs
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
-        self._Vc, self._Vq = corpus.get("Vc"), corpus.get("Vq")
-        if self._tv is not None and (self._Vq is None or (n and (self._Vc is None or len(self._Vc) != n))):
-            return False
+        self._Vc, self._Vq = (Vc if n else None), Vq
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus_texts)))}
         self._st_base = None
         self._prepared = True
@@ -538,6 +557,7 @@ class Suggester:
         else:
             self._dual = None
         self._materialise()
+        self._vw = float(learned.get("vector_weight", VECTOR_WEIGHT))
         calib = learned.get("calib")
         self._calib = None if calib is None else (np.asarray([calib[0]]), float(calib[1]))
         self._Fn, self._rank_c, self._ev_c = learned.get("Fn"), learned.get("rank_c"), learned.get("ev_c")
@@ -661,9 +681,13 @@ class Suggester:
             A = cho_solve(factor, targets - mean, check_finite=False)
             self._dual = (A.astype(np.float32), mean.astype(np.float32))
         self._materialise()
+        self._vw = VECTOR_WEIGHT
+        loo = self._loo_inputs(K, factor, A, targets, mean) if self._dual is not None else None
+        if loo is not None and self._vec is not None:
+            self._vw = self._choose_vector_weight(*loo)
         self._transduce()
-        if self._dual is not None:
-            self._fit_calibration(K, factor, A, targets, mean)
+        if loo is not None:
+            self._fit_calibration(*loo)
         else:
             self._calib = None
 
@@ -701,7 +725,7 @@ class Suggester:
         C = len(self.codes)
         Xt = vstack([self._XL, self._Q, self._P], format="csr")
         eye = np.eye(C, dtype=np.float32)
-        targets = np.vstack([self._Y.astype(np.float32) - self._R.astype(np.float32), eye[self._owner], eye])
+        targets = np.vstack([self._balanced() - self._R.astype(np.float32), eye[self._owner], eye])
         sw = np.r_[np.ones(self._XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
         return Xt, targets, sw
 
@@ -745,9 +769,25 @@ class Suggester:
         targets = np.eye(C, dtype=np.float32)[self._owner]
         if self._VL is None:
             return self._Vq, targets, np.full(len(targets), PIECE_WEIGHT, dtype=np.float32)
-        coded = self._Y.astype(np.float32) - self._R.astype(np.float32)
+        coded = self._balanced() - self._R.astype(np.float32)
         sw = np.r_[np.ones(len(coded)), np.full(len(targets), PIECE_WEIGHT)].astype(np.float32)
         return np.vstack([self._VL, self._Vq]), np.vstack([coded, targets]), sw
+
+    def _balanced(self) -> Any:
+        """Targets of the coded units for the learners, positives weighted by ``(median n / n_code) ** CLASS_BALANCE``.
+
+        A frequent code has many positives and co-occurs with most others, so unweighted it wins the first
+        place in every unit it is part of, and the rarer code the unit also carries comes second. Weighting
+        by the square root of the inverse frequency keeps rare codes visible without inverting the order.
+        """
+        import numpy as np
+
+        Y = self._Y.astype(np.float32)
+        if not (self._n > 0).any():
+            return Y
+        n = np.maximum(self._n, 1.0)
+        factor = (float(np.median(self._n[self._n > 0])) / n) ** CLASS_BALANCE
+        return Y * factor[None, :].astype(np.float32)
 
     def _fit_vectors(self) -> None:
         """Multi-label ridge on the dense text vectors (primal: the vectors have 128 dimensions), trained
@@ -868,15 +908,15 @@ class Suggester:
         Fi /= np.maximum(Fi.sum(axis=1, keepdims=True), 1e-12)
         return (blend + _minmax(Fi)) / 2
 
-    def _fit_calibration(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> None:
-        """Platt scaling on leave-one-out blended scores of (up to CALIBRATION_UNITS) coded units."""
+    def _loo_inputs(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> tuple[Any, Any, Any] | None:
+        """A subsample of (up to CALIBRATION_UNITS) coded units and their leave-one-out ridge and word-vector
+        scores: what the calibration and the choice of the word-vector weight are fitted on."""
         import numpy as np
         from scipy.linalg import cho_solve
 
         n = len(self._ex)
         if n < MIN_CALIBRATION:
-            self._calib = None
-            return
+            return None
         # A fixed, evenly spaced subsample keeps this step fast and deterministic on big projects.
         sel = np.linspace(0, n - 1, min(n, CALIBRATION_UNITS)).round().astype(np.int64)
         # Ridge leave-one-out: f_loo = (f - h y) / (1 - h) with h the diagonal of the hat matrix.
@@ -886,6 +926,38 @@ class Suggester:
         y = targets[sel]
         ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
         vec_loo = self._vector_loo(sel) if self._vec is not None and self._VL is not None else None
+        return sel, ridge_loo, vec_loo
+
+    def _choose_vector_weight(self, sel: Any, ridge_loo: Any, vec_loo: Any) -> float:
+        """The weight of the word-vector learner that ranks the coded units' own codes best (leave-one-out).
+
+        How much related words help depends on the project: in plain-language answers they carry much of
+        the meaning; in transcripts full of programme terms the codebook's and the team's words say more.
+        The mean reciprocal rank of each unit's best gold code picks among a few weights; ties keep the
+        smaller weight.
+        """
+        import numpy as np
+
+        Y = self._Y[sel]
+        has = Y.any(axis=1)
+        if vec_loo is None or has.sum() < MIN_CALIBRATION:
+            return VECTOR_WEIGHT
+        best, best_w = -1.0, VECTOR_WEIGHT
+        for w in VECTOR_WEIGHTS:
+            blend, _ = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
+                                   vec=vec_loo, vector_weight=w)
+            b = blend[has]
+            gold_best = np.where(Y[has], b, -np.inf).max(axis=1)
+            rank = (b > gold_best[:, None]).sum(axis=1)
+            mrr = float((1.0 / (1.0 + rank)).mean())
+            if mrr > best + 1e-9:
+                best, best_w = mrr, w
+        return best_w
+
+    def _fit_calibration(self, sel: Any, ridge_loo: Any, vec_loo: Any) -> None:
+        """Platt scaling on leave-one-out blended scores of (up to CALIBRATION_UNITS) coded units."""
+        import numpy as np
+
         blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
                                     vec=vec_loo)
         blend = self._loo_rank(sel, blend)
@@ -925,7 +997,7 @@ class Suggester:
 
     # ------------------------------------------------------------------ the blend
     def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None, V: Any = None,
-               vec: Any = None) -> tuple[Any, Any]:
+               vec: Any = None, vector_weight: float | None = None) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
@@ -966,7 +1038,8 @@ class Suggester:
             # Word vectors: related words count even when a unit shares no word with the examples.
             if vec is None:
                 vec = V @ self._vec[0]
-            out = (out + VECTOR_WEIGHT * _minmax(vec, floor=VECTOR_SPREAD_FLOOR)) / (1 + VECTOR_WEIGHT)
+            vw = self._vw if vector_weight is None else vector_weight
+            out = (out + vw * _minmax(vec, floor=VECTOR_SPREAD_FLOOR)) / (1 + vw)
         return out, evidence
 
     def _calibrate(self, blend: Any, zs_raw: Any) -> Any:

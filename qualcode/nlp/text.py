@@ -76,6 +76,7 @@ def stem(word: str) -> str:
     """
     if len(word) <= 3 or not _ASCII_WORD.match(word):
         return word
+    verbal = False
     for suffix, repl, min_stem in _SUFFIXES:
         if not word.endswith(suffix):
             continue
@@ -85,14 +86,42 @@ def stem(word: str) -> str:
         if len(base) < min_stem or not _VOWEL.search(base):
             continue
         word = base + repl
+        verbal = suffix in _VERBAL
         break
     # "running" -> "runn" -> "run"; "stopped" -> "stopp" -> "stop"
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" and word[-1] not in "aeiou":
         word = word[:-1]
-    # "make"/"making" -> "mak", "cared"/"care" -> "car": drop a final e so both forms meet.
+    elif verbal and _measure(word) == 1 and _cvc(word):
+        word += "e"  # "caring" -> "car" -> "care", so that it meets "care" and not "car" (Porter's step 1b)
+    # A final e goes, so that "manage" meets "managing" and "nurse" meets "nursing", except after a short
+    # consonant-vowel-consonant stem: "care", "make" and "state" keep theirs ("car", "mak", "stat" are other words).
     if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
+        stem_ = word[:-1]
+        m = _measure(stem_)
+        if m > 1 or (m == 1 and not _cvc(stem_)):
+            word = stem_
     return word
+
+
+_VERBAL = {"ing", "ings", "ed", "er", "ers"}
+
+
+def _vowels(word: str) -> list[bool]:
+    return [ch in "aeiou" or (ch == "y" and i > 0 and word[i - 1] not in "aeiou") for i, ch in enumerate(word)]
+
+
+def _measure(word: str) -> int:
+    """Porter's m: how many vowel-consonant sequences the word has ("car" 1, "manag" 2, "tree" 0)."""
+    v = _vowels(word)
+    return sum(1 for a, b in zip(v, v[1:], strict=False) if a and not b)
+
+
+def _cvc(word: str) -> bool:
+    """Ends consonant-vowel-consonant, the last not w, x or y ("car", "mak"; not "rain", "show")."""
+    if len(word) < 3:
+        return False
+    v = _vowels(word)
+    return not v[-3] and v[-2] and not v[-1] and word[-1] not in "wxy"
 
 
 class TextPipeline:

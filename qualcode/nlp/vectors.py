@@ -148,11 +148,13 @@ def _basic_tokens(text: str) -> list[str]:
         cat = unicodedata.category(ch)
         if cat == "Mn":
             continue
-        if ch.isspace() or cat.startswith("C"):
+        if ch.isspace():
             if buf:
                 out.append("".join(buf))
                 buf = []
             continue
+        if cat.startswith("C") or ch == "\ufffd":
+            continue  # soft hyphens, zero-width and control characters, undecodable bytes: removed, not split on
         if _is_punct(ch) or _is_cjk(ord(ch)):
             if buf:
                 out.append("".join(buf))

@@ -227,6 +227,14 @@ def test_stemmer_folds_inflections() -> None:
     assert stem("trainings") == stem("training") == stem("trained") == stem("train")
     assert stem("funding") == stem("funded") == stem("funds")
     assert stem("công") == "công"
+    assert stem("caring") == stem("cared") == stem("care") == stem("carers")
+    assert stem("managing") == stem("manage") and stem("nursing") == stem("nurse")
+
+
+def test_stemmer_keeps_different_words_apart() -> None:
+    # "Friendly, caring staff" must not read as being about the car park.
+    assert stem("caring") != stem("car") and stem("cared") != stem("cars")
+    assert stem("staring") != stem("star") and stem("scared") != stem("scar")
 
 
 def test_sentences_split_any_script() -> None:

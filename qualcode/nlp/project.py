@@ -25,17 +25,19 @@ _lock = threading.Lock()
 
 
 def training_examples(project: Project) -> list[Example]:
-    """Every coded unit (any coder, any source) with its codes, plus rejected suggestions."""
+    """Every coded unit (any coder, any source) with its codes, plus rejected suggestions, plus the units passed
+    over: uncoded informant units before the last coded unit of their transcript, which the team read and left
+    uncoded (greetings, consent, logistics). They teach the model what is not worth coding."""
     by_seg: dict[int, Example] = {}
-    seg_ids: set[int] = set()
-    for c in project.codings():
-        seg_ids.add(int(c["segment"]))
+    codings = project.codings()
+    seg_ids = {int(c["segment"]) for c in codings}
     decisions = project.decisions()
+    decided = {int(d["segment"]) for d in decisions}
     seg_ids |= {int(d["segment"]) for d in decisions if d["decision"] == "rejected"}
     if not seg_ids:
         return []
     texts = {int(s["id"]): s["text"] for s in project.segments(ids=sorted(seg_ids), include_interviewer=True)}
-    for c in project.codings():
+    for c in codings:
         sid = int(c["segment"])
         if sid in texts:
             by_seg.setdefault(sid, Example(str(sid), texts[sid])).codes.add(c["code"])
@@ -43,7 +45,20 @@ def training_examples(project: Project) -> list[Example]:
         sid = int(d["segment"])
         if d["decision"] == "rejected" and sid in texts:
             by_seg.setdefault(sid, Example(str(sid), texts[sid])).rejected.add(d["code"])
-    return [by_seg[k] for k in sorted(by_seg)]
+    coded = {int(c["segment"]) for c in codings}
+    passed: list[Example] = []
+    waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one of the current transcript
+    transcript = None
+    for s in project.segments(include_interviewer=False):
+        if s["transcript"] != transcript:
+            transcript, waiting = s["transcript"], []
+        sid = int(s["id"])
+        if sid in coded:
+            passed += [Example(str(int(w["id"])), w["text"]) for w in waiting]
+            waiting = []
+        elif sid not in decided and s["text"].strip():
+            waiting.append(s)
+    return [by_seg[k] for k in sorted(by_seg)] + passed
 
 
 def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:

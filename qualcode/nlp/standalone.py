@@ -1,7 +1,8 @@
 """Suggestions without a project: a codebook file, units in JSONL, optional coded units in JSONL.
 
 Used for benchmarking and scripting. Input lines are ``{"id", "text"}`` (units) and
-``{"id", "text", "codes": [...]}`` (training units), each optionally with ``"question"``: the interviewer's
+``{"id", "text", "codes": [...]}`` (training units; ``"codes": []`` with no ``"rejected"`` is a unit read and left
+uncoded, which teaches the model what is not worth coding), each optionally with ``"question"``: the interviewer's
 question the unit answers, used as context; each output line is
 ``{"id", "suggestions": [{"code", "criterion", "score", "why"}, ...]}``, best first.
 """

@@ -88,6 +88,8 @@ CLASS_BALANCE = 0.5  # positives of a code weigh (median n / n) ** this in the l
 VECTOR_WEIGHT = 0.5  # weight of the word-vector learner in the blend before enough units are coded
 VECTOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # then chosen among these by leave-one-out ranking
 VECTOR_LAMBDA = 1.0  # ridge penalty of the word-vector learner
+LOWERED = 0.9  # a codability factor below this is said in the explanation
+CODABLE_LAMBDA = 1.0  # ridge penalty of the codability model (units worth coding vs units passed over)
 VECTOR_SPREAD_FLOOR = 0.3  # word-vector scores closer together than this are mostly noise (small talk)
 
 
@@ -161,6 +163,8 @@ class Suggester:
         self._questions: list[str] = []
         self._turns: list[str | None] = []
         self._examples: list[Example] = []
+        self._passed: list[str] = []
+        self._codable: tuple[Any, Any, float, float, float] | None = None
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
         self._prepared = False
@@ -235,13 +239,21 @@ class Suggester:
     def update(self, examples: Sequence[Example]) -> None:
         """Retrain on the team's coded units (every call replaces the previous training data).
 
+        An example with neither codes nor rejected codes is a unit the team read and left uncoded (small talk,
+        context): it teaches the model what is not worth coding (see :meth:`_fit_codable`).
+
         Fast (well under a second for 1,000 coded units) because the vectoriser is kept and the
         learners are closed-form.
         """
         self._examples = [e for e in examples if e.text and e.text.strip() and (e.codes or e.rejected)]
+        passed = sorted((e for e in examples if e.text and e.text.strip() and not (e.codes or e.rejected)),
+                        key=lambda e: e.id)
+        self._passed = [e.text for e in passed]
         h = hashlib.sha256()
         for e in sorted(self._examples, key=lambda e: e.id):
             h.update(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}\x1e".encode())
+        for e in passed:
+            h.update(f"passed\x1f{e.id}\x1f{e.text}\x1e".encode())
         self._data_digest = h.hexdigest()
         new_hash = self._data_digest[:8] if self._examples else "0" * 8
         if new_hash == self._data_hash and self._prepared:
@@ -562,6 +574,7 @@ class Suggester:
         self._calib = None if calib is None else (np.asarray([calib[0]]), float(calib[1]))
         self._Fn, self._rank_c, self._ev_c = learned.get("Fn"), learned.get("rank_c"), learned.get("ev_c")
         self._Y0 = learned.get("Y0")
+        self._fit_codable()
         if self._G is not None and (self._Fn is None or self._rank_c is None or self._ev_c is None):
             self._transduce()
         return True
@@ -690,6 +703,7 @@ class Suggester:
             self._fit_calibration(*loo)
         else:
             self._calib = None
+        self._fit_codable()
 
     def _set_training_rows(self, ex: list[Example], XL: Any, zsL: Any) -> None:
         """The coded units as rows (``_XL``), their codes (``_Y``) and rejected codes (``_R``)."""
@@ -908,6 +922,60 @@ class Suggester:
         Fi /= np.maximum(Fi.sum(axis=1, keepdims=True), 1e-12)
         return (blend + _minmax(Fi)) / 2
 
+    def _codable_features(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
+        """What tells a unit worth coding from talk: its word vector, its best codebook evidence, its length."""
+        import numpy as np
+
+        words = np.log1p(np.asarray([len(t.split()) for t in texts], dtype=np.float32))[:, None] / 3
+        return np.hstack([V, zs.max(axis=1, keepdims=True), words]).astype(np.float32)
+
+    def _fit_codable(self) -> None:
+        """The probability that a unit gets any code at all, learned from coded units and units passed over.
+
+        Code scores are learned from coded units only, so on their own they cannot say that a greeting or
+        a consent statement is not worth coding: the best of several poor codes still looks likely. Units the
+        team read and left uncoded are that evidence (in a project: uncoded informant units before the last
+        coded one of their transcript). A ridge on :meth:`_codable_features`, with Platt scaling on its
+        leave-one-out outputs, gives ``P(codable)``; a code's score is multiplied by
+        ``P(codable)`` relative to a typical coded unit's.
+        A typical coded unit keeps its scores (the factor is relative to it and capped at 1); the ranking of
+        codes within a unit does not change.
+        """
+        import numpy as np
+
+        self._codable = None
+        if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._XL is None:
+            return
+        pos = [e.text for e, y in zip(self._ex, self._Y.any(axis=1), strict=True) if y]
+        if len(pos) < MIN_CALIBRATION:
+            return
+        texts = pos + self._passed
+        _, zs = self._features(texts)
+        F = self._codable_features(texts, self._dense(texts), zs)
+        y = np.r_[np.ones(len(pos)), np.zeros(len(self._passed))].astype(np.float32)
+        mu, ybar = F.mean(axis=0), float(y.mean())
+        Fc = F - mu
+        Minv = np.linalg.inv((Fc.T @ Fc).astype(np.float64) + CODABLE_LAMBDA * np.eye(F.shape[1])).astype(np.float32)
+        w = Minv @ (Fc.T @ (y - ybar))
+        h = np.einsum("ij,jk,ik->i", Fc, Minv, Fc)
+        loo = ((Fc @ w) - h * (y - ybar)) / np.maximum(1 - h, 1e-3)
+        a, b = _platt(loo.astype(np.float64), y.astype(np.float64))
+        # A typical coded unit's own probability (leave-one-out): units that look as codable keep their scores.
+        typical = float(np.median(1.0 / (1.0 + np.exp(-(a * loo[: len(pos)] + b)))))
+        self._codable = (w, mu, float(a), float(b), max(typical, 1e-3))
+
+    def _codability(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
+        """Per text, ``P(codable)`` relative to a typical coded unit's, capped at 1; None before units passed
+        over are known. Units that look like those the team codes keep their scores; units that look like
+        those it passes over (greetings, consent, logistics) have theirs lowered in proportion."""
+        import numpy as np
+
+        if self._codable is None or V is None:
+            return None
+        w, mu, a, b, typical = self._codable
+        z = a * ((self._codable_features(texts, V, zs) - mu) @ w) + b
+        return np.minimum(1.0, (1.0 / (1.0 + np.exp(-z))) / typical)
+
     def _loo_inputs(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> tuple[Any, Any, Any] | None:
         """A subsample of (up to CALIBRATION_UNITS) coded units and their leave-one-out ridge and word-vector
         scores: what the calibration and the choice of the word-vector weight are fitted on."""
@@ -1053,26 +1121,36 @@ class Suggester:
         return 1.0 / (1.0 + np.exp(-z))
 
     # ------------------------------------------------------------------ public scoring
-    def _score_batch(self, texts: Sequence[str], *, coded_sims: bool = False) -> tuple[Any, Any, Any]:
-        """Calibrated scores for a batch, with the TF-IDF rows and (for explanations) similarities to
-        coded units."""
+    def _score_batch(self, texts: Sequence[str], *, coded_sims: bool = False) -> tuple[Any, Any, Any, Any]:
+        """Calibrated scores for a batch, with the TF-IDF rows, (for explanations) similarities to coded units,
+        and the codability factor applied (None when no unit passed over is known)."""
         import numpy as np
 
         X, zs = self._features(texts)
         sims = None
         if coded_sims and self._XL is not None and self._Y.any():
             sims = np.asarray((X @ self._XL.T).toarray())
+        S, V = self._ranked(texts, X, zs)
+        codable = self._codability(texts, V, zs)
+        if codable is not None:
+            S = S * codable[:, None]
+        return S, X, sims, codable
+
+    def _ranked(self, texts: Sequence[str], X: Any, zs: Any) -> tuple[Any, Any]:
+        """Calibrated code scores (before codability) and the dense vectors of the texts."""
+        import numpy as np
+
+        V = self._dense(texts) if self._tv is not None else None
         rows = np.asarray([self._row_of.get(t, -1) for t in texts]) if self._rank_c is not None else None
         if rows is not None and (rows >= 0).all():
-            return self._calibrate(self._rank_c[rows], self._ev_c[rows]), X, sims
+            return self._calibrate(self._rank_c[rows], self._ev_c[rows]), V
         q = None
         if self._zq_corpus is not None:
             at = np.asarray([self._row_of.get(t, -1) for t in texts])
             q = np.where((at >= 0)[:, None], self._zq_corpus[np.maximum(at, 0)], 0.0).astype(np.float32)
-        V = self._dense(texts) if self._tv is not None else None
         blend, raw = self._blend(X, zs, q=q, V=V)
         if rows is None:
-            return self._calibrate(blend, raw), X, sims
+            return self._calibrate(blend, raw), V
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.
         rank = blend.copy()
         known = rows >= 0
@@ -1080,7 +1158,7 @@ class Suggester:
         raw[known] = self._ev_c[rows[known]]
         if (~known).any():
             rank[~known] = self._induct([t for t, k in zip(texts, known, strict=True) if not k], blend[~known])
-        return self._calibrate(rank, raw), X, sims
+        return self._calibrate(rank, raw), V
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""
@@ -1110,7 +1188,7 @@ class Suggester:
         for a in range(0, len(units), BATCH):
             chunk = units[a : a + BATCH]
             texts = [t for _, t in chunk]
-            scores, X, sims = self._score_batch(texts, coded_sims=explain)
+            scores, X, sims, codable = self._score_batch(texts, coded_sims=explain)
             piece_sims = np.asarray((X @ self._Q.T).toarray()) if explain else None
             k = min(top, scores.shape[1])
             best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
@@ -1125,6 +1203,9 @@ class Suggester:
                     if explain:
                         why, ev = self._explain(text, int(j), pairs, piece_sims[i],  # type: ignore[index]
                                                 None if sims is None else sims[i])
+                        if codable is not None and codable[i] < LOWERED:
+                            why += f"; lowered (x{codable[i]:.2f}): reads like units the team left uncoded"
+                            ev["codable"] = round(float(codable[i]), 3)
                     else:
                         why, ev = "", {}
                     sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))

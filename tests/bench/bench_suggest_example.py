@@ -19,7 +19,10 @@ Metrics (code level; criterion level = the code's top-level ancestor, criteria r
 - recall@3: share of a unit's gold codes (criteria) among its first three;
 - mean kappa: per code, Cohen's kappa between "first suggestion" and "gold", averaged over the codes present;
 - likely on uncoded: share of the informant units nobody coded (small talk, context, repetition) whose best
-  score is >= 0.5, i.e. shown as "likely"; "likely on coded" is the same for the coded test units.
+  score is >= 0.5, i.e. shown as "likely"; "likely on coded" is the same for the coded test units. For k > 0,
+  half of the never-coded units (drawn per seed) are given to the suggester as read and left uncoded (what a
+  project knows of the units before its last coded one), and "likely on uncoded" is measured on the other half;
+  ``--no-passed`` leaves them out.
 Timings (``--no-timings`` to skip): the real ``qualcode suggest --transcript KII-02 --top 3 --json`` on a copy
 of the example: cold (no cache), warm (cache present), and after one new coding in another process.
 """
@@ -127,8 +130,8 @@ def evaluate(scores: Any, code_ids: list[str], criterion_of: dict[str, str], tes
     return m
 
 
-def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, questions: bool = True
-        ) -> list[tuple[int, int, dict[str, float]]]:
+def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, questions: bool = True,
+        passed: bool = True) -> list[tuple[int, int, dict[str, float]]]:
     from qualcode.nlp import Example, Suggester
 
     coded, uncoded, codebook = load(project_dir, granularity)
@@ -145,12 +148,18 @@ def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, quest
         for seed in range(seeds if k else 1):
             chosen = sample_train(coded, k, seed) if k else set()
             test = [i for n, i in enumerate(coded) if n not in chosen]
-            s.update([Example(coded[n]["id"], coded[n]["text"], set(coded[n]["codes"])) for n in sorted(chosen)])
+            # Half the never-coded units (drawn per seed) are given as read and left uncoded, as a project
+            # gives those before the last coded unit of a transcript; "likely" is measured on the other half.
+            rng = random.Random(1000 + seed)
+            shown = set(rng.sample(range(len(uncoded)), len(uncoded) // 2)) if passed and k else set()
+            held = [i for n, i in enumerate(uncoded) if n not in shown]
+            s.update([Example(coded[n]["id"], coded[n]["text"], set(coded[n]["codes"])) for n in sorted(chosen)]
+                     + [Example(uncoded[n]["id"], uncoded[n]["text"]) for n in sorted(shown)])
             scores = s.score([i["text"] for i in test])
             if os.environ.get("BENCH_DIAG"):
                 _diagnose(scores, s.code_ids, test)
             m = evaluate(scores, s.code_ids, criterion_of, test)
-            m["likely_uncoded"] = float((s.score([i["text"] for i in uncoded]).max(axis=1) >= 0.5).mean())
+            m["likely_uncoded"] = float((s.score([i["text"] for i in held]).max(axis=1) >= 0.5).mean())
             runs.append(m)
             print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} | criterion top1 {m['ctop1']:.3f} "
                   f"R@3 {m['cr3']:.3f} | kappa {m['kappa']:.3f} | likely coded {m['likely_coded']:.2f} uncoded "
@@ -217,6 +226,8 @@ def main() -> int:
     ap.add_argument("--no-timings", action="store_true")
     ap.add_argument("--no-questions", action="store_true",
                     help="do not give the suggester the interviewer's questions (as a project without them)")
+    ap.add_argument("--no-passed", action="store_true",
+                    help="do not give it never-coded units as read and left uncoded (as before any is known)")
     args = ap.parse_args()
     from qualcode.project_io import build_example
 
@@ -225,7 +236,8 @@ def main() -> int:
         project_dir = Path(tmp) / "example"
         build_example(project_dir)
         tables = {g: run(g, project_dir, [int(x) for x in (args.turn_ks if g == "turns" else args.ks).split(",")],
-                         args.seeds, questions=not args.no_questions) for g in args.granularity.split(",")}
+                         args.seeds, questions=not args.no_questions, passed=not args.no_passed)
+                  for g in args.granularity.split(",")}
         timings = None if args.no_timings else cli_timings(project_dir)
     for g, results in tables.items():
         print()

@@ -937,16 +937,16 @@ class Suggester:
         team read and left uncoded are that evidence (in a project: uncoded informant units before the last
         coded one of their transcript). A ridge on :meth:`_codable_features`, with Platt scaling on its
         leave-one-out outputs, gives ``P(codable)``; a code's score is multiplied by
-        ``P(codable)`` relative to a typical coded unit's.
-        A typical coded unit keeps its scores (the factor is relative to it and capped at 1); the ranking of
-        codes within a unit does not change.
+        ``P(codable)`` relative to a typical coded unit's (capped at 1), so a typical coded unit keeps its
+        scores. The ranking of codes within a unit does not change.
         """
         import numpy as np
 
         self._codable = None
         if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._XL is None:
             return
-        pos = [e.text for e, y in zip(self._ex, self._Y.any(axis=1), strict=True) if y]
+        has_code = np.asarray(self._Y.any(axis=1)).tolist()
+        pos = [e.text for e, y in zip(self._ex, has_code, strict=True) if y]
         if len(pos) < MIN_CALIBRATION:
             return
         texts = pos + self._passed

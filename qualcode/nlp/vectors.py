@@ -117,8 +117,11 @@ class TextVectors:
         flat = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=int(lengths.sum()))
         out = np.zeros((len(texts), pv.dim), dtype=np.float32)
         if len(flat):
-            owner = np.repeat(np.arange(len(texts)), lengths)
-            np.add.at(out, owner, pv.vectors[flat] * self.weights[flat][:, None])
+            from scipy.sparse import csr_matrix
+
+            indptr = np.r_[0, np.cumsum(lengths)]
+            bag = csr_matrix((self.weights[flat], flat, indptr), shape=(len(texts), len(pv.vectors)))
+            out = np.asarray(bag @ pv.vectors, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
 

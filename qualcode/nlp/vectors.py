@@ -3,7 +3,7 @@
 TF-IDF only knows that two texts share words; "the nurses were lovely" and "staff were very kind" share
 none. The vectors in ``data/vectors.npz`` give every word piece of an English WordPiece vocabulary a
 128-dimensional vector distilled from a sentence encoder (all-MiniLM-L6-v2, Apache-2.0; see
-``data/VECTORS.md`` and ``tools/build_vectors.py``), so related words have close vectors. A text's vector
+``data/VECTORS.md`` and ``data/build_vectors.py``), so related words have close vectors. A text's vector
 is the weighted mean of its pieces' vectors, with smooth inverse frequency weights fitted on the units
 being coded (``a / (a + p(piece))``): words that are everywhere in *this* corpus count little.
 

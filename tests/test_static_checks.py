@@ -1,0 +1,23 @@
+"""The code stays lint-clean and type-clean: ruff and mypy run with the tests, so CI catches a regression."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=240)
+
+
+def test_ruff_finds_nothing() -> None:
+    proc = run("ruff", "check", "--no-cache", "qualcode", "tests")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_finds_nothing_in_the_package() -> None:
+    proc = run("mypy", "--cache-dir", str(ROOT / ".mypy_cache"), "qualcode")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

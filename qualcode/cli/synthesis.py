@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
-from qualcode.errors import AuditFailed, QualcodeError
+from qualcode.errors import AuditFailed, InputError, QualcodeError
 from qualcode.store import Project
 
 
@@ -54,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--set-rule", metavar="FILE", help="install a triangulation rule from a YAML file")
     p.add_argument("--default-rule", action="store_true", help="restore the default rule")
     add_coder_arg(p)
+    _add_coders_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_triangulation)
 
@@ -188,6 +189,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    " one HTML file with no external resources.")
     add_project_arg(p)
     p.add_argument("--out", required=True, metavar="FILE.html")
+    _add_coders_arg(p)
     _add_names_arg(p)
     _add_progress_arg(p)
     add_json_arg(p)
@@ -261,6 +263,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_triangulation(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.evidence import load_evidence
     from qualcode.synthesis.triangulation import rule_text, set_rule, triangulation
 
     with open_project(args) as project:
@@ -275,7 +278,12 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
                 return emit(args, load_rule(project).to_dict())
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
-        data = triangulation(project, level=args.level)
+        coders = _coders(project, args)
+        if coders is not None and args.level == "finding":
+            raise InputError("--coders applies to --level criterion or code",
+                             hint="a finding's evidence is the passages linked to it, whoever coded them")
+        evidence = None if coders is None else load_evidence(project, coders=coders)
+        data = triangulation(project, level=args.level, evidence=evidence)
 
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
@@ -496,7 +504,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from qualcode.exports.report import write_report
 
     with open_project(args) as project:
-        r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress))
+        r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
+                         coders=_coders(project, args))
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 

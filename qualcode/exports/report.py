@@ -41,8 +41,10 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def build_report(project: Project, *, show_names: bool = False, progress: ProgressFn | None = None) -> str:
-    """The report as an HTML string."""
+def build_report(project: Project, *, show_names: bool = False, progress: ProgressFn | None = None,
+                 coders: list[str] | None = None) -> str:
+    """The report as an HTML string; ``coders`` limits the heatmap and the matrix's coverage to those coders'
+    codings (e.g. ``["consensus"]`` after adjudication). Findings show the passages linked to them."""
     from qualcode.audit import audit
     from qualcode.findings import list_findings, show_finding
     from qualcode.privacy import Attributor, Pseudonymiser, speaker_label
@@ -53,7 +55,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     steps = 5
     if progress:
         progress("building report", 0, steps)
-    ev = load_evidence(project)
+    ev = load_evidence(project, coders=coders)
     heat = matrix(project, rows="criterion", cols="stakeholder_group", count="units", evidence=ev, with_refs=False)
     heat_inf = matrix(project, rows="criterion", cols="stakeholder_group", count="informants", evidence=ev,
                       with_refs=False)
@@ -80,7 +82,10 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         " Quotes are verbatim; "
         + ("<strong>this report shows informants' names: do not circulate it.</strong>" if show_names else
            "informants and interviewers are pseudonymised and attributions are anonymous.")
-        + " References (TRANSCRIPT:UNIT) identify each passage in the project.</p>")
+        + " References (TRANSCRIPT:UNIT) identify each passage in the project."
+        + ("" if not coders else " Heatmap and evaluation matrix count the codings of "
+           + _e(", ".join(coders)) + " only; findings show the passages linked to them, whoever coded them.")
+        + "</p>")
     add("<nav><a href=\"#heatmap\">Heatmap</a> | <a href=\"#matrix\">Evaluation matrix</a> | "
         "<a href=\"#findings\">Findings</a> | <a href=\"#audit\">Audit</a> | <a href=\"#rule\">Rule</a></nav>")
 
@@ -174,7 +179,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         seen_refs: set[tuple[str, str]] = set()
         for link in full["evidence"]:
             ref = link.get("current_ref") or link["ref"]
-            coders = [x for x in full["evidence"] if (x.get("current_ref") or x["ref"]) == ref
+            linked = [x for x in full["evidence"] if (x.get("current_ref") or x["ref"]) == ref
                       and x["stance"] == link["stance"]]
             if (ref, link["stance"]) in seen_refs:  # one quote per passage; every coder of it is listed below
                 continue
@@ -201,7 +206,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
                     add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
                         f" {_e(pseudo(u['text'], tid).strip())}</p>")
                 add(f"<p class=\"meta\">\u2014 {_e(attribute(focus))} [{_e(ref)}]</p>")
-            for c in coders:
+            for c in linked:
                 origin = "coded by hand"
                 if c.get("source") == "suggestion":
                     score = f", score {c['score']:.2f}" if isinstance(c.get("score"), (int, float)) else ""
@@ -261,12 +266,12 @@ def _context(project: Project, cache: dict[str, Any], transcript: str, ref: str
 
 
 def write_report(project: Project, out: str | Path, *, show_names: bool = False,
-                 progress: ProgressFn | None = None) -> dict[str, Any]:
+                 progress: ProgressFn | None = None, coders: list[str] | None = None) -> dict[str, Any]:
     """Write the report to ``out`` (an .html file). Returns the path and what it holds."""
     path = Path(out)
     if path.suffix.lower() not in (".html", ".htm"):
         raise QualcodeError(f"{path} is not an .html file name", hint="use --out FILE.html")
-    text = build_report(project, show_names=show_names, progress=progress)
+    text = build_report(project, show_names=show_names, progress=progress, coders=coders)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -275,4 +280,4 @@ def write_report(project: Project, out: str | Path, *, show_names: bool = False,
     from qualcode.findings import list_findings
 
     return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),
-            "show_names": show_names}
+            "show_names": show_names, "coders": coders}

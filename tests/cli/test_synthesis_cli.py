@@ -177,3 +177,24 @@ def test_views_and_exports_filter_by_coder(example_project_path: Path, tmp_path:
     assert coders == {"clara"}
     bad = qc("matrix", "-p", p, "--coders", "clra")
     assert bad.returncode == 2 and "no coder 'clra'" in bad.stderr
+
+
+def test_triangulation_and_report_filter_by_coder(example_project_path: Path, tmp_path: Path) -> None:
+    p = str(example_project_path)
+    everyone = {t["id"]: t for t in json.loads(qc("triangulation", "-p", p, "--json").stdout)}
+    clara = {t["id"]: t for t in json.loads(qc("triangulation", "-p", p, "--coders", "clara", "--json").stdout)}
+    # Fewer units and informants behind each criterion when only one coder's codings count, never more.
+    assert all(clara[c]["units"] <= everyone[c]["units"] for c in clara)
+    assert sum(t["units"] for t in clara.values()) < sum(t["units"] for t in everyone.values())
+    assert any(clara[c]["informants"] < everyone[c]["informants"] for c in clara)
+    assert "--level criterion or code" in assert_one_line_error(
+        qc("triangulation", "-p", p, "--level", "finding", "--coders", "clara"))
+    assert "no coder 'nobody'" in assert_one_line_error(qc("triangulation", "-p", p, "--coders", "nobody"))
+    both, one = tmp_path / "all.html", tmp_path / "long.html"
+    assert qc("report", "-p", p, "--out", str(both)).returncode == 0
+    r = json.loads(qc("report", "-p", p, "--out", str(one), "--coders", "long", "--json").stdout)
+    assert r["coders"] == ["long"]
+    html_all, html_long = both.read_text(encoding="utf-8"), one.read_text(encoding="utf-8")
+    assert "count the codings of long only" in html_long and "count the codings of" not in html_all
+    assert html_long.split('id="heatmap"')[1].split("</table>")[0] != html_all.split('id="heatmap"')[1].split(
+        "</table>")[0]

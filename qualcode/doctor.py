@@ -55,6 +55,7 @@ def run_doctor(path: str | Path, *, fix: bool = False) -> dict[str, Any]:
         checks.append(_event_log(conn))
         checks.append(_reviews(conn))
         checks.append(_wal(conn, db_path, fix))
+        checks.append(_suggestion_engine())
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
@@ -191,6 +192,22 @@ def _reviews(conn: sqlite3.Connection) -> dict[str, Any]:
         return _check("reviews", "warning", f"{n} coding(s) flagged after a transcript was re-imported",
                       "see 'qualcode reanchor list' and place them with 'qualcode reanchor place'", count=n)
     return _check("reviews", "ok", "no codings waiting for review")
+
+
+def _suggestion_engine() -> dict[str, Any]:
+    """What the suggestions run on here: the word vectors shipped with qualcode, and the spaCy pipeline."""
+    from importlib.util import find_spec
+
+    from qualcode.nlp.vectors import DATA, PieceVectors
+
+    pipeline = "en_core_web_sm (lemmas)" if find_spec("en_core_web_sm") else "spaCy's blank English pipeline"
+    try:
+        pv = PieceVectors(DATA)
+    except Exception as err:  # missing, truncated or not an archive: the check reports it, whatever it is
+        return _check("suggestions", "warning", f"word vectors unreadable or missing ({DATA.name}: {err});"
+                      f" suggestions run on TF-IDF alone, with {pipeline}",
+                      "reinstall qualcode (pip install --force-reinstall qualcode, or make clean && make test)")
+    return _check("suggestions", "ok", f"word vectors loaded ({len(pv.vectors):,} word pieces); {pipeline}")
 
 
 def _wal(conn: sqlite3.Connection, db_path: Path, fix: bool) -> dict[str, Any]:

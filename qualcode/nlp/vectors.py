@@ -81,10 +81,14 @@ class PieceVectors:
 
 @lru_cache(maxsize=1)
 def piece_vectors() -> PieceVectors | None:
-    """The bundled vectors, loaded once per process; None if the data file is missing."""
+    """The bundled vectors, loaded once per process; None if the data file is missing or unreadable (suggestions
+    then run on TF-IDF alone, and ``qualcode doctor`` says so)."""
     if not DATA.exists():
         return None
-    return PieceVectors(DATA)
+    try:
+        return PieceVectors(DATA)
+    except Exception:  # a damaged installation must not stop suggestions; doctor reports it
+        return None
 
 
 class TextVectors:

@@ -131,6 +131,33 @@ def test_doctor_reports_codings_waiting_for_review_with_what_to_do(project: Proj
     assert "qualcode reanchor list" in by["reviews"]["hint"]
 
 
+def test_doctor_says_what_the_suggestions_run_on_and_a_damaged_vector_file_only_degrades_them(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.nlp.vectors as vectors
+    from qualcode.model import Code, Codebook
+    from qualcode.nlp import Example, Suggester
+
+    by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
+    assert by["suggestions"]["status"] == "ok" and "word vectors loaded" in by["suggestions"]["detail"]
+    damaged = tmp_path / "vectors.npz"
+    damaged.write_bytes(b"PK\x03\x04 not really an archive")
+    monkeypatch.setattr(vectors, "DATA", damaged)
+    vectors.piece_vectors.cache_clear()
+    try:
+        by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
+        assert by["suggestions"]["status"] == "warning" and "reinstall" in by["suggestions"]["hint"]
+        # Suggestions still work, on TF-IDF alone: no traceback for a damaged installation.
+        cb = Codebook(name="t", roots=[Code(id="food", name="Food", definition="Meals, canteen and drinks."),
+                                       Code(id="pay", name="Pay", definition="Wages, salary and overtime pay.")])
+        s = Suggester(cb)
+        s.set_corpus(["The canteen meals were cold.", "Overtime pay came late.", "Salary went up a bit."])
+        s.update([Example("1", "The canteen meals were cold.", {"food"})])
+        row = s.score(["The canteen drinks are too sweet."])[0]
+        assert s.code_ids[int(row.argmax())] == "food"
+    finally:
+        vectors.piece_vectors.cache_clear()
+
+
 def test_doctor_on_a_garbage_file_says_to_restore_a_backup(tmp_path: Path) -> None:
     (tmp_path / DB_NAME).write_bytes(b"not a database" * 500)
     report = run_doctor(tmp_path)

@@ -25,6 +25,11 @@ SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
 # ---------------------------------------------------------------------------- the project view
 
 
+def review_count(project: Project) -> int:
+    """Codings left on an earlier version of a re-imported transcript, waiting for a coder to place them."""
+    return int(project.db.execute("SELECT count(*) FROM codings WHERE status = 'needs_review'").fetchone()[0])
+
+
 def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
     """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
 

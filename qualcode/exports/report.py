@@ -86,6 +86,10 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         + ("" if not coders else " Heatmap and evaluation matrix count the codings of "
            + _e(", ".join(coders)) + " only; findings show the passages linked to them, whoever coded them.")
         + "</p>")
+    if status.get("needs_review"):
+        add(f"<p class=\"note\"><strong>{status['needs_review']} coding(s) are waiting for review after a transcript"
+            " was re-imported and are not counted in this report</strong>: place them with"
+            " <code>qualcode reanchor list</code> and <code>qualcode reanchor place</code>, then build it again.</p>")
     add("<nav><a href=\"#heatmap\">Heatmap</a> | <a href=\"#matrix\">Evaluation matrix</a> | "
         "<a href=\"#findings\">Findings</a> | <a href=\"#audit\">Audit</a> | <a href=\"#rule\">Rule</a></nav>")
 

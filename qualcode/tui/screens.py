@@ -98,6 +98,7 @@ class ProjectScreen(WorkbenchScreen):
 
     def reload_from_store(self) -> None:
         self.rows = wb.transcript_rows(self.project, coder=self.coder)
+        self.reviews = wb.review_count(self.project)
         self._fill()
 
     def _fill(self) -> None:
@@ -127,8 +128,11 @@ class ProjectScreen(WorkbenchScreen):
         shown = self.query_one("#transcripts", DataTable).row_count
         total = sum(r["total"] for r in self.rows)
         coded = sum(r["coded"] for r in self.rows)
+        # Codings a re-import could not place are on no current unit: say so, or nobody sees them.
+        reviews = getattr(self, "reviews", 0)
+        waiting = f" · {reviews} coding(s) to review: qualcode reanchor list" if reviews else ""
         self.query_one("#status", StatusBar).show(
-            coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts",
+            coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),
             message=self.qapp.last_message, error=self.qapp.last_error)
 

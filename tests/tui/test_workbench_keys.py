@@ -317,3 +317,22 @@ async def test_shift_a_opens_adjudication_on_the_same_project(make: Callable[...
         await app.settled()
         assert isinstance(app.screen, AdjudicationScreen)
         assert app.screen.project is app.project and app.screen.coder == "clara"
+
+
+async def test_the_project_view_says_when_codings_wait_for_review_after_a_re_import(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    from builders import parsed
+
+    app = make()
+    async with app.run_test(size=SIZE):
+        assert isinstance(app.screen, ProjectScreen)
+        assert "to review" not in str(app.screen.query_one("#status").render())
+    # A coding on a sentence that the corrected transcript no longer has cannot be placed by itself.
+    store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")
+    store.add_transcript(parsed([("Interviewer", ["Thank you for joining."]),
+                                 ("Informant", ["Something else entirely, about the weather in spring."])]),
+                         "KII-01", coder="clara")
+    app = make()
+    async with app.run_test(size=SIZE):
+        status = str(app.screen.query_one("#status").render())
+        assert "1 coding(s) to review" in status and "qualcode reanchor list" in status

@@ -118,3 +118,23 @@ def test_the_output_must_be_an_html_file(report, tmp_path: Path) -> None:  # typ
     project = report[0]
     with pytest.raises(QualcodeError, match="not an .html file"):
         write_report(project, tmp_path / "report.pdf")
+
+
+def test_codings_waiting_for_review_are_said_not_silently_left_out(  # type: ignore[no-untyped-def]
+        report, tmp_path: Path) -> None:
+    from test_synthesis_project import parse_turns
+
+    project = report[0]
+    assert "waiting for review" not in report[3]
+    # KII-01 re-imported with none of its sentences: its codings cannot be placed by themselves.
+    project.add_transcript(parse_turns([("Interviewer", "Shall we start?"),
+                                        ("Informant", "Only the weather in spring, nothing from before.")]),
+                           "KII-01", attributes={"type": "KII"})
+    waiting = project.status()["needs_review"]
+    assert waiting > 0
+    out = tmp_path / "after.html"
+    write_report(project, out)
+    page = Page()
+    page.feed(out.read_text(encoding="utf-8"))
+    assert f"{waiting} coding(s) are waiting for review" in page.all_text
+    assert "qualcode reanchor list" in page.all_text

@@ -207,6 +207,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from qualcode.synthesis.matrices import cell_evidence, cooccurrence, matrix, matrix_frame
 
     with open_project(args) as project:
+        _review_note(project)
         if args.cooccurrence:
             data = cooccurrence(project, level=args.rows)
             if args.csv:
@@ -278,6 +279,7 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
                 return emit(args, load_rule(project).to_dict())
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
+        _review_note(project)
         coders = _coders(project, args)
         if coders is not None and args.level == "finding":
             raise InputError("--coders applies to --level criterion or code",
@@ -303,6 +305,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
     from qualcode.synthesis.themes import themes
 
     with open_project(args) as project:
+        _review_note(project)
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
                       top_quotes=args.quotes, pseudonymiser=Pseudonymiser(project, enabled=not args.show_names),
                       coders=_coders(project, args))
@@ -326,6 +329,7 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format or ["docx"])
     with open_project(args) as project:
+        _review_note(project)
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
                                criterion=args.criterion, progress=make_progress(args.progress),
                                coders=_coders(project, args))
@@ -507,6 +511,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
                          coders=_coders(project, args))
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
+
+
+def _review_note(project: Project) -> None:
+    """Codings a re-import could not place are counted nowhere: say so once, on stderr (stdout stays clean)."""
+    from qualcode.workbench import review_count
+
+    n = review_count(project)
+    if n:
+        print(f"qualcode: note: {n} coding(s) wait for review after a re-import and are not counted here"
+              " (see 'qualcode reanchor list')", file=sys.stderr)
 
 
 def _add_coders_arg(p: argparse.ArgumentParser) -> None:

@@ -198,3 +198,23 @@ def test_triangulation_and_report_filter_by_coder(example_project_path: Path, tm
     assert "count the codings of long only" in html_long and "count the codings of" not in html_all
     assert html_long.split('id="heatmap"')[1].split("</table>")[0] != html_all.split('id="heatmap"')[1].split(
         "</table>")[0]
+
+
+def test_views_say_when_codings_wait_for_review(tmp_path: Path) -> None:
+    from qualcode.project_io import build_example
+
+    p = tmp_path / "ex"
+    build_example(p)
+    quiet = qc("matrix", "-p", str(p), "--json")
+    assert quiet.returncode == 0 and "review" not in quiet.stderr
+    # KII-01 re-imported with none of its sentences: its codings wait for a coder to place them.
+    edited = tmp_path / "KII-01.txt"
+    edited.write_text("Interviewer: Shall we start?\n\nMs. Lan: Only the weather in spring, nothing from before.\n",
+                      encoding="utf-8")
+    assert qc("import", "-p", str(p), str(edited)).returncode == 0
+    for args in (("matrix",), ("triangulation",), ("themes", "--criterion", "relevance"),
+                 ("export", "quotes", "--format", "md", "--out", str(tmp_path / "q"))):
+        proc = qc(*args, "-p", str(p), "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert "wait for review" in proc.stderr and "qualcode reanchor list" in proc.stderr
+        json.loads(proc.stdout)  # stdout stays clean JSON

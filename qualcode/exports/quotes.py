@@ -283,7 +283,12 @@ def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Criterion"
+    """A valid, unique Excel sheet name: no []:*?/\\, at most 31 characters, cut at a word, no stray spaces."""
+    clean = " ".join(re.sub(r"[\[\]:*?/\\]", " ", name).split()).strip("'")
+    if len(clean) > 31:
+        head = clean[:32]
+        clean = (head.rsplit(" ", 1)[0] if " " in head else head[:31]).strip().strip("'")
+    base = clean[:31] or "Criterion"
     title, n = base, 2
     while title.lower() in used:
         suffix = f" ({n})"

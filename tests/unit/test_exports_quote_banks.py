@@ -98,6 +98,9 @@ def test_xlsx_has_one_filtered_sheet_per_criterion(exported) -> None:  # type: i
     criteria = [r["name"] for r in project.code_rows() if not r["parent_id"]]
     assert len(wb.sheetnames) == len(criteria)
     assert wb.sheetnames[0] == "Relevance"
+    # Excel's rules (31 characters, no ':'), cut at a word and without doubled or trailing spaces.
+    assert "Cross-cutting gender equality" in wb.sheetnames
+    assert all(len(n) <= 31 and n == " ".join(n.split()) for n in wb.sheetnames)
     ws = wb["Relevance"]
     header = [c.value for c in ws[1]]
     assert header[:2] == ["Criterion id", "Criterion"] and "Quote" in header and "Reference" in header

@@ -9,7 +9,11 @@ second coder) show up within a couple of seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import queue
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from qualcode.errors import QualcodeError
 from qualcode.store import Project
 
 POLL_SECONDS = 1.5
+TERMINAL_CHECK_SECONDS = 2.0
 
 
 @dataclass
@@ -121,6 +126,8 @@ class QualcodeApp(App[None]):
         self._writer.start()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.check_store)
+        if not self.is_headless:
+            self._watch_terminal()
         self.push_screen(ProjectScreen())
         if self.start_queue:
             from qualcode.tui.queue import QueueScreen
@@ -139,6 +146,32 @@ class QualcodeApp(App[None]):
     def on_unmount(self) -> None:
         self._jobs.put(None)
         self.project.close()
+
+    def _watch_terminal(self) -> None:
+        """Quit cleanly when the terminal goes away (window closed, SSH connection dropped).
+
+        On a hang-up the shell sends SIGHUP, handled here as a normal quit (queued writes are committed first).
+        When a parent keeps the hang-up to itself (``make run`` under tmux), the terminal simply stops being one:
+        a timer notices. Without this, Textual's input thread spins on the dead terminal at full CPU and the
+        project stays open.
+        """
+        self._tty_fd = next((f.fileno() for f in (sys.stdin, sys.__stdout__) if f is not None and f.isatty()), None)
+        if self._tty_fd is None:
+            return
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        self.set_interval(TERMINAL_CHECK_SECONDS, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        fd = getattr(self, "_tty_fd", None)
+        if fd is not None and not os.isatty(fd):
+            self._hang_up()
+
+    def _hang_up(self) -> None:
+        if getattr(self, "_hanging_up", False):
+            return
+        self._hanging_up = True
+        self.call_later(self.action_quit)
 
     # ------------------------------------------------------------------ the one writer
 

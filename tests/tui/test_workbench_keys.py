@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
@@ -336,3 +337,20 @@ async def test_the_project_view_says_when_codings_wait_for_review_after_a_re_imp
     async with app.run_test(size=SIZE):
         status = str(app.screen.query_one("#status").render())
         assert "1 coding(s) to review" in status and "qualcode reanchor list" in status
+
+
+async def test_a_terminal_that_goes_away_quits_the_app_after_its_writes(make: Callable[..., QualcodeApp],
+                                                                         store: Project, monkeypatch: Any) -> None:
+    import qualcode.tui.app as app_module
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"needs fit", "enter")
+        assert app.is_running
+        # What a closed window or a dropped SSH connection looks like from inside: the terminal is no longer one.
+        app._tty_fd = 0
+        monkeypatch.setattr(app_module.os, "isatty", lambda fd: False)
+        app._check_terminal()
+        await pilot.pause(0.3)
+        assert not app.is_running
+    assert refs(store) == [("KII-01:3", "relevance.needs_fit", "clara")]

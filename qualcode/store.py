@@ -189,6 +189,7 @@ class Project:
                 self._tx_depth = 0
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
+                self._coder_ids.clear()  # coders registered in the rolled-back transaction no longer exist
                 raise
             else:
                 self._tx_depth = 0
@@ -1215,6 +1216,10 @@ class Project:
 
     # ------------------------------------------------------------------ summary
 
+    def review_count(self) -> int:
+        """How many codings are flagged 'needs_review' (e.g. after a new transcript version moved their text)."""
+        return int(self.db.execute("SELECT count(*) FROM codings WHERE status = 'needs_review'").fetchone()[0])
+
     def status(self) -> dict[str, Any]:
         q = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
         current = " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
@@ -1234,7 +1239,7 @@ class Project:
             "coders": q("SELECT count(*) FROM coders"),
             "memos": q("SELECT count(*) FROM memos"),
             "events": q("SELECT count(*) FROM events"),
-            "needs_review": q("SELECT count(*) FROM codings WHERE status = 'needs_review'"),
+            "needs_review": self.review_count(),
         }
 
 

@@ -10,6 +10,7 @@ byte-order mark, CRLF line ends (counted as two positions, except from ATLAS.ti)
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import re
@@ -296,7 +297,16 @@ MAX_EXTERNAL_SOURCE = 50 * 1024 * 1024
 
 
 def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "utf-16"):
+    from qualcode.importers.decoding import sniff_utf16
+
+    # UTF-16 only with a byte-order mark or NUL bytes where UTF-16 puts them: any even-length Windows-1252 text
+    # also decodes as UTF-16, to garbage. Line endings are kept as they are: the project's offsets count them.
+    encodings = ["utf-8-sig"]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings.insert(0, "utf-16")
+    elif sniffed := sniff_utf16(data):
+        encodings.insert(0, sniffed)
+    for enc in encodings:
         with contextlib.suppress(UnicodeDecodeError):
             text = data.decode(enc)
             return text.lstrip("\ufeff")  # a byte-order mark is not a character of the text

@@ -56,10 +56,9 @@ def merge_projects(
                 if dry_run:
                     raise _DryRun
         except _DryRun:
-            project._coder_ids.clear()  # ids cached during the rolled-back transaction no longer exist
+            pass  # the transaction has rolled back, and Project.transaction dropped its cached coder ids
         except (sqlite3.DatabaseError, UnicodeDecodeError) as err:
             # a damaged colleague's file is found while reading it; the merge transaction has rolled back
-            project._coder_ids.clear()
             where = current.path if current is not None else "a project to merge"
             raise ProjectError(f"{where}: its database is damaged ({type(err).__name__})",
                                hint=f"ask for a fresh copy, or run 'qualcode doctor -p {where}'") from None

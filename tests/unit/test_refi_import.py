@@ -222,3 +222,20 @@ def test_an_external_source_path_cannot_pull_in_an_arbitrary_local_file(tmp_path
     assert any("no plain text" in w for w in report["warnings"])
     with Project.open(tmp_path / "new") as p:
         assert all("PRIVATE KEY" not in s["text"] for s in p.segments())
+
+
+@pytest.mark.parametrize("text", ["café au lait", "naïve résumé – “quoted”!"])
+def test_a_windows_1252_source_of_even_length_is_not_read_as_utf16(text: str) -> None:
+    from qualcode.refi.imports import _decode
+
+    data = text.encode("cp1252")
+    assert len(data) % 2 == 0  # an even length is what utf-16 would accept
+    assert _decode(data) == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8", "utf-8-sig"])
+def test_unicode_sources_decode_with_or_without_a_byte_order_mark(encoding: str) -> None:
+    from qualcode.refi.imports import _decode
+
+    text = "Q: How was it?\r\nA: Phở bò, café – fine.\r\n"
+    assert _decode(text.encode(encoding)) == text

@@ -259,3 +259,22 @@ def test_imported_codings_are_not_undone_as_the_coders_last_action(project: Proj
     project.undo(coder="ana")
     assert [(c["ref"], c["code"]) for c in project.codings()] == [("KII-01:3", "relevance")]
     assert project.undo(coder="ana") is None
+
+
+def test_a_coder_added_in_a_rolled_back_transaction_can_code_afterwards(project: Project) -> None:
+    with pytest.raises(RuntimeError), project.transaction():
+        project.coder_id("carol")  # registered, then rolled back
+        raise RuntimeError("crash in the middle")
+    assert [c for c in project.coders() if c.get("name") == "carol"] == []
+    c = project.add_coding("KII-01:2", "efficiency", coder="carol")
+    assert c["coder"] == "carol"
+
+
+def test_review_count_counts_codings_that_need_review(project: Project) -> None:
+    assert project.review_count() == 0
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.add_coding("KII-01:3", "relevance", coder="ana")
+    changed = make_transcript("We trained 300 workers. The course was very useful.")
+    project.add_transcript(changed, "KII-01", coder="ana")  # the second sentence's coding now needs review
+    assert project.review_count() == 1
+    assert project.status()["needs_review"] == 1

@@ -46,11 +46,6 @@ class Featurizer:
         chars = [self._cache[t][1] for t in texts]
         return words, chars
 
-    def fit(self, texts: list[str]) -> Featurizer:
-        """Fit both vectorisers (IDF and vocabulary) on ``texts``."""
-        self.fit_transform(texts)
-        return self
-
     def fit_transform(self, texts: list[str]) -> csr_matrix:
         """Fit on ``texts`` and return their rows (one pass over the text instead of two)."""
         from qualcode.nlp.tfidf import Tfidf, char_wb_ngrams

@@ -7,10 +7,9 @@ once per distinct word of the corpus rather than once per unit.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from qualcode.folding import fold
-from qualcode.nlp.text import stem
+from qualcode.nlp.text import _stem_cached, stem
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # A word this similar (rapidfuzz ratio, 0-100) to a keyword word counts as the same word. 85 lets
@@ -20,8 +19,8 @@ FUZZY_CUTOFF = 85
 MIN_FUZZY_LEN = 5
 
 
-# Every code's matcher stems the same corpus words; caching the stems makes that once per word.
-_stem = lru_cache(maxsize=200_000)(stem)
+# Every code's matcher stems the same corpus words: the text pipeline's cache makes that once per word.
+_stem = _stem_cached
 
 
 def tokens(text: str) -> list[str]:

@@ -259,9 +259,8 @@ class Suggester:
         if new_hash == self._data_hash and self._prepared:
             return
         self._data_hash = new_hash
-        used = {c for e in self._examples for c in e.codes if c in self.codebook}
-        if self._prepared and not used <= set(self._col):
-            self._prepared = False  # a parent code came into use: it becomes a candidate
+        if self._prepared and [c.id for c in self._candidates()] != self._code_ids:
+            self._prepared = False  # a parent code came into use, or went out of use: the candidates changed
         if self._prepared:
             self._learn()
 
@@ -316,12 +315,10 @@ class Suggester:
                     excl.append(e.strip())
                     excl_owner.append(j)
             profiles.append(c.text_profile() or c.name)
+        # Built code by code, so the pieces are grouped by code (what the per-code reductions rely on).
         self._pieces = pieces
         self._owner = np.asarray(owner, dtype=np.int64)
         self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
-        order = np.argsort(self._owner, kind="stable")
-        self._pieces = [pieces[i] for i in order]
-        self._owner = self._owner[order]
         # The vocabulary and IDF come from the units being coded and the codebook only (coded units are
         # among those units), so the fitted vectoriser does not change when the team codes.
         corpus = self._corpus or [e.text for e in self._examples]
@@ -462,7 +459,6 @@ class Suggester:
             "Fn": self._Fn,
             "rank_c": self._rank_c,
             "ev_c": self._ev_c,
-            "Y0": self._Y0 if self._Fn is not None else None,
             "vector_weight": float(self._vw),
         }
         return corpus, learned
@@ -474,8 +470,6 @@ class Suggester:
         which is fast. Returns False, changing nothing, when the state does not fit this suggester.
         """
         import numpy as np
-
-        from qualcode.nlp.features import Featurizer
 
         codes = self._candidates()
         corpus_texts = self._corpus or [e.text for e in self._examples]
@@ -573,7 +567,6 @@ class Suggester:
         calib = learned.get("calib")
         self._calib = None if calib is None else (np.asarray([calib[0]]), float(calib[1]))
         self._Fn, self._rank_c, self._ev_c = learned.get("Fn"), learned.get("rank_c"), learned.get("ev_c")
-        self._Y0 = learned.get("Y0")
         self._fit_codable()
         if self._G is not None and (self._Fn is None or self._rank_c is None or self._ev_c is None):
             self._transduce()
@@ -827,7 +820,7 @@ class Suggester:
         V = self._VL[sel]
         f = V @ W
         h = np.einsum("ij,jk,ik->i", V, Minv, V)
-        t = self._Y[sel].astype(np.float32) - self._R[sel].astype(np.float32) - mean
+        t = self._vector_rows()[1][sel] - mean  # the targets it was fitted on (coded units come first)
         return (f - h[:, None] * t) / np.maximum(1 - h[:, None], 1e-3)
 
     def _dense(self, texts: Sequence[str]) -> Any:
@@ -945,13 +938,14 @@ class Suggester:
         self._codable = None
         if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._XL is None:
             return
-        has_code = np.asarray(self._Y.any(axis=1)).tolist()
-        pos = [e.text for e, y in zip(self._ex, has_code, strict=True) if y]
-        if len(pos) < MIN_CALIBRATION:
+        has_code = np.asarray(self._Y.any(axis=1))
+        pos = [e.text for e, y in zip(self._ex, has_code.tolist(), strict=True) if y]
+        if len(pos) < MIN_CALIBRATION or self._VL is None:
             return
-        texts = pos + self._passed
-        _, zs = self._features(texts)
-        F = self._codable_features(texts, self._dense(texts), zs)
+        # The coded units' rows were computed for the learners; only the passed-over units are new here.
+        _, zs_passed = self._features(self._passed)
+        F = np.vstack([self._codable_features(pos, self._VL[has_code], self._zsL[has_code]),
+                       self._codable_features(self._passed, self._dense(self._passed), zs_passed)])
         y = np.r_[np.ones(len(pos)), np.zeros(len(self._passed))].astype(np.float32)
         mu, ybar = F.mean(axis=0), float(y.mean())
         Fc = F - mu

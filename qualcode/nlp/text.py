@@ -221,7 +221,10 @@ class TextPipeline:
         """Split a passage into sentences with spaCy's sentencizer (any script)."""
         if len(text) < 80:
             return [text]
-        return [s.text.strip() for s in self._pipeline()(text).sents if s.text.strip()]
+        nlp = self._pipeline()
+        # Tokenizer and sentencizer only: a trained pipeline's tagger and lemmatiser add nothing to the split.
+        doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
+        return [s.text.strip() for s in doc.sents if s.text.strip()]
 
 
 # Units repeat their words: stemming each distinct word once is most of the normaliser's speed.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -128,9 +128,6 @@ class TextVectors:
             out = np.asarray(bag @ pv.vectors, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
-
-    def state(self) -> dict[str, Any]:
-        return {"vector_weights": self.weights}
 
 
 def _is_punct(ch: str) -> bool:

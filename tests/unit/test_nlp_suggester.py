@@ -339,3 +339,18 @@ def test_sentences_of_one_answer_lean_towards_each_others_codes(monkeypatch: pyt
     (rank_alone, alone), (rank_linked, linked) = funding(None), funding([None] * len(SPREAD_CORPUS) + ["t5", "t5"])
     assert rank_alone > 0 and rank_linked == 0
     assert linked > alone
+
+
+def test_a_parent_code_stops_being_suggested_when_the_team_no_longer_uses_it() -> None:
+    s = Suggester(make_codebook())
+    s.set_corpus(CORPUS)
+    s.update([Example("1", CORPUS[0], {"sustainability"})])
+    assert "sustainability" in s.code_ids  # used: the parent became a candidate
+    # That coding was moved to the leaf: the model is what a fresh fit on the same data gives.
+    s.update([Example("1", CORPUS[0], {"sustainability.funding"})])
+    fresh = Suggester(make_codebook())
+    fresh.set_corpus(CORPUS)
+    fresh.update([Example("1", CORPUS[0], {"sustainability.funding"})])
+    assert "sustainability" not in s.code_ids
+    assert s.code_ids == fresh.code_ids
+    assert (s.score(CORPUS) == fresh.score(CORPUS)).all()

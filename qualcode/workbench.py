@@ -25,11 +25,6 @@ SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
 # ---------------------------------------------------------------------------- the project view
 
 
-def review_count(project: Project) -> int:
-    """Codings left on an earlier version of a re-imported transcript, waiting for a coder to place them."""
-    return int(project.db.execute("SELECT count(*) FROM codings WHERE status = 'needs_review'").fetchone()[0])
-
-
 def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
     """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
 
@@ -376,13 +371,11 @@ def resolve_workbench_project(project: str | Path | None) -> tuple[Path, bool]:
 # ---------------------------------------------------------------------------- suggestions
 
 
-def fit_suggester(project: Project, engine: Any = None) -> Any:
+def fit_suggester(project: Project) -> Any:
     """The project's suggester (:mod:`qualcode.nlp.project`), brought up to date with its codebook, units and
-    codings; retraining after a coding only refits the learners. None when the engine is not installed."""
-    try:
-        from qualcode.nlp.project import get_suggester
-    except ImportError:
-        return None
+    codings; retraining after a coding only refits the learners."""
+    from qualcode.nlp.project import get_suggester
+
     return get_suggester(project)
 
 

@@ -515,9 +515,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _review_note(project: Project) -> None:
     """Codings a re-import could not place are counted nowhere: say so once, on stderr (stdout stays clean)."""
-    from qualcode.workbench import review_count
-
-    n = review_count(project)
+    n = project.review_count()
     if n:
         print(f"qualcode: note: {n} coding(s) wait for review after a re-import and are not counted here"
               " (see 'qualcode reanchor list')", file=sys.stderr)

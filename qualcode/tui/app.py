@@ -113,6 +113,8 @@ class QualcodeApp(App[None]):
         self._suggest_running = False
         self._generation = 0
         self.model_lock = threading.Lock()  # the suggester is shared by the suggestion thread and the queue
+        self._tty_fd: int | None = None  # the terminal watched by _watch_terminal (None: headless or not a tty)
+        self._hanging_up = False
         self._needs_retrain = False
 
     # ------------------------------------------------------------------ start and stop
@@ -163,12 +165,11 @@ class QualcodeApp(App[None]):
         self.set_interval(TERMINAL_CHECK_SECONDS, self._check_terminal)
 
     def _check_terminal(self) -> None:
-        fd = getattr(self, "_tty_fd", None)
-        if fd is not None and not os.isatty(fd):
+        if self._tty_fd is not None and not os.isatty(self._tty_fd):
             self._hang_up()
 
     def _hang_up(self) -> None:
-        if getattr(self, "_hanging_up", False):
+        if self._hanging_up:
             return
         self._hanging_up = True
         self.call_later(self.action_quit)
@@ -292,11 +293,7 @@ class QualcodeApp(App[None]):
                     generation = self._generation
                 with self.model_lock:
                     if self._engine is None or retrain:
-                        self._engine = wb.fit_suggester(project, self._engine)
-                    if self._engine is None:
-                        self.post_message(SuggestionsReady({}, "suggestions are not available in this installation",
-                                                           generation=generation))
-                        continue
+                        self._engine = wb.fit_suggester(project)
                     found = wb.suggest_units(self._engine, units)
                 for u in units:
                     found.setdefault(int(u["id"]), [])
@@ -367,11 +364,8 @@ class QualcodeApp(App[None]):
         yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
 
     def action_adjudicate(self) -> None:
-        try:
-            from qualcode.tui.adjudicate import AdjudicationScreen
-        except ImportError:
-            self.say("adjudication is not available in this installation", error=True)
-            return
+        from qualcode.tui.adjudicate import AdjudicationScreen
+
         if not isinstance(self.screen, AdjudicationScreen):
             self.push_screen(AdjudicationScreen())
 

@@ -77,6 +77,7 @@ class ProjectScreen(WorkbenchScreen):
         super().__init__()
         self.sort_key = "id"
         self.reverse = False
+        self.reviews = 0  # codings a re-import could not place, waiting for review
         self.rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
@@ -98,7 +99,7 @@ class ProjectScreen(WorkbenchScreen):
 
     def reload_from_store(self) -> None:
         self.rows = wb.transcript_rows(self.project, coder=self.coder)
-        self.reviews = wb.review_count(self.project)
+        self.reviews = self.project.review_count()
         self._fill()
 
     def _fill(self) -> None:
@@ -129,8 +130,7 @@ class ProjectScreen(WorkbenchScreen):
         total = sum(r["total"] for r in self.rows)
         coded = sum(r["coded"] for r in self.rows)
         # Codings a re-import could not place are on no current unit: say so, or nobody sees them.
-        reviews = getattr(self, "reviews", 0)
-        waiting = f" · {reviews} coding(s) to review: qualcode reanchor list" if reviews else ""
+        waiting = f" · {self.reviews} coding(s) to review: qualcode reanchor list" if self.reviews else ""
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),

@@ -41,7 +41,7 @@ def fixed_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
         units = plain_queue(project, **{**kwargs, "ordered": False})
         return [{**u, "reason": "uncertain between two codes"} for u in reversed(units)]
 
-    monkeypatch.setattr(wb, "fit_suggester", lambda project, engine=None: object())
+    monkeypatch.setattr(wb, "fit_suggester", lambda project: object())
     monkeypatch.setattr(wb, "suggest_units", suggest)
     monkeypatch.setattr(wb, "uncoded_queue", queue)
 

@@ -235,7 +235,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             attribute = Attributor(project, show_names=args.show_names)
             quotes = [{"ref": r["ref"], "code": r["code"], "group": r["group"], "coders": r["coders"],
                        "attribution": attribute(r), "quote": pseudo(r["text"], r["transcript"]).strip()}
-                      for r in cell_evidence(project, data, args.cell[0], args.cell[1])]
+                      for r in cell_evidence(project, data, args.cell[0], args.cell[1], evidence)]
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:

@@ -185,15 +185,17 @@ def matrix_frame(data: dict[str, Any]) -> Any:
     return df
 
 
-def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str) -> list[dict[str, Any]]:
-    """The passages behind one cell of a matrix (row id, column value)."""
+def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str,
+                  evidence: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The passages behind one cell of a matrix (row id, column value). ``evidence``: the rows the matrix was built
+    from, when it was built from a subset (e.g. some coders' codings), so the passages list only those coders."""
     ids = [r["id"] for r in data["rows"]]
     if row not in ids:
         raise QualcodeError(f"the matrix has no row '{row}'", hint="row ids are code or criterion ids")
     if col not in data["cols"]:
         raise QualcodeError(f"the matrix has no column '{col}'", hint="columns: " + ", ".join(data["cols"]))
     refs = set(data.get("refs", {}).get(row, {}).get(col, []))
-    ev = load_evidence(project)
+    ev = load_evidence(project) if evidence is None else evidence
     key = "criterion" if data["rows_kind"] == "criterion" else "code"
     seen: dict[str, dict[str, Any]] = {}
     for r in ev:

@@ -70,6 +70,17 @@ def test_a_cell_leads_to_its_passages_and_coders(project) -> None:  # type: igno
     assert len(refs) == _cell(m, "relevance", "Factory")
 
 
+def test_a_cell_of_one_coders_matrix_names_only_that_coder(project) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.synthesis.evidence import load_evidence
+
+    ben = load_evidence(project, coders=["ben"])
+    m = matrix(project, rows="criterion", evidence=ben)
+    quotes = cell_evidence(project, m, "relevance", "Factory", ben)
+    double = next(q for q in quotes if q["text"].startswith("The grievance training came"))
+    assert double["coders"] == ["ben"]  # the passage ana coded too, shown in ben's matrix
+    assert {c for q in quotes for c in q["coders"]} == {"ben"}
+
+
 def test_csv_frame_has_totals(project) -> None:  # type: ignore[no-untyped-def]
     df = matrix_frame(matrix(project))
     # Factory passages: four in KII-02, one from P1 and two from P3 in the focus group

@@ -12,12 +12,17 @@ from typing import Any
 from qualcode.store import Project
 
 
-def add_project_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-p", "--project", metavar="DIR", default=".", help="project folder (default: current folder)")
+def add_project_arg(p: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``nested``: on a sub-action of a command that has the option too, so ``cmd -p DIR action`` and
+    ``cmd action -p DIR`` both work (an absent option must not reset what was given before the action)."""
+    p.add_argument("-p", "--project", metavar="DIR", default=argparse.SUPPRESS if nested else ".",
+                   help="project folder (default: current folder)")
 
 
-def add_json_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+def add_json_arg(p: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``nested``: as for :func:`add_project_arg`."""
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if nested else False,
+                   help="print JSON instead of a table")
 
 
 def add_coder_arg(p: argparse.ArgumentParser) -> None:

@@ -39,16 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     for name, helptext in (("accept", "apply a suggested code; the coding records it came from a suggestion"),
                            ("reject", "record that a suggested code does not apply (used as a negative example)")):
         q = actions.add_parser(name, help=helptext)
-        # SUPPRESS: without -p here, the value given before the action (or the outer default) stands,
-        # so both 'suggest -p DIR accept ...' and 'suggest accept -p DIR ...' work.
-        q.add_argument("-p", "--project", metavar="DIR", default=argparse.SUPPRESS,
-                       help="project folder (default: current folder)")
+        add_project_arg(q, nested=True)
         q.add_argument("--segment", metavar="ID", required=True, help="segment id or TRANSCRIPT:N")
         q.add_argument("--code", metavar="ID", required=True, help="the suggested code's id")
         q.add_argument("--score", type=float, help="the score shown (default: recomputed now)")
         q.add_argument("--model-version", metavar="V", help="the model version shown (default: the current one)")
         add_coder_arg(q)
-        add_json_arg(q)
+        add_json_arg(q, nested=True)
         q.set_defaults(func=_accept if name == "accept" else _reject)
 
     p = sub.add_parser("queue", help="uncoded units ordered most informative first, with the reason",

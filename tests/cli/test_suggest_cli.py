@@ -181,7 +181,7 @@ def test_accept_unknown_code_is_a_one_line_error(example_project_dir: Path, caps
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
-def test_accept_finds_the_project_whether_p_comes_before_or_after_the_action(
+def test_accept_takes_p_and_json_before_or_after_the_action(
     example_project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path, where: str,
 ) -> None:
@@ -190,8 +190,10 @@ def test_accept_finds_the_project_whether_p_comes_before_or_after_the_action(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     p = str(example_project_dir)
-    action = ["accept", "--segment", "KII-01:3", "--code", "relevance.needs_fit", "--coder", "ana", "--json"]
-    args = ["suggest", "-p", p, *action] if where == "before" else ["suggest", *action[:1], "-p", p, *action[1:]]
+    action = ["accept", "--segment", "KII-01:3", "--code", "relevance.needs_fit", "--coder", "ana"]
+    # -p and --json before the action or after it
+    args = (["suggest", "-p", p, "--json", *action] if where == "before"
+            else ["suggest", *action[:1], "-p", p, *action[1:], "--json"])
     code, out, err = run(capsys, *args)
     assert code == 0, err
     coding = json.loads(out)

@@ -7,6 +7,8 @@ import argparse
 import re
 from pathlib import Path
 
+import pytest
+
 from qualcode.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,13 +38,30 @@ def test_every_command_in_the_readme_exists() -> None:
     assert mentioned - known == set()
 
 
-def test_every_command_has_help() -> None:
-    for command in _commands(build_parser()):
-        parser = build_parser()
-        try:
-            parser.parse_args([*command, "--help"])
-        except SystemExit as exit_:
-            assert exit_.code == 0, command
+def _help_texts(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], str]:
+    """Each command's one-line help (as listed by its parent) or, failing that, its own description."""
+    texts: dict[tuple[str, ...], str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            listed = {a.dest: a.help or "" for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                path = (*prefix, name)
+                texts[path] = (listed.get(name) or sub.description or "").strip()
+                texts.update(_help_texts(sub, path))
+    return texts
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    commands = _commands(build_parser())
+    texts = _help_texts(build_parser())
+    assert commands and set(texts) == set(commands)
+    for command in commands:
+        assert texts[command], f"`qualcode {' '.join(command)}` has no help text"
+        with pytest.raises(SystemExit) as exit_:
+            build_parser().parse_args([*command, "--help"])
+        assert exit_.value.code == 0, command
+        out = capsys.readouterr().out
+        assert out.startswith("usage:") and " ".join(command) in out.splitlines()[0], command
 
 
 def test_readme_opens_with_the_two_setup_commands() -> None:

@@ -118,10 +118,15 @@ def test_two_coders_code_the_example_separately_then_merge_agree_adjudicate_and_
     assert {r["criterion"] for r in data["items"]} >= {"relevance", "effectiveness"}
 
     code, out, _ = _run(capsys, "adjudicate", "list", "-p", str(clara), "--json")
-    first = json.loads(out)["items"][0]
+    items = json.loads(out)["items"]
+    first = items[0]
     code, out, _ = _run(capsys, "adjudicate", "decide", "-p", str(clara), "--segment", first["ref"], "--code",
                         first["code"], "--omit", "--coder", "clara")
     assert code == 0
+    code, out, _ = _run(capsys, "adjudicate", "list", "-p", str(clara), "--json")
+    left = [(i["ref"], i["code"]) for i in json.loads(out)["items"]]
+    assert (first["ref"], first["code"]) not in left
+    assert left == [(i["ref"], i["code"]) for i in items[1:]]  # only the decided one is gone
 
     qdpx = tmp_path / "handover.qdpx"
     code, out, _ = _run(capsys, "refi", "export", "-p", str(clara), "-o", str(qdpx))

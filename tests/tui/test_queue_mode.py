@@ -75,6 +75,7 @@ async def test_x_rejects_every_suggestion_and_u_undoes_in_the_queue(make: Callab
         await wait_for_suggestions(app, pilot)
         screen = app.screen
         shown = {s["code"] for s in screen._shown()}
+        assert shown  # x must have something to reject
         second = screen.units[1]["ref"]
         await pilot.press("x")
         await wait_for_suggestions(app, pilot)

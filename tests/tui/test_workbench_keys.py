@@ -71,9 +71,14 @@ async def test_v_selects_a_span_and_c_codes_every_unit_of_it_at_once(make: Calla
         assert refs(store) == [("KII-01:3", "sustainability.funding", "clara"),
                                ("KII-01:4", "sustainability.funding", "clara"),
                                ("KII-01:5", "sustainability.funding", "clara")]
-        events = [e for e in store.events(entity="coding")]
-        assert len(events) == 3 and len({e["ts"] for e in events}) >= 1
+        events = store.events(entity="coding")
+        assert len(events) == 3
+        groups = {e["action_group"] for e in events}
+        assert len(groups) == 1 and None not in groups  # one user action
         assert app.screen.view.span_start is None  # the selection ends once applied
+        await pilot.press("u")  # one undo takes back the whole span
+        await app.settled()
+        assert refs(store) == []
 
 
 async def test_a_span_across_an_interviewer_question_codes_only_the_informants_units(

@@ -113,7 +113,9 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(
     example_project: Project, new_process: Any, damage: str
 ) -> None:
     first = suggestions(example_project)
-    for path in cache_files(example_project):
+    files = cache_files(example_project)
+    assert [p.name.split("-")[0] for p in files] == ["corpus", "learned"]
+    for path in files:
         data = path.read_bytes()
         path.write_bytes({"garbage": b"not a model" * 100, "truncated": data[: len(data) // 2], "empty": b""}[damage])
     new_process()
@@ -125,15 +127,18 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(
 
 def test_a_file_saved_for_another_state_is_not_used(example_project: Project, new_process: Any) -> None:
     first = suggestions(example_project)
-    learned = [p for p in cache_files(example_project) if p.name.startswith("learned-")][0]
-    saved = learned.read_bytes()
+    learned = [p for p in cache_files(example_project) if p.name.startswith("learned-")]
+    assert len(learned) == 1
+    saved = learned[0].read_bytes()
     accept_suggestion(example_project, first[0]["segment"], first[0]["suggestions"][0]["code"], coder="ana")
     new_process()
     after = suggestions(example_project)
+    assert after != first  # the accepted coding changed what is suggested, or the test proves nothing
     # Put the old learned state under every learned name: its key inside no longer matches.
-    for path in cache_files(example_project):
-        if path.name.startswith("learned-"):
-            path.write_bytes(saved)
+    relearned = [p for p in cache_files(example_project) if p.name.startswith("learned-")]
+    assert relearned
+    for path in relearned:
+        path.write_bytes(saved)
     new_process()
     assert suggestions(example_project) == after
 

@@ -147,3 +147,9 @@ def criteria(project: Project) -> list[dict[str, Any]]:
             crit["codes"].append({"id": row["id"], "name": row["name"], "parent": row["parent_id"],
                                   "questions": data.get("questions", [])})
     return out
+
+
+def ref_sort_key(ref: str) -> tuple[str, int]:
+    """Sort key of a reference TRANSCRIPT:N: transcript, then unit number (so KII-01:10 comes after KII-01:9)."""
+    tid, _, n = ref.rpartition(":")
+    return (tid, int(n) if n.isdigit() else 0)

@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.synthesis.evidence import UNKNOWN, criteria, load_evidence, source_type, stakeholder_groups
+from qualcode.synthesis.evidence import (
+    UNKNOWN,
+    criteria,
+    load_evidence,
+    ref_sort_key,
+    source_type,
+    stakeholder_groups,
+)
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -169,11 +176,6 @@ def _records(project: Project, rows: str, cols: str, count: str) -> list[tuple[s
     return out
 
 
-def _ref_key(ref: str) -> tuple[str, int]:
-    tid, _, n = ref.rpartition(":")
-    return (tid, int(n) if n.isdigit() else 0)
-
-
 def matrix_frame(data: dict[str, Any]) -> Any:
     """The matrix as a pandas DataFrame (rows labelled by id, a Total column and row)."""
     import pandas as pd
@@ -203,7 +205,7 @@ def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str,
             entry = seen.setdefault(r["ref"], {**r, "coders": []})
             if r["coder"] not in entry["coders"]:
                 entry["coders"].append(r["coder"])
-    return sorted(seen.values(), key=lambda r: _ref_key(r["ref"]))
+    return sorted(seen.values(), key=lambda r: ref_sort_key(r["ref"]))
 
 
 def cooccurrence(project: Project, *, level: str = "code", evidence: list[dict[str, Any]] | None = None

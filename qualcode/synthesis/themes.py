@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, QualcodeError
-from qualcode.synthesis.evidence import load_evidence
+from qualcode.synthesis.evidence import load_evidence, ref_sort_key
 
 if TYPE_CHECKING:
     from qualcode.privacy import Pseudonymiser
@@ -110,14 +110,10 @@ def themes(
             "groups": dict(sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))),
             "informants": len({items[i]["informant"] for i in members}),
             "quotes": quotes,
-            "refs": sorted((items[i]["ref"] for i in members), key=_ref_key),
+            "refs": sorted((items[i]["ref"] for i in members), key=ref_sort_key),
         })
     out.sort(key=lambda t: (-t["size"], t["label"]))
     for n_theme, t in enumerate(out, start=1):
         t["theme"] = n_theme
     return {"target": target, "passages": n, "k": k, "seed": seed, "themes": out}
 
-
-def _ref_key(ref: str) -> tuple[str, int]:
-    tid, _, num = ref.rpartition(":")
-    return (tid, int(num) if num.isdigit() else 0)

@@ -115,11 +115,10 @@ def run_command(cb: Path, seg: Path, train: Path | None) -> tuple[list[dict], fl
 
 
 def kappa(y: list[bool], p: list[bool]) -> float:
-    n = len(y)
-    agree = sum(a == b for a, b in zip(y, p, strict=True)) / n
-    py, pp = sum(y) / n, sum(p) / n
-    expected = py * pp + (1 - py) * (1 - pp)
-    return 0.0 if expected >= 1 else (agree - expected) / (1 - expected)
+    """Cohen's kappa of gold and predicted (0 where it is undefined: the code never occurs nor is predicted)."""
+    from qualcode.teams.agreement import cohen_kappa
+
+    return cohen_kappa(y, p) or 0.0
 
 
 def score(output: list[dict], gold: dict[str, set[str]], codes: list[str]) -> dict[str, float]:

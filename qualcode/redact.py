@@ -80,7 +80,7 @@ def identifier_check(project: Project, transcript: str | None = None) -> dict[st
     pseudo = Pseudonymiser(project)
     titled = _TitleMatcher()
     hits: list[dict[str, Any]] = []
-    tids = [transcript] if transcript else [t["id"] for t in project.transcripts()]
+    tids = [project.require_transcript(transcript)["id"]] if transcript else [t["id"] for t in project.transcripts()]
     units = 0
     for tid in tids:
         for sp in project.speakers(tid):
@@ -120,13 +120,14 @@ def write_redacted(project: Project, out_dir: str | Path, transcript: str | None
     """Write each current transcript as ``<id>.txt`` with pseudonymised speakers and text (for sharing)."""
     from qualcode.privacy import Pseudonymiser, speaker_label
 
+    # An unknown transcript is an error before anything is written.
+    tids = [project.require_transcript(transcript)["id"]] if transcript else [t["id"] for t in project.transcripts()]
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"cannot create the folder ({err.strerror or err})", path=str(out)) from None
     pseudo = Pseudonymiser(project)
-    tids = [transcript] if transcript else [t["id"] for t in project.transcripts()]
     files = []
     for tid in tids:
         lines: list[str] = []

@@ -1105,7 +1105,8 @@ class Project:
             action = ev["action"]
             if action not in UNDOABLE and action not in ("undo", "redo"):
                 continue
-            if action == "coding.add" and (ev["after"] or {}).get("source") in ("import", "merge"):
+            # (Merged codings are logged as coding.merge, which is not undoable, so only imports need this.)
+            if action == "coding.add" and (ev["after"] or {}).get("source") == "import":
                 continue
             key = ev.get("action_group") or -ev["id"]
             if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:

@@ -106,8 +106,6 @@ def cmd_redact(args: argparse.Namespace) -> int:
     from qualcode.redact import identifier_check, write_redacted
 
     with open_project(args) as project:
-        if args.transcript:
-            project.require_transcript(args.transcript)
         if args.out:
             data = write_redacted(project, args.out, args.transcript)
             return emit(args, data, lambda d: print(f"{len(d['files'])} pseudonymised transcript(s) in {d['folder']}"))

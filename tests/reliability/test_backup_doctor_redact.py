@@ -213,3 +213,13 @@ def test_replaced_spans_split_adjacent_names_at_the_title() -> None:
     original = "Thank you, Ms. Yen. Ms. Thao, you said"
     redacted = "Thank you, [informant P5]. [informant P2], you said"
     assert [original[a:b] for a, b, _ in replaced_spans(original, redacted)] == ["Ms. Yen", "Ms. Thao"]
+
+
+def test_an_unknown_transcript_is_an_error_before_anything_is_written(named_project: Project, tmp_path: Path) -> None:
+    from qualcode.errors import QualcodeError
+
+    with pytest.raises(QualcodeError, match="KII-99"):
+        identifier_check(named_project, "KII-99")
+    with pytest.raises(QualcodeError, match="KII-99"):
+        write_redacted(named_project, tmp_path / "shared", "KII-99")
+    assert not (tmp_path / "shared").exists()

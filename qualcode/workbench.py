@@ -438,3 +438,16 @@ def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None
         if u is not None:
             out.append({**u, "reason": item.get("reason")})
     return out + list(by_id.values())
+
+
+def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None at
+    either end. Two indexed lookups, cheap enough for every key press."""
+    seg = project.db.execute("SELECT transcript_id, version, idx FROM segments WHERE id = ?", (segment_id,)).fetchone()
+    if seg is None:
+        return None, None
+    rows = project.db.execute(
+        "SELECT idx, speaker, text FROM segments WHERE transcript_id = ? AND version = ? AND idx IN (?, ?)",
+        (seg["transcript_id"], seg["version"], seg["idx"] - 1, seg["idx"] + 1)).fetchall()
+    found = {r["idx"]: dict(r) for r in rows}
+    return found.get(seg["idx"] - 1), found.get(seg["idx"] + 1)

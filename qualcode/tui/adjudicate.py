@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from qualcode import workbench as wb
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.teams import adjudicate as adj
@@ -114,12 +115,7 @@ class AdjudicationScreen(Screen[None]):
         return self.items[self.position] if 0 <= self.position < len(self.items) else None
 
     def _neighbours(self, item: dict[str, Any]) -> tuple[str, str]:
-        segs = self.project.segments(item["transcript"])
-        idx = next((i for i, s in enumerate(segs) if s["id"] == item["segment"]), None)
-        if idx is None:
-            return "", ""
-        before = segs[idx - 1] if idx > 0 else None
-        after = segs[idx + 1] if idx + 1 < len(segs) else None
+        before, after = wb.neighbours(self.project, int(item["segment"]))
 
         def line(s: dict[str, Any] | None) -> str:
             return f"{s['speaker'] or ''}: {s['text']}" if s else ""

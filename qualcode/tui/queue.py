@@ -112,20 +112,13 @@ class QueueScreen(WorkbenchScreen):
         if u.get("reason"):
             head.append(f"\nwhy now: {u['reason']}", style="italic")
         title.update(head)
-        before, after = self._neighbours(u)
+        before, after = wb.neighbours(self.project, int(u["id"]))
         self.query_one("#queue-before", Static).update(self._context_text(before))
         self.query_one("#queue-unit", Static).update(Text(u["text"], style="bold"))
         self.query_one("#queue-after", Static).update(self._context_text(after))
         self._show_codes(u)
         self._show_suggestions()
         self.update_status()
-
-    def _neighbours(self, u: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        rows = self.project.db.execute(
-            "SELECT idx, speaker, text FROM segments WHERE transcript_id = ? AND version = ? AND idx IN (?, ?)"
-            " ORDER BY idx", (u["transcript"], u["version"], u["idx"] - 1, u["idx"] + 1)).fetchall()
-        found = {r["idx"]: dict(r) for r in rows}
-        return found.get(u["idx"] - 1), found.get(u["idx"] + 1)
 
     @staticmethod
     def _context_text(n: dict[str, Any] | None) -> Text:

@@ -155,3 +155,14 @@ def test_workbench_opens_the_example_copy_when_no_project_is_given(tmp_path: Pat
     local.close()
     monkeypatch.chdir(tmp_path / "here")
     assert wb.resolve_workbench_project(None) == (tmp_path / "here", False)
+
+
+def test_neighbours_are_the_units_either_side_in_the_same_transcript(project: Project) -> None:
+    segs = project.segments("KII-01", include_interviewer=True)
+    first, second, third = segs[0], segs[1], segs[2]
+    before, after = wb.neighbours(project, int(second["id"]))
+    assert (before["text"], after["text"]) == (first["text"], third["text"])
+    assert wb.neighbours(project, int(first["id"]))[0] is None
+    last_before, last_after = wb.neighbours(project, int(segs[-1]["id"]))
+    assert last_after is None and last_before["text"] == segs[-2]["text"]
+    assert wb.neighbours(project, 999_999) == (None, None)

@@ -349,6 +349,16 @@ class Project:
         )
         return [dict(r) for r in rows]
 
+    def require_coders(self, names: Iterable[str]) -> list[str]:
+        """``names`` as given, each checked to be a coder of this project (a typo is an error, not an empty view)."""
+        names = list(names)
+        known = {c["name"] for c in self.coders()}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise NotFoundError(f"no coder '{missing[0]}' in this project",
+                                hint=f"coders here: {', '.join(sorted(known)) or 'none'}")
+        return names
+
     def resolve_coder(self, name: str | None) -> str:
         """An explicit name, else the project's default coder setting, else the environment's."""
         return (name or "").strip() or self.setting("coder") or default_coder()

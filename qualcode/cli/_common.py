@@ -25,6 +25,12 @@ def add_json_arg(p: argparse.ArgumentParser, *, nested: bool = False) -> None:
                    help="print JSON instead of a table")
 
 
+def parse_coders(text: str | None) -> list[str] | None:
+    """``--coders A,B`` as a list of names; None when not given (everyone)."""
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    return names or None
+
+
 def add_coder_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--coder",

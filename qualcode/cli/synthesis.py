@@ -10,7 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.cli._common import (
+    add_coder_arg,
+    add_json_arg,
+    add_project_arg,
+    emit,
+    open_project,
+    parse_coders,
+    table,
+)
 from qualcode.errors import AuditFailed, InputError, QualcodeError
 from qualcode.store import Project
 
@@ -528,11 +536,5 @@ def _add_coders_arg(p: argparse.ArgumentParser) -> None:
 
 def _coders(project: Project, args: argparse.Namespace) -> list[str] | None:
     """The coders named by --coders, checked against the project (a typo is an error, not an empty result)."""
-    if not getattr(args, "coders", None):
-        return None
-    names = [c.strip() for c in args.coders.split(",") if c.strip()]
-    known = {c["name"] for c in project.coders()}
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise QualcodeError(f"no coder '{unknown[0]}' in this project", hint="see 'qualcode coders'")
-    return names
+    names = parse_coders(getattr(args, "coders", None))
+    return None if names is None else project.require_coders(names)

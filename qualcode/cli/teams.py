@@ -6,15 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
 from qualcode.errors import QualcodeError
-
-
-def _coder_list(text: str | None) -> list[str] | None:
-    if not text:
-        return None
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    return names or None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -167,7 +160,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from qualcode.teams.agreement import agreement
 
     with open_project(args) as project:
-        data = agreement(project, coders=_coder_list(args.coders), by=args.by, transcripts=args.transcript,
+        data = agreement(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
                          threshold=args.threshold)
 
     def human(d: dict[str, Any]) -> None:
@@ -205,7 +198,7 @@ def cmd_adjudicate_list(args: argparse.Namespace) -> int:
     from qualcode.teams.adjudicate import adjudication_queue
 
     with open_project(args) as project:
-        data = adjudication_queue(project, coders=_coder_list(args.coders), code=args.code,
+        data = adjudication_queue(project, coders=parse_coders(args.coders), code=args.code,
                                   transcripts=args.transcript, include_settled=args.all)
 
     def human(d: dict[str, Any]) -> None:
@@ -250,7 +243,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
         if suffix == ".qdc":
             report = export_qdc(project, out)
         elif suffix == ".qdpx":
-            report = export_qdpx(project, out, coders=_coder_list(args.coders))
+            report = export_qdpx(project, out, coders=parse_coders(args.coders))
         else:
             raise QualcodeError(f"cannot tell the format of '{out.name}'", hint="name the file .qdpx or .qdc")
 

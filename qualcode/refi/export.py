@@ -136,12 +136,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
 
     out = Path(path)
     cb = project.codebook()
-    known_coders = {c["name"] for c in project.coders()}
     if coders:
-        missing = [c for c in coders if c not in known_coders]
-        if missing:
-            raise QualcodeError(f"no coder '{missing[0]}' in this project",
-                                hint=f"coders here: {', '.join(sorted(known_coders))}")
+        project.require_coders(coders)
     wanted = set(coders) if coders else None
     now = now_iso()
     e = ElementMaker(namespace=NS_PROJECT, nsmap={None: NS_PROJECT})

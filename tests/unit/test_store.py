@@ -278,3 +278,16 @@ def test_review_count_counts_codings_that_need_review(project: Project) -> None:
     project.add_transcript(changed, "KII-01", coder="ana")  # the second sentence's coding now needs review
     assert project.review_count() == 1
     assert project.status()["needs_review"] == 1
+
+
+def test_require_coders_names_the_unknown_one_and_lists_who_codes_here(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "rc")
+    try:
+        p.coder_id("ana")
+        p.coder_id("ben")
+        assert p.require_coders(["ben", "ana"]) == ["ben", "ana"]
+        with pytest.raises(NotFoundError, match="no coder 'bne'") as err:
+            p.require_coders(["ana", "bne"])
+        assert "ana, ben" in (err.value.hint or "")
+    finally:
+        p.close()

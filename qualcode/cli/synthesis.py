@@ -309,13 +309,12 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from qualcode.privacy import Pseudonymiser
     from qualcode.synthesis.themes import themes
 
     with open_project(args) as project:
         _review_note(project)
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
-                      top_quotes=args.quotes, pseudonymiser=Pseudonymiser(project, enabled=not args.show_names),
+                      top_quotes=args.quotes, show_names=args.show_names,
                       coders=_coders(project, args))
 
         def human(d: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.synthesis.evidence import load_evidence, ref_sort_key
 
 if TYPE_CHECKING:
-    from qualcode.privacy import Pseudonymiser
     from qualcode.store import Project
 
 # conversational filler that carries no theme
@@ -31,7 +30,7 @@ def themes(
     seed: int = 0,
     top_terms: int = 8,
     top_quotes: int = 3,
-    pseudonymiser: Pseudonymiser | None = None,
+    show_names: bool = False,
     coders: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Cluster the quotes coded to ``criterion`` or ``code`` (TF-IDF + k-means, scikit-learn).
@@ -41,7 +40,7 @@ def themes(
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-    from qualcode.privacy import Attributor
+    from qualcode.privacy import Attributor, Pseudonymiser
 
     if (criterion is None) == (code is None):
         raise QualcodeError("say which evidence to cluster", hint="pass --criterion ID or --code ID")
@@ -86,7 +85,8 @@ def themes(
     import numpy as np
 
     sims = np.asarray(x.dot(centers.T))  # rows are L2-normalised, so this ranks by closeness to each centre
-    attribute = Attributor(project, show_names=bool(pseudonymiser is not None and not pseudonymiser.enabled))
+    pseudonymiser = Pseudonymiser(project, enabled=not show_names)  # names only when asked, as every export
+    attribute = Attributor(project, show_names=show_names)
     out: list[dict[str, Any]] = []
     for c in range(len(centers)):
         members = [i for i, lab in enumerate(labels) if lab == c]
@@ -100,7 +100,7 @@ def themes(
         quotes = []
         for i in ranked[:top_quotes]:
             it = items[i]
-            text = pseudonymiser(it["text"], it["transcript"]) if pseudonymiser else it["text"]
+            text = pseudonymiser(it["text"], it["transcript"])
             quotes.append({"ref": it["ref"], "text": text.strip(), "attribution": attribute(it),
                            "group": it["group"], "similarity": round(float(sims[i][c]), 3)})
         out.append({

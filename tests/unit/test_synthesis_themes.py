@@ -8,7 +8,6 @@ import pytest
 from test_synthesis_project import build_project
 
 from qualcode.errors import NotFoundError, QualcodeError
-from qualcode.privacy import Pseudonymiser
 from qualcode.synthesis.themes import themes
 
 
@@ -39,10 +38,12 @@ def test_grievance_passages_share_a_theme(project) -> None:  # type: ignore[no-u
 
 
 def test_representative_quotes_are_pseudonymised(project) -> None:  # type: ignore[no-untyped-def]
-    result = themes(project, criterion="relevance", k=1, top_quotes=10, pseudonymiser=Pseudonymiser(project))
+    result = themes(project, criterion="relevance", k=1, top_quotes=10)
     text = " ".join(q["text"] for t in result["themes"] for q in t["quotes"])
     assert "Nguyen Thi Hoa" not in text and "[informant KII-01]" in text
     assert all(q["attribution"].startswith(("Interview", "FGD")) for t in result["themes"] for q in t["quotes"])
+    named = themes(project, criterion="relevance", k=1, top_quotes=10, show_names=True)
+    assert "Nguyen Thi Hoa" in " ".join(q["text"] for t in named["themes"] for q in t["quotes"])
 
 
 def test_no_quotes_or_no_target_is_a_clear_error(project) -> None:  # type: ignore[no-untyped-def]

@@ -164,12 +164,28 @@ def test_doctor_on_a_garbage_file_says_to_restore_a_backup(tmp_path: Path) -> No
     assert report["errors"] == 1 and "restore" in report["checks"][0]["hint"]
 
 
-def test_doctor_sees_a_pending_migration_and_fix_applies_it(project: Project) -> None:
-    newest = project.schema_version()
-    project.db.execute("DELETE FROM _migrations WHERE id = ?", (newest,))
-    by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
+def test_doctor_sees_a_pending_migration_and_fix_applies_it(tmp_path: Path) -> None:
+    from qualcode.store import _migrations, _split_sql
+
+    # A project written by the previous qualcode: every migration but the newest.
+    known = _migrations()
+    newest = known[-1][0]
+    conn = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+    for number, name, sql in known[:-1]:
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO _migrations VALUES (?, ?, 'x')", (number, name))
+    conn.close()
+    by = {c["check"]: c for c in run_doctor(tmp_path)["checks"]}
     assert by["migrations"]["status"] == "warning" and by["migrations"]["pending"] == [newest]
-    project.db.execute("INSERT INTO _migrations (id, name, applied) VALUES (?, 'x', 'x')", (newest,))
+    assert "doctor --fix" in by["migrations"]["hint"]
+    fixed = {c["check"]: c for c in run_doctor(tmp_path, fix=True)["checks"]}
+    assert fixed["migrations"]["status"] == "ok" and fixed["migrations"]["pending"] == []
+    again = {c["check"]: c for c in run_doctor(tmp_path)["checks"]}
+    assert again["migrations"]["status"] == "ok" and "is current" in again["migrations"]["detail"]
+    with Project.open(tmp_path) as p:
+        assert p.schema_version() == newest
 
 
 # ---------------------------------------------------------------------------- identifiers

@@ -49,7 +49,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -575,28 +575,35 @@ class Suggester:
     # ------------------------------------------------------------------ scoring pieces
     def _features(self, texts: Sequence[str]) -> tuple[Any, Any]:
         """TF-IDF rows and zero-shot prior for texts, reusing what was computed for the corpus."""
-        import numpy as np
-        from scipy.sparse import vstack
-
         assert self.featurizer is not None
-        rows = [self._row_of.get(t, -1) for t in texts]
-        missing = [i for i, r in enumerate(rows) if r < 0]
-        if self._Xc is None or len(missing) == len(texts):
-            X = self.featurizer.transform(list(texts))
-            return X, self._zero_shot(X, list(texts))
-        known = np.asarray([r for r in rows if r >= 0])
-        if not missing:
-            return self._Xc[known], self._zs_corpus[known]
-        new_texts = [texts[i] for i in missing]
-        Xn = self.featurizer.transform(new_texts)
-        zn = self._zero_shot(Xn, new_texts)
-        order = np.empty(len(texts), dtype=np.int64)
-        is_known = np.asarray([r >= 0 for r in rows])
-        order[np.flatnonzero(is_known)] = np.arange(len(known))
-        order[np.asarray(missing)] = len(known) + np.arange(len(missing))
-        X = vstack([self._Xc[known], Xn], format="csr")[order]
-        zs = np.vstack([self._zs_corpus[known], zn])[order]
+        fz = self.featurizer
+
+        def compute(new: list[str]) -> list[Any]:
+            X = fz.transform(new)
+            return [X, self._zero_shot(X, new)]
+
+        X, zs = self._corpus_or_computed(texts, None if self._Xc is None else [self._Xc, self._zs_corpus], compute)
         return X, zs
+
+    def _corpus_or_computed(self, texts: Sequence[str], cached: list[Any] | None,
+                            compute: Callable[[list[str]], list[Any]]) -> list[Any]:
+        """Rows for ``texts``: taken from ``cached`` (matrices with one row per corpus unit) for corpus units,
+        computed by ``compute`` for the others, in the order of ``texts``."""
+        import numpy as np
+        from scipy.sparse import issparse, vstack
+
+        rows = np.asarray([self._row_of.get(t, -1) for t in texts], dtype=np.int64)
+        known = rows >= 0
+        if cached is None or not known.any():
+            return compute(list(texts))
+        if known.all():
+            return [c[rows] for c in cached]
+        new = compute([t for t, k in zip(texts, known.tolist(), strict=True) if not k])
+        order = np.empty(len(texts), dtype=np.int64)
+        order[known] = np.arange(int(known.sum()))
+        order[~known] = int(known.sum()) + np.arange(int((~known).sum()))
+        return [(vstack([c[rows[known]], m], format="csr") if issparse(c) else np.vstack([c[rows[known]], m]))[order]
+                for c, m in zip(cached, new, strict=True)]
 
     def _zero_shot(self, X: Any, texts: Sequence[str]) -> np.ndarray:
         """Codebook prior for each (unit, code); sentence-level best is mixed in for long units."""
@@ -825,20 +832,10 @@ class Suggester:
 
     def _dense(self, texts: Sequence[str]) -> Any:
         """Dense text vectors, reusing the corpus rows."""
-        import numpy as np
-
-        assert self._tv is not None
-        rows = [self._row_of.get(t, -1) for t in texts]
-        if self._Vc is not None and all(r >= 0 for r in rows):
-            return self._Vc[np.asarray(rows, dtype=np.int64)]
-        out = self._tv.transform([t for t, r in zip(texts, rows, strict=True) if r < 0])
-        if self._Vc is None or all(r < 0 for r in rows):
-            return out
-        full = np.empty((len(texts), out.shape[1]), dtype=np.float32)
-        known = np.asarray([r >= 0 for r in rows])
-        full[known] = self._Vc[np.asarray([r for r in rows if r >= 0], dtype=np.int64)]
-        full[~known] = out
-        return full
+        tv = self._tv
+        assert tv is not None
+        return self._corpus_or_computed(texts, None if self._Vc is None else [self._Vc],
+                                        lambda new: [tv.transform(new)])[0]
 
     def _self_train_base(self) -> Any:
         """Sum of the corpus units the prior assigns to each code with the clearest margins.

@@ -354,3 +354,14 @@ def test_a_parent_code_stops_being_suggested_when_the_team_no_longer_uses_it() -
     assert "sustainability" not in s.code_ids
     assert s.code_ids == fresh.code_ids
     assert (s.score(CORPUS) == fresh.score(CORPUS)).all()
+
+
+def test_a_batch_mixing_corpus_units_and_new_texts_scores_each_as_alone() -> None:
+    s = Suggester(make_codebook())
+    s.set_corpus(CORPUS)
+    s.update([Example("1", CORPUS[0], {"sustainability.funding"}), Example("2", CORPUS[1], {"effectiveness.training"})])
+    texts = [CORPUS[2], "A new sentence about the canteen and the budget.", CORPUS[0], "Women workers trained again."]
+    together = s.score(texts)
+    alone = [s.score([t])[0] for t in texts]
+    for row, single in zip(together, alone, strict=True):
+        assert (abs(row - single) < 1e-6).all()

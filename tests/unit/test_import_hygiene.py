@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 CORE_MODULES = [
     "qualcode.store",
@@ -33,12 +32,18 @@ def test_core_does_not_import_textual_or_heavy_libraries() -> None:
         assert heavy not in loaded, f"{heavy} imported by the core at import time"
 
 
-def test_help_is_fast_and_lists_the_commands() -> None:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "qualcode", "--help"], capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    assert proc.returncode == 0
+def test_help_lists_the_commands_without_loading_heavy_libraries() -> None:
+    # What keeps `qualcode --help` instant is that it loads no heavy library (measured ~0.1 s); a wall-clock
+    # bound would only test how busy the machine is.
+    code = (
+        "import sys\nfrom qualcode.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('--MODULES--')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code + "\nprint('\\n'.join(sys.modules))"],
+                          capture_output=True, text=True, check=True)
+    usage, _, modules = proc.stdout.partition("--MODULES--")
     for command in ("init", "import", "status", "segments", "codebook", "codings", "log", "example"):
-        assert command in proc.stdout
-    # generous bound for a loaded CI machine; typically ~0.1 s
-    assert elapsed < 1.5, f"qualcode --help took {elapsed:.2f}s"
+        assert command in usage
+    loaded = set(modules.split())
+    for heavy in ("textual", "spacy", "sklearn", "pandas", "numpy", "scipy", "docx", "openpyxl", "rapidfuzz"):
+        assert heavy not in loaded, f"qualcode --help imports {heavy}"

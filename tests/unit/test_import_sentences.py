@@ -58,6 +58,10 @@ def test_units_never_cross_paragraphs_or_turns() -> None:
     assert texts == ["Was it useful?", "Yes.", "Very useful for the supervisors in our factory."]
 
 
+# A guard against catastrophic backtracking, not a speed goal: these inputs parse in well under a second,
+# a quadratic or backtracking parse of them takes minutes. The bound leaves room for a busy CI machine.
+SLOW = 15.0
+
 @pytest.mark.parametrize(
     "paragraph",
     [
@@ -74,7 +78,7 @@ def test_units_never_cross_paragraphs_or_turns() -> None:
 def test_large_pathological_input_stays_fast(paragraph: str) -> None:
     started = time.perf_counter()
     parse_transcript(paragraph.encode(), "big.txt")
-    assert time.perf_counter() - started < 5.0
+    assert time.perf_counter() - started < SLOW
 
 
 def test_time_grows_linearly_with_size() -> None:
@@ -107,4 +111,4 @@ def test_unclosed_markup_stays_fast(data: bytes, name: str) -> None:
         parse_transcript(data, name)
     except InputError:
         pass  # rejecting is fine; hanging is not
-    assert time.perf_counter() - started < 5.0
+    assert time.perf_counter() - started < SLOW

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
-from qualcode.errors import QualcodeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -235,17 +234,10 @@ def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_refi_export(args: argparse.Namespace) -> int:
-    from qualcode.refi import export_qdc, export_qdpx
+    from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        out = Path(args.output) if args.output else project.path / "outputs" / f"{_safe_name(project.name)}.qdpx"
-        suffix = out.suffix.lower()
-        if suffix == ".qdc":
-            report = export_qdc(project, out)
-        elif suffix == ".qdpx":
-            report = export_qdpx(project, out, coders=parse_coders(args.coders))
-        else:
-            raise QualcodeError(f"cannot tell the format of '{out.name}'", hint="name the file .qdpx or .qdc")
+        report = export_refi(project, args.output, coders=parse_coders(args.coders))
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
@@ -268,8 +260,3 @@ def cmd_refi_import(args: argparse.Namespace) -> int:
 
     return emit(args, report, human)
 
-
-def _safe_name(name: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "project"

@@ -13,7 +13,7 @@ What the files hold and where other tools differ is summarised in README.md (sec
 
 from __future__ import annotations
 
-from qualcode.refi.export import export_qdc, export_qdpx
+from qualcode.refi.export import default_path, export_qdc, export_qdpx, export_refi
 from qualcode.refi.imports import import_refi, read_qdc
 
-__all__ = ["export_qdc", "export_qdpx", "import_refi", "read_qdc"]
+__all__ = ["default_path", "export_qdc", "export_qdpx", "export_refi", "import_refi", "read_qdc"]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
+from qualcode.project_io import ID_SAFE
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, guid, xsd_datetime
 from qualcode.store import now_iso, text_hash
 
@@ -78,6 +79,31 @@ def export_qdc(project: Project, path: str | Path) -> dict[str, Any]:
     data = codebook_xml(project)
     _write_file(out, data)
     return {"file": str(out), "format": "qdc", "counts": {"codes": len(project.codebook())}}
+
+
+def default_path(project: Project) -> Path:
+    """Where an export goes when no file is named: ``outputs/<project>.qdpx`` in the project folder."""
+    return project.path / "outputs" / f"{ID_SAFE.sub('-', project.name).strip('-')[:60] or 'project'}.qdpx"
+
+
+def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None) -> dict[str, Any]:
+    """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
+    :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos. Returns the report of
+    :func:`export_qdpx` or :func:`export_qdc`.
+
+    Every refusal comes before anything is written.
+    """
+    out = Path(path) if path is not None else default_path(project)
+    suffix = out.suffix.lower()
+    if suffix == ".qdpx":
+        return export_qdpx(project, out, coders=coders)
+    if suffix == ".qdc":
+        if coders:
+            # a codebook carries no codings, so limiting it to some coders would silently do nothing
+            raise QualcodeError("a codebook (.qdc) holds no codings to limit to some coders",
+                                hint="leave out --coders, or export FILE.qdpx to keep only their codings and memos")
+        return export_qdc(project, out)
+    raise QualcodeError(f"cannot tell the format of '{out.name}'", hint="name the file .qdpx or .qdc")
 
 
 def _write_file(out: Path, data: bytes) -> None:

@@ -25,6 +25,8 @@ from qualcode.model import Code, Codebook, ParsedTranscript
 
 DB_NAME = "qualcode.db"
 INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
+# The actions a coder's undo/redo takes back. Codings that arrive by import (coding.import) or merge (coding.merge)
+# are logged under their own actions and are not here: they are not the coder's own work.
 UNDOABLE = {"coding.add", "coding.remove", "coding.update", "memo.set"}
 
 
@@ -916,7 +918,8 @@ class Project:
                 (seg_id, code_id, cid, created or now_iso(), memo, source, score, model_version, status),
             )
             state = self._coding_state(int(cur.lastrowid or 0))
-            self.log_event("coding.add", "coding", state["id"] if state else None, coder=coder, after=state)
+            action = "coding.import" if source == "import" else "coding.add"
+            self.log_event(action, "coding", state["id"] if state else None, coder=coder, after=state)
         assert state is not None
         return self._public_coding(state)
 
@@ -1108,15 +1111,14 @@ class Project:
     def _undo_stacks(self, coder: str) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
         """Replay this coder's log into undo and redo stacks of action groups (a group = one user action).
 
-        Codings that arrived by import or merge are not the coder's own actions and are not undone with them.
+        Only :data:`UNDOABLE` actions (and undo/redo of them) count: imports and merges are not the coder's own.
         """
         groups: list[list[dict[str, Any]]] = []
         for ev in self.events(coder=coder):
             action = ev["action"]
             if action not in UNDOABLE and action not in ("undo", "redo"):
                 continue
-            # (Merged codings are logged as coding.merge, which is not undoable, so only imports need this.)
-            if action == "coding.add" and (ev["after"] or {}).get("source") == "import":
+            if _legacy_import(ev):
                 continue
             key = ev.get("action_group") or -ev["id"]
             if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:
@@ -1252,6 +1254,16 @@ class Project:
             "events": q("SELECT count(*) FROM events"),
             "needs_review": self.review_count(),
         }
+
+
+def _legacy_import(ev: dict[str, Any]) -> bool:
+    """An imported coding logged before imports had their own action (``coding.add`` with source "import").
+
+    Kept as a check rather than rewritten by a migration: the event log is the audit trail, append-only by design
+    (a trigger refuses UPDATE and DELETE), so what was written at the time stays as written. Only projects
+    imported into before ``coding.import`` existed have such events.
+    """
+    return ev["action"] == "coding.add" and (ev["after"] or {}).get("source") == "import"
 
 
 def is_interviewer_label(label: str) -> bool:

@@ -1,0 +1,76 @@
+"""Undo never takes back an import: imported codings are logged as ``coding.import``, which is not undoable, and
+projects whose log predates that action (imports logged as ``coding.add`` with source "import") behave the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_store import make_codebook, make_transcript
+
+from qualcode.project_io import import_codings_table
+from qualcode.store import Project
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    p = Project.create(tmp_path / "proj", codebook=make_codebook())
+    p.add_transcript(make_transcript(), "KII-01", coder="ana")
+    yield p
+    p.close()
+
+
+def _table(tmp_path: Path) -> Path:
+    path = tmp_path / "coded.csv"
+    path.write_text("quote,code,coder,transcript\nThe course was useful.,relevance,ana,KII-01\n", encoding="utf-8")
+    return path
+
+
+def _codes(project: Project) -> list[tuple[str, str]]:
+    return [(c["ref"], c["code"]) for c in project.codings()]
+
+
+def test_undo_after_an_import_takes_back_the_coders_own_coding_not_the_import(project: Project,
+                                                                            tmp_path: Path) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    assert import_codings_table(project, _table(tmp_path))["added"] == 1
+
+    result = project.undo(coder="ana")
+
+    assert result is not None and result["action"] == "coding.add" and result["state"] is None
+    assert _codes(project) == [("KII-01:3", "relevance")]
+    assert project.undo(coder="ana") is None
+    assert _codes(project) == [("KII-01:3", "relevance")]
+
+
+def test_imported_codings_are_logged_as_coding_import_with_their_source(project: Project, tmp_path: Path) -> None:
+    import_codings_table(project, _table(tmp_path))
+    ev = project.events(entity="coding")[-1]
+    assert ev["action"] == "coding.import" and ev["coder"] == "ana"
+    assert ev["after"]["source"] == "import" and ev["after"]["code_id"] == "relevance"
+    assert ev["action_group"] is None  # not part of any undo step
+
+
+def test_an_import_logged_the_old_way_is_still_not_undone(project: Project) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    # what an older qualcode wrote for an imported coding (the log is append-only, so it is written, not rewritten)
+    with project.transaction():
+        seg = project.resolve_segment("KII-01:3")
+        cur = project.db.execute("INSERT INTO codings (segment_id, code_id, coder_id, created, source) VALUES"
+                                 " (?, 'relevance', ?, '2024-01-01T00:00:00Z', 'import')", (seg, project.coder_id("ana")))
+        state = project._coding_state(int(cur.lastrowid or 0))
+        project.log_event("coding.add", "coding", cur.lastrowid, coder="ana", after=state)
+
+    project.undo(coder="ana")
+
+    assert _codes(project) == [("KII-01:3", "relevance")]
+    assert project.undo(coder="ana") is None
+
+
+def test_redo_after_an_import_reapplies_the_undone_coding(project: Project, tmp_path: Path) -> None:
+    project.add_coding("KII-01:2", "efficiency", coder="ana")
+    project.undo(coder="ana")
+    import_codings_table(project, _table(tmp_path))  # not an action of ana's: it does not clear her redo
+
+    assert project.redo(coder="ana") is not None
+    assert sorted(_codes(project)) == [("KII-01:2", "efficiency"), ("KII-01:3", "relevance")]

@@ -1,9 +1,13 @@
-"""Shared pieces of the REFI-QDA reader and writer: namespaces, GUIDs, dates."""
+"""Shared pieces of the REFI-QDA reader and writer: namespaces, GUIDs, dates, offsets."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
+from typing import Any
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -26,6 +30,24 @@ def guid(kind: str, key: str) -> str:
 def norm_guid(value: str | None) -> str:
     """GUIDs compare without braces and case (vendors differ in both)."""
     return (value or "").strip().strip("{}").lower()
+
+
+class ShippedOffsets:
+    """Maps offsets in the stored text to offsets in the shipped text (the one written to ``sources/``).
+
+    The shipped text is the stored one with each ``(at, prefix)`` of ``labels`` ('Ms Lan: ') inserted at stored offset
+    ``at``. A label belongs to the unit it starts, so a start at ``at`` moves past it and an end at ``at`` (the
+    previous unit's) does not. Both texts are Python strings, so offsets are the code points REFI-QDA counts.
+    """
+
+    def __init__(self, labels: Iterable[Sequence[Any]]) -> None:
+        pairs = sorted((at, len(prefix)) for at, prefix in labels)
+        self._at = [at for at, _ in pairs]
+        self._shift = list(accumulate((n for _, n in pairs), initial=0))  # total length of the first i labels
+
+    def __call__(self, stored_pos: int, *, end: bool = False) -> int:
+        before = bisect_left(self._at, stored_pos) if end else bisect_right(self._at, stored_pos)
+        return stored_pos + self._shift[before]
 
 
 def xsd_datetime(value: str | None, fallback: str) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode import __version__
 from qualcode.errors import QualcodeError
 from qualcode.project_io import ID_SAFE
-from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, guid, xsd_datetime
+from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
 from qualcode.store import now_iso, text_hash
 
 if TYPE_CHECKING:
@@ -138,16 +138,7 @@ class _Text:
             pos = at
         parts.append(stored[pos:])
         self.text = "".join(parts)
-
-    def pos(self, stored_pos: int, *, end: bool = False) -> int:
-        """Shipped offset of a stored offset (a unit starting at a turn start begins after the label)."""
-        shift = 0
-        for at, prefix in self.inserts:
-            if at < stored_pos or (at == stored_pos and not end):
-                shift += len(prefix)
-            else:
-                break
-        return stored_pos + shift
+        self.pos = ShippedOffsets(inserts)
 
 
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None) -> dict[str, Any]:

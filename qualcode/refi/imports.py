@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError, QualcodeError
 from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
-from qualcode.refi.common import EXTENSION_MEMBER, RGB, guid, local, norm_guid, xsd_datetime
+from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
 
 if TYPE_CHECKING:
@@ -328,8 +328,8 @@ class _Source:
             if stored is not None and text_hash(stored) == ext.get("sha256"):
                 self.exact = True
                 self.parsed = _rebuild(stored, ext, name)
-                self.spans = [(self._to_raw(u.start, ext["labels"], end=False),
-                               self._to_raw(u.end, ext["labels"], end=True)) for u in self.parsed.units]
+                to_raw = ShippedOffsets(ext["labels"])
+                self.spans = [(to_raw(u.start), to_raw(u.end, end=True)) for u in self.parsed.units]
                 return
         file_name = name if Path(name).suffix else name + ".txt"
         self.parsed = parse_transcript(self.raw.replace("\r\n", "\n").encode("utf-8"), file_name)
@@ -347,14 +347,6 @@ class _Source:
             shift += len(prefix)
         out.append(raw[pos:])
         return "".join(out)
-
-    @staticmethod
-    def _to_raw(stored_pos: int, labels: list[list[Any]], *, end: bool) -> int:
-        shift = 0
-        for at, prefix in labels:
-            if at < stored_pos or (at == stored_pos and not end):
-                shift += len(prefix)
-        return stored_pos + shift
 
     def units_for(self, start: int, end: int) -> list[int]:
         """Indexes of the units a selection [start, end) overlaps (an empty selection counts its position)."""

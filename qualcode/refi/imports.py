@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError, QualcodeError
+from qualcode.folding import fold
 from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
@@ -102,11 +103,10 @@ class _Codes:
         if ref is not None:
             code_id = ref.id
         else:
-            import unicodedata
-
-            ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-            ascii_name = ascii_name.encode("ascii", "ignore").decode()
-            base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "code"
+            # letters with no ASCII form (ø, ß, CJK) are dropped; lower() again for compatibility letters such as
+            # '₨' that only become upper-case ASCII ('Rs') when folded
+            ascii_name = fold(name).encode("ascii", "ignore").decode().lower()
+            base = re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_") or "code"
             code_id = f"{parent.id}.{base}" if parent else base
             n = 2
             while code_id in self._taken:

@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
 from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
+from qualcode.project_io import ID_SAFE
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
 
 if TYPE_CHECKING:
     from lxml import etree
-
-ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 # ---------------------------------------------------------------------------- XML

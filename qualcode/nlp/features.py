@@ -72,6 +72,11 @@ class Featurizer:
 
         return l2_rows(hstack([xw * WORD_WEIGHT, xc * CHAR_WEIGHT], format="csr"))
 
+    @property
+    def n_word_features(self) -> int:
+        """How many columns of a joined row are the word block (it comes first)."""
+        return len(self._word.vocabulary_)
+
     def word_rows(self, texts: list[str]) -> csr_matrix:
         """L2-normalised word TF-IDF rows only: sparse and topical, what the unit graph is built on."""
         words, _ = self._prepare(texts)

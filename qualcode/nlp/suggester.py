@@ -297,15 +297,13 @@ class Suggester:
         """(Re)build the codebook side and the vectoriser, then the learners."""
         import numpy as np
 
-        self.codes: list[Code] = self._candidates()
-        self._code_ids = [c.id for c in self.codes]
-        self._col = {cid: j for j, cid in enumerate(self._code_ids)}
+        codes = self._candidates()
         pieces: list[str] = []
         owner: list[int] = []
         excl: list[str] = []
         excl_owner: list[int] = []
         profiles: list[str] = []
-        for j, c in enumerate(self.codes):
+        for j, c in enumerate(codes):
             own = [c.name, *_split_definition(c.definition), *c.questions, *c.keywords, *c.examples, *c.include]
             own = [p for p in dict.fromkeys(p.strip() for p in own) if p]
             pieces += own
@@ -316,9 +314,7 @@ class Suggester:
                     excl_owner.append(j)
             profiles.append(c.text_profile() or c.name)
         # Built code by code, so the pieces are grouped by code (what the per-code reductions rely on).
-        self._pieces = pieces
-        self._owner = np.asarray(owner, dtype=np.int64)
-        self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
+        self._set_codes(codes, pieces, owner, excl_owner)
         # The vocabulary and IDF come from the units being coded and the codebook only (coded units are
         # among those units), so the fitted vectoriser does not change when the team codes.
         corpus = self._corpus or [e.text for e in self._examples]
@@ -333,12 +329,7 @@ class Suggester:
         self._Q = rows[a : a + len(self._pieces)]
         a += len(self._pieces)
         self._E = rows[a:] if excl else None
-        self._matchers = [KeywordMatcher(c.keywords) for c in self.codes]
-        self._index_keywords()
         self._profile_terms = [set(fz.word_terms(p)) for p in profiles]
-        # Pieces are grouped by code so per-code reductions work on column slices.
-        bounds = np.searchsorted(self._owner, np.arange(len(self.codes) + 1))
-        self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = rows[: len(corpus)] if corpus else None
         pv = piece_vectors()
         self._tv = TextVectors.fit(pv, fit_texts) if pv is not None else None
@@ -357,15 +348,43 @@ class Suggester:
             self._zq_corpus = np.zeros_like(self._zs_corpus)
             self._zq_corpus[has_q] = zq[rows_q[has_q]]
         # The unit graph for label spreading depends on the units only, so it is built here, once.
-        self._G = self._Wc = None
-        if 2 < len(corpus) <= MAX_GRAPH_UNITS:
-            self._Wc = fz.word_rows(corpus)
+        self._G = None
+        self._Wc = self._word_block(self._Xc) if 2 < len(corpus) <= MAX_GRAPH_UNITS else None
+        if self._Wc is not None:
             self._G = knn_graph(self._Wc, chains=self._turns if self._corpus and any(self._turns) else None)
-        # The units being coded are featurised once; scoring them again reuses these rows.
+        self._adopt_corpus(corpus)
+        self._learn()
+
+    def _set_codes(self, codes: list[Code], pieces: list[str], owner: Any, excl_owner: Any) -> None:
+        """The candidate codes and their codebook pieces (grouped by code), with what depends on them only."""
+        import numpy as np
+
+        self.codes: list[Code] = codes
+        self._code_ids = [c.id for c in codes]
+        self._col = {cid: j for j, cid in enumerate(self._code_ids)}
+        self._pieces = list(pieces)
+        self._owner = np.asarray(owner, dtype=np.int64)
+        self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
+        self._matchers = [KeywordMatcher(c.keywords) for c in codes]
+        self._index_keywords()
+        # Pieces are grouped by code so per-code reductions work on column slices.
+        bounds = np.searchsorted(self._owner, np.arange(len(codes) + 1))
+        self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+
+    def _adopt_corpus(self, corpus: list[str]) -> None:
+        """The units being coded are featurised once; scoring them again reuses these rows."""
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
         self._st_base = None
         self._prepared = True
-        self._learn()
+
+    def _word_block(self, X: Any) -> Any:
+        """The word TF-IDF rows inside joined feature rows (the first block), L2-normalised again: the same
+        rows as ``featurizer.word_rows`` without tokenising the texts a second time."""
+        from qualcode.nlp.tfidf import l2_rows
+
+        if X is None or self.featurizer is None:
+            return None
+        return l2_rows(X[:, : self.featurizer.n_word_features].tocsr())
 
     def _index_keywords(self) -> None:
         """One matcher over every code's keywords, and which codes each keyword belongs to."""
@@ -435,7 +454,6 @@ class Suggester:
             "zs_corpus": self._zs_corpus,
             "zq_corpus": self._zq_corpus,
             "G": self._G,
-            "Wc": self._Wc,
             "word_terms": fz["word_terms"],
             "word_idf": fz["word_idf"],
             "char_terms": fz["char_terms"],
@@ -491,28 +509,18 @@ class Suggester:
         elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
             return False
         # Every check is done: from here on the state is taken over.
-        self.codes = codes
-        self._code_ids = [c.id for c in codes]
-        self._col = {cid: j for j, cid in enumerate(self._code_ids)}
-        self._pieces = list(corpus["pieces"])
-        self._owner = np.asarray(corpus["owner"], dtype=np.int64)
-        self._excl_owner = np.asarray(corpus["excl_owner"], dtype=np.int64)
+        self.featurizer = Featurizer.from_state(self.pipeline, corpus)
+        self._set_codes(codes, corpus["pieces"], corpus["owner"], corpus["excl_owner"])
         self._P, self._Q, self._E = corpus["P"], corpus["Q"], corpus.get("E")
         self._profile_terms = [set(t) for t in corpus["profile_terms"]]
-        self.featurizer = Featurizer.from_state(self.pipeline, corpus)
-        self._matchers = [KeywordMatcher(c.keywords) for c in codes]
-        self._index_keywords()
-        bounds = np.searchsorted(self._owner, np.arange(C + 1))
-        self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
         self._Xc = Xc if n else None
         self._zs_corpus = zs if n else None
         self._zq_corpus = zq
-        self._G, self._Wc = corpus.get("G"), corpus.get("Wc")
+        self._G = corpus.get("G")
+        self._Wc = self._word_block(self._Xc) if self._G is not None else None
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
         self._Vc, self._Vq = (Vc if n else None), Vq
-        self._row_of = {t: i for i, t in reversed(list(enumerate(corpus_texts)))}
-        self._st_base = None
-        self._prepared = True
+        self._adopt_corpus(corpus_texts)
         self.restored_learned = learned is not None and self._restore_learned(learned)
         if not self.restored_learned:
             self._learn()
@@ -696,11 +704,16 @@ class Suggester:
         self._materialise()
         self._vw = VECTOR_WEIGHT
         loo = self._loo_inputs(K, factor, A, targets, mean) if self._dual is not None else None
-        if loo is not None and self._vec is not None:
-            self._vw = self._choose_vector_weight(*loo)
-        self._transduce()
+        parts = None
         if loo is not None:
-            self._fit_calibration(*loo)
+            sel, ridge_loo, vec_loo = loo
+            parts = self._blend_parts(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
+                                      vec=vec_loo)
+            if parts[2] is not None:
+                self._vw = self._choose_vector_weight(sel, parts[0], parts[2])
+        self._transduce()
+        if loo is not None and parts is not None:
+            self._fit_calibration(loo[0], _with_vectors(parts[0], parts[2], self._vw))
         else:
             self._calib = None
         self._fit_codable()
@@ -987,25 +1000,23 @@ class Suggester:
         vec_loo = self._vector_loo(sel) if self._vec is not None and self._VL is not None else None
         return sel, ridge_loo, vec_loo
 
-    def _choose_vector_weight(self, sel: Any, ridge_loo: Any, vec_loo: Any) -> float:
+    def _choose_vector_weight(self, sel: Any, base: Any, vec_mm: Any) -> float:
         """The weight of the word-vector learner that ranks the coded units' own codes best (leave-one-out).
 
         How much related words help depends on the project: in plain-language answers they carry much of
         the meaning; in transcripts full of programme terms the codebook's and the team's words say more.
         The mean reciprocal rank of each unit's best gold code picks among a few weights; ties keep the
-        smaller weight.
+        smaller weight. ``base`` and ``vec_mm`` are the coded units' leave-one-out blend parts.
         """
         import numpy as np
 
         Y = self._Y[sel]
         has = Y.any(axis=1)
-        if vec_loo is None or has.sum() < MIN_CALIBRATION:
+        if has.sum() < MIN_CALIBRATION:
             return VECTOR_WEIGHT
         best, best_w = -1.0, VECTOR_WEIGHT
         for w in VECTOR_WEIGHTS:
-            blend, _ = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
-                                   vec=vec_loo, vector_weight=w)
-            b = blend[has]
+            b = _with_vectors(base[has], vec_mm[has], w)
             gold_best = np.where(Y[has], b, -np.inf).max(axis=1)
             rank = (b > gold_best[:, None]).sum(axis=1)
             mrr = float((1.0 / (1.0 + rank)).mean())
@@ -1013,12 +1024,10 @@ class Suggester:
                 best, best_w = mrr, w
         return best_w
 
-    def _fit_calibration(self, sel: Any, ridge_loo: Any, vec_loo: Any) -> None:
-        """Platt scaling on leave-one-out blended scores of (up to CALIBRATION_UNITS) coded units."""
+    def _fit_calibration(self, sel: Any, blend: Any) -> None:
+        """Platt scaling on leave-one-out blended scores (``blend``) of (up to CALIBRATION_UNITS) coded units."""
         import numpy as np
 
-        blend, zs_raw = self._blend(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
-                                    vec=vec_loo)
         blend = self._loo_rank(sel, blend)
         target = self._Y[sel]
         known = target | self._R[sel]
@@ -1056,13 +1065,20 @@ class Suggester:
 
     # ------------------------------------------------------------------ the blend
     def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None, V: Any = None,
-               vec: Any = None, vector_weight: float | None = None) -> tuple[Any, Any]:
+               vec: Any = None) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
         much a unit resembles the code's codebook text or coded units at all; what the score
         mapping uses so that the best of several poor codes is not shown as a sure thing).
         """
+        base, evidence, vec_mm = self._blend_parts(X, zs, ridge=ridge, rows=rows, q=q, V=V, vec=vec)
+        return _with_vectors(base, vec_mm, self._vw), evidence
+
+    def _blend_parts(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None, V: Any = None,
+                     vec: Any = None) -> tuple[Any, Any, Any]:
+        """The blend without the word vectors, the evidence, and the scaled word-vector scores (None without
+        vectors): apart, so that the leave-one-out choice of the vectors' weight computes the rest once."""
         import numpy as np
 
         if rows is not None:  # leave-one-out scoring of a subsample of the coded units
@@ -1093,13 +1109,13 @@ class Suggester:
             # have many examples; relative to the question's best code, floored so a vague question is weak.
             out = (out + QUESTION_BLEND * q / np.maximum(q.max(axis=1, keepdims=True), PRIOR_SPREAD_FLOOR)) / (
                 1 + QUESTION_BLEND)
+        vec_mm = None
         if self._vec is not None and V is not None:
             # Word vectors: related words count even when a unit shares no word with the examples.
             if vec is None:
                 vec = V @ self._vec[0]
-            vw = self._vw if vector_weight is None else vector_weight
-            out = (out + vw * _minmax(vec, floor=VECTOR_SPREAD_FLOOR)) / (1 + vw)
-        return out, evidence
+            vec_mm = _minmax(vec, floor=VECTOR_SPREAD_FLOOR)
+        return out, evidence, vec_mm
 
     def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
         import numpy as np
@@ -1270,6 +1286,11 @@ def _minmax(S: Any, floor: float = 1e-9) -> Any:
     lo = S.min(axis=1, keepdims=True)
     hi = S.max(axis=1, keepdims=True)
     return (S - lo) / np.maximum(hi - lo, floor)
+
+
+def _with_vectors(base: Any, vec_mm: Any, weight: float) -> Any:
+    """The blend with the word-vector scores at ``weight`` (``base`` as it is without vectors)."""
+    return base if vec_mm is None else (base + weight * vec_mm) / (1 + weight)
 
 
 def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:

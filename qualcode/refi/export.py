@@ -11,7 +11,7 @@ from qualcode import __version__
 from qualcode.errors import QualcodeError
 from qualcode.project_io import ID_SAFE
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
-from qualcode.store import now_iso, text_hash
+from qualcode.store import now_iso
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -284,7 +284,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         source_elements.append(src)
         extension["transcripts"][g] = {
             "id": tid, "title": t["title"], "format": t["format"], "source_name": t["source_name"],
-            "attributes": t["attributes"], "sha256": text_hash(project.transcript_text(tid)),
+            "attributes": t["attributes"], "sha256": sha[tid],
             "labels": [[at, prefix] for at, prefix in shipped.inserts],
             "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]] for s in segs],
             "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}

@@ -110,6 +110,24 @@ class AdjudicationScreen(Screen[None]):
         self.position = min(self.position, max(len(self.items) - 1, 0))
         self.show()
 
+    def _settled(self, segment: int, code: str, decision: str | None, note: str | None) -> None:
+        """Show a decision (None: reopened) without recomputing the queue: the disagreements themselves did not
+        change, only this item's settlement (recomputing agreement on every key grew with the project)."""
+        at = [i for i, it in enumerate(self.items) if (it["segment"], it["code"]) == (segment, code)]
+        if not at:
+            self.reload()
+            return
+        item = self.items[at[0]]
+        was_settled = item["decision"] is not None
+        item.update(decision=decision, decided_by=self.coder if decision else None, note=note if decision else None)
+        shift = int(decision is not None) - int(was_settled)
+        self.summary["settled"] = self.summary.get("settled", 0) + shift
+        self.summary["open"] = self.summary.get("open", 0) - shift
+        if decision is not None and not self.include_settled:
+            del self.items[at[0]]
+            self.position = min(at[0], max(len(self.items) - 1, 0))
+        self.show()
+
     @property
     def current(self) -> dict[str, Any] | None:
         return self.items[self.position] if 0 <= self.position < len(self.items) else None
@@ -205,7 +223,7 @@ class AdjudicationScreen(Screen[None]):
             self.say(f"{item['ref']} {code}: {decision} ✓ saved")
             self.post_message(DisagreementSettled(segment, code, decision))
             # stay in place: the settled item leaves the list (unless settled ones are shown), the next one moves up
-            self.reload(keep=(segment, code) if self.include_settled else None)
+            self._settled(segment, code, decision, note)
 
         self._write(lambda p: adj.adjudicate(p, segment, code, decision, coder=self.coder, note=note), done)
 
@@ -218,7 +236,7 @@ class AdjudicationScreen(Screen[None]):
         def done(result: Any) -> None:
             self.say(f"{item['ref']} {code}: reopened")
             self.post_message(DisagreementSettled(segment, code, None))
-            self.reload(keep=(segment, code))
+            self._settled(segment, code, None, None)
 
         self._write(lambda p: adj.reopen(p, segment, code, coder=self.coder), done)
 

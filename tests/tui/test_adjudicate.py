@@ -79,13 +79,39 @@ async def test_settled_ones_can_be_shown_and_reopened(tmp_path: Path) -> None:
         assert isinstance(screen, AdjudicationScreen)
         await pilot.press("a")
         await _settle(app, pilot)
+        assert "1 open · 1 settled of 2" in str(screen.query_one("#adj-progress").render())
         await pilot.press("t")  # show settled ones too
         await pilot.press("k")
         assert screen.current is not None and screen.current["decision"] == "apply"
+        assert "Settled: apply by minh" in str(screen.query_one("#adj-who").render())
         await pilot.press("r")
         await _settle(app, pilot)
         assert screen.current is not None and screen.current["decision"] is None
+        assert "2 open · 0 settled of 2" in str(screen.query_one("#adj-progress").render())
         assert adjudications(project) == []
+    project.close()
+
+
+async def test_a_decision_does_not_recompute_the_queue(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import qualcode.tui.adjudicate as screen_mod
+
+    project = _project(tmp_path)
+    calls = []
+    real = screen_mod.adj.adjudication_queue
+    monkeypatch.setattr(screen_mod.adj, "adjudication_queue", lambda *a, **k: calls.append(1) or real(*a, **k))
+    app = Host(project, "minh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdjudicationScreen)
+        await pilot.press("o")
+        await _settle(app, pilot)
+        await pilot.press("a")
+        await _settle(app, pilot)
+        assert "0 open · 2 settled of 2" in str(screen.query_one("#adj-progress").render())
+        # what the screen shows is what a fresh queue says
+        fresh = real(project, include_settled=True)
+        assert (fresh["open"], fresh["settled"]) == (0, 2)
+    assert len(calls) == 1  # when the screen opened only
     project.close()
 
 

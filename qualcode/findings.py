@@ -2,7 +2,8 @@
 contradicting) and to the documents it cites. A reviewer walks from a finding to its evidence with
 ``qualcode findings show`` and checks it with ``qualcode audit``.
 
-Every change is one transaction and is appended to the event log (who, when, before, after).
+Every change is one transaction and is appended to the event log (who, when, before, after), from which
+``qualcode undo`` and ``qualcode redo`` take it back or re-apply it (:func:`apply_finding_state`).
 Findings can be written to and read from a readable YAML file so they can be drafted or reviewed outside qualcode.
 """
 
@@ -100,8 +101,10 @@ def add_finding(project: Project, criterion: str, statement: str, *, coder: str,
 
 
 def edit_finding(project: Project, finding_id: str, *, coder: str, statement: str | None = None,
-                 criterion: str | None = None, code: str | None = None) -> dict[str, Any]:
-    """Change a finding's statement, criterion or question (the event log keeps the before and after)."""
+                 criterion: str | None = None, code: str | None = None,
+                 documents: list[str] | None = None) -> dict[str, Any]:
+    """Change a finding's statement, criterion, question or cited documents (the event log keeps the before and
+    after)."""
     with project.transaction():
         before = require_finding(project, finding_id)
         new_stmt = " ".join(statement.split()) if statement is not None else before["statement"]
@@ -109,8 +112,10 @@ def edit_finding(project: Project, finding_id: str, *, coder: str, statement: st
             raise QualcodeError("a finding's statement cannot be empty")
         crit, q = _check_codes(project, criterion or before["criterion"],
                                code if code is not None else (before["code"] if not criterion else None))
-        project.db.execute("UPDATE findings SET statement = ?, criterion_id = ?, code_id = ?, updated = ? WHERE id = ?",
-                           (new_stmt, crit, q, _now(), finding_id))
+        docs = before["documents"] if documents is None else documents
+        project.db.execute("UPDATE findings SET statement = ?, criterion_id = ?, code_id = ?, documents = ?,"
+                           " updated = ? WHERE id = ?",
+                           (new_stmt, crit, q, json.dumps(docs, ensure_ascii=False), _now(), finding_id))
         after = _row(project, finding_id)
         project.log_event("finding.update", "finding", finding_id, coder=coder, before=before, after=after)
     assert after is not None
@@ -230,6 +235,99 @@ def cite_document(project: Project, finding_id: str, document: str, *, coder: st
         project.log_event("finding.update", "finding", finding_id, coder=coder, before=before, after=after)
     assert after is not None
     return after
+
+
+# ---------------------------------------------------------------------------------------------- undo and redo
+
+
+def apply_finding_state(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Make the store hold ``target`` where it held ``current``: one logged state of a finding or of one evidence
+    link (None = absent). :meth:`Project.undo` and :meth:`Project.redo` call this inside their transaction.
+
+    Both kinds are logged under the entity "finding" (so ``qualcode log --entity finding`` shows a finding's whole
+    history); a link's state is told apart by its ``coding`` and ``stance``. A removed finding's state carries its
+    evidence, so undoing the removal restores the links too.
+    """
+    ref = target if target is not None else current
+    if ref is None:
+        return
+    if _is_link_state(ref):
+        _apply_link_state(project, current, target)
+    else:
+        _apply_finding_row_state(project, current, target)
+
+
+def _is_link_state(state: dict[str, Any]) -> bool:
+    return "coding" in state and "stance" in state and "statement" not in state
+
+
+def _apply_link_state(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    if target is None:
+        assert current is not None
+        # a link is identified by its finding and coding (unique together); its row id may have been reused
+        project.db.execute("DELETE FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
+                           (current["finding"], current["coding"]))
+        return
+    if _row(project, target["finding"]) is None:
+        raise ConflictError(f"finding {target['finding']} no longer exists, so its evidence cannot come back",
+                            hint="see 'qualcode log --entity finding' for who removed it")
+    _restore_link(project, target)
+
+
+def _restore_link(project: Project, link: dict[str, Any]) -> None:
+    exists = project.db.execute("SELECT id FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
+                                (link["finding"], link["coding"])).fetchone()
+    if exists:
+        project.db.execute("DELETE FROM finding_evidence WHERE id = ?", (exists[0],))
+    id_taken = project.db.execute("SELECT 1 FROM finding_evidence WHERE id = ?", (link.get("id"),)).fetchone()
+    project.db.execute(
+        "INSERT INTO finding_evidence (id, finding_id, coding_id, stance, segment_ref, transcript_id, code_id, coder,"
+        " quote, note, linked, linked_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (None if id_taken else link.get("id"), link["finding"], link["coding"], link["stance"], link["ref"],
+         link["transcript"], link["code"], link["coder"], link["quote"], link.get("note"), link["linked"],
+         link.get("linked_by")),
+    )
+
+
+def _apply_finding_row_state(project: Project, current: dict[str, Any] | None,
+                             target: dict[str, Any] | None) -> None:
+    fid = str((target or current or {})["id"])
+    present = _row(project, fid)
+    if target is None:
+        if present is None:
+            return
+        # taking a finding away (undoing its creation, redoing its removal) must not drop evidence that was not
+        # part of the state being undone, e.g. a passage a colleague linked since
+        expected = {e["coding"] for e in (current or {}).get("evidence") or []}
+        extra = [r[0] for r in project.db.execute("SELECT coding_id FROM finding_evidence WHERE finding_id = ?",
+                                                  (fid,)) if r[0] not in expected]
+        if extra:
+            raise ConflictError(f"finding {fid} has evidence linked since ({len(extra)} link(s)); not removed",
+                                hint=f"see 'qualcode findings show {fid}'; remove it with 'qualcode findings remove"
+                                     f" {fid}' if it should go")
+        project.db.execute("DELETE FROM finding_evidence WHERE finding_id = ?", (fid,))
+        project.db.execute("DELETE FROM findings WHERE id = ?", (fid,))
+        return
+    documents = json.dumps(target.get("documents") or [], ensure_ascii=False)
+    if current is None:
+        if present is not None:
+            raise ConflictError(f"a finding {fid} exists again, so the one removed cannot come back",
+                                hint=f"remove or edit the new {fid} first")
+        project.db.execute(
+            "INSERT INTO findings (id, criterion_id, code_id, statement, documents, position, created, created_by,"
+            " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (fid, target["criterion"], target["code"], target["statement"], documents, target["position"],
+             target["created"], target.get("created_by"), target["updated"]),
+        )
+        for link in target.get("evidence") or []:
+            _restore_link(project, link)
+        return
+    if present is None:
+        raise ConflictError(f"finding {fid} no longer exists, so the change cannot be taken back",
+                            hint="see 'qualcode log --entity finding' for who removed it")
+    project.db.execute("UPDATE findings SET criterion_id = ?, code_id = ?, statement = ?, documents = ?, updated = ?"
+                       " WHERE id = ?",
+                       (target["criterion"], target["code"], target["statement"], documents, target["updated"], fid))
 
 
 def _link_row(project: Project, link_id: int) -> dict[str, Any]:
@@ -429,9 +527,9 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     with project.transaction():
         for fid, crit, question, stmt, docs, links in planned:
             if _row(project, fid) is not None:
-                edit_finding(project, fid, coder=coder, statement=stmt, criterion=crit, code=question)
-                project.db.execute("UPDATE findings SET documents = ? WHERE id = ?",
-                                   (json.dumps(docs, ensure_ascii=False), fid))
+                # documents go through edit_finding so the event log (and undo) has them
+                edit_finding(project, fid, coder=coder, statement=stmt, criterion=crit, code=question,
+                             documents=docs)
                 for link in evidence_links(project, fid):
                     unlink_evidence(project, fid, coder=coder, coding=link["coding"])
                 updated += 1

@@ -27,7 +27,17 @@ DB_NAME = "qualcode.db"
 INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
 # The actions a coder's undo/redo takes back. Codings that arrive by import (coding.import) or merge (coding.merge)
 # are logged under their own actions and are not here: they are not the coder's own work.
-UNDOABLE = {"coding.add", "coding.remove", "coding.update", "memo.set"}
+UNDOABLE = {
+    "coding.add",
+    "coding.remove",
+    "coding.update",
+    "memo.set",
+    "finding.add",
+    "finding.update",
+    "finding.remove",
+    "finding.link",
+    "finding.unlink",
+}
 
 
 def now_iso() -> str:
@@ -1143,8 +1153,8 @@ class Project:
         return undo, redo
 
     def undo(self, *, coder: str) -> dict[str, Any] | None:
-        """Reverse this coder's most recent action (a coding, a span coded at once, a memo), also after a restart.
-        None if there is nothing to undo."""
+        """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a change to a finding or
+        its evidence), also after a restart. None if there is nothing to undo."""
         return self._reverse(coder, "undo")
 
     def redo(self, *, coder: str) -> dict[str, Any] | None:
@@ -1173,9 +1183,20 @@ class Project:
             "entity_id": ev["entity_id"],
             "state": ev["before"],
             "previous": ev["after"],
-            "action": ev["action"] if ev["action"] in UNDOABLE else kind,
+            "action": self._original_action(ev),
             "count": len(group),
         }
+
+    def _original_action(self, ev: dict[str, Any]) -> str:
+        """The user's action behind an event: for an undo or redo event, the action it (eventually) reverses, so
+        redoing a link says ``finding.link`` rather than ``undo``."""
+        action, undo_of = ev["action"], ev["undo_of"]
+        while action in ("undo", "redo") and undo_of is not None:
+            row = self.db.execute("SELECT action, undo_of FROM events WHERE id = ?", (undo_of,)).fetchone()
+            if row is None:
+                break
+            action, undo_of = row[0], row[1]
+        return str(action)
 
     def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
         if entity == "coding":
@@ -1224,6 +1245,10 @@ class Project:
                         target["updated"],
                     ),
                 )
+        elif entity == "finding":
+            from qualcode.findings import apply_finding_state
+
+            apply_finding_state(self, current, target)
         else:
             raise QualcodeError(f"cannot undo changes to {entity}")
 

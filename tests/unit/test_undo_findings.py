@@ -1,0 +1,180 @@
+"""Undo and redo of findings: each findings command is one undo step, taken back and re-applied from the event log
+(so also after the project is closed and reopened)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_synthesis_project import build_project, unit_ref
+
+from qualcode.errors import ConflictError
+from qualcode.findings import (
+    add_finding,
+    cite_document,
+    edit_finding,
+    evidence_links,
+    export_findings,
+    import_findings,
+    link_evidence,
+    list_findings,
+    remove_finding,
+    show_finding,
+    unlink_evidence,
+)
+from qualcode.store import Project
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    p = build_project(tmp_path / "p")
+    yield p
+    p.close()
+
+
+def _finding(project: Project) -> str:
+    f = add_finding(project, "relevance", "Grievance training met a real need.", coder="ana",
+                    code="relevance.needs_fit")
+    return str(f["id"])
+
+
+def _link(project: Project, fid: str, transcript: str, start: str) -> list[dict]:  # type: ignore[type-arg]
+    return link_evidence(project, fid, segment=unit_ref(project, transcript, start), code="relevance.needs_fit",
+                         coder="ana")
+
+
+def _linked(project: Project, fid: str) -> list[tuple[str, str, str]]:
+    return sorted((e["ref"], e["coder"], e["stance"]) for e in evidence_links(project, fid))
+
+
+def test_undoing_a_link_removes_it_and_redo_puts_it_back(project: Project) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    before = _linked(project, fid)
+    _link(project, fid, "KII-03", "Grievance handling")
+
+    result = project.undo(coder="ana")
+
+    assert result is not None and result["action"] == "finding.link" and result["entity_id"] == fid
+    assert _linked(project, fid) == before
+    redone = project.redo(coder="ana")
+    assert redone is not None and redone["action"] == "finding.link"
+    assert len(_linked(project, fid)) == len(before) + 1
+    assert show_finding(project, fid)["evidence"][-1]["quote"].startswith("Grievance handling")
+
+
+def test_linking_a_double_coded_passage_is_one_undo_step(project: Project) -> None:
+    fid = _finding(project)
+    links = _link(project, fid, "KII-02", "The grievance training came")
+    assert {x["coder"] for x in links} == {"ana", "ben"}  # both coders' codings of the passage
+
+    result = project.undo(coder="ana")
+
+    assert result is not None and result["count"] == 2
+    assert _linked(project, fid) == []
+    assert project.undo(coder="ana")["action"] == "finding.add"  # type: ignore[index]
+    assert list_findings(project) == []
+
+
+def test_undoing_an_unlink_brings_the_link_back_as_it_was(project: Project) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    link_evidence(project, fid, segment=unit_ref(project, "FGD-01", "For the union"), stance="contradicts",
+                  coder="ana", note="the union disagrees")
+    before = evidence_links(project, fid)
+    unlink_evidence(project, fid, segment=unit_ref(project, "FGD-01", "For the union"), coder="ana")
+
+    project.undo(coder="ana")
+
+    after = evidence_links(project, fid)
+    assert [(x["coding"], x["stance"], x["note"], x["quote"]) for x in after] == \
+        [(x["coding"], x["stance"], x["note"], x["quote"]) for x in before]
+    project.redo(coder="ana")
+    assert [x["stance"] for x in evidence_links(project, fid)] == ["supports"]
+
+
+def test_undoing_a_delete_restores_the_finding_with_its_links(project: Project) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    _link(project, fid, "KII-02", "The grievance training came")
+    cite_document(project, fid, "Progress report 2023, p. 4", coder="ana")
+    shown = show_finding(project, fid)
+    remove_finding(project, fid, coder="ben")
+
+    result = project.undo(coder="ben")
+
+    assert result is not None and result["action"] == "finding.remove"
+    again = show_finding(project, fid)
+    for key in ("statement", "criterion", "code", "documents", "position", "created", "created_by"):
+        assert again[key] == shown[key]
+    assert _linked(project, fid) == sorted((e["ref"], e["coder"], e["stance"]) for e in shown["evidence"])
+    assert again["triangulation"] == shown["triangulation"]
+    project.redo(coder="ben")
+    assert list_findings(project) == [] and evidence_links(project) == []
+
+
+def test_undoing_an_edit_restores_statement_and_documents(project: Project) -> None:
+    fid = _finding(project)
+    cite_document(project, fid, "Progress report 2023, p. 4", coder="ana")
+    edit_finding(project, fid, coder="ana", statement="Grievance training met a need of most factories.")
+
+    project.undo(coder="ana")
+    assert show_finding(project, fid)["statement"] == "Grievance training met a real need."
+    project.undo(coder="ana")
+    assert show_finding(project, fid)["documents"] == []
+    project.redo(coder="ana")
+    project.redo(coder="ana")
+    f = show_finding(project, fid)
+    assert f["statement"].endswith("most factories.") and f["documents"] == ["Progress report 2023, p. 4"]
+
+
+def test_undo_of_findings_works_after_reopening_the_project(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p")
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    project.close()
+
+    with Project.open(tmp_path / "p") as reopened:
+        assert reopened.undo(coder="ana")["action"] == "finding.link"  # type: ignore[index]
+        assert _linked(reopened, fid) == []
+    with Project.open(tmp_path / "p") as reopened:
+        assert reopened.redo(coder="ana")["action"] == "finding.link"  # type: ignore[index]
+        assert len(_linked(reopened, fid)) == 1
+
+
+def test_each_coder_undoes_only_their_own_findings_changes(project: Project) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    edit_finding(project, fid, coder="ben", statement="Ben's wording.")
+
+    project.undo(coder="ana")
+
+    assert _linked(project, fid) == []
+    assert show_finding(project, fid)["statement"] == "Ben's wording."
+
+
+def test_undoing_the_creation_of_a_finding_a_colleague_linked_to_is_refused(project: Project) -> None:
+    fid = _finding(project)
+    link_evidence(project, fid, segment=unit_ref(project, "KII-01", "Factories needed"), coder="ben")
+
+    with pytest.raises(ConflictError, match="evidence linked since"):
+        project.undo(coder="ana")
+
+    assert len(_linked(project, fid)) == 1 and list_findings(project)[0]["id"] == fid
+
+
+def test_a_findings_import_is_one_undo_step_including_replaced_documents(project: Project, tmp_path: Path) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    path = tmp_path / "findings.yaml"
+    export_findings(project, path)
+    text = path.read_text(encoding="utf-8").replace("Grievance training met a real need.", "Reworded.")
+    path.write_text(text.replace("evidence:", "documents: [Baseline survey]\n  evidence:", 1), encoding="utf-8")
+    import_findings(project, path, coder="ana", replace=True)
+    assert show_finding(project, fid)["documents"] == ["Baseline survey"]
+
+    project.undo(coder="ana")
+
+    f = show_finding(project, fid)
+    assert f["statement"] == "Grievance training met a real need." and f["documents"] == []
+    assert len(_linked(project, fid)) == 1

@@ -56,8 +56,11 @@ def test_an_import_logged_the_old_way_is_still_not_undone(project: Project) -> N
     # what an older qualcode wrote for an imported coding (the log is append-only, so it is written, not rewritten)
     with project.transaction():
         seg = project.resolve_segment("KII-01:3")
-        cur = project.db.execute("INSERT INTO codings (segment_id, code_id, coder_id, created, source) VALUES"
-                                 " (?, 'relevance', ?, '2024-01-01T00:00:00Z', 'import')", (seg, project.coder_id("ana")))
+        cur = project.db.execute(
+            "INSERT INTO codings (segment_id, code_id, coder_id, created, source) VALUES"
+            " (?, 'relevance', ?, '2024-01-01T00:00:00Z', 'import')",
+            (seg, project.coder_id("ana")),
+        )
         state = project._coding_state(int(cur.lastrowid or 0))
         project.log_event("coding.add", "coding", cur.lastrowid, coder="ana", after=state)
 

@@ -59,6 +59,7 @@ def matrix(
     count: str = "units",
     evidence: list[dict[str, Any]] | None = None,
     with_refs: bool = True,
+    coders: list[str] | None = None,
 ) -> dict[str, Any]:
     """Crosstab of the coded evidence (built with pandas).
 
@@ -66,7 +67,8 @@ def matrix(
     ``stakeholder_group`` or any case/transcript attribute (``location``, ``sex``, ``type``, ``organisation_type``
     ...). ``count``: distinct ``units`` (passages; a passage coded by two coders counts once), ``informants`` or
     ``transcripts``. Every code (or criterion) of the codebook and every stakeholder group is present, so gaps show
-    as zeros. ``refs[row][col]`` lists the passages behind each cell.
+    as zeros. ``refs[row][col]`` lists the passages behind each cell. ``coders`` counts only those coders' codings
+    (``evidence``, rows of :func:`load_evidence`, replaces the project's codings altogether).
     """
     import pandas as pd
 
@@ -80,7 +82,7 @@ def matrix(
         row_ids = [(c["id"], c["name"]) for c in crits]
     else:
         row_ids = [(code["id"], code["name"]) for c in crits for code in c["codes"]]
-    records = _records(project, rows, cols, count) if evidence is None else [
+    records = _records(project, rows, cols, count, coders) if evidence is None else [
         (r["criterion"] if rows == "criterion" else r["code"], value, _count_key(r, count), (r["transcript"], r["idx"]))
         for r in evidence for value in _col_values(r, cols)]
     if cols not in ("stakeholder_group", "type", "transcript", "coder") and records \
@@ -132,7 +134,8 @@ def matrix(
     return result
 
 
-def _records(project: Project, rows: str, cols: str, count: str) -> list[tuple[str, str, Any, tuple[str, int]]]:
+def _records(project: Project, rows: str, cols: str, count: str, coders: list[str] | None = None
+             ) -> list[tuple[str, str, Any, tuple[str, int]]]:
     """(row id, column value, counted key, passage) for every coding of an informant's passage, read with one lean
     query: building full evidence rows for 100,000 codings would cost seconds."""
     import json
@@ -147,12 +150,17 @@ def _records(project: Project, rows: str, cols: str, count: str) -> list[tuple[s
         LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
         WHERE coalesce(sp.role, 'unknown') != 'interviewer'
     """
+    args: list[str] = []
+    if coders is not None:
+        names = sorted(set(coders))
+        sql += f" AND k.name IN ({','.join('?' * len(names))})" if names else " AND 0"
+        args.extend(names)
     t_attrs = {tid: json.loads(a or "{}") for tid, a in project.db.execute("SELECT id, attributes FROM transcripts")}
     c_attrs = {cid: json.loads(a or "{}") for cid, a in project.db.execute("SELECT id, attributes FROM cases")}
     values: dict[tuple[str, str | None], list[str]] = {}
     by_row = rows == "criterion"
     out = []
-    for crit, code, tid, idx, case, speaker, coder, seg_id in project.db.execute(sql):
+    for crit, code, tid, idx, case, speaker, coder, seg_id in project.db.execute(sql, args):
         vals: list[Any] | None
         if cols == "coder":
             vals = [coder]
@@ -188,17 +196,23 @@ def matrix_frame(data: dict[str, Any]) -> Any:
 
 
 def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str,
-                  evidence: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """The passages behind one cell of a matrix (row id, column value). ``evidence``: the rows the matrix was built
-    from, when it was built from a subset (e.g. some coders' codings), so the passages list only those coders."""
+                  evidence: list[dict[str, Any]] | None = None, *, coders: list[str] | None = None
+                  ) -> list[dict[str, Any]]:
+    """The passages behind one cell of a matrix (row id, column value). ``coders`` (or ``evidence``): what the matrix
+    was built from, when it was built from a subset, so the passages list only those coders."""
     ids = [r["id"] for r in data["rows"]]
     if row not in ids:
         raise QualcodeError(f"the matrix has no row '{row}'", hint="row ids are code or criterion ids")
     if col not in data["cols"]:
         raise QualcodeError(f"the matrix has no column '{col}'", hint="columns: " + ", ".join(data["cols"]))
     refs = set(data.get("refs", {}).get(row, {}).get(col, []))
-    ev = load_evidence(project) if evidence is None else evidence
     key = "criterion" if data["rows_kind"] == "criterion" else "code"
+    if evidence is not None:
+        ev = evidence
+    elif key == "criterion":
+        ev = load_evidence(project, criterion=row, coders=coders)
+    else:
+        ev = load_evidence(project, code=row, coders=coders)
     seen: dict[str, dict[str, Any]] = {}
     for r in ev:
         if r["ref"] in refs and r[key] == row:

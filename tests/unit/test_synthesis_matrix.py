@@ -73,12 +73,17 @@ def test_a_cell_leads_to_its_passages_and_coders(project) -> None:  # type: igno
 def test_a_cell_of_one_coders_matrix_names_only_that_coder(project) -> None:  # type: ignore[no-untyped-def]
     from qualcode.synthesis.evidence import load_evidence
 
-    ben = load_evidence(project, coders=["ben"])
-    m = matrix(project, rows="criterion", evidence=ben)
-    quotes = cell_evidence(project, m, "relevance", "Factory", ben)
+    m = matrix(project, rows="criterion", coders=["ben"])
+    quotes = cell_evidence(project, m, "relevance", "Factory", coders=["ben"])
     double = next(q for q in quotes if q["text"].startswith("The grievance training came"))
     assert double["coders"] == ["ben"]  # the passage ana coded too, shown in ben's matrix
     assert {c for q in quotes for c in q["coders"]} == {"ben"}
+    assert len(quotes) == _cell(m, "relevance", "Factory") < _cell(matrix(project, rows="criterion"), "relevance",
+                                                                    "Factory")
+    # the lean query and the full evidence rows count the same
+    ben = load_evidence(project, coders=["ben"])
+    assert matrix(project, rows="criterion", evidence=ben)["counts"] == m["counts"]
+    assert matrix(project, rows="code", coders=[])["total"] == 0
 
 
 def test_csv_frame_has_totals(project) -> None:  # type: ignore[no-untyped-def]

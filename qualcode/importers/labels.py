@@ -252,4 +252,10 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
         # A name that speaks once ("Nguyen Van Hai: ...") is a label when the file has other labels;
         # a single capitalised word ("Budget: ...") is too weak on its own.
         accepted |= {k for k, n in counts.items() if strength[k] == CAPITALISED and n == 1 and words[k] >= 2}
+        # When the file itself names speakers by one capitalised word ("Lan:", "Hoa:", as focus-group notes
+        # often do), a participant who speaks once under such a name is a speaker too.
+        first_names = [k for k in accepted if strength[k] == CAPITALISED and words[k] == 1 and counts[k] >= 2]
+        if len(first_names) >= 2:
+            accepted |= {k for k, n in counts.items()
+                         if strength[k] == CAPITALISED and n == 1 and words[k] == 1 and k not in SENTENCE_STARTERS}
     return accepted

@@ -194,3 +194,31 @@ def test_header_block_keeps_the_first_question_when_it_starts_with_interviewer()
     only_date = parse_transcript(b"Date: 2024-03-06\n\nInterviewer: Thank you for your time.\n", "k.txt")
     assert only_date.text == "Thank you for your time."
     assert only_date.turns[0].speaker == "Interviewer"
+
+
+def test_focus_group_participant_who_speaks_once_under_a_first_name() -> None:
+    data = (
+        b"Moderator: What changed in your factory after the training?\n\n"
+        b"Lan: The supervisors listen now.\n\n"
+        b"Hoa: We have a grievance box.\n\n"
+        b"Lan: And the box is opened every week.\n\n"
+        b"Minh: I joined later, I cannot say.\n\n"
+        b"Hoa: It helped us a lot.\n"
+    )
+    parsed = parse_transcript(data, "fgd.txt")
+    assert [t.speaker for t in parsed.turns] == ["Moderator", "Lan", "Hoa", "Lan", "Minh", "Hoa"]
+    assert "Minh:" not in parsed.text
+    assert_layout(parsed)
+
+
+def test_a_one_word_heading_is_not_a_speaker_where_speakers_have_roles_or_full_names() -> None:
+    data = (
+        b"Interviewer: How was the money spent?\n\n"
+        b"Ms. Hoa: Mostly on training.\n"
+        b"Budget: we had 20,000 dollars for two years.\n\n"
+        b"Interviewer: Anything else?\n\n"
+        b"Ms. Hoa: No.\n"
+    )
+    parsed = parse_transcript(data, "kii.txt")
+    assert parsed.speakers == ["Interviewer", "Ms. Hoa"]
+    assert "Budget: we had 20,000 dollars" in parsed.text

@@ -400,6 +400,26 @@ def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
     return f
 
 
+def present_finding(project: Project, finding_id: str, *, show_names: bool = False) -> dict[str, Any]:
+    """A finding as a reader sees it (``qualcode findings show``): :func:`show_finding` with each quote
+    pseudonymised (informants' names stay hidden unless ``show_names``) and attributed the way reports quote
+    informants ("FGD with HR officers ..., Bac Ninh"). ``attribution`` is None for a passage no longer in the
+    project. :func:`show_finding` keeps the verbatim stored quotes, which the audit and undo need.
+    """
+    from qualcode.privacy import Attributor, Pseudonymiser
+
+    data = show_finding(project, finding_id)
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    attribute = Attributor(project, show_names=show_names)
+    for link in data["evidence"]:
+        link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
+        try:
+            link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
+        except QualcodeError:
+            link["attribution"] = None
+    return data
+
+
 def _codings_by_id(project: Project, ids: list[int]) -> list[dict[str, Any]]:
     if not ids:
         return []

@@ -429,19 +429,10 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_show(args: argparse.Namespace) -> int:
-    from qualcode.findings import show_finding
-    from qualcode.privacy import Attributor, Pseudonymiser
+    from qualcode.findings import present_finding
 
     with open_project(args) as project:
-        data = show_finding(project, args.finding)
-        pseudo = Pseudonymiser(project, enabled=not args.show_names)
-        attribute = Attributor(project, show_names=args.show_names)
-        for link in data["evidence"]:
-            link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
-            try:
-                link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
-            except QualcodeError:
-                link["attribution"] = None
+        data = present_finding(project, args.finding, show_names=args.show_names)
 
     def human(d: dict[str, Any]) -> None:
         t = d["triangulation"]

@@ -1,0 +1,45 @@
+"""What ``qualcode findings show`` displays comes from the core (findings.present_finding): quotes pseudonymised
+and attributed like in reports, names only on request, and the stored evidence left verbatim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_synthesis_project import build_project, unit_ref
+
+from qualcode.findings import add_finding, link_evidence, present_finding, show_finding
+from qualcode.store import Project
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    p = build_project(tmp_path / "p")
+    yield p
+    p.close()
+
+
+def _finding_quoting_hoa(project: Project) -> str:
+    fid = str(add_finding(project, "relevance", "Factories needed grievance training.", coder="ana")["id"])
+    link_evidence(project, fid, segment=unit_ref(project, "KII-01", "Nguyen Thi Hoa is my"),
+                  code="relevance.needs_fit", coder="ana")
+    return fid
+
+
+def test_a_shown_finding_hides_the_informants_name_and_attributes_the_quote(project: Project) -> None:
+    fid = _finding_quoting_hoa(project)
+
+    link = present_finding(project, fid)["evidence"][0]
+
+    assert "Nguyen Thi Hoa" not in link["quote"] and "[informant KII-01]" in link["quote"]
+    assert link["attribution"] and "Nguyen" not in link["attribution"]
+    assert "Nguyen Thi Hoa" in show_finding(project, fid)["evidence"][0]["quote"]  # stored verbatim
+
+
+def test_names_appear_only_when_asked_for(project: Project) -> None:
+    fid = _finding_quoting_hoa(project)
+
+    link = present_finding(project, fid, show_names=True)["evidence"][0]
+
+    assert link["quote"].startswith("Nguyen Thi Hoa is my full name")
+    assert "Nguyen Thi Hoa" in link["attribution"]

@@ -1175,7 +1175,10 @@ class Project:
                 new_id = self.log_event(
                     kind, ev["entity"], ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
                 )
-        ev = group[0]
+        # Undo and redo log a group in reverse order: the user's first change is at one end or the other, and
+        # naming it keeps "undo" and "redo" of one action saying the same thing.
+        ev = min((group[0], group[-1]), key=lambda e: self._original(e)[0])
+        action = self._original(ev)[1]
         return {
             "event": new_id,
             "reversed": ev["id"],
@@ -1183,20 +1186,20 @@ class Project:
             "entity_id": ev["entity_id"],
             "state": ev["before"],
             "previous": ev["after"],
-            "action": self._original_action(ev),
+            "action": action,
             "count": len(group),
         }
 
-    def _original_action(self, ev: dict[str, Any]) -> str:
-        """The user's action behind an event: for an undo or redo event, the action it (eventually) reverses, so
-        redoing a link says ``finding.link`` rather than ``undo``."""
-        action, undo_of = ev["action"], ev["undo_of"]
+    def _original(self, ev: dict[str, Any]) -> tuple[int, str]:
+        """The id and action of the user's change behind an event: for an undo or redo event, the change it
+        (eventually) reverses, so redoing a link says ``finding.link`` rather than ``undo``."""
+        ev_id, action, undo_of = int(ev["id"]), ev["action"], ev["undo_of"]
         while action in ("undo", "redo") and undo_of is not None:
-            row = self.db.execute("SELECT action, undo_of FROM events WHERE id = ?", (undo_of,)).fetchone()
+            row = self.db.execute("SELECT id, action, undo_of FROM events WHERE id = ?", (undo_of,)).fetchone()
             if row is None:
                 break
-            action, undo_of = row[0], row[1]
-        return str(action)
+            ev_id, action, undo_of = int(row[0]), row[1], row[2]
+        return ev_id, str(action)
 
     def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
         if entity == "coding":

@@ -156,7 +156,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_log)
 
-    for name, helptext in (("undo", "undo your last coding or memo action"), ("redo", "redo what you last undid")):
+    for name, helptext in (("undo", "undo your last coding, memo or findings action"),
+                           ("redo", "redo what you last undid")):
         p = sub.add_parser(name, help=helptext)
         add_project_arg(p)
         add_coder_arg(p)
@@ -479,7 +480,9 @@ def _reverse(args: argparse.Namespace, kind: str) -> int:
         print(f"nothing to {kind} for {coder}")
         return 0
     return emit(
-        args, {"done": True, **result}, lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}")
+        args, {"done": True, **result},
+        lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"
+                        + (f" ({r['count']} changes made at once)" if r.get("count", 1) > 1 else "")),
     )
 
 

@@ -401,8 +401,8 @@ def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
 
 
 def present_finding(project: Project, finding_id: str, *, show_names: bool = False) -> dict[str, Any]:
-    """A finding as a reader sees it (``qualcode findings show``): :func:`show_finding` with each quote
-    pseudonymised (informants' names stay hidden unless ``show_names``) and attributed the way reports quote
+    """A finding as a reader sees it (``qualcode findings show``): :func:`show_finding` with its statement and
+    each quote pseudonymised (informants' names stay hidden unless ``show_names``) and attributed the way reports quote
     informants ("FGD with HR officers ..., Bac Ninh"). ``attribution`` is None for a passage no longer in the
     project. :func:`show_finding` keeps the verbatim stored quotes, which the audit and undo need.
     """
@@ -411,6 +411,7 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     data = show_finding(project, finding_id)
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
+    data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
         try:

@@ -212,7 +212,7 @@ def _short(text: str, width: int) -> str:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.matrices import cell_evidence, cooccurrence, matrix, matrix_frame
+    from qualcode.synthesis.matrices import cell_quotes, cooccurrence, matrix, matrix_frame
 
     with open_project(args) as project:
         _review_note(project)
@@ -231,19 +231,11 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 table(rows, ["#", args.rows, *cols], widths={args.rows: 36})
 
             return emit(args, data, human_co)
-        from qualcode.synthesis.evidence import load_evidence
-
         coders = _coders(project, args)
-        evidence = None if coders is None else load_evidence(project, coders=coders)
-        data = matrix(project, rows=args.rows, cols=args.cols, count=args.count, evidence=evidence)
+        data = matrix(project, rows=args.rows, cols=args.cols, count=args.count, coders=coders)
         if args.cell:
-            from qualcode.privacy import Attributor, Pseudonymiser
-
-            pseudo = Pseudonymiser(project, enabled=not args.show_names)
-            attribute = Attributor(project, show_names=args.show_names)
-            quotes = [{"ref": r["ref"], "code": r["code"], "group": r["group"], "coders": r["coders"],
-                       "attribution": attribute(r), "quote": pseudo(r["text"], r["transcript"]).strip()}
-                      for r in cell_evidence(project, data, args.cell[0], args.cell[1], evidence)]
+            quotes = cell_quotes(project, data, args.cell[0], args.cell[1], coders=coders,
+                                 show_names=args.show_names)
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:

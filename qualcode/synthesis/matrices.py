@@ -222,6 +222,20 @@ def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str,
     return sorted(seen.values(), key=lambda r: ref_sort_key(r["ref"]))
 
 
+def cell_quotes(project: Project, data: dict[str, Any], row: str, col: str, *, coders: list[str] | None = None,
+                show_names: bool = False) -> list[dict[str, Any]]:
+    """The passages behind one cell as a reader sees them (``qualcode matrix --cell``): each quote pseudonymised
+    (names stay hidden unless ``show_names``) and attributed as the quote banks attribute it, with its code and
+    the coders who applied it."""
+    from qualcode.privacy import Attributor, Pseudonymiser
+
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    attribute = Attributor(project, show_names=show_names)
+    return [{"ref": r["ref"], "code": r["code"], "group": r["group"], "coders": r["coders"],
+             "attribution": attribute(r), "quote": pseudo(r["text"], r["transcript"]).strip()}
+            for r in cell_evidence(project, data, row, col, coders=coders)]
+
+
 def cooccurrence(project: Project, *, level: str = "code", evidence: list[dict[str, Any]] | None = None
                  ) -> dict[str, Any]:
     """How many passages carry both codes (or both criteria), whoever coded them. The diagonal is how many passages

@@ -43,3 +43,12 @@ def test_names_appear_only_when_asked_for(project: Project) -> None:
 
     assert link["quote"].startswith("Nguyen Thi Hoa is my full name")
     assert "Nguyen Thi Hoa" in link["attribution"]
+
+
+def test_a_name_in_the_statement_is_hidden_as_in_the_report(project: Project) -> None:
+    fid = str(add_finding(project, "relevance", "Nguyen Thi Hoa's factory needed grievance training.",
+                          coder="ana")["id"])
+
+    assert "Nguyen Thi Hoa" not in present_finding(project, fid)["statement"]
+    assert present_finding(project, fid, show_names=True)["statement"].startswith("Nguyen Thi Hoa's factory")
+    assert show_finding(project, fid)["statement"].startswith("Nguyen Thi Hoa's")  # stored as written

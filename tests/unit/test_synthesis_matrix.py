@@ -101,3 +101,16 @@ def test_cooccurrence_counts_passages_with_both_codes(project) -> None:  # type:
     i, j = co["codes"].index("relevance.needs_fit"), co["codes"].index("relevance.constituent_priorities")
     assert co["counts"][i][j] == co["counts"][j][i] == 1
     assert co["counts"][j][j] == 1
+
+
+def test_a_cells_quotes_hide_names_unless_asked(project) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.synthesis.matrices import cell_quotes
+
+    ref = unit_ref(project, "KII-01", "Nguyen Thi Hoa is my")  # coded relevance.needs_fit by ana
+    m = matrix(project, rows="criterion")
+    group = next(c for c in m["cols"] if ref in m["refs"]["relevance"].get(c, []))
+    hidden = next(q for q in cell_quotes(project, m, "relevance", group) if q["ref"] == ref)
+    shown = next(q for q in cell_quotes(project, m, "relevance", group, show_names=True) if q["ref"] == ref)
+    assert "Nguyen Thi Hoa" not in hidden["quote"] and "Nguyen" not in hidden["attribution"]
+    assert shown["quote"].startswith("Nguyen Thi Hoa") and "Nguyen Thi Hoa" in shown["attribution"]
+    assert hidden["coders"] == ["ana"]

@@ -549,6 +549,15 @@ class Project:
 
     # ------------------------------------------------------------------ transcripts and segments
 
+    def transcript_with_text(self, sha256: str) -> str | None:
+        """The transcript whose current version has this text (by its SHA-256), or None."""
+        row = self.db.execute(
+            "SELECT v.transcript_id FROM transcript_versions v JOIN transcripts t ON t.id = v.transcript_id"
+            " AND t.current_version = v.version WHERE v.sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def add_transcript(
         self,
         parsed: ParsedTranscript,
@@ -582,14 +591,10 @@ class Project:
                     }
                 version = int(row["current_version"]) + 1
             else:
-                dup = self.db.execute(
-                    "SELECT transcript_id FROM transcript_versions v JOIN transcripts t ON t.id = v.transcript_id"
-                    " AND t.current_version = v.version WHERE v.sha256 = ?",
-                    (sha,),
-                ).fetchone()
+                dup = self.transcript_with_text(sha)
                 if dup is not None:
                     raise ConflictError(
-                        f"{parsed.source_name or transcript_id}: the same text is already imported as {dup[0]}",
+                        f"{parsed.source_name or transcript_id}: the same text is already imported as {dup}",
                         hint="nothing to do; to re-import a corrected file keep its transcript id",
                     )
                 version = 1
@@ -1073,28 +1078,36 @@ class Project:
             raise QualcodeError(f"cannot attach a memo to '{target_type}'")
         with self.transaction():
             cid = self.coder_id(coder)
-            before = self._memo_state(target_type, str(target_id), cid)
+            before = self.memo_state(target_type, str(target_id), cid)
             if text.strip():
                 ts = now_iso()
-                self.db.execute(
-                    "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES"
-                    " (?, ?, ?, ?, ?, ?) ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET"
-                    " text = excluded.text, updated = excluded.updated",
-                    (target_type, str(target_id), cid, text, ts, ts),
-                )
+                self.put_memo(target_type, str(target_id), cid, text, created=ts, updated=ts)
             else:
                 self.db.execute(
                     "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
                     (target_type, str(target_id), cid),
                 )
-            after = self._memo_state(target_type, str(target_id), cid)
+            after = self.memo_state(target_type, str(target_id), cid)
             if before != after:
                 self.log_event(
                     "memo.set", "memo", f"{target_type}/{target_id}", coder=coder, before=before, after=after
                 )
         return after
 
-    def _memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
+    def put_memo(self, target_type: str, target_id: str, coder_id: int, text: str, *, created: str,
+                 updated: str) -> None:
+        """Write one coder's memo on a target as given, dates included (inside a transaction; the caller logs
+        it). Setting, undoing, merging and importing memos all write through here; an existing memo keeps its
+        creation date."""
+        self.db.execute(
+            "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET text = excluded.text,"
+            " updated = excluded.updated",
+            (target_type, target_id, coder_id, text, created, updated),
+        )
+
+    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
+        """One coder's memo on a target (None when there is none), as the event log records it."""
         row = self.db.execute(
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " JOIN coders k ON k.id = m.coder_id WHERE m.target_type = ? AND m.target_id = ? AND m.coder_id = ?",
@@ -1235,19 +1248,8 @@ class Project:
                     (ref["target_type"], ref["target_id"], cid),
                 )
             else:
-                self.db.execute(
-                    "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES"
-                    " (?, ?, ?, ?, ?, ?) ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET"
-                    " text = excluded.text, updated = excluded.updated",
-                    (
-                        target["target_type"],
-                        target["target_id"],
-                        cid,
-                        target["text"],
-                        target["created"],
-                        target["updated"],
-                    ),
-                )
+                self.put_memo(target["target_type"], target["target_id"], cid, target["text"],
+                              created=target["created"], updated=target["updated"])
         elif entity == "finding":
             from qualcode.findings import apply_finding_state
 

@@ -479,12 +479,10 @@ class _Importer:
         ext = s.ext if s.exact else None
         name = (ext or {}).get("id") or src.get("name") or g
         sha = text_hash(s.parsed.text)
-        row = project.db.execute(
-            "SELECT v.transcript_id FROM transcript_versions v JOIN transcripts t ON t.id = v.transcript_id"
-            " AND t.current_version = v.version WHERE v.sha256 = ?", (sha,)).fetchone()
+        here = project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}
-        if row is not None:
-            tid = row[0]
+        if here is not None:
+            tid = here
             self.counts["transcripts_already_here"] += 1
         else:
             tid = ID_SAFE.sub("-", Path(name).stem if not ext else name).strip("-") or "source"
@@ -633,21 +631,16 @@ class _Importer:
                 continue
             done.add((target_type, target_id, note_guid))
             cid = project.coder_id(note["coder"])
-            before = project._memo_state(target_type, target_id, cid)
+            before = project.memo_state(target_type, target_id, cid)
             text = note["text"]
             if before is not None:
                 if text in before["text"]:
                     continue
                 text = before["text"] + "\n\n" + text  # two notes of one person on one object: keep both
             created = note["created"] or now_iso()
-            project.db.execute(
-                "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET text = excluded.text,"
-                " updated = excluded.updated",
-                (target_type, target_id, cid, text, created, note["updated"] or created),
-            )
+            project.put_memo(target_type, target_id, cid, text, created=created, updated=note["updated"] or created)
             project.log_event("memo.import", "memo", f"{target_type}/{target_id}", coder=self.coder, before=before,
-                              after=project._memo_state(target_type, target_id, cid))
+                              after=project.memo_state(target_type, target_id, cid))
             self.counts["memos"] += 1
 
 

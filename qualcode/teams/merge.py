@@ -354,21 +354,16 @@ def _merge_memos(project: Project, other: Project, seg_map: _SegmentMap, coding_
             report["not_placed"] += 1
             continue
         cid = project.coder_id(m["coder"])
-        mine = project._memo_state(target_type, target, cid)
+        mine = project.memo_state(target_type, target, cid)
         if mine is not None and mine["text"] == m["text"]:
             report["already_here"] += 1
             continue
         if mine is not None and (mine["updated"] or "") >= (m["updated"] or ""):
             report["kept_ours"] += 1  # the same coder edited it here more recently
             continue
-        project.db.execute(
-            "INSERT INTO memos (target_type, target_id, coder_id, text, created, updated) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(target_type, target_id, coder_id) DO UPDATE SET text = excluded.text,"
-            " updated = excluded.updated",
-            (target_type, target, cid, m["text"], m["created"], m["updated"]),
-        )
+        project.put_memo(target_type, target, cid, m["text"], created=m["created"], updated=m["updated"])
         project.log_event("memo.merge", "memo", f"{target_type}/{target}", coder=coder, before=mine,
-                          after=project._memo_state(target_type, target, cid))
+                          after=project.memo_state(target_type, target, cid))
         report["updated" if mine else "added"] += 1
 
 

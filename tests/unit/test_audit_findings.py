@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import TRANSCRIPTS, build_project, parse_turns, unit_ref
+from synthesis_support import TRANSCRIPTS, build_project, parse_turns, unit_ref
 
 from qualcode.audit import audit, is_machine_coder
 from qualcode.findings import add_finding, link_evidence

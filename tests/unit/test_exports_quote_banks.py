@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import NAMES, build_project, unit_ref
+from synthesis_support import NAMES, build_project, unit_ref
 
 from qualcode.errors import QualcodeError
 from qualcode.exports.quotes import export_quotes, parse_formats, quote_bank

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import NAMES, build_project, unit_ref
+from synthesis_support import NAMES, build_project, parse_turns, unit_ref
 
 from qualcode.errors import QualcodeError
 from qualcode.exports.report import write_report
@@ -122,8 +122,6 @@ def test_the_output_must_be_an_html_file(report, tmp_path: Path) -> None:  # typ
 
 def test_codings_waiting_for_review_are_said_not_silently_left_out(  # type: ignore[no-untyped-def]
         report, tmp_path: Path) -> None:
-    from test_synthesis_project import parse_turns
-
     project = report[0]
     assert "waiting for review" not in report[3]
     # KII-01 re-imported with none of its sentences: its codings cannot be placed by themselves.

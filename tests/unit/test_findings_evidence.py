@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import build_project, unit_ref
+from synthesis_support import build_project, unit_ref
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
 from qualcode.findings import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import build_project, unit_ref
+from synthesis_support import build_project, unit_ref
 
 from qualcode.findings import add_finding, link_evidence, present_finding, show_finding
 from qualcode.store import Project

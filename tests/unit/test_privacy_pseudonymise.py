@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import NAMES, build_project
+from synthesis_support import NAMES, build_project
 
 from qualcode.privacy import Attributor, Person, Pseudonymiser, attribution
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_synthesis_project import build_project
+from synthesis_support import build_project
 
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.synthesis.themes import themes

@@ -6,43 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from store_support import CB, make_codebook, make_transcript
 
-from qualcode.codebook import parse_codebook
 from qualcode.errors import ConflictError, NotFoundError, ProjectError
-from qualcode.model import Codebook, ParsedTranscript, Turn, Unit
 from qualcode.store import DB_NAME, Project
-
-CB = """
-codes:
-  - id: relevance
-    name: Relevance
-    definition: Fit with needs.
-    children:
-      - {id: relevance.needs, name: Needs, definition: Needs of factories.}
-  - id: efficiency
-    name: Efficiency
-    definition: Resources.
-"""
-
-
-def make_codebook(text: str = CB) -> Codebook:
-    cb, problems = parse_codebook(text, "t.yaml")
-    assert cb is not None, problems
-    return cb
-
-
-def make_transcript(answer: str = "We trained 300 workers. The course was useful.") -> ParsedTranscript:
-    q = "What did the project do?"
-    text = f"{q}\n\n{answer}"
-    a0 = len(q) + 2
-    first_end = answer.index(".") + 1
-    units = [
-        Unit(0, len(q), "Interviewer", 0),
-        Unit(a0, a0 + first_end, "Ms. Lan", 1),
-        Unit(a0 + first_end + 1, len(text), "Ms. Lan", 1),
-    ]
-    turns = [Turn("Interviewer", 0, len(q)), Turn("Ms. Lan", a0, len(text))]
-    return ParsedTranscript(text=text, turns=turns, units=units, format="text", source_name="kii.txt")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_store import make_codebook, make_transcript
+from store_support import make_codebook, make_transcript
 
 from qualcode.project_io import import_codings_table
 from qualcode.store import Project

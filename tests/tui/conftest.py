@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import build_small_project
+from workbench_support import build_small_project
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp, make_app

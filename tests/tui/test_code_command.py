@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import build_small_project
+from workbench_support import build_small_project
 
 from qualcode.cli import main
 from qualcode.tui.app import QualcodeApp

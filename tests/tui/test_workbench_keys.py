@@ -327,7 +327,7 @@ async def test_shift_a_opens_adjudication_on_the_same_project(make: Callable[...
 
 async def test_the_project_view_says_when_codings_wait_for_review_after_a_re_import(
         make: Callable[..., QualcodeApp], store: Project) -> None:
-    from builders import parsed
+    from workbench_support import parsed
 
     app = make()
     async with app.run_test(size=SIZE):

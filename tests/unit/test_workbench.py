@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from workbench_support import build_small_project
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tui"))
-
-from builders import build_small_project  # noqa: E402
-
-from qualcode import workbench as wb  # noqa: E402
-from qualcode.errors import ConflictError, NotFoundError, ProjectError  # noqa: E402
-from qualcode.store import Project  # noqa: E402
+from qualcode import workbench as wb
+from qualcode.errors import ConflictError, NotFoundError, ProjectError
+from qualcode.store import Project
 
 
 @pytest.fixture

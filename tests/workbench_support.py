@@ -1,4 +1,5 @@
-"""Small projects built in code for workbench tests: a KII, an FGD and an interviewer who asks questions."""
+"""Small projects built in code for the workbench tests (``tests/tui/`` and ``tests/unit/test_workbench.py``): a KII,
+an FGD and an interviewer who asks questions."""
 
 from __future__ import annotations
 

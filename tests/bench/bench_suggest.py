@@ -22,6 +22,8 @@ Metrics:
 - mean kappa: for each of the 24 codes, Cohen's kappa between "the code is the first suggestion"
   and "the code is in the gold set" over the scored answers; the mean over the 24 codes (the reference's
   definition: one code per answer);
+- gain over zero-shot: each draw's top-1 and kappa minus those of the codebook-only run on the same answers
+  (the answers drawn for training differ from k to k, so the plain figures of two k compare different sets);
 - kappa (likely): the same, but a code counts as predicted when it is the first suggestion or any shown
   suggestion scores >= 0.5 (the calibrated scores are the probability that the team applies the code, so
   this is how a user reading "likely" suggestions would code; answers can then get several codes).
@@ -199,6 +201,7 @@ def main() -> int:
         cb_path = tmpd / "codebook.yaml"
         cb_path.write_text(yaml.safe_dump(convert_codebook(args.data), allow_unicode=True, sort_keys=False),
                            encoding="utf-8")
+        zero_shot: list[dict] | None = None  # the codebook-only output on all answers, for paired comparisons
         for k in [int(x) for x in args.ks.split(",")]:
             runs = []
             for seed in range(args.seeds if k else 1):
@@ -213,18 +216,29 @@ def main() -> int:
                 output, wall = run_command(cb_path, seg, train)
                 m = score(output, gold, codes)
                 m["ups"] = len(test) / wall
+                if not chosen and zero_shot is None:
+                    zero_shot = output
+                if zero_shot is None:  # --ks without 0: the codebook-only run on all answers, once
+                    write_jsonl(seg, answers, ("id", "text"))
+                    zero_shot, _ = run_command(cb_path, seg, None)
+                # The drawn answers differ from k to k: learning is compared with zero-shot on the same answers.
+                ids = {a["id"] for a in test}
+                m0 = score([o for o in zero_shot if o["id"] in ids], gold, codes)
+                m["gain_top1"], m["gain_kappa"] = m["top1"] - m0["top1"], m["kappa"] - m0["kappa"]
                 runs.append(m)
                 print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} kappa {m['kappa']:.3f} "
-                      f"(likely {m['kappa_likely']:.3f}) ({len(test)} units, {wall:.1f}s, {m['ups']:.0f} units/s)",
+                      f"(likely {m['kappa_likely']:.3f}; vs zero-shot on the same answers: top1 {m['gain_top1']:+.3f},"
+                      f" kappa {m['gain_kappa']:+.3f}) ({len(test)} units, {wall:.1f}s, {m['ups']:.0f} units/s)",
                       flush=True)
             avg = {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}
             results.append((k, len(runs), avg))
         timings = in_process_timings(cb_path, answers)
     print()
-    print("k   draws  top-1  recall@3  mean kappa  kappa (likely)  units/s (whole command)")
+    print("k   draws  top-1  recall@3  mean kappa  kappa (likely)  units/s (whole command)  gain over zero-shot on"
+          " the same answers (top-1 / kappa)")
     for k, n, m in results:
         print(f"{k:<3} {n:<6} {m['top1']:.3f}  {m['r3']:.3f}     {m['kappa']:.3f}       {m['kappa_likely']:.3f}"
-              f"           {m['ups']:.0f}")
+              f"           {m['ups']:<22.0f}  {m['gain_top1']:+.3f} / {m['gain_kappa']:+.3f}")
     print()
     print(f"prepared model: batch {timings['batch_units_per_s_prepared']:.0f} units/s; one unit median "
           f"{timings['one_unit_median_ms']:.1f} ms (p95 {timings['one_unit_p95_ms']:.1f} ms), a new text "

@@ -23,6 +23,9 @@ Metrics (code level; criterion level = the code's top-level ancestor, criteria r
   half of the never-coded units (drawn per seed) are given to the suggester as read and left uncoded (what a
   project knows of the units before its last coded one), and "likely on uncoded" is measured on the other half;
   ``--no-passed`` leaves them out.
+- gain over zero-shot: each draw's figure minus that of the codebook-only suggester on the same test items. The
+  items drawn for training differ from k to k (and at turn level they are a large share of all), so the plain
+  figures of two k compare different sets; this pairs them.
 Timings (``--no-timings`` to skip): the real ``qualcode suggest --transcript KII-02 --top 3 --json`` on a copy
 of the example: cold (no cache), warm (cache present), and after one new coding in another process.
 """
@@ -141,6 +144,12 @@ def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, quest
     everything = sorted(coded + uncoded, key=lambda i: i["order"])  # reading order: answers' units are adjacent
     s.set_corpus([i["text"] for i in everything], [i["question"] for i in everything] if questions else None,
                  None if os.environ.get("BENCH_NO_TURNS") else [i["turn"] for i in everything])
+    # The same suggester with no coding at all: zero-shot scores of every item, so that each draw compares
+    # learning with zero-shot on the very passages it scores (the drawn test sets differ from k to k).
+    s0 = Suggester(codebook)
+    s0.set_corpus([i["text"] for i in everything], [i["question"] for i in everything] if questions else None,
+                  None if os.environ.get("BENCH_NO_TURNS") else [i["turn"] for i in everything])
+    zero = s0.score([i["text"] for i in coded])
     results = []
     for k in ks:
         runs = []
@@ -159,10 +168,14 @@ def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, quest
                 _diagnose(scores, s.code_ids, test)
             m = evaluate(scores, s.code_ids, criterion_of, test)
             m["likely_uncoded"] = float((s.score([i["text"] for i in held]).max(axis=1) >= 0.5).mean())
+            m0 = evaluate(zero[[n for n in range(len(coded)) if n not in chosen]], s0.code_ids, criterion_of, test)
+            for key in ("top1", "ctop1", "kappa"):
+                m[f"gain_{key}"] = m[key] - m0[key]
             runs.append(m)
             print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} | criterion top1 {m['ctop1']:.3f} "
                   f"R@3 {m['cr3']:.3f} | kappa {m['kappa']:.3f} | likely coded {m['likely_coded']:.2f} uncoded "
-                  f"{m['likely_uncoded']:.2f} ({len(test)} scored)", flush=True)
+                  f"{m['likely_uncoded']:.2f} | vs zero-shot on the same: top1 {m['gain_top1']:+.3f} criterion "
+                  f"{m['gain_ctop1']:+.3f} kappa {m['gain_kappa']:+.3f} ({len(test)} scored)", flush=True)
         results.append((k, len(runs), {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}))
     return results
 
@@ -240,11 +253,13 @@ def main() -> int:
         timings = None if args.no_timings else cli_timings(project_dir)
     for g, results in tables.items():
         print()
-        print(f"{g}: k  draws  top-1  recall@3  criterion top-1  criterion recall@3  mean kappa  likely coded/uncoded")
+        print(f"{g}: k  draws  top-1  recall@3  criterion top-1  criterion recall@3  mean kappa  likely coded/uncoded"
+              "  gain over zero-shot on the same passages (top-1 / criterion top-1 / kappa)")
         for k, n, m in results:
             print(f"{'':{len(g)}}  {k:<2} {n:<6} {m['top1']:.3f}  {m['r3']:.3f}     {m['ctop1']:.3f}            "
                   f"{m['cr3']:.3f}               {m['kappa']:.3f}       {m['likely_coded']:.2f} / "
-                  f"{m['likely_uncoded']:.2f}")
+                  f"{m['likely_uncoded']:.2f}          {m['gain_top1']:+.3f} / {m['gain_ctop1']:+.3f} / "
+                  f"{m['gain_kappa']:+.3f}")
     if timings:
         print()
         print(f"qualcode suggest --transcript KII-02 (median of 3, fresh processes): cold {timings['cold']:.2f} s, "

@@ -3,8 +3,10 @@ KII whose informant answer is two sentences."""
 
 from __future__ import annotations
 
+from transcript_support import transcript_from_turns
+
 from qualcode.codebook import parse_codebook
-from qualcode.model import Codebook, ParsedTranscript, Turn, Unit
+from qualcode.model import Codebook, ParsedTranscript
 
 CB = """
 codes:
@@ -26,14 +28,10 @@ def make_codebook(text: str = CB) -> Codebook:
 
 
 def make_transcript(answer: str = "We trained 300 workers. The course was useful.") -> ParsedTranscript:
-    q = "What did the project do?"
-    text = f"{q}\n\n{answer}"
-    a0 = len(q) + 2
+    """The interviewer's question, then Ms. Lan's ``answer`` as two units: up to its first full stop, and the rest
+    after the space that follows it."""
     first_end = answer.index(".") + 1
-    units = [
-        Unit(0, len(q), "Interviewer", 0),
-        Unit(a0, a0 + first_end, "Ms. Lan", 1),
-        Unit(a0 + first_end + 1, len(text), "Ms. Lan", 1),
-    ]
-    turns = [Turn("Interviewer", 0, len(q)), Turn("Ms. Lan", a0, len(text))]
-    return ParsedTranscript(text=text, turns=turns, units=units, format="text", source_name="kii.txt")
+    return transcript_from_turns(
+        [("Interviewer", ["What did the project do?"]), ("Ms. Lan", [answer[:first_end], answer[first_end + 1:]])],
+        source_name="kii.txt",
+    )

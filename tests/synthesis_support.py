@@ -9,12 +9,13 @@ e-mail address and a phone number, so the confidentiality checks have something 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from transcript_support import transcript_from_turns
 
 from qualcode.cases import CaseRow
 from qualcode.codebook import default_codebook_path, load_codebook
-from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.model import ParsedTranscript
 from qualcode.project_io import apply_case_sheet
 from qualcode.store import Project
 
@@ -93,19 +94,7 @@ NAMES = [c.name for c in CASES if c.name]
 
 def parse_turns(turns: list[tuple[str, str]]) -> ParsedTranscript:
     """A transcript as an importer would return it: 'Label: text' turns, one unit per sentence."""
-    text = ""
-    out_turns: list[Turn] = []
-    units: list[Unit] = []
-    for n, (speaker, speech) in enumerate(turns):
-        prefix = f"{speaker}: "
-        start = len(text) + len(prefix)
-        text += prefix + speech
-        out_turns.append(Turn(speaker, start, len(text)))
-        for m in re.finditer(r"[^.?!]+[.?!]+", speech):
-            s = start + m.start() + (len(m.group()) - len(m.group().lstrip()))
-            units.append(Unit(s, start + m.end(), speaker, n))
-        text += "\n\n"
-    return ParsedTranscript(text=text, turns=out_turns, units=units, format="text")
+    return transcript_from_turns(turns, labels=True, closing_break=True)
 
 
 def unit_ref(project: Project, transcript: str, starts_with: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from transcript_support import transcript_from_turns
+
 from qualcode.cases import CaseRow
 from qualcode.codebook import parse_codebook
-from qualcode.model import Codebook, ParsedTranscript, Turn, Unit
+from qualcode.model import Codebook, ParsedTranscript
 from qualcode.project_io import apply_case_sheet
 from qualcode.store import Project
 
@@ -63,20 +65,7 @@ def codebook() -> Codebook:
 
 def parsed(turns: list[tuple[str, list[str]]], name: str = "t.txt") -> ParsedTranscript:
     """A transcript laid out like the importers do: turns split by a blank line, one unit per sentence."""
-    text = ""
-    out_turns: list[Turn] = []
-    units: list[Unit] = []
-    for i, (speaker, sentences) in enumerate(turns):
-        if i:
-            text += "\n\n"
-        start = len(text)
-        for k, sentence in enumerate(sentences):
-            if k:
-                text += " "
-            units.append(Unit(start=len(text), end=len(text) + len(sentence), speaker=speaker, turn=i))
-            text += sentence
-        out_turns.append(Turn(speaker=speaker, start=start, end=len(text)))
-    return ParsedTranscript(text=text, turns=out_turns, units=units, format="text", source_name=name)
+    return transcript_from_turns(turns, source_name=name)
 
 
 def build_project(path: Path, *, with_fgd: bool = True) -> Project:

@@ -5,34 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from transcript_support import transcript_from_turns
+
 from qualcode.cases import CaseRow
 from qualcode.codebook import default_codebook_path, load_codebook
-from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.model import ParsedTranscript
 from qualcode.project_io import apply_case_sheet
 from qualcode.store import Project
 
 
 def parsed(turns: list[tuple[str, list[str]]], *, seconds: float = 30.0) -> ParsedTranscript:
-    """A transcript from (speaker, [unit texts]) turns; each turn starts ``seconds`` after the previous one."""
-    text = ""
-    out_turns: list[Turn] = []
-    units: list[Unit] = []
-    for n, (speaker, sentences) in enumerate(turns):
-        if text:
-            text += "\n\n"
-        label = f"{speaker}: "
-        text += label
-        turn_start = len(text)
-        for i, sentence in enumerate(sentences):
-            if i:
-                text += " "
-            start = len(text)
-            text += sentence
-            units.append(Unit(start=start, end=len(text), speaker=speaker, turn=n + 1, t_start=n * seconds,
-                              t_end=(n + 1) * seconds))
-        out_turns.append(Turn(speaker=speaker, start=turn_start, end=len(text), t_start=n * seconds,
-                              t_end=(n + 1) * seconds))
-    return ParsedTranscript(text=text, turns=out_turns, units=units, format="txt", source_name="built")
+    """A transcript from (speaker, [unit texts]) turns, each turn after a "Speaker: " label and numbered from 1; each
+    turn starts ``seconds`` after the previous one."""
+    return transcript_from_turns(turns, labels=True, first_turn=1, seconds=seconds, format="txt", source_name="built")
 
 
 KII = [

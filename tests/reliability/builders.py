@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from transcript_support import transcript_from_turns
+
 from qualcode.codebook import parse_codebook
-from qualcode.model import Codebook, ParsedTranscript, Turn, Unit
+from qualcode.model import Codebook, ParsedTranscript
 from qualcode.store import Project
 
 CODEBOOK = """
@@ -33,20 +35,7 @@ def codebook() -> Codebook:
 
 def transcript(turns: list[tuple[str | None, list[str]]], *, source: str = "kii.txt") -> ParsedTranscript:
     """A parsed transcript from (speaker, [unit texts]) turns, laid out like the importers do it."""
-    text = ""
-    out_turns: list[Turn] = []
-    units: list[Unit] = []
-    for n, (speaker, sentences) in enumerate(turns):
-        if text:
-            text += "\n\n"
-        t0 = len(text)
-        for k, sentence in enumerate(sentences):
-            if k:
-                text += " "
-            units.append(Unit(len(text), len(text) + len(sentence), speaker, n))
-            text += sentence
-        out_turns.append(Turn(speaker, t0, len(text)))
-    return ParsedTranscript(text=text, turns=out_turns, units=units, format="text", source_name=source)
+    return transcript_from_turns(turns, source_name=source)
 
 
 INTERVIEW = [

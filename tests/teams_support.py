@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from transcript_support import transcript_from_turns
@@ -86,6 +87,16 @@ def build_project(path: Path, *, with_fgd: bool = True) -> Project:
         ]
     apply_case_sheet(project, rows, coder="setup")
     return project
+
+
+def coder_copies(tmp_path: Path) -> tuple[Path, Path]:
+    """The project of ``build_project`` handed to two coders, clara and long, as after copying the folder: their
+    folders ``tmp_path / "clara"`` and ``tmp_path / "long"``."""
+    build_project(tmp_path / "base").close()
+    a, b = tmp_path / "clara", tmp_path / "long"
+    shutil.copytree(tmp_path / "base", a)
+    shutil.copytree(tmp_path / "base", b)
+    return a, b
 
 
 def unit(project: Project, transcript: str, text: str) -> int:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from teams_support import build_project, unit
+from teams_support import coder_copies, unit
 
 from qualcode.cli import main
 from qualcode.store import Project
@@ -15,11 +15,7 @@ from qualcode.store import Project
 
 @pytest.fixture
 def team(tmp_path: Path) -> tuple[Path, Path]:
-    base = build_project(tmp_path / "base")
-    base.close()
-    a, b = tmp_path / "clara", tmp_path / "long"
-    shutil.copytree(tmp_path / "base", a)
-    shutil.copytree(tmp_path / "base", b)
+    a, b = coder_copies(tmp_path)
     with Project.open(a) as p:
         for text in ("Turnover", "The grievance", "Without funding"):
             p.add_coding(unit(p, "KII-01", text), "relevance.needs" if text != "Without funding"

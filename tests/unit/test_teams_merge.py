@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from teams_support import KII_TURNS, build_project, codebook, parsed, unit
+from teams_support import KII_TURNS, build_project, codebook, coder_copies, parsed, unit
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
@@ -16,12 +15,7 @@ from qualcode.teams.merge import merge_projects
 @pytest.fixture
 def two_copies(tmp_path: Path) -> tuple[Path, Path]:
     """The same project handed to two coders (as after 'qualcode example' or copying the folder)."""
-    base = build_project(tmp_path / "base")
-    base.close()
-    a, b = tmp_path / "clara", tmp_path / "long"
-    shutil.copytree(tmp_path / "base", a)
-    shutil.copytree(tmp_path / "base", b)
-    return a, b
+    return coder_copies(tmp_path)
 
 
 def _snapshot(project: Project) -> set[tuple[str, str, str, str, str | None]]:

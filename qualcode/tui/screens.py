@@ -273,7 +273,7 @@ class TranscriptScreen(WorkbenchScreen):
     def load(self, transcript: str, ref: str | None = None) -> None:
         """Show a transcript, on unit ``ref`` or else on the coder's first uncoded unit."""
         self.transcript = transcript
-        self.sub_title = transcript
+        self.sub_title = self.project.name
         self.units = wb.transcript_units(self.project, transcript)
         self.positions = {u["id"]: i for i, u in enumerate(self.units)}
         self.suggestions = {}
@@ -282,7 +282,7 @@ class TranscriptScreen(WorkbenchScreen):
             start = wb.next_uncoded(self.units, coder=self.coder) or 0
         self.progress = wb.coding_progress(self.units, coder=self.coder)
         self.view.set_units(self.units, start)
-        self.title = f"{transcript} · {self.project.name}"
+        self.title = transcript
         self._unit_changed()
 
     @property

@@ -371,6 +371,20 @@ class Suggester:
         bounds = np.searchsorted(self._owner, np.arange(len(codes) + 1))
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
 
+    def _rows(self, texts: Sequence[str]) -> Any:
+        """The corpus row of each text (-1 for a text outside the corpus)."""
+        import numpy as np
+
+        return np.asarray([self._row_of.get(t, -1) for t in texts], dtype=np.int64)
+
+    def _question_rows(self, rows: Any) -> Any:
+        """The question scores of corpus rows (zeros for rows outside the corpus); None without questions."""
+        import numpy as np
+
+        if self._zq_corpus is None:
+            return None
+        return np.where((rows >= 0)[:, None], self._zq_corpus[np.maximum(rows, 0)], 0.0).astype(np.float32)
+
     def _adopt_corpus(self, corpus: list[str]) -> None:
         """The units being coded are featurised once; scoring them again reuses these rows."""
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
@@ -463,7 +477,7 @@ class Suggester:
             "Vq": self._Vq,
             "vector_weights": None if self._tv is None else self._tv.weights,
         }
-        rows = np.asarray([self._row_of.get(e.text, -1) for e in self._ex], dtype=np.int64)
+        rows = self._ex_rows
         outside = np.flatnonzero(rows < 0)
         learned: dict[str, Any] = {
             "example_ids": [e.id for e in self._ex],
@@ -600,7 +614,7 @@ class Suggester:
         import numpy as np
         from scipy.sparse import issparse, vstack
 
-        rows = np.asarray([self._row_of.get(t, -1) for t in texts], dtype=np.int64)
+        rows = self._rows(texts)
         known = rows >= 0
         if cached is None or not known.any():
             return compute(list(texts))
@@ -724,6 +738,7 @@ class Suggester:
 
         C = len(self.codes)
         self._ex = ex
+        self._ex_rows = self._rows([e.text for e in ex])  # their corpus rows (-1: not in the corpus)
         self._XL, self._zsL = XL, zsL
         Y = np.zeros((len(ex), C), dtype=bool)
         R = np.zeros((len(ex), C), dtype=bool)
@@ -736,10 +751,7 @@ class Suggester:
                     R[i, self._col[c]] = True
         self._Y, self._R = Y, R
         self._VL = self._dense([e.text for e in ex]) if ex and self._tv is not None else None
-        self._zqL = None
-        if self._zq_corpus is not None and ex:
-            at = np.asarray([self._row_of.get(e.text, -1) for e in ex])
-            self._zqL = np.where((at >= 0)[:, None], self._zq_corpus[np.maximum(at, 0)], 0.0).astype(np.float32)
+        self._zqL = self._question_rows(self._ex_rows) if ex else None
         self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
@@ -898,8 +910,7 @@ class Suggester:
                                                                   self._zs_corpus[a : a + BATCH], q=q, V=V)
         Y0 = softmax_rows(blend)
         # A coded unit is a known answer: its codes are its seed, and a rejected code has no mass.
-        for i, e in enumerate(self._ex):
-            r = self._row_of.get(e.text, -1)
+        for i, r in enumerate(self._ex_rows.tolist()):
             if r < 0:
                 continue
             if self._Y[i].any():
@@ -1050,7 +1061,7 @@ class Suggester:
 
         if self._Fn is None:
             return blend
-        rows = np.asarray([self._row_of.get(self._ex[i].text, -1) for i in sel.tolist()])
+        rows = self._ex_rows[sel]
         Y0 = self._Y0.copy()
         inside = rows >= 0
         # Held-out units are seeded with their leave-one-out blend, as an uncoded unit would be.
@@ -1145,17 +1156,13 @@ class Suggester:
 
     def _ranked(self, texts: Sequence[str], X: Any, zs: Any) -> tuple[Any, Any]:
         """Calibrated code scores (before codability) and the dense vectors of the texts."""
-        import numpy as np
 
         V = self._dense(texts) if self._tv is not None else None
-        rows = np.asarray([self._row_of.get(t, -1) for t in texts]) if self._rank_c is not None else None
+        at = self._rows(texts)
+        rows = at if self._rank_c is not None else None
         if rows is not None and (rows >= 0).all():
             return self._calibrate(self._rank_c[rows], self._ev_c[rows]), V
-        q = None
-        if self._zq_corpus is not None:
-            at = np.asarray([self._row_of.get(t, -1) for t in texts])
-            q = np.where((at >= 0)[:, None], self._zq_corpus[np.maximum(at, 0)], 0.0).astype(np.float32)
-        blend, raw = self._blend(X, zs, q=q, V=V)
+        blend, raw = self._blend(X, zs, q=self._question_rows(at), V=V)
         if rows is None:
             return self._calibrate(blend, raw), V
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.

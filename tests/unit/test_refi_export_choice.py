@@ -67,7 +67,7 @@ def test_without_a_file_the_whole_project_goes_to_outputs_named_after_the_projec
 def test_the_default_file_name_is_safe_whatever_the_project_is_called(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p", codebook=codebook(), name="Đánh giá / KII 2024") as p:
         report = export_refi(p)
-    assert Path(report["file"]) == tmp_path / "p" / "outputs" / "nh-gi-KII-2024.qdpx"
+    assert Path(report["file"]) == tmp_path / "p" / "outputs" / "Danh-gia-KII-2024.qdpx"
     assert report["format"] == "qdpx" and Path(report["file"]).exists()
 
 

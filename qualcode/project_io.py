@@ -288,6 +288,8 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
 
             report["findings"] = import_findings(project, findings, coder="clara")
         project.set_setting("coder", "clara", coder="clara")
+        # A first 'u' in the workbench must not take back the example's own findings.
+        project.start_history([c["name"] for c in project.coders()])
     except BaseException:
         project.close()
         shutil.rmtree(dest.parent, ignore_errors=True)

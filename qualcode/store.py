@@ -27,6 +27,8 @@ DB_NAME = "qualcode.db"
 INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
 # The actions a coder's undo/redo takes back. Codings that arrive by import (coding.import) or merge (coding.merge)
 # are logged under their own actions and are not here: they are not the coder's own work.
+# Logged per coder where undo must stop: what came before (the bundled example's own construction) is not theirs.
+HISTORY_START = "history.start"
 UNDOABLE = {
     "coding.add",
     "coding.remove",
@@ -1139,6 +1141,9 @@ class Project:
         groups: list[list[dict[str, Any]]] = []
         for ev in self.events(coder=coder):
             action = ev["action"]
+            if action == HISTORY_START:
+                groups.clear()  # nothing before it is this coder's to take back
+                continue
             if action not in UNDOABLE and action not in ("undo", "redo"):
                 continue
             if _legacy_import(ev):
@@ -1164,6 +1169,13 @@ class Project:
                 undo.append(group)
                 redo.clear()
         return undo, redo
+
+    def start_history(self, coders: list[str]) -> None:
+        """From now on, undo and redo of these coders do not go back past this point (used when the bundled
+        example is built: its findings and codings are filed under its coders, but are not the user's actions)."""
+        with self.transaction():
+            for name in coders:
+                self.log_event(HISTORY_START, "project", None, coder=name)
 
     def undo(self, *, coder: str) -> dict[str, Any] | None:
         """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a change to a finding or

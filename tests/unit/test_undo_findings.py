@@ -178,3 +178,19 @@ def test_a_findings_import_is_one_undo_step_including_replaced_documents(project
     f = show_finding(project, fid)
     assert f["statement"] == "Grievance training met a real need." and f["documents"] == []
     assert len(_linked(project, fid)) == 1
+
+
+def test_the_example_starts_with_nothing_to_undo_but_your_own_actions(example_project: Project) -> None:
+    findings = [f["id"] for f in list_findings(example_project)]
+    assert findings  # the example's findings are filed under clara, but building them was not clara's action
+    assert example_project.undo(coder="clara") is None
+    assert example_project.undo(coder="long") is None
+    assert [f["id"] for f in list_findings(example_project)] == findings
+    # what the user does next is theirs to undo
+    fid = _finding(example_project)
+    undone = example_project.undo(coder="ana")
+    assert undone is not None and undone["action"] == "finding.add" and undone["entity_id"] == fid
+    coding = example_project.add_coding("KII-07:12", "effectiveness.outcomes", coder="clara")
+    undone = example_project.undo(coder="clara")
+    assert undone is not None and undone["entity_id"] == str(coding["id"])
+    assert example_project.undo(coder="clara") is None

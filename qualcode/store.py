@@ -25,10 +25,10 @@ from qualcode.model import Code, Codebook, ParsedTranscript
 
 DB_NAME = "qualcode.db"
 INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
-# The actions a coder's undo/redo takes back. Codings that arrive by import (coding.import) or merge (coding.merge)
-# are logged under their own actions and are not here: they are not the coder's own work.
 # Logged per coder where undo must stop: what came before (the bundled example's own construction) is not theirs.
 HISTORY_START = "history.start"
+# The actions a coder's undo/redo takes back. Codings that arrive by import (coding.import) or merge (coding.merge)
+# are logged under their own actions and are not here: they are not the coder's own work.
 UNDOABLE = {
     "coding.add",
     "coding.remove",

@@ -11,7 +11,12 @@ def fold(text: str) -> str:
     Precomposed letters keep their length, so a position in the folded text is the same position in the original
     (the workbench relies on it to highlight search hits).
     """
+    return strip_accents(text.lower())
+
+
+def strip_accents(text: str) -> str:
+    """The text without accents, case kept ("Đánh giá" -> "Danh gia")."""
     if text.isascii():  # most English units: nothing to strip, and NFKD char by char is slow
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d")
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D")

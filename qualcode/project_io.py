@@ -16,6 +16,7 @@ from typing import Any
 
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
+from qualcode.folding import strip_accents
 from qualcode.model import ParsedTranscript
 from qualcode.store import Project, is_interviewer_label
 from qualcode.textfile import read_user_text
@@ -35,15 +36,28 @@ def bundled_root() -> Path:
     )
 
 
-def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow]) -> str:
+def safe_id(text: str) -> str:
+    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
+    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
+    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
+
+
+def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], existing: set[str]) -> str:
     for row in rows:
         if row.file and row.file.lower() == path.name.lower():
             return row.transcript_id or Path(row.file).stem
     for key in ("id", "interview_id", "transcript_id"):
         value = parsed.metadata.get(key)
         if value:
-            return ID_SAFE.sub("-", str(value)).strip("-")
-    return ID_SAFE.sub("-", path.stem).strip("-") or "transcript"
+            return _keep_earlier_id(safe_id(str(value)), str(value), existing)
+    return _keep_earlier_id(safe_id(path.stem), path.stem, existing) or "transcript"
+
+
+def _keep_earlier_id(tid: str, name: str, existing: set[str]) -> str:
+    """Earlier versions dropped accented letters instead of folding them ("Ph-ng-v-n"): a corrected file of a
+    transcript imported then keeps that id, so it becomes a new version rather than a second transcript."""
+    legacy = ID_SAFE.sub("-", name).strip("-")
+    return legacy if tid not in existing and legacy in existing else tid
 
 
 def import_files(
@@ -60,12 +74,13 @@ def import_files(
     rows = read_case_sheet(cases) if cases else []
     parsed: list[tuple[Path, ParsedTranscript, str]] = []
     seen_ids: dict[str, Path] = {}
+    existing = {t["id"] for t in project.transcripts()}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
         pt = read_transcript(path)
-        tid = _transcript_id_for(path, pt, rows)
+        tid = _transcript_id_for(path, pt, rows, existing)
         if tid in seen_ids:
             raise InputError(
                 f"has the same transcript id '{tid}' as {seen_ids[tid]}",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
-from qualcode.project_io import ID_SAFE
+from qualcode.project_io import safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
 from qualcode.store import now_iso
 
@@ -84,10 +83,7 @@ def export_qdc(project: Project, path: str | Path) -> dict[str, Any]:
 
 def default_path(project: Project) -> Path:
     """Where an export goes when no file is named: ``outputs/<project>.qdpx`` in the project folder."""
-    # Accents go before the unsafe characters do, so "Đánh giá" is named "Danh-gia", not "nh-gi".
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", project.name) if not unicodedata.combining(ch))
-    plain = plain.replace("đ", "d").replace("Đ", "D")
-    return project.path / "outputs" / f"{ID_SAFE.sub('-', plain).strip('-')[:60] or 'project'}.qdpx"
+    return project.path / "outputs" / f"{safe_id(project.name)[:60].strip('-') or 'project'}.qdpx"
 
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None) -> dict[str, Any]:

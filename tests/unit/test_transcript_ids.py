@@ -1,0 +1,44 @@
+"""Transcript ids made from file names: accents are folded, not dropped, and a transcript imported under an id of
+the earlier rule keeps it when a corrected file comes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store_support import make_codebook, make_transcript
+
+from qualcode.folding import strip_accents
+from qualcode.project_io import import_files, safe_id
+from qualcode.store import Project
+
+
+def _write(folder: Path, name: str, answer: str) -> Path:
+    path = folder / name
+    lines = ["Interviewer: What did the project do?", "", f"Ms. Lan: {answer}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_vietnamese_file_name_gives_a_readable_id(tmp_path: Path) -> None:
+    src = _write(tmp_path, "Phỏng vấn Sở LĐTBXH Đà Nẵng.txt", "We trained 300 workers. The course was useful.")
+    with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
+        report = import_files(project, [src], coder="ana")
+        assert [t["id"] for t in report["transcripts"]] == ["Phong-van-So-LDTBXH-Da-Nang"]
+        assert [s["ref"] for s in project.segments("Phong-van-So-LDTBXH-Da-Nang")][0].startswith("Phong-van")
+
+
+def test_a_corrected_file_keeps_the_id_its_transcript_was_imported_under(tmp_path: Path) -> None:
+    legacy = "Ph-ng-v-n-Lan"  # what the earlier rule made of "Phỏng vấn Lan"
+    with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
+        project.add_transcript(make_transcript("We trained 300 workers. The course was useful."), legacy,
+                               coder="ana")
+        src = _write(tmp_path, "Phỏng vấn Lan.txt", "We trained 320 workers. The course was useful.")
+        report = import_files(project, [src], coder="ana")
+        assert [(t["id"], t["version"]) for t in report["transcripts"]] == [(legacy, 2)]
+        assert [t["id"] for t in project.transcripts()] == [legacy]
+
+
+def test_accents_are_folded_and_case_kept() -> None:
+    assert strip_accents("Đánh giá cuối kỳ") == "Danh gia cuoi ky"
+    assert safe_id("  Đánh giá / KII 2024 ") == "Danh-gia-KII-2024"
+    assert safe_id("KII-01_final.v2") == "KII-01_final.v2"

@@ -66,3 +66,11 @@ def _sentence_spans(speech: str) -> tuple[str, list[tuple[int, int]]]:
     """The speech as written, and its sentences without the spaces before them."""
     spans = [(m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in SENTENCE.finditer(speech)]
     return speech, spans
+
+
+def assert_units_slice(parsed: ParsedTranscript) -> None:
+    """Every unit of an imported transcript is a clean, one-line slice of its text, spoken by its turn's speaker."""
+    for unit in parsed.units:
+        piece = parsed.text[unit.start : unit.end]
+        assert piece and piece == piece.strip() and "\n" not in piece
+        assert unit.speaker == parsed.turns[unit.turn].speaker

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from transcript_support import assert_units_slice
 
 from qualcode.errors import InputError
 from qualcode.importers import parse_transcript, read_transcript
-from qualcode.model import ParsedTranscript
 
 
 def docx_bytes(build: Callable[..., None]) -> bytes:
@@ -22,13 +22,6 @@ def docx_bytes(build: Callable[..., None]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def assert_units_slice(parsed: ParsedTranscript) -> None:
-    for unit in parsed.units:
-        piece = parsed.text[unit.start : unit.end]
-        assert piece and piece == piece.strip() and "\n" not in piece
-        assert unit.speaker == parsed.turns[unit.turn].speaker
 
 
 @pytest.fixture

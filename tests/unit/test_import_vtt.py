@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from transcript_support import assert_units_slice
 
 from qualcode.errors import InputError
 from qualcode.importers import parse_transcript, read_transcript
@@ -13,13 +14,6 @@ from qualcode.model import ParsedTranscript
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
 MARKUP = re.compile(r"-->|<v|</v>|WEBVTT|NOTE|STYLE|&amp;|\d{2}:\d{2}[.:]\d|3f2a1b9c")
-
-
-def assert_units_slice(parsed: ParsedTranscript) -> None:
-    for unit in parsed.units:
-        piece = parsed.text[unit.start : unit.end]
-        assert piece and piece == piece.strip() and "\n" not in piece
-        assert unit.speaker == parsed.turns[unit.turn].speaker
 
 
 @pytest.fixture

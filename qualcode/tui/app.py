@@ -28,6 +28,7 @@ from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
+from qualcode.tui.typeahead import TypeAhead
 
 POLL_SECONDS = 1.5
 TERMINAL_CHECK_SECONDS = 2.0
@@ -63,7 +64,7 @@ class SuggestionsReady(Message):
         super().__init__()
 
 
-class QualcodeApp(App[None]):
+class QualcodeApp(TypeAhead, App[None]):
     """The workbench. Screens: project view, transcript view, queue mode, and their dialogs."""
 
     CSS_PATH = "app.tcss"

@@ -42,24 +42,40 @@ def safe_id(text: str) -> str:
     return ID_SAFE.sub("-", strip_accents(text)).strip("-")
 
 
-def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], existing: set[str]) -> str:
+def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
     for row in rows:
         if row.file and row.file.lower() == path.name.lower():
             return row.transcript_id or Path(row.file).stem
     for key in ("id", "interview_id", "transcript_id"):
         value = parsed.metadata.get(key)
         if value:
-            return _keep_earlier_id(safe_id(str(value)), str(value), existing)
-    return _keep_earlier_id(safe_id(path.stem), path.stem, existing) or "transcript"
+            return _id_from_name(str(value), path, sources, from_file=False)
+    return _id_from_name(path.stem, path, sources, from_file=True) or "transcript"
 
 
-def _keep_earlier_id(tid: str, name: str, existing: set[str]) -> str:
-    """Earlier versions dropped accented letters instead of folding them ("Ph-ng-v-n"): a corrected file of a
-    transcript imported then keeps that id, so it becomes a new version rather than a second transcript."""
-    legacy = ID_SAFE.sub("-", name).strip("-")
-    return legacy if tid not in existing and legacy in existing else tid
+def _id_from_name(name: str, path: Path, sources: dict[str, str], *, from_file: bool) -> str:
+    """The id for a transcript named ``name``, given the ids in the project and the file each came from.
 
-
+    Earlier versions dropped accented letters instead of folding them ("Ph-ng-v-n"): a corrected file of a
+    transcript imported then keeps that id, so it becomes a new version rather than a second transcript. And since
+    folding makes "FGD Thư" and "FGD Thu" one id, a file whose folded name meets a transcript imported from a
+    differently accented file is refused rather than filed as a new version of someone else's interview.
+    """
+    tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
+    for candidate in (tid, legacy):
+        if candidate and sources.get(candidate) == path.name:
+            return candidate
+    if tid not in sources and legacy in sources:
+        return legacy
+    other = Path(sources.get(tid) or "").stem
+    if from_file and tid in sources and other and other != name and not (other.isascii() and name.isascii()):
+        raise InputError(
+            f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
+            path=str(path),
+            hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
+                 f" version of {tid}, name the file as that one",
+        )
+    return tid
 def import_files(
     project: Project,
     paths: list[str | Path],
@@ -74,13 +90,19 @@ def import_files(
     rows = read_case_sheet(cases) if cases else []
     parsed: list[tuple[Path, ParsedTranscript, str]] = []
     seen_ids: dict[str, Path] = {}
-    existing = {t["id"] for t in project.transcripts()}
+    sources = {  # each transcript's id -> the name of the file its current version came from
+        str(tid): Path(str(name)).name
+        for tid, name in project.db.execute(
+            "SELECT t.id, v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id"
+            " AND v.version = t.current_version"
+        )
+    }
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
         pt = read_transcript(path)
-        tid = _transcript_id_for(path, pt, rows, existing)
+        tid = _transcript_id_for(path, pt, rows, sources)
         if tid in seen_ids:
             raise InputError(
                 f"has the same transcript id '{tid}' as {seen_ids[tid]}",

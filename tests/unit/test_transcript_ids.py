@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from store_support import make_codebook, make_transcript
 
 from qualcode.folding import strip_accents
@@ -42,3 +43,36 @@ def test_accents_are_folded_and_case_kept() -> None:
     assert strip_accents("Đánh giá cuối kỳ") == "Danh gia cuoi ky"
     assert safe_id("  Đánh giá / KII 2024 ") == "Danh-gia-KII-2024"
     assert safe_id("KII-01_final.v2") == "KII-01_final.v2"
+
+
+def test_a_differently_accented_file_is_not_filed_as_a_version_of_another_interview(tmp_path: Path) -> None:
+    from qualcode.errors import InputError
+
+    with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
+        import_files(project, [_write(tmp_path, "Phỏng vấn Đà Nẵng.txt", "We trained 300 workers. It helped.")],
+                     coder="ana")
+        other = tmp_path / "other"
+        other.mkdir()
+        with pytest.raises(InputError, match="different file"):
+            import_files(project, [_write(other, "Phong van Da Nang.txt", "A different interview. About wages.")],
+                         coder="ana")
+        assert [(t["id"], t["version"]) for t in project.transcripts()] == [("Phong-van-Da-Nang", 1)]
+        # the same file, corrected, is a new version
+        again = import_files(project, [_write(tmp_path, "Phỏng vấn Đà Nẵng.txt", "We trained 320 workers. It helped.")],
+                             coder="ana")
+        assert [(t["id"], t["version"]) for t in again["transcripts"]] == [("Phong-van-Da-Nang", 2)]
+
+
+def test_an_earlier_id_is_kept_even_when_the_folded_one_is_taken(tmp_path: Path) -> None:
+    from qualcode.importers import read_transcript
+
+    with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
+        # imported before accents were folded: "FGD Thư.txt" became FGD-Th; "FGD Thu.txt" is FGD-Thu
+        accented = _write(tmp_path, "FGD Thư.txt", "Ms Thư's answer. About training.")
+        project.add_transcript(read_transcript(accented), "FGD-Th", coder="ana")
+        import_files(project, [_write(tmp_path, "FGD Thu.txt", "Mr Thu's answer. About wages.")], coder="ana")
+        # Ms Thư's corrected file goes to her transcript, not to Mr Thu's
+        corrected = _write(tmp_path, "FGD Thư.txt", "Ms Thư's answer. About training and wages.")
+        report = import_files(project, [corrected], coder="ana")
+        assert [(t["id"], t["version"]) for t in report["transcripts"]] == [("FGD-Th", 2)]
+        assert any("Mr Thu" in seg["text"] for seg in project.segments("FGD-Thu"))

@@ -261,12 +261,38 @@ def _is_link_state(state: dict[str, Any]) -> bool:
     return "coding" in state and "stance" in state and "statement" not in state
 
 
+# What makes a stored finding or link the one an event logged: if any of these changed since, someone else's
+# later work would be overwritten or deleted, so undo and redo refuse. (``updated`` is left out: linking evidence
+# touches it without changing the finding.)
+FINDING_KEYS = ("created", "created_by", "statement", "criterion", "code", "documents")
+LINK_KEYS = ("finding", "coding", "stance", "note", "linked", "linked_by")
+
+
+def _changed_since(present: dict[str, Any] | None, logged: dict[str, Any] | None, keys: tuple[str, ...]) -> bool:
+    if present is None or logged is None:
+        return present is not logged
+    return any(present.get(k) != logged.get(k) for k in keys)
+
+
+def _stored_link(project: Project, finding_id: str, coding_id: Any) -> dict[str, Any] | None:
+    row = project.db.execute("SELECT id FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
+                             (finding_id, coding_id)).fetchone()
+    return None if row is None else _link_row(project, int(row[0]))
+
+
 def _apply_link_state(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    ref = target if target is not None else current
+    assert ref is not None
+    present = _stored_link(project, ref["finding"], ref["coding"])
+    if _changed_since(present, current, LINK_KEYS):
+        who = (present or {}).get("linked_by")
+        raise ConflictError(f"the evidence {ref['ref']} of finding {ref['finding']} was changed since"
+                            + (f" (now linked by {who})" if present and who else " (unlinked)"),
+                            hint="see 'qualcode log --entity finding'; link or unlink it by hand if needed")
     if target is None:
-        assert current is not None
         # a link is identified by its finding and coding (unique together); its row id may have been reused
         project.db.execute("DELETE FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
-                           (current["finding"], current["coding"]))
+                           (ref["finding"], ref["coding"]))
         return
     if _row(project, target["finding"]) is None:
         raise ConflictError(f"finding {target['finding']} no longer exists, so its evidence cannot come back",
@@ -293,6 +319,9 @@ def _apply_finding_row_state(project: Project, current: dict[str, Any] | None,
                              target: dict[str, Any] | None) -> None:
     fid = str((target or current or {})["id"])
     present = _row(project, fid)
+    if current is not None and present is not None and _changed_since(present, current, FINDING_KEYS):
+        raise ConflictError(f"finding {fid} was changed after this action, so taking it back would undo that too",
+                            hint="see who changed it with 'qualcode log --entity finding'; edit it by hand if needed")
     if target is None:
         if present is None:
             return

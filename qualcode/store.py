@@ -1148,6 +1148,8 @@ class Project:
                 continue
             if _legacy_import(ev):
                 continue
+            if action.startswith("finding.") and ev.get("action_group") is None:
+                continue  # logged before findings could be undone (every undoable event has a group now)
             key = ev.get("action_group") or -ev["id"]
             if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:
                 groups[-1].append(ev)

@@ -194,3 +194,51 @@ def test_the_example_starts_with_nothing_to_undo_but_your_own_actions(example_pr
     undone = example_project.undo(coder="clara")
     assert undone is not None and undone["entity_id"] == str(coding["id"])
     assert example_project.undo(coder="clara") is None
+
+
+def test_undo_refuses_to_delete_a_finding_that_reuses_the_id(project: Project) -> None:
+    fid = _finding(project)
+    remove_finding(project, fid, coder="ben")
+    again = add_finding(project, "impact", "Ben's own finding.", coder="ben")
+    assert str(again["id"]) == fid  # the id came free and was taken again
+
+    with pytest.raises(ConflictError, match="changed after"):
+        project.undo(coder="ana")
+    assert show_finding(project, fid)["statement"] == "Ben's own finding."
+
+
+def test_undoing_an_unlink_does_not_replace_a_colleagues_new_link(project: Project) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    coding = evidence_links(project, fid)[0]["coding"]
+    unlink_evidence(project, fid, coder="ana", coding=coding)
+    link_evidence(project, fid, coding=coding, coder="ben", stance="contradicts", note="ben's reading")
+
+    with pytest.raises(ConflictError, match="changed since"):
+        project.undo(coder="ana")
+    [link] = evidence_links(project, fid)
+    assert (link["stance"], link["note"], link["linked_by"]) == ("contradicts", "ben's reading", "ben")
+
+
+def test_undoing_an_edit_waits_for_a_colleagues_later_edit_to_be_undone(project: Project) -> None:
+    fid = _finding(project)
+    edit_finding(project, fid, coder="ana", statement="Ana's wording.")
+    edit_finding(project, fid, coder="ben", statement="Ben's wording.")
+
+    with pytest.raises(ConflictError):
+        project.undo(coder="ana")
+    assert show_finding(project, fid)["statement"] == "Ben's wording."
+    assert project.undo(coder="ben") is not None
+    assert project.undo(coder="ana") is not None
+    assert show_finding(project, fid)["statement"] == "Grievance training met a real need."
+
+
+def test_findings_changes_logged_before_they_could_be_undone_are_not_undone(project: Project) -> None:
+    with project.transaction():  # as the log held them before: no undo group
+        project.db.execute("INSERT INTO findings (id, criterion_id, code_id, statement, documents, position, created,"
+                           " created_by, updated) VALUES ('F9', 'relevance', NULL, 'Old.', '[]', 9, 'x', 'ana', 'x')")
+        project.db.execute("INSERT INTO events (ts, coder, action, entity, entity_id, before, after, undo_of,"
+                           " action_group) VALUES ('x', 'ana', 'finding.add', 'finding', 'F9', NULL, '{}', NULL, NULL)")
+    undone = project.undo(coder="ana")  # ana's own coding from before, not the old finding
+    assert undone is not None and undone["entity"] == "coding"
+    assert show_finding(project, "F9")["statement"] == "Old."

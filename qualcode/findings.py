@@ -429,6 +429,19 @@ def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
     return f
 
 
+def present_findings(project: Project, *, criterion: str | None = None, show_names: bool = False
+                     ) -> list[dict[str, Any]]:
+    """The findings as ``qualcode findings list`` shows them: :func:`list_findings` with each statement
+    pseudonymised unless ``show_names``, as in :func:`present_finding` and the report."""
+    from qualcode.privacy import Pseudonymiser
+
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    rows = list_findings(project, criterion=criterion)
+    for f in rows:
+        f["statement"] = pseudo(f["statement"])
+    return rows
+
+
 def present_finding(project: Project, finding_id: str, *, show_names: bool = False) -> dict[str, Any]:
     """A finding as a reader sees it (``qualcode findings show``): :func:`show_finding` with its statement and
     each quote pseudonymised (informants' names stay hidden unless ``show_names``) and attributed the way reports quote

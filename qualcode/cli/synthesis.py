@@ -160,6 +160,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q = fs.add_parser("list", help="findings with evidence counts and strength")
     add_project_arg(q)
     q.add_argument("--criterion", metavar="ID")
+    _add_names_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_findings_list)
     q = fs.add_parser("show", help="a finding with its evidence, who coded it and when, and its triangulation")
@@ -411,10 +412,10 @@ def cmd_findings_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_list(args: argparse.Namespace) -> int:
-    from qualcode.findings import list_findings
+    from qualcode.findings import present_findings
 
     with open_project(args) as project:
-        data = list_findings(project, criterion=args.criterion)
+        data = present_findings(project, criterion=args.criterion, show_names=args.show_names)
     return emit(args, data, lambda rows: table(rows, ["id", "criterion", "strength", "supporting", "contradicting",
                                                       "informants", "groups", "statement"],
                                                widths={"statement": 60, "groups": 40}))

@@ -52,3 +52,14 @@ def test_a_name_in_the_statement_is_hidden_as_in_the_report(project: Project) ->
     assert "Nguyen Thi Hoa" not in present_finding(project, fid)["statement"]
     assert present_finding(project, fid, show_names=True)["statement"].startswith("Nguyen Thi Hoa's factory")
     assert show_finding(project, fid)["statement"].startswith("Nguyen Thi Hoa's")  # stored as written
+
+
+def test_the_findings_list_hides_names_in_statements_unless_asked(project: Project) -> None:
+    from qualcode.findings import present_findings
+
+    add_finding(project, "relevance", "Nguyen Thi Hoa's factory needed grievance training.", coder="ana")
+
+    [listed] = present_findings(project)
+    assert "Nguyen Thi Hoa" not in listed["statement"] and listed["supporting"] == 0
+    [named] = present_findings(project, show_names=True)
+    assert named["statement"].startswith("Nguyen Thi Hoa's factory")

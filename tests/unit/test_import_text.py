@@ -204,10 +204,12 @@ def test_focus_group_participant_who_speaks_once_under_a_first_name() -> None:
         b"Lan: And the box is opened every week.\n\n"
         b"Minh: I joined later, I cannot say.\n\n"
         b"Hoa: It helped us a lot.\n"
+        b"Budget: the factory cut it in the second year.\n"
     )
     parsed = parse_transcript(data, "fgd.txt")
     assert [t.speaker for t in parsed.turns] == ["Moderator", "Lan", "Hoa", "Lan", "Minh", "Hoa"]
     assert "Minh:" not in parsed.text
+    assert "Budget: the factory cut it in the second year." in parsed.text  # a note in Hoa's turn
     assert_layout(parsed)
 
 

@@ -16,6 +16,7 @@ from textual import events
 SETTLE = 0.01  # seconds without a newly held key before the held keys are replayed
 GIVE_UP = 1.0  # a screen still not mounted after this long gets the keys anyway
 PRIORITY_GAP = 0.05  # seconds a replayed priority key waits for the keys replayed before it
+CLOSING_KEYS = frozenset({"enter", "escape", "ctrl+s"})  # keys after which the screen on top may change
 
 
 class TypeAhead:
@@ -72,9 +73,10 @@ class TypeAhead:
             return
         held = sorted(self._ta_held or [])
         for i, (seq, key, character) in enumerate(held):
-            if i and self._ta_priority(key):
-                # A priority binding (the memo's ctrl+s) acts when the app reads the key, before the keys already
-                # handed to a widget are typed in: it waits until they have been.
+            # A priority binding (the memo's ctrl+s) acts when the app reads the key, before the keys already
+            # handed to a widget are typed in; and after a key that may close the dialog, the next keys are for
+            # the screen below it. Either way the rest waits until the keys before have been handled.
+            if (i and self._ta_priority(key)) or (i and held[i - 1][1] in CLOSING_KEYS):
                 self._ta_held, self._ta_since, self._ta_last = held[i:], now, now
                 app.set_timer(PRIORITY_GAP, self._ta_release)
                 return

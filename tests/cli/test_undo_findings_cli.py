@@ -44,3 +44,13 @@ def test_undoing_a_findings_remove_brings_it_back_with_its_evidence(example_proj
     after = json.loads(qc("findings", "show", "-p", p, "F-REL-1", "--json").stdout)
     assert after["statement"] == before["statement"]
     assert [e["ref"] for e in after["evidence"]] == [e["ref"] for e in before["evidence"]]
+
+
+def test_undo_json_of_a_finding_does_not_print_its_verbatim_quotes(example_project_dir: Path) -> None:
+    p = str(example_project_dir)
+    assert qc("findings", "remove", "-p", p, "F-REL-1", "--coder", "eva").returncode == 0
+
+    undone = json.loads(qc("undo", "-p", p, "--coder", "eva", "--json").stdout)
+
+    assert undone["done"] and undone["action"] == "finding.remove" and undone["entity_id"] == "F-REL-1"
+    assert "state" not in undone and "previous" not in undone  # the removed evidence quotes, names and all

@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -48,34 +49,42 @@ def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow]
             return row.transcript_id or Path(row.file).stem
     for key in ("id", "interview_id", "transcript_id"):
         value = parsed.metadata.get(key)
-        if value:
-            return _id_from_name(str(value), path, sources, from_file=False)
-    return _id_from_name(path.stem, path, sources, from_file=True) or "transcript"
+        if value:  # an id the file states is kept as written
+            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
+    return _id_from_file_name(path, sources) or "transcript"
 
 
-def _id_from_name(name: str, path: Path, sources: dict[str, str], *, from_file: bool) -> str:
-    """The id for a transcript named ``name``, given the ids in the project and the file each came from.
+def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
+    """The id for a transcript file without a stated id, given each transcript's id and the file name its current
+    version came from (``sources``, NFC).
 
-    Earlier versions dropped accented letters instead of folding them ("Ph-ng-v-n"): a corrected file of a
-    transcript imported then keeps that id, so it becomes a new version rather than a second transcript. And since
-    folding makes "FGD Thư" and "FGD Thu" one id, a file whose folded name meets a transcript imported from a
-    differently accented file is refused rather than filed as a new version of someone else's interview.
+    Accents are folded ("Phỏng vấn" -> "Phong-van"). Earlier versions dropped accented letters instead
+    ("Ph-ng-v-n"): a corrected file of a transcript imported then keeps that id, so it becomes a new version rather
+    than a second transcript. Folding makes "FGD Thư" and "FGD Thu" one id, so a file whose folded name is the id of
+    a transcript imported from a differently accented file is refused rather than filed as a new version of
+    someone else's interview.
     """
+    name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
+    file_name = unicodedata.normalize("NFC", path.name)
     tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
     for candidate in (tid, legacy):
-        if candidate and sources.get(candidate) == path.name:
+        if candidate and sources.get(candidate) == file_name:
             return candidate
-    if tid not in sources and legacy in sources:
+    if tid in sources:
+        other = Path(sources[tid]).stem
+        if other != name and not (other.isascii() and name.isascii()):
+            raise InputError(
+                f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
+                path=str(path),
+                hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
+                     f" version of {tid}, name the file as that one",
+            )
+        return tid
+    if legacy in sources and Path(sources[legacy]).stem == name:
         return legacy
-    other = Path(sources.get(tid) or "").stem
-    if from_file and tid in sources and other and other != name and not (other.isascii() and name.isascii()):
-        raise InputError(
-            f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
-            path=str(path),
-            hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
-                 f" version of {tid}, name the file as that one",
-        )
     return tid
+
+
 def import_files(
     project: Project,
     paths: list[str | Path],
@@ -91,7 +100,7 @@ def import_files(
     parsed: list[tuple[Path, ParsedTranscript, str]] = []
     seen_ids: dict[str, Path] = {}
     sources = {  # each transcript's id -> the name of the file its current version came from
-        str(tid): Path(str(name)).name
+        str(tid): unicodedata.normalize("NFC", Path(str(name)).name)
         for tid, name in project.db.execute(
             "SELECT t.id, v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id"
             " AND v.version = t.current_version"

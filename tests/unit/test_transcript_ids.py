@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from store_support import make_codebook, make_transcript
+from store_support import make_codebook
 
 from qualcode.folding import strip_accents
 from qualcode.project_io import import_files, safe_id
@@ -29,11 +29,16 @@ def test_a_vietnamese_file_name_gives_a_readable_id(tmp_path: Path) -> None:
 
 
 def test_a_corrected_file_keeps_the_id_its_transcript_was_imported_under(tmp_path: Path) -> None:
+    from qualcode.importers import read_transcript
+
     legacy = "Ph-ng-v-n-Lan"  # what the earlier rule made of "Phỏng vấn Lan"
     with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
-        project.add_transcript(make_transcript("We trained 300 workers. The course was useful."), legacy,
-                               coder="ana")
-        src = _write(tmp_path, "Phỏng vấn Lan.txt", "We trained 320 workers. The course was useful.")
+        first = _write(tmp_path, "Phỏng vấn Lan.txt", "We trained 300 workers. The course was useful.")
+        project.add_transcript(read_transcript(first), legacy, coder="ana")
+        # corrected, saved under another extension in another folder: matched by the stem of its name
+        other = tmp_path / "corrected"
+        other.mkdir()
+        src = _write(other, "Phỏng vấn Lan.md", "We trained 320 workers. The course was useful.")
         report = import_files(project, [src], coder="ana")
         assert [(t["id"], t["version"]) for t in report["transcripts"]] == [(legacy, 2)]
         assert [t["id"] for t in project.transcripts()] == [legacy]
@@ -76,3 +81,24 @@ def test_an_earlier_id_is_kept_even_when_the_folded_one_is_taken(tmp_path: Path)
         report = import_files(project, [corrected], coder="ana")
         assert [(t["id"], t["version"]) for t in report["transcripts"]] == [("FGD-Th", 2)]
         assert any("Mr Thu" in seg["text"] for seg in project.segments("FGD-Thu"))
+
+
+def test_a_stated_id_is_kept_as_written_and_a_new_accented_name_is_a_new_transcript(tmp_path: Path) -> None:
+    import unicodedata
+
+    with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
+        stated = tmp_path / "m1.txt"
+        stated.write_text("id: FGD Thư\n\nInterviewer: Hi?\n\nMs Thư: Hello.\n", encoding="utf-8")
+        also = tmp_path / "m2.txt"
+        also.write_text("id: FGD Thu\n\nInterviewer: Hi?\n\nMr Thu: Other words.\n", encoding="utf-8")
+        import_files(project, [stated], coder="ana")
+        import_files(project, [also], coder="ana")
+        assert sorted(t["id"] for t in project.transcripts()) == ["FGD-Th", "FGD-Thu"]  # two interviews
+        # a decomposed (NFD) name, as macOS hands it over, is the same file
+        nfd = tmp_path / "nfd"
+        nfd.mkdir()
+        first = _write(tmp_path, "Hà Nội.txt", "We trained 300 workers. It helped.")
+        import_files(project, [first], coder="ana")
+        again = _write(nfd, unicodedata.normalize("NFD", "Hà Nội.txt"), "We trained 320 workers. It helped.")
+        report = import_files(project, [again], coder="ana")
+        assert [(t["id"], t["version"]) for t in report["transcripts"]] == [("Ha-Noi", 2)]

@@ -237,12 +237,12 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
     counts: Counter[str] = Counter()
     strength: dict[str, int] = {}
     words: dict[str, int] = {}
-    rests: dict[str, str] = {}
+    rests: dict[str, list[str]] = {}
     for label in labels:
         counts[label.key] += 1
         strength[label.key] = max(strength.get(label.key, LOOSE), label.strength)
         words[label.key] = label.words
-        rests[label.key] = label.rest
+        rests.setdefault(label.key, []).append(label.rest)
     accepted = {
         key
         for key, n in counts.items()
@@ -257,9 +257,12 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
         # When the file itself names speakers by one capitalised word ("Lan:", "Hoa:", as focus-group notes
         # often do), a participant who speaks once under such a name is a speaker too.
         first_names = [k for k in accepted if strength[k] == CAPITALISED and words[k] == 1 and counts[k] >= 2]
-        # Speech after a name starts as a sentence does; "Budget: the factory cut it" is a note inside a turn.
+        # Where the speakers' words start as sentences do, "Budget: the factory cut it" is a note inside a turn;
+        # in a file written in lower case throughout, that says nothing.
         if len(first_names) >= 2:
+            spoken = [r for k in first_names for r in rests[k] if r]
+            lower_file = sum(r[0].islower() for r in spoken) * 2 > len(spoken)
             accepted |= {k for k, n in counts.items()
                          if strength[k] == CAPITALISED and n == 1 and words[k] == 1 and k not in SENTENCE_STARTERS
-                         and (not rests[k] or not rests[k][0].islower())}
+                         and (lower_file or not rests[k][0] or not rests[k][0][:1].islower())}
     return accepted

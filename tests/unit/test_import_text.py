@@ -224,3 +224,16 @@ def test_a_one_word_heading_is_not_a_speaker_where_speakers_have_roles_or_full_n
     parsed = parse_transcript(data, "kii.txt")
     assert parsed.speakers == ["Interviewer", "Ms. Hoa"]
     assert "Budget: we had 20,000 dollars" in parsed.text
+
+
+def test_in_a_file_written_in_lower_case_a_first_name_speaking_once_is_still_a_speaker() -> None:
+    data = (
+        b"Moderator: what changed?\n\n"
+        b"Lan: the training helped us.\n\n"
+        b"Hoa: yes, a lot.\n\n"
+        b"Lan: and the box is opened every week.\n\n"
+        b"Hoa: we use it now.\n\n"
+        b"Mai: not in my line, nobody told us.\n"
+    )
+    parsed = parse_transcript(data, "fgd.txt")
+    assert [t.speaker for t in parsed.turns] == ["Moderator", "Lan", "Hoa", "Lan", "Hoa", "Mai"]

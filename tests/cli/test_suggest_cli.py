@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from nlp_support import write_jsonl
 
 from qualcode.cli import main
 from qualcode.store import Project
@@ -41,24 +42,16 @@ codes:
 def files(tmp_path: Path) -> dict[str, Path]:
     cb = tmp_path / "cb.yaml"
     cb.write_text(CODEBOOK, encoding="utf-8")
-    seg = tmp_path / "in.jsonl"
-    seg.write_text(
-        "\n".join(json.dumps(x) for x in [
-            {"id": "a", "text": "There is no budget to continue the meetings after the donor leaves."},
-            {"id": "b", "text": "The trainer of the grievance course was excellent."},
-            {"id": "c", "text": "The canteen serves better lunch now."},
-        ]) + "\n",
-        encoding="utf-8",
-    )
-    train = tmp_path / "train.jsonl"
-    train.write_text(
-        "\n".join(json.dumps(x) for x in [
-            {"id": "t1", "text": "Lunch in the canteen improved a lot.", "codes": ["effectiveness.canteen"]},
-            {"id": "t2", "text": "The canteen food is much better.", "codes": ["effectiveness.canteen"]},
-            {"id": "t3", "text": "The new canteen menu has more vegetables.", "codes": ["effectiveness.canteen"]},
-        ]) + "\n",
-        encoding="utf-8",
-    )
+    seg = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "text": "There is no budget to continue the meetings after the donor leaves."},
+        {"id": "b", "text": "The trainer of the grievance course was excellent."},
+        {"id": "c", "text": "The canteen serves better lunch now."},
+    ])
+    train = write_jsonl(tmp_path / "train.jsonl", [
+        {"id": "t1", "text": "Lunch in the canteen improved a lot.", "codes": ["effectiveness.canteen"]},
+        {"id": "t2", "text": "The canteen food is much better.", "codes": ["effectiveness.canteen"]},
+        {"id": "t3", "text": "The new canteen menu has more vegetables.", "codes": ["effectiveness.canteen"]},
+    ])
     return {"cb": cb, "in": seg, "train": train}
 
 
@@ -207,14 +200,12 @@ def test_accept_takes_p_and_json_before_or_after_the_action(
 def test_standalone_units_may_carry_the_question_they_answer(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seg = files["in"].parent / "asked.jsonl"
     answer = "Honestly, the course will decide it, we will see."  # alone, its words point to the training code
     question = "Who will pay for the meetings once the donor funding ends?"
-    seg.write_text(
-        json.dumps({"id": "q", "text": answer, "question": question})
-        + "\n" + json.dumps({"id": "n", "text": "The trainer of the grievance course was excellent."}) + "\n",
-        encoding="utf-8",
-    )
+    seg = write_jsonl(files["in"].parent / "asked.jsonl", [
+        {"id": "q", "text": answer, "question": question},
+        {"id": "n", "text": "The trainer of the grievance course was excellent."},
+    ])
     code, out, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", str(seg), "--top", "1",
                          "--json")
     assert code == 0, err

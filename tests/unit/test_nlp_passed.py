@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from nlp_support import parse_yaml_codebook, write_jsonl
 from teams_support import parsed, unit
 
 from qualcode.cli import main
-from qualcode.codebook import parse_codebook
 from qualcode.model import Codebook
 from qualcode.nlp import Example, Suggester
 from qualcode.nlp.project import suggest_for_project, training_examples
@@ -118,9 +118,7 @@ ALL_TEXTS = [t for t, _ in CODED] + PASSED + NEW_TALK + NEW_SUB
 
 
 def codebook() -> Codebook:
-    cb, problems = parse_codebook(CODEBOOK_YAML, "<test>")
-    assert cb is not None, problems
-    return cb
+    return parse_yaml_codebook(CODEBOOK_YAML)
 
 
 def coded_examples() -> list[Example]:
@@ -327,11 +325,6 @@ def test_a_project_lowers_small_talk_like_what_its_coders_passed_over(tmp_path: 
 
 
 # ---------------------------------------------------------------------------------------------- standalone CLI
-
-
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
 
 
 def test_standalone_train_lines_with_no_codes_are_passed_over_units(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from nlp_support import codebook_of, make_codes, rank_of, top_code
 
 from qualcode.model import Code, Codebook
 from qualcode.nlp import Example, Suggester
@@ -12,37 +13,27 @@ from qualcode.nlp.active import order_units
 from qualcode.nlp.keywords import KeywordMatcher
 from qualcode.nlp.text import get_pipeline, stem
 
+LEAVES = [
+    ("sustainability.funding", "Funding after the project",
+     "Whether activities can continue once donor funding ends; who pays for them.",
+     ["funding", "budget", "sustainability"], ["Without money from the donor the chamber cannot hold the meetings."]),
+    ("effectiveness.training", "Training delivered",
+     "Courses and training sessions that were delivered and how participants used them.",
+     ["training course", "trainer"], ["We attended the grievance handling course in Bac Ninh."]),
+    ("gender.inclusion", "Women workers and inclusion",
+     "Whether women, migrants and people with disabilities benefited; sex-disaggregated data.",
+     ["women", "gender", "disaggregated"]),
+    ("other.misc", "Miscellaneous remark", "Anything else worth noting."),
+]
+CRITERIA = {"sustainability": "Sustainability", "effectiveness": "Effectiveness", "gender": "Gender equality",
+            "other": "Other"}
+
 
 def make_codebook(*, exclude: list[str] | None = None, extra: Code | None = None) -> Codebook:
-    sustain = Code(
-        id="sustainability.funding",
-        name="Funding after the project",
-        definition="Whether activities can continue once donor funding ends; who pays for them.",
-        keywords=["funding", "budget", "sustainability"],
-        examples=["Without money from the donor the chamber cannot hold the meetings."],
-    )
-    training = Code(
-        id="effectiveness.training",
-        name="Training delivered",
-        definition="Courses and training sessions that were delivered and how participants used them.",
-        keywords=["training course", "trainer"],
-        examples=["We attended the grievance handling course in Bac Ninh."],
-        exclude=exclude or [],
-    )
-    gender = Code(
-        id="gender.inclusion",
-        name="Women workers and inclusion",
-        definition="Whether women, migrants and people with disabilities benefited; sex-disaggregated data.",
-        keywords=["women", "gender", "disaggregated"],
-    )
-    other = Code(id="other.misc", name="Miscellaneous remark", definition="Anything else worth noting.")
-    roots = [
-        Code(id="sustainability", name="Sustainability", children=[sustain]),
-        Code(id="effectiveness", name="Effectiveness", children=[training]),
-        Code(id="gender", name="Gender equality", children=[gender]),
-        Code(id="other", name="Other", children=[other, *([extra] if extra else [])]),
-    ]
-    return Codebook(roots=roots)
+    """The four codes under their criteria; ``exclude`` items on the training code, ``extra`` after other.misc."""
+    codes = make_codes(LEAVES)
+    next(c for c in codes if c.id == "effectiveness.training").exclude = exclude or []
+    return codebook_of([*codes, *([extra] if extra else [])], CRITERIA)
 
 
 CORPUS = [
@@ -62,15 +53,6 @@ def suggester() -> Suggester:
     s = Suggester(make_codebook())
     s.set_corpus(CORPUS)
     return s
-
-
-def top_code(s: Suggester, text: str) -> str:
-    return s.suggest([("u", text)], top=1)[0][0].code
-
-
-def rank_of(s: Suggester, text: str, code: str) -> int:
-    found = [x.code for x in s.suggest([("u", text)], top=len(s.code_ids))[0]]
-    return found.index(code)
 
 
 def test_codebook_alone_ranks_the_matching_code_first(suggester: Suggester) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from nlp_support import codebook_of, make_codes, rank_of, top_code
 
 import qualcode.nlp.suggester as suggester_mod
 import qualcode.nlp.vectors as vectors_mod
@@ -27,37 +28,22 @@ def pv() -> PieceVectors:
     return loaded
 
 
+# Patient feedback on a hospital stay: four flat codes.
+HOSPITAL = [
+    ("care.staff", "Staff attitude",
+     "How nurses and doctors treated patients: kindness, respect and compassion.",
+     ["kind", "respectful", "rude"], ["The nurse was kind and took time to listen."]),
+    ("access.parking", "Car park and transport", "Getting to the hospital: parking spaces, charges, buses.",
+     ["parking", "car park", "bus"], ["There was nowhere to park the car."]),
+    ("access.waiting", "Waiting times", "How long patients waited for appointments, tests or results.",
+     ["waiting", "delay", "queue"], ["I waited four hours in A&E."]),
+    ("ward.food", "Food and meals", "Quality of hospital food and drinks on the ward.",
+     ["food", "meal", "menu"], ["Lunch was cold by the time it arrived."]),
+]
+
+
 def make_codebook() -> Codebook:
-    """Patient feedback on a hospital stay: four flat codes."""
-    staff = Code(
-        id="care.staff",
-        name="Staff attitude",
-        definition="How nurses and doctors treated patients: kindness, respect and compassion.",
-        keywords=["kind", "respectful", "rude"],
-        examples=["The nurse was kind and took time to listen."],
-    )
-    parking = Code(
-        id="access.parking",
-        name="Car park and transport",
-        definition="Getting to the hospital: parking spaces, charges, buses.",
-        keywords=["parking", "car park", "bus"],
-        examples=["There was nowhere to park the car."],
-    )
-    waiting = Code(
-        id="access.waiting",
-        name="Waiting times",
-        definition="How long patients waited for appointments, tests or results.",
-        keywords=["waiting", "delay", "queue"],
-        examples=["I waited four hours in A&E."],
-    )
-    food = Code(
-        id="ward.food",
-        name="Food and meals",
-        definition="Quality of hospital food and drinks on the ward.",
-        keywords=["food", "meal", "menu"],
-        examples=["Lunch was cold by the time it arrived."],
-    )
-    return Codebook(roots=[staff, parking, waiting, food])
+    return codebook_of(make_codes(HOSPITAL))
 
 
 CORPUS = [
@@ -79,15 +65,6 @@ EXAMPLES = [
     Example("e3", CORPUS[2], {"access.waiting"}),
     Example("e4", CORPUS[3], {"ward.food"}),
 ]
-
-
-def rank_of(s: Suggester, text: str, code: str) -> int:
-    found = [x.code for x in s.suggest([("u", text)], top=len(s.code_ids))[0]]
-    return found.index(code)
-
-
-def top_code(s: Suggester, text: str) -> str:
-    return s.suggest([("u", text)], top=1)[0][0].code
 
 
 def without_vectors(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,12 +167,11 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
                                    criterion=finding["criterion"])
         added = []
         for c in codings:
-            exists = project.db.execute("SELECT stance FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
-                                        (finding_id, c["id"])).fetchone()
+            exists = _stored_link(project, finding_id, c["id"])
             if exists:
-                if exists[0] == stance:
+                if exists["stance"] == stance:
                     continue
-                raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as '{exists[0]}'",
+                raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as '{exists['stance']}'",
                                     hint=f"unlink it first: qualcode findings unlink {finding_id} --coding {c['id']}")
             seg = project.segment(c["segment"])
             if seg["role"] == "interviewer":
@@ -301,10 +300,8 @@ def _apply_link_state(project: Project, current: dict[str, Any] | None, target: 
 
 
 def _restore_link(project: Project, link: dict[str, Any]) -> None:
-    exists = project.db.execute("SELECT id FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
-                                (link["finding"], link["coding"])).fetchone()
-    if exists:
-        project.db.execute("DELETE FROM finding_evidence WHERE id = ?", (exists[0],))
+    project.db.execute("DELETE FROM finding_evidence WHERE finding_id = ? AND coding_id = ?",
+                       (link["finding"], link["coding"]))
     id_taken = project.db.execute("SELECT 1 FROM finding_evidence WHERE id = ?", (link.get("id"),)).fetchone()
     project.db.execute(
         "INSERT INTO finding_evidence (id, finding_id, coding_id, stance, segment_ref, transcript_id, code_id, coder,"

@@ -1204,8 +1204,7 @@ class Project:
                 )
         # Undo and redo log a group in reverse order: the user's first change is at one end or the other, and
         # naming it keeps "undo" and "redo" of one action saying the same thing.
-        ev = min((group[0], group[-1]), key=lambda e: self._original(e)[0])
-        action = self._original(ev)[1]
+        (_, action), ev = min(((self._original(e), e) for e in (group[0], group[-1])), key=lambda pair: pair[0][0])
         return {
             "event": new_id,
             "reversed": ev["id"],

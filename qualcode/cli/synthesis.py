@@ -19,7 +19,7 @@ from qualcode.cli._common import (
     parse_coders,
     table,
 )
-from qualcode.errors import AuditFailed, InputError, QualcodeError
+from qualcode.errors import AuditFailed, QualcodeError
 from qualcode.store import Project
 
 
@@ -265,7 +265,6 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_triangulation(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.evidence import load_evidence
     from qualcode.synthesis.triangulation import rule_text, set_rule, triangulation
 
     with open_project(args) as project:
@@ -281,12 +280,7 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
         _review_note(project)
-        coders = _coders(project, args)
-        if coders is not None and args.level == "finding":
-            raise InputError("--coders applies to --level criterion or code",
-                             hint="a finding's evidence is the passages linked to it, whoever coded them")
-        evidence = None if coders is None else load_evidence(project, coders=coders)
-        data = triangulation(project, level=args.level, evidence=evidence)
+        data = triangulation(project, level=args.level, coders=_coders(project, args))
 
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],

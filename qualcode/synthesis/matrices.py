@@ -195,11 +195,10 @@ def matrix_frame(data: dict[str, Any]) -> Any:
     return df
 
 
-def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str,
-                  evidence: list[dict[str, Any]] | None = None, *, coders: list[str] | None = None
+def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str, *, coders: list[str] | None = None
                   ) -> list[dict[str, Any]]:
-    """The passages behind one cell of a matrix (row id, column value). ``coders`` (or ``evidence``): what the matrix
-    was built from, when it was built from a subset, so the passages list only those coders."""
+    """The passages behind one cell of a matrix (row id, column value). ``coders``: those the matrix was built
+    from, when it was built from some coders' codings, so the passages list only those coders."""
     ids = [r["id"] for r in data["rows"]]
     if row not in ids:
         raise QualcodeError(f"the matrix has no row '{row}'", hint="row ids are code or criterion ids")
@@ -207,9 +206,7 @@ def cell_evidence(project: Project, data: dict[str, Any], row: str, col: str,
         raise QualcodeError(f"the matrix has no column '{col}'", hint="columns: " + ", ".join(data["cols"]))
     refs = set(data.get("refs", {}).get(row, {}).get(col, []))
     key = "criterion" if data["rows_kind"] == "criterion" else "code"
-    if evidence is not None:
-        ev = evidence
-    elif key == "criterion":
+    if key == "criterion":
         ev = load_evidence(project, criterion=row, coders=coders)
     else:
         ev = load_evidence(project, code=row, coders=coders)

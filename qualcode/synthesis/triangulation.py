@@ -199,9 +199,14 @@ def measure(rows: Iterable[dict[str, Any]], *, all_groups: Iterable[str] = (), d
     return metrics
 
 
-def triangulation(project: Project, *, level: str = "criterion", evidence: list[dict[str, Any]] | None = None
-                  ) -> list[dict[str, Any]]:
-    """Triangulation of every criterion, every code, or every finding (``level``)."""
+def triangulation(project: Project, *, level: str = "criterion", evidence: list[dict[str, Any]] | None = None,
+                  coders: list[str] | None = None) -> list[dict[str, Any]]:
+    """Triangulation of every criterion, every code, or every finding (``level``). ``coders`` counts only those
+    coders' codings (criterion and code levels; ``evidence``, rows of :func:`load_evidence`, replaces the
+    project's codings altogether)."""
+    if coders is not None and level == "finding":
+        raise InputError("--coders applies to --level criterion or code",
+                         hint="a finding's evidence is the passages linked to it, whoever coded them")
     if level == "finding":
         from qualcode.findings import list_findings
 
@@ -212,7 +217,7 @@ def triangulation(project: Project, *, level: str = "criterion", evidence: list[
         raise QualcodeError(f"cannot triangulate '{level}'", hint="use criterion, code or finding")
     rule = load_rule(project)
     groups = stakeholder_groups(project)
-    ev = load_evidence(project) if evidence is None else evidence
+    ev = load_evidence(project, coders=coders) if evidence is None else evidence
     by_key: dict[str, list[dict[str, Any]]] = {}
     parents = {r["id"]: r["parent_id"] for r in project.code_rows(include_inactive=True)}
     for r in ev:

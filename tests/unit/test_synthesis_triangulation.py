@@ -75,3 +75,18 @@ def test_code_level_includes_sub_codes_and_lists_silent_groups(tmp_path: Path) -
     assert tri["sustainability.funding"]["groups"] == ["Factory", "ILO staff"]
     assert tri["sustainability.funding"]["silent_groups"] == ["Government", "Workers' organisation"]
     project.close()
+
+
+def test_one_coders_triangulation_counts_only_their_codings(tmp_path: Path) -> None:
+    from qualcode.synthesis.evidence import load_evidence
+
+    project = build_project(tmp_path / "p")
+
+    everyone = {t["id"]: t["units"] for t in triangulation(project)}
+    ben = {t["id"]: t["units"] for t in triangulation(project, coders=["ben"])}
+    assert sum(ben.values()) < sum(everyone.values()) and all(ben[k] <= everyone[k] for k in ben)
+    assert triangulation(project, evidence=load_evidence(project, coders=["ben"])) == triangulation(
+        project, coders=["ben"])
+    with pytest.raises(InputError, match="--level criterion or code"):
+        triangulation(project, level="finding", coders=["ben"])
+    project.close()

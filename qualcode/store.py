@@ -1210,8 +1210,9 @@ class Project:
             "reversed": ev["id"],
             "entity": ev["entity"],
             "entity_id": ev["entity_id"],
-            "state": ev["before"],
-            "previous": ev["after"],
+            # A finding's logged state carries its evidence quotes verbatim (names included): the finding itself is
+            # one 'findings show' away, pseudonymised. Codings and memos keep theirs, which say which unit changed.
+            **({} if ev["entity"] == "finding" else {"state": ev["before"], "previous": ev["after"]}),
             "action": action,
             "count": len(group),
         }

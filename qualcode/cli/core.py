@@ -479,10 +479,6 @@ def _reverse(args: argparse.Namespace, kind: str) -> int:
             return emit(args, {"done": False})
         print(f"nothing to {kind} for {coder}")
         return 0
-    if result["entity"] == "finding":
-        # a finding's logged state carries its evidence quotes verbatim (names included); the finding itself is
-        # one 'qualcode findings show' away, pseudonymised
-        result = {k: v for k, v in result.items() if k not in ("state", "previous")}
     return emit(
         args, {"done": True, **result},
         lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"

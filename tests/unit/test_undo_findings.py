@@ -242,3 +242,15 @@ def test_findings_changes_logged_before_they_could_be_undone_are_not_undone(proj
     undone = project.undo(coder="ana")  # ana's own coding from before, not the old finding
     assert undone is not None and undone["entity"] == "coding"
     assert show_finding(project, "F9")["statement"] == "Old."
+
+
+def test_undoing_a_removal_returns_no_verbatim_quotes(project: Project) -> None:
+    fid = _finding(project)
+    _link(project, fid, "KII-01", "Factories needed")
+    remove_finding(project, fid, coder="ana")
+
+    undone = project.undo(coder="ana")
+
+    assert undone is not None and undone["action"] == "finding.remove" and undone["entity_id"] == fid
+    assert "state" not in undone and "previous" not in undone
+    assert "Factories needed" not in str(undone)

@@ -77,11 +77,6 @@ class Featurizer:
         """How many columns of a joined row are the word block (it comes first)."""
         return len(self._word.vocabulary_)
 
-    def word_rows(self, texts: list[str]) -> csr_matrix:
-        """L2-normalised word TF-IDF rows only: sparse and topical, what the unit graph is built on."""
-        words, _ = self._prepare(texts)
-        return self._word.transform(words)
-
     # -- saving the fitted state (plain lists and arrays: no pickling) ------------------------------
     def state(self) -> dict[str, Any]:
         """The fitted vocabularies and IDFs, to restore with :meth:`from_state`."""

@@ -393,7 +393,7 @@ class Suggester:
 
     def _word_block(self, X: Any) -> Any:
         """The word TF-IDF rows inside joined feature rows (the first block), L2-normalised again: the same
-        rows as ``featurizer.word_rows`` without tokenising the texts a second time."""
+        rows as the featurizer's word block alone, without tokenising the texts a second time."""
         from qualcode.nlp.tfidf import l2_rows
 
         if X is None or self.featurizer is None:
@@ -923,15 +923,15 @@ class Suggester:
         self._rank_c = (blend + _minmax(self._Fn)) / 2
         self._ev_c = ev
 
-    def _induct(self, texts: Sequence[str], blend: Any, F: Any = None) -> Any:
-        """Ranking scores of units outside the corpus: one spreading step from their corpus neighbours."""
+    def _induct(self, X: Any, blend: Any, F: Any = None) -> Any:
+        """Ranking scores of units outside the corpus (their feature rows ``X``): one spreading step from their
+        corpus neighbours."""
         import numpy as np
 
         F = self._Fn if F is None else F
         if F is None or self._Wc is None:
             return blend
-        assert self.featurizer is not None
-        idx, w = neighbour_rows(self.featurizer.word_rows(list(texts)), self._Wc)
+        idx, w = neighbour_rows(self._word_block(X), self._Wc)
         Fi = (1 - ALPHA) * softmax_rows(blend) + ALPHA * np.einsum("ik,ikc->ic", w, F[idx])
         Fi /= np.maximum(Fi.sum(axis=1, keepdims=True), 1e-12)
         return (blend + _minmax(Fi)) / 2
@@ -1070,8 +1070,7 @@ class Suggester:
         out = np.empty_like(blend)
         out[inside] = (blend[inside] + _minmax(F[rows[inside]])) / 2
         if (~inside).any():
-            texts = [self._ex[i].text for i in sel[~inside].tolist()]
-            out[~inside] = self._induct(texts, blend[~inside], F)
+            out[~inside] = self._induct(self._XL[sel[~inside]], blend[~inside], F)
         return out
 
     # ------------------------------------------------------------------ the blend
@@ -1156,6 +1155,7 @@ class Suggester:
 
     def _ranked(self, texts: Sequence[str], X: Any, zs: Any) -> tuple[Any, Any]:
         """Calibrated code scores (before codability) and the dense vectors of the texts."""
+        import numpy as np
 
         V = self._dense(texts) if self._tv is not None else None
         at = self._rows(texts)
@@ -1171,7 +1171,7 @@ class Suggester:
         rank[known] = self._rank_c[rows[known]]
         raw[known] = self._ev_c[rows[known]]
         if (~known).any():
-            rank[~known] = self._induct([t for t, k in zip(texts, known, strict=True) if not k], blend[~known])
+            rank[~known] = self._induct(X[np.flatnonzero(~known)], blend[~known])
         return self._calibrate(rank, raw), V
 
     def score(self, texts: Sequence[str]) -> np.ndarray:

@@ -195,16 +195,17 @@ def _reviews(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def _suggestion_engine() -> dict[str, Any]:
-    """What the suggestions run on here: the word vectors shipped with qualcode, and the spaCy pipeline."""
-    from importlib.util import find_spec
+    """What the suggestions run on here: the word vectors shipped with qualcode, and the spaCy pipeline (as the
+    engine itself loads them)."""
+    from qualcode.nlp.text import get_pipeline
+    from qualcode.nlp.vectors import piece_vectors, vectors_problem
 
-    from qualcode.nlp.vectors import DATA, PieceVectors
-
-    pipeline = "en_core_web_sm (lemmas)" if find_spec("en_core_web_sm") else "spaCy's blank English pipeline"
-    try:
-        pv = PieceVectors(DATA)
-    except Exception as err:  # missing, truncated or not an archive: the check reports it, whatever it is
-        return _check("suggestions", "warning", f"word vectors unreadable or missing ({DATA.name}: {err});"
+    name = get_pipeline().name
+    blank = "spaCy's blank English pipeline"
+    pipeline = f"{name.removesuffix('-lemma')} (lemmas)" if name.endswith("-lemma") else blank
+    pv = piece_vectors()
+    if pv is None:
+        return _check("suggestions", "warning", f"word vectors unreadable or missing ({vectors_problem()});"
                       f" suggestions run on TF-IDF alone, with {pipeline}",
                       "reinstall qualcode (pip install --force-reinstall qualcode, or make clean && make test)")
     return _check("suggestions", "ok", f"word vectors loaded ({len(pv.vectors):,} word pieces); {pipeline}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from qualcode.folding import fold
-from qualcode.nlp.text import _stem_cached, stem
+from qualcode.nlp.text import stem, stem_cached
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # A word this similar (rapidfuzz ratio, 0-100) to a keyword word counts as the same word. 85 lets
@@ -17,10 +17,6 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 FUZZY_CUTOFF = 85
 # Fuzzy matching short words produces nonsense ("pay"/"day"); they must match exactly or by stem.
 MIN_FUZZY_LEN = 5
-
-
-# Every code's matcher stems the same corpus words: the text pipeline's cache makes that once per word.
-_stem = _stem_cached
 
 
 def tokens(text: str) -> list[str]:
@@ -57,7 +53,7 @@ class KeywordMatcher:
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
                 fuzzy_hits.setdefault(long_new[r], set()).add(long_targets[c])
         for w in new:
-            hit = set(self._by_stem.get(_stem(w), ()))
+            hit = set(self._by_stem.get(stem_cached(w), ()))  # every matcher stems the same words: cached
             if w in self._target_stems:
                 hit.add(w)
             hit |= fuzzy_hits.get(w, set())

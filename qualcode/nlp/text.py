@@ -213,7 +213,7 @@ class TextPipeline:
             if tok.endswith("n't") or tok == "cannot":
                 res.append("not")
                 continue
-            res.append(_stem_cached(tok))
+            res.append(stem_cached(tok))
         return res
 
     # -- sentences ----------------------------------------------------------------------------
@@ -228,7 +228,7 @@ class TextPipeline:
 
 
 # Units repeat their words: stemming each distinct word once is most of the normaliser's speed.
-_stem_cached = lru_cache(maxsize=200_000)(stem)
+stem_cached = lru_cache(maxsize=200_000)(stem)
 
 
 @lru_cache(maxsize=100_000)

@@ -79,16 +79,25 @@ class PieceVectors:
         return tuple(ids)
 
 
-@lru_cache(maxsize=1)
 def piece_vectors() -> PieceVectors | None:
     """The bundled vectors, loaded once per process; None if the data file is missing or unreadable (suggestions
-    then run on TF-IDF alone, and ``qualcode doctor`` says so)."""
+    then run on TF-IDF alone, and ``qualcode doctor`` says so, from :func:`vectors_problem`)."""
+    return _load_vectors()[0]
+
+
+def vectors_problem() -> str | None:
+    """Why the bundled vectors could not be loaded (None when they were)."""
+    return _load_vectors()[1]
+
+
+@lru_cache(maxsize=1)
+def _load_vectors() -> tuple[PieceVectors | None, str | None]:
     if not DATA.exists():
-        return None
+        return None, f"{DATA.name} is missing"
     try:
-        return PieceVectors(DATA)
-    except Exception:  # a damaged installation must not stop suggestions; doctor reports it
-        return None
+        return PieceVectors(DATA), None
+    except Exception as err:  # a damaged installation must not stop suggestions; doctor reports it
+        return None, f"{DATA.name}: {err}"
 
 
 class TextVectors:

@@ -142,10 +142,11 @@ def test_doctor_says_what_the_suggestions_run_on_and_a_damaged_vector_file_only_
     damaged = tmp_path / "vectors.npz"
     damaged.write_bytes(b"PK\x03\x04 not really an archive")
     monkeypatch.setattr(vectors, "DATA", damaged)
-    vectors.piece_vectors.cache_clear()
+    vectors._load_vectors.cache_clear()
     try:
         by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
         assert by["suggestions"]["status"] == "warning" and "reinstall" in by["suggestions"]["hint"]
+        assert "vectors.npz:" in by["suggestions"]["detail"]  # why, as the engine found it
         # Suggestions still work, on TF-IDF alone: no traceback for a damaged installation.
         cb = Codebook(name="t", roots=[Code(id="food", name="Food", definition="Meals, canteen and drinks."),
                                        Code(id="pay", name="Pay", definition="Wages, salary and overtime pay.")])
@@ -155,7 +156,7 @@ def test_doctor_says_what_the_suggestions_run_on_and_a_damaged_vector_file_only_
         row = s.score(["The canteen drinks are too sweet."])[0]
         assert s.code_ids[int(row.argmax())] == "food"
     finally:
-        vectors.piece_vectors.cache_clear()
+        vectors._load_vectors.cache_clear()
 
 
 def test_doctor_on_a_garbage_file_says_to_restore_a_backup(tmp_path: Path) -> None:

@@ -188,7 +188,8 @@ def test_the_loader_returns_none_when_the_data_file_is_missing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(vectors_mod, "DATA", tmp_path / "missing.npz")
-    assert piece_vectors.__wrapped__() is None  # the uncached loader: the process-wide cache is left alone
+    # the uncached loader: the process-wide cache is left alone
+    assert vectors_mod._load_vectors.__wrapped__() == (None, "missing.npz is missing")
 
 
 # ---------------------------------------------------------------------------- the suggester

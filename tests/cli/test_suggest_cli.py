@@ -84,7 +84,8 @@ def test_standalone_prints_one_json_line_per_unit_best_first(files: dict[str, Pa
 
 def test_standalone_learns_from_train_file(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     base = ["suggest", "--codebook", str(files["cb"]), "--segments", str(files["in"]), "--top", "1", "--json"]
-    code, out, _ = run(capsys, *base)
+    code, out, err = run(capsys, *base)
+    assert code == 0, err
     before = json.loads(out.splitlines()[2])["suggestions"][0]["code"]
     code, out, err = run(capsys, *base, "--train", str(files["train"]))
     assert code == 0, err

@@ -201,7 +201,6 @@ def test_the_explanation_says_a_unit_reads_like_those_left_uncoded(plain: Sugges
 
 
 def test_fewer_than_the_minimum_of_passed_over_units_changes_nothing(plain: Suggester) -> None:
-    assert MIN_CALIBRATION == 10
     base = plain.score(ALL_TEXTS)
     too_few = trained(coded_examples() + passed_examples()[: MIN_CALIBRATION - 1])
     assert np.array_equal(too_few.score(ALL_TEXTS), base)

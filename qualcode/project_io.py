@@ -49,7 +49,7 @@ def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow]
             return row.transcript_id or Path(row.file).stem
     for key in ("id", "interview_id", "transcript_id"):
         value = parsed.metadata.get(key)
-        if value:  # an id the file states is kept as written
+        if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
             return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
     return _id_from_file_name(path, sources) or "transcript"
 

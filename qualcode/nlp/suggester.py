@@ -764,7 +764,7 @@ class Suggester:
         C = len(self.codes)
         Xt = vstack([self._XL, self._Q, self._P], format="csr")
         eye = np.eye(C, dtype=np.float32)
-        targets = np.vstack([self._balanced() - self._R.astype(np.float32), eye[self._owner], eye])
+        targets = np.vstack([self._coded_targets(), eye[self._owner], eye])
         sw = np.r_[np.ones(self._XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
         return Xt, targets, sw
 
@@ -808,9 +808,15 @@ class Suggester:
         targets = np.eye(C, dtype=np.float32)[self._owner]
         if self._VL is None:
             return self._Vq, targets, np.full(len(targets), PIECE_WEIGHT, dtype=np.float32)
-        coded = self._balanced() - self._R.astype(np.float32)
+        coded = self._coded_targets()
         sw = np.r_[np.ones(len(coded)), np.full(len(targets), PIECE_WEIGHT)].astype(np.float32)
         return np.vstack([self._VL, self._Vq]), np.vstack([coded, targets]), sw
+
+    def _coded_targets(self) -> Any:
+        """What the learners fit for each coded unit: its class-balanced codes, minus 1 for each code rejected."""
+        import numpy as np
+
+        return self._balanced() - self._R.astype(np.float32)
 
     def _balanced(self) -> Any:
         """Targets of the coded units for the learners, positives weighted by ``(median n / n_code) ** CLASS_BALANCE``.
@@ -852,7 +858,7 @@ class Suggester:
         V = self._VL[sel]
         f = V @ W
         h = np.einsum("ij,jk,ik->i", V, Minv, V)
-        t = self._vector_rows()[1][sel] - mean  # the targets it was fitted on (coded units come first)
+        t = self._coded_targets()[sel] - mean  # the targets it was fitted on
         return (f - h[:, None] * t) / np.maximum(1 - h[:, None], 1e-3)
 
     def _dense(self, texts: Sequence[str]) -> Any:
@@ -976,7 +982,7 @@ class Suggester:
         loo = ((Fc @ w) - h * (y - ybar)) / np.maximum(1 - h, 1e-3)
         a, b = _platt(loo.astype(np.float64), y.astype(np.float64))
         # A typical coded unit's own probability (leave-one-out): units that look as codable keep their scores.
-        typical = float(np.median(1.0 / (1.0 + np.exp(-(a * loo[: len(pos)] + b)))))
+        typical = float(np.median(_sigmoid(a * loo[: len(pos)] + b)))
         self._codable = (w, mu, float(a), float(b), max(typical, 1e-3))
 
     def _codability(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
@@ -989,7 +995,7 @@ class Suggester:
             return None
         w, mu, a, b, typical = self._codable
         z = a * ((self._codable_features(texts, V, zs) - mu) @ w) + b
-        return np.minimum(1.0, (1.0 / (1.0 + np.exp(-z))) / typical)
+        return np.minimum(1.0, _sigmoid(z) / typical)
 
     def _loo_inputs(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> tuple[Any, Any, Any] | None:
         """A subsample of (up to CALIBRATION_UNITS) coded units and their leave-one-out ridge and word-vector
@@ -1134,8 +1140,7 @@ class Suggester:
             # Relative standing among the codes times absolute evidence from the codebook text.
             return blend * (1.0 - np.exp(-np.maximum(zs_raw, 0.0) / PRIOR_REFERENCE))
         coef, icpt = self._calib
-        z = coef[0] * blend + icpt
-        return 1.0 / (1.0 + np.exp(-z))
+        return _sigmoid(coef[0] * blend + icpt)
 
     # ------------------------------------------------------------------ public scoring
     def _score_batch(self, texts: Sequence[str], *, coded_sims: bool = False) -> tuple[Any, Any, Any, Any]:
@@ -1295,6 +1300,12 @@ def _minmax(S: Any, floor: float = 1e-9) -> Any:
     return (S - lo) / np.maximum(hi - lo, floor)
 
 
+def _sigmoid(z: Any) -> Any:
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def _with_vectors(base: Any, vec_mm: Any, weight: float) -> Any:
     """The blend with the word-vector scores at ``weight`` (``base`` as it is without vectors)."""
     return base if vec_mm is None else (base + weight * vec_mm) / (1 + weight)
@@ -1307,7 +1318,7 @@ def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:
 
     a = b = 0.0
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+        p = _sigmoid(a * x + b)
         w = p * (1.0 - p)
         r = p - y
         g = np.array([float(r @ x) + a, float(r.sum())])

@@ -24,16 +24,19 @@ _saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last rest
 _lock = threading.Lock()
 
 
-def training_examples(project: Project) -> list[Example]:
+def training_examples(project: Project, informant_units: list[dict[str, Any]] | None = None) -> list[Example]:
     """Every coded unit (any coder, any source) with its codes, plus rejected suggestions, plus the units passed
     over: uncoded informant units before the last coded unit of their transcript, which the team read and left
-    uncoded (greetings, consent, logistics). They teach the model what is not worth coding."""
+    uncoded (greetings, consent, logistics). They teach the model what is not worth coding.
+
+    ``informant_units``: the project's informant units in transcript order, when the caller has read them already.
+    """
     by_seg: dict[int, Example] = {}
     codings = project.codings()
-    seg_ids = {int(c["segment"]) for c in codings}
+    coded = {int(c["segment"]) for c in codings}
     decisions = project.decisions()
     decided = {int(d["segment"]) for d in decisions}
-    seg_ids |= {int(d["segment"]) for d in decisions if d["decision"] == "rejected"}
+    seg_ids = coded | {int(d["segment"]) for d in decisions if d["decision"] == "rejected"}
     if not seg_ids:
         return []
     texts = {int(s["id"]): s["text"] for s in project.segments(ids=sorted(seg_ids), include_interviewer=True)}
@@ -45,11 +48,10 @@ def training_examples(project: Project) -> list[Example]:
         sid = int(d["segment"])
         if d["decision"] == "rejected" and sid in texts:
             by_seg.setdefault(sid, Example(str(sid), texts[sid])).rejected.add(d["code"])
-    coded = {int(c["segment"]) for c in codings}
     passed: list[Example] = []
     waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one of the current transcript
     transcript = None
-    for s in project.segments(include_interviewer=False):
+    for s in project.segments(include_interviewer=False) if informant_units is None else informant_units:
         if s["transcript"] != transcript:
             transcript, waiting = s["transcript"], []
         sid = int(s["id"])
@@ -86,7 +88,7 @@ def set_inputs(sugg: Suggester, project: Project) -> None:
     units = units_with_questions(project)
     sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units],
                     [f"{s['transcript']}:{s['turn']}" for s, _ in units])
-    sugg.update(training_examples(project))
+    sugg.update(training_examples(project, [s for s, _ in units]))
 
 
 def get_suggester(project: Project) -> Suggester:

@@ -67,6 +67,25 @@ def adjudication_queue(
             "items": items}
 
 
+def settle_in_queue(queue: dict[str, Any], segment: int, code: str, decision: str | None, *, coder: str,
+                    note: str | None = None, include_settled: bool = False) -> int | None:
+    """Bring a queue from :func:`adjudication_queue` up to date with one decision (``decision`` None: reopened)
+    without recomputing agreement: the disagreements did not change, only this item's settlement. Returns the
+    item's position, or None when it is not in the queue (recompute it then)."""
+    items = queue.get("items", [])
+    at = next((i for i, it in enumerate(items) if (it["segment"], it["code"]) == (segment, code)), None)
+    if at is None:
+        return None
+    item = items[at]
+    shift = int(decision is not None) - int(item["decision"] is not None)
+    item.update(decision=decision, decided_by=coder if decision else None, note=note if decision else None)
+    queue["settled"] = queue.get("settled", 0) + shift
+    queue["open"] = queue.get("open", 0) - shift
+    if decision is not None and not include_settled:
+        del items[at]
+    return at
+
+
 def adjudicate(
     project: Project,
     segment: int | str,

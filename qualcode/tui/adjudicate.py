@@ -111,21 +111,14 @@ class AdjudicationScreen(Screen[None]):
         self.show()
 
     def _settled(self, segment: int, code: str, decision: str | None, note: str | None) -> None:
-        """Show a decision (None: reopened) without recomputing the queue: the disagreements themselves did not
-        change, only this item's settlement (recomputing agreement on every key grew with the project)."""
-        at = [i for i, it in enumerate(self.items) if (it["segment"], it["code"]) == (segment, code)]
-        if not at:
+        """Show a decision (None: reopened) without recomputing agreement on the UI thread."""
+        at = adj.settle_in_queue(self.summary, segment, code, decision, coder=self.coder, note=note,
+                                 include_settled=self.include_settled)
+        if at is None:
             self.reload()
             return
-        item = self.items[at[0]]
-        was_settled = item["decision"] is not None
-        item.update(decision=decision, decided_by=self.coder if decision else None, note=note if decision else None)
-        shift = int(decision is not None) - int(was_settled)
-        self.summary["settled"] = self.summary.get("settled", 0) + shift
-        self.summary["open"] = self.summary.get("open", 0) - shift
-        if decision is not None and not self.include_settled:
-            del self.items[at[0]]
-            self.position = min(at[0], max(len(self.items) - 1, 0))
+        self.items = self.summary.get("items", [])
+        self.position = min(at, max(len(self.items) - 1, 0))
         self.show()
 
     @property

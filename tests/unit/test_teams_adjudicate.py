@@ -86,3 +86,20 @@ def test_bad_decisions_are_refused(project: Project) -> None:
         adjudicate(project, a1, "no.such.code", "apply", coder="minh")
     with pytest.raises(NotFoundError, match="no decision"):
         reopen(project, a1, "relevance.needs", coder="minh")
+
+
+def test_a_queue_settled_in_place_matches_a_recomputed_one(project: Project) -> None:
+    from qualcode.teams.adjudicate import settle_in_queue
+
+    for include_settled in (False, True):
+        queue = adjudication_queue(project, include_settled=include_settled)
+        item = next(it for it in queue["items"] if it["decision"] is None)
+        adjudicate(project, item["segment"], item["code"], "omit", coder="minh", note="not a need")
+        at = settle_in_queue(queue, item["segment"], item["code"], "omit", coder="minh", note="not a need",
+                             include_settled=include_settled)
+        assert at is not None
+        assert queue == adjudication_queue(project, include_settled=include_settled)
+    reopen(project, item["segment"], item["code"], coder="minh")
+    settle_in_queue(queue, item["segment"], item["code"], None, coder="minh", include_settled=True)
+    assert queue == adjudication_queue(project, include_settled=True)
+    assert settle_in_queue(queue, -1, "nope", "apply", coder="minh") is None

@@ -44,6 +44,15 @@ def sniff_utf16(data: bytes) -> str | None:
     return None
 
 
+def detect_encoding(data: bytes) -> tuple[str | None, bytes]:
+    """The encoding a byte-order mark or UTF-16's NUL pattern gives away, and the bytes after the mark; None when
+    neither says anything (UTF-8 or a legacy code page, to be tried)."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc, data[len(bom) :]
+    return sniff_utf16(data), data
+
+
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
     """Decode transcript bytes and return ``(text, encoding)``.
 
@@ -51,14 +60,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     compare equal), has ``\\n`` line endings and no byte-order mark.
     Raises :class:`InputError` for binary data or bytes that are no known encoding.
     """
-    encoding: str | None = None
-    body = data
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            encoding, body = enc, data[len(bom) :]
-            break
-    if encoding is None:
-        encoding = sniff_utf16(data)
+    encoding, body = detect_encoding(data)
     if encoding is None:
         if b"\x00" in data:
             raise InputError(

@@ -10,7 +10,6 @@ byte-order mark, CRLF line ends (counted as two positions, except from ATLAS.ti)
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import json
 import re
@@ -296,19 +295,16 @@ MAX_EXTERNAL_SOURCE = 50 * 1024 * 1024
 
 
 def _decode(data: bytes) -> str:
-    from qualcode.importers.decoding import sniff_utf16
+    """A source's text exactly as stored: line endings are kept, since the project's offsets count them (unlike
+    :func:`qualcode.importers.decoding.decode_text`, which normalises a transcript being imported)."""
+    from qualcode.importers.decoding import detect_encoding
 
-    # UTF-16 only with a byte-order mark or NUL bytes where UTF-16 puts them: any even-length Windows-1252 text
-    # also decodes as UTF-16, to garbage. Line endings are kept as they are: the project's offsets count them.
-    encodings = ["utf-8-sig"]
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings.insert(0, "utf-16")
-    elif sniffed := sniff_utf16(data):
-        encodings.insert(0, sniffed)
-    for enc in encodings:
+    # UTF-16/32 only with a byte-order mark or NUL bytes where UTF-16 puts them: any even-length Windows-1252 text
+    # also decodes as UTF-16, to garbage.
+    encoding, body = detect_encoding(data)
+    for enc in ([encoding] if encoding else []) + ["utf-8-sig"]:
         with contextlib.suppress(UnicodeDecodeError):
-            text = data.decode(enc)
-            return text.lstrip("\ufeff")  # a byte-order mark is not a character of the text
+            return body.decode(enc).lstrip("\ufeff")  # a byte-order mark is not a character of the text
     return data.decode("cp1252", errors="replace")
 
 

@@ -233,7 +233,7 @@ def test_a_windows_1252_source_of_even_length_is_not_read_as_utf16(text: str) ->
     assert _decode(data) == text
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8", "utf-8-sig"])
 def test_unicode_sources_decode_with_or_without_a_byte_order_mark(encoding: str) -> None:
     from qualcode.refi.imports import _decode
 

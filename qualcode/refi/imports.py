@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
 from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
-from qualcode.project_io import ID_SAFE
+from qualcode.project_io import ID_SAFE, safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
 
@@ -481,7 +481,8 @@ class _Importer:
             tid = here
             self.counts["transcripts_already_here"] += 1
         else:
-            tid = ID_SAFE.sub("-", Path(name).stem if not ext else name).strip("-") or "source"
+            # qualcode's own export carries the id as it was; another tool's source is named like an imported file
+            tid = (ID_SAFE.sub("-", name).strip("-") if ext else safe_id(Path(name).stem)) or "source"
             base, n = tid, 2
             while project.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone():
                 tid = f"{base}-{n}"

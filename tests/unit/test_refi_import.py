@@ -239,3 +239,16 @@ def test_unicode_sources_decode_with_or_without_a_byte_order_mark(encoding: str)
 
     text = "Q: How was it?\r\nA: Phở bò, café – fine.\r\n"
     assert _decode(text.encode(encoding)) == text
+
+
+def test_another_tools_accented_source_name_gives_the_id_a_file_import_would(tmp_path: Path) -> None:
+    path = _other_tool_file(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        qde = z.read("Project.qde").decode("utf-8").replace('name="hoa interview.txt"', 'name="Phỏng vấn Hòa.txt"')
+        source = z.read("Sources/50C00000-0000-4000-8000-000000000001.txt")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("Project.qde", qde)
+        z.writestr("Sources/50C00000-0000-4000-8000-000000000001.txt", source)
+    import_refi(tmp_path / "new", path, coder="clara")
+    with Project.open(tmp_path / "new") as p:
+        assert [t["id"] for t in p.transcripts()] == ["Phong-van-Hoa"]  # was Ph-ng-v-n-H-a

@@ -837,29 +837,22 @@ class Suggester:
     def _fit_vectors(self) -> None:
         """Multi-label ridge on the dense text vectors (primal: the vectors have 128 dimensions), trained
         on the codebook pieces from the start (zero-shot) and on the coded units as they come."""
-        import numpy as np
 
         self._vec = None
         if self._tv is None or self._Vq is None or not len(self._Vq):
             return
         V, T, sw = self._vector_rows()
         mean = (sw[:, None] * T).sum(axis=0) / sw.sum()
-        Vw = V * sw[:, None]
-        M = V.T @ Vw + VECTOR_LAMBDA * np.eye(V.shape[1], dtype=np.float32)
-        Minv = np.linalg.inv(M.astype(np.float64)).astype(np.float32)
-        self._vec = (Minv @ (Vw.T @ (T - mean)), mean, Minv)
+        W, Minv = _primal_ridge(V, T - mean, VECTOR_LAMBDA, sw)
+        self._vec = (W, mean, Minv)
 
     def _vector_loo(self, sel: Any) -> Any:
         """Leave-one-out word-vector scores of coded units ``sel``: (f - h t) / (1 - h), h the hat diagonal."""
-        import numpy as np
 
         assert self._vec is not None and self._VL is not None
         W, mean, Minv = self._vec
         V = self._VL[sel]
-        f = V @ W
-        h = np.einsum("ij,jk,ik->i", V, Minv, V)
-        t = self._coded_targets()[sel] - mean  # the targets it was fitted on
-        return (f - h[:, None] * t) / np.maximum(1 - h[:, None], 1e-3)
+        return _loo(V @ W, _hat(V, Minv), self._coded_targets()[sel] - mean)  # the targets it was fitted on
 
     def _dense(self, texts: Sequence[str]) -> Any:
         """Dense text vectors, reusing the corpus rows."""
@@ -976,10 +969,8 @@ class Suggester:
         y = np.r_[np.ones(len(pos)), np.zeros(len(self._passed))].astype(np.float32)
         mu, ybar = F.mean(axis=0), float(y.mean())
         Fc = F - mu
-        Minv = np.linalg.inv((Fc.T @ Fc).astype(np.float64) + CODABLE_LAMBDA * np.eye(F.shape[1])).astype(np.float32)
-        w = Minv @ (Fc.T @ (y - ybar))
-        h = np.einsum("ij,jk,ik->i", Fc, Minv, Fc)
-        loo = ((Fc @ w) - h * (y - ybar)) / np.maximum(1 - h, 1e-3)
+        w, Minv = _primal_ridge(Fc, y - ybar, CODABLE_LAMBDA)
+        loo = _loo(Fc @ w, _hat(Fc, Minv), y - ybar)
         a, b = _platt(loo.astype(np.float64), y.astype(np.float64))
         # A typical coded unit's own probability (leave-one-out): units that look as codable keep their scores.
         typical = float(np.median(_sigmoid(a * loo[: len(pos)] + b)))
@@ -1013,7 +1004,7 @@ class Suggester:
         f = Kl @ A + mean
         hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, sel]), check_finite=False))
         y = targets[sel]
-        ridge_loo = (f - hat[:, None] * y) / np.maximum(1 - hat[:, None], 1e-3)
+        ridge_loo = _loo(f, hat, y)
         vec_loo = self._vector_loo(sel) if self._vec is not None and self._VL is not None else None
         return sel, ridge_loo, vec_loo
 
@@ -1298,6 +1289,34 @@ def _minmax(S: Any, floor: float = 1e-9) -> Any:
     lo = S.min(axis=1, keepdims=True)
     hi = S.max(axis=1, keepdims=True)
     return (S - lo) / np.maximum(hi - lo, floor)
+
+
+def _primal_ridge(F: Any, T: Any, lam: float, sw: Any = None) -> tuple[Any, Any]:
+    """Ridge weights for features ``F`` (rows) and centred targets ``T``, with row weights ``sw``, and the inverse
+    of the regularised Gram matrix (what the hat diagonal of the leave-one-out needs). For a few hundred columns."""
+    import numpy as np
+
+    Fw = F if sw is None else F * sw[:, None]
+    M = (F.T @ Fw).astype(np.float64) + lam * np.eye(F.shape[1])
+    Minv = np.linalg.inv(M).astype(np.float32)
+    return Minv @ (Fw.T @ T), Minv
+
+
+def _hat(F: Any, Minv: Any) -> Any:
+    """The hat diagonal of a primal ridge: each row's weight on its own fitted value."""
+    import numpy as np
+
+    return np.einsum("ij,jk,ik->i", F, Minv, F)
+
+
+def _loo(f: Any, h: Any, t: Any) -> Any:
+    """Leave-one-out predictions of a ridge from its fitted values ``f``, hat diagonal ``h`` and targets ``t``:
+    (f - h t) / (1 - h)."""
+    import numpy as np
+
+    if f.ndim == 2:
+        h = h[:, None]
+    return (f - h * t) / np.maximum(1 - h, 1e-3)
 
 
 def _sigmoid(z: Any) -> Any:

@@ -80,7 +80,7 @@ def identifier_check(project: Project, transcript: str | None = None) -> dict[st
     pseudo = Pseudonymiser(project)
     titled = _TitleMatcher()
     hits: list[dict[str, Any]] = []
-    tids = [project.require_transcript(transcript)["id"]] if transcript else [t["id"] for t in project.transcripts()]
+    tids = _transcript_ids(project, transcript)
     units = 0
     for tid in tids:
         for sp in project.speakers(tid):
@@ -121,7 +121,7 @@ def write_redacted(project: Project, out_dir: str | Path, transcript: str | None
     from qualcode.privacy import Pseudonymiser, speaker_label
 
     # An unknown transcript is an error before anything is written.
-    tids = [project.require_transcript(transcript)["id"]] if transcript else [t["id"] for t in project.transcripts()]
+    tids = _transcript_ids(project, transcript)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -143,3 +143,8 @@ def write_redacted(project: Project, out_dir: str | Path, transcript: str | None
         path.write_text("\n".join(lines).strip() + "\n", encoding="utf-8")
         files.append(str(path))
     return {"folder": str(out), "files": files}
+
+
+def _transcript_ids(project: Project, transcript: str | None) -> list[str]:
+    """The one transcript asked for (an unknown id is an error), or all of them."""
+    return [project.require_transcript(transcript)["id"]] if transcript else [t["id"] for t in project.transcripts()]

@@ -215,9 +215,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             from qualcode.cases import read_case_sheet
 
-            n, warnings = apply_case_sheet(
-                project, read_case_sheet(args.cases), coder=project.resolve_coder(args.coder)
-            )
+            sheet = read_case_sheet(args.cases)
+            n, warnings = apply_case_sheet(project, sheet, coder=project.resolve_coder(args.coder))
+            warnings = sheet.warnings + warnings
             report = {"transcripts": [], "cases": n, "warnings": warnings}
 
     def human(r: dict[str, Any]) -> None:
@@ -412,7 +412,12 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:

@@ -114,8 +114,9 @@ class ProjectScreen(WorkbenchScreen):
             done = r["coded"] == r["total"] and r["total"]
             progress = Text(f"{r['coded']:>3}/{r['total']:<3} {round(100 * r['progress']):>3}%",
                             style="bold" if done else "")
-            table.add_row(r["id"], r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
-                          ", ".join(r["coders"]) or "—", key=r["id"])
+            # plain Text: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
+            table.add_row(Text(r["id"]), Text(r["type"] or ""), Text(", ".join(r["groups"]) or "—"),
+                          Text(r["location"] or "—"), progress, Text(", ".join(r["coders"]) or "—"), key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
             table.columns[key].label = Text(label + arrow)  # type: ignore[index]

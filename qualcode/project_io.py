@@ -350,7 +350,7 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
             report["agreement"] = _apply_agreement_file(project, agreed)
         findings = src / "findings.yaml"
         if findings.exists():
-            from qualcode.findings import import_findings
+            from qualcode.synthesis.findings import import_findings
 
             report["findings"] = import_findings(project, findings, coder="clara")
         project.set_setting("coder", "clara", coder="clara")

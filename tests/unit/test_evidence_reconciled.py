@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from teams_support import build_project, unit
 
-from qualcode.audit import audit
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.exports.quotes import quote_bank
 from qualcode.exports.report import build_report
-from qualcode.findings import add_finding, link_evidence, list_findings
 from qualcode.store import Project
+from qualcode.synthesis.audit import audit
 from qualcode.synthesis.evidence import load_evidence
+from qualcode.synthesis.findings import add_finding, link_evidence, list_findings
 from qualcode.synthesis.matrices import cell_quotes, matrix
 from qualcode.synthesis.reconciled import add_to_sample, reconcile, remove_from_sample, sample_status
 from qualcode.synthesis.triangulation import finding_triangulation, triangulation

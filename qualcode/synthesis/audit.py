@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["audit", "is_machine_coder"]
 
+
 def _problem(severity: str, check: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"severity": severity, "check": check, "message": message, **extra}
 
@@ -24,7 +25,7 @@ def _problem(severity: str, check: str, message: str, **extra: Any) -> dict[str,
 def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str, Any]:
     """Check every finding (or those named). Returns ``{"ok", "errors", "warnings", "findings": [{"id", "problems"}],
     "rule"}``; ``ok`` is False when any problem is an error."""
-    from qualcode.findings import list_findings, require_finding
+    from qualcode.synthesis.findings import list_findings, require_finding
     from qualcode.synthesis.reconciled import reconcile
     from qualcode.synthesis.triangulation import describe_event, finding_triangulation, load_rule
     from qualcode.teams.adjudicate import adjudications

@@ -130,6 +130,7 @@ def import_files(
             )
             result["file"] = str(path)
             report["transcripts"].append(result)
+            report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
         if rows:
             report["cases"], warnings = apply_case_sheet(project, rows, coder=coder)
             report["warnings"].extend(warnings)

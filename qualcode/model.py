@@ -163,7 +163,8 @@ class ParsedTranscript:
     #: "transcript" (an interview or focus group) or "document" (a desk-review document: no speakers, units with a
     #: page or heading path).
     kind: str = "transcript"
-    #: What a reader noticed and the user should know (pages without text, a title taken from the file name, ...).
+    #: what the import changed or left out that the user should know (removed control characters, split units,
+    #: pages without text, a document title taken from the file name)
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -152,6 +152,7 @@ def import_files(
             )
             result["file"] = str(path)
             report["transcripts"].append(result)
+            report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
         for path, pt, tid, row in documents_read:
             title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
             attrs = dict(row.attributes) if row is not None else {}

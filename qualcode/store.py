@@ -1265,7 +1265,7 @@ class Project:
                 self.put_memo(target["target_type"], target["target_id"], cid, target["text"],
                               created=target["created"], updated=target["updated"])
         elif entity == "finding":
-            from qualcode.findings import apply_finding_state
+            from qualcode.synthesis.findings import apply_finding_state
 
             apply_finding_state(self, current, target)
         else:

@@ -73,7 +73,7 @@ def themes(
     ways), ``representative`` (one quote per group), ``quotes`` (the most central), ``triangulation`` (counts as
     ``qualcode triangulation`` makes them), ``passages`` (ref, group, stance, evidence words) and ``refs``.
     """
-    from qualcode.privacy import Attributor, Pseudonymiser
+    from qualcode.safety.privacy import Attributor, Pseudonymiser
     from qualcode.synthesis.stance import stance_of
     from qualcode.synthesis.triangulation import load_rule, measure
 
@@ -191,8 +191,8 @@ def promote_theme(
     against the theme's lean is linked as contradicting, every other passage as supporting. Machine suggestions no
     person accepted are not linked (the audit would refuse them); the result says how many were left out.
     """
-    from qualcode.audit import audit, is_machine_coder
-    from qualcode.findings import add_finding, link_evidence
+    from qualcode.synthesis.audit import audit, is_machine_coder
+    from qualcode.synthesis.findings import add_finding, link_evidence
 
     data = themes(project, criterion=criterion, code=code, k=k, seed=seed, coders=coders, max_share=max_share)
     numbers = [t["theme"] for t in data["themes"]]

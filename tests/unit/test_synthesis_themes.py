@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from synthesis_support import build_project
 
-from qualcode.audit import audit
+from qualcode.synthesis.audit import audit
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
-from qualcode.findings import show_finding
+from qualcode.synthesis.findings import show_finding
 from qualcode.synthesis.stance import stance_of
 from qualcode.synthesis.themes import promote_theme, themes
 

@@ -80,15 +80,16 @@ NEGATIVE: dict[str, float] = {
     "unfortunately": 1.2, "disappointed": 1.5, "expensive for": 1.0, "not really": 1.0, "instead": 0.3,
     "mismatch": 1.0, "fragmented": 1.2, "depends on": 0.6,
     "cannot pay": 1.5, "no money": 1.5, "ended": 0.6, 
-    "crowded": 0.8, "stoppage": 0.8, "stoppages": 0.8, "strike": 0.6, "strikes": 0.6, "conflict": 0.6, "without us": 1.5, "without them": 1.2, "tired": 0.8, "fatigue": 0.6, "shortage": 1.0, "turnover": 0.4,
+    "crowded": 0.8, "stoppage": 0.8, "stoppages": 0.8, "strike": 0.6, "strikes": 0.6,
+    "conflict": 0.6, "without them": 1.2, "tired": 0.8, "fatigue": 0.6, "shortage": 1.0, "turnover": 0.4,
 }
 
 # A negated word of neither list that says something did not happen is a shortfall ("nobody asked us").
 SHORTFALL_VERBS = {"ask", "asked", "asks", "come", "came", "check", "checked", "involve", "involved", "consult",
                    "consulted", "count", "counted", "consider", "considered", "touch", "touched", "happen",
                    "happened", "connect", "connected", "follow", "followed", "reach", "reached", "attend",
-                   "attended", "include", "included", "lead", "report", "reported", "invite", "invited", "know", "expect",
-                   "see", "show", "answer", "plan", "planned", "adapt", "adapted", "tell", "told", "share",
+                   "attended", "include", "included", "lead", "report", "reported", "invite", "invited", "know",
+                   "expect", "see", "show", "answer", "plan", "planned", "adapt", "adapted", "tell", "told", "share",
                    "shared", "use", "used", "work", "apply", "applied", "change", "changed", "get", "got",
                    "receive", "received", "give", "gave", "fund", "funded", "pay", "paid", "continue", "think"}
 NEGATORS = {"not", "no", "never", "nobody", "none", "nothing", "hardly", "without", "neither", "nor", "cannot",

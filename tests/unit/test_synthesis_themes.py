@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from synthesis_support import build_project
 
-from qualcode.synthesis.audit import audit
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
+from qualcode.synthesis.audit import audit
 from qualcode.synthesis.findings import show_finding
 from qualcode.synthesis.stance import stance_of
 from qualcode.synthesis.themes import promote_theme, themes
@@ -79,11 +79,12 @@ def test_opposite_claims_about_the_same_topic_get_opposite_stances() -> None:
 
 
 def _divergent_project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from synthesis_support import parse_turns, unit_ref
+
     from qualcode.cases import CaseRow
     from qualcode.codebook import default_codebook_path, load_codebook
     from qualcode.project_io import apply_case_sheet
     from qualcode.store import Project
-    from synthesis_support import parse_turns, unit_ref
 
     praise = ["The grievance training was very useful and helped our supervisors a lot.",
               "The grievance course was excellent, the best training we had.",

@@ -156,6 +156,8 @@ class ParsedTranscript:
     format: str
     metadata: dict[str, Any] = field(default_factory=dict)
     source_name: str = ""
+    #: what the import changed or left out that the user should know (removed control characters, split units)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:

@@ -130,6 +130,7 @@ def import_files(
             )
             result["file"] = str(path)
             report["transcripts"].append(result)
+            report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
         if rows:
             report["cases"], warnings = apply_case_sheet(project, rows, coder=coder)
             report["warnings"].extend(warnings)
@@ -294,6 +295,23 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 # ---------------------------------------------------------------------------- the bundled example
 
 
+def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
+    """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
+    import yaml
+
+    from qualcode.synthesis.reconciled import add_to_sample
+    from qualcode.teams.adjudicate import adjudicate
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for tid in data.get("sample") or []:
+        add_to_sample(project, str(tid), coder="clara")
+    decisions = data.get("decisions") or []
+    for d in decisions:
+        adjudicate(project, str(d["ref"]), str(d["code"]), str(d["decision"]), coder=str(d["by"]),
+                   note=d.get("note"))
+    return {"sample": len(data.get("sample") or []), "decisions": len(decisions)}
+
+
 def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
     """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
     from qualcode.codebook import load_codebook
@@ -328,6 +346,9 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         if codings_dir.is_dir():
             for table in sorted(codings_dir.glob("*.csv")):
                 report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+        agreed = src / "agreement.yaml"
+        if agreed.exists():
+            report["agreement"] = _apply_agreement_file(project, agreed)
         findings = src / "findings.yaml"
         if findings.exists():
             from qualcode.synthesis.findings import import_findings

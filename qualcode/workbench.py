@@ -28,8 +28,12 @@ SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
 def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
     """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
 
-    ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given).
+    ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given); ``sample``
+    says whether the transcript is in the team's agreement sample.
     """
+    from qualcode.synthesis.reconciled import sample_rows
+
+    sample = {r["transcript"] for r in sample_rows(project)}
     mine: dict[str, int] = {}
     if coder:
         for row in project.db.execute(
@@ -59,6 +63,7 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[
             "mine": mine.get(t["id"], 0),
             "progress": coded / total if total else 0.0,
             "coders": list(t["coders"]),
+            "sample": t["id"] in sample,
         })
     return rows
 
@@ -83,7 +88,7 @@ def filter_transcripts(rows: list[dict[str, Any]], text: str) -> list[dict[str, 
     out = []
     for r in rows:
         hay = fold(" ".join([r["id"], r["title"], r["type"], " ".join(r["groups"]), r["location"],
-                             " ".join(r["coders"])]))
+                             " ".join(r["coders"]), "sample" if r.get("sample") else ""]))
         if all(w in hay for w in words):
             out.append(r)
     return out

@@ -227,9 +227,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from qualcode.synthesis.matrices import cell_quotes, cooccurrence, matrix, matrix_frame
 
     with open_project(args) as project:
-        _review_note(project)
         if args.cooccurrence:
             data = cooccurrence(project, level=args.rows)
+            _review_note(project, args)
             if args.csv:
                 import pandas as pd
 
@@ -248,6 +248,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         if args.cell:
             quotes = cell_quotes(project, data, args.cell[0], args.cell[1], coders=coders,
                                  show_names=args.show_names)
+            _review_note(project, args)
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
@@ -256,6 +257,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} passage(s)")
 
             return emit(args, quotes, human_cell)
+        _review_note(project, args)
         if args.csv:
             matrix_frame(data).to_csv(sys.stdout)
             return 0
@@ -290,8 +292,8 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
                 return emit(args, load_rule(project).to_dict())
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
-        _review_note(project)
         data = triangulation(project, level=args.level, coders=_coders(project, args))
+        _review_note(project, args)
 
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
@@ -315,7 +317,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
     if args.statement is not None and args.promote is None:
         raise QualcodeError("--statement is for --promote", hint="pass --promote N --id FINDING")
     with open_project(args) as project:
-        _review_note(project)
+        _review_note(project, args)
         if args.promote is not None:
             result = promote_theme(project, args.promote, finding_id=args.id, coder=project.resolve_coder(args.coder),
                                    criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
@@ -379,10 +381,10 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format or ["docx"])
     with open_project(args) as project:
-        _review_note(project)
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
                                criterion=args.criterion, progress=make_progress(args.progress),
                                coders=_coders(project, args))
+        _review_note(project, args)
 
     def human(r: dict[str, Any]) -> None:
         print(f"Wrote {r['quotes']} quotes in {r['criteria']} criteria:")
@@ -554,20 +556,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 
-def _review_note(project: Project) -> None:
-    """Codings a re-import could not place are counted nowhere: say so once, on stderr (stdout stays clean)."""
+def _review_note(project: Project, args: argparse.Namespace | None = None) -> None:
+    """What the view leaves out, said once on stderr (stdout stays clean): codings a re-import could not place, and
+    (in the reconciled view) the agreement sample's disagreements nobody has settled yet."""
     n = project.review_count()
     if n:
         print(f"qualcode: note: {n} coding(s) wait for review after a re-import and are not counted here"
               " (see 'qualcode reanchor list')", file=sys.stderr)
+    if args is None or _coders(project, args) is None:
+        from qualcode.synthesis.reconciled import open_note, reconcile
+
+        note = open_note(reconcile(project))
+        if note:
+            print(f"qualcode: note: {note}", file=sys.stderr)
 
 
 def _add_coders_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--coders", metavar="A,B", help="only these coders' codings (e.g. one evaluator's, or 'consensus'"
-                                                   " after adjudication); default: everyone's")
+    p.add_argument("--coders", metavar="A,B", help="only these coders' raw codings, to compare evaluators; default"
+                                                   " (or 'consensus'): the reconciled view")
 
 
 def _coders(project: Project, args: argparse.Namespace) -> list[str] | None:
-    """The coders named by --coders, checked against the project (a typo is an error, not an empty result)."""
-    names = parse_coders(getattr(args, "coders", None))
-    return None if names is None else project.require_coders(names)
+    """The coders named by --coders, checked against the project (a typo is an error, not an empty result); None
+    for the reconciled view (no --coders, or the consensus coder)."""
+    from qualcode.synthesis.reconciled import view_coders
+
+    return view_coders(project, parse_coders(getattr(args, "coders", None)))

@@ -317,12 +317,12 @@ def cmd_themes(args: argparse.Namespace) -> int:
     if args.statement is not None and args.promote is None:
         raise QualcodeError("--statement is for --promote", hint="pass --promote N --id FINDING")
     with open_project(args) as project:
-        _review_note(project, args)
         if args.promote is not None:
             result = promote_theme(project, args.promote, finding_id=args.id, coder=project.resolve_coder(args.coder),
                                    criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
                                    coders=_coders(project, args), statement=args.statement,
                                    max_share=args.max_share)
+            _review_note(project, args)
 
             def promoted(r: dict[str, Any]) -> None:
                 print(f"Added draft finding {r['finding']} [{r['criterion']}] from theme {r['theme']['theme']}:"
@@ -345,6 +345,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
                       top_quotes=args.quotes, show_names=args.show_names, coders=_coders(project, args),
                       max_share=args.max_share)
+        _review_note(project, args)
 
         def human(d: dict[str, Any]) -> None:
             print(f"{d['passages']} passages coded to {d['target']} in {len(d['themes'])} themes (seed {d['seed']})")

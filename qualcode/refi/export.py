@@ -317,8 +317,11 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                 sel = e.PlainTextSelection(guid=guid("selection", key), name=names.get(c["code"], c["code"]),
                                            startPosition=str(start), endPosition=str(end),
                                            creatingUser=user(c["coder"]) or "", creationDateTime=created)
-                if c["memo"]:
-                    sel.append(e.Description(c["memo"]))
+                # QualCoder reads a coding's memos only from the selection's description
+                said = [c["memo"]] if c["memo"] else []
+                said += described.get(("coding", str(c["id"])), [])
+                if said:
+                    sel.append(e.Description("\n\n".join(said)))
                 coding = e.Coding(e.CodeRef(targetGUID=guid("code", c["code"])), guid=guid("coding", key),
                                   creatingUser=user(c["coder"]) or "", creationDateTime=created)
                 for ref in note_refs.get(("coding", str(c["id"])), []):
@@ -329,8 +332,11 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             seg_notes = note_refs.get(("segment", str(s["id"])), [])
             if seg_notes:
                 # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
+                authors = sorted({m["coder"] for m in memos if m["target_type"] == "segment"
+                                  and str(m["target_id"]) == str(s["id"])})
                 sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s['id'])}:memo"), name=s["ref"],
-                                           startPosition=str(start), endPosition=str(end))
+                                           startPosition=str(start), endPosition=str(end),
+                                           creatingUser=user(authors[0]) or "")
                 sel.append(e.Description("\n\n".join(described[("segment", str(s["id"]))])))
                 for ref in seg_notes:
                     sel.append(e.NoteRef(targetGUID=ref))

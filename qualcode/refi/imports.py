@@ -918,6 +918,12 @@ class _Importer:
         for c in codings:
             ref = self._code_ref(c)
             code_id = self.codes.by_guid.get(ref)
+            noted = {self.notes[n]["text"] for n in (norm_guid(x.get("targetGUID")) for x in _children(c, "NoteRef"))
+                     if n in self.notes}
+            coding_memo = memo
+            if memo and noted:
+                # the description repeats the coding's notes for QualCoder's sake; the notes stay memos of their own
+                coding_memo = "\n\n".join(p for p in memo.split("\n\n") if p.strip() not in noted) or None
             if code_id is None:
                 self._skip("codings of codes the file does not define")
                 continue
@@ -934,7 +940,7 @@ class _Importer:
                     self.counts["codings_already_here"] += 1
                     coding_id = int(existing[0])
                 else:
-                    added = self.project.add_coding(seg_id, code_id, coder=coder, memo=memo, source="import",
+                    added = self.project.add_coding(seg_id, code_id, coder=coder, memo=coding_memo, source="import",
                                                     created=created)
                     self.counts["codings_added"] += 1
                     self.changed = True
@@ -1131,11 +1137,20 @@ class _Importer:
             add(target_type, target_id, note["coder"], note["text"], note["created"], note["updated"])
         for target_type, target_id, text, coder, created in self.inline_memos:
             parts = [p for (t, i, _), e in wanted.items() if (t, i) == (target_type, target_id) for p in e["parts"]]
+            if coder is None:
+                # a description names no author: it is already here if some coder's memo on the object holds it
+                parts += [m["text"] for m in self.project.memos(target_type, target_id)]
             if parts and all(any(chunk.strip() in p for p in parts) for chunk in text.split("\n\n")):
                 continue  # the same memos as the notes of this object (qualcode writes both, for other tools' sake)
             add(target_type, target_id, coder or self.coder, text, created, created)
         for note in self.notes.values():
             if not note["used"] and note["text"] and note["selection"] is None:
+                found = self._named_target(note["name"])
+                if found is not None:
+                    # a memo qualcode exported that came back as a journal entry (QualCoder keeps notes so)
+                    note["used"] = True
+                    add(found[0], found[1], found[2], note["text"], note["created"], note["updated"])
+                    continue
                 # a note attached to nothing (a journal): kept as its author's memo on the project, under its name
                 text = f"{note['name']}\n{note['text']}" if note["name"] else note["text"]
                 add("project", "project", note["coder"], text, note["created"], note["updated"])
@@ -1157,6 +1172,29 @@ class _Importer:
                               after=project.memo_state(target_type, target_id, cid))
             self.counts["memos"] += 1
             self.changed = True
+
+    def _named_target(self, name: str) -> tuple[str, str, str] | None:
+        """The object a note named as qualcode names memo notes ('Memo on code Relevance (clara)') is about."""
+        m = re.fullmatch(r"Memo on (the project|code|transcript|case|unit|coding) ?(.*) \(([^()]+)\)", name)
+        if m is None:
+            return None
+        kind, label, coder = m.group(1), m.group(2).strip(), m.group(3)
+        project = self.project
+        if kind == "the project":
+            return ("project", "project", coder)
+        if kind == "code":
+            code = next((c for c in project.codebook().walk() if c.name == label or c.id == label), None)
+            return ("code", code.id, coder) if code is not None else None
+        if kind in ("transcript", "case"):
+            table = "transcripts" if kind == "transcript" else "cases"
+            row = project.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (label,)).fetchone()  # noqa: S608
+            return (kind, label, coder) if row else None
+        if kind == "unit":
+            seg = next((x for x in project.segments(label.rsplit(":", 1)[0]) if x["ref"] == label), None) \
+                if ":" in label and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
+                                                       (label.rsplit(":", 1)[0],)).fetchone() else None
+            return ("segment", str(seg["id"]), coder) if seg is not None else None
+        return None
 
     def _remember_guids(self) -> None:
         """Keep the file's code and source GUIDs, so the next import of a changed file matches them even when a

@@ -40,7 +40,9 @@ ALIASES = {
     "stakeholder": "stakeholder_group",
     "group": "stakeholder_group",
 }
-TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location")
+# attributes of the interview itself, not of one participant; ``event`` names the data-collection event when one
+# meeting was recorded in several files (default: the transcript is the event)
+TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location", "event")
 
 
 @dataclass
@@ -67,25 +69,31 @@ class CaseSheet(list[CaseRow]):
         self.warnings = warnings
 
 
-def read_case_sheet(path: str | Path) -> CaseSheet:
-    """Read and check a case sheet. Raises InputError (file and line) on anything unusable."""
+def read_table(path: str | Path, *, what: str) -> tuple[list[list[str]], Counter[str]]:
+    """The cells of a CSV or XLSX sheet (``what``: "case sheet", "documents sheet"), read within the file-size and
+    archive bounds, each cell one line without control characters; and the characters removed."""
     from qualcode.safeio.files import read_input
     from qualcode.safeio.limits import limits
 
     p = Path(path)
-    data = read_input(p, what="case sheet", hint="check the path to the case sheet",
-                      zip_limit=limits().max_archive_total)
+    data = read_input(p, what=what, hint=f"check the path to the {what}", zip_limit=limits().max_archive_total)
     if data[:4] == b"PK\x03\x04":
         table = _read_xlsx(p, data)
     elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
     else:
         table = _read_csv(p, data)
-    if not table:
-        raise InputError("the case sheet is empty", path=str(p), hint="add a header row and one row per informant")
     removed: Counter[str] = Counter()
     # names and attributes end up in listings, exports and the workbench: no control characters, one line each
-    table = [[clean_line(v, removed) for v in row] for row in table]
+    return [[clean_line(v, removed) for v in row] for row in table], removed
+
+
+def read_case_sheet(path: str | Path) -> CaseSheet:
+    """Read and check a case sheet. Raises InputError (file and line) on anything unusable."""
+    p = Path(path)
+    table, removed = read_table(p, what="case sheet")
+    if not table:
+        raise InputError("the case sheet is empty", path=str(p), hint="add a header row and one row per informant")
     header, rows = table[0], table[1:]
     cols = [_norm_col(h) for h in header]
     if not any(cols):

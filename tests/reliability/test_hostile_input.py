@@ -24,6 +24,7 @@ from reliability.attacks import (
     code_tree,
     docx,
     docx_members,
+    pdf_with_bomb,
     plain_zip,
     qde,
     qdpx,
@@ -742,3 +743,32 @@ def test_nothing_printed_to_the_terminal_carries_a_control_character(project: Pa
     code, _, err = run_cli(capsys, "import", "-p", str(project), str(tmp_path / "no\x1b[2Jsuch\nfile.txt"))
     assert_clean_error(code, err, what="file name")
     assert "\x1b" not in err
+
+
+
+# ---------------------------------------------------------------------------- desk-review documents
+
+
+def test_a_pdf_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf_with_bomb(2048))  # 2 MB on disk, a 2 GB content stream
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(path)]), "PDF bombs")
+    assert snapshot(project) == before
+
+
+def test_a_word_document_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    members = docx_members(["Final evaluation report", "The project trained 400 line leaders in 2023."])
+    members.pop("word/document.xml")
+    path = tmp_path / "report.docx"
+    path.write_bytes(zip_with_bomb(members, "word/document.xml", 2048))
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(path)]), "report.docx")
+    assert snapshot(project) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_as_a_document_is_refused(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "report.pdf"
+    os.mkfifo(fifo)
+    refused(limited(["import", "-p", str(project), "--document", str(fifo)], timeout=20), "regular file")

@@ -66,17 +66,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_triangulation)
 
-    p = sub.add_parser("themes", help="cluster a criterion's or code's quotes into themes to help draft findings",
-                       description="Cluster the coded quotes of a criterion (or code) into themes (TF-IDF and"
-                                   " k-means; the same seed gives the same themes): top terms, size, groups and the"
-                                   " most representative quotes.")
+    p = sub.add_parser("themes", help="group a criterion's or code's passages into themes, with stance by group;"
+                                      " promote one to a draft finding",
+                       description="Group the coded passages of a criterion (or code) by meaning (word vectors,"
+                                   " TF-IDF and each passage's context; the same seed gives the same themes). Each"
+                                   " theme has a readable label, key phrases, the stance of its passages towards the"
+                                   " programme, how each stakeholder group leans and whether groups diverge, one"
+                                   " representative quote per group and triangulation counts. --promote N --id F"
+                                   " turns theme N into a draft finding linked to its passages.")
     add_project_arg(p)
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--criterion", metavar="ID")
     target.add_argument("--code", metavar="ID")
-    p.add_argument("--k", type=int, metavar="N", help="number of themes (default: about sqrt(quotes/2), 2-8)")
+    p.add_argument("--k", type=int, metavar="N", help="number of themes (default: chosen from the data)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quotes", type=int, default=3, metavar="N", help="representative quotes per theme")
+    p.add_argument("--max-share", type=float, default=0.4, metavar="X",
+                   help="split any theme holding more than this share of the passages (default 0.4)")
+    p.add_argument("--quotes", type=int, default=3, metavar="N", help="most central quotes per theme (default 3)")
+    p.add_argument("--promote", type=int, metavar="N", help="turn theme N into a draft finding (needs --id)")
+    p.add_argument("--id", metavar="FINDING", help="id of the finding --promote creates (e.g. F-EFF-4)")
+    p.add_argument("--statement", metavar="TEXT", help="statement of the promoted finding (default: the theme's"
+                                                       " label, to rewrite)")
+    add_coder_arg(p)
     _add_coders_arg(p)
     _add_names_arg(p)
     add_json_arg(p)
@@ -287,10 +298,12 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
                      "informants": x["informants"], "groups": len(x["groups"]), "transcripts": x["transcripts"],
-                     "sources": x["source_types"], "silent groups": x["silent_groups"],
+                     "documents": x["documents"],
+                     "sources": [*x["source_types"], *(["interviews only"] if x.get("interviews_only") else [])],
+                     "silent groups": x["silent_groups"],
                      **({"divergent": x["divergent_groups"]} if args.level == "finding" else {})}
                     for x in items]
-            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "sources",
+            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "documents", "sources",
                     "silent groups"] + (["divergent"] if args.level == "finding" else [])
             table(rows, cols, widths={"silent groups": 50, args.level: 36})
 
@@ -298,23 +311,69 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.themes import themes
+    from qualcode.synthesis.themes import promote_theme, themes
 
+    if (args.promote is None) != (args.id is None):
+        raise QualcodeError("--promote N and --id FINDING go together",
+                            hint="e.g. qualcode themes --criterion effectiveness --promote 2 --id F-EFF-4")
+    if args.statement is not None and args.promote is None:
+        raise QualcodeError("--statement is for --promote", hint="pass --promote N --id FINDING")
     with open_project(args) as project:
+        if args.promote is not None:
+            result = promote_theme(project, args.promote, finding_id=args.id, coder=project.resolve_coder(args.coder),
+                                   criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
+                                   coders=_coders(project, args), statement=args.statement,
+                                   max_share=args.max_share)
+            _review_note(project, args)
+
+            def promoted(r: dict[str, Any]) -> None:
+                print(f"Added draft finding {r['finding']} [{r['criterion']}] from theme {r['theme']['theme']}:"
+                      f" {r['statement']}")
+                print(f"  {r['supporting']} supporting and {r['contradicting']} contradicting passage(s)"
+                      f" ({r['links']} coding link(s)); theme leans {r['theme']['lean']}"
+                      + (f"; {r['theme']['divergence']}" if r["theme"]["divergent"] else ""))
+                if r["machine_codings_skipped"]:
+                    print(f"  {r['machine_codings_skipped']} machine suggestion(s) no person accepted were not"
+                          " linked")
+                a = r["audit"] or {"problems": []}
+                errors = [p for p in a["problems"] if p["severity"] == "error"]
+                print(f"  audit: {'ok' if not errors else str(len(errors)) + ' error(s)'}"
+                      f", strength {a.get('strength', '?')}")
+                for prob in a["problems"]:
+                    print(f"    {prob['severity']}: {prob['message']}")
+                print(f"Rewrite the statement: qualcode findings edit {r['finding']} --statement \"...\"")
+
+            return emit(args, result, promoted)
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
-                      top_quotes=args.quotes, show_names=args.show_names,
-                      coders=_coders(project, args))
+                      top_quotes=args.quotes, show_names=args.show_names, coders=_coders(project, args),
+                      max_share=args.max_share)
         _review_note(project, args)
 
         def human(d: dict[str, Any]) -> None:
             print(f"{d['passages']} passages coded to {d['target']} in {len(d['themes'])} themes (seed {d['seed']})")
+            for s in d["split"]:
+                print(f"  a theme held {s['passages']} passages ({s['share']:.0%}); split into"
+                      f" {s['into'][0]} and {s['into'][1]}")
             for t in d["themes"]:
-                groups = ", ".join(f"{g} {n}" for g, n in t["groups"].items())
-                print(f"\nTheme {t['theme']}: {t['label']}  ({t['size']} passages, {t['informants']} informants)")
-                print(f"  terms: {', '.join(t['terms'])}")
-                print(f"  groups: {groups}")
-                for q in t["quotes"]:
-                    print(f"  [{q['ref']}] \u201c{_short(q['text'], 160)}\u201d \u2014 {q['attribution']}")
+                st = t["stance"]
+                tri = t["triangulation"]
+                print(f"\nTheme {t['theme']}: {t['label']}")
+                print(f"  {t['size']} passages ({t['share']:.0%}), {tri['informants']} informants,"
+                      f" {len(tri['groups'])} groups, {tri['transcripts']} transcripts,"
+                      f" sources {', '.join(tri['source_types'])}; strength {tri.get('strength', '?')}")
+                if t["key_phrases"]:
+                    print(f"  key phrases: {', '.join(t['key_phrases'])}")
+                print(f"  stance: {st['supports']} supports, {st['criticises']} criticises, {st['mixed']} mixed,"
+                      f" {st['neutral']} neutral; leans {t['lean']}")
+                leans = "; ".join(f"{g} {v['lean']} ({v['supports']}+/{v['criticises']}-)"
+                                  for g, v in t["by_group"].items())
+                print(f"  by group: {leans}")
+                if t["divergent"]:
+                    print(f"  DIVERGENT: {t['divergence']}")
+                for q in t["representative"]:
+                    print(f"  [{q['ref']}] ({q['stance']}) \u201c{_short(q['text'], 160)}\u201d"
+                          f" \u2014 {q['attribution']}")
+            print("\nPromote a theme to a draft finding: qualcode themes --criterion ID --promote N --id F-...")
 
         return emit(args, data, human)
 
@@ -427,7 +486,8 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
         t = d["triangulation"]
         print(f"{d['id']} [{d['criterion']}{'/' + d['code'] if d['code'] else ''}] {d['statement']}")
         print(f"  strength: {t['strength']} ({t['informants']} informants, groups: {', '.join(t['groups']) or '-'},"
-              f" {t['transcripts']} transcripts, sources: {', '.join(t['source_types']) or '-'})")
+              f" {t['transcripts']} transcripts, {t['documents']} documents ({t['document_units']} coded"
+              f" passages), sources: {', '.join(t['source_types']) or '-'})")
         print(f"  silent groups: {', '.join(t['silent_groups']) or '-'}")
         if t["divergent_groups"]:
             print(f"  contradicted by: {', '.join(t['divergent_groups'])}")

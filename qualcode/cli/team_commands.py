@@ -108,6 +108,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     q.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
+    q.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
+                   help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
+                        " (QualCoder); they differ only after emoji and other characters outside the Basic"
+                        " Multilingual Plane")
     add_json_arg(q)
     q.set_defaults(func=cmd_refi_export)
     q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
@@ -321,7 +325,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders))
+        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
@@ -337,8 +341,13 @@ def cmd_refi_import(args: argparse.Namespace) -> int:
 
     def human(r: dict[str, Any]) -> None:
         print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))
+        if r.get("nothing_new"):
+            print("  nothing new: everything in the file is already in the project")
         for key, value in r["counts"].items():
             print(f"  {key.replace('_', ' ')}: {value}")
+        read_as = (r.get("positions") or {}).get("read_as") or []
+        if read_as:
+            print(f"  positions read as: {'; '.join(read_as)}")
         for w in r["warnings"]:
             print(f"warning: {w}")
 

@@ -267,7 +267,7 @@ async def test_project_view_lists_filters_and_opens_transcripts(make: Callable[.
         table = screen.query_one("#transcripts")
         assert table.row_count == 2
         row = table.get_row("FGD-01")
-        assert str(row[2]) == "Factories, Workers' organisation" and "1/4" in str(row[4]) and str(row[5]) == "long"
+        assert row[2] == "Factories, Workers' organisation" and "1/4" in str(row[4]) and row[5] == "long"
         await pilot.press("slash", *"hai phong", "enter")
         assert table.row_count == 1
         await pilot.press("enter")

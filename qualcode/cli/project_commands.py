@@ -443,7 +443,12 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:

@@ -156,6 +156,12 @@ class ParsedTranscript:
     format: str
     metadata: dict[str, Any] = field(default_factory=dict)
     source_name: str = ""
+    #: "verbatim", or "notes" for an interviewer's notes (paraphrase: never presented as a verbatim quote)
+    kind: str = "verbatim"
+    #: what the reader recognised, for the import report ("Microsoft Teams transcript (Word)")
+    detected: str = ""
+    #: what the reader left out or guessed, one sentence each, for the import report
+    notices: list[str] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.speakers import HEADING_SPEAKER
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Drafts:
 
     def __init__(self) -> None:
         self.turns: list[DraftTurn] = []
+        self.break_turn = False
 
     def add(
         self,
@@ -45,20 +47,27 @@ class Drafts:
         text: str,
         *,
         new_paragraph: bool = True,
+        new_turn: bool = False,
         t_start: float | None = None,
         t_end: float | None = None,
     ) -> None:
         """Append ``text`` for ``speaker``; a new speaker starts a new turn.
 
         ``new_paragraph=False`` glues the text to the current paragraph with a space (wrapped
-        lines, consecutive subtitle cues).
+        lines, consecutive subtitle cues); ``new_turn`` starts a turn even for the same speaker
+        (a speaker change the file marks without naming anyone, as ">>" in captions).
         """
         clean = " ".join(text.split())
         if not clean:
+            if new_turn:
+                self.break_turn = True
             return
         piece = Piece(clean, t_start, t_end)
         last = self.turns[-1] if self.turns else None
-        if last is None or last.speaker != speaker:
+        if new_turn or self.break_turn:
+            self.break_turn = False
+            self.turns.append(DraftTurn(speaker, [[piece]]))
+        elif last is None or last.speaker != speaker:
             self.turns.append(DraftTurn(speaker, [[piece]]))
         elif new_paragraph or not last.paragraphs:
             last.paragraphs.append([piece])
@@ -70,9 +79,18 @@ class Drafts:
         return not self.turns
 
 
-def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | None = None) -> ParsedTranscript:
+def assemble(
+    drafts: Drafts,
+    *,
+    fmt: str,
+    name: str,
+    metadata: dict[str, Any] | None = None,
+    kind: str = "verbatim",
+    detected: str = "",
+    notices: list[str] | None = None,
+) -> ParsedTranscript:
     """Build the stored text, turns and coding units. Raises InputError when there is no speech."""
-    if drafts.empty:
+    if drafts.empty or all(t.speaker == HEADING_SPEAKER for t in drafts.turns):
         raise InputError(
             "no speech found in this file",
             path=name,
@@ -121,6 +139,9 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
         format=fmt,
         metadata=dict(metadata or {}),
         source_name=name,
+        kind=kind,
+        detected=detected,
+        notices=list(notices or []),
     )
 
 

@@ -95,12 +95,15 @@ def test_markdown_front_matter_headings_and_bold_labels() -> None:
     assert parsed.metadata["date"] == "2024-03-05"
     assert parsed.metadata["informant"] == "ILO programme officer"
     assert parsed.metadata["interview_language"] == "English"
-    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Mr. Minh", "Interviewer", "Mr. Minh"]
+    # the title goes to metadata; the section heading is kept as a turn of its own, context for what follows
+    assert parsed.metadata["title"] == "Key-informant interview: ILO programme officer"
+    assert [t.speaker for t in parsed.turns] == ["Heading", "Interviewer", "Mr. Minh", "Interviewer", "Mr. Minh"]
+    assert turn_texts(parsed)[0] == ("Heading", "Introduction")
     assert "#" not in parsed.text and "**" not in parsed.text and "---" not in parsed.text
     assert "Key-informant interview" not in parsed.text
     assert "We worked with the chamber of commerce and the labour confederation." in parsed.text
     # list items stay separate paragraphs of the same turn, without their bullets
-    minh = turn_texts(parsed)[1][1].split("\n")
+    minh = turn_texts(parsed)[2][1].split("\n")
     assert minh[1:] == [
         "The sectoral meetings were held every quarter.",
         "Seven factories signed the multi-employer agreement.",
@@ -169,10 +172,15 @@ def test_timestamps_before_labels_become_turn_times() -> None:
     assert "00:0" not in parsed.text
 
 
-def test_file_without_labels_is_one_unlabelled_turn() -> None:
-    parsed = parse_transcript(b"We trained thirty factories in total.\n\nMost of them were in Bac Ninh.\n", "notes.txt")
-    assert len(parsed.turns) == 1 and parsed.turns[0].speaker is None
+def test_file_without_labels_or_times_is_read_as_the_informants_notes() -> None:
+    data = b"We trained thirty factories in total.\n\nMost of them were in Bac Ninh.\n"
+    parsed = parse_transcript(data, "KII-07.txt")
+    assert [t.speaker for t in parsed.turns] == ["Notes"] and parsed.kind == "notes"
     assert parsed.text == "We trained thirty factories in total.\nMost of them were in Bac Ninh."
+    assert any("interview notes" in n for n in parsed.notices)
+    # a document that is not an interview (notes=False) keeps its lines without a speaker
+    document = parse_transcript(data, "KII-07.txt", notes=False)
+    assert len(document.turns) == 1 and document.turns[0].speaker is None and document.kind == "verbatim"
 
 
 def test_consecutive_labels_of_one_speaker_stay_one_turn() -> None:

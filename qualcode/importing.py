@@ -502,7 +502,7 @@ def report(plan: ImportPlan, results: dict[str, dict[str, Any]] | None = None, *
             ],
             "unlabelled_units": f.stats.unlabelled,
             "metadata": meta,
-            "notices": list(f.parsed.notices),
+            "notes": list(f.parsed.warnings),
             "warnings": list(f.warnings),
         }
         if f.duplicate_of:

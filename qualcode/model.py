@@ -160,8 +160,9 @@ class ParsedTranscript:
     kind: str = "verbatim"
     #: what the reader recognised, for the import report ("Microsoft Teams transcript (Word)")
     detected: str = ""
-    #: what the reader left out or guessed, one sentence each, for the import report
-    notices: list[str] = field(default_factory=list)
+    #: what the import changed, left out or took as metadata that the user should know (removed control
+    #: characters, split units, header lines of the recording tool), one sentence each
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:

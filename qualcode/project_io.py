@@ -226,7 +226,7 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
                 report["codings"].append(import_codings_table(project, table, transcript=table.stem))
         findings = src / "findings.yaml"
         if findings.exists():
-            from qualcode.findings import import_findings
+            from qualcode.synthesis.findings import import_findings
 
             report["findings"] = import_findings(project, findings, coder="clara")
         project.set_setting("coder", "clara", coder="clara")

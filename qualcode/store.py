@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import ConflictError, NotFoundError, ProjectError, QualcodeError
+from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
 from qualcode.model import Code, Codebook, ParsedTranscript
 
 DB_NAME = "qualcode.db"
@@ -388,10 +388,14 @@ class Project:
 
         Returns a report: the change (added/removed/renamed/moved ids) and how many codings sit on removed codes.
         """
-        from qualcode.codebook import diff_codebooks, dump_codebook
+        from qualcode.codebook import diff_codebooks, dump_codebook, parse_codebook
 
         old = self.codebook() if self.setting("codebook_yaml") else None
         yaml_text = dump_codebook(codebook)
+        # every later command re-reads the stored text: a codebook it could not read back would break the project
+        _readable, problems = parse_codebook(yaml_text, "<codebook>")
+        if problems:
+            raise CodebookError([CodebookProblem(problems[0].message)] + problems[1:])
         with self.transaction():
             existing = {r["id"] for r in self.db.execute("SELECT id FROM codes")}
             for pos, code in enumerate(codebook.walk()):
@@ -1484,7 +1488,7 @@ class Project:
                 self.put_memo(target["target_type"], target["target_id"], cid, target["text"],
                               created=target["created"], updated=target["updated"])
         elif entity == "finding":
-            from qualcode.findings import apply_finding_state
+            from qualcode.synthesis.findings import apply_finding_state
 
             apply_finding_state(self, current, target)
         elif entity == "speaker":
@@ -1576,8 +1580,8 @@ def version_metadata(parsed: ParsedTranscript) -> dict[str, Any]:
     kind, the layout it detected, what it left out), so reports and ``doctor`` can say it later."""
     data = dict(parsed.metadata)
     data["kind"] = parsed.kind
-    if parsed.detected or parsed.notices:
-        data["import"] = {"detected": parsed.detected, "notices": list(parsed.notices)}
+    if parsed.detected or parsed.warnings:
+        data["import"] = {"detected": parsed.detected, "notes": list(parsed.warnings)}
     return data
 
 

@@ -15,7 +15,8 @@ from typing import NoReturn
 from qualcode import __version__
 from qualcode.errors import QualcodeError
 
-COMMAND_MODULES = ["core", "suggest", "synthesis", "teams", "reliability", "tui"]
+COMMAND_MODULES = ["project_commands", "suggest_commands", "synthesis_commands", "team_commands", "safety_commands",
+                   "workbench_commands"]
 
 
 class _Parser(argparse.ArgumentParser):

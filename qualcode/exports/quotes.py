@@ -60,7 +60,7 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
     Rows are sorted for reading (code order of the codebook, then group, then transcript and unit); a passage coded
     to the same code by several coders appears once, with every coder named.
     """
-    from qualcode.privacy import Attributor, Pseudonymiser
+    from qualcode.safety.privacy import Attributor, Pseudonymiser
 
     if by not in BY:
         raise QualcodeError(f"cannot organise quotes by '{by}'", hint="use --by criterion or --by group")

@@ -45,10 +45,10 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
                  coders: list[str] | None = None) -> str:
     """The report as an HTML string; ``coders`` limits the heatmap and the matrix's coverage to those coders'
     codings (e.g. ``["consensus"]`` after adjudication). Findings show the passages linked to them."""
-    from qualcode.audit import audit
-    from qualcode.findings import list_findings, show_finding
-    from qualcode.privacy import Attributor, Pseudonymiser, speaker_label
+    from qualcode.safety.privacy import Attributor, Pseudonymiser, speaker_label
+    from qualcode.synthesis.audit import audit
     from qualcode.synthesis.evidence import load_evidence
+    from qualcode.synthesis.findings import list_findings, show_finding
     from qualcode.synthesis.matrices import matrix
     from qualcode.synthesis.triangulation import load_rule, triangulation
 
@@ -281,7 +281,7 @@ def write_report(project: Project, out: str | Path, *, show_names: bool = False,
         path.write_text(text, encoding="utf-8")
     except OSError as err:
         raise QualcodeError(f"cannot write {path} ({err.strerror})", hint="choose another --out") from None
-    from qualcode.findings import list_findings
+    from qualcode.synthesis.findings import list_findings
 
     return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),
             "show_names": show_names, "coders": coders}

@@ -224,7 +224,7 @@ def cell_quotes(project: Project, data: dict[str, Any], row: str, col: str, *, c
     """The passages behind one cell as a reader sees them (``qualcode matrix --cell``): each quote pseudonymised
     (names stay hidden unless ``show_names``) and attributed as the quote banks attribute it, with its code and
     the coders who applied it."""
-    from qualcode.privacy import Attributor, Pseudonymiser
+    from qualcode.safety.privacy import Attributor, Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)

@@ -40,7 +40,7 @@ def themes(
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-    from qualcode.privacy import Attributor, Pseudonymiser
+    from qualcode.safety.privacy import Attributor, Pseudonymiser
 
     if (criterion is None) == (code is None):
         raise QualcodeError("say which evidence to cluster", hint="pass --criterion ID or --code ID")

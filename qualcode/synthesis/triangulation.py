@@ -208,7 +208,7 @@ def triangulation(project: Project, *, level: str = "criterion", evidence: list[
         raise InputError("--coders applies to --level criterion or code",
                          hint="a finding's evidence is the passages linked to it, whoever coded them")
     if level == "finding":
-        from qualcode.findings import list_findings
+        from qualcode.synthesis.findings import list_findings
 
         ids = [f["id"] for f in list_findings(project)]
         tri = finding_triangulation(project, ids)

@@ -194,7 +194,7 @@ class ProjectScreen(WorkbenchScreen):
         self.query_one("#transcripts", DataTable).action_cursor_up()
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue import QueueScreen
+        from qualcode.tui.queue_screen import QueueScreen
 
         self.app.push_screen(QueueScreen())
 
@@ -388,7 +388,7 @@ class TranscriptScreen(WorkbenchScreen):
             self.app.switch_screen(ProjectScreen())
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue import QueueScreen
+        from qualcode.tui.queue_screen import QueueScreen
 
         self.app.push_screen(QueueScreen())
 

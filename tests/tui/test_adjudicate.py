@@ -9,7 +9,7 @@ from textual.app import App
 
 from qualcode.store import Project
 from qualcode.teams.adjudicate import adjudications
-from qualcode.tui.adjudicate import AdjudicationScreen, DisagreementSettled
+from qualcode.tui.adjudication_screen import AdjudicationScreen, DisagreementSettled
 
 SIZE = (100, 30)
 
@@ -93,7 +93,7 @@ async def test_settled_ones_can_be_shown_and_reopened(tmp_path: Path) -> None:
 
 
 async def test_a_decision_does_not_recompute_the_queue(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import qualcode.tui.adjudicate as screen_mod
+    import qualcode.tui.adjudication_screen as screen_mod
 
     project = _project(tmp_path)
     calls = []

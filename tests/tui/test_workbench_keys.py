@@ -315,7 +315,7 @@ async def test_unknown_transcript_fails_before_the_screen_opens(small_dir: Path)
 
 
 async def test_shift_a_opens_adjudication_on_the_same_project(make: Callable[..., QualcodeApp]) -> None:
-    from qualcode.tui.adjudicate import AdjudicationScreen
+    from qualcode.tui.adjudication_screen import AdjudicationScreen
 
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from synthesis_support import NAMES, build_project
 
-from qualcode.privacy import Attributor, Person, Pseudonymiser, attribution
+from qualcode.safety.privacy import Attributor, Person, Pseudonymiser, attribution
 
 
 @pytest.fixture

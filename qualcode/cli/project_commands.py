@@ -278,7 +278,7 @@ def import_report_lines(r: dict[str, Any]) -> list[str]:
             out.append(f"{head}{s['label'].ljust(width)}  {who:<24} {s['units']:>5} units  ({s['how']})")
         if t.get("unlabelled_units"):
             out.append(f"  {t['unlabelled_units']} unit(s) without a speaker")
-        for n in t["notices"]:
+        for n in t["notes"]:
             out.append(f"  note: {n}")
         if t.get("reanchor"):
             ra = t["reanchor"]

@@ -38,7 +38,7 @@ class DisagreementSettled(Message):
 class AdjudicationScreen(Screen[None]):
     """One disagreement at a time: the unit in context, who applied the code (with memos), who did not."""
 
-    CSS_PATH = "adjudicate.tcss"
+    CSS_PATH = "adjudication_screen.tcss"
     BINDINGS = [
         Binding("a", "decide('apply')", "Apply code"),
         Binding("o", "decide('omit')", "Omit code"),

@@ -1,6 +1,6 @@
 """Synthesis commands: matrix, triangulation, themes, export quotes, findings, audit, report.
 
-Thin wrappers: the work is done by qualcode.synthesis, qualcode.findings, qualcode.audit and qualcode.exports.
+Thin wrappers: the work is done by qualcode.synthesis (findings and the audit included) and qualcode.exports.
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ def _finding_line(f: dict[str, Any]) -> None:
 
 
 def cmd_findings_add(args: argparse.Namespace) -> int:
-    from qualcode.findings import add_finding
+    from qualcode.synthesis.findings import add_finding
 
     with open_project(args) as project:
         f = add_finding(project, args.criterion, args.statement, coder=project.resolve_coder(args.coder),
@@ -353,7 +353,7 @@ def cmd_findings_add(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_link(args: argparse.Namespace) -> int:
-    from qualcode.findings import cite_document, link_evidence
+    from qualcode.synthesis.findings import cite_document, link_evidence
 
     with open_project(args) as project:
         coder = project.resolve_coder(args.coder)
@@ -374,7 +374,7 @@ def cmd_findings_link(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_unlink(args: argparse.Namespace) -> int:
-    from qualcode.findings import cite_document, unlink_evidence
+    from qualcode.synthesis.findings import cite_document, unlink_evidence
 
     with open_project(args) as project:
         coder = project.resolve_coder(args.coder)
@@ -387,7 +387,7 @@ def cmd_findings_unlink(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_edit(args: argparse.Namespace) -> int:
-    from qualcode.findings import edit_finding
+    from qualcode.synthesis.findings import edit_finding
 
     if args.statement is None and args.criterion is None and args.question is None:
         raise QualcodeError("nothing to change", hint="pass --statement, --criterion or --question")
@@ -398,7 +398,7 @@ def cmd_findings_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_remove(args: argparse.Namespace) -> int:
-    from qualcode.findings import remove_finding
+    from qualcode.synthesis.findings import remove_finding
 
     with open_project(args) as project:
         f = remove_finding(project, args.finding, coder=project.resolve_coder(args.coder))
@@ -406,7 +406,7 @@ def cmd_findings_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_list(args: argparse.Namespace) -> int:
-    from qualcode.findings import present_findings
+    from qualcode.synthesis.findings import present_findings
 
     with open_project(args) as project:
         data = present_findings(project, criterion=args.criterion, show_names=args.show_names)
@@ -416,7 +416,7 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_show(args: argparse.Namespace) -> int:
-    from qualcode.findings import present_finding
+    from qualcode.synthesis.findings import present_finding
 
     with open_project(args) as project:
         data = present_finding(project, args.finding, show_names=args.show_names)
@@ -443,7 +443,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_export(args: argparse.Namespace) -> int:
-    from qualcode.findings import export_findings
+    from qualcode.synthesis.findings import export_findings
 
     with open_project(args) as project:
         text = export_findings(project, args.out, show_names=args.show_names)
@@ -455,7 +455,7 @@ def cmd_findings_export(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_import(args: argparse.Namespace) -> int:
-    from qualcode.findings import import_findings
+    from qualcode.synthesis.findings import import_findings
 
     with open_project(args) as project:
         r = import_findings(project, args.file, coder=project.resolve_coder(args.coder), replace=args.replace)
@@ -464,7 +464,7 @@ def cmd_findings_import(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qualcode.audit import audit
+    from qualcode.synthesis.audit import audit
 
     with open_project(args) as project:
         report = audit(project, finding_ids=args.finding)

@@ -1,8 +1,8 @@
 """Identifiers in transcripts: list what is still there (``qualcode redact --check``) and write pseudonymised copies.
 
-What counts as an identifier is what :class:`qualcode.privacy.Pseudonymiser` replaces in every export (names from the
-case sheet, speaker labels and interviewers; e-mail addresses; phone numbers; PERSON entities when a trained spaCy
-pipeline is installed), plus names the check spots with a spaCy rule matcher that needs no trained model: a title
+What counts as an identifier is what :class:`qualcode.safety.privacy.Pseudonymiser` replaces in every export (names
+from the case sheet, speaker labels and interviewers; e-mail addresses; phone numbers; PERSON entities when a trained
+spaCy pipeline is installed), plus names the check spots with a spaCy rule matcher that needs no trained model: a title
 followed by capitalised words ("Mr. Hung", "Dr. Tran Van Nam") that the case sheet does not know. Those unknown names
 are *not* replaced in exports, which is why the check reports them: add the person to the case sheet, or edit the
 transcript.
@@ -74,7 +74,7 @@ def identifier_check(project: Project, transcript: str | None = None) -> dict[st
     Returns ``{"transcripts", "units", "hits": [{transcript, ref, kind, found, replacement, context}], "counts"}``;
     ``replacement`` is what exports show instead (None for unknown names, which exports do not catch).
     """
-    from qualcode.privacy import GENERIC_LABEL, Pseudonymiser, _looks_like_name, speaker_label
+    from qualcode.safety.privacy import GENERIC_LABEL, Pseudonymiser, _looks_like_name, speaker_label
     from qualcode.store import is_interviewer_label
 
     pseudo = Pseudonymiser(project)
@@ -118,7 +118,7 @@ def _context(text: str, start: int, end: int, width: int = 30) -> str:
 
 def write_redacted(project: Project, out_dir: str | Path, transcript: str | None = None) -> dict[str, Any]:
     """Write each current transcript as ``<id>.txt`` with pseudonymised speakers and text (for sharing)."""
-    from qualcode.privacy import Pseudonymiser, speaker_label
+    from qualcode.safety.privacy import Pseudonymiser, speaker_label
 
     # An unknown transcript is an error before anything is written.
     tids = _transcript_ids(project, transcript)

@@ -430,7 +430,7 @@ def present_findings(project: Project, *, criterion: str | None = None, show_nam
                      ) -> list[dict[str, Any]]:
     """The findings as ``qualcode findings list`` shows them: :func:`list_findings` with each statement
     pseudonymised unless ``show_names``, as in :func:`present_finding` and the report."""
-    from qualcode.privacy import Pseudonymiser
+    from qualcode.safety.privacy import Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
     rows = list_findings(project, criterion=criterion)
@@ -445,7 +445,7 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     informants ("FGD with HR officers ..., Bac Ninh"). ``attribution`` is None for a passage no longer in the
     project. :func:`show_finding` keeps the verbatim stored quotes, which the audit and undo need.
     """
-    from qualcode.privacy import Attributor, Pseudonymiser
+    from qualcode.safety.privacy import Attributor, Pseudonymiser
 
     data = show_finding(project, finding_id)
     pseudo = Pseudonymiser(project, enabled=not show_names)
@@ -491,7 +491,7 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
     """
     import yaml
 
-    from qualcode.privacy import Pseudonymiser
+    from qualcode.safety.privacy import Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
     data: list[dict[str, Any]] = []

@@ -40,7 +40,7 @@ def _problem(severity: str, check: str, message: str, **extra: Any) -> dict[str,
 def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str, Any]:
     """Check every finding (or those named). Returns ``{"ok", "errors", "warnings", "findings": [{"id", "problems"}],
     "rule"}``; ``ok`` is False when any problem is an error."""
-    from qualcode.findings import list_findings, require_finding
+    from qualcode.synthesis.findings import list_findings, require_finding
     from qualcode.synthesis.triangulation import finding_triangulation, load_rule
 
     rule = load_rule(project)

@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from qualcode.backup import backup_project
+    from qualcode.safety.backup import backup_project
 
     with open_project(args) as project:
         data = backup_project(project, args.dest, force=args.force)
@@ -77,7 +77,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from qualcode.backup import restore_backup
+    from qualcode.safety.backup import restore_backup
 
     data = restore_backup(args.backup, args.dir)
     return emit(args, data, lambda d: print(
@@ -85,7 +85,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from qualcode.doctor import run_doctor
+    from qualcode.safety.doctor import run_doctor
 
     report = run_doctor(Path(args.project), fix=args.fix)
 
@@ -103,7 +103,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_redact(args: argparse.Namespace) -> int:
-    from qualcode.redact import identifier_check, write_redacted
+    from qualcode.safety.redact import identifier_check, write_redacted
 
     with open_project(args) as project:
         if args.out:

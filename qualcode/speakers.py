@@ -256,7 +256,9 @@ def assign_speakers(
         voices = [lab for lab in remaining if lab != NOTES_SPEAKER]
         if NOTES_SPEAKER in labels:
             out[NOTES_SPEAKER] = Assignment(NOTES_SPEAKER, "informant", case_id, "notes of the interview")
-        if len(voices) == 1:
+        if case_id in taken:
+            pass  # the informant was found by name: another voice ("Unknown Speaker") stays undecided
+        elif len(voices) == 1:
             out[voices[0]] = Assignment(voices[0], "informant", case_id, "the interview's one informant")
         elif voices:
             # Several unnamed voices in a KII: the one who speaks most is the informant; the others stay unknown

@@ -21,6 +21,7 @@ from qualcode.cli._common import (
 )
 from qualcode.errors import AuditFailed, QualcodeError
 from qualcode.store import Project
+from qualcode.synthesis.evidence import shown_passage
 
 
 def _add_names_arg(p: argparse.ArgumentParser) -> None:
@@ -240,9 +241,11 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
-                    print(f"[{r['ref']}] {r['quote']}\n    \u2014 {r['attribution']} ({r['code']};"
-                          f" {', '.join(r['coders'])})")
-                print(f"{len(rows)} passage(s)")
+                    # interview notes are the note-taker's paraphrase: never shown as what the informant said
+                    print(f"[{r['ref']}] {shown_passage(r['quote'], r['kind'])}\n    \u2014 {r['attribution']}"
+                          f" ({r['code']}; {', '.join(r['coders'])})")
+                notes = sum(r["kind"] == "notes" for r in rows)
+                print(f"{len(rows)} passage(s)" + (f", {notes} of them from interview notes" if notes else ""))
 
             return emit(args, quotes, human_cell)
         if args.csv:
@@ -312,7 +315,8 @@ def cmd_themes(args: argparse.Namespace) -> int:
                 print(f"  terms: {', '.join(t['terms'])}")
                 print(f"  groups: {groups}")
                 for q in t["quotes"]:
-                    print(f"  [{q['ref']}] \u201c{_short(q['text'], 160)}\u201d \u2014 {q['attribution']}")
+                    print(f"  [{q['ref']}] {shown_passage(_short(q['text'], 160), q.get('kind'))} \u2014"
+                          f" {q['attribution']}")
 
         return emit(args, data, human)
 
@@ -435,7 +439,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             mark = "+" if link["stance"] == "supports" else "-"
             origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
             gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['ref']}] \u201c{link['quote']}\u201d{gone}")
+            print(f"  {mark} [{link['ref']}] {shown_passage(link['quote'], link.get('kind'))}{gone}")
             print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
                   f" {link.get('created') or ''}{origin}")
 

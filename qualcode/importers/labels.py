@@ -168,7 +168,11 @@ def _bracket(body: str) -> Label | None:
     rest = body[close + 1 :].lstrip()
     if rest.startswith((":", "：")):
         rest = rest[1:]
-    label = _make(body[1:close], rest)
+    inner = body[1:close]
+    label = _make(inner, rest)
+    if label is None and _CODE.fullmatch(inner.strip()):
+        # "[id1]", "[p2]": a participant code in brackets is a label even in lower case (QualCoder's examples)
+        label = Label(speaker=inner.strip(), rest=rest.strip(), strength=STRONG)
     if label is not None:
         label.bracket = True
     return label

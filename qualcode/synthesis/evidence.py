@@ -29,7 +29,8 @@ def load_evidence(
 
     Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
     transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/...), code,
-    code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes.
+    code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes,
+    kind ("verbatim", or "notes" for an interviewer's notes: paraphrase, never to be presented as a quote).
     Interviewers' turns are left out unless asked: a question is not evidence. ``coders`` keeps only those coders'
     codings (e.g. one evaluator's, or the adjudicated ``consensus``).
     """
@@ -38,11 +39,13 @@ def load_evidence(
                cd.criterion_id AS criterion, cd.parent_id AS parent, k.name AS coder, c.created, c.source, c.score,
                c.model_version, c.status, c.memo, s.transcript_id AS transcript, s.idx, s.turn, s.speaker,
                s.start, s.end, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
-               t.attributes AS t_attrs, cs.attributes AS c_attrs
+               t.attributes AS t_attrs, cs.attributes AS c_attrs,
+               coalesce(t.kind, json_extract(v.metadata, '$.kind'), 'verbatim') AS kind
         FROM codings c
         JOIN coders k ON k.id = c.coder_id
         JOIN segments s ON s.id = c.segment_id
         JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version
+        JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version
         JOIN codes cd ON cd.id = c.code_id
         LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
         LEFT JOIN cases cs ON cs.id = sp.case_id
@@ -91,6 +94,14 @@ def load_evidence(
         d["source_type"] = source_type(attrs)
         out.append(d)
     return out
+
+
+def shown_passage(text: str, kind: str | None) -> str:
+    """A passage as a reader sees it: a verbatim quote in quotation marks, a passage of interview notes (the
+    interviewer's paraphrase) marked as such and never in quotation marks."""
+    if kind == "notes":
+        return f"(interview notes, not verbatim) {text}"
+    return f"\u201c{text}\u201d"
 
 
 def source_type(attrs: dict[str, Any]) -> str:

@@ -102,6 +102,7 @@ def themes(
             it = items[i]
             text = pseudonymiser(it["text"], it["transcript"])
             quotes.append({"ref": it["ref"], "text": text.strip(), "attribution": attribute(it),
+                           "kind": it.get("kind", "verbatim"),
                            "group": it["group"], "similarity": round(float(sims[i][c]), 3)})
         out.append({
             "size": len(members),

@@ -177,7 +177,7 @@ def test_file_without_labels_or_times_is_read_as_the_informants_notes() -> None:
     parsed = parse_transcript(data, "KII-07.txt")
     assert [t.speaker for t in parsed.turns] == ["Notes"] and parsed.kind == "notes"
     assert parsed.text == "We trained thirty factories in total.\nMost of them were in Bac Ninh."
-    assert any("interview notes" in n for n in parsed.notices)
+    assert any("interview notes" in n for n in parsed.warnings)
     # a document that is not an interview (notes=False) keeps its lines without a speaker
     document = parse_transcript(data, "KII-07.txt", notes=False)
     assert len(document.turns) == 1 and document.turns[0].speaker is None and document.kind == "verbatim"

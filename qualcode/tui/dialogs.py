@@ -206,6 +206,8 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
     BINDINGS = [
         Binding("i", "role('interviewer')", "Interviewer"),
         Binding("n", "role('informant')", "Informant"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
         Binding("escape,q", "cancel", "Close"),
     ]
 
@@ -230,6 +232,13 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
         for s in self.data["speakers"]:
             table.add_row(s["label"], s["role"], s["case"] or "—", str(s["units"]), s["how"], key=s["label"])
         table.focus()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#speaker-table", DataTable)
+        if step > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
 
     def action_role(self, role: str) -> None:
         table = self.query_one("#speaker-table", DataTable)

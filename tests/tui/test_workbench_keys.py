@@ -359,3 +359,27 @@ async def test_a_terminal_that_goes_away_quits_the_app_after_its_writes(make: Ca
         await pilot.pause(0.3)
         assert not app.is_running
     assert refs(store) == [("KII-01:3", "relevance.needs_fit", "clara")]
+
+
+async def test_project_view_shows_a_transcripts_speakers_and_corrects_a_role(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    from qualcode.tui.dialogs import SpeakerRoles
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("#transcripts")
+        assert table.coordinate_to_cell_key((0, 0)).row_key.value == "FGD-01"
+        await pilot.press("R")
+        dialog = app.screen
+        assert isinstance(dialog, SpeakerRoles)
+        speakers = dialog.query_one("#speaker-table")
+        assert [speakers.get_row(k)[:3] for k in ("Facilitator", "Hoa", "Minh")] == [
+            ["Facilitator", "interviewer", "—"], ["Hoa", "informant", "FGD-01-P1"], ["Minh", "informant", "FGD-01-P2"]]
+        await pilot.press("j", "i")  # Hoa, as the interviewer (a wrong role, made on purpose)
+        await app.settled()
+        assert isinstance(app.screen, ProjectScreen)
+        roles = {s["label"]: (s["role"], s["case_id"], s["assigned_by"]) for s in store.speakers("FGD-01")}
+        assert roles["Hoa"] == ("interviewer", None, "user")
+        await pilot.press("escape")
+    assert store.undo(coder="clara") is not None  # a correction is the coder's own action, undone like one
+    assert {s["label"]: s["role"] for s in store.speakers("FGD-01")}["Hoa"] == "informant"

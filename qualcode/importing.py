@@ -155,7 +155,7 @@ class TranscriptFacts:
     """What the warnings look at, whether the transcript is being imported or is already in a project."""
 
     tid: str
-    kind: str
+    record: str
     kii: bool | None
     stats: SpeakerStats
     assignments: list[Assignment]
@@ -173,7 +173,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
     voices = [lab for lab in facts.stats.labels if lab not in (HEADING_SPEAKER, NOTES_SPEAKER)]
     total = sum(facts.stats.units[lab] for lab in voices) + facts.stats.unlabelled
     set_role = f"qualcode transcripts set-role {tid}"
-    if facts.kind != "notes":
+    if facts.record != "notes":
         if not voices:
             out.append(
                 f"no speaker labels: the interviewer's questions cannot be told from the answers and all {total}"
@@ -273,6 +273,9 @@ class ImportPlan:
     others: dict[str, list[Assignment]]  # transcripts already in the project that the case sheet names
     warnings: list[str]  # about the case sheet
     other_warnings: dict[str, list[str]] = field(default_factory=dict)
+    # desk-review documents: (path, parsed, id, documents-sheet row), and the documents sheet
+    documents: list[tuple[Path, ParsedTranscript, str, Any]] = field(default_factory=list)
+    doc_rows: list[Any] = field(default_factory=list)
 
 
 def _row_tid(row: CaseRow) -> str:
@@ -290,12 +293,26 @@ def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
     return {r["label"]: (r["role"], r["case_id"]) for r in project.speakers(tid) if r.get("assigned_by") == "user"}
 
 
-def plan_import(project: Project, paths: Sequence[str | Path], *, cases: str | Path | None = None) -> ImportPlan:
-    """Read every file and the case sheet and decide what an import would do; nothing is written."""
+def plan_import(
+    project: Project,
+    paths: Sequence[str | Path],
+    *,
+    cases: str | Path | None = None,
+    documents: Sequence[str | Path] | None = None,
+    document_sheet: str | Path | None = None,
+) -> ImportPlan:
+    """Read every file and the sheets and decide what an import would do; nothing is written. ``documents`` (and
+    any PDF or HTML file among ``paths``) are desk-review documents."""
+    from qualcode.desk_review import read_document_sheet
     from qualcode.importers import read_transcript
+    from qualcode.importers.documents import is_document_file
     from qualcode.project_io import transcript_id_for
 
     rows = read_case_sheet(cases) if cases else []
+    doc_rows = read_document_sheet(document_sheet) if document_sheet else []
+    doc_paths = [Path(d) for d in documents or []]
+    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
+    paths = [p for p in paths if Path(p) not in doc_paths]
     by_tid: dict[str, list[CaseRow]] = {}
     for row in rows:
         by_tid.setdefault(_row_tid(row), []).append(row)
@@ -352,7 +369,7 @@ def plan_import(project: Project, paths: Sequence[str | Path], *, cases: str | P
         kii = interview_type(t_rows, attributes)
         assignments = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
         facts = TranscriptFacts(
-            tid, _kind(project, tid, parsed), kii, stats, assignments,
+            tid, _record(project, tid, parsed), kii, stats, assignments,
             [(i + 1, parsed.text[u.start : u.end]) for i, u in enumerate(parsed.units)],
             bool(rows), len(t_rows), _names_for(stats, t_rows, names),
         )
@@ -371,17 +388,41 @@ def plan_import(project: Project, paths: Sequence[str | Path], *, cases: str | P
         files.append(PlannedFile(path, parsed, tid, status, t_rows, assignments, stats, attributes, warnings,
                                  duplicate_of))
     planned = {f.tid for f in files}
+    docs = _plan_documents(project, doc_paths, doc_rows, sources, seen_ids)
     sheet_warnings: list[str] = []
     for f in files:
         sheet_warnings.extend(_unmatched_rows(f.tid, f.rows, f.assignments, f.stats.labels))
     others, other_warnings, more = _plan_rows(project, [r for r in rows if _row_tid(r) not in planned])
     sheet_warnings.extend(more)
-    return ImportPlan(files, rows, bool(rows), others, sheet_warnings, other_warnings)
+    return ImportPlan(files, rows, bool(rows), others, sheet_warnings, other_warnings, docs, doc_rows)
 
 
-def _kind(project: Project, tid: str, parsed: ParsedTranscript) -> str:
-    row = project.db.execute("SELECT kind FROM transcripts WHERE id = ?", (tid,)).fetchone()
-    return str(row[0]) if row is not None and row[0] else parsed.kind
+def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], sources: dict[str, str],
+                    seen_ids: dict[str, Path]) -> list[tuple[Path, ParsedTranscript, str, Any]]:
+    """Read desk-review documents and give each its id (the documents sheet's, else the file name's)."""
+    from qualcode.desk_review import row_for
+    from qualcode.importers.documents import read_document
+    from qualcode.project_io import ID_SAFE, _id_from_file_name
+
+    out = []
+    for path in paths:
+        if path.is_dir():
+            raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
+        pt = read_document(path)
+        row = row_for(doc_rows, path)
+        tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
+        tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"
+        if tid in seen_ids:
+            raise InputError(f"has the same id '{tid}' as {seen_ids[tid]}", path=str(path),
+                             hint="give each document its own document_id in the documents sheet")
+        seen_ids[tid] = path
+        out.append((path, pt, tid, row))
+    return out
+
+
+def _record(project: Project, tid: str, parsed: ParsedTranscript) -> str:
+    row = project.db.execute("SELECT record FROM transcripts WHERE id = ?", (tid,)).fetchone()
+    return str(row[0]) if row is not None and row[0] else parsed.record
 
 
 def _unmatched_rows(tid: str, rows: Sequence[CaseRow], assignments: Sequence[Assignment],
@@ -453,6 +494,7 @@ def apply_import(project: Project, plan: ImportPlan, *, coder: str | None = None
                 f.parsed, f.tid, title=f.parsed.metadata.get("title") or f.path.stem, attributes=f.attributes,
                 coder=coder,
             )
+        documents = _store_documents(project, plan, coder)
         for row in plan.rows:
             project.upsert_case(row.case_id, row.name, row.attributes, coder=coder)
         for f in plan.files:
@@ -464,7 +506,30 @@ def apply_import(project: Project, plan: ImportPlan, *, coder: str | None = None
                 tid, {k: v for k, v in rows[0].attributes.items() if k in TRANSCRIPT_LEVEL}, coder=coder
             )
             _store_speakers(project, tid, assignments, coder)
-    return report(plan, results, dry_run=False)
+        document_rows = 0
+        if plan.doc_rows:
+            from qualcode.desk_review import apply_document_sheet
+
+            document_rows, doc_warnings = apply_document_sheet(project, plan.doc_rows, coder=coder)
+            plan.warnings.extend(doc_warnings)
+    out = report(plan, results, dry_run=False)
+    out["documents"] = documents
+    out["document_rows"] = document_rows
+    return out
+
+
+def _store_documents(project: Project, plan: ImportPlan, coder: str | None) -> list[dict[str, Any]]:
+    out = []
+    for path, pt, tid, row in plan.documents:
+        title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
+        attrs = dict(row.attributes) if row is not None else {}
+        result = project.add_transcript(pt, tid, title=title, attributes=attrs, coder=coder)
+        if row is not None and row.title:
+            project.set_title(tid, row.title, coder=coder)
+        result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))
+        result["warnings"] = [f"{path.name}: {w}" for w in pt.warnings]
+        out.append(result)
+    return out
 
 
 def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment], coder: str | None) -> None:
@@ -494,7 +559,7 @@ def report(plan: ImportPlan, results: dict[str, dict[str, Any]] | None = None, *
             "version": result.get("version"),
             "format": f.parsed.format,
             "detected": f.parsed.detected,
-            "kind": f.parsed.kind,
+            "record": f.parsed.record,
             "units": len(f.parsed.units),
             "speakers": [
                 {"label": a.label, "units": f.stats.units[a.label], "role": a.role, "case": a.case_id, "how": a.how}
@@ -520,9 +585,18 @@ def report(plan: ImportPlan, results: dict[str, dict[str, Any]] | None = None, *
         warnings.append("no case sheet: informants have no stakeholder group or other attributes yet; import one"
                         " with 'qualcode import --cases FILE'")
     count = sum(len(t["warnings"]) for t in transcripts) + sum(len(o["warnings"]) for o in others) + len(warnings)
+    documents = [
+        {"file": str(path), "id": tid, "kind": "document", "status": "planned" if dry_run else None,
+         "title": (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem),
+         "pages": pt.metadata.get("pages"), "units": len(pt.units),
+         "warnings": [f"{path.name}: {w}" for w in pt.warnings]}
+        for path, pt, tid, row in plan.documents
+    ]
     return {
         "dry_run": dry_run,
         "transcripts": transcripts,
+        "documents": documents,
+        "document_rows": len(plan.doc_rows),
         "case_sheet_transcripts": others,
         "cases": len(plan.rows),
         "warnings": warnings,
@@ -537,10 +611,13 @@ def import_files(
     cases: str | Path | None = None,
     coder: str | None = None,
     dry_run: bool = False,
+    documents: Sequence[str | Path] | None = None,
+    document_sheet: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Import transcript files (and optionally a case sheet) in one transaction and return the import report;
-    with ``dry_run`` only plan it: the report says what would happen and nothing is written."""
-    plan = plan_import(project, paths, cases=cases)
+    """Import transcript files (and optionally a case sheet, desk-review documents and their sheet) in one
+    transaction and return the import report; with ``dry_run`` only plan it: the report says what would happen and
+    nothing is written."""
+    plan = plan_import(project, paths, cases=cases, documents=documents, document_sheet=document_sheet)
     if dry_run:
         return report(plan, dry_run=True)
     return apply_import(project, plan, coder=coder)
@@ -588,7 +665,7 @@ def _plan_rows(
         units = [(int(r[0]), str(r[1])) for r in project.db.execute(
             "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
             " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]
-        facts = TranscriptFacts(tid, known[tid].get("kind", "verbatim"), kii, stats, others[tid], units, True,
+        facts = TranscriptFacts(tid, known[tid].get("record", "verbatim"), kii, stats, others[tid], units, True,
                                 len(t_rows), _names_for(stats, t_rows, names))
         other_warnings[tid] = transcript_warnings(facts)
         sheet_warnings.extend(_unmatched_rows(tid, t_rows, others[tid], stats.labels))
@@ -608,14 +685,14 @@ def plan_case_sheet(project: Project, cases: str | Path, *, coder: str | None = 
 def _stored_facts(db: sqlite3.Connection, tid: str, *, has_sheet: bool) -> TranscriptFacts:
     """The facts the warnings need, read from a project's database (used by ``doctor`` on any project)."""
     row = db.execute(
-        "SELECT t.attributes, coalesce(t.kind, json_extract(v.metadata, '$.kind'), 'verbatim') FROM transcripts t"
+        "SELECT t.attributes, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') FROM transcripts t"
         " JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version WHERE t.id = ?",
         (tid,),
     ).fetchone()
     import json
 
     attributes = json.loads(row[0] or "{}") if row else {}
-    kind = str(row[1]) if row else "verbatim"
+    record = str(row[1]) if row else "verbatim"
     stats = SpeakerStats.from_store(db, tid)
     speakers = {str(r[0]): (str(r[1]), r[2], r[3], r[4]) for r in db.execute(
         "SELECT label, role, case_id, assigned_by, how FROM speakers WHERE transcript_id = ?", (tid,))}
@@ -633,14 +710,14 @@ def _stored_facts(db: sqlite3.Connection, tid: str, *, has_sheet: bool) -> Trans
         " transcript_id = ?)", (tid,))}
     names |= {fold(n) for n in split_names(attributes.get("interviewer"))}
     kii = interview_type([], attributes)
-    return TranscriptFacts(tid, kind, kii, stats, assignments, units, has_sheet, len(cases), {n for n in names if n})
+    return TranscriptFacts(tid, record, kii, stats, assignments, units, has_sheet, len(cases), {n for n in names if n})
 
 
 def stored_transcript_warnings(db: sqlite3.Connection) -> dict[str, list[str]]:
     """The import warnings for every transcript in a project, from what is stored (``qualcode doctor``)."""
     has_sheet = bool(db.execute("SELECT 1 FROM cases LIMIT 1").fetchone())
     out: dict[str, list[str]] = {}
-    for (tid,) in db.execute("SELECT id FROM transcripts ORDER BY id").fetchall():
+    for (tid,) in db.execute("SELECT id FROM transcripts WHERE kind != 'document' ORDER BY id").fetchall():
         warnings = transcript_warnings(_stored_facts(db, str(tid), has_sheet=has_sheet))
         if warnings:
             out[str(tid)] = warnings
@@ -658,5 +735,5 @@ def stored_speakers(project: Project, transcript_id: str) -> dict[str, Any]:
          "assigned_by": rows[a.label]["assigned_by"] if a.label in rows else "import", "how": a.how}
         for a in facts.assignments
     ]
-    return {"id": transcript_id, "kind": facts.kind, "speakers": speakers,
+    return {"id": transcript_id, "record": facts.record, "speakers": speakers,
             "unlabelled_units": facts.stats.unlabelled, "warnings": transcript_warnings(facts)}

@@ -93,12 +93,16 @@ def import_files(
     cases: str | Path | None = None,
     coder: str | None = None,
     dry_run: bool = False,
+    documents: list[str | Path] | None = None,
+    document_sheet: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Import transcript files (and optionally a case sheet) into the project in one transaction; returns the import
-    report (see :mod:`qualcode.importing`). ``dry_run`` only reports what would happen."""
+    """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
+    optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged.
+    Returns the import report (see :mod:`qualcode.importing`); ``dry_run`` only reports what would happen."""
     from qualcode.importing import import_files as _import
 
-    return _import(project, paths, cases=cases, coder=coder, dry_run=dry_run)
+    return _import(project, paths, cases=cases, coder=coder, dry_run=dry_run, documents=documents,
+                   document_sheet=document_sheet)
 
 
 def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
@@ -190,6 +194,23 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 # ---------------------------------------------------------------------------- the bundled example
 
 
+def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
+    """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
+    import yaml
+
+    from qualcode.synthesis.reconciled import add_to_sample
+    from qualcode.teams.adjudicate import adjudicate
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for tid in data.get("sample") or []:
+        add_to_sample(project, str(tid), coder="clara")
+    decisions = data.get("decisions") or []
+    for d in decisions:
+        adjudicate(project, str(d["ref"]), str(d["code"]), str(d["decision"]), coder=str(d["by"]),
+                   note=d.get("note"))
+    return {"sample": len(data.get("sample") or []), "decisions": len(decisions)}
+
+
 def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
     """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
     from qualcode.codebook import load_codebook
@@ -224,6 +245,9 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         if codings_dir.is_dir():
             for table in sorted(codings_dir.glob("*.csv")):
                 report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+        agreed = src / "agreement.yaml"
+        if agreed.exists():
+            report["agreement"] = _apply_agreement_file(project, agreed)
         findings = src / "findings.yaml"
         if findings.exists():
             from qualcode.synthesis.findings import import_findings

@@ -39,10 +39,10 @@ UNDOABLE = {
     "finding.link",
     "finding.unlink",
     "speaker.role",
-    "transcript.kind",
+    "transcript.record",
     "transcript.remove",
 }
-TRANSCRIPT_KINDS = ("verbatim", "notes")
+RECORDS = ("verbatim", "notes")
 ROLES = ("interviewer", "informant", "unknown")
 
 
@@ -605,6 +605,12 @@ class Project:
         with self.transaction():
             row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
             if row is not None:
+                if (row["kind"] or "transcript") != parsed.kind:
+                    raise ConflictError(
+                        f"{parsed.source_name or transcript_id}: '{transcript_id}' is already a {row['kind']},"
+                        f" this file is a {parsed.kind}",
+                        hint="give the file its own id (a documents sheet or case sheet names it)",
+                    )
                 current = self.db.execute(
                     "SELECT sha256 FROM transcript_versions WHERE transcript_id = ? AND version = ?",
                     (transcript_id, row["current_version"]),
@@ -628,12 +634,14 @@ class Project:
                     )
                 version = 1
                 self.db.execute(
-                    "INSERT INTO transcripts (id, title, current_version, created, attributes) VALUES (?, ?, 0, ?, ?)",
+                    "INSERT INTO transcripts (id, title, current_version, created, attributes, kind)"
+                    " VALUES (?, ?, 0, ?, ?, ?)",
                     (
                         transcript_id,
                         title or transcript_id,
                         now_iso(),
                         json.dumps(attributes or {}, ensure_ascii=False),
+                        parsed.kind,
                     ),
                 )
             self.db.execute(
@@ -651,8 +659,8 @@ class Project:
                 ),
             )
             self.db.executemany(
-                "INSERT INTO segments (transcript_id, version, idx, turn, speaker, start, end, t_start, t_end, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO segments (transcript_id, version, idx, turn, speaker, start, end, t_start, t_end, text,"
+                " page, page_label, heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         transcript_id,
@@ -665,6 +673,9 @@ class Project:
                         u.t_start,
                         u.t_end,
                         parsed.text[u.start : u.end],
+                        u.page,
+                        u.page_label,
+                        u.heading,
                     )
                     for i, u in enumerate(parsed.units)
                 ],
@@ -685,6 +696,7 @@ class Project:
                 "units": len(parsed.units),
                 "speakers": parsed.speakers,
                 "format": parsed.format,
+                "kind": parsed.kind,
             }
             self.log_event(
                 "transcript.import",
@@ -697,6 +709,7 @@ class Project:
                     "source": parsed.source_name,
                     "format": parsed.format,
                     "units": len(parsed.units),
+                    **({"kind": parsed.kind} if parsed.kind != "transcript" else {}),
                 },
             )
             if version > 1:
@@ -710,11 +723,12 @@ class Project:
         stored = [
             tuple(r)
             for r in self.db.execute(
-                "SELECT start, end, speaker FROM segments WHERE transcript_id = ? AND version = ? ORDER BY idx",
+                "SELECT start, end, speaker, page, page_label, heading FROM segments WHERE transcript_id = ?"
+                " AND version = ? ORDER BY idx",
                 (transcript_id, version),
             )
         ]
-        return stored == [(u.start, u.end, u.speaker) for u in parsed.units]
+        return stored == [(u.start, u.end, u.speaker, u.page, u.page_label, u.heading) for u in parsed.units]
 
     def _unit_count(self, transcript_id: str, version: int) -> int:
         return int(
@@ -743,6 +757,18 @@ class Project:
             self.require_transcript(transcript_id)
             self._merge_transcript_attributes(transcript_id, attributes, coder)
 
+    def set_title(self, transcript_id: str, title: str, *, coder: str | None = None) -> None:
+        """Rename a transcript or document (a document's title is how citations name it)."""
+        title = " ".join(str(title).split())
+        if not title:
+            raise QualcodeError("a title cannot be empty")
+        with self.transaction():
+            before = self.require_transcript(transcript_id)["title"]
+            if before != title:
+                self.db.execute("UPDATE transcripts SET title = ? WHERE id = ?", (title, transcript_id))
+                self.log_event("transcript.title", "transcript", transcript_id, coder=coder, before=before,
+                               after=title)
+
     def require_transcript(self, transcript_id: str) -> dict[str, Any]:
         row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
         if row is None:
@@ -754,34 +780,37 @@ class Project:
             raise NotFoundError(f"no transcript '{transcript_id}'", hint=hint)
         return dict(row)
 
-    def transcript_kinds(self) -> dict[str, str]:
-        """Each transcript's kind: "notes" (an interviewer's paraphrase: never a verbatim quote) or "verbatim"."""
+    def transcript_records(self) -> dict[str, str]:
+        """How each transcript records its interview: "verbatim", or "notes" (an interviewer's paraphrase: never
+        presented as a verbatim quote). Documents are "verbatim": their text is quoted as written."""
         return {
             str(r[0]): str(r[1])
             for r in self.db.execute(
-                "SELECT t.id, coalesce(t.kind, json_extract(v.metadata, '$.kind'), 'verbatim') FROM transcripts t"
+                "SELECT t.id, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') FROM transcripts t"
                 " JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version"
             )
         }
 
     def notes_transcripts(self) -> set[str]:
         """The ids of transcripts that are interview notes."""
-        return {tid for tid, kind in self.transcript_kinds().items() if kind == "notes"}
+        return {tid for tid, record in self.transcript_records().items() if record == "notes"}
 
-    def set_transcript_kind(self, transcript_id: str, kind: str, *, coder: str | None = None) -> dict[str, Any]:
-        """Mark a transcript as "notes" or "verbatim" by hand (logged, undoable). Returns the change."""
-        if kind not in TRANSCRIPT_KINDS:
-            raise QualcodeError(f"unknown kind '{kind}'", hint="use 'notes' or 'verbatim'")
+    def set_transcript_record(self, transcript_id: str, record: str, *, coder: str | None = None) -> dict[str, Any]:
+        """Mark a transcript as interview "notes" or as "verbatim" by hand (logged, undoable). Returns the change."""
+        if record not in RECORDS:
+            raise QualcodeError(f"unknown record '{record}'", hint="use 'notes' or 'verbatim'")
         with self.transaction():
             row = self.require_transcript(transcript_id)
-            before = self.transcript_kinds()[transcript_id]
-            state_before = {"id": transcript_id, "kind": row.get("kind")}
-            if row.get("kind") == kind:
-                return {"id": transcript_id, "kind": kind, "changed": False}
-            self.db.execute("UPDATE transcripts SET kind = ? WHERE id = ?", (kind, transcript_id))
-            self.log_event("transcript.kind", "transcript", transcript_id, coder=coder, before=state_before,
-                           after={"id": transcript_id, "kind": kind})
-        return {"id": transcript_id, "kind": kind, "was": before, "changed": before != kind}
+            if row.get("kind") == "document":
+                raise QualcodeError(f"{transcript_id} is a document", hint="only transcripts can be notes")
+            before = self.transcript_records()[transcript_id]
+            if row.get("record") == record:
+                return {"id": transcript_id, "record": record, "was": before, "changed": False}
+            self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
+            self.log_event("transcript.record", "transcript", transcript_id, coder=coder,
+                           before={"id": transcript_id, "record": row.get("record")},
+                           after={"id": transcript_id, "record": record})
+        return {"id": transcript_id, "record": record, "was": before, "changed": before != record}
 
     def set_speaker_role(
         self, transcript_id: str, label: str, role: str, *, case_id: str | None = None, coder: str | None = None
@@ -889,8 +918,10 @@ class Project:
         if self.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (t["id"],)).fetchone():
             raise ConflictError(f"a transcript '{t['id']}' exists again", hint="remove it first, then undo")
         self.db.execute(
-            "INSERT INTO transcripts (id, title, current_version, created, attributes, kind) VALUES (?, ?, ?, ?, ?, ?)",
-            (t["id"], t["title"], t["current_version"], t["created"], t["attributes"], t.get("kind")),
+            "INSERT INTO transcripts (id, title, current_version, created, attributes, kind, record)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (t["id"], t["title"], t["current_version"], t["created"], t["attributes"], t.get("kind") or "transcript",
+             t.get("record")),
         )
         for v in state["versions"]:
             self.db.execute(
@@ -963,8 +994,8 @@ class Project:
         """Every transcript with its attributes, unit counts and coding progress."""
         rows = self.db.execute(
             """
-            SELECT t.id, t.title, t.current_version AS version, t.attributes, v.format, v.source_name, v.sha256,
-                   coalesce(t.kind, json_extract(v.metadata, '$.kind'), 'verbatim') AS kind,
+            SELECT t.id, t.title, t.kind, t.current_version AS version, t.attributes, v.format, v.source_name, v.sha256,
+                   v.metadata, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') AS record,
                    (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND s.version = t.current_version)
                        AS units,
                    (SELECT count(*) FROM segments s LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id
@@ -984,6 +1015,8 @@ class Project:
         for r in rows:
             d = dict(r)
             d["attributes"] = json.loads(d["attributes"])
+            d["metadata"] = json.loads(d["metadata"] or "{}")
+            d["source_type"] = source_type_of(d["kind"], d["attributes"])
             d["coders"] = sorted((d["coders"] or "").split(",")) if d["coders"] else []
             speakers = self.speakers(d["id"])
             d["speakers"] = [s["label"] for s in speakers]
@@ -1012,8 +1045,9 @@ class Project:
         """Coding units with their speaker, offsets, text and attributes (transcript + informant's case)."""
         sql = """
             SELECT s.id, s.transcript_id, s.version, s.idx, s.turn, s.speaker, s.start, s.end, s.t_start, s.t_end,
-                   s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id, t.attributes AS t_attrs,
-                   c.attributes AS c_attrs
+                   s.text, s.page, s.page_label, s.heading, t.kind, t.title,
+                   CASE WHEN t.kind = 'document' THEN 'document' ELSE coalesce(sp.role, 'unknown') END AS role,
+                   sp.case_id, t.attributes AS t_attrs, c.attributes AS c_attrs
             FROM segments s
             JOIN transcripts t ON t.id = s.transcript_id
             LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
@@ -1064,6 +1098,12 @@ class Project:
                     "t_end": r["t_end"],
                     "text": r["text"],
                     "attributes": dict(attrs),
+                    "kind": r["kind"],
+                    "source_type": source_type_of(r["kind"], attrs),
+                    "page": r["page"],
+                    "page_label": r["page_label"],
+                    "heading": r["heading"],
+                    "source_title": r["title"],
                 }
             )
         return out
@@ -1505,9 +1545,9 @@ class Project:
         elif entity == "transcript":
             ref = target or current
             assert ref is not None
-            if "versions" not in ref:  # a kind set by hand
-                self.db.execute("UPDATE transcripts SET kind = ? WHERE id = ?", (ref["kind"] if target else None,
-                                                                                  ref["id"]))
+            if "versions" not in ref:  # a record (verbatim or notes) set by hand
+                self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?",
+                                (target["record"] if target else None, ref["id"]))
             elif target is None:  # redo a removal
                 assert current is not None
                 tid = current["transcript"]["id"]
@@ -1531,7 +1571,8 @@ class Project:
             "path": str(self.path),
             "schema": self.schema_version(),
             "codebook": self.setting("codebook_name"),
-            "transcripts": q("SELECT count(*) FROM transcripts"),
+            "transcripts": q("SELECT count(*) FROM transcripts WHERE kind != 'document'"),
+            "documents": q("SELECT count(*) FROM transcripts WHERE kind = 'document'"),
             "segments": q("SELECT count(*) FROM segments s" + current),
             "codes": q("SELECT count(*) FROM codes WHERE active = 1"),
             "codings": q("SELECT count(*) FROM codings c JOIN segments s ON s.id = c.segment_id" + current),
@@ -1556,6 +1597,22 @@ def _legacy_import(ev: dict[str, Any]) -> bool:
     return ev["action"] == "coding.add" and (ev["after"] or {}).get("source") == "import"
 
 
+def source_type_of(kind: str | None, attrs: dict[str, Any]) -> str:
+    """The data source a transcript or document is: "document" for a desk-review document, else the interview type
+    its ``type`` attribute names (KII, FGD, ...; an interview without a type is a key-informant interview)."""
+    if kind == "document":
+        return "document"
+    text = str(attrs.get("type") or "").strip()
+    if not text:
+        return "KII"
+    low = text.lower()
+    if low in ("fgd", "focus group", "focus-group", "focus group discussion"):
+        return "FGD"
+    if low in ("kii", "interview", "key informant interview", "key-informant interview"):
+        return "KII"
+    return text
+
+
 def is_interviewer_label(label: str) -> bool:
     """True for the interviewing side's usual labels ("Interviewer", "Q", "Researcher 1", "Entrevistador")."""
     from qualcode.speakers import is_interviewer_label as _is_interviewer
@@ -1577,9 +1634,10 @@ def default_role(label: str) -> str:
 
 def version_metadata(parsed: ParsedTranscript) -> dict[str, Any]:
     """What a transcript version stores besides its text: the file's metadata, what the import recognised (its
-    kind, the layout it detected, what it left out), so reports and ``doctor`` can say it later."""
+    record, the layout it detected, what it left out), so reports and ``doctor`` can say it later."""
     data = dict(parsed.metadata)
-    data["kind"] = parsed.kind
+    if parsed.kind != "document":
+        data["record"] = parsed.record
     if parsed.detected or parsed.warnings:
         data["import"] = {"detected": parsed.detected, "notes": list(parsed.warnings)}
     return data

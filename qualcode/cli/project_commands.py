@@ -36,16 +36,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "import",
-        help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
-        description="Import transcript files and/or a case sheet (CSV or XLSX) and print the import report: per"
-        " file what was recognised, each speaker with its units, role and case, the metadata found and warnings"
-        " for what is likely wrong. Re-importing a changed file creates a new version and re-anchors its codings;"
-        " the same text under another file name is recognised and not imported twice.",
+        help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
+        description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
+        " --document (a .pdf or .html file is always a document) and their documents sheet, and print the import"
+        " report: per file what was recognised, each speaker with its units, role and case, the metadata found and"
+        " warnings for what is likely wrong. Re-importing a changed file creates a new version and re-anchors its"
+        " codings; the same text under another file name is recognised and not imported twice.",
     )
     add_project_arg(p)
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
     p.add_argument("--dry-run", action="store_true", help="print the import report and change nothing")
+    p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
+                   help="desk-review documents: PDF (with a text layer), Word .docx, HTML, Markdown or text")
+    p.add_argument("--document-sheet", metavar="FILE",
+                   help="documents sheet (CSV or XLSX): file or document_id, title, type, organisation, year, ...")
     add_coder_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_import)
@@ -57,8 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "transcripts",
-        help="list transcripts; correct a speaker's role, a transcript's kind, or remove one",
-        description="Without an action: every transcript with its type, kind (verbatim or notes), stakeholder"
+        help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
+        description="Without an action: every transcript with its type, record (verbatim or notes), stakeholder"
         " groups, format, units and coding progress.",
     )
     add_project_arg(p)
@@ -79,13 +84,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_coder_arg(q)
     add_json_arg(q, nested=True)
     q.set_defaults(func=cmd_transcripts_set_role)
-    q = ts.add_parser("set-kind", help="mark a transcript as verbatim or as interview notes (paraphrase)")
+    q = ts.add_parser("set-record", help="mark a transcript as verbatim or as interview notes (paraphrase)")
     add_project_arg(q, nested=True)
     q.add_argument("transcript", metavar="TRANSCRIPT")
-    q.add_argument("kind", choices=["verbatim", "notes"])
+    q.add_argument("record", choices=["verbatim", "notes"])
     add_coder_arg(q)
     add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_transcripts_set_kind)
+    q.set_defaults(func=cmd_transcripts_set_record)
     q = ts.add_parser("remove", help="remove a transcript (refused while it has codings; logged, undoable)")
     add_project_arg(q, nested=True)
     q.add_argument("transcript", metavar="ID")
@@ -93,6 +98,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_coder_arg(q)
     add_json_arg(q, nested=True)
     q.set_defaults(func=cmd_transcripts_remove)
+
+    p = sub.add_parser("documents", help="list desk-review documents with title, type, pages and coding progress")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_documents)
 
     p = sub.add_parser("cases", help="list informants (cases) and their attributes")
     add_project_arg(p)
@@ -244,11 +254,13 @@ def cmd_example(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from qualcode.importing import import_files, plan_case_sheet
 
-    if not args.files and not args.cases:
-        raise QualcodeError("nothing to import", hint="give transcript files and/or --cases FILE")
+    if not args.files and not args.cases and not args.document and not args.document_sheet:
+        raise QualcodeError("nothing to import",
+                            hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
     with open_project(args) as project:
-        if args.files:
-            report = import_files(project, args.files, cases=args.cases, coder=args.coder, dry_run=args.dry_run)
+        if args.files or args.document or args.document_sheet:
+            report = import_files(project, args.files, cases=args.cases, coder=args.coder, dry_run=args.dry_run,
+                                  documents=args.document, document_sheet=args.document_sheet)
         else:
             report = plan_case_sheet(project, args.cases, coder=args.coder, dry_run=args.dry_run)
     return emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
@@ -263,9 +275,9 @@ def import_report_lines(r: dict[str, Any]) -> list[str]:
                 "already_imported": "already in the project"}
     for t in r["transcripts"]:
         version = f" (version {t['version']})" if t.get("version") else ""
-        kind = ", interview notes" if t["kind"] == "notes" else ""
+        notes = ", interview notes" if t["record"] == "notes" else ""
         out.append(f"{t['id']}  <- {Path(t['file']).name}: {statuses.get(t['status'], t['status'])}{version},"
-                   f" {t['units']} units{kind}")
+                   f" {t['units']} units{notes}")
         out.append(f"  read as: {t['detected'] or t['format']}")
         if t["metadata"]:
             shown = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["metadata"].items() if k != "kind")
@@ -285,6 +297,13 @@ def import_report_lines(r: dict[str, Any]) -> list[str]:
             out.append(f"  codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}")
         for w in t["warnings"]:
             out.append(f"  warning: {w}")
+    for t in r.get("documents", []):
+        pages = f", {t['pages']} pages" if t.get("pages") else ""
+        version = f"version {t['version']}, " if t.get("version") else ""
+        status = str(t.get("status") or "planned").replace("_", " ")
+        out.append(f"{t['id']}: {status} (document '{t['title']}'{pages}, {version}{t['units']} units)")
+        for w in t.get("warnings", []):
+            out.append(f"  note: {w}")
     for o in r.get("case_sheet_transcripts", []):
         roles = ", ".join(f"{s['label']} = {s['role']}" + (f" {s['case']}" if s["case"] else "")
                           for s in o["speakers"])
@@ -293,10 +312,13 @@ def import_report_lines(r: dict[str, Any]) -> list[str]:
             out.append(f"  warning: {w}")
     if r["cases"]:
         out.append(f"{r['cases']} case-sheet row(s) " + ("would be applied" if r.get("dry_run") else "applied"))
+    if r.get("document_rows"):
+        out.append(f"{r['document_rows']} documents sheet row(s) applied")
     for w in r["warnings"]:
         out.append(f"warning: {w}")
     n = r.get("warning_count", 0)
-    out.append(f"{len(r['transcripts'])} file(s), {n} warning(s)" + (" (dry run)" if r.get("dry_run") else ""))
+    files = len(r["transcripts"]) + len(r.get("documents", []))
+    out.append(f"{files} file(s), {n} warning(s)" + (" (dry run)" if r.get("dry_run") else ""))
     return out
 
 
@@ -313,7 +335,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_transcripts(args: argparse.Namespace) -> int:
     with open_project(args) as project:
-        rows = project.transcripts()
+        rows = [t for t in project.transcripts() if t["kind"] != "document"]
     for r in rows:
         r["type"] = r["attributes"].get("type")
         r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
@@ -322,10 +344,21 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         rows,
         lambda d: table(
             d,
-            ["id", "type", "kind", "stakeholder_groups", "format", "units", "progress", "coders"],
+            ["id", "type", "record", "stakeholder_groups", "format", "units", "progress", "coders"],
             widths={"stakeholder_groups": 40},
         ),
     )
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = [t for t in project.transcripts() if t["kind"] == "document"]
+    for r in rows:
+        r["type"] = r["attributes"].get("type")
+        r["pages"] = r["metadata"].get("pages")
+        r["progress"] = f"{r['coded_units']}/{r['units']}"
+    return emit(args, rows, lambda d: table(d, ["id", "title", "type", "format", "pages", "units", "progress",
+                                                "coders"], widths={"title": 40}))
 
 
 def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
@@ -355,13 +388,13 @@ def cmd_transcripts_set_role(args: argparse.Namespace) -> int:
     return emit(args, data, human)
 
 
-def cmd_transcripts_set_kind(args: argparse.Namespace) -> int:
+def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
     with open_project(args) as project:
-        data = project.set_transcript_kind(args.transcript, args.kind, coder=project.resolve_coder(args.coder))
+        data = project.set_transcript_record(args.transcript, args.record, coder=project.resolve_coder(args.coder))
 
     def human(d: dict[str, Any]) -> None:
         what = "interview notes: quote banks and reports show its passages as notes, not quotes" \
-            if d["kind"] == "notes" else "verbatim: its passages are quoted as said"
+            if d["record"] == "notes" else "verbatim: its passages are quoted as said"
         print(f"{d['id']} is {what}.")
 
     return emit(args, data, human)
@@ -398,13 +431,13 @@ def cmd_segments(args: argparse.Namespace) -> int:
         rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
     for r in rows:
         r["segment"] = r["id"]
-    return emit(
-        args,
-        rows,
-        lambda d: table(
-            d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18}
-        ),
-    )
+    def human(d: list[dict[str, Any]]) -> None:
+        for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
+            r["speaker"] = r["speaker"] if r["kind"] != "document" else (
+                f"p. {r['page_label']}" if r["page_label"] else r["heading"] or "")
+        table(d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18})
+
+    return emit(args, rows, human)
 
 
 def cmd_codebook_validate(args: argparse.Namespace) -> int:

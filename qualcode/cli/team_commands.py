@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
+from qualcode.errors import QualcodeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,6 +37,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--disagreements", action="store_true", help="list every disagreement, not just the count")
     add_json_arg(p)
     p.set_defaults(func=cmd_agreement)
+    acts = p.add_subparsers(dest="agreement_command", metavar="[sample]", required=False)
+    sp = acts.add_parser("sample", help="the agreement sample: the transcripts the team double-codes",
+                         description="Agreement and adjudication compare only the transcripts of the agreement"
+                                     " sample. A transcript joins it when a coder adds it, never because a second"
+                                     " name appears on one of its codings.")
+    sacts = sp.add_subparsers(dest="sample_command", metavar="ACTION", required=True)
+    q = sacts.add_parser("add", help="put transcripts in the agreement sample")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    q.add_argument("--coders", metavar="A,B", help="the coders to compare there (default: every person who codes it)")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_sample_add)
+    q = sacts.add_parser("remove", help="take transcripts out of the agreement sample (their codings stay)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_sample_remove)
+    q = sacts.add_parser("list", help="the agreement sample with its coders and open disagreements")
+    add_project_arg(q, nested=True)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_sample_list)
 
     p = sub.add_parser("adjudicate", help="list the disagreements and record the agreed coding",
                        description="Walk the coders' disagreements and settle each: apply the code or omit it."
@@ -84,6 +108,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     q.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
+    q.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
+                   help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
+                        " (QualCoder); they differ only after emoji and other characters outside the Basic"
+                        " Multilingual Plane")
     add_json_arg(q)
     q.set_defaults(func=cmd_refi_export)
     q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
@@ -158,6 +186,9 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 def cmd_agreement(args: argparse.Namespace) -> int:
     from qualcode.teams.agreement import agreement
 
+    if getattr(args, "agreement_command", None) == "sample":
+        raise QualcodeError("say what to do with the sample", hint="qualcode agreement sample add|remove|list")
+
     with open_project(args) as project:
         data = agreement(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
                          threshold=args.threshold)
@@ -191,6 +222,47 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                   " 'qualcode adjudicate list')")
 
     return emit(args, data, human)
+
+
+def cmd_sample_add(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import add_to_sample
+
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        with project.transaction():
+            rows = [add_to_sample(project, t, coder=coder, coders=parse_coders(args.coders)) for t in args.transcripts]
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} is in the agreement sample"
+        + (f" (comparing {', '.join(r['coders'])})" if r["coders"] else "") for r in rs)))
+
+
+def cmd_sample_remove(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import remove_from_sample
+
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        with project.transaction():
+            rows = [remove_from_sample(project, t, coder=coder) for t in args.transcripts]
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} left the agreement sample (its codings stay)" for r in rs)))
+
+
+def cmd_sample_list(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import sample_status
+
+    with open_project(args) as project:
+        rows = sample_status(project)
+
+    def human(rs: list[dict[str, Any]]) -> None:
+        if not rs:
+            print("No agreement sample yet: add the transcripts the team double-codes with"
+                  " 'qualcode agreement sample add TRANSCRIPT'.")
+            return
+        table([{**r, "compared": ", ".join(r["compared"]) or "-",
+                "state": "double-coded" if r["double_coded"] else "waiting for a second coder"} for r in rs],
+              ["transcript", "compared", "state", "open", "settled", "added_by", "added"])
+
+    return emit(args, rows, human)
 
 
 def cmd_adjudicate_list(args: argparse.Namespace) -> int:
@@ -237,7 +309,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders))
+        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
@@ -253,8 +325,13 @@ def cmd_refi_import(args: argparse.Namespace) -> int:
 
     def human(r: dict[str, Any]) -> None:
         print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))
+        if r.get("nothing_new"):
+            print("  nothing new: everything in the file is already in the project")
         for key, value in r["counts"].items():
             print(f"  {key.replace('_', ' ')}: {value}")
+        read_as = (r.get("positions") or {}).get("read_as") or []
+        if read_as:
+            print(f"  positions read as: {'; '.join(read_as)}")
         for w in r["warnings"]:
             print(f"warning: {w}")
 

@@ -93,7 +93,7 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
                 "criterion": r["criterion"], "code": r["code"], "code_name": names.get(r["code"], r["code"]),
                 "question": questions.get(r["code"], ""), "stakeholder_group": r["group"],
                 "quote": pseudo(r["text"], r["transcript"]).strip(), "attribution": attribute(r),
-                "record": RECORDS.get(r.get("kind", "verbatim"), "verbatim"),
+                "record": RECORDS.get(r.get("record", "verbatim"), "verbatim"),
                 "reference": r["ref"], "transcript": r["transcript"], "unit": r["idx"],
                 "source_type": r["source_type"], "coders": [], "_sort": (code_pos[r["code"]], r["group"],
                                                                           r["transcript"], r["idx"]),

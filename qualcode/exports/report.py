@@ -69,7 +69,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         progress("building report", 2, steps)
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
-    kinds = project.transcript_kinds()
+    records = project.transcript_records()
     status = project.status()
     parts: list[str] = []
     add = parts.append
@@ -195,7 +195,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
             if link["stance"] == "contradicts":
                 add("<p class=\"meta\"><strong>Contradicts the finding</strong></p>")
             if seg is None:
-                add(f"<p class=\"focus\">{_e(shown_passage(pseudo(link['quote'], tid).strip(), kinds.get(tid)))}</p>")
+                add(f"<p class=\"focus\">{_e(shown_passage(pseudo(link['quote'], tid).strip(), records.get(tid)))}</p>")
                 add(f"<p class=\"meta\">[{_e(ref)}] passage no longer in the current transcript</p>")
             else:
                 units, pos = seg
@@ -206,7 +206,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
                     add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
                         f" {_e(pseudo(u['text'], tid).strip())}</p>")
                 add(f"<p class=\"ctx focus\"><strong>{_e(speaker_label(focus, show_names=show_names))}:</strong>"
-                    f" {_e(shown_passage(pseudo(focus['text'], tid).strip(), kinds.get(tid)))}</p>")
+                    f" {_e(shown_passage(pseudo(focus['text'], tid).strip(), records.get(tid)))}</p>")
                 for u in after:
                     add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
                         f" {_e(pseudo(u['text'], tid).strip())}</p>")

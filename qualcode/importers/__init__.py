@@ -55,7 +55,7 @@ def parse_transcript(data: bytes, name: str, *, notes: bool = True) -> ParsedTra
     units and metadata. Raises InputError for empty, binary, damaged or unsupported input.
 
     ``notes``: a text or Word file with neither speaker labels nor timestamps is an interviewer's notes (its lines
-    are the informant's, ``kind == "notes"``). Pass False for documents that are not interviews (a desk-review
+    are the informant's, ``record == "notes"``). Pass False for documents that are not interviews (a desk-review
     source): their lines then have no speaker.
     """
     try:

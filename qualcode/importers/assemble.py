@@ -96,7 +96,7 @@ def assemble(
     fmt: str,
     name: str,
     metadata: dict[str, Any] | None = None,
-    kind: str = "verbatim",
+    record: str = "verbatim",
     detected: str = "",
     notices: list[str] | None = None,
 ) -> ParsedTranscript:
@@ -156,7 +156,7 @@ def assemble(
         format=fmt,
         metadata=meta,
         source_name=name,
-        kind=kind,
+        record=record,
         detected=detected,
         warnings=[*(notices or []), *warnings],
     )

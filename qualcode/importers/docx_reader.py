@@ -73,7 +73,7 @@ def read_docx(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript
     otter = "keywords" in metadata or "speakers_listed" in metadata
     teams = any(k.startswith("transcription_") for k in metadata) or "duration" in metadata and reading.service_headers
     tool = " (Otter export)" if otter else " (Microsoft Teams transcript)" if teams else ""
-    return assemble(drafts, fmt="docx", name=name, metadata=metadata, kind=reading.kind,
+    return assemble(drafts, fmt="docx", name=name, metadata=metadata, record=reading.record,
                     detected=f"Word document{tool}: {features}", notices=reading.notices)
 
 

@@ -342,10 +342,10 @@ _VERBATIM = frozenset({"verbatim", "transcript", "transcription", "full transcri
 _NOTES = frozenset({"notes", "note", "interview notes", "summary", "paraphrase", "minutes"})
 
 
-def declared_kind(metadata: dict[str, Any], name: str) -> str | None:
-    """"notes" or "verbatim" when the file says what it is: a 'kind:' (or 'record:') line, or a title or file name
+def declared_record(metadata: dict[str, Any], name: str) -> str | None:
+    """"notes" or "verbatim" when the file says what it is: a 'record:' (or 'kind:') line, or a title or file name
     with "notes" ("KII-07 interview notes.docx", "Ghi chép phỏng vấn"); None when it does not say."""
-    for key in ("kind", "record", "transcript_kind", "transcript_type"):
+    for key in ("record", "kind", "transcript_kind", "transcript_type"):
         value = str(metadata.get(key) or "").strip().casefold()
         if value in _NOTES:
             return "notes"
@@ -361,7 +361,7 @@ def declared_kind(metadata: dict[str, Any], name: str) -> str | None:
 class Reading:
     """What :func:`blocks_to_drafts` recognised, for the reader's description and the import report."""
 
-    kind: str = "verbatim"
+    record: str = "verbatim"
     labelled: bool = False
     timed: bool = False
     heading_speakers: bool = False
@@ -372,7 +372,7 @@ class Reading:
 
     def describe(self) -> str:
         parts = []
-        if self.kind == "notes":
+        if self.record == "notes":
             parts.append("interview notes (paraphrase)")
         if self.heading_speakers:
             parts.append("headings as speaker labels")
@@ -380,7 +380,7 @@ class Reading:
             parts.append("'Name  0:03' speaker headers")
         elif self.labelled:
             parts.append("speaker labels")
-        elif self.kind != "notes":
+        elif self.record != "notes":
             parts.append("no speaker labels")
         if self.headings and not self.heading_speakers:
             parts.append(f"{self.headings} heading(s) kept as questions")
@@ -465,9 +465,9 @@ def blocks_to_drafts(
     reading.timed = any(lab.t_start is not None for lab in candidates) or any(
         b.t_start is not None for b in blocks) or any(
         strip_leading_timestamp(line)[0] is not None for b in blocks for line in b.lines if not b.heading)
-    declared = declared_kind(metadata, name)
-    reading.kind = declared or ("notes" if notes and not reading.labelled and not reading.timed else "verbatim")
-    default_speaker = NOTES_SPEAKER if reading.kind == "notes" and not reading.labelled else None
+    declared = declared_record(metadata, name)
+    reading.record = declared or ("notes" if notes and not reading.labelled and not reading.timed else "verbatim")
+    default_speaker = NOTES_SPEAKER if reading.record == "notes" and not reading.labelled else None
     if taken:
         reading.notices.append(f"{taken} header line(s) written by the recording tool were taken as metadata")
     display: dict[str, str] = {}
@@ -516,7 +516,7 @@ def blocks_to_drafts(
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
-    if reading.kind == "notes" and not declared:
+    if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
     return drafts, reading
 
@@ -529,5 +529,5 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     markdown = PurePath(name).suffix.lower() in (".md", ".markdown") or any(
         line.lstrip().startswith(("#", "**", "- ")) for line in lines[:200])
     base = "Markdown" if markdown else "plain text"
-    return assemble(drafts, fmt="text", name=name, metadata=metadata, kind=reading.kind,
+    return assemble(drafts, fmt="text", name=name, metadata=metadata, record=reading.record,
                     detected=f"{base}: {reading.describe()}", notices=reading.notices)

@@ -217,8 +217,8 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="speaker-roles", classes="dialog"):
-            kind = " (interview notes)" if self.data["kind"] == "notes" else ""
-            yield Static(f"Speakers of {self.data['id']}{kind}", classes="dialog-title")
+            notes = " (interview notes)" if self.data["record"] == "notes" else ""
+            yield Static(f"Speakers of {self.data['id']}{notes}", classes="dialog-title")
             yield DataTable(id="speaker-table", cursor_type="row", zebra_stripes=True)
             warnings = self.data["warnings"]
             if warnings:

@@ -84,7 +84,7 @@ def test_import_report_dry_run_fix_a_role_and_the_matrix(folder: Path, tmp_path:
     assert code == 0
     assert set(json.loads(out)["cols"]) >= {"Government", "Factory"}
     code, out, _ = run(capsys, "transcripts", "-p", str(project), "--json")
-    assert {t["id"]: t["kind"] for t in json.loads(out)}["KII-37"] == "notes"
+    assert {t["id"]: t["record"] for t in json.loads(out)}["KII-37"] == "notes"
 
 
 def test_remove_refuses_with_codings_then_undo_brings_it_back(folder: Path, tmp_path: Path,

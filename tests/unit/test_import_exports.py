@@ -151,7 +151,7 @@ def test_otter_markdown_names_lose_their_asterisks(parsed: dict[str, ParsedTrans
 
 def test_otter_without_speaker_names_keeps_each_block_apart(parsed: dict[str, ParsedTranscript]) -> None:
     pt = parsed["otter_no_speakers.txt"]
-    assert [t.speaker for t in pt.turns] == [None] * 4 and pt.kind == "verbatim"
+    assert [t.speaker for t in pt.turns] == [None] * 4 and pt.record == "verbatim"
     assert [t.t_start for t in pt.turns] == [0.0, 9.0, 31.0, 36.0]
 
 
@@ -199,7 +199,7 @@ def test_markdown_headings_that_name_speakers_are_labels(parsed: dict[str, Parse
 def test_interview_notes_keep_each_heading_as_the_question_its_bullets_answer(
         name: str, parsed: dict[str, ParsedTranscript]) -> None:
     pt = parsed[name]
-    assert pt.kind == "notes"
+    assert pt.record == "notes"
     pairs = turns(pt)
     assert [s for s, _ in pairs] == ["Heading", "Notes"] * 3
     headings = [text for s, text in pairs if s == "Heading"]
@@ -285,8 +285,8 @@ def test_the_report_names_what_is_likely_wrong_and_nothing_else(imported: tuple[
 def test_notes_transcripts_are_marked_as_notes(imported: tuple[Project, dict[str, Any]]) -> None:
     project, report = imported
     assert project.notes_transcripts() == {"KII-34", "KII-37"}
-    kinds = {t["id"]: t["kind"] for t in report["transcripts"]}
-    assert kinds["KII-34"] == kinds["KII-37"] == "notes" and kinds["KII-31"] == "verbatim"
+    records = {t["id"]: t["record"] for t in report["transcripts"]}
+    assert records["KII-34"] == records["KII-37"] == "notes" and records["KII-31"] == "verbatim"
 
 
 def test_headings_are_the_question_the_suggester_reads(imported: tuple[Project, dict[str, Any]]) -> None:

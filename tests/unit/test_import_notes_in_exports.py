@@ -61,8 +61,8 @@ def test_report_and_findings_show_notes_as_notes(project: Project) -> None:
 
     html = build_report(project)
     assert f"(interview notes, not verbatim) {NOTE}" in html and f"\u201c{NOTE}\u201d" not in html
-    kinds = {link["quote"]: link["kind"] for link in present_finding(project, "F1")["evidence"]}
-    assert kinds[NOTE] == "notes"
+    records = {link["quote"]: link["record"] for link in present_finding(project, "F1")["evidence"]}
+    assert records[NOTE] == "notes"
 
 
 def test_matrix_cell_marks_notes(project: Project, capsys: pytest.CaptureFixture[str]) -> None:

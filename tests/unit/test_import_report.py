@@ -172,10 +172,10 @@ def test_a_corrected_copy_under_a_new_name_is_reported_as_probably_the_same_inte
     assert any(w.startswith("shares ") and "with rev" in w and "transcripts remove" in w for w in entry["warnings"])
 
 
-def test_set_kind_marks_notes_and_is_undoable(project: Project) -> None:
+def test_set_record_marks_notes_and_is_undoable(project: Project) -> None:
     import_files(project, [EXPORTS / "researcher.txt"], coder="ana")
-    assert project.transcript_kinds() == {"researcher": "verbatim"}
-    project.set_transcript_kind("researcher", "notes", coder="ana")
+    assert project.transcript_records() == {"researcher": "verbatim"}
+    project.set_transcript_record("researcher", "notes", coder="ana")
     assert project.notes_transcripts() == {"researcher"}
     project.undo(coder="ana")
     assert project.notes_transcripts() == set()

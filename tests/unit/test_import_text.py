@@ -175,12 +175,12 @@ def test_timestamps_before_labels_become_turn_times() -> None:
 def test_file_without_labels_or_times_is_read_as_the_informants_notes() -> None:
     data = b"We trained thirty factories in total.\n\nMost of them were in Bac Ninh.\n"
     parsed = parse_transcript(data, "KII-07.txt")
-    assert [t.speaker for t in parsed.turns] == ["Notes"] and parsed.kind == "notes"
+    assert [t.speaker for t in parsed.turns] == ["Notes"] and parsed.record == "notes"
     assert parsed.text == "We trained thirty factories in total.\nMost of them were in Bac Ninh."
     assert any("interview notes" in n for n in parsed.warnings)
     # a document that is not an interview (notes=False) keeps its lines without a speaker
     document = parse_transcript(data, "KII-07.txt", notes=False)
-    assert len(document.turns) == 1 and document.turns[0].speaker is None and document.kind == "verbatim"
+    assert len(document.turns) == 1 and document.turns[0].speaker is None and document.record == "verbatim"
 
 
 def test_consecutive_labels_of_one_speaker_stay_one_turn() -> None:

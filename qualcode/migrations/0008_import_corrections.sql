@@ -8,6 +8,7 @@ ALTER TABLE speakers ADD COLUMN assigned_by TEXT NOT NULL DEFAULT 'import';
 -- so 'qualcode doctor' can repeat a guess the import report warned about.
 ALTER TABLE speakers ADD COLUMN how TEXT;
 
--- 'verbatim' or 'notes' when set by hand ('qualcode transcripts set-kind'); NULL follows what the import recognised
--- for the current version (transcript_versions.metadata.kind). Notes are paraphrase: never shown as verbatim quotes.
-ALTER TABLE transcripts ADD COLUMN kind TEXT;
+-- How a transcript records its interview, when set by hand ('qualcode transcripts set-record'): 'verbatim' or
+-- 'notes'. NULL follows what the import recognised for the current version (transcript_versions.metadata.record).
+-- Notes are the interviewer's paraphrase: never shown as verbatim quotes.
+ALTER TABLE transcripts ADD COLUMN record TEXT;

@@ -73,7 +73,7 @@ def read_preamble(lines: list[str], metadata: dict[str, Any], *, strict: bool = 
     pending: str | None = None
     for index, raw in enumerate(lines):
         line = raw.strip().strip("*_").strip()
-        if not line:
+        if not line or line.startswith("<!--") and line.endswith("-->"):
             continue
         if len(line) > 300:  # speech, not a header line; also keeps the patterns below cheap
             if strict:

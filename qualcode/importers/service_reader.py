@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import MAX_LABEL_CHARS, MAX_LABEL_WORDS, classify, parse_timestamp
+from qualcode.importers.labels import CAPITALISED, MAX_LABEL_CHARS, MAX_LABEL_WORDS, STRONG, classify, parse_timestamp
 from qualcode.importers.preamble import read_preamble, record_event, transcription_event
 from qualcode.model import ParsedTranscript
 
@@ -89,7 +89,13 @@ def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
             seconds = time_header(line)
             if seconds is not None:
                 found[i] = (None, seconds)
-    found.update({i: h for i, h in loose.items() if names.get(h[0], 0) >= 2})
+    # Without blank lines a header is told from speech by its name recurring; once that layout is established (two
+    # names heading two blocks or more), a participant who speaks once is a header too.
+    recurring = {name for name, n in names.items() if n >= 2}
+    if len(recurring) >= 2:
+        found.update({i: h for i, h in loose.items() if classify(h[0]) in (CAPITALISED, STRONG)})
+    else:
+        found.update({i: h for i, h in loose.items() if h[0] in recurring})
     return found
 
 

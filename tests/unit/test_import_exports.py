@@ -59,7 +59,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "teams_last_first.docx": (["Jensen, Clara", "Tran, Thi Thu"], 3.0, {
         "title": "KII-32 ministry", "date": "March 6, 2024, 2:15PM", "duration": "41m 9s",
         "transcription_started_by": "Jensen, Clara", "transcription_stopped_by": "Jensen, Clara"}),
-    "teams_first_last.txt": (["Clara Jensen", "Le Van Duc"], 4.0, {
+    "teams_first_last.txt": (["Clara Jensen", "Le Van Duc", "Hoang Van Tuan"], 4.0, {
         "title": "KII-31 chamber of commerce", "date": "March 6, 2024, 10:02AM", "duration": "38m 12s",
         "transcription_started_by": "Clara Jensen"}),
     "teams_2021.docx": (["Jensen, Clara", "Hoang, Van Tuan"], 1.2, {}),
@@ -126,8 +126,11 @@ def test_teams_word_header_lines_are_metadata_and_last_first_turns_alternate(
 
 def test_teams_text_without_blank_lines_keeps_each_turn(parsed: dict[str, ParsedTranscript]) -> None:
     pt = parsed["teams_first_last.txt"]
-    assert [s for s, _ in turns(pt)] == ["Clara Jensen", "Le Van Duc"] * 3
-    assert [t.t_start for t in pt.turns] == [4.0, 19.0, 62.0, 70.0, 151.0, 160.0]
+    # a participant who speaks once, under a header with no blank line before it, is a speaker too
+    assert [s for s, _ in turns(pt)] == ["Clara Jensen", "Le Van Duc"] * 2 + ["Hoang Van Tuan"] + [
+        "Clara Jensen", "Le Van Duc"]
+    assert [t.t_start for t in pt.turns] == [4.0, 19.0, 62.0, 70.0, 125.0, 151.0, 160.0]
+    assert turns(pt)[4][1] == "May I add that the industrial-zone union took part in every seminar?"
     assert pt.format == "service" and "Teams" in pt.detected
 
 
@@ -221,7 +224,8 @@ def test_multilingual_and_numbered_interviewer_labels(parsed: dict[str, ParsedTr
 # ---------------------------------------------------------------------------------------------- with the case sheet
 
 ROLES: dict[str, dict[str, tuple[str, str | None]]] = {
-    "KII-31": {"Clara Jensen": ("interviewer", None), "Le Van Duc": ("informant", "KII-31")},
+    "KII-31": {"Clara Jensen": ("interviewer", None), "Le Van Duc": ("informant", "KII-31"),
+               "Hoang Van Tuan": ("unknown", None)},
     "KII-32": {"Jensen, Clara": ("interviewer", None), "Tran, Thi Thu": ("informant", "KII-32")},
     "KII-33": {"Long Tran": ("interviewer", None), "Bui Duc Anh": ("informant", "KII-33")},
     "KII-34": {"Heading": ("interviewer", None), "Notes": ("informant", "KII-34")},
@@ -271,9 +275,12 @@ def test_every_speaker_gets_its_role_and_case(imported: tuple[Project, dict[str,
 def test_the_report_names_what_is_likely_wrong_and_nothing_else(imported: tuple[Project, dict[str, Any]]) -> None:
     _, report = imported
     warnings = {t["id"]: t["warnings"] for t in report["transcripts"]}
-    clean = {tid for tid in ROLES if tid not in ("KII-39", "KII-47", "KII-48", "FGD-13")}
+    clean = {tid for tid in ROLES if tid not in ("KII-31", "KII-39", "KII-47", "KII-48", "FGD-13")}
     assert {tid: warnings[tid] for tid in clean} == {tid: [] for tid in clean}
     assert any("'Unknown Speaker' is neither interviewer nor informant" in w for w in warnings["KII-39"])
+    assert warnings["KII-31"] == [
+        "speaker 'Hoang Van Tuan' is neither interviewer nor informant: qualcode transcripts set-role KII-31"
+        " 'Hoang Van Tuan' interviewer|informant"]
     assert any(w.startswith("guessed 'Speaker 1' as the interviewer") for w in warnings["KII-47"])
     assert any(w.startswith("guessed 'SPEAKER_00' as the interviewer") for w in warnings["KII-48"])
     assert any(w.startswith("no interviewer found") for w in warnings["FGD-13"])

@@ -245,3 +245,20 @@ def test_in_a_file_written_in_lower_case_a_first_name_speaking_once_is_still_a_s
     )
     parsed = parse_transcript(data, "fgd.txt")
     assert [t.speaker for t in parsed.turns] == ["Moderator", "Lan", "Hoa", "Lan", "Hoa", "Mai"]
+
+
+def test_bold_names_on_their_own_line_are_speaker_labels() -> None:
+    data = (b"**Clara Jensen**\n\nHow did the chamber use the research?\n\n**Mr. Hung**\n\nIn two policy papers.\n\n"
+            b"**Clara Jensen**\n\nAnd the meetings?\n\n**Mr. Hung**\n\nThey need funding to continue.\n")
+    parsed = parse_transcript(data, "KII-36.md")
+    assert [t.speaker for t in parsed.turns] == ["Clara Jensen", "Mr. Hung", "Clara Jensen", "Mr. Hung"]
+    assert "**" not in parsed.text and parsed.record == "verbatim"
+
+
+def test_section_headings_in_a_labelled_transcript_are_kept_as_context() -> None:
+    data = (b"# KII-90\n\n## Part 1: relevance\n\nInterviewer: Did it fit your needs?\n\nMs. Lan: Yes, very well.\n\n"
+            b"## Part 2: sustainability\n\nInterviewer: Will it last?\n\nMs. Lan: Only with funding, we think.\n")
+    parsed = parse_transcript(data, "KII-90.md")
+    assert [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns][:2] == [
+        ("Heading", "Part 1: relevance"), ("Interviewer", "Did it fit your needs?")]
+    assert parsed.metadata["title"] == "KII-90" and parsed.record == "verbatim"

@@ -389,7 +389,8 @@ def plan_import(
                                  duplicate_of))
     planned = {f.tid for f in files}
     docs = _plan_documents(project, doc_paths, doc_rows, sources, seen_ids)
-    sheet_warnings: list[str] = []
+    # what reading the sheets changed (control characters taken out) comes first
+    sheet_warnings: list[str] = [*getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
     for f in files:
         sheet_warnings.extend(_unmatched_rows(f.tid, f.rows, f.assignments, f.stats.labels))
     others, other_warnings, more = _plan_rows(project, [r for r in rows if _row_tid(r) not in planned])
@@ -636,7 +637,7 @@ def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None
 
 def _sheet_plan(project: Project, rows: list[CaseRow]) -> ImportPlan:
     others, other_warnings, warnings = _plan_rows(project, rows)
-    return ImportPlan([], rows, True, others, warnings, other_warnings)
+    return ImportPlan([], rows, True, others, [*getattr(rows, "warnings", []), *warnings], other_warnings)
 
 
 def _plan_rows(

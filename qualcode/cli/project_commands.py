@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "example",
         help="create a working copy of the bundled example project",
-        description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
-        " codebook and the team's human codings.",
+        description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review documents,"
+        " case sheet, codebook, the team's human codings and draft findings.",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
@@ -242,7 +242,8 @@ def cmd_example(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
         print(
-            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
+            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['documents']} documents,"
+            f" {s['segments']} units,"
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
@@ -570,7 +571,12 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:

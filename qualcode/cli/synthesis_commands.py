@@ -20,6 +20,7 @@ from qualcode.cli._common import (
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
+from qualcode.safeio.exports import csv_frame
 from qualcode.store import Project
 from qualcode.synthesis.evidence import shown_passage
 
@@ -234,7 +235,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             if args.csv:
                 import pandas as pd
 
-                pd.DataFrame(data["counts"], index=data["codes"], columns=data["codes"]).to_csv(sys.stdout)
+                csv_frame(pd.DataFrame(data["counts"], index=data["codes"], columns=data["codes"])).to_csv(sys.stdout)
                 return 0
 
             def human_co(d: dict[str, Any]) -> None:
@@ -262,7 +263,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             return emit(args, quotes, human_cell)
         _review_note(project, args)
         if args.csv:
-            matrix_frame(data).to_csv(sys.stdout)
+            csv_frame(matrix_frame(data)).to_csv(sys.stdout)
             return 0
 
         def human(d: dict[str, Any]) -> None:
@@ -524,8 +525,12 @@ def cmd_findings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         r = import_findings(project, args.file, coder=project.resolve_coder(args.coder), replace=args.replace)
-    return emit(args, r, lambda d: print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated,"
-                                         f" {d['links']} evidence links."))
+    def human(d: dict[str, Any]) -> None:
+        print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated, {d['links']} evidence links.")
+        for w in d.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, r, human)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

@@ -284,11 +284,9 @@ def write_report(project: Project, out: str | Path, *, show_names: bool = False,
     if path.suffix.lower() not in (".html", ".htm"):
         raise QualcodeError(f"{path} is not an .html file name", hint="use --out FILE.html")
     text = build_report(project, show_names=show_names, progress=progress, coders=coders)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise QualcodeError(f"cannot write {path} ({err.strerror})", hint="choose another --out") from None
+    from qualcode.safeio.files import write_output
+
+    write_output(path, text, what="report (.html)")
     from qualcode.synthesis.findings import list_findings
 
     return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),

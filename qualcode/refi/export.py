@@ -369,9 +369,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     for ref in note_refs.get(("project", "project"), []):
         root.append(e.NoteRef(targetGUID=ref))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("project.qde", _write_xml(root))
             for name, text in files.items():

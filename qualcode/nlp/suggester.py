@@ -63,7 +63,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Code, Codebook
 from qualcode.nlp.features import Featurizer
-from qualcode.nlp.keywords import KeywordMatcher
+from qualcode.nlp.keywords import SINGLE_WORD as SINGLE_WORD_WEIGHT
+from qualcode.nlp.keywords import KeywordMatcher, english_rank, english_word, keyword_weights
 from qualcode.nlp.text import TextPipeline, get_pipeline
 from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
 from qualcode.nlp.vectors import TextVectors, piece_vectors
@@ -75,7 +76,7 @@ _F32 = "float32"
 
 # --- method constants (documented in the module docstring) --------------------------------------
 PIECE_TOP = 3  # closest codebook pieces averaged per code
-KEYWORD_WEIGHT = 0.15  # bonus for the first matched keyword; further ones add less
+KEYWORD_WEIGHT = 0.15  # bonus of one matched phrase; single words weigh less (see keywords.keyword_weights)
 EXCLUDE_WEIGHT = 0.6  # how strongly closeness to an exclude item lowers a score
 SELF_TRAIN_WEIGHT = 0.6
 SELF_TRAIN_FRACTION = 0.2  # share of a code's prior-assigned units (best margins) used as its centroid
@@ -88,7 +89,14 @@ RIDGE_ROWS = 2_000  # coded units the kernel ridge trains on at most (its matrix
 PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
 MIN_CALIBRATION = 10
 CALIBRATION_UNITS = 200
-PRIOR_REFERENCE = 0.3  # evidence at which the uncalibrated score reaches 63% of the blend
+# The score is P(the team applies the code) = sigmoid(a * best + b * (rank - best) + c * evidence + d), with ``best``
+# the unit's best ranking score, ``rank - best`` how far below it this code is, ``evidence`` the absolute similarity of
+# the unit's best code (see _calibrate). Before any coding the coefficients are these: a logistic fit of the
+# codebook-only engine's first three suggestions on two hand-coded sets (NHS patient feedback, 5,613 answers; the
+# bundled evaluation interviews, 657 coded units), each weighing half. Codings then move them (see _fit_calibration).
+CALIBRATION_PRIOR = (8.9, 4.3, 0.44, -8.1)
+CALIBRATION_PRIOR_WEIGHT = 20.0  # how firmly the coefficients stay near those (a penalty on their squared distance)
+CALIBRATION_TOP = 3  # the codes of a unit the calibration is fitted on: those a coder is shown
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
 PRIOR_SPREAD_FLOOR = 0.2
 QUESTION_WEIGHT = 0.5  # weight of the question's prior when choosing an answer's self-training code
@@ -101,9 +109,14 @@ VECTOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # then chosen among these by leave-
 VECTOR_LAMBDA = 1.0  # ridge penalty of the word-vector learner
 LOWERED = 0.9  # a codability factor below this is said in the explanation
 CODABLE_LAMBDA = 1.0  # ridge penalty of the codability model (units worth coding vs units passed over)
+CODABLE_REFERENCE = 0.25  # quantile of the coded units' P(codable) below which a unit's scores are lowered
 VECTOR_SPREAD_FLOOR = 0.3  # word-vector scores closer together than this are mostly noise (small talk)
 MAX_GRAPH_UNITS = 2_000_000  # a guard only: the graph takes memory linear in the units
 QUICK_MAX = 64  # codings changed at once that a quick update takes; more, and the learners are refitted
+RESEED_HOPS = 2  # after a quick update, units this many links from a changed one are seeded again ...
+RESEED_MAX = 2_000  # ... up to about this many
+SNIPPET = 90  # characters of a quoted unit or codebook text in an explanation
+MIN_EXPLAINED = 0.05  # a similarity below this is not worth naming
 
 
 @dataclass(slots=True)
@@ -208,7 +221,8 @@ class Suggester:
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
         self._prepared = False
-        self._calib: tuple[Any, float] | None = None
+        self._calib: tuple[float, float, float, float] = CALIBRATION_PRIOR
+        self._calib_fitted = False
         self._ridge: tuple[Any, Any] | None = None
         self._corpus_digest = hashlib.sha256().hexdigest()
         self._data_digest = self._corpus_digest
@@ -370,9 +384,10 @@ class Suggester:
 
     @property
     def calibrated(self) -> bool:
-        """True once enough units are coded for scores to be fitted to the team's decisions."""
+        """True once enough units are coded for scores to be fitted to the team's decisions (before, they follow the
+        default mapping, ``CALIBRATION_PRIOR``)."""
         self._ensure()
-        return self._calib is not None
+        return self._calib_fitted
 
     @property
     def code_ids(self) -> list[str]:
@@ -433,7 +448,9 @@ class Suggester:
         self._base = None
         if corpus:
             assert Xc is not None
-            zs, xp = self._zero_shot(Xc, corpus)
+            hits = self._kw_all.match_many(corpus)
+            self._weigh_keywords(hits, len(corpus))
+            zs, xp = self._zero_shot(Xc, corpus, hits)
             zq = None
             if self._corpus and any(self._questions):
                 asked = sorted({q for q in self._questions if q.strip()})
@@ -468,8 +485,15 @@ class Suggester:
         self._pieces = list(pieces)
         self._owner = np.asarray(owner, dtype=np.int64)
         self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
-        self._matchers = [KeywordMatcher(c.keywords) for c in codes]
-        self._index_keywords()
+        known = english_word()
+        self._matchers = [KeywordMatcher(c.keywords, known) for c in codes]
+        self._index_keywords(known)
+        # Single-word keywords count through their weighed bonus, not as codebook pieces as well: as a piece, a
+        # generic word ("time") would make every unit containing it resemble the code.
+        single = [{m.keywords[i].strip() for i in range(len(m.keywords)) if m.n_words(i) < 2} for m in self._matchers]
+        self._prior_piece = np.asarray([p not in single[j] for p, j in zip(self._pieces, owner, strict=True)],
+                                       dtype=bool)
+        self._piece_kind = [_piece_kind(codes[j], p) for p, j in zip(self._pieces, owner, strict=True)]
         # Pieces are grouped by code so per-code reductions work on column slices.
         bounds = np.searchsorted(self._owner, np.arange(len(codes) + 1))
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
@@ -494,17 +518,28 @@ class Suggester:
             return None
         return l2_rows(X[:, : self.featurizer.n_word_features].tocsr())
 
-    def _index_keywords(self) -> None:
+    def _index_keywords(self, known: Callable[[str], bool] | None) -> None:
         """One matcher over every code's keywords, and which codes each keyword belongs to."""
         import numpy as np
 
-        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords])
+        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords], known)
         kw_index = {k: i for i, k in enumerate(self._kw_all.keywords)}
         owners: list[list[int]] = [[] for _ in self._kw_all.keywords]
         for j, m in enumerate(self._matchers):
             for k in m.keywords:
                 owners[kw_index[k]].append(j)
         self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
+        self._kw_w = np.ones(len(owners), dtype=np.float32)  # until weighed on the corpus (_weigh_keywords)
+
+    def _weigh_keywords(self, hits: list[list[int]], n_units: int) -> None:
+        """Keyword weights from how often each keyword is found in the corpus (``hits``: per unit)."""
+        import numpy as np
+
+        df = np.zeros(len(self._kw_all.keywords), dtype=np.int64)
+        for h in hits:
+            df[h] += 1
+        self._kw_w = np.asarray(keyword_weights(self._kw_all, self._kw_codes, df.tolist(), n_units, english_rank()),
+                                dtype=np.float32)
 
     def _candidates(self) -> list[Code]:
         used = {c for e in self._examples for c in e.codes}
@@ -554,6 +589,7 @@ class Suggester:
         corpus: dict[str, Any] = {
             "code_ids": list(self._code_ids),
             "pieces": list(self._pieces),
+            "keyword_weights": self._kw_w,
             "profile_terms": [sorted(t) for t in self._profile_terms],
             "owner": self._owner,
             "excl_owner": self._excl_owner,
@@ -591,7 +627,8 @@ class Suggester:
             "ridge_W": None if self._ridge is None else self._ridge[0],
             "spos": self._spos,
             "rsum": self._rsum,
-            "calib": None if self._calib is None else [float(self._calib[0][0]), float(self._calib[1])],
+            "calib": list(self._calib),
+            "calib_fitted": self._calib_fitted,
             "F_raw": self._F_raw,
             "Y0": self._Y0,
             "rank_c": self._rank_c,
@@ -630,6 +667,9 @@ class Suggester:
         base = corpus.get("base")
         if n and (base is None or Xc is None or base.shape != (C, Xc.shape[1])):
             return False
+        kw = corpus.get("keyword_weights")
+        if kw is None or len(kw) != len({k.strip() for c in codes for k in c.keywords if k.strip()}):
+            return False
         # Saved with or without word vectors, and this installation differs: never mix the two.
         pv, weights = piece_vectors(), corpus.get("vector_weights")
         Vc, Vq = corpus.get("Vc"), corpus.get("Vq")
@@ -650,6 +690,7 @@ class Suggester:
         corpus_texts = self._corpus or [e.text for e in self._examples]
         self.featurizer = Featurizer.from_state(self.pipeline, corpus)
         self._set_codes(codes, corpus["pieces"], corpus["owner"], corpus["excl_owner"])
+        self._kw_w = np.asarray(corpus["keyword_weights"], dtype=np.float32)
         self._P, self._Q, self._E = corpus["P"], corpus["Q"], corpus.get("E")
         self._profile_terms = [set(t) for t in corpus["profile_terms"]]
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
@@ -715,7 +756,10 @@ class Suggester:
         self._vec = None if vw is None else (vw, vm, vi)
         self._vw = float(learned.get("vector_weight", VECTOR_WEIGHT))
         calib = learned.get("calib")
-        self._calib = None if calib is None else (np.asarray([calib[0]]), float(calib[1]))
+        if calib is None or len(calib) != 4:
+            return False
+        self._calib = (float(calib[0]), float(calib[1]), float(calib[2]), float(calib[3]))
+        self._calib_fitted = bool(learned.get("calib_fitted", False))
         self._F_raw, self._Y0 = learned.get("F_raw"), learned.get("Y0")
         self._Fn = None if self._F_raw is None else normalised(self._F_raw)
         self._rank_c, self._ev_c = learned.get("rank_c"), learned.get("ev_c")
@@ -770,17 +814,19 @@ class Suggester:
         V = self._tv.transform(texts) if self._tv is not None else None
         return _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
 
-    def _zero_shot(self, X: Any, texts: Sequence[str]) -> tuple[Any, Any]:
+    def _zero_shot(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
         """Codebook prior for each (unit, code), and the cosine to each code's profile; sentence-level best is mixed
-        in for long units. Computed in batches, so the (units x pieces) products stay small."""
+        in for long units. Computed in batches, so the (units x pieces) products stay small. ``hits``: the keywords
+        found in each text, when known already."""
         import numpy as np
 
         n, C = X.shape[0], len(self.codes)
         zs = np.zeros((n, C), dtype=np.float32)
         xp = np.zeros((n, C), dtype=np.float32)
-        for a in range(0, n, 4 * BATCH):
-            zs[a : a + 4 * BATCH], xp[a : a + 4 * BATCH] = self._zero_shot_rows(X[a : a + 4 * BATCH],
-                                                                               texts[a : a + 4 * BATCH])
+        step = 4 * BATCH
+        for a in range(0, n, step):
+            zs[a : a + step], xp[a : a + step] = self._zero_shot_rows(
+                X[a : a + step], texts[a : a + step], None if hits is None else hits[a : a + step])
         long_idx = [i for i, t in enumerate(texts) if len(t) >= SENTENCE_MIN_CHARS]
         if long_idx:
             sents: list[str] = []
@@ -800,7 +846,7 @@ class Suggester:
                 zs[rows] = 0.5 * zs[rows] + 0.5 * np.maximum(best, zs[rows])
         return zs, xp
 
-    def _zero_shot_rows(self, X: Any, texts: Sequence[str]) -> tuple[Any, Any]:
+    def _zero_shot_rows(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
         import numpy as np
 
         n, C = X.shape[0], len(self.codes)
@@ -808,10 +854,10 @@ class Suggester:
         sq = _dense_product(X, self._Q.T)
         nn = np.zeros((n, C), dtype=np.float32)
         for j, (a, b) in enumerate(self._piece_bounds):
-            m = b - a
+            part = sq[:, a:b][:, self._prior_piece[a:b]]
+            m = part.shape[1]
             if m == 0:
                 continue
-            part = sq[:, a:b]
             if m > PIECE_TOP:
                 part = np.partition(part, m - PIECE_TOP, axis=1)[:, m - PIECE_TOP :]
             nn[:, j] = part.mean(axis=1)
@@ -824,10 +870,10 @@ class Suggester:
         if self._kw_all.keywords:
             # One matcher over every code's keywords: each text is tokenised and each word resolved once.
             count = np.zeros((n, C), dtype=np.float32)
-            for i, hits in enumerate(self._kw_all.match_many(list(texts))):
-                for k in hits:
-                    count[i, self._kw_codes[k]] += 1
-            # 1 keyword -> the full weight, 2 -> 1.5x, saturating at 2x
+            for i, found in enumerate(self._kw_all.match_many(list(texts)) if hits is None else hits):
+                for k in found:
+                    count[i, self._kw_codes[k]] += self._kw_w[k]
+            # weighed count 1 (one phrase) -> the full bonus, 2 -> 1.5x, saturating at 2x
             zs += KEYWORD_WEIGHT * 2 * (1 - 0.5**count)
         return zs.astype(np.float32), sp
 
@@ -914,16 +960,21 @@ class Suggester:
         if loo is not None:
             sel, ridge_loo, vec_loo = loo
             assert self._L is not None
-            parts = self._blend_parts(self._L.take(sel), ridge=ridge_loo, vec=vec_loo)
-            if parts[2] is not None:
-                self._vw = self._choose_vector_weight(sel, parts[0], parts[2])
+            # The vectors' weight is chosen with the coded units inside the centroids (honest leave-one-out centroids
+            # chose weights of 1-2 on the bundled interviews and cost them 3-6 points of top-1); the calibration is
+            # fitted on scores with each unit out of every learner, as an unseen unit's are.
+            rows = self._L.take(sel)
+            choice = self._blend_parts(rows, ridge=ridge_loo, vec=vec_loo)
+            if choice[2] is not None:
+                self._vw = self._choose_vector_weight(sel, choice[0], choice[2])
+            parts = self._blend_parts(rows, ridge=ridge_loo, vec=vec_loo, own=sel)
         self._checkpoint()
         self._transduce()
         self._checkpoint()
         if loo is not None and parts is not None:
-            self._fit_calibration(loo[0], _with_vectors(parts[0], parts[2], self._vw))
+            self._fit_calibration(loo[0], _with_vectors(parts[0], parts[2], self._vw), parts[1])
         else:
-            self._calib = None
+            self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
         self._checkpoint()
         self._fit_codable()
         self._stale = False
@@ -999,13 +1050,21 @@ class Suggester:
         return True
 
     def _reseed(self, rows: list[int]) -> None:
-        """New seeds for corpus rows whose codings changed, and their effect on the spread scores nearby."""
+        """New seeds for corpus rows whose codings changed and for the units around them (whose blend the updated
+        learners changed most), and the effect on the spread scores nearby."""
         import numpy as np
 
         rows = sorted({r for r in rows if r >= 0})
         if not rows or self._G is None or self._C is None:
             return
         r = np.asarray(rows, dtype=np.int64)
+        G = self._G
+        for _ in range(RESEED_HOPS):
+            near = np.unique(G.indices[np.concatenate([np.arange(G.indptr[i], G.indptr[i + 1]) for i in r])])
+            r = np.union1d(r, near)
+            if len(r) > RESEED_MAX:
+                break
+        rows = r.tolist()
         blend, _ = self._blend(self._C.take(r))
         seed = softmax_rows(blend)
         by_row = {int(row): i for i, row in enumerate(self._L.rows.tolist())} if self._L is not None else {}
@@ -1074,17 +1133,19 @@ class Suggester:
         d = self._P.shape[1]
         spos = self._spos if self._spos is not None else np.zeros((d, len(self.codes)), dtype=np.float32)
         if self._base is not None:
-            cent = self._base + SEED_WEIGHT * spos.T
-            norm = np.linalg.norm(cent, axis=1)
+            # In float64: a float32 sum over 100,000 features depends on how the arrays lie in memory (a restored
+            # model would then differ from a fresh fit in the sixth digit).
+            cent = self._base.astype(np.float64) + SEED_WEIGHT * spos.T
+            norm = np.sqrt((cent * cent).sum(axis=1)).astype(_F32)
             self._st_norm = norm if norm.any() else None
         if self._spos is not None and self._Y.any():
             if self._Pd is None or self._Pd.shape != (len(self.codes), d):
                 self._Pd = self._P.toarray()
-            roc = spos.T + self._Pd
+            roc = spos.T.astype(np.float64) + self._Pd
             if self._rsum is not None:
-                rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float32)
+                rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float64)
                 roc -= 0.5 * self._rsum.T / rn[:, None]
-            self._roc_norm = np.maximum(np.linalg.norm(roc, axis=1), 1e-12)
+            self._roc_norm = np.maximum(np.sqrt((roc * roc).sum(axis=1)), 1e-12).astype(_F32)
 
     def _ridge_selection(self) -> Any:
         """Which coded units the kernel ridge trains on: all of them up to ``RIDGE_ROWS``; beyond, a class-balanced
@@ -1342,8 +1403,10 @@ class Suggester:
         w, Minv = _primal_ridge(Fc, y - ybar, CODABLE_LAMBDA)
         loo = _loo(Fc @ w, _hat(Fc, Minv), y - ybar)
         a, b = _platt(loo.astype(np.float64), y.astype(np.float64))
-        # A typical coded unit's own probability (leave-one-out): units that look as codable keep their scores.
-        typical = float(np.median(_sigmoid(a * loo[: len(pos)] + b)))
+        # The reference is a coded unit's own probability (leave-one-out) at the CODABLE_REFERENCE quantile: units
+        # that look as codable as most coded units keep their scores (the scores are calibrated on coded units; with
+        # the median, half of them were lowered).
+        typical = float(np.quantile(_sigmoid(a * loo[: len(pos)] + b), CODABLE_REFERENCE))
         self._codable = (w, mu, float(a), float(b), max(typical, 1e-3))
 
     def _codability(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
@@ -1408,25 +1471,58 @@ class Suggester:
                 best, best_w = mrr, w
         return best_w
 
-    def _fit_calibration(self, sel: Any, blend: Any) -> None:
-        """Platt scaling on leave-one-out blended scores (``blend``) of (up to CALIBRATION_UNITS) coded units."""
+    def _fit_calibration(self, sel: Any, blend: Any, evidence: Any) -> None:
+        """The score mapping (see ``CALIBRATION_PRIOR``) fitted on (up to CALIBRATION_UNITS) coded units: their
+        leave-one-out ranking scores (``blend``, then spreading without their own codes) and evidence, the first
+        ``CALIBRATION_TOP`` codes of each (what a coder would have been shown) labelled by whether the team applied
+        them, and every code the team rejected (labelled 0). A penalty pulls the coefficients towards the default
+        mapping, so that the scale moves gradually as coded units accumulate, not in a jump at the first fit."""
         import numpy as np
 
-        blend = self._loo_rank(sel, blend)
-        target = self._Y[sel]
-        known = target | self._R[sel]
-        # Units with a code are informative for every code; rows without any positive are only
-        # informative about what they rejected.
+        rank = self._loo_rank(sel, blend)
+        target, rejected = self._Y[sel], self._R[sel]
         has_pos = np.asarray(target.any(axis=1))
-        mask = np.where(has_pos[:, None], True, known)
-        # Only the blend goes in, so the mapping is monotone and the ranking stays the blend's.
-        feats = blend[mask][:, None]
-        lab = target[mask]
-        if lab.all() or not lab.any():
-            self._calib = None
+        top = np.argsort(-rank, axis=1, kind="stable")[:, :CALIBRATION_TOP]
+        shown = np.zeros_like(target)
+        np.put_along_axis(shown, top, True, axis=1)
+        # A unit with a code is informative about every code it was shown; one the team only rejected codes for, about
+        # those codes alone.
+        mask = np.where(has_pos[:, None], shown, False) | rejected
+        feats = _calibration_features(rank, evidence)
+        X, y = feats[mask], target[mask]
+        if len(y) < MIN_CALIBRATION or y.all() or not y.any():
+            self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
             return
-        coef, icpt = _platt(feats[:, 0].astype(np.float64), lab.astype(np.float64))
-        self._calib = (np.asarray([coef]), icpt)
+        weight = np.broadcast_to(self._shift_weights(target)[:, None], mask.shape)[mask]
+        self._calib = _penalised_logistic(X.astype(np.float64), y.astype(np.float64), np.asarray(CALIBRATION_PRIOR),
+                                          CALIBRATION_PRIOR_WEIGHT, weight.astype(np.float64))
+        self._calib_fitted = True
+
+    def _shift_weights(self, target: Any) -> Any:
+        """Weights of the calibration units that make their codes as common as among the units still to code.
+
+        Teams rarely code a random sample: they code the clear cases, or one criterion first, or (as a benchmark)
+        a few units of every code. The calibration units then over-represent some codes, rare and hard ones
+        usually, and the scale comes out too cautious (or too bold) for the units it is used on. Each unit weighs
+        the share of its codes among the uncoded units' first codes over their share among the calibration units
+        (between 1/4 and 4; units without a code weigh 1)."""
+        import numpy as np
+
+        n = np.ones(len(target))
+        if self._rank_c is None or self._L is None or not target.any():
+            return n
+        coded_rows = np.zeros(self._rank_c.shape[0], dtype=bool)
+        coded_rows[self._L.rows[self._L.rows >= 0]] = True
+        first = self._rank_c[~coded_rows].argmax(axis=1)
+        if not len(first):
+            return n
+        C = target.shape[1]
+        want = np.bincount(first, minlength=C) / len(first)
+        per = target / np.maximum(target.sum(axis=1, keepdims=True), 1)
+        have = per.sum(axis=0) / max(float(per.sum()), 1e-12)
+        ratio = np.clip((want + 1e-3) / (have + 1e-3), 0.25, 4.0)
+        w = np.where(target.any(axis=1), (per * ratio).sum(axis=1), 1.0)
+        return w / w.mean()
 
     def _loo_rank(self, sel: Any, blend: Any) -> Any:
         """Leave-one-out ranking scores of coded units: spreading with their own codes held out."""
@@ -1457,16 +1553,29 @@ class Suggester:
         base, evidence, vec_mm = self._blend_parts(b, ridge=ridge, vec=vec)
         return _with_vectors(base, vec_mm, self._vw), evidence
 
-    def _blend_parts(self, b: _Rows, *, ridge: Any = None, vec: Any = None) -> tuple[Any, Any, Any]:
+    def _blend_parts(self, b: _Rows, *, ridge: Any = None, vec: Any = None, own: Any = None) -> tuple[Any, Any, Any]:
         """The blend without the word vectors, the evidence, and the scaled word-vector scores (None without
-        vectors): apart, so that the leave-one-out choice of the vectors' weight computes the rest once."""
+        vectors): apart, so that the leave-one-out choice of the vectors' weight computes the rest once.
+
+        ``own``: for coded units scored leave-one-out, their indices among the coded units: each is then taken out of
+        the centroids it is part of (with ``ridge`` and ``vec`` their leave-one-out learner scores), so that the
+        calibration is fitted on scores like those of units the model has not seen."""
         import numpy as np
 
         xs = _dense_product(b.X, self._spos) if self._spos is not None else None
+        Y = R = nx = None
+        if own is not None and xs is not None:
+            Y, R = self._Y[own].astype(np.float32), self._R[own].astype(np.float32)
+            nx = np.asarray(b.X.multiply(b.X).sum(axis=1), dtype=np.float32)  # each row's squared length (1)
         prior = b.zs.copy()
         if self._st_norm is not None:
             st = b.xb if xs is None else b.xb + SEED_WEIGHT * xs
-            prior = prior + SELF_TRAIN_WEIGHT * st / np.maximum(self._st_norm, 1e-12)
+            norm = np.broadcast_to(self._st_norm, st.shape)
+            if Y is not None and nx is not None:
+                # The centroid without the unit: ||c - s x||^2 = ||c||^2 - 2 s x.c + s^2 |x|^2.
+                norm = np.sqrt(np.maximum(norm**2 - Y * (2 * SEED_WEIGHT * st - SEED_WEIGHT**2 * nx), 1e-12))
+                st = st - Y * SEED_WEIGHT * nx
+            prior = prior + SELF_TRAIN_WEIGHT * st / np.maximum(norm, 1e-12)
         evidence = prior
         # A row whose prior spread is tiny has no codebook evidence; the floor keeps min-max scaling
         # from blowing that noise up into a confident-looking prior.
@@ -1475,10 +1584,16 @@ class Suggester:
             # No nearest-coded-unit learner here: label spreading over the unit graph already lets
             # coded units speak for their neighbours, at a fraction of the cost.
             roc = xs + b.xp
+            rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float32)
             if self._rsum is not None:
-                rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float32)
                 roc = roc - 0.5 * _dense_product(b.X, self._rsum) / rn
-            roc = roc / self._roc_norm
+            norm = np.broadcast_to(self._roc_norm, roc.shape)
+            if Y is not None and R is not None:
+                # Out of the coded sum (weight 1) or out of the rejected mean (weight -0.5 / rejections).
+                t = Y - R * (0.5 / rn)
+                norm = np.sqrt(np.maximum(norm**2 - 2 * t * roc + t**2 * nx, 1e-12))
+                roc = roc - t * nx
+            roc = roc / norm
             if ridge is None:
                 assert self._ridge is not None
                 Wr, mean = self._ridge
@@ -1501,14 +1616,12 @@ class Suggester:
             vec_mm = _minmax(vec, floor=VECTOR_SPREAD_FLOOR)
         return out.astype(np.float32), evidence.astype(np.float32), vec_mm
 
-    def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
+    def _calibrate(self, rank: Any, evidence: Any) -> Any:
+        """Ranking scores to probabilities (see ``CALIBRATION_PRIOR``): monotone in the ranking score within a unit, so
+        the order of the codes stays the ranking's."""
         import numpy as np
 
-        if self._calib is None:
-            # Relative standing among the codes times absolute evidence from the codebook text.
-            return blend * (1.0 - np.exp(-np.maximum(zs_raw, 0.0) / PRIOR_REFERENCE))
-        coef, icpt = self._calib
-        return _sigmoid(coef[0] * blend + icpt)
+        return _sigmoid(_calibration_features(rank, evidence) @ np.asarray(self._calib, dtype=np.float32))
 
     # ------------------------------------------------------------------ public scoring
     def _score_batch(self, texts: Sequence[str]) -> tuple[Any, _Rows, Any]:
@@ -1616,7 +1729,6 @@ class Suggester:
 
     def _explain_batch(self, texts: Sequence[str], b: _Rows, best: Any) -> list[list[tuple[str, dict[str, Any]]]]:
         """Explanations of codes ``best[i]`` for each text: the evidence behind them, computed once per batch."""
-
         piece_sims = _dense_product(b.X, self._Q.T)
         coded = None
         if self._L is not None and self._Y.any():
@@ -1628,67 +1740,94 @@ class Suggester:
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
         out: list[list[tuple[str, dict[str, Any]]]] = []
         for i, text in enumerate(texts):
-            pairs: list[tuple[str, str]] | None = None
-            row: list[tuple[str, dict[str, Any]]] = []
+            pairs = self.pipeline.token_pairs(text)
             sims = None
             if coded is not None:
                 lo, hi = coded.indptr[i], coded.indptr[i + 1]
                 sims = (coded.indices[lo:hi], coded.data[lo:hi])
+            row = []
             for j in best[i].tolist():
-                if pairs is None:
-                    pairs = self.pipeline.token_pairs(text)
-                kws = [self._kw_all.keywords[k] for k in kw_hits[i] if j in self._kw_codes[k]]
+                kws = [k for k in kw_hits[i] if j in self._kw_codes[k]]
                 row.append(self._explain(j, pairs, kws, piece_sims[i], sims))
             out.append(row)
         return out
 
-    def _explain(self, j: int, pairs: list[tuple[str, str]], keywords: list[str], piece_sims: Any,
+    def _explain(self, j: int, pairs: list[tuple[str, str]], keywords: list[int], piece_sims: Any,
                  coded_sims: tuple[Any, Any] | None) -> tuple[str, dict[str, Any]]:
+        """Why code ``j``: the evidence found, strongest first. Each kind has a strength on one scale: the closest
+        unit the team coded with it (its word cosine), the closest piece of the codebook (its cosine, a little less:
+        the team's own coding is the better guide), a phrase of the code's keywords (0.6) or a single keyword (up to
+        0.4, a common word much less); then the definition's words the unit shares, and what the code learned from."""
         import numpy as np
 
         assert self.featurizer is not None
         fz = self.featurizer
         code = self.codes[j]
-        terms: list[str] = []
-        seen: set[str] = set()
-        ranked = sorted(
-            (p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
-            key=lambda p: -fz.idf_of(p[1]),
-        )
-        for surface, norm in ranked:
-            if norm not in seen:
-                seen.add(norm)
-                terms.append(surface)
-            if len(terms) == 5:
-                break
-        closest: dict[str, Any] | None = None
-        a, b = self._piece_bounds[j]
-        if b > a:
-            k = a + int(piece_sims[a:b].argmax())
-            closest = {"source": "codebook", "text": _snippet(self._pieces[k]),
-                       "similarity": round(float(piece_sims[k]), 3)}
+        items: list[tuple[float, str]] = []
+        coded: dict[str, Any] | None = None
         if coded_sims is not None and self._n[j]:
             cols, vals = coded_sims
             mine = self._Y[cols, j]
             if mine.any():
                 at = int(np.argmax(np.where(mine, vals, -1.0)))
                 k, sim = int(cols[at]), float(vals[at])
-                if closest is None or sim >= closest["similarity"]:
-                    e = self._ex[k]
-                    closest = {"source": "coded", "id": e.id, "text": _snippet(e.text), "similarity": round(sim, 3)}
-        parts = []
-        if keywords:
-            parts.append("keywords: " + ", ".join(keywords))
+                e = self._ex[k]
+                coded = {"source": "coded", "id": e.id, "ref": e.ref or e.id, "coder": e.coders.get(code.id, ""),
+                         "text": _snippet(e.text, SNIPPET), "similarity": round(sim, 3)}
+                if sim > MIN_EXPLAINED:
+                    who = f" by {coded['coder']}" if coded["coder"] else ""
+                    items.append((sim, f"like {coded['ref']}, coded{who}: \u201c{coded['text']}\u201d"))
+        book: dict[str, Any] | None = None
+        a, b = self._piece_bounds[j]
+        if b > a:
+            k = a + int(piece_sims[a:b].argmax())
+            book = {"source": "codebook", "kind": self._piece_kind[k], "text": _snippet(self._pieces[k], SNIPPET),
+                    "similarity": round(float(piece_sims[k]), 3)}
+            if piece_sims[k] > MIN_EXPLAINED and self._piece_kind[k] != "keyword":
+                items.append((0.9 * float(piece_sims[k]), f"{book['kind']}: \u201c{book['text']}\u201d"))
+        words = []
+        for k in sorted(keywords, key=lambda k: -self._kw_w[k]):
+            phrase = self._kw_all.n_words(k) >= 2
+            strength = 0.6 if phrase else 0.4 * float(self._kw_w[k]) / SINGLE_WORD_WEIGHT
+            label = "phrase" if phrase else "keyword" if strength >= 0.2 else "common word"
+            items.append((strength, f"{label} \u201c{self._kw_all.keywords[k]}\u201d"))
+            words.append(self._kw_all.keywords[k])
+        terms: list[str] = []
+        seen: set[str] = set()
+        ranked = sorted((p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
+                        key=lambda p: -fz.idf_of(p[1]))
+        for surface, norm in ranked:
+            if norm not in seen:
+                seen.add(norm)
+                terms.append(surface)
+            if len(terms) == 5:
+                break
+        parts = [text for _, text in sorted(items, key=lambda x: -x[0])]
         if terms:
-            parts.append("definition terms: " + ", ".join(terms))
-        if closest is not None and closest["similarity"] > 0.05:
-            where = f"coded unit {closest['id']}" if closest["source"] == "coded" else "codebook text"
-            parts.append(f"closest {where}: \u201c{closest['text']}\u201d")
+            parts.append("shares with the definition: " + ", ".join(terms))
         if self._n[j]:
-            parts.append(f"learned from {int(self._n[j])} coded unit(s)")
+            parts.append(f"learned from {int(self._n[j])} coded unit{'s' if self._n[j] != 1 else ''}")
         why = "; ".join(parts) or f"closest overall to \u201c{code.name}\u201d"
-        evidence = {"keywords": keywords, "terms": terms, "closest": closest, "coded_examples": int(self._n[j])}
+        closest = coded if coded is not None and (book is None or coded["similarity"] >= book["similarity"]) else book
+        evidence = {"keywords": words, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
+                    "coded_examples": int(self._n[j])}
         return why, evidence
+
+
+def _piece_kind(code: Code, piece: str) -> str:
+    """What a codebook piece of ``code`` is, as an explanation names it."""
+    strip = {p.strip() for p in code.examples}
+    if piece in strip:
+        return "codebook example"
+    if piece in {p.strip() for p in code.include}:
+        return "codebook includes"
+    if piece in {p.strip() for p in code.questions}:
+        return "codebook question"
+    if piece in {p.strip() for p in code.keywords}:
+        return "keyword"
+    if piece == code.name.strip():
+        return "code name"
+    return "definition"
 
 
 class _Stopped(Exception):
@@ -1777,6 +1916,37 @@ def _sigmoid(z: Any) -> Any:
 def _with_vectors(base: Any, vec_mm: Any, weight: float) -> Any:
     """The blend with the word-vector scores at ``weight`` (``base`` as it is without vectors)."""
     return base if vec_mm is None else (base + weight * vec_mm) / (1 + weight)
+
+
+def _calibration_features(rank: Any, evidence: Any) -> Any:
+    """Per (unit, code): the unit's best ranking score, this code's distance below it, the evidence of the unit's best
+    code, and 1 (the intercept); shape (units, codes, 4)."""
+    import numpy as np
+
+    best_at = rank.argmax(axis=1)
+    best = rank.max(axis=1, keepdims=True)
+    ev = np.maximum(evidence[np.arange(len(rank)), best_at], 0.0)[:, None]
+    return np.stack(np.broadcast_arrays(best, rank - best, ev, np.ones_like(best)), axis=-1).astype(np.float32)
+
+
+def _penalised_logistic(X: Any, y: Any, prior: Any, weight: float, sample_weight: Any = None,
+                        iterations: int = 30) -> tuple[float, float, float, float]:
+    """Logistic regression coefficients (Newton's method) with a penalty ``weight / 2 * |theta - prior|^2``; the first
+    three (best score, distance below it, evidence) kept non-negative, so the mapping stays monotone."""
+    import numpy as np
+
+    theta = prior.astype(np.float64).copy()
+    sw = np.ones(len(y)) if sample_weight is None else sample_weight
+    for _ in range(iterations):
+        p = _sigmoid(X @ theta)
+        g = X.T @ (sw * (p - y)) + weight * (theta - prior)
+        H = (X * (sw * p * (1 - p))[:, None]).T @ X + weight * np.eye(len(theta))
+        step = np.linalg.solve(H, g)
+        theta = theta - step
+        theta[:3] = np.maximum(theta[:3], 0.0)
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(theta[0]), float(theta[1]), float(theta[2]), float(theta[3])
 
 
 def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:

@@ -17,7 +17,13 @@ from pathlib import Path
 from qualcode.errors import InputError, QualcodeError
 from qualcode.model import ParsedTranscript
 
-__all__ = ["SUPPORTED_FORMATS", "SUPPORTED_EXTENSIONS", "read_transcript", "parse_transcript"]
+__all__ = [
+    "SUPPORTED_FORMATS",
+    "SUPPORTED_EXTENSIONS",
+    "read_transcript",
+    "parse_transcript",
+    "has_speaker_labels",
+]
 
 #: ParsedTranscript.format values, each with the extensions its files usually carry.
 SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
@@ -32,29 +38,28 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = (".docx", ".txt", ".md", ".markdown", ".
 
 
 def read_transcript(path: str | Path) -> ParsedTranscript:
-    """Read and parse the transcript at ``path``. Raises InputError when it cannot be read."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path), hint="check the path and the file name") from None
-    except IsADirectoryError:
-        raise InputError("this is a folder, not a transcript file", path=str(path)) from None
-    except PermissionError:
-        raise InputError("permission denied", path=str(path), hint="check that you may read this file") from None
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    """Read and parse the transcript at ``path``. Raises InputError when it cannot be read or is over the
+    file-size bound (``QUALCODE_MAX_INPUT_MB``; a Word document's text is measured, not its pictures)."""
+    from qualcode.safeio.files import read_input
+    from qualcode.safeio.limits import limits
+
+    # a .docx holds pictures besides its text: the archive bounds apply to it, and its text is measured once read
+    data = read_input(path, what="transcript", zip_limit=limits().max_archive_total)
     return parse_transcript(data, str(path))
 
 
-def parse_transcript(data: bytes, name: str) -> ParsedTranscript:
+def parse_transcript(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse transcript bytes. ``name`` is the file name, used in messages and as ``source_name``.
 
     Returns text (speaker labels removed, turns separated by a blank line), turns, coding
     units and metadata. Raises InputError for empty, binary, damaged or unsupported input.
+
+    ``notes``: a text or Word file with neither speaker labels nor timestamps is an interviewer's notes (its lines
+    are the informant's, ``record == "notes"``). Pass False for documents that are not interviews (a desk-review
+    source): their lines then have no speaker.
     """
     try:
-        return _parse(data, name)
+        return _parse(data, name, notes=notes)
     except QualcodeError:
         raise
     except RecursionError:
@@ -67,18 +72,46 @@ def parse_transcript(data: bytes, name: str) -> ParsedTranscript:
         ) from err
 
 
-def _parse(data: bytes, name: str) -> ParsedTranscript:
+def has_speaker_labels(text: str, name: str = "source.txt") -> bool:
+    """True when a text holds speaker turns qualcode recognises with confidence (labels, voice tags, "Name  0:03"
+    headers), so it can be read as an interview; False for a document, notes without labels, or unreadable text.
+
+    Used where a source arrives without saying what it is (another tool's project)."""
+    try:
+        parsed = _parse(text.encode("utf-8"), name, notes=False)
+    except QualcodeError:
+        return False
+    except Exception:  # a reader bug must not decide for the caller
+        return False
+    from qualcode.speakers import HEADING_SPEAKER
+
+    return any(t.speaker and t.speaker != HEADING_SPEAKER for t in parsed.turns)
+
+
+def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers import detect
     from qualcode.importers.decoding import decode_text
+    from qualcode.safeio.files import check_size
 
     if not data.strip():
         raise InputError(
             "the file is empty", path=name, hint="check that the transcript was saved completely, then import it again"
         )
+    if data.startswith(b"PK\x03\x04"):
+        from qualcode.safeio.archive import Archive
+
+        # every entry unpacked once within the archive bounds (and no XML with a DTD) before anything reads it
+        with Archive(data, name, what="Word document",
+                     hint="open it in Word and save it again as .docx, or save it as plain text (.txt)",
+                     unreadable="this Word document is damaged or incomplete") as archive:
+            archive.check_all()
     if detect.sniff_binary(data, name) == "docx":
         from qualcode.importers.docx_reader import read_docx
 
-        return read_docx(data, name)
+        parsed = read_docx(data, name, notes=notes)
+        check_size(parsed.text, name, what="document's text")
+        return parsed
+    check_size(data, name, what="transcript")
     try:
         text, _encoding = decode_text(data, name)
     except InputError:
@@ -99,4 +132,4 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
         return read_service(text, name)
     from qualcode.importers.text_reader import read_text
 
-    return read_text(text, name)
+    return read_text(text, name, notes=notes)

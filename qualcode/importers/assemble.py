@@ -10,12 +10,20 @@ offsets mean the same thing whatever the source format:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.safeio.limits import limits
+from qualcode.safeio.text import bound_spans, clean, clean_data, clean_line, describe
+from qualcode.speakers import HEADING_SPEAKER
+
+# Paragraphs longer than this are cut into units window by window (at a space), so that a file that is one huge
+# line costs memory in proportion to a window, not to the whole line.
+_WINDOW = 100_000
 
 
 @dataclass
@@ -38,6 +46,8 @@ class Drafts:
 
     def __init__(self) -> None:
         self.turns: list[DraftTurn] = []
+        self.break_turn = False
+        self.removed: Counter[str] = Counter()  # control and non-characters taken out of the text
 
     def add(
         self,
@@ -45,20 +55,30 @@ class Drafts:
         text: str,
         *,
         new_paragraph: bool = True,
+        new_turn: bool = False,
         t_start: float | None = None,
         t_end: float | None = None,
     ) -> None:
         """Append ``text`` for ``speaker``; a new speaker starts a new turn.
 
         ``new_paragraph=False`` glues the text to the current paragraph with a space (wrapped
-        lines, consecutive subtitle cues).
+        lines, consecutive subtitle cues); ``new_turn`` starts a turn even for the same speaker
+        (a speaker change the file marks without naming anyone, as ">>" in captions).
         """
-        clean = " ".join(text.split())
-        if not clean:
+        # every reader's text passes here: no control or non-character reaches the project, an export or a terminal
+        words = " ".join(clean(text, self.removed).split())
+        if not words:
+            if new_turn:
+                self.break_turn = True
             return
-        piece = Piece(clean, t_start, t_end)
+        if speaker is not None:
+            speaker = " ".join(clean_line(speaker, self.removed).split()) or None
+        piece = Piece(words, t_start, t_end)
         last = self.turns[-1] if self.turns else None
-        if last is None or last.speaker != speaker:
+        if new_turn or self.break_turn:
+            self.break_turn = False
+            self.turns.append(DraftTurn(speaker, [[piece]]))
+        elif last is None or last.speaker != speaker:
             self.turns.append(DraftTurn(speaker, [[piece]]))
         elif new_paragraph or not last.paragraphs:
             last.paragraphs.append([piece])
@@ -70,9 +90,18 @@ class Drafts:
         return not self.turns
 
 
-def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | None = None) -> ParsedTranscript:
+def assemble(
+    drafts: Drafts,
+    *,
+    fmt: str,
+    name: str,
+    metadata: dict[str, Any] | None = None,
+    record: str = "verbatim",
+    detected: str = "",
+    notices: list[str] | None = None,
+) -> ParsedTranscript:
     """Build the stored text, turns and coding units. Raises InputError when there is no speech."""
-    if drafts.empty:
+    if drafts.empty or all(t.speaker == HEADING_SPEAKER for t in drafts.turns):
         raise InputError(
             "no speech found in this file",
             path=name,
@@ -81,6 +110,7 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
     parts: list[str] = []
     turns: list[Turn] = []
     units: list[Unit] = []
+    split = [0]
     pos = 0
     for index, draft in enumerate(drafts.turns):
         if index:
@@ -101,7 +131,7 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
                 parts.append(piece.text)
                 pos += len(piece.text)
             para_text = " ".join(p.text for p in paragraph)
-            units.extend(_units(para_text, para_start, timed, draft.speaker, index))
+            units.extend(_units(para_text, para_start, timed, draft.speaker, index, split))
         pieces = [p for para in draft.paragraphs for p in para]
         starts = [t for t in (p.t_start for p in pieces) if t is not None]
         ends = [t for t in (p.t_end for p in pieces) if t is not None]
@@ -114,13 +144,21 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
                 t_end=max(ends) if ends else None,
             )
         )
+    meta = clean_data(dict(metadata or {}), drafts.removed)
+    warnings = [w for w in [describe(drafts.removed)] if w]
+    if split[0]:
+        warnings.append(f"{split[0]} passage(s) longer than {limits().max_unit_chars:,} characters were cut into "
+                        "shorter coding units at clause or word boundaries")
     return ParsedTranscript(
         text="".join(parts),
         turns=turns,
         units=units,
         format=fmt,
-        metadata=dict(metadata or {}),
+        metadata=meta,
         source_name=name,
+        record=record,
+        detected=detected,
+        warnings=[*(notices or []), *warnings],
     )
 
 
@@ -130,10 +168,11 @@ def _units(
     timed: list[tuple[int, int, float | None, float | None]],
     speaker: str | None,
     turn: int,
+    split: list[int],
 ) -> list[Unit]:
     out: list[Unit] = []
     first_piece = 0  # units come in order, so the overlapping pieces only move forward
-    for s, e in unit_spans(para_text):
+    for s, e in _bounded_spans(para_text, split):
         start, end = offset + s, offset + e
         while first_piece < len(timed) - 1 and timed[first_piece][1] <= start:
             first_piece += 1
@@ -149,3 +188,22 @@ def _units(
             k += 1
         out.append(Unit(start=start, end=end, speaker=speaker, turn=turn, t_start=t_start, t_end=t_end))
     return out
+
+
+def _bounded_spans(para_text: str, split: list[int]) -> list[tuple[int, int]]:
+    """The paragraph's unit spans, none longer than the unit-length bound (``split[0]`` counts the spans cut)."""
+    bound = limits().max_unit_chars
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(para_text):
+        end = len(para_text)
+        if end - start > _WINDOW:
+            cut = para_text.rfind(" ", start + _WINDOW // 2, start + _WINDOW)
+            end = cut if cut > start else start + _WINDOW
+        spans.extend((start + s, start + e) for s, e in unit_spans(para_text[start:end]))
+        start = end
+    long = sum(1 for s, e in spans if e - s > bound)
+    if not long:
+        return spans
+    split[0] += long
+    return bound_spans(para_text, spans, bound)

@@ -1,7 +1,8 @@
 """The coded evidence: one row per coding of an informant's passage, with the passage and its attributes.
 
 This is the table every synthesis view is computed from. It is read with one query (not per segment) so it stays
-fast on projects with 100,000 coded units.
+fast on projects with 100,000 coded units. By default it is the reconciled view (:mod:`qualcode.synthesis.reconciled`):
+agreed and adjudicated codings of the agreement sample, every other transcript as coded, nothing decided ``--omit``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qualcode.store import Project
+    from qualcode.synthesis.reconciled import Reconciliation
 
 UNKNOWN = "(unknown)"
+#: The "group" of a desk-review document's passage: documents are evidence, not stakeholders.
+DOCUMENTS = "(documents)"
 
 
 def load_evidence(
@@ -24,25 +28,39 @@ def load_evidence(
     coding_ids: Iterable[int] | None = None,
     include_interviewer: bool = False,
     coders: Iterable[str] | None = None,
+    raw: bool = False,
+    reconciliation: Reconciliation | None = None,
 ) -> list[dict[str, Any]]:
     """Codings on current transcript versions with their passage, speaker, case and attributes.
 
     Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
-    transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/...), code,
-    code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes.
-    Interviewers' turns are left out unless asked: a question is not evidence. ``coders`` keeps only those coders'
-    codings (e.g. one evaluator's, or the adjudicated ``consensus``).
+    transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/.../document),
+    code, code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end,
+    attributes, kind (transcript or document), source_title, page, page_label, heading, record ("verbatim", or
+    "notes" for an interviewer's notes: paraphrase, never to be presented as a quote). A desk-review document's
+    passage has the group :data:`DOCUMENTS`, the source type "document" and "document:ID" as its informant.
+    Interviewers' turns are left out unless asked: a question is not evidence.
+
+    Without ``coders`` (or with the consensus coder alone) the rows are the reconciled view; ``coders`` naming
+    coders keeps only their raw codings (to compare evaluators); ``raw`` keeps every coding. ``reconciliation``
+    passes a :func:`~qualcode.synthesis.reconciled.reconcile` result already computed.
     """
+    from qualcode.synthesis.reconciled import reconcile, view_coders
+
+    names = None if raw else view_coders(project, coders)
+    recon = None if raw or names is not None else (reconciliation or reconcile(project))
     sql = """
         SELECT c.id AS coding, c.segment_id AS segment, c.code_id AS code, cd.name AS code_name,
                cd.criterion_id AS criterion, cd.parent_id AS parent, k.name AS coder, c.created, c.source, c.score,
                c.model_version, c.status, c.memo, s.transcript_id AS transcript, s.idx, s.turn, s.speaker,
                s.start, s.end, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
-               t.attributes AS t_attrs, cs.attributes AS c_attrs
+               t.attributes AS t_attrs, cs.attributes AS c_attrs, t.kind, t.title AS source_title, s.page,
+               s.page_label, s.heading, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') AS record
         FROM codings c
         JOIN coders k ON k.id = c.coder_id
         JOIN segments s ON s.id = c.segment_id
         JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version
+        JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version
         JOIN codes cd ON cd.id = c.code_id
         LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
         LEFT JOIN cases cs ON cs.id = sp.case_id
@@ -59,10 +77,9 @@ def load_evidence(
         args.extend(ids)
     if not include_interviewer:
         sql += " AND coalesce(sp.role, 'unknown') != 'interviewer'"
-    if coders is not None:
-        names = sorted(set(coders))
+    if names is not None:
         sql += f" AND k.name IN ({','.join('?' * len(names))})" if names else " AND 0"
-        args.extend(names)
+        args.extend(sorted(set(names)))
     wanted: set[int] | None = None
     if coding_ids is not None:
         wanted = {int(i) for i in coding_ids}
@@ -75,6 +92,8 @@ def load_evidence(
     for r in project.db.execute(sql, args):
         if wanted is not None and r["coding"] not in wanted:
             continue
+        if recon is not None and not recon.keeps(r["segment"], r["code"], r["coder"]):
+            continue
         key = (r["t_attrs"], r["c_attrs"])
         attrs = cache.get(key)
         if attrs is None:
@@ -86,11 +105,25 @@ def load_evidence(
         d["case"] = d.pop("case_id")
         d["ref"] = f"{d['transcript']}:{d['idx']}"
         d["attributes"] = attrs
-        d["informant"] = d["case"] or f"{d['transcript']}/{d['speaker'] or '?'}"
-        d["group"] = str(attrs.get("stakeholder_group") or UNKNOWN)
-        d["source_type"] = source_type(attrs)
+        if d["kind"] == "document":
+            # a document passage has no informant or stakeholder group: it counts as its document
+            d["informant"] = f"document:{d['transcript']}"
+            d["group"] = DOCUMENTS
+            d["source_type"] = "document"
+        else:
+            d["informant"] = d["case"] or f"{d['transcript']}/{d['speaker'] or '?'}"
+            d["group"] = str(attrs.get("stakeholder_group") or UNKNOWN)
+            d["source_type"] = source_type(attrs)
         out.append(d)
     return out
+
+
+def shown_passage(text: str, record: str | None) -> str:
+    """A passage as a reader sees it: a verbatim quote in quotation marks, a passage of interview notes (the
+    interviewer's paraphrase) marked as such and never in quotation marks."""
+    if record == "notes":
+        return f"(interview notes, not verbatim) {text}"
+    return f"\u201c{text}\u201d"
 
 
 def source_type(attrs: dict[str, Any]) -> str:

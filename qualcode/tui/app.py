@@ -133,7 +133,7 @@ class QualcodeApp(TypeAhead, App[None]):
             self._watch_terminal()
         self.push_screen(ProjectScreen())
         if self.start_queue:
-            from qualcode.tui.queue import QueueScreen
+            from qualcode.tui.queue_screen import QueueScreen
 
             self.push_screen(QueueScreen())
         elif self.start_transcript:
@@ -376,7 +376,7 @@ class QualcodeApp(TypeAhead, App[None]):
         yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
 
     def action_adjudicate(self) -> None:
-        from qualcode.tui.adjudicate import AdjudicationScreen
+        from qualcode.tui.adjudication_screen import AdjudicationScreen
 
         if not isinstance(self.screen, AdjudicationScreen):
             self.push_screen(AdjudicationScreen())

@@ -59,6 +59,18 @@ class WorkbenchScreen(Screen[None]):
 # ---------------------------------------------------------------------------- project view
 
 
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
+
+
 class ProjectScreen(WorkbenchScreen):
     """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
 
@@ -67,6 +79,7 @@ class ProjectScreen(WorkbenchScreen):
         Binding("slash,f", "filter", "Filter", key_display="/"),
         Binding("s", "sort", "Sort"),
         Binding("r", "reverse", "Reverse", show=False),
+        Binding("R", "speakers", "Speakers", show=False),
         Binding("w", "queue", "Queue"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("j", "cursor_down", "Down", show=False),
@@ -82,7 +95,7 @@ class ProjectScreen(WorkbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter transcripts: id, group, location, coder… (/)", id="transcript-filter",
+        yield Input(placeholder="filter transcripts: id, group, location, coder, sample… (/)", id="transcript-filter",
                     compact=True)
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
@@ -114,8 +127,12 @@ class ProjectScreen(WorkbenchScreen):
             done = r["coded"] == r["total"] and r["total"]
             progress = Text(f"{r['coded']:>3}/{r['total']:<3} {round(100 * r['progress']):>3}%",
                             style="bold" if done else "")
-            table.add_row(r["id"], r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
-                          ", ".join(r["coders"]) or "—", key=r["id"])
+            # the agreement sample is what agreement and adjudication compare: mark it where coders pick work
+            label = f"{r['id']} ◆" if r.get("sample") else r["id"]
+            # not str: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
+            table.add_row(PlainCell(label), PlainCell(r["type"] or ""), PlainCell(", ".join(r["groups"]) or "—"),
+                          PlainCell(r["location"] or "—"), progress, PlainCell(", ".join(r["coders"]) or "—"),
+                          key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
             table.columns[key].label = Text(label + arrow)  # type: ignore[index]
@@ -131,6 +148,8 @@ class ProjectScreen(WorkbenchScreen):
         coded = sum(r["coded"] for r in self.rows)
         # Codings a re-import could not place are on no current unit: say so, or nobody sees them.
         waiting = f" · {self.reviews} coding(s) to review: qualcode reanchor list" if self.reviews else ""
+        sample = [r["id"] for r in self.rows if r.get("sample")]
+        waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),
@@ -194,12 +213,36 @@ class ProjectScreen(WorkbenchScreen):
         self.query_one("#transcripts", DataTable).action_cursor_up()
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue import QueueScreen
+        from qualcode.tui.queue_screen import QueueScreen
 
         self.app.push_screen(QueueScreen())
 
+    def action_speakers(self) -> None:
+        from qualcode.importing import stored_speakers
+        from qualcode.tui.dialogs import SpeakerRoles
+
+        tid = self._selected()
+        if not tid:
+            return
+        coder = self.coder
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            label, role = choice
+
+            def done(result: dict[str, Any]) -> None:
+                self.reload_from_store()
+
+            self.qapp.write(lambda p: p.set_speaker_role(tid, label, role, coder=coder), done,
+                            label=f"{tid}: '{label}' is now {role}")
+
+        self.app.push_screen(SpeakerRoles(stored_speakers(self.project, tid)), chosen)
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open transcript", "Code the highlighted transcript", self.action_open)
+        yield SystemCommand("Speakers and roles", "See the highlighted transcript's speakers and correct a role",
+                            self.action_speakers)
         yield SystemCommand("Filter transcripts", "Type to filter by id, group, location or coder",
                             self.action_filter)
         yield SystemCommand("Sort transcripts", "Sort by the next column", self.action_sort)
@@ -388,7 +431,7 @@ class TranscriptScreen(WorkbenchScreen):
             self.app.switch_screen(ProjectScreen())
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue import QueueScreen
+        from qualcode.tui.queue_screen import QueueScreen
 
         self.app.push_screen(QueueScreen())
 

@@ -118,7 +118,7 @@ def generate(path: Path, n_transcripts: int, n_coded: int, seed: int = 0) -> Pro
 
 
 def add_findings(project: Project, n: int = 80, links: int = 25, seed: int = 1) -> None:
-    from qualcode.findings import add_finding, link_evidence
+    from qualcode.synthesis.findings import add_finding, link_evidence
 
     rng = random.Random(seed)
     codings = [(r[0], r[1]) for r in project.db.execute(
@@ -159,9 +159,9 @@ def main() -> int:
     print(f"project: {status['transcripts']} transcripts, {status['segments']} units, {status['codings']} codings,"
           f" {status['cases']} informants")
 
-    from qualcode.audit import audit
     from qualcode.exports.quotes import export_quotes
     from qualcode.exports.report import write_report
+    from qualcode.synthesis.audit import audit
     from qualcode.synthesis.matrices import matrix
 
     project.close()

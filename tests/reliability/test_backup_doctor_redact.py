@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.backup import backup_project, restore_backup
-from qualcode.doctor import run_doctor
-from qualcode.redact import identifier_check, replaced_spans, write_redacted
+from qualcode.safety.backup import backup_project, restore_backup
+from qualcode.safety.doctor import run_doctor
+from qualcode.safety.redact import identifier_check, replaced_spans, write_redacted
 from qualcode.store import DB_NAME, Project
 from reliability.builders import make_project, transcript
 from reliability.fuzz_support import assert_clean_error, run_cli, snapshot

@@ -26,7 +26,7 @@ def project(tmp_path: Path) -> Project:
     ])
     for ref, code in (("KII-01:2", "effectiveness"), ("KII-01:3", "effectiveness"), ("KII-01:4", "sustainability")):
         p.add_coding(ref, code, coder="ana")
-    from qualcode.findings import add_finding, link_evidence
+    from qualcode.synthesis.findings import add_finding, link_evidence
 
     f = add_finding(p, "effectiveness", "Grievance training changed supervisors' practice.", coder="ana")
     link_evidence(p, f["id"], coder="ana", segment="KII-01:2", code="effectiveness")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from qualcode.doctor import run_doctor
+from qualcode.safety.doctor import run_doctor
 from qualcode.store import DB_NAME, Project
 
 WORKER = Path(__file__).with_name("crash_worker.py")

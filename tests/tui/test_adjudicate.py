@@ -9,7 +9,7 @@ from textual.app import App
 
 from qualcode.store import Project
 from qualcode.teams.adjudicate import adjudications
-from qualcode.tui.adjudicate import AdjudicationScreen, DisagreementSettled
+from qualcode.tui.adjudication_screen import AdjudicationScreen, DisagreementSettled
 
 SIZE = (100, 30)
 
@@ -93,7 +93,7 @@ async def test_settled_ones_can_be_shown_and_reopened(tmp_path: Path) -> None:
 
 
 async def test_a_decision_does_not_recompute_the_queue(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import qualcode.tui.adjudicate as screen_mod
+    import qualcode.tui.adjudication_screen as screen_mod
 
     project = _project(tmp_path)
     calls = []
@@ -122,7 +122,7 @@ async def test_no_common_transcripts_is_said_on_screen_not_a_crash(tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen)
-        assert "not coded any transcript in common" in str(screen.query_one("#adj-progress").render())
+        assert "not both coded a transcript of the agreement sample" in str(screen.query_one("#adj-progress").render())
         await pilot.press("a")  # nothing to decide: nothing happens
         await _settle(app, pilot)
     assert adjudications(project) == []

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
-from qualcode.tui.queue import QueueScreen
+from qualcode.tui.queue_screen import QueueScreen
 
 SIZE = (100, 30)
 

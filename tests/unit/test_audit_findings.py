@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from synthesis_support import TRANSCRIPTS, build_project, parse_turns, unit_ref
 
-from qualcode.audit import audit, is_machine_coder
-from qualcode.findings import add_finding, link_evidence
+from qualcode.synthesis.audit import audit, is_machine_coder
+from qualcode.synthesis.findings import add_finding, link_evidence
 from qualcode.synthesis.triangulation import set_rule
 
 

@@ -11,7 +11,7 @@ from synthesis_support import NAMES, build_project, parse_turns, unit_ref
 
 from qualcode.errors import QualcodeError
 from qualcode.exports.report import write_report
-from qualcode.findings import add_finding, link_evidence
+from qualcode.synthesis.findings import add_finding, link_evidence
 
 
 class Page(HTMLParser):

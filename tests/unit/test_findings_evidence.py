@@ -8,7 +8,7 @@ import pytest
 from synthesis_support import build_project, unit_ref
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
-from qualcode.findings import (
+from qualcode.synthesis.findings import (
     add_finding,
     cite_document,
     edit_finding,

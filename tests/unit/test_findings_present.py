@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from synthesis_support import build_project, unit_ref
 
-from qualcode.findings import add_finding, link_evidence, present_finding, show_finding
 from qualcode.store import Project
+from qualcode.synthesis.findings import add_finding, link_evidence, present_finding, show_finding
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_a_name_in_the_statement_is_hidden_as_in_the_report(project: Project) ->
 
 
 def test_the_findings_list_hides_names_in_statements_unless_asked(project: Project) -> None:
-    from qualcode.findings import present_findings
+    from qualcode.synthesis.findings import present_findings
 
     add_finding(project, "relevance", "Nguyen Thi Hoa's factory needed grievance training.", coder="ana")
 

@@ -9,7 +9,8 @@ import pytest
 from synthesis_support import build_project, unit_ref
 
 from qualcode.errors import ConflictError
-from qualcode.findings import (
+from qualcode.store import Project
+from qualcode.synthesis.findings import (
     add_finding,
     cite_document,
     edit_finding,
@@ -22,7 +23,6 @@ from qualcode.findings import (
     show_finding,
     unlink_evidence,
 )
-from qualcode.store import Project
 
 
 @pytest.fixture

@@ -1,0 +1,710 @@
+"""Foundation commands: projects, import, codebooks, segments, codings, memos, the log, undo/redo, the example."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.errors import CodebookError, NotFoundError, QualcodeError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "init",
+        help="create a new project folder",
+        description="Create a project in DIR with the default evaluation-criteria codebook (or --codebook FILE).",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--codebook", metavar="FILE", help="codebook YAML (default: the shipped evaluation criteria)")
+    p.add_argument("--name", help="project name (default: the folder name)")
+    p.add_argument("--coder", metavar="NAME", help="default coder for this project")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser(
+        "example",
+        help="create a working copy of the bundled example project",
+        description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review documents,"
+        " case sheet, codebook, the team's human codings and draft findings.",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--force", action="store_true", help="replace a project already in DIR")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_example)
+
+    p = sub.add_parser(
+        "import",
+        help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
+        description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
+        " --document (a .pdf or .html file is always a document) and their documents sheet, and print the import"
+        " report: per file what was recognised, each speaker with its units, role and case, the metadata found and"
+        " warnings for what is likely wrong. Re-importing a changed file creates a new version and re-anchors its"
+        " codings; the same text under another file name is recognised and not imported twice.",
+    )
+    add_project_arg(p)
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
+    p.add_argument("--dry-run", action="store_true", help="print the import report and change nothing")
+    p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
+                   help="desk-review documents: PDF (with a text layer), Word .docx, HTML, Markdown or text")
+    p.add_argument("--document-sheet", metavar="FILE",
+                   help="documents sheet (CSV or XLSX): file or document_id, title, type, organisation, year, ...")
+    add_coder_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("status", help="counts of transcripts, segments, codes, codings, cases, coders")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "transcripts",
+        help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
+        description="Without an action: every transcript with its type, record (verbatim or notes), stakeholder"
+        " groups, format, units and coding progress.",
+    )
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_transcripts)
+    ts = p.add_subparsers(dest="transcripts_command", metavar="ACTION")
+    q = ts.add_parser("speakers", help="a transcript's speakers with their units, role, case and warnings")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_speakers)
+    q = ts.add_parser("set-role", help="correct a speaker's role (kept by later imports; undoable)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q.add_argument("speaker", metavar="SPEAKER", help="the speaker label as 'qualcode transcripts speakers' shows it")
+    q.add_argument("role", choices=["interviewer", "informant"])
+    q.add_argument("--case", metavar="ID", help="the informant's case (default: the case it has)")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_set_role)
+    q = ts.add_parser("set-record", help="mark a transcript as verbatim or as interview notes (paraphrase)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q.add_argument("record", choices=["verbatim", "notes"])
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_set_record)
+    q = ts.add_parser("remove", help="remove a transcript (refused while it has codings; logged, undoable)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="ID")
+    q.add_argument("--with-codings", action="store_true", help="remove it even though it has codings (they go too)")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_remove)
+
+    p = sub.add_parser("documents", help="list desk-review documents with title, type, pages and coding progress")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("cases", help="list informants (cases), their attributes and how quotes attribute them",
+                       description="Informants with their attributes and the attribution their quotes get: the"
+                                   " case sheet's 'attribution' column verbatim, else the project's template."
+                                   " Template fields: {role}, {organisation_type}, {group}, {location}, {sex},"
+                                   " {type} or any case-sheet column; {a role} adds the article; text in [...] is"
+                                   " left out when a field in it is empty.")
+    add_project_arg(p)
+    p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
+    p.add_argument("--attribution-template", metavar="TEMPLATE",
+                   help="how interviews are attributed (default: 'Interview with {a role}[ of {a organisation_type}]"
+                        "[, {location}]')")
+    p.add_argument("--fgd-attribution-template", metavar="TEMPLATE",
+                   help="how focus groups are attributed (default: 'FGD with {composition}[, {location}]')")
+    p.add_argument("--attribution-k", type=int, metavar="K",
+                   help="a focus-group participant's detail is shown only when K participants share it (default 2)")
+    p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
+    add_coder_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("segments", help="list coding units with speaker, offsets, text and attributes")
+    add_project_arg(p)
+    p.add_argument("--transcript", metavar="ID")
+    p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_segments)
+
+    p = sub.add_parser("codebook", help="validate, show or change the codebook")
+    cb = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    q = cb.add_parser("validate", help="check a codebook file and list every problem")
+    q.add_argument("file", metavar="FILE")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codebook_validate)
+    q = cb.add_parser("show", help="the project's code tree with coding counts")
+    add_project_arg(q)
+    q.add_argument("--yaml", action="store_true", help="print the codebook as YAML")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codebook_show)
+    q = cb.add_parser("set", help="replace the project's codebook (codings are kept; codes matched by id)")
+    add_project_arg(q)
+    q.add_argument("file", metavar="FILE")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codebook_set)
+
+    p = sub.add_parser("codings", help="add, remove, list or import codings")
+    cs = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
+    q = cs.add_parser("add", help="apply a code to a segment")
+    add_project_arg(q)
+    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    q.add_argument("--code", required=True, metavar="ID")
+    add_coder_arg(q)
+    q.add_argument("--memo", metavar="TEXT")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_add)
+    q = cs.add_parser("remove", help="remove a coding (by --id, or --segment and --code)")
+    add_project_arg(q)
+    q.add_argument("--id", type=int, metavar="N", help="coding id")
+    q.add_argument("--segment", metavar="ID")
+    q.add_argument("--code", metavar="ID")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_remove)
+    q = cs.add_parser("list", help="list codings")
+    add_project_arg(q)
+    q.add_argument("--transcript", metavar="ID")
+    q.add_argument("--code", metavar="ID")
+    q.add_argument("--coder", metavar="NAME", help="only this coder's codings")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_list)
+    q = cs.add_parser("import", help="import codings from a CSV of verbatim quotes (quote, code, coder, created)")
+    add_project_arg(q)
+    q.add_argument("file", metavar="FILE")
+    q.add_argument(
+        "--transcript", metavar="ID", help="transcript of rows without a 'transcript' column (default: the file name)"
+    )
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_codings_import)
+
+    p = sub.add_parser("memo", help="write or list memos on segments, codes, transcripts or the project")
+    ms = p.add_subparsers(dest="memo_command", metavar="ACTION", required=True)
+    q = ms.add_parser("set", help="write a memo (empty text deletes it)")
+    add_project_arg(q)
+    target = q.add_mutually_exclusive_group(required=True)
+    target.add_argument("--segment", metavar="ID")
+    target.add_argument("--code", metavar="ID")
+    target.add_argument("--transcript", metavar="ID")
+    target.add_argument("--coding", metavar="N")
+    target.add_argument("--project-memo", action="store_true", help="a memo on the whole project")
+    q.add_argument("--text", required=True)
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_memo_set)
+    q = ms.add_parser("list", help="list memos")
+    add_project_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_memo_list)
+
+    p = sub.add_parser("coders", help="list coders, or set the project's default coder")
+    add_project_arg(p)
+    p.add_argument("--default", metavar="NAME", help="make NAME the project's default coder")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_coders)
+
+    p = sub.add_parser("log", help="the event log: every change, who, when, before and after")
+    add_project_arg(p)
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N events")
+    p.add_argument("--coder", metavar="NAME")
+    p.add_argument("--entity", metavar="KIND", help="coding, memo, transcript, case, codebook, ...")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_log)
+
+    for name, helptext in (("undo", "undo your last coding, memo or findings action"),
+                           ("redo", "redo what you last undid")):
+        p = sub.add_parser(name, help=helptext)
+        add_project_arg(p)
+        add_coder_arg(p)
+        add_json_arg(p)
+        p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
+
+
+# ---------------------------------------------------------------------------- handlers
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from qualcode.codebook import default_codebook_path, load_codebook
+    from qualcode.store import Project
+
+    codebook = load_codebook(args.codebook or default_codebook_path())
+    project = Project.create(Path(args.dir), codebook=codebook, name=args.name)
+    if args.coder:
+        project.set_setting("coder", args.coder, coder=args.coder)
+    data = project.status()
+    project.close()
+    return emit(
+        args,
+        data,
+        lambda d: print(
+            f"Created project '{d['project']}' in {d['path']} with codebook '{d['codebook']}' ({d['codes']} codes)."
+        ),
+    )
+
+
+def cmd_example(args: argparse.Namespace) -> int:
+    from qualcode.project_io import build_example
+
+    report = build_example(Path(args.dir), force=args.force)
+
+    def human(r: dict[str, Any]) -> None:
+        s = r["status"]
+        print(
+            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['documents']} documents,"
+            f" {s['segments']} units,"
+            f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
+            f" {r.get('findings', {}).get('created', 0)} draft findings."
+        )
+        print(f"Next: qualcode code -p {args.dir}   |   qualcode report -p {args.dir} --out report.html")
+
+    return emit(args, report, human)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from qualcode.importing import import_files, plan_case_sheet
+
+    if not args.files and not args.cases and not args.document and not args.document_sheet:
+        raise QualcodeError("nothing to import",
+                            hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
+    with open_project(args) as project:
+        if args.files or args.document or args.document_sheet:
+            report = import_files(project, args.files, cases=args.cases, coder=args.coder, dry_run=args.dry_run,
+                                  documents=args.document, document_sheet=args.document_sheet)
+        else:
+            report = plan_case_sheet(project, args.cases, coder=args.coder, dry_run=args.dry_run)
+    return emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
+
+
+def import_report_lines(r: dict[str, Any]) -> list[str]:
+    """The import report as the terminal shows it."""
+    out: list[str] = []
+    if r.get("dry_run"):
+        out.append("dry run: nothing was changed; this is what the import would do")
+    statuses = {"new": "new", "new_version": "new version", "unchanged": "unchanged",
+                "already_imported": "already in the project"}
+    for t in r["transcripts"]:
+        version = f" (version {t['version']})" if t.get("version") else ""
+        notes = ", interview notes" if t["record"] == "notes" else ""
+        out.append(f"{t['id']}  <- {Path(t['file']).name}: {statuses.get(t['status'], t['status'])}{version},"
+                   f" {t['units']} units{notes}")
+        out.append(f"  read as: {t['detected'] or t['format']}")
+        if t["metadata"]:
+            shown = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["metadata"].items() if k != "kind")
+            if shown:
+                out.append(f"  metadata: {shown}")
+        width = max((len(s["label"]) for s in t["speakers"]), default=0)
+        for k, s in enumerate(t["speakers"]):
+            head = "  speakers: " if k == 0 else "            "
+            who = s["role"] + (f" {s['case']}" if s["case"] else "")
+            out.append(f"{head}{s['label'].ljust(width)}  {who:<24} {s['units']:>5} units  ({s['how']})")
+        if t.get("unlabelled_units"):
+            out.append(f"  {t['unlabelled_units']} unit(s) without a speaker")
+        for n in t["notes"]:
+            out.append(f"  note: {n}")
+        if t.get("reanchor"):
+            ra = t["reanchor"]
+            out.append(f"  codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}")
+        for w in t["warnings"]:
+            out.append(f"  warning: {w}")
+    for t in r.get("documents", []):
+        pages = f", {t['pages']} pages" if t.get("pages") else ""
+        version = f"version {t['version']}, " if t.get("version") else ""
+        status = str(t.get("status") or "planned").replace("_", " ")
+        out.append(f"{t['id']}: {status} (document '{t['title']}'{pages}, {version}{t['units']} units)")
+        for w in t.get("warnings", []):
+            out.append(f"  note: {w}")
+    for o in r.get("case_sheet_transcripts", []):
+        roles = ", ".join(f"{s['label']} = {s['role']}" + (f" {s['case']}" if s["case"] else "")
+                          for s in o["speakers"])
+        out.append(f"{o['id']} (already in the project): {roles}")
+        for w in o["warnings"]:
+            out.append(f"  warning: {w}")
+    if r["cases"]:
+        out.append(f"{r['cases']} case-sheet row(s) " + ("would be applied" if r.get("dry_run") else "applied"))
+    if r.get("document_rows"):
+        out.append(f"{r['document_rows']} documents sheet row(s) applied")
+    for w in r["warnings"]:
+        out.append(f"warning: {w}")
+    n = r.get("warning_count", 0)
+    files = len(r["transcripts"]) + len(r.get("documents", []))
+    out.append(f"{files} file(s), {n} warning(s)" + (" (dry run)" if r.get("dry_run") else ""))
+    return out
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.status()
+
+    def human(d: dict[str, Any]) -> None:
+        for k, v in d.items():
+            print(f"{k:>15}: {v}")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = [t for t in project.transcripts() if t["kind"] != "document"]
+    for r in rows:
+        r["type"] = r["attributes"].get("type")
+        r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
+    return emit(
+        args,
+        rows,
+        lambda d: table(
+            d,
+            ["id", "type", "record", "stakeholder_groups", "format", "units", "progress", "coders"],
+            widths={"stakeholder_groups": 40},
+        ),
+    )
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = [t for t in project.transcripts() if t["kind"] == "document"]
+    for r in rows:
+        r["type"] = r["attributes"].get("type")
+        r["pages"] = r["metadata"].get("pages")
+        r["progress"] = f"{r['coded_units']}/{r['units']}"
+    return emit(args, rows, lambda d: table(d, ["id", "title", "type", "format", "pages", "units", "progress",
+                                                "coders"], widths={"title": 40}))
+
+
+def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
+    from qualcode.importing import stored_speakers
+
+    with open_project(args) as project:
+        data = stored_speakers(project, args.transcript)
+
+    def human(d: dict[str, Any]) -> None:
+        table(d["speakers"], ["label", "role", "case", "units", "assigned_by"], widths={"label": 30})
+        for w in d["warnings"]:
+            print(f"warning: {w}")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_set_role(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.set_speaker_role(args.transcript, args.speaker, args.role, case_id=args.case,
+                                        coder=project.resolve_coder(args.coder))
+
+    def human(d: dict[str, Any]) -> None:
+        case = f" (case {d['case']})" if d["case"] else ""
+        print(f"{d['transcript']}: '{d['speaker']}' is now {d['role']}{case}; was {d['was']['role']}."
+              " Later imports keep this; 'qualcode undo' takes it back.")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.set_transcript_record(args.transcript, args.record, coder=project.resolve_coder(args.coder))
+
+    def human(d: dict[str, Any]) -> None:
+        what = "interview notes: quote banks and reports show its passages as notes, not quotes" \
+            if d["record"] == "notes" else "verbatim: its passages are quoted as said"
+        print(f"{d['id']} is {what}.")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_remove(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.remove_transcript(args.transcript, coder=project.resolve_coder(args.coder),
+                                         with_codings=args.with_codings)
+
+    def human(d: dict[str, Any]) -> None:
+        extra = f", {d['codings']} coding(s)" if d["codings"] else ""
+        print(f"removed {d['id']}: {d['versions']} version(s), {d['units']} units{extra}."
+              " 'qualcode undo' brings it back.")
+
+    return emit(args, data, human)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from qualcode.safety.attribution import case_attributions, set_templates, templates
+
+    with open_project(args) as project:
+        if (args.attribution_template is not None or args.fgd_attribution_template is not None
+                or args.attribution_k is not None or args.default_attribution):
+            set_templates(project, coder=project.resolve_coder(args.coder), kii=args.attribution_template,
+                          fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
+        rows = project.cases()
+        attributed = case_attributions(project)
+        current = templates(project)
+    if not args.show_names:
+        for r in rows:
+            r.pop("name", None)
+    for r in rows:
+        for key in ("stakeholder_group", "role", "sex", "location"):
+            r[key] = r["attributes"].get(key)
+        a = attributed.get(r["id"], {})
+        r["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
+        r["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
+        # an attribution that fits one informant of the project identifies them to anyone who knows the list
+        r["fits"] = a.get("describes", 0)
+    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts",
+            "attribution", "fits"]
+
+    def human(d: list[dict[str, Any]]) -> None:
+        table(d, cols, widths={"role": 24, "stakeholder_group": 22})
+        alone = [r["id"] for r in d if r["fits"] == 1 and r["attribution_source"] == "template"]
+        print(f"Interviews: {current['kii']}\nFocus groups: {current['fgd']} (participant detail when"
+              f" {current['k']} share it)")
+        if alone:
+            print(f"{len(alone)} attribution(s) from the template fit one informant only ({', '.join(alone)}): check"
+                  " they say no more than the informant agreed to, or give the wording in the case sheet's"
+                  " 'attribution' column")
+
+    return emit(args, rows, human)
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
+    for r in rows:
+        r["segment"] = r["id"]
+    def human(d: list[dict[str, Any]]) -> None:
+        for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
+            r["speaker"] = r["speaker"] if r["kind"] != "document" else (
+                f"p. {r['page_label']}" if r["page_label"] else r["heading"] or "")
+        table(d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18})
+
+    return emit(args, rows, human)
+
+
+def cmd_codebook_validate(args: argparse.Namespace) -> int:
+    from qualcode.codebook import load_codebook, validate_codebook_file
+
+    problems = validate_codebook_file(args.file)
+    if args.json:
+        data: dict[str, Any] = {"file": args.file, "valid": not problems, "problems": [p.to_dict() for p in problems]}
+        if not problems:
+            data["codes"] = len(load_codebook(args.file))
+        emit(args, data)
+        return 2 if problems else 0
+    if problems:
+        for p in problems:
+            print(str(p))
+        print(f"{len(problems)} problem(s) in {args.file}")
+        return 2
+    cb = load_codebook(args.file)
+    print(f"{args.file}: valid, {len(cb)} codes in {len(cb.roots)} criteria")
+    return 0
+
+
+def cmd_codebook_show(args: argparse.Namespace) -> int:
+    from qualcode.codebook import dump_codebook
+
+    with open_project(args) as project:
+        cb = project.codebook()
+        counts: dict[str, int] = {}
+        for c in project.codings():
+            counts[c["code"]] = counts.get(c["code"], 0) + 1
+    if args.yaml:
+        print(dump_codebook(cb), end="")
+        return 0
+
+    def with_counts(d: dict[str, Any]) -> dict[str, Any]:
+        d["codings"] = counts.get(d["id"], 0)
+        d["children"] = [with_counts(c) for c in d.get("children", [])]
+        return d
+
+    data = {"name": cb.name, "version": cb.version, "codes": [with_counts(r.to_dict()) for r in cb.roots]}
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"{d['name']} (version {d['version']})")
+
+        def show(code: dict[str, Any], depth: int) -> None:
+            print(f"{'  ' * depth}{code['id']:<40} {code['name']}  [{code['codings']}]")
+            for ch in code["children"]:
+                show(ch, depth + 1)
+
+        for r in d["codes"]:
+            show(r, 0)
+
+    return emit(args, data, human)
+
+
+def cmd_codebook_set(args: argparse.Namespace) -> int:
+    from qualcode.codebook import load_codebook
+
+    codebook = load_codebook(args.file)
+    with open_project(args) as project:
+        report = project.set_codebook(codebook, coder=project.resolve_coder(args.coder))
+
+    def human(r: dict[str, Any]) -> None:
+        ch = r["change"]
+        print(f"Codebook '{r['codebook']}' installed: {r['codes']} codes.")
+        for key in ("added", "removed", "redefined"):
+            if ch[key]:
+                print(f"  {key}: {', '.join(ch[key])}")
+        for item in ch["renamed"]:
+            print(f"  renamed: {item['id']} '{item['old']}' -> '{item['new']}'")
+        for item in ch["moved"]:
+            print(f"  moved: {item['id']} from {item['old_parent']} to {item['new_parent']}")
+        if r["codings_on_removed_codes"]:
+            print(
+                f"  {r['codings_on_removed_codes']} codings sit on removed codes; they are kept (restore the code"
+                " to see them again)"
+            )
+
+    return emit(args, report, human)
+
+
+def cmd_codings_add(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        coding = project.add_coding(args.segment, args.code, coder=project.resolve_coder(args.coder), memo=args.memo)
+    return emit(
+        args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by {c['coder']}")
+    )
+
+
+def cmd_codings_remove(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        if args.id is not None:
+            coding_id = args.id
+        elif args.segment and args.code:
+            found = project.find_coding(args.segment, args.code, coder=args.coder)
+            if not found:
+                raise NotFoundError(
+                    f"segment {args.segment} has no code '{args.code}'" + (f" from {args.coder}" if args.coder else "")
+                )
+            if len(found) > 1:
+                raise QualcodeError(
+                    f"{len(found)} coders applied '{args.code}' there", hint="say whose with --coder NAME, or pass --id"
+                )
+            coding_id = found[0]["id"]
+        else:
+            raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
+        removed = project.remove_coding(coding_id, coder=coder)
+    return emit(args, removed, lambda c: print(f"removed coding {c['id']} ({c['code']} on segment {c['segment']})"))
+
+
+def cmd_codings_list(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        if args.transcript:
+            project.require_transcript(args.transcript)
+        rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
+
+    def human(d: list[dict[str, Any]]) -> None:
+        # an accepted suggestion is the coder's coding; its model and score say where the idea came from
+        table([{**r, "source": r["source"] + (f" ({r['model_version'] or '?'}"
+                                               + (f", {r['score']:.2f}" if r["score"] is not None else "") + ")"
+                                               if r["source"] == "suggestion" else "")} for r in d],
+              ["id", "ref", "code", "coder", "source", "created", "status"])
+
+    return emit(args, rows, human)
+
+
+def cmd_codings_import(args: argparse.Namespace) -> int:
+    from qualcode.project_io import import_codings_table
+
+    with open_project(args) as project:
+        report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
+
+
+def cmd_memo_set(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        if args.segment:
+            kind, target = "segment", str(project.resolve_segment(args.segment))
+        elif args.code:
+            kind, target = "code", project.require_code(args.code)["id"]
+        elif args.transcript:
+            kind, target = "transcript", project.require_transcript(args.transcript)["id"]
+        elif args.coding:
+            kind, target = "coding", str(args.coding)
+        else:
+            kind, target = "project", "project"
+        memo = project.set_memo(kind, target, args.text, coder=project.resolve_coder(args.coder))
+    return emit(
+        args,
+        memo or {"deleted": True},
+        lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {kind} {target}"),
+    )
+
+
+def cmd_memo_list(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.memos()
+    return emit(
+        args,
+        rows,
+        lambda d: table(d, ["id", "target_type", "target_id", "coder", "updated", "text"], widths={"text": 60}),
+    )
+
+
+def cmd_coders(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+        extra = machine_coder_names(project)
+        if args.default:
+            if is_machine_coder(args.default, extra=extra) or args.default == consensus_coder(project):
+                raise QualcodeError(f"'{args.default}' is not a person's name",
+                                    hint="the default coder is who acts: pass your own name")
+            project.coder_id(args.default)
+            project.set_setting("coder", args.default, coder=args.default)
+        rows = project.coders()
+        default = project.resolve_coder(None)
+        consensus = consensus_coder(project)
+    for r in rows:
+        r["default"] = r["name"] == default
+        # agreement compares people; these names are neither a person nor someone's judgement alone
+        r["kind"] = "agreed codings" if r["name"] == consensus else (
+            "program (not a coder)" if is_machine_coder(r["name"], extra=extra) else "person")
+    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default", "kind"]))
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = project.events(limit=args.limit, coder=args.coder, entity=args.entity)
+
+    def human(d: list[dict[str, Any]]) -> None:
+        for e in d:
+            print(
+                f"{e['id']:>6} {e['ts']} {e['coder'] or '-':<10} {e['action']:<20} {e['entity']} {e['entity_id'] or ''}"
+            )
+
+    return emit(args, rows, human)
+
+
+def _reverse(args: argparse.Namespace, kind: str) -> int:
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        result = project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+    if result is None:
+        if args.json:
+            return emit(args, {"done": False})
+        print(f"nothing to {kind} for {coder}")
+        return 0
+    return emit(
+        args, {"done": True, **result},
+        lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"
+                        + (f" ({r['count']} changes made at once)" if r.get("count", 1) > 1 else "")),
+    )
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    return _reverse(args, "undo")
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    return _reverse(args, "redo")
+
+
+__all__ = ["register", "CodebookError"]

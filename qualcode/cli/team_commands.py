@@ -1,0 +1,355 @@
+"""Team commands: merge a colleague's project, inter-coder agreement, adjudication, REFI-QDA exchange."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
+from qualcode.errors import QualcodeError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "merge", help="bring other coders' copies of the project into this one",
+        description="Merge the codings, memos, suggestion decisions and settled disagreements of OTHER_PROJECT"
+                    " folders into this project. Transcripts are matched by content, codes by id, coders by name;"
+                    " merging twice adds nothing. Prints what came in and what differs.")
+    add_project_arg(p)
+    p.add_argument("others", nargs="+", metavar="OTHER_PROJECT", help="project folder(s) to merge from")
+    p.add_argument("--dry-run", action="store_true", help="report what would come in without writing anything")
+    add_coder_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser(
+        "agreement", help="inter-coder agreement per code or criterion (percent, kappa, alpha)",
+        description="Agreement between coders on the informant units of the transcripts they all coded: percent"
+                    " agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal), counted on coding"
+                    " units. Codes under the threshold are flagged and the disagreements listed.")
+    add_project_arg(p)
+    p.add_argument("--coders", metavar="A,B", help="coders to compare (default: everyone who shares a transcript)")
+    p.add_argument("--by", choices=["code", "criterion"], default="code",
+                   help="one row per code (default) or per criterion")
+    p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
+    p.add_argument("--threshold", type=float, default=0.667, metavar="X", help="flag alpha below X (default 0.667)")
+    p.add_argument("--disagreements", action="store_true", help="list every disagreement, not just the count")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_agreement)
+    acts = p.add_subparsers(dest="agreement_command", metavar="[sample]", required=False)
+    sp = acts.add_parser("sample", help="the agreement sample: the transcripts the team double-codes",
+                         description="Agreement and adjudication compare only the transcripts of the agreement"
+                                     " sample. A transcript joins it when a coder adds it, never because a second"
+                                     " name appears on one of its codings.")
+    sacts = sp.add_subparsers(dest="sample_command", metavar="ACTION", required=True)
+    q = sacts.add_parser("add", help="put transcripts in the agreement sample")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    q.add_argument("--coders", metavar="A,B", help="the coders to compare there (default: every person who codes it)")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_sample_add)
+    q = sacts.add_parser("remove", help="take transcripts out of the agreement sample (their codings stay)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_sample_remove)
+    q = sacts.add_parser("list", help="the agreement sample with its coders and open disagreements")
+    add_project_arg(q, nested=True)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_sample_list)
+
+    p = sub.add_parser("adjudicate", help="list the disagreements and record the agreed coding",
+                       description="Walk the coders' disagreements and settle each: apply the code or omit it."
+                                   " The coders' own codings stay as they were; the agreed coding is filed under"
+                                   " the consensus coder and the log keeps both originals.")
+    acts = p.add_subparsers(dest="adjudicate_command", metavar="ACTION", required=True)
+    q = acts.add_parser("list", help="the open disagreements (with --all, the settled ones too)")
+    add_project_arg(q)
+    q.add_argument("--coders", metavar="A,B", help="coders to compare (default: everyone who shares a transcript)")
+    q.add_argument("--code", metavar="ID", help="only this code")
+    q.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
+    q.add_argument("--all", action="store_true", help="include settled disagreements")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_adjudicate_list)
+    q = acts.add_parser("decide", help="settle one disagreement: --apply or --omit the code on the unit")
+    add_project_arg(q)
+    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    q.add_argument("--code", required=True, metavar="ID")
+    choice = q.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--apply", dest="decision", action="store_const", const="apply",
+                        help="the unit carries the code")
+    choice.add_argument("--omit", dest="decision", action="store_const", const="omit",
+                        help="the unit does not carry the code")
+    q.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_adjudicate_decide)
+    q = acts.add_parser("reopen", help="withdraw a decision so the disagreement is open again")
+    add_project_arg(q)
+    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    q.add_argument("--code", required=True, metavar="ID")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_adjudicate_reopen)
+
+    p = sub.add_parser("refi", help="exchange codebooks (.qdc) and projects (.qdpx) with NVivo, ATLAS.ti, MAXQDA,"
+                                    " QualCoder (REFI-QDA)",
+                       description="Export and import the REFI-QDA exchange formats understood by NVivo, ATLAS.ti,"
+                                   " MAXQDA and QualCoder.")
+    acts = p.add_subparsers(dest="refi_command", metavar="ACTION", required=True)
+    q = acts.add_parser("export", help="write the codebook (.qdc) or the whole project (.qdpx)",
+                        description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
+                                    " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
+                                    " format follows the extension. Informants' names are never exported.")
+    add_project_arg(q)
+    q.add_argument("-o", "--output", metavar="FILE",
+                   help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
+    q.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
+    q.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
+                   help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
+                        " (QualCoder); they differ only after emoji and other characters outside the Basic"
+                        " Multilingual Plane")
+    add_json_arg(q)
+    q.set_defaults(func=cmd_refi_export)
+    q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
+                        description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
+                                    " (codes) into the project; a folder without a project gets a new one. Codes"
+                                    " missing from the codebook are added; selections code every unit they"
+                                    " overlap.")
+    add_project_arg(q)
+    q.add_argument("file", metavar="FILE")
+    add_coder_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_refi_import)
+
+
+# ---------------------------------------------------------------------------- handlers
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from qualcode.teams.merge import merge_projects
+
+    with open_project(args) as project:
+        report = merge_projects(project, args.others, coder=args.coder, dry_run=args.dry_run)
+
+    def human(data: dict[str, Any]) -> None:
+        verb = "would bring" if data["dry_run"] else "brought"
+        for r in data["merged"]:
+            t, c, m = r["transcripts"], r["codings"], r["memos"]
+            print(f"{r['project']} ({r['name']}): {verb} in {c['added']} codings"
+                  + (f" ({', '.join(f'{k} {v}' for k, v in sorted(c['by_coder'].items()))})" if c["by_coder"] else "")
+                  + f", {m['added'] + m['updated']} memos; {c['already_here']} codings were already here.")
+            print(f"  transcripts: {len(t['matched'])} matched by content, {len(t['added'])} added"
+                  + (f" ({', '.join(t['added'])})" if t["added"] else ""))
+            for x in t["matched"]:
+                if x["theirs"] != x["ours"]:
+                    print(f"  {x['theirs']} there is {x['ours']} here (same text)")
+            for x in t["older_version_here"]:
+                print(f"  {x['theirs']}: same text as version {x['our_version']} of {x['ours']} here; codings placed"
+                      " on the current version by unit text")
+            for x in t["conflicts"]:
+                print(f"  {x['id']}: {x['reason']}")
+            if c["not_placed"]:
+                print(f"  {c['not_placed']} codings sit on units this project does not have (not merged)")
+            if r["coders"]["new"]:
+                print(f"  new coders: {', '.join(r['coders']['new'])}")
+            if r["cases"]["added"]:
+                print(f"  cases added: {', '.join(r['cases']['added'])}")
+            if r["cases"]["differ"]:
+                print(f"  cases whose attributes differ (this project's kept): {', '.join(r['cases']['differ'])}")
+            cb = r["codebook"]
+            if not cb["same"] and cb["change"]:
+                ch = cb["change"]
+                parts = [f"{k} {', '.join(x if isinstance(x, str) else x['id'] for x in ch[k])}"
+                         for k in ("added", "removed", "renamed", "moved", "redefined") if ch.get(k)]
+                print(f"  codebooks differ: {'; '.join(parts)} (there vs here)")
+            if cb["codes_brought_in"]:
+                print(f"  codes not in this codebook (their codings kept, add the codes to see them):"
+                      f" {', '.join(cb['codes_brought_in'])}")
+            if m["kept_ours"]:
+                print(f"  {m['kept_ours']} memos edited more recently here were kept")
+            if c["removed"]:
+                who = ", ".join(f"{n} by {k}" for k, n in sorted(c["removed_by"].items()))
+                print(f"  {c['removed']} codings removed ({who}: removed in that copy)" if len(c["removed_by"]) > 1
+                      else f"  {c['removed']} codings removed by {next(iter(c['removed_by']))} (removed in that copy)")
+            if c["removed_here"]:
+                print(f"  {c['removed_here']} codings removed here stay removed (that copy still has them)")
+            if c["kept_changed_here"]:
+                print(f"  {c['kept_changed_here']} codings removed in that copy were kept: coded or edited here since")
+            if m["removed"]:
+                print(f"  {m['removed']} memos deleted in that copy were deleted here")
+            if m["removed_here"]:
+                print(f"  {m['removed_here']} memos deleted here stay deleted")
+            sample = r["sample"]
+            if sample["added"] or sample["removed"]:
+                print("  agreement sample:" + (f" added {', '.join(sample['added'])}" if sample["added"] else "")
+                      + (f" removed {', '.join(sample['removed'])}" if sample["removed"] else ""))
+        if data["dry_run"]:
+            print("dry run: nothing was written")
+
+    return emit(args, report, human)
+
+
+def _fmt(x: float | None, pct: bool = False) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x * 100:.0f}%" if pct else f"{x:.3f}"
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from qualcode.teams.agreement import agreement
+
+    if getattr(args, "agreement_command", None) == "sample":
+        raise QualcodeError("say what to do with the sample", hint="qualcode agreement sample add|remove|list")
+
+    with open_project(args) as project:
+        data = agreement(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
+                         threshold=args.threshold)
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Agreement of {', '.join(d['coders'])} on {d['units']} informant units of"
+              f" {len(d['transcripts'])} transcripts ({', '.join(d['transcripts'])}), by {d['by']}:")
+        rows = []
+        for r in d["items"]:
+            row = {d["by"]: r["id"], "units": r["units"], **{f"n_{c}": r["applied"][c] for c in d["coders"]},
+                   "agree": _fmt(r["percent"], pct=True), "alpha": _fmt(r["alpha"]),
+                   "flag": "LOW" if r["flagged"] else ""}
+            if len(d["coders"]) == 2:
+                row["kappa"] = _fmt(r["kappa"])
+            rows.append(row)
+        cols = [d["by"], "units", *[f"n_{c}" for c in d["coders"]], "agree",
+                *(["kappa"] if len(d["coders"]) == 2 else []), "alpha", "flag"]
+        table(rows, cols)
+        o = d["overall"]
+        what = "criteria" if d["by"] == "criterion" else "codes"
+        print(f"All {what} pooled ({o['items']} unit-{d['by']} decisions): agreement {_fmt(o['percent'], True)},"
+              + (f" kappa {_fmt(o['kappa'])}," if len(d["coders"]) == 2 else "") + f" alpha {_fmt(o['alpha'])}")
+        if d["flagged"]:
+            print(f"Under {d['threshold']}: {', '.join(d['flagged'])}")
+        if args.disagreements:
+            print()
+            table(d["disagreements"], ["ref", "item", "applied_by", "not_applied_by", "text"],
+                  widths={"text": 60})
+        elif d["disagreements"]:
+            print(f"{len(d['disagreements'])} disagreements (list them with --disagreements; settle them with"
+                  " 'qualcode adjudicate list')")
+
+    return emit(args, data, human)
+
+
+def cmd_sample_add(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import add_to_sample
+
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        with project.transaction():
+            rows = [add_to_sample(project, t, coder=coder, coders=parse_coders(args.coders)) for t in args.transcripts]
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} is in the agreement sample"
+        + (f" (comparing {', '.join(r['coders'])})" if r["coders"] else "") for r in rs)))
+
+
+def cmd_sample_remove(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import remove_from_sample
+
+    with open_project(args) as project:
+        coder = project.resolve_coder(args.coder)
+        with project.transaction():
+            rows = [remove_from_sample(project, t, coder=coder) for t in args.transcripts]
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} left the agreement sample (its codings stay)" for r in rs)))
+
+
+def cmd_sample_list(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import sample_status
+
+    with open_project(args) as project:
+        rows = sample_status(project)
+
+    def human(rs: list[dict[str, Any]]) -> None:
+        if not rs:
+            print("No agreement sample yet: add the transcripts the team double-codes with"
+                  " 'qualcode agreement sample add TRANSCRIPT'.")
+            return
+        table([{**r, "compared": ", ".join(r["compared"]) or "-",
+                "state": "double-coded" if r["double_coded"] else "waiting for a second coder"} for r in rs],
+              ["transcript", "compared", "state", "open", "settled", "added_by", "added"])
+
+    return emit(args, rows, human)
+
+
+def cmd_adjudicate_list(args: argparse.Namespace) -> int:
+    from qualcode.teams.adjudicate import adjudication_queue
+
+    with open_project(args) as project:
+        data = adjudication_queue(project, coders=parse_coders(args.coders), code=args.code,
+                                  transcripts=args.transcript, include_settled=args.all)
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"{d['open']} open, {d['settled']} settled of {d['total']} disagreements between"
+              f" {', '.join(d['coders'])}")
+        table(d["items"], ["ref", "code", "applied_by", "not_applied_by", *(["decision"] if args.all else []),
+                           "text"], widths={"text": 60})
+        if d["open"]:
+            first = next((i for i in d["items"] if i["decision"] is None), None)
+            if first:
+                print(f"Settle one: qualcode adjudicate decide --segment {first['ref']} --code {first['code']}"
+                      " --apply|--omit")
+
+    return emit(args, data, human)
+
+
+def cmd_adjudicate_decide(args: argparse.Namespace) -> int:
+    from qualcode.teams.adjudicate import adjudicate
+
+    with open_project(args) as project:
+        result = adjudicate(project, args.segment, args.code, args.decision,
+                            coder=project.resolve_coder(args.coder), note=args.note)
+    return emit(args, result, lambda r: print(
+        f"{r['ref']} {r['code']}: {r['decision']} (decided by {r['coder']}; originals: "
+        + ", ".join(f"{o['coder']} {'applied' if o['applied'] else 'did not apply'}" for o in r["originals"]) + ")"))
+
+
+def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
+    from qualcode.teams.adjudicate import reopen
+
+    with open_project(args) as project:
+        previous = reopen(project, args.segment, args.code, coder=project.resolve_coder(args.coder))
+    return emit(args, previous, lambda r: print(f"reopened: {args.segment} {r['code']} (was {r['decision']})"))
+
+
+def cmd_refi_export(args: argparse.Namespace) -> int:
+    from qualcode.refi import export_refi
+
+    with open_project(args) as project:
+        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
+
+    def human(r: dict[str, Any]) -> None:
+        counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
+        print(f"Wrote {r['file']} ({counts})")
+
+    return emit(args, report, human)
+
+
+def cmd_refi_import(args: argparse.Namespace) -> int:
+    from qualcode.refi import import_refi
+
+    report = import_refi(Path(args.project), Path(args.file), coder=args.coder)
+
+    def human(r: dict[str, Any]) -> None:
+        print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))
+        if r.get("nothing_new"):
+            print("  nothing new: everything in the file is already in the project")
+        for key, value in r["counts"].items():
+            print(f"  {key.replace('_', ' ')}: {value}")
+        read_as = (r.get("positions") or {}).get("read_as") or []
+        if read_as:
+            print(f"  positions read as: {'; '.join(read_as)}")
+        for w in r["warnings"]:
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
+

@@ -1,0 +1,290 @@
+"""Queue mode: step through uncoded units, accepting, correcting or skipping suggestions.
+
+The order comes from :func:`qualcode.workbench.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
+corrected unit retrains the suggester in the background, so the next units' suggestions reflect it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Header, Static
+
+from qualcode import workbench as wb
+from qualcode.tui.screens import WorkbenchScreen
+from qualcode.tui.widgets.panels import KeyBar, StatusBar, SuggestionsPanel
+from qualcode.tui.widgets.unit_view import clock
+
+
+class QueueScreen(WorkbenchScreen):
+    """One uncoded unit at a time, with its neighbours for context and the suggestions to accept."""
+
+    BINDINGS = [
+        *[Binding(str(n), f"accept({n})", f"Accept {n}", show=n == 1, key_display="1-9" if n == 1 else None)
+          for n in range(1, 10)],
+        Binding("c", "correct", "Correct"),
+        Binding("x", "reject", "Reject"),
+        Binding("s,space", "skip", "Skip"),
+        Binding("k,up", "back", "Back", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("o", "open", "Open in transcript"),
+        Binding("escape", "leave", "Leave queue"),
+    ]
+
+    def __init__(self, transcript: str | None = None) -> None:
+        super().__init__()
+        self.transcript = transcript
+        self.units: list[dict[str, Any]] = []
+        self.position = 0
+        self.done = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="queue"):
+            yield Static(id="queue-title", classes="panel-title")
+            yield Static(id="queue-before", classes="queue-context")
+            yield Static(id="queue-unit")
+            yield Static(id="queue-after", classes="queue-context")
+            yield Static(id="queue-codes")
+        yield SuggestionsPanel(id="queue-suggestions")
+        yield StatusBar(id="status")
+        yield KeyBar([("1-9", "accept(1)", "Accept"), ("c", "correct", "Correct"), ("x", "reject", "Reject"),
+                      ("s", "skip", "Skip"), ("u", "undo", "Undo"), ("o", "open", "Open"), ("esc", "leave", "Leave"),
+                      ("?", "app.help", "Keys")])
+
+    def on_mount(self) -> None:
+        self.title = "Queue"
+        self.query_one("#queue-title", Static).update(Text("ordering the queue…", style="italic"))
+        self.update_status()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _load(self) -> None:
+        """Order the queue off the UI thread (the model scores every uncoded unit)."""
+        from qualcode.store import Project
+
+        project = Project.open(self.qapp.project_path)
+        try:
+            ordered = self.qapp.suggestions_enabled
+            with self.qapp.model_lock:
+                try:
+                    units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=ordered)
+                except Exception:  # a model problem: fall back to transcript order rather than no queue
+                    units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=False)
+        finally:
+            project.close()
+        self.app.call_from_thread(self._loaded, units)
+
+    def _loaded(self, units: list[dict[str, Any]]) -> None:
+        self.units = units
+        self.position = 0
+        self.show()
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.units[self.position] if 0 <= self.position < len(self.units) else None
+
+    def show(self) -> None:
+        u = self.current
+        title = self.query_one("#queue-title", Static)
+        if u is None:
+            title.update(Text("The queue is empty: every informant unit is coded. Esc to leave.", style="bold"))
+            for wid in ("#queue-before", "#queue-unit", "#queue-after", "#queue-codes"):
+                self.query_one(wid, Static).update("")
+            self.query_one(SuggestionsPanel).show([], " ")
+            self.update_status()
+            return
+        attrs = u.get("attributes") or {}
+        who = ", ".join(str(attrs[k]) for k in ("stakeholder_group", "role", "location") if attrs.get(k))
+        head = Text()
+        head.append(f"{self.position + 1} of {len(self.units)} uncoded  ", style="bold")
+        head.append(f"{u['ref']} · {wb.unit_place(u)}")
+        if who:
+            head.append(f" · {who}", style="dim")
+        if u.get("t_start") is not None:
+            head.append(f" · {clock(u['t_start'])}", style="dim")
+        if u.get("reason"):
+            head.append(f"\nwhy now: {u['reason']}", style="italic")
+        title.update(head)
+        before, after = wb.neighbours(self.project, int(u["id"]))
+        self.query_one("#queue-before", Static).update(self._context_text(before))
+        self.query_one("#queue-unit", Static).update(Text(u["text"], style="bold"))
+        self.query_one("#queue-after", Static).update(self._context_text(after))
+        self._show_codes(u)
+        self._show_suggestions()
+        self.update_status()
+
+    @staticmethod
+    def _context_text(n: dict[str, Any] | None) -> Text:
+        if n is None:
+            return Text("")
+        text = n["text"] if len(n["text"]) < 240 else n["text"][:239] + "…"
+        return Text(f"{n['speaker']}: {text}" if n.get("speaker") else text, style="dim italic")
+
+    def _show_codes(self, u: dict[str, Any]) -> None:
+        codings = self.project.codings(segment=u["id"])
+        codebook = self.project.codebook()
+        text = Text()
+        for c in codings:
+            code = codebook.get(c["code"])
+            text.append("■ ", style=(code.color if code else None) or "grey50")
+            text.append(f"{c['code_name']}" + ("" if c["coder"] == self.coder else f" ({c['coder']})") + "  ")
+        self.query_one("#queue-codes", Static).update(text)
+
+    def _show_suggestions(self) -> None:
+        u = self.current
+        if u is None:
+            return
+        found = self.qapp.suggestions_for(u)
+        panel = self.query_one(SuggestionsPanel)
+        if found is None:
+            panel.show([], self.qapp.suggestion_note or "fitting suggestions…")
+        else:
+            panel.show(found, "" if found else "no suggestion for this unit: press c to pick a code")
+
+    def suggestions_updated(self) -> None:
+        self._show_suggestions()
+
+    def update_status(self) -> None:
+        u = self.current
+        self.query_one("#status", StatusBar).show(
+            coder=self.coder, where=(u["ref"] if u else "queue empty"),
+            progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.qapp.pending_writes),
+            message=self.qapp.last_message, error=self.qapp.last_error)
+
+    # ------------------------------------------------------------------ actions
+
+    def _advance(self) -> None:
+        self.position += 1
+        # units someone else coded meanwhile (a second coder, the CLI) drop out of the queue
+        while self.current is not None and self.project.codings(segment=self.current["id"], coder=self.coder):
+            self.position += 1
+        self.show()
+
+    def _shown(self) -> list[dict[str, Any]]:
+        u = self.current
+        return (self.qapp.suggestions_for(u) or []) if u is not None else []
+
+    def action_accept(self, number: int) -> None:
+        u = self.current
+        shown = self._shown()
+        if u is None:
+            return
+        if number > len(shown):
+            self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
+            return
+        s = shown[number - 1]
+        coder = self.coder
+        self.qapp.write(lambda p: wb.accept_suggestion(p, u["id"], s, coder=coder), self._coded,
+                        label=f"accepted {s.get('name') or s['code']} for {u['ref']}")
+        self._advance()
+
+    def action_correct(self) -> None:
+        from qualcode.tui.dialogs import CodePicker
+
+        u = self.current
+        if u is None:
+            return
+        shown = self._shown()
+        coder = self.coder
+
+        def chosen(code: str | None) -> None:
+            if not code:
+                return
+
+            def run(p: Any) -> dict[str, Any]:
+                with p.transaction():
+                    result = wb.apply_code(p, [u["id"]], code, coder=coder)
+                    for s in shown[:1]:  # the top suggestion was wrong: the model should learn that
+                        if s["code"] != code:
+                            wb.reject_suggestion(p, u["id"], s, coder=coder)
+                return result
+
+            self.qapp.write(run, self._coded, label=f"coded {u['ref']}: {code}")
+            self._advance()
+
+        counts = wb.code_counts(self.project)
+        self.app.push_screen(CodePicker(self.project.codebook(), counts, title=f"Code {u['ref']}"), chosen)
+
+    def action_reject(self) -> None:
+        u = self.current
+        shown = self._shown()
+        if u is None:
+            return
+        coder = self.coder
+
+        def run(p: Any) -> int:
+            with p.transaction():
+                for s in shown:
+                    wb.reject_suggestion(p, u["id"], s, coder=coder)
+            return len(shown)
+
+        self.qapp.write(run, lambda n: self.qapp.suggestions_changed(),
+                        label=f"rejected {len(shown)} suggestion(s) for {u['ref']}")
+        self._advance()
+
+    def action_skip(self) -> None:
+        self._advance()
+
+    def action_back(self) -> None:
+        if self.position > 0:
+            self.position -= 1
+            self.show()
+
+    def _coded(self, result: Any) -> None:
+        self.done += 1
+        self.qapp.suggestions_changed()
+        self.update_status()
+
+    def action_undo(self) -> None:
+        coder = self.coder
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                self.qapp.say("nothing to undo")
+                return
+            state = result.get("state") or result.get("previous") or {}
+            seg = state.get("segment_id")
+            for i, u in enumerate(self.units):
+                if u["id"] == seg:
+                    self.position = i
+                    self.done = max(0, self.done - 1)
+            self.qapp.suggestions_changed()
+            self.show()
+            self.qapp.say(f"undo {result['action']}")
+
+        self.qapp.write(lambda p: p.undo(coder=coder), done)
+
+    def action_open(self) -> None:
+        from qualcode.tui.screens import TranscriptScreen
+
+        u = self.current
+        if u is not None:
+            self.app.push_screen(TranscriptScreen(u["transcript"], ref=u["ref"]))
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    @on(SuggestionsPanel.Accepted)
+    def _accepted_by_mouse(self, event: SuggestionsPanel.Accepted) -> None:
+        self.action_accept(event.number)
+
+    def reload_from_store(self) -> None:
+        if self.current is not None:
+            self._show_codes(self.current)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Accept the top suggestion", "Apply suggestion 1 and go on (1)",
+                            lambda: self.action_accept(1))
+        yield SystemCommand("Correct", "Pick another code for this unit (c)", self.action_correct)
+        yield SystemCommand("Reject suggestions", "Reject every suggestion for this unit (x)", self.action_reject)
+        yield SystemCommand("Skip", "Leave this unit for later (s)", self.action_skip)
+        yield SystemCommand("Undo", "Undo your last action (u)", self.action_undo)
+        yield SystemCommand("Open in transcript", "See the unit in its transcript (o)", self.action_open)
+        yield SystemCommand("Leave the queue", "Back to where you were (Esc)", self.action_leave)

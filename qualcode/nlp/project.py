@@ -137,33 +137,36 @@ _examples_seen: dict[str, _Examples] = {}
 
 
 def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
-    """Every informant unit with the interviewer's turn before it (its question; "" when there is none).
+    """Every informant unit with the interviewer's turn before it (its question; "" when there is none), and every
+    paragraph of a document with the heading it stands under.
 
     An informant answers what they were asked: the evaluation matrix's questions are put one by one, so
-    the question says much about which criterion the answer speaks to. Each unit is a dict with ``id``, ``ref``,
-    ``transcript``, ``turn``, ``speaker`` and ``text``.
+    the question says much about which criterion the answer speaks to; a report's sections ("2.4 Sustainability")
+    say the same of its paragraphs. Each unit is a dict with ``id``, ``ref``, ``transcript``, ``turn``, ``speaker``
+    and ``text``.
     """
     out: list[tuple[dict[str, Any], str]] = []
     question, asked_in = "", None  # the interviewer's latest turn and its (transcript, turn)
-    for sid, tid, idx, turn, speaker, text, role in _unit_rows(project):
+    for sid, tid, idx, turn, speaker, text, role, kind, heading in _unit_rows(project):
         if asked_in is not None and asked_in[0] != tid:
             question, asked_in = "", None
-        if role == "interviewer":
+        if role == "interviewer" and kind != "document":
             where = (tid, turn)
             question = f"{question} {text}" if where == asked_in else text
             asked_in = where
         else:
             out.append(({"id": sid, "ref": f"{tid}:{idx}", "transcript": tid, "turn": turn, "speaker": speaker,
-                         "text": text}, question))
+                         "text": text}, (heading or "") if kind == "document" else question))
     return out
 
 
 def _unit_rows(project: Project) -> list[tuple[Any, ...]]:
-    """(id, transcript, idx, turn, speaker, text, role) of every unit of the current transcript versions, in reading
-    order: only the columns the suggester needs (the store's full unit rows cost seconds at 100,000 units)."""
+    """(id, transcript, idx, turn, speaker, text, role, kind, heading) of every unit of the current transcript versions,
+    in reading order: only the columns the suggester needs (the store's full unit rows cost seconds at 100,000
+    units)."""
     return project.db.execute(
-        "SELECT s.id, s.transcript_id, s.idx, s.turn, s.speaker, s.text, coalesce(sp.role, 'unknown')"
-        " FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND s.version = t.current_version"
+        "SELECT s.id, s.transcript_id, s.idx, s.turn, s.speaker, s.text, coalesce(sp.role, 'unknown'), t.kind,"
+        " s.heading FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND s.version = t.current_version"
         " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
         " ORDER BY s.transcript_id, s.idx").fetchall()
 

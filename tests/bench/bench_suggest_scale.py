@@ -67,6 +67,8 @@ def load_source(project_dir: Path) -> list[dict[str, Any]]:
         answers: list[dict[str, Any]] = []
         question, asked_in = "", None
         for s in project.segments(include_interviewer=True):
+            if s["kind"] == "document":
+                continue  # the interviews are recombined; the example's two reports are left aside
             if s["role"] == "interviewer":
                 where = (s["transcript"], s["turn"])
                 question = f"{question} {s['text']}" if where == asked_in else s["text"]

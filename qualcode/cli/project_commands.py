@@ -426,7 +426,15 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
         if args.transcript:
             project.require_transcript(args.transcript)
         rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
-    return emit(args, rows, lambda d: table(d, ["id", "ref", "code", "coder", "source", "created", "status"]))
+
+    def human(d: list[dict[str, Any]]) -> None:
+        # an accepted suggestion is the coder's coding; its model and score say where the idea came from
+        table([{**r, "source": r["source"] + (f" ({r['model_version'] or '?'}"
+                                               + (f", {r['score']:.2f}" if r["score"] is not None else "") + ")"
+                                               if r["source"] == "suggestion" else "")} for r in d],
+              ["id", "ref", "code", "coder", "source", "created", "status"])
+
+    return emit(args, rows, human)
 
 
 def cmd_codings_import(args: argparse.Namespace) -> int:
@@ -434,7 +442,12 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:
@@ -469,14 +482,24 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
 
 def cmd_coders(args: argparse.Namespace) -> int:
     with open_project(args) as project:
+        from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+        extra = machine_coder_names(project)
         if args.default:
+            if is_machine_coder(args.default, extra=extra) or args.default == consensus_coder(project):
+                raise QualcodeError(f"'{args.default}' is not a person's name",
+                                    hint="the default coder is who acts: pass your own name")
             project.coder_id(args.default)
             project.set_setting("coder", args.default, coder=args.default)
         rows = project.coders()
         default = project.resolve_coder(None)
+        consensus = consensus_coder(project)
     for r in rows:
         r["default"] = r["name"] == default
-    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default"]))
+        # agreement compares people; these names are neither a person nor someone's judgement alone
+        r["kind"] = "agreed codings" if r["name"] == consensus else (
+            "program (not a coder)" if is_machine_coder(r["name"], extra=extra) else "person")
+    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default", "kind"]))
 
 
 def cmd_log(args: argparse.Namespace) -> int:

@@ -118,6 +118,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     q.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
+    q.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
+                   help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
+                        " (QualCoder); they differ only after emoji and other characters outside the Basic"
+                        " Multilingual Plane")
     add_force_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_refi_export)
@@ -178,6 +182,22 @@ def cmd_merge(args: argparse.Namespace) -> int:
                       f" {', '.join(cb['codes_brought_in'])}")
             if m["kept_ours"]:
                 print(f"  {m['kept_ours']} memos edited more recently here were kept")
+            if c["removed"]:
+                who = ", ".join(f"{n} by {k}" for k, n in sorted(c["removed_by"].items()))
+                print(f"  {c['removed']} codings removed ({who}: removed in that copy)" if len(c["removed_by"]) > 1
+                      else f"  {c['removed']} codings removed by {next(iter(c['removed_by']))} (removed in that copy)")
+            if c["removed_here"]:
+                print(f"  {c['removed_here']} codings removed here stay removed (that copy still has them)")
+            if c["kept_changed_here"]:
+                print(f"  {c['kept_changed_here']} codings removed in that copy were kept: coded or edited here since")
+            if m["removed"]:
+                print(f"  {m['removed']} memos deleted in that copy were deleted here")
+            if m["removed_here"]:
+                print(f"  {m['removed_here']} memos deleted here stay deleted")
+            sample = r["sample"]
+            if sample["added"] or sample["removed"]:
+                print("  agreement sample:" + (f" added {', '.join(sample['added'])}" if sample["added"] else "")
+                      + (f" removed {', '.join(sample['removed'])}" if sample["removed"] else ""))
         if data["dry_run"]:
             print("dry run: nothing was written")
 
@@ -316,8 +336,8 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders), force=args.force,
-                             confirm=replace_prompt())
+        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
+                             force=args.force, confirm=replace_prompt())
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
@@ -333,8 +353,13 @@ def cmd_refi_import(args: argparse.Namespace) -> int:
 
     def human(r: dict[str, Any]) -> None:
         print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))
+        if r.get("nothing_new"):
+            print("  nothing new: everything in the file is already in the project")
         for key, value in r["counts"].items():
             print(f"  {key.replace('_', ' ')}: {value}")
+        read_as = (r.get("positions") or {}).get("read_as") or []
+        if read_as:
+            print(f"  positions read as: {'; '.join(read_as)}")
         for w in r["warnings"]:
             print(f"warning: {w}")
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.exports.progress import ProgressFn
-from qualcode.safeio.exports import SafeCsvWriter
+from qualcode.safeio.exports import SafeCsvWriter, md_text
 from qualcode.safeio.output import Confirm, atomic_output, claim_outputs
+from qualcode.safeio.text import clean
 from qualcode.synthesis.evidence import criteria, load_evidence, reference, timestamp
 
 if TYPE_CHECKING:
@@ -201,7 +202,8 @@ def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[st
 
 
 def _clean(text: Any) -> str:
-    return ILLEGAL_XML.sub("", str(text))
+    # projects imported before control characters were removed at import may still hold some: XML refuses them
+    return ILLEGAL_XML.sub("", clean(str(text)))
 
 
 def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
@@ -215,22 +217,24 @@ def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None =
 
 
 def write_markdown(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
-    lines = [f"# {bank['title']}", "", _note(bank), ""]
+    # every piece of data is escaped: a quote holding <script> or [text](link) is shown, never run or linked
+    lines = [f"# {md_text(bank['title'])}", "", _note(bank), ""]
     for c in bank["criteria"]:
-        lines += [f"## {c['name']}", ""]
+        lines += [f"## {md_text(c['name'])}", ""]
         if not c["rows"]:
             lines += ["*No coded quotes.*", ""]
         l2 = l3 = None
         for r in c["rows"]:
             a, b = _levels(bank, r)
             if a != l2:
-                lines += [f"### {a}", ""]
+                lines += [f"### {md_text(a)}", ""]
                 l2, l3 = a, None
             if b != l3:
-                lines += [f"#### {b}", ""]
+                lines += [f"#### {md_text(b)}", ""]
                 l3 = b
-            quote = " ".join(r["quote"].split())
-            lines += [f"> \u201c{quote}\u201d", ">", f"> \u2014 {r['attribution']} [{r['reference']}]", ""]
+            quote = md_text(" ".join(_clean(r["quote"]).split()))
+            lines += [f"> \u201c{quote}\u201d", ">",
+                      f"> \u2014 {md_text(_clean(r['attribution']))} [{md_text(r['reference'])}]", ""]
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines))
 

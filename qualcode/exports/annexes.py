@@ -164,7 +164,7 @@ def write_persons_docx(summary: dict[str, Any], path: Path, *, figure: Any = Non
     word.para(doc, _by_method_text(summary))
     header, rows = _persons_table(summary)
     n_counts = len(header) - 2
-    t = word.table(doc, header, rows, widths_cm=[3.4, 5.0] + [1.6] * n_counts)
+    t = word.table(doc, header, rows, widths_cm=[3.2, 4.6] + [1.8] * n_counts)
     for row in t.rows:  # counts right-aligned; total rows in bold
         for cell in row.cells[2:]:
             for p in cell.paragraphs:

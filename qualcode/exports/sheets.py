@@ -4,7 +4,7 @@ reliably grows a row on opening a file (without it, wrapped quotes overprint the
 
 from __future__ import annotations
 
-import textwrap
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,9 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
         if value is None or isinstance(value, (int, float)):
             continue
         per_line = max(4, int(width * 1.1))  # text runs a little narrower than the digits the width counts
-        n = sum(max(1, len(textwrap.wrap(part, per_line))) for part in str(value).split("\n"))
+        # wrapping at word ends loses about a tenth of each line (counted, not wrapped: 100,000 rows stay quick)
+        n = sum(1 if len(part) <= per_line else math.ceil(len(part) / (per_line * 0.88))
+                for part in str(value).split("\n"))
         lines = max(lines, n)
     return None if lines == 1 else min(MAX_ROW_PT, lines * LINE_PT + 2)
 

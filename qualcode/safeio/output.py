@@ -105,7 +105,8 @@ def _mode_for(target: Path) -> int:
 
 @contextlib.contextmanager
 def atomic_output(path: str | Path, *, what: str = "file") -> Iterator[Path]:
-    """A temporary path beside ``path`` for the writer to fill; renamed over ``path`` when the block ends normally.
+    """A temporary path beside ``path`` (its folder made if needed) for the writer to fill; renamed over ``path``
+    when the block ends normally.
 
     On any exception the temporary file is removed and ``path`` is untouched; an OSError becomes a one-line
     :class:`QualcodeError` (a full disk, a file-size limit, permission denied); other exceptions propagate as they
@@ -115,7 +116,11 @@ def atomic_output(path: str | Path, *, what: str = "file") -> Iterator[Path]:
     if target.is_dir():
         raise output_error(target, IsADirectoryError(), what=what)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=target.parent or ".")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=target.parent)
+    except FileExistsError:
+        raise QualcodeError(f"cannot write {target}: {target.parent} is a file, not a folder",
+                            hint="choose another folder") from None
     except OSError as err:
         raise output_error(target, err, what=what) from None
     os.close(fd)

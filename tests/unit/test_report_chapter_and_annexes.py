@@ -338,3 +338,40 @@ def test_html_report_orders_findings_by_criterion_and_links_matrix_cells_to_them
     assert "Informants by stakeholder group and sex" in charts and "Outputs leading to outcomes" in charts
     assert "<script" not in html.lower() and "xlink:href=\"http" not in html
     assert re.search(r"\[KII-0[45]:\d+, \d\d:\d\d:\d\d\]", html)  # quotes in context carry the time too
+
+
+def test_documents_are_cited_by_title_and_page_in_the_chapter_and_listed_in_the_matrix(tmp_path: Path) -> None:
+    from pdf_support import report_pdf
+    from workbench_support import build_small_project
+
+    from qualcode.project_io import import_files
+    from qualcode.synthesis.findings import add_finding, link_evidence
+
+    p = build_small_project(tmp_path / "p")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(report_pdf("Final progress report 2024", [
+        ("1. Results", ["The chamber hosted seven quarterly consultation meetings with the unions and employers.",
+                        "Funding for the meetings ends with the project in December, and no budget line replaces"
+                        " it."])], footer="Final progress report 2024", first_page_number=12))
+    sheet = tmp_path / "documents.csv"
+    sheet.write_text("file,document_id,type,organisation\nreport.pdf,PR-2024,progress report,ILO\n")
+    import_files(p, [], documents=[pdf], document_sheet=sheet, coder="clara")
+    kii = [u for u in p.segments("KII-01") if u["role"] != "interviewer"][0]
+    doc = next(u for u in p.segments("PR-2024") if u["text"].startswith("Funding for the meetings"))
+    for ref in (kii["ref"], doc["ref"]):
+        p.add_coding(ref, "sustainability.funding", coder="clara")
+    add_finding(p, "sustainability", "The meetings stop when the funding ends.", coder="clara", finding_id="F1",
+                code="sustainability.funding")
+    for ref in (kii["ref"], doc["ref"]):
+        link_evidence(p, "F1", coder="clara", segment=ref, code="sustainability.funding")
+    (f,) = [f for c in findings_chapter(p)["criteria"] for f in c["findings"]]
+    cited = [q for q in f["quotes"] if q["source_type"] == "document"]
+    assert [q["attribution"] for q in cited] == ["Final progress report 2024, p. 12"]
+    assert cited[0]["reference"] == doc["ref"]
+    assert f["rests_on"]["documents"] == ["Final progress report 2024"]
+    assert f["rests_on"]["groups"] and "(documents)" not in f["rests_on"]["groups"]
+    row = next(r for r in evaluation_matrix(p)["rows"] if r["code"] == "sustainability.funding")
+    assert row["documents"] == ["Final progress report 2024"] and row["findings"][0]["id"] == "F1"
+    assert all(s["group"] != "(documents)" for s in row["sources"])
+    assert persons_summary(p)["total"]["total"] == len([c for c in p.cases()])  # a document is no person
+    p.close()

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def import_files(
     *,
     cases: str | Path | None = None,
     coder: str | None = None,
-    documents: list[str | Path] | None = None,
+    documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
@@ -360,7 +361,8 @@ def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
 
 
 def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
-    """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
+    """Create a working copy of the bundled example project (transcripts, case sheet, desk-review documents and their
+    sheet, codebook, human codings, findings)."""
     from qualcode.codebook import load_codebook
 
     root = bundled_root()
@@ -387,7 +389,11 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         shutil.rmtree(dest.parent, ignore_errors=True)
         raise
     try:
-        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara")
+        documents = src / "documents"
+        doc_files = sorted(p for p in documents.iterdir() if p.is_file() and p.suffix.lower() in
+                           (".pdf", ".docx", ".html", ".md", ".txt")) if documents.is_dir() else []
+        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara", documents=doc_files,
+                              document_sheet=documents / "documents.csv" if doc_files else None)
         codings_dir = src / "codings"
         report["codings"] = []
         if codings_dir.is_dir():

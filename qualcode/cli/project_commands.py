@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "example",
         help="create a working copy of the bundled example project",
-        description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
-        " codebook and the team's human codings.",
+        description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review documents,"
+        " case sheet, codebook, the team's human codings and draft findings.",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
@@ -67,9 +67,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_documents)
 
-    p = sub.add_parser("cases", help="list informants (cases) and their attributes")
+    p = sub.add_parser("cases", help="list informants (cases), their attributes and how quotes attribute them",
+                       description="Informants with their attributes and the attribution their quotes get: the"
+                                   " case sheet's 'attribution' column verbatim, else the project's template."
+                                   " Template fields: {role}, {organisation_type}, {group}, {location}, {sex},"
+                                   " {type} or any case-sheet column; {a role} adds the article; text in [...] is"
+                                   " left out when a field in it is empty.")
     add_project_arg(p)
     p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
+    p.add_argument("--attribution-template", metavar="TEMPLATE",
+                   help="how interviews are attributed (default: 'Interview with {a role}[ of {a organisation_type}]"
+                        "[, {location}]')")
+    p.add_argument("--fgd-attribution-template", metavar="TEMPLATE",
+                   help="how focus groups are attributed (default: 'FGD with {composition}[, {location}]')")
+    p.add_argument("--attribution-k", type=int, metavar="K",
+                   help="a focus-group participant's detail is shown only when K participants share it (default 2)")
+    p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
+    add_coder_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_cases)
 
@@ -205,7 +219,8 @@ def cmd_example(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
         print(
-            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
+            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['documents']} documents,"
+            f" {s['segments']} units,"
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
@@ -286,16 +301,41 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from qualcode.safety.attribution import case_attributions, set_templates, templates
+
     with open_project(args) as project:
+        if (args.attribution_template is not None or args.fgd_attribution_template is not None
+                or args.attribution_k is not None or args.default_attribution):
+            set_templates(project, coder=project.resolve_coder(args.coder), kii=args.attribution_template,
+                          fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
         rows = project.cases()
+        attributed = case_attributions(project)
+        current = templates(project)
     if not args.show_names:
         for r in rows:
             r.pop("name", None)
     for r in rows:
         for key in ("stakeholder_group", "role", "sex", "location"):
             r[key] = r["attributes"].get(key)
-    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts"]
-    return emit(args, rows, lambda d: table(d, cols, widths={"role": 30}))
+        a = attributed.get(r["id"], {})
+        r["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
+        r["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
+        # an attribution that fits one informant of the project identifies them to anyone who knows the list
+        r["fits"] = a.get("describes", 0)
+    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts",
+            "attribution", "fits"]
+
+    def human(d: list[dict[str, Any]]) -> None:
+        table(d, cols, widths={"role": 24, "stakeholder_group": 22})
+        alone = [r["id"] for r in d if r["fits"] == 1 and r["attribution_source"] == "template"]
+        print(f"Interviews: {current['kii']}\nFocus groups: {current['fgd']} (participant detail when"
+              f" {current['k']} share it)")
+        if alone:
+            print(f"{len(alone)} attribution(s) from the template fit one informant only ({', '.join(alone)}): check"
+                  " they say no more than the informant agreed to, or give the wording in the case sheet's"
+                  " 'attribution' column")
+
+    return emit(args, rows, human)
 
 
 def cmd_segments(args: argparse.Namespace) -> int:

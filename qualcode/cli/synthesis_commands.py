@@ -310,7 +310,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
-                    print(f"[{r['ref']}] {r['quote']}\n    \u2014 {r['attribution']} ({r['code']};"
+                    print(f"[{r['reference']}] {r['quote']}\n    \u2014 {r['attribution']} ({r['code']};"
                           f" {', '.join(r['coders'])})")
                 print(f"{len(rows)} passage(s)")
 
@@ -618,7 +618,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             mark = "+" if link["stance"] == "supports" else "-"
             origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
             gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['ref']}] \u201c{link['quote']}\u201d{gone}")
+            print(f"  {mark} [{link['reference']}] \u201c{link['quote']}\u201d{gone}")
             print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
                   f" {link.get('created') or ''}{origin}")
 

@@ -112,7 +112,8 @@ def findings_chapter(project: Project, *, show_names: bool = False, quotes: int 
                 "interviews": sum(1 for e in t["event_list"] if e["type"] != "FGD"),
                 "discussions": sum(1 for e in t["event_list"] if e["type"] == "FGD"),
                 "informants": t["informants"], "groups": t["groups"], "source_types": t["source_types"],
-                "documents": list(f["documents"]) + _coded_documents(project, t),
+                "documents": _document_citations(passages, attribute) + [
+                    d for d in f["documents"] if d not in {p.row.get("source_title") for p in passages}],
             },
             "quotes": [_quote(p, attribute, chosen=bool(chosen)) for p in picked],
             "divergence": {
@@ -153,13 +154,27 @@ def finding_quotes(project: Project, finding_id: str, *, show_names: bool = Fals
     return {"id": f["id"], "chosen": any(q["chosen"] for q in f["quotes"]), "quotes": f["quotes"]}
 
 
-def _coded_documents(project: Project, t: dict[str, Any]) -> list[str]:
-    """Titles of the desk-review documents whose coded passages support the finding (when the project has them)."""
-    ids = [d["id"] for d in t.get("document_list") or []]
-    if not ids:
-        return []
-    titles = {x["id"]: x.get("title") or x["id"] for x in project.transcripts()}
-    return [str(titles.get(i, i)) for i in ids]
+def _document_citations(passages: list[Passage], attribute: Any) -> list[str]:
+    """How the report cites the desk-review documents behind a finding: each document once, with the pages (or
+    sections) of its coded passages: "Final progress report 2024, p. 7", "Mid-term evaluation 2023, pp. 4, 9"."""
+    by_doc: dict[str, list[str]] = {}
+    for p in sorted(passages, key=lambda p: (p.transcript, p.first)):
+        if p.source_type != "document":
+            continue
+        cited = str(attribute(p.row))
+        title = str(p.row.get("source_title") or p.transcript)
+        where = cited[len(title) + 2:] if cited.startswith(title + ", ") else ""
+        places = by_doc.setdefault(title, [])
+        if where and where not in places:
+            places.append(where)
+    out = []
+    for title, places in by_doc.items():
+        pages = [w[3:] for w in places if w.startswith("p. ")]
+        if pages and len(pages) == len(places):
+            out.append(f"{title}, {'p.' if len(pages) == 1 else 'pp.'} {', '.join(pages)}")
+        else:
+            out.append(", ".join([title, *places]) if places else title)
+    return out
 
 
 def _passages(project: Project, rows: Iterable[tuple[dict[str, Any], str]], texts: dict[str, str],

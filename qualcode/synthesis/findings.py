@@ -500,10 +500,15 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
+    from qualcode.synthesis.evidence import reference
+
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
+        link["reference"] = link.get("current_ref") or link["ref"]
         try:
-            link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
+            seg = project.segment(link["reference"])
+            link["attribution"] = attribute(seg)
+            link["reference"] = reference(seg["transcript"], seg["idx"], seconds=seg.get("t_start"))
         except QualcodeError:
             link["attribution"] = None
     return data

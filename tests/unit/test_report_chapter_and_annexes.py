@@ -368,7 +368,7 @@ def test_documents_are_cited_by_title_and_page_in_the_chapter_and_listed_in_the_
     cited = [q for q in f["quotes"] if q["source_type"] == "document"]
     assert [q["attribution"] for q in cited] == ["Final progress report 2024, p. 12"]
     assert cited[0]["reference"] == doc["ref"]
-    assert f["rests_on"]["documents"] == ["Final progress report 2024"]
+    assert f["rests_on"]["documents"] == ["Final progress report 2024, p. 12"]
     assert f["rests_on"]["groups"] and "(documents)" not in f["rests_on"]["groups"]
     row = next(r for r in evaluation_matrix(p)["rows"] if r["code"] == "sustainability.funding")
     assert row["documents"] == ["Final progress report 2024"] and row["findings"][0]["id"] == "F1"

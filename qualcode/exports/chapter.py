@@ -46,6 +46,7 @@ class Passage:
     informant: str
     source_type: str
     row: dict[str, Any]
+    record: str = "verbatim"  # or "notes": the interviewer's paraphrase, never put in quotation marks
     coders: set[str] = field(default_factory=set)
     refs: list[str] = field(default_factory=list)
     text: str = ""
@@ -187,7 +188,8 @@ def _passages(project: Project, rows: Iterable[tuple[dict[str, Any], str]], text
         p = units.get(key)
         if p is None:
             p = units[key] = Passage(r["transcript"], r["idx"], r["idx"], r["turn"], r["start"], r["end"],
-                                     r.get("t_start"), stance, r["group"], r["informant"], r["source_type"], r)
+                                     r.get("t_start"), stance, r["group"], r["informant"], r["source_type"], r,
+                                     str(r.get("record") or "verbatim"))
             p.refs.append(r["ref"])
         p.coders.add(r["coder"])
     joined: list[Passage] = []
@@ -238,7 +240,9 @@ def _pick(passages: list[Passage], n: int, groups_order: list[str]) -> list[Pass
     """The ``n`` strongest distinct passages: the best of each group in ``groups_order`` first, then the best of
     interviews not yet quoted, then any; never a near-duplicate, never a second quote of one informant while
     another informant's passage is left."""
-    ranked = sorted(passages, key=lambda p: (-p.score, p.transcript, p.first))
+    # interview notes are the note-taker's words: a finding quotes what informants said (notes are still among its
+    # sources, and the evaluator may choose one, shown as a paraphrase)
+    ranked = sorted((p for p in passages if p.record != "notes"), key=lambda p: (-p.score, p.transcript, p.first))
     chosen: list[Passage] = []
 
     def fits(p: Passage, *, new_informant: bool = True, new_event: bool = False) -> bool:
@@ -287,7 +291,7 @@ def _ref_key(p: Passage) -> tuple[str, int]:
 
 def _quote(p: Passage, attribute: Any, *, chosen: bool = False) -> dict[str, Any]:
     return {"text": p.text, "attribution": attribute(p.row), "reference": _reference(p), "group": p.group,
-            "source_type": p.source_type, "stance": p.stance, "chosen": chosen}
+            "source_type": p.source_type, "stance": p.stance, "record": p.record, "chosen": chosen}
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -423,13 +427,14 @@ def write_chapter_docx(chapter: dict[str, Any], path: Path, *, figure: Any = Non
             word.para(doc, f["statement"], bold=True)
             word.para(doc, _rests_on(f))
             for q in f["quotes"]:
-                word.quote(doc, q["text"], q["attribution"], q["reference"],
+                word.quote(doc, q["text"], q["attribution"], q["reference"], verbatim=q["record"] != "notes",
                            lead="Contrary view:" if q["stance"] == "contradicts" else None)
             div = _divergence_text(f)
             if div:
                 word.para(doc, div)
                 for q in f["divergence"]["quotes"]:
-                    word.quote(doc, q["text"], q["attribution"], q["reference"], lead="Contrary view:")
+                    word.quote(doc, q["text"], q["attribution"], q["reference"], lead="Contrary view:",
+                               verbatim=q["record"] != "notes")
             if f["sources"]:
                 word.para(doc, "Passages: " + "; ".join(f["sources"]) + ".", italic=True, size=8)
     doc.save(str(path))
@@ -437,6 +442,7 @@ def write_chapter_docx(chapter: dict[str, Any], path: Path, *, figure: Any = Non
 
 def write_chapter_markdown(chapter: dict[str, Any], path: Path) -> None:
     from qualcode.safeio.exports import md_text
+    from qualcode.synthesis.evidence import shown_passage
 
     lines = ["# Findings", "", md_text(_intro(chapter)), "", "*How evidence strength is rated:*", ""]
     lines += [f"- {md_text(line)}" for line in chapter["rule"]] + [""]
@@ -449,13 +455,13 @@ def write_chapter_markdown(chapter: dict[str, Any], path: Path) -> None:
                       md_text(_rests_on(f)), ""]
             for q in f["quotes"]:
                 lead = "**Contrary view:** " if q["stance"] == "contradicts" else ""
-                lines += [f"> {lead}\u201c{md_text(q['text'])}\u201d", ">",
+                lines += [f"> {lead}{md_text(shown_passage(q['text'], q['record']))}", ">",
                           f"> \u2014 {md_text(q['attribution'])} \\[{md_text(q['reference'])}\\]", ""]
             div = _divergence_text(f)
             if div:
                 lines += [md_text(div), ""]
                 for q in f["divergence"]["quotes"]:
-                    lines += [f"> **Contrary view:** \u201c{md_text(q['text'])}\u201d", ">",
+                    lines += [f"> **Contrary view:** {md_text(shown_passage(q['text'], q['record']))}", ">",
                               f"> \u2014 {md_text(q['attribution'])} \\[{md_text(q['reference'])}\\]", ""]
             if f["sources"]:
                 lines += [f"*Passages: {md_text('; '.join(f['sources']))}.*", ""]

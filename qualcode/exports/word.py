@@ -81,12 +81,17 @@ def bullet(doc: Any, text: str, *, lead: str | None = None) -> Any:
     return p
 
 
-def quote(doc: Any, text: str, attribution: str, reference: str, *, lead: str | None = None) -> Any:
-    """A quote in the Quote style: the words in quotation marks, then on a new line the attribution and reference."""
+def quote(doc: Any, text: str, attribution: str, reference: str, *, lead: str | None = None,
+          verbatim: bool = True) -> Any:
+    """A quote in the Quote style: the words in quotation marks, then on a new line the attribution and reference.
+    A passage of interview notes (``verbatim=False``) is the interviewer's paraphrase: said so, never in quotation
+    marks."""
+    from qualcode.synthesis.evidence import shown_passage
+
     p = doc.add_paragraph(style="Quote")
     if lead:
         run(p, lead + " ", bold=True)
-    run(p, f"\u201c{text}\u201d")
+    run(p, shown_passage(text, "verbatim" if verbatim else "notes"))
     r = run(p, "", size=9)
     r.add_break()
     run(p, f"\u2014 {attribution} [{reference}]", size=9)

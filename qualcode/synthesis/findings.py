@@ -502,8 +502,10 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
     from qualcode.synthesis.evidence import reference
 
+    records = project.transcript_records()
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
+        link["record"] = records.get(link["transcript"], "verbatim")
         link["reference"] = link.get("current_ref") or link["ref"]
         try:
             seg = project.segment(link["reference"])

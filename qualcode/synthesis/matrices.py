@@ -233,7 +233,7 @@ def cell_quotes(project: Project, data: dict[str, Any], row: str, col: str, *, c
                 show_names: bool = False) -> list[dict[str, Any]]:
     """The passages behind one cell as a reader sees them (``qualcode matrix --cell``): each quote pseudonymised
     (names stay hidden unless ``show_names``) and attributed as the quote banks attribute it, with its code and
-    the coders who applied it."""
+    the coders who applied it. ``record`` "notes" marks a passage of interview notes: paraphrase, not a quote."""
     from qualcode.safety.privacy import Attributor, Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
@@ -242,7 +242,7 @@ def cell_quotes(project: Project, data: dict[str, Any], row: str, col: str, *, c
 
     return [{"ref": r["ref"], "reference": reference(r["transcript"], r["idx"], seconds=r.get("t_start")),
              "code": r["code"], "group": r["group"], "coders": r["coders"], "attribution": attribute(r),
-             "quote": pseudo(r["text"], r["transcript"]).strip()}
+             "quote": pseudo(r["text"], r["transcript"]).strip(), "record": r.get("record", "verbatim")}
             for r in cell_evidence(project, data, row, col, coders=coders)]
 
 

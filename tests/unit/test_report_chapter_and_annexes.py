@@ -375,3 +375,19 @@ def test_documents_are_cited_by_title_and_page_in_the_chapter_and_listed_in_the_
     assert all(s["group"] != "(documents)" for s in row["sources"])
     assert persons_summary(p)["total"]["total"] == len([c for c in p.cases()])  # a document is no person
     p.close()
+
+
+def test_interview_notes_are_never_quoted_as_what_an_informant_said(example_project: Project, tmp_path: Path) -> None:
+    before = finding_quotes(example_project, "F-EFF-1")
+    noted = before["quotes"][0]["reference"].split(":")[0]
+    example_project.set_transcript_record(noted, "notes", coder="clara")
+    after = finding_quotes(example_project, "F-EFF-1")
+    assert all(not q["reference"].startswith(noted + ":") for q in after["quotes"])  # not picked as a quote
+    f = next(f for c in findings_chapter(example_project)["criteria"] for f in c["findings"] if f["id"] == "F-EFF-1")
+    assert any(s.startswith(noted + ":") for s in f["sources"])  # still among its sources
+    ref = before["quotes"][0]["reference"].split(",")[0]
+    set_key_quotes(example_project, "F-EFF-1", [ref], coder="clara")  # the evaluator may still choose it ...
+    export_chapter(example_project, tmp_path / "f.md")
+    md = (tmp_path / "f.md").read_text(encoding="utf-8")
+    line = next(x for x in md.splitlines() if x.startswith("> (interview notes, not verbatim)"))
+    assert "\u201c" not in line  # ... shown as the interviewer's paraphrase, never in quotation marks

@@ -19,7 +19,7 @@ from typing import Any
 
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
-from qualcode.folding import strip_accents
+from qualcode.folding import fold, strip_accents
 from qualcode.model import ParsedTranscript
 from qualcode.safeio.text import clean, clean_line, describe
 from qualcode.store import Project, is_interviewer_label
@@ -46,15 +46,68 @@ def safe_id(text: str) -> str:
     return ID_SAFE.sub("-", strip_accents(text)).strip("-")
 
 
-def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
+def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str],
+                       names: list[str] | None = None, taken: set[str] | None = None) -> tuple[str, str | None]:
+    """The transcript's id and, when the file name held a person's name that had to come out, a warning."""
     for row in rows:
-        if row.file and row.file.lower() == path.name.lower():
-            return row.transcript_id or Path(row.file).stem
+        if row.file and row.file.lower() == path.name.lower() and row.transcript_id:
+            return row.transcript_id, None
     for key in ("id", "interview_id", "transcript_id"):
         value = parsed.metadata.get(key)
         if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
-            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
-    return _id_from_file_name(path, sources) or "transcript"
+            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-"), None
+    tid = _id_from_file_name(path, sources) or "transcript"
+    if tid in sources:
+        return tid, None  # a new version of a transcript already here keeps its id ('redact --check' reports it)
+    found = _named_in(tid, (names or []) + _speaker_names(parsed))
+    if found is None:
+        return tid, None
+    file_name = unicodedata.normalize("NFC", path.name)
+    for known, source in sources.items():
+        if source == file_name and _named_in(known, names or []) is None:
+            return known, None  # a corrected version of the file, imported before under an id without the name
+    # every reference an export prints ("Tran-Van-Phuc-interview:12") would name the informant
+    words = [w for w in tid.split("-") if w and fold(w) not in found]
+    base = "-".join(words) or "transcript"
+    new, n = base, 1
+    while new in sources or new in (taken or set()) or new == tid:
+        n += 1
+        new = f"{base}-{n}"
+    return new, (f"{path.name}: the file name holds a person's name, so the transcript's id is '{new}'; give it"
+                 " another in the case sheet's transcript_id column")
+
+
+def _repoint_rows(rows: list[CaseRow], path: Path, tid: str) -> None:
+    """Case-sheet rows that name a renamed transcript by its file belong to the new id, and so do the case ids the
+    sheet made from the file name ("Tran-Van-Phuc-interview" for its KII, "...-P2" for a participant)."""
+    stem = Path(path.name).stem
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower() and not row.transcript_id:
+            row.transcript_id = tid
+            if row.case_id == stem or row.case_id.startswith(stem + "-"):
+                row.case_id = tid + row.case_id[len(stem):]
+
+
+def _named_in(ident: str, names: list[str]) -> set[str] | None:
+    """The folded words of a person's name found in an id ("Tran-Van-Phuc-interview"), or None."""
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
+    if not names:
+        return None
+    pseudo = Pseudonymiser(people=[Person("[name]", [n], kind="third") for n in names], use_ner=False)
+    spaced = re.sub(r"[-_.]+", " ", strip_accents(ident))
+    hits = pseudo.find(spaced)
+    if not hits:
+        return None
+    return {fold(w) for r in hits for w in re.findall(r"[^\W\d_]+", spaced[r.start:r.end])}
+
+
+def _speaker_names(parsed: ParsedTranscript) -> list[str]:
+    from qualcode.safety.privacy import GENERIC_LABEL, _looks_like_name
+    from qualcode.store import is_interviewer_label
+
+    labels = {u.speaker for u in parsed.units if u.speaker}
+    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
 
 
 def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
@@ -118,12 +171,22 @@ def import_files(
             " AND v.version = t.current_version"
         )
     }
+    from qualcode.safety.privacy import third_parties
+
+    # names a file name must not carry into an id: the case sheet's, the project's informants', the name list
+    known_names = [r.name for r in rows if r.name] + [str(c["name"]) for c in project.cases() if c.get("name")] \
+        + [str(d["name"]) for d in third_parties(project)]
+    name_warnings: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
         pt = read_transcript(path)
-        tid = _transcript_id_for(path, pt, rows, sources)
+        tid, renamed = _transcript_id_for(path, pt, rows, sources, known_names, set(seen_ids))
+        if renamed:
+            name_warnings.append(renamed)
+            pt.metadata.setdefault("title", tid)  # the file's stem, the default title, holds the name too
+            _repoint_rows(rows, path, tid)
         if tid in seen_ids:
             raise InputError(
                 f"has the same transcript id '{tid}' as {seen_ids[tid]}",
@@ -146,7 +209,7 @@ def import_files(
         seen_ids[tid] = path
         documents_read.append((path, pt, tid, row))
     report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0,
-                              "warnings": list(getattr(rows, "warnings", []))}
+                              "warnings": list(getattr(rows, "warnings", [])) + name_warnings}
     with project.transaction():
         for path, pt, tid in parsed:
             t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]

@@ -112,6 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
+    q.add_argument("--show-names", action="store_true",
+                   help="keep names in memos (confidential; by default memos are pseudonymised like quotes)")
     add_json_arg(q)
     q.set_defaults(func=cmd_refi_export)
     q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
@@ -325,7 +327,8 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
+        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
+                             show_names=args.show_names)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())

@@ -375,6 +375,12 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}
                          for sp in project.speakers(tid)],
         }
+        if t.get("kind") == "document":
+            # a desk-review document: qualcode brings back its kind and where each unit sits (page, printed page,
+            # heading path); other tools read it as the text source it is
+            extension["transcripts"][g]["kind"] = "document"
+            extension["transcripts"][g]["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
+            extension["transcripts"][g]["metadata"] = t["metadata"]  # title, author, date, pages
     if source_elements:
         root.append(e.Sources(*source_elements))
     if notes:

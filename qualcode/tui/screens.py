@@ -560,7 +560,7 @@ class TranscriptScreen(WorkbenchScreen):
             panel.show([], self.qapp.suggestion_note or "no suggestions yet")
             return
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
-        panel.show([s for s in found if s["code"] not in mine])
+        panel.show([s for s in found if s["code"] not in mine], unit=u["id"])
 
     def visible_suggestions(self) -> list[dict[str, Any]]:
         u = self.view.current

@@ -56,20 +56,10 @@ def _norm_col(col: str) -> str:
 
 def read_document_sheet(path: str | Path) -> list[DocumentRow]:
     """Read and check a documents sheet. Raises InputError (file and line) on anything unusable."""
-    from qualcode.cases import _read_csv, _read_xlsx
+    from qualcode.cases import read_table
 
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(p), hint="check the path to the documents sheet")
-    if p.is_dir():
-        raise InputError("is a folder, not a documents sheet", path=str(p))
-    data = p.read_bytes()
-    if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(p)
-    elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
-    else:
-        table = _read_csv(p, data)
+    table, _removed = read_table(p, what="documents sheet")
     if not table:
         raise InputError("the documents sheet is empty", path=str(p), hint="add a header row and one row per document")
     header, rows = table[0], table[1:]
@@ -153,9 +143,16 @@ def page_reference(page_label: str | None, page: int | None) -> str | None:
 
 def citation(title: str, *, page_label: str | None = None, page: int | None = None,
              heading: str | None = None) -> str:
-    """How a report cites a document passage: "(Final progress report 2024, p. 12)", or with its section when the
-    document has no pages: "(Mid-term evaluation, section 3 Findings > 3.2 Effectiveness)"."""
+    """How a report cites a document passage, in the place an interview quote's attribution goes: "Final progress
+    report 2024, p. 12", or with its section when the document has no pages: "Mid-term evaluation, section 3.2
+    Effectiveness". Reports put it in brackets after the quote: (Final progress report 2024, p. 12)."""
     where = page_reference(page_label, page)
     if where is None and heading:
         where = f"section {heading.split(' > ')[-1]}"
-    return f"({title}, {where})" if where else f"({title})"
+    return f"{title}, {where}" if where else title
+
+
+def passage_citation(segment: Any) -> str:
+    """:func:`citation` of a document passage (a segment or evidence row)."""
+    return citation(str(segment.get("source_title") or segment.get("transcript") or "document"),
+                    page_label=segment.get("page_label"), page=segment.get("page"), heading=segment.get("heading"))

@@ -12,6 +12,8 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
 from qualcode.folding import strip_accents
 from qualcode.model import ParsedTranscript
+from qualcode.safeio.text import clean, clean_line, describe
 from qualcode.store import Project, is_interviewer_label
 from qualcode.textfile import read_user_text
 
@@ -91,7 +94,7 @@ def import_files(
     *,
     cases: str | Path | None = None,
     coder: str | None = None,
-    documents: list[str | Path] | None = None,
+    documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
@@ -142,7 +145,8 @@ def import_files(
                              hint="give each document its own document_id in the documents sheet")
         seen_ids[tid] = path
         documents_read.append((path, pt, tid, row))
-    report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0, "warnings": []}
+    report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0,
+                              "warnings": list(getattr(rows, "warnings", []))}
     with project.transaction():
         for path, pt, tid in parsed:
             t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
@@ -274,8 +278,13 @@ def import_codings_table(
     texts: dict[str, str] = {}
     units: dict[str, list[dict[str, Any]]] = {}
     planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
+    removed: Counter[str] = Counter()
     for n, raw in enumerate(rows, start=2):
-        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        # quotes are matched against clean text; coders and memos are shown in the terminal and exported
+        row = {str(k).strip().lower(): clean((v if isinstance(v, str) else "") or "", removed).strip()
+               for k, v in raw.items() if k is not None}
+        if row.get("coder"):
+            row["coder"] = clean_line(row["coder"])
         tid = row.get("transcript") or tid_default
         if tid not in texts:
             try:
@@ -314,7 +323,11 @@ def import_codings_table(
             project.add_coding(seg_id, code, coder=coder, created=created, memo=memo, source="import")
             existing.add((seg_id, code, coder))
             added += 1
-    return {"file": str(p), "added": added, "skipped": skipped}
+    report: dict[str, Any] = {"file": str(p), "added": added, "skipped": skipped}
+    note = describe(removed, "the table")
+    if note:
+        report["warnings"] = [note]
+    return report
 
 
 def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
@@ -348,7 +361,8 @@ def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
 
 
 def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
-    """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
+    """Create a working copy of the bundled example project (transcripts, case sheet, desk-review documents and their
+    sheet, codebook, human codings, findings)."""
     from qualcode.codebook import load_codebook
 
     root = bundled_root()
@@ -375,7 +389,11 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         shutil.rmtree(dest.parent, ignore_errors=True)
         raise
     try:
-        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara")
+        documents = src / "documents"
+        doc_files = sorted(p for p in documents.iterdir() if p.is_file() and p.suffix.lower() in
+                           (".pdf", ".docx", ".html", ".md", ".txt")) if documents.is_dir() else []
+        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara", documents=doc_files,
+                              document_sheet=documents / "documents.csv" if doc_files else None)
         codings_dir = src / "codings"
         report["codings"] = []
         if codings_dir.is_dir():

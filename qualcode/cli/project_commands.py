@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "example",
         help="create a working copy of the bundled example project",
-        description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
-        " codebook and the team's human codings.",
+        description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review documents,"
+        " case sheet, codebook, the team's human codings and draft findings.",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
@@ -67,9 +67,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_documents)
 
-    p = sub.add_parser("cases", help="list informants (cases) and their attributes")
+    p = sub.add_parser("cases", help="list informants (cases), their attributes and how quotes attribute them",
+                       description="Informants with their attributes and the attribution their quotes get: the"
+                                   " case sheet's 'attribution' column verbatim, else the project's template."
+                                   " Template fields: {role}, {organisation_type}, {group}, {location}, {sex},"
+                                   " {type} or any case-sheet column; {a role} adds the article; text in [...] is"
+                                   " left out when a field in it is empty.")
     add_project_arg(p)
     p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
+    p.add_argument("--attribution-template", metavar="TEMPLATE",
+                   help="how interviews are attributed (default: 'Interview with {a role}[ of {a organisation_type}]"
+                        "[, {location}]')")
+    p.add_argument("--fgd-attribution-template", metavar="TEMPLATE",
+                   help="how focus groups are attributed (default: 'FGD with {composition}[, {location}]')")
+    p.add_argument("--attribution-k", type=int, metavar="K",
+                   help="a focus-group participant's detail is shown only when K participants share it (default 2)")
+    p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
+    add_coder_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_cases)
 
@@ -205,7 +219,8 @@ def cmd_example(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
         print(
-            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
+            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['documents']} documents,"
+            f" {s['segments']} units,"
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
@@ -286,16 +301,41 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from qualcode.safety.attribution import case_attributions, set_templates, templates
+
     with open_project(args) as project:
+        if (args.attribution_template is not None or args.fgd_attribution_template is not None
+                or args.attribution_k is not None or args.default_attribution):
+            set_templates(project, coder=project.resolve_coder(args.coder), kii=args.attribution_template,
+                          fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
         rows = project.cases()
+        attributed = case_attributions(project)
+        current = templates(project)
     if not args.show_names:
         for r in rows:
             r.pop("name", None)
     for r in rows:
         for key in ("stakeholder_group", "role", "sex", "location"):
             r[key] = r["attributes"].get(key)
-    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts"]
-    return emit(args, rows, lambda d: table(d, cols, widths={"role": 30}))
+        a = attributed.get(r["id"], {})
+        r["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
+        r["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
+        # an attribution that fits one informant of the project identifies them to anyone who knows the list
+        r["fits"] = a.get("describes", 0)
+    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts",
+            "attribution", "fits"]
+
+    def human(d: list[dict[str, Any]]) -> None:
+        table(d, cols, widths={"role": 24, "stakeholder_group": 22})
+        alone = [r["id"] for r in d if r["fits"] == 1 and r["attribution_source"] == "template"]
+        print(f"Interviews: {current['kii']}\nFocus groups: {current['fgd']} (participant detail when"
+              f" {current['k']} share it)")
+        if alone:
+            print(f"{len(alone)} attribution(s) from the template fit one informant only ({', '.join(alone)}): check"
+                  " they say no more than the informant agreed to, or give the wording in the case sheet's"
+                  " 'attribution' column")
+
+    return emit(args, rows, human)
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
@@ -426,7 +466,15 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
         if args.transcript:
             project.require_transcript(args.transcript)
         rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
-    return emit(args, rows, lambda d: table(d, ["id", "ref", "code", "coder", "source", "created", "status"]))
+
+    def human(d: list[dict[str, Any]]) -> None:
+        # an accepted suggestion is the coder's coding; its model and score say where the idea came from
+        table([{**r, "source": r["source"] + (f" ({r['model_version'] or '?'}"
+                                               + (f", {r['score']:.2f}" if r["score"] is not None else "") + ")"
+                                               if r["source"] == "suggestion" else "")} for r in d],
+              ["id", "ref", "code", "coder", "source", "created", "status"])
+
+    return emit(args, rows, human)
 
 
 def cmd_codings_import(args: argparse.Namespace) -> int:
@@ -434,7 +482,12 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:
@@ -469,14 +522,24 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
 
 def cmd_coders(args: argparse.Namespace) -> int:
     with open_project(args) as project:
+        from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+        extra = machine_coder_names(project)
         if args.default:
+            if is_machine_coder(args.default, extra=extra) or args.default == consensus_coder(project):
+                raise QualcodeError(f"'{args.default}' is not a person's name",
+                                    hint="the default coder is who acts: pass your own name")
             project.coder_id(args.default)
             project.set_setting("coder", args.default, coder=args.default)
         rows = project.coders()
         default = project.resolve_coder(None)
+        consensus = consensus_coder(project)
     for r in rows:
         r["default"] = r["name"] == default
-    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default"]))
+        # agreement compares people; these names are neither a person nor someone's judgement alone
+        r["kind"] = "agreed codings" if r["name"] == consensus else (
+            "program (not a coder)" if is_machine_coder(r["name"], extra=extra) else "person")
+    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default", "kind"]))
 
 
 def cmd_log(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from qualcode.cli._common import (
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
+from qualcode.safeio.exports import csv_frame
 from qualcode.store import Project
 
 
@@ -233,7 +234,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             if args.csv:
                 import pandas as pd
 
-                pd.DataFrame(data["counts"], index=data["codes"], columns=data["codes"]).to_csv(sys.stdout)
+                csv_frame(pd.DataFrame(data["counts"], index=data["codes"], columns=data["codes"])).to_csv(sys.stdout)
                 return 0
 
             def human_co(d: dict[str, Any]) -> None:
@@ -259,7 +260,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             return emit(args, quotes, human_cell)
         _review_note(project, args)
         if args.csv:
-            matrix_frame(data).to_csv(sys.stdout)
+            csv_frame(matrix_frame(data)).to_csv(sys.stdout)
             return 0
 
         def human(d: dict[str, Any]) -> None:
@@ -298,10 +299,12 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
                      "informants": x["informants"], "groups": len(x["groups"]), "transcripts": x["transcripts"],
-                     "sources": x["source_types"], "silent groups": x["silent_groups"],
+                     "documents": x["documents"],
+                     "sources": [*x["source_types"], *(["interviews only"] if x.get("interviews_only") else [])],
+                     "silent groups": x["silent_groups"],
                      **({"divergent": x["divergent_groups"]} if args.level == "finding" else {})}
                     for x in items]
-            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "sources",
+            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "documents", "sources",
                     "silent groups"] + (["divergent"] if args.level == "finding" else [])
             table(rows, cols, widths={"silent groups": 50, args.level: 36})
 
@@ -484,7 +487,8 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
         t = d["triangulation"]
         print(f"{d['id']} [{d['criterion']}{'/' + d['code'] if d['code'] else ''}] {d['statement']}")
         print(f"  strength: {t['strength']} ({t['informants']} informants, groups: {', '.join(t['groups']) or '-'},"
-              f" {t['transcripts']} transcripts, sources: {', '.join(t['source_types']) or '-'})")
+              f" {t['transcripts']} transcripts, {t['documents']} documents ({t['document_units']} coded"
+              f" passages), sources: {', '.join(t['source_types']) or '-'})")
         print(f"  silent groups: {', '.join(t['silent_groups']) or '-'}")
         if t["divergent_groups"]:
             print(f"  contradicted by: {', '.join(t['divergent_groups'])}")
@@ -518,8 +522,12 @@ def cmd_findings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         r = import_findings(project, args.file, coder=project.resolve_coder(args.coder), replace=args.replace)
-    return emit(args, r, lambda d: print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated,"
-                                         f" {d['links']} evidence links."))
+    def human(d: dict[str, Any]) -> None:
+        print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated, {d['links']} evidence links.")
+        for w in d.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, r, human)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

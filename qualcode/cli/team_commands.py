@@ -171,6 +171,22 @@ def cmd_merge(args: argparse.Namespace) -> int:
                       f" {', '.join(cb['codes_brought_in'])}")
             if m["kept_ours"]:
                 print(f"  {m['kept_ours']} memos edited more recently here were kept")
+            if c["removed"]:
+                who = ", ".join(f"{n} by {k}" for k, n in sorted(c["removed_by"].items()))
+                print(f"  {c['removed']} codings removed ({who}: removed in that copy)" if len(c["removed_by"]) > 1
+                      else f"  {c['removed']} codings removed by {next(iter(c['removed_by']))} (removed in that copy)")
+            if c["removed_here"]:
+                print(f"  {c['removed_here']} codings removed here stay removed (that copy still has them)")
+            if c["kept_changed_here"]:
+                print(f"  {c['kept_changed_here']} codings removed in that copy were kept: coded or edited here since")
+            if m["removed"]:
+                print(f"  {m['removed']} memos deleted in that copy were deleted here")
+            if m["removed_here"]:
+                print(f"  {m['removed_here']} memos deleted here stay deleted")
+            sample = r["sample"]
+            if sample["added"] or sample["removed"]:
+                print("  agreement sample:" + (f" added {', '.join(sample['added'])}" if sample["added"] else "")
+                      + (f" removed {', '.join(sample['removed'])}" if sample["removed"] else ""))
         if data["dry_run"]:
             print("dry run: nothing was written")
 

@@ -8,7 +8,6 @@ with filters), CSV (one table) and Markdown. Names never appear unless ``show_na
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.exports.progress import ProgressFn
+from qualcode.safeio.exports import SafeCsvWriter, md_text
+from qualcode.safeio.files import output_error
+from qualcode.safeio.text import clean
 from qualcode.synthesis.evidence import criteria, load_evidence
 
 if TYPE_CHECKING:
@@ -170,6 +172,9 @@ def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[st
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise QualcodeError(f"cannot write the quote bank into {out}: it is a file, not a folder",
+                            hint="give --out a folder") from None
     except OSError as err:
         raise QualcodeError(f"cannot create {out} ({err.strerror})", hint="choose another --out folder") from None
     stem = "quotes" if criterion is None else f"quotes-{bank['criteria'][0]['id']}"
@@ -178,21 +183,24 @@ def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[st
     for fmt in fmts:
         path = out / f"{stem}.{fmt}"
         try:
+            if path.is_dir():
+                raise IsADirectoryError
             writers[fmt](bank, path, progress=progress)
-        except PermissionError:
-            raise QualcodeError(f"cannot write {path}", hint="close it in Word/Excel and try again") from None
+        except OSError as err:
+            raise output_error(path, err, what=f"{fmt} file") from None
         files.append(str(path))
     return {"files": files, "quotes": bank["quotes"], "criteria": len(bank["criteria"]), "show_names": show_names}
 
 
 def _clean(text: Any) -> str:
-    return ILLEGAL_XML.sub("", str(text))
+    # projects imported before control characters were removed at import may still hold some: XML refuses them
+    return ILLEGAL_XML.sub("", clean(str(text)))
 
 
 def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
     # utf-8-sig so Excel opens Vietnamese text correctly
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)  # a quote starting '=' or '+' must stay text in Excel, not run as a formula
         w.writerow(COLUMNS)
         for c in bank["criteria"]:
             for r in c["rows"]:
@@ -200,22 +208,24 @@ def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None =
 
 
 def write_markdown(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
-    lines = [f"# {bank['title']}", "", _note(bank), ""]
+    # every piece of data is escaped: a quote holding <script> or [text](link) is shown, never run or linked
+    lines = [f"# {md_text(bank['title'])}", "", _note(bank), ""]
     for c in bank["criteria"]:
-        lines += [f"## {c['name']}", ""]
+        lines += [f"## {md_text(c['name'])}", ""]
         if not c["rows"]:
             lines += ["*No coded quotes.*", ""]
         l2 = l3 = None
         for r in c["rows"]:
             a, b = _levels(bank, r)
             if a != l2:
-                lines += [f"### {a}", ""]
+                lines += [f"### {md_text(a)}", ""]
                 l2, l3 = a, None
             if b != l3:
-                lines += [f"#### {b}", ""]
+                lines += [f"#### {md_text(b)}", ""]
                 l3 = b
-            quote = " ".join(r["quote"].split())
-            lines += [f"> \u201c{quote}\u201d", ">", f"> \u2014 {r['attribution']} [{r['reference']}]", ""]
+            quote = md_text(" ".join(_clean(r["quote"]).split()))
+            lines += [f"> \u201c{quote}\u201d", ">",
+                      f"> \u2014 {md_text(_clean(r['attribution']))} [{md_text(r['reference'])}]", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 

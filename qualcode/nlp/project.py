@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import NotFoundError
+from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.nlp.active import order_units
 from qualcode.nlp.suggester import Example, Suggester
 
@@ -191,6 +191,14 @@ def _decision_inputs(
     if code_id not in project.codebook():
         raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
     who = project.resolve_coder(coder)
+    from qualcode.teams import is_machine_coder, machine_coder_names
+
+    if is_machine_coder(who, model_version=model_version, extra=machine_coder_names(project)):
+        # the coding is the judgement of whoever accepts the suggestion; a program's name would make it nobody's
+        # (and would turn a transcript into a second coder's work in every comparison)
+        raise QualcodeError(f"'{who}' names a program, not a person: a suggestion is accepted (or rejected) by a"
+                            " coder, and the coding is theirs, with the suggestion's model and score",
+                            hint="pass --coder YOUR_NAME, or set the project's coder: qualcode coders --default NAME")
     if score is None or model_version is None:
         now_score, now_version = _current_score(project, seg_id, code_id)
         score = now_score if score is None else score

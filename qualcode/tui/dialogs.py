@@ -65,7 +65,7 @@ class CodePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
-            yield Static(self.heading, classes="dialog-title")
+            yield Static(Text(self.heading), classes="dialog-title")  # holds a reference: data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield OptionList(id="picker-list")
             yield Static("↑/↓ choose · Enter apply · Esc cancel", classes="dialog-help")
@@ -125,7 +125,7 @@ class MemoEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-editor", classes="dialog"):
-            yield Static(f"Memo on {self.ref}", classes="dialog-title")
+            yield Static(Text(f"Memo on {self.ref}"), classes="dialog-title")
             yield Static(Text(self.unit_text, style="italic"), id="memo-unit")
             yield TextArea(self.text, id="memo-text", soft_wrap=True, show_line_numbers=False)
             yield Static("Ctrl+S save (empty text deletes) · Esc cancel", classes="dialog-help")

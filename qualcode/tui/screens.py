@@ -59,6 +59,18 @@ class WorkbenchScreen(Screen[None]):
 # ---------------------------------------------------------------------------- project view
 
 
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
+
+
 class ProjectScreen(WorkbenchScreen):
     """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
 
@@ -116,8 +128,10 @@ class ProjectScreen(WorkbenchScreen):
                             style="bold" if done else "")
             # the agreement sample is what agreement and adjudication compare: mark it where coders pick work
             label = f"{r['id']} ◆" if r.get("sample") else r["id"]
-            table.add_row(label, r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
-                          ", ".join(r["coders"]) or "—", key=r["id"])
+            # not str: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
+            table.add_row(PlainCell(label), PlainCell(r["type"] or ""), PlainCell(", ".join(r["groups"]) or "—"),
+                          PlainCell(r["location"] or "—"), progress, PlainCell(", ".join(r["coders"]) or "—"),
+                          key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
             table.columns[key].label = Text(label + arrow)  # type: ignore[index]

@@ -387,6 +387,9 @@ class TranscriptScreen(WorkbenchScreen):
         self.update_status()
 
     def action_escape(self) -> None:
+        code_filter = self.query_one("#code-filter", Input)
+        if code_filter.value:  # f then Esc: the whole codebook again
+            code_filter.value = ""
         if self.view.span_start is not None:
             self.view.span_start = None
             self.view.refresh()

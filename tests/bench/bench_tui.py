@@ -306,9 +306,14 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
                 app.simulate_key(ch)
             await until(lambda: app.screen.query_one("#picker-input").value == "capac")
             app.simulate_key("enter")
-            await until(lambda before=before: len(mine()) > before and saved())
+            try:
+                await until(lambda before=before: len(mine()) > before and saved())
+            except TimeoutError:
+                raise TimeoutError(f"no coding: {app.last_message!r} on {screen.view.current['ref']}") from None
             await asyncio.sleep(app.poll_seconds + 0.2)
+            pos = screen.view.cursor
             app.simulate_key("n")
+            await until(lambda pos=pos: screen.view.cursor != pos)
         out["watcher_own_ms"] = list(ticks)
         ticks.clear()
         other = Project.open(dest)

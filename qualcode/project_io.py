@@ -6,7 +6,6 @@ leaves the project unchanged.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 import shutil
@@ -17,12 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
+from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
 from qualcode.folding import strip_accents
 from qualcode.model import ParsedTranscript
 from qualcode.safeio.text import clean, clean_line, describe
-from qualcode.store import Project, is_interviewer_label
+from qualcode.store import Project
 from qualcode.textfile import read_user_text
 
 ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -46,7 +45,9 @@ def safe_id(text: str) -> str:
     return ID_SAFE.sub("-", strip_accents(text)).strip("-")
 
 
-def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
+def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
+    """The transcript id for a file: its case-sheet row, an id the file states, or its name (see
+    :func:`_id_from_file_name`)."""
     for row in rows:
         if row.file and row.file.lower() == path.name.lower():
             return row.transcript_id or Path(row.file).stem
@@ -94,162 +95,24 @@ def import_files(
     *,
     cases: str | Path | None = None,
     coder: str | None = None,
+    dry_run: bool = False,
     documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
-    optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged."""
-    from qualcode.desk_review import apply_document_sheet, read_document_sheet, row_for
-    from qualcode.importers import read_transcript
-    from qualcode.importers.documents import is_document_file, read_document
+    optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged.
+    Returns the import report (see :mod:`qualcode.importing`); ``dry_run`` only reports what would happen."""
+    from qualcode.importing import import_files as _import
 
-    coder = project.resolve_coder(coder)
-    rows = read_case_sheet(cases) if cases else []
-    doc_rows = read_document_sheet(document_sheet) if document_sheet else []
-    doc_paths = [Path(d) for d in documents or []]
-    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
-    paths = [p for p in paths if Path(p) not in doc_paths]
-    parsed: list[tuple[Path, ParsedTranscript, str]] = []
-    seen_ids: dict[str, Path] = {}
-    sources = {  # each transcript's id -> the name of the file its current version came from
-        str(tid): unicodedata.normalize("NFC", Path(str(name)).name)
-        for tid, name in project.db.execute(
-            "SELECT t.id, v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id"
-            " AND v.version = t.current_version"
-        )
-    }
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
-        pt = read_transcript(path)
-        tid = _transcript_id_for(path, pt, rows, sources)
-        if tid in seen_ids:
-            raise InputError(
-                f"has the same transcript id '{tid}' as {seen_ids[tid]}",
-                path=str(path),
-                hint="give each transcript its own id in the case sheet",
-            )
-        seen_ids[tid] = path
-        parsed.append((path, pt, tid))
-    documents_read: list[tuple[Path, ParsedTranscript, str, Any]] = []
-    for path in doc_paths:
-        if path.is_dir():
-            raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
-        pt = read_document(path)
-        row = row_for(doc_rows, path)
-        tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
-        tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"
-        if tid in seen_ids:
-            raise InputError(f"has the same id '{tid}' as {seen_ids[tid]}", path=str(path),
-                             hint="give each document its own document_id in the documents sheet")
-        seen_ids[tid] = path
-        documents_read.append((path, pt, tid, row))
-    report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0,
-                              "warnings": list(getattr(rows, "warnings", []))}
-    with project.transaction():
-        for path, pt, tid in parsed:
-            t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
-            attrs = _transcript_attributes(t_rows, pt)
-            result = project.add_transcript(
-                pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs, coder=coder
-            )
-            result["file"] = str(path)
-            report["transcripts"].append(result)
-            report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
-        for path, pt, tid, row in documents_read:
-            title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
-            attrs = dict(row.attributes) if row is not None else {}
-            result = project.add_transcript(pt, tid, title=title, attributes=attrs, coder=coder)
-            if row is not None and row.title:
-                project.set_title(tid, row.title, coder=coder)
-            result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))
-            result["warnings"] = [f"{path.name}: {w}" for w in pt.warnings]
-            report["warnings"].extend(result["warnings"])
-            report["documents"].append(result)
-        if rows:
-            report["cases"], warnings = apply_case_sheet(project, rows, coder=coder)
-            report["warnings"].extend(warnings)
-        if doc_rows:
-            report["document_rows"], warnings = apply_document_sheet(project, doc_rows, coder=coder)
-            report["warnings"].extend(warnings)
-    return report
-
-
-def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[str, Any]:
-    attrs: dict[str, Any] = {}
-    for key in ("type", "date", "language", "interviewer"):
-        value = pt.metadata.get(key)
-        if value:
-            attrs[key] = str(value)
-    if rows:
-        first = rows[0]
-        for key in TRANSCRIPT_LEVEL:
-            if key in first.attributes:
-                attrs[key] = first.attributes[key]
-    return attrs
+    return _import(project, paths, cases=cases, coder=coder, dry_run=dry_run, documents=documents,
+                   document_sheet=document_sheet)
 
 
 def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
     """Create/update cases and map speaker labels to them. Returns (cases written, warnings)."""
-    warnings: list[str] = []
-    known = {t["id"]: t for t in project.transcripts()}
-    by_transcript: dict[str, list[CaseRow]] = {}
-    for row in rows:
-        tid = row.transcript_id or Path(row.file or "").stem
-        by_transcript.setdefault(tid, []).append(row)
-    with project.transaction():
-        for row in rows:
-            project.upsert_case(row.case_id, row.name, row.attributes, coder=coder)
-        for tid, t_rows in by_transcript.items():
-            if tid not in known:
-                warnings.append(f"case sheet line {t_rows[0].line}: transcript '{tid}' is not in the project yet")
-                continue
-            project.set_transcript_attributes(
-                tid, {k: v for k, v in t_rows[0].attributes.items() if k in TRANSCRIPT_LEVEL}, coder=coder
-            )
-            labels = [s["label"] for s in project.speakers(tid)]
-            interviewer = str(t_rows[0].attributes.get("interviewer", ""))
-            named = {r.speaker: r for r in t_rows if r.speaker}
-            single = [r for r in t_rows if not r.speaker]
-            for label in labels:
-                match = _match_speaker(label, named)
-                if match is not None:
-                    project.set_speaker(tid, label, role="informant", case_id=match.case_id, coder=coder)
-                elif is_interviewer_label(label) or _same_person(label, interviewer):
-                    project.set_speaker(tid, label, role="interviewer", case_id=None, coder=coder)
-                elif single:
-                    project.set_speaker(tid, label, role="informant", case_id=single[0].case_id, coder=coder)
-                else:
-                    project.set_speaker(tid, label, role="unknown", case_id=None, coder=coder)
-                    warnings.append(f"{tid}: speaker '{label}' is not in the case sheet")
-            for spk, row in named.items():
-                if not any(_match_speaker(label, {spk: row}) for label in labels):
-                    close = difflib.get_close_matches(spk, labels, n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    warnings.append(f"case sheet line {row.line}: {tid} has no speaker '{spk}'{hint}")
-    return len(rows), warnings
+    from qualcode.importing import apply_case_sheet as _apply
 
-
-def _norm_label(label: str) -> str:
-    return re.sub(r"[^\w]+", " ", label.lower()).strip()
-
-
-def _match_speaker(label: str, named: dict[str, CaseRow]) -> CaseRow | None:
-    if label in named:
-        return named[label]
-    norm = _norm_label(label)
-    for spk, row in named.items():
-        if _norm_label(spk) == norm:
-            return row
-    return None
-
-
-def _same_person(label: str, name: str) -> bool:
-    if not name:
-        return False
-    a, b = _norm_label(label), _norm_label(name)
-    return a == b or (len(a) > 2 and (b.endswith(" " + a) or b.startswith(a + " ")))
+    return _apply(project, rows, coder=coder)
 
 
 # ---------------------------------------------------------------------------- codings from a quote table

@@ -38,12 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "import",
         help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
         description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
-        " --document (a .pdf or .html file is always a document) and their documents sheet. Re-importing a"
-        " changed file creates a new version and re-anchors its codings.",
+        " --document (a .pdf or .html file is always a document) and their documents sheet, and print the import"
+        " report: per file what was recognised, each speaker with its units, role and case, the metadata found and"
+        " warnings for what is likely wrong. Re-importing a changed file creates a new version and re-anchors its"
+        " codings; the same text under another file name is recognised and not imported twice.",
     )
     add_project_arg(p)
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
+    p.add_argument("--dry-run", action="store_true", help="print the import report and change nothing")
     p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
                    help="desk-review documents: PDF (with a text layer), Word .docx, HTML, Markdown or text")
     p.add_argument("--document-sheet", metavar="FILE",
@@ -57,10 +60,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("transcripts", help="list transcripts with attributes and coding progress")
+    p = sub.add_parser(
+        "transcripts",
+        help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
+        description="Without an action: every transcript with its type, record (verbatim or notes), stakeholder"
+        " groups, format, units and coding progress.",
+    )
     add_project_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_transcripts)
+    ts = p.add_subparsers(dest="transcripts_command", metavar="ACTION")
+    q = ts.add_parser("speakers", help="a transcript's speakers with their units, role, case and warnings")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_speakers)
+    q = ts.add_parser("set-role", help="correct a speaker's role (kept by later imports; undoable)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q.add_argument("speaker", metavar="SPEAKER", help="the speaker label as 'qualcode transcripts speakers' shows it")
+    q.add_argument("role", choices=["interviewer", "informant"])
+    q.add_argument("--case", metavar="ID", help="the informant's case (default: the case it has)")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_set_role)
+    q = ts.add_parser("set-record", help="mark a transcript as verbatim or as interview notes (paraphrase)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q.add_argument("record", choices=["verbatim", "notes"])
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_set_record)
+    q = ts.add_parser("remove", help="remove a transcript (refused while it has codings; logged, undoable)")
+    add_project_arg(q, nested=True)
+    q.add_argument("transcript", metavar="ID")
+    q.add_argument("--with-codings", action="store_true", help="remove it even though it has codings (they go too)")
+    add_coder_arg(q)
+    add_json_arg(q, nested=True)
+    q.set_defaults(func=cmd_transcripts_remove)
 
     p = sub.add_parser("documents", help="list desk-review documents with title, type, pages and coding progress")
     add_project_arg(p)
@@ -230,35 +267,74 @@ def cmd_example(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from qualcode.project_io import import_files
+    from qualcode.importing import import_files, plan_case_sheet
 
     if not args.files and not args.cases and not args.document and not args.document_sheet:
         raise QualcodeError("nothing to import",
                             hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
     with open_project(args) as project:
-        report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
-                              document_sheet=args.document_sheet)
+        if args.files or args.document or args.document_sheet:
+            report = import_files(project, args.files, cases=args.cases, coder=args.coder, dry_run=args.dry_run,
+                                  documents=args.document, document_sheet=args.document_sheet)
+        else:
+            report = plan_case_sheet(project, args.cases, coder=args.coder, dry_run=args.dry_run)
+    return emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
 
-    def human(r: dict[str, Any]) -> None:
-        for t in [*r["transcripts"], *r["documents"]]:
-            extra = ""
-            if t.get("reanchor"):
-                ra = t["reanchor"]
-                extra = f"; codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}"
-            what = ""
-            if t.get("kind") == "document":
-                pages = f", {t['pages']} pages" if t.get("pages") else ""
-                what = f"document '{t['title']}'{pages}, "
-            print(f"{t['id']}: {t['status'].replace('_', ' ')} ({what}version {t['version']}, {t['units']} units)"
-                  f"{extra}")
-        if r["cases"]:
-            print(f"{r['cases']} case rows applied")
-        if r.get("document_rows"):
-            print(f"{r['document_rows']} documents sheet rows applied")
-        for w in r["warnings"]:
-            print(f"warning: {w}")
 
-    return emit(args, report, human)
+def import_report_lines(r: dict[str, Any]) -> list[str]:
+    """The import report as the terminal shows it."""
+    out: list[str] = []
+    if r.get("dry_run"):
+        out.append("dry run: nothing was changed; this is what the import would do")
+    statuses = {"new": "new", "new_version": "new version", "unchanged": "unchanged",
+                "already_imported": "already in the project"}
+    for t in r["transcripts"]:
+        version = f" (version {t['version']})" if t.get("version") else ""
+        notes = ", interview notes" if t["record"] == "notes" else ""
+        out.append(f"{t['id']}  <- {Path(t['file']).name}: {statuses.get(t['status'], t['status'])}{version},"
+                   f" {t['units']} units{notes}")
+        out.append(f"  read as: {t['detected'] or t['format']}")
+        if t["metadata"]:
+            shown = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["metadata"].items() if k != "kind")
+            if shown:
+                out.append(f"  metadata: {shown}")
+        width = max((len(s["label"]) for s in t["speakers"]), default=0)
+        for k, s in enumerate(t["speakers"]):
+            head = "  speakers: " if k == 0 else "            "
+            who = s["role"] + (f" {s['case']}" if s["case"] else "")
+            out.append(f"{head}{s['label'].ljust(width)}  {who:<24} {s['units']:>5} units  ({s['how']})")
+        if t.get("unlabelled_units"):
+            out.append(f"  {t['unlabelled_units']} unit(s) without a speaker")
+        for n in t["notes"]:
+            out.append(f"  note: {n}")
+        if t.get("reanchor"):
+            ra = t["reanchor"]
+            out.append(f"  codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}")
+        for w in t["warnings"]:
+            out.append(f"  warning: {w}")
+    for t in r.get("documents", []):
+        pages = f", {t['pages']} pages" if t.get("pages") else ""
+        version = f"version {t['version']}, " if t.get("version") else ""
+        status = str(t.get("status") or "planned").replace("_", " ")
+        out.append(f"{t['id']}: {status} (document '{t['title']}'{pages}, {version}{t['units']} units)")
+        for w in t.get("warnings", []):
+            out.append(f"  note: {w}")
+    for o in r.get("case_sheet_transcripts", []):
+        roles = ", ".join(f"{s['label']} = {s['role']}" + (f" {s['case']}" if s["case"] else "")
+                          for s in o["speakers"])
+        out.append(f"{o['id']} (already in the project): {roles}")
+        for w in o["warnings"]:
+            out.append(f"  warning: {w}")
+    if r["cases"]:
+        out.append(f"{r['cases']} case-sheet row(s) " + ("would be applied" if r.get("dry_run") else "applied"))
+    if r.get("document_rows"):
+        out.append(f"{r['document_rows']} documents sheet row(s) applied")
+    for w in r["warnings"]:
+        out.append(f"warning: {w}")
+    n = r.get("warning_count", 0)
+    files = len(r["transcripts"]) + len(r.get("documents", []))
+    out.append(f"{files} file(s), {n} warning(s)" + (" (dry run)" if r.get("dry_run") else ""))
+    return out
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -283,7 +359,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         rows,
         lambda d: table(
             d,
-            ["id", "type", "stakeholder_groups", "format", "units", "progress", "coders"],
+            ["id", "type", "record", "stakeholder_groups", "format", "units", "progress", "coders"],
             widths={"stakeholder_groups": 40},
         ),
     )
@@ -298,6 +374,58 @@ def cmd_documents(args: argparse.Namespace) -> int:
         r["progress"] = f"{r['coded_units']}/{r['units']}"
     return emit(args, rows, lambda d: table(d, ["id", "title", "type", "format", "pages", "units", "progress",
                                                 "coders"], widths={"title": 40}))
+
+
+def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
+    from qualcode.importing import stored_speakers
+
+    with open_project(args) as project:
+        data = stored_speakers(project, args.transcript)
+
+    def human(d: dict[str, Any]) -> None:
+        table(d["speakers"], ["label", "role", "case", "units", "assigned_by"], widths={"label": 30})
+        for w in d["warnings"]:
+            print(f"warning: {w}")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_set_role(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.set_speaker_role(args.transcript, args.speaker, args.role, case_id=args.case,
+                                        coder=project.resolve_coder(args.coder))
+
+    def human(d: dict[str, Any]) -> None:
+        case = f" (case {d['case']})" if d["case"] else ""
+        print(f"{d['transcript']}: '{d['speaker']}' is now {d['role']}{case}; was {d['was']['role']}."
+              " Later imports keep this; 'qualcode undo' takes it back.")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.set_transcript_record(args.transcript, args.record, coder=project.resolve_coder(args.coder))
+
+    def human(d: dict[str, Any]) -> None:
+        what = "interview notes: quote banks and reports show its passages as notes, not quotes" \
+            if d["record"] == "notes" else "verbatim: its passages are quoted as said"
+        print(f"{d['id']} is {what}.")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_remove(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        data = project.remove_transcript(args.transcript, coder=project.resolve_coder(args.coder),
+                                         with_codings=args.with_codings)
+
+    def human(d: dict[str, Any]) -> None:
+        extra = f", {d['codings']} coding(s)" if d["codings"] else ""
+        print(f"removed {d['id']}: {d['versions']} version(s), {d['units']} units{extra}."
+              " 'qualcode undo' brings it back.")
+
+    return emit(args, data, human)
 
 
 def cmd_cases(args: argparse.Namespace) -> int:

@@ -25,12 +25,14 @@ if TYPE_CHECKING:
 
 FORMATS = ("docx", "xlsx", "csv", "md")
 BY = ("criterion", "group")
-COLUMNS = ["criterion", "criterion_name", "code", "code_name", "question", "stakeholder_group", "quote",
+COLUMNS = ["criterion", "criterion_name", "code", "code_name", "question", "stakeholder_group", "quote", "record",
            "attribution", "reference", "transcript", "unit", "source_type", "coders"]
 HEADERS = {"criterion": "Criterion id", "criterion_name": "Criterion", "code": "Code id", "code_name": "Code",
            "question": "Evaluation question", "stakeholder_group": "Stakeholder group", "quote": "Quote",
-           "attribution": "Attribution", "reference": "Reference", "transcript": "Transcript", "unit": "Unit",
-           "source_type": "Source", "coders": "Coded by"}
+           "record": "Record", "attribution": "Attribution", "reference": "Reference", "transcript": "Transcript",
+           "unit": "Unit", "source_type": "Source", "coders": "Coded by"}
+# What the "record" column says: a verbatim quote, or the interviewer's notes (paraphrase, never to be quoted)
+RECORDS = {"verbatim": "verbatim", "notes": "interview notes (paraphrase)"}
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -93,6 +95,7 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
                 "criterion": r["criterion"], "code": r["code"], "code_name": names.get(r["code"], r["code"]),
                 "question": questions.get(r["code"], ""), "stakeholder_group": r["group"],
                 "quote": pseudo(r["text"], r["transcript"]).strip(), "attribution": attribute(r),
+                "record": RECORDS.get(r.get("record", "verbatim"), "verbatim"),
                 "reference": r["ref"], "transcript": r["transcript"], "unit": r["idx"],
                 "source_type": r["source_type"], "coders": [], "_sort": (code_pos[r["code"]], r["group"],
                                                                           r["transcript"], r["idx"]),
@@ -224,16 +227,23 @@ def write_markdown(bank: dict[str, Any], path: Path, *, progress: ProgressFn | N
                 lines += [f"#### {md_text(b)}", ""]
                 l3 = b
             quote = md_text(" ".join(_clean(r["quote"]).split()))
-            lines += [f"> \u201c{quote}\u201d", ">",
+            shown = f"*Interview notes, not verbatim:* {quote}" if _is_notes(r) else f"\u201c{quote}\u201d"
+            lines += [f"> {shown}", ">",
                       f"> \u2014 {md_text(_clean(r['attribution']))} [{md_text(r['reference'])}]", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _is_notes(row: dict[str, Any]) -> bool:
+    return row.get("record") == RECORDS["notes"]
+
+
 def _note(bank: dict[str, Any]) -> str:
+    notes = (" Passages marked 'interview notes' are the interviewer's paraphrase, not the informant's words: do not"
+             " quote them." if any(_is_notes(r) for c in bank["criteria"] for r in c["rows"]) else "")
     if bank["show_names"]:
-        return "CONFIDENTIAL: this quote bank shows informants' names. Do not circulate it."
+        return "CONFIDENTIAL: this quote bank shows informants' names. Do not circulate it." + notes
     return ("Quotes are verbatim; names of informants and interviewers are replaced by pseudonyms and attributions"
-            " are anonymous. The reference (transcript:unit) identifies each passage in the project.")
+            " are anonymous. The reference (transcript:unit) identifies each passage in the project." + notes)
 
 
 def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
@@ -272,9 +282,13 @@ def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
             if b != l3:
                 parts.append(para(b, "Heading 3"))
                 l3 = b
+            if _is_notes(r):  # paraphrase: no quotation marks, and said so before the text
+                shown = ('<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">Interview notes, not verbatim: </w:t>'
+                         f'</w:r><w:r><w:t xml:space="preserve">{escape(_clean(r["quote"]))}</w:t></w:r>')
+            else:
+                shown = f'<w:r><w:t xml:space="preserve">\u201c{escape(_clean(r["quote"]))}\u201d</w:t></w:r>'
             parts.append(
-                f'<w:p><w:pPr><w:pStyle w:val="{sid["Quote"]}"/></w:pPr>'
-                f'<w:r><w:t xml:space="preserve">\u201c{escape(_clean(r["quote"]))}\u201d</w:t></w:r>'
+                f'<w:p><w:pPr><w:pStyle w:val="{sid["Quote"]}"/></w:pPr>{shown}'
                 f'<w:r><w:br/></w:r><w:r><w:rPr><w:i/><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">'
                 f'\u2014 {escape(_clean(r["attribution"]))} [{escape(r["reference"])}]</w:t></w:r></w:p>'
             )

@@ -452,8 +452,10 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
+    records = project.transcript_records()
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
+        link["record"] = records.get(link["transcript"], "verbatim")
         try:
             link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
         except QualcodeError:

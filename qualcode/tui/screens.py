@@ -79,6 +79,7 @@ class ProjectScreen(WorkbenchScreen):
         Binding("slash,f", "filter", "Filter", key_display="/"),
         Binding("s", "sort", "Sort"),
         Binding("r", "reverse", "Reverse", show=False),
+        Binding("R", "speakers", "Speakers", show=False),
         Binding("w", "queue", "Queue"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("j", "cursor_down", "Down", show=False),
@@ -216,8 +217,32 @@ class ProjectScreen(WorkbenchScreen):
 
         self.app.push_screen(QueueScreen())
 
+    def action_speakers(self) -> None:
+        from qualcode.importing import stored_speakers
+        from qualcode.tui.dialogs import SpeakerRoles
+
+        tid = self._selected()
+        if not tid:
+            return
+        coder = self.coder
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            label, role = choice
+
+            def done(result: dict[str, Any]) -> None:
+                self.reload_from_store()
+
+            self.qapp.write(lambda p: p.set_speaker_role(tid, label, role, coder=coder), done,
+                            label=f"{tid}: '{label}' is now {role}")
+
+        self.app.push_screen(SpeakerRoles(stored_speakers(self.project, tid)), chosen)
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open transcript", "Code the highlighted transcript", self.action_open)
+        yield SystemCommand("Speakers and roles", "See the highlighted transcript's speakers and correct a role",
+                            self.action_speakers)
         yield SystemCommand("Filter transcripts", "Type to filter by id, group, location or coder",
                             self.action_filter)
         yield SystemCommand("Sort transcripts", "Sort by the next column", self.action_sort)

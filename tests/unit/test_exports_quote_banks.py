@@ -104,7 +104,7 @@ def test_xlsx_has_one_filtered_sheet_per_criterion(exported) -> None:  # type: i
     ws = wb["Relevance"]
     header = [c.value for c in ws[1]]
     assert header[:2] == ["Criterion id", "Criterion"] and "Quote" in header and "Reference" in header
-    assert ws.auto_filter.ref == f"A1:M{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:N{ws.max_row}"  # 14 columns, the record (verbatim or notes) included
     assert ws.freeze_panes == "A2"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 7

@@ -359,6 +359,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             # heading path); other tools read it as the text source it is
             extension["transcripts"][g]["kind"] = "document"
             extension["transcripts"][g]["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
+            extension["transcripts"][g]["metadata"] = t["metadata"]  # title, author, date, pages
     if source_elements:
         root.append(e.Sources(*source_elements))
     if notes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
+from qualcode.safeio.text import clean
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -78,7 +79,7 @@ def _check_codes(project: Project, criterion: str, code: str | None) -> tuple[st
 def add_finding(project: Project, criterion: str, statement: str, *, coder: str, finding_id: str | None = None,
                 code: str | None = None, documents: list[str] | None = None) -> dict[str, Any]:
     """Create a finding for a criterion (optionally one evaluation question). Its id is F1, F2 ... unless given."""
-    statement = " ".join((statement or "").split())
+    statement = " ".join(clean(statement or "").split())
     if not statement:
         raise QualcodeError("a finding needs a statement", hint="pass --statement TEXT")
     criterion, code = _check_codes(project, criterion, code)
@@ -108,7 +109,7 @@ def edit_finding(project: Project, finding_id: str, *, coder: str, statement: st
     after)."""
     with project.transaction():
         before = require_finding(project, finding_id)
-        new_stmt = " ".join(statement.split()) if statement is not None else before["statement"]
+        new_stmt = " ".join(clean(statement).split()) if statement is not None else before["statement"]
         if not new_stmt:
             raise QualcodeError("a finding's statement cannot be empty")
         crit, q = _check_codes(project, criterion or before["criterion"],
@@ -162,6 +163,7 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
     """
     if stance not in STANCES:
         raise QualcodeError(f"stance must be 'supports' or 'contradicts', not '{stance}'")
+    note = clean(note) if note is not None else None
     with project.transaction():
         finding = require_finding(project, finding_id)
         codings = _resolve_codings(project, coding=coding, segment=segment, code=code, coder_filter=coded_by,
@@ -529,7 +531,7 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
     from qualcode.safeio import yaml as safe_yaml
-    from qualcode.safeio.text import clean, clean_data, describe
+    from qualcode.safeio.text import clean_data, describe
     from qualcode.textfile import read_user_text
 
     p = Path(path)

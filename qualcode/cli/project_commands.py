@@ -359,7 +359,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         rows = [t for t in project.transcripts() if t["kind"] != "document"]
     for r in rows:
         r["type"] = r["attributes"].get("type")
-        r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
+        r["progress"] = f"{r['coded_units']}/{r['informant_units'] - r['not_codable_units']}"  # not codable: done
     return emit(
         args,
         rows,

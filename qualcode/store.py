@@ -11,6 +11,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -58,6 +59,11 @@ def now_iso() -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_name(path: str) -> str:
+    """The last part of a path as any operating system writes it ('C:\\Users\\ana\\Hoa.docx' -> 'Hoa.docx')."""
+    return re.split(r"[\\/]", str(path or ""))[-1]
 
 
 def default_coder() -> str:
@@ -664,7 +670,8 @@ class Project:
                     parsed.text,
                     sha,
                     parsed.format,
-                    parsed.source_name,
+                    # the file's name only: the folders of the importing machine would travel in every export
+                    file_name(parsed.source_name),
                     json.dumps(version_metadata(parsed), ensure_ascii=False, default=str),
                     now_iso(),
                 ),

@@ -401,7 +401,8 @@ class Project:
             existing = {r["id"] for r in self.db.execute("SELECT id FROM codes")}
             for pos, code in enumerate(codebook.walk()):
                 data = json.dumps(
-                    {k: getattr(code, k) for k in ("questions", "keywords", "examples", "include", "exclude")},
+                    {k: getattr(code, k)
+                     for k in ("questions", "keywords", "examples", "include", "exclude", "indicators")},
                     ensure_ascii=False,
                 )
                 self.db.execute(

@@ -397,10 +397,17 @@ def resolve_workbench_project(project: str | Path | None) -> tuple[Path, bool]:
 
 def fit_suggester(project: Project) -> Any:
     """The project's suggester (:mod:`qualcode.nlp.project`), brought up to date with its codebook, units and
-    codings; retraining after a coding only refits the learners."""
+    codings; after a coding the learners are updated in place (the rest waits for :func:`refresh_suggester`)."""
     from qualcode.nlp.project import get_suggester
 
-    return get_suggester(project)
+    return get_suggester(project, quick=True)
+
+
+def refresh_suggester(project: Project, should_stop: Any = None) -> bool:
+    """Finish the refit a coding started, while the evaluator reads (stops early when ``should_stop()``)."""
+    from qualcode.nlp.project import refresh_suggester as refresh
+
+    return refresh(project, should_stop)
 
 
 def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,

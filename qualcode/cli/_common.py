@@ -79,3 +79,27 @@ def _cell(value: Any, width: int | None) -> str:
     if width and len(text) > width:
         text = text[: width - 1] + "…"
     return text
+
+
+def add_force_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace existing files without asking (in a terminal you are asked; elsewhere the command"
+                        " stops with exit status 2)")
+
+
+def replace_prompt() -> Callable[[Path], bool] | None:
+    """In a terminal, a question before an existing file is replaced; elsewhere None, so the core refuses (exit 2)
+    unless --force was given: a script must never overwrite a file by accident, nor hang on a question."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+
+    def ask(path: Path) -> bool:
+        sys.stderr.write(f"{path} exists. Replace it? [y/N] ")
+        sys.stderr.flush()
+        try:
+            answer = sys.stdin.readline()
+        except (OSError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    return ask

@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.cli._common import (
+    add_coder_arg,
+    add_force_arg,
+    add_json_arg,
+    add_project_arg,
+    emit,
+    open_project,
+    replace_prompt,
+    table,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     mode.add_argument("--check", action="store_true", help="list identifiers present in the transcripts")
     mode.add_argument("--out", metavar="DIR", help="write pseudonymised transcripts (TRANSCRIPT.txt) to DIR")
     p.add_argument("--transcript", metavar="ID", help="only this transcript")
+    add_force_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_redact)
 
@@ -107,7 +117,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         if args.out:
-            data = write_redacted(project, args.out, args.transcript)
+            data = write_redacted(project, args.out, args.transcript, force=args.force, confirm=replace_prompt())
             return emit(args, data, lambda d: print(f"{len(d['files'])} pseudonymised transcript(s) in {d['folder']}"))
         data = identifier_check(project, args.transcript)
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from qualcode.cli._common import (
     add_coder_arg,
+    add_force_arg,
     add_json_arg,
     add_project_arg,
     emit,
     open_project,
     parse_coders,
+    replace_prompt,
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
@@ -95,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_arg(p)
     p.set_defaults(func=cmd_themes)
 
-    p = sub.add_parser("export", help="export quote banks (docx, xlsx, csv, md)")
+    p = sub.add_parser("export", help="export quote banks, the findings chapter and the report's annexes")
     ex = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     # other areas may add their own exports to this group
     sub._qualcode_export = ex  # type: ignore[attr-defined]
@@ -110,11 +112,51 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="criterion > question > group (default), or criterion > group > question")
     q.add_argument("--criterion", metavar="ID", help="only this criterion")
     q.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
+    add_force_arg(q)
     _add_coders_arg(q)
     _add_names_arg(q)
     _add_progress_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_export_quotes)
+
+    q = ex.add_parser("findings", help="the findings chapter of the report (docx, md): per criterion, each finding"
+                                       " with its evidence, quotes and sources",
+                      description="The findings chapter: a heading per criterion in codebook order, each finding's"
+                                  " statement, evidence strength and what it rests on, the quotes chosen for it"
+                                  " (qualcode findings quotes) or the strongest distinct passages, divergent views"
+                                  " and sources. Word's own styles; names never appear unless --show-names.")
+    add_project_arg(q)
+    q.add_argument("--format", choices=["docx", "md"], help="default: from --out's suffix, else docx")
+    q.add_argument("--out", metavar="FILE", help="file to write (default: outputs/findings.FORMAT)")
+    q.add_argument("--quotes", type=int, default=3, metavar="N",
+                   help="quotes per finding when none were chosen for it (default: 3)")
+    add_force_arg(q)
+    _add_names_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_export_findings)
+
+    q = ex.add_parser("matrix", help="the evaluation-matrix annex (docx, xlsx, csv): one row per evaluation question",
+                      description="One row per evaluation question: criterion, question, indicator (the codebook's"
+                                  " 'indicator' field), findings, evidence strength, interview sources by stakeholder"
+                                  " group, documents and silent groups.")
+    add_project_arg(q)
+    q.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
+    q.add_argument("--out", metavar="FILE", help="file to write (default: outputs/evaluation-matrix.FORMAT)")
+    add_force_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_export_matrix)
+
+    q = ex.add_parser("persons", help="the persons-consulted annex (docx, xlsx, csv): by group and organisation,"
+                                      " counted by sex and method",
+                      description="Informants by stakeholder group and organisation, counted by sex and by method"
+                                  " (KII, FGD), with a chart in the Word version. Names only with --show-names.")
+    add_project_arg(q)
+    q.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
+    q.add_argument("--out", metavar="FILE", help="file to write (default: outputs/persons-consulted.FORMAT)")
+    add_force_arg(q)
+    _add_names_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_export_persons)
 
     p = sub.add_parser("findings", help="write findings and link them to their evidence",
                        description="Findings per criterion, linked to coded passages (supporting or contradicting)"
@@ -182,9 +224,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _add_names_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_findings_show)
+    q = fs.add_parser("quotes", help="choose the quotes the report chapter shows for a finding, or see them",
+                      description="Without references: the quotes 'export findings' will show for the finding"
+                                  " (those chosen, else the strongest distinct passages). With references"
+                                  " (TRANSCRIPT:N, among the finding's evidence): choose them, in that order."
+                                  " --clear goes back to the automatic choice.")
+    add_project_arg(q)
+    q.add_argument("finding", metavar="FINDING")
+    q.add_argument("refs", nargs="*", metavar="REF", help="passages to quote, in order (e.g. KII-07:36)")
+    q.add_argument("--clear", action="store_true", help="forget the chosen quotes (back to the automatic choice)")
+    add_coder_arg(q)
+    _add_names_arg(q)
+    add_json_arg(q)
+    q.set_defaults(func=cmd_findings_quotes)
     q = fs.add_parser("export", help="write the findings to a readable YAML file")
     add_project_arg(q)
     q.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
+    add_force_arg(q)
     _add_names_arg(q)
     q.set_defaults(func=cmd_findings_export)
     q = fs.add_parser("import", help="read findings from a YAML file (as written by 'findings export')")
@@ -211,6 +267,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    " one HTML file with no external resources.")
     add_project_arg(p)
     p.add_argument("--out", required=True, metavar="FILE.html")
+    add_force_arg(p)
     _add_coders_arg(p)
     _add_names_arg(p)
     _add_progress_arg(p)
@@ -255,7 +312,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
                     # interview notes are the note-taker's paraphrase: never shown as what the informant said
-                    print(f"[{r['ref']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
+                    print(f"[{r['reference']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
                           f" ({r['code']}; {', '.join(r['coders'])})")
                 notes = sum(r["record"] == "notes" for r in rows)
                 print(f"{len(rows)} passage(s)" + (f", {notes} of them from interview notes" if notes else ""))
@@ -390,7 +447,7 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
                                criterion=args.criterion, progress=make_progress(args.progress),
-                               coders=_coders(project, args))
+                               coders=_coders(project, args), force=args.force, confirm=replace_prompt())
         _review_note(project, args)
 
     def human(r: dict[str, Any]) -> None:
@@ -401,6 +458,69 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
             print("These files show informants' names: keep them confidential.")
 
     return emit(args, result, human)
+
+
+def cmd_export_findings(args: argparse.Namespace) -> int:
+    from qualcode.exports.chapter import export_chapter
+
+    with open_project(args) as project:
+        r = export_chapter(project, args.out, fmt=args.format, show_names=args.show_names, quotes=args.quotes,
+                           force=args.force, confirm=replace_prompt())
+        _review_note(project)
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Wrote {d['file']}: {d['findings']} findings under {d['criteria']} criteria, {d['quotes']} quotes.")
+        if d["show_names"]:
+            print("This file shows informants' names: keep it confidential.")
+
+    return emit(args, r, human)
+
+
+def cmd_export_matrix(args: argparse.Namespace) -> int:
+    from qualcode.exports.annexes import export_matrix
+
+    with open_project(args) as project:
+        r = export_matrix(project, args.out, fmt=args.format, force=args.force, confirm=replace_prompt())
+        _review_note(project)
+    return emit(args, r, lambda d: print(f"Wrote {d['file']}: {d['questions']} evaluation questions,"
+                                         f" {d['findings']} findings."))
+
+
+def cmd_export_persons(args: argparse.Namespace) -> int:
+    from qualcode.exports.annexes import export_persons
+
+    with open_project(args) as project:
+        r = export_persons(project, args.out, fmt=args.format, show_names=args.show_names, force=args.force,
+                           confirm=replace_prompt())
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Wrote {d['file']}: {d['persons']} persons in {d['groups']} stakeholder groups.")
+        if d["show_names"]:
+            print("This file lists informants by name: keep it confidential.")
+
+    return emit(args, r, human)
+
+
+def cmd_findings_quotes(args: argparse.Namespace) -> int:
+    from qualcode.exports.chapter import finding_quotes
+    from qualcode.synthesis.findings import set_key_quotes
+
+    if args.clear and args.refs:
+        raise QualcodeError("give references or --clear, not both")
+    with open_project(args) as project:
+        if args.refs or args.clear:
+            set_key_quotes(project, args.finding, [] if args.clear else args.refs,
+                           coder=project.resolve_coder(args.coder))
+        data = finding_quotes(project, args.finding, show_names=args.show_names)
+
+    def human(d: dict[str, Any]) -> None:
+        how = "chosen" if d["chosen"] else "chosen automatically (strongest distinct passages, one per group first)"
+        print(f"{d['id']}: {len(d['quotes'])} quote(s), {how}.")
+        for q in d["quotes"]:
+            print(f"  [{q['reference']}] \u201c{_short(q['text'], 110)}\u201d")
+            print(f"      \u2014 {q['attribution']}")
+
+    return emit(args, data, human)
 
 
 def _finding_line(f: dict[str, Any]) -> None:
@@ -501,7 +621,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             mark = "+" if link["stance"] == "supports" else "-"
             origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
             gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['ref']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
+            print(f"  {mark} [{link['reference']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
             print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
                   f" {link.get('created') or ''}{origin}")
 
@@ -512,7 +632,8 @@ def cmd_findings_export(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import export_findings
 
     with open_project(args) as project:
-        text = export_findings(project, args.out, show_names=args.show_names)
+        text = export_findings(project, args.out, show_names=args.show_names, force=args.force,
+                               confirm=replace_prompt())
     if args.out:
         print(f"Wrote {args.out}")
     else:
@@ -564,7 +685,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
-                         coders=_coders(project, args))
+                         coders=_coders(project, args), force=args.force, confirm=replace_prompt())
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 

@@ -6,7 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
+from qualcode.cli._common import (
+    add_coder_arg,
+    add_force_arg,
+    add_json_arg,
+    add_project_arg,
+    emit,
+    open_project,
+    parse_coders,
+    replace_prompt,
+    table,
+)
 from qualcode.errors import QualcodeError
 
 
@@ -112,6 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
+    add_force_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_refi_export)
     q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
@@ -325,7 +336,8 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
+        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
+                             force=args.force, confirm=replace_prompt())
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())

@@ -225,7 +225,7 @@ def import_codings_table(
         span = _find_quote(texts[tid], quote)
         if span is None:
             raise InputError(
-                f'quote not found verbatim in {tid}: "{quote[:60]}"',
+                f'quote not found verbatim in {tid}: "{" ".join(quote[:60].split())}"',  # one line, whatever it held
                 path=str(p),
                 line=n,
                 hint="copy the passage exactly from 'qualcode segments'",

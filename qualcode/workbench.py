@@ -282,7 +282,10 @@ def remove_code(project: Project, segment: int | str, code_id: str, *, coder: st
     if not found:
         raise NotFoundError(f"unit {segment} has no code '{code_id}' from {coder}",
                             hint="press d on a unit that carries your code")
-    return project.remove_coding(int(found[0]["id"]), coder=coder)
+    from qualcode.synthesis.findings import citing_findings
+
+    cited = citing_findings(project, int(found[0]["id"]))
+    return {**project.remove_coding(int(found[0]["id"]), coder=coder), "cited_by": cited}
 
 
 def set_unit_memo(project: Project, segment: int | str, text: str, *, coder: str) -> dict[str, Any] | None:

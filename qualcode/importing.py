@@ -306,7 +306,8 @@ def plan_import(
     from qualcode.desk_review import read_document_sheet
     from qualcode.importers import read_transcript
     from qualcode.importers.documents import is_document_file
-    from qualcode.project_io import transcript_id_for
+    from qualcode.project_io import name_free_id, repoint_rows, transcript_id_for
+    from qualcode.safety.privacy import third_parties
 
     rows = read_case_sheet(cases) if cases else []
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
@@ -330,6 +331,9 @@ def plan_import(
             " AND v.version = t.current_version"
         )
     }
+    # names a file name must not carry into an id: the case sheet's, the project's informants', the name list
+    known_names = [r.name for r in rows if r.name] + [str(c["name"]) for c in project.cases() if c.get("name")] \
+        + [str(d["name"]) for d in third_parties(project)]
     interviewers = [n for r in rows for n in split_names(r.attributes.get("interviewer"))]
     interviewers += _project_interviewers(project)
     files: list[PlannedFile] = []
@@ -343,6 +347,12 @@ def plan_import(
         parsed = read_transcript(path)
         sha = text_hash(parsed.text)
         tid = transcript_id_for(path, parsed, rows, sources)
+        file_tid = tid
+        tid, renamed = name_free_id(path, parsed, tid, rows, sources, known_names, set(seen_ids))
+        if renamed:
+            parsed.metadata.setdefault("title", tid)  # the file's stem, the default title, holds the name too
+            repoint_rows(rows, path, tid)
+            by_tid[tid] = by_tid.pop(file_tid, []) + by_tid.get(tid, [])
         if sha in seen_hash:
             raise InputError(f"has the same text as {seen_hash[sha]}", path=str(path),
                              hint="import each transcript once")
@@ -375,6 +385,8 @@ def plan_import(
             bool(rows), len(t_rows), _names_for(stats, t_rows, names),
         )
         warnings = [] if status == "duplicate" else transcript_warnings(facts)
+        if renamed:
+            warnings.insert(0, renamed)
         if status == "duplicate":
             warnings.append(f"the same text is already in the project as {tid}: nothing new imported")
         elif status == "new":

@@ -18,7 +18,7 @@ from typing import Any
 
 from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
-from qualcode.folding import strip_accents
+from qualcode.folding import fold, strip_accents
 from qualcode.model import ParsedTranscript
 from qualcode.safeio.text import clean, clean_line, describe
 from qualcode.store import Project
@@ -56,6 +56,66 @@ def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow],
         if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
             return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
     return _id_from_file_name(path, sources) or "transcript"
+
+
+def name_free_id(path: Path, parsed: ParsedTranscript, tid: str, rows: list[CaseRow], sources: dict[str, str],
+                 names: list[str], taken: set[str]) -> tuple[str, str | None]:
+    """``tid`` unless it was made from a file name that holds a person's name (the case sheet's, the project's
+    informants', the name list's, or a speaker label of the file): every reference an export prints
+    ("Tran-Van-Phuc-interview:12") would name them. Then an id without the name, and a warning saying so. An id the
+    case sheet or the file states, or one a transcript already has here, is kept."""
+    stated = any(row.file and row.file.lower() == path.name.lower() and row.transcript_id for row in rows) \
+        or any(parsed.metadata.get(k) for k in ("id", "interview_id", "transcript_id"))
+    if stated or tid in sources:
+        return tid, None
+    found = _named_in(tid, names + _speaker_names(parsed))
+    if found is None:
+        return tid, None
+    file_name = unicodedata.normalize("NFC", path.name)
+    for known, source in sources.items():
+        if source == file_name and _named_in(known, names) is None:
+            return known, None  # a corrected version of the file, imported before under an id without the name
+    words = [w for w in tid.split("-") if w and fold(w) not in found]
+    base = "-".join(words) or "transcript"
+    new, n = base, 1
+    while new in sources or new in taken or new == tid:
+        n += 1
+        new = f"{base}-{n}"
+    return new, (f"the file name holds a person's name, so the transcript's id is '{new}'; give it another in the"
+                 " case sheet's transcript_id column")
+
+
+def repoint_rows(rows: list[CaseRow], path: Path, tid: str) -> None:
+    """Case-sheet rows that name a renamed transcript by its file belong to the new id, and so do the case ids the
+    sheet made from the file name ("Tran-Van-Phuc-interview" for its KII, "...-P2" for a participant)."""
+    stem = Path(path.name).stem
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower() and not row.transcript_id:
+            row.transcript_id = tid
+            if row.case_id == stem or row.case_id.startswith(stem + "-"):
+                row.case_id = tid + row.case_id[len(stem):]
+
+
+def _named_in(ident: str, names: list[str]) -> set[str] | None:
+    """The folded words of a person's name found in an id ("Tran-Van-Phuc-interview"), or None."""
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
+    if not names:
+        return None
+    pseudo = Pseudonymiser(people=[Person("[name]", [n], kind="third") for n in names], use_ner=False)
+    spaced = re.sub(r"[-_.]+", " ", strip_accents(ident))
+    hits = pseudo.find(spaced)
+    if not hits:
+        return None
+    return {fold(w) for r in hits for w in re.findall(r"[^\W\d_]+", spaced[r.start:r.end])}
+
+
+def _speaker_names(parsed: ParsedTranscript) -> list[str]:
+    from qualcode.safety.privacy import GENERIC_LABEL, _looks_like_name
+    from qualcode.store import is_interviewer_label
+
+    labels = {u.speaker for u in parsed.units if u.speaker}
+    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
 
 
 def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
@@ -165,7 +225,7 @@ def import_codings_table(
         span = _find_quote(texts[tid], quote)
         if span is None:
             raise InputError(
-                f'quote not found verbatim in {tid}: "{quote[:60]}"',
+                f'quote not found verbatim in {tid}: "{" ".join(quote[:60].split())}"',  # one line, whatever it held
                 path=str(p),
                 line=n,
                 hint="copy the passage exactly from 'qualcode segments'",

@@ -128,6 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_project_arg(p)
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
+    p.add_argument("--show-names", action="store_true",
+                   help="show speaker labels that are names as they are (confidential; by default a label such as"
+                        " 'Nguyen Van Hai' shows as the informant's pseudonym)")
     add_json_arg(p)
     p.set_defaults(func=cmd_segments)
 
@@ -214,6 +217,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=int, metavar="N", help="only the last N events")
     p.add_argument("--coder", metavar="NAME")
     p.add_argument("--entity", metavar="KIND", help="coding, memo, transcript, case, codebook, ...")
+    p.add_argument("--show-names", action="store_true",
+                   help="keep informants' names in the logged states (confidential; by default they are withheld"
+                        " and texts pseudonymised)")
     add_json_arg(p)
     p.set_defaults(func=cmd_log)
 
@@ -353,7 +359,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         rows = [t for t in project.transcripts() if t["kind"] != "document"]
     for r in rows:
         r["type"] = r["attributes"].get("type")
-        r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
+        r["progress"] = f"{r['coded_units']}/{r['informant_units'] - r['not_codable_units']}"  # not codable: done
     return emit(
         args,
         rows,
@@ -467,10 +473,15 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import shown_speaker
+
     with open_project(args) as project:
         rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
     for r in rows:
         r["segment"] = r["id"]
+        if not args.show_names and r["kind"] != "document":
+            r["speaker"] = shown_speaker(r)
+
     def human(d: list[dict[str, Any]]) -> None:
         for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
             r["speaker"] = r["speaker"] if r["kind"] != "document" else (
@@ -671,8 +682,12 @@ def cmd_coders(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import redact_events
+
     with open_project(args) as project:
         rows = project.events(limit=args.limit, coder=args.coder, entity=args.entity)
+        if not args.show_names:
+            rows = redact_events(project, rows)
 
     def human(d: list[dict[str, Any]]) -> None:
         for e in d:

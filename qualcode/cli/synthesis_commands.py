@@ -258,6 +258,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    " coder. Exit status 1 when any problem is an error.")
     add_project_arg(p)
     p.add_argument("--finding", action="append", metavar="ID", help="only this finding (repeatable)")
+    _add_names_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_audit)
 
@@ -658,7 +659,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qualcode.synthesis.audit import audit
 
     with open_project(args) as project:
-        report = audit(project, finding_ids=args.finding)
+        report = audit(project, finding_ids=args.finding, show_names=args.show_names)
 
     def human(r: dict[str, Any]) -> None:
         for f in r["findings"]:

@@ -122,6 +122,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
+    q.add_argument("--show-names", action="store_true",
+                   help="keep names in memos (confidential; by default memos are pseudonymised like quotes)")
     add_force_arg(q)
     add_json_arg(q)
     q.set_defaults(func=cmd_refi_export)
@@ -337,7 +339,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
-                             force=args.force, confirm=replace_prompt())
+                             show_names=args.show_names, force=args.force, confirm=replace_prompt())
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())

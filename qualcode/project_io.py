@@ -268,12 +268,11 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 
 def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
     """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
-    import yaml
-
+    from qualcode.safeio import yaml as safe_yaml
     from qualcode.synthesis.reconciled import add_to_sample
     from qualcode.teams.adjudicate import adjudicate
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_yaml.load(path.read_text(encoding="utf-8"), str(path)) or {}
     for tid in data.get("sample") or []:
         add_to_sample(project, str(tid), coder="clara")
     decisions = data.get("decisions") or []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -596,7 +597,14 @@ def cmd_codings_remove(args: argparse.Namespace) -> int:
             coding_id = found[0]["id"]
         else:
             raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
-        removed = project.remove_coding(coding_id, coder=coder)
+        from qualcode.synthesis.findings import citing_findings
+
+        cited = citing_findings(project, coding_id)
+        removed = {**project.remove_coding(coding_id, coder=coder), "cited_by": cited}
+    for c in cited:  # on stderr, so a script reading the JSON still gets it whole
+        print(f"qualcode: warning: coding {coding_id} was evidence for finding {c['finding']} ({c['ref']},"
+              f" {c['stance']}); the audit now reports it: link another passage, unlink it (qualcode findings"
+              f" unlink {c['finding']} --coding {coding_id}) or 'qualcode undo'", file=sys.stderr)
     return emit(args, removed, lambda c: print(f"removed coding {c['id']} ({c['code']} on segment {c['segment']})"))
 
 

@@ -516,6 +516,10 @@ class TranscriptScreen(WorkbenchScreen):
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
             self.query_one(CodebookPanel).set_counts(dict(self.counts))
             self._refresh_units([segment_id])
+            cited = sorted({c["finding"] for c in result.get("cited_by") or []})
+            if cited:  # the finding now cites a coding that is gone: say so while undo is one key away
+                self.notify(f"{ref} was evidence for {', '.join(cited)}: the audit will report it (u undoes)",
+                            severity="warning")
 
         ref = self.units[self.positions[segment_id]]["ref"]
         self.qapp.write(lambda p: wb.remove_code(p, segment_id, code_id, coder=coder), done,

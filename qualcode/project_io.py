@@ -90,12 +90,11 @@ def import_files(
     paths: list[str | Path],
     *,
     cases: str | Path | None = None,
-    coder: str | None = None,
+    coder: str,
 ) -> dict[str, Any]:
     """Import transcript files (and optionally a case sheet) into the project in one transaction."""
     from qualcode.importers import read_transcript
 
-    coder = project.resolve_coder(coder)
     rows = read_case_sheet(cases) if cases else []
     parsed: list[tuple[Path, ParsedTranscript, str]] = []
     seen_ids: dict[str, Path] = {}
@@ -216,7 +215,7 @@ def _same_person(label: str, name: str) -> bool:
 
 
 def import_codings_table(
-    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str | None = None
+    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str
 ) -> dict[str, Any]:
     """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
 
@@ -265,7 +264,7 @@ def import_codings_table(
         hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
         if any(u["role"] == "interviewer" for u in hit):
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
-        coder = row.get("coder") or default_coder or project.resolve_coder(None)
+        coder = row.get("coder") or default_coder
         for u in hit:
             planned.append((n, tid, u["id"], code, coder, row.get("created") or None, row.get("memo") or None))
     added = skipped = 0
@@ -327,7 +326,8 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         report["codings"] = []
         if codings_dir.is_dir():
             for table in sorted(codings_dir.glob("*.csv")):
-                report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+                report["codings"].append(import_codings_table(project, table, transcript=table.stem,
+                                                                  default_coder="clara"))
         findings = src / "findings.yaml"
         if findings.exists():
             from qualcode.synthesis.findings import import_findings

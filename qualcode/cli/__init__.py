@@ -1,7 +1,9 @@
 """The qualcode command line: thin commands over core functions.
 
-Each module named in COMMAND_MODULES defines ``register(subparsers)``; handlers take the parsed args and return an
-exit status. Errors users can cause (QualcodeError) become one line on stderr and their exit code, never a traceback.
+Each module named in COMMAND_MODULES defines ``register(commands)``, which declares its commands with
+:func:`qualcode.cli._common.command`; a handler takes the parsed args, calls one function of the core and prints
+what it returns, and returns an exit status. Errors users can cause (QualcodeError) become one line on stderr and
+their exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,29 +12,30 @@ import argparse
 import importlib
 import os
 import sys
-from typing import NoReturn
 
 from qualcode import __version__
+from qualcode.cli._common import PROJECT_HELP, Parser, finish
 from qualcode.errors import QualcodeError
 
 COMMAND_MODULES = ["project_commands", "suggest_commands", "synthesis_commands", "team_commands", "safety_commands",
-                   "workbench_commands"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
-        self.exit(2, f"qualcode: error: {message} (see '{self.prog} --help')\n")
+                   "workbench_commands", "completion_commands"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="qualcode",
         description="Code evaluation interviews against criteria codebooks and synthesise the evidence.",
+        epilog="-p/--project DIR is accepted before the command and after it. Shell completion: see"
+               " 'qualcode completion --help'.",
     )
     parser.add_argument("--version", action="version", version=f"qualcode {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument("-p", "--project", metavar="DIR", default=None,
+                        help=PROJECT_HELP + "; also accepted after the command")
+    parser.set_defaults(json=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"qualcode.cli.{name}").register(sub)
+        importlib.import_module(f"qualcode.cli.{name}").register(commands)
+    finish(parser)
     return parser
 
 

@@ -6,166 +6,131 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.cli._common import (
+    Commands,
+    coder_option,
+    command,
+    emit,
+    group,
+    json_option,
+    open_project,
+    table,
+)
 from qualcode.errors import CodebookError, NotFoundError, QualcodeError
 
+NEW_PROJECT_HELP = "the folder to create the project in (the same as DIR)"
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "init",
-        help="create a new project folder",
-        description="Create a project in DIR with the default evaluation-criteria codebook (or --codebook FILE).",
-    )
-    p.add_argument("dir", metavar="DIR")
+
+def register(commands: Commands) -> None:
+    p = command(commands, "init", cmd_init, help="create a new project folder",
+                description="Create a project in DIR with the default evaluation-criteria codebook (or --codebook"
+                            " FILE).", options=[json_option], project=NEW_PROJECT_HELP)
+    p.add_argument("dir", metavar="DIR", nargs="?", help="the folder to create (or give it with -p)")
     p.add_argument("--codebook", metavar="FILE", help="codebook YAML (default: the shipped evaluation criteria)")
     p.add_argument("--name", help="project name (default: the folder name)")
     p.add_argument("--coder", metavar="NAME", help="default coder for this project")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser(
-        "example",
-        help="create a working copy of the bundled example project",
-        description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
-        " codebook and the team's human codings.",
-    )
-    p.add_argument("dir", metavar="DIR")
+    p = command(commands, "example", cmd_example, help="create a working copy of the bundled example project",
+                description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
+                            " codebook and the team's human codings.", options=[json_option],
+                project=NEW_PROJECT_HELP)
+    p.add_argument("dir", metavar="DIR", nargs="?", help="the folder to create (or give it with -p)")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_example)
 
-    p = sub.add_parser(
-        "import",
-        help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
-        description="Import transcript files and/or a case sheet (CSV or XLSX). Re-importing a"
-        " changed file creates a new version and re-anchors its codings.",
-    )
-    add_project_arg(p)
+    p = command(commands, "import", cmd_import, help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
+                description="Import transcript files and/or a case sheet (CSV or XLSX). Re-importing a"
+                            " changed file creates a new version and re-anchors its codings.",
+                options=[coder_option, json_option])
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
-    add_coder_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("status", help="counts of transcripts, segments, codes, codings, cases, coders")
-    add_project_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_status)
+    command(commands, "status", cmd_status, help="counts of transcripts, segments, codes, codings, cases, coders",
+            options=[json_option])
+    command(commands, "transcripts", cmd_transcripts, help="list transcripts with attributes and coding progress",
+            options=[json_option])
 
-    p = sub.add_parser("transcripts", help="list transcripts with attributes and coding progress")
-    add_project_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_transcripts)
-
-    p = sub.add_parser("cases", help="list informants (cases) and their attributes")
-    add_project_arg(p)
+    p = command(commands, "cases", cmd_cases, help="list informants (cases) and their attributes",
+                options=[json_option])
     p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_cases)
 
-    p = sub.add_parser("segments", help="list coding units with speaker, offsets, text and attributes")
-    add_project_arg(p)
+    p = command(commands, "segments", cmd_segments,
+                help="list coding units with speaker, offsets, text and attributes", options=[json_option])
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_segments)
 
-    p = sub.add_parser("codebook", help="validate, show or change the codebook")
-    cb = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
-    q = cb.add_parser("validate", help="check a codebook file and list every problem")
-    q.add_argument("file", metavar="FILE")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codebook_validate)
-    q = cb.add_parser("show", help="the project's code tree with coding counts")
-    add_project_arg(q)
-    q.add_argument("--yaml", action="store_true", help="print the codebook as YAML")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codebook_show)
-    q = cb.add_parser("set", help="replace the project's codebook (codings are kept; codes matched by id)")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codebook_set)
+    actions = group(commands, "codebook", help="validate, show or change the codebook", dest="codebook_command")
+    p = command(actions, "validate", cmd_codebook_validate, help="check a codebook file and list every problem",
+                options=[json_option], project=False)
+    p.add_argument("file", metavar="FILE")
+    p = command(actions, "show", cmd_codebook_show, help="the project's code tree with coding counts",
+                options=[json_option])
+    p.add_argument("--yaml", action="store_true", help="print the codebook as YAML")
+    p = command(actions, "set", cmd_codebook_set,
+                help="replace the project's codebook (codings are kept; codes matched by id)",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
 
-    p = sub.add_parser("codings", help="add, remove, list or import codings")
-    cs = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
-    q = cs.add_parser("add", help="apply a code to a segment")
-    add_project_arg(q)
-    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
-    q.add_argument("--code", required=True, metavar="ID")
-    add_coder_arg(q)
-    q.add_argument("--memo", metavar="TEXT")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_add)
-    q = cs.add_parser("remove", help="remove a coding (by --id, or --segment and --code)")
-    add_project_arg(q)
-    q.add_argument("--id", type=int, metavar="N", help="coding id")
-    q.add_argument("--segment", metavar="ID")
-    q.add_argument("--code", metavar="ID")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_remove)
-    q = cs.add_parser("list", help="list codings")
-    add_project_arg(q)
-    q.add_argument("--transcript", metavar="ID")
-    q.add_argument("--code", metavar="ID")
-    q.add_argument("--coder", metavar="NAME", help="only this coder's codings")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_list)
-    q = cs.add_parser("import", help="import codings from a CSV of verbatim quotes (quote, code, coder, created)")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    q.add_argument(
-        "--transcript", metavar="ID", help="transcript of rows without a 'transcript' column (default: the file name)"
-    )
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_import)
+    actions = group(commands, "codings", help="add, remove, list or import codings", dest="codings_command")
+    p = command(actions, "add", cmd_codings_add, help="apply a code to a segment",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    p.add_argument("--code", required=True, metavar="ID")
+    p.add_argument("--memo", metavar="TEXT")
+    p = command(actions, "remove", cmd_codings_remove, help="remove a coding (by --id, or --segment and --code)",
+                options=[coder_option, json_option])
+    p.add_argument("--id", type=int, metavar="N", help="coding id")
+    p.add_argument("--segment", metavar="ID")
+    p.add_argument("--code", metavar="ID")
+    p = command(actions, "list", cmd_codings_list, help="list codings", options=[json_option])
+    p.add_argument("--transcript", metavar="ID")
+    p.add_argument("--code", metavar="ID")
+    p.add_argument("--coder", metavar="NAME", help="only this coder's codings")
+    p = command(actions, "import", cmd_codings_import,
+                help="import codings from a CSV of verbatim quotes (quote, code, coder, created)",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--transcript", metavar="ID",
+                   help="transcript of rows without a 'transcript' column (default: the file name)")
 
-    p = sub.add_parser("memo", help="write or list memos on segments, codes, transcripts or the project")
-    ms = p.add_subparsers(dest="memo_command", metavar="ACTION", required=True)
-    q = ms.add_parser("set", help="write a memo (empty text deletes it)")
-    add_project_arg(q)
-    target = q.add_mutually_exclusive_group(required=True)
+    actions = group(commands, "memo", help="write or list memos on segments, codes, transcripts or the project",
+                    dest="memo_command")
+    p = command(actions, "set", cmd_memo_set, help="write a memo (empty text deletes it)",
+                options=[coder_option, json_option])
+    target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--segment", metavar="ID")
     target.add_argument("--code", metavar="ID")
     target.add_argument("--transcript", metavar="ID")
     target.add_argument("--coding", metavar="N")
     target.add_argument("--project-memo", action="store_true", help="a memo on the whole project")
-    q.add_argument("--text", required=True)
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_memo_set)
-    q = ms.add_parser("list", help="list memos")
-    add_project_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_memo_list)
+    p.add_argument("--text", required=True)
+    command(actions, "list", cmd_memo_list, help="list memos", options=[json_option])
 
-    p = sub.add_parser("coders", help="list coders, or set the project's default coder")
-    add_project_arg(p)
+    p = command(commands, "coders", cmd_coders, help="list coders, or set the project's default coder",
+                options=[json_option])
     p.add_argument("--default", metavar="NAME", help="make NAME the project's default coder")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_coders)
 
-    p = sub.add_parser("log", help="the event log: every change, who, when, before and after")
-    add_project_arg(p)
+    p = command(commands, "log", cmd_log, help="the event log: every change, who, when, before and after",
+                options=[json_option])
     p.add_argument("--limit", type=int, metavar="N", help="only the last N events")
     p.add_argument("--coder", metavar="NAME")
     p.add_argument("--entity", metavar="KIND", help="coding, memo, transcript, case, codebook, ...")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_log)
 
-    for name, helptext in (("undo", "undo your last coding, memo or findings action"),
-                           ("redo", "redo what you last undid")):
-        p = sub.add_parser(name, help=helptext)
-        add_project_arg(p)
-        add_coder_arg(p)
-        add_json_arg(p)
-        p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
+    command(commands, "undo", cmd_undo, help="undo your last coding, memo or findings action",
+            options=[coder_option, json_option])
+    command(commands, "redo", cmd_redo, help="redo what you last undid", options=[coder_option, json_option])
 
 
 # ---------------------------------------------------------------------------- handlers
+
+
+def new_project_dir(args: argparse.Namespace) -> Path:
+    """Where ``init`` and ``example`` create the project: DIR, or the folder given with -p."""
+    given = [str(x) for x in (args.dir, getattr(args, "project", None)) if x]
+    if not given:
+        raise QualcodeError("say where to create the project", hint=f"qualcode {args.command} DIR")
+    if len(given) == 2 and Path(given[0]).resolve() != Path(given[1]).resolve():
+        raise QualcodeError(f"two folders given: {given[0]} and {given[1]} (-p)", hint="give one of them")
+    return Path(given[0])
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -173,7 +138,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from qualcode.store import Project
 
     codebook = load_codebook(args.codebook or default_codebook_path())
-    project = Project.create(Path(args.dir), codebook=codebook, name=args.name)
+    project = Project.create(new_project_dir(args), codebook=codebook, name=args.name)
     if args.coder:
         project.set_setting("coder", args.coder, coder=args.coder)
     data = project.status()
@@ -190,7 +155,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_example(args: argparse.Namespace) -> int:
     from qualcode.project_io import build_example
 
-    report = build_example(Path(args.dir), force=args.force)
+    folder = new_project_dir(args)
+    report = build_example(folder, force=args.force)
 
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
@@ -199,7 +165,7 @@ def cmd_example(args: argparse.Namespace) -> int:
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
-        print(f"Next: qualcode code -p {args.dir}   |   qualcode report -p {args.dir} --out report.html")
+        print(f"Next: qualcode code -p {folder}   |   qualcode report -p {folder} --out report.html")
 
     return emit(args, report, human)
 
@@ -216,7 +182,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             from qualcode.cases import read_case_sheet
 
             n, warnings = apply_case_sheet(
-                project, read_case_sheet(args.cases), coder=project.resolve_coder(args.coder)
+                project, read_case_sheet(args.cases), coder=args.coder
             )
             report = {"transcripts": [], "cases": n, "warnings": warnings}
 
@@ -348,7 +314,7 @@ def cmd_codebook_set(args: argparse.Namespace) -> int:
 
     codebook = load_codebook(args.file)
     with open_project(args) as project:
-        report = project.set_codebook(codebook, coder=project.resolve_coder(args.coder))
+        report = project.set_codebook(codebook, coder=args.coder)
 
     def human(r: dict[str, Any]) -> None:
         ch = r["change"]
@@ -371,7 +337,7 @@ def cmd_codebook_set(args: argparse.Namespace) -> int:
 
 def cmd_codings_add(args: argparse.Namespace) -> int:
     with open_project(args) as project:
-        coding = project.add_coding(args.segment, args.code, coder=project.resolve_coder(args.coder), memo=args.memo)
+        coding = project.add_coding(args.segment, args.code, coder=args.coder, memo=args.memo)
     return emit(
         args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by {c['coder']}")
     )
@@ -379,14 +345,15 @@ def cmd_codings_add(args: argparse.Namespace) -> int:
 
 def cmd_codings_remove(args: argparse.Namespace) -> int:
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
+        coder = args.coder
         if args.id is not None:
             coding_id = args.id
         elif args.segment and args.code:
-            found = project.find_coding(args.segment, args.code, coder=args.coder)
+            found = project.find_coding(args.segment, args.code, coder=args.coder_named)
             if not found:
                 raise NotFoundError(
-                    f"segment {args.segment} has no code '{args.code}'" + (f" from {args.coder}" if args.coder else "")
+                    f"segment {args.segment} has no code '{args.code}'"
+                    + (f" from {args.coder_named}" if args.coder_named else "")
                 )
             if len(found) > 1:
                 raise QualcodeError(
@@ -427,7 +394,7 @@ def cmd_memo_set(args: argparse.Namespace) -> int:
             kind, target = "coding", str(args.coding)
         else:
             kind, target = "project", "project"
-        memo = project.set_memo(kind, target, args.text, coder=project.resolve_coder(args.coder))
+        memo = project.set_memo(kind, target, args.text, coder=args.coder)
     return emit(
         args,
         memo or {"deleted": True},
@@ -472,7 +439,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def _reverse(args: argparse.Namespace, kind: str) -> int:
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
+        coder = args.coder
         result = project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
     if result is None:
         if args.json:

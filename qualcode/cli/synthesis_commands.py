@@ -11,34 +11,30 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cli._common import (
-    add_coder_arg,
-    add_json_arg,
-    add_project_arg,
+    Commands,
+    chosen_coders,
+    coder_option,
+    coders_option,
+    command,
     emit,
+    group,
+    json_option,
+    names_option,
     open_project,
-    parse_coders,
+    progress_option,
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
 from qualcode.store import Project
 
 
-def _add_names_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--show-names", action="store_true",
-                   help="show informants' names (confidential; by default quotes are pseudonymised)")
-
-
-def _add_progress_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("matrix", help="coded evidence as a crosstab: codes or criteria x stakeholder groups",
-                       description="Crosstab of the coded evidence: rows are codes or criteria, columns stakeholder"
-                                   " groups or any case attribute (location, sex, type, organisation_type, ...)."
-                                   " --cell ROW COL lists the quotes behind one cell; --cooccurrence counts"
-                                   " passages carrying two codes.")
-    add_project_arg(p)
+def register(commands: Commands) -> None:
+    p = command(commands, "matrix", cmd_matrix,
+                help="coded evidence as a crosstab: codes or criteria x stakeholder groups",
+                description="Crosstab of the coded evidence: rows are codes or criteria, columns stakeholder"
+                            " groups or any case attribute (location, sex, type, organisation_type, ...)."
+                            " --cell ROW COL lists the quotes behind one cell; --cooccurrence counts"
+                            " passages carrying two codes.", options=[coders_option, names_option, json_option])
     p.add_argument("--rows", choices=["code", "criterion"], default="criterion")
     p.add_argument("--cols", default="stakeholder_group", metavar="ATTRIBUTE",
                    help="stakeholder_group (default) or any case attribute")
@@ -47,162 +43,114 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--cell", nargs=2, metavar=("ROW", "COL"), help="list the quotes behind one cell")
     p.add_argument("--cooccurrence", action="store_true", help="code co-occurrence matrix instead")
     p.add_argument("--csv", action="store_true", help="print CSV")
-    _add_coders_arg(p)
-    _add_names_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_matrix)
 
-    p = sub.add_parser("triangulation", help="informants, groups, transcripts and sources behind each criterion,"
-                                             " code or finding, with an evidence-strength rating",
-                       description="Triangulation per criterion, code or finding, rated by the project's rule."
-                                   " --show-rule prints the rule (YAML); --set-rule FILE installs one.")
-    add_project_arg(p)
+    p = command(commands, "triangulation", cmd_triangulation,
+                help="informants, groups, transcripts and sources behind each criterion, code or finding, with an"
+                     " evidence-strength rating",
+                description="Triangulation per criterion, code or finding, rated by the project's rule."
+                            " --show-rule prints the rule (YAML); --set-rule FILE installs one.",
+                options=[coder_option, coders_option, json_option])
     p.add_argument("--level", choices=["criterion", "code", "finding"], default="criterion")
     p.add_argument("--show-rule", action="store_true", help="print the project's triangulation rule (YAML)")
     p.add_argument("--set-rule", metavar="FILE", help="install a triangulation rule from a YAML file")
     p.add_argument("--default-rule", action="store_true", help="restore the default rule")
-    add_coder_arg(p)
-    _add_coders_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_triangulation)
 
-    p = sub.add_parser("themes", help="cluster a criterion's or code's quotes into themes to help draft findings",
-                       description="Cluster the coded quotes of a criterion (or code) into themes (TF-IDF and"
-                                   " k-means; the same seed gives the same themes): top terms, size, groups and the"
-                                   " most representative quotes.")
-    add_project_arg(p)
+    p = command(commands, "themes", cmd_themes,
+                help="cluster a criterion's or code's quotes into themes to help draft findings",
+                description="Cluster the coded quotes of a criterion (or code) into themes (TF-IDF and"
+                            " k-means; the same seed gives the same themes): top terms, size, groups and the"
+                            " most representative quotes.", options=[coders_option, names_option, json_option])
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--criterion", metavar="ID")
     target.add_argument("--code", metavar="ID")
     p.add_argument("--k", type=int, metavar="N", help="number of themes (default: about sqrt(quotes/2), 2-8)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quotes", type=int, default=3, metavar="N", help="representative quotes per theme")
-    _add_coders_arg(p)
-    _add_names_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_themes)
 
-    p = sub.add_parser("export", help="export quote banks (docx, xlsx, csv, md)")
-    ex = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    exports = group(commands, "export", help="export quote banks (docx, xlsx, csv, md)", dest="export_command")
+    exports.metavar = "WHAT"
     # other areas may add their own exports to this group
-    sub._qualcode_export = ex  # type: ignore[attr-defined]
-    q = ex.add_parser("quotes", help="quote bank per criterion, question and stakeholder group",
-                      description="Every coded quote, verbatim, per criterion, then question/code, then stakeholder"
-                                  " group, with an anonymous attribution and a reference (TRANSCRIPT:UNIT). Names"
-                                  " never appear unless --show-names.")
-    add_project_arg(q)
-    q.add_argument("--format", action="append", metavar="FMT",
+    commands._qualcode_export = exports  # type: ignore[attr-defined]
+    p = command(exports, "quotes", cmd_export_quotes, help="quote bank per criterion, question and stakeholder group",
+                description="Every coded quote, verbatim, per criterion, then question/code, then stakeholder"
+                            " group, with an anonymous attribution and a reference (TRANSCRIPT:UNIT). Names"
+                            " never appear unless --show-names.",
+                options=[coders_option, names_option, progress_option, json_option])
+    p.add_argument("--format", action="append", metavar="FMT",
                    help="docx, xlsx, csv, md or all; repeat or comma-separate (default: docx)")
-    q.add_argument("--by", choices=["criterion", "group"], default="criterion",
+    p.add_argument("--by", choices=["criterion", "group"], default="criterion",
                    help="criterion > question > group (default), or criterion > group > question")
-    q.add_argument("--criterion", metavar="ID", help="only this criterion")
-    q.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
-    _add_coders_arg(q)
-    _add_names_arg(q)
-    _add_progress_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_export_quotes)
+    p.add_argument("--criterion", metavar="ID", help="only this criterion")
+    p.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
 
-    p = sub.add_parser("findings", help="write findings and link them to their evidence",
-                       description="Findings per criterion, linked to coded passages (supporting or contradicting)"
-                                   " and documents cited.")
-    fs = p.add_subparsers(dest="findings_command", metavar="ACTION", required=True)
-    q = fs.add_parser("add", help="add a finding to a criterion")
-    add_project_arg(q)
-    q.add_argument("--criterion", required=True, metavar="ID", help="criterion (or question) id")
-    q.add_argument("--question", metavar="ID", help="the evaluation question (a child code) it answers")
-    q.add_argument("--statement", required=True, metavar="TEXT")
-    q.add_argument("--id", metavar="ID", help="finding id (default: F1, F2, ...)")
-    q.add_argument("--document", action="append", metavar="TEXT", help="a document cited (repeatable)")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_add)
-    q = fs.add_parser("link", help="link evidence: a coding, a coded passage, or a document")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    what = q.add_mutually_exclusive_group(required=True)
+    actions = group(commands, "findings", help="write findings and link them to their evidence",
+                    description="Findings per criterion, linked to coded passages (supporting or contradicting)"
+                                " and documents cited.", dest="findings_command")
+    p = command(actions, "add", cmd_findings_add, help="add a finding to a criterion",
+                options=[coder_option, json_option])
+    p.add_argument("--criterion", required=True, metavar="ID", help="criterion (or question) id")
+    p.add_argument("--question", metavar="ID", help="the evaluation question (a child code) it answers")
+    p.add_argument("--statement", required=True, metavar="TEXT")
+    p.add_argument("--id", metavar="ID", help="finding id (default: F1, F2, ...)")
+    p.add_argument("--document", action="append", metavar="TEXT", help="a document cited (repeatable)")
+    p = command(actions, "link", cmd_findings_link, help="link evidence: a coding, a coded passage, or a document",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--coding", type=int, metavar="N", help="coding id")
     what.add_argument("--segment", metavar="REF", help="a coded passage (TRANSCRIPT:N or segment id)")
     what.add_argument("--document", metavar="TEXT", help="cite a document (desk-review evidence)")
-    q.add_argument("--code", metavar="ID", help="with --segment: which code's coding (default: the finding's"
+    p.add_argument("--code", metavar="ID", help="with --segment: which code's coding (default: the finding's"
                                                 " criterion)")
-    q.add_argument("--coded-by", metavar="NAME", help="with --segment: only this coder's coding")
-    q.add_argument("--contradicts", action="store_true", help="the passage contradicts the finding")
-    q.add_argument("--note", metavar="TEXT")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_link)
-    q = fs.add_parser("unlink", help="remove an evidence link or a document")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    what = q.add_mutually_exclusive_group(required=True)
+    p.add_argument("--coded-by", metavar="NAME", help="with --segment: only this coder's coding")
+    p.add_argument("--contradicts", action="store_true", help="the passage contradicts the finding")
+    p.add_argument("--note", metavar="TEXT")
+    p = command(actions, "unlink", cmd_findings_unlink, help="remove an evidence link or a document",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--coding", type=int, metavar="N")
     what.add_argument("--segment", metavar="REF")
     what.add_argument("--document", metavar="TEXT")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_unlink)
-    q = fs.add_parser("edit", help="change a finding's statement, criterion or question")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    q.add_argument("--statement", metavar="TEXT")
-    q.add_argument("--criterion", metavar="ID")
-    q.add_argument("--question", metavar="ID")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_edit)
-    q = fs.add_parser("remove", help="delete a finding and its links (kept in the event log)")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_remove)
-    q = fs.add_parser("list", help="findings with evidence counts and strength")
-    add_project_arg(q)
-    q.add_argument("--criterion", metavar="ID")
-    _add_names_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_list)
-    q = fs.add_parser("show", help="a finding with its evidence, who coded it and when, and its triangulation")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    _add_names_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_show)
-    q = fs.add_parser("export", help="write the findings to a readable YAML file")
-    add_project_arg(q)
-    q.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
-    _add_names_arg(q)
-    q.set_defaults(func=cmd_findings_export)
-    q = fs.add_parser("import", help="read findings from a YAML file (as written by 'findings export')")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    q.add_argument("--replace", action="store_true", help="update findings that already exist")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_import)
+    p = command(actions, "edit", cmd_findings_edit, help="change a finding's statement, criterion or question",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p.add_argument("--statement", metavar="TEXT")
+    p.add_argument("--criterion", metavar="ID")
+    p.add_argument("--question", metavar="ID")
+    p = command(actions, "remove", cmd_findings_remove, help="delete a finding and its links (kept in the event log)",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p = command(actions, "list", cmd_findings_list, help="findings with evidence counts and strength",
+                options=[names_option, json_option])
+    p.add_argument("--criterion", metavar="ID")
+    p = command(actions, "show", cmd_findings_show,
+                help="a finding with its evidence, who coded it and when, and its triangulation",
+                options=[names_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p = command(actions, "export", cmd_findings_export, help="write the findings to a readable YAML file",
+                options=[names_option])
+    p.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
+    p = command(actions, "import", cmd_findings_import,
+                help="read findings from a YAML file (as written by 'findings export')",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--replace", action="store_true", help="update findings that already exist")
 
-    p = sub.add_parser("audit", help="check every finding's evidence; exit status 1 when any problem is an error",
-                       description="For every finding: evidence links resolve, quotes still match their transcript"
-                                   " verbatim, triangulation meets the project's rule, evidence is not all from one"
-                                   " group or one coder, and no machine suggestion was accepted without a human"
-                                   " coder. Exit status 1 when any problem is an error.")
-    add_project_arg(p)
+    p = command(commands, "audit", cmd_audit,
+                help="check every finding's evidence; exit status 1 when any problem is an error",
+                description="For every finding: evidence links resolve, quotes still match their transcript"
+                            " verbatim, triangulation meets the project's rule, evidence is not all from one"
+                            " group or one coder, and no machine suggestion was accepted without a human"
+                            " coder. Exit status 1 when any problem is an error.", options=[json_option])
     p.add_argument("--finding", action="append", metavar="ID", help="only this finding (repeatable)")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("report", help="one self-contained HTML report for reviewers",
-                       description="Heatmap, evaluation matrix with coverage, every finding with its strength,"
-                                   " quotes in context, coders and dates, suggestion provenance and the audit, in"
-                                   " one HTML file with no external resources.")
-    add_project_arg(p)
+    p = command(commands, "report", cmd_report, help="one self-contained HTML report for reviewers",
+                description="Heatmap, evaluation matrix with coverage, every finding with its strength,"
+                            " quotes in context, coders and dates, suggestion provenance and the audit, in"
+                            " one HTML file with no external resources.",
+                options=[coders_option, names_option, progress_option, json_option])
     p.add_argument("--out", required=True, metavar="FILE.html")
-    _add_coders_arg(p)
-    _add_names_arg(p)
-    _add_progress_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_report)
 
 
 # ---------------------------------------------------------------------------- handlers
@@ -232,7 +180,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 table(rows, ["#", args.rows, *cols], widths={args.rows: 36})
 
             return emit(args, data, human_co)
-        coders = _coders(project, args)
+        coders = chosen_coders(project, args)
         data = matrix(project, rows=args.rows, cols=args.cols, count=args.count, coders=coders)
         if args.cell:
             quotes = cell_quotes(project, data, args.cell[0], args.cell[1], coders=coders,
@@ -269,7 +217,7 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         if args.set_rule or args.default_rule:
-            rule = set_rule(project, args.set_rule, coder=project.resolve_coder(args.coder))
+            rule = set_rule(project, args.set_rule, coder=args.coder)
             return emit(args, rule.to_dict(), lambda _d: print("Rule installed:\n  " + "\n  ".join(rule.describe())))
         if args.show_rule:
             text = rule_text(project)
@@ -280,7 +228,7 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
         _review_note(project)
-        data = triangulation(project, level=args.level, coders=_coders(project, args))
+        data = triangulation(project, level=args.level, coders=chosen_coders(project, args))
 
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
@@ -302,7 +250,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
         _review_note(project)
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
                       top_quotes=args.quotes, show_names=args.show_names,
-                      coders=_coders(project, args))
+                      coders=chosen_coders(project, args))
 
         def human(d: dict[str, Any]) -> None:
             print(f"{d['passages']} passages coded to {d['target']} in {len(d['themes'])} themes (seed {d['seed']})")
@@ -326,7 +274,7 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
         _review_note(project)
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
                                criterion=args.criterion, progress=make_progress(args.progress),
-                               coders=_coders(project, args))
+                               coders=chosen_coders(project, args))
 
     def human(r: dict[str, Any]) -> None:
         print(f"Wrote {r['quotes']} quotes in {r['criteria']} criteria:")
@@ -346,7 +294,7 @@ def cmd_findings_add(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import add_finding
 
     with open_project(args) as project:
-        f = add_finding(project, args.criterion, args.statement, coder=project.resolve_coder(args.coder),
+        f = add_finding(project, args.criterion, args.statement, coder=args.coder,
                         finding_id=args.id, code=args.question, documents=args.document)
     return emit(args, f, lambda d: print(f"Added finding {d['id']} to {d['criterion']}. Link evidence with"
                                          f" 'qualcode findings link {d['id']} --segment REF'."))
@@ -356,7 +304,7 @@ def cmd_findings_link(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import cite_document, link_evidence
 
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
+        coder = args.coder
         if args.document:
             f = cite_document(project, args.finding, args.document, coder=coder)
             return emit(args, f, lambda d: print(f"{d['id']} now cites {len(d['documents'])} document(s)."))
@@ -377,7 +325,7 @@ def cmd_findings_unlink(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import cite_document, unlink_evidence
 
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
+        coder = args.coder
         if args.document:
             f = cite_document(project, args.finding, args.document, coder=coder, remove=True)
             return emit(args, f, lambda d: print(f"{d['id']} now cites {len(d['documents'])} document(s)."))
@@ -392,7 +340,7 @@ def cmd_findings_edit(args: argparse.Namespace) -> int:
     if args.statement is None and args.criterion is None and args.question is None:
         raise QualcodeError("nothing to change", hint="pass --statement, --criterion or --question")
     with open_project(args) as project:
-        f = edit_finding(project, args.finding, coder=project.resolve_coder(args.coder), statement=args.statement,
+        f = edit_finding(project, args.finding, coder=args.coder, statement=args.statement,
                          criterion=args.criterion, code=args.question)
     return emit(args, f, _finding_line)
 
@@ -401,7 +349,7 @@ def cmd_findings_remove(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import remove_finding
 
     with open_project(args) as project:
-        f = remove_finding(project, args.finding, coder=project.resolve_coder(args.coder))
+        f = remove_finding(project, args.finding, coder=args.coder)
     return emit(args, f, lambda d: print(f"Removed finding {d['id']} and its {len(d['evidence'])} link(s)."))
 
 
@@ -458,7 +406,7 @@ def cmd_findings_import(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import import_findings
 
     with open_project(args) as project:
-        r = import_findings(project, args.file, coder=project.resolve_coder(args.coder), replace=args.replace)
+        r = import_findings(project, args.file, coder=args.coder, replace=args.replace)
     return emit(args, r, lambda d: print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated,"
                                          f" {d['links']} evidence links."))
 
@@ -494,7 +442,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
-                         coders=_coders(project, args))
+                         coders=chosen_coders(project, args))
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 
@@ -504,14 +452,3 @@ def _review_note(project: Project) -> None:
     if n:
         print(f"qualcode: note: {n} coding(s) wait for review after a re-import and are not counted here"
               " (see 'qualcode reanchor list')", file=sys.stderr)
-
-
-def _add_coders_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--coders", metavar="A,B", help="only these coders' codings (e.g. one evaluator's, or 'consensus'"
-                                                   " after adjudication); default: everyone's")
-
-
-def _coders(project: Project, args: argparse.Namespace) -> list[str] | None:
-    """The coders named by --coders, checked against the project (a typo is an error, not an empty result)."""
-    names = parse_coders(getattr(args, "coders", None))
-    return None if names is None else project.require_coders(names)

@@ -6,96 +6,89 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
+from qualcode.cli._common import (
+    Commands,
+    acting_coder,
+    coder_option,
+    command,
+    emit,
+    group,
+    json_option,
+    open_project,
+    parse_coders,
+    project_dir,
+    table,
+)
+
+COMPARE_HELP = "coders to compare (default: everyone who shares a transcript)"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "merge", help="bring other coders' copies of the project into this one",
-        description="Merge the codings, memos, suggestion decisions and settled disagreements of OTHER_PROJECT"
-                    " folders into this project. Transcripts are matched by content, codes by id, coders by name;"
-                    " merging twice adds nothing. Prints what came in and what differs.")
-    add_project_arg(p)
+def register(commands: Commands) -> None:
+    p = command(commands, "merge", cmd_merge, help="bring other coders' copies of the project into this one",
+                description="Merge the codings, memos, suggestion decisions and settled disagreements of"
+                            " OTHER_PROJECT folders into this project. Transcripts are matched by content, codes by"
+                            " id, coders by name; merging twice adds nothing. Prints what came in and what differs.",
+                options=[coder_option, json_option])
     p.add_argument("others", nargs="+", metavar="OTHER_PROJECT", help="project folder(s) to merge from")
     p.add_argument("--dry-run", action="store_true", help="report what would come in without writing anything")
-    add_coder_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser(
-        "agreement", help="inter-coder agreement per code or criterion (percent, kappa, alpha)",
-        description="Agreement between coders on the informant units of the transcripts they all coded: percent"
-                    " agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal), counted on coding"
-                    " units. Codes under the threshold are flagged and the disagreements listed.")
-    add_project_arg(p)
-    p.add_argument("--coders", metavar="A,B", help="coders to compare (default: everyone who shares a transcript)")
+    p = command(commands, "agreement", cmd_agreement,
+                help="inter-coder agreement per code or criterion (percent, kappa, alpha)",
+                description="Agreement between coders on the informant units of the transcripts they all coded:"
+                            " percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal),"
+                            " counted on coding units. Codes under the threshold are flagged and the disagreements"
+                            " listed.", options=[json_option])
+    p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
     p.add_argument("--by", choices=["code", "criterion"], default="code",
                    help="one row per code (default) or per criterion")
     p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
     p.add_argument("--threshold", type=float, default=0.667, metavar="X", help="flag alpha below X (default 0.667)")
     p.add_argument("--disagreements", action="store_true", help="list every disagreement, not just the count")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_agreement)
 
-    p = sub.add_parser("adjudicate", help="list the disagreements and record the agreed coding",
-                       description="Walk the coders' disagreements and settle each: apply the code or omit it."
-                                   " The coders' own codings stay as they were; the agreed coding is filed under"
-                                   " the consensus coder and the log keeps both originals.")
-    acts = p.add_subparsers(dest="adjudicate_command", metavar="ACTION", required=True)
-    q = acts.add_parser("list", help="the open disagreements (with --all, the settled ones too)")
-    add_project_arg(q)
-    q.add_argument("--coders", metavar="A,B", help="coders to compare (default: everyone who shares a transcript)")
-    q.add_argument("--code", metavar="ID", help="only this code")
-    q.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
-    q.add_argument("--all", action="store_true", help="include settled disagreements")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_adjudicate_list)
-    q = acts.add_parser("decide", help="settle one disagreement: --apply or --omit the code on the unit")
-    add_project_arg(q)
-    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
-    q.add_argument("--code", required=True, metavar="ID")
-    choice = q.add_mutually_exclusive_group(required=True)
+    actions = group(commands, "adjudicate", help="list the disagreements and record the agreed coding",
+                    description="Walk the coders' disagreements and settle each: apply the code or omit it."
+                                " The coders' own codings stay as they were; the agreed coding is filed under"
+                                " the consensus coder and the log keeps both originals.", dest="adjudicate_command")
+    p = command(actions, "list", cmd_adjudicate_list, help="the open disagreements (with --all, the settled ones too)",
+                options=[json_option])
+    p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
+    p.add_argument("--code", metavar="ID", help="only this code")
+    p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
+    p.add_argument("--all", action="store_true", help="include settled disagreements")
+    p = command(actions, "decide", cmd_adjudicate_decide,
+                help="settle one disagreement: --apply or --omit the code on the unit",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    p.add_argument("--code", required=True, metavar="ID")
+    choice = p.add_mutually_exclusive_group(required=True)
     choice.add_argument("--apply", dest="decision", action="store_const", const="apply",
                         help="the unit carries the code")
     choice.add_argument("--omit", dest="decision", action="store_const", const="omit",
                         help="the unit does not carry the code")
-    q.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_adjudicate_decide)
-    q = acts.add_parser("reopen", help="withdraw a decision so the disagreement is open again")
-    add_project_arg(q)
-    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
-    q.add_argument("--code", required=True, metavar="ID")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_adjudicate_reopen)
+    p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
+    p = command(actions, "reopen", cmd_adjudicate_reopen, help="withdraw a decision so the disagreement is open again",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    p.add_argument("--code", required=True, metavar="ID")
 
-    p = sub.add_parser("refi", help="exchange codebooks (.qdc) and projects (.qdpx) with NVivo, ATLAS.ti, MAXQDA,"
-                                    " QualCoder (REFI-QDA)",
-                       description="Export and import the REFI-QDA exchange formats understood by NVivo, ATLAS.ti,"
-                                   " MAXQDA and QualCoder.")
-    acts = p.add_subparsers(dest="refi_command", metavar="ACTION", required=True)
-    q = acts.add_parser("export", help="write the codebook (.qdc) or the whole project (.qdpx)",
-                        description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
-                                    " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
-                                    " format follows the extension. Informants' names are never exported.")
-    add_project_arg(q)
-    q.add_argument("-o", "--output", metavar="FILE",
+    actions = group(commands, "refi", help="exchange codebooks (.qdc) and projects (.qdpx) with NVivo, ATLAS.ti,"
+                                           " MAXQDA, QualCoder (REFI-QDA)",
+                    description="Export and import the REFI-QDA exchange formats understood by NVivo, ATLAS.ti,"
+                                " MAXQDA and QualCoder.", dest="refi_command")
+    p = command(actions, "export", cmd_refi_export, help="write the codebook (.qdc) or the whole project (.qdpx)",
+                description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
+                            " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
+                            " format follows the extension. Informants' names are never exported.",
+                options=[json_option])
+    p.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
-    q.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_refi_export)
-    q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
-                        description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
-                                    " (codes) into the project; a folder without a project gets a new one. Codes"
-                                    " missing from the codebook are added; selections code every unit they"
-                                    " overlap.")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_refi_import)
+    p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
+    p = command(actions, "import", cmd_refi_import, help="read a .qdpx or .qdc made by qualcode or another tool",
+                description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
+                            " (codes) into the project; a folder without a project gets a new one. Codes"
+                            " missing from the codebook are added; selections code every unit they"
+                            " overlap.", options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
 
 
 # ---------------------------------------------------------------------------- handlers
@@ -219,7 +212,7 @@ def cmd_adjudicate_decide(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         result = adjudicate(project, args.segment, args.code, args.decision,
-                            coder=project.resolve_coder(args.coder), note=args.note)
+                            coder=args.coder, note=args.note)
     return emit(args, result, lambda r: print(
         f"{r['ref']} {r['code']}: {r['decision']} (decided by {r['coder']}; originals: "
         + ", ".join(f"{o['coder']} {'applied' if o['applied'] else 'did not apply'}" for o in r["originals"]) + ")"))
@@ -229,7 +222,7 @@ def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
     from qualcode.teams.adjudicate import reopen
 
     with open_project(args) as project:
-        previous = reopen(project, args.segment, args.code, coder=project.resolve_coder(args.coder))
+        previous = reopen(project, args.segment, args.code, coder=args.coder)
     return emit(args, previous, lambda r: print(f"reopened: {args.segment} {r['code']} (was {r['decision']})"))
 
 
@@ -249,7 +242,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
 def cmd_refi_import(args: argparse.Namespace) -> int:
     from qualcode.refi import import_refi
 
-    report = import_refi(Path(args.project), Path(args.file), coder=args.coder)
+    report = import_refi(project_dir(args), Path(args.file), coder=acting_coder(args))
 
     def human(r: dict[str, Any]) -> None:
         print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))

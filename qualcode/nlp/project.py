@@ -183,19 +183,17 @@ def _current_score(project: Project, segment: int, code_id: str) -> tuple[float 
 
 
 def _decision_inputs(
-    project: Project, segment: int | str, code_id: str, coder: str | None, score: float | None,
-    model_version: str | None,
-) -> tuple[int, str, float | None, str | None]:
-    """The unit, coder, score and model version a decision on a suggestion records (recomputed when not given)."""
+    project: Project, segment: int | str, code_id: str, score: float | None, model_version: str | None,
+) -> tuple[int, float | None, str | None]:
+    """The unit, score and model version a decision on a suggestion records (recomputed when not given)."""
     seg_id = project.resolve_segment(segment)
     if code_id not in project.codebook():
         raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
-    who = project.resolve_coder(coder)
     if score is None or model_version is None:
         now_score, now_version = _current_score(project, seg_id, code_id)
         score = now_score if score is None else score
         model_version = model_version or now_version
-    return seg_id, who, score, model_version
+    return seg_id, score, model_version
 
 
 def accept_suggestion(
@@ -203,7 +201,7 @@ def accept_suggestion(
     segment: int | str,
     code_id: str,
     *,
-    coder: str | None = None,
+    coder: str,
     score: float | None = None,
     model_version: str | None = None,
 ) -> dict[str, Any]:
@@ -212,11 +210,11 @@ def accept_suggestion(
     ``score`` and ``model_version`` are what the user saw; when omitted they are recomputed now. The coding and the
     decision are one transaction: a reviewer never sees one without the other.
     """
-    seg_id, who, score, model_version = _decision_inputs(project, segment, code_id, coder, score, model_version)
+    seg_id, score, model_version = _decision_inputs(project, segment, code_id, score, model_version)
     with project.transaction():
-        coding = project.add_coding(seg_id, code_id, coder=who, source="suggestion", score=score,
+        coding = project.add_coding(seg_id, code_id, coder=coder, source="suggestion", score=score,
                                     model_version=model_version)
-        project.record_decision(seg_id, code_id, coder=who, decision="accepted", score=score,
+        project.record_decision(seg_id, code_id, coder=coder, decision="accepted", score=score,
                                 model_version=model_version)
     return coding
 
@@ -226,11 +224,11 @@ def reject_suggestion(
     segment: int | str,
     code_id: str,
     *,
-    coder: str | None = None,
+    coder: str,
     score: float | None = None,
     model_version: str | None = None,
 ) -> dict[str, Any]:
     """Record that a suggested code does not apply; the model treats it as a negative example."""
-    seg_id, who, score, model_version = _decision_inputs(project, segment, code_id, coder, score, model_version)
-    return project.record_decision(seg_id, code_id, coder=who, decision="rejected", score=score,
+    seg_id, score, model_version = _decision_inputs(project, segment, code_id, score, model_version)
+    return project.record_decision(seg_id, code_id, coder=coder, decision="rejected", score=score,
                                    model_version=model_version)

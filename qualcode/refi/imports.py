@@ -173,7 +173,7 @@ def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[s
 # ---------------------------------------------------------------------------- the import
 
 
-def import_refi(project_dir: str | Path, path: str | Path, *, coder: str | None = None) -> dict[str, Any]:
+def import_refi(project_dir: str | Path, path: str | Path, *, coder: str) -> dict[str, Any]:
     """Import a .qdpx or .qdc into the project in ``project_dir`` (created when the folder holds none).
 
     Everything is read and checked before the project is written; the write is one transaction.
@@ -227,8 +227,7 @@ def _codebook_of(folder: Path) -> Codebook:
         return project.codebook()
 
 
-def _import_codebook(project: Project, theirs: Codebook, coder: str | None) -> dict[str, Any]:
-    coder = project.resolve_coder(coder)
+def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str, Any]:
     merged, added = _merge_codebooks(project.codebook(), theirs)
     if added:
         project.set_codebook(merged, coder=coder)
@@ -383,11 +382,11 @@ def _locate_units(parsed: ParsedTranscript, raw: str) -> list[tuple[int, int] | 
 
 
 class _Importer:
-    def __init__(self, project: Project, package: _Package, codes: _Codes, coder: str | None) -> None:
+    def __init__(self, project: Project, package: _Package, codes: _Codes, coder: str) -> None:
         self.project = project
         self.pkg = package
         self.codes = codes
-        self.coder = project.resolve_coder(coder)
+        self.coder = coder
         self.warnings: list[str] = []
         self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0, "sources": 0, "transcripts_added": 0,
                        "transcripts_already_here": 0, "selections": 0, "selections_mapped": 0,

@@ -25,14 +25,13 @@ class _DryRun(Exception):
 
 
 def merge_projects(
-    project: Project, others: list[str | Path], *, coder: str | None = None, dry_run: bool = False
+    project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False
 ) -> dict[str, Any]:
     """Merge each project folder in ``others`` into ``project`` (one transaction for all of them).
 
     Returns ``{"dry_run", "merged": [one report per project], "totals": {...}}``. With ``dry_run`` nothing is
     written; the report says what would come in.
     """
-    coder = project.resolve_coder(coder)
     if not others:
         raise QualcodeError("name at least one project to merge", hint="qualcode merge OTHER_PROJECT_DIR")
     here = project.path.resolve()

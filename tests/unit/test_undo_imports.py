@@ -33,7 +33,7 @@ def _codes(project: Project) -> list[tuple[str, str]]:
 def test_undo_after_an_import_takes_back_the_coders_own_coding_not_the_import(project: Project,
                                                                             tmp_path: Path) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
-    assert import_codings_table(project, _table(tmp_path))["added"] == 1
+    assert import_codings_table(project, _table(tmp_path), default_coder="tester")["added"] == 1
 
     result = project.undo(coder="ana")
 
@@ -44,7 +44,7 @@ def test_undo_after_an_import_takes_back_the_coders_own_coding_not_the_import(pr
 
 
 def test_imported_codings_are_logged_as_coding_import_with_their_source(project: Project, tmp_path: Path) -> None:
-    import_codings_table(project, _table(tmp_path))
+    import_codings_table(project, _table(tmp_path), default_coder="tester")
     ev = project.events(entity="coding")[-1]
     assert ev["action"] == "coding.import" and ev["coder"] == "ana"
     assert ev["after"]["source"] == "import" and ev["after"]["code_id"] == "relevance"
@@ -73,7 +73,8 @@ def test_an_import_logged_the_old_way_is_still_not_undone(project: Project) -> N
 def test_redo_after_an_import_reapplies_the_undone_coding(project: Project, tmp_path: Path) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.undo(coder="ana")
-    import_codings_table(project, _table(tmp_path))  # not an action of ana's: it does not clear her redo
+    # not an action of ana's: it does not clear her redo
+    import_codings_table(project, _table(tmp_path), default_coder="tester")
 
     assert project.redo(coder="ana") is not None
     assert sorted(_codes(project)) == [("KII-01:2", "efficiency"), ("KII-01:3", "relevance")]

@@ -78,7 +78,7 @@ def test_project_defaults_to_the_current_folder() -> None:
 
 def test_only_commands_that_read_no_project_refuse_it_after_their_name() -> None:
     without = {" ".join(p) for p, s in COMMANDS if "--project" not in s._option_string_actions}
-    assert without == {"codebook validate", "restore"}
+    assert without == {"codebook validate", "restore", "completion"}
 
 
 def test_json_before_a_sub_action_is_kept() -> None:

@@ -38,7 +38,9 @@ ALIASES = {
     "stakeholder": "stakeholder_group",
     "group": "stakeholder_group",
 }
-TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location")
+# attributes of the interview itself, not of one participant; ``event`` names the data-collection event when one
+# meeting was recorded in several files (default: the transcript is the event)
+TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location", "event")
 
 
 @dataclass

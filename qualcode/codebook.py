@@ -33,7 +33,7 @@ CODE_KEYS = {
 LIST_KEYS = ("questions", "keywords", "examples", "include", "exclude")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
-MAX_DEPTH = 32
+MAX_DEPTH = 32  # levels of codes below a criterion; the same bound as qualcode.safeio.limits.Limits.max_code_depth
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -58,11 +58,9 @@ def validate_codebook_file(path: str | Path) -> list[CodebookProblem]:
 
 
 def _read_text(p: Path) -> str:
-    if not p.exists():
-        raise InputError("no such file", path=str(p), hint="check the path to the codebook")
-    if p.is_dir():
-        raise InputError("is a folder, not a codebook file", path=str(p))
-    data = p.read_bytes()
+    from qualcode.safeio.files import read_input
+
+    data = read_input(p, what="codebook file", hint="check the path to the codebook")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("is a binary file, not a YAML codebook", path=str(p))
     for enc in ("utf-8-sig", "utf-16"):
@@ -79,6 +77,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
     """Parse codebook YAML text. Returns the codebook (None if unusable) and all problems found."""
     import yaml
 
+    from qualcode.safeio import yaml as safe_yaml
+
     problems: list[CodebookProblem] = []
 
     def problem(msg: str, node: Any = None, line: int | None = None) -> None:
@@ -87,15 +87,14 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
         problems.append(CodebookProblem(msg, path=path, line=line))
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(err, "problem", None) or str(err).splitlines()[0]
-        problem(f"YAML syntax error: {reason}; fix the indentation or quoting there", line=line)
-        return None, problems
-    except RecursionError:
-        problem("YAML nesting is too deep")
+        # aliases are allowed in codebooks (a shared keyword list), as long as they do not expand to a bomb
+        root = safe_yaml.compose(text, path, aliases="bounded")
+    except safe_yaml.YamlError as err:
+        reason = err.reason
+        if reason.startswith("is not valid YAML: "):
+            reason = f"YAML syntax error: {reason.removeprefix('is not valid YAML: ')}; fix the indentation or " \
+                     "quoting there"
+        problem(reason, line=err.line)
         return None, problems
     if root is None:
         problem("the codebook is empty; add a 'codes:' list", line=1)
@@ -133,6 +132,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
     builder = _Builder(problem)
     roots = [c for c in (builder.code(n, depth=0, stack=()) for n in codes_node.value) if c is not None]
     roots = builder.resolve_parents(roots)
+    if not problems:
+        _check_depth(roots, problem)
     if problems:
         return None, problems
     cb = Codebook(
@@ -177,8 +178,11 @@ class _Builder:
     def code(self, node: Any, depth: int, stack: tuple[int, ...]) -> Code | None:
         import yaml
 
-        if id(node) in stack or depth > MAX_DEPTH:
+        if id(node) in stack:
             self.problem("the code tree contains a cycle (a code is its own ancestor); remove the alias", node)
+            return None
+        if depth > MAX_DEPTH:
+            self.problem(_too_deep(depth), node)
             return None
         if not isinstance(node, yaml.MappingNode):
             self.problem("each code must be a mapping with at least 'id', 'name' and 'definition'", node)
@@ -310,6 +314,33 @@ class _Builder:
         return [r for r in roots if r.id not in attached]
 
 
+def _too_deep(depth: int, code_id: str | None = None) -> str:
+    which = f"code '{code_id}'" if code_id else "this code"
+    return (f"{which} is nested {depth} levels below its criterion; qualcode reads code trees up to {MAX_DEPTH} "
+            "levels deep, so move it (or its parent) up")
+
+
+def _check_depth(roots: list[Code], problem: Any) -> None:
+    """Codes attached with 'parent:' can build a tree deeper than the nesting check saw; walked without recursion."""
+    stack = [(r, 0) for r in roots]
+    while stack:
+        code, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            problem(_too_deep(depth, code.id), line=code.line)
+            return
+        stack.extend((c, depth + 1) for c in code.children)
+
+
+def check_codebook(codebook: Codebook, *, path: str | None = None) -> None:
+    """Refuse, before anything is written, a codebook that the project could not read back (too deep, duplicate
+    ids, empty names...): it is stored as YAML and re-read by every command, so it must pass the same checks as a
+    codebook file."""
+    _cb, problems = parse_codebook(dump_codebook(codebook), path or "<codebook>")
+    if problems:
+        first = problems[0]
+        raise CodebookError([CodebookProblem(first.message, path=path)] + problems[1:], path=path)
+
+
 # ---------------------------------------------------------------------------- comparing codebooks
 
 
@@ -382,9 +413,9 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
 
 
 def dump_codebook(codebook: Codebook) -> str:
-    import yaml
+    from qualcode.safeio import yaml as safe_yaml
 
-    return yaml.safe_dump(codebook_to_dict(codebook), sort_keys=False, allow_unicode=True, width=100)
+    return safe_yaml.dump(codebook_to_dict(codebook), width=100)
 
 
 def default_codebook_path() -> Path:

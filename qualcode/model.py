@@ -133,6 +133,10 @@ class Unit:
     turn: int
     t_start: float | None = None
     t_end: float | None = None
+    # Documents only: the physical PDF page (1-based), the page number printed on it, and the heading path.
+    page: int | None = None
+    page_label: str | None = None
+    heading: str | None = None
 
 
 @dataclass
@@ -156,6 +160,12 @@ class ParsedTranscript:
     format: str
     metadata: dict[str, Any] = field(default_factory=dict)
     source_name: str = ""
+    #: "transcript" (an interview or focus group) or "document" (a desk-review document: no speakers, units with a
+    #: page or heading path).
+    kind: str = "transcript"
+    #: what the import changed or left out that the user should know (removed control characters, split units,
+    #: pages without text, a document title taken from the file name)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:

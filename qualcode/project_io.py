@@ -91,11 +91,20 @@ def import_files(
     *,
     cases: str | Path | None = None,
     coder: str,
+    documents: list[str | Path] | None = None,
+    document_sheet: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Import transcript files (and optionally a case sheet) into the project in one transaction."""
+    """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
+    optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged."""
+    from qualcode.desk_review import apply_document_sheet, read_document_sheet, row_for
     from qualcode.importers import read_transcript
+    from qualcode.importers.documents import is_document_file, read_document
 
     rows = read_case_sheet(cases) if cases else []
+    doc_rows = read_document_sheet(document_sheet) if document_sheet else []
+    doc_paths = [Path(d) for d in documents or []]
+    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
+    paths = [p for p in paths if Path(p) not in doc_paths]
     parsed: list[tuple[Path, ParsedTranscript, str]] = []
     seen_ids: dict[str, Path] = {}
     sources = {  # each transcript's id -> the name of the file its current version came from
@@ -119,7 +128,20 @@ def import_files(
             )
         seen_ids[tid] = path
         parsed.append((path, pt, tid))
-    report: dict[str, Any] = {"transcripts": [], "cases": 0, "warnings": []}
+    documents_read: list[tuple[Path, ParsedTranscript, str, Any]] = []
+    for path in doc_paths:
+        if path.is_dir():
+            raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
+        pt = read_document(path)
+        row = row_for(doc_rows, path)
+        tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
+        tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"
+        if tid in seen_ids:
+            raise InputError(f"has the same id '{tid}' as {seen_ids[tid]}", path=str(path),
+                             hint="give each document its own document_id in the documents sheet")
+        seen_ids[tid] = path
+        documents_read.append((path, pt, tid, row))
+    report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0, "warnings": []}
     with project.transaction():
         for path, pt, tid in parsed:
             t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
@@ -129,8 +151,22 @@ def import_files(
             )
             result["file"] = str(path)
             report["transcripts"].append(result)
+            report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
+        for path, pt, tid, row in documents_read:
+            title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
+            attrs = dict(row.attributes) if row is not None else {}
+            result = project.add_transcript(pt, tid, title=title, attributes=attrs, coder=coder)
+            if row is not None and row.title:
+                project.set_title(tid, row.title, coder=coder)
+            result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))
+            result["warnings"] = [f"{path.name}: {w}" for w in pt.warnings]
+            report["warnings"].extend(result["warnings"])
+            report["documents"].append(result)
         if rows:
             report["cases"], warnings = apply_case_sheet(project, rows, coder=coder)
+            report["warnings"].extend(warnings)
+        if doc_rows:
+            report["document_rows"], warnings = apply_document_sheet(project, doc_rows, coder=coder)
             report["warnings"].extend(warnings)
     return report
 
@@ -293,6 +329,23 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 # ---------------------------------------------------------------------------- the bundled example
 
 
+def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
+    """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
+    import yaml
+
+    from qualcode.synthesis.reconciled import add_to_sample
+    from qualcode.teams.adjudicate import adjudicate
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for tid in data.get("sample") or []:
+        add_to_sample(project, str(tid), coder="clara")
+    decisions = data.get("decisions") or []
+    for d in decisions:
+        adjudicate(project, str(d["ref"]), str(d["code"]), str(d["decision"]), coder=str(d["by"]),
+                   note=d.get("note"))
+    return {"sample": len(data.get("sample") or []), "decisions": len(decisions)}
+
+
 def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
     """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
     from qualcode.codebook import load_codebook
@@ -328,6 +381,9 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
             for table in sorted(codings_dir.glob("*.csv")):
                 report["codings"].append(import_codings_table(project, table, transcript=table.stem,
                                                                   default_coder="clara"))
+        agreed = src / "agreement.yaml"
+        if agreed.exists():
+            report["agreement"] = _apply_agreement_file(project, agreed)
         findings = src / "findings.yaml"
         if findings.exists():
             from qualcode.synthesis.findings import import_findings

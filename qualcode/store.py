@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import ConflictError, NotFoundError, ProjectError, QualcodeError
+from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
 from qualcode.model import Code, Codebook, ParsedTranscript
 
 DB_NAME = "qualcode.db"
@@ -384,10 +384,14 @@ class Project:
 
         Returns a report: the change (added/removed/renamed/moved ids) and how many codings sit on removed codes.
         """
-        from qualcode.codebook import diff_codebooks, dump_codebook
+        from qualcode.codebook import diff_codebooks, dump_codebook, parse_codebook
 
         old = self.codebook() if self.setting("codebook_yaml") else None
         yaml_text = dump_codebook(codebook)
+        # every later command re-reads the stored text: a codebook it could not read back would break the project
+        _readable, problems = parse_codebook(yaml_text, "<codebook>")
+        if problems:
+            raise CodebookError([CodebookProblem(problems[0].message)] + problems[1:])
         with self.transaction():
             existing = {r["id"] for r in self.db.execute("SELECT id FROM codes")}
             for pos, code in enumerate(codebook.walk()):
@@ -578,6 +582,12 @@ class Project:
         with self.transaction():
             row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
             if row is not None:
+                if (row["kind"] or "transcript") != parsed.kind:
+                    raise ConflictError(
+                        f"{parsed.source_name or transcript_id}: '{transcript_id}' is already a {row['kind']},"
+                        f" this file is a {parsed.kind}",
+                        hint="give the file its own id (a documents sheet or case sheet names it)",
+                    )
                 current = self.db.execute(
                     "SELECT sha256 FROM transcript_versions WHERE transcript_id = ? AND version = ?",
                     (transcript_id, row["current_version"]),
@@ -601,12 +611,14 @@ class Project:
                     )
                 version = 1
                 self.db.execute(
-                    "INSERT INTO transcripts (id, title, current_version, created, attributes) VALUES (?, ?, 0, ?, ?)",
+                    "INSERT INTO transcripts (id, title, current_version, created, attributes, kind)"
+                    " VALUES (?, ?, 0, ?, ?, ?)",
                     (
                         transcript_id,
                         title or transcript_id,
                         now_iso(),
                         json.dumps(attributes or {}, ensure_ascii=False),
+                        parsed.kind,
                     ),
                 )
             self.db.execute(
@@ -624,8 +636,8 @@ class Project:
                 ),
             )
             self.db.executemany(
-                "INSERT INTO segments (transcript_id, version, idx, turn, speaker, start, end, t_start, t_end, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO segments (transcript_id, version, idx, turn, speaker, start, end, t_start, t_end, text,"
+                " page, page_label, heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         transcript_id,
@@ -638,6 +650,9 @@ class Project:
                         u.t_start,
                         u.t_end,
                         parsed.text[u.start : u.end],
+                        u.page,
+                        u.page_label,
+                        u.heading,
                     )
                     for i, u in enumerate(parsed.units)
                 ],
@@ -659,6 +674,7 @@ class Project:
                 "units": len(parsed.units),
                 "speakers": parsed.speakers,
                 "format": parsed.format,
+                "kind": parsed.kind,
             }
             self.log_event(
                 "transcript.import",
@@ -671,6 +687,7 @@ class Project:
                     "source": parsed.source_name,
                     "format": parsed.format,
                     "units": len(parsed.units),
+                    **({"kind": parsed.kind} if parsed.kind != "transcript" else {}),
                 },
             )
             if version > 1:
@@ -684,11 +701,12 @@ class Project:
         stored = [
             tuple(r)
             for r in self.db.execute(
-                "SELECT start, end, speaker FROM segments WHERE transcript_id = ? AND version = ? ORDER BY idx",
+                "SELECT start, end, speaker, page, page_label, heading FROM segments WHERE transcript_id = ?"
+                " AND version = ? ORDER BY idx",
                 (transcript_id, version),
             )
         ]
-        return stored == [(u.start, u.end, u.speaker) for u in parsed.units]
+        return stored == [(u.start, u.end, u.speaker, u.page, u.page_label, u.heading) for u in parsed.units]
 
     def _unit_count(self, transcript_id: str, version: int) -> int:
         return int(
@@ -717,6 +735,18 @@ class Project:
             self.require_transcript(transcript_id)
             self._merge_transcript_attributes(transcript_id, attributes, coder)
 
+    def set_title(self, transcript_id: str, title: str, *, coder: str | None = None) -> None:
+        """Rename a transcript or document (a document's title is how citations name it)."""
+        title = " ".join(str(title).split())
+        if not title:
+            raise QualcodeError("a title cannot be empty")
+        with self.transaction():
+            before = self.require_transcript(transcript_id)["title"]
+            if before != title:
+                self.db.execute("UPDATE transcripts SET title = ? WHERE id = ?", (title, transcript_id))
+                self.log_event("transcript.title", "transcript", transcript_id, coder=coder, before=before,
+                               after=title)
+
     def require_transcript(self, transcript_id: str) -> dict[str, Any]:
         row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
         if row is None:
@@ -742,7 +772,8 @@ class Project:
         """Every transcript with its attributes, unit counts and coding progress."""
         rows = self.db.execute(
             """
-            SELECT t.id, t.title, t.current_version AS version, t.attributes, v.format, v.source_name, v.sha256,
+            SELECT t.id, t.title, t.kind, t.current_version AS version, t.attributes, v.format, v.source_name, v.sha256,
+                   v.metadata,
                    (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND s.version = t.current_version)
                        AS units,
                    (SELECT count(*) FROM segments s LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id
@@ -762,6 +793,8 @@ class Project:
         for r in rows:
             d = dict(r)
             d["attributes"] = json.loads(d["attributes"])
+            d["metadata"] = json.loads(d["metadata"] or "{}")
+            d["source_type"] = source_type_of(d["kind"], d["attributes"])
             d["coders"] = sorted((d["coders"] or "").split(",")) if d["coders"] else []
             speakers = self.speakers(d["id"])
             d["speakers"] = [s["label"] for s in speakers]
@@ -790,8 +823,9 @@ class Project:
         """Coding units with their speaker, offsets, text and attributes (transcript + informant's case)."""
         sql = """
             SELECT s.id, s.transcript_id, s.version, s.idx, s.turn, s.speaker, s.start, s.end, s.t_start, s.t_end,
-                   s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id, t.attributes AS t_attrs,
-                   c.attributes AS c_attrs
+                   s.text, s.page, s.page_label, s.heading, t.kind, t.title,
+                   CASE WHEN t.kind = 'document' THEN 'document' ELSE coalesce(sp.role, 'unknown') END AS role,
+                   sp.case_id, t.attributes AS t_attrs, c.attributes AS c_attrs
             FROM segments s
             JOIN transcripts t ON t.id = s.transcript_id
             LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
@@ -842,6 +876,12 @@ class Project:
                     "t_end": r["t_end"],
                     "text": r["text"],
                     "attributes": dict(attrs),
+                    "kind": r["kind"],
+                    "source_type": source_type_of(r["kind"], attrs),
+                    "page": r["page"],
+                    "page_label": r["page_label"],
+                    "heading": r["heading"],
+                    "source_title": r["title"],
                 }
             )
         return out
@@ -1285,7 +1325,8 @@ class Project:
             "path": str(self.path),
             "schema": self.schema_version(),
             "codebook": self.setting("codebook_name"),
-            "transcripts": q("SELECT count(*) FROM transcripts"),
+            "transcripts": q("SELECT count(*) FROM transcripts WHERE kind != 'document'"),
+            "documents": q("SELECT count(*) FROM transcripts WHERE kind = 'document'"),
             "segments": q("SELECT count(*) FROM segments s" + current),
             "codes": q("SELECT count(*) FROM codes WHERE active = 1"),
             "codings": q("SELECT count(*) FROM codings c JOIN segments s ON s.id = c.segment_id" + current),
@@ -1308,6 +1349,22 @@ def _legacy_import(ev: dict[str, Any]) -> bool:
     imported into before ``coding.import`` existed have such events.
     """
     return ev["action"] == "coding.add" and (ev["after"] or {}).get("source") == "import"
+
+
+def source_type_of(kind: str | None, attrs: dict[str, Any]) -> str:
+    """The data source a transcript or document is: "document" for a desk-review document, else the interview type
+    its ``type`` attribute names (KII, FGD, ...; an interview without a type is a key-informant interview)."""
+    if kind == "document":
+        return "document"
+    text = str(attrs.get("type") or "").strip()
+    if not text:
+        return "KII"
+    low = text.lower()
+    if low in ("fgd", "focus group", "focus-group", "focus group discussion"):
+        return "FGD"
+    if low in ("kii", "interview", "key informant interview", "key-informant interview"):
+        return "KII"
+    return text
 
 
 def is_interviewer_label(label: str) -> bool:

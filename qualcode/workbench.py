@@ -28,8 +28,12 @@ SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
 def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
     """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
 
-    ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given).
+    ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given); ``sample``
+    says whether the transcript is in the team's agreement sample.
     """
+    from qualcode.synthesis.reconciled import sample_rows
+
+    sample = {r["transcript"] for r in sample_rows(project)}
     mine: dict[str, int] = {}
     if coder:
         for row in project.db.execute(
@@ -46,11 +50,15 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[
         attrs = t["attributes"]
         total = int(t["informant_units"])
         coded = coded_informant.get(t["id"], 0)
+        document = t.get("kind") == "document"
         rows.append({
             "id": t["id"],
             "title": t["title"],
-            "type": attrs.get("type") or "",
-            "groups": list(t["stakeholder_groups"]),
+            "kind": t.get("kind") or "transcript",
+            # documents sit among the interviews as "DOC"; their "group" column names the document type, which
+            # is also what the filter matches ("doc progress report")
+            "type": "DOC" if document else attrs.get("type") or "",
+            "groups": [str(attrs["type"])] if document and attrs.get("type") else list(t["stakeholder_groups"]),
             "location": attrs.get("location") or "",
             "date": attrs.get("date") or "",
             "units": int(t["units"]),
@@ -59,6 +67,7 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[
             "mine": mine.get(t["id"], 0),
             "progress": coded / total if total else 0.0,
             "coders": list(t["coders"]),
+            "sample": t["id"] in sample,
         })
     return rows
 
@@ -83,7 +92,7 @@ def filter_transcripts(rows: list[dict[str, Any]], text: str) -> list[dict[str, 
     out = []
     for r in rows:
         hay = fold(" ".join([r["id"], r["title"], r["type"], " ".join(r["groups"]), r["location"],
-                             " ".join(r["coders"])]))
+                             " ".join(r["coders"]), "sample" if r.get("sample") else ""]))
         if all(w in hay for w in words):
             out.append(r)
     return out
@@ -105,6 +114,19 @@ def sort_transcripts(rows: list[dict[str, Any]], key: str, *, reverse: bool = Fa
 
 
 # ---------------------------------------------------------------------------- one transcript
+
+
+def unit_place(unit: dict[str, Any]) -> str:
+    """Where a unit sits, as the screens show it: the speaker of an interview's unit; for a document's unit its page
+    and section ("p. 12 · 3 Findings > 3.2 Effectiveness")."""
+    if unit.get("kind") != "document":
+        return str(unit.get("speaker") or "(no speaker)")
+    bits = []
+    if unit.get("page_label") or unit.get("page"):
+        bits.append(f"p. {unit.get('page_label') or unit.get('page')}")
+    if unit.get("heading"):
+        bits.append(str(unit["heading"]))
+    return " · ".join(bits) or str(unit.get("source_title") or unit.get("transcript") or "document")
 
 
 def transcript_units(project: Project, transcript: str) -> list[dict[str, Any]]:
@@ -280,7 +302,9 @@ def search_units(
         if pos < 0:
             continue
         hits.append({"ref": u["ref"], "id": u["id"], "transcript": u["transcript"], "idx": u["idx"],
-                     "speaker": u["speaker"], "role": u["role"], "text": u["text"], "match": span})
+                     "speaker": u["speaker"], "role": u["role"], "text": u["text"], "match": span,
+                     "kind": u["kind"], "source_type": u["source_type"], "page": u["page"],
+                     "page_label": u["page_label"], "heading": u["heading"]})
         if len(hits) >= limit:
             break
     return hits

@@ -69,8 +69,9 @@ def parsed(turns: list[tuple[str, list[str]]], name: str = "t.txt") -> ParsedTra
     return transcript_from_turns(turns, source_name=name)
 
 
-def build_project(path: Path, *, with_fgd: bool = True) -> Project:
-    """A project with KII-01 (one informant) and FGD-01 (two participants), cases and the small codebook."""
+def build_project(path: Path, *, with_fgd: bool = True, sample: bool = True) -> Project:
+    """A project with KII-01 (one informant) and FGD-01 (two participants), cases and the small codebook; with
+    ``sample`` both transcripts are the team's agreement sample."""
     project = Project.create(path, codebook=codebook(), name="Team test")
     project.add_transcript(parsed(KII_TURNS, "KII-01.txt"), "KII-01", coder="setup")
     rows = [CaseRow(2, "KII-01", None, None, "KII-01", "Nguyen Van Tuan",
@@ -86,6 +87,11 @@ def build_project(path: Path, *, with_fgd: bool = True) -> Project:
                      "sex": "M"}),
         ]
     apply_case_sheet(project, rows, coder="setup")
+    if sample:
+        from qualcode.synthesis.reconciled import add_to_sample
+
+        for tid in ("KII-01", "FGD-01") if with_fgd else ("KII-01",):
+            add_to_sample(project, tid, coder="setup")
     return project
 
 

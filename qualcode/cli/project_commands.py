@@ -37,17 +37,26 @@ def register(commands: Commands) -> None:
     p.add_argument("dir", metavar="DIR", nargs="?", help="the folder to create (or give it with -p)")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
 
-    p = command(commands, "import", cmd_import, help="import transcripts (txt, md, docx, vtt, srt) and a case sheet",
-                description="Import transcript files and/or a case sheet (CSV or XLSX). Re-importing a"
-                            " changed file creates a new version and re-anchors its codings.",
+    p = command(commands, "import", cmd_import,
+                help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
+                description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
+                            " --document (a .pdf or .html file is always a document) and their documents sheet."
+                            " Re-importing a changed file creates a new version and re-anchors its codings.",
                 options=[coder_option, json_option])
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
+    p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
+                   help="desk-review documents: PDF (with a text layer), Word .docx, HTML, Markdown or text")
+    p.add_argument("--document-sheet", metavar="FILE",
+                   help="documents sheet (CSV or XLSX): file or document_id, title, type, organisation, year, ...")
 
     command(commands, "status", cmd_status, help="counts of transcripts, segments, codes, codings, cases, coders",
             options=[json_option])
     command(commands, "transcripts", cmd_transcripts, help="list transcripts with attributes and coding progress",
             options=[json_option])
+
+    command(commands, "documents", cmd_documents,
+            help="list desk-review documents with title, type, pages and coding progress", options=[json_option])
 
     p = command(commands, "cases", cmd_cases, help="list informants (cases) and their attributes",
                 options=[json_option])
@@ -171,30 +180,31 @@ def cmd_example(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from qualcode.project_io import apply_case_sheet, import_files
+    from qualcode.project_io import import_files
 
-    if not args.files and not args.cases:
-        raise QualcodeError("nothing to import", hint="give transcript files and/or --cases FILE")
+    if not args.files and not args.cases and not args.document and not args.document_sheet:
+        raise QualcodeError("nothing to import",
+                            hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
     with open_project(args) as project:
-        if args.files:
-            report = import_files(project, args.files, cases=args.cases, coder=args.coder)
-        else:
-            from qualcode.cases import read_case_sheet
-
-            n, warnings = apply_case_sheet(
-                project, read_case_sheet(args.cases), coder=args.coder
-            )
-            report = {"transcripts": [], "cases": n, "warnings": warnings}
+        report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
+                              document_sheet=args.document_sheet)
 
     def human(r: dict[str, Any]) -> None:
-        for t in r["transcripts"]:
+        for t in [*r["transcripts"], *r["documents"]]:
             extra = ""
             if t.get("reanchor"):
                 ra = t["reanchor"]
                 extra = f"; codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}"
-            print(f"{t['id']}: {t['status'].replace('_', ' ')} (version {t['version']}, {t['units']} units){extra}")
+            what = ""
+            if t.get("kind") == "document":
+                pages = f", {t['pages']} pages" if t.get("pages") else ""
+                what = f"document '{t['title']}'{pages}, "
+            print(f"{t['id']}: {t['status'].replace('_', ' ')} ({what}version {t['version']}, {t['units']} units)"
+                  f"{extra}")
         if r["cases"]:
             print(f"{r['cases']} case rows applied")
+        if r.get("document_rows"):
+            print(f"{r['document_rows']} documents sheet rows applied")
         for w in r["warnings"]:
             print(f"warning: {w}")
 
@@ -214,7 +224,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_transcripts(args: argparse.Namespace) -> int:
     with open_project(args) as project:
-        rows = project.transcripts()
+        rows = [t for t in project.transcripts() if t["kind"] != "document"]
     for r in rows:
         r["type"] = r["attributes"].get("type")
         r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
@@ -227,6 +237,17 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
             widths={"stakeholder_groups": 40},
         ),
     )
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        rows = [t for t in project.transcripts() if t["kind"] == "document"]
+    for r in rows:
+        r["type"] = r["attributes"].get("type")
+        r["pages"] = r["metadata"].get("pages")
+        r["progress"] = f"{r['coded_units']}/{r['units']}"
+    return emit(args, rows, lambda d: table(d, ["id", "title", "type", "format", "pages", "units", "progress",
+                                                "coders"], widths={"title": 40}))
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
@@ -247,13 +268,13 @@ def cmd_segments(args: argparse.Namespace) -> int:
         rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
     for r in rows:
         r["segment"] = r["id"]
-    return emit(
-        args,
-        rows,
-        lambda d: table(
-            d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18}
-        ),
-    )
+    def human(d: list[dict[str, Any]]) -> None:
+        for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
+            r["speaker"] = r["speaker"] if r["kind"] != "document" else (
+                f"p. {r['page_label']}" if r["page_label"] else r["heading"] or "")
+        table(d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18})
+
+    return emit(args, rows, human)
 
 
 def cmd_codebook_validate(args: argparse.Namespace) -> int:

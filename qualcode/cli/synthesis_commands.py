@@ -12,7 +12,6 @@ from typing import Any
 
 from qualcode.cli._common import (
     Commands,
-    chosen_coders,
     coder_option,
     coders_option,
     command,
@@ -21,6 +20,7 @@ from qualcode.cli._common import (
     json_option,
     names_option,
     open_project,
+    parse_coders,
     progress_option,
     table,
 )
@@ -56,16 +56,27 @@ def register(commands: Commands) -> None:
     p.add_argument("--default-rule", action="store_true", help="restore the default rule")
 
     p = command(commands, "themes", cmd_themes,
-                help="cluster a criterion's or code's quotes into themes to help draft findings",
-                description="Cluster the coded quotes of a criterion (or code) into themes (TF-IDF and"
-                            " k-means; the same seed gives the same themes): top terms, size, groups and the"
-                            " most representative quotes.", options=[coders_option, names_option, json_option])
+                help="group a criterion's or code's passages into themes, with stance by group; promote one to a"
+                     " draft finding",
+                description="Group the coded passages of a criterion (or code) by meaning (word vectors,"
+                            " TF-IDF and each passage's context; the same seed gives the same themes). Each"
+                            " theme has a readable label, key phrases, the stance of its passages towards the"
+                            " programme, how each stakeholder group leans and whether groups diverge, one"
+                            " representative quote per group and triangulation counts. --promote N --id F"
+                            " turns theme N into a draft finding linked to its passages.",
+                options=[coder_option, coders_option, names_option, json_option])
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--criterion", metavar="ID")
     target.add_argument("--code", metavar="ID")
-    p.add_argument("--k", type=int, metavar="N", help="number of themes (default: about sqrt(quotes/2), 2-8)")
+    p.add_argument("--k", type=int, metavar="N", help="number of themes (default: chosen from the data)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quotes", type=int, default=3, metavar="N", help="representative quotes per theme")
+    p.add_argument("--max-share", type=float, default=0.4, metavar="X",
+                   help="split any theme holding more than this share of the passages (default 0.4)")
+    p.add_argument("--quotes", type=int, default=3, metavar="N", help="most central quotes per theme (default 3)")
+    p.add_argument("--promote", type=int, metavar="N", help="turn theme N into a draft finding (needs --id)")
+    p.add_argument("--id", metavar="FINDING", help="id of the finding --promote creates (e.g. F-EFF-4)")
+    p.add_argument("--statement", metavar="TEXT", help="statement of the promoted finding (default: the theme's"
+                                                       " label, to rewrite)")
 
     exports = group(commands, "export", help="export quote banks (docx, xlsx, csv, md)", dest="export_command")
     exports.metavar = "WHAT"
@@ -164,9 +175,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from qualcode.synthesis.matrices import cell_quotes, cooccurrence, matrix, matrix_frame
 
     with open_project(args) as project:
-        _review_note(project)
         if args.cooccurrence:
             data = cooccurrence(project, level=args.rows)
+            _review_note(project, args)
             if args.csv:
                 import pandas as pd
 
@@ -180,11 +191,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 table(rows, ["#", args.rows, *cols], widths={args.rows: 36})
 
             return emit(args, data, human_co)
-        coders = chosen_coders(project, args)
+        coders = _coders(project, args)
         data = matrix(project, rows=args.rows, cols=args.cols, count=args.count, coders=coders)
         if args.cell:
             quotes = cell_quotes(project, data, args.cell[0], args.cell[1], coders=coders,
                                  show_names=args.show_names)
+            _review_note(project, args)
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
@@ -193,6 +205,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} passage(s)")
 
             return emit(args, quotes, human_cell)
+        _review_note(project, args)
         if args.csv:
             matrix_frame(data).to_csv(sys.stdout)
             return 0
@@ -227,8 +240,8 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
                 return emit(args, load_rule(project).to_dict())
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
-        _review_note(project)
-        data = triangulation(project, level=args.level, coders=chosen_coders(project, args))
+        data = triangulation(project, level=args.level, coders=_coders(project, args))
+        _review_note(project, args)
 
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
@@ -244,23 +257,69 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.themes import themes
+    from qualcode.synthesis.themes import promote_theme, themes
 
+    if (args.promote is None) != (args.id is None):
+        raise QualcodeError("--promote N and --id FINDING go together",
+                            hint="e.g. qualcode themes --criterion effectiveness --promote 2 --id F-EFF-4")
+    if args.statement is not None and args.promote is None:
+        raise QualcodeError("--statement is for --promote", hint="pass --promote N --id FINDING")
     with open_project(args) as project:
-        _review_note(project)
+        if args.promote is not None:
+            result = promote_theme(project, args.promote, finding_id=args.id, coder=args.coder,
+                                   criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
+                                   coders=_coders(project, args), statement=args.statement,
+                                   max_share=args.max_share)
+            _review_note(project, args)
+
+            def promoted(r: dict[str, Any]) -> None:
+                print(f"Added draft finding {r['finding']} [{r['criterion']}] from theme {r['theme']['theme']}:"
+                      f" {r['statement']}")
+                print(f"  {r['supporting']} supporting and {r['contradicting']} contradicting passage(s)"
+                      f" ({r['links']} coding link(s)); theme leans {r['theme']['lean']}"
+                      + (f"; {r['theme']['divergence']}" if r["theme"]["divergent"] else ""))
+                if r["machine_codings_skipped"]:
+                    print(f"  {r['machine_codings_skipped']} machine suggestion(s) no person accepted were not"
+                          " linked")
+                a = r["audit"] or {"problems": []}
+                errors = [p for p in a["problems"] if p["severity"] == "error"]
+                print(f"  audit: {'ok' if not errors else str(len(errors)) + ' error(s)'}"
+                      f", strength {a.get('strength', '?')}")
+                for prob in a["problems"]:
+                    print(f"    {prob['severity']}: {prob['message']}")
+                print(f"Rewrite the statement: qualcode findings edit {r['finding']} --statement \"...\"")
+
+            return emit(args, result, promoted)
         data = themes(project, criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
-                      top_quotes=args.quotes, show_names=args.show_names,
-                      coders=chosen_coders(project, args))
+                      top_quotes=args.quotes, show_names=args.show_names, coders=_coders(project, args),
+                      max_share=args.max_share)
+        _review_note(project, args)
 
         def human(d: dict[str, Any]) -> None:
             print(f"{d['passages']} passages coded to {d['target']} in {len(d['themes'])} themes (seed {d['seed']})")
+            for s in d["split"]:
+                print(f"  a theme held {s['passages']} passages ({s['share']:.0%}); split into"
+                      f" {s['into'][0]} and {s['into'][1]}")
             for t in d["themes"]:
-                groups = ", ".join(f"{g} {n}" for g, n in t["groups"].items())
-                print(f"\nTheme {t['theme']}: {t['label']}  ({t['size']} passages, {t['informants']} informants)")
-                print(f"  terms: {', '.join(t['terms'])}")
-                print(f"  groups: {groups}")
-                for q in t["quotes"]:
-                    print(f"  [{q['ref']}] \u201c{_short(q['text'], 160)}\u201d \u2014 {q['attribution']}")
+                st = t["stance"]
+                tri = t["triangulation"]
+                print(f"\nTheme {t['theme']}: {t['label']}")
+                print(f"  {t['size']} passages ({t['share']:.0%}), {tri['informants']} informants,"
+                      f" {len(tri['groups'])} groups, {tri['transcripts']} transcripts,"
+                      f" sources {', '.join(tri['source_types'])}; strength {tri.get('strength', '?')}")
+                if t["key_phrases"]:
+                    print(f"  key phrases: {', '.join(t['key_phrases'])}")
+                print(f"  stance: {st['supports']} supports, {st['criticises']} criticises, {st['mixed']} mixed,"
+                      f" {st['neutral']} neutral; leans {t['lean']}")
+                leans = "; ".join(f"{g} {v['lean']} ({v['supports']}+/{v['criticises']}-)"
+                                  for g, v in t["by_group"].items())
+                print(f"  by group: {leans}")
+                if t["divergent"]:
+                    print(f"  DIVERGENT: {t['divergence']}")
+                for q in t["representative"]:
+                    print(f"  [{q['ref']}] ({q['stance']}) \u201c{_short(q['text'], 160)}\u201d"
+                          f" \u2014 {q['attribution']}")
+            print("\nPromote a theme to a draft finding: qualcode themes --criterion ID --promote N --id F-...")
 
         return emit(args, data, human)
 
@@ -271,10 +330,10 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format or ["docx"])
     with open_project(args) as project:
-        _review_note(project)
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
                                criterion=args.criterion, progress=make_progress(args.progress),
-                               coders=chosen_coders(project, args))
+                               coders=_coders(project, args))
+        _review_note(project, args)
 
     def human(r: dict[str, Any]) -> None:
         print(f"Wrote {r['quotes']} quotes in {r['criteria']} criteria:")
@@ -442,13 +501,28 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
-                         coders=chosen_coders(project, args))
+                         coders=_coders(project, args))
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 
-def _review_note(project: Project) -> None:
-    """Codings a re-import could not place are counted nowhere: say so once, on stderr (stdout stays clean)."""
+def _review_note(project: Project, args: argparse.Namespace | None = None) -> None:
+    """What the view leaves out, said once on stderr (stdout stays clean): codings a re-import could not place, and
+    (in the reconciled view) the agreement sample's disagreements nobody has settled yet."""
     n = project.review_count()
     if n:
         print(f"qualcode: note: {n} coding(s) wait for review after a re-import and are not counted here"
               " (see 'qualcode reanchor list')", file=sys.stderr)
+    if args is None or _coders(project, args) is None:
+        from qualcode.synthesis.reconciled import open_note, reconcile
+
+        note = open_note(reconcile(project))
+        if note:
+            print(f"qualcode: note: {note}", file=sys.stderr)
+
+
+def _coders(project: Project, args: argparse.Namespace) -> list[str] | None:
+    """The coders named by --coders, checked against the project (a typo is an error, not an empty result); None
+    for the reconciled view (no --coders, or the consensus coder)."""
+    from qualcode.synthesis.reconciled import view_coders
+
+    return view_coders(project, parse_coders(getattr(args, "coders", None)))

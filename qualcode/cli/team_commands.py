@@ -19,6 +19,7 @@ from qualcode.cli._common import (
     project_dir,
     table,
 )
+from qualcode.errors import QualcodeError
 
 COMPARE_HELP = "coders to compare (default: everyone who shares a transcript)"
 
@@ -44,6 +45,21 @@ def register(commands: Commands) -> None:
     p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
     p.add_argument("--threshold", type=float, default=0.667, metavar="X", help="flag alpha below X (default 0.667)")
     p.add_argument("--disagreements", action="store_true", help="list every disagreement, not just the count")
+    acts = p.add_subparsers(dest="agreement_command", metavar="[sample]", required=False)
+    sample = group(acts, "sample", help="the agreement sample: the transcripts the team double-codes",
+                   description="Agreement and adjudication compare only the transcripts of the agreement"
+                               " sample. A transcript joins it when a coder adds it, never because a second"
+                               " name appears on one of its codings.", dest="sample_command")
+    q = command(sample, "add", cmd_sample_add, help="put transcripts in the agreement sample",
+                options=[coder_option, json_option])
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    q.add_argument("--coders", metavar="A,B", help="the coders to compare there (default: every person who codes it)")
+    q = command(sample, "remove", cmd_sample_remove,
+                help="take transcripts out of the agreement sample (their codings stay)",
+                options=[coder_option, json_option])
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    command(sample, "list", cmd_sample_list, help="the agreement sample with its coders and open disagreements",
+            options=[json_option])
 
     actions = group(commands, "adjudicate", help="list the disagreements and record the agreed coding",
                     description="Walk the coders' disagreements and settle each: apply the code or omit it."
@@ -151,6 +167,9 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 def cmd_agreement(args: argparse.Namespace) -> int:
     from qualcode.teams.agreement import agreement
 
+    if getattr(args, "agreement_command", None) == "sample":
+        raise QualcodeError("say what to do with the sample", hint="qualcode agreement sample add|remove|list")
+
     with open_project(args) as project:
         data = agreement(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
                          threshold=args.threshold)
@@ -224,6 +243,48 @@ def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         previous = reopen(project, args.segment, args.code, coder=args.coder)
     return emit(args, previous, lambda r: print(f"reopened: {args.segment} {r['code']} (was {r['decision']})"))
+
+
+def cmd_sample_add(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import add_to_sample
+
+    with open_project(args) as project:
+        coder = args.coder
+        with project.transaction():
+            rows = [add_to_sample(project, t, coder=coder, coders=parse_coders(args.coders)) for t in args.transcripts]
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} is in the agreement sample"
+        + (f" (comparing {', '.join(r['coders'])})" if r["coders"] else "") for r in rs)))
+
+
+def cmd_sample_remove(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import remove_from_sample
+
+    with open_project(args) as project:
+        coder = args.coder
+        with project.transaction():
+            rows = [remove_from_sample(project, t, coder=coder) for t in args.transcripts]
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} left the agreement sample (its codings stay)" for r in rs)))
+
+
+def cmd_sample_list(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import sample_status
+
+    with open_project(args) as project:
+        rows = sample_status(project)
+
+    def human(rs: list[dict[str, Any]]) -> None:
+        if not rs:
+            print("No agreement sample yet: add the transcripts the team double-codes with"
+                  " 'qualcode agreement sample add TRANSCRIPT'.")
+            return
+        table([{**r, "compared": ", ".join(r["compared"]) or "-",
+                "state": "double-coded" if r["double_coded"] else "waiting for a second coder"} for r in rs],
+              ["transcript", "compared", "state", "open", "settled", "added_by", "added"])
+
+    return emit(args, rows, human)
+
 
 
 def cmd_refi_export(args: argparse.Namespace) -> int:

@@ -32,18 +32,13 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = (".docx", ".txt", ".md", ".markdown", ".
 
 
 def read_transcript(path: str | Path) -> ParsedTranscript:
-    """Read and parse the transcript at ``path``. Raises InputError when it cannot be read."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path), hint="check the path and the file name") from None
-    except IsADirectoryError:
-        raise InputError("this is a folder, not a transcript file", path=str(path)) from None
-    except PermissionError:
-        raise InputError("permission denied", path=str(path), hint="check that you may read this file") from None
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    """Read and parse the transcript at ``path``. Raises InputError when it cannot be read or is over the
+    file-size bound (``QUALCODE_MAX_INPUT_MB``; a Word document's text is measured, not its pictures)."""
+    from qualcode.safeio.files import read_input
+    from qualcode.safeio.limits import limits
+
+    # a .docx holds pictures besides its text: the archive bounds apply to it, and its text is measured once read
+    data = read_input(path, what="transcript", zip_limit=limits().max_archive_total)
     return parse_transcript(data, str(path))
 
 
@@ -70,15 +65,27 @@ def parse_transcript(data: bytes, name: str) -> ParsedTranscript:
 def _parse(data: bytes, name: str) -> ParsedTranscript:
     from qualcode.importers import detect
     from qualcode.importers.decoding import decode_text
+    from qualcode.safeio.files import check_size
 
     if not data.strip():
         raise InputError(
             "the file is empty", path=name, hint="check that the transcript was saved completely, then import it again"
         )
+    if data.startswith(b"PK\x03\x04"):
+        from qualcode.safeio.archive import Archive
+
+        # every entry unpacked once within the archive bounds (and no XML with a DTD) before anything reads it
+        with Archive(data, name, what="Word document",
+                     hint="open it in Word and save it again as .docx, or save it as plain text (.txt)",
+                     unreadable="this Word document is damaged or incomplete") as archive:
+            archive.check_all()
     if detect.sniff_binary(data, name) == "docx":
         from qualcode.importers.docx_reader import read_docx
 
-        return read_docx(data, name)
+        parsed = read_docx(data, name)
+        check_size(parsed.text, name, what="document's text")
+        return parsed
+    check_size(data, name, what="transcript")
     try:
         text, _encoding = decode_text(data, name)
     except InputError:

@@ -10,12 +10,19 @@ offsets mean the same thing whatever the source format:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.safeio.limits import limits
+from qualcode.safeio.text import bound_spans, clean, clean_data, clean_line, describe
+
+# Paragraphs longer than this are cut into units window by window (at a space), so that a file that is one huge
+# line costs memory in proportion to a window, not to the whole line.
+_WINDOW = 100_000
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Drafts:
 
     def __init__(self) -> None:
         self.turns: list[DraftTurn] = []
+        self.removed: Counter[str] = Counter()  # control and non-characters taken out of the text
 
     def add(
         self,
@@ -53,10 +61,13 @@ class Drafts:
         ``new_paragraph=False`` glues the text to the current paragraph with a space (wrapped
         lines, consecutive subtitle cues).
         """
-        clean = " ".join(text.split())
-        if not clean:
+        # every reader's text passes here: no control or non-character reaches the project, an export or a terminal
+        words = " ".join(clean(text, self.removed).split())
+        if not words:
             return
-        piece = Piece(clean, t_start, t_end)
+        if speaker is not None:
+            speaker = " ".join(clean_line(speaker, self.removed).split()) or None
+        piece = Piece(words, t_start, t_end)
         last = self.turns[-1] if self.turns else None
         if last is None or last.speaker != speaker:
             self.turns.append(DraftTurn(speaker, [[piece]]))
@@ -81,6 +92,7 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
     parts: list[str] = []
     turns: list[Turn] = []
     units: list[Unit] = []
+    split = [0]
     pos = 0
     for index, draft in enumerate(drafts.turns):
         if index:
@@ -101,7 +113,7 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
                 parts.append(piece.text)
                 pos += len(piece.text)
             para_text = " ".join(p.text for p in paragraph)
-            units.extend(_units(para_text, para_start, timed, draft.speaker, index))
+            units.extend(_units(para_text, para_start, timed, draft.speaker, index, split))
         pieces = [p for para in draft.paragraphs for p in para]
         starts = [t for t in (p.t_start for p in pieces) if t is not None]
         ends = [t for t in (p.t_end for p in pieces) if t is not None]
@@ -114,13 +126,19 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
                 t_end=max(ends) if ends else None,
             )
         )
+    meta = clean_data(dict(metadata or {}), drafts.removed)
+    warnings = [w for w in [describe(drafts.removed)] if w]
+    if split[0]:
+        warnings.append(f"{split[0]} passage(s) longer than {limits().max_unit_chars:,} characters were cut into "
+                        "shorter coding units at clause or word boundaries")
     return ParsedTranscript(
         text="".join(parts),
         turns=turns,
         units=units,
         format=fmt,
-        metadata=dict(metadata or {}),
+        metadata=meta,
         source_name=name,
+        warnings=warnings,
     )
 
 
@@ -130,10 +148,11 @@ def _units(
     timed: list[tuple[int, int, float | None, float | None]],
     speaker: str | None,
     turn: int,
+    split: list[int],
 ) -> list[Unit]:
     out: list[Unit] = []
     first_piece = 0  # units come in order, so the overlapping pieces only move forward
-    for s, e in unit_spans(para_text):
+    for s, e in _bounded_spans(para_text, split):
         start, end = offset + s, offset + e
         while first_piece < len(timed) - 1 and timed[first_piece][1] <= start:
             first_piece += 1
@@ -149,3 +168,22 @@ def _units(
             k += 1
         out.append(Unit(start=start, end=end, speaker=speaker, turn=turn, t_start=t_start, t_end=t_end))
     return out
+
+
+def _bounded_spans(para_text: str, split: list[int]) -> list[tuple[int, int]]:
+    """The paragraph's unit spans, none longer than the unit-length bound (``split[0]`` counts the spans cut)."""
+    bound = limits().max_unit_chars
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(para_text):
+        end = len(para_text)
+        if end - start > _WINDOW:
+            cut = para_text.rfind(" ", start + _WINDOW // 2, start + _WINDOW)
+            end = cut if cut > start else start + _WINDOW
+        spans.extend((start + s, start + e) for s, e in unit_spans(para_text[start:end]))
+        start = end
+    long = sum(1 for s, e in spans if e - s > bound)
+    if not long:
+        return spans
+    split[0] += long
+    return bound_spans(para_text, spans, bound)

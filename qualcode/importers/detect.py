@@ -92,7 +92,8 @@ def _sniff_zip(data: bytes, name: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:80].decode("ascii", "replace") if "mimetype" in names else ""
+            # only the head: the entry may be a zip bomb, and the whole archive is checked before it is read
+            mimetype = archive.open("mimetype").read(80).decode("ascii", "replace") if "mimetype" in names else ""
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, NotImplementedError):
         what = "Word document" if word else "zip archive (perhaps a Word document)"
         raise InputError(

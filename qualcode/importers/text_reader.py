@@ -89,17 +89,15 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], list[str],
     end = next((j for j in range(first + 1, min(len(lines), first + 500)) if lines[j].strip() in ("---", "...")), None)
     if end is None:
         return {}, lines, 0
-    import yaml  # only transcripts with front matter pay for it
+    from qualcode.safeio import yaml as safe_yaml  # only transcripts with front matter pay for it
 
     try:
-        data = yaml.safe_load("\n".join(lines[first + 1 : end]))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = first + 2 + mark.line if mark is not None else first + 1
+        data = safe_yaml.load("\n".join(lines[first + 1 : end]), name)
+    except safe_yaml.YamlError as err:
         raise InputError(
-            f"the front matter (between the '---' lines) is not valid YAML: {getattr(err, 'problem', None) or err}",
+            f"the front matter (between the '---' lines) {err.reason}",
             path=name,
-            line=line,
+            line=first + 1 + err.line_no if err.line_no is not None else first + 1,
             hint="write one 'key: value' per line, and quote values that contain a colon",
         ) from None
     if data is None:

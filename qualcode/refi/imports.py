@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import zipfile
 import zlib
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
 from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
 from qualcode.project_io import ID_SAFE, safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
+from qualcode.safeio.archive import Archive
+from qualcode.safeio.files import check_size, read_input
+from qualcode.safeio.limits import limits
+from qualcode.safeio.text import clean, describe, is_clean
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
 
 if TYPE_CHECKING:
@@ -32,16 +39,12 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------- XML
 
 
-def _parse_xml(data: bytes, name: str) -> etree._Element:
-    from lxml import etree
+def _parse_xml(data: bytes, name: str, removed: Counter[str] | None = None) -> etree._Element:
+    from qualcode.safeio.xml import clean_tree, parse_xml
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=True)
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as err:
-        msg = " ".join(str(err.msg).split())  # libxml2 messages can span lines; ours are one line
-        raise InputError(f"is not valid XML ({msg})", path=name, line=err.lineno,
-                         hint="export it again from the other tool") from None
+    root = parse_xml(data, name, hint="export it again from the other tool")
+    clean_tree(root, removed if removed is not None else Counter())
+    return root
 
 
 def _children(el: Any, name: str) -> list[Any]:
@@ -64,9 +67,11 @@ def _text_of(el: Any, name: str) -> str:
 class _Codes:
     """Code GUIDs of a file mapped to code ids, and the Codebook they form."""
 
-    def __init__(self, codes_el: Any, *, origin: str, known: Codebook | None, extension_yaml: str | None) -> None:
+    def __init__(self, codes_el: Any, *, origin: str, known: Codebook | None, extension_yaml: str | None,
+                 name: str = "") -> None:
         from qualcode.codebook import parse_codebook
 
+        self.name = name
         self.by_guid: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}  # code id -> note guids
         self.new_ids: list[str] = []
@@ -94,7 +99,14 @@ class _Codes:
         ext = getattr(self, "extension", None)
         return ext.name if ext is not None else "Imported codebook"
 
-    def _code(self, el: Any, parent: Code | None, reference: dict[str, Code], origin: str) -> Code:
+    def _code(self, el: Any, parent: Code | None, reference: dict[str, Code], origin: str, depth: int = 0) -> Code:
+        bound = limits().max_code_depth
+        if depth > bound:
+            # refused here, before anything is written: a deeper tree would break every later command
+            raise InputError(f"nests codes more than {bound} levels below a criterion (code "
+                             f"'{(el.get('name') or '').strip()[:40]}'); qualcode reads code trees up to {bound} "
+                             "levels deep", path=self.name or None,
+                             hint="flatten the code tree in the other tool and export it again")
         g = norm_guid(el.get("guid"))
         name = (el.get("name") or "").strip() or "Unnamed code"
         ref = reference.get(g)
@@ -126,22 +138,20 @@ class _Codes:
                 setattr(code, key, list(getattr(ref, key)))
         self.by_guid[g] = code_id
         self.notes[code_id] = [norm_guid(n.get("targetGUID")) for n in _children(el, "NoteRef")]
-        code.children = [self._code(c, code, reference, origin) for c in _children(el, "Code")]
+        code.children = [self._code(c, code, reference, origin, depth + 1) for c in _children(el, "Code")]
         return code
 
 
 def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
     """Read a .qdc codebook. Codes whose GUID is a qualcode code's (``known`` or the shipped ids) keep its id."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(p)) from None
+    data = read_input(p, what="REFI-QDA codebook")
     root = _parse_xml(data, str(p))
     if local(root.tag) != "CodeBook":
         raise InputError(f"is not a REFI-QDA codebook (its root is <{local(root.tag)}>)", path=str(p),
                          hint="a .qdc file starts with <CodeBook>")
-    codes = _Codes(_child(root, "Codes"), origin=root.get("origin") or "", known=known, extension_yaml=None)
+    codes = _Codes(_child(root, "Codes"), origin=root.get("origin") or "", known=known, extension_yaml=None,
+                   name=str(p))
     if not codes.roots:
         raise InputError("holds no codes", path=str(p))
     return codes.codebook
@@ -191,19 +201,24 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str) -> dic
     try:
         if suffix == ".qdc":
             theirs = read_qdc(p, known=None if created else _codebook_of(folder))
+            check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
             report = _import_codebook(project, theirs, coder)
             report.update({"file": str(p), "project": str(folder), "created": created})
             return report
         package = _Package(p)
-        known = None if created else _codebook_of(folder)
-        codes = _Codes(package.codes_el, origin=package.origin, known=known,
-                       extension_yaml=package.extension.get("codebook_yaml"))
-        if created:
-            project = Project.create(folder, codebook=codes.codebook, name=package.root.get("name") or None)
-        else:
-            project = Project.open(folder)
-        report = _Importer(project, package, codes, coder).run()
+        try:
+            known = None if created else _codebook_of(folder)
+            codes = _Codes(package.codes_el, origin=package.origin, known=known,
+                           extension_yaml=package.extension.get("codebook_yaml"), name=str(p))
+            check_codebook(codes.codebook, path=str(p))
+            if created:
+                project = Project.create(folder, codebook=codes.codebook, name=package.root.get("name") or None)
+            else:
+                project = Project.open(folder)
+            report = _Importer(project, package, codes, coder).run()
+        finally:
+            package.close()
         report.update({"file": str(p), "project": str(folder), "created": created})
         return report
     except BaseException as err:
@@ -236,61 +251,142 @@ def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str
 
 
 class _Package:
-    """The members of a .qdpx: the .qde XML, the source files, qualcode's extension."""
+    """The members of a .qdpx: the .qde XML, the source files, qualcode's extension.
+
+    Everything is read from inside the archive, by normalised entry name. A source the project file places on disk
+    (relative:// or basePath) is read only from the archive's own folder (or below it), only as a regular .txt file
+    of sane size, never through a symbolic link; absolute:// paths are never followed (only the same file name inside
+    the archive is looked for). A crafted project must not pull a user's local files into a project that may be
+    shared.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError):
-            raise InputError("is not a .qdpx package (not a ZIP file)", path=str(path),
-                             hint="export the project again as REFI-QDA (.qdpx)") from None
-        names = self.zip.namelist()
+        self.warnings: list[str] = []
+        self.removed: Counter[str] = Counter()
+        self.archive = Archive(path, str(path), what="REFI-QDA project",
+                               hint="export the project again as REFI-QDA (.qdpx)",
+                               unreadable="is not a .qdpx package (not a ZIP file)")
+        names = self.archive.names()
         qde = [n for n in names if n.lower().endswith(".qde")]
         if not qde:
             raise InputError("holds no project.qde", path=str(path), hint="export the project again as .qdpx")
         # the spec says project.qde; ATLAS.ti 26 names it after the project
         qde.sort(key=lambda n: (n.lower() != "project.qde", n))
-        self.root = _parse_xml(self.zip.read(qde[0]), f"{path}:{qde[0]}")
+        self.root = _parse_xml(self.archive.read(qde[0]), f"{path}:{qde[0]}", self.removed)
         if local(self.root.tag) != "Project":
             raise InputError(f"is not a REFI-QDA project (its root is <{local(self.root.tag)}>)", path=str(path))
-        self.members = {n.lower(): n for n in names}
         self.origin = self.root.get("origin") or ""
         self.extension: dict[str, Any] = {}
-        if EXTENSION_MEMBER in self.members:
-            with contextlib.suppress(ValueError, UnicodeDecodeError):
-                self.extension = json.loads(self.zip.read(self.members[EXTENSION_MEMBER]).decode("utf-8"))
+        member = self.archive.find(EXTENSION_MEMBER)
+        if member is not None:
+            self.extension = _read_extension(self.archive.read(member, limit=limits().max_input), self.warnings)
         cb = _child(self.root, "CodeBook")
         self.codes_el = _child(cb, "Codes") if cb is not None else None
+        self.folder = _real_folder(path)
+        self.from_disk: list[str] = []
+        self.refused: list[str] = []
+
+    def close(self) -> None:
+        self.archive.close()
 
     def read_path(self, ref: str) -> bytes | None:
-        """The bytes behind a plainTextPath (internal://, relative:// or absolute://)."""
+        """The bytes behind a plainTextPath (internal://, relative:// or absolute://), or None."""
         ref = ref.strip()
-        if ref.startswith("internal://"):
-            name = ref[len("internal://"):].lstrip("/")
+        scheme, sep, rest = ref.partition("://")
+        if not sep:
+            scheme, rest = "relative", ref
+        scheme = scheme.lower()
+        rest = rest.lstrip("/") if scheme in ("internal", "absolute") else rest
+        # inside the archive first: sources/NAME, then NAME (and for absolute paths only the file's own name)
+        tail = rest.replace("\\", "/")
+        wanted = [tail.rsplit("/", 1)[-1]] if scheme == "absolute" else [tail]
+        for name in wanted:
             for folder in ("sources/", ""):
-                member = self.members.get((folder + name).lower())
-                if member:
-                    return self.zip.read(member)
+                for candidate in {folder + name, folder + _unquote(name)}:
+                    member = self.archive.find(candidate)
+                    if member is not None:
+                        return self.archive.read(member, limit=limits().max_input)
+        if scheme != "relative":
+            if scheme == "absolute":
+                self.refused.append(ref)
             return None
-        candidates = []
-        if ref.startswith("relative://"):
-            base = self.root.get("basePath") or ""
-            candidates = [Path(base) / ref[len("relative://"):], self.path.parent / ref[len("relative://"):]]
-        elif ref.startswith("absolute://"):
-            candidates = [Path(ref[len("absolute://"):])]
-        else:
-            candidates = [self.path.parent / ref]
-        for c in candidates:
-            # An external source is read only if it is a plain-text file of sane size: a crafted project must not
-            # pull arbitrary local files (keys, configuration) into a project that may be shared.
-            with contextlib.suppress(OSError):
-                if c.suffix.lower() == ".txt" and c.is_file() and c.stat().st_size <= MAX_EXTERNAL_SOURCE:
-                    return c.read_bytes()
+        if self.folder is None:
+            return None
+        base = self.root.get("basePath") or ""
+        bases = [self.folder] + ([Path(base)] if base else [])
+        for b in bases:
+            data = self._read_beside(b / tail)
+            if data is not None:
+                return data
+        return None
+
+    def _read_beside(self, candidate: Path) -> bytes | None:
+        """A file in the archive's folder (or below it): a regular .txt file, no symbolic link on the way."""
+        assert self.folder is not None
+        try:
+            real = Path(os.path.realpath(candidate))
+            if not real.is_relative_to(self.folder) or real == self.folder:
+                self.refused.append(str(candidate))
+                return None
+            # a link anywhere on the way could be swapped for one pointing elsewhere between check and read
+            if any(p.is_symlink() for p in _steps(self.folder, Path(os.path.abspath(candidate)))):
+                self.refused.append(str(candidate))
+                return None
+            if real.suffix.lower() != ".txt" or not real.is_file():
+                return None
+            data = read_input(real, what="source text")
+        except (OSError, ValueError):
+            return None
+        except InputError as err:
+            self.warnings.append(err.message)
+            return None
+        self.from_disk.append(real.name)
+        return data
+
+
+def _steps(folder: Path, target: Path) -> list[Path]:
+    """Every path from ``folder`` (excluded) down to ``target``, when ``target`` lies below ``folder``."""
+    try:
+        parts = target.relative_to(folder).parts
+    except ValueError:
+        return [target]
+    out, cur = [], folder
+    for part in parts:
+        cur = cur / part
+        out.append(cur)
+    return out
+
+
+def _real_folder(path: Path) -> Path | None:
+    try:
+        return Path(os.path.realpath(path.parent))
+    except (OSError, ValueError):
         return None
 
 
-MAX_EXTERNAL_SOURCE = 50 * 1024 * 1024
+def _unquote(name: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(name)
+
+
+def _read_extension(data: bytes, warnings: list[str]) -> dict[str, Any]:
+    """qualcode.json as a dict, or {} (with a warning) when it is unreadable; its contents are checked per source
+    before use (see :func:`_extension_fits`)."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        warnings.append(f"{EXTENSION_MEMBER} in the file is damaged and was ignored; transcripts were cut into units"
+                        " afresh")
+        return {}
+    if not isinstance(value, dict):
+        warnings.append(f"{EXTENSION_MEMBER} in the file is not what qualcode writes and was ignored")
+        return {}
+    for key, kind in (("transcripts", dict), ("codebook_yaml", str)):
+        if key in value and not isinstance(value[key], kind):
+            value.pop(key)
+    return value
 
 
 def _decode(data: bytes) -> str:
@@ -316,10 +412,17 @@ class _Source:
         self.raw = text.replace("\r\n", "\n") if crlf_as_one else text
         self.ext = ext
         self.exact = False
+        self.ext_ignored = False
         self.spans: list[tuple[int, int] | None]
+        if ext is not None and not _extension_fits(ext):
+            ext = self.ext = None
+            self.ext_ignored = True
         if ext is not None:
             stored = self._strip_labels(self.raw, ext["labels"])
-            if stored is not None and text_hash(stored) == ext.get("sha256"):
+            fits = stored is not None and text_hash(stored) == ext.get("sha256")
+            if fits and stored is not None and not _units_fit(stored, ext["units"]):
+                fits, self.ext_ignored = False, True
+            if fits and stored is not None:
                 self.exact = True
                 self.parsed = _rebuild(stored, ext, name)
                 to_raw = ShippedOffsets(ext["labels"])
@@ -327,7 +430,7 @@ class _Source:
                 return
         file_name = name if Path(name).suffix else name + ".txt"
         self.parsed = parse_transcript(self.raw.replace("\r\n", "\n").encode("utf-8"), file_name)
-        self.spans = _locate_units(self.parsed, self.raw)
+        self.spans = _locate_in_raw(self.parsed, self.raw)
 
     @staticmethod
     def _strip_labels(raw: str, labels: list[list[Any]]) -> str | None:
@@ -349,6 +452,54 @@ class _Source:
         return [i for i, span in enumerate(self.spans) if span is not None and span[0] < end and span[1] > start]
 
 
+def _extension_fits(ext: Any) -> bool:
+    """qualcode.json's entry for a source has the shape qualcode writes (so reading it cannot fail)."""
+    if not isinstance(ext, dict):
+        return False
+    labels, units = ext.get("labels"), ext.get("units")
+    if not isinstance(labels, list) or not isinstance(units, list) or not units:
+        return False
+    for item in labels:
+        if not (isinstance(item, list) and len(item) == 2 and _is_int(item[0]) and item[0] >= 0
+                and isinstance(item[1], str)):
+            return False
+    for u in units:
+        if not (isinstance(u, list) and len(u) >= 6 and _is_int(u[0]) and _is_int(u[1]) and _is_int(u[3])
+                and (u[2] is None or isinstance(u[2], str)) and all(t is None or _is_num(t) for t in u[4:6])):
+            return False
+    for key in ("id", "title", "format", "source_name", "sha256"):
+        if ext.get(key) is not None and not isinstance(ext[key], str):
+            return False
+    attributes = ext.get("attributes")
+    if attributes is not None and not (isinstance(attributes, dict) and all(
+            isinstance(k, str) and isinstance(v, (str, int, float, type(None))) for k, v in attributes.items())):
+        return False
+    speakers = ext.get("speakers", [])
+    return isinstance(speakers, list) and all(
+        isinstance(sp, dict) and isinstance(sp.get("label"), str)
+        and all(sp.get(k) is None or isinstance(sp[k], str) for k in ("role", "case")) for sp in speakers)
+
+
+def _units_fit(stored: str, units: list[list[Any]]) -> bool:
+    """Every unit lies inside the text, in order, without overlap, within the unit-length bound, and is clean."""
+    bound = limits().max_unit_chars
+    last_end = 0
+    for u in units:
+        start, end = u[0], u[1]
+        if not (last_end <= start < end <= len(stored)) or end - start > bound or u[3] < 0:
+            return False
+        last_end = end
+    return is_clean(stored)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) < 1e9
+
+
 def _rebuild(stored: str, ext: dict[str, Any], name: str) -> ParsedTranscript:
     units = [Unit(u[0], u[1], u[2], u[3], u[4], u[5]) for u in ext["units"]]
     turns: dict[int, Turn] = {}
@@ -360,6 +511,17 @@ def _rebuild(stored: str, ext: dict[str, Any], name: str) -> ParsedTranscript:
             t.end = max(t.end, u.end)
     return ParsedTranscript(text=stored, turns=[turns[k] for k in sorted(turns)], units=units,
                             format=ext.get("format") or "text", source_name=ext.get("source_name") or name)
+
+
+def _locate_in_raw(parsed: ParsedTranscript, raw: str) -> list[tuple[int, int] | None]:
+    """:func:`_locate_units` for a file text that still holds the control characters the import removed: searched
+    without them, offsets mapped back to the file's."""
+    if is_clean(raw):
+        return _locate_units(parsed, raw)
+    keep = [i for i, ch in enumerate(raw) if clean(ch) != ""]
+    spans = _locate_units(parsed, "".join(raw[i] for i in keep))
+    # a located span is never empty: it holds at least one word
+    return [None if span is None else (keep[span[0]], keep[span[1] - 1] + 1) for span in spans]
 
 
 def _locate_units(parsed: ParsedTranscript, raw: str) -> list[tuple[int, int] | None]:
@@ -407,7 +569,7 @@ class _Importer:
             text = _text_of(n, "PlainTextContent")
             if not text and n.get("plainTextPath"):
                 data = package.read_path(n.get("plainTextPath"))
-                text = _decode(data) if data else ""
+                text = clean(_decode(data), package.removed) if data else ""
             self.notes[norm_guid(n.get("guid"))] = {
                 "text": text, "coder": self._user(n.get("creatingUser")),
                 "created": n.get("creationDateTime"), "updated": n.get("modifiedDateTime") or n.get("creationDateTime"),
@@ -439,6 +601,12 @@ class _Importer:
                 text = _decode(data) if data is not None else None
             if text is None:
                 text = _text_of(src, "PlainTextContent") or None
+            if text is not None:
+                try:
+                    check_size(text, name, what="source text")
+                except InputError as err:
+                    self.warnings.append(f"source '{name}' was left out: {err.message}")
+                    continue
             if not text or not text.strip():
                 self.warnings.append(f"source '{name}' has no plain text and was left out")
                 continue
@@ -447,6 +615,22 @@ class _Importer:
                 self.sources[g] = _Source(name, text, ext, crlf_as_one)
             except InputError as err:
                 self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
+                continue
+            self.warnings.extend(f"source '{name}': {w}" for w in self.sources[g].parsed.warnings)
+            if self.sources[g].ext_ignored:
+                self.warnings.append(f"{EXTENSION_MEMBER} does not fit source '{name}' (offsets outside its text or"
+                                     " units too long); its text was cut into units afresh")
+        self.warnings.extend(self.pkg.warnings)
+        if self.pkg.refused:
+            shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
+            self.warnings.append(f"{len(self.pkg.refused)} source path(s) outside the archive and its folder were "
+                                 f"not read ({shown})")
+        if self.pkg.from_disk:
+            self.warnings.append(f"read {len(self.pkg.from_disk)} source text(s) from files beside the archive, not "
+                                 f"inside it: {', '.join(sorted(set(self.pkg.from_disk)))}")
+        removed = describe(self.pkg.removed, "names, notes and descriptions in the file")
+        if removed:
+            self.warnings.append(removed)
         with project.transaction():
             ours = project.codebook()
             merged, added = _merge_codebooks(ours, self.codes.codebook)

@@ -8,29 +8,14 @@ fails), ``warning`` (a reviewer should look) or ``info`` (worth saying in the re
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
+
+from qualcode.teams import is_machine_coder, machine_coder_names
 
 if TYPE_CHECKING:
     from qualcode.store import Project
 
-MACHINE_NAMES = {"model", "machine", "auto", "automatic", "autocoder", "suggester", "suggestion", "suggestions",
-                 "qualcode", "bot", "ai", "classifier", "nlp", "system", "computer"}
-MACHINE_PATTERN = re.compile(r"^(?:model|qualcode|auto|suggest\w*|bot|ai)[-_:/]|[-_:\[](?:bot|ai|model)\]?$",
-                             re.IGNORECASE)
-
-
-def is_machine_coder(name: str | None, *, model_version: str | None = None, extra: set[str] | None = None) -> bool:
-    """True when a coder name is empty or names a program rather than a person."""
-    name = (name or "").strip()
-    if not name:
-        return True
-    low = name.lower()
-    if low in MACHINE_NAMES or (extra and low in extra):
-        return True
-    if model_version and low == str(model_version).strip().lower():
-        return True
-    return bool(MACHINE_PATTERN.search(name))
+__all__ = ["audit", "is_machine_coder"]
 
 
 def _problem(severity: str, check: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -41,10 +26,14 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
     """Check every finding (or those named). Returns ``{"ok", "errors", "warnings", "findings": [{"id", "problems"}],
     "rule"}``; ``ok`` is False when any problem is an error."""
     from qualcode.synthesis.findings import list_findings, require_finding
-    from qualcode.synthesis.triangulation import finding_triangulation, load_rule
+    from qualcode.synthesis.reconciled import reconcile
+    from qualcode.synthesis.triangulation import describe_event, finding_triangulation, load_rule
+    from qualcode.teams.adjudicate import adjudications
 
     rule = load_rule(project)
-    extra = {x.strip().lower() for x in (project.setting("machine_coders") or "").split(",") if x.strip()}
+    recon = reconcile(project)
+    decisions = {(a["segment"], a["code"]): a for a in adjudications(project)} if recon.omitted else {}
+    extra = machine_coder_names(project)
     if finding_ids is None:
         findings = list_findings(project)
     else:
@@ -87,8 +76,23 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
             if c["status"] == "needs_review":
                 problems.append(_problem("warning", "needs_review", f"evidence {where} was re-anchored and needs"
                                          " review", ref=c["ref"], coding=c["id"]))
-            if c["source"] == "suggestion" and is_machine_coder(c["coder"], model_version=c["model_version"],
-                                                                 extra=extra):
+            state = recon.state(c["segment"], c["code"])
+            if state == "omitted":
+                d = decisions.get((c["segment"], c["code"]), {})
+                why = f": {d['note']}" if d.get("note") else ""
+                problems.append(_problem("error", "adjudicated_out", f"evidence {where} was decided --omit in"
+                                         f" adjudication by {d.get('coder') or '?'}{why}; the passage does not carry"
+                                         f" the code, so it supports nothing: unlink it (qualcode findings unlink"
+                                         f" {f['id']} --coding {c['id']})", ref=c["ref"], coding=c["id"]))
+            elif state == "open":
+                who = ", ".join(recon.open.get((c["segment"], c["code"]), [])) or "?"
+                problems.append(_problem("warning", "disagreement", f"evidence {where} is a disagreement of the"
+                                         f" agreement sample (applied by {who} only) that nobody has settled, so it"
+                                         " is not counted: qualcode adjudicate decide --segment"
+                                         f" {c['ref']} --code {c['code']} --apply|--omit", ref=c["ref"],
+                                         coding=c["id"]))
+            if (c["source"] == "suggestion" or c["coder"] in recon.machine) and is_machine_coder(
+                    c["coder"], model_version=c["model_version"], extra=extra):
                 problems.append(_problem("error", "machine_coding", f"evidence {where} is a machine suggestion"
                                          f" (model {c['model_version'] or '?'}) that no human coder accepted;"
                                          " have a coder review it", ref=c["ref"], coding=c["id"]))
@@ -100,15 +104,24 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
         if links or f["documents"]:
             if not rule.meets(t["strength"]):
                 problems.append(_problem(rule.severity, "triangulation", f"evidence strength is '{t['strength']}'"
-                                         f" ({t['informants']} informant(s), {len(t['groups'])} group(s),"
+                                         f" ({t['events']} event(s), {t['informants']} informant(s),"
+                                         f" {len(t['groups'])} group(s),"
                                          f" {len(t['source_types'])} source type(s)); the project's rule asks for"
                                          f" '{rule.required}': add evidence or say the finding is {t['strength']}",
                                          strength=t["strength"]))
-            support = [(lk, c) for lk, c in resolved if lk["stance"] == "supports"]
+            # what supports the finding is what the reconciled view keeps (an omitted passage supports nothing)
+            support = [(lk, c) for lk, c in resolved if lk["stance"] == "supports"
+                       and recon.keeps(c["segment"], c["code"], c["coder"])]
             if len(support) >= 1 and len(t["groups"]) == 1:
                 problems.append(_problem("warning", "one_group", f"all supporting evidence comes from one"
                                          f" stakeholder group ({t['groups'][0]}); silent: "
                                          + (", ".join(t["silent_groups"]) or "none")))
+            if len(support) >= 1 and t["events"] == 1:
+                only = t["event_list"][0]
+                problems.append(_problem("warning", "one_event", "all supporting evidence comes from one"
+                                         f" data-collection event, {describe_event(only)}: its participants heard"
+                                         " each other, so it counts once; look for the same view in another"
+                                         " interview or discussion", event=only["id"]))
             coders = {c["coder"] for _, c in support}
             if len(support) >= 1 and len(coders) == 1:
                 problems.append(_problem("warning", "one_coder", f"all supporting evidence was coded by one coder"
@@ -129,7 +142,8 @@ def _codings(project: Project) -> dict[int, dict[str, Any]]:
     """Every coding (any transcript version) that a finding links, with its segment's position."""
     rows = project.db.execute(
         """
-        SELECT c.id, c.code_id AS code, cd.criterion_id AS criterion, k.name AS coder, c.created, c.source, c.score,
+        SELECT c.id, c.segment_id AS segment, c.code_id AS code, cd.criterion_id AS criterion, k.name AS coder,
+               c.created, c.source, c.score,
                c.model_version, c.status, s.transcript_id AS transcript, s.version, s.idx, s.start, s.end, s.text,
                (s.version = t.current_version) AS current
         FROM codings c

@@ -1,7 +1,8 @@
 """The coded evidence: one row per coding of an informant's passage, with the passage and its attributes.
 
 This is the table every synthesis view is computed from. It is read with one query (not per segment) so it stays
-fast on projects with 100,000 coded units.
+fast on projects with 100,000 coded units. By default it is the reconciled view (:mod:`qualcode.synthesis.reconciled`):
+agreed and adjudicated codings of the agreement sample, every other transcript as coded, nothing decided ``--omit``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qualcode.store import Project
+    from qualcode.synthesis.reconciled import Reconciliation
 
 UNKNOWN = "(unknown)"
 
@@ -24,15 +26,24 @@ def load_evidence(
     coding_ids: Iterable[int] | None = None,
     include_interviewer: bool = False,
     coders: Iterable[str] | None = None,
+    raw: bool = False,
+    reconciliation: Reconciliation | None = None,
 ) -> list[dict[str, Any]]:
     """Codings on current transcript versions with their passage, speaker, case and attributes.
 
     Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
     transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/...), code,
     code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes.
-    Interviewers' turns are left out unless asked: a question is not evidence. ``coders`` keeps only those coders'
-    codings (e.g. one evaluator's, or the adjudicated ``consensus``).
+    Interviewers' turns are left out unless asked: a question is not evidence.
+
+    Without ``coders`` (or with the consensus coder alone) the rows are the reconciled view; ``coders`` naming
+    coders keeps only their raw codings (to compare evaluators); ``raw`` keeps every coding. ``reconciliation``
+    passes a :func:`~qualcode.synthesis.reconciled.reconcile` result already computed.
     """
+    from qualcode.synthesis.reconciled import reconcile, view_coders
+
+    names = None if raw else view_coders(project, coders)
+    recon = None if raw or names is not None else (reconciliation or reconcile(project))
     sql = """
         SELECT c.id AS coding, c.segment_id AS segment, c.code_id AS code, cd.name AS code_name,
                cd.criterion_id AS criterion, cd.parent_id AS parent, k.name AS coder, c.created, c.source, c.score,
@@ -59,10 +70,9 @@ def load_evidence(
         args.extend(ids)
     if not include_interviewer:
         sql += " AND coalesce(sp.role, 'unknown') != 'interviewer'"
-    if coders is not None:
-        names = sorted(set(coders))
+    if names is not None:
         sql += f" AND k.name IN ({','.join('?' * len(names))})" if names else " AND 0"
-        args.extend(names)
+        args.extend(sorted(set(names)))
     wanted: set[int] | None = None
     if coding_ids is not None:
         wanted = {int(i) for i in coding_ids}
@@ -74,6 +84,8 @@ def load_evidence(
     out: list[dict[str, Any]] = []
     for r in project.db.execute(sql, args):
         if wanted is not None and r["coding"] not in wanted:
+            continue
+        if recon is not None and not recon.keeps(r["segment"], r["code"], r["coder"]):
             continue
         key = (r["t_attrs"], r["c_attrs"])
         attrs = cache.get(key)

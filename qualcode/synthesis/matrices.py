@@ -140,6 +140,10 @@ def _records(project: Project, rows: str, cols: str, count: str, coders: list[st
     query: building full evidence rows for 100,000 codings would cost seconds."""
     import json
 
+    from qualcode.synthesis.reconciled import reconcile, view_coders
+
+    names = view_coders(project, coders)
+    recon = reconcile(project) if names is None else None
     sql = """
         SELECT cd.criterion_id, c.code_id, s.transcript_id, s.idx, sp.case_id, s.speaker, k.name, s.id
         FROM codings c
@@ -151,16 +155,17 @@ def _records(project: Project, rows: str, cols: str, count: str, coders: list[st
         WHERE coalesce(sp.role, 'unknown') != 'interviewer'
     """
     args: list[str] = []
-    if coders is not None:
-        names = sorted(set(coders))
+    if names is not None:
         sql += f" AND k.name IN ({','.join('?' * len(names))})" if names else " AND 0"
-        args.extend(names)
+        args.extend(sorted(set(names)))
     t_attrs = {tid: json.loads(a or "{}") for tid, a in project.db.execute("SELECT id, attributes FROM transcripts")}
     c_attrs = {cid: json.loads(a or "{}") for cid, a in project.db.execute("SELECT id, attributes FROM cases")}
     values: dict[tuple[str, str | None], list[str]] = {}
     by_row = rows == "criterion"
     out = []
     for crit, code, tid, idx, case, speaker, coder, seg_id in project.db.execute(sql, args):
+        if recon is not None and not recon.keeps(seg_id, code, coder):
+            continue
         vals: list[Any] | None
         if cols == "coder":
             vals = [coder]

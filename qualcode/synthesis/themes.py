@@ -1,24 +1,56 @@
-"""Themes: the coded quotes of a criterion (or code) clustered into groups of similar passages, each with its top
-terms, size, the stakeholder groups it comes from and its most representative quotes. A drafting aid for findings,
-not a finding: the evaluator reads the quotes. Deterministic for a given seed.
+"""Themes: the coded passages of a criterion (or code) grouped by what they say, each with a label a person would
+write, the stance of every passage towards the programme, how each stakeholder group leans and whether groups
+diverge, one representative quote per group and the triangulation counts. A theme can be promoted to a draft
+finding linked to its passages (:func:`promote_theme`).
+
+How passages are grouped (everything offline, nothing downloaded):
+
+- Each passage becomes a vector of its meaning: the mean of the bundled word-piece vectors (``nlp/vectors.py``)
+  weighted by how rare each piece is among the passages, plus its TF-IDF words and word pairs, plus, with a smaller
+  weight, its context: the interviewer's question it answers and the rest of the informant's turn. Short answers
+  ("A little.", "That would not have happened before.") mean something only in context.
+- Passages are grouped by Ward's hierarchical clustering on those vectors (on k-means micro-clusters above
+  1,500 passages, so 12,000 passages of a large evaluation take seconds). The number of themes is the one with
+  the best silhouette between 3 and about sqrt(passages) (at most :data:`MAX_THEMES`).
+- No catch-all theme: a theme holding more than ``max_share`` of the passages (default 40%) is split in two, as
+  often as needed, and the result says which themes were split.
+
+The same passages, ``k`` and ``seed`` give the same themes. A drafting aid: the evaluator reads the quotes.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, QualcodeError
-from qualcode.synthesis.evidence import load_evidence, ref_sort_key
+from qualcode.synthesis.evidence import UNKNOWN, load_evidence, ref_sort_key
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from qualcode.store import Project
+
+MAX_THEMES = 12
+MAX_SHARE = 0.4
+DIRECT_LIMIT = 1500  # above this many passages, Ward runs on k-means micro-clusters
+MICRO_CLUSTERS = 200
+KEY_PHRASE_SAMPLE = 300
+LABEL_WIDTH = 90
+# weights of the parts of a passage's vector (its own words count most)
+W_VECTORS, W_TFIDF, W_QUESTION, W_TURN = 1.0, 0.6, 0.6, 0.5
+# a group leans one way when this share of its evaluative passages (supports/criticises) point that way
+LEAN = 0.6
+MIN_VOICE = 2
 
 # conversational filler that carries no theme
 FILLER = {"yes", "yeah", "think", "know", "really", "just", "like", "also", "maybe", "well", "say", "said", "thing",
           "things", "lot", "honestly", "actually", "mean", "way", "us", "ok", "okay", "right", "course", "did", "does",
-          "got", "go", "went", "come", "came", "make", "made", "want", "good", "bit", "little", "time", "people"}
+          "got", "go", "went", "come", "came", "make", "made", "want", "good", "bit", "little", "time", "people",
+          "one", "two", "would", "could", "much", "many", "even", "still", "always", "now", "first", "last"}
 
 
 def themes(
@@ -28,22 +60,196 @@ def themes(
     code: str | None = None,
     k: int | None = None,
     seed: int = 0,
-    top_terms: int = 8,
     top_quotes: int = 3,
     show_names: bool = False,
     coders: Iterable[str] | None = None,
+    max_share: float = MAX_SHARE,
 ) -> dict[str, Any]:
-    """Cluster the quotes coded to ``criterion`` or ``code`` (TF-IDF + k-means, scikit-learn).
+    """Group the passages coded to ``criterion`` or ``code`` into themes.
 
-    ``k`` defaults to about sqrt(n/2) clusters (between 2 and 8). A passage coded by several coders counts once.
+    ``k`` fixes the number of themes (default: chosen from the data). A passage coded by several coders counts
+    once. Each theme has ``label``, ``key_phrases``, ``size``, ``share``, ``stance`` (counts of passage stances),
+    ``by_group`` (each group's stance counts and ``lean``), ``divergent`` and ``divergence`` (groups leaning opposite
+    ways), ``representative`` (one quote per group), ``quotes`` (the most central), ``triangulation`` (counts as
+    ``qualcode triangulation`` makes them), ``passages`` (ref, group, stance, evidence words) and ``refs``.
     """
-    from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
     from qualcode.safety.privacy import Attributor, Pseudonymiser
+    from qualcode.synthesis.stance import stance_of
+    from qualcode.synthesis.triangulation import load_rule, measure
 
+    target, items, rows_by_ref = _passages(project, criterion=criterion, code=code, coders=coders)
+    if k is not None and k < 1:
+        raise QualcodeError("the number of themes must be at least 1", hint="pass --k 2 or more, or leave it out")
+    if not 0.05 <= max_share <= 1.0:
+        raise QualcodeError("the largest theme's share must be between 0.05 and 1")
+    n = len(items)
+    x = _features(project, items)
+    labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
+    import numpy as np
+
+    pseudo = Pseudonymiser(project, enabled=not show_names)  # names only when asked, as every export
+    attribute = Attributor(project, show_names=show_names)
+    rule = load_rule(project)
+    from qualcode.synthesis.evidence import stakeholder_groups
+
+    all_groups = stakeholder_groups(project)
+    stances = [stance_of(it["text"]) for it in items]
+    texts = [it["text"] for it in items]
+    phrase_sets: dict[int, set[str]] = {}
+    out: list[dict[str, Any]] = []
+    ranked_of: list[list[int]] = []
+    for c in sorted(set(labels)):
+        members = [i for i, lab in enumerate(labels) if lab == c]
+        centre = x[members].mean(axis=0)
+        norm = float(np.linalg.norm(centre)) or 1.0
+        sims = x[members] @ (centre / norm)
+        ranked = [members[j] for j in sorted(range(len(members)), key=lambda j: (-sims[j], ref_sort_key(
+            items[members[j]]["ref"])))]
+        ranked_of.append(ranked)
+        for i in ranked[:KEY_PHRASE_SAMPLE]:
+            phrase_sets[i] = _phrases(texts[i])
+        sim_of = {members[j]: float(sims[j]) for j in range(len(members))}
+        stance_counts = Counter(stances[i].stance for i in members)
+        by_group: dict[str, dict[str, Any]] = {}
+        for i in members:
+            g = by_group.setdefault(items[i]["group"], {"passages": 0, "supports": 0, "criticises": 0, "mixed": 0,
+                                                         "neutral": 0})
+            g["passages"] += 1
+            g[stances[i].stance] += 1
+        for g in by_group.values():
+            g["lean"] = _lean(g)
+        # one passage is an anecdote, not a group's view: a group counts towards divergence from two evaluative passages
+        voiced = {g: v for g, v in by_group.items() if v["supports"] + v["criticises"] >= MIN_VOICE and g != UNKNOWN}
+        positive = sorted(g for g, v in voiced.items() if v["lean"] == "positive")
+        critical = sorted(g for g, v in voiced.items() if v["lean"] == "critical")
+        divergent = bool(positive and critical)
+        representative = []
+        seen_groups: set[str] = set()
+        for i in ranked:
+            grp = items[i]["group"]
+            if grp in seen_groups:
+                continue
+            seen_groups.add(grp)
+            representative.append(_quote(items[i], stances[i], sim_of[i], pseudo, attribute))
+        representative.sort(key=lambda q: (-by_group[q["group"]]["passages"], q["group"]))
+        member_rows = [r for i in members for r in rows_by_ref[items[i]["ref"]]]
+        tri = measure(member_rows, all_groups=all_groups, rule=rule)
+        out.append({
+            "size": len(members),
+            "share": round(len(members) / n, 3),
+            "label": pseudo(_label([texts[i] for i in ranked[:5]])),
+            "key_phrases": [],
+            "stance": {s: stance_counts.get(s, 0) for s in ("supports", "criticises", "mixed", "neutral")},
+            "lean": _lean(dict(stance_counts)),
+            "by_group": dict(sorted(by_group.items(), key=lambda kv: (-kv[1]["passages"], kv[0]))),
+            "divergent": divergent,
+            "divergence": (", ".join(f"{g} positive" for g in positive) + "; "
+                           + ", ".join(f"{g} critical" for g in critical)) if divergent else None,
+            "representative": representative,
+            "quotes": [_quote(items[i], stances[i], sim_of[i], pseudo, attribute) for i in ranked[:top_quotes]],
+            "triangulation": {key: tri[key] for key in tri if key not in ("coders", "per_group")},
+            "groups": {g: v["passages"] for g, v in sorted(by_group.items(), key=lambda kv: (-kv[1]["passages"],
+                                                                                            kv[0]))},
+            "informants": tri["informants"],
+            "passages": [{"ref": items[i]["ref"], "group": items[i]["group"], **stances[i].to_dict()}
+                         for i in sorted(members, key=lambda i: ref_sort_key(items[i]["ref"]))],
+            "refs": sorted((items[i]["ref"] for i in members), key=ref_sort_key),
+        })
+    # key phrases: frequent in a theme's central passages, rarer in the other themes' (a sample keeps it fast)
+    overall = Counter(p for ps in phrase_sets.values() for p in ps)
+    for t, ranked in zip(out, ranked_of, strict=True):
+        sample = [phrase_sets[i] for i in ranked[:KEY_PHRASE_SAMPLE]]
+        t["key_phrases"] = [pseudo(p) for p in _key_phrases(sample, overall, len(phrase_sets))]
+    out.sort(key=lambda t: (-t["size"], t["refs"][0]))
+    for n_theme, t in enumerate(out, start=1):
+        t["theme"] = n_theme
+    return {"target": target, "passages": n, "k": len(out), "chosen_k": chosen_k, "seed": seed,
+            "max_share": max_share, "split": splits, "themes": out}
+
+
+# ---------------------------------------------------------------------------------------------- promotion
+
+
+def promote_theme(
+    project: Project,
+    theme: int,
+    *,
+    finding_id: str,
+    coder: str,
+    criterion: str | None = None,
+    code: str | None = None,
+    k: int | None = None,
+    seed: int = 0,
+    coders: Iterable[str] | None = None,
+    statement: str | None = None,
+    max_share: float = MAX_SHARE,
+) -> dict[str, Any]:
+    """Turn theme number ``theme`` (as :func:`themes` numbers it with the same arguments) into a draft finding
+    ``finding_id`` linked to the theme's passages, in one transaction.
+
+    The draft statement is the theme's label (rewrite it: ``qualcode findings edit``). A passage whose stance runs
+    against the theme's lean is linked as contradicting, every other passage as supporting. Machine suggestions no
+    person accepted are not linked (the audit would refuse them); the result says how many were left out.
+    """
+    from qualcode.synthesis.audit import audit, is_machine_coder
+    from qualcode.synthesis.findings import add_finding, link_evidence
+
+    data = themes(project, criterion=criterion, code=code, k=k, seed=seed, coders=coders, max_share=max_share)
+    numbers = [t["theme"] for t in data["themes"]]
+    if theme not in numbers:
+        raise NotFoundError(f"there is no theme {theme} of '{data['target']}'",
+                            hint=f"themes are numbered 1 to {len(numbers)}; see 'qualcode themes'")
+    t = next(x for x in data["themes"] if x["theme"] == theme)
+    _, _, rows_by_ref = _passages(project, criterion=criterion, code=code, coders=coders)
+    lean = t["lean"]
+    against = "supports" if lean == "critical" else "criticises"
+    extra = {x.strip().lower() for x in (project.setting("machine_coders") or "").split(",") if x.strip()}
+    if criterion is not None:
+        crit, question = criterion, None
+    else:
+        assert code is not None
+        row = project.require_code(code)
+        crit, question = row["criterion_id"], (code if row["parent_id"] else None)
+    text = statement or t["label"]
+    links: list[dict[str, Any]] = []
+    skipped = 0
+    with project.transaction():
+        finding = add_finding(project, crit, text, coder=coder, finding_id=finding_id, code=question)
+        for p in t["passages"]:
+            stance = "contradicts" if p["stance"] == against else "supports"
+            for r in rows_by_ref[p["ref"]]:
+                if r["source"] == "suggestion" and is_machine_coder(r["coder"], model_version=r["model_version"],
+                                                                    extra=extra):
+                    skipped += 1
+                    continue
+                links.extend(link_evidence(project, finding["id"], coder=coder, coding=int(r["coding"]),
+                                           stance=stance, note=f"theme {theme}: passage {p['stance']}"))
+    report = audit(project, finding_ids=[finding["id"]])
+    return {
+        "finding": finding["id"],
+        "criterion": crit,
+        "question": question,
+        "statement": text,
+        "theme": {"theme": theme, "label": t["label"], "lean": lean, "divergent": t["divergent"],
+                  "divergence": t["divergence"]},
+        "passages": len(t["passages"]),
+        "supporting": len({x["ref"] for x in links if x["stance"] == "supports"}),
+        "contradicting": len({x["ref"] for x in links if x["stance"] == "contradicts"}),
+        "links": len(links),
+        "machine_codings_skipped": skipped,
+        "audit": report["findings"][0] if report["findings"] else None,
+        "audit_ok": report["ok"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------- the passages
+
+
+def _passages(project: Project, *, criterion: str | None, code: str | None, coders: Iterable[str] | None
+              ) -> tuple[str, list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """(target, one row per passage, every evidence row per passage)."""
     if (criterion is None) == (code is None):
-        raise QualcodeError("say which evidence to cluster", hint="pass --criterion ID or --code ID")
+        raise QualcodeError("say which evidence to group", hint="pass --criterion ID or --code ID")
     if criterion is not None:
         row = project.require_code(criterion)
         if row["parent_id"]:
@@ -51,69 +257,323 @@ def themes(
         ev = load_evidence(project, criterion=criterion, coders=coders)
     else:
         ev = load_evidence(project, code=code, coders=coders)
-    target = criterion or code
-    passages: dict[str, dict[str, Any]] = {}
+    target = str(criterion or code)
+    rows_by_ref: dict[str, list[dict[str, Any]]] = {}
     for r in ev:
-        entry = passages.setdefault(r["ref"], {**r, "codes": set(), "coders": set()})
-        entry["codes"].add(r["code"])
-        entry["coders"].add(r["coder"])
-    items = list(passages.values())
+        rows_by_ref.setdefault(r["ref"], []).append(r)
+    items = [rows[0] for rows in rows_by_ref.values()]
     if not items:
-        raise NotFoundError(f"no coded quotes for '{target}'", hint="code some passages first")
-    n = len(items)
-    if k is None:
-        k = max(2, min(8, round(math.sqrt(n / 2))))
-    if k < 1:
-        raise QualcodeError("the number of themes must be at least 1")
-    k = min(k, n)
-    vectorizer = TfidfVectorizer(stop_words=list(ENGLISH_STOP_WORDS | FILLER), ngram_range=(1, 2), sublinear_tf=True,
-                                 min_df=1, max_df=0.95 if n > 20 else 1.0, token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b")
-    try:
-        x = vectorizer.fit_transform([i["text"] for i in items])
-    except ValueError:
-        raise QualcodeError(f"the quotes for '{target}' have no words to cluster on") from None
-    terms = vectorizer.get_feature_names_out()
-    if k == 1:
-        labels = [0] * n
-        import numpy as np
+        raise NotFoundError(f"no coded passages for '{target}'", hint="code some passages first")
+    return target, items, rows_by_ref
 
-        centers = np.asarray(x.mean(axis=0))
-    else:
-        km = KMeans(n_clusters=k, random_state=seed, n_init=10)
-        labels = km.fit_predict(x).tolist()
-        centers = km.cluster_centers_
+
+def _contexts(project: Project, items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """For each passage, the interviewer's question before it and the rest of its speaker's turn."""
+    tids = sorted({it["transcript"] for it in items})
+    wanted = {(it["transcript"], it["idx"]) for it in items}
+    questions: dict[tuple[str, int], str] = {}
+    turn_of: dict[tuple[str, int], int] = {}
+    turns: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for start in range(0, len(tids), 500):
+        chunk = tids[start:start + 500]
+        rows = project.db.execute(
+            "SELECT s.transcript_id, s.idx, s.turn, s.text, coalesce(sp.role, 'unknown') AS role FROM segments s"
+            " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
+            " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
+            f" WHERE s.transcript_id IN ({','.join('?' * len(chunk))}) ORDER BY s.transcript_id, s.idx", chunk)
+        last_tid = None
+        question: list[str] = []
+        asking = False
+        for tid, idx, turn, text, role in rows:
+            if tid != last_tid:
+                last_tid, question, asking = tid, [], False
+            if role == "interviewer":
+                if not asking:
+                    question, asking = [], True
+                question.append(text)
+                continue
+            asking = False
+            turns.setdefault((tid, turn), []).append((idx, text))
+            if (tid, idx) in wanted:
+                questions[(tid, idx)] = " ".join(question)
+                turn_of[(tid, idx)] = turn
+    q_out, t_out = [], []
+    for it in items:
+        key = (it["transcript"], it["idx"])
+        q_out.append(questions.get(key, ""))
+        rest = [text for idx, text in turns.get((key[0], turn_of.get(key, -1)), []) if idx != key[1]]
+        t_out.append(" ".join(rest)[:2000])
+    return q_out, t_out
+
+
+def _features(project: Project, items: list[dict[str, Any]]) -> np.ndarray:
+    """One row per passage: its meaning (word-piece vectors and TF-IDF) and, with less weight, its context."""
     import numpy as np
 
-    sims = np.asarray(x.dot(centers.T))  # rows are L2-normalised, so this ranks by closeness to each centre
-    pseudonymiser = Pseudonymiser(project, enabled=not show_names)  # names only when asked, as every export
-    attribute = Attributor(project, show_names=show_names)
-    out: list[dict[str, Any]] = []
-    for c in range(len(centers)):
-        members = [i for i, lab in enumerate(labels) if lab == c]
-        if not members:
-            continue
-        top = [terms[j] for j in np.argsort(-centers[c])[:top_terms] if centers[c][j] > 0]
-        ranked = sorted(members, key=lambda i: (-sims[i][c], items[i]["ref"]))
-        groups: dict[str, int] = {}
-        for i in members:
-            groups[items[i]["group"]] = groups.get(items[i]["group"], 0) + 1
-        quotes = []
-        for i in ranked[:top_quotes]:
-            it = items[i]
-            text = pseudonymiser(it["text"], it["transcript"])
-            quotes.append({"ref": it["ref"], "text": text.strip(), "attribution": attribute(it),
-                           "group": it["group"], "similarity": round(float(sims[i][c]), 3)})
-        out.append({
-            "size": len(members),
-            "label": " / ".join(top[:3]),
-            "terms": top,
-            "groups": dict(sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "informants": len({items[i]["informant"] for i in members}),
-            "quotes": quotes,
-            "refs": sorted((items[i]["ref"] for i in members), key=ref_sort_key),
-        })
-    out.sort(key=lambda t: (-t["size"], t["label"]))
-    for n_theme, t in enumerate(out, start=1):
-        t["theme"] = n_theme
-    return {"target": target, "passages": n, "k": k, "seed": seed, "themes": out}
+    from qualcode.nlp.text import STOPWORDS, stem_cached
+    from qualcode.nlp.tfidf import Tfidf, l2_rows
+    from qualcode.nlp.vectors import TextVectors, piece_vectors
 
+    texts = [it["text"] for it in items]
+    questions, turns = _contexts(project, items)
+    parts: list[np.ndarray] = []
+    pv = piece_vectors()
+    if pv is not None:
+        tv = TextVectors.fit(pv, texts + turns)
+        for weight, block in ((W_VECTORS, texts), (W_QUESTION, questions), (W_TURN, turns)):
+            v = tv.transform(block)
+            present = np.linalg.norm(v, axis=1) > 0
+            if present.any():
+                v[present] -= v[present].mean(axis=0)  # what all passages share says nothing about themes
+            parts.append(weight * _l2(v))
+    def analyse(doc: str) -> list[str]:
+        # a regex and the light stemmer: spaCy's tokenizer would cost seconds on a large criterion for no gain here
+        words = [stem_cached(w) for w in _WORDS.findall(doc.lower()) if w not in STOPWORDS and w not in FILLER]
+        return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+    tfidf = Tfidf(analyse)
+    t = tfidf.fit_transform(texts)
+    if t.shape[1]:
+        dims = min(80, t.shape[0] - 1, t.shape[1] - 1)
+        if t.shape[1] > 300 and dims >= 2:
+            dense = _lsa(t, dims)  # keeps the dense matrix small for thousands of passages
+        else:
+            dense = t.toarray()
+        parts.append(W_TFIDF * np.asarray(l2_rows(np.asarray(dense, dtype=np.float32))))
+    if not parts or not any(p.any() for p in parts):
+        raise QualcodeError("the passages have no words to group on")
+    return _l2(np.hstack(parts).astype(np.float32))
+
+
+def _lsa(t: Any, dims: int) -> np.ndarray:
+    """The rows of a sparse matrix in its ``dims`` main directions (a randomized SVD, Halko et al.; fixed seed)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    y = t @ rng.standard_normal((t.shape[1], dims + 10)).astype(np.float32)
+    for _ in range(1):  # a power iteration sharpen the directions of a slowly decaying spectrum
+        y, _r = np.linalg.qr(y)
+        y = t @ (t.T @ y)
+    q, _r = np.linalg.qr(np.asarray(y, dtype=np.float32))
+    b = np.asarray((t.T @ q).T)
+    u_b, s, _vt = np.linalg.svd(b, full_matrices=False)
+    return np.asarray((q @ u_b[:, :dims]) * s[:dims])
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1.0, norms)
+
+
+# ---------------------------------------------------------------------------------------------- clustering
+
+
+def _cluster(x: np.ndarray, *, k: int | None, seed: int, max_share: float
+             ) -> tuple[list[int], int, list[dict[str, Any]]]:
+    """Cluster labels, the number of themes chosen, and the splits of oversized themes."""
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    n = len(x)
+    if n == 1:
+        return [0], 1, []
+    if n <= DIRECT_LIMIT:
+        points = x
+        assign = np.arange(n)
+    else:
+        points, assign = _micro_clusters(x, MICRO_CLUSTERS, seed)
+    tree = linkage(points, method="ward")
+
+    def cut(m: int) -> np.ndarray:
+        return np.asarray(fcluster(tree, t=m, criterion="maxclust"))[assign] - 1
+
+    if k is not None:
+        chosen = min(k, n)
+        labels = cut(chosen)
+    else:
+        kmax = max(2, min(MAX_THEMES, round(math.sqrt(n)), n - 1))
+        candidates = list(range(min(3, kmax), kmax + 1))
+        best: tuple[float, int] | None = None
+        rng = np.random.default_rng(seed)
+        sample = rng.choice(n, size=min(n, 2000), replace=False) if n > 2000 else np.arange(n)
+        dist = 1.0 - x[sample] @ x[sample].T
+        for m in candidates:
+            lab = cut(m)
+            score = _silhouette(dist, lab[sample])
+            if best is None or score > best[0] + 1e-9:
+                best = (score, m)
+        assert best is not None
+        chosen = best[1]
+        labels = cut(chosen)
+    labels = _relabel(labels)
+    splits: list[dict[str, Any]] = []
+    # no catch-all theme: split any theme above max_share (a theme of fewer than 4 passages is left whole)
+    for _ in range(MAX_THEMES * 2):
+        counts = Counter(labels.tolist())
+        big, size = counts.most_common(1)[0]
+        if size <= max_share * n or size < 4:
+            break
+        members = np.flatnonzero(labels == big)
+        if len(members) <= DIRECT_LIMIT:
+            sub = fcluster(linkage(x[members], method="ward"), t=2, criterion="maxclust")
+        else:
+            sub_points, sub_assign = _micro_clusters(x[members], MICRO_CLUSTERS, seed)
+            sub = np.asarray(fcluster(linkage(sub_points, method="ward"), t=2, criterion="maxclust"))[sub_assign]
+        if len(set(sub.tolist())) < 2:
+            break
+        new = labels.max() + 1
+        labels[members[sub == 2]] = new
+        splits.append({"share": round(size / n, 3), "passages": int(size),
+                       "into": [int((sub == 1).sum()), int((sub == 2).sum())]})
+    return labels.tolist(), chosen, splits
+
+
+def _micro_clusters(x: np.ndarray, m: int, seed: int, rounds: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """k-means with ``m`` centres started from passages drawn with ``seed`` (Lloyd's rounds on unit vectors)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    rng = np.random.default_rng(seed)
+    centres = x[rng.choice(len(x), size=m, replace=False)].copy()
+    assign = np.zeros(len(x), dtype=np.int64)
+    for _ in range(rounds):
+        # for unit-length rows the nearest centre is the one with the largest dot product minus half its norm
+        scores = x @ centres.T - 0.5 * (centres * centres).sum(axis=1)[None, :]
+        assign = scores.argmax(axis=1)
+        onehot = csr_matrix((np.ones(len(x)), (assign, np.arange(len(x)))), shape=(m, len(x)))
+        sums = np.asarray(onehot @ x)
+        counts = np.bincount(assign, minlength=m)
+        filled = counts > 0
+        centres[filled] = sums[filled] / counts[filled, None]
+    used = np.unique(assign)
+    remap = np.full(m, -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return centres[used], remap[assign]
+
+
+def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette from a distance matrix (scikit-learn's definition, without its import cost)."""
+    import numpy as np
+
+    uniq = np.unique(labels)
+    if len(uniq) < 2:
+        return -1.0
+    onehot = (labels[:, None] == uniq[None, :]).astype(np.float64)
+    sums = dist @ onehot
+    sizes = onehot.sum(axis=0)
+    own = np.searchsorted(uniq, labels)
+    rows = np.arange(len(labels))
+    own_size = sizes[own]
+    a = np.where(own_size > 1, sums[rows, own] / np.maximum(own_size - 1, 1), 0.0)
+    means = sums / sizes[None, :]
+    means[rows, own] = np.inf
+    b = means.min(axis=1)
+    s = np.where(own_size > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(s.mean())
+
+
+def _relabel(labels: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    mapping = {old: new for new, old in enumerate(dict.fromkeys(labels.tolist()))}
+    return np.asarray([mapping[v] for v in labels.tolist()], dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------------------- reading a theme
+
+
+def _lean(counts: dict[str, Any]) -> str:
+    """positive, critical, mixed or neutral: which way the evaluative passages (supports/criticises) point."""
+    sup, crit = int(counts.get("supports", 0)), int(counts.get("criticises", 0))
+    if sup + crit == 0:
+        return "mixed" if counts.get("mixed") else "neutral"
+    if sup >= LEAN * (sup + crit):
+        return "positive"
+    if crit >= LEAN * (sup + crit):
+        return "critical"
+    return "mixed"
+
+
+def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, attribute: Any) -> dict[str, Any]:
+    return {"ref": item["ref"], "group": item["group"], "text": pseudo(item["text"], item["transcript"]).strip(),
+            "attribution": attribute(item), "stance": stance.stance, "similarity": round(similarity, 3)}
+
+
+_SENT = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:and|but|because|so|which|while|when)\s+")
+_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
+
+
+def _label(central: list[str]) -> str:
+    """The theme's label: the most central passages' most informative sentence, cut to a readable length."""
+    candidates: list[str] = []
+    for text in central:
+        for sentence in _SENT.split(" ".join(text.split())):
+            words = _WORDS.findall(sentence)
+            if len(words) >= 5:
+                candidates.append(sentence)
+        if candidates:
+            break
+    if not candidates:
+        candidates = [" ".join(central[0].split())]
+    # the sentence with the most content words reads as a statement, not an aside
+    from qualcode.nlp.text import STOPWORDS
+
+    sentence = max(candidates, key=lambda s: (min(len([w for w in _WORDS.findall(s.lower())
+                                                         if w not in STOPWORDS and w not in FILLER]), 12), -len(s)))
+    return _shorten(sentence, LABEL_WIDTH)
+
+
+def _shorten(sentence: str, width: int) -> str:
+    sentence = sentence.strip()
+    if len(sentence) <= width:
+        return sentence.rstrip(".")
+    # cut at the last clause boundary that leaves a readable statement, else at a word
+    best = None
+    for m in _CLAUSE_CUT.finditer(sentence):
+        if 30 <= m.start() <= width - 1:
+            best = m.start()
+    if best is not None:
+        return sentence[:best].rstrip(" ,;:") + " \u2026"
+    cut = sentence[: width - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + " \u2026"
+
+
+def _phrases(text: str) -> set[str]:
+    """Candidate key phrases: runs of 1-3 content words (no function word at either end)."""
+    from qualcode.nlp.text import STOPWORDS
+
+    words = [w.lower() for w in _WORDS.findall(text)]
+    out: set[str] = set()
+    for i in range(len(words)):
+        for m in (1, 2, 3):
+            run = words[i:i + m]
+            if len(run) < m or run[0] in STOPWORDS or run[-1] in STOPWORDS or run[0] in FILLER \
+                    or run[-1] in FILLER or any(len(w) < 3 for w in (run[0], run[-1])):
+                continue
+            out.add(" ".join(run))
+    return out
+
+
+def _key_phrases(member_sets: list[set[str]], overall: Counter[str], n: int, top: int = 3) -> list[str]:
+    """Phrases frequent in the theme and rarer elsewhere; longer phrases win over the words inside them."""
+    inside = Counter(p for s in member_sets for p in s)
+    size = len(member_sets)
+    scored = []
+    for p, c in inside.items():
+        if c < 2 and size > 3:
+            continue
+        outside = overall[p] - c
+        score = (c / size) * math.log((n + 1) / (outside + c + 1) + 1) * (1 + 0.35 * (p.count(" ")))
+        scored.append((score, p))
+    scored.sort(key=lambda sp: (-sp[0], sp[1]))
+    out: list[str] = []
+    for _, p in scored:
+        if any(p in q or q in p for q in out):
+            continue
+        out.append(p)
+        if len(out) == top:
+            break
+    return out

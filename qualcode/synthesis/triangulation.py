@@ -1,6 +1,12 @@
-"""Triangulation: how many informants, stakeholder groups, transcripts and source types (KII, FGD, documents)
-support a criterion, a code or a finding, which groups are silent, and the evidence-strength rating a documented,
-configurable rule gives it. Divergence is reported per group (who supports, who contradicts), never averaged away.
+"""Triangulation: how many data-collection events, informants, stakeholder groups, transcripts and source types
+(KII, FGD, documents) support a criterion, a code or a finding, which groups are silent, and the evidence-strength
+rating a documented, configurable rule gives it. Divergence is reported per group (who supports, who contradicts),
+never averaged away.
+
+An **event** is one interview or one focus-group discussion: the participants of a discussion hear and influence each
+other, so five voices from one FGD are one event (listed with its participant count and groups), not five
+independent sources. A transcript is its own event unless its ``event`` attribute names a shared one (one meeting
+recorded in two files). The evidence counted is the reconciled view (:mod:`qualcode.synthesis.reconciled`).
 
 The rule is stored in the project (setting ``triangulation_rule``, YAML) and defaults to :data:`DEFAULT_RULE`.
 """
@@ -19,25 +25,27 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 SETTING = "triangulation_rule"
-MEASURES = ("groups", "informants", "transcripts", "source_types", "documents", "units")
+MEASURES = ("events", "groups", "informants", "transcripts", "source_types", "documents", "units")
 NONE = "none"
 
 DEFAULT_RULE = """\
 # Evidence-strength rule. Levels are tried from the top; the first level one of whose alternatives holds wins.
-# An alternative holds when every count it names is reached. Counts: groups (stakeholder groups), informants,
-# transcripts, source_types (KII, FGD, document), documents (documents cited), units (coded passages).
+# An alternative holds when every count it names is reached. Counts: events (data-collection events: an interview,
+# or a focus group counted once however many took part), groups (stakeholder groups), informants, transcripts,
+# source_types (KII, FGD, document), documents (documents cited), units (coded passages).
 # Evidence that meets no level is rated "none".
 levels:
   - name: strong
     any:
-      - {groups: 3, source_types: 2}
-      - {informants: 5, groups: 2}
+      - {events: 3, groups: 3}
+      - {events: 2, groups: 2, source_types: 2}
   - name: moderate
     any:
-      - {groups: 2}
+      - {events: 2, groups: 2}
   - name: weak
     any:
-      - {groups: 1, informants: 2}
+      - {events: 2}
+      - {informants: 2}
   - name: single-source
     any:
       - {informants: 1}
@@ -170,19 +178,73 @@ def set_rule(project: Project, path: str | Path | None, *, coder: str) -> Triang
 # ---------------------------------------------------------------------------------------------- measuring
 
 
+def event_of(row: dict[str, Any]) -> str:
+    """The data-collection event of an evidence row: its transcript's ``event`` attribute, else the transcript."""
+    event = str((row.get("attributes") or {}).get("event") or "").strip()
+    return event or str(row["transcript"])
+
+
+def event_sizes(project: Project) -> dict[str, dict[str, Any]]:
+    """Every event of the project with its participants (informants in the case sheet) and their groups, so a
+    measure can say "3 of the FGD's 5 participants"."""
+    import json
+
+    t_attrs = {tid: json.loads(a or "{}") for tid, a in project.db.execute("SELECT id, attributes FROM transcripts")}
+    c_attrs = {cid: json.loads(a or "{}") for cid, a in project.db.execute("SELECT id, attributes FROM cases")}
+    out: dict[str, dict[str, Any]] = {}
+    for tid, attrs in t_attrs.items():
+        event = str(attrs.get("event") or "").strip() or tid
+        out.setdefault(event, {"participants": set(), "groups": set(), "transcripts": set()})["transcripts"].add(tid)
+    for tid, case in project.db.execute("SELECT transcript_id, case_id FROM speakers WHERE role != 'interviewer'"
+                                        " AND case_id IS NOT NULL"):
+        attrs = t_attrs.get(tid)
+        if attrs is None:
+            continue
+        event = str(attrs.get("event") or "").strip() or tid
+        entry = out[event]
+        entry["participants"].add(case)
+        group = c_attrs.get(case, {}).get("stakeholder_group")
+        if group:
+            entry["groups"].add(str(group))
+    return {e: {"participants": len(v["participants"]), "groups": sorted(v["groups"]),
+                "transcripts": sorted(v["transcripts"])} for e, v in out.items()}
+
+
 def measure(rows: Iterable[dict[str, Any]], *, all_groups: Iterable[str] = (), documents: int = 0,
-            rule: TriangulationRule | None = None) -> dict[str, Any]:
-    """Counts for one body of evidence (rows of :func:`load_evidence`) and its rating under ``rule``."""
+            rule: TriangulationRule | None = None, events: dict[str, dict[str, Any]] | None = None
+            ) -> dict[str, Any]:
+    """Counts for one body of evidence (rows of :func:`load_evidence`) and its rating under ``rule``.
+
+    ``events`` (from :func:`event_sizes`) adds each event's full size to ``event_list``. The counts: ``units``
+    (distinct passages), ``events`` (an FGD once), ``informants``, ``groups`` (names), ``transcripts``,
+    ``source_types`` (names), ``documents``, ``coders``, ``silent_groups``, ``per_group`` and ``event_list`` (one
+    entry per event: id, type, informants whose words are in the evidence, its participants, their groups).
+    """
     rows = list(rows)
     per_group: dict[str, dict[str, set[str]]] = {}
+    per_event: dict[str, dict[str, Any]] = {}
     for r in rows:
         g = per_group.setdefault(r["group"], {"units": set(), "informants": set()})
         g["units"].add(r["ref"])
         g["informants"].add(r["informant"])
+        e = per_event.setdefault(event_of(r), {"type": r["source_type"], "informants": set(), "groups": set(),
+                                               "transcripts": set(), "units": set()})
+        e["informants"].add(r["informant"])
+        e["transcripts"].add(r["transcript"])
+        e["units"].add(r["ref"])
+        if r["group"] != UNKNOWN:
+            e["groups"].add(r["group"])
     groups = sorted(g for g in per_group if g != UNKNOWN)
     source_types = sorted({r["source_type"] for r in rows} | ({"document"} if documents else set()))
+    event_list = []
+    for eid, e in sorted(per_event.items()):
+        size = (events or {}).get(eid, {})
+        event_list.append({"id": eid, "type": e["type"], "units": len(e["units"]), "informants": len(e["informants"]),
+                           "participants": max(size.get("participants", 0), len(e["informants"])),
+                           "groups": sorted(e["groups"]), "transcripts": sorted(e["transcripts"])})
     metrics: dict[str, Any] = {
         "units": len({r["ref"] for r in rows}),
+        "events": len(per_event),
         "informants": len({r["informant"] for r in rows}),
         "groups": groups,
         "transcripts": len({r["transcript"] for r in rows}),
@@ -192,11 +254,23 @@ def measure(rows: Iterable[dict[str, Any]], *, all_groups: Iterable[str] = (), d
         "silent_groups": sorted(set(all_groups) - set(groups)),
         "per_group": {g: {"units": len(v["units"]), "informants": len(v["informants"])}
                       for g, v in sorted(per_group.items())},
+        "event_list": event_list,
     }
     if rule is not None:
         metrics["strength"] = rule.rate(metrics)
         metrics["meets_rule"] = rule.meets(metrics["strength"])
     return metrics
+
+
+def describe_event(event: dict[str, Any]) -> str:
+    """'FGD-01 (FGD, 3 of 5 participants: Factory, Workers' organisation)' or 'KII-07 (KII)'."""
+    parts = [event["type"]]
+    if event["participants"] > 1 or event["informants"] > 1:
+        parts.append(f"{event['informants']} of {event['participants']} participants")
+    text = ", ".join(parts)
+    if len(event["groups"]) > 1 or event["participants"] > 1:
+        text += ": " + ", ".join(event["groups"]) if event["groups"] else ""
+    return f"{event['id']} ({text})"
 
 
 def triangulation(project: Project, *, level: str = "criterion", evidence: list[dict[str, Any]] | None = None,
@@ -217,6 +291,7 @@ def triangulation(project: Project, *, level: str = "criterion", evidence: list[
         raise QualcodeError(f"cannot triangulate '{level}'", hint="use criterion, code or finding")
     rule = load_rule(project)
     groups = stakeholder_groups(project)
+    sizes = event_sizes(project)
     ev = load_evidence(project, coders=coders) if evidence is None else evidence
     by_key: dict[str, list[dict[str, Any]]] = {}
     parents = {r["id"]: r["parent_id"] for r in project.code_rows(include_inactive=True)}
@@ -233,20 +308,22 @@ def triangulation(project: Project, *, level: str = "criterion", evidence: list[
     for crit in criteria(project):
         items = [crit] if level == "criterion" else crit["codes"]
         for item in items:
-            m = measure(by_key.get(item["id"], []), all_groups=groups, rule=rule)
+            m = measure(by_key.get(item["id"], []), all_groups=groups, rule=rule, events=sizes)
             out.append({"id": item["id"], "name": item["name"], "criterion": crit["id"], **m})
     return out
 
 
 def finding_triangulation(project: Project, finding_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Triangulation of findings from their supporting evidence (and documents cited), with divergence: the
-    groups whose informants contradict the finding, side by side with those who support it."""
+    groups whose informants contradict the finding, side by side with those who support it. A linked coding counts
+    only while it is in the reconciled view (a passage adjudicated ``--omit`` supports nothing)."""
     import json
 
     rule = load_rule(project)
     groups = stakeholder_groups(project)
     if not finding_ids:
         return {}
+    sizes = event_sizes(project)
     links: dict[str, list[tuple[int, str]]] = {}
     docs: dict[str, int] = {}
     for fid in finding_ids:
@@ -260,14 +337,17 @@ def finding_triangulation(project: Project, finding_ids: list[str]) -> dict[str,
     for fid in finding_ids:
         support = [rows[c] for c, s in links[fid] if s == "supports" and c in rows]
         against = [rows[c] for c, s in links[fid] if s == "contradicts" and c in rows]
-        m = measure(support, all_groups=groups, documents=docs[fid], rule=rule)
+        m = measure(support, all_groups=groups, documents=docs[fid], rule=rule, events=sizes)
         contra = measure(against)
         divergence = []
         for g in sorted(set(m["per_group"]) | set(contra["per_group"])):
             s = m["per_group"].get(g, {"informants": 0})["informants"]
             c = contra["per_group"].get(g, {"informants": 0})["informants"]
             divergence.append({"group": g, "supporting_informants": s, "contradicting_informants": c})
-        m["contradicting"] = {"units": contra["units"], "informants": contra["informants"], "groups": contra["groups"]}
+        m["contradicting"] = {"units": contra["units"], "informants": contra["informants"], "groups": contra["groups"],
+                              "events": contra["events"]}
+        # a group that contradicts the finding has spoken: it is divergent, not silent
+        m["silent_groups"] = [g for g in m["silent_groups"] if g not in contra["groups"]]
         m["divergence"] = divergence
         # a group that only contradicts, or is split, is a finding in itself: surface it
         m["divergent_groups"] = [d["group"] for d in divergence if d["contradicting_informants"]]

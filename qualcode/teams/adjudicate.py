@@ -166,8 +166,13 @@ def _row(project: Project, seg_id: int, code: str) -> dict[str, Any] | None:
 
 
 def _originals(project: Project, seg_id: int, transcript: str, code: str, consensus: str) -> list[dict[str, Any]]:
-    """What each coder of the transcript had on this unit: their coding (with date and memo) or its absence."""
-    coders = sorted({c["coder"] for c in project.codings(transcript=transcript)} - {consensus})
+    """What each coder compared on the transcript had on this unit: their coding (with date and memo) or its
+    absence. Outside the agreement sample, every person who coded the transcript."""
+    from qualcode.synthesis.reconciled import sample_coders
+    from qualcode.teams import machine_coders
+
+    coders = sample_coders(project).get(transcript) or sorted(
+        {c["coder"] for c in project.codings(transcript=transcript)} - {consensus} - machine_coders(project))
     had = {c["coder"]: c for c in project.codings(segment=seg_id, code=code)}
     out = []
     for name in coders:

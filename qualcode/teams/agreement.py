@@ -1,14 +1,17 @@
 """Inter-coder agreement, counted on coding units.
 
-For each code (or criterion), every informant unit of a transcript that two or more of the chosen coders coded is one
-item; each coder who coded that transcript decided "present" or "absent" for it. On those items we report percent
+Agreement is measured on the **agreement sample**: the transcripts a coder put in it (``qualcode agreement sample
+add``). For each code (or criterion), every informant unit of a sample transcript that two or more of the chosen
+coders coded is one item; each of those coders decided "present" or "absent" for it. On those items we report percent
 agreement, Cohen's kappa (exactly two coders) and Krippendorff's alpha (nominal, two or more coders, missing
 decisions allowed). Counting units rather than characters is what evaluators report and what the reference
 implementations (scikit-learn's ``cohen_kappa_score``, the ``krippendorff`` package) compute on the same data.
 
-A unit counts as "seen" by a coder when the coder applied at least one code anywhere in its transcript: a transcript
-nobody in the pair opened says nothing about agreement. Interviewer turns are left out (they are never coded, so they
-would only inflate agreement on absences). Agreed codings filed under the consensus coder are not a coder here.
+A unit counts as "seen" by a coder when the coder applied at least one code anywhere in its sample transcript. A
+transcript outside the sample is never compared, however many names its codings carry (one suggestion accepted by a
+colleague does not make a transcript double-coded). Interviewer turns are left out (they are never coded, so they
+would only inflate agreement on absences). Agreed codings filed under the consensus coder, and codings filed under a
+program's name, are not a coder here.
 """
 
 from __future__ import annotations
@@ -102,17 +105,29 @@ def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | No
 
 def shared_units(project: Project, coders: list[str] | None = None,
                  transcripts: list[str] | None = None) -> dict[str, Any]:
-    """The units two or more of ``coders`` saw, and which code each coder applied to each of them.
+    """The units of the agreement sample two or more of ``coders`` coded, and which code each coder applied to each.
 
-    Returns ``{"coders", "transcripts", "units": [segment dicts + "seen_by"], "applied": {segment id: {coder:
-    set of code ids}}}``. Raises QualcodeError when fewer than two coders coded a common transcript.
+    Only transcripts in the agreement sample (``qualcode agreement sample add``) are compared, and on each only the
+    coders compared there (people, never the consensus coder or a program's name). Returns ``{"coders",
+    "transcripts", "units": [segment dicts + "seen_by"], "applied": {segment id: {coder: set of code ids}}}``.
+    Raises QualcodeError when there is no sample, or no sample transcript two of the coders coded.
     """
+    from qualcode.synthesis.reconciled import sample_coders
+
+    sample = sample_coders(project)
+    if not sample:
+        raise QualcodeError("this project has no agreement sample",
+                            hint="name the transcripts the team double-codes: qualcode agreement sample add"
+                                 " TRANSCRIPT")
     consensus = consensus_coder(project)
-    all_codings = [c for c in project.codings() if c["coder"] != consensus]
     known = sorted({c["name"] for c in project.coders()} - {consensus})
-    coded_by: dict[str, set[str]] = {}
-    for c in all_codings:
-        coded_by.setdefault(c["coder"], set()).add(c["transcript"])
+    wanted = list(dict.fromkeys(transcripts)) if transcripts else None
+    if wanted:
+        for t in wanted:
+            project.require_transcript(t)
+            if t not in sample:
+                raise QualcodeError(f"{t} is not in the agreement sample",
+                                    hint=f"add it first: qualcode agreement sample add {t}")
     if coders:
         missing = [c for c in coders if c not in known]
         if missing:
@@ -122,37 +137,31 @@ def shared_units(project: Project, coders: list[str] | None = None,
             raise QualcodeError("agreement needs two different coders", hint="pass --coders A,B")
         chosen = list(dict.fromkeys(coders))
     else:
-        # everyone who shares at least one transcript with someone else
-        chosen = sorted(
-            c for c in coded_by if any(coded_by[c] & coded_by[o] for o in coded_by if o != c)
-        )
-    per_transcript: dict[str, list[str]] = {}
-    for name in chosen:
-        for t in coded_by.get(name, set()):
-            per_transcript.setdefault(t, []).append(name)
-    wanted = set(transcripts) if transcripts else None
-    if wanted:
-        for t in wanted:
-            project.require_transcript(t)
-    common = sorted(t for t, cs in per_transcript.items() if len(cs) >= 2 and (wanted is None or t in wanted))
+        chosen = sorted({c for t, cs in sample.items() if len(cs) >= 2 and (wanted is None or t in wanted)
+                         for c in cs})
+    per_transcript = {t: [c for c in chosen if c in cs] for t, cs in sample.items()
+                      if wanted is None or t in wanted}
+    common = sorted(t for t, cs in per_transcript.items() if len(cs) >= 2)
     if len(chosen) < 2 or not common:
         who = " and ".join(chosen) if coders else "two coders"
+        waiting = ", ".join(f"{t} ({', '.join(sample[t]) or 'nobody'})" for t in sorted(per_transcript))
         raise QualcodeError(
-            f"{who} have not coded any transcript in common",
-            hint="double-code a transcript, or bring a colleague's work in with 'qualcode merge OTHER_PROJECT'",
+            f"{who} have not both coded a transcript of the agreement sample (coded so far: {waiting})",
+            hint="each coder codes the sample transcripts; bring a colleague's work in with 'qualcode merge"
+                 " OTHER_PROJECT'",
         )
     units = []
     for t in common:
-        seen_by = [c for c in chosen if c in per_transcript[t]]
+        seen_by = per_transcript[t]
         for seg in project.segments(t, include_interviewer=False):
             seg["seen_by"] = seen_by
             units.append(seg)
     applied: dict[int, dict[str, set[str]]] = {}
     chosen_set = set(chosen)
-    common_set = set(common)
-    for c in all_codings:
-        if c["coder"] in chosen_set and c["transcript"] in common_set:
-            applied.setdefault(c["segment"], {}).setdefault(c["coder"], set()).add(c["code"])
+    for t in common:
+        for c in project.codings(transcript=t):
+            if c["coder"] in chosen_set and c["coder"] in per_transcript[t]:
+                applied.setdefault(c["segment"], {}).setdefault(c["coder"], set()).add(c["code"])
     return {"coders": chosen, "transcripts": common, "units": units, "applied": applied}
 
 

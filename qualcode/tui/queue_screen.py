@@ -104,7 +104,7 @@ class QueueScreen(WorkbenchScreen):
         who = ", ".join(str(attrs[k]) for k in ("stakeholder_group", "role", "location") if attrs.get(k))
         head = Text()
         head.append(f"{self.position + 1} of {len(self.units)} uncoded  ", style="bold")
-        head.append(f"{u['ref']} · {u['speaker'] or '(no speaker)'}")
+        head.append(f"{u['ref']} · {wb.unit_place(u)}")
         if who:
             head.append(f" · {who}", style="dim")
         if u.get("t_start") is not None:
@@ -125,7 +125,7 @@ class QueueScreen(WorkbenchScreen):
         if n is None:
             return Text("")
         text = n["text"] if len(n["text"]) < 240 else n["text"][:239] + "…"
-        return Text(f"{n['speaker'] or ''}: {text}", style="dim italic")
+        return Text(f"{n['speaker']}: {text}" if n.get("speaker") else text, style="dim italic")
 
     def _show_codes(self, u: dict[str, Any]) -> None:
         codings = self.project.codings(segment=u["id"])

@@ -82,7 +82,7 @@ class ProjectScreen(WorkbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter transcripts: id, group, location, coder… (/)", id="transcript-filter",
+        yield Input(placeholder="filter transcripts: id, group, location, coder, sample… (/)", id="transcript-filter",
                     compact=True)
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
@@ -114,7 +114,9 @@ class ProjectScreen(WorkbenchScreen):
             done = r["coded"] == r["total"] and r["total"]
             progress = Text(f"{r['coded']:>3}/{r['total']:<3} {round(100 * r['progress']):>3}%",
                             style="bold" if done else "")
-            table.add_row(r["id"], r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
+            # the agreement sample is what agreement and adjudication compare: mark it where coders pick work
+            label = f"{r['id']} ◆" if r.get("sample") else r["id"]
+            table.add_row(label, r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
                           ", ".join(r["coders"]) or "—", key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
@@ -131,6 +133,8 @@ class ProjectScreen(WorkbenchScreen):
         coded = sum(r["coded"] for r in self.rows)
         # Codings a re-import could not place are on no current unit: say so, or nobody sees them.
         waiting = f" · {self.reviews} coding(s) to review: qualcode reanchor list" if self.reviews else ""
+        sample = [r["id"] for r in self.rows if r.get("sample")]
+        waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),

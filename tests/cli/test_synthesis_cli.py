@@ -172,6 +172,10 @@ def test_themes_and_triangulation_on_the_example(example_project_path: Path) -> 
     a = json.loads(qc("themes", "-p", p, "--criterion", "sustainability", "--seed", "3", "--json").stdout)
     b = json.loads(qc("themes", "-p", p, "--criterion", "sustainability", "--seed", "3", "--json").stdout)
     assert a == b and len(a["themes"]) >= 2
+    for t in a["themes"]:
+        assert t["label"] and " / " not in t["label"] and t["share"] <= 0.4
+        assert set(t["stance"]) == {"supports", "criticises", "mixed", "neutral"} and "divergent" in t
+        assert t["representative"] and t["refs"] and all(v["lean"] for v in t["by_group"].values())
     tri = json.loads(qc("triangulation", "-p", p, "--level", "code", "--json").stdout)
     strengths = [t["strength"] for t in tri]
     assert strengths and set(strengths) <= {"strong", "moderate", "weak", "single-source", "none"}
@@ -235,3 +239,15 @@ def test_views_say_when_codings_wait_for_review(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr
         assert "wait for review" in proc.stderr and "qualcode reanchor list" in proc.stderr
         json.loads(proc.stdout)  # stdout stays clean JSON
+
+
+def test_promoting_a_theme_makes_a_finding_that_passes_the_audit(example_project_dir: Path) -> None:
+    p = str(example_project_dir)
+    out = qc("themes", "-p", p, "--criterion", "effectiveness", "--promote", "2", "--id", "F-EFF-T2", "--json")
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["finding"] == "F-EFF-T2" and r["audit_ok"] and r["supporting"] >= 1
+    shown = json.loads(qc("findings", "show", "-p", p, "F-EFF-T2", "--json").stdout)
+    assert len({e["ref"] for e in shown["evidence"]}) == r["supporting"] + r["contradicting"] == r["passages"]
+    assert qc("audit", "-p", p, "--finding", "F-EFF-T2").returncode == 0
+    assert "--id" in assert_one_line_error(qc("themes", "-p", p, "--criterion", "effectiveness", "--promote", "1"))

@@ -122,7 +122,7 @@ async def test_no_common_transcripts_is_said_on_screen_not_a_crash(tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen)
-        assert "not coded any transcript in common" in str(screen.query_one("#adj-progress").render())
+        assert "not both coded a transcript of the agreement sample" in str(screen.query_one("#adj-progress").render())
         await pilot.press("a")  # nothing to decide: nothing happens
         await _settle(app, pilot)
     assert adjudications(project) == []

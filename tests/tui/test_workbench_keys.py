@@ -359,3 +359,17 @@ async def test_a_terminal_that_goes_away_quits_the_app_after_its_writes(make: Ca
         await pilot.pause(0.3)
         assert not app.is_running
     assert refs(store) == [("KII-01:3", "relevance.needs_fit", "clara")]
+
+
+async def test_the_project_view_marks_the_agreement_sample(make: Callable[..., QualcodeApp], store: Project) -> None:
+    from qualcode.synthesis.reconciled import add_to_sample
+
+    add_to_sample(store, "FGD-01", coder="clara")
+    app = make()
+    async with app.run_test(size=SIZE):
+        screen = app.screen
+        assert isinstance(screen, ProjectScreen)
+        table = screen.query_one("#transcripts")
+        ids = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]  # type: ignore[attr-defined]
+        assert ids == ["FGD-01 ◆", "KII-01"]
+        assert "agreement sample: FGD-01" in str(screen.query_one("#status").render())

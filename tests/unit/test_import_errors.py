@@ -85,7 +85,7 @@ def test_invalid_front_matter_points_at_the_line() -> None:
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"nowhere\.txt: file not found"):
+    with pytest.raises(InputError, match=r"nowhere\.txt: no such file"):
         read_transcript(tmp_path / "nowhere.txt")
     with pytest.raises(InputError, match=r"folder"):
         read_transcript(tmp_path)

@@ -1,4 +1,5 @@
-"""Themes within a criterion: deterministic for a seed, every passage in one theme, quotes pseudonymised."""
+"""Themes within a criterion: grouped by meaning, readable labels, stance by group with divergence, one quote per
+group, no catch-all theme, deterministic for a seed, quotes pseudonymised; a theme promoted to a finding."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from pathlib import Path
 import pytest
 from synthesis_support import build_project
 
-from qualcode.errors import NotFoundError, QualcodeError
-from qualcode.synthesis.themes import themes
+from qualcode.errors import ConflictError, NotFoundError, QualcodeError
+from qualcode.synthesis.audit import audit
+from qualcode.synthesis.findings import show_finding
+from qualcode.synthesis.stance import stance_of
+from qualcode.synthesis.themes import promote_theme, themes
 
 
 @pytest.fixture
@@ -24,22 +28,22 @@ def test_themes_are_deterministic_and_cover_every_passage_once(project) -> None:
     assert a == b
     refs = [r for t in a["themes"] for r in t["refs"]]
     assert len(refs) == len(set(refs)) == a["passages"] == 8
-    assert sum(t["size"] for t in a["themes"]) == 8
     for t in a["themes"]:
-        assert t["terms"] and t["quotes"] and sum(t["groups"].values()) == t["size"]
+        assert t["quotes"] and sum(t["groups"].values()) == t["size"] == len(t["passages"])
+        assert sum(t["stance"].values()) == t["size"]
 
 
 def test_grievance_passages_share_a_theme(project) -> None:  # type: ignore[no-untyped-def]
     result = themes(project, criterion="relevance", k=2, seed=0)
-    grievance = [t for t in result["themes"] if any("grievance" in term for term in t["terms"])]
-    assert grievance, result["themes"]
-    quotes = " ".join(q["text"] for q in grievance[0]["quotes"]).lower()
-    assert "grievance" in quotes
+    with_grievance = [t for t in result["themes"]
+                      if sum("grievance" in q["text"].lower() for q in t["quotes"] + t["representative"]) >= 2]
+    assert with_grievance, [t["label"] for t in result["themes"]]
 
 
 def test_representative_quotes_are_pseudonymised(project) -> None:  # type: ignore[no-untyped-def]
     result = themes(project, criterion="relevance", k=1, top_quotes=10)
-    text = " ".join(q["text"] for t in result["themes"] for q in t["quotes"])
+    text = " ".join(q["text"] for t in result["themes"] for q in t["quotes"] + t["representative"])
+    text += " ".join(t["label"] for t in result["themes"])
     assert "Nguyen Thi Hoa" not in text and "[informant KII-01]" in text
     assert all(q["attribution"].startswith(("Interview", "FGD")) for t in result["themes"] for q in t["quotes"])
     named = themes(project, criterion="relevance", k=1, top_quotes=10, show_names=True)
@@ -47,7 +51,103 @@ def test_representative_quotes_are_pseudonymised(project) -> None:  # type: igno
 
 
 def test_no_quotes_or_no_target_is_a_clear_error(project) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(NotFoundError, match="no coded quotes"):
+    with pytest.raises(NotFoundError, match="no coded passages"):
         themes(project, criterion="impact")
     with pytest.raises(QualcodeError, match="--criterion"):
         themes(project)
+    with pytest.raises(QualcodeError, match="at least 1"):
+        themes(project, criterion="relevance", k=0)
+
+
+def test_stance_reads_praise_criticism_contrast_and_negation() -> None:
+    assert stance_of("The grievance-handling course got very good feedback.").stance == "supports"
+    assert stance_of("Only three of our 14 line leaders got any training, and nobody came back to check.").stance \
+        == "criticises"
+    assert stance_of("The toolkit was not useful for us.").stance == "criticises"
+    assert stance_of("Since the signing we have had no strikes in the seven factories.").stance == "supports"
+    assert stance_of("The content is good, but the platform was slow.").stance == "mixed"
+    assert stance_of("We have 14 line leaders in our section.").stance == "neutral"
+    result = stance_of("The e-learning was not adapted for line workers.")
+    assert result.stance == "criticises" and any("adapted" in e for e in result.evidence)
+
+
+def test_opposite_claims_about_the_same_topic_get_opposite_stances() -> None:
+    """The issue's example: the same nouns, opposite meanings."""
+    assert stance_of("In our section we have 14 line leaders, and only three of them got any training from the"
+                     " project.").stance == "criticises"
+    assert stance_of("We trained all line leaders on it in 2023, and it helped a lot.").stance == "supports"
+
+
+def _divergent_project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from synthesis_support import parse_turns, unit_ref
+
+    from qualcode.cases import CaseRow
+    from qualcode.codebook import default_codebook_path, load_codebook
+    from qualcode.project_io import apply_case_sheet
+    from qualcode.store import Project
+
+    praise = ["The grievance training was very useful and helped our supervisors a lot.",
+              "The grievance course was excellent, the best training we had.",
+              "After the grievance training our complaints were answered quickly, it worked well.",
+              "The grievance-handling course was relevant and effective for the factory."]
+    critique = ["The grievance training did not reach the workers, only managers were invited.",
+                "The grievance course was not useful for us, nobody asked the union what we needed.",
+                "The grievance procedure is weak and the training was too late and too short.",
+                "The grievance training failed to change anything for workers, it was a problem."]
+    p = Project.create(tmp_path / "div", codebook=load_codebook(default_codebook_path()), name="Divergent")
+    rows = []
+    for n, text in enumerate(praise + critique):
+        tid = f"KII-{n + 1:02d}"
+        p.add_transcript(parse_turns([("Interviewer", "How useful was the grievance training?"),
+                                      ("Informant", text)]), tid, attributes={"type": "KII"})
+        group = "Factory" if n < len(praise) else "Workers' organisation"
+        rows.append(CaseRow(n + 2, tid, None, None, tid, f"Person {n}",
+                            {"type": "KII", "stakeholder_group": group, "role": "Officer", "location": "Ha Noi"}))
+    apply_case_sheet(p, rows, coder="ana")
+    for n, text in enumerate(praise + critique):
+        tid = f"KII-{n + 1:02d}"
+        for coder in ("ana", "ben"):
+            p.add_coding(unit_ref(p, tid, text[:20]), "effectiveness.outcomes", coder=coder,
+                         created="2024-03-20T10:00:00Z")
+    return p
+
+
+def test_groups_leaning_opposite_ways_are_flagged_divergent_with_a_quote_each(tmp_path: Path) -> None:
+    p = _divergent_project(tmp_path)
+    result = themes(p, criterion="effectiveness", k=1, max_share=1.0)
+    (t,) = result["themes"]
+    assert t["by_group"]["Factory"]["lean"] == "positive"
+    assert t["by_group"]["Workers' organisation"]["lean"] == "critical"
+    assert t["divergent"] and "Factory positive" in t["divergence"]
+    assert "Workers' organisation critical" in t["divergence"]
+    assert {q["group"] for q in t["representative"]} == {"Factory", "Workers' organisation"}
+    assert t["triangulation"]["informants"] == 8 and len(t["triangulation"]["groups"]) == 2
+    assert t["triangulation"]["units"] == 8  # two coders, one passage each: counted once
+    p.close()
+
+
+def test_a_catch_all_theme_is_split_and_reported(tmp_path: Path) -> None:
+    p = _divergent_project(tmp_path)
+    result = themes(p, criterion="effectiveness", k=1, max_share=0.6)
+    assert result["split"] and result["split"][0]["passages"] == 8
+    assert max(t["share"] for t in result["themes"]) <= 0.6
+    p.close()
+
+
+def test_a_promoted_theme_is_a_finding_with_its_evidence_that_passes_the_audit(tmp_path: Path) -> None:
+    p = _divergent_project(tmp_path)
+    whole = themes(p, criterion="effectiveness", k=1, max_share=1.0)
+    assert len(whole["themes"]) == 1
+    result = promote_theme(p, 1, finding_id="F-EFF-9", coder="ana", criterion="effectiveness", k=1, max_share=1.0)
+    assert result["audit_ok"] and result["passages"] == 8
+    assert result["supporting"] + result["contradicting"] == 8 and result["contradicting"] >= 1
+    finding = show_finding(p, "F-EFF-9")
+    assert finding["criterion"] == "effectiveness" and finding["statement"]
+    assert len(finding["evidence"]) == 16  # both coders' codings of each passage: the reviewer sees who coded it
+    assert finding["triangulation"]["divergent_groups"]
+    assert audit(p, finding_ids=["F-EFF-9"])["ok"]
+    with pytest.raises(ConflictError):
+        promote_theme(p, 1, finding_id="F-EFF-9", coder="ana", criterion="effectiveness", k=1, max_share=1.0)
+    with pytest.raises(NotFoundError, match="no theme 5"):
+        promote_theme(p, 5, finding_id="F-EFF-10", coder="ana", criterion="effectiveness", k=1)
+    p.close()

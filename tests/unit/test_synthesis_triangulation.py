@@ -20,10 +20,17 @@ def rows(*spec: tuple[str, str, str]) -> list[dict]:  # type: ignore[type-arg]
 RULE = parse_rule(DEFAULT_RULE)
 
 
+def fgd(*spec: tuple[str, str]) -> list[dict]:  # type: ignore[type-arg]
+    """(participant, group) of one focus group -> evidence rows of that one discussion."""
+    return [{"ref": f"FGD-01:{i}", "informant": inf, "group": g, "transcript": "FGD-01", "source_type": "FGD",
+             "coder": "ana"} for i, (inf, g) in enumerate(spec, start=1)]
+
+
 @pytest.mark.parametrize(("evidence", "documents", "expected"), [
     (rows(("a", "Factory", "KII"), ("b", "Union", "FGD"), ("c", "Ministry", "KII")), 0, "strong"),
-    (rows(*[(f"i{n}", "Factory" if n % 2 else "Union", "KII") for n in range(5)]), 0, "strong"),
-    (rows(("a", "Factory", "KII"), ("b", "Union", "KII"), ("c", "Ministry", "KII")), 0, "moderate"),
+    (rows(("a", "Factory", "KII"), ("b", "Union", "KII"), ("c", "Ministry", "KII")), 0, "strong"),
+    (rows(("a", "Factory", "KII"), ("b", "Union", "FGD")), 0, "strong"),
+    (rows(*[(f"i{n}", "Factory" if n % 2 else "Union", "KII") for n in range(5)]), 0, "moderate"),
     (rows(("a", "Factory", "KII"), ("b", "Union", "KII")), 0, "moderate"),
     (rows(("a", "Factory", "KII"), ("b", "Factory", "FGD")), 0, "weak"),
     (rows(("a", "Factory", "KII"), ("a", "Factory", "KII")), 0, "single-source"),
@@ -35,8 +42,31 @@ def test_default_rule_ratings(evidence: list, documents: int, expected: str) -> 
 
 
 def test_documents_count_as_a_source_type() -> None:
-    ev = rows(("a", "Factory", "KII"), ("b", "Union", "KII"), ("c", "Ministry", "KII"))
+    ev = rows(("a", "Factory", "KII"), ("b", "Union", "KII"))
+    assert measure(ev, rule=RULE)["strength"] == "moderate"
     assert measure(ev, documents=1, rule=RULE)["strength"] == "strong"
+
+
+def test_one_focus_group_is_one_event_however_many_speak() -> None:
+    """Five participants of one discussion, from two groups, influence each other: the FGD counts once, so the
+    evidence is weak, not strong (a KII from one more group makes it moderate... and the event list shows who)."""
+    five = fgd(("p1", "Factory"), ("p2", "Factory"), ("p3", "Union"), ("p4", "Factory"), ("p5", "Factory"))
+    m = measure(five, rule=RULE)
+    assert (m["events"], m["informants"], len(m["groups"])) == (1, 5, 2)
+    assert m["strength"] == "weak"
+    assert m["event_list"] == [{"id": "FGD-01", "type": "FGD", "units": 5, "informants": 5, "participants": 5,
+                                "groups": ["Factory", "Union"], "transcripts": ["FGD-01"]}]
+    plus_kii = measure(five + rows(("m", "Ministry", "KII")), rule=RULE)
+    assert plus_kii["events"] == 2 and plus_kii["strength"] == "strong"  # two events, three groups, two sources
+
+
+def test_an_event_attribute_joins_two_recordings_of_one_meeting() -> None:
+    ev = rows(("a", "Factory", "KII"), ("b", "Union", "KII"))
+    for r in ev:
+        r["attributes"] = {"event": "Workshop Hai Phong"}
+    m = measure(ev, rule=RULE)
+    assert m["events"] == 1 and m["transcripts"] == 2
+    assert m["strength"] == "weak"
 
 
 def test_silent_groups_are_the_case_sheet_groups_without_evidence() -> None:

@@ -166,7 +166,7 @@ def test_agreed_codings_of_the_consensus_coder_are_not_a_coder(project: Project)
     seg = unit(project, "KII-01", "Turnover")
     project.add_coding(seg, "relevance.needs", coder="clara")
     project.add_coding(seg, "relevance.needs", coder="consensus")
-    with pytest.raises(QualcodeError, match="not coded any transcript in common"):
+    with pytest.raises(QualcodeError, match="not both coded a transcript of the agreement sample"):
         agreement(project)
 
 
@@ -175,7 +175,7 @@ def test_unknown_coder_and_no_overlap_are_errors_users_can_act_on(project: Proje
     project.add_coding(unit(project, "FGD-01", "The toolkit"), "lessons", coder="long")
     with pytest.raises(NotFoundError, match="no coder 'lon'"):
         agreement(project, coders=["clara", "lon"])
-    with pytest.raises(QualcodeError, match="clara and long have not coded any transcript in common"):
+    with pytest.raises(QualcodeError, match="clara and long have not both coded a transcript of the agreement sample"):
         agreement(project, coders=["clara", "long"])
     with pytest.raises(QualcodeError, match="--by"):
         agreement(project, by="speaker")

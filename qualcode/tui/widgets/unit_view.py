@@ -20,6 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qualcode.workbench import unit_place
+
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
 
 
@@ -135,7 +137,17 @@ class UnitView(ScrollView, can_focus=True):
         width = self._width
         out: list[tuple[str, str, Any]] = []
         prev = self.units[i - 1] if i else None
-        if prev is None or prev["turn"] != u["turn"] or prev["speaker"] != u["speaker"]:
+        if u.get("kind") == "document":
+            # a document has no speakers: a header line where the page or the section changes, a blank line
+            # between paragraphs
+            place = (u.get("page_label"), u.get("heading"))
+            if prev is None or (prev.get("page_label"), prev.get("heading")) != place:
+                if prev is not None:
+                    out.append(("blank", "", None))
+                out.append(("speaker", unit_place(u), None))
+            elif prev["turn"] != u["turn"]:
+                out.append(("blank", "", None))
+        elif prev is None or prev["turn"] != u["turn"] or prev["speaker"] != u["speaker"]:
             if prev is not None:
                 out.append(("blank", "", None))
             out.append(("speaker", self._speaker_line(u), None))

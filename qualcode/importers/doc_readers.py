@@ -1,0 +1,393 @@
+"""Word, HTML, Markdown and plain-text documents as :class:`DocBlock` s: headings (with levels) name the sections,
+paragraphs and list items are text, tables are read row by row. Headers and footers of Word files live outside the
+body and are never read; HTML navigation, scripts and styles are left out.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from qualcode.errors import InputError
+from qualcode.importers.doc_blocks import (
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    ROW,
+    DocBlock,
+    assemble_document,
+    clean_text,
+    title_from_file,
+    usable_title,
+)
+from qualcode.model import ParsedTranscript
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_HINT = "open it in Word and save it again as .docx, or save it as PDF"
+
+
+def _finish(blocks: list[DocBlock], fmt: str, name: str, metadata: dict[str, Any],
+            warnings: list[str] | None = None) -> ParsedTranscript:
+    warnings = list(warnings or [])
+    title = usable_title(metadata.get("title"))
+    if title is None:
+        first = next((b.text for b in blocks if b.kind == HEADING), None)
+        title = first if first and len(first) <= 200 else None
+    if title is None:
+        title = title_from_file(name)
+        warnings.append(f"no title in the file: called '{title}' after the file name (a documents sheet can set it)")
+    metadata["title"] = title
+    return assemble_document(blocks, fmt=fmt, name=name, metadata=metadata, warnings=warnings)
+
+
+# ---------------------------------------------------------------------------------------------- Word
+
+
+def read_docx_document(data: bytes, name: str) -> ParsedTranscript:
+    """A Word document: heading styles (and outline levels) give the heading path, tables are read row by row."""
+    try:
+        import docx  # python-docx is slow to import; only Word files need it
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError:  # pragma: no cover - python-docx is a dependency
+        raise InputError("reading .docx needs the python-docx package", path=name) from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body
+    except Exception:
+        raise InputError("this Word document is damaged or incomplete", path=name, hint=_DOCX_HINT) from None
+    metadata: dict[str, Any] = {}
+    try:
+        props = document.core_properties
+        for key, value in (("title", props.title), ("author", props.author), ("subject", props.subject),
+                           ("keywords", props.keywords), ("category", props.category),
+                           ("created", props.created), ("modified", props.modified)):
+            if value:
+                metadata[key] = value.date().isoformat() if hasattr(value, "date") else clean_text(str(value))
+        if metadata.get("created"):
+            metadata["date"] = metadata["created"]
+    except Exception:  # damaged core properties: the text is still worth reading
+        pass
+    blocks: list[DocBlock] = []
+    try:
+        for element in _body_elements(body):
+            if element.tag == _W + "p":
+                paragraph = Paragraph(element, document)
+                text = clean_text(paragraph.text)
+                if not text:
+                    continue
+                level = _heading_level(paragraph)
+                if level == 0 and blocks == [] and _style(paragraph).startswith("title"):
+                    metadata.setdefault("title", text)
+                if level:
+                    blocks.append(DocBlock(text, HEADING, level))
+                else:
+                    blocks.append(DocBlock(text, ITEM if _is_list(paragraph) else PARAGRAPH))
+            elif element.tag == _W + "tbl":
+                for row in _table_rows(Table(element, document)):
+                    text = clean_text(" | ".join(c for c in row if c))
+                    if text:
+                        blocks.append(DocBlock(text, ROW))
+    except InputError:
+        raise
+    except Exception:
+        raise InputError("this Word document is damaged or incomplete", path=name, hint=_DOCX_HINT) from None
+    return _finish(blocks, "docx", name, metadata)
+
+
+def _body_elements(parent: Any) -> Any:
+    for child in parent.iterchildren():
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag in (_W + "sdt", _W + "customXml", _W + "ins", _W + "smartTag"):
+            for content in child.iterchildren():
+                yield from _body_elements(content) if content.tag != _W + "p" else iter([content])
+
+
+def _style(paragraph: Any) -> str:
+    try:
+        style = paragraph.style
+        return (style.name or "").lower() if style is not None else ""
+    except Exception:  # a style id that points nowhere
+        return ""
+
+
+def _heading_level(paragraph: Any) -> int:
+    """1-6 for a heading (by style, style inheritance or outline level), 0 for body text."""
+    try:
+        style = paragraph.style
+        depth = 0
+        while style is not None and depth < 6:
+            name = (style.name or "").lower()
+            m = re.match(r"heading\s*(\d)", name)
+            if m:
+                return max(1, min(6, int(m.group(1))))
+            if name == "title":
+                return 1
+            style = style.base_style
+            depth += 1
+    except Exception:
+        pass
+    outline = paragraph._p.find(f"{_W}pPr/{_W}outlineLvl")
+    if outline is not None:
+        try:
+            value = int(outline.get(f"{_W}val", "9"))
+        except ValueError:
+            value = 9
+        if value < 9:
+            return min(6, value + 1)
+    return 0
+
+
+def _is_list(paragraph: Any) -> bool:
+    return paragraph._p.find(f"{_W}pPr/{_W}numPr") is not None or "list" in _style(paragraph)
+
+
+def _table_rows(table: Any) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            if cell._tc is previous:
+                continue  # python-docx repeats merged cells
+            previous = cell._tc
+            cells.append(clean_text(" ".join(p.text for p in cell.paragraphs)))
+            for inner in cell.tables:  # a table inside a cell: its rows after the cell's own text
+                cells.extend(" ".join(c for c in r if c) for r in _table_rows(inner))
+        rows.append(cells)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- HTML
+
+_SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "button",
+         "select", "iframe", "object", "head"}
+_BLOCK = {"p", "li", "dd", "dt", "blockquote", "pre", "figcaption", "caption", "address", "summary", "td", "th"}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def read_html_document(text: str, name: str) -> ParsedTranscript:
+    """An HTML page or report: headings, paragraphs, list items and table rows in document order."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(text)
+    except Exception:
+        raise InputError("this HTML file cannot be read", path=name, hint="save the page again as HTML") from None
+    metadata: dict[str, Any] = {}
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        metadata["title"] = clean_text(title.text_content())
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").lower()
+        value = clean_text(meta.get("content") or "")
+        if not value:
+            continue
+        if key in ("author", "dc.creator", "dcterms.creator"):
+            metadata.setdefault("author", value)
+        elif key in ("date", "dc.date", "dcterms.date", "article:published_time", "citation_publication_date"):
+            metadata.setdefault("date", value[:10])
+        elif key in ("og:title", "dc.title", "citation_title") and "title" not in metadata:
+            metadata["title"] = value
+    for br in root.iter("br"):
+        br.tail = " " + (br.tail or "")  # a line break inside a paragraph separates words
+    body = root.find("body")
+    blocks: list[DocBlock] = []
+    _walk_html(body if body is not None else root, blocks)
+    return _finish(blocks, "html", name, metadata)
+
+
+_BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",
+                                         "thead", "tfoot", "tr", "figure", "details", "center", "hr", "body"}
+
+
+def _walk_html(element: Any, blocks: list[DocBlock]) -> None:
+    """Blocks of an element in document order; loose text between its block children is a paragraph of its own."""
+    buffer: list[str] = [element.text or ""]
+
+    def flush() -> None:
+        text = clean_text(" ".join(buffer))
+        buffer.clear()
+        if text:
+            blocks.append(DocBlock(text, PARAGRAPH))
+
+    for child in element:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in _SKIP or not tag:
+            buffer.append(child.tail or "")
+            continue
+        if tag not in _BLOCKISH:
+            buffer.append(child.text_content())
+            buffer.append(child.tail or "")
+            continue
+        flush()
+        if tag in _HEADINGS:
+            text = clean_text(child.text_content())
+            if text:
+                blocks.append(DocBlock(text, HEADING, _HEADINGS[tag]))
+        elif tag == "tr":
+            cells = [clean_text(c.text_content()) for c in child
+                     if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            text = clean_text(" | ".join(c for c in cells if c))
+            if text:
+                blocks.append(DocBlock(text, ROW))
+        elif tag in _BLOCK and not _has_block(child):
+            text = clean_text(child.text_content())
+            if text:
+                blocks.append(DocBlock(text, ITEM if tag == "li" else PARAGRAPH))
+        else:
+            _walk_html(child, blocks)
+        buffer.append(child.tail or "")
+    flush()
+
+
+def _has_block(element: Any) -> bool:
+    for d in element.iterdescendants():
+        tag = d.tag.lower() if isinstance(d.tag, str) else ""
+        if tag in _BLOCKISH:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------- Markdown, text
+
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_MD_LINK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]{0,200}>")
+_FRONT_KEY = re.compile(r"^([A-Za-z][\w \-]{0,40}):\s*(.*)$")
+
+
+def _inline(text: str) -> str:
+    text = _MD_LINK.sub(lambda m: m.group(1) or "", text)
+    for _ in range(3):
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    return clean_text(_HTML_TAG.sub("", text))
+
+
+def read_markdown_document(text: str, name: str) -> ParsedTranscript:
+    """Markdown: ATX and Setext headings, paragraphs, list items, pipe tables; front matter gives metadata."""
+    lines = text.split("\n")
+    metadata: dict[str, Any] = {}
+    start = 0
+    if lines and lines[0].strip() == "---":
+        for i in range(1, min(len(lines), 60)):
+            if lines[i].strip() in ("---", "..."):
+                for line in lines[1:i]:
+                    m = _FRONT_KEY.match(line.strip())
+                    if m and m.group(2).strip():
+                        metadata[m.group(1).strip().lower().replace(" ", "_")] = m.group(2).strip().strip("'\"")
+                start = i + 1
+                break
+    blocks: list[DocBlock] = []
+    para: list[str] = []
+    kind = PARAGRAPH
+    in_fence = False
+
+    def flush() -> None:
+        nonlocal para, kind
+        if para:
+            joined = _inline(" ".join(para))
+            if joined:
+                blocks.append(DocBlock(joined, kind))
+        para, kind = [], PARAGRAPH
+
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if _FENCE.match(line):
+            flush()
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            para.append(line)
+            continue
+        stripped = line.strip()
+        if not stripped or _RULE.match(line):
+            flush()
+            continue
+        m = _ATX.match(line)
+        if m:
+            flush()
+            heading = _inline(m.group(2))
+            if heading:
+                blocks.append(DocBlock(heading, HEADING, len(m.group(1))))
+            continue
+        if para and _SETEXT.match(line) and kind == PARAGRAPH and len(para) == 1:
+            heading = _inline(para[0])
+            para = []
+            if heading:
+                blocks.append(DocBlock(heading, HEADING, 1 if stripped.startswith("=") else 2))
+            continue
+        if stripped.startswith("|") or (stripped.count("|") >= 2 and i + 1 < len(lines)
+                                        and _TABLE_SEP.match(lines[i + 1] or "")):
+            flush()
+            if _TABLE_SEP.match(line):
+                continue
+            cells = [_inline(c) for c in stripped.strip("|").split("|")]
+            row = " | ".join(c for c in cells if c)
+            if row:
+                blocks.append(DocBlock(row, ROW))
+            continue
+        if _LIST.match(line):
+            flush()
+            kind = ITEM
+            para = [_LIST.sub("", line, count=1)]
+            continue
+        para.append(re.sub(r"^\s{0,3}>\s?", "", line))
+    flush()
+    return _finish(blocks, "markdown", name, metadata)
+
+
+_CAPS_HEADING = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
+_NUMBERED = re.compile(r"^(?:(?:chapter|section|part|annex)\s+)?(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S", re.IGNORECASE)
+
+
+def read_text_document(text: str, name: str) -> ParsedTranscript:
+    """Plain text: paragraphs separated by blank lines; short numbered, capitalised or underlined lines are headings;
+    form feeds (as PDF-to-text tools write them) are page breaks."""
+    blocks: list[DocBlock] = []
+    pages = text.split("\f")
+    multi = len(pages) > 1
+    for number, page in enumerate(pages, start=1):
+        marks = [(0, number, str(number))] if multi else []
+        chunks = re.split(r"\n\s*\n", page)
+        for chunk in chunks:
+            lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
+            if not lines:
+                continue
+            if len(lines) == 2 and _SETEXT.match(lines[1]):
+                blocks.append(DocBlock(clean_text(lines[0]), HEADING, 1 if lines[1].startswith("=") else 2,
+                                       list(marks)))
+                continue
+            if len(lines) == 1 and _text_heading(lines[0]):
+                m = _NUMBERED.match(lines[0])
+                level = m.group(1).count(".") + 1 if m else 1
+                blocks.append(DocBlock(clean_text(lines[0]), HEADING, level, list(marks)))
+                continue
+            items = [i for i, ln in enumerate(lines) if _LIST.match(ln)]
+            if items and items[0] == 0:
+                current: list[str] = []
+                for ln in lines:
+                    if _LIST.match(ln) and current:
+                        blocks.append(DocBlock(clean_text(" ".join(current)), ITEM, 0, list(marks)))
+                        current = []
+                    current.append(_LIST.sub("", ln, count=1) if _LIST.match(ln) else ln)
+                if current:
+                    blocks.append(DocBlock(clean_text(" ".join(current)), ITEM, 0, list(marks)))
+                continue
+            blocks.append(DocBlock(clean_text(" ".join(lines)), PARAGRAPH, 0, list(marks)))
+    return _finish(blocks, "text", name, {})
+
+
+def _text_heading(line: str) -> bool:
+    words = line.split()
+    if not words or len(words) > 12 or line[-1] in ".,;:!?":
+        return False
+    return bool(_NUMBERED.match(line)) or (bool(_CAPS_HEADING.match(line)) and len(line) > 3)

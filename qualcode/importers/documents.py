@@ -1,0 +1,134 @@
+"""Desk-review documents: PDF (text layer), Word .docx, HTML, Markdown and plain text, read into a
+:class:`ParsedTranscript` of kind ``"document"`` (no speakers; units with a page or heading path).
+
+>>> from qualcode.importers.documents import read_document
+>>> parsed = read_document("transcripts/documents/Final-progress-report-2024.pdf")  # doctest: +SKIP
+>>> parsed.kind, parsed.units[0].page  # doctest: +SKIP
+('document', 1)
+
+The format is recognised from the content (a PDF named .txt is still a PDF); every problem a user can cause is an
+:class:`~qualcode.errors.InputError` naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePath
+
+from qualcode.errors import InputError, QualcodeError
+from qualcode.model import ParsedTranscript
+
+__all__ = ["DOCUMENT_EXTENSIONS", "MAX_DOCUMENT_BYTES", "read_document", "parse_document", "is_document_file"]
+
+#: Extensions a document usually carries (the content decides, these only sharpen messages and defaults).
+DOCUMENT_EXTENSIONS: tuple[str, ...] = (".pdf", ".docx", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt",
+                                        ".text")
+#: Files larger than this are refused before they are read (a desk-review document is rarely over 50 MB).
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+_HINT = "qualcode reads documents as PDF (with a text layer), Word .docx, HTML, Markdown or plain text"
+
+
+def is_document_file(path: str | Path, head: bytes | None = None) -> bool:
+    """Whether a file can only be a document, never a transcript: a PDF or an HTML page."""
+    if head is None:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(2048)
+        except OSError:
+            return PurePath(str(path)).suffix.lower() in (".pdf", ".html", ".htm", ".xhtml")
+    return _is_pdf(head) or _is_html(head) or PurePath(str(path)).suffix.lower() in (".pdf", ".html", ".htm",
+                                                                                      ".xhtml")
+
+
+def read_document(path: str | Path) -> ParsedTranscript:
+    """Read and parse the document at ``path``. Raises InputError when it cannot be read."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(f"the file is too large to import ({size // (1024 * 1024)} MB; the limit is"
+                             f" {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)", path=str(path),
+                             hint="split it into parts (chapters) and import those")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path), hint="check the path and the file name") from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not a document", path=str(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", path=str(path), hint="check that you may read this file") from None
+    except OSError as err:
+        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    return parse_document(data, str(path))
+
+
+def parse_document(data: bytes, name: str) -> ParsedTranscript:
+    """Parse document bytes; ``name`` is the file name (messages and ``source_name``)."""
+    try:
+        return _parse(data, name)
+    except QualcodeError:
+        raise
+    except RecursionError:
+        raise InputError("the file is too deeply nested to read", path=name) from None
+    except MemoryError:
+        raise InputError("the file is too large to read in memory", path=name) from None
+    except Exception as err:  # a reader bug must still reach the user as one line, not a traceback
+        raise InputError(f"could not read this document ({type(err).__name__}: {err})", path=name,
+                         hint=_HINT) from err
+
+
+def _is_pdf(head: bytes) -> bool:
+    return b"%PDF-" in head[:1024]
+
+
+def _is_html(head: bytes) -> bool:
+    low = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return low.startswith((b"<!doctype html", b"<html")) or (low.startswith(b"<") and b"<body" in head[:4096].lower())
+
+
+def _parse(data: bytes, name: str) -> ParsedTranscript:
+    if not data.strip():
+        raise InputError("the file is empty", path=name, hint="check that the document was saved completely")
+    if _is_pdf(data[:1024]):
+        from qualcode.importers.pdf_reader import read_pdf
+
+        return read_pdf(data, name)
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".pdf":
+        raise InputError("this file is named .pdf but is not a PDF (it has no PDF header)", path=name,
+                         hint="download or export the PDF again")
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if _is_word(data):
+            from qualcode.importers.doc_readers import read_docx_document
+
+            return read_docx_document(data, name)
+        raise InputError("this is a zip archive, not a Word document", path=name,
+                         hint=f"{_HINT}; save Excel or PowerPoint files as PDF first")
+    from qualcode.importers.detect import sniff_binary
+
+    sniff_binary(data, name)  # a picture, audio, an old .doc ... gets its own message
+    from qualcode.importers.decoding import decode_text
+
+    text, _encoding = decode_text(data, name)
+    if not text.strip():
+        raise InputError("the file is empty", path=name)
+    if _is_html(data[:4096]) or suffix in (".html", ".htm", ".xhtml"):
+        from qualcode.importers.doc_readers import read_html_document
+
+        return read_html_document(text, name)
+    if suffix in (".md", ".markdown") or text.lstrip().startswith(("# ", "---\n")):
+        from qualcode.importers.doc_readers import read_markdown_document
+
+        return read_markdown_document(text, name)
+    from qualcode.importers.doc_readers import read_text_document
+
+    return read_text_document(text, name)
+
+
+def _is_word(data: bytes) -> bool:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False

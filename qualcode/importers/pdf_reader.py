@@ -1,0 +1,773 @@
+"""PDF documents (text layer) in reading order, with pages, headings and tables, without running headers/footers.
+
+pdfminer.six gives every text line with its position and fonts; qualcode puts the lines in reading order itself:
+
+* **Columns** (recursive XY-cut with slab merging): the page is cut into horizontal slabs of lines that overlap
+  vertically; consecutive slabs that share a vertical gap (a gutter) form a multi-column group, read column by
+  column; a full-width line (a title, a table caption, a footnote rule) ends the group. Columns are ordered the same
+  way recursively, so a box beside a column or a two-column section under a one-column one read correctly.
+* **Tables**: a multi-column group whose lines fill little of their columns, or that ruling lines cross, is a table:
+  it is read row by row, each row's cells left to right.
+* **Running headers and footers**: lines in the top or bottom band of the page whose text (digits ignored) recurs
+  at the same height on other pages, and lone page numbers there, are dropped; the number printed on a page (or the
+  PDF's own page labels) becomes the page's label, which citations use.
+* **Headings** are paragraphs set larger than the body text (or bold and short); their sizes give their levels.
+* Words hyphenated at a line end are joined when the document spells the word without the hyphen elsewhere;
+  superscript footnote markers are left out of the text, so sentences still end where they end.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualcode.errors import InputError
+from qualcode.importers.doc_blocks import (
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    ROW,
+    TITLE,
+    DocBlock,
+    assemble_document,
+    clean_text,
+    title_from_file,
+    usable_title,
+)
+from qualcode.model import ParsedTranscript
+
+#: Pages read at most (a 3,000-page PDF is a book, not a desk-review document).
+MAX_PAGES = 3000
+#: Share of the page height at the top and the bottom where running headers and footers live.
+MARGIN_BAND = 0.12
+_BULLETS = "•◦▪▫●○■□‣⁃–-*·"
+_NUMBERED_ITEM = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)])\s")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
+_PAGE_NUMBER = re.compile(
+    r"^(?:page|p\.|pg\.?|seite|página|pagina|trang)?\s*[-–—(\[]?\s*(\d{1,5}|[ivxlcdm]{1,7})\s*[-–—)\]]?"
+    r"(?:\s*(?:of|/|de|sur|von)\s*\d{1,4})?$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)*")
+_DAMAGED_HINT = "open it and save it again as PDF (or as .docx), then import that file"
+
+
+@dataclass
+class Line:
+    """A text line on a page, in top-down coordinates (``top`` < ``bottom``)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    page: int
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0, top, x1, bottom
+    images: int = 0
+    label: str | None = None
+
+
+def read_pdf(data: bytes, name: str) -> ParsedTranscript:
+    """Parse a PDF document. Raises InputError for an encrypted, damaged or scanned (text-less) PDF."""
+    pdfminer_log = logging.getLogger("pdfminer")
+    level = pdfminer_log.level
+    pdfminer_log.setLevel(logging.ERROR)  # pdfminer warns about every odd font; the user cannot act on that
+    try:
+        return _read(data, name)
+    finally:
+        pdfminer_log.setLevel(level)
+
+
+def _open(data: bytes, name: str) -> Any:
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.psparser import PSException
+
+    try:
+        return PDFDocument(PDFParser(io.BytesIO(data)))
+    except PDFPasswordIncorrect:
+        raise InputError(
+            "this PDF is protected by a password",
+            path=name,
+            hint="open it with its password and save a copy without one (or ask for the unprotected file)",
+        ) from None
+    except PDFEncryptionError as err:
+        raise InputError(
+            f"this PDF is encrypted in a way qualcode cannot read ({err})",
+            path=name,
+            hint="open it and save a copy without protection, then import that file",
+        ) from None
+    except (PSException, ValueError, TypeError, KeyError, AttributeError, IndexError, EOFError,
+            RecursionError, OverflowError, ZeroDivisionError):
+        raise InputError("this PDF is damaged or incomplete", path=name, hint=_DAMAGED_HINT) from None
+    except Exception as err:  # pdfminer raises plain Exceptions for some broken files
+        if type(err).__name__ in ("PDFPasswordIncorrect",):
+            raise
+        raise InputError("this PDF is damaged or incomplete", path=name, hint=_DAMAGED_HINT) from None
+
+
+def _read(data: bytes, name: str) -> ParsedTranscript:
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    doc = _open(data, name)
+    metadata = _metadata(doc)
+    manager = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(manager, laparams=LAParams(line_margin=0.3, char_margin=2.0, word_margin=0.1))
+    interpreter = PDFPageInterpreter(manager, device)
+    pages: list[Page] = []
+    try:
+        for number, pdf_page in enumerate(PDFPage.create_pages(doc), start=1):
+            if number > MAX_PAGES:
+                raise InputError(f"this PDF has more than {MAX_PAGES} pages", path=name,
+                                 hint="import the chapters you need as separate files")
+            interpreter.process_page(pdf_page)
+            pages.append(_page(device.get_result(), number))
+    except InputError:
+        raise
+    except Exception:
+        if not pages:
+            raise InputError("this PDF is damaged or incomplete", path=name, hint=_DAMAGED_HINT) from None
+        raise InputError(
+            f"this PDF is damaged after page {len(pages)}", path=name, hint=_DAMAGED_HINT
+        ) from None
+    if not pages:
+        raise InputError("this PDF has no pages", path=name, hint=_DAMAGED_HINT)
+    metadata["pages"] = len(pages)
+    warnings: list[str] = []
+    if not any(p.lines for p in pages):
+        raise InputError(
+            "this PDF has no text layer (it is a scanned image)",
+            path=name,
+            hint="run it through OCR (for example ocrmypdf) or get the original Word file, then import that",
+        )
+    empty = [p.number for p in pages if not p.lines and p.images]
+    if empty:
+        warnings.append(f"{_pages_text(empty)} without text (scanned images?): nothing there can be coded")
+    blocks = page_blocks(pages, _page_labels(doc, len(pages)))
+    title = usable_title(metadata.get("title"))
+    if title is None:
+        first = next((b for b in blocks if b.kind == TITLE), None) or next((b for b in blocks if b.kind == HEADING),
+                                                                          None)
+        named = first is not None and 3 <= len(first.text) <= 200 and re.search(r"[^\W\d_]{3}", first.text)
+        title = first.text if named and first is not None else title_from_file(name)
+        if first is None:
+            warnings.append(f"no title in the PDF: called '{title}' after the file (a documents sheet can set it)")
+    metadata["title"] = title
+    return assemble_document([_public(b) for b in blocks], fmt="pdf", name=name, metadata=metadata,
+                             warnings=warnings)
+
+
+def page_blocks(pages: list[Page], labels: list[str | None]) -> list[_Block]:
+    """The document's blocks in reading order, from its pages' lines."""
+    _drop_running_lines(pages, labels)
+    vocabulary = _vocabulary(pages)
+    body = _body_size(pages)
+    blocks: list[_Block] = []
+    for page in pages:
+        blocks.extend(_page_blocks(page, body, vocabulary))
+    blocks = _merge_headings(blocks)
+    _mark_contents(blocks)
+    _set_heading_levels(blocks, body)
+    return _join_across_pages(blocks)
+
+
+# ---------------------------------------------------------------------------------------------- metadata
+
+
+def _metadata(doc: Any) -> dict[str, Any]:
+    from pdfminer.utils import decode_text
+
+    out: dict[str, Any] = {}
+    info = doc.info[0] if getattr(doc, "info", None) else {}
+    names = {"Title": "title", "Author": "author", "Subject": "subject", "Keywords": "keywords",
+             "CreationDate": "created", "ModDate": "modified", "Creator": "creator", "Producer": "producer"}
+    for key, target in names.items():
+        value = _resolve(info.get(key))
+        if isinstance(value, bytes):
+            value = decode_text(value)
+        if not isinstance(value, str):
+            continue
+        value = clean_text(value)
+        if not value:
+            continue
+        if target in ("created", "modified"):
+            value = _pdf_date(value)
+        out[target] = value
+    if out.get("created"):
+        out["date"] = out["created"]
+    return out
+
+
+def _resolve(value: Any) -> Any:
+    try:
+        from pdfminer.pdftypes import resolve1
+
+        return resolve1(value)
+    except Exception:
+        return None
+
+
+def _pdf_date(value: str) -> str:
+    """PDF dates ("D:20240315093000+07'00'") as ISO dates; anything else as written."""
+    m = re.match(r"D?:?(\d{4})(\d{2})?(\d{2})?", value)
+    if not m:
+        return value
+    year, month, day = m.group(1), m.group(2) or "01", m.group(3) or "01"
+    return f"{year}-{month}-{day}"
+
+
+def _page_labels(doc: Any, count: int) -> list[str | None]:
+    """The PDF's own page labels ("iv", "12"), or Nones when it defines none."""
+    import itertools
+
+    try:
+        labels = list(itertools.islice(doc.get_page_labels(), count))  # an endless generator
+    except Exception:
+        return [None] * count
+    return [str(x) if x not in (None, "") else None for x in labels] + [None] * (count - len(labels))
+
+
+# ---------------------------------------------------------------------------------------------- lines
+
+
+def _page(layout: Any, number: int) -> Page:
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect, LTTextBox, LTTextLine
+
+    width, height = float(layout.width), float(layout.height)
+    page = Page(number=number, width=width, height=height)
+
+    def walk(obj: Any) -> None:
+        for child in obj:
+            if isinstance(child, LTTextBox):
+                for line in child:
+                    if isinstance(line, LTTextLine):
+                        made = _line(line, height, number, LTChar)
+                        if made is not None:
+                            page.lines.append(made)
+            elif isinstance(child, LTImage):
+                page.images += 1
+            elif isinstance(child, LTFigure):
+                walk(child)
+            elif isinstance(child, (LTRect, LTLine)) or (isinstance(child, LTCurve) and len(child.pts) <= 2):
+                x0, y0, x1, y1 = child.bbox
+                if min(x1 - x0, y1 - y0) <= 2.5:  # a thin stroke or filled bar: a ruling line
+                    page.rules.append((x0, height - y1, x1, height - y0))
+
+    walk(layout)
+    return page
+
+
+def _line(obj: Any, height: float, number: int, ltchar: Any) -> Line | None:
+    chars = [c for c in obj if isinstance(c, ltchar)]
+    if not chars:
+        return None
+    upright = sum(1 for c in chars if getattr(c, "upright", True))
+    if upright < len(chars) / 2:
+        return None  # rotated text (a margin note, a production slug along the edge)
+    sizes = [float(c.size) for c in chars if c.get_text().strip()]
+    if not sizes:
+        return None
+    size = statistics.median(sizes)
+    base = min(float(c.y0) for c in chars)
+    parts: list[str] = []
+    for item in obj:
+        text = item.get_text()
+        if isinstance(item, ltchar):
+            # a superscript footnote marker: small, raised, a digit or a dagger
+            if float(item.size) < 0.8 * size and float(item.y0) > base + 0.25 * size and text.strip() in _MARKERS:
+                continue
+        parts.append(text)
+    text = "".join(parts)
+    if "(cid:" in text:
+        text = re.sub(r"\(cid:\d+\)", "", text)  # glyphs the PDF maps to no character
+    text = clean_text(text)
+    if not text:
+        return None
+    bold = sum(1 for c in chars if _is_bold(str(getattr(c, "fontname", "")))) > 0.6 * len(chars)
+    x0, y0, x1, y1 = obj.bbox
+    return Line(text=text, x0=float(x0), x1=float(x1), top=height - float(y1), bottom=height - float(y0),
+                size=size, bold=bold, page=number)
+
+
+_MARKERS = frozenset([*"0123456789", "*", "†", "‡", "§", "¹", "²", "³", "a", "b", "c", "d", "e"]
+                     + [str(n) for n in range(10, 300)])
+
+
+def _is_bold(fontname: str) -> bool:
+    low = fontname.lower()
+    return any(k in low for k in ("bold", "black", "heavy", "semibold", "demi", ",b", "-b"))
+
+
+# ---------------------------------------------------------------------------------------------- headers, footers
+
+
+def _band(page: Page, line: Line) -> str | None:
+    if line.bottom <= page.height * MARGIN_BAND:
+        return "top"
+    if line.top >= page.height * (1 - MARGIN_BAND):
+        return "bottom"
+    return None
+
+
+def _shape(text: str) -> str:
+    """A running line's text with its numbers and page words masked: "Page 3 of 12" ~ "Page 4 of 12"."""
+    text = re.sub(r"\d+", "#", text.lower())
+    text = re.sub(r"\b[ivxlcdm]{1,7}\b", "#", text)
+    return " ".join(text.split())
+
+
+def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
+    """Remove running headers, footers and page numbers; set each page's printed label."""
+    seen: dict[tuple[str, str, int], set[int]] = defaultdict(set)
+    for page in pages:
+        for line in page.lines:
+            band = _band(page, line)
+            if band is not None:
+                seen[(band, _shape(line.text), round(line.top / page.height * 40))].add(page.number)
+    repeat = 2 if len(pages) <= 3 else 3 if len(pages) > 6 else 2
+    for index, page in enumerate(pages):
+        printed: str | None = None
+        kept: list[Line] = []
+        for line in page.lines:
+            band = _band(page, line)
+            if band is None:
+                kept.append(line)
+                continue
+            key_row = round(line.top / page.height * 40)
+            shape = _shape(line.text)
+            count = max(len(seen.get((band, shape, r), ())) for r in (key_row - 1, key_row, key_row + 1))
+            number = _page_number(line.text)
+            if number is not None and len(line.text) <= 20:
+                printed = printed or number
+                continue
+            if count >= repeat:
+                printed = printed or _number_in(line.text)
+                continue
+            kept.append(line)
+        page.lines = kept
+        page.label = labels[index] or printed or str(page.number)
+
+
+def _page_number(text: str) -> str | None:
+    m = _PAGE_NUMBER.match(text.strip())
+    return m.group(1) if m else None
+
+
+def _number_in(text: str) -> str | None:
+    """The page number in a running line such as "12 | Final progress report 2024" or "Page 3 of 20"."""
+    for part in re.split(r"\s*[|•·–—]\s*|\s{2,}", text):
+        number = _page_number(part)
+        if number is not None and not re.fullmatch(r"(19|20)\d\d", number):
+            return number
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- reading order
+
+
+def _vocabulary(pages: list[Page]) -> set[str]:
+    words: set[str] = set()
+    for page in pages:
+        for line in page.lines:
+            words.update(w.lower() for w in _WORD.findall(line.text))
+    return words
+
+
+def _body_size(pages: list[Page]) -> float:
+    weights: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            weights[round(line.size * 2) / 2] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 10.0
+
+
+def _slabs(lines: list[Line]) -> list[list[Line]]:
+    """Groups of lines that overlap vertically (transitively), top to bottom."""
+    out: list[list[Line]] = []
+    bottom = -1e9
+    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        tolerance = 0.15 * line.size
+        if out and line.top < bottom - tolerance:
+            out[-1].append(line)
+            bottom = max(bottom, line.bottom)
+        else:
+            out.append([line])
+            bottom = line.bottom
+    return out
+
+
+def _holes(lines: list[Line], left: float, right: float) -> list[tuple[float, float]]:
+    spans = sorted((ln.x0, ln.x1) for ln in lines)
+    holes: list[tuple[float, float]] = []
+    cursor = left
+    for a, b in spans:
+        if a > cursor:
+            holes.append((cursor, a))
+        cursor = max(cursor, b)
+    if right > cursor:
+        holes.append((cursor, right))
+    return holes
+
+
+def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
+    out = []
+    for a0, a1 in a:
+        for b0, b1 in b:
+            lo, hi = max(a0, b0), min(a1, b1)
+            if hi - lo >= minimum:
+                out.append((lo, hi))
+    return out
+
+
+@dataclass
+class _Group:
+    slabs: list[list[Line]]
+    gaps: list[tuple[float, float]]  # vertical gutters every slab of the group shares
+
+
+def _interior(gaps: list[tuple[float, float]], lines: list[Line]) -> list[tuple[float, float]]:
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    return [(a, b) for a, b in gaps if a > left + 0.5 and b < right - 0.5]
+
+
+def _order(lines: list[Line], rules: list[tuple[float, float, float, float]], depth: int = 0) -> Iterator[
+        tuple[str, list[Any]]]:
+    """Yield ("lines", [Line...]) runs of one column in reading order and ("table", [[cell text...]...]) tables."""
+    if not lines:
+        return
+    if depth > 8:
+        yield "lines", sorted(lines, key=lambda ln: (ln.top, ln.x0))
+        return
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    gutter = max(4.0, 0.6 * statistics.median(ln.size for ln in lines))
+    groups: list[_Group] = []
+    for slab in _slabs(lines):
+        holes = [h for h in _holes(slab, left, right) if h[1] - h[0] >= gutter]
+        if groups:
+            shared = _intersect(groups[-1].gaps, holes, gutter)
+            members = [ln for s in groups[-1].slabs for ln in s] + slab
+            if _interior(shared, members) and _interior(groups[-1].gaps, [ln for s in groups[-1].slabs for ln in s]):
+                groups[-1].slabs.append(slab)
+                groups[-1].gaps = shared
+                continue
+            if not _interior(groups[-1].gaps, [ln for s in groups[-1].slabs for ln in s]) and not _interior(
+                    holes, slab):
+                groups[-1].slabs.append(slab)  # one more single-column slab
+                groups[-1].gaps = []
+                continue
+        groups.append(_Group([slab], holes))
+    for group in groups:
+        members = [ln for s in group.slabs for ln in s]
+        cuts = _interior(group.gaps, members)
+        if not cuts or len(group.slabs) == 1 and len(members) == 1:
+            yield "lines", sorted(members, key=lambda ln: (ln.top, ln.x0))
+            continue
+        bounds = [(a + b) / 2 for a, b in cuts]
+        columns: list[list[Line]] = [[] for _ in range(len(bounds) + 1)]
+        for ln in members:
+            columns[sum(1 for x in bounds if (ln.x0 + ln.x1) / 2 > x)].append(ln)
+        columns = [c for c in columns if c]
+        if _is_label_column(columns):
+            yield "items", _labelled_items(group, bounds[0] if len(bounds) == 1 else (bounds[0] + bounds[-1]) / 2)
+            continue
+        if _is_table(group, columns, rules):
+            yield "table", _table_rows(group, bounds)
+            continue
+        for column in columns:
+            yield from _order(column, rules, depth + 1)
+
+
+def _is_label_column(columns: list[list[Line]]) -> bool:
+    """Footnote numbers or list markers set in their own narrow column beside the text they label."""
+    if len(columns) != 2:
+        return False
+    labels, texts = columns
+    size = statistics.median(ln.size for ln in texts)
+    width = max(ln.x1 for ln in labels) - min(ln.x0 for ln in labels)
+    return width <= 3 * size and all(len(ln.text) <= 4 for ln in labels) and len(texts) >= len(labels)
+
+
+def _labelled_items(group: _Group, bound: float) -> list[list[str]]:
+    items: list[list[str]] = []
+    for slab in group.slabs:
+        ordered = sorted(slab, key=lambda ln: (ln.x0 > bound, ln.top, ln.x0))
+        label = " ".join(ln.text for ln in ordered if (ln.x0 + ln.x1) / 2 <= bound)
+        text = [ln.text for ln in ordered if (ln.x0 + ln.x1) / 2 > bound]
+        if label or not items:
+            items.append(([label] if label else []) + text)
+        else:
+            items[-1].extend(text)
+    return items
+
+
+def _is_table(group: _Group, columns: list[list[Line]], rules: list[tuple[float, float, float, float]]) -> bool:
+    if len(group.slabs) < 2 or len(columns) < 2:
+        return False
+    lines = [ln for c in columns for ln in c]
+    top = min(ln.top for ln in lines)
+    bottom = max(ln.bottom for ln in lines)
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    size = statistics.median(ln.size for ln in lines)
+    # ruling lines between the rows (not a banner's underline above the text or a rule below it)
+    across = [r for r in rules if r[3] - r[1] <= 2.5 and top + size <= r[1] <= bottom - size
+              and min(r[2], right) - max(r[0], left) >= 0.6 * (right - left)]
+    fills: list[float] = []
+    for column in columns:
+        width = max(ln.x1 for ln in column) - min(ln.x0 for ln in column)
+        if width > 0:
+            fills.extend(ln.width / width for ln in column)
+    if len(across) >= 2 and fills and statistics.median(fills) < 0.8:
+        return True
+    rows_with_many = sum(1 for s in group.slabs if len({_col(ln, columns) for ln in s}) >= 2)
+    return bool(fills) and statistics.median(fills) < 0.6 and rows_with_many >= 2 and (
+        len(columns) >= 3 or statistics.median(fills) < 0.45)
+
+
+def _col(line: Line, columns: list[list[Line]]) -> int:
+    for i, column in enumerate(columns):
+        if line in column:
+            return i
+    return -1
+
+
+def _table_rows(group: _Group, bounds: list[float]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    previous_bottom = None
+    for slab in group.slabs:
+        cells: list[list[str]] = [[] for _ in range(len(bounds) + 1)]
+        for ln in sorted(slab, key=lambda ln: (ln.top, ln.x0)):
+            cells[sum(1 for x in bounds if (ln.x0 + ln.x1) / 2 > x)].append(ln.text)
+        texts = [" ".join(c) for c in cells]
+        top = min(ln.top for ln in slab)
+        size = statistics.median(ln.size for ln in slab)
+        # a slab whose first cell is empty, right below the previous one, continues that row's wrapped cells
+        if rows and not texts[0] and previous_bottom is not None and top - previous_bottom < 0.8 * size:
+            rows[-1] = [" ".join(x for x in (a, b) if x) for a, b in zip(rows[-1], texts, strict=True)]
+        else:
+            rows.append(texts)
+        previous_bottom = max(ln.bottom for ln in slab)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- paragraphs
+
+
+@dataclass
+class _Block:
+    kind: str
+    lines: list[Line]
+    text: str
+    size: float
+    bold: bool
+    page: int
+    marks: list[tuple[int, int, str | None]]
+    level: int = 0
+
+
+def _page_blocks(page: Page, body: float, vocabulary: set[str]) -> list[_Block]:
+    out: list[_Block] = []
+    for kind, content in _order(page.lines, page.rules):
+        if kind == "items":
+            for parts in content:
+                text = _join_lines(parts, vocabulary)
+                if text:
+                    out.append(_Block(ITEM, [], text, body, False, page.number, [(0, page.number, page.label)]))
+            continue
+        if kind == "table":
+            for cells in content:
+                text = clean_text(" | ".join(c for c in cells if c.strip()))
+                if text:
+                    out.append(_Block(ROW, [], text, body, False, page.number, [(0, page.number, page.label)]))
+            continue
+        for para in _paragraphs(content, body):
+            text = _join_lines([ln.text for ln in para], vocabulary)
+            if not text:
+                continue
+            size = statistics.median(ln.size for ln in para)
+            bold = all(ln.bold for ln in para)
+            kind_ = ITEM if _starts_item(para[0].text) else PARAGRAPH
+            out.append(_Block(kind_, para, text, size, bold, page.number, [(0, page.number, page.label)]))
+    for block in out:
+        if block.kind in (PARAGRAPH, ITEM) and _looks_heading(block, body):
+            block.kind = HEADING
+    return out
+
+
+def _starts_item(text: str) -> bool:
+    return (text[:1] in _BULLETS and text[1:2] == " ") or bool(_NUMBERED_ITEM.match(text))
+
+
+def _paragraphs(lines: list[Line], body: float) -> list[list[Line]]:
+    if not lines:
+        return []
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if 0 <= b.top - a.bottom < a.size]
+    usual = statistics.median(gaps) if gaps else 0.2 * body
+    out: list[list[Line]] = [[lines[0]]]
+    for a, b in zip(lines, lines[1:], strict=False):
+        gap = b.top - a.bottom
+        new = (
+            gap > max(usual + 0.35 * a.size, 0.5 * a.size)
+            or abs(b.size - a.size) > 0.12 * max(a.size, b.size)
+            or a.bold != b.bold and (a.bold and len(a.text.split()) <= 15)
+            or _starts_item(b.text)
+            or (b.x0 - left > 1.2 * b.size and _SENTENCE_END.search(a.text) is not None)
+            or (a.x1 < right - 4 * a.size and _SENTENCE_END.search(a.text) is not None and b.x0 - left > 0.5)
+            or b.top < a.top - 0.5 * a.size  # went back up: another column of the same run
+        )
+        if new:
+            out.append([b])
+        else:
+            out[-1].append(b)
+    return out
+
+
+def _join_lines(texts: list[str], vocabulary: set[str]) -> str:
+    text = ""
+    for line in texts:
+        if not text:
+            text = line
+            continue
+        m = re.search(r"([^\W\d_]+)-$", text)
+        if m and line[:1].islower():
+            head = m.group(1)
+            tail = _WORD.match(line)
+            joined = (head + tail.group(0)).lower() if tail else ""
+            if joined and joined in vocabulary:
+                text = text[:-1] + line  # "adminis-" + "trative"
+            else:
+                text = text + line  # "decision-" + "making" keeps its hyphen
+        else:
+            text = text + " " + line
+    return clean_text(text)
+
+
+def _looks_heading(block: _Block, body: float) -> bool:
+    words = len(block.text.split())
+    if words == 0 or words > 25 or len(block.lines) > 4:
+        return False
+    if block.text[-1:] in ".,;:" and not _NUMBERED_HEADING.match(block.text):
+        return False
+    if block.size >= 1.15 * body:
+        return True
+    return block.bold and words <= 15 and not block.text.endswith((".", ":")) and block.size >= 0.95 * body
+
+
+_BARE_NUMBER = re.compile(
+    r"^(?:(?:chapter|part|section|annex|appendix|chương|phần)\s+)?[\dIVXivx]{1,4}(?:\.\d{1,2})*\.?$", re.IGNORECASE)
+
+
+def _merge_headings(blocks: list[_Block]) -> list[_Block]:
+    """A section number set apart from its heading ("1.2" above "Evaluation methodology", "CHAPTER 1" above
+    "BACKGROUND") is one heading."""
+    out: list[_Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == HEADING and block.kind == HEADING and prev.page == block.page
+                and _BARE_NUMBER.match(prev.text)):
+            prev.text = f"{prev.text} {block.text}"
+            prev.size = max(prev.size, block.size)
+            continue
+        out.append(block)
+    return out
+
+
+_CONTENTS = re.compile(r"^(table of )?contents$|^(mục lục|sommaire|índice|table des matières|inhalt)$", re.IGNORECASE)
+
+
+def _mark_contents(blocks: list[_Block]) -> None:
+    """A table of contents (its page titled "Contents") is text, not sections or passages to code."""
+    pages = {b.page for b in blocks if b.kind == HEADING and _CONTENTS.match(b.text)}
+    for b in blocks:
+        if b.page in pages:
+            b.kind = TITLE
+
+
+def _set_heading_levels(blocks: list[_Block], body: float) -> None:
+    """Levels from the section numbers where headings have them, else from type size (largest = 1). The headings of
+    a cover page (page 1, above any body text, larger than every later heading) name the document: they are kept
+    as its title, not as a section."""
+    cover: set[str] = set()
+    for b in blocks:
+        if b.page != 1 or b.kind not in (HEADING, TITLE):
+            break
+        if b.kind == HEADING and b.size >= 1.6 * body:
+            b.kind = TITLE
+            cover.add(b.text.casefold())
+    for b in blocks:
+        if b.kind == HEADING and b.text.casefold() in cover:
+            b.kind = TITLE  # an inner title page repeating the cover
+    sizes = sorted({round(b.size) for b in blocks if b.kind == HEADING}, reverse=True)
+    rank = {s: i + 1 for i, s in enumerate(sizes)}
+    numbered_top = min((round(b.size) for b in blocks if b.kind == HEADING
+                        and (m := _NUMBERED_HEADING.match(b.text)) and "." not in m.group(1).strip(".")),
+                       default=None)
+    for b in blocks:
+        if b.kind != HEADING:
+            continue
+        m = _NUMBERED_HEADING.match(b.text)
+        if m:
+            depth = m.group(1).strip(".").count(".")
+            b.level = min(6, depth + rank.get(numbered_top, 1) if numbered_top is not None else depth + 1)
+        else:
+            b.level = min(6, rank.get(round(b.size), len(rank)))
+
+
+def _join_across_pages(blocks: list[_Block]) -> list[_Block]:
+    """A paragraph that runs over a page (or column) break is one paragraph: the next block continues it when this
+    one does not end a sentence and the next starts in lower case."""
+    out: list[_Block] = []
+    open_: _Block | None = None  # the last body paragraph, while only footnotes (smaller type) came after it
+    for block in blocks:
+        prev = open_
+        if block.kind == PARAGRAPH and prev is not None and block.size < 0.9 * prev.size and block is not prev:
+            out.append(block)  # a footnote between a paragraph and its continuation in the next column or page
+            continue
+        if (prev is not None and prev.kind == PARAGRAPH and block.kind == PARAGRAPH
+                and _SENTENCE_END.search(prev.text) is None and block.text[:1].islower()
+                and abs(prev.size - block.size) <= 0.12 * prev.size):
+            offset = len(prev.text) + 1
+            prev.text = prev.text + " " + block.text
+            if block.page != prev.page:
+                prev.marks.append((offset, block.page, block.marks[0][2] if block.marks else None))
+            continue
+        out.append(block)
+        open_ = block if block.kind == PARAGRAPH else None
+    return out
+
+
+def _public(block: _Block) -> DocBlock:
+    return DocBlock(text=block.text, kind=block.kind, level=block.level, pages=block.marks)
+
+
+def _pages_text(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:8]) + (", ..." if len(numbers) > 8 else "")
+    return ("page " if len(numbers) == 1 else "pages ") + shown

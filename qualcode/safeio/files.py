@@ -1,0 +1,115 @@
+"""Reading the files users give and writing the files they ask for, with the same one-line errors everywhere."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from qualcode.errors import InputError, QualcodeError
+from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits
+
+
+def too_big(name: str, size: int, *, what: str = "file", bound: int | None = None) -> InputError:
+    """The refusal for input over the file-size bound."""
+    bound = bound or limits().max_input
+    return InputError(
+        f"this {what} is {human_size(size)}; qualcode reads at most {human_size(bound)} per file",
+        path=name,
+        hint=f"split it into smaller files, or set {ENV_MAX_INPUT} to a larger number of megabytes",
+    )
+
+
+def check_size(data: bytes | str, name: str, *, what: str = "file") -> None:
+    """Refuse bytes (or decoded text) over the file-size bound."""
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > limits().max_input:
+        raise too_big(name, size, what=what)
+
+
+def read_input(path: str | Path, *, what: str = "file", hint: str | None = None, limit: int | None = None,
+               zip_limit: int | None = None) -> bytes:
+    """The bytes of a file a user gave, or one-line InputError: missing, a folder, not a regular file (a pipe or a
+    device would block or never end), unreadable, or over the bound.
+
+    The size is checked before reading, so an oversized file costs no memory; it is read with a cap too, for files
+    that grow while being read. ``limit`` replaces the file-size bound; ``zip_limit`` applies instead when the file
+    is a ZIP archive (a .docx with pictures), whose contents are bounded separately.
+    """
+    p = Path(path)
+    bound = limit or limits().max_input
+    try:
+        st = os.stat(p)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"is not a regular file (a device, pipe or socket), not a {what}", path=str(p))
+        with open(p, "rb") as fh:
+            if zip_limit is not None and fh.read(4) == b"PK\x03\x04":
+                bound = zip_limit
+            fh.seek(0)
+            if st.st_size > bound:
+                raise too_big(str(p), st.st_size, what=what, bound=bound)
+            data = _read_capped(fh, st.st_size, bound)
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(p), hint=hint or "check the path and the file name") from None
+    except IsADirectoryError:
+        raise InputError(f"is a folder, not a {what}", path=str(p)) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", path=str(p),
+                         hint="check that you may read this file") from None
+    except OSError as err:
+        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(p)) from None
+    if len(data) > bound:
+        raise too_big(str(p), len(data), what=what, bound=bound)
+    return data
+
+
+def _read_capped(fh: BinaryIO, expected: int, bound: int) -> bytes:
+    # read(n) reserves n bytes up front: ask for what the file says it holds, then in steps if it grew meanwhile
+    data = fh.read(min(expected, bound) + 1)
+    if len(data) <= expected:
+        return data
+    parts = [data]
+    total = len(data)
+    while total <= bound:
+        chunk = fh.read(1024 * 1024)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def output_error(path: str | Path, err: OSError, *, what: str = "file") -> QualcodeError:
+    """A one-line error for an output file that cannot be written (a folder, read-only, a full disk...)."""
+    p = Path(path)
+    if isinstance(err, IsADirectoryError) or p.is_dir():
+        return QualcodeError(f"cannot write {p}: it is a folder", hint=f"give the name of a {what} to write")
+    if isinstance(err, PermissionError):
+        return QualcodeError(f"cannot write {p} (permission denied)",
+                             hint="choose a folder you may write to, or close the file if another program has it open")
+    if isinstance(err, FileNotFoundError):
+        return QualcodeError(f"cannot write {p}: its folder does not exist", hint="create the folder first")
+    return QualcodeError(f"cannot write {p} ({err.strerror or err})", hint="choose another place")
+
+
+def write_output(path: str | Path, data: str | bytes, *, what: str = "file", encoding: str = "utf-8") -> None:
+    """Write an export completely or not at all: to a temporary file beside it, then renamed over it."""
+    p = Path(path)
+    if p.is_dir():
+        raise output_error(p, IsADirectoryError(), what=what)
+    tmp = p.with_name(f".{p.name}.part")
+    try:
+        if isinstance(data, str):
+            data = data.encode(encoding)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, p)
+    except OSError as err:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise output_error(p, err, what=what) from None

@@ -1,0 +1,136 @@
+"""Crafted files for the hostile-input tests: what an attacker (or a broken tool) could hand an evaluator.
+
+Bombs are built small and fast: a deflate stream of zeros is made once per megabyte and repeated (each piece ends on
+a full flush, so pieces can be concatenated), so a few kilobytes claim gigabytes without anything that large ever
+existing in the test.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+def _zeros_deflate(megabytes: int, fill: bytes = b"\x00") -> bytes:
+    """A raw deflate stream that inflates to ``megabytes`` MB of ``fill``, built from one compressed megabyte."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(fill * MB) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return block * megabytes + tail.flush(zlib.Z_FINISH)
+
+
+def zip_with_bomb(members: dict[str, bytes], bomb_name: str, megabytes: int, *, fill: bytes = b"\x00",
+                  declared: int | None = None) -> bytes:
+    """A valid ZIP holding ``members`` plus an entry ``bomb_name`` that inflates to ``megabytes`` MB (declared as
+    ``declared`` bytes, default the truth; the CRC is not the real one, which no reader gets to check)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    body = buf.getvalue()
+    # append the bomb by hand: a local header, the stream, and a rebuilt central directory
+    end = body.rfind(b"PK\x05\x06")
+    count, cd_size, cd_offset = struct.unpack("<HII", body[end + 10:end + 20])
+    central = body[cd_offset:cd_offset + cd_size]
+    data = _zeros_deflate(megabytes, fill)
+    size = declared if declared is not None else megabytes * MB
+    name = bomb_name.encode()
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(data), size, len(name), 0) + name
+    offset = cd_offset
+    entry = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(data), size, len(name), 0, 0, 0,
+                        0, 0, offset) + name
+    new_cd_offset = offset + len(local) + len(data)
+    new_central = central + entry
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count + 1, count + 1, len(new_central), new_cd_offset, 0)
+    return body[:cd_offset] + local + data + new_central + eocd
+
+
+def plain_zip(members: dict[str, bytes | str], *, links: dict[str, str] | None = None) -> bytes:
+    """A ZIP of ``members``; ``links`` adds symbolic-link entries (name -> target), as unzip would create them."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (0o120777 << 16)
+            z.writestr(info, target)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------- REFI-QDA
+
+SOURCE_TEXT = ("Interviewer: How did the training go?\n\n"
+               "Ms Hoa: The grievance training helped our line leaders a great deal this year.\n")
+
+
+def qde(*, sources: str = "", codes: str = "", users: str = "", cases: str = "", variables: str = "",
+        notes: str = "", base_path: str | None = None, prolog: str = "") -> str:
+    """A REFI-QDA project document with the given inner XML."""
+    base = f' basePath="{base_path}"' if base_path is not None else ""
+    users = users or '<User guid="00000000-0000-4000-8000-0000000000aa" name="mai"/>'
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{prolog}'
+            f'<Project xmlns="urn:QDA-XML:project:1.0" name="Crafted" origin="Tool 1.0"{base}>'
+            f"<Users>{users}</Users>"
+            f"<CodeBook><Codes>{codes or code_tree(1)}</Codes></CodeBook>"
+            f"{variables}{cases}<Sources>{sources}</Sources>{notes}</Project>")
+
+
+def text_source(path: str, *, name: str = "kii.txt", guid: str = "50C00000-0000-4000-8000-000000000001",
+                selections: str = "") -> str:
+    return f'<TextSource guid="{guid}" name="{name}" plainTextPath="{path}">{selections}</TextSource>'
+
+
+def code_tree(depth: int, *, name: str = "Level") -> str:
+    """Codes nested ``depth`` levels (the top code is level 0)."""
+    xml = ""
+    for level in reversed(range(depth)):
+        xml = (f'<Code guid="C0DE0000-0000-4000-8000-{level:012d}" name="{name} {level}" isCodable="true">'
+               f"{xml}</Code>")
+    return xml
+
+
+def qdpx(path: Path, qde_text: str, members: dict[str, bytes | str] | None = None) -> Path:
+    path.write_bytes(plain_zip({"project.qde": qde_text, **(members or {})}))
+    return path
+
+
+# ---------------------------------------------------------------------------- Word and Excel
+
+DOCUMENT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{prolog}'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}'
+            "</w:body></w:document>")
+CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                 'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                 'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+                 '"/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
+                 'document.main+xml"/></Types>')
+RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
+def docx_members(paragraphs: list[str], *, prolog: str = "") -> dict[str, bytes | str]:
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
+    return {"[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": RELS,
+            "word/document.xml": DOCUMENT.format(prolog=prolog, body=body)}
+
+
+def docx(paragraphs: list[str], *, prolog: str = "") -> bytes:
+    return plain_zip(docx_members(paragraphs, prolog=prolog))
+
+
+def yaml_bomb(levels: int = 9, top: str = "codes") -> str:
+    """The classic 'billion laughs' in YAML: each level refers nine times to the one before."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for k in range(1, levels):
+        refs = ",".join([f"*a{k - 1}"] * 9)
+        lines.append(f"a{k}: &a{k} [{refs}]")
+    lines.append(f"{top}: [{','.join([f'*a{levels - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,476 @@
+"""Hostile input: files crafted to read local files, exhaust memory, break the project, or reach a terminal or a
+spreadsheet. Each attack is refused with one line and exit 2 (the project exactly as before and still usable), or
+imported correctly with what was changed reported. Bombs run in a child process under an address-space limit, so a
+regression shows as a failure here, not as a machine out of memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from qualcode.store import Project
+from reliability.attacks import (
+    MB,
+    SOURCE_TEXT,
+    code_tree,
+    docx,
+    docx_members,
+    plain_zip,
+    qde,
+    qdpx,
+    text_source,
+    yaml_bomb,
+    zip_with_bomb,
+)
+from reliability.builders import make_project
+from reliability.fuzz_support import assert_clean_error, run_cli, snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+#: address space a refused attack may use: the interpreter with lxml, python-docx and openpyxl loaded needs about
+#: 150 MB; every bomb below claims gigabytes
+MEMORY_MB = 450
+
+
+@pytest.fixture(scope="module")
+def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "project"
+    make_project(path).close()
+    return path
+
+
+@pytest.fixture
+def project(base_project: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(base_project, dest)
+    return dest
+
+
+def limited(argv: list[str], *, memory_mb: int = MEMORY_MB, env: dict[str, str] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the qualcode command line in a child process that may use at most ``memory_mb`` of address space."""
+
+    def cap() -> None:
+        size = memory_mb * MB
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    return subprocess.run([sys.executable, "-m", "qualcode", *argv], preexec_fn=cap, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)})
+
+
+def refused(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """Exit 2 with exactly one 'qualcode: error:' line holding every needle; returns that line."""
+    assert_clean_error(proc.returncode, proc.stderr, what=" ".join(proc.args[3:6]))
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+    return proc.stderr.strip()
+
+
+def still_usable(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The project opens, its codebook reads, and doctor finds no error."""
+    code, out, err = run_cli(capsys, "codebook", "show", "-p", str(project))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "doctor", "-p", str(project))
+    assert code == 0, out + err
+
+
+# ---------------------------------------------------------------------------- REFI-QDA: paths outside the archive
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir()
+    path = folder / "secret.txt"
+    path.write_text("Interviewer: What is the password?\n\nMs Hoa: The SECRET password is hunter2, never share it.\n",
+                    encoding="utf-8")
+    return path
+
+
+def _drop(tmp_path: Path) -> Path:
+    """The folder an attacker's .qdpx is saved to (Downloads), apart from the user's other files."""
+    folder = tmp_path / "downloads"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _import_then_export(project: Path, qdpx_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    code, out, err = run_cli(capsys, "refi", "import", "-p", str(project), str(qdpx_path), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    exported = project.parent / "out.qdpx"
+    code, _, err = run_cli(capsys, "refi", "export", "-p", str(project), "-o", str(exported))
+    assert code == 0, err
+    with zipfile.ZipFile(exported) as z:
+        shipped = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    return json.dumps(report), shipped
+
+
+def _no_secret_anywhere(project: Path, shipped: str) -> None:
+    with Project.open(project) as p:
+        texts = [p.transcript_text(t["id"]) for t in p.transcripts()] + [m["text"] for m in p.memos()]
+    assert not any("hunter2" in t for t in texts)
+    assert "hunter2" not in shipped
+
+
+@pytest.mark.parametrize("how", ["absolute", "base-path", "dot-dot", "symlink", "internal-dot-dot"])
+def test_a_qdpx_cannot_read_a_local_file_into_the_project(how: str, project: Path, secret: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    drop = _drop(tmp_path)
+    base_path = None
+    if how == "absolute":
+        ref = f"absolute://{secret}"
+    elif how == "base-path":
+        ref, base_path = "relative://secret.txt", str(secret.parent)
+    elif how == "dot-dot":
+        ref = "relative://../home/secret.txt"
+    elif how == "symlink":
+        (drop / "notes.txt").symlink_to(secret)
+        ref = "relative://notes.txt"
+    else:
+        ref = "internal://../../home/secret.txt"
+    note = (f'<Notes><Note guid="00000000-0000-4000-8000-0000000000bb" name="n" plainTextPath="{ref}"/></Notes>')
+    path = qdpx(drop / "partner.qdpx", qde(sources=text_source(ref), base_path=base_path, notes=note))
+    report, shipped = _import_then_export(project, path, capsys)
+    _no_secret_anywhere(project, shipped)
+    if how in ("absolute", "base-path", "dot-dot", "symlink"):
+        assert "outside the archive" in report
+
+
+def test_a_source_beside_the_archive_is_read_and_reported(project: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    drop = _drop(tmp_path)
+    (drop / "kii.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    path = qdpx(drop / "partner.qdpx", qde(sources=text_source("relative://kii.txt")))
+    report, _ = _import_then_export(project, path, capsys)
+    assert "beside the archive" in report and "kii.txt" in report
+    with Project.open(project) as p:
+        assert any("grievance training" in p.transcript_text(t["id"]) for t in p.transcripts())
+
+
+def test_entries_named_outside_the_archive_are_never_read_or_written(project: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    drop = _drop(tmp_path)
+    members: dict[str, bytes | str] = {"../escaped.txt": SOURCE_TEXT, "/tmp/absolute-entry.txt": SOURCE_TEXT,
+                                       "sources\\..\\..\\win.txt": SOURCE_TEXT}
+    path = drop / "slip.qdpx"
+    path.write_bytes(plain_zip({"project.qde": qde(sources=text_source("internal://../escaped.txt")), **members},
+                               links={"sources/link.txt": str(tmp_path / "home" / "secret.txt")}))
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code, out, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path), "--json")
+    assert code == 0, err
+    assert "no plain text" in out  # the source pointing outside found nothing
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # zip-slip wrote nothing
+    assert not Path("/tmp/absolute-entry.txt").exists()
+
+
+# ---------------------------------------------------------------------------- REFI-QDA: code trees
+
+
+@pytest.mark.parametrize("depth", [40, 500])
+def test_a_deeply_nested_refi_codebook_is_refused_before_anything_is_written(
+        depth: int, project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    drop = _drop(tmp_path)
+    # 500 levels of <Code> are within libxml2's 256-level limit only as 40; both must give the same kind of line
+    path = qdpx(drop / "deep.qdpx", qde(codes=code_tree(depth), sources=""))
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+    assert_clean_error(code, err, what=f"depth {depth}")
+    assert "cycle" not in err
+    assert "levels" in err
+    assert snapshot(project) == before
+    still_usable(project, capsys)
+    new = tmp_path / "new-project"
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(new), str(path))
+    assert_clean_error(code, err, what="new project")
+    assert not (new / "qualcode.db").exists()
+
+
+def test_a_refi_codebook_at_the_depth_limit_imports_and_the_project_keeps_working(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.qdc"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                    + code_tree(33) + "</Codes></CodeBook>", encoding="utf-8")  # levels 0..32
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+    assert code == 0, err
+    still_usable(project, capsys)
+    code, _, err = run_cli(capsys, "refi", "export", "-p", str(project), "-o", str(tmp_path / "back.qdpx"))
+    assert code == 0, err
+
+
+# ---------------------------------------------------------------------------- REFI-QDA: bombs and limits
+
+
+@pytest.mark.parametrize("member", ["project.qde", "qualcode.json", "sources/kii.txt"])
+def test_a_zip_bomb_inside_a_qdpx_is_refused_with_bounded_memory(member: str, project: Path,
+                                                                 tmp_path: Path) -> None:
+    members = {"project.qde": qde(sources=text_source("internal://kii.txt")), "sources/kii.txt": SOURCE_TEXT}
+    members.pop(member, None)
+    path = tmp_path / "bomb.qdpx"
+    path.write_bytes(zip_with_bomb(members, member, 2048, fill=b" "))  # 2 MB on disk, 2 GB unpacked
+    before = snapshot(project)
+    refused(limited(["refi", "import", "-p", str(project), str(path)]), member)
+    assert snapshot(project) == before
+
+
+def test_a_qdpx_lying_about_its_sizes_is_stopped_while_unpacking(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "liar.qdpx"
+    # declares 150 MB (under the per-entry bound) but is a 1000:1 bomb
+    path.write_bytes(zip_with_bomb({}, "project.qde", 150, fill=b" ", declared=150 * MB))
+    refused(limited(["refi", "import", "-p", str(project), str(path)]), "compressed more than")
+
+
+def test_too_many_entries_and_twin_entries_are_refused(project: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    many = tmp_path / "many.qdpx"
+    many.write_bytes(plain_zip({"project.qde": qde(), **{f"sources/{k}.txt": "" for k in range(10_001)}}))
+    twins = tmp_path / "twins.qdpx"
+    with zipfile.ZipFile(twins, "w") as z:
+        z.writestr("project.qde", qde())
+        z.writestr("Project.qde", qde(codes=code_tree(2, name="Other")))
+    before = snapshot(project)
+    for path, needle in ((many, "entries"), (twins, "two entries")):
+        code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+        assert_clean_error(code, err, what=path.name)
+        assert needle in err
+    assert snapshot(project) == before
+
+
+def test_an_encrypted_entry_is_refused(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "locked.qdpx"
+    data = bytearray(plain_zip({"project.qde": qde()}))
+    # set the 'encrypted' flag in the local and central headers
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+        at = data.find(sig)
+        flag_at = at + (6 if sig == b"PK\x03\x04" else 8)
+        data[flag_at] |= 1
+    path.write_bytes(bytes(data))
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+    assert_clean_error(code, err, what="encrypted")
+    assert "encrypted" in err
+
+
+@pytest.mark.parametrize("prolog", [
+    '<!DOCTYPE Project [<!ENTITY org "ILO">]>',
+    '<!DOCTYPE Project SYSTEM "http://example.org/qde.dtd">',
+])
+def test_entities_in_a_qde_are_refused_not_cut_short(prolog: str, project: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    note = ('<Notes><Note guid="00000000-0000-4000-8000-0000000000bb" name="n"><PlainTextContent>Before &org; after'
+            "</PlainTextContent></Note></Notes>")
+    path = qdpx(tmp_path / "entity.qdpx", qde(prolog=prolog, notes=note))
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+    assert_clean_error(code, err, what="entity")
+    assert "document type" in err
+    assert snapshot(project) == before
+
+
+def test_predefined_entities_and_character_references_are_read_whole(project: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Ms Hoa: Wages &amp; hours &lt;improved&gt; at &#x110;&#224; N&#7861;ng &quot;a lot&quot; &#39;really&#39;."
+    sources = ('<TextSource guid="50C00000-0000-4000-8000-000000000002" name="inline.txt">'
+               f"<PlainTextContent>{text}</PlainTextContent></TextSource>")
+    path = qdpx(tmp_path / "refs.qdpx", qde(sources=sources))
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+    assert code == 0, err
+    with Project.open(project) as p:
+        stored = p.transcript_text("inline")
+    assert stored == "Wages & hours <improved> at Đà Nẵng \"a lot\" 'really'."
+
+
+def test_deeply_nested_xml_is_one_line(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = qdpx(tmp_path / "deep-xml.qdpx", qde(notes="<Notes>" + "<x>" * 5000 + "</x>" * 5000 + "</Notes>"))
+    code, _, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path))
+    assert_clean_error(code, err, what="deep xml")
+    assert "levels" in err
+
+
+def _exported(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    out = tmp_path / "export.qdpx"
+    code, _, err = run_cli(capsys, "refi", "export", "-p", str(project), "-o", str(out))
+    assert code == 0, err
+    return out
+
+
+@pytest.mark.parametrize("damage", ["negative-start", "huge-end", "overlap", "too-long", "wrong-types",
+                                    "deep-json", "not-json", "control-chars"])
+def test_qualcode_json_that_does_not_fit_its_source_is_not_trusted(
+        damage: str, project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exported = _exported(project, tmp_path, capsys)
+    with zipfile.ZipFile(exported) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    ext = json.loads(members["qualcode.json"])
+    entry = next(iter(ext["transcripts"].values()))
+    units = entry["units"]
+    if damage == "negative-start":
+        units[0][0] = -50
+    elif damage == "huge-end":
+        units[-1][1] = 10 ** 9
+    elif damage == "overlap":
+        units[1][0] = units[0][0]
+    elif damage == "too-long":
+        units[0][1] = units[0][0] + 6000
+    elif damage == "wrong-types":
+        entry["attributes"] = ["not", "a", "mapping"]
+        units[0][2] = {"speaker": 1}
+    payload = json.dumps(ext).encode()
+    if damage == "deep-json":
+        payload = b"[" * 200_000 + b"]" * 200_000
+    elif damage == "not-json":
+        payload = b"\xff\xfe garbage"
+    elif damage == "control-chars":
+        members = {n: (d.replace(b"grievance", b"griev\xc2\x9bance") if n.startswith("sources/") else d)
+                   for n, d in members.items()}
+    members["qualcode.json"] = payload
+    path = tmp_path / "damaged.qdpx"
+    path.write_bytes(plain_zip(members))  # type: ignore[arg-type]
+    new = tmp_path / "new"
+    code, out, err = run_cli(capsys, "refi", "import", "-p", str(new), str(path), "--json")
+    assert code == 0, err
+    assert "qualcode.json" in out or "control" in out
+    with Project.open(new) as p:
+        for t in p.transcripts():
+            text = p.transcript_text(t["id"])
+            for s in p.segments(t["id"]):
+                assert 0 <= s["start"] < s["end"] <= len(text)
+                assert s["end"] - s["start"] <= 5000
+                assert text[s["start"]:s["end"]] == s["text"]
+    still_usable(new, capsys)
+
+
+def test_control_and_non_characters_in_a_qdpx_are_removed_and_reported(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    users = '<User guid="00000000-0000-4000-8000-0000000000aa" name="ma\u009bi\ufdd0"/>'
+    codes = '<Code guid="C0DE0000-0000-4000-8000-000000000001" name="Train\u0085ing\U0001fffe" isCodable="true"/>'
+    sel = ('<PlainTextSelection guid="5E100000-0000-4000-8000-000000000001" startPosition="40" endPosition="60">'
+           '<Coding guid="C0D10000-0000-4000-8000-000000000001" creatingUser="00000000-0000-4000-8000-0000000000aa">'
+           '<CodeRef targetGUID="C0DE0000-0000-4000-8000-000000000001"/></Coding></PlainTextSelection>')
+    path = qdpx(tmp_path / "chars.qdpx", qde(users=users, codes=codes,
+                                              sources=text_source("internal://kii.txt", selections=sel)),
+                {"sources/kii.txt": SOURCE_TEXT.replace("grievance", "grie\u009fvance\ufffe")})
+    code, out, err = run_cli(capsys, "refi", "import", "-p", str(project), str(path), "--json")
+    assert code == 0, err
+    assert "control or non-character" in out
+    with Project.open(project) as p:
+        names = [c.name for c in p.codebook().walk()] + [c["coder"] for c in p.codings()]
+        texts = [p.transcript_text(t["id"]) for t in p.transcripts()]
+    assert "Training" in names and "mai" in names
+    assert all(ch not in "".join(names + texts) for ch in "\u009b\u0085\u009f\ufdd0\ufffe\U0001fffe")
+
+
+# ---------------------------------------------------------------------------- transcripts
+
+
+def _import(project: Path, path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    return run_cli(capsys, "import", "-p", str(project), str(path), "--json")
+
+
+@pytest.mark.parametrize("member", ["word/document.xml", "word/media/image1.png", "docProps/core.xml"])
+def test_a_docx_zip_bomb_is_refused_with_bounded_memory(member: str, project: Path, tmp_path: Path) -> None:
+    members = docx_members(["Interviewer: How was the training?", "Ms Lan: It was useful for our line leaders."])
+    members.pop(member, None)
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(zip_with_bomb(members, member, 2048))  # 2 MB on disk, 2 GB unpacked
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), str(path)]), "bomb.docx")
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("prolog", [
+    '<!DOCTYPE w:document [<!ENTITY org "International Labour Organization">]>',
+    '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+])
+def test_a_docx_declaring_entities_is_refused_not_cut_short(prolog: str, project: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "entity.docx"
+    path.write_bytes(docx(["Interviewer: Who funded it?", "Ms Lan: The &org; funded the &b; training."],
+                          prolog=prolog))
+    before = snapshot(project)
+    code, _, err = _import(project, path, capsys)
+    assert_clean_error(code, err, what="docx entity")
+    assert "document type" in err
+    assert snapshot(project) == before
+
+
+def test_a_docx_with_too_many_entries_is_refused(project: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    members = docx_members(["Interviewer: Hello?", "Ms Lan: Hello to you too, said the manager."])
+    path = tmp_path / "many.docx"
+    path.write_bytes(plain_zip({**members, **{f"word/media/{k}.bin": b"" for k in range(10_001)}}))
+    code, _, err = _import(project, path, capsys)
+    assert_clean_error(code, err, what="entries")
+    assert "entries" in err
+
+
+def test_a_yaml_bomb_in_front_matter_is_refused_quickly(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "kii.md"
+    path.write_text("---\n" + yaml_bomb(9, top="title") + "---\nInterviewer: Hello?\n\nMs Lan: Hello.\n",
+                    encoding="utf-8")
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), str(path)], timeout=20), "alias")
+    assert snapshot(project) == before
+
+
+def test_a_file_over_the_size_bound_is_refused_in_one_line(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"Ms Lan: " + b"We trained the line leaders. " * 80_000)  # 2.3 MB
+    line = refused(limited(["import", "-p", str(project), str(path)], env={"QUALCODE_MAX_INPUT_MB": "2"}),
+                   "QUALCODE_MAX_INPUT_MB")
+    assert "2.2 MB" in line and "at most 2.0 MB" in line or "at most 2 MB" in line
+
+
+def test_a_single_huge_line_becomes_units_within_the_bound(project: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "oneline.txt"
+    words = "the union and the factory agreed on a wage scale after long talks with the workers council"
+    path.write_text("Ms Lan: " + " ".join([words] * 12_000) + "\nMs Lan: " + "x" * 30_000, encoding="utf-8")
+    code, out, err = _import(project, path, capsys)
+    assert code == 0, err
+    assert "longer than 5,000 characters were cut" in out
+    with Project.open(project) as p:
+        segs = p.segments("oneline")
+        text = p.transcript_text("oneline")
+    assert max(s["end"] - s["start"] for s in segs) <= 5000
+    assert all(text[s["start"]:s["end"]] == s["text"] for s in segs)
+    # nothing lost or doubled: the units, in order, hold every character of the text but the spaces between them
+    assert "".join("".join(s["text"].split()) for s in segs) == "".join(text.split())
+
+
+def test_control_and_non_characters_are_removed_reported_and_never_exported(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ctrl.txt"
+    path.write_text("Interviewer: How did the \x1b[31mtraining\x1b[0m go for the workers?\n\n"
+                    "Ms Lan: It went well \ufffe\uffff and the \x9b2Jworkers liked the grievance sessions a lot.\n",
+                    encoding="utf-8")
+    code, out, err = _import(project, path, capsys)
+    assert code == 0, err
+    assert "control or non-character" in out
+    code, out, err = run_cli(capsys, "segments", "-p", str(project), "--transcript", "ctrl")
+    assert code == 0 and "\x1b" not in out and "\x9b" not in out and "\uffff" not in out
+    with Project.open(project) as p:
+        seg = p.segments("ctrl")[-1]
+        p.add_coding(seg["id"], "effectiveness", coder="ana")
+    code, _, err = run_cli(capsys, "export", "quotes", "-p", str(project), "--format", "all", "--out",
+                           str(tmp_path / "q"))
+    assert code == 0, err
+    import docx as python_docx
+    import openpyxl
+
+    python_docx.Document(str(tmp_path / "q" / "quotes.docx"))
+    openpyxl.load_workbook(tmp_path / "q" / "quotes.xlsx").close()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_instead_of_waiting_forever(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "kii.txt"
+    os.mkfifo(fifo)
+    refused(limited(["import", "-p", str(project), str(fifo)], timeout=20), "regular file")

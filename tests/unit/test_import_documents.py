@@ -1,0 +1,311 @@
+"""Desk-review documents: PDF, Word, HTML, Markdown and text reports read into coding units with pages, heading
+paths and tables in reading order; bad PDFs refused with one line and the project untouched."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pdf_support import PdfPage, build_pdf, report_pdf
+from reliability.fuzz_support import assert_clean_error, run_cli, snapshot
+
+from qualcode.errors import ConflictError
+from qualcode.importers.documents import parse_document, read_document
+from qualcode.project_io import import_files
+from qualcode.store import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT / "tests" / "fixtures" / "documents" / "federal-register-2020-17221-p1-2.pdf"
+
+LEFT = ("The project trained grievance officers in twenty-eight factories of Bac Ninh and Hai Phong during the year "
+        "and the officers resolved most cases within ten days of their filing at the factory level.")
+RIGHT = ("Women made up sixty-one per cent of the trainees but only a fifth of the certified trainers, which the "
+         "team explains by the timing of the trainer course during the peak production season of the year.")
+SECTIONS = [
+    ("1. Introduction", [LEFT]),
+    ("2. Results", [RIGHT, "The sectoral consultation meetings took place every quarter, hosted by the chamber. " * 6]),
+    ("2.1 Gender equality", ["Sex-disaggregated data were collected for the training only, not for the advice. " * 5]),
+]
+
+
+def _texts(parsed):  # type: ignore[no-untyped-def]
+    return [parsed.text[u.start:u.end] for u in parsed.units]
+
+
+@pytest.fixture
+def two_column_pdf() -> bytes:
+    return report_pdf(
+        "Final progress report 2024", SECTIONS, columns=2,
+        header="ILO project VIE/21/01 - Final progress report 2024", footer="Final progress report 2024",
+        info={"Title": "Final progress report 2024", "Author": "ILO Country Office", "CreationDate": "D:20250115"},
+        table=[["Indicator", "Target", "Achieved"], ["Factories with a grievance procedure", "25", "28"],
+               ["Trainers certified", "40", "31"]],
+        first_page_number=11)
+
+
+def test_two_column_pdf_reads_columns_in_order_with_pages_and_headings(two_column_pdf: bytes) -> None:
+    parsed = parse_document(two_column_pdf, "report.pdf")
+    texts = _texts(parsed)
+    assert parsed.kind == "document" and not parsed.speakers
+    # the first column's sentence comes before the second column's, each one unit, not cut by the column break
+    first = next(i for i, t in enumerate(texts) if t.startswith("The project trained grievance officers"))
+    second = next(i for i, t in enumerate(texts) if t.startswith("Women made up sixty-one per cent"))
+    assert first < second
+    assert texts[first] == LEFT and texts[second] == RIGHT
+    # running header, footer and page numbers are not units
+    assert not any("ILO project VIE/21/01" in t or t.strip().isdigit() for t in texts)
+    assert not any(t == "Final progress report 2024" for t in texts)
+    # the printed page number is the page's label; units know their heading path
+    unit = parsed.units[first]
+    assert (unit.page, unit.page_label) == (1, "11")
+    assert parsed.units[second].heading == "2. Results"
+    gender = next(u for u in parsed.units if parsed.text[u.start:u.end].startswith("Sex-disaggregated"))
+    assert gender.heading == "2. Results > 2.1 Gender equality"
+    assert parsed.metadata["title"] == "Final progress report 2024"
+    assert parsed.metadata["author"] == "ILO Country Office"
+    assert parsed.metadata["pages"] == 2 and parsed.metadata["date"] == "2025-01-15"
+
+
+def test_pdf_table_cells_stay_in_reading_order(two_column_pdf: bytes) -> None:
+    parsed = parse_document(two_column_pdf, "report.pdf")
+    texts = _texts(parsed)
+    rows = [t for t in texts if "|" in t]
+    assert rows == ["Indicator | Target | Achieved", "Factories with a grievance procedure | 25 | 28",
+                    "Trainers certified | 40 | 31"]
+    table_unit = next(u for u in parsed.units if parsed.text[u.start:u.end] == rows[1])
+    assert (table_unit.page, table_unit.page_label) == (2, "12")
+
+
+def test_pdf_page_labels_are_what_citations_use() -> None:
+    pages = []
+    for n in range(4):
+        page = PdfPage()
+        page.paragraph(56, 100, 480, f"Paragraph on page {n + 1} explains what the project did in that period of "
+                       "the evaluation, with enough words to be a unit of its own.")
+        pages.append(page)
+    data = build_pdf(pages, page_labels=[(0, "r", 1), (2, "D", 1)], info={"Title": "Mid-term review"})
+    parsed = parse_document(data, "review.pdf")
+    assert [(u.page, u.page_label) for u in parsed.units] == [(1, "i"), (2, "ii"), (3, "1"), (4, "2")]
+
+
+def test_hyphenated_words_join_only_when_the_document_spells_them_whole() -> None:
+    page = PdfPage()
+    page.text(56, 100, "The administrative burden fell on the adminis-", size=10)
+    page.text(56, 113, "trative staff, and decision-", size=10)
+    page.text(56, 126, "making stayed with the steering committee of the project.", size=10)
+    parsed = parse_document(build_pdf([page]), "x.pdf")
+    text = " ".join(_texts(parsed))
+    assert "the administrative staff" in text and "decision-making" in text
+
+
+def test_real_three_column_public_document_reads_across_columns() -> None:
+    parsed = read_document(REAL)
+    texts = _texts(parsed)
+    # a sentence that runs from the foot of one column (past its footnotes) into the next is one unit
+    assert ("These effects include stall warning activation, airspeed disagree alert, and altitude disagree alert, "
+            "and may affect the flightcrew’s ability to accomplish continued safe flight and landing.") in texts
+    # the page labels are the Federal Register's printed page numbers, taken from the page header
+    assert {(u.page, u.page_label) for u in parsed.units} == {(1, "47698"), (2, "47699")}
+    assert not any(t in ("47698", "47699") for t in texts)
+    # footnotes are passages of their own, not glued into the body text
+    assert any(t.startswith("The flight control system for 737 MAX airplanes includes two flight control computers")
+               for t in texts)
+
+
+# ---------------------------------------------------------------------------------------------- bad PDFs
+
+
+def _scanned() -> bytes:
+    page = PdfPage()
+    page.scanned_image()
+    return build_pdf([page, page])
+
+
+def _encrypted() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(report_pdf("Secret", SECTIONS[:1]))))
+    writer.encrypt(user_password="open-sesame", owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _corrupt() -> bytes:
+    good = report_pdf("Broken", SECTIONS)
+    return good[:9] + bytes(b ^ 0x5A for b in good[9:len(good) // 2])
+
+
+@pytest.mark.parametrize(("make", "needle"), [
+    (_scanned, "no text layer"),
+    (_encrypted, "protected by a password"),
+    (_corrupt, "damaged"),
+    (lambda: b"%PDF-1.4\n", "damaged"),
+])
+def test_bad_pdfs_give_one_line_exit_2_and_leave_the_project_unchanged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], make, needle: str) -> None:  # type: ignore[no-untyped-def]
+    project_dir = tmp_path / "p"
+    Project.create(project_dir).close()
+    good = tmp_path / "good.pdf"
+    good.write_bytes(report_pdf("Good", SECTIONS))
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(make())
+    before = snapshot(project_dir)
+    code, _out, err = run_cli(capsys, "import", "-p", str(project_dir), "--document", str(good), str(bad))
+    assert_clean_error(code, err, what=needle)
+    assert needle in err and "bad.pdf" in err
+    assert snapshot(project_dir) == before  # the good document was not imported either
+
+
+def test_a_partly_scanned_pdf_imports_its_text_and_warns() -> None:
+    text_page = PdfPage()
+    text_page.paragraph(56, 100, 480, "The only page with text says what the annex holds, for the evaluators.")
+    scan = PdfPage()
+    scan.scanned_image()
+    parsed = parse_document(build_pdf([text_page, scan]), "annex.pdf")
+    assert len(parsed.units) == 1
+    assert any("page 2 without text" in w for w in parsed.warnings)
+
+
+# ---------------------------------------------------------------------------------------------- Word, HTML, Markdown
+
+
+def _docx(path: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "Mid-term evaluation"
+    d.core_properties.author = "Evaluation team"
+    d.sections[0].header.paragraphs[0].text = "CONFIDENTIAL DRAFT - page header"
+    d.sections[0].footer.paragraphs[0].text = "Mid-term evaluation - footer"
+    d.add_heading("3 Findings", level=1)
+    d.add_heading("3.2 Effectiveness", level=2)
+    d.add_paragraph("The grievance training reached every target factory. Trainers were rated highly by managers.")
+    d.add_paragraph("Follow-up coaching", style="List Bullet")
+    table = d.add_table(rows=2, cols=3)
+    for cells, values in zip(table.rows, [["Output", "Target", "Actual"], ["Courses", "28", "28"]], strict=True):
+        for cell, value in zip(cells.cells, values, strict=True):
+            cell.text = value
+    d.add_heading("4 Sustainability", level=1)
+    d.add_paragraph("The chamber cannot fund the meetings without donor support after the project ends.")
+    d.save(str(path))
+    return path
+
+
+def test_word_document_has_heading_paths_tables_and_no_headers_or_footers(tmp_path: Path) -> None:
+    parsed = read_document(_docx(tmp_path / "mte.docx"))
+    texts = _texts(parsed)
+    assert texts == [
+        "The grievance training reached every target factory.", "Trainers were rated highly by managers.",
+        "Follow-up coaching", "Output | Target | Actual", "Courses | 28 | 28",
+        "The chamber cannot fund the meetings without donor support after the project ends.",
+    ]
+    assert not any("CONFIDENTIAL" in t or "footer" in t for t in texts)
+    headings = {parsed.text[u.start:u.end][:20]: u.heading for u in parsed.units}
+    assert headings["Courses | 28 | 28"] == "3 Findings > 3.2 Effectiveness"
+    assert headings["The chamber cannot f"] == "4 Sustainability"
+    assert all(u.page is None for u in parsed.units)
+    assert parsed.metadata["title"] == "Mid-term evaluation" and parsed.metadata["author"] == "Evaluation team"
+
+
+def test_html_document_skips_navigation_and_scripts(tmp_path: Path) -> None:
+    page = tmp_path / "minutes.html"
+    page.write_text(
+        "<!doctype html><html><head><title>Minutes of the steering committee</title>"
+        "<meta name='author' content='Chamber secretariat'><script>var x = 'ignore me';</script></head><body>"
+        "<nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>"
+        "<h1>Minutes</h1><h2>Item 1: Funding</h2><p>The chamber asked the donors to fund <b>two more</b> meetings."
+        "<br>Members agreed.</p><ul><li>Action: draft a budget by May.</li></ul>"
+        "<table><tr><th>Member</th><th>Vote</th></tr><tr><td>Union</td><td>yes</td></tr></table>"
+        "<footer>Copyright the chamber</footer></body></html>", encoding="utf-8")
+    parsed = read_document(page)
+    texts = _texts(parsed)
+    assert texts == ["The chamber asked the donors to fund two more meetings. Members agreed.",
+                     "Action: draft a budget by May.", "Member | Vote", "Union | yes"]
+    assert parsed.units[0].heading == "Minutes > Item 1: Funding"
+    assert parsed.metadata["title"] == "Minutes of the steering committee"
+    assert parsed.metadata["author"] == "Chamber secretariat"
+
+
+def test_markdown_document_headings_lists_and_tables(tmp_path: Path) -> None:
+    md = tmp_path / "study.md"
+    md.write_text("---\ntitle: Labour dispatch study\nauthor: VCCI research unit\n---\n\n# Summary\n\nDispatch "
+                  "workers earn **less** than permanent staff, see [table 2](#t2).\n\n## Method\n\n- Survey of "
+                  "400 workers in three provinces\n- Twelve interviews\n\n| Group | Wage |\n|---|---|\n| Dispatch"
+                  " | 5.1 |\n", encoding="utf-8")
+    parsed = read_document(md)
+    texts = _texts(parsed)
+    assert texts == ["Dispatch workers earn less than permanent staff, see table 2.",
+                     "Survey of 400 workers in three provinces", "Twelve interviews", "Group | Wage",
+                     "Dispatch | 5.1"]
+    assert parsed.units[1].heading == "Summary > Method"
+    assert parsed.metadata["title"] == "Labour dispatch study"
+
+
+# ---------------------------------------------------------------------------------------------- in a project
+
+
+def test_documents_import_with_sheet_and_segments_json(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       two_column_pdf: bytes) -> None:
+    project_dir = tmp_path / "p"
+    Project.create(project_dir).close()
+    pdf = tmp_path / "progress_report_final_v3.pdf"
+    pdf.write_bytes(two_column_pdf)
+    mte = _docx(tmp_path / "MTE report.docx")
+    sheet = tmp_path / "documents.csv"
+    sheet.write_text("file,document_id,title,type,organisation,year\n"
+                     "progress_report_final_v3.pdf,PR-2024,Final progress report 2024,progress report,ILO,2024\n"
+                     "MTE report.docx,,Mid-term evaluation 2023,evaluation,Independent evaluator,2023\n",
+                     encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", "-p", str(project_dir), str(pdf), "--document", str(mte),
+                             "--document-sheet", str(sheet))
+    assert code == 0, err
+    assert "PR-2024: new (document 'Final progress report 2024', 2 pages" in out
+    code, out, _ = run_cli(capsys, "documents", "-p", str(project_dir), "--json")
+    docs = {d["id"]: d for d in json.loads(out)}
+    assert set(docs) == {"PR-2024", "MTE-report"}
+    assert docs["PR-2024"]["attributes"] == {"type": "progress report", "organisation": "ILO", "year": "2024"}
+    assert docs["MTE-report"]["title"] == "Mid-term evaluation 2023"
+    code, out, _ = run_cli(capsys, "segments", "-p", str(project_dir), "--transcript", "PR-2024", "--json")
+    units = json.loads(out)
+    assert {u["source_type"] for u in units} == {"document"}
+    assert all(u["speaker"] is None and u["case"] is None and u["role"] == "document" for u in units)
+    assert units[0]["page"] == 1 and units[0]["page_label"] == "11"
+    code, out, _ = run_cli(capsys, "transcripts", "-p", str(project_dir), "--json")
+    assert json.loads(out) == []  # documents are listed by 'documents', not among the interviews
+    with Project.open(project_dir) as project:
+        assert project.status()["documents"] == 2 and project.status()["transcripts"] == 0
+
+
+def test_reimporting_a_corrected_document_makes_a_new_version_and_keeps_codings(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "p", codebook=None)
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    project.set_codebook(load_codebook(default_codebook_path()))
+    path = tmp_path / "report.md"
+    path.write_text("# Results\n\nThe chamber hosted seven quarterly consultation meetings with the unions.\n\n"
+                    "Funding for the meetings ends with the project in December.\n", encoding="utf-8")
+    import_files(project, [], documents=[path])
+    seg = project.segments("report")[1]
+    project.add_coding(seg["id"], "sustainability", coder="ana")
+    path.write_text("# Results\n\nThe chamber hosted seven quarterly consultation meetings with the unions.\n\n"
+                    "Funding for the meetings ends with the project in December 2024.\n", encoding="utf-8")
+    report = import_files(project, [], documents=[path])
+    assert report["documents"][0]["status"] == "new_version"
+    coded = project.codings(transcript="report")
+    assert [c["ref"] for c in coded] == ["report:2"]
+    project.close()
+
+
+def test_a_document_cannot_take_an_interviews_id(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "p")
+    t = tmp_path / "KII-01.txt"
+    t.write_text("Interviewer: What changed?\n\nMs. Lan: We set up a grievance committee last year.\n")
+    import_files(project, [t])
+    d = tmp_path / "KII-01.md"
+    d.write_text("# Notes\n\nA document that happens to carry the same name as an interview transcript.\n")
+    with pytest.raises(ConflictError, match="already a transcript"):
+        import_files(project, [], documents=[d])
+    project.close()

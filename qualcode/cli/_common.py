@@ -116,9 +116,9 @@ def coder_option(parser: argparse.ArgumentParser) -> None:
 
 
 def coders_option(parser: argparse.ArgumentParser) -> None:
-    """``--coders A,B``: only these coders' codings (checked against the project by :func:`chosen_coders`)."""
-    parser.add_argument("--coders", metavar="A,B", help="only these coders' codings (e.g. one evaluator's, or"
-                                                        " 'consensus' after adjudication); default: everyone's")
+    """``--coders A,B``: the synthesis commands' choice of coders (read by their own ``_coders``)."""
+    parser.add_argument("--coders", metavar="A,B", help="only these coders' raw codings, to compare evaluators;"
+                                                        " default (or 'consensus'): the reconciled view")
 
 
 def names_option(parser: argparse.ArgumentParser) -> None:
@@ -166,12 +166,6 @@ def parse_coders(text: str | None) -> list[str] | None:
     """``--coders A,B`` as a list of names; None when not given (everyone)."""
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
     return names or None
-
-
-def chosen_coders(project: Project, args: argparse.Namespace) -> list[str] | None:
-    """The coders named by --coders, checked against the project (a typo is an error, not an empty result)."""
-    names = parse_coders(getattr(args, "coders", None))
-    return None if names is None else project.require_coders(names)
 
 
 # ---------------------------------------------------------------------------- output

@@ -19,6 +19,7 @@ from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
 from qualcode.folding import strip_accents
 from qualcode.model import ParsedTranscript
+from qualcode.reanchor import store_transcript
 from qualcode.store import Project, is_interviewer_label
 from qualcode.textfile import read_user_text
 
@@ -146,16 +147,15 @@ def import_files(
         for path, pt, tid in parsed:
             t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
             attrs = _transcript_attributes(t_rows, pt)
-            result = project.add_transcript(
-                pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs, coder=coder
-            )
+            result = store_transcript(project, pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs,
+                                      coder=coder)
             result["file"] = str(path)
             report["transcripts"].append(result)
             report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
         for path, pt, tid, row in documents_read:
             title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
             attrs = dict(row.attributes) if row is not None else {}
-            result = project.add_transcript(pt, tid, title=title, attributes=attrs, coder=coder)
+            result = store_transcript(project, pt, tid, title=title, attributes=attrs, coder=coder)
             if row is not None and row.title:
                 project.set_title(tid, row.title, coder=coder)
             result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))

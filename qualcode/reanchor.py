@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
+    from qualcode.model import ParsedTranscript
     from qualcode.store import Project
 
 #: Similarity (0-100, rapidfuzz ``ratio`` on normalised text) at or above which an edited passage is the same passage.
@@ -64,7 +65,7 @@ def align_units(old_texts: list[str], new_texts: list[str], old_speakers: list[s
                 new_speakers: list[str | None] | None = None) -> tuple[list[Pair], dict[str, str]]:
     """Align two unit sequences. Returns one :class:`Pair` per old unit and the speaker renaming it implies.
 
-    Pure function (no database): the store calls it through :func:`reanchor_codings`, tests call it directly.
+    Pure function (no database): imports call it through :func:`store_transcript`, tests call it directly.
     """
     from rapidfuzz import fuzz, process
 
@@ -177,12 +178,25 @@ def _units(project: Project, transcript_id: str, version: int) -> list[dict[str,
         (transcript_id, version))]
 
 
+def store_transcript(project: Project, parsed: ParsedTranscript, transcript_id: str, *, title: str | None = None,
+                     attributes: dict[str, Any] | None = None, coder: str | None = None) -> dict[str, Any]:
+    """Store a parsed transcript (:meth:`Project.add_transcript`) and, when it is a new version of a transcript
+    already here, re-anchor that transcript's codings and memos to it, in one transaction. The result says what was
+    stored; for a new version, ``reanchor`` says what moved and what waits for review."""
+    with project.transaction():
+        result = project.add_transcript(parsed, transcript_id, title=title, attributes=attributes, coder=coder)
+        if result["status"] == "new_version":
+            version = int(result["version"])
+            result["reanchor"] = reanchor_codings(project, transcript_id, version - 1, version, coder=coder)
+    return result
+
+
 def reanchor_codings(project: Project, transcript_id: str, old_version: int, new_version: int, *,
                      coder: str | None = None) -> dict[str, Any]:
     """Move the codings (and segment memos) of ``old_version`` to the same passages in ``new_version``.
 
-    Must run inside the transaction that stores the new version (the store calls it from ``add_transcript``), so a
-    crash leaves either both or neither. Returns ``{"moved", "exact", "edited", "needs_review", "flagged": [...],
+    Must run inside the transaction that stores the new version (:func:`store_transcript` does both), so a crash
+    leaves either both or neither. Returns ``{"moved", "exact", "edited", "needs_review", "flagged": [...],
     "speakers": {old label: new label}}``; ``flagged`` names each coding left for review and why.
     """
     db = project.db

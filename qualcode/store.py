@@ -574,7 +574,8 @@ class Project:
         coder: str | None = None,
     ) -> dict[str, Any]:
         """Store a parsed transcript. A new id creates version 1; a changed text for an existing id creates the
-        next version and re-anchors its codings; an identical text changes nothing.
+        next version (its codings stay on the previous one: :func:`qualcode.reanchor.store_transcript` stores and
+        re-anchors them in one transaction, which is what imports call); an identical text changes nothing.
 
         Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
         """
@@ -690,10 +691,6 @@ class Project:
                     **({"kind": parsed.kind} if parsed.kind != "transcript" else {}),
                 },
             )
-            if version > 1:
-                from qualcode.reanchor import reanchor_codings
-
-                result["reanchor"] = reanchor_codings(self, transcript_id, version - 1, version, coder=coder)
         return result
 
     def _same_units(self, transcript_id: str, version: int, parsed: ParsedTranscript) -> bool:
@@ -985,7 +982,7 @@ class Project:
             state = self._coding_state(coding_id)
             if state is None:
                 raise NotFoundError(f"no coding {coding_id}", hint="see 'qualcode codings list'")
-            self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+            self.delete_coding(coding_id)
             self.log_event("coding.remove", "coding", coding_id, coder=coder, before=state)
         return self._public_coding(state)
 
@@ -1125,10 +1122,7 @@ class Project:
                 ts = now_iso()
                 self.put_memo(target_type, str(target_id), cid, text, created=ts, updated=ts)
             else:
-                self.db.execute(
-                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                    (target_type, str(target_id), cid),
-                )
+                self.delete_memo(target_type, str(target_id), cid)
             after = self.memo_state(target_type, str(target_id), cid)
             if before != after:
                 self.log_event(
@@ -1171,46 +1165,7 @@ class Project:
             args.append(str(target_id))
         return [dict(r) for r in self.db.execute(sql + " ORDER BY m.id", args)]
 
-    # ------------------------------------------------------------------ undo / redo (from the event log)
-
-    def _undo_stacks(self, coder: str) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
-        """Replay this coder's log into undo and redo stacks of action groups (a group = one user action).
-
-        Only :data:`UNDOABLE` actions (and undo/redo of them) count: imports and merges are not the coder's own.
-        """
-        groups: list[list[dict[str, Any]]] = []
-        for ev in self.events(coder=coder):
-            action = ev["action"]
-            if action == HISTORY_START:
-                groups.clear()  # nothing before it is this coder's to take back
-                continue
-            if action not in UNDOABLE and action not in ("undo", "redo"):
-                continue
-            if _legacy_import(ev):
-                continue
-            if action.startswith("finding.") and ev.get("action_group") is None:
-                continue  # logged before findings could be undone (every undoable event has a group now)
-            key = ev.get("action_group") or -ev["id"]
-            if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:
-                groups[-1].append(ev)
-            else:
-                groups.append([ev])
-        undo: list[list[dict[str, Any]]] = []
-        redo: list[list[dict[str, Any]]] = []
-        for group in groups:
-            action = group[0]["action"]
-            if action == "undo":
-                if undo and {e["undo_of"] for e in group} & {e["id"] for e in undo[-1]}:
-                    undo.pop()
-                redo.append(group)
-            elif action == "redo":
-                if redo and {e["undo_of"] for e in group} & {e["id"] for e in redo[-1]}:
-                    redo.pop()
-                undo.append(group)
-            else:
-                undo.append(group)
-                redo.clear()
-        return undo, redo
+    # ------------------------------------------------------------------ history
 
     def start_history(self, coders: list[str]) -> None:
         """From now on, undo and redo of these coders do not go back past this point (used when the bundled
@@ -1219,97 +1174,37 @@ class Project:
             for name in coders:
                 self.log_event(HISTORY_START, "project", None, coder=name)
 
-    def undo(self, *, coder: str) -> dict[str, Any] | None:
-        """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a change to a finding or
-        its evidence), also after a restart. None if there is nothing to undo."""
-        return self._reverse(coder, "undo")
-
-    def redo(self, *, coder: str) -> dict[str, Any] | None:
-        """Re-apply the most recently undone action, if no new action came after it."""
-        return self._reverse(coder, "redo")
-
-    def _reverse(self, coder: str, kind: str) -> dict[str, Any] | None:
-        with self.transaction():
-            undo, redo = self._undo_stacks(coder)
-            stack = undo if kind == "undo" else redo
-            if not stack:
-                return None
-            group = stack[-1]
-            new_id = 0
-            for ev in reversed(group):  # last change first
-                target, source = ev["before"], ev["after"]  # going back: after -> before
-                self._apply_state(ev["entity"], source, target)
-                new_id = self.log_event(
-                    kind, ev["entity"], ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
-                )
-        # Undo and redo log a group in reverse order: the user's first change is at one end or the other, and
-        # naming it keeps "undo" and "redo" of one action saying the same thing.
-        (_, action), ev = min(((self._original(e), e) for e in (group[0], group[-1])), key=lambda pair: pair[0][0])
-        return {
-            "event": new_id,
-            "reversed": ev["id"],
-            "entity": ev["entity"],
-            "entity_id": ev["entity_id"],
-            # A finding's logged state carries its evidence quotes verbatim (names included): the finding itself is
-            # one 'findings show' away, pseudonymised. Codings and memos keep theirs, which say which unit changed.
-            **({} if ev["entity"] == "finding" else {"state": ev["before"], "previous": ev["after"]}),
-            "action": action,
-            "count": len(group),
-        }
-
-    def _original(self, ev: dict[str, Any]) -> tuple[int, str]:
+    def original_event(self, event_id: int) -> tuple[int, str]:
         """The id and action of the user's change behind an event: for an undo or redo event, the change it
         (eventually) reverses, so redoing a link says ``finding.link`` rather than ``undo``."""
-        ev_id, action, undo_of = int(ev["id"]), ev["action"], ev["undo_of"]
+        ev_id, action, undo_of = event_id, "undo", event_id
         while action in ("undo", "redo") and undo_of is not None:
             row = self.db.execute("SELECT id, action, undo_of FROM events WHERE id = ?", (undo_of,)).fetchone()
             if row is None:
                 break
-            ev_id, action, undo_of = int(row[0]), row[1], row[2]
-        return ev_id, str(action)
+            ev_id, action, undo_of = int(row[0]), str(row[1]), row[2]
+        return ev_id, action
 
-    def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
-        if entity == "coding":
-            if target is None:
-                if current is not None:
-                    self.db.execute("DELETE FROM codings WHERE id = ?", (current["id"],))
-                return
-            cid = self.coder_id(target["coder"])
-            self.db.execute(
-                "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
-                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
-                " status = excluded.status",
-                (
-                    target["id"],
-                    target["segment_id"],
-                    target["code_id"],
-                    cid,
-                    target["created"],
-                    target["memo"],
-                    target["source"],
-                    target["score"],
-                    target["model_version"],
-                    target["status"],
-                ),
-            )
-        elif entity == "memo":
-            ref = current or target
-            assert ref is not None
-            cid = self.coder_id(ref["coder"])
-            if target is None:
-                self.db.execute(
-                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                    (ref["target_type"], ref["target_id"], cid),
-                )
-            else:
-                self.put_memo(target["target_type"], target["target_id"], cid, target["text"],
-                              created=target["created"], updated=target["updated"])
-        elif entity == "finding":
-            from qualcode.synthesis.findings import apply_finding_state
+    def put_coding(self, state: dict[str, Any]) -> None:
+        """Write a coding exactly as a logged state holds it (id included; inside a transaction, the caller logs
+        it). Undo and redo restore codings through here."""
+        cid = self.coder_id(state["coder"])
+        self.db.execute(
+            "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+            " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
+            " status = excluded.status",
+            (state["id"], state["segment_id"], state["code_id"], cid, state["created"], state["memo"],
+             state["source"], state["score"], state["model_version"], state["status"]),
+        )
 
-            apply_finding_state(self, current, target)
-        else:
-            raise QualcodeError(f"cannot undo changes to {entity}")
+    def delete_coding(self, coding_id: int) -> None:
+        """Delete a coding row (inside a transaction; the caller logs it)."""
+        self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+    def delete_memo(self, target_type: str, target_id: str, coder_id: int) -> None:
+        """Delete one coder's memo on a target (inside a transaction; the caller logs it)."""
+        self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                        (target_type, target_id, coder_id))
 
     # ------------------------------------------------------------------ summary
 
@@ -1339,16 +1234,6 @@ class Project:
             "events": q("SELECT count(*) FROM events"),
             "needs_review": self.review_count(),
         }
-
-
-def _legacy_import(ev: dict[str, Any]) -> bool:
-    """An imported coding logged before imports had their own action (``coding.add`` with source "import").
-
-    Kept as a check rather than rewritten by a migration: the event log is the audit trail, append-only by design
-    (a trigger refuses UPDATE and DELETE), so what was written at the time stays as written. Only projects
-    imported into before ``coding.import`` existed have such events.
-    """
-    return ev["action"] == "coding.add" and (ev["after"] or {}).get("source") == "import"
 
 
 def source_type_of(kind: str | None, attrs: dict[str, Any]) -> str:

@@ -459,9 +459,11 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def _reverse(args: argparse.Namespace, kind: str) -> int:
+    from qualcode.actions.history import redo, undo
+
     with open_project(args) as project:
         coder = args.coder
-        result = project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+        result = undo(project, coder=coder) if kind == "undo" else redo(project, coder=coder)
     if result is None:
         if args.json:
             return emit(args, {"done": False})

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from typing import TextIO
 
-ProgressFn = Callable[[str, int, int], None]
+from qualcode.model import ProgressFn
 
 
 class Progress:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
+from qualcode.model import ProgressFn
 from qualcode.synthesis.evidence import criteria, load_evidence
 
 if TYPE_CHECKING:

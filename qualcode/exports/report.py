@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
+from qualcode.model import ProgressFn
 
 if TYPE_CHECKING:
     from qualcode.store import Project

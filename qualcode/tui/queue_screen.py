@@ -17,6 +17,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from qualcode import workbench as wb
+from qualcode.actions import history
+from qualcode.model import Reversal
 from qualcode.tui.screens import WorkbenchScreen
 from qualcode.tui.widgets.panels import KeyBar, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import clock
@@ -245,12 +247,11 @@ class QueueScreen(WorkbenchScreen):
     def action_undo(self) -> None:
         coder = self.coder
 
-        def done(result: dict[str, Any] | None) -> None:
+        def done(result: Reversal | None) -> None:
             if result is None:
                 self.qapp.say("nothing to undo")
                 return
-            state = result.get("state") or result.get("previous") or {}
-            seg = state.get("segment_id")
+            seg = result["segment"]
             for i, u in enumerate(self.units):
                 if u["id"] == seg:
                     self.position = i
@@ -259,7 +260,7 @@ class QueueScreen(WorkbenchScreen):
             self.show()
             self.qapp.say(f"undo {result['action']}")
 
-        self.qapp.write(lambda p: p.undo(coder=coder), done)
+        self.qapp.write(lambda p: history.undo(p, coder=coder), done)
 
     def action_open(self) -> None:
         from qualcode.tui.screens import TranscriptScreen

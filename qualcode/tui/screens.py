@@ -14,7 +14,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
 from qualcode import workbench as wb
+from qualcode.actions import history
 from qualcode.folding import fold
+from qualcode.model import Reversal
 from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
 
@@ -488,15 +490,15 @@ class TranscriptScreen(WorkbenchScreen):
     def _reverse(self, kind: str) -> None:
         coder = self.coder
 
-        def run(project: Project) -> dict[str, Any] | None:
-            return project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+        def run(project: Project) -> Reversal | None:
+            return history.undo(project, coder=coder) if kind == "undo" else history.redo(project, coder=coder)
 
-        def done(result: dict[str, Any] | None) -> None:
+        def done(result: Reversal | None) -> None:
             if result is None:
                 self.qapp.say(f"nothing to {kind}")
                 return
             self.reload_from_store()
-            seg = _segment_of(result)
+            seg = result["segment"]
             if seg is not None and seg in self.positions:
                 self.view.move_to(self.positions[seg])
             self.qapp.say(f"{kind} {result['action']}")
@@ -613,16 +615,6 @@ class TranscriptScreen(WorkbenchScreen):
 
 def _coding_keys(codings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted((c["id"], c["code"], c["coder"], c.get("memo"), c.get("status")) for c in codings)
-
-
-def _segment_of(result: dict[str, Any]) -> int | None:
-    state = result.get("state") or result.get("previous") or {}
-    if result.get("entity") == "coding":
-        seg = state.get("segment_id")
-        return int(seg) if seg is not None else None
-    if result.get("entity") == "memo" and state.get("target_type") == "segment":
-        return int(state["target_id"])
-    return None
 
 
 __all__ = ["ProjectScreen", "TranscriptScreen", "work"]

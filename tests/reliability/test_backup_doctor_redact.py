@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.reanchor import store_transcript
 from qualcode.safety.backup import backup_project, restore_backup
 from qualcode.safety.doctor import run_doctor
 from qualcode.safety.redact import identifier_check, replaced_spans, write_redacted
@@ -108,7 +109,7 @@ def test_doctor_finds_orphan_codings_and_broken_references(project: Project,
     seg_v1 = project.segment("KII-01:3")["id"]
     edited = transcript([("Interviewer", ["A completely different interview now."]),
                          ("Ms. Lan", ["Nothing here matches the old text at all, not one sentence."])])
-    project.add_transcript(edited, "KII-01", coder="ana")
+    store_transcript(project, edited, "KII-01", coder="ana")
     # a coding left on the old version without a review flag is invisible: the doctor must say so
     project.db.execute("UPDATE codings SET status = 'ok' WHERE segment_id = ?", (seg_v1,))
     project.db.execute("PRAGMA foreign_keys = OFF")
@@ -125,7 +126,7 @@ def test_doctor_finds_orphan_codings_and_broken_references(project: Project,
 def test_doctor_reports_codings_waiting_for_review_with_what_to_do(project: Project) -> None:
     edited = transcript([("Interviewer", ["A completely different interview now."]),
                          ("Ms. Lan", ["Nothing here matches the old text at all, not one sentence."])])
-    project.add_transcript(edited, "KII-01", coder="ana")
+    store_transcript(project, edited, "KII-01", coder="ana")
     by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
     assert by["reviews"]["status"] == "warning" and by["reviews"]["count"] == 1
     assert "qualcode reanchor list" in by["reviews"]["hint"]

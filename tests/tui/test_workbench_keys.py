@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from qualcode.reanchor import store_transcript
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, HelpScreen, MemoEditor, SearchScreen
@@ -335,7 +336,7 @@ async def test_the_project_view_says_when_codings_wait_for_review_after_a_re_imp
         assert "to review" not in str(app.screen.query_one("#status").render())
     # A coding on a sentence that the corrected transcript no longer has cannot be placed by itself.
     store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")
-    store.add_transcript(parsed([("Interviewer", ["Thank you for joining."]),
+    store_transcript(store, parsed([("Interviewer", ["Thank you for joining."]),
                                  ("Informant", ["Something else entirely, about the weather in spring."])]),
                          "KII-01", coder="clara")
     app = make()

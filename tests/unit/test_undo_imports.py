@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from store_support import make_codebook, make_transcript
 
+from qualcode.actions.history import redo, undo
 from qualcode.project_io import import_codings_table
 from qualcode.store import Project
 
@@ -35,11 +36,11 @@ def test_undo_after_an_import_takes_back_the_coders_own_coding_not_the_import(pr
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     assert import_codings_table(project, _table(tmp_path), default_coder="tester")["added"] == 1
 
-    result = project.undo(coder="ana")
+    result = undo(project, coder="ana")
 
     assert result is not None and result["action"] == "coding.add" and result["state"] is None
     assert _codes(project) == [("KII-01:3", "relevance")]
-    assert project.undo(coder="ana") is None
+    assert undo(project, coder="ana") is None
     assert _codes(project) == [("KII-01:3", "relevance")]
 
 
@@ -64,17 +65,17 @@ def test_an_import_logged_the_old_way_is_still_not_undone(project: Project) -> N
         state = project._coding_state(int(cur.lastrowid or 0))
         project.log_event("coding.add", "coding", cur.lastrowid, coder="ana", after=state)
 
-    project.undo(coder="ana")
+    undo(project, coder="ana")
 
     assert _codes(project) == [("KII-01:3", "relevance")]
-    assert project.undo(coder="ana") is None
+    assert undo(project, coder="ana") is None
 
 
 def test_redo_after_an_import_reapplies_the_undone_coding(project: Project, tmp_path: Path) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     # not an action of ana's: it does not clear her redo
     import_codings_table(project, _table(tmp_path), default_coder="tester")
 
-    assert project.redo(coder="ana") is not None
+    assert redo(project, coder="ana") is not None
     assert sorted(_codes(project)) == [("KII-01:2", "efficiency"), ("KII-01:3", "relevance")]

@@ -8,6 +8,7 @@ import pytest
 from workbench_support import build_small_project
 
 from qualcode import workbench as wb
+from qualcode.actions.history import undo
 from qualcode.errors import ConflictError, NotFoundError, ProjectError
 from qualcode.store import Project
 
@@ -90,7 +91,7 @@ def test_remove_code_touches_only_this_coders_coding(project: Project) -> None:
 def test_undo_after_remove_restores_the_coding(project: Project) -> None:
     wb.apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")
     wb.remove_code(project, "KII-01:6", "sustainability.funding", coder="clara")
-    project.undo(coder="clara")
+    undo(project, coder="clara")
     assert [c["ref"] for c in project.codings(coder="clara")] == ["KII-01:6"]
 
 

@@ -274,7 +274,8 @@ class Reversal(TypedDict):
 
 class Segment(TypedDict):
     """A coding unit with its speaker, offsets into the stored text, and attributes (its transcript's and its
-    informant's). ``ref`` is ``TRANSCRIPT:N``, N the unit's number in its version."""
+    informant's). ``ref`` is ``TRANSCRIPT:N``, N the unit's number in its version. A desk-review document's units
+    have the role "document" and carry their page and heading."""
 
     id: int
     ref: str
@@ -283,7 +284,7 @@ class Segment(TypedDict):
     idx: int
     turn: int
     speaker: str | None
-    role: str  # "informant", "interviewer" or "unknown"
+    role: str  # "informant", "interviewer", "unknown" or "document"
     case: str | None
     start: int
     end: int
@@ -291,6 +292,63 @@ class Segment(TypedDict):
     t_end: float | None
     text: str
     attributes: dict[str, Any]
+    kind: str  # "transcript" or "document"
+    source_type: str  # KII, FGD, document, ...
+    page: int | None
+    page_label: str | None
+    heading: str | None
+    source_title: str
+
+
+class CodedUnit(Segment):
+    """A unit as the workbench shows it: with every coder's codings and memos (``{coder: text}``)."""
+
+    codings: list[ListedCoding]
+    memos: dict[str, str]
+
+
+class QueuedUnit(Segment):
+    """An uncoded unit in the queue, with why it is there (``reason``) when the suggester ordered it."""
+
+    reason: NotRequired[str | None]
+
+
+class SearchHit(TypedDict):
+    """A unit found by a search, with the character offsets of the first matched word in its text (``match``)."""
+
+    ref: str
+    id: int
+    transcript: str
+    idx: int
+    speaker: str | None
+    role: str
+    text: str
+    match: tuple[int, int]
+    kind: str
+    source_type: str
+    page: int | None
+    page_label: str | None
+    heading: str | None
+
+
+class TranscriptRow(TypedDict):
+    """A transcript (or desk-review document) in the workbench's project view: attributes, progress and coders.
+    ``coded`` counts informant units coded by anyone, ``mine`` units coded by the viewing coder."""
+
+    id: str
+    title: str
+    kind: str
+    type: str
+    groups: list[str]
+    location: str
+    date: str
+    units: int
+    total: int
+    coded: int
+    mine: int
+    progress: float
+    coders: list[str]
+    sample: bool
 
 
 class SeenSuggestion(TypedDict):

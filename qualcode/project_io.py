@@ -18,7 +18,7 @@ from typing import Any
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
 from qualcode.folding import strip_accents
-from qualcode.model import ParsedTranscript
+from qualcode.model import ParsedTranscript, Segment
 from qualcode.reanchor import store_transcript
 from qualcode.store import Project, is_interviewer_label
 from qualcode.textfile import read_user_text
@@ -271,7 +271,7 @@ def import_codings_table(
         raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
     tid_default = transcript or p.stem
     texts: dict[str, str] = {}
-    units: dict[str, list[dict[str, Any]]] = {}
+    units: dict[str, list[Segment]] = {}
     planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
     for n, raw in enumerate(rows, start=2):
         row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}

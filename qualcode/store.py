@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
-from qualcode.model import Code, Codebook, ParsedTranscript
+from qualcode.model import Code, Codebook, Coding, CodingState, Decision, ListedCoding, Memo, ParsedTranscript, Segment
 
 DB_NAME = "qualcode.db"
 INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
@@ -572,10 +572,12 @@ class Project:
         title: str | None = None,
         attributes: dict[str, Any] | None = None,
         coder: str | None = None,
+        new_version: bool = False,
     ) -> dict[str, Any]:
-        """Store a parsed transcript. A new id creates version 1; a changed text for an existing id creates the
-        next version (its codings stay on the previous one: :func:`qualcode.reanchor.store_transcript` stores and
-        re-anchors them in one transaction, which is what imports call); an identical text changes nothing.
+        """Store a parsed transcript. A new id creates version 1; an identical text changes nothing; a changed text
+        for an existing id creates the next version only with ``new_version``, as
+        :func:`qualcode.reanchor.store_transcript` asks, which re-anchors the codings to it in the same transaction
+        (without, ConflictError: a new version whose codings stayed behind would lose them from every view).
 
         Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
         """
@@ -602,6 +604,10 @@ class Project:
                         "status": "unchanged",
                         "units": self._unit_count(transcript_id, row["current_version"]),
                     }
+                if not new_version:
+                    raise ConflictError(
+                        f"{parsed.source_name or transcript_id}: '{transcript_id}' is already imported with another"
+                        " text", hint="import the corrected file with 'qualcode import' to make a new version")
                 version = int(row["current_version"]) + 1
             else:
                 dup = self.transcript_with_text(sha)
@@ -816,7 +822,7 @@ class Project:
         include_interviewer: bool = True,
         ids: Iterable[int] | None = None,
         current_only: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Segment]:
         """Coding units with their speaker, offsets, text and attributes (transcript + informant's case)."""
         sql = """
             SELECT s.id, s.transcript_id, s.version, s.idx, s.turn, s.speaker, s.start, s.end, s.t_start, s.t_end,
@@ -846,7 +852,7 @@ class Project:
                 args.extend(id_list)
         sql += " ORDER BY s.transcript_id, s.idx"
         attr_cache: dict[tuple[str, str | None], dict[str, Any]] = {}
-        out = []
+        out: list[Segment] = []
         wanted = set(id_list) if id_list is not None and len(id_list) > 900 else None
         for r in self.db.execute(sql, args):
             if wanted is not None and r["id"] not in wanted:
@@ -883,7 +889,7 @@ class Project:
             )
         return out
 
-    def segment(self, ref: int | str) -> dict[str, Any]:
+    def segment(self, ref: int | str) -> Segment:
         """One segment by numeric id or by reference ``TRANSCRIPT:N`` (N = unit number in the current version)."""
         seg_id = self.resolve_segment(ref)
         found = self.segments(ids=[seg_id], current_only=False)
@@ -920,12 +926,13 @@ class Project:
         d = dict(row)
         return d
 
-    def _coding_state(self, coding_id: int) -> dict[str, Any] | None:
-        """The full stored state of a coding (what the event log records and undo restores)."""
+    def coding_state(self, coding_id: int) -> CodingState | None:
+        """The full stored state of a coding (what the event log records and undo restores); None if there is no
+        such coding."""
         d = self._coding_row(coding_id)
         if d is None:
             return None
-        return {
+        return cast(CodingState, {
             k: d[k]
             for k in (
                 "id",
@@ -939,7 +946,7 @@ class Project:
                 "model_version",
                 "status",
             )
-        }
+        })
 
     def add_coding(
         self,
@@ -953,7 +960,7 @@ class Project:
         model_version: str | None = None,
         created: str | None = None,
         status: str = "ok",
-    ) -> dict[str, Any]:
+    ) -> Coding:
         """Apply a code to a unit. Raises ConflictError if this coder already applied this code there."""
         seg_id = self.resolve_segment(segment)
         self.require_code(code_id)
@@ -971,48 +978,48 @@ class Project:
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (seg_id, code_id, cid, created or now_iso(), memo, source, score, model_version, status),
             )
-            state = self._coding_state(int(cur.lastrowid or 0))
+            state = self.coding_state(int(cur.lastrowid or 0))
             action = "coding.import" if source == "import" else "coding.add"
             self.log_event(action, "coding", state["id"] if state else None, coder=coder, after=state)
         assert state is not None
-        return self._public_coding(state)
+        return self.public_coding(state)
 
-    def remove_coding(self, coding_id: int, *, coder: str) -> dict[str, Any]:
+    def remove_coding(self, coding_id: int, *, coder: str) -> Coding:
         with self.transaction():
-            state = self._coding_state(coding_id)
+            state = self.coding_state(coding_id)
             if state is None:
                 raise NotFoundError(f"no coding {coding_id}", hint="see 'qualcode codings list'")
             self.delete_coding(coding_id)
             self.log_event("coding.remove", "coding", coding_id, coder=coder, before=state)
-        return self._public_coding(state)
+        return self.public_coding(state)
 
-    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[dict[str, Any]]:
+    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[ListedCoding]:
         seg_id = self.resolve_segment(segment)
         return self.codings(segment=seg_id, code=code_id, coder=coder)
 
-    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> dict[str, Any]:
+    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> Coding:
         """Change a coding's memo or status (the event log keeps the before and after)."""
         allowed = {"memo", "status"}
         bad = set(changes) - allowed
         if bad:
             raise QualcodeError(f"cannot change {', '.join(sorted(bad))} of a coding")
         with self.transaction():
-            before = self._coding_state(coding_id)
+            before = self.coding_state(coding_id)
             if before is None:
                 raise NotFoundError(f"no coding {coding_id}")
             sets = ", ".join(f"{k} = ?" for k in changes)
             self.db.execute(f"UPDATE codings SET {sets} WHERE id = ?", (*changes.values(), coding_id))
-            after = self._coding_state(coding_id)
+            after = self.coding_state(coding_id)
             self.log_event("coding.update", "coding", coding_id, coder=coder, before=before, after=after)
         assert after is not None
-        return self._public_coding(after)
+        return self.public_coding(after)
 
     @staticmethod
-    def _public_coding(state: dict[str, Any]) -> dict[str, Any]:
-        d = dict(state)
-        d["segment"] = d.pop("segment_id")
-        d["code"] = d.pop("code_id")
-        return d
+    def public_coding(state: CodingState) -> Coding:
+        """A coding's logged state as actions return it (``segment`` and ``code`` rather than the column names)."""
+        return {"id": state["id"], "segment": state["segment_id"], "code": state["code_id"], "coder": state["coder"],
+                "created": state["created"], "memo": state["memo"], "source": state["source"],
+                "score": state["score"], "model_version": state["model_version"], "status": state["status"]}
 
     def codings(
         self,
@@ -1022,7 +1029,7 @@ class Project:
         coder: str | None = None,
         transcript: str | None = None,
         current_only: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedCoding]:
         """Codings with their segment reference and code's criterion."""
         sql = """
             SELECT c.id, c.segment_id AS segment, c.code_id AS code, k.name AS coder, c.created, c.memo, c.source,
@@ -1051,12 +1058,52 @@ class Project:
             sql += " AND s.transcript_id = ?"
             args.append(transcript)
         sql += " ORDER BY s.transcript_id, s.idx, c.id"
-        out = []
+        out: list[ListedCoding] = []
         for r in self.db.execute(sql, args):
             d = dict(r)
             d["ref"] = f"{d['transcript']}:{d.pop('idx')}"
-            out.append(d)
+            out.append(cast(ListedCoding, d))
         return out
+
+    def code_counts(self, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
+        """Number of codings per code id (current transcript versions only), of one coder or everyone."""
+        sql = ("SELECT c.code_id, count(*) FROM codings c JOIN segments s ON s.id = c.segment_id"
+               " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+        args: list[Any] = []
+        if coder is not None:
+            sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+            args.append(coder)
+        if transcript is not None:
+            sql += " WHERE s.transcript_id = ?"
+            args.append(transcript)
+        return {row[0]: int(row[1]) for row in self.db.execute(sql + " GROUP BY c.code_id", args)}
+
+    def coded_unit_counts(self, *, coder: str | None = None, informants_only: bool = False) -> dict[str, int]:
+        """Per transcript, how many units of its current version carry a coding (``coder``'s, or anyone's);
+        ``informants_only`` leaves out interviewer units."""
+        sql = ("SELECT s.transcript_id, count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id ="
+               " c.segment_id JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+        args: list[Any] = []
+        if coder is not None:
+            sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+            args.append(coder)
+        if informants_only:
+            sql += (" LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
+                    " WHERE coalesce(sp.role, 'unknown') != 'interviewer'")
+        return {row[0]: int(row[1]) for row in self.db.execute(sql + " GROUP BY s.transcript_id", args)}
+
+    def neighbours(self, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None
+        at either end. Two indexed lookups, cheap enough for every key press."""
+        seg = self.db.execute("SELECT transcript_id, version, idx FROM segments WHERE id = ?",
+                              (segment_id,)).fetchone()
+        if seg is None:
+            return None, None
+        rows = self.db.execute(
+            "SELECT idx, speaker, text FROM segments WHERE transcript_id = ? AND version = ? AND idx IN (?, ?)",
+            (seg["transcript_id"], seg["version"], seg["idx"] - 1, seg["idx"] + 1)).fetchall()
+        found = {r["idx"]: dict(r) for r in rows}
+        return found.get(seg["idx"] - 1), found.get(seg["idx"] + 1)
 
     # ------------------------------------------------------------------ suggestion decisions
 
@@ -1069,7 +1116,8 @@ class Project:
         decision: str,
         score: float | None = None,
         model_version: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Decision:
+        """Record a coder's decision on a suggested code ("accepted" or "rejected") with the score and model seen."""
         if decision not in ("accepted", "rejected"):
             raise QualcodeError(f"decision must be 'accepted' or 'rejected', not '{decision}'")
         seg_id = self.resolve_segment(segment)
@@ -1096,9 +1144,10 @@ class Project:
                 coder=coder,
                 after=after,
             )
-        return {**after, "coder": coder, "created": created}
+        return {"id": int(cur.lastrowid or 0), "segment": seg_id, "code": code_id, "decision": decision, "score": score,
+                "model_version": model_version, "coder": coder, "created": created}
 
-    def decisions(self, *, segment: int | None = None) -> list[dict[str, Any]]:
+    def decisions(self, *, segment: int | None = None) -> list[Decision]:
         sql = (
             "SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
             " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id"
@@ -1107,11 +1156,11 @@ class Project:
         if segment is not None:
             sql += " WHERE d.segment_id = ?"
             args = (segment,)
-        return [dict(r) for r in self.db.execute(sql + " ORDER BY d.id", args)]
+        return [cast(Decision, dict(r)) for r in self.db.execute(sql + " ORDER BY d.id", args)]
 
     # ------------------------------------------------------------------ memos
 
-    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> dict[str, Any] | None:
+    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> Memo | None:
         """Write (or with empty text, delete) this coder's memo on a target."""
         if target_type not in ("project", "transcript", "segment", "code", "coding", "case"):
             raise QualcodeError(f"cannot attach a memo to '{target_type}'")
@@ -1142,16 +1191,16 @@ class Project:
             (target_type, target_id, coder_id, text, created, updated),
         )
 
-    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
+    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> Memo | None:
         """One coder's memo on a target (None when there is none), as the event log records it."""
         row = self.db.execute(
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " JOIN coders k ON k.id = m.coder_id WHERE m.target_type = ? AND m.target_id = ? AND m.coder_id = ?",
             (target_type, target_id, coder_id),
         ).fetchone()
-        return dict(row) if row else None
+        return cast(Memo, dict(row)) if row else None
 
-    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
         sql = (
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " LEFT JOIN coders k ON k.id = m.coder_id WHERE 1=1"
@@ -1163,7 +1212,7 @@ class Project:
         if target_id is not None:
             sql += " AND m.target_id = ?"
             args.append(str(target_id))
-        return [dict(r) for r in self.db.execute(sql + " ORDER BY m.id", args)]
+        return [cast(Memo, dict(r)) for r in self.db.execute(sql + " ORDER BY m.id", args)]
 
     # ------------------------------------------------------------------ history
 
@@ -1185,7 +1234,7 @@ class Project:
             ev_id, action, undo_of = int(row[0]), str(row[1]), row[2]
         return ev_id, action
 
-    def put_coding(self, state: dict[str, Any]) -> None:
+    def put_coding(self, state: CodingState) -> None:
         """Write a coding exactly as a logged state holds it (id included; inside a transaction, the caller logs
         it). Undo and redo restore codings through here."""
         cid = self.coder_id(state["coder"])

@@ -9,10 +9,10 @@ primitives, a finding or its evidence through :func:`qualcode.synthesis.findings
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from qualcode.errors import QualcodeError
-from qualcode.model import Reversal
+from qualcode.model import CodingState, Reversal
 from qualcode.store import HISTORY_START, UNDOABLE, Project
 from qualcode.synthesis.findings import apply_finding_state
 
@@ -114,7 +114,7 @@ def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
             if current is not None:
                 project.delete_coding(int(current["id"]))
             return
-        project.put_coding(target)
+        project.put_coding(cast(CodingState, target))
     elif entity == "memo":
         ref = current or target
         assert ref is not None

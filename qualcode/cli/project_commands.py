@@ -16,7 +16,7 @@ from qualcode.cli._common import (
     open_project,
     table,
 )
-from qualcode.errors import CodebookError, NotFoundError, QualcodeError
+from qualcode.errors import CodebookError, QualcodeError
 
 NEW_PROJECT_HELP = "the folder to create the project in (the same as DIR)"
 
@@ -143,15 +143,10 @@ def new_project_dir(args: argparse.Namespace) -> Path:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from qualcode.codebook import default_codebook_path, load_codebook
-    from qualcode.store import Project
+    from qualcode.actions.projects import create_project
 
-    codebook = load_codebook(args.codebook or default_codebook_path())
-    project = Project.create(new_project_dir(args), codebook=codebook, name=args.name)
-    if args.coder:
-        project.set_setting("coder", args.coder, coder=args.coder)
-    data = project.status()
-    project.close()
+    data = create_project(new_project_dir(args), codebook_file=args.codebook, name=args.name,
+                          default_coder=args.coder)
     return emit(
         args,
         data,
@@ -162,10 +157,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    from qualcode.project_io import build_example
+    from qualcode.actions.projects import create_example
 
     folder = new_project_dir(args)
-    report = build_example(folder, force=args.force)
+    report = create_example(folder, force=args.force)
 
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
@@ -180,11 +175,8 @@ def cmd_example(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from qualcode.project_io import import_files
+    from qualcode.actions.projects import import_files
 
-    if not args.files and not args.cases and not args.document and not args.document_sheet:
-        raise QualcodeError("nothing to import",
-                            hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
     with open_project(args) as project:
         report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
                               document_sheet=args.document_sheet)
@@ -223,11 +215,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_transcripts(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import transcript_list
+
     with open_project(args) as project:
-        rows = [t for t in project.transcripts() if t["kind"] != "document"]
-    for r in rows:
-        r["type"] = r["attributes"].get("type")
-        r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
+        rows = transcript_list(project)
     return emit(
         args,
         rows,
@@ -240,34 +231,29 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import transcript_list
+
     with open_project(args) as project:
-        rows = [t for t in project.transcripts() if t["kind"] == "document"]
-    for r in rows:
-        r["type"] = r["attributes"].get("type")
-        r["pages"] = r["metadata"].get("pages")
-        r["progress"] = f"{r['coded_units']}/{r['units']}"
+        rows = transcript_list(project, documents=True)
     return emit(args, rows, lambda d: table(d, ["id", "title", "type", "format", "pages", "units", "progress",
                                                 "coders"], widths={"title": 40}))
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import cases
+
     with open_project(args) as project:
-        rows = project.cases()
-    if not args.show_names:
-        for r in rows:
-            r.pop("name", None)
-    for r in rows:
-        for key in ("stakeholder_group", "role", "sex", "location"):
-            r[key] = r["attributes"].get(key)
+        rows = cases(project, show_names=args.show_names)
     cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts"]
     return emit(args, rows, lambda d: table(d, cols, widths={"role": 30}))
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
     with open_project(args) as project:
-        rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
-    for r in rows:
-        r["segment"] = r["id"]
+        # "segment" repeats the id under the name other commands take it by (--segment)
+        rows = [{**r, "segment": r["id"]}
+                for r in project.segments(args.transcript, include_interviewer=not args.informants_only)]
+
     def human(d: list[dict[str, Any]]) -> None:
         for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
             r["speaker"] = r["speaker"] if r["kind"] != "document" else (
@@ -298,23 +284,14 @@ def cmd_codebook_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_codebook_show(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import codebook_tree
     from qualcode.codebook import dump_codebook
 
     with open_project(args) as project:
-        cb = project.codebook()
-        counts: dict[str, int] = {}
-        for c in project.codings():
-            counts[c["code"]] = counts.get(c["code"], 0) + 1
-    if args.yaml:
-        print(dump_codebook(cb), end="")
-        return 0
-
-    def with_counts(d: dict[str, Any]) -> dict[str, Any]:
-        d["codings"] = counts.get(d["id"], 0)
-        d["children"] = [with_counts(c) for c in d.get("children", [])]
-        return d
-
-    data = {"name": cb.name, "version": cb.version, "codes": [with_counts(r.to_dict()) for r in cb.roots]}
+        if args.yaml:
+            print(dump_codebook(project.codebook()), end="")
+            return 0
+        data = codebook_tree(project)
 
     def human(d: dict[str, Any]) -> None:
         print(f"{d['name']} (version {d['version']})")
@@ -331,11 +308,10 @@ def cmd_codebook_show(args: argparse.Namespace) -> int:
 
 
 def cmd_codebook_set(args: argparse.Namespace) -> int:
-    from qualcode.codebook import load_codebook
+    from qualcode.actions.projects import set_codebook
 
-    codebook = load_codebook(args.file)
     with open_project(args) as project:
-        report = project.set_codebook(codebook, coder=args.coder)
+        report = set_codebook(project, args.file, coder=args.coder)
 
     def human(r: dict[str, Any]) -> None:
         ch = r["change"]
@@ -357,33 +333,26 @@ def cmd_codebook_set(args: argparse.Namespace) -> int:
 
 
 def cmd_codings_add(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import apply_code
+
     with open_project(args) as project:
-        coding = project.add_coding(args.segment, args.code, coder=args.coder, memo=args.memo)
+        coding = apply_code(project, [args.segment], args.code, coder=args.coder, memo=args.memo)["added"][0]
     return emit(
         args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by {c['coder']}")
     )
 
 
 def cmd_codings_remove(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import remove_code, remove_coding
+
     with open_project(args) as project:
-        coder = args.coder
         if args.id is not None:
-            coding_id = args.id
+            removed = remove_coding(project, args.id, coder=args.coder)
         elif args.segment and args.code:
-            found = project.find_coding(args.segment, args.code, coder=args.coder_named)
-            if not found:
-                raise NotFoundError(
-                    f"segment {args.segment} has no code '{args.code}'"
-                    + (f" from {args.coder_named}" if args.coder_named else "")
-                )
-            if len(found) > 1:
-                raise QualcodeError(
-                    f"{len(found)} coders applied '{args.code}' there", hint="say whose with --coder NAME, or pass --id"
-                )
-            coding_id = found[0]["id"]
+            # --coder names whose coding when several coders applied the code (and who removes it)
+            removed = remove_code(project, args.segment, args.code, coder=args.coder, coded_by=args.coder_named)
         else:
             raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
-        removed = project.remove_coding(coding_id, coder=coder)
     return emit(args, removed, lambda c: print(f"removed coding {c['id']} ({c['code']} on segment {c['segment']})"))
 
 
@@ -396,30 +365,26 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_codings_import(args: argparse.Namespace) -> int:
-    from qualcode.project_io import import_codings_table
+    from qualcode.actions.projects import import_codings
 
     with open_project(args) as project:
-        report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
+        report = import_codings(project, args.file, transcript=args.transcript, coder=args.coder)
     return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import MemoTarget, set_memo
+
+    targets: list[tuple[MemoTarget, str | None]] = [
+        ("segment", args.segment), ("code", args.code), ("transcript", args.transcript), ("coding", args.coding),
+        ("project", "project")]
+    kind, target = next((k, t) for k, t in targets if t)
     with open_project(args) as project:
-        if args.segment:
-            kind, target = "segment", str(project.resolve_segment(args.segment))
-        elif args.code:
-            kind, target = "code", project.require_code(args.code)["id"]
-        elif args.transcript:
-            kind, target = "transcript", project.require_transcript(args.transcript)["id"]
-        elif args.coding:
-            kind, target = "coding", str(args.coding)
-        else:
-            kind, target = "project", "project"
-        memo = project.set_memo(kind, target, args.text, coder=args.coder)
+        memo = set_memo(project, kind, target, args.text, coder=args.coder)
     return emit(
         args,
         memo or {"deleted": True},
-        lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {kind} {target}"),
+        lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {m['target_type']} {m['target_id']}"),
     )
 
 
@@ -434,10 +399,11 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
 
 
 def cmd_coders(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import set_default_coder
+
     with open_project(args) as project:
         if args.default:
-            project.coder_id(args.default)
-            project.set_setting("coder", args.default, coder=args.default)
+            set_default_coder(project, args.default)
         rows = project.coders()
         default = project.resolve_coder(None)
     for r in rows:

@@ -106,7 +106,7 @@ def _standalone(args: argparse.Namespace) -> int:
 
 
 def _accept(args: argparse.Namespace) -> int:
-    from qualcode.nlp.project import accept_suggestion
+    from qualcode.actions.coding import accept_suggestion
 
     project = open_project(args)
     coding = accept_suggestion(project, args.segment, args.code, coder=args.coder, score=args.score,
@@ -117,7 +117,7 @@ def _accept(args: argparse.Namespace) -> int:
 
 
 def _reject(args: argparse.Namespace) -> int:
-    from qualcode.nlp.project import reject_suggestion
+    from qualcode.actions.coding import reject_suggestion
 
     project = open_project(args)
     decision = reject_suggestion(project, args.segment, args.code, coder=args.coder, score=args.score,

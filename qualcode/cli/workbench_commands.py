@@ -21,7 +21,7 @@ def register(commands: Commands) -> None:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from qualcode.workbench import resolve_workbench_project
+    from qualcode.actions.projects import resolve_workbench_project
 
     path, is_example = resolve_workbench_project(args.project)
     if is_example:

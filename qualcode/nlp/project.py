@@ -1,22 +1,22 @@
-"""Suggestions inside a project: what the CLI and the TUI call.
+"""Suggestions inside a project: the suggester fed with the project's units, codings and decisions.
 
 A :class:`Suggester` is kept per project folder for the life of the process, so repeated calls
 only re-score; it notices a changed codebook (its hash) and new codings or decisions by itself, so
-nothing needs a restart. Accepting a suggestion creates a coding whose ``source`` is
-``"suggestion"`` with the score and model version, and records the decision; rejecting records
-the decision, which later calls use as a negative example.
+nothing needs a restart. Accepting and rejecting a suggestion are actions
+(:mod:`qualcode.actions.coding`): a rejection is a decision, which later calls use as a negative example.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import NotFoundError
 from qualcode.nlp.active import order_units
 from qualcode.nlp.suggester import Example, Suggester
 
 if TYPE_CHECKING:
+    from qualcode.model import Segment
     from qualcode.store import Project
 
 _cache: dict[str, Suggester] = {}
@@ -24,7 +24,7 @@ _saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last rest
 _lock = threading.Lock()
 
 
-def training_examples(project: Project, informant_units: list[dict[str, Any]] | None = None) -> list[Example]:
+def training_examples(project: Project, informant_units: Sequence[Segment] | None = None) -> list[Example]:
     """Every coded unit (any coder, any source) with its codes, plus rejected suggestions, plus the units passed
     over: uncoded informant units before the last coded unit of their transcript, which the team read and left
     uncoded (greetings, consent, logistics). They teach the model what is not worth coding.
@@ -49,7 +49,7 @@ def training_examples(project: Project, informant_units: list[dict[str, Any]] | 
         if d["decision"] == "rejected" and sid in texts:
             by_seg.setdefault(sid, Example(str(sid), texts[sid])).rejected.add(d["code"])
     passed: list[Example] = []
-    waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one of the current transcript
+    waiting: list[Segment] = []  # uncoded units since the last coded one of the current transcript
     transcript = None
     for s in project.segments(include_interviewer=False) if informant_units is None else informant_units:
         if s["transcript"] != transcript:
@@ -63,13 +63,13 @@ def training_examples(project: Project, informant_units: list[dict[str, Any]] | 
     return [by_seg[k] for k in sorted(by_seg)] + passed
 
 
-def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
+def units_with_questions(project: Project) -> list[tuple[Segment, str]]:
     """Every informant unit with the interviewer's turn before it (its question; "" when there is none).
 
     An informant answers what they were asked: the evaluation matrix's questions are put one by one, so
     the question says much about which criterion the answer speaks to.
     """
-    out: list[tuple[dict[str, Any], str]] = []
+    out: list[tuple[Segment, str]] = []
     question, asked_in = "", None  # the interviewer's latest turn and its (transcript, turn)
     for s in project.segments(include_interviewer=True):
         if asked_in is not None and asked_in[0] != s["transcript"]:
@@ -123,7 +123,7 @@ def get_suggester(project: Project) -> Suggester:
     return sugg
 
 
-def _uncoded_units(project: Project, transcript: str | None) -> list[dict[str, Any]]:
+def _uncoded_units(project: Project, transcript: str | None) -> list[Segment]:
     coded = {int(c["segment"]) for c in project.codings(transcript=transcript)}
     return [s for s in project.segments(transcript, include_interviewer=False)
             if int(s["id"]) not in coded and s["text"].strip()]
@@ -173,62 +173,12 @@ def queue_for_project(
     return ranked
 
 
-def _current_score(project: Project, segment: int, code_id: str) -> tuple[float | None, str]:
+def current_score(project: Project, segment: int, code_id: str) -> tuple[float | None, str]:
+    """The suggester's score of a code for a unit now, and its model version (a decision on a suggestion records
+    them when the front end does not say what the evaluator saw)."""
     sugg = get_suggester(project)
     if code_id not in sugg.code_ids:
         return None, sugg.model_version
     text = project.segment(segment)["text"]
     j = sugg.code_ids.index(code_id)
     return float(sugg.score([text])[0, j]), sugg.model_version
-
-
-def _decision_inputs(
-    project: Project, segment: int | str, code_id: str, score: float | None, model_version: str | None,
-) -> tuple[int, float | None, str | None]:
-    """The unit, score and model version a decision on a suggestion records (recomputed when not given)."""
-    seg_id = project.resolve_segment(segment)
-    if code_id not in project.codebook():
-        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
-    if score is None or model_version is None:
-        now_score, now_version = _current_score(project, seg_id, code_id)
-        score = now_score if score is None else score
-        model_version = model_version or now_version
-    return seg_id, score, model_version
-
-
-def accept_suggestion(
-    project: Project,
-    segment: int | str,
-    code_id: str,
-    *,
-    coder: str,
-    score: float | None = None,
-    model_version: str | None = None,
-) -> dict[str, Any]:
-    """Apply a suggested code: the coding records that it came from a suggestion, its score and model.
-
-    ``score`` and ``model_version`` are what the user saw; when omitted they are recomputed now. The coding and the
-    decision are one transaction: a reviewer never sees one without the other.
-    """
-    seg_id, score, model_version = _decision_inputs(project, segment, code_id, score, model_version)
-    with project.transaction():
-        coding = project.add_coding(seg_id, code_id, coder=coder, source="suggestion", score=score,
-                                    model_version=model_version)
-        project.record_decision(seg_id, code_id, coder=coder, decision="accepted", score=score,
-                                model_version=model_version)
-    return coding
-
-
-def reject_suggestion(
-    project: Project,
-    segment: int | str,
-    code_id: str,
-    *,
-    coder: str,
-    score: float | None = None,
-    model_version: str | None = None,
-) -> dict[str, Any]:
-    """Record that a suggested code does not apply; the model treats it as a negative example."""
-    seg_id, score, model_version = _decision_inputs(project, segment, code_id, score, model_version)
-    return project.record_decision(seg_id, code_id, coder=coder, decision="rejected", score=score,
-                                   model_version=model_version)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from qualcode.store import now_iso
 if TYPE_CHECKING:
     from lxml import etree
 
-    from qualcode.model import Code, Codebook
+    from qualcode.model import Code, Codebook, ListedCoding, Segment
     from qualcode.store import Project
 
 ORIGIN = f"qualcode {__version__}"
@@ -122,7 +123,7 @@ def _write_file(out: Path, data: bytes) -> None:
 class _Text:
     """A transcript as shipped: the stored text with 'Speaker: ' before each turn, and the offset map."""
 
-    def __init__(self, stored: str, segments: list[dict[str, Any]]) -> None:
+    def __init__(self, stored: str, segments: Sequence[Mapping[str, Any]]) -> None:
         inserts: list[tuple[int, str]] = []
         last_turn: int | None = None
         for s in segments:
@@ -161,13 +162,13 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     names = _unique_names(cb)
 
     transcripts = project.transcripts()
-    segments: dict[str, list[dict[str, Any]]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
+    segments: dict[str, list[Segment]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
     seg_index = {s["id"]: s for segs in segments.values() for s in segs}
     sha = {t["id"]: t["sha256"] for t in transcripts}
     codings = [c for c in project.codings() if wanted is None or c["coder"] in wanted]
     memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
     coding_ids = {c["id"] for c in codings}
-    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos}
+    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos if m["coder"]}
 
     def user(name: str | None) -> str | None:
         return guid("user", name) if name else None
@@ -223,11 +224,11 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     source_guid = {t["id"]: guid("source", f"{t['id']}:{t['sha256']}") for t in transcripts}
     if cases:
         case_elements = []
-        for c in cases:
-            el = e.Case(guid=guid("case", c["id"]), name=c["id"])
-            for v in values(c["attributes"]):
+        for case in cases:
+            el = e.Case(guid=guid("case", case["id"]), name=case["id"])
+            for v in values(case["attributes"]):
                 el.append(v)
-            for tid in c["transcripts"]:
+            for tid in case["transcripts"]:
                 if tid in source_guid:
                     el.append(e.SourceRef(targetGUID=source_guid[tid]))
             case_elements.append(el)
@@ -237,7 +238,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     files: dict[str, str] = {}
     extension: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
                                  "transcripts": {}}
-    by_segment: dict[int, list[dict[str, Any]]] = {}
+    by_segment: dict[int, list[ListedCoding]] = {}
     for c in codings:
         by_segment.setdefault(c["segment"], []).append(c)
     n_selections = 0

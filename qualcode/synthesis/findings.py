@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,7 +133,7 @@ def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str
 
 
 def _resolve_codings(project: Project, *, coding: int | None, segment: str | None, code: str | None,
-                     coder_filter: str | None, criterion: str) -> list[dict[str, Any]]:
+                     coder_filter: str | None, criterion: str) -> Sequence[Mapping[str, Any]]:
     if coding is not None:
         found = _codings_by_id(project, [coding])
         if not found:
@@ -141,14 +142,14 @@ def _resolve_codings(project: Project, *, coding: int | None, segment: str | Non
     if segment is None:
         raise QualcodeError("say which evidence to link", hint="pass --coding N, or --segment TRANSCRIPT:N [--code ID]")
     seg_id = project.resolve_segment(segment)
-    found = project.codings(segment=seg_id, code=code, coder=coder_filter)
+    listed = project.codings(segment=seg_id, code=code, coder=coder_filter)
     if code is None:
-        found = [c for c in found if c["criterion"] == criterion] or found
-    if not found:
+        listed = [c for c in listed if c["criterion"] == criterion] or listed
+    if not listed:
         what = f"code '{code}'" if code else "any code"
         raise NotFoundError(f"segment {segment} has no coding with {what}",
                             hint="code the passage first ('qualcode codings add') or pick another")
-    return found
+    return listed
 
 
 def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,

@@ -319,7 +319,7 @@ def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder
             )
             new_id = int(cur.lastrowid or 0)
             mapping.setdefault(r["id"], new_id)
-            state = project._coding_state(new_id)
+            state = project.coding_state(new_id)
             # not "coding.add": a merge is not the coder's own action, so their undo must not take it back
             project.log_event("coding.merge", "coding", new_id, coder=coder,
                               after={**(state or {}), "from_project": str(other.path),

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from qualcode import workbench as wb
+from qualcode.actions import views as wb
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.teams import adjudicate as adj

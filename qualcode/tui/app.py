@@ -15,7 +15,7 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
+from qualcode.model import Suggestion
 from qualcode.store import Project
 from qualcode.tui.typeahead import TypeAhead
 
@@ -57,7 +58,7 @@ class WriteFinished(Message):
 class SuggestionsReady(Message):
     """Suggestions for some units were computed in the background."""
 
-    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "", *, generation: int = 0) -> None:
+    def __init__(self, suggestions: dict[int, list[Suggestion]], note: str = "", *, generation: int = 0) -> None:
         self.suggestions = suggestions
         self.note = note
         self.generation = generation
@@ -106,10 +107,10 @@ class QualcodeApp(TypeAhead, App[None]):
         self.last_error = False
         self.suggestions_enabled = suggestions
         self.suggestion_note = "fitting suggestions…" if suggestions else "suggestions are off"
-        self._suggestions: dict[int, list[dict[str, Any]]] = {}
+        self._suggestions: dict[int, list[Suggestion]] = {}
         self._requested: set[int] = set()
         self._engine: Any = None
-        self._wanted: dict[int, dict[str, Any]] = {}
+        self._wanted: dict[int, Mapping[str, Any]] = {}
         self._wanted_lock = threading.Lock()
         self._suggest_running = False
         self._generation = 0
@@ -229,7 +230,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     # ------------------------------------------------------------------ suggestions (background worker)
 
-    def suggestions_for(self, unit: dict[str, Any]) -> list[dict[str, Any]] | None:
+    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
         """Cached suggestions for a unit, with code names and colours; None (and a background request) if not
         computed yet."""
         found = self._suggestions.get(int(unit["id"]))
@@ -237,14 +238,14 @@ class QualcodeApp(TypeAhead, App[None]):
             self._request_around(unit)
             return None
         codebook = self.project.codebook()
-        out = []
+        out: list[Suggestion] = []
         for s in found:
             code = codebook.get(s["code"])
             if code is not None:
                 out.append({**s, "name": code.name, "color": code.color})
         return out
 
-    def _request_around(self, unit: dict[str, Any]) -> None:
+    def _request_around(self, unit: Mapping[str, Any]) -> None:
         if not self.suggestions_enabled or int(unit["id"]) in self._requested:
             return
         units = getattr(self.screen, "units", None) or [unit]
@@ -278,7 +279,7 @@ class QualcodeApp(TypeAhead, App[None]):
     @work(thread=True, group="suggester", exit_on_error=False)
     def _suggest_loop(self) -> None:
         """The one suggestion thread: fits once, retrains after codings change, scores the units asked for."""
-        from qualcode import workbench as wb
+        from qualcode.actions import views as wb
 
         project = Project.open(self.project_path)
         try:

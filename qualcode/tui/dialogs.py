@@ -13,8 +13,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from qualcode import workbench as wb
-from qualcode.model import Codebook
+from qualcode.actions import views as wb
+from qualcode.model import Codebook, SearchHit
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -123,7 +123,13 @@ class MemoEditor(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SearchScreen(ModalScreen[dict[str, Any] | None]):
+class SearchJump(SearchHit):
+    """A search hit the evaluator jumped to, with the query (the transcript view highlights it)."""
+
+    query: str
+
+
+class SearchScreen(ModalScreen[SearchJump | None]):
     """Search every transcript (words in any order, or a "quoted phrase"); Enter jumps to the unit."""
 
     BINDINGS = [
@@ -135,7 +141,7 @@ class SearchScreen(ModalScreen[dict[str, Any] | None]):
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()
         self.transcript = transcript
-        self.hits: list[dict[str, Any]] = []
+        self.hits: list[SearchHit] = []
         self.query_text = ""
 
     def compose(self) -> ComposeResult:

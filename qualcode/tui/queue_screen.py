@@ -16,9 +16,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from qualcode import workbench as wb
-from qualcode.actions import history
-from qualcode.model import Reversal
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
+from qualcode.model import QueuedUnit, Reversal, Suggestion
 from qualcode.tui.screens import WorkbenchScreen
 from qualcode.tui.widgets.panels import KeyBar, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import clock
@@ -42,7 +42,7 @@ class QueueScreen(WorkbenchScreen):
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()
         self.transcript = transcript
-        self.units: list[dict[str, Any]] = []
+        self.units: list[QueuedUnit] = []
         self.position = 0
         self.done = 0
 
@@ -83,13 +83,13 @@ class QueueScreen(WorkbenchScreen):
             project.close()
         self.app.call_from_thread(self._loaded, units)
 
-    def _loaded(self, units: list[dict[str, Any]]) -> None:
+    def _loaded(self, units: list[QueuedUnit]) -> None:
         self.units = units
         self.position = 0
         self.show()
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> QueuedUnit | None:
         return self.units[self.position] if 0 <= self.position < len(self.units) else None
 
     def show(self) -> None:
@@ -129,7 +129,7 @@ class QueueScreen(WorkbenchScreen):
         text = n["text"] if len(n["text"]) < 240 else n["text"][:239] + "…"
         return Text(f"{n['speaker']}: {text}" if n.get("speaker") else text, style="dim italic")
 
-    def _show_codes(self, u: dict[str, Any]) -> None:
+    def _show_codes(self, u: QueuedUnit) -> None:
         codings = self.project.codings(segment=u["id"])
         codebook = self.project.codebook()
         text = Text()
@@ -169,7 +169,7 @@ class QueueScreen(WorkbenchScreen):
             self.position += 1
         self.show()
 
-    def _shown(self) -> list[dict[str, Any]]:
+    def _shown(self) -> list[Suggestion]:
         u = self.current
         return (self.qapp.suggestions_for(u) or []) if u is not None else []
 
@@ -183,7 +183,8 @@ class QueueScreen(WorkbenchScreen):
             return
         s = shown[number - 1]
         coder = self.coder
-        self.qapp.write(lambda p: wb.accept_suggestion(p, u["id"], s, coder=coder), self._coded,
+        self.qapp.write(lambda p: coding.accept_suggestion(p, u["id"], s["code"], coder=coder, score=s["score"],
+                                                            model_version=s["model_version"]), self._coded,
                         label=f"accepted {s.get('name') or s['code']} for {u['ref']}")
         self._advance()
 
@@ -200,15 +201,10 @@ class QueueScreen(WorkbenchScreen):
             if not code:
                 return
 
-            def run(p: Any) -> dict[str, Any]:
-                with p.transaction():
-                    result = wb.apply_code(p, [u["id"]], code, coder=coder)
-                    for s in shown[:1]:  # the top suggestion was wrong: the model should learn that
-                        if s["code"] != code:
-                            wb.reject_suggestion(p, u["id"], s, coder=coder)
-                return result
-
-            self.qapp.write(run, self._coded, label=f"coded {u['ref']}: {code}")
+            # the top suggestion was wrong: the model learns that from the correction
+            top = shown[0] if shown else None
+            self.qapp.write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top), self._coded,
+                            label=f"coded {u['ref']}: {code}")
             self._advance()
 
         counts = wb.code_counts(self.project)
@@ -221,13 +217,8 @@ class QueueScreen(WorkbenchScreen):
             return
         coder = self.coder
 
-        def run(p: Any) -> int:
-            with p.transaction():
-                for s in shown:
-                    wb.reject_suggestion(p, u["id"], s, coder=coder)
-            return len(shown)
-
-        self.qapp.write(run, lambda n: self.qapp.suggestions_changed(),
+        self.qapp.write(lambda p: coding.reject_suggestions(p, u["id"], shown, coder=coder),
+                        lambda _decisions: self.qapp.suggestions_changed(),
                         label=f"rejected {len(shown)} suggestion(s) for {u['ref']}")
         self._advance()
 

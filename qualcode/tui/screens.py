@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
@@ -13,10 +13,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
-from qualcode import workbench as wb
-from qualcode.actions import history
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
 from qualcode.folding import fold
-from qualcode.model import Reversal
+from qualcode.model import Applied, CodedUnit, Coding, Reversal, Suggestion, TranscriptRow
+from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
 
@@ -80,7 +81,7 @@ class ProjectScreen(WorkbenchScreen):
         self.sort_key = "id"
         self.reverse = False
         self.reviews = 0  # codings a re-import could not place, waiting for review
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[TranscriptRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -244,10 +245,10 @@ class TranscriptScreen(WorkbenchScreen):
         super().__init__()
         self.transcript = transcript
         self.start_ref = ref
-        self.units: list[dict[str, Any]] = []
+        self.units: list[CodedUnit] = []
         self.positions: dict[int, int] = {}  # segment id -> position in units
         self.counts: dict[str, int] = {}
-        self.suggestions: dict[int, list[dict[str, Any]]] = {}
+        self.suggestions: dict[int, list[Suggestion]] = {}
         self.suggestion_note = ""
         self.progress: dict[str, int] = {"coded": 0, "total": 0}
 
@@ -425,19 +426,22 @@ class TranscriptScreen(WorkbenchScreen):
         self.apply_code_to(event.code_id, self._target_ids())
         self.view.focus()
 
-    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: dict[str, Any] | None = None) -> None:
+    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: Suggestion | None = None) -> None:
         """Apply ``code_id`` to the units (one transaction); the screen updates once it is committed."""
         coder = self.coder
         if not segment_ids:
             return
         self.view.span_start = None
 
-        def run(project: Project) -> dict[str, Any]:
+        def run(project: Project) -> Applied:
             if suggestion is not None:
-                return wb.accept_suggestion(project, segment_ids[0], suggestion, coder=coder)
-            return wb.apply_code(project, segment_ids, code_id, coder=coder)
+                return {"added": [coding.accept_suggestion(project, segment_ids[0], suggestion["code"], coder=coder,
+                                                           score=suggestion["score"],
+                                                           model_version=suggestion["model_version"])],
+                        "skipped": []}
+            return coding.apply_code(project, segment_ids, code_id, coder=coder)
 
-        def done(result: dict[str, Any]) -> None:
+        def done(result: Applied) -> None:
             for c in result["added"]:
                 self.counts[c["code"]] = self.counts.get(c["code"], 0) + 1
             self.query_one(CodebookPanel).set_counts(dict(self.counts))
@@ -472,13 +476,13 @@ class TranscriptScreen(WorkbenchScreen):
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder
 
-        def done(result: dict[str, Any]) -> None:
+        def done(result: Coding) -> None:
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
             self.query_one(CodebookPanel).set_counts(dict(self.counts))
             self._refresh_units([segment_id])
 
         ref = self.units[self.positions[segment_id]]["ref"]
-        self.qapp.write(lambda p: wb.remove_code(p, segment_id, code_id, coder=coder), done,
+        self.qapp.write(lambda p: coding.remove_code(p, segment_id, code_id, coder=coder, coded_by=coder), done,
                         label=f"removed {code_id} from {ref}")
 
     def action_undo(self) -> None:
@@ -529,7 +533,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.view.update_unit(pos, self.units[pos])
                 self._unit_changed()
 
-            self.qapp.write(lambda p: wb.set_unit_memo(p, seg, text, coder=coder), done,
+            self.qapp.write(lambda p: coding.set_memo(p, "segment", seg, text, coder=coder), done,
                             label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}")
 
         self.app.push_screen(MemoEditor(u["ref"], u["memos"].get(coder, ""), u["text"]), save)
@@ -537,7 +541,7 @@ class TranscriptScreen(WorkbenchScreen):
     def action_search(self) -> None:
         from qualcode.tui.dialogs import SearchScreen
 
-        def go(hit: dict[str, Any] | None) -> None:
+        def go(hit: SearchJump | None) -> None:
             if not hit:
                 return
             self.view.highlight = fold(hit.get("query", "").strip('"'))
@@ -564,7 +568,7 @@ class TranscriptScreen(WorkbenchScreen):
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
         panel.show([s for s in found if s["code"] not in mine])
 
-    def visible_suggestions(self) -> list[dict[str, Any]]:
+    def visible_suggestions(self) -> list[Suggestion]:
         u = self.view.current
         if u is None:
             return []
@@ -613,7 +617,7 @@ class TranscriptScreen(WorkbenchScreen):
                                 lambda n=n: self.action_accept(n))  # type: ignore[misc]
 
 
-def _coding_keys(codings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _coding_keys(codings: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted((c["id"], c["code"], c["coder"], c.get("memo"), c.get("status")) for c in codings)
 
 

@@ -165,9 +165,8 @@ def test_same_text_under_a_new_id_is_refused(project: Project) -> None:
 def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.add_coding("KII-01:3", "relevance", coder="ana")
-    result = store_transcript(project, 
-        make_transcript("We trained 300 workers. The course was very useful."), "KII-01", coder="ana"
-    )
+    result = store_transcript(project, make_transcript("We trained 300 workers. The course was very useful."),
+                              "KII-01", coder="ana")
     assert result["status"] == "new_version" and result["version"] == 2
     assert (result["reanchor"]["moved"], result["reanchor"]["needs_review"]) == (1, 1)
     current = project.codings()
@@ -176,6 +175,15 @@ def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(pro
     assert flagged[0]["status"] == "needs_review"
     # the old version's text is kept, immutable
     assert "was useful" in project.transcript_text("KII-01", version=1)
+
+
+def test_a_changed_text_is_not_stored_where_its_codings_would_stay_behind(project: Project) -> None:
+    project.add_coding("KII-01:3", "relevance", coder="ana")
+    with pytest.raises(ConflictError, match="already imported with another text"):
+        project.add_transcript(make_transcript("We trained 300 workers. The course was very useful."), "KII-01",
+                               coder="ana")
+    assert project.require_transcript("KII-01")["current_version"] == 1
+    assert [c["ref"] for c in project.codings()] == ["KII-01:3"]
 
 
 def test_codebook_change_keeps_codings_and_reports_renames(project: Project) -> None:

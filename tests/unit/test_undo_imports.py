@@ -62,7 +62,7 @@ def test_an_import_logged_the_old_way_is_still_not_undone(project: Project) -> N
             " (?, 'relevance', ?, '2024-01-01T00:00:00Z', 'import')",
             (seg, project.coder_id("ana")),
         )
-        state = project._coding_state(int(cur.lastrowid or 0))
+        state = project.coding_state(int(cur.lastrowid or 0))
         project.log_event("coding.add", "coding", cur.lastrowid, coder="ana", after=state)
 
     undo(project, coder="ana")

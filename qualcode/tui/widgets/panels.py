@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -41,7 +42,7 @@ class CodebookPanel(Vertical):
         self.rebuild()
 
     def rebuild(self, query: str = "") -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         tree.clear()
@@ -104,7 +105,7 @@ class CodebookPanel(Vertical):
 
     @on(Input.Submitted, "#code-filter")
     def _take_first(self, event: Input.Submitted) -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         found = fuzzy_codes(self.codebook, event.value, limit=1)
         if found:
@@ -129,7 +130,7 @@ class SuggestionsPanel(Vertical):
         yield OptionList(id="suggestion-list", compact=True)
         yield Static("no suggestions yet", id="suggestion-note")
 
-    def show(self, suggestions: list[dict[str, Any]], note: str = "") -> None:
+    def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "") -> None:
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
         for n, s in enumerate(suggestions[:9], start=1):

@@ -44,6 +44,7 @@ def _imports() -> list[Import]:
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []
+            line = getattr(node, "lineno", 0)
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -57,7 +58,7 @@ def _imports() -> list[Import]:
                 while target and target not in MODULES and "." in target:
                     target = target.rpartition(".")[0]  # "import qualcode.nlp.project as x" -> the module itself
                 if target in MODULES and target != name:
-                    out.append(Import(name, target, node.lineno))
+                    out.append(Import(name, target, line))
     return out
 
 

@@ -374,15 +374,15 @@ def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None
     units: list[Segment] = [s for s in project.segments(transcript, include_interviewer=False)
                             if s["id"] not in mine and s["text"].strip()]
     if not ordered:
-        return [{**u} for u in units]
+        return [{**u, "reason": None} for u in units]
     try:
         from qualcode.nlp.project import queue_for_project
     except ImportError:
-        return [{**u} for u in units]
+        return [{**u, "reason": None} for u in units]
     by_id = {int(u["id"]): u for u in units}
     out: list[QueuedUnit] = []
     for item in queue_for_project(project, transcript=transcript, limit=None):
         u = by_id.pop(int(item["segment"]), None)
         if u is not None:
             out.append({**u, "reason": item.get("reason")})
-    return out + [{**u} for u in by_id.values()]
+    return out + [{**u, "reason": None} for u in by_id.values()]

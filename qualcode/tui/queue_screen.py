@@ -169,13 +169,13 @@ class QueueScreen(WorkbenchScreen):
             self.position += 1
         self.show()
 
-    def _shown(self) -> list[Suggestion]:
+    def shown_suggestions(self) -> list[Suggestion]:
         u = self.current
         return (self.qapp.suggestions_for(u) or []) if u is not None else []
 
     def action_accept(self, number: int) -> None:
         u = self.current
-        shown = self._shown()
+        shown = self.shown_suggestions()
         if u is None:
             return
         if number > len(shown):
@@ -194,7 +194,7 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         if u is None:
             return
-        shown = self._shown()
+        shown = self.shown_suggestions()
         coder = self.coder
 
         def chosen(code: str | None) -> None:
@@ -212,7 +212,7 @@ class QueueScreen(WorkbenchScreen):
 
     def action_reject(self) -> None:
         u = self.current
-        shown = self._shown()
+        shown = self.shown_suggestions()
         if u is None:
             return
         coder = self.coder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from reliability.fuzz_support import assert_clean_error, run_cli, snapshot
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "p")
     p.add_coding("KII-01:3", "effectiveness", coder="ana", memo="grievance numbers")
     yield p
@@ -194,7 +195,7 @@ def test_doctor_sees_a_pending_migration_and_fix_applies_it(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def named_project(tmp_path: Path) -> Project:
+def named_project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "named", turns=[
         ("Interviewer", ["Thank you, Ms. Lan, for meeting us at the factory today."]),
         ("Ms. Lan", ["You can write to me at lan.nguyen@factory-a.vn or call 0912 345 678 after the shift.",

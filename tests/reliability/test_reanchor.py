@@ -7,7 +7,9 @@ a paragraph added, speakers renamed), knows by construction where each coded pas
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -41,7 +43,8 @@ def typo(rng: random.Random, sentence: str) -> str:
     return " ".join(words)
 
 
-def corrected_version(units: list[dict], rng: random.Random, *, rename: bool) -> tuple[list, dict[int, int]]:
+def corrected_version(units: Sequence[Mapping[str, Any]], rng: random.Random, *,
+                      rename: bool) -> tuple[list[Any], dict[int, int]]:
     """The edited transcript as (speaker, sentences) turns, and where each old unit lands (old id -> new idx)."""
     turns: list[tuple[str | None, list[str]]] = []
     owner: list[list[int]] = []

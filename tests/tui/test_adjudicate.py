@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from teams_support import build_project, unit
 from textual.app import App
@@ -96,9 +97,14 @@ async def test_a_decision_does_not_recompute_the_queue(tmp_path: Path, monkeypat
     import qualcode.tui.adjudication_screen as screen_mod
 
     project = _project(tmp_path)
-    calls = []
+    calls: list[int] = []
     real = screen_mod.adj.adjudication_queue
-    monkeypatch.setattr(screen_mod.adj, "adjudication_queue", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def counted(*a: Any, **k: Any) -> Any:
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(screen_mod.adj, "adjudication_queue", counted)
     app = Host(project, "minh")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen

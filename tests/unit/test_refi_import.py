@@ -18,7 +18,7 @@ def _codings(p: Project) -> set[tuple[str, str, str, str, str | None]]:
     return {(c["ref"], c["code"], c["coder"], c["created"], c["memo"]) for c in p.codings()}
 
 
-def _memos(p: Project) -> set[tuple[str, str, str, str]]:
+def _memos(p: Project) -> set[tuple[str, str, str | None, str]]:
     refs = {s["id"]: s["ref"] for s in p.segments()}
     codings = {c["id"]: f"{c['ref']}/{c['code']}/{c['coder']}" for c in p.codings()}
     out = set()

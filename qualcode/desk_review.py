@@ -153,9 +153,16 @@ def page_reference(page_label: str | None, page: int | None) -> str | None:
 
 def citation(title: str, *, page_label: str | None = None, page: int | None = None,
              heading: str | None = None) -> str:
-    """How a report cites a document passage: "(Final progress report 2024, p. 12)", or with its section when the
-    document has no pages: "(Mid-term evaluation, section 3 Findings > 3.2 Effectiveness)"."""
+    """How a report cites a document passage, in the place an interview quote's attribution goes: "Final progress
+    report 2024, p. 12", or with its section when the document has no pages: "Mid-term evaluation, section 3.2
+    Effectiveness". Reports put it in brackets after the quote: (Final progress report 2024, p. 12)."""
     where = page_reference(page_label, page)
     if where is None and heading:
         where = f"section {heading.split(' > ')[-1]}"
-    return f"({title}, {where})" if where else f"({title})"
+    return f"{title}, {where}" if where else title
+
+
+def passage_citation(segment: Any) -> str:
+    """:func:`citation` of a document passage (a segment or evidence row)."""
+    return citation(str(segment.get("source_title") or segment.get("transcript") or "document"),
+                    page_label=segment.get("page_label"), page=segment.get("page"), heading=segment.get("heading"))

@@ -71,7 +71,7 @@ def accept_suggestion(project: Project, segment: int | str, code: str, *, coder:
     """Apply a suggested code: the coding records that it came from a suggestion, with the score and model version
     the evaluator saw (recomputed now when not given), and the decision is recorded with it, in one transaction: a
     reviewer never sees one without the other."""
-    seg, score, model_version = _seen(project, segment, code, score, model_version)
+    seg, score, model_version = _seen(project, segment, code, coder, score, model_version)
     with project.transaction():
         coding = project.add_coding(seg, code, coder=coder, source="suggestion", score=score,
                                     model_version=model_version)
@@ -82,7 +82,7 @@ def accept_suggestion(project: Project, segment: int | str, code: str, *, coder:
 def reject_suggestion(project: Project, segment: int | str, code: str, *, coder: str, score: float | None = None,
                       model_version: str | None = None) -> Decision:
     """Record that a suggested code does not apply to a unit; the suggester learns from it (a negative example)."""
-    seg, score, model_version = _seen(project, segment, code, score, model_version)
+    seg, score, model_version = _seen(project, segment, code, coder, score, model_version)
     return project.record_decision(seg, code, coder=coder, decision="rejected", score=score,
                                    model_version=model_version)
 
@@ -127,12 +127,20 @@ def set_memo(project: Project, kind: MemoTarget, target: int | str | None, text:
     return project.set_memo(kind, key, text, coder=coder)
 
 
-def _seen(project: Project, segment: int | str, code: str, score: float | None,
+def _seen(project: Project, segment: int | str, code: str, coder: str, score: float | None,
           model_version: str | None) -> tuple[int, float | None, str | None]:
     """The unit, score and model version a decision on a suggestion records: what the evaluator saw, or what the
-    suggester says now when the front end does not know."""
+    suggester says now when the front end does not know. The decision must be a person's."""
+    from qualcode.teams import is_machine_coder, machine_coder_names
+
     seg = project.resolve_segment(segment)
     project.require_code(code)
+    if is_machine_coder(coder, model_version=model_version, extra=machine_coder_names(project)):
+        # the coding is the judgement of whoever accepts the suggestion; a program's name would make it nobody's
+        # (and would turn a transcript into a second coder's work in every comparison)
+        raise QualcodeError(f"'{coder}' names a program, not a person: a suggestion is accepted (or rejected) by a"
+                            " coder, and the coding is theirs, with the suggestion's model and score",
+                            hint="pass --coder YOUR_NAME, or set the project's coder: qualcode coders --default NAME")
     if score is None or model_version is None:
         from qualcode.nlp.project import current_score
 

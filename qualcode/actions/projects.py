@@ -64,7 +64,13 @@ def set_codebook(project: Project, codebook_file: str | Path, *, coder: str) -> 
 
 
 def set_default_coder(project: Project, name: str) -> None:
-    """Make ``name`` the project's default coder (registering the name if it is new), in one transaction."""
+    """Make ``name`` the project's default coder (registering the name if it is new), in one transaction. It must be
+    a person's name: not a program's, nor the name agreed codings are filed under."""
+    from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+    if is_machine_coder(name, extra=machine_coder_names(project)) or name == consensus_coder(project):
+        raise QualcodeError(f"'{name}' is not a person's name",
+                            hint="the default coder is who acts: pass your own name")
     with project.transaction():
         project.coder_id(name)
         project.set_setting("coder", name, coder=name)

@@ -252,6 +252,23 @@ def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]
     return rows
 
 
+def coders(project: Project) -> list[dict[str, Any]]:
+    """The project's coders with their coding counts, which one is the default, and what kind of name each is: a
+    person, the agreed (consensus) codings, or a program (whose codings are nobody's judgement)."""
+    from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+    extra = machine_coder_names(project)
+    default = project.resolve_coder(None)
+    consensus = consensus_coder(project)
+    rows: list[dict[str, Any]] = []
+    for row in project.coders():
+        # agreement compares people; these names are neither a person nor someone's judgement alone
+        kind = "agreed codings" if row["name"] == consensus else (
+            "program (not a coder)" if is_machine_coder(row["name"], extra=extra) else "person")
+        rows.append({**row, "default": row["name"] == default, "kind": kind})
+    return rows
+
+
 # ---------------------------------------------------------------------------- search and fuzzy matching
 
 

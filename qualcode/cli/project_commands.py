@@ -361,7 +361,15 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
         if args.transcript:
             project.require_transcript(args.transcript)
         rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
-    return emit(args, rows, lambda d: table(d, ["id", "ref", "code", "coder", "source", "created", "status"]))
+
+    def human(d: list[dict[str, Any]]) -> None:
+        # an accepted suggestion is the coder's coding; its model and score say where the idea came from
+        table([{**r, "source": r["source"] + (f" ({r['model_version'] or '?'}"
+                                               + (f", {r['score']:.2f}" if r["score"] is not None else "") + ")"
+                                               if r["source"] == "suggestion" else "")} for r in d],
+              ["id", "ref", "code", "coder", "source", "created", "status"])
+
+    return emit(args, rows, human)
 
 
 def cmd_codings_import(args: argparse.Namespace) -> int:
@@ -400,15 +408,13 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
 
 def cmd_coders(args: argparse.Namespace) -> int:
     from qualcode.actions.projects import set_default_coder
+    from qualcode.actions.views import coders
 
     with open_project(args) as project:
         if args.default:
             set_default_coder(project, args.default)
-        rows = project.coders()
-        default = project.resolve_coder(None)
-    for r in rows:
-        r["default"] = r["name"] == default
-    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default"]))
+        rows = coders(project)
+    return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default", "kind"]))
 
 
 def cmd_log(args: argparse.Namespace) -> int:

@@ -246,10 +246,12 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
         def human(items: list[dict[str, Any]]) -> None:
             rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
                      "informants": x["informants"], "groups": len(x["groups"]), "transcripts": x["transcripts"],
-                     "sources": x["source_types"], "silent groups": x["silent_groups"],
+                     "documents": x["documents"],
+                     "sources": [*x["source_types"], *(["interviews only"] if x.get("interviews_only") else [])],
+                     "silent groups": x["silent_groups"],
                      **({"divergent": x["divergent_groups"]} if args.level == "finding" else {})}
                     for x in items]
-            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "sources",
+            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "documents", "sources",
                     "silent groups"] + (["divergent"] if args.level == "finding" else [])
             table(rows, cols, widths={"silent groups": 50, args.level: 36})
 
@@ -432,7 +434,8 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
         t = d["triangulation"]
         print(f"{d['id']} [{d['criterion']}{'/' + d['code'] if d['code'] else ''}] {d['statement']}")
         print(f"  strength: {t['strength']} ({t['informants']} informants, groups: {', '.join(t['groups']) or '-'},"
-              f" {t['transcripts']} transcripts, sources: {', '.join(t['source_types']) or '-'})")
+              f" {t['transcripts']} transcripts, {t['documents']} documents ({t['document_units']} coded"
+              f" passages), sources: {', '.join(t['source_types']) or '-'})")
         print(f"  silent groups: {', '.join(t['silent_groups']) or '-'}")
         if t["divergent_groups"]:
             print(f"  contradicted by: {', '.join(t['divergent_groups'])}")

@@ -77,7 +77,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
     add(f"<title>{_e('Evidence report: ' + project.name)}</title><style>{CSS}</style></head><body>")
     add(f"<h1>Evidence report: {_e(project.name)}</h1>")
-    add(f"<p class=\"note\">Generated {_e(generated)} from {status['transcripts']} transcripts,"
+    docs_note = f" and {status['documents']} documents" if status.get("documents") else ""
+    add(f"<p class=\"note\">Generated {_e(generated)} from {status['transcripts']} transcripts{docs_note},"
         f" {status['codings']} codings by {status['coders']} coders; codebook {_e(status['codebook'])}."
         " Quotes are verbatim; "
         + ("<strong>this report shows informants' names: do not circulate it.</strong>" if show_names else
@@ -117,11 +118,13 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     # ------------------------------------------------------------------ evaluation matrix with coverage
     add("<h2 id=\"matrix\">Evaluation matrix and coverage</h2>")
     add(f"<p class=\"note\">For each criterion and question: how much evidence there is and from whom. Rows with"
-        f" fewer than {LOW_INFORMANTS} informants are marked as thin evidence.</p>")
+        f" fewer than {LOW_INFORMANTS} informants are marked as thin evidence; rows whose evidence comes from"
+        " interviews and no desk-review document are marked <em>interviews only</em>.</p>")
     add("<table><thead><tr><th>Criterion / question</th><th>Passages</th><th>Informants</th><th>Groups</th>"
-        "<th>Sources</th><th>Strength</th><th>Silent groups</th></tr></thead><tbody>")
+        "<th>Documents</th><th>Sources</th><th>Strength</th><th>Silent groups</th></tr></thead><tbody>")
     crit_names = {r["id"]: r["name"] for r in heat["rows"]}
     questions = _questions(project)
+    DASH = "\u2013"  # noqa: N806
     for t in coverage:
         is_crit = t["id"] == t["criterion"]
         low = t["informants"] < LOW_INFORMANTS
@@ -134,7 +137,10 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
             label += " <span class=\"meta\">(little evidence)</span>"
         add(f"<tr class=\"{'low' if low else ''}\"><td>{label}</td><td class=\"n\">{t['units']}</td>"
             f"<td class=\"n\">{t['informants']}</td><td class=\"n\">{len(t['groups'])}</td>"
-            f"<td>{_e(', '.join(t['source_types']))}</td>"
+            f"<td class=\"n\" title=\"{t['document_units']} coded document passages\">"
+            f"{t['documents'] or DASH}</td>"
+            f"<td>{_e(', '.join(t['source_types']))}"
+            + (" <span class=\"meta\">(interviews only)</span>" if t.get("interviews_only") else "") + "</td>"
             f"<td><span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></td>"
             f"<td class=\"meta\">{_e(', '.join(t['silent_groups']))}</td></tr>")
     add("</tbody></table>")
@@ -159,7 +165,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
             f"<span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></p>")
         add(f"<p class=\"meta\">Criterion: {_e(f['criterion'])}" + (f"; question: {_e(f['code'])}" if f["code"] else "")
             + f". Supported by {t['informants']} informant(s) in {len(t['groups'])} group(s)"
-            f" ({_e(', '.join(t['groups']) or 'none')}), {t['transcripts']} transcript(s), sources:"
+            f" ({_e(', '.join(t['groups']) or 'none')}), {t['transcripts']} transcript(s),"
+            f" {t['documents']} document(s) ({t['document_units']} coded passage(s)), sources:"
             f" {_e(', '.join(t['source_types']) or 'none')}."
             f" Silent groups: {_e(', '.join(t['silent_groups']) or 'none')}.</p>")
         if t["divergent_groups"]:

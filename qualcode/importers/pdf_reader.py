@@ -352,6 +352,9 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
     for index, page in enumerate(pages):
         printed: str | None = None
         kept: list[Line] = []
+        # a footer or header line on the same row as the page number belongs to it, even on a document's only page
+        number_rows = [(ln.top, ln.bottom) for ln in page.lines if _band(page, ln) is not None
+                       and _page_number(ln.text) is not None and len(ln.text) <= 20]
         for line in page.lines:
             band = _band(page, line)
             if band is None:
@@ -364,7 +367,7 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
             if number is not None and len(line.text) <= 20:
                 printed = printed or number
                 continue
-            if count >= repeat:
+            if count >= repeat or any(line.top < b and line.bottom > t for t, b in number_rows):
                 printed = printed or _number_in(line.text)
                 continue
             kept.append(line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from qualcode import __version__
 from qualcode.errors import QualcodeError
 from qualcode.project_io import safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
+from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
 from qualcode.store import now_iso
 
 if TYPE_CHECKING:
@@ -87,17 +88,19 @@ def default_path(project: Project) -> Path:
     return project.path / "outputs" / f"{safe_id(project.name)[:60].strip('-') or 'project'}.qdpx"
 
 
-def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None) -> dict[str, Any]:
+def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
+                positions: str = UTF16) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
-    :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos. Returns the report of
-    :func:`export_qdpx` or :func:`export_qdc`.
+    :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
+    its selection positions count (see :func:`export_qdpx`). Returns the report of :func:`export_qdpx` or
+    :func:`export_qdc`.
 
     Every refusal comes before anything is written.
     """
     out = Path(path) if path is not None else default_path(project)
     suffix = out.suffix.lower()
     if suffix == ".qdpx":
-        return export_qdpx(project, out, coders=coders)
+        return export_qdpx(project, out, coders=coders, positions=positions)
     if suffix == ".qdc":
         if coders:
             # a codebook carries no codings, so limiting it to some coders would silently do nothing
@@ -120,31 +123,40 @@ def _write_file(out: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------- the project
 
 
+def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]]) -> tuple[str, list[tuple[int, str]]]:
+    """A transcript as exported: the stored text with 'Speaker: ' before each turn, and where each label went
+    (stored offset, label). The importer recognises a text sent back without qualcode.json by this form."""
+    inserts: list[tuple[int, str]] = []
+    last_turn: int | None = None
+    for s in segments:
+        if s["turn"] != last_turn:
+            last_turn = s["turn"]
+            if s["speaker"]:
+                inserts.append((s["start"], f"{s['speaker']}: "))
+    parts, pos = [], 0
+    for at, prefix in inserts:
+        parts.append(stored[pos:at])
+        parts.append(prefix)
+        pos = at
+    parts.append(stored[pos:])
+    return "".join(parts), inserts
+
+
 class _Text:
-    """A transcript as shipped: the stored text with 'Speaker: ' before each turn, and the offset map."""
+    """A transcript as shipped: the text with its speaker labels, and the offset map from the stored text."""
 
     def __init__(self, stored: str, segments: Sequence[Mapping[str, Any]]) -> None:
-        inserts: list[tuple[int, str]] = []
-        last_turn: int | None = None
-        for s in segments:
-            if s["turn"] != last_turn:
-                last_turn = s["turn"]
-                if s["speaker"]:
-                    inserts.append((s["start"], f"{s['speaker']}: "))
-        self.inserts = inserts
-        parts, pos = [], 0
-        for at, prefix in inserts:
-            parts.append(stored[pos:at])
-            parts.append(prefix)
-            pos = at
-        parts.append(stored[pos:])
-        self.text = "".join(parts)
-        self.pos = ShippedOffsets(inserts)
+        self.text, self.inserts = shipped_text(stored, segments)
+        self.pos = ShippedOffsets(self.inserts)
 
 
-def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None) -> dict[str, Any]:
+def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
+                positions: str = UTF16) -> dict[str, Any]:
     """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
-    date), cases with their attributes, memos as notes. ``coders`` limits codings and memos to those coders.
+    date), cases with their attributes and their informants' turns, memos where other tools read them. ``coders``
+    limits codings and memos to those coders; ``positions`` is what selection positions count: ``"utf16"`` (NVivo,
+    ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, QualCoder). They differ only after characters
+    outside the Basic Multilingual Plane (emoji).
 
     Informants' names are never written: a case is named by its id.
     """
@@ -152,6 +164,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
 
     from qualcode.codebook import dump_codebook
 
+    if positions not in (UTF16, CHARACTERS):
+        raise QualcodeError(f"unknown positions '{positions}'", hint="use utf16 or characters")
     out = Path(path)
     cb = project.codebook()
     if coders:
@@ -169,6 +183,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
     coding_ids = {c["id"] for c in codings}
     users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos if m["coder"]}
+    files: dict[str, str] = {}
 
     def user(name: str | None) -> str | None:
         return guid("user", name) if name else None
@@ -177,9 +192,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         s = seg_index[seg_id]
         return f"{sha[s['transcript']]}:{s['idx']}"
 
-    # memos become notes; remember which object points at each
+    # Memos go where each tool reads them: a Note per memo (NVivo, MAXQDA, ATLAS.ti follow NoteRefs and Links), and
+    # the same text in the Description QualCoder reads (project, source, case, selection). A code memo has no such
+    # Description (that is the code's definition), so its note also ships as a named text file, which QualCoder
+    # keeps as a journal; a unit memo is an uncoded selection whose Description holds it (QualCoder: an annotation).
     notes = []
     note_refs: dict[tuple[str, str], list[str]] = {}
+    described: dict[tuple[str, str], list[str]] = {}
+    code_names = {c.id: c.name for c in cb.walk()}
     for m in memos:
         target_type, target_id = m["target_type"], str(m["target_id"])
         if target_type == "segment" and (not target_id.isdigit() or int(target_id) not in seg_index):
@@ -188,25 +208,47 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             continue
         key = seg_key(int(target_id)) if target_type == "segment" else target_id
         g = guid("memo", f"{target_type}:{key}:{m['coder']}")
-        label = {"segment": seg_index[int(target_id)]["ref"] if target_type == "segment" else None}.get(target_type)
-        note = e.Note(
-            e.PlainTextContent(m["text"]),
-            guid=g, name=f"Memo on {target_type} {label or target_id} ({m['coder']})",
-            creatingUser=user(m["coder"]) or "", creationDateTime=xsd_datetime(m["created"], now),
-            modifiedDateTime=xsd_datetime(m["updated"], now),
-        )
+        label = {"segment": seg_index[int(target_id)]["ref"] if target_type == "segment" else None,
+                 "code": code_names.get(target_id), "project": ""}.get(target_type)
+        what = "the project" if target_type == "project" else \
+            f"{'unit' if target_type == 'segment' else target_type} {label or target_id}"
+        attrs = {"guid": g, "name": f"Memo on {what} ({m['coder']})", "creatingUser": user(m["coder"]) or "",
+                 "creationDateTime": xsd_datetime(m["created"], now),
+                 "modifiedDateTime": xsd_datetime(m["updated"], now)}
+        if target_type == "code":
+            files[f"sources/{g}.txt"] = m["text"]
+            note = e.Note(plainTextPath=f"internal://{g}.txt", **attrs)
+        else:
+            note = e.Note(e.PlainTextContent(m["text"]), **attrs)
+            described.setdefault((target_type, target_id), []).append(m["text"])
         notes.append(note)
         note_refs.setdefault((target_type, target_id), []).append(g)
 
-    root = e.Project(name=project.name, origin=ORIGIN, creationDateTime=xsd_datetime(project.setting("created"), now),
+    origin = f"{ORIGIN} (positions: {'UTF-16 code units' if positions == UTF16 else 'characters'})"
+    root = e.Project(name=project.name, origin=origin, creationDateTime=xsd_datetime(project.setting("created"), now),
                      modifiedDateTime=now)
     if users_used:
         root.append(e.Users(*[e.User(guid=user(n) or "", name=n) for n in sorted(users_used)]))
     code_notes = {k[1]: v for k, v in note_refs.items() if k[0] == "code"}
-    root.append(e.CodeBook(e.Codes(*[_code_element(e, r, names, code_notes) for r in cb.roots])))
+    code_elements = [_code_element(e, r, names, code_notes) for r in cb.roots]
+
+    # cases: every informant, with a code of the same GUID coding their turns (how NVivo writes case coding, and the
+    # only way QualCoder links a case to text)
+    cases = project.cases()
+    case_guid = {c["id"]: guid("case", c["id"]) for c in cases}
+    case_turns: dict[str, dict[str, str]] = {}  # transcript -> speaker label -> case id
+    for sp in project.speakers():
+        if sp["case_id"] in case_guid:
+            case_turns.setdefault(sp["transcript_id"], {})[sp["label"]] = sp["case_id"]
+    if case_turns:
+        taken = {n.lower() for n in names.values()}
+        folder = "Cases" if "cases" not in taken else "Cases (informants)"
+        code_elements.append(e.Code(*[e.Code(guid=case_guid[c["id"]], name=c["id"], isCodable="true")
+                                      for c in cases if any(c["id"] in m.values() for m in case_turns.values())],
+                                    guid=guid("code", "qualcode:cases"), name=folder, isCodable="false"))
+    root.append(e.CodeBook(e.Codes(*code_elements)))
 
     # variables: every case attribute and transcript attribute, as text
-    cases = project.cases()
     var_names: list[str] = []
     for holder in [c["attributes"] for c in cases] + [t["attributes"] for t in transcripts]:
         for key in holder:
@@ -225,7 +267,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     if cases:
         case_elements = []
         for case in cases:
-            el = e.Case(guid=guid("case", case["id"]), name=case["id"])
+            el = e.Case(guid=case_guid[case["id"]], name=case["id"])
+            if described.get(("case", case["id"])):
+                el.append(e.Description("\n\n".join(described[("case", case["id"])])))
             for v in values(case["attributes"]):
                 el.append(v)
             for tid in case["transcripts"]:
@@ -235,9 +279,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         root.append(e.Cases(*case_elements))
 
     # sources
-    files: dict[str, str] = {}
     extension: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
-                                 "transcripts": {}}
+                                 "transcripts": {}, "positions": positions}
     by_segment: dict[int, list[ListedCoding]] = {}
     for c in codings:
         by_segment.setdefault(c["segment"], []).append(c)
@@ -247,22 +290,38 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         tid = t["id"]
         segs = segments[tid]
         shipped = _Text(project.transcript_text(tid), segs)
+        count = _counter(shipped.text, positions)
         g = source_guid[tid]
         files[f"sources/{g}.txt"] = shipped.text
         src = e.TextSource(guid=g, name=tid, plainTextPath=f"internal://{g}.txt",
                            creationDateTime=xsd_datetime(None, now))
-        if t["title"] and t["title"] != tid:
-            src.append(e.Description(t["title"]))
+        if described.get(("transcript", tid)):
+            src.append(e.Description("\n\n".join(described[("transcript", tid)])))
+        turn_cases = case_turns.get(tid, {})
+        turn_end: dict[int, int] = {}
+        for x in segs:
+            turn_end[x["turn"]] = max(turn_end.get(x["turn"], 0), x["end"])
+        last_turn: int | None = None
         for s in segs:
-            start, end = shipped.pos(s["start"]), shipped.pos(s["end"], end=True)
+            start, end = count(shipped.pos(s["start"])), count(shipped.pos(s["end"], end=True))
+            if s["turn"] != last_turn and s["speaker"] in turn_cases:
+                case_id = turn_cases[s["speaker"]]
+                src.append(e.PlainTextSelection(
+                    e.Coding(e.CodeRef(targetGUID=case_guid[case_id]), guid=guid("case-coding", f"{seg_key(s['id'])}")),
+                    guid=guid("case-turn", seg_key(s["id"])), name=f"{case_id}", startPosition=str(start),
+                    endPosition=str(count(shipped.pos(turn_end[s["turn"]], end=True)))))
+            last_turn = s["turn"]
             for c in by_segment.get(s["id"], []):
                 created = xsd_datetime(c["created"], now)
                 key = f"{seg_key(s['id'])}:{c['code']}:{c['coder']}"
                 sel = e.PlainTextSelection(guid=guid("selection", key), name=names.get(c["code"], c["code"]),
                                            startPosition=str(start), endPosition=str(end),
                                            creatingUser=user(c["coder"]) or "", creationDateTime=created)
-                if c["memo"]:
-                    sel.append(e.Description(c["memo"]))
+                # QualCoder reads a coding's memos only from the selection's description
+                said = [c["memo"]] if c["memo"] else []
+                said += described.get(("coding", str(c["id"])), [])
+                if said:
+                    sel.append(e.Description("\n\n".join(said)))
                 coding = e.Coding(e.CodeRef(targetGUID=guid("code", c["code"])), guid=guid("coding", key),
                                   creatingUser=user(c["coder"]) or "", creationDateTime=created)
                 for ref in note_refs.get(("coding", str(c["id"])), []):
@@ -272,9 +331,13 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                 n_selections += 1
             seg_notes = note_refs.get(("segment", str(s["id"])), [])
             if seg_notes:
-                # a memo on a unit: an uncoded selection of the unit that points at the note
+                # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
+                authors = sorted({m["coder"] or "" for m in memos if m["target_type"] == "segment"
+                                  and str(m["target_id"]) == str(s["id"])})
                 sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s['id'])}:memo"), name=s["ref"],
-                                           startPosition=str(start), endPosition=str(end))
+                                           startPosition=str(start), endPosition=str(end),
+                                           creatingUser=user(authors[0]) or "")
+                sel.append(e.Description("\n\n".join(described[("segment", str(s["id"]))])))
                 for ref in seg_notes:
                     sel.append(e.NoteRef(targetGUID=ref))
                 src.append(sel)
@@ -295,12 +358,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         root.append(e.Sources(*source_elements))
     if notes:
         root.append(e.Notes(*notes))
-    case_links = [(ref, guid("case", target)) for (kind, target), refs in note_refs.items() if kind == "case"
-                  for ref in refs]
+    case_links = [(ref, case_guid.get(target, guid("case", target))) for (kind, target), refs in note_refs.items()
+                  if kind == "case" for ref in refs]
     if case_links:
         # NoteRef is not allowed on a Case, so a case memo is a link from the note to the case
         root.append(e.Links(*[e.Link(guid=guid("link", f"{n}:{c}"), name="memo", originGUID=n, targetGUID=c,
                                      direction="OneWay") for n, c in case_links]))
+    if described.get(("project", "project")):
+        root.append(e.Description("\n\n".join(described[("project", "project")])))
     for ref in note_refs.get(("project", "project"), []):
         root.append(e.NoteRef(targetGUID=ref))
 
@@ -318,6 +383,15 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     return {
         "file": str(out),
         "format": "qdpx",
+        "positions": positions,
         "counts": {"codes": len(cb), "sources": len(source_elements), "codings": n_selections,
                    "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used)},
     }
+
+
+def _counter(text: str, positions: str) -> Callable[[int], int]:
+    """Character offset in ``text`` -> the position written (UTF-16 units count each astral character twice)."""
+    if positions != UTF16 or not has_astral(text):
+        return lambda i: i
+    table = utf16_offsets(text)
+    return lambda i: table[i]

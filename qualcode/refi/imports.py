@@ -16,6 +16,7 @@ import os
 import re
 import zipfile
 import zlib
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from qualcode.folding import fold
 from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
 from qualcode.project_io import ID_SAFE, safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
+from qualcode.refi.positions import CHARACTERS, UTF16, Choice, Convention, PositionMap, Selection, choose, summarise
 from qualcode.safeio.archive import Archive
 from qualcode.safeio.files import check_size, read_input
 from qualcode.safeio.limits import limits
@@ -68,10 +70,15 @@ class _Codes:
     """Code GUIDs of a file mapped to code ids, and the Codebook they form."""
 
     def __init__(self, codes_el: Any, *, origin: str, known: Codebook | None, extension_yaml: str | None,
+                 guid_map: dict[str, str] | None = None, case_guids: set[str] | None = None,
                  name: str = "") -> None:
         from qualcode.codebook import parse_codebook
 
         self.name = name
+        self.known = known
+        self.guid_map = {norm_guid(k): v for k, v in (guid_map or {}).items()}
+        self.case_guids = case_guids or set()
+        self.case_codes: dict[str, str] = {}  # codes that stand for a case (NVivo, qualcode): guid -> name
         self.by_guid: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}  # code id -> note guids
         self.new_ids: list[str] = []
@@ -84,10 +91,13 @@ class _Codes:
         if known is not None:
             reference.update({norm_guid(guid("code", c.id)): c for c in known.walk()})
         self._taken = set(known.ids) if known is not None else set()
+        self._taken_by_file: set[str] = set()
         self.roots: list[Code] = []
         if codes_el is not None:
             for el in _children(codes_el, "Code"):
-                self.roots.append(self._code(el, None, reference, origin))
+                code = self._code(el, None, reference, origin)
+                if code is not None:
+                    self.roots.append(code)
         ext = getattr(self, "extension", None)
         self.codebook = Codebook(roots=self.roots, name=self._name(known),
                                  version=ext.version if ext is not None else "1",
@@ -99,7 +109,8 @@ class _Codes:
         ext = getattr(self, "extension", None)
         return ext.name if ext is not None else "Imported codebook"
 
-    def _code(self, el: Any, parent: Code | None, reference: dict[str, Code], origin: str, depth: int = 0) -> Code:
+    def _code(self, el: Any, parent: Code | None, reference: dict[str, Code], origin: str,
+              depth: int = 0) -> Code | None:
         bound = limits().max_code_depth
         if depth > bound:
             # refused here, before anything is written: a deeper tree would break every later command
@@ -109,7 +120,21 @@ class _Codes:
                              hint="flatten the code tree in the other tool and export it again")
         g = norm_guid(el.get("guid"))
         name = (el.get("name") or "").strip() or "Unnamed code"
+        if g in self.case_guids:
+            # NVivo and qualcode write each case also as a code with the case's GUID, coding the case's text
+            self.case_codes[g] = name
+            return None
         ref = reference.get(g)
+        if ref is None and self.known is not None:
+            # the same code as before: its GUID was seen by an earlier import, or it has the same name under the
+            # same parent
+            mapped = self.guid_map.get(g)
+            ref = self.known.get(mapped) if mapped and mapped in self.known else None
+            if ref is None:
+                parent_here = self.known.get(parent.id) if parent is not None and parent.id in self.known else None
+                siblings = self.known.roots if parent is None else (parent_here.children if parent_here else [])
+                ref = next((c for c in siblings if c.name.strip().casefold() == name.casefold()
+                            and c.id not in self._taken_by_file), None)
         if ref is not None:
             code_id = ref.id
         else:
@@ -124,6 +149,7 @@ class _Codes:
                 n += 1
             self.new_ids.append(code_id)
         self._taken.add(code_id)
+        self._taken_by_file.add(code_id)
         description = _text_of(el, "Description").strip()
         color = el.get("color")
         code = Code(
@@ -138,7 +164,16 @@ class _Codes:
                 setattr(code, key, list(getattr(ref, key)))
         self.by_guid[g] = code_id
         self.notes[code_id] = [norm_guid(n.get("targetGUID")) for n in _children(el, "NoteRef")]
-        code.children = [self._code(c, code, reference, origin, depth + 1) for c in _children(el, "Code")]
+        children = [self._code(c, code, reference, origin, depth + 1) for c in _children(el, "Code")]
+        code.children = [c for c in children if c is not None]
+        if children and not code.children and el.get("isCodable") == "false":
+            # a folder holding only cases (as qualcode writes them) is not a code either
+            self.by_guid.pop(g, None)
+            self.notes.pop(code_id, None)
+            if code_id in self.new_ids:
+                self.new_ids.remove(code_id)
+            self._taken.discard(code_id)
+            return None
         return code
 
 
@@ -200,7 +235,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str) -> dic
     project: Project | None = None
     try:
         if suffix == ".qdc":
-            theirs = read_qdc(p, known=None if created else _codebook_of(folder))
+            theirs = read_qdc(p, known=None if created else _codebook_of(folder)[0])
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
             report = _import_codebook(project, theirs, coder)
@@ -208,12 +243,21 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str) -> dic
             return report
         package = _Package(p)
         try:
-            known = None if created else _codebook_of(folder)
+            known, guid_map = (None, {}) if created else _codebook_of(folder)
             codes = _Codes(package.codes_el, origin=package.origin, known=known,
-                           extension_yaml=package.extension.get("codebook_yaml"), name=str(p))
-            check_codebook(codes.codebook, path=str(p))
+                           extension_yaml=package.extension.get("codebook_yaml"), guid_map=guid_map,
+                           case_guids=_case_guids(package.root), name=str(p))
+            codebook = codes.codebook
+            if codebook.roots:
+                check_codebook(codebook, path=str(p))
             if created:
-                project = Project.create(folder, codebook=codes.codebook, name=package.root.get("name") or None)
+                if not codebook.roots:
+                    # a project with users and sources but no codebook (ATLAS.ti writes these): start from the
+                    # shipped evaluation criteria, as 'qualcode init' does
+                    from qualcode.codebook import default_codebook_path, load_codebook
+
+                    codebook = load_codebook(default_codebook_path())
+                project = Project.create(folder, codebook=codebook, name=package.root.get("name") or None)
             else:
                 project = Project.open(folder)
             report = _Importer(project, package, codes, coder).run()
@@ -237,9 +281,15 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str) -> dic
             project.close()
 
 
-def _codebook_of(folder: Path) -> Codebook:
+def _codebook_of(folder: Path) -> tuple[Codebook, dict[str, str]]:
+    """The project's codebook and the code GUIDs earlier imports met (GUID -> code id)."""
     with Project.open(folder) as project:
-        return project.codebook()
+        return project.codebook(), _stored_guids(project)["codes"]
+
+
+def _case_guids(root: Any) -> set[str]:
+    cases = _child(root, "Cases")
+    return {norm_guid(c.get("guid")) for c in _children(cases, "Case")} if cases is not None else set()
 
 
 def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str, Any]:
@@ -404,21 +454,32 @@ def _decode(data: bytes) -> str:
 
 
 class _Source:
-    """One text source: the parsed transcript and a map from the file's offsets to its units."""
+    """One text source: its text, what its positions count, and where each of its units lies in the text.
 
-    def __init__(self, name: str, text: str, ext: dict[str, Any] | None, crlf_as_one: bool) -> None:
-        from qualcode.importers import parse_transcript
+    ``text`` is the file's text with CRLF read as LF (units are located in it); :meth:`to_text` turns a position the
+    file states into an offset in ``text`` under the convention chosen for this source (see :mod:`.positions`).
+    """
 
-        self.raw = text.replace("\r\n", "\n") if crlf_as_one else text
+    def __init__(self, name: str, raw: str, ext: dict[str, Any] | None, choice: Choice) -> None:
+        self.name = name
+        self.text = raw.replace("\r\n", "\n")
+        self.choice = choice
+        self._pm = PositionMap(raw, choice.convention)
+        self._crs = [m.start() for m in re.finditer("\r\n", raw)]
         self.ext = ext
         self.exact = False
+        self.matched: str | None = None  # an existing transcript whose exported form this text is
+        self.no_speakers = ""  # why speaker labels were not trusted, when they were not
+        self.parsed: ParsedTranscript | None = None
+        self.spans: list[tuple[int, int] | None] = []
+        self._ends: list[int] = []
+        self._order: list[int] = []
         self.ext_ignored = False
-        self.spans: list[tuple[int, int] | None]
         if ext is not None and not _extension_fits(ext):
             ext = self.ext = None
             self.ext_ignored = True
         if ext is not None:
-            stored = self._strip_labels(self.raw, ext["labels"])
+            stored = self._strip_labels(self.text, ext["labels"])
             fits = stored is not None and text_hash(stored) == ext.get("sha256")
             if fits and stored is not None and not _units_fit(stored, ext["units"]):
                 fits, self.ext_ignored = False, True
@@ -426,11 +487,28 @@ class _Source:
                 self.exact = True
                 self.parsed = _rebuild(stored, ext, name)
                 to_raw = ShippedOffsets(ext["labels"])
-                self.spans = [(to_raw(u.start), to_raw(u.end, end=True)) for u in self.parsed.units]
-                return
-        file_name = name if Path(name).suffix else name + ".txt"
-        self.parsed = parse_transcript(self.raw.replace("\r\n", "\n").encode("utf-8"), file_name)
-        self.spans = _locate_in_raw(self.parsed, self.raw)
+                self.set_spans([(to_raw(u.start), to_raw(u.end, end=True)) for u in self.parsed.units])
+
+    def parse(self) -> None:
+        """Cut another tool's text into units: as a transcript when its speaker labels are trusted, else as a
+        document without speakers."""
+        from qualcode.importers import parse_transcript
+        from qualcode.importers.confidence import plain_document, speakers_confident
+
+        file_name = self.name if Path(self.name).suffix else self.name + ".txt"
+        parsed = parse_transcript(self.text.encode("utf-8"), file_name)
+        if parsed.speakers:
+            confident, why = speakers_confident(parsed)
+            if not confident:
+                self.no_speakers = why
+                parsed = plain_document(self.text, file_name)
+        self.parsed = parsed
+        self.set_spans(_locate_in_raw(parsed, self.text))
+
+    def set_spans(self, spans: list[tuple[int, int] | None]) -> None:
+        self.spans = spans
+        self._order = [i for i, s in enumerate(spans) if s is not None]
+        self._ends = [spans[i][1] for i in self._order]  # type: ignore[index]
 
     @staticmethod
     def _strip_labels(raw: str, labels: list[list[Any]]) -> str | None:
@@ -445,11 +523,39 @@ class _Source:
         out.append(raw[pos:])
         return "".join(out)
 
+    def to_text(self, position: int) -> int:
+        """Offset in ``text`` of a position as the file states it."""
+        at = self._pm(position)
+        return at - bisect_left(self._crs, at)
+
     def units_for(self, start: int, end: int) -> list[int]:
-        """Indexes of the units a selection [start, end) overlaps (an empty selection counts its position)."""
-        if end <= start:
-            end = start + 1
-        return [i for i, span in enumerate(self.spans) if span is not None and span[0] < end and span[1] > start]
+        """Indexes of the units a selection [start, end) marks: those whose words it covers, not those it only
+        grazes (a selection ending one character into the next sentence does not code that sentence)."""
+        a, b = self.to_text(start), self.to_text(end)
+        if b <= a:
+            b = a + 1
+        k = bisect_right(self._ends, a)
+        hits: list[tuple[int, int]] = []
+        while k < len(self._order):
+            i = self._order[k]
+            s, e = self.spans[i]  # type: ignore[misc]
+            if s >= b:
+                break
+            covered = sum(1 for ch in self.text[max(s, a):min(e, b)] if ch.isalnum())
+            if covered:
+                hits.append((i, covered))
+            k += 1
+        if len(hits) > 1:
+            def grazed(i: int, covered: int) -> bool:
+                s, e = self.spans[i]  # type: ignore[misc]
+                words = sum(1 for ch in self.text[s:e] if ch.isalnum())
+                return covered < 3 and covered < 0.2 * words
+
+            while len(hits) > 1 and grazed(*hits[-1]):
+                hits.pop()
+            while len(hits) > 1 and grazed(*hits[0]):
+                hits.pop(0)
+        return [i for i, _ in hits]
 
 
 def _extension_fits(ext: Any) -> bool:
@@ -513,19 +619,20 @@ def _rebuild(stored: str, ext: dict[str, Any], name: str) -> ParsedTranscript:
                             format=ext.get("format") or "text", source_name=ext.get("source_name") or name)
 
 
-def _locate_in_raw(parsed: ParsedTranscript, raw: str) -> list[tuple[int, int] | None]:
+def _locate_in_raw(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -> list[tuple[int, int] | None]:
     """:func:`_locate_units` for a file text that still holds the control characters the import removed: searched
     without them, offsets mapped back to the file's."""
     if is_clean(raw):
-        return _locate_units(parsed, raw)
+        return _locate_units(parsed, raw, strict=strict)
     keep = [i for i, ch in enumerate(raw) if clean(ch) != ""]
-    spans = _locate_units(parsed, "".join(raw[i] for i in keep))
+    spans = _locate_units(parsed, "".join(raw[i] for i in keep), strict=strict)
     # a located span is never empty: it holds at least one word
     return [None if span is None else (keep[span[0]], keep[span[1] - 1] + 1) for span in spans]
 
 
-def _locate_units(parsed: ParsedTranscript, raw: str) -> list[tuple[int, int] | None]:
-    """Where each unit's text sits in the file's text (labels and spacing may differ), searching forward."""
+def _locate_units(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -> list[tuple[int, int] | None]:
+    """Where each unit's text sits in the file's text (labels and spacing may differ), searching forward. Unless
+    ``strict``, a unit may also match with one extra token between two of its words (what a reader drops)."""
     spans: list[tuple[int, int] | None] = []
     cursor = 0
     for u in parsed.units:
@@ -535,12 +642,21 @@ def _locate_units(parsed: ParsedTranscript, raw: str) -> list[tuple[int, int] | 
             continue
         pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
         m = pattern.search(raw, cursor)
+        if m is None and not strict:
+            # the reader dropped something between two words (a timestamp at the start of a wrapped line, markup):
+            # allow one such token between words, still searching forward only
+            m = re.compile(r"\s+(?:\S{1,24}\s+)?".join(re.escape(w) for w in words)).search(raw, cursor)
         if m is None:
             spans.append(None)
             continue
         spans.append((m.start(), m.end()))
         cursor = m.end()
     return spans
+
+
+_NON_TEXT = {"PictureSource": "pictures", "PDFSource": "PDF sources", "AudioSource": "audio sources",
+             "VideoSource": "video sources"}
+GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid: transcript id}}
 
 
 class _Importer:
@@ -550,48 +666,75 @@ class _Importer:
         self.codes = codes
         self.coder = coder
         self.warnings: list[str] = []
+        self.skipped: dict[str, int] = {}
         self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0, "sources": 0, "transcripts_added": 0,
-                       "transcripts_already_here": 0, "selections": 0, "selections_mapped": 0,
-                       "selections_not_mapped": 0, "codings_added": 0, "codings_already_here": 0, "cases": 0,
-                       "memos": 0}
+                       "transcripts_already_here": 0, "transcripts_in_conflict": 0, "selections": 0,
+                       "selections_mapped": 0, "selections_not_mapped": 0, "codings_added": 0,
+                       "codings_already_here": 0, "cases": 0, "cases_added": 0, "cases_differ": 0,
+                       "case_links": 0, "memos": 0, "memos_already_here": 0, "memos_kept_ours": 0,
+                       "attributes_set": 0}
+        root = package.root
         self.users: dict[str, str] = {}
-        users = _child(package.root, "Users")
+        users = _child(root, "Users")
         for u in _children(users, "User") if users is not None else []:
             self.users[norm_guid(u.get("guid"))] = (u.get("name") or u.get("id") or "").strip() or \
                 f"user-{norm_guid(u.get('guid'))[:8]}"
         self.variables: dict[str, str] = {}
-        variables = _child(package.root, "Variables")
+        variables = _child(root, "Variables")
         for v in _children(variables, "Variable") if variables is not None else []:
             self.variables[norm_guid(v.get("guid"))] = _attr_key(v.get("name") or "")
         self.notes: dict[str, dict[str, Any]] = {}
-        notes = _child(package.root, "Notes")
+        notes = _child(root, "Notes")
         for n in _children(notes, "Note") if notes is not None else []:
             text = _text_of(n, "PlainTextContent")
-            if not text and n.get("plainTextPath"):
+            if not text.strip() and n.get("plainTextPath"):
                 data = package.read_path(n.get("plainTextPath"))
                 text = clean(_decode(data), package.removed) if data else ""
+            if not text.strip():
+                text = _text_of(n, "Description")
             self.notes[norm_guid(n.get("guid"))] = {
-                "text": text, "coder": self._user(n.get("creatingUser")),
-                "created": n.get("creationDateTime"), "updated": n.get("modifiedDateTime") or n.get("creationDateTime"),
+                "text": text.strip(), "name": (n.get("name") or "").strip(),
+                "coder": self._user(n.get("creatingUser") or n.get("modifyingUser")),
+                "created": n.get("creationDateTime") or n.get("modifiedDateTime"),
+                "updated": n.get("modifiedDateTime") or n.get("creationDateTime"),
+                "selection": _child(n, "PlainTextSelection"), "used": False,
             }
         self.source_ids: dict[str, str] = {}  # source guid -> transcript id
         self.unit_ids: dict[str, list[int]] = {}  # source guid -> segment ids in unit order
         self.sources: dict[str, _Source] = {}
         self.memo_targets: list[tuple[str, str, str]] = []  # (target_type, target_id, note guid)
+        self.inline_memos: list[tuple[str, str, str, str | None, str | None]] = []  # type, id, text, coder, date
+        self.case_units: dict[str, list[tuple[str, int]]] = {}  # case guid -> (source guid, unit index)
+        self._selection_notes: dict[str, str] = {}  # selection guid -> segment id (notes linked to selections)
+        self.stored = _stored_guids(project)
+        self.changed = False
+        # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
+        # tool whose codings all carry one user while its selections name several
+        coding_users = {c.get("creatingUser") for c in root.iter() if isinstance(c.tag, str)
+                        and local(c.tag) == "Coding" and c.get("creatingUser")}
+        selection_users = {s.get("creatingUser") for s in root.iter() if isinstance(s.tag, str)
+                           and local(s.tag) == "PlainTextSelection" and s.get("creatingUser")}
+        self.selection_first = "nvivo" in package.origin.lower() or (
+            len(coding_users) == 1 and bool(selection_users) and selection_users != coding_users)
 
     def _user(self, g: str | None) -> str:
         return self.users.get(norm_guid(g), self.coder) if g else self.coder
+
+    def _skip(self, what: str, n: int = 1) -> None:
+        if n:
+            self.skipped[what] = self.skipped.get(what, 0) + n
 
     def run(self) -> dict[str, Any]:
         project = self.project
         sources_el = _child(self.pkg.root, "Sources")
         text_sources = _children(sources_el, "TextSource") if sources_el is not None else []
-        others = [local(c.tag) for c in sources_el if local(c.tag) != "TextSource"] if sources_el is not None else []
-        if others:
-            self.warnings.append(f"{len(others)} non-text sources (pictures, PDF, audio, video) were left out")
+        if sources_el is not None:
+            for c in sources_el:
+                if isinstance(c.tag, str) and local(c.tag) != "TextSource":
+                    self._skip(_NON_TEXT.get(local(c.tag), f"{local(c.tag)} elements"))
         # read every source first, so a damaged one fails before anything is written
         ext_sources = self.pkg.extension.get("transcripts", {})
-        crlf_as_one = "atlas" in self.pkg.origin.lower()
+        shipped: _ShippedIndex | None = None
         for src in text_sources:
             g = norm_guid(src.get("guid"))
             name = src.get("name") or g
@@ -599,25 +742,47 @@ class _Importer:
             if src.get("plainTextPath"):
                 data = self.pkg.read_path(src.get("plainTextPath"))
                 text = _decode(data) if data is not None else None
-            if text is None:
-                text = _text_of(src, "PlainTextContent") or None
+            if text is None or not text.strip():
+                text = _text_of(src, "PlainTextContent") or text
             if text is not None:
                 try:
                     check_size(text, name, what="source text")
                 except InputError as err:
                     self.warnings.append(f"source '{name}' was left out: {err.message}")
+                    self._skip("text sources too large")
                     continue
             if not text or not text.strip():
                 self.warnings.append(f"source '{name}' has no plain text and was left out")
+                self._skip("text sources without text")
                 continue
             ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-            try:
-                self.sources[g] = _Source(name, text, ext, crlf_as_one)
-            except InputError as err:
-                self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
-                continue
-            self.warnings.extend(f"source '{name}': {w}" for w in self.sources[g].parsed.warnings)
-            if self.sources[g].ext_ignored:
+            selections = [Selection(_int(s.get("startPosition")), _int(s.get("endPosition")), s.get("name") or "")
+                          for s in _children(src, "PlainTextSelection")
+                          if s.get("startPosition") is not None and s.get("endPosition") is not None]
+            choice = self._convention(text, selections, ext)
+            source = _Source(name, text, ext, choice)
+            if not source.exact:
+                if shipped is None:
+                    shipped = _ShippedIndex(project)
+                found = shipped.find(source.text)
+                if found is not None:
+                    tid, inserts, parsed = found
+                    source.matched, source.parsed = tid, parsed
+                    to_text = ShippedOffsets(inserts)
+                    source.set_spans([(to_text(u.start), to_text(u.end, end=True)) for u in parsed.units])
+                else:
+                    try:
+                        source.parse()
+                    except InputError as err:
+                        self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
+                        self._skip("text sources that could not be read")
+                        continue
+            if source.no_speakers:
+                self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
+                                     f" as a conversation ({source.no_speakers})")
+            self.sources[g] = source
+            self.warnings.extend(f"source '{name}': {w}" for w in getattr(source.parsed, "warnings", []) or [])
+            if source.ext_ignored:
                 self.warnings.append(f"{EXTENSION_MEMBER} does not fit source '{name}' (offsets outside its text or"
                                      " units too long); its text was cut into units afresh")
         self.warnings.extend(self.pkg.warnings)
@@ -636,31 +801,59 @@ class _Importer:
             merged, added = _merge_codebooks(ours, self.codes.codebook)
             if added:
                 project.set_codebook(merged, coder=self.coder)
+                self.changed = True
             self.counts["codes_added"] = len(added)
             for src in text_sources:
                 g = norm_guid(src.get("guid"))
                 if g in self.sources:
                     self._import_source(src, g)
             self._import_cases()
+            self._import_sets()
             self._collect_memo_refs(text_sources)
             self._write_memos()
-            project.log_event("refi.import", "project", str(self.pkg.path), coder=self.coder,
-                              after={"counts": self.counts})
+            self._remember_guids()
+            self._count_left_out()
+            if self.changed:
+                project.log_event("refi.import", "project", str(self.pkg.path), coder=self.coder,
+                                  after={"counts": self.counts})
         if self.counts["selections_not_mapped"]:
             self.warnings.append(f"{self.counts['selections_not_mapped']} selections could not be placed on a"
                                  " coding unit (text not found)")
-        return {"counts": self.counts, "warnings": self.warnings}
+        if self.skipped:
+            self.warnings.append("left out: " + ", ".join(f"{n} {what}" for what, n in self.skipped.items()))
+        return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped,
+                "positions": summarise((s.name, s.choice) for s in self.sources.values()),
+                "nothing_new": not self.changed}
+
+    def _convention(self, text: str, selections: list[Selection], ext: dict[str, Any] | None) -> Choice:
+        stated = (ext or {}).get("positions") or self.pkg.extension.get("positions")
+        if stated in (CHARACTERS, UTF16):
+            return Choice(Convention(str(stated), 2), {}, len(selections), by_origin=True)
+        return choose(text, selections, self.pkg.origin)
 
     def _import_source(self, src: Any, g: str) -> None:
         project = self.project
         s = self.sources[g]
+        assert s.parsed is not None
         self.counts["sources"] += 1
         ext = s.ext if s.exact else None
         name = (ext or {}).get("id") or src.get("name") or g
         sha = text_hash(s.parsed.text)
-        here = project.transcript_with_text(sha)
+        here = s.matched or project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}
-        if here is not None:
+        known = self.stored["sources"].get(g)
+        conflict = False
+        if here is None and known and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
+                                                         (known,)).fetchone():
+            # the same source as imported before, with a different text: as 'merge' does, codings on sentences
+            # both texts share are placed, the rest are counted as not placed
+            tid, conflict = known, True
+            self.counts["transcripts_in_conflict"] += 1
+            self.warnings.append(f"source '{name}' differs from transcript {tid} imported from it before; codings on"
+                                 " unchanged sentences were placed (import the new text with 'qualcode import' as a"
+                                 " new version to place the rest)")
+            s.set_spans(_locate_in_raw(_as_parsed(project, tid), s.text, strict=True))
+        elif here is not None:
             tid = here
             self.counts["transcripts_already_here"] += 1
         else:
@@ -670,60 +863,98 @@ class _Importer:
             while project.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone():
                 tid = f"{base}-{n}"
                 n += 1
-            title = (ext or {}).get("title") or _text_of(src, "Description").strip() or name
+            title = (ext or {}).get("title") or name
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
+            self.changed = True
         if attrs:
-            project.set_transcript_attributes(tid, attrs, coder=self.coder)
+            before = project.require_transcript(tid)["attributes"]
+            if {**json.loads(before), **attrs} != json.loads(before):
+                project.set_transcript_attributes(tid, attrs, coder=self.coder)
+                self.counts["attributes_set"] += 1
+                self.changed = True
         self.source_ids[g] = tid
         segs = project.segments(tid)
         self.unit_ids[g] = [x["id"] for x in segs]
-        if len(segs) != len(s.parsed.units):
+        if s.matched is None and not conflict and len(segs) != len(s.parsed.units):
             # same text already here but cut into units differently: locate our units in the file instead
-            s.spans = _locate_units(_as_parsed(project, tid), s.raw)
+            s.set_spans(_locate_in_raw(_as_parsed(project, tid), s.text))
+        creator = self._user(src.get("creatingUser")) if src.get("creatingUser") else None
+        description = _text_of(src, "Description").strip()
+        if description and description != (ext or {}).get("title") and description != name:
+            self.inline_memos.append(("transcript", tid, description, creator, src.get("creationDateTime")))
         for sel in _children(src, "PlainTextSelection"):
             self._import_selection(sel, g)
         direct = _children(src, "Coding")
         if direct:
+            self._skip("codings of whole sources", len(direct))
             self.warnings.append(f"{len(direct)} codings of the whole source '{name}' were left out"
                                  " (only passages are coded here)")
 
     def _import_selection(self, sel: Any, g: str) -> None:
         codings = _children(sel, "Coding")
-        try:
-            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
-        except (TypeError, ValueError):
-            self.counts["selections_not_mapped"] += 1
+        start, end = _int(sel.get("startPosition"), -1), _int(sel.get("endPosition"), -1)
+        if start < 0 or end < 0:
+            if codings:
+                self.counts["selections"] += 1
+                self.counts["selections_not_mapped"] += 1
             return
         hits = self.sources[g].units_for(start, end)
         seg_ids = [self.unit_ids[g][i] for i in hits if i < len(self.unit_ids[g])]
+        memo = _text_of(sel, "Description").strip() or None
+        sel_user = sel.get("creatingUser") or sel.get("modifyingUser")
+        case_codings = [c for c in codings if self._code_ref(c) in self.codes.case_codes]
+        for c in case_codings:
+            self.case_units.setdefault(self._code_ref(c), []).extend((g, i) for i in hits)
+        codings = [c for c in codings if c not in case_codings]
         if codings:
             self.counts["selections"] += 1
             self.counts["selections_mapped" if seg_ids else "selections_not_mapped"] += 1
-        memo = _text_of(sel, "Description").strip() or None
+        elif not case_codings and memo and seg_ids:
+            # a selection without a code but with a comment (MAXQDA, QualCoder annotations): a memo on the unit
+            self.inline_memos.append(("segment", str(seg_ids[0]), memo, self._user(sel_user),
+                                      sel.get("creationDateTime")))
         for c in codings:
-            ref = _child(c, "CodeRef")
-            code_id = self.codes.by_guid.get(norm_guid(ref.get("targetGUID"))) if ref is not None else None
+            ref = self._code_ref(c)
+            code_id = self.codes.by_guid.get(ref)
+            noted = {self.notes[n]["text"] for n in (norm_guid(x.get("targetGUID")) for x in _children(c, "NoteRef"))
+                     if n in self.notes}
+            coding_memo = memo
+            if memo and noted:
+                # the description repeats the coding's notes for QualCoder's sake; the notes stay memos of their own
+                coding_memo = "\n\n".join(p for p in memo.split("\n\n") if p.strip() not in noted) or None
             if code_id is None:
-                self.warnings.append("a coding points at a code that is not in the file; left out")
+                self._skip("codings of codes the file does not define")
                 continue
-            coder = self._user(c.get("creatingUser") or sel.get("creatingUser"))
+            user = (sel_user or c.get("creatingUser")) if self.selection_first else \
+                (c.get("creatingUser") or sel_user)
+            coder = self._user(user)
             created = xsd_datetime(c.get("creationDateTime") or sel.get("creationDateTime"), now_iso())
+            cid = self.project.coder_id(coder)
             for seg_id in seg_ids:
-                cid = self.project.coder_id(coder)
-                if self.project.db.execute(
-                    "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?",
-                    (seg_id, code_id, cid)).fetchone():
+                existing = self.project.db.execute(
+                    "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?",
+                    (seg_id, code_id, cid)).fetchone()
+                if existing:
                     self.counts["codings_already_here"] += 1
-                    continue
-                added = self.project.add_coding(seg_id, code_id, coder=coder, memo=memo, source="import",
-                                                created=created)
-                self.counts["codings_added"] += 1
+                    coding_id = int(existing[0])
+                else:
+                    added = self.project.add_coding(seg_id, code_id, coder=coder, memo=coding_memo, source="import",
+                                                    created=created)
+                    self.counts["codings_added"] += 1
+                    self.changed = True
+                    coding_id = int(added["id"])
                 for n in _children(c, "NoteRef"):
-                    self.memo_targets.append(("coding", str(added["id"]), norm_guid(n.get("targetGUID"))))
+                    self.memo_targets.append(("coding", str(coding_id), norm_guid(n.get("targetGUID"))))
         if seg_ids:
             for n in _children(sel, "NoteRef"):
                 self.memo_targets.append(("segment", str(seg_ids[0]), norm_guid(n.get("targetGUID"))))
+            self._selection_notes[norm_guid(sel.get("guid"))] = str(seg_ids[0])
+
+    @staticmethod
+    def _code_ref(coding: Any) -> str:
+        ref = _child(coding, "CodeRef")
+        return norm_guid(ref.get("targetGUID")) if ref is not None else ""
 
     def _values(self, el: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -738,14 +969,12 @@ class _Importer:
         return out
 
     def _import_cases(self) -> None:
-        from qualcode.cases import CaseRow
-        from qualcode.project_io import apply_case_sheet
-
         project = self.project
         cases_el = _child(self.pkg.root, "Cases")
         self.case_ids: dict[str, str] = {}
-        rows: list[CaseRow] = []
+        links: list[tuple[str, str, str]] = []  # (transcript, speaker label, case id)
         exact_speakers = []
+        existing = {c["id"]: c for c in project.cases()}
         for case in _children(cases_el, "Case") if cases_el is not None else []:
             attrs = self._values(case)
             refs = [norm_guid(r.get("targetGUID")) for r in _children(case, "SourceRef")]
@@ -754,74 +983,279 @@ class _Importer:
             if not name:
                 # MAXQDA and Quirkos write a source's attributes as an unnamed case with one SourceRef
                 for tid in tids:
-                    project.set_transcript_attributes(tid, attrs, coder=self.coder)
+                    before = json.loads(project.require_transcript(tid)["attributes"])
+                    if {**before, **attrs} != before:
+                        project.set_transcript_attributes(tid, attrs, coder=self.coder)
+                        self.counts["attributes_set"] += 1
+                        self.changed = True
                 continue
-            case_id = ID_SAFE.sub("-", name).strip("-") or norm_guid(case.get("guid"))[:8]
-            self.case_ids[norm_guid(case.get("guid"))] = case_id
-            project.upsert_case(case_id, None, attrs, coder=self.coder)
+            g = norm_guid(case.get("guid"))
+            case_id = ID_SAFE.sub("-", name).strip("-") or g[:8]
+            self.case_ids[g] = case_id
             self.counts["cases"] += 1
+            mine = existing.get(case_id)
+            if mine is None:
+                project.upsert_case(case_id, None, attrs, coder=self.coder)
+                self.counts["cases_added"] += 1
+                self.changed = True
+            elif attrs and {**mine["attributes"], **attrs} != mine["attributes"]:
+                # as 'merge' does: this project's case sheet is the reference; the difference is reported
+                self.counts["cases_differ"] += 1
+            description = _text_of(case, "Description").strip()
+            if description:
+                self.inline_memos.append(("case", case_id, description, None, None))
             for r, tid in zip([r for r in refs if r in self.source_ids], tids, strict=True):
                 s = self.sources[r]
                 if s.exact and s.ext is not None:
                     exact_speakers.append((tid, s.ext))
                     continue
                 labels = [sp["label"] for sp in project.speakers(tid)]
-                speaker = _speaker_for(name, case_id, labels)
-                rows.append(CaseRow(0, tid, None, speaker, case_id, None, attrs))
-        if rows:
-            _, warnings = apply_case_sheet(project, rows, coder=self.coder)
-            self.warnings.extend(w.replace("case sheet line 0: ", "") for w in warnings)
+                speaker = _speaker_for(name, case_id, labels) or _sole_informant(project, tid)
+                if speaker is None or self._linked(tid, speaker, case_id):
+                    continue
+                links.append((tid, speaker, case_id))
+            for source_guid, index in self.case_units.get(g, []):
+                segs = self.unit_ids.get(source_guid, [])
+                if source_guid not in self.source_ids or index >= len(segs):
+                    continue
+                tid = self.source_ids[source_guid]
+                speaker = project.db.execute("SELECT speaker FROM segments WHERE id = ?", (segs[index],)).fetchone()
+                if speaker and speaker[0] and not self._linked(tid, speaker[0], case_id) and \
+                        (tid, speaker[0]) not in {(t, sp) for t, sp, _ in links}:
+                    links.append((tid, speaker[0], case_id))
+        for tid, label, case_id in links:
+            # the informant's turns: the speaker is an informant and stands for the case
+            project.set_speaker(tid, label, role="informant", case_id=case_id, coder=self.coder)
+            self.counts["case_links"] += 1
+            self.changed = True
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
                 if speaker_case and not project.db.execute("SELECT 1 FROM cases WHERE id = ?",
                                                            (speaker_case,)).fetchone():
                     speaker_case = None
-                project.set_speaker(tid, sp["label"], role=sp.get("role") or "unknown", case_id=speaker_case,
-                                    coder=self.coder)
+                role = sp.get("role") or "unknown"
+                row = project.db.execute("SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?",
+                                         (tid, sp["label"])).fetchone()
+                if row is None or (row["role"], row["case_id"]) != (role, speaker_case):
+                    project.set_speaker(tid, sp["label"], role=role, case_id=speaker_case, coder=self.coder)
+                    self.changed = True
+
+    def _linked(self, tid: str, label: str, case_id: str) -> bool:
+        row = self.project.db.execute("SELECT case_id FROM speakers WHERE transcript_id = ? AND label = ?",
+                                      (tid, label)).fetchone()
+        return row is not None and row[0] == case_id
+
+    def _import_sets(self) -> None:
+        """Sets of sources become a transcript attribute 'set' (as QualCoder reads them); sets of codes have no
+        place in a qualcode codebook and are named in a warning."""
+        sets_el = _child(self.pkg.root, "Sets")
+        code_sets: list[str] = []
+        member_of: dict[str, list[str]] = {}
+        for st in _children(sets_el, "Set") if sets_el is not None else []:
+            name = (st.get("name") or "").strip() or "unnamed set"
+            sources = [self.source_ids[norm_guid(m.get("targetGUID"))] for m in _children(st, "MemberSource")
+                       if norm_guid(m.get("targetGUID")) in self.source_ids]
+            for tid in sources:
+                member_of.setdefault(tid, []).append(name)
+            if _children(st, "MemberCode"):
+                code_sets.append(name)
+            elif not sources:
+                self._skip("sets of sources not imported")
+        for tid, names in member_of.items():
+            value = "; ".join(sorted(set(names)))
+            before = json.loads(self.project.require_transcript(tid)["attributes"])
+            if before.get("set") != value:
+                self.project.set_transcript_attributes(tid, {"set": value}, coder=self.coder)
+                self.counts["attributes_set"] += 1
+                self.changed = True
+        if code_sets:
+            self._skip("sets of codes", len(code_sets))
+            self.warnings.append(f"{len(code_sets)} sets of codes were left out (a qualcode codebook has no code"
+                                 " groups): " + ", ".join(f"'{n}'" for n in code_sets))
 
     def _collect_memo_refs(self, text_sources: list[Any]) -> None:
         root = self.pkg.root
         for n in _children(root, "NoteRef"):
             self.memo_targets.append(("project", "project", norm_guid(n.get("targetGUID"))))
+        description = _text_of(root, "Description").strip()
+        if description:
+            self.inline_memos.append(("project", "project", description, None, None))
         for code_id, refs in self.codes.notes.items():
             for ref in refs:
                 self.memo_targets.append(("code", code_id, ref))
         for src in text_sources:
             g = norm_guid(src.get("guid"))
-            if g in self.source_ids:
-                for n in _children(src, "NoteRef"):
-                    self.memo_targets.append(("transcript", self.source_ids[g], norm_guid(n.get("targetGUID"))))
+            if g not in self.source_ids:
+                continue
+            for n in _children(src, "NoteRef"):
+                ref = norm_guid(n.get("targetGUID"))
+                note = self.notes.get(ref)
+                sel = note.get("selection") if note else None
+                if sel is not None and sel.get("startPosition") is not None:
+                    # QualCoder's annotation: a note holding the selection it comments on
+                    hits = self.sources[g].units_for(_int(sel.get("startPosition")), _int(sel.get("endPosition")))
+                    if hits and hits[0] < len(self.unit_ids[g]):
+                        self.memo_targets.append(("segment", str(self.unit_ids[g][hits[0]]), ref))
+                        continue
+                self.memo_targets.append(("transcript", self.source_ids[g], ref))
         links = _child(root, "Links")
         for link in _children(links, "Link") if links is not None else []:
             origin, target = norm_guid(link.get("originGUID")), norm_guid(link.get("targetGUID"))
-            if origin in self.notes and target in self.case_ids:
+            if origin not in self.notes:
+                origin, target = target, origin  # some tools link from the object to the note
+            if origin not in self.notes:
+                self._skip("links between objects")
+            elif target in self.case_ids:
                 self.memo_targets.append(("case", self.case_ids[target], origin))
-            elif origin in self.notes and target in self.source_ids:
+            elif target in self.source_ids:
                 self.memo_targets.append(("transcript", self.source_ids[target], origin))
-            elif origin in self.notes and target in self.codes.by_guid:
+            elif target in self.codes.by_guid:
                 self.memo_targets.append(("code", self.codes.by_guid[target], origin))
+            elif target in self._selection_notes:
+                self.memo_targets.append(("segment", self._selection_notes[target], origin))
+            else:
+                self._skip("links between objects")
 
     def _write_memos(self) -> None:
-        project = self.project
-        done: set[tuple[str, str, str]] = set()
+        wanted: dict[tuple[str, str, str], dict[str, Any]] = {}  # (type, id, coder) -> text parts and dates
+
+        def add(target_type: str, target_id: str, coder: str, text: str, created: str | None,
+                updated: str | None) -> None:
+            entry = wanted.setdefault((target_type, target_id, coder), {"parts": [], "created": created,
+                                                                         "updated": updated})
+            if not any(text in p for p in entry["parts"]):
+                entry["parts"] = [p for p in entry["parts"] if p not in text] + [text]
+            entry["updated"] = max(filter(None, [entry["updated"], updated]), default=None)
+
         for target_type, target_id, note_guid in self.memo_targets:
             note = self.notes.get(note_guid)
-            if note is None or not note["text"].strip() or (target_type, target_id, note_guid) in done:
+            if note is None or not note["text"]:
                 continue
-            done.add((target_type, target_id, note_guid))
-            cid = project.coder_id(note["coder"])
-            before = project.memo_state(target_type, target_id, cid)
-            text = note["text"]
-            if before is not None:
-                if text in before["text"]:
+            note["used"] = True
+            add(target_type, target_id, note["coder"], note["text"], note["created"], note["updated"])
+        for target_type, target_id, text, coder, created in self.inline_memos:
+            parts = [p for (t, i, _), e in wanted.items() if (t, i) == (target_type, target_id) for p in e["parts"]]
+            if coder is None:
+                # a description names no author: it is already here if some coder's memo on the object holds it
+                parts += [m["text"] for m in self.project.memos(target_type, target_id)]
+            if parts and all(any(chunk.strip() in p for p in parts) for chunk in text.split("\n\n")):
+                continue  # the same memos as the notes of this object (qualcode writes both, for other tools' sake)
+            add(target_type, target_id, coder or self.coder, text, created, created)
+        for note in self.notes.values():
+            if not note["used"] and note["text"] and note["selection"] is None:
+                found = self._named_target(note["name"])
+                if found is not None:
+                    # a memo qualcode exported that came back as a journal entry (QualCoder keeps notes so)
+                    note["used"] = True
+                    add(found[0], found[1], found[2], note["text"], note["created"], note["updated"])
                     continue
-                text = before["text"] + "\n\n" + text  # two notes of one person on one object: keep both
-            created = note["created"] or now_iso()
-            project.put_memo(target_type, target_id, cid, text, created=created, updated=note["updated"] or created)
-            project.log_event("memo.import", "memo", f"{target_type}/{target_id}", coder=self.coder, before=before,
+                # a note attached to nothing (a journal): kept as its author's memo on the project, under its name
+                text = f"{note['name']}\n{note['text']}" if note["name"] else note["text"]
+                add("project", "project", note["coder"], text, note["created"], note["updated"])
+        project = self.project
+        for (target_type, target_id, coder), entry in wanted.items():
+            text = "\n\n".join(entry["parts"])
+            cid = project.coder_id(coder)
+            mine = project.memo_state(target_type, target_id, cid)
+            if mine is not None and (mine["text"] == text or text in mine["text"]):
+                self.counts["memos_already_here"] += 1
+                continue
+            updated = xsd_datetime(entry["updated"], "") or None
+            if mine is not None and (updated is None or (mine["updated"] or "") >= updated):
+                self.counts["memos_kept_ours"] += 1  # as 'merge' does: the more recently edited memo stands
+                continue
+            created = xsd_datetime(entry["created"], "") or now_iso()
+            project.put_memo(target_type, target_id, cid, text, created=created, updated=updated or created)
+            project.log_event("memo.import", "memo", f"{target_type}/{target_id}", coder=self.coder, before=mine,
                               after=project.memo_state(target_type, target_id, cid))
             self.counts["memos"] += 1
+            self.changed = True
+
+    def _named_target(self, name: str) -> tuple[str, str, str] | None:
+        """The object a note named as qualcode names memo notes ('Memo on code Relevance (clara)') is about."""
+        m = re.fullmatch(r"Memo on (the project|code|transcript|case|unit|coding) ?(.*) \(([^()]+)\)", name)
+        if m is None:
+            return None
+        kind, label, coder = m.group(1), m.group(2).strip(), m.group(3)
+        project = self.project
+        if kind == "the project":
+            return ("project", "project", coder)
+        if kind == "code":
+            code = next((c for c in project.codebook().walk() if c.name == label or c.id == label), None)
+            return ("code", code.id, coder) if code is not None else None
+        if kind in ("transcript", "case"):
+            table = "transcripts" if kind == "transcript" else "cases"
+            row = project.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (label,)).fetchone()  # noqa: S608
+            return (kind, label, coder) if row else None
+        if kind == "unit":
+            seg = next((x for x in project.segments(label.rsplit(":", 1)[0]) if x["ref"] == label), None) \
+                if ":" in label and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
+                                                       (label.rsplit(":", 1)[0],)).fetchone() else None
+            return ("segment", str(seg["id"]), coder) if seg is not None else None
+        return None
+
+    def _remember_guids(self) -> None:
+        """Keep the file's code and source GUIDs, so the next import of a changed file matches them even when a
+        code was renamed or a text corrected."""
+        stored = self.stored
+        codes = {**stored["codes"], **self.codes.by_guid}
+        sources = {**stored["sources"], **self.source_ids}
+        if codes != stored["codes"] or sources != stored["sources"]:
+            self.project._set_setting(GUID_SETTING, json.dumps({"codes": codes, "sources": sources}))
+
+    def _count_left_out(self) -> None:
+        root = self.pkg.root
+        graphs = _child(root, "Graphs")
+        if graphs is not None:
+            self._skip("graphs", len(_children(graphs, "Graph")) or 1)
+        unused = sum(1 for n in self.notes.values() if not n["used"] and not n["text"])
+        self._skip("empty notes", unused)
+
+
+class _ShippedIndex:
+    """This project's transcripts as qualcode exports them (speaker labels before each turn), by text hash: another
+    tool sends qualcode's export back without its qualcode.json, and its texts must still match."""
+
+    def __init__(self, project: Project) -> None:
+        from qualcode.refi.export import shipped_text
+
+        self.project = project
+        self.by_sha: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+        for t in project.transcripts():
+            text, inserts = shipped_text(project.transcript_text(t["id"]), project.segments(t["id"]))
+            self.by_sha[text_hash(text)] = (t["id"], inserts)
+
+    def find(self, text: str) -> tuple[str, list[tuple[int, str]], ParsedTranscript] | None:
+        found = self.by_sha.get(text_hash(text))
+        if found is None:
+            found = self.by_sha.get(text_hash(text.rstrip("\n")))
+        if found is None:
+            return None
+        tid, inserts = found
+        return tid, inserts, _as_parsed(self.project, tid)
+
+
+def _stored_guids(project: Project) -> dict[str, dict[str, str]]:
+    raw = project.setting(GUID_SETTING)
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        value = {}
+    out: dict[str, dict[str, str]] = {"codes": {}, "sources": {}}
+    if isinstance(value, dict):
+        for key in out:
+            part = value.get(key)
+            if isinstance(part, dict):
+                out[key] = {str(k): str(v) for k, v in part.items()}
+    return out
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
 
 
 def _speaker_for(name: str, case_id: str, labels: list[str]) -> str | None:
@@ -831,6 +1265,12 @@ def _speaker_for(name: str, case_id: str, labels: list[str]) -> str | None:
         if low == name.lower() or case_id.lower().endswith("-" + ID_SAFE.sub("-", low).strip("-")):
             return label
     return None
+
+
+def _sole_informant(project: Project, tid: str) -> str | None:
+    """The one speaker of a transcript who is not an interviewer (a KII's informant), else None."""
+    informants = [sp["label"] for sp in project.speakers(tid) if sp["role"] != "interviewer"]
+    return informants[0] if len(informants) == 1 else None
 
 
 def _attr_key(name: str) -> str:

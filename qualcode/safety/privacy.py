@@ -144,6 +144,10 @@ class Attributor:
                 self._participants.setdefault(sp["transcript_id"], []).append(self._cases[sp["case_id"]]["attributes"])
 
     def __call__(self, segment: Mapping[str, Any]) -> str:
+        if segment.get("kind") == "document" or segment.get("source_type") == "document":
+            from qualcode.desk_review import passage_citation
+
+            return passage_citation(segment)  # a document is cited by its title and page, it has no informant
         # one attribution per informant and transcript: a quote bank asks for the same one thousands of times
         key = (segment.get("transcript"), segment.get("case"), segment.get("speaker"))
         cached = self._cache.get(key)
@@ -410,7 +414,11 @@ def _people_of(project: Project) -> list[Person]:
 
 
 def speaker_label(segment: Mapping[str, Any], *, show_names: bool = False) -> str:
-    """How a turn's speaker is shown in exports: 'Interviewer', the informant's pseudonym, or the label if asked."""
+    """How a turn's speaker is shown in exports: 'Interviewer', the informant's pseudonym, or the label if asked; a
+    document's passage is shown by its page ('p. 12') or, without pages, as 'Document'."""
+    if segment.get("kind") == "document":
+        label = segment.get("page_label") or segment.get("page")
+        return f"p. {label}" if label else "Document"
     if show_names and segment.get("speaker"):
         return str(segment["speaker"])
     if segment.get("role") == "interviewer":

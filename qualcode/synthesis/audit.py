@@ -41,6 +41,7 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
     ids = [f["id"] for f in findings]
     tri = finding_triangulation(project, ids)
     codings = _codings(project)
+    documents = [(t["id"], t["title"]) for t in project.transcripts() if t.get("kind") == "document"]
     texts: dict[tuple[str, int], str] = {}
     report = []
     for f in findings:
@@ -105,7 +106,7 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
             if not rule.meets(t["strength"]):
                 problems.append(_problem(rule.severity, "triangulation", f"evidence strength is '{t['strength']}'"
                                          f" ({t['events']} event(s), {t['informants']} informant(s),"
-                                         f" {len(t['groups'])} group(s),"
+                                         f" {len(t['groups'])} group(s), {t['documents']} document(s),"
                                          f" {len(t['source_types'])} source type(s)); the project's rule asks for"
                                          f" '{rule.required}': add evidence or say the finding is {t['strength']}",
                                          strength=t["strength"]))
@@ -130,12 +131,30 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
                 problems.append(_problem("info", "divergence", "contradicting evidence from "
                                          + ", ".join(t["divergent_groups"]) + ": report the divergence in the"
                                          " finding", groups=t["divergent_groups"]))
+        for cited in f["documents"]:
+            problems.append(_cited_not_coded(f["id"], cited, documents))
         report.append({"id": f["id"], "criterion": f["criterion"], "statement": f["statement"],
                        "strength": t["strength"], "problems": problems})
     errors = sum(1 for f in report for p in f["problems"] if p["severity"] == "error")
     warnings = sum(1 for f in report for p in f["problems"] if p["severity"] == "warning")
     return {"ok": errors == 0, "errors": errors, "warnings": warnings, "findings": report,
             "rule": rule.to_dict()}
+
+
+def _cited_not_coded(finding: str, cited: str, documents: list[tuple[str, str]]) -> dict[str, Any]:
+    """A document a finding names in free text: a reviewer cannot walk from the finding to the passage behind it."""
+    from qualcode.folding import fold
+
+    key = fold(cited)
+    match = next((d for d, title in documents if (fold(title) and fold(title) in key) or key == fold(d)),
+                 None)
+    if match is not None:
+        todo = (f"link the passages of {match} behind it (qualcode findings link {finding} --segment {match}:N)"
+                " and unlink the citation")
+    else:
+        todo = "import the document (qualcode import --document FILE), code it and link its passages"
+    return _problem("warning", "cited_not_coded", f"'{cited}' is cited, not coded: {todo}", document=cited,
+                    **({"match": match} if match else {}))
 
 
 def _codings(project: Project) -> dict[int, dict[str, Any]]:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from qualcode.synthesis.reconciled import Reconciliation
 
 UNKNOWN = "(unknown)"
+#: The "group" of a desk-review document's passage: documents are evidence, not stakeholders.
+DOCUMENTS = "(documents)"
 
 
 def load_evidence(
@@ -32,8 +34,10 @@ def load_evidence(
     """Codings on current transcript versions with their passage, speaker, case and attributes.
 
     Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
-    transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/...), code,
-    code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end, attributes.
+    transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/.../document),
+    code, code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end,
+    attributes, kind (transcript or document), source_title, page, page_label, heading. A desk-review document's
+    passage has the group :data:`DOCUMENTS`, the source type "document" and "document:ID" as its informant.
     Interviewers' turns are left out unless asked: a question is not evidence.
 
     Without ``coders`` (or with the consensus coder alone) the rows are the reconciled view; ``coders`` naming
@@ -49,7 +53,8 @@ def load_evidence(
                cd.criterion_id AS criterion, cd.parent_id AS parent, k.name AS coder, c.created, c.source, c.score,
                c.model_version, c.status, c.memo, s.transcript_id AS transcript, s.idx, s.turn, s.speaker,
                s.start, s.end, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
-               t.attributes AS t_attrs, cs.attributes AS c_attrs
+               t.attributes AS t_attrs, cs.attributes AS c_attrs, t.kind, t.title AS source_title, s.page,
+               s.page_label, s.heading
         FROM codings c
         JOIN coders k ON k.id = c.coder_id
         JOIN segments s ON s.id = c.segment_id
@@ -98,9 +103,15 @@ def load_evidence(
         d["case"] = d.pop("case_id")
         d["ref"] = f"{d['transcript']}:{d['idx']}"
         d["attributes"] = attrs
-        d["informant"] = d["case"] or f"{d['transcript']}/{d['speaker'] or '?'}"
-        d["group"] = str(attrs.get("stakeholder_group") or UNKNOWN)
-        d["source_type"] = source_type(attrs)
+        if d["kind"] == "document":
+            # a document passage has no informant or stakeholder group: it counts as its document
+            d["informant"] = f"document:{d['transcript']}"
+            d["group"] = DOCUMENTS
+            d["source_type"] = "document"
+        else:
+            d["informant"] = d["case"] or f"{d['transcript']}/{d['speaker'] or '?'}"
+            d["group"] = str(attrs.get("stakeholder_group") or UNKNOWN)
+            d["source_type"] = source_type(attrs)
         out.append(d)
     return out
 

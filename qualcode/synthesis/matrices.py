@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.synthesis.evidence import (
+    DOCUMENTS,
     UNKNOWN,
     criteria,
     load_evidence,
@@ -95,8 +96,9 @@ def matrix(
     col_values: list[str] = sorted(set(df["col"])) if len(df) else []
     if cols == "stakeholder_group":
         col_values = sorted(set(col_values) | set(stakeholder_groups(project)))  # silent groups show as zeros
-    if UNKNOWN in col_values:  # the unknown column goes last
-        col_values = [v for v in col_values if v != UNKNOWN] + [UNKNOWN]
+    for last in (UNKNOWN, DOCUMENTS):  # the unknown column, then the documents' column, go last
+        if last in col_values:
+            col_values = [v for v in col_values if v != last] + [last]
     row_order = [r for r, _ in row_ids]
     extra = sorted(set(df["row"]) - set(row_order)) if len(df) else []  # codings on codes no longer in the codebook
     row_order += extra
@@ -145,7 +147,7 @@ def _records(project: Project, rows: str, cols: str, count: str, coders: list[st
     names = view_coders(project, coders)
     recon = reconcile(project) if names is None else None
     sql = """
-        SELECT cd.criterion_id, c.code_id, s.transcript_id, s.idx, sp.case_id, s.speaker, k.name, s.id
+        SELECT cd.criterion_id, c.code_id, s.transcript_id, s.idx, sp.case_id, s.speaker, k.name, s.id, t.kind
         FROM codings c
         JOIN segments s ON s.id = c.segment_id
         JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version
@@ -163,9 +165,10 @@ def _records(project: Project, rows: str, cols: str, count: str, coders: list[st
     values: dict[tuple[str, str | None], list[str]] = {}
     by_row = rows == "criterion"
     out = []
-    for crit, code, tid, idx, case, speaker, coder, seg_id in project.db.execute(sql, args):
+    for crit, code, tid, idx, case, speaker, coder, seg_id, kind in project.db.execute(sql, args):
         if recon is not None and not recon.keeps(seg_id, code, coder):
             continue
+        document = kind == "document"
         vals: list[Any] | None
         if cols == "coder":
             vals = [coder]
@@ -173,13 +176,15 @@ def _records(project: Project, rows: str, cols: str, count: str, coders: list[st
             vals = values.get((tid, case))
             if vals is None:
                 attrs = {**t_attrs.get(tid, {}), **c_attrs.get(case, {})}
-                fake = {"group": str(attrs.get("stakeholder_group") or UNKNOWN), "source_type": source_type(attrs),
+                fake = {"group": DOCUMENTS if document else str(attrs.get("stakeholder_group") or UNKNOWN),
+                        "source_type": "document" if document else source_type(attrs),
                         "transcript": tid, "attributes": attrs, "coder": coder}
                 vals = values[(tid, case)] = _col_values(fake, cols)
         if count == "units":
             key: Any = seg_id  # an int factorises much faster than a (transcript, unit) pair
         elif count == "informants":
-            key = case or f"{tid}/{speaker or '?'}"
+            # a document is counted once, in the informants' place: it speaks for itself, not for a group
+            key = f"document:{tid}" if document else case or f"{tid}/{speaker or '?'}"
         else:
             key = tid
         row_id = crit if by_row else code

@@ -25,20 +25,21 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 SETTING = "triangulation_rule"
-MEASURES = ("events", "groups", "informants", "transcripts", "source_types", "documents", "units")
+MEASURES = ("events", "groups", "informants", "transcripts", "source_types", "documents", "document_units", "units")
 NONE = "none"
 
 DEFAULT_RULE = """\
 # Evidence-strength rule. Levels are tried from the top; the first level one of whose alternatives holds wins.
 # An alternative holds when every count it names is reached. Counts: events (data-collection events: an interview,
 # or a focus group counted once however many took part), groups (stakeholder groups), informants, transcripts,
-# source_types (KII, FGD, document), documents (documents cited), units (coded passages).
+# source_types (KII, FGD, document), documents (desk-review documents with coded passages, plus documents a finding
+# cites by name), document_units (coded document passages), units (coded passages).
 # Evidence that meets no level is rated "none".
 levels:
   - name: strong
     any:
       - {events: 3, groups: 3}
-      - {events: 2, groups: 2, source_types: 2}
+      - {events: 2, groups: 2, documents: 1}
   - name: moderate
     any:
       - {events: 2, groups: 2}
@@ -217,13 +218,22 @@ def measure(rows: Iterable[dict[str, Any]], *, all_groups: Iterable[str] = (), d
 
     ``events`` (from :func:`event_sizes`) adds each event's full size to ``event_list``. The counts: ``units``
     (distinct passages), ``events`` (an FGD once), ``informants``, ``groups`` (names), ``transcripts``,
-    ``source_types`` (names), ``documents``, ``coders``, ``silent_groups``, ``per_group`` and ``event_list`` (one
-    entry per event: id, type, informants whose words are in the evidence, its participants, their groups).
+    ``source_types`` (names), ``documents`` (documents with coded passages, plus ``documents`` cited by name),
+    ``document_units`` (coded document passages), ``documents_cited``, ``document_list``, ``interviews_only``
+    (evidence from interviews and no document), ``coders``, ``silent_groups``, ``per_group`` and ``event_list``
+    (one entry per interview event: id, type, informants whose words are in the evidence, its participants, their
+    groups). Document passages count as passages and documents, never as informants, groups or events.
     """
     rows = list(rows)
+    # desk-review documents are a data source of their own: they are not informants, groups or events
+    documents_coded: dict[str, set[str]] = {}
+    for r in rows:
+        if r["source_type"] == "document":
+            documents_coded.setdefault(r["transcript"], set()).add(r["ref"])
+    spoken = [r for r in rows if r["source_type"] != "document"]
     per_group: dict[str, dict[str, set[str]]] = {}
     per_event: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    for r in spoken:
         g = per_group.setdefault(r["group"], {"units": set(), "informants": set()})
         g["units"].add(r["ref"])
         g["informants"].add(r["informant"])
@@ -245,11 +255,15 @@ def measure(rows: Iterable[dict[str, Any]], *, all_groups: Iterable[str] = (), d
     metrics: dict[str, Any] = {
         "units": len({r["ref"] for r in rows}),
         "events": len(per_event),
-        "informants": len({r["informant"] for r in rows}),
+        "informants": len({r["informant"] for r in spoken}),
         "groups": groups,
-        "transcripts": len({r["transcript"] for r in rows}),
+        "transcripts": len({r["transcript"] for r in spoken}),
         "source_types": source_types,
-        "documents": documents,
+        "documents": len(documents_coded) + documents,
+        "document_units": sum(len(v) for v in documents_coded.values()),
+        "documents_cited": documents,
+        "document_list": [{"id": d, "units": len(v)} for d, v in sorted(documents_coded.items())],
+        "interviews_only": bool(spoken) and not documents_coded and not documents,
         "coders": sorted({r["coder"] for r in rows}),
         "silent_groups": sorted(set(all_groups) - set(groups)),
         "per_group": {g: {"units": len(v["units"]), "informants": len(v["informants"])}

@@ -1,6 +1,9 @@
 """Merge another coder's copy of a project into this one.
 
 Transcripts are matched by the SHA-256 of their text (so renamed ids still match), codes by id, coders by name.
+A removal travels like an addition: a coding, a memo or an agreement-sample transcript removed in one copy
+(a tombstone read from that copy's event log) is removed from the other unless it changed there after the removal,
+and something removed here is not brought back from a copy that still has it unless it changed there since.
 Codings keep their coder, date and memo (their source becomes ``merge``; the log keeps the original one); nothing
 already here is duplicated, so merging the same project twice adds nothing the second time. Anything that cannot be
 placed is counted and reported, never dropped silently: transcripts that differ under the same id, codings on units
@@ -81,6 +84,7 @@ def _summary(report: dict[str, Any]) -> dict[str, Any]:
         "codings_added": report["codings"]["added"],
         "codings_already_here": report["codings"]["already_here"],
         "codings_not_placed": report["codings"]["not_placed"],
+        "codings_removed": report["codings"]["removed"],
         "memos_added": report["memos"]["added"] + report["memos"]["updated"],
         "cases_added": len(report["cases"]["added"]),
         "codes_added_inactive": len(report["codebook"]["codes_brought_in"]),
@@ -97,8 +101,11 @@ def _merge_one(project: Project, other: Project, coder: str) -> dict[str, Any]:
         "codebook": _merge_codes(project, other),
         "transcripts": {"matched": [], "added": [], "older_version_here": [], "conflicts": []},
         "coders": {"new": [], "seen": []},
-        "codings": {"added": 0, "already_here": 0, "not_placed": 0, "remapped": 0, "by_coder": {}},
-        "memos": {"added": 0, "updated": 0, "already_here": 0, "kept_ours": 0, "not_placed": 0},
+        "codings": {"added": 0, "already_here": 0, "not_placed": 0, "remapped": 0, "by_coder": {},
+                    "removed": 0, "removed_by": {}, "kept_changed_here": 0, "removed_here": 0},
+        "memos": {"added": 0, "updated": 0, "already_here": 0, "kept_ours": 0, "not_placed": 0, "removed": 0,
+                  "removed_here": 0},
+        "sample": {"added": [], "removed": []},
         "decisions": {"added": 0, "already_here": 0, "not_placed": 0},
         "adjudications": {"added": 0, "already_here": 0, "differ": 0, "not_placed": 0},
         "cases": {"added": [], "differ": []},
@@ -108,8 +115,11 @@ def _merge_one(project: Project, other: Project, coder: str) -> dict[str, Any]:
     report["coders"]["new"] = [c for c in report["coders"]["seen"] if c not in known_coders]
     report["cases"] = _merge_cases(project, other, coder)
     seg_map = _SegmentMap(project, other, coder, report["transcripts"])
-    coding_map = _merge_codings(project, other, seg_map, coder, report["codings"])
+    our_tombs = _coding_tombstones(project)
+    coding_map = _merge_codings(project, other, seg_map, coder, report["codings"], our_tombs)
+    _merge_coding_removals(project, other, seg_map, coder, report["codings"])
     _merge_memos(project, other, seg_map, coding_map, coder, report["memos"])
+    _merge_sample(project, other, coder, report["sample"])
     _merge_decisions(project, other, seg_map, report["decisions"])
     _merge_adjudications(project, other, seg_map, report["adjudications"])
     return report
@@ -290,11 +300,93 @@ class _SegmentMap:
         return result
 
 
+# ---------------------------------------------------------------------------- removals (tombstones)
+
+
+def _coding_tombstones(p: Project) -> dict[tuple[int, str, str], dict[str, Any]]:
+    """Codings removed in ``p`` and not there now, from its event log: (segment, code, coder) -> the removed
+    coding's ``created``, ``removed_at`` and ``removed_by``. A removal is any logged change of a coding to nothing (a
+    removal by hand, an undone addition, a removal a merge brought in); a coding added again (by undo or by hand)
+    is no longer a tombstone."""
+    found: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for ts, who, action, before, after in p.db.execute(
+        "SELECT ts, coder, action, before, after FROM events WHERE entity = 'coding' AND before IS NOT NULL"
+        " ORDER BY id"
+    ):
+        if after is not None and action != "coding.merge_remove":
+            continue
+        b = _state(before)
+        if not isinstance(b, dict) or "segment_id" not in b or "code_id" not in b:
+            continue
+        found[(int(b["segment_id"]), str(b["code_id"]), str(b.get("coder") or ""))] = {
+            "created": b.get("created"), "removed_at": ts, "removed_by": who or "?"}
+    if not found:
+        return {}
+    present = {(int(seg), str(code), str(name)) for seg, code, name in p.db.execute(
+        "SELECT c.segment_id, c.code_id, k.name FROM codings c JOIN coders k ON k.id = c.coder_id")}
+    return {k: v for k, v in found.items() if k not in present}
+
+
+def _state(text: str) -> Any:
+    """A logged state, or None when a damaged copy's log holds something unreadable (it is then no removal)."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return None
+
+
+def _last_changed(p: Project) -> dict[int, str]:
+    """When each coding of ``p`` last changed by someone's hand (a memo or status edit, an undo or redo that
+    restored it); arrival by import or merge is not a change. Codings missing here changed when created."""
+    out: dict[int, str] = {}
+    for entity_id, ts in p.db.execute(
+        "SELECT entity_id, max(ts) FROM events WHERE entity = 'coding' AND after IS NOT NULL"
+        " AND action IN ('coding.update', 'undo', 'redo') GROUP BY entity_id"
+    ):
+        if str(entity_id).isdigit():
+            out[int(entity_id)] = str(ts)
+    return out
+
+
+def _merge_coding_removals(project: Project, other: Project, seg_map: _SegmentMap, coder: str,
+                           report: dict[str, Any]) -> None:
+    """Remove here what the other copy removed, unless it changed here after the removal (the later event
+    wins, as for memos). Each removal is logged (``coding.merge_remove``, not undoable as the coder's own)."""
+    theirs = _coding_tombstones(other)
+    if not theirs:
+        return
+    changed = _last_changed(project)
+    for (their_seg, code, name), tomb in theirs.items():
+        row = project.db.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            continue
+        for seg_id in seg_map.ours(their_seg):
+            mine = project.db.execute("SELECT id, created FROM codings WHERE segment_id = ? AND code_id = ?"
+                                      " AND coder_id = ?", (seg_id, code, row[0])).fetchone()
+            if mine is None:
+                continue
+            last = max(str(mine["created"] or ""), changed.get(int(mine["id"]), ""))
+            if last > str(tomb["removed_at"]):
+                report["kept_changed_here"] += 1  # coded again or edited here after it was removed there
+                continue
+            state = project.coding_state(int(mine["id"]))
+            project.db.execute("DELETE FROM codings WHERE id = ?", (mine["id"],))
+            project.log_event("coding.merge_remove", "coding", int(mine["id"]), coder=coder, before=state,
+                              after={"removed_by": tomb["removed_by"], "removed_at": tomb["removed_at"],
+                                     "from_project": str(other.path)})
+            report["removed"] += 1
+            report["removed_by"][tomb["removed_by"]] = report["removed_by"].get(tomb["removed_by"], 0) + 1
+
+
 def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder: str,
-                   report: dict[str, Any]) -> dict[int, int]:
-    """Bring in every coding not already here. Returns their coding id -> our coding id (for coding memos)."""
+                   report: dict[str, Any], tombstones: dict[tuple[int, str, str], dict[str, Any]] | None = None
+                   ) -> dict[int, int]:
+    """Bring in every coding not already here, except one removed here that has not changed there since. Returns
+    their coding id -> our coding id (for coding memos)."""
     mapping: dict[int, int] = {}
     db = project.db
+    tombstones = tombstones or {}
+    their_changes = _last_changed(other) if tombstones else {}
     rows = other.db.execute(
         "SELECT c.*, k.name AS coder FROM codings c JOIN coders k ON k.id = c.coder_id ORDER BY c.id"
     ).fetchall()
@@ -311,6 +403,12 @@ def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder
                 report["already_here"] += 1
                 mapping.setdefault(r["id"], int(existing[0]))
                 continue
+            tomb = tombstones.get((seg_id, r["code_id"], r["coder"]))
+            if tomb is not None:
+                last = max(str(r["created"] or ""), their_changes.get(int(r["id"]), ""))
+                if last <= str(tomb["removed_at"]):
+                    report["removed_here"] += 1  # removed here after it was made there: it stays removed
+                    continue
             cur = db.execute(
                 "INSERT INTO codings (segment_id, code_id, coder_id, created, memo, source, score, model_version,"
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -337,23 +435,43 @@ def _merge_memos(project: Project, other: Project, seg_map: _SegmentMap, coding_
         placed = seg_map.version_map.get((t["id"], t["version"]))
         if placed is not None:
             transcript_ids[t["id"]] = placed[0]
-    for m in other.memos():
-        target_type, target_id = m["target_type"], str(m["target_id"])
+
+    def place(target_type: str, target_id: str) -> str | None:
         if target_type == "segment":
             ours = seg_map.ours(int(target_id)) if target_id.isdigit() else []
-            target = str(ours[0]) if ours else None
-        elif target_type == "coding":
+            return str(ours[0]) if ours else None
+        if target_type == "coding":
             mapped = coding_map.get(int(target_id)) if target_id.isdigit() else None
-            target = str(mapped) if mapped else None
-        elif target_type == "transcript":
-            target = transcript_ids.get(target_id)
-        else:
-            target = target_id
+            return str(mapped) if mapped else None
+        if target_type == "transcript":
+            return transcript_ids.get(target_id)
+        return target_id
+
+    # memos removed there (deleted, and not written again) leave here too, unless edited here since
+    for (target_type, target_id, name), removed_at in _memo_tombstones(other).items():
+        target = place(target_type, target_id)
+        row = project.db.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if target is None or row is None:
+            continue
+        mine = project.memo_state(target_type, target, int(row[0]))
+        if mine is None or str(mine["updated"] or "") > removed_at:
+            continue
+        project.db.execute("DELETE FROM memos WHERE id = ?", (mine["id"],))
+        project.log_event("memo.merge", "memo", f"{target_type}/{target}", coder=coder, before=mine, after=None)
+        report["removed"] += 1
+    our_tombs = _memo_tombstones(project)
+    for m in other.memos():
+        target_type, target_id = m["target_type"], str(m["target_id"])
+        target = place(target_type, target_id)
         if target is None or not m["coder"]:
             report["not_placed"] += 1
             continue
         cid = project.coder_id(m["coder"])
         mine = project.memo_state(target_type, target, cid)
+        deleted_at = our_tombs.get((target_type, target, m["coder"]))
+        if mine is None and deleted_at is not None and str(m["updated"] or "") <= deleted_at:
+            report["removed_here"] += 1  # deleted here after it was last edited there
+            continue
         if mine is not None and mine["text"] == m["text"]:
             report["already_here"] += 1
             continue
@@ -364,6 +482,54 @@ def _merge_memos(project: Project, other: Project, seg_map: _SegmentMap, coding_
         project.log_event("memo.merge", "memo", f"{target_type}/{target}", coder=coder, before=mine,
                           after=project.memo_state(target_type, target, cid))
         report["updated" if mine else "added"] += 1
+
+
+def _memo_tombstones(p: Project) -> dict[tuple[str, str, str], str]:
+    """Memos deleted in ``p`` and not there now: (target type, target id, coder) -> when."""
+    found: dict[tuple[str, str, str], str] = {}
+    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'memo' AND before IS NOT NULL"
+                                   " AND after IS NULL ORDER BY id"):
+        b = _state(before)
+        if isinstance(b, dict) and b.get("target_type") and b.get("coder"):
+            found[(str(b["target_type"]), str(b["target_id"]), str(b["coder"]))] = str(ts)
+    present = {(str(t), str(i), str(n)) for t, i, n in p.db.execute(
+        "SELECT m.target_type, m.target_id, k.name FROM memos m JOIN coders k ON k.id = m.coder_id")}
+    return {k: v for k, v in found.items() if k not in present}
+
+
+def _merge_sample(project: Project, other: Project, coder: str, report: dict[str, Any]) -> None:
+    """The agreement sample travels like codings: a transcript added there is added here (unless removed here
+    since), one removed there is removed here (unless added here since)."""
+    if not other.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'agreement_sample'").fetchone():
+        return
+
+    def history(p: Project) -> dict[str, tuple[str, str]]:
+        last: dict[str, tuple[str, str]] = {}
+        for ts, action, tid in p.db.execute("SELECT ts, action, entity_id FROM events"
+                                            " WHERE entity = 'agreement_sample' ORDER BY id"):
+            last[str(tid)] = (str(ts), str(action))
+        return last
+
+    ours, theirs = history(project), history(other)
+    here = {r[0] for r in project.db.execute("SELECT transcript_id FROM agreement_sample")}
+    there = {r[0]: r for r in other.db.execute("SELECT transcript_id, coders, added, added_by FROM agreement_sample")}
+    known = {r[0] for r in project.db.execute("SELECT id FROM transcripts")}
+    for tid, (ts, action) in sorted(theirs.items()):
+        mine = ours.get(tid, ("", ""))
+        if ts <= mine[0] or tid not in known:
+            continue  # the later event here stands
+        if action == "sample.add" and tid in there and tid not in here:
+            r = there[tid]
+            project.db.execute("INSERT INTO agreement_sample (transcript_id, coders, added, added_by)"
+                               " VALUES (?, ?, ?, ?)", (tid, r["coders"], r["added"], r["added_by"]))
+            project.log_event("sample.merge", "agreement_sample", tid, coder=coder,
+                              after={"transcript": tid, "from_project": str(other.path)})
+            report["added"].append(tid)
+        elif action == "sample.remove" and tid not in there and tid in here:
+            project.db.execute("DELETE FROM agreement_sample WHERE transcript_id = ?", (tid,))
+            project.log_event("sample.merge", "agreement_sample", tid, coder=coder,
+                              before={"transcript": tid}, after={"removed_in": str(other.path)})
+            report["removed"].append(tid)
 
 
 def _merge_decisions(project: Project, other: Project, seg_map: _SegmentMap, report: dict[str, Any]) -> None:

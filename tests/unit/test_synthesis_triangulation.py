@@ -29,7 +29,12 @@ def fgd(*spec: tuple[str, str]) -> list[dict]:  # type: ignore[type-arg]
 @pytest.mark.parametrize(("evidence", "documents", "expected"), [
     (rows(("a", "Factory", "KII"), ("b", "Union", "FGD"), ("c", "Ministry", "KII")), 0, "strong"),
     (rows(("a", "Factory", "KII"), ("b", "Union", "KII"), ("c", "Ministry", "KII")), 0, "strong"),
-    (rows(("a", "Factory", "KII"), ("b", "Union", "FGD")), 0, "strong"),
+    # two interviews from two groups are moderate; with a desk-review document behind them they are strong,
+    # whether a passage of it is coded or the finding cites it
+    (rows(("a", "Factory", "KII"), ("b", "Union", "FGD")), 0, "moderate"),
+    (rows(("a", "Factory", "KII"), ("b", "Union", "FGD"), ("document:PR", "(documents)", "document")), 0, "strong"),
+    (rows(("a", "Factory", "KII"), ("b", "Union", "FGD")), 1, "strong"),
+    (rows(("a", "Factory", "KII"), ("document:PR", "(documents)", "document")), 0, "single-source"),
     (rows(*[(f"i{n}", "Factory" if n % 2 else "Union", "KII") for n in range(5)]), 0, "moderate"),
     (rows(("a", "Factory", "KII"), ("b", "Union", "KII")), 0, "moderate"),
     (rows(("a", "Factory", "KII"), ("b", "Factory", "FGD")), 0, "weak"),
@@ -57,7 +62,11 @@ def test_one_focus_group_is_one_event_however_many_speak() -> None:
     assert m["event_list"] == [{"id": "FGD-01", "type": "FGD", "units": 5, "informants": 5, "participants": 5,
                                 "groups": ["Factory", "Union"], "transcripts": ["FGD-01"]}]
     plus_kii = measure(five + rows(("m", "Ministry", "KII")), rule=RULE)
-    assert plus_kii["events"] == 2 and plus_kii["strength"] == "strong"  # two events, three groups, two sources
+    # two events and three groups, from interviews only: moderate; a desk-review document behind them: strong
+    assert plus_kii["events"] == 2 and plus_kii["strength"] == "moderate"
+    plus_document = measure(five + rows(("m", "Ministry", "KII"), ("document:PR", "(documents)", "document")),
+                            rule=RULE)
+    assert plus_document["events"] == 2 and plus_document["documents"] == 1 and plus_document["strength"] == "strong"
 
 
 def test_an_event_attribute_joins_two_recordings_of_one_meeting() -> None:

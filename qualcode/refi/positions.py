@@ -1,0 +1,181 @@
+"""What a REFI-QDA position counts, per source: Unicode characters or UTF-16 code units, CRLF as one or two.
+
+The standard counts characters (code points) from 0, end-exclusive. Tools built on .NET, Java or Cocoa strings count
+UTF-16 code units instead: every character outside the Basic Multilingual Plane (emoji, some CJK) counts twice, so
+their selections drift further after each one. NVivo (Windows and Mac) writes UTF-16 units; QualCoder counts
+characters. Line ends differ too: a CRLF is two positions for most tools but one for ATLAS.ti.
+
+A reader cannot trust the ``origin`` attribute alone (tools change, files are re-saved by other programs), so each
+source's selections are tried under every convention and the one whose selections fall on word boundaries (or match
+the text a selection names, as QualCoder writes it) wins; the origin only breaks ties.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+CHARACTERS = "characters"
+UTF16 = "utf16"
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How positions count: ``unit`` is characters or UTF-16 code units; ``crlf`` is 1 or 2 positions."""
+
+    unit: str = CHARACTERS
+    crlf: int = 2
+
+    def describe(self) -> str:
+        what = "UTF-16 code units" if self.unit == UTF16 else "characters"
+        return what + (", a CRLF line end as one" if self.crlf == 1 else "")
+
+
+@dataclass
+class Selection:
+    """A selection as the file states it (``name`` is the selected text when the tool writes it there)."""
+
+    start: int
+    end: int
+    name: str = ""
+
+
+@dataclass
+class Choice:
+    """The convention picked for one source and the evidence: selections that fit under each convention tried."""
+
+    convention: Convention
+    fits: dict[Convention, int] = field(default_factory=dict)
+    total: int = 0
+    by_origin: bool = False  # only the origin decided (every convention fits the selections alike)
+
+
+def utf16_offsets(text: str) -> list[int]:
+    """UTF-16 offset of every character boundary: ``out[i]`` is the offset of ``text[i]`` (len(text)+1 entries)."""
+    out = [0] * (len(text) + 1)
+    pos = 0
+    for i, ch in enumerate(text):
+        out[i] = pos
+        pos += 2 if ord(ch) > 0xFFFF else 1
+    out[len(text)] = pos
+    return out
+
+
+def has_astral(text: str) -> bool:
+    """Whether the text holds a character that UTF-16 counts as two units (where the conventions part)."""
+    return any(ord(ch) > 0xFFFF for ch in text)
+
+
+class PositionMap:
+    """Maps a file's positions under one convention to character offsets in the text as read (CRLF kept)."""
+
+    def __init__(self, text: str, convention: Convention) -> None:
+        self.text = text
+        self.convention = convention
+        self._table: list[int] | None = None
+        astral = convention.unit == UTF16 and has_astral(text)
+        folded = convention.crlf == 1 and "\r\n" in text
+        if astral or folded:
+            # position of each character of ``text`` in the convention's count; a CR before LF shares the LF's
+            table = [0] * (len(text) + 1)
+            pos = 0
+            for i, ch in enumerate(text):
+                table[i] = pos
+                if folded and ch == "\r" and text[i + 1:i + 2] == "\n":
+                    continue
+                pos += 2 if astral and ord(ch) > 0xFFFF else 1
+            table[len(text)] = pos
+            self._table = table
+        self.length = self._table[-1] if self._table is not None else len(text)
+
+    def __call__(self, position: int) -> int:
+        """The character offset in the text of a position the file states (clamped to the text)."""
+        if position <= 0:
+            return 0
+        if self._table is None:
+            return min(position, len(self.text))
+        i = bisect_left(self._table, position)
+        if i >= len(self._table):
+            return len(self.text)
+        # a position inside a surrogate pair or at a CR of a CRLF belongs to the character after it
+        return i
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _boundary(text: str, i: int) -> bool:
+    if i <= 0 or i >= len(text):
+        return True
+    return not (_is_word(text[i - 1]) and _is_word(text[i]))
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+def _fits(text: str, mapping: PositionMap, sel: Selection) -> bool:
+    if sel.end < sel.start or sel.start < 0 or sel.end > mapping.length:
+        return False
+    a, b = mapping(sel.start), mapping(sel.end)
+    named = _squash(sel.name)
+    if len(named) >= 8 and not named.startswith("line:"):
+        return _squash(text[a:b]) == named
+    return _boundary(text, a) and _boundary(text, b)
+
+
+def candidates(text: str) -> list[Convention]:
+    """The conventions that give different answers on this text (one when they all agree)."""
+    units = [CHARACTERS, UTF16] if has_astral(text) else [CHARACTERS]
+    crlfs = [2, 1] if "\r\n" in text else [2]
+    return [Convention(u, c) for u in units for c in crlfs]
+
+
+def origin_prior(origin: str) -> Convention:
+    """What a tool is known to write, used only when the selections cannot tell."""
+    low = origin.lower()
+    unit = UTF16 if "nvivo" in low or "qualcode" in low and "utf-16" in low else CHARACTERS
+    return Convention(unit, 1 if "atlas" in low else 2)
+
+
+def choose(text: str, selections: Sequence[Selection], origin: str) -> Choice:
+    """Pick the convention under which most selections fall on word boundaries (or on the text they name)."""
+    prior = origin_prior(origin)
+    options = candidates(text)
+    if prior not in options:
+        prior = Convention(prior.unit if prior.unit in {c.unit for c in options} else CHARACTERS,
+                           prior.crlf if prior.crlf in {c.crlf for c in options} else 2)
+    if len(options) == 1 or not selections:
+        return Choice(prior, {}, len(selections), by_origin=len(options) > 1)
+    fits = {}
+    for conv in options:
+        mapping = PositionMap(text, conv)
+        fits[conv] = sum(1 for s in selections if _fits(text, mapping, s))
+    best = max(fits.values())
+    winners = [c for c in options if fits[c] == best]
+    chosen = prior if prior in winners else winners[0]
+    return Choice(chosen, fits, len(selections), by_origin=len(winners) > 1)
+
+
+def summarise(choices: Iterable[tuple[str, Choice]]) -> dict[str, object]:
+    """The import summary's word on positions: the convention(s) used and how the selections fitted."""
+    by_conv: dict[Convention, list[tuple[str, Choice]]] = {}
+    for name, ch in choices:
+        by_conv.setdefault(ch.convention, []).append((name, ch))
+    out: dict[str, object] = {"read_as": [], "sources": {}}
+    read_as: list[str] = []
+    sources: dict[str, object] = {}
+    for conv, items in by_conv.items():
+        read_as.append(conv.describe())
+        for name, ch in items:
+            sources[name] = {
+                "read_as": conv.describe(),
+                "selections": ch.total,
+                "fit": {c.describe(): n for c, n in ch.fits.items()},
+                "decided_by": "origin" if ch.by_origin or not ch.fits else "selections",
+            }
+    out["read_as"] = read_as
+    out["sources"] = sources
+    return out

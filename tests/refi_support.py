@@ -1,0 +1,157 @@
+"""Checks REFI-QDA imports selection by selection against the text each selection marks in the file.
+
+Written independently of qualcode.refi.imports: the file is read here with lxml, each selection's passage is cut from
+the source text under the convention the test states for that file (characters or UTF-16 units), qualcode's units
+are located in the same text, and every selection must land on the units that hold its words, with no coding on a
+unit no selection marks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from qualcode.store import Project
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _kids(el: Any, name: str) -> list[Any]:
+    return [c for c in el if isinstance(c.tag, str) and _local(c.tag) == name]
+
+
+def code_points(text: str, position: int, unit: str) -> int:
+    """Character offset of a position that counts ``unit`` ('characters' or 'utf16')."""
+    if unit == "characters":
+        return position
+    pos = 0
+    for i, ch in enumerate(text):
+        if pos >= position:
+            return i
+        pos += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+@dataclass
+class Placement:
+    """Per file: selections whose words all sit on units coded with their code by their coder, out of all."""
+
+    placed: int = 0
+    total: int = 0
+    elsewhere: int = 0  # codings on units no selection of that code and coder marks
+    misplaced: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.placed / self.total if self.total else 1.0
+
+
+def _units_in(text: str, segments: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, Mapping[str, Any]]]:
+    out = []
+    cursor = 0
+    for s in segments:
+        words = s["text"].split()
+        if not words:
+            continue
+        m = re.compile(r"\s+".join(re.escape(w) for w in words)).search(text, cursor)
+        if m is None:  # a reader drops timestamps at the start of wrapped lines: one token between words
+            m = re.compile(r"\s+(?:\S{1,24}\s+)?".join(re.escape(w) for w in words)).search(text, cursor)
+        if m is None:
+            continue
+        out.append((m.start(), m.end(), s))
+        cursor = m.end()
+    return out
+
+
+def _holds(text: str, s: int, e: int, a: int, b: int) -> bool:
+    """A unit holds part of a passage when the passage covers three of its letters or digits, or a fifth of them
+    (a passage that ends one letter into the next sentence does not claim it)."""
+    if e <= a or s >= b:
+        return False
+    covered = sum(1 for ch in text[max(s, a):min(e, b)] if ch.isalnum())
+    return covered >= 3 or covered >= 0.2 * sum(1 for ch in text[s:e] if ch.isalnum()) > 0
+
+
+def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = "coding") -> Placement:
+    """Compare the project's codings with every coded selection of ``qdpx``. ``coder_on`` names where the file
+    records who coded: 'selection' (NVivo) or 'coding'."""
+    z = zipfile.ZipFile(qdpx)
+    members = {n.lower(): n for n in z.namelist()}
+    qde = next(n for n in z.namelist() if n.lower().endswith(".qde"))
+    root = etree.fromstring(z.read(qde))
+    users = {(u.get("guid") or "").lower(): u.get("name") for u in root.iter() if _local(u.tag) == "User"}
+    paths: dict[str, str] = {}
+
+    def walk(el: Any, path: tuple[str, ...]) -> None:
+        for c in _kids(el, "Code"):
+            p = (*path, (c.get("name") or "").strip())
+            paths[(c.get("guid") or "").lower()] = "/".join(p)
+            walk(c, p)
+
+    for codes in root.iter():
+        if _local(codes.tag) == "Codes":
+            walk(codes, ())
+    cb = project.codebook()
+    by_path: dict[str, str] = {}
+
+    def walk_ours(code: Any, path: tuple[str, ...]) -> None:
+        p = (*path, code.name)
+        by_path.setdefault("/".join(p), code.id)
+        for child in code.children:
+            walk_ours(child, p)
+
+    for r in cb.roots:
+        walk_ours(r, ())
+    sources = json.loads(project.setting("refi.guids") or "{}").get("sources", {})
+    result = Placement()
+    for src in root.iter():
+        if _local(src.tag) != "TextSource":
+            continue
+        ref = (src.get("plainTextPath") or "").split("://")[-1].lstrip("/")
+        member = members.get(("sources/" + ref).lower()) or members.get(ref.lower())
+        if member is None:
+            continue
+        raw = z.read(member).decode("utf-8-sig")
+        tid = sources.get((src.get("guid") or "").strip("{}").lower())
+        if tid is None:
+            continue
+        text = raw.replace("\r\n", "\n")
+        units = _units_in(text, project.segments(tid))
+        coded: dict[tuple[str, str], set[int]] = {}
+        for c in project.codings(transcript=tid):
+            coded.setdefault((c["code"], c["coder"]), set()).add(c["segment"])
+        marked: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for sel in _kids(src, "PlainTextSelection"):
+            a = code_points(raw, int(sel.get("startPosition")), unit)
+            b = code_points(raw, int(sel.get("endPosition")), unit)
+            a -= raw.count("\r\n", 0, a)
+            b -= raw.count("\r\n", 0, b)
+            for coding in _kids(sel, "Coding"):
+                code_ref = _kids(coding, "CodeRef")[0].get("targetGUID").lower()
+                who = sel.get("creatingUser") if coder_on == "selection" else coding.get("creatingUser")
+                who = who or coding.get("creatingUser") or sel.get("creatingUser")
+                key = (by_path.get(paths.get(code_ref, ""), ""), users.get((who or "").lower(), ""))
+                marked.setdefault(key, []).append((a, b))
+                result.total += 1
+                mine = coded.get(key, set())
+                holding = [u[2]["id"] for u in units if _holds(text, u[0], u[1], a, b)]
+                if holding and all(h in mine for h in holding):
+                    result.placed += 1
+                else:
+                    result.misplaced.append(f"{tid} {a}-{b} {key}: {text[a:b][:60]!r}")
+        spans = {u[2]["id"]: (u[0], u[1]) for u in units}
+        for key, segs in coded.items():
+            for seg in segs:
+                s, e = spans.get(seg, (-1, -1))
+                if not any(s < b and e > a for a, b in marked.get(key, [])):
+                    result.elsewhere += 1
+    return result

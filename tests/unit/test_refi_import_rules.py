@@ -1,0 +1,155 @@
+"""REFI-QDA import rules: positions as each tool counts them, idempotent re-import, merge rules for a changed file,
+sets, skipped elements, projects without a codebook."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+from qualcode.refi import export_qdpx, import_refi
+from qualcode.refi.positions import CHARACTERS, UTF16, Convention, PositionMap, Selection, choose
+from qualcode.store import Project
+
+TEXT = ("Interviewer: How was the course? 🙂\n\n"
+        "Ms Hoa: It was useful 👍👍 and the trainers listened.\n\n"
+        "Interviewer: What changed afterwards?\n\n"
+        "Ms Hoa: Supervisors talk to workers now 😀 every week.\n")
+
+
+def _utf16(text: str, i: int) -> int:
+    return len(text[:i].encode("utf-16-le")) // 2
+
+
+def _project_xml(origin: str, selections: str, extra: str = "", codes: str | None = None) -> str:
+    codebook = codes if codes is not None else (
+        '<CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-000000000001" name="Change" isCodable="true"/>'
+        '</Codes></CodeBook>')
+    return (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="P" '
+            f'origin="{origin}"><Users><User guid="A1B2C3D4-0000-4000-8000-000000000001" name="Mai"/></Users>'
+            f'{codebook}<Sources><TextSource guid="50C00000-0000-4000-8000-000000000001" name="hoa.txt" '
+            f'plainTextPath="internal://50C00000-0000-4000-8000-000000000001.txt">{selections}</TextSource>'
+            f'</Sources>{extra}</Project>')
+
+
+def _selection(start: int, end: int, n: int = 1) -> str:
+    return (f'<PlainTextSelection guid="5E100000-0000-4000-8000-00000000000{n}" startPosition="{start}" '
+            f'endPosition="{end}" creatingUser="A1B2C3D4-0000-4000-8000-000000000001"><Coding '
+            f'guid="C0D10000-0000-4000-8000-00000000000{n}"><CodeRef targetGUID="C0DE0000-0000-4000-8000-000000000001"'
+            '/></Coding></PlainTextSelection>')
+
+
+def _write(path: Path, qde: str, text: str = TEXT) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", qde)
+        z.writestr("sources/50C00000-0000-4000-8000-000000000001.txt", text.encode("utf-8"))
+    return path
+
+
+def _coded_texts(folder: Path) -> list[str]:
+    with Project.open(folder) as p:
+        segs = {s["id"]: s["text"] for s in p.segments()}
+        return [segs[c["segment"]] for c in p.codings()]
+
+
+def test_utf16_positions_are_detected_from_the_selections_whatever_the_origin_says(tmp_path: Path) -> None:
+    # three selections after emoji, in UTF-16 units, from a tool that does not say it is NVivo
+    a = TEXT.index("Supervisors")
+    b = TEXT.index(" every week")
+    c = TEXT.index("the trainers")
+    sels = _selection(_utf16(TEXT, a), _utf16(TEXT, b), 1) + _selection(_utf16(TEXT, c), _utf16(TEXT, c + 12), 2)
+    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("SomeTool 2", sels)), coder="tester")
+    assert report["positions"]["read_as"] == ["UTF-16 code units"]
+    assert sorted(_coded_texts(tmp_path / "p")) == ["It was useful 👍👍 and the trainers listened.",
+                                                    "Supervisors talk to workers now 😀 every week."]
+
+
+def test_character_positions_stay_characters_when_they_fit_better(tmp_path: Path) -> None:
+    a, b = TEXT.index("Supervisors"), TEXT.index(" every week")
+    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("NVivo 14", _selection(a, b))),
+                         coder="tester")
+    assert report["positions"]["read_as"] == ["characters"]  # the selections overrule the origin
+    assert _coded_texts(tmp_path / "p") == ["Supervisors talk to workers now 😀 every week."]
+
+
+def test_position_map_counts_surrogates_and_folded_line_ends() -> None:
+    text = "a😀b\r\nc"
+    assert PositionMap(text, Convention(UTF16, 2))(3) == 2  # 'b' is unit 3 in UTF-16, character 2
+    assert PositionMap(text, Convention(CHARACTERS, 1))(4) == 5  # 'c' is position 4 when CRLF counts once
+    choice = choose(text, [Selection(0, 1)], "ATLAS.ti 23")
+    assert choice.convention.crlf == 1  # only the origin can tell here, and ATLAS.ti counts a CRLF once
+
+
+def test_an_atlas_project_with_users_but_no_codebook_imports(tmp_path: Path) -> None:
+    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="blank" '
+           'origin="ATLAS.ti for Windows 23.2.3"><Users><User guid="088B08AC-D5CD-4ADB-8B71-B4F3459C177F" '
+           'name="Enric"/></Users></Project>')
+    path = tmp_path / "blank.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", qde)
+    report = import_refi(tmp_path / "p", path, coder="tester")
+    assert report["created"] and report["counts"]["codes_in_file"] == 0
+    with Project.open(tmp_path / "p") as p:
+        assert p.codebook()["relevance"]  # a new project starts from the evaluation criteria, as 'init' does
+
+
+def test_sets_and_everything_left_out_are_named_in_the_summary(tmp_path: Path) -> None:
+    extra = ('<Sets><Set guid="5E700000-0000-4000-8000-000000000001" name="Factories 2024">'
+             '<MemberSource targetGUID="50C00000-0000-4000-8000-000000000001"/></Set>'
+             '<Set guid="5E700000-0000-4000-8000-000000000002" name="Core themes">'
+             '<MemberCode targetGUID="C0DE0000-0000-4000-8000-000000000001"/></Set></Sets>')
+    qde = _project_xml("MAXQDA 24", "", extra)
+    qde = qde.replace("</Sources>", '<PictureSource guid="F1000000-0000-4000-8000-000000000001" '
+                      'path="internal://x.png"/><AudioSource guid="F1000000-0000-4000-8000-000000000002" '
+                      'path="internal://x.m4a"/><PictureSource guid="F1000000-0000-4000-8000-000000000003" '
+                      'path="internal://y.png"/></Sources>')
+    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", qde), coder="tester")
+    assert report["skipped"] == {"pictures": 2, "audio sources": 1, "sets of codes": 1}
+    assert "left out: 2 pictures, 1 audio sources, 1 sets of codes" in report["warnings"]
+    assert any("'Core themes'" in w for w in report["warnings"])
+    with Project.open(tmp_path / "p") as p:
+        assert p.transcripts()[0]["attributes"]["set"] == "Factories 2024"
+
+
+def _counts(folder: Path) -> dict[str, int]:
+    db = sqlite3.connect(folder / "qualcode.db")
+    try:
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # noqa: S608
+                for t in ("codes", "transcripts", "transcript_versions", "codings", "memos", "cases", "speakers",
+                          "events")}
+    finally:
+        db.close()
+
+
+def test_qualcodes_own_export_sent_back_without_qualcode_json_adds_nothing(example_project: Project,
+                                                                          tmp_path: Path) -> None:
+    p = example_project
+    export_qdpx(p, tmp_path / "full.qdpx")
+    stripped = tmp_path / "stripped.qdpx"
+    with zipfile.ZipFile(tmp_path / "full.qdpx") as src, zipfile.ZipFile(stripped, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "qualcode.json":
+                dst.writestr(item, src.read(item))
+    before = _counts(p.path)
+    report = import_refi(p.path, stripped, coder="tester")
+    assert _counts(p.path) == before
+    assert report["nothing_new"] and report["counts"]["transcripts_already_here"] == len(p.transcripts())
+    assert report["counts"]["codings_already_here"] >= len(p.codings())
+
+
+def test_a_changed_file_merges_like_merge_does(tmp_path: Path) -> None:
+    a, b = TEXT.index("It was useful"), TEXT.index("Supervisors")
+    first = _write(tmp_path / "v1.qdpx", _project_xml("NVivo 14", _selection(_utf16(TEXT, a), _utf16(TEXT, a + 13))))
+    import_refi(tmp_path / "p", first, coder="tester")
+    # the colleague renamed the code, coded one more passage and corrected a word in the text
+    changed_text = TEXT.replace("every week", "every single week")
+    sels = _selection(_utf16(changed_text, a), _utf16(changed_text, a + 13), 1) + \
+        _selection(_utf16(changed_text, b), _utf16(changed_text, b + 11), 2)
+    qde = _project_xml("NVivo 14", sels).replace('name="Change"', 'name="Change noticed"')
+    report = import_refi(tmp_path / "p", _write(tmp_path / "v2.qdpx", qde, changed_text), coder="tester")
+    c = report["counts"]
+    assert (c["codes_added"], c["transcripts_added"], c["transcripts_in_conflict"]) == (0, 0, 1)
+    assert c["codings_already_here"] == 1  # the unchanged sentence keeps its one coding
+    assert c["selections_not_mapped"] == 1  # the corrected sentence is not placed, and the summary says so
+    with Project.open(tmp_path / "p") as p:
+        assert len(p.transcripts()) == 1 and len(p.codings()) == 1

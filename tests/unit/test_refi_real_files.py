@@ -1,0 +1,104 @@
+"""Real REFI-QDA projects from other tools (tests/fixtures/refi-qda/real/, provenance in SOURCE.txt): every selection
+lands on the passage it marks, nothing is coded elsewhere, and importing the same file again adds nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from refi_support import check_placement
+
+from qualcode.refi import import_refi
+from qualcode.store import Project
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
+
+# file, what its positions count (established in SOURCE.txt), where it records who coded
+CODED = [
+    ("nvivo-windows-12.6-comments.qdpx", "utf16", "selection"),
+    ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
+]
+ALL = [name for name, _, _ in CODED] + ["nvivo-mac-15-codebook.qdpx"]
+
+
+def _table_counts(folder: Path) -> dict[str, int]:
+    db = sqlite3.connect(folder / "qualcode.db")
+    try:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="module", params=ALL)
+def imported(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    name = request.param
+    folder = tmp_path_factory.mktemp("real") / "project"
+    first = import_refi(folder, REAL / name, coder="importer")
+    before = _table_counts(folder)
+    second = import_refi(folder, REAL / name, coder="importer")
+    return {"name": name, "folder": folder, "first": first, "second": second, "before": before,
+            "after": _table_counts(folder)}
+
+
+def test_a_second_import_of_a_real_file_adds_nothing_and_says_so(imported: dict[str, Any]) -> None:
+    assert imported["after"] == imported["before"]  # not a code, transcript, coding, memo, case or event more
+    assert imported["second"]["nothing_new"] is True
+    assert imported["second"]["counts"]["codings_added"] == 0
+    assert imported["second"]["counts"]["codings_already_here"] == imported["first"]["counts"]["codings_added"]
+
+
+@pytest.mark.parametrize(("name", "unit", "coder_on"), CODED)
+def test_every_selection_of_a_real_file_lands_on_the_passage_it_marks(
+    name: str, unit: str, coder_on: str, tmp_path: Path
+) -> None:
+    report = import_refi(tmp_path / "p", REAL / name, coder="importer")
+    with Project.open(tmp_path / "p") as project:
+        placement = check_placement(project, REAL / name, unit=unit, coder_on=coder_on)
+    assert placement.total == report["counts"]["selections"] or placement.total > report["counts"]["selections"]
+    assert placement.share >= 0.99, placement.misplaced[:5]
+    assert placement.elsewhere == 0
+
+
+def test_nvivo_positions_are_read_as_utf16_and_the_summary_says_why(imported: dict[str, Any]) -> None:
+    if not imported["name"].startswith("nvivo-windows"):
+        pytest.skip("the NVivo for Windows file is the one with emoji and selections")
+    positions = imported["first"]["positions"]
+    assert positions["read_as"] == ["UTF-16 code units"]
+    fit = positions["sources"]["videos_10_selected"]["fit"]
+    assert fit["UTF-16 code units"] == 300 and fit["characters"] == 49  # word boundaries under each reading
+
+
+def test_nvivo_codings_are_credited_to_the_coder_on_the_selection_not_the_exporter(imported: dict[str, Any]) -> None:
+    if not imported["name"].startswith("nvivo-windows"):
+        pytest.skip("only the NVivo for Windows file writes the exporter on its codings")
+    with Project.open(imported["folder"]) as project:
+        per_coder: dict[str, int] = {}
+        for c in project.codings():
+            per_coder[c["coder"]] = per_coder.get(c["coder"], 0) + 1
+        placement = check_placement(project, REAL / imported["name"], unit="utf16", coder_on="coding")
+    # floriansipos made 297 of the 303 selections and Gergo 6; Gergo exported the project and is on every Coding
+    assert set(per_coder) == {"floriansipos", "Gergo"} and per_coder["floriansipos"] > 40 * per_coder["Gergo"]
+    assert placement.placed == 6  # credited to the Coding's user, only Gergo's own selections would be his
+
+
+def test_a_table_of_comments_is_imported_without_speakers(imported: dict[str, Any]) -> None:
+    if not imported["name"].startswith("nvivo-windows"):
+        pytest.skip("the comments file is the non-interview source")
+    with Project.open(imported["folder"]) as project:
+        assert project.speakers() == []
+        assert all(s["speaker"] is None for s in project.segments())
+    assert any("imported without speakers" in w for w in imported["first"]["warnings"])
+
+
+def test_an_nvivo_codebook_with_repeated_names_under_different_parents_keeps_them_all(
+    imported: dict[str, Any],
+) -> None:
+    if not imported["name"].startswith("nvivo-mac"):
+        pytest.skip("the NVivo for Mac file is the codebook")
+    with Project.open(imported["folder"]) as project:
+        codes = [c for c in project.codebook().walk() if c.name == "citizenship"]
+    assert len(codes) == 3 and len({c.parent_id for c in codes}) == 3
+    assert imported["first"]["skipped"] == {"text sources without text": 2}

@@ -22,13 +22,14 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.model import Suggestion
 from qualcode.store import Project
+from qualcode.tui import keymap
+from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.typeahead import TypeAhead
 
 POLL_SECONDS = 1.5
@@ -70,11 +71,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("A", "adjudicate", "Adjudicate", show=False),
-    ]
+    BINDINGS = keymap.bindings("everywhere")
 
     def __init__(
         self,
@@ -122,7 +119,7 @@ class QualcodeApp(TypeAhead, App[None]):
     # ------------------------------------------------------------------ start and stop
 
     def on_mount(self) -> None:
-        from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+        from qualcode.tui.screens import ProjectScreen
 
         # A plain daemon thread rather than a Textual worker: it lives as long as the app, and a crash elsewhere
         # must not leave the event loop waiting for it at exit.
@@ -134,11 +131,9 @@ class QualcodeApp(TypeAhead, App[None]):
             self._watch_terminal()
         self.push_screen(ProjectScreen())
         if self.start_queue:
-            from qualcode.tui.queue_screen import QueueScreen
-
-            self.push_screen(QueueScreen())
+            self.open_queue()
         elif self.start_transcript:
-            self.push_screen(TranscriptScreen(self.start_transcript))
+            self.open_transcript(self.start_transcript)
 
     async def action_quit(self) -> None:
         """Quit once every queued write is committed (nothing is ever 'saved later')."""
@@ -248,7 +243,7 @@ class QualcodeApp(TypeAhead, App[None]):
     def _request_around(self, unit: Mapping[str, Any]) -> None:
         if not self.suggestions_enabled or int(unit["id"]) in self._requested:
             return
-        units = getattr(self.screen, "units", None) or [unit]
+        units = (self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None) or [unit]
         pos = next((i for i, u in enumerate(units) if u["id"] == unit["id"]), 0)
         window = [u for u in units[max(0, pos - 5): pos + 40] if int(u["id"]) not in self._suggestions]
         window.sort(key=lambda u: u["id"] != unit["id"])  # the unit on screen first
@@ -271,8 +266,7 @@ class QualcodeApp(TypeAhead, App[None]):
             self._wanted.clear()
         self._suggestions.clear()
         self._requested.clear()
-        view = getattr(self.screen, "view", None)
-        current = getattr(view, "current", None) if view is not None else getattr(self.screen, "current", None)
+        current = self.screen.current_unit() if isinstance(self.screen, WorkbenchScreen) else None
         if current is not None:
             self._request_around(current)
 
@@ -314,9 +308,8 @@ class QualcodeApp(TypeAhead, App[None]):
         self._suggestions.update(message.suggestions)
         self.suggestion_note = message.note
         for screen in self.screen_stack:
-            hook = getattr(screen, "suggestions_updated", None)
-            if hook is not None:
-                hook()
+            if isinstance(screen, WorkbenchScreen):
+                screen.suggestions_updated()
 
     # ------------------------------------------------------------------ other processes
 
@@ -330,12 +323,13 @@ class QualcodeApp(TypeAhead, App[None]):
             self.seen_event = last
             # only the screen in front is re-read now; the ones below catch up when they come back
             for screen in self.screen_stack:
-                if screen is self.screen:
-                    reload = getattr(screen, "reload_from_store", None)
-                    if reload is not None:
-                        reload()
+                in_front = screen is self.screen
+                if not isinstance(screen, WorkbenchScreen):
+                    continue
+                if in_front:
+                    screen.reload_from_store()
                 else:
-                    screen.stale = True  # type: ignore[attr-defined]
+                    screen.stale = True
 
     # ------------------------------------------------------------------ messages to the evaluator
 
@@ -345,9 +339,8 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        update = getattr(self.screen, "update_status", None)
-        if update is not None:
-            update()
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.update_status()
 
     # ------------------------------------------------------------------ help and the command palette
 
@@ -359,17 +352,43 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
-        yield SystemCommand("Keys", "Show every key of this screen", self.action_help)
-        yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
+        if isinstance(screen, WorkbenchScreen):
+            yield from screen.palette_commands()
+        yield from keymap.palette("everywhere", self.run_action)
 
     def action_adjudicate(self) -> None:
         from qualcode.tui.adjudication_screen import AdjudicationScreen
 
         if not isinstance(self.screen, AdjudicationScreen):
             self.push_screen(AdjudicationScreen())
+
+    # ------------------------------------------------------------------ where the screens ask to go
+
+    def on_transcript_requested(self, message: TranscriptRequested) -> None:
+        self.open_transcript(message.transcript, message.ref)
+
+    def on_queue_requested(self, message: QueueRequested) -> None:
+        self.open_queue()
+
+    def on_project_view_requested(self, message: ProjectViewRequested) -> None:
+        from qualcode.tui.screens import ProjectScreen
+
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(ProjectScreen())
+
+    def open_transcript(self, transcript: str, ref: str | None = None) -> None:
+        """Show a transcript in the transcript view, on unit ``ref`` (else the coder's first uncoded unit)."""
+        from qualcode.tui.screens import TranscriptScreen
+
+        self.push_screen(TranscriptScreen(transcript, ref=ref))
+
+    def open_queue(self) -> None:
+        """Queue mode: the coder's uncoded units, most informative first, with their suggestions."""
+        from qualcode.tui.queue_screen import QueueScreen
+
+        self.push_screen(QueueScreen())
 
 
 def make_app(

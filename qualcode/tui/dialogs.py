@@ -15,9 +15,11 @@ from textual.widgets.option_list import Option
 
 from qualcode.actions import views as wb
 from qualcode.model import Codebook, SearchHit
+from qualcode.tui import keymap
+from qualcode.tui.host import WorkbenchScreen
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.host import Host
 
 
 class CodePicker(ModalScreen[str | None]):
@@ -161,7 +163,7 @@ class SearchScreen(ModalScreen[SearchJump | None]):
             self._jump()
             return
         self.query_text = event.value
-        project = cast("QualcodeApp", self.app).project
+        project = cast("Host", self.app).project
         self.hits = wb.search_units(project, event.value, limit=500)
         options = self.query_one("#search-results", OptionList)
         options.clear_options()
@@ -204,48 +206,6 @@ class SearchScreen(ModalScreen[SearchJump | None]):
         self.dismiss(None)
 
 
-# Keys described for people (the bindings themselves live on the screens).
-KEYS = {
-    "Transcript view": [
-        ("j / ↓, k / ↑", "next / previous unit"),
-        ("1 – 9", "accept the Nth suggestion for the current unit"),
-        ("c", "code picker: type to filter, Enter applies to the unit or selection"),
-        ("d", "remove one of your codes from the current unit"),
-        ("n", "jump to the next unit you have not coded"),
-        ("v", "start / end selecting a span of units (Esc clears)"),
-        ("m", "edit your memo on the current unit"),
-        ("u / ctrl+r", "undo / redo (works across restarts)"),
-        ("/", "search across transcripts"),
-        ("f", "filter the codebook tree (Enter applies the best match)"),
-        ("w", "queue mode: uncoded units with suggestions"),
-        ("t", "back to the list of transcripts"),
-        ("pgup / pgdn, g / G", "move 10 units / first / last unit"),
-        ("tab", "move between the units, codebook and suggestions"),
-    ],
-    "Project view": [
-        ("Enter", "open the highlighted transcript"),
-        ("/ or f", "filter transcripts (id, group, location, coder)"),
-        ("s / r", "sort by the next column / reverse (or click a header)"),
-        ("w", "queue mode"),
-    ],
-    "Queue mode": [
-        ("1 – 9", "accept the Nth suggestion and go on"),
-        ("c", "correct: pick another code (the top suggestion is recorded as rejected)"),
-        ("x", "reject all suggestions for this unit"),
-        ("s / space", "skip this unit for now"),
-        ("u", "undo"),
-        ("o", "open the unit in its transcript"),
-        ("Esc", "leave the queue"),
-    ],
-    "Everywhere": [
-        ("?", "this list"),
-        ("A", "adjudicate disagreements between coders"),
-        ("ctrl+p", "command palette: every action by name"),
-        ("q", "quit (everything is already saved)"),
-    ],
-}
-
-
 class HelpScreen(ModalScreen[None]):
     """Every key, grouped by screen (the one you came from first)."""
 
@@ -253,7 +213,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, origin: Screen[Any] | None = None) -> None:
         super().__init__()
-        self.origin = type(origin).__name__ if origin is not None else ""
+        self.origin = origin.KEYS if isinstance(origin, WorkbenchScreen) else None  # its keys are listed first
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog"):
@@ -265,12 +225,9 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#help-keys", DataTable)
         table.add_columns("key", "does")
-        first = {"TranscriptScreen": "Transcript view", "ProjectScreen": "Project view",
-                 "QueueScreen": "Queue mode"}.get(self.origin)
-        groups = sorted(KEYS, key=lambda g: g != first)
-        for group in groups:
-            table.add_row(Text(group, style="bold underline"), "")
-            for key, does in KEYS[group]:
+        for title, rows in keymap.help_groups(self.origin):
+            table.add_row(Text(title, style="bold underline"), "")
+            for key, does in rows:
                 table.add_row(Text(key, style="bold"), does)
         table.focus()
 

@@ -18,7 +18,7 @@ from typing import Any
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, ProjectError
 from qualcode.folding import strip_accents
-from qualcode.model import ParsedTranscript, Segment
+from qualcode.model import ParsedTranscript, ProgressFn, Segment
 from qualcode.reanchor import store_transcript
 from qualcode.store import Project, is_interviewer_label
 from qualcode.textfile import read_user_text
@@ -94,9 +94,11 @@ def import_files(
     coder: str,
     documents: list[str | Path] | None = None,
     document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
-    optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged."""
+    optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged.
+    ``progress`` hears of each file read and stored."""
     from qualcode.desk_review import apply_document_sheet, read_document_sheet, row_for
     from qualcode.importers import read_transcript
     from qualcode.importers.documents import is_document_file, read_document
@@ -115,7 +117,10 @@ def import_files(
             " AND v.version = t.current_version"
         )
     }
-    for raw in paths:
+    files = len(paths) + len(doc_paths)
+    for done, raw in enumerate(paths):
+        if progress:
+            progress("reading files", done, files)
         path = Path(raw)
         if path.is_dir():
             raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
@@ -130,7 +135,9 @@ def import_files(
         seen_ids[tid] = path
         parsed.append((path, pt, tid))
     documents_read: list[tuple[Path, ParsedTranscript, str, Any]] = []
-    for path in doc_paths:
+    for done, path in enumerate(doc_paths, start=len(paths)):
+        if progress:
+            progress("reading files", done, files)
         if path.is_dir():
             raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
         pt = read_document(path)
@@ -144,7 +151,9 @@ def import_files(
         documents_read.append((path, pt, tid, row))
     report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0, "warnings": []}
     with project.transaction():
-        for path, pt, tid in parsed:
+        for done, (path, pt, tid) in enumerate(parsed):
+            if progress:
+                progress("storing transcripts", done, len(parsed))
             t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
             attrs = _transcript_attributes(t_rows, pt)
             result = store_transcript(project, pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs,

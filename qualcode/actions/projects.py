@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import QualcodeError
+from qualcode.model import ProgressFn
 from qualcode.store import DB_NAME, Project
 
 
@@ -37,16 +38,17 @@ def create_example(folder: str | Path, *, force: bool = False) -> dict[str, Any]
 
 
 def import_files(project: Project, files: list[str | Path], *, coder: str, cases: str | Path | None = None,
-                 documents: list[str | Path] | None = None,
-                 document_sheet: str | Path | None = None) -> dict[str, Any]:
+                 documents: list[str | Path] | None = None, document_sheet: str | Path | None = None,
+                 progress: ProgressFn | None = None) -> dict[str, Any]:
     """Import transcripts, desk-review documents and a case sheet and a documents sheet in one transaction; a
-    corrected transcript becomes a new version and its codings are re-anchored."""
+    corrected transcript becomes a new version and its codings are re-anchored. ``progress`` hears of each file."""
     from qualcode.project_io import import_files as run
 
     if not files and not cases and not documents and not document_sheet:
         raise QualcodeError("nothing to import",
                             hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
-    return run(project, list(files), cases=cases, coder=coder, documents=documents, document_sheet=document_sheet)
+    return run(project, list(files), cases=cases, coder=coder, documents=documents, document_sheet=document_sheet,
+               progress=progress)
 
 
 def import_codings(project: Project, table: str | Path, *, coder: str, transcript: str | None = None) -> dict[str, Any]:

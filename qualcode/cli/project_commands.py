@@ -14,6 +14,7 @@ from qualcode.cli._common import (
     group,
     json_option,
     open_project,
+    progress_option,
     table,
 )
 from qualcode.errors import CodebookError, QualcodeError
@@ -42,7 +43,7 @@ def register(commands: Commands) -> None:
                 description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
                             " --document (a .pdf or .html file is always a document) and their documents sheet."
                             " Re-importing a changed file creates a new version and re-anchors its codings.",
-                options=[coder_option, json_option])
+                options=[coder_option, progress_option, json_option])
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
     p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
@@ -176,10 +177,11 @@ def cmd_example(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qualcode.actions.projects import import_files
+    from qualcode.cli.progress import progress_for
 
-    with open_project(args) as project:
+    with open_project(args) as project, progress_for(args) as progress:
         report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
-                              document_sheet=args.document_sheet)
+                              document_sheet=args.document_sheet, progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         for t in [*r["transcripts"], *r["documents"]]:

@@ -7,7 +7,16 @@ import json
 import sys
 from typing import Any
 
-from qualcode.cli._common import Commands, coder_option, command, emit, json_option, open_project, table
+from qualcode.cli._common import (
+    Commands,
+    coder_option,
+    command,
+    emit,
+    json_option,
+    open_project,
+    progress_option,
+    table,
+)
 from qualcode.errors import InputError
 
 
@@ -17,7 +26,7 @@ def register(commands: Commands) -> None:
                 description="In a project: suggest codes for the uncoded informant units, learning from the team's "
                 "codings and decisions. Standalone (no project): --codebook CB.yaml --segments IN.jsonl "
                 "[--train TRAIN.jsonl] prints one JSON line per unit. Use 'suggest accept' / 'suggest reject' "
-                "to act on a suggestion.", options=[json_option])
+                "to act on a suggestion.", options=[progress_option, json_option])
     p.add_argument("--transcript", metavar="ID", help="only units of this transcript")
     p.add_argument("--segment", metavar="ID", help="only this segment (id or TRANSCRIPT:N), coded or not")
     p.add_argument("--top", type=_positive, default=3, metavar="K", help="suggestions per unit (default 3)")
@@ -61,11 +70,13 @@ def _positive(value: str) -> int:
 def _suggest(args: argparse.Namespace) -> int:
     if args.codebook or args.segments or args.train:
         return _standalone(args)
+    from qualcode.cli.progress import progress_for
     from qualcode.nlp.project import suggest_for_project
 
     project = open_project(args)
-    data = suggest_for_project(project, transcript=args.transcript, segment=args.segment, top=args.top,
-                               min_score=args.min_score)
+    with progress_for(args) as progress:
+        data = suggest_for_project(project, transcript=args.transcript, segment=args.segment, top=args.top,
+                                   min_score=args.min_score, progress=progress)
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:

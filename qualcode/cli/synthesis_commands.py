@@ -327,14 +327,13 @@ def cmd_themes(args: argparse.Namespace) -> int:
 
 
 def cmd_export_quotes(args: argparse.Namespace) -> int:
-    from qualcode.exports.progress import make_progress
+    from qualcode.cli.progress import progress_for
     from qualcode.exports.quotes import export_quotes, parse_formats
 
     formats = parse_formats(args.format or ["docx"])
-    with open_project(args) as project:
+    with open_project(args) as project, progress_for(args) as progress:
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
-                               criterion=args.criterion, progress=make_progress(args.progress),
-                               coders=_coders(project, args))
+                               criterion=args.criterion, progress=progress, coders=_coders(project, args))
         _review_note(project, args)
 
     def human(r: dict[str, Any]) -> None:
@@ -499,11 +498,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from qualcode.exports.progress import make_progress
+    from qualcode.cli.progress import progress_for
     from qualcode.exports.report import write_report
 
-    with open_project(args) as project:
-        r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
+    with open_project(args) as project, progress_for(args) as progress:
+        r = write_report(project, Path(args.out), show_names=args.show_names, progress=progress,
                          coders=_coders(project, args))
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 

@@ -16,9 +16,11 @@ from qualcode.cli._common import (
     json_option,
     open_project,
     parse_coders,
+    progress_option,
     project_dir,
     table,
 )
+from qualcode.cli.progress import progress_for
 from qualcode.errors import QualcodeError
 
 COMPARE_HELP = "coders to compare (default: everyone who shares a transcript)"
@@ -29,7 +31,7 @@ def register(commands: Commands) -> None:
                 description="Merge the codings, memos, suggestion decisions and settled disagreements of"
                             " OTHER_PROJECT folders into this project. Transcripts are matched by content, codes by"
                             " id, coders by name; merging twice adds nothing. Prints what came in and what differs.",
-                options=[coder_option, json_option])
+                options=[coder_option, progress_option, json_option])
     p.add_argument("others", nargs="+", metavar="OTHER_PROJECT", help="project folder(s) to merge from")
     p.add_argument("--dry-run", action="store_true", help="report what would come in without writing anything")
 
@@ -95,7 +97,7 @@ def register(commands: Commands) -> None:
                 description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
                             " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
                             " format follows the extension. Informants' names are never exported.",
-                options=[json_option])
+                options=[progress_option, json_option])
     p.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
@@ -107,7 +109,7 @@ def register(commands: Commands) -> None:
                 description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
                             " (codes) into the project; a folder without a project gets a new one. Codes"
                             " missing from the codebook are added; selections code every unit they"
-                            " overlap.", options=[coder_option, json_option])
+                            " overlap.", options=[coder_option, progress_option, json_option])
     p.add_argument("file", metavar="FILE")
 
 
@@ -118,7 +120,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from qualcode.teams.merge import merge_projects
 
     with open_project(args) as project:
-        report = merge_projects(project, args.others, coder=args.coder, dry_run=args.dry_run)
+        with progress_for(args) as progress:
+            report = merge_projects(project, args.others, coder=args.coder, dry_run=args.dry_run, progress=progress)
 
     def human(data: dict[str, Any]) -> None:
         verb = "would bring" if data["dry_run"] else "brought"
@@ -311,7 +314,9 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
+        with progress_for(args) as progress:
+            report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
+                                 progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
@@ -323,7 +328,8 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
 def cmd_refi_import(args: argparse.Namespace) -> int:
     from qualcode.refi import import_refi
 
-    report = import_refi(project_dir(args), Path(args.file), coder=acting_coder(args))
+    with progress_for(args) as progress:
+        report = import_refi(project_dir(args), Path(args.file), coder=acting_coder(args), progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))

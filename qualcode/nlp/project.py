@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.nlp.active import order_units
-from qualcode.nlp.suggester import Example, Suggester
+from qualcode.nlp.suggester import BATCH, Example, Suggester
 
 if TYPE_CHECKING:
-    from qualcode.model import Segment
+    from qualcode.model import ProgressFn, Segment
     from qualcode.store import Project
 
 _cache: dict[str, Suggester] = {}
@@ -136,11 +136,19 @@ def suggest_for_project(
     segment: int | str | None = None,
     top: int = 3,
     min_score: float = 0.0,
+    progress: ProgressFn | None = None,
 ) -> list[dict[str, Any]]:
     """Suggestions for the uncoded informant units (or for one named segment, coded or not)."""
+    if progress:
+        progress("fitting the suggester", 0, 1)
     sugg = get_suggester(project)
     units = [project.segment(segment)] if segment is not None else _uncoded_units(project, transcript)
-    results = sugg.suggest([(str(u["id"]), u["text"]) for u in units], top=top, min_score=min_score)
+    results: list[list[Any]] = []
+    for start in range(0, len(units), BATCH):  # the suggester's own batches, so the scores are the same
+        if progress:
+            progress("suggesting", start, len(units))
+        batch = units[start:start + BATCH]
+        results += sugg.suggest([(str(u["id"]), u["text"]) for u in batch], top=top, min_score=min_score)
     return [
         {
             "segment": u["id"],

@@ -18,7 +18,7 @@ from qualcode.store import now_iso
 if TYPE_CHECKING:
     from lxml import etree
 
-    from qualcode.model import Code, Codebook, ListedCoding, Segment
+    from qualcode.model import Code, Codebook, ListedCoding, ProgressFn, Segment
     from qualcode.store import Project
 
 ORIGIN = f"qualcode {__version__}"
@@ -89,7 +89,7 @@ def default_path(project: Project) -> Path:
 
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
-                positions: str = UTF16) -> dict[str, Any]:
+                positions: str = UTF16, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
     :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
     its selection positions count (see :func:`export_qdpx`). Returns the report of :func:`export_qdpx` or
@@ -100,7 +100,7 @@ def export_refi(project: Project, path: str | Path | None = None, *, coders: lis
     out = Path(path) if path is not None else default_path(project)
     suffix = out.suffix.lower()
     if suffix == ".qdpx":
-        return export_qdpx(project, out, coders=coders, positions=positions)
+        return export_qdpx(project, out, coders=coders, positions=positions, progress=progress)
     if suffix == ".qdc":
         if coders:
             # a codebook carries no codings, so limiting it to some coders would silently do nothing
@@ -151,7 +151,7 @@ class _Text:
 
 
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
-                positions: str = UTF16) -> dict[str, Any]:
+                positions: str = UTF16, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
     date), cases with their attributes and their informants' turns, memos where other tools read them. ``coders``
     limits codings and memos to those coders; ``positions`` is what selection positions count: ``"utf16"`` (NVivo,
@@ -286,7 +286,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         by_segment.setdefault(c["segment"], []).append(c)
     n_selections = 0
     source_elements = []
-    for t in transcripts:
+    for done, t in enumerate(transcripts):
+        if progress:
+            progress("writing sources", done, len(transcripts))
         tid = t["id"]
         segs = segments[tid]
         shipped = _Text(project.transcript_text(tid), segs)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ProjectError, QualcodeError
-from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.model import ParsedTranscript, ProgressFn, Turn, Unit
 from qualcode.store import Project, now_iso
 
 
@@ -28,7 +28,8 @@ class _DryRun(Exception):
 
 
 def merge_projects(
-    project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False
+    project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Merge each project folder in ``others`` into ``project`` (one transaction for all of them).
 
@@ -49,7 +50,9 @@ def merge_projects(
         current: Project | None = None
         try:
             with project.transaction():
-                for other in opened:
+                for done, other in enumerate(opened):
+                    if progress:
+                        progress("merging projects", done, len(opened))
                     current = other
                     report = _merge_one(project, other, coder)
                     reports.append(report)

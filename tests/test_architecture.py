@@ -181,3 +181,14 @@ def test_only_the_workbench_imports_textual(library: str) -> None:
 def test_the_workbench_does_not_import_the_command_line() -> None:
     assert [str(i) for i in IMPORTS if i.source.startswith("qualcode.tui") and i.target.startswith("qualcode.cli")] \
         == []
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """A name says where a thing lives: two modules (or a module and a package) of the same name in different
+    places make every traceback and every search ambiguous."""
+    seen: dict[str, list[str]] = {}
+    for module in MODULES:
+        leaf = module.rpartition(".")[2]
+        if module != "qualcode" and leaf not in ("__main__",):
+            seen.setdefault(leaf, []).append(module)
+    assert {leaf: mods for leaf, mods in seen.items() if len(mods) > 1} == {}

@@ -29,9 +29,9 @@ from qualcode.project_io import ID_SAFE, safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, Choice, Convention, PositionMap, Selection, choose, summarise
 from qualcode.safeio.archive import Archive
+from qualcode.safeio.cleaning import clean, describe, is_clean
 from qualcode.safeio.files import check_size, read_input
 from qualcode.safeio.limits import limits
-from qualcode.safeio.text import clean, describe, is_clean
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
 
 if TYPE_CHECKING:

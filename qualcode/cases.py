@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
+from qualcode.safeio.cleaning import clean_line, describe
 
 ALIASES = {
     "transcript_id": "transcript_id",
@@ -59,18 +61,37 @@ def _norm_col(col: str) -> str:
     return ALIASES.get(key, key)
 
 
-def read_case_sheet(path: str | Path) -> list[CaseRow]:
-    """Read and check a case sheet. Raises InputError (file and line) on anything unusable."""
+class CaseSheet(list[CaseRow]):
+    """The rows of a case sheet, with what reading it changed (``warnings``: control characters removed)."""
+
+    def __init__(self, rows: list[CaseRow], warnings: list[str]) -> None:
+        super().__init__(rows)
+        self.warnings = warnings
+
+
+def read_table(path: str | Path, *, what: str) -> tuple[list[list[str]], Counter[str]]:
+    """The cells of a CSV or XLSX sheet (``what``: "case sheet", "documents sheet"), read within the file-size and
+    archive bounds, each cell one line without control characters; and the characters removed."""
+    from qualcode.safeio.files import read_input
+    from qualcode.safeio.limits import limits
+
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(p), hint="check the path to the case sheet")
-    data = p.read_bytes()
+    data = read_input(p, what=what, hint=f"check the path to the {what}", zip_limit=limits().max_archive_total)
     if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(p)
+        table = _read_xlsx(p, data)
     elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
     else:
         table = _read_csv(p, data)
+    removed: Counter[str] = Counter()
+    # names and attributes end up in listings, exports and the workbench: no control characters, one line each
+    return [[clean_line(v, removed) for v in row] for row in table], removed
+
+
+def read_case_sheet(path: str | Path) -> CaseSheet:
+    """Read and check a case sheet. Raises InputError (file and line) on anything unusable."""
+    p = Path(path)
+    table, removed = read_table(p, what="case sheet")
     if not table:
         raise InputError("the case sheet is empty", path=str(p), hint="add a header row and one row per informant")
     header, rows = table[0], table[1:]
@@ -130,7 +151,8 @@ def read_case_sheet(path: str | Path) -> list[CaseRow]:
         out.append(CaseRow(n, tid, fname, speaker, case_id, name, attributes))
     if not out:
         raise InputError("the case sheet has a header but no rows", path=str(p))
-    return out
+    note = describe(removed, "the case sheet")
+    return CaseSheet(out, [note] if note else [])
 
 
 def _read_csv(p: Path, data: bytes) -> list[list[str]]:
@@ -159,11 +181,17 @@ def _read_csv(p: Path, data: bytes) -> list[list[str]]:
         raise InputError(f"malformed CSV ({err})", path=str(p), hint="check quoting") from None
 
 
-def _read_xlsx(p: Path) -> list[list[str]]:
+def _read_xlsx(p: Path, data: bytes) -> list[list[str]]:
+    from qualcode.safeio.archive import Archive
+
+    # every entry unpacked once within the archive bounds (and no XML with a DTD) before openpyxl reads it
+    with Archive(data, str(p), what="Excel workbook", hint="re-save it in Excel as .xlsx",
+                 unreadable="cannot open the workbook (it is damaged or not an .xlsx)") as archive:
+        archive.check_all()
     try:
         import openpyxl
 
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for damaged files
         raise InputError(
             f"cannot open the workbook ({type(err).__name__})", path=str(p), hint="re-save it in Excel as .xlsx"

@@ -56,20 +56,10 @@ def _norm_col(col: str) -> str:
 
 def read_document_sheet(path: str | Path) -> list[DocumentRow]:
     """Read and check a documents sheet. Raises InputError (file and line) on anything unusable."""
-    from qualcode.cases import _read_csv, _read_xlsx
+    from qualcode.cases import read_table
 
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(p), hint="check the path to the documents sheet")
-    if p.is_dir():
-        raise InputError("is a folder, not a documents sheet", path=str(p))
-    data = p.read_bytes()
-    if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(p)
-    elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
-    else:
-        table = _read_csv(p, data)
+    table, _removed = read_table(p, what="documents sheet")
     if not table:
         raise InputError("the documents sheet is empty", path=str(p), hint="add a header row and one row per document")
     header, rows = table[0], table[1:]

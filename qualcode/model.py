@@ -168,8 +168,13 @@ class ParsedTranscript:
     #: "transcript" (an interview or focus group) or "document" (a desk-review document: no speakers, units with a
     #: page or heading path).
     kind: str = "transcript"
+    #: how a transcript records the interview: "verbatim", or "notes" for an interviewer's notes (paraphrase, never
+    #: presented as a verbatim quote)
+    record: str = "verbatim"
+    #: what the reader recognised, for the import report ("Microsoft Teams transcript (Word)")
+    detected: str = ""
     #: what the import changed or left out that the user should know (removed control characters, split units,
-    #: pages without text, a document title taken from the file name)
+    #: pages without text, a document title taken from the file name, header lines of the recording tool)
     warnings: list[str] = field(default_factory=list)
 
     @property

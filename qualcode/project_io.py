@@ -6,24 +6,21 @@ leaves the project unchanged.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 import shutil
 import tempfile
-import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
+from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
-from qualcode.folding import strip_accents
-from qualcode.model import ParsedTranscript, ProgressFn, Segment
-from qualcode.reanchor import store_transcript
-from qualcode.store import Project, is_interviewer_label
+from qualcode.model import ProgressFn, Segment
+from qualcode.safeio.cleaning import clean, clean_line, describe
+from qualcode.store import Project
 from qualcode.textfile import read_user_text
-
-ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 def bundled_root() -> Path:
@@ -38,222 +35,31 @@ def bundled_root() -> Path:
     )
 
 
-def safe_id(text: str) -> str:
-    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
-    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
-    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
-
-
-def _transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
-    for row in rows:
-        if row.file and row.file.lower() == path.name.lower():
-            return row.transcript_id or Path(row.file).stem
-    for key in ("id", "interview_id", "transcript_id"):
-        value = parsed.metadata.get(key)
-        if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
-            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
-    return _id_from_file_name(path, sources) or "transcript"
-
-
-def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
-    """The id for a transcript file without a stated id, given each transcript's id and the file name its current
-    version came from (``sources``, NFC).
-
-    Accents are folded ("Phỏng vấn" -> "Phong-van"). Earlier versions dropped accented letters instead
-    ("Ph-ng-v-n"): a corrected file of a transcript imported then keeps that id, so it becomes a new version rather
-    than a second transcript. Folding makes "FGD Thư" and "FGD Thu" one id, so a file whose folded name is the id of
-    a transcript imported from a differently accented file is refused rather than filed as a new version of
-    someone else's interview.
-    """
-    name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
-    file_name = unicodedata.normalize("NFC", path.name)
-    tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
-    for candidate in (tid, legacy):
-        if candidate and sources.get(candidate) == file_name:
-            return candidate
-    if tid in sources:
-        other = Path(sources[tid]).stem
-        if other != name and not (other.isascii() and name.isascii()):
-            raise InputError(
-                f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
-                path=str(path),
-                hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
-                     f" version of {tid}, name the file as that one",
-            )
-        return tid
-    if legacy in sources and Path(sources[legacy]).stem == name:
-        return legacy
-    return tid
-
-
 def import_files(
     project: Project,
     paths: list[str | Path],
     *,
     cases: str | Path | None = None,
     coder: str,
-    documents: list[str | Path] | None = None,
+    dry_run: bool = False,
+    documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
     optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged.
-    ``progress`` hears of each file read and stored."""
-    from qualcode.desk_review import apply_document_sheet, read_document_sheet, row_for
-    from qualcode.importers import read_transcript
-    from qualcode.importers.documents import is_document_file, read_document
+    Returns the import report (see :mod:`qualcode.importing`); ``dry_run`` only reports what would happen."""
+    from qualcode.importing import import_files as _import
 
-    rows = read_case_sheet(cases) if cases else []
-    doc_rows = read_document_sheet(document_sheet) if document_sheet else []
-    doc_paths = [Path(d) for d in documents or []]
-    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
-    paths = [p for p in paths if Path(p) not in doc_paths]
-    parsed: list[tuple[Path, ParsedTranscript, str]] = []
-    seen_ids: dict[str, Path] = {}
-    sources = {  # each transcript's id -> the name of the file its current version came from
-        str(tid): unicodedata.normalize("NFC", Path(str(name)).name)
-        for tid, name in project.db.execute(
-            "SELECT t.id, v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id"
-            " AND v.version = t.current_version"
-        )
-    }
-    files = len(paths) + len(doc_paths)
-    for done, raw in enumerate(paths):
-        if progress:
-            progress("reading files", done, files)
-        path = Path(raw)
-        if path.is_dir():
-            raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
-        pt = read_transcript(path)
-        tid = _transcript_id_for(path, pt, rows, sources)
-        if tid in seen_ids:
-            raise InputError(
-                f"has the same transcript id '{tid}' as {seen_ids[tid]}",
-                path=str(path),
-                hint="give each transcript its own id in the case sheet",
-            )
-        seen_ids[tid] = path
-        parsed.append((path, pt, tid))
-    documents_read: list[tuple[Path, ParsedTranscript, str, Any]] = []
-    for done, path in enumerate(doc_paths, start=len(paths)):
-        if progress:
-            progress("reading files", done, files)
-        if path.is_dir():
-            raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
-        pt = read_document(path)
-        row = row_for(doc_rows, path)
-        tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
-        tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"
-        if tid in seen_ids:
-            raise InputError(f"has the same id '{tid}' as {seen_ids[tid]}", path=str(path),
-                             hint="give each document its own document_id in the documents sheet")
-        seen_ids[tid] = path
-        documents_read.append((path, pt, tid, row))
-    report: dict[str, Any] = {"transcripts": [], "documents": [], "cases": 0, "document_rows": 0, "warnings": []}
-    with project.transaction():
-        for done, (path, pt, tid) in enumerate(parsed):
-            if progress:
-                progress("storing transcripts", done, len(parsed))
-            t_rows = [r for r in rows if (r.transcript_id or Path(r.file or "").stem) == tid]
-            attrs = _transcript_attributes(t_rows, pt)
-            result = store_transcript(project, pt, tid, title=pt.metadata.get("title") or path.stem, attributes=attrs,
-                                      coder=coder)
-            result["file"] = str(path)
-            report["transcripts"].append(result)
-            report["warnings"].extend(f"{path.name}: {w}" for w in pt.warnings)
-        for path, pt, tid, row in documents_read:
-            title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
-            attrs = dict(row.attributes) if row is not None else {}
-            result = store_transcript(project, pt, tid, title=title, attributes=attrs, coder=coder)
-            if row is not None and row.title:
-                project.set_title(tid, row.title, coder=coder)
-            result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))
-            result["warnings"] = [f"{path.name}: {w}" for w in pt.warnings]
-            report["warnings"].extend(result["warnings"])
-            report["documents"].append(result)
-        if rows:
-            report["cases"], warnings = apply_case_sheet(project, rows, coder=coder)
-            report["warnings"].extend(warnings)
-        if doc_rows:
-            report["document_rows"], warnings = apply_document_sheet(project, doc_rows, coder=coder)
-            report["warnings"].extend(warnings)
-    return report
+    return _import(project, paths, cases=cases, coder=coder, dry_run=dry_run, documents=documents,
+                   document_sheet=document_sheet, progress=progress)
 
 
-def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[str, Any]:
-    attrs: dict[str, Any] = {}
-    for key in ("type", "date", "language", "interviewer"):
-        value = pt.metadata.get(key)
-        if value:
-            attrs[key] = str(value)
-    if rows:
-        first = rows[0]
-        for key in TRANSCRIPT_LEVEL:
-            if key in first.attributes:
-                attrs[key] = first.attributes[key]
-    return attrs
-
-
-def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
+def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tuple[int, list[str]]:
     """Create/update cases and map speaker labels to them. Returns (cases written, warnings)."""
-    warnings: list[str] = []
-    known = {t["id"]: t for t in project.transcripts()}
-    by_transcript: dict[str, list[CaseRow]] = {}
-    for row in rows:
-        tid = row.transcript_id or Path(row.file or "").stem
-        by_transcript.setdefault(tid, []).append(row)
-    with project.transaction():
-        for row in rows:
-            project.upsert_case(row.case_id, row.name, row.attributes, coder=coder)
-        for tid, t_rows in by_transcript.items():
-            if tid not in known:
-                warnings.append(f"case sheet line {t_rows[0].line}: transcript '{tid}' is not in the project yet")
-                continue
-            project.set_transcript_attributes(
-                tid, {k: v for k, v in t_rows[0].attributes.items() if k in TRANSCRIPT_LEVEL}, coder=coder
-            )
-            labels = [s["label"] for s in project.speakers(tid)]
-            interviewer = str(t_rows[0].attributes.get("interviewer", ""))
-            named = {r.speaker: r for r in t_rows if r.speaker}
-            single = [r for r in t_rows if not r.speaker]
-            for label in labels:
-                match = _match_speaker(label, named)
-                if match is not None:
-                    project.set_speaker(tid, label, role="informant", case_id=match.case_id, coder=coder)
-                elif is_interviewer_label(label) or _same_person(label, interviewer):
-                    project.set_speaker(tid, label, role="interviewer", case_id=None, coder=coder)
-                elif single:
-                    project.set_speaker(tid, label, role="informant", case_id=single[0].case_id, coder=coder)
-                else:
-                    project.set_speaker(tid, label, role="unknown", case_id=None, coder=coder)
-                    warnings.append(f"{tid}: speaker '{label}' is not in the case sheet")
-            for spk, row in named.items():
-                if not any(_match_speaker(label, {spk: row}) for label in labels):
-                    close = difflib.get_close_matches(spk, labels, n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    warnings.append(f"case sheet line {row.line}: {tid} has no speaker '{spk}'{hint}")
-    return len(rows), warnings
+    from qualcode.importing import apply_case_sheet as _apply
 
-
-def _norm_label(label: str) -> str:
-    return re.sub(r"[^\w]+", " ", label.lower()).strip()
-
-
-def _match_speaker(label: str, named: dict[str, CaseRow]) -> CaseRow | None:
-    if label in named:
-        return named[label]
-    norm = _norm_label(label)
-    for spk, row in named.items():
-        if _norm_label(spk) == norm:
-            return row
-    return None
-
-
-def _same_person(label: str, name: str) -> bool:
-    if not name:
-        return False
-    a, b = _norm_label(label), _norm_label(name)
-    return a == b or (len(a) > 2 and (b.endswith(" " + a) or b.startswith(a + " ")))
+    return _apply(project, rows, coder=coder)
 
 
 # ---------------------------------------------------------------------------- codings from a quote table
@@ -282,8 +88,13 @@ def import_codings_table(
     texts: dict[str, str] = {}
     units: dict[str, list[Segment]] = {}
     planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
+    removed: Counter[str] = Counter()
     for n, raw in enumerate(rows, start=2):
-        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        # quotes are matched against clean text; coders and memos are shown in the terminal and exported
+        row = {str(k).strip().lower(): clean((v if isinstance(v, str) else "") or "", removed).strip()
+               for k, v in raw.items() if k is not None}
+        if row.get("coder"):
+            row["coder"] = clean_line(row["coder"])
         tid = row.get("transcript") or tid_default
         if tid not in texts:
             try:
@@ -322,7 +133,11 @@ def import_codings_table(
             project.add_coding(seg_id, code, coder=coder, created=created, memo=memo, source="import")
             existing.add((seg_id, code, coder))
             added += 1
-    return {"file": str(p), "added": added, "skipped": skipped}
+    report: dict[str, Any] = {"file": str(p), "added": added, "skipped": skipped}
+    note = describe(removed, "the table")
+    if note:
+        report["warnings"] = [note]
+    return report
 
 
 def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
@@ -356,7 +171,8 @@ def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
 
 
 def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
-    """Create a working copy of the bundled example project (transcripts, case sheet, codebook, human codings)."""
+    """Create a working copy of the bundled example project (transcripts, case sheet, desk-review documents and their
+    sheet, codebook, human codings, findings)."""
     from qualcode.codebook import load_codebook
 
     root = bundled_root()
@@ -383,7 +199,11 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         shutil.rmtree(dest.parent, ignore_errors=True)
         raise
     try:
-        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara")
+        documents = src / "documents"
+        doc_files = sorted(p for p in documents.iterdir() if p.is_file() and p.suffix.lower() in
+                           (".pdf", ".docx", ".html", ".md", ".txt")) if documents.is_dir() else []
+        report = import_files(project, list(files), cases=src / "cases.csv", coder="clara", documents=doc_files,
+                              document_sheet=documents / "documents.csv" if doc_files else None)
         codings_dir = src / "codings"
         report["codings"] = []
         if codings_dir.is_dir():

@@ -24,7 +24,6 @@ from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFo
 from qualcode.model import Code, Codebook, Coding, CodingState, Decision, ListedCoding, Memo, ParsedTranscript, Segment
 
 DB_NAME = "qualcode.db"
-INTERVIEWER_LABELS = {"interviewer", "facilitator", "moderator", "evaluator", "q", "int", "i", "question", "note-taker"}
 # Logged per coder where undo must stop: what came before (the bundled example's own construction) is not theirs.
 HISTORY_START = "history.start"
 # The actions a coder's undo/redo takes back. Codings that arrive by import (coding.import) or merge (coding.merge)
@@ -39,7 +38,12 @@ UNDOABLE = {
     "finding.remove",
     "finding.link",
     "finding.unlink",
+    "speaker.role",
+    "transcript.record",
+    "transcript.remove",
 }
+RECORDS = ("verbatim", "notes")
+ROLES = ("interviewer", "informant", "unknown")
 
 
 def now_iso() -> str:
@@ -526,27 +530,46 @@ class Project:
         return out
 
     def set_speaker(
-        self, transcript_id: str, label: str, *, role: str, case_id: str | None, coder: str | None = None
+        self,
+        transcript_id: str,
+        label: str,
+        *,
+        role: str,
+        case_id: str | None,
+        coder: str | None = None,
+        assigned_by: str = "import",
+        action: str = "speaker.set",
+        how: str | None = None,
     ) -> None:
+        """Record a speaker label's role and case. ``assigned_by`` "user" marks a correction by hand, which later
+        imports keep; ``action`` "speaker.role" logs it as the coder's own (undoable) action."""
         with self.transaction():
             row = self.db.execute(
-                "SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?", (transcript_id, label)
+                "SELECT role, case_id, assigned_by, how FROM speakers WHERE transcript_id = ? AND label = ?",
+                (transcript_id, label),
             ).fetchone()
-            before = dict(row) if row else None
+            before = {"role": row["role"], "case_id": row["case_id"]} if row else None
             after = {"role": role, "case_id": case_id}
-            if before == after:
+            if before == after and row is not None and row["assigned_by"] == assigned_by and row["how"] == how:
                 return
             self.db.execute(
-                "INSERT INTO speakers (transcript_id, label, role, case_id) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(transcript_id, label) DO UPDATE SET role = excluded.role, case_id = excluded.case_id",
-                (transcript_id, label, role, case_id),
+                "INSERT INTO speakers (transcript_id, label, role, case_id, assigned_by, how) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(transcript_id, label) DO UPDATE SET role = excluded.role, case_id = excluded.case_id,"
+                " assigned_by = excluded.assigned_by, how = excluded.how",
+                (transcript_id, label, role, case_id, assigned_by, how),
             )
-            self.log_event(
-                "speaker.set", "speaker", f"{transcript_id}/{label}", coder=coder, before=before, after=after
-            )
+            if before == after:
+                return
+            if action == "speaker.role":
+                where = {"transcript": transcript_id, "label": label}
+                before = None if row is None else {"role": row["role"], "case_id": row["case_id"], **where,
+                                                   "assigned_by": row["assigned_by"]}
+                after = {**after, **where, "assigned_by": assigned_by}
+            self.log_event(action, "speaker", f"{transcript_id}/{label}", coder=coder, before=before, after=after)
 
     def speakers(self, transcript_id: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM speakers"
+        """Speaker labels with their role, case and ``assigned_by`` ("import", or "user" for a correction by hand)."""
+        sql = "SELECT transcript_id, label, role, case_id, assigned_by FROM speakers"
         args: tuple[Any, ...] = ()
         if transcript_id:
             sql += " WHERE transcript_id = ?"
@@ -638,7 +661,7 @@ class Project:
                     sha,
                     parsed.format,
                     parsed.source_name,
-                    json.dumps(parsed.metadata, ensure_ascii=False, default=str),
+                    json.dumps(version_metadata(parsed), ensure_ascii=False, default=str),
                     now_iso(),
                 ),
             )
@@ -672,8 +695,7 @@ class Project:
                     "SELECT 1 FROM speakers WHERE transcript_id = ? AND label = ?", (transcript_id, label)
                 ).fetchone()
                 if not exists:
-                    role = "interviewer" if is_interviewer_label(label) else "unknown"
-                    self.set_speaker(transcript_id, label, role=role, case_id=None, coder=coder)
+                    self.set_speaker(transcript_id, label, role=default_role(label), case_id=None, coder=coder)
             result: dict[str, Any] = {
                 "id": transcript_id,
                 "version": version,
@@ -761,6 +783,206 @@ class Project:
             raise NotFoundError(f"no transcript '{transcript_id}'", hint=hint)
         return dict(row)
 
+    def transcript_records(self) -> dict[str, str]:
+        """How each transcript records its interview: "verbatim", or "notes" (an interviewer's paraphrase: never
+        presented as a verbatim quote). Documents are "verbatim": their text is quoted as written."""
+        return {
+            str(r[0]): str(r[1])
+            for r in self.db.execute(
+                "SELECT t.id, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') FROM transcripts t"
+                " JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version"
+            )
+        }
+
+    def notes_transcripts(self) -> set[str]:
+        """The ids of transcripts that are interview notes."""
+        return {tid for tid, record in self.transcript_records().items() if record == "notes"}
+
+    def set_transcript_record(self, transcript_id: str, record: str, *, coder: str | None = None) -> dict[str, Any]:
+        """Mark a transcript as interview "notes" or as "verbatim" by hand (logged, undoable). Returns the change."""
+        if record not in RECORDS:
+            raise QualcodeError(f"unknown record '{record}'", hint="use 'notes' or 'verbatim'")
+        with self.transaction():
+            row = self.require_transcript(transcript_id)
+            if row.get("kind") == "document":
+                raise QualcodeError(f"{transcript_id} is a document", hint="only transcripts can be notes")
+            before = self.transcript_records()[transcript_id]
+            if row.get("record") == record:
+                return {"id": transcript_id, "record": record, "was": before, "changed": False}
+            self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
+            self.log_event("transcript.record", "transcript", transcript_id, coder=coder,
+                           before={"id": transcript_id, "record": row.get("record")},
+                           after={"id": transcript_id, "record": record})
+        return {"id": transcript_id, "record": record, "was": before, "changed": before != record}
+
+    def set_speaker_role(
+        self, transcript_id: str, label: str, role: str, *, case_id: str | None = None, coder: str | None = None
+    ) -> dict[str, Any]:
+        """Correct a speaker's role by hand (logged, undoable; later imports keep it). An informant keeps the case
+        it had unless ``case_id`` names another; an interviewer has none."""
+        if role not in ("interviewer", "informant"):
+            raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer' or 'informant'")
+        with self.transaction():
+            self.require_transcript(transcript_id)
+            rows = self.speakers(transcript_id)
+            row = next((r for r in rows if r["label"] == label), None)
+            if row is None:
+                import difflib
+
+                labels = [r["label"] for r in rows]
+                close = difflib.get_close_matches(label, labels, n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'?" if close else "speakers: " + ", ".join(labels)
+                raise NotFoundError(f"{transcript_id} has no speaker '{label}'", hint=hint)
+            if case_id is not None and not self.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+                raise NotFoundError(f"no case '{case_id}'", hint="see 'qualcode cases'")
+            new_case = None if role == "interviewer" else (case_id if case_id is not None else row["case_id"])
+            self.set_speaker(transcript_id, label, role=role, case_id=new_case, coder=coder, assigned_by="user",
+                             action="speaker.role", how="set by hand")
+        return {"transcript": transcript_id, "speaker": label, "role": role, "case": new_case,
+                "was": {"role": row["role"], "case": row["case_id"]}}
+
+    def _transcript_state(self, transcript_id: str) -> dict[str, Any]:
+        """Everything that belongs to a transcript, as rows, so its removal can be undone exactly."""
+        q = self.db.execute
+
+        def rows(sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+            return [dict(r) for r in q(sql, args)]
+
+        tid = (transcript_id,)
+        seg_ids = [int(r[0]) for r in q("SELECT id FROM segments WHERE transcript_id = ?", tid)]
+        codings = rows(
+            "SELECT c.*, k.name AS coder FROM codings c JOIN coders k ON k.id = c.coder_id JOIN segments s"
+            " ON s.id = c.segment_id WHERE s.transcript_id = ? ORDER BY c.id", tid)
+        coding_ids = [str(c["id"]) for c in codings]
+        memos = rows("SELECT m.*, k.name AS coder FROM memos m LEFT JOIN coders k ON k.id = m.coder_id"
+                     " WHERE m.target_type = 'transcript' AND m.target_id = ?", tid)
+        memos += [m for m in rows("SELECT m.*, k.name AS coder FROM memos m LEFT JOIN coders k ON k.id = m.coder_id"
+                                  " WHERE m.target_type IN ('segment', 'coding')", ())
+                  if (m["target_type"] == "segment" and m["target_id"].isdigit() and int(m["target_id"]) in
+                      set(seg_ids)) or (m["target_type"] == "coding" and m["target_id"] in set(coding_ids))]
+        return {
+            "transcript": dict(self.require_transcript(transcript_id)),
+            "versions": rows("SELECT * FROM transcript_versions WHERE transcript_id = ? ORDER BY version", tid),
+            "speakers": rows("SELECT * FROM speakers WHERE transcript_id = ?", tid),
+            "segments": rows("SELECT * FROM segments WHERE transcript_id = ? ORDER BY id", tid),
+            "codings": codings,
+            "decisions": rows(
+                "SELECT d.*, k.name AS coder FROM decisions d JOIN coders k ON k.id = d.coder_id JOIN segments s"
+                " ON s.id = d.segment_id WHERE s.transcript_id = ?", tid),
+            "adjudications": rows(
+                "SELECT a.*, k.name AS coder FROM adjudications a JOIN coders k ON k.id = a.coder_id JOIN segments"
+                " s ON s.id = a.segment_id WHERE s.transcript_id = ?", tid),
+            "memos": memos,
+        }
+
+    def remove_transcript(
+        self, transcript_id: str, *, coder: str | None = None, with_codings: bool = False
+    ) -> dict[str, Any]:
+        """Remove a transcript with all its versions, units and speakers (logged; ``undo`` brings it back exactly).
+
+        Refuses while the transcript has codings unless ``with_codings``: they go too (and come back with undo).
+        Cases stay; finding evidence keeps its links, which the audit then reports as removed.
+        """
+        with self.transaction():
+            state = self._transcript_state(transcript_id)
+            if state["codings"] and not with_codings:
+                coders = sorted({c["coder"] for c in state["codings"]})
+                raise ConflictError(
+                    f"{transcript_id} has {len(state['codings'])} coding(s) by {', '.join(coders)}",
+                    hint="to remove it with its codings, add --with-codings (undo brings everything back)",
+                )
+            self._delete_transcript(transcript_id, state)
+            self.log_event("transcript.remove", "transcript", transcript_id, coder=coder, before=state, after=None)
+        return {
+            "id": transcript_id,
+            "removed": True,
+            "versions": len(state["versions"]),
+            "units": sum(1 for s in state["segments"] if s["version"] == state["transcript"]["current_version"]),
+            "codings": len(state["codings"]),
+            "memos": len(state["memos"]),
+        }
+
+    def _delete_transcript(self, transcript_id: str, state: dict[str, Any]) -> None:
+        seg_ids = [s["id"] for s in state["segments"]]
+        for m in state["memos"]:
+            self.db.execute("DELETE FROM memos WHERE id = ?", (m["id"],))
+        for chunk in range(0, len(seg_ids), 500):
+            part = seg_ids[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            for table in ("codings", "decisions", "adjudications"):
+                self.db.execute(f"DELETE FROM {table} WHERE segment_id IN ({marks})", part)
+        self.db.execute("DELETE FROM segments WHERE transcript_id = ?", (transcript_id,))
+        self.db.execute("DELETE FROM speakers WHERE transcript_id = ?", (transcript_id,))
+        self.db.execute("DELETE FROM transcript_versions WHERE transcript_id = ?", (transcript_id,))
+        self.db.execute("DELETE FROM transcripts WHERE id = ?", (transcript_id,))
+
+    def _restore_transcript(self, state: dict[str, Any]) -> None:
+        t = state["transcript"]
+        if self.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (t["id"],)).fetchone():
+            raise ConflictError(f"a transcript '{t['id']}' exists again", hint="remove it first, then undo")
+        self.db.execute(
+            "INSERT INTO transcripts (id, title, current_version, created, attributes, kind, record)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (t["id"], t["title"], t["current_version"], t["created"], t["attributes"], t.get("kind") or "transcript",
+             t.get("record")),
+        )
+        for v in state["versions"]:
+            self.db.execute(
+                "INSERT INTO transcript_versions (transcript_id, version, text, sha256, format, source_name, metadata,"
+                " imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (v["transcript_id"], v["version"], v["text"], v["sha256"], v["format"], v["source_name"],
+                 v["metadata"], v["imported"]),
+            )
+        for sp in state["speakers"]:
+            self.db.execute(
+                "INSERT INTO speakers (transcript_id, label, role, case_id, assigned_by, how)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (sp["transcript_id"], sp["label"], sp["role"],
+                 sp["case_id"] if sp["case_id"] is None or self.db.execute(
+                     "SELECT 1 FROM cases WHERE id = ?", (sp["case_id"],)).fetchone() else None,
+                 sp.get("assigned_by", "import"), sp.get("how")),
+            )
+        # Units come back under their own ids, unless a transcript imported since took some of them.
+        ids = [s["id"] for s in state["segments"]]
+        taken = any(self.db.execute("SELECT 1 FROM segments WHERE id = ?", (i,)).fetchone() for i in ids)
+        new_id: dict[int, int] = {}
+        for seg in state["segments"]:
+            cols = ["transcript_id", "version", "idx", "turn", "speaker", "start", "end", "t_start", "t_end", "text"]
+            if not taken:
+                cols = ["id", *cols]
+            cur = self.db.execute(
+                f"INSERT INTO segments ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [seg[c] for c in cols],
+            )
+            new_id[seg["id"]] = seg["id"] if not taken else int(cur.lastrowid or 0)
+        for c in state["codings"]:
+            self.db.execute(
+                "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (c["id"], new_id[c["segment_id"]], c["code_id"], self.coder_id(c["coder"]), c["created"], c["memo"],
+                 c["source"], c["score"], c["model_version"], c["status"]),
+            )
+        for d in state["decisions"]:
+            self.db.execute(
+                "INSERT INTO decisions (segment_id, code_id, coder_id, decision, score, model_version, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (new_id[d["segment_id"]], d["code_id"], self.coder_id(d["coder"]), d["decision"], d["score"],
+                 d["model_version"], d["created"]),
+            )
+        for a in state["adjudications"]:
+            self.db.execute(
+                "INSERT INTO adjudications (segment_id, code_id, decision, coder_id, note, originals, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (new_id[a["segment_id"]], a["code_id"], a["decision"], self.coder_id(a["coder"]), a["note"],
+                 a["originals"], a["created"]),
+            )
+        for m in state["memos"]:
+            target = m["target_id"]
+            if m["target_type"] == "segment" and target.isdigit():
+                target = str(new_id.get(int(target), int(target)))
+            self.put_memo(m["target_type"], target, self.coder_id(m["coder"]) if m["coder"] else m["coder_id"],
+                          m["text"], created=m["created"], updated=m["updated"])
+
     def transcript_text(self, transcript_id: str, version: int | None = None) -> str:
         t = self.require_transcript(transcript_id)
         v = version or t["current_version"]
@@ -776,7 +998,7 @@ class Project:
         rows = self.db.execute(
             """
             SELECT t.id, t.title, t.kind, t.current_version AS version, t.attributes, v.format, v.source_name, v.sha256,
-                   v.metadata,
+                   v.metadata, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') AS record,
                    (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND s.version = t.current_version)
                        AS units,
                    (SELECT count(*) FROM segments s LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id
@@ -1255,6 +1477,29 @@ class Project:
         self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
                         (target_type, target_id, coder_id))
 
+    def put_speaker(self, transcript_id: str, label: str, state: dict[str, Any]) -> None:
+        """Give a speaker label the role and informant a logged state holds (inside a transaction; the caller logs
+        it). Undo and redo of a role set by hand restore speakers through here."""
+        self.db.execute(
+            "UPDATE speakers SET role = ?, case_id = ?, assigned_by = ?, how = ? WHERE transcript_id = ? AND label = ?",
+            (state["role"], state["case_id"], state.get("assigned_by", "import"),
+             "set by hand" if state.get("assigned_by") == "user" else None, transcript_id, label),
+        )
+
+    def put_record(self, transcript_id: str, record: str | None) -> None:
+        """Set what kind of record a transcript is (verbatim or notes; None: as imported), inside a transaction; the
+        caller logs it."""
+        self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
+
+    def drop_transcript(self, transcript_id: str) -> None:
+        """Delete a transcript with everything on it, as a logged removal did (inside a transaction; the caller logs
+        it). Redo of a removal goes through here."""
+        self._delete_transcript(transcript_id, self._transcript_state(transcript_id))
+
+    def restore_transcript(self, state: dict[str, Any]) -> None:
+        """Put back a transcript removed with everything on it, from its logged state (inside a transaction)."""
+        self._restore_transcript(state)
+
     # ------------------------------------------------------------------ summary
 
     def review_count(self) -> int:
@@ -1302,7 +1547,33 @@ def source_type_of(kind: str | None, attrs: dict[str, Any]) -> str:
 
 
 def is_interviewer_label(label: str) -> bool:
-    return label.strip().strip("[]").strip().rstrip(":").lower() in INTERVIEWER_LABELS
+    """True for the interviewing side's usual labels ("Interviewer", "Q", "Researcher 1", "Entrevistador")."""
+    from qualcode.speakers import is_interviewer_label as _is_interviewer
+
+    return _is_interviewer(label)
+
+
+def default_role(label: str) -> str:
+    """The role a speaker label gets before any case sheet says more: a heading is context (like the
+    interviewer's question), notes are the informant's, an interviewer label is the interviewer."""
+    from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, role_of_label
+
+    if label == HEADING_SPEAKER:
+        return "interviewer"
+    if label == NOTES_SPEAKER:
+        return "informant"
+    return "interviewer" if role_of_label(label) == "interviewer" else "unknown"
+
+
+def version_metadata(parsed: ParsedTranscript) -> dict[str, Any]:
+    """What a transcript version stores besides its text: the file's metadata, what the import recognised (its
+    record, the layout it detected, what it left out), so reports and ``doctor`` can say it later."""
+    data = dict(parsed.metadata)
+    if parsed.kind != "document":
+        data["record"] = parsed.record
+    if parsed.detected or parsed.warnings:
+        data["import"] = {"detected": parsed.detected, "notes": list(parsed.warnings)}
+    return data
 
 
 def _split_sql(sql: str) -> list[str]:

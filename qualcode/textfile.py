@@ -8,15 +8,13 @@ from qualcode.errors import InputError
 
 
 def read_user_text(path: str | Path, *, hint: str = "save it as UTF-8") -> str:
-    """The file's text (UTF-8, a byte-order mark allowed), or InputError naming the file."""
+    """The file's text (UTF-8, a byte-order mark allowed), or InputError naming the file: missing, a folder, not a
+    regular file, over the file-size bound (``QUALCODE_MAX_INPUT_MB``) or not UTF-8."""
+    from qualcode.safeio.files import read_input
+
     p = Path(path)
+    data = read_input(p, what="file", hint="check the path")
     try:
-        return p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(p), hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", path=str(p)) from None
-    except PermissionError:
-        raise InputError("cannot be read (permission denied)", path=str(p)) from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", path=str(p), hint=hint) from None

@@ -157,8 +157,7 @@ def report_pdf(title: str, sections: list[tuple[str, list[str]]], *, columns: in
     state["top"] = 140.0
     for heading, paragraphs in sections:
         page, x, top = place(60)
-        page.text(x, top + 6, heading, size=13, bold=True)
-        state["top"] = top + 28
+        state["top"] = page.paragraph(x, top + 6, col_width, heading, size=13, bold=True, leading=1.25) + 8
         for text in paragraphs:
             words = text.split()
             per_line = max(10, int(col_width / (10 * _AVG)))
@@ -179,7 +178,8 @@ def report_pdf(title: str, sections: list[tuple[str, list[str]]], *, columns: in
     if table:
         page = new_page()
         top = body_top
-        widths = [(595 - 2 * margin) / len(table[0])] * len(table[0])
+        rest = (595 - 2 * margin) * 0.45 / (len(table[0]) - 1)
+        widths = [(595 - 2 * margin) * 0.55] + [rest] * (len(table[0]) - 1)
         page.rule(margin, top - 4, 595 - margin)
         for row in table:
             x = margin

@@ -85,10 +85,11 @@ def _reverse(project: Project, coder: str, kind: str) -> Reversal | None:
     # keeps "undo" and "redo" of one action saying the same thing.
     (_, action), ev = min(((project.original_event(int(e["id"])), e) for e in (group[0], group[-1])),
                           key=lambda pair: pair[0][0])
-    if ev["entity"] == "finding":
+    if ev["entity"] in ("finding", "transcript"):
         # A finding's logged state carries its evidence quotes verbatim (names included): the finding itself is one
-        # 'findings show' away, pseudonymised. Codings and memos keep theirs, which say which unit changed.
-        return {"event": new_id, "reversed": int(ev["id"]), "entity": "finding", "entity_id": ev["entity_id"],
+        # 'findings show' away, pseudonymised. A removed transcript's logged state is its whole text: too much to
+        # print and confidential. Codings and memos keep theirs, which say which unit changed.
+        return {"event": new_id, "reversed": int(ev["id"]), "entity": str(ev["entity"]), "entity_id": ev["entity_id"],
                 "segment": None, "action": action, "count": len(group)}
     return {"event": new_id, "reversed": int(ev["id"]), "entity": str(ev["entity"]), "entity_id": ev["entity_id"],
             "segment": _segment_of(ev), "state": ev["before"], "previous": ev["after"], "action": action,
@@ -108,7 +109,8 @@ def _segment_of(ev: Event) -> int | None:
 def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
                 target: dict[str, Any] | None) -> None:
     """Make the store hold ``target`` where it held ``current`` (None = absent): one logged state of a coding, a
-    memo, or a finding and its evidence."""
+    memo, a finding and its evidence, a speaker's role, or a transcript (its record, or the whole of it when it was
+    removed)."""
     if entity == "coding":
         if target is None:
             if current is not None:
@@ -126,6 +128,21 @@ def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
                              created=target["created"], updated=target["updated"])
     elif entity == "finding":
         apply_finding_state(project, current, target)
+    elif entity == "speaker":
+        ref = target or current
+        assert ref is not None
+        if target is not None:  # (a label a correction created has no state before: set-role needs the label)
+            project.put_speaker(ref["transcript"], ref["label"], target)
+    elif entity == "transcript":
+        ref = target or current
+        assert ref is not None
+        if "versions" not in ref:  # a record (verbatim or notes) set by hand
+            project.put_record(ref["id"], target["record"] if target else None)
+        elif target is None:  # redo a removal
+            assert current is not None
+            project.drop_transcript(current["transcript"]["id"])
+        else:  # undo a removal
+            project.restore_transcript(target)
     else:
         raise QualcodeError(f"cannot undo changes to {entity}")
 

@@ -39,16 +39,39 @@ def create_example(folder: str | Path, *, force: bool = False) -> dict[str, Any]
 
 def import_files(project: Project, files: list[str | Path], *, coder: str, cases: str | Path | None = None,
                  documents: list[str | Path] | None = None, document_sheet: str | Path | None = None,
-                 progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Import transcripts, desk-review documents and a case sheet and a documents sheet in one transaction; a
-    corrected transcript becomes a new version and its codings are re-anchored. ``progress`` hears of each file."""
-    from qualcode.project_io import import_files as run
+                 dry_run: bool = False, progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Import transcripts, desk-review documents, a case sheet and a documents sheet in one transaction and return
+    the import report (:mod:`qualcode.importing`); a corrected transcript becomes a new version and its codings are
+    re-anchored. A case sheet alone re-matches the speakers of the transcripts it names. With ``dry_run`` the report
+    says what would happen and nothing is written. ``progress`` hears of each file read and stored."""
+    from qualcode.importing import import_files as run
+    from qualcode.importing import plan_case_sheet
 
     if not files and not cases and not documents and not document_sheet:
         raise QualcodeError("nothing to import",
                             hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
-    return run(project, list(files), cases=cases, coder=coder, documents=documents, document_sheet=document_sheet,
-               progress=progress)
+    if files or documents or document_sheet:
+        return run(project, list(files), cases=cases, coder=coder, dry_run=dry_run, documents=documents,
+                   document_sheet=document_sheet, progress=progress)
+    assert cases is not None
+    return plan_case_sheet(project, cases, coder=coder, dry_run=dry_run)
+
+
+def set_speaker_role(project: Project, transcript: str, speaker: str, role: str, *, coder: str,
+                     case_id: str | None = None) -> dict[str, Any]:
+    """Correct a speaker's role (and informant) in a transcript; later imports keep it, undo takes it back."""
+    return project.set_speaker_role(transcript, speaker, role, case_id=case_id, coder=coder)
+
+
+def set_record(project: Project, transcript: str, record: str, *, coder: str) -> dict[str, Any]:
+    """Mark a transcript as verbatim or as interview notes (its passages are then shown as notes, not quotes)."""
+    return project.set_transcript_record(transcript, record, coder=coder)
+
+
+def remove_transcript(project: Project, transcript: str, *, coder: str, with_codings: bool = False) -> dict[str, Any]:
+    """Remove a transcript with everything on it (refused while it has codings unless ``with_codings``); logged,
+    and undo brings it back."""
+    return project.remove_transcript(transcript, coder=coder, with_codings=with_codings)
 
 
 def import_codings(project: Project, table: str | Path, *, coder: str, transcript: str | None = None) -> dict[str, Any]:

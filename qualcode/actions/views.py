@@ -240,7 +240,12 @@ def codebook_tree(project: Project) -> dict[str, Any]:
 
 def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]:
     """The informants with their attributes and transcripts; ``stakeholder_group``, ``role``, ``sex`` and
-    ``location`` are lifted out of the attributes for listing. Names are left out unless ``show_names``."""
+    ``location`` are lifted out of the attributes for listing. Names are left out unless ``show_names``. Each has
+    the attribution its quotes get (``attribution``, from the case sheet or the template: ``attribution_source``)
+    and how many informants of the project that attribution fits (``fits``: 1 singles someone out)."""
+    from qualcode.safety.attribution import case_attributions
+
+    attributed = case_attributions(project)
     rows: list[dict[str, Any]] = []
     for case in project.cases():
         row = dict(case)
@@ -248,8 +253,20 @@ def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]
             row.pop("name", None)
         for key in ("stakeholder_group", "role", "sex", "location"):
             row[key] = row["attributes"].get(key)
+        a = attributed.get(row["id"], {})
+        row["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
+        row["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
+        # an attribution that fits one informant of the project identifies them to anyone who knows the list
+        row["fits"] = a.get("describes", 0)
         rows.append(row)
     return rows
+
+
+def speakers(project: Project, transcript: str) -> dict[str, Any]:
+    """A transcript's speakers with their units, role, case and how each was decided, and the import's warnings."""
+    from qualcode.importing import stored_speakers
+
+    return stored_speakers(project, transcript)
 
 
 def coders(project: Project) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ their exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -46,10 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 0
+    from qualcode.safeio.output import TerminalStream
+
+    stdout = sys.stdout
+    # data (a speaker label, a memo, an attribute) must never drive the terminal: every control character a command
+    # prints is made visible as U+FFFD; the workbench draws on the terminal itself and escapes its own text
+    if getattr(func, "__module__", "") != "qualcode.cli.workbench_commands":
+        sys.stdout = TerminalStream(stdout)
     try:
         return int(func(args) or 0)
     except QualcodeError as err:
-        print(f"qualcode: error: {err}", file=sys.stderr)
+        print(f"qualcode: error: {_one_line(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("qualcode: interrupted", file=sys.stderr)
@@ -60,8 +68,19 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("QUALCODE_DEBUG"):
             raise
         print(
-            f"qualcode: internal error: {type(err).__name__}: {err} (set QUALCODE_DEBUG=1 for details and "
-            "please report it)",
+            f"qualcode: internal error: {type(err).__name__}: {_one_line(str(err))} (set QUALCODE_DEBUG=1 for "
+            "details and please report it)",
             file=sys.stderr,
         )
         return 1
+    finally:
+        if isinstance(sys.stdout, TerminalStream):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe
+                sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _one_line(text: str) -> str:
+    from qualcode.safeio.output import terminal_text
+
+    return " ".join(terminal_text(text).split("\n"))

@@ -32,8 +32,9 @@ def register(commands: Commands) -> None:
     p.add_argument("--coder", metavar="NAME", help="default coder for this project")
 
     p = command(commands, "example", cmd_example, help="create a working copy of the bundled example project",
-                description="Create DIR with the bundled example evaluation: 14 transcripts, case sheet,"
-                            " codebook and the team's human codings.", options=[json_option],
+                description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review"
+                            " documents, case sheet, codebook, the team's human codings and draft findings.",
+                options=[json_option],
                 project=NEW_PROJECT_HELP)
     p.add_argument("dir", metavar="DIR", nargs="?", help="the folder to create (or give it with -p)")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
@@ -41,11 +42,15 @@ def register(commands: Commands) -> None:
     p = command(commands, "import", cmd_import,
                 help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
                 description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
-                            " --document (a .pdf or .html file is always a document) and their documents sheet."
-                            " Re-importing a changed file creates a new version and re-anchors its codings.",
+                            " --document (a .pdf or .html file is always a document) and their documents sheet, and"
+                            " print the import report: per file what was recognised, each speaker with its units,"
+                            " role and case, the metadata found and warnings for what is likely wrong. Re-importing"
+                            " a changed file creates a new version and re-anchors its codings; the same text under"
+                            " another file name is recognised and not imported twice.",
                 options=[coder_option, progress_option, json_option])
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
+    p.add_argument("--dry-run", action="store_true", help="print the import report and change nothing")
     p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
                    help="desk-review documents: PDF (with a text layer), Word .docx, HTML, Markdown or text")
     p.add_argument("--document-sheet", metavar="FILE",
@@ -53,15 +58,50 @@ def register(commands: Commands) -> None:
 
     command(commands, "status", cmd_status, help="counts of transcripts, segments, codes, codings, cases, coders",
             options=[json_option])
-    command(commands, "transcripts", cmd_transcripts, help="list transcripts with attributes and coding progress",
-            options=[json_option])
+    p = command(commands, "transcripts", cmd_transcripts,
+                help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
+                description="Without an action: every transcript with its type, record (verbatim or notes),"
+                            " stakeholder groups, format, units and coding progress.", options=[json_option])
+    actions = p.add_subparsers(dest="transcripts_command", required=False)
+    q = command(actions, "speakers", cmd_transcripts_speakers,
+                help="a transcript's speakers with their units, role, case and warnings", options=[json_option])
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q = command(actions, "set-role", cmd_transcripts_set_role,
+                help="correct a speaker's role (kept by later imports; undoable)", options=[coder_option, json_option])
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q.add_argument("speaker", metavar="SPEAKER", help="the speaker label as 'qualcode transcripts speakers' shows it")
+    q.add_argument("role", choices=["interviewer", "informant"])
+    q.add_argument("--case", metavar="ID", help="the informant's case (default: the case it has)")
+    q = command(actions, "set-record", cmd_transcripts_set_record,
+                help="mark a transcript as verbatim or as interview notes (paraphrase)",
+                options=[coder_option, json_option])
+    q.add_argument("transcript", metavar="TRANSCRIPT")
+    q.add_argument("record", choices=["verbatim", "notes"])
+    q = command(actions, "remove", cmd_transcripts_remove,
+                help="remove a transcript (refused while it has codings; logged, undoable)",
+                options=[coder_option, json_option])
+    q.add_argument("transcript", metavar="ID")
+    q.add_argument("--with-codings", action="store_true", help="remove it even though it has codings (they go too)")
 
     command(commands, "documents", cmd_documents,
             help="list desk-review documents with title, type, pages and coding progress", options=[json_option])
 
-    p = command(commands, "cases", cmd_cases, help="list informants (cases) and their attributes",
-                options=[json_option])
+    p = command(commands, "cases", cmd_cases,
+                help="list informants (cases), their attributes and how quotes attribute them",
+                description="Informants with their attributes and the attribution their quotes get: the case"
+                            " sheet's 'attribution' column verbatim, else the project's template. Template fields:"
+                            " {role}, {organisation_type}, {group}, {location}, {sex}, {type} or any case-sheet"
+                            " column; {a role} adds the article; text in [...] is left out when a field in it is"
+                            " empty.", options=[coder_option, json_option])
     p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
+    p.add_argument("--attribution-template", metavar="TEMPLATE",
+                   help="how interviews are attributed (default: 'Interview with {a role}[ of {a organisation_type}]"
+                        "[, {location}]')")
+    p.add_argument("--fgd-attribution-template", metavar="TEMPLATE",
+                   help="how focus groups are attributed (default: 'FGD with {composition}[, {location}]')")
+    p.add_argument("--attribution-k", type=int, metavar="K",
+                   help="a focus-group participant's detail is shown only when K participants share it (default 2)")
+    p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
 
     p = command(commands, "segments", cmd_segments,
                 help="list coding units with speaker, offsets, text and attributes", options=[json_option])
@@ -166,7 +206,8 @@ def cmd_example(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
         print(
-            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['segments']} units,"
+            f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['documents']} documents,"
+            f" {s['segments']} units,"
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
@@ -181,28 +222,64 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project, progress_for(args) as progress:
         report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
-                              document_sheet=args.document_sheet, progress=progress)
+                              document_sheet=args.document_sheet, dry_run=args.dry_run, progress=progress)
+    return emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
 
-    def human(r: dict[str, Any]) -> None:
-        for t in [*r["transcripts"], *r["documents"]]:
-            extra = ""
-            if t.get("reanchor"):
-                ra = t["reanchor"]
-                extra = f"; codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}"
-            what = ""
-            if t.get("kind") == "document":
-                pages = f", {t['pages']} pages" if t.get("pages") else ""
-                what = f"document '{t['title']}'{pages}, "
-            print(f"{t['id']}: {t['status'].replace('_', ' ')} ({what}version {t['version']}, {t['units']} units)"
-                  f"{extra}")
-        if r["cases"]:
-            print(f"{r['cases']} case rows applied")
-        if r.get("document_rows"):
-            print(f"{r['document_rows']} documents sheet rows applied")
-        for w in r["warnings"]:
-            print(f"warning: {w}")
 
-    return emit(args, report, human)
+def import_report_lines(r: dict[str, Any]) -> list[str]:
+    """The import report as the terminal shows it."""
+    out: list[str] = []
+    if r.get("dry_run"):
+        out.append("dry run: nothing was changed; this is what the import would do")
+    statuses = {"new": "new", "new_version": "new version", "unchanged": "unchanged",
+                "already_imported": "already in the project"}
+    for t in r["transcripts"]:
+        version = f" (version {t['version']})" if t.get("version") else ""
+        notes = ", interview notes" if t["record"] == "notes" else ""
+        out.append(f"{t['id']}  <- {Path(t['file']).name}: {statuses.get(t['status'], t['status'])}{version},"
+                   f" {t['units']} units{notes}")
+        out.append(f"  read as: {t['detected'] or t['format']}")
+        if t["metadata"]:
+            shown = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["metadata"].items() if k != "kind")
+            if shown:
+                out.append(f"  metadata: {shown}")
+        width = max((len(s["label"]) for s in t["speakers"]), default=0)
+        for k, s in enumerate(t["speakers"]):
+            head = "  speakers: " if k == 0 else "            "
+            who = s["role"] + (f" {s['case']}" if s["case"] else "")
+            out.append(f"{head}{s['label'].ljust(width)}  {who:<24} {s['units']:>5} units  ({s['how']})")
+        if t.get("unlabelled_units"):
+            out.append(f"  {t['unlabelled_units']} unit(s) without a speaker")
+        for n in t["notes"]:
+            out.append(f"  note: {n}")
+        if t.get("reanchor"):
+            ra = t["reanchor"]
+            out.append(f"  codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}")
+        for w in t["warnings"]:
+            out.append(f"  warning: {w}")
+    for t in r.get("documents", []):
+        pages = f", {t['pages']} pages" if t.get("pages") else ""
+        version = f"version {t['version']}, " if t.get("version") else ""
+        status = str(t.get("status") or "planned").replace("_", " ")
+        out.append(f"{t['id']}: {status} (document '{t['title']}'{pages}, {version}{t['units']} units)")
+        for w in t.get("warnings", []):
+            out.append(f"  note: {w}")
+    for o in r.get("case_sheet_transcripts", []):
+        roles = ", ".join(f"{s['label']} = {s['role']}" + (f" {s['case']}" if s["case"] else "")
+                          for s in o["speakers"])
+        out.append(f"{o['id']} (already in the project): {roles}")
+        for w in o["warnings"]:
+            out.append(f"  warning: {w}")
+    if r["cases"]:
+        out.append(f"{r['cases']} case-sheet row(s) " + ("would be applied" if r.get("dry_run") else "applied"))
+    if r.get("document_rows"):
+        out.append(f"{r['document_rows']} documents sheet row(s) applied")
+    for w in r["warnings"]:
+        out.append(f"warning: {w}")
+    n = r.get("warning_count", 0)
+    files = len(r["transcripts"]) + len(r.get("documents", []))
+    out.append(f"{files} file(s), {n} warning(s)" + (" (dry run)" if r.get("dry_run") else ""))
+    return out
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -226,7 +303,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         rows,
         lambda d: table(
             d,
-            ["id", "type", "stakeholder_groups", "format", "units", "progress", "coders"],
+            ["id", "type", "record", "stakeholder_groups", "format", "units", "progress", "coders"],
             widths={"stakeholder_groups": 40},
         ),
     )
@@ -241,13 +318,87 @@ def cmd_documents(args: argparse.Namespace) -> int:
                                                 "coders"], widths={"title": 40}))
 
 
-def cmd_cases(args: argparse.Namespace) -> int:
-    from qualcode.actions.views import cases
+def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import speakers
 
     with open_project(args) as project:
+        data = speakers(project, args.transcript)
+
+    def human(d: dict[str, Any]) -> None:
+        table(d["speakers"], ["label", "role", "case", "units", "assigned_by"], widths={"label": 30})
+        for w in d["warnings"]:
+            print(f"warning: {w}")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_set_role(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import set_speaker_role
+
+    with open_project(args) as project:
+        data = set_speaker_role(project, args.transcript, args.speaker, args.role, case_id=args.case, coder=args.coder)
+
+    def human(d: dict[str, Any]) -> None:
+        case = f" (case {d['case']})" if d["case"] else ""
+        print(f"{d['transcript']}: '{d['speaker']}' is now {d['role']}{case}; was {d['was']['role']}."
+              " Later imports keep this; 'qualcode undo' takes it back.")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import set_record
+
+    with open_project(args) as project:
+        data = set_record(project, args.transcript, args.record, coder=args.coder)
+
+    def human(d: dict[str, Any]) -> None:
+        what = "interview notes: quote banks and reports show its passages as notes, not quotes" \
+            if d["record"] == "notes" else "verbatim: its passages are quoted as said"
+        print(f"{d['id']} is {what}.")
+
+    return emit(args, data, human)
+
+
+def cmd_transcripts_remove(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import remove_transcript
+
+    with open_project(args) as project:
+        data = remove_transcript(project, args.transcript, coder=args.coder, with_codings=args.with_codings)
+
+    def human(d: dict[str, Any]) -> None:
+        extra = f", {d['codings']} coding(s)" if d["codings"] else ""
+        print(f"removed {d['id']}: {d['versions']} version(s), {d['units']} units{extra}."
+              " 'qualcode undo' brings it back.")
+
+    return emit(args, data, human)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import cases
+    from qualcode.safety.attribution import set_templates, templates
+
+    with open_project(args) as project:
+        if (args.attribution_template is not None or args.fgd_attribution_template is not None
+                or args.attribution_k is not None or args.default_attribution):
+            set_templates(project, coder=args.coder, kii=args.attribution_template,
+                          fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
         rows = cases(project, show_names=args.show_names)
-    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts"]
-    return emit(args, rows, lambda d: table(d, cols, widths={"role": 30}))
+        current = templates(project)
+    cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts",
+            "attribution", "fits"]
+
+    def human(d: list[dict[str, Any]]) -> None:
+        table(d, cols, widths={"role": 24, "stakeholder_group": 22})
+        alone = [r["id"] for r in d if r["fits"] == 1 and r["attribution_source"] == "template"]
+        print(f"Interviews: {current['kii']}\nFocus groups: {current['fgd']} (participant detail when"
+              f" {current['k']} share it)")
+        if alone:
+            print(f"{len(alone)} attribution(s) from the template fit one informant only ({', '.join(alone)}): check"
+                  " they say no more than the informant agreed to, or give the wording in the case sheet's"
+                  " 'attribution' column")
+
+    return emit(args, rows, human)
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
@@ -379,7 +530,12 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         report = import_codings(project, args.file, transcript=args.transcript, coder=args.coder)
-    return emit(args, report, lambda r: print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there"))
+    def human(r: dict[str, Any]) -> None:
+        print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
+        for w in r.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, report, human)
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:

@@ -25,7 +25,9 @@ from qualcode.cli._common import (
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
+from qualcode.safeio.output import csv_frame
 from qualcode.store import Project
+from qualcode.synthesis.evidence import shown_passage
 
 
 def register(commands: Commands) -> None:
@@ -181,7 +183,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             if args.csv:
                 import pandas as pd
 
-                pd.DataFrame(data["counts"], index=data["codes"], columns=data["codes"]).to_csv(sys.stdout)
+                csv_frame(pd.DataFrame(data["counts"], index=data["codes"], columns=data["codes"])).to_csv(sys.stdout)
                 return 0
 
             def human_co(d: dict[str, Any]) -> None:
@@ -200,14 +202,16 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
-                    print(f"[{r['ref']}] {r['quote']}\n    \u2014 {r['attribution']} ({r['code']};"
-                          f" {', '.join(r['coders'])})")
-                print(f"{len(rows)} passage(s)")
+                    # interview notes are the note-taker's paraphrase: never shown as what the informant said
+                    print(f"[{r['ref']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
+                          f" ({r['code']}; {', '.join(r['coders'])})")
+                notes = sum(r["record"] == "notes" for r in rows)
+                print(f"{len(rows)} passage(s)" + (f", {notes} of them from interview notes" if notes else ""))
 
             return emit(args, quotes, human_cell)
         _review_note(project, args)
         if args.csv:
-            matrix_frame(data).to_csv(sys.stdout)
+            csv_frame(matrix_frame(data)).to_csv(sys.stdout)
             return 0
 
         def human(d: dict[str, Any]) -> None:
@@ -319,7 +323,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
                 if t["divergent"]:
                     print(f"  DIVERGENT: {t['divergence']}")
                 for q in t["representative"]:
-                    print(f"  [{q['ref']}] ({q['stance']}) \u201c{_short(q['text'], 160)}\u201d"
+                    print(f"  [{q['ref']}] ({q['stance']}) {shown_passage(_short(q['text'], 160), q.get('record'))}"
                           f" \u2014 {q['attribution']}")
             print("\nPromote a theme to a draft finding: qualcode themes --criterion ID --promote N --id F-...")
 
@@ -444,7 +448,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             mark = "+" if link["stance"] == "supports" else "-"
             origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
             gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['ref']}] \u201c{link['quote']}\u201d{gone}")
+            print(f"  {mark} [{link['ref']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
             print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
                   f" {link.get('created') or ''}{origin}")
 
@@ -468,8 +472,13 @@ def cmd_findings_import(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         r = import_findings(project, args.file, coder=args.coder, replace=args.replace)
-    return emit(args, r, lambda d: print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated,"
-                                         f" {d['links']} evidence links."))
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated, {d['links']} evidence links.")
+        for w in d.get("warnings", []):
+            print(f"warning: {w}")
+
+    return emit(args, r, human)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

@@ -8,7 +8,6 @@ with filters), CSV (one table) and Markdown. Names never appear unless ``show_na
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.model import ProgressFn
+from qualcode.safeio.cleaning import clean
+from qualcode.safeio.files import output_error
+from qualcode.safeio.output import SafeCsvWriter, md_text
 from qualcode.synthesis.evidence import criteria, load_evidence
 
 if TYPE_CHECKING:
@@ -23,12 +25,14 @@ if TYPE_CHECKING:
 
 FORMATS = ("docx", "xlsx", "csv", "md")
 BY = ("criterion", "group")
-COLUMNS = ["criterion", "criterion_name", "code", "code_name", "question", "stakeholder_group", "quote",
+COLUMNS = ["criterion", "criterion_name", "code", "code_name", "question", "stakeholder_group", "quote", "record",
            "attribution", "reference", "transcript", "unit", "source_type", "coders"]
 HEADERS = {"criterion": "Criterion id", "criterion_name": "Criterion", "code": "Code id", "code_name": "Code",
            "question": "Evaluation question", "stakeholder_group": "Stakeholder group", "quote": "Quote",
-           "attribution": "Attribution", "reference": "Reference", "transcript": "Transcript", "unit": "Unit",
-           "source_type": "Source", "coders": "Coded by"}
+           "record": "Record", "attribution": "Attribution", "reference": "Reference", "transcript": "Transcript",
+           "unit": "Unit", "source_type": "Source", "coders": "Coded by"}
+# What the "record" column says: a verbatim quote, or the interviewer's notes (paraphrase, never to be quoted)
+RECORDS = {"verbatim": "verbatim", "notes": "interview notes (paraphrase)"}
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -91,6 +95,7 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
                 "criterion": r["criterion"], "code": r["code"], "code_name": names.get(r["code"], r["code"]),
                 "question": questions.get(r["code"], ""), "stakeholder_group": r["group"],
                 "quote": pseudo(r["text"], r["transcript"]).strip(), "attribution": attribute(r),
+                "record": RECORDS.get(r.get("record", "verbatim"), "verbatim"),
                 "reference": r["ref"], "transcript": r["transcript"], "unit": r["idx"],
                 "source_type": r["source_type"], "coders": [], "_sort": (code_pos[r["code"]], r["group"],
                                                                           r["transcript"], r["idx"]),
@@ -170,6 +175,9 @@ def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[st
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise QualcodeError(f"cannot write the quote bank into {out}: it is a file, not a folder",
+                            hint="give --out a folder") from None
     except OSError as err:
         raise QualcodeError(f"cannot create {out} ({err.strerror})", hint="choose another --out folder") from None
     stem = "quotes" if criterion is None else f"quotes-{bank['criteria'][0]['id']}"
@@ -178,21 +186,24 @@ def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[st
     for fmt in fmts:
         path = out / f"{stem}.{fmt}"
         try:
+            if path.is_dir():
+                raise IsADirectoryError
             writers[fmt](bank, path, progress=progress)
-        except PermissionError:
-            raise QualcodeError(f"cannot write {path}", hint="close it in Word/Excel and try again") from None
+        except OSError as err:
+            raise output_error(path, err, what=f"{fmt} file") from None
         files.append(str(path))
     return {"files": files, "quotes": bank["quotes"], "criteria": len(bank["criteria"]), "show_names": show_names}
 
 
 def _clean(text: Any) -> str:
-    return ILLEGAL_XML.sub("", str(text))
+    # projects imported before control characters were removed at import may still hold some: XML refuses them
+    return ILLEGAL_XML.sub("", clean(str(text)))
 
 
 def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
     # utf-8-sig so Excel opens Vietnamese text correctly
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)  # a quote starting '=' or '+' must stay text in Excel, not run as a formula
         w.writerow(COLUMNS)
         for c in bank["criteria"]:
             for r in c["rows"]:
@@ -200,30 +211,39 @@ def write_csv(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None =
 
 
 def write_markdown(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
-    lines = [f"# {bank['title']}", "", _note(bank), ""]
+    # every piece of data is escaped: a quote holding <script> or [text](link) is shown, never run or linked
+    lines = [f"# {md_text(bank['title'])}", "", _note(bank), ""]
     for c in bank["criteria"]:
-        lines += [f"## {c['name']}", ""]
+        lines += [f"## {md_text(c['name'])}", ""]
         if not c["rows"]:
             lines += ["*No coded quotes.*", ""]
         l2 = l3 = None
         for r in c["rows"]:
             a, b = _levels(bank, r)
             if a != l2:
-                lines += [f"### {a}", ""]
+                lines += [f"### {md_text(a)}", ""]
                 l2, l3 = a, None
             if b != l3:
-                lines += [f"#### {b}", ""]
+                lines += [f"#### {md_text(b)}", ""]
                 l3 = b
-            quote = " ".join(r["quote"].split())
-            lines += [f"> \u201c{quote}\u201d", ">", f"> \u2014 {r['attribution']} [{r['reference']}]", ""]
+            quote = md_text(" ".join(_clean(r["quote"]).split()))
+            shown = f"*Interview notes, not verbatim:* {quote}" if _is_notes(r) else f"\u201c{quote}\u201d"
+            lines += [f"> {shown}", ">",
+                      f"> \u2014 {md_text(_clean(r['attribution']))} [{md_text(r['reference'])}]", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _is_notes(row: dict[str, Any]) -> bool:
+    return row.get("record") == RECORDS["notes"]
+
+
 def _note(bank: dict[str, Any]) -> str:
+    notes = (" Passages marked 'interview notes' are the interviewer's paraphrase, not the informant's words: do not"
+             " quote them." if any(_is_notes(r) for c in bank["criteria"] for r in c["rows"]) else "")
     if bank["show_names"]:
-        return "CONFIDENTIAL: this quote bank shows informants' names. Do not circulate it."
+        return "CONFIDENTIAL: this quote bank shows informants' names. Do not circulate it." + notes
     return ("Quotes are verbatim; names of informants and interviewers are replaced by pseudonyms and attributions"
-            " are anonymous. The reference (transcript:unit) identifies each passage in the project.")
+            " are anonymous. The reference (transcript:unit) identifies each passage in the project." + notes)
 
 
 def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
@@ -262,9 +282,13 @@ def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
             if b != l3:
                 parts.append(para(b, "Heading 3"))
                 l3 = b
+            if _is_notes(r):  # paraphrase: no quotation marks, and said so before the text
+                shown = ('<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">Interview notes, not verbatim: </w:t>'
+                         f'</w:r><w:r><w:t xml:space="preserve">{escape(_clean(r["quote"]))}</w:t></w:r>')
+            else:
+                shown = f'<w:r><w:t xml:space="preserve">\u201c{escape(_clean(r["quote"]))}\u201d</w:t></w:r>'
             parts.append(
-                f'<w:p><w:pPr><w:pStyle w:val="{sid["Quote"]}"/></w:pPr>'
-                f'<w:r><w:t xml:space="preserve">\u201c{escape(_clean(r["quote"]))}\u201d</w:t></w:r>'
+                f'<w:p><w:pPr><w:pStyle w:val="{sid["Quote"]}"/></w:pPr>{shown}'
                 f'<w:r><w:br/></w:r><w:r><w:rPr><w:i/><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">'
                 f'\u2014 {escape(_clean(r["attribution"]))} [{escape(r["reference"])}]</w:t></w:r></w:p>'
             )

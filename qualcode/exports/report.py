@@ -47,7 +47,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     codings (e.g. ``["consensus"]`` after adjudication). Findings show the passages linked to them."""
     from qualcode.safety.privacy import Attributor, Pseudonymiser, speaker_label
     from qualcode.synthesis.audit import audit
-    from qualcode.synthesis.evidence import load_evidence
+    from qualcode.synthesis.evidence import load_evidence, shown_passage
     from qualcode.synthesis.findings import list_findings, show_finding
     from qualcode.synthesis.matrices import matrix
     from qualcode.synthesis.triangulation import load_rule, triangulation
@@ -69,6 +69,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         progress("building report", 2, steps)
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
+    records = project.transcript_records()
     status = project.status()
     parts: list[str] = []
     add = parts.append
@@ -201,7 +202,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
             if link["stance"] == "contradicts":
                 add("<p class=\"meta\"><strong>Contradicts the finding</strong></p>")
             if seg is None:
-                add(f"<p class=\"focus\">\u201c{_e(pseudo(link['quote'], tid).strip())}\u201d</p>")
+                add(f"<p class=\"focus\">{_e(shown_passage(pseudo(link['quote'], tid).strip(), records.get(tid)))}</p>")
                 add(f"<p class=\"meta\">[{_e(ref)}] passage no longer in the current transcript</p>")
             else:
                 units, pos = seg
@@ -212,7 +213,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
                     add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
                         f" {_e(pseudo(u['text'], tid).strip())}</p>")
                 add(f"<p class=\"ctx focus\"><strong>{_e(speaker_label(focus, show_names=show_names))}:</strong>"
-                    f" \u201c{_e(pseudo(focus['text'], tid).strip())}\u201d</p>")
+                    f" {_e(shown_passage(pseudo(focus['text'], tid).strip(), records.get(tid)))}</p>")
                 for u in after:
                     add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
                         f" {_e(pseudo(u['text'], tid).strip())}</p>")
@@ -283,11 +284,9 @@ def write_report(project: Project, out: str | Path, *, show_names: bool = False,
     if path.suffix.lower() not in (".html", ".htm"):
         raise QualcodeError(f"{path} is not an .html file name", hint="use --out FILE.html")
     text = build_report(project, show_names=show_names, progress=progress, coders=coders)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise QualcodeError(f"cannot write {path} ({err.strerror})", hint="choose another --out") from None
+    from qualcode.safeio.files import write_output
+
+    write_output(path, text, what="report (.html)")
     from qualcode.synthesis.findings import list_findings
 
     return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),

@@ -17,7 +17,13 @@ from pathlib import Path
 from qualcode.errors import InputError, QualcodeError
 from qualcode.model import ParsedTranscript
 
-__all__ = ["SUPPORTED_FORMATS", "SUPPORTED_EXTENSIONS", "read_transcript", "parse_transcript"]
+__all__ = [
+    "SUPPORTED_FORMATS",
+    "SUPPORTED_EXTENSIONS",
+    "read_transcript",
+    "parse_transcript",
+    "has_speaker_labels",
+]
 
 #: ParsedTranscript.format values, each with the extensions its files usually carry.
 SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
@@ -42,14 +48,18 @@ def read_transcript(path: str | Path) -> ParsedTranscript:
     return parse_transcript(data, str(path))
 
 
-def parse_transcript(data: bytes, name: str) -> ParsedTranscript:
+def parse_transcript(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse transcript bytes. ``name`` is the file name, used in messages and as ``source_name``.
 
     Returns text (speaker labels removed, turns separated by a blank line), turns, coding
     units and metadata. Raises InputError for empty, binary, damaged or unsupported input.
+
+    ``notes``: a text or Word file with neither speaker labels nor timestamps is an interviewer's notes (its lines
+    are the informant's, ``record == "notes"``). Pass False for documents that are not interviews (a desk-review
+    source): their lines then have no speaker.
     """
     try:
-        return _parse(data, name)
+        return _parse(data, name, notes=notes)
     except QualcodeError:
         raise
     except RecursionError:
@@ -62,7 +72,23 @@ def parse_transcript(data: bytes, name: str) -> ParsedTranscript:
         ) from err
 
 
-def _parse(data: bytes, name: str) -> ParsedTranscript:
+def has_speaker_labels(text: str, name: str = "source.txt") -> bool:
+    """True when a text holds speaker turns qualcode recognises with confidence (labels, voice tags, "Name  0:03"
+    headers), so it can be read as an interview; False for a document, notes without labels, or unreadable text.
+
+    Used where a source arrives without saying what it is (another tool's project)."""
+    try:
+        parsed = _parse(text.encode("utf-8"), name, notes=False)
+    except QualcodeError:
+        return False
+    except Exception:  # a reader bug must not decide for the caller
+        return False
+    from qualcode.speakers import HEADING_SPEAKER
+
+    return any(t.speaker and t.speaker != HEADING_SPEAKER for t in parsed.turns)
+
+
+def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers import detect
     from qualcode.importers.decoding import decode_text
     from qualcode.safeio.files import check_size
@@ -82,7 +108,7 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
     if detect.sniff_binary(data, name) == "docx":
         from qualcode.importers.docx_reader import read_docx
 
-        parsed = read_docx(data, name)
+        parsed = read_docx(data, name, notes=notes)
         check_size(parsed.text, name, what="document's text")
         return parsed
     check_size(data, name, what="transcript")
@@ -106,4 +132,4 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
         return read_service(text, name)
     from qualcode.importers.text_reader import read_text
 
-    return read_text(text, name)
+    return read_text(text, name, notes=notes)

@@ -19,6 +19,7 @@ from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
 from qualcode.safeio.cleaning import bound_spans, clean, clean_data, clean_line, describe
 from qualcode.safeio.limits import limits
+from qualcode.speakers import HEADING_SPEAKER
 
 # Paragraphs longer than this are cut into units window by window (at a space), so that a file that is one huge
 # line costs memory in proportion to a window, not to the whole line.
@@ -45,6 +46,7 @@ class Drafts:
 
     def __init__(self) -> None:
         self.turns: list[DraftTurn] = []
+        self.break_turn = False
         self.removed: Counter[str] = Counter()  # control and non-characters taken out of the text
 
     def add(
@@ -53,23 +55,30 @@ class Drafts:
         text: str,
         *,
         new_paragraph: bool = True,
+        new_turn: bool = False,
         t_start: float | None = None,
         t_end: float | None = None,
     ) -> None:
         """Append ``text`` for ``speaker``; a new speaker starts a new turn.
 
         ``new_paragraph=False`` glues the text to the current paragraph with a space (wrapped
-        lines, consecutive subtitle cues).
+        lines, consecutive subtitle cues); ``new_turn`` starts a turn even for the same speaker
+        (a speaker change the file marks without naming anyone, as ">>" in captions).
         """
         # every reader's text passes here: no control or non-character reaches the project, an export or a terminal
         words = " ".join(clean(text, self.removed).split())
         if not words:
+            if new_turn:
+                self.break_turn = True
             return
         if speaker is not None:
             speaker = " ".join(clean_line(speaker, self.removed).split()) or None
         piece = Piece(words, t_start, t_end)
         last = self.turns[-1] if self.turns else None
-        if last is None or last.speaker != speaker:
+        if new_turn or self.break_turn:
+            self.break_turn = False
+            self.turns.append(DraftTurn(speaker, [[piece]]))
+        elif last is None or last.speaker != speaker:
             self.turns.append(DraftTurn(speaker, [[piece]]))
         elif new_paragraph or not last.paragraphs:
             last.paragraphs.append([piece])
@@ -81,9 +90,18 @@ class Drafts:
         return not self.turns
 
 
-def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | None = None) -> ParsedTranscript:
+def assemble(
+    drafts: Drafts,
+    *,
+    fmt: str,
+    name: str,
+    metadata: dict[str, Any] | None = None,
+    record: str = "verbatim",
+    detected: str = "",
+    notices: list[str] | None = None,
+) -> ParsedTranscript:
     """Build the stored text, turns and coding units. Raises InputError when there is no speech."""
-    if drafts.empty:
+    if drafts.empty or all(t.speaker == HEADING_SPEAKER for t in drafts.turns):
         raise InputError(
             "no speech found in this file",
             path=name,
@@ -138,7 +156,9 @@ def assemble(drafts: Drafts, *, fmt: str, name: str, metadata: dict[str, Any] | 
         format=fmt,
         metadata=meta,
         source_name=name,
-        warnings=warnings,
+        record=record,
+        detected=detected,
+        warnings=[*(notices or []), *warnings],
     )
 
 

@@ -1,19 +1,23 @@
-"""Subtitle transcripts: WebVTT (Zoom, Teams) and SubRip (.srt).
+"""Subtitle transcripts: WebVTT (Zoom, Teams, YouTube, Whisper) and SubRip (.srt).
 
-Zoom writes "Name: text" in the cue, Teams writes ``<v Name>text</v>``; SRT files from
-transcription tools put "Name:" on the first cue of a turn only. Consecutive cues of one
-speaker become one turn whose text is the cues joined by single spaces.
+Zoom writes "Name: text" in the cue, Teams writes ``<v Name>text</v>`` (older Teams exports a name line above the
+text), transcription tools put "Name:" on the first cue of a turn only, YouTube marks a change of speaker with
+``>>`` and its automatic captions repeat each line in the next cue. Consecutive cues of one speaker become one turn
+whose text is the cues joined by single spaces.
+
+Cues are read as the WebVTT specification reads them: a timing line starts a cue even without a blank line before
+it, cue settings after the timing are ignored, and NOTE, STYLE and REGION blocks and the header are never text.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import MOSTLY, Label, accepted_keys, find_label
+from qualcode.importers.labels import MOSTLY, Label, accepted_keys, classify, find_label
 from qualcode.model import ParsedTranscript
 
 _TIME = r"(\d+:)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -26,6 +30,10 @@ _TAGS = re.compile(
     r"</?(?:v|c|i|b|u|s|ruby|rt|lang|font|span)(?:[.\s][^>\n]{0,80})?>|<\d[\d:.]{0,20}>|\{\\[^}\n]{0,100}\}", re.I
 )
 _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
+# ">>" (or "&gt;&gt;") starts a new speaker in broadcast and YouTube captions; ">>>" a new topic.
+_CHANGE = re.compile(r"\s*>>>?\s*")
+_DASH_LINE = re.compile(r"-\s+")
+_SOUND = re.compile(r"\[(?:music|applause|laughter|laughs|inaudible|crosstalk|silence|noise)\]|♪+", re.I)
 
 TIMING_HINT = (
     "a timing reads '00:01:02.500 --> 00:01:05.000', with a comma in SRT files; fix the line or export the file again"
@@ -63,56 +71,77 @@ def parse_timing(line: str, name: str, line_no: int) -> tuple[float, float]:
     return start, end
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """Blank-line separated blocks with the 1-based number of their first line."""
-    out: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    first = 0
-    for i, line in enumerate(lines, start=1):
-        if line.strip():
-            if not current:
-                first = i
-            current.append(line.rstrip())
-        elif current:
-            out.append((first, current))
-            current = []
-    if current:
-        out.append((first, current))
-    return out
+def is_timing_line(line: str) -> bool:
+    """A cue timing line ("00:01:02.500 --> 00:01:05.000 align:start"), possibly broken."""
+    return "-->" in line and bool(_TIMING_LIKE.match(line))
 
 
 def parse_cues(text: str, name: str, *, vtt: bool) -> list[Cue]:
-    """Split a VTT/SRT file into cues, skipping the header and NOTE/STYLE/REGION blocks."""
+    """Split a VTT/SRT file into cues, skipping the header and NOTE/STYLE/REGION blocks.
+
+    A timing line starts a cue wherever it is (the WebVTT specification does not need a blank line before it);
+    the line just before it is the cue's identifier when it stands alone after a blank line, or is a number in SRT.
+    """
     lines = text.split("\n")
     cues: list[Cue] = []
-    for first, block in _blocks(lines):
-        head = block[0].strip()
-        if vtt and head.startswith("WEBVTT") and not cues:
+    current: Cue | None = None
+    skipping = False  # inside the header or a NOTE/STYLE/REGION block: up to the next blank line
+    block_start = True  # the line follows a blank line (or is the first)
+    after_id = False  # the line follows a cue identifier, so it must be a timing
+    i = 0
+    n = len(lines)
+    if vtt:
+        first = next((k for k, line in enumerate(lines) if line.strip()), n)
+        if first < n and lines[first].strip().startswith("WEBVTT"):
+            i, skipping = first + 1, True
+    while i < n:
+        raw = lines[i].rstrip()
+        stripped = raw.strip()
+        line_no = i + 1
+        i += 1
+        if not stripped:
+            skipping, block_start = False, True
+            if current is not None:
+                cues.append(current)
+                current = None
             continue
-        if vtt and head.split(" ", 1)[0] in _SKIP_BLOCKS:
+        if is_timing_line(raw) or (_TIMING_LIKE.match(raw) and (current is None or after_id)):
+            start, end = parse_timing(raw, name, line_no)
+            if current is not None:
+                cues.append(current)
+            current, skipping, block_start, after_id = Cue(start, end, [], line_no), False, False, False
             continue
-        if "-->" in block[0]:
-            timing, payload, timing_no = block[0], block[1:], first
-        elif len(block) > 1 and "-->" in block[1]:
-            timing, payload, timing_no = block[1], block[2:], first + 1  # block[0] is the cue id
+        after_id = False
+        nxt = lines[i] if i < n else ""
+        if skipping:
+            continue
+        if block_start and vtt and stripped.split(" ", 1)[0] in _SKIP_BLOCKS:
+            skipping, block_start = True, False
+            if current is not None:
+                cues.append(current)
+                current = None
+            continue
+        if _TIMING_LIKE.match(nxt) and (block_start or (not vtt and stripped.isdigit())):
+            block_start, after_id = False, True  # a cue identifier (SRT: the cue number)
+            if current is not None:
+                cues.append(current)
+                current = None
+            continue
+        block_start = False
+        if current is not None:
+            current.lines.append(raw)
+        elif cues:
+            # A blank line inside a cue's text: keep the words with the cue they belong to.
+            cues[-1].lines.append(raw)
         else:
-            for k, line in enumerate(block[:2]):
-                if _TIMING_LIKE.match(line):
-                    raise InputError(
-                        f"broken cue timing '{line.strip()[:60]}'", path=name, line=first + k, hint=TIMING_HINT
-                    )
-            if cues:
-                # A blank line inside a cue's text: keep the words with the cue they belong to.
-                cues[-1].lines.extend(block)
-                continue
             raise InputError(
-                f"text outside any cue: '{head[:60]}'",
+                f"text outside any cue: '{stripped[:60]}'",
                 path=name,
-                line=first,
+                line=line_no,
                 hint="each cue needs a timing line like '00:00:01.000 --> 00:00:04.000' before its text",
             )
-        start, end = parse_timing(timing, name, timing_no)
-        cues.append(Cue(start, end, payload, timing_no))
+    if current is not None:
+        cues.append(current)
     return cues
 
 
@@ -121,14 +150,42 @@ class _Span:
     voice: str | None
     text: str
     cue: Cue
+    change: bool = False  # a new speaker starts here without a name (">>", a dialogue dash)
     label: Label | None = None
+    name_line: str | None = field(default=None)
 
 
-def _spans(cue: Cue) -> list[_Span]:
-    """Split a cue's payload by voice tag and strip every tag and entity."""
+def _clean(chunk: str) -> str:
+    text = html.unescape(_TAGS.sub("", chunk)).replace("\u200e", "").replace("\u200f", "")
+    return " ".join(text.split())
+
+
+def _rolling(cues: list[Cue]) -> bool:
+    """YouTube's automatic captions repeat the previous cue's last line at the top of the next one."""
+    repeats = 0
+    previous: list[str] = []
+    for cue in cues:
+        lines = [c for c in (_clean(x) for x in cue.lines) if c]
+        if previous and lines and lines[0] == previous[-1]:
+            repeats += 1
+        previous = lines or previous
+    return len(cues) >= 4 and repeats * 3 >= len(cues)
+
+
+def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
+    """Split a cue's payload by voice tag and speaker-change marks and strip every tag and entity.
+
+    ``shown``: with rolling captions, the lines already shown by the previous cue (dropped here)."""
     spans: list[_Span] = []
     voice: str | None = None
-    for raw in cue.lines:
+    lines = cue.lines
+    if shown is not None:
+        cleaned = [_clean(x) for x in lines]
+        keep = [k for k, c in enumerate(cleaned) if c]
+        while keep and shown and cleaned[keep[0]] == shown[-1]:
+            keep = keep[1:]
+        lines = [lines[k] for k in keep]
+    for raw in lines:
         pieces: list[tuple[str | None, str]] = []
         pos = 0
         for m in _VOICE.finditer(raw):
@@ -136,38 +193,88 @@ def _spans(cue: Cue) -> list[_Span]:
             voice = " ".join((m.group(1) or "").split()) or None
             pos = m.end()
         pieces.append((voice, raw[pos:]))
+        # "- " before a caption line is the subtitle convention for "another person speaks"
+        line_change = bool(_DASH_LINE.match(_clean(raw)))
         for v, chunk in pieces:
-            clean = " ".join(html.unescape(_TAGS.sub("", chunk)).replace("\u200e", "").replace("\u200f", "").split())
-            if not clean:
-                continue
-            if spans and spans[-1].voice == v:
-                spans[-1].text += " " + clean
-            else:
-                spans.append(_Span(v, clean, cue))
+            clean = _clean(chunk)
+            if line_change and clean.startswith("-"):
+                clean = clean[1:].strip()
+            for k, part in enumerate(_CHANGE.split(clean) if ">>" in clean else [clean]):
+                part = part.strip()
+                change = line_change or (k > 0) or (k == 0 and clean.startswith(">>"))
+                line_change = False
+                if not part:
+                    if change:
+                        spans.append(_Span(v, "", cue, change=True))
+                    continue
+                if spans and spans[-1].voice == v and not change:
+                    spans[-1].text += " " + part
+                else:
+                    spans.append(_Span(v, part, cue, change=change))
         if "</v>" in raw:
             voice = None
     return spans
 
 
-def read_cues(text: str, name: str, *, fmt: str) -> ParsedTranscript:
+def _name_lines(cues: list[Cue]) -> set[str]:
+    """Older Teams Word exports, saved as text, put the speaker's name alone on the line above the cue's text."""
+    firsts: dict[str, int] = {}
+    candidates = 0
+    for cue in cues:
+        lines = [x.strip() for x in cue.lines if x.strip()]
+        if len(lines) >= 2 and "<v" not in lines[0] and ":" not in lines[0]:
+            head = _clean(lines[0])
+            if head and head[-1] not in ".?!,;…" and classify(head) is not None:
+                firsts[head] = firsts.get(head, 0) + 1
+                candidates += 1
+    if candidates * 2 < len(cues) or not any(c >= 2 for c in firsts.values()):
+        return set()
+    return set(firsts)
+
+
+def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTranscript:
     """Parse WebVTT (``fmt="vtt"``) or SRT (``fmt="srt"``) text into turns with timings."""
-    cues = parse_cues(text, name, vtt=fmt == "vtt")
-    spans = [span for cue in cues for span in _spans(cue)]
+    cues = parse_cues(text, name, vtt=fmt != "srt")
+    notices: list[str] = []
+    rolling = _rolling(cues)
+    names = _name_lines(cues)
+    spans: list[_Span] = []
+    shown: list[str] = []
+    for cue in cues:
+        if names:
+            lines = [x for x in cue.lines if x.strip()]
+            head = _clean(lines[0]) if lines else ""
+            if head in names:
+                cue = Cue(cue.t_start, cue.t_end, lines[1:], cue.line_no)
+                for span in _spans(cue, None):
+                    span.voice = span.voice or head
+                    spans.append(span)
+                continue
+        spans.extend(_spans(cue, shown if rolling else None))
+        if rolling:
+            cleaned = [c for c in (_clean(x) for x in cue.lines) if c]
+            shown = cleaned or shown
+    if rolling:
+        notices.append("automatic captions: lines repeated from the previous caption were left out")
     for span in spans:
-        if span.voice is None:
+        if span.voice is None and span.text:
             span.label = find_label(span.text)
     labels = [s.label for s in spans if s.label is not None]
     accepted = accepted_keys(labels)
-    unvoiced = sum(1 for s in spans if s.voice is None)
-    if unvoiced and sum(1 for lab in labels if lab.key in accepted) * 2 >= unvoiced:
-        # Zoom prefixes nearly every cue with "Name:", so there a name that speaks once is a label too.
-        accepted |= {lab.key for lab in labels if lab.strength >= MOSTLY}
+    unvoiced = sum(1 for s in spans if s.voice is None and s.text)
+    strong_enough = [lab for lab in labels if lab.strength >= MOSTLY]
+    if unvoiced and (len(strong_enough) * 2 >= unvoiced or (len(strong_enough) >= 2 and accepted)):
+        # A label at the start of a cue is rarely speech: where cues carry labels (Zoom prefixes nearly every cue,
+        # transcription services the first cue of each turn), a name that speaks once is a label too.
+        accepted |= {lab.key for lab in strong_enough}
     drafts = Drafts()
     display: dict[str, str] = {}
     notes: dict[str, str] = {}
     speaker: str | None = None
+    sounds = 0
     for span in spans:
         body = span.text
+        new_turn = False
         if span.voice is not None:
             speaker = span.voice
         elif span.label is not None and span.label.key in accepted:
@@ -175,7 +282,32 @@ def read_cues(text: str, name: str, *, fmt: str) -> ParsedTranscript:
             if span.label.note:
                 notes.setdefault(speaker, span.label.note)
             body = span.label.rest
+        elif span.change:
+            speaker, new_turn = None, True  # someone else speaks; the file does not say who
         # else: a continuation cue keeps the previous speaker
-        drafts.add(speaker, body, new_paragraph=False, t_start=span.cue.t_start, t_end=span.cue.t_end)
+        if _SOUND.fullmatch(body.strip()):
+            sounds += 1
+            body = ""
+        drafts.add(speaker, body, new_paragraph=False, new_turn=new_turn, t_start=span.cue.t_start,
+                   t_end=span.cue.t_end)
+    if sounds:
+        notices.append(f"{sounds} caption(s) holding only a sound ([Music], [Applause]) were left out")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}
-    return assemble(drafts, fmt=fmt, name=name, metadata=metadata)
+    if not detected:
+        detected = _describe(fmt, spans, names, rolling)
+    return assemble(drafts, fmt=fmt, name=name, metadata=metadata, detected=detected, notices=notices)
+
+
+def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool) -> str:
+    kind = "WebVTT" if fmt == "vtt" else "SubRip (SRT)"
+    if rolling:
+        return f"{kind}: YouTube automatic captions"
+    if names:
+        return f"{kind}: Microsoft Teams (names above the text)"
+    if any(s.voice for s in spans):
+        return f"{kind}: voice tags (Microsoft Teams)"
+    if any(s.change for s in spans):
+        return f"{kind}: captions with '>>' speaker changes"
+    if any(s.label for s in spans):
+        return f"{kind}: 'Name:' labels (Zoom, transcription services)"
+    return f"{kind}: captions without speaker labels"

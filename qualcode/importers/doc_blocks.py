@@ -18,6 +18,7 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.safeio.cleaning import clean
 
 HEADING, PARAGRAPH, ITEM, ROW, TITLE = "heading", "paragraph", "item", "row", "title"
 #: A table row longer than this many words is cut into sentences like a paragraph.
@@ -50,6 +51,7 @@ def clean_text(text: str) -> str:
     """Normalised text of a block: NFC, ligatures spelled out, invisible characters dropped, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text.translate(_LIGATURES))
     text = _INVISIBLE.sub("", text.replace("\u00a0", " ").replace("\u00ad", ""))
+    text = clean(text)  # the rest of what never reaches a project (other non-characters, lone surrogates)
     return " ".join(text.split())
 
 

@@ -42,22 +42,12 @@ def is_document_file(path: str | Path, head: bytes | None = None) -> bool:
 
 def read_document(path: str | Path) -> ParsedTranscript:
     """Read and parse the document at ``path``. Raises InputError when it cannot be read."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise InputError(f"the file is too large to import ({size // (1024 * 1024)} MB; the limit is"
-                             f" {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)", path=str(path),
-                             hint="split it into parts (chapters) and import those")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path), hint="check the path and the file name") from None
-    except IsADirectoryError:
-        raise InputError("this is a folder, not a document", path=str(path)) from None
-    except PermissionError:
-        raise InputError("permission denied", path=str(path), hint="check that you may read this file") from None
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    from qualcode.safeio.files import read_input
+
+    # a PDF or Word file holds pictures besides its text: the larger bound applies to the file, the file-size bound
+    # (QUALCODE_MAX_INPUT_MB) to its text
+    data = read_input(path, what="document", limit=MAX_DOCUMENT_BYTES,
+                      hint="check the path and the file name")
     return parse_document(data, str(path))
 
 
@@ -90,8 +80,10 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
         raise InputError("the file is empty", path=name, hint="check that the document was saved completely")
     if _is_pdf(data[:1024]):
         from qualcode.importers.pdf_reader import read_pdf
+        from qualcode.safeio.pdf import guarded
 
-        return read_pdf(data, name)
+        with guarded(name):  # compressed streams unpack within the archive bounds (no PDF bombs)
+            return read_pdf(data, name)
     suffix = PurePath(name).suffix.lower()
     if suffix == ".pdf":
         raise InputError("this file is named .pdf but is not a PDF (it has no PDF header)", path=name,
@@ -99,7 +91,12 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         if _is_word(data):
             from qualcode.importers.doc_readers import read_docx_document
+            from qualcode.safeio.archive import Archive
 
+            # every entry unpacked once within the archive bounds (and no XML with a DTD) before python-docx reads it
+            with Archive(data, name, what="Word document", hint="open it in Word and save it again as .docx",
+                         unreadable="this Word document is damaged or incomplete") as archive:
+                archive.check_all()
             return read_docx_document(data, name)
         raise InputError("this is a zip archive, not a Word document", path=name,
                          hint=f"{_HINT}; save Excel or PowerPoint files as PDF first")
@@ -107,7 +104,9 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
 
     sniff_binary(data, name)  # a picture, audio, an old .doc ... gets its own message
     from qualcode.importers.decoding import decode_text
+    from qualcode.safeio.files import check_size
 
+    check_size(data, name, what="document")
     text, _encoding = decode_text(data, name)
     if not text.strip():
         raise InputError("the file is empty", path=name)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import assemble
 from qualcode.importers.labels import classify
+from qualcode.importers.service_reader import header as service_header
 from qualcode.importers.text_reader import Block, blocks_to_drafts, clean_inline, table_blocks
 from qualcode.model import ParsedTranscript
 
@@ -15,7 +17,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DAMAGED_HINT = "open it in Word and save it again as .docx, or save it as plain text (.txt)"
 
 
-def read_docx(data: bytes, name: str) -> ParsedTranscript:
+def read_docx(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse a .docx transcript. Raises InputError when the document is damaged."""
     try:
         import docx  # python-docx is slow to import; only Word files need it
@@ -37,14 +39,20 @@ def read_docx(data: bytes, name: str) -> ParsedTranscript:
         for element in _body_elements(body):
             if element.tag == _W + "p":
                 paragraph = Paragraph(element, document)
-                if _is_heading(paragraph):
+                level = _heading_level(paragraph)
+                if level:
                     title = " ".join(paragraph.text.split())
                     if title:
-                        metadata.setdefault("title", title)
+                        blocks.append(Block([title], heading=level))
                     continue
                 lines = [line.strip() for line in _paragraph_text(paragraph).split("\n") if line.strip()]
-                if lines:
-                    blocks.append(Block(lines))
+                if not lines:
+                    continue
+                if _all_bold(paragraph) and len(lines) == 1 and not lines[0].endswith((":", "：")) \
+                        and service_header(lines[0]) is None:
+                    blocks.append(Block(lines, heading=9))
+                else:
+                    blocks.append(Block(lines, bullet=_is_list(paragraph)))
             elif element.tag == _W + "tbl":
                 rows = _table_rows(Table(element, document))
                 started = any(b.lines for b in blocks)
@@ -53,8 +61,34 @@ def read_docx(data: bytes, name: str) -> ParsedTranscript:
         raise
     except Exception:
         raise InputError("this Word document is damaged or incomplete", path=name, hint=_DAMAGED_HINT) from None
-    drafts = blocks_to_drafts(blocks, metadata)
-    return assemble(drafts, fmt="docx", name=name, metadata=metadata)
+    if _timed_cues(blocks):
+        # Older Teams Word exports: "0:0:5.100 --> 0:0:8.250", the name, the text; read as the cues they are.
+        from qualcode.importers.cue_reader import read_cues
+
+        text = "\n\n".join("\n".join(b.lines) for b in blocks if not b.forced)
+        return read_cues("WEBVTT\n\n" + _blank_before_timings(text), name, fmt="docx",
+                         detected="Word document: Microsoft Teams transcript (timings, names above the text)")
+    drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes)
+    features = reading.describe()
+    otter = "keywords" in metadata or "speakers_listed" in metadata
+    teams = any(k.startswith("transcription_") for k in metadata) or "duration" in metadata and reading.service_headers
+    tool = " (Otter export)" if otter else " (Microsoft Teams transcript)" if teams else ""
+    return assemble(drafts, fmt="docx", name=name, metadata=metadata, record=reading.record,
+                    detected=f"Word document{tool}: {features}", notices=reading.notices)
+
+
+def _timed_cues(blocks: list[Block]) -> bool:
+    from qualcode.importers.cue_reader import is_timing_line
+
+    lines = [line for b in blocks if not b.forced for line in b.lines]
+    timings = sum(1 for line in lines if is_timing_line(line))
+    return timings >= 2 and timings * 4 >= len(lines)
+
+
+def _blank_before_timings(text: str) -> str:
+    from qualcode.importers.cue_reader import is_timing_line
+
+    return "\n".join(("\n" + line) if is_timing_line(line) else line for line in text.split("\n"))
 
 
 def _body_elements(parent: Any) -> Any:
@@ -77,18 +111,41 @@ def _paragraph_text(paragraph: Any) -> str:
         bold += run.text
     name = bold.strip()
     rest = text[len(bold) :] if text.startswith(bold) else ""
+    if name and rest.strip() and service_header(f"{name}  {rest.strip()}") is not None:
+        return f"{name}  {rest.strip()}"  # Otter: the bold name, then the time, is a "Name  0:03" header
     if name and not name.endswith((":", "：")) and rest.strip() and not rest.lstrip().startswith((":", "：")):
         if "\n" not in name and classify(name) is not None:
             return f"{name}: {rest.strip()}"
     return text
 
 
-def _is_heading(paragraph: Any) -> bool:
+def _all_bold(paragraph: Any) -> bool:
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    return bool(runs) and all(r.bold for r in runs) and len(paragraph.text) <= 200
+
+
+def _style_name(paragraph: Any) -> str:
     try:
-        style = (paragraph.style.name or "") if paragraph.style is not None else ""
+        return (paragraph.style.name or "") if paragraph.style is not None else ""
     except Exception:  # a style id that points nowhere: treat as body text
-        return False
-    return style.startswith(("Heading", "Title", "Subtitle"))
+        return ""
+
+
+def _heading_level(paragraph: Any) -> int:
+    style = _style_name(paragraph)
+    if style.startswith(("Title", "Subtitle")):
+        return 1
+    m = re.match(r"Heading\s*(\d)", style)
+    if m:
+        return max(1, int(m.group(1)))
+    return 1 if style.startswith("Heading") else 0
+
+
+def _is_list(paragraph: Any) -> bool:
+    if _style_name(paragraph).startswith("List"):
+        return True
+    ppr = paragraph._p.pPr
+    return ppr is not None and ppr.numPr is not None
 
 
 def _table_rows(table: Any) -> list[list[str]]:

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qualcode.speakers import role_of_label
+
 MAX_LABEL_CHARS = 40
 MAX_LABEL_WORDS = 5
 
@@ -60,13 +62,17 @@ SENTENCE_STARTERS = frozenset(
     each now today thank thanks please let just only even still actually really ok okay our your you""".split()
 )
 _CODE = re.compile(
-    r"(?:[A-Z]{1,3}-?\d{1,3}|(?:speaker|participant|respondent|informant|interviewer|person)\s*\d{1,3})", re.I
+    r"(?:[A-Z]{1,3}-?\d{1,3}|(?:speaker|spk|participant|respondent|informant|interviewer|person)[\s_]*\d{1,3})",
+    re.I,
 )
+# "Jensen, Clara": Teams and Outlook write "Last, First" in many organisations.
+_LAST_FIRST = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*)?, [^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2}")
 _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
 _TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(_TIMESTAMP)
 _LEADING_TIME = re.compile(r"[\[(]?(" + _TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
+_STEM = re.compile(r"[\s_-]*\d{1,3}$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
 
 
@@ -162,7 +168,11 @@ def _bracket(body: str) -> Label | None:
     rest = body[close + 1 :].lstrip()
     if rest.startswith((":", "：")):
         rest = rest[1:]
-    label = _make(body[1:close], rest)
+    inner = body[1:close]
+    label = _make(inner, rest)
+    if label is None and _CODE.fullmatch(inner.strip()):
+        # "[id1]", "[p2]": a participant code in brackets is a label even in lower case (QualCoder's examples)
+        label = Label(speaker=inner.strip(), rest=rest.strip(), strength=STRONG)
     if label is not None:
         label.bracket = True
     return label
@@ -201,7 +211,17 @@ def _make(head: str, rest: str) -> Label | None:
     strength = classify(head)
     if strength is None:
         return None
-    return Label(speaker=head, rest=rest.strip(), note=note, t_start=t_start, strength=strength)
+    rest = rest.strip()
+    if rest[:1] in "[(0123456789":
+        seconds, after = strip_leading_timestamp(rest)
+        if seconds is not None:  # "Speaker 1: [00:00:03] text" (Sonix, Rev)
+            rest, t_start = after.strip(), t_start if t_start is not None else seconds
+    return Label(speaker=head, rest=rest, note=note, t_start=t_start, strength=strength)
+
+
+def make_label(head: str, rest: str = "") -> Label | None:
+    """The label a piece of text would be if it stood before a colon ("Mr. Hung (00:03)" -> Mr. Hung at 3 s)."""
+    return _make(head, rest)
 
 
 def classify(speaker: str) -> int | None:
@@ -214,10 +234,18 @@ def classify(speaker: str) -> int | None:
     low = speaker.casefold()
     if low in NOT_SPEAKERS or low.rstrip(".") in NOT_SPEAKERS:
         return None
+    if "," in speaker:
+        # only a "Last, First" name, every part capitalised; any other comma is speech
+        if _LAST_FIRST.fullmatch(speaker) and all(w[0].isupper() for w in words) \
+                and words[0].casefold() not in SENTENCE_STARTERS:
+            return CAPITALISED
+        return None
     if not all(_WORD_OK.fullmatch(w) for w in words):
         return None  # sentence punctuation, quotes, commas: speech, not a label
     if low in ROLES or _CODE.fullmatch(speaker) and not speaker[0].islower():
         return STRONG
+    if not speaker[0].isdigit() and role_of_label(speaker) is not None and (speaker[0].isupper() or len(words) > 1):
+        return STRONG  # "Researcher 1", "Entrevistador", "Phỏng vấn viên", "SPEAKER_00"
     if not (speaker[0].isupper() or speaker[0].isdigit()) or speaker[0].isdigit() and len(words) == 1:
         return None
     if len(words) > 1 and words[0].casefold() in SENTENCE_STARTERS:
@@ -250,6 +278,13 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
         or (strength[key] in (CAPITALISED, MOSTLY) and n >= 2)
         or (strength[key] == LOOSE and n >= 3 and words[key] <= 3)
     }
+    # Numbered labels of one kind ("HR officer 1", "HR officer 2", "Woman 3") are a focus group's participants even
+    # when each speaks once; so is "HR officer (female)" beside "HR officer 2".
+    stems: dict[str, set[str]] = {}
+    for key in counts:
+        stems.setdefault(_STEM.sub("", key), set()).add(key)
+    accepted |= {k for family in stems.values() if len(family) >= 2 and any(_STEM.search(f) for f in family)
+                 for k in family if words[k] <= MAX_LABEL_WORDS and strength[k] >= MOSTLY}
     if accepted:
         # A name that speaks once ("Nguyen Van Hai: ...") is a label when the file has other labels;
         # a single capitalised word ("Budget: ...") is too weak on its own.

@@ -513,7 +513,9 @@ def _is_label_column(columns: list[list[Line]]) -> bool:
     labels, texts = columns
     size = statistics.median(ln.size for ln in texts)
     width = max(ln.x1 for ln in labels) - min(ln.x0 for ln in labels)
-    return width <= 3 * size and all(len(ln.text) <= 4 for ln in labels) and len(texts) >= len(labels)
+    # two labels at least: a lone section number beside its heading ("1.2" | "Evaluation methodology") is a heading
+    return (width <= 3 * size and len(labels) >= 2 and all(len(ln.text) <= 4 for ln in labels)
+            and len(texts) >= len(labels) and not all(ln.bold for ln in texts))
 
 
 def _labelled_items(group: _Group, bound: float) -> list[list[str]]:

@@ -1,12 +1,17 @@
-"""Transcription-service text exports (Otter and similar): a "Speaker  0:03" header, then the text.
+"""Transcription-service text exports: a "Speaker  0:03" header, then the text (Otter, Microsoft Teams, Rev).
 
 ::
 
     Interviewer  0:03
     Thank you for making time for this.
 
-    Speaker 2  0:09
+    Jensen, Clara   0:09
     You're welcome.
+
+Otter writes the name and the time on one line (Markdown exports in bold: ``**Emma**  0:00``) and, when it could
+not tell speakers apart, the time alone; Teams writes "Last, First" in many organisations, leaves out the blank
+line between blocks when the Word export is saved as text, and adds the title, date, duration and "… started
+transcription" lines, which become metadata.
 """
 
 from __future__ import annotations
@@ -15,74 +20,113 @@ import re
 from dataclasses import dataclass, field
 
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import MAX_LABEL_CHARS, MAX_LABEL_WORDS, parse_timestamp
+from qualcode.importers.labels import CAPITALISED, MAX_LABEL_CHARS, MAX_LABEL_WORDS, STRONG, classify, parse_timestamp
+from qualcode.importers.preamble import read_preamble, record_event, transcription_event
 from qualcode.model import ParsedTranscript
 
+_TIME = r"[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[)\]]?:?"
 _HEADER = re.compile(
-    r"(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)\s*[:]?\s+" % (MAX_LABEL_CHARS - 1)
-    + r"[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[)\]]?:?"
+    r"(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)\s*[:]?\s+" % (MAX_LABEL_CHARS - 1) + _TIME
 )
+# "00:00:03 Speaker 1" / "[00:03] - Clara Jensen": the time first (Happy Scribe, some Trint exports)
+_HEADER_TIME_FIRST = re.compile(_TIME + r"\s*[-–—]?\s*(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)" % (MAX_LABEL_CHARS - 1))
+_TIME_ONLY = re.compile(r"\s*" + _TIME + r"\s*")
 _TRAILER = re.compile(r"transcribed by\s+\S*otter\.ai\S*", re.I)
+_MARKUP = re.compile(r"\*\*|__")
 # Otter's average-speech estimate for the last block, whose end the export does not give.
 _WORDS_PER_SECOND = 2.5
 
 
 @dataclass
 class _Block:
-    speaker: str
+    speaker: str | None
     t_start: float
     paragraphs: list[list[str]] = field(default_factory=list)
 
 
 def header(line: str) -> tuple[str, float] | None:
-    """``("Interviewer", 3723.0)`` for "Interviewer  1:02:03"; None for anything else."""
-    line = line.strip()
+    """``("Interviewer", 3723.0)`` for "Interviewer  1:02:03" (also "**Emma**  0:00", "Jensen, Clara   0:03",
+    "00:00:03 Speaker 1"); None for anything else."""
+    line = _MARKUP.sub("", line).strip()
     if len(line) > MAX_LABEL_CHARS + 24:
         return None  # headers are short; this also keeps the regex cheap on long lines
-    m = _HEADER.fullmatch(line)
+    m = _HEADER.fullmatch(line) or _HEADER_TIME_FIRST.fullmatch(line)
     if not m:
         return None
-    speaker = m.group("name").strip()
-    if len(speaker.split()) > MAX_LABEL_WORDS or speaker[-1] in ".,;?!\"”'’" or speaker[0].islower():
+    speaker = m.group("name").strip().rstrip(":").strip()
+    if not speaker or len(speaker.split()) > MAX_LABEL_WORDS or speaker[-1] in ".,;?!\"”'’" \
+            or speaker[0].islower():
         return None
     seconds = parse_timestamp(m.group("time"))
     return None if seconds is None else (speaker, seconds)
 
 
-def header_lines(lines: list[str]) -> list[int]:
-    """Indexes of header lines: alone after a blank line (or at the top), with text right below."""
-    found = []
+def time_header(line: str) -> float | None:
+    """The seconds of a line that is only a time ("0:15" above a block Otter could not attribute)."""
+    m = _TIME_ONLY.fullmatch(line)
+    return parse_timestamp(m.group("time")) if m else None
+
+
+def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
+    """Header lines by index: a "Name  0:03" (or a bare time) line with text right below it, either after a blank
+    line (or at the top) or, where the export has no blank lines, under a name that heads two blocks or more."""
+    found: dict[int, tuple[str | None, float]] = {}
+    loose: dict[int, tuple[str, float]] = {}
+    names: dict[str, int] = {}
     for i, line in enumerate(lines):
-        if (i == 0 or not lines[i - 1].strip()) and i + 1 < len(lines) and lines[i + 1].strip() and header(line):
-            found.append(i)
+        if i + 1 >= len(lines) or not lines[i + 1].strip():
+            continue
+        after_blank = i == 0 or not lines[i - 1].strip()
+        head = header(line)
+        if head is not None and classify(head[0]) is not None:
+            names[head[0]] = names.get(head[0], 0) + 1
+            if after_blank:
+                found[i] = head
+            else:
+                loose[i] = head
+            continue
+        if after_blank:
+            seconds = time_header(line)
+            if seconds is not None:
+                found[i] = (None, seconds)
+    # Without blank lines a header is told from speech by its name recurring; once that layout is established (two
+    # names heading two blocks or more), a participant who speaks once is a header too.
+    recurring = {name for name, n in names.items() if n >= 2}
+    if len(recurring) >= 2:
+        found.update({i: h for i, h in loose.items() if classify(h[0]) in (CAPITALISED, STRONG)})
+    else:
+        found.update({i: h for i, h in loose.items() if h[0] in recurring})
     return found
 
 
 def looks_like_service(lines: list[str]) -> bool:
     """True when most blocks of the file start with a "Name  0:03" header."""
     headers = header_lines(lines)
-    if len(headers) < 2:
+    named = [i for i, (name, _) in headers.items() if name is not None]
+    if len(headers) < 2 or (not named and len(headers) < 3):
         return False
+    first = min(headers)
     blocks_after = sum(
-        1 for i in range(headers[0], len(lines)) if lines[i].strip() and (i == 0 or not lines[i - 1].strip())
+        1 for i in range(first, len(lines)) if lines[i].strip() and (i == 0 or not lines[i - 1].strip())
     )
     return len(headers) * 2 >= blocks_after
 
 
 def read_service(text: str, name: str) -> ParsedTranscript:
-    """Parse an Otter-style export. Text before the first header (title, keywords) goes to metadata."""
+    """Parse an Otter- or Teams-style export. Text before the first header (title, date, keywords) goes to
+    metadata, as do the transcription start and stop lines."""
     lines = text.split("\n")
-    headers = set(header_lines(lines))
+    headers = header_lines(lines)
     metadata: dict[str, object] = {}
     blocks: list[_Block] = []
     preamble: list[str] = []
     new_paragraph = True
+    events = 0
     for i, raw in enumerate(lines):
         line = raw.strip()
         if i in headers:
-            found = header(line)
-            assert found is not None
-            blocks.append(_Block(found[0], found[1]))
+            speaker, seconds = headers[i]
+            blocks.append(_Block(speaker, seconds))
             new_paragraph = True
             continue
         if not line:
@@ -93,13 +137,21 @@ def read_service(text: str, name: str) -> ParsedTranscript:
         if not blocks:
             preamble.append(line)
             continue
+        event = transcription_event(line)
+        if event is not None:
+            record_event(metadata, event)
+            events += 1
+            continue
+        line = _MARKUP.sub("", line).strip()
+        if not line:
+            continue
         if new_paragraph or not blocks[-1].paragraphs:
             blocks[-1].paragraphs.append([line])
         else:
             blocks[-1].paragraphs[-1].append(line)
         new_paragraph = False
     if preamble:
-        metadata["title"] = preamble[0]
+        read_preamble(preamble, metadata)
         metadata["preamble"] = "\n".join(preamble)
     drafts = Drafts()
     for k, block in enumerate(blocks):
@@ -108,6 +160,14 @@ def read_service(text: str, name: str) -> ParsedTranscript:
         else:
             words = sum(len(" ".join(p).split()) for p in block.paragraphs)
             t_end = round(block.t_start + words / _WORDS_PER_SECOND, 3)
-        for paragraph in block.paragraphs:
-            drafts.add(block.speaker, " ".join(paragraph), t_start=block.t_start, t_end=t_end)
-    return assemble(drafts, fmt="service", name=name, metadata=metadata)
+        for p_index, paragraph in enumerate(block.paragraphs):
+            # an unnamed block is someone the tool could not identify: never glue it to the block before
+            drafts.add(block.speaker, " ".join(paragraph), t_start=block.t_start, t_end=t_end,
+                       new_turn=block.speaker is None and p_index == 0)
+    teams = "transcription_started_by" in metadata or any("," in (b.speaker or "") for b in blocks)
+    unnamed = sum(1 for b in blocks if b.speaker is None)
+    notices = []
+    if unnamed:
+        notices.append(f"{unnamed} block(s) carry a time but no speaker name (the tool could not tell who spoke)")
+    detected = "Microsoft Teams transcript (text)" if teams else "transcription-service export ('Name  0:03' headers)"
+    return assemble(drafts, fmt="service", name=name, metadata=metadata, detected=detected, notices=notices)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from qualcode.errors import InputError
@@ -20,14 +21,20 @@ from qualcode.importers.labels import (
     accepted_keys,
     classify,
     find_label,
+    make_label,
     strip_leading_timestamp,
 )
+from qualcode.importers.preamble import read_preamble, record_event, transcription_event
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
+from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER
 
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
-_BULLET = re.compile(r"[-*+•]\s+")
+_BULLET = re.compile(r"[-*+•▪◦‣–]\s+")
+_NUMBERED = re.compile(r"\(?\d{1,2}[.)]\s+(?=\S)")
+# A paragraph that is bold from end to end ("**Question 3: sustainability**") reads as a heading in notes.
+_BOLD_LINE = re.compile(r"(\*\*|__)(?=\S)[^*_]{1,200}(?<=\S)\1")
 _QUOTE = re.compile(r"(?:>\s?)+")
 # "__" pairs cannot contain "_", so a line of many unclosed "__" stays linear.
 _UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__")
@@ -60,6 +67,8 @@ class Block:
     forced: bool = False
     t_start: float | None = None
     labels: list[Label | None] = field(default_factory=list)
+    heading: int = 0  # 1-6 for a Markdown or Word heading, 9 for a line that is bold throughout; 0 for text
+    bullet: bool = False
 
 
 def meta_key(key: str) -> str:
@@ -116,13 +125,15 @@ def text_blocks(lines: list[str], metadata: dict[str, Any]) -> list[Block]:
     """Group plain-text/Markdown lines into blocks (blank lines, headings and bullets separate them)."""
     blocks: list[Block] = []
     current: list[str] = []
+    current_bullet = False
     table: list[list[str]] = []
 
     def flush() -> None:
-        nonlocal current, table
+        nonlocal current, table, current_bullet
         if current:
-            blocks.append(Block(current))
+            blocks.append(Block(current, bullet=current_bullet))
             current = []
+        current_bullet = False
         if table:
             blocks.extend(table_blocks(table, metadata, speech_started=_speech_started(blocks)))
             table = []
@@ -131,8 +142,8 @@ def text_blocks(lines: list[str], metadata: dict[str, Any]) -> list[Block]:
         line = raw.strip()
         if line.startswith("|") and line.count("|") >= 2:
             if current:
-                blocks.append(Block(current))
-                current = []
+                blocks.append(Block(current, bullet=current_bullet))
+                current, current_bullet = [], False
             if not _MD_TABLE_SEPARATOR.fullmatch(line):
                 table.append([cell.strip() for cell in line.strip("|").split("|")])
             continue
@@ -143,15 +154,24 @@ def text_blocks(lines: list[str], metadata: dict[str, Any]) -> list[Block]:
             continue
         if _HEADING.match(line):
             flush()
-            metadata.setdefault("title", clean_inline(line.lstrip("#").strip().rstrip("#").strip()))
+            level = len(line) - len(line.lstrip("#"))
+            heading = clean_inline(line.lstrip("#").strip().rstrip("#").strip())
+            if heading:
+                blocks.append(Block([heading], heading=level))
             continue
         if line.startswith("<!--") and line.endswith("-->"):
             continue
         line = _QUOTE.sub("", line, count=1) if line.startswith(">") else line
         bullet = _BULLET.match(line)
-        if bullet and not line.startswith(("**", "__")):
+        if (bullet or _NUMBERED.match(line)) and not line.startswith(("**", "__")):
             flush()
-            line = line[bullet.end() :]
+            current_bullet = True
+            if bullet:
+                line = line[bullet.end() :]
+        elif _BOLD_LINE.fullmatch(line) and not line.rstrip("*_ ").endswith((":", "：")):
+            flush()
+            blocks.append(Block([clean_inline(line)], heading=9))
+            continue
         if line:
             current.append(line)
     flush()
@@ -233,7 +253,9 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
     """Move a leading "Date: ... / Location: ..." block into metadata (it is not speech)."""
     found: list[tuple[int, int, str, str]] = []
     for b_index, block in enumerate(blocks):
-        if block.forced:
+        if block.heading and not found:
+            continue  # a title above the header lines
+        if block.forced or block.heading:
             break
         stop = False
         for l_index, line in enumerate(block.lines):
@@ -257,55 +279,226 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
         blocks[b_index].lines = blocks[b_index].lines[l_index + 1 :]
 
 
-def _service_headers(blocks: list[Block]) -> None:
-    """Take "Clara Jensen  0:03" lines as labels when they recur (Teams and Otter exports saved as .docx)."""
+def _service_headers(blocks: list[Block]) -> int:
+    """Take "Clara Jensen  0:03" lines as labels when they recur (Teams and Otter exports saved as .docx).
+    Returns how many were found."""
     found: list[tuple[Block, int, str, float]] = []
     for block in blocks:
-        if block.forced:
+        if block.forced or block.heading:
             continue
         for i, line in enumerate(block.lines):
-            if block.labels[i] is None:
+            current = block.labels[i]
+            if current is None or current.rest.strip() and _only_time(current.rest):
                 head = service_header(line)
                 # the name must look like a label: "We met at 10:30" alone on a line is speech
                 if head is not None and classify(head[0]) is not None:
                     found.append((block, i, head[0], head[1]))
     if len(found) < 2:
-        return
+        return 0
     for block, i, speaker, seconds in found:
         block.labels[i] = Label(speaker=speaker, rest="", t_start=seconds, strength=STRONG)
+    return len(found)
 
 
-def blocks_to_drafts(blocks: list[Block], metadata: dict[str, Any]) -> Drafts:
-    """Recognise labels over all blocks and build the speaker turns."""
+def _only_time(text: str) -> bool:
+    seconds, rest = strip_leading_timestamp(text.strip())
+    return seconds is not None and not rest.strip()
+
+
+def _heading_labels(blocks: list[Block]) -> dict[int, Label]:
+    """Headings that name speakers ("### Clara Jensen" above each turn), by block index; {} when the headings are
+    titles, sections or questions."""
+    heads = [(k, b) for k, b in enumerate(blocks) if b.heading]
+    labels = [(k, _heading_label(b.lines[0])) for k, b in heads]
+    if labels and labels[0][0] == 0 and labels[0][1] is None:
+        labels = labels[1:]  # the document's title
+    if len(labels) < 2 or any(lab is None for _, lab in labels):
+        return {}
+    found = {k: lab for k, lab in labels if lab is not None}
+    keys = {lab.key for lab in found.values()}
+    if len(keys) * 2 > len(found) and not all(lab.strength == STRONG for lab in found.values()):
+        return {}  # names that do not recur are section titles ("Background", "Next steps"), not speakers
+    # a speaker heading has the speech below it
+    if any(k + 1 >= len(blocks) or blocks[k + 1].heading for k in found):
+        return {}
+    return found
+
+
+def _heading_label(text: str) -> Label | None:
+    head = service_header(text)
+    if head is not None and classify(head[0]) is not None:
+        return Label(speaker=head[0], rest="", t_start=head[1], strength=STRONG)
+    text = text.strip().rstrip(":：").strip()
+    return make_label(text) if text else None
+
+
+_NOTES_WORDS = re.compile(
+    r"(?<![^\W_])(?:notes?|minutes|ghi chép|ghi chep|biên bản|bien ban|notas?|compte[- ]rendu|notizen|catatan)"
+    r"(?![^\W_])",
+    re.I,
+)
+_TRAILER = re.compile(r"transcribed by\s+\S*otter\.ai\S*", re.I)
+_VERBATIM = frozenset({"verbatim", "transcript", "transcription", "full transcript"})
+_NOTES = frozenset({"notes", "note", "interview notes", "summary", "paraphrase", "minutes"})
+
+
+def declared_record(metadata: dict[str, Any], name: str) -> str | None:
+    """"notes" or "verbatim" when the file says what it is: a 'record:' (or 'kind:') line, or a title or file name
+    with "notes" ("KII-07 interview notes.docx", "Ghi chép phỏng vấn"); None when it does not say."""
+    for key in ("record", "kind", "transcript_kind", "transcript_type"):
+        value = str(metadata.get(key) or "").strip().casefold()
+        if value in _NOTES:
+            return "notes"
+        if value in _VERBATIM:
+            return "verbatim"
+    for text in (str(metadata.get("title") or ""), PurePath(name).stem.replace("_", " ")):
+        if _NOTES_WORDS.search(text):
+            return "notes"
+    return None
+
+
+@dataclass
+class Reading:
+    """What :func:`blocks_to_drafts` recognised, for the reader's description and the import report."""
+
+    record: str = "verbatim"
+    labelled: bool = False
+    timed: bool = False
+    heading_speakers: bool = False
+    service_headers: int = 0
+    headings: int = 0
+    bullets: int = 0
+    notices: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        parts = []
+        if self.record == "notes":
+            parts.append("interview notes (paraphrase)")
+        if self.heading_speakers:
+            parts.append("headings as speaker labels")
+        elif self.service_headers:
+            parts.append("'Name  0:03' speaker headers")
+        elif self.labelled:
+            parts.append("speaker labels")
+        elif self.record != "notes":
+            parts.append("no speaker labels")
+        if self.headings and not self.heading_speakers:
+            parts.append(f"{self.headings} heading(s) kept as questions")
+        if self.bullets:
+            parts.append(f"{self.bullets} bullet point(s)")
+        return ", ".join(parts)
+
+
+def _take_preamble(blocks: list[Block], metadata: dict[str, Any]) -> int:
+    """Move what a tool wrote above the speech (Teams: title, date, duration; Otter: date, keywords, speakers) from
+    the leading blocks into metadata. A title at the very top stays for the caller. Returns how many lines were
+    taken."""
+    first = 1 if blocks and blocks[0].heading else 0
+    lead: list[tuple[Block, int]] = []
+    for block in blocks[first:]:
+        if block.forced:
+            break
+        lead.extend((block, i) for i in range(len(block.lines)))
+        if len(lead) > 40:
+            break
+    lines = [b.lines[i] for b, i in lead]
+    left = read_preamble(lines, metadata, strict=True)
+    taken = len(lines) - len(left)
+    drop: dict[int, set[int]] = {}
+    for block, i in lead[:taken]:
+        drop.setdefault(id(block), set()).add(i)
+    for block in blocks:
+        if id(block) in drop:
+            block.lines = [line for i, line in enumerate(block.lines) if i not in drop[id(block)]]
+            if block.heading and not block.lines:
+                block.heading = 0
+    return taken
+
+
+def _drop_transcription_lines(blocks: list[Block], metadata: dict[str, Any]) -> None:
+    for block in blocks:
+        if block.forced:
+            continue
+        kept = []
+        for line in block.lines:
+            event = transcription_event(line) if len(line) < 200 else None
+            if event is not None:
+                record_event(metadata, event)
+            elif not _TRAILER.fullmatch(line.strip()):
+                kept.append(line)
+        block.lines = kept
+
+
+def blocks_to_drafts(
+    blocks: list[Block], metadata: dict[str, Any], *, name: str = "", notes: bool = True
+) -> tuple[Drafts, Reading]:
+    """Recognise labels over all blocks and build the speaker turns.
+
+    Headings that recur as names label the speech below them; any other heading is kept as a turn of its own
+    (:data:`HEADING_SPEAKER`), the question or section the speech below it answers, except a title at the top,
+    which goes to metadata. With ``notes``, a text without speaker labels or timestamps is read as interview notes:
+    its lines are the informant's (:data:`NOTES_SPEAKER`) and the transcript is marked as notes.
+    """
+    reading = Reading()
+    taken = _take_preamble(blocks, metadata)
+    _drop_transcription_lines(blocks, metadata)
     _header_metadata(blocks, metadata)
-    candidates: list[Label] = []
+    blocks = [b for b in blocks if b.lines]
     for block in blocks:
-        block.labels = [None if block.forced else find_label(line) for line in block.lines]
-    _service_headers(blocks)
-    for block in blocks:
-        candidates.extend(lab for lab in block.labels if lab is not None)
-    accepted = accepted_keys(candidates)
+        block.labels = [None if block.forced or block.heading else find_label(line) for line in block.lines]
+    reading.service_headers = _service_headers(blocks)
+    heading_labels = _heading_labels(blocks)
+    for k, heading_label in heading_labels.items():
+        blocks[k].heading = 0
+        blocks[k].labels = [heading_label]
+    reading.heading_speakers = bool(heading_labels)
+    if blocks and blocks[0].heading and 0 not in heading_labels:
+        metadata.setdefault("title", " ".join(blocks[0].lines))
+        blocks = blocks[1:]
+    candidates = [lab for block in blocks for lab in block.labels if lab is not None]
+    accepted = accepted_keys(candidates) | {lab.key for lab in heading_labels.values()}
+    if reading.service_headers:
+        accepted |= {lab.key for lab in candidates if lab.strength == STRONG and not lab.rest and lab.t_start
+                     is not None}
+    forced = any(b.forced and b.speaker for b in blocks)
+    reading.labelled = forced or any(lab.key in accepted for lab in candidates)
+    reading.timed = any(lab.t_start is not None for lab in candidates) or any(
+        b.t_start is not None for b in blocks) or any(
+        strip_leading_timestamp(line)[0] is not None for b in blocks for line in b.lines if not b.heading)
+    declared = declared_record(metadata, name)
+    reading.record = declared or ("notes" if notes and not reading.labelled and not reading.timed else "verbatim")
+    default_speaker = NOTES_SPEAKER if reading.record == "notes" and not reading.labelled else None
+    if taken:
+        reading.notices.append(f"{taken} header line(s) written by the recording tool were taken as metadata")
     display: dict[str, str] = {}
-    notes: dict[str, str] = {}
+    speaker_notes: dict[str, str] = {}
     drafts = Drafts()
-    speaker: str | None = None
+    speaker: str | None = default_speaker
     pending_time: float | None = None
+    bare_times = 0
     for block in blocks:
+        if block.heading:
+            reading.headings += 1
+            drafts.add(HEADING_SPEAKER, clean_inline(" ".join(block.lines)), new_turn=True)
+            continue
+        if block.bullet:
+            reading.bullets += 1
         if block.forced:
             speaker = block.speaker
             if speaker:
                 m = re.fullmatch(r"(.+?)\s*\(([^()]{1,60})\)", speaker)
                 if m:
                     speaker = m.group(1)
-                    notes.setdefault(speaker, m.group(2).strip())
+                    speaker_notes.setdefault(speaker, m.group(2).strip())
             drafts.add(speaker, clean_inline(" ".join(block.lines)), t_start=block.t_start)
             continue
         new_paragraph = True
-        for line, label in zip(block.lines, block.labels, strict=True):
+        for line, found in zip(block.lines, block.labels, strict=True):
+            label = found
             if label is not None and label.key in accepted:
                 speaker = display.setdefault(label.key, label.speaker)
                 if label.note:
-                    notes.setdefault(speaker, label.note)
+                    speaker_notes.setdefault(speaker, label.note)
                 drafts.add(speaker, clean_inline(label.rest), t_start=label.t_start)
                 new_paragraph = not label.rest
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
@@ -313,19 +506,28 @@ def blocks_to_drafts(blocks: list[Block], metadata: dict[str, Any]) -> Drafts:
                 continue
             t_start, body = strip_leading_timestamp(line)
             if not body.strip():
+                bare_times += 1
                 continue  # a bare timestamp line
             if t_start is None:
                 t_start, pending_time = pending_time, None
             drafts.add(speaker, clean_inline(body), new_paragraph=new_paragraph, t_start=t_start)
             new_paragraph = False
-    if notes:
-        metadata["speaker_notes"] = notes
-    return drafts
+    if bare_times:
+        reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
+    if speaker_notes:
+        metadata["speaker_notes"] = speaker_notes
+    if reading.record == "notes" and not declared:
+        reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
+    return drafts, reading
 
 
-def read_text(text: str, name: str) -> ParsedTranscript:
+def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (already decoded)."""
     metadata, lines, _ = split_front_matter(text, name)
     blocks = text_blocks(lines, metadata)
-    drafts = blocks_to_drafts(blocks, metadata)
-    return assemble(drafts, fmt="text", name=name, metadata=metadata)
+    drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes)
+    markdown = PurePath(name).suffix.lower() in (".md", ".markdown") or any(
+        line.lstrip().startswith(("#", "**", "- ")) for line in lines[:200])
+    base = "Markdown" if markdown else "plain text"
+    return assemble(drafts, fmt="text", name=name, metadata=metadata, record=reading.record,
+                    detected=f"{base}: {reading.describe()}", notices=reading.notices)

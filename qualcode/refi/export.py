@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
-from qualcode.project_io import safe_id
+from qualcode.importing import safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
 from qualcode.store import now_iso
@@ -356,6 +356,11 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}
                          for sp in project.speakers(tid)],
         }
+        if t.get("kind") == "document":
+            # a desk-review document: qualcode brings back its kind and where each unit sits (page, printed page,
+            # heading path); other tools read it as the text source it is
+            extension["transcripts"][g]["kind"] = "document"
+            extension["transcripts"][g]["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
     if source_elements:
         root.append(e.Sources(*source_elements))
     if notes:
@@ -371,9 +376,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     for ref in note_refs.get(("project", "project"), []):
         root.append(e.NoteRef(targetGUID=ref))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("project.qde", _write_xml(root))
             for name, text in files.items():

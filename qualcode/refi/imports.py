@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
+from qualcode.importing import ID_SAFE, safe_id
 from qualcode.model import Code, Codebook, ParsedTranscript, ProgressFn, Turn, Unit
-from qualcode.project_io import ID_SAFE, safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, Choice, Convention, PositionMap, Selection, choose, summarise
 from qualcode.safeio.archive import Archive
@@ -608,7 +608,9 @@ def _is_num(v: Any) -> bool:
 
 
 def _rebuild(stored: str, ext: dict[str, Any], name: str) -> ParsedTranscript:
-    units = [Unit(u[0], u[1], u[2], u[3], u[4], u[5]) for u in ext["units"]]
+    places = ext.get("places") if _places_fit(ext) else None
+    units = [Unit(u[0], u[1], u[2], u[3], u[4], u[5], *(places[i] if places else (None, None, None)))
+             for i, u in enumerate(ext["units"])]
     turns: dict[int, Turn] = {}
     for u in units:
         t = turns.get(u.turn)
@@ -617,7 +619,16 @@ def _rebuild(stored: str, ext: dict[str, Any], name: str) -> ParsedTranscript:
         else:
             t.end = max(t.end, u.end)
     return ParsedTranscript(text=stored, turns=[turns[k] for k in sorted(turns)], units=units,
-                            format=ext.get("format") or "text", source_name=ext.get("source_name") or name)
+                            format=ext.get("format") or "text", source_name=ext.get("source_name") or name,
+                            kind="document" if ext.get("kind") == "document" else "transcript")
+
+
+def _places_fit(ext: dict[str, Any]) -> bool:
+    """A document's unit places in qualcode.json: one [page, printed page, heading path] per unit."""
+    places, units = ext.get("places"), ext.get("units")
+    return isinstance(places, list) and isinstance(units, list) and len(places) == len(units) and all(
+        isinstance(p, list) and len(p) == 3 and (p[0] is None or (_is_int(p[0]) and 0 < p[0] < 1_000_000))
+        and all(x is None or (isinstance(x, str) and len(x) <= 500) for x in p[1:]) for p in places)
 
 
 def _locate_in_raw(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -> list[tuple[int, int] | None]:
@@ -655,7 +666,7 @@ def _locate_units(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -
     return spans
 
 
-_NON_TEXT = {"PictureSource": "pictures", "PDFSource": "PDF sources", "AudioSource": "audio sources",
+_NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
 GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid: transcript id}}
 
@@ -731,9 +742,10 @@ class _Importer:
         project = self.project
         sources_el = _child(self.pkg.root, "Sources")
         text_sources = _children(sources_el, "TextSource") if sources_el is not None else []
+        pdf_sources = _children(sources_el, "PDFSource") if sources_el is not None else []
         if sources_el is not None:
             for c in sources_el:
-                if isinstance(c.tag, str) and local(c.tag) != "TextSource":
+                if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
                     self._skip(_NON_TEXT.get(local(c.tag), f"{local(c.tag)} elements"))
         # read every source first, so a damaged one fails before anything is written
         ext_sources = self.pkg.extension.get("transcripts", {})
@@ -790,6 +802,10 @@ class _Importer:
             if source.ext_ignored:
                 self.warnings.append(f"{EXTENSION_MEMBER} does not fit source '{name}' (offsets outside its text or"
                                      " units too long); its text was cut into units afresh")
+        for src in pdf_sources:
+            pdf = self._pdf_source(src, ext_sources)
+            if pdf is not None:
+                self.sources[norm_guid(src.get("guid"))] = pdf
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -808,9 +824,10 @@ class _Importer:
                 project.set_codebook(merged, coder=self.coder)
                 self.changed = True
             self.counts["codes_added"] = len(added)
-            for done, src in enumerate(text_sources):
+            sources = [*text_sources, *pdf_sources]
+            for done, src in enumerate(sources):
                 if self.progress:
-                    self.progress("importing sources", done, len(text_sources))
+                    self.progress("importing sources", done, len(sources))
                 g = norm_guid(src.get("guid"))
                 if g in self.sources:
                     self._import_source(src, g)
@@ -831,6 +848,49 @@ class _Importer:
         return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped,
                 "positions": summarise((s.name, s.choice) for s in self.sources.values()),
                 "nothing_new": not self.changed}
+
+    def _pdf_source(self, src: Any, ext_sources: dict[str, Any]) -> _Source | None:
+        """A PDFSource as a desk-review document: the PDF read from the archive like an imported PDF; the text
+        selections of its Representation (the PDF's text as the other tool extracted it) placed on the units by
+        their text. Area selections (a page and a rectangle) carry no text and are counted as left out."""
+        from qualcode.importers.documents import parse_document
+
+        g = norm_guid(src.get("guid"))
+        name = src.get("name") or g
+        areas = len(_children(src, "PDFSelection"))
+        if areas:
+            self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
+        ref = src.get("path") or src.get("currentPath")
+        data = self.pkg.read_path(ref) if ref else None
+        if data is None:
+            self.warnings.append(f"PDF source '{name}': its PDF file is not in the archive, so it was left out")
+            self._skip("PDF sources without their file")
+            return None
+        try:
+            parsed = parse_document(data, name if name.lower().endswith(".pdf") else f"{name}.pdf")
+        except InputError as err:
+            self.warnings.append(f"PDF source '{name}' could not be read ({err.message}) and was left out")
+            self._skip("PDF sources that could not be read")
+            return None
+        rep = _child(src, "Representation")
+        text: str | None = None
+        if rep is not None:
+            if rep.get("plainTextPath"):
+                raw = self.pkg.read_path(rep.get("plainTextPath"))
+                text = _decode(raw) if raw is not None else None
+            if not text or not text.strip():
+                text = _text_of(rep, "PlainTextContent") or None
+        ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
+        selections = [Selection(_int(x.get("startPosition")), _int(x.get("endPosition")), x.get("name") or "")
+                      for x in (_children(rep, "PlainTextSelection") if rep is not None else [])
+                      if x.get("startPosition") is not None and x.get("endPosition") is not None]
+        shown = text if text and text.strip() else parsed.text
+        source = _Source(name, shown, ext, self._convention(shown, selections, ext))
+        if not source.exact:
+            source.parsed = parsed
+            source.set_spans(_locate_in_raw(parsed, source.text))
+        self.warnings.extend(f"source '{name}': {w}" for w in parsed.warnings)
+        return source
 
     def _convention(self, text: str, selections: list[Selection], ext: dict[str, Any] | None) -> Choice:
         stated = (ext or {}).get("positions") or self.pkg.extension.get("positions")
@@ -890,7 +950,9 @@ class _Importer:
         description = _text_of(src, "Description").strip()
         if description and description != (ext or {}).get("title") and description != name:
             self.inline_memos.append(("transcript", tid, description, creator, src.get("creationDateTime")))
-        for sel in _children(src, "PlainTextSelection"):
+        # a PDF's text selections live in its Representation (the text of the PDF)
+        holder = _child(src, "Representation") if local(src.tag) == "PDFSource" else src
+        for sel in _children(holder, "PlainTextSelection") if holder is not None else []:
             self._import_selection(sel, g)
         direct = _children(src, "Coding")
         if direct:

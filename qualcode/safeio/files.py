@@ -96,7 +96,8 @@ def output_error(path: str | Path, err: OSError, *, what: str = "file") -> Qualc
 
 
 def write_output(path: str | Path, data: str | bytes, *, what: str = "file", encoding: str = "utf-8") -> None:
-    """Write an export completely or not at all: to a temporary file beside it, then renamed over it."""
+    """Write an export completely or not at all: to a temporary file beside it (its folder created if needed),
+    then renamed over it. Any failure is one line saying what to do."""
     p = Path(path)
     if p.is_dir():
         raise output_error(p, IsADirectoryError(), what=what)
@@ -104,6 +105,7 @@ def write_output(path: str | Path, data: str | bytes, *, what: str = "file", enc
     try:
         if isinstance(data, str):
             data = data.encode(encoding)
+        p.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, p)

@@ -43,32 +43,26 @@ class SafeCsvWriter:
 
 
 def csv_frame(frame: Any) -> Any:
-    """A copy of a pandas DataFrame with its text cells, index and column labels made safe for CSV."""
+    """A copy of a pandas DataFrame with its text cells, index and column labels (and their names) made safe for
+    CSV: a case attribute or a code name is data, never a formula."""
     out = frame.copy()
-    out.columns = [csv_cell(c) for c in out.columns]
-    out.index = [csv_cell(i) for i in out.index]
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
-            out[col] = [csv_cell(v) for v in out[col]]
-    if out.index.name is not None:
-        out.index.name = csv_cell(out.index.name)
+    index_name, columns_name = out.index.name, out.columns.name
+    out.index = out.index.map(csv_cell)
+    out.columns = out.columns.map(csv_cell)
+    out.index.name = csv_cell(index_name)
+    out.columns.name = csv_cell(columns_name)
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or str(column.dtype) in ("str", "string"):
+            out.isetitem(i, column.map(csv_cell))
     return out
-
-
-def frame_to_csv(frame: Any) -> str:
-    """CSV text of a DataFrame, cells made safe."""
-    buf = io.StringIO()
-    csv_frame(frame).to_csv(buf)
-    return buf.getvalue()
-
-
-_MD_LINK = re.compile(r"([\[\]])")
 
 
 def md_text(value: Any) -> str:
     """Text for a Markdown export: HTML characters escaped (so ``<script>`` is shown, not run, by any viewer that
-    renders Markdown to HTML) and square brackets escaped (so data cannot become a link or an image)."""
-    return _MD_LINK.sub(r"\\\1", html.escape(str(value), quote=False))
+    renders Markdown to HTML; ``<http://...>`` autolinks go too) and ``](`` broken up, so data cannot become an
+    inline link or image (``[click](javascript:...)``). Brackets alone stay: ``[informant KII-03]`` reads as is."""
+    return html.escape(str(value), quote=False).replace("](", "]\\(")
 
 
 # C0 controls except tab and newline, DEL and C1: a terminal acts on them (ESC starts colour, cursor and title

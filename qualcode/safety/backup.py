@@ -85,6 +85,12 @@ def _counts(conn: sqlite3.Connection) -> dict[str, int]:
             out[table] = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         except sqlite3.Error:
             out[table] = 0
+    try:  # desk-review documents share the transcripts table (schema 7 on); count them apart
+        docs = int(conn.execute("SELECT count(*) FROM transcripts WHERE kind = 'document'").fetchone()[0])
+        out["transcripts"] -= docs
+        out["documents"] = docs
+    except sqlite3.Error:  # an older schema has no documents
+        out["documents"] = 0
     return out
 
 

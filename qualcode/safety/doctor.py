@@ -52,6 +52,7 @@ def run_doctor(path: str | Path, *, fix: bool = False) -> dict[str, Any]:
         checks.append(_foreign_keys(conn))
         checks.extend(_orphans(conn))
         checks.append(_offsets(conn))
+        checks.extend(_import_warnings(conn))
         checks.append(_event_log(conn))
         checks.append(_reviews(conn))
         checks.append(_wal(conn, db_path, fix))
@@ -152,9 +153,28 @@ def _orphans(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
+def _import_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """What the import report warned about, for the transcripts as they are now (roles corrected since count)."""
+    if not _has_tables(conn, "speakers", "cases") or "assigned_by" not in {
+            r[1] for r in conn.execute("PRAGMA table_info(speakers)")}:
+        return []  # a project from before these checks: 'qualcode doctor --fix' upgrades it first
+    from qualcode.importing import stored_transcript_warnings
+
+    found = stored_transcript_warnings(conn)
+    if not found:
+        return [_check("import", "ok", "every transcript's speakers have roles; no layout left in the text")]
+    return [_check("import", "warning", f"{tid}: {w}", None, transcript=tid)
+            for tid, warnings in found.items() for w in warnings]
+
+
 def _offsets(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Each unit's text must be exactly its slice of the stored transcript (what quotes and exports rely on)."""
-    bad = 0
+    """Each unit's text must be exactly its slice of the stored transcript (what quotes and exports rely on), inside
+    the text (a negative start or an end past the text would slice something else), and within the unit-length
+    bound (spaCy and the suggester read units whole)."""
+    from qualcode.safeio.limits import limits
+
+    bad = outside = long = 0
+    bound = limits().max_unit_chars
     versions: dict[tuple[str, int], str] = {}
     for r in conn.execute("SELECT transcript_id, version, start, end, text FROM segments"):
         key = (r[0], r[1])
@@ -162,11 +182,23 @@ def _offsets(conn: sqlite3.Connection) -> dict[str, Any]:
             row = conn.execute("SELECT text FROM transcript_versions WHERE transcript_id = ? AND version = ?",
                                key).fetchone()
             versions[key] = row[0] if row else ""
-        if versions[key][r[2]:r[3]] != r[4]:
+        start, end = r[2], r[3]
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(versions[key])):
+            outside += 1
+        elif versions[key][start:end] != r[4]:
             bad += 1
+        elif end - start > bound:
+            long += 1
+    if outside:
+        return _check("units", "error", f"{outside} unit(s) lie outside their transcript's text (start below 0 or "
+                      "end past the end)", "restore the latest backup, or import the transcript again", count=outside)
     if bad:
         return _check("units", "error", f"{bad} unit(s) do not match their transcript text",
                       "restore the latest backup", count=bad)
+    if long:
+        return _check("units", "warning", f"{long} unit(s) longer than {bound:,} characters (from an older "
+                      "qualcode); suggestions may fail on them", "import the transcript again: it is cut into "
+                      "shorter units and the codings are re-anchored", count=long)
     return _check("units", "ok", "every unit matches its transcript text")
 
 

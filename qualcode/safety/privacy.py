@@ -1,9 +1,9 @@
 """Confidentiality: anonymous attributions and pseudonymised quotes.
 
-Evaluation reports quote informants with an attribution that does not name them ("Interview with HR manager,
+Evaluation reports quote informants with an attribution that does not name them ("Interview with an HR manager of a
 factory, Hai Phong"); names appear only in the annex of persons consulted. Every export and the report therefore
-build attributions from case attributes (:func:`attribution`) and pass quote text through a :class:`Pseudonymiser`,
-unless the user explicitly asks for names (``--show-names``).
+attribute quotes as :mod:`qualcode.safety.attribution` says (the consented wording, or the project's template) and
+pass quote text through a :class:`Pseudonymiser`, unless the user explicitly asks for names (``--show-names``).
 
 The pseudonymiser only replaces names it knows (the case sheet, speaker labels, interviewers) plus e-mail addresses
 and phone numbers: a capitalised-word heuristic restricted to known names, so "Thanh Hoa" (a province) survives while
@@ -13,11 +13,14 @@ and phone numbers: a capitalised-word heuristic restricted to known names, so "T
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
+from qualcode.safety.attribution import Attributor, attribution
+
+__all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -31,133 +34,6 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace them only in full names or after a title
-
-
-
-
-# ---------------------------------------------------------------------------------------------- attributions
-
-
-def _phrase(value: Any) -> str:
-    """'Middle manager (production)' -> 'middle manager'; acronyms ('HR manager', 'ILO staff') keep their case."""
-    text = re.sub(r"\s*\([^)]*\)", "", str(value or "")).strip()
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        text = text[0].lower() + text[1:]
-    return text
-
-
-def _plural(phrase: str) -> str:
-    head, _, last = phrase.rpartition(" ")
-    low = last.lower()
-    if low in ("staff", "personnel", "people", "police") or (low.endswith("s") and not low.endswith("ss")):
-        plural = last  # already plural or uncountable
-    elif low.endswith("person"):
-        plural = last[:-6] + ("persons" if low != "person" else "people")
-    elif low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
-        plural = last[:-1] + "ies"
-    elif low.endswith(("ss", "sh", "ch", "x")):
-        plural = last + "es"
-    else:
-        plural = last + "s"
-    return f"{head} {plural}" if head else plural
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _attrs_of(obj: Mapping[str, Any]) -> dict[str, Any]:
-    attrs = obj.get("attributes")
-    return dict(attrs) if isinstance(attrs, Mapping) else dict(obj)
-
-
-def _is_fgd(attrs: Mapping[str, Any]) -> bool:
-    kind = str(attrs.get("type") or "").strip().lower()
-    return kind in ("fgd", "focus group", "focus-group", "focus group discussion")
-
-
-def attribution(
-    segment_or_case_attrs: Mapping[str, Any],
-    *,
-    participants: Sequence[Mapping[str, Any]] | None = None,
-    name: str | None = None,
-) -> str:
-    """An anonymous attribution built from case attributes, never from a name.
-
-    ``segment_or_case_attrs`` is a segment (its ``attributes`` are used) or an attribute mapping. For an FGD,
-    ``participants`` (the attribute mappings of everyone in the group) describe the group's composition.
-    ``name`` is appended only when the caller was explicitly asked to show names.
-
-    >>> attribution({"type": "KII", "role": "HR manager", "organisation_type": "Factory (FDI)",
-    ...              "location": "Hai Phong"})
-    'Interview with HR manager, factory, Hai Phong'
-    """
-    attrs = _attrs_of(segment_or_case_attrs)
-    role = _phrase(attrs.get("role"))
-    org = _phrase(attrs.get("organisation_type"))
-    location = str(attrs.get("location") or "").strip()
-    kind = str(attrs.get("type") or "").strip().lower()
-    if kind in ("document", "doc", "desk review"):
-        text = "Document" + (f", {role}" if role else "")
-    elif _is_fgd(attrs):
-        roles: list[str] = []
-        counts: dict[str, int] = {}
-        for p in participants or []:
-            r = _phrase(_attrs_of(p).get("role"))
-            if r:
-                if r not in counts:
-                    roles.append(r)
-                counts[r] = counts.get(r, 0) + 1
-        # a focus group is described by its members' roles, always in the plural ("HR officers")
-        composition = _join([_plural(r) for r in roles])
-        text = "FGD" + (f" with {composition}" if composition else "")
-        if location:
-            text += f", {location}"
-        speaker = ", ".join(x for x in (role, str(attrs.get("sex") or "").strip()) if x)
-        if speaker:
-            text += f" (participant: {speaker})"
-    else:
-        parts = [role or "an informant"]
-        if org and org.lower() not in parts[0].lower():
-            parts.append(org)
-        if location:
-            parts.append(location)
-        text = "Interview with " + ", ".join(parts)
-    if name:
-        text += f" [{name}]"
-    return text
-
-
-class Attributor:
-    """Attributions for a project's segments, with each FGD's composition looked up once."""
-
-    def __init__(self, project: Project, *, show_names: bool = False) -> None:
-        self.project = project
-        self.show_names = show_names
-        self._cases = {c["id"]: c for c in project.cases()}
-        self._participants: dict[str, list[dict[str, Any]]] = {}
-        self._cache: dict[tuple[Any, Any, Any], str] = {}
-        for sp in project.speakers():
-            if sp["case_id"] and sp["case_id"] in self._cases and sp["role"] != "interviewer":
-                self._participants.setdefault(sp["transcript_id"], []).append(self._cases[sp["case_id"]]["attributes"])
-
-    def __call__(self, segment: Mapping[str, Any]) -> str:
-        if segment.get("kind") == "document" or segment.get("source_type") == "document":
-            from qualcode.desk_review import passage_citation
-
-            return passage_citation(segment)  # a document is cited by its title and page, it has no informant
-        # one attribution per informant and transcript: a quote bank asks for the same one thousands of times
-        key = (segment.get("transcript"), segment.get("case"), segment.get("speaker"))
-        cached = self._cache.get(key)
-        if cached is None:
-            case = self._cases.get(segment.get("case") or "")
-            name = case["name"] if (case and self.show_names) else None
-            cached = attribution(segment, participants=self._participants.get(str(segment.get("transcript"))),
-                                 name=name)
-            self._cache[key] = cached
-        return cached
 
 
 # ---------------------------------------------------------------------------------------------- pseudonyms

@@ -36,7 +36,8 @@ def load_evidence(
     Each row: coding, segment, ref, transcript, idx, turn, speaker, role, case, informant (case id, or
     transcript/speaker when the speaker has no case), group (stakeholder group), source_type (KII/FGD/.../document),
     code, code_name, criterion, coder, created, source, score, model_version, status, memo, text, start, end,
-    attributes, kind (transcript or document), source_title, page, page_label, heading. A desk-review document's
+    attributes, kind (transcript or document), source_title, page, page_label, heading, record ("verbatim", or
+    "notes" for an interviewer's notes: paraphrase, never to be presented as a quote). A desk-review document's
     passage has the group :data:`DOCUMENTS`, the source type "document" and "document:ID" as its informant.
     Interviewers' turns are left out unless asked: a question is not evidence.
 
@@ -54,11 +55,12 @@ def load_evidence(
                c.model_version, c.status, c.memo, s.transcript_id AS transcript, s.idx, s.turn, s.speaker,
                s.start, s.end, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
                t.attributes AS t_attrs, cs.attributes AS c_attrs, t.kind, t.title AS source_title, s.page,
-               s.page_label, s.heading
+               s.page_label, s.heading, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') AS record
         FROM codings c
         JOIN coders k ON k.id = c.coder_id
         JOIN segments s ON s.id = c.segment_id
         JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version
+        JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version
         JOIN codes cd ON cd.id = c.code_id
         LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
         LEFT JOIN cases cs ON cs.id = sp.case_id
@@ -114,6 +116,14 @@ def load_evidence(
             d["source_type"] = source_type(attrs)
         out.append(d)
     return out
+
+
+def shown_passage(text: str, record: str | None) -> str:
+    """A passage as a reader sees it: a verbatim quote in quotation marks, a passage of interview notes (the
+    interviewer's paraphrase) marked as such and never in quotation marks."""
+    if record == "notes":
+        return f"(interview notes, not verbatim) {text}"
+    return f"\u201c{text}\u201d"
 
 
 def source_type(attrs: dict[str, Any]) -> str:

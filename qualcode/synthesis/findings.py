@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -452,8 +453,10 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
+    records = project.transcript_records()
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
+        link["record"] = records.get(link["transcript"], "verbatim")
         try:
             link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
         except QualcodeError:
@@ -490,8 +493,7 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
     Each evidence item names the passage (ref), the code and who coded it: that is the link. The quote is there for
     reading (pseudonymised unless ``show_names``); it is not read back on import.
     """
-    import yaml
-
+    from qualcode.safeio import yaml as safe_yaml
     from qualcode.safety.privacy import Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
@@ -516,28 +518,27 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
         data.append(entry)
     header = ("# Findings of this evaluation. Each evidence item is a coded passage: ref (TRANSCRIPT:UNIT), code and\n"
               "# coder identify it; stance is 'supports' (default) or 'contradicts'. Quotes are for reading only.\n")
-    text = header + yaml.safe_dump({"findings": data}, allow_unicode=True, sort_keys=False, width=110)
+    text = header + safe_yaml.dump({"findings": data}, width=110)
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        from qualcode.safeio.files import write_output
+
+        write_output(path, text, what="findings file (.yaml)")
     return text
 
 
 def import_findings(project: Project, path: str | Path, *, coder: str, replace: bool = False) -> dict[str, Any]:
     """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
-    import yaml
-
+    from qualcode.safeio import yaml as safe_yaml
+    from qualcode.safeio.cleaning import clean, clean_data, describe
     from qualcode.textfile import read_user_text
 
     p = Path(path)
     text = read_user_text(p)
-    try:
-        doc = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(err, 'problem', None) or err})", path=str(p),
-                         line=mark.line + 1 if mark else None) from None
+    removed: Counter[str] = Counter()
+    text = clean(text, removed)  # the YAML parser refuses control characters; a finding's text never needs them
+    doc = safe_yaml.compose(text, str(p))
+    data = clean_data(safe_yaml.load(text, str(p)), removed)
     items = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError("expected a top-level 'findings:' list", path=str(p), line=1)
@@ -599,7 +600,11 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
                 created += 1
             for coding_id, stance, note in links:
                 linked += len(link_evidence(project, fid, coder=coder, coding=coding_id, stance=stance, note=note))
-    return {"file": str(p), "created": created, "updated": updated, "links": linked}
+    report: dict[str, Any] = {"file": str(p), "created": created, "updated": updated, "links": linked}
+    note = describe(removed, "the findings file")
+    if note:
+        report["warnings"] = [note]
+    return report
 
 
 def _item_lines(doc: Any) -> list[int]:

@@ -233,13 +233,14 @@ def cell_quotes(project: Project, data: dict[str, Any], row: str, col: str, *, c
                 show_names: bool = False) -> list[dict[str, Any]]:
     """The passages behind one cell as a reader sees them (``qualcode matrix --cell``): each quote pseudonymised
     (names stay hidden unless ``show_names``) and attributed as the quote banks attribute it, with its code and
-    the coders who applied it."""
+    the coders who applied it. ``record`` "notes" marks a passage of interview notes: paraphrase, not a quote."""
     from qualcode.safety.privacy import Attributor, Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     return [{"ref": r["ref"], "code": r["code"], "group": r["group"], "coders": r["coders"],
-             "attribution": attribute(r), "quote": pseudo(r["text"], r["transcript"]).strip()}
+             "attribution": attribute(r), "quote": pseudo(r["text"], r["transcript"]).strip(),
+             "record": r.get("record", "verbatim")}
             for r in cell_evidence(project, data, row, col, coders=coders)]
 
 

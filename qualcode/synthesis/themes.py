@@ -498,7 +498,8 @@ def _lean(counts: dict[str, Any]) -> str:
 
 def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, attribute: Any) -> dict[str, Any]:
     return {"ref": item["ref"], "group": item["group"], "text": pseudo(item["text"], item["transcript"]).strip(),
-            "attribution": attribute(item), "stance": stance.stance, "similarity": round(similarity, 3)}
+            "attribution": attribute(item), "stance": stance.stance, "similarity": round(similarity, 3),
+            "record": item.get("record", "verbatim")}
 
 
 _SENT = re.compile(r"(?<=[.!?])\s+")

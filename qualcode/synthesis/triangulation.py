@@ -110,14 +110,9 @@ def _count(metrics: dict[str, Any], key: str) -> int:
 
 def parse_rule(text: str, source: str = "<rule>") -> TriangulationRule:
     """Read and check a rule (YAML). Raises InputError naming the problem."""
-    import yaml
+    from qualcode.safeio import yaml as safe_yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(err, 'problem', None) or err})", path=source,
-                         line=mark.line + 1 if mark else None) from None
+    data = safe_yaml.load(text, source)
     if not isinstance(data, dict) or not isinstance(data.get("levels"), list) or not data["levels"]:
         raise InputError("the rule needs a non-empty 'levels:' list", path=source,
                          hint="see 'qualcode triangulation --show-rule' for the format")

@@ -1,4 +1,5 @@
-"""Dialogs: the code picker, the memo editor, search across transcripts, and the list of keys."""
+"""Dialogs: the code picker, the memo editor, search across transcripts, a transcript's speakers, and the list of
+keys."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class CodePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
-            yield Static(self.heading, classes="dialog-title")
+            yield Static(Text(self.heading), classes="dialog-title")  # holds a reference: data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield OptionList(id="picker-list")
             yield Static("↑/↓ choose · Enter apply · Esc cancel", classes="dialog-help")
@@ -108,7 +109,7 @@ class MemoEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-editor", classes="dialog"):
-            yield Static(f"Memo on {self.ref}", classes="dialog-title")
+            yield Static(Text(f"Memo on {self.ref}"), classes="dialog-title")
             yield Static(Text(self.unit_text, style="italic"), id="memo-unit")
             yield TextArea(self.text, id="memo-text", soft_wrap=True, show_line_numbers=False)
             yield Static("Ctrl+S save (empty text deletes) · Esc cancel", classes="dialog-help")
@@ -201,6 +202,58 @@ class SearchScreen(ModalScreen[SearchJump | None]):
 
     def action_up(self) -> None:
         self.query_one("#search-results", OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
+    """A transcript's speakers with their units, role and case and the import's warnings; ``i`` makes the
+    highlighted speaker the interviewer, ``n`` an informant (dismisses with ``(label, role)``)."""
+
+    BINDINGS = [
+        Binding("i", "role('interviewer')", "Interviewer"),
+        Binding("n", "role('informant')", "Informant"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("escape,q", "cancel", "Close"),
+    ]
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self.data = data
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="speaker-roles", classes="dialog"):
+            notes = " (interview notes)" if self.data["record"] == "notes" else ""
+            yield Static(f"Speakers of {self.data['id']}{notes}", classes="dialog-title")
+            yield DataTable(id="speaker-table", cursor_type="row", zebra_stripes=True)
+            warnings = self.data["warnings"]
+            if warnings:
+                yield Static(Text("\n".join(f"! {w}" for w in warnings), style="italic"), id="speaker-warnings")
+            yield Static("i interviewer · n informant · Esc close · undo with u in a transcript or 'qualcode undo'",
+                         classes="dialog-help")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#speaker-table", DataTable)
+        table.add_columns("speaker", "role", "case", "units", "decided by")
+        for s in self.data["speakers"]:
+            table.add_row(s["label"], s["role"], s["case"] or "—", str(s["units"]), s["how"], key=s["label"])
+        table.focus()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#speaker-table", DataTable)
+        if step > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    def action_role(self, role: str) -> None:
+        table = self.query_one("#speaker-table", DataTable)
+        if not table.row_count:
+            return
+        label = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self.dismiss((label, role))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -94,6 +94,8 @@ KEYMAP: dict[str, Group] = {
         Key("s", "sort", "Sort", "sort by the next column / reverse (or click a header)", shown="s / r", bar="s",
             footer=True, palette=("Sort transcripts", "Sort by the next column")),
         Key("r", "reverse", "Reverse"),
+        Key("R", "speakers", "Speakers", "speakers of the transcript: i makes one the interviewer, n an informant",
+            palette=("Speakers and roles", "See the highlighted transcript's speakers and correct a role")),
         Key("w", "queue", "Queue", "queue mode", bar="w", footer=True,
             palette=("Queue mode", "Step through uncoded units with suggestions")),
         Key("escape", "clear_filter", "Clear filter"),

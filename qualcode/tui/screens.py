@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Input
 
 from qualcode.actions import coding, history
 from qualcode.actions import views as wb
+from qualcode.actions.projects import set_speaker_role
 from qualcode.folding import fold
 from qualcode.model import Applied, CodedUnit, Coding, Reversal, Suggestion, TranscriptRow
 from qualcode.tui import keymap
@@ -30,6 +31,18 @@ SORT_COLUMNS = {"id": "ID", "type": "Type", "group": "Stakeholder group", "locat
 
 
 # ---------------------------------------------------------------------------- project view
+
+
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
 
 
 class ProjectScreen(WorkbenchScreen):
@@ -79,8 +92,10 @@ class ProjectScreen(WorkbenchScreen):
                             style="bold" if done else "")
             # the agreement sample is what agreement and adjudication compare: mark it where coders pick work
             label = f"{r['id']} ◆" if r.get("sample") else r["id"]
-            table.add_row(label, r["type"], ", ".join(r["groups"]) or "—", r["location"] or "—", progress,
-                          ", ".join(r["coders"]) or "—", key=r["id"])
+            # not str: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
+            table.add_row(PlainCell(label), PlainCell(r["type"] or ""), PlainCell(", ".join(r["groups"]) or "—"),
+                          PlainCell(r["location"] or "—"), progress, PlainCell(", ".join(r["coders"]) or "—"),
+                          key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
             table.columns[key].label = Text(label + arrow)  # type: ignore[index]
@@ -162,6 +177,27 @@ class ProjectScreen(WorkbenchScreen):
 
     def action_queue(self) -> None:
         self.post_message(QueueRequested())
+
+    def action_speakers(self) -> None:
+        from qualcode.tui.dialogs import SpeakerRoles
+
+        tid = self._selected()
+        if not tid:
+            return
+        coder = self.coder
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            label, role = choice
+
+            def done(result: dict[str, Any]) -> None:
+                self.reload_from_store()
+
+            self.host.write(lambda p: set_speaker_role(p, tid, label, role, coder=coder), done,
+                            label=f"{tid}: '{label}' is now {role}")
+
+        self.app.push_screen(SpeakerRoles(wb.speakers(self.project, tid)), chosen)
 
 
 # ---------------------------------------------------------------------------- transcript view

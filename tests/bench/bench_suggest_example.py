@@ -61,6 +61,8 @@ def load(project_dir: Path, granularity: str) -> tuple[list[dict[str, Any]], lis
         items: list[dict[str, Any]] = []
         question, asked_in = "", None  # the interviewer's last turn, and its (transcript, turn)
         for s in project.segments(include_interviewer=True):
+            if s["kind"] == "document":
+                continue  # the interviews are what this benchmark measures (the figures in the README are theirs)
             if s["role"] == "interviewer":
                 where = (s["transcript"], s["turn"])
                 question = f"{question} {s['text']}" if where == asked_in else s["text"]

@@ -101,6 +101,8 @@ def generate(path: Path, source: Project, n_transcripts: int, units_per: int = 5
     seen: set[str] = set()
     coded = {r["ref"]: r["code"] for r in load_evidence(source)}
     for seg in source.segments():
+        if seg["kind"] == "document":
+            continue  # interview answers only, as before the example had documents
         if seg["role"] == "interviewer":
             question = seg["text"]
         elif seg["ref"] in coded and seg["ref"] not in seen:

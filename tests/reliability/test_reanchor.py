@@ -83,7 +83,7 @@ def test_codings_are_reanchored_exactly_after_typo_level_edits_and_none_is_mispl
     project = example_project
     rng = random.Random(7)
     total = exact = flagged = wrong = 0
-    for n, t in enumerate(project.transcripts()):
+    for n, t in enumerate(t for t in project.transcripts() if t["kind"] != "document"):
         units = project.segments(t["id"])
         before = {c["id"]: c for c in project.codings(transcript=t["id"])}
         turns, truth = corrected_version(units, rng, rename=n % 2 == 0)

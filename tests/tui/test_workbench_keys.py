@@ -9,6 +9,7 @@ from typing import Any
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from qualcode.actions.history import undo
 from qualcode.model import CodedUnit
 from qualcode.reanchor import store_transcript
 from qualcode.store import Project
@@ -395,3 +396,27 @@ async def test_the_project_view_marks_the_agreement_sample(make: Callable[..., Q
         ids = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]  # type: ignore[attr-defined]
         assert ids == ["FGD-01 ◆", "KII-01"]
         assert "agreement sample: FGD-01" in str(screen.query_one("#status").render())
+
+
+async def test_project_view_shows_a_transcripts_speakers_and_corrects_a_role(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    from qualcode.tui.dialogs import SpeakerRoles
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("#transcripts", DataTable)
+        assert table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value == "FGD-01"
+        await pilot.press("R")
+        dialog = app.screen
+        assert isinstance(dialog, SpeakerRoles)
+        speakers = dialog.query_one("#speaker-table", DataTable)
+        assert [speakers.get_row(k)[:3] for k in ("Facilitator", "Hoa", "Minh")] == [
+            ["Facilitator", "interviewer", "—"], ["Hoa", "informant", "FGD-01-P1"], ["Minh", "informant", "FGD-01-P2"]]
+        await pilot.press("j", "i")  # Hoa, as the interviewer (a wrong role, made on purpose)
+        await app.settled()
+        assert isinstance(app.screen, ProjectScreen)
+        roles = {s["label"]: (s["role"], s["case_id"], s["assigned_by"]) for s in store.speakers("FGD-01")}
+        assert roles["Hoa"] == ("interviewer", None, "user")
+        await pilot.press("escape")
+    assert undo(store, coder="clara") is not None  # a correction is the coder's own action, undone like one
+    assert {s["label"]: s["role"] for s in store.speakers("FGD-01")}["Hoa"] == "informant"

@@ -113,3 +113,16 @@ def test_quote_bank_and_report_cite_document_passages(project: Project, tmp_path
     code, out, _ = run_cli(capsys, "findings", "show", "F1", "-p", str(project.path), "--json")
     shown = json.loads(out)
     assert shown["evidence"][0]["attribution"] == "Final progress report 2024, p. 12"
+
+
+def test_the_bundled_example_shows_document_evidence_in_its_first_report(example_project: Project) -> None:
+    status = example_project.status()
+    assert status["transcripts"] == 14 and status["documents"] == 2
+    docs = {d["id"]: d for d in example_project.transcripts() if d["kind"] == "document"}
+    assert docs["PR-2024"]["title"] == "Final progress report 2024"
+    assert docs["MTE-2023"]["attributes"]["type"] == "evaluation"
+    funding = {t["id"]: t for t in triangulation(example_project, level="finding")}["F-SUS-1"]
+    assert funding["document_units"] == 3 and "document" in funding["source_types"]
+    html = build_report(example_project)
+    assert "Final progress report 2024, p. 12 [PR-2024:4]" in html
+    assert "Mid-term evaluation 2023, section 2.4 Sustainability [MTE-2023:8]" in html

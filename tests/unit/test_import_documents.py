@@ -309,3 +309,16 @@ def test_a_document_cannot_take_an_interviews_id(tmp_path: Path) -> None:
     with pytest.raises(ConflictError, match="already a transcript"):
         import_files(project, [], documents=[d], coder="ana")
     project.close()
+
+
+def test_a_section_number_set_apart_from_its_heading_is_one_heading() -> None:
+    page = PdfPage()
+    page.text(56, 80, "1.2", size=13, bold=True)
+    page.text(100, 80, "Evaluation methodology", size=13, bold=True)
+    page.paragraph(56, 120, 480, "The team interviewed 109 stakeholders and visited eight counties during the field"
+                   " mission of the evaluation.")
+    page.paragraph(56, 170, 480, "Four evaluation questions framed the exercise, and each was asked of the groups"
+                   " best placed to answer it.")
+    parsed = parse_document(build_pdf([page]), "methods.pdf")
+    assert [u.heading for u in parsed.units] == ["1.2 Evaluation methodology"] * 2
+    assert "1.2" not in _texts(parsed)

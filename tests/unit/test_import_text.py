@@ -95,12 +95,15 @@ def test_markdown_front_matter_headings_and_bold_labels() -> None:
     assert parsed.metadata["date"] == "2024-03-05"
     assert parsed.metadata["informant"] == "ILO programme officer"
     assert parsed.metadata["interview_language"] == "English"
-    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Mr. Minh", "Interviewer", "Mr. Minh"]
+    # the title goes to metadata; the section heading is kept as a turn of its own, context for what follows
+    assert parsed.metadata["title"] == "Key-informant interview: ILO programme officer"
+    assert [t.speaker for t in parsed.turns] == ["Heading", "Interviewer", "Mr. Minh", "Interviewer", "Mr. Minh"]
+    assert turn_texts(parsed)[0] == ("Heading", "Introduction")
     assert "#" not in parsed.text and "**" not in parsed.text and "---" not in parsed.text
     assert "Key-informant interview" not in parsed.text
     assert "We worked with the chamber of commerce and the labour confederation." in parsed.text
     # list items stay separate paragraphs of the same turn, without their bullets
-    minh = turn_texts(parsed)[1][1].split("\n")
+    minh = turn_texts(parsed)[2][1].split("\n")
     assert minh[1:] == [
         "The sectoral meetings were held every quarter.",
         "Seven factories signed the multi-employer agreement.",
@@ -169,10 +172,15 @@ def test_timestamps_before_labels_become_turn_times() -> None:
     assert "00:0" not in parsed.text
 
 
-def test_file_without_labels_is_one_unlabelled_turn() -> None:
-    parsed = parse_transcript(b"We trained thirty factories in total.\n\nMost of them were in Bac Ninh.\n", "notes.txt")
-    assert len(parsed.turns) == 1 and parsed.turns[0].speaker is None
+def test_file_without_labels_or_times_is_read_as_the_informants_notes() -> None:
+    data = b"We trained thirty factories in total.\n\nMost of them were in Bac Ninh.\n"
+    parsed = parse_transcript(data, "KII-07.txt")
+    assert [t.speaker for t in parsed.turns] == ["Notes"] and parsed.record == "notes"
     assert parsed.text == "We trained thirty factories in total.\nMost of them were in Bac Ninh."
+    assert any("interview notes" in n for n in parsed.warnings)
+    # a document that is not an interview (notes=False) keeps its lines without a speaker
+    document = parse_transcript(data, "KII-07.txt", notes=False)
+    assert len(document.turns) == 1 and document.turns[0].speaker is None and document.record == "verbatim"
 
 
 def test_consecutive_labels_of_one_speaker_stay_one_turn() -> None:
@@ -237,3 +245,20 @@ def test_in_a_file_written_in_lower_case_a_first_name_speaking_once_is_still_a_s
     )
     parsed = parse_transcript(data, "fgd.txt")
     assert [t.speaker for t in parsed.turns] == ["Moderator", "Lan", "Hoa", "Lan", "Hoa", "Mai"]
+
+
+def test_bold_names_on_their_own_line_are_speaker_labels() -> None:
+    data = (b"**Clara Jensen**\n\nHow did the chamber use the research?\n\n**Mr. Hung**\n\nIn two policy papers.\n\n"
+            b"**Clara Jensen**\n\nAnd the meetings?\n\n**Mr. Hung**\n\nThey need funding to continue.\n")
+    parsed = parse_transcript(data, "KII-36.md")
+    assert [t.speaker for t in parsed.turns] == ["Clara Jensen", "Mr. Hung", "Clara Jensen", "Mr. Hung"]
+    assert "**" not in parsed.text and parsed.record == "verbatim"
+
+
+def test_section_headings_in_a_labelled_transcript_are_kept_as_context() -> None:
+    data = (b"# KII-90\n\n## Part 1: relevance\n\nInterviewer: Did it fit your needs?\n\nMs. Lan: Yes, very well.\n\n"
+            b"## Part 2: sustainability\n\nInterviewer: Will it last?\n\nMs. Lan: Only with funding, we think.\n")
+    parsed = parse_transcript(data, "KII-90.md")
+    assert [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns][:2] == [
+        ("Heading", "Part 1: relevance"), ("Interviewer", "Did it fit your needs?")]
+    assert parsed.metadata["title"] == "KII-90" and parsed.record == "verbatim"

@@ -20,16 +20,17 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_kii_attribution_names_role_organisation_type_and_place() -> None:
     attrs = {"type": "KII", "role": "HR manager", "organisation_type": "Factory (FDI)", "location": "Hai Phong",
              "stakeholder_group": "Factory"}
-    assert attribution(attrs) == "Interview with HR manager, factory, Hai Phong"
-    assert attribution({"attributes": attrs}) == "Interview with HR manager, factory, Hai Phong"
+    assert attribution(attrs) == "Interview with an HR manager of a factory, Hai Phong"
+    assert attribution({"attributes": attrs}) == "Interview with an HR manager of a factory, Hai Phong"
 
 
 def test_fgd_attribution_describes_the_group_and_the_speaker_by_attributes() -> None:
-    members = [{"role": "HR officer"}, {"role": "Middle manager (production)"}, {"role": "HR officer"}]
+    members = [{"role": "HR officer", "sex": "F"}, {"role": "Middle manager (production)", "sex": "M"},
+               {"role": "HR officer", "sex": "M"}]
     speaker = {"type": "FGD", "role": "Union official", "sex": "F", "location": "Bac Ninh"}
     text = attribution(speaker, participants=members + [speaker])
-    assert text == ("FGD with HR officers, middle managers and union officials, Bac Ninh"
-                    " (participant: union official, F)")
+    # two women and two men: the sex is the most a quote can say without singling out the union official
+    assert text == "FGD with HR officers, middle managers and union officials, Bac Ninh (participant: woman)"
 
 
 def test_attribution_shows_a_name_only_when_asked(project) -> None:  # type: ignore[no-untyped-def]

@@ -144,7 +144,8 @@ def test_export_can_be_limited_to_some_coders(project: Project, tmp_path: Path) 
 
 def test_the_example_project_exports_valid_files(example_project: Project, tmp_path: Path) -> None:
     report = export_qdpx(example_project, tmp_path / "example.qdpx")
-    assert report["counts"]["sources"] == 14 and report["counts"]["codings"] == len(example_project.codings())
+    # 14 interviews and the 2 desk-review documents
+    assert report["counts"]["sources"] == 16 and report["counts"]["codings"] == len(example_project.codings())
     assert_valid(zipfile.ZipFile(tmp_path / "example.qdpx").read("project.qde"), "Project-mrt2019.xsd")
     export_qdc(example_project, tmp_path / "example.qdc")
     assert_valid((tmp_path / "example.qdc").read_bytes(), "Codebook-mrt2019.xsd")

@@ -148,7 +148,8 @@ class SuggestionsPanel(Vertical):
             options.add_option(Option(label, id=str(n)))
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)
-        note_widget.update(note or ("" if suggestions else "no suggestions yet"))
+        # the note may quote an error message, which may quote data: never read as markup
+        note_widget.update(Text(note or ("" if suggestions else "no suggestions yet")))
         note_widget.display = bool(note or not suggestions)
 
     @on(OptionList.OptionSelected, "#suggestion-list")

@@ -1,0 +1,804 @@
+"""Importing transcripts with their case sheet, and the import report.
+
+An import is planned before anything is written: every file is read, its transcript id found, its speakers matched
+to roles and cases, and what is likely wrong is put into words. :func:`plan_import` does that and changes nothing
+(``qualcode import --dry-run`` prints its report); :func:`apply_import` writes the plan in one transaction. The
+warnings come from :func:`transcript_warnings`, which ``qualcode doctor`` also runs on the transcripts already in a
+project, so an import and a later check say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
+from qualcode.errors import InputError
+from qualcode.folding import fold, strip_accents
+from qualcode.model import ParsedTranscript, ProgressFn
+from qualcode.reanchor import store_transcript
+from qualcode.speakers import (
+    HEADING_SPEAKER,
+    NOTES_SPEAKER,
+    Assignment,
+    SheetRow,
+    assign_speakers,
+    is_device_label,
+    is_placeholder_label,
+)
+from qualcode.store import Project, text_hash
+
+# A KII where one voice holds more than this share of the units has probably lost its interviewer to the informant.
+DOMINANT_SHARE = 0.9
+# Sentences two transcripts must share before a new one is reported as probably a corrected copy of the other.
+SIMILAR_SHARE = 0.6
+_TIMESTAMP_UNIT = re.compile(
+    r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"
+    r"(?:[.,]\d{1,3})?[\])]?)?(?:\s+\S+){0,6}?"
+)
+_SPLIT_NAMES = re.compile(r"\s*(?:;|/|&|\+|\band\b|\bvà\b|\bet\b|\by\b|\bund\b)\s*", re.I)
+
+ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def safe_id(text: str) -> str:
+    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
+    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
+    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
+
+
+def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
+    """The transcript id for a file: its case-sheet row, an id the file states, or its name (see
+    :func:`_id_from_file_name`)."""
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower():
+            return row.transcript_id or Path(row.file).stem
+    for key in ("id", "interview_id", "transcript_id"):
+        value = parsed.metadata.get(key)
+        if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
+            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
+    return _id_from_file_name(path, sources) or "transcript"
+
+
+def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
+    """The id for a transcript file without a stated id, given each transcript's id and the file name its current
+    version came from (``sources``, NFC).
+
+    Accents are folded ("Phỏng vấn" -> "Phong-van"). Earlier versions dropped accented letters instead
+    ("Ph-ng-v-n"): a corrected file of a transcript imported then keeps that id, so it becomes a new version rather
+    than a second transcript. Folding makes "FGD Thư" and "FGD Thu" one id, so a file whose folded name is the id of
+    a transcript imported from a differently accented file is refused rather than filed as a new version of
+    someone else's interview.
+    """
+    name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
+    file_name = unicodedata.normalize("NFC", path.name)
+    tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
+    for candidate in (tid, legacy):
+        if candidate and sources.get(candidate) == file_name:
+            return candidate
+    if tid in sources:
+        other = Path(sources[tid]).stem
+        if other != name and not (other.isascii() and name.isascii()):
+            raise InputError(
+                f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
+                path=str(path),
+                hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
+                     f" version of {tid}, name the file as that one",
+            )
+        return tid
+    if legacy in sources and Path(sources[legacy]).stem == name:
+        return legacy
+    return tid
+
+
+# ---------------------------------------------------------------------------------------------- speaker facts
+
+
+@dataclass
+class SpeakerStats:
+    """How much each label speaks in one transcript, in order of first appearance."""
+
+    labels: list[str] = field(default_factory=list)
+    units: Counter[str] = field(default_factory=Counter)
+    turns: Counter[str] = field(default_factory=Counter)
+    questions: Counter[str] = field(default_factory=Counter)
+    unlabelled: int = 0  # units without any speaker
+
+    @classmethod
+    def from_parsed(cls, parsed: ParsedTranscript) -> SpeakerStats:
+        stats = cls()
+        for turn in parsed.turns:
+            if turn.speaker is None:
+                continue
+            if turn.speaker not in stats.turns:
+                stats.labels.append(turn.speaker)
+            stats.turns[turn.speaker] += 1
+        for unit in parsed.units:
+            if unit.speaker is None:
+                stats.unlabelled += 1
+                continue
+            stats.units[unit.speaker] += 1
+            if parsed.text[unit.start : unit.end].rstrip("\"'”’)] ").endswith(("?", "？")):
+                stats.questions[unit.speaker] += 1
+        return stats
+
+    @classmethod
+    def from_store(cls, db: sqlite3.Connection, transcript_id: str) -> SpeakerStats:
+        stats = cls()
+        last_turn: int | None = None
+        for speaker, turn, text in db.execute(
+            "SELECT s.speaker, s.turn, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id"
+            " AND t.current_version = s.version WHERE s.transcript_id = ? ORDER BY s.idx",
+            (transcript_id,),
+        ):
+            if speaker is None:
+                stats.unlabelled += 1
+                continue
+            if speaker not in stats.units:
+                stats.labels.append(speaker)
+            stats.units[speaker] += 1
+            if turn != last_turn:
+                stats.turns[speaker] += 1
+                last_turn = turn
+            if str(text).rstrip("\"'”’)] ").endswith(("?", "？")):
+                stats.questions[speaker] += 1
+        return stats
+
+
+def split_names(value: Any) -> list[str]:
+    """Names in an interviewer column: "Clara Jensen; Tran Bao Long", "Clara Jensen and Long"; a comma separates
+    names only when each part is a full name ("Jensen, Clara" is one person)."""
+    out: list[str] = []
+    for part in _SPLIT_NAMES.split(str(value or "")):
+        pieces = [p.strip() for p in part.split(",")]
+        if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
+            out.extend(pieces)
+        elif part.strip():
+            out.append(part.strip())
+    return [n for n in out if n]
+
+
+def interview_type(rows: Sequence[CaseRow], attributes: dict[str, Any]) -> bool | None:
+    """True for a key-informant interview, False for a focus group, None when nothing says."""
+    value = str((rows[0].attributes.get("type") if rows else None) or attributes.get("type") or "").casefold()
+    if not value:
+        return None
+    if "fgd" in value or "focus" in value or "group" in value or "nhóm" in value:
+        return False
+    if "kii" in value or "key" in value or "interview" in value or "idi" in value or "phỏng vấn" in value:
+        return True
+    return None
+
+
+def decide_speakers(
+    stats: SpeakerStats,
+    rows: Sequence[CaseRow],
+    *,
+    interviewers: Iterable[str],
+    kii: bool | None,
+    fixed: dict[str, tuple[str, str | None]] | None = None,
+) -> list[Assignment]:
+    """Each label's role and case (see :func:`qualcode.speakers.assign_speakers`); a role set by hand
+    (``fixed``: label -> (role, case)) is kept."""
+    sheet = [SheetRow(r.case_id, r.speaker, r.name) for r in rows]
+    decided = assign_speakers(stats.labels, dict(stats.units), dict(stats.questions), sheet,
+                              interviewers=interviewers, kii=kii)
+    fixed = fixed or {}
+    out = []
+    for a in decided:
+        if a.label in fixed:
+            role, case = fixed[a.label]
+            out.append(Assignment(a.label, role, case, "set by hand"))
+        else:
+            out.append(a)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- warnings
+
+
+@dataclass
+class TranscriptFacts:
+    """What the warnings look at, whether the transcript is being imported or is already in a project."""
+
+    tid: str
+    record: str
+    kii: bool | None
+    stats: SpeakerStats
+    assignments: list[Assignment]
+    unit_texts: list[tuple[int, str]]  # (unit number, text)
+    has_sheet: bool
+    sheet_rows: int
+    names: set[str] = field(default_factory=set)  # speaker labels and sheet names, folded: a unit equal to one
+
+
+def transcript_warnings(facts: TranscriptFacts) -> list[str]:
+    """What is likely wrong with how a transcript was read, each with what to do."""
+    tid = facts.tid
+    out: list[str] = []
+    by_label = {a.label: a for a in facts.assignments}
+    voices = [lab for lab in facts.stats.labels if lab not in (HEADING_SPEAKER, NOTES_SPEAKER)]
+    total = sum(facts.stats.units[lab] for lab in voices) + facts.stats.unlabelled
+    set_role = f"qualcode transcripts set-role {tid}"
+    if facts.record != "notes":
+        if not voices:
+            out.append(
+                f"no speaker labels: the interviewer's questions cannot be told from the answers and all {total}"
+                " units are offered for coding; add labels ('Interviewer:', 'Name:') to the file and import it again"
+            )
+        elif not any(by_label[lab].role == "interviewer" for lab in voices if lab in by_label):
+            shown = ", ".join(f"'{lab}'" for lab in voices[:4])
+            out.append(
+                f"no interviewer found among {shown}: the questions are offered for coding as answers;"
+                f" mark the interviewer with: {set_role} 'LABEL' interviewer"
+            )
+        if facts.kii is not False and voices and total >= 10:
+            top = max(voices, key=lambda lab: facts.stats.units[lab])
+            share = facts.stats.units[top] / total
+            if share > DOMINANT_SHARE and len(facts.unit_texts) >= 10:
+                out.append(
+                    f"'{top}' holds {share:.0%} of the units of this interview: the interviewer's turns may have"
+                    " been merged into the informant's; check the speaker labels in the file"
+                )
+        once = [lab for lab in voices if facts.stats.turns[lab] == 1]
+        if len(once) >= 3 and len(once) * 3 >= len(voices):
+            shown = ", ".join(f"'{lab}'" for lab in once[:5]) + (", ..." if len(once) > 5 else "")
+            out.append(
+                f"{len(once)} speakers speak only once ({shown}): a sentence may have been read as a speaker label,"
+                f" or the tool split one person into several; check them with 'qualcode segments --transcript {tid}'"
+            )
+    leaks = [(n, text) for n, text in facts.unit_texts if _leaked(text, facts.names)]
+    if leaks:
+        n, text = leaks[0]
+        out.append(
+            f"{len(leaks)} unit(s) are only a timestamp or a name (e.g. {tid}:{n} \"{text[:40]}\"): the file's layout"
+            " was not fully recognised; tell the qualcode maintainers which tool wrote it"
+        )
+    for a in facts.assignments:
+        if a.label == HEADING_SPEAKER:
+            continue
+        if a.how.startswith("guessed"):
+            other = "informant" if a.role == "interviewer" else "interviewer"
+            out.append(f"guessed '{a.label}' as the {a.role} ({a.how.split(': ', 1)[-1]}); if wrong: {set_role}"
+                       f" '{a.label}' {other}")
+        if a.role == "unknown" and a.label in voices:
+            if facts.kii is False or facts.sheet_rows > 1:
+                out.append(f"focus-group speaker '{a.label}' has no case: add a case-sheet row with transcript"
+                           f" {tid} and speaker '{a.label}'" + (" (a device name: give it in the speaker column)"
+                                                                  if is_device_label(a.label) else ""))
+            elif facts.has_sheet and facts.sheet_rows:
+                out.append(f"speaker '{a.label}' is neither interviewer nor informant: {set_role} '{a.label}'"
+                           " interviewer|informant")
+        elif a.role == "informant" and a.case_id is None and facts.has_sheet and facts.sheet_rows > 1:
+            out.append(f"focus-group speaker '{a.label}' has no case: add a case-sheet row with transcript {tid}"
+                       f" and speaker '{a.label}'")
+    if facts.has_sheet and not facts.sheet_rows:
+        out.append(f"{tid} has no row in the case sheet: its informants have no stakeholder group")
+    elif facts.has_sheet and facts.sheet_rows == 1 and not any(a.case_id for a in facts.assignments):
+        out.append(f"the case-sheet row for {tid} matched no speaker: name the informant's label in its speaker"
+                   " column, or correct a role with " + set_role)
+    return out
+
+
+def _leaked(text: str, names: set[str]) -> bool:
+    stripped = text.strip()
+    if _TIMESTAMP_UNIT.fullmatch(stripped) and any(ch.isdigit() for ch in stripped[:3]):
+        return len(stripped.split()) <= 3 or bool(re.fullmatch(r"[\d:.,\[\]()\s>-]+", stripped))
+    key = fold(stripped.strip(":：*_[]() ."))
+    return bool(key) and key in names
+
+
+def _names_for(stats: SpeakerStats, rows: Sequence[CaseRow], interviewers: Iterable[str]) -> set[str]:
+    names = {fold(lab) for lab in stats.labels if not is_placeholder_label(lab) or len(lab) > 3}
+    names |= {fold(r.name) for r in rows if r.name}
+    names |= {fold(n) for n in interviewers}
+    return {n for n in names if n}
+
+
+# ---------------------------------------------------------------------------------------------- the plan
+
+
+@dataclass
+class PlannedFile:
+    path: Path
+    parsed: ParsedTranscript
+    tid: str
+    status: str  # new | new_version | unchanged | duplicate
+    rows: list[CaseRow]
+    assignments: list[Assignment]
+    stats: SpeakerStats
+    attributes: dict[str, Any]
+    warnings: list[str]
+    duplicate_of: str | None = None
+
+
+@dataclass
+class ImportPlan:
+    files: list[PlannedFile]
+    rows: list[CaseRow]
+    has_sheet: bool
+    others: dict[str, list[Assignment]]  # transcripts already in the project that the case sheet names
+    warnings: list[str]  # about the case sheet
+    other_warnings: dict[str, list[str]] = field(default_factory=dict)
+    # desk-review documents: (path, parsed, id, documents-sheet row), and the documents sheet
+    documents: list[tuple[Path, ParsedTranscript, str, Any]] = field(default_factory=list)
+    doc_rows: list[Any] = field(default_factory=list)
+
+
+def _row_tid(row: CaseRow) -> str:
+    return row.transcript_id or Path(row.file or "").stem
+
+
+def _project_interviewers(project: Project) -> list[str]:
+    names: list[str] = []
+    for t in project.transcripts():
+        names.extend(split_names(t["attributes"].get("interviewer")))
+    return names
+
+
+def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
+    return {r["label"]: (r["role"], r["case_id"]) for r in project.speakers(tid) if r.get("assigned_by") == "user"}
+
+
+def plan_import(
+    project: Project,
+    paths: Sequence[str | Path],
+    *,
+    cases: str | Path | None = None,
+    documents: Sequence[str | Path] | None = None,
+    document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportPlan:
+    """Read every file and the sheets and decide what an import would do; nothing is written. ``documents`` (and
+    any PDF or HTML file among ``paths``) are desk-review documents. ``progress`` hears of each file read."""
+    from qualcode.desk_review import read_document_sheet
+    from qualcode.importers import read_transcript
+    from qualcode.importers.documents import is_document_file
+
+    rows = read_case_sheet(cases) if cases else []
+    doc_rows = read_document_sheet(document_sheet) if document_sheet else []
+    doc_paths = [Path(d) for d in documents or []]
+    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
+    paths = [p for p in paths if Path(p) not in doc_paths]
+    by_tid: dict[str, list[CaseRow]] = {}
+    for row in rows:
+        by_tid.setdefault(_row_tid(row), []).append(row)
+    sources = {  # each transcript's id -> the name of the file its current version came from
+        str(tid): unicodedata.normalize("NFC", Path(str(name)).name)
+        for tid, name in project.db.execute(
+            "SELECT t.id, v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id"
+            " AND v.version = t.current_version"
+        )
+    }
+    current = {  # current text hash -> transcript
+        str(r[0]): str(r[1])
+        for r in project.db.execute(
+            "SELECT v.sha256, t.id FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id"
+            " AND v.version = t.current_version"
+        )
+    }
+    interviewers = [n for r in rows for n in split_names(r.attributes.get("interviewer"))]
+    interviewers += _project_interviewers(project)
+    files: list[PlannedFile] = []
+    seen_ids: dict[str, Path] = {}
+    seen_hash: dict[str, Path] = {}
+    for done, raw in enumerate(paths):
+        if progress:
+            progress("reading files", done, len(paths) + len(doc_paths))
+        path = Path(raw)
+        if path.is_dir():
+            raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
+        parsed = read_transcript(path)
+        sha = text_hash(parsed.text)
+        tid = transcript_id_for(path, parsed, rows, sources)
+        if sha in seen_hash:
+            raise InputError(f"has the same text as {seen_hash[sha]}", path=str(path),
+                             hint="import each transcript once")
+        seen_hash[sha] = path
+        status = "new"
+        duplicate_of = None
+        if sha in current and current[sha] != tid:
+            # the same text under another name: the transcript already in the project, not a second copy
+            status, duplicate_of = "duplicate", current[sha]
+            tid = current[sha]
+        elif tid in sources:
+            status = "unchanged" if current.get(sha) == tid else "new_version"
+        if tid in seen_ids:
+            raise InputError(
+                f"has the same transcript id '{tid}' as {seen_ids[tid]}",
+                path=str(path),
+                hint="give each transcript its own id in the case sheet",
+            )
+        seen_ids[tid] = path
+        t_rows = by_tid.get(tid, [])
+        attributes = _transcript_attributes(t_rows, parsed)
+        stats = SpeakerStats.from_parsed(parsed)
+        names = interviewers + split_names(parsed.metadata.get("interviewer")) + split_names(
+            parsed.metadata.get("moderator")) + split_names(parsed.metadata.get("facilitator"))
+        kii = interview_type(t_rows, attributes)
+        assignments = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
+        facts = TranscriptFacts(
+            tid, _record(project, tid, parsed), kii, stats, assignments,
+            [(i + 1, parsed.text[u.start : u.end]) for i, u in enumerate(parsed.units)],
+            bool(rows), len(t_rows), _names_for(stats, t_rows, names),
+        )
+        warnings = [] if status == "duplicate" else transcript_warnings(facts)
+        if status == "duplicate":
+            warnings.append(f"the same text is already in the project as {tid}: nothing new imported")
+        elif status == "new":
+            similar = _similar_transcript(project, parsed)
+            if similar is not None:
+                other, share = similar
+                warnings.append(
+                    f"shares {share:.0%} of its sentences with {other}: if it is a corrected version of {other},"
+                    f" remove it (qualcode transcripts remove {tid}) and import the file under {other}'s file name or"
+                    " id, so its codings move to the new version"
+                )
+        files.append(PlannedFile(path, parsed, tid, status, t_rows, assignments, stats, attributes, warnings,
+                                 duplicate_of))
+    planned = {f.tid for f in files}
+    docs = _plan_documents(project, doc_paths, doc_rows, sources, seen_ids,
+                           None if progress is None else lambda done: progress("reading files", len(paths) + done,
+                                                                               len(paths) + len(doc_paths)))
+    # what reading the sheets changed (control characters taken out) comes first
+    sheet_warnings: list[str] = [*getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
+    for f in files:
+        sheet_warnings.extend(_unmatched_rows(f.tid, f.rows, f.assignments, f.stats.labels))
+    others, other_warnings, more = _plan_rows(project, [r for r in rows if _row_tid(r) not in planned])
+    sheet_warnings.extend(more)
+    return ImportPlan(files, rows, bool(rows), others, sheet_warnings, other_warnings, docs, doc_rows)
+
+
+def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], sources: dict[str, str],
+                    seen_ids: dict[str, Path], read: Callable[[int], None] | None = None,
+                    ) -> list[tuple[Path, ParsedTranscript, str, Any]]:
+    """Read desk-review documents and give each its id (the documents sheet's, else the file name's)."""
+    from qualcode.desk_review import row_for
+    from qualcode.importers.documents import read_document
+
+    out = []
+    for done, path in enumerate(paths):
+        if read:
+            read(done)
+        if path.is_dir():
+            raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
+        pt = read_document(path)
+        row = row_for(doc_rows, path)
+        tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
+        tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"
+        if tid in seen_ids:
+            raise InputError(f"has the same id '{tid}' as {seen_ids[tid]}", path=str(path),
+                             hint="give each document its own document_id in the documents sheet")
+        seen_ids[tid] = path
+        out.append((path, pt, tid, row))
+    return out
+
+
+def _record(project: Project, tid: str, parsed: ParsedTranscript) -> str:
+    row = project.db.execute("SELECT record FROM transcripts WHERE id = ?", (tid,)).fetchone()
+    return str(row[0]) if row is not None and row[0] else parsed.record
+
+
+def _unmatched_rows(tid: str, rows: Sequence[CaseRow], assignments: Sequence[Assignment],
+                    labels: Sequence[str]) -> list[str]:
+    """Speaker rows of the case sheet that name no speaker of the transcript."""
+    import difflib
+
+    used = {a.case_id for a in assignments if a.case_id}
+    out = []
+    for row in rows:
+        if row.speaker and row.case_id not in used:
+            close = difflib.get_close_matches(row.speaker, list(labels), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            out.append(f"case sheet line {row.line}: {tid} has no speaker '{row.speaker}'{hint}")
+    return out
+
+
+def _similar_transcript(project: Project, parsed: ParsedTranscript) -> tuple[str, float] | None:
+    """The transcript already in the project whose sentences a new one mostly repeats (a corrected copy imported
+    under a new name), with the share; None when there is none."""
+    texts = {parsed.text[u.start : u.end] for u in parsed.units}
+    texts = {t for t in texts if len(t.split()) >= 5}
+    if len(texts) < 5:
+        return None
+    counts: Counter[str] = Counter()
+    listed = list(texts)
+    for chunk in range(0, len(listed), 500):
+        part = listed[chunk : chunk + 500]
+        for tid, n in project.db.execute(
+            "SELECT s.transcript_id, count(DISTINCT s.text) FROM segments s JOIN transcripts t ON t.id ="
+            f" s.transcript_id AND t.current_version = s.version WHERE s.text IN ({','.join('?' * len(part))})"
+            " GROUP BY s.transcript_id",
+            part,
+        ):
+            counts[str(tid)] += int(n)
+    if not counts:
+        return None
+    tid, n = counts.most_common(1)[0]
+    share = n / len(texts)
+    return (tid, share) if share >= SIMILAR_SHARE else None
+
+
+def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for key in ("type", "date", "language", "interviewer"):
+        value = pt.metadata.get(key)
+        if value:
+            attrs[key] = str(value)
+    if rows:
+        first = rows[0]
+        for key in TRANSCRIPT_LEVEL:
+            if key in first.attributes:
+                attrs[key] = first.attributes[key]
+    return attrs
+
+
+# ---------------------------------------------------------------------------------------------- writing it
+
+
+def apply_import(project: Project, plan: ImportPlan, *, coder: str,
+                 progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Write a plan in one transaction and return the import report; a corrected transcript becomes a new version
+    and its codings are re-anchored to it (:func:`qualcode.reanchor.store_transcript`)."""
+    results: dict[str, dict[str, Any]] = {}
+    with project.transaction():
+        for done, f in enumerate(plan.files):
+            if progress:
+                progress("storing transcripts", done, len(plan.files))
+            if f.status == "duplicate":
+                continue
+            results[f.tid] = store_transcript(
+                project, f.parsed, f.tid, title=f.parsed.metadata.get("title") or f.path.stem,
+                attributes=f.attributes, coder=coder,
+            )
+        documents = _store_documents(project, plan, coder)
+        for row in plan.rows:
+            project.upsert_case(row.case_id, row.name, row.attributes, coder=coder)
+        for f in plan.files:
+            if f.status != "duplicate" or f.rows:
+                _store_speakers(project, f.tid, f.assignments, coder)
+        for tid, assignments in plan.others.items():
+            rows = [r for r in plan.rows if _row_tid(r) == tid]
+            project.set_transcript_attributes(
+                tid, {k: v for k, v in rows[0].attributes.items() if k in TRANSCRIPT_LEVEL}, coder=coder
+            )
+            _store_speakers(project, tid, assignments, coder)
+        document_rows = 0
+        if plan.doc_rows:
+            from qualcode.desk_review import apply_document_sheet
+
+            document_rows, doc_warnings = apply_document_sheet(project, plan.doc_rows, coder=coder)
+            plan.warnings.extend(doc_warnings)
+    out = report(plan, results, dry_run=False)
+    out["documents"] = documents
+    out["document_rows"] = document_rows
+    return out
+
+
+def _store_documents(project: Project, plan: ImportPlan, coder: str) -> list[dict[str, Any]]:
+    out = []
+    for path, pt, tid, row in plan.documents:
+        title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
+        attrs = dict(row.attributes) if row is not None else {}
+        result = store_transcript(project, pt, tid, title=title, attributes=attrs, coder=coder)
+        if row is not None and row.title:
+            project.set_title(tid, row.title, coder=coder)
+        result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))
+        result["warnings"] = [f"{path.name}: {w}" for w in pt.warnings]
+        out.append(result)
+    return out
+
+
+def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment], coder: str) -> None:
+    for a in assignments:
+        if a.how == "set by hand":
+            continue
+        case = a.case_id
+        if case is not None and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case,)).fetchone():
+            case = None
+        project.set_speaker(tid, a.label, role=a.role, case_id=case, coder=coder, how=a.how)
+
+
+def report(plan: ImportPlan, results: dict[str, dict[str, Any]] | None = None, *,
+           dry_run: bool) -> dict[str, Any]:
+    """The import report: per file what was recognised, each speaker with its units, role and case, the metadata
+    found and the warnings; then what the case sheet did."""
+    results = results or {}
+    transcripts = []
+    for f in plan.files:
+        result = results.get(f.tid, {})
+        meta = {k: v for k, v in f.parsed.metadata.items() if k not in ("preamble", "speaker_notes")
+                and not isinstance(v, (dict, list))}
+        entry: dict[str, Any] = {
+            "file": str(f.path),
+            "id": f.tid,
+            "status": f.status if f.status != "duplicate" else "already_imported",
+            "version": result.get("version"),
+            "format": f.parsed.format,
+            "detected": f.parsed.detected,
+            "record": f.parsed.record,
+            "units": len(f.parsed.units),
+            "speakers": [
+                {"label": a.label, "units": f.stats.units[a.label], "role": a.role, "case": a.case_id, "how": a.how}
+                for a in f.assignments
+            ],
+            "unlabelled_units": f.stats.unlabelled,
+            "metadata": meta,
+            "notes": list(f.parsed.warnings),
+            "warnings": list(f.warnings),
+        }
+        if f.duplicate_of:
+            entry["same_text_as"] = f.duplicate_of
+        if "reanchor" in result:
+            entry["reanchor"] = result["reanchor"]
+        transcripts.append(entry)
+    others = [
+        {"id": tid, "speakers": [{"label": a.label, "role": a.role, "case": a.case_id, "how": a.how}
+                                 for a in assignments], "warnings": plan.other_warnings.get(tid, [])}
+        for tid, assignments in plan.others.items()
+    ]
+    warnings = list(plan.warnings)
+    if not plan.has_sheet and plan.files and not any(f.rows for f in plan.files):
+        warnings.append("no case sheet: informants have no stakeholder group or other attributes yet; import one"
+                        " with 'qualcode import --cases FILE'")
+    count = sum(len(t["warnings"]) for t in transcripts) + sum(len(o["warnings"]) for o in others) + len(warnings)
+    documents = [
+        {"file": str(path), "id": tid, "kind": "document", "status": "planned" if dry_run else None,
+         "title": (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem),
+         "pages": pt.metadata.get("pages"), "units": len(pt.units),
+         "warnings": [f"{path.name}: {w}" for w in pt.warnings]}
+        for path, pt, tid, row in plan.documents
+    ]
+    return {
+        "dry_run": dry_run,
+        "transcripts": transcripts,
+        "documents": documents,
+        "document_rows": len(plan.doc_rows),
+        "case_sheet_transcripts": others,
+        "cases": len(plan.rows),
+        "warnings": warnings,
+        "warning_count": count,
+    }
+
+
+def import_files(
+    project: Project,
+    paths: Sequence[str | Path],
+    *,
+    cases: str | Path | None = None,
+    coder: str,
+    dry_run: bool = False,
+    documents: Sequence[str | Path] | None = None,
+    document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    """Import transcript files (and optionally a case sheet, desk-review documents and their sheet) in one
+    transaction and return the import report; with ``dry_run`` only plan it: the report says what would happen and
+    nothing is written. ``progress`` hears of each file read and stored."""
+    plan = plan_import(project, paths, cases=cases, documents=documents, document_sheet=document_sheet,
+                       progress=progress)
+    if dry_run:
+        return report(plan, dry_run=True)
+    return apply_import(project, plan, coder=coder, progress=progress)
+
+
+def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tuple[int, list[str]]:
+    """Create/update cases and map the speakers of the transcripts the sheet names to them.
+    Returns (rows applied, warnings)."""
+    plan = _sheet_plan(project, rows)
+    apply_import(project, plan, coder=coder)
+    warnings = list(plan.warnings)
+    for tid in plan.others:
+        warnings.extend(f"{tid}: {w}" for w in plan.other_warnings.get(tid, []))
+    return len(rows), warnings
+
+
+def _sheet_plan(project: Project, rows: list[CaseRow]) -> ImportPlan:
+    others, other_warnings, warnings = _plan_rows(project, rows)
+    return ImportPlan([], rows, True, others, [*getattr(rows, "warnings", []), *warnings], other_warnings)
+
+
+def _plan_rows(
+    project: Project, rows: list[CaseRow]
+) -> tuple[dict[str, list[Assignment]], dict[str, list[str]], list[str]]:
+    """Speaker decisions and warnings for the transcripts already in the project that case-sheet rows name."""
+    by_tid: dict[str, list[CaseRow]] = {}
+    for row in rows:
+        by_tid.setdefault(_row_tid(row), []).append(row)
+    known = {t["id"]: t for t in project.transcripts()}
+    interviewers = [n for r in rows for n in split_names(r.attributes.get("interviewer"))]
+    interviewers += _project_interviewers(project)
+    others: dict[str, list[Assignment]] = {}
+    other_warnings: dict[str, list[str]] = {}
+    sheet_warnings: list[str] = []
+    for tid, t_rows in by_tid.items():
+        if tid not in known:
+            sheet_warnings.append(f"case sheet line {t_rows[0].line}: transcript '{tid}' is not in the project yet")
+            continue
+        stats = SpeakerStats.from_store(project.db, tid)
+        attrs = {**known[tid]["attributes"], **{k: v for k, v in t_rows[0].attributes.items()
+                                                  if k in TRANSCRIPT_LEVEL}}
+        kii = interview_type(t_rows, attrs)
+        names = interviewers + split_names(attrs.get("interviewer"))
+        others[tid] = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
+        units = [(int(r[0]), str(r[1])) for r in project.db.execute(
+            "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
+            " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]
+        facts = TranscriptFacts(tid, known[tid].get("record", "verbatim"), kii, stats, others[tid], units, True,
+                                len(t_rows), _names_for(stats, t_rows, names))
+        other_warnings[tid] = transcript_warnings(facts)
+        sheet_warnings.extend(_unmatched_rows(tid, t_rows, others[tid], stats.labels))
+    return others, other_warnings, sheet_warnings
+
+
+def plan_case_sheet(project: Project, cases: str | Path, *, coder: str,
+                    dry_run: bool = False) -> dict[str, Any]:
+    """Import a case sheet alone: its cases, and the speakers of the transcripts it names matched again."""
+    rows = read_case_sheet(cases)
+    plan = _sheet_plan(project, rows)
+    if dry_run:
+        return report(plan, dry_run=True)
+    return apply_import(project, plan, coder=coder)
+
+
+def _stored_facts(db: sqlite3.Connection, tid: str, *, has_sheet: bool) -> TranscriptFacts:
+    """The facts the warnings need, read from a project's database (used by ``doctor`` on any project)."""
+    row = db.execute(
+        "SELECT t.attributes, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') FROM transcripts t"
+        " JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version WHERE t.id = ?",
+        (tid,),
+    ).fetchone()
+    import json
+
+    attributes = json.loads(row[0] or "{}") if row else {}
+    record = str(row[1]) if row else "verbatim"
+    stats = SpeakerStats.from_store(db, tid)
+    speakers = {str(r[0]): (str(r[1]), r[2], r[3], r[4]) for r in db.execute(
+        "SELECT label, role, case_id, assigned_by, how FROM speakers WHERE transcript_id = ?", (tid,))}
+    assignments = []
+    for label in stats.labels:
+        role, case, by, how = speakers.get(label, ("unknown", None, "import", None))
+        assignments.append(Assignment(label, role, case, "set by hand" if by == "user" else (how or "import")))
+    cases = {a.case_id for a in assignments if a.case_id}
+    units = [(int(r[0]), str(r[1])) for r in db.execute(
+        "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
+        " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]
+    names = {fold(lab) for lab in stats.labels if not is_placeholder_label(lab)}
+    names |= {fold(str(r[0])) for r in db.execute(
+        "SELECT name FROM cases WHERE name IS NOT NULL AND id IN (SELECT case_id FROM speakers WHERE"
+        " transcript_id = ?)", (tid,))}
+    names |= {fold(n) for n in split_names(attributes.get("interviewer"))}
+    kii = interview_type([], attributes)
+    return TranscriptFacts(tid, record, kii, stats, assignments, units, has_sheet, len(cases), {n for n in names if n})
+
+
+def stored_transcript_warnings(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """The import warnings for every transcript in a project, from what is stored (``qualcode doctor``)."""
+    has_sheet = bool(db.execute("SELECT 1 FROM cases LIMIT 1").fetchone())
+    out: dict[str, list[str]] = {}
+    for (tid,) in db.execute("SELECT id FROM transcripts WHERE kind != 'document' ORDER BY id").fetchall():
+        warnings = transcript_warnings(_stored_facts(db, str(tid), has_sheet=has_sheet))
+        if warnings:
+            out[str(tid)] = warnings
+    return out
+
+
+def stored_speakers(project: Project, transcript_id: str) -> dict[str, Any]:
+    """A transcript's speakers with their units, role, case and how they were decided, and its warnings."""
+    project.require_transcript(transcript_id)
+    has_sheet = bool(project.db.execute("SELECT 1 FROM cases LIMIT 1").fetchone())
+    facts = _stored_facts(project.db, transcript_id, has_sheet=has_sheet)
+    rows = {r["label"]: r for r in project.speakers(transcript_id)}
+    speakers = [
+        {"label": a.label, "role": a.role, "case": a.case_id, "units": facts.stats.units[a.label],
+         "assigned_by": rows[a.label]["assigned_by"] if a.label in rows else "import", "how": a.how}
+        for a in facts.assignments
+    ]
+    return {"id": transcript_id, "record": facts.record, "speakers": speakers,
+            "unlabelled_units": facts.stats.unlabelled, "warnings": transcript_warnings(facts)}

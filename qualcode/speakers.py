@@ -1,0 +1,283 @@
+"""Who is speaking: speaker labels to roles (interviewer or informant) and to the case sheet's informants.
+
+Transcripts name people the way the recording tool saw them: "Jensen, Clara" (Teams in many organisations),
+"Long Tran" (Otter), "Mr. Long" (a typist), "Hang's iPhone" (a phone that joined a call), "Phỏng vấn viên"
+(a Vietnamese transcript). Case sheets name them as the evaluator wrote them: "Tran Bao Long", "Nguyen Thi Hang".
+Everything here compares names as sets of words with accents, case, honorifics and punctuation removed, so the
+order of the names, the diacritics and a "Mr." do not matter, and knows the common interviewer and informant labels
+in several languages.
+
+Pure functions, no I/O: the import, its dry run, the import report and ``doctor`` all decide the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from qualcode.folding import fold
+
+# The label qualcode gives the lines of interview notes (paraphrase, no speaker labels): they are the informant's.
+NOTES_SPEAKER = "Notes"
+# The label of a heading kept in a transcript (a question or section of the interview guide): context, not coded.
+HEADING_SPEAKER = "Heading"
+
+# Labels for the interviewing side, compared folded ("Phỏng vấn viên" -> "phong van vien") with any trailing number
+# or bracketed note removed ("Researcher 1", "Interviewer (Clara)").
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(" ".join(p.split()) for p in text.split(",") if p.strip())
+
+
+INTERVIEWER_LABELS = _phrases(
+    """interviewer, interviewers, int, iv, i, q, question, questions, questioner, researcher, researchers, evaluator,
+    evaluators, evaluation team, facilitator, facilitators, co-facilitator, co facilitator, cofacilitator, moderator,
+    moderators, note-taker, note taker, notetaker, enumerator, enumerators, fieldworker, field worker,
+    research assistant, consultant, lead interviewer, assistant interviewer, team,
+    enqueteur, enqueteuse, enquetrice, intervieweur, intervieweuse, animateur, animatrice, moderateur, moderatrice,
+    evaluateur, evaluatrice, chercheur, chercheuse, facilitateur, facilitatrice,
+    entrevistador, entrevistadora, moderador, moderadora, facilitador, facilitadora, evaluador, evaluadora,
+    investigador, investigadora, encuestador, encuestadora, pesquisador, pesquisadora, avaliador, avaliadora,
+    pregunta, pergunta, interviewerin, moderatorin, forscher, forscherin, pewawancara, peneliti, fasilitator,
+    mhojaji, mtafiti, nguoi phong van, phong van vien, pvv, npv, dieu tra vien, dtv, nghien cuu vien, ncv, thu ky,
+    hoi"""
+)
+INFORMANT_LABELS = _phrases(
+    """interviewee, interviewees, respondent, respondents, informant, informants, key informant, ki, participant,
+    participants, answer, a, r, resp, guest, entrevistado, entrevistada, encuestado, encuestada, participante,
+    informante, repondant, repondante, enquete, enquetee, interviewe, befragte, befragter, teilnehmer,
+    teilnehmerin, narasumber, responden, peserta, mhojiwa, nguoi tra loi, ntl, nguoi duoc phong van, dap,
+    thanh vien, notes"""
+)
+UNKNOWN_LABELS = frozenset({"unknown", "unknown speaker", "unidentified speaker", "speaker", "spk", "voice",
+                            "inaudible speaker", "multiple speakers", "several participants", "all", "everyone",
+                            "group", "crosstalk"})
+
+HONORIFICS = frozenset(
+    """mr mrs ms miss mx mister madam madame mme mlle dr doctor prof professor sir dame lady lord hon rev fr sr sra
+    srta don dona dr herr frau pak bu ibu bapak ong ba anh chi co chu bac thay em""".split()
+)
+# Words of a device name a call tool shows instead of a person ("Hang's iPhone", "Galaxy A52s", "DESKTOP-7Q2").
+DEVICE_WORDS = frozenset(
+    """iphone ipad ipod android galaxy samsung pixel huawei xiaomi redmi oppo vivo nokia motorola oneplus realme
+    phone mobile smartphone tablet laptop notebook macbook imac desktop pc computer zoom room conference
+    boardroom meeting""".split()
+)
+_POSSESSIVE = re.compile(r"['’]s\b", re.I)
+# After a device word: "iPhone của Hằng", "iPhone de María", "iPhone von Anna", "iPhone di Luca".
+_OF_WORDS = frozenset({"cua", "de", "von", "di", "da", "do", "of"})
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_TRAILING_NUMBER = re.compile(r"[\s_-]*(?:#\s*)?\d{1,3}[a-z]?$", re.I)
+_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+
+
+def label_words(label: str) -> str:
+    """A label reduced to the words that say what it is: folded, without a bracketed note, a trailing number or
+    punctuation ("Researcher 1:" -> "researcher", "Phỏng vấn viên (PVV)" -> "phong van vien", "SPEAKER_00" ->
+    "speaker")."""
+    text = _BRACKETS.sub(" ", label.replace("_", " "))
+    text = text.strip().strip("[]*:：.").strip()
+    text = _TRAILING_NUMBER.sub("", text)
+    return " ".join(_WORD.findall(fold(text)))
+
+
+def role_of_label(label: str) -> str | None:
+    """"interviewer", "informant" or "unknown" when the label itself says so; None for a name."""
+    words = label_words(label)
+    if not words:
+        bare = fold(label).strip("[]*:：. ")
+        return "unknown" if bare.isdigit() else None
+    if words in INTERVIEWER_LABELS:
+        return "interviewer"
+    if words in INFORMANT_LABELS:
+        return "informant"
+    if words in UNKNOWN_LABELS or re.fullmatch(r"(?:speaker|spk|s|voice|person)\s*\d*", words):
+        return "unknown"
+    return None
+
+
+def is_interviewer_label(label: str) -> bool:
+    """True for the interviewing side's usual labels in several languages ("Interviewer", "Q", "Researcher 1",
+    "Entrevistador", "Phỏng vấn viên")."""
+    return role_of_label(label) == "interviewer"
+
+
+def is_placeholder_label(label: str) -> bool:
+    """True for labels that name no one ("Speaker 2", "Unknown Speaker", "P3", "Interviewee")."""
+    role = role_of_label(label)
+    if role is not None:
+        return True
+    return bool(re.fullmatch(r"[a-z]{1,3}\s*-?\s*\d{1,3}", fold(label).strip("[]*:：. ")))
+
+
+def is_device_label(label: str) -> bool:
+    """True when the label is a device a call tool named, not a person ("Hang's iPhone", "Galaxy A52s 5G")."""
+    words = _WORD.findall(fold(label))
+    return any(w in DEVICE_WORDS for w in words)
+
+
+def name_tokens(name: str) -> frozenset[str]:
+    """The words of a person's name, for comparing: folded, without honorifics, brackets, device words or a
+    possessive ("Mr. Trần Bảo Long" and "Long, Tran Bao" -> {"tran", "bao", "long"}; "Hang's iPhone" -> {"hang"})."""
+    text = _BRACKETS.sub(" ", name)
+    words = _WORD.findall(fold(_POSSESSIVE.sub(" ", text)))
+    if any(w in DEVICE_WORDS for w in words):
+        words = [w for w in words if w not in DEVICE_WORDS and w not in _OF_WORDS and not w[:1].isdigit()
+                 and not re.fullmatch(r"[a-z]\d+\w*|\d+\w*|[a-z]{1,2}", w)]
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words = words[1:]
+    return frozenset(w for w in words if not w.isdigit())
+
+
+def name_match(label: str, name: str) -> int:
+    """How surely a speaker label names this person: 3 the same words in any order ("Long Tran" / "Tran Long"),
+    2 the label is part of the name ("Mr. Long", "Long Tran" / "Tran Bao Long"), 1 the name is part of the label
+    ("Tran Bao Long (MOLISA)"), 0 no match."""
+    a, b = name_tokens(label), name_tokens(name)
+    if not a or not b:
+        return 0
+    if a == b:
+        return 3
+    if a < b:
+        return 2
+    if b < a:
+        return 1
+    return 0
+
+
+def best_name(label: str, names: Sequence[str]) -> tuple[int | None, bool]:
+    """The index of the name the label matches best, and whether that match is ambiguous (another name matches as
+    well, as "Mr. Nguyen" does among three Nguyens). ``(None, False)`` when nothing matches."""
+    scores = [name_match(label, n) for n in names]
+    top = max(scores, default=0)
+    if top == 0:
+        return None, False
+    best = [i for i, s in enumerate(scores) if s == top]
+    return best[0], len(best) > 1
+
+
+@dataclass
+class SheetRow:
+    """What speaker assignment needs from one case-sheet row."""
+
+    case_id: str
+    speaker: str | None = None  # the label the sheet gives (FGD participants, device labels)
+    name: str | None = None  # confidential, used only to match labels
+
+
+@dataclass
+class Assignment:
+    """The role and case decided for one speaker label, and how."""
+
+    label: str
+    role: str  # interviewer | informant | unknown
+    case_id: str | None
+    how: str  # a short phrase for the import report: "sheet speaker column", "interviewer column", ...
+
+
+def assign_speakers(
+    labels: Sequence[str],
+    units: dict[str, int],
+    questions: dict[str, int],
+    rows: Sequence[SheetRow],
+    *,
+    interviewers: Iterable[str] = (),
+    kii: bool | None = None,
+) -> list[Assignment]:
+    """Decide each label's role and case.
+
+    ``units`` and ``questions`` count each label's units and question-mark sentences (to recognise an unnamed
+    interviewer); ``rows`` are the transcript's case-sheet rows; ``interviewers`` the names in the sheet's
+    interviewer column (and the transcript's own 'interviewer:' line); ``kii`` whether the transcript is a
+    key-informant interview (one sheet row without a speaker says so too).
+
+    In order: the sheet's speaker column (exact label, then the same name in any form), the interviewer column and
+    the usual interviewer labels, the sheet's informant names, and finally, in a KII, the one remaining speaker
+    takes the transcript's case. An unnamed pair ("Speaker 1", "Speaker 2") gets its interviewer from who asks the
+    questions, and the report says it was guessed.
+    """
+    out: dict[str, Assignment] = {}
+    named = [r for r in rows if r.speaker]
+    single = [r for r in rows if not r.speaker]
+    is_kii = kii if kii is not None else (len(rows) == 1 and not named) or (bool(single) and not named)
+    interviewer_names = [n for n in interviewers if n and n.strip()]
+    speaking = [lab for lab in labels if lab not in (HEADING_SPEAKER,)]
+    taken: set[str] = set()
+
+    # 1. the sheet's speaker column, exactly (device labels, P1, "HR officer 2") or as the same name
+    for label in speaking:
+        row = next((r for r in named if r.speaker == label), None)
+        if row is None:
+            folded = label_words(label) or fold(label)
+            row = next((r for r in named if (label_words(r.speaker or "") or fold(r.speaker or "")) == folded
+                        and not _numbered_differently(label, r.speaker or "")), None)
+        if row is None:
+            idx, ambiguous = best_name(label, [r.speaker or "" for r in named])
+            if idx is not None and not ambiguous and name_match(label, named[idx].speaker or "") >= 2:
+                row = named[idx]
+        if row is not None and row.case_id not in taken:
+            out[label] = Assignment(label, "informant", row.case_id, "case sheet speaker column")
+            taken.add(row.case_id)
+    # 2. the interviewing side
+    for label in speaking:
+        if label in out:
+            continue
+        if label == NOTES_SPEAKER:
+            continue
+        if is_interviewer_label(label):
+            out[label] = Assignment(label, "interviewer", None, "interviewer label")
+            continue
+        idx, _ = best_name(label, interviewer_names)
+        if idx is not None and name_match(label, interviewer_names[idx]) >= 2:
+            out[label] = Assignment(label, "interviewer", None, "interviewer column")
+    # 3. informants named in the sheet's name column
+    for label in speaking:
+        if label in out or label == NOTES_SPEAKER:
+            continue
+        candidates = [r for r in rows if r.name and r.case_id not in taken]
+        idx, ambiguous = best_name(label, [r.name or "" for r in candidates])
+        if idx is not None and not ambiguous and name_match(label, candidates[idx].name or "") >= 2:
+            out[label] = Assignment(label, "informant", candidates[idx].case_id, "case sheet name")
+            taken.add(candidates[idx].case_id)
+    # 4. an unnamed interviewer: in a two-voice interview, the one who asks the questions
+    rest = [lab for lab in speaking if lab not in out and lab != NOTES_SPEAKER]
+    has_interviewer = any(a.role == "interviewer" for a in out.values())
+    if not has_interviewer and len(rest) == 2 and (is_kii or not rows):
+        a, b = rest
+        qa, qb = questions.get(a, 0), questions.get(b, 0)
+        if max(qa, qb) >= 3 and max(qa, qb) >= 3 * max(1, min(qa, qb)):
+            asker = a if qa > qb else b
+            out[asker] = Assignment(asker, "interviewer", None, "guessed: asks the questions")
+            rest.remove(asker)
+    # 5. a KII's one remaining speaker, or a notes file, is the transcript's informant
+    if single and is_kii:
+        case_id = single[0].case_id
+        remaining = [lab for lab in rest if lab not in out]
+        voices = [lab for lab in remaining if lab != NOTES_SPEAKER]
+        if NOTES_SPEAKER in labels:
+            out[NOTES_SPEAKER] = Assignment(NOTES_SPEAKER, "informant", case_id, "notes of the interview")
+        if case_id in taken:
+            pass  # the informant was found by name: another voice ("Unknown Speaker") stays undecided
+        elif len(voices) == 1:
+            out[voices[0]] = Assignment(voices[0], "informant", case_id, "the interview's one informant")
+        elif voices:
+            # Several unnamed voices in a KII: the one who speaks most is the informant; the others stay unknown
+            # (and the report warns), rather than every voice becoming the informant.
+            main = max(voices, key=lambda lab: units.get(lab, 0))
+            if units.get(main, 0) * 2 > sum(units.get(lab, 0) for lab in voices):
+                out[main] = Assignment(main, "informant", case_id, "guessed: speaks most")
+    elif NOTES_SPEAKER in labels and NOTES_SPEAKER not in out:
+        out[NOTES_SPEAKER] = Assignment(NOTES_SPEAKER, "informant", None, "notes of the interview")
+    if HEADING_SPEAKER in labels:
+        out[HEADING_SPEAKER] = Assignment(HEADING_SPEAKER, "interviewer", None, "heading (context, not coded)")
+    for label in labels:
+        if label not in out:
+            role = role_of_label(label)
+            out[label] = Assignment(label, "informant" if role == "informant" else "unknown", None, "not matched")
+    return [out[lab] for lab in labels]
+
+
+def _numbered_differently(a: str, b: str) -> bool:
+    """"HR officer 1" and "HR officer 2" fold to the same words but are two people."""
+    na, nb = re.findall(r"\d+", a), re.findall(r"\d+", b)
+    return na != nb

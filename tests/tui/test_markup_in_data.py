@@ -1,0 +1,61 @@
+"""Data is never read as markup: case attributes, coder names, transcript ids and titles, code names and memos with
+square brackets (as Rich and Textual write markup) are shown as written, and the workbench opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from qualcode.cases import CaseRow
+from qualcode.project_io import apply_case_sheet
+from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+from qualcode.tui.dialogs import CodePicker, MemoEditor
+from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+
+SIZE = (120, 30)
+HOSTILE = "Hai Phong [/]"
+
+
+def _poison(path: Path) -> None:
+    with Project.open(path) as project:
+        rows = [CaseRow(line=2, transcript_id="KII-01", file=None, speaker=None, case_id="KII-01", name="A",
+                        attributes={"type": "KII [b]", "stakeholder_group": "[red]Factories", "location": HOSTILE})]
+        apply_case_sheet(project, rows, coder="clara")
+        seg = project.segments("KII-01", include_interviewer=False)[0]
+        project.add_coding(seg["id"], "relevance", coder="[/]x")  # a user name that came with a .qdpx
+        project.set_memo("segment", str(seg["id"]), "see [link=http://x]here[/link] [/]", coder="[/]x")
+
+
+async def test_the_project_screen_shows_bracketed_data_as_written(make: Callable[..., QualcodeApp],
+                                                                  small_dir: Path) -> None:
+    _poison(small_dir)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        assert isinstance(app.screen, ProjectScreen)
+        table = app.screen.query_one("#transcripts", DataTable)
+        cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
+        assert HOSTILE in cells and "[/]x" in ", ".join(cells)
+        await pilot.press("enter")
+        await app.settled()
+        assert isinstance(app.screen, TranscriptScreen)
+
+
+async def test_the_transcript_its_dialogs_and_the_queue_open_with_bracketed_data(
+        make: Callable[..., QualcodeApp], small_dir: Path) -> None:
+    _poison(small_dir)
+    app = make(transcript="KII-01", coder="[/]x")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        assert isinstance(app.screen, TranscriptScreen)
+        assert "[/]x" in str(app.screen.query_one("#status").render())
+        await pilot.press("c")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press("escape", "m")
+        await app.settled()
+        assert isinstance(app.screen, MemoEditor)
+        await pilot.press("escape", "w")
+        await app.settled()

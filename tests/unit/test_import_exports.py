@@ -1,0 +1,306 @@
+"""Transcripts as real tools export them (tests/fixtures/exports/): every speaker, every heading, the metadata and
+the timestamps are read, nothing of the layout leaks into the text, and with the case sheet every speaker gets the
+right role and case."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qualcode.importers import read_transcript
+from qualcode.importing import import_files
+from qualcode.model import ParsedTranscript
+from qualcode.store import Project
+
+EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
+FILES = sorted(p for p in EXPORTS.rglob("*") if p.suffix in (".txt", ".md", ".vtt", ".srt", ".docx"))
+# What must never be in a unit: timings, cue settings, tags, entities, Markdown markup, caption marks, headers.
+LEAK = re.compile(
+    r"-->|<v[ .>]|</v>|<c[.>]|</c>|<\d{2}:|WEBVTT|^NOTE\b|^STYLE\b|::cue|align:|position:\d|&gt;|&amp;|>>|\*\*|^#|"
+    r"started transcription|stopped transcription|Transcribed by|SUMMARY KEYWORDS|^SPEAKERS$|\[Music\]",
+    re.M,
+)
+TIMESTAMP_ONLY = re.compile(r"\[?\(?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\)?\]?")
+
+
+def units(parsed: ParsedTranscript) -> list[str]:
+    return [parsed.text[u.start : u.end] for u in parsed.units]
+
+
+def turns(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
+    return [(t.speaker, parsed.text[t.start : t.end]) for t in parsed.turns]
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[str, ParsedTranscript]:
+    return {p.name: read_transcript(p) for p in FILES}
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_no_layout_leaks_into_any_unit(path: Path, parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed[path.name]
+    assert pt.units
+    labels = {s.casefold() for s in pt.speakers}
+    for text in units(pt):
+        assert not LEAK.search(text), (path.name, text)
+        assert not TIMESTAMP_ONLY.fullmatch(text), (path.name, text)
+        assert text.casefold().strip(":") not in labels, (path.name, text)  # a unit that is only a name
+        assert text == text.strip() and "\n" not in text
+    for unit in pt.units:
+        assert pt.turns[unit.turn].speaker == unit.speaker
+
+
+# file -> (speakers in order of first appearance, the first turn's start time, metadata that must be there)
+EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
+    "teams_last_first.docx": (["Jensen, Clara", "Tran, Thi Thu"], 3.0, {
+        "title": "KII-32 ministry", "date": "March 6, 2024, 2:15PM", "duration": "41m 9s",
+        "transcription_started_by": "Jensen, Clara", "transcription_stopped_by": "Jensen, Clara"}),
+    "teams_first_last.txt": (["Clara Jensen", "Le Van Duc", "Hoang Van Tuan"], 4.0, {
+        "title": "KII-31 chamber of commerce", "date": "March 6, 2024, 10:02AM", "duration": "38m 12s",
+        "transcription_started_by": "Clara Jensen"}),
+    "teams_2021.docx": (["Jensen, Clara", "Hoang, Van Tuan"], 1.2, {}),
+    "teams_voice.vtt": (["Jensen, Clara", "Tran, Thi Thu"], 2.14, {}),
+    "otter.docx": (["Long Tran", "Bui Duc Anh"], 3.0, {
+        "title": "KII-33 factory HR Bac Giang", "duration": "24:51", "speakers_listed": "Long Tran, Bui Duc Anh",
+        "keywords": "training, grievance, line leaders, toolkit"}),
+    "otter.txt": (["Long Tran", "Bui Duc Anh", "Unknown Speaker"], 3.0, {}),
+    "otter.md": (["Emma Larsen", "Ngo Thi Huong"], 0.0, {}),
+    "otter_no_speakers.txt": ([], 0.0, {}),
+    "last_first_otter_interviewer.txt": (["Long Tran", "Hoang Thi Lan"], 2.0, {
+        "title": "Interview KII-38, provincial trade union"}),
+    "rev.txt": (["Interviewer", "Do Thi Mai"], 2.0, {}),
+    "trint.txt": (["Interviewer", "Hoang Van Tuan"], 3.0, {}),
+    "sonix.txt": (["Interviewer", "Sarah Whitfield"], 1.0, {}),
+    "whisper.srt": ([], 0.0, {}),
+    "whisperx.srt": (["SPEAKER_00", "SPEAKER_01"], 0.031, {}),
+    "youtube_manual.vtt": ([], 1.0, {}),
+    "vtt_no_blank_lines.vtt": (["Clara Jensen", "Sarah Whitfield"], 1.0, {}),
+    "fgd_numbered.srt": (["Evaluator", "HR officer 1", "HR officer 2", "Line leader"], 1.0, {}),
+    "markdown_headings.md": (["Clara Jensen", "Mr. Hung"], None, {"title": "KII-36: electronics industry association"}),
+    "notes.md": (["Heading", "Notes"], None, {
+        "title": "KII-37 interview notes – provincial labour department", "interviewer": "Tran Bao Long",
+        "date": "4 March 2024", "location": "Bac Giang"}),
+    "notes.docx": (["Heading", "Notes"], None, {"date": "7 March 2024", "interviewer": "Clara Jensen"}),
+    "researcher.txt": (["Researcher 1", "Participant", "Researcher 2"], None, {}),
+    "entrevista.txt": (["Entrevistador", "Entrevistada"], None, {}),
+    "phong_van.txt": (["Phỏng vấn viên", "Người trả lời"], None, {}),
+    "enquete.txt": (["Enquêteur", "Mme Diallo"], None, {}),
+    "speaker_pair.txt": (["Speaker 1", "Speaker 2"], None, {}),
+    "device.vtt": (["Tran Bao Long", "Hang's iPhone", "Nguyen Van Hai"], 1.0, {}),
+    "qualcoder_transcript.txt": (["id1", "id2", "id3"], None, {}),
+    "webvtt-py_teams_timeframe.vtt": (["Yuri Bakulin", "Adrian Petrescu"], 0.0, {}),
+    "webvtt-py_youtube_dl.vtt": ([], 286.07, {}),
+    "webvtt-py_comments.vtt": ([], 135.0, {}),
+    "webvtt-py_styles.vtt": ([], 0.0, {}),
+}
+
+
+def test_every_fixture_has_expectations() -> None:
+    assert sorted(EXPECTED) == sorted(p.name for p in FILES)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_speakers_times_and_metadata(name: str, parsed: dict[str, ParsedTranscript]) -> None:
+    speakers, first_time, metadata = EXPECTED[name]
+    pt = parsed[name]
+    assert pt.speakers == speakers
+    assert pt.turns[0].t_start == first_time
+    for key, value in metadata.items():
+        assert pt.metadata.get(key) == value, key
+    assert pt.detected  # the report always says what the file was read as
+
+
+def test_teams_word_header_lines_are_metadata_and_last_first_turns_alternate(
+        parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["teams_last_first.docx"]
+    assert [s for s, _ in turns(pt)] == ["Jensen, Clara", "Tran, Thi Thu"] * 3
+    assert turns(pt)[0][1] == ("Thank you for making time for this interview.\n"
+                               "Could you describe your role in the sectoral dialogue?")
+    assert "KII-32" not in pt.text and "41m" not in pt.text and "2024" not in pt.text
+    assert any("header line" in w for w in pt.warnings)
+
+
+def test_teams_text_without_blank_lines_keeps_each_turn(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["teams_first_last.txt"]
+    # a participant who speaks once, under a header with no blank line before it, is a speaker too
+    assert [s for s, _ in turns(pt)] == ["Clara Jensen", "Le Van Duc"] * 2 + ["Hoang Van Tuan"] + [
+        "Clara Jensen", "Le Van Duc"]
+    assert [t.t_start for t in pt.turns] == [4.0, 19.0, 62.0, 70.0, 125.0, 151.0, 160.0]
+    assert turns(pt)[4][1] == "May I add that the industrial-zone union took part in every seminar?"
+    assert pt.format == "service" and "Teams" in pt.detected
+
+
+def test_older_teams_word_export_reads_timings_and_names(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["teams_2021.docx"]
+    assert [(s, t.t_start, t.t_end) for (s, _), t in zip(turns(pt), pt.turns, strict=True)] == [
+        ("Jensen, Clara", 1.2, 6.48), ("Hoang, Van Tuan", 7.1, 19.95), ("Jensen, Clara", 20.5, 23.8),
+        ("Hoang, Van Tuan", 24.1, 31.0)]
+    assert "It took two years" in turns(pt)[1][1]
+
+
+def test_otter_word_export_times_every_unit(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["otter.docx"]
+    assert all(u.t_start is not None for u in pt.units)
+    assert [t.t_start for t in pt.turns] == [3.0, 14.0, 62.0, 70.0, 125.0, 132.0]
+
+
+def test_otter_markdown_names_lose_their_asterisks(parsed: dict[str, ParsedTranscript]) -> None:
+    assert parsed["otter.md"].speakers == ["Emma Larsen", "Ngo Thi Huong"]
+
+
+def test_otter_without_speaker_names_keeps_each_block_apart(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["otter_no_speakers.txt"]
+    assert [t.speaker for t in pt.turns] == [None] * 4 and pt.record == "verbatim"
+    assert [t.t_start for t in pt.turns] == [0.0, 9.0, 31.0, 36.0]
+
+
+def test_rev_sonix_and_trint_times_come_from_beside_the_label(parsed: dict[str, ParsedTranscript]) -> None:
+    assert [t.t_start for t in parsed["rev.txt"].turns] == [2.0, 11.0, 65.0, 72.0, 160.0, 166.0]
+    assert [t.t_start for t in parsed["sonix.txt"].turns] == [1.0, 8.0, 40.0, 46.0]
+    assert [t.t_start for t in parsed["trint.txt"].turns] == [3.0, 9.0, 41.0, 45.0, 90.0, 94.0]
+
+
+def test_webvtt_cues_without_blank_lines_and_with_settings(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["vtt_no_blank_lines.vtt"]
+    assert [(t.speaker, t.t_start, t.t_end) for t in pt.turns] == [
+        ("Clara Jensen", 1.0, 4.5), ("Sarah Whitfield", 4.5, 12.0), ("Clara Jensen", 12.0, 15.0),
+        ("Sarah Whitfield", 15.0, 20.0)]
+    assert "Exported from the recording" not in pt.text and "yellow" not in pt.text
+
+
+def test_youtube_speaker_changes_and_rolling_captions(parsed: dict[str, ParsedTranscript]) -> None:
+    manual = parsed["youtube_manual.vtt"]
+    assert [text for _, text in turns(manual)] == [
+        "Welcome to the panel on decent work in electronics supply chains.",
+        "Thank you. Our factories signed the first multi-employer agreement in 2023.",
+        "What did it change for workers?",
+        "Wages became predictable."]
+    auto = parsed["webvtt-py_youtube_dl.vtt"]
+    assert auto.text == "yeah what this will happen is I'm telling"  # each caption line once
+    assert any("repeated" in w for w in auto.warnings)
+
+
+def test_focus_group_labels_with_spaces_digits_and_brackets(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["fgd_numbered.srt"]
+    assert [s for s, _ in turns(pt)] == ["Evaluator", "HR officer 1", "HR officer 2", "Line leader", "Evaluator",
+                                         "HR officer 1"]
+    assert turns(pt)[0][1] == "Thank you all for coming. Could each of you say how the grievance training changed" \
+                              " your work?"
+    assert pt.metadata["speaker_notes"] == {"Line leader": "female, 30s"}
+
+
+def test_markdown_headings_that_name_speakers_are_labels(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["markdown_headings.md"]
+    assert [s for s, _ in turns(pt)] == ["Clara Jensen", "Mr. Hung", "Clara Jensen", "Mr. Hung"]
+
+
+@pytest.mark.parametrize("name", ["notes.md", "notes.docx"])
+def test_interview_notes_keep_each_heading_as_the_question_its_bullets_answer(
+        name: str, parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed[name]
+    assert pt.record == "notes"
+    pairs = turns(pt)
+    assert [s for s, _ in pairs] == ["Heading", "Notes"] * 3
+    headings = [text for s, text in pairs if s == "Heading"]
+    expected = {"notes.md": ["Role in the projects", "Relevance: did the projects fit provincial priorities?",
+                             "Sustainability: will the results last?"],
+                "notes.docx": ["Q1. Role in the projects", "Q2. Relevance to provincial priorities",
+                               "Q3. Sustainability"]}[name]
+    assert headings == expected
+    assert all(len(text.split("\n")) == 2 for s, text in pairs if s == "Notes")  # one paragraph per bullet
+    assert "interview notes" in pt.detected
+
+
+def test_multilingual_and_numbered_interviewer_labels(parsed: dict[str, ParsedTranscript]) -> None:
+    assert parsed["researcher.txt"].speakers == ["Researcher 1", "Participant", "Researcher 2"]
+    assert "Quel a été votre rôle dans le programme ?" in parsed["enquete.txt"].text
+    assert parsed["phong_van.txt"].text.startswith("Cảm ơn chị đã dành thời gian.")
+
+
+# ---------------------------------------------------------------------------------------------- with the case sheet
+
+ROLES: dict[str, dict[str, tuple[str, str | None]]] = {
+    "KII-31": {"Clara Jensen": ("interviewer", None), "Le Van Duc": ("informant", "KII-31"),
+               "Hoang Van Tuan": ("unknown", None)},
+    "KII-32": {"Jensen, Clara": ("interviewer", None), "Tran, Thi Thu": ("informant", "KII-32")},
+    "KII-33": {"Long Tran": ("interviewer", None), "Bui Duc Anh": ("informant", "KII-33")},
+    "KII-34": {"Heading": ("interviewer", None), "Notes": ("informant", "KII-34")},
+    "KII-35": {"Clara Jensen": ("interviewer", None), "Sarah Whitfield": ("informant", "KII-35")},
+    "KII-36": {"Clara Jensen": ("interviewer", None), "Mr. Hung": ("informant", "KII-36")},
+    "KII-37": {"Heading": ("interviewer", None), "Notes": ("informant", "KII-37")},
+    "KII-38": {"Long Tran": ("interviewer", None), "Hoang Thi Lan": ("informant", "KII-38")},
+    "KII-39": {"Long Tran": ("interviewer", None), "Bui Duc Anh": ("informant", "KII-39"),
+               "Unknown Speaker": ("unknown", None)},
+    "KII-40": {"Emma Larsen": ("interviewer", None), "Ngo Thi Huong": ("informant", "KII-40")},
+    "KII-41": {"Interviewer": ("interviewer", None), "Do Thi Mai": ("informant", "KII-41")},
+    "KII-42": {"Interviewer": ("interviewer", None), "Hoang Van Tuan": ("informant", "KII-42")},
+    "KII-43": {"Researcher 1": ("interviewer", None), "Researcher 2": ("interviewer", None),
+               "Participant": ("informant", "KII-43")},
+    "KII-44": {"Entrevistador": ("interviewer", None), "Entrevistada": ("informant", "KII-44")},
+    "KII-45": {"Phỏng vấn viên": ("interviewer", None), "Người trả lời": ("informant", "KII-45")},
+    "KII-46": {"Enquêteur": ("interviewer", None), "Mme Diallo": ("informant", "KII-46")},
+    "KII-47": {"Speaker 1": ("interviewer", None), "Speaker 2": ("informant", "KII-47")},
+    "KII-48": {"SPEAKER_00": ("interviewer", None), "SPEAKER_01": ("informant", "KII-48")},
+    "KII-49": {"Jensen, Clara": ("interviewer", None), "Tran, Thi Thu": ("informant", "KII-49")},
+    "KII-50": {"Jensen, Clara": ("interviewer", None), "Hoang, Van Tuan": ("informant", "KII-50")},
+    "KII-51": {"Interviewer": ("interviewer", None), "Sarah Whitfield": ("informant", "KII-51")},
+    "FGD-11": {"Evaluator": ("interviewer", None), "HR officer 1": ("informant", "FGD-11-P1"),
+               "HR officer 2": ("informant", "FGD-11-P2"), "Line leader": ("informant", "FGD-11-P3")},
+    "FGD-12": {"Tran Bao Long": ("interviewer", None), "Hang's iPhone": ("informant", "FGD-12-P1"),
+               "Nguyen Van Hai": ("informant", "FGD-12-P2")},
+    "FGD-13": {"id1": ("informant", "FGD-13-P1"), "id2": ("informant", "FGD-13-P2"),
+               "id3": ("informant", "FGD-13-P3")},
+}
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, dict[str, Any]]]:
+    project = Project.create(tmp_path_factory.mktemp("exports") / "p")
+    report = import_files(project, FILES, cases=EXPORTS / "cases.csv", coder="ana")
+    yield project, report
+    project.close()
+
+
+def test_every_speaker_gets_its_role_and_case(imported: tuple[Project, dict[str, Any]]) -> None:
+    project, _ = imported
+    for tid, expected in ROLES.items():
+        got = {s["label"]: (s["role"], s["case_id"]) for s in project.speakers(tid)}
+        assert got == expected, tid
+
+
+def test_the_report_names_what_is_likely_wrong_and_nothing_else(imported: tuple[Project, dict[str, Any]]) -> None:
+    _, report = imported
+    warnings = {t["id"]: t["warnings"] for t in report["transcripts"]}
+    clean = {tid for tid in ROLES if tid not in ("KII-31", "KII-39", "KII-47", "KII-48", "FGD-13")}
+    assert {tid: warnings[tid] for tid in clean} == {tid: [] for tid in clean}
+    assert any("'Unknown Speaker' is neither interviewer nor informant" in w for w in warnings["KII-39"])
+    assert warnings["KII-31"] == [
+        "speaker 'Hoang Van Tuan' is neither interviewer nor informant: qualcode transcripts set-role KII-31"
+        " 'Hoang Van Tuan' interviewer|informant"]
+    assert any(w.startswith("guessed 'Speaker 1' as the interviewer") for w in warnings["KII-47"])
+    assert any(w.startswith("guessed 'SPEAKER_00' as the interviewer") for w in warnings["KII-48"])
+    assert any(w.startswith("no interviewer found") for w in warnings["FGD-13"])
+    for tid in ("whisper", "otter_no_speakers", "youtube_manual"):
+        assert any(w.startswith("no speaker labels") for w in warnings[tid]), tid
+    assert report["warnings"] == []  # every case-sheet row matched
+
+
+def test_notes_transcripts_are_marked_as_notes(imported: tuple[Project, dict[str, Any]]) -> None:
+    project, report = imported
+    assert project.notes_transcripts() == {"KII-34", "KII-37"}
+    records = {t["id"]: t["record"] for t in report["transcripts"]}
+    assert records["KII-34"] == records["KII-37"] == "notes" and records["KII-31"] == "verbatim"
+
+
+def test_headings_are_the_question_the_suggester_reads(imported: tuple[Project, dict[str, Any]]) -> None:
+    from qualcode.nlp.project import units_with_questions
+
+    project, _ = imported
+    asked = {u["ref"]: q for u, q in units_with_questions(project) if u["transcript"] == "KII-37"}
+    assert asked["KII-37:5"] == asked["KII-37:6"] == "Relevance: did the projects fit provincial priorities?"
+    assert asked["KII-37:2"] == "Role in the projects"
+    assert all(q for q in asked.values())

@@ -1,0 +1,203 @@
+"""The import report, its dry run, and correcting an import: set-role, set-kind, remove (undoable), and re-import
+of the same text under another file name."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qualcode.actions.history import redo, undo
+from qualcode.errors import ConflictError, NotFoundError
+from qualcode.importing import import_files, stored_speakers, stored_transcript_warnings
+from qualcode.store import Project
+
+EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Project]:
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    p = Project.create(tmp_path / "p", codebook=load_codebook(default_codebook_path()))
+    yield p
+    p.close()
+
+
+def _dump(project: Project) -> list[str]:
+    return list(project.db.iterdump())
+
+
+def _sheet(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cases.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+TEAMS_SHEET = ("transcript_id,file,speaker,case_id,name,type,stakeholder_group,interviewer\n"
+               "KII-32,teams_last_first.docx,,KII-32,Tran Thi Thu,KII,Government,Clara Jensen\n")
+
+
+def test_dry_run_reports_everything_and_changes_nothing(project: Project, tmp_path: Path) -> None:
+    before = _dump(project)
+    report = import_files(project, [EXPORTS / "teams_last_first.docx", EXPORTS / "otter.txt"],
+                          cases=_sheet(tmp_path, TEAMS_SHEET), dry_run=True, coder="ana")
+    assert _dump(project) == before
+    assert report["dry_run"] is True
+    teams = report["transcripts"][0]
+    assert teams["id"] == "KII-32" and teams["status"] == "new" and teams["version"] is None
+    assert teams["speakers"] == [
+        {"label": "Jensen, Clara", "units": 4, "role": "interviewer", "case": None, "how": "interviewer column"},
+        {"label": "Tran, Thi Thu", "units": 5, "role": "informant", "case": "KII-32", "how": "case sheet name"},
+    ]
+    assert teams["metadata"]["duration"] == "41m 9s" and "Teams" in teams["detected"]
+    otter = report["transcripts"][1]
+    assert any("no row in the case sheet" in w for w in otter["warnings"])
+    # the real import then does what the dry run said
+    real = import_files(project, [EXPORTS / "teams_last_first.docx", EXPORTS / "otter.txt"],
+                        cases=_sheet(tmp_path, TEAMS_SHEET), coder="ana")
+    assert [t["speakers"] for t in real["transcripts"]] == [t["speakers"] for t in report["transcripts"]]
+    assert {s["label"]: s["role"] for s in project.speakers("KII-32")} == {
+        "Jensen, Clara": "interviewer", "Tran, Thi Thu": "informant"}
+
+
+def test_a_kii_without_recognisable_interviewer_is_warned_and_fixed_by_set_role(
+        project: Project, tmp_path: Path) -> None:
+    src = tmp_path / "KII-60.txt"
+    src.write_text("\n\n".join(
+        f"Dr. Binh: {q}\n\nMs. Lan: {a}" for q, a in [
+            ("Let us start with the training.",
+             "The complaints box is used every week now. The union reads it on Mondays."),
+            ("Then the line leaders.", "They talk to workers instead of shouting at them. Most of them, at least."),
+            ("Now the toolkit.", "It was far too long for us. Nobody read it to the end, not even HR."),
+            ("Then the seminars.", "Nobody pays for them any more. The project ended last year, in March."),
+            ("Finally, the future.", "We would join again if the chamber organised the seminars."),
+            ("Thank you, that is all.", "You are welcome, and good luck with the report."),
+        ]), encoding="utf-8")
+    sheet = _sheet(tmp_path, "transcript_id,speaker,case_id,type,stakeholder_group\nKII-60,,KII-60,KII,Factory\n")
+    report = import_files(project, [src], cases=sheet, coder="ana")
+    # two named voices, neither asking questions, and a case-sheet row that names neither
+    warnings = report["transcripts"][0]["warnings"]
+    assert any(w.startswith("no interviewer found among 'Dr. Binh', 'Ms. Lan'") for w in warnings)
+    assert any(w.startswith("guessed 'Ms. Lan' as the informant (speaks most)") for w in warnings)
+    assert stored_transcript_warnings(project.db)["KII-60"] == warnings  # doctor says the same
+    project.set_speaker_role("KII-60", "Dr. Binh", "interviewer", coder="ana")
+    project.set_speaker_role("KII-60", "Ms. Lan", "informant", case_id="KII-60", coder="ana")
+    assert "KII-60" not in stored_transcript_warnings(project.db)  # doctor is satisfied now
+    roles = {s["label"]: (s["role"], s["case"], s["how"]) for s in stored_speakers(project, "KII-60")["speakers"]}
+    assert roles == {"Dr. Binh": ("interviewer", None, "set by hand"), "Ms. Lan": ("informant", "KII-60",
+                                                                                   "set by hand")}
+    # a corrected file imported again keeps the roles set by hand
+    src.write_text(src.read_text(encoding="utf-8").replace("every week", "every single week"), encoding="utf-8")
+    again = import_files(project, [src], cases=sheet, coder="ana")
+    assert again["transcripts"][0]["status"] == "new_version"
+    assert {s["label"]: s["role"] for s in project.speakers("KII-60")} == {"Dr. Binh": "interviewer",
+                                                                            "Ms. Lan": "informant"}
+    assert again["transcripts"][0]["warnings"] == []
+
+
+def test_set_role_is_undone_and_redone(project: Project, tmp_path: Path) -> None:
+    import_files(project, [EXPORTS / "speaker_pair.txt"], coder="ana")
+    assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "interviewer"
+    project.set_speaker_role("speaker_pair", "Speaker 1", "informant", coder="ana")
+    assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "informant"
+    undone = undo(project, coder="ana")
+    assert undone is not None and undone["action"] == "speaker.role"
+    after = {s["label"]: (s["role"], s["assigned_by"]) for s in project.speakers("speaker_pair")}
+    assert after["Speaker 1"] == ("interviewer", "import")
+    redo(project, coder="ana")
+    assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "informant"
+    with pytest.raises(NotFoundError, match="did you mean 'Speaker 2'"):
+        project.set_speaker_role("speaker_pair", "Speaker 3", "informant", coder="ana")
+
+
+def test_remove_refuses_while_codings_exist_and_undo_restores_everything(project: Project) -> None:
+    import_files(project, [EXPORTS / "trint.txt", EXPORTS / "sonix.txt"], coder="ana")
+    seg = project.segments("trint", include_interviewer=False)[0]
+    coding = project.add_coding(seg["id"], "effectiveness", coder="ana", memo="ambassadors trained others")
+    project.set_memo("segment", str(seg["id"]), "check with the union", coder="ana")
+    before = _dump(project)
+    with pytest.raises(ConflictError, match="1 coding"):
+        project.remove_transcript("trint", coder="ana")
+    assert _dump(project) == before
+    removed = project.remove_transcript("trint", coder="ana", with_codings=True)
+    assert removed["codings"] == 1 and removed["memos"] == 1
+    assert [t["id"] for t in project.transcripts()] == ["sonix"]
+    assert project.codings() == []
+    undone = undo(project, coder="ana")
+    assert undone is not None and undone["action"] == "transcript.remove" and "state" not in undone
+    assert [t["id"] for t in project.transcripts()] == ["sonix", "trint"]
+    restored = project.codings()
+    assert [(c["id"], c["segment"], c["memo"]) for c in restored] == [(coding["id"], seg["id"],
+                                                                       "ambassadors trained others")]
+    assert project.memos("segment", str(seg["id"]))[0]["text"] == "check with the union"
+    assert project.segments("trint")[0]["text"] == project.segments("trint")[0]["text"]
+    redo(project, coder="ana")
+    assert [t["id"] for t in project.transcripts()] == ["sonix"]
+
+
+def test_undo_of_a_removal_after_another_import_took_the_unit_ids(project: Project) -> None:
+    import_files(project, [EXPORTS / "trint.txt"], coder="ana")
+    seg = project.segments("trint", include_interviewer=False)[0]
+    project.add_coding(seg["id"], "relevance", coder="ana")
+    project.remove_transcript("trint", coder="ana", with_codings=True)
+    import_files(project, [EXPORTS / "sonix.txt"], coder="ana")  # SQLite hands it the freed unit ids
+    undo(project, coder="ana")
+    codings = project.codings()
+    assert len(codings) == 1
+    back = project.segment(codings[0]["segment"])
+    assert back["transcript"] == "trint" and back["text"] == seg["text"]
+
+
+def test_the_same_text_under_another_file_name_is_not_imported_twice(project: Project, tmp_path: Path) -> None:
+    import_files(project, [EXPORTS / "rev.txt"], coder="ana")
+    copy = tmp_path / "KII-41 final (2).txt"
+    shutil.copy(EXPORTS / "rev.txt", copy)
+    report = import_files(project, [copy], coder="ana")
+    assert report["transcripts"][0]["status"] == "already_imported"
+    assert report["transcripts"][0]["id"] == "rev"
+    assert [t["id"] for t in project.transcripts()] == ["rev"]
+
+
+def test_a_corrected_copy_under_a_new_name_is_reported_as_probably_the_same_interview(
+        project: Project, tmp_path: Path) -> None:
+    import_files(project, [EXPORTS / "rev.txt"], coder="ana")
+    corrected = tmp_path / "KII-41 corrected.txt"
+    corrected.write_text((EXPORTS / "rev.txt").read_text(encoding="utf-8").replace("one table", "the same table"),
+                         encoding="utf-8")
+    report = import_files(project, [corrected], coder="ana")
+    entry = report["transcripts"][0]
+    assert entry["status"] == "new"
+    assert any(w.startswith("shares ") and "with rev" in w and "transcripts remove" in w for w in entry["warnings"])
+
+
+def test_set_record_marks_notes_and_is_undoable(project: Project) -> None:
+    import_files(project, [EXPORTS / "researcher.txt"], coder="ana")
+    assert project.transcript_records() == {"researcher": "verbatim"}
+    project.set_transcript_record("researcher", "notes", coder="ana")
+    assert project.notes_transcripts() == {"researcher"}
+    undo(project, coder="ana")
+    assert project.notes_transcripts() == set()
+
+
+def test_a_case_sheet_alone_matches_speakers_of_transcripts_already_imported(project: Project, tmp_path: Path) -> None:
+    from qualcode.importing import plan_case_sheet
+
+    import_files(project, [EXPORTS / "last_first_otter_interviewer.txt"], coder="ana")
+    # without a sheet the one asking the questions is taken as the interviewer (and the report says so)
+    assert {s["label"]: s["role"] for s in project.speakers("last_first_otter_interviewer")} == {
+        "Long Tran": "interviewer", "Hoang Thi Lan": "unknown"}
+    sheet = _sheet(tmp_path, "transcript_id,speaker,case_id,name,type,stakeholder_group,interviewer\n"
+                             "last_first_otter_interviewer,,KII-38,Hoàng Thị Lan,KII,Workers' organisation,"
+                             "Trần Bảo Long\n")
+    dry = plan_case_sheet(project, sheet, coder="ana", dry_run=True)
+    assert {s["label"]: s["role"] for s in project.speakers("last_first_otter_interviewer")}["Hoang Thi Lan"] == \
+        "unknown"
+    assert dry["case_sheet_transcripts"][0]["speakers"] == [
+        {"label": "Long Tran", "role": "interviewer", "case": None, "how": "interviewer column"},
+        {"label": "Hoang Thi Lan", "role": "informant", "case": "KII-38", "how": "case sheet name"}]
+    plan_case_sheet(project, sheet, coder="ana")
+    assert {s["label"]: (s["role"], s["case_id"]) for s in project.speakers("last_first_otter_interviewer")} == {
+        "Long Tran": ("interviewer", None), "Hoang Thi Lan": ("informant", "KII-38")}

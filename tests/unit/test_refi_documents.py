@@ -1,0 +1,101 @@
+"""Desk-review documents through REFI-QDA: qualcode's own export brings a document back as a document (pages,
+headings, codings); another tool's PDFSource is read from its PDF, with the text selections of its Representation
+placed on the units and area selections counted as left out."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from pdf_support import report_pdf
+from workbench_support import build_small_project
+
+from qualcode.project_io import import_files
+from qualcode.refi import export_qdpx, import_refi
+from qualcode.store import Project
+
+SECTIONS = [("1. Results", ["The chamber hosted seven quarterly consultation meetings with the unions and employers.",
+                            "Funding for the meetings ends with the project in December, and no budget replaces it."]),
+            ("2. Gender", ["Women made up most of the trainees but only a fifth of the certified trainers."])]
+
+
+def _project_with_document(tmp_path: Path) -> Project:
+    project = build_small_project(tmp_path / "p")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(report_pdf("Final progress report 2024", SECTIONS, footer="Final progress report 2024",
+                               first_page_number=12))
+    import_files(project, [], documents=[pdf], coder="clara")
+    project.add_coding("report:2", "sustainability.funding", coder="clara", memo="no budget after 2024")
+    project.add_coding("report:3", "gender_equality.inclusion", coder="long")
+    return project
+
+
+def test_qualcode_export_and_import_keep_a_document_a_document(tmp_path: Path) -> None:
+    project = _project_with_document(tmp_path)
+    out = tmp_path / "handover.qdpx"
+    report = export_qdpx(project, out)
+    assert report["counts"]["sources"] == 3
+    project.close()
+    import_refi(tmp_path / "copy", out, coder="ana")
+    with Project.open(tmp_path / "copy") as copy:
+        docs = [t for t in copy.transcripts() if t["kind"] == "document"]
+        assert [d["id"] for d in docs] == ["report"]
+        units = copy.segments("report")
+        assert [(u["page_label"], u["heading"]) for u in units] == [("12", "1. Results"), ("12", "1. Results"),
+                                                                   ("12", "2. Gender")]
+        coded = sorted((c["ref"], c["code"], c["coder"], c["memo"]) for c in copy.codings(transcript="report"))
+        assert coded == [("report:2", "sustainability.funding", "clara", "no budget after 2024"),
+                         ("report:3", "gender_equality.inclusion", "long", None)]
+
+
+def _other_tool_qdpx(path: Path, pdf: bytes, representation: str, start: int, end: int) -> None:
+    ns = "urn:QDA-XML:project:1.0"
+    code = "B7A0E5D2-1B1C-4C55-9C37-6F6E1C2D3A41"
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{ns}" name="Partner project" origin="Another QDA tool 3.2">
+  <Users><User guid="0B4A2E52-8A33-4F77-9E55-0B7C2B1E9F10" name="maria"/></Users>
+  <CodeBook><Codes><Code guid="{code}" name="Funding" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <PDFSource guid="5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D" name="Final progress report 2024"
+               path="internal://5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D.pdf">
+      <PDFSelection guid="6D2E3C4B-5F60-4B7C-9D8E-0F1A2B3C4D5E" name="figure" page="1" firstX="50" firstY="80"
+                    secondX="300" secondY="200">
+        <Coding guid="7E3F4D5C-6071-4C8D-8E9F-1A2B3C4D5E6F"><CodeRef targetGUID="{code}"/></Coding>
+      </PDFSelection>
+      <Representation guid="8F405E6D-7182-4D9E-9FA0-2B3C4D5E6F70" plainTextPath="internal://rep.txt">
+        <PlainTextSelection guid="904F6F7E-8293-4EAF-A0B1-3C4D5E6F7081" name="funding" startPosition="{start}"
+                            endPosition="{end}" creatingUser="0B4A2E52-8A33-4F77-9E55-0B7C2B1E9F10">
+          <Coding guid="A1507F8F-93A4-4FB0-B1C2-4D5E6F708192"><CodeRef targetGUID="{code}"/></Coding>
+        </PlainTextSelection>
+      </Representation>
+    </PDFSource>
+  </Sources>
+</Project>
+"""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", qde)
+        z.writestr("sources/5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D.pdf", pdf)
+        z.writestr("sources/rep.txt", representation)
+
+
+def test_another_tools_pdf_source_becomes_a_coded_document(tmp_path: Path) -> None:
+    pdf = report_pdf("Final progress report 2024", SECTIONS, footer="Final progress report 2024",
+                     first_page_number=12)
+    # the other tool's own text of the PDF: its header and page number included, lines as it broke them
+    representation = ("Final progress report 2024\n1. Results\nThe chamber hosted seven quarterly consultation\n"
+                      "meetings with the unions and employers.\nFunding for the meetings ends with the project in\n"
+                      "December, and no budget replaces it.\n2. Gender\nWomen made up most of the trainees but only"
+                      " a fifth of the certified trainers.\n12\n")
+    start = representation.index("Funding for")
+    end = representation.index("replaces it.") + len("replaces it.")
+    qdpx = tmp_path / "partner.qdpx"
+    _other_tool_qdpx(qdpx, pdf, representation, start, end)
+    result = import_refi(tmp_path / "new", qdpx, coder="tester")
+    assert any("1 PDF area selections" in w for w in result["warnings"])
+    with Project.open(tmp_path / "new") as project:
+        doc = next(t for t in project.transcripts() if t["kind"] == "document")
+        assert doc["title"] == "Final progress report 2024"
+        coded = [(c["ref"], c["coder"]) for c in project.codings()]
+        assert coded == [(f"{doc['id']}:2", "maria")]
+        unit = project.segment(f"{doc['id']}:2")
+        assert unit["page_label"] == "12" and unit["text"].startswith("Funding for the meetings")

@@ -1,0 +1,100 @@
+"""Speaker labels to roles and cases: names in any order, with accents, honorifics or device names; interviewer
+labels in several languages; the one informant of a key-informant interview."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.importers import has_speaker_labels
+from qualcode.speakers import (
+    SheetRow,
+    assign_speakers,
+    best_name,
+    is_device_label,
+    is_interviewer_label,
+    name_match,
+    role_of_label,
+)
+
+
+@pytest.mark.parametrize("label", ["Long Tran", "Tran Bao Long", "Trần Bảo Long", "Mr. Long", "Long, Tran Bao",
+                                   "TRAN BAO LONG", "Ông Long", "Tran Bao Long (MOLISA)"])
+def test_one_person_whatever_the_form_of_the_name(label: str) -> None:
+    assert name_match(label, "Tran Bao Long") >= 2
+
+
+def test_a_different_person_does_not_match() -> None:
+    assert name_match("Long Nguyen", "Tran Bao Long") == 0
+    assert name_match("Mr. Hung", "Tran Bao Long") == 0
+
+
+def test_a_name_two_people_share_is_ambiguous_not_guessed() -> None:
+    index, ambiguous = best_name("Mr. Nguyen", ["Nguyen Van Hai", "Nguyen Thi Lan", "Tran Bao Long"])
+    assert ambiguous
+    assert best_name("Ms. Lan", ["Nguyen Van Hai", "Nguyen Thi Lan"]) == (1, False)
+
+
+@pytest.mark.parametrize("label", ["Hang's iPhone", "iPhone của Hằng", "Galaxy A52s 5G", "DESKTOP-7Q2 (Zoom Room)"])
+def test_device_labels(label: str) -> None:
+    assert is_device_label(label)
+    assert not is_device_label("Hang Nguyen")
+
+
+def test_a_device_label_matches_the_name_in_it() -> None:
+    assert name_match("Hang's iPhone", "Cao Thi Hang") == 2
+    assert name_match("iPhone của Hằng", "Cao Thị Hằng") == 2
+
+
+@pytest.mark.parametrize("label", ["Interviewer", "INTERVIEWER:", "Q", "Researcher 1", "Evaluator", "Facilitator",
+                                   "Moderator (Clara)", "Note taker", "Enquêteur", "Animatrice", "Entrevistador",
+                                   "Entrevistadora", "Moderadora", "Pesquisador", "Phỏng vấn viên", "Người phỏng vấn",
+                                   "PVV", "Pewawancara", "Interviewer 2"])
+def test_interviewer_labels_in_several_languages(label: str) -> None:
+    assert is_interviewer_label(label)
+
+
+@pytest.mark.parametrize("label", ["Respondent", "Interviewee", "Participant", "Entrevistada", "Người trả lời",
+                                   "Informant 3", "A"])
+def test_informant_labels(label: str) -> None:
+    assert role_of_label(label) == "informant"
+    assert not is_interviewer_label(label)
+
+
+def test_placeholders_are_unknown_and_names_say_nothing() -> None:
+    assert role_of_label("Speaker 2") == "unknown" and role_of_label("SPEAKER_01") == "unknown"
+    assert role_of_label("Unknown Speaker") == "unknown"
+    assert role_of_label("Clara Jensen") is None and role_of_label("Quang") is None
+
+
+def test_kii_one_remaining_voice_takes_the_case() -> None:
+    got = assign_speakers(["Jensen, Clara", "Tran, Thi Thu"], {"Jensen, Clara": 10, "Tran, Thi Thu": 40}, {},
+                          [SheetRow("KII-03")], interviewers=["Clara Jensen"])
+    assert [(a.role, a.case_id) for a in got] == [("interviewer", None), ("informant", "KII-03")]
+
+
+def test_sheet_speaker_column_wins_and_numbers_tell_participants_apart() -> None:
+    rows = [SheetRow("P1", "HR officer 1"), SheetRow("P2", "HR officer 2"), SheetRow("P3", "Hang's iPhone")]
+    got = assign_speakers(["Evaluator", "HR officer 2", "HR officer 1", "Hang's iPhone"], {}, {}, rows)
+    assert {a.label: (a.role, a.case_id) for a in got} == {
+        "Evaluator": ("interviewer", None), "HR officer 1": ("informant", "P1"), "HR officer 2": ("informant", "P2"),
+        "Hang's iPhone": ("informant", "P3")}
+
+
+def test_an_unnamed_interviewer_is_the_one_asking_and_it_is_said_to_be_a_guess() -> None:
+    got = assign_speakers(["Speaker 1", "Speaker 2"], {"Speaker 1": 12, "Speaker 2": 30}, {"Speaker 1": 9}, [])
+    assert got[0].role == "interviewer" and got[0].how.startswith("guessed")
+    assert got[1].role == "unknown"  # no case sheet: nobody to attach
+
+
+def test_notes_belong_to_the_interviews_informant_and_headings_are_context() -> None:
+    got = assign_speakers(["Heading", "Notes"], {"Heading": 3, "Notes": 9}, {}, [SheetRow("KII-37")])
+    assert [(a.label, a.role, a.case_id) for a in got] == [("Heading", "interviewer", None),
+                                                          ("Notes", "informant", "KII-37")]
+
+
+def test_has_speaker_labels_tells_interviews_from_documents() -> None:
+    assert has_speaker_labels("Interviewer: How did it go?\n\nMs. Lan: Well. We trained everyone.\n")
+    assert has_speaker_labels("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Clara Jensen>Hello.\n")
+    assert not has_speaker_labels("# Annual report\n\nThe project trained 300 workers in 2023.\n\n"
+                                  "## Budget\n\nSpending was on track.\n")
+    assert not has_speaker_labels("")

@@ -230,11 +230,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_triangulation(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.triangulation import rule_text, set_rule, triangulation
+    from qualcode.actions.drafting import set_triangulation_rule
+    from qualcode.synthesis.triangulation import rule_text, triangulation
 
     with open_project(args) as project:
         if args.set_rule or args.default_rule:
-            rule = set_rule(project, args.set_rule, coder=args.coder)
+            rule = set_triangulation_rule(project, args.set_rule, coder=args.coder)
             return emit(args, rule.to_dict(), lambda _d: print("Rule installed:\n  " + "\n  ".join(rule.describe())))
         if args.show_rule:
             text = rule_text(project)
@@ -263,7 +264,8 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.themes import promote_theme, themes
+    from qualcode.actions.drafting import promote_theme
+    from qualcode.synthesis.themes import themes
 
     if (args.promote is None) != (args.id is None):
         raise QualcodeError("--promote N and --id FINDING go together",
@@ -355,17 +357,17 @@ def _finding_line(f: dict[str, Any]) -> None:
 
 
 def cmd_findings_add(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import add_finding
+    from qualcode.actions.drafting import add_finding
 
     with open_project(args) as project:
         f = add_finding(project, args.criterion, args.statement, coder=args.coder,
-                        finding_id=args.id, code=args.question, documents=args.document)
+                        finding_id=args.id, question=args.question, documents=args.document)
     return emit(args, f, lambda d: print(f"Added finding {d['id']} to {d['criterion']}. Link evidence with"
                                          f" 'qualcode findings link {d['id']} --segment REF'."))
 
 
 def cmd_findings_link(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import cite_document, link_evidence
+    from qualcode.actions.drafting import cite_document, link_evidence
 
     with open_project(args) as project:
         coder = args.coder
@@ -373,8 +375,7 @@ def cmd_findings_link(args: argparse.Namespace) -> int:
             f = cite_document(project, args.finding, args.document, coder=coder)
             return emit(args, f, lambda d: print(f"{d['id']} now cites {len(d['documents'])} document(s)."))
         links = link_evidence(project, args.finding, coder=coder, coding=args.coding, segment=args.segment,
-                              code=args.code, coded_by=args.coded_by,
-                              stance="contradicts" if args.contradicts else "supports", note=args.note)
+                              code=args.code, coded_by=args.coded_by, contradicts=args.contradicts, note=args.note)
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -386,7 +387,7 @@ def cmd_findings_link(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_unlink(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import cite_document, unlink_evidence
+    from qualcode.actions.drafting import cite_document, unlink_evidence
 
     with open_project(args) as project:
         coder = args.coder
@@ -399,18 +400,18 @@ def cmd_findings_unlink(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_edit(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import edit_finding
+    from qualcode.actions.drafting import edit_finding
 
     if args.statement is None and args.criterion is None and args.question is None:
         raise QualcodeError("nothing to change", hint="pass --statement, --criterion or --question")
     with open_project(args) as project:
         f = edit_finding(project, args.finding, coder=args.coder, statement=args.statement,
-                         criterion=args.criterion, code=args.question)
+                         criterion=args.criterion, question=args.question)
     return emit(args, f, _finding_line)
 
 
 def cmd_findings_remove(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import remove_finding
+    from qualcode.actions.drafting import remove_finding
 
     with open_project(args) as project:
         f = remove_finding(project, args.finding, coder=args.coder)
@@ -468,7 +469,7 @@ def cmd_findings_export(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_import(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import import_findings
+    from qualcode.actions.drafting import import_findings
 
     with open_project(args) as project:
         r = import_findings(project, args.file, coder=args.coder, replace=args.replace)

@@ -117,11 +117,11 @@ def register(commands: Commands) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from qualcode.teams.merge import merge_projects
+    from qualcode.actions.teamwork import merge
 
     with open_project(args) as project:
         with progress_for(args) as progress:
-            report = merge_projects(project, args.others, coder=args.coder, dry_run=args.dry_run, progress=progress)
+            report = merge(project, args.others, coder=args.coder, dry_run=args.dry_run, progress=progress)
 
     def human(data: dict[str, Any]) -> None:
         verb = "would bring" if data["dry_run"] else "brought"
@@ -250,18 +250,17 @@ def cmd_adjudicate_list(args: argparse.Namespace) -> int:
 
 
 def cmd_adjudicate_decide(args: argparse.Namespace) -> int:
-    from qualcode.teams.adjudicate import adjudicate
+    from qualcode.actions.teamwork import settle
 
     with open_project(args) as project:
-        result = adjudicate(project, args.segment, args.code, args.decision,
-                            coder=args.coder, note=args.note)
+        result = settle(project, args.segment, args.code, args.decision, coder=args.coder, note=args.note)
     return emit(args, result, lambda r: print(
         f"{r['ref']} {r['code']}: {r['decision']} (decided by {r['coder']}; originals: "
         + ", ".join(f"{o['coder']} {'applied' if o['applied'] else 'did not apply'}" for o in r["originals"]) + ")"))
 
 
 def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
-    from qualcode.teams.adjudicate import reopen
+    from qualcode.actions.teamwork import reopen
 
     with open_project(args) as project:
         previous = reopen(project, args.segment, args.code, coder=args.coder)
@@ -269,24 +268,20 @@ def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_add(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.reconciled import add_to_sample
+    from qualcode.actions.teamwork import add_to_sample
 
     with open_project(args) as project:
-        coder = args.coder
-        with project.transaction():
-            rows = [add_to_sample(project, t, coder=coder, coders=parse_coders(args.coders)) for t in args.transcripts]
+        rows = add_to_sample(project, args.transcripts, coder=args.coder, coders=parse_coders(args.coders))
     return emit(args, rows, lambda rs: print("\n".join(
         f"{r['transcript']} is in the agreement sample"
         + (f" (comparing {', '.join(r['coders'])})" if r["coders"] else "") for r in rs)))
 
 
 def cmd_sample_remove(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.reconciled import remove_from_sample
+    from qualcode.actions.teamwork import remove_from_sample
 
     with open_project(args) as project:
-        coder = args.coder
-        with project.transaction():
-            rows = [remove_from_sample(project, t, coder=coder) for t in args.transcripts]
+        rows = remove_from_sample(project, args.transcripts, coder=args.coder)
     return emit(args, rows, lambda rs: print("\n".join(
         f"{r['transcript']} left the agreement sample (its codings stay)" for r in rs)))
 

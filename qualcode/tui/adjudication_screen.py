@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
+from qualcode.actions import teamwork
 from qualcode.actions import views as wb
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
@@ -194,7 +195,7 @@ class AdjudicationScreen(WorkbenchScreen):
             self._settled(segment, code, decision, note)
 
         coder = self.coder
-        self._write(lambda p: adj.adjudicate(p, segment, code, decision, coder=coder, note=note), done)
+        self._write(lambda p: teamwork.settle(p, segment, code, decision, coder=coder, note=note), done)
 
     def action_reopen(self) -> None:
         item = self.current
@@ -208,7 +209,7 @@ class AdjudicationScreen(WorkbenchScreen):
             self._settled(segment, code, None, None)
 
         coder = self.coder
-        self._write(lambda p: adj.reopen(p, segment, code, coder=coder), done)
+        self._write(lambda p: teamwork.reopen(p, segment, code, coder=coder), done)
 
     # ------------------------------------------------------------------ writing
 

@@ -388,6 +388,7 @@ def plan_import(
     files: list[PlannedFile] = []
     seen_ids: dict[str, Path] = {}
     seen_hash: dict[str, Path] = {}
+    sentence_index: dict[int, set[str]] | None = None  # read once, when a new transcript needs it
     for done, raw in enumerate(paths):
         if progress:
             progress("reading files", done, len(paths) + len(doc_paths))
@@ -432,7 +433,9 @@ def plan_import(
         if status == "duplicate":
             warnings.append(f"the same text is already in the project as {tid}: nothing new imported")
         elif status == "new":
-            similar = _similar_transcript(project, parsed)
+            if sentence_index is None:
+                sentence_index = _sentence_index(project)
+            similar = _similar_transcript(parsed, sentence_index)
             if similar is not None:
                 other, share = similar
                 warnings.append(
@@ -500,29 +503,34 @@ def _unmatched_rows(tid: str, rows: Sequence[CaseRow], assignments: Sequence[Ass
     return out
 
 
-def _similar_transcript(project: Project, parsed: ParsedTranscript) -> tuple[str, float] | None:
+def _similar_transcript(parsed: ParsedTranscript, index: dict[int, set[str]]) -> tuple[str, float] | None:
     """The transcript already in the project whose sentences a new one mostly repeats (a corrected copy imported
-    under a new name), with the share; None when there is none."""
+    under a new name), with the share; None when there is none. ``index``: see :func:`_sentence_index`."""
     texts = {parsed.text[u.start : u.end] for u in parsed.units}
     texts = {t for t in texts if len(t.split()) >= 5}
     if len(texts) < 5:
         return None
     counts: Counter[str] = Counter()
-    listed = list(texts)
-    for chunk in range(0, len(listed), 500):
-        part = listed[chunk : chunk + 500]
-        for tid, n in project.db.execute(
-            "SELECT s.transcript_id, count(DISTINCT s.text) FROM segments s JOIN transcripts t ON t.id ="
-            f" s.transcript_id AND t.current_version = s.version WHERE s.text IN ({','.join('?' * len(part))})"
-            " GROUP BY s.transcript_id",
-            part,
-        ):
-            counts[str(tid)] += int(n)
+    for text in texts:
+        counts.update(index.get(hash(text), ()))
     if not counts:
         return None
     tid, n = counts.most_common(1)[0]
     share = n / len(texts)
     return (tid, share) if share >= SIMILAR_SHARE else None
+
+
+def _sentence_index(project: Project) -> dict[int, set[str]]:
+    """The transcripts each sentence of five words or more appears in (current versions), by the sentence's hash:
+    one pass over the units, however many files are imported (a query per file would rescan them all)."""
+    index: dict[int, set[str]] = {}
+    for tid, text in project.db.execute(
+        "SELECT s.transcript_id, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id"
+        " AND t.current_version = s.version WHERE t.kind != 'document'"
+    ):
+        if text.count(" ") >= 4:
+            index.setdefault(hash(text), set()).add(str(tid))
+    return index
 
 
 def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[str, Any]:

@@ -24,6 +24,9 @@ class Code:
     examples: list[str] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    #: what the evaluation matrix measures the question by ("% of factories with a written grievance procedure");
+    #: optional, shown in the matrix annex
+    indicators: list[str] = field(default_factory=list)
     color: str | None = None
     children: list[Code] = field(default_factory=list)
     parent_id: str | None = None
@@ -46,6 +49,7 @@ class Code:
             "examples": list(self.examples),
             "include": list(self.include),
             "exclude": list(self.exclude),
+            "indicators": list(self.indicators),
             "color": self.color,
             "parent": self.parent_id,
             "criterion": self.criterion_id,

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
 from qualcode.model import Code, Codebook, Coding, CodingState, Decision, ListedCoding, Memo, ParsedTranscript, Segment
+from qualcode.safeio.cleaning import clean, clean_line
 
 DB_NAME = "qualcode.db"
 # Logged per coder where undo must stop: what came before (the bundled example's own construction) is not theirs.
@@ -343,7 +344,7 @@ class Project:
 
     def coder_id(self, name: str) -> int:
         """The id of a coder, registering the name on first use."""
-        name = (name or "").strip()
+        name = clean_line(name or "").strip()  # a name typed or imported is shown everywhere: no control characters
         if not name:
             raise QualcodeError("a coder name cannot be empty", hint="pass --coder NAME")
         cached = self._coder_ids.get(name)
@@ -400,7 +401,8 @@ class Project:
             existing = {r["id"] for r in self.db.execute("SELECT id FROM codes")}
             for pos, code in enumerate(codebook.walk()):
                 data = json.dumps(
-                    {k: getattr(code, k) for k in ("questions", "keywords", "examples", "include", "exclude")},
+                    {k: getattr(code, k)
+                     for k in ("questions", "keywords", "examples", "include", "exclude", "indicators")},
                     ensure_ascii=False,
                 )
                 self.db.execute(
@@ -1184,6 +1186,7 @@ class Project:
         status: str = "ok",
     ) -> Coding:
         """Apply a code to a unit. Raises ConflictError if this coder already applied this code there."""
+        memo = clean(memo) if memo is not None else None
         seg_id = self.resolve_segment(segment)
         self.require_code(code_id)
         with self.transaction():
@@ -1229,6 +1232,8 @@ class Project:
             before = self.coding_state(coding_id)
             if before is None:
                 raise NotFoundError(f"no coding {coding_id}")
+            if isinstance(changes.get("memo"), str):
+                changes["memo"] = clean(changes["memo"])
             sets = ", ".join(f"{k} = ?" for k in changes)
             self.db.execute(f"UPDATE codings SET {sets} WHERE id = ?", (*changes.values(), coding_id))
             after = self.coding_state(coding_id)
@@ -1384,6 +1389,7 @@ class Project:
 
     def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> Memo | None:
         """Write (or with empty text, delete) this coder's memo on a target."""
+        text = clean(text)  # typed or pasted text: no control character reaches an export or a terminal
         if target_type not in ("project", "transcript", "segment", "code", "coding", "case"):
             raise QualcodeError(f"cannot attach a memo to '{target_type}'")
         with self.transaction():

@@ -10,7 +10,7 @@ and a listing never count differently.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
@@ -375,10 +375,17 @@ def fuzzy_codes(codebook: Codebook, query: str, *, limit: int | None = None,
 
 def fit_suggester(project: Project) -> Suggester:
     """The project's suggester (:mod:`qualcode.nlp.project`), brought up to date with its codebook, units and
-    codings; retraining after a coding only refits the learners."""
+    codings; after a coding the learners are updated in place (the rest waits for :func:`refresh_suggester`)."""
     from qualcode.nlp.project import get_suggester
 
-    return get_suggester(project)
+    return get_suggester(project, quick=True)
+
+
+def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None = None) -> bool:
+    """Finish the refit a coding started, while the evaluator reads (stops early when ``should_stop()``)."""
+    from qualcode.nlp.project import refresh_suggester as refresh
+
+    return refresh(project, should_stop)
 
 
 def suggest_units(engine: Suggester | None, units: Iterable[Mapping[str, Any]], *, top: int = 5,

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 0
-    from qualcode.safeio.output import TerminalStream
+    from qualcode.safeio.escaping import TerminalStream
 
     stdout = sys.stdout
     # data (a speaker label, a memo, an attribute) must never drive the terminal: every control character a command
@@ -81,6 +81,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(text: str) -> str:
-    from qualcode.safeio.output import terminal_text
+    from qualcode.safeio.escaping import terminal_text
 
     return " ".join(terminal_text(text).split("\n"))

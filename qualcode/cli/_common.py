@@ -2,9 +2,9 @@
 
 A command is one call to :func:`command` in its module's ``register``: the name, the handler, the help, and the
 option bundles it takes (:func:`json_option`, :func:`coder_option`, :func:`coders_option`, :func:`names_option`,
-:func:`progress_option`), which are added after the command's own arguments so every command's help reads the same
-way. ``-p/--project DIR`` is not a bundle: every command accepts it before and after its name (``qualcode -p DIR
-status`` and ``qualcode status -p DIR``), as ``git -C`` does.
+:func:`progress_option`, :func:`force_option`), which are added after the command's own arguments so every
+command's help reads the same way. ``-p/--project DIR`` is not a bundle: every command accepts it before and after
+its name (``qualcode -p DIR status`` and ``qualcode status -p DIR``), as ``git -C`` does.
 
 The acting coder (``--coder``) is resolved once, here, when the handler opens the project (:func:`open_project`):
 handlers and the functions they call get a name, never None.
@@ -131,6 +131,31 @@ def progress_option(parser: argparse.ArgumentParser) -> None:
     """``--progress``: a progress bar on stderr even when it is not a terminal."""
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr even when it is not a terminal")
+
+
+def force_option(parser: argparse.ArgumentParser) -> None:
+    """``--force``: replace existing output files without asking (see :func:`replace_prompt`)."""
+    parser.add_argument("--force", action="store_true",
+                        help="replace existing files without asking (in a terminal you are asked; elsewhere the"
+                             " command stops with exit status 2)")
+
+
+def replace_prompt() -> Callable[[Path], bool] | None:
+    """In a terminal, a question before an existing file is replaced; elsewhere None, so the core refuses (exit 2)
+    unless --force was given: a script must never overwrite a file by accident, nor hang on a question."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+
+    def ask(path: Path) -> bool:
+        sys.stderr.write(f"{path} exists. Replace it? [y/N] ")
+        sys.stderr.flush()
+        try:
+            answer = sys.stdin.readline()
+        except (OSError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    return ask
 
 
 # ---------------------------------------------------------------------------- the project and the coder

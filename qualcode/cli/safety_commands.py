@@ -10,10 +10,12 @@ from qualcode.cli._common import (
     coder_option,
     command,
     emit,
+    force_option,
     group,
     json_option,
     open_project,
     project_dir,
+    replace_prompt,
     table,
 )
 
@@ -47,7 +49,7 @@ def register(commands: Commands) -> None:
                 description="--check lists names (case sheet, speaker labels, interviewers, titled names"
                             " like 'Mr. Hung'), e-mail addresses and phone numbers still present in the"
                             " transcripts (exit status 1 if any); --out DIR writes each transcript with"
-                            " pseudonyms instead, for sharing.", options=[json_option])
+                            " pseudonyms instead, for sharing.", options=[force_option, json_option])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true", help="list identifiers present in the transcripts")
     mode.add_argument("--out", metavar="DIR", help="write pseudonymised transcripts (TRANSCRIPT.txt) to DIR")
@@ -105,7 +107,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         if args.out:
-            data = write_redacted(project, args.out, args.transcript)
+            data = write_redacted(project, args.out, args.transcript, force=args.force, confirm=replace_prompt())
             return emit(args, data, lambda d: print(f"{len(d['files'])} pseudonymised transcript(s) in {d['folder']}"))
         data = identifier_check(project, args.transcript)
 

@@ -16,16 +16,18 @@ from qualcode.cli._common import (
     coders_option,
     command,
     emit,
+    force_option,
     group,
     json_option,
     names_option,
     open_project,
     parse_coders,
     progress_option,
+    replace_prompt,
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
-from qualcode.safeio.output import csv_frame
+from qualcode.safeio.escaping import csv_frame
 from qualcode.store import Project
 from qualcode.synthesis.evidence import shown_passage
 
@@ -80,7 +82,8 @@ def register(commands: Commands) -> None:
     p.add_argument("--statement", metavar="TEXT", help="statement of the promoted finding (default: the theme's"
                                                        " label, to rewrite)")
 
-    exports = group(commands, "export", help="export quote banks (docx, xlsx, csv, md)", dest="export_command")
+    exports = group(commands, "export", help="export quote banks, the findings chapter and the report's annexes",
+                    dest="export_command")
     exports.metavar = "WHAT"
     # other areas may add their own exports to this group
     commands._qualcode_export = exports  # type: ignore[attr-defined]
@@ -88,13 +91,43 @@ def register(commands: Commands) -> None:
                 description="Every coded quote, verbatim, per criterion, then question/code, then stakeholder"
                             " group, with an anonymous attribution and a reference (TRANSCRIPT:UNIT). Names"
                             " never appear unless --show-names.",
-                options=[coders_option, names_option, progress_option, json_option])
+                options=[force_option, coders_option, names_option, progress_option, json_option])
     p.add_argument("--format", action="append", metavar="FMT",
                    help="docx, xlsx, csv, md or all; repeat or comma-separate (default: docx)")
     p.add_argument("--by", choices=["criterion", "group"], default="criterion",
                    help="criterion > question > group (default), or criterion > group > question")
     p.add_argument("--criterion", metavar="ID", help="only this criterion")
     p.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
+
+    p = command(exports, "findings", cmd_export_findings,
+                help="the findings chapter of the report (docx, md): per criterion, each finding with its evidence,"
+                     " quotes and sources",
+                description="The findings chapter: a heading per criterion in codebook order, each finding's"
+                            " statement, evidence strength and what it rests on, the quotes chosen for it"
+                            " (qualcode findings quotes) or the strongest distinct passages, divergent views"
+                            " and sources. Word's own styles; names never appear unless --show-names.",
+                options=[force_option, names_option, json_option])
+    p.add_argument("--format", choices=["docx", "md"], help="default: from --out's suffix, else docx")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/findings.FORMAT)")
+    p.add_argument("--quotes", type=int, default=3, metavar="N",
+                   help="quotes per finding when none were chosen for it (default: 3)")
+
+    p = command(exports, "matrix", cmd_export_matrix,
+                help="the evaluation-matrix annex (docx, xlsx, csv): one row per evaluation question",
+                description="One row per evaluation question: criterion, question, indicator (the codebook's"
+                            " 'indicator' field), findings, evidence strength, interview sources by stakeholder"
+                            " group, documents and silent groups.", options=[force_option, json_option])
+    p.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/evaluation-matrix.FORMAT)")
+
+    p = command(exports, "persons", cmd_export_persons,
+                help="the persons-consulted annex (docx, xlsx, csv): by group and organisation, counted by sex and"
+                     " method",
+                description="Informants by stakeholder group and organisation, counted by sex and by method"
+                            " (KII, FGD), with a chart in the Word version. Names only with --show-names.",
+                options=[force_option, names_option, json_option])
+    p.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/persons-consulted.FORMAT)")
 
     actions = group(commands, "findings", help="write findings and link them to their evidence",
                     description="Findings per criterion, linked to coded passages (supporting or contradicting)"
@@ -141,8 +174,18 @@ def register(commands: Commands) -> None:
                 help="a finding with its evidence, who coded it and when, and its triangulation",
                 options=[names_option, json_option])
     p.add_argument("finding", metavar="FINDING")
+    p = command(actions, "quotes", cmd_findings_quotes,
+                help="choose the quotes the report chapter shows for a finding, or see them",
+                description="Without references: the quotes 'export findings' will show for the finding"
+                            " (those chosen, else the strongest distinct passages). With references"
+                            " (TRANSCRIPT:N, among the finding's evidence): choose them, in that order."
+                            " --clear goes back to the automatic choice.", options=[coder_option, names_option,
+                                                                                     json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p.add_argument("refs", nargs="*", metavar="REF", help="passages to quote, in order (e.g. KII-07:36)")
+    p.add_argument("--clear", action="store_true", help="forget the chosen quotes (back to the automatic choice)")
     p = command(actions, "export", cmd_findings_export, help="write the findings to a readable YAML file",
-                options=[names_option])
+                options=[force_option, names_option])
     p.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
     p = command(actions, "import", cmd_findings_import,
                 help="read findings from a YAML file (as written by 'findings export')",
@@ -162,7 +205,7 @@ def register(commands: Commands) -> None:
                 description="Heatmap, evaluation matrix with coverage, every finding with its strength,"
                             " quotes in context, coders and dates, suggestion provenance and the audit, in"
                             " one HTML file with no external resources.",
-                options=[coders_option, names_option, progress_option, json_option])
+                options=[force_option, coders_option, names_option, progress_option, json_option])
     p.add_argument("--out", required=True, metavar="FILE.html")
 
 
@@ -203,7 +246,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
                     # interview notes are the note-taker's paraphrase: never shown as what the informant said
-                    print(f"[{r['ref']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
+                    print(f"[{r['reference']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
                           f" ({r['code']}; {', '.join(r['coders'])})")
                 notes = sum(r["record"] == "notes" for r in rows)
                 print(f"{len(rows)} passage(s)" + (f", {notes} of them from interview notes" if notes else ""))
@@ -339,7 +382,8 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format or ["docx"])
     with open_project(args) as project, progress_for(args) as progress:
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
-                               criterion=args.criterion, progress=progress, coders=_coders(project, args))
+                               criterion=args.criterion, progress=progress, coders=_coders(project, args),
+                               force=args.force, confirm=replace_prompt())
         _review_note(project, args)
 
     def human(r: dict[str, Any]) -> None:
@@ -350,6 +394,69 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
             print("These files show informants' names: keep them confidential.")
 
     return emit(args, result, human)
+
+
+def cmd_export_findings(args: argparse.Namespace) -> int:
+    from qualcode.exports.chapter import export_chapter
+
+    with open_project(args) as project:
+        r = export_chapter(project, args.out, fmt=args.format, show_names=args.show_names, quotes=args.quotes,
+                           force=args.force, confirm=replace_prompt())
+        _review_note(project)
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Wrote {d['file']}: {d['findings']} findings under {d['criteria']} criteria, {d['quotes']} quotes.")
+        if d["show_names"]:
+            print("This file shows informants' names: keep it confidential.")
+
+    return emit(args, r, human)
+
+
+def cmd_export_matrix(args: argparse.Namespace) -> int:
+    from qualcode.exports.annexes import export_matrix
+
+    with open_project(args) as project:
+        r = export_matrix(project, args.out, fmt=args.format, force=args.force, confirm=replace_prompt())
+        _review_note(project)
+    return emit(args, r, lambda d: print(f"Wrote {d['file']}: {d['questions']} evaluation questions,"
+                                         f" {d['findings']} findings."))
+
+
+def cmd_export_persons(args: argparse.Namespace) -> int:
+    from qualcode.exports.annexes import export_persons
+
+    with open_project(args) as project:
+        r = export_persons(project, args.out, fmt=args.format, show_names=args.show_names, force=args.force,
+                           confirm=replace_prompt())
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Wrote {d['file']}: {d['persons']} persons in {d['groups']} stakeholder groups.")
+        if d["show_names"]:
+            print("This file lists informants by name: keep it confidential.")
+
+    return emit(args, r, human)
+
+
+def cmd_findings_quotes(args: argparse.Namespace) -> int:
+    from qualcode.exports.chapter import finding_quotes
+    from qualcode.synthesis.findings import set_key_quotes
+
+    if args.clear and args.refs:
+        raise QualcodeError("give references or --clear, not both")
+    with open_project(args) as project:
+        if args.refs or args.clear:
+            set_key_quotes(project, args.finding, [] if args.clear else args.refs,
+                           coder=args.coder)
+        data = finding_quotes(project, args.finding, show_names=args.show_names)
+
+    def human(d: dict[str, Any]) -> None:
+        how = "chosen" if d["chosen"] else "chosen automatically (strongest distinct passages, one per group first)"
+        print(f"{d['id']}: {len(d['quotes'])} quote(s), {how}.")
+        for q in d["quotes"]:
+            print(f"  [{q['reference']}] \u201c{_short(q['text'], 110)}\u201d")
+            print(f"      \u2014 {q['attribution']}")
+
+    return emit(args, data, human)
 
 
 def _finding_line(f: dict[str, Any]) -> None:
@@ -449,7 +556,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             mark = "+" if link["stance"] == "supports" else "-"
             origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
             gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['ref']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
+            print(f"  {mark} [{link['reference']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
             print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
                   f" {link.get('created') or ''}{origin}")
 
@@ -460,7 +567,8 @@ def cmd_findings_export(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import export_findings
 
     with open_project(args) as project:
-        text = export_findings(project, args.out, show_names=args.show_names)
+        text = export_findings(project, args.out, show_names=args.show_names, force=args.force,
+                               confirm=replace_prompt())
     if args.out:
         print(f"Wrote {args.out}")
     else:
@@ -513,7 +621,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with open_project(args) as project, progress_for(args) as progress:
         r = write_report(project, Path(args.out), show_names=args.show_names, progress=progress,
-                         coders=_coders(project, args))
+                         coders=_coders(project, args), force=args.force, confirm=replace_prompt())
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 

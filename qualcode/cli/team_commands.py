@@ -12,12 +12,14 @@ from qualcode.cli._common import (
     coder_option,
     command,
     emit,
+    force_option,
     group,
     json_option,
     open_project,
     parse_coders,
     progress_option,
     project_dir,
+    replace_prompt,
     table,
 )
 from qualcode.cli.progress import progress_for
@@ -97,7 +99,7 @@ def register(commands: Commands) -> None:
                 description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
                             " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
                             " format follows the extension. Informants' names are never exported.",
-                options=[progress_option, json_option])
+                options=[force_option, progress_option, json_option])
     p.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
@@ -311,7 +313,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         with progress_for(args) as progress:
             report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
-                                 progress=progress)
+                                 force=args.force, confirm=replace_prompt(), progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())

@@ -1,27 +1,29 @@
 """The project's cache of fitted suggesters, so a fresh process does not refit: ``<project>/.qualcode/models/``.
 
-Two files per state, both keyed by the engine (qualcode version and the source of this package), the text
+Two folders per state, both keyed by the engine (qualcode version and the source of this package), the text
 pipeline, the codebook hash and the units being coded (see :meth:`Suggester.state_keys`):
 
-- ``corpus-<key>.npz``: the vectoriser, the units' rows, the codebook prior and the unit graph: the
+- ``corpus-<key>/``: the vectoriser, the units' rows, the codebook prior and the unit graph: the
   expensive part, unchanged by coding;
-- ``learned-<key>.npz``: the learners, label spreading and calibration for one set of codings and decisions
+- ``learned-<key>/``: the learners, label spreading and calibration for one set of codings and decisions
   (its key adds a hash of every coded unit, its codes and rejected codes).
 
 A new coding or decision changes the second key only, so a fresh process refits the learners (fast) but not
-the rest. The cache is never needed for correctness: a missing, stale, unreadable or damaged file is ignored
-(and a damaged one removed) and the model fitted as if it were not there; files are written to a temporary
-name and renamed, so readers never see half a file. Files are NumPy ``.npz`` archives read with
-``allow_pickle=False`` plus a JSON header: loading them runs no code.
+the rest. The cache is never needed for correctness: a missing, stale, unreadable or damaged folder is ignored
+(and a damaged one removed) and the model fitted as if it were not there; a folder is written under a temporary
+name and renamed, so readers never see half of one. Each array is a NumPy ``.npy`` file read with
+``allow_pickle=False`` and memory-mapped (a fresh process reads only the pages it uses: the rows of the units it
+scores), beside a JSON header: loading them runs no code.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
     from qualcode.nlp.suggester import Suggester
 
 MODELS_DIR = Path(".qualcode") / "models"
-FORMAT = 2
-KEEP = 3  # files of each kind kept per project (another process may be using an older state)
+FORMAT = 4
+KEEP = 3  # folders of each kind kept per project (another process may be using an older state)
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +61,8 @@ def _file_key(key: str) -> str:
 # ---------------------------------------------------------------------------- encoding
 
 
-def _encode(values: dict[str, Any]) -> dict[str, Any]:
-    """Arrays for ``np.savez``; sparse matrices as their CSR parts; everything else in a JSON header."""
+def _encode(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(arrays to save, JSON header): sparse matrices as their CSR parts; everything not an array in the header."""
     import numpy as np
     from scipy.sparse import issparse
 
@@ -85,44 +87,51 @@ def _encode(values: dict[str, Any]) -> dict[str, Any]:
         else:
             kinds[name] = "json"
             plain[name] = v
-    arrays["__header__"] = np.frombuffer(json.dumps({"kinds": kinds, "plain": plain}).encode("utf-8"), dtype=np.uint8)
-    return arrays
+    return arrays, {"kinds": kinds, "plain": plain}
 
 
-def _decode(archive: Any) -> dict[str, Any]:
+def _load_array(path: Path) -> Any:
+    import numpy as np
+
+    try:
+        # Copy-on-write: the model may change its arrays in memory; the file never changes.
+        return np.load(path, mmap_mode="c", allow_pickle=False)
+    except ValueError:
+        return np.load(path, allow_pickle=False)  # an empty array cannot be mapped
+
+
+def _decode(folder: Path) -> dict[str, Any]:
     from scipy.sparse import csr_matrix
 
-    header = json.loads(bytes(archive["__header__"]).decode("utf-8"))
+    header = json.loads((folder / "header.json").read_text(encoding="utf-8"))
     out: dict[str, Any] = dict(header["plain"])
     for name, kind in header["kinds"].items():
         if kind == "none":
             out[name] = None
         elif kind == "array":
-            out[name] = archive[name]
+            out[name] = _load_array(folder / f"{name}.npy")
         elif kind == "csr":
-            shape = tuple(int(x) for x in archive[f"{name}.shape"])
-            m = csr_matrix((archive[f"{name}.data"], archive[f"{name}.indices"], archive[f"{name}.indptr"]),
-                           shape=shape)
+            shape = tuple(int(x) for x in _load_array(folder / f"{name}.shape.npy"))
+            m = csr_matrix((_load_array(folder / f"{name}.data.npy"), _load_array(folder / f"{name}.indices.npy"),
+                            _load_array(folder / f"{name}.indptr.npy")), shape=shape)
             m.check_format(full_check=True)  # out-of-range indices would otherwise reach compiled code
             out[name] = m
+        elif kind != "json":
+            raise ValueError(f"{name}: unknown kind {kind!r}")
     return out
 
 
-# ---------------------------------------------------------------------------- files
+# ---------------------------------------------------------------------------- folders
 
 
 def _read(path: Path, kind: str, key: str) -> dict[str, Any] | None:
-    """The saved values, or None when the file is missing, for another key, or damaged (then removed)."""
-    import numpy as np
-
-    if not path.is_file():
+    """The saved values, or None when the folder is missing, for another key, or damaged (then removed)."""
+    if not (path / "header.json").is_file():
         return None
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            values = _decode(archive)
+        values = _decode(path)
     except Exception:  # damaged, truncated or foreign: a cache miss, never an error
-        with contextlib.suppress(OSError):
-            path.unlink()
+        shutil.rmtree(path, ignore_errors=True)
         return None
     if values.get("__engine__") != engine_fingerprint() or values.get("__kind__") != kind or values.get(
             "__key__") != key:
@@ -134,33 +143,50 @@ def _write(folder: Path, kind: str, key: str, values: dict[str, Any]) -> Path | 
     """Write atomically; returns the path, or None when the folder cannot be written (read-only project)."""
     import numpy as np
 
-    path = folder / f"{kind}-{_file_key(key)}.npz"
+    path = folder / f"{kind}-{_file_key(key)}"
+    if _header_fits(path, kind, key):
+        return path  # the same key holds the same state: another process wrote it already
     tmp: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        arrays = _encode({**values, "__engine__": engine_fingerprint(), "__kind__": kind, "__key__": key})
-        fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+        arrays, header = _encode({**values, "__engine__": engine_fingerprint(), "__kind__": kind, "__key__": key})
+        tmp = tempfile.mkdtemp(prefix=f".{kind}-", suffix=".tmp", dir=folder)
+        for name, arr in arrays.items():
+            np.save(Path(tmp) / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+        (Path(tmp) / "header.json").write_text(json.dumps(header), encoding="utf-8")
+        if path.exists():  # damaged: out of the way first (a folder cannot be renamed over a full one)
+            shutil.rmtree(path, ignore_errors=True)
         os.replace(tmp, path)
         tmp = None
     except (OSError, TypeError, ValueError):
-        return None
+        return None if not (path / "header.json").is_file() else path
     finally:
         if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
     _prune(folder, kind, keep=path)
     return path
 
 
-def _prune(folder: Path, kind: str, keep: Path) -> None:
-    """Remove all but the ``KEEP`` most recently written files of a kind (and stray temporary files)."""
+def _header_fits(path: Path, kind: str, key: str) -> bool:
     try:
-        files = sorted(folder.glob(f"{kind}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        old = [p for p in files if p != keep][KEEP - 1 :]
+        plain = json.loads((path / "header.json").read_text(encoding="utf-8"))["plain"]
+        return bool(plain["__engine__"] == engine_fingerprint() and plain["__kind__"] == kind
+                    and plain["__key__"] == key)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _prune(folder: Path, kind: str, keep: Path) -> None:
+    """Remove all but the ``KEEP`` most recently written folders of a kind (and stray temporary ones)."""
+    try:
+        found = sorted(folder.glob(f"{kind}-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        old = [p for p in found if p != keep][KEEP - 1 :]
+        old += [p for p in folder.glob(f".{kind}-*.tmp") if time.time() - p.stat().st_mtime > 3600]
         for p in old:
-            p.unlink()
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink()
     except OSError:
         pass
 
@@ -176,10 +202,10 @@ def restore(project_dir: str | Path, suggester: Suggester) -> str:
     """
     folder = models_dir(project_dir)
     corpus_key, learned_key = suggester.state_keys()
-    corpus = _read(folder / f"corpus-{_file_key(corpus_key)}.npz", "corpus", corpus_key)
+    corpus = _read(folder / f"corpus-{_file_key(corpus_key)}", "corpus", corpus_key)
     if corpus is None:
         return "miss"
-    learned = _read(folder / f"learned-{_file_key(learned_key)}.npz", "learned", learned_key)
+    learned = _read(folder / f"learned-{_file_key(learned_key)}", "learned", learned_key)
     try:
         ok = suggester.restore_state(corpus, learned)
     except Exception:  # a state that does not fit: fit from scratch as if there were no cache
@@ -191,7 +217,10 @@ def restore(project_dir: str | Path, suggester: Suggester) -> str:
 
 
 def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True) -> None:
-    """Save the fitted state (``corpus=False``: only the learned part, after a retraining)."""
+    """Save the fitted state (``corpus=False``: only the learned part, after a retraining). A model left stale by a
+    quick update is not saved: another process would take it for a complete fit."""
+    if suggester.stale:
+        return
     folder = models_dir(project_dir)
     corpus_key, learned_key = suggester.state_keys()
     corpus_values, learned_values = suggester.export_state()

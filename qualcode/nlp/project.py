@@ -9,7 +9,7 @@ nothing needs a restart. Accepting and rejecting a suggestion are actions
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.nlp.active import order_units
@@ -24,79 +24,205 @@ _saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last rest
 _lock = threading.Lock()
 
 
-def training_examples(project: Project, informant_units: Sequence[Segment] | None = None) -> list[Example]:
-    """Every coded unit (any coder, any source) with its codes, plus rejected suggestions, plus the units passed
-    over: uncoded informant units before the last coded unit of their transcript, which the team read and left
-    uncoded (greetings, consent, logistics). They teach the model what is not worth coding.
+def training_examples(project: Project, informant_units: list[dict[str, Any]] | None = None) -> list[Example]:
+    """Every coded unit (any coder, any source) with its codes and who applied them, plus rejected suggestions, plus
+    the units passed over: uncoded informant units before the last coded unit of their transcript, which the team
+    read and left uncoded (greetings, consent, logistics). They teach the model what is not worth coding.
 
-    ``informant_units``: the project's informant units in transcript order, when the caller has read them already.
+    ``informant_units``: the project's informant units in transcript order, when the caller has read them already
+    (the same list again after a coding: only the units whose codings changed are then looked at again).
     """
-    by_seg: dict[int, Example] = {}
-    codings = project.codings()
-    coded = {int(c["segment"]) for c in codings}
-    decisions = project.decisions()
-    decided = {int(d["segment"]) for d in decisions}
-    seg_ids = coded | {int(d["segment"]) for d in decisions if d["decision"] == "rejected"}
-    if not seg_ids:
+    # Plain table reads, no joins: at 100,000 codings the full coding rows took seconds to build.
+    codings = project.db.execute("SELECT segment_id, code_id, coder_id FROM codings ORDER BY id").fetchall()
+    decisions = project.db.execute("SELECT segment_id, code_id, decision FROM decisions ORDER BY id").fetchall()
+    if not codings and not decisions:
         return []
-    texts = {int(s["id"]): s["text"] for s in project.segments(ids=sorted(seg_ids), include_interviewer=True)}
-    for c in codings:
-        sid = int(c["segment"])
-        if sid in texts:
-            by_seg.setdefault(sid, Example(str(sid), texts[sid])).codes.add(c["code"])
-    for d in decisions:
-        sid = int(d["segment"])
-        if d["decision"] == "rejected" and sid in texts:
-            by_seg.setdefault(sid, Example(str(sid), texts[sid])).rejected.add(d["code"])
+    units = _informant_units(project) if informant_units is None else informant_units
+    key = str(project.path)
+    seen = _examples_seen.get(key)
+    if seen is None or seen.units is not units:
+        seen = _Examples(units)
+        _examples_seen[key] = seen
+    return seen.refresh(project, codings, decisions)
+
+
+class _Examples:
+    """A project's training examples, kept between calls: after a coding only the changed units (and the units passed
+    over in their transcript) are built again, not every example of a large project."""
+
+    def __init__(self, units: list[dict[str, Any]]) -> None:
+        self.units = units
+        self.texts = {int(u["id"]): u["text"] for u in units}
+        self.refs = {int(u["id"]): u["ref"] for u in units}
+        self.by_transcript: dict[str, list[dict[str, Any]]] = {}
+        for u in units:
+            self.by_transcript.setdefault(u["transcript"], []).append(u)
+        self.codings: list[Any] = []
+        self.decisions: list[Any] = []
+        self.coding_set: set[Any] = set()
+        self.by_seg: dict[int, Example] = {}
+        self.passed: dict[str, list[Example]] = {}
+        self.result: list[Example] = []
+
+    def refresh(self, project: Project, codings: list[Any], decisions: list[Any]) -> list[Example]:
+        if codings == self.codings and decisions == self.decisions and self.by_seg:
+            return self.result
+        coding_set = set(codings)
+        changed = coding_set.symmetric_difference(self.coding_set) | set(decisions).symmetric_difference(
+            self.decisions)
+        touched = {int(r[0]) for r in changed}
+        others = touched - self.texts.keys()
+        if others:  # interviewer turns, units of replaced transcript versions: current ones are the team's view
+            current = {int(s["id"]): s for s in project.segments(ids=sorted(others), include_interviewer=True)}
+            for sid in others:
+                if sid in current:
+                    self.texts[sid], self.refs[sid] = current[sid]["text"], current[sid]["ref"]
+                else:
+                    self.texts.pop(sid, None)
+        fresh = not self.codings and not self.decisions
+        self.codings, self.decisions, self.coding_set = codings, decisions, coding_set
+        codings = [r for r in codings if r[0] in self.texts]
+        decisions = [r for r in decisions if r[0] in self.texts]
+        if fresh:
+            touched = {int(r[0]) for r in codings} | {int(r[0]) for r in decisions}
+        names = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
+        # New Example objects for the touched units (the suggester compares old and new ones).
+        for sid in touched:
+            self.by_seg.pop(sid, None)
+        for sid, code, coder in codings:
+            if sid in touched and sid in self.texts:
+                e = self.by_seg.get(sid)
+                if e is None:
+                    e = self.by_seg[sid] = Example(str(sid), self.texts[sid], ref=self.refs[sid])
+                e.codes.add(code)
+                e.coders.setdefault(code, names.get(coder, ""))  # the first to apply it
+        for sid, code, decision in decisions:
+            if decision == "rejected" and sid in touched and sid in self.texts:
+                e = self.by_seg.get(sid)
+                if e is None:
+                    e = self.by_seg[sid] = Example(str(sid), self.texts[sid], ref=self.refs[sid])
+                e.rejected.add(code)
+        coded = {int(r[0]) for r in codings}
+        decided = {int(r[0]) for r in decisions}
+        transcripts = self.by_transcript.keys() if fresh else {
+            u["transcript"] for sid in touched for u in [self._unit(sid)] if u is not None}
+        for t in transcripts:
+            self.passed[t] = _passed_over(self.by_transcript[t], coded, decided)
+        self.result = [self.by_seg[k] for k in sorted(self.by_seg)] + [e for t in self.by_transcript
+                                                                       for e in self.passed.get(t, [])]
+        return self.result
+
+    def _unit(self, sid: int) -> dict[str, Any] | None:
+        if not hasattr(self, "_index"):
+            self._index = {int(u["id"]): u for u in self.units}
+        return self._index.get(sid)
+
+
+def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int]) -> list[Example]:
+    """The uncoded units of one transcript that come before its last coded unit (and have no decision on them)."""
     passed: list[Example] = []
-    waiting: list[Segment] = []  # uncoded units since the last coded one of the current transcript
-    transcript = None
-    for s in project.segments(include_interviewer=False) if informant_units is None else informant_units:
-        if s["transcript"] != transcript:
-            transcript, waiting = s["transcript"], []
+    waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one
+    for s in units:
         sid = int(s["id"])
         if sid in coded:
             passed += [Example(str(int(w["id"])), w["text"]) for w in waiting]
             waiting = []
         elif sid not in decided and s["text"].strip():
             waiting.append(s)
-    return [by_seg[k] for k in sorted(by_seg)] + passed
+    return passed
 
 
-def units_with_questions(project: Project) -> list[tuple[Segment, str]]:
-    """Every informant unit with the interviewer's turn before it (its question; "" when there is none).
+_examples_seen: dict[str, _Examples] = {}
+
+
+def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
+    """Every informant unit with the interviewer's turn before it (its question; "" when there is none), and every
+    paragraph of a document with the heading it stands under.
 
     An informant answers what they were asked: the evaluation matrix's questions are put one by one, so
-    the question says much about which criterion the answer speaks to.
+    the question says much about which criterion the answer speaks to; a report's sections ("2.4 Sustainability")
+    say the same of its paragraphs. Each unit is a dict with ``id``, ``ref``, ``transcript``, ``turn``, ``speaker``
+    and ``text``.
     """
-    out: list[tuple[Segment, str]] = []
+    out: list[tuple[dict[str, Any], str]] = []
     question, asked_in = "", None  # the interviewer's latest turn and its (transcript, turn)
-    for s in project.segments(include_interviewer=True):
-        if asked_in is not None and asked_in[0] != s["transcript"]:
+    for sid, tid, idx, turn, speaker, text, role, kind, heading in _unit_rows(project):
+        if asked_in is not None and asked_in[0] != tid:
             question, asked_in = "", None
-        if s["role"] == "interviewer":
-            where = (s["transcript"], s["turn"])
-            question = f"{question} {s['text']}" if where == asked_in else s["text"]
+        if role == "interviewer" and kind != "document":
+            where = (tid, turn)
+            question = f"{question} {text}" if where == asked_in else text
             asked_in = where
         else:
-            out.append((s, question))
+            out.append(({"id": sid, "ref": f"{tid}:{idx}", "transcript": tid, "turn": turn, "speaker": speaker,
+                         "text": text}, (heading or "") if kind == "document" else question))
     return out
 
 
-def set_inputs(sugg: Suggester, project: Project) -> None:
-    """Give ``sugg`` the project's units (with their questions and turns) and its codings; fitting is lazy."""
-    units = units_with_questions(project)
+def _unit_rows(project: Project) -> list[tuple[Any, ...]]:
+    """(id, transcript, idx, turn, speaker, text, role, kind, heading) of every unit of the current transcript versions,
+    in reading order: only the columns the suggester needs (the store's full unit rows cost seconds at 100,000
+    units)."""
+    return project.db.execute(
+        "SELECT s.id, s.transcript_id, s.idx, s.turn, s.speaker, s.text, coalesce(sp.role, 'unknown'), t.kind,"
+        " s.heading FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND s.version = t.current_version"
+        " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
+        " ORDER BY s.transcript_id, s.idx").fetchall()
+
+
+def _informant_units(project: Project) -> list[dict[str, Any]]:
+    return [u for u, _ in units_with_questions(project)]
+
+
+def _units_fingerprint(project: Project) -> tuple[Any, ...]:
+    """Changes whenever the units to code or their speakers' roles change (an import, a new version, a speaker
+    marked as interviewer); cheap, so a retraining after a coding need not read every unit again."""
+    seg = project.db.execute("SELECT count(*), max(id) FROM segments").fetchone()
+    versions = project.db.execute("SELECT group_concat(id || ':' || current_version, ',') FROM transcripts").fetchone()
+    roles = project.db.execute(
+        "SELECT group_concat(transcript_id || ':' || label || ':' || role, ',') FROM speakers").fetchone()
+    return tuple(seg) + tuple(versions) + tuple(roles)
+
+
+_units_seen: dict[str, tuple[tuple[Any, ...], list[tuple[dict[str, Any], str]]]] = {}
+
+
+def set_inputs(sugg: Suggester, project: Project, *, quick: bool = False) -> None:
+    """Give ``sugg`` the project's units (with their questions and turns) and its codings; fitting is lazy (``quick``:
+    see :meth:`Suggester.update`)."""
+    key, stamp = str(project.path), _units_fingerprint(project)
+    seen = _units_seen.get(key)
+    if seen is not None and seen[0] == stamp:
+        units = seen[1]
+    else:
+        units = units_with_questions(project)
+        _units_seen[key] = (stamp, units)
     sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units],
                     [f"{s['transcript']}:{s['turn']}" for s, _ in units])
-    sugg.update(training_examples(project, [s for s, _ in units]))
+    sugg.update(training_examples(project, _informant_list(key, units)), quick=quick)
 
 
-def get_suggester(project: Project) -> Suggester:
+def _informant_list(key: str, units: list[tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:
+    """The units without their questions, as the same list object while the units do not change (so the training
+    examples are updated, not rebuilt)."""
+    kept = _informants_seen.get(key)
+    if kept is None or kept[0] is not units:
+        kept = _informants_seen[key] = (units, [s for s, _ in units])
+    return kept[1]
+
+
+_informants_seen: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+
+
+def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
     """The project's suggester, brought up to date with its codebook, units and codings, and fitted.
 
     The fitted state is also kept on disk (:mod:`qualcode.nlp.cache`), so the first suggestions of a new
     process come from the cache when nothing changed, and only the learners are refitted when the codings
     did. The cache is an optimisation only: whatever is in it, the suggestions are those of a fresh fit.
+
+    ``quick`` (the workbench, after each coding): a few new codings update the fitted model in place in well under a
+    second; :func:`refresh_suggester` completes the refit when there is time, and only then is the state saved.
     """
     from qualcode.nlp import cache
 
@@ -110,17 +236,38 @@ def get_suggester(project: Project) -> Suggester:
             _cache[key] = sugg
         else:
             sugg.set_codebook(codebook, cb_hash)
-        set_inputs(sugg, project)
+        set_inputs(sugg, project, quick=quick)
         state = sugg.state_keys()
         if not sugg.prepared:
             found = cache.restore(project.path, sugg)
             if found != "hit":
                 sugg.prepare()
                 cache.save(project.path, sugg, corpus=found == "miss")
+        elif sugg.stale:
+            return sugg  # saved once refreshed: another process must never restore a half-updated model
         elif _saved.get(key) != state:
             cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0])  # retrained after a coding
         _saved[key] = state
     return sugg
+
+
+def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None = None) -> bool:
+    """Complete the refit that quick updates left out (:meth:`Suggester.refresh`) and save the result; False when
+    ``should_stop`` interrupted it (the model keeps its quick state)."""
+    from qualcode.nlp import cache
+
+    key = str(project.path)
+    with _lock:
+        sugg = _cache.get(key)
+        if sugg is None or not sugg.stale:
+            return True
+        if not sugg.refresh(should_stop):
+            return False
+        state = sugg.state_keys()
+        if _saved.get(key) != state:
+            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0])
+            _saved[key] = state
+    return True
 
 
 def _uncoded_units(project: Project, transcript: str | None) -> list[Segment]:

@@ -6,20 +6,22 @@ dense word vectors in step 4):
 1. **Codebook prior (zero-shot).** Cosine to the code's whole profile (name, definition, questions,
    keywords, examples, include), plus the mean of the three closest *pieces* of that profile (each
    example, question, include item or definition sentence on its own: short units resemble one
-   example far more than the whole profile), plus a bonus for fuzzy keyword matches, minus the
-   closeness to the code's ``exclude`` items. Long passages are also scored sentence by sentence and
-   the best sentence counts, so one relevant sentence in a long answer is not drowned out. When the
-   interviewer's question before a unit is known (:meth:`Suggester.set_corpus`), the question is scored the
-   same way; its preference among the codes joins the blend (step 5) with weight ``QUESTION_BLEND``.
+   example far more than the whole profile), plus a bonus for the code's keywords found in the unit
+   (weighed by how specific they are: see :mod:`qualcode.nlp.keywords`), minus the closeness to the
+   code's ``exclude`` items. Long passages are also scored sentence by sentence and the best sentence
+   counts, so one relevant sentence in a long answer is not drowned out. When the interviewer's question
+   before a unit is known (:meth:`Suggester.set_corpus`), the question is scored the same way; its
+   preference among the codes joins the blend (step 5) with weight ``QUESTION_BLEND``.
 2. **Self-training on the corpus.** Units the prior assigns to a code with a clear margin (and the
    units the team coded, weighted more) form a centroid per code; closeness to it is added to the
    prior. This needs no labels and adapts the codebook's wording to the transcripts' wording.
 3. **Learning from coding.** Two learners on the team's codings and decisions: Rocchio centroids
    (coded units + the codebook text, minus rejected units) and a multi-label kernel ridge classifier
-   trained on coded units with the codebook pieces as extra positives. Rejected suggestions are
-   negative examples. A code's positives weigh ``(median n / n) ** 0.5`` (``CLASS_BALANCE``), so a
-   frequent code that co-occurs with everything does not take the first place from the rarer code a
-   unit also carries.
+   trained on coded units with the codebook pieces as extra positives (on up to ``RIDGE_ROWS`` coded
+   units, a class-balanced sample beyond that: its cost grows with the square of its rows; the centroids,
+   the word vectors and label spreading use every coded unit). Rejected suggestions are negative examples.
+   A code's positives weigh ``(median n / n) ** 0.5`` (``CLASS_BALANCE``), so a frequent code that
+   co-occurs with everything does not take the first place from the rarer code a unit also carries.
 4. **Word vectors.** Each unit is also a dense vector: the weighted mean of static word-piece vectors
    distilled from a sentence encoder (:mod:`qualcode.nlp.vectors`; a 3.7 MB table shipped with qualcode,
    no model runs), so "nurses were lovely" and "staff were kind" are close although they share no word.
@@ -42,31 +44,39 @@ dense word vectors in step 4):
    too) turns the ranking score into the probability that the team would apply the code; before
    that, a fixed mapping is used: score x (1 - exp(-evidence / 0.3)), where evidence is the absolute
    similarity to the code's codebook text or Rocchio centroid.
+
+Nothing here grows with the square of the units: features stay sparse, the per-unit arrays are float32
+and ``units x codes``, the unit graph keeps ``NEIGHBOURS`` links per unit, and the learners' training
+rows are those of the coded units (the kernel ridge's at most ``RIDGE_ROWS``).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Code, Codebook
 from qualcode.nlp.features import Featurizer
-from qualcode.nlp.keywords import KeywordMatcher
+from qualcode.nlp.keywords import SINGLE_WORD as SINGLE_WORD_WEIGHT
+from qualcode.nlp.keywords import KeywordMatcher, english_rank, english_word, keyword_weights
 from qualcode.nlp.text import TextPipeline, get_pipeline
-from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, softmax_rows, spread
-from qualcode.nlp.transduce import MAX_UNITS as MAX_GRAPH_UNITS
+from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
 from qualcode.nlp.vectors import TextVectors, piece_vectors
 
 if TYPE_CHECKING:
     import numpy as np
 
+_F32 = "float32"
+
 # --- method constants (documented in the module docstring) --------------------------------------
 PIECE_TOP = 3  # closest codebook pieces averaged per code
-KEYWORD_WEIGHT = 0.15  # bonus for the first matched keyword; further ones add less
+KEYWORD_WEIGHT = 0.15  # bonus of one matched phrase; single words weigh less (see keywords.keyword_weights)
 EXCLUDE_WEIGHT = 0.6  # how strongly closeness to an exclude item lowers a score
 SELF_TRAIN_WEIGHT = 0.6
 SELF_TRAIN_FRACTION = 0.2  # share of a code's prior-assigned units (best margins) used as its centroid
@@ -75,32 +85,54 @@ SEED_WEIGHT = 3.0  # a coded unit counts this much more than a self-trained one 
 LEARN_HALF = 5.0  # n at which learned and prior weigh 1.5 : 1
 LEARN_MAX = 3.0
 RIDGE_LAMBDA = 0.3
+RIDGE_ROWS = 2_000  # coded units the kernel ridge trains on at most (its matrix is rows x rows)
 PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
 MIN_CALIBRATION = 10
 CALIBRATION_UNITS = 200
-PRIOR_REFERENCE = 0.3  # evidence at which the uncalibrated score reaches 63% of the blend
+# The score is P(the team applies the code) = sigmoid(a * best + b * (rank - best) + c * evidence + d), with ``best``
+# the unit's best ranking score, ``rank - best`` how far below it this code is, ``evidence`` the absolute similarity of
+# the unit's best code (see _calibrate). Before any coding the coefficients are these: a logistic fit of the
+# codebook-only engine's first three suggestions on two hand-coded sets (NHS patient feedback, 5,613 answers; the
+# bundled evaluation interviews, 657 coded units), each weighing half. Codings then move them (see _fit_calibration).
+CALIBRATION_PRIOR = (8.9, 4.3, 0.44, -8.1)
+CALIBRATION_PRIOR_WEIGHT = 20.0  # how firmly the coefficients stay near those (a penalty on their squared distance)
+CALIBRATION_TOP = 3  # the codes of a unit the calibration is fitted on: those a coder is shown
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
 PRIOR_SPREAD_FLOOR = 0.2
 QUESTION_WEIGHT = 0.5  # weight of the question's prior when choosing an answer's self-training code
 QUESTION_BLEND = 0.5  # weight of the question in the blend (prior and learned scores weigh 1)
 BATCH = 1024
+EXPLAIN_BATCH = 256  # units explained together (their similarities to every coded unit are held at once)
 CLASS_BALANCE = 0.5  # positives of a code weigh (median n / n) ** this in the learners' targets
 VECTOR_WEIGHT = 0.5  # weight of the word-vector learner in the blend before enough units are coded
 VECTOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # then chosen among these by leave-one-out ranking
 VECTOR_LAMBDA = 1.0  # ridge penalty of the word-vector learner
 LOWERED = 0.9  # a codability factor below this is said in the explanation
 CODABLE_LAMBDA = 1.0  # ridge penalty of the codability model (units worth coding vs units passed over)
+CODABLE_REFERENCE = 0.25  # quantile of the coded units' P(codable) below which a unit's scores are lowered
 VECTOR_SPREAD_FLOOR = 0.3  # word-vector scores closer together than this are mostly noise (small talk)
+MAX_GRAPH_UNITS = 2_000_000  # a guard only: the graph takes memory linear in the units
+QUICK_MAX = 64  # codings changed at once that a quick update takes; more, and the learners are refitted
+RESEED_HOPS = 2  # after a quick update, units this many links from a changed one are seeded again ...
+RESEED_MAX = 2_000  # ... up to about this many
+SNIPPET = 90  # characters of a quoted unit or codebook text in an explanation
+MIN_EXPLAINED = 0.05  # a similarity below this is not worth naming
 
 
-@dataclass
+@dataclass(slots=True)
 class Example:
-    """A unit the team has coded: the codes applied, and the suggested codes they rejected."""
+    """A unit the team has coded: the codes applied, and the suggested codes they rejected.
+
+    ``coders`` names, per code, who applied it (shown in explanations); ``ref`` is how users know the unit
+    (``KII-03:12``; the id when empty).
+    """
 
     id: str
     text: str
     codes: set[str] = field(default_factory=set)
     rejected: set[str] = field(default_factory=set)
+    coders: dict[str, str] = field(default_factory=dict, compare=False)
+    ref: str = field(default="", compare=False)
 
 
 @dataclass
@@ -125,6 +157,27 @@ class Suggestion:
             d["evidence"] = self.evidence
             d["model_version"] = self.model_version
         return d
+
+
+@dataclass
+class _Rows:
+    """What the model knows of a batch of units: feature rows and the products the blend is made of.
+
+    ``X``: TF-IDF rows; ``zs``: codebook prior; ``xp``: cosine to each code's profile (``X @ P.T``); ``xb``: product
+    with each code's self-training base; ``q``: the interviewer's question prior (None without questions); ``V``:
+    word vectors (None without them); ``rows``: corpus rows (-1 outside the corpus)."""
+
+    X: Any
+    zs: Any
+    xp: Any
+    xb: Any
+    q: Any
+    V: Any
+    rows: Any
+
+    def take(self, idx: Any) -> _Rows:
+        return _Rows(self.X[idx], self.zs[idx], self.xp[idx], self.xb[idx], None if self.q is None else self.q[idx],
+                     None if self.V is None else self.V[idx], self.rows[idx])
 
 
 def codebook_fingerprint(codebook: Codebook) -> str:
@@ -168,28 +221,35 @@ class Suggester:
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
         self._prepared = False
-        self._calib: tuple[Any, float] | None = None
+        self._calib: tuple[float, float, float, float] = CALIBRATION_PRIOR
+        self._calib_fitted = False
         self._ridge: tuple[Any, Any] | None = None
-        self._dual: tuple[Any, Any] | None = None
         self._corpus_digest = hashlib.sha256().hexdigest()
         self._data_digest = self._corpus_digest
-        self._zs_corpus: Any = None
-        self._Xc: Any = None
+        self._C: _Rows | None = None  # the corpus units' rows
+        self._L: _Rows | None = None  # the coded units' rows
         self._G: Any = None
         self._Wc: Any = None
+        self._base: Any = None
         self._Fn: Any = None
         self._rank_c: Any = None
         self._ev_c: Any = None
-        self._st_base: Any = None
         self._Y0: Any = None
-        self._zq_corpus: Any = None
-        self._zqL: Any = None
         self._tv: TextVectors | None = None
-        self._Vc: Any = None
         self._Vq: Any = None
-        self._VL: Any = None
         self._vec: tuple[Any, Any, Any] | None = None
         self._vw = VECTOR_WEIGHT
+        self._ridge_sel: Any = None
+        self._ridge_fit: tuple[Any, Any, Any, Any] | None = None
+        self._spos: Any = None
+        self._rsum: Any = None
+        self._WL: Any = None  # the coded units' word rows, transposed (for explanations; built when first needed)
+        self._F_raw: Any = None
+        self._dual: Any = None  # the kernel ridge's rows: coded unit indices, or -1 - k for codebook row k
+        self._stale = False  # a quick update left the spreading, calibration and codability as they were
+        self._should_stop: Callable[[], bool] | None = None
+        self._example_hashes: dict[int, tuple[Example, int]] = {}
+        self._Pd: Any = None  # the profiles as a dense matrix (codes x features), for the centroids' norms
         self.restored_learned = False
 
     # ------------------------------------------------------------------ state changes
@@ -230,31 +290,28 @@ class Suggester:
             self._questions = qs
             self._turns = ts
             self._prepared = False
-            h = hashlib.sha256()
-            for t, q, g in zip(texts, qs, ts, strict=True):
-                h.update(t.encode("utf-8", "surrogatepass") + b"\x1f" + q.encode("utf-8", "surrogatepass") + b"\x1f"
-                         + str(g).encode("utf-8", "surrogatepass") + b"\x1e")
-            self._corpus_digest = h.hexdigest()
+            # One string, one hash update: per-unit updates cost seconds at 100,000 units.
+            blob = "\x1e".join(f"{t}\x1f{q}\x1f{g}" for t, q, g in zip(texts, qs, ts, strict=True))
+            self._corpus_digest = hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def update(self, examples: Sequence[Example]) -> None:
+    def update(self, examples: Sequence[Example], *, quick: bool = False) -> None:
         """Retrain on the team's coded units (every call replaces the previous training data).
 
         An example with neither codes nor rejected codes is a unit the team read and left uncoded (small talk,
         context): it teaches the model what is not worth coding (see :meth:`_fit_codable`).
 
-        Fast (well under a second for 1,000 coded units) because the vectoriser is kept and the
-        learners are closed-form.
+        Only the learners are refitted (the vocabulary, the units' rows, the codebook prior and the unit graph are
+        kept), so this takes seconds even with tens of thousands of coded units. With ``quick`` (what a coder
+        waiting for the next unit's suggestions wants), a few changed codings update the learners in place (the
+        sums behind the centroids, the kernel ridge one row at a time, the word-vector ridge) and the spread
+        scores near the changed units; the rest of a refit (spreading over every unit, calibration, codability)
+        waits for :meth:`refresh`. :attr:`stale` says whether that is still to do.
         """
         self._examples = [e for e in examples if e.text and e.text.strip() and (e.codes or e.rejected)]
         passed = sorted((e for e in examples if e.text and e.text.strip() and not (e.codes or e.rejected)),
                         key=lambda e: e.id)
         self._passed = [e.text for e in passed]
-        h = hashlib.sha256()
-        for e in sorted(self._examples, key=lambda e: e.id):
-            h.update(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}\x1e".encode())
-        for e in passed:
-            h.update(f"passed\x1f{e.id}\x1f{e.text}\x1e".encode())
-        self._data_digest = h.hexdigest()
+        self._data_digest = self._digest(self._examples, passed)
         new_hash = self._data_digest[:8] if self._examples else "0" * 8
         if new_hash == self._data_hash and self._prepared:
             return
@@ -262,7 +319,58 @@ class Suggester:
         if self._prepared and [c.id for c in self._candidates()] != self._code_ids:
             self._prepared = False  # a parent code came into use, or went out of use: the candidates changed
         if self._prepared:
+            if quick:
+                with _one_blas_thread():
+                    if self._quick_update():
+                        return
             self._learn()
+
+    def _digest(self, coded: list[Example], passed: list[Example]) -> str:
+        """A hash of the training data, independent of its order: each example's own hash, combined by XOR and kept
+        per example object, so that after a coding only the changed examples are hashed again (examples given to
+        :meth:`update` are treated as values: change one by passing a new one)."""
+        seen = self._example_hashes
+        now: dict[int, tuple[Example, int]] = {}
+        total = 0
+        for kind, group in (("coded", coded), ("passed", passed)):
+            for e in group:
+                known = seen.get(id(e))
+                if known is None or known[0] is not e:
+                    blob = f"{kind}\x1f{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}"
+                    known = (e, int.from_bytes(hashlib.blake2b(blob.encode("utf-8", "surrogatepass"),
+                                                               digest_size=16).digest(), "big"))
+                now[id(e)] = known
+                total ^= known[1]
+        self._example_hashes = now
+        return hashlib.sha256(f"{total:032x}:{len(coded)}:{len(passed)}".encode()).hexdigest()
+
+    @property
+    def stale(self) -> bool:
+        """True after a quick :meth:`update` until :meth:`refresh`: spreading, calibration and codability are those
+        of an earlier fit (the learners and the spread scores near changed units are current)."""
+        return self._stale
+
+    def refresh(self, should_stop: Callable[[], bool] | None = None) -> bool:
+        """Complete what quick updates left out, so the model is what a fresh fit on the same data gives.
+
+        ``should_stop`` is asked between the steps (each under a second or two on 100,000 units); when it answers
+        True the refit is abandoned, the model stays as it was, and False is returned.
+        """
+        if not self._stale or not self._prepared:
+            return True
+        fresh = copy.copy(self)  # fitted apart: an abandoned refit leaves nothing half-changed
+        fresh._should_stop = should_stop
+        try:
+            fresh._learn()
+        except _Stopped:
+            return False
+        fresh._should_stop = None
+        self.__dict__.update(fresh.__dict__)
+        return True
+
+    def _checkpoint(self) -> None:
+        if self._should_stop is not None and self._should_stop():
+            raise _Stopped
 
     @property
     def model_version(self) -> str:
@@ -276,9 +384,10 @@ class Suggester:
 
     @property
     def calibrated(self) -> bool:
-        """True once enough units are coded for scores to be fitted to the team's decisions."""
+        """True once enough units are coded for scores to be fitted to the team's decisions (before, they follow the
+        default mapping, ``CALIBRATION_PRIOR``)."""
         self._ensure()
-        return self._calib is not None
+        return self._calib_fitted
 
     @property
     def code_ids(self) -> list[str]:
@@ -330,26 +439,36 @@ class Suggester:
         a += len(self._pieces)
         self._E = rows[a:] if excl else None
         self._profile_terms = [set(fz.word_terms(p)) for p in profiles]
-        self._Xc = rows[: len(corpus)] if corpus else None
+        Xc = rows[: len(corpus)] if corpus else None
+        del rows
         pv = piece_vectors()
         self._tv = TextVectors.fit(pv, fit_texts) if pv is not None else None
-        self._Vc = self._tv.transform(corpus) if self._tv is not None and corpus else None
         self._Vq = self._tv.transform(self._pieces) if self._tv is not None else None
-        self._zs_corpus = self._zero_shot(self._Xc, corpus) if corpus else None
-        self._zq_corpus = None
-        if self._zs_corpus is not None and self._corpus and any(self._questions):
-            asked = sorted({q for q in self._questions if q.strip()})
-            zq = self._zero_shot(fz.transform(asked), asked)
-            at = {q: i for i, q in enumerate(asked)}
-            rows_q = np.asarray([at.get(q, -1) for q in self._questions])
-            has_q = rows_q >= 0
-            # Only how much more the question points to one code than to the others carries information.
-            zq = zq - zq.min(axis=1, keepdims=True)
-            self._zq_corpus = np.zeros_like(self._zs_corpus)
-            self._zq_corpus[has_q] = zq[rows_q[has_q]]
+        self._C = None
+        self._base = None
+        if corpus:
+            assert Xc is not None
+            hits = self._kw_all.match_many(corpus)
+            self._weigh_keywords(hits, len(corpus))
+            zs, xp = self._zero_shot(Xc, corpus, hits)
+            zq = None
+            if self._corpus and any(self._questions):
+                asked = sorted({q for q in self._questions if q.strip()})
+                zq_asked, _ = self._zero_shot(fz.transform(asked), asked)
+                at = {q: i for i, q in enumerate(asked)}
+                rows_q = np.asarray([at.get(q, -1) for q in self._questions])
+                has_q = rows_q >= 0
+                # Only how much more the question points to one code than to the others carries information.
+                zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)
+                zq = np.zeros_like(zs)
+                zq[has_q] = zq_asked[rows_q[has_q]]
+            V = self._tv.transform(corpus) if self._tv is not None else None
+            self._base = self._self_train_base(Xc, zs, zq)
+            xb = _dense_product(Xc, self._base.T)
+            self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)))
         # The unit graph for label spreading depends on the units only, so it is built here, once.
         self._G = None
-        self._Wc = self._word_block(self._Xc) if 2 < len(corpus) <= MAX_GRAPH_UNITS else None
+        self._Wc = self._word_block(Xc) if Xc is not None and 2 < len(corpus) <= MAX_GRAPH_UNITS else None
         if self._Wc is not None:
             self._G = knn_graph(self._Wc, chains=self._turns if self._corpus and any(self._turns) else None)
         self._adopt_corpus(corpus)
@@ -360,13 +479,21 @@ class Suggester:
         import numpy as np
 
         self.codes: list[Code] = codes
+        self._Pd = None
         self._code_ids = [c.id for c in codes]
         self._col = {cid: j for j, cid in enumerate(self._code_ids)}
         self._pieces = list(pieces)
         self._owner = np.asarray(owner, dtype=np.int64)
         self._excl_owner = np.asarray(excl_owner, dtype=np.int64)
-        self._matchers = [KeywordMatcher(c.keywords) for c in codes]
-        self._index_keywords()
+        known = english_word()
+        self._matchers = [KeywordMatcher(c.keywords, known) for c in codes]
+        self._index_keywords(known)
+        # Single-word keywords count through their weighed bonus, not as codebook pieces as well: as a piece, a
+        # generic word ("time") would make every unit containing it resemble the code.
+        single = [{m.keywords[i].strip() for i in range(len(m.keywords)) if m.n_words(i) < 2} for m in self._matchers]
+        self._prior_piece = np.asarray([p not in single[j] for p, j in zip(self._pieces, owner, strict=True)],
+                                       dtype=bool)
+        self._piece_kind = [_piece_kind(codes[j], p) for p, j in zip(self._pieces, owner, strict=True)]
         # Pieces are grouped by code so per-code reductions work on column slices.
         bounds = np.searchsorted(self._owner, np.arange(len(codes) + 1))
         self._piece_bounds = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
@@ -377,18 +504,9 @@ class Suggester:
 
         return np.asarray([self._row_of.get(t, -1) for t in texts], dtype=np.int64)
 
-    def _question_rows(self, rows: Any) -> Any:
-        """The question scores of corpus rows (zeros for rows outside the corpus); None without questions."""
-        import numpy as np
-
-        if self._zq_corpus is None:
-            return None
-        return np.where((rows >= 0)[:, None], self._zq_corpus[np.maximum(rows, 0)], 0.0).astype(np.float32)
-
     def _adopt_corpus(self, corpus: list[str]) -> None:
         """The units being coded are featurised once; scoring them again reuses these rows."""
         self._row_of = {t: i for i, t in reversed(list(enumerate(corpus)))}
-        self._st_base = None
         self._prepared = True
 
     def _word_block(self, X: Any) -> Any:
@@ -400,17 +518,28 @@ class Suggester:
             return None
         return l2_rows(X[:, : self.featurizer.n_word_features].tocsr())
 
-    def _index_keywords(self) -> None:
+    def _index_keywords(self, known: Callable[[str], bool] | None) -> None:
         """One matcher over every code's keywords, and which codes each keyword belongs to."""
         import numpy as np
 
-        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords])
+        self._kw_all = KeywordMatcher([k for m in self._matchers for k in m.keywords], known)
         kw_index = {k: i for i, k in enumerate(self._kw_all.keywords)}
         owners: list[list[int]] = [[] for _ in self._kw_all.keywords]
         for j, m in enumerate(self._matchers):
             for k in m.keywords:
                 owners[kw_index[k]].append(j)
         self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
+        self._kw_w = np.ones(len(owners), dtype=np.float32)  # until weighed on the corpus (_weigh_keywords)
+
+    def _weigh_keywords(self, hits: list[list[int]], n_units: int) -> None:
+        """Keyword weights from how often each keyword is found in the corpus (``hits``: per unit)."""
+        import numpy as np
+
+        df = np.zeros(len(self._kw_all.keywords), dtype=np.int64)
+        for h in hits:
+            df[h] += 1
+        self._kw_w = np.asarray(keyword_weights(self._kw_all, self._kw_codes, df.tolist(), n_units, english_rank()),
+                                dtype=np.float32)
 
     def _candidates(self) -> list[Code]:
         used = {c for e in self._examples for c in e.codes}
@@ -419,7 +548,8 @@ class Suggester:
 
     def _ensure(self) -> None:
         if not self._prepared:
-            self._prepare()
+            with _one_blas_thread():
+                self._prepare()
 
     @property
     def prepared(self) -> bool:
@@ -455,43 +585,63 @@ class Suggester:
         self._ensure()
         assert self.featurizer is not None
         fz = self.featurizer.state()
+        c = self._C
         corpus: dict[str, Any] = {
             "code_ids": list(self._code_ids),
             "pieces": list(self._pieces),
+            "keyword_weights": self._kw_w,
             "profile_terms": [sorted(t) for t in self._profile_terms],
             "owner": self._owner,
             "excl_owner": self._excl_owner,
             "P": self._P,
             "Q": self._Q,
             "E": self._E,
-            "Xc": self._Xc,
-            "zs_corpus": self._zs_corpus,
-            "zq_corpus": self._zq_corpus,
+            "Xc": None if c is None else c.X,
+            "zs_corpus": None if c is None else c.zs,
+            "xp_corpus": None if c is None else c.xp,
+            "xb_corpus": None if c is None else c.xb,
+            "zq_corpus": None if c is None else c.q,
+            "base": self._base,
             "G": self._G,
             "word_terms": fz["word_terms"],
             "word_idf": fz["word_idf"],
             "char_terms": fz["char_terms"],
             "char_idf": fz["char_idf"],
             "n_corpus": len(self._corpus),
-            "Vc": self._Vc,
+            "Vc": None if c is None else c.V,
             "Vq": self._Vq,
             "vector_weights": None if self._tv is None else self._tv.weights,
         }
-        rows = self._ex_rows
+        rows = self._L.rows if self._L is not None else np.zeros(0, dtype=np.int64)
         outside = np.flatnonzero(rows < 0)
+        L = self._L
         learned: dict[str, Any] = {
             "example_ids": [e.id for e in self._ex],
             "example_rows": rows,
             # Coded units outside the corpus (e.g. an interviewer's turn) have no row to look up.
-            "XL_outside": self._XL[outside] if self._XL is not None and len(outside) else None,
-            "zsL_outside": self._zsL[outside] if self._zsL is not None and len(outside) else None,
-            "dual_A": None if self._dual is None else self._dual[0],
-            "dual_mean": None if self._dual is None else self._dual[1],
-            "calib": None if self._calib is None else [float(self._calib[0][0]), float(self._calib[1])],
-            "Fn": self._Fn,
+            "XL_outside": L.X[outside] if L is not None and len(outside) else None,
+            "zsL_outside": L.zs[outside] if L is not None and len(outside) else None,
+            "ridge_sel": self._ridge_sel,
+            "dual_A": None if self._ridge_fit is None else self._ridge_fit[2],
+            "dual_mean": None if self._ridge_fit is None else self._ridge_fit[3],
+            "ridge_W": None if self._ridge is None else self._ridge[0],
+            "spos": self._spos,
+            "rsum": self._rsum,
+            "calib": list(self._calib),
+            "calib_fitted": self._calib_fitted,
+            "F_raw": self._F_raw,
+            "Y0": self._Y0,
             "rank_c": self._rank_c,
             "ev_c": self._ev_c,
             "vector_weight": float(self._vw),
+            "vec_W": None if self._vec is None else self._vec[0],
+            "vec_mean": None if self._vec is None else self._vec[1],
+            "vec_Minv": None if self._vec is None else self._vec[2],
+            "st_norm": self._st_norm,
+            "roc_norm": self._roc_norm,
+            "codable_w": None if self._codable is None else self._codable[0],
+            "codable_mu": None if self._codable is None else self._codable[1],
+            "codable_abt": None if self._codable is None else list(self._codable[2:]),
         }
         return corpus, learned
 
@@ -501,18 +651,24 @@ class Suggester:
         Without the learned part (the codings changed since it was saved), the learners are refitted,
         which is fast. Returns False, changing nothing, when the state does not fit this suggester.
         """
-        import numpy as np
 
         codes = self._candidates()
         corpus_texts = self._corpus or [e.text for e in self._examples]
         if corpus.get("code_ids") != [c.id for c in codes] or corpus.get("n_corpus") != len(self._corpus):
             return False
         C, n = len(codes), len(corpus_texts)
-        Xc, zs = corpus.get("Xc"), corpus.get("zs_corpus")
-        if n and (Xc is None or zs is None or Xc.shape[0] != n or zs.shape != (n, C)):
+        Xc, zs, xp, xb = corpus.get("Xc"), corpus.get("zs_corpus"), corpus.get("xp_corpus"), corpus.get("xb_corpus")
+        if n and (Xc is None or zs is None or xp is None or xb is None or Xc.shape[0] != n
+                  or zs.shape != (n, C) or xp.shape != (n, C) or xb.shape != (n, C)):
             return False
         zq = corpus.get("zq_corpus")
         if zq is not None and (zs is None or zq.shape != zs.shape):
+            return False
+        base = corpus.get("base")
+        if n and (base is None or Xc is None or base.shape != (C, Xc.shape[1])):
+            return False
+        kw = corpus.get("keyword_weights")
+        if kw is None or len(kw) != len({k.strip() for c in codes for k in c.keywords if k.strip()}):
             return False
         # Saved with or without word vectors, and this installation differs: never mix the two.
         pv, weights = piece_vectors(), corpus.get("vector_weights")
@@ -523,115 +679,154 @@ class Suggester:
         elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
             return False
         # Every check is done: from here on the state is taken over.
+        with _one_blas_thread():
+            self._take_over(corpus, learned, codes, n, Xc, zs, xp, xb, zq, base, pv, weights, Vc, Vq)
+        return True
+
+    def _take_over(self, corpus: dict[str, Any], learned: dict[str, Any] | None, codes: list[Code], n: int, Xc: Any,
+                   zs: Any, xp: Any, xb: Any, zq: Any, base: Any, pv: Any, weights: Any, Vc: Any, Vq: Any) -> None:
+        import numpy as np
+
+        corpus_texts = self._corpus or [e.text for e in self._examples]
         self.featurizer = Featurizer.from_state(self.pipeline, corpus)
         self._set_codes(codes, corpus["pieces"], corpus["owner"], corpus["excl_owner"])
+        self._kw_w = np.asarray(corpus["keyword_weights"], dtype=np.float32)
         self._P, self._Q, self._E = corpus["P"], corpus["Q"], corpus.get("E")
         self._profile_terms = [set(t) for t in corpus["profile_terms"]]
-        self._Xc = Xc if n else None
-        self._zs_corpus = zs if n else None
-        self._zq_corpus = zq
-        self._G = corpus.get("G")
-        self._Wc = self._word_block(self._Xc) if self._G is not None else None
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
-        self._Vc, self._Vq = (Vc if n else None), Vq
+        self._Vq = Vq
+        self._C = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n)) if n else None
+        self._base = base if n else None
+        self._G = corpus.get("G")
+        self._Wc = self._word_block(Xc) if self._G is not None else None
         self._adopt_corpus(corpus_texts)
         self.restored_learned = learned is not None and self._restore_learned(learned)
         if not self.restored_learned:
             self._learn()
-        return True
 
     def reset(self) -> None:
         """Forget the fitted state; the next call that needs the model fits it again."""
         self._prepared = False
-        self._st_base = None
 
     def _restore_learned(self, learned: dict[str, Any]) -> bool:
         import numpy as np
-        from scipy.sparse import csr_matrix, vstack
+        from scipy.sparse import csr_matrix
 
-        ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
+        ex = self._training_examples()
         rows = np.asarray(learned["example_rows"], dtype=np.int64)
         if learned.get("example_ids") != [e.id for e in ex] or len(rows) != len(ex):
             return False
-        C = len(self.codes)
-        XL = zsL = None
         if ex:
             inside = rows >= 0
             outside = np.flatnonzero(~inside)
-            if inside.any() and self._Xc is None:
+            if inside.any() and self._C is None:
                 return False
-            parts_x, parts_z = [], []
-            if inside.any():
-                parts_x.append(self._Xc[rows[inside]])
-                parts_z.append(self._zs_corpus[rows[inside]])
-            if len(outside):
-                xo, zo = learned.get("XL_outside"), learned.get("zsL_outside")
-                if xo is None or zo is None or xo.shape[0] != len(outside):
-                    return False
-                parts_x.append(csr_matrix(xo))
-                parts_z.append(np.asarray(zo))
-            order = np.empty(len(ex), dtype=np.int64)
-            order[np.flatnonzero(inside)] = np.arange(int(inside.sum()))
-            order[outside] = int(inside.sum()) + np.arange(len(outside))
-            XL = vstack(parts_x, format="csr")[order]
-            zsL = np.vstack(parts_z)[order]
-        A, mean = learned.get("dual_A"), learned.get("dual_mean")
-        self._set_training_rows(ex, XL, zsL)
-        if self._XL is not None and self._Y.any():
-            n_train = len(ex) + self._Q.shape[0] + C
-            if A is None or mean is None or A.shape != (n_train, C):
+            xo, zo = learned.get("XL_outside"), learned.get("zsL_outside")
+            if len(outside) and (xo is None or zo is None or xo.shape[0] != len(outside)):
                 return False
-            self._dual = (np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
+            outside_rows = None if not len(outside) else (csr_matrix(xo), np.asarray(zo))
+            spos, rsum = learned.get("spos"), learned.get("rsum")
+            d = self._P.shape[1]
+            if spos is None or spos.shape != (d, len(self.codes)) or (rsum is not None and rsum.shape != spos.shape):
+                return False
+            norms = (learned.get("st_norm"), learned.get("roc_norm"))
+            self._set_training_rows(ex, self._training_rows(ex, rows, outside_rows), (spos, rsum), norms)
+            if (self._rsum is None) != (not self._R.any()):
+                return False
         else:
-            self._dual = None
-        self._materialise()
+            self._set_training_rows(ex, None)
+        sel, A, mean, W = (learned.get(k) for k in ("ridge_sel", "dual_A", "dual_mean", "ridge_W"))
+        self._ridge_fit = None
+        self._ridge = None
+        if self._L is not None and self._Y.any():
+            if sel is None or A is None or mean is None or W is None:
+                return False
+            sel = np.asarray(sel, dtype=np.int64)
+            n_train = len(sel) + self._Q.shape[0] + len(self.codes)
+            if A.shape != (n_train, len(self.codes)) or (len(sel) and sel.max() >= len(ex)) or W.shape != (
+                    self._P.shape[1], len(self.codes)):
+                return False
+            self._ridge_sel = sel
+            self._dual = np.r_[sel, -1 - np.arange(self._Q.shape[0] + len(self.codes))].astype(np.int64)
+            self._ridge_fit = (None, None, np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
+            self._ridge = (W, self._ridge_fit[3])
+        vw, vm, vi = learned.get("vec_W"), learned.get("vec_mean"), learned.get("vec_Minv")
+        if (vw is None) != (self._tv is None or self._Vq is None or not len(self._Vq)):
+            return False
+        self._vec = None if vw is None else (vw, vm, vi)
         self._vw = float(learned.get("vector_weight", VECTOR_WEIGHT))
         calib = learned.get("calib")
-        self._calib = None if calib is None else (np.asarray([calib[0]]), float(calib[1]))
-        self._Fn, self._rank_c, self._ev_c = learned.get("Fn"), learned.get("rank_c"), learned.get("ev_c")
-        self._fit_codable()
-        if self._G is not None and (self._Fn is None or self._rank_c is None or self._ev_c is None):
+        if calib is None or len(calib) != 4:
+            return False
+        self._calib = (float(calib[0]), float(calib[1]), float(calib[2]), float(calib[3]))
+        self._calib_fitted = bool(learned.get("calib_fitted", False))
+        self._F_raw, self._Y0 = learned.get("F_raw"), learned.get("Y0")
+        self._Fn = None if self._F_raw is None else normalised(self._F_raw)
+        self._rank_c, self._ev_c = learned.get("rank_c"), learned.get("ev_c")
+        cw, cmu, cabt = learned.get("codable_w"), learned.get("codable_mu"), learned.get("codable_abt")
+        self._codable = None
+        if cw is not None and cmu is not None and cabt is not None and len(cabt) == 3:
+            a, b, typical = (float(x) for x in cabt)
+            self._codable = (np.asarray(cw, dtype=np.float32), np.asarray(cmu, dtype=np.float32), a, b, typical)
+        if self._G is not None and (self._Fn is None or self._rank_c is None or self._ev_c is None or self._Y0 is None):
             self._transduce()
+        self._stale = False
         return True
 
     # ------------------------------------------------------------------ scoring pieces
-    def _features(self, texts: Sequence[str]) -> tuple[Any, Any]:
-        """TF-IDF rows and zero-shot prior for texts, reusing what was computed for the corpus."""
-        assert self.featurizer is not None
-        fz = self.featurizer
-
-        def compute(new: list[str]) -> list[Any]:
-            X = fz.transform(new)
-            return [X, self._zero_shot(X, new)]
-
-        X, zs = self._corpus_or_computed(texts, None if self._Xc is None else [self._Xc, self._zs_corpus], compute)
-        return X, zs
-
-    def _corpus_or_computed(self, texts: Sequence[str], cached: list[Any] | None,
-                            compute: Callable[[list[str]], list[Any]]) -> list[Any]:
-        """Rows for ``texts``: taken from ``cached`` (matrices with one row per corpus unit) for corpus units,
-        computed by ``compute`` for the others, in the order of ``texts``."""
+    def _batch(self, texts: Sequence[str]) -> _Rows:
+        """The rows of ``texts``: looked up for corpus units, computed for the others (in the order of ``texts``)."""
         import numpy as np
-        from scipy.sparse import issparse, vstack
+        from scipy.sparse import vstack
 
         rows = self._rows(texts)
         known = rows >= 0
-        if cached is None or not known.any():
-            return compute(list(texts))
-        if known.all():
-            return [c[rows] for c in cached]
-        new = compute([t for t, k in zip(texts, known.tolist(), strict=True) if not k])
+        if self._C is not None and known.all():
+            return self._C.take(rows)
+        new = [t for t, k in zip(texts, known.tolist(), strict=True) if not k]
+        fresh = self._compute_rows(new)
+        if self._C is None or not known.any():
+            return fresh
+        have = self._C.take(rows[known])
         order = np.empty(len(texts), dtype=np.int64)
         order[known] = np.arange(int(known.sum()))
-        order[~known] = int(known.sum()) + np.arange(int((~known).sum()))
-        return [(vstack([c[rows[known]], m], format="csr") if issparse(c) else np.vstack([c[rows[known]], m]))[order]
-                for c, m in zip(cached, new, strict=True)]
+        order[~known] = int(known.sum()) + np.arange(len(new))
 
-    def _zero_shot(self, X: Any, texts: Sequence[str]) -> np.ndarray:
-        """Codebook prior for each (unit, code); sentence-level best is mixed in for long units."""
+        def join(a: Any, b: Any) -> Any:
+            if a is None or b is None:
+                return None
+            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
+
+        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
+                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
+                     join(have.V, fresh.V), rows)
+
+    def _compute_rows(self, texts: list[str]) -> _Rows:
+        """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
         import numpy as np
 
-        zs = self._zero_shot_rows(X, texts)
+        assert self.featurizer is not None
+        X = self.featurizer.transform(texts)
+        zs, xp = self._zero_shot(X, texts)
+        C = len(self.codes)
+        xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
+        q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
+        V = self._tv.transform(texts) if self._tv is not None else None
+        return _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
+
+    def _zero_shot(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
+        """Codebook prior for each (unit, code), and the cosine to each code's profile; sentence-level best is mixed
+        in for long units. Computed in batches, so the (units x pieces) products stay small. ``hits``: the keywords
+        found in each text, when known already."""
+        import numpy as np
+
+        n, C = X.shape[0], len(self.codes)
+        zs = np.zeros((n, C), dtype=np.float32)
+        xp = np.zeros((n, C), dtype=np.float32)
+        step = 4 * BATCH
+        for a in range(0, n, step):
+            zs[a : a + step], xp[a : a + step] = self._zero_shot_rows(
+                X[a : a + step], texts[a : a + step], None if hits is None else hits[a : a + step])
         long_idx = [i for i, t in enumerate(texts) if len(t) >= SENTENCE_MIN_CHARS]
         if long_idx:
             sents: list[str] = []
@@ -643,103 +838,264 @@ class Suggester:
                     owner += [i] * len(ss)
             if sents:
                 assert self.featurizer is not None
-                zsent = self._zero_shot_rows(self.featurizer.transform(sents), sents)
+                zsent, _ = self._zero_shot(self.featurizer.transform(sents), sents)
                 own = np.asarray(owner)
                 starts = np.r_[0, np.flatnonzero(np.diff(own)) + 1]
                 best = np.maximum.reduceat(zsent, starts, axis=0)
                 rows = own[starts]
                 zs[rows] = 0.5 * zs[rows] + 0.5 * np.maximum(best, zs[rows])
-        return zs
+        return zs, xp
 
-    def _zero_shot_rows(self, X: Any, texts: Sequence[str]) -> np.ndarray:
+    def _zero_shot_rows(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
         import numpy as np
 
         n, C = X.shape[0], len(self.codes)
-        sp = (X @ self._P.T).toarray()
-        sq = (X @ self._Q.T).toarray()
+        sp = _dense_product(X, self._P.T)
+        sq = _dense_product(X, self._Q.T)
         nn = np.zeros((n, C), dtype=np.float32)
         for j, (a, b) in enumerate(self._piece_bounds):
-            m = b - a
+            part = sq[:, a:b][:, self._prior_piece[a:b]]
+            m = part.shape[1]
             if m == 0:
                 continue
-            part = sq[:, a:b]
             if m > PIECE_TOP:
                 part = np.partition(part, m - PIECE_TOP, axis=1)[:, m - PIECE_TOP :]
             nn[:, j] = part.mean(axis=1)
         zs = sp + nn
         if self._E is not None:
-            se = (X @ self._E.T).toarray()
+            se = _dense_product(X, self._E.T)
             pen = np.zeros((n, C), dtype=np.float32)
             np.maximum.at(pen.T, self._excl_owner, se.T)
             zs -= EXCLUDE_WEIGHT * pen
         if self._kw_all.keywords:
             # One matcher over every code's keywords: each text is tokenised and each word resolved once.
             count = np.zeros((n, C), dtype=np.float32)
-            for i, hits in enumerate(self._kw_all.match_many(list(texts))):
-                for k in hits:
-                    count[i, self._kw_codes[k]] += 1
-            # 1 keyword -> the full weight, 2 -> 1.5x, saturating at 2x
+            for i, found in enumerate(self._kw_all.match_many(list(texts)) if hits is None else hits):
+                for k in found:
+                    count[i, self._kw_codes[k]] += self._kw_w[k]
+            # weighed count 1 (one phrase) -> the full bonus, 2 -> 1.5x, saturating at 2x
             zs += KEYWORD_WEIGHT * 2 * (1 - 0.5**count)
-        return zs.astype(np.float32)
+        return zs.astype(np.float32), sp
+
+    def _self_train_base(self, Xc: Any, zs: Any, zq: Any) -> Any:
+        """Sum of the corpus units the prior assigns to each code with the clearest margins (codes x features).
+
+        It depends on the corpus and codebook only, so it is computed once per corpus, not per retraining.
+        """
+        import numpy as np
+
+        C = len(self.codes)
+        cent = np.zeros((C, Xc.shape[1]), dtype=np.float32)
+        if C > 1:
+            if zq is not None:  # the question helps decide which code an answer is a clear case of
+                zs = zs + QUESTION_WEIGHT * zq
+            am = zs.argmax(axis=1)
+            srt = np.sort(zs, axis=1)
+            margin = srt[:, -1] - srt[:, -2]
+            for j in range(C):
+                # Units with hardly any codebook evidence would only teach the centroid noise.
+                idx = np.flatnonzero((am == j) & (srt[:, -1] >= SELF_TRAIN_MIN_EVIDENCE))
+                if len(idx) == 0:
+                    continue
+                keep = idx[np.argsort(-margin[idx], kind="stable")][: max(3, int(len(idx) * SELF_TRAIN_FRACTION))]
+                cent[j] += np.asarray(Xc[keep].sum(axis=0), dtype=np.float32).ravel()
+        return cent
 
     # ------------------------------------------------------------------ learning
     def _learn(self) -> None:
         """Fit self-training centroids, Rocchio centroids, ridge, label spreading and calibration."""
-        from threadpoolctl import threadpool_limits
-
-        # The matrices are small (coded units x coded units): BLAS threads gain nothing here, and on a busy
-        # machine (or beside the TUI's own threads) their spin-waiting made retraining several times slower.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _one_blas_thread():
             self._fit()
 
-    def _fit(self) -> None:
+    def _training_examples(self) -> list[Example]:
+        col = self._col
+        return [e for e in self._examples if any(c in col for c in e.codes) or any(c in col for c in e.rejected)]
+
+    def _training_rows(self, ex: list[Example], rows: Any, outside: tuple[Any, Any] | None = None) -> _Rows:
+        """The coded units' rows: looked up in the corpus, computed (or taken from ``outside``) for the others."""
         import numpy as np
+        from scipy.sparse import vstack
 
-        assert self.featurizer is not None
-        ex = [e for e in self._examples if (e.codes | e.rejected) & set(self._col)]
-        if ex:
-            XL, zsL = self._features([e.text for e in ex])
+        inside = rows >= 0
+        if inside.all() and self._C is not None:
+            return self._C.take(rows)
+        texts = [e.text for e, r in zip(ex, rows.tolist(), strict=True) if r < 0]
+        if outside is None:
+            fresh = self._compute_rows(texts)
         else:
-            XL = zsL = None
-        self._set_training_rows(ex, XL, zsL)
-        self._dual = None
-        if self._XL is not None and self._Y.any():
-            # Multi-label kernel ridge (dual form: one solve for all codes, closed-form leave-one-out).
-            from scipy.linalg import cho_solve, cholesky
+            X, zs = outside
+            C = len(self.codes)
+            xp = _dense_product(X, self._P.T)
+            xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
+            q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
+            V = self._tv.transform(texts) if self._tv is not None else None
+            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
+        if not inside.any() or self._C is None:
+            return fresh
+        have = self._C.take(rows[inside])
+        order = np.empty(len(ex), dtype=np.int64)
+        order[np.flatnonzero(inside)] = np.arange(int(inside.sum()))
+        order[~inside] = int(inside.sum()) + np.arange(int((~inside).sum()))
 
-            Xt, targets, sw = self._ridge_rows()
-            # float32 halves the factorisation time; the ridge term keeps the system well conditioned.
-            K = (Xt @ Xt.T).toarray().astype(np.float32)
-            mean = targets.mean(axis=0)
-            reg = K + np.diag((RIDGE_LAMBDA / sw).astype(np.float32))
-            factor = (cholesky(reg, lower=True, overwrite_a=True, check_finite=False), True)
-            A = cho_solve(factor, targets - mean, check_finite=False)
-            self._dual = (A.astype(np.float32), mean.astype(np.float32))
-        self._materialise()
+        def join(a: Any, b: Any) -> Any:
+            if a is None or b is None:
+                return None
+            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
+
+        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
+                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
+                     join(have.V, fresh.V), rows)
+
+    def _fit(self) -> None:
+        assert self.featurizer is not None
+        ex = self._training_examples()
+        self._set_training_rows(ex, self._training_rows(ex, self._rows([e.text for e in ex])) if ex else None)
+        self._checkpoint()
+        self._fit_ridge()
+        self._checkpoint()
+        self._fit_vectors()
         self._vw = VECTOR_WEIGHT
-        loo = self._loo_inputs(K, factor, A, targets, mean) if self._dual is not None else None
+        loo = self._loo_inputs() if self._ridge_fit is not None else None
         parts = None
         if loo is not None:
             sel, ridge_loo, vec_loo = loo
-            parts = self._blend_parts(self._XL, self._zsL, ridge=ridge_loo, rows=sel, q=self._zqL, V=self._VL,
-                                      vec=vec_loo)
-            if parts[2] is not None:
-                self._vw = self._choose_vector_weight(sel, parts[0], parts[2])
+            assert self._L is not None
+            # The vectors' weight is chosen with the coded units inside the centroids (honest leave-one-out centroids
+            # chose weights of 1-2 on the bundled interviews and cost them 3-6 points of top-1); the calibration is
+            # fitted on scores with each unit out of every learner, as an unseen unit's are.
+            rows = self._L.take(sel)
+            choice = self._blend_parts(rows, ridge=ridge_loo, vec=vec_loo)
+            if choice[2] is not None:
+                self._vw = self._choose_vector_weight(sel, choice[0], choice[2])
+            parts = self._blend_parts(rows, ridge=ridge_loo, vec=vec_loo, own=sel)
+        self._checkpoint()
         self._transduce()
+        self._checkpoint()
         if loo is not None and parts is not None:
-            self._fit_calibration(loo[0], _with_vectors(parts[0], parts[2], self._vw))
+            self._fit_calibration(loo[0], _with_vectors(parts[0], parts[2], self._vw), parts[1])
         else:
-            self._calib = None
+            self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
+        self._checkpoint()
         self._fit_codable()
+        self._stale = False
 
-    def _set_training_rows(self, ex: list[Example], XL: Any, zsL: Any) -> None:
-        """The coded units as rows (``_XL``), their codes (``_Y``) and rejected codes (``_R``)."""
+    def _quick_update(self) -> bool:
+        """Take a few changed codings into the fitted model in place (see :meth:`update`); False when it cannot (no
+        fitted learners yet, a unit's text changed, or many changes at once): then the learners are refitted."""
+        import numpy as np
+
+        old = self._ex
+        if self._L is None or self._C is None or self._F_raw is None or self._Y0 is None or self._dual is None:
+            return False
+        new = self._training_examples()
+        at = {e.id: i for i, e in enumerate(old)}
+        new_ids = {e.id for e in new}
+        removed = [i for i, e in enumerate(old) if e.id not in new_ids]
+        changed: list[tuple[int, Example]] = []
+        added: list[Example] = []
+        for e in new:
+            i = at.get(e.id)
+            if i is None:
+                added.append(e)
+            elif old[i].text != e.text:
+                return False
+            elif old[i].codes != e.codes or old[i].rejected != e.rejected or old[i].coders != e.coders:
+                changed.append((i, e))
+        if len(removed) + len(changed) + len(added) > QUICK_MAX:
+            return False
+        if not (removed or changed or added):
+            return True
+        keep = np.setdiff1d(np.arange(len(old)), np.asarray(removed, dtype=np.int64))
+        remap = np.full(len(old), -1, dtype=np.int64)
+        remap[keep] = np.arange(len(keep))
+        ex = [old[i] for i in keep.tolist()]
+        for i, e in changed:
+            ex[int(remap[i])] = e
+        ex += added
+        # Every unit whose codes changed leaves the sums behind the centroids with its old codes and comes back with
+        # its new ones.
+        gone = np.asarray([i for i, _ in changed] + removed, dtype=np.int64)
+        X_gone, Y_gone, R_gone = self._L.X[gone], self._Y[gone].astype(_F32), self._R[gone].astype(_F32)
+        gone_rows = self._L.rows[np.asarray(removed, dtype=np.int64)].tolist()
+        L = self._L.take(keep) if removed else self._L
+        if added:
+            L = _concat_rows(L, self._training_rows(added, self._rows([e.text for e in added])))
+        spos, rsum = self._spos, self._rsum
+        self._set_training_rows(ex, L, (spos, rsum))
+        come = np.r_[remap[[i for i, _ in changed]], len(keep) + np.arange(len(added))].astype(np.int64)
+        X_come, Y_come, R_come = self._L.X[come], self._Y[come].astype(_F32), self._R[come].astype(_F32)
+        spos += _dense_product(X_come.T.tocsr(), Y_come) - _dense_product(X_gone.T.tocsr(), Y_gone)
+        if R_come.any() or R_gone.any():
+            rsum = np.zeros_like(spos) if rsum is None else rsum
+            rsum += _dense_product(X_come.T.tocsr(), R_come) - _dense_product(X_gone.T.tocsr(), R_gone)
+        self._spos, self._rsum = spos, (rsum if self._R.any() else None)
+        self._set_centroids()
+        # The kernel ridge: new coded units become rows of its factorised system (while there is room); a unit that
+        # left it means a new factorisation.
+        dual = self._dual.copy()
+        is_ex = dual >= 0
+        dual[is_ex] = remap[dual[is_ex]]
+        if (dual[is_ex] < 0).any() or self._ridge_fit is None or self._ridge_fit[1] is None:
+            self._fit_ridge()
+        else:
+            self._dual, self._ridge_sel = dual, remap[self._ridge_sel]
+            room = max(0, RIDGE_ROWS - len(self._ridge_sel))
+            grow = (len(keep) + np.arange(len(added)))[:room]
+            if not len(grow) or not self._extend_ridge(grow):
+                K, factor, _, _ = self._ridge_fit
+                self._solve_ridge(self._dual, K, factor)  # the targets changed (codes, class balance)
+        self._fit_vectors()
+        self._reseed([int(self._L.rows[j]) for j in come.tolist()] + gone_rows)
+        self._stale = True
+        return True
+
+    def _reseed(self, rows: list[int]) -> None:
+        """New seeds for corpus rows whose codings changed and for the units around them (whose blend the updated
+        learners changed most), and the effect on the spread scores nearby."""
+        import numpy as np
+
+        rows = sorted({r for r in rows if r >= 0})
+        if not rows or self._G is None or self._C is None:
+            return
+        r = np.asarray(rows, dtype=np.int64)
+        G = self._G
+        for _ in range(RESEED_HOPS):
+            near = np.unique(G.indices[np.concatenate([np.arange(G.indptr[i], G.indptr[i + 1]) for i in r])])
+            r = np.union1d(r, near)
+            if len(r) > RESEED_MAX:
+                break
+        rows = r.tolist()
+        blend, _ = self._blend(self._C.take(r))
+        seed = softmax_rows(blend)
+        by_row = {int(row): i for i, row in enumerate(self._L.rows.tolist())} if self._L is not None else {}
+        for n, row in enumerate(rows):
+            i = by_row.get(row)
+            if i is None:
+                continue
+            if self._Y[i].any():
+                seed[n] = self._Y[i] / self._Y[i].sum()
+            elif self._R[i].any():
+                seed[n, self._R[i]] = 0.0
+                seed[n] /= max(float(seed[n].sum()), 1e-12)
+        dF = spread_change(self._G, r, seed - self._Y0[r])
+        self._Y0 = self._Y0.copy()
+        self._Y0[r] = seed
+        touched = np.unique(dF.nonzero()[0])
+        self._F_raw = self._F_raw.copy()
+        self._F_raw[touched] += dF[touched].toarray()
+        self._Fn = self._Fn.copy()
+        self._Fn[touched] = normalised(self._F_raw[touched])
+
+    def _set_training_rows(self, ex: list[Example], L: _Rows | None, sums: tuple[Any, Any] | None = None,
+                           norms: tuple[Any, Any] | None = None) -> None:
+        """The coded units (``_L``), their codes (``_Y``) and rejected codes (``_R``), and the sums of their rows per
+        code that the centroids are made of (given as ``sums`` and the centroids' ``norms`` when restored)."""
         import numpy as np
 
         C = len(self.codes)
         self._ex = ex
-        self._ex_rows = self._rows([e.text for e in ex])  # their corpus rows (-1: not in the corpus)
-        self._XL, self._zsL = XL, zsL
+        self._L = L
+        self._WL = None
         Y = np.zeros((len(ex), C), dtype=bool)
         R = np.zeros((len(ex), C), dtype=bool)
         for i, e in enumerate(ex):
@@ -750,55 +1106,166 @@ class Suggester:
                 if c in self._col:
                     R[i, self._col[c]] = True
         self._Y, self._R = Y, R
-        self._VL = self._dense([e.text for e in ex]) if ex and self._tv is not None else None
-        self._zqL = self._question_rows(self._ex_rows) if ex else None
         self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
+        self._spos = self._rsum = None
+        if sums is not None:
+            self._spos, self._rsum = sums
+        elif L is not None:
+            XT = L.X.T.tocsr()
+            self._spos = _dense_product(XT, Y.astype(np.float32))  # features x codes
+            if R.any():
+                self._rsum = _dense_product(XT, R.astype(np.float32))
+        if norms is not None and sums is not None:
+            self._st_norm, self._roc_norm = norms
+        else:
+            self._set_centroids()
 
-    def _ridge_rows(self) -> tuple[Any, Any, Any]:
-        """Training rows of the ridge (coded units, then codebook pieces and profiles), targets, weights."""
+    def _set_centroids(self) -> None:
+        """The norms of the self-training and Rocchio centroids. The centroids themselves are never formed: a unit's
+        closeness to them is its products with the base, the coded sums and the profiles, divided by these norms."""
+        import numpy as np
+
+        self._st_norm = self._roc_norm = None
+        if self._base is None and self._spos is None:
+            return
+        d = self._P.shape[1]
+        spos = self._spos if self._spos is not None else np.zeros((d, len(self.codes)), dtype=np.float32)
+        if self._base is not None:
+            # In float64: a float32 sum over 100,000 features depends on how the arrays lie in memory (a restored
+            # model would then differ from a fresh fit in the sixth digit).
+            cent = self._base.astype(np.float64) + SEED_WEIGHT * spos.T
+            norm = np.sqrt((cent * cent).sum(axis=1)).astype(_F32)
+            self._st_norm = norm if norm.any() else None
+        if self._spos is not None and self._Y.any():
+            if self._Pd is None or self._Pd.shape != (len(self.codes), d):
+                self._Pd = self._P.toarray()
+            roc = spos.T.astype(np.float64) + self._Pd
+            if self._rsum is not None:
+                rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float64)
+                roc -= 0.5 * self._rsum.T / rn[:, None]
+            self._roc_norm = np.maximum(np.sqrt((roc * roc).sum(axis=1)), 1e-12).astype(_F32)
+
+    def _ridge_selection(self) -> Any:
+        """Which coded units the kernel ridge trains on: all of them up to ``RIDGE_ROWS``; beyond, a class-balanced
+        sample (each code in turn gives its next unit, in an order fixed by a hash of the unit id), so the same
+        codings always give the same sample and a new coding rarely changes it."""
+        import numpy as np
+
+        n = len(self._ex)
+        if n <= RIDGE_ROWS:
+            return np.arange(n, dtype=np.int64)
+        prio = np.asarray([zlib.crc32(e.id.encode("utf-8")) for e in self._ex], dtype=np.int64)
+        lists = []
+        for j in range(len(self.codes)):
+            members = np.flatnonzero(self._Y[:, j] | self._R[:, j])
+            lists.append(members[np.argsort(prio[members], kind="stable")].tolist())
+        chosen: set[int] = set()
+        pos = [0] * len(lists)
+        while len(chosen) < RIDGE_ROWS:
+            moved = False
+            for j, lst in enumerate(lists):
+                while pos[j] < len(lst) and lst[pos[j]] in chosen:
+                    pos[j] += 1
+                if pos[j] < len(lst):
+                    chosen.add(lst[pos[j]])
+                    pos[j] += 1
+                    moved = True
+                    if len(chosen) == RIDGE_ROWS:
+                        break
+            if not moved:
+                break
+        return np.asarray(sorted(chosen), dtype=np.int64)
+
+    def _ridge_rows(self, dual: Any) -> tuple[Any, Any, Any]:
+        """Training rows of the ridge in the order of ``dual`` (coded unit indices, or -1 - k for the codebook's
+        k-th row: pieces, then profiles), their targets and weights."""
         import numpy as np
         from scipy.sparse import vstack
 
+        assert self._L is not None
         C = len(self.codes)
-        Xt = vstack([self._XL, self._Q, self._P], format="csr")
+        nq = self._Q.shape[0]
         eye = np.eye(C, dtype=np.float32)
-        targets = np.vstack([self._coded_targets(), eye[self._owner], eye])
-        sw = np.r_[np.ones(self._XL.shape[0]), np.full(self._Q.shape[0] + C, PIECE_WEIGHT)]
-        return Xt, targets, sw
+        book_targets = np.vstack([eye[self._owner], eye])
+        is_ex = dual >= 0
+        ex_pos, book_pos = np.flatnonzero(is_ex), np.flatnonzero(~is_ex)
+        book = -1 - dual[book_pos]
+        rows = vstack([self._L.X[dual[ex_pos]], vstack([self._Q, self._P], format="csr")[book]], format="csr")
+        targets = np.vstack([self._coded_targets()[dual[ex_pos]], book_targets[book]])
+        sw = np.r_[np.ones(len(ex_pos)), np.full(len(book_pos), PIECE_WEIGHT)]
+        order = np.argsort(np.r_[ex_pos, book_pos], kind="stable")
+        assert len(book) == 0 or book.max() < nq + C
+        return rows[order], targets[order], sw[order]
 
-    def _materialise(self) -> None:
-        """Self-training and Rocchio centroids and primal ridge weights, from the training rows and the
-        ridge's dual coefficients. Cheap (sparse products), so a restored model recomputes them rather
-        than storing three dense code x feature matrices."""
+    def _fit_ridge(self) -> None:
+        """Multi-label kernel ridge in its dual form (one solve for all codes, closed-form leave-one-out), turned into
+        primal weights (features x codes) so that scoring is one sparse-dense product."""
         import numpy as np
+        from scipy.linalg import cholesky
 
-        from qualcode.nlp.tfidf import l2_rows as normalize
-
-        self._fit_vectors()
-        # Self-training centroids: confident prior assignments on the corpus plus the coded units.
-        cent = self._self_train_base().copy()
-        Y = self._Y
-        if self._XL is not None:
-            cent += SEED_WEIGHT * np.asarray((self._XL.T @ Y.astype(np.float32)).T)
-        self._ST = normalize(cent) if cent.any() else None
-        if self._XL is None or not Y.any():
-            self._ridge = None
-            self._roc = None
+        self._ridge_fit = None
+        self._ridge = None
+        self._ridge_sel = None
+        self._dual = None
+        if self._L is None or not self._Y.any():
             return
-        XL, R = self._XL, self._R
-        roc = np.asarray((XL.T @ Y.astype(np.float32)).T) + self._P.toarray()
-        if R.any():
-            Rf = R.astype(np.float32)
-            rn = np.maximum(Rf.sum(axis=0), 1.0)[:, None]
-            roc -= 0.5 * np.asarray((XL.T @ Rf).T) / rn
-        self._roc = normalize(np.maximum(roc, 0))
-        assert self._dual is not None
-        A, mean = self._dual
-        Xt = self._ridge_rows()[0]
-        # Primal weights (features x codes): scoring is then one sparse-dense product, not a kernel.
-        self._ridge = (np.asarray(Xt.T @ A), mean)
+        sel = self._ridge_selection()
+        dual = np.r_[sel, -1 - np.arange(self._Q.shape[0] + len(self.codes))].astype(np.int64)
+        Xt, _, sw = self._ridge_rows(dual)
+        # float32 halves the factorisation time; the ridge term keeps the system well conditioned.
+        K = _dense_product(Xt, Xt.T.tocsc())
+        reg = K + np.diag((RIDGE_LAMBDA / sw).astype(np.float32))
+        factor = (cholesky(reg, lower=True, overwrite_a=True, check_finite=False), True)
+        self._ridge_sel = sel
+        self._solve_ridge(dual, K, factor)
+
+    def _solve_ridge(self, dual: Any, K: Any, factor: Any) -> None:
+        """The dual coefficients for the current targets, and the primal weights, from a factorised system."""
+        from scipy.linalg import cho_solve
+
+        Xt, targets, _ = self._ridge_rows(dual)
+        mean = targets.mean(axis=0)
+        A = cho_solve(factor, targets - mean, check_finite=False).astype(_F32)
+        self._dual = dual
+        self._ridge_fit = (K, factor, A, mean.astype(_F32))
+        self._ridge = (_dense_product(Xt.T.tocsr(), A), mean.astype(_F32))
+
+    def _extend_ridge(self, new: Any) -> bool:
+        """Add coded units ``new`` (indices) to the kernel ridge as rows of its factorised system: one triangular
+        solve each, not a new factorisation. False when there is no factorisation to extend."""
+        import numpy as np
+        from scipy.linalg import solve_triangular
+
+        if self._ridge_fit is None or self._ridge_fit[1] is None or self._L is None:
+            return False
+        K, (Lf, lower), _, _ = self._ridge_fit
+        dual = self._dual
+        Xt = self._ridge_rows(dual)[0]
+        for i in np.asarray(new, dtype=np.int64).tolist():
+            x = self._L.X[i]
+            k = _dense_product(Xt, x.T.tocsc()).ravel()
+            kk = float(_dense_product(x, x.T.tocsc())[0, 0]) + RIDGE_LAMBDA
+            ell = solve_triangular(Lf, k, lower=True, check_finite=False)
+            d = np.sqrt(max(kk - float(ell @ ell), 1e-6))
+            m = Lf.shape[0]
+            grown = np.zeros((m + 1, m + 1), dtype=Lf.dtype)
+            grown[:m, :m] = Lf
+            grown[m, :m] = ell
+            grown[m, m] = d
+            Lf = grown
+            if K is not None:
+                Kg = np.zeros((m + 1, m + 1), dtype=K.dtype)
+                Kg[:m, :m] = K
+                Kg[m, :m] = Kg[:m, m] = k
+                Kg[m, m] = kk - RIDGE_LAMBDA
+                K = Kg
+            dual = np.r_[dual, i]
+            Xt = _vstack_rows(Xt, x)
+        self._ridge_sel = np.r_[self._ridge_sel, np.asarray(new, dtype=np.int64)]
+        self._solve_ridge(dual, K, (Lf, lower))
+        return True
 
     def _vector_rows(self) -> tuple[Any, Any, Any]:
         """Training rows of the word-vector learner (coded units, then codebook pieces), targets, weights."""
@@ -806,11 +1273,11 @@ class Suggester:
 
         C = len(self.codes)
         targets = np.eye(C, dtype=np.float32)[self._owner]
-        if self._VL is None:
+        if self._L is None or self._L.V is None:
             return self._Vq, targets, np.full(len(targets), PIECE_WEIGHT, dtype=np.float32)
         coded = self._coded_targets()
         sw = np.r_[np.ones(len(coded)), np.full(len(targets), PIECE_WEIGHT)].astype(np.float32)
-        return np.vstack([self._VL, self._Vq]), np.vstack([coded, targets]), sw
+        return np.vstack([self._L.V, self._Vq]), np.vstack([coded, targets]), sw
 
     def _coded_targets(self) -> Any:
         """What the learners fit for each coded unit: its class-balanced codes, minus 1 for each code rejected."""
@@ -849,45 +1316,10 @@ class Suggester:
     def _vector_loo(self, sel: Any) -> Any:
         """Leave-one-out word-vector scores of coded units ``sel``: (f - h t) / (1 - h), h the hat diagonal."""
 
-        assert self._vec is not None and self._VL is not None
+        assert self._vec is not None and self._L is not None and self._L.V is not None
         W, mean, Minv = self._vec
-        V = self._VL[sel]
+        V = self._L.V[sel]
         return _loo(V @ W, _hat(V, Minv), self._coded_targets()[sel] - mean)  # the targets it was fitted on
-
-    def _dense(self, texts: Sequence[str]) -> Any:
-        """Dense text vectors, reusing the corpus rows."""
-        tv = self._tv
-        assert tv is not None
-        return self._corpus_or_computed(texts, None if self._Vc is None else [self._Vc],
-                                        lambda new: [tv.transform(new)])[0]
-
-    def _self_train_base(self) -> Any:
-        """Sum of the corpus units the prior assigns to each code with the clearest margins.
-
-        It depends on the corpus and codebook only, so it is computed once per corpus, not per retraining.
-        """
-        import numpy as np
-
-        if self._st_base is not None:
-            return self._st_base
-        C = len(self.codes)
-        cent = np.zeros((C, self._P.shape[1]), dtype=np.float32)
-        if self._zs_corpus is not None and self._Xc is not None and C > 1:
-            zs = self._zs_corpus
-            if self._zq_corpus is not None:  # the question helps decide which code an answer is a clear case of
-                zs = zs + QUESTION_WEIGHT * self._zq_corpus
-            am = zs.argmax(axis=1)
-            srt = np.sort(zs, axis=1)
-            margin = srt[:, -1] - srt[:, -2]
-            for j in range(C):
-                # Units with hardly any codebook evidence would only teach the centroid noise.
-                idx = np.flatnonzero((am == j) & (srt[:, -1] >= SELF_TRAIN_MIN_EVIDENCE))
-                if len(idx) == 0:
-                    continue
-                keep = idx[np.argsort(-margin[idx], kind="stable")][: max(3, int(len(idx) * SELF_TRAIN_FRACTION))]
-                cent[j] += np.asarray(self._Xc[keep].sum(axis=0)).ravel()
-        self._st_base = cent
-        return cent
 
     def _transduce(self) -> None:
         """Label spreading over the unit graph, seeded by the blend and the coded units' codes.
@@ -896,20 +1328,18 @@ class Suggester:
         """
         import numpy as np
 
-        self._Fn = self._rank_c = self._ev_c = None
-        if self._G is None or self._Xc is None:
+        self._Fn = self._rank_c = self._ev_c = self._F_raw = None
+        if self._G is None or self._C is None:
             return
-        n = self._Xc.shape[0]
+        n = self._C.X.shape[0]
         blend = np.zeros((n, len(self.codes)), dtype=np.float32)
         ev = np.zeros_like(blend)
         for a in range(0, n, BATCH):
-            q = None if self._zq_corpus is None else self._zq_corpus[a : a + BATCH]
-            V = None if self._Vc is None else self._Vc[a : a + BATCH]
-            blend[a : a + BATCH], ev[a : a + BATCH] = self._blend(self._Xc[a : a + BATCH],
-                                                                  self._zs_corpus[a : a + BATCH], q=q, V=V)
+            blend[a : a + BATCH], ev[a : a + BATCH] = self._blend(self._C.take(slice(a, a + BATCH)))
         Y0 = softmax_rows(blend)
         # A coded unit is a known answer: its codes are its seed, and a rejected code has no mass.
-        for i, r in enumerate(self._ex_rows.tolist()):
+        assert self._L is not None or not self._ex
+        for i, r in enumerate(self._L.rows.tolist() if self._L is not None else []):
             if r < 0:
                 continue
             if self._Y[i].any():
@@ -918,7 +1348,8 @@ class Suggester:
                 Y0[r, self._R[i]] = 0.0
                 Y0[r] /= max(float(Y0[r].sum()), 1e-12)
         self._Y0 = Y0
-        self._Fn = spread(self._G, Y0)
+        self._F_raw = spread(self._G, Y0, normalise=False)
+        self._Fn = normalised(self._F_raw)
         self._rank_c = (blend + _minmax(self._Fn)) / 2
         self._ev_c = ev
 
@@ -956,24 +1387,26 @@ class Suggester:
         import numpy as np
 
         self._codable = None
-        if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._XL is None:
+        if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._L is None or self._L.V is None:
             return
         has_code = np.asarray(self._Y.any(axis=1))
         pos = [e.text for e, y in zip(self._ex, has_code.tolist(), strict=True) if y]
-        if len(pos) < MIN_CALIBRATION or self._VL is None:
+        if len(pos) < MIN_CALIBRATION:
             return
         # The coded units' rows were computed for the learners; only the passed-over units are new here.
-        _, zs_passed = self._features(self._passed)
-        F = np.vstack([self._codable_features(pos, self._VL[has_code], self._zsL[has_code]),
-                       self._codable_features(self._passed, self._dense(self._passed), zs_passed)])
+        passed = self._batch(self._passed)
+        F = np.vstack([self._codable_features(pos, self._L.V[has_code], self._L.zs[has_code]),
+                       self._codable_features(self._passed, passed.V, passed.zs)])
         y = np.r_[np.ones(len(pos)), np.zeros(len(self._passed))].astype(np.float32)
         mu, ybar = F.mean(axis=0), float(y.mean())
         Fc = F - mu
         w, Minv = _primal_ridge(Fc, y - ybar, CODABLE_LAMBDA)
         loo = _loo(Fc @ w, _hat(Fc, Minv), y - ybar)
         a, b = _platt(loo.astype(np.float64), y.astype(np.float64))
-        # A typical coded unit's own probability (leave-one-out): units that look as codable keep their scores.
-        typical = float(np.median(_sigmoid(a * loo[: len(pos)] + b)))
+        # The reference is a coded unit's own probability (leave-one-out) at the CODABLE_REFERENCE quantile: units
+        # that look as codable as most coded units keep their scores (the scores are calibrated on coded units; with
+        # the median, half of them were lowered).
+        typical = float(np.quantile(_sigmoid(a * loo[: len(pos)] + b), CODABLE_REFERENCE))
         self._codable = (w, mu, float(a), float(b), max(typical, 1e-3))
 
     def _codability(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
@@ -988,24 +1421,30 @@ class Suggester:
         z = a * ((self._codable_features(texts, V, zs) - mu) @ w) + b
         return np.minimum(1.0, _sigmoid(z) / typical)
 
-    def _loo_inputs(self, K: Any, factor: Any, A: Any, targets: Any, mean: Any) -> tuple[Any, Any, Any] | None:
-        """A subsample of (up to CALIBRATION_UNITS) coded units and their leave-one-out ridge and word-vector
-        scores: what the calibration and the choice of the word-vector weight are fitted on."""
+    def _loo_inputs(self) -> tuple[Any, Any, Any] | None:
+        """A subsample of (up to CALIBRATION_UNITS) coded units the ridge trained on, and their leave-one-out ridge
+        and word-vector scores: what the calibration and the choice of the word-vector weight are fitted on.
+        Returns the units' indices among the coded units."""
         import numpy as np
         from scipy.linalg import cho_solve
 
-        n = len(self._ex)
-        if n < MIN_CALIBRATION:
+        assert self._ridge_fit is not None and self._dual is not None
+        K, factor, A, mean = self._ridge_fit
+        m = len(self._ridge_sel)
+        if len(self._ex) < MIN_CALIBRATION or m < MIN_CALIBRATION:
             return None
-        # A fixed, evenly spaced subsample keeps this step fast and deterministic on big projects.
-        sel = np.linspace(0, n - 1, min(n, CALIBRATION_UNITS)).round().astype(np.int64)
+        # A fixed, evenly spaced subsample keeps this step fast and deterministic on big projects (the coded
+        # units come first among the ridge's rows).
+        pos = np.linspace(0, m - 1, min(m, CALIBRATION_UNITS)).round().astype(np.int64)
         # Ridge leave-one-out: f_loo = (f - h y) / (1 - h) with h the diagonal of the hat matrix.
-        Kl = K[sel]
+        Kl = K[pos]
         f = Kl @ A + mean
-        hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, sel]), check_finite=False))
-        y = targets[sel]
+        hat = np.einsum("ij,ji->i", Kl, cho_solve(factor, np.ascontiguousarray(K[:, pos]), check_finite=False))
+        sel = self._ridge_sel[pos]
+        y = self._coded_targets()[sel]
         ridge_loo = _loo(f, hat, y)
-        vec_loo = self._vector_loo(sel) if self._vec is not None and self._VL is not None else None
+        vec_loo = self._vector_loo(sel) if self._vec is not None and self._L is not None and self._L.V is not None \
+            else None
         return sel, ridge_loo, vec_loo
 
     def _choose_vector_weight(self, sel: Any, base: Any, vec_mm: Any) -> float:
@@ -1032,33 +1471,66 @@ class Suggester:
                 best, best_w = mrr, w
         return best_w
 
-    def _fit_calibration(self, sel: Any, blend: Any) -> None:
-        """Platt scaling on leave-one-out blended scores (``blend``) of (up to CALIBRATION_UNITS) coded units."""
+    def _fit_calibration(self, sel: Any, blend: Any, evidence: Any) -> None:
+        """The score mapping (see ``CALIBRATION_PRIOR``) fitted on (up to CALIBRATION_UNITS) coded units: their
+        leave-one-out ranking scores (``blend``, then spreading without their own codes) and evidence, the first
+        ``CALIBRATION_TOP`` codes of each (what a coder would have been shown) labelled by whether the team applied
+        them, and every code the team rejected (labelled 0). A penalty pulls the coefficients towards the default
+        mapping, so that the scale moves gradually as coded units accumulate, not in a jump at the first fit."""
         import numpy as np
 
-        blend = self._loo_rank(sel, blend)
-        target = self._Y[sel]
-        known = target | self._R[sel]
-        # Units with a code are informative for every code; rows without any positive are only
-        # informative about what they rejected.
+        rank = self._loo_rank(sel, blend)
+        target, rejected = self._Y[sel], self._R[sel]
         has_pos = np.asarray(target.any(axis=1))
-        mask = np.where(has_pos[:, None], True, known)
-        # Only the blend goes in, so the mapping is monotone and the ranking stays the blend's.
-        feats = blend[mask][:, None]
-        lab = target[mask]
-        if lab.all() or not lab.any():
-            self._calib = None
+        top = np.argsort(-rank, axis=1, kind="stable")[:, :CALIBRATION_TOP]
+        shown = np.zeros_like(target)
+        np.put_along_axis(shown, top, True, axis=1)
+        # A unit with a code is informative about every code it was shown; one the team only rejected codes for, about
+        # those codes alone.
+        mask = np.where(has_pos[:, None], shown, False) | rejected
+        feats = _calibration_features(rank, evidence)
+        X, y = feats[mask], target[mask]
+        if len(y) < MIN_CALIBRATION or y.all() or not y.any():
+            self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
             return
-        coef, icpt = _platt(feats[:, 0].astype(np.float64), lab.astype(np.float64))
-        self._calib = (np.asarray([coef]), icpt)
+        weight = np.broadcast_to(self._shift_weights(target)[:, None], mask.shape)[mask]
+        self._calib = _penalised_logistic(X.astype(np.float64), y.astype(np.float64), np.asarray(CALIBRATION_PRIOR),
+                                          CALIBRATION_PRIOR_WEIGHT, weight.astype(np.float64))
+        self._calib_fitted = True
+
+    def _shift_weights(self, target: Any) -> Any:
+        """Weights of the calibration units that make their codes as common as among the units still to code.
+
+        Teams rarely code a random sample: they code the clear cases, or one criterion first, or (as a benchmark)
+        a few units of every code. The calibration units then over-represent some codes, rare and hard ones
+        usually, and the scale comes out too cautious (or too bold) for the units it is used on. Each unit weighs
+        the share of its codes among the uncoded units' first codes over their share among the calibration units
+        (between 1/4 and 4; units without a code weigh 1)."""
+        import numpy as np
+
+        n = np.ones(len(target))
+        if self._rank_c is None or self._L is None or not target.any():
+            return n
+        coded_rows = np.zeros(self._rank_c.shape[0], dtype=bool)
+        coded_rows[self._L.rows[self._L.rows >= 0]] = True
+        first = self._rank_c[~coded_rows].argmax(axis=1)
+        if not len(first):
+            return n
+        C = target.shape[1]
+        want = np.bincount(first, minlength=C) / len(first)
+        per = target / np.maximum(target.sum(axis=1, keepdims=True), 1)
+        have = per.sum(axis=0) / max(float(per.sum()), 1e-12)
+        ratio = np.clip((want + 1e-3) / (have + 1e-3), 0.25, 4.0)
+        w = np.where(target.any(axis=1), (per * ratio).sum(axis=1), 1.0)
+        return w / w.mean()
 
     def _loo_rank(self, sel: Any, blend: Any) -> Any:
         """Leave-one-out ranking scores of coded units: spreading with their own codes held out."""
         import numpy as np
 
-        if self._Fn is None:
+        if self._Fn is None or self._L is None:
             return blend
-        rows = self._ex_rows[sel]
+        rows = self._L.rows[sel]
         Y0 = self._Y0.copy()
         inside = rows >= 0
         # Held-out units are seeded with their leave-one-out blend, as an uncoded unit would be.
@@ -1067,108 +1539,130 @@ class Suggester:
         out = np.empty_like(blend)
         out[inside] = (blend[inside] + _minmax(F[rows[inside]])) / 2
         if (~inside).any():
-            out[~inside] = self._induct(self._XL[sel[~inside]], blend[~inside], F)
+            out[~inside] = self._induct(self._L.X[sel[~inside]], blend[~inside], F)
         return out
 
     # ------------------------------------------------------------------ the blend
-    def _blend(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None, V: Any = None,
-               vec: Any = None) -> tuple[Any, Any]:
+    def _blend(self, b: _Rows, *, ridge: Any = None, vec: Any = None) -> tuple[Any, Any]:
         """Combine prior and learned scores.
 
         Returns the blend (per unit, in [0, 1]; what ranks codes) and the absolute evidence (how
         much a unit resembles the code's codebook text or coded units at all; what the score
         mapping uses so that the best of several poor codes is not shown as a sure thing).
         """
-        base, evidence, vec_mm = self._blend_parts(X, zs, ridge=ridge, rows=rows, q=q, V=V, vec=vec)
+        base, evidence, vec_mm = self._blend_parts(b, ridge=ridge, vec=vec)
         return _with_vectors(base, vec_mm, self._vw), evidence
 
-    def _blend_parts(self, X: Any, zs: Any, *, ridge: Any = None, rows: Any = None, q: Any = None, V: Any = None,
-                     vec: Any = None) -> tuple[Any, Any, Any]:
+    def _blend_parts(self, b: _Rows, *, ridge: Any = None, vec: Any = None, own: Any = None) -> tuple[Any, Any, Any]:
         """The blend without the word vectors, the evidence, and the scaled word-vector scores (None without
-        vectors): apart, so that the leave-one-out choice of the vectors' weight computes the rest once."""
+        vectors): apart, so that the leave-one-out choice of the vectors' weight computes the rest once.
+
+        ``own``: for coded units scored leave-one-out, their indices among the coded units: each is then taken out of
+        the centroids it is part of (with ``ridge`` and ``vec`` their leave-one-out learner scores), so that the
+        calibration is fitted on scores like those of units the model has not seen."""
         import numpy as np
 
-        if rows is not None:  # leave-one-out scoring of a subsample of the coded units
-            X, zs = X[rows], zs[rows]
-            q = None if q is None else q[rows]
-            V = None if V is None else V[rows]
-        prior = zs.copy()
-        if self._ST is not None:
-            prior = prior + SELF_TRAIN_WEIGHT * np.asarray(X @ self._ST.T)
+        xs = _dense_product(b.X, self._spos) if self._spos is not None else None
+        Y = R = nx = None
+        if own is not None and xs is not None:
+            Y, R = self._Y[own].astype(np.float32), self._R[own].astype(np.float32)
+            nx = np.asarray(b.X.multiply(b.X).sum(axis=1), dtype=np.float32)  # each row's squared length (1)
+        prior = b.zs.copy()
+        if self._st_norm is not None:
+            st = b.xb if xs is None else b.xb + SEED_WEIGHT * xs
+            norm = np.broadcast_to(self._st_norm, st.shape)
+            if Y is not None and nx is not None:
+                # The centroid without the unit: ||c - s x||^2 = ||c||^2 - 2 s x.c + s^2 |x|^2.
+                norm = np.sqrt(np.maximum(norm**2 - Y * (2 * SEED_WEIGHT * st - SEED_WEIGHT**2 * nx), 1e-12))
+                st = st - Y * SEED_WEIGHT * nx
+            prior = prior + SELF_TRAIN_WEIGHT * st / np.maximum(norm, 1e-12)
         evidence = prior
         # A row whose prior spread is tiny has no codebook evidence; the floor keeps min-max scaling
         # from blowing that noise up into a confident-looking prior.
         out = _minmax(prior, floor=PRIOR_SPREAD_FLOOR)
-        if self._roc is not None and self._XL is not None:
+        if self._roc_norm is not None and xs is not None:
             # No nearest-coded-unit learner here: label spreading over the unit graph already lets
             # coded units speak for their neighbours, at a fraction of the cost.
-            roc = np.asarray(X @ self._roc.T)
+            roc = xs + b.xp
+            rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float32)
+            if self._rsum is not None:
+                roc = roc - 0.5 * _dense_product(b.X, self._rsum) / rn
+            norm = np.broadcast_to(self._roc_norm, roc.shape)
+            if Y is not None and R is not None:
+                # Out of the coded sum (weight 1) or out of the rejected mean (weight -0.5 / rejections).
+                t = Y - R * (0.5 / rn)
+                norm = np.sqrt(np.maximum(norm**2 - 2 * t * roc + t**2 * nx, 1e-12))
+                roc = roc - t * nx
+            roc = roc / norm
             if ridge is None:
                 assert self._ridge is not None
                 Wr, mean = self._ridge
-                ridge = np.asarray(X @ Wr) + mean
+                ridge = _dense_product(b.X, Wr) + mean
             learned = (_minmax(roc) + 2 * _minmax(ridge)) / 3
             w = self._w[None, :]
             out = (out + w * learned) / (1 + w)
             evidence = np.maximum(evidence, roc)
-        if q is not None:
+        if b.q is not None:
             # The interviewer's question, kept out of the learned part so that it still counts once codes
             # have many examples; relative to the question's best code, floored so a vague question is weak.
+            q = b.q
             out = (out + QUESTION_BLEND * q / np.maximum(q.max(axis=1, keepdims=True), PRIOR_SPREAD_FLOOR)) / (
                 1 + QUESTION_BLEND)
         vec_mm = None
-        if self._vec is not None and V is not None:
+        if self._vec is not None and b.V is not None:
             # Word vectors: related words count even when a unit shares no word with the examples.
             if vec is None:
-                vec = V @ self._vec[0]
+                vec = b.V @ self._vec[0]
             vec_mm = _minmax(vec, floor=VECTOR_SPREAD_FLOOR)
-        return out, evidence, vec_mm
+        return out.astype(np.float32), evidence.astype(np.float32), vec_mm
 
-    def _calibrate(self, blend: Any, zs_raw: Any) -> Any:
+    def _calibrate(self, rank: Any, evidence: Any) -> Any:
+        """Ranking scores to probabilities (see ``CALIBRATION_PRIOR``): monotone in the ranking score within a unit, so
+        the order of the codes stays the ranking's."""
         import numpy as np
 
-        if self._calib is None:
-            # Relative standing among the codes times absolute evidence from the codebook text.
-            return blend * (1.0 - np.exp(-np.maximum(zs_raw, 0.0) / PRIOR_REFERENCE))
-        coef, icpt = self._calib
-        return _sigmoid(coef[0] * blend + icpt)
+        return _sigmoid(_calibration_features(rank, evidence) @ np.asarray(self._calib, dtype=np.float32))
 
     # ------------------------------------------------------------------ public scoring
-    def _score_batch(self, texts: Sequence[str], *, coded_sims: bool = False) -> tuple[Any, Any, Any, Any]:
-        """Calibrated scores for a batch, with the TF-IDF rows, (for explanations) similarities to coded units,
-        and the codability factor applied (None when no unit passed over is known)."""
-        import numpy as np
-
-        X, zs = self._features(texts)
-        sims = None
-        if coded_sims and self._XL is not None and self._Y.any():
-            sims = np.asarray((X @ self._XL.T).toarray())
-        S, V = self._ranked(texts, X, zs)
-        codable = self._codability(texts, V, zs)
+    def _score_batch(self, texts: Sequence[str]) -> tuple[Any, _Rows, Any]:
+        """Calibrated scores for a batch, with its rows and the codability factor applied (None when no unit passed
+        over is known)."""
+        b = self._batch(texts)
+        S = self._ranked(b)
+        codable = self._codability(texts, b.V, b.zs)
         if codable is not None:
             S = S * codable[:, None]
-        return S, X, sims, codable
+        return S, b, codable
 
-    def _ranked(self, texts: Sequence[str], X: Any, zs: Any) -> tuple[Any, Any]:
-        """Calibrated code scores (before codability) and the dense vectors of the texts."""
+    def _ranked(self, b: _Rows) -> Any:
+        """Calibrated code scores (before codability)."""
         import numpy as np
 
-        V = self._dense(texts) if self._tv is not None else None
-        at = self._rows(texts)
+        at = b.rows
         rows = at if self._rank_c is not None else None
+        if self._stale and rows is not None:
+            # After a quick update the learners are current but the saved ranking is not: blend again, and take the
+            # spread scores (updated near the changed units) for corpus units.
+            blend, raw = self._blend(b)
+            known = rows >= 0
+            rank = blend.copy()
+            rank[known] = (blend[known] + _minmax(self._Fn[rows[known]])) / 2
+            if (~known).any():
+                rank[~known] = self._induct(b.X[np.flatnonzero(~known)], blend[~known])
+            return self._calibrate(rank, raw)
         if rows is not None and (rows >= 0).all():
-            return self._calibrate(self._rank_c[rows], self._ev_c[rows]), V
-        blend, raw = self._blend(X, zs, q=self._question_rows(at), V=V)
+            return self._calibrate(self._rank_c[rows], self._ev_c[rows])
+        blend, raw = self._blend(b)
         if rows is None:
-            return self._calibrate(blend, raw), V
+            return self._calibrate(blend, raw)
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.
         rank = blend.copy()
         known = rows >= 0
         rank[known] = self._rank_c[rows[known]]
         raw[known] = self._ev_c[rows[known]]
         if (~known).any():
-            rank[~known] = self._induct(X[np.flatnonzero(~known)], blend[~known])
-        return self._calibrate(rank, raw), V
+            rank[~known] = self._induct(b.X[np.flatnonzero(~known)], blend[~known])
+        return self._calibrate(rank, raw)
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""
@@ -1176,9 +1670,10 @@ class Suggester:
 
         self._ensure()
         out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
-        for a in range(0, len(texts), BATCH):
-            chunk = list(texts[a : a + BATCH])
-            out[a : a + len(chunk)] = self._score_batch(chunk)[0]
+        with _one_blas_thread():
+            for a in range(0, len(texts), BATCH):
+                chunk = list(texts[a : a + BATCH])
+                out[a : a + len(chunk)] = self._score_batch(chunk)[0]
         return out
 
     def suggest(
@@ -1195,32 +1690,32 @@ class Suggester:
         self._ensure()
         version = self.model_version
         out: list[list[Suggestion]] = []
-        for a in range(0, len(units), BATCH):
-            chunk = units[a : a + BATCH]
-            texts = [t for _, t in chunk]
-            scores, X, sims, codable = self._score_batch(texts, coded_sims=explain)
-            piece_sims = np.asarray((X @ self._Q.T).toarray()) if explain else None
-            k = min(top, scores.shape[1])
-            best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-            for i, text in enumerate(texts):
-                sugg = []
-                pairs = self.pipeline.token_pairs(text) if explain else []
-                for j in best[i]:
-                    s = float(scores[i, j])
-                    if s < min_score:
-                        continue
-                    code = self.codes[int(j)]
-                    if explain:
-                        why, ev = self._explain(text, int(j), pairs, piece_sims[i],  # type: ignore[index]
-                                                None if sims is None else sims[i])
-                        if codable is not None and codable[i] < LOWERED:
-                            # First, so that a narrow panel showing the start of the text still says it.
-                            why = f"lowered (x{codable[i]:.2f}): reads like units the team left uncoded; {why}"
-                            ev["codable"] = round(float(codable[i]), 3)
-                    else:
-                        why, ev = "", {}
-                    sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))
-                out.append(sugg)
+        with _one_blas_thread():
+            step = EXPLAIN_BATCH if explain else BATCH
+            for a in range(0, len(units), step):
+                chunk = units[a : a + step]
+                texts = [t for _, t in chunk]
+                scores, b, codable = self._score_batch(texts)
+                k = min(top, scores.shape[1])
+                best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+                explained = self._explain_batch(texts, b, best) if explain else None
+                for i in range(len(texts)):
+                    sugg = []
+                    for r, j in enumerate(best[i]):
+                        s = float(scores[i, j])
+                        if s < min_score:
+                            continue
+                        code = self.codes[int(j)]
+                        if explained is not None:
+                            why, ev = explained[i][r]
+                            if codable is not None and codable[i] < LOWERED:
+                                # First, so that a narrow panel showing the start of the text still says it.
+                                why = f"lowered (x{codable[i]:.2f}): reads like units the team left uncoded; {why}"
+                                ev["codable"] = round(float(codable[i]), 3)
+                        else:
+                            why, ev = "", {}
+                        sugg.append(Suggestion(code.id, code.criterion_id, s, why, ev, version))
+                    out.append(sugg)
         return out
 
     def explain(self, text: str, code_id: str) -> tuple[str, dict[str, Any]]:
@@ -1230,57 +1725,151 @@ class Suggester:
         self._ensure()
         if code_id not in self._col:
             raise KeyError(code_id)
-        X, _ = self._features([text])
-        sims = np.asarray((X @ self._XL.T).toarray())[0] if self._XL is not None else None
-        return self._explain(text, self._col[code_id], self.pipeline.token_pairs(text),
-                             np.asarray((X @ self._Q.T).toarray())[0], sims)
+        return self._explain_batch([text], self._batch([text]), np.asarray([[self._col[code_id]]]))[0][0]
 
-    def _explain(
-        self, text: str, j: int, pairs: list[tuple[str, str]], piece_sims: Any, coded_sims: Any
-    ) -> tuple[str, dict[str, Any]]:
+    def _explain_batch(self, texts: Sequence[str], b: _Rows, best: Any) -> list[list[tuple[str, dict[str, Any]]]]:
+        """Explanations of codes ``best[i]`` for each text: the evidence behind them, computed once per batch."""
+        piece_sims = _dense_product(b.X, self._Q.T)
+        coded = None
+        if self._L is not None and self._Y.any():
+            # On words only: the closest coded unit is one that shares the unit's words (what a reader sees), and
+            # the sparse product stays small where the character n-grams would join nearly every pair of units.
+            if self._WL is None:
+                self._WL = self._word_block(self._L.X).T.tocsr()
+            coded = (self._word_block(b.X) @ self._WL).tocsr()
+        kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
+        out: list[list[tuple[str, dict[str, Any]]]] = []
+        for i, text in enumerate(texts):
+            pairs = self.pipeline.token_pairs(text)
+            sims = None
+            if coded is not None:
+                lo, hi = coded.indptr[i], coded.indptr[i + 1]
+                sims = (coded.indices[lo:hi], coded.data[lo:hi])
+            row = []
+            for j in best[i].tolist():
+                kws = [k for k in kw_hits[i] if j in self._kw_codes[k]]
+                row.append(self._explain(j, pairs, kws, piece_sims[i], sims))
+            out.append(row)
+        return out
+
+    def _explain(self, j: int, pairs: list[tuple[str, str]], keywords: list[int], piece_sims: Any,
+                 coded_sims: tuple[Any, Any] | None) -> tuple[str, dict[str, Any]]:
+        """Why code ``j``: the evidence found, strongest first. Each kind has a strength on one scale: the closest
+        unit the team coded with it (its word cosine), the closest piece of the codebook (its cosine, a little less:
+        the team's own coding is the better guide), a phrase of the code's keywords (0.6) or a single keyword (up to
+        0.4, a common word much less); then the definition's words the unit shares, and what the code learned from."""
+        import numpy as np
 
         assert self.featurizer is not None
         fz = self.featurizer
         code = self.codes[j]
-        keywords = self._matchers[j].match(text) if self._matchers[j].keywords else []
+        items: list[tuple[float, str]] = []
+        coded: dict[str, Any] | None = None
+        if coded_sims is not None and self._n[j]:
+            cols, vals = coded_sims
+            mine = self._Y[cols, j]
+            if mine.any():
+                at = int(np.argmax(np.where(mine, vals, -1.0)))
+                k, sim = int(cols[at]), float(vals[at])
+                e = self._ex[k]
+                coded = {"source": "coded", "id": e.id, "ref": e.ref or e.id, "coder": e.coders.get(code.id, ""),
+                         "text": _snippet(e.text, SNIPPET), "similarity": round(sim, 3)}
+                if sim > MIN_EXPLAINED:
+                    who = f" by {coded['coder']}" if coded["coder"] else ""
+                    items.append((sim, f"like {coded['ref']}, coded{who}: \u201c{coded['text']}\u201d"))
+        book: dict[str, Any] | None = None
+        a, b = self._piece_bounds[j]
+        if b > a:
+            k = a + int(piece_sims[a:b].argmax())
+            book = {"source": "codebook", "kind": self._piece_kind[k], "text": _snippet(self._pieces[k], SNIPPET),
+                    "similarity": round(float(piece_sims[k]), 3)}
+            if piece_sims[k] > MIN_EXPLAINED and self._piece_kind[k] != "keyword":
+                items.append((0.9 * float(piece_sims[k]), f"{book['kind']}: \u201c{book['text']}\u201d"))
+        words = []
+        for k in sorted(keywords, key=lambda k: -self._kw_w[k]):
+            phrase = self._kw_all.n_words(k) >= 2
+            strength = 0.6 if phrase else 0.4 * float(self._kw_w[k]) / SINGLE_WORD_WEIGHT
+            label = "phrase" if phrase else "keyword" if strength >= 0.2 else "common word"
+            items.append((strength, f"{label} \u201c{self._kw_all.keywords[k]}\u201d"))
+            words.append(self._kw_all.keywords[k])
         terms: list[str] = []
         seen: set[str] = set()
-        ranked = sorted(
-            (p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
-            key=lambda p: -fz.idf_of(p[1]),
-        )
+        ranked = sorted((p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
+                        key=lambda p: -fz.idf_of(p[1]))
         for surface, norm in ranked:
             if norm not in seen:
                 seen.add(norm)
                 terms.append(surface)
             if len(terms) == 5:
                 break
-        closest: dict[str, Any] | None = None
-        a, b = self._piece_bounds[j]
-        if b > a:
-            k = a + int(piece_sims[a:b].argmax())
-            closest = {"source": "codebook", "text": _snippet(self._pieces[k]),
-                       "similarity": round(float(piece_sims[k]), 3)}
-        if coded_sims is not None and self._Y[:, j].any():
-            idx = self._label_rows[j]
-            k = int(idx[coded_sims[idx].argmax()])
-            if closest is None or coded_sims[k] >= closest["similarity"]:
-                e = self._ex[k]
-                closest = {"source": "coded", "id": e.id, "text": _snippet(e.text),
-                           "similarity": round(float(coded_sims[k]), 3)}
-        parts = []
-        if keywords:
-            parts.append("keywords: " + ", ".join(keywords))
+        parts = [text for _, text in sorted(items, key=lambda x: -x[0])]
         if terms:
-            parts.append("definition terms: " + ", ".join(terms))
-        if closest is not None and closest["similarity"] > 0.05:
-            where = f"coded unit {closest['id']}" if closest["source"] == "coded" else "codebook text"
-            parts.append(f"closest {where}: \u201c{closest['text']}\u201d")
+            parts.append("shares with the definition: " + ", ".join(terms))
         if self._n[j]:
-            parts.append(f"learned from {int(self._n[j])} coded unit(s)")
+            parts.append(f"learned from {int(self._n[j])} coded unit{'s' if self._n[j] != 1 else ''}")
         why = "; ".join(parts) or f"closest overall to \u201c{code.name}\u201d"
-        evidence = {"keywords": keywords, "terms": terms, "closest": closest, "coded_examples": int(self._n[j])}
+        closest = coded if coded is not None and (book is None or coded["similarity"] >= book["similarity"]) else book
+        evidence = {"keywords": words, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
+                    "coded_examples": int(self._n[j])}
         return why, evidence
+
+
+def _piece_kind(code: Code, piece: str) -> str:
+    """What a codebook piece of ``code`` is, as an explanation names it."""
+    strip = {p.strip() for p in code.examples}
+    if piece in strip:
+        return "codebook example"
+    if piece in {p.strip() for p in code.include}:
+        return "codebook includes"
+    if piece in {p.strip() for p in code.questions}:
+        return "codebook question"
+    if piece in {p.strip() for p in code.keywords}:
+        return "keyword"
+    if piece == code.name.strip():
+        return "code name"
+    return "definition"
+
+
+class _Stopped(Exception):
+    """A refit abandoned because its caller asked it to stop."""
+
+
+def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
+    """``a``'s rows then ``b``'s."""
+    import numpy as np
+    from scipy.sparse import vstack
+
+    def cat(x: Any, y: Any) -> Any:
+        if x is None or y is None:
+            return None
+        return vstack([x, y], format="csr") if hasattr(x, "tocsr") else np.concatenate([x, y])
+
+    return _Rows(cat(a.X, b.X), cat(a.zs, b.zs), cat(a.xp, b.xp), cat(a.xb, b.xb), cat(a.q, b.q), cat(a.V, b.V),
+                 np.concatenate([a.rows, b.rows]))
+
+
+def _vstack_rows(A: Any, B: Any) -> Any:
+    from scipy.sparse import vstack
+
+    return vstack([A, B], format="csr")
+
+
+def _one_blas_thread() -> Any:
+    """The model's matrices are small (at most RIDGE_ROWS squared, or units x 130): BLAS threads gain nothing, and on
+    a busy machine (or beside the TUI's own threads) their spin-waiting made fitting several times slower."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _dense_product(A: Any, B: Any) -> Any:
+    """``A @ B`` as a dense float32 array (sparse x sparse products are densified; their result is small)."""
+    import numpy as np
+
+    out = A @ B
+    if hasattr(out, "toarray"):
+        out = out.toarray()
+    return np.asarray(out, dtype=np.float32)
 
 
 def _minmax(S: Any, floor: float = 1e-9) -> Any:
@@ -1304,9 +1893,8 @@ def _primal_ridge(F: Any, T: Any, lam: float, sw: Any = None) -> tuple[Any, Any]
 
 def _hat(F: Any, Minv: Any) -> Any:
     """The hat diagonal of a primal ridge: each row's weight on its own fitted value."""
-    import numpy as np
 
-    return np.einsum("ij,jk,ik->i", F, Minv, F)
+    return ((F @ Minv) * F).sum(axis=1)
 
 
 def _loo(f: Any, h: Any, t: Any) -> Any:
@@ -1328,6 +1916,37 @@ def _sigmoid(z: Any) -> Any:
 def _with_vectors(base: Any, vec_mm: Any, weight: float) -> Any:
     """The blend with the word-vector scores at ``weight`` (``base`` as it is without vectors)."""
     return base if vec_mm is None else (base + weight * vec_mm) / (1 + weight)
+
+
+def _calibration_features(rank: Any, evidence: Any) -> Any:
+    """Per (unit, code): the unit's best ranking score, this code's distance below it, the evidence of the unit's best
+    code, and 1 (the intercept); shape (units, codes, 4)."""
+    import numpy as np
+
+    best_at = rank.argmax(axis=1)
+    best = rank.max(axis=1, keepdims=True)
+    ev = np.maximum(evidence[np.arange(len(rank)), best_at], 0.0)[:, None]
+    return np.stack(np.broadcast_arrays(best, rank - best, ev, np.ones_like(best)), axis=-1).astype(np.float32)
+
+
+def _penalised_logistic(X: Any, y: Any, prior: Any, weight: float, sample_weight: Any = None,
+                        iterations: int = 30) -> tuple[float, float, float, float]:
+    """Logistic regression coefficients (Newton's method) with a penalty ``weight / 2 * |theta - prior|^2``; the first
+    three (best score, distance below it, evidence) kept non-negative, so the mapping stays monotone."""
+    import numpy as np
+
+    theta = prior.astype(np.float64).copy()
+    sw = np.ones(len(y)) if sample_weight is None else sample_weight
+    for _ in range(iterations):
+        p = _sigmoid(X @ theta)
+        g = X.T @ (sw * (p - y)) + weight * (theta - prior)
+        H = (X * (sw * p * (1 - p))[:, None]).T @ X + weight * np.eye(len(theta))
+        step = np.linalg.solve(H, g)
+        theta = theta - step
+        theta[:3] = np.maximum(theta[:3], 0.0)
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(theta[0]), float(theta[1]), float(theta[2]), float(theta[3])
 
 
 def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:

@@ -30,6 +30,7 @@ STOPWORDS = frozenset(
 KEEP_IN_BIGRAMS = frozenset({"no", "not", "nor", "more", "too", "few", "only", "nothing", "never"})
 
 _WORD = re.compile(r"\w", re.UNICODE)
+_SURFACE = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _ASCII_WORD = re.compile(r"^[a-z]+$")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -191,9 +192,12 @@ class TextPipeline:
         return [t.text for t in self._pipeline().tokenizer(text) if _WORD.search(t.text)]
 
     def token_pairs(self, text: str) -> list[tuple[str, str]]:
-        """(surface word, normalised form) for each kept token, to show users the words they wrote."""
+        """(surface word, normalised form) for each kept token, to show users the words they wrote.
+
+        Words are split by a regular expression, not by spaCy: explanations only show words the codebook shares
+        with a unit, and loading spaCy would cost a fresh process more than scoring from a saved model."""
         pairs: list[tuple[str, str]] = []
-        for tok in self.words(text):
+        for tok in _SURFACE.findall(text):
             norm = _norm_one(self, tok.lower())
             if norm:
                 pairs.append((tok, norm))

@@ -7,7 +7,9 @@ examples score weakly, but whose neighbours are clear cases, moves towards its n
 
 The graph joins each unit to its ``NEIGHBOURS`` most similar units (cosine on word TF-IDF), made
 symmetric and normalised as ``D^-1/2 W D^-1/2``. It depends only on the units, not on any coding, so it
-is built once per corpus; spreading itself is a few sparse products and runs on every retraining.
+is built once per corpus; spreading itself is a few sparse products and runs on every retraining. Beyond
+``EXACT_UNITS`` units the neighbours are searched within clusters of similar units, so building the graph
+takes time and memory in proportion to the units, not to their square.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from typing import Any
 NEIGHBOURS = 10  # the usual k for kNN graphs in label propagation
 ALPHA = 0.8  # share of a unit's score that comes from its neighbours (Zhou et al. use 0.99; 0.8 keeps the prior)
 ITERATIONS = 20  # ALPHA**20 ~ 0.01: the remaining change is below what reorders codes
+LOCAL_HOPS = 3  # after one coding, its effect on the spread scores is followed this many links out
 TEMPERATURE = 0.1  # blend -> distribution: a code 0.1 below the best on the [0, 1] blend weighs 1/e as much
-MAX_UNITS = 20_000  # the graph is O(n^2) to build; beyond this the engine scores units one by one
-BLOCK = 1024
+EXACT_UNITS = 12_000  # up to this many units every pair is compared; beyond, neighbours are searched in clusters
+BLOCK = 512
+CLUSTER_SIZE = 150  # units per cluster of the approximate search
+PROBES = 12  # clusters searched for each cluster's units: their own and the nearest others
+PROJECTION = 256  # dimensions of the random projection the clusters are formed on
+KMEANS_ROUNDS = 8
 
 
 def knn_graph(W: Any, k: int = NEIGHBOURS, *, chains: Any = None) -> Any:
@@ -27,27 +34,17 @@ def knn_graph(W: Any, k: int = NEIGHBOURS, *, chains: Any = None) -> Any:
 
     ``chains`` (optional, one group key or None per row) links consecutive rows of the same group, e.g. the
     sentences of one answer, which share a topic whatever their words: each such link weighs as much as the
-    median kNN link.
+    median kNN link. Memory is linear in the rows (see :func:`knn_lists`).
     """
     import numpy as np
     from scipy.sparse import csr_matrix, diags
 
     n = W.shape[0]
-    k = min(k, n - 1)
-    if k < 1:
+    idx, vals = knn_lists(W, k)
+    if idx.shape[1] == 0:
         return csr_matrix((n, n), dtype=np.float32)
-    WT = W.T.tocsc()
-    cols = np.zeros((n, k), dtype=np.int64)
-    vals = np.zeros((n, k), dtype=np.float32)
-    for a in range(0, n, BLOCK):
-        D = np.asarray((W[a : a + BLOCK] @ WT).toarray(), dtype=np.float32)
-        b = D.shape[0]
-        D[np.arange(b), np.arange(a, a + b)] = -1.0  # not its own neighbour
-        idx = np.argpartition(-D, k - 1, axis=1)[:, :k]
-        cols[a : a + b] = idx
-        vals[a : a + b] = np.take_along_axis(D, idx, axis=1)
-    vals = np.maximum(vals, 0.0)  # a unit with no word in common has no neighbours, not negative ones
-    G = csr_matrix((vals.ravel(), (np.repeat(np.arange(n), k), cols.ravel())), shape=(n, n))
+    kk = idx.shape[1]
+    G = csr_matrix((vals.ravel(), (np.repeat(np.arange(n), kk), idx.ravel())), shape=(n, n), dtype=np.float32)
     G = G.maximum(G.T).tocsr()
     G.eliminate_zeros()
     if chains is not None and G.nnz:
@@ -62,6 +59,91 @@ def knn_graph(W: Any, k: int = NEIGHBOURS, *, chains: Any = None) -> Any:
     return (diags(inv) @ G @ diags(inv)).tocsr().astype(np.float32)
 
 
+def knn_lists(W: Any, k: int = NEIGHBOURS) -> tuple[Any, Any]:
+    """Each row's ``k`` most similar other rows (cosine of the L2-normalised sparse rows of ``W``) and the
+    similarities (negative ones set to 0: no word in common is no link): arrays of shape (n, k).
+
+    Up to ``EXACT_UNITS`` rows every pair is compared, a block of rows at a time. Beyond that, comparing every
+    pair grows with the square of the units (at 80,000 units, hours), so the search is approximate: the rows
+    are grouped into clusters of about ``CLUSTER_SIZE`` (spherical k-means on a random projection of the rows,
+    which keeps cosines roughly), and each cluster's rows are compared exactly with the rows of the ``PROBES``
+    nearest clusters (a row belongs to the lists of its two nearest clusters, so rows near a border are found
+    from both sides). Time and memory then grow linearly with the rows.
+    """
+    import numpy as np
+
+    n = W.shape[0]
+    k = min(k, n - 1)
+    if k < 1:
+        return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.float32)
+    if n <= EXACT_UNITS:
+        cols = np.zeros((n, k), dtype=np.int64)
+        vals = np.zeros((n, k), dtype=np.float32)
+        WT = W.T.tocsc()
+        for a in range(0, n, BLOCK):
+            D = np.asarray((W[a : a + BLOCK] @ WT).toarray(), dtype=np.float32)
+            b = D.shape[0]
+            D[np.arange(b), np.arange(a, a + b)] = -1.0  # not its own neighbour
+            cols[a : a + b], vals[a : a + b] = _top(D, k)
+        return cols, np.maximum(vals, 0.0)
+    return _clustered_lists(W, k)
+
+
+def _top(D: Any, k: int) -> tuple[Any, Any]:
+    import numpy as np
+
+    idx = np.argpartition(-D, k - 1, axis=1)[:, :k]
+    return idx, np.take_along_axis(D, idx, axis=1)
+
+
+def _clustered_lists(W: Any, k: int) -> tuple[Any, Any]:
+    import numpy as np
+
+    n = W.shape[0]
+    rng = np.random.default_rng(0)  # fixed: the same units always give the same graph
+    # A random +-1 projection keeps cosines of sparse rows roughly (Johnson-Lindenstrauss), enough to cluster on.
+    R = (rng.integers(0, 2, size=(W.shape[1], PROJECTION), dtype=np.int8) * 2 - 1).astype(np.float32)
+    Z = np.asarray(W @ R, dtype=np.float32)
+    Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+    n_clusters = max(2, n // CLUSTER_SIZE)
+    sample = Z[rng.choice(n, size=min(n, 40 * n_clusters), replace=False)]
+    C = sample[rng.choice(len(sample), size=n_clusters, replace=False)].copy()
+    for _ in range(KMEANS_ROUNDS):
+        near = (sample @ C.T).argmax(axis=1)
+        sums = np.zeros_like(C)
+        np.add.at(sums, near, sample)
+        empty = ~sums.any(axis=1)
+        sums[empty] = C[empty]  # an empty cluster keeps its centre
+        C = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    first = np.empty(n, dtype=np.int64)
+    second = np.empty(n, dtype=np.int64)
+    for a in range(0, n, 4096):
+        S = Z[a : a + 4096] @ C.T
+        two = np.argpartition(-S, 1, axis=1)[:, :2]
+        swap = np.take_along_axis(S, two, axis=1)
+        order = np.argsort(-swap, axis=1)
+        two = np.take_along_axis(two, order, axis=1)
+        first[a : a + 4096], second[a : a + 4096] = two[:, 0], two[:, 1]
+    members = [np.flatnonzero(first == c) for c in range(n_clusters)]
+    listed = [np.union1d(members[c], np.flatnonzero(second == c)) for c in range(n_clusters)]
+    probes = np.argsort(-(C @ C.T), axis=1)[:, :PROBES]  # a cluster is its own nearest
+    cols = np.zeros((n, k), dtype=np.int64)
+    vals = np.full((n, k), -1.0, dtype=np.float32)
+    for c in range(n_clusters):
+        rows = members[c]
+        if not len(rows):
+            continue
+        cands = np.unique(np.concatenate([listed[p] for p in probes[c]]))
+        D = np.asarray((W[rows] @ W[cands].T).toarray(), dtype=np.float32)
+        D[rows[:, None] == cands[None, :]] = -1.0  # not its own neighbour
+        kk = min(k, len(cands) - 1)
+        if kk < 1:
+            continue
+        idx, v = _top(D, kk)
+        cols[rows, :kk], vals[rows, :kk] = cands[idx], v
+    return cols, np.maximum(vals, 0.0)
+
+
 def softmax_rows(S: Any, temperature: float = TEMPERATURE) -> Any:
     import numpy as np
 
@@ -70,25 +152,64 @@ def softmax_rows(S: Any, temperature: float = TEMPERATURE) -> Any:
     return E / E.sum(axis=1, keepdims=True)
 
 
-def spread(G: Any, Y0: Any, alpha: float = ALPHA, iterations: int = ITERATIONS) -> Any:
-    """Iterate ``F <- alpha G F + (1 - alpha) Y0``; rows of the result are normalised to sum to 1."""
+def spread(G: Any, Y0: Any, alpha: float = ALPHA, iterations: int = ITERATIONS, *, normalise: bool = True) -> Any:
+    """Iterate ``F <- alpha G F + (1 - alpha) Y0``; rows of the result are normalised to sum to 1 (unless
+    ``normalise`` is False: :func:`spread_change` adds to the raw scores)."""
     import numpy as np
 
     F = Y0.astype(np.float32, copy=True)
     seed = (1.0 - alpha) * F
     for _ in range(iterations):
         F = alpha * (G @ F) + seed
+    return normalised(F) if normalise else F
+
+
+def normalised(F: Any) -> Any:
+    """Rows scaled to sum to 1."""
+    import numpy as np
+
     return F / np.maximum(F.sum(axis=1, keepdims=True), 1e-12)
 
 
+def spread_change(G: Any, rows: Any, dY: Any, alpha: float = ALPHA, hops: int = LOCAL_HOPS) -> Any:
+    """How the raw spread scores change when the seeds of ``rows`` change by ``dY`` (rows x codes), following the
+    change ``hops`` links out: a sparse matrix (units x codes) that is zero beyond them.
+
+    Spreading is linear in the seeds, so after a coding only the coded unit's seed changes and its effect is
+    ``(1 - alpha) sum_t (alpha G)^t dY``; nearly all of it lies within a few links of the unit (each link carries
+    ``alpha`` of it), and what a coder sees next is the unit's neighbours.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n, C = G.shape[0], dY.shape[1]
+    rr = np.repeat(np.asarray(rows, dtype=np.int64), C)
+    cc = np.tile(np.arange(C), len(rows))
+    D = csr_matrix((np.asarray(dY, dtype=np.float32).ravel(), (rr, cc)), shape=(n, C))
+    total = D.copy()
+    for _ in range(hops):
+        D = (alpha * (G @ D)).tocsr()
+        total = total + D
+    return ((1.0 - alpha) * total).tocsr()
+
+
 def neighbour_rows(Wq: Any, Wc: Any, k: int = NEIGHBOURS) -> tuple[Any, Any]:
-    """For each query row, the ``k`` most similar corpus rows and their similarity weights (summing to 1)."""
+    """For each query row, the ``k`` most similar corpus rows and their similarity weights (summing to 1; all 0
+    when the row shares no word with the corpus). The similarities stay sparse: only rows sharing a word count."""
     import numpy as np
 
-    D = np.asarray((Wq @ Wc.T).toarray(), dtype=np.float32)
-    k = min(k, D.shape[1])
-    idx = np.argpartition(-D, k - 1, axis=1)[:, :k]
-    w = np.maximum(np.take_along_axis(D, idx, axis=1), 0.0)
+    S = (Wq @ Wc.T).tocsr()
+    b = S.shape[0]
+    k = min(k, Wc.shape[0])
+    idx = np.zeros((b, k), dtype=np.int64)
+    w = np.zeros((b, k), dtype=np.float32)
+    for i in range(b):
+        lo, hi = S.indptr[i], S.indptr[i + 1]
+        if hi == lo:
+            continue
+        vals, cols = S.data[lo:hi], S.indices[lo:hi]
+        m = min(k, hi - lo)
+        top = np.argpartition(-vals, m - 1)[:m] if m < hi - lo else np.arange(hi - lo)
+        idx[i, :m], w[i, :m] = cols[top], np.maximum(vals[top], 0.0)
     tot = w.sum(axis=1, keepdims=True)
-    w = np.where(tot > 0, w / np.maximum(tot, 1e-12), 0.0)
-    return idx, w
+    return idx, np.where(tot > 0, w / np.maximum(tot, 1e-12), 0.0)

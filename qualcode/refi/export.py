@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
     from qualcode.model import Code, Codebook, ListedCoding, ProgressFn, Segment
+    from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
 ORIGIN = f"qualcode {__version__}"
@@ -89,16 +90,22 @@ def default_path(project: Project) -> Path:
 
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
-                positions: str = UTF16, progress: ProgressFn | None = None) -> dict[str, Any]:
+                positions: str = UTF16, force: bool = False, confirm: Confirm | None = None,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
     :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
     its selection positions count (see :func:`export_qdpx`). Returns the report of :func:`export_qdpx` or
     :func:`export_qdc`.
 
-    Every refusal comes before anything is written.
+    Every refusal comes before anything is written; an existing file is replaced only with ``force`` (or when
+    ``confirm`` agrees), and the file is written whole or not at all.
     """
+    from qualcode.safeio.output import claim_output
+
     out = Path(path) if path is not None else default_path(project)
     suffix = out.suffix.lower()
+    if suffix in (".qdpx", ".qdc"):
+        claim_output(out, force=force, confirm=confirm, what="REFI-QDA file")
     if suffix == ".qdpx":
         return export_qdpx(project, out, coders=coders, positions=positions, progress=progress)
     if suffix == ".qdc":
@@ -111,13 +118,9 @@ def export_refi(project: Project, path: str | Path | None = None, *, coders: lis
 
 
 def _write_file(out: Path, data: bytes) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(out)
-    except OSError as err:
-        raise QualcodeError(f"cannot write {out} ({err.strerror or err})", hint="choose another folder") from None
+    from qualcode.safeio.output import write_bytes
+
+    write_bytes(out, data, what="REFI-QDA file")
 
 
 # ---------------------------------------------------------------------------- the project
@@ -361,6 +364,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             # heading path); other tools read it as the text source it is
             extension["transcripts"][g]["kind"] = "document"
             extension["transcripts"][g]["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
+            extension["transcripts"][g]["metadata"] = t["metadata"]  # title, author, date, pages
     if source_elements:
         root.append(e.Sources(*source_elements))
     if notes:
@@ -376,17 +380,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     for ref in note_refs.get(("project", "project"), []):
         root.append(e.NoteRef(targetGUID=ref))
 
-    tmp = out.with_name(out.name + ".part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr("project.qde", _write_xml(root))
-            for name, text in files.items():
-                z.writestr(name, text.encode("utf-8"))
-            z.writestr(EXTENSION_MEMBER, json.dumps(extension, ensure_ascii=False, indent=1))
-        tmp.replace(out)
-    except OSError as err:
-        raise QualcodeError(f"cannot write {out} ({err.strerror or err})", hint="choose another folder") from None
+    from qualcode.safeio.output import atomic_output
+
+    with atomic_output(out, what="REFI-QDA file") as tmp, zipfile.ZipFile(tmp, "w",
+                                                                         compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.qde", _write_xml(root))
+        for name, text in files.items():
+            z.writestr(name, text.encode("utf-8"))
+        z.writestr(EXTENSION_MEMBER, json.dumps(extension, ensure_ascii=False, indent=1))
     return {
         "file": str(out),
         "format": "qdpx",

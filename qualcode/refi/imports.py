@@ -620,7 +620,17 @@ def _rebuild(stored: str, ext: dict[str, Any], name: str) -> ParsedTranscript:
             t.end = max(t.end, u.end)
     return ParsedTranscript(text=stored, turns=[turns[k] for k in sorted(turns)], units=units,
                             format=ext.get("format") or "text", source_name=ext.get("source_name") or name,
-                            kind="document" if ext.get("kind") == "document" else "transcript")
+                            kind="document" if ext.get("kind") == "document" else "transcript",
+                            metadata=_metadata_of(ext))
+
+
+def _metadata_of(ext: dict[str, Any]) -> dict[str, Any]:
+    """A document's metadata from qualcode.json (title, author, date, pages), when it has the shape qualcode writes."""
+    meta = ext.get("metadata")
+    if not isinstance(meta, dict) or len(meta) > 50:
+        return {}
+    return {str(k)[:100]: v for k, v in meta.items()
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool) and len(str(v)) <= 2000}
 
 
 def _places_fit(ext: dict[str, Any]) -> bool:

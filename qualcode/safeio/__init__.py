@@ -6,8 +6,9 @@
 - :mod:`~qualcode.safeio.xml`: one hardened XML parser (no DTD, no entities, no network, depth bounded);
 - :mod:`~qualcode.safeio.yaml`: one safe YAML loader (no aliases that expand, size and depth capped);
 - :mod:`~qualcode.safeio.cleaning`: control and non-characters removed (and reported), long units split;
-- :mod:`~qualcode.safeio.output`: CSV cells that cannot become formulas, Markdown without HTML, terminal output
-  without escape sequences.
+- :mod:`~qualcode.safeio.escaping`: CSV cells that cannot become formulas, Markdown without HTML, terminal output
+  without escape sequences;
+- :mod:`~qualcode.safeio.output`: writing an output whole or not at all, and never over a file without asking.
 
 Each refusal is an :class:`~qualcode.errors.InputError`: one line naming the file and what to do.
 The modules import nothing heavy at import time.

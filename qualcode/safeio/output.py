@@ -1,102 +1,157 @@
-"""What leaves qualcode: spreadsheet cells that cannot become formulas, Markdown that cannot carry HTML, and
-terminal output that cannot carry escape sequences."""
+"""Every file qualcode writes goes through here: written whole or not at all, and never over a file the user did not
+agree to replace.
+
+- :func:`claim_output` is called *before* the work (so nobody waits a minute to be told the file exists): the target
+  must not be a folder, its folder is created, and an existing file is replaced only with ``force`` or when
+  ``confirm(path)`` (a prompt in a terminal) says yes; otherwise :class:`OutputExists`, exit status 2.
+- :func:`atomic_output` hands the writer a temporary file in the same folder (so the final rename is atomic on the
+  same file system) and renames it over the target only when the writer returned; on any failure (a full disk, a
+  file-size limit, a bug half-way) the temporary file is removed and the previous file is left as it was.
+- :func:`write_bytes` and :func:`write_text` do both steps for writers that have their whole output in memory.
+"""
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import re
-from collections.abc import Iterable
-from typing import Any, TextIO
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
-# OWASP "CSV injection": a cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
-# (tab and CR because spreadsheets strip them and read on). The full-width forms are read as formulas by some
-# East Asian locales.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+from qualcode.errors import QualcodeError
 
-
-def csv_cell(value: Any) -> Any:
-    """A value ready for a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe
-    (shown as text, the apostrophe itself hidden); numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+Confirm = Callable[[Path], bool]
+PART_SUFFIX = ".part"
 
 
-def csv_row(values: Iterable[Any]) -> list[Any]:
-    return [csv_cell(v) for v in values]
+class OutputExists(QualcodeError):
+    """The file to write exists and the user did not agree to replace it."""
+
+    def __init__(self, path: Path, *, what: str = "file") -> None:
+        super().__init__(f"{path} already exists", hint=f"pass --force to replace the {what}, or choose another name")
+        self.path = path
 
 
-class SafeCsvWriter:
-    """``csv.writer`` whose every cell goes through :func:`csv_cell`."""
+def output_error(path: str | Path, err: OSError, *, what: str = "file") -> QualcodeError:
+    """A one-line error for an output file that cannot be written (a folder, read-only, a full disk, too large...)."""
+    import errno
 
-    def __init__(self, fh: TextIO, **kwargs: Any) -> None:
-        self._w = csv.writer(fh, **kwargs)
-
-    def writerow(self, row: Iterable[Any]) -> Any:
-        return self._w.writerow(csv_row(row))
-
-    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
-
-
-def csv_frame(frame: Any) -> Any:
-    """A copy of a pandas DataFrame with its text cells, index and column labels (and their names) made safe for
-    CSV: a case attribute or a code name is data, never a formula."""
-    out = frame.copy()
-    index_name, columns_name = out.index.name, out.columns.name
-    out.index = out.index.map(csv_cell)
-    out.columns = out.columns.map(csv_cell)
-    out.index.name = csv_cell(index_name)
-    out.columns.name = csv_cell(columns_name)
-    for i in range(out.shape[1]):
-        column = out.iloc[:, i]
-        if column.dtype == object or str(column.dtype) in ("str", "string"):
-            out.isetitem(i, column.map(csv_cell))
-    return out
+    p = Path(path)
+    if isinstance(err, IsADirectoryError) or p.is_dir():
+        return QualcodeError(f"cannot write {p}: it is a folder", hint=f"give the name of a {what} to write")
+    if isinstance(err, PermissionError):
+        return QualcodeError(f"cannot write {p} (permission denied)",
+                             hint="choose a folder you may write to, or close the file if another program has it open")
+    if isinstance(err, FileNotFoundError):
+        return QualcodeError(f"cannot write {p}: its folder does not exist", hint="create the folder first")
+    if err.errno == errno.ENOSPC:
+        return QualcodeError(f"cannot write {p}: the disk is full; the previous file, if any, is unchanged",
+                             hint="free some space and run the command again")
+    if err.errno == errno.EFBIG:
+        return QualcodeError(f"cannot write {p}: the file grew past the size this system allows; the previous file,"
+                             " if any, is unchanged", hint="write fewer criteria at a time (--criterion) or raise the"
+                                                           " limit (ulimit -f)")
+    return QualcodeError(f"cannot write {p} ({err.strerror or err}); the previous file, if any, is unchanged",
+                         hint="choose another place")
 
 
-def md_text(value: Any) -> str:
-    """Text for a Markdown export: HTML characters escaped (so ``<script>`` is shown, not run, by any viewer that
-    renders Markdown to HTML; ``<http://...>`` autolinks go too) and ``](`` broken up, so data cannot become an
-    inline link or image (``[click](javascript:...)``). Brackets alone stay: ``[informant KII-03]`` reads as is."""
-    return html.escape(str(value), quote=False).replace("](", "]\\(")
+def claim_output(path: str | Path, *, force: bool = False, confirm: Confirm | None = None,
+                 what: str = "file") -> Path:
+    """Check that ``path`` may be written, before any work is done; create its folder. Returns the path.
+
+    An existing file may be replaced only with ``force`` or when ``confirm(path)`` returns True (front ends pass a
+    prompt when they run in a terminal); otherwise :class:`OutputExists` (exit status 2, with a hint).
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise output_error(p, IsADirectoryError(), what=what)
+    if p.exists() or p.is_symlink():
+        if not p.is_file():
+            raise QualcodeError(f"cannot write {p}: it is not a regular file", hint="choose another name")
+        if not force and not (confirm is not None and confirm(p)):
+            raise OutputExists(p, what=what)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise QualcodeError(f"cannot write {p}: {p.parent} is a file, not a folder",
+                            hint="choose another folder") from None
+    except OSError as err:
+        raise output_error(p.parent, err, what="folder") from None
+    return p
 
 
-# C0 controls except tab and newline, DEL and C1: a terminal acts on them (ESC starts colour, cursor and title
-# sequences; CR overwrites the line shown).
-_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+def claim_outputs(paths: Iterable[str | Path], *, force: bool = False, confirm: Confirm | None = None,
+                  what: str = "file") -> list[Path]:
+    """:func:`claim_output` for several files written by one command: all are checked before any is written, so a
+    refusal leaves every one of them as it was."""
+    targets = [Path(p) for p in paths]
+    existing = [p for p in targets if p.is_file()]
+    if existing and not force and not (confirm is not None and all(confirm(p) for p in existing)):
+        raise OutputExists(existing[0], what=what)
+    return [claim_output(p, force=True, what=what) for p in targets]
 
 
-def terminal_text(text: str) -> str:
-    """``text`` with every control character a terminal would act on replaced by U+FFFD."""
-    return _TERMINAL.sub("\ufffd", text)
+def _mode_for(target: Path) -> int:
+    """The permissions the new file gets: those of the file it replaces, else the usual ones under the umask (a
+    temporary file is created private, which a report meant for sharing should not stay)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
-class TerminalStream(io.TextIOBase):
-    """Wraps a text stream (stdout) so no control character in data reaches the terminal."""
+@contextlib.contextmanager
+def atomic_output(path: str | Path, *, what: str = "file") -> Iterator[Path]:
+    """A temporary path beside ``path`` (its folder made if needed) for the writer to fill; renamed over ``path``
+    when the block ends normally.
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+    On any exception the temporary file is removed and ``path`` is untouched; an OSError becomes a one-line
+    :class:`QualcodeError` (a full disk, a file-size limit, permission denied); other exceptions propagate as they
+    are. Call :func:`claim_output` first: this does not ask whether ``path`` may be replaced.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise output_error(target, IsADirectoryError(), what=what)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=target.parent)
+    except FileExistsError:
+        raise QualcodeError(f"cannot write {target}: {target.parent} is a file, not a folder",
+                            hint="choose another folder") from None
+    except OSError as err:
+        raise output_error(target, err, what=what) from None
+    os.close(fd)
+    tmp = Path(name)
+    done = False
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())  # the data is on disk before the name points at it
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+        done = True
+    except OSError as err:
+        raise output_error(target, err, what=what) from None
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
-    def write(self, s: str) -> int:
-        self._stream.write(terminal_text(s))
-        return len(s)
 
-    def flush(self) -> None:
-        self._stream.flush()
+def write_bytes(path: str | Path, data: bytes, *, what: str = "file") -> None:
+    """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
+    with atomic_output(path, what=what) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
 
-    def isatty(self) -> bool:
-        return self._stream.isatty()
 
-    def fileno(self) -> int:
-        return self._stream.fileno()
+def write_text(path: str | Path, text: str, *, what: str = "file", encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
+    write_bytes(path, text.encode(encoding), what=what)
 
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self._stream, "encoding", "utf-8")
 
-    def writable(self) -> bool:
-        return True
+def leftover_parts(folder: str | Path) -> list[Path]:
+    """Temporary files a writer left in ``folder`` (none unless a process was killed mid-write)."""
+    return sorted(p for p in Path(folder).glob(f".*{PART_SUFFIX}") if p.is_file())

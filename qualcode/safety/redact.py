@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import InputError
 
 if TYPE_CHECKING:
+    from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
 _PSEUDONYM = re.compile(r"\[(?:informant [^\]\n]{1,60}|interviewer \d+|speaker \d+|person \d+|email|phone)\]")
@@ -116,20 +117,24 @@ def _context(text: str, start: int, end: int, width: int = 30) -> str:
     return ("…" if a else "") + " ".join(text[a:b].split()) + ("…" if b < len(text) else "")
 
 
-def write_redacted(project: Project, out_dir: str | Path, transcript: str | None = None) -> dict[str, Any]:
-    """Write each current transcript as ``<id>.txt`` with pseudonymised speakers and text (for sharing)."""
+def write_redacted(project: Project, out_dir: str | Path, transcript: str | None = None, *, force: bool = False,
+                   confirm: Confirm | None = None) -> dict[str, Any]:
+    """Write each current transcript as ``<id>.txt`` with pseudonymised speakers and text (for sharing). Existing
+    files are replaced only with ``force`` (or when ``confirm`` agrees), all checked before any is written; each file
+    is written whole or not at all."""
+    from qualcode.safeio.output import claim_outputs, write_text
     from qualcode.safety.privacy import Pseudonymiser, speaker_label
 
     # An unknown transcript is an error before anything is written.
     tids = _transcript_ids(project, transcript)
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot create the folder ({err.strerror or err})", path=str(out)) from None
+    if out.exists() and not out.is_dir():
+        raise InputError("is a file, not a folder", path=str(out), hint="give --out a folder")
+    paths = claim_outputs([out / f"{tid}.txt" for tid in tids], force=force, confirm=confirm,
+                          what="pseudonymised copy")
     pseudo = Pseudonymiser(project)
     files = []
-    for tid in tids:
+    for tid, path in zip(tids, paths, strict=True):
         lines: list[str] = []
         turn = None
         for seg in project.segments(tid):
@@ -139,8 +144,7 @@ def write_redacted(project: Project, out_dir: str | Path, transcript: str | None
                 lines.append(f"\n{speaker_label(seg)}: {text}" if lines else f"{speaker_label(seg)}: {text}")
             else:
                 lines[-1] += " " + text
-        path = out / f"{tid}.txt"
-        path.write_text("\n".join(lines).strip() + "\n", encoding="utf-8")
+        write_text(path, "\n".join(lines).strip() + "\n", what="pseudonymised copy")
         files.append(str(path))
     return {"folder": str(out), "files": files}
 

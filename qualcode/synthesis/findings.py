@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
+from qualcode.safeio.cleaning import clean
 
 if TYPE_CHECKING:
+    from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
 STANCES = ("supports", "contradicts")
@@ -37,6 +39,7 @@ def _row(project: Project, finding_id: str) -> dict[str, Any] | None:
         return None
     d = dict(row)
     d["documents"] = json.loads(d["documents"] or "[]")
+    d["key_quotes"] = json.loads(d.get("key_quotes") or "[]")
     d["criterion"] = d.pop("criterion_id")
     d["code"] = d.pop("code_id")
     return d
@@ -79,7 +82,7 @@ def _check_codes(project: Project, criterion: str, code: str | None) -> tuple[st
 def add_finding(project: Project, criterion: str, statement: str, *, coder: str, finding_id: str | None = None,
                 code: str | None = None, documents: list[str] | None = None) -> dict[str, Any]:
     """Create a finding for a criterion (optionally one evaluation question). Its id is F1, F2 ... unless given."""
-    statement = " ".join((statement or "").split())
+    statement = " ".join(clean(statement or "").split())
     if not statement:
         raise QualcodeError("a finding needs a statement", hint="pass --statement TEXT")
     criterion, code = _check_codes(project, criterion, code)
@@ -109,7 +112,7 @@ def edit_finding(project: Project, finding_id: str, *, coder: str, statement: st
     after)."""
     with project.transaction():
         before = require_finding(project, finding_id)
-        new_stmt = " ".join(statement.split()) if statement is not None else before["statement"]
+        new_stmt = " ".join(clean(statement).split()) if statement is not None else before["statement"]
         if not new_stmt:
             raise QualcodeError("a finding's statement cannot be empty")
         crit, q = _check_codes(project, criterion or before["criterion"],
@@ -163,6 +166,7 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
     """
     if stance not in STANCES:
         raise QualcodeError(f"stance must be 'supports' or 'contradicts', not '{stance}'")
+    note = clean(note) if note is not None else None
     with project.transaction():
         finding = require_finding(project, finding_id)
         codings = _resolve_codings(project, coding=coding, segment=segment, code=code, coder_filter=coded_by,
@@ -238,6 +242,49 @@ def cite_document(project: Project, finding_id: str, document: str, *, coder: st
     return after
 
 
+def set_key_quotes(project: Project, finding_id: str, refs: list[str], *, coder: str) -> dict[str, Any]:
+    """Choose the quotes the report chapter shows for a finding, in order: passages among its evidence, by reference
+    (``KII-07:36``; a range or a time after a comma, as exports print them, is read too). An empty list goes back to
+    the automatic choice (the strongest distinct passages, one per stakeholder group first)."""
+    with project.transaction():
+        before = require_finding(project, finding_id)
+        linked: dict[str, str] = {}
+        for link in evidence_links(project, finding_id):
+            for ref in (link["ref"], _current_ref(project, link["coding"])):
+                if ref:
+                    linked.setdefault(ref, ref)
+        chosen: list[str] = []
+        for raw in refs:
+            ref = key_ref(raw)
+            if ref not in linked:
+                raise NotFoundError(f"{raw} is not evidence of {finding_id}",
+                                    hint=f"link it first (qualcode findings link {finding_id} --segment {ref}) or see"
+                                         f" 'qualcode findings show {finding_id}'")
+            if ref not in chosen:
+                chosen.append(ref)
+        project.db.execute("UPDATE findings SET key_quotes = ?, updated = ? WHERE id = ?",
+                           (json.dumps(chosen, ensure_ascii=False), _now(), finding_id))
+        after = _row(project, finding_id)
+        project.log_event("finding.update", "finding", finding_id, coder=coder, before=before, after=after)
+    assert after is not None
+    return after
+
+
+def key_ref(text: str) -> str:
+    """``KII-07:36`` from what a user may paste: ``KII-07:36``, ``KII-07:36-38`` (the first unit of a range) or
+    ``KII-07:36, 00:05:12`` (the reference with its time, as exports print it)."""
+    ref = str(text).split(",")[0].strip()
+    tid, sep, units = ref.rpartition(":")
+    if sep and "-" in units:
+        ref = f"{tid}:{units.split('-')[0]}"
+    return ref
+
+
+def _current_ref(project: Project, coding_id: int) -> str | None:
+    found = _codings_by_id(project, [coding_id])
+    return found[0]["ref"] if found else None
+
+
 # ---------------------------------------------------------------------------------------------- undo and redo
 
 
@@ -265,14 +312,15 @@ def _is_link_state(state: dict[str, Any]) -> bool:
 # What makes a stored finding or link the one an event logged: if any of these changed since, someone else's
 # later work would be overwritten or deleted, so undo and redo refuse. (``updated`` is left out: linking evidence
 # touches it without changing the finding.)
-FINDING_KEYS = ("created", "created_by", "statement", "criterion", "code", "documents")
+FINDING_KEYS = ("created", "created_by", "statement", "criterion", "code", "documents", "key_quotes")
 LINK_KEYS = ("finding", "coding", "stance", "note", "linked", "linked_by")
 
 
 def _changed_since(present: dict[str, Any] | None, logged: dict[str, Any] | None, keys: tuple[str, ...]) -> bool:
     if present is None or logged is None:
         return present is not logged
-    return any(present.get(k) != logged.get(k) for k in keys)
+    # a state logged before a key existed (key_quotes) cannot have changed it
+    return any(present.get(k) != logged.get(k) for k in keys if k in logged)
 
 
 def _stored_link(project: Project, finding_id: str, coding_id: Any) -> dict[str, Any] | None:
@@ -337,14 +385,15 @@ def _apply_finding_row_state(project: Project, current: dict[str, Any] | None,
         project.db.execute("DELETE FROM findings WHERE id = ?", (fid,))
         return
     documents = json.dumps(target.get("documents") or [], ensure_ascii=False)
+    key_quotes = json.dumps(target.get("key_quotes") or [], ensure_ascii=False)
     if current is None:
         if present is not None:
             raise ConflictError(f"a finding {fid} exists again, so the one removed cannot come back",
                                 hint=f"remove or edit the new {fid} first")
         project.db.execute(
-            "INSERT INTO findings (id, criterion_id, code_id, statement, documents, position, created, created_by,"
-            " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (fid, target["criterion"], target["code"], target["statement"], documents, target["position"],
+            "INSERT INTO findings (id, criterion_id, code_id, statement, documents, key_quotes, position, created,"
+            " created_by, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (fid, target["criterion"], target["code"], target["statement"], documents, key_quotes, target["position"],
              target["created"], target.get("created_by"), target["updated"]),
         )
         for link in target.get("evidence") or []:
@@ -353,9 +402,10 @@ def _apply_finding_row_state(project: Project, current: dict[str, Any] | None,
     if present is None:
         raise ConflictError(f"finding {fid} no longer exists, so the change cannot be taken back",
                             hint="see 'qualcode log --entity finding' for who removed it")
-    project.db.execute("UPDATE findings SET criterion_id = ?, code_id = ?, statement = ?, documents = ?, updated = ?"
-                       " WHERE id = ?",
-                       (target["criterion"], target["code"], target["statement"], documents, target["updated"], fid))
+    project.db.execute("UPDATE findings SET criterion_id = ?, code_id = ?, statement = ?, documents = ?,"
+                       " key_quotes = ?, updated = ? WHERE id = ?",
+                       (target["criterion"], target["code"], target["statement"], documents, key_quotes,
+                        target["updated"], fid))
 
 
 def _link_row(project: Project, link_id: int) -> dict[str, Any]:
@@ -453,12 +503,17 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
+    from qualcode.synthesis.evidence import reference
+
     records = project.transcript_records()
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
         link["record"] = records.get(link["transcript"], "verbatim")
+        link["reference"] = link.get("current_ref") or link["ref"]
         try:
-            link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
+            seg = project.segment(link["reference"])
+            link["attribution"] = attribute(seg)
+            link["reference"] = reference(seg["transcript"], seg["idx"], seconds=seg.get("t_start"))
         except QualcodeError:
             link["attribution"] = None
     return data
@@ -487,7 +542,8 @@ def _codings_by_id(project: Project, ids: list[int]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- YAML files
 
 
-def export_findings(project: Project, path: str | Path | None = None, *, show_names: bool = False) -> str:
+def export_findings(project: Project, path: str | Path | None = None, *, show_names: bool = False,
+                    force: bool = False, confirm: Confirm | None = None) -> str:
     """Findings as readable YAML (returned, and written to ``path`` if given).
 
     Each evidence item names the passage (ref), the code and who coded it: that is the link. The quote is there for
@@ -505,6 +561,8 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
         entry["statement"] = f["statement"]
         if f["documents"]:
             entry["documents"] = list(f["documents"])
+        if f["key_quotes"]:
+            entry["key_quotes"] = list(f["key_quotes"])
         evidence = []
         for link in evidence_links(project, f["id"]):
             item: dict[str, Any] = {"ref": link["ref"], "code": link["code"], "coder": link["coder"]}
@@ -520,9 +578,9 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
               "# coder identify it; stance is 'supports' (default) or 'contradicts'. Quotes are for reading only.\n")
     text = header + safe_yaml.dump({"findings": data}, width=110)
     if path is not None:
-        from qualcode.safeio.files import write_output
+        from qualcode.safeio.output import claim_output, write_text
 
-        write_output(path, text, what="findings file (.yaml)")
+        write_text(claim_output(path, force=force, confirm=confirm, what="findings file"), text)
     return text
 
 
@@ -530,7 +588,7 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
     from qualcode.safeio import yaml as safe_yaml
-    from qualcode.safeio.cleaning import clean, clean_data, describe
+    from qualcode.safeio.cleaning import clean_data, describe
     from qualcode.textfile import read_user_text
 
     p = Path(path)
@@ -567,6 +625,9 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
         docs = item.get("documents") or []
         if not isinstance(docs, list):
             raise InputError("documents must be a list", path=str(p), line=line)
+        keys = item.get("key_quotes") or []
+        if not isinstance(keys, list):
+            raise InputError(f"finding '{fid}': key_quotes must be a list of references", path=str(p), line=line)
         links: list[tuple[int, str, Any]] = []
         for ev in item.get("evidence") or []:
             if not isinstance(ev, dict) or not ev.get("ref") or not ev.get("code"):
@@ -584,10 +645,15 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
                 raise InputError(f"finding '{fid}': {ev['ref']} has no coding '{ev['code']}'{who}", path=str(p),
                                  line=line, hint="code the passage first or correct the reference")
             links.extend((c["id"], stance, ev.get("note")) for c in found)
-        planned.append((fid, crit, question, stmt, [str(d) for d in docs], links))
+        refs = {str(ev["ref"]).strip() for ev in item.get("evidence") or []}
+        for key in keys:
+            if key_ref(str(key)) not in refs:
+                raise InputError(f"finding '{fid}': key quote {key} is not one of its evidence items", path=str(p),
+                                 line=line, hint="list it under evidence too, or remove it from key_quotes")
+        planned.append((fid, crit, question, stmt, [str(d) for d in docs], links, [str(k) for k in keys]))
     created = updated = linked = 0
     with project.transaction():
-        for fid, crit, question, stmt, docs, links in planned:
+        for fid, crit, question, stmt, docs, links, keys in planned:
             if _row(project, fid) is not None:
                 # documents go through edit_finding so the event log (and undo) has them
                 edit_finding(project, fid, coder=coder, statement=stmt, criterion=crit, code=question,
@@ -600,6 +666,8 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
                 created += 1
             for coding_id, stance, note in links:
                 linked += len(link_evidence(project, fid, coder=coder, coding=coding_id, stance=stance, note=note))
+            if keys or _row(project, fid)["key_quotes"]:  # type: ignore[index]
+                set_key_quotes(project, fid, keys, coder=coder)
     report: dict[str, Any] = {"file": str(p), "created": created, "updated": updated, "links": linked}
     note = describe(removed, "the findings file")
     if note:

@@ -279,9 +279,20 @@ class QualcodeApp(TypeAhead, App[None]):
         try:
             while True:
                 with self._wanted_lock:
-                    if not self._wanted:
+                    idle = not self._wanted
+                    if idle and not getattr(self._engine, "stale", False):
                         self._suggest_running = False
                         return
+                if idle:
+                    # Nothing asked for: finish the refit the last coding started, giving way to the next request.
+                    with self.model_lock:
+                        done = wb.refresh_suggester(project, should_stop=lambda: bool(self._wanted))
+                    if not done and not self._wanted:
+                        with self._wanted_lock:
+                            self._suggest_running = False
+                        return
+                    continue
+                with self._wanted_lock:
                     units = list(self._wanted.values())[:60]
                     for u in units:
                         self._wanted.pop(int(u["id"]), None)

@@ -46,7 +46,13 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = ROOT.parent / "shared" / "benchdata" / "nhs_fft_v6"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from suggest_metrics import score_claims  # noqa: E402
+
+# Beside the checkout, or beside the folder of worktrees.
+DEFAULT_DATA = next((d for d in (ROOT.parent / "shared" / "benchdata" / "nhs_fft_v6",
+                                 ROOT.parent.parent / "shared" / "benchdata" / "nhs_fft_v6") if d.is_dir()),
+                    ROOT.parent / "shared" / "benchdata" / "nhs_fft_v6")
 META = {"Labelling not possible", "Not assigned"}
 MIN_ANSWERS = 30
 
@@ -133,8 +139,10 @@ def score(output: list[dict], gold: dict[str, set[str]], codes: list[str]) -> di
     likely = [{s["code"] for s in o["suggestions"] if s["score"] >= 0.5} | {t}
               for o, t in zip(output, top1, strict=True)]
     k_likely = [kappa([c in g for g in golds], [c in lk for lk in likely]) for c in codes]
+    claims = score_claims(([(s["code"], s["score"]) for s in o["suggestions"][:3]], g)
+                          for o, g in zip(output, golds, strict=True))
     return {"top1": acc, "r3": r3, "kappa": sum(kappas) / len(kappas),
-            "kappa_likely": sum(k_likely) / len(k_likely)}
+            "kappa_likely": sum(k_likely) / len(k_likely), **claims}
 
 
 def sample_train(answers: list[dict], codes: list[str], k: int, seed: int) -> set[int]:
@@ -228,7 +236,9 @@ def main() -> int:
                 runs.append(m)
                 print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} kappa {m['kappa']:.3f} "
                       f"(likely {m['kappa_likely']:.3f}; vs zero-shot on the same answers: top1 {m['gain_top1']:+.3f},"
-                      f" kappa {m['gain_kappa']:+.3f}) ({len(test)} units, {wall:.1f}s, {m['ups']:.0f} units/s)",
+                      f" kappa {m['gain_kappa']:+.3f}) | likely P {m['likely_precision']:.3f} R "
+                      f"{m['likely_recall']:.3f}"
+                      f" ECE {m['ece']:.3f} ({len(test)} units, {wall:.1f}s, {m['ups']:.0f} units/s)",
                       flush=True)
             avg = {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}
             results.append((k, len(runs), avg))
@@ -239,6 +249,13 @@ def main() -> int:
     for k, n, m in results:
         print(f"{k:<3} {n:<6} {m['top1']:.3f}  {m['r3']:.3f}     {m['kappa']:.3f}       {m['kappa_likely']:.3f}"
               f"           {m['ups']:<22.0f}  {m['gain_top1']:+.3f} / {m['gain_kappa']:+.3f}")
+    print()
+    print("k   likely precision  likely recall  ECE (10 bins, first three suggestions)   targets: ECE <= 0.08; "
+          "precision >= 0.6 at k >= 5")
+    for k, _, m in results:
+        ok = m["ece"] <= 0.08 and (k < 5 or m["likely_precision"] >= 0.6)
+        print(f"{k:<3} {m['likely_precision']:.3f}             {m['likely_recall']:.3f}          {m['ece']:.3f}"
+              f"                                    {'met' if ok else 'NOT met'}")
     print()
     print(f"prepared model: batch {timings['batch_units_per_s_prepared']:.0f} units/s; one unit median "
           f"{timings['one_unit_median_ms']:.1f} ms (p95 {timings['one_unit_p95_ms']:.1f} ms), a new text "

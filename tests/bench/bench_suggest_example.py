@@ -46,6 +46,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from suggest_metrics import score_claims  # noqa: E402
 
 
 def load(project_dir: Path, granularity: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
@@ -169,7 +171,17 @@ def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, quest
             if os.environ.get("BENCH_DIAG"):
                 _diagnose(scores, s.code_ids, test)
             m = evaluate(scores, s.code_ids, criterion_of, test)
-            m["likely_uncoded"] = float((s.score([i["text"] for i in held]).max(axis=1) >= 0.5).mean())
+            held_scores = s.score([i["text"] for i in held])
+            m["likely_uncoded"] = float((held_scores.max(axis=1) >= 0.5).mean())
+            # What a coder reads: the first three suggestions of each unit. On the coded units (their codes are the
+            # gold); and on all units, with never-coded ones (gold: none) in the project's own proportion to coded
+            # ones, so that the share of small talk does not grow as k draws coded units away.
+            coded_shown = _shown(scores, s.code_ids, [i["codes"] for i in test])
+            m.update(score_claims(coded_shown))
+            n_never = min(len(held), round(len(test) * len(uncoded) / len(coded)))
+            pick = sorted(random.Random(2000 + seed).sample(range(len(held)), n_never))
+            never_shown = _shown(held_scores[pick], s.code_ids, [set() for _ in pick])
+            m.update({f"all_{key}": v for key, v in score_claims(coded_shown + never_shown).items()})
             m0 = evaluate(zero[[n for n in range(len(coded)) if n not in chosen]], s0.code_ids, criterion_of, test)
             for key in ("top1", "ctop1", "kappa"):
                 m[f"gain_{key}"] = m[key] - m0[key]
@@ -177,9 +189,19 @@ def run(granularity: str, project_dir: Path, ks: list[int], seeds: int, *, quest
             print(f"  k={k:<2} seed={seed} top1 {m['top1']:.3f} R@3 {m['r3']:.3f} | criterion top1 {m['ctop1']:.3f} "
                   f"R@3 {m['cr3']:.3f} | kappa {m['kappa']:.3f} | likely coded {m['likely_coded']:.2f} uncoded "
                   f"{m['likely_uncoded']:.2f} | vs zero-shot on the same: top1 {m['gain_top1']:+.3f} criterion "
-                  f"{m['gain_ctop1']:+.3f} kappa {m['gain_kappa']:+.3f} ({len(test)} scored)", flush=True)
+                  f"{m['gain_ctop1']:+.3f} kappa {m['gain_kappa']:+.3f} | likely P {m['likely_precision']:.3f} R "
+                  f"{m['likely_recall']:.3f} ECE {m['ece']:.3f} (all units: P {m['all_likely_precision']:.3f} R "
+                  f"{m['all_likely_recall']:.3f} ECE {m['all_ece']:.3f}) ({len(test)} scored)", flush=True)
         results.append((k, len(runs), {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}))
     return results
+
+
+def _shown(scores: Any, code_ids: list[str], golds: list[set[str]]) -> list[tuple[list[tuple[str, float]], set[str]]]:
+    """The first three suggestions of each unit (code, score) with its gold codes."""
+    import numpy as np
+
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :3]
+    return [([(code_ids[j], float(scores[i, j])) for j in order[i]], g) for i, g in enumerate(golds)]
 
 
 def _diagnose(scores: Any, code_ids: list[str], test: list[dict[str, Any]]) -> None:
@@ -262,6 +284,13 @@ def main() -> int:
                   f"{m['cr3']:.3f}               {m['kappa']:.3f}       {m['likely_coded']:.2f} / "
                   f"{m['likely_uncoded']:.2f}          {m['gain_top1']:+.3f} / {m['gain_ctop1']:+.3f} / "
                   f"{m['gain_kappa']:+.3f}")
+        print(f"{'':{len(g)}}  k  coded units: likely precision / recall / ECE   all units (never-coded ones too): "
+              "likely precision / recall / ECE   targets on coded units: ECE <= 0.08; precision >= 0.6 at k >= 5")
+        for k, _, m in results:
+            ok = m["ece"] <= 0.08 and (k < 5 or m["likely_precision"] >= 0.6)
+            print(f"{'':{len(g)}}  {k:<2} {m['likely_precision']:.3f} / {m['likely_recall']:.3f} / {m['ece']:.3f}"
+                  f"                     {m['all_likely_precision']:.3f} / {m['all_likely_recall']:.3f} / "
+                  f"{m['all_ece']:.3f}                                   {'met' if ok else 'NOT met'}")
     if timings:
         print()
         print(f"qualcode suggest --transcript KII-02 (median of 3, fresh processes): cold {timings['cold']:.2f} s, "

@@ -78,8 +78,7 @@ def test_standalone_prints_one_json_line_per_unit_best_first(files: dict[str, Pa
     assert lines[0]["suggestions"][0] == {**lines[0]["suggestions"][0], "code": "sustainability.funding",
                                           "criterion": "sustainability"}
     assert lines[1]["suggestions"][0]["code"] == "effectiveness.training"
-    assert "keywords:" in lines[1]["suggestions"][0]["why"]
-    assert "trainer" in lines[1]["suggestions"][0]["why"]
+    assert "keyword \u201ctrainer\u201d" in lines[1]["suggestions"][0]["why"]
 
 
 def test_standalone_learns_from_train_file(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

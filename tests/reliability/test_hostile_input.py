@@ -772,3 +772,27 @@ def test_a_named_pipe_as_a_document_is_refused(project: Path, tmp_path: Path) ->
     fifo = tmp_path / "report.pdf"
     os.mkfifo(fifo)
     refused(limited(["import", "-p", str(project), "--document", str(fifo)], timeout=20), "regular file")
+
+
+def test_text_typed_with_control_characters_is_cleaned_and_every_export_still_works(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    typed = "grievances doubled \x1b[31m(see annex)\x1b[0m \ufffe\x07"
+    code, _, err = run_cli(capsys, "memo", "set", "-p", str(project), "--project-memo", "--text", typed,
+                           "--coder", "cl\x1bara")
+    assert code == 0, err
+    code, _, err = run_cli(capsys, "codings", "add", "-p", str(project), "--segment", "KII-01:3", "--code",
+                           "effectiveness", "--memo", typed, "--coder", "ana")
+    assert code == 0, err
+    code, _, err = run_cli(capsys, "findings", "add", "-p", str(project), "--criterion", "effectiveness",
+                           "--statement", "Grievance channels work \x1b[2J well")
+    assert code == 0, err
+    with Project.open(project) as p:
+        stored = [m["text"] for m in p.memos()] + [c["memo"] or "" for c in p.codings()] + [c["name"] for c in
+                                                                                          p.coders()]
+    assert "grievances doubled [31m(see annex)[0m " in stored and "clara" in stored
+    assert not any(ch in "".join(stored) for ch in "\x1b\ufffe\x07")
+    for argv in (["refi", "export", "-o", str(tmp_path / "x.qdpx")], ["findings", "export", "--out",
+                 str(tmp_path / "f.yaml")], ["report", "--out", str(tmp_path / "r.html")],
+                 ["export", "quotes", "--format", "all", "--out", str(tmp_path / "q")]):
+        code, _, err = run_cli(capsys, *argv, "-p", str(project))
+        assert code == 0, (argv, err)

@@ -126,3 +126,16 @@ def test_the_bundled_example_shows_document_evidence_in_its_first_report(example
     html = build_report(example_project)
     assert "Final progress report 2024, p. 12 [PR-2024:4]" in html
     assert "Mid-term evaluation 2023, section 2.4 Sustainability [MTE-2023:8]" in html
+
+
+def test_suggest_and_queue_offer_document_units_like_interview_units(project: Project,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "queue", "-p", str(project.path), "--transcript", "PR-2024", "--json")
+    assert code == 0, err
+    refs = [q["ref"] for q in json.loads(out)]
+    assert refs and all(r.startswith("PR-2024:") for r in refs) and "PR-2024:2" not in refs  # :2 is coded
+    code, out, err = run_cli(capsys, "suggest", "-p", str(project.path), "--transcript", "PR-2024", "--json")
+    assert code == 0, err
+    items = json.loads(out)
+    assert {i["ref"] for i in items} == set(refs) and all(i["speaker"] is None for i in items)
+    assert all(i["suggestions"] for i in items)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -201,3 +202,45 @@ def test_a_case_sheet_alone_matches_speakers_of_transcripts_already_imported(pro
     plan_case_sheet(project, sheet, coder="ana")
     assert {s["label"]: (s["role"], s["case_id"]) for s in project.speakers("last_first_otter_interviewer")} == {
         "Long Tran": ("interviewer", None), "Hoang Thi Lan": ("informant", "KII-38")}
+
+
+def _facts(labels: dict[str, tuple[int, int, str, str | None]], units: list[str], *, kii: bool | None = True,
+           sheet_rows: int = 1) -> Any:
+    """Facts of a transcript: label -> (units, turns, role, case)."""
+    from qualcode.importing import SpeakerStats, TranscriptFacts
+    from qualcode.speakers import Assignment
+
+    stats = SpeakerStats()
+    for label, (n, turns, _, _) in labels.items():
+        stats.labels.append(label)
+        stats.units[label] = n
+        stats.turns[label] = turns
+    assignments = [Assignment(label, role, case, "import") for label, (_, _, role, case) in labels.items()]
+    return TranscriptFacts("KII-70", "verbatim", kii, stats, assignments, list(enumerate(units, start=1)), True,
+                           sheet_rows, {"clara jensen"})
+
+
+def test_one_voice_holding_nearly_all_of_a_kii_is_warned() -> None:
+    from qualcode.importing import transcript_warnings
+
+    facts = _facts({"Interviewer": (2, 1, "interviewer", None), "Ms. Lan": (60, 1, "informant", "KII-70")},
+                   ["A sentence of the interview."] * 62)
+    assert any(w.startswith("'Ms. Lan' holds 97% of the units") for w in transcript_warnings(facts))
+    balanced = _facts({"Interviewer": (20, 10, "interviewer", None), "Ms. Lan": (42, 10, "informant", "KII-70")},
+                      ["A sentence of the interview."] * 62)
+    assert transcript_warnings(balanced) == []
+
+
+def test_many_one_off_speakers_and_units_that_are_only_a_time_or_a_name_are_warned() -> None:
+    from qualcode.importing import transcript_warnings
+
+    facts = _facts({"Facilitator": (10, 5, "interviewer", None), "Budget": (1, 1, "unknown", None),
+                    "Result": (1, 1, "unknown", None), "Reason": (1, 1, "unknown", None),
+                    "Hoa": (20, 6, "informant", "P1")},
+                   ["00:01:23", "[00:14]", "Clara Jensen:", "We trained the line leaders in March."], kii=False,
+                   sheet_rows=3)
+    warnings = transcript_warnings(facts)
+    assert any(w.startswith("3 speakers speak only once ('Budget', 'Result', 'Reason')") for w in warnings)
+    assert any(w.startswith("3 unit(s) are only a timestamp or a name (e.g. KII-70:1 \"00:01:23\")")
+               for w in warnings)
+    assert any(w.startswith("focus-group speaker 'Budget' has no case") for w in warnings)

@@ -55,7 +55,8 @@ def unfitted(project: Project) -> Suggester:
 
 
 def cache_files(project: Project) -> list[Path]:
-    return sorted(cache.models_dir(project.path).glob("*.npz"))
+    """The saved states: one folder each."""
+    return sorted(p for p in cache.models_dir(project.path).iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def test_a_new_process_restores_the_saved_model_and_suggests_exactly_the_same(
@@ -116,9 +117,11 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(
     first = suggestions(example_project)
     files = cache_files(example_project)
     assert [p.name.split("-")[0] for p in files] == ["corpus", "learned"]
-    for path in files:
-        data = path.read_bytes()
-        path.write_bytes({"garbage": b"not a model" * 100, "truncated": data[: len(data) // 2], "empty": b""}[damage])
+    for folder in files:
+        for path in folder.iterdir():
+            data = path.read_bytes()
+            path.write_bytes({"garbage": b"not a model" * 100, "truncated": data[: len(data) // 2],
+                              "empty": b""}[damage])
     new_process()
     assert suggestions(example_project) == first
     # Rebuilt: the next process restores it completely.
@@ -130,7 +133,7 @@ def test_a_file_saved_for_another_state_is_not_used(example_project: Project, ne
     first = suggestions(example_project)
     learned = [p for p in cache_files(example_project) if p.name.startswith("learned-")]
     assert len(learned) == 1
-    saved = learned[0].read_bytes()
+    saved = {f.name: f.read_bytes() for f in learned[0].iterdir()}
     accept_suggestion(example_project, first[0]["segment"], first[0]["suggestions"][0]["code"], coder="ana")
     new_process()
     after = suggestions(example_project)
@@ -139,7 +142,10 @@ def test_a_file_saved_for_another_state_is_not_used(example_project: Project, ne
     relearned = [p for p in cache_files(example_project) if p.name.startswith("learned-")]
     assert relearned
     for path in relearned:
-        path.write_bytes(saved)
+        shutil.rmtree(path)
+        path.mkdir()
+        for name, data in saved.items():
+            (path / name).write_bytes(data)
     new_process()
     assert suggestions(example_project) == after
 

@@ -153,8 +153,6 @@ def best(s: Suggester, text: str) -> float:
 
 def test_new_small_talk_is_lowered_and_substance_keeps_its_score(plain: Suggester, learned: Suggester) -> None:
     before = {t: best(plain, t) for t in NEW_TALK}
-    # The problem this solves: learned from coded units only, the best of several poor codes looks likely.
-    assert max(before.values()) >= 0.5, before
     for t in NEW_TALK:
         after = best(learned, t)
         assert after < 0.6 * before[t], (t, before[t], after)
@@ -318,7 +316,7 @@ def test_a_project_lowers_small_talk_like_what_its_coders_passed_over(tmp_path: 
         assert "left uncoded" in row["suggestions"][0]["why"]
         [row] = suggest_for_project(p, segment=sub, top=2)
         assert row["suggestions"][0]["code"] == "effectiveness.training"
-        assert "left uncoded" not in row["suggestions"][0]["why"]
+        assert "left uncoded" not in row["suggestions"][0]["why"], row["suggestions"][0]["evidence"]
     finally:
         p.close()
 

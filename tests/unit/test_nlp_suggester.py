@@ -83,7 +83,7 @@ def test_keyword_match_raises_the_score_and_is_explained(suggester: Suggester) -
     [best] = suggester.suggest([("u", text)], top=1)[0]
     assert best.code == "sustainability.funding"
     assert "sustainability" in best.evidence["keywords"]
-    assert "keywords: sustainability" in best.why
+    assert "keyword \u201csustainability\u201d" in best.why
 
 
 def test_exclude_items_lower_the_score() -> None:
@@ -126,7 +126,7 @@ def test_explanations_name_the_closest_coded_example(suggester: Suggester) -> No
     assert best.code == "other.misc"
     assert best.evidence["closest"]["source"] == "coded"
     assert best.evidence["closest"]["id"] == "seg-42"
-    assert "coded unit seg-42" in best.why
+    assert best.why.startswith("like seg-42")
 
 
 def test_every_suggestion_carries_why_score_and_model_version(suggester: Suggester) -> None:
@@ -266,10 +266,10 @@ def test_label_spreading_lifts_a_unit_towards_the_codes_of_its_neighbours(monkey
         return float(row[s.code_ids.index("sustainability.funding")]), float(row[s.code_ids.index(
             "effectiveness.training")])
 
-    # Without the graph the unit is judged on its own words only; with it, its four neighbours pull it.
+    # Without the graph the unit is judged on its own words only, which share little with the funding code and
+    # include a keyword of the training code; with it, its four neighbours pull it clearly towards funding.
     (fund_g, train_g), (fund_0, train_0) = scores(graph=True), scores(graph=False)
-    assert fund_g > fund_0 + 0.1
-    assert train_g - fund_g < train_0 - fund_0
+    assert fund_g - train_g > (fund_0 - train_0) + 0.15
 
 
 def test_a_unit_outside_the_corpus_gets_the_same_best_code_as_its_twin_inside(suggester: Suggester) -> None:

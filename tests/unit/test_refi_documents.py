@@ -40,6 +40,7 @@ def test_qualcode_export_and_import_keep_a_document_a_document(tmp_path: Path) -
     with Project.open(tmp_path / "copy") as copy:
         docs = [t for t in copy.transcripts() if t["kind"] == "document"]
         assert [d["id"] for d in docs] == ["report"]
+        assert docs[0]["metadata"]["pages"] == 1 and docs[0]["metadata"]["title"] == "Final progress report 2024"
         units = copy.segments("report")
         assert [(u["page_label"], u["heading"]) for u in units] == [("12", "1. Results"), ("12", "1. Results"),
                                                                    ("12", "2. Gender")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -133,18 +134,19 @@ class SuggestionsPanel(Vertical):
     def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "") -> None:
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
+        width = self.size.width or 40
         for n, s in enumerate(suggestions[:9], start=1):
-            label = Text(no_wrap=True, overflow="ellipsis")  # two lines each, however narrow the panel
+            label = Text(no_wrap=True, overflow="ellipsis")
             label.append(f"{n} ", style="bold")
             label.append("■ ", style=s.get("color") or "grey50")
             name = s.get("name") or s["code"]
-            room = max(12, (self.size.width or 40) - 11)
+            room = max(12, width - 11)
             label.append(name if len(name) <= room else name[: room - 1] + "…")
             label.append(f"  {s.get('score', 0):.2f}", style="dim")
             if s.get("why"):
-                why = " ".join(str(s["why"]).split())
-                room = max(20, (self.size.width or 40) - 5)  # one line: the list stays scannable
-                label.append("\n   " + (why if len(why) <= room else why[: room - 1] + "…"), style="dim italic")
+                # In full, wrapped to the panel: the strongest evidence comes first, so the first line says most.
+                lines = textwrap.wrap(" ".join(str(s["why"]).split()), width=max(20, width - 5))
+                label.append("".join("\n   " + line for line in lines), style="dim italic")
             options.add_option(Option(label, id=str(n)))
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)

@@ -66,6 +66,67 @@ def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow],
     return _id_from_file_name(path, sources) or "transcript"
 
 
+def name_free_id(path: Path, parsed: ParsedTranscript, tid: str, rows: list[CaseRow], sources: dict[str, str],
+                 names: list[str], taken: set[str]) -> tuple[str, str | None]:
+    """``tid`` unless it was made from a file name that holds a person's name (the case sheet's, the project's
+    informants', the name list's, or a speaker label of the file): every reference an export prints
+    ("Tran-Van-Phuc-interview:12") would name them. Then an id without the name, and a warning saying so. An id the
+    case sheet or the file states, or one a transcript already has here, is kept."""
+    stated = any(row.file and row.file.lower() == path.name.lower() and row.transcript_id for row in rows) \
+        or any(parsed.metadata.get(k) for k in ("id", "interview_id", "transcript_id"))
+    if stated or tid in sources:
+        return tid, None
+    found = _named_in(tid, names + _speaker_names(parsed))
+    if found is None:
+        return tid, None
+    file_name = unicodedata.normalize("NFC", path.name)
+    for known, source in sources.items():
+        if source == file_name and _named_in(known, names) is None:
+            return known, None  # a corrected version of the file, imported before under an id without the name
+    words = [w for w in tid.split("-") if w and fold(w) not in found]
+    base = "-".join(words) or "transcript"
+    new, n = base, 1
+    while new in sources or new in taken or new == tid:
+        n += 1
+        new = f"{base}-{n}"
+    return new, (f"the file name holds a person's name, so the transcript's id is '{new}'; give it another in the"
+                 " case sheet's transcript_id column")
+
+
+def repoint_rows(rows: list[CaseRow], path: Path, tid: str) -> None:
+    """Case-sheet rows that name a renamed transcript by its file belong to the new id, and so do the case ids the
+    sheet made from the file name ("Tran-Van-Phuc-interview" for its KII, "...-P2" for a participant)."""
+    stem = Path(path.name).stem
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower() and not row.transcript_id:
+            row.transcript_id = tid
+            if row.case_id == stem or row.case_id.startswith(stem + "-"):
+                row.case_id = tid + row.case_id[len(stem):]
+
+
+def _named_in(ident: str, names: list[str]) -> set[str] | None:
+    """The folded words of a person's name found in an id ("Tran-Van-Phuc-interview"), or None."""
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
+    if not names:
+        return None
+    pseudo = Pseudonymiser(people=[Person("[name]", [n], kind="third") for n in names], use_ner=False)
+    spaced = re.sub(r"[-_.]+", " ", strip_accents(ident))
+    hits = pseudo.find(spaced)
+    if not hits:
+        return None
+    return {fold(w) for r in hits for w in re.findall(r"[^\W\d_]+", spaced[r.start:r.end])}
+
+
+def _speaker_names(parsed: ParsedTranscript) -> list[str]:
+    from qualcode.safety.privacy import _looks_like_name
+    from qualcode.speakers import GENERIC_LABEL
+    from qualcode.store import is_interviewer_label
+
+    labels = {u.speaker for u in parsed.units if u.speaker}
+    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
+
+
 def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
     """The id for a transcript file without a stated id, given each transcript's id and the file name its current
     version came from (``sources``, NFC).
@@ -360,6 +421,7 @@ def plan_import(
     from qualcode.desk_review import read_document_sheet
     from qualcode.importers import read_transcript
     from qualcode.importers.documents import is_document_file
+    from qualcode.safety.privacy import third_parties
 
     rows = read_case_sheet(cases) if cases else []
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
@@ -383,6 +445,9 @@ def plan_import(
             " AND v.version = t.current_version"
         )
     }
+    # names a file name must not carry into an id: the case sheet's, the project's informants', the name list
+    known_names = [r.name for r in rows if r.name] + [str(c["name"]) for c in project.cases() if c.get("name")] \
+        + [str(d["name"]) for d in third_parties(project)]
     interviewers = [n for r in rows for n in split_names(r.attributes.get("interviewer"))]
     interviewers += _project_interviewers(project)
     files: list[PlannedFile] = []
@@ -398,6 +463,12 @@ def plan_import(
         parsed = read_transcript(path)
         sha = text_hash(parsed.text)
         tid = transcript_id_for(path, parsed, rows, sources)
+        file_tid = tid
+        tid, renamed = name_free_id(path, parsed, tid, rows, sources, known_names, set(seen_ids))
+        if renamed:
+            parsed.metadata.setdefault("title", tid)  # the file's stem, the default title, holds the name too
+            repoint_rows(rows, path, tid)
+            by_tid[tid] = by_tid.pop(file_tid, []) + by_tid.get(tid, [])
         if sha in seen_hash:
             raise InputError(f"has the same text as {seen_hash[sha]}", path=str(path),
                              hint="import each transcript once")
@@ -430,6 +501,8 @@ def plan_import(
             bool(rows), len(t_rows), _names_for(stats, t_rows, names),
         )
         warnings = [] if status == "duplicate" else transcript_warnings(facts)
+        if renamed:
+            warnings.insert(0, renamed)
         if status == "duplicate":
             warnings.append(f"the same text is already in the project as {tid}: nothing new imported")
         elif status == "new":

@@ -266,7 +266,8 @@ class Memo(TypedDict):
 
 class Reversal(TypedDict):
     """What undo or redo did: the event it logged, the user's action it took back or put back, and how many changes
-    that action made at once. ``segment`` is the unit the change was on (a coding, a memo on a unit; else None).
+    that action made at once. ``segment`` is the unit the change was on (a coding, a memo on a unit, a mark, a
+    decision; else None).
     ``state`` and ``previous`` are the logged states (left out for findings, whose states carry evidence quotes
     verbatim)."""
 
@@ -279,6 +280,8 @@ class Reversal(TypedDict):
     previous: NotRequired[dict[str, Any] | None]
     action: str
     count: int
+    changes: list[dict[str, Any]]  # each change, in the user's order: entity, its state from and to, its unit
+    segments: list[int]  # the units the action changed
 
 
 class Segment(TypedDict):
@@ -310,10 +313,11 @@ class Segment(TypedDict):
 
 
 class CodedUnit(Segment):
-    """A unit as the workbench shows it: with every coder's codings and memos (``{coder: text}``)."""
+    """A unit as the workbench shows it: with every coder's codings, memos (``{coder: text}``) and marks."""
 
     codings: list[ListedCoding]
     memos: dict[str, str]
+    marks: dict[str, str]  # {coder: "not_codable" | "skipped"}
 
 
 class QueuedUnit(Segment):

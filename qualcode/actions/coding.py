@@ -8,7 +8,7 @@ lookup, the same rule when several coders applied a code, the same decision reco
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
 from qualcode.model import Applied, Coding, Decision, Memo, SeenSuggestion
@@ -105,6 +105,19 @@ def correct_suggestion(project: Project, segment: int | str, code: str, *, coder
             reject_suggestion(project, segment, top["code"], coder=coder, score=top["score"],
                               model_version=top["model_version"])
     return result
+
+
+def mark_unit(project: Project, segment: int | str, mark: str | None, *, coder: str) -> dict[str, Any] | None:
+    """Mark an informant unit 'not_codable' or 'skipped' (for now) for ``coder``, or clear the mark (None).
+
+    A unit marked not codable leaves the coder's progress and "next uncoded"; a skipped one is visited last.
+    Undoable like a coding. Interviewer units are not coded, so they cannot be marked."""
+    seg = project.resolve_segment(segment)
+    unit = project.segment(seg)
+    if mark is not None and unit["role"] == "interviewer":
+        raise QualcodeError(f"{unit['ref']} is the interviewer's: it is not coded, so there is nothing to mark",
+                            hint="mark an informant's unit")
+    return project.set_mark(seg, mark, coder=coder)
 
 
 def set_memo(project: Project, kind: MemoTarget, target: int | str | None, text: str, *, coder: str) -> Memo | None:

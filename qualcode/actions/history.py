@@ -1,10 +1,11 @@
 """Undo and redo, read from the event log: a coder's own actions are taken back (and put back) as they were
 logged, also after a restart.
 
-A user action is one group of events (one transaction): a span coded at once is undone at once. Only the actions
-in :data:`qualcode.store.UNDOABLE` count; codings that came by import or merge are not the coder's own work. What
-each event's state means is known here, not in the store: a coding and a memo are restored through the store's
-primitives, a finding or its evidence through :func:`qualcode.synthesis.findings.apply_finding_state`.
+A user action is one group of events (one transaction): a span coded at once is undone at once. Which group comes
+next is the store's to say (:meth:`qualcode.store.Project.history_group` keeps an index of each coder's undo and
+redo stacks beside the log); what each event's state means is known here: codings, memos, marks, suggestion
+decisions, speakers' roles and transcripts are restored through the store's primitives, a finding and its evidence
+through :func:`qualcode.synthesis.findings.apply_finding_state`.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from typing import Any, cast
 
 from qualcode.errors import QualcodeError
 from qualcode.model import CodingState, Reversal
-from qualcode.store import HISTORY_START, UNDOABLE, Project
+from qualcode.store import Project
 from qualcode.synthesis.findings import apply_finding_state
 
 Event = dict[str, Any]
-Group = list[Event]
+
+# Their logged states are left out of what undo returns: a finding's carries its evidence quotes verbatim (names
+# included; the finding is one 'findings show' away, pseudonymised), a removed transcript's is its whole text.
+UNSHOWN = ("finding", "transcript")
 
 
 def undo(project: Project, *, coder: str) -> Reversal | None:
-    """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a change to a finding or
-    its evidence), also after a restart. None if there is nothing to undo."""
+    """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a mark, a suggestion decision,
+    a change to a finding or its evidence, a role or a transcript), also after a restart. None if there is nothing
+    to undo."""
     return _reverse(project, coder, "undo")
 
 
@@ -31,86 +36,42 @@ def redo(project: Project, *, coder: str) -> Reversal | None:
     return _reverse(project, coder, "redo")
 
 
-def stacks(project: Project, coder: str) -> tuple[list[Group], list[Group]]:
-    """Replay this coder's log into undo and redo stacks of action groups (a group = one user action)."""
-    groups: list[Group] = []
-    for ev in project.events(coder=coder):
-        action = ev["action"]
-        if action == HISTORY_START:
-            groups.clear()  # nothing before it is this coder's to take back
-            continue
-        if action not in UNDOABLE and action not in ("undo", "redo"):
-            continue
-        if _legacy_import(ev):
-            continue
-        if action.startswith("finding.") and ev.get("action_group") is None:
-            continue  # logged before findings could be undone (every undoable event has a group now)
-        key = ev.get("action_group") or -ev["id"]
-        if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:
-            groups[-1].append(ev)
-        else:
-            groups.append([ev])
-    undo_stack: list[Group] = []
-    redo_stack: list[Group] = []
-    for group in groups:
-        action = group[0]["action"]
-        if action == "undo":
-            if undo_stack and {e["undo_of"] for e in group} & {e["id"] for e in undo_stack[-1]}:
-                undo_stack.pop()
-            redo_stack.append(group)
-        elif action == "redo":
-            if redo_stack and {e["undo_of"] for e in group} & {e["id"] for e in redo_stack[-1]}:
-                redo_stack.pop()
-            undo_stack.append(group)
-        else:
-            undo_stack.append(group)
-            redo_stack.clear()
-    return undo_stack, redo_stack
-
-
 def _reverse(project: Project, coder: str, kind: str) -> Reversal | None:
     with project.transaction():
-        undo_stack, redo_stack = stacks(project, coder)
-        stack = undo_stack if kind == "undo" else redo_stack
-        if not stack:
+        group = project.history_group(coder, kind)
+        if not group:
             return None
-        group = stack[-1]
         new_id = 0
+        changes: list[dict[str, Any]] = []
         for ev in reversed(group):  # last change first
             target, source = ev["before"], ev["after"]  # going back: after -> before
             apply_state(project, ev["entity"], source, target)
             new_id = project.log_event(kind, ev["entity"], ev["entity_id"], coder=coder, before=source, after=target,
                                        undo_of=ev["id"])
+            if ev["entity"] not in UNSHOWN:
+                changes.append({"entity": ev["entity"], "from": source, "to": target,
+                                "segment": segment_of(ev["entity"], target or source)})
+    if kind == "undo":
+        changes.reverse()  # the user's order (a redo group is already in it: undo logged it last change first)
     # Undo and redo log a group in reverse order: the user's first change is at one end or the other, and naming it
     # keeps "undo" and "redo" of one action saying the same thing.
     (_, action), ev = min(((project.original_event(int(e["id"])), e) for e in (group[0], group[-1])),
                           key=lambda pair: pair[0][0])
-    if ev["entity"] in ("finding", "transcript"):
-        # A finding's logged state carries its evidence quotes verbatim (names included): the finding itself is one
-        # 'findings show' away, pseudonymised. A removed transcript's logged state is its whole text: too much to
-        # print and confidential. Codings and memos keep theirs, which say which unit changed.
+    segments = list(dict.fromkeys(c["segment"] for c in changes if c["segment"] is not None))
+    if ev["entity"] in UNSHOWN:
         return {"event": new_id, "reversed": int(ev["id"]), "entity": str(ev["entity"]), "entity_id": ev["entity_id"],
-                "segment": None, "action": action, "count": len(group)}
+                "segment": None, "action": action, "count": len(group), "changes": changes, "segments": segments}
     return {"event": new_id, "reversed": int(ev["id"]), "entity": str(ev["entity"]), "entity_id": ev["entity_id"],
-            "segment": _segment_of(ev), "state": ev["before"], "previous": ev["after"], "action": action,
-            "count": len(group)}
-
-
-def _segment_of(ev: Event) -> int | None:
-    """The unit a logged change of a coding or of a memo on a unit was on."""
-    state = ev["before"] or ev["after"] or {}
-    if ev["entity"] == "coding" and state.get("segment_id") is not None:
-        return int(state["segment_id"])
-    if ev["entity"] == "memo" and state.get("target_type") == "segment":
-        return int(state["target_id"])
-    return None
+            "segment": segment_of(str(ev["entity"]), ev["before"] or ev["after"]), "state": ev["before"],
+            "previous": ev["after"], "action": action, "count": len(group), "changes": changes,
+            "segments": segments}
 
 
 def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
                 target: dict[str, Any] | None) -> None:
     """Make the store hold ``target`` where it held ``current`` (None = absent): one logged state of a coding, a
-    memo, a finding and its evidence, a speaker's role, or a transcript (its record, or the whole of it when it was
-    removed)."""
+    memo, a mark, a suggestion decision, a finding and its evidence, a speaker's role, or a transcript (its record,
+    or the whole of it when it was removed)."""
     if entity == "coding":
         if target is None:
             if current is not None:
@@ -126,6 +87,21 @@ def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
         else:
             project.put_memo(target["target_type"], target["target_id"], cid, target["text"],
                              created=target["created"], updated=target["updated"])
+    elif entity == "mark":
+        ref = current or target
+        assert ref is not None
+        if target is None:
+            project.delete_mark(int(ref["segment_id"]), project.coder_id(ref["coder"]))
+        else:
+            project.put_mark(int(target["segment_id"]), project.coder_id(target["coder"]), target["mark"],
+                             created=target["created"])
+    elif entity == "decision":
+        ref = current or target
+        assert ref is not None
+        if target is None:
+            project.delete_decision(int(ref["id"]))
+        else:
+            project.put_decision(target)
     elif entity == "finding":
         apply_finding_state(project, current, target)
     elif entity == "speaker":
@@ -147,11 +123,14 @@ def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
         raise QualcodeError(f"cannot undo changes to {entity}")
 
 
-def _legacy_import(ev: Event) -> bool:
-    """An imported coding logged before imports had their own action (``coding.add`` with source "import").
-
-    Kept as a check rather than rewritten by a migration: the event log is the audit trail, append-only by design
-    (a trigger refuses UPDATE and DELETE), so what was written at the time stays as written. Only projects
-    imported into before ``coding.import`` existed have such events.
-    """
-    return bool(ev["action"] == "coding.add" and (ev["after"] or {}).get("source") == "import")
+def segment_of(entity: str, state: dict[str, Any] | None) -> int | None:
+    """The unit a logged coding, memo on a unit, mark or suggestion decision is on (None for anything else)."""
+    if not state:
+        return None
+    if entity in ("coding", "mark") and state.get("segment_id") is not None:
+        return int(state["segment_id"])
+    if entity == "decision" and state.get("segment") is not None:
+        return int(state["segment"])
+    if entity == "memo" and state.get("target_type") == "segment":
+        return int(state["target_id"])
+    return None

@@ -9,7 +9,6 @@ and a listing never count differently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from qualcode.model import (
     CodedUnit,
     ListedCoding,
     QueuedUnit,
+    Reversal,
     SearchHit,
     Segment,
     Suggestion,
@@ -51,7 +51,7 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
     rows: list[TranscriptRow] = []
     for t in project.transcripts():
         attrs = t["attributes"]
-        total = int(t["informant_units"])
+        total = int(t["informant_units"]) - int(t["not_codable_units"])  # read and left uncoded on purpose
         coded = coded_informant.get(t["id"], 0)
         document = t.get("kind") == "document"
         rows.append({
@@ -89,7 +89,8 @@ def transcript_list(project: Project, *, documents: bool = False) -> list[dict[s
             row["pages"] = t["metadata"].get("pages")
             row["progress"] = f"{t['coded_units']}/{t['units']}"
         else:
-            row["progress"] = f"{t['coded_units']}/{t['informant_units']}"
+            # units marked not codable are done: they leave the total
+            row["progress"] = f"{t['coded_units']}/{t['informant_units'] - t['not_codable_units']}"
         rows.append(row)
     return rows
 
@@ -140,11 +141,22 @@ def unit_place(unit: Mapping[str, Any]) -> str:
 
 
 def transcript_units(project: Project, transcript: str) -> list[CodedUnit]:
-    """Every unit of a transcript (interviewer turns included) with its codings (all coders) and memos."""
+    """Every unit of a transcript (interviewer turns included) with its codings (all coders), memos and marks
+    (``{coder: "not_codable" | "skipped"}``)."""
     units = project.segments(transcript)
     by_seg = codings_by_segment(project, transcript)
     memos = segment_memos(project, [u["id"] for u in units])
-    return [{**u, "codings": by_seg.get(u["id"], []), "memos": memos.get(u["id"], {})} for u in units]
+    marks = marks_by_segment(project, transcript)
+    return [{**u, "codings": by_seg.get(u["id"], []), "memos": memos.get(u["id"], {}), "marks": marks.get(u["id"], {})}
+            for u in units]
+
+
+def marks_by_segment(project: Project, transcript: str) -> dict[int, dict[str, str]]:
+    """The marks on a transcript's units: ``{segment_id: {coder: mark}}``."""
+    out: dict[int, dict[str, str]] = {}
+    for m in project.marks(transcript=transcript):
+        out.setdefault(int(m["segment"]), {})[m["coder"]] = m["mark"]
+    return out
 
 
 def codings_by_segment(project: Project, transcript: str) -> dict[int, list[ListedCoding]]:
@@ -170,15 +182,31 @@ def is_codable(unit: Mapping[str, Any]) -> bool:
     return unit.get("role") != "interviewer"
 
 
+def _mark_of(unit: Mapping[str, Any], coder: str | None) -> str | None:
+    """The unit's mark by ``coder`` (None: 'not_codable' when any coder says so, else any coder's mark)."""
+    marks: dict[str, str] = unit.get("marks") or {}
+    if coder is not None:
+        return marks.get(coder)
+    if "not_codable" in marks.values():
+        return "not_codable"
+    return next(iter(marks.values()), None)
+
+
 def next_uncoded(units: Sequence[Mapping[str, Any]], *, after: int = -1, coder: str | None = None,
-                 wrap: bool = True) -> int | None:
+                 wrap: bool = True, skipped: bool = False) -> int | None:
     """Position (in ``units``) of the next informant unit after position ``after`` that ``coder`` has not coded
-    (or nobody, when coder is None). Wraps around to the start; None when every informant unit is coded."""
+    (or nobody, when coder is None) nor marked. Wraps around to the start; None when there is none.
+
+    Units marked 'not_codable' are never returned; units 'skipped' for now only with ``skipped``.
+    """
     n = len(units)
     order = list(range(after + 1, n)) + (list(range(0, min(after + 1, n))) if wrap else [])
     for i in order:
         u = units[i]
         if not is_codable(u):
+            continue
+        mark = _mark_of(u, coder)
+        if mark == "not_codable" or (mark == "skipped" and not skipped):
             continue
         if not any(coder is None or c["coder"] == coder for c in u.get("codings", [])):
             return i
@@ -195,15 +223,25 @@ def next_uncoded_unit(project: Project, transcript: str, *, after_idx: int = 0,
 
 
 def coding_progress(units: Iterable[Mapping[str, Any]], *, coder: str | None = None) -> dict[str, int]:
-    """Informant units coded (by ``coder``, or anyone) and their total."""
-    total = coded = 0
+    """Informant units coded (by ``coder``, or anyone) and their total.
+
+    Units marked 'not codable' (and not coded) are left out of the total and counted in ``not_codable``; units
+    skipped for now stay in it (they are still to do) and are counted in ``skipped``."""
+    total = coded = not_codable = skipped = 0
     for u in units:
         if not is_codable(u):
             continue
+        is_coded = any(coder is None or c["coder"] == coder for c in u.get("codings", []))
+        mark = _mark_of(u, coder)
+        if mark == "not_codable" and not is_coded:
+            not_codable += 1
+            continue
         total += 1
-        if any(coder is None or c["coder"] == coder for c in u.get("codings", [])):
+        if is_coded:
             coded += 1
-    return {"coded": coded, "total": total}
+        elif mark == "skipped":
+            skipped += 1
+    return {"coded": coded, "total": total, "not_codable": not_codable, "skipped": skipped}
 
 
 def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -213,6 +251,88 @@ def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None
 
 
 # ---------------------------------------------------------------------------- the codebook and counts
+
+
+MARK_WORDS = {"not_codable": "not codable", "skipped": "skipped for now"}
+
+
+def describe_reversal(project: Project, result: Reversal, kind: str) -> str:
+    """What an undo or redo did, in words: "undo: removed 'Funding to continue' from KII-01:12"."""
+    changes = result["changes"]
+    if not changes:
+        return f"{kind}: {result['action']} of {result['entity']} {result['entity_id'] or ''}".rstrip()
+    codebook = project.codebook()
+    refs = _refs(project, [c["segment"] for c in changes if c.get("segment") is not None])
+    phrases: list[str] = []
+    for text, segments in _group_phrases(changes, codebook).items():
+        where = [refs[s] for s in segments if s in refs]
+        if not where:
+            phrases.append(text.replace(" {where}", ""))
+        elif len(where) == 1:
+            phrases.append(text.format(where=where[0]))
+        else:
+            phrases.append(text.format(where=f"{len(where)} units ({_span(where)})"))
+    return f"{kind}: " + "; ".join(phrases)
+
+
+def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[str, list[int]]:
+    """One phrase per kind of change, with the units it applies to (a span coded at once is one phrase)."""
+    out: dict[str, list[int]] = {}
+    for c in changes:
+        before, after, entity = c.get("from"), c.get("to"), c["entity"]
+        state = after or before or {}
+        if entity == "coding":
+            code = state.get("code_id", "")
+            name = codebook[code].name if code in codebook else code
+            if before is None:
+                text = f"applied '{name}' to {{where}}"
+            elif after is None:
+                text = f"removed '{name}' from {{where}}"
+            else:
+                text = f"changed '{name}' on {{where}}"
+        elif entity == "memo":
+            text = ("deleted the memo on {where}" if after is None else
+                    "wrote back the memo on {where}" if before is None else "restored the earlier memo on {where}")
+        elif entity == "mark":
+            text = (f"cleared the '{MARK_WORDS.get(before['mark'], before['mark'])}' mark on {{where}}"
+                    if after is None and before else
+                    f"marked {{where}} {MARK_WORDS.get(state.get('mark', ''), state.get('mark', ''))}")
+        elif entity == "decision":
+            code = state.get("code", "")
+            name = codebook[code].name if code in codebook else code
+            verb = "rejected" if state.get("decision") == "rejected" else "accepted"
+            if entity == "decision" and state.get("decision") == "accepted":
+                continue  # said by the coding it came with
+            text = (f"took back the rejection of '{name}' on {{where}}" if after is None
+                    else f"{verb} '{name}' on {{where}} again")
+        else:
+            text = f"changed a {entity}"
+        out.setdefault(text, [])
+        if c.get("segment") is not None and c["segment"] not in out[text]:
+            out[text].append(int(c["segment"]))
+    return out
+
+
+def _refs(project: Project, segments: list[int]) -> dict[int, str]:
+    return project.segment_refs(segments) if segments else {}
+
+
+def _span(refs: list[str]) -> str:
+    """``KII-01:12-16`` for units of one transcript, else the first and the last."""
+    first, last = refs[0], refs[-1]
+    t1, _, n1 = first.rpartition(":")
+    t2, _, n2 = last.rpartition(":")
+    return f"{t1}:{n1}-{n2}" if t1 == t2 else f"{first} … {last}"
+
+
+def reversal_place(project: Project, result: Reversal) -> tuple[str, int] | None:
+    """Where an undo or redo happened (transcript, segment id), for the view to go there; None when it was not on a
+    unit (a finding, a memo on a code)."""
+    for seg in result["segments"]:
+        ref = project.segment_refs([int(seg)]).get(int(seg))
+        if ref is not None:
+            return ref.rpartition(":")[0], int(seg)
+    return None
 
 
 def code_counts(project: Project, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
@@ -339,35 +459,14 @@ def fuzzy_codes(codebook: Codebook, query: str, *, limit: int | None = None,
                 only: Iterable[str] | None = None) -> list[tuple[Code, float]]:
     """Codes matching what the evaluator typed, best first (codebook order when the query is empty).
 
-    Matches the code id, its name, its criterion's name and its keywords, tolerating typos and abbreviations
-    ("eff outp" finds Effectiveness › Outputs delivered).
+    A word start in the code's own name or id ranks above a match in its parent's name, keywords or definition;
+    typos and abbreviations are tolerated ("eff outp" finds Effectiveness › Outputs delivered, "fundng" Funding to
+    continue). :func:`qualcode.codematch.rank_codes` also says why each code matched.
     """
-    from rapidfuzz import fuzz
+    from qualcode.codematch import rank_codes
 
-    allowed = set(only) if only is not None else None
-    codes = [c for c in codebook.walk() if allowed is None or c.id in allowed]
-    q = fold(query).strip()
-    if not q:
-        scored = [(c, 100.0) for c in codes]
-    else:
-        words = q.split()
-        scored = []
-        for pos, c in enumerate(codes):
-            label = fold(f"{code_label(c, codebook)} {c.id.replace('_', ' ').replace('.', ' ')}")
-            extra = fold(" ".join(c.keywords))
-            # every typed word a prefix of some label word: what people do when they abbreviate
-            label_words = re.findall(r"\w+", label)
-            prefix = all(any(lw.startswith(w) for lw in label_words) for w in words)
-            score = max(
-                100.0 if prefix else 0.0,
-                float(fuzz.partial_ratio(q, label)) if len(q) >= 3 else 0.0,
-                float(fuzz.token_set_ratio(q, label)),
-                0.9 * float(fuzz.partial_ratio(q, extra)) if extra and len(q) >= 4 else 0.0,
-            )
-            if score >= 70:
-                scored.append((c, score - pos * 1e-6))  # stable: codebook order breaks ties
-        scored.sort(key=lambda cs: -cs[1])
-    return scored[:limit] if limit else scored
+    return [(m.code, m.score) for m in rank_codes(codebook, query, limit=limit,
+                                                  only=None if only is None else set(only))]
 
 
 # ---------------------------------------------------------------------------- suggestions and the queue

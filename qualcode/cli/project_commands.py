@@ -107,6 +107,9 @@ def register(commands: Commands) -> None:
                 help="list coding units with speaker, offsets, text and attributes", options=[json_option])
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
+    p.add_argument("--show-names", action="store_true",
+                   help="show speaker labels that are names as they are (confidential; by default a label such as"
+                        " 'Nguyen Van Hai' shows as the informant's pseudonym)")
 
     actions = group(commands, "codebook", help="validate, show or change the codebook", dest="codebook_command")
     p = command(actions, "validate", cmd_codebook_validate, help="check a codebook file and list every problem",
@@ -164,6 +167,9 @@ def register(commands: Commands) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="only the last N events")
     p.add_argument("--coder", metavar="NAME")
     p.add_argument("--entity", metavar="KIND", help="coding, memo, transcript, case, codebook, ...")
+    p.add_argument("--show-names", action="store_true",
+                   help="keep informants' names in the logged states (confidential; by default they are withheld"
+                        " and texts pseudonymised)")
 
     command(commands, "undo", cmd_undo, help="undo your last coding, memo or findings action",
             options=[coder_option, json_option])
@@ -402,10 +408,16 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import shown_speaker
+
     with open_project(args) as project:
         # "segment" repeats the id under the name other commands take it by (--segment)
         rows = [{**r, "segment": r["id"]}
                 for r in project.segments(args.transcript, include_interviewer=not args.informants_only)]
+    if not args.show_names:
+        for r in rows:
+            if r["kind"] != "document":
+                r["speaker"] = shown_speaker(r)
 
     def human(d: list[dict[str, Any]]) -> None:
         for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
@@ -576,8 +588,12 @@ def cmd_coders(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import redact_events
+
     with open_project(args) as project:
         rows = project.events(limit=args.limit, coder=args.coder, entity=args.entity)
+        if not args.show_names:
+            rows = redact_events(project, rows)
 
     def human(d: list[dict[str, Any]]) -> None:
         for e in d:

@@ -44,6 +44,24 @@ def register(commands: Commands) -> None:
                 options=[json_option])
     p.add_argument("--fix", action="store_true", help="apply pending migrations and checkpoint the write-ahead log")
 
+    names = group(commands, "names", help="the name list: people mentioned in transcripts who are not informants",
+                  description="People named in passing (an adviser, an official) are replaced in every export"
+                              " by '[name]', or by the role given with --as. Informants' names come from the"
+                              " case sheet and need no listing.", dest="names_command")
+    p = command(names, "add", cmd_names_add, help="add people to the name list", options=[coder_option, json_option])
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--as", dest="shown_as", metavar="ROLE",
+                   help="what exports show instead, e.g. \"the chamber's adviser\" (default: [name])")
+    p = command(names, "import", cmd_names_import, help="add the people of a file: one per line, or CSV name,role",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
+    p = command(names, "remove", cmd_names_remove, help="take people off the name list",
+                options=[coder_option, json_option])
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p = command(names, "list", cmd_names_list, help="the name list (names only with --show-names)",
+                options=[json_option])
+    p.add_argument("--show-names", action="store_true", help="show the names (confidential)")
+
     p = command(commands, "redact", cmd_redact,
                 help="list identifiers still in transcripts (--check) or write pseudonymised copies",
                 description="--check lists names (case sheet, speaker labels, interviewers, titled names"
@@ -102,6 +120,47 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if report["errors"] else 0
 
 
+def _names_done(args: argparse.Namespace, data: list[dict[str, Any]]) -> int:
+    return emit(args, {"names": len(data)}, lambda d: print(f"The name list holds {d['names']} name(s)."))
+
+
+def cmd_names_add(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import set_third_parties
+
+    with open_project(args) as project:
+        data = set_third_parties(project, coder=args.coder, add=args.names,
+                                 shown_as=args.shown_as)
+    return _names_done(args, data)
+
+
+def cmd_names_import(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import read_name_file, set_third_parties
+
+    rows = read_name_file(args.file)
+    with open_project(args) as project, project.transaction():
+        data: list[dict[str, Any]] = []
+        for name, shown in rows:
+            data = set_third_parties(project, coder=args.coder, add=[name], shown_as=shown)
+    return _names_done(args, data)
+
+
+def cmd_names_remove(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import set_third_parties
+
+    with open_project(args) as project:
+        data = set_third_parties(project, coder=args.coder, remove=args.names)
+    return _names_done(args, data)
+
+
+def cmd_names_list(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import NEUTRAL, third_parties
+
+    with open_project(args) as project:
+        rows = [{"name": d["name"] if args.show_names else "(hidden: --show-names)",
+                 "shown_as": f"[{d['as']}]" if d.get("as") else NEUTRAL} for d in third_parties(project)]
+    return emit(args, rows, lambda d: table(d, ["name", "shown_as"]))
+
+
 def cmd_redact(args: argparse.Namespace) -> int:
     from qualcode.safety.redact import identifier_check, write_redacted
 
@@ -112,11 +171,13 @@ def cmd_redact(args: argparse.Namespace) -> int:
         data = identifier_check(project, args.transcript)
 
     def human(d: dict[str, Any]) -> None:
-        table(d["hits"], ["ref", "kind", "found", "replacement", "context"], widths={"context": 60})
+        table(d["hits"], ["ref", "where", "kind", "found", "replacement", "context"], widths={"context": 60})
         counts = ", ".join(f"{n} {k}" for k, n in sorted(d["counts"].items())) or "none"
-        print(f"{len(d['hits'])} identifier(s) in {d['units']} units of {d['transcripts']} transcript(s): {counts}")
+        print(f"{len(d['hits'])} identifier(s) in {d['units']} units of {d['transcripts']} transcript(s) and the"
+              f" project's memos, findings, ids and file names: {counts}")
         if any(h["replacement"] is None for h in d["hits"]):
-            print("unknown names are not replaced in exports: add the people to the case sheet or edit the transcript")
+            print("names in ids and file names, and paths of your machine, appear in every export as they are:"
+                  " re-import with an id that holds no name (case sheet transcript_id / case_id)")
 
     emit(args, data, human)
     return 1 if data["hits"] else 0

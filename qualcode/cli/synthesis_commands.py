@@ -198,7 +198,8 @@ def register(commands: Commands) -> None:
                 description="For every finding: evidence links resolve, quotes still match their transcript"
                             " verbatim, triangulation meets the project's rule, evidence is not all from one"
                             " group or one coder, and no machine suggestion was accepted without a human"
-                            " coder. Exit status 1 when any problem is an error.", options=[json_option])
+                            " coder. Exit status 1 when any problem is an error.",
+                options=[names_option, json_option])
     p.add_argument("--finding", action="append", metavar="ID", help="only this finding (repeatable)")
 
     p = command(commands, "report", cmd_report, help="one self-contained HTML report for reviewers",
@@ -594,7 +595,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qualcode.synthesis.audit import audit
 
     with open_project(args) as project:
-        report = audit(project, finding_ids=args.finding)
+        report = audit(project, finding_ids=args.finding, show_names=args.show_names)
 
     def human(r: dict[str, Any]) -> None:
         for f in r["findings"]:

@@ -107,6 +107,8 @@ def register(commands: Commands) -> None:
                    help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
+    p.add_argument("--show-names", action="store_true",
+                   help="keep names in memos (confidential; by default memos are pseudonymised like quotes)")
     p = command(actions, "import", cmd_refi_import, help="read a .qdpx or .qdc made by qualcode or another tool",
                 description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
                             " (codes) into the project; a folder without a project gets a new one. Codes"
@@ -313,7 +315,8 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         with progress_for(args) as progress:
             report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
-                                 force=args.force, confirm=replace_prompt(), progress=progress)
+                                 show_names=args.show_names, force=args.force, confirm=replace_prompt(),
+                                 progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())

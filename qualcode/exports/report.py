@@ -68,7 +68,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     if progress:
         progress("building report", 1, steps)
     rule = load_rule(project)
-    audit_report = audit(project)
+    audit_report = audit(project, show_names=show_names)
     problems = {f["id"]: f["problems"] for f in audit_report["findings"]}
     if progress:
         progress("building report", 2, steps)

@@ -13,12 +13,12 @@ from qualcode.errors import QualcodeError
 from qualcode.importing import safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
-from qualcode.store import now_iso
+from qualcode.store import file_name, now_iso
 
 if TYPE_CHECKING:
     from lxml import etree
 
-    from qualcode.model import Code, Codebook, ListedCoding, ProgressFn, Segment
+    from qualcode.model import Code, Codebook, ListedCoding, Memo, ProgressFn, Segment
     from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
@@ -90,12 +90,12 @@ def default_path(project: Project) -> Path:
 
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
-                positions: str = UTF16, force: bool = False, confirm: Confirm | None = None,
-                progress: ProgressFn | None = None) -> dict[str, Any]:
+                positions: str = UTF16, show_names: bool = False, force: bool = False,
+                confirm: Confirm | None = None, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
     :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
-    its selection positions count (see :func:`export_qdpx`). Returns the report of :func:`export_qdpx` or
-    :func:`export_qdc`.
+    its selection positions count (see :func:`export_qdpx`); memos are pseudonymised unless ``show_names``.
+    Returns the report of :func:`export_qdpx` or :func:`export_qdc`.
 
     Every refusal comes before anything is written; an existing file is replaced only with ``force`` (or when
     ``confirm`` agrees), and the file is written whole or not at all.
@@ -107,7 +107,8 @@ def export_refi(project: Project, path: str | Path | None = None, *, coders: lis
     if suffix in (".qdpx", ".qdc"):
         claim_output(out, force=force, confirm=confirm, what="REFI-QDA file")
     if suffix == ".qdpx":
-        return export_qdpx(project, out, coders=coders, positions=positions, progress=progress)
+        return export_qdpx(project, out, coders=coders, positions=positions, show_names=show_names,
+                           progress=progress)
     if suffix == ".qdc":
         if coders:
             # a codebook carries no codings, so limiting it to some coders would silently do nothing
@@ -154,14 +155,17 @@ class _Text:
 
 
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
-                positions: str = UTF16, progress: ProgressFn | None = None) -> dict[str, Any]:
+                positions: str = UTF16, show_names: bool = False,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
     date), cases with their attributes and their informants' turns, memos where other tools read them. ``coders``
     limits codings and memos to those coders; ``positions`` is what selection positions count: ``"utf16"`` (NVivo,
     ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, QualCoder). They differ only after characters
     outside the Basic Multilingual Plane (emoji).
 
-    Informants' names are never written: a case is named by its id.
+    Informants' names are never written: a case is named by its id. Memos and coding memos are pseudonymised as
+    quotes are (unless ``show_names``): the transcripts travel verbatim because other tools need the exact text,
+    but an evaluator's note about "Ms. Lan's factory" is not part of that text.
     """
     from lxml.builder import ElementMaker
 
@@ -182,8 +186,26 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     segments: dict[str, list[Segment]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
     seg_index = {s["id"]: s for segs in segments.values() for s in segs}
     sha = {t["id"]: t["sha256"] for t in transcripts}
-    codings = [c for c in project.codings() if wanted is None or c["coder"] in wanted]
-    memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
+    from qualcode.safety.privacy import Pseudonymiser
+
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    coding_transcript = {}
+    codings: list[ListedCoding] = []
+    for c in project.codings():
+        if wanted is None or c["coder"] in wanted:
+            coding_transcript[str(c["id"])] = c["transcript"]
+            codings.append({**c, "memo": pseudo(c["memo"], c["transcript"]) if c["memo"] else c["memo"]})
+
+    def memo_transcript(m: Memo) -> str | None:
+        target = str(m["target_id"])
+        if m["target_type"] == "transcript":
+            return target
+        if m["target_type"] == "segment" and target.isdigit() and int(target) in seg_index:
+            return str(seg_index[int(target)]["transcript"])
+        return coding_transcript.get(target) if m["target_type"] == "coding" else None
+
+    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in project.memos()
+             if m["coder"] and (wanted is None or m["coder"] in wanted)]
     coding_ids = {c["id"] for c in codings}
     users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos if m["coder"]}
     files: dict[str, str] = {}
@@ -352,7 +374,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             src.append(v)
         source_elements.append(src)
         extension["transcripts"][g] = {
-            "id": tid, "title": t["title"], "format": t["format"], "source_name": t["source_name"],
+            "id": tid, "title": t["title"], "format": t["format"],
+            "source_name": file_name(t["source_name"]),
             "attributes": t["attributes"], "sha256": sha[tid],
             "labels": [[at, prefix] for at, prefix in shipped.inserts],
             "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]] for s in segs],

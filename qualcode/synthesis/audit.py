@@ -22,14 +22,17 @@ def _problem(severity: str, check: str, message: str, **extra: Any) -> dict[str,
     return {"severity": severity, "check": check, "message": message, **extra}
 
 
-def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str, Any]:
+def audit(project: Project, *, finding_ids: list[str] | None = None, show_names: bool = False) -> dict[str, Any]:
     """Check every finding (or those named). Returns ``{"ok", "errors", "warnings", "findings": [{"id", "problems"}],
-    "rule"}``; ``ok`` is False when any problem is an error."""
+    "rule"}``; ``ok`` is False when any problem is an error. Statements and quotes in the report are pseudonymised
+    unless ``show_names``: ``audit --json`` is often pasted into a review."""
+    from qualcode.safety.privacy import Pseudonymiser
     from qualcode.synthesis.findings import list_findings, require_finding
     from qualcode.synthesis.reconciled import reconcile
     from qualcode.synthesis.triangulation import describe_event, finding_triangulation, load_rule
     from qualcode.teams.adjudicate import adjudications
 
+    pseudo = Pseudonymiser(project, enabled=not show_names)
     rule = load_rule(project)
     recon = reconcile(project)
     decisions = {(a["segment"], a["code"]): a for a in adjudications(project)} if recon.omitted else {}
@@ -72,15 +75,16 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
             if now != link["quote"] or now != c["text"]:
                 problems.append(_problem("error", "quote_changed", f"the quote of {where} no longer matches its"
                                          " transcript verbatim; check the passage and re-link it",
-                                         ref=link["segment_ref"], coding=c["id"], linked_quote=link["quote"],
-                                         transcript_text=now))
+                                         ref=link["segment_ref"], coding=c["id"],
+                                         linked_quote=pseudo(link["quote"], c["transcript"]),
+                                         transcript_text=pseudo(now, c["transcript"])))
             if c["status"] == "needs_review":
                 problems.append(_problem("warning", "needs_review", f"evidence {where} was re-anchored and needs"
                                          " review", ref=c["ref"], coding=c["id"]))
             state = recon.state(c["segment"], c["code"])
             if state == "omitted":
                 d = decisions.get((c["segment"], c["code"]), {})
-                why = f": {d['note']}" if d.get("note") else ""
+                why = f": {pseudo(d['note'], c['transcript'])}" if d.get("note") else ""
                 problems.append(_problem("error", "adjudicated_out", f"evidence {where} was decided --omit in"
                                          f" adjudication by {d.get('coder') or '?'}{why}; the passage does not carry"
                                          f" the code, so it supports nothing: unlink it (qualcode findings unlink"
@@ -133,7 +137,7 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
                                          " finding", groups=t["divergent_groups"]))
         for cited in f["documents"]:
             problems.append(_cited_not_coded(f["id"], cited, documents))
-        report.append({"id": f["id"], "criterion": f["criterion"], "statement": f["statement"],
+        report.append({"id": f["id"], "criterion": f["criterion"], "statement": pseudo(f["statement"]),
                        "strength": t["strength"], "problems": problems})
     errors = sum(1 for f in report for p in f["problems"] if p["severity"] == "error")
     warnings = sum(1 for f in report for p in f["problems"] if p["severity"] == "warning")

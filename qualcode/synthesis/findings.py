@@ -503,12 +503,15 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
+    data["documents"] = [pseudo(str(d)) for d in data["documents"]]
     from qualcode.synthesis.evidence import reference
 
     records = project.transcript_records()
     for link in data["evidence"]:
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
         link["record"] = records.get(link["transcript"], "verbatim")
+        if link.get("note"):
+            link["note"] = pseudo(link["note"], link["transcript"])
         link["reference"] = link.get("current_ref") or link["ref"]
         try:
             seg = project.segment(link["reference"])
@@ -547,7 +550,8 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
     """Findings as readable YAML (returned, and written to ``path`` if given).
 
     Each evidence item names the passage (ref), the code and who coded it: that is the link. The quote is there for
-    reading (pseudonymised unless ``show_names``); it is not read back on import.
+    reading; it is not read back on import. Statements, notes, documents and quotes are pseudonymised unless
+    ``show_names`` (export with names to edit findings outside qualcode and import them back).
     """
     from qualcode.safeio import yaml as safe_yaml
     from qualcode.safety.privacy import Pseudonymiser
@@ -558,9 +562,10 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
         entry: dict[str, Any] = {"id": f["id"], "criterion": f["criterion"]}
         if f["code"]:
             entry["question"] = f["code"]
-        entry["statement"] = f["statement"]
+        # the statement is the evaluator's text, but a name in it is still a name (as in the report)
+        entry["statement"] = pseudo(f["statement"])
         if f["documents"]:
-            entry["documents"] = list(f["documents"])
+            entry["documents"] = [pseudo(str(d)) for d in f["documents"]]
         if f["key_quotes"]:
             entry["key_quotes"] = list(f["key_quotes"])
         evidence = []
@@ -569,7 +574,7 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
             if link["stance"] != "supports":
                 item["stance"] = link["stance"]
             if link["note"]:
-                item["note"] = link["note"]
+                item["note"] = pseudo(link["note"], link["transcript"])
             item["quote"] = pseudo(link["quote"], link["transcript"])
             evidence.append(item)
         entry["evidence"] = evidence

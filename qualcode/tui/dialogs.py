@@ -23,6 +23,32 @@ if TYPE_CHECKING:
     from qualcode.tui.host import Host
 
 
+def code_option_label(match: Any, codebook: Codebook, counts: dict[str, int], *, tree: bool = False) -> Text:
+    """A code as the picker lists it: colour, name with the typed letters marked, where it sits, its count, and why
+    it matched when that is not its own name (a keyword, its parent, its definition, a close spelling)."""
+    code = match.code
+    label = Text()
+    if tree:
+        label.append("  " * code.depth)
+    label.append("■ ", style=code.color or "grey50")
+    name = Text(code.name)
+    for a, b in match.spans:
+        name.stylize("bold underline", a, b)
+    label.append_text(name)
+    if code.parent_id and not tree:
+        path, parent = [], code.parent_id
+        while parent and parent in codebook:
+            path.append(codebook[parent].name)
+            parent = codebook[parent].parent_id
+        label.append("  " + " › ".join(reversed(path)), style="dim")
+    n = counts.get(code.id, 0)
+    if n:
+        label.append(f"  {n}", style="dim")
+    if match.why and not match.why.startswith("name") and not tree:
+        label.append(f"  ({match.why})", style="dim italic")
+    return label
+
+
 class CodePicker(ModalScreen[str | None]):
     """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
 
@@ -52,20 +78,13 @@ class CodePicker(ModalScreen[str | None]):
         self.query_one("#picker-input", Input).focus()
 
     def _fill(self, query: str) -> None:
+        from qualcode.codematch import rank_codes
+
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        for code, _ in wb.fuzzy_codes(self.codebook, query, only=self.only):
-            label = Text()
-            if not query.strip():
-                label.append("  " * code.depth)
-            label.append("■ ", style=code.color or "grey50")
-            label.append(code.name)
-            if code.parent_id:
-                label.append(f"  {self.codebook[code.criterion_id].name}", style="dim")
-            n = self.counts.get(code.id, 0)
-            if n:
-                label.append(f"  {n}", style="dim")
-            options.add_option(Option(label, id=code.id))
+        for match in rank_codes(self.codebook, query, only=None if self.only is None else set(self.only)):
+            options.add_option(Option(code_option_label(match, self.codebook, self.counts, tree=not query.strip()),
+                                      id=match.code.id))
         if options.option_count:
             options.highlighted = 0
 

@@ -340,6 +340,9 @@ class TranscriptScreen(WorkbenchScreen):
         self.update_status()
 
     def action_escape(self) -> None:
+        code_filter = self.query_one("#code-filter", Input)
+        if code_filter.value:  # f then Esc: the whole codebook again
+            code_filter.value = ""
         if self.view.span_start is not None:
             self.view.span_start = None
             self.view.refresh()
@@ -525,7 +528,7 @@ class TranscriptScreen(WorkbenchScreen):
             panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
-        panel.show([s for s in found if s["code"] not in mine])
+        panel.show([s for s in found if s["code"] not in mine], unit=u["id"])
 
     def visible_suggestions(self) -> list[Suggestion]:
         u = self.view.current

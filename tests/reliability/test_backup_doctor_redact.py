@@ -13,7 +13,7 @@ import pytest
 from qualcode.reanchor import store_transcript
 from qualcode.safety.backup import backup_project, restore_backup
 from qualcode.safety.doctor import run_doctor
-from qualcode.safety.redact import identifier_check, replaced_spans, write_redacted
+from qualcode.safety.redact import identifier_check, write_redacted
 from qualcode.store import DB_NAME, Project
 from reliability.builders import make_project, transcript
 from reliability.fuzz_support import assert_clean_error, run_cli, snapshot
@@ -212,7 +212,7 @@ def test_redact_check_lists_every_identifier_still_in_the_transcripts(named_proj
     assert ("informant name", "Ms. Lan") in found
     assert ("e-mail address", "lan.nguyen@factory-a.vn") in found
     assert ("phone number", "0912 345 678") in found
-    assert ("unknown name", "Mr. Hung") in found  # not in the case sheet: exports would not catch it
+    assert ("unknown name", "Mr. Hung") in found  # not in the case sheet: exports show "[name]"
     assert ("speaker label", "Ms. Lan") in found
     assert not any("Thanh Hoa" in h["found"] for h in report["hits"])  # a province, not the informant
 
@@ -228,10 +228,15 @@ def test_redact_check_exits_1_when_identifiers_remain_and_0_on_clean_copies(
     assert "[informant KII-01]" in text and "[email]" in text and "[phone]" in text
 
 
-def test_replaced_spans_split_adjacent_names_at_the_title() -> None:
+def test_names_found_split_adjacent_names_at_the_title() -> None:
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
     original = "Thank you, Ms. Yen. Ms. Thao, you said"
-    redacted = "Thank you, [informant P5]. [informant P2], you said"
-    assert [original[a:b] for a, b, _ in replaced_spans(original, redacted)] == ["Ms. Yen", "Ms. Thao"]
+    ps = Pseudonymiser(people=[Person("[informant P5]", ["Vo Thi Yen"], {"FGD-02"}),
+                               Person("[informant P2]", ["Le Thi Thao"], {"FGD-02"})], use_ner=False)
+    found = ps.find(original, "FGD-02")
+    assert [original[r.start:r.end] for r in found] == ["Ms. Yen", "Ms. Thao"]
+    assert ps(original, "FGD-02") == "Thank you, [informant P5]. [informant P2], you said"
 
 
 def test_an_unknown_transcript_is_an_error_before_anything_is_written(named_project: Project, tmp_path: Path) -> None:

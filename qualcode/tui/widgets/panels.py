@@ -131,7 +131,11 @@ class SuggestionsPanel(Vertical):
         yield OptionList(id="suggestion-list", compact=True)
         yield Static("no suggestions yet", id="suggestion-note")
 
-    def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "") -> None:
+    shown_unit: int | None = None  # the unit whose suggestions are on screen
+    shown_count = 0
+
+    def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "", *, unit: int | None = None) -> None:
+        self.shown_unit, self.shown_count = unit, len(suggestions)
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
         width = self.size.width or 40

@@ -112,7 +112,7 @@ def import_codings_table(
         span = _find_quote(texts[tid], quote)
         if span is None:
             raise InputError(
-                f'quote not found verbatim in {tid}: "{quote[:60]}"',
+                f'quote not found verbatim in {tid}: "{" ".join(quote[:60].split())}"',  # one line, whatever it held
                 path=str(p),
                 line=n,
                 hint="copy the passage exactly from 'qualcode segments'",
@@ -155,12 +155,11 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 
 def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
     """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
-    import yaml
-
+    from qualcode.safeio import yaml as safe_yaml
     from qualcode.synthesis.reconciled import add_to_sample
     from qualcode.teams.adjudicate import adjudicate
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_yaml.load(path.read_text(encoding="utf-8"), str(path)) or {}
     for tid in data.get("sample") or []:
         add_to_sample(project, str(tid), coder="clara")
     decisions = data.get("decisions") or []

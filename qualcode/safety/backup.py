@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ConflictError, InputError, ProjectError, QualcodeError
+from qualcode.safeio.database import check_foreign_database
 from qualcode.store import DB_NAME, Project
 
 BACKUP_DIR = "backups"
@@ -105,6 +106,12 @@ def restore_backup(backup: str | Path, dest: str | Path) -> dict[str, Any]:
     if check != "ok" or not has_schema:
         conn.close()
         raise InputError("is damaged or not a qualcode backup", path=str(src), hint="try an older backup")
+    try:
+        # a restored project runs whatever the file defines on every later write: only qualcode's own schema
+        check_foreign_database(src, what="backup")
+    except QualcodeError:
+        conn.close()
+        raise
     target.mkdir(parents=True, exist_ok=True)
     out = sqlite3.connect(target / DB_NAME)
     try:

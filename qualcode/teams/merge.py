@@ -20,7 +20,8 @@ from typing import Any
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import ParsedTranscript, ProgressFn, Turn, Unit
-from qualcode.store import Project, now_iso
+from qualcode.safeio.database import check_foreign_database
+from qualcode.store import DB_NAME, Project, now_iso
 
 
 class _DryRun(Exception):
@@ -45,6 +46,9 @@ def merge_projects(
             path = Path(raw)
             if path.resolve() == here:
                 raise QualcodeError(f"{path} is this project", hint="name a colleague's project folder")
+            if (path / DB_NAME).is_file():
+                # before SQLite runs anything the file defines (a view or trigger in place of a table)
+                check_foreign_database(path / DB_NAME)
             opened.append(Project.open(path))
         reports: list[dict[str, Any]] = []
         current: Project | None = None

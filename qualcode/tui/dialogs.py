@@ -18,6 +18,7 @@ from qualcode.actions import views as wb
 from qualcode.model import Codebook, SearchHit
 from qualcode.tui import keymap
 from qualcode.tui.host import WorkbenchScreen
+from qualcode.tui.widgets.panels import PlainCell
 
 if TYPE_CHECKING:
     from qualcode.tui.host import Host
@@ -249,15 +250,16 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
             yield DataTable(id="speaker-table", cursor_type="row", zebra_stripes=True)
             warnings = self.data["warnings"]
             if warnings:
-                yield Static(Text("\n".join(f"! {w}" for w in warnings), style="italic"), id="speaker-warnings")
+                yield Static(Text("\n".join(f"! {w}" for w in warnings), style="italic", end=""), id="speaker-warnings")
             yield Static("i interviewer · n informant · Esc close · undo with u in a transcript or 'qualcode undo'",
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        table = self.query_one("#speaker-table", DataTable)
+        table = self.query_one("#speaker-table", DataTable)  # labels come from files: plain text, never markup
         table.add_columns("speaker", "role", "case", "units", "decided by")
         for s in self.data["speakers"]:
-            table.add_row(s["label"], s["role"], s["case"] or "—", str(s["units"]), s["how"], key=s["label"])
+            table.add_row(*(PlainCell(str(v)) for v in (s["label"], s["role"], s["case"] or "—", s["units"],
+                                                         s["how"])), key=s["label"])
         table.focus()
 
     def action_cursor(self, step: int) -> None:

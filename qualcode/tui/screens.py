@@ -20,7 +20,7 @@ from qualcode.model import Applied, CodedUnit, Coding, Reversal, Suggestion, Tra
 from qualcode.tui import keymap
 from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
-from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
+from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, PlainCell, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
 
 if TYPE_CHECKING:
@@ -31,18 +31,6 @@ SORT_COLUMNS = {"id": "ID", "type": "Type", "group": "Stakeholder group", "locat
 
 
 # ---------------------------------------------------------------------------- project view
-
-
-class PlainCell(Text):
-    """A table cell holding data as plain text (never markup) that compares equal to that text."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, end="")
-
-    def __eq__(self, other: object) -> bool:
-        return self.plain == other if isinstance(other, str) else super().__eq__(other)
-
-    __hash__ = Text.__hash__
 
 
 class ProjectScreen(WorkbenchScreen):

@@ -796,3 +796,56 @@ def test_text_typed_with_control_characters_is_cleaned_and_every_export_still_wo
                  ["export", "quotes", "--format", "all", "--out", str(tmp_path / "q")]):
         code, _, err = run_cli(capsys, *argv, "-p", str(project))
         assert code == 0, (argv, err)
+
+
+# ---------------------------------------------------------------------------- a colleague's database
+
+
+def _tamper(db: Path, *statements: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+ENDLESS = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r"
+
+
+@pytest.mark.parametrize("how", ["view-for-a-table", "extra-trigger", "generated-column"])
+def test_a_colleagues_database_that_defines_its_own_code_is_not_opened(
+        how: str, project: Path, base_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "colleague"
+    shutil.copytree(base_project, other)
+    db = other / "qualcode.db"
+    if how == "view-for-a-table":
+        _tamper(db, "DROP TABLE memos", f"CREATE VIEW memos AS {ENDLESS}")
+    elif how == "extra-trigger":
+        _tamper(db, "CREATE TRIGGER wipe AFTER INSERT ON codings BEGIN DELETE FROM codings; END")
+    else:
+        _tamper(db, "ALTER TABLE cases ADD COLUMN heavy BLOB GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL")
+    before = snapshot(project)
+    proc = limited(["merge", "-p", str(project), str(other)], timeout=30)
+    refused(proc, "database objects qualcode does not create")
+    assert snapshot(project) == before
+    backup = tmp_path / "backup.db"
+    shutil.copy(db, backup)
+    code, _, err = run_cli(capsys, "restore", str(backup), str(tmp_path / "restored"))
+    assert_clean_error(code, err, what="restore")
+    assert not (tmp_path / "restored" / "qualcode.db").exists()
+
+
+def test_a_colleagues_ordinary_project_still_merges(project: Path, base_project: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "colleague"
+    shutil.copytree(base_project, other)
+    with Project.open(other) as p:
+        p.add_coding("KII-01:3", "relevance", coder="binh")
+    code, _, err = run_cli(capsys, "merge", "-p", str(project), str(other))
+    assert code == 0, err
+    with Project.open(project) as p:
+        assert ("KII-01:3", "relevance", "binh") in {(c["ref"], c["code"], c["coder"]) for c in p.codings()}

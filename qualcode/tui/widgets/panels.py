@@ -17,6 +17,18 @@ from textual.widgets.option_list import Option
 from qualcode.model import Codebook
 
 
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
+
+
 class CodebookPanel(Vertical):
     """The code tree with codings per code, filtered fuzzily as the evaluator types."""
 

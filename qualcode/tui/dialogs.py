@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
@@ -53,11 +52,7 @@ def code_option_label(match: Any, codebook: Codebook, counts: dict[str, int], *,
 class CodePicker(ModalScreen[str | None]):
     """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "down", show=False, priority=True),
-        Binding("up", "up", show=False, priority=True),
-    ]
+    BINDINGS = keymap.bindings("picker")
 
     def __init__(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
                  title: str = "Apply code") -> None:
@@ -72,7 +67,7 @@ class CodePicker(ModalScreen[str | None]):
             yield Static(Text(self.heading), classes="dialog-title")  # holds a reference: data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield OptionList(id="picker-list")
-            yield Static("↑/↓ choose · Enter apply · Esc cancel", classes="dialog-help")
+            yield Static(keymap.dialog_help("picker"), classes="dialog-help")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -116,10 +111,7 @@ class CodePicker(ModalScreen[str | None]):
 class MemoEditor(ModalScreen[str | None]):
     """Edit your memo on a unit. Ctrl+S saves (empty deletes), Escape cancels."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = keymap.bindings("memo")
 
     def __init__(self, ref: str, text: str, unit_text: str) -> None:
         super().__init__()
@@ -132,7 +124,7 @@ class MemoEditor(ModalScreen[str | None]):
             yield Static(Text(f"Memo on {self.ref}"), classes="dialog-title")
             yield Static(Text(self.unit_text, style="italic"), id="memo-unit")
             yield TextArea(self.text, id="memo-text", soft_wrap=True, show_line_numbers=False)
-            yield Static("Ctrl+S save (empty text deletes) · Esc cancel", classes="dialog-help")
+            yield Static(keymap.dialog_help("memo"), classes="dialog-help")
 
     def on_mount(self) -> None:
         area = self.query_one("#memo-text", TextArea)
@@ -155,11 +147,7 @@ class SearchJump(SearchHit):
 class SearchScreen(ModalScreen[SearchJump | None]):
     """Search every transcript (words in any order, or a "quoted phrase"); Enter jumps to the unit."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "down", show=False, priority=True),
-        Binding("up", "up", show=False, priority=True),
-    ]
+    BINDINGS = keymap.bindings("picker")
 
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()
@@ -231,13 +219,7 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
     """A transcript's speakers with their units, role and case and the import's warnings; ``i`` makes the
     highlighted speaker the interviewer, ``n`` an informant (dismisses with ``(label, role)``)."""
 
-    BINDINGS = [
-        Binding("i", "role('interviewer')", "Interviewer"),
-        Binding("n", "role('informant')", "Informant"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("escape,q", "cancel", "Close"),
-    ]
+    BINDINGS = keymap.bindings("speakers")
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
@@ -251,7 +233,7 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
             warnings = self.data["warnings"]
             if warnings:
                 yield Static(Text("\n".join(f"! {w}" for w in warnings), style="italic", end=""), id="speaker-warnings")
-            yield Static("i interviewer · n informant · Esc close · undo with u in a transcript or 'qualcode undo'",
+            yield Static(keymap.dialog_help("speakers") + " · undo with u in a transcript or 'qualcode undo'",
                          classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -283,7 +265,7 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
 class HelpScreen(ModalScreen[None]):
     """Every key, grouped by screen (the one you came from first)."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS = keymap.bindings("help")
 
     def __init__(self, origin: Screen[Any] | None = None) -> None:
         super().__init__()
@@ -293,7 +275,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             yield DataTable(id="help-keys", show_header=False, cursor_type="none", zebra_stripes=True)
-            yield Static("Esc or ? closes · every action is also in the command palette (ctrl+p)",
+            yield Static(keymap.dialog_help("help") + " · every action is also in the command palette (ctrl+p)",
                          classes="dialog-help")
 
     def on_mount(self) -> None:

@@ -145,6 +145,27 @@ KEYMAP: dict[str, Group] = {
         Key("ctrl+p", "command_palette", "Palette", "command palette: every action by name", bar="^p", bind=False),
         Key("q", "quit", "Quit", "quit (everything is already saved)", bar="q", footer=True),
     ]),
+    # the dialogs: their keys are listed on their last line (dialog_help), not in the ? list
+    "picker": Group("Code picker and search", [
+        Key("down", "down", help="choose", shown="↑/↓", priority=True),
+        Key("up", "up", priority=True),
+        Key("enter", "", help="apply", shown="Enter", bind=False),  # the input's submit
+        Key("escape", "cancel", "Cancel", "cancel", shown="Esc"),
+    ]),
+    "memo": Group("Memo editor", [
+        Key("ctrl+s", "save", "Save", "save (empty text deletes)", shown="Ctrl+S", priority=True),
+        Key("escape", "cancel", "Cancel", "cancel", shown="Esc"),
+    ]),
+    "speakers": Group("Speakers and roles", [
+        Key("i", "role('interviewer')", "Interviewer", "interviewer"),
+        Key("n", "role('informant')", "Informant", "informant"),
+        Key("j", "cursor(1)", "Down"),
+        Key("k", "cursor(-1)", "Up"),
+        Key("escape,q", "cancel", "Close", "close", shown="Esc"),
+    ]),
+    "help": Group("Keys", [
+        Key("escape,question_mark,q", "close", "Close", "closes", shown="Esc or ?"),
+    ]),
 }
 
 #: The ? list's groups for each screen, the screen's own first.
@@ -170,6 +191,11 @@ def key_bar(group: str) -> list[tuple[str, str, str]]:
 def help_rows(group: str) -> list[tuple[str, str]]:
     """The ? list's rows of a group: (keys as written, what they do)."""
     return [(k.shown or k.keys.split(",")[0], k.help) for k in KEYMAP[group].keys if k.help]
+
+
+def dialog_help(group: str) -> str:
+    """A dialog's last line: its keys and what they do ("↑/↓ choose · Enter apply · Esc cancel")."""
+    return " · ".join(f"{shown} {help}" for shown, help in help_rows(group))
 
 
 def help_groups(first: str | None) -> list[tuple[str, list[tuple[str, str]]]]:

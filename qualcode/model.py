@@ -223,6 +223,20 @@ class Coding(TypedDict):
     status: str
 
 
+class Citation(TypedDict):
+    """A finding's evidence link to a coding: the finding, the passage (``TRANSCRIPT:N``) and the link's stance."""
+
+    finding: str
+    ref: str
+    stance: str
+
+
+class Removed(Coding):
+    """A coding removed, with the findings it was evidence for (the audit reports each of them from now on)."""
+
+    cited_by: list[Citation]
+
+
 class ListedCoding(Coding):
     """A coding as listings return it: where it is (``ref`` = ``TRANSCRIPT:N``) and its code's criterion and name."""
 

@@ -621,6 +621,8 @@ class Project:
 
         Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
         """
+        if title is not None:
+            title = clean_line(title)  # often a file name, which may hold anything but '/'
         sha = text_hash(parsed.text)
         with self.transaction():
             row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
@@ -780,7 +782,7 @@ class Project:
 
     def set_title(self, transcript_id: str, title: str, *, coder: str | None = None) -> None:
         """Rename a transcript or document (a document's title is how citations name it)."""
-        title = " ".join(str(title).split())
+        title = " ".join(clean_line(str(title)).split())
         if not title:
             raise QualcodeError("a title cannot be empty")
         with self.transaction():

@@ -192,3 +192,42 @@ def test_no_two_modules_share_a_name() -> None:
         if module != "qualcode" and leaf not in ("__main__",):
             seen.setdefault(leaf, []).append(module)
     assert {leaf: mods for leaf, mods in seen.items() if len(mods) > 1} == {}
+
+
+def _defined_in(package: str) -> set[str]:
+    """The names a package's ``__init__`` defines at its top (what ``from package import name`` may take)."""
+    tree = ast.parse(MODULES[package].read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def test_every_import_of_qualcode_names_a_module_that_exists() -> None:
+    """A module moved or renamed leaves no import of its old name behind, in the package or the tests: an import
+    inside a function would otherwise fail only when that function runs."""
+    missing = []
+    files = sorted(PACKAGE.rglob("*.py")) + sorted((ROOT / "tests").rglob("*.py"))
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Import):
+                missing += [f"{where} {a.name}" for a in node.names
+                            if a.name.split(".")[0] == "qualcode" and a.name not in MODULES]
+            elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("qualcode"):
+                module = node.module or ""
+                if module.split(".")[0] != "qualcode":
+                    continue
+                if module not in MODULES:
+                    missing.append(f"{where} {module}")
+                elif MODULES[module].name == "__init__.py":
+                    defined = _defined_in(module)
+                    missing += [f"{where} {module}.{a.name}" for a in node.names
+                                if f"{module}.{a.name}" not in MODULES and a.name not in defined and a.name != "*"]
+    assert missing == []

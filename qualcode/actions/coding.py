@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
-from qualcode.model import Applied, Coding, Decision, Memo, SeenSuggestion
+from qualcode.model import Applied, Coding, Decision, Memo, Removed, SeenSuggestion
 from qualcode.store import Project
 
 MemoTarget = Literal["segment", "code", "transcript", "coding", "project"]
@@ -42,7 +42,8 @@ def apply_code(project: Project, segments: Iterable[int | str], code: str, *, co
     return {"added": added, "skipped": skipped}
 
 
-def remove_code(project: Project, segment: int | str, code: str, *, coder: str, coded_by: str | None) -> Coding:
+def remove_code(project: Project, segment: int | str, code: str, *, coder: str,
+                coded_by: str | None) -> Removed:
     """Remove the coding of ``code`` on a unit that ``coded_by`` applied (None: whoever applied it, as long as only
     one coder did). ``coder`` is who removes it (the event log's actor).
 
@@ -58,12 +59,18 @@ def remove_code(project: Project, segment: int | str, code: str, *, coder: str, 
         if len(found) > 1:
             raise ConflictError(f"{len(found)} coders applied '{code}' there",
                                 hint="say whose with --coder NAME, or pass --id")
-        return project.remove_coding(int(found[0]["id"]), coder=coder)
+        return remove_coding(project, int(found[0]["id"]), coder=coder)
 
 
-def remove_coding(project: Project, coding_id: int, *, coder: str) -> Coding:
-    """Remove one coding by its id (whoever applied it); ``coder`` is who removes it."""
-    return project.remove_coding(coding_id, coder=coder)
+def remove_coding(project: Project, coding_id: int, *, coder: str) -> Removed:
+    """Remove one coding by its id (whoever applied it); ``coder`` is who removes it. ``cited_by`` names the findings
+    it was evidence for: the audit reports them from now on, so the front end says so while undo is at hand."""
+    from qualcode.synthesis.findings import citing_findings
+
+    with project.transaction():
+        cited = citing_findings(project, coding_id)
+        removed = project.remove_coding(coding_id, coder=coder)
+    return {**removed, "cited_by": cited}
 
 
 def accept_suggestion(project: Project, segment: int | str, code: str, *, coder: str, score: float | None = None,

@@ -416,36 +416,17 @@ def search_units(
     """Units (across all transcripts, or one) containing every word of ``query``, case- and accent-insensitively.
 
     A query in double quotes matches as a phrase. Each hit carries ``ref``, ``id``, ``transcript``, ``idx``,
-    ``speaker``, ``role``, ``text`` and ``match`` (character offsets of the first matched word in ``text``).
+    ``speaker``, ``role``, ``text`` and ``match`` (character offsets of the first matched word in ``text``). The
+    project's units are read once and kept (:mod:`qualcode.searching`) while they do not change.
     """
-    query = query.strip()
-    if not query:
+    from qualcode.searching import project_index
+
+    if not query.strip():
         return []
-    phrase = len(query) > 1 and query.startswith('"') and query.endswith('"')
-    words = [fold(query.strip('"'))] if phrase else fold(query).split()
-    words = [w for w in words if w]
-    if not words:
-        return []
-    hits: list[SearchHit] = []
-    for u in project.segments(transcript, include_interviewer=include_interviewer):
-        hay = fold(u["text"])
-        if len(hay) != len(u["text"]):  # folding changed the length (rare ligatures): match without offsets
-            pos = -1 if not all(w in hay for w in words) else 0
-            span = (0, 0)
-        else:
-            pos = hay.find(words[0])
-            span = (pos, pos + len(words[0]))
-            if pos < 0 or not all(w in hay for w in words[1:]):
-                pos = -1
-        if pos < 0:
-            continue
-        hits.append({"ref": u["ref"], "id": u["id"], "transcript": u["transcript"], "idx": u["idx"],
-                     "speaker": u["speaker"], "role": u["role"], "text": u["text"], "match": span,
-                     "kind": u["kind"], "source_type": u["source_type"], "page": u["page"],
-                     "page_label": u["page_label"], "heading": u["heading"]})
-        if len(hits) >= limit:
-            break
-    return hits
+    if transcript is not None:
+        project.require_transcript(transcript)
+    return project_index(project).search(query, transcript=transcript, limit=limit,
+                                         include_interviewer=include_interviewer)
 
 
 def code_label(code: Code, codebook: Codebook) -> str:

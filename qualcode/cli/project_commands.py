@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -518,6 +519,10 @@ def cmd_codings_remove(args: argparse.Namespace) -> int:
             removed = remove_code(project, args.segment, args.code, coder=args.coder, coded_by=args.coder_named)
         else:
             raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
+    for c in removed["cited_by"]:  # on stderr, so a script reading the JSON still gets it whole
+        print(f"qualcode: warning: coding {removed['id']} was evidence for finding {c['finding']} ({c['ref']},"
+              f" {c['stance']}); the audit now reports it: link another passage, unlink it (qualcode findings"
+              f" unlink {c['finding']} --coding {removed['id']}) or 'qualcode undo'", file=sys.stderr)
     return emit(args, removed, lambda c: print(f"removed coding {c['id']} ({c['code']} on segment {c['segment']})"))
 
 

@@ -489,7 +489,9 @@ def cmd_findings_link(args: argparse.Namespace) -> int:
         if not rows:
             print("Already linked; nothing changed.")
         for r in rows:
-            print(f"Linked {r['ref']} ({r['code']}, coded by {r['coder']}) to {r['finding']} as {r['stance']}.")
+            verb = "Re-linked" if r.get("relinked") else "Linked"
+            print(f"{verb} {r['ref']} ({r['code']}, coded by {r['coder']}) to {r['finding']} as {r['stance']}."
+                  + (" The link now holds the passage as the transcript reads." if r.get("relinked") else ""))
 
     return emit(args, links, human)
 
@@ -538,6 +540,7 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 def cmd_findings_show(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import present_finding
+    from qualcode.synthesis.triangulation import describe_event
 
     with open_project(args) as project:
         data = present_finding(project, args.finding, show_names=args.show_names)
@@ -545,7 +548,8 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
     def human(d: dict[str, Any]) -> None:
         t = d["triangulation"]
         print(f"{d['id']} [{d['criterion']}{'/' + d['code'] if d['code'] else ''}] {d['statement']}")
-        print(f"  strength: {t['strength']} ({t['informants']} informants, groups: {', '.join(t['groups']) or '-'},"
+        print(f"  strength: {t['strength']} ({t['events']} events, {t['informants']} informants,"
+              f" groups: {', '.join(t['groups']) or '-'},"
               f" {t['transcripts']} transcripts, {t['documents']} documents ({t['document_units']} coded"
               f" passages), sources: {', '.join(t['source_types']) or '-'})")
         print(f"  silent groups: {', '.join(t['silent_groups']) or '-'}")
@@ -553,13 +557,23 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             print(f"  contradicted by: {', '.join(t['divergent_groups'])}")
         for doc in d["documents"]:
             print(f"  document: {doc}")
+        if t.get("event_list"):
+            print("  events: " + ", ".join(describe_event(e) for e in t["event_list"]))
+        # a passage both coders coded is one piece of evidence: its quote once, then who coded it
+        passages: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         for link in d["evidence"]:
-            mark = "+" if link["stance"] == "supports" else "-"
-            origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
-            gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['reference']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
-            print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
-                  f" {link.get('created') or ''}{origin}")
+            passages.setdefault((link["reference"], link["stance"], link["code"]), []).append(link)
+        marks = {"omitted": "  [OMITTED IN ADJUDICATION: not counted]",
+                 "open": "  [CODERS DISAGREE: not counted until settled]", "removed": "  [CODING REMOVED]"}
+        for (reference, stance, code), links in passages.items():
+            first = links[0]
+            mark = "+" if stance == "supports" else "-"
+            state = "removed" if not any(x["coding_exists"] for x in links) else first.get("view", "in")
+            print(f"  {mark} [{reference}] {shown_passage(first['quote'], first.get('record'))}{marks.get(state, '')}")
+            who = "; ".join(f"{x['coder']} {x.get('created') or ''}".strip()
+                            + (f" (suggestion {x.get('model_version')})" if x.get("source") == "suggestion" else "")
+                            for x in links)
+            print(f"      \u2014 {first['attribution'] or '?'}; {code} coded by {who}")
 
     return emit(args, data, human)
 

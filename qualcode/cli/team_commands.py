@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -185,10 +186,23 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return emit(args, report, human)
 
 
+def percent(x: float) -> str:
+    """A share as a percentage that never rounds to a value it did not reach: 99.96 % agreement is '99.9%', not
+    '100%' (which, next to an alpha of 0.000, would say the coders never disagreed)."""
+    if x >= 1:
+        return "100%"
+    if x <= 0:
+        return "0%"
+    text = f"{math.floor(x * 1000) / 10:.1f}%"
+    return "0.1%" if text == "0.0%" else text
+
+
 def _fmt(x: float | None, pct: bool = False) -> str:
     if x is None:
         return "n/a"
-    return f"{x * 100:.0f}%" if pct else f"{x:.3f}"
+    if not pct:
+        return f"{x:.3f}"
+    return percent(x)
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:

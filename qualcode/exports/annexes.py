@@ -226,7 +226,7 @@ def export_persons(project: Project, out: str | Path | None = None, *, fmt: str 
     if charts and fmt == "docx" and summary["groups"]:
         from qualcode.exports.charts import informants_chart
 
-        figure = informants_chart(summary)
+        figure = informants_chart(summary, formats=("png",))
     with atomic_output(path, what=f"{fmt} file") as tmp:
         if fmt == "docx":
             write_persons_docx(summary, tmp, figure=figure)

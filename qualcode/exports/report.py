@@ -135,7 +135,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
 
     add("<h2 id=\"charts\">Charts</h2><p class=\"note\">Coded passages (and informants) per evaluation question and"
         " stakeholder group, and who was heard, by group and sex.</p><div class=\"charts\">")
-    for chart in (criterion_heatmap(project, rows="code", evidence=ev), informants_chart(persons_summary(project))):
+    for chart in (criterion_heatmap(project, rows="code", evidence=ev, formats=("svg",)),
+                  informants_chart(persons_summary(project), formats=("svg",))):
         # matplotlib's SVG: text kept as text, no script; labels are escaped by the SVG writer
         add(f"<figure aria-label=\"{_e(chart.alt)}\">{chart.svg}<figcaption>{_e(chart.title)}</figcaption></figure>")
     add("</div>")
@@ -342,7 +343,6 @@ def write_report(project: Project, out: str | Path, *, show_names: bool = False,
     claim_output(path, force=force, confirm=confirm, what="report")
     text = build_report(project, show_names=show_names, progress=progress, coders=coders)
     write_text(path, text, what="report (.html)")
-    from qualcode.synthesis.findings import list_findings
-
-    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),
+    n_findings = int(project.db.execute("SELECT count(*) FROM findings").fetchone()[0])
+    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": n_findings,
             "show_names": show_names, "coders": coders}

@@ -74,7 +74,8 @@ def audit(project: Project, *, finding_ids: list[str] | None = None, show_names:
             now = texts[key][c["start"]:c["end"]]
             if now != link["quote"] or now != c["text"]:
                 problems.append(_problem("error", "quote_changed", f"the quote of {where} no longer matches its"
-                                         " transcript verbatim; check the passage and re-link it",
+                                         " transcript verbatim; check the passage and re-link it (qualcode findings"
+                                         f" link {f['id']} --coding {c['id']})",
                                          ref=link["segment_ref"], coding=c["id"],
                                          linked_quote=pseudo(link["quote"], c["transcript"]),
                                          transcript_text=pseudo(now, c["transcript"])))

@@ -20,6 +20,7 @@ from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeEr
 from qualcode.safeio.cleaning import clean
 
 if TYPE_CHECKING:
+    from qualcode.model import Citation
     from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
@@ -173,13 +174,20 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
                                    criterion=finding["criterion"])
         added = []
         for c in codings:
+            seg = project.segment(c["segment"])
             exists = _stored_link(project, finding_id, c["id"])
             if exists:
-                if exists["stance"] == stance:
+                if exists["stance"] != stance:
+                    raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as"
+                                        f" '{exists['stance']}'", hint=f"unlink it first: qualcode findings unlink"
+                                                                       f" {finding_id} --coding {c['id']}")
+                if exists["quote"] == seg["text"] and exists["ref"] == seg["ref"]:
                     continue
-                raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as '{exists['stance']}'",
-                                    hint=f"unlink it first: qualcode findings unlink {finding_id} --coding {c['id']}")
-            seg = project.segment(c["segment"])
+                # the passage changed since it was linked (the audit says 'quote_changed'): linking it again
+                # takes the passage as it reads now, which is what the audit asks for
+                project.db.execute("DELETE FROM finding_evidence WHERE id = ?", (exists["id"],))
+                project.log_event("finding.unlink", "finding", finding_id, coder=coder, before=exists)
+                note = exists["note"] if note is None else note
             if seg["role"] == "interviewer":
                 raise QualcodeError(f"{seg['ref']} is an interviewer's turn, not evidence", hint="link the answer")
             ts = _now()
@@ -191,7 +199,7 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
             )
             link = _link_row(project, int(cur.lastrowid or 0))
             project.log_event("finding.link", "finding", finding_id, coder=coder, after=link)
-            added.append(link)
+            added.append({**link, "relinked": exists is not None, "was": exists["quote"] if exists else None})
         project.db.execute("UPDATE findings SET updated = ? WHERE id = ?", (_now(), finding_id))
     return added
 
@@ -419,6 +427,13 @@ def _link_row(project: Project, link_id: int) -> dict[str, Any]:
     return d
 
 
+def citing_findings(project: Project, coding_id: int) -> list[Citation]:
+    """The findings a coding is evidence for (finding id, passage, stance): removing the coding breaks them."""
+    return [{"finding": r[0], "ref": r[1], "stance": r[2]} for r in project.db.execute(
+        "SELECT finding_id, segment_ref, stance FROM finding_evidence WHERE coding_id = ? ORDER BY finding_id",
+        (coding_id,))]
+
+
 def evidence_links(project: Project, finding_id: str | None = None) -> list[dict[str, Any]]:
     """Evidence links as stored (ordered by finding, then passage)."""
     sql = "SELECT id FROM finding_evidence"
@@ -447,8 +462,9 @@ def list_findings(project: Project, *, criterion: str | None = None) -> list[dic
         assert f is not None
         links = evidence_links(project, fid)
         t = tri[fid]
-        f["supporting"] = sum(1 for x in links if x["stance"] == "supports")
-        f["contradicting"] = sum(1 for x in links if x["stance"] == "contradicts")
+        # passages, not codings: a passage both coders coded is one piece of evidence
+        f["supporting"] = len({x["ref"] for x in links if x["stance"] == "supports"})
+        f["contradicting"] = len({x["ref"] for x in links if x["stance"] == "contradicts"})
         f["strength"] = t["strength"]
         f["groups"] = t["groups"]
         f["informants"] = t["informants"]
@@ -473,6 +489,7 @@ def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
             link["model_version"] = c["model_version"]
             link["status"] = c["status"]
             link["current_ref"] = c["ref"]
+            link["segment"] = c["segment"]
     f["evidence"] = links
     f["triangulation"] = finding_triangulation(project, [finding_id])[finding_id]
     return f
@@ -507,7 +524,12 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     from qualcode.synthesis.evidence import reference
 
     records = project.transcript_records()
+    from qualcode.synthesis.reconciled import reconcile
+
+    recon = reconcile(project)
     for link in data["evidence"]:
+        # whether the reconciled view counts it: 'omitted' in adjudication, 'open' disagreement, or counted
+        link["view"] = recon.state(link["segment"], link["code"]) if link.get("segment") else "removed"
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
         link["record"] = records.get(link["transcript"], "verbatim")
         if link.get("note"):

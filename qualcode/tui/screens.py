@@ -16,7 +16,7 @@ from qualcode.actions import coding, history
 from qualcode.actions import views as wb
 from qualcode.actions.projects import set_speaker_role
 from qualcode.folding import fold
-from qualcode.model import Applied, CodedUnit, Coding, Reversal, Suggestion, TranscriptRow
+from qualcode.model import Applied, CodedUnit, Removed, Reversal, Suggestion, TranscriptRow
 from qualcode.tui import keymap
 from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
@@ -426,10 +426,14 @@ class TranscriptScreen(WorkbenchScreen):
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder
 
-        def done(result: Coding) -> None:
+        def done(result: Removed) -> None:
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
             self.query_one(CodebookPanel).set_counts(dict(self.counts))
             self._refresh_units([segment_id])
+            cited = sorted({c["finding"] for c in result["cited_by"]})
+            if cited:  # the finding now cites a coding that is gone: say so while undo is one key away
+                self.notify(f"{ref} was evidence for {', '.join(cited)}: the audit will report it (u undoes)",
+                            severity="warning")
 
         ref = self.units[self.positions[segment_id]]["ref"]
         self.host.write(lambda p: coding.remove_code(p, segment_id, code_id, coder=coder, coded_by=coder), done,

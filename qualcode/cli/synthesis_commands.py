@@ -275,7 +275,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_triangulation(args: argparse.Namespace) -> int:
     from qualcode.actions.drafting import set_triangulation_rule
-    from qualcode.synthesis.triangulation import rule_text, triangulation
+    from qualcode.synthesis.triangulation import describe_event, rule_text, triangulation
 
     with open_project(args) as project:
         if args.set_rule or args.default_rule:
@@ -293,16 +293,22 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
         _review_note(project, args)
 
         def human(items: list[dict[str, Any]]) -> None:
-            rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
+            rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"], "events": x["events"],
                      "informants": x["informants"], "groups": len(x["groups"]), "transcripts": x["transcripts"],
                      "documents": x["documents"],
                      "sources": [*x["source_types"], *(["interviews only"] if x.get("interviews_only") else [])],
                      "silent groups": x["silent_groups"],
                      **({"divergent": x["divergent_groups"]} if args.level == "finding" else {})}
                     for x in items]
-            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "documents", "sources",
-                    "silent groups"] + (["divergent"] if args.level == "finding" else [])
+            cols = [args.level, "strength", "units", "events", "informants", "groups", "transcripts", "documents",
+                    "sources", "silent groups"] + (["divergent"] if args.level == "finding" else [])
             table(rows, cols, widths={"silent groups": 50, args.level: 36})
+            # a focus group counts once: say who stands behind an event of several voices
+            if args.level == "finding":
+                for x in items:
+                    many = [describe_event(e) for e in x["event_list"] if e["participants"] > 1]
+                    if many:
+                        print(f"{x['id']}: {'; '.join(many)}")
 
         return emit(args, data, human)
 

@@ -871,3 +871,17 @@ def test_a_file_name_with_escape_sequences_gives_a_clean_title_and_doctor_sees_o
     conn.close()
     code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
     assert "1 informant attribute(s)" in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize("line, needle", [
+    ('{"id": "u1", "text": ' + '[' * 100_000 + ']' * 100_000 + '}', "nests too deeply"),
+    ('{"id": "u1", "text": "' + "word " * 2000 + '"}', "at most 5,000"),
+])
+def test_standalone_suggestion_input_is_bounded(line: str, needle: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    units = tmp_path / "units.jsonl"
+    units.write_text(line + "\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "suggest", "--segments", str(units), "--codebook",
+                           str(ROOT / "codebooks" / "evaluation-criteria.yaml"))
+    assert_clean_error(code, err, what=needle)
+    assert needle in err

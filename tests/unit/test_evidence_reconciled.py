@@ -71,7 +71,9 @@ def test_an_omitted_passage_leaves_the_matrix_quotes_report_and_findings(team: P
     quotes = " ".join(r["quote"] for c in bank["criteria"] for r in c["rows"])
     assert omitted not in quotes and "Turnover" in quotes
     assert "We paid" not in quotes  # an open disagreement is not agreed evidence yet
-    assert omitted not in build_report(team)
+    report = build_report(team)
+    assert omitted not in report and "reconciled view" in report
+    assert "1 passage-code pair(s) on which the coders disagree" in report
     tri = {t["id"]: t for t in triangulation(team, level="code")}
     assert tri["relevance.needs"]["units"] == 3
 

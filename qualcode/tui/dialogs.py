@@ -228,7 +228,7 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="speaker-roles", classes="dialog"):
             notes = " (interview notes)" if self.data["record"] == "notes" else ""
-            yield Static(f"Speakers of {self.data['id']}{notes}", classes="dialog-title")
+            yield Static(Text(f"Speakers of {self.data['id']}{notes}"), classes="dialog-title")  # an id is data
             yield DataTable(id="speaker-table", cursor_type="row", zebra_stripes=True)
             warnings = self.data["warnings"]
             if warnings:

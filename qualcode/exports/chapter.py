@@ -440,7 +440,7 @@ def write_chapter_docx(chapter: dict[str, Any], path: Path, *, figure: Any = Non
 
 
 def write_chapter_markdown(chapter: dict[str, Any], path: Path) -> None:
-    from qualcode.safeio.exports import md_text
+    from qualcode.safeio.escaping import md_text
     from qualcode.synthesis.evidence import shown_passage
 
     lines = ["# Findings", "", md_text(_intro(chapter)), "", "*How evidence strength is rated:*", ""]

@@ -199,11 +199,9 @@ def criterion_heatmap(project: Project, *, rows: str = "criterion", evidence: li
     return chart
 
 
-def informants_chart(project: Project, *, formats: tuple[str, ...] = ("svg", "png")) -> Chart:
-    """Informants per stakeholder group and sex (the persons-consulted figure)."""
-    from qualcode.exports.annexes import persons_summary
-
-    summary = persons_summary(project)
+def informants_chart(summary: dict[str, Any], *, formats: tuple[str, ...] = ("svg", "png")) -> Chart:
+    """Informants per stakeholder group and sex (the persons-consulted figure), from the persons-consulted summary
+    (:func:`qualcode.exports.annexes.persons_summary`, which builds on this module rather than the other way)."""
     groups = [g["group"] for g in summary["groups"]]
     by_sex = {label: [g["sex"].get(label, 0) for g in summary["groups"]] for label in SEX_COLOURS}
     return sex_bars(groups, by_sex, title="Informants by stakeholder group and sex", formats=formats)

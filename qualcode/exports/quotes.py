@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
-from qualcode.safeio.exports import SafeCsvWriter, md_text
+from qualcode.model import ProgressFn
+from qualcode.safeio.cleaning import clean
+from qualcode.safeio.escaping import SafeCsvWriter, md_text
 from qualcode.safeio.output import Confirm, atomic_output, claim_outputs
-from qualcode.safeio.text import clean
 from qualcode.synthesis.evidence import criteria, load_evidence, reference, timestamp
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
+from qualcode.model import ProgressFn
 
 if TYPE_CHECKING:
     from qualcode.safeio.output import Confirm
@@ -139,12 +139,13 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     add("</tbody></table>")
 
     # ------------------------------------------------------------------ charts
+    from qualcode.exports.annexes import persons_summary
     from qualcode.exports.charts import criterion_heatmap, informants_chart
 
     add("<h2 id=\"charts\">Charts</h2><p class=\"note\">Coded passages (and informants) per evaluation question and"
         " stakeholder group, and who was heard, by group and sex.</p><div class=\"charts\">")
     for chart in (criterion_heatmap(project, rows="code", evidence=ev, formats=("svg",)),
-                  informants_chart(project, formats=("svg",))):
+                  informants_chart(persons_summary(project), formats=("svg",))):
         # matplotlib's SVG: text kept as text, no script; labels are escaped by the SVG writer
         add(f"<figure aria-label=\"{_e(chart.alt)}\">{chart.svg}<figcaption>{_e(chart.title)}</figcaption></figure>")
     add("</div>")

@@ -39,7 +39,7 @@ def write_xlsx_tables(path: Path, sheets: list[tuple[str, list[str], list[list[A
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from qualcode.safeio.text import clean
+    from qualcode.safeio.cleaning import clean
 
     wb = Workbook()
     wb.properties.title = title

@@ -21,8 +21,8 @@ from qualcode.nlp.suggester import Example, Suggester
 
 def read_jsonl(path: str | Path, *, need_codes: bool = False) -> list[dict[str, Any]]:
     """Read units from a JSONL file; every bad line raises :class:`InputError` with file and line."""
+    from qualcode.safeio.cleaning import clean
     from qualcode.safeio.limits import limits
-    from qualcode.safeio.text import clean
 
     p = Path(path)
     bound = limits().max_unit_chars

@@ -6,8 +6,8 @@
 - :mod:`~qualcode.safeio.archive`: ZIP entries by normalised name only, with size, count and ratio limits;
 - :mod:`~qualcode.safeio.xml`: one hardened XML parser (no DTD, no entities, no network, depth bounded);
 - :mod:`~qualcode.safeio.yaml`: one safe YAML loader (no aliases that expand, size and depth capped);
-- :mod:`~qualcode.safeio.text`: control and non-characters removed (and reported), long units split;
-- :mod:`~qualcode.safeio.exports`: CSV cells that cannot become formulas, Markdown without HTML, terminal output
+- :mod:`~qualcode.safeio.cleaning`: control and non-characters removed (and reported), long units split;
+- :mod:`~qualcode.safeio.escaping`: CSV cells that cannot become formulas, Markdown without HTML, terminal output
   without escape sequences;
 - :mod:`~qualcode.safeio.pdf`: PDF streams inflated within the archive bounds;
 - :mod:`~qualcode.safeio.database`: a colleague's project or a backup opened only with qualcode's own schema.

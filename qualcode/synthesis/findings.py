@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
-from qualcode.safeio.text import clean
+from qualcode.safeio.cleaning import clean
 
 if TYPE_CHECKING:
+    from qualcode.model import Citation
     from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
@@ -136,7 +138,7 @@ def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str
 
 
 def _resolve_codings(project: Project, *, coding: int | None, segment: str | None, code: str | None,
-                     coder_filter: str | None, criterion: str) -> list[dict[str, Any]]:
+                     coder_filter: str | None, criterion: str) -> Sequence[Mapping[str, Any]]:
     if coding is not None:
         found = _codings_by_id(project, [coding])
         if not found:
@@ -145,14 +147,14 @@ def _resolve_codings(project: Project, *, coding: int | None, segment: str | Non
     if segment is None:
         raise QualcodeError("say which evidence to link", hint="pass --coding N, or --segment TRANSCRIPT:N [--code ID]")
     seg_id = project.resolve_segment(segment)
-    found = project.codings(segment=seg_id, code=code, coder=coder_filter)
+    listed = project.codings(segment=seg_id, code=code, coder=coder_filter)
     if code is None:
-        found = [c for c in found if c["criterion"] == criterion] or found
-    if not found:
+        listed = [c for c in listed if c["criterion"] == criterion] or listed
+    if not listed:
         what = f"code '{code}'" if code else "any code"
         raise NotFoundError(f"segment {segment} has no coding with {what}",
                             hint="code the passage first ('qualcode codings add') or pick another")
-    return found
+    return listed
 
 
 def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
@@ -425,7 +427,7 @@ def _link_row(project: Project, link_id: int) -> dict[str, Any]:
     return d
 
 
-def citing_findings(project: Project, coding_id: int) -> list[dict[str, Any]]:
+def citing_findings(project: Project, coding_id: int) -> list[Citation]:
     """The findings a coding is evidence for (finding id, passage, stance): removing the coding breaks them."""
     return [{"finding": r[0], "ref": r[1], "stance": r[2]} for r in project.db.execute(
         "SELECT finding_id, segment_ref, stance FROM finding_evidence WHERE coding_id = ? ORDER BY finding_id",
@@ -613,7 +615,7 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
     from qualcode.safeio import yaml as safe_yaml
-    from qualcode.safeio.text import clean_data, describe
+    from qualcode.safeio.cleaning import clean_data, describe
     from qualcode.textfile import read_user_text
 
     p = Path(path)

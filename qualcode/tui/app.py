@@ -1,4 +1,4 @@
-"""The coding workbench: a Textual front end on the project store and :mod:`qualcode.workbench`.
+"""The coding workbench: a Textual front end on the project store and the actions (:mod:`qualcode.actions`).
 
 One app factory, :func:`make_app`, serves ``qualcode code`` and the tests. The app keeps a read connection for the
 screens and one writer thread with its own connection: every write is queued there, committed, and only then does
@@ -15,19 +15,21 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
+from qualcode.model import Suggestion
 from qualcode.store import Project
+from qualcode.tui import keymap
+from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.typeahead import TypeAhead
 
 POLL_SECONDS = 1.5
@@ -57,7 +59,7 @@ class WriteFinished(Message):
 class SuggestionsReady(Message):
     """Suggestions for some units were computed in the background."""
 
-    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "", *, generation: int = 0) -> None:
+    def __init__(self, suggestions: dict[int, list[Suggestion]], note: str = "", *, generation: int = 0) -> None:
         self.suggestions = suggestions
         self.note = note
         self.generation = generation
@@ -69,11 +71,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("A", "adjudicate", "Adjudicate", show=False),
-    ]
+    BINDINGS = keymap.bindings("everywhere")
 
     def __init__(
         self,
@@ -106,10 +104,10 @@ class QualcodeApp(TypeAhead, App[None]):
         self.last_error = False
         self.suggestions_enabled = suggestions
         self.suggestion_note = "fitting suggestions…" if suggestions else "suggestions are off"
-        self._suggestions: dict[int, list[dict[str, Any]]] = {}
+        self._suggestions: dict[int, list[Suggestion]] = {}
         self._requested: set[int] = set()
         self._engine: Any = None
-        self._wanted: dict[int, dict[str, Any]] = {}
+        self._wanted: dict[int, Mapping[str, Any]] = {}
         self._wanted_lock = threading.Lock()
         self._suggest_running = False
         self._generation = 0
@@ -121,7 +119,7 @@ class QualcodeApp(TypeAhead, App[None]):
     # ------------------------------------------------------------------ start and stop
 
     def on_mount(self) -> None:
-        from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+        from qualcode.tui.screens import ProjectScreen
 
         # A plain daemon thread rather than a Textual worker: it lives as long as the app, and a crash elsewhere
         # must not leave the event loop waiting for it at exit.
@@ -133,11 +131,9 @@ class QualcodeApp(TypeAhead, App[None]):
             self._watch_terminal()
         self.push_screen(ProjectScreen())
         if self.start_queue:
-            from qualcode.tui.queue_screen import QueueScreen
-
-            self.push_screen(QueueScreen())
+            self.open_queue()
         elif self.start_transcript:
-            self.push_screen(TranscriptScreen(self.start_transcript))
+            self.open_transcript(self.start_transcript)
 
     async def action_quit(self) -> None:
         """Quit once every queued write is committed (nothing is ever 'saved later')."""
@@ -229,7 +225,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     # ------------------------------------------------------------------ suggestions (background worker)
 
-    def suggestions_for(self, unit: dict[str, Any]) -> list[dict[str, Any]] | None:
+    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
         """Cached suggestions for a unit, with code names and colours; None (and a background request) if not
         computed yet."""
         found = self._suggestions.get(int(unit["id"]))
@@ -237,17 +233,17 @@ class QualcodeApp(TypeAhead, App[None]):
             self._request_around(unit)
             return None
         codebook = self.project.codebook()
-        out = []
+        out: list[Suggestion] = []
         for s in found:
             code = codebook.get(s["code"])
             if code is not None:
                 out.append({**s, "name": code.name, "color": code.color})
         return out
 
-    def _request_around(self, unit: dict[str, Any]) -> None:
+    def _request_around(self, unit: Mapping[str, Any]) -> None:
         if not self.suggestions_enabled or int(unit["id"]) in self._requested:
             return
-        units = getattr(self.screen, "units", None) or [unit]
+        units = (self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None) or [unit]
         pos = next((i for i, u in enumerate(units) if u["id"] == unit["id"]), 0)
         window = [u for u in units[max(0, pos - 5): pos + 40] if int(u["id"]) not in self._suggestions]
         window.sort(key=lambda u: u["id"] != unit["id"])  # the unit on screen first
@@ -270,15 +266,14 @@ class QualcodeApp(TypeAhead, App[None]):
             self._wanted.clear()
         self._suggestions.clear()
         self._requested.clear()
-        view = getattr(self.screen, "view", None)
-        current = getattr(view, "current", None) if view is not None else getattr(self.screen, "current", None)
+        current = self.screen.current_unit() if isinstance(self.screen, WorkbenchScreen) else None
         if current is not None:
             self._request_around(current)
 
     @work(thread=True, group="suggester", exit_on_error=False)
     def _suggest_loop(self) -> None:
         """The one suggestion thread: fits once, retrains after codings change, scores the units asked for."""
-        from qualcode import workbench as wb
+        from qualcode.actions import views as wb
 
         project = Project.open(self.project_path)
         try:
@@ -324,9 +319,8 @@ class QualcodeApp(TypeAhead, App[None]):
         self._suggestions.update(message.suggestions)
         self.suggestion_note = message.note
         for screen in self.screen_stack:
-            hook = getattr(screen, "suggestions_updated", None)
-            if hook is not None:
-                hook()
+            if isinstance(screen, WorkbenchScreen):
+                screen.suggestions_updated()
 
     # ------------------------------------------------------------------ other processes
 
@@ -340,12 +334,13 @@ class QualcodeApp(TypeAhead, App[None]):
             self.seen_event = last
             # only the screen in front is re-read now; the ones below catch up when they come back
             for screen in self.screen_stack:
-                if screen is self.screen:
-                    reload = getattr(screen, "reload_from_store", None)
-                    if reload is not None:
-                        reload()
+                in_front = screen is self.screen
+                if not isinstance(screen, WorkbenchScreen):
+                    continue
+                if in_front:
+                    screen.reload_from_store()
                 else:
-                    screen.stale = True  # type: ignore[attr-defined]
+                    screen.stale = True
 
     # ------------------------------------------------------------------ messages to the evaluator
 
@@ -355,9 +350,8 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        update = getattr(self.screen, "update_status", None)
-        if update is not None:
-            update()
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.update_status()
 
     # ------------------------------------------------------------------ help and the command palette
 
@@ -369,17 +363,43 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
-        yield SystemCommand("Keys", "Show every key of this screen", self.action_help)
-        yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
+        if isinstance(screen, WorkbenchScreen):
+            yield from screen.palette_commands()
+        yield from keymap.palette("everywhere", self.run_action)
 
     def action_adjudicate(self) -> None:
         from qualcode.tui.adjudication_screen import AdjudicationScreen
 
         if not isinstance(self.screen, AdjudicationScreen):
             self.push_screen(AdjudicationScreen())
+
+    # ------------------------------------------------------------------ where the screens ask to go
+
+    def on_transcript_requested(self, message: TranscriptRequested) -> None:
+        self.open_transcript(message.transcript, message.ref)
+
+    def on_queue_requested(self, message: QueueRequested) -> None:
+        self.open_queue()
+
+    def on_project_view_requested(self, message: ProjectViewRequested) -> None:
+        from qualcode.tui.screens import ProjectScreen
+
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(ProjectScreen())
+
+    def open_transcript(self, transcript: str, ref: str | None = None) -> None:
+        """Show a transcript in the transcript view, on unit ``ref`` (else the coder's first uncoded unit)."""
+        from qualcode.tui.screens import TranscriptScreen
+
+        self.push_screen(TranscriptScreen(transcript, ref=ref))
+
+    def open_queue(self) -> None:
+        """Queue mode: the coder's uncoded units, most informative first, with their suggestions."""
+        from qualcode.tui.queue_screen import QueueScreen
+
+        self.push_screen(QueueScreen())
 
 
 def make_app(

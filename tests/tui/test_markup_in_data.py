@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.widgets import DataTable
 from workbench_support import parsed
 
 from qualcode.cases import CaseRow
@@ -40,7 +41,7 @@ async def test_the_project_screen_shows_bracketed_data_as_written(make: Callable
     async with app.run_test(size=SIZE) as pilot:
         await app.settled()
         assert isinstance(app.screen, ProjectScreen)
-        table = app.screen.query_one("#transcripts")
+        table = app.screen.query_one("#transcripts", DataTable)
         cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
         assert HOSTILE in cells and "[/]x" in ", ".join(cells) and "KII-02 [/]" in cells
         table.move_cursor(row=[str(table.get_row_at(n)[0]) for n in range(table.row_count)].index("KII-02 [/]"))

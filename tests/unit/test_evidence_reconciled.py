@@ -3,6 +3,7 @@ coded, read by every synthesis command, the quote bank, the report, findings and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from qualcode.teams.agreement import agreement
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Project:
+def team(tmp_path: Path) -> Iterator[Project]:
     """KII-01 double-coded by clara and long (the agreement sample), FGD-01 coded by clara alone."""
     p = build_project(tmp_path / "p")
     both = unit(p, "KII-01", "Turnover")           # agreed

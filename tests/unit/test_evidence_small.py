@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from synthesis_support import build_project, unit_ref
 
+from qualcode.actions.coding import remove_code
 from qualcode.cli import main
 from qualcode.cli.team_commands import percent
 from qualcode.store import Project
 from qualcode.synthesis.audit import audit
 from qualcode.synthesis.findings import add_finding, link_evidence
-from qualcode.workbench import remove_code
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_removing_a_cited_coding_warns_in_the_cli_and_the_workbench(
     assert "was evidence for finding F1" in err and "findings unlink F1" in err
     with Project.open(path) as p:
         result = remove_code(p, unit_ref(p, "KII-02", "The grievance training came"), "relevance.needs_fit",
-                             coder="ben")
+                             coder="ben", coded_by="ben")
         assert [c["finding"] for c in result["cited_by"]] == ["F1"]
 
 

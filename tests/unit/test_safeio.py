@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from qualcode.errors import InputError
 from qualcode.safeio import yaml as safe_yaml
 from qualcode.safeio.archive import normalise
-from qualcode.safeio.exports import FORMULA_STARTS, csv_cell, md_text, terminal_text
-from qualcode.safeio.text import bound_spans, clean, is_clean
+from qualcode.safeio.cleaning import bound_spans, clean, is_clean
+from qualcode.safeio.escaping import FORMULA_STARTS, csv_cell, md_text, terminal_text
 
 TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=300)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -14,6 +15,18 @@ from textual.widgets import Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
+
+
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
 
 
 class CodebookPanel(Vertical):
@@ -42,7 +55,7 @@ class CodebookPanel(Vertical):
         self.rebuild()
 
     def rebuild(self, query: str = "") -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         tree.clear()
@@ -105,7 +118,7 @@ class CodebookPanel(Vertical):
 
     @on(Input.Submitted, "#code-filter")
     def _take_first(self, event: Input.Submitted) -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         found = fuzzy_codes(self.codebook, event.value, limit=1)
         if found:
@@ -133,7 +146,7 @@ class SuggestionsPanel(Vertical):
     shown_unit: int | None = None  # the unit whose suggestions are on screen
     shown_count = 0
 
-    def show(self, suggestions: list[dict[str, Any]], note: str = "", *, unit: int | None = None) -> None:
+    def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "", *, unit: int | None = None) -> None:
         self.shown_unit, self.shown_count = unit, len(suggestions)
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()

@@ -46,7 +46,7 @@ def expected_schema(version: int) -> frozenset[tuple[str, str, str]]:
 def dirty_columns(conn: sqlite3.Connection, *, skip: tuple[str, ...] = ("events", "_migrations")) -> dict[str, int]:
     """``{"table.column": rows}`` for every text column holding a control or non-character (raw, or escaped in
     JSON) that qualcode removes at import. The event log is history, not shown as data, and is skipped."""
-    from qualcode.safeio.text import has_bad
+    from qualcode.safeio.cleaning import has_bad
 
     found: dict[str, int] = {}
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

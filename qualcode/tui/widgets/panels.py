@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +15,7 @@ from textual.widgets import Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
+from qualcode.tui.widgets.fit import elide_end, elide_middle
 
 
 class CodebookPanel(Vertical):
@@ -132,24 +134,41 @@ class SuggestionsPanel(Vertical):
 
     shown_unit: int | None = None  # the unit whose suggestions are on screen
     shown_count = 0
+    _shown: tuple[list[dict[str, Any]], str] = ([], "")
 
     def show(self, suggestions: list[dict[str, Any]], note: str = "", *, unit: int | None = None) -> None:
+        """Show suggestions (numbered as the keys that accept them) for ``unit``, or a note when there are none."""
         self.shown_unit, self.shown_count = unit, len(suggestions)
+        self._shown = (list(suggestions), note)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.shown_count:
+            self._draw()
+
+    def _draw(self) -> None:
+        """One line per suggestion (number, colour, name elided in the middle, score) and the reasons under it as
+        far as the room allows: on a wide screen in full, on a tall one their first line, on a small one (80x24)
+        none, so that three or more suggestions stay readable next to the unit."""
+        suggestions, note = self._shown
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
-        width = self.size.width or 40
+        width = max(20, (self.size.width or 40) - 2)
+        tall = (self.app.size.height if self.is_attached else 24) >= 30
+        wide = width >= 60
         for n, s in enumerate(suggestions[:9], start=1):
             label = Text(no_wrap=True, overflow="ellipsis")
+            score = f" {s.get('score', 0):.2f}"
             label.append(f"{n} ", style="bold")
             label.append("■ ", style=s.get("color") or "grey50")
-            name = s.get("name") or s["code"]
-            room = max(12, width - 11)
-            label.append(name if len(name) <= room else name[: room - 1] + "…")
-            label.append(f"  {s.get('score', 0):.2f}", style="dim")
-            if s.get("why"):
-                # In full, wrapped to the panel: the strongest evidence comes first, so the first line says most.
-                lines = textwrap.wrap(" ".join(str(s["why"]).split()), width=max(20, width - 5))
-                label.append("".join("\n   " + line for line in lines), style="dim italic")
+            name = elide_middle(s.get("name") or s["code"], width - 4 - len(score))
+            label.append(name)
+            label.append(" " * max(1, width - 4 - cell_len(name) - len(score)) + score.strip(), style="dim")
+            why = " ".join(str(s.get("why") or "").split())
+            if why and (wide or tall):
+                # the strongest evidence comes first, so the first line says most
+                lines = textwrap.wrap(why, width=width - 4) if wide else [elide_end(why, width - 4)]
+                label.append("".join("\n    " + line for line in lines), style="dim italic")
             options.add_option(Option(label, id=str(n)))
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)

@@ -23,6 +23,8 @@ from textual.strip import Strip
 from qualcode.workbench import unit_place
 
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
+MARK_TEXT = {"not_codable": "∅ not codable", "skipped": "↷ skipped for now"}
+MARK_GUTTER = {"not_codable": "∅", "skipped": "↷"}
 
 
 def clock(seconds: float | None) -> str:
@@ -158,6 +160,11 @@ class UnitView(ScrollView, can_focus=True):
         chips = [c for c in u.get("codings", [])]
         if chips:
             out.extend(("codes", "", part) for part in self._chip_lines(chips, body))
+        marks = u.get("marks") or {}
+        if marks:
+            words = [MARK_TEXT.get(mark, mark) + ("" if who == self.coder else f" ({who})")
+                     for who, mark in sorted(marks.items(), key=lambda wm: (wm[0] != self.coder, wm[0]))]
+            out.append(("mark", "  ".join(words)[:body], None))
         memo = (u.get("memos") or {}).get(self.coder)
         if memo:
             text = " ".join(memo.split())
@@ -235,9 +242,12 @@ class UnitView(ScrollView, can_focus=True):
                 mark = "▶" if i == self.cursor else " "
                 segments.append(Segment(f"{u['idx']:>4}{mark}", gutter))
                 codes = u.get("codings") or []
+                mark = (u.get("marks") or {}).get(self.coder)
                 if codes:
                     color = self.code_colors.get(codes[0]["code"])
                     segments.append(Segment("▌", row + Style(color=color or "grey50")))
+                elif mark:
+                    segments.append(Segment(MARK_GUTTER.get(mark, " "), gutter))
                 else:
                     segments.append(Segment(" ", row))
             else:
@@ -255,7 +265,7 @@ class UnitView(ScrollView, can_focus=True):
                 color = self.code_colors.get(code_id) or "grey50"
                 segments.append(Segment(chip[:1], row + Style(color=color, bold=True)))
                 segments.append(Segment(chip[1:], row + (other if chip.startswith("□") else Style())))
-        elif kind == "memo":
+        elif kind in ("memo", "mark"):
             segments.append(Segment(" " * GUTTER, row))
             segments.append(Segment(text, row + self.get_component_rich_style("unitview--memo")))
         strip = Strip(segments)

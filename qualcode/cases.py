@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
-from qualcode.safeio.text import clean_line, describe
+from qualcode.safeio.cleaning import clean_line, describe
 
 ALIASES = {
     "transcript_id": "transcript_id",
@@ -161,7 +161,7 @@ def _speaker_case_id(base: str, speaker: str, n: int) -> str:
     """The case id of an FGD participant the sheet gives no case_id: the transcript and the label when the label is
     a placeholder ("FGD-01-P2"), else the transcript and the participant's place in the sheet ("FGD-01-P3"): a label
     such as "Nguyen Van Hung" or "Hang's iPhone" would put the name in every export that cites the case."""
-    from qualcode.safety.privacy import GENERIC_LABEL
+    from qualcode.speakers import GENERIC_LABEL
 
     label = speaker.strip().strip("[]").rstrip(":").strip()
     if GENERIC_LABEL.match(label):

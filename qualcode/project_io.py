@@ -10,7 +10,6 @@ import io
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,13 +17,10 @@ from typing import Any
 
 from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
-from qualcode.folding import fold, strip_accents
-from qualcode.model import ParsedTranscript
-from qualcode.safeio.text import clean, clean_line, describe
+from qualcode.model import ProgressFn, Segment
+from qualcode.safeio.cleaning import clean, clean_line, describe
 from qualcode.store import Project
 from qualcode.textfile import read_user_text
-
-ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 def bundled_root() -> Path:
@@ -39,125 +35,16 @@ def bundled_root() -> Path:
     )
 
 
-def safe_id(text: str) -> str:
-    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
-    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
-    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
-
-
-def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
-    """The transcript id for a file: its case-sheet row, an id the file states, or its name (see
-    :func:`_id_from_file_name`)."""
-    for row in rows:
-        if row.file and row.file.lower() == path.name.lower():
-            return row.transcript_id or Path(row.file).stem
-    for key in ("id", "interview_id", "transcript_id"):
-        value = parsed.metadata.get(key)
-        if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
-            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
-    return _id_from_file_name(path, sources) or "transcript"
-
-
-def name_free_id(path: Path, parsed: ParsedTranscript, tid: str, rows: list[CaseRow], sources: dict[str, str],
-                 names: list[str], taken: set[str]) -> tuple[str, str | None]:
-    """``tid`` unless it was made from a file name that holds a person's name (the case sheet's, the project's
-    informants', the name list's, or a speaker label of the file): every reference an export prints
-    ("Tran-Van-Phuc-interview:12") would name them. Then an id without the name, and a warning saying so. An id the
-    case sheet or the file states, or one a transcript already has here, is kept."""
-    stated = any(row.file and row.file.lower() == path.name.lower() and row.transcript_id for row in rows) \
-        or any(parsed.metadata.get(k) for k in ("id", "interview_id", "transcript_id"))
-    if stated or tid in sources:
-        return tid, None
-    found = _named_in(tid, names + _speaker_names(parsed))
-    if found is None:
-        return tid, None
-    file_name = unicodedata.normalize("NFC", path.name)
-    for known, source in sources.items():
-        if source == file_name and _named_in(known, names) is None:
-            return known, None  # a corrected version of the file, imported before under an id without the name
-    words = [w for w in tid.split("-") if w and fold(w) not in found]
-    base = "-".join(words) or "transcript"
-    new, n = base, 1
-    while new in sources or new in taken or new == tid:
-        n += 1
-        new = f"{base}-{n}"
-    return new, (f"the file name holds a person's name, so the transcript's id is '{new}'; give it another in the"
-                 " case sheet's transcript_id column")
-
-
-def repoint_rows(rows: list[CaseRow], path: Path, tid: str) -> None:
-    """Case-sheet rows that name a renamed transcript by its file belong to the new id, and so do the case ids the
-    sheet made from the file name ("Tran-Van-Phuc-interview" for its KII, "...-P2" for a participant)."""
-    stem = Path(path.name).stem
-    for row in rows:
-        if row.file and row.file.lower() == path.name.lower() and not row.transcript_id:
-            row.transcript_id = tid
-            if row.case_id == stem or row.case_id.startswith(stem + "-"):
-                row.case_id = tid + row.case_id[len(stem):]
-
-
-def _named_in(ident: str, names: list[str]) -> set[str] | None:
-    """The folded words of a person's name found in an id ("Tran-Van-Phuc-interview"), or None."""
-    from qualcode.safety.privacy import Person, Pseudonymiser
-
-    if not names:
-        return None
-    pseudo = Pseudonymiser(people=[Person("[name]", [n], kind="third") for n in names], use_ner=False)
-    spaced = re.sub(r"[-_.]+", " ", strip_accents(ident))
-    hits = pseudo.find(spaced)
-    if not hits:
-        return None
-    return {fold(w) for r in hits for w in re.findall(r"[^\W\d_]+", spaced[r.start:r.end])}
-
-
-def _speaker_names(parsed: ParsedTranscript) -> list[str]:
-    from qualcode.safety.privacy import GENERIC_LABEL, _looks_like_name
-    from qualcode.store import is_interviewer_label
-
-    labels = {u.speaker for u in parsed.units if u.speaker}
-    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
-
-
-def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
-    """The id for a transcript file without a stated id, given each transcript's id and the file name its current
-    version came from (``sources``, NFC).
-
-    Accents are folded ("Phỏng vấn" -> "Phong-van"). Earlier versions dropped accented letters instead
-    ("Ph-ng-v-n"): a corrected file of a transcript imported then keeps that id, so it becomes a new version rather
-    than a second transcript. Folding makes "FGD Thư" and "FGD Thu" one id, so a file whose folded name is the id of
-    a transcript imported from a differently accented file is refused rather than filed as a new version of
-    someone else's interview.
-    """
-    name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
-    file_name = unicodedata.normalize("NFC", path.name)
-    tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
-    for candidate in (tid, legacy):
-        if candidate and sources.get(candidate) == file_name:
-            return candidate
-    if tid in sources:
-        other = Path(sources[tid]).stem
-        if other != name and not (other.isascii() and name.isascii()):
-            raise InputError(
-                f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
-                path=str(path),
-                hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
-                     f" version of {tid}, name the file as that one",
-            )
-        return tid
-    if legacy in sources and Path(sources[legacy]).stem == name:
-        return legacy
-    return tid
-
-
 def import_files(
     project: Project,
     paths: list[str | Path],
     *,
     cases: str | Path | None = None,
-    coder: str | None = None,
+    coder: str,
     dry_run: bool = False,
     documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
     optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged.
@@ -165,10 +52,10 @@ def import_files(
     from qualcode.importing import import_files as _import
 
     return _import(project, paths, cases=cases, coder=coder, dry_run=dry_run, documents=documents,
-                   document_sheet=document_sheet)
+                   document_sheet=document_sheet, progress=progress)
 
 
-def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
+def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tuple[int, list[str]]:
     """Create/update cases and map speaker labels to them. Returns (cases written, warnings)."""
     from qualcode.importing import apply_case_sheet as _apply
 
@@ -179,7 +66,7 @@ def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None
 
 
 def import_codings_table(
-    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str | None = None
+    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str
 ) -> dict[str, Any]:
     """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
 
@@ -199,7 +86,7 @@ def import_codings_table(
         raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
     tid_default = transcript or p.stem
     texts: dict[str, str] = {}
-    units: dict[str, list[dict[str, Any]]] = {}
+    units: dict[str, list[Segment]] = {}
     planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
     removed: Counter[str] = Counter()
     for n, raw in enumerate(rows, start=2):
@@ -233,7 +120,7 @@ def import_codings_table(
         hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
         if any(u["role"] == "interviewer" for u in hit):
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
-        coder = row.get("coder") or default_coder or project.resolve_coder(None)
+        coder = row.get("coder") or default_coder
         for u in hit:
             planned.append((n, tid, u["id"], code, coder, row.get("created") or None, row.get("memo") or None))
     added = skipped = 0
@@ -320,7 +207,8 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         report["codings"] = []
         if codings_dir.is_dir():
             for table in sorted(codings_dir.glob("*.csv")):
-                report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+                report["codings"].append(import_codings_table(project, table, transcript=table.stem,
+                                                                  default_coder="clara"))
         agreed = src / "agreement.yaml"
         if agreed.exists():
             report["agreement"] = _apply_agreement_file(project, agreed)

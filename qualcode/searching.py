@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.folding import fold
 
 if TYPE_CHECKING:
+    from qualcode.model import SearchHit
     from qualcode.store import Project
 
 SEP = "\x00"
@@ -34,7 +35,7 @@ class UnitIndex:
     starts: list[int] = field(default_factory=list)  # where each unit starts in blob
 
     def search(self, query: str, *, transcript: str | None = None, limit: int = 200,
-               include_interviewer: bool = True) -> list[dict[str, Any]]:
+               include_interviewer: bool = True) -> list[SearchHit]:
         """Units holding every word of ``query`` (or the quoted phrase), in reading order, with the offsets of the
         first word's first match in ``match``."""
         query = query.strip()
@@ -46,7 +47,7 @@ class UnitIndex:
         if not words:
             return []
         first = max(words, key=len)  # the rarest word is most likely the longest: fewer candidates to check
-        hits: list[dict[str, Any]] = []
+        hits: list[SearchHit] = []
         seen: set[int] = set()  # a unit holding the word twice is checked once
         pos = self.blob.find(first)
         while pos >= 0:
@@ -63,7 +64,7 @@ class UnitIndex:
         return hits
 
     def _hit(self, i: int, words: list[str], transcript: str | None,
-             include_interviewer: bool) -> dict[str, Any] | None:
+             include_interviewer: bool) -> SearchHit | None:
         (sid, tid, idx, speaker, text, kind, role, page, page_label, heading, attrs) = self.rows[i]
         if transcript is not None and tid != transcript:
             return None

@@ -19,11 +19,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
-from qualcode.model import Code, Codebook, ParsedTranscript
-from qualcode.safeio.text import clean, clean_line
+from qualcode.model import Code, Codebook, Coding, CodingState, Decision, ListedCoding, Memo, ParsedTranscript, Segment
+from qualcode.safeio.cleaning import clean, clean_line
 
 DB_NAME = "qualcode.db"
 # Logged per coder where undo must stop: what came before (the bundled example's own construction) is not theirs.
@@ -612,12 +612,17 @@ class Project:
         title: str | None = None,
         attributes: dict[str, Any] | None = None,
         coder: str | None = None,
+        new_version: bool = False,
     ) -> dict[str, Any]:
-        """Store a parsed transcript. A new id creates version 1; a changed text for an existing id creates the
-        next version and re-anchors its codings; an identical text changes nothing.
+        """Store a parsed transcript. A new id creates version 1; an identical text changes nothing; a changed text
+        for an existing id creates the next version only with ``new_version``, as
+        :func:`qualcode.reanchor.store_transcript` asks, which re-anchors the codings to it in the same transaction
+        (without, ConflictError: a new version whose codings stayed behind would lose them from every view).
 
         Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
         """
+        if title is not None:
+            title = clean_line(title)  # often a file name, which may hold anything but '/'
         sha = text_hash(parsed.text)
         with self.transaction():
             row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
@@ -641,6 +646,10 @@ class Project:
                         "status": "unchanged",
                         "units": self._unit_count(transcript_id, row["current_version"]),
                     }
+                if not new_version:
+                    raise ConflictError(
+                        f"{parsed.source_name or transcript_id}: '{transcript_id}' is already imported with another"
+                        " text", hint="import the corrected file with 'qualcode import' to make a new version")
                 version = int(row["current_version"]) + 1
             else:
                 dup = self.transcript_with_text(sha)
@@ -730,10 +739,6 @@ class Project:
                     **({"kind": parsed.kind} if parsed.kind != "transcript" else {}),
                 },
             )
-            if version > 1:
-                from qualcode.reanchor import reanchor_codings
-
-                result["reanchor"] = reanchor_codings(self, transcript_id, version - 1, version, coder=coder)
         return result
 
     def _same_units(self, transcript_id: str, version: int, parsed: ParsedTranscript) -> bool:
@@ -777,7 +782,7 @@ class Project:
 
     def set_title(self, transcript_id: str, title: str, *, coder: str | None = None) -> None:
         """Rename a transcript or document (a document's title is how citations name it)."""
-        title = " ".join(str(title).split())
+        title = " ".join(clean_line(str(title)).split())
         if not title:
             raise QualcodeError("a title cannot be empty")
         with self.transaction():
@@ -1063,7 +1068,7 @@ class Project:
         include_interviewer: bool = True,
         ids: Iterable[int] | None = None,
         current_only: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Segment]:
         """Coding units with their speaker, offsets, text and attributes (transcript + informant's case)."""
         sql = """
             SELECT s.id, s.transcript_id, s.version, s.idx, s.turn, s.speaker, s.start, s.end, s.t_start, s.t_end,
@@ -1093,7 +1098,7 @@ class Project:
                 args.extend(id_list)
         sql += " ORDER BY s.transcript_id, s.idx"
         attr_cache: dict[tuple[str, str | None], dict[str, Any]] = {}
-        out = []
+        out: list[Segment] = []
         wanted = set(id_list) if id_list is not None and len(id_list) > 900 else None
         for r in self.db.execute(sql, args):
             if wanted is not None and r["id"] not in wanted:
@@ -1130,7 +1135,7 @@ class Project:
             )
         return out
 
-    def segment(self, ref: int | str) -> dict[str, Any]:
+    def segment(self, ref: int | str) -> Segment:
         """One segment by numeric id or by reference ``TRANSCRIPT:N`` (N = unit number in the current version)."""
         seg_id = self.resolve_segment(ref)
         found = self.segments(ids=[seg_id], current_only=False)
@@ -1167,12 +1172,13 @@ class Project:
         d = dict(row)
         return d
 
-    def _coding_state(self, coding_id: int) -> dict[str, Any] | None:
-        """The full stored state of a coding (what the event log records and undo restores)."""
+    def coding_state(self, coding_id: int) -> CodingState | None:
+        """The full stored state of a coding (what the event log records and undo restores); None if there is no
+        such coding."""
         d = self._coding_row(coding_id)
         if d is None:
             return None
-        return {
+        return cast(CodingState, {
             k: d[k]
             for k in (
                 "id",
@@ -1186,7 +1192,7 @@ class Project:
                 "model_version",
                 "status",
             )
-        }
+        })
 
     def add_coding(
         self,
@@ -1200,7 +1206,7 @@ class Project:
         model_version: str | None = None,
         created: str | None = None,
         status: str = "ok",
-    ) -> dict[str, Any]:
+    ) -> Coding:
         """Apply a code to a unit. Raises ConflictError if this coder already applied this code there."""
         memo = clean(memo) if memo is not None else None
         seg_id = self.resolve_segment(segment)
@@ -1219,50 +1225,50 @@ class Project:
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (seg_id, code_id, cid, created or now_iso(), memo, source, score, model_version, status),
             )
-            state = self._coding_state(int(cur.lastrowid or 0))
+            state = self.coding_state(int(cur.lastrowid or 0))
             action = "coding.import" if source == "import" else "coding.add"
             self.log_event(action, "coding", state["id"] if state else None, coder=coder, after=state)
         assert state is not None
-        return self._public_coding(state)
+        return self.public_coding(state)
 
-    def remove_coding(self, coding_id: int, *, coder: str) -> dict[str, Any]:
+    def remove_coding(self, coding_id: int, *, coder: str) -> Coding:
         with self.transaction():
-            state = self._coding_state(coding_id)
+            state = self.coding_state(coding_id)
             if state is None:
                 raise NotFoundError(f"no coding {coding_id}", hint="see 'qualcode codings list'")
-            self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+            self.delete_coding(coding_id)
             self.log_event("coding.remove", "coding", coding_id, coder=coder, before=state)
-        return self._public_coding(state)
+        return self.public_coding(state)
 
-    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[dict[str, Any]]:
+    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[ListedCoding]:
         seg_id = self.resolve_segment(segment)
         return self.codings(segment=seg_id, code=code_id, coder=coder)
 
-    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> dict[str, Any]:
+    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> Coding:
         """Change a coding's memo or status (the event log keeps the before and after)."""
         allowed = {"memo", "status"}
         bad = set(changes) - allowed
         if bad:
             raise QualcodeError(f"cannot change {', '.join(sorted(bad))} of a coding")
         with self.transaction():
-            before = self._coding_state(coding_id)
+            before = self.coding_state(coding_id)
             if before is None:
                 raise NotFoundError(f"no coding {coding_id}")
             if isinstance(changes.get("memo"), str):
                 changes["memo"] = clean(changes["memo"])
             sets = ", ".join(f"{k} = ?" for k in changes)
             self.db.execute(f"UPDATE codings SET {sets} WHERE id = ?", (*changes.values(), coding_id))
-            after = self._coding_state(coding_id)
+            after = self.coding_state(coding_id)
             self.log_event("coding.update", "coding", coding_id, coder=coder, before=before, after=after)
         assert after is not None
-        return self._public_coding(after)
+        return self.public_coding(after)
 
     @staticmethod
-    def _public_coding(state: dict[str, Any]) -> dict[str, Any]:
-        d = dict(state)
-        d["segment"] = d.pop("segment_id")
-        d["code"] = d.pop("code_id")
-        return d
+    def public_coding(state: CodingState) -> Coding:
+        """A coding's logged state as actions return it (``segment`` and ``code`` rather than the column names)."""
+        return {"id": state["id"], "segment": state["segment_id"], "code": state["code_id"], "coder": state["coder"],
+                "created": state["created"], "memo": state["memo"], "source": state["source"],
+                "score": state["score"], "model_version": state["model_version"], "status": state["status"]}
 
     def codings(
         self,
@@ -1272,7 +1278,7 @@ class Project:
         coder: str | None = None,
         transcript: str | None = None,
         current_only: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedCoding]:
         """Codings with their segment reference and code's criterion."""
         sql = """
             SELECT c.id, c.segment_id AS segment, c.code_id AS code, k.name AS coder, c.created, c.memo, c.source,
@@ -1301,12 +1307,62 @@ class Project:
             sql += " AND s.transcript_id = ?"
             args.append(transcript)
         sql += " ORDER BY s.transcript_id, s.idx, c.id"
-        out = []
+        out: list[ListedCoding] = []
         for r in self.db.execute(sql, args):
             d = dict(r)
             d["ref"] = f"{d['transcript']}:{d.pop('idx')}"
-            out.append(d)
+            out.append(cast(ListedCoding, d))
         return out
+
+    def code_counts(self, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
+        """Number of codings per code id (current transcript versions only), of one coder or everyone."""
+        sql = ("SELECT c.code_id, count(*) FROM codings c JOIN segments s ON s.id = c.segment_id"
+               " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+        args: list[Any] = []
+        if coder is not None:
+            sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+            args.append(coder)
+        if transcript is not None:
+            sql += " WHERE s.transcript_id = ?"
+            args.append(transcript)
+        return {row[0]: int(row[1]) for row in self.db.execute(sql + " GROUP BY c.code_id", args)}
+
+    def coded_unit_counts(self, *, coder: str | None = None, informants_only: bool = False) -> dict[str, int]:
+        """Per transcript, how many units of its current version carry a coding (``coder``'s, or anyone's);
+        ``informants_only`` leaves out interviewer units."""
+        sql = ("SELECT s.transcript_id, count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id ="
+               " c.segment_id JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+        args: list[Any] = []
+        if coder is not None:
+            sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+            args.append(coder)
+        if informants_only:
+            sql += (" LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
+                    " WHERE coalesce(sp.role, 'unknown') != 'interviewer'")
+        return {row[0]: int(row[1]) for row in self.db.execute(sql + " GROUP BY s.transcript_id", args)}
+
+    def segment_refs(self, segment_ids: Iterable[int]) -> dict[int, str]:
+        """``TRANSCRIPT:N`` of each unit (of any version), by id."""
+        ids = sorted({int(i) for i in segment_ids})
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            out.update({int(r[0]): f"{r[1]}:{r[2]}" for r in self.db.execute(
+                f"SELECT id, transcript_id, idx FROM segments WHERE id IN ({','.join('?' * len(chunk))})", chunk)})
+        return out
+
+    def neighbours(self, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None
+        at either end. Two indexed lookups, cheap enough for every key press."""
+        seg = self.db.execute("SELECT transcript_id, version, idx FROM segments WHERE id = ?",
+                              (segment_id,)).fetchone()
+        if seg is None:
+            return None, None
+        rows = self.db.execute(
+            "SELECT idx, speaker, text FROM segments WHERE transcript_id = ? AND version = ? AND idx IN (?, ?)",
+            (seg["transcript_id"], seg["version"], seg["idx"] - 1, seg["idx"] + 1)).fetchall()
+        found = {r["idx"]: dict(r) for r in rows}
+        return found.get(seg["idx"] - 1), found.get(seg["idx"] + 1)
 
     # ------------------------------------------------------------------ suggestion decisions
 
@@ -1319,7 +1375,8 @@ class Project:
         decision: str,
         score: float | None = None,
         model_version: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Decision:
+        """Record a coder's decision on a suggested code ("accepted" or "rejected") with the score and model seen."""
         if decision not in ("accepted", "rejected"):
             raise QualcodeError(f"decision must be 'accepted' or 'rejected', not '{decision}'")
         seg_id = self.resolve_segment(segment)
@@ -1348,7 +1405,11 @@ class Project:
                 coder=coder,
                 after=after,
             )
-        return dict(after)
+        return cast(Decision, dict(after))
+
+    def delete_decision(self, decision_id: int) -> None:
+        """Delete a logged decision (inside a transaction; the caller logs it): undo of a rejection."""
+        self.db.execute("DELETE FROM decisions WHERE id = ?", (decision_id,))
 
     def put_decision(self, state: dict[str, Any]) -> None:
         """Write a logged decision back as it was (undo of its removal, redo of a rejection)."""
@@ -1359,7 +1420,7 @@ class Project:
              state.get("score"), state.get("model_version"), state["created"]),
         )
 
-    def decisions(self, *, segment: int | None = None) -> list[dict[str, Any]]:
+    def decisions(self, *, segment: int | None = None) -> list[Decision]:
         sql = (
             "SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
             " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id"
@@ -1368,11 +1429,11 @@ class Project:
         if segment is not None:
             sql += " WHERE d.segment_id = ?"
             args = (segment,)
-        return [dict(r) for r in self.db.execute(sql + " ORDER BY d.id", args)]
+        return [cast(Decision, dict(r)) for r in self.db.execute(sql + " ORDER BY d.id", args)]
 
     # ------------------------------------------------------------------ memos
 
-    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> dict[str, Any] | None:
+    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> Memo | None:
         """Write (or with empty text, delete) this coder's memo on a target."""
         text = clean(text)  # typed or pasted text: no control character reaches an export or a terminal
         if target_type not in ("project", "transcript", "segment", "code", "coding", "case"):
@@ -1384,10 +1445,7 @@ class Project:
                 ts = now_iso()
                 self.put_memo(target_type, str(target_id), cid, text, created=ts, updated=ts)
             else:
-                self.db.execute(
-                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                    (target_type, str(target_id), cid),
-                )
+                self.delete_memo(target_type, str(target_id), cid)
             after = self.memo_state(target_type, str(target_id), cid)
             if before != after:
                 self.log_event(
@@ -1407,16 +1465,16 @@ class Project:
             (target_type, target_id, coder_id, text, created, updated),
         )
 
-    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
+    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> Memo | None:
         """One coder's memo on a target (None when there is none), as the event log records it."""
         row = self.db.execute(
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " JOIN coders k ON k.id = m.coder_id WHERE m.target_type = ? AND m.target_id = ? AND m.coder_id = ?",
             (target_type, target_id, coder_id),
         ).fetchone()
-        return dict(row) if row else None
+        return cast(Memo, dict(row)) if row else None
 
-    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
         sql = (
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " LEFT JOIN coders k ON k.id = m.coder_id WHERE 1=1"
@@ -1428,9 +1486,9 @@ class Project:
         if target_id is not None:
             sql += " AND m.target_id = ?"
             args.append(str(target_id))
-        return [dict(r) for r in self.db.execute(sql + " ORDER BY m.id", args)]
+        return [cast(Memo, dict(r)) for r in self.db.execute(sql + " ORDER BY m.id", args)]
 
-    # ------------------------------------------------------------------ undo / redo (from the event log)
+    # ------------------------------------------------------------------ history (what undo and redo read and write)
 
     def _undo_stacks(self, coder: str) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
         """Replay this coder's log into undo and redo stacks of action groups (a group = one user action).
@@ -1474,144 +1532,60 @@ class Project:
             for name in coders:
                 self.log_event(HISTORY_START, "project", None, coder=name)
 
-    def undo(self, *, coder: str) -> dict[str, Any] | None:
-        """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a change to a finding or
-        its evidence), also after a restart. None if there is nothing to undo."""
-        return self._reverse(coder, "undo")
-
-    def redo(self, *, coder: str) -> dict[str, Any] | None:
-        """Re-apply the most recently undone action, if no new action came after it."""
-        return self._reverse(coder, "redo")
-
-    def _reverse(self, coder: str, kind: str) -> dict[str, Any] | None:
-        with self.transaction():
-            group = self.history_group(coder, kind)
-            if not group:
-                return None
-            new_id = 0
-            changes: list[dict[str, Any]] = []
-            for ev in reversed(group):  # last change first
-                target, source = ev["before"], ev["after"]  # going back: after -> before
-                self._apply_state(ev["entity"], source, target)
-                new_id = self.log_event(
-                    kind, ev["entity"], ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
-                )
-                if ev["entity"] not in ("finding", "transcript"):  # their states: quotes and whole texts
-                    changes.append({"entity": ev["entity"], "from": source, "to": target,
-                                    "segment": _segment_of_state(ev["entity"], target or source)})
-        if kind == "undo":
-            changes.reverse()  # the user's order (a redo group is already in it: undo logged it last change first)
-        # Undo and redo log a group in reverse order: the user's first change is at one end or the other, and
-        # naming it keeps "undo" and "redo" of one action saying the same thing.
-        (_, action), ev = min(((self._original(e), e) for e in (group[0], group[-1])), key=lambda pair: pair[0][0])
-        return {
-            "event": new_id,
-            "reversed": ev["id"],
-            "entity": ev["entity"],
-            "entity_id": ev["entity_id"],
-            # A finding's logged state carries its evidence quotes verbatim (names included): the finding itself is
-            # one 'findings show' away, pseudonymised. Codings and memos keep theirs, which say which unit changed.
-            # A removed transcript's logged state is its whole text: too much to print and confidential.
-            **({} if ev["entity"] in ("finding", "transcript") else {"state": ev["before"], "previous": ev["after"]}),
-            "action": action,
-            "count": len(group),
-            # what this undo or redo changed, in the order the user made the changes (each coding, memo, mark or
-            # decision: its state before and after, and the unit it is on)
-            "changes": changes,
-            "segments": list(dict.fromkeys(c["segment"] for c in changes if c["segment"] is not None)),
-        }
-
-    def _original(self, ev: dict[str, Any]) -> tuple[int, str]:
+    def original_event(self, event_id: int) -> tuple[int, str]:
         """The id and action of the user's change behind an event: for an undo or redo event, the change it
         (eventually) reverses, so redoing a link says ``finding.link`` rather than ``undo``."""
-        ev_id, action, undo_of = int(ev["id"]), ev["action"], ev["undo_of"]
+        ev_id, action, undo_of = event_id, "undo", event_id
         while action in ("undo", "redo") and undo_of is not None:
             row = self.db.execute("SELECT id, action, undo_of FROM events WHERE id = ?", (undo_of,)).fetchone()
             if row is None:
                 break
-            ev_id, action, undo_of = int(row[0]), row[1], row[2]
-        return ev_id, str(action)
+            ev_id, action, undo_of = int(row[0]), str(row[1]), row[2]
+        return ev_id, action
 
-    def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
-        if entity == "coding":
-            if target is None:
-                if current is not None:
-                    self.db.execute("DELETE FROM codings WHERE id = ?", (current["id"],))
-                return
-            cid = self.coder_id(target["coder"])
-            self.db.execute(
-                "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
-                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
-                " status = excluded.status",
-                (
-                    target["id"],
-                    target["segment_id"],
-                    target["code_id"],
-                    cid,
-                    target["created"],
-                    target["memo"],
-                    target["source"],
-                    target["score"],
-                    target["model_version"],
-                    target["status"],
-                ),
-            )
-        elif entity == "memo":
-            ref = current or target
-            assert ref is not None
-            cid = self.coder_id(ref["coder"])
-            if target is None:
-                self.db.execute(
-                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                    (ref["target_type"], ref["target_id"], cid),
-                )
-            else:
-                self.put_memo(target["target_type"], target["target_id"], cid, target["text"],
-                              created=target["created"], updated=target["updated"])
-        elif entity == "mark":
-            ref = current or target
-            assert ref is not None
-            if target is None:
-                self.delete_mark(int(ref["segment_id"]), self.coder_id(ref["coder"]))
-            else:
-                self.put_mark(int(target["segment_id"]), self.coder_id(target["coder"]), target["mark"],
-                              created=target["created"])
-        elif entity == "decision":
-            ref = current or target
-            assert ref is not None
-            if target is None:
-                self.db.execute("DELETE FROM decisions WHERE id = ?", (ref["id"],))
-            else:
-                self.put_decision(target)
-        elif entity == "finding":
-            from qualcode.synthesis.findings import apply_finding_state
+    def put_coding(self, state: CodingState) -> None:
+        """Write a coding exactly as a logged state holds it (id included; inside a transaction, the caller logs
+        it). Undo and redo restore codings through here."""
+        cid = self.coder_id(state["coder"])
+        self.db.execute(
+            "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+            " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
+            " status = excluded.status",
+            (state["id"], state["segment_id"], state["code_id"], cid, state["created"], state["memo"],
+             state["source"], state["score"], state["model_version"], state["status"]),
+        )
 
-            apply_finding_state(self, current, target)
-        elif entity == "speaker":
-            ref = target or current
-            assert ref is not None
-            if target is None:  # a label a correction created (never happens: set-role needs the label)
-                return
-            self.db.execute(
-                "UPDATE speakers SET role = ?, case_id = ?, assigned_by = ?, how = ? WHERE transcript_id = ?"
-                " AND label = ?",
-                (target["role"], target["case_id"], target.get("assigned_by", "import"),
-                 "set by hand" if target.get("assigned_by") == "user" else None, ref["transcript"], ref["label"]),
-            )
-        elif entity == "transcript":
-            ref = target or current
-            assert ref is not None
-            if "versions" not in ref:  # a record (verbatim or notes) set by hand
-                self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?",
-                                (target["record"] if target else None, ref["id"]))
-            elif target is None:  # redo a removal
-                assert current is not None
-                tid = current["transcript"]["id"]
-                self._delete_transcript(tid, self._transcript_state(tid))
-            else:  # undo a removal
-                self._restore_transcript(target)
-        else:
-            raise QualcodeError(f"cannot undo changes to {entity}")
+    def delete_coding(self, coding_id: int) -> None:
+        """Delete a coding row (inside a transaction; the caller logs it)."""
+        self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+    def delete_memo(self, target_type: str, target_id: str, coder_id: int) -> None:
+        """Delete one coder's memo on a target (inside a transaction; the caller logs it)."""
+        self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                        (target_type, target_id, coder_id))
+
+    def put_speaker(self, transcript_id: str, label: str, state: dict[str, Any]) -> None:
+        """Give a speaker label the role and informant a logged state holds (inside a transaction; the caller logs
+        it). Undo and redo of a role set by hand restore speakers through here."""
+        self.db.execute(
+            "UPDATE speakers SET role = ?, case_id = ?, assigned_by = ?, how = ? WHERE transcript_id = ? AND label = ?",
+            (state["role"], state["case_id"], state.get("assigned_by", "import"),
+             "set by hand" if state.get("assigned_by") == "user" else None, transcript_id, label),
+        )
+
+    def put_record(self, transcript_id: str, record: str | None) -> None:
+        """Set what kind of record a transcript is (verbatim or notes; None: as imported), inside a transaction; the
+        caller logs it."""
+        self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
+
+    def drop_transcript(self, transcript_id: str) -> None:
+        """Delete a transcript with everything on it, as a logged removal did (inside a transaction; the caller logs
+        it). Redo of a removal goes through here."""
+        self._delete_transcript(transcript_id, self._transcript_state(transcript_id))
+
+    def restore_transcript(self, state: dict[str, Any]) -> None:
+        """Put back a transcript removed with everything on it, from its logged state (inside a transaction)."""
+        self._restore_transcript(state)
 
     # ------------------------------------------------------------------ summary
 
@@ -1848,19 +1822,6 @@ class Project:
             if _history_key(d) == key:
                 out.append(d)
         return out
-
-
-def _segment_of_state(entity: str, state: dict[str, Any] | None) -> int | None:
-    """The unit a logged coding, memo on a unit, mark or suggestion decision is on."""
-    if not state:
-        return None
-    if entity in ("coding", "mark") and state.get("segment_id") is not None:
-        return int(state["segment_id"])
-    if entity == "decision" and state.get("segment") is not None:
-        return int(state["segment"])
-    if entity == "memo" and state.get("target_type") == "segment":
-        return int(state["target_id"])
-    return None
 
 
 def _history_key(ev: dict[str, Any]) -> int | None:

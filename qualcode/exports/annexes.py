@@ -186,7 +186,7 @@ def write_persons_docx(summary: dict[str, Any], path: Path, *, figure: Any = Non
 
 
 def write_persons_csv(summary: dict[str, Any], path: Path) -> None:
-    from qualcode.safeio.exports import SafeCsvWriter
+    from qualcode.safeio.escaping import SafeCsvWriter
 
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = SafeCsvWriter(fh)
@@ -226,7 +226,7 @@ def export_persons(project: Project, out: str | Path | None = None, *, fmt: str 
     if charts and fmt == "docx" and summary["groups"]:
         from qualcode.exports.charts import informants_chart
 
-        figure = informants_chart(project)
+        figure = informants_chart(summary, formats=("png",))
     with atomic_output(path, what=f"{fmt} file") as tmp:
         if fmt == "docx":
             write_persons_docx(summary, tmp, figure=figure)
@@ -364,7 +364,7 @@ def _flat(value: Any) -> str:
 
 
 def write_matrix_csv(data: dict[str, Any], path: Path) -> None:
-    from qualcode.safeio.exports import SafeCsvWriter
+    from qualcode.safeio.escaping import SafeCsvWriter
 
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = SafeCsvWriter(fh)

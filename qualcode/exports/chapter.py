@@ -62,7 +62,7 @@ def findings_chapter(project: Project, *, show_names: bool = False, quotes: int 
     reference of every supporting passage, and the documents cited)."""
     from qualcode.safety.privacy import Attributor, Pseudonymiser
     from qualcode.synthesis.evidence import criteria, load_evidence
-    from qualcode.synthesis.findings import evidence_links, list_findings
+    from qualcode.synthesis.findings import evidence_links, require_finding
     from qualcode.synthesis.triangulation import load_rule
 
     if quotes < 0:
@@ -74,12 +74,11 @@ def findings_chapter(project: Project, *, show_names: bool = False, quotes: int 
         for code in c["codes"]:
             code_pos[code["id"]] = len(code_pos)
             code_info[code["id"]] = code
-    findings = list_findings(project)
+    # the stored findings: their triangulation is computed once below, for all of them
+    ids = [str(r[0]) for r in project.db.execute("SELECT id FROM findings ORDER BY position, id")]
     if only is not None:
-        from qualcode.synthesis.findings import require_finding
-
-        require_finding(project, only)
-        findings = [f for f in findings if f["id"] == only]
+        ids = [require_finding(project, only)["id"]]
+    findings = [require_finding(project, i) for i in ids]
     links = {f["id"]: evidence_links(project, f["id"]) for f in findings}
     wanted = {link["coding"] for ls in links.values() for link in ls}
     rows = {r["coding"]: r for r in load_evidence(project, coding_ids=wanted)} if wanted else {}
@@ -337,7 +336,7 @@ def export_chapter(project: Project, out: str | Path | None = None, *, fmt: str 
     if charts and fmt == "docx":
         from qualcode.exports.charts import criterion_heatmap
 
-        figure = criterion_heatmap(project)
+        figure = criterion_heatmap(project, formats=("png",))
     with atomic_output(path, what=f"{fmt} file") as tmp:
         if fmt == "docx":
             write_chapter_docx(chapter, tmp, figure=figure)
@@ -441,7 +440,7 @@ def write_chapter_docx(chapter: dict[str, Any], path: Path, *, figure: Any = Non
 
 
 def write_chapter_markdown(chapter: dict[str, Any], path: Path) -> None:
-    from qualcode.safeio.exports import md_text
+    from qualcode.safeio.escaping import md_text
     from qualcode.synthesis.evidence import shown_passage
 
     lines = ["# Findings", "", md_text(_intro(chapter)), "", "*How evidence strength is rated:*", ""]

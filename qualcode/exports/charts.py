@@ -44,15 +44,22 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "\u2026"
 
 
-def _render(fig: Any) -> tuple[str, bytes]:
+def _render(fig: Any, formats: tuple[str, ...] = ("svg", "png")) -> tuple[str, bytes]:
+    """The figure as SVG text and PNG bytes (each only when asked: a Word file needs no SVG, the HTML report no
+    PNG, and drawing takes most of a chart's time)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
+    png = b""
+    if "png" in formats:
+        png_buf = io.BytesIO()
+        fig.savefig(png_buf, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight")
+        png = png_buf.getvalue()
+    if "svg" not in formats:
+        return "", png
     svg_buf = io.StringIO()
     # the same input gives the same file: no date, fixed ids
     fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    png_buf = io.BytesIO()
-    fig.savefig(png_buf, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight")
     svg = svg_buf.getvalue()
     # inline in HTML: no XML declaration or DOCTYPE, and a responsive width
     svg = svg[svg.index("<svg"):]
@@ -61,7 +68,7 @@ def _render(fig: Any) -> tuple[str, bytes]:
     natural = f"{float(m.group(1)) * 4 / 3:.0f}px" if m else "100%"
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
                  rf'<svg\1 role="img" style="width:{natural};max-width:100%;height:auto"', svg, count=1)
-    return svg, png_buf.getvalue()
+    return svg, png
 
 
 def _settings() -> Any:
@@ -75,7 +82,7 @@ def _settings() -> Any:
 
 def heatmap(rows: list[str], cols: list[str], counts: list[list[int]], *, title: str, row_label: str,
             value_label: str = "coded passages", secondary: list[list[int]] | None = None,
-            secondary_label: str = "informants") -> Chart:
+            secondary_label: str = "informants", formats: tuple[str, ...] = ("svg", "png")) -> Chart:
     """A heatmap of ``counts`` (rows x cols), each cell labelled with its count (and ``secondary`` in brackets);
     empty cells are white with a dash, so a silent group stands out."""
     import matplotlib as mpl
@@ -117,14 +124,15 @@ def heatmap(rows: list[str], cols: list[str], counts: list[list[int]], *, title:
             spine.set_visible(False)
         note = f"Cells: {value_label}" + (f" ({secondary_label})" if secondary is not None else "")
         ax.set_xlabel(note, fontsize=7, color="#555555")
-        svg, png = _render(fig)
+        svg, png = _render(fig, formats)
     silent = sum(1 for r in counts for v in r if not v)
     alt = (f"{title}: {len(rows)} rows ({row_label}) by {len(cols)} stakeholder groups; the largest cell holds {peak}"
            f" {value_label}; {silent} cells are empty")
     return Chart(title, alt, svg, png, {"rows": rows, "cols": cols, "counts": counts})
 
 
-def sex_bars(groups: list[str], by_sex: dict[str, list[int]], *, title: str) -> Chart:
+def sex_bars(groups: list[str], by_sex: dict[str, list[int]], *, title: str,
+             formats: tuple[str, ...] = ("svg", "png")) -> Chart:
     """Horizontal stacked bars: informants per stakeholder group, split by sex, with each bar's parts labelled."""
     from matplotlib.figure import Figure
 
@@ -153,7 +161,7 @@ def sex_bars(groups: list[str], by_sex: dict[str, list[int]], *, title: str) -> 
             ax.spines[side].set_visible(False)
         ax.legend(loc="lower right", fontsize=8, frameon=False, ncols=len([v for v in by_sex.values() if any(v)]),
                   bbox_to_anchor=(1.0, 1.0))
-        svg, png = _render(fig)
+        svg, png = _render(fig, formats)
     totals = {k: sum(v) for k, v in by_sex.items() if any(v)}
     alt = f"{title}: " + ", ".join(f"{k.lower()} {v}" for k, v in totals.items()) + f" in {len(groups)} groups"
     return Chart(title, alt, svg, png, {"groups": groups, "by_sex": by_sex})
@@ -163,7 +171,7 @@ def sex_bars(groups: list[str], by_sex: dict[str, list[int]], *, title: str) -> 
 
 
 def criterion_heatmap(project: Project, *, rows: str = "criterion", evidence: list[dict[str, Any]] | None = None,
-                      coders: list[str] | None = None) -> Chart:
+                      coders: list[str] | None = None, formats: tuple[str, ...] = ("svg", "png")) -> Chart:
     """Coded passages (and informants) per criterion (``rows="code"``: per evaluation question) and stakeholder
     group, every group of the case sheet shown (a silent group is an empty column)."""
     from qualcode.synthesis.evidence import load_evidence
@@ -187,15 +195,13 @@ def criterion_heatmap(project: Project, *, rows: str = "criterion", evidence: li
              else "Coded passages by evaluation question and stakeholder group")
     chart = heatmap(names, list(units["cols"]), units["counts"], title=title,
                     row_label="criterion" if rows == "criterion" else "evaluation question",
-                    secondary=people["counts"])
+                    secondary=people["counts"], formats=formats)
     return chart
 
 
-def informants_chart(project: Project) -> Chart:
-    """Informants per stakeholder group and sex (the persons-consulted figure)."""
-    from qualcode.exports.annexes import persons_summary
-
-    summary = persons_summary(project)
+def informants_chart(summary: dict[str, Any], *, formats: tuple[str, ...] = ("svg", "png")) -> Chart:
+    """Informants per stakeholder group and sex (the persons-consulted figure), from the persons-consulted summary
+    (:func:`qualcode.exports.annexes.persons_summary`, which builds on this module rather than the other way)."""
     groups = [g["group"] for g in summary["groups"]]
     by_sex = {label: [g["sex"].get(label, 0) for g in summary["groups"]] for label in SEX_COLOURS}
-    return sex_bars(groups, by_sex, title="Informants by stakeholder group and sex")
+    return sex_bars(groups, by_sex, title="Informants by stakeholder group and sex", formats=formats)

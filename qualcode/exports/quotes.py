@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
-from qualcode.safeio.exports import SafeCsvWriter, md_text
+from qualcode.model import ProgressFn
+from qualcode.safeio.cleaning import clean
+from qualcode.safeio.escaping import SafeCsvWriter, md_text
 from qualcode.safeio.output import Confirm, atomic_output, claim_outputs
-from qualcode.safeio.text import clean
 from qualcode.synthesis.evidence import criteria, load_evidence, reference, timestamp
 
 if TYPE_CHECKING:
@@ -358,7 +358,9 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
               "source_type": 8, "transcript": 11, "unit": 8, "time": 9, "coders": 14, "criterion": 16, "code": 22}
     wrapped = {"criterion_name", "code_name", "question", "stakeholder_group", "quote", "record", "attribution"}
     style = {col: (2 if col in wrapped else 3) for col in COLUMNS}
-    col_widths = [widths[col] for col in COLUMNS]
+    wrap_cols = [col for col in COLUMNS if col in wrapped]
+    wrap_widths = [widths[col] for col in wrap_cols]
+    letters = {i: col_letter(i) for i in range(1, len(COLUMNS) + 1)}
     last = col_letter(len(COLUMNS))
     used: set[str] = set()
     sheets: list[tuple[str, str]] = []
@@ -387,13 +389,14 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
             cells = []
             for i, col in enumerate(COLUMNS, start=1):
                 v = r[col]
-                ref = f"{col_letter(i)}{n}"
+                ref = f"{letters[i]}{n}"
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     cells.append(f'<c r="{ref}" s="3"><v>{v}</v></c>')
                 else:
                     cells.append(f'<c r="{ref}" s="{style[col]}" t="inlineStr"><is><t xml:space="preserve">'
                                  f'{escape(_clean(v))}</t></is></c>')
-            height = row_height([r[col] for col in COLUMNS], col_widths)
+            # only the wrapped columns can make a row taller than one line
+            height = row_height([r[col] for col in wrap_cols], wrap_widths)
             attrs = f' ht="{height:.0f}" customHeight="1"' if height else ""
             parts.append(f'<row r="{n}"{attrs}>{"".join(cells)}</row>')
             done += 1

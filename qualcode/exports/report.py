@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
+from qualcode.model import ProgressFn
 
 if TYPE_CHECKING:
     from qualcode.safeio.output import Confirm
@@ -76,6 +76,12 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     attribute = Attributor(project, show_names=show_names)
     records = project.transcript_records()
     status = project.status()
+    from qualcode.synthesis.reconciled import reconcile
+    from qualcode.synthesis.triangulation import describe_event
+
+    recon = reconcile(project)
+    reconciliation_note = (f"{len(recon.open)} passage-code pair(s) on which the coders disagree are not counted until"
+                           " settled") if recon.open else ""
     findings = ordered_findings(project)
     by_crit: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
@@ -95,8 +101,11 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         + ("<strong>this report shows informants' names: do not circulate it.</strong>" if show_names else
            "informants and interviewers are pseudonymised and attributions are anonymous.")
         + " References (TRANSCRIPT:UNIT) identify each passage in the project."
-        + ("" if not coders else " Heatmap and evaluation matrix count the codings of "
-           + _e(", ".join(coders)) + " only; findings show the passages linked to them, whoever coded them.")
+        + (" Heatmap, evaluation matrix and findings count the reconciled view: the agreed codings of the agreement"
+           " sample and the adjudicated ones, every other transcript as coded, nothing decided 'omit'"
+           + (f" ({reconciliation_note})" if reconciliation_note else "") + "." if not coders else
+           " Heatmap and evaluation matrix count the codings of " + _e(", ".join(coders))
+           + " only; findings show the passages linked to them, whoever coded them.")
         + "</p>")
     if status.get("needs_review"):
         add(f"<p class=\"note\"><strong>{status['needs_review']} coding(s) are waiting for review after a transcript"
@@ -130,11 +139,13 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     add("</tbody></table>")
 
     # ------------------------------------------------------------------ charts
+    from qualcode.exports.annexes import persons_summary
     from qualcode.exports.charts import criterion_heatmap, informants_chart
 
     add("<h2 id=\"charts\">Charts</h2><p class=\"note\">Coded passages (and informants) per evaluation question and"
         " stakeholder group, and who was heard, by group and sex.</p><div class=\"charts\">")
-    for chart in (criterion_heatmap(project, rows="code", evidence=ev), informants_chart(project)):
+    for chart in (criterion_heatmap(project, rows="code", evidence=ev, formats=("svg",)),
+                  informants_chart(persons_summary(project), formats=("svg",))):
         # matplotlib's SVG: text kept as text, no script; labels are escaped by the SVG writer
         add(f"<figure aria-label=\"{_e(chart.alt)}\">{chart.svg}<figcaption>{_e(chart.title)}</figcaption></figure>")
     add("</div>")
@@ -189,7 +200,9 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         add(f"<p class=\"statement\">{_e(f['id'])}. {_e(pseudo(f['statement']))} "
             f"<span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></p>")
         add(f"<p class=\"meta\">Criterion: {_e(f['criterion'])}" + (f"; question: {_e(f['code'])}" if f["code"] else "")
-            + f". Supported by {t['informants']} informant(s) in {len(t['groups'])} group(s)"
+            + f". Supported by {t['events']} data-collection event(s) ("
+            + _e("; ".join(describe_event(e) for e in t["event_list"]) or "none")
+            + f"), {t['informants']} informant(s) in {len(t['groups'])} group(s)"
             f" ({_e(', '.join(t['groups']) or 'none')}), {t['transcripts']} transcript(s),"
             f" {t['documents']} document(s) ({t['document_units']} coded passage(s)), sources:"
             f" {_e(', '.join(t['source_types']) or 'none')}."
@@ -341,7 +354,6 @@ def write_report(project: Project, out: str | Path, *, show_names: bool = False,
     claim_output(path, force=force, confirm=confirm, what="report")
     text = build_report(project, show_names=show_names, progress=progress, coders=coders)
     write_text(path, text, what="report (.html)")
-    from qualcode.synthesis.findings import list_findings
-
-    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),
+    n_findings = int(project.db.execute("SELECT count(*) FROM findings").fetchone()[0])
+    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": n_findings,
             "show_names": show_names, "coders": coders}

@@ -20,10 +20,12 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
     for value, width in zip(values, widths, strict=False):
         if value is None or isinstance(value, (int, float)):
             continue
+        text = str(value)
         per_line = max(4, int(width * 1.1))  # text runs a little narrower than the digits the width counts
+        if len(text) <= per_line and "\n" not in text:
+            continue
         # wrapping at word ends loses about a tenth of each line (counted, not wrapped: 100,000 rows stay quick)
-        n = sum(1 if len(part) <= per_line else math.ceil(len(part) / (per_line * 0.88))
-                for part in str(value).split("\n"))
+        n = sum(1 if len(part) <= per_line else math.ceil(len(part) / (per_line * 0.88)) for part in text.split("\n"))
         lines = max(lines, n)
     return None if lines == 1 else min(MAX_ROW_PT, lines * LINE_PT + 2)
 
@@ -37,7 +39,7 @@ def write_xlsx_tables(path: Path, sheets: list[tuple[str, list[str], list[list[A
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from qualcode.safeio.text import clean
+    from qualcode.safeio.cleaning import clean
 
     wb = Workbook()
     wb.properties.title = title

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from qualcode.safeio.text import clean
+from qualcode.safeio.cleaning import clean
 
 if TYPE_CHECKING:
     from qualcode.exports.charts import Chart

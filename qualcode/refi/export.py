@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
-from qualcode.project_io import safe_id
+from qualcode.importing import safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
 from qualcode.store import file_name, now_iso
@@ -18,7 +18,7 @@ from qualcode.store import file_name, now_iso
 if TYPE_CHECKING:
     from lxml import etree
 
-    from qualcode.model import Code, Codebook
+    from qualcode.model import Code, Codebook, ListedCoding, Memo, ProgressFn, Segment
     from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
@@ -91,7 +91,7 @@ def default_path(project: Project) -> Path:
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
                 positions: str = UTF16, show_names: bool = False, force: bool = False,
-                confirm: Confirm | None = None) -> dict[str, Any]:
+                confirm: Confirm | None = None, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
     :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
     its selection positions count (see :func:`export_qdpx`); memos are pseudonymised unless ``show_names``.
@@ -107,7 +107,8 @@ def export_refi(project: Project, path: str | Path | None = None, *, coders: lis
     if suffix in (".qdpx", ".qdc"):
         claim_output(out, force=force, confirm=confirm, what="REFI-QDA file")
     if suffix == ".qdpx":
-        return export_qdpx(project, out, coders=coders, positions=positions, show_names=show_names)
+        return export_qdpx(project, out, coders=coders, positions=positions, show_names=show_names,
+                           progress=progress)
     if suffix == ".qdc":
         if coders:
             # a codebook carries no codings, so limiting it to some coders would silently do nothing
@@ -126,7 +127,7 @@ def _write_file(out: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------- the project
 
 
-def shipped_text(stored: str, segments: list[dict[str, Any]]) -> tuple[str, list[tuple[int, str]]]:
+def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]]) -> tuple[str, list[tuple[int, str]]]:
     """A transcript as exported: the stored text with 'Speaker: ' before each turn, and where each label went
     (stored offset, label). The importer recognises a text sent back without qualcode.json by this form."""
     inserts: list[tuple[int, str]] = []
@@ -148,13 +149,14 @@ def shipped_text(stored: str, segments: list[dict[str, Any]]) -> tuple[str, list
 class _Text:
     """A transcript as shipped: the text with its speaker labels, and the offset map from the stored text."""
 
-    def __init__(self, stored: str, segments: list[dict[str, Any]]) -> None:
+    def __init__(self, stored: str, segments: Sequence[Mapping[str, Any]]) -> None:
         self.text, self.inserts = shipped_text(stored, segments)
         self.pos = ShippedOffsets(self.inserts)
 
 
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
-                positions: str = UTF16, show_names: bool = False) -> dict[str, Any]:
+                positions: str = UTF16, show_names: bool = False,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
     date), cases with their attributes and their informants' turns, memos where other tools read them. ``coders``
     limits codings and memos to those coders; ``positions`` is what selection positions count: ``"utf16"`` (NVivo,
@@ -181,20 +183,20 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     names = _unique_names(cb)
 
     transcripts = project.transcripts()
-    segments: dict[str, list[dict[str, Any]]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
+    segments: dict[str, list[Segment]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
     seg_index = {s["id"]: s for segs in segments.values() for s in segs}
     sha = {t["id"]: t["sha256"] for t in transcripts}
     from qualcode.safety.privacy import Pseudonymiser
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
     coding_transcript = {}
-    codings = []
+    codings: list[ListedCoding] = []
     for c in project.codings():
         if wanted is None or c["coder"] in wanted:
             coding_transcript[str(c["id"])] = c["transcript"]
             codings.append({**c, "memo": pseudo(c["memo"], c["transcript"]) if c["memo"] else c["memo"]})
 
-    def memo_transcript(m: dict[str, Any]) -> str | None:
+    def memo_transcript(m: Memo) -> str | None:
         target = str(m["target_id"])
         if m["target_type"] == "transcript":
             return target
@@ -202,10 +204,10 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             return str(seg_index[int(target)]["transcript"])
         return coding_transcript.get(target) if m["target_type"] == "coding" else None
 
-    memos = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in project.memos()
+    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in project.memos()
              if m["coder"] and (wanted is None or m["coder"] in wanted)]
     coding_ids = {c["id"] for c in codings}
-    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos}
+    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos if m["coder"]}
     files: dict[str, str] = {}
 
     def user(name: str | None) -> str | None:
@@ -289,13 +291,13 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     source_guid = {t["id"]: guid("source", f"{t['id']}:{t['sha256']}") for t in transcripts}
     if cases:
         case_elements = []
-        for c in cases:
-            el = e.Case(guid=case_guid[c["id"]], name=c["id"])
-            if described.get(("case", c["id"])):
-                el.append(e.Description("\n\n".join(described[("case", c["id"])])))
-            for v in values(c["attributes"]):
+        for case in cases:
+            el = e.Case(guid=case_guid[case["id"]], name=case["id"])
+            if described.get(("case", case["id"])):
+                el.append(e.Description("\n\n".join(described[("case", case["id"])])))
+            for v in values(case["attributes"]):
                 el.append(v)
-            for tid in c["transcripts"]:
+            for tid in case["transcripts"]:
                 if tid in source_guid:
                     el.append(e.SourceRef(targetGUID=source_guid[tid]))
             case_elements.append(el)
@@ -304,12 +306,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     # sources
     extension: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
                                  "transcripts": {}, "positions": positions}
-    by_segment: dict[int, list[dict[str, Any]]] = {}
+    by_segment: dict[int, list[ListedCoding]] = {}
     for c in codings:
         by_segment.setdefault(c["segment"], []).append(c)
     n_selections = 0
     source_elements = []
-    for t in transcripts:
+    for done, t in enumerate(transcripts):
+        if progress:
+            progress("writing sources", done, len(transcripts))
         tid = t["id"]
         segs = segments[tid]
         shipped = _Text(project.transcript_text(tid), segs)
@@ -355,7 +359,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             seg_notes = note_refs.get(("segment", str(s["id"])), [])
             if seg_notes:
                 # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
-                authors = sorted({m["coder"] for m in memos if m["target_type"] == "segment"
+                authors = sorted({m["coder"] or "" for m in memos if m["target_type"] == "segment"
                                   and str(m["target_id"]) == str(s["id"])})
                 sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s['id'])}:memo"), name=s["ref"],
                                            startPosition=str(start), endPosition=str(end),

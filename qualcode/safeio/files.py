@@ -1,4 +1,5 @@
-"""Reading the files users give and writing the files they ask for, with the same one-line errors everywhere."""
+"""Reading the files users give, within the file-size bound, with the same one-line errors everywhere (writing is
+:mod:`qualcode.safeio.output`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from qualcode.errors import InputError
 from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits
 from qualcode.safeio.output import output_error
 
-__all__ = ["check_size", "output_error", "read_input", "too_big", "write_output"]
+__all__ = ["check_size", "output_error", "read_input", "too_big"]
 
 
 def too_big(name: str, size: int, *, what: str = "file", bound: int | None = None) -> InputError:
@@ -83,13 +84,3 @@ def _read_capped(fh: BinaryIO, expected: int, bound: int) -> bytes:
         parts.append(chunk)
         total += len(chunk)
     return b"".join(parts)
-
-
-def write_output(path: str | Path, data: str | bytes, *, what: str = "file", encoding: str = "utf-8") -> None:
-    """Write an export completely or not at all, its folder created if needed: :mod:`qualcode.safeio.output`, the
-    one helper every writer uses (a caller that must not replace an existing file unasked calls
-    :func:`~qualcode.safeio.output.claim_output` first)."""
-    from qualcode.safeio.output import claim_output, write_bytes
-
-    target = claim_output(path, force=True, what=what)
-    write_bytes(target, data.encode(encoding) if isinstance(data, str) else data, what=what)

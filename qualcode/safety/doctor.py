@@ -8,6 +8,7 @@ data: one row per check with a status (``ok``, ``warning``, ``error``), what was
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ def run_doctor(path: str | Path, *, fix: bool = False) -> dict[str, Any]:
         checks.append(_foreign_keys(conn))
         checks.extend(_orphans(conn))
         checks.append(_offsets(conn))
+        checks.append(_characters(conn))
         checks.extend(_import_warnings(conn))
         checks.append(_event_log(conn))
         checks.append(_reviews(conn))
@@ -165,6 +167,41 @@ def _import_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         return [_check("import", "ok", "every transcript's speakers have roles; no layout left in the text")]
     return [_check("import", "warning", f"{tid}: {w}", None, transcript=tid)
             for tid, warnings in found.items() for w in warnings]
+
+
+def _characters(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Control and non-characters are removed at import and wherever text is typed; a project made by an older
+    qualcode may still hold some (shown as U+FFFD in the terminal, left out of exports)."""
+    from qualcode.safeio.cleaning import is_clean
+
+    queries = {
+        "transcript text": "SELECT text FROM transcript_versions",
+        "memo": "SELECT text FROM memos",
+        "coder name": "SELECT name FROM coders",
+        "informant attribute": "SELECT attributes FROM cases",
+        "coding memo": "SELECT memo FROM codings WHERE memo IS NOT NULL",
+    }
+    found: dict[str, int] = {}
+
+    def dirty(value: object) -> bool:
+        if what == "informant attribute" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = " ".join(str(v) for v in json.loads(value).values())  # JSON writes control characters escaped
+        return isinstance(value, str) and not is_clean(value)
+
+    for what, sql in queries.items():
+        try:
+            n = sum(1 for (value,) in conn.execute(sql) if dirty(value))
+        except sqlite3.Error:  # an older schema without the table: nothing to check there
+            continue
+        if n:
+            found[what] = n
+    if found:
+        listed = ", ".join(f"{n} {what}(s)" for what, n in found.items())
+        return _check("characters", "warning", f"control or non-characters in {listed} (from an older qualcode)",
+                      "import those transcripts again (the import removes them) and edit those memos or names; the "
+                      "terminal shows them as \ufffd meanwhile", count=sum(found.values()))
+    return _check("characters", "ok", "no control or non-characters in the project's text")
 
 
 def _offsets(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
+from qualcode.speakers import GENERIC_LABEL
 
 __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "madam", "madame", "sir", "mister", "anh", "chị", "chi",
           "ông", "bà"}
-# speaker labels that are placeholders, not names (P1, Participant 2, Speaker 3, R1, A, B)
-GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown)?"
-                           r"\s*[-_ ]?\s*\d*[a-z]?$", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")

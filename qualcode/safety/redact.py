@@ -12,6 +12,7 @@ reported too: no export can replace those, so they must be changed at the source
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,8 @@ def identifier_check(project: Project, transcript: str | None = None) -> dict[st
     "counts"}``; ``replacement`` is what exports show instead (None where an export cannot replace it: an id or a
     file name, which must be changed at the source).
     """
-    from qualcode.safety.privacy import GENERIC_LABEL, Pseudonymiser, _looks_like_name, speaker_label
+    from qualcode.safety.privacy import Pseudonymiser, _looks_like_name, speaker_label
+    from qualcode.speakers import GENERIC_LABEL
     from qualcode.store import is_interviewer_label
 
     pseudo = Pseudonymiser(project)
@@ -116,7 +118,7 @@ def _id_hits(pseudo: Any, ident: str, where: str, hits: list[dict[str, Any]], ti
                                 " case_id)"})
 
 
-def _memo_transcript(project: Project, memo: dict[str, Any]) -> str | None:
+def _memo_transcript(project: Project, memo: Mapping[str, Any]) -> str | None:
     target = str(memo["target_id"])
     if memo["target_type"] == "transcript":
         return target

@@ -74,7 +74,8 @@ def audit(project: Project, *, finding_ids: list[str] | None = None, show_names:
             now = texts[key][c["start"]:c["end"]]
             if now != link["quote"] or now != c["text"]:
                 problems.append(_problem("error", "quote_changed", f"the quote of {where} no longer matches its"
-                                         " transcript verbatim; check the passage and re-link it",
+                                         " transcript verbatim; check the passage and re-link it (qualcode findings"
+                                         f" link {f['id']} --coding {c['id']})",
                                          ref=link["segment_ref"], coding=c["id"],
                                          linked_quote=pseudo(link["quote"], c["transcript"]),
                                          transcript_text=pseudo(now, c["transcript"])))
@@ -123,10 +124,11 @@ def audit(project: Project, *, finding_ids: list[str] | None = None, show_names:
                                          + (", ".join(t["silent_groups"]) or "none")))
             if len(support) >= 1 and t["events"] == 1:
                 only = t["event_list"][0]
+                why = (": its participants heard each other, so it counts once" if only["participants"] > 1
+                       else "")
                 problems.append(_problem("warning", "one_event", "all supporting evidence comes from one"
-                                         f" data-collection event, {describe_event(only)}: its participants heard"
-                                         " each other, so it counts once; look for the same view in another"
-                                         " interview or discussion", event=only["id"]))
+                                         f" data-collection event, {describe_event(only)}{why}; look for the same"
+                                         " view in another interview or discussion", event=only["id"]))
             coders = {c["coder"] for _, c in support}
             if len(support) >= 1 and len(coders) == 1:
                 problems.append(_problem("warning", "one_coder", f"all supporting evidence was coded by one coder"

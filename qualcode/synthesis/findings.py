@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
-from qualcode.safeio.text import clean
+from qualcode.safeio.cleaning import clean
 
 if TYPE_CHECKING:
+    from qualcode.model import Citation
     from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
@@ -136,7 +138,7 @@ def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str
 
 
 def _resolve_codings(project: Project, *, coding: int | None, segment: str | None, code: str | None,
-                     coder_filter: str | None, criterion: str) -> list[dict[str, Any]]:
+                     coder_filter: str | None, criterion: str) -> Sequence[Mapping[str, Any]]:
     if coding is not None:
         found = _codings_by_id(project, [coding])
         if not found:
@@ -145,14 +147,14 @@ def _resolve_codings(project: Project, *, coding: int | None, segment: str | Non
     if segment is None:
         raise QualcodeError("say which evidence to link", hint="pass --coding N, or --segment TRANSCRIPT:N [--code ID]")
     seg_id = project.resolve_segment(segment)
-    found = project.codings(segment=seg_id, code=code, coder=coder_filter)
+    listed = project.codings(segment=seg_id, code=code, coder=coder_filter)
     if code is None:
-        found = [c for c in found if c["criterion"] == criterion] or found
-    if not found:
+        listed = [c for c in listed if c["criterion"] == criterion] or listed
+    if not listed:
         what = f"code '{code}'" if code else "any code"
         raise NotFoundError(f"segment {segment} has no coding with {what}",
                             hint="code the passage first ('qualcode codings add') or pick another")
-    return found
+    return listed
 
 
 def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
@@ -172,13 +174,20 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
                                    criterion=finding["criterion"])
         added = []
         for c in codings:
+            seg = project.segment(c["segment"])
             exists = _stored_link(project, finding_id, c["id"])
             if exists:
-                if exists["stance"] == stance:
+                if exists["stance"] != stance:
+                    raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as"
+                                        f" '{exists['stance']}'", hint=f"unlink it first: qualcode findings unlink"
+                                                                       f" {finding_id} --coding {c['id']}")
+                if exists["quote"] == seg["text"] and exists["ref"] == seg["ref"]:
                     continue
-                raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as '{exists['stance']}'",
-                                    hint=f"unlink it first: qualcode findings unlink {finding_id} --coding {c['id']}")
-            seg = project.segment(c["segment"])
+                # the passage changed since it was linked (the audit says 'quote_changed'): linking it again
+                # takes the passage as it reads now, which is what the audit asks for
+                project.db.execute("DELETE FROM finding_evidence WHERE id = ?", (exists["id"],))
+                project.log_event("finding.unlink", "finding", finding_id, coder=coder, before=exists)
+                note = exists["note"] if note is None else note
             if seg["role"] == "interviewer":
                 raise QualcodeError(f"{seg['ref']} is an interviewer's turn, not evidence", hint="link the answer")
             ts = _now()
@@ -190,7 +199,7 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
             )
             link = _link_row(project, int(cur.lastrowid or 0))
             project.log_event("finding.link", "finding", finding_id, coder=coder, after=link)
-            added.append(link)
+            added.append({**link, "relinked": exists is not None, "was": exists["quote"] if exists else None})
         project.db.execute("UPDATE findings SET updated = ? WHERE id = ?", (_now(), finding_id))
     return added
 
@@ -418,6 +427,13 @@ def _link_row(project: Project, link_id: int) -> dict[str, Any]:
     return d
 
 
+def citing_findings(project: Project, coding_id: int) -> list[Citation]:
+    """The findings a coding is evidence for (finding id, passage, stance): removing the coding breaks them."""
+    return [{"finding": r[0], "ref": r[1], "stance": r[2]} for r in project.db.execute(
+        "SELECT finding_id, segment_ref, stance FROM finding_evidence WHERE coding_id = ? ORDER BY finding_id",
+        (coding_id,))]
+
+
 def evidence_links(project: Project, finding_id: str | None = None) -> list[dict[str, Any]]:
     """Evidence links as stored (ordered by finding, then passage)."""
     sql = "SELECT id FROM finding_evidence"
@@ -446,8 +462,9 @@ def list_findings(project: Project, *, criterion: str | None = None) -> list[dic
         assert f is not None
         links = evidence_links(project, fid)
         t = tri[fid]
-        f["supporting"] = sum(1 for x in links if x["stance"] == "supports")
-        f["contradicting"] = sum(1 for x in links if x["stance"] == "contradicts")
+        # passages, not codings: a passage both coders coded is one piece of evidence
+        f["supporting"] = len({x["ref"] for x in links if x["stance"] == "supports"})
+        f["contradicting"] = len({x["ref"] for x in links if x["stance"] == "contradicts"})
         f["strength"] = t["strength"]
         f["groups"] = t["groups"]
         f["informants"] = t["informants"]
@@ -472,6 +489,7 @@ def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
             link["model_version"] = c["model_version"]
             link["status"] = c["status"]
             link["current_ref"] = c["ref"]
+            link["segment"] = c["segment"]
     f["evidence"] = links
     f["triangulation"] = finding_triangulation(project, [finding_id])[finding_id]
     return f
@@ -506,7 +524,12 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     from qualcode.synthesis.evidence import reference
 
     records = project.transcript_records()
+    from qualcode.synthesis.reconciled import reconcile
+
+    recon = reconcile(project)
     for link in data["evidence"]:
+        # whether the reconciled view counts it: 'omitted' in adjudication, 'open' disagreement, or counted
+        link["view"] = recon.state(link["segment"], link["code"]) if link.get("segment") else "removed"
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
         link["record"] = records.get(link["transcript"], "verbatim")
         if link.get("note"):
@@ -592,7 +615,7 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
     from qualcode.safeio import yaml as safe_yaml
-    from qualcode.safeio.text import clean_data, describe
+    from qualcode.safeio.cleaning import clean_data, describe
     from qualcode.textfile import read_user_text
 
     p = Path(path)

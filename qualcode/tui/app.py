@@ -1,4 +1,4 @@
-"""The coding workbench: a Textual front end on the project store and :mod:`qualcode.workbench`.
+"""The coding workbench: a Textual front end on the project store and the actions (:mod:`qualcode.actions`).
 
 One app factory, :func:`make_app`, serves ``qualcode code`` and the tests. The app keeps a read connection for the
 screens and one writer thread with its own connection: every write is queued there, committed, and only then does
@@ -15,19 +15,21 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
+from qualcode.model import Suggestion
 from qualcode.store import Project
+from qualcode.tui import keymap
+from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.typeahead import TypeAhead
 
 POLL_SECONDS = 1.5
@@ -63,7 +65,7 @@ class WriteFinished(Message):
 class SuggestionsReady(Message):
     """Suggestions for some units were computed in the background."""
 
-    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "", *, generation: int = 0) -> None:
+    def __init__(self, suggestions: dict[int, list[Suggestion]], note: str = "", *, generation: int = 0) -> None:
         self.suggestions = suggestions
         self.note = note
         self.generation = generation
@@ -75,11 +77,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("A", "adjudicate", "Adjudicate", show=False),
-    ]
+    BINDINGS = keymap.bindings("everywhere")
 
     def __init__(
         self,
@@ -112,11 +110,11 @@ class QualcodeApp(TypeAhead, App[None]):
         self.last_error = False
         self.suggestions_enabled = suggestions
         self.suggestion_note = "fitting suggestions…" if suggestions else "suggestions are off"
-        self._suggestions: dict[int, list[dict[str, Any]]] = {}
+        self._suggestions: dict[int, list[Suggestion]] = {}
         self._requested: dict[int, int] = {}  # unit -> generation it was last asked for
         self._suggest_failed = False
         self._engine: Any = None
-        self._wanted: dict[int, dict[str, Any]] = {}
+        self._wanted: dict[int, Mapping[str, Any]] = {}
         self._wanted_lock = threading.Lock()
         self._suggest_running = False
         self._generation = 0
@@ -131,7 +129,7 @@ class QualcodeApp(TypeAhead, App[None]):
     # ------------------------------------------------------------------ start and stop
 
     def on_mount(self) -> None:
-        from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+        from qualcode.tui.screens import ProjectScreen
 
         # A plain daemon thread rather than a Textual worker: it lives as long as the app, and a crash elsewhere
         # must not leave the event loop waiting for it at exit.
@@ -143,11 +141,9 @@ class QualcodeApp(TypeAhead, App[None]):
             self._watch_terminal()
         self.push_screen(ProjectScreen())
         if self.start_queue:
-            from qualcode.tui.queue_screen import QueueScreen
-
-            self.push_screen(QueueScreen())
+            self.open_queue()
         elif self.start_transcript:
-            self.push_screen(TranscriptScreen(self.start_transcript))
+            self.open_transcript(self.start_transcript)
 
     async def action_quit(self) -> None:
         """Quit once every queued write is committed (nothing is ever 'saved later')."""
@@ -263,7 +259,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     # ------------------------------------------------------------------ suggestions (background worker)
 
-    def suggestions_for(self, unit: dict[str, Any]) -> list[dict[str, Any]] | None:
+    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
         """Cached suggestions for a unit, with code names and colours; None (and a background request) if not
         computed yet. After a coding they stay on screen until the refitted model's replace them in place."""
         uid = int(unit["id"])
@@ -273,7 +269,7 @@ class QualcodeApp(TypeAhead, App[None]):
         if found is None:
             return None
         codebook = self.project.codebook()
-        out = []
+        out: list[Suggestion] = []
         for s in found:
             code = codebook.get(s["code"])
             if code is not None:
@@ -289,7 +285,7 @@ class QualcodeApp(TypeAhead, App[None]):
             return None
         return False
 
-    def _request_around(self, unit: dict[str, Any]) -> None:
+    def _request_around(self, unit: Mapping[str, Any]) -> None:
         """Ask for the suggestions of a unit and of the units ahead of it (the next ones to be read), the unit on
         screen first; those computed by the current model are not asked again."""
         if not self.suggestions_enabled or self._suggest_failed:
@@ -297,9 +293,9 @@ class QualcodeApp(TypeAhead, App[None]):
         uid = int(unit["id"])
         if self._requested.get(uid) == self._generation and uid in self._wanted_ids():
             return
-        units = getattr(self.screen, "units", None) or [unit]
+        units = (self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None) or [unit]
         pos = next((i for i, u in enumerate(units) if u["id"] == uid), 0)
-        ahead = units[pos: pos + AHEAD] + units[max(0, pos - BEHIND): pos]
+        ahead = [*units[pos: pos + AHEAD], *units[max(0, pos - BEHIND): pos]]
         window = [u for u in ahead if self._fresh.get(int(u["id"]), -1) < self._generation
                   and self._requested.get(int(u["id"])) != self._generation]
         if not window and self._fresh.get(uid, -1) >= self._generation:
@@ -330,15 +326,14 @@ class QualcodeApp(TypeAhead, App[None]):
             self._generation += 1
             self._needs_retrain = True
             self._wanted.clear()
-        view = getattr(self.screen, "view", None)
-        current = getattr(view, "current", None) if view is not None else getattr(self.screen, "current", None)
+        current = self.screen.current_unit() if isinstance(self.screen, WorkbenchScreen) else None
         if current is not None:
             self._request_around(current)
 
     @work(thread=True, group="suggester", exit_on_error=False)
     def _suggest_loop(self) -> None:
         """The one suggestion thread: fits once, retrains after codings change, scores the units asked for."""
-        from qualcode import workbench as wb
+        from qualcode.actions import views as wb
 
         project = Project.open(self.project_path)
         try:
@@ -396,9 +391,8 @@ class QualcodeApp(TypeAhead, App[None]):
                 self._fresh[uid] = message.generation
         self.suggestion_note = message.note
         for screen in self.screen_stack:
-            hook = getattr(screen, "suggestions_updated", None)
-            if hook is not None:
-                hook()
+            if isinstance(screen, WorkbenchScreen):
+                screen.suggestions_updated()
 
     # ------------------------------------------------------------------ other processes
 
@@ -426,16 +420,13 @@ class QualcodeApp(TypeAhead, App[None]):
             self.suggestions_changed()
         # only the screen in front is redrawn now; the ones below catch up when they come back
         for screen in self.screen_stack:
-            if screen is self.screen:
-                apply = getattr(screen, "apply_store_changes", None)
-                if apply is not None:
-                    apply(changes)
-                else:
-                    reload = getattr(screen, "reload_from_store", None)
-                    if reload is not None:
-                        reload()
+            in_front = screen is self.screen
+            if not isinstance(screen, WorkbenchScreen):
+                continue
+            if in_front:
+                screen.apply_store_changes(changes)
             else:
-                screen.stale = True  # type: ignore[attr-defined]
+                screen.stale = True
 
     # ------------------------------------------------------------------ messages to the evaluator
 
@@ -445,9 +436,8 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        update = getattr(self.screen, "update_status", None)
-        if update is not None:
-            update()
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.update_status()
 
     # ------------------------------------------------------------------ help and the command palette
 
@@ -459,17 +449,43 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
-        yield SystemCommand("Keys", "Show every key of this screen", self.action_help)
-        yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
+        if isinstance(screen, WorkbenchScreen):
+            yield from screen.palette_commands()
+        yield from keymap.palette("everywhere", self.run_action)
 
     def action_adjudicate(self) -> None:
         from qualcode.tui.adjudication_screen import AdjudicationScreen
 
         if not isinstance(self.screen, AdjudicationScreen):
             self.push_screen(AdjudicationScreen())
+
+    # ------------------------------------------------------------------ where the screens ask to go
+
+    def on_transcript_requested(self, message: TranscriptRequested) -> None:
+        self.open_transcript(message.transcript, message.ref)
+
+    def on_queue_requested(self, message: QueueRequested) -> None:
+        self.open_queue()
+
+    def on_project_view_requested(self, message: ProjectViewRequested) -> None:
+        from qualcode.tui.screens import ProjectScreen
+
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(ProjectScreen())
+
+    def open_transcript(self, transcript: str, ref: str | None = None) -> None:
+        """Show a transcript in the transcript view, on unit ``ref`` (else the coder's first uncoded unit)."""
+        from qualcode.tui.screens import TranscriptScreen
+
+        self.push_screen(TranscriptScreen(transcript, ref=ref))
+
+    def open_queue(self) -> None:
+        """Queue mode: the coder's uncoded units, most informative first, with their suggestions."""
+        from qualcode.tui.queue_screen import QueueScreen
+
+        self.push_screen(QueueScreen())
 
 
 def make_app(

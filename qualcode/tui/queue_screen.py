@@ -1,23 +1,25 @@
 """Queue mode: step through uncoded units, accepting, correcting or skipping suggestions.
 
-The order comes from :func:`qualcode.workbench.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
+The order comes from :func:`qualcode.actions.views.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
 corrected unit retrains the suggester in the background, so the next units' suggestions reflect it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from qualcode import workbench as wb
-from qualcode.tui.screens import WorkbenchScreen
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
+from qualcode.model import QueuedUnit, Reversal, Suggestion
+from qualcode.tui import keymap
+from qualcode.tui.host import TranscriptRequested, WorkbenchScreen
 from qualcode.tui.widgets.panels import KeyBar, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import clock
 
@@ -25,22 +27,13 @@ from qualcode.tui.widgets.unit_view import clock
 class QueueScreen(WorkbenchScreen):
     """One uncoded unit at a time, with its neighbours for context and the suggestions to accept."""
 
-    BINDINGS = [
-        *[Binding(str(n), f"accept({n})", f"Accept {n}", show=n == 1, key_display="1-9" if n == 1 else None)
-          for n in range(1, 10)],
-        Binding("c", "correct", "Correct"),
-        Binding("x", "reject", "Reject"),
-        Binding("s,space", "skip", "Skip"),
-        Binding("k,up", "back", "Back", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("o", "open", "Open in transcript"),
-        Binding("escape", "leave", "Leave queue"),
-    ]
+    KEYS = "queue"
+    BINDINGS = keymap.bindings(KEYS)
 
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()
         self.transcript = transcript
-        self.units: list[dict[str, Any]] = []
+        self.units: list[QueuedUnit] = []
         self.position = 0
         self.done = 0
 
@@ -54,9 +47,7 @@ class QueueScreen(WorkbenchScreen):
             yield Static(id="queue-codes")
         yield SuggestionsPanel(id="queue-suggestions")
         yield StatusBar(id="status")
-        yield KeyBar([("1-9", "accept(1)", "Accept"), ("c", "correct", "Correct"), ("x", "reject", "Reject"),
-                      ("s", "skip", "Skip"), ("u", "undo", "Undo"), ("o", "open", "Open"), ("esc", "leave", "Leave"),
-                      ("?", "app.help", "Keys")])
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
         self.title = "Queue"
@@ -69,10 +60,10 @@ class QueueScreen(WorkbenchScreen):
         """Order the queue off the UI thread (the model scores every uncoded unit)."""
         from qualcode.store import Project
 
-        project = Project.open(self.qapp.project_path)
+        project = Project.open(self.host.project_path)
         try:
-            ordered = self.qapp.suggestions_enabled
-            with self.qapp.model_lock:
+            ordered = self.host.suggestions_enabled
+            with self.host.model_lock:
                 try:
                     units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=ordered)
                 except Exception:  # a model problem: fall back to transcript order rather than no queue
@@ -81,13 +72,13 @@ class QueueScreen(WorkbenchScreen):
             project.close()
         self.app.call_from_thread(self._loaded, units)
 
-    def _loaded(self, units: list[dict[str, Any]]) -> None:
+    def _loaded(self, units: list[QueuedUnit]) -> None:
         self.units = units
         self.position = 0
         self.show()
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> QueuedUnit | None:
         return self.units[self.position] if 0 <= self.position < len(self.units) else None
 
     def show(self) -> None:
@@ -127,7 +118,7 @@ class QueueScreen(WorkbenchScreen):
         text = n["text"] if len(n["text"]) < 240 else n["text"][:239] + "…"
         return Text(f"{n['speaker']}: {text}" if n.get("speaker") else text, style="dim italic")
 
-    def _show_codes(self, u: dict[str, Any]) -> None:
+    def _show_codes(self, u: QueuedUnit) -> None:
         codings = self.project.codings(segment=u["id"])
         codebook = self.project.codebook()
         text = Text()
@@ -141,10 +132,10 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         if u is None:
             return
-        found = self.qapp.suggestions_for(u)
+        found = self.host.suggestions_for(u)
         panel = self.query_one(SuggestionsPanel)
         if found is None:
-            panel.show([], self.qapp.suggestion_note or "fitting suggestions…")
+            panel.show([], self.host.suggestion_note or "fitting suggestions…")
         else:
             panel.show(found, "" if found else "no suggestion for this unit: press c to pick a code")
 
@@ -155,8 +146,8 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=(u["ref"] if u else "queue empty"),
-            progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.qapp.pending_writes),
-            message=self.qapp.last_message, error=self.qapp.last_error)
+            progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.host.pending_writes),
+            message=self.host.last_message, error=self.host.last_error)
 
     # ------------------------------------------------------------------ actions
 
@@ -167,21 +158,22 @@ class QueueScreen(WorkbenchScreen):
             self.position += 1
         self.show()
 
-    def _shown(self) -> list[dict[str, Any]]:
+    def shown_suggestions(self) -> list[Suggestion]:
         u = self.current
-        return (self.qapp.suggestions_for(u) or []) if u is not None else []
+        return (self.host.suggestions_for(u) or []) if u is not None else []
 
     def action_accept(self, number: int) -> None:
         u = self.current
-        shown = self._shown()
+        shown = self.shown_suggestions()
         if u is None:
             return
         if number > len(shown):
-            self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
+            self.host.say(f"no suggestion {number} for {u['ref']}", error=True)
             return
         s = shown[number - 1]
         coder = self.coder
-        self.qapp.write(lambda p: wb.accept_suggestion(p, u["id"], s, coder=coder), self._coded,
+        self.host.write(lambda p: coding.accept_suggestion(p, u["id"], s["code"], coder=coder, score=s["score"],
+                                                            model_version=s["model_version"]), self._coded,
                         label=f"accepted {s.get('name') or s['code']} for {u['ref']}")
         self._advance()
 
@@ -191,22 +183,17 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         if u is None:
             return
-        shown = self._shown()
+        shown = self.shown_suggestions()
         coder = self.coder
 
         def chosen(code: str | None) -> None:
             if not code:
                 return
 
-            def run(p: Any) -> dict[str, Any]:
-                with p.transaction():
-                    result = wb.apply_code(p, [u["id"]], code, coder=coder)
-                    for s in shown[:1]:  # the top suggestion was wrong: the model should learn that
-                        if s["code"] != code:
-                            wb.reject_suggestion(p, u["id"], s, coder=coder)
-                return result
-
-            self.qapp.write(run, self._coded, label=f"coded {u['ref']}: {code}")
+            # the top suggestion was wrong: the model learns that from the correction
+            top = shown[0] if shown else None
+            self.host.write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top), self._coded,
+                            label=f"coded {u['ref']}: {code}")
             self._advance()
 
         counts = wb.code_counts(self.project)
@@ -214,18 +201,13 @@ class QueueScreen(WorkbenchScreen):
 
     def action_reject(self) -> None:
         u = self.current
-        shown = self._shown()
+        shown = self.shown_suggestions()
         if u is None:
             return
         coder = self.coder
 
-        def run(p: Any) -> int:
-            with p.transaction():
-                for s in shown:
-                    wb.reject_suggestion(p, u["id"], s, coder=coder)
-            return len(shown)
-
-        self.qapp.write(run, lambda n: self.qapp.suggestions_changed(),
+        self.host.write(lambda p: coding.reject_suggestions(p, u["id"], shown, coder=coder),
+                        lambda _decisions: self.host.suggestions_changed(),
                         label=f"rejected {len(shown)} suggestion(s) for {u['ref']}")
         self._advance()
 
@@ -239,34 +221,31 @@ class QueueScreen(WorkbenchScreen):
 
     def _coded(self, result: Any) -> None:
         self.done += 1
-        self.qapp.suggestions_changed()
+        self.host.suggestions_changed()
         self.update_status()
 
     def action_undo(self) -> None:
         coder = self.coder
 
-        def done(result: dict[str, Any] | None) -> None:
+        def done(result: Reversal | None) -> None:
             if result is None:
-                self.qapp.say("nothing to undo")
+                self.host.say("nothing to undo")
                 return
-            state = result.get("state") or result.get("previous") or {}
-            seg = state.get("segment_id")
+            seg = result["segment"]
             for i, u in enumerate(self.units):
                 if u["id"] == seg:
                     self.position = i
                     self.done = max(0, self.done - 1)
-            self.qapp.suggestions_changed()
+            self.host.suggestions_changed()
             self.show()
-            self.qapp.say(f"undo {result['action']}")
+            self.host.say(f"undo {result['action']}")
 
-        self.qapp.write(lambda p: p.undo(coder=coder), done)
+        self.host.write(lambda p: history.undo(p, coder=coder), done)
 
     def action_open(self) -> None:
-        from qualcode.tui.screens import TranscriptScreen
-
         u = self.current
         if u is not None:
-            self.app.push_screen(TranscriptScreen(u["transcript"], ref=u["ref"]))
+            self.post_message(TranscriptRequested(u["transcript"], u["ref"]))
 
     def action_leave(self) -> None:
         self.app.pop_screen()
@@ -279,12 +258,8 @@ class QueueScreen(WorkbenchScreen):
         if self.current is not None:
             self._show_codes(self.current)
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Accept the top suggestion", "Apply suggestion 1 and go on (1)",
-                            lambda: self.action_accept(1))
-        yield SystemCommand("Correct", "Pick another code for this unit (c)", self.action_correct)
-        yield SystemCommand("Reject suggestions", "Reject every suggestion for this unit (x)", self.action_reject)
-        yield SystemCommand("Skip", "Leave this unit for later (s)", self.action_skip)
-        yield SystemCommand("Undo", "Undo your last action (u)", self.action_undo)
-        yield SystemCommand("Open in transcript", "See the unit in its transcript (o)", self.action_open)
-        yield SystemCommand("Leave the queue", "Back to where you were (Esc)", self.action_leave)
+    def current_unit(self) -> QueuedUnit | None:
+        return self.current
+
+    def units_nearby(self) -> Sequence[QueuedUnit]:
+        return self.units

@@ -2,96 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
-from qualcode import workbench as wb
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
+from qualcode.actions.projects import set_speaker_role
 from qualcode.folding import fold
-from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
+from qualcode.model import Applied, CodedUnit, Removed, Reversal, Suggestion, TranscriptRow
+from qualcode.tui import keymap
+from qualcode.tui.dialogs import SearchJump
+from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
+from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, PlainCell, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
 
 if TYPE_CHECKING:
     from qualcode.store import Project
-    from qualcode.tui.app import QualcodeApp
 
 SORT_COLUMNS = {"id": "ID", "type": "Type", "group": "Stakeholder group", "location": "Location",
                 "progress": "Progress", "coders": "Coders"}
 
 
-class WorkbenchScreen(Screen[None]):
-    """Shared helpers: the app, its read connection and the coder."""
-
-    stale = False  # the project changed while another screen was in front
-
-    def on_screen_resume(self) -> None:
-        if self.stale:
-            self.stale = False
-            self.reload_from_store()
-        self.update_status()
-
-    def reload_from_store(self) -> None:
-        pass
-
-    @property
-    def qapp(self) -> QualcodeApp:
-        return cast("QualcodeApp", self.app)
-
-    @property
-    def project(self) -> Project:
-        return self.qapp.project
-
-    @property
-    def coder(self) -> str:
-        return self.qapp.coder
-
-    def update_status(self) -> None:
-        pass
-
-
 # ---------------------------------------------------------------------------- project view
-
-
-class PlainCell(Text):
-    """A table cell holding data as plain text (never markup) that compares equal to that text."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, end="")
-
-    def __eq__(self, other: object) -> bool:
-        return self.plain == other if isinstance(other, str) else super().__eq__(other)
-
-    __hash__ = Text.__hash__
 
 
 class ProjectScreen(WorkbenchScreen):
     """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
 
-    BINDINGS = [
-        Binding("enter", "open", "Open", show=True, priority=False),
-        Binding("slash,f", "filter", "Filter", key_display="/"),
-        Binding("s", "sort", "Sort"),
-        Binding("r", "reverse", "Reverse", show=False),
-        Binding("R", "speakers", "Speakers", show=False),
-        Binding("w", "queue", "Queue"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    KEYS = "project"
+    BINDINGS = keymap.bindings(KEYS)
 
     def __init__(self) -> None:
         super().__init__()
         self.sort_key = "id"
         self.reverse = False
         self.reviews = 0  # codings a re-import could not place, waiting for review
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[TranscriptRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,9 +52,7 @@ class ProjectScreen(WorkbenchScreen):
                     compact=True)
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
-        yield KeyBar([("enter", "open", "Open"), ("/", "filter", "Filter"), ("s", "sort", "Sort"),
-                      ("w", "queue", "Queue"), ("?", "app.help", "Keys"), ("q", "app.quit", "Quit"),
-                      ("^p", "app.command_palette", "Palette")])
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
@@ -152,8 +103,8 @@ class ProjectScreen(WorkbenchScreen):
         waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
-            progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),
-            message=self.qapp.last_message, error=self.qapp.last_error)
+            progress={"coded": coded, "total": total}, saving=bool(self.host.pending_writes),
+            message=self.host.last_message, error=self.host.last_error)
 
     def _selected(self) -> str | None:
         table = self.query_one("#transcripts", DataTable)
@@ -164,12 +115,12 @@ class ProjectScreen(WorkbenchScreen):
     def action_open(self) -> None:
         tid = self._selected()
         if tid:
-            self.app.push_screen(TranscriptScreen(tid))
+            self.post_message(TranscriptRequested(tid))
 
     @on(DataTable.RowSelected, "#transcripts")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.app.push_screen(TranscriptScreen(str(event.row_key.value)))
+            self.post_message(TranscriptRequested(str(event.row_key.value)))
 
     @on(DataTable.HeaderSelected, "#transcripts")
     def _header(self, event: DataTable.HeaderSelected) -> None:
@@ -213,12 +164,9 @@ class ProjectScreen(WorkbenchScreen):
         self.query_one("#transcripts", DataTable).action_cursor_up()
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue_screen import QueueScreen
-
-        self.app.push_screen(QueueScreen())
+        self.post_message(QueueRequested())
 
     def action_speakers(self) -> None:
-        from qualcode.importing import stored_speakers
         from qualcode.tui.dialogs import SpeakerRoles
 
         tid = self._selected()
@@ -234,19 +182,10 @@ class ProjectScreen(WorkbenchScreen):
             def done(result: dict[str, Any]) -> None:
                 self.reload_from_store()
 
-            self.qapp.write(lambda p: p.set_speaker_role(tid, label, role, coder=coder), done,
+            self.host.write(lambda p: set_speaker_role(p, tid, label, role, coder=coder), done,
                             label=f"{tid}: '{label}' is now {role}")
 
-        self.app.push_screen(SpeakerRoles(stored_speakers(self.project, tid)), chosen)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Open transcript", "Code the highlighted transcript", self.action_open)
-        yield SystemCommand("Speakers and roles", "See the highlighted transcript's speakers and correct a role",
-                            self.action_speakers)
-        yield SystemCommand("Filter transcripts", "Type to filter by id, group, location or coder",
-                            self.action_filter)
-        yield SystemCommand("Sort transcripts", "Sort by the next column", self.action_sort)
-        yield SystemCommand("Queue mode", "Step through uncoded units with suggestions", self.action_queue)
+        self.app.push_screen(SpeakerRoles(wb.speakers(self.project, tid)), chosen)
 
 
 # ---------------------------------------------------------------------------- transcript view
@@ -255,36 +194,17 @@ class ProjectScreen(WorkbenchScreen):
 class TranscriptScreen(WorkbenchScreen):
     """Code one transcript with the keyboard: units on the left, codebook, suggestions and memo on the right."""
 
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Next", show=False),
-        Binding("k,up", "move(-1)", "Previous", show=False),
-        Binding("pagedown", "move(10)", show=False),
-        Binding("pageup", "move(-10)", show=False),
-        Binding("home,g", "jump(0)", show=False),
-        Binding("end,G", "jump(-1)", show=False),
-        Binding("c", "pick_code", "Code"),
-        Binding("d", "remove_code", "Remove"),
-        Binding("n", "next_uncoded", "Next uncoded"),
-        Binding("v", "select", "Select"),
-        Binding("m", "memo", "Memo"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("f", "filter_codes", "Filter codes", show=False),
-        Binding("w", "queue", "Queue", show=False),
-        Binding("t", "transcripts", "Transcripts", show=False),
-        Binding("escape", "escape", show=False),
-        *[Binding(str(n), f"accept({n})", f"Accept {n}", show=False) for n in range(1, 10)],
-    ]
+    KEYS = "transcript"
+    BINDINGS = keymap.bindings(KEYS)
 
     def __init__(self, transcript: str, *, ref: str | None = None) -> None:
         super().__init__()
         self.transcript = transcript
         self.start_ref = ref
-        self.units: list[dict[str, Any]] = []
+        self.units: list[CodedUnit] = []
         self.positions: dict[int, int] = {}  # segment id -> position in units
         self.counts: dict[str, int] = {}
-        self.suggestions: dict[int, list[dict[str, Any]]] = {}
+        self.suggestions: dict[int, list[Suggestion]] = {}
         self.suggestion_note = ""
         self.progress: dict[str, int] = {"coded": 0, "total": 0}
 
@@ -303,11 +223,7 @@ class TranscriptScreen(WorkbenchScreen):
                 yield SuggestionsPanel(id="suggestions")
                 yield MemoPanel(id="memo")
         yield StatusBar(id="status")
-        yield KeyBar([("c", "pick_code", "Code"), ("1-9", "accept(1)", "Accept"), ("d", "remove_code", "Remove"),
-                      ("n", "next_uncoded", "Next uncoded"), ("v", "select", "Select"), ("m", "memo", "Memo"),
-                      ("u", "undo", "Undo"), ("^r", "redo", "Redo"), ("/", "search", "Search"),
-                      ("w", "queue", "Queue"), ("t", "transcripts", "Transcripts"), ("?", "app.help", "Keys"),
-                      ("q", "app.quit", "Quit")])
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
         self.load(self.transcript, self.start_ref)
@@ -384,7 +300,7 @@ class TranscriptScreen(WorkbenchScreen):
                 where += f" · {len(self.view.selection)} selected"
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=where, progress=self.progress,
-            saving=bool(self.qapp.pending_writes), message=self.qapp.last_message, error=self.qapp.last_error)
+            saving=bool(self.host.pending_writes), message=self.host.last_message, error=self.host.last_error)
 
     @on(UnitView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -401,7 +317,7 @@ class TranscriptScreen(WorkbenchScreen):
     def action_next_uncoded(self) -> None:
         found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder)
         if found is None:
-            self.qapp.say(f"every informant unit of {self.transcript} is coded")
+            self.host.say(f"every informant unit of {self.transcript} is coded")
         else:
             self.view.move_to(found)
 
@@ -428,15 +344,10 @@ class TranscriptScreen(WorkbenchScreen):
         self.query_one("#code-filter", Input).focus()
 
     def action_transcripts(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.switch_screen(ProjectScreen())
+        self.post_message(ProjectViewRequested())
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue_screen import QueueScreen
-
-        self.app.push_screen(QueueScreen())
+        self.post_message(QueueRequested())
 
     # ------------------------------------------------------------------ coding
 
@@ -465,29 +376,32 @@ class TranscriptScreen(WorkbenchScreen):
         self.apply_code_to(event.code_id, self._target_ids())
         self.view.focus()
 
-    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: dict[str, Any] | None = None) -> None:
+    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: Suggestion | None = None) -> None:
         """Apply ``code_id`` to the units (one transaction); the screen updates once it is committed."""
         coder = self.coder
         if not segment_ids:
             return
         self.view.span_start = None
 
-        def run(project: Project) -> dict[str, Any]:
+        def run(project: Project) -> Applied:
             if suggestion is not None:
-                return wb.accept_suggestion(project, segment_ids[0], suggestion, coder=coder)
-            return wb.apply_code(project, segment_ids, code_id, coder=coder)
+                return {"added": [coding.accept_suggestion(project, segment_ids[0], suggestion["code"], coder=coder,
+                                                           score=suggestion["score"],
+                                                           model_version=suggestion["model_version"])],
+                        "skipped": []}
+            return coding.apply_code(project, segment_ids, code_id, coder=coder)
 
-        def done(result: dict[str, Any]) -> None:
+        def done(result: Applied) -> None:
             for c in result["added"]:
                 self.counts[c["code"]] = self.counts.get(c["code"], 0) + 1
             self.query_one(CodebookPanel).set_counts(dict(self.counts))
             self._refresh_units(segment_ids)
-            self.qapp.suggestions_changed()
+            self.host.suggestions_changed()
 
         name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id
         where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \
             f"{len(segment_ids)} units"
-        self.qapp.write(run, done, label=f"coded {where}: {name}")
+        self.host.write(run, done, label=f"coded {where}: {name}")
 
     def action_remove_code(self) -> None:
         u = self.view.current
@@ -495,7 +409,7 @@ class TranscriptScreen(WorkbenchScreen):
             return
         mine = [c["code"] for c in u["codings"] if c["coder"] == self.coder]
         if not mine:
-            self.qapp.say(f"{u['ref']} has no code of yours to remove", error=True)
+            self.host.say(f"{u['ref']} has no code of yours to remove", error=True)
             return
         if len(mine) == 1:
             self.remove_code_from(u["id"], mine[0])
@@ -512,13 +426,17 @@ class TranscriptScreen(WorkbenchScreen):
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder
 
-        def done(result: dict[str, Any]) -> None:
+        def done(result: Removed) -> None:
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
             self.query_one(CodebookPanel).set_counts(dict(self.counts))
             self._refresh_units([segment_id])
+            cited = sorted({c["finding"] for c in result["cited_by"]})
+            if cited:  # the finding now cites a coding that is gone: say so while undo is one key away
+                self.notify(f"{ref} was evidence for {', '.join(cited)}: the audit will report it (u undoes)",
+                            severity="warning")
 
         ref = self.units[self.positions[segment_id]]["ref"]
-        self.qapp.write(lambda p: wb.remove_code(p, segment_id, code_id, coder=coder), done,
+        self.host.write(lambda p: coding.remove_code(p, segment_id, code_id, coder=coder, coded_by=coder), done,
                         label=f"removed {code_id} from {ref}")
 
     def action_undo(self) -> None:
@@ -530,20 +448,20 @@ class TranscriptScreen(WorkbenchScreen):
     def _reverse(self, kind: str) -> None:
         coder = self.coder
 
-        def run(project: Project) -> dict[str, Any] | None:
-            return project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+        def run(project: Project) -> Reversal | None:
+            return history.undo(project, coder=coder) if kind == "undo" else history.redo(project, coder=coder)
 
-        def done(result: dict[str, Any] | None) -> None:
+        def done(result: Reversal | None) -> None:
             if result is None:
-                self.qapp.say(f"nothing to {kind}")
+                self.host.say(f"nothing to {kind}")
                 return
             self.reload_from_store()
-            seg = _segment_of(result)
+            seg = result["segment"]
             if seg is not None and seg in self.positions:
                 self.view.move_to(self.positions[seg])
-            self.qapp.say(f"{kind} {result['action']}")
+            self.host.say(f"{kind} {result['action']}")
 
-        self.qapp.write(run, done)
+        self.host.write(run, done)
 
     def action_memo(self) -> None:
         from qualcode.tui.dialogs import MemoEditor
@@ -569,7 +487,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.view.update_unit(pos, self.units[pos])
                 self._unit_changed()
 
-            self.qapp.write(lambda p: wb.set_unit_memo(p, seg, text, coder=coder), done,
+            self.host.write(lambda p: coding.set_memo(p, "segment", seg, text, coder=coder), done,
                             label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}")
 
         self.app.push_screen(MemoEditor(u["ref"], u["memos"].get(coder, ""), u["text"]), save)
@@ -577,7 +495,7 @@ class TranscriptScreen(WorkbenchScreen):
     def action_search(self) -> None:
         from qualcode.tui.dialogs import SearchScreen
 
-        def go(hit: dict[str, Any] | None) -> None:
+        def go(hit: SearchJump | None) -> None:
             if not hit:
                 return
             self.view.highlight = fold(hit.get("query", "").strip('"'))
@@ -597,18 +515,18 @@ class TranscriptScreen(WorkbenchScreen):
         if u is None or not wb.is_codable(u):
             panel.show([], "interviewer turn: not coded" if u is not None else "")
             return
-        found = self.qapp.suggestions_for(u)
+        found = self.host.suggestions_for(u)
         if found is None:
-            panel.show([], self.qapp.suggestion_note or "no suggestions yet")
+            panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
         panel.show([s for s in found if s["code"] not in mine], unit=u["id"])
 
-    def visible_suggestions(self) -> list[dict[str, Any]]:
+    def visible_suggestions(self) -> list[Suggestion]:
         u = self.view.current
         if u is None:
             return []
-        found = self.qapp.suggestions_for(u) or []
+        found = self.host.suggestions_for(u) or []
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
         return [s for s in found if s["code"] not in mine]
 
@@ -621,7 +539,7 @@ class TranscriptScreen(WorkbenchScreen):
         if u is None:
             return
         if number > len(shown):
-            self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
+            self.host.say(f"no suggestion {number} for {u['ref']}", error=True)
             return
         s = shown[number - 1]
         self.apply_code_to(s["code"], [u["id"]], suggestion=s)
@@ -634,37 +552,22 @@ class TranscriptScreen(WorkbenchScreen):
     # ------------------------------------------------------------------ command palette
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Apply a code", "Pick a code for the current unit or selection (c)",
-                            self.action_pick_code)
-        yield SystemCommand("Remove a code", "Remove one of your codes from the current unit (d)",
-                            self.action_remove_code)
-        yield SystemCommand("Next uncoded unit", "Jump to the next informant unit you have not coded (n)",
-                            self.action_next_uncoded)
-        yield SystemCommand("Select a span", "Start or end selecting a span of units (v)", self.action_select)
-        yield SystemCommand("Edit memo", "Write a memo on the current unit (m)", self.action_memo)
-        yield SystemCommand("Undo", "Undo your last coding or memo action (u)", self.action_undo)
-        yield SystemCommand("Redo", "Redo what you last undid (ctrl+r)", self.action_redo)
-        yield SystemCommand("Search", "Search across transcripts (/)", self.action_search)
-        yield SystemCommand("Queue mode", "Step through uncoded units with suggestions (w)", self.action_queue)
-        yield SystemCommand("Transcripts", "Back to the list of transcripts (t)", self.action_transcripts)
+        yield from super().palette_commands()
         for n, s in enumerate(self.visible_suggestions()[:9], start=1):
             yield SystemCommand(f"Accept suggestion {n}: {s.get('name') or s['code']}",
-                                f"score {s.get('score', 0):.2f}",
-                                lambda n=n: self.action_accept(n))  # type: ignore[misc]
+                                f"score {s.get('score') or 0:.2f}", partial(self.action_accept, n))
+
+    # ------------------------------------------------------------------ what the app asks
+
+    def current_unit(self) -> CodedUnit | None:
+        return self.view.current
+
+    def units_nearby(self) -> Sequence[CodedUnit]:
+        return self.units
 
 
-def _coding_keys(codings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _coding_keys(codings: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted((c["id"], c["code"], c["coder"], c.get("memo"), c.get("status")) for c in codings)
-
-
-def _segment_of(result: dict[str, Any]) -> int | None:
-    state = result.get("state") or result.get("previous") or {}
-    if result.get("entity") == "coding":
-        seg = state.get("segment_id")
-        return int(seg) if seg is not None else None
-    if result.get("entity") == "memo" and state.get("target_type") == "segment":
-        return int(state["target_id"])
-    return None
 
 
 __all__ = ["ProjectScreen", "TranscriptScreen", "work"]

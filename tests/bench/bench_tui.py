@@ -186,7 +186,7 @@ def measure_open(dest: Path, runs: int = 3) -> list[float]:
 # ---------------------------------------------------------------------------- keys
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+async def until(predicate: Callable[..., bool], timeout: float = 30.0) -> None:
     deadline = time.perf_counter() + timeout
     while not predicate():
         if time.perf_counter() > deadline:
@@ -195,6 +195,8 @@ async def until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
+    from textual.widgets import Input
+
     from qualcode.tui import make_app
     from qualcode.tui.dialogs import CodePicker, HelpScreen, SearchScreen
     from qualcode.tui.screens import TranscriptScreen
@@ -222,13 +224,18 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             u = screen.view.current
             return [c["code"] for c in u["codings"] if c["coder"] == CODER] if u else []
 
+        def current() -> dict[str, Any]:
+            u = screen.view.current
+            assert u is not None
+            return dict(u)
+
         def saved() -> bool:
             return not app.pending_writes
 
         def shown_for(unit_id: int) -> bool:
             return bool(panel.shown_unit == unit_id and panel.shown_count)
 
-        async def key(name: str, k: str, done: Callable[[], bool]) -> float:
+        async def key(name: str, k: str, done: Callable[..., bool]) -> float:
             t = time.perf_counter()
             app.simulate_key(k)
             await until(done)
@@ -238,7 +245,7 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
 
         if suggestions:
             t = time.perf_counter()
-            await until(lambda: shown_for(screen.view.current["id"]), timeout=600)
+            await until(lambda: shown_for(current()["id"]), timeout=600)
             out["first_suggestions_s"] = time.perf_counter() - t
         await pilot.pause()
 
@@ -249,7 +256,7 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             pos = screen.view.cursor
             await key("n (next uncoded)", "n", lambda pos=pos: screen.view.cursor != pos)
             if suggestions:
-                uid = screen.view.current["id"]
+                uid = current()["id"]
                 await until(lambda uid=uid: shown_for(uid), timeout=60)
                 before = len(mine())
                 await key("1 (accept a suggestion)", "1", lambda before=before: len(mine()) > before and saved())
@@ -257,14 +264,14 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
                 pos = screen.view.cursor
                 await key("j, next unit's suggestions shown", "j",
                           lambda pos=pos: screen.view.cursor == pos + 1
-                          and shown_for(screen.view.current["id"]))
+                          and shown_for(current()["id"]))
                 await key("k", "k", lambda pos=pos: screen.view.cursor == pos)
             await key("c (picker open)", "c", lambda: isinstance(app.screen, CodePicker) and app.focused is not None
                       and app.focused.id == "picker-input")
             picker = app.screen
             for ch in "fund":
                 await key("typing in the picker", ch,
-                          lambda ch=ch, picker=picker: picker.query_one("#picker-input").value.endswith(ch))
+                          lambda ch=ch, picker=picker: picker.query_one("#picker-input", Input).value.endswith(ch))
             await key("Enter (apply the code)", "enter", lambda: "sustainability.funding" in mine() and saved()
                       and app.screen is screen)
             count = len(mine())
@@ -284,12 +291,12 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             search = app.screen
             for ch in "fund":
                 app.simulate_key(ch)
-            await until(lambda search=search: search.query_one("#search-input").value == "fund")
+            await until(lambda search=search: search.query_one("#search-input", Input).value == "fund")
             await key("Enter (search results)", "enter", lambda search=search: bool(search.hits))
             await key("Esc (close)", "escape", lambda: app.screen is screen)
             await key("f (codebook filter)", "f", lambda: app.focused is not None and app.focused.id == "code-filter")
-            await key("typing in the filter", "o", lambda: screen.query_one("#code-filter").value == "o")
-            await key("Esc (clear the filter)", "escape", lambda: screen.query_one("#code-filter").value == ""
+            await key("typing in the filter", "o", lambda: screen.query_one("#code-filter", Input).value == "o")
+            await key("Esc (clear the filter)", "escape", lambda: screen.query_one("#code-filter", Input).value == ""
                       and app.focused is screen.view)
             pos = screen.view.cursor
             await key("n (next uncoded)", "n", lambda pos=pos: screen.view.cursor != pos)
@@ -304,12 +311,12 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
                         and app.focused.id == "picker-input")
             for ch in "capac":
                 app.simulate_key(ch)
-            await until(lambda: app.screen.query_one("#picker-input").value == "capac")
+            await until(lambda: app.screen.query_one("#picker-input", Input).value == "capac")
             app.simulate_key("enter")
             try:
                 await until(lambda before=before: len(mine()) > before and saved())
             except TimeoutError:
-                raise TimeoutError(f"no coding: {app.last_message!r} on {screen.view.current['ref']}") from None
+                raise TimeoutError(f"no coding: {app.last_message!r} on {current()['ref']}") from None
             await asyncio.sleep(app.poll_seconds + 0.2)
             pos = screen.view.cursor
             app.simulate_key("n")
@@ -326,11 +333,11 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
 
         # a burst: "j 1" twenty times, typed faster than the screen
         if suggestions:
-            await until(lambda: shown_for(screen.view.current["id"]), timeout=60)
+            await until(lambda: shown_for(current()["id"]), timeout=60)
             start_pos = screen.view.cursor
             expected = [screen.units[start_pos + 1 + i]["id"] for i in range(20)]
-            before = {uid: len([c for c in screen.units[screen.positions[uid]]["codings"] if c["coder"] == CODER])
-                      for uid in expected}
+            coded_before = {uid: len([c for c in screen.units[screen.positions[uid]]["codings"]
+                                      if c["coder"] == CODER]) for uid in expected}
             t = time.perf_counter()
             for _ in range(20):
                 app.simulate_key("j")
@@ -339,7 +346,7 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             try:
                 def landed() -> int:
                     return sum(1 for uid in expected
-                               if len(check.codings(segment=uid, coder=CODER)) > before[uid])
+                               if len(check.codings(segment=uid, coder=CODER)) > coded_before[uid])
                 await until(lambda: landed() == 20 and saved(), timeout=120)
             except TimeoutError:
                 pass

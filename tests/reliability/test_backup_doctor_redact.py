@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from qualcode.reanchor import store_transcript
 from qualcode.safety.backup import backup_project, restore_backup
 from qualcode.safety.doctor import run_doctor
 from qualcode.safety.redact import identifier_check, write_redacted
@@ -18,7 +20,7 @@ from reliability.fuzz_support import assert_clean_error, run_cli, snapshot
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "p")
     p.add_coding("KII-01:3", "effectiveness", coder="ana", memo="grievance numbers")
     yield p
@@ -108,7 +110,7 @@ def test_doctor_finds_orphan_codings_and_broken_references(project: Project,
     seg_v1 = project.segment("KII-01:3")["id"]
     edited = transcript([("Interviewer", ["A completely different interview now."]),
                          ("Ms. Lan", ["Nothing here matches the old text at all, not one sentence."])])
-    project.add_transcript(edited, "KII-01", coder="ana")
+    store_transcript(project, edited, "KII-01", coder="ana")
     # a coding left on the old version without a review flag is invisible: the doctor must say so
     project.db.execute("UPDATE codings SET status = 'ok' WHERE segment_id = ?", (seg_v1,))
     project.db.execute("PRAGMA foreign_keys = OFF")
@@ -125,7 +127,7 @@ def test_doctor_finds_orphan_codings_and_broken_references(project: Project,
 def test_doctor_reports_codings_waiting_for_review_with_what_to_do(project: Project) -> None:
     edited = transcript([("Interviewer", ["A completely different interview now."]),
                          ("Ms. Lan", ["Nothing here matches the old text at all, not one sentence."])])
-    project.add_transcript(edited, "KII-01", coder="ana")
+    store_transcript(project, edited, "KII-01", coder="ana")
     by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
     assert by["reviews"]["status"] == "warning" and by["reviews"]["count"] == 1
     assert "qualcode reanchor list" in by["reviews"]["hint"]
@@ -193,7 +195,7 @@ def test_doctor_sees_a_pending_migration_and_fix_applies_it(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def named_project(tmp_path: Path) -> Project:
+def named_project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "named", turns=[
         ("Interviewer", ["Thank you, Ms. Lan, for meeting us at the factory today."]),
         ("Ms. Lan", ["You can write to me at lan.nguyen@factory-a.vn or call 0912 345 678 after the shift.",

@@ -849,3 +849,39 @@ def test_a_colleagues_ordinary_project_still_merges(project: Path, base_project:
     assert code == 0, err
     with Project.open(project) as p:
         assert ("KII-01:3", "relevance", "binh") in {(c["ref"], c["code"], c["coder"]) for c in p.codings()}
+
+
+def test_a_file_name_with_escape_sequences_gives_a_clean_title_and_doctor_sees_old_dirt(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    path = tmp_path / "kii\x1b[31mred\x07.txt"
+    path.write_text("Interviewer: How was the training this year?\n\nMs Lan: It was useful for our line leaders.\n",
+                    encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(path))
+    assert code == 0, err
+    with Project.open(project) as p:
+        assert all(t["title"].isprintable() for t in p.transcripts())
+    code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
+    assert code == 0 and "ok    characters" in out
+    conn = sqlite3.connect(project / "qualcode.db")
+    # as an older qualcode let in
+    conn.execute("UPDATE cases SET attributes = ? WHERE id = 'KII-01'", (json.dumps({"location": "Hai\x1bPhong"}),))
+    conn.commit()
+    conn.close()
+    code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
+    assert "1 informant attribute(s)" in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize("line, needle", [
+    ('{"id": "u1", "text": ' + '[' * 100_000 + ']' * 100_000 + '}', "nests too deeply"),
+    ('{"id": "u1", "text": "' + "word " * 2000 + '"}', "at most 5,000"),
+])
+def test_standalone_suggestion_input_is_bounded(line: str, needle: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    units = tmp_path / "units.jsonl"
+    units.write_text(line + "\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "suggest", "--segments", str(units), "--codebook",
+                           str(ROOT / "codebooks" / "evaluation-criteria.yaml"))
+    assert_clean_error(code, err, what=needle)
+    assert needle in err

@@ -109,6 +109,10 @@ def test_no_export_or_listing_shows_a_name(hostile: Path, tmp_path: Path, capsys
     texts = {f.name: f.read_text(encoding="utf-8-sig") for f in out_dir.iterdir()}
     _run(capsys, "report", "-p", p, "--out", str(tmp_path / "report.html"))
     texts["report"] = (tmp_path / "report.html").read_text(encoding="utf-8")
+    _run(capsys, "export", "findings", "-p", p, "--out", str(tmp_path / "chapter.md"))
+    texts["export findings"] = (tmp_path / "chapter.md").read_text(encoding="utf-8")
+    _run(capsys, "export", "persons", "-p", p, "--out", str(tmp_path / "persons.csv"))
+    texts["export persons"] = (tmp_path / "persons.csv").read_text(encoding="utf-8-sig")
     texts["findings export"] = _run(capsys, "findings", "export", "-p", p)
     texts["findings show"] = _run(capsys, "findings", "show", "-p", p, "F1", "--json")
     texts["audit --json"] = _run(capsys, "audit", "-p", p, "--json")

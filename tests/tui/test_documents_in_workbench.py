@@ -48,6 +48,7 @@ async def test_a_document_is_listed_as_doc_and_coded_like_a_transcript(
         view_screen = app.screen
         assert isinstance(view_screen, TranscriptScreen)
         unit = view_screen.view.current
+        assert unit is not None
         assert unit["ref"] == "PR-2024:1" and unit["page_label"] == "12" and unit["heading"] == "1. Results"
         # the header line of the section names the page and the heading, not a speaker
         assert view_screen.view._lines[0][0] == ("speaker", "p. 12 · 1. Results", None)

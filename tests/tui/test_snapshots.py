@@ -25,7 +25,7 @@ def coded(store: Project) -> Project:
 @pytest.fixture
 def fixed_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Suggestions and queue order that do not move when the model is tuned: these snapshots are about looks."""
-    from qualcode import workbench as wb
+    from qualcode.actions import views as wb
 
     plain_queue = wb.uncoded_queue
 

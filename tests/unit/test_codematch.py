@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.actions.views import fuzzy_codes
 from qualcode.codebook import default_codebook_path, load_codebook
 from qualcode.codematch import rank_codes
 from qualcode.model import Codebook
 from qualcode.refi.imports import read_qdc
-from qualcode.workbench import fuzzy_codes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -43,7 +43,7 @@ def docx_text(path: Path) -> tuple[list[tuple[str, str]], str]:
     from docx import Document
 
     doc = Document(str(path))
-    paras = [(p.style.name, p.text) for p in doc.paragraphs]
+    paras = [(p.style.name if p.style is not None else "", p.text) for p in doc.paragraphs]
     return paras, "\n".join(t for _, t in paras)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from workbench_support import build_small_project
 
-from qualcode import workbench as wb
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 
@@ -26,7 +27,7 @@ def progress(project: Project, transcript: str, coder: str | None = "clara") -> 
 def test_a_not_codable_unit_leaves_progress_and_next_uncoded(project: Project) -> None:
     # KII-01: informant units 3, 4, 5 and 7, 8, 9
     assert progress(project, "KII-01") == {"coded": 0, "total": 6, "not_codable": 0, "skipped": 0}
-    wb.mark_unit(project, "KII-01:3", "not_codable", coder="clara")
+    coding.mark_unit(project, "KII-01:3", "not_codable", coder="clara")
     assert progress(project, "KII-01") == {"coded": 0, "total": 5, "not_codable": 1, "skipped": 0}
     first = wb.next_uncoded_unit(project, "KII-01", coder="clara")
     assert first is not None and first["ref"] == "KII-01:4"
@@ -38,9 +39,9 @@ def test_a_not_codable_unit_leaves_progress_and_next_uncoded(project: Project) -
 
 def test_a_finished_interview_is_complete_once_the_rest_is_marked_not_codable(project: Project) -> None:
     for ref in ("KII-01:3", "KII-01:4", "KII-01:5", "KII-01:7"):
-        wb.apply_code(project, [ref], "relevance", coder="clara")
+        coding.apply_code(project, [ref], "relevance", coder="clara")
     for ref in ("KII-01:8", "KII-01:9"):
-        wb.mark_unit(project, ref, "not_codable", coder="clara")
+        coding.mark_unit(project, ref, "not_codable", coder="clara")
     assert progress(project, "KII-01") == {"coded": 4, "total": 4, "not_codable": 2, "skipped": 0}
     assert wb.next_uncoded_unit(project, "KII-01", coder="clara") is None
     row = next(r for r in wb.transcript_rows(project, coder="clara") if r["id"] == "KII-01")
@@ -48,13 +49,13 @@ def test_a_finished_interview_is_complete_once_the_rest_is_marked_not_codable(pr
 
 
 def test_skipped_units_are_still_to_do_and_come_last(project: Project) -> None:
-    wb.mark_unit(project, "KII-01:3", "skipped", coder="clara")
+    coding.mark_unit(project, "KII-01:3", "skipped", coder="clara")
     assert progress(project, "KII-01") == {"coded": 0, "total": 6, "not_codable": 0, "skipped": 1}
     units = wb.transcript_units(project, "KII-01")
     pos = wb.next_uncoded(units, coder="clara")
     assert pos is not None and units[pos]["ref"] == "KII-01:4"
     for ref in ("KII-01:4", "KII-01:5", "KII-01:7", "KII-01:8", "KII-01:9"):
-        wb.apply_code(project, [ref], "impact", coder="clara")
+        coding.apply_code(project, [ref], "impact", coder="clara")
     units = wb.transcript_units(project, "KII-01")
     assert wb.next_uncoded(units, coder="clara") is None
     pos = wb.next_uncoded(units, coder="clara", skipped=True)
@@ -62,25 +63,25 @@ def test_skipped_units_are_still_to_do_and_come_last(project: Project) -> None:
 
 
 def test_marks_are_undone_and_redone_like_codings(project: Project) -> None:
-    wb.mark_unit(project, "KII-01:3", "skipped", coder="clara")
-    wb.mark_unit(project, "KII-01:3", "not_codable", coder="clara")
+    coding.mark_unit(project, "KII-01:3", "skipped", coder="clara")
+    coding.mark_unit(project, "KII-01:3", "not_codable", coder="clara")
     assert [m["mark"] for m in project.marks(coder="clara")] == ["not_codable"]
-    undone = project.undo(coder="clara")
+    undone = history.undo(project, coder="clara")
     assert undone is not None and undone["action"] == "mark.set"
     assert [m["mark"] for m in project.marks(coder="clara")] == ["skipped"]
-    project.undo(coder="clara")
+    history.undo(project, coder="clara")
     assert project.marks() == []
-    project.redo(coder="clara")
+    history.redo(project, coder="clara")
     assert [(m["ref"], m["mark"]) for m in project.marks()] == [("KII-01:3", "skipped")]
-    wb.mark_unit(project, "KII-01:3", None, coder="clara")
+    coding.mark_unit(project, "KII-01:3", None, coder="clara")
     assert project.marks() == []
 
 
 def test_interviewer_units_cannot_be_marked_and_unknown_marks_are_refused(project: Project) -> None:
     with pytest.raises(QualcodeError, match="interviewer"):
-        wb.mark_unit(project, "KII-01:1", "not_codable", coder="clara")
+        coding.mark_unit(project, "KII-01:1", "not_codable", coder="clara")
     with pytest.raises(QualcodeError, match="unknown mark"):
-        wb.mark_unit(project, "KII-01:3", "boring", coder="clara")
+        coding.mark_unit(project, "KII-01:3", "boring", coder="clara")
     assert project.marks() == [] and project.events(entity="mark") == []
 
 

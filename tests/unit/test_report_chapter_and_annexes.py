@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from qualcode.actions.history import undo
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.exports.annexes import evaluation_matrix, export_matrix, export_persons, persons_summary, sex_label
 from qualcode.exports.chapter import export_chapter, finding_quotes, findings_chapter
@@ -46,7 +48,7 @@ def leaks(text: str) -> list[str]:
 def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
     from docx import Document
 
-    return [(p.style.name, p.text) for p in Document(str(path)).paragraphs]
+    return [(p.style.name if p.style is not None else "", p.text) for p in Document(str(path)).paragraphs]
 
 
 def docx_all_text(path: Path) -> str:
@@ -61,7 +63,7 @@ def docx_all_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def outputs(example_project_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def outputs(example_project_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     out = tmp_path_factory.mktemp("annexes")
     project = Project.open(example_project_path)
     try:
@@ -176,9 +178,10 @@ def test_charts_are_in_the_word_documents_with_captions_and_text_alternatives(ou
         blob = doc.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
         assert blob[:8] == b"\x89PNG\r\n\x1a\n" and len(blob) > 10_000
         captions = ["".join(t.text or "" for t in p._p.iter(qn("w:t"))) for p in doc.paragraphs
-                    if p.style.name == "Caption"]
+                    if p.style is not None and p.style.name == "Caption"]
         assert len(captions) == 1 and captions[0].startswith("Figure 1. ")
-    cap = [p for p in Document(str(outputs["files"]["chapter.docx"])).paragraphs if p.style.name == "Caption"][0]
+    cap = [p for p in Document(str(outputs["files"]["chapter.docx"])).paragraphs
+           if p.style is not None and p.style.name == "Caption"][0]
     assert "SEQ Figure" in cap._p.xml  # Word renumbers it in the report it is pasted into
 
 
@@ -190,9 +193,10 @@ def test_word_documents_use_words_own_styles(outputs) -> None:  # type: ignore[n
     assert {"Heading 1", "Heading 2", "Heading 3", "Quote", "Caption", "List Bullet"} <= styles
     for f in ("matrix.docx", "persons.docx"):
         doc = Document(str(outputs["files"][f]))
-        assert doc.tables and all(t.style.name == "Table Grid" for t in doc.tables)
+        assert doc.tables and all(t.style is not None and t.style.name == "Table Grid" for t in doc.tables)
         assert "w:tblHeader" in doc.tables[0].rows[0]._tr.xml  # the header repeats on every page
     section = Document(str(outputs["files"]["matrix.docx"])).sections[0]
+    assert section.page_width is not None and section.page_height is not None
     assert section.page_width > section.page_height  # the wide matrix is landscape
 
 
@@ -232,10 +236,13 @@ def test_the_indicator_field_of_the_codebook_reaches_the_matrix(tmp_path: Path) 
     path = tmp_path / "cb.yaml"
     path.write_text(text, encoding="utf-8")
     cb = load_codebook(path)
-    assert cb.get("relevance.needs_fit").indicators == [
+    needs_fit = cb.get("relevance.needs_fit")
+    assert needs_fit is not None and needs_fit.indicators == [
         "Share of factories reporting the training matched a need they had"]
     again, problems = parse_codebook(dump_codebook(cb))  # the project stores it and reads it back
-    assert problems == [] and again is not None and again.get("relevance.needs_fit").indicators
+    assert problems == [] and again is not None
+    stored = again.get("relevance.needs_fit")
+    assert stored is not None and stored.indicators
     project = Project.create(tmp_path / "p", codebook=cb, name="With indicators")
     row = next(r for r in evaluation_matrix(project)["rows"] if r["code"] == "relevance.needs_fit")
     assert row["indicators"] == ["Share of factories reporting the training matched a need they had"]
@@ -286,7 +293,7 @@ def test_chosen_quotes_replace_the_automatic_choice_in_their_order(example_proje
                                                                                            "KII-09:31"]
     with pytest.raises(NotFoundError, match="is not evidence of F-EFF-1"):
         set_key_quotes(example_project, "F-EFF-1", ["KII-03:5"], coder="clara")
-    example_project.undo(coder="clara")
+    undo(example_project, coder="clara")
     assert not finding_quotes(example_project, "F-EFF-1")["chosen"]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from workbench_support import build_small_project, parsed
 
-from qualcode import workbench as wb
+from qualcode.actions import views as wb
 from qualcode.searching import project_index
 from qualcode.store import Project
 

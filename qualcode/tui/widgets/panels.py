@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -16,6 +17,18 @@ from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
 from qualcode.tui.widgets.fit import elide_end, elide_middle
+
+
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
 
 
 class CodebookPanel(Vertical):
@@ -44,7 +57,7 @@ class CodebookPanel(Vertical):
         self.rebuild()
 
     def rebuild(self, query: str = "") -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         tree.clear()
@@ -107,7 +120,7 @@ class CodebookPanel(Vertical):
 
     @on(Input.Submitted, "#code-filter")
     def _take_first(self, event: Input.Submitted) -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         found = fuzzy_codes(self.codebook, event.value, limit=1)
         if found:
@@ -134,9 +147,9 @@ class SuggestionsPanel(Vertical):
 
     shown_unit: int | None = None  # the unit whose suggestions are on screen
     shown_count = 0
-    _shown: tuple[list[dict[str, Any]], str] = ([], "")
+    _shown: tuple[list[Mapping[str, Any]], str] = ([], "")
 
-    def show(self, suggestions: list[dict[str, Any]], note: str = "", *, unit: int | None = None) -> None:
+    def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "", *, unit: int | None = None) -> None:
         """Show suggestions (numbered as the keys that accept them) for ``unit``, or a note when there are none."""
         self.shown_unit, self.shown_count = unit, len(suggestions)
         self._shown = (list(suggestions), note)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -20,7 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.workbench import unit_place
+from qualcode.actions.views import unit_place
+from qualcode.model import CodedUnit
 
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
 MARK_TEXT = {"not_codable": "∅ not codable", "skipped": "↷ skipped for now"}
@@ -78,7 +80,7 @@ class UnitView(ScrollView, can_focus=True):
         self.coder = coder
         self.code_colors = colors
         self.code_names = names
-        self.units: list[dict[str, Any]] = []
+        self.units: list[CodedUnit] = []
         self.span_start: int | None = None  # start of a span selection (v)
         self.highlight: str = ""  # search words, folded
         self._lines: list[list[tuple[str, str, Any]]] = []  # per unit: (kind, text, payload)
@@ -87,7 +89,7 @@ class UnitView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ data
 
-    def set_units(self, units: list[dict[str, Any]], cursor: int = 0) -> None:
+    def set_units(self, units: list[CodedUnit], cursor: int = 0) -> None:
         self.units = units
         self.span_start = None
         self._relayout()
@@ -95,7 +97,7 @@ class UnitView(ScrollView, can_focus=True):
         self.scroll_to_cursor()
         self.refresh()
 
-    def update_unit(self, position: int, unit: dict[str, Any]) -> None:
+    def update_unit(self, position: int, unit: CodedUnit) -> None:
         """Replace one unit's data (after a coding changed) and re-wrap only it."""
         self.units[position] = unit
         if self._width:
@@ -104,7 +106,7 @@ class UnitView(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> CodedUnit | None:
         return self.units[self.cursor] if 0 <= self.cursor < len(self.units) else None
 
     @property
@@ -173,7 +175,7 @@ class UnitView(ScrollView, can_focus=True):
             out.append(("memo", "✎ " + text, None))
         return out
 
-    def _speaker_line(self, u: dict[str, Any]) -> str:
+    def _speaker_line(self, u: Mapping[str, Any]) -> str:
         who = u["speaker"] or "(no speaker)"
         bits = [who]
         if u["role"] == "interviewer":
@@ -188,7 +190,7 @@ class UnitView(ScrollView, can_focus=True):
             bits.append(stamp)
         return " · ".join(bits)
 
-    def _chip_lines(self, codings: list[dict[str, Any]], width: int) -> list[list[tuple[str, str]]]:
+    def _chip_lines(self, codings: Sequence[Mapping[str, Any]], width: int) -> list[list[tuple[str, str]]]:
         lines: list[list[tuple[str, str]]] = [[]]
         used = 0
         for c in codings:
@@ -242,12 +244,12 @@ class UnitView(ScrollView, can_focus=True):
                 mark = "▶" if i == self.cursor else " "
                 segments.append(Segment(f"{u['idx']:>4}{mark}", gutter))
                 codes = u.get("codings") or []
-                mark = (u.get("marks") or {}).get(self.coder)
+                own_mark = (u.get("marks") or {}).get(self.coder)
                 if codes:
                     color = self.code_colors.get(codes[0]["code"])
                     segments.append(Segment("▌", row + Style(color=color or "grey50")))
-                elif mark:
-                    segments.append(Segment(MARK_GUTTER.get(mark, " "), gutter))
+                elif own_mark:
+                    segments.append(Segment(MARK_GUTTER.get(own_mark, " "), gutter))
                 else:
                     segments.append(Segment(" ", row))
             else:

@@ -1,22 +1,35 @@
-"""What the coding workbench does, as plain functions over a :class:`~qualcode.store.Project`.
+"""What the front ends show, as plain functions over a :class:`~qualcode.store.Project`: reads only.
 
-The terminal UI (``qualcode code``) is a front end on these: listing transcripts with their progress, finding the
-next uncoded unit, applying a code to a span of units in one transaction, removing a code, searching across
-transcripts, counting codings per code and fuzzy-matching codes as the evaluator types. The CLI and the tests call
-the same functions, so nothing the UI can do is out of reach of a script. No Textual here.
+The workbench's project view (transcripts with their progress, filtered and sorted), a transcript's units with every
+coder's codings and memos, the next uncoded unit, counts per code, search across transcripts, fuzzy matching of codes
+as the evaluator types, the queue of uncoded units with their suggestions, and the command line's listings (cases,
+the codebook tree with counts). The command line, the workbench and the tests call the same functions, so a screen
+and a listing never count differently.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import ConflictError, NotFoundError, QualcodeError
+from qualcode.errors import QualcodeError
 from qualcode.folding import fold
-from qualcode.model import Code, Codebook
-from qualcode.store import DB_NAME, Project
+from qualcode.model import (
+    Code,
+    Codebook,
+    CodedUnit,
+    ListedCoding,
+    QueuedUnit,
+    Reversal,
+    SearchHit,
+    Segment,
+    Suggestion,
+    TranscriptRow,
+)
+from qualcode.store import Project
+
+if TYPE_CHECKING:
+    from qualcode.nlp.suggester import Suggester
 
 SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
 
@@ -24,7 +37,7 @@ SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
 # ---------------------------------------------------------------------------- the project view
 
 
-def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
+def transcript_rows(project: Project, *, coder: str | None = None) -> list[TranscriptRow]:
     """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
 
     ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given); ``sample``
@@ -33,18 +46,9 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[
     from qualcode.synthesis.reconciled import sample_rows
 
     sample = {r["transcript"] for r in sample_rows(project)}
-    mine: dict[str, int] = {}
-    if coder:
-        for row in project.db.execute(
-            "SELECT s.transcript_id, count(DISTINCT c.segment_id) FROM codings c"
-            " JOIN segments s ON s.id = c.segment_id"
-            " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
-            " JOIN coders k ON k.id = c.coder_id WHERE k.name = ? GROUP BY s.transcript_id",
-            (coder,),
-        ):
-            mine[row[0]] = int(row[1])
-    coded_informant = _coded_informant_units(project)
-    rows = []
+    mine = project.coded_unit_counts(coder=coder) if coder else {}
+    coded_informant = project.coded_unit_counts(informants_only=True)
+    rows: list[TranscriptRow] = []
     for t in project.transcripts():
         attrs = t["attributes"]
         total = int(t["informant_units"]) - int(t["not_codable_units"])  # read and left uncoded on purpose
@@ -71,19 +75,27 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[dict[
     return rows
 
 
-def _coded_informant_units(project: Project) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for row in project.db.execute(
-        "SELECT s.transcript_id, count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id = c.segment_id"
-        " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
-        " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
-        " WHERE coalesce(sp.role, 'unknown') != 'interviewer' GROUP BY s.transcript_id"
-    ):
-        out[row[0]] = int(row[1])
-    return out
+def transcript_list(project: Project, *, documents: bool = False) -> list[dict[str, Any]]:
+    """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
+    stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview) and, for a
+    document, its ``pages``."""
+    rows: list[dict[str, Any]] = []
+    for t in project.transcripts():
+        if (t["kind"] == "document") != documents:
+            continue
+        row = dict(t)
+        row["type"] = t["attributes"].get("type")
+        if documents:
+            row["pages"] = t["metadata"].get("pages")
+            row["progress"] = f"{t['coded_units']}/{t['units']}"
+        else:
+            # units marked not codable are done: they leave the total
+            row["progress"] = f"{t['coded_units']}/{t['informant_units'] - t['not_codable_units']}"
+        rows.append(row)
+    return rows
 
 
-def filter_transcripts(rows: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+def filter_transcripts(rows: Sequence[TranscriptRow], text: str) -> list[TranscriptRow]:
     """Rows where every word of ``text`` occurs in some column (case- and accent-insensitive)."""
     words = fold(text).split()
     if not words:
@@ -97,7 +109,7 @@ def filter_transcripts(rows: list[dict[str, Any]], text: str) -> list[dict[str, 
     return out
 
 
-def sort_transcripts(rows: list[dict[str, Any]], key: str, *, reverse: bool = False) -> list[dict[str, Any]]:
+def sort_transcripts(rows: Sequence[TranscriptRow], key: str, *, reverse: bool = False) -> list[TranscriptRow]:
     """Sort rows by one of :data:`SORT_KEYS`."""
     if key not in SORT_KEYS:
         raise QualcodeError(f"cannot sort by '{key}'", hint=f"use one of {', '.join(SORT_KEYS)}")
@@ -115,7 +127,7 @@ def sort_transcripts(rows: list[dict[str, Any]], key: str, *, reverse: bool = Fa
 # ---------------------------------------------------------------------------- one transcript
 
 
-def unit_place(unit: dict[str, Any]) -> str:
+def unit_place(unit: Mapping[str, Any]) -> str:
     """Where a unit sits, as the screens show it: the speaker of an interview's unit; for a document's unit its page
     and section ("p. 12 · 3 Findings > 3.2 Effectiveness")."""
     if unit.get("kind") != "document":
@@ -128,18 +140,15 @@ def unit_place(unit: dict[str, Any]) -> str:
     return " · ".join(bits) or str(unit.get("source_title") or unit.get("transcript") or "document")
 
 
-def transcript_units(project: Project, transcript: str) -> list[dict[str, Any]]:
+def transcript_units(project: Project, transcript: str) -> list[CodedUnit]:
     """Every unit of a transcript (interviewer turns included) with its codings (all coders), memos and marks
     (``{coder: "not_codable" | "skipped"}``)."""
     units = project.segments(transcript)
     by_seg = codings_by_segment(project, transcript)
     memos = segment_memos(project, [u["id"] for u in units])
     marks = marks_by_segment(project, transcript)
-    for u in units:
-        u["codings"] = by_seg.get(u["id"], [])
-        u["memos"] = memos.get(u["id"], {})
-        u["marks"] = marks.get(u["id"], {})
-    return units
+    return [{**u, "codings": by_seg.get(u["id"], []), "memos": memos.get(u["id"], {}), "marks": marks.get(u["id"], {})}
+            for u in units]
 
 
 def marks_by_segment(project: Project, transcript: str) -> dict[int, dict[str, str]]:
@@ -150,9 +159,9 @@ def marks_by_segment(project: Project, transcript: str) -> dict[int, dict[str, s
     return out
 
 
-def codings_by_segment(project: Project, transcript: str) -> dict[int, list[dict[str, Any]]]:
+def codings_by_segment(project: Project, transcript: str) -> dict[int, list[ListedCoding]]:
     """The current codings of a transcript, grouped by segment id."""
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, list[ListedCoding]] = {}
     for c in project.codings(transcript=transcript):
         out.setdefault(int(c["segment"]), []).append(c)
     return out
@@ -168,14 +177,14 @@ def segment_memos(project: Project, segment_ids: Iterable[int]) -> dict[int, dic
     return out
 
 
-def is_codable(unit: dict[str, Any]) -> bool:
+def is_codable(unit: Mapping[str, Any]) -> bool:
     """Informant units are coded; interviewer questions are context only."""
     return unit.get("role") != "interviewer"
 
 
-def _mark_of(unit: dict[str, Any], coder: str | None) -> str | None:
+def _mark_of(unit: Mapping[str, Any], coder: str | None) -> str | None:
     """The unit's mark by ``coder`` (None: 'not_codable' when any coder says so, else any coder's mark)."""
-    marks = unit.get("marks") or {}
+    marks: dict[str, str] = unit.get("marks") or {}
     if coder is not None:
         return marks.get(coder)
     if "not_codable" in marks.values():
@@ -183,10 +192,8 @@ def _mark_of(unit: dict[str, Any], coder: str | None) -> str | None:
     return next(iter(marks.values()), None)
 
 
-def next_uncoded(
-    units: list[dict[str, Any]], *, after: int = -1, coder: str | None = None, wrap: bool = True,
-    skipped: bool = False,
-) -> int | None:
+def next_uncoded(units: Sequence[Mapping[str, Any]], *, after: int = -1, coder: str | None = None,
+                 wrap: bool = True, skipped: bool = False) -> int | None:
     """Position (in ``units``) of the next informant unit after position ``after`` that ``coder`` has not coded
     (or nobody, when coder is None) nor marked. Wraps around to the start; None when there is none.
 
@@ -207,7 +214,7 @@ def next_uncoded(
 
 
 def next_uncoded_unit(project: Project, transcript: str, *, after_idx: int = 0,
-                      coder: str | None = None) -> dict[str, Any] | None:
+                      coder: str | None = None) -> CodedUnit | None:
     """The next informant unit after unit number ``after_idx`` that ``coder`` has not coded (wrapping around)."""
     units = transcript_units(project, transcript)
     pos = next((i for i, u in enumerate(units) if u["idx"] > after_idx), len(units)) - 1
@@ -215,7 +222,7 @@ def next_uncoded_unit(project: Project, transcript: str, *, after_idx: int = 0,
     return None if found is None else units[found]
 
 
-def coding_progress(units: list[dict[str, Any]], *, coder: str | None = None) -> dict[str, int]:
+def coding_progress(units: Iterable[Mapping[str, Any]], *, coder: str | None = None) -> dict[str, int]:
     """Informant units coded (by ``coder``, or anyone) and their total.
 
     Units marked 'not codable' (and not coded) are left out of the total and counted in ``not_codable``; units
@@ -237,82 +244,23 @@ def coding_progress(units: list[dict[str, Any]], *, coder: str | None = None) ->
     return {"coded": coded, "total": total, "not_codable": not_codable, "skipped": skipped}
 
 
-# ---------------------------------------------------------------------------- coding actions
+def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None at
+    either end."""
+    return project.neighbours(segment_id)
 
 
-def apply_code(
-    project: Project,
-    segments: Iterable[int | str],
-    code_id: str,
-    *,
-    coder: str,
-    source: str = "human",
-    score: float | None = None,
-    model_version: str | None = None,
-    memo: str | None = None,
-) -> dict[str, Any]:
-    """Apply a code to one unit or a span of units in one transaction.
-
-    Units that already carry the code from this coder are skipped (reported in ``skipped``); if all do, nothing
-    changes and ConflictError says so. Returns ``{"added": [codings], "skipped": [refs]}``.
-    """
-    seg_ids = [project.resolve_segment(s) for s in segments]
-    if not seg_ids:
-        raise QualcodeError("no unit to code", hint="move to a unit first")
-    project.require_code(code_id)
-    added: list[dict[str, Any]] = []
-    skipped: list[int] = []
-    with project.transaction():
-        for seg in dict.fromkeys(seg_ids):
-            if project.codings(segment=seg, code=code_id, coder=coder):
-                skipped.append(seg)
-                continue
-            added.append(project.add_coding(seg, code_id, coder=coder, source=source, score=score,
-                                            model_version=model_version, memo=memo))
-    if not added:
-        what = "this unit" if len(seg_ids) == 1 else "these units"
-        raise ConflictError(f"{what} already carry '{code_id}' from {coder}", hint="nothing to do")
-    return {"added": added, "skipped": skipped}
-
-
-def remove_code(project: Project, segment: int | str, code_id: str, *, coder: str) -> dict[str, Any]:
-    """Remove ``coder``'s coding of ``code_id`` from a unit (other coders' codings are never touched)."""
-    seg = project.resolve_segment(segment)
-    found = project.codings(segment=seg, code=code_id, coder=coder)
-    if not found:
-        raise NotFoundError(f"unit {segment} has no code '{code_id}' from {coder}",
-                            hint="press d on a unit that carries your code")
-    return project.remove_coding(int(found[0]["id"]), coder=coder)
-
-
-def set_unit_memo(project: Project, segment: int | str, text: str, *, coder: str) -> dict[str, Any] | None:
-    """Write (empty text: delete) ``coder``'s memo on a unit."""
-    seg = project.resolve_segment(segment)
-    return project.set_memo("segment", str(seg), text, coder=coder)
-
-
-def mark_unit(project: Project, segment: int | str, mark: str | None, *, coder: str) -> dict[str, Any] | None:
-    """Mark an informant unit 'not_codable' or 'skipped' (for now) for ``coder``, or clear the mark (None).
-
-    A unit marked not codable leaves the coder's progress and "next uncoded"; a skipped one is visited last.
-    Undoable like a coding. Interviewer units are not coded, so they cannot be marked."""
-    seg = project.resolve_segment(segment)
-    unit = project.segment(seg)
-    if mark is not None and not is_codable(unit):
-        raise QualcodeError(f"{unit['ref']} is the interviewer's: it is not coded, so there is nothing to mark",
-                            hint="mark an informant's unit")
-    return project.set_mark(seg, mark, coder=coder)
+# ---------------------------------------------------------------------------- the codebook and counts
 
 
 MARK_WORDS = {"not_codable": "not codable", "skipped": "skipped for now"}
 
 
-def describe_reversal(project: Project, result: dict[str, Any], kind: str) -> str:
+def describe_reversal(project: Project, result: Reversal, kind: str) -> str:
     """What an undo or redo did, in words: "undo: removed 'Funding to continue' from KII-01:12"."""
-    changes = result.get("changes") or []
+    changes = result["changes"]
     if not changes:
-        entity = result.get("entity", "")
-        return f"{kind}: {result.get('action', '')} of {entity} {result.get('entity_id') or ''}".rstrip()
+        return f"{kind}: {result['action']} of {result['entity']} {result['entity_id'] or ''}".rstrip()
     codebook = project.codebook()
     refs = _refs(project, [c["segment"] for c in changes if c.get("segment") is not None])
     phrases: list[str] = []
@@ -366,11 +314,7 @@ def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[st
 
 
 def _refs(project: Project, segments: list[int]) -> dict[int, str]:
-    if not segments:
-        return {}
-    ids = sorted(set(segments))[:900]
-    return {int(r[0]): f"{r[1]}:{r[2]}" for r in project.db.execute(
-        f"SELECT id, transcript_id, idx FROM segments WHERE id IN ({','.join('?' * len(ids))})", ids)}
+    return project.segment_refs(segments) if segments else {}
 
 
 def _span(refs: list[str]) -> str:
@@ -381,28 +325,85 @@ def _span(refs: list[str]) -> str:
     return f"{t1}:{n1}-{n2}" if t1 == t2 else f"{first} … {last}"
 
 
-def reversal_place(project: Project, result: dict[str, Any]) -> tuple[str, int] | None:
+def reversal_place(project: Project, result: Reversal) -> tuple[str, int] | None:
     """Where an undo or redo happened (transcript, segment id), for the view to go there; None when it was not on a
     unit (a finding, a memo on a code)."""
-    for seg in result.get("segments") or []:
-        row = project.db.execute("SELECT transcript_id FROM segments WHERE id = ?", (seg,)).fetchone()
-        if row is not None:
-            return str(row[0]), int(seg)
+    for seg in result["segments"]:
+        ref = project.segment_refs([int(seg)]).get(int(seg))
+        if ref is not None:
+            return ref.rpartition(":")[0], int(seg)
     return None
 
 
 def code_counts(project: Project, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
-    """Number of codings per code id (current transcript versions only)."""
-    sql = ("SELECT c.code_id, count(*) FROM codings c JOIN segments s ON s.id = c.segment_id"
-           " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
-    args: list[Any] = []
-    if coder is not None:
-        sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
-        args.append(coder)
-    if transcript is not None:
-        sql += " WHERE s.transcript_id = ?"
-        args.append(transcript)
-    return {row[0]: int(row[1]) for row in project.db.execute(sql + " GROUP BY c.code_id", args)}
+    """Number of codings per code id (current transcript versions only), of one coder or everyone."""
+    return project.code_counts(coder=coder, transcript=transcript)
+
+
+def codebook_tree(project: Project) -> dict[str, Any]:
+    """The project's codebook as ``qualcode codebook show`` lists it: every code with its definition and guidance,
+    its children, and how many codings it has (its own, current transcript versions, every coder)."""
+    codebook = project.codebook()
+    counts = code_counts(project)
+
+    def with_counts(d: dict[str, Any]) -> dict[str, Any]:
+        d["codings"] = counts.get(d["id"], 0)
+        d["children"] = [with_counts(c) for c in d.get("children", [])]
+        return d
+
+    return {"name": codebook.name, "version": codebook.version,
+            "codes": [with_counts(r.to_dict()) for r in codebook.roots]}
+
+
+# ---------------------------------------------------------------------------- informants
+
+
+def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]:
+    """The informants with their attributes and transcripts; ``stakeholder_group``, ``role``, ``sex`` and
+    ``location`` are lifted out of the attributes for listing. Names are left out unless ``show_names``. Each has
+    the attribution its quotes get (``attribution``, from the case sheet or the template: ``attribution_source``)
+    and how many informants of the project that attribution fits (``fits``: 1 singles someone out)."""
+    from qualcode.safety.attribution import case_attributions
+
+    attributed = case_attributions(project)
+    rows: list[dict[str, Any]] = []
+    for case in project.cases():
+        row = dict(case)
+        if not show_names:
+            row.pop("name", None)
+        for key in ("stakeholder_group", "role", "sex", "location"):
+            row[key] = row["attributes"].get(key)
+        a = attributed.get(row["id"], {})
+        row["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
+        row["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
+        # an attribution that fits one informant of the project identifies them to anyone who knows the list
+        row["fits"] = a.get("describes", 0)
+        rows.append(row)
+    return rows
+
+
+def speakers(project: Project, transcript: str) -> dict[str, Any]:
+    """A transcript's speakers with their units, role, case and how each was decided, and the import's warnings."""
+    from qualcode.importing import stored_speakers
+
+    return stored_speakers(project, transcript)
+
+
+def coders(project: Project) -> list[dict[str, Any]]:
+    """The project's coders with their coding counts, which one is the default, and what kind of name each is: a
+    person, the agreed (consensus) codings, or a program (whose codings are nobody's judgement)."""
+    from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+    extra = machine_coder_names(project)
+    default = project.resolve_coder(None)
+    consensus = consensus_coder(project)
+    rows: list[dict[str, Any]] = []
+    for row in project.coders():
+        # agreement compares people; these names are neither a person nor someone's judgement alone
+        kind = "agreed codings" if row["name"] == consensus else (
+            "program (not a coder)" if is_machine_coder(row["name"], extra=extra) else "person")
+        rows.append({**row, "default": row["name"] == default, "kind": kind})
+    return rows
 
 
 # ---------------------------------------------------------------------------- search and fuzzy matching
@@ -411,7 +412,7 @@ def code_counts(project: Project, *, coder: str | None = None, transcript: str |
 def search_units(
     project: Project, query: str, *, transcript: str | None = None, limit: int = 200,
     include_interviewer: bool = True,
-) -> list[dict[str, Any]]:
+) -> list[SearchHit]:
     """Units (across all transcripts, or one) containing every word of ``query``, case- and accent-insensitively.
 
     A query in double quotes matches as a phrase. Each hit carries ``ref``, ``id``, ``transcript``, ``idx``,
@@ -449,50 +450,10 @@ def fuzzy_codes(codebook: Codebook, query: str, *, limit: int | None = None,
                                                   only=None if only is None else set(only))]
 
 
-# ---------------------------------------------------------------------------- which project to open
+# ---------------------------------------------------------------------------- suggestions and the queue
 
 
-def qualcode_home() -> Path:
-    """Per-user data folder: $QUALCODE_HOME, else $XDG_DATA_HOME/qualcode, else ~/.local/share/qualcode."""
-    env = os.environ.get("QUALCODE_HOME", "").strip()
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "qualcode"
-
-
-def example_workspace(*, home: Path | None = None) -> Path:
-    """A working copy of the bundled example in the per-user folder, built on first use and then reused, so the
-    shipped files stay clean and the evaluator's practice codings survive restarts."""
-    from qualcode.project_io import build_example
-
-    dest = (home or qualcode_home()) / "example"
-    if not (dest / DB_NAME).exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        build_example(dest, force=True)
-    return dest
-
-
-def resolve_workbench_project(project: str | Path | None) -> tuple[Path, bool]:
-    """The folder ``qualcode code`` opens and whether it is the example copy.
-
-    An explicit folder must hold a project; with none given, the current folder is used if it holds one, else the
-    example working copy.
-    """
-    if project is not None and str(project) not in ("", "."):
-        p = Path(project)
-        Project.open(p).close()  # raises a ProjectError that says what to do
-        return p, False
-    if (Path.cwd() / DB_NAME).exists():
-        return Path.cwd(), False
-    return example_workspace(), True
-
-
-# ---------------------------------------------------------------------------- suggestions
-
-
-def fit_suggester(project: Project) -> Any:
+def fit_suggester(project: Project) -> Suggester:
     """The project's suggester (:mod:`qualcode.nlp.project`), brought up to date with its codebook, units and
     codings; after a coding the learners are updated in place (the rest waits for :func:`refresh_suggester`)."""
     from qualcode.nlp.project import get_suggester
@@ -500,21 +461,21 @@ def fit_suggester(project: Project) -> Any:
     return get_suggester(project, quick=True)
 
 
-def refresh_suggester(project: Project, should_stop: Any = None) -> bool:
+def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None = None) -> bool:
     """Finish the refit a coding started, while the evaluator reads (stops early when ``should_stop()``)."""
     from qualcode.nlp.project import refresh_suggester as refresh
 
     return refresh(project, should_stop)
 
 
-def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,
-                  min_score: float = 0.05) -> dict[int, list[dict[str, Any]]]:
+def suggest_units(engine: Suggester | None, units: Iterable[Mapping[str, Any]], *, top: int = 5,
+                  min_score: float = 0.05) -> dict[int, list[Suggestion]]:
     """Suggestions (code, score, why, model_version) for informant units, keyed by segment id."""
     codable = [u for u in units if is_codable(u)]
     if engine is None or not codable:
         return {}
     found = engine.suggest([(str(u["id"]), u["text"]) for u in codable], top=top, min_score=min_score)
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, list[Suggestion]] = {}
     for u, suggestions in zip(codable, found, strict=True):
         out[int(u["id"])] = [
             {"code": s.code, "score": float(s.score), "why": s.why, "model_version": s.model_version}
@@ -523,59 +484,26 @@ def suggest_units(engine: Any, units: list[dict[str, Any]], *, top: int = 5,
     return out
 
 
-def accept_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
-                      coder: str) -> dict[str, Any]:
-    """Apply a suggested code with the score and model version the evaluator saw, and record the decision (one
-    transaction). Returns ``{"added": [coding], "skipped": []}`` like :func:`apply_code`."""
-    from qualcode.nlp.project import accept_suggestion as accept
-
-    coding = accept(project, segment, suggestion["code"], coder=coder, score=suggestion.get("score"),
-                    model_version=suggestion.get("model_version"))
-    return {"added": [coding], "skipped": []}
-
-
-def reject_suggestion(project: Project, segment: int | str, suggestion: dict[str, Any], *,
-                      coder: str) -> dict[str, Any]:
-    """Record that ``coder`` rejected a suggested code for a unit (the suggester learns from it)."""
-    from qualcode.nlp.project import reject_suggestion as reject
-
-    return reject(project, segment, suggestion["code"], coder=coder, score=suggestion.get("score"),
-                  model_version=suggestion.get("model_version"))
-
-
 def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None,
-                  ordered: bool = True) -> list[dict[str, Any]]:
+                  ordered: bool = True) -> list[QueuedUnit]:
     """Informant units ``coder`` has not coded, in the order to work through them.
 
     With ``ordered``, the order of ``qualcode queue`` (most informative first, each with its ``reason``) comes
     first, then the units another coder already coded, in transcript order; else transcript order.
     """
     mine = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
-    units = [s for s in project.segments(transcript, include_interviewer=False)
-             if s["id"] not in mine and s["text"].strip()]
+    units: list[Segment] = [s for s in project.segments(transcript, include_interviewer=False)
+                            if s["id"] not in mine and s["text"].strip()]
     if not ordered:
-        return units
+        return [{**u, "reason": None} for u in units]
     try:
         from qualcode.nlp.project import queue_for_project
     except ImportError:
-        return units
+        return [{**u, "reason": None} for u in units]
     by_id = {int(u["id"]): u for u in units}
-    out = []
+    out: list[QueuedUnit] = []
     for item in queue_for_project(project, transcript=transcript, limit=None):
         u = by_id.pop(int(item["segment"]), None)
         if u is not None:
             out.append({**u, "reason": item.get("reason")})
-    return out + list(by_id.values())
-
-
-def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None at
-    either end. Two indexed lookups, cheap enough for every key press."""
-    seg = project.db.execute("SELECT transcript_id, version, idx FROM segments WHERE id = ?", (segment_id,)).fetchone()
-    if seg is None:
-        return None, None
-    rows = project.db.execute(
-        "SELECT idx, speaker, text FROM segments WHERE transcript_id = ? AND version = ? AND idx IN (?, ?)",
-        (seg["transcript_id"], seg["version"], seg["idx"] - 1, seg["idx"] + 1)).fetchall()
-    found = {r["idx"]: dict(r) for r in rows}
-    return found.get(seg["idx"] - 1), found.get(seg["idx"] + 1)
+    return out + [{**u, "reason": None} for u in by_id.values()]

@@ -147,6 +147,9 @@ class QualcodeApp(TypeAhead, App[None]):
 
     async def action_quit(self) -> None:
         """Quit once every queued write is committed (nothing is ever 'saved later')."""
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                screen.save_position()  # queued before the writer is told to stop
         self._jobs.put(None)
         while self.pending_writes:
             await asyncio.sleep(0.01)
@@ -444,8 +447,14 @@ class QualcodeApp(TypeAhead, App[None]):
     def action_help(self) -> None:
         from qualcode.tui.dialogs import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+        if isinstance(self.screen, HelpScreen):
+            return
+        # one list per screen kind, built once and kept (installed): ? then opens at once
+        origin = self.screen.KEYS if isinstance(self.screen, WorkbenchScreen) else "other"
+        name = f"help-{origin}"
+        if not self.is_screen_installed(name):
+            self.install_screen(HelpScreen(self.screen), name=name)
+        self.push_screen(name)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -465,7 +474,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self.open_transcript(message.transcript, message.ref)
 
     def on_queue_requested(self, message: QueueRequested) -> None:
-        self.open_queue()
+        self.open_queue(message.transcript)
 
     def on_project_view_requested(self, message: ProjectViewRequested) -> None:
         from qualcode.tui.screens import ProjectScreen
@@ -481,11 +490,12 @@ class QualcodeApp(TypeAhead, App[None]):
 
         self.push_screen(TranscriptScreen(transcript, ref=ref))
 
-    def open_queue(self) -> None:
-        """Queue mode: the coder's uncoded units, most informative first, with their suggestions."""
+    def open_queue(self, transcript: str | None = None) -> None:
+        """Queue mode: the coder's uncoded units (of one transcript, or of the project), most informative first,
+        with their suggestions."""
         from qualcode.tui.queue_screen import QueueScreen
 
-        self.push_screen(QueueScreen())
+        self.push_screen(QueueScreen(transcript))
 
 
 def make_app(

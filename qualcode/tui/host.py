@@ -79,7 +79,12 @@ class TranscriptRequested(Message):
 
 
 class QueueRequested(Message):
-    """A screen asked for queue mode (uncoded units with suggestions)."""
+    """A screen asked for queue mode (uncoded units with suggestions): of one transcript, or of the whole project
+    (``transcript`` None)."""
+
+    def __init__(self, transcript: str | None = None) -> None:
+        self.transcript = transcript
+        super().__init__()
 
 
 class ProjectViewRequested(Message):
@@ -104,6 +109,14 @@ class WorkbenchScreen(Screen[None]):
     def coder(self) -> str:
         return self.host.coder
 
+    def on_resize(self) -> None:
+        """Size classes for the stylesheet: -narrow (under 100 columns), -wide (160 and more), -short (under 30
+        rows): the layout gives the unit and the suggestions the room, whatever the terminal."""
+        width, height = self.app.size
+        self.set_class(width < 100, "-narrow")
+        self.set_class(width >= 160, "-wide")
+        self.set_class(height < 30, "-short")
+
     def on_screen_resume(self) -> None:
         if self.stale:
             self.stale = False
@@ -124,6 +137,9 @@ class WorkbenchScreen(Screen[None]):
 
     def suggestions_updated(self) -> None:
         """New suggestions were computed: show them if they concern what is on screen."""
+
+    def save_position(self) -> None:
+        """Remember where the coder is (the transcript view does; the app calls it before quitting)."""
 
     def current_unit(self) -> Mapping[str, Any] | None:
         """The unit the evaluator is on (None: none, or a screen without units)."""

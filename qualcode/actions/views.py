@@ -305,6 +305,9 @@ def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[st
                 continue  # said by the coding it came with
             text = (f"took back the rejection of '{name}' on {{where}}" if after is None
                     else f"{verb} '{name}' on {{where}} again")
+        elif entity == "speaker" and state.get("label"):
+            role, who = (after or {}).get("role"), f"'{state['label']}' of {state.get('transcript', '')}"
+            text = f"made {who} {'an' if role == 'informant' else 'the'} {role}" if role else f"cleared {who}'s role"
         else:
             text = f"changed a {entity}"
         out.setdefault(text, [])

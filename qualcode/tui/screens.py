@@ -729,6 +729,9 @@ class TranscriptScreen(WorkbenchScreen):
         if u is None:
             return
         uid, ref = int(u["id"]), u["ref"]
+        if not wb.is_codable(u) and self.view.span_start is None:
+            self.host.say(f"{ref} is the interviewer's: it is not coded (j or n to an informant's unit)", error=True)
+            return
         targets = self._target_ids() if self.view.span_start is not None else [uid]
         shown = self.visible_suggestions() if self.host.suggestions_known(uid) else None
 

@@ -40,11 +40,14 @@ class TypeAhead:
     _ta_read_at = 0.0  # when the last live key was read
     _ta_read_key = ""
     _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
+    _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
+    _ta_acting_seq = 0  # the typing order of the key whose binding is being run
 
     def hold_until(self, deadline: float, give_up: Any) -> None:
         """A key waits for what it refers to: hold every key typed after it until :meth:`release_barrier`, or until
         ``deadline`` (``time.monotonic()``), when ``give_up()`` is called (it drops the key and says so)."""
         self._ta_barrier = (deadline, give_up)
+        self._ta_barrier_seq = self._ta_acting_seq
 
     def release_barrier(self) -> None:
         """The waiting key was applied (or dropped): keys held behind it go on, in order."""
@@ -95,7 +98,17 @@ class TypeAhead:
         return False
 
     async def _on_key(self, event: events.Key) -> None:
-        self._ta_covered(event)
+        # Keys reach the app (where the screens' bindings run) after their way through the widgets; those read
+        # before a key set a barrier but typed after it are held here.
+        seq = getattr(event, "_ta_seq", 0)
+        if (self._ta_barrier is not None and seq > self._ta_barrier_seq
+                and not getattr(event, "_ta_forced", False)):
+            event.prevent_default()
+            event.stop()
+            self._ta_hold(seq, event, 0.0)
+            return
+        if not self._ta_covered(event):
+            self._ta_acting_seq = seq
 
     async def _on_paste(self, event: events.Paste) -> None:
         self._ta_covered(event)

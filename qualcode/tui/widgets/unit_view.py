@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from qualcode.actions.views import unit_place
 from qualcode.model import CodedUnit
+from qualcode.tui.widgets.fit import elide_middle
 
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
 MARK_TEXT = {"not_codable": "∅ not codable", "skipped": "↷ skipped for now"}
@@ -198,8 +199,8 @@ class UnitView(ScrollView, can_focus=True):
             name = self.code_names.get(c["code"], c["code"])
             label = name if mine else f"{name} ({c['coder']})"
             chip = ("■ " if mine else "□ ") + label
-            if len(chip) > width:
-                chip = chip[: width - 1] + "…"
+            if len(chip) > width:  # the end of a name tells codes apart as much as its start
+                chip = chip[:2] + elide_middle(chip[2:], width - 2)
             if used and used + 2 + len(chip) > width:
                 lines.append([])
                 used = 0

@@ -277,14 +277,14 @@ async def test_a_unit_skipped_for_now_is_visited_last(make: Callable[..., Qualco
 
 async def test_undo_of_a_change_in_another_transcript_goes_there_and_says_what_it_did(
         make: Callable[..., QualcodeApp], store: Project) -> None:
-    coding.apply_code(store, ["FGD-01:5"], "gender_equality.data", coder="clara")  # e.g. yesterday, or the CLI
+    coding.apply_code(store, ["FGD-01:6"], "gender_equality.data", coder="clara")  # e.g. yesterday, or the CLI
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("u")
         await app.settled()
         screen = transcript_screen(app)
-        assert screen.transcript == "FGD-01" and here(screen)["ref"] == "FGD-01:5"
-        assert ("undo: removed 'Sex-disaggregated data and gender-sensitive monitoring' from FGD-01:5"
+        assert screen.transcript == "FGD-01" and here(screen)["ref"] == "FGD-01:6"
+        assert ("undo: removed 'Sex-disaggregated data and gender-sensitive monitoring' from FGD-01:6"
                 in status(app))
         await pilot.press("ctrl+r")
         await app.settled()

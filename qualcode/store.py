@@ -1027,7 +1027,9 @@ class Project:
                      WHERE s.transcript_id = t.id AND s.version = t.current_version
                        AND coalesce(sp.role, 'unknown') != 'interviewer') AS informant_units,
                    (SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id = c.segment_id
-                     WHERE s.transcript_id = t.id AND s.version = t.current_version) AS coded_units,
+                     LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
+                     WHERE s.transcript_id = t.id AND s.version = t.current_version
+                       AND coalesce(sp.role, 'unknown') != 'interviewer') AS coded_units,
                    (SELECT count(DISTINCT m.segment_id) FROM unit_marks m JOIN segments s ON s.id = m.segment_id
                      WHERE s.transcript_id = t.id AND s.version = t.current_version AND m.mark = 'not_codable'
                        AND NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = m.segment_id))

@@ -18,16 +18,19 @@ MemoTarget = Literal["segment", "code", "transcript", "coding", "project"]
 
 
 def apply_code(project: Project, segments: Iterable[int | str], code: str, *, coder: str,
-               memo: str | None = None) -> Applied:
+               memo: str | None = None, allow_interviewer: bool = False) -> Applied:
     """Apply ``code`` to one unit or a span of units (ids or ``TRANSCRIPT:N``) in one transaction.
 
     Units that already carry the code from this coder are skipped (listed in ``skipped``); if all do, nothing changes
-    and ConflictError says so. An unknown code or unit changes nothing.
+    and ConflictError says so. An unknown code or unit changes nothing. The interviewer's units are context, counted
+    and exported nowhere: coding one is refused unless ``allow_interviewer``.
     """
     seg_ids = [project.resolve_segment(s) for s in segments]
     if not seg_ids:
         raise QualcodeError("no unit to code", hint="move to a unit first")
     project.require_code(code)
+    if not allow_interviewer:
+        _refuse_interviewer(project, seg_ids)
     added: list[Coding] = []
     skipped: list[int] = []
     with project.transaction():
@@ -40,6 +43,17 @@ def apply_code(project: Project, segments: Iterable[int | str], code: str, *, co
         what = "this unit" if len(seg_ids) == 1 else "these units"
         raise ConflictError(f"{what} already carry '{code}' from {coder}", hint="nothing to do")
     return {"added": added, "skipped": skipped}
+
+
+def _refuse_interviewer(project: Project, seg_ids: list[int]) -> None:
+    asked = project.segments(ids=seg_ids, current_only=False)
+    questions = [u["ref"] for u in asked if u["role"] == "interviewer"]
+    if questions:
+        what = questions[0] if len(questions) == 1 else f"{len(questions)} of these units ({questions[0]}, ...)"
+        raise QualcodeError(
+            f"{what} {'is' if len(questions) == 1 else 'are'} the interviewer's: questions are context and would"
+            " appear in no count, matrix or export",
+            hint="code the informant's answer, or pass --allow-interviewer to code it anyway")
 
 
 def remove_code(project: Project, segment: int | str, code: str, *, coder: str,
@@ -79,6 +93,7 @@ def accept_suggestion(project: Project, segment: int | str, code: str, *, coder:
     the evaluator saw (recomputed now when not given), and the decision is recorded with it, in one transaction: a
     reviewer never sees one without the other."""
     seg, score, model_version = _seen(project, segment, code, coder, score, model_version)
+    _refuse_interviewer(project, [seg])
     with project.transaction():
         coding = project.add_coding(seg, code, coder=coder, source="suggestion", score=score,
                                     model_version=model_version)

@@ -305,6 +305,9 @@ def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[st
                 continue  # said by the coding it came with
             text = (f"took back the rejection of '{name}' on {{where}}" if after is None
                     else f"{verb} '{name}' on {{where}} again")
+        elif entity == "speaker" and state.get("label"):
+            role, who = (after or {}).get("role"), f"'{state['label']}' of {state.get('transcript', '')}"
+            text = f"made {who} {'an' if role == 'informant' else 'the'} {role}" if role else f"cleared {who}'s role"
         else:
             text = f"changed a {entity}"
         out.setdefault(text, [])
@@ -489,21 +492,26 @@ def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None
     """Informant units ``coder`` has not coded, in the order to work through them.
 
     With ``ordered``, the order of ``qualcode queue`` (most informative first, each with its ``reason``) comes
-    first, then the units another coder already coded, in transcript order; else transcript order.
+    first, then the units another coder already coded, in transcript order; else transcript order. Units the coder
+    marked not codable are left out; those skipped for now come last.
     """
     mine = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
+    marks = {int(m["segment"]): m["mark"] for m in project.marks(coder=coder, transcript=transcript)}
     units: list[Segment] = [s for s in project.segments(transcript, include_interviewer=False)
-                            if s["id"] not in mine and s["text"].strip()]
-    if not ordered:
-        return [{**u, "reason": None} for u in units]
-    try:
-        from qualcode.nlp.project import queue_for_project
-    except ImportError:
-        return [{**u, "reason": None} for u in units]
-    by_id = {int(u["id"]): u for u in units}
+                            if s["id"] not in mine and s["text"].strip() and marks.get(s["id"]) != "not_codable"]
     out: list[QueuedUnit] = []
-    for item in queue_for_project(project, transcript=transcript, limit=None):
-        u = by_id.pop(int(item["segment"]), None)
-        if u is not None:
-            out.append({**u, "reason": item.get("reason")})
-    return out + [{**u, "reason": None} for u in by_id.values()]
+    if ordered:
+        try:
+            from qualcode.nlp.project import queue_for_project
+        except ImportError:
+            ordered = False
+    if ordered:
+        by_id = {int(u["id"]): u for u in units}
+        for item in queue_for_project(project, transcript=transcript, limit=None):
+            u = by_id.pop(int(item["segment"]), None)
+            if u is not None:
+                out.append({**u, "reason": item.get("reason")})
+        out += [{**u, "reason": None} for u in by_id.values()]
+    else:
+        out = [{**u, "reason": None} for u in units]
+    return sorted(out, key=lambda u: marks.get(u["id"]) == "skipped")  # stable: the order within each part stays

@@ -130,6 +130,9 @@ def register(commands: Commands) -> None:
     p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
     p.add_argument("--code", required=True, metavar="ID")
     p.add_argument("--memo", metavar="TEXT")
+    p.add_argument("--allow-interviewer", action="store_true",
+                   help="code an interviewer's unit anyway (refused by default: questions are context, counted and"
+                        " exported nowhere)")
     p = command(actions, "remove", cmd_codings_remove, help="remove a coding (by --id, or --segment and --code)",
                 options=[coder_option, json_option])
     p.add_argument("--id", type=int, metavar="N", help="coding id")
@@ -139,6 +142,18 @@ def register(commands: Commands) -> None:
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--code", metavar="ID")
     p.add_argument("--coder", metavar="NAME", help="only this coder's codings")
+    p.add_argument("--marks", action="store_true",
+                   help="also the units marked not codable or skipped for now (code '-', source the mark)")
+    p = command(actions, "mark", cmd_codings_mark,
+                help="mark a unit not codable (read, not worth coding: left out of progress) or skipped for now",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--not-codable", dest="mark", action="store_const", const="not_codable",
+                       help="read, and not worth coding (greetings, consent, logistics)")
+    which.add_argument("--skip", dest="mark", action="store_const", const="skipped",
+                       help="left for later: the workbench's n comes back to it last")
+    which.add_argument("--clear", dest="mark", action="store_const", const="", help="remove your mark")
     p = command(actions, "import", cmd_codings_import,
                 help="import codings from a CSV of verbatim quotes (quote, code, coder, created)",
                 options=[coder_option, json_option])
@@ -413,7 +428,10 @@ def cmd_segments(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         # "segment" repeats the id under the name other commands take it by (--segment)
-        rows = [{**r, "segment": r["id"]}
+        marks: dict[int, list[dict[str, Any]]] = {}
+        for m in project.marks(transcript=args.transcript):
+            marks.setdefault(int(m["segment"]), []).append({"coder": m["coder"], "mark": m["mark"]})
+        rows = [{**r, "segment": r["id"], "marks": marks.get(int(r["id"]), [])}
                 for r in project.segments(args.transcript, include_interviewer=not args.informants_only)]
     if not args.show_names:
         for r in rows:
@@ -424,7 +442,11 @@ def cmd_segments(args: argparse.Namespace) -> int:
         for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
             r["speaker"] = r["speaker"] if r["kind"] != "document" else (
                 f"p. {r['page_label']}" if r["page_label"] else r["heading"] or "")
-        table(d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18})
+        for r in d:  # "not codable (clara)": a coder read it and left it uncoded on purpose
+            r["marked"] = ", ".join(f"{m['mark'].replace('_', ' ')} ({m['coder']})" for m in r["marks"])
+        columns = ["id", "ref", "speaker", "role", "start", "end", "text"]
+        table(d, columns + (["marked"] if any(r["marked"] for r in d) else []),
+              widths={"text": 70, "speaker": 18, "marked": 24})
 
     return emit(args, rows, human)
 
@@ -502,7 +524,8 @@ def cmd_codings_add(args: argparse.Namespace) -> int:
     from qualcode.actions.coding import apply_code
 
     with open_project(args) as project:
-        coding = apply_code(project, [args.segment], args.code, coder=args.coder, memo=args.memo)["added"][0]
+        coding = apply_code(project, [args.segment], args.code, coder=args.coder, memo=args.memo,
+                            allow_interviewer=args.allow_interviewer)["added"][0]
     return emit(
         args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by {c['coder']}")
     )
@@ -530,7 +553,14 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         if args.transcript:
             project.require_transcript(args.transcript)
-        rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
+        rows: list[dict[str, Any]] = [dict(c) for c in project.codings(transcript=args.transcript, code=args.code,
+                                                                       coder=args.coder)]
+        if args.marks and args.code is None:
+            # a unit marked not codable or skipped is a decision about it too: listed with its coder and date
+            rows += [{"id": None, "segment": m["segment"], "ref": m["ref"], "code": "-", "code_name": "",
+                      "coder": m["coder"], "source": m["mark"].replace("_", " "), "created": m["created"],
+                      "status": "mark", "mark": m["mark"], "memo": None, "score": None, "model_version": None}
+                     for m in project.marks(transcript=args.transcript, coder=args.coder)]
 
     def human(d: list[dict[str, Any]]) -> None:
         # an accepted suggestion is the coder's coding; its model and score say where the idea came from
@@ -540,6 +570,19 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
               ["id", "ref", "code", "coder", "source", "created", "status"])
 
     return emit(args, rows, human)
+
+
+def cmd_codings_mark(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import mark_unit
+
+    with open_project(args) as project:
+        seg = project.resolve_segment(args.segment)
+        ref = project.segment(seg)["ref"]
+        mark = mark_unit(project, seg, args.mark or None, coder=args.coder)
+    data = {"segment": seg, "ref": ref, "coder": args.coder, "mark": mark["mark"] if mark else None}
+    return emit(args, data, lambda d: print(
+        f"{d['ref']}: {d['mark'].replace('_', ' ')} for {d['coder']}" if d["mark"]
+        else f"{d['ref']}: no mark for {d['coder']}"))
 
 
 def cmd_codings_import(args: argparse.Namespace) -> int:
@@ -611,20 +654,18 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def _reverse(args: argparse.Namespace, kind: str) -> int:
     from qualcode.actions.history import redo, undo
+    from qualcode.actions.views import describe_reversal
 
     with open_project(args) as project:
         coder = args.coder
         result = undo(project, coder=coder) if kind == "undo" else redo(project, coder=coder)
+        words = describe_reversal(project, result, kind) if result is not None else ""
     if result is None:
         if args.json:
             return emit(args, {"done": False})
         print(f"nothing to {kind} for {coder}")
         return 0
-    return emit(
-        args, {"done": True, **result},
-        lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"
-                        + (f" ({r['count']} changes made at once)" if r.get("count", 1) > 1 else "")),
-    )
+    return emit(args, {"done": True, **result, "said": words}, lambda r: print(r["said"]))
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

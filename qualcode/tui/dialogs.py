@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -48,6 +49,9 @@ def code_option_label(match: Any, codebook: Codebook, counts: dict[str, int], *,
         label.append(f"  ({match.why})", style="dim italic")
     return label
 
+
+
+SEARCH_LIMIT = 200  # results listed at once: more is never read, and each costs drawing time
 
 class CodePicker(ModalScreen[str | None]):
     """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
@@ -173,7 +177,7 @@ class SearchScreen(ModalScreen[SearchJump | None]):
             return
         self.query_text = event.value
         project = cast("Host", self.app).project
-        self.hits = wb.search_units(project, event.value, limit=500)
+        self.hits = wb.search_units(project, event.value, limit=SEARCH_LIMIT)
         options = self.query_one("#search-results", OptionList)
         options.clear_options()
         for n, h in enumerate(self.hits):
@@ -189,7 +193,7 @@ class SearchScreen(ModalScreen[SearchJump | None]):
             options.add_option(Option(label, id=str(n)))
         if self.hits:
             options.highlighted = 0
-        more = " (first 500)" if len(self.hits) == 500 else ""
+        more = f" (the first {SEARCH_LIMIT}: add a word to narrow)" if len(self.hits) == SEARCH_LIMIT else ""
         self.query_one("#search-count", Static).update(
             f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()
             else "type words and press Enter")
@@ -263,7 +267,8 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, grouped by screen (the one you came from first)."""
+    """Every key, grouped by screen (the one you came from first). Plain text in a scrolling box: a table widget
+    drew each of its forty rows separately and made ? take a tenth of a second."""
 
     BINDINGS = keymap.bindings("help")
 
@@ -272,20 +277,23 @@ class HelpScreen(ModalScreen[None]):
         self.origin = origin.KEYS if isinstance(origin, WorkbenchScreen) else None  # its keys are listed first
 
     def compose(self) -> ComposeResult:
+        groups = keymap.help_groups(self.origin)
+        width = max(cell_len(key) for _, rows in groups for key, _ in rows) + 2
+        text = Text(end="")
+        for n, (title, rows) in enumerate(groups):
+            text.append(("\n" if n else "") + title + "\n", style="bold underline")
+            for key, does in rows:
+                text.append(key.ljust(width), style="bold")
+                text.append(does + "\n")
         with Vertical(id="help", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
-            yield DataTable(id="help-keys", show_header=False, cursor_type="none", zebra_stripes=True)
+            with VerticalScroll(id="help-keys"):
+                yield Static(text)
             yield Static(keymap.dialog_help("help") + " · every action is also in the command palette (ctrl+p)",
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        table = self.query_one("#help-keys", DataTable)
-        table.add_columns("key", "does")
-        for title, rows in keymap.help_groups(self.origin):
-            table.add_row(Text(title, style="bold underline"), "")
-            for key, does in rows:
-                table.add_row(Text(key, style="bold"), does)
-        table.focus()
+        self.query_one("#help-keys", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

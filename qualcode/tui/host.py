@@ -21,6 +21,7 @@ from textual.screen import Screen
 from qualcode.model import Suggestion
 from qualcode.store import Project
 from qualcode.tui import keymap
+from qualcode.watching import StoreChanges
 
 
 class Host(Protocol):
@@ -37,8 +38,26 @@ class Host(Protocol):
     model_lock: threading.Lock
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
-              failed: Callable[[Exception], None] | None = None, label: str = "") -> None:
-        """Run ``fn`` on the one writer's connection; ``done(result)`` runs on the UI once it is committed."""
+              failed: Callable[[Exception], None] | None = None, label: str = "",
+              units: Iterable[int] = ()) -> None:
+        """Run ``fn`` on the one writer's connection; ``done(result)`` runs on the UI once it is committed.
+        ``units``: the units it changes (busy until then)."""
+
+    def unit_busy(self, unit: int) -> bool:
+        """A write that changes this unit is queued or being committed."""
+
+    def suggestions_known(self, unit_id: int) -> bool | None:
+        """The unit's suggestions are computed (True), on their way (False) or will never come (None)."""
+
+    def hold_until(self, deadline: float, give_up: Callable[[], None]) -> None:
+        """A key waits for what it refers to: keys typed after it are held until :meth:`release_barrier`."""
+
+    def release_barrier(self) -> None:
+        """The waiting key was applied or dropped: the keys held behind it go on, in order."""
+
+    @property
+    def keys_waiting(self) -> bool:
+        """A key waits for its target (and the keys typed after it with it)."""
 
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a one-line message in the status line."""
@@ -60,7 +79,12 @@ class TranscriptRequested(Message):
 
 
 class QueueRequested(Message):
-    """A screen asked for queue mode (uncoded units with suggestions)."""
+    """A screen asked for queue mode (uncoded units with suggestions): of one transcript, or of the whole project
+    (``transcript`` None)."""
+
+    def __init__(self, transcript: str | None = None) -> None:
+        self.transcript = transcript
+        super().__init__()
 
 
 class ProjectViewRequested(Message):
@@ -85,6 +109,14 @@ class WorkbenchScreen(Screen[None]):
     def coder(self) -> str:
         return self.host.coder
 
+    def on_resize(self) -> None:
+        """Size classes for the stylesheet: -narrow (under 100 columns), -wide (160 and more), -short (under 30
+        rows): the layout gives the unit and the suggestions the room, whatever the terminal."""
+        width, height = self.app.size
+        self.set_class(width < 100, "-narrow")
+        self.set_class(width >= 160, "-wide")
+        self.set_class(height < 30, "-short")
+
     def on_screen_resume(self) -> None:
         if self.stale:
             self.stale = False
@@ -96,11 +128,18 @@ class WorkbenchScreen(Screen[None]):
     def reload_from_store(self) -> None:
         """The project changed (another process, undo, ...): show it as it is now."""
 
+    def apply_store_changes(self, changes: StoreChanges) -> None:
+        """Another process changed these units and counts (:mod:`qualcode.watching`); by default, re-read all."""
+        self.reload_from_store()
+
     def update_status(self) -> None:
         """Redraw the status line (who, where, progress, saving, the last message)."""
 
     def suggestions_updated(self) -> None:
         """New suggestions were computed: show them if they concern what is on screen."""
+
+    def save_position(self) -> None:
+        """Remember where the coder is (the transcript view does; the app calls it before quitting)."""
 
     def current_unit(self) -> Mapping[str, Any] | None:
         """The unit the evaluator is on (None: none, or a screen without units)."""

@@ -28,6 +28,7 @@ class Key:
     shown: str = ""  # how the ? list writes the key ("j / ↓, k / ↑"); default: the first key name
     bar: str = ""  # how the key bar writes the key ("^r"); "" when the key is not in the bar
     bar_label: str = ""  # the key bar's (shorter) description, when not ``label``
+    tiny: str = ""  # the key bar's description on a narrow terminal (80 columns), when shorter still
     display: str | None = None  # how Textual's footer writes it ("/")
     footer: bool = False  # shown in a Textual footer (the adjudication view has one)
     priority: bool = False
@@ -61,8 +62,16 @@ KEYMAP: dict[str, Group] = {
             footer=True, palette=("Apply a code", "Pick a code for the current unit or selection (c)")),
         Key("d", "remove_code", "Remove", "remove one of your codes from the current unit", bar="d", footer=True,
             palette=("Remove a code", "Remove one of your codes from the current unit (d)")),
-        Key("n", "next_uncoded", "Next uncoded", "jump to the next unit you have not coded", bar="n", footer=True,
+        Key("n", "next_uncoded", "Next uncoded", "jump to the next unit you have not coded", bar="n", tiny="Next",
+            footer=True,
             palette=("Next uncoded unit", "Jump to the next informant unit you have not coded (n)")),
+        Key("minus", "not_codable", "Not codable",
+            "mark the unit (or selection) not codable: out of progress and of n; again clears it", shown="-",
+            bar="-", bar_label="Not codable", tiny="N/c", display="-",
+            palette=("Not codable", "Mark the unit read and not worth coding; left out of progress (-)")),
+        Key("s", "skip_for_now", "Skip for now", "skip the unit for now: n comes back to it last; again clears it",
+            bar="s", bar_label="Skip",
+            palette=("Skip for now", "Leave the unit for later: n visits it after every other (s)")),
         Key("v", "select", "Select", "start / end selecting a span of units (Esc clears)", bar="v", footer=True,
             palette=("Select a span", "Start or end selecting a span of units (v)")),
         Key("m", "memo", "Memo", "edit your memo on the current unit", bar="m", footer=True,
@@ -72,10 +81,11 @@ KEYMAP: dict[str, Group] = {
         Key("ctrl+r", "redo", "Redo", bar="^r", footer=True, palette=("Redo", "Redo what you last undid (ctrl+r)")),
         Key("slash", "search", "Search", "search across transcripts", shown="/", bar="/", display="/", footer=True,
             palette=("Search", "Search across transcripts (/)")),
-        Key("f", "filter_codes", "Filter codes", "filter the codebook tree (Enter applies the best match)"),
-        Key("w", "queue", "Queue", "queue mode: uncoded units with suggestions", bar="w",
-            palette=("Queue mode", "Step through uncoded units with suggestions (w)")),
-        Key("t", "transcripts", "Transcripts", "back to the list of transcripts", bar="t",
+        Key("f", "filter_codes", "Filter codes", "filter the codebook tree (Enter applies the best match; Esc clears)",
+            bar="f", bar_label="Filter"),
+        Key("w", "queue", "Queue", "queue mode: this transcript's uncoded units with suggestions", bar="w",
+            palette=("Queue mode", "Step through this transcript's uncoded units with suggestions (w)")),
+        Key("t", "transcripts", "Transcripts", "back to the list of transcripts", bar="t", tiny="List",
             palette=("Transcripts", "Back to the list of transcripts (t)")),
         Key("pagedown", "move(10)", help="move 10 units / first / last unit", shown="pgup / pgdn, g / G"),
         Key("pageup", "move(-10)"),
@@ -83,8 +93,8 @@ KEYMAP: dict[str, Group] = {
         Key("end,G", "jump(-1)"),
         Key("escape", "escape"),
         Key("tab", "focus_next", help="move between the units, codebook and suggestions", bind=False),
-    ], bar=["pick_code", "accept(1)", "remove_code", "next_uncoded", "select", "memo", "undo", "redo", "search",
-            "queue", "transcripts", "app.help", "app.quit"]),
+    ], bar=["pick_code", "accept(1)", "remove_code", "next_uncoded", "not_codable", "skip_for_now", "select", "memo",
+            "undo", "redo", "search", "filter_codes", "queue", "transcripts", "app.help", "app.quit"]),
     "project": Group("Project view", [
         Key("enter", "open", "Open", "open the highlighted transcript", shown="Enter", bar="enter", footer=True,
             palette=("Open transcript", "Code the highlighted transcript")),
@@ -96,8 +106,8 @@ KEYMAP: dict[str, Group] = {
         Key("r", "reverse", "Reverse"),
         Key("R", "speakers", "Speakers", "speakers of the transcript: i makes one the interviewer, n an informant",
             palette=("Speakers and roles", "See the highlighted transcript's speakers and correct a role")),
-        Key("w", "queue", "Queue", "queue mode", bar="w", footer=True,
-            palette=("Queue mode", "Step through uncoded units with suggestions")),
+        Key("w", "queue", "Queue", "queue mode: every transcript's uncoded units", bar="w", footer=True,
+            palette=("Queue mode", "Step through the project's uncoded units with suggestions")),
         Key("escape", "clear_filter", "Clear filter"),
         Key("j", "cursor_down", "Down"),
         Key("k", "cursor_up", "Up"),
@@ -111,15 +121,22 @@ KEYMAP: dict[str, Group] = {
             palette=("Reject suggestions", "Reject every suggestion for this unit (x)")),
         Key("s,space", "skip", "Skip", "skip this unit for now", shown="s / space", bar="s", footer=True,
             palette=("Skip", "Leave this unit for later (s)")),
-        Key("k,up", "back", "Back"),
-        Key("u", "undo", "Undo", "undo", bar="u", footer=True, palette=("Undo", "Undo your last action (u)")),
+        Key("minus", "not_codable", "Not codable", "mark the unit not codable and go on", shown="-", bar="-",
+            tiny="N/c", display="-", footer=True,
+            palette=("Not codable", "Mark the unit read and not worth coding (-)")),
+        Key("k,up", "back", "Back", "back to the previous unit", shown="k / ↑"),
+        Key("u", "undo", "Undo", "undo your last action here, and go back to its unit", bar="u", footer=True,
+            palette=("Undo", "Undo your last action (u)")),
+        Key("a", "scope", "Scope", "this transcript's units / every transcript's", bar="a", bar_label="All/one",
+            footer=True, palette=("Whole project or this transcript", "Switch the queue's scope (a)")),
         Key("o", "open", "Open in transcript", "open the unit in its transcript", bar="o", bar_label="Open",
             footer=True,
             palette=("Open in transcript", "See the unit in its transcript (o)")),
         Key("escape", "leave", "Leave queue", "leave the queue", shown="Esc", bar="esc", bar_label="Leave",
             footer=True,
             palette=("Leave the queue", "Back to where you were (Esc)")),
-    ], bar=["accept(1)", "correct", "reject", "skip", "undo", "open", "leave", "app.help"]),
+    ], bar=["accept(1)", "correct", "reject", "skip", "not_codable", "undo", "scope", "open", "leave", "app.help",
+            "app.quit"]),
     "adjudication": Group("Adjudication", [
         Key("a", "decide('apply')", "Apply code", "apply the code: the unit carries it", footer=True,
             palette=("Apply the code", "Settle the disagreement: the unit carries the code (a)")),
@@ -178,13 +195,15 @@ def bindings(group: str) -> list[Binding | tuple[str, str] | tuple[str, str, str
             for k in KEYMAP[group].keys if k.bind]
 
 
-def key_bar(group: str) -> list[tuple[str, str, str]]:
-    """The key bar of a screen: (key as shown, action, label), the app's keys named "app.<action>"."""
+def key_bar(group: str) -> list[tuple[str, str, str, str]]:
+    """The key bar of a screen: (key as shown, action, label, label on a narrow terminal), the app's keys named
+    "app.<action>"."""
     out = []
     for action in KEYMAP[group].bar:
         where, _, name = action.rpartition(".")
         key = next(k for k in KEYMAP["everywhere" if where == "app" else group].keys if k.action == name)
-        out.append((key.bar, action, key.bar_label or key.label))
+        label = key.bar_label or key.label
+        out.append((key.bar, action, label, key.tiny or label))
     return out
 
 

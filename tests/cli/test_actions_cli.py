@@ -17,8 +17,8 @@ from qualcode.store import Project
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     project = build_small_project(tmp_path / "small")
-    apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")
-    apply_code(project, ["KII-01:6", "KII-01:7"], "sustainability.funding", coder="long")
+    apply_code(project, ["KII-01:8"], "sustainability.funding", coder="clara")
+    apply_code(project, ["KII-01:8", "KII-01:9"], "sustainability.funding", coder="long")
     project.close()
     return tmp_path / "small"
 
@@ -31,14 +31,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_removing_a_code_two_coders_applied_needs_to_say_whose(folder: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "-p", str(folder), "codings", "remove", "--segment", "KII-01:6",
+    status, _, err = run(capsys, "-p", str(folder), "codings", "remove", "--segment", "KII-01:8",
                          "--code", "sustainability.funding")
     assert status == 2 and "2 coders applied" in err and "--coder NAME" in err
-    status, out, _ = run(capsys, "codings", "remove", "--segment", "KII-01:6", "--code", "sustainability.funding",
+    status, out, _ = run(capsys, "codings", "remove", "--segment", "KII-01:8", "--code", "sustainability.funding",
                          "--coder", "long", "-p", str(folder), "--json")
     assert status == 0 and json.loads(out)["coder"] == "long"
     with Project.open(folder) as project:
-        assert [c["coder"] for c in project.codings(segment=project.resolve_segment("KII-01:6"))] == ["clara"]
+        assert [c["coder"] for c in project.codings(segment=project.resolve_segment("KII-01:8"))] == ["clara"]
 
 
 def test_codebook_show_counts_what_the_workbench_counts(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,5 +64,5 @@ def test_a_memo_on_a_coding_that_does_not_exist_is_a_one_line_error(folder: Path
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "memo", "set", "-p", str(folder), "--coding", "999", "--text", "check")
     assert status == 2 and err.count("\n") == 1 and "no coding 999" in err
-    status, out, _ = run(capsys, "memo", "set", "-p", str(folder), "--segment", "KII-01:6", "--text", "check")
+    status, out, _ = run(capsys, "memo", "set", "-p", str(folder), "--segment", "KII-01:8", "--text", "check")
     assert status == 0 and out.startswith("memo saved on segment ")

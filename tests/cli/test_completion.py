@@ -33,7 +33,7 @@ def test_bash_completes_commands_actions_options_and_choices(tmp_path: Path,
     script = tmp_path / "qualcode.bash"
     script.write_text(_script("bash", capsys), encoding="utf-8")
     assert {"codings", "codebook", "coders"} <= set(_complete(script, "co"))
-    assert _complete(script, "codings", "") == ["add", "remove", "list", "import"]
+    assert _complete(script, "codings", "") == ["add", "remove", "list", "mark", "import"]
     # the project given before the command does not stop the command being found
     assert _complete(script, "-p", "work/eval", "codings", "a") == ["add"]
     assert set(_complete(script, "codings", "add", "--")) >= {"--segment", "--code", "--coder", "--json", "--project"}

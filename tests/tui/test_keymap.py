@@ -58,8 +58,9 @@ def test_no_key_is_bound_twice_in_a_group(group: str) -> None:
 
 def test_the_key_bar_names_bound_keys_with_their_text() -> None:
     for group, spec in keymap.KEYMAP.items():
-        for shown, action, label in keymap.key_bar(group):
-            assert shown and label, (group, action)
+        for shown, action, label, narrow in keymap.key_bar(group):
+            assert shown and label and narrow, (group, action)
+            assert len(narrow) <= len(label), (group, action)
         assert len(keymap.key_bar(group)) == len(spec.bar)
 
 

@@ -55,35 +55,35 @@ def test_apply_code_with_unknown_code_or_unit_changes_nothing(project: Project) 
 
 
 def test_remove_code_of_ones_own_leaves_a_colleagues_coding(project: Project) -> None:
-    apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")
-    apply_code(project, ["KII-01:6"], "sustainability.funding", coder="long")
-    removed = remove_code(project, "KII-01:6", "sustainability.funding", coder="clara", coded_by="clara")
+    apply_code(project, ["KII-01:8"], "sustainability.funding", coder="clara")
+    apply_code(project, ["KII-01:8"], "sustainability.funding", coder="long")
+    removed = remove_code(project, "KII-01:8", "sustainability.funding", coder="clara", coded_by="clara")
     assert (removed["coder"], removed["code"]) == ("clara", "sustainability.funding")
-    assert [c["coder"] for c in project.codings(segment=project.resolve_segment("KII-01:6"))] == ["long"]
+    assert [c["coder"] for c in project.codings(segment=project.resolve_segment("KII-01:8"))] == ["long"]
     with pytest.raises(NotFoundError, match="has no code 'sustainability.funding' from clara"):
-        remove_code(project, "KII-01:6", "sustainability.funding", coder="clara", coded_by="clara")
+        remove_code(project, "KII-01:8", "sustainability.funding", coder="clara", coded_by="clara")
 
 
 def test_remove_code_without_saying_whose_refuses_when_several_coders_applied_it(project: Project) -> None:
-    apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")
-    apply_code(project, ["KII-01:6"], "sustainability.funding", coder="long")
+    apply_code(project, ["KII-01:8"], "sustainability.funding", coder="clara")
+    apply_code(project, ["KII-01:8"], "sustainability.funding", coder="long")
     with pytest.raises(ConflictError, match="2 coders applied") as err:
-        remove_code(project, "KII-01:6", "sustainability.funding", coder="ana", coded_by=None)
+        remove_code(project, "KII-01:8", "sustainability.funding", coder="ana", coded_by=None)
     assert "--coder" in str(err.value)
     assert len(project.codings(code="sustainability.funding")) == 2
     # with a single coding left, naming nobody removes it, and the log says who removed it
-    remove_code(project, "KII-01:6", "sustainability.funding", coder="ana", coded_by="long")
-    removed = remove_code(project, "KII-01:6", "sustainability.funding", coder="ana", coded_by=None)
+    remove_code(project, "KII-01:8", "sustainability.funding", coder="ana", coded_by="long")
+    removed = remove_code(project, "KII-01:8", "sustainability.funding", coder="ana", coded_by=None)
     assert removed["coder"] == "clara"
     assert [e["coder"] for e in project.events(entity="coding") if e["action"] == "coding.remove"] == ["ana", "ana"]
 
 
 def test_remove_coding_by_id_is_undone_like_any_coding_action(project: Project) -> None:
-    added = apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")["added"][0]
+    added = apply_code(project, ["KII-01:8"], "sustainability.funding", coder="clara")["added"][0]
     remove_coding(project, added["id"], coder="clara")
     assert project.codings() == []
     undo(project, coder="clara")
-    assert [c["ref"] for c in project.codings(coder="clara")] == ["KII-01:6"]
+    assert [c["ref"] for c in project.codings(coder="clara")] == ["KII-01:8"]
     with pytest.raises(NotFoundError, match="no coding 999"):
         remove_coding(project, 999, coder="clara")
 
@@ -101,7 +101,7 @@ def test_accepting_a_suggestion_records_the_coding_and_the_decision_together(pro
 
 
 def test_accepting_without_the_score_seen_records_the_suggesters_score_now(project: Project) -> None:
-    coding = accept_suggestion(project, "KII-01:6", "sustainability.funding", coder="clara")
+    coding = accept_suggestion(project, "KII-01:8", "sustainability.funding", coder="clara")
     assert coding["model_version"] and coding["score"] is not None and 0.0 <= coding["score"] <= 1.0
     assert project.decisions()[0]["model_version"] == coding["model_version"]
 

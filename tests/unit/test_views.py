@@ -24,7 +24,8 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_transcript_rows_show_attributes_and_informant_progress(project: Project) -> None:
     apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="clara")
-    apply_code(project, ["KII-01:1"], "relevance", coder="long")  # an interviewer unit: not progress
+    # an interviewer unit (coded only when asked for): not progress
+    apply_code(project, ["KII-01:1"], "relevance", coder="long", allow_interviewer=True)
     rows = {r["id"]: r for r in wb.transcript_rows(project, coder="clara")}
     kii = rows["KII-01"]
     assert (kii["type"], kii["groups"], kii["location"]) == ("KII", ["Factories"], "Hai Phong")

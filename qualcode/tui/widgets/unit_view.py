@@ -23,8 +23,11 @@ from textual.strip import Strip
 
 from qualcode.actions.views import unit_place
 from qualcode.model import CodedUnit
+from qualcode.tui.widgets.fit import elide_middle
 
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
+MARK_TEXT = {"not_codable": "∅ not codable", "skipped": "↷ skipped for now"}
+MARK_GUTTER = {"not_codable": "∅", "skipped": "↷"}
 
 
 def clock(seconds: float | None) -> str:
@@ -160,6 +163,11 @@ class UnitView(ScrollView, can_focus=True):
         chips = [c for c in u.get("codings", [])]
         if chips:
             out.extend(("codes", "", part) for part in self._chip_lines(chips, body))
+        marks = u.get("marks") or {}
+        if marks:
+            words = [MARK_TEXT.get(mark, mark) + ("" if who == self.coder else f" ({who})")
+                     for who, mark in sorted(marks.items(), key=lambda wm: (wm[0] != self.coder, wm[0]))]
+            out.append(("mark", "  ".join(words)[:body], None))
         memo = (u.get("memos") or {}).get(self.coder)
         if memo:
             text = " ".join(memo.split())
@@ -191,8 +199,8 @@ class UnitView(ScrollView, can_focus=True):
             name = self.code_names.get(c["code"], c["code"])
             label = name if mine else f"{name} ({c['coder']})"
             chip = ("■ " if mine else "□ ") + label
-            if len(chip) > width:
-                chip = chip[: width - 1] + "…"
+            if len(chip) > width:  # the end of a name tells codes apart as much as its start
+                chip = chip[:2] + elide_middle(chip[2:], width - 2)
             if used and used + 2 + len(chip) > width:
                 lines.append([])
                 used = 0
@@ -237,9 +245,12 @@ class UnitView(ScrollView, can_focus=True):
                 mark = "▶" if i == self.cursor else " "
                 segments.append(Segment(f"{u['idx']:>4}{mark}", gutter))
                 codes = u.get("codings") or []
+                own_mark = (u.get("marks") or {}).get(self.coder)
                 if codes:
                     color = self.code_colors.get(codes[0]["code"])
                     segments.append(Segment("▌", row + Style(color=color or "grey50")))
+                elif own_mark:
+                    segments.append(Segment(MARK_GUTTER.get(own_mark, " "), gutter))
                 else:
                     segments.append(Segment(" ", row))
             else:
@@ -257,7 +268,7 @@ class UnitView(ScrollView, can_focus=True):
                 color = self.code_colors.get(code_id) or "grey50"
                 segments.append(Segment(chip[:1], row + Style(color=color, bold=True)))
                 segments.append(Segment(chip[1:], row + (other if chip.startswith("□") else Style())))
-        elif kind == "memo":
+        elif kind in ("memo", "mark"):
             segments.append(Segment(" " * GUTTER, row))
             segments.append(Segment(text, row + self.get_component_rich_style("unitview--memo")))
         strip = Strip(segments)

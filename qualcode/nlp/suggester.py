@@ -117,6 +117,7 @@ RESEED_HOPS = 2  # after a quick update, units this many links from a changed on
 RESEED_MAX = 2_000  # ... up to about this many
 SNIPPET = 90  # characters of a quoted unit or codebook text in an explanation
 MIN_EXPLAINED = 0.05  # a similarity below this is not worth naming
+NEAREST_CODED = 32  # the coded units most similar to a unit, among which its codes' closest examples are looked for
 
 
 @dataclass(slots=True)
@@ -442,8 +443,12 @@ class Suggester:
         Xc = rows[: len(corpus)] if corpus else None
         del rows
         pv = piece_vectors()
-        self._tv = TextVectors.fit(pv, fit_texts) if pv is not None else None
-        self._Vq = self._tv.transform(self._pieces) if self._tv is not None else None
+        self._tv = None
+        self._Vq = V_all = None
+        if pv is not None:
+            self._tv, V_all = TextVectors.fit_transform(pv, fit_texts)
+            a = len(corpus) + len(profiles)
+            self._Vq = V_all[a : a + len(self._pieces)]
         self._C = None
         self._base = None
         if corpus:
@@ -462,7 +467,7 @@ class Suggester:
                 zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)
                 zq = np.zeros_like(zs)
                 zq[has_q] = zq_asked[rows_q[has_q]]
-            V = self._tv.transform(corpus) if self._tv is not None else None
+            V = V_all[: len(corpus)] if V_all is not None else None
             self._base = self._self_train_base(Xc, zs, zq)
             xb = _dense_product(Xc, self._base.T)
             self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)))
@@ -831,8 +836,8 @@ class Suggester:
         if long_idx:
             sents: list[str] = []
             owner: list[int] = []
-            for i in long_idx:
-                ss = [s for s in self.pipeline.sentences(texts[i]) if len(s) > 2]
+            for i, split in zip(long_idx, self.pipeline.sentences_many([texts[i] for i in long_idx]), strict=True):
+                ss = [s for s in split if len(s) > 2]
                 if len(ss) > 1:
                     sents += ss
                     owner += [i] * len(ss)
@@ -1683,8 +1688,10 @@ class Suggester:
         top: int = 3,
         min_score: float = 0.0,
         explain: bool = True,
+        evidence: bool = True,
     ) -> list[list[Suggestion]]:
-        """The ``top`` best codes for each ``(id, text)`` unit, best first, each with its explanation."""
+        """The ``top`` best codes for each ``(id, text)`` unit, best first, each with its explanation (and, unless
+        ``evidence`` is False, the evidence behind it as data)."""
         import numpy as np
 
         self._ensure()
@@ -1698,7 +1705,7 @@ class Suggester:
                 scores, b, codable = self._score_batch(texts)
                 k = min(top, scores.shape[1])
                 best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-                explained = self._explain_batch(texts, b, best) if explain else None
+                explained = self._explain_batch(texts, b, best, evidence) if explain else None
                 for i in range(len(texts)):
                     sugg = []
                     for r, j in enumerate(best[i]):
@@ -1727,7 +1734,8 @@ class Suggester:
             raise KeyError(code_id)
         return self._explain_batch([text], self._batch([text]), np.asarray([[self._col[code_id]]]))[0][0]
 
-    def _explain_batch(self, texts: Sequence[str], b: _Rows, best: Any) -> list[list[tuple[str, dict[str, Any]]]]:
+    def _explain_batch(self, texts: Sequence[str], b: _Rows, best: Any, evidence: bool = True
+                       ) -> list[list[tuple[str, dict[str, Any]]]]:
         """Explanations of codes ``best[i]`` for each text: the evidence behind them, computed once per batch."""
         piece_sims = _dense_product(b.X, self._Q.T)
         coded = None
@@ -1737,46 +1745,67 @@ class Suggester:
             if self._WL is None:
                 self._WL = self._word_block(self._L.X).T.tocsr()
             coded = (self._word_block(b.X) @ self._WL).tocsr()
+        nearest = self._nearest_coded(coded, best) if coded is not None else {}
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
+        assert self.featurizer is not None
+        idf = self.featurizer.idf_of
         out: list[list[tuple[str, dict[str, Any]]]] = []
         for i, text in enumerate(texts):
-            pairs = self.pipeline.token_pairs(text)
-            sims = None
-            if coded is not None:
-                lo, hi = coded.indptr[i], coded.indptr[i + 1]
-                sims = (coded.indices[lo:hi], coded.data[lo:hi])
+            # The unit's words, rarest first, each once: what a code's definition shares with it is a filter of these.
+            words: dict[str, str] = {}
+            for surface, norm in sorted(self.pipeline.token_pairs(text), key=lambda p: -idf(p[1])):
+                if len(norm) > 2:
+                    words.setdefault(norm, surface)
             row = []
             for j in best[i].tolist():
                 kws = [k for k in kw_hits[i] if j in self._kw_codes[k]]
-                row.append(self._explain(j, pairs, kws, piece_sims[i], sims))
+                row.append(self._explain(j, words, kws, piece_sims[i], nearest.get((i, j)), evidence))
             out.append(row)
         return out
 
-    def _explain(self, j: int, pairs: list[tuple[str, str]], keywords: list[int], piece_sims: Any,
-                 coded_sims: tuple[Any, Any] | None) -> tuple[str, dict[str, Any]]:
+    def _nearest_coded(self, S: Any, best: Any) -> dict[tuple[int, int], tuple[int, float]]:
+        """For each unit ``i`` (a row of ``S``, its similarities to the coded units) and each code ``j`` of ``best[i]``:
+        the most similar coded unit with that code among the unit's ``NEAREST_CODED`` most similar coded units, and the
+        similarity (none when no close coded unit has the code: it would not be worth showing)."""
+        import numpy as np
+
+        out: dict[tuple[int, int], tuple[int, float]] = {}
+        Y = self._Y
+        for i in range(S.shape[0]):
+            lo, hi = S.indptr[i], S.indptr[i + 1]
+            if hi == lo:
+                continue
+            vals, cols = S.data[lo:hi], S.indices[lo:hi]
+            if hi - lo > NEAREST_CODED:
+                top = np.argpartition(-vals, NEAREST_CODED - 1)[:NEAREST_CODED]
+                vals, cols = vals[top], cols[top]
+            order = np.argsort(-vals, kind="stable")
+            codes = best[i]
+            hit = Y[cols[order]][:, codes]  # nearest first x the unit's codes
+            first = hit.argmax(axis=0)
+            for n, j in enumerate(codes.tolist()):
+                if hit[first[n], n]:
+                    out[(i, j)] = (int(cols[order[first[n]]]), float(vals[order[first[n]]]))
+        return out
+
+    def _explain(self, j: int, words: dict[str, str], keywords: list[int], piece_sims: Any,
+                 nearest: tuple[int, float] | None, evidence: bool = True) -> tuple[str, dict[str, Any]]:
         """Why code ``j``: the evidence found, strongest first. Each kind has a strength on one scale: the closest
         unit the team coded with it (its word cosine), the closest piece of the codebook (its cosine, a little less:
         the team's own coding is the better guide), a phrase of the code's keywords (0.6) or a single keyword (up to
-        0.4, a common word much less); then the definition's words the unit shares, and what the code learned from."""
-        import numpy as np
-
-        assert self.featurizer is not None
-        fz = self.featurizer
+        0.4, a common word much less); then the definition's words the unit shares (``words``: the unit's normalised
+        words, rarest first, with the form it used), and what the code learned from."""
         code = self.codes[j]
         items: list[tuple[float, str]] = []
         coded: dict[str, Any] | None = None
-        if coded_sims is not None and self._n[j]:
-            cols, vals = coded_sims
-            mine = self._Y[cols, j]
-            if mine.any():
-                at = int(np.argmax(np.where(mine, vals, -1.0)))
-                k, sim = int(cols[at]), float(vals[at])
-                e = self._ex[k]
-                coded = {"source": "coded", "id": e.id, "ref": e.ref or e.id, "coder": e.coders.get(code.id, ""),
-                         "text": _snippet(e.text, SNIPPET), "similarity": round(sim, 3)}
-                if sim > MIN_EXPLAINED:
-                    who = f" by {coded['coder']}" if coded["coder"] else ""
-                    items.append((sim, f"like {coded['ref']}, coded{who}: \u201c{coded['text']}\u201d"))
+        if nearest is not None:
+            k, sim = nearest
+            e = self._ex[k]
+            coded = {"source": "coded", "id": e.id, "ref": e.ref or e.id, "coder": e.coders.get(code.id, ""),
+                     "text": _snippet(e.text, SNIPPET), "similarity": round(sim, 3)}
+            if sim > MIN_EXPLAINED:
+                who = f" by {coded['coder']}" if coded["coder"] else ""
+                items.append((sim, f"like {coded['ref']}, coded{who}: \u201c{coded['text']}\u201d"))
         book: dict[str, Any] | None = None
         a, b = self._piece_bounds[j]
         if b > a:
@@ -1785,31 +1814,25 @@ class Suggester:
                     "similarity": round(float(piece_sims[k]), 3)}
             if piece_sims[k] > MIN_EXPLAINED and self._piece_kind[k] != "keyword":
                 items.append((0.9 * float(piece_sims[k]), f"{book['kind']}: \u201c{book['text']}\u201d"))
-        words = []
+        found = []
         for k in sorted(keywords, key=lambda k: -self._kw_w[k]):
             phrase = self._kw_all.n_words(k) >= 2
             strength = 0.6 if phrase else 0.4 * float(self._kw_w[k]) / SINGLE_WORD_WEIGHT
             label = "phrase" if phrase else "keyword" if strength >= 0.2 else "common word"
             items.append((strength, f"{label} \u201c{self._kw_all.keywords[k]}\u201d"))
-            words.append(self._kw_all.keywords[k])
-        terms: list[str] = []
-        seen: set[str] = set()
-        ranked = sorted((p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
-                        key=lambda p: -fz.idf_of(p[1]))
-        for surface, norm in ranked:
-            if norm not in seen:
-                seen.add(norm)
-                terms.append(surface)
-            if len(terms) == 5:
-                break
+            found.append(self._kw_all.keywords[k])
+        profile = self._profile_terms[j]
+        terms = [surface for norm, surface in words.items() if norm in profile][:5]
         parts = [text for _, text in sorted(items, key=lambda x: -x[0])]
         if terms:
             parts.append("shares with the definition: " + ", ".join(terms))
         if self._n[j]:
             parts.append(f"learned from {int(self._n[j])} coded unit{'s' if self._n[j] != 1 else ''}")
         why = "; ".join(parts) or f"closest overall to \u201c{code.name}\u201d"
+        if not evidence:
+            return why, {}
         closest = coded if coded is not None and (book is None or coded["similarity"] >= book["similarity"]) else book
-        evidence = {"keywords": words, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
+        evidence = {"keywords": found, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
                     "coded_examples": int(self._n[j])}
         return why, evidence
 

@@ -1832,9 +1832,8 @@ class Suggester:
         if not evidence:
             return why, {}
         closest = coded if coded is not None and (book is None or coded["similarity"] >= book["similarity"]) else book
-        evidence = {"keywords": found, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
-                    "coded_examples": int(self._n[j])}
-        return why, evidence
+        return why, {"keywords": found, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
+                     "coded_examples": int(self._n[j])}
 
 
 def _piece_kind(code: Code, piece: str) -> str:

@@ -132,14 +132,14 @@ class Tfidf:
         w_indices: list[int] = []
         w_values: list[int] = []
         for terms in terms_of:
-            for term, c in Counter(terms).items():
+            for term, count in Counter(terms).items():
                 j = vocab.get(term)
                 if j is None:
                     if not grow:
                         continue
                     j = vocab[term] = len(vocab)
                 w_indices.append(j)
-                w_values.append(c)
+                w_values.append(count)
             w_indptr.append(len(w_indices))
         M = csr_matrix((np.asarray(w_values, dtype=np.float32), np.asarray(w_indices, dtype=np.int64),
                         np.asarray(w_indptr, dtype=np.int64)), shape=(len(word_list), len(vocab)))

@@ -120,7 +120,7 @@ MIN_EXPLAINED = 0.05  # a similarity below this is not worth naming
 NEAREST_CODED = 32  # the coded units most similar to a unit, among which its codes' closest examples are looked for
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Example:
     """A unit the team has coded: the codes applied, and the suggested codes they rejected.
 
@@ -130,10 +130,21 @@ class Example:
 
     id: str
     text: str
-    codes: set[str] = field(default_factory=set)
-    rejected: set[str] = field(default_factory=set)
-    coders: dict[str, str] = field(default_factory=dict, compare=False)
-    ref: str = field(default="", compare=False)
+    codes: set[str]
+    rejected: set[str]
+    coders: dict[str, str] = field(compare=False)
+    ref: str = field(compare=False)
+
+    def __init__(self, id: str, text: str, codes: set[str] | None = None, rejected: set[str] | None = None,
+                 coders: dict[str, str] | None = None, ref: str = "") -> None:
+        # Written out: a large project builds tens of thousands of these per fit, and the generated __init__ with
+        # default factories took twice as long.
+        self.id = id
+        self.text = text
+        self.codes = set() if codes is None else codes
+        self.rejected = set() if rejected is None else rejected
+        self.coders = {} if coders is None else coders
+        self.ref = ref
 
 
 @dataclass
@@ -244,12 +255,11 @@ class Suggester:
         self._ridge_fit: tuple[Any, Any, Any, Any] | None = None
         self._spos: Any = None
         self._rsum: Any = None
-        self._WL: Any = None  # the coded units' word rows, transposed (for explanations; built when first needed)
+        self._WLr: Any = None  # the coded units' word rows (for explanations; built when first needed)
         self._F_raw: Any = None
         self._dual: Any = None  # the kernel ridge's rows: coded unit indices, or -1 - k for codebook row k
         self._stale = False  # a quick update left the spreading, calibration and codability as they were
         self._should_stop: Callable[[], bool] | None = None
-        self._example_hashes: dict[int, tuple[Example, int]] = {}
         self._Pd: Any = None  # the profiles as a dense matrix (codes x features), for the centroids' norms
         self.restored_learned = False
 
@@ -326,24 +336,14 @@ class Suggester:
                         return
             self._learn()
 
-    def _digest(self, coded: list[Example], passed: list[Example]) -> str:
-        """A hash of the training data, independent of its order: each example's own hash, combined by XOR and kept
-        per example object, so that after a coding only the changed examples are hashed again (examples given to
-        :meth:`update` are treated as values: change one by passing a new one)."""
-        seen = self._example_hashes
-        now: dict[int, tuple[Example, int]] = {}
-        total = 0
-        for kind, group in (("coded", coded), ("passed", passed)):
-            for e in group:
-                known = seen.get(id(e))
-                if known is None or known[0] is not e:
-                    blob = f"{kind}\x1f{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}"
-                    known = (e, int.from_bytes(hashlib.blake2b(blob.encode("utf-8", "surrogatepass"),
-                                                               digest_size=16).digest(), "big"))
-                now[id(e)] = known
-                total ^= known[1]
-        self._example_hashes = now
-        return hashlib.sha256(f"{total:032x}:{len(coded)}:{len(passed)}".encode()).hexdigest()
+    @staticmethod
+    def _digest(coded: list[Example], passed: list[Example]) -> str:
+        """A hash of the training data: every coded unit (by id), its text, codes and rejected codes, and every unit
+        passed over (one string, one hash: per-unit hashing cost a fresh process a third of a second at 76,000)."""
+        blob = "\x1e".join([*(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}"
+                              for e in sorted(coded, key=lambda e: e.id)),
+                            *(f"passed\x1f{e.id}\x1f{e.text}" for e in passed)])
+        return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
     @property
     def stale(self) -> bool:
@@ -630,6 +630,8 @@ class Suggester:
             "dual_A": None if self._ridge_fit is None else self._ridge_fit[2],
             "dual_mean": None if self._ridge_fit is None else self._ridge_fit[3],
             "ridge_W": None if self._ridge is None else self._ridge[0],
+            # The factorised system, so that a coding after a restore adds a row to it instead of factorising again.
+            "ridge_factor": None if self._ridge_fit is None or self._ridge_fit[1] is None else self._ridge_fit[1][0],
             "spos": self._spos,
             "rsum": self._rsum,
             "calib": list(self._calib),
@@ -753,7 +755,9 @@ class Suggester:
                 return False
             self._ridge_sel = sel
             self._dual = np.r_[sel, -1 - np.arange(self._Q.shape[0] + len(self.codes))].astype(np.int64)
-            self._ridge_fit = (None, None, np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
+            Lf = learned.get("ridge_factor")
+            factor = (Lf, True) if Lf is not None and Lf.shape == (n_train, n_train) else None
+            self._ridge_fit = (None, factor, np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
             self._ridge = (W, self._ridge_fit[3])
         vw, vm, vi = learned.get("vec_W"), learned.get("vec_mean"), learned.get("vec_Minv")
         if (vw is None) != (self._tv is None or self._Vq is None or not len(self._Vq)):
@@ -984,6 +988,22 @@ class Suggester:
         self._fit_codable()
         self._stale = False
 
+    def _code_matrices(self, ex: list[Example]) -> tuple[Any, Any]:
+        """Per example, its codes and its rejected codes, as boolean rows over :attr:`code_ids`."""
+        import numpy as np
+
+        C = len(self.codes)
+        Y = np.zeros((len(ex), C), dtype=bool)
+        R = np.zeros((len(ex), C), dtype=bool)
+        for i, e in enumerate(ex):
+            for c in e.codes:
+                if c in self._col:
+                    Y[i, self._col[c]] = True
+            for c in e.rejected - e.codes:
+                if c in self._col:
+                    R[i, self._col[c]] = True
+        return Y, R
+
     def _quick_update(self) -> bool:
         """Take a few changed codings into the fitted model in place (see :meth:`update`); False when it cannot (no
         fitted learners yet, a unit's text changed, or many changes at once): then the learners are refitted."""
@@ -1026,7 +1046,20 @@ class Suggester:
         if added:
             L = _concat_rows(L, self._training_rows(added, self._rows([e.text for e in added])))
         spos, rsum = self._spos, self._rsum
-        self._set_training_rows(ex, L, (spos, rsum))
+        # The code matrices, row by row: the kept rows, the changed ones replaced, the new ones added.
+        Y, R = self._Y[keep], self._R[keep]
+        if changed:
+            Yc, Rc = self._code_matrices([e for _, e in changed])
+            at_new = remap[[i for i, _ in changed]]
+            Y[at_new], R[at_new] = Yc, Rc
+        if added:
+            Ya, Ra = self._code_matrices(added)
+            Y, R = np.vstack([Y, Ya]), np.vstack([R, Ra])
+        word_rows = self._WLr
+        self._set_training_rows(ex, L, (spos, rsum), (self._st_norm, self._roc_norm), codes=(Y, R))
+        if word_rows is not None:  # the coded units' word rows for explanations: kept, and extended
+            word_rows = word_rows[keep] if removed else word_rows
+            self._WLr = _vstack_rows(word_rows, self._word_block(L.X[len(keep):])) if added else word_rows
         come = np.r_[remap[[i for i, _ in changed]], len(keep) + np.arange(len(added))].astype(np.int64)
         X_come, Y_come, R_come = self._L.X[come], self._Y[come].astype(_F32), self._R[come].astype(_F32)
         spos += _dense_product(X_come.T.tocsr(), Y_come) - _dense_product(X_gone.T.tocsr(), Y_gone)
@@ -1092,25 +1125,18 @@ class Suggester:
         self._Fn[touched] = normalised(self._F_raw[touched])
 
     def _set_training_rows(self, ex: list[Example], L: _Rows | None, sums: tuple[Any, Any] | None = None,
-                           norms: tuple[Any, Any] | None = None) -> None:
-        """The coded units (``_L``), their codes (``_Y``) and rejected codes (``_R``), and the sums of their rows per
-        code that the centroids are made of (given as ``sums`` and the centroids' ``norms`` when restored)."""
+                           norms: tuple[Any, Any] | None = None, codes: tuple[Any, Any] | None = None) -> None:
+        """The coded units (``_L``), their codes (``_Y``) and rejected codes (``_R``; given as ``codes`` when known),
+        and the sums of their rows per code that the centroids are made of (given as ``sums`` and the centroids'
+        ``norms`` when restored)."""
         import numpy as np
 
-        C = len(self.codes)
         self._ex = ex
         self._L = L
-        self._WL = None
-        Y = np.zeros((len(ex), C), dtype=bool)
-        R = np.zeros((len(ex), C), dtype=bool)
-        for i, e in enumerate(ex):
-            for c in e.codes:
-                if c in self._col:
-                    Y[i, self._col[c]] = True
-            for c in e.rejected - e.codes:
-                if c in self._col:
-                    R[i, self._col[c]] = True
-        self._Y, self._R = Y, R
+        self._WLr = None
+        self._Y, self._R = codes if codes is not None else self._code_matrices(ex)
+        Y, R = self._Y, self._R
+        C = len(self.codes)
         self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
@@ -1742,9 +1768,9 @@ class Suggester:
         if self._L is not None and self._Y.any():
             # On words only: the closest coded unit is one that shares the unit's words (what a reader sees), and
             # the sparse product stays small where the character n-grams would join nearly every pair of units.
-            if self._WL is None:
-                self._WL = self._word_block(self._L.X).T.tocsr()
-            coded = (self._word_block(b.X) @ self._WL).tocsr()
+            if self._WLr is None:
+                self._WLr = self._word_block(self._L.X)
+            coded = (self._word_block(b.X) @ self._WLr.T).tocsr()
         nearest = self._nearest_coded(coded, best) if coded is not None else {}
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
         assert self.featurizer is not None

@@ -63,8 +63,14 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Code, Codebook
 from qualcode.nlp.features import Featurizer
-from qualcode.nlp.keywords import SINGLE_WORD as SINGLE_WORD_WEIGHT
-from qualcode.nlp.keywords import KeywordMatcher, english_rank, english_word, keyword_weights
+from qualcode.nlp.keywords import (
+    KeywordMatcher,
+    english_rank,
+    english_word,
+    full_weight,
+    keyword_counts,
+    keyword_weights,
+)
 from qualcode.nlp.text import TextPipeline, get_pipeline
 from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
 from qualcode.nlp.vectors import TextVectors, piece_vectors
@@ -89,12 +95,14 @@ RIDGE_ROWS = 2_000  # coded units the kernel ridge trains on at most (its matrix
 PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
 MIN_CALIBRATION = 10
 CALIBRATION_UNITS = 200
-# The score is P(the team applies the code) = sigmoid(a * best + b * (rank - best) + c * evidence + d), with ``best``
-# the unit's best ranking score, ``rank - best`` how far below it this code is, ``evidence`` the absolute similarity of
-# the unit's best code (see _calibrate). Before any coding the coefficients are these: a logistic fit of the
-# codebook-only engine's first three suggestions on two hand-coded sets (NHS patient feedback, 5,613 answers; the
-# bundled evaluation interviews, 657 coded units), each weighing half. Codings then move them (see _fit_calibration).
-CALIBRATION_PRIOR = (8.9, 4.3, 0.44, -8.1)
+# The score is P(the team applies the code) = sigmoid(a * best + b * (rank - best) + c * evidence + e * log(1 + words)
+# + f), with ``best`` the unit's best ranking score, ``rank - best`` how far below it this code is, ``evidence`` the
+# absolute similarity of the unit's best code, ``words`` the unit's length (see _calibrate). Before any coding the
+# coefficients are these: a logistic fit of the codebook-only engine's first three suggestions on two hand-coded sets,
+# NHS patient feedback (5,613 answers of 7 words) and the bundled evaluation interviews read as units (657 coded
+# sentences) and as whole answers (205 coded turns of 90 words), each of the three weighing the same. Codings then
+# move them (see _fit_calibration).
+CALIBRATION_PRIOR = (8.2, 4.4, 1.42, 0.28, -8.5)
 CALIBRATION_PRIOR_WEIGHT = 20.0  # how firmly the coefficients stay near those (a penalty on their squared distance)
 CALIBRATION_TOP = 3  # the codes of a unit the calibration is fitted on: those a coder is shown
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
@@ -186,10 +194,11 @@ class _Rows:
     q: Any
     V: Any
     rows: Any
+    wl: Any  # log(1 + words): passages are scored on one scale, but long ones are easier to place
 
     def take(self, idx: Any) -> _Rows:
         return _Rows(self.X[idx], self.zs[idx], self.xp[idx], self.xb[idx], None if self.q is None else self.q[idx],
-                     None if self.V is None else self.V[idx], self.rows[idx])
+                     None if self.V is None else self.V[idx], self.rows[idx], self.wl[idx])
 
 
 def codebook_fingerprint(codebook: Codebook) -> str:
@@ -233,7 +242,7 @@ class Suggester:
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
         self._prepared = False
-        self._calib: tuple[float, float, float, float] = CALIBRATION_PRIOR
+        self._calib: tuple[float, ...] = CALIBRATION_PRIOR
         self._calib_fitted = False
         self._ridge: tuple[Any, Any] | None = None
         self._corpus_digest = hashlib.sha256().hexdigest()
@@ -470,7 +479,7 @@ class Suggester:
             V = V_all[: len(corpus)] if V_all is not None else None
             self._base = self._self_train_base(Xc, zs, zq)
             xb = _dense_product(Xc, self._base.T)
-            self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)))
+            self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)), _word_lengths(corpus))
         # The unit graph for label spreading depends on the units only, so it is built here, once.
         self._G = None
         self._Wc = self._word_block(Xc) if Xc is not None and 2 < len(corpus) <= MAX_GRAPH_UNITS else None
@@ -534,7 +543,9 @@ class Suggester:
             for k in m.keywords:
                 owners[kw_index[k]].append(j)
         self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
-        self._kw_w = np.ones(len(owners), dtype=np.float32)  # until weighed on the corpus (_weigh_keywords)
+        self._kw_full = np.asarray([full_weight(self._kw_all, self._kw_codes, i) for i in range(len(owners))],
+                                   dtype=np.float32)
+        self._kw_w = self._kw_full.copy()  # until weighed on the corpus (_weigh_keywords)
 
     def _weigh_keywords(self, hits: list[list[int]], n_units: int) -> None:
         """Keyword weights from how often each keyword is found in the corpus (``hits``: per unit)."""
@@ -702,7 +713,8 @@ class Suggester:
         self._profile_terms = [set(t) for t in corpus["profile_terms"]]
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
         self._Vq = Vq
-        self._C = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n)) if n else None
+        self._C = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n),
+                        _word_lengths(corpus_texts)) if n else None
         self._base = base if n else None
         self._G = corpus.get("G")
         self._Wc = self._word_block(Xc) if self._G is not None else None
@@ -765,9 +777,9 @@ class Suggester:
         self._vec = None if vw is None else (vw, vm, vi)
         self._vw = float(learned.get("vector_weight", VECTOR_WEIGHT))
         calib = learned.get("calib")
-        if calib is None or len(calib) != 4:
+        if calib is None or len(calib) != len(CALIBRATION_PRIOR):
             return False
-        self._calib = (float(calib[0]), float(calib[1]), float(calib[2]), float(calib[3]))
+        self._calib = tuple(float(c) for c in calib)
         self._calib_fitted = bool(learned.get("calib_fitted", False))
         self._F_raw, self._Y0 = learned.get("F_raw"), learned.get("Y0")
         self._Fn = None if self._F_raw is None else normalised(self._F_raw)
@@ -808,7 +820,7 @@ class Suggester:
 
         return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
                      join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows)
+                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
 
     def _compute_rows(self, texts: list[str]) -> _Rows:
         """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
@@ -821,7 +833,7 @@ class Suggester:
         xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
         q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
         V = self._tv.transform(texts) if self._tv is not None else None
-        return _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
+        return _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
 
     def _zero_shot(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
         """Codebook prior for each (unit, code), and the cosine to each code's profile; sentence-level best is mixed
@@ -877,11 +889,10 @@ class Suggester:
             np.maximum.at(pen.T, self._excl_owner, se.T)
             zs -= EXCLUDE_WEIGHT * pen
         if self._kw_all.keywords:
-            # One matcher over every code's keywords: each text is tokenised and each word resolved once.
-            count = np.zeros((n, C), dtype=np.float32)
-            for i, found in enumerate(self._kw_all.match_many(list(texts)) if hits is None else hits):
-                for k in found:
-                    count[i, self._kw_codes[k]] += self._kw_w[k]
+            # One matcher over every code's keywords: each text is tokenised and each word resolved once. A common
+            # word counts its discounted weight alone, its full weight when another keyword of the code is found too.
+            found = self._kw_all.match_many(list(texts)) if hits is None else hits
+            count = keyword_counts(found, self._kw_codes, self._kw_w, self._kw_full, C)
             # weighed count 1 (one phrase) -> the full bonus, 2 -> 1.5x, saturating at 2x
             zs += KEYWORD_WEIGHT * 2 * (1 - 0.5**count)
         return zs.astype(np.float32), sp
@@ -938,7 +949,7 @@ class Suggester:
             xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
             q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
             V = self._tv.transform(texts) if self._tv is not None else None
-            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
+            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
         if not inside.any() or self._C is None:
             return fresh
         have = self._C.take(rows[inside])
@@ -953,7 +964,7 @@ class Suggester:
 
         return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
                      join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows)
+                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
 
     def _fit(self) -> None:
         assert self.featurizer is not None
@@ -1519,7 +1530,8 @@ class Suggester:
         # A unit with a code is informative about every code it was shown; one the team only rejected codes for, about
         # those codes alone.
         mask = np.where(has_pos[:, None], shown, False) | rejected
-        feats = _calibration_features(rank, evidence)
+        assert self._L is not None
+        feats = _calibration_features(rank, evidence, self._L.wl[sel])
         X, y = feats[mask], target[mask]
         if len(y) < MIN_CALIBRATION or y.all() or not y.any():
             self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
@@ -1647,12 +1659,12 @@ class Suggester:
             vec_mm = _minmax(vec, floor=VECTOR_SPREAD_FLOOR)
         return out.astype(np.float32), evidence.astype(np.float32), vec_mm
 
-    def _calibrate(self, rank: Any, evidence: Any) -> Any:
+    def _calibrate(self, rank: Any, evidence: Any, wl: Any) -> Any:
         """Ranking scores to probabilities (see ``CALIBRATION_PRIOR``): monotone in the ranking score within a unit, so
-        the order of the codes stays the ranking's."""
+        the order of the codes stays the ranking's. ``wl``: each unit's log(1 + words)."""
         import numpy as np
 
-        return _sigmoid(_calibration_features(rank, evidence) @ np.asarray(self._calib, dtype=np.float32))
+        return _sigmoid(_calibration_features(rank, evidence, wl) @ np.asarray(self._calib, dtype=np.float32))
 
     # ------------------------------------------------------------------ public scoring
     def _score_batch(self, texts: Sequence[str]) -> tuple[Any, _Rows, Any]:
@@ -1680,12 +1692,12 @@ class Suggester:
             rank[known] = (blend[known] + _minmax(self._Fn[rows[known]])) / 2
             if (~known).any():
                 rank[~known] = self._induct(b.X[np.flatnonzero(~known)], blend[~known])
-            return self._calibrate(rank, raw)
+            return self._calibrate(rank, raw, b.wl)
         if rows is not None and (rows >= 0).all():
-            return self._calibrate(self._rank_c[rows], self._ev_c[rows])
+            return self._calibrate(self._rank_c[rows], self._ev_c[rows], b.wl)
         blend, raw = self._blend(b)
         if rows is None:
-            return self._calibrate(blend, raw)
+            return self._calibrate(blend, raw, b.wl)
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.
         rank = blend.copy()
         known = rows >= 0
@@ -1693,7 +1705,7 @@ class Suggester:
         raw[known] = self._ev_c[rows[known]]
         if (~known).any():
             rank[~known] = self._induct(b.X[np.flatnonzero(~known)], blend[~known])
-        return self._calibrate(rank, raw)
+        return self._calibrate(rank, raw, b.wl)
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""
@@ -1819,7 +1831,7 @@ class Suggester:
         """Why code ``j``: the evidence found, strongest first. Each kind has a strength on one scale: the closest
         unit the team coded with it (its word cosine), the closest piece of the codebook (its cosine, a little less:
         the team's own coding is the better guide), a phrase of the code's keywords (0.6) or a single keyword (up to
-        0.4, a common word much less); then the definition's words the unit shares (``words``: the unit's normalised
+        0.4; a common word comes last); then the definition's words the unit shares (``words``: the unit's normalised
         words, rarest first, with the form it used), and what the code learned from."""
         code = self.codes[j]
         items: list[tuple[float, str]] = []
@@ -1843,8 +1855,10 @@ class Suggester:
         found = []
         for k in sorted(keywords, key=lambda k: -self._kw_w[k]):
             phrase = self._kw_all.n_words(k) >= 2
-            strength = 0.6 if phrase else 0.4 * float(self._kw_w[k]) / SINGLE_WORD_WEIGHT
-            label = "phrase" if phrase else "keyword" if strength >= 0.2 else "common word"
+            common = not phrase and self._kw_w[k] < 0.5 * self._kw_full[k]
+            # A common word is named, but after every other kind of evidence: it says least.
+            strength = 0.6 if phrase else 0.01 if common else 0.4 * float(self._kw_w[k] / self._kw_full[k])
+            label = "phrase" if phrase else "common word" if common else "keyword"
             items.append((strength, f"{label} \u201c{self._kw_all.keywords[k]}\u201d"))
             found.append(self._kw_all.keywords[k])
         profile = self._profile_terms[j]
@@ -1893,7 +1907,7 @@ def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
         return vstack([x, y], format="csr") if hasattr(x, "tocsr") else np.concatenate([x, y])
 
     return _Rows(cat(a.X, b.X), cat(a.zs, b.zs), cat(a.xp, b.xp), cat(a.xb, b.xb), cat(a.q, b.q), cat(a.V, b.V),
-                 np.concatenate([a.rows, b.rows]))
+                 np.concatenate([a.rows, b.rows]), np.concatenate([a.wl, b.wl]))
 
 
 def _vstack_rows(A: Any, B: Any) -> Any:
@@ -1966,19 +1980,27 @@ def _with_vectors(base: Any, vec_mm: Any, weight: float) -> Any:
     return base if vec_mm is None else (base + weight * vec_mm) / (1 + weight)
 
 
-def _calibration_features(rank: Any, evidence: Any) -> Any:
+def _calibration_features(rank: Any, evidence: Any, wl: Any) -> Any:
     """Per (unit, code): the unit's best ranking score, this code's distance below it, the evidence of the unit's best
-    code, and 1 (the intercept); shape (units, codes, 4)."""
+    code, the unit's log(1 + words), and 1 (the intercept); shape (units, codes, 5)."""
     import numpy as np
 
     best_at = rank.argmax(axis=1)
     best = rank.max(axis=1, keepdims=True)
     ev = np.maximum(evidence[np.arange(len(rank)), best_at], 0.0)[:, None]
-    return np.stack(np.broadcast_arrays(best, rank - best, ev, np.ones_like(best)), axis=-1).astype(np.float32)
+    return np.stack(np.broadcast_arrays(best, rank - best, ev, np.asarray(wl, dtype=np.float32)[:, None],
+                                        np.ones_like(best)), axis=-1).astype(np.float32)
+
+
+def _word_lengths(texts: Sequence[str]) -> Any:
+    """log(1 + words) of each text."""
+    import numpy as np
+
+    return np.log1p(np.fromiter((len(t.split()) for t in texts), dtype=np.float32, count=len(texts)))
 
 
 def _penalised_logistic(X: Any, y: Any, prior: Any, weight: float, sample_weight: Any = None,
-                        iterations: int = 30) -> tuple[float, float, float, float]:
+                        iterations: int = 30) -> tuple[float, ...]:
     """Logistic regression coefficients (Newton's method) with a penalty ``weight / 2 * |theta - prior|^2``; the first
     three (best score, distance below it, evidence) kept non-negative, so the mapping stays monotone."""
     import numpy as np
@@ -1994,7 +2016,7 @@ def _penalised_logistic(X: Any, y: Any, prior: Any, weight: float, sample_weight
         theta[:3] = np.maximum(theta[:3], 0.0)
         if np.abs(step).max() < 1e-8:
             break
-    return float(theta[0]), float(theta[1]), float(theta[2]), float(theta[3])
+    return tuple(float(t) for t in theta)
 
 
 def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
-from qualcode.safeio.text import clean_line, describe
+from qualcode.safeio.cleaning import clean_line, describe
 
 ALIASES = {
     "transcript_id": "transcript_id",
@@ -111,6 +111,7 @@ def read_case_sheet(path: str | Path) -> CaseSheet:
             hint="add a column naming each row's transcript",
         )
     out: list[CaseRow] = []
+    ordinal: dict[str, int] = {}
     case_ids: dict[str, int] = {}
     speakers: dict[tuple[str, str], int] = {}
     for n, raw in enumerate(rows, start=2):
@@ -133,7 +134,8 @@ def read_case_sheet(path: str | Path) -> CaseSheet:
         speaker = values.pop("speaker", "") or None
         name = values.pop("name", "") or None
         base = tid or Path(fname or "").stem
-        case_id = values.pop("case_id", "") or (f"{base}-{speaker}" if speaker else base)
+        ordinal[base] = ordinal.get(base, 0) + (1 if speaker else 0)
+        case_id = values.pop("case_id", "") or (_speaker_case_id(base, speaker, ordinal[base]) if speaker else base)
         key = (tid or fname or "", speaker or "")
         if key in speakers:
             raise InputError(
@@ -153,6 +155,18 @@ def read_case_sheet(path: str | Path) -> CaseSheet:
         raise InputError("the case sheet has a header but no rows", path=str(p))
     note = describe(removed, "the case sheet")
     return CaseSheet(out, [note] if note else [])
+
+
+def _speaker_case_id(base: str, speaker: str, n: int) -> str:
+    """The case id of an FGD participant the sheet gives no case_id: the transcript and the label when the label is
+    a placeholder ("FGD-01-P2"), else the transcript and the participant's place in the sheet ("FGD-01-P3"): a label
+    such as "Nguyen Van Hung" or "Hang's iPhone" would put the name in every export that cites the case."""
+    from qualcode.speakers import GENERIC_LABEL
+
+    label = speaker.strip().strip("[]").rstrip(":").strip()
+    if GENERIC_LABEL.match(label):
+        return f"{base}-{speaker}"  # as before, so re-importing a sheet keeps its cases
+    return f"{base}-P{n}"
 
 
 def _read_csv(p: Path, data: bytes) -> list[list[str]]:

@@ -26,11 +26,12 @@ CODE_KEYS = {
     "examples",
     "include",
     "exclude",
+    "indicator",
     "color",
     "children",
     "parent",
 }
-LIST_KEYS = ("questions", "keywords", "examples", "include", "exclude")
+LIST_KEYS = ("questions", "keywords", "examples", "include", "exclude", "indicator")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 MAX_DEPTH = 32  # levels of codes below a criterion; the same bound as qualcode.safeio.limits.Limits.max_code_depth
@@ -244,6 +245,7 @@ class _Builder:
             examples=lists["examples"],
             include=lists["include"],
             exclude=lists["exclude"],
+            indicators=lists["indicator"],
         )
         parent = self._scalar(fields.get("parent"), "parent")
         if parent:
@@ -398,6 +400,8 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
             values = getattr(c, key)
             if values:
                 d[key] = values[0] if len(values) == 1 else list(values)
+        if c.indicators:
+            d["indicator"] = c.indicators[0] if len(c.indicators) == 1 else list(c.indicators)
         if c.color:
             d["color"] = c.color
         if c.children:

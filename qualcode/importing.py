@@ -13,15 +13,17 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError
-from qualcode.folding import fold
-from qualcode.model import ParsedTranscript
+from qualcode.folding import fold, strip_accents
+from qualcode.model import ParsedTranscript, ProgressFn
+from qualcode.reanchor import store_transcript
+from qualcode.safeio.cleaning import clean_line
 from qualcode.speakers import (
     HEADING_SPEAKER,
     NOTES_SPEAKER,
@@ -42,6 +44,119 @@ _TIMESTAMP_UNIT = re.compile(
     r"(?:[.,]\d{1,3})?[\])]?)?(?:\s+\S+){0,6}?"
 )
 _SPLIT_NAMES = re.compile(r"\s*(?:;|/|&|\+|\band\b|\bvà\b|\bet\b|\by\b|\bund\b)\s*", re.I)
+
+ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def safe_id(text: str) -> str:
+    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
+    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
+    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
+
+
+def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
+    """The transcript id for a file: its case-sheet row, an id the file states, or its name (see
+    :func:`_id_from_file_name`)."""
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower():
+            return row.transcript_id or Path(row.file).stem
+    for key in ("id", "interview_id", "transcript_id"):
+        value = parsed.metadata.get(key)
+        if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
+            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
+    return _id_from_file_name(path, sources) or "transcript"
+
+
+def name_free_id(path: Path, parsed: ParsedTranscript, tid: str, rows: list[CaseRow], sources: dict[str, str],
+                 names: list[str], taken: set[str]) -> tuple[str, str | None]:
+    """``tid`` unless it was made from a file name that holds a person's name (the case sheet's, the project's
+    informants', the name list's, or a speaker label of the file): every reference an export prints
+    ("Tran-Van-Phuc-interview:12") would name them. Then an id without the name, and a warning saying so. An id the
+    case sheet or the file states, or one a transcript already has here, is kept."""
+    stated = any(row.file and row.file.lower() == path.name.lower() and row.transcript_id for row in rows) \
+        or any(parsed.metadata.get(k) for k in ("id", "interview_id", "transcript_id"))
+    if stated or tid in sources:
+        return tid, None
+    found = _named_in(tid, names + _speaker_names(parsed))
+    if found is None:
+        return tid, None
+    file_name = clean_line(unicodedata.normalize("NFC", path.name))  # as the project stores it
+    for known, source in sources.items():
+        if source == file_name and _named_in(known, names) is None:
+            return known, None  # a corrected version of the file, imported before under an id without the name
+    words = [w for w in tid.split("-") if w and fold(w) not in found]
+    base = "-".join(words) or "transcript"
+    new, n = base, 1
+    while new in sources or new in taken or new == tid:
+        n += 1
+        new = f"{base}-{n}"
+    return new, (f"the file name holds a person's name, so the transcript's id is '{new}'; give it another in the"
+                 " case sheet's transcript_id column")
+
+
+def repoint_rows(rows: list[CaseRow], path: Path, tid: str) -> None:
+    """Case-sheet rows that name a renamed transcript by its file belong to the new id, and so do the case ids the
+    sheet made from the file name ("Tran-Van-Phuc-interview" for its KII, "...-P2" for a participant)."""
+    stem = Path(path.name).stem
+    for row in rows:
+        if row.file and row.file.lower() == path.name.lower() and not row.transcript_id:
+            row.transcript_id = tid
+            if row.case_id == stem or row.case_id.startswith(stem + "-"):
+                row.case_id = tid + row.case_id[len(stem):]
+
+
+def _named_in(ident: str, names: list[str]) -> set[str] | None:
+    """The folded words of a person's name found in an id ("Tran-Van-Phuc-interview"), or None."""
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
+    if not names:
+        return None
+    pseudo = Pseudonymiser(people=[Person("[name]", [n], kind="third") for n in names], use_ner=False)
+    spaced = re.sub(r"[-_.]+", " ", strip_accents(ident))
+    hits = pseudo.find(spaced)
+    if not hits:
+        return None
+    return {fold(w) for r in hits for w in re.findall(r"[^\W\d_]+", spaced[r.start:r.end])}
+
+
+def _speaker_names(parsed: ParsedTranscript) -> list[str]:
+    from qualcode.safety.privacy import _looks_like_name
+    from qualcode.speakers import GENERIC_LABEL
+    from qualcode.store import is_interviewer_label
+
+    labels = {u.speaker for u in parsed.units if u.speaker}
+    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
+
+
+def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
+    """The id for a transcript file without a stated id, given each transcript's id and the file name its current
+    version came from (``sources``, NFC).
+
+    Accents are folded ("Phỏng vấn" -> "Phong-van"). Earlier versions dropped accented letters instead
+    ("Ph-ng-v-n"): a corrected file of a transcript imported then keeps that id, so it becomes a new version rather
+    than a second transcript. Folding makes "FGD Thư" and "FGD Thu" one id, so a file whose folded name is the id of
+    a transcript imported from a differently accented file is refused rather than filed as a new version of
+    someone else's interview.
+    """
+    name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
+    file_name = clean_line(unicodedata.normalize("NFC", path.name))  # as the project stores it
+    tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
+    for candidate in (tid, legacy):
+        if candidate and sources.get(candidate) == file_name:
+            return candidate
+    if tid in sources:
+        other = Path(sources[tid]).stem
+        if other != name and not (other.isascii() and name.isascii()):
+            raise InputError(
+                f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
+                path=str(path),
+                hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
+                     f" version of {tid}, name the file as that one",
+            )
+        return tid
+    if legacy in sources and Path(sources[legacy]).stem == name:
+        return legacy
+    return tid
 
 
 # ---------------------------------------------------------------------------------------------- speaker facts
@@ -300,13 +415,14 @@ def plan_import(
     cases: str | Path | None = None,
     documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
 ) -> ImportPlan:
     """Read every file and the sheets and decide what an import would do; nothing is written. ``documents`` (and
-    any PDF or HTML file among ``paths``) are desk-review documents."""
+    any PDF or HTML file among ``paths``) are desk-review documents. ``progress`` hears of each file read."""
     from qualcode.desk_review import read_document_sheet
     from qualcode.importers import read_transcript
     from qualcode.importers.documents import is_document_file
-    from qualcode.project_io import transcript_id_for
+    from qualcode.safety.privacy import third_parties
 
     rows = read_case_sheet(cases) if cases else []
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
@@ -330,19 +446,30 @@ def plan_import(
             " AND v.version = t.current_version"
         )
     }
+    # names a file name must not carry into an id: the case sheet's, the project's informants', the name list
+    known_names = [r.name for r in rows if r.name] + [str(c["name"]) for c in project.cases() if c.get("name")] \
+        + [str(d["name"]) for d in third_parties(project)]
     interviewers = [n for r in rows for n in split_names(r.attributes.get("interviewer"))]
     interviewers += _project_interviewers(project)
     files: list[PlannedFile] = []
     seen_ids: dict[str, Path] = {}
     seen_hash: dict[str, Path] = {}
     sentence_index: dict[int, set[str]] | None = None  # read once, when a new transcript needs it
-    for raw in paths:
+    for done, raw in enumerate(paths):
+        if progress:
+            progress("reading files", done, len(paths) + len(doc_paths))
         path = Path(raw)
         if path.is_dir():
             raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
         parsed = read_transcript(path)
         sha = text_hash(parsed.text)
         tid = transcript_id_for(path, parsed, rows, sources)
+        file_tid = tid
+        tid, renamed = name_free_id(path, parsed, tid, rows, sources, known_names, set(seen_ids))
+        if renamed:
+            parsed.metadata.setdefault("title", tid)  # the file's stem, the default title, holds the name too
+            repoint_rows(rows, path, tid)
+            by_tid[tid] = by_tid.pop(file_tid, []) + by_tid.get(tid, [])
         if sha in seen_hash:
             raise InputError(f"has the same text as {seen_hash[sha]}", path=str(path),
                              hint="import each transcript once")
@@ -375,6 +502,8 @@ def plan_import(
             bool(rows), len(t_rows), _names_for(stats, t_rows, names),
         )
         warnings = [] if status == "duplicate" else transcript_warnings(facts)
+        if renamed:
+            warnings.insert(0, renamed)
         if status == "duplicate":
             warnings.append(f"the same text is already in the project as {tid}: nothing new imported")
         elif status == "new":
@@ -391,7 +520,9 @@ def plan_import(
         files.append(PlannedFile(path, parsed, tid, status, t_rows, assignments, stats, attributes, warnings,
                                  duplicate_of))
     planned = {f.tid for f in files}
-    docs = _plan_documents(project, doc_paths, doc_rows, sources, seen_ids)
+    docs = _plan_documents(project, doc_paths, doc_rows, sources, seen_ids,
+                           None if progress is None else lambda done: progress("reading files", len(paths) + done,
+                                                                               len(paths) + len(doc_paths)))
     # what reading the sheets changed (control characters taken out) comes first
     sheet_warnings: list[str] = [*getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
     for f in files:
@@ -402,14 +533,16 @@ def plan_import(
 
 
 def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], sources: dict[str, str],
-                    seen_ids: dict[str, Path]) -> list[tuple[Path, ParsedTranscript, str, Any]]:
+                    seen_ids: dict[str, Path], read: Callable[[int], None] | None = None,
+                    ) -> list[tuple[Path, ParsedTranscript, str, Any]]:
     """Read desk-review documents and give each its id (the documents sheet's, else the file name's)."""
     from qualcode.desk_review import row_for
     from qualcode.importers.documents import read_document
-    from qualcode.project_io import ID_SAFE, _id_from_file_name
 
     out = []
-    for path in paths:
+    for done, path in enumerate(paths):
+        if read:
+            read(done)
         if path.is_dir():
             raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
         pt = read_document(path)
@@ -491,17 +624,20 @@ def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[st
 # ---------------------------------------------------------------------------------------------- writing it
 
 
-def apply_import(project: Project, plan: ImportPlan, *, coder: str | None = None) -> dict[str, Any]:
-    """Write a plan in one transaction and return the import report."""
-    coder = project.resolve_coder(coder)
+def apply_import(project: Project, plan: ImportPlan, *, coder: str,
+                 progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Write a plan in one transaction and return the import report; a corrected transcript becomes a new version
+    and its codings are re-anchored to it (:func:`qualcode.reanchor.store_transcript`)."""
     results: dict[str, dict[str, Any]] = {}
     with project.transaction():
-        for f in plan.files:
+        for done, f in enumerate(plan.files):
+            if progress:
+                progress("storing transcripts", done, len(plan.files))
             if f.status == "duplicate":
                 continue
-            results[f.tid] = project.add_transcript(
-                f.parsed, f.tid, title=f.parsed.metadata.get("title") or f.path.stem, attributes=f.attributes,
-                coder=coder,
+            results[f.tid] = store_transcript(
+                project, f.parsed, f.tid, title=f.parsed.metadata.get("title") or f.path.stem,
+                attributes=f.attributes, coder=coder,
             )
         documents = _store_documents(project, plan, coder)
         for row in plan.rows:
@@ -527,12 +663,12 @@ def apply_import(project: Project, plan: ImportPlan, *, coder: str | None = None
     return out
 
 
-def _store_documents(project: Project, plan: ImportPlan, coder: str | None) -> list[dict[str, Any]]:
+def _store_documents(project: Project, plan: ImportPlan, coder: str) -> list[dict[str, Any]]:
     out = []
     for path, pt, tid, row in plan.documents:
         title = (row.title if row is not None else None) or str(pt.metadata.get("title") or path.stem)
         attrs = dict(row.attributes) if row is not None else {}
-        result = project.add_transcript(pt, tid, title=title, attributes=attrs, coder=coder)
+        result = store_transcript(project, pt, tid, title=title, attributes=attrs, coder=coder)
         if row is not None and row.title:
             project.set_title(tid, row.title, coder=coder)
         result.update(file=str(path), title=title, pages=pt.metadata.get("pages"))
@@ -541,7 +677,7 @@ def _store_documents(project: Project, plan: ImportPlan, coder: str | None) -> l
     return out
 
 
-def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment], coder: str | None) -> None:
+def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment], coder: str) -> None:
     for a in assignments:
         if a.how == "set by hand":
             continue
@@ -618,21 +754,23 @@ def import_files(
     paths: Sequence[str | Path],
     *,
     cases: str | Path | None = None,
-    coder: str | None = None,
+    coder: str,
     dry_run: bool = False,
     documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Import transcript files (and optionally a case sheet, desk-review documents and their sheet) in one
     transaction and return the import report; with ``dry_run`` only plan it: the report says what would happen and
-    nothing is written."""
-    plan = plan_import(project, paths, cases=cases, documents=documents, document_sheet=document_sheet)
+    nothing is written. ``progress`` hears of each file read and stored."""
+    plan = plan_import(project, paths, cases=cases, documents=documents, document_sheet=document_sheet,
+                       progress=progress)
     if dry_run:
         return report(plan, dry_run=True)
-    return apply_import(project, plan, coder=coder)
+    return apply_import(project, plan, coder=coder, progress=progress)
 
 
-def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
+def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tuple[int, list[str]]:
     """Create/update cases and map the speakers of the transcripts the sheet names to them.
     Returns (rows applied, warnings)."""
     plan = _sheet_plan(project, rows)
@@ -681,7 +819,7 @@ def _plan_rows(
     return others, other_warnings, sheet_warnings
 
 
-def plan_case_sheet(project: Project, cases: str | Path, *, coder: str | None = None,
+def plan_case_sheet(project: Project, cases: str | Path, *, coder: str,
                     dry_run: bool = False) -> dict[str, Any]:
     """Import a case sheet alone: its cases, and the speakers of the transcripts it names matched again."""
     rows = read_case_sheet(cases)

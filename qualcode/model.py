@@ -1,10 +1,15 @@
-"""Plain data objects shared by every part of qualcode (no I/O, no heavy imports)."""
+"""Plain data objects shared by every part of qualcode (no I/O, no heavy imports).
+
+The dataclasses describe what is read from files (codebooks, parsed transcripts); the typed dictionaries below
+them name what crosses a layer at run time (what the store and the actions return, what the front ends render and
+``--json`` prints), so that mypy checks every reader of a key against the writer.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 
 @dataclass
@@ -19,6 +24,9 @@ class Code:
     examples: list[str] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    #: what the evaluation matrix measures the question by ("% of factories with a written grievance procedure");
+    #: optional, shown in the matrix annex
+    indicators: list[str] = field(default_factory=list)
     color: str | None = None
     children: list[Code] = field(default_factory=list)
     parent_id: str | None = None
@@ -41,6 +49,7 @@ class Code:
             "examples": list(self.examples),
             "include": list(self.include),
             "exclude": list(self.exclude),
+            "indicators": list(self.indicators),
             "color": self.color,
             "parent": self.parent_id,
             "criterion": self.criterion_id,
@@ -179,3 +188,211 @@ class ParsedTranscript:
             if t.speaker:
                 seen.setdefault(t.speaker, None)
         return list(seen)
+
+
+# ---------------------------------------------------------------------------- shapes crossing the layers
+
+
+class CodingState(TypedDict):
+    """A coding as the event log records it and undo restores it."""
+
+    id: int
+    segment_id: int
+    code_id: str
+    coder: str
+    created: str
+    memo: str | None
+    source: str  # "human", "suggestion", "import", "merge", "adjudication", ...
+    score: float | None
+    model_version: str | None
+    status: str  # "ok" or "needs_review"
+
+
+class Coding(TypedDict):
+    """A coding as an action returns it."""
+
+    id: int
+    segment: int
+    code: str
+    coder: str
+    created: str
+    memo: str | None
+    source: str
+    score: float | None
+    model_version: str | None
+    status: str
+
+
+class Citation(TypedDict):
+    """A finding's evidence link to a coding: the finding, the passage (``TRANSCRIPT:N``) and the link's stance."""
+
+    finding: str
+    ref: str
+    stance: str
+
+
+class Removed(Coding):
+    """A coding removed, with the findings it was evidence for (the audit reports each of them from now on)."""
+
+    cited_by: list[Citation]
+
+
+class ListedCoding(Coding):
+    """A coding as listings return it: where it is (``ref`` = ``TRANSCRIPT:N``) and its code's criterion and name."""
+
+    transcript: str
+    ref: str
+    criterion: str
+    code_name: str
+
+
+class Applied(TypedDict):
+    """What applying a code to units did: the codings added, and the units that already carried it."""
+
+    added: list[Coding]
+    skipped: list[int]
+
+
+class Decision(TypedDict):
+    """A coder's decision on a suggested code (accepted or rejected), with the score and model they saw."""
+
+    id: int
+    segment: int
+    code: str
+    coder: str
+    decision: str
+    score: float | None
+    model_version: str | None
+    created: str
+
+
+class Memo(TypedDict):
+    """One coder's memo on a target (``target_type``: project, transcript, segment, code, coding or case)."""
+
+    id: int
+    target_type: str
+    target_id: str
+    coder: str | None
+    text: str
+    created: str
+    updated: str
+
+
+class Reversal(TypedDict):
+    """What undo or redo did: the event it logged, the user's action it took back or put back, and how many changes
+    that action made at once. ``segment`` is the unit the change was on (a coding, a memo on a unit, a mark, a
+    decision; else None).
+    ``state`` and ``previous`` are the logged states (left out for findings, whose states carry evidence quotes
+    verbatim)."""
+
+    event: int
+    reversed: int
+    entity: str
+    entity_id: str | None
+    segment: int | None
+    state: NotRequired[dict[str, Any] | None]
+    previous: NotRequired[dict[str, Any] | None]
+    action: str
+    count: int
+    changes: list[dict[str, Any]]  # each change, in the user's order: entity, its state from and to, its unit
+    segments: list[int]  # the units the action changed
+
+
+class Segment(TypedDict):
+    """A coding unit with its speaker, offsets into the stored text, and attributes (its transcript's and its
+    informant's). ``ref`` is ``TRANSCRIPT:N``, N the unit's number in its version. A desk-review document's units
+    have the role "document" and carry their page and heading."""
+
+    id: int
+    ref: str
+    transcript: str
+    version: int
+    idx: int
+    turn: int
+    speaker: str | None
+    role: str  # "informant", "interviewer", "unknown" or "document"
+    case: str | None
+    start: int
+    end: int
+    t_start: float | None
+    t_end: float | None
+    text: str
+    attributes: dict[str, Any]
+    kind: str  # "transcript" or "document"
+    source_type: str  # KII, FGD, document, ...
+    page: int | None
+    page_label: str | None
+    heading: str | None
+    source_title: str
+
+
+class CodedUnit(Segment):
+    """A unit as the workbench shows it: with every coder's codings, memos (``{coder: text}``) and marks."""
+
+    codings: list[ListedCoding]
+    memos: dict[str, str]
+    marks: dict[str, str]  # {coder: "not_codable" | "skipped"}
+
+
+class QueuedUnit(Segment):
+    """An uncoded unit in the queue, with why it is there (``reason``) when the suggester ordered it."""
+
+    reason: NotRequired[str | None]
+
+
+class SearchHit(TypedDict):
+    """A unit found by a search, with the character offsets of the first matched word in its text (``match``)."""
+
+    ref: str
+    id: int
+    transcript: str
+    idx: int
+    speaker: str | None
+    role: str
+    text: str
+    match: tuple[int, int]
+    kind: str
+    source_type: str
+    page: int | None
+    page_label: str | None
+    heading: str | None
+
+
+class TranscriptRow(TypedDict):
+    """A transcript (or desk-review document) in the workbench's project view: attributes, progress and coders.
+    ``coded`` counts informant units coded by anyone, ``mine`` units coded by the viewing coder."""
+
+    id: str
+    title: str
+    kind: str
+    type: str
+    groups: list[str]
+    location: str
+    date: str
+    units: int
+    total: int
+    coded: int
+    mine: int
+    progress: float
+    coders: list[str]
+    sample: bool
+
+
+class SeenSuggestion(TypedDict):
+    """A suggested code as the evaluator saw it: the score and model version are what a decision records."""
+
+    code: str
+    score: float | None
+    model_version: str | None
+
+
+class Suggestion(SeenSuggestion):
+    """A suggested code for a unit, with why it is suggested (and, on screen, the code's name and colour)."""
+
+    why: str
+    name: NotRequired[str]
+    color: NotRequired[str | None]
+
+
+#: Progress of a long operation: ``progress(label, done, total)``; front ends draw it, the core only calls it.
+ProgressFn = Callable[[str, int, int], None]

@@ -10,7 +10,6 @@ import io
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,13 +17,10 @@ from typing import Any
 
 from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
-from qualcode.folding import strip_accents
-from qualcode.model import ParsedTranscript
-from qualcode.safeio.text import clean, clean_line, describe
+from qualcode.model import ProgressFn, Segment
+from qualcode.safeio.cleaning import clean, clean_line, describe
 from qualcode.store import Project
 from qualcode.textfile import read_user_text
-
-ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 def bundled_root() -> Path:
@@ -39,65 +35,16 @@ def bundled_root() -> Path:
     )
 
 
-def safe_id(text: str) -> str:
-    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
-    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
-    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
-
-
-def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
-    """The transcript id for a file: its case-sheet row, an id the file states, or its name (see
-    :func:`_id_from_file_name`)."""
-    for row in rows:
-        if row.file and row.file.lower() == path.name.lower():
-            return row.transcript_id or Path(row.file).stem
-    for key in ("id", "interview_id", "transcript_id"):
-        value = parsed.metadata.get(key)
-        if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
-            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
-    return _id_from_file_name(path, sources) or "transcript"
-
-
-def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
-    """The id for a transcript file without a stated id, given each transcript's id and the file name its current
-    version came from (``sources``, NFC).
-
-    Accents are folded ("Phỏng vấn" -> "Phong-van"). Earlier versions dropped accented letters instead
-    ("Ph-ng-v-n"): a corrected file of a transcript imported then keeps that id, so it becomes a new version rather
-    than a second transcript. Folding makes "FGD Thư" and "FGD Thu" one id, so a file whose folded name is the id of
-    a transcript imported from a differently accented file is refused rather than filed as a new version of
-    someone else's interview.
-    """
-    name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
-    file_name = unicodedata.normalize("NFC", path.name)
-    tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
-    for candidate in (tid, legacy):
-        if candidate and sources.get(candidate) == file_name:
-            return candidate
-    if tid in sources:
-        other = Path(sources[tid]).stem
-        if other != name and not (other.isascii() and name.isascii()):
-            raise InputError(
-                f"would get the id '{tid}' of the transcript imported from '{sources[tid]}', a different file",
-                path=str(path),
-                hint="give it its own id in the case sheet (or an 'id:' line at its top); to import a corrected"
-                     f" version of {tid}, name the file as that one",
-            )
-        return tid
-    if legacy in sources and Path(sources[legacy]).stem == name:
-        return legacy
-    return tid
-
-
 def import_files(
     project: Project,
     paths: list[str | Path],
     *,
     cases: str | Path | None = None,
-    coder: str | None = None,
+    coder: str,
     dry_run: bool = False,
     documents: Sequence[str | Path] | None = None,
     document_sheet: str | Path | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Import transcript files, desk-review documents (``documents``, and any PDF or HTML file among ``paths``) and
     optionally a case sheet and a documents sheet, in one transaction: a bad file leaves the project unchanged.
@@ -105,10 +52,10 @@ def import_files(
     from qualcode.importing import import_files as _import
 
     return _import(project, paths, cases=cases, coder=coder, dry_run=dry_run, documents=documents,
-                   document_sheet=document_sheet)
+                   document_sheet=document_sheet, progress=progress)
 
 
-def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None = None) -> tuple[int, list[str]]:
+def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tuple[int, list[str]]:
     """Create/update cases and map speaker labels to them. Returns (cases written, warnings)."""
     from qualcode.importing import apply_case_sheet as _apply
 
@@ -119,7 +66,7 @@ def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str | None
 
 
 def import_codings_table(
-    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str | None = None
+    project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str
 ) -> dict[str, Any]:
     """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
 
@@ -139,7 +86,7 @@ def import_codings_table(
         raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
     tid_default = transcript or p.stem
     texts: dict[str, str] = {}
-    units: dict[str, list[dict[str, Any]]] = {}
+    units: dict[str, list[Segment]] = {}
     planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
     removed: Counter[str] = Counter()
     for n, raw in enumerate(rows, start=2):
@@ -165,7 +112,7 @@ def import_codings_table(
         span = _find_quote(texts[tid], quote)
         if span is None:
             raise InputError(
-                f'quote not found verbatim in {tid}: "{quote[:60]}"',
+                f'quote not found verbatim in {tid}: "{" ".join(quote[:60].split())}"',  # one line, whatever it held
                 path=str(p),
                 line=n,
                 hint="copy the passage exactly from 'qualcode segments'",
@@ -173,7 +120,7 @@ def import_codings_table(
         hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
         if any(u["role"] == "interviewer" for u in hit):
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
-        coder = row.get("coder") or default_coder or project.resolve_coder(None)
+        coder = row.get("coder") or default_coder
         for u in hit:
             planned.append((n, tid, u["id"], code, coder, row.get("created") or None, row.get("memo") or None))
     added = skipped = 0
@@ -208,12 +155,11 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 
 def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
     """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
-    import yaml
-
+    from qualcode.safeio import yaml as safe_yaml
     from qualcode.synthesis.reconciled import add_to_sample
     from qualcode.teams.adjudicate import adjudicate
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_yaml.load(path.read_text(encoding="utf-8"), str(path)) or {}
     for tid in data.get("sample") or []:
         add_to_sample(project, str(tid), coder="clara")
     decisions = data.get("decisions") or []
@@ -261,7 +207,8 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
         report["codings"] = []
         if codings_dir.is_dir():
             for table in sorted(codings_dir.glob("*.csv")):
-                report["codings"].append(import_codings_table(project, table, transcript=table.stem))
+                report["codings"].append(import_codings_table(project, table, transcript=table.stem,
+                                                                  default_coder="clara"))
         agreed = src / "agreement.yaml"
         if agreed.exists():
             report["agreement"] = _apply_agreement_file(project, agreed)

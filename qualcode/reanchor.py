@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
+    from qualcode.model import ParsedTranscript, Segment
     from qualcode.store import Project
 
 #: Similarity (0-100, rapidfuzz ``ratio`` on normalised text) at or above which an edited passage is the same passage.
@@ -64,7 +65,7 @@ def align_units(old_texts: list[str], new_texts: list[str], old_speakers: list[s
                 new_speakers: list[str | None] | None = None) -> tuple[list[Pair], dict[str, str]]:
     """Align two unit sequences. Returns one :class:`Pair` per old unit and the speaker renaming it implies.
 
-    Pure function (no database): the store calls it through :func:`reanchor_codings`, tests call it directly.
+    Pure function (no database): imports call it through :func:`store_transcript`, tests call it directly.
     """
     from rapidfuzz import fuzz, process
 
@@ -177,12 +178,26 @@ def _units(project: Project, transcript_id: str, version: int) -> list[dict[str,
         (transcript_id, version))]
 
 
+def store_transcript(project: Project, parsed: ParsedTranscript, transcript_id: str, *, title: str | None = None,
+                     attributes: dict[str, Any] | None = None, coder: str | None = None) -> dict[str, Any]:
+    """Store a parsed transcript (:meth:`Project.add_transcript`) and, when it is a new version of a transcript
+    already here, re-anchor that transcript's codings and memos to it, in one transaction. The result says what was
+    stored; for a new version, ``reanchor`` says what moved and what waits for review."""
+    with project.transaction():
+        result = project.add_transcript(parsed, transcript_id, title=title, attributes=attributes, coder=coder,
+                                        new_version=True)
+        if result["status"] == "new_version":
+            version = int(result["version"])
+            result["reanchor"] = reanchor_codings(project, transcript_id, version - 1, version, coder=coder)
+    return result
+
+
 def reanchor_codings(project: Project, transcript_id: str, old_version: int, new_version: int, *,
                      coder: str | None = None) -> dict[str, Any]:
     """Move the codings (and segment memos) of ``old_version`` to the same passages in ``new_version``.
 
-    Must run inside the transaction that stores the new version (the store calls it from ``add_transcript``), so a
-    crash leaves either both or neither. Returns ``{"moved", "exact", "edited", "needs_review", "flagged": [...],
+    Must run inside the transaction that stores the new version (:func:`store_transcript` does both), so a crash
+    leaves either both or neither. Returns ``{"moved", "exact", "edited", "needs_review", "flagged": [...],
     "speakers": {old label: new label}}``; ``flagged`` names each coding left for review and why.
     """
     db = project.db
@@ -200,7 +215,7 @@ def reanchor_codings(project: Project, transcript_id: str, old_version: int, new
         k = pos[seg_id]
         pair = pairs[k]
         old = old_units[k]
-        before = project._coding_state(coding_id)
+        before = project.coding_state(coding_id)
         assert before is not None
         where = {"from": f"{transcript_id}:{old['idx']}", "version": new_version, "similarity": round(pair.score, 1)}
         if pair.confident and pair.new is not None:
@@ -210,7 +225,7 @@ def reanchor_codings(project: Project, transcript_id: str, old_version: int, new
                                (target["id"], before["code_id"], coding_id)).fetchone()
             if clash is None:
                 db.execute("UPDATE codings SET segment_id = ? WHERE id = ?", (target["id"], coding_id))
-                after = project._coding_state(coding_id)
+                after = project.coding_state(coding_id)
                 project.log_event("coding.reanchor", "coding", coding_id, coder=coder, before=before,
                                   after={**(after or {}), "reanchor": {**where, "to": f"{transcript_id}:"
                                                                                       f"{target['idx']}"}})
@@ -219,7 +234,7 @@ def reanchor_codings(project: Project, transcript_id: str, old_version: int, new
                 continue
             pair = Pair(pair.new, pair.score, False, "the same code is already on the new passage")
         db.execute("UPDATE codings SET status = 'needs_review' WHERE id = ?", (coding_id,))
-        after = project._coding_state(coding_id)
+        after = project.coding_state(coding_id)
         candidate = f"{transcript_id}:{new_units[pair.new]['idx']}" if pair.new is not None else None
         project.log_event("coding.flag", "coding", coding_id, coder=coder, before=before,
                           after={**(after or {}), "reanchor": {**where, "candidate": candidate,
@@ -286,7 +301,7 @@ def review_queue(project: Project, transcript: str | None = None) -> list[dict[s
         args.append(transcript)
     rows = [dict(r) for r in project.db.execute(sql + " ORDER BY s.transcript_id, s.version, s.idx, c.id", args)]
     reasons = _flag_reasons(project, [r["id"] for r in rows])
-    current: dict[str, list[dict[str, Any]]] = {}
+    current: dict[str, list[Segment]] = {}
     out = []
     for r in rows:
         tid = r["transcript_id"]
@@ -322,7 +337,7 @@ def _flag_reasons(project: Project, coding_ids: list[int]) -> dict[int, str]:
 def place_flagged(project: Project, coding_id: int, segment: int | str, *, coder: str) -> dict[str, Any]:
     """Resolve a flagged coding by putting it on a unit of the current version (the reviewer's decision)."""
     with project.transaction():
-        state = project._coding_state(coding_id)
+        state = project.coding_state(coding_id)
         if state is None:
             raise NotFoundError(f"no coding {coding_id}", hint="see 'qualcode reanchor list'")
         if state["status"] != "needs_review":
@@ -340,8 +355,8 @@ def place_flagged(project: Project, coding_id: int, segment: int | str, *, coder
             raise ConflictError(f"{seg['ref']} already has code '{state['code_id']}' from {state['coder']}",
                                 hint=f"remove coding {coding_id} instead with 'qualcode codings remove --id'")
         project.db.execute("UPDATE codings SET segment_id = ?, status = 'ok' WHERE id = ?", (seg_id, coding_id))
-        after = project._coding_state(coding_id)
+        after = project.coding_state(coding_id)
         project.log_event("coding.reanchor", "coding", coding_id, coder=coder, before=state,
                           after={**(after or {}), "reanchor": {"to": seg["ref"], "reviewed": True}})
     assert after is not None
-    return {**project._public_coding(after), "ref": seg["ref"]}
+    return {**project.public_coding(after), "ref": seg["ref"]}

@@ -22,6 +22,9 @@ from qualcode.folding import fold
 NOTES_SPEAKER = "Notes"
 # The label of a heading kept in a transcript (a question or section of the interview guide): context, not coded.
 HEADING_SPEAKER = "Heading"
+# speaker labels that are placeholders, not names (P1, Participant 2, Speaker 3, R1, A, B)
+GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown)?"
+                           r"\s*[-_ ]?\s*\d*[a-z]?$", re.IGNORECASE)
 
 # Labels for the interviewing side, compared folded ("Phỏng vấn viên" -> "phong van vien") with any trailing number
 # or bracketed note removed ("Researcher 1", "Interviewer (Clara)").

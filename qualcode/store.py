@@ -11,6 +11,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -18,11 +19,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
-from qualcode.model import Code, Codebook, ParsedTranscript
-from qualcode.safeio.text import clean, clean_line
+from qualcode.model import Code, Codebook, Coding, CodingState, Decision, ListedCoding, Memo, ParsedTranscript, Segment
+from qualcode.safeio.cleaning import clean, clean_line
 
 DB_NAME = "qualcode.db"
 # Logged per coder where undo must stop: what came before (the bundled example's own construction) is not theirs.
@@ -39,12 +40,17 @@ UNDOABLE = {
     "finding.remove",
     "finding.link",
     "finding.unlink",
+    "mark.set",
+    "suggestion.accept",
+    "suggestion.reject",
     "speaker.role",
     "transcript.record",
     "transcript.remove",
 }
 RECORDS = ("verbatim", "notes")
 ROLES = ("interviewer", "informant", "unknown")
+# The marks a coder can put on a unit instead of coding it.
+MARKS = ("not_codable", "skipped")
 
 
 def now_iso() -> str:
@@ -53,6 +59,12 @@ def now_iso() -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_name(path: str) -> str:
+    """The last part of a path as any operating system writes it ('C:\\Users\\ana\\Hoa.docx' -> 'Hoa.docx'), without
+    control characters (a file name may hold any but '/'; it is shown and exported)."""
+    return clean_line(re.split(r"[\\/]", str(path or ""))[-1])
 
 
 def default_coder() -> str:
@@ -280,7 +292,11 @@ class Project:
                 group,
             ),
         )
-        return int(cur.lastrowid or 0)
+        event_id = int(cur.lastrowid or 0)
+        if coder is not None and (group is not None or action == HISTORY_START):
+            self._history_follow(coder, {"id": event_id, "action": action, "action_group": group, "undo_of": undo_of,
+                                         "after": after, "entity": entity})
+        return event_id
 
     def events(
         self,
@@ -401,7 +417,8 @@ class Project:
             existing = {r["id"] for r in self.db.execute("SELECT id FROM codes")}
             for pos, code in enumerate(codebook.walk()):
                 data = json.dumps(
-                    {k: getattr(code, k) for k in ("questions", "keywords", "examples", "include", "exclude")},
+                    {k: getattr(code, k)
+                     for k in ("questions", "keywords", "examples", "include", "exclude", "indicators")},
                     ensure_ascii=False,
                 )
                 self.db.execute(
@@ -596,12 +613,17 @@ class Project:
         title: str | None = None,
         attributes: dict[str, Any] | None = None,
         coder: str | None = None,
+        new_version: bool = False,
     ) -> dict[str, Any]:
-        """Store a parsed transcript. A new id creates version 1; a changed text for an existing id creates the
-        next version and re-anchors its codings; an identical text changes nothing.
+        """Store a parsed transcript. A new id creates version 1; an identical text changes nothing; a changed text
+        for an existing id creates the next version only with ``new_version``, as
+        :func:`qualcode.reanchor.store_transcript` asks, which re-anchors the codings to it in the same transaction
+        (without, ConflictError: a new version whose codings stayed behind would lose them from every view).
 
         Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
         """
+        if title is not None:
+            title = clean_line(title)  # often a file name, which may hold anything but '/'
         sha = text_hash(parsed.text)
         with self.transaction():
             row = self.db.execute("SELECT * FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
@@ -625,6 +647,10 @@ class Project:
                         "status": "unchanged",
                         "units": self._unit_count(transcript_id, row["current_version"]),
                     }
+                if not new_version:
+                    raise ConflictError(
+                        f"{parsed.source_name or transcript_id}: '{transcript_id}' is already imported with another"
+                        " text", hint="import the corrected file with 'qualcode import' to make a new version")
                 version = int(row["current_version"]) + 1
             else:
                 dup = self.transcript_with_text(sha)
@@ -654,7 +680,8 @@ class Project:
                     parsed.text,
                     sha,
                     parsed.format,
-                    parsed.source_name,
+                    # the file's name only: the folders of the importing machine would travel in every export
+                    file_name(parsed.source_name),
                     json.dumps(version_metadata(parsed), ensure_ascii=False, default=str),
                     now_iso(),
                 ),
@@ -713,10 +740,6 @@ class Project:
                     **({"kind": parsed.kind} if parsed.kind != "transcript" else {}),
                 },
             )
-            if version > 1:
-                from qualcode.reanchor import reanchor_codings
-
-                result["reanchor"] = reanchor_codings(self, transcript_id, version - 1, version, coder=coder)
         return result
 
     def _same_units(self, transcript_id: str, version: int, parsed: ParsedTranscript) -> bool:
@@ -760,7 +783,7 @@ class Project:
 
     def set_title(self, transcript_id: str, title: str, *, coder: str | None = None) -> None:
         """Rename a transcript or document (a document's title is how citations name it)."""
-        title = " ".join(str(title).split())
+        title = " ".join(clean_line(str(title)).split())
         if not title:
             raise QualcodeError("a title cannot be empty")
         with self.transaction():
@@ -1004,7 +1027,13 @@ class Project:
                      WHERE s.transcript_id = t.id AND s.version = t.current_version
                        AND coalesce(sp.role, 'unknown') != 'interviewer') AS informant_units,
                    (SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id = c.segment_id
-                     WHERE s.transcript_id = t.id AND s.version = t.current_version) AS coded_units,
+                     LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker
+                     WHERE s.transcript_id = t.id AND s.version = t.current_version
+                       AND coalesce(sp.role, 'unknown') != 'interviewer') AS coded_units,
+                   (SELECT count(DISTINCT m.segment_id) FROM unit_marks m JOIN segments s ON s.id = m.segment_id
+                     WHERE s.transcript_id = t.id AND s.version = t.current_version AND m.mark = 'not_codable'
+                       AND NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = m.segment_id))
+                       AS not_codable_units,
                    (SELECT group_concat(DISTINCT k.name) FROM codings c JOIN segments s ON s.id = c.segment_id
                      JOIN coders k ON k.id = c.coder_id
                      WHERE s.transcript_id = t.id AND s.version = t.current_version) AS coders
@@ -1042,7 +1071,7 @@ class Project:
         include_interviewer: bool = True,
         ids: Iterable[int] | None = None,
         current_only: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Segment]:
         """Coding units with their speaker, offsets, text and attributes (transcript + informant's case)."""
         sql = """
             SELECT s.id, s.transcript_id, s.version, s.idx, s.turn, s.speaker, s.start, s.end, s.t_start, s.t_end,
@@ -1072,7 +1101,7 @@ class Project:
                 args.extend(id_list)
         sql += " ORDER BY s.transcript_id, s.idx"
         attr_cache: dict[tuple[str, str | None], dict[str, Any]] = {}
-        out = []
+        out: list[Segment] = []
         wanted = set(id_list) if id_list is not None and len(id_list) > 900 else None
         for r in self.db.execute(sql, args):
             if wanted is not None and r["id"] not in wanted:
@@ -1109,7 +1138,7 @@ class Project:
             )
         return out
 
-    def segment(self, ref: int | str) -> dict[str, Any]:
+    def segment(self, ref: int | str) -> Segment:
         """One segment by numeric id or by reference ``TRANSCRIPT:N`` (N = unit number in the current version)."""
         seg_id = self.resolve_segment(ref)
         found = self.segments(ids=[seg_id], current_only=False)
@@ -1146,12 +1175,13 @@ class Project:
         d = dict(row)
         return d
 
-    def _coding_state(self, coding_id: int) -> dict[str, Any] | None:
-        """The full stored state of a coding (what the event log records and undo restores)."""
+    def coding_state(self, coding_id: int) -> CodingState | None:
+        """The full stored state of a coding (what the event log records and undo restores); None if there is no
+        such coding."""
         d = self._coding_row(coding_id)
         if d is None:
             return None
-        return {
+        return cast(CodingState, {
             k: d[k]
             for k in (
                 "id",
@@ -1165,7 +1195,7 @@ class Project:
                 "model_version",
                 "status",
             )
-        }
+        })
 
     def add_coding(
         self,
@@ -1179,7 +1209,7 @@ class Project:
         model_version: str | None = None,
         created: str | None = None,
         status: str = "ok",
-    ) -> dict[str, Any]:
+    ) -> Coding:
         """Apply a code to a unit. Raises ConflictError if this coder already applied this code there."""
         memo = clean(memo) if memo is not None else None
         seg_id = self.resolve_segment(segment)
@@ -1198,50 +1228,50 @@ class Project:
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (seg_id, code_id, cid, created or now_iso(), memo, source, score, model_version, status),
             )
-            state = self._coding_state(int(cur.lastrowid or 0))
+            state = self.coding_state(int(cur.lastrowid or 0))
             action = "coding.import" if source == "import" else "coding.add"
             self.log_event(action, "coding", state["id"] if state else None, coder=coder, after=state)
         assert state is not None
-        return self._public_coding(state)
+        return self.public_coding(state)
 
-    def remove_coding(self, coding_id: int, *, coder: str) -> dict[str, Any]:
+    def remove_coding(self, coding_id: int, *, coder: str) -> Coding:
         with self.transaction():
-            state = self._coding_state(coding_id)
+            state = self.coding_state(coding_id)
             if state is None:
                 raise NotFoundError(f"no coding {coding_id}", hint="see 'qualcode codings list'")
-            self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+            self.delete_coding(coding_id)
             self.log_event("coding.remove", "coding", coding_id, coder=coder, before=state)
-        return self._public_coding(state)
+        return self.public_coding(state)
 
-    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[dict[str, Any]]:
+    def find_coding(self, segment: int | str, code_id: str, coder: str | None = None) -> list[ListedCoding]:
         seg_id = self.resolve_segment(segment)
         return self.codings(segment=seg_id, code=code_id, coder=coder)
 
-    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> dict[str, Any]:
+    def update_coding(self, coding_id: int, *, coder: str, **changes: Any) -> Coding:
         """Change a coding's memo or status (the event log keeps the before and after)."""
         allowed = {"memo", "status"}
         bad = set(changes) - allowed
         if bad:
             raise QualcodeError(f"cannot change {', '.join(sorted(bad))} of a coding")
         with self.transaction():
-            before = self._coding_state(coding_id)
+            before = self.coding_state(coding_id)
             if before is None:
                 raise NotFoundError(f"no coding {coding_id}")
             if isinstance(changes.get("memo"), str):
                 changes["memo"] = clean(changes["memo"])
             sets = ", ".join(f"{k} = ?" for k in changes)
             self.db.execute(f"UPDATE codings SET {sets} WHERE id = ?", (*changes.values(), coding_id))
-            after = self._coding_state(coding_id)
+            after = self.coding_state(coding_id)
             self.log_event("coding.update", "coding", coding_id, coder=coder, before=before, after=after)
         assert after is not None
-        return self._public_coding(after)
+        return self.public_coding(after)
 
     @staticmethod
-    def _public_coding(state: dict[str, Any]) -> dict[str, Any]:
-        d = dict(state)
-        d["segment"] = d.pop("segment_id")
-        d["code"] = d.pop("code_id")
-        return d
+    def public_coding(state: CodingState) -> Coding:
+        """A coding's logged state as actions return it (``segment`` and ``code`` rather than the column names)."""
+        return {"id": state["id"], "segment": state["segment_id"], "code": state["code_id"], "coder": state["coder"],
+                "created": state["created"], "memo": state["memo"], "source": state["source"],
+                "score": state["score"], "model_version": state["model_version"], "status": state["status"]}
 
     def codings(
         self,
@@ -1251,7 +1281,7 @@ class Project:
         coder: str | None = None,
         transcript: str | None = None,
         current_only: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedCoding]:
         """Codings with their segment reference and code's criterion."""
         sql = """
             SELECT c.id, c.segment_id AS segment, c.code_id AS code, k.name AS coder, c.created, c.memo, c.source,
@@ -1280,12 +1310,62 @@ class Project:
             sql += " AND s.transcript_id = ?"
             args.append(transcript)
         sql += " ORDER BY s.transcript_id, s.idx, c.id"
-        out = []
+        out: list[ListedCoding] = []
         for r in self.db.execute(sql, args):
             d = dict(r)
             d["ref"] = f"{d['transcript']}:{d.pop('idx')}"
-            out.append(d)
+            out.append(cast(ListedCoding, d))
         return out
+
+    def code_counts(self, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
+        """Number of codings per code id (current transcript versions only), of one coder or everyone."""
+        sql = ("SELECT c.code_id, count(*) FROM codings c JOIN segments s ON s.id = c.segment_id"
+               " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+        args: list[Any] = []
+        if coder is not None:
+            sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+            args.append(coder)
+        if transcript is not None:
+            sql += " WHERE s.transcript_id = ?"
+            args.append(transcript)
+        return {row[0]: int(row[1]) for row in self.db.execute(sql + " GROUP BY c.code_id", args)}
+
+    def coded_unit_counts(self, *, coder: str | None = None, informants_only: bool = False) -> dict[str, int]:
+        """Per transcript, how many units of its current version carry a coding (``coder``'s, or anyone's);
+        ``informants_only`` leaves out interviewer units."""
+        sql = ("SELECT s.transcript_id, count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id ="
+               " c.segment_id JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version")
+        args: list[Any] = []
+        if coder is not None:
+            sql += " JOIN coders k ON k.id = c.coder_id AND k.name = ?"
+            args.append(coder)
+        if informants_only:
+            sql += (" LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
+                    " WHERE coalesce(sp.role, 'unknown') != 'interviewer'")
+        return {row[0]: int(row[1]) for row in self.db.execute(sql + " GROUP BY s.transcript_id", args)}
+
+    def segment_refs(self, segment_ids: Iterable[int]) -> dict[int, str]:
+        """``TRANSCRIPT:N`` of each unit (of any version), by id."""
+        ids = sorted({int(i) for i in segment_ids})
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            out.update({int(r[0]): f"{r[1]}:{r[2]}" for r in self.db.execute(
+                f"SELECT id, transcript_id, idx FROM segments WHERE id IN ({','.join('?' * len(chunk))})", chunk)})
+        return out
+
+    def neighbours(self, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None
+        at either end. Two indexed lookups, cheap enough for every key press."""
+        seg = self.db.execute("SELECT transcript_id, version, idx FROM segments WHERE id = ?",
+                              (segment_id,)).fetchone()
+        if seg is None:
+            return None, None
+        rows = self.db.execute(
+            "SELECT idx, speaker, text FROM segments WHERE transcript_id = ? AND version = ? AND idx IN (?, ?)",
+            (seg["transcript_id"], seg["version"], seg["idx"] - 1, seg["idx"] + 1)).fetchall()
+        found = {r["idx"]: dict(r) for r in rows}
+        return found.get(seg["idx"] - 1), found.get(seg["idx"] + 1)
 
     # ------------------------------------------------------------------ suggestion decisions
 
@@ -1298,7 +1378,8 @@ class Project:
         decision: str,
         score: float | None = None,
         model_version: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Decision:
+        """Record a coder's decision on a suggested code ("accepted" or "rejected") with the score and model seen."""
         if decision not in ("accepted", "rejected"):
             raise QualcodeError(f"decision must be 'accepted' or 'rejected', not '{decision}'")
         seg_id = self.resolve_segment(segment)
@@ -1317,6 +1398,8 @@ class Project:
                 "decision": decision,
                 "score": score,
                 "model_version": model_version,
+                "coder": coder,
+                "created": created,
             }
             self.log_event(
                 f"suggestion.{decision[:-2] if decision.endswith('ed') else decision}",
@@ -1325,9 +1408,22 @@ class Project:
                 coder=coder,
                 after=after,
             )
-        return {**after, "coder": coder, "created": created}
+        return cast(Decision, dict(after))
 
-    def decisions(self, *, segment: int | None = None) -> list[dict[str, Any]]:
+    def delete_decision(self, decision_id: int) -> None:
+        """Delete a logged decision (inside a transaction; the caller logs it): undo of a rejection."""
+        self.db.execute("DELETE FROM decisions WHERE id = ?", (decision_id,))
+
+    def put_decision(self, state: dict[str, Any]) -> None:
+        """Write a logged decision back as it was (undo of its removal, redo of a rejection)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO decisions (id, segment_id, code_id, coder_id, decision, score, model_version,"
+            " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (state["id"], state["segment"], state["code"], self.coder_id(state["coder"]), state["decision"],
+             state.get("score"), state.get("model_version"), state["created"]),
+        )
+
+    def decisions(self, *, segment: int | None = None) -> list[Decision]:
         sql = (
             "SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
             " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id"
@@ -1336,11 +1432,11 @@ class Project:
         if segment is not None:
             sql += " WHERE d.segment_id = ?"
             args = (segment,)
-        return [dict(r) for r in self.db.execute(sql + " ORDER BY d.id", args)]
+        return [cast(Decision, dict(r)) for r in self.db.execute(sql + " ORDER BY d.id", args)]
 
     # ------------------------------------------------------------------ memos
 
-    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> dict[str, Any] | None:
+    def set_memo(self, target_type: str, target_id: str, text: str, *, coder: str) -> Memo | None:
         """Write (or with empty text, delete) this coder's memo on a target."""
         text = clean(text)  # typed or pasted text: no control character reaches an export or a terminal
         if target_type not in ("project", "transcript", "segment", "code", "coding", "case"):
@@ -1352,10 +1448,7 @@ class Project:
                 ts = now_iso()
                 self.put_memo(target_type, str(target_id), cid, text, created=ts, updated=ts)
             else:
-                self.db.execute(
-                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                    (target_type, str(target_id), cid),
-                )
+                self.delete_memo(target_type, str(target_id), cid)
             after = self.memo_state(target_type, str(target_id), cid)
             if before != after:
                 self.log_event(
@@ -1375,16 +1468,16 @@ class Project:
             (target_type, target_id, coder_id, text, created, updated),
         )
 
-    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> dict[str, Any] | None:
+    def memo_state(self, target_type: str, target_id: str, coder_id: int) -> Memo | None:
         """One coder's memo on a target (None when there is none), as the event log records it."""
         row = self.db.execute(
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " JOIN coders k ON k.id = m.coder_id WHERE m.target_type = ? AND m.target_id = ? AND m.coder_id = ?",
             (target_type, target_id, coder_id),
         ).fetchone()
-        return dict(row) if row else None
+        return cast(Memo, dict(row)) if row else None
 
-    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
         sql = (
             "SELECT m.id, m.target_type, m.target_id, k.name AS coder, m.text, m.created, m.updated FROM memos m"
             " LEFT JOIN coders k ON k.id = m.coder_id WHERE 1=1"
@@ -1396,9 +1489,9 @@ class Project:
         if target_id is not None:
             sql += " AND m.target_id = ?"
             args.append(str(target_id))
-        return [dict(r) for r in self.db.execute(sql + " ORDER BY m.id", args)]
+        return [cast(Memo, dict(r)) for r in self.db.execute(sql + " ORDER BY m.id", args)]
 
-    # ------------------------------------------------------------------ undo / redo (from the event log)
+    # ------------------------------------------------------------------ history (what undo and redo read and write)
 
     def _undo_stacks(self, coder: str) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
         """Replay this coder's log into undo and redo stacks of action groups (a group = one user action).
@@ -1411,14 +1504,10 @@ class Project:
             if action == HISTORY_START:
                 groups.clear()  # nothing before it is this coder's to take back
                 continue
-            if action not in UNDOABLE and action not in ("undo", "redo"):
+            key = _history_key(ev)
+            if key is None:
                 continue
-            if _legacy_import(ev):
-                continue
-            if action.startswith("finding.") and ev.get("action_group") is None:
-                continue  # logged before findings could be undone (every undoable event has a group now)
-            key = ev.get("action_group") or -ev["id"]
-            if groups and (groups[-1][0].get("action_group") or -groups[-1][0]["id"]) == key:
+            if groups and _history_key(groups[-1][0]) == key:
                 groups[-1].append(ev)
             else:
                 groups.append([ev])
@@ -1446,121 +1535,60 @@ class Project:
             for name in coders:
                 self.log_event(HISTORY_START, "project", None, coder=name)
 
-    def undo(self, *, coder: str) -> dict[str, Any] | None:
-        """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a change to a finding or
-        its evidence), also after a restart. None if there is nothing to undo."""
-        return self._reverse(coder, "undo")
-
-    def redo(self, *, coder: str) -> dict[str, Any] | None:
-        """Re-apply the most recently undone action, if no new action came after it."""
-        return self._reverse(coder, "redo")
-
-    def _reverse(self, coder: str, kind: str) -> dict[str, Any] | None:
-        with self.transaction():
-            undo, redo = self._undo_stacks(coder)
-            stack = undo if kind == "undo" else redo
-            if not stack:
-                return None
-            group = stack[-1]
-            new_id = 0
-            for ev in reversed(group):  # last change first
-                target, source = ev["before"], ev["after"]  # going back: after -> before
-                self._apply_state(ev["entity"], source, target)
-                new_id = self.log_event(
-                    kind, ev["entity"], ev["entity_id"], coder=coder, before=source, after=target, undo_of=ev["id"]
-                )
-        # Undo and redo log a group in reverse order: the user's first change is at one end or the other, and
-        # naming it keeps "undo" and "redo" of one action saying the same thing.
-        (_, action), ev = min(((self._original(e), e) for e in (group[0], group[-1])), key=lambda pair: pair[0][0])
-        return {
-            "event": new_id,
-            "reversed": ev["id"],
-            "entity": ev["entity"],
-            "entity_id": ev["entity_id"],
-            # A finding's logged state carries its evidence quotes verbatim (names included): the finding itself is
-            # one 'findings show' away, pseudonymised. Codings and memos keep theirs, which say which unit changed.
-            # A removed transcript's logged state is its whole text: too much to print and confidential.
-            **({} if ev["entity"] in ("finding", "transcript") else {"state": ev["before"], "previous": ev["after"]}),
-            "action": action,
-            "count": len(group),
-        }
-
-    def _original(self, ev: dict[str, Any]) -> tuple[int, str]:
+    def original_event(self, event_id: int) -> tuple[int, str]:
         """The id and action of the user's change behind an event: for an undo or redo event, the change it
         (eventually) reverses, so redoing a link says ``finding.link`` rather than ``undo``."""
-        ev_id, action, undo_of = int(ev["id"]), ev["action"], ev["undo_of"]
+        ev_id, action, undo_of = event_id, "undo", event_id
         while action in ("undo", "redo") and undo_of is not None:
             row = self.db.execute("SELECT id, action, undo_of FROM events WHERE id = ?", (undo_of,)).fetchone()
             if row is None:
                 break
-            ev_id, action, undo_of = int(row[0]), row[1], row[2]
-        return ev_id, str(action)
+            ev_id, action, undo_of = int(row[0]), str(row[1]), row[2]
+        return ev_id, action
 
-    def _apply_state(self, entity: str, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
-        if entity == "coding":
-            if target is None:
-                if current is not None:
-                    self.db.execute("DELETE FROM codings WHERE id = ?", (current["id"],))
-                return
-            cid = self.coder_id(target["coder"])
-            self.db.execute(
-                "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
-                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
-                " status = excluded.status",
-                (
-                    target["id"],
-                    target["segment_id"],
-                    target["code_id"],
-                    cid,
-                    target["created"],
-                    target["memo"],
-                    target["source"],
-                    target["score"],
-                    target["model_version"],
-                    target["status"],
-                ),
-            )
-        elif entity == "memo":
-            ref = current or target
-            assert ref is not None
-            cid = self.coder_id(ref["coder"])
-            if target is None:
-                self.db.execute(
-                    "DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
-                    (ref["target_type"], ref["target_id"], cid),
-                )
-            else:
-                self.put_memo(target["target_type"], target["target_id"], cid, target["text"],
-                              created=target["created"], updated=target["updated"])
-        elif entity == "finding":
-            from qualcode.synthesis.findings import apply_finding_state
+    def put_coding(self, state: CodingState) -> None:
+        """Write a coding exactly as a logged state holds it (id included; inside a transaction, the caller logs
+        it). Undo and redo restore codings through here."""
+        cid = self.coder_id(state["coder"])
+        self.db.execute(
+            "INSERT INTO codings (id, segment_id, code_id, coder_id, created, memo, source, score, model_version,"
+            " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memo = excluded.memo,"
+            " status = excluded.status",
+            (state["id"], state["segment_id"], state["code_id"], cid, state["created"], state["memo"],
+             state["source"], state["score"], state["model_version"], state["status"]),
+        )
 
-            apply_finding_state(self, current, target)
-        elif entity == "speaker":
-            ref = target or current
-            assert ref is not None
-            if target is None:  # a label a correction created (never happens: set-role needs the label)
-                return
-            self.db.execute(
-                "UPDATE speakers SET role = ?, case_id = ?, assigned_by = ?, how = ? WHERE transcript_id = ?"
-                " AND label = ?",
-                (target["role"], target["case_id"], target.get("assigned_by", "import"),
-                 "set by hand" if target.get("assigned_by") == "user" else None, ref["transcript"], ref["label"]),
-            )
-        elif entity == "transcript":
-            ref = target or current
-            assert ref is not None
-            if "versions" not in ref:  # a record (verbatim or notes) set by hand
-                self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?",
-                                (target["record"] if target else None, ref["id"]))
-            elif target is None:  # redo a removal
-                assert current is not None
-                tid = current["transcript"]["id"]
-                self._delete_transcript(tid, self._transcript_state(tid))
-            else:  # undo a removal
-                self._restore_transcript(target)
-        else:
-            raise QualcodeError(f"cannot undo changes to {entity}")
+    def delete_coding(self, coding_id: int) -> None:
+        """Delete a coding row (inside a transaction; the caller logs it)."""
+        self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+    def delete_memo(self, target_type: str, target_id: str, coder_id: int) -> None:
+        """Delete one coder's memo on a target (inside a transaction; the caller logs it)."""
+        self.db.execute("DELETE FROM memos WHERE target_type = ? AND target_id = ? AND coder_id = ?",
+                        (target_type, target_id, coder_id))
+
+    def put_speaker(self, transcript_id: str, label: str, state: dict[str, Any]) -> None:
+        """Give a speaker label the role and informant a logged state holds (inside a transaction; the caller logs
+        it). Undo and redo of a role set by hand restore speakers through here."""
+        self.db.execute(
+            "UPDATE speakers SET role = ?, case_id = ?, assigned_by = ?, how = ? WHERE transcript_id = ? AND label = ?",
+            (state["role"], state["case_id"], state.get("assigned_by", "import"),
+             "set by hand" if state.get("assigned_by") == "user" else None, transcript_id, label),
+        )
+
+    def put_record(self, transcript_id: str, record: str | None) -> None:
+        """Set what kind of record a transcript is (verbatim or notes; None: as imported), inside a transaction; the
+        caller logs it."""
+        self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
+
+    def drop_transcript(self, transcript_id: str) -> None:
+        """Delete a transcript with everything on it, as a logged removal did (inside a transaction; the caller logs
+        it). Redo of a removal goes through here."""
+        self._delete_transcript(transcript_id, self._transcript_state(transcript_id))
+
+    def restore_transcript(self, state: dict[str, Any]) -> None:
+        """Put back a transcript removed with everything on it, from its logged state (inside a transaction)."""
+        self._restore_transcript(state)
 
     # ------------------------------------------------------------------ summary
 
@@ -1590,6 +1618,228 @@ class Project:
             "events": q("SELECT count(*) FROM events"),
             "needs_review": self.review_count(),
         }
+
+    # ------------------------------------------------------------------ marks: units a coder decided not to code
+
+    def mark_state(self, segment_id: int, coder_id: int) -> dict[str, Any] | None:
+        """One coder's mark on a unit (None when there is none), as the event log records it."""
+        row = self.db.execute(
+            "SELECT m.segment_id, k.name AS coder, m.mark, m.created FROM unit_marks m JOIN coders k"
+            " ON k.id = m.coder_id WHERE m.segment_id = ? AND m.coder_id = ?", (segment_id, coder_id)).fetchone()
+        return dict(row) if row else None
+
+    def set_mark(self, segment: int | str, mark: str | None, *, coder: str) -> dict[str, Any] | None:
+        """Mark a unit 'not_codable' or 'skipped' for ``coder`` (None clears the mark); logged and undoable.
+        Returns the mark as stored (None once cleared)."""
+        if mark is not None and mark not in MARKS:
+            raise QualcodeError(f"unknown mark '{mark}'", hint=f"use one of {', '.join(MARKS)}")
+        seg = self.resolve_segment(segment)
+        with self.transaction():
+            cid = self.coder_id(coder)
+            before = self.mark_state(seg, cid)
+            if mark is None:
+                self.delete_mark(seg, cid)
+            elif before is None or before["mark"] != mark:
+                self.put_mark(seg, cid, mark, created=now_iso())
+            after = self.mark_state(seg, cid)
+            if before != after:
+                self.log_event("mark.set", "mark", seg, coder=coder, before=before, after=after)
+        return after
+
+    def put_mark(self, segment_id: int, coder_id: int, mark: str, *, created: str) -> None:
+        """Write one coder's mark on a unit as given (inside a transaction; the caller logs it)."""
+        self.db.execute(
+            "INSERT INTO unit_marks (segment_id, coder_id, mark, created) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(segment_id, coder_id) DO UPDATE SET mark = excluded.mark, created = excluded.created",
+            (segment_id, coder_id, mark, created))
+
+    def delete_mark(self, segment_id: int, coder_id: int) -> None:
+        self.db.execute("DELETE FROM unit_marks WHERE segment_id = ? AND coder_id = ?", (segment_id, coder_id))
+
+    def marks(self, *, transcript: str | None = None, coder: str | None = None, segment: int | None = None,
+              mark: str | None = None) -> list[dict[str, Any]]:
+        """Marks on units of current transcript versions: segment id, ``ref``, coder, mark and when it was set."""
+        sql = ("SELECT m.segment_id AS segment, s.transcript_id || ':' || s.idx AS ref, s.transcript_id AS transcript,"
+               " k.name AS coder, m.mark, m.created FROM unit_marks m JOIN coders k ON k.id = m.coder_id"
+               " JOIN segments s ON s.id = m.segment_id"
+               " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version WHERE 1=1")
+        args: list[Any] = []
+        for column, value in (("s.transcript_id", transcript), ("k.name", coder), ("m.segment_id", segment),
+                              ("m.mark", mark)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY s.transcript_id, s.idx, k.name", args)]
+
+    # ------------------------------------------------------------------ where each coder was in each transcript
+
+    def set_position(self, transcript: str, segment_id: int, *, coder: str) -> None:
+        """Remember the unit ``coder`` is on in ``transcript`` (not logged: moving changes nothing)."""
+        row = self.db.execute("SELECT idx FROM segments WHERE id = ?", (segment_id,)).fetchone()
+        if row is None:
+            return
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO coder_positions (transcript_id, coder_id, segment_id, idx, updated) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(transcript_id, coder_id) DO UPDATE SET segment_id = excluded.segment_id,"
+                " idx = excluded.idx, updated = excluded.updated",
+                (transcript, self.coder_id(coder), segment_id, int(row[0]), now_iso()))
+
+    def position(self, transcript: str, *, coder: str) -> int | None:
+        """The unit number (in the current version) ``coder`` was last on in ``transcript``, or None.
+
+        When a new version replaced that unit, the same unit number, kept within the new version's units."""
+        row = self.db.execute(
+            "SELECT p.segment_id, p.idx FROM coder_positions p JOIN coders k ON k.id = p.coder_id"
+            " WHERE p.transcript_id = ? AND k.name = ?", (transcript, coder)).fetchone()
+        if row is None:
+            return None
+        found = self.db.execute(
+            "SELECT s.idx FROM segments s JOIN transcripts t ON t.id = s.transcript_id"
+            " AND t.current_version = s.version WHERE s.id = ?", (row[0],)).fetchone()
+        if found is not None:
+            return int(found[0])
+        last = self.db.execute(
+            "SELECT max(s.idx) FROM segments s JOIN transcripts t ON t.id = s.transcript_id"
+            " AND t.current_version = s.version WHERE s.transcript_id = ?", (transcript,)).fetchone()[0]
+        return min(int(row[1]), int(last)) if last else None
+
+    # ------------------------------------------------------------------ the undo index
+    #
+    # A coder's undo and redo stacks are linked lists of action groups kept beside the log (history_state,
+    # history_links) and updated as each event is appended, so undo reads the top group and the one below it
+    # whatever the length of the history. _undo_stacks, the replay of the whole log, is the definition; the index
+    # is rebuilt from it when it is missing or behind (a project from before the index, events logged without it).
+
+    _HISTORY_ACTIONS = (*sorted(UNDOABLE), "undo", "redo", HISTORY_START)
+
+    def _history_row(self, coder: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT undo_top, redo_top, last_key, through FROM history_state WHERE coder = ?",
+                              (coder,)).fetchone()
+        return dict(row) if row else None
+
+    def _history_save(self, coder: str, state: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO history_state (coder, undo_top, redo_top, last_key, through) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(coder) DO UPDATE SET undo_top = excluded.undo_top, redo_top = excluded.redo_top,"
+            " last_key = excluded.last_key, through = excluded.through",
+            (coder, state["undo_top"], state["redo_top"], state["last_key"], state["through"]))
+
+    def _history_below(self, key: int) -> int | None:
+        row = self.db.execute("SELECT below FROM history_links WHERE group_key = ?", (key,)).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def _history_push(self, state: dict[str, Any], stack: str, key: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO history_links (group_key, below) VALUES (?, ?)",
+                        (key, state[stack]))
+        state[stack] = key
+
+    def _history_group_of(self, event_id: int | None) -> int | None:
+        if event_id is None:
+            return None
+        row = self.db.execute("SELECT id, action_group FROM events WHERE id = ?", (event_id,)).fetchone()
+        if row is None:
+            return None
+        return int(row[1]) if row[1] is not None else -int(row[0])
+
+    def _history_step(self, state: dict[str, Any], ev: dict[str, Any]) -> None:
+        """Take one appended event into a coder's stacks (the incremental form of :meth:`_undo_stacks`)."""
+        state["through"] = max(int(state["through"]), int(ev["id"]))
+        if ev["action"] == HISTORY_START:
+            state.update(undo_top=None, redo_top=None, last_key=None)
+            return
+        key = _history_key(ev)
+        if key is None or key == state["last_key"]:
+            return  # not an undoable action, or the rest of a group already stacked
+        state["last_key"] = key
+        if ev["action"] == "undo":
+            if state["undo_top"] is not None and self._history_group_of(ev["undo_of"]) == state["undo_top"]:
+                state["undo_top"] = self._history_below(state["undo_top"])
+            self._history_push(state, "redo_top", key)
+        elif ev["action"] == "redo":
+            if state["redo_top"] is not None and self._history_group_of(ev["undo_of"]) == state["redo_top"]:
+                state["redo_top"] = self._history_below(state["redo_top"])
+            self._history_push(state, "undo_top", key)
+        else:
+            self._history_push(state, "undo_top", key)
+            state["redo_top"] = None
+
+    def _history_follow(self, coder: str, ev: dict[str, Any]) -> None:
+        """Keep the index in step with an event just appended (when the coder has an index that is up to date)."""
+        state = self._history_row(coder)
+        if state is None:
+            return  # built from the log the first time it is needed
+        if self.db.execute(
+            f"SELECT 1 FROM events WHERE coder = ? AND id > ? AND id < ? AND action IN"
+            f" ({','.join('?' * len(self._HISTORY_ACTIONS))}) LIMIT 1",
+            (coder, state["through"], ev["id"], *self._HISTORY_ACTIONS),
+        ).fetchone():
+            self.db.execute("DELETE FROM history_state WHERE coder = ?", (coder,))  # behind: rebuilt when needed
+            return
+        self._history_step(state, ev)
+        self._history_save(coder, state)
+
+    def _history_rebuild(self, coder: str) -> dict[str, Any]:
+        """Build a coder's index from the whole log (once per coder, or after it fell behind)."""
+        undo, redo = self._undo_stacks(coder)
+        state: dict[str, Any] = {"undo_top": None, "redo_top": None, "last_key": None, "through": 0}
+        for stack, top in ((undo, "undo_top"), (redo, "redo_top")):
+            for group in stack:
+                self._history_push(state, top, int(_history_key(group[0]) or 0))
+        last = self.db.execute("SELECT max(id) FROM events WHERE coder = ?", (coder,)).fetchone()[0]
+        state["through"] = int(last or 0)
+        for row in self.db.execute(
+            f"SELECT id, action, action_group, undo_of, after, entity FROM events WHERE coder = ? AND action IN"
+            f" ({','.join('?' * len(self._HISTORY_ACTIONS))}) ORDER BY id DESC LIMIT 1",
+            (coder, *self._HISTORY_ACTIONS),
+        ):
+            ev = dict(row)
+            ev["after"] = json.loads(ev["after"]) if ev["after"] else None
+            state["last_key"] = None if ev["action"] == HISTORY_START else _history_key(ev)
+        self._history_save(coder, state)
+        return state
+
+    def history_group(self, coder: str, kind: str) -> list[dict[str, Any]]:
+        """The events of the action ``coder``'s next ``kind`` ('undo' or 'redo') would take back, oldest first
+        (empty when there is nothing to undo or redo). Reads two rows of the index and the group's events."""
+        state = self._history_row(coder)
+        if state is None or self.db.execute(
+            f"SELECT 1 FROM events WHERE coder = ? AND id > ? AND action IN"
+            f" ({','.join('?' * len(self._HISTORY_ACTIONS))}) LIMIT 1",
+            (coder, state["through"], *self._HISTORY_ACTIONS),
+        ).fetchone():
+            state = self._history_rebuild(coder)
+        key = state["undo_top" if kind == "undo" else "redo_top"]
+        if key is None:
+            return []
+        if key < 0:
+            rows = self.db.execute("SELECT * FROM events WHERE id = ?", (-key,)).fetchall()
+        else:
+            rows = self.db.execute("SELECT * FROM events WHERE action_group = ? AND coder = ? ORDER BY id",
+                                   (key, coder)).fetchall()
+        out = []
+        for row in rows:
+            d = dict(row)
+            d["before"] = json.loads(d["before"]) if d["before"] else None
+            d["after"] = json.loads(d["after"]) if d["after"] else None
+            if _history_key(d) == key:
+                out.append(d)
+        return out
+
+
+def _history_key(ev: dict[str, Any]) -> int | None:
+    """The undo/redo group an event belongs to (its action group, or minus its id when it has none), or None when
+    the event is not a coder's own undoable action: imports and merges, and events logged before their kind could
+    be undone (findings, suggestion decisions and marks logged without a group)."""
+    action = ev["action"]
+    if action not in UNDOABLE and action not in ("undo", "redo"):
+        return None
+    group = ev.get("action_group")
+    if group is None and action.startswith(("finding.", "suggestion.", "mark.")):
+        return None
+    if action == "coding.add" and _legacy_import(ev):
+        return None
+    return int(group) if group is not None else -int(ev["id"])
 
 
 def _legacy_import(ev: dict[str, Any]) -> bool:

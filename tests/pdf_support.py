@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 A4 = (595.0, 842.0)
 # Helvetica advance widths are close to this share of the font size on average (for wrapping text only).
@@ -128,7 +129,7 @@ def report_pdf(title: str, sections: list[tuple[str, list[str]]], *, columns: in
     margin, gutter = 56.0, 24.0
     body_top, body_bottom = 90.0, 842.0 - 80.0
     col_width = (595.0 - 2 * margin - (columns - 1) * gutter) / columns
-    state = {"page": None, "col": 0, "top": body_top}
+    state: dict[str, Any] = {"page": None, "col": 0, "top": body_top}
 
     def new_page() -> PdfPage:
         page = PdfPage()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ class Placement:
         return self.placed / self.total if self.total else 1.0
 
 
-def _units_in(text: str, segments: list[dict[str, Any]]) -> list[tuple[int, int, dict[str, Any]]]:
+def _units_in(text: str, segments: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, Mapping[str, Any]]]:
     out = []
     cursor = 0
     for s in segments:

@@ -1,4 +1,5 @@
-"""The code stays lint-clean and type-clean: ruff and mypy run with the tests, so CI catches a regression."""
+"""The code stays lint-clean and type-clean: ruff and mypy run with the tests, so CI catches a regression. mypy checks
+the tests as well as the package: a test that reads a key the code does not write fails here first."""
 
 from __future__ import annotations
 
@@ -20,4 +21,9 @@ def test_ruff_finds_nothing() -> None:
 
 def test_mypy_finds_nothing_in_the_package() -> None:
     proc = run("mypy", "--cache-dir", str(ROOT / ".mypy_cache"), "qualcode")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_finds_nothing_in_the_tests() -> None:
+    proc = run("mypy", "--cache-dir", str(ROOT / ".mypy_cache"), "tests")
     assert proc.returncode == 0, proc.stdout + proc.stderr

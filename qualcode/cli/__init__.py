@@ -1,7 +1,9 @@
 """The qualcode command line: thin commands over core functions.
 
-Each module named in COMMAND_MODULES defines ``register(subparsers)``; handlers take the parsed args and return an
-exit status. Errors users can cause (QualcodeError) become one line on stderr and their exit code, never a traceback.
+Each module named in COMMAND_MODULES defines ``register(commands)``, which declares its commands with
+:func:`qualcode.cli._common.command`; a handler takes the parsed args, calls one function of the core and prints
+what it returns, and returns an exit status. Errors users can cause (QualcodeError) become one line on stderr and
+their exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,29 +13,30 @@ import contextlib
 import importlib
 import os
 import sys
-from typing import NoReturn
 
 from qualcode import __version__
+from qualcode.cli._common import PROJECT_HELP, Parser, finish
 from qualcode.errors import QualcodeError
 
 COMMAND_MODULES = ["project_commands", "suggest_commands", "synthesis_commands", "team_commands", "safety_commands",
-                   "workbench_commands"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
-        self.exit(2, f"qualcode: error: {message} (see '{self.prog} --help')\n")
+                   "workbench_commands", "completion_commands"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="qualcode",
         description="Code evaluation interviews against criteria codebooks and synthesise the evidence.",
+        epilog="-p/--project DIR is accepted before the command and after it. Shell completion: see"
+               " 'qualcode completion --help'.",
     )
     parser.add_argument("--version", action="version", version=f"qualcode {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument("-p", "--project", metavar="DIR", default=None,
+                        help=PROJECT_HELP + "; also accepted after the command")
+    parser.set_defaults(json=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"qualcode.cli.{name}").register(sub)
+        importlib.import_module(f"qualcode.cli.{name}").register(commands)
+    finish(parser)
     return parser
 
 
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 0
-    from qualcode.safeio.exports import TerminalStream
+    from qualcode.safeio.escaping import TerminalStream
 
     stdout = sys.stdout
     # data (a speaker label, a memo, an attribute) must never drive the terminal: every control character a command
@@ -78,6 +81,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(text: str) -> str:
-    from qualcode.safeio.exports import terminal_text
+    from qualcode.safeio.escaping import terminal_text
 
     return " ".join(terminal_text(text).split("\n"))

@@ -3,47 +3,52 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
-from qualcode.errors import CodebookError, NotFoundError, QualcodeError
+from qualcode.cli._common import (
+    Commands,
+    coder_option,
+    command,
+    emit,
+    group,
+    json_option,
+    open_project,
+    progress_option,
+    table,
+)
+from qualcode.errors import CodebookError, QualcodeError
+
+NEW_PROJECT_HELP = "the folder to create the project in (the same as DIR)"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "init",
-        help="create a new project folder",
-        description="Create a project in DIR with the default evaluation-criteria codebook (or --codebook FILE).",
-    )
-    p.add_argument("dir", metavar="DIR")
+def register(commands: Commands) -> None:
+    p = command(commands, "init", cmd_init, help="create a new project folder",
+                description="Create a project in DIR with the default evaluation-criteria codebook (or --codebook"
+                            " FILE).", options=[json_option], project=NEW_PROJECT_HELP)
+    p.add_argument("dir", metavar="DIR", nargs="?", help="the folder to create (or give it with -p)")
     p.add_argument("--codebook", metavar="FILE", help="codebook YAML (default: the shipped evaluation criteria)")
     p.add_argument("--name", help="project name (default: the folder name)")
     p.add_argument("--coder", metavar="NAME", help="default coder for this project")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser(
-        "example",
-        help="create a working copy of the bundled example project",
-        description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review documents,"
-        " case sheet, codebook, the team's human codings and draft findings.",
-    )
-    p.add_argument("dir", metavar="DIR")
+    p = command(commands, "example", cmd_example, help="create a working copy of the bundled example project",
+                description="Create DIR with the bundled example evaluation: 14 transcripts, 2 desk-review"
+                            " documents, case sheet, codebook, the team's human codings and draft findings.",
+                options=[json_option],
+                project=NEW_PROJECT_HELP)
+    p.add_argument("dir", metavar="DIR", nargs="?", help="the folder to create (or give it with -p)")
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_example)
 
-    p = sub.add_parser(
-        "import",
-        help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
-        description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
-        " --document (a .pdf or .html file is always a document) and their documents sheet, and print the import"
-        " report: per file what was recognised, each speaker with its units, role and case, the metadata found and"
-        " warnings for what is likely wrong. Re-importing a changed file creates a new version and re-anchors its"
-        " codings; the same text under another file name is recognised and not imported twice.",
-    )
-    add_project_arg(p)
+    p = command(commands, "import", cmd_import,
+                help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
+                description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
+                            " --document (a .pdf or .html file is always a document) and their documents sheet, and"
+                            " print the import report: per file what was recognised, each speaker with its units,"
+                            " role and case, the metadata found and warnings for what is likely wrong. Re-importing"
+                            " a changed file creates a new version and re-anchors its codings; the same text under"
+                            " another file name is recognised and not imported twice.",
+                options=[coder_option, progress_option, json_option])
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
     p.add_argument("--dry-run", action="store_true", help="print the import report and change nothing")
@@ -51,66 +56,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="desk-review documents: PDF (with a text layer), Word .docx, HTML, Markdown or text")
     p.add_argument("--document-sheet", metavar="FILE",
                    help="documents sheet (CSV or XLSX): file or document_id, title, type, organisation, year, ...")
-    add_coder_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("status", help="counts of transcripts, segments, codes, codings, cases, coders")
-    add_project_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser(
-        "transcripts",
-        help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
-        description="Without an action: every transcript with its type, record (verbatim or notes), stakeholder"
-        " groups, format, units and coding progress.",
-    )
-    add_project_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_transcripts)
-    ts = p.add_subparsers(dest="transcripts_command", metavar="ACTION")
-    q = ts.add_parser("speakers", help="a transcript's speakers with their units, role, case and warnings")
-    add_project_arg(q, nested=True)
+    command(commands, "status", cmd_status, help="counts of transcripts, segments, codes, codings, cases, coders",
+            options=[json_option])
+    p = command(commands, "transcripts", cmd_transcripts,
+                help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
+                description="Without an action: every transcript with its type, record (verbatim or notes),"
+                            " stakeholder groups, format, units and coding progress.", options=[json_option])
+    actions = p.add_subparsers(dest="transcripts_command", required=False)
+    q = command(actions, "speakers", cmd_transcripts_speakers,
+                help="a transcript's speakers with their units, role, case and warnings", options=[json_option])
     q.add_argument("transcript", metavar="TRANSCRIPT")
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_transcripts_speakers)
-    q = ts.add_parser("set-role", help="correct a speaker's role (kept by later imports; undoable)")
-    add_project_arg(q, nested=True)
+    q = command(actions, "set-role", cmd_transcripts_set_role,
+                help="correct a speaker's role (kept by later imports; undoable)", options=[coder_option, json_option])
     q.add_argument("transcript", metavar="TRANSCRIPT")
     q.add_argument("speaker", metavar="SPEAKER", help="the speaker label as 'qualcode transcripts speakers' shows it")
     q.add_argument("role", choices=["interviewer", "informant"])
     q.add_argument("--case", metavar="ID", help="the informant's case (default: the case it has)")
-    add_coder_arg(q)
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_transcripts_set_role)
-    q = ts.add_parser("set-record", help="mark a transcript as verbatim or as interview notes (paraphrase)")
-    add_project_arg(q, nested=True)
+    q = command(actions, "set-record", cmd_transcripts_set_record,
+                help="mark a transcript as verbatim or as interview notes (paraphrase)",
+                options=[coder_option, json_option])
     q.add_argument("transcript", metavar="TRANSCRIPT")
     q.add_argument("record", choices=["verbatim", "notes"])
-    add_coder_arg(q)
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_transcripts_set_record)
-    q = ts.add_parser("remove", help="remove a transcript (refused while it has codings; logged, undoable)")
-    add_project_arg(q, nested=True)
+    q = command(actions, "remove", cmd_transcripts_remove,
+                help="remove a transcript (refused while it has codings; logged, undoable)",
+                options=[coder_option, json_option])
     q.add_argument("transcript", metavar="ID")
     q.add_argument("--with-codings", action="store_true", help="remove it even though it has codings (they go too)")
-    add_coder_arg(q)
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_transcripts_remove)
 
-    p = sub.add_parser("documents", help="list desk-review documents with title, type, pages and coding progress")
-    add_project_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_documents)
+    command(commands, "documents", cmd_documents,
+            help="list desk-review documents with title, type, pages and coding progress", options=[json_option])
 
-    p = sub.add_parser("cases", help="list informants (cases), their attributes and how quotes attribute them",
-                       description="Informants with their attributes and the attribution their quotes get: the"
-                                   " case sheet's 'attribution' column verbatim, else the project's template."
-                                   " Template fields: {role}, {organisation_type}, {group}, {location}, {sex},"
-                                   " {type} or any case-sheet column; {a role} adds the article; text in [...] is"
-                                   " left out when a field in it is empty.")
-    add_project_arg(p)
+    p = command(commands, "cases", cmd_cases,
+                help="list informants (cases), their attributes and how quotes attribute them",
+                description="Informants with their attributes and the attribution their quotes get: the case"
+                            " sheet's 'attribution' column verbatim, else the project's template. Template fields:"
+                            " {role}, {organisation_type}, {group}, {location}, {sex}, {type} or any case-sheet"
+                            " column; {a role} adds the article; text in [...] is left out when a field in it is"
+                            " empty.", options=[coder_option, json_option])
     p.add_argument("--show-names", action="store_true", help="include informants' names (confidential)")
     p.add_argument("--attribution-template", metavar="TEMPLATE",
                    help="how interviews are attributed (default: 'Interview with {a role}[ of {a organisation_type}]"
@@ -120,125 +103,113 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--attribution-k", type=int, metavar="K",
                    help="a focus-group participant's detail is shown only when K participants share it (default 2)")
     p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
-    add_coder_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_cases)
 
-    p = sub.add_parser("segments", help="list coding units with speaker, offsets, text and attributes")
-    add_project_arg(p)
+    p = command(commands, "segments", cmd_segments,
+                help="list coding units with speaker, offsets, text and attributes", options=[json_option])
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_segments)
+    p.add_argument("--show-names", action="store_true",
+                   help="show speaker labels that are names as they are (confidential; by default a label such as"
+                        " 'Nguyen Van Hai' shows as the informant's pseudonym)")
 
-    p = sub.add_parser("codebook", help="validate, show or change the codebook")
-    cb = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
-    q = cb.add_parser("validate", help="check a codebook file and list every problem")
-    q.add_argument("file", metavar="FILE")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codebook_validate)
-    q = cb.add_parser("show", help="the project's code tree with coding counts")
-    add_project_arg(q)
-    q.add_argument("--yaml", action="store_true", help="print the codebook as YAML")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codebook_show)
-    q = cb.add_parser("set", help="replace the project's codebook (codings are kept; codes matched by id)")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codebook_set)
+    actions = group(commands, "codebook", help="validate, show or change the codebook", dest="codebook_command")
+    p = command(actions, "validate", cmd_codebook_validate, help="check a codebook file and list every problem",
+                options=[json_option], project=False)
+    p.add_argument("file", metavar="FILE")
+    p = command(actions, "show", cmd_codebook_show, help="the project's code tree with coding counts",
+                options=[json_option])
+    p.add_argument("--yaml", action="store_true", help="print the codebook as YAML")
+    p = command(actions, "set", cmd_codebook_set,
+                help="replace the project's codebook (codings are kept; codes matched by id)",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
 
-    p = sub.add_parser("codings", help="add, remove, list or import codings")
-    cs = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
-    q = cs.add_parser("add", help="apply a code to a segment")
-    add_project_arg(q)
-    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
-    q.add_argument("--code", required=True, metavar="ID")
-    add_coder_arg(q)
-    q.add_argument("--memo", metavar="TEXT")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_add)
-    q = cs.add_parser("remove", help="remove a coding (by --id, or --segment and --code)")
-    add_project_arg(q)
-    q.add_argument("--id", type=int, metavar="N", help="coding id")
-    q.add_argument("--segment", metavar="ID")
-    q.add_argument("--code", metavar="ID")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_remove)
-    q = cs.add_parser("list", help="list codings")
-    add_project_arg(q)
-    q.add_argument("--transcript", metavar="ID")
-    q.add_argument("--code", metavar="ID")
-    q.add_argument("--coder", metavar="NAME", help="only this coder's codings")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_list)
-    q = cs.add_parser("import", help="import codings from a CSV of verbatim quotes (quote, code, coder, created)")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    q.add_argument(
-        "--transcript", metavar="ID", help="transcript of rows without a 'transcript' column (default: the file name)"
-    )
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_codings_import)
+    actions = group(commands, "codings", help="add, remove, list or import codings", dest="codings_command")
+    p = command(actions, "add", cmd_codings_add, help="apply a code to a segment",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    p.add_argument("--code", required=True, metavar="ID")
+    p.add_argument("--memo", metavar="TEXT")
+    p.add_argument("--allow-interviewer", action="store_true",
+                   help="code an interviewer's unit anyway (refused by default: questions are context, counted and"
+                        " exported nowhere)")
+    p = command(actions, "remove", cmd_codings_remove, help="remove a coding (by --id, or --segment and --code)",
+                options=[coder_option, json_option])
+    p.add_argument("--id", type=int, metavar="N", help="coding id")
+    p.add_argument("--segment", metavar="ID")
+    p.add_argument("--code", metavar="ID")
+    p = command(actions, "list", cmd_codings_list, help="list codings", options=[json_option])
+    p.add_argument("--transcript", metavar="ID")
+    p.add_argument("--code", metavar="ID")
+    p.add_argument("--coder", metavar="NAME", help="only this coder's codings")
+    p.add_argument("--marks", action="store_true",
+                   help="also the units marked not codable or skipped for now (code '-', source the mark)")
+    p = command(actions, "mark", cmd_codings_mark,
+                help="mark a unit not codable (read, not worth coding: left out of progress) or skipped for now",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--not-codable", dest="mark", action="store_const", const="not_codable",
+                       help="read, and not worth coding (greetings, consent, logistics)")
+    which.add_argument("--skip", dest="mark", action="store_const", const="skipped",
+                       help="left for later: the workbench's n comes back to it last")
+    which.add_argument("--clear", dest="mark", action="store_const", const="", help="remove your mark")
+    p = command(actions, "import", cmd_codings_import,
+                help="import codings from a CSV of verbatim quotes (quote, code, coder, created)",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--transcript", metavar="ID",
+                   help="transcript of rows without a 'transcript' column (default: the file name)")
 
-    p = sub.add_parser("memo", help="write or list memos on segments, codes, transcripts or the project")
-    ms = p.add_subparsers(dest="memo_command", metavar="ACTION", required=True)
-    q = ms.add_parser("set", help="write a memo (empty text deletes it)")
-    add_project_arg(q)
-    target = q.add_mutually_exclusive_group(required=True)
+    actions = group(commands, "memo", help="write or list memos on segments, codes, transcripts or the project",
+                    dest="memo_command")
+    p = command(actions, "set", cmd_memo_set, help="write a memo (empty text deletes it)",
+                options=[coder_option, json_option])
+    target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--segment", metavar="ID")
     target.add_argument("--code", metavar="ID")
     target.add_argument("--transcript", metavar="ID")
     target.add_argument("--coding", metavar="N")
     target.add_argument("--project-memo", action="store_true", help="a memo on the whole project")
-    q.add_argument("--text", required=True)
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_memo_set)
-    q = ms.add_parser("list", help="list memos")
-    add_project_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_memo_list)
+    p.add_argument("--text", required=True)
+    command(actions, "list", cmd_memo_list, help="list memos", options=[json_option])
 
-    p = sub.add_parser("coders", help="list coders, or set the project's default coder")
-    add_project_arg(p)
+    p = command(commands, "coders", cmd_coders, help="list coders, or set the project's default coder",
+                options=[json_option])
     p.add_argument("--default", metavar="NAME", help="make NAME the project's default coder")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_coders)
 
-    p = sub.add_parser("log", help="the event log: every change, who, when, before and after")
-    add_project_arg(p)
+    p = command(commands, "log", cmd_log, help="the event log: every change, who, when, before and after",
+                options=[json_option])
     p.add_argument("--limit", type=int, metavar="N", help="only the last N events")
     p.add_argument("--coder", metavar="NAME")
     p.add_argument("--entity", metavar="KIND", help="coding, memo, transcript, case, codebook, ...")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_log)
+    p.add_argument("--show-names", action="store_true",
+                   help="keep informants' names in the logged states (confidential; by default they are withheld"
+                        " and texts pseudonymised)")
 
-    for name, helptext in (("undo", "undo your last coding, memo or findings action"),
-                           ("redo", "redo what you last undid")):
-        p = sub.add_parser(name, help=helptext)
-        add_project_arg(p)
-        add_coder_arg(p)
-        add_json_arg(p)
-        p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
+    command(commands, "undo", cmd_undo, help="undo your last coding, memo or findings action",
+            options=[coder_option, json_option])
+    command(commands, "redo", cmd_redo, help="redo what you last undid", options=[coder_option, json_option])
 
 
 # ---------------------------------------------------------------------------- handlers
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    from qualcode.codebook import default_codebook_path, load_codebook
-    from qualcode.store import Project
+def new_project_dir(args: argparse.Namespace) -> Path:
+    """Where ``init`` and ``example`` create the project: DIR, or the folder given with -p."""
+    given = [str(x) for x in (args.dir, getattr(args, "project", None)) if x]
+    if not given:
+        raise QualcodeError("say where to create the project", hint=f"qualcode {args.command} DIR")
+    if len(given) == 2 and Path(given[0]).resolve() != Path(given[1]).resolve():
+        raise QualcodeError(f"two folders given: {given[0]} and {given[1]} (-p)", hint="give one of them")
+    return Path(given[0])
 
-    codebook = load_codebook(args.codebook or default_codebook_path())
-    project = Project.create(Path(args.dir), codebook=codebook, name=args.name)
-    if args.coder:
-        project.set_setting("coder", args.coder, coder=args.coder)
-    data = project.status()
-    project.close()
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import create_project
+
+    data = create_project(new_project_dir(args), codebook_file=args.codebook, name=args.name,
+                          default_coder=args.coder)
     return emit(
         args,
         data,
@@ -249,9 +220,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    from qualcode.project_io import build_example
+    from qualcode.actions.projects import create_example
 
-    report = build_example(Path(args.dir), force=args.force)
+    folder = new_project_dir(args)
+    report = create_example(folder, force=args.force)
 
     def human(r: dict[str, Any]) -> None:
         s = r["status"]
@@ -261,23 +233,18 @@ def cmd_example(args: argparse.Namespace) -> int:
             f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
-        print(f"Next: qualcode code -p {args.dir}   |   qualcode report -p {args.dir} --out report.html")
+        print(f"Next: qualcode code -p {folder}   |   qualcode report -p {folder} --out report.html")
 
     return emit(args, report, human)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from qualcode.importing import import_files, plan_case_sheet
+    from qualcode.actions.projects import import_files
+    from qualcode.cli.progress import progress_for
 
-    if not args.files and not args.cases and not args.document and not args.document_sheet:
-        raise QualcodeError("nothing to import",
-                            hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
-    with open_project(args) as project:
-        if args.files or args.document or args.document_sheet:
-            report = import_files(project, args.files, cases=args.cases, coder=args.coder, dry_run=args.dry_run,
-                                  documents=args.document, document_sheet=args.document_sheet)
-        else:
-            report = plan_case_sheet(project, args.cases, coder=args.coder, dry_run=args.dry_run)
+    with open_project(args) as project, progress_for(args) as progress:
+        report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
+                              document_sheet=args.document_sheet, dry_run=args.dry_run, progress=progress)
     return emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
 
 
@@ -349,11 +316,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_transcripts(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import transcript_list
+
     with open_project(args) as project:
-        rows = [t for t in project.transcripts() if t["kind"] != "document"]
-    for r in rows:
-        r["type"] = r["attributes"].get("type")
-        r["progress"] = f"{r['coded_units']}/{r['informant_units']}"
+        rows = transcript_list(project)
     return emit(
         args,
         rows,
@@ -366,21 +332,19 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import transcript_list
+
     with open_project(args) as project:
-        rows = [t for t in project.transcripts() if t["kind"] == "document"]
-    for r in rows:
-        r["type"] = r["attributes"].get("type")
-        r["pages"] = r["metadata"].get("pages")
-        r["progress"] = f"{r['coded_units']}/{r['units']}"
+        rows = transcript_list(project, documents=True)
     return emit(args, rows, lambda d: table(d, ["id", "title", "type", "format", "pages", "units", "progress",
                                                 "coders"], widths={"title": 40}))
 
 
 def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
-    from qualcode.importing import stored_speakers
+    from qualcode.actions.views import speakers
 
     with open_project(args) as project:
-        data = stored_speakers(project, args.transcript)
+        data = speakers(project, args.transcript)
 
     def human(d: dict[str, Any]) -> None:
         table(d["speakers"], ["label", "role", "case", "units", "assigned_by"], widths={"label": 30})
@@ -391,9 +355,10 @@ def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
 
 
 def cmd_transcripts_set_role(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import set_speaker_role
+
     with open_project(args) as project:
-        data = project.set_speaker_role(args.transcript, args.speaker, args.role, case_id=args.case,
-                                        coder=project.resolve_coder(args.coder))
+        data = set_speaker_role(project, args.transcript, args.speaker, args.role, case_id=args.case, coder=args.coder)
 
     def human(d: dict[str, Any]) -> None:
         case = f" (case {d['case']})" if d["case"] else ""
@@ -404,8 +369,10 @@ def cmd_transcripts_set_role(args: argparse.Namespace) -> int:
 
 
 def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import set_record
+
     with open_project(args) as project:
-        data = project.set_transcript_record(args.transcript, args.record, coder=project.resolve_coder(args.coder))
+        data = set_record(project, args.transcript, args.record, coder=args.coder)
 
     def human(d: dict[str, Any]) -> None:
         what = "interview notes: quote banks and reports show its passages as notes, not quotes" \
@@ -416,9 +383,10 @@ def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
 
 
 def cmd_transcripts_remove(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import remove_transcript
+
     with open_project(args) as project:
-        data = project.remove_transcript(args.transcript, coder=project.resolve_coder(args.coder),
-                                         with_codings=args.with_codings)
+        data = remove_transcript(project, args.transcript, coder=args.coder, with_codings=args.with_codings)
 
     def human(d: dict[str, Any]) -> None:
         extra = f", {d['codings']} coding(s)" if d["codings"] else ""
@@ -429,27 +397,16 @@ def cmd_transcripts_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from qualcode.safety.attribution import case_attributions, set_templates, templates
+    from qualcode.actions.views import cases
+    from qualcode.safety.attribution import set_templates, templates
 
     with open_project(args) as project:
         if (args.attribution_template is not None or args.fgd_attribution_template is not None
                 or args.attribution_k is not None or args.default_attribution):
-            set_templates(project, coder=project.resolve_coder(args.coder), kii=args.attribution_template,
+            set_templates(project, coder=args.coder, kii=args.attribution_template,
                           fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
-        rows = project.cases()
-        attributed = case_attributions(project)
+        rows = cases(project, show_names=args.show_names)
         current = templates(project)
-    if not args.show_names:
-        for r in rows:
-            r.pop("name", None)
-    for r in rows:
-        for key in ("stakeholder_group", "role", "sex", "location"):
-            r[key] = r["attributes"].get(key)
-        a = attributed.get(r["id"], {})
-        r["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
-        r["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
-        # an attribution that fits one informant of the project identifies them to anyone who knows the list
-        r["fits"] = a.get("describes", 0)
     cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts",
             "attribution", "fits"]
 
@@ -467,15 +424,29 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import shown_speaker
+
     with open_project(args) as project:
-        rows = project.segments(args.transcript, include_interviewer=not args.informants_only)
-    for r in rows:
-        r["segment"] = r["id"]
+        # "segment" repeats the id under the name other commands take it by (--segment)
+        marks: dict[int, list[dict[str, Any]]] = {}
+        for m in project.marks(transcript=args.transcript):
+            marks.setdefault(int(m["segment"]), []).append({"coder": m["coder"], "mark": m["mark"]})
+        rows = [{**r, "segment": r["id"], "marks": marks.get(int(r["id"]), [])}
+                for r in project.segments(args.transcript, include_interviewer=not args.informants_only)]
+    if not args.show_names:
+        for r in rows:
+            if r["kind"] != "document":
+                r["speaker"] = shown_speaker(r)
+
     def human(d: list[dict[str, Any]]) -> None:
         for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
             r["speaker"] = r["speaker"] if r["kind"] != "document" else (
                 f"p. {r['page_label']}" if r["page_label"] else r["heading"] or "")
-        table(d, ["id", "ref", "speaker", "role", "start", "end", "text"], widths={"text": 70, "speaker": 18})
+        for r in d:  # "not codable (clara)": a coder read it and left it uncoded on purpose
+            r["marked"] = ", ".join(f"{m['mark'].replace('_', ' ')} ({m['coder']})" for m in r["marks"])
+        columns = ["id", "ref", "speaker", "role", "start", "end", "text"]
+        table(d, columns + (["marked"] if any(r["marked"] for r in d) else []),
+              widths={"text": 70, "speaker": 18, "marked": 24})
 
     return emit(args, rows, human)
 
@@ -501,23 +472,14 @@ def cmd_codebook_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_codebook_show(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import codebook_tree
     from qualcode.codebook import dump_codebook
 
     with open_project(args) as project:
-        cb = project.codebook()
-        counts: dict[str, int] = {}
-        for c in project.codings():
-            counts[c["code"]] = counts.get(c["code"], 0) + 1
-    if args.yaml:
-        print(dump_codebook(cb), end="")
-        return 0
-
-    def with_counts(d: dict[str, Any]) -> dict[str, Any]:
-        d["codings"] = counts.get(d["id"], 0)
-        d["children"] = [with_counts(c) for c in d.get("children", [])]
-        return d
-
-    data = {"name": cb.name, "version": cb.version, "codes": [with_counts(r.to_dict()) for r in cb.roots]}
+        if args.yaml:
+            print(dump_codebook(project.codebook()), end="")
+            return 0
+        data = codebook_tree(project)
 
     def human(d: dict[str, Any]) -> None:
         print(f"{d['name']} (version {d['version']})")
@@ -534,11 +496,10 @@ def cmd_codebook_show(args: argparse.Namespace) -> int:
 
 
 def cmd_codebook_set(args: argparse.Namespace) -> int:
-    from qualcode.codebook import load_codebook
+    from qualcode.actions.projects import set_codebook
 
-    codebook = load_codebook(args.file)
     with open_project(args) as project:
-        report = project.set_codebook(codebook, coder=project.resolve_coder(args.coder))
+        report = set_codebook(project, args.file, coder=args.coder)
 
     def human(r: dict[str, Any]) -> None:
         ch = r["change"]
@@ -560,32 +521,31 @@ def cmd_codebook_set(args: argparse.Namespace) -> int:
 
 
 def cmd_codings_add(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import apply_code
+
     with open_project(args) as project:
-        coding = project.add_coding(args.segment, args.code, coder=project.resolve_coder(args.coder), memo=args.memo)
+        coding = apply_code(project, [args.segment], args.code, coder=args.coder, memo=args.memo,
+                            allow_interviewer=args.allow_interviewer)["added"][0]
     return emit(
         args, coding, lambda c: print(f"coding {c['id']}: {c['code']} on segment {c['segment']} by {c['coder']}")
     )
 
 
 def cmd_codings_remove(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import remove_code, remove_coding
+
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
         if args.id is not None:
-            coding_id = args.id
+            removed = remove_coding(project, args.id, coder=args.coder)
         elif args.segment and args.code:
-            found = project.find_coding(args.segment, args.code, coder=args.coder)
-            if not found:
-                raise NotFoundError(
-                    f"segment {args.segment} has no code '{args.code}'" + (f" from {args.coder}" if args.coder else "")
-                )
-            if len(found) > 1:
-                raise QualcodeError(
-                    f"{len(found)} coders applied '{args.code}' there", hint="say whose with --coder NAME, or pass --id"
-                )
-            coding_id = found[0]["id"]
+            # --coder names whose coding when several coders applied the code (and who removes it)
+            removed = remove_code(project, args.segment, args.code, coder=args.coder, coded_by=args.coder_named)
         else:
             raise QualcodeError("say which coding to remove", hint="pass --id N, or --segment ID and --code ID")
-        removed = project.remove_coding(coding_id, coder=coder)
+    for c in removed["cited_by"]:  # on stderr, so a script reading the JSON still gets it whole
+        print(f"qualcode: warning: coding {removed['id']} was evidence for finding {c['finding']} ({c['ref']},"
+              f" {c['stance']}); the audit now reports it: link another passage, unlink it (qualcode findings"
+              f" unlink {c['finding']} --coding {removed['id']}) or 'qualcode undo'", file=sys.stderr)
     return emit(args, removed, lambda c: print(f"removed coding {c['id']} ({c['code']} on segment {c['segment']})"))
 
 
@@ -593,7 +553,14 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         if args.transcript:
             project.require_transcript(args.transcript)
-        rows = project.codings(transcript=args.transcript, code=args.code, coder=args.coder)
+        rows: list[dict[str, Any]] = [dict(c) for c in project.codings(transcript=args.transcript, code=args.code,
+                                                                       coder=args.coder)]
+        if args.marks and args.code is None:
+            # a unit marked not codable or skipped is a decision about it too: listed with its coder and date
+            rows += [{"id": None, "segment": m["segment"], "ref": m["ref"], "code": "-", "code_name": "",
+                      "coder": m["coder"], "source": m["mark"].replace("_", " "), "created": m["created"],
+                      "status": "mark", "mark": m["mark"], "memo": None, "score": None, "model_version": None}
+                     for m in project.marks(transcript=args.transcript, coder=args.coder)]
 
     def human(d: list[dict[str, Any]]) -> None:
         # an accepted suggestion is the coder's coding; its model and score say where the idea came from
@@ -605,11 +572,24 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
     return emit(args, rows, human)
 
 
-def cmd_codings_import(args: argparse.Namespace) -> int:
-    from qualcode.project_io import import_codings_table
+def cmd_codings_mark(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import mark_unit
 
     with open_project(args) as project:
-        report = import_codings_table(project, args.file, transcript=args.transcript, default_coder=args.coder)
+        seg = project.resolve_segment(args.segment)
+        ref = project.segment(seg)["ref"]
+        mark = mark_unit(project, seg, args.mark or None, coder=args.coder)
+    data = {"segment": seg, "ref": ref, "coder": args.coder, "mark": mark["mark"] if mark else None}
+    return emit(args, data, lambda d: print(
+        f"{d['ref']}: {d['mark'].replace('_', ' ')} for {d['coder']}" if d["mark"]
+        else f"{d['ref']}: no mark for {d['coder']}"))
+
+
+def cmd_codings_import(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import import_codings
+
+    with open_project(args) as project:
+        report = import_codings(project, args.file, transcript=args.transcript, coder=args.coder)
     def human(r: dict[str, Any]) -> None:
         print(f"{r['file']}: {r['added']} codings added, {r['skipped']} already there")
         for w in r.get("warnings", []):
@@ -619,22 +599,18 @@ def cmd_codings_import(args: argparse.Namespace) -> int:
 
 
 def cmd_memo_set(args: argparse.Namespace) -> int:
+    from qualcode.actions.coding import MemoTarget, set_memo
+
+    targets: list[tuple[MemoTarget, str | None]] = [
+        ("segment", args.segment), ("code", args.code), ("transcript", args.transcript), ("coding", args.coding),
+        ("project", "project")]
+    kind, target = next((k, t) for k, t in targets if t)
     with open_project(args) as project:
-        if args.segment:
-            kind, target = "segment", str(project.resolve_segment(args.segment))
-        elif args.code:
-            kind, target = "code", project.require_code(args.code)["id"]
-        elif args.transcript:
-            kind, target = "transcript", project.require_transcript(args.transcript)["id"]
-        elif args.coding:
-            kind, target = "coding", str(args.coding)
-        else:
-            kind, target = "project", "project"
-        memo = project.set_memo(kind, target, args.text, coder=project.resolve_coder(args.coder))
+        memo = set_memo(project, kind, target, args.text, coder=args.coder)
     return emit(
         args,
         memo or {"deleted": True},
-        lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {kind} {target}"),
+        lambda m: print("memo deleted" if m.get("deleted") else f"memo saved on {m['target_type']} {m['target_id']}"),
     )
 
 
@@ -649,30 +625,23 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
 
 
 def cmd_coders(args: argparse.Namespace) -> int:
-    with open_project(args) as project:
-        from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+    from qualcode.actions.projects import set_default_coder
+    from qualcode.actions.views import coders
 
-        extra = machine_coder_names(project)
+    with open_project(args) as project:
         if args.default:
-            if is_machine_coder(args.default, extra=extra) or args.default == consensus_coder(project):
-                raise QualcodeError(f"'{args.default}' is not a person's name",
-                                    hint="the default coder is who acts: pass your own name")
-            project.coder_id(args.default)
-            project.set_setting("coder", args.default, coder=args.default)
-        rows = project.coders()
-        default = project.resolve_coder(None)
-        consensus = consensus_coder(project)
-    for r in rows:
-        r["default"] = r["name"] == default
-        # agreement compares people; these names are neither a person nor someone's judgement alone
-        r["kind"] = "agreed codings" if r["name"] == consensus else (
-            "program (not a coder)" if is_machine_coder(r["name"], extra=extra) else "person")
+            set_default_coder(project, args.default)
+        rows = coders(project)
     return emit(args, rows, lambda d: table(d, ["name", "codings", "created", "default", "kind"]))
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import redact_events
+
     with open_project(args) as project:
         rows = project.events(limit=args.limit, coder=args.coder, entity=args.entity)
+        if not args.show_names:
+            rows = redact_events(project, rows)
 
     def human(d: list[dict[str, Any]]) -> None:
         for e in d:
@@ -684,19 +653,19 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def _reverse(args: argparse.Namespace, kind: str) -> int:
+    from qualcode.actions.history import redo, undo
+    from qualcode.actions.views import describe_reversal
+
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
-        result = project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
+        coder = args.coder
+        result = undo(project, coder=coder) if kind == "undo" else redo(project, coder=coder)
+        words = describe_reversal(project, result, kind) if result is not None else ""
     if result is None:
         if args.json:
             return emit(args, {"done": False})
         print(f"nothing to {kind} for {coder}")
         return 0
-    return emit(
-        args, {"done": True, **result},
-        lambda r: print(f"{kind}: {r['action']} of {r['entity']} {r['entity_id']}"
-                        + (f" ({r['count']} changes made at once)" if r.get("count", 1) > 1 else "")),
-    )
+    return emit(args, {"done": True, **result, "said": words}, lambda r: print(r["said"]))
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

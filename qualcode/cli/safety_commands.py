@@ -3,67 +3,85 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.cli._common import (
+    Commands,
+    coder_option,
+    command,
+    emit,
+    force_option,
+    group,
+    json_option,
+    open_project,
+    project_dir,
+    replace_prompt,
+    table,
+)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("backup", help="copy the project database while others keep working (SQLite backup API)",
-                       description="Write a consistent copy of the project database, checked for integrity, to"
-                                   " FILE or FOLDER (default: DIR/backups/qualcode-YYYYmmdd-HHMMSS.db). Safe while"
-                                   " other qualcode windows are coding.")
-    add_project_arg(p)
+def register(commands: Commands) -> None:
+    p = command(commands, "backup", cmd_backup,
+                help="copy the project database while others keep working (SQLite backup API)",
+                description="Write a consistent copy of the project database, checked for integrity, to"
+                            " FILE or FOLDER (default: DIR/backups/qualcode-YYYYmmdd-HHMMSS.db). Safe while"
+                            " other qualcode windows are coding.", options=[json_option])
     p.add_argument("dest", nargs="?", metavar="FILE_OR_FOLDER", help="a .db file, or a folder for a time-stamped file")
     p.add_argument("--force", action="store_true", help="overwrite an existing backup file")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="create a new project folder from a backup file",
-                       description="Check BACKUP and restore it into NEWDIR (an existing project is never"
-                                   " overwritten; compare, then swap folders yourself).")
+    p = command(commands, "restore", cmd_restore, help="create a new project folder from a backup file",
+                description="Check BACKUP and restore it into NEWDIR (an existing project is never"
+                            " overwritten; compare, then swap folders yourself).", options=[json_option],
+                project=False)
     p.add_argument("backup", metavar="BACKUP")
     p.add_argument("dir", metavar="NEWDIR")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("doctor", help="check the project: integrity, orphans, migrations, event log, reviews",
-                       description="Check the project's database (SQLite integrity, broken references, orphan"
-                                   " codings and memos, unit offsets, migration state, event log, codings waiting"
-                                   " for review, write-ahead log). Exit status 1 if an error was found.")
-    add_project_arg(p)
+    p = command(commands, "doctor", cmd_doctor,
+                help="check the project: integrity, orphans, migrations, event log, reviews",
+                description="Check the project's database (SQLite integrity, broken references, orphan"
+                            " codings and memos, unit offsets, migration state, event log, codings waiting"
+                            " for review, write-ahead log). Exit status 1 if an error was found.",
+                options=[json_option])
     p.add_argument("--fix", action="store_true", help="apply pending migrations and checkpoint the write-ahead log")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_doctor)
 
-    p = sub.add_parser("redact", help="list identifiers still in transcripts (--check) or write pseudonymised copies",
-                       description="--check lists names (case sheet, speaker labels, interviewers, titled names"
-                                   " like 'Mr. Hung'), e-mail addresses and phone numbers still present in the"
-                                   " transcripts (exit status 1 if any); --out DIR writes each transcript with"
-                                   " pseudonyms instead, for sharing.")
-    add_project_arg(p)
+    names = group(commands, "names", help="the name list: people mentioned in transcripts who are not informants",
+                  description="People named in passing (an adviser, an official) are replaced in every export"
+                              " by '[name]', or by the role given with --as. Informants' names come from the"
+                              " case sheet and need no listing.", dest="names_command")
+    p = command(names, "add", cmd_names_add, help="add people to the name list", options=[coder_option, json_option])
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--as", dest="shown_as", metavar="ROLE",
+                   help="what exports show instead, e.g. \"the chamber's adviser\" (default: [name])")
+    p = command(names, "import", cmd_names_import, help="add the people of a file: one per line, or CSV name,role",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
+    p = command(names, "remove", cmd_names_remove, help="take people off the name list",
+                options=[coder_option, json_option])
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p = command(names, "list", cmd_names_list, help="the name list (names only with --show-names)",
+                options=[json_option])
+    p.add_argument("--show-names", action="store_true", help="show the names (confidential)")
+
+    p = command(commands, "redact", cmd_redact,
+                help="list identifiers still in transcripts (--check) or write pseudonymised copies",
+                description="--check lists names (case sheet, speaker labels, interviewers, titled names"
+                            " like 'Mr. Hung'), e-mail addresses and phone numbers still present in the"
+                            " transcripts (exit status 1 if any); --out DIR writes each transcript with"
+                            " pseudonyms instead, for sharing.", options=[force_option, json_option])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true", help="list identifiers present in the transcripts")
     mode.add_argument("--out", metavar="DIR", help="write pseudonymised transcripts (TRANSCRIPT.txt) to DIR")
     p.add_argument("--transcript", metavar="ID", help="only this transcript")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_redact)
 
-    p = sub.add_parser("reanchor", help="review codings flagged when a corrected transcript was re-imported")
-    rs = p.add_subparsers(dest="reanchor_command", metavar="ACTION", required=True)
-    q = rs.add_parser("list", help="flagged codings with their old passage and the best candidate unit")
-    add_project_arg(q)
-    q.add_argument("--transcript", metavar="ID")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_reanchor_list)
-    q = rs.add_parser("place", help="put a flagged coding on a unit of the current version")
-    add_project_arg(q)
-    q.add_argument("coding", type=int, metavar="CODING", help="coding id (from 'qualcode reanchor list')")
-    q.add_argument("--segment", required=True, metavar="REF", help="TRANSCRIPT:N in the current version")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_reanchor_place)
+    actions = group(commands, "reanchor", help="review codings flagged when a corrected transcript was re-imported",
+                    dest="reanchor_command")
+    p = command(actions, "list", cmd_reanchor_list,
+                help="flagged codings with their old passage and the best candidate unit", options=[json_option])
+    p.add_argument("--transcript", metavar="ID")
+    p = command(actions, "place", cmd_reanchor_place, help="put a flagged coding on a unit of the current version",
+                options=[coder_option, json_option])
+    p.add_argument("coding", type=int, metavar="CODING", help="coding id (from 'qualcode reanchor list')")
+    p.add_argument("--segment", required=True, metavar="REF", help="TRANSCRIPT:N in the current version")
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -87,7 +105,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from qualcode.safety.doctor import run_doctor
 
-    report = run_doctor(Path(args.project), fix=args.fix)
+    report = run_doctor(project_dir(args), fix=args.fix)
 
     def human(r: dict[str, Any]) -> None:
         marks = {"ok": "ok  ", "warning": "WARN", "error": "FAIL"}
@@ -102,21 +120,64 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if report["errors"] else 0
 
 
+def _names_done(args: argparse.Namespace, data: list[dict[str, Any]]) -> int:
+    return emit(args, {"names": len(data)}, lambda d: print(f"The name list holds {d['names']} name(s)."))
+
+
+def cmd_names_add(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import set_third_parties
+
+    with open_project(args) as project:
+        data = set_third_parties(project, coder=args.coder, add=args.names,
+                                 shown_as=args.shown_as)
+    return _names_done(args, data)
+
+
+def cmd_names_import(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import read_name_file, set_third_parties
+
+    rows = read_name_file(args.file)
+    with open_project(args) as project, project.transaction():
+        data: list[dict[str, Any]] = []
+        for name, shown in rows:
+            data = set_third_parties(project, coder=args.coder, add=[name], shown_as=shown)
+    return _names_done(args, data)
+
+
+def cmd_names_remove(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import set_third_parties
+
+    with open_project(args) as project:
+        data = set_third_parties(project, coder=args.coder, remove=args.names)
+    return _names_done(args, data)
+
+
+def cmd_names_list(args: argparse.Namespace) -> int:
+    from qualcode.safety.privacy import NEUTRAL, third_parties
+
+    with open_project(args) as project:
+        rows = [{"name": d["name"] if args.show_names else "(hidden: --show-names)",
+                 "shown_as": f"[{d['as']}]" if d.get("as") else NEUTRAL} for d in third_parties(project)]
+    return emit(args, rows, lambda d: table(d, ["name", "shown_as"]))
+
+
 def cmd_redact(args: argparse.Namespace) -> int:
     from qualcode.safety.redact import identifier_check, write_redacted
 
     with open_project(args) as project:
         if args.out:
-            data = write_redacted(project, args.out, args.transcript)
+            data = write_redacted(project, args.out, args.transcript, force=args.force, confirm=replace_prompt())
             return emit(args, data, lambda d: print(f"{len(d['files'])} pseudonymised transcript(s) in {d['folder']}"))
         data = identifier_check(project, args.transcript)
 
     def human(d: dict[str, Any]) -> None:
-        table(d["hits"], ["ref", "kind", "found", "replacement", "context"], widths={"context": 60})
+        table(d["hits"], ["ref", "where", "kind", "found", "replacement", "context"], widths={"context": 60})
         counts = ", ".join(f"{n} {k}" for k, n in sorted(d["counts"].items())) or "none"
-        print(f"{len(d['hits'])} identifier(s) in {d['units']} units of {d['transcripts']} transcript(s): {counts}")
+        print(f"{len(d['hits'])} identifier(s) in {d['units']} units of {d['transcripts']} transcript(s) and the"
+              f" project's memos, findings, ids and file names: {counts}")
         if any(h["replacement"] is None for h in d["hits"]):
-            print("unknown names are not replaced in exports: add the people to the case sheet or edit the transcript")
+            print("names in ids and file names, and paths of your machine, appear in every export as they are:"
+                  " re-import with an id that holds no name (case sheet transcript_id / case_id)")
 
     emit(args, data, human)
     return 1 if data["hits"] else 0
@@ -135,6 +196,5 @@ def cmd_reanchor_place(args: argparse.Namespace) -> int:
     from qualcode.reanchor import place_flagged
 
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
-        data = place_flagged(project, args.coding, args.segment, coder=coder)
+        data = place_flagged(project, args.coding, args.segment, coder=args.coder)
     return emit(args, data, lambda d: print(f"coding {d['id']} ({d['code']}) placed on {d['ref']}"))

@@ -7,20 +7,26 @@ import json
 import sys
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, table
+from qualcode.cli._common import (
+    Commands,
+    coder_option,
+    command,
+    emit,
+    json_option,
+    open_project,
+    progress_option,
+    table,
+)
 from qualcode.errors import InputError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "suggest",
-        help="suggest codes for uncoded units (in a project, or standalone from JSONL files)",
-        description="In a project: suggest codes for the uncoded informant units, learning from the team's "
-        "codings and decisions. Standalone (no project): --codebook CB.yaml --segments IN.jsonl "
-        "[--train TRAIN.jsonl] prints one JSON line per unit. Use 'suggest accept' / 'suggest reject' "
-        "to act on a suggestion.",
-    )
-    add_project_arg(p)
+def register(commands: Commands) -> None:
+    p = command(commands, "suggest", _suggest,
+                help="suggest codes for uncoded units (in a project, or standalone from JSONL files)",
+                description="In a project: suggest codes for the uncoded informant units, learning from the team's "
+                "codings and decisions. Standalone (no project): --codebook CB.yaml --segments IN.jsonl "
+                "[--train TRAIN.jsonl] prints one JSON line per unit. Use 'suggest accept' / 'suggest reject' "
+                "to act on a suggestion.", options=[progress_option, json_option])
     p.add_argument("--transcript", metavar="ID", help="only units of this transcript")
     p.add_argument("--segment", metavar="ID", help="only this segment (id or TRANSCRIPT:N), coded or not")
     p.add_argument("--top", type=_positive, default=3, metavar="K", help="suggestions per unit (default 3)")
@@ -33,29 +39,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--train", metavar="TRAIN.jsonl",
                    help='standalone: coded units, one {"id", "text", "codes": [...]} per line')
     p.add_argument("--no-why", action="store_true", help="standalone: leave explanations out (faster)")
-    add_json_arg(p)
-    p.set_defaults(func=_suggest)
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
-    for name, helptext in (("accept", "apply a suggested code; the coding records it came from a suggestion"),
-                           ("reject", "record that a suggested code does not apply (used as a negative example)")):
-        q = actions.add_parser(name, help=helptext)
-        add_project_arg(q, nested=True)
+    actions = p.add_subparsers(dest="action", required=False)
+    for name, handler, helptext in (
+            ("accept", _accept, "apply a suggested code; the coding records it came from a suggestion"),
+            ("reject", _reject, "record that a suggested code does not apply (used as a negative example)")):
+        q = command(actions, name, handler, help=helptext, options=[coder_option, json_option])
         q.add_argument("--segment", metavar="ID", required=True, help="segment id or TRANSCRIPT:N")
         q.add_argument("--code", metavar="ID", required=True, help="the suggested code's id")
         q.add_argument("--score", type=float, help="the score shown (default: recomputed now)")
         q.add_argument("--model-version", metavar="V", help="the model version shown (default: the current one)")
-        add_coder_arg(q)
-        add_json_arg(q, nested=True)
-        q.set_defaults(func=_accept if name == "accept" else _reject)
 
-    p = sub.add_parser("queue", help="uncoded units ordered most informative first, with the reason",
-                       description="Order the uncoded informant units so that coding them teaches the "
-                       "suggestions most: uncertain units and likely-relevant units of little-coded codes first.")
-    add_project_arg(p)
+    p = command(commands, "queue", _queue, help="uncoded units ordered most informative first, with the reason",
+                description="Order the uncoded informant units so that coding them teaches the "
+                "suggestions most: uncertain units and likely-relevant units of little-coded codes first.",
+                options=[json_option])
     p.add_argument("--transcript", metavar="ID", help="only units of this transcript")
     p.add_argument("--limit", type=_positive, default=20, metavar="N", help="how many units (default 20)")
-    add_json_arg(p)
-    p.set_defaults(func=_queue)
 
 
 def _positive(value: str) -> int:
@@ -71,11 +70,13 @@ def _positive(value: str) -> int:
 def _suggest(args: argparse.Namespace) -> int:
     if args.codebook or args.segments or args.train:
         return _standalone(args)
+    from qualcode.cli.progress import progress_for
     from qualcode.nlp.project import suggest_for_project
 
     project = open_project(args)
-    data = suggest_for_project(project, transcript=args.transcript, segment=args.segment, top=args.top,
-                               min_score=args.min_score)
+    with progress_for(args) as progress:
+        data = suggest_for_project(project, transcript=args.transcript, segment=args.segment, top=args.top,
+                                   min_score=args.min_score, progress=progress)
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -116,7 +117,7 @@ def _standalone(args: argparse.Namespace) -> int:
 
 
 def _accept(args: argparse.Namespace) -> int:
-    from qualcode.nlp.project import accept_suggestion
+    from qualcode.actions.coding import accept_suggestion
 
     project = open_project(args)
     coding = accept_suggestion(project, args.segment, args.code, coder=args.coder, score=args.score,
@@ -127,7 +128,7 @@ def _accept(args: argparse.Namespace) -> int:
 
 
 def _reject(args: argparse.Namespace) -> int:
-    from qualcode.nlp.project import reject_suggestion
+    from qualcode.actions.coding import reject_suggestion
 
     project = open_project(args)
     decision = reject_suggestion(project, args.segment, args.code, coder=args.coder, score=args.score,

@@ -11,36 +11,34 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cli._common import (
-    add_coder_arg,
-    add_json_arg,
-    add_project_arg,
+    Commands,
+    coder_option,
+    coders_option,
+    command,
     emit,
+    force_option,
+    group,
+    json_option,
+    names_option,
     open_project,
     parse_coders,
+    progress_option,
+    replace_prompt,
     table,
 )
 from qualcode.errors import AuditFailed, QualcodeError
-from qualcode.safeio.exports import csv_frame
+from qualcode.safeio.escaping import csv_frame
 from qualcode.store import Project
 from qualcode.synthesis.evidence import shown_passage
 
 
-def _add_names_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--show-names", action="store_true",
-                   help="show informants' names (confidential; by default quotes are pseudonymised)")
-
-
-def _add_progress_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("matrix", help="coded evidence as a crosstab: codes or criteria x stakeholder groups",
-                       description="Crosstab of the coded evidence: rows are codes or criteria, columns stakeholder"
-                                   " groups or any case attribute (location, sex, type, organisation_type, ...)."
-                                   " --cell ROW COL lists the quotes behind one cell; --cooccurrence counts"
-                                   " passages carrying two codes.")
-    add_project_arg(p)
+def register(commands: Commands) -> None:
+    p = command(commands, "matrix", cmd_matrix,
+                help="coded evidence as a crosstab: codes or criteria x stakeholder groups",
+                description="Crosstab of the coded evidence: rows are codes or criteria, columns stakeholder"
+                            " groups or any case attribute (location, sex, type, organisation_type, ...)."
+                            " --cell ROW COL lists the quotes behind one cell; --cooccurrence counts"
+                            " passages carrying two codes.", options=[coders_option, names_option, json_option])
     p.add_argument("--rows", choices=["code", "criterion"], default="criterion")
     p.add_argument("--cols", default="stakeholder_group", metavar="ATTRIBUTE",
                    help="stakeholder_group (default) or any case attribute")
@@ -49,34 +47,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--cell", nargs=2, metavar=("ROW", "COL"), help="list the quotes behind one cell")
     p.add_argument("--cooccurrence", action="store_true", help="code co-occurrence matrix instead")
     p.add_argument("--csv", action="store_true", help="print CSV")
-    _add_coders_arg(p)
-    _add_names_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_matrix)
 
-    p = sub.add_parser("triangulation", help="informants, groups, transcripts and sources behind each criterion,"
-                                             " code or finding, with an evidence-strength rating",
-                       description="Triangulation per criterion, code or finding, rated by the project's rule."
-                                   " --show-rule prints the rule (YAML); --set-rule FILE installs one.")
-    add_project_arg(p)
+    p = command(commands, "triangulation", cmd_triangulation,
+                help="informants, groups, transcripts and sources behind each criterion, code or finding, with an"
+                     " evidence-strength rating",
+                description="Triangulation per criterion, code or finding, rated by the project's rule."
+                            " --show-rule prints the rule (YAML); --set-rule FILE installs one.",
+                options=[coder_option, coders_option, json_option])
     p.add_argument("--level", choices=["criterion", "code", "finding"], default="criterion")
     p.add_argument("--show-rule", action="store_true", help="print the project's triangulation rule (YAML)")
     p.add_argument("--set-rule", metavar="FILE", help="install a triangulation rule from a YAML file")
     p.add_argument("--default-rule", action="store_true", help="restore the default rule")
-    add_coder_arg(p)
-    _add_coders_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_triangulation)
 
-    p = sub.add_parser("themes", help="group a criterion's or code's passages into themes, with stance by group;"
-                                      " promote one to a draft finding",
-                       description="Group the coded passages of a criterion (or code) by meaning (word vectors,"
-                                   " TF-IDF and each passage's context; the same seed gives the same themes). Each"
-                                   " theme has a readable label, key phrases, the stance of its passages towards the"
-                                   " programme, how each stakeholder group leans and whether groups diverge, one"
-                                   " representative quote per group and triangulation counts. --promote N --id F"
-                                   " turns theme N into a draft finding linked to its passages.")
-    add_project_arg(p)
+    p = command(commands, "themes", cmd_themes,
+                help="group a criterion's or code's passages into themes, with stance by group; promote one to a"
+                     " draft finding",
+                description="Group the coded passages of a criterion (or code) by meaning (word vectors,"
+                            " TF-IDF and each passage's context; the same seed gives the same themes). Each"
+                            " theme has a readable label, key phrases, the stance of its passages towards the"
+                            " programme, how each stakeholder group leans and whether groups diverge, one"
+                            " representative quote per group and triangulation counts. --promote N --id F"
+                            " turns theme N into a draft finding linked to its passages.",
+                options=[coder_option, coders_option, names_option, json_option])
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--criterion", metavar="ID")
     target.add_argument("--code", metavar="ID")
@@ -89,133 +81,133 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--id", metavar="FINDING", help="id of the finding --promote creates (e.g. F-EFF-4)")
     p.add_argument("--statement", metavar="TEXT", help="statement of the promoted finding (default: the theme's"
                                                        " label, to rewrite)")
-    add_coder_arg(p)
-    _add_coders_arg(p)
-    _add_names_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_themes)
 
-    p = sub.add_parser("export", help="export quote banks (docx, xlsx, csv, md)")
-    ex = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    exports = group(commands, "export", help="export quote banks, the findings chapter and the report's annexes",
+                    dest="export_command")
+    exports.metavar = "WHAT"
     # other areas may add their own exports to this group
-    sub._qualcode_export = ex  # type: ignore[attr-defined]
-    q = ex.add_parser("quotes", help="quote bank per criterion, question and stakeholder group",
-                      description="Every coded quote, verbatim, per criterion, then question/code, then stakeholder"
-                                  " group, with an anonymous attribution and a reference (TRANSCRIPT:UNIT). Names"
-                                  " never appear unless --show-names.")
-    add_project_arg(q)
-    q.add_argument("--format", action="append", metavar="FMT",
+    commands._qualcode_export = exports  # type: ignore[attr-defined]
+    p = command(exports, "quotes", cmd_export_quotes, help="quote bank per criterion, question and stakeholder group",
+                description="Every coded quote, verbatim, per criterion, then question/code, then stakeholder"
+                            " group, with an anonymous attribution and a reference (TRANSCRIPT:UNIT). Names"
+                            " never appear unless --show-names.",
+                options=[force_option, coders_option, names_option, progress_option, json_option])
+    p.add_argument("--format", action="append", metavar="FMT",
                    help="docx, xlsx, csv, md or all; repeat or comma-separate (default: docx)")
-    q.add_argument("--by", choices=["criterion", "group"], default="criterion",
+    p.add_argument("--by", choices=["criterion", "group"], default="criterion",
                    help="criterion > question > group (default), or criterion > group > question")
-    q.add_argument("--criterion", metavar="ID", help="only this criterion")
-    q.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
-    _add_coders_arg(q)
-    _add_names_arg(q)
-    _add_progress_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_export_quotes)
+    p.add_argument("--criterion", metavar="ID", help="only this criterion")
+    p.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
 
-    p = sub.add_parser("findings", help="write findings and link them to their evidence",
-                       description="Findings per criterion, linked to coded passages (supporting or contradicting)"
-                                   " and documents cited.")
-    fs = p.add_subparsers(dest="findings_command", metavar="ACTION", required=True)
-    q = fs.add_parser("add", help="add a finding to a criterion")
-    add_project_arg(q)
-    q.add_argument("--criterion", required=True, metavar="ID", help="criterion (or question) id")
-    q.add_argument("--question", metavar="ID", help="the evaluation question (a child code) it answers")
-    q.add_argument("--statement", required=True, metavar="TEXT")
-    q.add_argument("--id", metavar="ID", help="finding id (default: F1, F2, ...)")
-    q.add_argument("--document", action="append", metavar="TEXT", help="a document cited (repeatable)")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_add)
-    q = fs.add_parser("link", help="link evidence: a coding, a coded passage, or a document")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    what = q.add_mutually_exclusive_group(required=True)
+    p = command(exports, "findings", cmd_export_findings,
+                help="the findings chapter of the report (docx, md): per criterion, each finding with its evidence,"
+                     " quotes and sources",
+                description="The findings chapter: a heading per criterion in codebook order, each finding's"
+                            " statement, evidence strength and what it rests on, the quotes chosen for it"
+                            " (qualcode findings quotes) or the strongest distinct passages, divergent views"
+                            " and sources. Word's own styles; names never appear unless --show-names.",
+                options=[force_option, names_option, json_option])
+    p.add_argument("--format", choices=["docx", "md"], help="default: from --out's suffix, else docx")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/findings.FORMAT)")
+    p.add_argument("--quotes", type=int, default=3, metavar="N",
+                   help="quotes per finding when none were chosen for it (default: 3)")
+
+    p = command(exports, "matrix", cmd_export_matrix,
+                help="the evaluation-matrix annex (docx, xlsx, csv): one row per evaluation question",
+                description="One row per evaluation question: criterion, question, indicator (the codebook's"
+                            " 'indicator' field), findings, evidence strength, interview sources by stakeholder"
+                            " group, documents and silent groups.", options=[force_option, json_option])
+    p.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/evaluation-matrix.FORMAT)")
+
+    p = command(exports, "persons", cmd_export_persons,
+                help="the persons-consulted annex (docx, xlsx, csv): by group and organisation, counted by sex and"
+                     " method",
+                description="Informants by stakeholder group and organisation, counted by sex and by method"
+                            " (KII, FGD), with a chart in the Word version. Names only with --show-names.",
+                options=[force_option, names_option, json_option])
+    p.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/persons-consulted.FORMAT)")
+
+    actions = group(commands, "findings", help="write findings and link them to their evidence",
+                    description="Findings per criterion, linked to coded passages (supporting or contradicting)"
+                                " and documents cited.", dest="findings_command")
+    p = command(actions, "add", cmd_findings_add, help="add a finding to a criterion",
+                options=[coder_option, json_option])
+    p.add_argument("--criterion", required=True, metavar="ID", help="criterion (or question) id")
+    p.add_argument("--question", metavar="ID", help="the evaluation question (a child code) it answers")
+    p.add_argument("--statement", required=True, metavar="TEXT")
+    p.add_argument("--id", metavar="ID", help="finding id (default: F1, F2, ...)")
+    p.add_argument("--document", action="append", metavar="TEXT", help="a document cited (repeatable)")
+    p = command(actions, "link", cmd_findings_link, help="link evidence: a coding, a coded passage, or a document",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--coding", type=int, metavar="N", help="coding id")
     what.add_argument("--segment", metavar="REF", help="a coded passage (TRANSCRIPT:N or segment id)")
     what.add_argument("--document", metavar="TEXT", help="cite a document (desk-review evidence)")
-    q.add_argument("--code", metavar="ID", help="with --segment: which code's coding (default: the finding's"
+    p.add_argument("--code", metavar="ID", help="with --segment: which code's coding (default: the finding's"
                                                 " criterion)")
-    q.add_argument("--coded-by", metavar="NAME", help="with --segment: only this coder's coding")
-    q.add_argument("--contradicts", action="store_true", help="the passage contradicts the finding")
-    q.add_argument("--note", metavar="TEXT")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_link)
-    q = fs.add_parser("unlink", help="remove an evidence link or a document")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    what = q.add_mutually_exclusive_group(required=True)
+    p.add_argument("--coded-by", metavar="NAME", help="with --segment: only this coder's coding")
+    p.add_argument("--contradicts", action="store_true", help="the passage contradicts the finding")
+    p.add_argument("--note", metavar="TEXT")
+    p = command(actions, "unlink", cmd_findings_unlink, help="remove an evidence link or a document",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--coding", type=int, metavar="N")
     what.add_argument("--segment", metavar="REF")
     what.add_argument("--document", metavar="TEXT")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_unlink)
-    q = fs.add_parser("edit", help="change a finding's statement, criterion or question")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    q.add_argument("--statement", metavar="TEXT")
-    q.add_argument("--criterion", metavar="ID")
-    q.add_argument("--question", metavar="ID")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_edit)
-    q = fs.add_parser("remove", help="delete a finding and its links (kept in the event log)")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_remove)
-    q = fs.add_parser("list", help="findings with evidence counts and strength")
-    add_project_arg(q)
-    q.add_argument("--criterion", metavar="ID")
-    _add_names_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_list)
-    q = fs.add_parser("show", help="a finding with its evidence, who coded it and when, and its triangulation")
-    add_project_arg(q)
-    q.add_argument("finding", metavar="FINDING")
-    _add_names_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_show)
-    q = fs.add_parser("export", help="write the findings to a readable YAML file")
-    add_project_arg(q)
-    q.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
-    _add_names_arg(q)
-    q.set_defaults(func=cmd_findings_export)
-    q = fs.add_parser("import", help="read findings from a YAML file (as written by 'findings export')")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    q.add_argument("--replace", action="store_true", help="update findings that already exist")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_findings_import)
+    p = command(actions, "edit", cmd_findings_edit, help="change a finding's statement, criterion or question",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p.add_argument("--statement", metavar="TEXT")
+    p.add_argument("--criterion", metavar="ID")
+    p.add_argument("--question", metavar="ID")
+    p = command(actions, "remove", cmd_findings_remove, help="delete a finding and its links (kept in the event log)",
+                options=[coder_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p = command(actions, "list", cmd_findings_list, help="findings with evidence counts and strength",
+                options=[names_option, json_option])
+    p.add_argument("--criterion", metavar="ID")
+    p = command(actions, "show", cmd_findings_show,
+                help="a finding with its evidence, who coded it and when, and its triangulation",
+                options=[names_option, json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p = command(actions, "quotes", cmd_findings_quotes,
+                help="choose the quotes the report chapter shows for a finding, or see them",
+                description="Without references: the quotes 'export findings' will show for the finding"
+                            " (those chosen, else the strongest distinct passages). With references"
+                            " (TRANSCRIPT:N, among the finding's evidence): choose them, in that order."
+                            " --clear goes back to the automatic choice.", options=[coder_option, names_option,
+                                                                                     json_option])
+    p.add_argument("finding", metavar="FINDING")
+    p.add_argument("refs", nargs="*", metavar="REF", help="passages to quote, in order (e.g. KII-07:36)")
+    p.add_argument("--clear", action="store_true", help="forget the chosen quotes (back to the automatic choice)")
+    p = command(actions, "export", cmd_findings_export, help="write the findings to a readable YAML file",
+                options=[force_option, names_option])
+    p.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
+    p = command(actions, "import", cmd_findings_import,
+                help="read findings from a YAML file (as written by 'findings export')",
+                options=[coder_option, json_option])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--replace", action="store_true", help="update findings that already exist")
 
-    p = sub.add_parser("audit", help="check every finding's evidence; exit status 1 when any problem is an error",
-                       description="For every finding: evidence links resolve, quotes still match their transcript"
-                                   " verbatim, triangulation meets the project's rule, evidence is not all from one"
-                                   " group or one coder, and no machine suggestion was accepted without a human"
-                                   " coder. Exit status 1 when any problem is an error.")
-    add_project_arg(p)
+    p = command(commands, "audit", cmd_audit,
+                help="check every finding's evidence; exit status 1 when any problem is an error",
+                description="For every finding: evidence links resolve, quotes still match their transcript"
+                            " verbatim, triangulation meets the project's rule, evidence is not all from one"
+                            " group or one coder, and no machine suggestion was accepted without a human"
+                            " coder. Exit status 1 when any problem is an error.",
+                options=[names_option, json_option])
     p.add_argument("--finding", action="append", metavar="ID", help="only this finding (repeatable)")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("report", help="one self-contained HTML report for reviewers",
-                       description="Heatmap, evaluation matrix with coverage, every finding with its strength,"
-                                   " quotes in context, coders and dates, suggestion provenance and the audit, in"
-                                   " one HTML file with no external resources.")
-    add_project_arg(p)
+    p = command(commands, "report", cmd_report, help="one self-contained HTML report for reviewers",
+                description="Heatmap, evaluation matrix with coverage, every finding with its strength,"
+                            " quotes in context, coders and dates, suggestion provenance and the audit, in"
+                            " one HTML file with no external resources.",
+                options=[force_option, coders_option, names_option, progress_option, json_option])
     p.add_argument("--out", required=True, metavar="FILE.html")
-    _add_coders_arg(p)
-    _add_names_arg(p)
-    _add_progress_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_report)
 
 
 # ---------------------------------------------------------------------------- handlers
@@ -255,7 +247,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             def human_cell(rows: list[dict[str, Any]]) -> None:
                 for r in rows:
                     # interview notes are the note-taker's paraphrase: never shown as what the informant said
-                    print(f"[{r['ref']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
+                    print(f"[{r['reference']}] {shown_passage(r['quote'], r['record'])}\n    \u2014 {r['attribution']}"
                           f" ({r['code']}; {', '.join(r['coders'])})")
                 notes = sum(r["record"] == "notes" for r in rows)
                 print(f"{len(rows)} passage(s)" + (f", {notes} of them from interview notes" if notes else ""))
@@ -282,11 +274,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_triangulation(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.triangulation import rule_text, set_rule, triangulation
+    from qualcode.actions.drafting import set_triangulation_rule
+    from qualcode.synthesis.triangulation import describe_event, rule_text, triangulation
 
     with open_project(args) as project:
         if args.set_rule or args.default_rule:
-            rule = set_rule(project, args.set_rule, coder=project.resolve_coder(args.coder))
+            rule = set_triangulation_rule(project, args.set_rule, coder=args.coder)
             return emit(args, rule.to_dict(), lambda _d: print("Rule installed:\n  " + "\n  ".join(rule.describe())))
         if args.show_rule:
             text = rule_text(project)
@@ -300,22 +293,29 @@ def cmd_triangulation(args: argparse.Namespace) -> int:
         _review_note(project, args)
 
         def human(items: list[dict[str, Any]]) -> None:
-            rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"],
+            rows = [{args.level: x["id"], "strength": x["strength"], "units": x["units"], "events": x["events"],
                      "informants": x["informants"], "groups": len(x["groups"]), "transcripts": x["transcripts"],
                      "documents": x["documents"],
                      "sources": [*x["source_types"], *(["interviews only"] if x.get("interviews_only") else [])],
                      "silent groups": x["silent_groups"],
                      **({"divergent": x["divergent_groups"]} if args.level == "finding" else {})}
                     for x in items]
-            cols = [args.level, "strength", "units", "informants", "groups", "transcripts", "documents", "sources",
-                    "silent groups"] + (["divergent"] if args.level == "finding" else [])
+            cols = [args.level, "strength", "units", "events", "informants", "groups", "transcripts", "documents",
+                    "sources", "silent groups"] + (["divergent"] if args.level == "finding" else [])
             table(rows, cols, widths={"silent groups": 50, args.level: 36})
+            # a focus group counts once: say who stands behind an event of several voices
+            if args.level == "finding":
+                for x in items:
+                    many = [describe_event(e) for e in x["event_list"] if e["participants"] > 1]
+                    if many:
+                        print(f"{x['id']}: {'; '.join(many)}")
 
         return emit(args, data, human)
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.themes import promote_theme, themes
+    from qualcode.actions.drafting import promote_theme
+    from qualcode.synthesis.themes import themes
 
     if (args.promote is None) != (args.id is None):
         raise QualcodeError("--promote N and --id FINDING go together",
@@ -324,7 +324,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
         raise QualcodeError("--statement is for --promote", hint="pass --promote N --id FINDING")
     with open_project(args) as project:
         if args.promote is not None:
-            result = promote_theme(project, args.promote, finding_id=args.id, coder=project.resolve_coder(args.coder),
+            result = promote_theme(project, args.promote, finding_id=args.id, coder=args.coder,
                                    criterion=args.criterion, code=args.code, k=args.k, seed=args.seed,
                                    coders=_coders(project, args), statement=args.statement,
                                    max_share=args.max_share)
@@ -383,14 +383,14 @@ def cmd_themes(args: argparse.Namespace) -> int:
 
 
 def cmd_export_quotes(args: argparse.Namespace) -> int:
-    from qualcode.exports.progress import make_progress
+    from qualcode.cli.progress import progress_for
     from qualcode.exports.quotes import export_quotes, parse_formats
 
     formats = parse_formats(args.format or ["docx"])
-    with open_project(args) as project:
+    with open_project(args) as project, progress_for(args) as progress:
         result = export_quotes(project, Path(args.out), formats=formats, by=args.by, show_names=args.show_names,
-                               criterion=args.criterion, progress=make_progress(args.progress),
-                               coders=_coders(project, args))
+                               criterion=args.criterion, progress=progress, coders=_coders(project, args),
+                               force=args.force, confirm=replace_prompt())
         _review_note(project, args)
 
     def human(r: dict[str, Any]) -> None:
@@ -403,46 +403,110 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
     return emit(args, result, human)
 
 
+def cmd_export_findings(args: argparse.Namespace) -> int:
+    from qualcode.exports.chapter import export_chapter
+
+    with open_project(args) as project:
+        r = export_chapter(project, args.out, fmt=args.format, show_names=args.show_names, quotes=args.quotes,
+                           force=args.force, confirm=replace_prompt())
+        _review_note(project)
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Wrote {d['file']}: {d['findings']} findings under {d['criteria']} criteria, {d['quotes']} quotes.")
+        if d["show_names"]:
+            print("This file shows informants' names: keep it confidential.")
+
+    return emit(args, r, human)
+
+
+def cmd_export_matrix(args: argparse.Namespace) -> int:
+    from qualcode.exports.annexes import export_matrix
+
+    with open_project(args) as project:
+        r = export_matrix(project, args.out, fmt=args.format, force=args.force, confirm=replace_prompt())
+        _review_note(project)
+    return emit(args, r, lambda d: print(f"Wrote {d['file']}: {d['questions']} evaluation questions,"
+                                         f" {d['findings']} findings."))
+
+
+def cmd_export_persons(args: argparse.Namespace) -> int:
+    from qualcode.exports.annexes import export_persons
+
+    with open_project(args) as project:
+        r = export_persons(project, args.out, fmt=args.format, show_names=args.show_names, force=args.force,
+                           confirm=replace_prompt())
+
+    def human(d: dict[str, Any]) -> None:
+        print(f"Wrote {d['file']}: {d['persons']} persons in {d['groups']} stakeholder groups.")
+        if d["show_names"]:
+            print("This file lists informants by name: keep it confidential.")
+
+    return emit(args, r, human)
+
+
+def cmd_findings_quotes(args: argparse.Namespace) -> int:
+    from qualcode.exports.chapter import finding_quotes
+    from qualcode.synthesis.findings import set_key_quotes
+
+    if args.clear and args.refs:
+        raise QualcodeError("give references or --clear, not both")
+    with open_project(args) as project:
+        if args.refs or args.clear:
+            set_key_quotes(project, args.finding, [] if args.clear else args.refs,
+                           coder=args.coder)
+        data = finding_quotes(project, args.finding, show_names=args.show_names)
+
+    def human(d: dict[str, Any]) -> None:
+        how = "chosen" if d["chosen"] else "chosen automatically (strongest distinct passages, one per group first)"
+        print(f"{d['id']}: {len(d['quotes'])} quote(s), {how}.")
+        for q in d["quotes"]:
+            print(f"  [{q['reference']}] \u201c{_short(q['text'], 110)}\u201d")
+            print(f"      \u2014 {q['attribution']}")
+
+    return emit(args, data, human)
+
+
 def _finding_line(f: dict[str, Any]) -> None:
     print(f"{f['id']} [{f['criterion']}] {f['statement']}")
 
 
 def cmd_findings_add(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import add_finding
+    from qualcode.actions.drafting import add_finding
 
     with open_project(args) as project:
-        f = add_finding(project, args.criterion, args.statement, coder=project.resolve_coder(args.coder),
-                        finding_id=args.id, code=args.question, documents=args.document)
+        f = add_finding(project, args.criterion, args.statement, coder=args.coder,
+                        finding_id=args.id, question=args.question, documents=args.document)
     return emit(args, f, lambda d: print(f"Added finding {d['id']} to {d['criterion']}. Link evidence with"
                                          f" 'qualcode findings link {d['id']} --segment REF'."))
 
 
 def cmd_findings_link(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import cite_document, link_evidence
+    from qualcode.actions.drafting import cite_document, link_evidence
 
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
+        coder = args.coder
         if args.document:
             f = cite_document(project, args.finding, args.document, coder=coder)
             return emit(args, f, lambda d: print(f"{d['id']} now cites {len(d['documents'])} document(s)."))
         links = link_evidence(project, args.finding, coder=coder, coding=args.coding, segment=args.segment,
-                              code=args.code, coded_by=args.coded_by,
-                              stance="contradicts" if args.contradicts else "supports", note=args.note)
+                              code=args.code, coded_by=args.coded_by, contradicts=args.contradicts, note=args.note)
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
             print("Already linked; nothing changed.")
         for r in rows:
-            print(f"Linked {r['ref']} ({r['code']}, coded by {r['coder']}) to {r['finding']} as {r['stance']}.")
+            verb = "Re-linked" if r.get("relinked") else "Linked"
+            print(f"{verb} {r['ref']} ({r['code']}, coded by {r['coder']}) to {r['finding']} as {r['stance']}."
+                  + (" The link now holds the passage as the transcript reads." if r.get("relinked") else ""))
 
     return emit(args, links, human)
 
 
 def cmd_findings_unlink(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import cite_document, unlink_evidence
+    from qualcode.actions.drafting import cite_document, unlink_evidence
 
     with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
+        coder = args.coder
         if args.document:
             f = cite_document(project, args.finding, args.document, coder=coder, remove=True)
             return emit(args, f, lambda d: print(f"{d['id']} now cites {len(d['documents'])} document(s)."))
@@ -452,21 +516,21 @@ def cmd_findings_unlink(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_edit(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import edit_finding
+    from qualcode.actions.drafting import edit_finding
 
     if args.statement is None and args.criterion is None and args.question is None:
         raise QualcodeError("nothing to change", hint="pass --statement, --criterion or --question")
     with open_project(args) as project:
-        f = edit_finding(project, args.finding, coder=project.resolve_coder(args.coder), statement=args.statement,
-                         criterion=args.criterion, code=args.question)
+        f = edit_finding(project, args.finding, coder=args.coder, statement=args.statement,
+                         criterion=args.criterion, question=args.question)
     return emit(args, f, _finding_line)
 
 
 def cmd_findings_remove(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import remove_finding
+    from qualcode.actions.drafting import remove_finding
 
     with open_project(args) as project:
-        f = remove_finding(project, args.finding, coder=project.resolve_coder(args.coder))
+        f = remove_finding(project, args.finding, coder=args.coder)
     return emit(args, f, lambda d: print(f"Removed finding {d['id']} and its {len(d['evidence'])} link(s)."))
 
 
@@ -482,6 +546,7 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 def cmd_findings_show(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import present_finding
+    from qualcode.synthesis.triangulation import describe_event
 
     with open_project(args) as project:
         data = present_finding(project, args.finding, show_names=args.show_names)
@@ -489,7 +554,8 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
     def human(d: dict[str, Any]) -> None:
         t = d["triangulation"]
         print(f"{d['id']} [{d['criterion']}{'/' + d['code'] if d['code'] else ''}] {d['statement']}")
-        print(f"  strength: {t['strength']} ({t['informants']} informants, groups: {', '.join(t['groups']) or '-'},"
+        print(f"  strength: {t['strength']} ({t['events']} events, {t['informants']} informants,"
+              f" groups: {', '.join(t['groups']) or '-'},"
               f" {t['transcripts']} transcripts, {t['documents']} documents ({t['document_units']} coded"
               f" passages), sources: {', '.join(t['source_types']) or '-'})")
         print(f"  silent groups: {', '.join(t['silent_groups']) or '-'}")
@@ -497,13 +563,23 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
             print(f"  contradicted by: {', '.join(t['divergent_groups'])}")
         for doc in d["documents"]:
             print(f"  document: {doc}")
+        if t.get("event_list"):
+            print("  events: " + ", ".join(describe_event(e) for e in t["event_list"]))
+        # a passage both coders coded is one piece of evidence: its quote once, then who coded it
+        passages: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         for link in d["evidence"]:
-            mark = "+" if link["stance"] == "supports" else "-"
-            origin = f", suggestion {link.get('model_version')}" if link.get("source") == "suggestion" else ""
-            gone = "" if link["coding_exists"] else "  [CODING REMOVED]"
-            print(f"  {mark} [{link['ref']}] {shown_passage(link['quote'], link.get('record'))}{gone}")
-            print(f"      \u2014 {link['attribution'] or '?'}; {link['code']} coded by {link['coder']}"
-                  f" {link.get('created') or ''}{origin}")
+            passages.setdefault((link["reference"], link["stance"], link["code"]), []).append(link)
+        marks = {"omitted": "  [OMITTED IN ADJUDICATION: not counted]",
+                 "open": "  [CODERS DISAGREE: not counted until settled]", "removed": "  [CODING REMOVED]"}
+        for (reference, stance, code), links in passages.items():
+            first = links[0]
+            mark = "+" if stance == "supports" else "-"
+            state = "removed" if not any(x["coding_exists"] for x in links) else first.get("view", "in")
+            print(f"  {mark} [{reference}] {shown_passage(first['quote'], first.get('record'))}{marks.get(state, '')}")
+            who = "; ".join(f"{x['coder']} {x.get('created') or ''}".strip()
+                            + (f" (suggestion {x.get('model_version')})" if x.get("source") == "suggestion" else "")
+                            for x in links)
+            print(f"      \u2014 {first['attribution'] or '?'}; {code} coded by {who}")
 
     return emit(args, data, human)
 
@@ -512,7 +588,8 @@ def cmd_findings_export(args: argparse.Namespace) -> int:
     from qualcode.synthesis.findings import export_findings
 
     with open_project(args) as project:
-        text = export_findings(project, args.out, show_names=args.show_names)
+        text = export_findings(project, args.out, show_names=args.show_names, force=args.force,
+                               confirm=replace_prompt())
     if args.out:
         print(f"Wrote {args.out}")
     else:
@@ -521,10 +598,11 @@ def cmd_findings_export(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_import(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.findings import import_findings
+    from qualcode.actions.drafting import import_findings
 
     with open_project(args) as project:
-        r = import_findings(project, args.file, coder=project.resolve_coder(args.coder), replace=args.replace)
+        r = import_findings(project, args.file, coder=args.coder, replace=args.replace)
+
     def human(d: dict[str, Any]) -> None:
         print(f"Imported {d['file']}: {d['created']} new, {d['updated']} updated, {d['links']} evidence links.")
         for w in d.get("warnings", []):
@@ -537,7 +615,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qualcode.synthesis.audit import audit
 
     with open_project(args) as project:
-        report = audit(project, finding_ids=args.finding)
+        report = audit(project, finding_ids=args.finding, show_names=args.show_names)
 
     def human(r: dict[str, Any]) -> None:
         for f in r["findings"]:
@@ -559,12 +637,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from qualcode.exports.progress import make_progress
+    from qualcode.cli.progress import progress_for
     from qualcode.exports.report import write_report
 
-    with open_project(args) as project:
-        r = write_report(project, Path(args.out), show_names=args.show_names, progress=make_progress(args.progress),
-                         coders=_coders(project, args))
+    with open_project(args) as project, progress_for(args) as progress:
+        r = write_report(project, Path(args.out), show_names=args.show_names, progress=progress,
+                         coders=_coders(project, args), force=args.force, confirm=replace_prompt())
     return emit(args, r, lambda d: print(f"Wrote {d['file']} ({d['bytes'] // 1024} KB, {d['findings']} findings)."))
 
 
@@ -581,11 +659,6 @@ def _review_note(project: Project, args: argparse.Namespace | None = None) -> No
         note = open_note(reconcile(project))
         if note:
             print(f"qualcode: note: {note}", file=sys.stderr)
-
-
-def _add_coders_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--coders", metavar="A,B", help="only these coders' raw codings, to compare evaluators; default"
-                                                   " (or 'consensus'): the reconciled view")
 
 
 def _coders(project: Project, args: argparse.Namespace) -> list[str] | None:

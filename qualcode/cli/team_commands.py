@@ -3,137 +3,130 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli._common import add_coder_arg, add_json_arg, add_project_arg, emit, open_project, parse_coders, table
+from qualcode.cli._common import (
+    Commands,
+    acting_coder,
+    coder_option,
+    command,
+    emit,
+    force_option,
+    group,
+    json_option,
+    open_project,
+    parse_coders,
+    progress_option,
+    project_dir,
+    replace_prompt,
+    table,
+)
+from qualcode.cli.progress import progress_for
 from qualcode.errors import QualcodeError
 
+COMPARE_HELP = "coders to compare (default: everyone who shares a transcript)"
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "merge", help="bring other coders' copies of the project into this one",
-        description="Merge the codings, memos, suggestion decisions and settled disagreements of OTHER_PROJECT"
-                    " folders into this project. Transcripts are matched by content, codes by id, coders by name;"
-                    " merging twice adds nothing. Prints what came in and what differs.")
-    add_project_arg(p)
+
+def register(commands: Commands) -> None:
+    p = command(commands, "merge", cmd_merge, help="bring other coders' copies of the project into this one",
+                description="Merge the codings, memos, suggestion decisions and settled disagreements of"
+                            " OTHER_PROJECT folders into this project. Transcripts are matched by content, codes by"
+                            " id, coders by name; merging twice adds nothing. Prints what came in and what differs.",
+                options=[coder_option, progress_option, json_option])
     p.add_argument("others", nargs="+", metavar="OTHER_PROJECT", help="project folder(s) to merge from")
     p.add_argument("--dry-run", action="store_true", help="report what would come in without writing anything")
-    add_coder_arg(p)
-    add_json_arg(p)
-    p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser(
-        "agreement", help="inter-coder agreement per code or criterion (percent, kappa, alpha)",
-        description="Agreement between coders on the informant units of the transcripts they all coded: percent"
-                    " agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal), counted on coding"
-                    " units. Codes under the threshold are flagged and the disagreements listed.")
-    add_project_arg(p)
-    p.add_argument("--coders", metavar="A,B", help="coders to compare (default: everyone who shares a transcript)")
+    p = command(commands, "agreement", cmd_agreement,
+                help="inter-coder agreement per code or criterion (percent, kappa, alpha)",
+                description="Agreement between coders on the informant units of the transcripts they all coded:"
+                            " percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal),"
+                            " counted on coding units. Codes under the threshold are flagged and the disagreements"
+                            " listed.", options=[json_option])
+    p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
     p.add_argument("--by", choices=["code", "criterion"], default="code",
                    help="one row per code (default) or per criterion")
     p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
     p.add_argument("--threshold", type=float, default=0.667, metavar="X", help="flag alpha below X (default 0.667)")
     p.add_argument("--disagreements", action="store_true", help="list every disagreement, not just the count")
-    add_json_arg(p)
-    p.set_defaults(func=cmd_agreement)
     acts = p.add_subparsers(dest="agreement_command", metavar="[sample]", required=False)
-    sp = acts.add_parser("sample", help="the agreement sample: the transcripts the team double-codes",
-                         description="Agreement and adjudication compare only the transcripts of the agreement"
-                                     " sample. A transcript joins it when a coder adds it, never because a second"
-                                     " name appears on one of its codings.")
-    sacts = sp.add_subparsers(dest="sample_command", metavar="ACTION", required=True)
-    q = sacts.add_parser("add", help="put transcripts in the agreement sample")
-    add_project_arg(q, nested=True)
+    sample = group(acts, "sample", help="the agreement sample: the transcripts the team double-codes",
+                   description="Agreement and adjudication compare only the transcripts of the agreement"
+                               " sample. A transcript joins it when a coder adds it, never because a second"
+                               " name appears on one of its codings.", dest="sample_command")
+    q = command(sample, "add", cmd_sample_add, help="put transcripts in the agreement sample",
+                options=[coder_option, json_option])
     q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
     q.add_argument("--coders", metavar="A,B", help="the coders to compare there (default: every person who codes it)")
-    add_coder_arg(q)
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_sample_add)
-    q = sacts.add_parser("remove", help="take transcripts out of the agreement sample (their codings stay)")
-    add_project_arg(q, nested=True)
+    q = command(sample, "remove", cmd_sample_remove,
+                help="take transcripts out of the agreement sample (their codings stay)",
+                options=[coder_option, json_option])
     q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
-    add_coder_arg(q)
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_sample_remove)
-    q = sacts.add_parser("list", help="the agreement sample with its coders and open disagreements")
-    add_project_arg(q, nested=True)
-    add_json_arg(q, nested=True)
-    q.set_defaults(func=cmd_sample_list)
+    command(sample, "list", cmd_sample_list, help="the agreement sample with its coders and open disagreements",
+            options=[json_option])
 
-    p = sub.add_parser("adjudicate", help="list the disagreements and record the agreed coding",
-                       description="Walk the coders' disagreements and settle each: apply the code or omit it."
-                                   " The coders' own codings stay as they were; the agreed coding is filed under"
-                                   " the consensus coder and the log keeps both originals.")
-    acts = p.add_subparsers(dest="adjudicate_command", metavar="ACTION", required=True)
-    q = acts.add_parser("list", help="the open disagreements (with --all, the settled ones too)")
-    add_project_arg(q)
-    q.add_argument("--coders", metavar="A,B", help="coders to compare (default: everyone who shares a transcript)")
-    q.add_argument("--code", metavar="ID", help="only this code")
-    q.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
-    q.add_argument("--all", action="store_true", help="include settled disagreements")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_adjudicate_list)
-    q = acts.add_parser("decide", help="settle one disagreement: --apply or --omit the code on the unit")
-    add_project_arg(q)
-    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
-    q.add_argument("--code", required=True, metavar="ID")
-    choice = q.add_mutually_exclusive_group(required=True)
+    actions = group(commands, "adjudicate", help="list the disagreements and record the agreed coding",
+                    description="Walk the coders' disagreements and settle each: apply the code or omit it."
+                                " The coders' own codings stay as they were; the agreed coding is filed under"
+                                " the consensus coder and the log keeps both originals.", dest="adjudicate_command")
+    p = command(actions, "list", cmd_adjudicate_list, help="the open disagreements (with --all, the settled ones too)",
+                options=[json_option])
+    p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
+    p.add_argument("--code", metavar="ID", help="only this code")
+    p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
+    p.add_argument("--all", action="store_true", help="include settled disagreements")
+    p = command(actions, "decide", cmd_adjudicate_decide,
+                help="settle one disagreement: --apply or --omit the code on the unit",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    p.add_argument("--code", required=True, metavar="ID")
+    choice = p.add_mutually_exclusive_group(required=True)
     choice.add_argument("--apply", dest="decision", action="store_const", const="apply",
                         help="the unit carries the code")
     choice.add_argument("--omit", dest="decision", action="store_const", const="omit",
                         help="the unit does not carry the code")
-    q.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_adjudicate_decide)
-    q = acts.add_parser("reopen", help="withdraw a decision so the disagreement is open again")
-    add_project_arg(q)
-    q.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
-    q.add_argument("--code", required=True, metavar="ID")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_adjudicate_reopen)
+    p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
+    p = command(actions, "reopen", cmd_adjudicate_reopen, help="withdraw a decision so the disagreement is open again",
+                options=[coder_option, json_option])
+    p.add_argument("--segment", required=True, metavar="ID", help="segment id or TRANSCRIPT:N")
+    p.add_argument("--code", required=True, metavar="ID")
 
-    p = sub.add_parser("refi", help="exchange codebooks (.qdc) and projects (.qdpx) with NVivo, ATLAS.ti, MAXQDA,"
-                                    " QualCoder (REFI-QDA)",
-                       description="Export and import the REFI-QDA exchange formats understood by NVivo, ATLAS.ti,"
-                                   " MAXQDA and QualCoder.")
-    acts = p.add_subparsers(dest="refi_command", metavar="ACTION", required=True)
-    q = acts.add_parser("export", help="write the codebook (.qdc) or the whole project (.qdpx)",
-                        description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
-                                    " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
-                                    " format follows the extension. Informants' names are never exported.")
-    add_project_arg(q)
-    q.add_argument("-o", "--output", metavar="FILE",
+    actions = group(commands, "refi", help="exchange codebooks (.qdc) and projects (.qdpx) with NVivo, ATLAS.ti,"
+                                           " MAXQDA, QualCoder (REFI-QDA)",
+                    description="Export and import the REFI-QDA exchange formats understood by NVivo, ATLAS.ti,"
+                                " MAXQDA and QualCoder.", dest="refi_command")
+    p = command(actions, "export", cmd_refi_export, help="write the codebook (.qdc) or the whole project (.qdpx)",
+                description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
+                            " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
+                            " format follows the extension. Informants' names are never exported.",
+                options=[force_option, progress_option, json_option])
+    p.add_argument("-o", "--output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
-    q.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
-    q.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
+    p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
+    p.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
                    help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
-    add_json_arg(q)
-    q.set_defaults(func=cmd_refi_export)
-    q = acts.add_parser("import", help="read a .qdpx or .qdc made by qualcode or another tool",
-                        description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
-                                    " (codes) into the project; a folder without a project gets a new one. Codes"
-                                    " missing from the codebook are added; selections code every unit they"
-                                    " overlap.")
-    add_project_arg(q)
-    q.add_argument("file", metavar="FILE")
-    add_coder_arg(q)
-    add_json_arg(q)
-    q.set_defaults(func=cmd_refi_import)
+    p.add_argument("--show-names", action="store_true",
+                   help="keep names in memos (confidential; by default memos are pseudonymised like quotes)")
+    p = command(actions, "import", cmd_refi_import, help="read a .qdpx or .qdc made by qualcode or another tool",
+                description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
+                            " (codes) into the project; a folder without a project gets a new one. Codes"
+                            " missing from the codebook are added; selections code every unit they"
+                            " overlap.", options=[coder_option, progress_option, json_option])
+    p.add_argument("file", metavar="FILE")
 
 
 # ---------------------------------------------------------------------------- handlers
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from qualcode.teams.merge import merge_projects
+    from qualcode.actions.teamwork import merge
 
     with open_project(args) as project:
-        report = merge_projects(project, args.others, coder=args.coder, dry_run=args.dry_run)
+        with progress_for(args) as progress:
+            report = merge(project, args.others, coder=args.coder, dry_run=args.dry_run, progress=progress)
 
     def human(data: dict[str, Any]) -> None:
         verb = "would bring" if data["dry_run"] else "brought"
@@ -193,10 +186,23 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return emit(args, report, human)
 
 
+def percent(x: float) -> str:
+    """A share as a percentage that never rounds to a value it did not reach: 99.96 % agreement is '99.9%', not
+    '100%' (which, next to an alpha of 0.000, would say the coders never disagreed)."""
+    if x >= 1:
+        return "100%"
+    if x <= 0:
+        return "0%"
+    text = f"{math.floor(x * 1000) / 10:.1f}%"
+    return "0.1%" if text == "0.0%" else text
+
+
 def _fmt(x: float | None, pct: bool = False) -> str:
     if x is None:
         return "n/a"
-    return f"{x * 100:.0f}%" if pct else f"{x:.3f}"
+    if not pct:
+        return f"{x:.3f}"
+    return percent(x)
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
@@ -240,47 +246,6 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return emit(args, data, human)
 
 
-def cmd_sample_add(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.reconciled import add_to_sample
-
-    with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
-        with project.transaction():
-            rows = [add_to_sample(project, t, coder=coder, coders=parse_coders(args.coders)) for t in args.transcripts]
-    return emit(args, rows, lambda rs: print("\n".join(
-        f"{r['transcript']} is in the agreement sample"
-        + (f" (comparing {', '.join(r['coders'])})" if r["coders"] else "") for r in rs)))
-
-
-def cmd_sample_remove(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.reconciled import remove_from_sample
-
-    with open_project(args) as project:
-        coder = project.resolve_coder(args.coder)
-        with project.transaction():
-            rows = [remove_from_sample(project, t, coder=coder) for t in args.transcripts]
-    return emit(args, rows, lambda rs: print("\n".join(
-        f"{r['transcript']} left the agreement sample (its codings stay)" for r in rs)))
-
-
-def cmd_sample_list(args: argparse.Namespace) -> int:
-    from qualcode.synthesis.reconciled import sample_status
-
-    with open_project(args) as project:
-        rows = sample_status(project)
-
-    def human(rs: list[dict[str, Any]]) -> None:
-        if not rs:
-            print("No agreement sample yet: add the transcripts the team double-codes with"
-                  " 'qualcode agreement sample add TRANSCRIPT'.")
-            return
-        table([{**r, "compared": ", ".join(r["compared"]) or "-",
-                "state": "double-coded" if r["double_coded"] else "waiting for a second coder"} for r in rs],
-              ["transcript", "compared", "state", "open", "settled", "added_by", "added"])
-
-    return emit(args, rows, human)
-
-
 def cmd_adjudicate_list(args: argparse.Namespace) -> int:
     from qualcode.teams.adjudicate import adjudication_queue
 
@@ -303,29 +268,69 @@ def cmd_adjudicate_list(args: argparse.Namespace) -> int:
 
 
 def cmd_adjudicate_decide(args: argparse.Namespace) -> int:
-    from qualcode.teams.adjudicate import adjudicate
+    from qualcode.actions.teamwork import settle
 
     with open_project(args) as project:
-        result = adjudicate(project, args.segment, args.code, args.decision,
-                            coder=project.resolve_coder(args.coder), note=args.note)
+        result = settle(project, args.segment, args.code, args.decision, coder=args.coder, note=args.note)
     return emit(args, result, lambda r: print(
         f"{r['ref']} {r['code']}: {r['decision']} (decided by {r['coder']}; originals: "
         + ", ".join(f"{o['coder']} {'applied' if o['applied'] else 'did not apply'}" for o in r["originals"]) + ")"))
 
 
 def cmd_adjudicate_reopen(args: argparse.Namespace) -> int:
-    from qualcode.teams.adjudicate import reopen
+    from qualcode.actions.teamwork import reopen
 
     with open_project(args) as project:
-        previous = reopen(project, args.segment, args.code, coder=project.resolve_coder(args.coder))
+        previous = reopen(project, args.segment, args.code, coder=args.coder)
     return emit(args, previous, lambda r: print(f"reopened: {args.segment} {r['code']} (was {r['decision']})"))
+
+
+def cmd_sample_add(args: argparse.Namespace) -> int:
+    from qualcode.actions.teamwork import add_to_sample
+
+    with open_project(args) as project:
+        rows = add_to_sample(project, args.transcripts, coder=args.coder, coders=parse_coders(args.coders))
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} is in the agreement sample"
+        + (f" (comparing {', '.join(r['coders'])})" if r["coders"] else "") for r in rs)))
+
+
+def cmd_sample_remove(args: argparse.Namespace) -> int:
+    from qualcode.actions.teamwork import remove_from_sample
+
+    with open_project(args) as project:
+        rows = remove_from_sample(project, args.transcripts, coder=args.coder)
+    return emit(args, rows, lambda rs: print("\n".join(
+        f"{r['transcript']} left the agreement sample (its codings stay)" for r in rs)))
+
+
+def cmd_sample_list(args: argparse.Namespace) -> int:
+    from qualcode.synthesis.reconciled import sample_status
+
+    with open_project(args) as project:
+        rows = sample_status(project)
+
+    def human(rs: list[dict[str, Any]]) -> None:
+        if not rs:
+            print("No agreement sample yet: add the transcripts the team double-codes with"
+                  " 'qualcode agreement sample add TRANSCRIPT'.")
+            return
+        table([{**r, "compared": ", ".join(r["compared"]) or "-",
+                "state": "double-coded" if r["double_coded"] else "waiting for a second coder"} for r in rs],
+              ["transcript", "compared", "state", "open", "settled", "added_by", "added"])
+
+    return emit(args, rows, human)
+
 
 
 def cmd_refi_export(args: argparse.Namespace) -> int:
     from qualcode.refi import export_refi
 
     with open_project(args) as project:
-        report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions)
+        with progress_for(args) as progress:
+            report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
+                                 show_names=args.show_names, force=args.force, confirm=replace_prompt(),
+                                 progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
@@ -337,7 +342,8 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
 def cmd_refi_import(args: argparse.Namespace) -> int:
     from qualcode.refi import import_refi
 
-    report = import_refi(Path(args.project), Path(args.file), coder=args.coder)
+    with progress_for(args) as progress:
+        report = import_refi(project_dir(args), Path(args.file), coder=acting_coder(args), progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         print(f"Imported {r['file']} into {r['project']}" + (" (new project)" if r["created"] else ""))

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import argparse
 
+from qualcode.cli._common import Commands, command
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "code", help="open the coding workbench (terminal UI)",
-        description="Code transcripts with the keyboard, helped by suggestions. With no -p and no project in the"
-                    " current folder, opens a working copy of the bundled example project (kept in"
-                    " $QUALCODE_HOME or ~/.local/share/qualcode/example). Press ? inside for the keys.")
-    p.add_argument("-p", "--project", metavar="DIR", default=None,
-                   help="project folder (default: the current folder if it holds a project, else the example)")
+
+def register(commands: Commands) -> None:
+    p = command(commands, "code", cmd_code, help="open the coding workbench (terminal UI)",
+                description="Code transcripts with the keyboard, helped by suggestions. With no -p and no project in"
+                            " the current folder, opens a working copy of the bundled example project (kept in"
+                            " $QUALCODE_HOME or ~/.local/share/qualcode/example). Press ? inside for the keys.",
+                project="project folder (default: the current folder if it holds a project, else the example)")
     p.add_argument("--transcript", metavar="ID", help="open this transcript directly (e.g. KII-07)")
     p.add_argument("--coder", metavar="NAME", help="who is coding (default: the project's coder, $QUALCODE_CODER,"
                                                   " or your login name)")
     p.add_argument("--queue", action="store_true", help="start in queue mode: uncoded units with suggestions")
     p.add_argument("--no-suggestions", action="store_true", help="do not fit the suggestion model")
-    p.set_defaults(func=cmd_code)
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from qualcode.workbench import resolve_workbench_project
+    from qualcode.actions.projects import resolve_workbench_project
 
     path, is_example = resolve_workbench_project(args.project)
     if is_example:

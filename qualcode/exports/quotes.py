@@ -14,23 +14,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
-from qualcode.safeio.exports import SafeCsvWriter, md_text
-from qualcode.safeio.files import output_error
-from qualcode.safeio.text import clean
-from qualcode.synthesis.evidence import criteria, load_evidence
+from qualcode.model import ProgressFn
+from qualcode.safeio.cleaning import clean
+from qualcode.safeio.escaping import SafeCsvWriter, md_text
+from qualcode.safeio.output import Confirm, atomic_output, claim_outputs
+from qualcode.synthesis.evidence import criteria, load_evidence, reference, timestamp
 
 if TYPE_CHECKING:
     from qualcode.store import Project
 
 FORMATS = ("docx", "xlsx", "csv", "md")
 BY = ("criterion", "group")
-COLUMNS = ["criterion", "criterion_name", "code", "code_name", "question", "stakeholder_group", "quote", "record",
-           "attribution", "reference", "transcript", "unit", "source_type", "coders"]
+# the reader's columns first (what a report writer filters and reads), the project's ids last
+COLUMNS = ["criterion_name", "code_name", "question", "stakeholder_group", "quote", "record", "attribution",
+           "reference", "informant", "sex", "location", "source_type", "transcript", "unit", "time", "coders",
+           "criterion", "code"]
 HEADERS = {"criterion": "Criterion id", "criterion_name": "Criterion", "code": "Code id", "code_name": "Code",
            "question": "Evaluation question", "stakeholder_group": "Stakeholder group", "quote": "Quote",
-           "record": "Record", "attribution": "Attribution", "reference": "Reference", "transcript": "Transcript",
-           "unit": "Unit", "source_type": "Source", "coders": "Coded by"}
+           "record": "Record", "attribution": "Attribution", "reference": "Reference", "informant": "Informant",
+           "sex": "Sex", "location": "Location", "source_type": "Source", "transcript": "Transcript",
+           "unit": "Units", "time": "Time", "coders": "Coded by"}
 # What the "record" column says: a verbatim quote, or the interviewer's notes (paraphrase, never to be quoted)
 RECORDS = {"verbatim": "verbatim", "notes": "interview notes (paraphrase)"}
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -91,14 +94,17 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
         key = (r["ref"], r["code"])
         entry = merged.get(key)
         if entry is None:
+            attrs = r["attributes"]
             merged[key] = entry = {
                 "criterion": r["criterion"], "code": r["code"], "code_name": names.get(r["code"], r["code"]),
                 "question": questions.get(r["code"], ""), "stakeholder_group": r["group"],
                 "quote": pseudo(r["text"], r["transcript"]).strip(), "attribution": attribute(r),
                 "record": RECORDS.get(r.get("record", "verbatim"), "verbatim"),
                 "reference": r["ref"], "transcript": r["transcript"], "unit": r["idx"],
-                "source_type": r["source_type"], "coders": [], "_sort": (code_pos[r["code"]], r["group"],
-                                                                          r["transcript"], r["idx"]),
+                "informant": r["case"] or "", "sex": str(attrs.get("sex") or ""),
+                "location": str(attrs.get("location") or ""), "time": timestamp(r.get("t_start")),
+                "t_start": r.get("t_start"), "source_type": r["source_type"], "coders": [],
+                "_sort": (code_pos[r["code"]], r["group"], r["transcript"], r["idx"]),
             }
             entry["_span"] = (r["turn"], r["start"], r["end"])
             entry["_raw"] = r["text"]
@@ -147,13 +153,15 @@ def _join_passages(project: Project, entries: list[dict[str, Any]], pseudo: Any)
         e["_units"] = 1
         out.append(e)
     for e in out:
-        if e["_units"] > 1:
+        last = e["_last"] if e["_units"] > 1 else None
+        if last is not None:
             if e["transcript"] not in texts:
                 texts[e["transcript"]] = project.transcript_text(e["transcript"])
             raw = texts[e["transcript"]][e["_span"][1]:e["_end"]]
             e["quote"] = pseudo(" ".join(raw.split()), e["transcript"]).strip()
-            e["reference"] = f"{e['reference']}-{e['_last']}"
+        e["reference"] = reference(e["transcript"], e["unit"], last, e.pop("t_start"))
         e["units"] = e["_units"]
+        e["unit"] = f"{e['unit']}-{last}" if last is not None else str(e["unit"])
         for key in ("_span", "_raw", "_last", "_end", "_units"):
             e.pop(key, None)
     return out
@@ -166,33 +174,35 @@ def _levels(bank: dict[str, Any], row: dict[str, Any]) -> tuple[str, str]:
     return code, row["stakeholder_group"]
 
 
+def quote_files(out_dir: str | Path, formats: Iterable[str], criterion: str | None = None) -> list[Path]:
+    """The files :func:`export_quotes` writes for these formats (``quotes.docx`` ... or ``quotes-CRITERION.docx``)."""
+    stem = "quotes" if criterion is None else f"quotes-{criterion}"
+    return [Path(out_dir) / f"{stem}.{fmt}" for fmt in parse_formats(list(formats))]
+
+
 def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[str] = ("docx",), by: str = "criterion",
                   show_names: bool = False, criterion: str | None = None, progress: ProgressFn | None = None,
-                  coders: Iterable[str] | None = None) -> dict[str, Any]:
-    """Write the quote bank in each format to ``out_dir`` (created if needed). Returns the files written."""
+                  coders: Iterable[str] | None = None, force: bool = False,
+                  confirm: Confirm | None = None) -> dict[str, Any]:
+    """Write the quote bank in each format to ``out_dir`` (created if needed). Returns the files written.
+
+    An existing file is replaced only with ``force`` (or when ``confirm`` agrees), and is checked before any work;
+    each file is written whole or not at all (:mod:`qualcode.safeio.output`).
+    """
     fmts = parse_formats(list(formats))
-    bank = quote_bank(project, by=by, show_names=show_names, criterion=criterion, progress=progress, coders=coders)
+    crit_id = project.require_code(criterion)["criterion_id"] if criterion is not None else None
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+    if out.exists() and not out.is_dir():
         raise QualcodeError(f"cannot write the quote bank into {out}: it is a file, not a folder",
-                            hint="give --out a folder") from None
-    except OSError as err:
-        raise QualcodeError(f"cannot create {out} ({err.strerror})", hint="choose another --out folder") from None
-    stem = "quotes" if criterion is None else f"quotes-{bank['criteria'][0]['id']}"
-    files = []
+                            hint="give --out a folder")
+    paths = claim_outputs(quote_files(out, fmts, crit_id), force=force, confirm=confirm, what="quote bank")
+    bank = quote_bank(project, by=by, show_names=show_names, criterion=criterion, progress=progress, coders=coders)
     writers = {"docx": write_docx, "xlsx": write_xlsx, "csv": write_csv, "md": write_markdown}
-    for fmt in fmts:
-        path = out / f"{stem}.{fmt}"
-        try:
-            if path.is_dir():
-                raise IsADirectoryError
-            writers[fmt](bank, path, progress=progress)
-        except OSError as err:
-            raise output_error(path, err, what=f"{fmt} file") from None
-        files.append(str(path))
-    return {"files": files, "quotes": bank["quotes"], "criteria": len(bank["criteria"]), "show_names": show_names}
+    for fmt, path in zip(fmts, paths, strict=True):
+        with atomic_output(path, what=f"{fmt} file") as tmp:
+            writers[fmt](bank, tmp, progress=progress)
+    return {"files": [str(p) for p in paths], "quotes": bank["quotes"], "criteria": len(bank["criteria"]),
+            "show_names": show_names}
 
 
 def _clean(text: Any) -> str:
@@ -230,7 +240,8 @@ def write_markdown(bank: dict[str, Any], path: Path, *, progress: ProgressFn | N
             shown = f"*Interview notes, not verbatim:* {quote}" if _is_notes(r) else f"\u201c{quote}\u201d"
             lines += [f"> {shown}", ">",
                       f"> \u2014 {md_text(_clean(r['attribution']))} [{md_text(r['reference'])}]", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
 
 
 def _is_notes(row: dict[str, Any]) -> bool:
@@ -243,7 +254,8 @@ def _note(bank: dict[str, Any]) -> str:
     if bank["show_names"]:
         return "CONFIDENTIAL: this quote bank shows informants' names. Do not circulate it." + notes
     return ("Quotes are verbatim; names of informants and interviewers are replaced by pseudonyms and attributions"
-            " are anonymous. The reference (transcript:unit) identifies each passage in the project." + notes)
+            " are anonymous. The reference (transcript:units, and the time into the recording where known)"
+            " identifies each passage in the project." + notes)
 
 
 def write_docx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None = None) -> None:
@@ -331,6 +343,8 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
     import zipfile
     from xml.sax.saxutils import escape
 
+    from qualcode.exports.sheets import row_height
+
     def col_letter(n: int) -> str:
         out = ""
         while n:
@@ -338,8 +352,15 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
             out = chr(65 + rem) + out
         return out
 
-    widths = {"quote": 80, "attribution": 45, "question": 40, "code_name": 28, "criterion_name": 18,
-              "stakeholder_group": 22}
+    # long text wraps inside a readable width (Excel and LibreOffice grow the row to fit); short columns stay narrow
+    widths = {"criterion_name": 18, "code_name": 26, "question": 40, "stakeholder_group": 18, "quote": 70,
+              "record": 12, "attribution": 36, "reference": 22, "informant": 12, "sex": 6, "location": 12,
+              "source_type": 8, "transcript": 11, "unit": 8, "time": 9, "coders": 14, "criterion": 16, "code": 22}
+    wrapped = {"criterion_name", "code_name", "question", "stakeholder_group", "quote", "record", "attribution"}
+    style = {col: (2 if col in wrapped else 3) for col in COLUMNS}
+    wrap_cols = [col for col in COLUMNS if col in wrapped]
+    wrap_widths = [widths[col] for col in wrap_cols]
+    letters = {i: col_letter(i) for i in range(1, len(COLUMNS) + 1)}
     last = col_letter(len(COLUMNS))
     used: set[str] = set()
     sheets: list[tuple[str, str]] = []
@@ -352,6 +373,7 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
             ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{last}{n_rows}"/>'
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
             ' state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
@@ -367,17 +389,23 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
             cells = []
             for i, col in enumerate(COLUMNS, start=1):
                 v = r[col]
-                ref = f"{col_letter(i)}{n}"
+                ref = f"{letters[i]}{n}"
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+                    cells.append(f'<c r="{ref}" s="3"><v>{v}</v></c>')
                 else:
-                    cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
+                    cells.append(f'<c r="{ref}" s="{style[col]}" t="inlineStr"><is><t xml:space="preserve">'
                                  f'{escape(_clean(v))}</t></is></c>')
-            parts.append(f'<row r="{n}">{"".join(cells)}</row>')
+            # only the wrapped columns can make a row taller than one line
+            height = row_height([r[col] for col in wrap_cols], wrap_widths)
+            attrs = f' ht="{height:.0f}" customHeight="1"' if height else ""
+            parts.append(f'<row r="{n}"{attrs}>{"".join(cells)}</row>')
             done += 1
             if progress and (done % 5000 == 0 or done == total):
                 progress("writing XLSX", done, total)
-        parts.append(f'</sheetData><autoFilter ref="A1:{last}{n_rows}"/></worksheet>')
+        # printed on A4 landscape, one page wide, the header on every page
+        parts.append(f'</sheetData><autoFilter ref="A1:{last}{n_rows}"/>'
+                     '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+                     '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
         sheets.append((title, "".join(parts)))
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -389,6 +417,9 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
         + "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
                   f"'{escape(t.replace(chr(39), chr(39) * 2))}'!$A$1:${last}${len(c['rows']) + 1}</definedName>"
                   for i, ((t, _), c) in enumerate(zip(sheets, bank["criteria"], strict=False)))
+        + "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+                  f"'{escape(t.replace(chr(39), chr(39) * 2))}'!$1:$1</definedName>"
+                  for i, (t, _) in enumerate(sheets))
         + "</definedNames></workbook>"
     )
     wb_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
@@ -400,12 +431,20 @@ def write_xlsx(bank: dict[str, Any], path: Path, *, progress: ProgressFn | None 
     styles = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet {ns}>'
               '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
               '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-              '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-              '<fill><patternFill patternType="gray125"/></fill></fills>'
+              '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+              '<fill><patternFill patternType="gray125"/></fill>'
+              '<fill><patternFill patternType="solid"><fgColor rgb="FFE7EEF7"/><bgColor indexed="64"/></patternFill>'
+              '</fill></fills>'
               '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
               '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-              '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-              '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+              # 0 plain, 1 header (bold, wrapped, shaded), 2 wrapped text at the top of its cell, 3 top-aligned
+              '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+              '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"'
+              ' applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
+              '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+              '<alignment vertical="top" wrapText="1"/></xf>'
+              '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+              '<alignment vertical="top"/></xf></cellXfs>'
               '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns='

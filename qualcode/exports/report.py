@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.exports.progress import ProgressFn
+from qualcode.model import ProgressFn
 
 if TYPE_CHECKING:
+    from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
 LOW_INFORMANTS = 3  # a question resting on fewer informants than this is flagged as thin evidence
@@ -34,6 +35,10 @@ vertical-align:top}th{background:#f3f3f3;text-align:left}td.n{text-align:right;f
 .focus{font-size:1rem;color:#111;background:#fff8d6}.meta{color:#555;font-size:.82rem}
 .problems li.error{color:#b71c1c}.problems li.warning{color:#8a5a00}.problems li.info{color:#1a5276}
 details summary{cursor:pointer;color:#1f4e79}.note{color:#555;font-size:.9rem}
+.heat td.n a{color:inherit;text-decoration:none;display:block}.heat td.n a:hover{text-decoration:underline}
+td.fl a{display:inline-block;margin:0 .3rem .1rem 0}figure{margin:1.2rem 0}figure svg{display:block}
+figcaption{color:#555;font-size:.88rem;margin-top:.3rem}.charts{display:flex;flex-wrap:wrap;gap:1.5rem;
+align-items:flex-start}.charts figure{flex:0 1 auto;max-width:100%}
 """
 
 
@@ -47,8 +52,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     codings (e.g. ``["consensus"]`` after adjudication). Findings show the passages linked to them."""
     from qualcode.safety.privacy import Attributor, Pseudonymiser, speaker_label
     from qualcode.synthesis.audit import audit
-    from qualcode.synthesis.evidence import load_evidence, shown_passage
-    from qualcode.synthesis.findings import list_findings, show_finding
+    from qualcode.synthesis.evidence import load_evidence, reference, shown_passage
+    from qualcode.synthesis.findings import show_finding
     from qualcode.synthesis.matrices import matrix
     from qualcode.synthesis.triangulation import load_rule, triangulation
 
@@ -63,7 +68,7 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     if progress:
         progress("building report", 1, steps)
     rule = load_rule(project)
-    audit_report = audit(project)
+    audit_report = audit(project, show_names=show_names)
     problems = {f["id"]: f["problems"] for f in audit_report["findings"]}
     if progress:
         progress("building report", 2, steps)
@@ -71,6 +76,17 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     attribute = Attributor(project, show_names=show_names)
     records = project.transcript_records()
     status = project.status()
+    from qualcode.synthesis.reconciled import reconcile
+    from qualcode.synthesis.triangulation import describe_event
+
+    recon = reconcile(project)
+    reconciliation_note = (f"{len(recon.open)} passage-code pair(s) on which the coders disagree are not counted until"
+                           " settled") if recon.open else ""
+    findings = ordered_findings(project)
+    by_crit: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        by_crit.setdefault(f["criterion"], []).append(f)
+    parents = {r["id"]: r["parent_id"] for r in project.code_rows(include_inactive=True)}
     parts: list[str] = []
     add = parts.append
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -85,15 +101,19 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         + ("<strong>this report shows informants' names: do not circulate it.</strong>" if show_names else
            "informants and interviewers are pseudonymised and attributions are anonymous.")
         + " References (TRANSCRIPT:UNIT) identify each passage in the project."
-        + ("" if not coders else " Heatmap and evaluation matrix count the codings of "
-           + _e(", ".join(coders)) + " only; findings show the passages linked to them, whoever coded them.")
+        + (" Heatmap, evaluation matrix and findings count the reconciled view: the agreed codings of the agreement"
+           " sample and the adjudicated ones, every other transcript as coded, nothing decided 'omit'"
+           + (f" ({reconciliation_note})" if reconciliation_note else "") + "." if not coders else
+           " Heatmap and evaluation matrix count the codings of " + _e(", ".join(coders))
+           + " only; findings show the passages linked to them, whoever coded them.")
         + "</p>")
     if status.get("needs_review"):
         add(f"<p class=\"note\"><strong>{status['needs_review']} coding(s) are waiting for review after a transcript"
             " was re-imported and are not counted in this report</strong>: place them with"
             " <code>qualcode reanchor list</code> and <code>qualcode reanchor place</code>, then build it again.</p>")
-    add("<nav><a href=\"#heatmap\">Heatmap</a> | <a href=\"#matrix\">Evaluation matrix</a> | "
-        "<a href=\"#findings\">Findings</a> | <a href=\"#audit\">Audit</a> | <a href=\"#rule\">Rule</a></nav>")
+    add("<nav><a href=\"#heatmap\">Heatmap</a> | <a href=\"#charts\">Charts</a> | <a href=\"#matrix\">Evaluation"
+        " matrix</a> | <a href=\"#findings\">Findings</a> | <a href=\"#audit\">Audit</a> | <a href=\"#rule\">Rule</a>"
+        "</nav>")
 
     # ------------------------------------------------------------------ heatmap
     add("<h2 id=\"heatmap\">Criterion \u00d7 stakeholder group</h2>")
@@ -112,9 +132,23 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
             style = f" style=\"background:rgba(31,119,180,{alpha:.2f});color:{'#fff' if alpha > .5 else '#222'}\"" \
                 if v else ""
             label = f"{v} ({inf})" if v else "\u2013"
+            if v and by_crit.get(row["id"]):  # a cell leads to the findings written on its criterion
+                label = f"<a href=\"#findings-{_e(row['id'])}\">{label}</a>"
             add(f"<td class=\"n\"{style} title=\"{v} passages from {inf} informants\">{label}</td>")
         add(f"<td class=\"n\">{heat['row_totals'][i]}</td></tr>")
     add("</tbody></table>")
+
+    # ------------------------------------------------------------------ charts
+    from qualcode.exports.annexes import persons_summary
+    from qualcode.exports.charts import criterion_heatmap, informants_chart
+
+    add("<h2 id=\"charts\">Charts</h2><p class=\"note\">Coded passages (and informants) per evaluation question and"
+        " stakeholder group, and who was heard, by group and sex.</p><div class=\"charts\">")
+    for chart in (criterion_heatmap(project, rows="code", evidence=ev, formats=("svg",)),
+                  informants_chart(persons_summary(project), formats=("svg",))):
+        # matplotlib's SVG: text kept as text, no script; labels are escaped by the SVG writer
+        add(f"<figure aria-label=\"{_e(chart.alt)}\">{chart.svg}<figcaption>{_e(chart.title)}</figcaption></figure>")
+    add("</div>")
 
     # ------------------------------------------------------------------ evaluation matrix with coverage
     add("<h2 id=\"matrix\">Evaluation matrix and coverage</h2>")
@@ -122,7 +156,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         f" fewer than {LOW_INFORMANTS} informants are marked as thin evidence; rows whose evidence comes from"
         " interviews and no desk-review document are marked <em>interviews only</em>.</p>")
     add("<table><thead><tr><th>Criterion / question</th><th>Passages</th><th>Informants</th><th>Groups</th>"
-        "<th>Documents</th><th>Sources</th><th>Strength</th><th>Silent groups</th></tr></thead><tbody>")
+        "<th>Documents</th><th>Sources</th><th>Strength</th><th>Silent groups</th><th>Findings</th></tr></thead>"
+        "<tbody>")
     crit_names = {r["id"]: r["name"] for r in heat["rows"]}
     questions = _questions(project)
     DASH = "\u2013"  # noqa: N806
@@ -143,14 +178,14 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
             f"<td>{_e(', '.join(t['source_types']))}"
             + (" <span class=\"meta\">(interviews only)</span>" if t.get("interviews_only") else "") + "</td>"
             f"<td><span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></td>"
-            f"<td class=\"meta\">{_e(', '.join(t['silent_groups']))}</td></tr>")
+            f"<td class=\"meta\">{_e(', '.join(t['silent_groups']))}</td>"
+            f"<td class=\"fl\">{_finding_links(by_crit.get(t['criterion'], []), t['id'], is_crit, parents)}</td></tr>")
     add("</tbody></table>")
     if progress:
         progress("building report", 3, steps)
 
     # ------------------------------------------------------------------ findings
     add("<h2 id=\"findings\">Findings</h2>")
-    findings = list_findings(project)
     if not findings:
         add("<p class=\"note\">No findings yet: add them with <code>qualcode findings add</code>.</p>")
     contexts: dict[str, Any] = {}
@@ -159,13 +194,15 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
         full = show_finding(project, f["id"])
         if f["criterion"] != current_crit:
             current_crit = f["criterion"]
-            add(f"<h3>{_e(crit_names.get(current_crit, current_crit))}</h3>")
+            add(f"<h3 id=\"findings-{_e(current_crit)}\">{_e(crit_names.get(current_crit, current_crit))}</h3>")
         t = full["triangulation"]
         add(f"<section class=\"finding\" id=\"finding-{_e(f['id'])}\">")
         add(f"<p class=\"statement\">{_e(f['id'])}. {_e(pseudo(f['statement']))} "
             f"<span class=\"badge {_e(t['strength'])}\">{_e(t['strength'])}</span></p>")
         add(f"<p class=\"meta\">Criterion: {_e(f['criterion'])}" + (f"; question: {_e(f['code'])}" if f["code"] else "")
-            + f". Supported by {t['informants']} informant(s) in {len(t['groups'])} group(s)"
+            + f". Supported by {t['events']} data-collection event(s) ("
+            + _e("; ".join(describe_event(e) for e in t["event_list"]) or "none")
+            + f"), {t['informants']} informant(s) in {len(t['groups'])} group(s)"
             f" ({_e(', '.join(t['groups']) or 'none')}), {t['transcripts']} transcript(s),"
             f" {t['documents']} document(s) ({t['document_units']} coded passage(s)), sources:"
             f" {_e(', '.join(t['source_types']) or 'none')}."
@@ -217,7 +254,8 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
                 for u in after:
                     add(f"<p class=\"ctx\"><strong>{_e(speaker_label(u, show_names=show_names))}:</strong>"
                         f" {_e(pseudo(u['text'], tid).strip())}</p>")
-                add(f"<p class=\"meta\">\u2014 {_e(attribute(focus))} [{_e(ref)}]</p>")
+                add(f"<p class=\"meta\">\u2014 {_e(attribute(focus))}"
+                    f" [{_e(reference(focus['transcript'], focus['idx'], seconds=focus.get('t_start')))}]</p>")
             for c in linked:
                 origin = "coded by hand"
                 if c.get("source") == "suggestion":
@@ -257,6 +295,32 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     return "".join(parts)
 
 
+def ordered_findings(project: Project) -> list[dict[str, Any]]:
+    """The findings in the order of the evaluation matrix: by criterion and question as the codebook orders them,
+    then in the order they were written (not the order they were written in alone, which puts whichever criterion
+    the team drafted first at the top)."""
+    from qualcode.synthesis.findings import list_findings
+
+    pos = {r["id"]: n for n, r in enumerate(project.code_rows(include_inactive=True))}
+    crit_pos = {r["id"]: pos[r["criterion_id"]] for r in project.code_rows(include_inactive=True)}
+    end = len(pos)
+    return sorted(list_findings(project), key=lambda f: (crit_pos.get(f["criterion"], end), f["criterion"],
+                                                          pos.get(f["code"] or f["criterion"], end), f["position"]))
+
+
+def _finding_links(findings: list[dict[str, Any]], code: str, is_criterion: bool, parents: dict[str, Any]) -> str:
+    """Links to the findings that answer a row of the evaluation matrix: a criterion's row lists all of its
+    findings, a question's row those filed under it (or under one of its sub-codes)."""
+    out = []
+    for f in findings:
+        cur = f["code"]
+        while cur and cur != code:
+            cur = parents.get(cur)
+        if is_criterion or cur == code:
+            out.append(f"<a href=\"#finding-{_e(f['id'])}\" title=\"{_e(f['strength'])}\">{_e(f['id'])}</a>")
+    return "".join(out) or "<span class=\"meta\">\u2013</span>"
+
+
 def _questions(project: Project) -> dict[str, str]:
     from qualcode.synthesis.evidence import criteria
 
@@ -278,16 +342,18 @@ def _context(project: Project, cache: dict[str, Any], transcript: str, ref: str
 
 
 def write_report(project: Project, out: str | Path, *, show_names: bool = False,
-                 progress: ProgressFn | None = None, coders: list[str] | None = None) -> dict[str, Any]:
-    """Write the report to ``out`` (an .html file). Returns the path and what it holds."""
+                 progress: ProgressFn | None = None, coders: list[str] | None = None, force: bool = False,
+                 confirm: Confirm | None = None) -> dict[str, Any]:
+    """Write the report to ``out`` (an .html file), whole or not at all; an existing file is replaced only with
+    ``force`` (or when ``confirm`` agrees). Returns the path and what it holds."""
+    from qualcode.safeio.output import claim_output, write_text
+
     path = Path(out)
     if path.suffix.lower() not in (".html", ".htm"):
         raise QualcodeError(f"{path} is not an .html file name", hint="use --out FILE.html")
+    claim_output(path, force=force, confirm=confirm, what="report")
     text = build_report(project, show_names=show_names, progress=progress, coders=coders)
-    from qualcode.safeio.files import write_output
-
-    write_output(path, text, what="report (.html)")
-    from qualcode.synthesis.findings import list_findings
-
-    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": len(list_findings(project)),
+    write_text(path, text, what="report (.html)")
+    n_findings = int(project.db.execute("SELECT count(*) FROM findings").fetchone()[0])
+    return {"file": str(path), "bytes": len(text.encode("utf-8")), "findings": n_findings,
             "show_names": show_names, "coders": coders}

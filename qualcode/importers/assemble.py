@@ -17,8 +17,8 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
+from qualcode.safeio.cleaning import bound_spans, clean, clean_data, clean_line, describe
 from qualcode.safeio.limits import limits
-from qualcode.safeio.text import bound_spans, clean, clean_data, clean_line, describe
 from qualcode.speakers import HEADING_SPEAKER
 
 # Paragraphs longer than this are cut into units window by window (at a space), so that a file that is one huge

@@ -18,7 +18,7 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
-from qualcode.safeio.text import clean
+from qualcode.safeio.cleaning import clean
 
 HEADING, PARAGRAPH, ITEM, ROW, TITLE = "heading", "paragraph", "item", "row", "title"
 #: A table row longer than this many words is cut into sentences like a paragraph.

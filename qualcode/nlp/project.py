@@ -1,10 +1,9 @@
-"""Suggestions inside a project: what the CLI and the TUI call.
+"""Suggestions inside a project: the suggester fed with the project's units, codings and decisions.
 
 A :class:`Suggester` is kept per project folder for the life of the process, so repeated calls
 only re-score; it notices a changed codebook (its hash) and new codings or decisions by itself, so
-nothing needs a restart. Accepting a suggestion creates a coding whose ``source`` is
-``"suggestion"`` with the score and model version, and records the decision; rejecting records
-the decision, which later calls use as a negative example.
+nothing needs a restart. Accepting and rejecting a suggestion are actions
+(:mod:`qualcode.actions.coding`): a rejection is a decision, which later calls use as a negative example.
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.nlp.active import order_units
-from qualcode.nlp.suggester import Example, Suggester
+from qualcode.nlp.suggester import BATCH, Example, Suggester
 
 if TYPE_CHECKING:
+    from qualcode.model import ProgressFn, Segment
     from qualcode.store import Project
 
 _cache: dict[str, Suggester] = {}
@@ -272,7 +271,7 @@ def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None =
     return True
 
 
-def _uncoded_units(project: Project, transcript: str | None) -> list[dict[str, Any]]:
+def _uncoded_units(project: Project, transcript: str | None) -> list[Segment]:
     coded = {int(c["segment"]) for c in project.codings(transcript=transcript)}
     return [s for s in project.segments(transcript, include_interviewer=False)
             if int(s["id"]) not in coded and s["text"].strip()]
@@ -285,11 +284,19 @@ def suggest_for_project(
     segment: int | str | None = None,
     top: int = 3,
     min_score: float = 0.0,
+    progress: ProgressFn | None = None,
 ) -> list[dict[str, Any]]:
     """Suggestions for the uncoded informant units (or for one named segment, coded or not)."""
+    if progress:
+        progress("fitting the suggester", 0, 1)
     sugg = get_suggester(project)
     units = [project.segment(segment)] if segment is not None else _uncoded_units(project, transcript)
-    results = sugg.suggest([(str(u["id"]), u["text"]) for u in units], top=top, min_score=min_score)
+    results: list[list[Any]] = []
+    for start in range(0, len(units), BATCH):  # the suggester's own batches, so the scores are the same
+        if progress:
+            progress("suggesting", start, len(units))
+        batch = units[start:start + BATCH]
+        results += sugg.suggest([(str(u["id"]), u["text"]) for u in batch], top=top, min_score=min_score)
     return [
         {
             "segment": u["id"],
@@ -322,72 +329,12 @@ def queue_for_project(
     return ranked
 
 
-def _current_score(project: Project, segment: int, code_id: str) -> tuple[float | None, str]:
+def current_score(project: Project, segment: int, code_id: str) -> tuple[float | None, str]:
+    """The suggester's score of a code for a unit now, and its model version (a decision on a suggestion records
+    them when the front end does not say what the evaluator saw)."""
     sugg = get_suggester(project)
     if code_id not in sugg.code_ids:
         return None, sugg.model_version
     text = project.segment(segment)["text"]
     j = sugg.code_ids.index(code_id)
     return float(sugg.score([text])[0, j]), sugg.model_version
-
-
-def _decision_inputs(
-    project: Project, segment: int | str, code_id: str, coder: str | None, score: float | None,
-    model_version: str | None,
-) -> tuple[int, str, float | None, str | None]:
-    """The unit, coder, score and model version a decision on a suggestion records (recomputed when not given)."""
-    seg_id = project.resolve_segment(segment)
-    if code_id not in project.codebook():
-        raise NotFoundError(f"no code '{code_id}' in the codebook", hint="see 'qualcode codebook show'")
-    who = project.resolve_coder(coder)
-    from qualcode.teams import is_machine_coder, machine_coder_names
-
-    if is_machine_coder(who, model_version=model_version, extra=machine_coder_names(project)):
-        # the coding is the judgement of whoever accepts the suggestion; a program's name would make it nobody's
-        # (and would turn a transcript into a second coder's work in every comparison)
-        raise QualcodeError(f"'{who}' names a program, not a person: a suggestion is accepted (or rejected) by a"
-                            " coder, and the coding is theirs, with the suggestion's model and score",
-                            hint="pass --coder YOUR_NAME, or set the project's coder: qualcode coders --default NAME")
-    if score is None or model_version is None:
-        now_score, now_version = _current_score(project, seg_id, code_id)
-        score = now_score if score is None else score
-        model_version = model_version or now_version
-    return seg_id, who, score, model_version
-
-
-def accept_suggestion(
-    project: Project,
-    segment: int | str,
-    code_id: str,
-    *,
-    coder: str | None = None,
-    score: float | None = None,
-    model_version: str | None = None,
-) -> dict[str, Any]:
-    """Apply a suggested code: the coding records that it came from a suggestion, its score and model.
-
-    ``score`` and ``model_version`` are what the user saw; when omitted they are recomputed now. The coding and the
-    decision are one transaction: a reviewer never sees one without the other.
-    """
-    seg_id, who, score, model_version = _decision_inputs(project, segment, code_id, coder, score, model_version)
-    with project.transaction():
-        coding = project.add_coding(seg_id, code_id, coder=who, source="suggestion", score=score,
-                                    model_version=model_version)
-        project.record_decision(seg_id, code_id, coder=who, decision="accepted", score=score,
-                                model_version=model_version)
-    return coding
-
-
-def reject_suggestion(
-    project: Project,
-    segment: int | str,
-    code_id: str,
-    *,
-    coder: str | None = None,
-    score: float | None = None,
-    model_version: str | None = None,
-) -> dict[str, Any]:
-    """Record that a suggested code does not apply; the model treats it as a negative example."""
-    seg_id, who, score, model_version = _decision_inputs(project, segment, code_id, coder, score, model_version)
-    return project.record_decision(seg_id, code_id, coder=who, decision="rejected", score=score,
-                                   model_version=model_version)

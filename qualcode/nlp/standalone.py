@@ -21,11 +21,11 @@ from qualcode.nlp.suggester import Example, Suggester
 
 def read_jsonl(path: str | Path, *, need_codes: bool = False) -> list[dict[str, Any]]:
     """Read units from a JSONL file; every bad line raises :class:`InputError` with file and line."""
+    from qualcode.safeio.cleaning import clean
+    from qualcode.safeio.limits import limits
+
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(p), hint="check the path")
-    if p.is_dir():
-        raise InputError("is a folder, not a JSONL file", path=str(p))
+    bound = limits().max_unit_chars
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for lineno, line in _lines(p):
@@ -36,6 +36,8 @@ def read_jsonl(path: str | Path, *, need_codes: bool = False) -> list[dict[str, 
         except json.JSONDecodeError as err:
             raise InputError(f"not valid JSON ({err.msg})", path=str(p), line=lineno,
                              hint='each line must be one JSON object like {"id": "u1", "text": "..."}') from None
+        except RecursionError:
+            raise InputError("nests too deeply to read", path=str(p), line=lineno) from None
         if not isinstance(obj, dict):
             raise InputError("a line must be a JSON object", path=str(p), line=lineno)
         if "id" not in obj or "text" not in obj:
@@ -44,6 +46,10 @@ def read_jsonl(path: str | Path, *, need_codes: bool = False) -> list[dict[str, 
                              hint='each line needs "id" and "text"')
         if not isinstance(obj["text"], str):
             raise InputError('"text" must be a string', path=str(p), line=lineno)
+        obj["text"] = clean(obj["text"])  # no control characters in what is printed and scored
+        if len(obj["text"]) > bound:
+            raise InputError(f'"text" is {len(obj["text"]):,} characters; a unit may have at most {bound:,}',
+                             path=str(p), line=lineno, hint="split it into sentences, one unit per line")
         uid = str(obj["id"])
         if uid in seen:
             raise InputError(f"id '{uid}' already used on line {seen[uid]}", path=str(p), line=lineno,
@@ -68,11 +74,15 @@ def read_jsonl(path: str | Path, *, need_codes: bool = False) -> list[dict[str, 
 
 
 def _lines(p: Path) -> Iterator[tuple[int, str]]:
+    from qualcode.safeio.files import read_input
+
+    data = read_input(p, what="JSONL file", hint="check the path")  # within the file-size bound; no pipes
     try:
-        with p.open(encoding="utf-8-sig") as fh:
-            yield from enumerate(fh, start=1)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", path=str(p), hint="save the file as UTF-8") from None
+    # lines as open() would give them (not str.splitlines, which also breaks at U+2028 inside a JSON string)
+    yield from enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1)
 
 
 def examples_from_rows(rows: list[dict[str, Any]], codebook: Codebook, path: str) -> list[Example]:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
-from qualcode.project_io import safe_id
+from qualcode.importing import safe_id
 from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
-from qualcode.store import now_iso
+from qualcode.store import file_name, now_iso
 
 if TYPE_CHECKING:
     from lxml import etree
 
-    from qualcode.model import Code, Codebook
+    from qualcode.model import Code, Codebook, ListedCoding, Memo, ProgressFn, Segment
+    from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
 ORIGIN = f"qualcode {__version__}"
@@ -89,18 +90,25 @@ def default_path(project: Project) -> Path:
 
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
-                positions: str = UTF16) -> dict[str, Any]:
+                positions: str = UTF16, show_names: bool = False, force: bool = False,
+                confirm: Confirm | None = None, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
     :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
-    its selection positions count (see :func:`export_qdpx`). Returns the report of :func:`export_qdpx` or
-    :func:`export_qdc`.
+    its selection positions count (see :func:`export_qdpx`); memos are pseudonymised unless ``show_names``.
+    Returns the report of :func:`export_qdpx` or :func:`export_qdc`.
 
-    Every refusal comes before anything is written.
+    Every refusal comes before anything is written; an existing file is replaced only with ``force`` (or when
+    ``confirm`` agrees), and the file is written whole or not at all.
     """
+    from qualcode.safeio.output import claim_output
+
     out = Path(path) if path is not None else default_path(project)
     suffix = out.suffix.lower()
+    if suffix in (".qdpx", ".qdc"):
+        claim_output(out, force=force, confirm=confirm, what="REFI-QDA file")
     if suffix == ".qdpx":
-        return export_qdpx(project, out, coders=coders, positions=positions)
+        return export_qdpx(project, out, coders=coders, positions=positions, show_names=show_names,
+                           progress=progress)
     if suffix == ".qdc":
         if coders:
             # a codebook carries no codings, so limiting it to some coders would silently do nothing
@@ -111,19 +119,15 @@ def export_refi(project: Project, path: str | Path | None = None, *, coders: lis
 
 
 def _write_file(out: Path, data: bytes) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(out)
-    except OSError as err:
-        raise QualcodeError(f"cannot write {out} ({err.strerror or err})", hint="choose another folder") from None
+    from qualcode.safeio.output import write_bytes
+
+    write_bytes(out, data, what="REFI-QDA file")
 
 
 # ---------------------------------------------------------------------------- the project
 
 
-def shipped_text(stored: str, segments: list[dict[str, Any]]) -> tuple[str, list[tuple[int, str]]]:
+def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]]) -> tuple[str, list[tuple[int, str]]]:
     """A transcript as exported: the stored text with 'Speaker: ' before each turn, and where each label went
     (stored offset, label). The importer recognises a text sent back without qualcode.json by this form."""
     inserts: list[tuple[int, str]] = []
@@ -145,20 +149,23 @@ def shipped_text(stored: str, segments: list[dict[str, Any]]) -> tuple[str, list
 class _Text:
     """A transcript as shipped: the text with its speaker labels, and the offset map from the stored text."""
 
-    def __init__(self, stored: str, segments: list[dict[str, Any]]) -> None:
+    def __init__(self, stored: str, segments: Sequence[Mapping[str, Any]]) -> None:
         self.text, self.inserts = shipped_text(stored, segments)
         self.pos = ShippedOffsets(self.inserts)
 
 
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
-                positions: str = UTF16) -> dict[str, Any]:
+                positions: str = UTF16, show_names: bool = False,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
     date), cases with their attributes and their informants' turns, memos where other tools read them. ``coders``
     limits codings and memos to those coders; ``positions`` is what selection positions count: ``"utf16"`` (NVivo,
     ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, QualCoder). They differ only after characters
     outside the Basic Multilingual Plane (emoji).
 
-    Informants' names are never written: a case is named by its id.
+    Informants' names are never written: a case is named by its id. Memos and coding memos are pseudonymised as
+    quotes are (unless ``show_names``): the transcripts travel verbatim because other tools need the exact text,
+    but an evaluator's note about "Ms. Lan's factory" is not part of that text.
     """
     from lxml.builder import ElementMaker
 
@@ -176,13 +183,31 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     names = _unique_names(cb)
 
     transcripts = project.transcripts()
-    segments: dict[str, list[dict[str, Any]]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
+    segments: dict[str, list[Segment]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
     seg_index = {s["id"]: s for segs in segments.values() for s in segs}
     sha = {t["id"]: t["sha256"] for t in transcripts}
-    codings = [c for c in project.codings() if wanted is None or c["coder"] in wanted]
-    memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
+    from qualcode.safety.privacy import Pseudonymiser
+
+    pseudo = Pseudonymiser(project, enabled=not show_names)
+    coding_transcript = {}
+    codings: list[ListedCoding] = []
+    for c in project.codings():
+        if wanted is None or c["coder"] in wanted:
+            coding_transcript[str(c["id"])] = c["transcript"]
+            codings.append({**c, "memo": pseudo(c["memo"], c["transcript"]) if c["memo"] else c["memo"]})
+
+    def memo_transcript(m: Memo) -> str | None:
+        target = str(m["target_id"])
+        if m["target_type"] == "transcript":
+            return target
+        if m["target_type"] == "segment" and target.isdigit() and int(target) in seg_index:
+            return str(seg_index[int(target)]["transcript"])
+        return coding_transcript.get(target) if m["target_type"] == "coding" else None
+
+    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in project.memos()
+             if m["coder"] and (wanted is None or m["coder"] in wanted)]
     coding_ids = {c["id"] for c in codings}
-    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos}
+    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos if m["coder"]}
     files: dict[str, str] = {}
 
     def user(name: str | None) -> str | None:
@@ -266,13 +291,13 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     source_guid = {t["id"]: guid("source", f"{t['id']}:{t['sha256']}") for t in transcripts}
     if cases:
         case_elements = []
-        for c in cases:
-            el = e.Case(guid=case_guid[c["id"]], name=c["id"])
-            if described.get(("case", c["id"])):
-                el.append(e.Description("\n\n".join(described[("case", c["id"])])))
-            for v in values(c["attributes"]):
+        for case in cases:
+            el = e.Case(guid=case_guid[case["id"]], name=case["id"])
+            if described.get(("case", case["id"])):
+                el.append(e.Description("\n\n".join(described[("case", case["id"])])))
+            for v in values(case["attributes"]):
                 el.append(v)
-            for tid in c["transcripts"]:
+            for tid in case["transcripts"]:
                 if tid in source_guid:
                     el.append(e.SourceRef(targetGUID=source_guid[tid]))
             case_elements.append(el)
@@ -281,12 +306,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     # sources
     extension: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
                                  "transcripts": {}, "positions": positions}
-    by_segment: dict[int, list[dict[str, Any]]] = {}
+    by_segment: dict[int, list[ListedCoding]] = {}
     for c in codings:
         by_segment.setdefault(c["segment"], []).append(c)
     n_selections = 0
     source_elements = []
-    for t in transcripts:
+    for done, t in enumerate(transcripts):
+        if progress:
+            progress("writing sources", done, len(transcripts))
         tid = t["id"]
         segs = segments[tid]
         shipped = _Text(project.transcript_text(tid), segs)
@@ -332,7 +359,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             seg_notes = note_refs.get(("segment", str(s["id"])), [])
             if seg_notes:
                 # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
-                authors = sorted({m["coder"] for m in memos if m["target_type"] == "segment"
+                authors = sorted({m["coder"] or "" for m in memos if m["target_type"] == "segment"
                                   and str(m["target_id"]) == str(s["id"])})
                 sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s['id'])}:memo"), name=s["ref"],
                                            startPosition=str(start), endPosition=str(end),
@@ -347,7 +374,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             src.append(v)
         source_elements.append(src)
         extension["transcripts"][g] = {
-            "id": tid, "title": t["title"], "format": t["format"], "source_name": t["source_name"],
+            "id": tid, "title": t["title"], "format": t["format"],
+            "source_name": file_name(t["source_name"]),
             "attributes": t["attributes"], "sha256": sha[tid],
             "labels": [[at, prefix] for at, prefix in shipped.inserts],
             "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]] for s in segs],
@@ -375,17 +403,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     for ref in note_refs.get(("project", "project"), []):
         root.append(e.NoteRef(targetGUID=ref))
 
-    tmp = out.with_name(out.name + ".part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr("project.qde", _write_xml(root))
-            for name, text in files.items():
-                z.writestr(name, text.encode("utf-8"))
-            z.writestr(EXTENSION_MEMBER, json.dumps(extension, ensure_ascii=False, indent=1))
-        tmp.replace(out)
-    except OSError as err:
-        raise QualcodeError(f"cannot write {out} ({err.strerror or err})", hint="choose another folder") from None
+    from qualcode.safeio.output import atomic_output
+
+    with atomic_output(out, what="REFI-QDA file") as tmp, zipfile.ZipFile(tmp, "w",
+                                                                         compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.qde", _write_xml(root))
+        for name, text in files.items():
+            z.writestr(name, text.encode("utf-8"))
+        z.writestr(EXTENSION_MEMBER, json.dumps(extension, ensure_ascii=False, indent=1))
     return {
         "file": str(out),
         "format": "qdpx",

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
-from qualcode.model import Code, Codebook, ParsedTranscript, Turn, Unit
-from qualcode.project_io import ID_SAFE, safe_id
+from qualcode.importing import ID_SAFE, safe_id
+from qualcode.model import Code, Codebook, ParsedTranscript, ProgressFn, Turn, Unit
 from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
 from qualcode.refi.positions import CHARACTERS, UTF16, Choice, Convention, PositionMap, Selection, choose, summarise
 from qualcode.safeio.archive import Archive
+from qualcode.safeio.cleaning import clean, describe, is_clean
 from qualcode.safeio.files import check_size, read_input
 from qualcode.safeio.limits import limits
-from qualcode.safeio.text import clean, describe, is_clean
 from qualcode.store import DB_NAME, Project, now_iso, text_hash
 
 if TYPE_CHECKING:
@@ -218,7 +218,8 @@ def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[s
 # ---------------------------------------------------------------------------- the import
 
 
-def import_refi(project_dir: str | Path, path: str | Path, *, coder: str | None = None) -> dict[str, Any]:
+def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
     """Import a .qdpx or .qdc into the project in ``project_dir`` (created when the folder holds none).
 
     Everything is read and checked before the project is written; the write is one transaction.
@@ -260,7 +261,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str | None 
                 project = Project.create(folder, codebook=codebook, name=package.root.get("name") or None)
             else:
                 project = Project.open(folder)
-            report = _Importer(project, package, codes, coder).run()
+            report = _Importer(project, package, codes, coder, progress).run()
         finally:
             package.close()
         report.update({"file": str(p), "project": str(folder), "created": created})
@@ -292,8 +293,7 @@ def _case_guids(root: Any) -> set[str]:
     return {norm_guid(c.get("guid")) for c in _children(cases, "Case")} if cases is not None else set()
 
 
-def _import_codebook(project: Project, theirs: Codebook, coder: str | None) -> dict[str, Any]:
-    coder = project.resolve_coder(coder)
+def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str, Any]:
     merged, added = _merge_codebooks(project.codebook(), theirs)
     if added:
         project.set_codebook(merged, coder=coder)
@@ -682,11 +682,13 @@ GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid
 
 
 class _Importer:
-    def __init__(self, project: Project, package: _Package, codes: _Codes, coder: str | None) -> None:
+    def __init__(self, project: Project, package: _Package, codes: _Codes, coder: str,
+                 progress: ProgressFn | None = None) -> None:
         self.project = project
+        self.progress = progress
         self.pkg = package
         self.codes = codes
-        self.coder = project.resolve_coder(coder)
+        self.coder = coder
         self.warnings: list[str] = []
         self.skipped: dict[str, int] = {}
         self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0, "sources": 0, "transcripts_added": 0,
@@ -758,7 +760,9 @@ class _Importer:
         # read every source first, so a damaged one fails before anything is written
         ext_sources = self.pkg.extension.get("transcripts", {})
         shipped: _ShippedIndex | None = None
-        for src in text_sources:
+        for done, src in enumerate(text_sources):
+            if self.progress:
+                self.progress("reading sources", done, len(text_sources))
             g = norm_guid(src.get("guid"))
             name = src.get("name") or g
             text = None
@@ -830,7 +834,10 @@ class _Importer:
                 project.set_codebook(merged, coder=self.coder)
                 self.changed = True
             self.counts["codes_added"] = len(added)
-            for src in [*text_sources, *pdf_sources]:
+            sources = [*text_sources, *pdf_sources]
+            for done, src in enumerate(sources):
+                if self.progress:
+                    self.progress("importing sources", done, len(sources))
                 g = norm_guid(src.get("guid"))
                 if g in self.sources:
                     self._import_source(src, g)

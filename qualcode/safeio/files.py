@@ -1,4 +1,5 @@
-"""Reading the files users give and writing the files they ask for, with the same one-line errors everywhere."""
+"""Reading the files users give, within the file-size bound, with the same one-line errors everywhere (writing is
+:mod:`qualcode.safeio.output`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from qualcode.errors import InputError, QualcodeError
+from qualcode.errors import InputError
 from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits
+from qualcode.safeio.output import output_error
+
+__all__ = ["check_size", "output_error", "read_input", "too_big"]
 
 
 def too_big(name: str, size: int, *, what: str = "file", bound: int | None = None) -> InputError:
@@ -80,38 +84,3 @@ def _read_capped(fh: BinaryIO, expected: int, bound: int) -> bytes:
         parts.append(chunk)
         total += len(chunk)
     return b"".join(parts)
-
-
-def output_error(path: str | Path, err: OSError, *, what: str = "file") -> QualcodeError:
-    """A one-line error for an output file that cannot be written (a folder, read-only, a full disk...)."""
-    p = Path(path)
-    if isinstance(err, IsADirectoryError) or p.is_dir():
-        return QualcodeError(f"cannot write {p}: it is a folder", hint=f"give the name of a {what} to write")
-    if isinstance(err, PermissionError):
-        return QualcodeError(f"cannot write {p} (permission denied)",
-                             hint="choose a folder you may write to, or close the file if another program has it open")
-    if isinstance(err, FileNotFoundError):
-        return QualcodeError(f"cannot write {p}: its folder does not exist", hint="create the folder first")
-    return QualcodeError(f"cannot write {p} ({err.strerror or err})", hint="choose another place")
-
-
-def write_output(path: str | Path, data: str | bytes, *, what: str = "file", encoding: str = "utf-8") -> None:
-    """Write an export completely or not at all: to a temporary file beside it (its folder created if needed),
-    then renamed over it. Any failure is one line saying what to do."""
-    p = Path(path)
-    if p.is_dir():
-        raise output_error(p, IsADirectoryError(), what=what)
-    tmp = p.with_name(f".{p.name}.part")
-    try:
-        if isinstance(data, str):
-            data = data.encode(encoding)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-    except OSError as err:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise output_error(p, err, what=what) from None

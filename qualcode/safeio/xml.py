@@ -66,7 +66,7 @@ def check_tree(root: Any, name: str) -> None:
 def clean_tree(root: Any, removed: Counter[str]) -> None:
     """Remove control and non-characters from every text, tail and attribute value of a parsed tree, in place
     (XML 1.0 lets C1 controls and some non-characters through), counting them in ``removed``."""
-    from qualcode.safeio.text import clean, is_clean
+    from qualcode.safeio.cleaning import clean, is_clean
 
     for el in root.iter():
         if el.text and not is_clean(el.text):

@@ -7,14 +7,13 @@ final name, so a crash during a backup never leaves a half-written file that loo
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ConflictError, InputError, ProjectError, QualcodeError
+from qualcode.safeio.database import check_foreign_database
 from qualcode.store import DB_NAME, Project
 
 BACKUP_DIR = "backups"
@@ -49,32 +48,27 @@ def backup_project(project: Project, dest: str | Path | None = None, *, force: b
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"cannot create the folder ({err.strerror or err})", path=str(target.parent)) from None
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    from qualcode.safeio.output import atomic_output
+
     try:
-        dst = sqlite3.connect(tmp)
-    except sqlite3.Error as err:
-        raise InputError(f"cannot write a backup here ({err})", path=str(target)) from None
-    try:
-        with project._lock:  # not inside another of this connection's transactions
-            # one step: a read snapshot of the WAL database, so writers in other processes neither wait nor restart it
-            project.db.backup(dst)
-        # a backup is one self-contained file: no -wal/-shm companions to forget when copying it
-        dst.execute("PRAGMA journal_mode = DELETE")
-        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        counts = _counts(dst)
-        dst.close()
-        if check != "ok":
-            raise ProjectError(f"the backup failed its integrity check ({check})", hint="run 'qualcode doctor'")
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        # written beside the target and renamed when checked: a failed backup never replaces a good one
+        with atomic_output(target, what="backup") as tmp:
+            dst = sqlite3.connect(tmp)
+            try:
+                with project._lock:  # not inside another of this connection's transactions
+                    # one step: a read snapshot of the WAL database, so writers in other processes neither wait nor
+                    # restart it
+                    project.db.backup(dst)
+                # a backup is one self-contained file: no -wal/-shm companions to forget when copying it
+                dst.execute("PRAGMA journal_mode = DELETE")
+                check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+                counts = _counts(dst)
+            finally:
+                dst.close()
+            if check != "ok":
+                raise ProjectError(f"the backup failed its integrity check ({check})", hint="run 'qualcode doctor'")
     except sqlite3.Error as err:
         raise QualcodeError(f"the backup could not be written ({err})", hint="check free disk space") from None
-    finally:
-        with contextlib.suppress(sqlite3.Error):
-            dst.close()
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return {"path": str(target), "bytes": target.stat().st_size, "integrity": "ok", **counts}
 
 
@@ -112,6 +106,12 @@ def restore_backup(backup: str | Path, dest: str | Path) -> dict[str, Any]:
     if check != "ok" or not has_schema:
         conn.close()
         raise InputError("is damaged or not a qualcode backup", path=str(src), hint="try an older backup")
+    try:
+        # a restored project runs whatever the file defines on every later write: only qualcode's own schema
+        check_foreign_database(src, what="backup")
+    except QualcodeError:
+        conn.close()
+        raise
     target.mkdir(parents=True, exist_ok=True)
     out = sqlite3.connect(target / DB_NAME)
     try:

@@ -52,6 +52,7 @@ def run_doctor(path: str | Path, *, fix: bool = False) -> dict[str, Any]:
         checks.append(_foreign_keys(conn))
         checks.extend(_orphans(conn))
         checks.append(_offsets(conn))
+        checks.append(_characters(conn))
         checks.extend(_import_warnings(conn))
         checks.append(_event_log(conn))
         checks.append(_reviews(conn))
@@ -165,6 +166,20 @@ def _import_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         return [_check("import", "ok", "every transcript's speakers have roles; no layout left in the text")]
     return [_check("import", "warning", f"{tid}: {w}", None, transcript=tid)
             for tid, warnings in found.items() for w in warnings]
+
+
+def _characters(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Control and non-characters are removed at import and wherever text is typed; a project made by an older
+    qualcode may still hold some (shown as U+FFFD in the terminal; a merge or restore of it is refused)."""
+    from qualcode.safeio.database import dirty_columns
+
+    found = dirty_columns(conn)
+    if found:
+        listed = ", ".join(f"{where} ({n})" for where, n in found.items())
+        return _check("characters", "warning", f"control or non-characters in {listed}, from an older qualcode",
+                      "import those transcripts again (the import removes them) and edit those memos, names or "
+                      "attributes", count=sum(found.values()))
+    return _check("characters", "ok", "no control or non-characters in the project's text")
 
 
 def _offsets(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
+from qualcode.speakers import GENERIC_LABEL
 
 __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "madam", "madame", "sir", "mister", "anh", "chị", "chi",
           "ông", "bà"}
-# speaker labels that are placeholders, not names (P1, Participant 2, Speaker 3, R1, A, B)
-GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown)?"
-                           r"\s*[-_ ]?\s*\d*[a-z]?$", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -39,13 +37,35 @@ MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace 
 # ---------------------------------------------------------------------------------------------- pseudonyms
 
 
+#: What an export shows for a person it cannot name: a third party, an informant named in someone else's interview
+#: (their id would tell every reader who advised whom), anyone the pseudonymiser cannot tell apart.
+NEUTRAL = "[name]"
+NAMES_SETTING = "third_party_names"
+# English words that are also name syllables: written in lower case they are the word, not the name
+_COMMON_LOWER = {"long", "son", "can", "man", "tan", "hang", "hung", "dung", "ban", "bang", "bin", "lam", "van", "yen",
+                 "kim", "pam", "sun", "thu", "tam", "tin", "ton", "toan", "may", "mine", "will", "rose", "grace",
+                 "hope", "joy", "mark", "bill", "john", "the", "and", "for", "not", "all", "but", "one", "two"}
+# the shape of one Vietnamese syllable, accents folded: "Thanh", "Phong", "Hoa" (a place-name part), not "Monday"
+_VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+                          r"(?:uye|uya|uyu|ieu|yeu|uoi|uou|oai|oay|oeo|uay|uy|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|"
+                          r"ua|ue|ui|uo|ya|ye|[aeiouy])(?:ch|ng|nh|[cmnptiouy])?$")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$", re.IGNORECASE)
+TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam|Sir)\b\.?[ \u00a0]+"
+                    r"(?:[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*)(?:[ \u00a0]+[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*){0,2}")
+
+
 @dataclass(eq=False)
 class Person:
-    """Someone whose name must not appear in an export."""
+    """Someone whose name must not appear in an export.
+
+    ``kind`` is ``informant``, ``interviewer``, ``speaker`` (a named speaker with no case) or ``third`` (someone
+    mentioned, from the project's name list). Informants' and speakers' pseudonyms hold only in their own
+    transcripts; elsewhere they become :data:`NEUTRAL`."""
 
     pseudonym: str
     names: list[str] = field(default_factory=list)
     transcripts: set[str] = field(default_factory=set)
+    kind: str = "informant"
 
     def parts(self) -> set[str]:
         return {w for n in self.names for w in _name_words(n)}
@@ -66,6 +86,22 @@ class Person:
     def full_keys(self) -> set[tuple[str, ...]]:
         return {tuple(_name_words(n)) for n in self.names if len(_name_words(n)) > 1}
 
+    def shown_as(self, transcript: str | None) -> str:
+        """The pseudonym in this transcript: an informant's id only where they spoke, never elsewhere."""
+        if self.kind in ("informant", "speaker") and (transcript is None or transcript not in self.transcripts):
+            return NEUTRAL
+        return self.pseudonym
+
+
+@dataclass
+class Replacement:
+    """One identifier found in a text: where, what replaces it, and what kind of identifier it is."""
+
+    start: int
+    end: int
+    replacement: str
+    kind: str
+
 
 def _sentence_start(text: str, pos: int) -> bool:
     before = text[:pos].rstrip()
@@ -73,7 +109,8 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 def _name_words(name: str) -> list[str]:
-    words = [fold(w) for w in WORD.findall(name)]
+    words = [fold(_POSSESSIVE.sub("", w)) for w in WORD.findall(name)]
+    words = [w for w in words if w]
     # a leading title is not part of the name ("Ms. Hoa"), but "Anh" is also a given name ("Bui Duc Anh")
     while len(words) > 1 and words[0] in TITLES:
         words = words[1:]
@@ -87,23 +124,38 @@ def _looks_like_name(label: str) -> bool:
         and bool(_name_words(label))
 
 
-class Pseudonymiser:
-    """Replace informants' and interviewers' names, e-mail addresses and phone numbers in quote text.
+def _vietnamese_word(word: str) -> bool:
+    """A syllable that can be half of a Vietnamese place name ("Thanh" of "Thanh Hoa", "Phong" of "Hai Phong")."""
+    return bool(_VI_SYLLABLE.match(fold(word))) or (not word.isascii() and word.isalpha())
 
-    Informants become ``[informant KII-03]`` (their case id), interviewers ``[interviewer 1]``, other people
-    ``[person N]``, numbered in order of first appearance so a pseudonym is stable across one export.
-    With ``enabled=False`` text is returned unchanged (the user asked for names).
+
+_KIND = {"informant": "informant name", "interviewer": "interviewer name", "speaker": "speaker name",
+         "third": "third party"}
+
+
+class Pseudonymiser:
+    """Replace people's names, e-mail addresses and phone numbers in text an export shows.
+
+    Informants become ``[informant KII-03]`` (their case id) in their own transcript and ``[name]`` anywhere else
+    (an informant named in another interview must not be linked to theirs); interviewers ``[interviewer 1]``;
+    people of the project's name list their placeholder (``[name]`` unless the user set a role); anyone else whose
+    name is known, or who is named with a title ("Mr. Khanh"), ``[name]``. Names are found in any case ("PHUC",
+    "phuc" unless it is an ordinary word), with a possessive ("Phuc's team" -> "[name]'s team"), next to other
+    capitalised words ("I told Phuc Monday"), but not inside a place name ("Thanh Hoa", "Hai Phong", the case
+    sheet's locations). With ``enabled=False`` text is returned unchanged (the user asked for names).
     """
 
     def __init__(self, project: Project | None = None, *, people: Iterable[Person] = (), enabled: bool = True,
-                 use_ner: bool = True) -> None:
+                 use_ner: bool = True, places: Iterable[str] = ()) -> None:
         self.enabled = enabled
         self.people: list[Person] = list(people)
-        self._others: dict[str, str] = {}
         self._nlp: Any = None
         self._ner_checked = not use_ner
+        place_names = list(places)
         if project is not None:
             self.people.extend(_people_of(project))
+            place_names.extend(_places_of(project))
+        self._places = {tuple(_name_words(p)) for p in place_names if len(_name_words(p)) > 1}
         self._index()
 
     def _index(self) -> None:
@@ -119,69 +171,123 @@ class Pseudonymiser:
         return self.apply(text, transcript)
 
     def apply(self, text: str, transcript: str | None = None) -> str:
-        """The text with every known name, e-mail address and phone number replaced."""
+        """The text with every known name, titled name, e-mail address and phone number replaced."""
         if not self.enabled or not text:
             return text
-        if "@" in text:
-            text = EMAIL.sub("[email]", text)
-        if any(c.isdigit() for c in text):
-            text = PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group()) >= 9 else m.group(), text)
-        text = self._names(text, transcript)
-        return self._ner(text)
+        return self.replace(text, self.find(text, transcript))
 
-    def _names(self, text: str, transcript: str | None) -> str:
-        tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
-        keys = [fold(w) for _, _, w in tokens]
-        if not any(k in self._by_part for k in keys):
-            return text
-        out: list[str] = []
-        pos = 0
-        i = 0
-        n = len(tokens)
-        while i < n:
-            start, end, word = tokens[i]
-            title_start = None
-            j = i
-            if keys[i] in TITLES and i + 1 < n and re.fullmatch(r"\.?\s+", text[end:tokens[i + 1][0]]) \
-                    and keys[i + 1] in self._by_part and tokens[i + 1][2][:1].isupper():
-                title_start, j = start, i + 1
-            if keys[j] not in self._by_part or not tokens[j][2][:1].isupper():
-                i += 1
-                continue
-            # the longest run of known name parts separated only by spaces ("Nguyen Thi Hoa", "Hoa")
-            k = j
-            while k + 1 < n and keys[k + 1] in self._by_part and tokens[k + 1][2][:1].isupper() \
-                    and text[tokens[k][1]:tokens[k + 1][0]] in (" ", "\u00a0"):
-                k += 1
-            run = tuple(keys[j:k + 1])
-            if title_start is None and len(run) == 1 and not self._bare_ok(text, tokens, keys, j):
-                i += 1
-                continue
-            pseudonym = self._resolve(run, transcript)
-            out.append(text[pos:title_start if title_start is not None else tokens[j][0]])
-            out.append(pseudonym)
-            pos = tokens[k][1]
-            i = k + 1
+    @staticmethod
+    def replace(text: str, found: list[Replacement]) -> str:
+        out, pos = [], 0
+        for r in found:
+            out.append(text[pos:r.start])
+            out.append(r.replacement)
+            pos = r.end
         out.append(text[pos:])
         return "".join(out)
 
+    def find(self, text: str, transcript: str | None = None) -> list[Replacement]:
+        """Every identifier in ``text`` (non-overlapping, in order), with what an export shows instead."""
+        found: list[Replacement] = []
+        if "@" in text:
+            found += [Replacement(m.start(), m.end(), "[email]", "e-mail address") for m in EMAIL.finditer(text)]
+        if any(c.isdigit() for c in text):
+            found += [Replacement(m.start(), m.end(), "[phone]", "phone number") for m in PHONE.finditer(text)
+                      if sum(c.isdigit() for c in m.group()) >= 9]
+        found = _merge(found, self._names(text, transcript))
+        found = _merge(found, self._titled(text))
+        return _merge(found, self._ner(text))
+
+    def _titled(self, text: str) -> list[Replacement]:
+        """A title followed by capitalised words names a person even when nobody listed them ("Mr. Khanh")."""
+        out = []
+        for m in TITLED.finditer(text):
+            end = m.end()
+            poss = _POSSESSIVE.search(m.group())
+            if poss:
+                end -= len(poss.group())
+            out.append(Replacement(m.start(), end, NEUTRAL, "unknown name"))
+        return out
+
+    def _names(self, text: str, transcript: str | None) -> list[Replacement]:
+        tokens = []
+        for m in WORD.finditer(text):
+            word = m.group()
+            core = _POSSESSIVE.sub("", word) if len(word) > 2 else word
+            tokens.append((m.start(), m.start() + len(core), core))
+        keys = [fold(w) for _, _, w in tokens]
+        if not any(k in self._by_part for k in keys):
+            return []
+        protected = self._place_tokens(keys)
+        out: list[Replacement] = []
+        i, n = 0, len(tokens)
+
+        def known(x: int) -> bool:
+            return keys[x] in self._by_part and x not in protected
+
+        while i < n:
+            start = tokens[i][0]
+            title_start = None
+            j = i
+            if keys[i] in TITLES and i + 1 < n and re.fullmatch(r"\.?[ \u00a0]+", text[tokens[i][1]:tokens[i + 1][0]]) \
+                    and known(i + 1):
+                title_start, j = start, i + 1
+            if not known(j):
+                i += 1
+                continue
+            cap = tokens[j][2][:1].isupper()
+            # the longest run of known name parts separated only by spaces ("Nguyen Thi Hoa", "Hoa")
+            k = j
+            while k + 1 < n and known(k + 1) and tokens[k + 1][2][:1].isupper() == cap \
+                    and text[tokens[k][1]:tokens[k + 1][0]] in (" ", "\u00a0"):
+                k += 1
+            run = tuple(keys[j:k + 1])
+            if title_start is None:
+                if not cap and not (len(run) > 1 and run in self._full):
+                    # lower case: a full name, or a lone name part that is no ordinary English word
+                    if len(run) > 1 or len(keys[j]) < MIN_BARE or keys[j] in _COMMON_LOWER:
+                        i += 1
+                        continue
+                elif cap and len(run) == 1 and not self._bare_ok(text, tokens, keys, j):
+                    i += 1
+                    continue
+            person = self._resolve(run, transcript)
+            shown = person.shown_as(transcript) if person is not None else NEUTRAL
+            kind = _KIND.get(person.kind, "person name") if person is not None else "person name"
+            out.append(Replacement(title_start if title_start is not None else tokens[j][0], tokens[k][1], shown,
+                                   kind))
+            i = k + 1
+        return out
+
+    def _place_tokens(self, keys: list[str]) -> set[int]:
+        """Tokens that belong to a place name the project knows ("Hai Phong" while Hai is someone's name)."""
+        out: set[int] = set()
+        for place in self._places:
+            size = len(place)
+            for x in range(len(keys) - size + 1):
+                if tuple(keys[x:x + size]) == place:
+                    out.update(range(x, x + size))
+        return out
+
     def _bare_ok(self, text: str, tokens: list[tuple[int, int, str]], keys: list[str], j: int) -> bool:
-        """A lone name part is a name unless it is part of another proper noun ("Hai Phong", "Thanh Hoa")."""
+        """A lone capitalised name part is a name unless it is part of another proper noun: a neighbour that is
+        half of a Vietnamese place name ("Thanh Hoa", "Hai Phong"). An English word next to it ("Phuc Monday",
+        "Lan Company") does not make it a place."""
         if len(tokens[j][2]) < MIN_BARE:
             return False
         for nb in (j - 1, j + 1):
             if 0 <= nb < len(tokens):
                 a, b = sorted((nb, j))
                 gap = text[tokens[a][1]:tokens[b][0]]
-                if gap == " " and tokens[nb][2][:1].isupper() and keys[nb] not in self._by_part \
-                        and keys[nb] not in TITLES and len(tokens[nb][2]) > 1 \
+                word = tokens[nb][2]
+                if gap == " " and word[:1].isupper() and keys[nb] not in self._by_part and keys[nb] not in TITLES \
+                        and len(word) > 1 and _vietnamese_word(word) \
                         and not (nb < j and _sentence_start(text, tokens[nb][0])):
-                    # "Thanh Hoa", "Hai Phong": part of another proper noun, unless the neighbour is only
-                    # capitalised because it starts a sentence ("Then Minh left")
                     return False
         return True
 
-    def _resolve(self, run: tuple[str, ...], transcript: str | None) -> str:
+    def _resolve(self, run: tuple[str, ...], transcript: str | None) -> Person | None:
+        """The one person a run of name parts names, or None when it is ambiguous or nobody's full name."""
         candidates = self._full.get(run) if len(run) > 1 else None
         if not candidates:
             sets = [set(self._by_part.get(p, [])) for p in run]
@@ -195,17 +301,9 @@ class Pseudonymiser:
             local = [p for p in candidates if transcript in p.transcripts]
             if local:
                 candidates = local
-        unique = {p.pseudonym for p in candidates}
-        if len(unique) == 1:
-            return next(iter(unique))
-        return self._other(" ".join(run))
+        return candidates[0] if len({id(p) for p in candidates}) == 1 else None
 
-    def _other(self, key: str) -> str:
-        if key not in self._others:
-            self._others[key] = f"[person {len(self._others) + 1}]"
-        return self._others[key]
-
-    def _ner(self, text: str) -> str:
+    def _ner(self, text: str) -> list[Replacement]:
         """PERSON entities from a trained spaCy pipeline, when one is installed (never downloaded)."""
         if not self._ner_checked:
             self._ner_checked = True
@@ -221,20 +319,45 @@ class Pseudonymiser:
             except Exception:  # no usable pipeline: the known-name heuristic is all we have
                 self._nlp = None
         if self._nlp is None:
-            return text
-        doc = self._nlp(text)
-        out, pos = [], 0
-        for ent in doc.ents:
-            if ent.label_ == "PERSON" and "[" not in ent.text:
-                out.append(text[pos:ent.start_char])
-                out.append(self._other(fold(ent.text)))
-                pos = ent.end_char
-        out.append(text[pos:])
-        return "".join(out)
+            return []
+        return [Replacement(ent.start_char, ent.end_char, NEUTRAL, "person name") for ent in self._nlp(text).ents
+                if ent.label_ == "PERSON"]
 
     def known_names(self) -> list[str]:
         """Every name this pseudonymiser replaces (for checks and tests)."""
         return sorted({n for p in self.people for n in p.names})
+
+
+def _merge(first: list[Replacement], more: list[Replacement]) -> list[Replacement]:
+    """``first`` plus the replacements of ``more`` that overlap none of them, in text order."""
+    taken = sorted(first, key=lambda r: r.start)
+    for r in more:
+        if not any(r.start < t.end and t.start < r.end for t in taken):
+            taken.append(r)
+    return sorted(taken, key=lambda r: r.start)
+
+
+def third_parties(project: Project) -> list[dict[str, Any]]:
+    """The project's name list: people mentioned in the transcripts who are not informants (``name``, ``as``)."""
+    import json
+
+    try:
+        data = json.loads(project.setting(NAMES_SETTING) or "[]")
+    except ValueError:
+        return []
+    return [d for d in data if isinstance(d, dict) and d.get("name")]
+
+
+def _places_of(project: Project) -> list[str]:
+    """Place and organisation names of the case sheet: a name part inside one ("Hai Phong") is not a person."""
+    out = set()
+    for attrs in [c["attributes"] for c in project.cases()] + [t["attributes"] for t in project.transcripts()]:
+        for key in ("location", "province", "city", "district", "organisation"):
+            value = str(attrs.get(key) or "")
+            for part in re.split(r"[;,/()]", value):
+                if len(part.split()) > 1:
+                    out.add(part.strip())
+    return sorted(out)
 
 
 def _people_of(project: Project) -> list[Person]:
@@ -256,7 +379,7 @@ def _people_of(project: Project) -> list[Person]:
                     p.names.append(name)
                 p.transcripts.add(transcript)
                 return
-        p = Person("", [name], {transcript})
+        p = Person("", [name], {transcript}, kind="interviewer")
         interviewers[key] = p
 
     for t in project.transcripts():
@@ -278,7 +401,7 @@ def _people_of(project: Project) -> list[Person]:
             if not is_interviewer_label(label):
                 interviewer(label, sp["transcript_id"])
         else:
-            p = people.setdefault(f"label:{fold(label)}", Person(""))
+            p = people.setdefault(f"label:{fold(label)}", Person("", kind="speaker"))
             p.names.append(label)
             p.transcripts.add(sp["transcript_id"])
     for n, p in enumerate(sorted(interviewers.values(), key=lambda p: fold(p.names[0])), start=1):
@@ -286,7 +409,11 @@ def _people_of(project: Project) -> list[Person]:
     others = [p for k, p in sorted(people.items()) if k.startswith("label:")]
     for n, p in enumerate(others, start=1):
         p.pseudonym = f"[speaker {n}]"
-    return [p for p in people.values() if p.names] + list(interviewers.values())
+    named = [p for p in people.values() if p.names] + list(interviewers.values())
+    for entry in third_parties(project):
+        shown = str(entry.get("as") or "").strip()
+        named.append(Person(f"[{shown.strip('[]')}]" if shown else NEUTRAL, [str(entry["name"])], kind="third"))
+    return named
 
 
 def speaker_label(segment: Mapping[str, Any], *, show_names: bool = False) -> str:
@@ -302,3 +429,95 @@ def speaker_label(segment: Mapping[str, Any], *, show_names: bool = False) -> st
     if segment.get("case"):
         return f"[informant {segment['case']}]"
     return "Speaker"
+
+
+_ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:[\\/]|\\\\)")
+
+
+def redact_events(project: Project, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The event log as ``qualcode log`` shows it without ``--show-names``: informants' names in case states
+    withheld, every text (memos, statements, quotes, settings such as the name list) pseudonymised, and paths of
+    the machine a file was imported from cut to the file name."""
+    from qualcode.store import file_name
+
+    pseudo = Pseudonymiser(project)
+
+    def clean(value: Any, key: str | None, entity: str) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v, k, entity) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v, key, entity) for v in value]
+        if isinstance(value, str):
+            if key == "name" and entity == "case":
+                return "[name withheld]" if value else value
+            if _ABSOLUTE.match(value) and "\n" not in value:
+                value = file_name(value)
+            if key in ("source", "source_name", "file"):
+                spaced = re.sub(r"[-_.]+", " ", value)
+                return "[file name withheld]" if pseudo.find(spaced) else value
+            return pseudo(value)
+        return value
+
+    return [{**ev, "entity_id": clean(ev.get("entity_id"), "entity_id", ev["entity"]),
+             "before": clean(ev.get("before"), None, ev["entity"]),
+             "after": clean(ev.get("after"), None, ev["entity"])} for ev in events]
+
+
+def shown_speaker(segment: Mapping[str, Any]) -> str | None:
+    """A turn's speaker label as listings show it without ``--show-names``: placeholders and roles ('P2',
+    'Interviewer', 'Speaker 1') as they are, a label that is a name as the speaker's pseudonym."""
+    label = segment.get("speaker")
+    if not label:
+        return label
+    clean = str(label).strip().strip("[]").rstrip(":").strip()
+    from qualcode.store import is_interviewer_label
+
+    if GENERIC_LABEL.match(clean) or is_interviewer_label(clean):
+        return str(label)
+    # an informant's label is shown as their pseudonym whatever it looks like: "Hang's iPhone" names her too
+    if segment.get("case") or _looks_like_name(clean):
+        return speaker_label(segment)
+    return str(label)
+
+
+def set_third_parties(project: Project, *, coder: str, add: Iterable[str] = (), remove: Iterable[str] = (),
+                      shown_as: str | None = None) -> list[dict[str, Any]]:
+    """Change the project's name list: people mentioned in transcripts who are not informants (a factory's
+    adviser, a ministry official named in passing). Exports show them as ``[name]``, or as ``shown_as`` ("the
+    chamber's adviser"). A name listed again gets the new placeholder. Logged (the log hides the names)."""
+    import json
+
+    from qualcode.errors import NotFoundError, QualcodeError
+
+    entries = {fold(" ".join(_name_words(d["name"]))): d for d in third_parties(project)}
+    for name in add:
+        name = " ".join(str(name).split())
+        if not _name_words(name):
+            raise QualcodeError(f"'{name}' holds no name to look for", hint="give the name as it is written")
+        entry = {"name": name}
+        if shown_as and shown_as.strip().strip("[]"):
+            entry["as"] = shown_as.strip().strip("[]")
+        entries[fold(" ".join(_name_words(name)))] = entry
+    for name in remove:
+        key = fold(" ".join(_name_words(str(name))))
+        if key not in entries:
+            raise NotFoundError(f"'{name}' is not on the name list", hint="see 'qualcode names list --show-names'")
+        del entries[key]
+    data = sorted(entries.values(), key=lambda d: fold(d["name"]))
+    project.set_setting(NAMES_SETTING, json.dumps(data, ensure_ascii=False), coder=coder)
+    return data
+
+
+def read_name_file(path: str) -> list[tuple[str, str | None]]:
+    """A name list file: one person per line, optionally ``name,placeholder`` (CSV; a header 'name' is skipped)."""
+    import csv
+    import io
+
+    from qualcode.textfile import read_user_text
+
+    out: list[tuple[str, str | None]] = []
+    for row in csv.reader(io.StringIO(read_user_text(path))):
+        if not row or not row[0].strip() or row[0].strip().lstrip("#").lower() == "name" or row[0].startswith("#"):
+            continue
+        out.append((row[0].strip(), row[1].strip() if len(row) > 1 and row[1].strip() else None))
+    return out

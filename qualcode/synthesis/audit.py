@@ -22,14 +22,17 @@ def _problem(severity: str, check: str, message: str, **extra: Any) -> dict[str,
     return {"severity": severity, "check": check, "message": message, **extra}
 
 
-def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str, Any]:
+def audit(project: Project, *, finding_ids: list[str] | None = None, show_names: bool = False) -> dict[str, Any]:
     """Check every finding (or those named). Returns ``{"ok", "errors", "warnings", "findings": [{"id", "problems"}],
-    "rule"}``; ``ok`` is False when any problem is an error."""
+    "rule"}``; ``ok`` is False when any problem is an error. Statements and quotes in the report are pseudonymised
+    unless ``show_names``: ``audit --json`` is often pasted into a review."""
+    from qualcode.safety.privacy import Pseudonymiser
     from qualcode.synthesis.findings import list_findings, require_finding
     from qualcode.synthesis.reconciled import reconcile
     from qualcode.synthesis.triangulation import describe_event, finding_triangulation, load_rule
     from qualcode.teams.adjudicate import adjudications
 
+    pseudo = Pseudonymiser(project, enabled=not show_names)
     rule = load_rule(project)
     recon = reconcile(project)
     decisions = {(a["segment"], a["code"]): a for a in adjudications(project)} if recon.omitted else {}
@@ -71,16 +74,18 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
             now = texts[key][c["start"]:c["end"]]
             if now != link["quote"] or now != c["text"]:
                 problems.append(_problem("error", "quote_changed", f"the quote of {where} no longer matches its"
-                                         " transcript verbatim; check the passage and re-link it",
-                                         ref=link["segment_ref"], coding=c["id"], linked_quote=link["quote"],
-                                         transcript_text=now))
+                                         " transcript verbatim; check the passage and re-link it (qualcode findings"
+                                         f" link {f['id']} --coding {c['id']})",
+                                         ref=link["segment_ref"], coding=c["id"],
+                                         linked_quote=pseudo(link["quote"], c["transcript"]),
+                                         transcript_text=pseudo(now, c["transcript"])))
             if c["status"] == "needs_review":
                 problems.append(_problem("warning", "needs_review", f"evidence {where} was re-anchored and needs"
                                          " review", ref=c["ref"], coding=c["id"]))
             state = recon.state(c["segment"], c["code"])
             if state == "omitted":
                 d = decisions.get((c["segment"], c["code"]), {})
-                why = f": {d['note']}" if d.get("note") else ""
+                why = f": {pseudo(d['note'], c['transcript'])}" if d.get("note") else ""
                 problems.append(_problem("error", "adjudicated_out", f"evidence {where} was decided --omit in"
                                          f" adjudication by {d.get('coder') or '?'}{why}; the passage does not carry"
                                          f" the code, so it supports nothing: unlink it (qualcode findings unlink"
@@ -119,10 +124,11 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
                                          + (", ".join(t["silent_groups"]) or "none")))
             if len(support) >= 1 and t["events"] == 1:
                 only = t["event_list"][0]
+                why = (": its participants heard each other, so it counts once" if only["participants"] > 1
+                       else "")
                 problems.append(_problem("warning", "one_event", "all supporting evidence comes from one"
-                                         f" data-collection event, {describe_event(only)}: its participants heard"
-                                         " each other, so it counts once; look for the same view in another"
-                                         " interview or discussion", event=only["id"]))
+                                         f" data-collection event, {describe_event(only)}{why}; look for the same"
+                                         " view in another interview or discussion", event=only["id"]))
             coders = {c["coder"] for _, c in support}
             if len(support) >= 1 and len(coders) == 1:
                 problems.append(_problem("warning", "one_coder", f"all supporting evidence was coded by one coder"
@@ -133,7 +139,7 @@ def audit(project: Project, *, finding_ids: list[str] | None = None) -> dict[str
                                          " finding", groups=t["divergent_groups"]))
         for cited in f["documents"]:
             problems.append(_cited_not_coded(f["id"], cited, documents))
-        report.append({"id": f["id"], "criterion": f["criterion"], "statement": f["statement"],
+        report.append({"id": f["id"], "criterion": f["criterion"], "statement": pseudo(f["statement"]),
                        "strength": t["strength"], "problems": problems})
     errors = sum(1 for f in report for p in f["problems"] if p["severity"] == "error")
     warnings = sum(1 for f in report for p in f["problems"] if p["severity"] == "warning")

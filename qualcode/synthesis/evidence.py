@@ -53,7 +53,7 @@ def load_evidence(
         SELECT c.id AS coding, c.segment_id AS segment, c.code_id AS code, cd.name AS code_name,
                cd.criterion_id AS criterion, cd.parent_id AS parent, k.name AS coder, c.created, c.source, c.score,
                c.model_version, c.status, c.memo, s.transcript_id AS transcript, s.idx, s.turn, s.speaker,
-               s.start, s.end, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
+               s.start, s.end, s.t_start, s.text, coalesce(sp.role, 'unknown') AS role, sp.case_id AS case_id,
                t.attributes AS t_attrs, cs.attributes AS c_attrs, t.kind, t.title AS source_title, s.page,
                s.page_label, s.heading, coalesce(t.record, json_extract(v.metadata, '$.record'), 'verbatim') AS record
         FROM codings c
@@ -178,7 +178,7 @@ def criteria(project: Project) -> list[dict[str, Any]]:
         if crit is not None:
             data = json.loads(row["data"] or "{}")
             crit["codes"].append({"id": row["id"], "name": row["name"], "parent": row["parent_id"],
-                                  "questions": data.get("questions", [])})
+                                  "questions": data.get("questions", []), "indicators": data.get("indicators", [])})
     return out
 
 
@@ -186,3 +186,20 @@ def ref_sort_key(ref: str) -> tuple[str, int]:
     """Sort key of a reference TRANSCRIPT:N: transcript, then unit number (so KII-01:10 comes after KII-01:9)."""
     tid, _, n = ref.rpartition(":")
     return (tid, int(n) if n.isdigit() else 0)
+
+
+def timestamp(seconds: float | None) -> str:
+    """``00:12:30`` for a time into a recording (hours always shown, so every reference reads alike); "" if unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def reference(transcript: str, first: int, last: int | None = None, seconds: float | None = None) -> str:
+    """How every export names a passage: ``KII-04:14`` (one unit), ``KII-04:14-16`` (units 14 to 16 of one turn),
+    followed by the time into the recording where it is known: ``KII-04:14-16, 00:12:30``. The part before the comma
+    is what ``qualcode segments`` and ``findings link --segment`` read."""
+    text = f"{transcript}:{first}" + (f"-{last}" if last is not None and last != first else "")
+    stamp = timestamp(seconds)
+    return f"{text}, {stamp}" if stamp else text

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ConflictError, InputError, NotFoundError, QualcodeError
-from qualcode.safeio.text import clean
+from qualcode.safeio.cleaning import clean
 
 if TYPE_CHECKING:
+    from qualcode.model import Citation
+    from qualcode.safeio.output import Confirm
     from qualcode.store import Project
 
 STANCES = ("supports", "contradicts")
@@ -37,6 +40,7 @@ def _row(project: Project, finding_id: str) -> dict[str, Any] | None:
         return None
     d = dict(row)
     d["documents"] = json.loads(d["documents"] or "[]")
+    d["key_quotes"] = json.loads(d.get("key_quotes") or "[]")
     d["criterion"] = d.pop("criterion_id")
     d["code"] = d.pop("code_id")
     return d
@@ -134,7 +138,7 @@ def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str
 
 
 def _resolve_codings(project: Project, *, coding: int | None, segment: str | None, code: str | None,
-                     coder_filter: str | None, criterion: str) -> list[dict[str, Any]]:
+                     coder_filter: str | None, criterion: str) -> Sequence[Mapping[str, Any]]:
     if coding is not None:
         found = _codings_by_id(project, [coding])
         if not found:
@@ -143,14 +147,14 @@ def _resolve_codings(project: Project, *, coding: int | None, segment: str | Non
     if segment is None:
         raise QualcodeError("say which evidence to link", hint="pass --coding N, or --segment TRANSCRIPT:N [--code ID]")
     seg_id = project.resolve_segment(segment)
-    found = project.codings(segment=seg_id, code=code, coder=coder_filter)
+    listed = project.codings(segment=seg_id, code=code, coder=coder_filter)
     if code is None:
-        found = [c for c in found if c["criterion"] == criterion] or found
-    if not found:
+        listed = [c for c in listed if c["criterion"] == criterion] or listed
+    if not listed:
         what = f"code '{code}'" if code else "any code"
         raise NotFoundError(f"segment {segment} has no coding with {what}",
                             hint="code the passage first ('qualcode codings add') or pick another")
-    return found
+    return listed
 
 
 def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
@@ -170,13 +174,20 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
                                    criterion=finding["criterion"])
         added = []
         for c in codings:
+            seg = project.segment(c["segment"])
             exists = _stored_link(project, finding_id, c["id"])
             if exists:
-                if exists["stance"] == stance:
+                if exists["stance"] != stance:
+                    raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as"
+                                        f" '{exists['stance']}'", hint=f"unlink it first: qualcode findings unlink"
+                                                                       f" {finding_id} --coding {c['id']}")
+                if exists["quote"] == seg["text"] and exists["ref"] == seg["ref"]:
                     continue
-                raise ConflictError(f"coding {c['id']} is already linked to {finding_id} as '{exists['stance']}'",
-                                    hint=f"unlink it first: qualcode findings unlink {finding_id} --coding {c['id']}")
-            seg = project.segment(c["segment"])
+                # the passage changed since it was linked (the audit says 'quote_changed'): linking it again
+                # takes the passage as it reads now, which is what the audit asks for
+                project.db.execute("DELETE FROM finding_evidence WHERE id = ?", (exists["id"],))
+                project.log_event("finding.unlink", "finding", finding_id, coder=coder, before=exists)
+                note = exists["note"] if note is None else note
             if seg["role"] == "interviewer":
                 raise QualcodeError(f"{seg['ref']} is an interviewer's turn, not evidence", hint="link the answer")
             ts = _now()
@@ -188,7 +199,7 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
             )
             link = _link_row(project, int(cur.lastrowid or 0))
             project.log_event("finding.link", "finding", finding_id, coder=coder, after=link)
-            added.append(link)
+            added.append({**link, "relinked": exists is not None, "was": exists["quote"] if exists else None})
         project.db.execute("UPDATE findings SET updated = ? WHERE id = ?", (_now(), finding_id))
     return added
 
@@ -239,6 +250,49 @@ def cite_document(project: Project, finding_id: str, document: str, *, coder: st
     return after
 
 
+def set_key_quotes(project: Project, finding_id: str, refs: list[str], *, coder: str) -> dict[str, Any]:
+    """Choose the quotes the report chapter shows for a finding, in order: passages among its evidence, by reference
+    (``KII-07:36``; a range or a time after a comma, as exports print them, is read too). An empty list goes back to
+    the automatic choice (the strongest distinct passages, one per stakeholder group first)."""
+    with project.transaction():
+        before = require_finding(project, finding_id)
+        linked: dict[str, str] = {}
+        for link in evidence_links(project, finding_id):
+            for ref in (link["ref"], _current_ref(project, link["coding"])):
+                if ref:
+                    linked.setdefault(ref, ref)
+        chosen: list[str] = []
+        for raw in refs:
+            ref = key_ref(raw)
+            if ref not in linked:
+                raise NotFoundError(f"{raw} is not evidence of {finding_id}",
+                                    hint=f"link it first (qualcode findings link {finding_id} --segment {ref}) or see"
+                                         f" 'qualcode findings show {finding_id}'")
+            if ref not in chosen:
+                chosen.append(ref)
+        project.db.execute("UPDATE findings SET key_quotes = ?, updated = ? WHERE id = ?",
+                           (json.dumps(chosen, ensure_ascii=False), _now(), finding_id))
+        after = _row(project, finding_id)
+        project.log_event("finding.update", "finding", finding_id, coder=coder, before=before, after=after)
+    assert after is not None
+    return after
+
+
+def key_ref(text: str) -> str:
+    """``KII-07:36`` from what a user may paste: ``KII-07:36``, ``KII-07:36-38`` (the first unit of a range) or
+    ``KII-07:36, 00:05:12`` (the reference with its time, as exports print it)."""
+    ref = str(text).split(",")[0].strip()
+    tid, sep, units = ref.rpartition(":")
+    if sep and "-" in units:
+        ref = f"{tid}:{units.split('-')[0]}"
+    return ref
+
+
+def _current_ref(project: Project, coding_id: int) -> str | None:
+    found = _codings_by_id(project, [coding_id])
+    return found[0]["ref"] if found else None
+
+
 # ---------------------------------------------------------------------------------------------- undo and redo
 
 
@@ -266,14 +320,15 @@ def _is_link_state(state: dict[str, Any]) -> bool:
 # What makes a stored finding or link the one an event logged: if any of these changed since, someone else's
 # later work would be overwritten or deleted, so undo and redo refuse. (``updated`` is left out: linking evidence
 # touches it without changing the finding.)
-FINDING_KEYS = ("created", "created_by", "statement", "criterion", "code", "documents")
+FINDING_KEYS = ("created", "created_by", "statement", "criterion", "code", "documents", "key_quotes")
 LINK_KEYS = ("finding", "coding", "stance", "note", "linked", "linked_by")
 
 
 def _changed_since(present: dict[str, Any] | None, logged: dict[str, Any] | None, keys: tuple[str, ...]) -> bool:
     if present is None or logged is None:
         return present is not logged
-    return any(present.get(k) != logged.get(k) for k in keys)
+    # a state logged before a key existed (key_quotes) cannot have changed it
+    return any(present.get(k) != logged.get(k) for k in keys if k in logged)
 
 
 def _stored_link(project: Project, finding_id: str, coding_id: Any) -> dict[str, Any] | None:
@@ -338,14 +393,15 @@ def _apply_finding_row_state(project: Project, current: dict[str, Any] | None,
         project.db.execute("DELETE FROM findings WHERE id = ?", (fid,))
         return
     documents = json.dumps(target.get("documents") or [], ensure_ascii=False)
+    key_quotes = json.dumps(target.get("key_quotes") or [], ensure_ascii=False)
     if current is None:
         if present is not None:
             raise ConflictError(f"a finding {fid} exists again, so the one removed cannot come back",
                                 hint=f"remove or edit the new {fid} first")
         project.db.execute(
-            "INSERT INTO findings (id, criterion_id, code_id, statement, documents, position, created, created_by,"
-            " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (fid, target["criterion"], target["code"], target["statement"], documents, target["position"],
+            "INSERT INTO findings (id, criterion_id, code_id, statement, documents, key_quotes, position, created,"
+            " created_by, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (fid, target["criterion"], target["code"], target["statement"], documents, key_quotes, target["position"],
              target["created"], target.get("created_by"), target["updated"]),
         )
         for link in target.get("evidence") or []:
@@ -354,9 +410,10 @@ def _apply_finding_row_state(project: Project, current: dict[str, Any] | None,
     if present is None:
         raise ConflictError(f"finding {fid} no longer exists, so the change cannot be taken back",
                             hint="see 'qualcode log --entity finding' for who removed it")
-    project.db.execute("UPDATE findings SET criterion_id = ?, code_id = ?, statement = ?, documents = ?, updated = ?"
-                       " WHERE id = ?",
-                       (target["criterion"], target["code"], target["statement"], documents, target["updated"], fid))
+    project.db.execute("UPDATE findings SET criterion_id = ?, code_id = ?, statement = ?, documents = ?,"
+                       " key_quotes = ?, updated = ? WHERE id = ?",
+                       (target["criterion"], target["code"], target["statement"], documents, key_quotes,
+                        target["updated"], fid))
 
 
 def _link_row(project: Project, link_id: int) -> dict[str, Any]:
@@ -368,6 +425,13 @@ def _link_row(project: Project, link_id: int) -> dict[str, Any]:
     d["transcript"] = d.pop("transcript_id")
     d["code"] = d.pop("code_id")
     return d
+
+
+def citing_findings(project: Project, coding_id: int) -> list[Citation]:
+    """The findings a coding is evidence for (finding id, passage, stance): removing the coding breaks them."""
+    return [{"finding": r[0], "ref": r[1], "stance": r[2]} for r in project.db.execute(
+        "SELECT finding_id, segment_ref, stance FROM finding_evidence WHERE coding_id = ? ORDER BY finding_id",
+        (coding_id,))]
 
 
 def evidence_links(project: Project, finding_id: str | None = None) -> list[dict[str, Any]]:
@@ -398,8 +462,9 @@ def list_findings(project: Project, *, criterion: str | None = None) -> list[dic
         assert f is not None
         links = evidence_links(project, fid)
         t = tri[fid]
-        f["supporting"] = sum(1 for x in links if x["stance"] == "supports")
-        f["contradicting"] = sum(1 for x in links if x["stance"] == "contradicts")
+        # passages, not codings: a passage both coders coded is one piece of evidence
+        f["supporting"] = len({x["ref"] for x in links if x["stance"] == "supports"})
+        f["contradicting"] = len({x["ref"] for x in links if x["stance"] == "contradicts"})
         f["strength"] = t["strength"]
         f["groups"] = t["groups"]
         f["informants"] = t["informants"]
@@ -424,6 +489,7 @@ def show_finding(project: Project, finding_id: str) -> dict[str, Any]:
             link["model_version"] = c["model_version"]
             link["status"] = c["status"]
             link["current_ref"] = c["ref"]
+            link["segment"] = c["segment"]
     f["evidence"] = links
     f["triangulation"] = finding_triangulation(project, [finding_id])[finding_id]
     return f
@@ -454,12 +520,25 @@ def present_finding(project: Project, finding_id: str, *, show_names: bool = Fal
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     data["statement"] = pseudo(data["statement"])  # as the report shows it: a name in a statement is a name too
+    data["documents"] = [pseudo(str(d)) for d in data["documents"]]
+    from qualcode.synthesis.evidence import reference
+
     records = project.transcript_records()
+    from qualcode.synthesis.reconciled import reconcile
+
+    recon = reconcile(project)
     for link in data["evidence"]:
+        # whether the reconciled view counts it: 'omitted' in adjudication, 'open' disagreement, or counted
+        link["view"] = recon.state(link["segment"], link["code"]) if link.get("segment") else "removed"
         link["quote"] = pseudo(link["quote"], link["transcript"]).strip()
         link["record"] = records.get(link["transcript"], "verbatim")
+        if link.get("note"):
+            link["note"] = pseudo(link["note"], link["transcript"])
+        link["reference"] = link.get("current_ref") or link["ref"]
         try:
-            link["attribution"] = attribute(project.segment(link.get("current_ref") or link["ref"]))
+            seg = project.segment(link["reference"])
+            link["attribution"] = attribute(seg)
+            link["reference"] = reference(seg["transcript"], seg["idx"], seconds=seg.get("t_start"))
         except QualcodeError:
             link["attribution"] = None
     return data
@@ -488,11 +567,13 @@ def _codings_by_id(project: Project, ids: list[int]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- YAML files
 
 
-def export_findings(project: Project, path: str | Path | None = None, *, show_names: bool = False) -> str:
+def export_findings(project: Project, path: str | Path | None = None, *, show_names: bool = False,
+                    force: bool = False, confirm: Confirm | None = None) -> str:
     """Findings as readable YAML (returned, and written to ``path`` if given).
 
     Each evidence item names the passage (ref), the code and who coded it: that is the link. The quote is there for
-    reading (pseudonymised unless ``show_names``); it is not read back on import.
+    reading; it is not read back on import. Statements, notes, documents and quotes are pseudonymised unless
+    ``show_names`` (export with names to edit findings outside qualcode and import them back).
     """
     from qualcode.safeio import yaml as safe_yaml
     from qualcode.safety.privacy import Pseudonymiser
@@ -503,16 +584,19 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
         entry: dict[str, Any] = {"id": f["id"], "criterion": f["criterion"]}
         if f["code"]:
             entry["question"] = f["code"]
-        entry["statement"] = f["statement"]
+        # the statement is the evaluator's text, but a name in it is still a name (as in the report)
+        entry["statement"] = pseudo(f["statement"])
         if f["documents"]:
-            entry["documents"] = list(f["documents"])
+            entry["documents"] = [pseudo(str(d)) for d in f["documents"]]
+        if f["key_quotes"]:
+            entry["key_quotes"] = list(f["key_quotes"])
         evidence = []
         for link in evidence_links(project, f["id"]):
             item: dict[str, Any] = {"ref": link["ref"], "code": link["code"], "coder": link["coder"]}
             if link["stance"] != "supports":
                 item["stance"] = link["stance"]
             if link["note"]:
-                item["note"] = link["note"]
+                item["note"] = pseudo(link["note"], link["transcript"])
             item["quote"] = pseudo(link["quote"], link["transcript"])
             evidence.append(item)
         entry["evidence"] = evidence
@@ -521,9 +605,9 @@ def export_findings(project: Project, path: str | Path | None = None, *, show_na
               "# coder identify it; stance is 'supports' (default) or 'contradicts'. Quotes are for reading only.\n")
     text = header + safe_yaml.dump({"findings": data}, width=110)
     if path is not None:
-        from qualcode.safeio.files import write_output
+        from qualcode.safeio.output import claim_output, write_text
 
-        write_output(path, text, what="findings file (.yaml)")
+        write_text(claim_output(path, force=force, confirm=confirm, what="findings file"), text)
     return text
 
 
@@ -531,7 +615,7 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
     """Read findings from a YAML file (the format :func:`export_findings` writes). Everything is checked before
     anything is written; a finding that already exists is updated (its links replaced) only with ``replace``."""
     from qualcode.safeio import yaml as safe_yaml
-    from qualcode.safeio.text import clean_data, describe
+    from qualcode.safeio.cleaning import clean_data, describe
     from qualcode.textfile import read_user_text
 
     p = Path(path)
@@ -568,6 +652,9 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
         docs = item.get("documents") or []
         if not isinstance(docs, list):
             raise InputError("documents must be a list", path=str(p), line=line)
+        keys = item.get("key_quotes") or []
+        if not isinstance(keys, list):
+            raise InputError(f"finding '{fid}': key_quotes must be a list of references", path=str(p), line=line)
         links: list[tuple[int, str, Any]] = []
         for ev in item.get("evidence") or []:
             if not isinstance(ev, dict) or not ev.get("ref") or not ev.get("code"):
@@ -585,10 +672,15 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
                 raise InputError(f"finding '{fid}': {ev['ref']} has no coding '{ev['code']}'{who}", path=str(p),
                                  line=line, hint="code the passage first or correct the reference")
             links.extend((c["id"], stance, ev.get("note")) for c in found)
-        planned.append((fid, crit, question, stmt, [str(d) for d in docs], links))
+        refs = {str(ev["ref"]).strip() for ev in item.get("evidence") or []}
+        for key in keys:
+            if key_ref(str(key)) not in refs:
+                raise InputError(f"finding '{fid}': key quote {key} is not one of its evidence items", path=str(p),
+                                 line=line, hint="list it under evidence too, or remove it from key_quotes")
+        planned.append((fid, crit, question, stmt, [str(d) for d in docs], links, [str(k) for k in keys]))
     created = updated = linked = 0
     with project.transaction():
-        for fid, crit, question, stmt, docs, links in planned:
+        for fid, crit, question, stmt, docs, links, keys in planned:
             if _row(project, fid) is not None:
                 # documents go through edit_finding so the event log (and undo) has them
                 edit_finding(project, fid, coder=coder, statement=stmt, criterion=crit, code=question,
@@ -601,6 +693,8 @@ def import_findings(project: Project, path: str | Path, *, coder: str, replace: 
                 created += 1
             for coding_id, stance, note in links:
                 linked += len(link_evidence(project, fid, coder=coder, coding=coding_id, stance=stance, note=note))
+            if keys or _row(project, fid)["key_quotes"]:  # type: ignore[index]
+                set_key_quotes(project, fid, keys, coder=coder)
     report: dict[str, Any] = {"file": str(p), "created": created, "updated": updated, "links": linked}
     note = describe(removed, "the findings file")
     if note:

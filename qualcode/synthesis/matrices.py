@@ -238,9 +238,11 @@ def cell_quotes(project: Project, data: dict[str, Any], row: str, col: str, *, c
 
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
-    return [{"ref": r["ref"], "code": r["code"], "group": r["group"], "coders": r["coders"],
-             "attribution": attribute(r), "quote": pseudo(r["text"], r["transcript"]).strip(),
-             "record": r.get("record", "verbatim")}
+    from qualcode.synthesis.evidence import reference
+
+    return [{"ref": r["ref"], "reference": reference(r["transcript"], r["idx"], seconds=r.get("t_start")),
+             "code": r["code"], "group": r["group"], "coders": r["coders"], "attribution": attribute(r),
+             "quote": pseudo(r["text"], r["transcript"]).strip(), "record": r.get("record", "verbatim")}
             for r in cell_evidence(project, data, row, col, coders=coders)]
 
 

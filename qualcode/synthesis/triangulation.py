@@ -291,9 +291,8 @@ def triangulation(project: Project, *, level: str = "criterion", evidence: list[
         raise InputError("--coders applies to --level criterion or code",
                          hint="a finding's evidence is the passages linked to it, whoever coded them")
     if level == "finding":
-        from qualcode.synthesis.findings import list_findings
-
-        ids = [f["id"] for f in list_findings(project)]
+        # in the order findings are listed (findings.list_findings builds on this module, not the other way round)
+        ids = [str(r[0]) for r in project.db.execute("SELECT id FROM findings ORDER BY position, id")]
         tri = finding_triangulation(project, ids)
         return [tri[i] for i in ids]
     if level not in ("criterion", "code"):

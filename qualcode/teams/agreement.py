@@ -150,12 +150,11 @@ def shared_units(project: Project, coders: list[str] | None = None,
             hint="each coder codes the sample transcripts; bring a colleague's work in with 'qualcode merge"
                  " OTHER_PROJECT'",
         )
-    units = []
+    units: list[dict[str, Any]] = []
     for t in common:
         seen_by = per_transcript[t]
         for seg in project.segments(t, include_interviewer=False):
-            seg["seen_by"] = seen_by
-            units.append(seg)
+            units.append({**seg, "seen_by": seen_by})
     applied: dict[int, dict[str, set[str]]] = {}
     chosen_set = set(chosen)
     for t in common:

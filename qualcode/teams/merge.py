@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ProjectError, QualcodeError
-from qualcode.model import ParsedTranscript, Turn, Unit
-from qualcode.store import Project, now_iso
+from qualcode.model import ParsedTranscript, ProgressFn, Turn, Unit
+from qualcode.safeio.database import check_foreign_database
+from qualcode.store import DB_NAME, Project, now_iso
 
 
 class _DryRun(Exception):
@@ -28,14 +29,14 @@ class _DryRun(Exception):
 
 
 def merge_projects(
-    project: Project, others: list[str | Path], *, coder: str | None = None, dry_run: bool = False
+    project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Merge each project folder in ``others`` into ``project`` (one transaction for all of them).
 
     Returns ``{"dry_run", "merged": [one report per project], "totals": {...}}``. With ``dry_run`` nothing is
     written; the report says what would come in.
     """
-    coder = project.resolve_coder(coder)
     if not others:
         raise QualcodeError("name at least one project to merge", hint="qualcode merge OTHER_PROJECT_DIR")
     here = project.path.resolve()
@@ -45,12 +46,17 @@ def merge_projects(
             path = Path(raw)
             if path.resolve() == here:
                 raise QualcodeError(f"{path} is this project", hint="name a colleague's project folder")
+            if (path / DB_NAME).is_file():
+                # before SQLite runs anything the file defines (a view or trigger in place of a table)
+                check_foreign_database(path / DB_NAME)
             opened.append(Project.open(path))
         reports: list[dict[str, Any]] = []
         current: Project | None = None
         try:
             with project.transaction():
-                for other in opened:
+                for done, other in enumerate(opened):
+                    if progress:
+                        progress("merging projects", done, len(opened))
                     current = other
                     report = _merge_one(project, other, coder)
                     reports.append(report)
@@ -370,7 +376,7 @@ def _merge_coding_removals(project: Project, other: Project, seg_map: _SegmentMa
             if last > str(tomb["removed_at"]):
                 report["kept_changed_here"] += 1  # coded again or edited here after it was removed there
                 continue
-            state = project._coding_state(int(mine["id"]))
+            state = project.coding_state(int(mine["id"]))
             project.db.execute("DELETE FROM codings WHERE id = ?", (mine["id"],))
             project.log_event("coding.merge_remove", "coding", int(mine["id"]), coder=coder, before=state,
                               after={"removed_by": tomb["removed_by"], "removed_at": tomb["removed_at"],
@@ -418,7 +424,7 @@ def _merge_codings(project: Project, other: Project, seg_map: _SegmentMap, coder
             )
             new_id = int(cur.lastrowid or 0)
             mapping.setdefault(r["id"], new_id)
-            state = project._coding_state(new_id)
+            state = project.coding_state(new_id)
             # not "coding.add": a merge is not the coder's own action, so their undo must not take it back
             project.log_event("coding.merge", "coding", new_id, coder=coder,
                               after={**(state or {}), "from_project": str(other.path),

@@ -1,8 +1,7 @@
 """Adjudication view: walk the coders' disagreements one by one and record the agreed coding.
 
 The queue, the decisions and their log entries all come from :mod:`qualcode.teams.adjudicate` (the same functions as
-``qualcode adjudicate``). Writes go through the app's single writer when the app has one (the workbench), else a
-thread worker on the project handed in, so the screen also runs on its own.
+``qualcode adjudicate``). Writes go through the workbench's one writer, like every other screen's.
 """
 
 from __future__ import annotations
@@ -11,18 +10,19 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from qualcode import workbench as wb
+from qualcode.actions import teamwork
+from qualcode.actions import views as wb
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.teams import adjudicate as adj
+from qualcode.tui import keymap
+from qualcode.tui.host import WorkbenchScreen
 
 
 class DisagreementSettled(Message):
@@ -35,27 +35,15 @@ class DisagreementSettled(Message):
         super().__init__()
 
 
-class AdjudicationScreen(Screen[None]):
+class AdjudicationScreen(WorkbenchScreen):
     """One disagreement at a time: the unit in context, who applied the code (with memos), who did not."""
 
     CSS_PATH = "adjudication_screen.tcss"
-    BINDINGS = [
-        Binding("a", "decide('apply')", "Apply code"),
-        Binding("o", "decide('omit')", "Omit code"),
-        Binding("n,j,down", "move(1)", "Next"),
-        Binding("p,k,up", "move(-1)", "Previous"),
-        Binding("m", "note", "Note"),
-        Binding("r", "reopen", "Reopen", show=False),
-        Binding("t", "toggle_settled", "Show settled"),
-        Binding("escape", "leave", "Leave"),
-    ]
+    KEYS = "adjudication"
+    BINDINGS = keymap.bindings(KEYS)
 
-    def __init__(self, project: Project | None = None, coder: str | None = None, *,
-                 coders: list[str] | None = None, code: str | None = None) -> None:
+    def __init__(self, *, coders: list[str] | None = None, code: str | None = None) -> None:
         super().__init__()
-        # without arguments the screen works on the hosting workbench's project and coder
-        self._project = project
-        self._coder = coder
         self.coders = coders
         self.code = code
         self.include_settled = False
@@ -64,18 +52,6 @@ class AdjudicationScreen(Screen[None]):
         self.summary: dict[str, Any] = {}
         self.error: str | None = None
         self.busy = False
-
-    @property
-    def project(self) -> Project:
-        if self._project is None:
-            self._project = self.app.project  # type: ignore[attr-defined]
-        return self._project
-
-    @property
-    def coder(self) -> str:
-        if self._coder is None:
-            self._coder = str(getattr(self.app, "coder", None) or self.project.resolve_coder(None))
-        return self._coder
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -218,7 +194,8 @@ class AdjudicationScreen(Screen[None]):
             # stay in place: the settled item leaves the list (unless settled ones are shown), the next one moves up
             self._settled(segment, code, decision, note)
 
-        self._write(lambda p: adj.adjudicate(p, segment, code, decision, coder=self.coder, note=note), done)
+        coder = self.coder
+        self._write(lambda p: teamwork.settle(p, segment, code, decision, coder=coder, note=note), done)
 
     def action_reopen(self) -> None:
         item = self.current
@@ -231,7 +208,8 @@ class AdjudicationScreen(Screen[None]):
             self.post_message(DisagreementSettled(segment, code, None))
             self._settled(segment, code, None, None)
 
-        self._write(lambda p: adj.reopen(p, segment, code, coder=self.coder), done)
+        coder = self.coder
+        self._write(lambda p: teamwork.reopen(p, segment, code, coder=coder), done)
 
     # ------------------------------------------------------------------ writing
 
@@ -246,18 +224,4 @@ class AdjudicationScreen(Screen[None]):
             self.busy = False
             self.say(str(err), error=True)
 
-        writer = getattr(self.app, "write", None)
-        if callable(writer):  # the workbench's single writer
-            writer(fn, finished, failed=failed)
-        else:
-            self._write_in_thread(fn, finished, failed)
-
-    @work(thread=True, exclusive=True, group="adjudication")
-    def _write_in_thread(self, fn: Callable[[Project], Any], done: Callable[[Any], None],
-                         failed: Callable[[Exception], None]) -> None:
-        try:
-            result = fn(self.project)
-        except Exception as err:  # shown on the screen, never a crash
-            self.app.call_from_thread(failed, err)
-        else:
-            self.app.call_from_thread(done, result)
+        self.host.write(fn, finished, failed=failed)

@@ -1,4 +1,4 @@
-"""The coding workbench: a Textual front end on the project store and :mod:`qualcode.workbench`.
+"""The coding workbench: a Textual front end on the project store and the actions (:mod:`qualcode.actions`).
 
 One app factory, :func:`make_app`, serves ``qualcode code`` and the tests. The app keeps a read connection for the
 screens and one writer thread with its own connection: every write is queued there, committed, and only then does
@@ -15,22 +15,27 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
+from qualcode.model import Suggestion
 from qualcode.store import Project
+from qualcode.tui import keymap
+from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.typeahead import TypeAhead
 
 POLL_SECONDS = 1.5
+AHEAD = 40  # units ahead of the current one whose suggestions are computed before they are reached
+BEHIND = 3
+BATCH = 20
 TERMINAL_CHECK_SECONDS = 2.0
 
 
@@ -42,22 +47,25 @@ class WriteJob:
     done: Callable[[Any], None] | None = None
     failed: Callable[[Exception], None] | None = None
     label: str = ""
+    units: tuple[int, ...] = ()  # the units it changes: keys that read them wait until it is committed
 
 
 class WriteFinished(Message):
     """A queued write was committed (or failed)."""
 
-    def __init__(self, job: WriteJob, result: Any = None, error: Exception | None = None) -> None:
+    def __init__(self, job: WriteJob, result: Any = None, error: Exception | None = None,
+                 events: tuple[int, int] = (0, 0)) -> None:
         self.job = job
         self.result = result
         self.error = error
+        self.events = events  # the event ids it logged: (after, through]
         super().__init__()
 
 
 class SuggestionsReady(Message):
     """Suggestions for some units were computed in the background."""
 
-    def __init__(self, suggestions: dict[int, list[dict[str, Any]]], note: str = "", *, generation: int = 0) -> None:
+    def __init__(self, suggestions: dict[int, list[Suggestion]], note: str = "", *, generation: int = 0) -> None:
         self.suggestions = suggestions
         self.note = note
         self.generation = generation
@@ -69,11 +77,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("A", "adjudicate", "Adjudicate", show=False),
-    ]
+    BINDINGS = keymap.bindings("everywhere")
 
     def __init__(
         self,
@@ -106,10 +110,11 @@ class QualcodeApp(TypeAhead, App[None]):
         self.last_error = False
         self.suggestions_enabled = suggestions
         self.suggestion_note = "fitting suggestions…" if suggestions else "suggestions are off"
-        self._suggestions: dict[int, list[dict[str, Any]]] = {}
-        self._requested: set[int] = set()
+        self._suggestions: dict[int, list[Suggestion]] = {}
+        self._requested: dict[int, int] = {}  # unit -> generation it was last asked for
+        self._suggest_failed = False
         self._engine: Any = None
-        self._wanted: dict[int, dict[str, Any]] = {}
+        self._wanted: dict[int, Mapping[str, Any]] = {}
         self._wanted_lock = threading.Lock()
         self._suggest_running = False
         self._generation = 0
@@ -117,11 +122,14 @@ class QualcodeApp(TypeAhead, App[None]):
         self._tty_fd: int | None = None  # the terminal watched by _watch_terminal (None: headless or not a tty)
         self._hanging_up = False
         self._needs_retrain = False
+        self._busy: dict[int, int] = {}  # unit -> writes queued for it
+        self._own_events: list[tuple[int, int]] = []  # event id ranges our writer logged: (after, through]
+        self._fresh: dict[int, int] = {}  # unit -> generation of the model its cached suggestions came from
 
     # ------------------------------------------------------------------ start and stop
 
     def on_mount(self) -> None:
-        from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+        from qualcode.tui.screens import ProjectScreen
 
         # A plain daemon thread rather than a Textual worker: it lives as long as the app, and a crash elsewhere
         # must not leave the event loop waiting for it at exit.
@@ -133,14 +141,15 @@ class QualcodeApp(TypeAhead, App[None]):
             self._watch_terminal()
         self.push_screen(ProjectScreen())
         if self.start_queue:
-            from qualcode.tui.queue_screen import QueueScreen
-
-            self.push_screen(QueueScreen())
+            self.open_queue()
         elif self.start_transcript:
-            self.push_screen(TranscriptScreen(self.start_transcript))
+            self.open_transcript(self.start_transcript)
 
     async def action_quit(self) -> None:
         """Quit once every queued write is committed (nothing is ever 'saved later')."""
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                screen.save_position()  # queued before the writer is told to stop
         self._jobs.put(None)
         while self.pending_writes:
             await asyncio.sleep(0.01)
@@ -185,24 +194,48 @@ class QualcodeApp(TypeAhead, App[None]):
                 if job is None:
                     return
                 try:
-                    result = job.fn(project)
+                    # one transaction around the job: the events it logs are exactly those between the two reads,
+                    # which the store watcher then knows are already on screen
+                    with project.transaction():
+                        first = project.last_event_id()
+                        result = job.fn(project)
+                        last = project.last_event_id()
                 except Exception as err:  # reported on the screen, never a crash
                     self.post_message(WriteFinished(job, error=err))
                 else:
-                    self.post_message(WriteFinished(job, result=result))
+                    self.post_message(WriteFinished(job, result=result, events=(first, last)))
         finally:
             project.close()
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
-              failed: Callable[[Exception], None] | None = None, label: str = "") -> None:
-        """Queue a write; ``done(result)`` runs on the UI once it is committed."""
+              failed: Callable[[Exception], None] | None = None, label: str = "",
+              units: Iterable[int] = ()) -> None:
+        """Queue a write; ``done(result)`` runs on the UI once it is committed. ``units``: the units it changes
+        (:meth:`unit_busy` is true for them meanwhile)."""
         self.pending_writes += 1
+        job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units))
+        for u in job.units:
+            self._busy[u] = self._busy.get(u, 0) + 1
         self.refresh_status()
-        self._jobs.put(WriteJob(fn, done, failed, label))
+        self._jobs.put(job)
+
+    def unit_busy(self, unit: int) -> bool:
+        """A write that changes this unit is queued or being committed."""
+        return bool(self._busy.get(int(unit)))
 
     def on_write_finished(self, message: WriteFinished) -> None:
         self.pending_writes -= 1
         job = message.job
+        for u in job.units:
+            left = self._busy.get(u, 0) - 1
+            if left > 0:
+                self._busy[u] = left
+            else:
+                self._busy.pop(u, None)
+        first, last = message.events
+        if last > first:
+            self._own_events.append((first, last))
+            del self._own_events[:-200]
         if message.error is not None:
             err = message.error
             text = str(err) if isinstance(err, QualcodeError) else f"could not save: {type(err).__name__}: {err}"
@@ -229,56 +262,81 @@ class QualcodeApp(TypeAhead, App[None]):
 
     # ------------------------------------------------------------------ suggestions (background worker)
 
-    def suggestions_for(self, unit: dict[str, Any]) -> list[dict[str, Any]] | None:
+    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
         """Cached suggestions for a unit, with code names and colours; None (and a background request) if not
-        computed yet."""
-        found = self._suggestions.get(int(unit["id"]))
-        if found is None:
+        computed yet. After a coding they stay on screen until the refitted model's replace them in place."""
+        uid = int(unit["id"])
+        found = self._suggestions.get(uid)
+        if found is None or self._fresh.get(uid, -1) < self._generation:
             self._request_around(unit)
+        if found is None:
             return None
         codebook = self.project.codebook()
-        out = []
+        out: list[Suggestion] = []
         for s in found:
             code = codebook.get(s["code"])
             if code is not None:
                 out.append({**s, "name": code.name, "color": code.color})
         return out
 
-    def _request_around(self, unit: dict[str, Any]) -> None:
-        if not self.suggestions_enabled or int(unit["id"]) in self._requested:
+    def suggestions_known(self, unit_id: int) -> bool | None:
+        """Whether a unit's suggestions are computed (True), on their way (False), or will never come (None:
+        suggestions are off or failed)."""
+        if int(unit_id) in self._suggestions:
+            return True
+        if not self.suggestions_enabled or self._suggest_failed:
+            return None
+        return False
+
+    def _request_around(self, unit: Mapping[str, Any]) -> None:
+        """Ask for the suggestions of a unit and of the units ahead of it (the next ones to be read), the unit on
+        screen first; those computed by the current model are not asked again."""
+        if not self.suggestions_enabled or self._suggest_failed:
             return
-        units = getattr(self.screen, "units", None) or [unit]
-        pos = next((i for i, u in enumerate(units) if u["id"] == unit["id"]), 0)
-        window = [u for u in units[max(0, pos - 5): pos + 40] if int(u["id"]) not in self._suggestions]
-        window.sort(key=lambda u: u["id"] != unit["id"])  # the unit on screen first
-        self._requested.update(int(u["id"]) for u in window)
+        uid = int(unit["id"])
+        if self._requested.get(uid) == self._generation and uid in self._wanted_ids():
+            return
+        units = (self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None) or [unit]
+        pos = next((i for i, u in enumerate(units) if u["id"] == uid), 0)
+        ahead = [*units[pos: pos + AHEAD], *units[max(0, pos - BEHIND): pos]]
+        window = [u for u in ahead if self._fresh.get(int(u["id"]), -1) < self._generation
+                  and self._requested.get(int(u["id"])) != self._generation]
+        if not window and self._fresh.get(uid, -1) >= self._generation:
+            return
         with self._wanted_lock:
+            # the newest request first: what is on screen now matters more than what was asked before
+            wanted = {int(u["id"]): u for u in window}
+            for key, value in self._wanted.items():
+                wanted.setdefault(key, value)
+            self._wanted = wanted
             for u in window:
-                self._wanted[int(u["id"])] = u
+                self._requested[int(u["id"])] = self._generation
             if self._suggest_running:
                 return
             self._suggest_running = True
         self._suggest_loop()
 
+    def _wanted_ids(self) -> set[int]:
+        with self._wanted_lock:
+            return set(self._wanted)
+
     def suggestions_changed(self) -> None:
-        """The team's codings changed: retrain in the background and recompute what is on screen."""
+        """The team's codings changed: refit in the background and recompute what is on screen and ahead of it.
+        The suggestions already shown stay until the new ones replace them."""
         if not self.suggestions_enabled:
             return
         with self._wanted_lock:
             self._generation += 1
             self._needs_retrain = True
             self._wanted.clear()
-        self._suggestions.clear()
-        self._requested.clear()
-        view = getattr(self.screen, "view", None)
-        current = getattr(view, "current", None) if view is not None else getattr(self.screen, "current", None)
+        current = self.screen.current_unit() if isinstance(self.screen, WorkbenchScreen) else None
         if current is not None:
             self._request_around(current)
 
     @work(thread=True, group="suggester", exit_on_error=False)
     def _suggest_loop(self) -> None:
         """The one suggestion thread: fits once, retrains after codings change, scores the units asked for."""
-        from qualcode import workbench as wb
+        from qualcode.actions import views as wb
 
         project = Project.open(self.project_path)
         try:
@@ -298,19 +356,30 @@ class QualcodeApp(TypeAhead, App[None]):
                         return
                     continue
                 with self._wanted_lock:
-                    units = list(self._wanted.values())[:60]
-                    for u in units:
-                        self._wanted.pop(int(u["id"]), None)
                     retrain, self._needs_retrain = self._needs_retrain, False
                     generation = self._generation
-                with self.model_lock:
-                    if self._engine is None or retrain:
+                if self._engine is None or retrain:
+                    with self.model_lock:
                         self._engine = wb.fit_suggester(project)
-                    found = wb.suggest_units(self._engine, units)
-                for u in units:
-                    found.setdefault(int(u["id"]), [])
-                self.post_message(SuggestionsReady(found, generation=generation))
+                # small batches, the first unit alone (it is the one on screen); a coding meanwhile refits after the
+                # first batch, so what is on screen is scored even while the evaluator codes faster than a refit
+                first = True
+                while True:
+                    with self._wanted_lock:
+                        units = list(self._wanted.values())[: 1 if first else BATCH]
+                        for u in units:
+                            self._wanted.pop(int(u["id"]), None)
+                        stop = not units or (self._needs_retrain and not first)
+                    if stop:
+                        break
+                    first = False
+                    with self.model_lock:
+                        found = wb.suggest_units(self._engine, units)
+                    for u in units:
+                        found.setdefault(int(u["id"]), [])
+                    self.post_message(SuggestionsReady(found, generation=generation))
         except Exception as err:  # a model problem must not take the workbench down
+            self._suggest_failed = True
             self.post_message(SuggestionsReady({}, f"suggestions failed: {err}", generation=-1))
             with self._wanted_lock:
                 self._suggest_running = False
@@ -319,33 +388,48 @@ class QualcodeApp(TypeAhead, App[None]):
             project.close()
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
-        if 0 <= message.generation < self._generation:
-            return  # computed before the latest coding: a fresher batch is on its way
-        self._suggestions.update(message.suggestions)
+        for uid, found in message.suggestions.items():
+            if message.generation >= self._fresh.get(uid, -1):  # never replace newer ones with older
+                self._suggestions[uid] = found
+                self._fresh[uid] = message.generation
         self.suggestion_note = message.note
         for screen in self.screen_stack:
-            hook = getattr(screen, "suggestions_updated", None)
-            if hook is not None:
-                hook()
+            if isinstance(screen, WorkbenchScreen):
+                screen.suggestions_updated()
 
     # ------------------------------------------------------------------ other processes
 
     def check_store(self) -> None:
-        """Re-read the screens when the event log grew (another process, or our own writer)."""
+        """Follow the event log: what another process changed (the CLI, a second coder) is redrawn, unit by unit;
+        our own writes are on screen already and are skipped."""
+        from qualcode.watching import changes_since
+
+        if self.pending_writes:
+            return  # our writer's events are told apart once it says what it logged: next tick
         try:
             last = self.project.last_event_id()
+            if last == self.seen_event:
+                return
+            own = self._own_events
+            changes = changes_since(self.project, self.seen_event, last=last,
+                                    skip=lambda i: any(a < i <= b for a, b in own))
         except Exception:  # the database is briefly unavailable: try again at the next tick
             return
-        if last != self.seen_event:
-            self.seen_event = last
-            # only the screen in front is re-read now; the ones below catch up when they come back
-            for screen in self.screen_stack:
-                if screen is self.screen:
-                    reload = getattr(screen, "reload_from_store", None)
-                    if reload is not None:
-                        reload()
-                else:
-                    screen.stale = True  # type: ignore[attr-defined]
+        self.seen_event = last
+        del self._own_events[:]  # all at or below ``last``: seen now
+        if changes.empty:
+            return
+        if changes.codings_changed:
+            self.suggestions_changed()
+        # only the screen in front is redrawn now; the ones below catch up when they come back
+        for screen in self.screen_stack:
+            in_front = screen is self.screen
+            if not isinstance(screen, WorkbenchScreen):
+                continue
+            if in_front:
+                screen.apply_store_changes(changes)
+            else:
+                screen.stale = True
 
     # ------------------------------------------------------------------ messages to the evaluator
 
@@ -355,31 +439,63 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        update = getattr(self.screen, "update_status", None)
-        if update is not None:
-            update()
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.update_status()
 
     # ------------------------------------------------------------------ help and the command palette
 
     def action_help(self) -> None:
         from qualcode.tui.dialogs import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+        if isinstance(self.screen, HelpScreen):
+            return
+        # one list per screen kind, built once and kept (installed): ? then opens at once
+        origin = self.screen.KEYS if isinstance(self.screen, WorkbenchScreen) else "other"
+        name = f"help-{origin}"
+        if not self.is_screen_installed(name):
+            self.install_screen(HelpScreen(self.screen), name=name)
+        self.push_screen(name)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
-        yield SystemCommand("Keys", "Show every key of this screen", self.action_help)
-        yield SystemCommand("Adjudicate", "Resolve disagreements between coders (A)", self.action_adjudicate)
+        if isinstance(screen, WorkbenchScreen):
+            yield from screen.palette_commands()
+        yield from keymap.palette("everywhere", self.run_action)
 
     def action_adjudicate(self) -> None:
         from qualcode.tui.adjudication_screen import AdjudicationScreen
 
         if not isinstance(self.screen, AdjudicationScreen):
             self.push_screen(AdjudicationScreen())
+
+    # ------------------------------------------------------------------ where the screens ask to go
+
+    def on_transcript_requested(self, message: TranscriptRequested) -> None:
+        self.open_transcript(message.transcript, message.ref)
+
+    def on_queue_requested(self, message: QueueRequested) -> None:
+        self.open_queue(message.transcript)
+
+    def on_project_view_requested(self, message: ProjectViewRequested) -> None:
+        from qualcode.tui.screens import ProjectScreen
+
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(ProjectScreen())
+
+    def open_transcript(self, transcript: str, ref: str | None = None) -> None:
+        """Show a transcript in the transcript view, on unit ``ref`` (else the coder's first uncoded unit)."""
+        from qualcode.tui.screens import TranscriptScreen
+
+        self.push_screen(TranscriptScreen(transcript, ref=ref))
+
+    def open_queue(self, transcript: str | None = None) -> None:
+        """Queue mode: the coder's uncoded units (of one transcript, or of the project), most informative first,
+        with their suggestions."""
+        from qualcode.tui.queue_screen import QueueScreen
+
+        self.push_screen(QueueScreen(transcript))
 
 
 def make_app(

@@ -5,30 +5,58 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from qualcode import workbench as wb
-from qualcode.model import Codebook
+from qualcode.actions import views as wb
+from qualcode.model import Codebook, SearchHit
+from qualcode.tui import keymap
+from qualcode.tui.host import WorkbenchScreen
+from qualcode.tui.widgets.panels import PlainCell
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.host import Host
 
+
+def code_option_label(match: Any, codebook: Codebook, counts: dict[str, int], *, tree: bool = False) -> Text:
+    """A code as the picker lists it: colour, name with the typed letters marked, where it sits, its count, and why
+    it matched when that is not its own name (a keyword, its parent, its definition, a close spelling)."""
+    code = match.code
+    label = Text()
+    if tree:
+        label.append("  " * code.depth)
+    label.append("■ ", style=code.color or "grey50")
+    name = Text(code.name)
+    for a, b in match.spans:
+        name.stylize("bold underline", a, b)
+    label.append_text(name)
+    if code.parent_id and not tree:
+        path, parent = [], code.parent_id
+        while parent and parent in codebook:
+            path.append(codebook[parent].name)
+            parent = codebook[parent].parent_id
+        label.append("  " + " › ".join(reversed(path)), style="dim")
+    n = counts.get(code.id, 0)
+    if n:
+        label.append(f"  {n}", style="dim")
+    if match.why and not match.why.startswith("name") and not tree:
+        label.append(f"  ({match.why})", style="dim italic")
+    return label
+
+
+
+SEARCH_LIMIT = 200  # results listed at once: more is never read, and each costs drawing time
 
 class CodePicker(ModalScreen[str | None]):
     """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "down", show=False, priority=True),
-        Binding("up", "up", show=False, priority=True),
-    ]
+    BINDINGS = keymap.bindings("picker")
 
     def __init__(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
                  title: str = "Apply code") -> None:
@@ -43,27 +71,20 @@ class CodePicker(ModalScreen[str | None]):
             yield Static(Text(self.heading), classes="dialog-title")  # holds a reference: data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield OptionList(id="picker-list")
-            yield Static("↑/↓ choose · Enter apply · Esc cancel", classes="dialog-help")
+            yield Static(keymap.dialog_help("picker"), classes="dialog-help")
 
     def on_mount(self) -> None:
         self._fill("")
         self.query_one("#picker-input", Input).focus()
 
     def _fill(self, query: str) -> None:
+        from qualcode.codematch import rank_codes
+
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        for code, _ in wb.fuzzy_codes(self.codebook, query, only=self.only):
-            label = Text()
-            if not query.strip():
-                label.append("  " * code.depth)
-            label.append("■ ", style=code.color or "grey50")
-            label.append(code.name)
-            if code.parent_id:
-                label.append(f"  {self.codebook[code.criterion_id].name}", style="dim")
-            n = self.counts.get(code.id, 0)
-            if n:
-                label.append(f"  {n}", style="dim")
-            options.add_option(Option(label, id=code.id))
+        for match in rank_codes(self.codebook, query, only=None if self.only is None else set(self.only)):
+            options.add_option(Option(code_option_label(match, self.codebook, self.counts, tree=not query.strip()),
+                                      id=match.code.id))
         if options.option_count:
             options.highlighted = 0
 
@@ -94,10 +115,7 @@ class CodePicker(ModalScreen[str | None]):
 class MemoEditor(ModalScreen[str | None]):
     """Edit your memo on a unit. Ctrl+S saves (empty deletes), Escape cancels."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = keymap.bindings("memo")
 
     def __init__(self, ref: str, text: str, unit_text: str) -> None:
         super().__init__()
@@ -110,7 +128,7 @@ class MemoEditor(ModalScreen[str | None]):
             yield Static(Text(f"Memo on {self.ref}"), classes="dialog-title")
             yield Static(Text(self.unit_text, style="italic"), id="memo-unit")
             yield TextArea(self.text, id="memo-text", soft_wrap=True, show_line_numbers=False)
-            yield Static("Ctrl+S save (empty text deletes) · Esc cancel", classes="dialog-help")
+            yield Static(keymap.dialog_help("memo"), classes="dialog-help")
 
     def on_mount(self) -> None:
         area = self.query_one("#memo-text", TextArea)
@@ -124,19 +142,21 @@ class MemoEditor(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SearchScreen(ModalScreen[dict[str, Any] | None]):
+class SearchJump(SearchHit):
+    """A search hit the evaluator jumped to, with the query (the transcript view highlights it)."""
+
+    query: str
+
+
+class SearchScreen(ModalScreen[SearchJump | None]):
     """Search every transcript (words in any order, or a "quoted phrase"); Enter jumps to the unit."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "down", show=False, priority=True),
-        Binding("up", "up", show=False, priority=True),
-    ]
+    BINDINGS = keymap.bindings("picker")
 
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()
         self.transcript = transcript
-        self.hits: list[dict[str, Any]] = []
+        self.hits: list[SearchHit] = []
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
@@ -156,8 +176,8 @@ class SearchScreen(ModalScreen[dict[str, Any] | None]):
             self._jump()
             return
         self.query_text = event.value
-        project = cast("QualcodeApp", self.app).project
-        self.hits = wb.search_units(project, event.value, limit=500)
+        project = cast("Host", self.app).project
+        self.hits = wb.search_units(project, event.value, limit=SEARCH_LIMIT)
         options = self.query_one("#search-results", OptionList)
         options.clear_options()
         for n, h in enumerate(self.hits):
@@ -173,7 +193,7 @@ class SearchScreen(ModalScreen[dict[str, Any] | None]):
             options.add_option(Option(label, id=str(n)))
         if self.hits:
             options.highlighted = 0
-        more = " (first 500)" if len(self.hits) == 500 else ""
+        more = f" (the first {SEARCH_LIMIT}: add a word to narrow)" if len(self.hits) == SEARCH_LIMIT else ""
         self.query_one("#search-count", Static).update(
             f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()
             else "type words and press Enter")
@@ -203,13 +223,7 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
     """A transcript's speakers with their units, role and case and the import's warnings; ``i`` makes the
     highlighted speaker the interviewer, ``n`` an informant (dismisses with ``(label, role)``)."""
 
-    BINDINGS = [
-        Binding("i", "role('interviewer')", "Interviewer"),
-        Binding("n", "role('informant')", "Informant"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("escape,q", "cancel", "Close"),
-    ]
+    BINDINGS = keymap.bindings("speakers")
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
@@ -218,19 +232,20 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="speaker-roles", classes="dialog"):
             notes = " (interview notes)" if self.data["record"] == "notes" else ""
-            yield Static(f"Speakers of {self.data['id']}{notes}", classes="dialog-title")
+            yield Static(Text(f"Speakers of {self.data['id']}{notes}"), classes="dialog-title")  # an id is data
             yield DataTable(id="speaker-table", cursor_type="row", zebra_stripes=True)
             warnings = self.data["warnings"]
             if warnings:
-                yield Static(Text("\n".join(f"! {w}" for w in warnings), style="italic"), id="speaker-warnings")
-            yield Static("i interviewer · n informant · Esc close · undo with u in a transcript or 'qualcode undo'",
+                yield Static(Text("\n".join(f"! {w}" for w in warnings), style="italic", end=""), id="speaker-warnings")
+            yield Static(keymap.dialog_help("speakers") + " · undo with u in a transcript or 'qualcode undo'",
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        table = self.query_one("#speaker-table", DataTable)
+        table = self.query_one("#speaker-table", DataTable)  # labels come from files: plain text, never markup
         table.add_columns("speaker", "role", "case", "units", "decided by")
         for s in self.data["speakers"]:
-            table.add_row(s["label"], s["role"], s["case"] or "—", str(s["units"]), s["how"], key=s["label"])
+            table.add_row(*(PlainCell(str(v)) for v in (s["label"], s["role"], s["case"] or "—", s["units"],
+                                                         s["how"])), key=s["label"])
         table.focus()
 
     def action_cursor(self, step: int) -> None:
@@ -251,76 +266,34 @@ class SpeakerRoles(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-# Keys described for people (the bindings themselves live on the screens).
-KEYS = {
-    "Transcript view": [
-        ("j / ↓, k / ↑", "next / previous unit"),
-        ("1 – 9", "accept the Nth suggestion for the current unit"),
-        ("c", "code picker: type to filter, Enter applies to the unit or selection"),
-        ("d", "remove one of your codes from the current unit"),
-        ("n", "jump to the next unit you have not coded"),
-        ("v", "start / end selecting a span of units (Esc clears)"),
-        ("m", "edit your memo on the current unit"),
-        ("u / ctrl+r", "undo / redo (works across restarts)"),
-        ("/", "search across transcripts"),
-        ("f", "filter the codebook tree (Enter applies the best match)"),
-        ("w", "queue mode: uncoded units with suggestions"),
-        ("t", "back to the list of transcripts"),
-        ("pgup / pgdn, g / G", "move 10 units / first / last unit"),
-        ("tab", "move between the units, codebook and suggestions"),
-    ],
-    "Project view": [
-        ("Enter", "open the highlighted transcript"),
-        ("/ or f", "filter transcripts (id, group, location, coder)"),
-        ("s / r", "sort by the next column / reverse (or click a header)"),
-        ("R", "speakers of the transcript: i makes one the interviewer, n an informant"),
-        ("w", "queue mode"),
-    ],
-    "Queue mode": [
-        ("1 – 9", "accept the Nth suggestion and go on"),
-        ("c", "correct: pick another code (the top suggestion is recorded as rejected)"),
-        ("x", "reject all suggestions for this unit"),
-        ("s / space", "skip this unit for now"),
-        ("u", "undo"),
-        ("o", "open the unit in its transcript"),
-        ("Esc", "leave the queue"),
-    ],
-    "Everywhere": [
-        ("?", "this list"),
-        ("A", "adjudicate disagreements between coders"),
-        ("ctrl+p", "command palette: every action by name"),
-        ("q", "quit (everything is already saved)"),
-    ],
-}
-
-
 class HelpScreen(ModalScreen[None]):
-    """Every key, grouped by screen (the one you came from first)."""
+    """Every key, grouped by screen (the one you came from first). Plain text in a scrolling box: a table widget
+    drew each of its forty rows separately and made ? take a tenth of a second."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS = keymap.bindings("help")
 
     def __init__(self, origin: Screen[Any] | None = None) -> None:
         super().__init__()
-        self.origin = type(origin).__name__ if origin is not None else ""
+        self.origin = origin.KEYS if isinstance(origin, WorkbenchScreen) else None  # its keys are listed first
 
     def compose(self) -> ComposeResult:
+        groups = keymap.help_groups(self.origin)
+        width = max(cell_len(key) for _, rows in groups for key, _ in rows) + 2
+        text = Text(end="")
+        for n, (title, rows) in enumerate(groups):
+            text.append(("\n" if n else "") + title + "\n", style="bold underline")
+            for key, does in rows:
+                text.append(key.ljust(width), style="bold")
+                text.append(does + "\n")
         with Vertical(id="help", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
-            yield DataTable(id="help-keys", show_header=False, cursor_type="none", zebra_stripes=True)
-            yield Static("Esc or ? closes · every action is also in the command palette (ctrl+p)",
+            with VerticalScroll(id="help-keys"):
+                yield Static(text)
+            yield Static(keymap.dialog_help("help") + " · every action is also in the command palette (ctrl+p)",
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        table = self.query_one("#help-keys", DataTable)
-        table.add_columns("key", "does")
-        first = {"TranscriptScreen": "Transcript view", "ProjectScreen": "Project view",
-                 "QueueScreen": "Queue mode"}.get(self.origin)
-        groups = sorted(KEYS, key=lambda g: g != first)
-        for group in groups:
-            table.add_row(Text(group, style="bold underline"), "")
-            for key, does in KEYS[group]:
-                table.add_row(Text(key, style="bold"), does)
-        table.focus()
+        self.query_one("#help-keys", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

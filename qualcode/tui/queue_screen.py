@@ -1,23 +1,27 @@
 """Queue mode: step through uncoded units, accepting, correcting or skipping suggestions.
 
-The order comes from :func:`qualcode.workbench.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
+The order comes from :func:`qualcode.actions.views.uncoded_queue` (the same as ``qualcode queue``). Every accepted or
 corrected unit retrains the suggester in the background, so the next units' suggestions reflect it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from qualcode import workbench as wb
-from qualcode.tui.screens import WorkbenchScreen
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
+from qualcode.model import QueuedUnit, Reversal, Suggestion
+from qualcode.tui import keymap
+from qualcode.tui.host import TranscriptRequested, WorkbenchScreen
+from qualcode.tui.widgets.fit import elide_end
 from qualcode.tui.widgets.panels import KeyBar, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import clock
 
@@ -25,24 +29,19 @@ from qualcode.tui.widgets.unit_view import clock
 class QueueScreen(WorkbenchScreen):
     """One uncoded unit at a time, with its neighbours for context and the suggestions to accept."""
 
-    BINDINGS = [
-        *[Binding(str(n), f"accept({n})", f"Accept {n}", show=n == 1, key_display="1-9" if n == 1 else None)
-          for n in range(1, 10)],
-        Binding("c", "correct", "Correct"),
-        Binding("x", "reject", "Reject"),
-        Binding("s,space", "skip", "Skip"),
-        Binding("k,up", "back", "Back", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("o", "open", "Open in transcript"),
-        Binding("escape", "leave", "Leave queue"),
-    ]
+    KEYS = "queue"
+    BINDINGS = keymap.bindings(KEYS)
 
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()
-        self.transcript = transcript
-        self.units: list[dict[str, Any]] = []
+        self.transcript = transcript  # None: every transcript
+        self.home = transcript  # the transcript it was opened from, for 'a' to come back to
+        self.units: list[QueuedUnit] = []
         self.position = 0
         self.done = 0
+        # what was done here, in order, for u: ("skip", position) or ("write", position)
+        self.acted: list[tuple[str, int]] = []
+        self._waiting: Callable[[], None] | None = None  # a number key waiting for the unit's suggestions
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,25 +53,40 @@ class QueueScreen(WorkbenchScreen):
             yield Static(id="queue-codes")
         yield SuggestionsPanel(id="queue-suggestions")
         yield StatusBar(id="status")
-        yield KeyBar([("1-9", "accept(1)", "Accept"), ("c", "correct", "Correct"), ("x", "reject", "Reject"),
-                      ("s", "skip", "Skip"), ("u", "undo", "Undo"), ("o", "open", "Open"), ("esc", "leave", "Leave"),
-                      ("?", "app.help", "Keys")])
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
-        self.title = "Queue"
+        self._start()
+
+    def _start(self) -> None:
+        self.title = f"Queue: {self.transcript}" if self.transcript else "Queue: every transcript"
         self.query_one("#queue-title", Static).update(Text("ordering the queue…", style="italic"))
+        self.units, self.position, self.acted = [], 0, []
         self.update_status()
         self._load()
+
+    def action_scope(self) -> None:
+        """Switch between this transcript's units and every transcript's."""
+        if self.transcript is not None:
+            self.transcript = None
+        else:
+            u = self.current
+            self.transcript = self.home or (u["transcript"] if u is not None else None)
+            if self.transcript is None:
+                self.host.say("the queue is empty: nothing to narrow it to", error=True)
+                return
+        self.host.say(f"queue of {self.transcript}" if self.transcript else "queue of every transcript")
+        self._start()
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self) -> None:
         """Order the queue off the UI thread (the model scores every uncoded unit)."""
         from qualcode.store import Project
 
-        project = Project.open(self.qapp.project_path)
+        project = Project.open(self.host.project_path)
         try:
-            ordered = self.qapp.suggestions_enabled
-            with self.qapp.model_lock:
+            ordered = self.host.suggestions_enabled
+            with self.host.model_lock:
                 try:
                     units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=ordered)
                 except Exception:  # a model problem: fall back to transcript order rather than no queue
@@ -81,20 +95,23 @@ class QueueScreen(WorkbenchScreen):
             project.close()
         self.app.call_from_thread(self._loaded, units)
 
-    def _loaded(self, units: list[dict[str, Any]]) -> None:
+    def _loaded(self, units: list[QueuedUnit]) -> None:
         self.units = units
         self.position = 0
         self.show()
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> QueuedUnit | None:
         return self.units[self.position] if 0 <= self.position < len(self.units) else None
 
     def show(self) -> None:
         u = self.current
         title = self.query_one("#queue-title", Static)
         if u is None:
-            title.update(Text("The queue is empty: every informant unit is coded. Esc to leave.", style="bold"))
+            where = self.transcript or "the project"
+            title.update(Text(f"The queue of {where} is empty: every informant unit is coded or marked not codable."
+                              + ("" if self.transcript is None else " a: every transcript's.") + " Esc to leave.",
+                              style="bold"))
             for wid in ("#queue-before", "#queue-unit", "#queue-after", "#queue-codes"):
                 self.query_one(wid, Static).update("")
             self.query_one(SuggestionsPanel).show([], " ")
@@ -103,7 +120,8 @@ class QueueScreen(WorkbenchScreen):
         attrs = u.get("attributes") or {}
         who = ", ".join(str(attrs[k]) for k in ("stakeholder_group", "role", "location") if attrs.get(k))
         head = Text()
-        head.append(f"{self.position + 1} of {len(self.units)} uncoded  ", style="bold")
+        scope = self.transcript or "all transcripts"
+        head.append(f"{scope}: {self.position + 1} of {len(self.units)} uncoded  ", style="bold")
         head.append(f"{u['ref']} · {wb.unit_place(u)}")
         if who:
             head.append(f" · {who}", style="dim")
@@ -119,15 +137,19 @@ class QueueScreen(WorkbenchScreen):
         self._show_codes(u)
         self._show_suggestions()
         self.update_status()
+        # the unit judged is always in full view, whatever the context around it takes
+        self.query_one("#queue", VerticalScroll).scroll_to_widget(self.query_one("#queue-unit"), animate=False,
+                                                                   top=False)
 
-    @staticmethod
-    def _context_text(n: dict[str, Any] | None) -> Text:
+    def _context_text(self, n: dict[str, Any] | None) -> Text:
         if n is None:
             return Text("")
-        text = n["text"] if len(n["text"]) < 240 else n["text"][:239] + "…"
-        return Text(f"{n['speaker']}: {text}" if n.get("speaker") else text, style="dim italic")
+        line = f"{n['speaker']}: {n['text']}" if n.get("speaker") else n["text"]
+        # on a small terminal one line of context on either side, so the unit itself fits
+        room = max(20, self.app.size.width - 6) if self.has_class("-short") else 240
+        return Text(elide_end(line, room), style="dim italic")
 
-    def _show_codes(self, u: dict[str, Any]) -> None:
+    def _show_codes(self, u: QueuedUnit) -> None:
         codings = self.project.codings(segment=u["id"])
         codebook = self.project.codebook()
         text = Text()
@@ -141,49 +163,94 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         if u is None:
             return
-        found = self.qapp.suggestions_for(u)
+        found = self.host.suggestions_for(u)
         panel = self.query_one(SuggestionsPanel)
         if found is None:
-            panel.show([], self.qapp.suggestion_note or "fitting suggestions…")
+            panel.show([], self.host.suggestion_note or "fitting suggestions…")
         else:
-            panel.show(found, "" if found else "no suggestion for this unit: press c to pick a code")
+            panel.show(found, "" if found else "no suggestion for this unit: press c to pick a code", unit=u["id"])
 
     def suggestions_updated(self) -> None:
         self._show_suggestions()
+        if self._waiting is not None:
+            self._waiting()
 
     def update_status(self) -> None:
         u = self.current
+        message, error = self.host.last_message, self.host.last_error
+        if self._waiting:
+            where = u["ref"] if u else "this unit"
+            message, error = f"waiting for the suggestions of {where} (keys after it too)", False
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=(u["ref"] if u else "queue empty"),
-            progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.qapp.pending_writes),
-            message=self.qapp.last_message, error=self.qapp.last_error)
+            progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.host.pending_writes),
+            message=message, error=error)
 
     # ------------------------------------------------------------------ actions
 
     def _advance(self) -> None:
         self.position += 1
-        # units someone else coded meanwhile (a second coder, the CLI) drop out of the queue
+        # units coded meanwhile (in the transcript view, by the CLI) drop out of the queue
         while self.current is not None and self.project.codings(segment=self.current["id"], coder=self.coder):
             self.position += 1
         self.show()
 
-    def _shown(self) -> list[dict[str, Any]]:
+    def _write(self, fn: Any, label: str, done: Any = None) -> None:
         u = self.current
-        return (self.qapp.suggestions_for(u) or []) if u is not None else []
+        assert u is not None
+        self.acted.append(("write", self.position))
+        self.host.write(fn, done, label=label, units=[int(u["id"])])
+        self._advance()
+
+    def shown_suggestions(self) -> list[Suggestion]:
+        u = self.current
+        return (self.host.suggestions_for(u) or []) if u is not None else []
 
     def action_accept(self, number: int) -> None:
+        """Accept the Nth suggestion and go on. Typed before the unit's suggestions are computed, it waits for them
+        (and so do the keys after it), then applies to the unit it was typed on."""
         u = self.current
-        shown = self._shown()
+        if u is None:
+            return
+        uid, ref = int(u["id"]), u["ref"]
+        known = self.host.suggestions_known(uid)
+        if known is None:
+            self.host.say(f"{number} on {ref} dropped: no suggestions ({self.host.suggestion_note or 'off'})",
+                          error=True)
+            return
+        if not known:
+            def resolve() -> None:
+                if self.host.suggestions_known(uid) is False:
+                    return
+                self._waiting = None
+                self.host.release_barrier()
+                if self.current is not None and int(self.current["id"]) == uid:
+                    self._accept(number)
+                self.update_status()
+
+            def give_up() -> None:
+                self._waiting = None
+                self.host.say(f"{number} on {ref} dropped: its suggestions took too long", error=True)
+
+            self._waiting = resolve
+            self.host.hold_until(time.monotonic() + 8.0, give_up)
+            self.update_status()
+            return
+        self._accept(number)
+
+    def _accept(self, number: int) -> None:
+        u = self.current
+        shown = self.shown_suggestions()
         if u is None:
             return
         if number > len(shown):
-            self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
+            self.host.say(f"no suggestion {number} for {u['ref']}", error=True)
             return
         s = shown[number - 1]
-        coder = self.coder
-        self.qapp.write(lambda p: wb.accept_suggestion(p, u["id"], s, coder=coder), self._coded,
-                        label=f"accepted {s.get('name') or s['code']} for {u['ref']}")
-        self._advance()
+        coder, uid = self.coder, int(u["id"])
+        self._write(lambda p: coding.accept_suggestion(p, uid, s["code"], coder=coder, score=s["score"],
+                                                       model_version=s["model_version"]),
+                    f"accepted '{s.get('name') or s['code']}' for {u['ref']}", self._coded)
 
     def action_correct(self) -> None:
         from qualcode.tui.dialogs import CodePicker
@@ -191,46 +258,47 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         if u is None:
             return
-        shown = self._shown()
+        shown = self.shown_suggestions()
         coder = self.coder
 
         def chosen(code: str | None) -> None:
             if not code:
                 return
 
-            def run(p: Any) -> dict[str, Any]:
-                with p.transaction():
-                    result = wb.apply_code(p, [u["id"]], code, coder=coder)
-                    for s in shown[:1]:  # the top suggestion was wrong: the model should learn that
-                        if s["code"] != code:
-                            wb.reject_suggestion(p, u["id"], s, coder=coder)
-                return result
+            # the top suggestion was wrong: the model learns that from the correction
+            top = shown[0] if shown else None
+            name = self.project.codebook()[code].name if code in self.project.codebook() else code
+            if self.current is None or self.current["id"] != u["id"]:
+                return
+            self._write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top),
+                        f"coded {u['ref']}: {name}", self._coded)
 
-            self.qapp.write(run, self._coded, label=f"coded {u['ref']}: {code}")
-            self._advance()
-
-        counts = wb.code_counts(self.project)
-        self.app.push_screen(CodePicker(self.project.codebook(), counts, title=f"Code {u['ref']}"), chosen)
+        self.app.push_screen(CodePicker(self.project.codebook(), {}, title=f"Code {u['ref']}"), chosen)
 
     def action_reject(self) -> None:
         u = self.current
-        shown = self._shown()
+        shown = self.shown_suggestions()
         if u is None:
             return
         coder = self.coder
-
-        def run(p: Any) -> int:
-            with p.transaction():
-                for s in shown:
-                    wb.reject_suggestion(p, u["id"], s, coder=coder)
-            return len(shown)
-
-        self.qapp.write(run, lambda n: self.qapp.suggestions_changed(),
-                        label=f"rejected {len(shown)} suggestion(s) for {u['ref']}")
-        self._advance()
+        if not shown:
+            self.host.say(f"no suggestion to reject for {u['ref']}: s skips it, - marks it not codable")
+            return
+        self._write(lambda p: coding.reject_suggestions(p, u["id"], shown, coder=coder),
+                    f"rejected {len(shown)} suggestion(s) for {u['ref']}",
+                    lambda _decisions: self.host.suggestions_changed())
 
     def action_skip(self) -> None:
+        if self.current is not None:
+            self.acted.append(("skip", self.position))
         self._advance()
+
+    def action_not_codable(self) -> None:
+        u = self.current
+        if u is None:
+            return
+        coder, uid = self.coder, int(u["id"])
+        self._write(lambda p: coding.mark_unit(p, uid, "not_codable", coder=coder), f"{u['ref']}: not codable")
 
     def action_back(self) -> None:
         if self.position > 0:
@@ -239,34 +307,47 @@ class QueueScreen(WorkbenchScreen):
 
     def _coded(self, result: Any) -> None:
         self.done += 1
-        self.qapp.suggestions_changed()
+        self.host.suggestions_changed()
         self.update_status()
 
     def action_undo(self) -> None:
+        """Undo what was last done here, in the order it was done: a skip goes back to the unit skipped; an accept,
+        correction, rejection or mark is undone in the store, and the queue goes back to its unit."""
+        if self.acted and self.acted[-1][0] == "skip":
+            _, self.position = self.acted.pop()
+            self.host.say(f"back to {self.current['ref']}, skipped before" if self.current else "back")
+            self.show()
+            return
+        if self.acted:
+            self.acted.pop()
         coder = self.coder
 
-        def done(result: dict[str, Any] | None) -> None:
-            if result is None:
-                self.qapp.say("nothing to undo")
-                return
-            state = result.get("state") or result.get("previous") or {}
-            seg = state.get("segment_id")
-            for i, u in enumerate(self.units):
-                if u["id"] == seg:
-                    self.position = i
-                    self.done = max(0, self.done - 1)
-            self.qapp.suggestions_changed()
-            self.show()
-            self.qapp.say(f"undo {result['action']}")
+        def run(project: Any) -> tuple[Reversal, str] | None:
+            result = history.undo(project, coder=coder)
+            return None if result is None else (result, wb.describe_reversal(project, result, "undo"))
 
-        self.qapp.write(lambda p: p.undo(coder=coder), done)
+        def done(found: tuple[Reversal, str] | None) -> None:
+            if found is None:
+                self.host.say("nothing to undo")
+                return
+            result, words = found
+            segments = set(result["segments"])
+            for i, u in enumerate(self.units):
+                if u["id"] in segments:
+                    self.position = i
+                    if any(c["entity"] == "coding" for c in result["changes"]):
+                        self.done = max(0, self.done - 1)
+                    break
+            self.host.suggestions_changed()
+            self.show()
+            self.host.say(words)
+
+        self.host.write(run, done)
 
     def action_open(self) -> None:
-        from qualcode.tui.screens import TranscriptScreen
-
         u = self.current
         if u is not None:
-            self.app.push_screen(TranscriptScreen(u["transcript"], ref=u["ref"]))
+            self.post_message(TranscriptRequested(u["transcript"], u["ref"]))
 
     def action_leave(self) -> None:
         self.app.pop_screen()
@@ -279,12 +360,8 @@ class QueueScreen(WorkbenchScreen):
         if self.current is not None:
             self._show_codes(self.current)
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Accept the top suggestion", "Apply suggestion 1 and go on (1)",
-                            lambda: self.action_accept(1))
-        yield SystemCommand("Correct", "Pick another code for this unit (c)", self.action_correct)
-        yield SystemCommand("Reject suggestions", "Reject every suggestion for this unit (x)", self.action_reject)
-        yield SystemCommand("Skip", "Leave this unit for later (s)", self.action_skip)
-        yield SystemCommand("Undo", "Undo your last action (u)", self.action_undo)
-        yield SystemCommand("Open in transcript", "See the unit in its transcript (o)", self.action_open)
-        yield SystemCommand("Leave the queue", "Back to where you were (Esc)", self.action_leave)
+    def current_unit(self) -> QueuedUnit | None:
+        return self.current
+
+    def units_nearby(self) -> Sequence[QueuedUnit]:
+        return self.units

@@ -2,96 +2,56 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input
 
-from qualcode import workbench as wb
+from qualcode.actions import coding, history
+from qualcode.actions import views as wb
+from qualcode.actions.projects import set_speaker_role
+from qualcode.errors import ConflictError
 from qualcode.folding import fold
-from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, StatusBar, SuggestionsPanel
+from qualcode.model import Applied, CodedUnit, Removed, Reversal, Suggestion, TranscriptRow
+from qualcode.tui import keymap
+from qualcode.tui.dialogs import SearchJump
+from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
+from qualcode.tui.widgets.fit import elide_middle
+from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, PlainCell, StatusBar, SuggestionsPanel
 from qualcode.tui.widgets.unit_view import UnitView
+from qualcode.watching import StoreChanges
 
 if TYPE_CHECKING:
     from qualcode.store import Project
-    from qualcode.tui.app import QualcodeApp
 
-SORT_COLUMNS = {"id": "ID", "type": "Type", "group": "Stakeholder group", "location": "Location",
-                "progress": "Progress", "coders": "Coders"}
-
-
-class WorkbenchScreen(Screen[None]):
-    """Shared helpers: the app, its read connection and the coder."""
-
-    stale = False  # the project changed while another screen was in front
-
-    def on_screen_resume(self) -> None:
-        if self.stale:
-            self.stale = False
-            self.reload_from_store()
-        self.update_status()
-
-    def reload_from_store(self) -> None:
-        pass
-
-    @property
-    def qapp(self) -> QualcodeApp:
-        return cast("QualcodeApp", self.app)
-
-    @property
-    def project(self) -> Project:
-        return self.qapp.project
-
-    @property
-    def coder(self) -> str:
-        return self.qapp.coder
-
-    def update_status(self) -> None:
-        pass
+POSITION_SECONDS = 1.0  # the coder's position is written this long after they stop moving
+WAIT_SECONDS = 8.0  # how long a key waits for what it refers to (a unit's suggestions) before it is dropped
+SORT_COLUMNS = {"id": "ID", "type": "Type", "progress": "Progress", "group": "Stakeholder group",
+                "location": "Location", "coders": "Coders"}
 
 
 # ---------------------------------------------------------------------------- project view
 
 
-class PlainCell(Text):
-    """A table cell holding data as plain text (never markup) that compares equal to that text."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, end="")
-
-    def __eq__(self, other: object) -> bool:
-        return self.plain == other if isinstance(other, str) else super().__eq__(other)
-
-    __hash__ = Text.__hash__
-
-
 class ProjectScreen(WorkbenchScreen):
     """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
 
-    BINDINGS = [
-        Binding("enter", "open", "Open", show=True, priority=False),
-        Binding("slash,f", "filter", "Filter", key_display="/"),
-        Binding("s", "sort", "Sort"),
-        Binding("r", "reverse", "Reverse", show=False),
-        Binding("R", "speakers", "Speakers", show=False),
-        Binding("w", "queue", "Queue"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    KEYS = "project"
+    BINDINGS = keymap.bindings(KEYS)
 
     def __init__(self) -> None:
         super().__init__()
         self.sort_key = "id"
         self.reverse = False
         self.reviews = 0  # codings a re-import could not place, waiting for review
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[TranscriptRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,20 +59,35 @@ class ProjectScreen(WorkbenchScreen):
                     compact=True)
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
-        yield KeyBar([("enter", "open", "Open"), ("/", "filter", "Filter"), ("s", "sort", "Sort"),
-                      ("w", "queue", "Queue"), ("?", "app.help", "Keys"), ("q", "app.quit", "Quit"),
-                      ("^p", "app.command_palette", "Palette")])
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
         for key, label in SORT_COLUMNS.items():
             table.add_column(label, key=key)
-        self.reload_from_store()
         table.focus()
+        if self.app.screen is self:
+            self.reload_from_store()
+        else:
+            self.stale = True  # opened under a transcript: read when it comes to the front
 
     def reload_from_store(self) -> None:
-        self.rows = wb.transcript_rows(self.project, coder=self.coder)
-        self.reviews = self.project.review_count()
+        self.query_one("#status", StatusBar).show(coder=self.coder, where="reading the transcripts…", progress=None,
+                                                  saving=bool(self.host.pending_writes))
+        self._read_rows()
+
+    @work(thread=True, exclusive=True, group="project-rows", exit_on_error=False)
+    def _read_rows(self) -> None:
+        """Progress per transcript counts every coding: read off the UI thread (seconds at 200 transcripts)."""
+        from qualcode.store import Project
+
+        with Project.open(self.host.project_path) as project:
+            rows = wb.transcript_rows(project, coder=self.coder)
+            reviews = project.review_count()
+        self.app.call_from_thread(self._rows_read, rows, reviews)
+
+    def _rows_read(self, rows: list[TranscriptRow], reviews: int) -> None:
+        self.rows, self.reviews = rows, reviews
         self._fill()
 
     def _fill(self) -> None:
@@ -128,11 +103,13 @@ class ProjectScreen(WorkbenchScreen):
             progress = Text(f"{r['coded']:>3}/{r['total']:<3} {round(100 * r['progress']):>3}%",
                             style="bold" if done else "")
             # the agreement sample is what agreement and adjudication compare: mark it where coders pick work
-            label = f"{r['id']} ◆" if r.get("sample") else r["id"]
+            # long ids (a file name) lose their middle, so that progress stays on an 80-column screen
+            short = elide_middle(r["id"], 18 if self.app.size.width < 100 else 40)
+            label = f"{short} ◆" if r.get("sample") else short
             # not str: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
-            table.add_row(PlainCell(label), PlainCell(r["type"] or ""), PlainCell(", ".join(r["groups"]) or "—"),
-                          PlainCell(r["location"] or "—"), progress, PlainCell(", ".join(r["coders"]) or "—"),
-                          key=r["id"])
+            table.add_row(PlainCell(label), PlainCell(r["type"] or ""), progress,
+                          PlainCell(", ".join(r["groups"]) or "—"), PlainCell(r["location"] or "—"),
+                          PlainCell(", ".join(r["coders"]) or "—"), key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
             table.columns[key].label = Text(label + arrow)  # type: ignore[index]
@@ -152,8 +129,8 @@ class ProjectScreen(WorkbenchScreen):
         waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
-            progress={"coded": coded, "total": total}, saving=bool(self.qapp.pending_writes),
-            message=self.qapp.last_message, error=self.qapp.last_error)
+            progress={"coded": coded, "total": total}, saving=bool(self.host.pending_writes),
+            message=self.host.last_message, error=self.host.last_error)
 
     def _selected(self) -> str | None:
         table = self.query_one("#transcripts", DataTable)
@@ -164,12 +141,12 @@ class ProjectScreen(WorkbenchScreen):
     def action_open(self) -> None:
         tid = self._selected()
         if tid:
-            self.app.push_screen(TranscriptScreen(tid))
+            self.post_message(TranscriptRequested(tid))
 
     @on(DataTable.RowSelected, "#transcripts")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.app.push_screen(TranscriptScreen(str(event.row_key.value)))
+            self.post_message(TranscriptRequested(str(event.row_key.value)))
 
     @on(DataTable.HeaderSelected, "#transcripts")
     def _header(self, event: DataTable.HeaderSelected) -> None:
@@ -213,12 +190,9 @@ class ProjectScreen(WorkbenchScreen):
         self.query_one("#transcripts", DataTable).action_cursor_up()
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue_screen import QueueScreen
-
-        self.app.push_screen(QueueScreen())
+        self.post_message(QueueRequested())
 
     def action_speakers(self) -> None:
-        from qualcode.importing import stored_speakers
         from qualcode.tui.dialogs import SpeakerRoles
 
         tid = self._selected()
@@ -234,19 +208,10 @@ class ProjectScreen(WorkbenchScreen):
             def done(result: dict[str, Any]) -> None:
                 self.reload_from_store()
 
-            self.qapp.write(lambda p: p.set_speaker_role(tid, label, role, coder=coder), done,
+            self.host.write(lambda p: set_speaker_role(p, tid, label, role, coder=coder), done,
                             label=f"{tid}: '{label}' is now {role}")
 
-        self.app.push_screen(SpeakerRoles(stored_speakers(self.project, tid)), chosen)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Open transcript", "Code the highlighted transcript", self.action_open)
-        yield SystemCommand("Speakers and roles", "See the highlighted transcript's speakers and correct a role",
-                            self.action_speakers)
-        yield SystemCommand("Filter transcripts", "Type to filter by id, group, location or coder",
-                            self.action_filter)
-        yield SystemCommand("Sort transcripts", "Sort by the next column", self.action_sort)
-        yield SystemCommand("Queue mode", "Step through uncoded units with suggestions", self.action_queue)
+        self.app.push_screen(SpeakerRoles(wb.speakers(self.project, tid)), chosen)
 
 
 # ---------------------------------------------------------------------------- transcript view
@@ -255,38 +220,22 @@ class ProjectScreen(WorkbenchScreen):
 class TranscriptScreen(WorkbenchScreen):
     """Code one transcript with the keyboard: units on the left, codebook, suggestions and memo on the right."""
 
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Next", show=False),
-        Binding("k,up", "move(-1)", "Previous", show=False),
-        Binding("pagedown", "move(10)", show=False),
-        Binding("pageup", "move(-10)", show=False),
-        Binding("home,g", "jump(0)", show=False),
-        Binding("end,G", "jump(-1)", show=False),
-        Binding("c", "pick_code", "Code"),
-        Binding("d", "remove_code", "Remove"),
-        Binding("n", "next_uncoded", "Next uncoded"),
-        Binding("v", "select", "Select"),
-        Binding("m", "memo", "Memo"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("f", "filter_codes", "Filter codes", show=False),
-        Binding("w", "queue", "Queue", show=False),
-        Binding("t", "transcripts", "Transcripts", show=False),
-        Binding("escape", "escape", show=False),
-        *[Binding(str(n), f"accept({n})", f"Accept {n}", show=False) for n in range(1, 10)],
-    ]
+    KEYS = "transcript"
+    BINDINGS = keymap.bindings(KEYS)
 
     def __init__(self, transcript: str, *, ref: str | None = None) -> None:
         super().__init__()
         self.transcript = transcript
         self.start_ref = ref
-        self.units: list[dict[str, Any]] = []
+        self.units: list[CodedUnit] = []
         self.positions: dict[int, int] = {}  # segment id -> position in units
         self.counts: dict[str, int] = {}
-        self.suggestions: dict[int, list[dict[str, Any]]] = {}
+        self.suggestions: dict[int, list[Suggestion]] = {}
         self.suggestion_note = ""
         self.progress: dict[str, int] = {"coded": 0, "total": 0}
+        self._position_timer: Timer | None = None
+        self._saved_position: tuple[str, int] | None = None
+        self._waiting: tuple[str, Callable[[], bool | None], Callable[[], None], Callable[[], str]] | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -294,7 +243,7 @@ class TranscriptScreen(WorkbenchScreen):
         codebook = self.project.codebook()
         colors = {c.id: c.color for c in codebook.walk() if c.color}
         names = {c.id: c.name for c in codebook.walk()}
-        self.counts = wb.code_counts(self.project)
+        self.counts = {}  # counted in the background: 100,000 codings take a while, the units do not wait
         yield Header()
         with Horizontal(id="workbench"):
             yield UnitView(coder=self.coder, colors=colors, names=names, id="units")
@@ -303,18 +252,29 @@ class TranscriptScreen(WorkbenchScreen):
                 yield SuggestionsPanel(id="suggestions")
                 yield MemoPanel(id="memo")
         yield StatusBar(id="status")
-        yield KeyBar([("c", "pick_code", "Code"), ("1-9", "accept(1)", "Accept"), ("d", "remove_code", "Remove"),
-                      ("n", "next_uncoded", "Next uncoded"), ("v", "select", "Select"), ("m", "memo", "Memo"),
-                      ("u", "undo", "Undo"), ("^r", "redo", "Redo"), ("/", "search", "Search"),
-                      ("w", "queue", "Queue"), ("t", "transcripts", "Transcripts"), ("?", "app.help", "Keys"),
-                      ("q", "app.quit", "Quit")])
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
         self.load(self.transcript, self.start_ref)
         self.query_one(UnitView).focus()
+        self._count_codes()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _count_codes(self) -> None:
+        from qualcode.store import Project
+
+        with Project.open(self.host.project_path) as project:
+            counts = wb.code_counts(project)
+        self.app.call_from_thread(self._counted, counts)
+
+    def _counted(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.query_one(CodebookPanel).set_counts(dict(counts))
 
     def load(self, transcript: str, ref: str | None = None) -> None:
-        """Show a transcript, on unit ``ref`` or else on the coder's first uncoded unit."""
+        """Show a transcript, on unit ``ref``, else where the coder last was in it, else on their first uncoded
+        unit."""
+        self.save_position()
         self.transcript = transcript
         self.sub_title = self.project.name
         self.units = wb.transcript_units(self.project, transcript)
@@ -322,11 +282,36 @@ class TranscriptScreen(WorkbenchScreen):
         self.suggestions = {}
         start = next((i for i, u in enumerate(self.units) if u["ref"] == ref), None) if ref else None
         if start is None:
+            last = self.project.position(transcript, coder=self.coder)
+            start = next((i for i, u in enumerate(self.units) if u["idx"] == last), None) if last else None
+            if start is not None:
+                self.host.say(f"back where you were in {transcript}: {self.units[start]['ref']}")
+        if start is None:
             start = wb.next_uncoded(self.units, coder=self.coder) or 0
         self.progress = wb.coding_progress(self.units, coder=self.coder)
         self.view.set_units(self.units, start)
+        self._saved_position = (transcript, int(self.units[start]["id"])) if self.units else None
         self.title = transcript
         self._unit_changed()
+
+    # ------------------------------------------------------------------ where the coder is
+
+    def _position_moved(self) -> None:
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_SECONDS, self.save_position)
+
+    def save_position(self) -> None:
+        """Remember the unit the coder is on in this transcript (written a moment after moving, and on leaving)."""
+        u = self.view.current if self.units else None
+        if u is None or (self.transcript, int(u["id"])) == self._saved_position:
+            return
+        transcript, seg, coder = self.transcript, int(u["id"]), self.coder
+        self._saved_position = (transcript, seg)
+        self.host.write(lambda p: p.set_position(transcript, seg, coder=coder))
+
+    def on_screen_suspend(self) -> None:
+        self.save_position()
 
     @property
     def view(self) -> UnitView:
@@ -335,37 +320,55 @@ class TranscriptScreen(WorkbenchScreen):
     # ------------------------------------------------------------------ keeping the screen true to the store
 
     def reload_from_store(self) -> None:
-        """Re-read codings and memos and redraw only the units that changed (another process, undo, ...)."""
+        """Re-read codings, memos and marks and redraw only the units that changed (another process, ...)."""
         try:
             by_seg = wb.codings_by_segment(self.project, self.transcript)
         except Exception:
             return
         memos = wb.segment_memos(self.project, self.positions)
+        marks = wb.marks_by_segment(self.project, self.transcript)
         for i, u in enumerate(self.units):
             codings = by_seg.get(u["id"], [])
             unit_memos = memos.get(u["id"], {})
-            if _coding_keys(codings) != _coding_keys(u["codings"]) or unit_memos != u["memos"]:
-                self.view.update_unit(i, {**u, "codings": codings, "memos": unit_memos})
+            unit_marks = marks.get(u["id"], {})
+            if (_coding_keys(codings) != _coding_keys(u["codings"]) or unit_memos != u["memos"]
+                    or unit_marks != u.get("marks", {})):
+                self.view.update_unit(i, {**u, "codings": codings, "memos": unit_memos, "marks": unit_marks})
                 self.units[i] = self.view.units[i]
-        self.counts = wb.code_counts(self.project)
-        self.query_one(CodebookPanel).set_counts(self.counts)
+        self._count_codes()
         self.progress = wb.coding_progress(self.units, coder=self.coder)
         self._unit_changed()
 
+    def apply_store_changes(self, changes: StoreChanges) -> None:
+        """Another process changed these units (or more: then everything is read again)."""
+        if changes.full:
+            self.reload_from_store()
+            return
+        self._move_counts(changes.code_deltas)
+        self._refresh_units(changes.segments)
+
+    def _move_counts(self, deltas: Mapping[str, int]) -> None:
+        if not deltas:
+            return
+        for code, delta in deltas.items():
+            self.counts[code] = max(0, self.counts.get(code, 0) + delta)
+        self.query_one(CodebookPanel).set_counts(dict(self.counts))
+
     def _refresh_units(self, segment_ids: Iterable[int]) -> None:
-        """Re-read the codings of some units after our own write."""
-        for seg in segment_ids:
-            pos = self.positions.get(int(seg))
+        """Re-read the codings, memos and marks of some units (after our own write, or another process's)."""
+        changed = False
+        for seg in dict.fromkeys(int(s) for s in segment_ids):
+            pos = self.positions.get(seg)
             if pos is None:
                 continue
             u = self.units[pos]
-            codings = self.project.codings(segment=int(seg))
-            if wb.is_codable(u):  # keep the progress count without walking every unit
-                was = any(c["coder"] == self.coder for c in u["codings"])
-                now = any(c["coder"] == self.coder for c in codings)
-                self.progress = {**self.progress, "coded": self.progress["coded"] + int(now) - int(was)}
-            self.units[pos] = {**u, "codings": codings}
+            memos = {m["coder"] or "": m["text"] for m in self.project.memos("segment", str(seg))}
+            marks = {m["coder"]: m["mark"] for m in self.project.marks(segment=seg)}
+            self.units[pos] = {**u, "codings": self.project.codings(segment=seg), "memos": memos, "marks": marks}
             self.view.update_unit(pos, self.units[pos])
+            changed = True
+        if changed:
+            self.progress = wb.coding_progress(self.units, coder=self.coder)
         self._unit_changed()
 
     def _unit_changed(self) -> None:
@@ -382,13 +385,17 @@ class TranscriptScreen(WorkbenchScreen):
             where = f"{u['ref']} ({self.view.cursor + 1}/{len(self.units)})"
             if self.view.span_start is not None:
                 where += f" · {len(self.view.selection)} selected"
+        message, error = self.host.last_message, self.host.last_error
+        if self._waiting is not None:
+            message, error = f"{self._waiting[0]} waits for {self._waiting[3]()} (keys after it too)", False
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=where, progress=self.progress,
-            saving=bool(self.qapp.pending_writes), message=self.qapp.last_message, error=self.qapp.last_error)
+            saving=bool(self.host.pending_writes), message=message, error=error)
 
     @on(UnitView.CursorMoved)
     def _cursor_moved(self) -> None:
         self._unit_changed()
+        self._position_moved()
 
     # ------------------------------------------------------------------ moving
 
@@ -401,9 +408,12 @@ class TranscriptScreen(WorkbenchScreen):
     def action_next_uncoded(self) -> None:
         found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder)
         if found is None:
-            self.qapp.say(f"every informant unit of {self.transcript} is coded")
-        else:
-            self.view.move_to(found)
+            found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder, skipped=True)
+            if found is None:
+                self.host.say(f"every informant unit of {self.transcript} is coded or marked not codable")
+                return
+            self.host.say("only units you skipped for now are left")
+        self.view.move_to(found)
 
     def action_select(self) -> None:
         view = self.view
@@ -412,6 +422,9 @@ class TranscriptScreen(WorkbenchScreen):
         self.update_status()
 
     def action_escape(self) -> None:
+        code_filter = self.query_one("#code-filter", Input)
+        if code_filter.value:  # f then Esc: the whole codebook again
+            code_filter.value = ""
         if self.view.span_start is not None:
             self.view.span_start = None
             self.view.refresh()
@@ -425,15 +438,49 @@ class TranscriptScreen(WorkbenchScreen):
         self.query_one("#code-filter", Input).focus()
 
     def action_transcripts(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.switch_screen(ProjectScreen())
+        self.post_message(ProjectViewRequested())
 
     def action_queue(self) -> None:
-        from qualcode.tui.queue_screen import QueueScreen
+        self.post_message(QueueRequested(self.transcript))  # this transcript's units; a key there widens it
 
-        self.app.push_screen(QueueScreen())
+    # ------------------------------------------------------------------ keys that wait for what they refer to
+
+    def _wait_for(self, what: str, ready: Callable[[], bool | None], run: Callable[[], None],
+                  waiting_for: Callable[[], str]) -> None:
+        """Run ``run`` once ``ready()`` is true (None: it never will: the key is dropped, and the screen says so);
+        meanwhile the keys typed after it are held, so they act in the order they were typed."""
+        state = ready()
+        if state:
+            run()
+            return
+        if state is None or self._waiting is not None:
+            self.host.say(f"{what} dropped: {waiting_for()}", error=True)
+            return
+        self._waiting = (what, ready, run, waiting_for)
+        self.host.hold_until(time.monotonic() + WAIT_SECONDS, self._give_up)
+        self.update_status()
+
+    def _try_waiting(self) -> None:
+        if self._waiting is None:
+            return
+        what, ready, run, waiting_for = self._waiting
+        state = ready()
+        if state is False:
+            return
+        self._waiting = None
+        if state:
+            run()
+        else:
+            self.host.say(f"{what} dropped: {waiting_for()}", error=True)
+        self.host.release_barrier()
+        self.update_status()
+
+    def _give_up(self) -> None:
+        if self._waiting is None:
+            return
+        what, _, _, waiting_for = self._waiting
+        self._waiting = None
+        self.host.say(f"{what} dropped: {waiting_for()} took too long", error=True)
 
     # ------------------------------------------------------------------ coding
 
@@ -462,46 +509,63 @@ class TranscriptScreen(WorkbenchScreen):
         self.apply_code_to(event.code_id, self._target_ids())
         self.view.focus()
 
-    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: dict[str, Any] | None = None) -> None:
-        """Apply ``code_id`` to the units (one transaction); the screen updates once it is committed."""
+    def apply_code_to(self, code_id: str, segment_ids: list[int], *, suggestion: Suggestion | None = None,
+                      suggested_for: int | None = None) -> None:
+        """Apply ``code_id`` to the units (one transaction); the screen updates once it is committed. With a
+        ``suggestion``, it is recorded as accepted for the unit it was suggested for."""
         coder = self.coder
         if not segment_ids:
             return
         self.view.span_start = None
+        focus = suggested_for if suggested_for is not None else segment_ids[0]
 
-        def run(project: Project) -> dict[str, Any]:
-            if suggestion is not None:
-                return wb.accept_suggestion(project, segment_ids[0], suggestion, coder=coder)
-            return wb.apply_code(project, segment_ids, code_id, coder=coder)
+        def run(project: Project) -> Applied:
+            if suggestion is None:
+                return coding.apply_code(project, segment_ids, code_id, coder=coder)
+            with project.transaction():
+                added = [coding.accept_suggestion(project, focus, suggestion["code"], coder=coder,
+                                                  score=suggestion["score"], model_version=suggestion["model_version"])]
+                others = [s for s in segment_ids if s != focus]
+                if others:  # the rest of a selection: the evaluator's own decision on the same code
+                    try:
+                        added += coding.apply_code(project, others, code_id, coder=coder)["added"]
+                    except ConflictError:
+                        pass
+                return {"added": added, "skipped": []}
 
-        def done(result: dict[str, Any]) -> None:
-            for c in result["added"]:
-                self.counts[c["code"]] = self.counts.get(c["code"], 0) + 1
-            self.query_one(CodebookPanel).set_counts(dict(self.counts))
+        def done(result: Applied) -> None:
+            self._move_counts({c["code"]: 1 for c in result["added"]} if len(result["added"]) < 2 else
+                              {code_id: len(result["added"])})
             self._refresh_units(segment_ids)
-            self.qapp.suggestions_changed()
+            self.host.suggestions_changed()
 
         name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id
         where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \
             f"{len(segment_ids)} units"
-        self.qapp.write(run, done, label=f"coded {where}: {name}")
+        self.host.write(run, done, label=f"coded {where}: {name}", units=segment_ids)
 
     def action_remove_code(self) -> None:
         u = self.view.current
         if u is None:
             return
+        uid = int(u["id"])
+        self._wait_for(f"d on {u['ref']}", lambda: not self.host.unit_busy(uid),
+                       lambda: self._remove_from(uid), lambda: "its coding to be saved")
+
+    def _remove_from(self, uid: int) -> None:
+        u = self.units[self.positions[uid]]
         mine = [c["code"] for c in u["codings"] if c["coder"] == self.coder]
         if not mine:
-            self.qapp.say(f"{u['ref']} has no code of yours to remove", error=True)
+            self.host.say(f"{u['ref']} has no code of yours to remove", error=True)
             return
         if len(mine) == 1:
-            self.remove_code_from(u["id"], mine[0])
+            self.remove_code_from(uid, mine[0])
             return
         from qualcode.tui.dialogs import CodePicker
 
         def chosen(code: str | None) -> None:
             if code:
-                self.remove_code_from(u["id"], code)
+                self.remove_code_from(uid, code)
 
         self.app.push_screen(CodePicker(self.project.codebook(), self.counts, only=mine,
                                         title=f"Remove a code from {u['ref']}"), chosen)
@@ -509,14 +573,50 @@ class TranscriptScreen(WorkbenchScreen):
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder
 
-        def done(result: dict[str, Any]) -> None:
-            self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
-            self.query_one(CodebookPanel).set_counts(dict(self.counts))
+        def done(result: Removed) -> None:
+            self._move_counts({code_id: -1})
             self._refresh_units([segment_id])
+            cited = sorted({c["finding"] for c in result["cited_by"]})
+            if cited:  # the finding now cites a coding that is gone: say so while undo is one key away
+                self.notify(f"{ref} was evidence for {', '.join(cited)}: the audit will report it (u undoes)",
+                            severity="warning")
 
         ref = self.units[self.positions[segment_id]]["ref"]
-        self.qapp.write(lambda p: wb.remove_code(p, segment_id, code_id, coder=coder), done,
-                        label=f"removed {code_id} from {ref}")
+        name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id
+        self.host.write(lambda p: coding.remove_code(p, segment_id, code_id, coder=coder, coded_by=coder), done,
+                        label=f"removed '{name}' from {ref}", units=[segment_id])
+
+    # ------------------------------------------------------------------ not codable, skipped for now
+
+    def action_not_codable(self) -> None:
+        self._toggle_mark("not_codable")
+
+    def action_skip_for_now(self) -> None:
+        self._toggle_mark("skipped")
+
+    def _toggle_mark(self, mark: str) -> None:
+        """Mark the current unit (or the selection's informant units) not codable / skipped for now; on a unit that
+        already carries that mark of yours, clear it."""
+        targets = [self.units[self.positions[t]] for t in self._target_ids()]
+        targets = [u for u in targets if wb.is_codable(u)]
+        if not targets:
+            self.host.say("the interviewer's units are not coded, so there is nothing to mark", error=True)
+            return
+        clear = all((u.get("marks") or {}).get(self.coder) == mark for u in targets)
+        new = None if clear else mark
+        ids = [int(u["id"]) for u in targets]
+        coder = self.coder
+        self.view.span_start = None
+
+        def run(project: Project) -> None:
+            with project.transaction():
+                for seg in ids:
+                    coding.mark_unit(project, seg, new, coder=coder)
+
+        where = targets[0]["ref"] if len(targets) == 1 else f"{len(targets)} units"
+        words = wb.MARK_WORDS[mark]
+        self.host.write(run, lambda _: self._refresh_units(ids), units=ids,
+                        label=f"{where}: no longer {words}" if clear else f"{where}: {words}")
 
     def action_undo(self) -> None:
         self._reverse("undo")
@@ -527,20 +627,28 @@ class TranscriptScreen(WorkbenchScreen):
     def _reverse(self, kind: str) -> None:
         coder = self.coder
 
-        def run(project: Project) -> dict[str, Any] | None:
-            return project.undo(coder=coder) if kind == "undo" else project.redo(coder=coder)
-
-        def done(result: dict[str, Any] | None) -> None:
+        def run(project: Project) -> tuple[Reversal, str, tuple[str, int] | None] | None:
+            result = history.undo(project, coder=coder) if kind == "undo" else history.redo(project, coder=coder)
             if result is None:
-                self.qapp.say(f"nothing to {kind}")
-                return
-            self.reload_from_store()
-            seg = _segment_of(result)
-            if seg is not None and seg in self.positions:
-                self.view.move_to(self.positions[seg])
-            self.qapp.say(f"{kind} {result['action']}")
+                return None
+            return result, wb.describe_reversal(project, result, kind), wb.reversal_place(project, result)
 
-        self.qapp.write(run, done)
+        def done(found: tuple[Reversal, str, tuple[str, int] | None] | None) -> None:
+            if found is None:
+                self.host.say(f"nothing to {kind}")
+                return
+            result, words, place = found
+            self._move_counts(_count_deltas(result))
+            if place is not None and place[0] != self.transcript:
+                self.load(place[0])  # it happened in another transcript: go there, so it can be seen
+            self._refresh_units(result["segments"])
+            if place is not None and place[1] in self.positions:
+                self.view.move_to(self.positions[place[1]])
+            if any(c["entity"] in ("coding", "decision") for c in result["changes"]):
+                self.host.suggestions_changed()
+            self.host.say(words)
+
+        self.host.write(run, done)
 
     def action_memo(self) -> None:
         from qualcode.tui.dialogs import MemoEditor
@@ -566,7 +674,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.view.update_unit(pos, self.units[pos])
                 self._unit_changed()
 
-            self.qapp.write(lambda p: wb.set_unit_memo(p, seg, text, coder=coder), done,
+            self.host.write(lambda p: coding.set_memo(p, "segment", seg, text, coder=coder), done,
                             label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}")
 
         self.app.push_screen(MemoEditor(u["ref"], u["memos"].get(coder, ""), u["text"]), save)
@@ -574,7 +682,7 @@ class TranscriptScreen(WorkbenchScreen):
     def action_search(self) -> None:
         from qualcode.tui.dialogs import SearchScreen
 
-        def go(hit: dict[str, Any] | None) -> None:
+        def go(hit: SearchJump | None) -> None:
             if not hit:
                 return
             self.view.highlight = fold(hit.get("query", "").strip('"'))
@@ -594,34 +702,70 @@ class TranscriptScreen(WorkbenchScreen):
         if u is None or not wb.is_codable(u):
             panel.show([], "interviewer turn: not coded" if u is not None else "")
             return
-        found = self.qapp.suggestions_for(u)
+        found = self.host.suggestions_for(u)
         if found is None:
-            panel.show([], self.qapp.suggestion_note or "no suggestions yet")
+            panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
-        panel.show([s for s in found if s["code"] not in mine])
+        panel.show([s for s in found if s["code"] not in mine], "" if found else "no suggestion for this unit",
+                   unit=u["id"])
 
-    def visible_suggestions(self) -> list[dict[str, Any]]:
+    def visible_suggestions(self) -> list[Suggestion]:
         u = self.view.current
         if u is None:
             return []
-        found = self.qapp.suggestions_for(u) or []
+        found = self.host.suggestions_for(u) or []
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
         return [s for s in found if s["code"] not in mine]
 
     def suggestions_updated(self) -> None:
         self._show_suggestions()
+        self._try_waiting()
 
     def action_accept(self, number: int) -> None:
-        shown = self.visible_suggestions()
+        """Accept the Nth suggestion shown for the current unit (for the whole selection when there is one). Typed
+        before the unit's suggestions are computed, it waits for them (and the keys after it wait too)."""
         u = self.view.current
         if u is None:
             return
-        if number > len(shown):
-            self.qapp.say(f"no suggestion {number} for {u['ref']}", error=True)
+        uid, ref = int(u["id"]), u["ref"]
+        if not wb.is_codable(u) and self.view.span_start is None:
+            self.host.say(f"{ref} is the interviewer's: it is not coded (j or n to an informant's unit)", error=True)
             return
-        s = shown[number - 1]
-        self.apply_code_to(s["code"], [u["id"]], suggestion=s)
+        targets = self._target_ids() if self.view.span_start is not None else [uid]
+        shown = self.visible_suggestions() if self.host.suggestions_known(uid) else None
+
+        def ready() -> bool | None:
+            if self.host.unit_busy(uid):
+                return False
+            return self.host.suggestions_known(uid)
+
+        def run() -> None:
+            seen = shown if shown is not None else self._suggestions_of(uid)
+            if number > len(seen):
+                self.host.say(f"no suggestion {number} for {ref}" + ("" if seen else ": none was found"),
+                              error=True)
+                return
+            s = seen[number - 1]
+            self.apply_code_to(s["code"], targets if uid in targets else [uid, *targets], suggestion=s,
+                               suggested_for=uid)
+
+        def waiting_for() -> str:
+            if not self.host.suggestions_enabled:
+                return "suggestions are off"
+            if self.host.suggestions_known(uid) is None:
+                return "no suggestions (" + (self.host.suggestion_note or "the model failed") + ")"
+            return f"the suggestions of {ref}"
+
+        self._wait_for(f"{number} on {ref}", ready, run, waiting_for)
+
+    def _suggestions_of(self, uid: int) -> list[Suggestion]:
+        pos = self.positions.get(uid)
+        if pos is None:
+            return []
+        u = self.units[pos]
+        mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
+        return [s for s in self.host.suggestions_for(u) or [] if s["code"] not in mine]
 
     @on(SuggestionsPanel.Accepted)
     def _accepted_by_mouse(self, event: SuggestionsPanel.Accepted) -> None:
@@ -631,37 +775,34 @@ class TranscriptScreen(WorkbenchScreen):
     # ------------------------------------------------------------------ command palette
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Apply a code", "Pick a code for the current unit or selection (c)",
-                            self.action_pick_code)
-        yield SystemCommand("Remove a code", "Remove one of your codes from the current unit (d)",
-                            self.action_remove_code)
-        yield SystemCommand("Next uncoded unit", "Jump to the next informant unit you have not coded (n)",
-                            self.action_next_uncoded)
-        yield SystemCommand("Select a span", "Start or end selecting a span of units (v)", self.action_select)
-        yield SystemCommand("Edit memo", "Write a memo on the current unit (m)", self.action_memo)
-        yield SystemCommand("Undo", "Undo your last coding or memo action (u)", self.action_undo)
-        yield SystemCommand("Redo", "Redo what you last undid (ctrl+r)", self.action_redo)
-        yield SystemCommand("Search", "Search across transcripts (/)", self.action_search)
-        yield SystemCommand("Queue mode", "Step through uncoded units with suggestions (w)", self.action_queue)
-        yield SystemCommand("Transcripts", "Back to the list of transcripts (t)", self.action_transcripts)
+        yield from super().palette_commands()
         for n, s in enumerate(self.visible_suggestions()[:9], start=1):
             yield SystemCommand(f"Accept suggestion {n}: {s.get('name') or s['code']}",
-                                f"score {s.get('score', 0):.2f}",
-                                lambda n=n: self.action_accept(n))  # type: ignore[misc]
+                                f"score {s.get('score') or 0:.2f}", partial(self.action_accept, n))
+
+    # ------------------------------------------------------------------ what the app asks
+
+    def current_unit(self) -> CodedUnit | None:
+        return self.view.current
+
+    def units_nearby(self) -> Sequence[CodedUnit]:
+        return self.units
 
 
-def _coding_keys(codings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _count_deltas(result: Reversal) -> dict[str, int]:
+    """How an undo or redo moved each code's count."""
+    out: dict[str, int] = {}
+    for c in result["changes"]:
+        if c["entity"] != "coding":
+            continue
+        for state, sign in ((c["from"], -1), (c["to"], 1)):
+            if state and state.get("code_id"):
+                out[state["code_id"]] = out.get(state["code_id"], 0) + sign
+    return {k: v for k, v in out.items() if v}
+
+
+def _coding_keys(codings: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted((c["id"], c["code"], c["coder"], c.get("memo"), c.get("status")) for c in codings)
-
-
-def _segment_of(result: dict[str, Any]) -> int | None:
-    state = result.get("state") or result.get("previous") or {}
-    if result.get("entity") == "coding":
-        seg = state.get("segment_id")
-        return int(seg) if seg is not None else None
-    if result.get("entity") == "memo" and state.get("target_type") == "segment":
-        return int(state["target_id"])
-    return None
 
 
 __all__ = ["ProjectScreen", "TranscriptScreen", "work"]

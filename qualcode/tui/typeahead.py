@@ -7,6 +7,11 @@ picker listed first. Here such input is held and replayed in typing order once t
 kinds of key also wait for the keys read just before them to be handled: a priority binding (the memo's ctrl+s acts
 when the app reads it, before the text typed before it is in), and any key right after one that may close a dialog
 (Enter, Esc, ctrl+s), which is for the screen below.
+
+A key can also wait for what it refers to: a number typed before the unit's suggestions are computed, or ``d`` while
+the unit's coding is still being written. The screen then holds it as a *barrier* (:meth:`TypeAhead.hold_until`)
+and every key typed after it is held too, so that it applies to the unit it was typed on and the keys after it
+follow in order. A barrier that is not resolved within its time limit is dropped by the screen, which says so.
 """
 
 from __future__ import annotations
@@ -34,6 +39,28 @@ class TypeAhead:
     _ta_waiting = False
     _ta_read_at = 0.0  # when the last live key was read
     _ta_read_key = ""
+    _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
+    _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
+    _ta_acting_seq = 0  # the typing order of the key whose binding is being run
+
+    def hold_until(self, deadline: float, give_up: Any) -> None:
+        """A key waits for what it refers to: hold every key typed after it until :meth:`release_barrier`, or until
+        ``deadline`` (``time.monotonic()``), when ``give_up()`` is called (it drops the key and says so)."""
+        self._ta_barrier = (deadline, give_up)
+        self._ta_barrier_seq = self._ta_acting_seq
+
+    def release_barrier(self) -> None:
+        """The waiting key was applied (or dropped): keys held behind it go on, in order."""
+        self._ta_barrier = None
+        self._ta_since = time.monotonic()  # the keys held behind it are replayed in order, not forced through
+        if self._ta_held and not self._ta_waiting:
+            self._ta_waiting = True
+            self.set_timer(SETTLE, self._ta_release)  # type: ignore[attr-defined]
+
+    @property
+    def keys_waiting(self) -> bool:
+        """A key waits for its target, with keys typed after it held (the status bar says so)."""
+        return self._ta_barrier is not None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
@@ -51,7 +78,8 @@ class TypeAhead:
                 if now - self._ta_read_at < GAP and (self._ta_read_key in CLOSING_KEYS or self._ta_priority(event.key)):
                     wait = GAP
                 self._ta_read_at, self._ta_read_key = now, event.key
-            if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait):
+            barrier = self._ta_barrier is not None
+            if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier):
                 self._ta_hold(seq, event, wait)
                 return
             _mark(event, _ta_screen=app.screen)  # the screen it was typed for
@@ -70,7 +98,17 @@ class TypeAhead:
         return False
 
     async def _on_key(self, event: events.Key) -> None:
-        self._ta_covered(event)
+        # Keys reach the app (where the screens' bindings run) after their way through the widgets; those read
+        # before a key set a barrier but typed after it are held here.
+        seq = getattr(event, "_ta_seq", 0)
+        if (self._ta_barrier is not None and seq > self._ta_barrier_seq
+                and not getattr(event, "_ta_forced", False)):
+            event.prevent_default()
+            event.stop()
+            self._ta_hold(seq, event, 0.0)
+            return
+        if not self._ta_covered(event):
+            self._ta_acting_seq = seq
 
     async def _on_paste(self, event: events.Paste) -> None:
         self._ta_covered(event)
@@ -92,6 +130,14 @@ class TypeAhead:
     def _ta_release(self) -> None:
         app: Any = self
         now = time.monotonic()
+        if self._ta_barrier is not None:
+            deadline, give_up = self._ta_barrier
+            if now < deadline:
+                app.set_timer(SETTLE, self._ta_release)
+                return
+            self._ta_barrier = None
+            give_up()  # the key that waited is dropped, with a message; the keys after it go on
+            self._ta_since = now
         gave_up = now - self._ta_since >= GIVE_UP
         if not (app.screen.is_mounted and now >= self._ta_ready_at) and not gave_up:
             app.set_timer(SETTLE, self._ta_release)

@@ -18,6 +18,7 @@ from reliability.builders import transcript  # noqa: E402
 from reliability.test_reanchor import corrected_version  # noqa: E402
 
 from qualcode.project_io import build_example  # noqa: E402
+from qualcode.reanchor import store_transcript  # noqa: E402
 from qualcode.store import Project  # noqa: E402
 
 
@@ -33,7 +34,7 @@ def run(seed: int) -> tuple[int, int, int, int, float]:
             before = {c["id"]: c for c in project.codings(transcript=t["id"])}
             turns, truth = corrected_version(units, rng, rename=n % 2 == 0)
             t0 = time.perf_counter()
-            project.add_transcript(transcript(turns), t["id"], coder="clara")
+            store_transcript(project, transcript(turns), t["id"], coder="clara")
             elapsed += time.perf_counter() - t0
             now = {c["id"]: c for c in project.codings(current_only=False, transcript=t["id"])}
             for cid, old in before.items():

@@ -251,7 +251,8 @@ def add_one_coding(project_dir: Path, transcript: str) -> None:
 WORKBENCH = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
-from qualcode import workbench as wb
+from qualcode.actions import coding
+from qualcode.actions import views as wb
 from qualcode.store import Project
 project = Project.open(sys.argv[1])
 coded = {int(c["segment"]) for c in project.codings(transcript=sys.argv[2])}
@@ -266,7 +267,8 @@ for n in range(3):
     # Code the current unit with its first suggestion, as the evaluator pressing 1 does, then move on.
     unit, nxt = units[n], units[n + 1]
     s = first[int(unit["id"])][0]
-    wb.accept_suggestion(project, unit["id"], s, coder="ana")
+    coding.accept_suggestion(project, unit["id"], s["code"], score=s["score"], model_version=s["model_version"],
+                             coder="ana")
     t0, c0 = time.perf_counter(), time.process_time()
     engine = wb.fit_suggester(project)
     found = wb.suggest_units(engine, [nxt])

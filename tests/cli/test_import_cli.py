@@ -92,7 +92,7 @@ def test_remove_refuses_with_codings_then_undo_brings_it_back(folder: Path, tmp_
     project = tmp_path / "eval"
     run(capsys, "init", str(project), "--coder", "ana")
     run(capsys, "import", "-p", str(project), str(folder / "otter.docx"), "--cases", str(folder / "cases.csv"))
-    run(capsys, "codings", "add", "-p", str(project), "--segment", "KII-33:2", "--code", "effectiveness")
+    run(capsys, "codings", "add", "-p", str(project), "--segment", "KII-33:3", "--code", "effectiveness")
     code, _, err = run(capsys, "transcripts", "remove", "-p", str(project), "KII-33")
     assert code == 2 and "1 coding(s) by ana" in err and "--with-codings" in err
     code, out, err = run(capsys, "transcripts", "remove", "-p", str(project), "KII-33", "--with-codings")

@@ -183,7 +183,7 @@ def test_accept_takes_p_and_json_before_or_after_the_action(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     p = str(example_project_dir)
-    action = ["accept", "--segment", "KII-01:3", "--code", "relevance.needs_fit", "--coder", "ana"]
+    action = ["accept", "--segment", "KII-01:7", "--code", "relevance.needs_fit", "--coder", "ana"]
     # -p and --json before the action or after it
     args = (["suggest", "-p", p, "--json", *action] if where == "before"
             else ["suggest", *action[:1], "-p", p, *action[1:], "--json"])

@@ -97,7 +97,7 @@ def test_quote_bank_exports_have_no_informant_names(example_project_path: Path, 
 def test_findings_audit_and_report_walkthrough(example_project_dir: Path, tmp_path: Path) -> None:
     p = str(example_project_dir)
     seg = json.loads(qc("codings", "list", "-p", p, "--code", "sustainability.funding", "--json").stdout)
-    refs = []
+    refs: list[str] = []
     for c in seg:  # one passage per transcript, for a well-triangulated finding
         if c["transcript"] not in {r.split(":")[0] for r in refs}:
             refs.append(c["ref"])

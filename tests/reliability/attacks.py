@@ -11,6 +11,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -24,7 +25,7 @@ def _zeros_deflate(megabytes: int, fill: bytes = b"\x00") -> bytes:
     return block * megabytes + tail.flush(zlib.Z_FINISH)
 
 
-def zip_with_bomb(members: dict[str, bytes], bomb_name: str, megabytes: int, *, fill: bytes = b"\x00",
+def zip_with_bomb(members: Mapping[str, bytes | str], bomb_name: str, megabytes: int, *, fill: bytes = b"\x00",
                   declared: int | None = None) -> bytes:
     """A valid ZIP holding ``members`` plus an entry ``bomb_name`` that inflates to ``megabytes`` MB (declared as
     ``declared`` bytes, default the truth; the CRC is not the real one, which no reader gets to check)."""
@@ -39,11 +40,11 @@ def zip_with_bomb(members: dict[str, bytes], bomb_name: str, megabytes: int, *, 
     central = body[cd_offset:cd_offset + cd_size]
     data = _zeros_deflate(megabytes, fill)
     size = declared if declared is not None else megabytes * MB
-    name = bomb_name.encode()
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(data), size, len(name), 0) + name
+    encoded = bomb_name.encode()
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(data), size, len(encoded), 0) + encoded
     offset = cd_offset
-    entry = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(data), size, len(name), 0, 0, 0,
-                        0, 0, offset) + name
+    entry = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(data), size, len(encoded), 0, 0,
+                        0, 0, 0, offset) + encoded
     new_cd_offset = offset + len(local) + len(data)
     new_central = central + entry
     eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count + 1, count + 1, len(new_central), new_cd_offset, 0)

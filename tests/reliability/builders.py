@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from transcript_support import transcript_from_turns
@@ -33,7 +34,7 @@ def codebook() -> Codebook:
     return cb
 
 
-def transcript(turns: list[tuple[str | None, list[str]]], *, source: str = "kii.txt") -> ParsedTranscript:
+def transcript(turns: Sequence[tuple[str | None, Sequence[str]]], *, source: str = "kii.txt") -> ParsedTranscript:
     """A parsed transcript from (speaker, [unit texts]) turns, laid out like the importers do it."""
     return transcript_from_turns(turns, source_name=source)
 
@@ -50,7 +51,7 @@ INTERVIEW = [
 ]
 
 
-def make_project(path: Path, *, turns: list[tuple[str | None, list[str]]] | None = None) -> Project:
+def make_project(path: Path, *, turns: Sequence[tuple[str | None, Sequence[str]]] | None = None) -> Project:
     """A project with the test codebook, one KII transcript and an informant case for Ms. Lan."""
     project = Project.create(path, codebook=codebook())
     project.add_transcript(transcript(turns or INTERVIEW), "KII-01", coder="ana")

@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from qualcode.reanchor import store_transcript
 from qualcode.safety.backup import backup_project, restore_backup
 from qualcode.safety.doctor import run_doctor
-from qualcode.safety.redact import identifier_check, replaced_spans, write_redacted
+from qualcode.safety.redact import identifier_check, write_redacted
 from qualcode.store import DB_NAME, Project
 from reliability.builders import make_project, transcript
 from reliability.fuzz_support import assert_clean_error, run_cli, snapshot
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "p")
     p.add_coding("KII-01:3", "effectiveness", coder="ana", memo="grievance numbers")
     yield p
@@ -108,7 +110,7 @@ def test_doctor_finds_orphan_codings_and_broken_references(project: Project,
     seg_v1 = project.segment("KII-01:3")["id"]
     edited = transcript([("Interviewer", ["A completely different interview now."]),
                          ("Ms. Lan", ["Nothing here matches the old text at all, not one sentence."])])
-    project.add_transcript(edited, "KII-01", coder="ana")
+    store_transcript(project, edited, "KII-01", coder="ana")
     # a coding left on the old version without a review flag is invisible: the doctor must say so
     project.db.execute("UPDATE codings SET status = 'ok' WHERE segment_id = ?", (seg_v1,))
     project.db.execute("PRAGMA foreign_keys = OFF")
@@ -125,7 +127,7 @@ def test_doctor_finds_orphan_codings_and_broken_references(project: Project,
 def test_doctor_reports_codings_waiting_for_review_with_what_to_do(project: Project) -> None:
     edited = transcript([("Interviewer", ["A completely different interview now."]),
                          ("Ms. Lan", ["Nothing here matches the old text at all, not one sentence."])])
-    project.add_transcript(edited, "KII-01", coder="ana")
+    store_transcript(project, edited, "KII-01", coder="ana")
     by = {c["check"]: c for c in run_doctor(project.path)["checks"]}
     assert by["reviews"]["status"] == "warning" and by["reviews"]["count"] == 1
     assert "qualcode reanchor list" in by["reviews"]["hint"]
@@ -193,7 +195,7 @@ def test_doctor_sees_a_pending_migration_and_fix_applies_it(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def named_project(tmp_path: Path) -> Project:
+def named_project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "named", turns=[
         ("Interviewer", ["Thank you, Ms. Lan, for meeting us at the factory today."]),
         ("Ms. Lan", ["You can write to me at lan.nguyen@factory-a.vn or call 0912 345 678 after the shift.",
@@ -210,7 +212,7 @@ def test_redact_check_lists_every_identifier_still_in_the_transcripts(named_proj
     assert ("informant name", "Ms. Lan") in found
     assert ("e-mail address", "lan.nguyen@factory-a.vn") in found
     assert ("phone number", "0912 345 678") in found
-    assert ("unknown name", "Mr. Hung") in found  # not in the case sheet: exports would not catch it
+    assert ("unknown name", "Mr. Hung") in found  # not in the case sheet: exports show "[name]"
     assert ("speaker label", "Ms. Lan") in found
     assert not any("Thanh Hoa" in h["found"] for h in report["hits"])  # a province, not the informant
 
@@ -226,10 +228,15 @@ def test_redact_check_exits_1_when_identifiers_remain_and_0_on_clean_copies(
     assert "[informant KII-01]" in text and "[email]" in text and "[phone]" in text
 
 
-def test_replaced_spans_split_adjacent_names_at_the_title() -> None:
+def test_names_found_split_adjacent_names_at_the_title() -> None:
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
     original = "Thank you, Ms. Yen. Ms. Thao, you said"
-    redacted = "Thank you, [informant P5]. [informant P2], you said"
-    assert [original[a:b] for a, b, _ in replaced_spans(original, redacted)] == ["Ms. Yen", "Ms. Thao"]
+    ps = Pseudonymiser(people=[Person("[informant P5]", ["Vo Thi Yen"], {"FGD-02"}),
+                               Person("[informant P2]", ["Le Thi Thao"], {"FGD-02"})], use_ner=False)
+    found = ps.find(original, "FGD-02")
+    assert [original[r.start:r.end] for r in found] == ["Ms. Yen", "Ms. Thao"]
+    assert ps(original, "FGD-02") == "Thank you, [informant P5]. [informant P2], you said"
 
 
 def test_an_unknown_transcript_is_an_error_before_anything_is_written(named_project: Project, tmp_path: Path) -> None:

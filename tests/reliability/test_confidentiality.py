@@ -4,6 +4,7 @@ the HTML report escapes whatever a transcript contains."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "p", turns=[
         ("Interviewer", ["Thank you, Ms. Lan, for meeting us at the factory today."]),
         ("Ms. Lan", ["Nguyen Thi Lan here: write to lan.nguyen@factory-a.vn or call 0912 345 678 about the training.",

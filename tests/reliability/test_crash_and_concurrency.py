@@ -197,7 +197,7 @@ def _cli(*args: str, env: dict[str, Any] | None = None) -> subprocess.Popen[str]
 def test_cli_waits_for_a_project_another_process_is_writing(example_project_dir: Path) -> None:
     holder = sqlite3.connect(example_project_dir / DB_NAME, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # like a long import in another window
-    cli = _cli("codings", "add", "-p", str(example_project_dir), "--segment", "KII-03:5", "--code", "relevance",
+    cli = _cli("codings", "add", "-p", str(example_project_dir), "--segment", "KII-03:6", "--code", "relevance",
                "--coder", "dana")
     time.sleep(1.5)
     assert cli.poll() is None, "the command gave up instead of waiting"
@@ -207,11 +207,12 @@ def test_cli_waits_for_a_project_another_process_is_writing(example_project_dir:
     assert cli.returncode == 0, err
     assert "locked" not in err
     with Project.open(example_project_dir) as project:
-        assert [c["ref"] for c in project.codings(coder="dana")] == ["KII-03:5"]
+        assert [c["ref"] for c in project.codings(coder="dana")] == ["KII-03:6"]
 
 
 def test_two_terminals_coding_with_the_cli_at_once_lose_no_write(example_project_dir: Path) -> None:
-    refs = [f"KII-0{k}:{n}" for k in (2, 4) for n in range(3, 9)]
+    with Project.open(example_project_dir) as project:  # six informant units of each of two interviews
+        refs = [u["ref"] for t in ("KII-02", "KII-04") for u in project.segments(t, include_interviewer=False)[:6]]
     procs = []
     for n, ref in enumerate(refs):
         procs.append(_cli("codings", "add", "-p", str(example_project_dir), "--segment", ref, "--code",

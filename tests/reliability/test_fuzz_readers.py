@@ -167,7 +167,7 @@ def test_damaged_codings_tables_import_whole_or_not_at_all(project_copy: Path, o
             path = Path(d) / "KII-01.csv"
             path.write_bytes(mutate(CODINGS_CSV, ops))
             try:
-                import_codings_table(project, path)
+                import_codings_table(project, path, default_coder="tester")
             except QualcodeError as err:
                 one_line_error(err)
                 assert snapshot(project_copy) == before

@@ -796,3 +796,95 @@ def test_text_typed_with_control_characters_is_cleaned_and_every_export_still_wo
                  ["export", "quotes", "--format", "all", "--out", str(tmp_path / "q")]):
         code, _, err = run_cli(capsys, *argv, "-p", str(project))
         assert code == 0, (argv, err)
+
+
+# ---------------------------------------------------------------------------- a colleague's database
+
+
+def _tamper(db: Path, *statements: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+ENDLESS = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r"
+
+
+@pytest.mark.parametrize("how", ["view-for-a-table", "extra-trigger", "generated-column", "escape-sequences"])
+def test_a_colleagues_database_that_defines_its_own_code_is_not_opened(
+        how: str, project: Path, base_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "colleague"
+    shutil.copytree(base_project, other)
+    db = other / "qualcode.db"
+    if how == "view-for-a-table":
+        _tamper(db, "DROP TABLE memos", f"CREATE VIEW memos AS {ENDLESS}")
+    elif how == "extra-trigger":
+        _tamper(db, "CREATE TRIGGER wipe AFTER INSERT ON codings BEGIN DELETE FROM codings; END")
+    elif how == "generated-column":
+        _tamper(db, "ALTER TABLE cases ADD COLUMN heavy BLOB GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL")
+    else:
+        _tamper(db, "UPDATE cases SET name = 'Lan \x1b]0;owned\x07'",
+                "UPDATE transcript_versions SET text = replace(text, 'HR', 'H\x1b[2JR')")
+    before = snapshot(project)
+    proc = limited(["merge", "-p", str(project), str(other)], timeout=30)
+    refused(proc, "control or non-characters" if how == "escape-sequences" else "database objects qualcode does not")
+    assert snapshot(project) == before
+    backup = tmp_path / "backup.db"
+    shutil.copy(db, backup)
+    code, _, err = run_cli(capsys, "restore", str(backup), str(tmp_path / "restored"))
+    assert_clean_error(code, err, what="restore")
+    assert not (tmp_path / "restored" / "qualcode.db").exists()
+
+
+def test_a_colleagues_ordinary_project_still_merges(project: Path, base_project: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "colleague"
+    shutil.copytree(base_project, other)
+    with Project.open(other) as p:
+        p.add_coding("KII-01:3", "relevance", coder="binh")
+    code, _, err = run_cli(capsys, "merge", "-p", str(project), str(other))
+    assert code == 0, err
+    with Project.open(project) as p:
+        assert ("KII-01:3", "relevance", "binh") in {(c["ref"], c["code"], c["coder"]) for c in p.codings()}
+
+
+def test_a_file_name_with_escape_sequences_gives_a_clean_title_and_doctor_sees_old_dirt(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    path = tmp_path / "kii\x1b[31mred\x07.txt"
+    path.write_text("Interviewer: How was the training this year?\n\nMs Lan: It was useful for our line leaders.\n",
+                    encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(path))
+    assert code == 0, err
+    with Project.open(project) as p:
+        assert all(t["title"].isprintable() for t in p.transcripts())
+    code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
+    assert code == 0 and "ok    characters" in out
+    conn = sqlite3.connect(project / "qualcode.db")
+    # as an older qualcode let in
+    conn.execute("UPDATE cases SET attributes = ? WHERE id = 'KII-01'", (json.dumps({"location": "Hai\x1bPhong"}),))
+    conn.commit()
+    conn.close()
+    code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
+    assert "cases.attributes (1)" in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize("line, needle", [
+    ('{"id": "u1", "text": ' + '[' * 100_000 + ']' * 100_000 + '}', "nests too deeply"),
+    ('{"id": "u1", "text": "' + "word " * 2000 + '"}', "at most 5,000"),
+])
+def test_standalone_suggestion_input_is_bounded(line: str, needle: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    units = tmp_path / "units.jsonl"
+    units.write_text(line + "\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "suggest", "--segments", str(units), "--codebook",
+                           str(ROOT / "codebooks" / "evaluation-criteria.yaml"))
+    assert_clean_error(code, err, what=needle)
+    assert needle in err

@@ -7,13 +7,15 @@ a paragraph added, speakers renamed), knows by construction where each coded pas
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.reanchor import align_units, place_flagged, review_queue
+from qualcode.reanchor import align_units, place_flagged, review_queue, store_transcript
 from qualcode.store import Project
 from reliability.builders import INTERVIEW, make_project, transcript
 
@@ -41,7 +43,8 @@ def typo(rng: random.Random, sentence: str) -> str:
     return " ".join(words)
 
 
-def corrected_version(units: list[dict], rng: random.Random, *, rename: bool) -> tuple[list, dict[int, int]]:
+def corrected_version(units: Sequence[Mapping[str, Any]], rng: random.Random, *,
+                      rename: bool) -> tuple[list[Any], dict[int, int]]:
     """The edited transcript as (speaker, sentences) turns, and where each old unit lands (old id -> new idx)."""
     turns: list[tuple[str | None, list[str]]] = []
     owner: list[list[int]] = []
@@ -84,7 +87,7 @@ def test_codings_are_reanchored_exactly_after_typo_level_edits_and_none_is_mispl
         units = project.segments(t["id"])
         before = {c["id"]: c for c in project.codings(transcript=t["id"])}
         turns, truth = corrected_version(units, rng, rename=n % 2 == 0)
-        result = project.add_transcript(transcript(turns, source=f"{t['id']}-corrected.txt"), t["id"], coder="clara")
+        result = store_transcript(project, transcript(turns, source=f"{t['id']}-corrected.txt"), t["id"], coder="clara")
         assert result["status"] == "new_version"
         old_ids = {u["id"] for u in units}
         for cid, old in before.items():
@@ -109,7 +112,7 @@ def test_renamed_speaker_keeps_its_informant(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
     project.add_coding("KII-01:3", "effectiveness", coder="ana")
     renamed = [("Interviewer" if s == "Interviewer" else "Lan (HR manager)", u) for s, u in INTERVIEW]
-    result = project.add_transcript(transcript(renamed), "KII-01", coder="ana")
+    result = store_transcript(project, transcript(renamed), "KII-01", coder="ana")
     assert result["reanchor"]["speakers"] == {"Ms. Lan": "Lan (HR manager)"}
     seg = project.segment("KII-01:3")
     assert seg["speaker"] == "Lan (HR manager)" and seg["case"] == "KII-01"
@@ -122,7 +125,7 @@ def test_rewritten_passage_is_flagged_with_a_candidate_not_moved(tmp_path: Path)
     coding = project.add_coding("KII-01:8", "sustainability", coder="ana")
     edited = [(s, list(u)) for s, u in INTERVIEW]
     edited[3][1][2] = "Without support from the brand, we could not have continued the quarterly seminars."
-    result = project.add_transcript(transcript(edited), "KII-01", coder="ana")
+    result = store_transcript(project, transcript(edited), "KII-01", coder="ana")
     assert result["reanchor"]["needs_review"] == 1 and result["reanchor"]["moved"] == 0
     assert project.codings() == []  # not silently on the new passage
     queue = review_queue(project)
@@ -145,7 +148,7 @@ def test_a_deleted_passage_repeated_elsewhere_does_not_capture_the_coding(tmp_pa
     first = project.add_coding("KII-01:2", "effectiveness", coder="ana")
     second = project.add_coding("KII-01:5", "relevance", coder="ana")
     edited = [turns[0], ("Ms. Lan", [turns[1][1][1]]), turns[2], turns[3]]  # the first "Yes, ..." is deleted
-    result = project.add_transcript(transcript(edited), "KII-01", coder="ana")
+    result = store_transcript(project, transcript(edited), "KII-01", coder="ana")
     assert result["reanchor"]["needs_review"] == 1
     by_id = {c["id"]: c for c in project.codings(current_only=False)}
     assert by_id[first["id"]]["status"] == "needs_review"
@@ -158,7 +161,7 @@ def test_segment_memo_follows_its_passage(tmp_path: Path) -> None:
     project.set_memo("segment", str(seg["id"]), "Check the 2021 figure.", coder="ana")
     edited = [(s, list(u)) for s, u in INTERVIEW]
     edited.insert(0, ("Interviewer", ["Thank you for meeting me today at the factory."]))
-    project.add_transcript(transcript(edited), "KII-01", coder="ana")
+    store_transcript(project, transcript(edited), "KII-01", coder="ana")
     moved_to = project.segment("KII-01:7")
     assert [m["target_id"] for m in project.memos("segment")] == [str(moved_to["id"])]
 
@@ -175,7 +178,7 @@ def test_reanchoring_is_part_of_the_import_transaction(tmp_path: Path, monkeypat
     edited = [(s, list(u)) for s, u in INTERVIEW]
     edited[1][1][0] = edited[1][1][0].replace("manager", "manger")
     with pytest.raises(RuntimeError):
-        project.add_transcript(transcript(edited), "KII-01", coder="ana")
+        store_transcript(project, transcript(edited), "KII-01", coder="ana")
     assert project.require_transcript("KII-01")["current_version"] == 1
     assert [(c["ref"], c["status"]) for c in project.codings()] == [("KII-01:3", "ok")]
 
@@ -223,7 +226,7 @@ def test_reanchor_commands_list_and_place_a_flagged_coding(tmp_path: Path, capsy
     coding = project.add_coding("KII-01:8", "sustainability", coder="ana")
     edited = [(s, list(u)) for s, u in INTERVIEW]
     edited[3][1][2] = "Without support from the brand, we could not have continued the quarterly seminars."
-    project.add_transcript(transcript(edited), "KII-01", coder="ana")
+    store_transcript(project, transcript(edited), "KII-01", coder="ana")
     project.close()
     code, out, _err = run_cli(capsys, "reanchor", "list", "-p", str(tmp_path / "p"), "--json")
     assert code == 0 and [r["candidate"] for r in json.loads(out)] == ["KII-01:8"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.actions.history import undo
 from qualcode.store import Project
 from reliability.builders import make_project
 
@@ -21,7 +22,7 @@ def test_undoing_a_removal_after_another_coder_added_restores_the_right_coding(t
     first = project.add_coding("KII-01:2", "relevance", coder="ana", memo="ana's reading")
     project.remove_coding(first["id"], coder="ana")
     other = project.add_coding("KII-01:3", "effectiveness", coder="binh", memo="binh's reading")
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     got = {(c["ref"], c["code"], c["coder"], c["memo"]) for c in project.codings()}
     assert got == {("KII-01:2", "relevance", "ana", "ana's reading"),
                    ("KII-01:3", "effectiveness", "binh", "binh's reading")}

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from teams_support import build_project, unit
-from textual.app import App
+from textual.pilot import Pilot
 
+import qualcode.tui.app as app_module
 from qualcode.store import Project
 from qualcode.teams.adjudicate import adjudications
 from qualcode.tui.adjudication_screen import AdjudicationScreen, DisagreementSettled
+from qualcode.tui.app import QualcodeApp
 
 SIZE = (100, 30)
 
 
-class Host(App[None]):
-    """A bare app holding the screen, as the workbench will."""
+class Host(QualcodeApp):
+    """The workbench, noting the decisions the adjudication view reports (``A`` opens it, as a user would)."""
+
+    CSS_PATH = str(Path(app_module.__file__).parent / "app.tcss")  # relative paths are read beside the subclass
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project, self.coder = project, coder
-        self.settled: list[tuple[int, str, str | None]] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(AdjudicationScreen(self.project, self.coder))
+        super().__init__(project.path, coder=coder, poll_seconds=0, suggestions=False)
+        self.decisions: list[tuple[int, str, str | None]] = []
 
     def on_disagreement_settled(self, message: DisagreementSettled) -> None:
-        self.settled.append((message.segment, message.code, message.decision))
+        self.decisions.append((message.segment, message.code, message.decision))
 
 
 def _project(tmp_path: Path) -> Project:
@@ -38,8 +39,8 @@ def _project(tmp_path: Path) -> Project:
     return p
 
 
-async def _settle(app: Host, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
+async def _settle(app: Host, pilot: Pilot[None]) -> None:
+    await app.settled()  # the writer committed the decision and the screen showed it
     await pilot.pause()
 
 
@@ -47,6 +48,7 @@ async def test_apply_and_omit_settle_the_disagreements_in_order(tmp_path: Path) 
     project = _project(tmp_path)
     app = Host(project, "minh")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen)
         assert screen.current is not None and screen.current["text"].startswith("Turnover")
@@ -67,7 +69,7 @@ async def test_apply_and_omit_settle_the_disagreements_in_order(tmp_path: Path) 
     got = {(a["ref"], a["decision"], a["coder"], a["note"]) for a in adjudications(project)}
     assert got == {("KII-01:2", "apply", "minh", "explicit need"), ("KII-01:4", "omit", "minh", None)}
     assert [c["ref"] for c in project.codings(coder="consensus")] == ["KII-01:2"]
-    assert [s[2] for s in app.settled] == ["apply", "omit"]
+    assert [s[2] for s in app.decisions] == ["apply", "omit"]
     project.close()
 
 
@@ -75,6 +77,7 @@ async def test_settled_ones_can_be_shown_and_reopened(tmp_path: Path) -> None:
     project = _project(tmp_path)
     app = Host(project, "minh")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen)
         await pilot.press("a")
@@ -96,11 +99,17 @@ async def test_a_decision_does_not_recompute_the_queue(tmp_path: Path, monkeypat
     import qualcode.tui.adjudication_screen as screen_mod
 
     project = _project(tmp_path)
-    calls = []
+    calls: list[int] = []
     real = screen_mod.adj.adjudication_queue
-    monkeypatch.setattr(screen_mod.adj, "adjudication_queue", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def counted(*a: Any, **k: Any) -> Any:
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(screen_mod.adj, "adjudication_queue", counted)
     app = Host(project, "minh")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen)
         await pilot.press("o")
@@ -120,6 +129,7 @@ async def test_no_common_transcripts_is_said_on_screen_not_a_crash(tmp_path: Pat
     project.add_coding(unit(project, "KII-01", "Turnover"), "lessons", coder="clara")
     app = Host(project, "minh")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen)
         assert "not both coded a transcript of the agreement sample" in str(screen.query_one("#adj-progress").render())

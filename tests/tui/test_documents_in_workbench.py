@@ -36,11 +36,12 @@ async def test_a_document_is_listed_as_doc_and_coded_like_a_transcript(
     _add_document(small_dir, tmp_path)
     app = make()
     async with app.run_test(size=SIZE) as pilot:
+        await app.settled()  # the transcripts' progress is read in the background
         screen = app.screen
         assert isinstance(screen, ProjectScreen)
         table = screen.query_one("#transcripts", DataTable)
         rows = {str(table.get_row_at(n)[0]): table.get_row_at(n) for n in range(table.row_count)}
-        assert rows["PR-2024"][1] == "DOC" and rows["PR-2024"][2] == "progress report"
+        assert rows["PR-2024"][1] == "DOC" and rows["PR-2024"][3] == "progress report"
         assert rows["KII-01"][1] != "DOC"
         table.move_cursor(row=[str(table.get_row_at(n)[0]) for n in range(table.row_count)].index("PR-2024"))
         await pilot.press("enter")
@@ -48,6 +49,7 @@ async def test_a_document_is_listed_as_doc_and_coded_like_a_transcript(
         view_screen = app.screen
         assert isinstance(view_screen, TranscriptScreen)
         unit = view_screen.view.current
+        assert unit is not None
         assert unit["ref"] == "PR-2024:1" and unit["page_label"] == "12" and unit["heading"] == "1. Results"
         # the header line of the section names the page and the heading, not a speaker
         assert view_screen.view._lines[0][0] == ("speaker", "p. 12 · 1. Results", None)

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.widgets import DataTable
+from workbench_support import parsed
+
 from qualcode.cases import CaseRow
 from qualcode.project_io import apply_case_sheet
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
-from qualcode.tui.dialogs import CodePicker, MemoEditor
+from qualcode.tui.dialogs import CodePicker, MemoEditor, SpeakerRoles
 from qualcode.tui.screens import ProjectScreen, TranscriptScreen
 
 SIZE = (120, 30)
@@ -25,6 +28,10 @@ def _poison(path: Path) -> None:
         seg = project.segments("KII-01", include_interviewer=False)[0]
         project.add_coding(seg["id"], "relevance", coder="[/]x")  # a user name that came with a .qdpx
         project.set_memo("segment", str(seg["id"]), "see [link=http://x]here[/link] [/]", coder="[/]x")
+        # a case sheet's transcript_id is taken as written
+        second = [("Interviewer", ["How did the [b]new[/] toolkit work for you?"]),
+                  ("[i]Informant", ["It worked well for the line leaders [/] in our factory this year."])]
+        project.add_transcript(parsed(second), "KII-02 [/]", title="[red]Second[/] interview", coder="clara")
 
 
 async def test_the_project_screen_shows_bracketed_data_as_written(make: Callable[..., QualcodeApp],
@@ -34,9 +41,15 @@ async def test_the_project_screen_shows_bracketed_data_as_written(make: Callable
     async with app.run_test(size=SIZE) as pilot:
         await app.settled()
         assert isinstance(app.screen, ProjectScreen)
-        table = app.screen.query_one("#transcripts")
+        table = app.screen.query_one("#transcripts", DataTable)
         cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
-        assert HOSTILE in cells and "[/]x" in ", ".join(cells)
+        assert HOSTILE in cells and "[/]x" in ", ".join(cells) and "KII-02 [/]" in cells
+        table.move_cursor(row=[str(table.get_row_at(n)[0]) for n in range(table.row_count)].index("KII-02 [/]"))
+        await pilot.press("R")
+        await app.settled()
+        assert isinstance(app.screen, SpeakerRoles)
+        await pilot.press("escape")
+        await app.settled()
         await pilot.press("enter")
         await app.settled()
         assert isinstance(app.screen, TranscriptScreen)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from qualcode.model import QueuedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.queue_screen import QueueScreen
 
 SIZE = (100, 30)
 
+
+
+def queued(screen: QueueScreen) -> QueuedUnit:
+    """The unit the queue shows (there must be one)."""
+    unit = screen.current
+    assert unit is not None
+    return unit
 
 async def wait_for_suggestions(app: QualcodeApp, pilot) -> None:  # type: ignore[no-untyped-def]
     await app.settled(timeout=120)
@@ -24,12 +32,12 @@ async def test_w_opens_the_queue_on_the_first_uncoded_informant_unit(make: Calla
         await pilot.press("w")
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        assert screen.current["ref"] == "FGD-01:3"  # FGD-01:1 is the facilitator's, 2 is coded
+        assert queued(screen)["ref"] == "FGD-01:3"  # FGD-01:1 is the facilitator's, 2 is coded
         assert len(screen.units) == 9  # 3 left in FGD-01 + 6 in KII-01
         await pilot.press("s", "space")
-        assert screen.current["ref"] == "FGD-01:6"
+        assert queued(screen)["ref"] == "FGD-01:6"
         await pilot.press("k")
-        assert screen.current["ref"] == "FGD-01:4"
+        assert queued(screen)["ref"] == "FGD-01:4"
         await pilot.press("escape")
         assert not isinstance(app.screen, QueueScreen)
 
@@ -42,15 +50,16 @@ async def test_accepting_in_the_queue_codes_the_unit_and_moves_on(make: Callable
         screen = app.screen
         assert isinstance(screen, QueueScreen)
         first, second = screen.units[0]["ref"], screen.units[1]["ref"]
-        assert screen.current["ref"] == first and screen.current.get("reason")  # 'qualcode queue' order
-        top = screen._shown()[0]
+        assert queued(screen)["ref"] == first and queued(screen).get("reason")  # 'qualcode queue' order
+        top = screen.shown_suggestions()[0]
         await pilot.press("1")
         await wait_for_suggestions(app, pilot)
         coding = store.codings()[0]
         assert (coding["ref"], coding["code"], coding["source"]) == (first, top["code"], "suggestion")
-        assert screen.current["ref"] == second
+        assert queued(screen)["ref"] == second
         # the model retrained on the new coding: its version now counts one coded unit
-        assert screen._shown() and all("+k1-" in s["model_version"] for s in screen._shown())
+        shown = screen.shown_suggestions()
+        assert shown and all("+k1-" in (s["model_version"] or "") for s in shown)
 
 
 async def test_correcting_records_the_rejected_top_suggestion(make: Callable[..., QualcodeApp],
@@ -59,7 +68,8 @@ async def test_correcting_records_the_rejected_top_suggestion(make: Callable[...
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_suggestions(app, pilot)
         screen = app.screen
-        top = screen._shown()[0]
+        assert isinstance(screen, QueueScreen)
+        top = screen.shown_suggestions()[0]
         wanted = "lessons_learned" if top["code"] != "lessons_learned" else "good_practice"
         await pilot.press("c", *wanted.replace("_", " "), "enter")
         await wait_for_suggestions(app, pilot)
@@ -74,17 +84,18 @@ async def test_x_rejects_every_suggestion_and_u_undoes_in_the_queue(make: Callab
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_suggestions(app, pilot)
         screen = app.screen
-        shown = {s["code"] for s in screen._shown()}
+        assert isinstance(screen, QueueScreen)
+        shown = {s["code"] for s in screen.shown_suggestions()}
         assert shown  # x must have something to reject
         second = screen.units[1]["ref"]
         await pilot.press("x")
         await wait_for_suggestions(app, pilot)
         assert {d["code"] for d in store.decisions() if d["decision"] == "rejected"} == shown
-        assert screen.current["ref"] == second
+        assert queued(screen)["ref"] == second
         await pilot.press("1")
         await wait_for_suggestions(app, pilot)
         assert len(store.codings()) == 1
         await pilot.press("u")
         await wait_for_suggestions(app, pilot)
         assert store.codings() == []
-        assert screen.current["ref"] == second  # back on the unit whose coding was undone
+        assert queued(screen)["ref"] == second  # back on the unit whose coding was undone

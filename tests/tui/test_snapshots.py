@@ -25,7 +25,7 @@ def coded(store: Project) -> Project:
 @pytest.fixture
 def fixed_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Suggestions and queue order that do not move when the model is tuned: these snapshots are about looks."""
-    from qualcode import workbench as wb
+    from qualcode.actions import views as wb
 
     plain_queue = wb.uncoded_queue
 
@@ -110,3 +110,44 @@ def test_keys_help_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], c
 def test_queue_mode_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project,
                            fixed_suggestions: None) -> None:
     assert snap(snap_compare, make(queue_mode=True, suggestions=True), (100, 30))
+
+
+def test_transcript_view_with_suggestions_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project,
+                                               fixed_suggestions: None) -> None:
+    """The smallest terminal: the unit, every suggestion readable on its line, every key in the key bar."""
+    assert snap(snap_compare, make(transcript="KII-01", suggestions=True), (80, 24))
+
+
+def test_transcript_view_with_suggestions_200x50(snap_compare: Any, make: Callable[..., QualcodeApp],
+                                                 coded: Project, fixed_suggestions: None) -> None:
+    """A wide terminal: the side panels take the room, with the suggestions' names and reasons in full."""
+    assert snap(snap_compare, make(transcript="KII-01", suggestions=True), (200, 50))
+
+
+def test_queue_mode_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project,
+                          fixed_suggestions: None) -> None:
+    assert snap(snap_compare, make(queue_mode=True, suggestions=True), (80, 24))
+
+
+def test_queue_mode_200x50(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project,
+                           fixed_suggestions: None) -> None:
+    assert snap(snap_compare, make(queue_mode=True, suggestions=True), (200, 50))
+
+
+def test_project_view_with_a_long_transcript_id_80x24(snap_compare: Any, make: Callable[..., QualcodeApp],
+                                                      coded: Project) -> None:
+    """A file name as id does not push the progress off an 80-column screen."""
+    from workbench_support import parsed
+
+    coded.add_transcript(parsed([("Interviewer", ["Thank you."]), ("Informant", ["We trained the line leaders."])]),
+                         "Phong-van-Da-Nang-2024-03-12-HR-manager-factory-B", title="Interview", coder="clara")
+    assert snap(snap_compare, make(), (80, 24))
+
+
+def test_marked_units_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    """A unit marked not codable and one skipped for now, as the transcript view shows them."""
+    from qualcode.actions.coding import mark_unit
+
+    mark_unit(coded, "KII-01:5", "not_codable", coder="clara")
+    mark_unit(coded, "KII-01:7", "skipped", coder="clara")
+    assert snap(snap_compare, make(transcript="KII-01"), (80, 24), ["j", "j"])

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from textual import events
 from textual.pilot import Pilot
 
+from qualcode.model import CodedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, MemoEditor
@@ -24,6 +25,20 @@ async def on_kii_01(make: Callable[..., QualcodeApp]) -> AsyncIterator[tuple[Qua
     async with app.run_test(size=SIZE) as pilot:
         yield app, pilot
 
+
+
+def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
+    """The screen in front, which must be the transcript view."""
+    screen = app.screen
+    assert isinstance(screen, TranscriptScreen)
+    return screen
+
+
+def current(screen: TranscriptScreen) -> CodedUnit:
+    """The unit under the cursor (there must be one)."""
+    unit = screen.view.current
+    assert unit is not None
+    return unit
 
 async def burst(app: QualcodeApp, pilot: Pilot, keys: list[str | events.Event]) -> None:
     """Send keys (or other input events) the way a terminal delivers a burst: all read at once, none waiting for the
@@ -49,9 +64,9 @@ async def test_a_code_typed_in_one_burst_is_the_code_applied(make: Callable[...,
         await burst(app, pilot, ["c", "f", "u", "n", "d", "enter"])
         screen = app.screen
         assert isinstance(screen, TranscriptScreen)
-        assert screen.view.current["ref"] == "KII-01:3"  # 'n' did not move the transcript below the picker
+        assert current(screen)["ref"] == "KII-01:3"  # 'n' did not move the transcript below the picker
         await burst(app, pilot, ["c", "f", "u", "n", "d", "enter", "n"])  # again, then on to the next uncoded unit
-        assert screen.view.current["ref"] == "KII-01:4"
+        assert current(screen)["ref"] == "KII-01:4"
     # 'fund' picked the funding code; before, the letters were lost and Enter applied the first code listed
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.funding")]
 
@@ -80,7 +95,7 @@ async def test_a_key_right_after_enter_in_an_open_picker_goes_to_the_transcript(
         assert isinstance(app.screen, CodePicker)
         await burst(app, pilot, ["f", "u", "n", "d", "enter", "n"])
         screen = app.screen
-        assert isinstance(screen, TranscriptScreen) and screen.view.current["ref"] == "KII-01:4"
+        assert isinstance(screen, TranscriptScreen) and current(screen)["ref"] == "KII-01:4"
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.funding")]
 
 

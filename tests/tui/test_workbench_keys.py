@@ -6,6 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from qualcode.actions.history import undo
+from qualcode.model import CodedUnit
+from qualcode.reanchor import store_transcript
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, HelpScreen, MemoEditor, SearchScreen
@@ -14,16 +20,30 @@ from qualcode.tui.screens import ProjectScreen, TranscriptScreen
 SIZE = (100, 30)
 
 
-def refs(store: Project, **filters: str) -> list[tuple[str, str, str]]:
-    return sorted((c["ref"], c["code"], c["coder"]) for c in store.codings(**filters))
+def refs(store: Project, *, transcript: str | None = None) -> list[tuple[str, str, str]]:
+    return sorted((c["ref"], c["code"], c["coder"]) for c in store.codings(transcript=transcript))
 
+
+
+def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
+    """The screen in front, which must be the transcript view."""
+    screen = app.screen
+    assert isinstance(screen, TranscriptScreen)
+    return screen
+
+
+def current(screen: TranscriptScreen) -> CodedUnit:
+    """The unit under the cursor (there must be one)."""
+    unit = screen.view.current
+    assert unit is not None
+    return unit
 
 async def test_opens_on_the_first_uncoded_informant_unit(make: Callable[..., QualcodeApp]) -> None:
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE):
         screen = app.screen
         assert isinstance(screen, TranscriptScreen)
-        assert screen.view.current["ref"] == "KII-01:3"  # units 1-2 are the interviewer's
+        assert current(screen)["ref"] == "KII-01:3"  # units 1-2 are the interviewer's
 
 
 async def test_j_k_and_arrows_move_between_units(make: Callable[..., QualcodeApp]) -> None:
@@ -32,13 +52,13 @@ async def test_j_k_and_arrows_move_between_units(make: Callable[..., QualcodeApp
         screen = app.screen
         assert isinstance(screen, TranscriptScreen)
         await pilot.press("j", "j")
-        assert screen.view.current["ref"] == "KII-01:5"
+        assert current(screen)["ref"] == "KII-01:5"
         await pilot.press("down")
-        assert screen.view.current["ref"] == "KII-01:6"
+        assert current(screen)["ref"] == "KII-01:6"
         await pilot.press("k", "up", "up")
-        assert screen.view.current["ref"] == "KII-01:3"
+        assert current(screen)["ref"] == "KII-01:3"
         await pilot.press("k", "k", "k")  # stops at the first unit
-        assert screen.view.current["ref"] == "KII-01:1"
+        assert current(screen)["ref"] == "KII-01:1"
 
 
 async def test_c_applies_the_picked_code_and_it_is_in_the_database(make: Callable[..., QualcodeApp],
@@ -75,7 +95,7 @@ async def test_v_selects_a_span_and_c_codes_every_unit_of_it_at_once(make: Calla
         assert len(events) == 3
         groups = {e["action_group"] for e in events}
         assert len(groups) == 1 and None not in groups  # one user action
-        assert app.screen.view.span_start is None  # the selection ends once applied
+        assert transcript_screen(app).view.span_start is None  # the selection ends once applied
         await pilot.press("u")  # one undo takes back the whole span
         await app.settled()
         assert refs(store) == []
@@ -100,7 +120,7 @@ async def test_d_removes_the_only_code_and_asks_which_when_there_are_several(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")  # opened on KII-01:5 (first uncoded): back to 4
         await pilot.press("k")
-        assert app.screen.view.current["ref"] == "KII-01:3"
+        assert current(transcript_screen(app))["ref"] == "KII-01:3"
         await pilot.press("d")
         await app.settled()
         assert ("KII-01:3", "relevance.needs_fit", "clara") not in refs(store)
@@ -142,11 +162,11 @@ async def test_u_undoes_and_ctrl_r_redoes(make: Callable[..., QualcodeApp], stor
         await pilot.press("u")
         await app.settled()
         assert store.codings() == []
-        assert app.screen.view.current["codings"] == []
+        assert current(transcript_screen(app))["codings"] == []
         await pilot.press("ctrl+r")
         await app.settled()
         assert refs(store) == [("KII-01:3", "sustainability.funding", "clara")]
-        assert [c["code"] for c in app.screen.view.current["codings"]] == ["sustainability.funding"]
+        assert [c["code"] for c in current(transcript_screen(app))["codings"]] == ["sustainability.funding"]
 
 
 async def test_undo_works_across_restarts(make: Callable[..., QualcodeApp], store: Project) -> None:
@@ -183,12 +203,12 @@ async def test_n_jumps_to_the_next_unit_you_have_not_coded_skipping_interviewer_
     store.add_coding("KII-01:5", "relevance.needs_fit", coder="long")
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert screen.view.current["ref"] == "KII-01:3"
+        screen = transcript_screen(app)
+        assert current(screen)["ref"] == "KII-01:3"
         await pilot.press("n")
-        assert screen.view.current["ref"] == "KII-01:5"  # 4 is clara's; long's coding on 5 does not count
+        assert current(screen)["ref"] == "KII-01:5"  # 4 is clara's; long's coding on 5 does not count
         await pilot.press("n")
-        assert screen.view.current["ref"] == "KII-01:7"  # 6 is the interviewer's question
+        assert current(screen)["ref"] == "KII-01:7"  # 6 is the interviewer's question
 
 
 async def test_slash_searches_across_transcripts_and_jumps(make: Callable[..., QualcodeApp]) -> None:
@@ -201,7 +221,7 @@ async def test_slash_searches_across_transcripts_and_jumps(make: Callable[..., Q
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, TranscriptScreen)
-        assert screen.transcript == "FGD-01" and screen.view.current["ref"] == "FGD-01:4"
+        assert screen.transcript == "FGD-01" and current(screen)["ref"] == "FGD-01:4"
 
 
 async def test_number_keys_accept_suggestions_with_their_provenance(make: Callable[..., QualcodeApp],
@@ -211,7 +231,7 @@ async def test_number_keys_accept_suggestions_with_their_provenance(make: Callab
         await pilot.press("j", "j", "j", "j")  # KII-01:7, about funding to continue the meetings
         await app.settled(timeout=120)
         await pilot.pause()
-        shown = app.screen.visible_suggestions()
+        shown = transcript_screen(app).visible_suggestions()
         assert shown, "the suggester proposed nothing for a unit about funding"
         await pilot.press("1")
         await app.settled(timeout=120)
@@ -227,7 +247,7 @@ async def test_number_key_without_suggestions_says_so(make: Callable[..., Qualco
         await pilot.press("3")
         await app.settled()
         assert store.codings() == []
-        assert "no suggestion 3" in str(app.screen.query_one("#status").render())
+        assert "3 on KII-01:3 dropped: suggestions are off" in str(app.screen.query_one("#status").render())
 
 
 async def test_question_mark_shows_the_keys(make: Callable[..., QualcodeApp]) -> None:
@@ -245,7 +265,7 @@ async def test_codebook_filter_applies_the_best_match(make: Callable[..., Qualco
         await pilot.press("f", *"foa", "enter")
         await app.settled()
         assert refs(store) == [("KII-01:3", "impact.foa_cb", "clara")]
-        assert app.screen.focused is app.screen.view  # back to the units, ready for the next key
+        assert app.screen.focused is transcript_screen(app).view  # back to the units, ready for the next key
 
 
 async def test_a_change_by_another_process_appears(make: Callable[..., QualcodeApp], store: Project) -> None:
@@ -254,7 +274,8 @@ async def test_a_change_by_another_process_appears(make: Callable[..., QualcodeA
         store.add_coding("KII-01:3", "impact.policy", coder="long")  # e.g. 'qualcode codings add' elsewhere
         app.check_store()
         await pilot.pause()
-        assert [(c["code"], c["coder"]) for c in app.screen.view.current["codings"]] == [("impact.policy", "long")]
+        codings = current(transcript_screen(app))["codings"]
+        assert [(c["code"], c["coder"]) for c in codings] == [("impact.policy", "long")]
 
 
 async def test_project_view_lists_filters_and_opens_transcripts(make: Callable[..., QualcodeApp],
@@ -262,12 +283,13 @@ async def test_project_view_lists_filters_and_opens_transcripts(make: Callable[.
     store.add_coding("FGD-01:2", "effectiveness.outputs", coder="long")
     app = make()
     async with app.run_test(size=SIZE) as pilot:
+        await app.settled()  # the transcripts' progress is read in the background
         screen = app.screen
         assert isinstance(screen, ProjectScreen)
-        table = screen.query_one("#transcripts")
+        table = screen.query_one("#transcripts", DataTable)
         assert table.row_count == 2
         row = table.get_row("FGD-01")
-        assert row[2] == "Factories, Workers' organisation" and "1/4" in str(row[4]) and row[5] == "long"
+        assert row[3] == "Factories, Workers' organisation" and "1/4" in str(row[2]) and row[5] == "long"
         await pilot.press("slash", *"hai phong", "enter")
         assert table.row_count == 1
         await pilot.press("enter")
@@ -280,12 +302,15 @@ async def test_project_view_sorts_by_progress(make: Callable[..., QualcodeApp], 
     store.add_coding("KII-01:3", "effectiveness.outputs", coder="long")
     app = make()
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#transcripts")
-        await pilot.press("s", "s", "s", "s")  # id -> type -> group -> location -> progress
-        assert app.screen.sort_key == "progress"
-        assert [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(2)] == ["FGD-01", "KII-01"]
+        await app.settled()  # the transcripts' progress is read in the background
+        screen = app.screen
+        assert isinstance(screen, ProjectScreen)
+        table = screen.query_one("#transcripts", DataTable)
+        await pilot.press("s", "s")  # id -> type -> progress
+        assert screen.sort_key == "progress"
+        assert [table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value for i in range(2)] == ["FGD-01", "KII-01"]
         await pilot.press("r")
-        assert [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(2)] == ["KII-01", "FGD-01"]
+        assert [table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value for i in range(2)] == ["KII-01", "FGD-01"]
 
 
 async def test_a_person_codes_a_whole_transcript_without_the_mouse(make: Callable[..., QualcodeApp],
@@ -331,15 +356,17 @@ async def test_the_project_view_says_when_codings_wait_for_review_after_a_re_imp
 
     app = make()
     async with app.run_test(size=SIZE):
+        await app.settled()  # the transcripts' progress is read in the background
         assert isinstance(app.screen, ProjectScreen)
         assert "to review" not in str(app.screen.query_one("#status").render())
     # A coding on a sentence that the corrected transcript no longer has cannot be placed by itself.
     store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")
-    store.add_transcript(parsed([("Interviewer", ["Thank you for joining."]),
+    store_transcript(store, parsed([("Interviewer", ["Thank you for joining."]),
                                  ("Informant", ["Something else entirely, about the weather in spring."])]),
                          "KII-01", coder="clara")
     app = make()
     async with app.run_test(size=SIZE):
+        await app.settled()
         status = str(app.screen.query_one("#status").render())
         assert "1 coding(s) to review" in status and "qualcode reanchor list" in status
 
@@ -367,6 +394,7 @@ async def test_the_project_view_marks_the_agreement_sample(make: Callable[..., Q
     add_to_sample(store, "FGD-01", coder="clara")
     app = make()
     async with app.run_test(size=SIZE):
+        await app.settled()  # the transcripts' progress is read in the background
         screen = app.screen
         assert isinstance(screen, ProjectScreen)
         table = screen.query_one("#transcripts")
@@ -381,12 +409,13 @@ async def test_project_view_shows_a_transcripts_speakers_and_corrects_a_role(
 
     app = make()
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#transcripts")
-        assert table.coordinate_to_cell_key((0, 0)).row_key.value == "FGD-01"
+        await app.settled()  # the transcripts' progress is read in the background
+        table = app.screen.query_one("#transcripts", DataTable)
+        assert table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value == "FGD-01"
         await pilot.press("R")
         dialog = app.screen
         assert isinstance(dialog, SpeakerRoles)
-        speakers = dialog.query_one("#speaker-table")
+        speakers = dialog.query_one("#speaker-table", DataTable)
         assert [speakers.get_row(k)[:3] for k in ("Facilitator", "Hoa", "Minh")] == [
             ["Facilitator", "interviewer", "—"], ["Hoa", "informant", "FGD-01-P1"], ["Minh", "informant", "FGD-01-P2"]]
         await pilot.press("j", "i")  # Hoa, as the interviewer (a wrong role, made on purpose)
@@ -395,5 +424,5 @@ async def test_project_view_shows_a_transcripts_speakers_and_corrects_a_role(
         roles = {s["label"]: (s["role"], s["case_id"], s["assigned_by"]) for s in store.speakers("FGD-01")}
         assert roles["Hoa"] == ("interviewer", None, "user")
         await pilot.press("escape")
-    assert store.undo(coder="clara") is not None  # a correction is the coder's own action, undone like one
+    assert undo(store, coder="clara") is not None  # a correction is the coder's own action, undone like one
     assert {s["label"]: s["role"] for s in store.speakers("FGD-01")}["Hoa"] == "informant"

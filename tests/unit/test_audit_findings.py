@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from synthesis_support import TRANSCRIPTS, build_project, parse_turns, unit_ref
 
+from qualcode.reanchor import store_transcript
 from qualcode.synthesis.audit import audit, is_machine_coder
 from qualcode.synthesis.findings import add_finding, link_evidence
 from qualcode.synthesis.triangulation import set_rule
@@ -66,7 +67,7 @@ def test_a_quote_that_no_longer_matches_its_transcript_is_an_error(project) -> N
 def test_a_corrected_transcript_that_changes_a_linked_quote_is_an_error(project) -> None:  # type: ignore[no-untyped-def]
     _sound_finding(project)
     turns = [(s, t.replace("matched what factories", "fitted what factories")) for s, t in TRANSCRIPTS["KII-03"]]
-    project.add_transcript(parse_turns(turns), "KII-03")  # the coding follows the edited sentence
+    store_transcript(project, parse_turns(turns), "KII-03")  # the coding follows the edited sentence
     report = audit(project)
     problem = next(p for p in report["findings"][0]["problems"] if p["check"] == "quote_changed")
     assert problem["severity"] == "error"
@@ -77,7 +78,7 @@ def test_evidence_left_on_a_superseded_transcript_version_is_an_error(project) -
     fid = _sound_finding(project)
     turns = [(s, t.replace(" Grievance handling training matched what factories in Hai Phong needed.", ""))
              for s, t in TRANSCRIPTS["KII-03"]]
-    project.add_transcript(parse_turns(turns), "KII-03")  # the sentence is gone: its coding cannot move
+    store_transcript(project, parse_turns(turns), "KII-03")  # the sentence is gone: its coding cannot move
     report = audit(project)
     assert "old_version" in checks(report, fid, "error")
     assert "needs_review" in checks(report, fid, "warning")

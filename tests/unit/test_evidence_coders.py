@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from teams_support import build_project, unit
 
+from qualcode.actions.coding import accept_suggestion, reject_suggestion
 from qualcode.cli import main
 from qualcode.errors import QualcodeError
-from qualcode.nlp.project import accept_suggestion, reject_suggestion
 
 
 def test_a_suggestion_is_credited_to_the_person_who_accepts_it(tmp_path: Path) -> None:

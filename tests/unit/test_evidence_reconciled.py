@@ -3,6 +3,7 @@ coded, read by every synthesis command, the quote bank, the report, findings and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from qualcode.teams.agreement import agreement
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Project:
+def team(tmp_path: Path) -> Iterator[Project]:
     """KII-01 double-coded by clara and long (the agreement sample), FGD-01 coded by clara alone."""
     p = build_project(tmp_path / "p")
     both = unit(p, "KII-01", "Turnover")           # agreed
@@ -70,7 +71,9 @@ def test_an_omitted_passage_leaves_the_matrix_quotes_report_and_findings(team: P
     quotes = " ".join(r["quote"] for c in bank["criteria"] for r in c["rows"])
     assert omitted not in quotes and "Turnover" in quotes
     assert "We paid" not in quotes  # an open disagreement is not agreed evidence yet
-    assert omitted not in build_report(team)
+    report = build_report(team)
+    assert omitted not in report and "reconciled view" in report
+    assert "1 passage-code pair(s) on which the coders disagree" in report
     tri = {t["id"]: t for t in triangulation(team, level="code")}
     assert tri["relevance.needs"]["units"] == 3
 

@@ -43,7 +43,7 @@ def docx_text(path: Path) -> tuple[list[tuple[str, str]], str]:
     from docx import Document
 
     doc = Document(str(path))
-    paras = [(p.style.name, p.text) for p in doc.paragraphs]
+    paras = [(p.style.name if p.style is not None else "", p.text) for p in doc.paragraphs]
     return paras, "\n".join(t for _, t in paras)
 
 
@@ -103,8 +103,9 @@ def test_xlsx_has_one_filtered_sheet_per_criterion(exported) -> None:  # type: i
     assert all(len(n) <= 31 and n == " ".join(n.split()) for n in wb.sheetnames)
     ws = wb["Relevance"]
     header = [c.value for c in ws[1]]
-    assert header[:2] == ["Criterion id", "Criterion"] and "Quote" in header and "Reference" in header
-    assert ws.auto_filter.ref == f"A1:N{ws.max_row}"  # 14 columns, the record (verbatim or notes) included
+    assert header[:2] == ["Criterion", "Code"] and "Quote" in header and "Reference" in header
+    assert {"Informant", "Sex", "Location", "Units", "Time", "Record"} <= set(header)
+    assert ws.auto_filter.ref == f"A1:R{ws.max_row}"  # 18 columns, the record (verbatim or notes) included
     assert ws.freeze_panes == "A2"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 7

@@ -11,6 +11,7 @@ from synthesis_support import NAMES, build_project, parse_turns, unit_ref
 
 from qualcode.errors import QualcodeError
 from qualcode.exports.report import write_report
+from qualcode.reanchor import store_transcript
 from qualcode.synthesis.findings import add_finding, link_evidence
 
 
@@ -125,9 +126,9 @@ def test_codings_waiting_for_review_are_said_not_silently_left_out(  # type: ign
     project = report[0]
     assert "waiting for review" not in report[3]
     # KII-01 re-imported with none of its sentences: its codings cannot be placed by themselves.
-    project.add_transcript(parse_turns([("Interviewer", "Shall we start?"),
-                                        ("Informant", "Only the weather in spring, nothing from before.")]),
-                           "KII-01", attributes={"type": "KII"})
+    store_transcript(project, parse_turns([("Interviewer", "Shall we start?"),
+                                           ("Informant", "Only the weather in spring, nothing from before.")]),
+                     "KII-01", attributes={"type": "KII"})
     waiting = project.status()["needs_review"]
     assert waiting > 0
     out = tmp_path / "after.html"

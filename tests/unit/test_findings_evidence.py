@@ -51,7 +51,8 @@ def test_a_finding_links_passages_and_is_rated_by_its_evidence(project) -> None:
     assert t["strength"] == "strong"
     assert t["silent_groups"] == ["Workers' organisation"]
     listed = list_findings(project)
-    assert listed[0]["supporting"] == 5 and listed[0]["strength"] == "strong"
+    # five codings, four passages: the double-coded passage is one piece of evidence
+    assert listed[0]["supporting"] == 4 and listed[0]["strength"] == "strong"
 
 
 def test_contradicting_evidence_is_surfaced_per_group_not_averaged(project) -> None:  # type: ignore[no-untyped-def]
@@ -63,6 +64,8 @@ def test_contradicting_evidence_is_surfaced_per_group_not_averaged(project) -> N
     assert t["strength"] == "strong"  # contradiction does not dilute the support, it is reported beside it
     row = next(d for d in t["divergence"] if d["group"] == "Workers' organisation")
     assert row == {"group": "Workers' organisation", "supporting_informants": 0, "contradicting_informants": 1}
+    # a group that contradicts has spoken: divergent, not silent
+    assert "Workers' organisation" not in t["silent_groups"]
 
 
 def test_every_change_is_in_the_event_log(project) -> None:  # type: ignore[no-untyped-def]

@@ -287,12 +287,12 @@ def test_reimporting_a_corrected_document_makes_a_new_version_and_keeps_codings(
     path = tmp_path / "report.md"
     path.write_text("# Results\n\nThe chamber hosted seven quarterly consultation meetings with the unions.\n\n"
                     "Funding for the meetings ends with the project in December.\n", encoding="utf-8")
-    import_files(project, [], documents=[path])
+    import_files(project, [], documents=[path], coder="ana")
     seg = project.segments("report")[1]
     project.add_coding(seg["id"], "sustainability", coder="ana")
     path.write_text("# Results\n\nThe chamber hosted seven quarterly consultation meetings with the unions.\n\n"
                     "Funding for the meetings ends with the project in December 2024.\n", encoding="utf-8")
-    report = import_files(project, [], documents=[path])
+    report = import_files(project, [], documents=[path], coder="ana")
     assert report["documents"][0]["status"] == "new_version"
     coded = project.codings(transcript="report")
     assert [c["ref"] for c in coded] == ["report:2"]
@@ -303,11 +303,11 @@ def test_a_document_cannot_take_an_interviews_id(tmp_path: Path) -> None:
     project = Project.create(tmp_path / "p")
     t = tmp_path / "KII-01.txt"
     t.write_text("Interviewer: What changed?\n\nMs. Lan: We set up a grievance committee last year.\n")
-    import_files(project, [t])
+    import_files(project, [t], coder="ana")
     d = tmp_path / "KII-01.md"
     d.write_text("# Notes\n\nA document that happens to carry the same name as an interview transcript.\n")
     with pytest.raises(ConflictError, match="already a transcript"):
-        import_files(project, [], documents=[d])
+        import_files(project, [], documents=[d], coder="ana")
     project.close()
 
 

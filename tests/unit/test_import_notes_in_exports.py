@@ -46,7 +46,8 @@ def test_markdown_and_docx_quote_banks_mark_notes(project: Project, tmp_path: Pa
     assert f"> *Interview notes, not verbatim:* {NOTE}" in md and f"\u201c{NOTE}" not in md
     assert f"\u201c{QUOTE}" in md  # the Teams transcript is verbatim
     assert "interviewer's paraphrase" in md
-    quotes = [p.text for p in Document(str(tmp_path / "quotes.docx")).paragraphs if p.style.name == "Quote"]
+    paragraphs = Document(str(tmp_path / "quotes.docx")).paragraphs
+    quotes = [p.text for p in paragraphs if p.style is not None and p.style.name == "Quote"]
     assert any(q.startswith(f"Interview notes, not verbatim: {NOTE}") for q in quotes)
     assert any(q.startswith(f"\u201c{QUOTE}") for q in quotes)
     with open(tmp_path / "quotes.csv", encoding="utf-8-sig") as fh:

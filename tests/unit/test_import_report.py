@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from qualcode.actions.history import redo, undo
 from qualcode.errors import ConflictError, NotFoundError
 from qualcode.importing import import_files, stored_speakers, stored_transcript_warnings
 from qualcode.store import Project
@@ -103,11 +104,11 @@ def test_set_role_is_undone_and_redone(project: Project, tmp_path: Path) -> None
     assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "interviewer"
     project.set_speaker_role("speaker_pair", "Speaker 1", "informant", coder="ana")
     assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "informant"
-    undone = project.undo(coder="ana")
+    undone = undo(project, coder="ana")
     assert undone is not None and undone["action"] == "speaker.role"
     after = {s["label"]: (s["role"], s["assigned_by"]) for s in project.speakers("speaker_pair")}
     assert after["Speaker 1"] == ("interviewer", "import")
-    project.redo(coder="ana")
+    redo(project, coder="ana")
     assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "informant"
     with pytest.raises(NotFoundError, match="did you mean 'Speaker 2'"):
         project.set_speaker_role("speaker_pair", "Speaker 3", "informant", coder="ana")
@@ -126,7 +127,7 @@ def test_remove_refuses_while_codings_exist_and_undo_restores_everything(project
     assert removed["codings"] == 1 and removed["memos"] == 1
     assert [t["id"] for t in project.transcripts()] == ["sonix"]
     assert project.codings() == []
-    undone = project.undo(coder="ana")
+    undone = undo(project, coder="ana")
     assert undone is not None and undone["action"] == "transcript.remove" and "state" not in undone
     assert [t["id"] for t in project.transcripts()] == ["sonix", "trint"]
     restored = project.codings()
@@ -134,7 +135,7 @@ def test_remove_refuses_while_codings_exist_and_undo_restores_everything(project
                                                                        "ambassadors trained others")]
     assert project.memos("segment", str(seg["id"]))[0]["text"] == "check with the union"
     assert project.segments("trint")[0]["text"] == project.segments("trint")[0]["text"]
-    project.redo(coder="ana")
+    redo(project, coder="ana")
     assert [t["id"] for t in project.transcripts()] == ["sonix"]
 
 
@@ -144,7 +145,7 @@ def test_undo_of_a_removal_after_another_import_took_the_unit_ids(project: Proje
     project.add_coding(seg["id"], "relevance", coder="ana")
     project.remove_transcript("trint", coder="ana", with_codings=True)
     import_files(project, [EXPORTS / "sonix.txt"], coder="ana")  # SQLite hands it the freed unit ids
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     codings = project.codings()
     assert len(codings) == 1
     back = project.segment(codings[0]["segment"])
@@ -178,7 +179,7 @@ def test_set_record_marks_notes_and_is_undoable(project: Project) -> None:
     assert project.transcript_records() == {"researcher": "verbatim"}
     project.set_transcript_record("researcher", "notes", coder="ana")
     assert project.notes_transcripts() == {"researcher"}
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     assert project.notes_transcripts() == set()
 
 
@@ -192,7 +193,7 @@ def test_a_case_sheet_alone_matches_speakers_of_transcripts_already_imported(pro
     sheet = _sheet(tmp_path, "transcript_id,speaker,case_id,name,type,stakeholder_group,interviewer\n"
                              "last_first_otter_interviewer,,KII-38,Hoàng Thị Lan,KII,Workers' organisation,"
                              "Trần Bảo Long\n")
-    dry = plan_case_sheet(project, sheet, dry_run=True)
+    dry = plan_case_sheet(project, sheet, coder="ana", dry_run=True)
     assert {s["label"]: s["role"] for s in project.speakers("last_first_otter_interviewer")}["Hoang Thi Lan"] == \
         "unknown"
     assert dry["case_sheet_transcripts"][0]["speakers"] == [

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 import qualcode.nlp.project as nlp_project
+from qualcode.actions.coding import accept_suggestion
 from qualcode.model import Code
 from qualcode.nlp import cache
-from qualcode.nlp.project import accept_suggestion, get_suggester, suggest_for_project
+from qualcode.nlp.project import get_suggester, suggest_for_project
 from qualcode.nlp.suggester import Suggester
 from qualcode.store import Project
 

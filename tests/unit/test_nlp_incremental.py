@@ -11,8 +11,8 @@ import pytest
 
 import qualcode.nlp.project as nlp_project
 import qualcode.nlp.suggester as suggester_mod
-from qualcode import workbench as wb
-from qualcode.model import Code, Codebook
+from qualcode.actions import views as wb
+from qualcode.model import Code, Codebook, Segment
 from qualcode.nlp import cache
 from qualcode.nlp.features import Featurizer
 from qualcode.nlp.suggester import Example, Suggester
@@ -25,7 +25,7 @@ def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(nlp_project, "_saved", {})
 
 
-def next_pair(project: Project) -> tuple[dict[str, Any], dict[str, Any]]:
+def next_pair(project: Project) -> tuple[Segment, Segment]:
     """Two consecutive uncoded informant units of one answer (linked in the unit graph), both substantive."""
     coded = {int(c["segment"]) for c in project.codings()}
     units = [u for u in project.segments("KII-03", include_interviewer=False) if int(u["id"]) not in coded]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from qualcode.actions.coding import accept_suggestion, reject_suggestion
 from qualcode.model import Code
-from qualcode.nlp.project import accept_suggestion, get_suggester, reject_suggestion, suggest_for_project
+from qualcode.nlp.project import get_suggester, suggest_for_project
 
 
 def test_codebook_change_is_picked_up_by_the_running_suggester(example_project) -> None:  # type: ignore[no-untyped-def]

@@ -91,7 +91,7 @@ def test_another_tools_pdf_source_becomes_a_coded_document(tmp_path: Path) -> No
     end = representation.index("replaces it.") + len("replaces it.")
     qdpx = tmp_path / "partner.qdpx"
     _other_tool_qdpx(qdpx, pdf, representation, start, end)
-    result = import_refi(tmp_path / "new", qdpx)
+    result = import_refi(tmp_path / "new", qdpx, coder="tester")
     assert any("1 PDF area selections" in w for w in result["warnings"])
     with Project.open(tmp_path / "new") as project:
         doc = next(t for t in project.transcripts() if t["kind"] == "document")

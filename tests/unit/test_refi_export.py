@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def assert_valid(data: bytes, schema: str) -> etree._Element:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = build_project(tmp_path / "p")
     # a turn with Vietnamese and an emoji: offsets must count code points, not UTF-16 units or bytes
     p.add_transcript(parsed([("Interviewer", ["Chị thấy thế nào?"]),

@@ -18,7 +18,7 @@ def _codings(p: Project) -> set[tuple[str, str, str, str, str | None]]:
     return {(c["ref"], c["code"], c["coder"], c["created"], c["memo"]) for c in p.codings()}
 
 
-def _memos(p: Project) -> set[tuple[str, str, str, str]]:
+def _memos(p: Project) -> set[tuple[str, str, str | None, str]]:
     refs = {s["id"]: s["ref"] for s in p.segments()}
     codings = {c["id"]: f"{c['ref']}/{c['code']}/{c['coder']}" for c in p.codings()}
     out = set()
@@ -62,7 +62,7 @@ def test_importing_the_same_file_twice_adds_nothing(tmp_path: Path) -> None:
     p = build_project(tmp_path / "p")
     p.add_coding(unit(p, "KII-01", "Turnover"), "relevance.needs", coder="clara")
     export_qdpx(p, tmp_path / "p.qdpx")
-    first = import_refi(tmp_path / "p", tmp_path / "p.qdpx")  # into the project it came from
+    first = import_refi(tmp_path / "p", tmp_path / "p.qdpx", coder="tester")  # into the project it came from
     assert first["counts"]["transcripts_already_here"] == 2 and first["counts"]["codings_added"] == 0
     assert first["counts"]["codings_already_here"] == 1
     assert len(p.codings()) == 1 and len(p.transcripts()) == 2
@@ -180,9 +180,9 @@ def test_a_codebook_from_another_tool_adds_only_the_codes_we_lack(tmp_path: Path
         '<Code guid="C0DE0000-0000-4000-8000-00000000000A" name="Gender" isCodable="true">'
         '<Code guid="C0DE0000-0000-4000-8000-00000000000B" name="Sex-disaggregated data" isCodable="true"/>'
         "</Code></Codes></CodeBook>", encoding="utf-8")
-    report = import_refi(tmp_path / "p", qdc)
+    report = import_refi(tmp_path / "p", qdc, coder="tester")
     assert report["codes_added"] == ["gender", "gender.sex_disaggregated_data"]
-    again = import_refi(tmp_path / "p", tmp_path / "ours.qdc")
+    again = import_refi(tmp_path / "p", tmp_path / "ours.qdc", coder="tester")
     assert again["codes_added"] == []
 
 
@@ -190,21 +190,21 @@ def test_damaged_files_are_reported_with_their_name(tmp_path: Path) -> None:
     bad = tmp_path / "bad.qdpx"
     bad.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="bad.qdpx: is not a .qdpx package"):
-        import_refi(tmp_path / "p", bad)
+        import_refi(tmp_path / "p", bad, coder="tester")
     assert not (tmp_path / "p" / "qualcode.db").exists()  # a failed import leaves no half-made project
     empty = tmp_path / "empty.qdpx"
     with zipfile.ZipFile(empty, "w") as z:
         z.writestr("sources/x.txt", "hello")
     with pytest.raises(InputError, match="holds no project.qde"):
-        import_refi(tmp_path / "p", empty)
+        import_refi(tmp_path / "p", empty, coder="tester")
     broken = tmp_path / "broken.qdpx"
     with zipfile.ZipFile(broken, "w") as z:
         z.writestr("project.qde", "<Project name='x'><Sources>")
     with pytest.raises(InputError, match="is not valid XML"):
-        import_refi(tmp_path / "p", broken)
+        import_refi(tmp_path / "p", broken, coder="tester")
     with pytest.raises(InputError, match="neither a .qdpx"):
         (tmp_path / "x.nvp").write_text("x")
-        import_refi(tmp_path / "p", tmp_path / "x.nvp")
+        import_refi(tmp_path / "p", tmp_path / "x.nvp", coder="tester")
 
 
 def test_an_external_source_path_cannot_pull_in_an_arbitrary_local_file(tmp_path: Path) -> None:

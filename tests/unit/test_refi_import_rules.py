@@ -58,7 +58,7 @@ def test_utf16_positions_are_detected_from_the_selections_whatever_the_origin_sa
     b = TEXT.index(" every week")
     c = TEXT.index("the trainers")
     sels = _selection(_utf16(TEXT, a), _utf16(TEXT, b), 1) + _selection(_utf16(TEXT, c), _utf16(TEXT, c + 12), 2)
-    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("SomeTool 2", sels)))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("SomeTool 2", sels)), coder="tester")
     assert report["positions"]["read_as"] == ["UTF-16 code units"]
     assert sorted(_coded_texts(tmp_path / "p")) == ["It was useful 👍👍 and the trainers listened.",
                                                     "Supervisors talk to workers now 😀 every week."]
@@ -66,7 +66,8 @@ def test_utf16_positions_are_detected_from_the_selections_whatever_the_origin_sa
 
 def test_character_positions_stay_characters_when_they_fit_better(tmp_path: Path) -> None:
     a, b = TEXT.index("Supervisors"), TEXT.index(" every week")
-    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("NVivo 14", _selection(a, b))))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("NVivo 14", _selection(a, b))),
+                         coder="tester")
     assert report["positions"]["read_as"] == ["characters"]  # the selections overrule the origin
     assert _coded_texts(tmp_path / "p") == ["Supervisors talk to workers now 😀 every week."]
 
@@ -86,7 +87,7 @@ def test_an_atlas_project_with_users_but_no_codebook_imports(tmp_path: Path) -> 
     path = tmp_path / "blank.qdpx"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("project.qde", qde)
-    report = import_refi(tmp_path / "p", path)
+    report = import_refi(tmp_path / "p", path, coder="tester")
     assert report["created"] and report["counts"]["codes_in_file"] == 0
     with Project.open(tmp_path / "p") as p:
         assert p.codebook()["relevance"]  # a new project starts from the evaluation criteria, as 'init' does
@@ -102,7 +103,7 @@ def test_sets_and_everything_left_out_are_named_in_the_summary(tmp_path: Path) -
                       'path="internal://x.png"/><AudioSource guid="F1000000-0000-4000-8000-000000000002" '
                       'path="internal://x.m4a"/><PictureSource guid="F1000000-0000-4000-8000-000000000003" '
                       'path="internal://y.png"/></Sources>')
-    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", qde))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", qde), coder="tester")
     assert report["skipped"] == {"pictures": 2, "audio sources": 1, "sets of codes": 1}
     assert "left out: 2 pictures, 1 audio sources, 1 sets of codes" in report["warnings"]
     assert any("'Core themes'" in w for w in report["warnings"])
@@ -130,7 +131,7 @@ def test_qualcodes_own_export_sent_back_without_qualcode_json_adds_nothing(examp
             if item.filename != "qualcode.json":
                 dst.writestr(item, src.read(item))
     before = _counts(p.path)
-    report = import_refi(p.path, stripped)
+    report = import_refi(p.path, stripped, coder="tester")
     assert _counts(p.path) == before
     assert report["nothing_new"] and report["counts"]["transcripts_already_here"] == len(p.transcripts())
     assert report["counts"]["codings_already_here"] >= len(p.codings())
@@ -139,13 +140,13 @@ def test_qualcodes_own_export_sent_back_without_qualcode_json_adds_nothing(examp
 def test_a_changed_file_merges_like_merge_does(tmp_path: Path) -> None:
     a, b = TEXT.index("It was useful"), TEXT.index("Supervisors")
     first = _write(tmp_path / "v1.qdpx", _project_xml("NVivo 14", _selection(_utf16(TEXT, a), _utf16(TEXT, a + 13))))
-    import_refi(tmp_path / "p", first)
+    import_refi(tmp_path / "p", first, coder="tester")
     # the colleague renamed the code, coded one more passage and corrected a word in the text
     changed_text = TEXT.replace("every week", "every single week")
     sels = _selection(_utf16(changed_text, a), _utf16(changed_text, a + 13), 1) + \
         _selection(_utf16(changed_text, b), _utf16(changed_text, b + 11), 2)
     qde = _project_xml("NVivo 14", sels).replace('name="Change"', 'name="Change noticed"')
-    report = import_refi(tmp_path / "p", _write(tmp_path / "v2.qdpx", qde, changed_text))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "v2.qdpx", qde, changed_text), coder="tester")
     c = report["counts"]
     assert (c["codes_added"], c["transcripts_added"], c["transcripts_in_conflict"]) == (0, 0, 1)
     assert c["codings_already_here"] == 1  # the unchanged sentence keeps its one coding

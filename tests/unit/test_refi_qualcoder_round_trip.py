@@ -203,7 +203,7 @@ def test_a_project_comes_back_from_qualcoder_without_losing_codings_memos_cases_
 
     qualcoder_writes(db, tmp_path / "from-qualcoder.qdpx")
     before = {t: len(getattr(p, t)()) for t in ("codings", "memos", "cases", "transcripts")}
-    report = import_refi(p.path, tmp_path / "from-qualcoder.qdpx")
+    report = import_refi(p.path, tmp_path / "from-qualcoder.qdpx", coder="tester")
     # back into the project it came from: nothing lost, nothing doubled
     assert {t: len(getattr(p, t)()) for t in ("codings", "memos", "cases", "transcripts")} == before
     assert report["counts"]["transcripts_already_here"] == before["transcripts"]

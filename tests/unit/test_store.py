@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from store_support import CB, make_codebook, make_transcript
 
+from qualcode.actions.history import redo, undo
 from qualcode.errors import ConflictError, NotFoundError, ProjectError
+from qualcode.reanchor import store_transcript
 from qualcode.store import DB_NAME, Project
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = Project.create(tmp_path / "proj", codebook=make_codebook())
     p.add_transcript(make_transcript(), "KII-01", coder="ana")
     yield p
@@ -111,12 +114,12 @@ def test_undo_and_redo_survive_a_restart(project: Project, tmp_path: Path) -> No
     project.add_coding("KII-01:3", "relevance.needs", coder="ana")
     project.close()
     again = Project.open(tmp_path / "proj")
-    undone = again.undo(coder="ana")
+    undone = undo(again, coder="ana")
     assert undone is not None and undone["entity"] == "coding"
     assert [c["code"] for c in again.codings()] == ["efficiency"]
     again.close()
     third = Project.open(tmp_path / "proj")
-    third.redo(coder="ana")
+    redo(third, coder="ana")
     assert sorted(c["code"] for c in third.codings()) == ["efficiency", "relevance.needs"]
     third.close()
 
@@ -124,18 +127,18 @@ def test_undo_and_redo_survive_a_restart(project: Project, tmp_path: Path) -> No
 def test_undo_is_per_coder_and_a_new_action_clears_redo(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.add_coding("KII-01:3", "efficiency", coder="ben")
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     assert [c["coder"] for c in project.codings()] == ["ben"]
     project.add_coding("KII-01:2", "relevance", coder="ana")
-    assert project.redo(coder="ana") is None
-    assert project.undo(coder="ana") is not None
-    assert project.undo(coder="ana") is None  # the first add was already undone
+    assert redo(project, coder="ana") is None
+    assert undo(project, coder="ana") is not None
+    assert undo(project, coder="ana") is None  # the first add was already undone
 
 
 def test_undo_restores_a_removed_coding_with_its_memo(project: Project) -> None:
     c = project.add_coding("KII-01:2", "efficiency", coder="ana", memo="budget")
     project.remove_coding(c["id"], coder="ana")
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     [back] = project.codings()
     assert back["id"] == c["id"] and back["memo"] == "budget" and back["created"] == c["created"]
 
@@ -144,7 +147,7 @@ def test_memo_set_update_delete_and_undo(project: Project) -> None:
     project.set_memo("segment", "2", "first", coder="ana")
     project.set_memo("segment", "2", "second", coder="ana")
     assert [m["text"] for m in project.memos()] == ["second"]
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     assert [m["text"] for m in project.memos()] == ["first"]
     project.set_memo("segment", "2", "", coder="ana")
     assert project.memos() == []
@@ -163,9 +166,8 @@ def test_same_text_under_a_new_id_is_refused(project: Project) -> None:
 def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.add_coding("KII-01:3", "relevance", coder="ana")
-    result = project.add_transcript(
-        make_transcript("We trained 300 workers. The course was very useful."), "KII-01", coder="ana"
-    )
+    result = store_transcript(project, make_transcript("We trained 300 workers. The course was very useful."),
+                              "KII-01", coder="ana")
     assert result["status"] == "new_version" and result["version"] == 2
     assert (result["reanchor"]["moved"], result["reanchor"]["needs_review"]) == (1, 1)
     current = project.codings()
@@ -174,6 +176,15 @@ def test_new_version_keeps_codings_on_unchanged_sentences_and_flags_the_rest(pro
     assert flagged[0]["status"] == "needs_review"
     # the old version's text is kept, immutable
     assert "was useful" in project.transcript_text("KII-01", version=1)
+
+
+def test_a_changed_text_is_not_stored_where_its_codings_would_stay_behind(project: Project) -> None:
+    project.add_coding("KII-01:3", "relevance", coder="ana")
+    with pytest.raises(ConflictError, match="already imported with another text"):
+        project.add_transcript(make_transcript("We trained 300 workers. The course was very useful."), "KII-01",
+                               coder="ana")
+    assert project.require_transcript("KII-01")["current_version"] == 1
+    assert [c["ref"] for c in project.codings()] == ["KII-01:3"]
 
 
 def test_codebook_change_keeps_codings_and_reports_renames(project: Project) -> None:
@@ -213,19 +224,21 @@ def test_codings_made_in_one_action_are_undone_and_redone_together(project: Proj
         project.add_coding("KII-01:2", "efficiency", coder="ana")
         project.add_coding("KII-01:3", "efficiency", coder="ana")
     project.add_coding("KII-01:2", "relevance", coder="ana")
-    assert project.undo(coder="ana")["count"] == 1
-    result = project.undo(coder="ana")
+    first = undo(project, coder="ana")
+    assert first is not None and first["count"] == 1
+    result = undo(project, coder="ana")
     assert result is not None and result["count"] == 2 and project.codings() == []
-    assert project.redo(coder="ana")["count"] == 2
+    again = redo(project, coder="ana")
+    assert again is not None and again["count"] == 2
     assert sorted(c["ref"] for c in project.codings()) == ["KII-01:2", "KII-01:3"]
 
 
 def test_imported_codings_are_not_undone_as_the_coders_last_action(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.add_coding("KII-01:3", "relevance", coder="ana", source="import")
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     assert [(c["ref"], c["code"]) for c in project.codings()] == [("KII-01:3", "relevance")]
-    assert project.undo(coder="ana") is None
+    assert undo(project, coder="ana") is None
 
 
 def test_a_coder_added_in_a_rolled_back_transaction_can_code_afterwards(project: Project) -> None:
@@ -242,7 +255,7 @@ def test_review_count_counts_codings_that_need_review(project: Project) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
     project.add_coding("KII-01:3", "relevance", coder="ana")
     changed = make_transcript("We trained 300 workers. The course was very useful.")
-    project.add_transcript(changed, "KII-01", coder="ana")  # the second sentence's coding now needs review
+    store_transcript(project, changed, "KII-01", coder="ana")  # the second sentence's coding now needs review
     assert project.review_count() == 1
     assert project.status()["needs_review"] == 1
 

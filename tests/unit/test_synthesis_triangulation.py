@@ -129,3 +129,25 @@ def test_one_coders_triangulation_counts_only_their_codings(tmp_path: Path) -> N
     with pytest.raises(InputError, match="--level criterion or code"):
         triangulation(project, level="finding", coders=["ben"])
     project.close()
+
+
+def test_a_finding_resting_on_one_focus_group_is_weak_and_the_audit_says_why(tmp_path: Path) -> None:
+    from synthesis_support import unit_ref
+
+    from qualcode.synthesis.audit import audit
+    from qualcode.synthesis.findings import add_finding, link_evidence
+
+    project = build_project(tmp_path / "p")
+    add_finding(project, "relevance", "Training met what factory staff and unions needed.", coder="ana",
+                finding_id="F1")
+    for start in ("The grievance training was exactly", "For the union the need"):
+        link_evidence(project, "F1", segment=unit_ref(project, "FGD-01", start), code="relevance.needs_fit",
+                      coder="ana")
+    tri = triangulation(project, level="finding")[0]
+    assert (tri["informants"], len(tri["groups"]), tri["events"]) == (2, 2, 1)
+    assert tri["strength"] == "weak"  # two groups, but one discussion
+    checks = {p["check"]: p for p in audit(project)["findings"][0]["problems"]}
+    assert "FGD-01 (FGD, 2 of 3 participants: Factory, Workers' organisation)" in checks["one_event"]["message"]
+    assert "heard each other" in checks["one_event"]["message"]
+    assert checks["triangulation"]["strength"] == "weak"
+    project.close()

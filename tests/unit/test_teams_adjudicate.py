@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from qualcode.teams.agreement import agreement
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = build_project(tmp_path / "p")
     a1 = unit(p, "KII-01", "Turnover")
     a2 = unit(p, "KII-01", "The grievance")

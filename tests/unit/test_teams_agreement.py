@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import krippendorff
@@ -29,7 +30,7 @@ def _ref_kappa(a: list[int], b: list[int]) -> float | None:
     return None if math.isnan(k) else float(k)
 
 
-def _ref_alpha(matrix: list[list[float]]) -> float | None:
+def _ref_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -47,7 +48,7 @@ def _close(ours: float | None, ref: float | None) -> bool:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = build_project(tmp_path / "p")
     yield p
     p.close()

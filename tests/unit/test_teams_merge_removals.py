@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from teams_support import coder_copies, unit
 
+from qualcode.actions.history import undo
 from qualcode.cli import main
 from qualcode.store import Project
 from qualcode.synthesis.reconciled import remove_from_sample, sample_rows
@@ -50,19 +51,19 @@ def test_a_removal_travels_both_ways_and_is_not_undone_by_merging_back(copies: t
         gone = p.find_coding(unit(p, "KII-01", "Turnover"), "relevance.needs")[0]
         p.remove_coding(gone["id"], coder="clara")
     # merging back the copy that still has it must not restore it here
-    report = merge_projects(Project.open(a), [b])
+    report = merge_projects(Project.open(a), [b], coder="tester")
     assert report["merged"][0]["codings"]["removed_here"] == 1 and report["merged"][0]["codings"]["added"] == 0
     assert ("KII-01:2", "relevance.needs", "clara") not in _coded(a)
     # and merging this copy into the other carries the removal there
     with Project.open(b) as q:
-        report = merge_projects(q, [a])
+        report = merge_projects(q, [a], coder="tester")
         assert report["merged"][0]["codings"]["removed"] == 1
         assert report["merged"][0]["codings"]["removed_by"] == {"clara": 1}
         assert report["totals"]["codings_removed"] == 1
         assert q.events(entity="coding")[-1]["action"] == "coding.merge_remove"
     assert _coded(a) == _coded(b)
     with Project.open(b) as q:  # nothing more to do the second time
-        again = merge_projects(q, [a])["merged"][0]["codings"]
+        again = merge_projects(q, [a], coder="tester")["merged"][0]["codings"]
         assert (again["added"], again["removed"]) == (0, 0)
 
 
@@ -73,10 +74,10 @@ def test_a_coding_edited_after_the_other_copy_removed_it_is_kept(copies: tuple[P
     with Project.open(b) as q:
         kept = q.find_coding(unit(q, "KII-01", "Our line"), "lessons")[0]
         q.update_coding(kept["id"], coder="clara", memo="this is the lesson the report needs")
-        report = merge_projects(q, [a])["merged"][0]["codings"]
+        report = merge_projects(q, [a], coder="tester")["merged"][0]["codings"]
         assert report["removed"] == 0 and report["kept_changed_here"] == 1
     with Project.open(a) as p:  # the edit is later than the removal: it comes back, with its memo
-        assert merge_projects(p, [b])["merged"][0]["codings"]["added"] == 1
+        assert merge_projects(p, [b], coder="tester")["merged"][0]["codings"]["added"] == 1
         assert p.find_coding(unit(p, "KII-01", "Our line"), "lessons")[0]["memo"] == \
             "this is the lesson the report needs"
 
@@ -86,9 +87,9 @@ def test_a_coding_added_again_after_its_removal_is_not_a_removal(copies: tuple[P
     with Project.open(a) as p:
         seg = unit(p, "KII-01", "The grievance")
         p.remove_coding(p.find_coding(seg, "relevance.needs")[0]["id"], coder="clara")
-        p.undo(coder="clara")
+        undo(p, coder="clara")
     with Project.open(b) as q:
-        assert merge_projects(q, [a])["merged"][0]["codings"]["removed"] == 0
+        assert merge_projects(q, [a], coder="tester")["merged"][0]["codings"]["removed"] == 0
     assert ("KII-01:3", "relevance.needs", "clara") in _coded(b)
 
 

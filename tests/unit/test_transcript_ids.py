@@ -9,7 +9,8 @@ import pytest
 from store_support import make_codebook
 
 from qualcode.folding import strip_accents
-from qualcode.project_io import import_files, safe_id
+from qualcode.importing import safe_id
+from qualcode.project_io import import_files
 from qualcode.store import Project
 
 

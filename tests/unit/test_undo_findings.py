@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from synthesis_support import build_project, unit_ref
 
+from qualcode.actions.history import redo, undo
 from qualcode.errors import ConflictError
 from qualcode.store import Project
 from qualcode.synthesis.findings import (
@@ -53,11 +54,11 @@ def test_undoing_a_link_removes_it_and_redo_puts_it_back(project: Project) -> No
     before = _linked(project, fid)
     _link(project, fid, "KII-03", "Grievance handling")
 
-    result = project.undo(coder="ana")
+    result = undo(project, coder="ana")
 
     assert result is not None and result["action"] == "finding.link" and result["entity_id"] == fid
     assert _linked(project, fid) == before
-    redone = project.redo(coder="ana")
+    redone = redo(project, coder="ana")
     assert redone is not None and redone["action"] == "finding.link"
     assert len(_linked(project, fid)) == len(before) + 1
     assert show_finding(project, fid)["evidence"][-1]["quote"].startswith("Grievance handling")
@@ -68,11 +69,11 @@ def test_linking_a_double_coded_passage_is_one_undo_step(project: Project) -> No
     links = _link(project, fid, "KII-02", "The grievance training came")
     assert {x["coder"] for x in links} == {"ana", "ben"}  # both coders' codings of the passage
 
-    result = project.undo(coder="ana")
+    result = undo(project, coder="ana")
 
     assert result is not None and result["count"] == 2
     assert _linked(project, fid) == []
-    assert project.undo(coder="ana")["action"] == "finding.add"  # type: ignore[index]
+    assert undo(project, coder="ana")["action"] == "finding.add"  # type: ignore[index]
     assert list_findings(project) == []
 
 
@@ -84,12 +85,12 @@ def test_undoing_an_unlink_brings_the_link_back_as_it_was(project: Project) -> N
     before = evidence_links(project, fid)
     unlink_evidence(project, fid, segment=unit_ref(project, "FGD-01", "For the union"), coder="ana")
 
-    project.undo(coder="ana")
+    undo(project, coder="ana")
 
     after = evidence_links(project, fid)
     assert [(x["coding"], x["stance"], x["note"], x["quote"]) for x in after] == \
         [(x["coding"], x["stance"], x["note"], x["quote"]) for x in before]
-    project.redo(coder="ana")
+    redo(project, coder="ana")
     assert [x["stance"] for x in evidence_links(project, fid)] == ["supports"]
 
 
@@ -101,7 +102,7 @@ def test_undoing_a_delete_restores_the_finding_with_its_links(project: Project) 
     shown = show_finding(project, fid)
     remove_finding(project, fid, coder="ben")
 
-    result = project.undo(coder="ben")
+    result = undo(project, coder="ben")
 
     assert result is not None and result["action"] == "finding.remove"
     again = show_finding(project, fid)
@@ -109,7 +110,7 @@ def test_undoing_a_delete_restores_the_finding_with_its_links(project: Project) 
         assert again[key] == shown[key]
     assert _linked(project, fid) == sorted((e["ref"], e["coder"], e["stance"]) for e in shown["evidence"])
     assert again["triangulation"] == shown["triangulation"]
-    project.redo(coder="ben")
+    redo(project, coder="ben")
     assert list_findings(project) == [] and evidence_links(project) == []
 
 
@@ -118,12 +119,12 @@ def test_undoing_an_edit_restores_statement_and_documents(project: Project) -> N
     cite_document(project, fid, "Progress report 2023, p. 4", coder="ana")
     edit_finding(project, fid, coder="ana", statement="Grievance training met a need of most factories.")
 
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     assert show_finding(project, fid)["statement"] == "Grievance training met a real need."
-    project.undo(coder="ana")
+    undo(project, coder="ana")
     assert show_finding(project, fid)["documents"] == []
-    project.redo(coder="ana")
-    project.redo(coder="ana")
+    redo(project, coder="ana")
+    redo(project, coder="ana")
     f = show_finding(project, fid)
     assert f["statement"].endswith("most factories.") and f["documents"] == ["Progress report 2023, p. 4"]
 
@@ -135,10 +136,10 @@ def test_undo_of_findings_works_after_reopening_the_project(tmp_path: Path) -> N
     project.close()
 
     with Project.open(tmp_path / "p") as reopened:
-        assert reopened.undo(coder="ana")["action"] == "finding.link"  # type: ignore[index]
+        assert undo(reopened, coder="ana")["action"] == "finding.link"  # type: ignore[index]
         assert _linked(reopened, fid) == []
     with Project.open(tmp_path / "p") as reopened:
-        assert reopened.redo(coder="ana")["action"] == "finding.link"  # type: ignore[index]
+        assert redo(reopened, coder="ana")["action"] == "finding.link"  # type: ignore[index]
         assert len(_linked(reopened, fid)) == 1
 
 
@@ -147,7 +148,7 @@ def test_each_coder_undoes_only_their_own_findings_changes(project: Project) -> 
     _link(project, fid, "KII-01", "Factories needed")
     edit_finding(project, fid, coder="ben", statement="Ben's wording.")
 
-    project.undo(coder="ana")
+    undo(project, coder="ana")
 
     assert _linked(project, fid) == []
     assert show_finding(project, fid)["statement"] == "Ben's wording."
@@ -158,7 +159,7 @@ def test_undoing_the_creation_of_a_finding_a_colleague_linked_to_is_refused(proj
     link_evidence(project, fid, segment=unit_ref(project, "KII-01", "Factories needed"), coder="ben")
 
     with pytest.raises(ConflictError, match="evidence linked since"):
-        project.undo(coder="ana")
+        undo(project, coder="ana")
 
     assert len(_linked(project, fid)) == 1 and list_findings(project)[0]["id"] == fid
 
@@ -173,7 +174,7 @@ def test_a_findings_import_is_one_undo_step_including_replaced_documents(project
     import_findings(project, path, coder="ana", replace=True)
     assert show_finding(project, fid)["documents"] == ["Baseline survey"]
 
-    project.undo(coder="ana")
+    undo(project, coder="ana")
 
     f = show_finding(project, fid)
     assert f["statement"] == "Grievance training met a real need." and f["documents"] == []
@@ -183,17 +184,17 @@ def test_a_findings_import_is_one_undo_step_including_replaced_documents(project
 def test_the_example_starts_with_nothing_to_undo_but_your_own_actions(example_project: Project) -> None:
     findings = [f["id"] for f in list_findings(example_project)]
     assert findings  # the example's findings are filed under clara, but building them was not clara's action
-    assert example_project.undo(coder="clara") is None
-    assert example_project.undo(coder="long") is None
+    assert undo(example_project, coder="clara") is None
+    assert undo(example_project, coder="long") is None
     assert [f["id"] for f in list_findings(example_project)] == findings
     # what the user does next is theirs to undo
     fid = _finding(example_project)
-    undone = example_project.undo(coder="ana")
+    undone = undo(example_project, coder="ana")
     assert undone is not None and undone["action"] == "finding.add" and undone["entity_id"] == fid
     coding = example_project.add_coding("KII-07:12", "effectiveness.outcomes", coder="clara")
-    undone = example_project.undo(coder="clara")
+    undone = undo(example_project, coder="clara")
     assert undone is not None and undone["entity_id"] == str(coding["id"])
-    assert example_project.undo(coder="clara") is None
+    assert undo(example_project, coder="clara") is None
 
 
 def test_undo_refuses_to_delete_a_finding_that_reuses_the_id(project: Project) -> None:
@@ -203,7 +204,7 @@ def test_undo_refuses_to_delete_a_finding_that_reuses_the_id(project: Project) -
     assert str(again["id"]) == fid  # the id came free and was taken again
 
     with pytest.raises(ConflictError, match="changed after"):
-        project.undo(coder="ana")
+        undo(project, coder="ana")
     assert show_finding(project, fid)["statement"] == "Ben's own finding."
 
 
@@ -215,7 +216,7 @@ def test_undoing_an_unlink_does_not_replace_a_colleagues_new_link(project: Proje
     link_evidence(project, fid, coding=coding, coder="ben", stance="contradicts", note="ben's reading")
 
     with pytest.raises(ConflictError, match="changed since"):
-        project.undo(coder="ana")
+        undo(project, coder="ana")
     [link] = evidence_links(project, fid)
     assert (link["stance"], link["note"], link["linked_by"]) == ("contradicts", "ben's reading", "ben")
 
@@ -226,10 +227,10 @@ def test_undoing_an_edit_waits_for_a_colleagues_later_edit_to_be_undone(project:
     edit_finding(project, fid, coder="ben", statement="Ben's wording.")
 
     with pytest.raises(ConflictError):
-        project.undo(coder="ana")
+        undo(project, coder="ana")
     assert show_finding(project, fid)["statement"] == "Ben's wording."
-    assert project.undo(coder="ben") is not None
-    assert project.undo(coder="ana") is not None
+    assert undo(project, coder="ben") is not None
+    assert undo(project, coder="ana") is not None
     assert show_finding(project, fid)["statement"] == "Grievance training met a real need."
 
 
@@ -239,7 +240,7 @@ def test_findings_changes_logged_before_they_could_be_undone_are_not_undone(proj
                            " created_by, updated) VALUES ('F9', 'relevance', NULL, 'Old.', '[]', 9, 'x', 'ana', 'x')")
         project.db.execute("INSERT INTO events (ts, coder, action, entity, entity_id, before, after, undo_of,"
                            " action_group) VALUES ('x', 'ana', 'finding.add', 'finding', 'F9', NULL, '{}', NULL, NULL)")
-    undone = project.undo(coder="ana")  # ana's own coding from before, not the old finding
+    undone = undo(project, coder="ana")  # ana's own coding from before, not the old finding
     assert undone is not None and undone["entity"] == "coding"
     assert show_finding(project, "F9")["statement"] == "Old."
 
@@ -249,7 +250,7 @@ def test_undoing_a_removal_returns_no_verbatim_quotes(project: Project) -> None:
     _link(project, fid, "KII-01", "Factories needed")
     remove_finding(project, fid, coder="ana")
 
-    undone = project.undo(coder="ana")
+    undone = undo(project, coder="ana")
 
     assert undone is not None and undone["action"] == "finding.remove" and undone["entity_id"] == fid
     assert "state" not in undone and "previous" not in undone

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from store_support import make_codebook, make_transcript
 
+from qualcode.actions.history import redo, undo
 from qualcode.project_io import import_codings_table
 from qualcode.store import Project
 
@@ -33,18 +34,18 @@ def _codes(project: Project) -> list[tuple[str, str]]:
 def test_undo_after_an_import_takes_back_the_coders_own_coding_not_the_import(project: Project,
                                                                             tmp_path: Path) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
-    assert import_codings_table(project, _table(tmp_path))["added"] == 1
+    assert import_codings_table(project, _table(tmp_path), default_coder="tester")["added"] == 1
 
-    result = project.undo(coder="ana")
+    result = undo(project, coder="ana")
 
     assert result is not None and result["action"] == "coding.add" and result["state"] is None
     assert _codes(project) == [("KII-01:3", "relevance")]
-    assert project.undo(coder="ana") is None
+    assert undo(project, coder="ana") is None
     assert _codes(project) == [("KII-01:3", "relevance")]
 
 
 def test_imported_codings_are_logged_as_coding_import_with_their_source(project: Project, tmp_path: Path) -> None:
-    import_codings_table(project, _table(tmp_path))
+    import_codings_table(project, _table(tmp_path), default_coder="tester")
     ev = project.events(entity="coding")[-1]
     assert ev["action"] == "coding.import" and ev["coder"] == "ana"
     assert ev["after"]["source"] == "import" and ev["after"]["code_id"] == "relevance"
@@ -61,19 +62,20 @@ def test_an_import_logged_the_old_way_is_still_not_undone(project: Project) -> N
             " (?, 'relevance', ?, '2024-01-01T00:00:00Z', 'import')",
             (seg, project.coder_id("ana")),
         )
-        state = project._coding_state(int(cur.lastrowid or 0))
+        state = project.coding_state(int(cur.lastrowid or 0))
         project.log_event("coding.add", "coding", cur.lastrowid, coder="ana", after=state)
 
-    project.undo(coder="ana")
+    undo(project, coder="ana")
 
     assert _codes(project) == [("KII-01:3", "relevance")]
-    assert project.undo(coder="ana") is None
+    assert undo(project, coder="ana") is None
 
 
 def test_redo_after_an_import_reapplies_the_undone_coding(project: Project, tmp_path: Path) -> None:
     project.add_coding("KII-01:2", "efficiency", coder="ana")
-    project.undo(coder="ana")
-    import_codings_table(project, _table(tmp_path))  # not an action of ana's: it does not clear her redo
+    undo(project, coder="ana")
+    # not an action of ana's: it does not clear her redo
+    import_codings_table(project, _table(tmp_path), default_coder="tester")
 
-    assert project.redo(coder="ana") is not None
+    assert redo(project, coder="ana") is not None
     assert sorted(_codes(project)) == [("KII-01:2", "efficiency"), ("KII-01:3", "relevance")]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.cells import cell_len
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +17,19 @@ from textual.widgets import Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
+from qualcode.tui.widgets.fit import elide_end, elide_middle
+
+
+class PlainCell(Text):
+    """A table cell holding data as plain text (never markup) that compares equal to that text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, end="")
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain == other if isinstance(other, str) else super().__eq__(other)
+
+    __hash__ = Text.__hash__
 
 
 class CodebookPanel(Vertical):
@@ -42,7 +58,7 @@ class CodebookPanel(Vertical):
         self.rebuild()
 
     def rebuild(self, query: str = "") -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         tree.clear()
@@ -105,7 +121,7 @@ class CodebookPanel(Vertical):
 
     @on(Input.Submitted, "#code-filter")
     def _take_first(self, event: Input.Submitted) -> None:
-        from qualcode.workbench import fuzzy_codes
+        from qualcode.actions.views import fuzzy_codes
 
         found = fuzzy_codes(self.codebook, event.value, limit=1)
         if found:
@@ -130,22 +146,52 @@ class SuggestionsPanel(Vertical):
         yield OptionList(id="suggestion-list", compact=True)
         yield Static("no suggestions yet", id="suggestion-note")
 
-    def show(self, suggestions: list[dict[str, Any]], note: str = "") -> None:
+    shown_unit: int | None = None  # the unit whose suggestions are on screen
+    shown_count = 0
+    _shown: tuple[list[Mapping[str, Any]], str] = ([], "")
+
+    def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "", *, unit: int | None = None) -> None:
+        """Show suggestions (numbered as the keys that accept them) for ``unit``, or a note when there are none."""
+        self.shown_unit, self.shown_count = unit, len(suggestions)
+        self._shown = (list(suggestions), note)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.shown_count:
+            self._draw()
+
+    def _draw(self) -> None:
+        """One line per suggestion (number, colour, name elided in the middle, score) and the reasons under it as
+        far as the room allows: on a wide screen in full, on a tall one their first line, on a small one (80x24)
+        none, so that three or more suggestions stay readable next to the unit."""
+        suggestions, note = self._shown
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
-        width = self.size.width or 40
+        width = max(20, (self.size.width or 40) - 2)
+        tall = (self.app.size.height if self.is_attached else 24) >= 36
+        wide = width >= 60
         for n, s in enumerate(suggestions[:9], start=1):
             label = Text(no_wrap=True, overflow="ellipsis")
+            score = f" {s.get('score', 0):.2f}"
             label.append(f"{n} ", style="bold")
             label.append("■ ", style=s.get("color") or "grey50")
-            name = s.get("name") or s["code"]
-            room = max(12, width - 11)
-            label.append(name if len(name) <= room else name[: room - 1] + "…")
-            label.append(f"  {s.get('score', 0):.2f}", style="dim")
-            if s.get("why"):
-                # In full, wrapped to the panel: the strongest evidence comes first, so the first line says most.
-                lines = textwrap.wrap(" ".join(str(s["why"]).split()), width=max(20, width - 5))
-                label.append("".join("\n   " + line for line in lines), style="dim italic")
+            full = s.get("name") or s["code"]
+            room = width - 4 - len(score)
+            if cell_len(full) <= room or wide:
+                first, second = elide_middle(full, room), ""
+            else:  # a narrow panel: the name on two lines rather than cut to a few words
+                lines = textwrap.wrap(full, room) or [full]
+                first = lines[0]
+                second = elide_middle(full[len(first):].strip(), width - 4)
+            label.append(first)
+            label.append(" " * max(1, room + 1 - cell_len(first)) + score.strip(), style="dim")
+            if second:
+                label.append("\n    " + second)
+            why = " ".join(str(s.get("why") or "").split())
+            if why and (wide or tall):
+                # the strongest evidence comes first, so the first line says most
+                lines = textwrap.wrap(why, width=width - 4) if wide else [elide_end(why, width - 4)]
+                label.append("".join("\n    " + line for line in lines), style="dim italic")
             options.add_option(Option(label, id=str(n)))
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)
@@ -194,16 +240,50 @@ class StatusBar(Static):
 
 
 class KeyBar(Static):
-    """The keys of the screen, each clickable. Drawn once: Textual's Footer rebuilds itself whenever a dialog opens
-    or closes, which costs tens of milliseconds on every coding."""
+    """The keys of the screen, each clickable, all of them whatever the width: on one row when they fit, else on
+    two, with shorter labels on a narrow terminal (80 columns). Drawn again only when the width changes: Textual's
+    Footer rebuilds itself whenever a dialog opens or closes, which costs tens of milliseconds on every coding."""
 
     DEFAULT_CSS = """
     KeyBar { height: 1; background: $panel; color: $text-muted; }
     """
 
-    def __init__(self, keys: list[tuple[str, str, str]], *, id: str | None = None) -> None:
-        # (key as shown, action on the screen, description)
-        parts = []
-        for key, action, description in keys:
-            parts.append(f"[@click=screen.{action}][b]{key}[/b] {description}[/]")
-        super().__init__(" " + "  ".join(parts), id=id)
+    def __init__(self, keys: Sequence[tuple[str, ...]], *, id: str | None = None) -> None:
+        # (key as shown, action on the screen, label[, label on a narrow terminal])
+        self.keys = [(k[0], k[1], k[2], k[3] if len(k) > 3 else k[2]) for k in keys]
+        self._width = 0
+        super().__init__(self._markup([(k, a, label) for k, a, label, _ in self.keys]), id=id)
+
+    @staticmethod
+    def _markup(keys: Sequence[tuple[str, str, str]]) -> str:
+        # the description is plain text in markup: escape what markup would read
+        return " " + "  ".join(f"[@click=screen.{action}][b]{escape(key)}[/b] {escape(description)}[/]"
+                               for key, action, description in keys)
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if not width or width == self._width:
+            return
+        self._width = width
+        rows = self.rows(width)
+        self.styles.height = len(rows)
+        self.update("\n".join(self._markup(row) for row in rows))
+
+    def rows(self, width: int) -> list[list[tuple[str, str, str]]]:
+        """The keys laid out in rows of at most ``width`` cells, none split: their labels when two rows hold
+        them, else the short ones."""
+        rows: list[list[tuple[str, str, str]]] = []
+        for short in (False, True):
+            rows = [[]]
+            used = 1
+            for key, action, label, tiny in self.keys:
+                text = tiny if short else label
+                cells = cell_len(key) + 1 + cell_len(text) + 2
+                if rows[-1] and used + cells - 2 > width:
+                    rows.append([])
+                    used = 1
+                rows[-1].append((key, action, text))
+                used += cells
+            if len(rows) <= 2:
+                break
+        return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -20,9 +21,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.workbench import unit_place
+from qualcode.actions.views import unit_place
+from qualcode.model import CodedUnit
+from qualcode.tui.widgets.fit import elide_middle
 
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
+MARK_TEXT = {"not_codable": "∅ not codable", "skipped": "↷ skipped for now"}
+MARK_GUTTER = {"not_codable": "∅", "skipped": "↷"}
 
 
 def clock(seconds: float | None) -> str:
@@ -76,7 +81,7 @@ class UnitView(ScrollView, can_focus=True):
         self.coder = coder
         self.code_colors = colors
         self.code_names = names
-        self.units: list[dict[str, Any]] = []
+        self.units: list[CodedUnit] = []
         self.span_start: int | None = None  # start of a span selection (v)
         self.highlight: str = ""  # search words, folded
         self._lines: list[list[tuple[str, str, Any]]] = []  # per unit: (kind, text, payload)
@@ -85,7 +90,7 @@ class UnitView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ data
 
-    def set_units(self, units: list[dict[str, Any]], cursor: int = 0) -> None:
+    def set_units(self, units: list[CodedUnit], cursor: int = 0) -> None:
         self.units = units
         self.span_start = None
         self._relayout()
@@ -93,7 +98,7 @@ class UnitView(ScrollView, can_focus=True):
         self.scroll_to_cursor()
         self.refresh()
 
-    def update_unit(self, position: int, unit: dict[str, Any]) -> None:
+    def update_unit(self, position: int, unit: CodedUnit) -> None:
         """Replace one unit's data (after a coding changed) and re-wrap only it."""
         self.units[position] = unit
         if self._width:
@@ -102,7 +107,7 @@ class UnitView(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> CodedUnit | None:
         return self.units[self.cursor] if 0 <= self.cursor < len(self.units) else None
 
     @property
@@ -158,6 +163,11 @@ class UnitView(ScrollView, can_focus=True):
         chips = [c for c in u.get("codings", [])]
         if chips:
             out.extend(("codes", "", part) for part in self._chip_lines(chips, body))
+        marks = u.get("marks") or {}
+        if marks:
+            words = [MARK_TEXT.get(mark, mark) + ("" if who == self.coder else f" ({who})")
+                     for who, mark in sorted(marks.items(), key=lambda wm: (wm[0] != self.coder, wm[0]))]
+            out.append(("mark", "  ".join(words)[:body], None))
         memo = (u.get("memos") or {}).get(self.coder)
         if memo:
             text = " ".join(memo.split())
@@ -166,7 +176,7 @@ class UnitView(ScrollView, can_focus=True):
             out.append(("memo", "✎ " + text, None))
         return out
 
-    def _speaker_line(self, u: dict[str, Any]) -> str:
+    def _speaker_line(self, u: Mapping[str, Any]) -> str:
         who = u["speaker"] or "(no speaker)"
         bits = [who]
         if u["role"] == "interviewer":
@@ -181,7 +191,7 @@ class UnitView(ScrollView, can_focus=True):
             bits.append(stamp)
         return " · ".join(bits)
 
-    def _chip_lines(self, codings: list[dict[str, Any]], width: int) -> list[list[tuple[str, str]]]:
+    def _chip_lines(self, codings: Sequence[Mapping[str, Any]], width: int) -> list[list[tuple[str, str]]]:
         lines: list[list[tuple[str, str]]] = [[]]
         used = 0
         for c in codings:
@@ -189,8 +199,8 @@ class UnitView(ScrollView, can_focus=True):
             name = self.code_names.get(c["code"], c["code"])
             label = name if mine else f"{name} ({c['coder']})"
             chip = ("■ " if mine else "□ ") + label
-            if len(chip) > width:
-                chip = chip[: width - 1] + "…"
+            if len(chip) > width:  # the end of a name tells codes apart as much as its start
+                chip = chip[:2] + elide_middle(chip[2:], width - 2)
             if used and used + 2 + len(chip) > width:
                 lines.append([])
                 used = 0
@@ -235,9 +245,12 @@ class UnitView(ScrollView, can_focus=True):
                 mark = "▶" if i == self.cursor else " "
                 segments.append(Segment(f"{u['idx']:>4}{mark}", gutter))
                 codes = u.get("codings") or []
+                own_mark = (u.get("marks") or {}).get(self.coder)
                 if codes:
                     color = self.code_colors.get(codes[0]["code"])
                     segments.append(Segment("▌", row + Style(color=color or "grey50")))
+                elif own_mark:
+                    segments.append(Segment(MARK_GUTTER.get(own_mark, " "), gutter))
                 else:
                     segments.append(Segment(" ", row))
             else:
@@ -255,7 +268,7 @@ class UnitView(ScrollView, can_focus=True):
                 color = self.code_colors.get(code_id) or "grey50"
                 segments.append(Segment(chip[:1], row + Style(color=color, bold=True)))
                 segments.append(Segment(chip[1:], row + (other if chip.startswith("□") else Style())))
-        elif kind == "memo":
+        elif kind in ("memo", "mark"):
             segments.append(Segment(" " * GUTTER, row))
             segments.append(Segment(text, row + self.get_component_rich_style("unitview--memo")))
         strip = Strip(segments)

@@ -1,4 +1,4 @@
-"""The workbench core: what the coding UI does, callable without a screen."""
+"""The views: what the workbench and the listings show, callable without a screen."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from workbench_support import build_small_project
 
-from qualcode import workbench as wb
-from qualcode.errors import ConflictError, NotFoundError, ProjectError
+from qualcode.actions import views as wb
+from qualcode.actions.coding import apply_code
+from qualcode.actions.projects import resolve_workbench_project
+from qualcode.errors import ProjectError
+from qualcode.folding import fold
 from qualcode.store import Project
 
 
@@ -20,8 +23,9 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_transcript_rows_show_attributes_and_informant_progress(project: Project) -> None:
-    wb.apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="clara")
-    wb.apply_code(project, ["KII-01:1"], "relevance", coder="long")  # an interviewer unit: not progress
+    apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="clara")
+    # an interviewer unit (coded only when asked for): not progress
+    apply_code(project, ["KII-01:1"], "relevance", coder="long", allow_interviewer=True)
     rows = {r["id"]: r for r in wb.transcript_rows(project, coder="clara")}
     kii = rows["KII-01"]
     assert (kii["type"], kii["groups"], kii["location"]) == ("KII", ["Factories"], "Hai Phong")
@@ -44,8 +48,8 @@ def test_filter_and_sort_transcripts(project: Project) -> None:
 def test_next_uncoded_skips_interviewer_units_and_the_coders_own_codings(project: Project) -> None:
     first = wb.next_uncoded_unit(project, "KII-01", coder="clara")
     assert first is not None and first["ref"] == "KII-01:3"  # units 1-2 are the interviewer's
-    wb.apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="clara")
-    wb.apply_code(project, ["KII-01:4"], "impact.relationships", coder="long")
+    apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="clara")
+    apply_code(project, ["KII-01:4"], "impact.relationships", coder="long")
     nxt = wb.next_uncoded_unit(project, "KII-01", after_idx=3, coder="clara")
     assert nxt is not None and nxt["ref"] == "KII-01:4"  # long's coding does not count for clara
     anyone = wb.next_uncoded_unit(project, "KII-01", after_idx=3)
@@ -57,49 +61,10 @@ def test_next_uncoded_skips_interviewer_units_and_the_coders_own_codings(project
 
 def test_next_uncoded_is_none_when_everything_is_coded(project: Project) -> None:
     refs = [u["ref"] for u in project.segments("FGD-01", include_interviewer=False)]
-    wb.apply_code(project, refs, "effectiveness.outputs", coder="clara")
+    apply_code(project, refs, "effectiveness.outputs", coder="clara")
     assert wb.next_uncoded_unit(project, "FGD-01", coder="clara") is None
-    assert wb.coding_progress(wb.transcript_units(project, "FGD-01"), coder="clara") == {"coded": 4, "total": 4}
-
-
-def test_apply_code_to_a_span_is_one_transaction_and_skips_units_already_coded(project: Project) -> None:
-    wb.apply_code(project, ["KII-01:4"], "sustainability", coder="clara")
-    result = wb.apply_code(project, ["KII-01:3", "KII-01:4", "KII-01:5"], "sustainability", coder="clara")
-    assert len(result["added"]) == 2 and len(result["skipped"]) == 1
-    coded = sorted(c["ref"] for c in project.codings(code="sustainability"))
-    assert coded == ["KII-01:3", "KII-01:4", "KII-01:5"]
-    with pytest.raises(ConflictError, match="already carry"):
-        wb.apply_code(project, ["KII-01:3"], "sustainability", coder="clara")
-
-
-def test_apply_code_with_unknown_code_changes_nothing(project: Project) -> None:
-    with pytest.raises(NotFoundError, match="no code"):
-        wb.apply_code(project, ["KII-01:3", "KII-01:4"], "sustainabilty", coder="clara")
-    assert project.codings() == []
-
-
-def test_remove_code_touches_only_this_coders_coding(project: Project) -> None:
-    wb.apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")
-    wb.apply_code(project, ["KII-01:6"], "sustainability.funding", coder="long")
-    wb.remove_code(project, "KII-01:6", "sustainability.funding", coder="clara")
-    assert [c["coder"] for c in project.codings(segment=project.resolve_segment("KII-01:6"))] == ["long"]
-    with pytest.raises(NotFoundError, match="has no code"):
-        wb.remove_code(project, "KII-01:6", "sustainability.funding", coder="clara")
-
-
-def test_undo_after_remove_restores_the_coding(project: Project) -> None:
-    wb.apply_code(project, ["KII-01:6"], "sustainability.funding", coder="clara")
-    wb.remove_code(project, "KII-01:6", "sustainability.funding", coder="clara")
-    project.undo(coder="clara")
-    assert [c["ref"] for c in project.codings(coder="clara")] == ["KII-01:6"]
-
-
-def test_unit_memo_is_shown_with_the_units(project: Project) -> None:
-    wb.set_unit_memo(project, "KII-01:5", "Ask the chamber about funding", coder="clara")
-    units = {u["ref"]: u for u in wb.transcript_units(project, "KII-01")}
-    assert units["KII-01:5"]["memos"] == {"clara": "Ask the chamber about funding"}
-    wb.set_unit_memo(project, "KII-01:5", "", coder="clara")
-    assert wb.transcript_units(project, "KII-01")[4]["memos"] == {}
+    progress = wb.coding_progress(wb.transcript_units(project, "FGD-01"), coder="clara")
+    assert progress == {"coded": 4, "total": 4, "not_codable": 0, "skipped": 0}
 
 
 def test_search_finds_units_across_transcripts_ignoring_case_and_accents(project: Project) -> None:
@@ -110,12 +75,12 @@ def test_search_finds_units_across_transcripts_ignoring_case_and_accents(project
     assert [h["ref"] for h in wb.search_units(project, '"sex-disaggregated data"')] == ["FGD-01:6"]
     assert wb.search_units(project, "grievance", transcript="KII-01")[0]["ref"] == "KII-01:3"
     assert wb.search_units(project, "   ") == []
-    assert wb.fold("Bắc Ninh Đà") == "bac ninh da"
+    assert fold("Bắc Ninh Đà") == "bac ninh da"
 
 
 def test_code_counts(project: Project) -> None:
-    wb.apply_code(project, ["KII-01:3", "KII-01:4"], "relevance.needs_fit", coder="clara")
-    wb.apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="long")
+    apply_code(project, ["KII-01:3", "KII-01:4"], "relevance.needs_fit", coder="clara")
+    apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="long")
     assert wb.code_counts(project) == {"relevance.needs_fit": 3}
     assert wb.code_counts(project, coder="long") == {"relevance.needs_fit": 1}
 
@@ -141,24 +106,60 @@ def test_workbench_opens_the_example_copy_when_no_project_is_given(tmp_path: Pat
     monkeypatch.setattr("qualcode.project_io.build_example", fake_build)
     monkeypatch.setenv("QUALCODE_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
-    path, is_example = wb.resolve_workbench_project(None)
+    path, is_example = resolve_workbench_project(None)
     assert is_example and path == tmp_path / "home" / "example"
-    again, _ = wb.resolve_workbench_project(None)
+    again, _ = resolve_workbench_project(None)
     assert again == path and len(built) == 1  # reused, not rebuilt
     with pytest.raises(ProjectError, match="no qualcode project"):
-        wb.resolve_workbench_project(tmp_path / "nowhere")
+        resolve_workbench_project(tmp_path / "nowhere")
     local = build_small_project(tmp_path / "here")
     local.close()
     monkeypatch.chdir(tmp_path / "here")
-    assert wb.resolve_workbench_project(None) == (tmp_path / "here", False)
+    assert resolve_workbench_project(None) == (tmp_path / "here", False)
 
 
 def test_neighbours_are_the_units_either_side_in_the_same_transcript(project: Project) -> None:
     segs = project.segments("KII-01", include_interviewer=True)
     first, second, third = segs[0], segs[1], segs[2]
     before, after = wb.neighbours(project, int(second["id"]))
+    assert before is not None and after is not None
     assert (before["text"], after["text"]) == (first["text"], third["text"])
     assert wb.neighbours(project, int(first["id"]))[0] is None
     last_before, last_after = wb.neighbours(project, int(segs[-1]["id"]))
-    assert last_after is None and last_before["text"] == segs[-2]["text"]
+    assert last_after is None and last_before is not None and last_before["text"] == segs[-2]["text"]
     assert wb.neighbours(project, 999_999) == (None, None)
+
+
+def test_the_codebook_tree_counts_what_the_workbench_counts(project: Project) -> None:
+    apply_code(project, ["KII-01:3", "KII-01:4"], "relevance.needs_fit", coder="clara")
+    apply_code(project, ["KII-01:3"], "relevance", coder="long")
+    tree = wb.codebook_tree(project)
+    flat: dict[str, int] = {}
+
+    def walk(code: dict[str, object]) -> None:
+        flat[str(code["id"])] = int(code["codings"])  # type: ignore[call-overload]
+        for child in code["children"]:  # type: ignore[attr-defined]
+            walk(child)
+
+    for root in tree["codes"]:
+        walk(root)
+    counts = wb.code_counts(project)
+    assert {k: v for k, v in flat.items() if v} == counts == {"relevance.needs_fit": 2, "relevance": 1}
+    assert tree["name"] == project.codebook().name and len(flat) == len(project.codebook())
+
+
+def test_cases_hide_names_unless_asked(project: Project) -> None:
+    rows = {r["id"]: r for r in wb.cases(project)}
+    assert "name" not in rows["KII-01"]
+    assert (rows["KII-01"]["stakeholder_group"], rows["KII-01"]["location"]) == ("Factories", "Hai Phong")
+    assert rows["FGD-01-P2"]["transcripts"] == ["FGD-01"]
+    named = {r["id"]: r for r in wb.cases(project, show_names=True)}
+    assert named["KII-01"]["name"] == "Nguyen Van A"
+
+
+def test_transcript_list_shows_type_and_informant_progress(project: Project) -> None:
+    apply_code(project, ["KII-01:3", "KII-01:4"], "relevance", coder="clara")
+    rows = {r["id"]: r for r in wb.transcript_list(project)}
+    assert (rows["KII-01"]["type"], rows["KII-01"]["progress"]) == ("KII", "2/6")
+    assert rows["FGD-01"]["progress"] == "0/4"
+    assert wb.transcript_list(project, documents=True) == []

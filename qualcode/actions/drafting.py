@@ -1,0 +1,97 @@
+"""Drafting findings: add, edit and remove a finding, link and unlink its evidence, cite documents, import findings,
+turn a theme into a draft finding, and set the triangulation rule findings are rated by.
+
+Each is one transaction, logged, and (for findings and their evidence) undone by :mod:`qualcode.actions.history`.
+The work is done by :mod:`qualcode.synthesis.findings` (and themes, triangulation); the front ends call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.store import Project
+
+if TYPE_CHECKING:
+    from qualcode.synthesis.triangulation import TriangulationRule
+
+
+def add_finding(project: Project, criterion: str, statement: str, *, coder: str, finding_id: str | None = None,
+                question: str | None = None, documents: list[str] | None = None) -> dict[str, Any]:
+    """A new finding on a criterion (or on one of its evaluation questions), optionally citing documents."""
+    from qualcode.synthesis.findings import add_finding as add
+
+    return add(project, criterion, statement, coder=coder, finding_id=finding_id, code=question, documents=documents)
+
+
+def edit_finding(project: Project, finding_id: str, *, coder: str, statement: str | None = None,
+                 criterion: str | None = None, question: str | None = None) -> dict[str, Any]:
+    """Change a finding's statement, criterion or question (what is not given stays)."""
+    from qualcode.synthesis.findings import edit_finding as edit
+
+    return edit(project, finding_id, coder=coder, statement=statement, criterion=criterion, code=question)
+
+
+def remove_finding(project: Project, finding_id: str, *, coder: str) -> dict[str, Any]:
+    """Delete a finding and its evidence links (the event log keeps them; undo brings them back)."""
+    from qualcode.synthesis.findings import remove_finding as remove
+
+    return remove(project, finding_id, coder=coder)
+
+
+def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
+                  segment: str | None = None, code: str | None = None, coded_by: str | None = None,
+                  contradicts: bool = False, note: str | None = None) -> list[dict[str, Any]]:
+    """Link coded passages to a finding as supporting (or contradicting) evidence: one coding by id, or a passage
+    (``TRANSCRIPT:N``) with every matching coding of it (of ``code``, by ``coded_by``). Linking what is already
+    linked changes nothing and returns no link."""
+    from qualcode.synthesis.findings import link_evidence as link
+
+    return link(project, finding_id, coder=coder, coding=coding, segment=segment, code=code, coded_by=coded_by,
+                stance="contradicts" if contradicts else "supports", note=note)
+
+
+def unlink_evidence(project: Project, finding_id: str, *, coder: str, coding: int | None = None,
+                    segment: str | None = None) -> int:
+    """Remove evidence links from a finding (one coding's, or every link to a passage); returns how many went."""
+    from qualcode.synthesis.findings import unlink_evidence as unlink
+
+    return unlink(project, finding_id, coder=coder, coding=coding, segment=segment)
+
+
+def cite_document(project: Project, finding_id: str, document: str, *, coder: str,
+                  remove: bool = False) -> dict[str, Any]:
+    """Cite a document as desk-review evidence of a finding (``remove``: withdraw the citation)."""
+    from qualcode.synthesis.findings import cite_document as cite
+
+    return cite(project, finding_id, document, coder=coder, remove=remove)
+
+
+def import_findings(project: Project, path: str | Path, *, coder: str, replace: bool = False) -> dict[str, Any]:
+    """Read findings from a YAML file (as ``qualcode findings export`` writes it); ``replace`` updates findings
+    that already exist."""
+    from qualcode.synthesis.findings import import_findings as read
+
+    return read(project, path, coder=coder, replace=replace)
+
+
+def promote_theme(project: Project, theme: int, *, finding_id: str, coder: str, criterion: str | None = None,
+                  code: str | None = None, k: int | None = None, seed: int = 0,
+                  coders: Iterable[str] | None = None, statement: str | None = None,
+                  max_share: float | None = None) -> dict[str, Any]:
+    """Turn theme ``theme`` (numbered as ``qualcode themes`` numbers it with the same arguments) into a draft finding
+    linked to the theme's passages."""
+    from qualcode.synthesis.themes import MAX_SHARE
+    from qualcode.synthesis.themes import promote_theme as promote
+
+    return promote(project, theme, finding_id=finding_id, coder=coder, criterion=criterion, code=code, k=k,
+                   seed=seed, coders=coders, statement=statement,
+                   max_share=MAX_SHARE if max_share is None else max_share)
+
+
+def set_triangulation_rule(project: Project, rule_file: str | Path | None, *, coder: str) -> TriangulationRule:
+    """Install the rule findings, criteria and codes are rated by, from a YAML file (None: the default rule)."""
+    from qualcode.synthesis.triangulation import set_rule
+
+    return set_rule(project, rule_file, coder=coder)

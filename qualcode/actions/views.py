@@ -1,0 +1,517 @@
+"""What the front ends show, as plain functions over a :class:`~qualcode.store.Project`: reads only.
+
+The workbench's project view (transcripts with their progress, filtered and sorted), a transcript's units with every
+coder's codings and memos, the next uncoded unit, counts per code, search across transcripts, fuzzy matching of codes
+as the evaluator types, the queue of uncoded units with their suggestions, and the command line's listings (cases,
+the codebook tree with counts). The command line, the workbench and the tests call the same functions, so a screen
+and a listing never count differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.folding import fold
+from qualcode.model import (
+    Code,
+    Codebook,
+    CodedUnit,
+    ListedCoding,
+    QueuedUnit,
+    Reversal,
+    SearchHit,
+    Segment,
+    Suggestion,
+    TranscriptRow,
+)
+from qualcode.store import Project
+
+if TYPE_CHECKING:
+    from qualcode.nlp.suggester import Suggester
+
+SORT_KEYS = ("id", "type", "group", "location", "progress", "coders")
+
+
+# ---------------------------------------------------------------------------- the project view
+
+
+def transcript_rows(project: Project, *, coder: str | None = None) -> list[TranscriptRow]:
+    """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
+
+    ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given); ``sample``
+    says whether the transcript is in the team's agreement sample.
+    """
+    from qualcode.synthesis.reconciled import sample_rows
+
+    sample = {r["transcript"] for r in sample_rows(project)}
+    mine = project.coded_unit_counts(coder=coder) if coder else {}
+    coded_informant = project.coded_unit_counts(informants_only=True)
+    rows: list[TranscriptRow] = []
+    for t in project.transcripts():
+        attrs = t["attributes"]
+        total = int(t["informant_units"]) - int(t["not_codable_units"])  # read and left uncoded on purpose
+        coded = coded_informant.get(t["id"], 0)
+        document = t.get("kind") == "document"
+        rows.append({
+            "id": t["id"],
+            "title": t["title"],
+            "kind": t.get("kind") or "transcript",
+            # documents sit among the interviews as "DOC"; their "group" column names the document type, which
+            # is also what the filter matches ("doc progress report")
+            "type": "DOC" if document else attrs.get("type") or "",
+            "groups": [str(attrs["type"])] if document and attrs.get("type") else list(t["stakeholder_groups"]),
+            "location": attrs.get("location") or "",
+            "date": attrs.get("date") or "",
+            "units": int(t["units"]),
+            "total": total,
+            "coded": coded,
+            "mine": mine.get(t["id"], 0),
+            "progress": coded / total if total else 0.0,
+            "coders": list(t["coders"]),
+            "sample": t["id"] in sample,
+        })
+    return rows
+
+
+def transcript_list(project: Project, *, documents: bool = False) -> list[dict[str, Any]]:
+    """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
+    stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview) and, for a
+    document, its ``pages``."""
+    rows: list[dict[str, Any]] = []
+    for t in project.transcripts():
+        if (t["kind"] == "document") != documents:
+            continue
+        row = dict(t)
+        row["type"] = t["attributes"].get("type")
+        if documents:
+            row["pages"] = t["metadata"].get("pages")
+            row["progress"] = f"{t['coded_units']}/{t['units']}"
+        else:
+            # units marked not codable are done: they leave the total
+            row["progress"] = f"{t['coded_units']}/{t['informant_units'] - t['not_codable_units']}"
+        rows.append(row)
+    return rows
+
+
+def filter_transcripts(rows: Sequence[TranscriptRow], text: str) -> list[TranscriptRow]:
+    """Rows where every word of ``text`` occurs in some column (case- and accent-insensitive)."""
+    words = fold(text).split()
+    if not words:
+        return list(rows)
+    out = []
+    for r in rows:
+        hay = fold(" ".join([r["id"], r["title"], r["type"], " ".join(r["groups"]), r["location"],
+                             " ".join(r["coders"]), "sample" if r.get("sample") else ""]))
+        if all(w in hay for w in words):
+            out.append(r)
+    return out
+
+
+def sort_transcripts(rows: Sequence[TranscriptRow], key: str, *, reverse: bool = False) -> list[TranscriptRow]:
+    """Sort rows by one of :data:`SORT_KEYS`."""
+    if key not in SORT_KEYS:
+        raise QualcodeError(f"cannot sort by '{key}'", hint=f"use one of {', '.join(SORT_KEYS)}")
+    getters: dict[str, Any] = {
+        "id": lambda r: r["id"],
+        "type": lambda r: (r["type"], r["id"]),
+        "group": lambda r: (", ".join(r["groups"]).lower(), r["id"]),
+        "location": lambda r: (r["location"].lower(), r["id"]),
+        "progress": lambda r: (r["progress"], r["id"]),
+        "coders": lambda r: (len(r["coders"]), r["id"]),
+    }
+    return sorted(rows, key=getters[key], reverse=reverse)
+
+
+# ---------------------------------------------------------------------------- one transcript
+
+
+def unit_place(unit: Mapping[str, Any]) -> str:
+    """Where a unit sits, as the screens show it: the speaker of an interview's unit; for a document's unit its page
+    and section ("p. 12 · 3 Findings > 3.2 Effectiveness")."""
+    if unit.get("kind") != "document":
+        return str(unit.get("speaker") or "(no speaker)")
+    bits = []
+    if unit.get("page_label") or unit.get("page"):
+        bits.append(f"p. {unit.get('page_label') or unit.get('page')}")
+    if unit.get("heading"):
+        bits.append(str(unit["heading"]))
+    return " · ".join(bits) or str(unit.get("source_title") or unit.get("transcript") or "document")
+
+
+def transcript_units(project: Project, transcript: str) -> list[CodedUnit]:
+    """Every unit of a transcript (interviewer turns included) with its codings (all coders), memos and marks
+    (``{coder: "not_codable" | "skipped"}``)."""
+    units = project.segments(transcript)
+    by_seg = codings_by_segment(project, transcript)
+    memos = segment_memos(project, [u["id"] for u in units])
+    marks = marks_by_segment(project, transcript)
+    return [{**u, "codings": by_seg.get(u["id"], []), "memos": memos.get(u["id"], {}), "marks": marks.get(u["id"], {})}
+            for u in units]
+
+
+def marks_by_segment(project: Project, transcript: str) -> dict[int, dict[str, str]]:
+    """The marks on a transcript's units: ``{segment_id: {coder: mark}}``."""
+    out: dict[int, dict[str, str]] = {}
+    for m in project.marks(transcript=transcript):
+        out.setdefault(int(m["segment"]), {})[m["coder"]] = m["mark"]
+    return out
+
+
+def codings_by_segment(project: Project, transcript: str) -> dict[int, list[ListedCoding]]:
+    """The current codings of a transcript, grouped by segment id."""
+    out: dict[int, list[ListedCoding]] = {}
+    for c in project.codings(transcript=transcript):
+        out.setdefault(int(c["segment"]), []).append(c)
+    return out
+
+
+def segment_memos(project: Project, segment_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Memos on these segments: ``{segment_id: {coder: text}}``."""
+    wanted = {str(i) for i in segment_ids}
+    out: dict[int, dict[str, str]] = {}
+    for m in project.memos("segment"):
+        if m["target_id"] in wanted:
+            out.setdefault(int(m["target_id"]), {})[m["coder"] or ""] = m["text"]
+    return out
+
+
+def is_codable(unit: Mapping[str, Any]) -> bool:
+    """Informant units are coded; interviewer questions are context only."""
+    return unit.get("role") != "interviewer"
+
+
+def _mark_of(unit: Mapping[str, Any], coder: str | None) -> str | None:
+    """The unit's mark by ``coder`` (None: 'not_codable' when any coder says so, else any coder's mark)."""
+    marks: dict[str, str] = unit.get("marks") or {}
+    if coder is not None:
+        return marks.get(coder)
+    if "not_codable" in marks.values():
+        return "not_codable"
+    return next(iter(marks.values()), None)
+
+
+def next_uncoded(units: Sequence[Mapping[str, Any]], *, after: int = -1, coder: str | None = None,
+                 wrap: bool = True, skipped: bool = False) -> int | None:
+    """Position (in ``units``) of the next informant unit after position ``after`` that ``coder`` has not coded
+    (or nobody, when coder is None) nor marked. Wraps around to the start; None when there is none.
+
+    Units marked 'not_codable' are never returned; units 'skipped' for now only with ``skipped``.
+    """
+    n = len(units)
+    order = list(range(after + 1, n)) + (list(range(0, min(after + 1, n))) if wrap else [])
+    for i in order:
+        u = units[i]
+        if not is_codable(u):
+            continue
+        mark = _mark_of(u, coder)
+        if mark == "not_codable" or (mark == "skipped" and not skipped):
+            continue
+        if not any(coder is None or c["coder"] == coder for c in u.get("codings", [])):
+            return i
+    return None
+
+
+def next_uncoded_unit(project: Project, transcript: str, *, after_idx: int = 0,
+                      coder: str | None = None) -> CodedUnit | None:
+    """The next informant unit after unit number ``after_idx`` that ``coder`` has not coded (wrapping around)."""
+    units = transcript_units(project, transcript)
+    pos = next((i for i, u in enumerate(units) if u["idx"] > after_idx), len(units)) - 1
+    found = next_uncoded(units, after=pos, coder=coder)
+    return None if found is None else units[found]
+
+
+def coding_progress(units: Iterable[Mapping[str, Any]], *, coder: str | None = None) -> dict[str, int]:
+    """Informant units coded (by ``coder``, or anyone) and their total.
+
+    Units marked 'not codable' (and not coded) are left out of the total and counted in ``not_codable``; units
+    skipped for now stay in it (they are still to do) and are counted in ``skipped``."""
+    total = coded = not_codable = skipped = 0
+    for u in units:
+        if not is_codable(u):
+            continue
+        is_coded = any(coder is None or c["coder"] == coder for c in u.get("codings", []))
+        mark = _mark_of(u, coder)
+        if mark == "not_codable" and not is_coded:
+            not_codable += 1
+            continue
+        total += 1
+        if is_coded:
+            coded += 1
+        elif mark == "skipped":
+            skipped += 1
+    return {"coded": coded, "total": total, "not_codable": not_codable, "skipped": skipped}
+
+
+def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None at
+    either end."""
+    return project.neighbours(segment_id)
+
+
+# ---------------------------------------------------------------------------- the codebook and counts
+
+
+MARK_WORDS = {"not_codable": "not codable", "skipped": "skipped for now"}
+
+
+def describe_reversal(project: Project, result: Reversal, kind: str) -> str:
+    """What an undo or redo did, in words: "undo: removed 'Funding to continue' from KII-01:12"."""
+    changes = result["changes"]
+    if not changes:
+        return f"{kind}: {result['action']} of {result['entity']} {result['entity_id'] or ''}".rstrip()
+    codebook = project.codebook()
+    refs = _refs(project, [c["segment"] for c in changes if c.get("segment") is not None])
+    phrases: list[str] = []
+    for text, segments in _group_phrases(changes, codebook).items():
+        where = [refs[s] for s in segments if s in refs]
+        if not where:
+            phrases.append(text.replace(" {where}", ""))
+        elif len(where) == 1:
+            phrases.append(text.format(where=where[0]))
+        else:
+            phrases.append(text.format(where=f"{len(where)} units ({_span(where)})"))
+    return f"{kind}: " + "; ".join(phrases)
+
+
+def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[str, list[int]]:
+    """One phrase per kind of change, with the units it applies to (a span coded at once is one phrase)."""
+    out: dict[str, list[int]] = {}
+    for c in changes:
+        before, after, entity = c.get("from"), c.get("to"), c["entity"]
+        state = after or before or {}
+        if entity == "coding":
+            code = state.get("code_id", "")
+            name = codebook[code].name if code in codebook else code
+            if before is None:
+                text = f"applied '{name}' to {{where}}"
+            elif after is None:
+                text = f"removed '{name}' from {{where}}"
+            else:
+                text = f"changed '{name}' on {{where}}"
+        elif entity == "memo":
+            text = ("deleted the memo on {where}" if after is None else
+                    "wrote back the memo on {where}" if before is None else "restored the earlier memo on {where}")
+        elif entity == "mark":
+            text = (f"cleared the '{MARK_WORDS.get(before['mark'], before['mark'])}' mark on {{where}}"
+                    if after is None and before else
+                    f"marked {{where}} {MARK_WORDS.get(state.get('mark', ''), state.get('mark', ''))}")
+        elif entity == "decision":
+            code = state.get("code", "")
+            name = codebook[code].name if code in codebook else code
+            verb = "rejected" if state.get("decision") == "rejected" else "accepted"
+            if entity == "decision" and state.get("decision") == "accepted":
+                continue  # said by the coding it came with
+            text = (f"took back the rejection of '{name}' on {{where}}" if after is None
+                    else f"{verb} '{name}' on {{where}} again")
+        elif entity == "speaker" and state.get("label"):
+            role, who = (after or {}).get("role"), f"'{state['label']}' of {state.get('transcript', '')}"
+            text = f"made {who} {'an' if role == 'informant' else 'the'} {role}" if role else f"cleared {who}'s role"
+        else:
+            text = f"changed a {entity}"
+        out.setdefault(text, [])
+        if c.get("segment") is not None and c["segment"] not in out[text]:
+            out[text].append(int(c["segment"]))
+    return out
+
+
+def _refs(project: Project, segments: list[int]) -> dict[int, str]:
+    return project.segment_refs(segments) if segments else {}
+
+
+def _span(refs: list[str]) -> str:
+    """``KII-01:12-16`` for units of one transcript, else the first and the last."""
+    first, last = refs[0], refs[-1]
+    t1, _, n1 = first.rpartition(":")
+    t2, _, n2 = last.rpartition(":")
+    return f"{t1}:{n1}-{n2}" if t1 == t2 else f"{first} … {last}"
+
+
+def reversal_place(project: Project, result: Reversal) -> tuple[str, int] | None:
+    """Where an undo or redo happened (transcript, segment id), for the view to go there; None when it was not on a
+    unit (a finding, a memo on a code)."""
+    for seg in result["segments"]:
+        ref = project.segment_refs([int(seg)]).get(int(seg))
+        if ref is not None:
+            return ref.rpartition(":")[0], int(seg)
+    return None
+
+
+def code_counts(project: Project, *, coder: str | None = None, transcript: str | None = None) -> dict[str, int]:
+    """Number of codings per code id (current transcript versions only), of one coder or everyone."""
+    return project.code_counts(coder=coder, transcript=transcript)
+
+
+def codebook_tree(project: Project) -> dict[str, Any]:
+    """The project's codebook as ``qualcode codebook show`` lists it: every code with its definition and guidance,
+    its children, and how many codings it has (its own, current transcript versions, every coder)."""
+    codebook = project.codebook()
+    counts = code_counts(project)
+
+    def with_counts(d: dict[str, Any]) -> dict[str, Any]:
+        d["codings"] = counts.get(d["id"], 0)
+        d["children"] = [with_counts(c) for c in d.get("children", [])]
+        return d
+
+    return {"name": codebook.name, "version": codebook.version,
+            "codes": [with_counts(r.to_dict()) for r in codebook.roots]}
+
+
+# ---------------------------------------------------------------------------- informants
+
+
+def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]:
+    """The informants with their attributes and transcripts; ``stakeholder_group``, ``role``, ``sex`` and
+    ``location`` are lifted out of the attributes for listing. Names are left out unless ``show_names``. Each has
+    the attribution its quotes get (``attribution``, from the case sheet or the template: ``attribution_source``)
+    and how many informants of the project that attribution fits (``fits``: 1 singles someone out)."""
+    from qualcode.safety.attribution import case_attributions
+
+    attributed = case_attributions(project)
+    rows: list[dict[str, Any]] = []
+    for case in project.cases():
+        row = dict(case)
+        if not show_names:
+            row.pop("name", None)
+        for key in ("stakeholder_group", "role", "sex", "location"):
+            row[key] = row["attributes"].get(key)
+        a = attributed.get(row["id"], {})
+        row["attribution"] = "; ".join(dict.fromkeys(a.get("attributions", [])))
+        row["attribution_source"] = "case sheet" if a.get("verbatim") else "template"
+        # an attribution that fits one informant of the project identifies them to anyone who knows the list
+        row["fits"] = a.get("describes", 0)
+        rows.append(row)
+    return rows
+
+
+def speakers(project: Project, transcript: str) -> dict[str, Any]:
+    """A transcript's speakers with their units, role, case and how each was decided, and the import's warnings."""
+    from qualcode.importing import stored_speakers
+
+    return stored_speakers(project, transcript)
+
+
+def coders(project: Project) -> list[dict[str, Any]]:
+    """The project's coders with their coding counts, which one is the default, and what kind of name each is: a
+    person, the agreed (consensus) codings, or a program (whose codings are nobody's judgement)."""
+    from qualcode.teams import consensus_coder, is_machine_coder, machine_coder_names
+
+    extra = machine_coder_names(project)
+    default = project.resolve_coder(None)
+    consensus = consensus_coder(project)
+    rows: list[dict[str, Any]] = []
+    for row in project.coders():
+        # agreement compares people; these names are neither a person nor someone's judgement alone
+        kind = "agreed codings" if row["name"] == consensus else (
+            "program (not a coder)" if is_machine_coder(row["name"], extra=extra) else "person")
+        rows.append({**row, "default": row["name"] == default, "kind": kind})
+    return rows
+
+
+# ---------------------------------------------------------------------------- search and fuzzy matching
+
+
+def search_units(
+    project: Project, query: str, *, transcript: str | None = None, limit: int = 200,
+    include_interviewer: bool = True,
+) -> list[SearchHit]:
+    """Units (across all transcripts, or one) containing every word of ``query``, case- and accent-insensitively.
+
+    A query in double quotes matches as a phrase. Each hit carries ``ref``, ``id``, ``transcript``, ``idx``,
+    ``speaker``, ``role``, ``text`` and ``match`` (character offsets of the first matched word in ``text``). The
+    project's units are read once and kept (:mod:`qualcode.searching`) while they do not change.
+    """
+    from qualcode.searching import project_index
+
+    if not query.strip():
+        return []
+    if transcript is not None:
+        project.require_transcript(transcript)
+    return project_index(project).search(query, transcript=transcript, limit=limit,
+                                         include_interviewer=include_interviewer)
+
+
+def code_label(code: Code, codebook: Codebook) -> str:
+    """``Criterion › Code`` for sub-codes, the name alone for criteria."""
+    if code.parent_id and code.criterion_id in codebook:
+        return f"{codebook[code.criterion_id].name} › {code.name}"
+    return code.name
+
+
+def fuzzy_codes(codebook: Codebook, query: str, *, limit: int | None = None,
+                only: Iterable[str] | None = None) -> list[tuple[Code, float]]:
+    """Codes matching what the evaluator typed, best first (codebook order when the query is empty).
+
+    A word start in the code's own name or id ranks above a match in its parent's name, keywords or definition;
+    typos and abbreviations are tolerated ("eff outp" finds Effectiveness › Outputs delivered, "fundng" Funding to
+    continue). :func:`qualcode.codematch.rank_codes` also says why each code matched.
+    """
+    from qualcode.codematch import rank_codes
+
+    return [(m.code, m.score) for m in rank_codes(codebook, query, limit=limit,
+                                                  only=None if only is None else set(only))]
+
+
+# ---------------------------------------------------------------------------- suggestions and the queue
+
+
+def fit_suggester(project: Project) -> Suggester:
+    """The project's suggester (:mod:`qualcode.nlp.project`), brought up to date with its codebook, units and
+    codings; after a coding the learners are updated in place (the rest waits for :func:`refresh_suggester`)."""
+    from qualcode.nlp.project import get_suggester
+
+    return get_suggester(project, quick=True)
+
+
+def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None = None) -> bool:
+    """Finish the refit a coding started, while the evaluator reads (stops early when ``should_stop()``)."""
+    from qualcode.nlp.project import refresh_suggester as refresh
+
+    return refresh(project, should_stop)
+
+
+def suggest_units(engine: Suggester | None, units: Iterable[Mapping[str, Any]], *, top: int = 5,
+                  min_score: float = 0.05) -> dict[int, list[Suggestion]]:
+    """Suggestions (code, score, why, model_version) for informant units, keyed by segment id."""
+    codable = [u for u in units if is_codable(u)]
+    if engine is None or not codable:
+        return {}
+    found = engine.suggest([(str(u["id"]), u["text"]) for u in codable], top=top, min_score=min_score)
+    out: dict[int, list[Suggestion]] = {}
+    for u, suggestions in zip(codable, found, strict=True):
+        out[int(u["id"])] = [
+            {"code": s.code, "score": float(s.score), "why": s.why, "model_version": s.model_version}
+            for s in suggestions
+        ]
+    return out
+
+
+def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None,
+                  ordered: bool = True) -> list[QueuedUnit]:
+    """Informant units ``coder`` has not coded, in the order to work through them.
+
+    With ``ordered``, the order of ``qualcode queue`` (most informative first, each with its ``reason``) comes
+    first, then the units another coder already coded, in transcript order; else transcript order. Units the coder
+    marked not codable are left out; those skipped for now come last.
+    """
+    mine = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
+    marks = {int(m["segment"]): m["mark"] for m in project.marks(coder=coder, transcript=transcript)}
+    units: list[Segment] = [s for s in project.segments(transcript, include_interviewer=False)
+                            if s["id"] not in mine and s["text"].strip() and marks.get(s["id"]) != "not_codable"]
+    out: list[QueuedUnit] = []
+    if ordered:
+        try:
+            from qualcode.nlp.project import queue_for_project
+        except ImportError:
+            ordered = False
+    if ordered:
+        by_id = {int(u["id"]): u for u in units}
+        for item in queue_for_project(project, transcript=transcript, limit=None):
+            u = by_id.pop(int(item["segment"]), None)
+            if u is not None:
+                out.append({**u, "reason": item.get("reason")})
+        out += [{**u, "reason": None} for u in by_id.values()]
+    else:
+        out = [{**u, "reason": None} for u in units]
+    return sorted(out, key=lambda u: marks.get(u["id"]) == "skipped")  # stable: the order within each part stays

@@ -1,0 +1,155 @@
+"""How the workbench's screens and its app talk, without either reaching into the other.
+
+Down, from the app to a screen: the methods of :class:`WorkbenchScreen` (re-read the store, redraw the status line,
+show new suggestions, which unit is current). Up, from a screen to the app: the small :class:`Host` protocol (the
+project, the coder, the one writer, the status message, the suggestions) and messages for where to go next
+(:class:`TranscriptRequested`, :class:`QueueRequested`, :class:`ProjectViewRequested`), so a screen never imports
+another screen and the app never asks a screen for an attribute it may not have.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, cast
+
+from textual.app import SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+
+from qualcode.model import Suggestion
+from qualcode.store import Project
+from qualcode.tui import keymap
+from qualcode.watching import StoreChanges
+
+
+class Host(Protocol):
+    """What a workbench screen may use of the app hosting it."""
+
+    project: Project  # the read connection; every write goes through write()
+    project_path: Path
+    coder: str
+    pending_writes: int
+    last_message: str
+    last_error: bool
+    suggestions_enabled: bool
+    suggestion_note: str
+    model_lock: threading.Lock
+
+    def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
+              failed: Callable[[Exception], None] | None = None, label: str = "",
+              units: Iterable[int] = ()) -> None:
+        """Run ``fn`` on the one writer's connection; ``done(result)`` runs on the UI once it is committed.
+        ``units``: the units it changes (busy until then)."""
+
+    def unit_busy(self, unit: int) -> bool:
+        """A write that changes this unit is queued or being committed."""
+
+    def suggestions_known(self, unit_id: int) -> bool | None:
+        """The unit's suggestions are computed (True), on their way (False) or will never come (None)."""
+
+    def hold_until(self, deadline: float, give_up: Callable[[], None]) -> None:
+        """A key waits for what it refers to: keys typed after it are held until :meth:`release_barrier`."""
+
+    def release_barrier(self) -> None:
+        """The waiting key was applied or dropped: the keys held behind it go on, in order."""
+
+    @property
+    def keys_waiting(self) -> bool:
+        """A key waits for its target (and the keys typed after it with it)."""
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a one-line message in the status line."""
+
+    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
+        """The unit's suggestions, or None while they are computed (the screen is told when they are ready)."""
+
+    def suggestions_changed(self) -> None:
+        """The team's codings changed: retrain, and recompute what is on screen."""
+
+
+class TranscriptRequested(Message):
+    """A screen asked to open a transcript, on unit ``ref`` (else on the coder's first uncoded unit)."""
+
+    def __init__(self, transcript: str, ref: str | None = None) -> None:
+        self.transcript = transcript
+        self.ref = ref
+        super().__init__()
+
+
+class QueueRequested(Message):
+    """A screen asked for queue mode (uncoded units with suggestions): of one transcript, or of the whole project
+    (``transcript`` None)."""
+
+    def __init__(self, transcript: str | None = None) -> None:
+        self.transcript = transcript
+        super().__init__()
+
+
+class ProjectViewRequested(Message):
+    """A screen asked to go back to the list of transcripts."""
+
+
+class WorkbenchScreen(Screen[None]):
+    """A screen of the workbench: its keys come from the keymap group ``KEYS``; the app calls the methods below."""
+
+    KEYS: ClassVar[str] = ""
+    stale = False  # the project changed while another screen was in front
+
+    @property
+    def host(self) -> Host:
+        return cast(Host, self.app)
+
+    @property
+    def project(self) -> Project:
+        return self.host.project
+
+    @property
+    def coder(self) -> str:
+        return self.host.coder
+
+    def on_resize(self) -> None:
+        """Size classes for the stylesheet: -narrow (under 100 columns), -wide (160 and more), -short (under 30
+        rows): the layout gives the unit and the suggestions the room, whatever the terminal."""
+        width, height = self.app.size
+        self.set_class(width < 100, "-narrow")
+        self.set_class(width >= 160, "-wide")
+        self.set_class(height < 30, "-short")
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.reload_from_store()
+        self.update_status()
+
+    # ------------------------------------------------------------------ what the app calls
+
+    def reload_from_store(self) -> None:
+        """The project changed (another process, undo, ...): show it as it is now."""
+
+    def apply_store_changes(self, changes: StoreChanges) -> None:
+        """Another process changed these units and counts (:mod:`qualcode.watching`); by default, re-read all."""
+        self.reload_from_store()
+
+    def update_status(self) -> None:
+        """Redraw the status line (who, where, progress, saving, the last message)."""
+
+    def suggestions_updated(self) -> None:
+        """New suggestions were computed: show them if they concern what is on screen."""
+
+    def save_position(self) -> None:
+        """Remember where the coder is (the transcript view does; the app calls it before quitting)."""
+
+    def current_unit(self) -> Mapping[str, Any] | None:
+        """The unit the evaluator is on (None: none, or a screen without units)."""
+        return None
+
+    def units_nearby(self) -> Sequence[Mapping[str, Any]]:
+        """The units around the current one, whose suggestions are worth computing next."""
+        unit = self.current_unit()
+        return [unit] if unit is not None else []
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's entries of the command palette: its keys, by name."""
+        return keymap.palette(self.KEYS, self.run_action) if self.KEYS else ()

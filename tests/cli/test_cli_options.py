@@ -1,0 +1,131 @@
+"""How every command takes its options: -p DIR before or after the command (as `git -C` does), the shared option
+bundles, and the acting coder resolved once."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import build_parser, main
+from qualcode.cli._common import open_project
+
+Command = tuple[tuple[str, ...], argparse.ArgumentParser]
+
+
+def _leaves(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[Command]:
+    found: list[Command] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                path = (*prefix, name)
+                if not any(isinstance(a, argparse._SubParsersAction) and a.required for a in sub._actions):
+                    found.append((path, sub))
+                found.extend(_leaves(sub, path))
+    return found
+
+
+def _required_args(parser: argparse.ArgumentParser) -> list[str]:
+    """The least a command needs to parse: a value for each positional and each required option."""
+    out: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            continue
+        value = str(action.choices[0]) if action.choices else "1"  # type: ignore[index]
+        if not action.option_strings:
+            if action.nargs not in ("?", "*"):
+                out.extend([value] * (action.nargs if isinstance(action.nargs, int) else 1))
+        elif action.required:
+            out.extend([action.option_strings[-1], *([value] * (action.nargs if isinstance(action.nargs, int) else 1))]
+                       if action.nargs != 0 else [action.option_strings[-1]])
+    for grp in parser._mutually_exclusive_groups:
+        if grp.required:
+            first = grp._group_actions[0]
+            out.extend([first.option_strings[-1]] + ([] if first.nargs == 0 else ["1"]))
+    return out
+
+
+COMMANDS = _leaves(build_parser())
+
+
+def test_the_command_tree_is_walked() -> None:
+    names = {" ".join(path) for path, _ in COMMANDS}
+    assert {"status", "codings add", "suggest", "suggest accept", "findings link", "refi import", "code"} <= names
+
+
+@pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=lambda p: " ".join(p))
+def test_project_before_the_command_works_for_every_command(path: tuple[str, ...]) -> None:
+    parser = dict(COMMANDS)[path]
+    args = build_parser().parse_args(["-p", "some/dir", *path, *_required_args(parser)])
+    assert args.project == "some/dir"
+    assert args.func is not None
+
+
+@pytest.mark.parametrize("path", [p for p, s in COMMANDS if "--project" in s._option_string_actions],
+                         ids=lambda p: " ".join(p))
+def test_project_after_the_command_works_and_wins(path: tuple[str, ...]) -> None:
+    parser = dict(COMMANDS)[path]
+    args = build_parser().parse_args(["-p", "ignored", *path, *_required_args(parser), "-p", "here"])
+    assert args.project == "here"
+
+
+def test_project_defaults_to_the_current_folder() -> None:
+    args = build_parser().parse_args(["status"])
+    assert args.project is None and args.json is False
+
+
+def test_only_commands_that_read_no_project_refuse_it_after_their_name() -> None:
+    without = {" ".join(p) for p, s in COMMANDS if "--project" not in s._option_string_actions}
+    assert without == {"codebook validate", "restore", "completion"}
+
+
+def test_json_before_a_sub_action_is_kept() -> None:
+    args = build_parser().parse_args(["suggest", "--json", "accept", "--segment", "K:1", "--code", "x"])
+    assert args.json is True
+    args = build_parser().parse_args(["suggest", "accept", "--segment", "K:1", "--code", "x", "--json"])
+    assert args.json is True
+
+
+def test_bundles_come_after_the_command_arguments_in_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["codings", "add", "--help"])
+    usage = capsys.readouterr().out.split("\n\n")[0]
+    assert usage.index("-p DIR") < usage.index("--segment") < usage.index("--coder") < usage.index("--json")
+
+
+def test_status_with_the_project_before_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(tmp_path / "p"), "--coder", "ana"]) == 0
+    capsys.readouterr()
+    assert main(["-p", str(tmp_path / "p"), "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["codes"] > 0
+    assert main(["codebook", "-p", str(tmp_path / "p"), "show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["codes"]
+
+
+def test_init_and_example_take_the_folder_from_p(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-p", str(tmp_path / "new"), "init", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == str(tmp_path / "new")
+    assert main(["-p", str(tmp_path / "a"), "init", str(tmp_path / "b")]) == 2
+    assert "two folders" in capsys.readouterr().err
+    assert main(["init"]) == 2
+    assert "say where" in capsys.readouterr().err
+
+
+def test_the_acting_coder_is_resolved_once_from_the_project(tmp_path: Path) -> None:
+    main(["init", str(tmp_path / "p"), "--coder", "ana"])
+    args = build_parser().parse_args(["-p", str(tmp_path / "p"), "undo"])
+    assert args.coder is None
+    with open_project(args):
+        assert args.coder == "ana" and args.coder_named is None
+    args = build_parser().parse_args(["-p", str(tmp_path / "p"), "undo", "--coder", " lan "])
+    with open_project(args):
+        assert args.coder == "lan" and args.coder_named == " lan "
+
+
+def test_a_filter_named_coder_is_not_resolved(tmp_path: Path) -> None:
+    main(["init", str(tmp_path / "p"), "--coder", "ana"])
+    args = build_parser().parse_args(["-p", str(tmp_path / "p"), "codings", "list"])
+    with open_project(args):
+        assert args.coder is None  # every coder's codings, not ana's

@@ -1,0 +1,401 @@
+"""A whole day of coding: keys typed ahead of the screen apply to the unit they were typed on, the coder's place is
+kept, units can be marked not codable or skipped for now, undo says what it did and shows it, the queue has a scope,
+and the screen follows another process unit by unit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+
+from qualcode.actions import coding
+from qualcode.model import CodedUnit
+from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+from qualcode.tui.queue_screen import QueueScreen
+from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+from qualcode.tui.widgets.panels import SuggestionsPanel
+
+SIZE = (100, 30)
+TOP = "sustainability.funding"  # what the test suggester proposes first, for every unit
+SECOND = "effectiveness.outputs"
+
+
+class Gate:
+    """The test suggester: fixed suggestions for every informant unit, released when the test says so."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+        self.fits = 0
+
+    def suggest(self, engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        self.open.wait(10)
+        return {int(u["id"]): [
+            {"code": TOP, "score": 0.8, "why": "keywords: funding, continue; like a codebook example of the code",
+             "model_version": "test"},
+            {"code": SECOND, "score": 0.3, "why": "terms from the definition", "model_version": "test"},
+        ] for u in units if u.get("role") != "interviewer"}
+
+    def fit(self, project: Project) -> object:
+        self.fits += 1
+        return object()
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
+    from qualcode.actions import views
+
+    g = Gate()
+    monkeypatch.setattr(views, "fit_suggester", g.fit)
+    monkeypatch.setattr(views, "suggest_units", g.suggest)
+    monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)
+    yield g
+    g.open.set()
+
+
+def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
+    screen = app.screen
+    assert isinstance(screen, TranscriptScreen)
+    return screen
+
+
+def here(screen: TranscriptScreen) -> CodedUnit:
+    """The unit the transcript view is on (there must be one)."""
+    unit = screen.view.current
+    assert unit is not None
+    return unit
+
+
+def status(app: QualcodeApp) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+def mine(store: Project, coder: str = "clara") -> list[tuple[str, str, str]]:
+    return sorted((c["ref"], c["code"], c["source"]) for c in store.codings(coder=coder))
+
+
+async def burst(app: QualcodeApp, pilot: Pilot, keys: list[str]) -> None:
+    """Keys read all at once, as a terminal delivers a burst (or an SSH link a second of typing)."""
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        driver.send_message(event)
+    await pilot.pause(0.1)
+
+
+# ---------------------------------------------------------------------------- keys typed ahead
+
+
+async def test_number_keys_typed_before_suggestions_wait_and_code_the_unit_they_were_typed_on(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    gate.open.clear()  # the model is still working
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await burst(app, pilot, ["j", "1", "j", "1", "n", "1"])  # from KII-01:3: code 4, 5, then the next uncoded (7)
+        assert "waits for the suggestions of KII-01:4" in status(app)
+        assert store.codings() == []  # nothing guessed meanwhile
+        gate.open.set()
+        await app.settled()
+        await pilot.pause(0.3)
+        await app.settled()
+        assert mine(store) == [("KII-01:4", TOP, "suggestion"), ("KII-01:5", TOP, "suggestion"),
+                               ("KII-01:7", TOP, "suggestion")]
+        assert here(transcript_screen(app))["ref"] == "KII-01:7"
+
+
+async def test_a_number_key_that_waits_too_long_is_dropped_and_the_screen_says_so(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.tui import screens
+
+    monkeypatch.setattr(screens, "WAIT_SECONDS", 0.3)
+    gate.open.clear()
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await burst(app, pilot, ["1", "j"])
+        await pilot.pause(0.6)
+        assert "1 on KII-01:3 dropped" in status(app)
+        assert here(transcript_screen(app))["ref"] == "KII-01:4"  # the key after it still went through
+        gate.open.set()
+        await app.settled()
+        assert store.codings() == []
+
+
+async def test_a_number_key_on_an_interviewer_unit_says_why_at_once(make: Callable[..., QualcodeApp],
+                                                                    store: Project, gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k", "1")
+        await app.settled()
+        assert "interviewer" in status(app) and store.codings() == []
+
+
+async def test_d_right_after_a_coding_removes_that_coding(make: Callable[..., QualcodeApp], store: Project,
+                                                          gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await burst(app, pilot, ["1", "d"])  # d is read before the coding is written
+        await app.settled()
+        await pilot.pause(0.2)
+        await app.settled()
+        assert mine(store) == []
+        assert "removed 'Funding to continue' from KII-01:3" in status(app)
+
+
+async def test_a_number_with_a_selection_codes_the_whole_selection(make: Callable[..., QualcodeApp],
+                                                                   store: Project, gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("v", "j", "j", "1")
+        await app.settled()
+        assert mine(store) == [("KII-01:3", TOP, "human"), ("KII-01:4", TOP, "human"),
+                               ("KII-01:5", TOP, "suggestion")]  # the one it was suggested for records the score
+        assert transcript_screen(app).view.span_start is None
+        await pilot.press("u")  # one action: one undo
+        await app.settled()
+        assert mine(store) == []
+
+
+# ---------------------------------------------------------------------------- suggestions ahead and in place
+
+
+async def test_the_next_units_suggestions_are_there_when_the_coder_arrives(make: Callable[..., QualcodeApp],
+                                                                           gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        panel = screen.query_one(SuggestionsPanel)
+        gate.open.clear()  # nothing more is computed from now on
+        await pilot.press("j")
+        assert panel.shown_unit == here(screen)["id"] and panel.shown_count == 2
+        await pilot.press("n", "n")
+        assert panel.shown_unit == here(screen)["id"] and panel.shown_count == 2
+        gate.open.set()
+
+
+async def test_after_a_coding_the_suggestions_stay_until_the_refitted_ones_replace_them(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        panel = screen.query_one(SuggestionsPanel)
+        gate.open.clear()  # the refit after the coding takes its time
+        fits = gate.fits
+        await pilot.press("2")  # effectiveness.outputs on KII-01:3
+        await pilot.pause(0.2)
+        assert mine(store) == [("KII-01:3", SECOND, "suggestion")]
+        assert panel.shown_count == 1  # the other suggestion, still on screen, not "no suggestions yet"
+        await pilot.press("j")
+        assert panel.shown_unit == here(screen)["id"] and panel.shown_count == 2
+        gate.open.set()
+        await app.settled()
+        assert gate.fits > fits  # refitted on the new coding
+
+
+# ---------------------------------------------------------------------------- where the coder was
+
+
+async def test_reopening_a_transcript_goes_back_where_the_coder_was(make: Callable[..., QualcodeApp],
+                                                                    store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "n")  # KII-01:3 -> 4 -> 5 -> 7 -> 8
+        assert here(transcript_screen(app))["ref"] == "KII-01:8"
+        await pilot.press("t")
+        await app.settled()
+        assert isinstance(app.screen, ProjectScreen)
+        app.post_message(__import__("qualcode.tui.host", fromlist=["x"]).TranscriptRequested("KII-01"))
+        await pilot.pause()
+        assert here(transcript_screen(app))["ref"] == "KII-01:8"
+        await pilot.press("j")
+        await app.action_quit()
+    assert store.position("KII-01", coder="clara") == 9
+    app = make(transcript="KII-01")  # a new session
+    async with app.run_test(size=SIZE):
+        assert here(transcript_screen(app))["ref"] == "KII-01:9"
+        assert "back where you were in KII-01" in status(app)
+    other = make(transcript="KII-01", coder="long")  # another coder has their own place
+    async with other.run_test(size=SIZE):
+        assert here(transcript_screen(other))["ref"] == "KII-01:3"
+
+
+# ---------------------------------------------------------------------------- not codable, skipped for now
+
+
+async def test_minus_marks_a_unit_not_codable_out_of_progress_and_of_n(make: Callable[..., QualcodeApp],
+                                                                      store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = transcript_screen(app)
+        assert "0/6 coded" in status(app)
+        await pilot.press("minus")
+        await app.settled()
+        assert [(m["ref"], m["mark"]) for m in store.marks(coder="clara")] == [("KII-01:3", "not_codable")]
+        assert "0/5 coded" in status(app)
+        assert any(kind == "mark" and "not codable" in text for kind, text, _ in screen.view._lines[2])
+        await pilot.press("g", "n")
+        assert here(screen)["ref"] == "KII-01:4"  # n passes the unit marked not codable
+        await pilot.press("u")
+        await app.settled()
+        assert store.marks() == []
+        assert "undo: cleared the 'not codable' mark on KII-01:3" in status(app)
+        assert here(screen)["ref"] == "KII-01:3" and "0/6 coded" in status(app)
+
+
+async def test_a_unit_skipped_for_now_is_visited_last(make: Callable[..., QualcodeApp], store: Project) -> None:
+    for ref in ("KII-01:4", "KII-01:5", "KII-01:7", "KII-01:8", "KII-01:9"):
+        coding.apply_code(store, [ref], "relevance", coder="clara")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = transcript_screen(app)
+        assert here(screen)["ref"] == "KII-01:3"
+        await pilot.press("s")
+        await app.settled()
+        assert [(m["ref"], m["mark"]) for m in store.marks()] == [("KII-01:3", "skipped")]
+        await pilot.press("G", "n")
+        assert here(screen)["ref"] == "KII-01:3"
+        assert "only units you skipped for now are left" in status(app)
+        await pilot.press("s")  # again: no longer skipped
+        await app.settled()
+        assert store.marks() == []
+
+
+# ---------------------------------------------------------------------------- undo in words, and where
+
+
+async def test_undo_of_a_change_in_another_transcript_goes_there_and_says_what_it_did(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    coding.apply_code(store, ["FGD-01:6"], "gender_equality.data", coder="clara")  # e.g. yesterday, or the CLI
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await app.settled()
+        screen = transcript_screen(app)
+        assert screen.transcript == "FGD-01" and here(screen)["ref"] == "FGD-01:6"
+        assert ("undo: removed 'Sex-disaggregated data and gender-sensitive monitoring' from FGD-01:6"
+                in status(app))
+        await pilot.press("ctrl+r")
+        await app.settled()
+        assert "redo: applied 'Sex-disaggregated data" in status(app)
+        assert [c["code"] for c in here(screen)["codings"]] == ["gender_equality.data"]
+
+
+async def test_queue_undo_follows_the_order_of_what_was_done_there(make: Callable[..., QualcodeApp],
+                                                                   store: Project, gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("w")
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        first, second = screen.units[0]["ref"], screen.units[1]["ref"]
+        await pilot.press("1", "x")  # accept on the first unit, reject on the second
+        await app.settled()
+        assert [d["decision"] for d in store.decisions()] == ["accepted", "rejected", "rejected"]
+        await pilot.press("u")  # the rejection first
+        await app.settled()
+        assert [d["decision"] for d in store.decisions()] == ["accepted"]
+        assert screen.current is not None and screen.current["ref"] == second
+        assert f"took back the rejection of 'Funding to continue' on {second}" in status(app)
+        await pilot.press("u")  # then the accept
+        await app.settled()
+        assert store.codings() == [] and screen.current is not None and screen.current["ref"] == first
+        await pilot.press("s", "u")  # a skip is undone by going back to the unit skipped
+        assert screen.current is not None and screen.current["ref"] == first
+
+
+# ---------------------------------------------------------------------------- queue scope
+
+
+async def test_the_queue_from_a_transcript_holds_its_units_and_a_widens_it(make: Callable[..., QualcodeApp],
+                                                                          store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert {u["transcript"] for u in screen.units} == {"KII-01"} and len(screen.units) == 6
+        await pilot.press("a")
+        await app.settled()
+        assert {u["transcript"] for u in screen.units} == {"KII-01", "FGD-01"}
+        await pilot.press("a")
+        await app.settled()
+        assert {u["transcript"] for u in screen.units} == {"KII-01"}
+        await pilot.press("minus")  # not codable: out of the queue for good
+        await app.settled()
+        await pilot.press("escape", "w")
+        await app.settled()
+        assert isinstance(app.screen, QueueScreen) and len(app.screen.units) == 5
+
+
+async def test_the_queue_from_the_project_view_holds_every_transcript(make: Callable[..., QualcodeApp]) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("w")
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert {u["transcript"] for u in screen.units} == {"KII-01", "FGD-01"}
+
+
+# ---------------------------------------------------------------------------- the codebook filter
+
+
+async def test_f_then_escape_clears_the_codebook_filter(make: Callable[..., QualcodeApp]) -> None:
+    from textual.widgets import Input, Tree
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = transcript_screen(app)
+        tree = screen.query_one("#code-tree", Tree)
+        everything = len(list(tree.root.children))
+        await pilot.press("f", *"fund")
+        assert len(list(tree.root.children)) < everything
+        await pilot.press("escape")
+        assert screen.query_one("#code-filter", Input).value == ""
+        assert len(list(tree.root.children)) == everything
+        assert app.focused is screen.view
+
+
+# ---------------------------------------------------------------------------- another process
+
+
+async def test_another_process_change_redraws_its_unit_and_our_own_writes_are_not_read_again(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        reads: list[int] = []
+        full = screen.reload_from_store
+        def counted() -> None:
+            reads.append(1)
+            full()
+
+        screen.reload_from_store = counted  # type: ignore[method-assign]
+        await pilot.press("c", *"fund", "enter")
+        await app.settled()
+        app.check_store()
+        assert reads == []  # our own coding is on screen already
+        store.add_coding("KII-01:4", "impact.policy", coder="long")
+        app.check_store()
+        await pilot.pause()
+        assert reads == []  # one unit changed: that unit is read, not the transcript
+        unit = screen.units[screen.positions[store.resolve_segment("KII-01:4")]]
+        assert [(c["code"], c["coder"]) for c in unit["codings"]] == [("impact.policy", "long")]
+        assert screen.counts.get("impact.policy") == 1 and screen.counts.get("sustainability.funding") == 1

@@ -79,6 +79,10 @@ class Tfidf:
         import numpy as np
         from scipy.sparse import csr_matrix
 
+        if not self.per_word and not self.word_bigrams:
+            if self.analyzer is None:
+                raise ValueError("a Tfidf needs an analyser unless it counts word bigrams")
+            return self._analysed_counts(docs, vocab, grow)
         words: dict[str, int] = {}
         flat: list[int] = []
         lengths = np.zeros(len(docs), dtype=np.int64)
@@ -117,8 +121,7 @@ class Tfidf:
             X = csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (r[keep], c[keep])), shape=(n, len(vocab)))
             X.sum_duplicates()
             return X
-        if not self.per_word or self.analyzer is None:
-            raise ValueError("a Tfidf counts word bigrams or per-word terms")
+        assert self.analyzer is not None  # per_word
         D = csr_matrix((np.ones(len(ids), dtype=np.float32), (doc_of, ids)), shape=(n, len(word_list)))
         D.sum_duplicates()
         terms_of = []
@@ -144,6 +147,29 @@ class Tfidf:
         M = csr_matrix((np.asarray(w_values, dtype=np.float32), np.asarray(w_indices, dtype=np.int64),
                         np.asarray(w_indptr, dtype=np.int64)), shape=(len(word_list), len(vocab)))
         return (D @ M).tocsr()
+
+    def _analysed_counts(self, docs: Sequence[str], vocab: dict[str, int], grow: bool) -> csr_matrix:
+        """Counts from any analyser, one document at a time (what themes use; the suggester's two analysers take the
+        array paths above)."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        assert self.analyzer is not None
+        indptr = [0]
+        indices: list[int] = []
+        values: list[int] = []
+        for doc in docs:
+            for term, c in Counter(self.analyzer(doc)).items():
+                j = vocab.get(term)
+                if j is None:
+                    if not grow:
+                        continue
+                    j = vocab[term] = len(vocab)
+                indices.append(j)
+                values.append(c)
+            indptr.append(len(indices))
+        return csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                           np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
 
     def _weight(self, X: csr_matrix) -> csr_matrix:
         import numpy as np

@@ -18,7 +18,7 @@ WHY = ("like KII-03:12, coded by ana: \u201cWe attended the grievance handling c
 
 @pytest.fixture
 def long_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qualcode import workbench as wb
+    from qualcode.actions import views as wb
 
     def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
         return {int(u["id"]): [{"code": "sustainability.funding", "score": 0.71, "why": WHY, "model_version": "v"}]
@@ -26,6 +26,7 @@ def long_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(wb, "fit_suggester", lambda project: object())
     monkeypatch.setattr(wb, "suggest_units", suggest)
+    monkeypatch.setattr(wb, "refresh_suggester", lambda project, should_stop=None: True)
 
 
 async def test_the_reason_is_shown_in_full_wrapped_to_the_panel(make: Callable[..., QualcodeApp],

@@ -324,7 +324,8 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
         out["watcher_own_ms"] = list(ticks)
         ticks.clear()
         other = Project.open(dest)
-        refs = [u["ref"] for u in screen.units if u["role"] != "interviewer"][-40:]
+        refs = [u["ref"] for u in screen.units if u["role"] != "interviewer"
+                and not any(c["coder"] == "clara" for c in u["codings"])][-40:]
         for ref in refs[:5]:
             other.add_coding(ref, "impact", coder="clara")
             await asyncio.sleep(app.poll_seconds + 0.2)

@@ -23,6 +23,7 @@ from qualcode.errors import InputError
 from qualcode.folding import fold, strip_accents
 from qualcode.model import ParsedTranscript, ProgressFn
 from qualcode.reanchor import store_transcript
+from qualcode.safeio.cleaning import clean_line
 from qualcode.speakers import (
     HEADING_SPEAKER,
     NOTES_SPEAKER,
@@ -79,7 +80,7 @@ def name_free_id(path: Path, parsed: ParsedTranscript, tid: str, rows: list[Case
     found = _named_in(tid, names + _speaker_names(parsed))
     if found is None:
         return tid, None
-    file_name = unicodedata.normalize("NFC", path.name)
+    file_name = clean_line(unicodedata.normalize("NFC", path.name))  # as the project stores it
     for known, source in sources.items():
         if source == file_name and _named_in(known, names) is None:
             return known, None  # a corrected version of the file, imported before under an id without the name
@@ -138,7 +139,7 @@ def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
     someone else's interview.
     """
     name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
-    file_name = unicodedata.normalize("NFC", path.name)
+    file_name = clean_line(unicodedata.normalize("NFC", path.name))  # as the project stores it
     tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
     for candidate in (tid, legacy):
         if candidate and sources.get(candidate) == file_name:

@@ -62,8 +62,9 @@ def text_hash(text: str) -> str:
 
 
 def file_name(path: str) -> str:
-    """The last part of a path as any operating system writes it ('C:\\Users\\ana\\Hoa.docx' -> 'Hoa.docx')."""
-    return re.split(r"[\\/]", str(path or ""))[-1]
+    """The last part of a path as any operating system writes it ('C:\\Users\\ana\\Hoa.docx' -> 'Hoa.docx'), without
+    control characters (a file name may hold any but '/'; it is shown and exported)."""
+    return clean_line(re.split(r"[\\/]", str(path or ""))[-1])
 
 
 def default_coder() -> str:

@@ -49,6 +49,17 @@ def clean_data(value: Any, removed: Counter[str] | None = None) -> Any:
     return value
 
 
+# What JSON (with ensure_ascii off, as qualcode writes it) turns C0 controls and DEL into: text stored as JSON holds
+# the escape, not the character.
+_JSON_ESCAPED = re.compile(r"\\u00(?:0[0-8eEfF]|1[0-9a-fA-F]|7[fF])")
+
+
+def has_bad(text: str) -> bool:
+    """Whether stored text holds a character :func:`clean` removes, raw or as a JSON escape (page breaks and
+    vertical tabs, which it only turns into line breaks, do not count)."""
+    return bool(_BAD.search(text) or ("\\u00" in text and _JSON_ESCAPED.search(text)))
+
+
 def is_clean(text: str) -> bool:
     """True when :func:`clean` would change nothing."""
     return not _BAD.search(text) and not _BREAKS.search(text)

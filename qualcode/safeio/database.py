@@ -43,11 +43,30 @@ def expected_schema(version: int) -> frozenset[tuple[str, str, str]]:
     return frozenset((t, n, _norm(s)) for t, n, s in rows if not n.startswith("sqlite_"))
 
 
-def check_foreign_database(path: str | Path, *, what: str = "project") -> None:
-    """Refuse (one line) a database whose schema holds anything qualcode's migrations do not create. A database
-    written by a newer qualcode is left for :meth:`Project.open` to refuse with its own message."""
-    from qualcode.store import _migrations
+def dirty_columns(conn: sqlite3.Connection, *, skip: tuple[str, ...] = ("events", "_migrations")) -> dict[str, int]:
+    """``{"table.column": rows}`` for every text column holding a control or non-character (raw, or escaped in
+    JSON) that qualcode removes at import. The event log is history, not shown as data, and is skipped."""
+    from qualcode.safeio.cleaning import has_bad
 
+    found: dict[str, int] = {}
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+              if not r[0].startswith("sqlite_") and r[0] not in skip]
+    for table in tables:
+        columns = [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")')]
+        for column in columns:
+            n = 0
+            for (value,) in conn.execute(f'SELECT "{column}" FROM "{table}" WHERE typeof("{column}") = \'text\''):
+                if has_bad(value):
+                    n += 1
+            if n:
+                found[f"{table}.{column}"] = n
+    return found
+
+
+def check_foreign_database(path: str | Path, *, what: str = "project") -> None:
+    """Refuse (one line) a database whose schema holds anything qualcode's migrations do not create, or whose text
+    holds control or non-characters (which every import removes). A database written by a newer qualcode is left
+    for :meth:`Project.open` to refuse with its own message."""
     p = Path(path)
     try:
         conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
@@ -57,17 +76,32 @@ def check_foreign_database(path: str | Path, *, what: str = "project") -> None:
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
         applied = conn.execute("SELECT max(id) FROM _migrations").fetchone()[0] \
             if any(r[1] == "_migrations" and r[0] == "table" for r in rows) else None
+        if not _schema_is_ours(p, rows, applied, what):
+            return  # written by a newer qualcode: Project.open says so
+        dirty = dirty_columns(conn)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as err:
         raise ProjectError(f"{p}: its database is damaged ({type(err).__name__})",
                            hint="ask for a fresh copy, or run 'qualcode doctor' on it") from None
     finally:
         conn.close()
+    if dirty:
+        shown = ", ".join(f"{n} in {where}" for where, n in list(dirty.items())[:3])
+        raise ProjectError(f"{p} holds control or non-characters ({shown}), which qualcode removes from everything "
+                           "it imports; it was not used", hint=f"run 'qualcode doctor' on that {what}: it says where "
+                           "they are and how to remove them; then try again")
+
+
+def _schema_is_ours(p: Path, rows: list[tuple[str, str, str]], applied: object, what: str) -> bool:
+    """True when the schema is exactly qualcode's at the file's version; False for a newer qualcode's file; raises
+    for anything else."""
+    from qualcode.store import _migrations
+
     if not isinstance(applied, int):
         raise ProjectError(f"{p} is not a qualcode {what} (it has no schema history)",
                            hint="ask for a fresh copy made by qualcode")
     known = _migrations()
     if applied > (known[-1][0] if known else 0):
-        return
+        return False
     expected = expected_schema(applied)
     foreign = sorted(n for t, n, s in rows if not n.startswith("sqlite_") and (t, n, _norm(s)) not in expected)
     if foreign:
@@ -75,3 +109,4 @@ def check_foreign_database(path: str | Path, *, what: str = "project") -> None:
         raise ProjectError(f"{p} holds database objects qualcode does not create ({shown}); it was not opened, "
                            "since SQLite would run them", hint="ask for a fresh copy made by qualcode (a backup or "
                            "the project folder as qualcode left it)")
+    return True

@@ -8,7 +8,6 @@ data: one row per check with a status (``ok``, ``warning``, ``error``), what was
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -171,36 +170,15 @@ def _import_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 def _characters(conn: sqlite3.Connection) -> dict[str, Any]:
     """Control and non-characters are removed at import and wherever text is typed; a project made by an older
-    qualcode may still hold some (shown as U+FFFD in the terminal, left out of exports)."""
-    from qualcode.safeio.cleaning import is_clean
+    qualcode may still hold some (shown as U+FFFD in the terminal; a merge or restore of it is refused)."""
+    from qualcode.safeio.database import dirty_columns
 
-    queries = {
-        "transcript text": "SELECT text FROM transcript_versions",
-        "memo": "SELECT text FROM memos",
-        "coder name": "SELECT name FROM coders",
-        "informant attribute": "SELECT attributes FROM cases",
-        "coding memo": "SELECT memo FROM codings WHERE memo IS NOT NULL",
-    }
-    found: dict[str, int] = {}
-
-    def dirty(value: object) -> bool:
-        if what == "informant attribute" and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = " ".join(str(v) for v in json.loads(value).values())  # JSON writes control characters escaped
-        return isinstance(value, str) and not is_clean(value)
-
-    for what, sql in queries.items():
-        try:
-            n = sum(1 for (value,) in conn.execute(sql) if dirty(value))
-        except sqlite3.Error:  # an older schema without the table: nothing to check there
-            continue
-        if n:
-            found[what] = n
+    found = dirty_columns(conn)
     if found:
-        listed = ", ".join(f"{n} {what}(s)" for what, n in found.items())
-        return _check("characters", "warning", f"control or non-characters in {listed} (from an older qualcode)",
-                      "import those transcripts again (the import removes them) and edit those memos or names; the "
-                      "terminal shows them as \ufffd meanwhile", count=sum(found.values()))
+        listed = ", ".join(f"{where} ({n})" for where, n in found.items())
+        return _check("characters", "warning", f"control or non-characters in {listed}, from an older qualcode",
+                      "import those transcripts again (the import removes them) and edit those memos, names or "
+                      "attributes", count=sum(found.values()))
     return _check("characters", "ok", "no control or non-characters in the project's text")
 
 

@@ -816,7 +816,7 @@ def _tamper(db: Path, *statements: str) -> None:
 ENDLESS = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r"
 
 
-@pytest.mark.parametrize("how", ["view-for-a-table", "extra-trigger", "generated-column"])
+@pytest.mark.parametrize("how", ["view-for-a-table", "extra-trigger", "generated-column", "escape-sequences"])
 def test_a_colleagues_database_that_defines_its_own_code_is_not_opened(
         how: str, project: Path, base_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     other = tmp_path / "colleague"
@@ -826,11 +826,14 @@ def test_a_colleagues_database_that_defines_its_own_code_is_not_opened(
         _tamper(db, "DROP TABLE memos", f"CREATE VIEW memos AS {ENDLESS}")
     elif how == "extra-trigger":
         _tamper(db, "CREATE TRIGGER wipe AFTER INSERT ON codings BEGIN DELETE FROM codings; END")
-    else:
+    elif how == "generated-column":
         _tamper(db, "ALTER TABLE cases ADD COLUMN heavy BLOB GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL")
+    else:
+        _tamper(db, "UPDATE cases SET name = 'Lan \x1b]0;owned\x07'",
+                "UPDATE transcript_versions SET text = replace(text, 'HR', 'H\x1b[2JR')")
     before = snapshot(project)
     proc = limited(["merge", "-p", str(project), str(other)], timeout=30)
-    refused(proc, "database objects qualcode does not create")
+    refused(proc, "control or non-characters" if how == "escape-sequences" else "database objects qualcode does not")
     assert snapshot(project) == before
     backup = tmp_path / "backup.db"
     shutil.copy(db, backup)
@@ -870,7 +873,7 @@ def test_a_file_name_with_escape_sequences_gives_a_clean_title_and_doctor_sees_o
     conn.commit()
     conn.close()
     code, out, _ = run_cli(capsys, "doctor", "-p", str(project))
-    assert "1 informant attribute(s)" in out and "\x1b" not in out
+    assert "cases.attributes (1)" in out and "\x1b" not in out
 
 
 @pytest.mark.parametrize("line, needle", [

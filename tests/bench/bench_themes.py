@@ -8,7 +8,8 @@ Run:  .venv/bin/python tests/bench/bench_themes.py [--transcripts 200] [--skip-s
    the themes never read the codes), the number of themes and the largest theme's share of the passages. Criteria
    coded at one level only (lessons learned, good practice) have nothing to compare with and are listed without.
 2. Stance accuracy on the hand-labelled passages of tests/fixtures/stance/example_passages.tsv (rules in
-   LABELLING.md next to it), on the development part and on the held-out part separately, with the confusion.
+   LABELLING.md next to it), on the development part (which the weights were fitted on: tests/bench/fit_stance.py
+   prints the cross-validated figure) and on each held-out part separately, with the confusion.
 3. Scale: a project of --transcripts transcripts (about 5,000 words and 500 coded passages each, sentences drawn
    from the example with their interviewer questions) and the time of `themes` for each criterion.
    Target: < 10 s per criterion at 200 transcripts.
@@ -74,8 +75,11 @@ def quality(project: Project) -> None:
 def stance_accuracy() -> None:
     with FIXTURE.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
+    from qualcode.synthesis.stance import _weights
+
     print("\nStance against hand labels (tests/fixtures/stance/example_passages.tsv)")
-    for split in ("dev", "heldout"):
+    print(f"weights fitted on the development rows; their cross-validated accuracy there {_weights()['cv_accuracy']}")
+    for split in dict.fromkeys(r["split"] for r in rows):
         part = [r for r in rows if r["split"] == split]
         confusion: Counter[tuple[str, str]] = Counter()
         for r in part:

@@ -199,8 +199,9 @@ def parse_coders(text: str | None) -> list[str] | None:
 def emit(args: argparse.Namespace, data: Any, human: Callable[[Any], None] | None = None) -> int:
     """Print ``data`` as JSON when --json was given, else in human form."""
     if getattr(args, "json", False) or human is None:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        # One write: json.dump writes each token separately, and every write goes through stdout's wrapper (a
+        # second for the suggestions of one long transcript).
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         human(data)
     return 0

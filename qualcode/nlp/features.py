@@ -53,7 +53,7 @@ class Featurizer:
         words, chars = self._prepare(texts)
         # Bigrams are built from the normalised tokens (stop words already gone), so phrases such
         # as "not enough" or "call bell" get a feature of their own.
-        self._word = Tfidf(_uni_bi)
+        self._word = Tfidf(None, word_bigrams=True)
         xw = self._word.fit_transform(words)
         self._char = Tfidf(char_wb_ngrams, per_word=True, max_features=MAX_CHAR_FEATURES)
         xc = self._char.fit_transform(chars)
@@ -88,7 +88,7 @@ class Featurizer:
         from qualcode.nlp.tfidf import Tfidf, char_wb_ngrams
 
         fz = cls(pipeline)
-        fz._word = Tfidf(_uni_bi).load(state["word_terms"], state["word_idf"])
+        fz._word = Tfidf(None, word_bigrams=True).load(state["word_terms"], state["word_idf"])
         fz._char = Tfidf(char_wb_ngrams, per_word=True, max_features=MAX_CHAR_FEATURES).load(
             state["char_terms"], state["char_idf"])
         return fz
@@ -101,8 +101,3 @@ class Featurizer:
         vocab = self._word.vocabulary_
         idx = vocab.get(term)
         return float(self._word.idf_[idx]) if idx is not None else 0.0
-
-
-def _uni_bi(doc: str) -> list[str]:
-    toks = doc.split()
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]

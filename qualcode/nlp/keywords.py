@@ -13,8 +13,8 @@ Matching:
   them ("line leaders" is found in "our line leaders", not in "the leaders of the line").
 
 Weighing (:func:`keyword_weights`): a phrase says more than a single word; a single word that is common (in this
-corpus or in English generally: "time", "role", "problem", "good", "lead") says little on its own; a keyword
-several codes share says less about each.
+corpus or in English generally: "time", "role", "problem", "good", "lead") says little on its own, though as much as
+any word when other keywords of the code are found beside it; a keyword several codes share says less about each.
 
 Matching is done word by word against a vocabulary cache, so the comparison with keyword words runs once per
 distinct word of the corpus rather than once per unit.
@@ -33,7 +33,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 TYPO_MIN_LEN = 6  # shorter words are too easily another word one edit away ("pay"/"day", "lead"/"load")
 PHRASE_GAP = 1  # other words allowed between two words of a phrase
 SINGLE_WORD = 0.6  # a single-word keyword weighs this much of a phrase
-GENERIC_DISCOUNT = 0.85  # how much of a single word's weight commonness can take away
+GENERIC_DISCOUNT = 0.6  # how much of a single word's weight its commonness takes away (when found alone)
 COMMON_RANK = (2_000, 10_000)  # English vocabulary rank: common at or below the first, not common from the second
 COMMON_SHARE = (0.005, 0.03)  # share of the corpus's units: not common at or below the first, common from the second
 COMMON_MIN_UNITS = 10  # ... once found in this many units at least (in a small corpus one unit is a large share)
@@ -209,7 +209,8 @@ def keyword_weights(matcher: KeywordMatcher, owners: Sequence[Any], df: Sequence
 
     A phrase weighs 1; a single word ``SINGLE_WORD``, less the share of that its commonness takes away
     (``GENERIC_DISCOUNT``): a word found in more than 3% of the units, or among the 2,000 most frequent English words,
-    keeps 15% of it, so it cannot carry a code alone. A keyword of several codes weighs ``1 / sqrt(codes)`` for each.
+    keeps 40% of it, so it cannot carry a code alone (when another keyword of the code is found in the unit too, each
+    counts its full weight: see :func:`full_weight`). A keyword of several codes weighs ``1 / sqrt(codes)`` for each.
     ``df``: in how many of the corpus's ``n_units`` units each keyword was found; ``rank_of``: a word's rank in an
     English vocabulary ordered by frequency (None: unknown).
     """
@@ -223,3 +224,25 @@ def keyword_weights(matcher: KeywordMatcher, owners: Sequence[Any], df: Sequence
             w = SINGLE_WORD * (1.0 - GENERIC_DISCOUNT * commonness(df[i], share, rank))
         weights.append(w / math.sqrt(max(1, len(owners[i]))))
     return weights
+
+
+def full_weight(matcher: KeywordMatcher, owners: Sequence[Any], i: int) -> float:
+    """Keyword ``i``'s weight before any commonness discount (what it counts when corroborated)."""
+    return (1.0 if matcher.n_words(i) >= 2 else SINGLE_WORD) / math.sqrt(max(1, len(owners[i])))
+
+
+def keyword_counts(found: Sequence[Sequence[int]], owners: Sequence[Any], weights: Any, full: Any, n_codes: int) -> Any:
+    """Per text (``found``: the keywords found in it) and code, the weighed count of the code's keywords found: each
+    keyword its weight, or its full weight (:func:`full_weight`) when two or more of the code's keywords are found, so
+    a common word counts little alone and as much as any word beside others."""
+    import numpy as np
+
+    weighed = np.zeros((len(found), n_codes), dtype=np.float32)
+    corroborated = np.zeros_like(weighed)
+    n = np.zeros_like(weighed)
+    for i, hits in enumerate(found):
+        for k in hits:
+            weighed[i, owners[k]] += weights[k]
+            corroborated[i, owners[k]] += full[k]
+            n[i, owners[k]] += 1
+    return np.where(n >= 2, corroborated, weighed)

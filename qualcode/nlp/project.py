@@ -123,10 +123,11 @@ def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int]
     passed: list[Example] = []
     waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one
     for s in units:
-        sid = int(s["id"])
+        sid = s["id"]
         if sid in coded:
-            passed += [Example(str(int(w["id"])), w["text"]) for w in waiting]
-            waiting = []
+            if waiting:
+                passed += [Example(str(w["id"]), w["text"]) for w in waiting]
+                waiting = []
         elif sid not in decided and s["text"].strip():
             waiting.append(s)
     return passed

@@ -118,7 +118,7 @@ def suggest_standalone(
                          [s.get("question", "") for s in segments] + train_questions)
     suggester.update(train or [])
     results = suggester.suggest([(s["id"], s["text"]) for s in segments], top=top, min_score=min_score,
-                                explain=explain)
+                                explain=explain, evidence=False)  # the lines printed carry no evidence
     version = suggester.model_version
     return [
         {"id": s["id"], "suggestions": [x.to_dict(evidence=False) for x in sugg], "model_version": version}

@@ -63,8 +63,14 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Code, Codebook
 from qualcode.nlp.features import Featurizer
-from qualcode.nlp.keywords import SINGLE_WORD as SINGLE_WORD_WEIGHT
-from qualcode.nlp.keywords import KeywordMatcher, english_rank, english_word, keyword_weights
+from qualcode.nlp.keywords import (
+    KeywordMatcher,
+    english_rank,
+    english_word,
+    full_weight,
+    keyword_counts,
+    keyword_weights,
+)
 from qualcode.nlp.text import TextPipeline, get_pipeline
 from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
 from qualcode.nlp.vectors import TextVectors, piece_vectors
@@ -89,12 +95,14 @@ RIDGE_ROWS = 2_000  # coded units the kernel ridge trains on at most (its matrix
 PIECE_WEIGHT = 0.5  # codebook pieces as training rows weigh half a coded unit
 MIN_CALIBRATION = 10
 CALIBRATION_UNITS = 200
-# The score is P(the team applies the code) = sigmoid(a * best + b * (rank - best) + c * evidence + d), with ``best``
-# the unit's best ranking score, ``rank - best`` how far below it this code is, ``evidence`` the absolute similarity of
-# the unit's best code (see _calibrate). Before any coding the coefficients are these: a logistic fit of the
-# codebook-only engine's first three suggestions on two hand-coded sets (NHS patient feedback, 5,613 answers; the
-# bundled evaluation interviews, 657 coded units), each weighing half. Codings then move them (see _fit_calibration).
-CALIBRATION_PRIOR = (8.9, 4.3, 0.44, -8.1)
+# The score is P(the team applies the code) = sigmoid(a * best + b * (rank - best) + c * evidence + e * log(1 + words)
+# + f), with ``best`` the unit's best ranking score, ``rank - best`` how far below it this code is, ``evidence`` the
+# absolute similarity of the unit's best code, ``words`` the unit's length (see _calibrate). Before any coding the
+# coefficients are these: a logistic fit of the codebook-only engine's first three suggestions on two hand-coded sets,
+# NHS patient feedback (5,613 answers of 7 words) and the bundled evaluation interviews read as units (657 coded
+# sentences) and as whole answers (205 coded turns of 90 words), each of the three weighing the same. Codings then
+# move them (see _fit_calibration).
+CALIBRATION_PRIOR = (8.2, 4.4, 1.42, 0.28, -8.5)
 CALIBRATION_PRIOR_WEIGHT = 20.0  # how firmly the coefficients stay near those (a penalty on their squared distance)
 CALIBRATION_TOP = 3  # the codes of a unit the calibration is fitted on: those a coder is shown
 SENTENCE_MIN_CHARS = 160  # passages longer than this are also scored sentence by sentence
@@ -117,9 +125,10 @@ RESEED_HOPS = 2  # after a quick update, units this many links from a changed on
 RESEED_MAX = 2_000  # ... up to about this many
 SNIPPET = 90  # characters of a quoted unit or codebook text in an explanation
 MIN_EXPLAINED = 0.05  # a similarity below this is not worth naming
+NEAREST_CODED = 32  # the coded units most similar to a unit, among which its codes' closest examples are looked for
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Example:
     """A unit the team has coded: the codes applied, and the suggested codes they rejected.
 
@@ -129,10 +138,21 @@ class Example:
 
     id: str
     text: str
-    codes: set[str] = field(default_factory=set)
-    rejected: set[str] = field(default_factory=set)
-    coders: dict[str, str] = field(default_factory=dict, compare=False)
-    ref: str = field(default="", compare=False)
+    codes: set[str]
+    rejected: set[str]
+    coders: dict[str, str] = field(compare=False)
+    ref: str = field(compare=False)
+
+    def __init__(self, id: str, text: str, codes: set[str] | None = None, rejected: set[str] | None = None,
+                 coders: dict[str, str] | None = None, ref: str = "") -> None:
+        # Written out: a large project builds tens of thousands of these per fit, and the generated __init__ with
+        # default factories took twice as long.
+        self.id = id
+        self.text = text
+        self.codes = set() if codes is None else codes
+        self.rejected = set() if rejected is None else rejected
+        self.coders = {} if coders is None else coders
+        self.ref = ref
 
 
 @dataclass
@@ -174,10 +194,11 @@ class _Rows:
     q: Any
     V: Any
     rows: Any
+    wl: Any  # log(1 + words): passages are scored on one scale, but long ones are easier to place
 
     def take(self, idx: Any) -> _Rows:
         return _Rows(self.X[idx], self.zs[idx], self.xp[idx], self.xb[idx], None if self.q is None else self.q[idx],
-                     None if self.V is None else self.V[idx], self.rows[idx])
+                     None if self.V is None else self.V[idx], self.rows[idx], self.wl[idx])
 
 
 def codebook_fingerprint(codebook: Codebook) -> str:
@@ -221,7 +242,7 @@ class Suggester:
         self._data_hash = "0" * 8
         self.featurizer: Featurizer | None = None
         self._prepared = False
-        self._calib: tuple[float, float, float, float] = CALIBRATION_PRIOR
+        self._calib: tuple[float, ...] = CALIBRATION_PRIOR
         self._calib_fitted = False
         self._ridge: tuple[Any, Any] | None = None
         self._corpus_digest = hashlib.sha256().hexdigest()
@@ -243,12 +264,11 @@ class Suggester:
         self._ridge_fit: tuple[Any, Any, Any, Any] | None = None
         self._spos: Any = None
         self._rsum: Any = None
-        self._WL: Any = None  # the coded units' word rows, transposed (for explanations; built when first needed)
+        self._WLr: Any = None  # the coded units' word rows (for explanations; built when first needed)
         self._F_raw: Any = None
         self._dual: Any = None  # the kernel ridge's rows: coded unit indices, or -1 - k for codebook row k
         self._stale = False  # a quick update left the spreading, calibration and codability as they were
         self._should_stop: Callable[[], bool] | None = None
-        self._example_hashes: dict[int, tuple[Example, int]] = {}
         self._Pd: Any = None  # the profiles as a dense matrix (codes x features), for the centroids' norms
         self.restored_learned = False
 
@@ -325,24 +345,14 @@ class Suggester:
                         return
             self._learn()
 
-    def _digest(self, coded: list[Example], passed: list[Example]) -> str:
-        """A hash of the training data, independent of its order: each example's own hash, combined by XOR and kept
-        per example object, so that after a coding only the changed examples are hashed again (examples given to
-        :meth:`update` are treated as values: change one by passing a new one)."""
-        seen = self._example_hashes
-        now: dict[int, tuple[Example, int]] = {}
-        total = 0
-        for kind, group in (("coded", coded), ("passed", passed)):
-            for e in group:
-                known = seen.get(id(e))
-                if known is None or known[0] is not e:
-                    blob = f"{kind}\x1f{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}"
-                    known = (e, int.from_bytes(hashlib.blake2b(blob.encode("utf-8", "surrogatepass"),
-                                                               digest_size=16).digest(), "big"))
-                now[id(e)] = known
-                total ^= known[1]
-        self._example_hashes = now
-        return hashlib.sha256(f"{total:032x}:{len(coded)}:{len(passed)}".encode()).hexdigest()
+    @staticmethod
+    def _digest(coded: list[Example], passed: list[Example]) -> str:
+        """A hash of the training data: every coded unit (by id), its text, codes and rejected codes, and every unit
+        passed over (one string, one hash: per-unit hashing cost a fresh process a third of a second at 76,000)."""
+        blob = "\x1e".join([*(f"{e.id}\x1f{e.text}\x1f{sorted(e.codes)}\x1f{sorted(e.rejected)}"
+                              for e in sorted(coded, key=lambda e: e.id)),
+                            *(f"passed\x1f{e.id}\x1f{e.text}" for e in passed)])
+        return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
     @property
     def stale(self) -> bool:
@@ -442,8 +452,12 @@ class Suggester:
         Xc = rows[: len(corpus)] if corpus else None
         del rows
         pv = piece_vectors()
-        self._tv = TextVectors.fit(pv, fit_texts) if pv is not None else None
-        self._Vq = self._tv.transform(self._pieces) if self._tv is not None else None
+        self._tv = None
+        self._Vq = V_all = None
+        if pv is not None:
+            self._tv, V_all = TextVectors.fit_transform(pv, fit_texts)
+            a = len(corpus) + len(profiles)
+            self._Vq = V_all[a : a + len(self._pieces)]
         self._C = None
         self._base = None
         if corpus:
@@ -462,10 +476,10 @@ class Suggester:
                 zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)
                 zq = np.zeros_like(zs)
                 zq[has_q] = zq_asked[rows_q[has_q]]
-            V = self._tv.transform(corpus) if self._tv is not None else None
+            V = V_all[: len(corpus)] if V_all is not None else None
             self._base = self._self_train_base(Xc, zs, zq)
             xb = _dense_product(Xc, self._base.T)
-            self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)))
+            self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)), _word_lengths(corpus))
         # The unit graph for label spreading depends on the units only, so it is built here, once.
         self._G = None
         self._Wc = self._word_block(Xc) if Xc is not None and 2 < len(corpus) <= MAX_GRAPH_UNITS else None
@@ -529,7 +543,9 @@ class Suggester:
             for k in m.keywords:
                 owners[kw_index[k]].append(j)
         self._kw_codes = [np.asarray(o, dtype=np.int64) for o in owners]
-        self._kw_w = np.ones(len(owners), dtype=np.float32)  # until weighed on the corpus (_weigh_keywords)
+        self._kw_full = np.asarray([full_weight(self._kw_all, self._kw_codes, i) for i in range(len(owners))],
+                                   dtype=np.float32)
+        self._kw_w = self._kw_full.copy()  # until weighed on the corpus (_weigh_keywords)
 
     def _weigh_keywords(self, hits: list[list[int]], n_units: int) -> None:
         """Keyword weights from how often each keyword is found in the corpus (``hits``: per unit)."""
@@ -625,6 +641,8 @@ class Suggester:
             "dual_A": None if self._ridge_fit is None else self._ridge_fit[2],
             "dual_mean": None if self._ridge_fit is None else self._ridge_fit[3],
             "ridge_W": None if self._ridge is None else self._ridge[0],
+            # The factorised system, so that a coding after a restore adds a row to it instead of factorising again.
+            "ridge_factor": None if self._ridge_fit is None or self._ridge_fit[1] is None else self._ridge_fit[1][0],
             "spos": self._spos,
             "rsum": self._rsum,
             "calib": list(self._calib),
@@ -695,7 +713,8 @@ class Suggester:
         self._profile_terms = [set(t) for t in corpus["profile_terms"]]
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
         self._Vq = Vq
-        self._C = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n)) if n else None
+        self._C = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n),
+                        _word_lengths(corpus_texts)) if n else None
         self._base = base if n else None
         self._G = corpus.get("G")
         self._Wc = self._word_block(Xc) if self._G is not None else None
@@ -748,7 +767,9 @@ class Suggester:
                 return False
             self._ridge_sel = sel
             self._dual = np.r_[sel, -1 - np.arange(self._Q.shape[0] + len(self.codes))].astype(np.int64)
-            self._ridge_fit = (None, None, np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
+            Lf = learned.get("ridge_factor")
+            factor = (Lf, True) if Lf is not None and Lf.shape == (n_train, n_train) else None
+            self._ridge_fit = (None, factor, np.asarray(A, dtype=np.float32), np.asarray(mean, dtype=np.float32))
             self._ridge = (W, self._ridge_fit[3])
         vw, vm, vi = learned.get("vec_W"), learned.get("vec_mean"), learned.get("vec_Minv")
         if (vw is None) != (self._tv is None or self._Vq is None or not len(self._Vq)):
@@ -756,9 +777,9 @@ class Suggester:
         self._vec = None if vw is None else (vw, vm, vi)
         self._vw = float(learned.get("vector_weight", VECTOR_WEIGHT))
         calib = learned.get("calib")
-        if calib is None or len(calib) != 4:
+        if calib is None or len(calib) != len(CALIBRATION_PRIOR):
             return False
-        self._calib = (float(calib[0]), float(calib[1]), float(calib[2]), float(calib[3]))
+        self._calib = tuple(float(c) for c in calib)
         self._calib_fitted = bool(learned.get("calib_fitted", False))
         self._F_raw, self._Y0 = learned.get("F_raw"), learned.get("Y0")
         self._Fn = None if self._F_raw is None else normalised(self._F_raw)
@@ -799,7 +820,7 @@ class Suggester:
 
         return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
                      join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows)
+                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
 
     def _compute_rows(self, texts: list[str]) -> _Rows:
         """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
@@ -812,7 +833,7 @@ class Suggester:
         xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
         q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
         V = self._tv.transform(texts) if self._tv is not None else None
-        return _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
+        return _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
 
     def _zero_shot(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
         """Codebook prior for each (unit, code), and the cosine to each code's profile; sentence-level best is mixed
@@ -831,8 +852,8 @@ class Suggester:
         if long_idx:
             sents: list[str] = []
             owner: list[int] = []
-            for i in long_idx:
-                ss = [s for s in self.pipeline.sentences(texts[i]) if len(s) > 2]
+            for i, split in zip(long_idx, self.pipeline.sentences_many([texts[i] for i in long_idx]), strict=True):
+                ss = [s for s in split if len(s) > 2]
                 if len(ss) > 1:
                     sents += ss
                     owner += [i] * len(ss)
@@ -868,11 +889,10 @@ class Suggester:
             np.maximum.at(pen.T, self._excl_owner, se.T)
             zs -= EXCLUDE_WEIGHT * pen
         if self._kw_all.keywords:
-            # One matcher over every code's keywords: each text is tokenised and each word resolved once.
-            count = np.zeros((n, C), dtype=np.float32)
-            for i, found in enumerate(self._kw_all.match_many(list(texts)) if hits is None else hits):
-                for k in found:
-                    count[i, self._kw_codes[k]] += self._kw_w[k]
+            # One matcher over every code's keywords: each text is tokenised and each word resolved once. A common
+            # word counts its discounted weight alone, its full weight when another keyword of the code is found too.
+            found = self._kw_all.match_many(list(texts)) if hits is None else hits
+            count = keyword_counts(found, self._kw_codes, self._kw_w, self._kw_full, C)
             # weighed count 1 (one phrase) -> the full bonus, 2 -> 1.5x, saturating at 2x
             zs += KEYWORD_WEIGHT * 2 * (1 - 0.5**count)
         return zs.astype(np.float32), sp
@@ -929,7 +949,7 @@ class Suggester:
             xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
             q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
             V = self._tv.transform(texts) if self._tv is not None else None
-            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64))
+            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
         if not inside.any() or self._C is None:
             return fresh
         have = self._C.take(rows[inside])
@@ -944,7 +964,7 @@ class Suggester:
 
         return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
                      join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows)
+                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
 
     def _fit(self) -> None:
         assert self.featurizer is not None
@@ -978,6 +998,22 @@ class Suggester:
         self._checkpoint()
         self._fit_codable()
         self._stale = False
+
+    def _code_matrices(self, ex: list[Example]) -> tuple[Any, Any]:
+        """Per example, its codes and its rejected codes, as boolean rows over :attr:`code_ids`."""
+        import numpy as np
+
+        C = len(self.codes)
+        Y = np.zeros((len(ex), C), dtype=bool)
+        R = np.zeros((len(ex), C), dtype=bool)
+        for i, e in enumerate(ex):
+            for c in e.codes:
+                if c in self._col:
+                    Y[i, self._col[c]] = True
+            for c in e.rejected - e.codes:
+                if c in self._col:
+                    R[i, self._col[c]] = True
+        return Y, R
 
     def _quick_update(self) -> bool:
         """Take a few changed codings into the fitted model in place (see :meth:`update`); False when it cannot (no
@@ -1021,7 +1057,20 @@ class Suggester:
         if added:
             L = _concat_rows(L, self._training_rows(added, self._rows([e.text for e in added])))
         spos, rsum = self._spos, self._rsum
-        self._set_training_rows(ex, L, (spos, rsum))
+        # The code matrices, row by row: the kept rows, the changed ones replaced, the new ones added.
+        Y, R = self._Y[keep], self._R[keep]
+        if changed:
+            Yc, Rc = self._code_matrices([e for _, e in changed])
+            at_new = remap[[i for i, _ in changed]]
+            Y[at_new], R[at_new] = Yc, Rc
+        if added:
+            Ya, Ra = self._code_matrices(added)
+            Y, R = np.vstack([Y, Ya]), np.vstack([R, Ra])
+        word_rows = self._WLr
+        self._set_training_rows(ex, L, (spos, rsum), (self._st_norm, self._roc_norm), codes=(Y, R))
+        if word_rows is not None:  # the coded units' word rows for explanations: kept, and extended
+            word_rows = word_rows[keep] if removed else word_rows
+            self._WLr = _vstack_rows(word_rows, self._word_block(L.X[len(keep):])) if added else word_rows
         come = np.r_[remap[[i for i, _ in changed]], len(keep) + np.arange(len(added))].astype(np.int64)
         X_come, Y_come, R_come = self._L.X[come], self._Y[come].astype(_F32), self._R[come].astype(_F32)
         spos += _dense_product(X_come.T.tocsr(), Y_come) - _dense_product(X_gone.T.tocsr(), Y_gone)
@@ -1087,25 +1136,18 @@ class Suggester:
         self._Fn[touched] = normalised(self._F_raw[touched])
 
     def _set_training_rows(self, ex: list[Example], L: _Rows | None, sums: tuple[Any, Any] | None = None,
-                           norms: tuple[Any, Any] | None = None) -> None:
-        """The coded units (``_L``), their codes (``_Y``) and rejected codes (``_R``), and the sums of their rows per
-        code that the centroids are made of (given as ``sums`` and the centroids' ``norms`` when restored)."""
+                           norms: tuple[Any, Any] | None = None, codes: tuple[Any, Any] | None = None) -> None:
+        """The coded units (``_L``), their codes (``_Y``) and rejected codes (``_R``; given as ``codes`` when known),
+        and the sums of their rows per code that the centroids are made of (given as ``sums`` and the centroids'
+        ``norms`` when restored)."""
         import numpy as np
 
-        C = len(self.codes)
         self._ex = ex
         self._L = L
-        self._WL = None
-        Y = np.zeros((len(ex), C), dtype=bool)
-        R = np.zeros((len(ex), C), dtype=bool)
-        for i, e in enumerate(ex):
-            for c in e.codes:
-                if c in self._col:
-                    Y[i, self._col[c]] = True
-            for c in e.rejected - e.codes:
-                if c in self._col:
-                    R[i, self._col[c]] = True
-        self._Y, self._R = Y, R
+        self._WLr = None
+        self._Y, self._R = codes if codes is not None else self._code_matrices(ex)
+        Y, R = self._Y, self._R
+        C = len(self.codes)
         self._label_rows = [np.flatnonzero(Y[:, j]) for j in range(C)]
         self._n = Y.sum(axis=0).astype(np.float32)
         self._w = LEARN_MAX * self._n / (self._n + LEARN_HALF)
@@ -1488,7 +1530,8 @@ class Suggester:
         # A unit with a code is informative about every code it was shown; one the team only rejected codes for, about
         # those codes alone.
         mask = np.where(has_pos[:, None], shown, False) | rejected
-        feats = _calibration_features(rank, evidence)
+        assert self._L is not None
+        feats = _calibration_features(rank, evidence, self._L.wl[sel])
         X, y = feats[mask], target[mask]
         if len(y) < MIN_CALIBRATION or y.all() or not y.any():
             self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
@@ -1616,12 +1659,12 @@ class Suggester:
             vec_mm = _minmax(vec, floor=VECTOR_SPREAD_FLOOR)
         return out.astype(np.float32), evidence.astype(np.float32), vec_mm
 
-    def _calibrate(self, rank: Any, evidence: Any) -> Any:
+    def _calibrate(self, rank: Any, evidence: Any, wl: Any) -> Any:
         """Ranking scores to probabilities (see ``CALIBRATION_PRIOR``): monotone in the ranking score within a unit, so
-        the order of the codes stays the ranking's."""
+        the order of the codes stays the ranking's. ``wl``: each unit's log(1 + words)."""
         import numpy as np
 
-        return _sigmoid(_calibration_features(rank, evidence) @ np.asarray(self._calib, dtype=np.float32))
+        return _sigmoid(_calibration_features(rank, evidence, wl) @ np.asarray(self._calib, dtype=np.float32))
 
     # ------------------------------------------------------------------ public scoring
     def _score_batch(self, texts: Sequence[str]) -> tuple[Any, _Rows, Any]:
@@ -1649,12 +1692,12 @@ class Suggester:
             rank[known] = (blend[known] + _minmax(self._Fn[rows[known]])) / 2
             if (~known).any():
                 rank[~known] = self._induct(b.X[np.flatnonzero(~known)], blend[~known])
-            return self._calibrate(rank, raw)
+            return self._calibrate(rank, raw, b.wl)
         if rows is not None and (rows >= 0).all():
-            return self._calibrate(self._rank_c[rows], self._ev_c[rows])
+            return self._calibrate(self._rank_c[rows], self._ev_c[rows], b.wl)
         blend, raw = self._blend(b)
         if rows is None:
-            return self._calibrate(blend, raw)
+            return self._calibrate(blend, raw, b.wl)
         # Corpus units were ranked by spreading when the model was fitted; the others get one step of it.
         rank = blend.copy()
         known = rows >= 0
@@ -1662,7 +1705,7 @@ class Suggester:
         raw[known] = self._ev_c[rows[known]]
         if (~known).any():
             rank[~known] = self._induct(b.X[np.flatnonzero(~known)], blend[~known])
-        return self._calibrate(rank, raw)
+        return self._calibrate(rank, raw, b.wl)
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores, one row per text and one column per code in :attr:`code_ids`."""
@@ -1683,8 +1726,10 @@ class Suggester:
         top: int = 3,
         min_score: float = 0.0,
         explain: bool = True,
+        evidence: bool = True,
     ) -> list[list[Suggestion]]:
-        """The ``top`` best codes for each ``(id, text)`` unit, best first, each with its explanation."""
+        """The ``top`` best codes for each ``(id, text)`` unit, best first, each with its explanation (and, unless
+        ``evidence`` is False, the evidence behind it as data)."""
         import numpy as np
 
         self._ensure()
@@ -1698,7 +1743,7 @@ class Suggester:
                 scores, b, codable = self._score_batch(texts)
                 k = min(top, scores.shape[1])
                 best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-                explained = self._explain_batch(texts, b, best) if explain else None
+                explained = self._explain_batch(texts, b, best, evidence) if explain else None
                 for i in range(len(texts)):
                     sugg = []
                     for r, j in enumerate(best[i]):
@@ -1727,56 +1772,78 @@ class Suggester:
             raise KeyError(code_id)
         return self._explain_batch([text], self._batch([text]), np.asarray([[self._col[code_id]]]))[0][0]
 
-    def _explain_batch(self, texts: Sequence[str], b: _Rows, best: Any) -> list[list[tuple[str, dict[str, Any]]]]:
+    def _explain_batch(self, texts: Sequence[str], b: _Rows, best: Any, evidence: bool = True
+                       ) -> list[list[tuple[str, dict[str, Any]]]]:
         """Explanations of codes ``best[i]`` for each text: the evidence behind them, computed once per batch."""
         piece_sims = _dense_product(b.X, self._Q.T)
         coded = None
         if self._L is not None and self._Y.any():
             # On words only: the closest coded unit is one that shares the unit's words (what a reader sees), and
             # the sparse product stays small where the character n-grams would join nearly every pair of units.
-            if self._WL is None:
-                self._WL = self._word_block(self._L.X).T.tocsr()
-            coded = (self._word_block(b.X) @ self._WL).tocsr()
+            if self._WLr is None:
+                self._WLr = self._word_block(self._L.X)
+            coded = (self._word_block(b.X) @ self._WLr.T).tocsr()
+        nearest = self._nearest_coded(coded, best) if coded is not None else {}
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
+        assert self.featurizer is not None
+        idf = self.featurizer.idf_of
         out: list[list[tuple[str, dict[str, Any]]]] = []
         for i, text in enumerate(texts):
-            pairs = self.pipeline.token_pairs(text)
-            sims = None
-            if coded is not None:
-                lo, hi = coded.indptr[i], coded.indptr[i + 1]
-                sims = (coded.indices[lo:hi], coded.data[lo:hi])
+            # The unit's words, rarest first, each once: what a code's definition shares with it is a filter of these.
+            words: dict[str, str] = {}
+            for surface, norm in sorted(self.pipeline.token_pairs(text), key=lambda p: -idf(p[1])):
+                if len(norm) > 2:
+                    words.setdefault(norm, surface)
             row = []
             for j in best[i].tolist():
                 kws = [k for k in kw_hits[i] if j in self._kw_codes[k]]
-                row.append(self._explain(j, pairs, kws, piece_sims[i], sims))
+                row.append(self._explain(j, words, kws, piece_sims[i], nearest.get((i, j)), evidence))
             out.append(row)
         return out
 
-    def _explain(self, j: int, pairs: list[tuple[str, str]], keywords: list[int], piece_sims: Any,
-                 coded_sims: tuple[Any, Any] | None) -> tuple[str, dict[str, Any]]:
+    def _nearest_coded(self, S: Any, best: Any) -> dict[tuple[int, int], tuple[int, float]]:
+        """For each unit ``i`` (a row of ``S``, its similarities to the coded units) and each code ``j`` of ``best[i]``:
+        the most similar coded unit with that code among the unit's ``NEAREST_CODED`` most similar coded units, and the
+        similarity (none when no close coded unit has the code: it would not be worth showing)."""
+        import numpy as np
+
+        out: dict[tuple[int, int], tuple[int, float]] = {}
+        Y = self._Y
+        for i in range(S.shape[0]):
+            lo, hi = S.indptr[i], S.indptr[i + 1]
+            if hi == lo:
+                continue
+            vals, cols = S.data[lo:hi], S.indices[lo:hi]
+            if hi - lo > NEAREST_CODED:
+                top = np.argpartition(-vals, NEAREST_CODED - 1)[:NEAREST_CODED]
+                vals, cols = vals[top], cols[top]
+            order = np.argsort(-vals, kind="stable")
+            codes = best[i]
+            hit = Y[cols[order]][:, codes]  # nearest first x the unit's codes
+            first = hit.argmax(axis=0)
+            for n, j in enumerate(codes.tolist()):
+                if hit[first[n], n]:
+                    out[(i, j)] = (int(cols[order[first[n]]]), float(vals[order[first[n]]]))
+        return out
+
+    def _explain(self, j: int, words: dict[str, str], keywords: list[int], piece_sims: Any,
+                 nearest: tuple[int, float] | None, evidence: bool = True) -> tuple[str, dict[str, Any]]:
         """Why code ``j``: the evidence found, strongest first. Each kind has a strength on one scale: the closest
         unit the team coded with it (its word cosine), the closest piece of the codebook (its cosine, a little less:
         the team's own coding is the better guide), a phrase of the code's keywords (0.6) or a single keyword (up to
-        0.4, a common word much less); then the definition's words the unit shares, and what the code learned from."""
-        import numpy as np
-
-        assert self.featurizer is not None
-        fz = self.featurizer
+        0.4; a common word comes last); then the definition's words the unit shares (``words``: the unit's normalised
+        words, rarest first, with the form it used), and what the code learned from."""
         code = self.codes[j]
         items: list[tuple[float, str]] = []
         coded: dict[str, Any] | None = None
-        if coded_sims is not None and self._n[j]:
-            cols, vals = coded_sims
-            mine = self._Y[cols, j]
-            if mine.any():
-                at = int(np.argmax(np.where(mine, vals, -1.0)))
-                k, sim = int(cols[at]), float(vals[at])
-                e = self._ex[k]
-                coded = {"source": "coded", "id": e.id, "ref": e.ref or e.id, "coder": e.coders.get(code.id, ""),
-                         "text": _snippet(e.text, SNIPPET), "similarity": round(sim, 3)}
-                if sim > MIN_EXPLAINED:
-                    who = f" by {coded['coder']}" if coded["coder"] else ""
-                    items.append((sim, f"like {coded['ref']}, coded{who}: \u201c{coded['text']}\u201d"))
+        if nearest is not None:
+            k, sim = nearest
+            e = self._ex[k]
+            coded = {"source": "coded", "id": e.id, "ref": e.ref or e.id, "coder": e.coders.get(code.id, ""),
+                     "text": _snippet(e.text, SNIPPET), "similarity": round(sim, 3)}
+            if sim > MIN_EXPLAINED:
+                who = f" by {coded['coder']}" if coded["coder"] else ""
+                items.append((sim, f"like {coded['ref']}, coded{who}: \u201c{coded['text']}\u201d"))
         book: dict[str, Any] | None = None
         a, b = self._piece_bounds[j]
         if b > a:
@@ -1785,33 +1852,28 @@ class Suggester:
                     "similarity": round(float(piece_sims[k]), 3)}
             if piece_sims[k] > MIN_EXPLAINED and self._piece_kind[k] != "keyword":
                 items.append((0.9 * float(piece_sims[k]), f"{book['kind']}: \u201c{book['text']}\u201d"))
-        words = []
+        found = []
         for k in sorted(keywords, key=lambda k: -self._kw_w[k]):
             phrase = self._kw_all.n_words(k) >= 2
-            strength = 0.6 if phrase else 0.4 * float(self._kw_w[k]) / SINGLE_WORD_WEIGHT
-            label = "phrase" if phrase else "keyword" if strength >= 0.2 else "common word"
+            common = not phrase and self._kw_w[k] < 0.5 * self._kw_full[k]
+            # A common word is named, but after every other kind of evidence: it says least.
+            strength = 0.6 if phrase else 0.01 if common else 0.4 * float(self._kw_w[k] / self._kw_full[k])
+            label = "phrase" if phrase else "common word" if common else "keyword"
             items.append((strength, f"{label} \u201c{self._kw_all.keywords[k]}\u201d"))
-            words.append(self._kw_all.keywords[k])
-        terms: list[str] = []
-        seen: set[str] = set()
-        ranked = sorted((p for p in pairs if p[1] in self._profile_terms[j] and len(p[1]) > 2),
-                        key=lambda p: -fz.idf_of(p[1]))
-        for surface, norm in ranked:
-            if norm not in seen:
-                seen.add(norm)
-                terms.append(surface)
-            if len(terms) == 5:
-                break
+            found.append(self._kw_all.keywords[k])
+        profile = self._profile_terms[j]
+        terms = [surface for norm, surface in words.items() if norm in profile][:5]
         parts = [text for _, text in sorted(items, key=lambda x: -x[0])]
         if terms:
             parts.append("shares with the definition: " + ", ".join(terms))
         if self._n[j]:
             parts.append(f"learned from {int(self._n[j])} coded unit{'s' if self._n[j] != 1 else ''}")
         why = "; ".join(parts) or f"closest overall to \u201c{code.name}\u201d"
+        if not evidence:
+            return why, {}
         closest = coded if coded is not None and (book is None or coded["similarity"] >= book["similarity"]) else book
-        evidence = {"keywords": words, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
-                    "coded_examples": int(self._n[j])}
-        return why, evidence
+        return why, {"keywords": found, "terms": terms, "closest": closest, "coded": coded, "codebook": book,
+                     "coded_examples": int(self._n[j])}
 
 
 def _piece_kind(code: Code, piece: str) -> str:
@@ -1845,7 +1907,7 @@ def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
         return vstack([x, y], format="csr") if hasattr(x, "tocsr") else np.concatenate([x, y])
 
     return _Rows(cat(a.X, b.X), cat(a.zs, b.zs), cat(a.xp, b.xp), cat(a.xb, b.xb), cat(a.q, b.q), cat(a.V, b.V),
-                 np.concatenate([a.rows, b.rows]))
+                 np.concatenate([a.rows, b.rows]), np.concatenate([a.wl, b.wl]))
 
 
 def _vstack_rows(A: Any, B: Any) -> Any:
@@ -1918,19 +1980,27 @@ def _with_vectors(base: Any, vec_mm: Any, weight: float) -> Any:
     return base if vec_mm is None else (base + weight * vec_mm) / (1 + weight)
 
 
-def _calibration_features(rank: Any, evidence: Any) -> Any:
+def _calibration_features(rank: Any, evidence: Any, wl: Any) -> Any:
     """Per (unit, code): the unit's best ranking score, this code's distance below it, the evidence of the unit's best
-    code, and 1 (the intercept); shape (units, codes, 4)."""
+    code, the unit's log(1 + words), and 1 (the intercept); shape (units, codes, 5)."""
     import numpy as np
 
     best_at = rank.argmax(axis=1)
     best = rank.max(axis=1, keepdims=True)
     ev = np.maximum(evidence[np.arange(len(rank)), best_at], 0.0)[:, None]
-    return np.stack(np.broadcast_arrays(best, rank - best, ev, np.ones_like(best)), axis=-1).astype(np.float32)
+    return np.stack(np.broadcast_arrays(best, rank - best, ev, np.asarray(wl, dtype=np.float32)[:, None],
+                                        np.ones_like(best)), axis=-1).astype(np.float32)
+
+
+def _word_lengths(texts: Sequence[str]) -> Any:
+    """log(1 + words) of each text."""
+    import numpy as np
+
+    return np.log1p(np.fromiter((len(t.split()) for t in texts), dtype=np.float32, count=len(texts)))
 
 
 def _penalised_logistic(X: Any, y: Any, prior: Any, weight: float, sample_weight: Any = None,
-                        iterations: int = 30) -> tuple[float, float, float, float]:
+                        iterations: int = 30) -> tuple[float, ...]:
     """Logistic regression coefficients (Newton's method) with a penalty ``weight / 2 * |theta - prior|^2``; the first
     three (best score, distance below it, evidence) kept non-negative, so the mapping stays monotone."""
     import numpy as np
@@ -1946,7 +2016,7 @@ def _penalised_logistic(X: Any, y: Any, prior: Any, weight: float, sample_weight
         theta[:3] = np.maximum(theta[:3], 0.0)
         if np.abs(step).max() < 1e-8:
             break
-    return float(theta[0]), float(theta[1]), float(theta[2]), float(theta[3])
+    return tuple(float(t) for t in theta)
 
 
 def _platt(x: Any, y: Any, iterations: int = 30) -> tuple[float, float]:

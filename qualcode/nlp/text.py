@@ -149,6 +149,7 @@ class TextPipeline:
         self._nlp: Any = None
         self._trained = False
         self._lock = threading.Lock()
+        self._norm_cache: dict[int, str] = {}
 
     def _pipeline(self) -> Any:
         """The spaCy pipeline: the trained one when installed and compatible, else blank English."""
@@ -181,8 +182,25 @@ class TextPipeline:
         if self._trained:
             return [" ".join(self._norm_tokens((t.lemma_ or t.text).lower() for t in doc))
                     for doc in nlp.pipe(texts, batch_size=256)]
-        return [" ".join(self._norm_tokens(t.text.lower() for t in doc))
-                for doc in nlp.tokenizer.pipe(texts, batch_size=1000)]
+        from spacy.attrs import LOWER
+
+        # Token objects cost more than the tokenising itself: read each token's lower-case form as the hash spaCy
+        # keeps in an array, and normalise each distinct form once.
+        strings, cache = nlp.vocab.strings, self._norm_cache
+        if len(cache) > 500_000:
+            cache.clear()
+        out = []
+        for doc in nlp.tokenizer.pipe(texts, batch_size=1000):
+            words = []
+            for h in doc.to_array(LOWER).tolist():
+                norm = cache.get(h)
+                if norm is None:
+                    found = self._norm_tokens([strings[h]])
+                    norm = cache[h] = found[0] if found else ""
+                if norm:
+                    words.append(norm)
+            out.append(" ".join(words))
+        return out
 
     def normalise(self, text: str) -> str:
         return self.normalise_many([text])[0]
@@ -222,13 +240,39 @@ class TextPipeline:
 
     # -- sentences ----------------------------------------------------------------------------
     def sentences(self, text: str) -> list[str]:
-        """Split a passage into sentences with spaCy's sentencizer (any script)."""
-        if len(text) < 80:
-            return [text]
-        nlp = self._pipeline()
-        # Tokenizer and sentencizer only: a trained pipeline's tagger and lemmatiser add nothing to the split.
-        doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
-        return [s.text.strip() for s in doc.sents if s.text.strip()]
+        """Split a passage into sentences (any script): see :func:`split_sentences`."""
+        return split_sentences(text)
+
+    def sentences_many(self, texts: list[str]) -> list[list[str]]:
+        """:meth:`sentences` of many passages."""
+        return [split_sentences(t) for t in texts]
+
+
+# A sentence ends at . ! ? (and their full-width and ellipsis forms), with any closing quotes or brackets, before
+# white space and a word; not after a single capital (an initial) or a common abbreviation. This
+# is the rule spaCy's sentencizer applies to its tokens, without tokenising the passage a second time.
+_SENT_END = re.compile(r"(?<=[.!?\u2026\u3002\uff01\uff1f])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*\w)",
+                       re.UNICODE)
+_NOT_AN_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e|cf|approx|incl|Jan|Feb|Mar|Apr|Jun|"
+                         r"Jul|Aug|Sep|Sept|Oct|Nov|Dec))\.$", re.IGNORECASE)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a passage (a passage under 80 characters is one sentence)."""
+    if len(text) < 80:
+        return [text]
+    out: list[str] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        head = text[start : m.start()].rstrip()
+        if _NOT_AN_END.search(head[-8:]):
+            continue
+        if head.strip():
+            out.append(text[start : m.end()].strip())
+        start = m.end()
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out or [text]
 
 
 # Units repeat their words: stemming each distinct word once is most of the normaliser's speed.

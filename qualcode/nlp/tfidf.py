@@ -41,10 +41,13 @@ class Tfidf:
     distinct word and documents are sums of their words' rows, which is what makes fitting fast.
     """
 
-    def __init__(self, analyzer: Callable[[str], list[str]], *, per_word: bool = False,
-                 max_features: int | None = None) -> None:
+    def __init__(self, analyzer: Callable[[str], list[str]] | None, *, per_word: bool = False,
+                 max_features: int | None = None, word_bigrams: bool = False) -> None:
+        """``word_bigrams``: the terms are the document's space-separated words and each pair of consecutive words
+        (no analyser then; counted with array operations, not word by word)."""
         self.analyzer = analyzer
         self.per_word = per_word
+        self.word_bigrams = word_bigrams
         self.max_features = max_features
         self.vocabulary_: dict[str, int] = {}
         self.idf_: np.ndarray | None = None
@@ -68,58 +71,105 @@ class Tfidf:
 
     # ---------------------------------------------------------------- counting
     def _counts(self, docs: Sequence[str], vocab: dict[str, int], grow: bool) -> csr_matrix:
-        """Raw term counts (documents x vocabulary); with ``grow`` new terms are added to ``vocab``."""
+        """Raw term counts (documents x vocabulary); with ``grow`` new terms are added to ``vocab``.
+
+        Each document's words become ids once (one dictionary lookup per word), and the counting is done on arrays:
+        a documents x words matrix, times words x terms for character n-grams, or words and pairs of consecutive
+        words looked up once per distinct word or pair."""
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        if not self.per_word:
-            indptr = [0]
-            indices: list[int] = []
-            values: list[int] = []
-            for doc in docs:
-                counts = Counter(self.analyzer(doc))
-                for term, c in counts.items():
-                    j = vocab.get(term)
-                    if j is None:
-                        if not grow:
-                            continue
-                        j = vocab[term] = len(vocab)
-                    indices.append(j)
-                    values.append(c)
-                indptr.append(len(indices))
-            return csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
-                               np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
-        # documents x words, then words x terms: the product counts each term in each document.
+        if not self.per_word and not self.word_bigrams:
+            if self.analyzer is None:
+                raise ValueError("a Tfidf needs an analyser unless it counts word bigrams")
+            return self._analysed_counts(docs, vocab, grow)
         words: dict[str, int] = {}
-        indptr = [0]
-        indices = []
-        values = []
-        for doc in docs:
-            for w, c in Counter(doc.split()).items():
-                indices.append(words.setdefault(w, len(words)))
-                values.append(c)
-            indptr.append(len(indices))
-        D = csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
-                        np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(words)))
+        flat: list[int] = []
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        for i, doc in enumerate(docs):
+            ws = doc.split()
+            lengths[i] = len(ws)
+            flat.extend([words.setdefault(w, len(words)) for w in ws])
+        ids = np.asarray(flat, dtype=np.int64)
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        word_list = list(words)
+        n = len(docs)
+
+        def lookup(terms: list[str]) -> Any:
+            out = np.full(len(terms), -1, dtype=np.int64)
+            for k, term in enumerate(terms):
+                j = vocab.get(term)
+                if j is None and grow:
+                    j = vocab[term] = len(vocab)
+                if j is not None:
+                    out[k] = j
+            return out
+
+        if self.word_bigrams:
+            cols = [lookup(word_list)[ids]]
+            rows = [doc_of]
+            same = doc_of[:-1] == doc_of[1:]
+            if same.any():
+                pairs = ids[:-1][same] * max(1, len(word_list)) + ids[1:][same]
+                uniq, inv = np.unique(pairs, return_inverse=True)
+                W = max(1, len(word_list))
+                names = [f"{word_list[int(c) // W]} {word_list[int(c) % W]}" for c in uniq.tolist()]
+                cols.append(lookup(names)[inv])
+                rows.append(doc_of[:-1][same])
+            r, c = np.concatenate(rows), np.concatenate(cols)
+            keep = c >= 0
+            X = csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (r[keep], c[keep])), shape=(n, len(vocab)))
+            X.sum_duplicates()
+            return X
+        assert self.analyzer is not None  # per_word
+        D = csr_matrix((np.ones(len(ids), dtype=np.float32), (doc_of, ids)), shape=(n, len(word_list)))
+        D.sum_duplicates()
+        terms_of = []
+        for w in word_list:
+            t = self._word_terms.get(w)
+            if t is None:
+                t = self._word_terms[w] = self.analyzer(w)
+            terms_of.append(t)
+        # words x terms: each distinct word's terms counted once; the product counts them in each document.
         w_indptr = [0]
         w_indices: list[int] = []
         w_values: list[int] = []
-        for w in words:
-            terms = self._word_terms.get(w)
-            if terms is None:
-                terms = self._word_terms[w] = self.analyzer(w)
-            for term, c in Counter(terms).items():
+        for terms in terms_of:
+            for term, count in Counter(terms).items():
                 j = vocab.get(term)
                 if j is None:
                     if not grow:
                         continue
                     j = vocab[term] = len(vocab)
                 w_indices.append(j)
-                w_values.append(c)
+                w_values.append(count)
             w_indptr.append(len(w_indices))
         M = csr_matrix((np.asarray(w_values, dtype=np.float32), np.asarray(w_indices, dtype=np.int64),
-                        np.asarray(w_indptr, dtype=np.int64)), shape=(len(words), len(vocab)))
+                        np.asarray(w_indptr, dtype=np.int64)), shape=(len(word_list), len(vocab)))
         return (D @ M).tocsr()
+
+    def _analysed_counts(self, docs: Sequence[str], vocab: dict[str, int], grow: bool) -> csr_matrix:
+        """Counts from any analyser, one document at a time (what themes use; the suggester's two analysers take the
+        array paths above)."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        assert self.analyzer is not None
+        indptr = [0]
+        indices: list[int] = []
+        values: list[int] = []
+        for doc in docs:
+            for term, c in Counter(self.analyzer(doc)).items():
+                j = vocab.get(term)
+                if j is None:
+                    if not grow:
+                        continue
+                    j = vocab[term] = len(vocab)
+                indices.append(j)
+                values.append(c)
+            indptr.append(len(indices))
+        return csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                           np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
 
     def _weight(self, X: csr_matrix) -> csr_matrix:
         import numpy as np

@@ -111,29 +111,35 @@ class TextVectors:
 
     @classmethod
     def fit(cls, pv: PieceVectors, texts: list[str]) -> TextVectors:
+        return cls.fit_transform(pv, texts)[0]
+
+    @classmethod
+    def fit_transform(cls, pv: PieceVectors, texts: list[str]) -> tuple[TextVectors, np.ndarray]:
+        """Fit the piece weights on ``texts`` and return their vectors too (each text is split into pieces once)."""
         import numpy as np
 
-        counts = np.zeros(len(pv.vectors), dtype=np.float64)
-        for t in texts:
-            ids = pv.piece_ids(t)
-            if ids:
-                np.add.at(counts, np.asarray(ids, dtype=np.int64), 1.0)
+        lists = [pv.piece_ids(t) for t in texts]
+        flat = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=sum(map(len, lists)))
+        counts = np.bincount(flat, minlength=len(pv.vectors)).astype(np.float64)
         p = (counts + 1.0) / (counts.sum() + len(counts))
-        return cls(pv, (SIF_A / (SIF_A + p)).astype(np.float32))
+        tv = cls(pv, (SIF_A / (SIF_A + p)).astype(np.float32))
+        return tv, tv._vectors(lists)
 
     def transform(self, texts: list[str]) -> np.ndarray:
+        return self._vectors([self.pv.piece_ids(t) for t in texts])
+
+    def _vectors(self, lists: list[list[int]]) -> np.ndarray:
         import numpy as np
 
         pv = self.pv
-        lists = [pv.piece_ids(t) for t in texts]
         lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
         flat = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=int(lengths.sum()))
-        out = np.zeros((len(texts), pv.dim), dtype=np.float32)
+        out = np.zeros((len(lists), pv.dim), dtype=np.float32)
         if len(flat):
             from scipy.sparse import csr_matrix
 
             indptr = np.r_[0, np.cumsum(lengths)]
-            bag = csr_matrix((self.weights[flat], flat, indptr), shape=(len(texts), len(pv.vectors)))
+            bag = csr_matrix((self.weights[flat], flat, indptr), shape=(len(lists), len(pv.vectors)))
             out = np.asarray(bag @ pv.vectors, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)

@@ -1,0 +1,51 @@
+"""The suggestions panel shows each suggestion's reason in full, wrapped to the panel, strongest evidence first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.widgets import OptionList
+
+from qualcode.tui import QualcodeApp
+from qualcode.tui.screens import TranscriptScreen
+
+WHY = ("like KII-03:12, coded by ana: \u201cWe attended the grievance handling course in Bac Ninh and applied it "
+       "the week after\u201d; codebook example: \u201cWithout money from the donor the chamber cannot hold the "
+       "meetings\u201d; phrase \u201cline leaders\u201d; learned from 32 coded units")
+
+
+@pytest.fixture
+def long_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.actions import views as wb
+
+    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        return {int(u["id"]): [{"code": "sustainability.funding", "score": 0.71, "why": WHY, "model_version": "v"}]
+                for u in units if wb.is_codable(u)}
+
+    monkeypatch.setattr(wb, "fit_suggester", lambda project: object())
+    monkeypatch.setattr(wb, "suggest_units", suggest)
+    monkeypatch.setattr(wb, "refresh_suggester", lambda project, should_stop=None: True)
+
+
+async def test_the_reason_is_shown_in_full_wrapped_to_the_panel(make: Callable[..., QualcodeApp],
+                                                                long_reasons: None) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.settled(timeout=60)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        if not screen.view.current or not screen.visible_suggestions():
+            await pilot.press("j")  # off the interviewer's turn
+            await app.settled(timeout=60)
+            await pilot.pause()
+        options = screen.query_one("#suggestion-list", OptionList)
+        shown = str(options.get_option_at_index(0).prompt)
+        lines = shown.splitlines()
+        assert len(lines) >= 4  # the code's name, then the reason over several lines
+        width = options.size.width
+        assert all(len(line) <= width for line in lines[1:])  # wrapped, not cut
+        assert " ".join(part.strip() for part in lines[1:]) == WHY  # every word of it, in order
+        assert "\u2026" not in shown

@@ -102,29 +102,32 @@ always much really clear part allowed available
 """.split())
 NUMBER_WORDS = frozenset("two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand"
                          " million percent per half third quarter".split())
-RECOMMEND = re.compile(r"\b(should|next phase|next time|new phase|in future|in the future|i would suggest|we suggest|"
-                       r"recommend|from the beginning|from the start|from day one|in advance|must|need to|needs|"
-                       r"i'd want|would want|would like to see)\b")
-KEEP_GOING = re.compile(r"\b(should|must|could) (be )?(replicated|continued|expanded|scaled up|kept|extended|"
-                        r"repeated)\b|\bshould continue\b|\bas a model\b")
+# Patterns of evaluation talk, by what they count. One scan finds them all: at each place the first that matches
+# wins, so a phrase is counted once ("not enough" is an idiom, not also scarcity and risk).
+RULES = {
+    "keep": r"(?:should|must|could) (?:be )?(?:replicated|continued|expanded|scaled up|kept|extended|repeated)|"
+            r"should continue|as a model",
+    "risk": r"if (?:there is|there's) no|when the (?:money|funding|project)|after (?:june|the project|2024|"
+            r"the funding|the money)|who (?:will )?pays?|(?:cannot|can't) pay|(?:will|would) stop|"
+            r"depends? (?:entirely )?on|no budget|ends in|runs out|will be lost|is gone|we lose|not (?:yet )?planned",
+    "phrase": "|".join(re.escape(p) for p in sorted({*PHRASES_POSITIVE, *PHRASES_NEGATIVE}, key=lambda p: -len(p))),
+    "recommend": r"should|next phase|next time|new phase|in (?:the )?future|i would suggest|we suggest|recommend|"
+                 r"from the beginning|from the start|from day one|in advance|must|need to|needs|i'd want|"
+                 r"would want|would like to see",
+    "change": r"now|after (?:the|that|this|our) (?:\w+ )?(?:course|training|seminar|session|visit|sessions|meeting|"
+              r"workshop|agreement|signing|survey)|since the|we started|started to|started|still use|no longer|"
+              r"went (?:up|down|from)|came down|dropped|more than before|afterwards|as a result|thanks to|changed|"
+              r"set up|began",
+    "baseline": r"before|used to|in the past|previously|until then|years ago",
+    "scarce": r"only|very few|few|a little|little|hardly|barely|too \w+|not so much|not always|less so|at most|"
+              r"maybe (?:two|three|one)",
+    "describe": r"we (?:did|ran|held|organised|organized|trained|sent|counted|joined|moved|planned|had)|"
+                r"there (?:were|was)|in total",
+}
+_RULES = re.compile("|".join(rf"\b(?P<{name}>{pattern})\b" for name, pattern in RULES.items()))
 IMPERATIVE = re.compile(r"^\s*(?:first|second|third|also|and|so|two lessons\.?)?[,.:\s]*(build|agree|involve|make|"
                         r"ask|hold|plan|start|include|put|use|keep|give|count|design|tell|decide|invest|focus|avoid)\b")
-CHANGE = re.compile(r"\b(now|after (the|that|this|our) (\w+ )?(course|training|seminar|session|visit|sessions|meeting|"
-                    r"workshop|agreement|signing|survey)|since the|we started|started to|started|first time|still use|"
-                    r"no longer|went (up|down|from)|came down|dropped|more than before|afterwards|as a result|"
-                    r"thanks to|changed|set up|began)\b")
-BASELINE = re.compile(r"\b(before|used to|in the past|previously|until then|years ago)\b")
-RISK = re.compile(r"\b(if (there is|there's) no|when the (money|funding|project)|after (june|the project|2024|"
-                  r"the funding|the money)|who pays|who will pay|cannot pay|can't pay|will stop|would stop|"
-                  r"depends? (entirely )?on|no budget|not enough|ends in|runs out|will be lost|is gone|"
-                  r"we lose|not (yet )?planned)\b")
-SCARCE = re.compile(r"\b(only|not enough|few|very few|little|a little|hardly|barely|too \w+|not much|not so much|"
-                    r"not always|less so|at most|maybe (two|three|one))\b")
-DESCRIBE = re.compile(r"\b(we (did|ran|held|organised|organized|trained|sent|counted|joined|moved|planned|had)|"
-                      r"there (were|was)|in total)\b")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:[.,]\d+)?|[.;:!?,]")
-_PHRASE = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted({*PHRASES_POSITIVE, *PHRASES_NEGATIVE},
-                                                                     key=lambda p: -len(p))) + r")\b")
 _INFLECTIONS = (("ed", ""), ("ed", "e"), ("s", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
 NEGATION_SCOPE = 3
 
@@ -166,10 +169,9 @@ def _weights() -> dict[str, Any]:
     if tuple(data["features"]) != FEATURES:
         raise RuntimeError("stance_weights.json does not match the features; run tests/bench/fit_stance.py")
     # fold the standardisation into the weights: logit = intercept + sum(coef * (x - mean) / scale)
-    data["folded"] = [
-        (cls, b - sum(c * m / s for c, m, s in zip(coef, data["mean"], data["scale"], strict=True)),
-         [c / s for c, s in zip(coef, data["scale"], strict=True)])
-        for cls, coef, b in zip(data["classes"], data["coef"], data["intercept"], strict=True)]
+    data["folded_coef"] = [[c / s for c, s in zip(coef, data["scale"], strict=True)] for coef in data["coef"]]
+    data["folded_intercept"] = [b - sum(c * m / s for c, m, s in zip(coef, data["mean"], data["scale"], strict=True))
+                                for coef, b in zip(data["coef"], data["intercept"], strict=True)]
     return data
 
 
@@ -205,40 +207,72 @@ def _valence(word: str) -> float:
     return 0.0
 
 
+_PLAIN, _VALUED, _NEGATOR, _CONTRAST, _STOP, _SHORTFALL = range(6)
+_token_info: dict[str, tuple[int, float, bool, bool, bool]] = {}
+
+
+def _info(token: str) -> tuple[int, float, bool, bool, bool]:
+    """(kind, valence, is a word, is a number, is an English function word) of a token, cached."""
+    from qualcode.nlp.text import STOPWORDS
+
+    info = _token_info.get(token)
+    if info is None:
+        v = valence(token) if token[0].isalpha() else 0.0
+        kind = (_CONTRAST if token in CONTRAST else _STOP if token in ".;:!?" else _NEGATOR if token in NEGATORS
+                else _VALUED if v else _SHORTFALL if token in SHORTFALL_VERBS else _PLAIN)
+        info = (kind, v, token[0].isalpha(), token[0].isdigit() or token in NUMBER_WORDS, token in STOPWORDS)
+        if len(_token_info) < 200_000:
+            _token_info[token] = info
+    return info
+
+
 def features(text: str) -> tuple[list[float], list[str], float]:
     """The counts the stance is read from (in :data:`FEATURES` order), the evidence words and the lexicon score."""
+    x, evidence, score, _ = _read(text)
+    return x, evidence, score
+
+
+def _read(text: str) -> tuple[list[float], list[str], float, bool]:
+    """:func:`features` and whether the passage reads as English (two or more English function words)."""
     low = " ".join(text.lower().replace("\u2019", "'").split())
-    toks = _TOKEN.findall(re.sub(r"n't\b", " n't", low))
-    words = sum(1 for t in toks if t[0].isalpha())
+    toks = _TOKEN.findall(low.replace("n't", " n't"))
+    infos = [_token_info.get(t) or _info(t) for t in toks]
+    words = numbers = function_words = 0
     pos = neg = shortfall = 0.0
     evidence: list[str] = []
     weight = 1.0
     scope = -1
     contrast = False
-    for i, t in enumerate(toks):
-        if t in CONTRAST:
+    for i, (kind, v, alpha, number, stop) in enumerate(infos):
+        words += alpha
+        numbers += number
+        function_words += stop
+        if kind == _PLAIN:
+            continue
+        t = toks[i]
+        if kind == _CONTRAST:
             pos *= 0.5  # what came before "but" weighs less ...
             neg *= 0.5
             weight = 1.5 if t in ("but", "however", "yet") else 1.0  # ... and what follows it more
             contrast = True
             continue
-        if t in ".;:!?":
+        if kind == _STOP:
             scope = -1
             continue
-        if t in NEGATORS and not (t == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
+        if kind == _NEGATOR and not (t == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
             scope = i + NEGATION_SCOPE
-            if t in ("nobody", "none", "nothing", "never") and not any(valence(x) for x in toks[i + 1:i + 4]):
+            if t in ("nobody", "none", "nothing", "never") and not any(info[1] for info in infos[i + 1:i + 4]):
                 shortfall += 1
                 evidence.append("-" + t)
             continue
-        v = valence(t)
         negated = i <= scope
-        if negated and v == 0 and t in SHORTFALL_VERBS:
-            shortfall += 1
-            evidence.append("-not " + t)
-            scope = -1
+        if kind == _SHORTFALL:
+            if negated:
+                shortfall += 1
+                evidence.append("-not " + t)
+                scope = -1
             continue
-        if v == 0:
+        if not v:
             continue
         boost = BOOSTERS.get(toks[i - 1], 0.0) if i else 0.0
         v = v + (boost if v > 0 else -boost)
@@ -252,65 +286,67 @@ def features(text: str) -> tuple[list[float], list[str], float]:
         else:
             neg -= v
             evidence.append("-" + ("not " if negated else "") + t)
-    for m in _PHRASE.finditer(low):
-        p = m.group(1)
-        if p in PHRASES_POSITIVE:
-            pos += PHRASES_POSITIVE[p]
-            evidence.append("+" + p)
-        else:
-            neg += PHRASES_NEGATIVE[p]
-            evidence.append("-" + p)
-    risk = len(RISK.findall(low))
-    if BASELINE.search(low) and not risk:
+    counts = dict.fromkeys(RULES, 0)
+    for m in _RULES.finditer(low):
+        rule = str(m.lastgroup)
+        counts[rule] += 1
+        if rule == "phrase":
+            p = m.group(rule)
+            if p in PHRASES_POSITIVE:
+                pos += PHRASES_POSITIVE[p]
+                evidence.append("+" + p)
+            else:
+                neg += PHRASES_NEGATIVE[p]
+                evidence.append("-" + p)
+        elif rule in ("keep", "change"):
+            evidence.append(f"+{rule}: {m.group(rule)}")
+        elif rule in ("risk", "recommend", "scarce"):
+            evidence.append(f"-{rule}: {m.group(rule)}")
+    if counts["recommend"] == 0 and IMPERATIVE.match(low):
+        counts["recommend"] = 1
+        evidence.append("-recommend: " + low.split()[0])
+    if counts["baseline"] and not counts["risk"]:
         # a shortfall said of the time before the programme is a change it brought ("before, we did not even count")
         pos += 0.5 * (neg + shortfall)
         neg *= 0.3
         shortfall *= 0.3
-    rules = {"recommend": bool(RECOMMEND.search(low) or IMPERATIVE.match(low)), "keep": bool(KEEP_GOING.search(low)),
-             "change": len(CHANGE.findall(low)), "risk": risk, "scarce": len(SCARCE.findall(low))}
-    for name, sign in (("keep", "+"), ("change", "+"), ("recommend", "-"), ("risk", "-"), ("scarce", "-")):
-        if rules[name]:
-            evidence.append(f"{sign}{name}")
     values = {
         "pos": pos / 4, "neg": neg / 4, "min_pn": min(pos, neg) / 4, "shortfall": shortfall,
-        "scarce": float(rules["scarce"]), "recommend": float(rules["recommend"]), "keep": float(rules["keep"]),
-        "change": float(rules["change"]), "baseline": float(bool(BASELINE.search(low))), "contrast": float(contrast),
-        "risk": float(risk), "numbers": sum(1 for t in toks if t[0].isdigit() or t in NUMBER_WORDS) / 3,
-        "describe": float(len(DESCRIBE.findall(low))), "length": math.log1p(max(1, words)) / 3,
+        "scarce": float(counts["scarce"]), "recommend": float(counts["recommend"] > 0),
+        "keep": float(counts["keep"] > 0), "change": float(counts["change"]), "baseline": float(counts["baseline"] > 0),
+        "contrast": float(contrast), "risk": float(counts["risk"]),
+        "numbers": numbers / 3, "describe": float(counts["describe"]), "length": math.log1p(max(1, words)) / 3,
     }
-    return [values[k] for k in FEATURES], evidence, pos - neg - shortfall
+    return [values[k] for k in FEATURES], evidence, pos - neg - shortfall, function_words >= 2
 
 
 def english(text: str) -> bool:
     """Whether the passage reads as English (two or more English function words): the lexicon knows no other."""
-    from qualcode.nlp.text import STOPWORDS
-
-    found = 0
-    for t in _TOKEN.findall(text.lower()):
-        if t in STOPWORDS:
-            found += 1
-            if found >= 2:
-                return True
-    return False
+    return _read(text)[3]
 
 
 def stance_of(text: str) -> Stance:
     """The stance of one passage towards the programme, with its evidence words."""
-    if not english(text):
-        return Stance("neutral", 0.0, [])
-    x, evidence, score = features(text)
-    w = _weights()
-    if x[FEATURES.index("contrast")] and x[FEATURES.index("min_pn")] >= w["mixed_min"]:
-        # favourable and critical words on both sides of a "but": the passage weighs one against the other
-        return Stance("mixed", score, evidence)
-    best, best_logit = "neutral", -math.inf
-    for cls, intercept, coef in w["folded"]:
-        logit = intercept + sum(c * v for c, v in zip(coef, x, strict=True))
-        if logit > best_logit:
-            best, best_logit = cls, logit
-    return Stance(best, score, evidence)
+    return stances([text])[0]
 
 
 def stances(texts: list[str]) -> list[Stance]:
-    """:func:`stance_of` for many passages."""
-    return [stance_of(t) for t in texts]
+    """:func:`stance_of` for many passages (the weights are applied to all of them at once)."""
+    import numpy as np
+
+    w = _weights()
+    read = [_read(t) for t in texts]
+    if not read:
+        return []
+    x = np.array([r[0] for r in read], dtype=np.float64)
+    logits = x @ np.array(w["folded_coef"]).T + np.array(w["folded_intercept"])
+    best = logits.argmax(axis=1)
+    # favourable and critical words on both sides of a "but": the passage weighs one against the other
+    mixed = (x[:, FEATURES.index("contrast")] > 0) & (x[:, FEATURES.index("min_pn")] >= w["mixed_min"])
+    out = []
+    for i, (_, evidence, score, is_english) in enumerate(read):
+        if not is_english:
+            out.append(Stance("neutral", 0.0, []))
+        else:
+            out.append(Stance("mixed" if mixed[i] else w["classes"][int(best[i])], score, evidence))
+    return out

@@ -38,7 +38,8 @@ MAX_THEMES = 12
 MAX_SHARE = 0.4
 DIRECT_LIMIT = 1500  # above this many passages, Ward runs on k-means micro-clusters
 MICRO_CLUSTERS = 200
-KEY_PHRASE_SAMPLE = 300
+MICRO_SAMPLE = 5000
+KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
 # weights of the parts of a passage's vector (its own words count most)
 W_VECTORS, W_TFIDF, W_QUESTION, W_TURN = 1.0, 0.6, 0.6, 0.5
@@ -74,7 +75,7 @@ def themes(
     ``qualcode triangulation`` makes them), ``passages`` (ref, group, stance, evidence words) and ``refs``.
     """
     from qualcode.safety.privacy import Attributor, Pseudonymiser
-    from qualcode.synthesis.stance import stance_of
+    from qualcode.synthesis.stance import stances as read_stances
     from qualcode.synthesis.triangulation import load_rule, measure
 
     target, items, rows_by_ref = _passages(project, criterion=criterion, code=code, coders=coders)
@@ -83,9 +84,14 @@ def themes(
     if not 0.05 <= max_share <= 1.0:
         raise QualcodeError("the largest theme's share must be between 0.05 and 1")
     n = len(items)
-    x = _features(project, items)
-    labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
     import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    # the matrices are a few thousand rows wide at most: BLAS threads gain little, and on a busy laptop their
+    # spin-waiting made the products and factorisations several times slower
+    with threadpool_limits(limits=1, user_api="blas"):
+        x = _features(project, items)
+        labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
 
     pseudo = Pseudonymiser(project, enabled=not show_names)  # names only when asked, as every export
     attribute = Attributor(project, show_names=show_names)
@@ -93,8 +99,8 @@ def themes(
     from qualcode.synthesis.evidence import stakeholder_groups
 
     all_groups = stakeholder_groups(project)
-    stances = [stance_of(it["text"]) for it in items]
     texts = [it["text"] for it in items]
+    stances = read_stances(texts)
     phrase_sets: dict[int, set[str]] = {}
     out: list[dict[str, Any]] = []
     ranked_of: list[list[int]] = []
@@ -268,40 +274,50 @@ def _passages(project: Project, *, criterion: str | None, code: str | None, code
 
 
 def _contexts(project: Project, items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """For each passage, the interviewer's question before it and the rest of its speaker's turn."""
-    tids = sorted({it["transcript"] for it in items})
-    wanted = {(it["transcript"], it["idx"]) for it in items}
-    questions: dict[tuple[str, int], str] = {}
-    turn_of: dict[tuple[str, int], int] = {}
-    turns: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    """For each passage, the interviewer's question before it and the rest of its speaker's turn.
+
+    Reads only the interviewer's segments and the passages' own turns, not whole transcripts: a large evaluation
+    has hundreds of thousands of segments."""
+    from bisect import bisect_left
+
+    turns_of: dict[str, set[int]] = {}
+    for it in items:
+        turns_of.setdefault(it["transcript"], set()).add(int(it["turn"]))
+    current = ("SELECT s.transcript_id, s.idx, s.turn, s.text FROM segments s"
+               " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
+               " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker")
+    asked: dict[str, tuple[list[int], list[str]]] = {}
+    tids = sorted(turns_of)
     for start in range(0, len(tids), 500):
         chunk = tids[start:start + 500]
-        rows = project.db.execute(
-            "SELECT s.transcript_id, s.idx, s.turn, s.text, coalesce(sp.role, 'unknown') AS role FROM segments s"
-            " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
-            " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
-            f" WHERE s.transcript_id IN ({','.join('?' * len(chunk))}) ORDER BY s.transcript_id, s.idx", chunk)
-        last_tid = None
-        question: list[str] = []
-        asking = False
-        for tid, idx, turn, text, role in rows:
-            if tid != last_tid:
-                last_tid, question, asking = tid, [], False
-            if role == "interviewer":
-                if not asking:
-                    question, asking = [], True
-                question.append(text)
-                continue
-            asking = False
-            turns.setdefault((tid, turn), []).append((idx, text))
-            if (tid, idx) in wanted:
-                questions[(tid, idx)] = " ".join(question)
-                turn_of[(tid, idx)] = turn
+        for tid, idx, _turn, text in project.db.execute(
+                f"{current} WHERE s.transcript_id IN ({','.join('?' * len(chunk))}) AND sp.role = 'interviewer'"
+                " ORDER BY s.transcript_id, s.idx", chunk):
+            idxs, texts = asked.setdefault(tid, ([], []))
+            idxs.append(idx)
+            texts.append(text)
+    turn_text: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for tid in tids:
+        wanted = sorted(turns_of[tid])
+        for start in range(0, len(wanted), 900):
+            turns = wanted[start:start + 900]
+            for _tid, idx, turn, text in project.db.execute(
+                    f"{current} WHERE s.transcript_id = ? AND s.turn IN ({','.join('?' * len(turns))})"
+                    " AND coalesce(sp.role, 'unknown') != 'interviewer'", [tid, *turns]):
+                turn_text.setdefault((tid, turn), []).append((idx, text))
     q_out, t_out = [], []
     for it in items:
-        key = (it["transcript"], it["idx"])
-        q_out.append(questions.get(key, ""))
-        rest = [text for idx, text in turns.get((key[0], turn_of.get(key, -1)), []) if idx != key[1]]
+        tid, idx = it["transcript"], int(it["idx"])
+        idxs, texts = asked.get(tid, ([], []))
+        # the question is the last run of the interviewer's consecutive segments before the passage (in a group
+        # discussion, several informants answer one question)
+        j = bisect_left(idxs, idx) - 1
+        run: list[str] = []
+        while j >= 0 and (not run or idxs[j] == idxs[j + 1] - 1):
+            run.append(texts[j])
+            j -= 1
+        q_out.append(" ".join(reversed(run)))
+        rest = [text for i, text in sorted(turn_text.get((tid, int(it["turn"])), [])) if i != idx]
         t_out.append(" ".join(rest)[:2000])
     return q_out, t_out
 
@@ -319,9 +335,16 @@ def _features(project: Project, items: list[dict[str, Any]]) -> np.ndarray:
     parts: list[np.ndarray] = []
     pv = piece_vectors()
     if pv is not None:
-        tv = TextVectors.fit(pv, texts + turns)
-        for weight, block in ((W_VECTORS, texts), (W_QUESTION, questions), (W_TURN, turns)):
-            v = tv.transform(block)
+        # an interviewer's question precedes several passages: each one is split into pieces once
+        asked: dict[str, list[int]] = {}
+        for q in questions:
+            if q not in asked:
+                asked[q] = pv.piece_ids(q)
+        lists = {"texts": [pv.piece_ids(t) for t in texts], "questions": [asked[q] for q in questions],
+                 "turns": [pv.piece_ids(t) for t in turns]}
+        tv = TextVectors.fit_pieces(pv, lists["texts"] + lists["turns"])
+        for weight, block in ((W_VECTORS, "texts"), (W_QUESTION, "questions"), (W_TURN, "turns")):
+            v = tv.vectors_of(lists[block])
             present = np.linalg.norm(v, axis=1) > 0
             if present.any():
                 v[present] -= v[present].mean(axis=0)  # what all passages share says nothing about themes
@@ -436,17 +459,24 @@ def _micro_clusters(x: np.ndarray, m: int, seed: int, rounds: int = 6) -> tuple[
     from scipy.sparse import csr_matrix
 
     rng = np.random.default_rng(seed)
-    centres = x[rng.choice(len(x), size=m, replace=False)].copy()
-    assign = np.zeros(len(x), dtype=np.int64)
-    for _ in range(rounds):
+    # the centres are found on a sample (MICRO_SAMPLE passages are plenty for 200 centres), then every passage
+    # goes to its nearest one
+    sample = x[np.sort(rng.choice(len(x), size=MICRO_SAMPLE, replace=False))] if len(x) > MICRO_SAMPLE else x
+    centres = sample[rng.choice(len(sample), size=m, replace=False)].copy()
+
+    def nearest(rows: np.ndarray) -> np.ndarray:
         # for unit-length rows the nearest centre is the one with the largest dot product minus half its norm
-        scores = x @ centres.T - 0.5 * (centres * centres).sum(axis=1)[None, :]
-        assign = scores.argmax(axis=1)
-        onehot = csr_matrix((np.ones(len(x)), (assign, np.arange(len(x)))), shape=(m, len(x)))
-        sums = np.asarray(onehot @ x)
+        return np.asarray((rows @ centres.T - 0.5 * (centres * centres).sum(axis=1)[None, :]).argmax(axis=1))
+
+    for _ in range(rounds):
+        assign = nearest(sample)
+        onehot = csr_matrix((np.ones(len(sample), dtype=np.float32), (assign, np.arange(len(sample)))),
+                            shape=(m, len(sample)))
+        sums = np.asarray(onehot @ sample)
         counts = np.bincount(assign, minlength=m)
         filled = counts > 0
         centres[filled] = sums[filled] / counts[filled, None]
+    assign = nearest(x)
     used = np.unique(assign)
     remap = np.full(m, -1, dtype=np.int64)
     remap[used] = np.arange(len(used))

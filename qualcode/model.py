@@ -246,11 +246,26 @@ class ListedCoding(Coding):
     code_name: str
 
 
+class Placed(Coding):
+    """A coding flagged for review after a corrected transcript came, placed by the reviewer on ``ref``."""
+
+    ref: str
+
+
 class Applied(TypedDict):
     """What applying a code to units did: the codings added, and the units that already carried it."""
 
     added: list[Coding]
     skipped: list[int]
+
+
+class Marked(TypedDict):
+    """A unit's mark by one coder after marking it: 'not_codable', 'skipped' (for now), or None once cleared."""
+
+    segment: int
+    ref: str
+    coder: str
+    mark: str | None
 
 
 class Decision(TypedDict):
@@ -376,6 +391,20 @@ class TranscriptRow(TypedDict):
     progress: float
     coders: list[str]
     sample: bool
+
+
+class AttributionTemplates(TypedDict):
+    """How quotes attribute informants: the interviews' template, the focus groups' template, and how many
+    participants must share a detail before a focus-group quote shows it."""
+
+    kii: str
+    fgd: str
+    k: int
+
+
+#: A person on the name list (mentioned in transcripts, not an informant) and what exports show instead ("as"; when
+#: absent, "[name]").
+ListedName = TypedDict("ListedName", {"name": str, "as": NotRequired[str]})
 
 
 class SeenSuggestion(TypedDict):

@@ -1,5 +1,5 @@
-"""Drafting findings: add, edit and remove a finding, link and unlink its evidence, cite documents, import findings,
-turn a theme into a draft finding, and set the triangulation rule findings are rated by.
+"""Drafting findings: add, edit and remove a finding, link and unlink its evidence, cite documents, choose its key
+quotes, import findings, turn a theme into a draft finding, and set the triangulation rule findings are rated by.
 
 Each is one transaction, logged, and (for findings and their evidence) undone by :mod:`qualcode.actions.history`.
 The work is done by :mod:`qualcode.synthesis.findings` (and themes, triangulation); the front ends call these.
@@ -66,6 +66,15 @@ def cite_document(project: Project, finding_id: str, document: str, *, coder: st
     from qualcode.synthesis.findings import cite_document as cite
 
     return cite(project, finding_id, document, coder=coder, remove=remove)
+
+
+def choose_key_quotes(project: Project, finding_id: str, refs: list[str], *, coder: str) -> dict[str, Any]:
+    """Choose the quotes the report chapter shows for a finding, in order, among its evidence (``KII-07:36``; a
+    range or a reference with its time, as exports print them, is read too); an empty list goes back to the
+    automatic choice. Logged and undoable like any change to a finding."""
+    from qualcode.synthesis.findings import set_key_quotes
+
+    return set_key_quotes(project, finding_id, refs, coder=coder)
 
 
 def import_findings(project: Project, path: str | Path, *, coder: str, replace: bool = False) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Project actions: create a project or the example's working copy, choose which project the workbench opens, import
-transcripts, documents, case sheets and coding tables, replace the codebook, set the default coder.
+transcripts, documents, case sheets, coding tables and REFI-QDA projects, correct a speaker's role, mark notes, remove
+a transcript, replace the codebook, set the default coder.
 
 The import work itself is :mod:`qualcode.project_io` (which re-anchors codings when a corrected transcript comes);
 these functions are what the front ends call, each one transaction.
@@ -55,6 +56,17 @@ def import_files(project: Project, files: list[str | Path], *, coder: str, cases
                    document_sheet=document_sheet, progress=progress)
     assert cases is not None
     return plan_case_sheet(project, cases, coder=coder, dry_run=dry_run)
+
+
+def import_refi(folder: str | Path, file: str | Path, *, coder: str,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Import a REFI-QDA project (.qdpx: codes, text sources, codings, cases, memos) or codebook (.qdc) made by
+    qualcode, NVivo, ATLAS.ti, MAXQDA or QualCoder into the project in ``folder`` (a folder without a project gets
+    a new one), in one transaction; returns what came in and how positions were read. ``coder`` files codings
+    the file does not attribute."""
+    from qualcode.refi import import_refi as run
+
+    return run(Path(folder), Path(file), coder=coder, progress=progress)
 
 
 def set_speaker_role(project: Project, transcript: str, speaker: str, role: str, *, coder: str,

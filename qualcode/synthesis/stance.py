@@ -47,7 +47,7 @@ disability disabilities vulnerable safety protection rights justice child bargai
 audits finding findings fund funds funding please support care childcare welfare benefits allowance dead killed sick
 accident accidents injury overtime shout shouting yes no ok okay like want wants wanted agree agreed agreement share
 shared united party free interest interested true honest frank honestly frankly sure well clear kind pretty certain
-important matter serious seriously big huge great
+matter serious seriously big huge
 """.split())
 # Evaluation words: they override the general lexicon (same scale, -4..4).
 EVAL_POSITIVE = {

@@ -41,6 +41,10 @@ MICRO_CLUSTERS = 200
 MICRO_SAMPLE = 5000
 KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
+LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most central passages
+# words that open a sentence leaning on the one before it
+DANGLING = {"that", "this", "it", "they", "those", "these", "he", "she", "we", "so", "and", "but", "yes", "no",
+            "then", "also", "there", "which", "because", "or", "before that", "after that", "for that"}
 # weights of the parts of a passage's vector (its own words count most)
 W_VECTORS, W_TFIDF, W_QUESTION, W_TURN = 1.0, 0.6, 0.6, 0.5
 # a group leans one way when this share of its evaluative passages (supports/criticises) point that way
@@ -143,7 +147,7 @@ def themes(
         out.append({
             "size": len(members),
             "share": round(len(members) / n, 3),
-            "label": pseudo(_label([texts[i] for i in ranked[:5]])),
+            "label": "",
             "key_phrases": [],
             "stance": {s: stance_counts.get(s, 0) for s in ("supports", "criticises", "mixed", "neutral")},
             "lean": _lean(dict(stance_counts)),
@@ -165,7 +169,9 @@ def themes(
     overall = Counter(p for ps in phrase_sets.values() for p in ps)
     for t, ranked in zip(out, ranked_of, strict=True):
         sample = [phrase_sets[i] for i in ranked[:KEY_PHRASE_SAMPLE]]
-        t["key_phrases"] = [pseudo(p) for p in _key_phrases(sample, overall, len(phrase_sets))]
+        phrases = _key_phrases(sample, overall, len(phrase_sets))
+        t["label"] = pseudo(_label([texts[i] for i in ranked[:LABEL_CANDIDATES]], phrases))
+        t["key_phrases"] = [pseudo(p) for p in phrases]
     out.sort(key=lambda t: (-t["size"], t["refs"][0]))
     for n_theme, t in enumerate(out, start=1):
         t["theme"] = n_theme
@@ -537,23 +543,30 @@ _CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:and|but|because|so|which|while|w
 _WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
-def _label(central: list[str]) -> str:
-    """The theme's label: the most central passages' most informative sentence, cut to a readable length."""
-    candidates: list[str] = []
-    for text in central:
-        for sentence in _SENT.split(" ".join(text.split())):
-            words = _WORDS.findall(sentence)
-            if len(words) >= 5:
-                candidates.append(sentence)
-        if candidates:
-            break
-    if not candidates:
-        candidates = [" ".join(central[0].split())]
-    # the sentence with the most content words reads as a statement, not an aside
+def _label(central: list[str], key_phrases: list[str]) -> str:
+    """The theme's label: the sentence of its most central passages that best states what the theme is about, cut to
+    a readable length.
+
+    A sentence scores for its content words (a statement, not an aside), for holding the theme's key phrases (what
+    sets the theme apart) and for coming from a more central passage; one that opens with a pronoun or a connective
+    ("That would not have happened before", "So it was one more system") needs the passage before it to be read and
+    scores less."""
     from qualcode.nlp.text import STOPWORDS
 
-    sentence = max(candidates, key=lambda s: (min(len([w for w in _WORDS.findall(s.lower())
-                                                         if w not in STOPWORDS and w not in FILLER]), 12), -len(s)))
+    best: tuple[float, int, str] | None = None
+    for rank, text in enumerate(central):
+        for sentence in _SENT.split(" ".join(text.split())):
+            words = _WORDS.findall(sentence.lower())
+            if len(words) < 5:
+                continue
+            content = len([w for w in words if w not in STOPWORDS and w not in FILLER])
+            low = " ".join(words)
+            dangling = words[0] in DANGLING or " ".join(words[:2]) in DANGLING
+            score = (min(content, 12) + 3.0 * sum(1 for p in key_phrases if f" {p} " in f" {low} ")
+                     - (4.0 if dangling else 0.0) - 0.5 * rank - max(0, len(sentence) - 200) / 40)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, rank, sentence)
+    sentence = best[2] if best is not None else " ".join(central[0].split())
     return _shorten(sentence, LABEL_WIDTH)
 
 

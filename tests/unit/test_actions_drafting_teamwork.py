@@ -106,3 +106,42 @@ def test_a_refi_project_comes_in_as_a_new_project(small: Project, tmp_path: Path
             ("KII-01:7", "sustainability.funding", "clara")]
     again = import_refi(tmp_path / "copy", tmp_path / "small.qdpx", coder="ana")
     assert again.get("nothing_new") and not again["created"]
+
+
+def test_what_the_drafting_actions_return_has_the_shape_they_name(small: Project) -> None:
+    from shape_support import assert_shape
+
+    from qualcode.actions.drafting import choose_key_quotes, edit_finding, remove_finding
+    from qualcode.model import EvidenceLink, Finding, RemovedFinding
+
+    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
+    assert_shape(add_finding(small, "sustainability", "Funding ends.", coder="ana", finding_id="F1"), Finding)
+    for link in link_evidence(small, "F1", coder="ana", segment="KII-01:7"):
+        assert_shape(link, EvidenceLink)
+    assert_shape(edit_finding(small, "F1", coder="ana", statement="Funding ends in 2025."), Finding)
+    assert_shape(cite_document(small, "F1", "Final report", coder="ana"), Finding)
+    assert_shape(choose_key_quotes(small, "F1", ["KII-01:7"], coder="ana"), Finding)
+    assert_shape(remove_finding(small, "F1", coder="ana"), RemovedFinding)
+
+
+def test_what_the_team_actions_return_has_the_shape_they_name(tmp_path: Path) -> None:
+    from shape_support import assert_shape
+
+    from qualcode.model import Adjudication, OriginalCoding, SampleEntry, Settlement
+
+    project = build_project(tmp_path / "p", sample=False)
+    try:
+        for entry in add_to_sample(project, ["KII-01"], coder="ana", coders=["clara", "minh"]):
+            assert_shape(entry, SampleEntry)
+        seg = unit(project, "KII-01", "The grievance")
+        project.add_coding(seg, "relevance.needs", coder="clara")
+        for decision in ("apply", "omit"):
+            settled = settle(project, seg, "relevance.needs", decision, coder="minh")
+            assert_shape(settled, Settlement)
+            for original in settled["originals"]:
+                assert_shape(original, OriginalCoding)
+        assert_shape(reopen(project, seg, "relevance.needs", coder="minh"), Adjudication)
+        for entry in remove_from_sample(project, ["KII-01"], coder="ana"):
+            assert_shape(entry, SampleEntry)
+    finally:
+        project.close()

@@ -1021,3 +1021,46 @@ def test_standalone_suggestion_input_is_bounded(line: str, needle: str, tmp_path
                            str(ROOT / "codebooks" / "evaluation-criteria.yaml"))
     assert_clean_error(code, err, what=needle)
     assert needle in err
+
+
+# ---------------------------------------------------------------------------- the name list
+
+
+NAME_FILES = {
+    # a quote left open swallowed the rest of the file as one "name", silently
+    "open-quote": ('name,role\n"Nguyen Van A,the adviser\nTran Thi B,\n', "line 2 cannot be read as CSV"),
+    # one quoted field past the csv module's limit gave an internal error
+    "huge-field": ('"' + "x" * 200_000 + '"\n', "cannot be read as CSV"),
+    "long-name": ("(" * 5000 + ",\n", "longer than 200 characters"),
+    # a directory, not the people mentioned in the interviews: each name was its own write of the whole list
+    "too-many": ("".join(f"Person {chr(65 + k % 26)}{chr(65 + k // 26 % 26)}{chr(65 + k // 676 % 26)}\n"
+                         for k in range(12_000)), "more than 10,000 names"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(NAME_FILES))
+def test_a_crafted_name_list_is_refused_in_one_line(attack: str, project: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    content, needle = NAME_FILES[attack]
+    path = tmp_path / "names.csv"
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "names", "import", str(path), "-p", str(project))
+    assert_clean_error(code, err, what=attack)
+    assert needle in err and "names.csv" in err
+    assert snapshot(project) == before
+
+
+def test_control_characters_in_a_name_list_are_removed_and_reported(project: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("Le \x1b]0;pwn\x07Minh Quan,the chamber\x1b[2J's adviser\n[bold]Khanh[/bold]\ufffe,\n",
+                    encoding="utf-8")
+    code, out, err = run_cli(capsys, "names", "import", str(path), "-p", str(project))
+    assert code == 0, err
+    assert "removed 4 control or non-characters from the name list file" in err
+    code, out, err = run_cli(capsys, "names", "list", "--show-names", "--json", "-p", str(project))
+    assert code == 0, err
+    listed = {row["name"]: row["shown_as"] for row in json.loads(out)}
+    assert listed == {"Le ]0;pwnMinh Quan": "[the chamber[2J's adviser]", "[bold]Khanh[/bold]": "[name]"}
+    assert not any(ch in out for ch in "\x1b\x07\ufffe")

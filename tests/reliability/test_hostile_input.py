@@ -599,6 +599,17 @@ def test_no_csv_cell_qualcode_writes_can_run_as_a_formula(poisoned: Path, tmp_pa
         outputs.append(out)
         assert _formula_cells(list(csv.reader(io.StringIO(out)))) == [], argv
     assert "'@SUM(1+1)" in outputs[0] and "'=cmd" in outputs[1]
+    # the report's annexes: the evaluation matrix (quotes in its cells) and the persons consulted (groups, names)
+    annexes = []
+    for argv in (["matrix"], ["persons"], ["persons", "--show-names"]):
+        out = tmp_path / f"{'-'.join(argv)}.csv"
+        code, _, err = run_cli(capsys, "export", *argv, "--format", "csv", "--out", str(out), "-p", str(poisoned))
+        assert code == 0, err
+        with open(out, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert _formula_cells(rows) == [], argv
+        annexes.append(rows)
+    assert all(any("'=cmd" in c for row in rows for c in row) for rows in annexes)  # kept, as text
 
 
 def test_markdown_and_html_exports_show_html_in_data_as_text(poisoned: Path, tmp_path: Path,
@@ -609,10 +620,21 @@ def test_markdown_and_html_exports_show_html_in_data_as_text(poisoned: Path, tmp
     md = (tmp_path / "q" / "quotes.md").read_text(encoding="utf-8")
     assert "<script>" not in md and "<img" not in md and "](javascript" not in md
     assert "&lt;script&gt;" in md
+    # a stakeholder group is a label in the report's charts (inline SVG) and tables: it must not close the SVG
+    cases = tmp_path / "groups.csv"
+    cases.write_text("transcript_id,speaker,case_id,stakeholder_group,organisation,sex\n"
+                     "KII-02,Ms Hoa,KII-02,\"</text></svg><script>alert('g')</script> $x^2$\","
+                     "<img src=x onerror=alert('o')>,F\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(poisoned), "--cases", str(cases))
+    assert code == 0, err
     code, _, err = run_cli(capsys, "report", "-p", str(poisoned), "--out", str(tmp_path / "r.html"))
     assert code == 0, err
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "<script>alert" not in html and "<img src=x" not in html and "</svg><script>" not in html
+    assert "&lt;/svg&gt;&lt;script&gt;" in html and "<svg" in html
+    code, _, err = run_cli(capsys, "export", "persons", "-p", str(poisoned), "--format", "docx", "--out",
+                           str(tmp_path / "persons.docx"))
+    assert code == 0, err
 
 
 @pytest.mark.parametrize("where", ["folder", "read-only", "missing-parent-of-file"])

@@ -1086,3 +1086,69 @@ def test_control_characters_in_a_name_list_are_removed_and_reported(project: Pat
     listed = {row["name"]: row["shown_as"] for row in json.loads(out)}
     assert listed == {"Le ]0;pwnMinh Quan": "[the chamber[2J's adviser]", "[bold]Khanh[/bold]": "[name]"}
     assert not any(ch in out for ch in "\x1b\x07\ufffe")
+
+
+# ---------------------------------------------------------------------------- the documents sheet
+
+
+def test_a_documents_sheet_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "documents.xlsx"
+    path.write_bytes(zip_with_bomb({"[Content_Types].xml": "<Types/>"}, "xl/worksheets/sheet1.xml", 2048))
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes\n\nThe project trained 400 line leaders in 2023.\n", encoding="utf-8")
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(doc), "--document-sheet", str(path)]),
+            "documents.xlsx")
+    assert snapshot(project) == before
+
+
+def test_control_characters_in_a_documents_sheet_are_removed_and_reported(project: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes\n\nThe project trained 400 line leaders in 2023.\n", encoding="utf-8")
+    sheet = tmp_path / "documents.csv"
+    sheet.write_text("file,title,organisation\nnotes.md,Annual \x1b[2Jreport\ufffe,\x1b]0;owned\x07ILO\n",
+                     encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", "-p", str(project), "--document", str(doc), "--document-sheet",
+                             str(sheet))
+    assert code == 0, err
+    assert "removed 4 control or non-characters from the documents sheet" in out
+    code, out, err = run_cli(capsys, "documents", "-p", str(project), "--json")
+    assert code == 0, err
+    assert "Annual [2Jreport" in out and "\\u001b" not in out and "\x1b" not in out
+
+
+# ---------------------------------------------------------------------------- REFI-QDA: PDF sources
+
+
+def _pdf_source(ref: str) -> str:
+    return f'<PDFSource guid="5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D" name="Final report" path="{ref}"/>'
+
+
+@pytest.mark.parametrize("attack", ["stream-bomb", "form-laughs", "outside"])
+def test_a_pdf_source_in_a_qdpx_is_read_within_the_bounds_or_left_out(attack: str, project: Path, tmp_path: Path,
+                                                                       secret: Path) -> None:
+    # the rest of the archive imports; the PDF source is left out with a warning naming why
+    drop = _drop(tmp_path)
+    members: dict[str, bytes | str] = {"sources/kii.txt": SOURCE_TEXT}
+    if attack == "stream-bomb":
+        members["sources/report.pdf"] = pdf_with_bomb(400)
+        needle = "unpacks to more than"
+    elif attack == "form-laughs":
+        members["sources/report.pdf"] = pdf_form_laughs(7)
+        needle = "embedded drawings"
+    else:  # a real PDF beside the user's secret: never read from the disk
+        (secret.parent / "report.pdf").write_bytes(pdf_pages([pdf_text("The SECRET budget line is hunter2.")]))
+        needle = "outside the archive"
+    ref = f"absolute://{secret.parent / 'report.pdf'}" if attack == "outside" else "internal://report.pdf"
+    path = qdpx(drop / "partner.qdpx", qde(sources=text_source("internal://kii.txt")
+                                          + _pdf_source(ref)), members)
+    proc = limited(["refi", "import", "-p", str(project), str(path), "--json"], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = proc.stdout
+    assert needle in report and "Final report" in report, report
+    with Project.open(project) as p:
+        assert [t["id"] for t in p.transcripts() if t["kind"] == "document"] == []
+        texts = [p.transcript_text(t["id"]) for t in p.transcripts()]
+    assert not any("hunter2" in t or "laugh" in t for t in texts)
+    assert any("grievance training helped our line leaders" in t for t in texts)  # the text source came in

@@ -407,7 +407,8 @@ class ProjectStatus(TypedDict):
     codings: int
     coded_segments: int
     cases: int
-    coders: int
+    coders: int  # people who coded (not the consensus coder, not a program's name)
+    agreed_codings: int  # codings filed under the consensus coder by adjudication
     memos: int
     events: int
     needs_review: int  # codings flagged when a corrected transcript came

@@ -230,5 +230,7 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
     dest.rename(final)
     shutil.rmtree(dest.parent, ignore_errors=True)
     with Project.open(final) as built:
-        report["status"] = built.status()
+        from qualcode.teams import project_status
+
+        report["status"] = project_status(built)
     return report

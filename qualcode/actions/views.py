@@ -78,14 +78,18 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
 
 def transcript_list(project: Project, *, documents: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
-    stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview) and, for a
-    document, its ``pages``."""
+    stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``
+    (the coders who marked their coding of it done) and, for a document, its ``pages``."""
+    from qualcode.synthesis.reconciled import done_marks
+
+    marks = done_marks(project)
     rows: list[dict[str, Any]] = []
     for t in project.transcripts():
         if (t["kind"] == "document") != documents:
             continue
         row = dict(t)
         row["type"] = t["attributes"].get("type")
+        row["done_by"] = marks.get(t["id"], [])
         if documents:
             row["pages"] = t["metadata"].get("pages")
             row["progress"] = f"{t['coded_units']}/{t['units']}"

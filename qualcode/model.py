@@ -391,6 +391,7 @@ class TranscriptRow(TypedDict):
     progress: float
     coders: list[str]
     sample: bool
+    done_by: list[str]  # the coders who marked their coding of it done
 
 
 class ProjectStatus(TypedDict):

@@ -205,10 +205,10 @@ def done_marks(project: Project) -> dict[str, list[str]]:
     return out
 
 
-def _done_row(project: Project, tid: str, coder_id: int) -> dict[str, Any] | None:
-    r = project.db.execute("SELECT marked FROM transcript_done WHERE transcript_id = ? AND coder_id = ?",
-                           (tid, coder_id)).fetchone()
-    return None if r is None else {"transcript": tid, "marked": r["marked"]}
+def _done_row(project: Project, tid: str, coder: str) -> dict[str, Any] | None:
+    r = project.db.execute("SELECT d.marked FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
+                           " WHERE d.transcript_id = ? AND k.name = ?", (tid, coder)).fetchone()
+    return None if r is None else {"transcript": tid, "coder": coder, "marked": r["marked"]}
 
 
 def mark_done(project: Project, transcript: str, *, coder: str, done: bool = True) -> dict[str, Any]:
@@ -234,7 +234,7 @@ def mark_done(project: Project, transcript: str, *, coder: str, done: bool = Tru
     sample: str | None = None
     with project.transaction():
         cid = project.coder_id(coder)
-        before = _done_row(project, tid, cid)
+        before = _done_row(project, tid, coder)
         changed = (before is None) == done
         if changed and done:
             project.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
@@ -242,8 +242,8 @@ def mark_done(project: Project, transcript: str, *, coder: str, done: bool = Tru
         elif changed:
             project.db.execute("DELETE FROM transcript_done WHERE transcript_id = ? AND coder_id = ?", (tid, cid))
         if changed:
-            project.log_event("transcript.done" if done else "transcript.undone", "transcript_done",
-                              f"{tid}/{coder}", coder=coder, before=before, after=_done_row(project, tid, cid))
+            project.log_event("transcript.done" if done else "transcript.undone", "transcript_done", tid,
+                              coder=coder, before=before, after=_done_row(project, tid, coder))
         done_by = done_marks(project).get(tid, [])
         if done:
             sample = join_sample_when_done(project, tid, done_by, coder=coder)

@@ -561,11 +561,11 @@ def _decision_tombstones(p: Project) -> dict[tuple[int, str, str, str], str]:
 def _done_tombstones(p: Project) -> dict[tuple[str, str], str]:
     """Done marks taken back in ``p`` and not there now: (transcript, coder) -> when."""
     found: dict[tuple[str, str], str] = {}
-    for ts, entity_id in p.db.execute("SELECT ts, entity_id FROM events WHERE entity = 'transcript_done'"
-                                      " AND before IS NOT NULL AND after IS NULL ORDER BY id"):
-        tid, _, name = str(entity_id).rpartition("/")
-        if tid and name:
-            found[(tid, name)] = str(ts)
+    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'transcript_done'"
+                                   " AND before IS NOT NULL AND after IS NULL ORDER BY id"):
+        b = _state(before)
+        if isinstance(b, dict) and b.get("transcript") and b.get("coder"):
+            found[(str(b["transcript"]), str(b["coder"]))] = str(ts)
     if not found:
         return {}
     present = {(str(t), str(n)) for t, n in p.db.execute(
@@ -598,9 +598,8 @@ def _merge_done(project: Project, other: Project, seg_map: _SegmentMap, coder: s
             continue
         project.db.execute("DELETE FROM transcript_done WHERE transcript_id = ? AND coder_id = ?",
                            (tid, mine["coder_id"]))
-        project.log_event("transcript.undone_merge", "transcript_done", f"{tid}/{name}", coder=coder,
-                          before={"transcript": tid, "marked": mine["marked"]},
-                          after=None)
+        project.log_event("transcript.undone_merge", "transcript_done", tid, coder=coder,
+                          before={"transcript": tid, "coder": name, "marked": mine["marked"]}, after=None)
         report["done"]["unmarked"] += 1
     ours_undone = _done_tombstones(project)
     for their_tid, name, marked in other.db.execute(
@@ -615,8 +614,8 @@ def _merge_done(project: Project, other: Project, seg_map: _SegmentMap, coder: s
             continue  # taken back here after it was marked there
         project.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
                            (tid, project.coder_id(str(name)), marked))
-        project.log_event("transcript.done_merge", "transcript_done", f"{tid}/{name}", coder=coder,
-                          after={"transcript": tid, "marked": marked, "from_project": str(other.path)})
+        project.log_event("transcript.done_merge", "transcript_done", tid, coder=coder,
+                          after={"transcript": tid, "coder": name, "marked": marked, "from_project": str(other.path)})
         report["done"]["marked"] += 1
         touched.add(tid)
     if touched:

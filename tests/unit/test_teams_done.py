@@ -53,6 +53,10 @@ def test_two_coders_marking_a_transcript_done_put_it_in_the_sample(tmp_path: Pat
         # marking done again changes nothing
         again = mark_done(p, "KII-01", coder="long")
         assert (again["changed"], again["sample"]) == (False, None)
+        from qualcode.actions.views import transcript_rows
+
+        assert {r["id"]: r["done_by"] for r in transcript_rows(p)} == {"KII-01": ["clara", "long"],
+                                                                      "FGD-01": ["clara"]}
     assert main(["transcripts", "-p", str(tmp_path / "p"), "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["KII-01"]["done_by"] == ["clara", "long"] and rows["FGD-01"]["done_by"] == ["clara"]
@@ -127,3 +131,21 @@ def test_done_marks_travel_through_merge_and_join_the_sample_there(tmp_path: Pat
         assert report["done"] == {"marked": 0, "unmarked": 1}
         assert "FGD-01" not in {r["transcript"] for r in sample_status(p)}
         assert done_marks(p) == {"KII-01": ["clara", "long"]}
+
+
+def test_the_example_is_healthy_and_its_agreement_final(example_project_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled example: every coding (the 34 agreed ones too) has its event, both sample transcripts were
+    finished by both coders, and the status counts the two people who coded with the agreed codings apart."""
+    from qualcode.safety.doctor import run_doctor
+    from qualcode.teams import project_status
+
+    report = run_doctor(example_project_path)
+    assert (report["errors"], report["warnings"]) == (0, 0), [c for c in report["checks"] if c["status"] != "ok"]
+    with Project.open(example_project_path) as p:
+        assert [(r["transcript"], r["final"]) for r in sample_status(p)] == [("FGD-01", True), ("KII-07", True)]
+        status = project_status(p)
+        assert (status["coders"], status["agreed_codings"]) == (2, 34)
+        assert agreement(p)["provisional"] == []
+    assert main(["status", "-p", str(example_project_path)]) == 0
+    assert "coders: 2" in capsys.readouterr().out

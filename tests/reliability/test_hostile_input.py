@@ -669,11 +669,15 @@ def test_exports_to_a_place_that_cannot_be_written_are_one_line(where: str, proj
         monkeypatch.setattr(io, "open", guarded)
     for argv in (["findings", "export", "--out", str(target)], ["report", "--out", str(target) + ".html"],
                  ["refi", "export", "-o", str(target) + ".qdpx"],
-                 ["export", "quotes", "--format", "csv", "--out", str(target)]):
-        if where == "folder" and argv[0] in ("report", "refi"):
-            (tmp_path / ("out.html" if argv[0] == "report" else "out.qdpx")).mkdir(exist_ok=True)
+                 ["export", "quotes", "--format", "csv", "--out", str(target)],
+                 ["export", "findings", "--out", str(target) + ".docx"],
+                 ["export", "matrix", "--out", str(target) + ".xlsx"],
+                 ["export", "persons", "--out", str(target) + ".csv"]):
+        if where == "folder" and argv[0] in ("report", "refi", "export") and argv[1] != "quotes":
+            Path(argv[-1] if argv[0] == "export" else str(target) + (".html" if argv[0] == "report" else ".qdpx")
+                 ).mkdir(exist_ok=True)
         code, _, err = run_cli(capsys, *argv, "-p", str(project))
-        if where == "folder" and argv[0] == "export":
+        if where == "folder" and argv[:2] == ["export", "quotes"]:
             assert code == 0, err  # a folder is what the quote bank wants
             continue
         assert_clean_error(code, err, what=" ".join(argv[:2]))

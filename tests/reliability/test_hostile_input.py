@@ -33,6 +33,7 @@ from reliability.attacks import (
     qde,
     qdpx,
     text_source,
+    xlsx_sheet,
     yaml_bomb,
     zip_with_bomb,
 )
@@ -1156,3 +1157,36 @@ def test_a_pdf_source_in_a_qdpx_is_read_within_the_bounds_or_left_out(attack: st
         texts = [p.transcript_text(t["id"]) for t in p.transcripts()]
     assert not any("hunter2" in t or "laugh" in t for t in texts)
     assert any("grievance training helped our line leaders" in t for t in texts)  # the text source came in
+
+
+# ---------------------------------------------------------------------------- Excel sheets that state their own size
+
+
+HEADER = {"A1": "transcript_id", "B1": "speaker", "C1": "case_id", "D1": "location"}
+ROW = {"A2": "KII-01", "B2": "Ms. Lan", "C2": "KII-01", "D2": "Hai Phong"}
+
+
+@pytest.mark.parametrize("attack", ["stated-size", "last-cell", "past-excel"])
+def test_an_xlsx_sheet_claiming_a_million_rows_is_read_in_bounded_memory(attack: str, project: Path,
+                                                                         tmp_path: Path) -> None:
+    # a 2 kB workbook stating A1:XFD1048576 with one value in its last row made openpyxl fill every row in between
+    # with 16,384 empty cells: 17 billion cells, memory without end (stated-size: the same sheet without it imports)
+    path = tmp_path / "cases.xlsx"
+    rows: dict[int, dict[str, str]] = {1: HEADER, 2: ROW}
+    if attack == "last-cell":  # one stray value in Excel's last cell
+        rows[1_048_576] = {"XFD1048576": "x"}
+    elif attack == "past-excel":
+        rows[50_000_000] = {"A50000000": "x"}
+    path.write_bytes(xlsx_sheet(rows, dimension="A1:XFD1048576"))
+    before = snapshot(project)
+    proc = limited(["import", "-p", str(project), "--cases", str(path)], timeout=120)
+    if attack == "last-cell":
+        refused(proc, "cases.xlsx:1048576", "16384 values")
+    elif attack == "past-excel":
+        refused(proc, "past row 1,048,576")
+    else:
+        assert proc.returncode == 0, proc.stderr
+        with Project.open(project) as p:
+            assert {c["id"]: c["attributes"].get("location") for c in p.cases()}["KII-01"] == "Hai Phong"
+        return
+    assert snapshot(project) == before

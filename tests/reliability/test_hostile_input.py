@@ -603,10 +603,10 @@ def test_no_csv_cell_qualcode_writes_can_run_as_a_formula(poisoned: Path, tmp_pa
     # the report's annexes: the evaluation matrix (quotes in its cells) and the persons consulted (groups, names)
     annexes = []
     for argv in (["matrix"], ["persons"], ["persons", "--show-names"]):
-        out = tmp_path / f"{'-'.join(argv)}.csv"
-        code, _, err = run_cli(capsys, "export", *argv, "--format", "csv", "--out", str(out), "-p", str(poisoned))
+        annex = tmp_path / f"{'-'.join(argv)}.csv"
+        code, _, err = run_cli(capsys, "export", *argv, "--format", "csv", "--out", str(annex), "-p", str(poisoned))
         assert code == 0, err
-        with open(out, encoding="utf-8-sig", newline="") as fh:
+        with open(annex, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
         assert _formula_cells(rows) == [], argv
         annexes.append(rows)

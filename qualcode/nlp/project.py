@@ -269,8 +269,8 @@ def set_inputs(sugg: Suggester, project: Project, *, quick: bool = False) -> Non
                         [f"{s['transcript']}:{s['turn']}" for s, _ in units])
         _corpus_given[key] = (weakref.ref(sugg), units)
     examples = training_examples(project, _informant_list(key, units))
-    seen = _examples_seen.get(key)
-    sugg.update(examples, quick=quick, digest=seen.digest if seen is not None and examples else None)
+    made = _examples_seen.get(key)
+    sugg.update(examples, quick=quick, digest=made.digest if made is not None and examples else None)
 
 
 def _informant_list(key: str, units: list[tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:

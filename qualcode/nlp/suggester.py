@@ -1060,12 +1060,14 @@ class Suggester:
         changed: list[tuple[int, Example]] = []
         added: list[Example] = []
         for e in others:
-            i = at.get(e.id)
-            if i is None:
+            found = at.get(e.id)
+            if found is None:
                 added.append(e)
-            elif old[i].text != e.text:
+                continue
+            i = found
+            if old[i].text != e.text:
                 return False
-            elif old[i].codes != e.codes or old[i].rejected != e.rejected or old[i].coders != e.coders:
+            if old[i].codes != e.codes or old[i].rejected != e.rejected or old[i].coders != e.coders:
                 changed.append((i, e))
         if len(removed) + len(changed) + len(added) > QUICK_MAX:
             return False

@@ -51,8 +51,8 @@ def training_examples(project: Project, informant_units: list[dict[str, Any]] | 
     (the same list again after a coding: only the units whose codings changed are then looked at again).
     """
     # Plain table reads, no joins: at 100,000 codings the full coding rows took seconds to build.
-    codings = project.db.execute("SELECT segment_id, code_id, coder_id FROM codings ORDER BY id").fetchall()
-    decisions = project.db.execute("SELECT segment_id, code_id, decision FROM decisions ORDER BY id").fetchall()
+    codings = _plain_rows(project, "SELECT segment_id, code_id, coder_id FROM codings ORDER BY id")
+    decisions = _plain_rows(project, "SELECT segment_id, code_id, decision FROM decisions ORDER BY id")
     if not codings and not decisions:
         return []
     units = _informant_units(project) if informant_units is None else informant_units
@@ -224,15 +224,24 @@ def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
     return out
 
 
+def _plain_rows(project: Project, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a query as plain tuples (the connection's named rows cost more to build, and their ``repr`` names
+    an address, not the values the model's hash is made of)."""
+    cur = project.db.cursor()
+    cur.row_factory = None
+    return cur.execute(sql).fetchall()
+
+
 def _unit_rows(project: Project) -> list[tuple[Any, ...]]:
     """(id, transcript, idx, turn, speaker, text, role, kind, heading) of every unit of the current transcript versions,
     in reading order: only the columns the suggester needs (the store's full unit rows cost seconds at 100,000
     units)."""
-    return project.db.execute(
+    return _plain_rows(
+        project,
         "SELECT s.id, s.transcript_id, s.idx, s.turn, s.speaker, s.text, coalesce(sp.role, 'unknown'), t.kind,"
         " s.heading FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND s.version = t.current_version"
         " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
-        " ORDER BY s.transcript_id, s.idx").fetchall()
+        " ORDER BY s.transcript_id, s.idx")
 
 
 def _informant_units(project: Project) -> list[dict[str, Any]]:

@@ -1450,12 +1450,13 @@ class Suggester:
         Fi /= np.maximum(Fi.sum(axis=1, keepdims=True), 1e-12)
         return (blend + _minmax(Fi)) / 2
 
-    def _codable_features(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
-        """What tells a unit worth coding from talk: its word vector, its best codebook evidence, its length."""
+    def _codable_features(self, wl: Any, V: Any, zs: Any) -> Any:
+        """What tells a unit worth coding from talk: its word vector, its best codebook evidence, its length (``wl``:
+        log(1 + words))."""
         import numpy as np
 
-        words = np.log1p(np.asarray([len(t.split()) for t in texts], dtype=np.float32))[:, None] / 3
-        return np.hstack([V, zs.max(axis=1, keepdims=True), words]).astype(np.float32)
+        return np.hstack([V, zs.max(axis=1, keepdims=True), np.asarray(wl, dtype=np.float32)[:, None] / 3]).astype(
+            np.float32)
 
     def _fit_codable(self) -> None:
         """The probability that a unit gets any code at all, learned from coded units and units passed over.
@@ -1474,14 +1475,20 @@ class Suggester:
         if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._L is None or self._L.V is None:
             return
         has_code = np.asarray(self._Y.any(axis=1))
-        pos = [e.text for e, y in zip(self._ex, has_code.tolist(), strict=True) if y]
-        if len(pos) < MIN_CALIBRATION:
+        n_pos = int(has_code.sum())
+        if n_pos < MIN_CALIBRATION:
             return
-        # The coded units' rows were computed for the learners; only the passed-over units are new here.
-        passed = self._batch(self._passed)
-        F = np.vstack([self._codable_features(pos, self._L.V[has_code], self._L.zs[has_code]),
-                       self._codable_features(self._passed, passed.V, passed.zs)])
-        y = np.r_[np.ones(len(pos)), np.zeros(len(self._passed))].astype(np.float32)
+        # The coded units' rows were computed for the learners; the passed-over units' are looked up in the corpus
+        # (only what the features need: not their TF-IDF rows).
+        rows = self._rows(self._passed)
+        if self._C is not None and (rows >= 0).all():
+            pV, pzs, pwl = self._C.V[rows], self._C.zs[rows], self._C.wl[rows]
+        else:
+            passed = self._batch(self._passed)
+            pV, pzs, pwl = passed.V, passed.zs, passed.wl
+        F = np.vstack([self._codable_features(self._L.wl[has_code], self._L.V[has_code], self._L.zs[has_code]),
+                       self._codable_features(pwl, pV, pzs)])
+        y = np.r_[np.ones(n_pos), np.zeros(len(self._passed))].astype(np.float32)
         mu, ybar = F.mean(axis=0), float(y.mean())
         Fc = F - mu
         w, Minv = _primal_ridge(Fc, y - ybar, CODABLE_LAMBDA)
@@ -1490,10 +1497,10 @@ class Suggester:
         # The reference is a coded unit's own probability (leave-one-out) at the CODABLE_REFERENCE quantile: units
         # that look as codable as most coded units keep their scores (the scores are calibrated on coded units; with
         # the median, half of them were lowered).
-        typical = float(np.quantile(_sigmoid(a * loo[: len(pos)] + b), CODABLE_REFERENCE))
+        typical = float(np.quantile(_sigmoid(a * loo[:n_pos] + b), CODABLE_REFERENCE))
         self._codable = (w, mu, float(a), float(b), max(typical, 1e-3))
 
-    def _codability(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
+    def _codability(self, wl: Any, V: Any, zs: Any) -> Any:
         """Per text, ``P(codable)`` relative to a typical coded unit's, capped at 1; None before units passed
         over are known. Units that look like those the team codes keep their scores; units that look like
         those it passes over (greetings, consent, logistics) have theirs lowered in proportion."""
@@ -1502,7 +1509,7 @@ class Suggester:
         if self._codable is None or V is None:
             return None
         w, mu, a, b, typical = self._codable
-        z = a * ((self._codable_features(texts, V, zs) - mu) @ w) + b
+        z = a * ((self._codable_features(wl, V, zs) - mu) @ w) + b
         return np.minimum(1.0, _sigmoid(z) / typical)
 
     def _loo_inputs(self) -> tuple[Any, Any, Any] | None:
@@ -1714,7 +1721,7 @@ class Suggester:
         over is known)."""
         b = self._batch(texts)
         S = self._ranked(b)
-        codable = self._codability(texts, b.V, b.zs)
+        codable = self._codability(b.wl, b.V, b.zs)
         if codable is not None:
             S = S * codable[:, None]
         return S, b, codable

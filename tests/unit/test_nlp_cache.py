@@ -23,8 +23,8 @@ def new_process(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Forget the suggesters kept in memory, as a new ``qualcode`` process would start."""
 
     def forget() -> None:
-        monkeypatch.setattr(nlp_project, "_cache", {})
-        monkeypatch.setattr(nlp_project, "_saved", {})
+        for kept in ("_cache", "_saved", "_units_seen", "_examples_seen", "_informants_seen", "_corpus_given"):
+            monkeypatch.setattr(nlp_project, kept, {})
 
     forget()
     return forget
@@ -38,7 +38,11 @@ def no_refit(monkeypatch: pytest.MonkeyPatch) -> Any:
         def refuse(self: Suggester) -> None:
             raise AssertionError("the model was fitted from scratch")
 
+        def refuse_learners(self: Suggester) -> None:
+            raise AssertionError("the learners were fitted again")
+
         monkeypatch.setattr(Suggester, "_prepare", refuse)
+        monkeypatch.setattr(Suggester, "_fit", refuse_learners)
 
     return install
 

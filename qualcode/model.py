@@ -246,11 +246,26 @@ class ListedCoding(Coding):
     code_name: str
 
 
+class Placed(Coding):
+    """A coding flagged for review after a corrected transcript came, placed by the reviewer on ``ref``."""
+
+    ref: str
+
+
 class Applied(TypedDict):
     """What applying a code to units did: the codings added, and the units that already carried it."""
 
     added: list[Coding]
     skipped: list[int]
+
+
+class Marked(TypedDict):
+    """A unit's mark by one coder after marking it: 'not_codable', 'skipped' (for now), or None once cleared."""
+
+    segment: int
+    ref: str
+    coder: str
+    mark: str | None
 
 
 class Decision(TypedDict):
@@ -376,6 +391,176 @@ class TranscriptRow(TypedDict):
     progress: float
     coders: list[str]
     sample: bool
+
+
+class ProjectStatus(TypedDict):
+    """A project's counts, as ``qualcode status`` shows them and ``init`` returns them."""
+
+    project: str
+    path: str
+    schema: int
+    codebook: str | None
+    transcripts: int
+    documents: int
+    segments: int
+    codes: int
+    codings: int
+    coded_segments: int
+    cases: int
+    coders: int
+    memos: int
+    events: int
+    needs_review: int  # codings flagged when a corrected transcript came
+
+
+class CodebookReport(TypedDict):
+    """A codebook installed: its name, how many codes, what changed (``added``, ``removed``, ``renamed``, ``moved``,
+    ``redefined``, codes matched by id) and how many codings now sit on removed codes (kept)."""
+
+    codebook: str
+    codes: int
+    change: dict[str, Any]
+    codings_on_removed_codes: int
+
+
+class ImportedCodings(TypedDict):
+    """A table of verbatim quotes imported as codings: how many were added, how many were already there."""
+
+    file: str
+    added: int
+    skipped: int
+    warnings: NotRequired[list[str]]
+
+
+class PreviousRole(TypedDict):
+    role: str | None
+    case: str | None
+
+
+class RoleChange(TypedDict):
+    """A speaker's role corrected by hand (kept by later imports; undoable), and what it was."""
+
+    transcript: str
+    speaker: str
+    role: str
+    case: str | None
+    was: PreviousRole
+
+
+class RecordChange(TypedDict):
+    """A transcript marked verbatim or interview notes; ``changed`` is False when it already was."""
+
+    id: str
+    record: str
+    was: str
+    changed: bool
+
+
+class RemovedTranscript(TypedDict):
+    """A transcript removed with everything on it (undo brings it back): how much went."""
+
+    id: str
+    removed: bool
+    versions: int
+    units: int
+    codings: int
+    memos: int
+
+
+class Finding(TypedDict):
+    """A finding as the drafting actions return it: its criterion (and evaluation question ``code``), statement,
+    cited documents and chosen key quotes (passage references; empty: chosen automatically)."""
+
+    id: str
+    criterion: str
+    code: str | None
+    statement: str
+    documents: list[str]
+    key_quotes: list[str]
+    position: int
+    created: str
+    created_by: str | None
+    updated: str
+
+
+class RemovedFinding(Finding):
+    """A finding removed, as it was: with its evidence and triangulation (undo brings them back)."""
+
+    evidence: list[dict[str, Any]]
+    triangulation: dict[str, Any]
+
+
+class EvidenceLink(TypedDict):
+    """A coded passage linked to a finding: the coding, its passage (``ref``) and the quote kept for the audit.
+    ``relinked``: the passage had changed and was linked again as it reads now (``was``: the quote before)."""
+
+    id: int
+    finding: str
+    coding: int
+    ref: str
+    transcript: str
+    code: str
+    coder: str
+    stance: str  # "supports" or "contradicts"
+    quote: str
+    note: str | None
+    linked: str
+    linked_by: str | None
+    relinked: bool
+    was: str | None
+
+
+class SampleEntry(TypedDict):
+    """A transcript of the agreement sample: the coders compared there (None: every person who codes it)."""
+
+    transcript: str
+    coders: list[str] | None
+    added: str
+    added_by: str | None
+
+
+class Adjudication(TypedDict):
+    """The agreed coding of a code on a unit: ``apply`` or ``omit``, who decided and why."""
+
+    segment: int
+    code: str
+    decision: str
+    coder: str
+    note: str | None
+    created: str
+
+
+class OriginalCoding(TypedDict):
+    """What one coder had done on a disagreement's unit before it was settled."""
+
+    coder: str
+    applied: bool
+    coding: int | None
+    created: str | None
+    memo: str | None
+
+
+class Settlement(Adjudication):
+    """A disagreement settled: the agreed coding (filed under the consensus coder; None for 'omit') and each
+    coder's original."""
+
+    agreed_coding: int | None
+    ref: str
+    originals: list[OriginalCoding]
+
+
+class AttributionTemplates(TypedDict):
+    """How quotes attribute informants: the interviews' template, the focus groups' template, and how many
+    participants must share a detail before a focus-group quote shows it."""
+
+    kii: str
+    fgd: str
+    k: int
+
+
+#: A person on the name list (mentioned in transcripts, not an informant) and what exports show instead ("as"; when
+#: absent, "[name]").
+ListedName = TypedDict("ListedName", {"name": str, "as": NotRequired[str]})
 
 
 class SeenSuggestion(TypedDict):

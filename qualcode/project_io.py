@@ -17,7 +17,7 @@ from typing import Any
 
 from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
-from qualcode.model import ProgressFn, Segment
+from qualcode.model import ImportedCodings, ProgressFn, Segment
 from qualcode.safeio.cleaning import clean, clean_line, describe
 from qualcode.store import Project
 from qualcode.textfile import read_user_text
@@ -67,7 +67,7 @@ def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tu
 
 def import_codings_table(
     project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str
-) -> dict[str, Any]:
+) -> ImportedCodings:
     """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
 
     Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
@@ -133,7 +133,7 @@ def import_codings_table(
             project.add_coding(seg_id, code, coder=coder, created=created, memo=memo, source="import")
             existing.add((seg_id, code, coder))
             added += 1
-    report: dict[str, Any] = {"file": str(p), "added": added, "skipped": skipped}
+    report: ImportedCodings = {"file": str(p), "added": added, "skipped": skipped}
     note = describe(removed, "the table")
     if note:
         report["warnings"] = [note]

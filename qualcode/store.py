@@ -22,7 +22,22 @@ from pathlib import Path
 from typing import Any, cast
 
 from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
-from qualcode.model import Code, Codebook, Coding, CodingState, Decision, ListedCoding, Memo, ParsedTranscript, Segment
+from qualcode.model import (
+    Code,
+    Codebook,
+    CodebookReport,
+    Coding,
+    CodingState,
+    Decision,
+    ListedCoding,
+    Memo,
+    ParsedTranscript,
+    ProjectStatus,
+    RecordChange,
+    RemovedTranscript,
+    RoleChange,
+    Segment,
+)
 from qualcode.safeio.cleaning import clean, clean_line
 
 DB_NAME = "qualcode.db"
@@ -400,7 +415,7 @@ class Project:
 
     # ------------------------------------------------------------------ codebook
 
-    def set_codebook(self, codebook: Codebook, *, coder: str | None = None) -> dict[str, Any]:
+    def set_codebook(self, codebook: Codebook, *, coder: str | None = None) -> CodebookReport:
         """Install (or replace) the project's codebook. Codes are matched by id; codings are never dropped.
 
         Returns a report: the change (added/removed/renamed/moved ids) and how many codings sit on removed codes.
@@ -446,7 +461,7 @@ class Project:
             self._set_setting("codebook_hash", text_hash(yaml_text)[:16])
             self._set_setting("codebook_name", codebook.name)
             change = diff_codebooks(old, codebook) if old else None
-            report = {
+            report: CodebookReport = {
                 "codebook": codebook.name,
                 "codes": len(codebook),
                 "change": change.to_dict()
@@ -819,7 +834,7 @@ class Project:
         """The ids of transcripts that are interview notes."""
         return {tid for tid, record in self.transcript_records().items() if record == "notes"}
 
-    def set_transcript_record(self, transcript_id: str, record: str, *, coder: str | None = None) -> dict[str, Any]:
+    def set_transcript_record(self, transcript_id: str, record: str, *, coder: str | None = None) -> RecordChange:
         """Mark a transcript as interview "notes" or as "verbatim" by hand (logged, undoable). Returns the change."""
         if record not in RECORDS:
             raise QualcodeError(f"unknown record '{record}'", hint="use 'notes' or 'verbatim'")
@@ -838,7 +853,7 @@ class Project:
 
     def set_speaker_role(
         self, transcript_id: str, label: str, role: str, *, case_id: str | None = None, coder: str | None = None
-    ) -> dict[str, Any]:
+    ) -> RoleChange:
         """Correct a speaker's role by hand (logged, undoable; later imports keep it). An informant keeps the case
         it had unless ``case_id`` names another; an interviewer has none."""
         if role not in ("interviewer", "informant"):
@@ -898,7 +913,7 @@ class Project:
 
     def remove_transcript(
         self, transcript_id: str, *, coder: str | None = None, with_codings: bool = False
-    ) -> dict[str, Any]:
+    ) -> RemovedTranscript:
         """Remove a transcript with all its versions, units and speakers (logged; ``undo`` brings it back exactly).
 
         Refuses while the transcript has codings unless ``with_codings``: they go too (and come back with undo).
@@ -1596,7 +1611,8 @@ class Project:
         """How many codings are flagged 'needs_review' (e.g. after a new transcript version moved their text)."""
         return int(self.db.execute("SELECT count(*) FROM codings WHERE status = 'needs_review'").fetchone()[0])
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> ProjectStatus:
+        """The project's counts (current transcript versions only)."""
         q = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
         current = " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
         return {

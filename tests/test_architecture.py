@@ -231,3 +231,158 @@ def test_every_import_of_qualcode_names_a_module_that_exists() -> None:
                     missing += [f"{where} {module}.{a.name}" for a in node.names
                                 if f"{module}.{a.name}" not in MODULES and a.name not in defined and a.name != "*"]
     assert missing == []
+
+
+# ---------------------------------------------------------------------------- the front ends write through actions
+
+_WRITE_SQL = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _sql(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _sql(node.left)
+    return ""
+
+
+def _writes_sql(call: ast.Call) -> bool:
+    return (isinstance(call.func, ast.Attribute) and call.func.attr in ("execute", "executemany") and bool(call.args)
+            and _sql(call.args[0]).lstrip().upper().startswith(_WRITE_SQL))
+
+
+def _names_imported(module: str) -> dict[str, tuple[str, str | None]]:
+    """What each name imported anywhere in a module refers to: (module, None) for a module, (module, name) for a
+    name taken from one."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    out: dict[str, tuple[str, str | None]] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for a in node.names:
+                full = f"{base}.{a.name}"
+                out[a.asname or a.name] = (full, None) if full in MODULES else (base, a.name)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                out[(a.asname or a.name).split(".")[0]] = (a.name, None)
+    return out
+
+
+def _functions() -> dict[tuple[str, str], ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function and method of the package: (module, "name") or (module, "Class.name")."""
+    found: dict[tuple[str, str], ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for module, path in MODULES.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found[(module, node.name)] = node
+            elif isinstance(node, ast.ClassDef):
+                for f in node.body:
+                    if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        found[(module, f"{node.name}.{f.name}")] = f
+    return found
+
+
+def _store_writers(functions: dict[tuple[str, str], ast.FunctionDef | ast.AsyncFunctionDef]) -> set[str]:
+    """The Project methods that change the database: they run writing SQL, or call one that does."""
+    methods = {name.split(".")[1]: f for (m, name), f in functions.items()
+               if m == "qualcode.store" and name.startswith("Project.")}
+    writers: set[str] = set()
+    while True:
+        more = {name for name, f in methods.items() if name not in writers and any(
+            isinstance(n, ast.Call) and (_writes_sql(n) or (
+                isinstance(n.func, ast.Attribute) and n.func.attr in writers
+                and isinstance(n.func.value, ast.Name) and n.func.value.id == "self"))
+            for n in ast.walk(f))}
+        if not more:
+            return writers
+        writers |= more
+
+
+class _Writes:
+    """Which calls change a project: a Project method that writes (on anything but an action module; a name that
+    another class of the package also defines counts only on a receiver named for a project), writing SQL, or a
+    function of the package that does either, found by following imports (re-exports included) to a fixed point."""
+
+    def __init__(self) -> None:
+        self.functions = _functions()
+        self.store = _store_writers(self.functions)
+        others = {name.split(".")[1] for (m, name) in self.functions if "." in name and m != "qualcode.store"}
+        self.ambiguous = self.store & others
+        self.imports = {m: _names_imported(m) for m in MODULES}
+        self.writers: set[tuple[str, str]] = set()
+        while True:
+            more = {key for key, f in self.functions.items() if key[0] != "qualcode.store"
+                    and key not in self.writers and any(self.why(key[0], n) for n in ast.walk(f))}
+            if not more:
+                break
+            self.writers |= more
+
+    def resolve(self, module: str, name: str) -> tuple[str, str]:
+        for _ in range(5):  # a name re-exported by a package's __init__
+            if (module, name) in self.functions or name not in self.imports.get(module, {}):
+                break
+            target, attr = self.imports[module][name]
+            if attr is None:
+                break
+            module, name = target, attr
+        return module, name
+
+    def why(self, module: str, node: ast.AST) -> str | None:
+        """What makes this call a write to the project, if it is one."""
+        if not isinstance(node, ast.Call):
+            return None
+        if _writes_sql(node):
+            return "writing SQL"
+        imports = self.imports[module]
+        func = node.func
+        if isinstance(func, ast.Name) and (func.id in imports or (module, func.id) in self.functions):
+            origin = imports[func.id] if func.id in imports else (module, func.id)
+            if origin[1] is not None:
+                found = self.resolve(origin[0], origin[1])
+                if found in self.writers and not found[0].startswith("qualcode.actions"):
+                    return f"{'.'.join(found)}()"
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if isinstance(receiver, ast.Name) and receiver.id in imports and imports[receiver.id][1] is None:
+                target = imports[receiver.id][0]
+                if target.startswith("qualcode.actions"):
+                    return None  # an action: the one way in
+                if self.resolve(target, func.attr) in self.writers:
+                    return f"{target}.{func.attr}()"
+                return None
+            if func.attr in self.store:
+                named = ast.unparse(receiver)
+                if func.attr not in self.ambiguous or "project" in named or named in ("p", "store"):
+                    return f"Project.{func.attr}() on {named}"
+        return None
+
+
+def test_the_front_ends_change_a_project_only_through_actions() -> None:
+    """A command or a screen that wrote through the store or a core function would be a second path for a user
+    action, with its own rules; every write goes through :mod:`qualcode.actions`."""
+    writes = _Writes()
+    found = []
+    for (module, name), f in writes.functions.items():
+        if module.startswith(("qualcode.cli", "qualcode.tui")):
+            found += [f"{module}:{getattr(n, 'lineno', 0)} {name} calls {why}" for n in ast.walk(f)
+                      if (why := writes.why(module, n)) is not None]
+    assert found == []
+
+
+def test_the_write_check_finds_the_ways_around_the_actions() -> None:
+    writes = _Writes()
+    assert {"add_coding", "set_setting", "log_event", "set_position", "set_codebook"} <= writes.store
+    assert {("qualcode.synthesis.findings", "set_key_quotes"), ("qualcode.safety.privacy", "set_third_parties"),
+            ("qualcode.refi.imports", "import_refi"), ("qualcode.reanchor", "place_flagged")} <= writes.writers
+    assert ("qualcode.nlp.project", "suggest_for_project") not in writes.writers  # a suggester's set_codebook
+    assert ("qualcode.synthesis.matrices", "matrix") not in writes.writers  # reads only
+    call = ast.parse("project.set_position('KII-01', 3, coder='ana')").body[0]
+    assert isinstance(call, ast.Expr) and writes.why("qualcode.tui.screens", call.value) is not None
+    call = ast.parse("coding.remember_position(p, 'KII-01', 3, coder='ana')").body[0]
+    assert isinstance(call, ast.Expr) and writes.why("qualcode.tui.screens", call.value) is None

@@ -1,17 +1,18 @@
-"""Coding actions: apply and remove codes, act on suggestions, write memos. Each is one transaction.
+"""Coding actions: apply and remove codes, act on suggestions, mark units not codable or skipped, place a coding
+flagged for review, write memos, remember where a coder is. Each is one transaction.
 
-The command line (``codings``, ``suggest accept|reject``, ``memo``) and the workbench (c, d, 1-9, x, m and the
-queue's correct) call these functions and nothing else to change codings, so both behave the same way: the same
-lookup, the same rule when several coders applied a code, the same decision records.
+The command line (``codings``, ``suggest accept|reject``, ``memo``, ``reanchor place``) and the workbench (c, d, 1-9,
+x, -, s, m and the queue's correct) call these functions and nothing else to change codings, so both behave the same
+way: the same lookup, the same rule when several coders applied a code, the same decision records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Literal, cast
 
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
-from qualcode.model import Applied, Coding, Decision, Memo, Removed, SeenSuggestion
+from qualcode.model import Applied, Coding, Decision, Marked, Memo, Placed, Removed, SeenSuggestion
 from qualcode.store import Project
 
 MemoTarget = Literal["segment", "code", "transcript", "coding", "project"]
@@ -87,6 +88,15 @@ def remove_coding(project: Project, coding_id: int, *, coder: str) -> Removed:
     return {**removed, "cited_by": cited}
 
 
+def place_flagged(project: Project, coding_id: int, segment: int | str, *, coder: str) -> Placed:
+    """Put a coding flagged for review (its passage changed when a corrected transcript came) on a unit of the
+    current version: the reviewer's decision, logged under ``coder``. Refused for a coding not waiting for review, a
+    unit of an older version, or a unit that already carries the code from the same coder."""
+    from qualcode.reanchor import place_flagged as place
+
+    return cast(Placed, place(project, coding_id, segment, coder=coder))
+
+
 def accept_suggestion(project: Project, segment: int | str, code: str, *, coder: str, score: float | None = None,
                       model_version: str | None = None) -> Coding:
     """Apply a suggested code: the coding records that it came from a suggestion, with the score and model version
@@ -129,7 +139,32 @@ def correct_suggestion(project: Project, segment: int | str, code: str, *, coder
     return result
 
 
-def mark_unit(project: Project, segment: int | str, mark: str | None, *, coder: str) -> dict[str, Any] | None:
+def accept_suggestion_on(project: Project, segments: Sequence[int | str], suggestion: SeenSuggestion, *,
+                         suggested_for: int | str, coder: str) -> Applied:
+    """Accept a suggestion shown for one unit and apply its code to the rest of a selection, in one transaction.
+
+    The unit it was suggested for records the acceptance (with the score and model version seen); the other units
+    get the code as the coder's own decision on them (no decision is recorded there: nothing was suggested for
+    them). Units of the selection that already carry the code from this coder are skipped."""
+    code = suggestion["code"]
+    with project.transaction():
+        focus = project.resolve_segment(suggested_for)
+        added = [accept_suggestion(project, focus, code, coder=coder, score=suggestion["score"],
+                                   model_version=suggestion["model_version"])]
+        skipped: list[int] = []
+        others = [seg for seg in dict.fromkeys(project.resolve_segment(s) for s in segments) if seg != focus]
+        if others:
+            try:
+                rest = apply_code(project, others, code, coder=coder)
+            except ConflictError:  # every other unit already carries it
+                skipped = others
+            else:
+                added += rest["added"]
+                skipped = rest["skipped"]
+    return {"added": added, "skipped": skipped}
+
+
+def mark_unit(project: Project, segment: int | str, mark: str | None, *, coder: str) -> Marked:
     """Mark an informant unit 'not_codable' or 'skipped' (for now) for ``coder``, or clear the mark (None).
 
     A unit marked not codable leaves the coder's progress and "next uncoded"; a skipped one is visited last.
@@ -139,7 +174,21 @@ def mark_unit(project: Project, segment: int | str, mark: str | None, *, coder: 
     if mark is not None and unit["role"] == "interviewer":
         raise QualcodeError(f"{unit['ref']} is the interviewer's: it is not coded, so there is nothing to mark",
                             hint="mark an informant's unit")
-    return project.set_mark(seg, mark, coder=coder)
+    stored = project.set_mark(seg, mark, coder=coder)
+    return {"segment": seg, "ref": unit["ref"], "coder": coder, "mark": stored["mark"] if stored else None}
+
+
+def mark_units(project: Project, segments: Iterable[int | str], mark: str | None, *, coder: str) -> list[Marked]:
+    """Mark several units at once (a selection), or clear their marks: one transaction, so one undo takes the whole
+    selection back, and an interviewer's unit among them marks none."""
+    with project.transaction():
+        return [mark_unit(project, s, mark, coder=coder) for s in segments]
+
+
+def remember_position(project: Project, transcript: str, segment: int, *, coder: str) -> None:
+    """Remember the unit ``coder`` is on in ``transcript``: the workbench reopens it there. Not logged and not
+    undone (moving changes nothing)."""
+    project.set_position(transcript, segment, coder=coder)
 
 
 def set_memo(project: Project, kind: MemoTarget, target: int | str | None, text: str, *, coder: str) -> Memo | None:

@@ -1,5 +1,6 @@
 """Project actions: create a project or the example's working copy, choose which project the workbench opens, import
-transcripts, documents, case sheets and coding tables, replace the codebook, set the default coder.
+transcripts, documents, case sheets, coding tables and REFI-QDA projects, correct a speaker's role, mark notes, remove
+a transcript, replace the codebook, set the default coder.
 
 The import work itself is :mod:`qualcode.project_io` (which re-anchors codings when a corrected transcript comes);
 these functions are what the front ends call, each one transaction.
@@ -12,12 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import QualcodeError
-from qualcode.model import ProgressFn
+from qualcode.model import (
+    CodebookReport,
+    ImportedCodings,
+    ProgressFn,
+    ProjectStatus,
+    RecordChange,
+    RemovedTranscript,
+    RoleChange,
+)
 from qualcode.store import DB_NAME, Project
 
 
 def create_project(folder: str | Path, *, codebook_file: str | Path | None = None, name: str | None = None,
-                   default_coder: str | None = None) -> dict[str, Any]:
+                   default_coder: str | None = None) -> ProjectStatus:
     """Create a project in ``folder`` with a codebook file (default: the shipped evaluation criteria) and,
     optionally, the project's default coder. Returns the new project's status."""
     from qualcode.codebook import default_codebook_path, load_codebook
@@ -57,31 +66,44 @@ def import_files(project: Project, files: list[str | Path], *, coder: str, cases
     return plan_case_sheet(project, cases, coder=coder, dry_run=dry_run)
 
 
+def import_refi(folder: str | Path, file: str | Path, *, coder: str,
+                progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Import a REFI-QDA project (.qdpx: codes, text sources, codings, cases, memos) or codebook (.qdc) made by
+    qualcode, NVivo, ATLAS.ti, MAXQDA or QualCoder into the project in ``folder`` (a folder without a project gets
+    a new one), in one transaction; returns what came in and how positions were read. ``coder`` files codings
+    the file does not attribute."""
+    from qualcode.refi import import_refi as run
+
+    return run(Path(folder), Path(file), coder=coder, progress=progress)
+
+
 def set_speaker_role(project: Project, transcript: str, speaker: str, role: str, *, coder: str,
-                     case_id: str | None = None) -> dict[str, Any]:
+                     case_id: str | None = None) -> RoleChange:
     """Correct a speaker's role (and informant) in a transcript; later imports keep it, undo takes it back."""
     return project.set_speaker_role(transcript, speaker, role, case_id=case_id, coder=coder)
 
 
-def set_record(project: Project, transcript: str, record: str, *, coder: str) -> dict[str, Any]:
+def set_record(project: Project, transcript: str, record: str, *, coder: str) -> RecordChange:
     """Mark a transcript as verbatim or as interview notes (its passages are then shown as notes, not quotes)."""
     return project.set_transcript_record(transcript, record, coder=coder)
 
 
-def remove_transcript(project: Project, transcript: str, *, coder: str, with_codings: bool = False) -> dict[str, Any]:
+def remove_transcript(project: Project, transcript: str, *, coder: str,
+                      with_codings: bool = False) -> RemovedTranscript:
     """Remove a transcript with everything on it (refused while it has codings unless ``with_codings``); logged,
     and undo brings it back."""
     return project.remove_transcript(transcript, coder=coder, with_codings=with_codings)
 
 
-def import_codings(project: Project, table: str | Path, *, coder: str, transcript: str | None = None) -> dict[str, Any]:
+def import_codings(project: Project, table: str | Path, *, coder: str,
+                   transcript: str | None = None) -> ImportedCodings:
     """Import codings from a table of verbatim quotes; rows without a ``coder`` column are filed under ``coder``."""
     from qualcode.project_io import import_codings_table
 
     return import_codings_table(project, table, transcript=transcript, default_coder=coder)
 
 
-def set_codebook(project: Project, codebook_file: str | Path, *, coder: str) -> dict[str, Any]:
+def set_codebook(project: Project, codebook_file: str | Path, *, coder: str) -> CodebookReport:
     """Replace the project's codebook with a codebook file (codings are kept; codes are matched by id)."""
     from qualcode.codebook import load_codebook
 

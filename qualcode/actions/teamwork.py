@@ -7,44 +7,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from qualcode.model import ProgressFn
+from qualcode.model import Adjudication, ProgressFn, SampleEntry, Settlement
 from qualcode.store import Project
 
 
 def settle(project: Project, segment: int | str, code: str, decision: str, *, coder: str,
-           note: str | None = None) -> dict[str, Any]:
+           note: str | None = None) -> Settlement:
     """Record the agreed coding of ``code`` on a unit: ``apply`` or ``omit`` (filed under the consensus coder; the
     coders' own codings stay). Deciding again replaces the earlier decision."""
     from qualcode.teams.adjudicate import adjudicate
 
-    return adjudicate(project, segment, code, decision, coder=coder, note=note)
+    return cast(Settlement, adjudicate(project, segment, code, decision, coder=coder, note=note))
 
 
-def reopen(project: Project, segment: int | str, code: str, *, coder: str) -> dict[str, Any]:
+def reopen(project: Project, segment: int | str, code: str, *, coder: str) -> Adjudication:
     """Withdraw a decision: the disagreement is open again and the agreed coding goes."""
     from qualcode.teams.adjudicate import reopen as withdraw
 
-    return withdraw(project, segment, code, coder=coder)
+    return cast(Adjudication, withdraw(project, segment, code, coder=coder))
 
 
 def add_to_sample(project: Project, transcripts: Iterable[str], *, coder: str,
-                  coders: Iterable[str] | None = None) -> list[dict[str, Any]]:
+                  coders: Iterable[str] | None = None) -> list[SampleEntry]:
     """Put transcripts in the agreement sample (optionally naming the coders compared there), in one transaction."""
     from qualcode.synthesis.reconciled import add_to_sample as add
 
     wanted = None if coders is None else list(coders)
     with project.transaction():
-        return [add(project, t, coder=coder, coders=wanted) for t in transcripts]
+        return [cast(SampleEntry, add(project, t, coder=coder, coders=wanted)) for t in transcripts]
 
 
-def remove_from_sample(project: Project, transcripts: Iterable[str], *, coder: str) -> list[dict[str, Any]]:
+def remove_from_sample(project: Project, transcripts: Iterable[str], *, coder: str) -> list[SampleEntry]:
     """Take transcripts out of the agreement sample (their codings stay), in one transaction."""
     from qualcode.synthesis.reconciled import remove_from_sample as remove
 
     with project.transaction():
-        return [remove(project, t, coder=coder) for t in transcripts]
+        return [cast(SampleEntry, remove(project, t, coder=coder)) for t in transcripts]
 
 
 def merge(project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False,

@@ -19,6 +19,7 @@ from qualcode.model import (
     Codebook,
     CodedUnit,
     ListedCoding,
+    Memo,
     QueuedUnit,
     Reversal,
     SearchHit,
@@ -149,6 +150,24 @@ def transcript_units(project: Project, transcript: str) -> list[CodedUnit]:
     marks = marks_by_segment(project, transcript)
     return [{**u, "codings": by_seg.get(u["id"], []), "memos": memos.get(u["id"], {}), "marks": marks.get(u["id"], {})}
             for u in units]
+
+
+def refresh_units(project: Project, units: Iterable[CodedUnit]) -> list[CodedUnit]:
+    """The same units with their codings, memos and marks read again (after a write, or another process's): what
+    :func:`transcript_units` gives them, for a few units of a long transcript."""
+    out: list[CodedUnit] = []
+    for u in units:
+        seg = int(u["id"])
+        memos = {m["coder"] or "": m["text"] for m in project.memos("segment", str(seg))}
+        marks = {m["coder"]: m["mark"] for m in project.marks(segment=seg)}
+        out.append({**u, "codings": project.codings(segment=seg), "memos": memos, "marks": marks})
+    return out
+
+
+def last_position(project: Project, transcript: str, *, coder: str) -> int | None:
+    """The unit number ``coder`` was last on in ``transcript`` (:func:`qualcode.actions.coding.remember_position`),
+    or None."""
+    return project.position(transcript, coder=coder)
 
 
 def marks_by_segment(project: Project, transcript: str) -> dict[int, dict[str, str]]:
@@ -356,6 +375,68 @@ def codebook_tree(project: Project) -> dict[str, Any]:
 
     return {"name": codebook.name, "version": codebook.version,
             "codes": [with_counts(r.to_dict()) for r in codebook.roots]}
+
+
+# ---------------------------------------------------------------------------- the command line's listings
+
+
+def segment_list(project: Project, transcript: str | None = None, *, informants_only: bool = False,
+                 show_names: bool = False) -> list[dict[str, Any]]:
+    """Units as ``qualcode segments`` lists them: every stored column, ``segment`` (the id under the name other
+    commands take it by) and the coders' ``marks``. A speaker label that is a name shows as the informant's
+    pseudonym unless ``show_names``."""
+    from qualcode.safety.privacy import shown_speaker
+
+    marks: dict[int, list[dict[str, Any]]] = {}
+    for m in project.marks(transcript=transcript):
+        marks.setdefault(int(m["segment"]), []).append({"coder": m["coder"], "mark": m["mark"]})
+    rows: list[dict[str, Any]] = [{**r, "segment": r["id"], "marks": marks.get(int(r["id"]), [])}
+                                  for r in project.segments(transcript, include_interviewer=not informants_only)]
+    if not show_names:
+        for r in rows:
+            if r["kind"] != "document":
+                r["speaker"] = shown_speaker(r)
+    return rows
+
+
+def coding_list(project: Project, *, transcript: str | None = None, code: str | None = None,
+                coder: str | None = None, marks: bool = False) -> list[dict[str, Any]]:
+    """Codings as ``qualcode codings list`` lists them; with ``marks`` (and no ``code``) also the units marked not
+    codable or skipped for now, as rows of code '-' whose ``source`` is the mark: a coder's decision about a unit
+    too, with its coder and date."""
+    if transcript:
+        project.require_transcript(transcript)
+    rows: list[dict[str, Any]] = [dict(c) for c in project.codings(transcript=transcript, code=code, coder=coder)]
+    if marks and code is None:
+        rows += [{"id": None, "segment": m["segment"], "ref": m["ref"], "code": "-", "code_name": "",
+                  "coder": m["coder"], "source": m["mark"].replace("_", " "), "created": m["created"],
+                  "status": "mark", "mark": m["mark"], "memo": None, "score": None, "model_version": None}
+                 for m in project.marks(transcript=transcript, coder=coder)]
+    return rows
+
+
+def memo_list(project: Project) -> list[Memo]:
+    """Every memo, as ``qualcode memo list`` lists them."""
+    return project.memos()
+
+
+def event_log(project: Project, *, limit: int | None = None, coder: str | None = None, entity: str | None = None,
+              show_names: bool = False) -> list[dict[str, Any]]:
+    """The event log as ``qualcode log`` shows it, newest last; informants' names in the logged states are withheld
+    and texts pseudonymised unless ``show_names``."""
+    from qualcode.safety.privacy import redact_events
+
+    rows = project.events(limit=limit, coder=coder, entity=entity)
+    return rows if show_names else redact_events(project, rows)
+
+
+def name_list(project: Project, *, show_names: bool = False) -> list[dict[str, str]]:
+    """The name list as ``qualcode names list`` shows it: what exports show instead of each person, and the names
+    themselves only with ``show_names``."""
+    from qualcode.safety.privacy import NEUTRAL, third_parties
+
+    return [{"name": d["name"] if show_names else "(hidden: --show-names)",
+             "shown_as": f"[{d['as']}]" if d.get("as") else NEUTRAL} for d in third_parties(project)]
 
 
 # ---------------------------------------------------------------------------- informants

@@ -397,16 +397,16 @@ def cmd_transcripts_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from qualcode.actions.confidentiality import attribution, set_attribution
     from qualcode.actions.views import cases
-    from qualcode.safety.attribution import set_templates, templates
 
     with open_project(args) as project:
         if (args.attribution_template is not None or args.fgd_attribution_template is not None
                 or args.attribution_k is not None or args.default_attribution):
-            set_templates(project, coder=args.coder, kii=args.attribution_template,
-                          fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
+            set_attribution(project, coder=args.coder, kii=args.attribution_template,
+                            fgd=args.fgd_attribution_template, k=args.attribution_k, default=args.default_attribution)
         rows = cases(project, show_names=args.show_names)
-        current = templates(project)
+        current = attribution(project)
     cols = ["id", *(["name"] if args.show_names else []), "stakeholder_group", "role", "sex", "location", "transcripts",
             "attribution", "fits"]
 
@@ -424,19 +424,11 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_segments(args: argparse.Namespace) -> int:
-    from qualcode.safety.privacy import shown_speaker
+    from qualcode.actions.views import segment_list
 
     with open_project(args) as project:
-        # "segment" repeats the id under the name other commands take it by (--segment)
-        marks: dict[int, list[dict[str, Any]]] = {}
-        for m in project.marks(transcript=args.transcript):
-            marks.setdefault(int(m["segment"]), []).append({"coder": m["coder"], "mark": m["mark"]})
-        rows = [{**r, "segment": r["id"], "marks": marks.get(int(r["id"]), [])}
-                for r in project.segments(args.transcript, include_interviewer=not args.informants_only)]
-    if not args.show_names:
-        for r in rows:
-            if r["kind"] != "document":
-                r["speaker"] = shown_speaker(r)
+        rows = segment_list(project, args.transcript, informants_only=args.informants_only,
+                            show_names=args.show_names)
 
     def human(d: list[dict[str, Any]]) -> None:
         for r in d:  # a document's unit is located by its page (or section), an interview's by its speaker
@@ -550,17 +542,10 @@ def cmd_codings_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_codings_list(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import coding_list
+
     with open_project(args) as project:
-        if args.transcript:
-            project.require_transcript(args.transcript)
-        rows: list[dict[str, Any]] = [dict(c) for c in project.codings(transcript=args.transcript, code=args.code,
-                                                                       coder=args.coder)]
-        if args.marks and args.code is None:
-            # a unit marked not codable or skipped is a decision about it too: listed with its coder and date
-            rows += [{"id": None, "segment": m["segment"], "ref": m["ref"], "code": "-", "code_name": "",
-                      "coder": m["coder"], "source": m["mark"].replace("_", " "), "created": m["created"],
-                      "status": "mark", "mark": m["mark"], "memo": None, "score": None, "model_version": None}
-                     for m in project.marks(transcript=args.transcript, coder=args.coder)]
+        rows = coding_list(project, transcript=args.transcript, code=args.code, coder=args.coder, marks=args.marks)
 
     def human(d: list[dict[str, Any]]) -> None:
         # an accepted suggestion is the coder's coding; its model and score say where the idea came from
@@ -576,10 +561,7 @@ def cmd_codings_mark(args: argparse.Namespace) -> int:
     from qualcode.actions.coding import mark_unit
 
     with open_project(args) as project:
-        seg = project.resolve_segment(args.segment)
-        ref = project.segment(seg)["ref"]
-        mark = mark_unit(project, seg, args.mark or None, coder=args.coder)
-    data = {"segment": seg, "ref": ref, "coder": args.coder, "mark": mark["mark"] if mark else None}
+        data = mark_unit(project, args.segment, args.mark or None, coder=args.coder)
     return emit(args, data, lambda d: print(
         f"{d['ref']}: {d['mark'].replace('_', ' ')} for {d['coder']}" if d["mark"]
         else f"{d['ref']}: no mark for {d['coder']}"))
@@ -615,8 +597,10 @@ def cmd_memo_set(args: argparse.Namespace) -> int:
 
 
 def cmd_memo_list(args: argparse.Namespace) -> int:
+    from qualcode.actions.views import memo_list
+
     with open_project(args) as project:
-        rows = project.memos()
+        rows = memo_list(project)
     return emit(
         args,
         rows,
@@ -636,12 +620,10 @@ def cmd_coders(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from qualcode.safety.privacy import redact_events
+    from qualcode.actions.views import event_log
 
     with open_project(args) as project:
-        rows = project.events(limit=args.limit, coder=args.coder, entity=args.entity)
-        if not args.show_names:
-            rows = redact_events(project, rows)
+        rows = event_log(project, limit=args.limit, coder=args.coder, entity=args.entity, show_names=args.show_names)
 
     def human(d: list[dict[str, Any]]) -> None:
         for e in d:

@@ -18,6 +18,7 @@ from qualcode.cli._common import (
     replace_prompt,
     table,
 )
+from qualcode.model import ListedName
 
 
 def register(commands: Commands) -> None:
@@ -120,44 +121,39 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if report["errors"] else 0
 
 
-def _names_done(args: argparse.Namespace, data: list[dict[str, Any]]) -> int:
+def _names_done(args: argparse.Namespace, data: list[ListedName]) -> int:
     return emit(args, {"names": len(data)}, lambda d: print(f"The name list holds {d['names']} name(s)."))
 
 
 def cmd_names_add(args: argparse.Namespace) -> int:
-    from qualcode.safety.privacy import set_third_parties
+    from qualcode.actions.confidentiality import add_names
 
     with open_project(args) as project:
-        data = set_third_parties(project, coder=args.coder, add=args.names,
-                                 shown_as=args.shown_as)
+        data = add_names(project, args.names, coder=args.coder, shown_as=args.shown_as)
     return _names_done(args, data)
 
 
 def cmd_names_import(args: argparse.Namespace) -> int:
-    from qualcode.safety.privacy import read_name_file, set_third_parties
+    from qualcode.actions.confidentiality import import_names
 
-    rows = read_name_file(args.file)
-    with open_project(args) as project, project.transaction():
-        data: list[dict[str, Any]] = []
-        for name, shown in rows:
-            data = set_third_parties(project, coder=args.coder, add=[name], shown_as=shown)
+    with open_project(args) as project:
+        data = import_names(project, args.file, coder=args.coder)
     return _names_done(args, data)
 
 
 def cmd_names_remove(args: argparse.Namespace) -> int:
-    from qualcode.safety.privacy import set_third_parties
+    from qualcode.actions.confidentiality import remove_names
 
     with open_project(args) as project:
-        data = set_third_parties(project, coder=args.coder, remove=args.names)
+        data = remove_names(project, args.names, coder=args.coder)
     return _names_done(args, data)
 
 
 def cmd_names_list(args: argparse.Namespace) -> int:
-    from qualcode.safety.privacy import NEUTRAL, third_parties
+    from qualcode.actions.views import name_list
 
     with open_project(args) as project:
-        rows = [{"name": d["name"] if args.show_names else "(hidden: --show-names)",
-                 "shown_as": f"[{d['as']}]" if d.get("as") else NEUTRAL} for d in third_parties(project)]
+        rows = name_list(project, show_names=args.show_names)
     return emit(args, rows, lambda d: table(d, ["name", "shown_as"]))
 
 
@@ -193,7 +189,7 @@ def cmd_reanchor_list(args: argparse.Namespace) -> int:
 
 
 def cmd_reanchor_place(args: argparse.Namespace) -> int:
-    from qualcode.reanchor import place_flagged
+    from qualcode.actions.coding import place_flagged
 
     with open_project(args) as project:
         data = place_flagged(project, args.coding, args.segment, coder=args.coder)

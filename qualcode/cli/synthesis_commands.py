@@ -445,15 +445,14 @@ def cmd_export_persons(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_quotes(args: argparse.Namespace) -> int:
+    from qualcode.actions.drafting import choose_key_quotes
     from qualcode.exports.chapter import finding_quotes
-    from qualcode.synthesis.findings import set_key_quotes
 
     if args.clear and args.refs:
         raise QualcodeError("give references or --clear, not both")
     with open_project(args) as project:
         if args.refs or args.clear:
-            set_key_quotes(project, args.finding, [] if args.clear else args.refs,
-                           coder=args.coder)
+            choose_key_quotes(project, args.finding, [] if args.clear else args.refs, coder=args.coder)
         data = finding_quotes(project, args.finding, show_names=args.show_names)
 
     def human(d: dict[str, Any]) -> None:

@@ -340,7 +340,7 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
 
 
 def cmd_refi_import(args: argparse.Namespace) -> int:
-    from qualcode.refi import import_refi
+    from qualcode.actions.projects import import_refi
 
     with progress_for(args) as progress:
         report = import_refi(project_dir(args), Path(args.file), coder=acting_coder(args), progress=progress)

@@ -12,7 +12,8 @@ from typing import Any
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 EXTENSION_MEMBER = "qualcode.json"
-CODEBOOK_NOTE_PREFIX = "qualcode"
+# the code folder holding one code per case (qualcode writes "Cases", or the second name when a code is so named)
+CASE_FOLDERS = ("Cases", "Cases (informants)")
 
 # Fixed, so the same code id / coder / text gives the same GUID in every project and every export.
 _GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:qualcode:refi-qda")
@@ -20,6 +21,43 @@ _GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:qualcode:refi-qda")
 _DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RGB = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+
+
+# the source variable holding a transcript's speakers, roles and cases (see export.speakers_value)
+SPEAKERS_VARIABLE = "qualcode speakers"
+_SPEAKER_ENTRY = re.compile(
+    r"\s*(.+?) \((interviewer|informant|unknown)(?:, ([A-Za-z0-9][A-Za-z0-9_.\-]*))?\)\s*(?:;|$)")
+
+
+def parse_speakers_value(value: str) -> list[tuple[str, str, str | None]] | None:
+    """(label, role, case id) for each speaker in a value written by ``speakers_value``; None when the value is
+    not in that form (edited by hand in another tool), so nothing is guessed from it."""
+    out: list[tuple[str, str, str | None]] = []
+    pos = 0
+    text = value.strip()
+    while pos < len(text):
+        m = _SPEAKER_ENTRY.match(text, pos)
+        if m is None:
+            return None
+        out.append((m.group(1).strip(), m.group(2), m.group(3)))
+        pos = m.end()
+    return out or None
+
+
+_ID_MARKER = re.compile(r"\s*\[qualcode id: ([A-Za-z0-9][A-Za-z0-9_.\-]{0,200})\]\s*")
+
+
+def id_marker(code_id: str) -> str:
+    """How a code's id is written in its description, so that it comes back from tools that keep no GUIDs."""
+    return f"[qualcode id: {code_id}]"
+
+
+def split_id_marker(description: str) -> tuple[str | None, str]:
+    """The code id a description carries (None when it carries none) and the description without it."""
+    m = _ID_MARKER.search(description)
+    if m is None:
+        return None, description
+    return m.group(1), (description[:m.start()] + " " + description[m.end():]).strip()
 
 
 def guid(kind: str, key: str) -> str:

@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING, Any
 from qualcode import __version__
 from qualcode.errors import QualcodeError
 from qualcode.importing import safe_id
-from qualcode.refi.common import EXTENSION_MEMBER, NS_CODEBOOK, NS_PROJECT, RGB, ShippedOffsets, guid, xsd_datetime
+from qualcode.refi.common import (
+    CASE_FOLDERS,
+    EXTENSION_MEMBER,
+    NS_CODEBOOK,
+    NS_PROJECT,
+    RGB,
+    SPEAKERS_VARIABLE,
+    ShippedOffsets,
+    guid,
+    id_marker,
+    xsd_datetime,
+)
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
 from qualcode.store import file_name, now_iso
 
@@ -49,8 +60,9 @@ def _code_element(e: Any, code: Code, names: dict[str, str], note_refs: dict[str
     if code.color and RGB.match(code.color):
         attrs["color"] = code.color
     el = e.Code(**attrs)
-    if code.definition.strip():
-        el.append(e.Description(code.definition.strip()))
+    # the code's id goes in front of its definition: a description is what every tool keeps (QualCoder gives codes
+    # new GUIDs on export and keeps no qualcode.json), and a tool that shortens long descriptions keeps its start
+    el.append(e.Description(f"{id_marker(code.id)} {code.definition.strip()}".strip()))
     for ref in note_refs.get(code.id, []):
         el.append(e.NoteRef(targetGUID=ref))
     for child in code.children:
@@ -127,16 +139,26 @@ def _write_file(out: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------- the project
 
 
-def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]]) -> tuple[str, list[tuple[int, str]]]:
-    """A transcript as exported: the stored text with 'Speaker: ' before each turn, and where each label went
-    (stored offset, label). The importer recognises a text sent back without qualcode.json by this form."""
+def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]], *,
+                 every_paragraph: bool = True) -> tuple[str, list[tuple[int, str]]]:
+    """A transcript as exported: the stored text with 'Speaker: ' before each turn and before each further paragraph
+    of a turn, and where each label went (stored offset, label). The importer recognises a text sent back without
+    qualcode.json by this form.
+
+    A paragraph inside a turn is stored after a single line break, which a plain-text reader takes for a wrapped
+    line; labelled again, it reads back as the same speaker's next paragraph, so the text re-read by qualcode (or by
+    anyone) is cut into the same units. ``every_paragraph=False`` gives the form earlier versions wrote (a label
+    before each turn only), which the importer still recognises."""
     inserts: list[tuple[int, str]] = []
-    last_turn: int | None = None
+    last_turn: object = None
+    last_end: int | None = None
     for s in segments:
-        if s["turn"] != last_turn:
-            last_turn = s["turn"]
-            if s["speaker"]:
-                inserts.append((s["start"], f"{s['speaker']}: "))
+        new_turn = s["turn"] != last_turn
+        new_paragraph = every_paragraph and not new_turn and last_end is not None and \
+            "\n" in stored[last_end:s["start"]]
+        if (new_turn or new_paragraph) and s["speaker"]:
+            inserts.append((s["start"], f"{s['speaker']}: "))
+        last_turn, last_end = s["turn"], s["end"]
     parts, pos = [], 0
     for at, prefix in inserts:
         parts.append(stored[pos:at])
@@ -144,6 +166,16 @@ def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]]) -> tuple[st
         pos = at
     parts.append(stored[pos:])
     return "".join(parts), inserts
+
+
+def speakers_value(speakers: Sequence[Mapping[str, Any]]) -> str:
+    """A transcript's speakers as the value of its variable :data:`SPEAKERS_VARIABLE`:
+    'Interviewer (interviewer); Ms Hoa (informant, KII-01)'. Read back by :func:`parse_speakers_value`."""
+    parts = []
+    for sp in speakers:
+        role = sp["role"] if sp["role"] in ("interviewer", "informant") else "unknown"
+        parts.append(f"{sp['label']} ({role}{', ' + sp['case_id'] if sp['case_id'] else ''})")
+    return "; ".join(parts)
 
 
 class _Text:
@@ -219,8 +251,11 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
 
     # Memos go where each tool reads them: a Note per memo (NVivo, MAXQDA, ATLAS.ti follow NoteRefs and Links), and
     # the same text in the Description QualCoder reads (project, source, case, selection). A code memo has no such
-    # Description (that is the code's definition), so its note also ships as a named text file, which QualCoder
-    # keeps as a journal; a unit memo is an uncoded selection whose Description holds it (QualCoder: an annotation).
+    # Description (that is the code's definition). Notes other than coding memos are named text files, which
+    # QualCoder keeps as journal entries with their author: the only way a code memo reaches it, and the way the
+    # author of a project, case or unit memo comes back (QualCoder writes a project's or case's description without
+    # one) and a unit memo finds its unit again (QualCoder exports the source of only the first annotation of each
+    # source). A unit memo is also an uncoded selection whose Description holds it (a QualCoder annotation).
     notes = []
     note_refs: dict[tuple[str, str], list[str]] = {}
     described: dict[tuple[str, str], list[str]] = {}
@@ -240,11 +275,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         attrs = {"guid": g, "name": f"Memo on {what} ({m['coder']})", "creatingUser": user(m["coder"]) or "",
                  "creationDateTime": xsd_datetime(m["created"], now),
                  "modifiedDateTime": xsd_datetime(m["updated"], now)}
-        if target_type == "code":
+        if target_type == "coding":
+            # a coding memo comes back from the selection's description; as a journal entry it would name a coding
+            # by a number that means nothing in another project
+            note = e.Note(e.PlainTextContent(m["text"]), **attrs)
+        else:
             files[f"sources/{g}.txt"] = m["text"]
             note = e.Note(plainTextPath=f"internal://{g}.txt", **attrs)
-        else:
-            note = e.Note(e.PlainTextContent(m["text"]), **attrs)
+        if target_type != "code":
             described.setdefault((target_type, target_id), []).append(m["text"])
         notes.append(note)
         note_refs.setdefault((target_type, target_id), []).append(g)
@@ -267,22 +305,28 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             case_turns.setdefault(sp["transcript_id"], {})[sp["label"]] = sp["case_id"]
     if case_turns:
         taken = {n.lower() for n in names.values()}
-        folder = "Cases" if "cases" not in taken else "Cases (informants)"
+        folder = CASE_FOLDERS[0] if CASE_FOLDERS[0].lower() not in taken else CASE_FOLDERS[1]
         code_elements.append(e.Code(*[e.Code(guid=case_guid[c["id"]], name=c["id"], isCodable="true")
                                       for c in cases if any(c["id"] in m.values() for m in case_turns.values())],
                                     guid=guid("code", "qualcode:cases"), name=folder, isCodable="false"))
     root.append(e.CodeBook(e.Codes(*code_elements)))
 
-    # variables: every case attribute and transcript attribute, as text
+    # variables: every case attribute and transcript attribute, as text; and each transcript's speakers with their
+    # roles and cases, which tools that keep no case coding of turns (QualCoder exports none) carry back this way
+    speakers_of = {t["id"]: speakers_value(project.speakers(t["id"])) for t in transcripts}
     var_names: list[str] = []
     for holder in [c["attributes"] for c in cases] + [t["attributes"] for t in transcripts]:
         for key in holder:
             if key not in var_names:
                 var_names.append(key)
     var_guid = {k: guid("variable", k) for k in var_names}
-    if var_names:
-        root.append(e.Variables(*[e.Variable(guid=var_guid[k], name=k.replace("_", " "), typeOfVariable="Text")
-                                  for k in var_names]))
+    variables = [e.Variable(guid=var_guid[k], name=k.replace("_", " "), typeOfVariable="Text") for k in var_names]
+    if any(speakers_of.values()):
+        var_guid[SPEAKERS_VARIABLE] = guid("variable", SPEAKERS_VARIABLE)
+        variables.append(e.Variable(e.Description("Each speaker label of the transcript with its role and case"),
+                                    guid=var_guid[SPEAKERS_VARIABLE], name=SPEAKERS_VARIABLE, typeOfVariable="Text"))
+    if variables:
+        root.append(e.Variables(*variables))
 
     def values(attrs: dict[str, Any]) -> list[Any]:
         return [e.VariableValue(e.VariableRef(targetGUID=var_guid[k]), e.TextValue(str(v)))
@@ -372,6 +416,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             src.append(e.NoteRef(targetGUID=ref))
         for v in values(t["attributes"]):
             src.append(v)
+        if speakers_of[tid]:
+            src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[SPEAKERS_VARIABLE]),
+                                       e.TextValue(speakers_of[tid])))
         source_elements.append(src)
         extension["transcripts"][g] = {
             "id": tid, "title": t["title"], "format": t["format"],

@@ -26,7 +26,19 @@ from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
 from qualcode.importing import ID_SAFE, safe_id
 from qualcode.model import Code, Codebook, ParsedTranscript, ProgressFn, Turn, Unit
-from qualcode.refi.common import EXTENSION_MEMBER, RGB, ShippedOffsets, guid, local, norm_guid, xsd_datetime
+from qualcode.refi.common import (
+    CASE_FOLDERS,
+    EXTENSION_MEMBER,
+    RGB,
+    SPEAKERS_VARIABLE,
+    ShippedOffsets,
+    guid,
+    local,
+    norm_guid,
+    parse_speakers_value,
+    split_id_marker,
+    xsd_datetime,
+)
 from qualcode.refi.positions import CHARACTERS, UTF16, Choice, Convention, PositionMap, Selection, choose, summarise
 from qualcode.safeio.archive import Archive
 from qualcode.safeio.cleaning import clean, describe, is_clean
@@ -124,12 +136,22 @@ class _Codes:
             # NVivo and qualcode write each case also as a code with the case's GUID, coding the case's text
             self.case_codes[g] = name
             return None
+        if parent is None and self.case_guids and el.get("isCodable") == "false" and name in CASE_FOLDERS \
+                and not _children(el, "Code"):
+            # the folder of case codes, emptied by a tool that kept the cases but not their codes (QualCoder keeps
+            # the folder as an empty category): not a code
+            return None
+        marked, description = split_id_marker(_text_of(el, "Description").strip())
+        if marked in self._taken_by_file:
+            marked = None  # a code copied in the other tool carries its original's id: only the first keeps it
         ref = reference.get(g)
         if ref is None and self.known is not None:
-            # the same code as before: its GUID was seen by an earlier import, or it has the same name under the
-            # same parent
+            # the same code as before: its GUID was seen by an earlier import, it carries the id of one of ours (in
+            # its description), or it has the same name under the same parent
             mapped = self.guid_map.get(g)
             ref = self.known.get(mapped) if mapped and mapped in self.known else None
+            if ref is None and marked and marked in self.known:
+                ref = self.known.get(marked)
             if ref is None:
                 parent_here = self.known.get(parent.id) if parent is not None and parent.id in self.known else None
                 siblings = self.known.roots if parent is None else (parent_here.children if parent_here else [])
@@ -137,6 +159,10 @@ class _Codes:
                             and c.id not in self._taken_by_file), None)
         if ref is not None:
             code_id = ref.id
+        elif marked and marked not in self._taken:
+            # a qualcode code come back without its GUID (QualCoder writes new ones): its id as it was
+            code_id = marked
+            self.new_ids.append(code_id)
         else:
             # letters with no ASCII form (ø, ß, CJK) are dropped; lower() again for compatibility letters such as
             # '₨' that only become upper-case ASCII ('Rs') when folded
@@ -150,7 +176,6 @@ class _Codes:
             self.new_ids.append(code_id)
         self._taken.add(code_id)
         self._taken_by_file.add(code_id)
-        description = _text_of(el, "Description").strip()
         color = el.get("color")
         code = Code(
             id=code_id,
@@ -718,7 +743,9 @@ class _Importer:
                 text = _text_of(n, "Description")
             self.notes[norm_guid(n.get("guid"))] = {
                 "text": text.strip(), "name": (n.get("name") or "").strip(),
-                "coder": self._user(n.get("creatingUser") or n.get("modifyingUser")),
+                # None: the file names no author (QualCoder leaves a note's user empty when its author coded
+                # nothing); such a note is not told apart from the same text by a named author
+                "coder": self._known_user(n.get("creatingUser") or n.get("modifyingUser")),
                 "created": n.get("creationDateTime") or n.get("modifiedDateTime"),
                 "updated": n.get("modifiedDateTime") or n.get("creationDateTime"),
                 "selection": _child(n, "PlainTextSelection"), "used": False,
@@ -730,6 +757,9 @@ class _Importer:
         self.inline_memos: list[tuple[str, str, str, str | None, str | None]] = []  # type, id, text, coder, date
         self.case_units: dict[str, list[tuple[str, int]]] = {}  # case guid -> (source guid, unit index)
         self._selection_notes: dict[str, str] = {}  # selection guid -> segment id (notes linked to selections)
+        # transcript -> (label, role, case) from the speakers variable qualcode writes; and whether the transcript is
+        # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
+        self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
         self.stored = _stored_guids(project)
         self.changed = False
         # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
@@ -743,6 +773,9 @@ class _Importer:
 
     def _user(self, g: str | None) -> str:
         return self.users.get(norm_guid(g), self.coder) if g else self.coder
+
+    def _known_user(self, g: str | None) -> str | None:
+        return self.users.get(norm_guid(g)) if g else None
 
     def _skip(self, what: str, n: int = 1) -> None:
         if n:
@@ -918,6 +951,7 @@ class _Importer:
         sha = text_hash(s.parsed.text)
         here = s.matched or project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}
+        speakers_value = attrs.pop(_attr_key(SPEAKERS_VARIABLE), None)
         known = self.stored["sources"].get(g)
         conflict = False
         if here is None and known and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
@@ -951,15 +985,27 @@ class _Importer:
                 self.counts["attributes_set"] += 1
                 self.changed = True
         self.source_ids[g] = tid
+        if speakers_value is not None and not s.exact:
+            entries = parse_speakers_value(str(speakers_value))
+            if entries is None:
+                # edited in the other tool into something else: kept as the attribute it now is, nothing guessed
+                self.warnings.append(f"source '{name}': its variable '{SPEAKERS_VARIABLE}' is not in the form qualcode"
+                                     " writes, so speaker roles and cases were not read from it (kept as an"
+                                     " attribute)")
+                project.set_transcript_attributes(tid, {_attr_key(SPEAKERS_VARIABLE): speakers_value},
+                                                  coder=self.coder)
+            else:
+                self.speaker_roles[tid] = (entries, here is None and not conflict)
         segs = project.segments(tid)
         self.unit_ids[g] = [x["id"] for x in segs]
         if s.matched is None and not conflict and len(segs) != len(s.parsed.units):
             # same text already here but cut into units differently: locate our units in the file instead
             s.set_spans(_locate_in_raw(_as_parsed(project, tid), s.text))
-        creator = self._user(src.get("creatingUser")) if src.get("creatingUser") else None
         description = _text_of(src, "Description").strip()
         if description and description != (ext or {}).get("title") and description != name:
-            self.inline_memos.append(("transcript", tid, description, creator, src.get("creationDateTime")))
+            # a description names no author (the source's creator need not have written it; QualCoder names its
+            # placeholder user "default"): it is the importing coder's, unless some coder's memo here holds it
+            self.inline_memos.append(("transcript", tid, description, None, src.get("creationDateTime")))
         # a PDF's text selections live in its Representation (the text of the PDF)
         holder = _child(src, "Representation") if local(src.tag) == "PDFSource" else src
         for sel in _children(holder, "PlainTextSelection") if holder is not None else []:
@@ -1107,6 +1153,8 @@ class _Importer:
             project.set_speaker(tid, label, role="informant", case_id=case_id, coder=self.coder)
             self.counts["case_links"] += 1
             self.changed = True
+        for tid, (entries, new) in self.speaker_roles.items():
+            self._apply_speaker_roles(tid, entries, new)
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
@@ -1119,6 +1167,31 @@ class _Importer:
                 if row is None or (row["role"], row["case_id"]) != (role, speaker_case):
                     project.set_speaker(tid, sp["label"], role=role, case_id=speaker_case, coder=self.coder)
                     self.changed = True
+
+    def _apply_speaker_roles(self, tid: str, entries: list[tuple[str, str, str | None]], new: bool) -> None:
+        """Speakers' roles and cases as qualcode exported them (the speakers variable). On a transcript this import
+        added they are the file's; on one already here only a speaker this project has not placed (role unknown, no
+        case) takes them."""
+        project = self.project
+        here = {sp["label"]: sp for sp in project.speakers(tid)}
+        missing = [label for label, _, _ in entries if label not in here]
+        if missing:
+            self.warnings.append(f"transcript {tid}: {len(missing)} speaker(s) named in '{SPEAKERS_VARIABLE}' were not"
+                                 f" found in its text ({', '.join(missing[:3])}); their roles were not set")
+        for label, role, case_id in entries:
+            sp = here.get(label)
+            if sp is None:
+                continue
+            if case_id and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+                case_id = None
+            if (sp["role"], sp["case_id"]) == (role, case_id):
+                continue
+            if not new and (sp["role"] != "unknown" or sp["case_id"]):
+                continue
+            project.set_speaker(tid, label, role=role, case_id=case_id, coder=self.coder)
+            if case_id and sp["case_id"] != case_id:
+                self.counts["case_links"] += 1
+            self.changed = True
 
     def _linked(self, tid: str, label: str, case_id: str) -> bool:
         row = self.project.db.execute("SELECT case_id FROM speakers WHERE transcript_id = ? AND label = ?",
@@ -1207,13 +1280,24 @@ class _Importer:
                 entry["parts"] = [p for p in entry["parts"] if p not in text] + [text]
             entry["updated"] = max(filter(None, [entry["updated"], updated]), default=None)
 
+        inline = list(self.inline_memos)
         for target_type, target_id, note_guid in self.memo_targets:
             note = self.notes.get(note_guid)
             if note is None or not note["text"]:
                 continue
             note["used"] = True
-            add(target_type, target_id, note["coder"], note["text"], note["created"], note["updated"])
-        for target_type, target_id, text, coder, created in self.inline_memos:
+            if note["coder"] is None:
+                inline.append((target_type, target_id, note["text"], None, note["created"]))
+            else:
+                add(target_type, target_id, note["coder"], note["text"], note["created"], note["updated"])
+        journals = [n for n in self.notes.values() if not n["used"] and n["text"] and n["selection"] is None]
+        for note in journals:
+            found = self._named_target(note["name"])
+            if found is not None:
+                # a memo qualcode exported that came back as a journal entry (QualCoder keeps notes so)
+                note["used"] = True
+                add(found[0], found[1], found[2], note["text"], note["created"], note["updated"])
+        for target_type, target_id, text, coder, created in inline:
             parts = [p for (t, i, _), e in wanted.items() if (t, i) == (target_type, target_id) for p in e["parts"]]
             if coder is None:
                 # a description names no author: it is already here if some coder's memo on the object holds it
@@ -1221,17 +1305,21 @@ class _Importer:
             if parts and all(any(chunk.strip() in p for p in parts) for chunk in text.split("\n\n")):
                 continue  # the same memos as the notes of this object (qualcode writes both, for other tools' sake)
             add(target_type, target_id, coder or self.coder, text, created, created)
-        for note in self.notes.values():
-            if not note["used"] and note["text"] and note["selection"] is None:
-                found = self._named_target(note["name"])
-                if found is not None:
-                    # a memo qualcode exported that came back as a journal entry (QualCoder keeps notes so)
-                    note["used"] = True
-                    add(found[0], found[1], found[2], note["text"], note["created"], note["updated"])
-                    continue
+        for note in journals:
+            if not note["used"]:
                 # a note attached to nothing (a journal): kept as its author's memo on the project, under its name
                 text = f"{note['name']}\n{note['text']}" if note["name"] else note["text"]
-                add("project", "project", note["coder"], text, note["created"], note["updated"])
+                add("project", "project", note["coder"] or self.coder, text, note["created"], note["updated"])
+        orphans = [n for n in self.notes.values() if not n["used"] and n["text"] and n["selection"] is not None]
+        if orphans:
+            placed = [p for e in wanted.values() for p in e["parts"]] + [m["text"] for m in self.project.memos()]
+            orphans = [n for n in orphans if not any(n["text"] in p for p in placed)]
+        if orphans:
+            # QualCoder refers only to the first annotation of each source from the source; the others name a
+            # passage but not the source it is in
+            self._skip("annotations that name no source", len(orphans))
+            self.warnings.append(f"{len(orphans)} annotation(s) name a passage but not the source it is in, so they"
+                                 " were left out: " + ", ".join(f"'{n['text'][:40]}'" for n in orphans[:3]))
         project = self.project
         for (target_type, target_id, coder), entry in wanted.items():
             text = "\n\n".join(entry["parts"])
@@ -1302,8 +1390,10 @@ class _ShippedIndex:
         self.project = project
         self.by_sha: dict[str, tuple[str, list[tuple[int, str]]]] = {}
         for t in project.transcripts():
-            text, inserts = shipped_text(project.transcript_text(t["id"]), project.segments(t["id"]))
-            self.by_sha[text_hash(text)] = (t["id"], inserts)
+            stored, segs = project.transcript_text(t["id"]), project.segments(t["id"])
+            for every_paragraph in (False, True):  # the form earlier versions wrote, then today's
+                text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph)
+                self.by_sha[text_hash(text)] = (t["id"], inserts)
 
     def find(self, text: str) -> tuple[str, list[tuple[int, str]], ParsedTranscript] | None:
         found = self.by_sha.get(text_hash(text))

@@ -17,9 +17,8 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.actions import coding, history
 from qualcode.actions import views as wb
 from qualcode.actions.projects import set_speaker_role
-from qualcode.errors import ConflictError
 from qualcode.folding import fold
-from qualcode.model import Applied, CodedUnit, Removed, Reversal, Suggestion, TranscriptRow
+from qualcode.model import Applied, CodedUnit, Marked, Removed, Reversal, Suggestion, TranscriptRow
 from qualcode.tui import keymap
 from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
@@ -282,7 +281,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.suggestions = {}
         start = next((i for i, u in enumerate(self.units) if u["ref"] == ref), None) if ref else None
         if start is None:
-            last = self.project.position(transcript, coder=self.coder)
+            last = wb.last_position(self.project, transcript, coder=self.coder)
             start = next((i for i, u in enumerate(self.units) if u["idx"] == last), None) if last else None
             if start is not None:
                 self.host.say(f"back where you were in {transcript}: {self.units[start]['ref']}")
@@ -308,7 +307,7 @@ class TranscriptScreen(WorkbenchScreen):
             return
         transcript, seg, coder = self.transcript, int(u["id"]), self.coder
         self._saved_position = (transcript, seg)
-        self.host.write(lambda p: p.set_position(transcript, seg, coder=coder))
+        self.host.write(lambda p: coding.remember_position(p, transcript, seg, coder=coder))
 
     def on_screen_suspend(self) -> None:
         self.save_position()
@@ -356,18 +355,11 @@ class TranscriptScreen(WorkbenchScreen):
 
     def _refresh_units(self, segment_ids: Iterable[int]) -> None:
         """Re-read the codings, memos and marks of some units (after our own write, or another process's)."""
-        changed = False
-        for seg in dict.fromkeys(int(s) for s in segment_ids):
-            pos = self.positions.get(seg)
-            if pos is None:
-                continue
-            u = self.units[pos]
-            memos = {m["coder"] or "": m["text"] for m in self.project.memos("segment", str(seg))}
-            marks = {m["coder"]: m["mark"] for m in self.project.marks(segment=seg)}
-            self.units[pos] = {**u, "codings": self.project.codings(segment=seg), "memos": memos, "marks": marks}
-            self.view.update_unit(pos, self.units[pos])
-            changed = True
-        if changed:
+        places = [self.positions[seg] for seg in dict.fromkeys(int(s) for s in segment_ids) if seg in self.positions]
+        for pos, unit in zip(places, wb.refresh_units(self.project, [self.units[p] for p in places]), strict=True):
+            self.units[pos] = unit
+            self.view.update_unit(pos, unit)
+        if places:
             self.progress = wb.coding_progress(self.units, coder=self.coder)
         self._unit_changed()
 
@@ -522,16 +514,7 @@ class TranscriptScreen(WorkbenchScreen):
         def run(project: Project) -> Applied:
             if suggestion is None:
                 return coding.apply_code(project, segment_ids, code_id, coder=coder)
-            with project.transaction():
-                added = [coding.accept_suggestion(project, focus, suggestion["code"], coder=coder,
-                                                  score=suggestion["score"], model_version=suggestion["model_version"])]
-                others = [s for s in segment_ids if s != focus]
-                if others:  # the rest of a selection: the evaluator's own decision on the same code
-                    try:
-                        added += coding.apply_code(project, others, code_id, coder=coder)["added"]
-                    except ConflictError:
-                        pass
-                return {"added": added, "skipped": []}
+            return coding.accept_suggestion_on(project, segment_ids, suggestion, suggested_for=focus, coder=coder)
 
         def done(result: Applied) -> None:
             self._move_counts({c["code"]: 1 for c in result["added"]} if len(result["added"]) < 2 else
@@ -608,10 +591,8 @@ class TranscriptScreen(WorkbenchScreen):
         coder = self.coder
         self.view.span_start = None
 
-        def run(project: Project) -> None:
-            with project.transaction():
-                for seg in ids:
-                    coding.mark_unit(project, seg, new, coder=coder)
+        def run(project: Project) -> list[Marked]:
+            return coding.mark_units(project, ids, new, coder=coder)
 
         where = targets[0]["ref"] if len(targets) == 1 else f"{len(targets)} units"
         words = wb.MARK_WORDS[mark]

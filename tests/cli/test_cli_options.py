@@ -129,3 +129,50 @@ def test_a_filter_named_coder_is_not_resolved(tmp_path: Path) -> None:
     args = build_parser().parse_args(["-p", str(tmp_path / "p"), "codings", "list"])
     with open_project(args):
         assert args.coder is None  # every coder's codings, not ana's
+
+
+class _Workbench:
+    """Stands in for the Textual app: records the folder ``qualcode code`` would open."""
+
+    opened: list[Path] = []
+    return_code = 0
+
+    def __init__(self, path: Path, **_options: object) -> None:
+        self.opened.append(Path(path))
+
+    def run(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from workbench_support import build_small_project
+
+    from qualcode.actions.coding import apply_code
+
+    folder = tmp_path_factory.mktemp("p") / "small"
+    with build_small_project(folder) as project:
+        apply_code(project, ["KII-01:3"], "relevance", coder="clara")
+    return folder
+
+
+@pytest.mark.parametrize("path", [p for p, s in COMMANDS if "--project" in s._option_string_actions],
+                         ids=lambda p: " ".join(p))
+def test_every_command_reads_the_project_given_before_its_name(
+        path: tuple[str, ...], small_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Run from a folder that holds no project, ``qualcode -p DIR COMMAND ...`` finds DIR's project: whatever the
+    command then says of its (placeholder) arguments, it never says there is no project here or in DIR (``merge 1``
+    may say so of the colleague's folder '1')."""
+    import qualcode.tui
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(qualcode.tui, "make_app", _Workbench)
+    _Workbench.opened = []
+    parser = dict(COMMANDS)[path]
+    main(["-p", str(small_project), *path, *_required_args(parser)])
+    err = capsys.readouterr().err
+    assert "no qualcode project in ." not in err and f"no qualcode project in {small_project}" not in err, err
+    assert "internal error" not in err, err
+    if path == ("code",):
+        assert _Workbench.opened == [small_project]

@@ -42,8 +42,26 @@ def test_a_pipe_stays_quiet_unless_progress_is_asked() -> None:
         assert isinstance(progress, LineProgress)
         progress("reading files", 0, 2)
         progress("reading files", 2, 2)
-        progress("storing transcripts", 0, 1)
-    assert "reading files: 2/2 100%" in out.getvalue() and out.getvalue().endswith("\n")
+        progress("storing transcripts", 0, 3)
+        progress("storing transcripts", 1, 3)
+    # reported before each item, as the core does: the step is shown complete once the command succeeded
+    assert "reading files: 2/2 100%" in out.getvalue() and out.getvalue().endswith("storing transcripts: 3/3 100%\n")
+
+
+def test_a_step_is_complete_when_the_next_begins_and_a_failure_stays_where_it_stopped() -> None:
+    out = io.StringIO()
+    try:
+        with progress_for(args(progress=True), out) as progress:
+            assert progress is not None
+            progress("reading files", 0, 2)
+            progress("reading files", 1, 2)
+            progress("storing transcripts", 0, 2)
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    lines = out.getvalue().split("\n")
+    assert lines[0].endswith("reading files: 2/2 100%")
+    assert lines[1].endswith("storing transcripts: 0/2   0%") and "2/2" not in lines[1]
 
 
 def _files(folder: Path) -> list[str | Path]:

@@ -6,22 +6,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shape_support import assert_shape
 from workbench_support import build_small_project
 
 from qualcode.actions import views
 from qualcode.actions.coding import (
     accept_suggestion,
+    accept_suggestion_on,
     apply_code,
     correct_suggestion,
+    mark_unit,
+    mark_units,
     reject_suggestion,
     reject_suggestions,
+    remember_position,
     remove_code,
     remove_coding,
     set_memo,
 )
 from qualcode.actions.history import redo, undo
-from qualcode.errors import ConflictError, NotFoundError
-from qualcode.model import SeenSuggestion
+from qualcode.errors import ConflictError, NotFoundError, QualcodeError
+from qualcode.model import Marked, SeenSuggestion
 from qualcode.store import Project
 
 
@@ -163,3 +168,99 @@ def test_a_memo_on_something_that_does_not_exist_is_refused(project: Project, ki
     with pytest.raises(NotFoundError, match=message):
         set_memo(project, kind, target, "text", coder="clara")  # type: ignore[arg-type]
     assert project.memos() == []
+
+
+def test_accepting_a_suggestion_on_a_selection_records_the_decision_on_its_own_unit_only(project: Project) -> None:
+    apply_code(project, ["KII-01:5"], "relevance", coder="clara")
+    shown: SeenSuggestion = {"code": "relevance", "score": 0.71, "model_version": "m-3"}
+    result = accept_suggestion_on(project, ["KII-01:3", "KII-01:4", "KII-01:5"], shown, suggested_for="KII-01:4",
+                                  coder="clara")
+    four, three, five = (project.resolve_segment(r) for r in ("KII-01:4", "KII-01:3", "KII-01:5"))
+    assert [(c["segment"], c["source"], c["score"]) for c in result["added"]] == [
+        (four, "suggestion", 0.71), (three, "human", None)]
+    assert result["skipped"] == [five]
+    assert [(d["segment"], d["decision"]) for d in project.decisions()] == [(four, "accepted")]
+    # one action: one undo takes the acceptance and the rest of the selection back
+    undone = undo(project, coder="clara")
+    assert undone is not None and undone["count"] == 3  # two codings and the decision
+    assert [c["ref"] for c in project.codings(code="relevance")] == ["KII-01:5"]
+    assert project.decisions() == []
+
+
+def test_accepting_on_a_selection_already_coded_still_records_the_acceptance(project: Project) -> None:
+    apply_code(project, ["KII-01:3"], "relevance", coder="clara")
+    shown: SeenSuggestion = {"code": "relevance", "score": 0.5, "model_version": "m-1"}
+    result = accept_suggestion_on(project, ["KII-01:3", "KII-01:4"], shown, suggested_for="KII-01:4", coder="clara")
+    assert len(result["added"]) == 1 and result["skipped"] == [project.resolve_segment("KII-01:3")]
+
+
+def test_marking_a_selection_is_one_action_and_says_what_each_unit_carries(project: Project) -> None:
+    marked = mark_units(project, ["KII-01:3", "KII-01:4"], "not_codable", coder="clara")
+    for m in marked:
+        assert_shape(m, Marked)
+    assert [(m["ref"], m["mark"], m["coder"]) for m in marked] == [
+        ("KII-01:3", "not_codable", "clara"), ("KII-01:4", "not_codable", "clara")]
+    undone = undo(project, coder="clara")
+    assert undone is not None and undone["count"] == 2
+    assert project.marks() == []
+    cleared = mark_unit(project, "KII-01:3", None, coder="clara")
+    assert cleared == {"segment": project.resolve_segment("KII-01:3"), "ref": "KII-01:3", "coder": "clara",
+                       "mark": None}
+
+
+def test_a_selection_holding_an_interviewers_unit_marks_nothing(project: Project) -> None:
+    with pytest.raises(QualcodeError, match="interviewer"):
+        mark_units(project, ["KII-01:3", "KII-01:2"], "skipped", coder="clara")
+    assert project.marks() == []
+
+
+def test_the_workbench_reopens_a_transcript_where_each_coder_was(project: Project) -> None:
+    assert views.last_position(project, "KII-01", coder="clara") is None
+    remember_position(project, "KII-01", project.resolve_segment("KII-01:8"), coder="clara")
+    remember_position(project, "KII-01", project.resolve_segment("KII-01:4"), coder="long")
+    assert views.last_position(project, "KII-01", coder="clara") == 8
+    assert views.last_position(project, "KII-01", coder="long") == 4
+    assert undo(project, coder="clara") is None  # moving is not an action to undo
+
+
+def test_refreshing_units_reads_what_another_connection_wrote(project: Project, tmp_path: Path) -> None:
+    units = views.transcript_units(project, "KII-01")
+    other = Project.open(tmp_path / "small")
+    try:
+        apply_code(other, ["KII-01:3"], "relevance", coder="long")
+        set_memo(other, "segment", "KII-01:3", "the course, not the toolkit", coder="long")
+        mark_unit(other, "KII-01:4", "skipped", coder="long")
+    finally:
+        other.close()
+    three, four = (next(u for u in units if u["ref"] == r) for r in ("KII-01:3", "KII-01:4"))
+    fresh = views.refresh_units(project, [three, four])
+    assert [c["code"] for c in fresh[0]["codings"]] == ["relevance"]
+    assert fresh[0]["memos"] == {"long": "the course, not the toolkit"}
+    assert fresh[1]["marks"] == {"long": "skipped"}
+    assert fresh == [u for u in views.transcript_units(project, "KII-01") if u["ref"] in ("KII-01:3", "KII-01:4")]
+
+
+def test_placing_a_flagged_coding_is_the_reviewers_decision_on_the_current_version(tmp_path: Path) -> None:
+    from reliability.builders import INTERVIEW, make_project, transcript
+
+    from qualcode.actions.coding import place_flagged
+    from qualcode.model import Placed
+    from qualcode.reanchor import review_queue, store_transcript
+
+    flagged = make_project(tmp_path / "p")
+    try:
+        coding = flagged.add_coding("KII-01:8", "sustainability", coder="ana")
+        edited = [(s, list(u)) for s, u in INTERVIEW]
+        edited[3][1][2] = "Without support from the brand, we could not have continued the quarterly seminars."
+        store_transcript(flagged, transcript(edited), "KII-01", coder="ana")
+        with pytest.raises(QualcodeError, match="not in the current version"):
+            place_flagged(flagged, coding["id"], coding["segment"], coder="ana")  # its unit in the old version
+        placed = place_flagged(flagged, coding["id"], "KII-01:7", coder="lan")
+        assert_shape(placed, Placed)
+        assert (placed["ref"], placed["status"], placed["coder"]) == ("KII-01:7", "ok", "ana")
+        assert review_queue(flagged) == []
+        with pytest.raises(ConflictError, match="not waiting for review"):
+            place_flagged(flagged, coding["id"], "KII-01:8", coder="lan")
+        assert [(e["action"], e["coder"]) for e in flagged.events(entity="coding")][-1] == ("coding.reanchor", "lan")
+    finally:
+        flagged.close()

@@ -71,3 +71,77 @@ def test_settling_and_reopening_a_disagreement(tmp_path: Path) -> None:
         assert [c["coder"] for c in project.codings(segment=project.resolve_segment(seg))] == ["clara"]
     finally:
         project.close()
+
+
+def test_key_quotes_are_chosen_among_the_evidence_and_undone_as_one_action(small: Project) -> None:
+    from qualcode.actions.drafting import choose_key_quotes
+
+    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
+    apply_code(small, ["KII-01:8"], "sustainability.funding", coder="clara")
+    add_finding(small, "sustainability", "Funding ends.", coder="ana", finding_id="F1")
+    link_evidence(small, "F1", coder="ana", segment="KII-01:7")
+    link_evidence(small, "F1", coder="ana", segment="KII-01:8")
+    chosen = choose_key_quotes(small, "F1", ["KII-01:8, 00:03:30", "KII-01:7-8"], coder="ana")
+    assert chosen["key_quotes"] == ["KII-01:8", "KII-01:7"]  # in the order given, read as exports print them
+    with pytest.raises(NotFoundError, match="not evidence of F1"):
+        choose_key_quotes(small, "F1", ["KII-01:3"], coder="ana")
+    undone = undo(small, coder="ana")
+    assert undone is not None and undone["action"] == "finding.update"
+    assert choose_key_quotes(small, "F1", [], coder="ana")["key_quotes"] == []  # back to the automatic choice
+
+
+def test_a_refi_project_comes_in_as_a_new_project(small: Project, tmp_path: Path) -> None:
+    from qualcode.actions.projects import import_refi
+    from qualcode.refi import export_refi
+
+    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
+    export_refi(small, tmp_path / "small.qdpx")
+    seen: list[tuple[str, int, int]] = []
+    report = import_refi(tmp_path / "copy", tmp_path / "small.qdpx", coder="ana",
+                         progress=lambda label, done, total: seen.append((label, done, total)))
+    assert report["created"]
+    assert {label for label, _done, _total in seen} == {"reading sources", "importing sources"}
+    with Project.open(tmp_path / "copy") as copy:
+        assert [(c["ref"], c["code"], c["coder"]) for c in copy.codings()] == [
+            ("KII-01:7", "sustainability.funding", "clara")]
+    again = import_refi(tmp_path / "copy", tmp_path / "small.qdpx", coder="ana")
+    assert again.get("nothing_new") and not again["created"]
+
+
+def test_what_the_drafting_actions_return_has_the_shape_they_name(small: Project) -> None:
+    from shape_support import assert_shape
+
+    from qualcode.actions.drafting import choose_key_quotes, edit_finding, remove_finding
+    from qualcode.model import EvidenceLink, Finding, RemovedFinding
+
+    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
+    assert_shape(add_finding(small, "sustainability", "Funding ends.", coder="ana", finding_id="F1"), Finding)
+    for link in link_evidence(small, "F1", coder="ana", segment="KII-01:7"):
+        assert_shape(link, EvidenceLink)
+    assert_shape(edit_finding(small, "F1", coder="ana", statement="Funding ends in 2025."), Finding)
+    assert_shape(cite_document(small, "F1", "Final report", coder="ana"), Finding)
+    assert_shape(choose_key_quotes(small, "F1", ["KII-01:7"], coder="ana"), Finding)
+    assert_shape(remove_finding(small, "F1", coder="ana"), RemovedFinding)
+
+
+def test_what_the_team_actions_return_has_the_shape_they_name(tmp_path: Path) -> None:
+    from shape_support import assert_shape
+
+    from qualcode.model import Adjudication, OriginalCoding, SampleEntry, Settlement
+
+    project = build_project(tmp_path / "p", sample=False)
+    try:
+        for entry in add_to_sample(project, ["KII-01"], coder="ana", coders=["clara", "minh"]):
+            assert_shape(entry, SampleEntry)
+        seg = unit(project, "KII-01", "The grievance")
+        project.add_coding(seg, "relevance.needs", coder="clara")
+        for decision in ("apply", "omit"):
+            settled = settle(project, seg, "relevance.needs", decision, coder="minh")
+            assert_shape(settled, Settlement)
+            for original in settled["originals"]:
+                assert_shape(original, OriginalCoding)
+        assert_shape(reopen(project, seg, "relevance.needs", coder="minh"), Adjudication)
+        for entry in remove_from_sample(project, ["KII-01"], coder="ana"):
+            assert_shape(entry, SampleEntry)
+    finally:
+        project.close()

@@ -1,10 +1,12 @@
-"""Codes from another tool get ids made from their names: accents folded, letters with no ASCII form left out."""
+"""Code ids: qualcode writes each code's id in its description, so it comes back from tools that give codes new GUIDs;
+other tools' codes get ids made from their names (accents folded, letters with no ASCII form left out)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from qualcode.refi import read_qdc
+from qualcode.store import Project
 
 
 def test_other_tools_code_names_become_ascii_ids(tmp_path: Path) -> None:
@@ -22,3 +24,45 @@ def test_other_tools_code_names_become_ascii_ids(tmp_path: Path) -> None:
     cb = read_qdc(qdc)
     assert [c.id for c in cb.roots] == ["dao_tao_nghe", "sren_s_strae", "a_rs_5", "code", "dao_tao_nghe_2"]
     assert [c.name for c in cb.roots] == names
+
+
+def _codebook(codes: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+            f"{codes}</Codes></CodeBook>")
+
+
+def test_a_code_carries_its_qualcode_id_in_its_description_through_a_tool_that_renames_and_regenerates(
+    tmp_path: Path,
+) -> None:
+    # as another tool sends a qualcode codebook back: new GUIDs, one code renamed, one copied with its description
+    qdc = tmp_path / "back.qdc"
+    qdc.write_text(_codebook(
+        '<Code guid="1A000000-0000-4000-8000-000000000001" name="Relevance" isCodable="true">'
+        "<Description>[qualcode id: relevance] Whether it is the right thing to do.</Description>"
+        '<Code guid="1A000000-0000-4000-8000-000000000002" name="Needs of factories (renamed)" isCodable="true">'
+        "<Description>[qualcode id: relevance.needs_fit] Fit with the needs.</Description></Code>"
+        '<Code guid="1A000000-0000-4000-8000-000000000003" name="Needs copy" isCodable="true">'
+        "<Description>[qualcode id: relevance.needs_fit] Fit with the needs.</Description></Code>"
+        "</Code>"), encoding="utf-8")
+    cb = read_qdc(qdc)
+    assert [c.id for c in cb.walk()] == ["relevance", "relevance.needs_fit", "relevance.needs_copy"]
+    assert cb["relevance"].definition == "Whether it is the right thing to do."  # the marker is not kept
+    # into a project that has the code: the renamed code is the same code, under our name
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    ours = load_codebook(default_codebook_path())
+    cb = read_qdc(qdc, known=ours)
+    assert cb["relevance.needs_fit"].name == ours["relevance.needs_fit"].name
+
+
+def test_qualcode_writes_each_code_id_at_the_start_of_its_description(example_project: Project, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from qualcode.refi import export_qdc
+
+    export_qdc(example_project, tmp_path / "cb.qdc")
+    root = etree.parse(str(tmp_path / "cb.qdc")).getroot()
+    ns = {"q": "urn:QDA-XML:codebook:1.0"}
+    first = root.find("q:Codes/q:Code", ns)
+    assert first.find("q:Description", ns).text.startswith("[qualcode id: relevance] Whether the programme")
+    assert len(root.findall(".//q:Code", ns)) == len(example_project.codebook())

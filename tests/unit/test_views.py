@@ -10,7 +10,7 @@ from workbench_support import build_small_project
 from qualcode.actions import views as wb
 from qualcode.actions.coding import apply_code
 from qualcode.actions.projects import resolve_workbench_project
-from qualcode.errors import ProjectError
+from qualcode.errors import NotFoundError, ProjectError
 from qualcode.folding import fold
 from qualcode.store import Project
 
@@ -163,3 +163,41 @@ def test_transcript_list_shows_type_and_informant_progress(project: Project) -> 
     assert (rows["KII-01"]["type"], rows["KII-01"]["progress"]) == ("KII", "2/6")
     assert rows["FGD-01"]["progress"] == "0/4"
     assert wb.transcript_list(project, documents=True) == []
+
+
+def test_segment_list_shows_marks_and_pseudonymises_speaker_names(project: Project) -> None:
+    from qualcode.actions.coding import mark_unit
+
+    mark_unit(project, "FGD-01:2", "not_codable", coder="clara")
+    mark_unit(project, "FGD-01:2", "skipped", coder="long")
+    rows = {r["ref"]: r for r in wb.segment_list(project, "FGD-01")}
+    assert rows["FGD-01:2"]["segment"] == rows["FGD-01:2"]["id"]
+    assert rows["FGD-01:2"]["marks"] == [{"coder": "clara", "mark": "not_codable"},
+                                         {"coder": "long", "mark": "skipped"}]
+    assert "Hoa" not in {r["speaker"] for r in rows.values()}  # a label that is a name shows as the pseudonym
+    assert "Hoa" in {r["speaker"] for r in wb.segment_list(project, "FGD-01", show_names=True)}
+    assert "FGD-01:1" not in {r["ref"] for r in wb.segment_list(project, "FGD-01", informants_only=True)}
+
+
+def test_coding_list_counts_marks_as_decisions_only_when_asked(project: Project) -> None:
+    from qualcode.actions.coding import mark_unit
+
+    apply_code(project, ["KII-01:3"], "relevance", coder="clara")
+    mark_unit(project, "KII-01:4", "not_codable", coder="clara")
+    assert [r["ref"] for r in wb.coding_list(project, transcript="KII-01")] == ["KII-01:3"]
+    listed = wb.coding_list(project, transcript="KII-01", marks=True)
+    assert [(r["ref"], r["code"], r["source"]) for r in listed] == [
+        ("KII-01:3", "relevance", "human"), ("KII-01:4", "-", "not codable")]
+    assert [r["ref"] for r in wb.coding_list(project, code="relevance", marks=True)] == ["KII-01:3"]
+    with pytest.raises(NotFoundError):
+        wb.coding_list(project, transcript="KII-99")
+
+
+def test_the_event_log_withholds_names_unless_asked(project: Project) -> None:
+    from qualcode.actions.coding import set_memo
+
+    set_memo(project, "segment", "KII-01:3", "Nguyen Van A was very open.", coder="clara")
+    shown = wb.event_log(project, entity="memo")[-1]
+    assert "Nguyen Van A" not in str(shown["after"])
+    assert "Nguyen Van A" in str(wb.event_log(project, entity="memo", show_names=True)[-1]["after"])
+    assert len(wb.event_log(project, limit=2)) == 2

@@ -1,0 +1,63 @@
+"""A qualcode export sent back by another tool without qualcode.json: what carries qualcode's own data (the speakers
+variable, the text form of each transcript) and what happens when a user edited it there."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from qualcode.refi import export_qdpx, import_refi
+from qualcode.refi.export import shipped_text
+from qualcode.store import Project
+
+
+def _rewrite(src: Path, dest: Path, edit_qde: object = None, edit_text: object = None) -> Path:
+    """``src`` without qualcode.json, its project.qde and source texts passed through the edits."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for name in zin.namelist():
+            if name == "qualcode.json":
+                continue
+            data = zin.read(name)
+            if name == "project.qde" and callable(edit_qde):
+                data = edit_qde(data.decode("utf-8")).encode("utf-8")
+            elif name.startswith("sources/") and callable(edit_text):
+                data = edit_text(name, data.decode("utf-8")).encode("utf-8")
+            zout.writestr(name, data)
+    return dest
+
+
+def test_a_transcript_exported_by_an_earlier_version_is_still_recognised(example_project: Project,
+                                                                         tmp_path: Path) -> None:
+    # earlier versions labelled each turn once, not each paragraph of a turn
+    p = example_project
+    export_qdpx(p, tmp_path / "out.qdpx")
+    new_form = {shipped_text(p.transcript_text(t["id"]), p.segments(t["id"]))[0]:
+                shipped_text(p.transcript_text(t["id"]), p.segments(t["id"]), every_paragraph=False)[0]
+                for t in p.transcripts()}
+    assert sum(1 for new, old in new_form.items() if new != old) >= 2  # KII-08 and KII-09 have such turns
+    old = _rewrite(tmp_path / "out.qdpx", tmp_path / "old.qdpx",
+                   edit_qde=lambda x: re.sub(r"<PlainTextSelection .*?</PlainTextSelection>", "", x, flags=re.S),
+                   edit_text=lambda name, text: new_form.get(text, text))
+    report = import_refi(p.path, old, coder="tester")
+    assert report["counts"]["transcripts_already_here"] == len(p.transcripts())
+    assert report["counts"]["transcripts_added"] == 0
+
+
+def test_speaker_roles_edited_in_another_tool_are_kept_as_an_attribute_not_guessed_from(
+    example_project: Project, tmp_path: Path
+) -> None:
+    export_qdpx(example_project, tmp_path / "out.qdpx")
+    edited = _rewrite(tmp_path / "out.qdpx", tmp_path / "edited.qdpx",
+                      edit_qde=lambda x: x.replace("Interviewer (interviewer); Mr. Anh (informant, KII-08)",
+                                                   "Mr. Anh is the HR manager"))
+    report = import_refi(tmp_path / "fresh", edited, coder="tester")
+    assert any("'qualcode speakers' is not in the form qualcode writes" in w for w in report["warnings"])
+    with Project.open(tmp_path / "fresh") as q:
+        kii08 = q.require_transcript("KII-08")
+        assert "Mr. Anh is the HR manager" in kii08["attributes"]
+        # the case still finds its informant through the case's coding of his turns
+        assert {sp["label"]: sp["case_id"] for sp in q.speakers("KII-08")} == {"Interviewer": None,
+                                                                                "Mr. Anh": "KII-08"}
+        # the other transcripts' speakers are placed as exported
+        assert {sp["label"]: sp["case_id"] for sp in q.speakers("KII-07")} == {"A": "KII-07", "Q": None}

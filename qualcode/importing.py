@@ -39,6 +39,14 @@ from qualcode.store import Project, text_hash
 DOMINANT_SHARE = 0.9
 # Sentences two transcripts must share before a new one is reported as probably a corrected copy of the other.
 SIMILAR_SHARE = 0.6
+# Labels a transcription tool writes for speech it could not attribute to anyone.
+_UNATTRIBUTED = frozenset({"unknown speaker", "unknown", "unidentified speaker", "inaudible speaker"})
+# Above this share of a transcript, unattributed speech is worth a warning.
+UNATTRIBUTED_SHARE = 0.10
+# A speaker's name then a time at the start of a unit: a header the reader did not recognise.
+_HEADER_IN_UNIT = re.compile(
+    r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s|\[|$)"
+)
 _TIMESTAMP_UNIT = re.compile(
     r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"
     r"(?:[.,]\d{1,3})?[\])]?)?(?:\s+\S+){0,6}?"
@@ -125,7 +133,9 @@ def _speaker_names(parsed: ParsedTranscript) -> list[str]:
     from qualcode.store import is_interviewer_label
 
     labels = {u.speaker for u in parsed.units if u.speaker}
-    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
+    # "Unknown Speaker" in a file name names no one
+    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x)
+            and not is_placeholder_label(x) and _looks_like_name(x)]
 
 
 def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
@@ -315,6 +325,21 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 f"{len(once)} speakers speak only once ({shown}): a sentence may have been read as a speaker label,"
                 f" or the tool split one person into several; check them with 'qualcode segments --transcript {tid}'"
             )
+        anonymous = [lab for lab in voices if fold(lab) in _UNATTRIBUTED]
+        for lab in anonymous:
+            share = facts.stats.units[lab] / total if total else 0.0
+            if share >= UNATTRIBUTED_SHARE and facts.stats.units[lab] >= 5:
+                out.append(
+                    f"'{lab}' holds {share:.0%} of the units: the transcription tool could not tell who spoke them,"
+                    " so they may be several people (interviewer and informant alike) and are not attributed to"
+                    f" anyone; name the speakers in the tool and export again, or check them with"
+                    f" 'qualcode segments --transcript {tid}'"
+                )
+        for short, full in _same_person(voices):
+            out.append(
+                f"'{short}' and '{full}' may be the same person under two labels: if so, their units are counted as"
+                f" two speakers; correct the label in the file, or give both the same case in the case sheet"
+            )
     leaks = [(n, text) for n, text in facts.unit_texts if _leaked(text, facts.names)]
     if leaks:
         n, text = leaks[0]
@@ -350,10 +375,28 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
 
 def _leaked(text: str, names: set[str]) -> bool:
     stripped = text.strip()
+    header = _HEADER_IN_UNIT.match(stripped)
+    if header and fold(header.group(1).strip("*_ ")) in names:
+        return True  # "Lindsey [22:45] ...": another speaker's header read as speech
     if _TIMESTAMP_UNIT.fullmatch(stripped) and any(ch.isdigit() for ch in stripped[:3]):
         return len(stripped.split()) <= 3 or bool(re.fullmatch(r"[\d:.,\[\]()\s>-]+", stripped))
     key = fold(stripped.strip(":：*_[]() ."))
     return bool(key) and key in names
+
+
+def _same_person(labels: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of labels where one is the other's first or last name(s) ("Monica", "Monica Powell"), as tools write
+    when a speaker was named once in full and once by first name; generic labels ("Speaker 1") are left out."""
+    named = [lab for lab in labels if not is_placeholder_label(lab)]
+    pairs = []
+    for short in named:
+        words = fold(short).split()
+        for full in named:
+            other = fold(full).split()
+            if full != short and len(other) > len(words) and (other[: len(words)] == words
+                                                               or other[-len(words):] == words):
+                pairs.append((short, full))
+    return pairs
 
 
 def _names_for(stats: SpeakerStats, rows: Sequence[CaseRow], interviewers: Iterable[str]) -> set[str]:

@@ -52,8 +52,8 @@ def test_help_lists_the_commands_without_loading_heavy_libraries() -> None:
 def test_html_character_references_are_decoded_but_a_bare_ampersand_stays() -> None:
     from qualcode.importers import parse_transcript
 
-    pt = parse_transcript(
-        "Interviewer: Was R&D part of it? We&#39;d heard &quot;yes&quot;.\n\nMs. Lan: AT&T &amp; R&D; no &bogus; here.\n"
-        .encode(), "kii.md")
+    text = ("Interviewer: Was R&D part of it? We&#39;d heard &quot;yes&quot;.\n\n"
+            "Ms. Lan: AT&T &amp; R&D; no &bogus; here.\n")
+    pt = parse_transcript(text.encode(), "kii.md")
     assert "We'd heard \"yes\"." in pt.text
     assert "AT&T & R&D; no &bogus; here." in pt.text and "Was R&D part of it?" in pt.text

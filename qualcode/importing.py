@@ -331,11 +331,13 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
             if share >= UNATTRIBUTED_SHARE and facts.stats.units[lab] >= 5:
                 out.append(
                     f"'{lab}' holds {share:.0%} of the units: the transcription tool could not tell who spoke them,"
-                    " so they may be several people (interviewer and informant alike) and are not attributed to"
-                    f" anyone; name the speakers in the tool and export again, or check them with"
-                    f" 'qualcode segments --transcript {tid}'"
+                    " so they may be several people, interviewer and informant alike; name the speakers in the tool"
+                    f" and export again, or check them with 'qualcode segments --transcript {tid}'"
                 )
         for short, full in _same_person(voices):
+            if short in by_label and full in by_label and by_label[short].case_id \
+                    and by_label[short].case_id == by_label[full].case_id:
+                continue  # the case sheet already makes them one informant
             out.append(
                 f"'{short}' and '{full}' may be the same person under two labels: if so, their units are counted as"
                 f" two speakers; correct the label in the file, or give both the same case in the case sheet"

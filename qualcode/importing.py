@@ -453,6 +453,54 @@ def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
     return {r["label"]: (r["role"], r["case_id"]) for r in project.speakers(tid) if r.get("assigned_by") == "user"}
 
 
+# Spreadsheets are case or documents sheets, never transcripts.
+SHEET_EXTENSIONS = (".csv", ".tsv", ".xlsx")
+
+
+def gather_import_files(
+    paths: Sequence[str | Path], cases: str | Path | None
+) -> tuple[list[Path], str | Path | None, list[str]]:
+    """The files to import and the case sheet, from what was named: a folder stands for the files in it (not its
+    subfolders) that qualcode reads; a spreadsheet among them is the case sheet when none was given with ``cases``.
+    Returns (files, case sheet, what was guessed or left out, for the report)."""
+    from qualcode.importers import SUPPORTED_EXTENSIONS
+    from qualcode.importers.documents import is_document_file
+
+    files: list[Path] = []
+    left_out: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for child in sorted(path.iterdir(), key=lambda c: c.name.casefold()):
+            if child.name.startswith((".", "~$")) or not child.is_file():
+                continue  # hidden files, Word's lock files, subfolders
+            suffix = child.suffix.lower()
+            if suffix in SUPPORTED_EXTENSIONS or suffix in SHEET_EXTENSIONS or is_document_file(child):
+                files.append(child)
+            else:
+                left_out.append(child.name)
+    notes: list[str] = []
+    if left_out:
+        shown = ", ".join(left_out[:5]) + (", ..." if len(left_out) > 5 else "")
+        notes.append(f"{len(left_out)} file(s) in the folder are not transcripts, documents or sheets and were left"
+                     f" out: {shown}")
+    sheets = [f for f in files if f.suffix.lower() in SHEET_EXTENSIONS]
+    if cases is not None:
+        sheets = [f for f in sheets if f.resolve() != Path(cases).resolve()]
+    if sheets and (cases is not None or len(sheets) > 1):
+        raise InputError(
+            "is a spreadsheet, not a transcript", path=str(sheets[0]),
+            hint="give the case sheet with --cases FILE and a documents sheet with --document-sheet FILE, and leave"
+                 " other spreadsheets out of the files to import")
+    if sheets:
+        cases = sheets[0]
+        notes.append(f"{sheets[0].name} was among the files to import: it is read as the case sheet")
+    sheet_paths = {f.resolve() for f in files if f.suffix.lower() in SHEET_EXTENSIONS}
+    return [f for f in files if f.resolve() not in sheet_paths], cases, notes
+
+
 def plan_import(
     project: Project,
     paths: Sequence[str | Path],
@@ -469,6 +517,7 @@ def plan_import(
     from qualcode.importers.documents import is_document_file
     from qualcode.safety.privacy import third_parties
 
+    paths, cases, gathered = gather_import_files(paths, cases)
     rows = read_case_sheet(cases) if cases else []
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
     doc_paths = [Path(d) for d in documents or []]
@@ -569,7 +618,7 @@ def plan_import(
                            None if progress is None else lambda done: progress("reading files", len(paths) + done,
                                                                                len(paths) + len(doc_paths)))
     # what reading the sheets changed (control characters taken out) comes first
-    sheet_warnings: list[str] = [*getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
+    sheet_warnings: list[str] = [*gathered, *getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
     for f in files:
         sheet_warnings.extend(_unmatched_rows(f.tid, f.rows, f.assignments, f.stats.labels))
     others, other_warnings, more = _plan_rows(project, [r for r in rows if _row_tid(r) not in planned])

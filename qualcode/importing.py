@@ -395,8 +395,12 @@ def _same_person(labels: Sequence[str]) -> list[tuple[str, str]]:
         words = fold(short).split()
         for full in named:
             other = fold(full).split()
-            if full != short and len(other) > len(words) and (other[: len(words)] == words
-                                                               or other[-len(words):] == words):
+            if full == short or len(other) <= len(words):
+                continue
+            extra = other[len(words):] if other[: len(words)] == words else \
+                other[: len(other) - len(words)] if other[-len(words):] == words else None
+            # "Woman" and "Woman 2", "HR officer" and "HR officer (F)": a focus group's numbered participants
+            if extra and not any(any(ch.isdigit() or ch in "()[]" for ch in w) for w in extra):
                 pairs.append((short, full))
     return pairs
 

@@ -281,3 +281,17 @@ def test_a_voice_marked_informant_by_hand_in_a_kii_takes_the_interviews_case(pro
                              "FGD-80,qualcoder_transcript.txt,id1,FGD-80-P1,,FGD,Students\n")
     import_files(project, [EXPORTS / "real" / "qualcoder_transcript.txt"], cases=focus, coder="ana")
     assert project.set_speaker_role("FGD-80", "id2", "informant", coder="ana")["case"] is None
+
+
+def test_numbered_participants_are_not_taken_for_one_person_under_two_labels() -> None:
+    from qualcode.importing import transcript_warnings
+
+    facts = _facts({"Facilitator": (10, 5, "interviewer", None), "Woman": (8, 4, "informant", "P1"),
+                    "Woman 2": (8, 4, "informant", "P2"), "HR officer": (6, 3, "informant", "P3"),
+                    "HR officer (F)": (6, 3, "informant", "P4"), "Hoa": (6, 3, "informant", "P5"),
+                    "Nguyen Thi Hoa": (6, 3, "informant", "P6")},
+                   ["We trained the line leaders in March."] * 50, kii=False, sheet_rows=6)
+    same = [w for w in transcript_warnings(facts) if "same person" in w]
+    assert same == ["'Hoa' and 'Nguyen Thi Hoa' may be the same person under two labels: if so, their units are"
+                    " counted as two speakers; correct the label in the file, or give both the same case in the case"
+                    " sheet"]

@@ -477,14 +477,21 @@ def gather_import_files(
         if not path.is_dir():
             files.append(path)
             continue
+        found = 0
         for child in sorted(path.iterdir(), key=lambda c: c.name.casefold()):
             if child.name.startswith((".", "~$")) or not child.is_file():
                 continue  # hidden files, Word's lock files, subfolders
             suffix = child.suffix.lower()
             if suffix in SUPPORTED_EXTENSIONS or suffix in SHEET_EXTENSIONS or is_document_file(child):
                 files.append(child)
+                found += 1
             else:
                 left_out.append(child.name)
+        if not found:
+            raise InputError(
+                "is a folder without transcripts, documents or sheets", path=str(path),
+                hint="qualcode reads .docx, .txt, .md, .vtt and .srt transcripts, .pdf and .html documents and"
+                     " .csv or .xlsx sheets")
     notes: list[str] = []
     if left_out:
         shown = ", ".join(left_out[:5]) + (", ..." if len(left_out) > 5 else "")

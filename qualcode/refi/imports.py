@@ -752,6 +752,25 @@ def _locate_units(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -
     return spans
 
 
+def _read_as(source: _Source) -> str:
+    """How a source's text was read, for the summary: what qualcode found or guessed."""
+    from qualcode.speakers import HEADING_SPEAKER
+
+    if source.exact:
+        return "as qualcode exported it (its units from qualcode.json)"
+    if source.matched:
+        return f"as transcript {source.matched}, already in the project (the same text)"
+    parsed = source.parsed
+    if parsed is not None and parsed.kind == "document":
+        return "a desk-review document qualcode exported, one unit per line"
+    if source.no_speakers:
+        return f"a text without speakers ({source.no_speakers})"
+    labels = list(dict.fromkeys(t.speaker for t in (parsed.turns if parsed is not None else [])
+                                if t.speaker and t.speaker != HEADING_SPEAKER))
+    shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+    return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})"
+
+
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
 GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid: transcript id}}
@@ -767,6 +786,7 @@ class _Importer:
         self.coder = coder
         self.warnings: list[str] = []
         self.skipped: dict[str, int] = {}
+        self.read_as: dict[str, str] = {}  # source name -> how its text was read (what the import guessed)
         self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0,
                        "code_groups_in_file": len(codes.codebook.groups), "code_groups_added_or_extended": 0,
                        "sources": 0, "transcripts_added": 0,
@@ -897,6 +917,7 @@ class _Importer:
                 self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
                                      f" as a conversation ({source.no_speakers})")
             self.sources[g] = source
+            self.read_as[name] = _read_as(source)
             self.warnings.extend(f"source '{name}': {w}" for w in getattr(source.parsed, "warnings", []) or [])
             if source.ext_ignored:
                 self.warnings.append(f"{EXTENSION_MEMBER} does not fit source '{name}' (offsets outside its text or"
@@ -905,6 +926,7 @@ class _Importer:
             pdf = self._pdf_source(src, ext_sources)
             if pdf is not None:
                 self.sources[norm_guid(src.get("guid"))] = pdf
+                self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -945,7 +967,7 @@ class _Importer:
                                  " coding unit (text not found)")
         if self.skipped:
             self.warnings.append("left out: " + ", ".join(f"{n} {what}" for what, n in self.skipped.items()))
-        return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped,
+        return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped, "read_as": self.read_as,
                 "positions": summarise((s.name, s.choice) for s in self.sources.values()),
                 "nothing_new": not self.changed}
 

@@ -60,6 +60,8 @@ def test_utf16_positions_are_detected_from_the_selections_whatever_the_origin_sa
     sels = _selection(_utf16(TEXT, a), _utf16(TEXT, b), 1) + _selection(_utf16(TEXT, c), _utf16(TEXT, c + 12), 2)
     report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("SomeTool 2", sels)), coder="tester")
     assert report["positions"]["read_as"] == ["UTF-16 code units"]
+    # the summary says the text was taken for a conversation, and whose
+    assert report["read_as"] == {"hoa.txt": "a conversation: 2 speaker label(s) recognised (Interviewer, Ms Hoa)"}
     assert sorted(_coded_texts(tmp_path / "p")) == ["It was useful 👍👍 and the trainers listened.",
                                                     "Supervisors talk to workers now 😀 every week."]
 
@@ -172,6 +174,7 @@ def test_a_short_text_without_speaker_labels_is_imported_without_speakers_not_as
     qde = _project_xml("OtherTool 2.0", _selection(a, a + len("They listen to workers now.")))
     report = import_refi(tmp_path / "p", _write(tmp_path / "notes.qdpx", qde, text), coder="tester")
     assert any("has no speaker labels" in w for w in report["warnings"])
+    assert report["read_as"] == {"hoa.txt": "a text without speakers (no speaker labels)"}
     assert not any("do not read as a conversation" in w for w in report["warnings"])  # there are no such lines
     with Project.open(tmp_path / "p") as p:
         assert p.speakers() == [] and [s["speaker"] for s in p.segments()] == [None, None, None]

@@ -110,6 +110,8 @@ def test_a_table_of_comments_is_imported_without_speakers(nvivo_windows: dict[st
         assert project.speakers() == []
         assert all(s["speaker"] is None for s in project.segments())
     assert any("imported without speakers" in w for w in nvivo_windows["first"]["warnings"])
+    read_as = nvivo_windows["first"]["read_as"]
+    assert len(read_as) == 2 and all(how.startswith("a text without speakers (") for how in read_as.values())
 
 
 def test_an_nvivo_codebook_with_repeated_names_under_different_parents_keeps_them_all(

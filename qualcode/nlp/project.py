@@ -27,7 +27,8 @@ _lock = threading.Lock()
 def training_examples(project: Project, informant_units: list[dict[str, Any]] | None = None) -> list[Example]:
     """Every coded unit (any coder, any source) with its codes and who applied them, plus rejected suggestions, plus
     the units passed over: uncoded informant units before the last coded unit of their transcript, which the team
-    read and left uncoded (greetings, consent, logistics). They teach the model what is not worth coding.
+    read and left uncoded (greetings, consent, logistics). They teach the model what is not worth coding. A unit a
+    coder marked not codable is such an example wherever it is; one skipped for now never is (it is still to do).
 
     ``informant_units``: the project's informant units in transcript order, when the caller has read them already
     (the same list again after a coding: only the units whose codings changed are then looked at again).
@@ -35,7 +36,8 @@ def training_examples(project: Project, informant_units: list[dict[str, Any]] | 
     # Plain table reads, no joins: at 100,000 codings the full coding rows took seconds to build.
     codings = project.db.execute("SELECT segment_id, code_id, coder_id FROM codings ORDER BY id").fetchall()
     decisions = project.db.execute("SELECT segment_id, code_id, decision FROM decisions ORDER BY id").fetchall()
-    if not codings and not decisions:
+    marks = project.db.execute("SELECT segment_id, mark FROM unit_marks ORDER BY segment_id, mark").fetchall()
+    if not codings and not decisions and not marks:
         return []
     units = _informant_units(project) if informant_units is None else informant_units
     key = str(project.path)
@@ -43,7 +45,7 @@ def training_examples(project: Project, informant_units: list[dict[str, Any]] | 
     if seen is None or seen.units is not units:
         seen = _Examples(units)
         _examples_seen[key] = seen
-    return seen.refresh(project, codings, decisions)
+    return seen.refresh(project, codings, decisions, marks)
 
 
 class _Examples:
@@ -59,18 +61,24 @@ class _Examples:
             self.by_transcript.setdefault(u["transcript"], []).append(u)
         self.codings: list[Any] = []
         self.decisions: list[Any] = []
+        self.marks: list[Any] = []
         self.coding_set: set[Any] = set()
         self.by_seg: dict[int, Example] = {}
         self.passed: dict[str, list[Example]] = {}
         self.result: list[Example] = []
 
-    def refresh(self, project: Project, codings: list[Any], decisions: list[Any]) -> list[Example]:
-        if codings == self.codings and decisions == self.decisions and self.by_seg:
+    def refresh(self, project: Project, codings: list[Any], decisions: list[Any],
+                marks: list[Any] | None = None) -> list[Example]:
+        marks = marks or []
+        if codings == self.codings and decisions == self.decisions and marks == self.marks and (
+                self.by_seg or self.passed):
             return self.result
         coding_set = set(codings)
         changed = coding_set.symmetric_difference(self.coding_set) | set(decisions).symmetric_difference(
             self.decisions)
         touched = {int(r[0]) for r in changed}
+        marked_again = {int(r[0]) for r in set(marks).symmetric_difference(self.marks)}
+        self.marks = marks
         others = touched - self.texts.keys()
         if others:  # interviewer turns, units of replaced transcript versions: current ones are the team's view
             current = {int(s["id"]): s for s in project.segments(ids=sorted(others), include_interviewer=True)}
@@ -79,7 +87,7 @@ class _Examples:
                     self.texts[sid], self.refs[sid] = current[sid]["text"], current[sid]["ref"]
                 else:
                     self.texts.pop(sid, None)
-        fresh = not self.codings and not self.decisions
+        fresh = not self.codings and not self.decisions and not self.passed
         self.codings, self.decisions, self.coding_set = codings, decisions, coding_set
         codings = [r for r in codings if r[0] in self.texts]
         decisions = [r for r in decisions if r[0] in self.texts]
@@ -104,10 +112,12 @@ class _Examples:
                 e.rejected.add(code)
         coded = {int(r[0]) for r in codings}
         decided = {int(r[0]) for r in decisions}
+        not_codable = {int(r[0]) for r in marks if r[1] == "not_codable"}
+        skipped = {int(r[0]) for r in marks if r[1] == "skipped"} - not_codable
         transcripts = self.by_transcript.keys() if fresh else {
-            u["transcript"] for sid in touched for u in [self._unit(sid)] if u is not None}
+            u["transcript"] for sid in touched | marked_again for u in [self._unit(sid)] if u is not None}
         for t in transcripts:
-            self.passed[t] = _passed_over(self.by_transcript[t], coded, decided)
+            self.passed[t] = _passed_over(self.by_transcript[t], coded, decided, not_codable, skipped)
         self.result = [self.by_seg[k] for k in sorted(self.by_seg)] + [e for t in self.by_transcript
                                                                        for e in self.passed.get(t, [])]
         return self.result
@@ -118,8 +128,11 @@ class _Examples:
         return self._index.get(sid)
 
 
-def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int]) -> list[Example]:
-    """The uncoded units of one transcript that come before its last coded unit (and have no decision on them)."""
+def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int],
+                 not_codable: set[int] | None = None, skipped: set[int] | None = None) -> list[Example]:
+    """The uncoded units of one transcript that come before its last coded unit (and have no decision on them), and
+    those a coder marked not codable wherever they are; never one skipped for now (it is still to do)."""
+    not_codable, skipped = not_codable or set(), skipped or set()
     passed: list[Example] = []
     waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one
     for s in units:
@@ -128,7 +141,9 @@ def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int]
             if waiting:
                 passed += [Example(str(w["id"]), w["text"]) for w in waiting]
                 waiting = []
-        elif sid not in decided and s["text"].strip():
+        elif sid in not_codable and s["text"].strip():
+            passed.append(Example(str(sid), s["text"]))  # said outright: not worth coding
+        elif sid not in decided and sid not in skipped and s["text"].strip():
             waiting.append(s)
     return passed
 

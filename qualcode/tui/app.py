@@ -39,6 +39,7 @@ POLL_SECONDS = 1.5
 AHEAD = 40  # units ahead of the current one whose suggestions are computed before they are reached
 BEHIND = 3
 BATCH = 20
+INDEX_AFTER = 2.0  # seconds after opening: the search index is built once the first screen is up
 TERMINAL_CHECK_SECONDS = 2.0
 
 
@@ -147,6 +148,16 @@ class QualcodeApp(TypeAhead, App[None]):
             self.open_queue()
         elif self.start_transcript:
             self.open_transcript(self.start_transcript)
+        self.set_timer(INDEX_AFTER, self._index_units)
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def _index_units(self) -> None:
+        """Read every unit for search while the evaluator reads (a quarter of a second at 200 transcripts), so the
+        first / answers at once."""
+        from qualcode.searching import project_index
+
+        with Project.open(self.project_path) as project:
+            project_index(project)
 
     async def action_quit(self) -> None:
         """Quit once every queued write is committed (nothing is ever 'saved later')."""

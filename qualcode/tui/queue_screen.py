@@ -31,6 +31,7 @@ class QueueScreen(WorkbenchScreen):
 
     KEYS = "queue"
     BINDINGS = keymap.bindings(KEYS)
+    LEAVE_KEYS = ("escape",)  # keys typed just after Esc are for the screen below
 
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from textual import events
+from textual.screen import ModalScreen
 
 SETTLE = 0.01  # seconds without newly held input before held input is replayed
 GIVE_UP = 1.0  # a screen still not mounted after this long gets the held input anyway
@@ -39,6 +40,8 @@ class TypeAhead:
     _ta_waiting = False
     _ta_read_at = 0.0  # when the last live key was read
     _ta_read_key = ""
+    _ta_read_screen: Any = None  # the screen on top when the last live key was read
+    _ta_until_change: Any = None  # held input waits for this screen to go (or for its time to pass)
     _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
     _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
     _ta_acting_seq = 0  # the typing order of the key whose binding is being run
@@ -75,9 +78,15 @@ class TypeAhead:
             wait = 0.0
             if not replayed and isinstance(event, events.Key):
                 now = time.monotonic()
-                if now - self._ta_read_at < GAP and (self._ta_read_key in CLOSING_KEYS or self._ta_priority(event.key)):
+                if now - self._ta_read_at < GAP and (
+                        self._ta_priority(event.key)
+                        # after Enter or Esc, only while the screen they were read on is still there: once the
+                        # dialog has closed, the next key goes to the screen below at once
+                        or (self._ta_read_key in CLOSING_KEYS and app.screen is self._ta_read_screen
+                            and _may_close(app.screen, self._ta_read_key))):
                     wait = GAP
-                self._ta_read_at, self._ta_read_key = now, event.key
+                    self._ta_until_change = app.screen if self._ta_read_key in CLOSING_KEYS else None
+                self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
             barrier = self._ta_barrier is not None
             if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier):
                 self._ta_hold(seq, event, wait)
@@ -139,16 +148,20 @@ class TypeAhead:
             give_up()  # the key that waited is dropped, with a message; the keys after it go on
             self._ta_since = now
         gave_up = now - self._ta_since >= GIVE_UP
-        if not (app.screen.is_mounted and now >= self._ta_ready_at) and not gave_up:
+        changed = self._ta_until_change is not None and app.screen is not self._ta_until_change
+        if not (app.screen.is_mounted and (now >= self._ta_ready_at or changed)) and not gave_up:
             app.set_timer(SETTLE, self._ta_release)
             return
+        self._ta_until_change = None
         held = sorted(self._ta_held or [])
         for i, (seq, kind, value, character) in enumerate(held):
             if i and not gave_up and (
                     (kind == "key" and self._ta_priority(value))
                     or (held[i - 1][1] == "key" and held[i - 1][2] in CLOSING_KEYS)):
                 self._ta_held, self._ta_since, self._ta_ready_at = held[i:], now, now + GAP
-                app.set_timer(GAP, self._ta_release)
+                # after a replayed Enter or Esc: until the screen it goes to has changed, or GAP has passed
+                self._ta_until_change = app.screen if held[i - 1][2] in CLOSING_KEYS else None
+                app.set_timer(SETTLE, self._ta_release)
                 return
             replay = events.Key(value, character) if kind == "key" else events.Paste(value)
             _mark(replay, _ta_seq=seq, _ta_replay=True, _ta_forced=gave_up)
@@ -158,6 +171,12 @@ class TypeAhead:
     def _ta_priority(self, key: str) -> bool:
         active = getattr(self, "active_bindings", {}).get(key)
         return bool(active is not None and active.binding.priority)
+
+
+def _may_close(screen: Any, key: str) -> bool:
+    """Whether ``key`` may close ``screen`` (a dialog, or a screen naming the keys that leave it in
+    ``LEAVE_KEYS``): only then does the key after it wait to see which screen it is for."""
+    return isinstance(screen, ModalScreen) or key in getattr(screen, "LEAVE_KEYS", ())
 
 
 def _mark(event: Any, **marks: Any) -> None:

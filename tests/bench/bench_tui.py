@@ -51,6 +51,15 @@ WORDS = (
     "partners project projects province district industrial zone supplier brand donor evaluation relevance"
 ).split()
 FILLER = "the a we our they it was were is and but so very more also with for in on of to".split()
+TOPICS = [("funding", "sustainability.funding"), ("budget", "efficiency.resources"), ("staff", "efficiency.resources"),
+          ("women", "gender_equality.inclusion"), ("gender", "gender_equality.mainstreaming"),
+          ("data", "gender_equality.data"), ("monitoring", "validity_of_design.monitoring"),
+          ("union", "impact.foa_cb"), ("bargaining", "impact.foa_cb"), ("dialogue", "impact.social_dialogue"),
+          ("training", "effectiveness.outputs"), ("outcomes", "effectiveness.outcomes"),
+          ("coordination", "efficiency.coordination"), ("partners", "efficiency.coordination"),
+          ("ownership", "sustainability.ownership"), ("capacity", "sustainability.capacity"),
+          ("relevance", "relevance.needs_fit"), ("ministry", "relevance.policy_alignment"),
+          ("compliance", "effectiveness.outputs"), ("complaints", "impact.relationships")]
 CODER = "bench"
 LONG = "KII-99"
 
@@ -103,17 +112,25 @@ def build(dest: Path, *, words: int, transcripts: int, codings: int) -> dict[str
             project.set_speaker(tid, "Informant", role="informant", case_id=None, coder=CODER)
     codes = [c.id for c in project.codebook().walk()]
     informant = project.db.execute(
-        "SELECT s.id, s.transcript_id, s.idx FROM segments s WHERE s.speaker = 'Informant'"
+        "SELECT s.id, s.transcript_id, s.idx, s.text FROM segments s WHERE s.speaker = 'Informant'"
         " ORDER BY s.transcript_id = ?, s.transcript_id, s.idx", (LONG,)).fetchall()
-    long_units = [r[0] for r in informant if r[1] == LONG]
-    others = [r[0] for r in informant if r[1] != LONG]
+    long_units = [r for r in informant if r[1] == LONG]
+    others = [r for r in informant if r[1] != LONG]
     coder_ids = {name: project.coder_id(name) for name in (CODER, "clara", "long")}
     rng = random.Random(11)
+
+    def code_for(text: str) -> str:
+        # as a coder would: the code its words speak of (so the suggester has something to learn), else any
+        words = set(text.lower().rstrip(".?").split())
+        found = [code for word, code in TOPICS if word in words]
+        return rng.choice(found) if found else rng.choice(codes)
+
     planned: dict[tuple[int, str, str], None] = dict.fromkeys(
-        (seg, rng.choice(codes), CODER) for seg in long_units[: len(long_units) // 3])
+        (r[0], code_for(r[3]), CODER) for r in long_units[: len(long_units) // 3])
     names = list(coder_ids)
     while len(planned) < codings:  # one code once per unit and coder
-        planned[(rng.choice(others), rng.choice(codes), names[len(planned) % 3])] = None
+        r = rng.choice(others)
+        planned[(r[0], code_for(r[3]), names[len(planned) % 3])] = None
     plan = list(planned)
     with project.transaction():
         next_event = project.last_event_id() + 1
@@ -233,7 +250,8 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             return not app.pending_writes
 
         def shown_for(unit_id: int) -> bool:
-            return bool(panel.shown_unit == unit_id and panel.shown_count)
+            """The suggestions panel shows this unit's suggestions (computed: a list, or "no suggestion")."""
+            return panel.shown_unit == unit_id
 
         async def key(name: str, k: str, done: Callable[..., bool]) -> float:
             t = time.perf_counter()
@@ -259,12 +277,18 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
                 uid = current()["id"]
                 await until(lambda uid=uid: shown_for(uid), timeout=60)
                 before = len(mine())
-                await key("1 (accept a suggestion)", "1", lambda before=before: len(mine()) > before and saved())
+                if panel.shown_count:
+                    await key("1 (accept a suggestion)", "1", lambda before=before: len(mine()) > before and saved())
                 # the next unit's suggestions, after the refit this coding started
                 pos = screen.view.cursor
+                coded_at = time.perf_counter()
                 await key("j, next unit's suggestions shown", "j",
                           lambda pos=pos: screen.view.cursor == pos + 1
                           and shown_for(current()["id"]))
+                nid = current()["id"]
+                await until(lambda nid=nid: app._fresh.get(nid, -1) >= app._generation, timeout=300)
+                times.setdefault("(after a coding: the refitted model's suggestions replace them)", []).append(
+                    1000 * (time.perf_counter() - coded_at))
                 await key("k", "k", lambda pos=pos: screen.view.cursor == pos)
             await key("c (picker open)", "c", lambda: isinstance(app.screen, CodePicker) and app.focused is not None
                       and app.focused.id == "picker-input")
@@ -324,7 +348,8 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
         out["watcher_own_ms"] = list(ticks)
         ticks.clear()
         other = Project.open(dest)
-        refs = [u["ref"] for u in screen.units if u["role"] != "interviewer"][-40:]
+        refs = [u["ref"] for u in screen.units if u["role"] != "interviewer"
+                and not any(c["coder"] == "clara" for c in u["codings"])][-40:]
         for ref in refs[:5]:
             other.add_coding(ref, "impact", coder="clara")
             await asyncio.sleep(app.poll_seconds + 0.2)

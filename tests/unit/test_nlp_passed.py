@@ -293,6 +293,26 @@ def test_training_examples_add_uncoded_informant_units_before_the_last_coded_one
     assert by_id[str(fgd("The toolkit"))].rejected == {"relevance.needs"}
 
 
+def test_marked_units_teach_what_they_say_and_skipped_ones_teach_nothing(project: Project) -> None:
+    p = project
+    kii = lambda text: unit(p, "KII-01", text)  # noqa: E731
+    p.add_coding(kii("The grievance training"), "effectiveness.training", coder="ana")
+    p.add_coding(kii("Without funding"), "sustainability.funding", coder="bo")
+
+    def empty() -> set[int]:
+        return {int(e.id) for e in training_examples(p) if not e.codes and not e.rejected}
+
+    assert kii("Sorry, my phone") in empty() and kii("Thank you, goodbye") not in empty()
+    # skipped for now: still to do, so not an example of what is not worth coding
+    p.set_mark(kii("Sorry, my phone"), "skipped", coder="ana")
+    assert kii("Sorry, my phone") not in empty()
+    # not codable: an example wherever it is, after the last coded unit too
+    p.set_mark(kii("Thank you, goodbye"), "not_codable", coder="bo")
+    assert kii("Thank you, goodbye") in empty()
+    p.set_mark(kii("Thank you, goodbye"), None, coder="bo")
+    assert kii("Thank you, goodbye") not in empty()
+
+
 def test_a_project_lowers_small_talk_like_what_its_coders_passed_over(tmp_path: Path) -> None:
     # The informant's small talk is interleaved with coded answers; after the last coded unit come units
     # nobody has read yet.

@@ -875,6 +875,8 @@ class Project:
                 "SELECT m.segment_id, k.name AS coder, m.mark, m.created FROM unit_marks m JOIN coders k"
                 " ON k.id = m.coder_id JOIN segments s ON s.id = m.segment_id WHERE s.transcript_id = ?", tid),
             "sample": rows("SELECT * FROM agreement_sample WHERE transcript_id = ?", tid),
+            "done": rows("SELECT k.name AS coder, d.marked FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
+                         " WHERE d.transcript_id = ?", tid),
         }
 
     def drop_transcript(self, transcript_id: str, state: dict[str, Any] | None = None) -> None:
@@ -962,6 +964,9 @@ class Project:
         for entry in state.get("sample", []):
             self.db.execute("INSERT INTO agreement_sample (transcript_id, coders, added, added_by) VALUES (?, ?, ?, ?)",
                             (entry["transcript_id"], entry["coders"], entry["added"], entry["added_by"]))
+        for done in state.get("done", []):
+            self.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
+                            (t["id"], self.coder_id(done["coder"]), done["marked"]))
         for m in state["memos"]:
             target = m["target_id"]
             if m["target_type"] == "segment" and target.isdigit():

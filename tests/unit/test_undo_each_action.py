@@ -200,3 +200,20 @@ def test_each_kind_of_undoable_action_has_its_restore() -> None:
     # an action logs under its entity: "suggestion.*" under "decision" (the coding it makes under "coding")
     entities = {a.split(".")[0] for a in UNDOABLE} - {"suggestion"} | {"decision"}
     assert entities == set(RESTORE)
+
+
+# The tables a removed transcript's state carries (Project.transcript_state), so undo brings their rows back. Where a
+# coder was in it (coder_positions) is not: the transcript reopens at its start.
+KEPT_WITH_A_TRANSCRIPT = {"transcript_versions", "speakers", "segments", "codings", "decisions", "adjudications",
+                          "unit_marks", "agreement_sample", "transcript_done"}
+
+
+def test_every_table_that_refers_to_a_transcript_goes_and_comes_back_with_it(example_project: Project) -> None:
+    # a new table that refers to transcripts or units must be added to the state (and here), or removing a
+    # transcript either fails on its foreign key or loses its rows for good when undone
+    db = example_project.db
+    tables = [str(t) for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+    referring = {table for table in tables
+                 for fk in db.execute(f"PRAGMA foreign_key_list({table})") if fk[2] in ("transcripts", "segments")}
+    assert "agreement_sample" in referring and "codings" in referring  # (the check reads the schema)
+    assert referring - {"coder_positions"} <= KEPT_WITH_A_TRANSCRIPT

@@ -101,7 +101,7 @@ def register(commands: Commands) -> None:
                             " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
                             " format follows the extension. Informants' names are never exported.",
                 options=[force_option, progress_option, json_option])
-    p.add_argument("-o", "--output", metavar="FILE",
+    p.add_argument("-o", "--output", "--out", dest="output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
     p.add_argument("--positions", choices=["utf16", "characters"], default="utf16",

@@ -838,6 +838,16 @@ class Project:
         """The ids of transcripts that are interview notes."""
         return {tid for tid, record in self.transcript_records().items() if record == "notes"}
 
+    def interview_case(self, transcript_id: str, speakers: list[dict[str, Any]]) -> str | None:
+        """The one informant's case of a key-informant interview (None for a focus group, or when its speakers
+        carry no case or several): a voice marked as the informant by hand is that informant."""
+        cases = {r["case_id"] for r in speakers if r["case_id"]}
+        if len(cases) != 1:
+            return None
+        found = self.db.execute("SELECT attributes FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+        attrs = json.loads(found[0] or "{}") if found else {}
+        return next(iter(cases)) if source_type_of("transcript", attrs) == "KII" else None
+
     def transcript_state(self, transcript_id: str) -> dict[str, Any]:
         """Everything that belongs to a transcript, as rows, so its removal can be undone exactly (what
         :meth:`drop_transcript` deletes and :meth:`restore_transcript` puts back)."""

@@ -90,7 +90,8 @@ def import_refi(folder: str | Path, file: str | Path, *, coder: str,
 def set_speaker_role(project: Project, transcript: str, speaker: str, role: str, *, coder: str,
                      case_id: str | None = None) -> RoleChange:
     """Correct a speaker's role (and informant) in a transcript; later imports keep it, undo takes it back. An
-    informant keeps the case it had unless ``case_id`` names another; an interviewer has none."""
+    informant keeps the case it had unless ``case_id`` names another (one without a case in a key-informant interview
+    takes the interview's informant case); an interviewer has none."""
     if role not in ("interviewer", "informant"):
         raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer' or 'informant'")
     with project.transaction():
@@ -105,6 +106,8 @@ def set_speaker_role(project: Project, transcript: str, speaker: str, role: str,
         if case_id is not None and not project.has_case(case_id):
             raise NotFoundError(f"no case '{case_id}'", hint="see 'qualcode cases'")
         new_case = None if role == "interviewer" else (case_id if case_id is not None else row["case_id"])
+        if role == "informant" and new_case is None:
+            new_case = project.interview_case(transcript, rows)
         # the logged states say how the role was recognised, so undo puts back the import's own reason
         before = project.speaker_state(transcript, speaker)
         assert before is not None

@@ -494,7 +494,9 @@ class RemovedFinding(Finding):
 
 class EvidenceLink(TypedDict):
     """A coded passage linked to a finding: the coding, its passage (``ref``) and the quote kept for the audit.
-    ``relinked``: the passage had changed and was linked again as it reads now (``was``: the quote before)."""
+    ``relinked``: the passage had changed and was linked again as it reads now (``was``: the quote before);
+    ``view``: where the coding stands in the reconciled view (``in``, ``applied``, ``omitted``, ``open``,
+    ``machine``)."""
 
     id: int
     finding: str
@@ -510,6 +512,7 @@ class EvidenceLink(TypedDict):
     linked_by: str | None
     relinked: bool
     was: str | None
+    view: str
 
 
 class SampleEntry(TypedDict):

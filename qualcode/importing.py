@@ -302,7 +302,9 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
         if not voices:
             out.append(
                 f"no speaker labels: the interviewer's questions cannot be told from the answers and all {total}"
-                " units are offered for coding; add labels ('Interviewer:', 'Name:') to the file and import it again"
+                " units are offered for coding" + (", for no informant or stakeholder group" if facts.sheet_rows
+                                                   else "")
+                + "; add labels ('Interviewer:', 'Name:') to the file and import it again"
             )
         elif not any(by_label[lab].role == "interviewer" for lab in voices if lab in by_label):
             shown = ", ".join(f"'{lab}'" for lab in voices[:4])
@@ -369,7 +371,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                        f" and speaker '{a.label}'")
     if facts.has_sheet and not facts.sheet_rows:
         out.append(f"{tid} has no row in the case sheet: its informants have no stakeholder group")
-    elif facts.has_sheet and facts.sheet_rows == 1 and not any(a.case_id for a in facts.assignments):
+    elif facts.has_sheet and facts.sheet_rows == 1 and voices and not any(a.case_id for a in facts.assignments):
         out.append(f"the case-sheet row for {tid} matched no speaker: name the informant's label in its speaker"
                    " column, or correct a role with " + set_role)
     return out

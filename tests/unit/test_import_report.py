@@ -296,3 +296,14 @@ def test_numbered_participants_are_not_taken_for_one_person_under_two_labels() -
     assert same == ["'Hoa' and 'Nguyen Thi Hoa' may be the same person under two labels: if so, their units are"
                     " counted as two speakers; correct the label in the file, or give both the same case in the case"
                     " sheet"]
+
+
+def test_a_kii_without_speaker_labels_says_its_units_count_for_no_group() -> None:
+    from qualcode.importing import transcript_warnings
+
+    facts = _facts({}, ["We trained the line leaders in March."] * 12)
+    facts.stats.unlabelled = 12
+    warnings = transcript_warnings(facts)
+    assert len(warnings) == 1  # not also "the case-sheet row matched no speaker": there is no speaker to name
+    assert warnings[0].startswith("no speaker labels: the interviewer's questions cannot be told from the answers and"
+                                  " all 12 units are offered for coding, for no informant or stakeholder group")

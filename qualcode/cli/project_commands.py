@@ -522,6 +522,8 @@ def cmd_codebook_show(args: argparse.Namespace) -> int:
 
         for r in d["codes"]:
             show(r, 0)
+        for g in d["groups"]:
+            print(f"group {g['name']}: {', '.join(g['codes'])}")
 
     return emit(args, data, human)
 

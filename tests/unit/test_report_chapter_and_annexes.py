@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from qualcode.actions.history import undo
+from qualcode.actions.projects import set_record
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.exports.annexes import evaluation_matrix, export_matrix, export_persons, persons_summary, sex_label
 from qualcode.exports.chapter import export_chapter, finding_quotes, findings_chapter
@@ -387,7 +388,7 @@ def test_documents_are_cited_by_title_and_page_in_the_chapter_and_listed_in_the_
 def test_interview_notes_are_never_quoted_as_what_an_informant_said(example_project: Project, tmp_path: Path) -> None:
     before = finding_quotes(example_project, "F-EFF-1")
     noted = before["quotes"][0]["reference"].split(":")[0]
-    example_project.set_transcript_record(noted, "notes", coder="clara")
+    set_record(example_project, noted, "notes", coder="clara")
     after = finding_quotes(example_project, "F-EFF-1")
     assert all(not q["reference"].startswith(noted + ":") for q in after["quotes"])  # not picked as a quote
     f = next(f for c in findings_chapter(example_project)["criteria"] for f in c["findings"] if f["id"] == "F-EFF-1")

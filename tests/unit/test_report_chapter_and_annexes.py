@@ -428,3 +428,14 @@ def test_persons_annex_never_gives_the_sex_of_a_lone_informant(example_project: 
     set_k = example_project.set_setting
     set_k("attribution_k", "1", coder="clara")
     assert next(g for g in persons_summary(example_project)["groups"] if g["group"] == "Donor")["sex"] == {"Women": 1}
+
+
+def test_the_sex_chart_of_persons_not_counted_by_sex_draws_without_a_warning() -> None:
+    import warnings
+
+    from qualcode.exports.charts import sex_bars
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would reach the user's terminal beside the report's one line
+        chart = sex_bars(["Factory", "Donor"], {"Women": [0, 0], "Men": [0, 0]}, title="By sex", formats=("svg",))
+    assert "<svg" in chart.svg and chart.alt == "By sex: no informant's sex recorded in 2 groups"

@@ -39,6 +39,18 @@ SORT_COLUMNS = {"id": "ID", "type": "Type", "progress": "Progress", "group": "St
 # ---------------------------------------------------------------------------- project view
 
 
+def listed_counts(rows: list[TranscriptRow], shown: set[str]) -> str:
+    """What the project view lists, transcripts and desk-review documents counted apart ("3 of 12 transcripts ·
+    1 of 2 documents"): a document is not an interview, and an evaluator counting interviews must not be misled."""
+    parts = []
+    for kind, one, many in (("transcript", "transcript", "transcripts"), ("document", "document", "documents")):
+        of_kind = [r for r in rows if (r["kind"] == "document") == (kind == "document")]
+        if of_kind or kind == "transcript":
+            seen = sum(1 for r in of_kind if r["id"] in shown)
+            parts.append(f"{seen} of {len(of_kind)} {one if len(of_kind) == 1 else many}")
+    return " · ".join(parts)
+
+
 class ProjectScreen(WorkbenchScreen):
     """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
 
@@ -119,7 +131,8 @@ class ProjectScreen(WorkbenchScreen):
         self.update_status()
 
     def update_status(self) -> None:
-        shown = self.query_one("#transcripts", DataTable).row_count
+        table = self.query_one("#transcripts", DataTable)
+        shown_ids = {str(key.value) for key in table.rows}
         total = sum(r["total"] for r in self.rows)
         coded = sum(r["coded"] for r in self.rows)
         # Codings a re-import could not place are on no current unit: say so, or nobody sees them.
@@ -127,7 +140,7 @@ class ProjectScreen(WorkbenchScreen):
         sample = [r["id"] for r in self.rows if r.get("sample")]
         waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
         self.query_one("#status", StatusBar).show(
-            coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
+            coder=self.coder, where=f"{listed_counts(self.rows, shown_ids)}{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.host.pending_writes),
             message=self.host.last_message, error=self.host.last_error)
 

@@ -261,12 +261,13 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     async def settled(self, timeout: float = 10.0) -> None:
-        """Wait until every queued write is committed and shown, and background work is done (for tests)."""
+        """Wait until every queued write is committed and shown, background work is done and the keys read so far
+        are handled (none held for a screen still to come) (for tests: however slow the machine)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             busy = [w for w in self.workers if w.is_running]
-            if not self.pending_writes and not busy:
+            if not self.pending_writes and not busy and not self._ta_held and self._ta_quiet():
                 break
             await asyncio.sleep(0.005)
         await asyncio.sleep(0)

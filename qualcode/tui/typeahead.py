@@ -8,6 +8,11 @@ kinds of key also wait for the keys read just before them to be handled: a prior
 when the app reads it, before the text typed before it is in), and any key right after one that may close a dialog
 (Enter, Esc, ctrl+s), which is for the screen below.
 
+None of this may depend on how fast the machine is: on a loaded machine the keys of one burst are read further
+apart than on an idle one, and what a key starts takes longer to finish. So a key after Enter or Esc waits not only
+for a short time (``GAP``) but for as long as the app is still working through what was read before it (input still
+queued, or a message still being handled on a screen); only then does the screen on top tell where it goes.
+
 A key can also wait for what it refers to: a number typed before the unit's suggestions are computed, or ``d`` while
 the unit's coding is still being written. The screen then holds it as a *barrier* (:meth:`TypeAhead.hold_until`)
 and every key typed after it is held too, so that it applies to the unit it was typed on and the keys after it
@@ -23,7 +28,7 @@ from textual import events
 from textual.screen import ModalScreen
 
 SETTLE = 0.01  # seconds without newly held input before held input is replayed
-GIVE_UP = 1.0  # a screen still not mounted after this long gets the held input anyway
+GIVE_UP = 5.0  # a screen still not mounted after this long gets the held input anyway (a safety valve only)
 GAP = 0.05  # seconds a key waits for the input read just before it, in the two cases above
 CLOSING_KEYS = frozenset({"enter", "escape", "ctrl+s"})  # keys after which the screen on top may change
 
@@ -78,12 +83,12 @@ class TypeAhead:
             wait = 0.0
             if not replayed and isinstance(event, events.Key):
                 now = time.monotonic()
-                if now - self._ta_read_at < GAP and (
-                        self._ta_priority(event.key)
+                if (self._ta_priority(event.key)
                         # after Enter or Esc, only while the screen they were read on is still there: once the
                         # dialog has closed, the next key goes to the screen below at once
                         or (self._ta_read_key in CLOSING_KEYS and app.screen is self._ta_read_screen
-                            and _may_close(app.screen, self._ta_read_key))):
+                            and _may_close(app.screen, self._ta_read_key))) and (
+                        now - self._ta_read_at < GAP or not self._ta_quiet()):
                     wait = GAP
                     self._ta_until_change = app.screen if self._ta_read_key in CLOSING_KEYS else None
                 self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
@@ -149,7 +154,8 @@ class TypeAhead:
             self._ta_since = now
         gave_up = now - self._ta_since >= GIVE_UP
         changed = self._ta_until_change is not None and app.screen is not self._ta_until_change
-        if not (app.screen.is_mounted and (now >= self._ta_ready_at or changed)) and not gave_up:
+        ready = now >= self._ta_ready_at and self._ta_quiet()
+        if not (app.screen.is_mounted and (ready or changed)) and not gave_up:
             app.set_timer(SETTLE, self._ta_release)
             return
         self._ta_until_change = None
@@ -167,6 +173,21 @@ class TypeAhead:
             _mark(replay, _ta_seq=seq, _ta_replay=True, _ta_forced=gave_up)
             app.post_message(replay)
         self._ta_held, self._ta_waiting = None, False
+
+    def _ta_quiet(self) -> bool:
+        """Nothing read before is still being worked through: no input waits in the app's queue, and no screen
+        (nor any widget on it) has a message queued or being handled (a replayed Enter's submission, the dialog's
+        dismissal)."""
+        app: Any = self
+        if app.message_queue_size:
+            return False
+        for screen in app.screen_stack:
+            for node in screen.walk_children(with_self=True):
+                queue = node._message_queue
+                # an asyncio queue counts a message until it is handled, not only until it is taken
+                if getattr(queue, "_unfinished_tasks", queue.qsize()):
+                    return False
+        return True
 
     def _ta_priority(self, key: str) -> bool:
         active = getattr(self, "active_bindings", {}).get(key)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from workbench_support import eventually
 
 from qualcode.actions import coding
 from qualcode.model import CodedUnit
@@ -100,6 +101,7 @@ async def test_number_keys_typed_before_suggestions_wait_and_code_the_unit_they_
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await burst(app, pilot, ["j", "1", "j", "1", "n", "1"])  # from KII-01:3: code 4, 5, then the next uncoded (7)
+        await eventually(pilot, lambda: "waits for the suggestions of KII-01:4" in status(app))
         assert "waits for the suggestions of KII-01:4" in status(app)
         assert store.codings() == []  # nothing guessed meanwhile
         gate.open.set()
@@ -121,7 +123,8 @@ async def test_a_number_key_that_waits_too_long_is_dropped_and_the_screen_says_s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await burst(app, pilot, ["1", "j"])
-        await pilot.pause(0.6)
+        await pilot.pause(0.4)  # longer than the key may wait
+        await eventually(pilot, lambda: "1 on KII-01:3 dropped" in status(app))
         assert "1 on KII-01:3 dropped" in status(app)
         assert here(transcript_screen(app))["ref"] == "KII-01:4"  # the key after it still went through
         gate.open.set()

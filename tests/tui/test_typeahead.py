@@ -3,9 +3,12 @@ typed right after a key that opens a dialog go into that dialog, in order, and n
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
 
@@ -53,9 +56,8 @@ async def burst(app: QualcodeApp, pilot: Pilot, keys: list[str | events.Event]) 
             event = events.Key(key, key if len(key) == 1 else (" " if key == "space" else None))
         event.set_sender(app)
         driver.send_message(event)
-    for _ in range(20):
-        await pilot.pause(0.05)
-    await app.settled()
+    await pilot.pause(0.05)
+    await app.settled(timeout=30)  # until every key is handled, however slow the machine
 
 
 async def test_a_code_typed_in_one_burst_is_the_code_applied(make: Callable[..., QualcodeApp],
@@ -104,3 +106,26 @@ async def test_a_paste_right_after_the_key_that_opens_the_picker_goes_into_it(
     async with on_kii_01(make) as (app, pilot):
         await burst(app, pilot, ["c", events.Paste("fund"), "enter"])
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.funding")]
+
+
+async def test_a_burst_on_a_slow_machine_still_reaches_the_screens_it_was_typed_for(
+        make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A loaded machine: every message takes a few milliseconds more to handle, so the keys of one burst are read
+    # further apart and the picker takes longer to close than on an idle one; where each key goes must not change.
+    from textual.message_pump import MessagePump
+
+    dispatch = MessagePump._dispatch_message
+
+    async def slowly(self: MessagePump, message: Any) -> Any:
+        time.sleep(0.002)
+        return await dispatch(self, message)
+
+    monkeypatch.setattr(MessagePump, "_dispatch_message", slowly)
+    async with on_kii_01(make) as (app, pilot):
+        await burst(app, pilot, ["c", "f", "u", "n", "d", "enter", "n"])
+        assert current(transcript_screen(app))["ref"] == "KII-01:4"  # 'n' went to the transcript, after the coding
+        await burst(app, pilot, ["m", *"ask", "ctrl+s", "c", *"capac", "enter"])
+        assert not isinstance(app.screen, (MemoEditor, CodePicker))
+    assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [
+        ("KII-01:3", "sustainability.funding"), ("KII-01:4", "sustainability.capacity")]
+    assert [m["text"] for m in store.memos("segment")] == ["ask"]

@@ -1029,6 +1029,12 @@ class Project:
             raise NotFoundError(f"transcript '{transcript_id}' has no version {v}")
         return str(row[0])
 
+    def transcript_attributes(self) -> dict[str, dict[str, Any]]:
+        """Every transcript's attributes by id: what :meth:`transcripts` gives without counting units and codings
+        (which takes seconds on a large evaluation)."""
+        return {tid: json.loads(attrs) for tid, attrs in
+                self.db.execute("SELECT id, attributes FROM transcripts ORDER BY id")}
+
     def transcripts(self) -> list[dict[str, Any]]:
         """Every transcript with its attributes, unit counts and coding progress."""
         rows = self.db.execute(

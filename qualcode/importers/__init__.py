@@ -91,7 +91,7 @@ def has_speaker_labels(text: str, name: str = "source.txt") -> bool:
 def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers import detect
     from qualcode.importers.decoding import decode_text
-    from qualcode.safeio.files import check_size
+    from qualcode.safeio.files import check_lines, check_size
 
     if not data.strip():
         raise InputError(
@@ -121,6 +121,7 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         raise
     if not text.strip():
         raise InputError("the file is empty", path=name, hint="check that the transcript was saved completely")
+    check_lines(text, name, what="transcript")
     fmt = detect.detect_text_format(text)
     if fmt in ("vtt", "srt"):
         from qualcode.importers.cue_reader import read_cues

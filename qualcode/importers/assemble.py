@@ -18,7 +18,7 @@ from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
 from qualcode.safeio.cleaning import bound_spans, clean, clean_data, clean_line, describe
-from qualcode.safeio.limits import limits
+from qualcode.safeio.limits import limits, too_many_units
 from qualcode.speakers import HEADING_SPEAKER
 
 # Paragraphs longer than this are cut into units window by window (at a space), so that a file that is one huge
@@ -111,6 +111,7 @@ def assemble(
     turns: list[Turn] = []
     units: list[Unit] = []
     split = [0]
+    max_units = limits().max_units
     pos = 0
     for index, draft in enumerate(drafts.turns):
         if index:
@@ -132,6 +133,8 @@ def assemble(
                 pos += len(piece.text)
             para_text = " ".join(p.text for p in paragraph)
             units.extend(_units(para_text, para_start, timed, draft.speaker, index, split))
+            if len(units) > max_units:
+                raise too_many_units(name, max_units, what="transcript")
         pieces = [p for para in draft.paragraphs for p in para]
         starts = [t for t in (p.t_start for p in pieces) if t is not None]
         ends = [t for t in (p.t_end for p in pieces) if t is not None]

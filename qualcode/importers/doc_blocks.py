@@ -19,6 +19,7 @@ from qualcode.errors import InputError
 from qualcode.importers.sentences import unit_spans
 from qualcode.model import ParsedTranscript, Turn, Unit
 from qualcode.safeio.cleaning import clean
+from qualcode.safeio.limits import limits, too_many_units
 
 HEADING, PARAGRAPH, ITEM, ROW, TITLE = "heading", "paragraph", "item", "row", "title"
 #: A table row longer than this many words is cut into sentences like a paragraph.
@@ -72,6 +73,7 @@ def assemble_document(
     units: list[Unit] = []
     path: list[tuple[int, str]] = []  # (level, heading text) from the top
     pos = 0
+    max_units = limits().max_units
     for block in blocks:
         text = block.text
         if not text:
@@ -101,6 +103,8 @@ def assemble_document(
             page, label = _page_at(block.pages, s)
             units.append(Unit(start=start + s, end=start + e, speaker=None, turn=index, page=page, page_label=label,
                               heading=heading))
+        if len(units) > max_units:
+            raise too_many_units(name, max_units, what="document")
     if not units:
         raise InputError(
             "no text to code was found in this document",

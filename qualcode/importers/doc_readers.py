@@ -170,12 +170,9 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 def read_html_document(text: str, name: str) -> ParsedTranscript:
     """An HTML page or report: headings, paragraphs, list items and table rows in document order."""
-    import lxml.html
+    from qualcode.safeio.xml import parse_html
 
-    try:
-        root = lxml.html.document_fromstring(text)
-    except Exception:
-        raise InputError("this HTML file cannot be read", path=name, hint="save the page again as HTML") from None
+    root = parse_html(text, name)
     metadata: dict[str, Any] = {}
     title = root.find(".//title")
     if title is not None and title.text_content().strip():

@@ -97,19 +97,24 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
             with Archive(data, name, what="Word document", hint="open it in Word and save it again as .docx",
                          unreadable="this Word document is damaged or incomplete") as archive:
                 archive.check_all()
-            return read_docx_document(data, name)
+            from qualcode.safeio.files import check_size
+
+            parsed = read_docx_document(data, name)
+            check_size(parsed.text, name, what="document's text")
+            return parsed
         raise InputError("this is a zip archive, not a Word document", path=name,
                          hint=f"{_HINT}; save Excel or PowerPoint files as PDF first")
     from qualcode.importers.detect import sniff_binary
 
     sniff_binary(data, name)  # a picture, audio, an old .doc ... gets its own message
     from qualcode.importers.decoding import decode_text
-    from qualcode.safeio.files import check_size
+    from qualcode.safeio.files import check_lines, check_size
 
     check_size(data, name, what="document")
     text, _encoding = decode_text(data, name)
     if not text.strip():
         raise InputError("the file is empty", path=name)
+    check_lines(text, name, what="document")
     if _is_html(data[:4096]) or suffix in (".html", ".htm", ".xhtml"):
         from qualcode.importers.doc_readers import read_html_document
 

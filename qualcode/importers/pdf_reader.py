@@ -106,6 +106,8 @@ def _open(data: bytes, name: str) -> Any:
 
     try:
         return PDFDocument(PDFParser(io.BytesIO(data)))
+    except InputError:  # a bound of qualcode.safeio.pdf, reached while reading the cross-reference streams
+        raise
     except PDFPasswordIncorrect:
         raise InputError(
             "this PDF is protected by a password",
@@ -128,24 +130,36 @@ def _open(data: bytes, name: str) -> Any:
 
 
 def _read(data: bytes, name: str) -> ParsedTranscript:
-    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
+
+    from qualcode.safeio.files import too_big
+    from qualcode.safeio.limits import limits, too_many_lines
+    from qualcode.safeio.pdf import page_tools
 
     doc = _open(data, name)
     metadata = _metadata(doc)
-    manager = PDFResourceManager(caching=True)
-    device = PDFPageAggregator(manager, laparams=LAParams(line_margin=0.3, char_margin=2.0, word_margin=0.1))
-    interpreter = PDFPageInterpreter(manager, device)
+    # boxes_flow=None: qualcode orders the lines itself, and pdfminer's grouping of text boxes compares every box
+    # with every other (a page of 5,000 scattered words took 3 GB)
+    device, interpreter = page_tools(LAParams(line_margin=0.3, char_margin=2.0, word_margin=0.1, boxes_flow=None))
+    bound = limits()
     pages: list[Page] = []
+    chars = lines = 0
     try:
         for number, pdf_page in enumerate(PDFPage.create_pages(doc), start=1):
             if number > MAX_PAGES:
                 raise InputError(f"this PDF has more than {MAX_PAGES} pages", path=name,
                                  hint="import the chapters you need as separate files")
             interpreter.process_page(pdf_page)
-            pages.append(_page(device.get_result(), number))
+            page = _page(device.get_result(), number)
+            pages.append(page)
+            # the text is bounded as a text file's is, while reading (the lines of every page are kept until the end)
+            chars += sum(len(ln.text) for ln in page.lines)
+            lines += len(page.lines)
+            if chars > bound.max_input:
+                raise too_big(name, chars, what="PDF's text")
+            if lines > bound.max_lines:
+                raise too_many_lines(name, bound.max_lines, what="PDF")
     except InputError:
         raise
     except Exception:

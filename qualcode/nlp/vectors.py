@@ -116,19 +116,25 @@ class TextVectors:
     @classmethod
     def fit_transform(cls, pv: PieceVectors, texts: list[str]) -> tuple[TextVectors, np.ndarray]:
         """Fit the piece weights on ``texts`` and return their vectors too (each text is split into pieces once)."""
+        lists = [pv.piece_ids(t) for t in texts]
+        tv = cls.fit_pieces(pv, lists)
+        return tv, tv.vectors_of(lists)
+
+    @classmethod
+    def fit_pieces(cls, pv: PieceVectors, lists: list[list[int]]) -> TextVectors:
+        """Fit the piece weights on texts already split into piece ids (:meth:`PieceVectors.piece_ids`)."""
         import numpy as np
 
-        lists = [pv.piece_ids(t) for t in texts]
         flat = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=sum(map(len, lists)))
         counts = np.bincount(flat, minlength=len(pv.vectors)).astype(np.float64)
         p = (counts + 1.0) / (counts.sum() + len(counts))
-        tv = cls(pv, (SIF_A / (SIF_A + p)).astype(np.float32))
-        return tv, tv._vectors(lists)
+        return cls(pv, (SIF_A / (SIF_A + p)).astype(np.float32))
 
     def transform(self, texts: list[str]) -> np.ndarray:
-        return self._vectors([self.pv.piece_ids(t) for t in texts])
+        return self.vectors_of([self.pv.piece_ids(t) for t in texts])
 
-    def _vectors(self, lists: list[list[int]]) -> np.ndarray:
+    def vectors_of(self, lists: list[list[int]]) -> np.ndarray:
+        """The vectors of texts already split into piece ids."""
         import numpy as np
 
         pv = self.pv

@@ -25,6 +25,8 @@ RGB = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 
 # the source variable holding a transcript's speakers, roles and cases (see export.speakers_value)
 SPEAKERS_VARIABLE = "qualcode speakers"
+# the source variable marking a desk-review document ("document"), which has no speakers to recognise it by
+KIND_VARIABLE = "qualcode kind"
 _SPEAKER_ENTRY = re.compile(
     r"\s*(.+?) \((interviewer|informant|unknown)(?:, ([A-Za-z0-9][A-Za-z0-9_.\-]*))?\)\s*(?:;|$)")
 

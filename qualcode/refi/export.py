@@ -14,6 +14,7 @@ from qualcode.importing import safe_id
 from qualcode.refi.common import (
     CASE_FOLDERS,
     EXTENSION_MEMBER,
+    KIND_VARIABLE,
     NS_CODEBOOK,
     NS_PROJECT,
     RGB,
@@ -325,6 +326,10 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         var_guid[SPEAKERS_VARIABLE] = guid("variable", SPEAKERS_VARIABLE)
         variables.append(e.Variable(e.Description("Each speaker label of the transcript with its role and case"),
                                     guid=var_guid[SPEAKERS_VARIABLE], name=SPEAKERS_VARIABLE, typeOfVariable="Text"))
+    if any(t.get("kind") == "document" for t in transcripts):
+        var_guid[KIND_VARIABLE] = guid("variable", KIND_VARIABLE)
+        variables.append(e.Variable(e.Description("'document' for a desk-review document"),
+                                    guid=var_guid[KIND_VARIABLE], name=KIND_VARIABLE, typeOfVariable="Text"))
     if variables:
         root.append(e.Variables(*variables))
 
@@ -419,6 +424,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         if speakers_of[tid]:
             src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[SPEAKERS_VARIABLE]),
                                        e.TextValue(speakers_of[tid])))
+        if t.get("kind") == "document":
+            src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[KIND_VARIABLE]), e.TextValue("document")))
         source_elements.append(src)
         extension["transcripts"][g] = {
             "id": tid, "title": t["title"], "format": t["format"],

@@ -29,6 +29,7 @@ from qualcode.model import Code, Codebook, ParsedTranscript, ProgressFn, Turn, U
 from qualcode.refi.common import (
     CASE_FOLDERS,
     EXTENSION_MEMBER,
+    KIND_VARIABLE,
     RGB,
     SPEAKERS_VARIABLE,
     ShippedOffsets,
@@ -515,19 +516,29 @@ class _Source:
                 to_raw = ShippedOffsets(ext["labels"])
                 self.set_spans([(to_raw(u.start), to_raw(u.end, end=True)) for u in self.parsed.units])
 
-    def parse(self) -> None:
-        """Cut another tool's text into units: as a transcript when its speaker labels are trusted, else as a
-        document without speakers."""
+    def parse(self, *, document: bool = False) -> None:
+        """Cut another tool's text into units: as a transcript when its speaker labels are trusted, else (and for a
+        desk-review document qualcode exported) line by line without speakers."""
         from qualcode.importers import parse_transcript
         from qualcode.importers.confidence import plain_document, speakers_confident
+        from qualcode.speakers import HEADING_SPEAKER
 
         file_name = self.name if Path(self.name).suffix else self.name + ".txt"
-        parsed = parse_transcript(self.text.encode("utf-8"), file_name)
-        if parsed.speakers:
-            confident, why = speakers_confident(parsed)
-            if not confident:
-                self.no_speakers = why
+        if document:
+            parsed = plain_document(self.text, file_name)
+            parsed.kind = "document"
+        else:
+            # notes=False: a text without labels is not read as an interviewer's notes here (nothing says it is an
+            # interview); as qualcode.importers.has_speaker_labels decides, headings are not speakers
+            parsed = parse_transcript(self.text.encode("utf-8"), file_name, notes=False)
+            if not any(t.speaker and t.speaker != HEADING_SPEAKER for t in parsed.turns):
+                self.no_speakers = "no speaker labels"
                 parsed = plain_document(self.text, file_name)
+            else:
+                confident, why = speakers_confident(parsed)
+                if not confident:
+                    self.no_speakers = why
+                    parsed = plain_document(self.text, file_name)
         self.parsed = parsed
         self.set_spans(_locate_in_raw(parsed, self.text))
 
@@ -831,13 +842,16 @@ class _Importer:
                     to_text = ShippedOffsets(inserts)
                     source.set_spans([(to_text(u.start), to_text(u.end, end=True)) for u in parsed.units])
                 else:
+                    document = self._values(src).get(_attr_key(KIND_VARIABLE)) == "document"
                     try:
-                        source.parse()
+                        source.parse(document=document)
                     except InputError as err:
                         self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
                         self._skip("text sources that could not be read")
                         continue
-            if source.no_speakers:
+            if source.no_speakers == "no speaker labels":
+                self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers")
+            elif source.no_speakers:
                 self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
                                      f" as a conversation ({source.no_speakers})")
             self.sources[g] = source
@@ -952,6 +966,7 @@ class _Importer:
         here = s.matched or project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}
         speakers_value = attrs.pop(_attr_key(SPEAKERS_VARIABLE), None)
+        attrs.pop(_attr_key(KIND_VARIABLE), None)  # read with the text (a desk-review document qualcode exported)
         known = self.stored["sources"].get(g)
         conflict = False
         if here is None and known and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from qualcode.errors import InputError
-from qualcode.safeio.limits import Limits, human_size, limits
+from qualcode.safeio.limits import Limits, human_size, limits, too_many_tags
 
 _CHUNK = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -142,13 +142,20 @@ class Archive:
 
     def check_all(self) -> None:
         """Decompress every entry once, without keeping it, to refuse bombs before another library loads the whole
-        archive into memory; XML entries must not declare a document type (the way to smuggle entities in)."""
+        archive into memory; XML entries must not declare a document type (the way to smuggle entities in) nor hold
+        more tags than the bound (a parsed element costs a hundred bytes or more, whatever its size in the file)."""
+        max_tags = self.limits.max_xml_tags
         for info in self._by_key.values():
             xml = info.filename.lower().endswith(XML_SUFFIXES)
             first = True
+            tags = 0
             for chunk in self._stream(info, None):
-                if xml and first:
-                    check_no_doctype(chunk, f"{self.name}:{info.filename}")
+                if xml:
+                    if first:
+                        check_no_doctype(chunk, f"{self.name}:{info.filename}")
+                    tags += chunk.count(b"<")
+                    if tags > max_tags:
+                        raise too_many_tags(f"{self.name}:{info.filename}", max_tags)
                 first = False
 
     def _stream(self, info: zipfile.ZipInfo, limit: int | None) -> Iterator[bytes]:

@@ -12,7 +12,7 @@ from qualcode.errors import InputError
 from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits
 from qualcode.safeio.output import output_error
 
-__all__ = ["check_size", "output_error", "read_input", "too_big"]
+__all__ = ["check_lines", "check_size", "output_error", "read_input", "too_big"]
 
 
 def too_big(name: str, size: int, *, what: str = "file", bound: int | None = None) -> InputError:
@@ -30,6 +30,16 @@ def check_size(data: bytes | str, name: str, *, what: str = "file") -> None:
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > limits().max_input:
         raise too_big(name, size, what=what)
+
+
+def check_lines(text: str, name: str, *, what: str = "file") -> None:
+    """Refuse decoded text with more lines than the bound: readers keep a record per line, so a file of short lines
+    within the size bound could still cost gigabytes."""
+    from qualcode.safeio.limits import too_many_lines
+
+    bound = limits().max_lines
+    if text.count("\n") > bound:
+        raise too_many_lines(name, bound, what=what)
 
 
 def read_input(path: str | Path, *, what: str = "file", hint: str | None = None, limit: int | None = None,

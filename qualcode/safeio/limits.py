@@ -42,6 +42,15 @@ class Limits:
     max_yaml: int = 20 * MB
     #: levels of codes below a criterion (a criterion is level 0)
     max_code_depth: int = 32
+    #: coding units one file may give (a two-hour focus group gives about 1,500; a 600-page report about 10,000)
+    max_units: int = 100_000
+    #: lines of one text file (what a reader holds per line, times this, stays within a few hundred megabytes)
+    max_lines: int = 500_000
+    #: tags (``<``) in one XML part of a .docx, .xlsx or .qdpx, or in one HTML file (about 1,500 pages of Word)
+    max_xml_tags: int = 2_000_000
+    #: operators and operands one PDF page may run, and a whole PDF (a page of text runs a few thousand)
+    max_pdf_page_tokens: int = 2_000_000
+    max_pdf_tokens: int = 20_000_000
 
 
 def limits() -> Limits:
@@ -58,7 +67,14 @@ def limits() -> Limits:
     if not mb > 0:
         raise InputError(f"{ENV_MAX_INPUT} must be more than 0", hint=f"unset it to use {DEFAULT_MAX_INPUT_MB} MB")
     size = int(mb * MB)
-    return Limits(max_input=size, max_member=max(4 * size, 16 * MB), max_archive_total=max(8 * size, 32 * MB))
+    scale = mb / DEFAULT_MAX_INPUT_MB
+    # the bounds on units, lines and tags follow the file-size bound, so one setting says how large a file may be
+    return Limits(max_input=size, max_member=max(4 * size, 16 * MB), max_archive_total=max(8 * size, 32 * MB),
+                  max_units=max(int(DEFAULTS.max_units * scale), 1_000),
+                  max_lines=max(int(DEFAULTS.max_lines * scale), 5_000),
+                  max_xml_tags=max(int(DEFAULTS.max_xml_tags * scale), 20_000),
+                  max_pdf_page_tokens=max(int(DEFAULTS.max_pdf_page_tokens * scale), 20_000),
+                  max_pdf_tokens=max(int(DEFAULTS.max_pdf_tokens * scale), 200_000))
 
 
 DEFAULTS = Limits()
@@ -73,3 +89,25 @@ def human_size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} kB"
     return f"{n} bytes"
+
+
+def _hint() -> str:
+    return f"split it into smaller files, or set {ENV_MAX_INPUT} to a larger number of megabytes"
+
+
+def too_many_units(name: str, bound: int, *, what: str = "file") -> InputError:
+    """The refusal for a file that would give more coding units than the bound."""
+    return InputError(f"this {what} would give more than {bound:,} coding units; qualcode reads at most that per "
+                      "file", path=name, hint=_hint())
+
+
+def too_many_lines(name: str, bound: int, *, what: str = "file") -> InputError:
+    """The refusal for a text with more lines than the bound."""
+    return InputError(f"this {what} has more than {bound:,} lines; qualcode reads at most that per file", path=name,
+                      hint=_hint())
+
+
+def too_many_tags(name: str, bound: int) -> InputError:
+    """The refusal for XML or HTML with more tags than the bound."""
+    return InputError(f"holds more than {bound:,} XML or HTML tags; qualcode reads at most that per file (or per "
+                      "part of a .docx, .xlsx or .qdpx)", path=name, hint=_hint())

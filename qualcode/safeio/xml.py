@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError
 from qualcode.safeio.archive import check_no_doctype
-from qualcode.safeio.limits import human_size, limits
+from qualcode.safeio.limits import human_size, limits, too_many_tags
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -36,6 +36,9 @@ def parse_xml(data: bytes, name: str, *, hint: str = "export it again from the p
         raise InputError(f"is {human_size(len(data))} of XML; qualcode reads at most {human_size(bound)}", path=name,
                          hint=hint)
     check_no_doctype(data[:65536], name)
+    max_tags = limits().max_xml_tags
+    if data.count(b"<") > max_tags:
+        raise too_many_tags(name, max_tags)
     try:
         root = etree.fromstring(data, parser(remove_blank_text=remove_blank_text))
     except etree.XMLSyntaxError as err:
@@ -76,3 +79,27 @@ def clean_tree(root: Any, removed: Counter[str]) -> None:
         for key, value in el.attrib.items():
             if not is_clean(value):
                 el.set(key, clean(value, removed))
+
+
+def parse_html(text: str, name: str) -> Any:
+    """Parse an HTML page into an lxml.html tree, or raise a one-line InputError.
+
+    libxml2 stops reading HTML nested more than 256 levels deep and keeps only what came before, without an error;
+    qualcode refuses such a page instead of importing a document cut short. No DTD, no network.
+    """
+    import lxml.html
+
+    max_tags = limits().max_xml_tags
+    if text.count("<") > max_tags:
+        raise too_many_tags(name, max_tags)
+    html_parser = lxml.html.HTMLParser(no_network=True, huge_tree=False, collect_ids=False)
+    try:
+        root = lxml.html.document_fromstring(text, parser=html_parser)
+    except Exception:
+        raise InputError("this HTML file cannot be read", path=name, hint="save the page again as HTML") from None
+    for entry in html_parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
+            raise InputError(f"nests HTML elements more than {limits().max_xml_depth} levels deep; the text past "
+                             "that point cannot be read, so the page was not imported", path=name,
+                             hint="save the page again from a browser, or print it to PDF and import that")
+    return root

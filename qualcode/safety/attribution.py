@@ -190,7 +190,7 @@ def set_templates(project: Project, *, coder: str, kii: str | None = None, fgd: 
                   k: int | None = None, default: bool = False) -> dict[str, Any]:
     """Install attribution templates (checked against the case sheet first); ``default`` restores the defaults."""
     known = sorted({key for c in project.cases() for key in c["attributes"]}
-                   | {key for t in project.transcripts() for key in t["attributes"]})
+                   | {key for attrs in project.transcript_attributes().values() for key in attrs})
     with project.transaction():
         if default:
             for key in (KII_SETTING, FGD_SETTING, K_SETTING):
@@ -300,7 +300,7 @@ class Attributor:
         self._cases = {c["id"]: c for c in project.cases()}
         self._participants: dict[str, list[dict[str, Any]]] = {}
         self._cache: dict[tuple[Any, Any, Any], str] = {}
-        t_attrs = self._t_attrs = {t["id"]: t["attributes"] for t in project.transcripts()}
+        t_attrs = self._t_attrs = project.transcript_attributes()
         for sp in project.speakers():
             if sp["case_id"] and sp["case_id"] in self._cases and sp["role"] != "interviewer":
                 self._participants.setdefault(sp["transcript_id"], []).append(

@@ -351,7 +351,7 @@ def third_parties(project: Project) -> list[dict[str, Any]]:
 def _places_of(project: Project) -> list[str]:
     """Place and organisation names of the case sheet: a name part inside one ("Hai Phong") is not a person."""
     out = set()
-    for attrs in [c["attributes"] for c in project.cases()] + [t["attributes"] for t in project.transcripts()]:
+    for attrs in [c["attributes"] for c in project.cases()] + list(project.transcript_attributes().values()):
         for key in ("location", "province", "city", "district", "organisation"):
             value = str(attrs.get(key) or "")
             for part in re.split(r"[;,/()]", value):
@@ -382,12 +382,12 @@ def _people_of(project: Project) -> list[Person]:
         p = Person("", [name], {transcript}, kind="interviewer")
         interviewers[key] = p
 
-    for t in project.transcripts():
-        who = str(t["attributes"].get("interviewer") or "").strip()
+    for tid, attrs in project.transcript_attributes().items():
+        who = str(attrs.get("interviewer") or "").strip()
         if who:
             for one in re.split(r"\s*(?:;|&|\band\b)\s*", who):
                 if one:
-                    interviewer(one, t["id"])
+                    interviewer(one, tid)
     for sp in project.speakers():
         label = str(sp["label"]).strip().strip("[]").rstrip(":").strip()
         if not label or GENERIC_LABEL.match(label) or not _looks_like_name(label):

@@ -38,8 +38,13 @@ MAX_THEMES = 12
 MAX_SHARE = 0.4
 DIRECT_LIMIT = 1500  # above this many passages, Ward runs on k-means micro-clusters
 MICRO_CLUSTERS = 200
-KEY_PHRASE_SAMPLE = 300
+MICRO_SAMPLE = 5000
+KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
+LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most central passages
+# words that open a sentence leaning on the one before it
+DANGLING = {"that", "this", "it", "they", "those", "these", "he", "she", "we", "so", "and", "but", "yes", "no",
+            "then", "also", "there", "which", "because", "or", "before that", "after that", "for that"}
 # weights of the parts of a passage's vector (its own words count most)
 W_VECTORS, W_TFIDF, W_QUESTION, W_TURN = 1.0, 0.6, 0.6, 0.5
 # a group leans one way when this share of its evaluative passages (supports/criticises) point that way
@@ -74,7 +79,7 @@ def themes(
     ``qualcode triangulation`` makes them), ``passages`` (ref, group, stance, evidence words) and ``refs``.
     """
     from qualcode.safety.privacy import Attributor, Pseudonymiser
-    from qualcode.synthesis.stance import stance_of
+    from qualcode.synthesis.stance import stances as read_stances
     from qualcode.synthesis.triangulation import load_rule, measure
 
     target, items, rows_by_ref = _passages(project, criterion=criterion, code=code, coders=coders)
@@ -83,9 +88,14 @@ def themes(
     if not 0.05 <= max_share <= 1.0:
         raise QualcodeError("the largest theme's share must be between 0.05 and 1")
     n = len(items)
-    x = _features(project, items)
-    labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
     import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    # the matrices are a few thousand rows wide at most: BLAS threads gain little, and on a busy laptop their
+    # spin-waiting made the products and factorisations several times slower
+    with threadpool_limits(limits=1, user_api="blas"):
+        x = _features(project, items)
+        labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
 
     pseudo = Pseudonymiser(project, enabled=not show_names)  # names only when asked, as every export
     attribute = Attributor(project, show_names=show_names)
@@ -93,8 +103,8 @@ def themes(
     from qualcode.synthesis.evidence import stakeholder_groups
 
     all_groups = stakeholder_groups(project)
-    stances = [stance_of(it["text"]) for it in items]
     texts = [it["text"] for it in items]
+    stances = read_stances(texts)
     phrase_sets: dict[int, set[str]] = {}
     out: list[dict[str, Any]] = []
     ranked_of: list[list[int]] = []
@@ -137,7 +147,7 @@ def themes(
         out.append({
             "size": len(members),
             "share": round(len(members) / n, 3),
-            "label": pseudo(_label([texts[i] for i in ranked[:5]])),
+            "label": "",
             "key_phrases": [],
             "stance": {s: stance_counts.get(s, 0) for s in ("supports", "criticises", "mixed", "neutral")},
             "lean": _lean(dict(stance_counts)),
@@ -159,7 +169,9 @@ def themes(
     overall = Counter(p for ps in phrase_sets.values() for p in ps)
     for t, ranked in zip(out, ranked_of, strict=True):
         sample = [phrase_sets[i] for i in ranked[:KEY_PHRASE_SAMPLE]]
-        t["key_phrases"] = [pseudo(p) for p in _key_phrases(sample, overall, len(phrase_sets))]
+        phrases = _key_phrases(sample, overall, len(phrase_sets))
+        t["label"] = pseudo(_label([texts[i] for i in ranked[:LABEL_CANDIDATES]], phrases))
+        t["key_phrases"] = [pseudo(p) for p in phrases]
     out.sort(key=lambda t: (-t["size"], t["refs"][0]))
     for n_theme, t in enumerate(out, start=1):
         t["theme"] = n_theme
@@ -268,40 +280,50 @@ def _passages(project: Project, *, criterion: str | None, code: str | None, code
 
 
 def _contexts(project: Project, items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """For each passage, the interviewer's question before it and the rest of its speaker's turn."""
-    tids = sorted({it["transcript"] for it in items})
-    wanted = {(it["transcript"], it["idx"]) for it in items}
-    questions: dict[tuple[str, int], str] = {}
-    turn_of: dict[tuple[str, int], int] = {}
-    turns: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    """For each passage, the interviewer's question before it and the rest of its speaker's turn.
+
+    Reads only the interviewer's segments and the passages' own turns, not whole transcripts: a large evaluation
+    has hundreds of thousands of segments."""
+    from bisect import bisect_left
+
+    turns_of: dict[str, set[int]] = {}
+    for it in items:
+        turns_of.setdefault(it["transcript"], set()).add(int(it["turn"]))
+    current = ("SELECT s.transcript_id, s.idx, s.turn, s.text FROM segments s"
+               " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
+               " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker")
+    asked: dict[str, tuple[list[int], list[str]]] = {}
+    tids = sorted(turns_of)
     for start in range(0, len(tids), 500):
         chunk = tids[start:start + 500]
-        rows = project.db.execute(
-            "SELECT s.transcript_id, s.idx, s.turn, s.text, coalesce(sp.role, 'unknown') AS role FROM segments s"
-            " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
-            " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
-            f" WHERE s.transcript_id IN ({','.join('?' * len(chunk))}) ORDER BY s.transcript_id, s.idx", chunk)
-        last_tid = None
-        question: list[str] = []
-        asking = False
-        for tid, idx, turn, text, role in rows:
-            if tid != last_tid:
-                last_tid, question, asking = tid, [], False
-            if role == "interviewer":
-                if not asking:
-                    question, asking = [], True
-                question.append(text)
-                continue
-            asking = False
-            turns.setdefault((tid, turn), []).append((idx, text))
-            if (tid, idx) in wanted:
-                questions[(tid, idx)] = " ".join(question)
-                turn_of[(tid, idx)] = turn
+        for tid, idx, _turn, text in project.db.execute(
+                f"{current} WHERE s.transcript_id IN ({','.join('?' * len(chunk))}) AND sp.role = 'interviewer'"
+                " ORDER BY s.transcript_id, s.idx", chunk):
+            idxs, texts = asked.setdefault(tid, ([], []))
+            idxs.append(idx)
+            texts.append(text)
+    turn_text: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for tid in tids:
+        wanted = sorted(turns_of[tid])
+        for start in range(0, len(wanted), 900):
+            turns = wanted[start:start + 900]
+            for _tid, idx, turn, text in project.db.execute(
+                    f"{current} WHERE s.transcript_id = ? AND s.turn IN ({','.join('?' * len(turns))})"
+                    " AND coalesce(sp.role, 'unknown') != 'interviewer'", [tid, *turns]):
+                turn_text.setdefault((tid, turn), []).append((idx, text))
     q_out, t_out = [], []
     for it in items:
-        key = (it["transcript"], it["idx"])
-        q_out.append(questions.get(key, ""))
-        rest = [text for idx, text in turns.get((key[0], turn_of.get(key, -1)), []) if idx != key[1]]
+        tid, idx = it["transcript"], int(it["idx"])
+        idxs, texts = asked.get(tid, ([], []))
+        # the question is the last run of the interviewer's consecutive segments before the passage (in a group
+        # discussion, several informants answer one question)
+        j = bisect_left(idxs, idx) - 1
+        run: list[str] = []
+        while j >= 0 and (not run or idxs[j] == idxs[j + 1] - 1):
+            run.append(texts[j])
+            j -= 1
+        q_out.append(" ".join(reversed(run)))
+        rest = [text for i, text in sorted(turn_text.get((tid, int(it["turn"])), [])) if i != idx]
         t_out.append(" ".join(rest)[:2000])
     return q_out, t_out
 
@@ -319,9 +341,16 @@ def _features(project: Project, items: list[dict[str, Any]]) -> np.ndarray:
     parts: list[np.ndarray] = []
     pv = piece_vectors()
     if pv is not None:
-        tv = TextVectors.fit(pv, texts + turns)
-        for weight, block in ((W_VECTORS, texts), (W_QUESTION, questions), (W_TURN, turns)):
-            v = tv.transform(block)
+        # an interviewer's question precedes several passages: each one is split into pieces once
+        asked: dict[str, list[int]] = {}
+        for q in questions:
+            if q not in asked:
+                asked[q] = pv.piece_ids(q)
+        lists = {"texts": [pv.piece_ids(t) for t in texts], "questions": [asked[q] for q in questions],
+                 "turns": [pv.piece_ids(t) for t in turns]}
+        tv = TextVectors.fit_pieces(pv, lists["texts"] + lists["turns"])
+        for weight, block in ((W_VECTORS, "texts"), (W_QUESTION, "questions"), (W_TURN, "turns")):
+            v = tv.vectors_of(lists[block])
             present = np.linalg.norm(v, axis=1) > 0
             if present.any():
                 v[present] -= v[present].mean(axis=0)  # what all passages share says nothing about themes
@@ -436,17 +465,24 @@ def _micro_clusters(x: np.ndarray, m: int, seed: int, rounds: int = 6) -> tuple[
     from scipy.sparse import csr_matrix
 
     rng = np.random.default_rng(seed)
-    centres = x[rng.choice(len(x), size=m, replace=False)].copy()
-    assign = np.zeros(len(x), dtype=np.int64)
-    for _ in range(rounds):
+    # the centres are found on a sample (MICRO_SAMPLE passages are plenty for 200 centres), then every passage
+    # goes to its nearest one
+    sample = x[np.sort(rng.choice(len(x), size=MICRO_SAMPLE, replace=False))] if len(x) > MICRO_SAMPLE else x
+    centres = sample[rng.choice(len(sample), size=m, replace=False)].copy()
+
+    def nearest(rows: np.ndarray) -> np.ndarray:
         # for unit-length rows the nearest centre is the one with the largest dot product minus half its norm
-        scores = x @ centres.T - 0.5 * (centres * centres).sum(axis=1)[None, :]
-        assign = scores.argmax(axis=1)
-        onehot = csr_matrix((np.ones(len(x)), (assign, np.arange(len(x)))), shape=(m, len(x)))
-        sums = np.asarray(onehot @ x)
+        return np.asarray((rows @ centres.T - 0.5 * (centres * centres).sum(axis=1)[None, :]).argmax(axis=1))
+
+    for _ in range(rounds):
+        assign = nearest(sample)
+        onehot = csr_matrix((np.ones(len(sample), dtype=np.float32), (assign, np.arange(len(sample)))),
+                            shape=(m, len(sample)))
+        sums = np.asarray(onehot @ sample)
         counts = np.bincount(assign, minlength=m)
         filled = counts > 0
         centres[filled] = sums[filled] / counts[filled, None]
+    assign = nearest(x)
     used = np.unique(assign)
     remap = np.full(m, -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
@@ -507,23 +543,30 @@ _CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:and|but|because|so|which|while|w
 _WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
-def _label(central: list[str]) -> str:
-    """The theme's label: the most central passages' most informative sentence, cut to a readable length."""
-    candidates: list[str] = []
-    for text in central:
-        for sentence in _SENT.split(" ".join(text.split())):
-            words = _WORDS.findall(sentence)
-            if len(words) >= 5:
-                candidates.append(sentence)
-        if candidates:
-            break
-    if not candidates:
-        candidates = [" ".join(central[0].split())]
-    # the sentence with the most content words reads as a statement, not an aside
+def _label(central: list[str], key_phrases: list[str]) -> str:
+    """The theme's label: the sentence of its most central passages that best states what the theme is about, cut to
+    a readable length.
+
+    A sentence scores for its content words (a statement, not an aside), for holding the theme's key phrases (what
+    sets the theme apart) and for coming from a more central passage; one that opens with a pronoun or a connective
+    ("That would not have happened before", "So it was one more system") needs the passage before it to be read and
+    scores less."""
     from qualcode.nlp.text import STOPWORDS
 
-    sentence = max(candidates, key=lambda s: (min(len([w for w in _WORDS.findall(s.lower())
-                                                         if w not in STOPWORDS and w not in FILLER]), 12), -len(s)))
+    best: tuple[float, int, str] | None = None
+    for rank, text in enumerate(central):
+        for sentence in _SENT.split(" ".join(text.split())):
+            words = _WORDS.findall(sentence.lower())
+            if len(words) < 5:
+                continue
+            content = len([w for w in words if w not in STOPWORDS and w not in FILLER])
+            low = " ".join(words)
+            dangling = words[0] in DANGLING or " ".join(words[:2]) in DANGLING
+            score = (min(content, 12) + 3.0 * sum(1 for p in key_phrases if f" {p} " in f" {low} ")
+                     - (4.0 if dangling else 0.0) - 0.5 * rank - max(0, len(sentence) - 200) / 40)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, rank, sentence)
+    sentence = best[2] if best is not None else " ".join(central[0].split())
     return _shorten(sentence, LABEL_WIDTH)
 
 

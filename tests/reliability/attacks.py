@@ -137,16 +137,8 @@ def yaml_bomb(levels: int = 9, top: str = "codes") -> str:
     return "\n".join(lines) + "\n"
 
 
-def pdf_with_bomb(megabytes: int) -> bytes:
-    """A one-page PDF whose content stream (FlateDecode) inflates to ``megabytes`` MB of spaces."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, 15)
-    first = comp.compress(b" " * MB) + comp.flush(zlib.Z_FULL_FLUSH)
-    block = comp.compress(b" " * MB) + comp.flush(zlib.Z_FULL_FLUSH)
-    stream = first + block * (megabytes - 1) + comp.flush(zlib.Z_FINISH)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+def pdf(objects: list[bytes]) -> bytes:
+    """A PDF of the numbered ``objects`` (object 1 is the catalog), with a correct cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for k, body in enumerate(objects, start=1):
@@ -157,3 +149,57 @@ def pdf_with_bomb(megabytes: int) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def pdf_stream(data: bytes, *, filters: bytes = b"/FlateDecode", extra: bytes = b"") -> bytes:
+    """A stream object; ``data`` is compressed when the filters start with FlateDecode."""
+    if filters.startswith((b"/FlateDecode", b"[/FlateDecode")):
+        data = zlib.compress(data, 9)
+    return (b"<< /Length %d /Filter %s %s>>\nstream\n" % (len(data), filters, extra) + data + b"\nendstream")
+
+
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def pdf_pages(contents: list[bytes], *, xobjects: list[bytes] | None = None) -> bytes:
+    """A PDF whose pages draw the given content streams with Helvetica as /F1; ``xobjects`` become /X0, /X1 ...
+    (objects 4, 5 ... in that order, so a form can name the next one as ``5 0 R``)."""
+    xobjects = xobjects or []
+    first_page = 4 + len(xobjects)
+    kids = b" ".join(b"%d 0 R" % (first_page + 2 * k) for k in range(len(contents)))
+    names = b" ".join(b"/X%d %d 0 R" % (k, 4 + k) for k in range(len(xobjects)))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids,
+               len(contents)), _FONT, *xobjects]
+    for k, content in enumerate(contents):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources << /Font "
+                       b"<< /F1 3 0 R >> /XObject << %s >> >> >>" % (first_page + 2 * k + 1, names))
+        objects.append(content if content.startswith(b"<<") else pdf_stream(content))
+    return pdf(objects)
+
+
+def pdf_text(line: str = "The project trained 400 line leaders in 2023.", y: int = 700) -> bytes:
+    return b"BT /F1 12 Tf 72 %d Td (%s) Tj ET\n" % (y, line.encode("latin-1"))
+
+
+def pdf_form_laughs(levels: int, fanout: int = 10) -> bytes:
+    """The 'billion laughs' of PDF: a page draws form 0 ``fanout`` times, each form draws the next ``fanout`` times,
+    the last draws a word: ``fanout ** levels`` words from a few kilobytes."""
+    forms = []
+    for k in range(levels):
+        body = b"/X Do " * fanout if k < levels - 1 else b"BT /F1 12 Tf 72 600 Td (laugh) Tj ET"
+        forms.append(b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> "
+                     b"/XObject << /X %d 0 R >> >> /Length %d >>\nstream\n" % (5 + k, len(body)) + body
+                     + b"\nendstream")
+    return pdf_pages([pdf_text() + b"/X0 Do " * fanout], xobjects=forms)
+
+
+def pdf_with_bomb(megabytes: int) -> bytes:
+    """A one-page PDF whose content stream (FlateDecode) inflates to ``megabytes`` MB of spaces."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 15)
+    first = comp.compress(b" " * MB) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(b" " * MB) + comp.flush(zlib.Z_FULL_FLUSH)
+    stream = first + block * (megabytes - 1) + comp.flush(zlib.Z_FINISH)
+    return pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"])

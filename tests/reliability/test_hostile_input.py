@@ -24,6 +24,10 @@ from reliability.attacks import (
     code_tree,
     docx,
     docx_members,
+    pdf_form_laughs,
+    pdf_pages,
+    pdf_stream,
+    pdf_text,
     pdf_with_bomb,
     plain_zip,
     qde,
@@ -754,6 +758,135 @@ def test_a_pdf_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path
     path.write_bytes(pdf_with_bomb(2048))  # 2 MB on disk, a 2 GB content stream
     before = snapshot(project)
     refused(limited(["import", "-p", str(project), "--document", str(path)]), "PDF bombs")
+    assert snapshot(project) == before
+
+
+def _scattered_words(n: int) -> bytes:
+    import random
+
+    rng = random.Random(7)
+    return b"BT /F1 1 Tf " + b"".join(b"1 0 0 1 %d %d Tm (w%d) Tj\n" % (rng.randint(0, 600), rng.randint(0, 790), k)
+                                      for k in range(n)) + b"ET"
+
+
+PDF_BOMBS = {
+    # 60 kB: 100,000 words on one page in 1-point type (pdfminer keeps ~750 bytes per character)
+    "dense-page": (lambda: pdf_pages([b"BT /F1 1 Tf 20 700 Td " + b"(abcdefghijklmnopqrstuvwxyz 0123456789) Tj\n"
+                                      * 3000 + b"ET"]), "characters"),
+    # 3 kB: one word drawn 10**7 times through nested forms
+    "form-laughs": (lambda: pdf_form_laughs(7), "embedded drawings"),
+    # 2 kB: the graphics state saved 600,000 times without being restored (430 bytes a copy)
+    "saved-states": (lambda: pdf_pages([pdf_text() + b"q\n" * 600_000]), None),
+}
+
+
+@pytest.mark.parametrize("bomb", sorted(PDF_BOMBS))
+def test_a_pdf_that_draws_without_end_is_stopped_with_bounded_memory(bomb: str, project: Path,
+                                                                     tmp_path: Path) -> None:
+    build, needle = PDF_BOMBS[bomb]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(build())
+    assert path.stat().st_size < 100_000
+    before = snapshot(project)
+    # 250 MB: the interpreter with pdfminer needs under 200 MB; the saved states alone would take 260 MB
+    proc = limited(["import", "-p", str(project), "--document", str(path), "--json"], memory_mb=250, timeout=60)
+    if needle is None:
+        # unmatched saves beyond a thousand are not kept: the page reads correctly, within the memory bound
+        assert proc.returncode == 0, proc.stderr
+        assert "400 line leaders" in Project.open(project).transcript_text("report")
+        return
+    refused(proc, "report.pdf", needle, "page 1")
+    assert snapshot(project) == before
+
+
+def test_a_page_of_scattered_words_is_read_in_bounded_memory(project: Path, tmp_path: Path) -> None:
+    # pdfminer's grouping of text boxes compared every box with every other: 5,000 words took 3 GB and 50 s
+    path = tmp_path / "scatter.pdf"
+    path.write_bytes(pdf_pages([_scattered_words(5000)]))
+    proc = limited(["import", "-p", str(project), "--document", str(path)], timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    with Project.open(project) as p:
+        text = p.transcript_text("scatter")
+    assert "w0" in text and "w4999" in text
+
+
+@pytest.mark.parametrize("how", ["many-streams", "run-length", "too-much-text", "too-many-operations"])
+def test_pdf_bounds_that_follow_the_file_size_bound(how: str, project: Path, tmp_path: Path) -> None:
+    # with QUALCODE_MAX_INPUT_MB=2 a stream may unpack to 16 MB, a document's streams to 16 MB together
+    path = tmp_path / "report.pdf"
+    env = {"QUALCODE_MAX_INPUT_MB": "2"}
+    if how == "many-streams":  # each stream within its own bound (and the ratio floor), 24 MB together
+        path.write_bytes(pdf_pages([pdf_text(f"Page {k} says something.") + b" " * (3 * MB) for k in range(8)]))
+        needle = "in all"
+    elif how == "run-length":  # 64 times per two bytes, inside a deflate stream (pdfminer made a list of ints)
+        text = pdf_text()
+        literal = bytes([len(text) - 1]) + text  # a literal run, then spaces 128 at a time (0x81 = repeat 128)
+        path.write_bytes(pdf_pages([pdf_stream(literal + b"\x81 " * (MB // 2) + b"\x80",
+                                               filters=b"[/FlateDecode /RunLengthDecode]")]))
+        needle = "unpacks to more than"
+    elif how == "too-much-text":  # 120,000 characters on two pages, each page within its own bounds
+        line = "Line of a long report that goes on about training. " * 4
+        lines = b"".join(b"BT /F1 2 Tf 10 %d Td (%s) Tj ET\n" % (780 - 2 * y, line.encode()) for y in range(300))
+        path.write_bytes(pdf_pages([lines, lines]))
+        needle = "PDF's text"
+        env = {"QUALCODE_MAX_INPUT_MB": "0.1"}
+    else:  # 80,000 operations per page at 2 MB (2,000,000 at the default 50 MB)
+        path.write_bytes(pdf_pages([pdf_text() + b"0 0 m\n" * 30_000]))
+        needle = "drawing operations"
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(path)], env=env, timeout=60), needle)
+    assert snapshot(project) == before
+
+
+def test_html_nested_past_the_parsers_depth_is_refused_not_cut_short(project: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "page.html"
+    # libxml2 stops at 256 levels and silently drops the rest of the page
+    path.write_text("<html><body><p>Introduction to the evaluation.</p>" + "<div>" * 300 + "<p>Findings follow.</p>"
+                    + "</div>" * 300 + "<p>The conclusion nobody would see.</p></body></html>", encoding="utf-8")
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "import", "-p", str(project), "--document", str(path))
+    assert_clean_error(code, err, what="deep html")
+    assert "256 levels" in err
+    assert snapshot(project) == before
+    path.write_text("<html><body><p>Introduction to the evaluation.</p>" + "<div>" * 200 + "<p>Findings follow.</p>"
+                    + "</div>" * 200 + "<p>The conclusion everybody sees.</p></body></html>", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(project), "--document", str(path))
+    assert code == 0, err
+    with Project.open(project) as p:
+        assert "The conclusion everybody sees." in p.transcript_text("page")
+
+
+@pytest.mark.parametrize("kind", ["transcript-lines", "transcript-units", "docx-tags", "html-tags", "document-units"])
+def test_files_within_the_size_bound_but_of_too_many_parts_are_refused(kind: str, project: Path,
+                                                                       tmp_path: Path) -> None:
+    # with QUALCODE_MAX_INPUT_MB=2: 20,000 lines, 4,000 units, 80,000 tags (a few hundred kB each here); at the
+    # default 50 MB, 10 MB of two-word lines was 490,000 units and 850 MB, a 15 MB .docx 2.5 GB and ten minutes
+    if kind == "transcript-lines":
+        path = tmp_path / "kii.txt"
+        path.write_text("Interviewer: Yes?\n\nMs Lan: Yes.\n\n" * 6000, encoding="utf-8")
+        argv, needle = [str(path)], "lines"
+    elif kind == "transcript-units":
+        path = tmp_path / "kii.txt"
+        path.write_text("Interviewer: Go on.\n\nMs Lan: " + "".join(f"The factory agreed on wage scale {k}. "
+                                                                   for k in range(5000)) + "\n", encoding="utf-8")
+        argv, needle = [str(path)], "coding units"
+    elif kind == "docx-tags":
+        path = tmp_path / "kii.docx"
+        path.write_bytes(docx([f"Ms Lan: point {k}." for k in range(25_000)]))
+        argv, needle = [str(path)], "tags"
+    elif kind == "html-tags":
+        path = tmp_path / "page.html"
+        path.write_text("<html><body>" + "<p>a</p>" * 50_000 + "</body></html>", encoding="utf-8")
+        argv, needle = ["--document", str(path)], "tags"
+    else:
+        path = tmp_path / "notes.md"
+        path.write_text("# Notes\n\n" + "".join(f"The factory agreed on wage scale {k}. " for k in range(5000)),
+                        encoding="utf-8")
+        argv, needle = ["--document", str(path)], "coding units"
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), *argv], env={"QUALCODE_MAX_INPUT_MB": "2"}), needle,
+            "QUALCODE_MAX_INPUT_MB")
     assert snapshot(project) == before
 
 

@@ -153,3 +153,19 @@ def test_a_changed_file_merges_like_merge_does(tmp_path: Path) -> None:
     assert c["selections_not_mapped"] == 1  # the corrected sentence is not placed, and the summary says so
     with Project.open(tmp_path / "p") as p:
         assert len(p.transcripts()) == 1 and len(p.codings()) == 1
+
+
+def test_a_short_text_without_speaker_labels_is_imported_without_speakers_not_as_interview_notes(
+    tmp_path: Path,
+) -> None:
+    # qualcode's own reader takes a short unlabelled .txt for an interviewer's notes, all the informant's; a source
+    # from another tool says nothing of the kind, so its lines have no speaker
+    text = "The training helped the supervisors.\nThey listen to workers now.\nA grievance box was put up in May.\n"
+    a = text.index("They listen")
+    qde = _project_xml("OtherTool 2.0", _selection(a, a + len("They listen to workers now.")))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "notes.qdpx", qde, text), coder="tester")
+    assert any("has no speaker labels" in w for w in report["warnings"])
+    assert not any("do not read as a conversation" in w for w in report["warnings"])  # there are no such lines
+    with Project.open(tmp_path / "p") as p:
+        assert p.speakers() == [] and [s["speaker"] for s in p.segments()] == [None, None, None]
+    assert _coded_texts(tmp_path / "p") == ["They listen to workers now."]

@@ -1,0 +1,97 @@
+"""Fit the weights of the stance reader (qualcode/synthesis/stance_weights.json) on the development passages.
+
+Run:  .venv/bin/python tests/bench/fit_stance.py [--write]
+
+Reads only the rows of tests/fixtures/stance/example_passages.tsv whose split is `dev`. The regularisation of the
+logistic regression is chosen by repeated stratified 5-fold cross-validation within them; the figures printed are
+that cross-validated accuracy for each setting. With --write, the model refitted on every development row is
+written to stance_weights.json. The held-out parts are never read here: tests/bench/bench_themes.py reports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from qualcode.synthesis.stance import FEATURES, STANCES, WEIGHTS, english, features  # noqa: E402
+
+FIXTURE = ROOT / "tests" / "fixtures" / "stance" / "example_passages.tsv"
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+MIXED_GRID = (0.2, 0.3, 0.4, 0.6, 99.0)  # 99: never by the rule
+REPEATS = 5
+
+
+def main() -> int:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--write", action="store_true", help="write the refitted weights to stance_weights.json")
+    args = ap.parse_args()
+    with FIXTURE.open(encoding="utf-8") as f:
+        dev = [r for r in csv.DictReader(f, delimiter="\t") if r["split"] == "dev"]
+    rows = [features(r["text"]) for r in dev]
+    x = np.array([r[0] for r in rows], dtype=np.float64)
+    silent = np.array([not english(r["text"]) for r in dev])  # read as neutral whatever the weights say
+    y = np.array([r["stance"] for r in dev])
+    print(f"{len(dev)} development passages: {dict(Counter(y.tolist()))}")
+
+    def fit(idx: np.ndarray, c: float) -> tuple[LogisticRegression, np.ndarray, np.ndarray]:
+        mean = x[idx].mean(axis=0)
+        scale = x[idx].std(axis=0)
+        scale[scale == 0] = 1.0
+        model = LogisticRegression(C=c, max_iter=5000).fit((x[idx] - mean) / scale, y[idx])
+        return model, mean, scale
+
+    contrast, min_pn = x[:, FEATURES.index("contrast")] > 0, x[:, FEATURES.index("min_pn")]
+    best: tuple[float, float, float] | None = None
+    for c, mixed_min in ((c, m) for c in C_GRID for m in MIXED_GRID):
+        accs = []
+        for seed in range(REPEATS):
+            pred = np.empty(len(y), dtype=object)
+            for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+                model, mean, scale = fit(tr, c)
+                pred[te] = model.predict((x[te] - mean) / scale)
+            pred[contrast & (min_pn >= mixed_min)] = "mixed"
+            pred[silent] = "neutral"
+            accs.append(float((pred == y).mean()))
+        acc = sum(accs) / len(accs)
+        print(f"C={c:<5} mixed from {mixed_min:<4} cross-validated accuracy {acc:.3f}")
+        if best is None or acc > best[0] + 1e-9:
+            best = (acc, c, mixed_min)
+    assert best is not None
+    print(f"chosen C={best[1]}, mixed from {best[2]} ({best[0]:.3f})")
+    if args.write:
+        model, mean, scale = fit(np.arange(len(y)), best[1])
+        order = [list(model.classes_).index(s) for s in STANCES if s in model.classes_]
+        data = {
+            "features": list(FEATURES),
+            "classes": [str(model.classes_[i]) for i in order],
+            "coef": [[round(float(v), 5) for v in model.coef_[i]] for i in order],
+            "intercept": [round(float(model.intercept_[i]), 5) for i in order],
+            "mean": [round(float(v), 6) for v in mean],
+            "scale": [round(float(v), 6) for v in scale],
+            "C": best[1],
+            "mixed_min": best[2],
+            "cv_accuracy": round(best[0], 3),
+            "fitted_on": f"{len(y)} development passages of tests/fixtures/stance/example_passages.tsv",
+        }
+        text = json.dumps(data, indent=1)
+        # one line per vector keeps the file short and its diffs readable
+        text = re.sub(r"\[\s+([^\[\]]*?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+        WEIGHTS.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {WEIGHTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -56,6 +56,8 @@ class ProjectScreen(WorkbenchScreen):
 
     KEYS = "project"
     BINDINGS = keymap.bindings(KEYS)
+    # the focus moves (into the filter box, back to the list): keys typed right after wait to see where it is
+    LEAVE_KEYS = ("slash", "f", "enter", "escape")
 
     def __init__(self) -> None:
         super().__init__()
@@ -234,6 +236,8 @@ class TranscriptScreen(WorkbenchScreen):
 
     KEYS = "transcript"
     BINDINGS = keymap.bindings(KEYS)
+    # the focus moves (into the codebook filter and back): keys typed right after wait to see where it is
+    LEAVE_KEYS = ("f", "enter", "escape")
 
     def __init__(self, transcript: str, *, ref: str | None = None) -> None:
         super().__init__()
@@ -694,7 +698,8 @@ class TranscriptScreen(WorkbenchScreen):
         u = self.view.current
         panel = self.query_one(SuggestionsPanel)
         if u is None or not wb.is_codable(u):
-            panel.show([], "interviewer turn: not coded" if u is not None else "")
+            # for an interviewer unit this is all there will be: it is shown for that unit
+            panel.show([], "interviewer turn: not coded" if u is not None else "", unit=u["id"] if u else None)
             return
         found = self.host.suggestions_for(u)
         if found is None:

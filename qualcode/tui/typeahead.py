@@ -84,13 +84,13 @@ class TypeAhead:
             if not replayed and isinstance(event, events.Key):
                 now = time.monotonic()
                 if (self._ta_priority(event.key)
-                        # after Enter or Esc, only while the screen they were read on is still there: once the
-                        # dialog has closed, the next key goes to the screen below at once
-                        or (self._ta_read_key in CLOSING_KEYS and app.screen is self._ta_read_screen
-                            and _may_close(app.screen, self._ta_read_key))) and (
+                        # after Enter or Esc (or a key that moves the focus), only while the screen they were read
+                        # on is still there: once the dialog has closed, the next key goes to the screen below at once
+                        or (app.screen is self._ta_read_screen and _may_close(app.screen, self._ta_read_key))) and (
                         now - self._ta_read_at < GAP or not self._ta_quiet()):
                     wait = GAP
-                    self._ta_until_change = app.screen if self._ta_read_key in CLOSING_KEYS else None
+                    self._ta_until_change = (app.screen if _may_close(app.screen, self._ta_read_key)
+                                             else None)
                 self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
             barrier = self._ta_barrier is not None
             if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier):
@@ -163,10 +163,13 @@ class TypeAhead:
         for i, (seq, kind, value, character) in enumerate(held):
             if i and not gave_up and (
                     (kind == "key" and self._ta_priority(value))
-                    or (held[i - 1][1] == "key" and held[i - 1][2] in CLOSING_KEYS)):
+                    or (held[i - 1][1] == "key" and (held[i - 1][2] in CLOSING_KEYS
+                                                     or _may_close(app.screen, held[i - 1][2])))):
                 self._ta_held, self._ta_since, self._ta_ready_at = held[i:], now, now + GAP
                 # after a replayed Enter or Esc: until the screen it goes to has changed, or GAP has passed
-                self._ta_until_change = app.screen if held[i - 1][2] in CLOSING_KEYS else None
+                previous = held[i - 1][2] if held[i - 1][1] == "key" else ""
+                self._ta_until_change = (app.screen if previous in CLOSING_KEYS or _may_close(app.screen, previous)
+                                         else None)
                 app.set_timer(SETTLE, self._ta_release)
                 return
             replay = events.Key(value, character) if kind == "key" else events.Paste(value)
@@ -195,9 +198,10 @@ class TypeAhead:
 
 
 def _may_close(screen: Any, key: str) -> bool:
-    """Whether ``key`` may close ``screen`` (a dialog, or a screen naming the keys that leave it in
-    ``LEAVE_KEYS``): only then does the key after it wait to see which screen it is for."""
-    return isinstance(screen, ModalScreen) or key in getattr(screen, "LEAVE_KEYS", ())
+    """Whether ``key`` may change where the next key goes: close ``screen`` (Enter, Esc or ctrl+s on a dialog), or
+    leave it or move its focus (a screen names such keys in ``LEAVE_KEYS``: Esc leaving the queue, ``/`` putting the
+    focus in a filter box). Only then does the key after it wait to see where it goes."""
+    return (isinstance(screen, ModalScreen) and key in CLOSING_KEYS) or key in getattr(screen, "LEAVE_KEYS", ())
 
 
 def _mark(event: Any, **marks: Any) -> None:

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
 
 from qualcode.model import CodedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, MemoEditor
-from qualcode.tui.screens import TranscriptScreen
+from qualcode.tui.screens import ProjectScreen, TranscriptScreen
 
 SIZE = (100, 30)
 
@@ -129,3 +130,29 @@ async def test_a_burst_on_a_slow_machine_still_reaches_the_screens_it_was_typed_
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [
         ("KII-01:3", "sustainability.funding"), ("KII-01:4", "sustainability.capacity")]
     assert [m["text"] for m in store.memos("segment")] == ["ask"]
+
+
+async def test_letters_typed_right_after_slash_in_the_project_view_go_into_the_filter(
+        make: Callable[..., QualcodeApp]) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, ProjectScreen)
+        # 'R' would open the speakers of the highlighted transcript if it reached the list
+        await burst(app, pilot, ["slash", *"FGR", "backspace", "enter"])
+        assert app.screen is screen
+        assert screen.query_one("#transcript-filter", Input).value == "FG"
+        table = screen.query_one("#transcripts", DataTable)
+        assert [str(table.get_row_at(n)[0]) for n in range(table.row_count)] == ["FGD-01"]
+        assert app.focused is table  # Enter took the focus back to the list
+
+
+async def test_letters_typed_right_after_f_go_into_the_codebook_filter(make: Callable[..., QualcodeApp],
+                                                                       store: Project) -> None:
+    async with on_kii_01(make) as (app, pilot):
+        # 'c' would open the picker if it reached the transcript; Enter applies the filter's best match
+        await burst(app, pilot, ["f", *"capac", "enter", "n"])
+        screen = transcript_screen(app)
+        assert current(screen)["ref"] == "KII-01:4"
+    assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.capacity")]

@@ -391,6 +391,7 @@ class TranscriptRow(TypedDict):
     progress: float
     coders: list[str]
     sample: bool
+    done_by: list[str]  # the coders who marked their coding of it done
 
 
 class ProjectStatus(TypedDict):
@@ -407,7 +408,8 @@ class ProjectStatus(TypedDict):
     codings: int
     coded_segments: int
     cases: int
-    coders: int
+    coders: int  # people who coded (not the consensus coder, not a program's name)
+    agreed_codings: int  # codings filed under the consensus coder by adjudication
     memos: int
     events: int
     needs_review: int  # codings flagged when a corrected transcript came

@@ -154,14 +154,18 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
 
 
 def _apply_agreement_file(project: Project, path: Path) -> dict[str, int]:
-    """The example team's agreement sample and adjudication decisions (``transcripts/agreement.yaml``)."""
+    """The example team's agreement sample, whose coding each coder finished, and the adjudication decisions
+    (``transcripts/agreement.yaml``)."""
     from qualcode.safeio import yaml as safe_yaml
-    from qualcode.synthesis.reconciled import add_to_sample
+    from qualcode.synthesis.reconciled import add_to_sample, mark_done
     from qualcode.teams.adjudicate import adjudicate
 
     data = safe_yaml.load(path.read_text(encoding="utf-8"), str(path)) or {}
     for tid in data.get("sample") or []:
         add_to_sample(project, str(tid), coder="clara")
+    for name, tids in (data.get("done") or {}).items():
+        for tid in tids or []:
+            mark_done(project, str(tid), coder=str(name))
     decisions = data.get("decisions") or []
     for d in decisions:
         adjudicate(project, str(d["ref"]), str(d["code"]), str(d["decision"]), coder=str(d["by"]),
@@ -230,5 +234,7 @@ def build_example(dest: str | Path, *, force: bool = False) -> dict[str, Any]:
     dest.rename(final)
     shutil.rmtree(dest.parent, ignore_errors=True)
     with Project.open(final) as built:
-        report["status"] = built.status()
+        from qualcode.teams import project_status
+
+        report["status"] = project_status(built)
     return report

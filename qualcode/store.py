@@ -1617,10 +1617,16 @@ class Project:
         """How many codings are flagged 'needs_review' (e.g. after a new transcript version moved their text)."""
         return int(self.db.execute("SELECT count(*) FROM codings WHERE status = 'needs_review'").fetchone()[0])
 
-    def status(self) -> ProjectStatus:
-        """The project's counts (current transcript versions only)."""
+    def status(self, *, consensus: str | None = None, machine: Iterable[str] = ()) -> ProjectStatus:
+        """The project's counts (current transcript versions only). ``coders`` counts the names with codings other
+        than ``consensus`` (whose codings are ``agreed_codings``) and the ``machine`` names: which names those are
+        is the teams layer's to say, see :func:`qualcode.teams.project_status`."""
         q = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
         current = " JOIN transcripts t ON t.id = s.transcript_id AND t.current_version = s.version"
+        by_coder = {str(name): int(n) for name, n in self.db.execute(
+            "SELECT k.name, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id JOIN segments s"
+            " ON s.id = c.segment_id" + current + " GROUP BY k.name")}
+        people = set(by_coder) - {consensus} - set(machine)
         return {
             "project": self.name,
             "path": str(self.path),
@@ -1635,7 +1641,10 @@ class Project:
                 "SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments s ON s.id = c.segment_id" + current
             ),
             "cases": q("SELECT count(*) FROM cases"),
-            "coders": q("SELECT count(*) FROM coders"),
+            # people who coded: not the name agreed codings are filed under, not a program's name, not someone
+            # who only imported files (their agreed codings are counted on their own line)
+            "coders": len(people),
+            "agreed_codings": by_coder.get(consensus, 0) if consensus else 0,
             "memos": q("SELECT count(*) FROM memos"),
             "events": q("SELECT count(*) FROM events"),
             "needs_review": self.review_count(),

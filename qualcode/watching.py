@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 MAX_EVENTS = 2000  # beyond this many new events (a merge, an import of codings) a full re-read is cheaper
 # entities whose changes touch single units; decisions only change what the suggester learns
 UNIT_ENTITIES = {"coding", "memo", "mark", "decision"}
-# not shown by the coding screens (findings, the agreement sample, adjudication notes, coders, settings)
-IGNORED_ENTITIES = {"finding", "agreement_sample", "adjudication", "coder", "setting"}
+# not shown by the coding screens (findings, the agreement sample, adjudication notes, coders, settings, done marks)
+IGNORED_ENTITIES = {"finding", "agreement_sample", "adjudication", "coder", "setting", "transcript_done"}
 
 
 @dataclass

@@ -36,7 +36,16 @@ def create_project(folder: str | Path, *, codebook_file: str | Path | None = Non
         if default_coder:
             # only the setting: the name becomes a coder of the project when it first codes
             project.set_setting("coder", default_coder, coder=default_coder)
-        return project.status()
+        from qualcode.teams import project_status
+
+        return project_status(project)
+
+
+def project_status(project: Project) -> ProjectStatus:
+    """The counts ``qualcode status`` shows: the people who coded, the agreed codings apart."""
+    from qualcode.teams import project_status as counts
+
+    return counts(project)
 
 
 def create_example(folder: str | Path, *, force: bool = False) -> dict[str, Any]:

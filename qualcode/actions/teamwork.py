@@ -1,6 +1,7 @@
-"""Team actions: settle a disagreement between coders (or reopen it), choose the agreement sample, and merge a
-colleague's copy of the project. Each is one transaction and logged. The work is done by :mod:`qualcode.teams` and
-:mod:`qualcode.synthesis.reconciled`; the command line and the workbench's adjudication view call these.
+"""Team actions: settle a disagreement between coders (or reopen it), choose the agreement sample, say a transcript's
+coding is done, and merge a colleague's copy of the project. Each is one transaction and logged. The work is done
+by :mod:`qualcode.teams` and :mod:`qualcode.synthesis.reconciled`; the command line and the workbench's adjudication
+view call these.
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ def remove_from_sample(project: Project, transcripts: Iterable[str], *, coder: s
 
     with project.transaction():
         return [cast(SampleEntry, remove(project, t, coder=coder)) for t in transcripts]
+
+
+def mark_done(project: Project, transcripts: Iterable[str], *, coder: str, done: bool = True
+              ) -> list[dict[str, Any]]:
+    """Say that ``coder``'s coding of these transcripts is finished (``done`` False: not yet), in one transaction. A
+    transcript two or more people marked done joins the agreement sample, comparing them."""
+    from qualcode.synthesis.reconciled import mark_done as mark
+
+    with project.transaction():
+        return [mark(project, t, coder=coder, done=done) for t in transcripts]
 
 
 def merge(project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False,

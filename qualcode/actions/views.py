@@ -42,11 +42,12 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
     """One row per transcript: informant attributes, progress (informant units coded / total) and coders.
 
     ``coded`` counts informant units coded by anyone; ``mine`` those coded by ``coder`` (when given); ``sample``
-    says whether the transcript is in the team's agreement sample.
+    says whether the transcript is in the team's agreement sample; ``done_by`` who marked their coding of it done.
     """
-    from qualcode.synthesis.reconciled import sample_rows
+    from qualcode.synthesis.reconciled import done_marks, sample_rows
 
     sample = {r["transcript"] for r in sample_rows(project)}
+    done = done_marks(project)
     mine = project.coded_unit_counts(coder=coder) if coder else {}
     coded_informant = project.coded_unit_counts(informants_only=True)
     rows: list[TranscriptRow] = []
@@ -72,20 +73,25 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
             "progress": coded / total if total else 0.0,
             "coders": list(t["coders"]),
             "sample": t["id"] in sample,
+            "done_by": done.get(t["id"], []),
         })
     return rows
 
 
 def transcript_list(project: Project, *, documents: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
-    stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview) and, for a
-    document, its ``pages``."""
+    stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``
+    (the coders who marked their coding of it done) and, for a document, its ``pages``."""
+    from qualcode.synthesis.reconciled import done_marks
+
+    marks = done_marks(project)
     rows: list[dict[str, Any]] = []
     for t in project.transcripts():
         if (t["kind"] == "document") != documents:
             continue
         row = dict(t)
         row["type"] = t["attributes"].get("type")
+        row["done_by"] = marks.get(t["id"], [])
         if documents:
             row["pages"] = t["metadata"].get("pages")
             row["progress"] = f"{t['coded_units']}/{t['units']}"

@@ -83,6 +83,15 @@ def register(commands: Commands) -> None:
                 options=[coder_option, json_option])
     q.add_argument("transcript", metavar="ID")
     q.add_argument("--with-codings", action="store_true", help="remove it even though it has codings (they go too)")
+    q = command(actions, "done", cmd_transcripts_done,
+                help="say your coding of transcripts is finished (two coders done: it joins the agreement sample)",
+                description="Mark your coding of these transcripts done (--undo: not done after all). A transcript"
+                            " two or more people marked done was coded by each of them: it joins the agreement"
+                            " sample, comparing them, unless a coder took it out of the sample. Agreement on a"
+                            " sample transcript is final once every coder compared there marked it done.",
+                options=[coder_option, json_option])
+    q.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT")
+    q.add_argument("--undo", action="store_true", help="your coding of them is not finished after all")
 
     command(commands, "documents", cmd_documents,
             help="list desk-review documents with title, type, pages and coding progress", options=[json_option])
@@ -230,7 +239,8 @@ def cmd_example(args: argparse.Namespace) -> int:
         print(
             f"Example project ready in {s['path']}: {s['transcripts']} transcripts, {s['documents']} documents,"
             f" {s['segments']} units,"
-            f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders,"
+            f" {s['cases']} informants, {s['codings']} codings by {s['coders']} coders"
+            + (f" ({s['agreed_codings']} of them agreed in adjudication)" if s.get("agreed_codings") else "") + ","
             f" {r.get('findings', {}).get('created', 0)} draft findings."
         )
         print(f"Next: qualcode code -p {folder}   |   qualcode report -p {folder} --out report.html")
@@ -305,8 +315,10 @@ def import_report_lines(r: dict[str, Any]) -> list[str]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from qualcode.actions.projects import project_status
+
     with open_project(args) as project:
-        data = project.status()
+        data = project_status(project)
 
     def human(d: dict[str, Any]) -> None:
         for k, v in d.items():
@@ -325,7 +337,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         rows,
         lambda d: table(
             d,
-            ["id", "type", "record", "stakeholder_groups", "format", "units", "progress", "coders"],
+            ["id", "type", "record", "stakeholder_groups", "format", "units", "progress", "coders", "done_by"],
             widths={"stakeholder_groups": 40},
         ),
     )
@@ -394,6 +406,31 @@ def cmd_transcripts_remove(args: argparse.Namespace) -> int:
               " 'qualcode undo' brings it back.")
 
     return emit(args, data, human)
+
+
+def cmd_transcripts_done(args: argparse.Namespace) -> int:
+    from qualcode.actions.teamwork import mark_done
+
+    with open_project(args) as project:
+        rows = mark_done(project, args.transcripts, coder=args.coder, done=not args.undo)
+
+    def human(rs: list[dict[str, Any]]) -> None:
+        for r in rs:
+            state = "done" if r["done"] else "not done"
+            line = (f"{r['transcript']}: {r['coder']}'s coding is {state}" if r["changed"]
+                    else f"{r['transcript']}: {r['coder']}'s coding was already marked {state}")
+            if r["done_by"]:
+                line += f" (done: {', '.join(r['done_by'])})"
+            print(line)
+            if r["sample"] == "joined":
+                print(f"  {r['transcript']} joins the agreement sample: {', '.join(r['done_by'])} each coded it")
+            elif r["sample"] == "compared":
+                print(f"  the agreement sample now compares {', '.join(r['done_by'])} on {r['transcript']}")
+            elif r["sample"] == "removed_by_hand":
+                print(f"  {r['transcript']} stays out of the agreement sample (a coder took it out); put it back"
+                      f" with 'qualcode agreement sample add {r['transcript']}'")
+
+    return emit(args, rows, human)
 
 
 def cmd_cases(args: argparse.Namespace) -> int:

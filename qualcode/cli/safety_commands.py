@@ -71,7 +71,7 @@ def register(commands: Commands) -> None:
                             " pseudonyms instead, for sharing.", options=[force_option, json_option])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true", help="list identifiers present in the transcripts")
-    mode.add_argument("--out", metavar="DIR", help="write pseudonymised transcripts (TRANSCRIPT.txt) to DIR")
+    mode.add_argument("-o", "--out", metavar="DIR", help="write pseudonymised transcripts (TRANSCRIPT.txt) to DIR")
     p.add_argument("--transcript", metavar="ID", help="only this transcript")
 
     actions = group(commands, "reanchor", help="review codings flagged when a corrected transcript was re-imported",

@@ -97,7 +97,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--by", choices=["criterion", "group"], default="criterion",
                    help="criterion > question > group (default), or criterion > group > question")
     p.add_argument("--criterion", metavar="ID", help="only this criterion")
-    p.add_argument("--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
+    p.add_argument("-o", "--out", metavar="DIR", default="outputs", help="folder for the files (default: ./outputs)")
 
     p = command(exports, "findings", cmd_export_findings,
                 help="the findings chapter of the report (docx, md): per criterion, each finding with its evidence,"
@@ -108,7 +108,7 @@ def register(commands: Commands) -> None:
                             " and sources. Word's own styles; names never appear unless --show-names.",
                 options=[force_option, names_option, json_option])
     p.add_argument("--format", choices=["docx", "md"], help="default: from --out's suffix, else docx")
-    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/findings.FORMAT)")
+    p.add_argument("-o", "--out", metavar="FILE", help="file to write (default: outputs/findings.FORMAT)")
     p.add_argument("--quotes", type=int, default=3, metavar="N",
                    help="quotes per finding when none were chosen for it (default: 3)")
 
@@ -118,7 +118,7 @@ def register(commands: Commands) -> None:
                             " 'indicator' field), findings, evidence strength, interview sources by stakeholder"
                             " group, documents and silent groups.", options=[force_option, json_option])
     p.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
-    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/evaluation-matrix.FORMAT)")
+    p.add_argument("-o", "--out", metavar="FILE", help="file to write (default: outputs/evaluation-matrix.FORMAT)")
 
     p = command(exports, "persons", cmd_export_persons,
                 help="the persons-consulted annex (docx, xlsx, csv): by group and organisation, counted by sex and"
@@ -127,7 +127,7 @@ def register(commands: Commands) -> None:
                             " (KII, FGD), with a chart in the Word version. Names only with --show-names.",
                 options=[force_option, names_option, json_option])
     p.add_argument("--format", choices=["docx", "xlsx", "csv"], help="default: from --out's suffix, else docx")
-    p.add_argument("--out", metavar="FILE", help="file to write (default: outputs/persons-consulted.FORMAT)")
+    p.add_argument("-o", "--out", metavar="FILE", help="file to write (default: outputs/persons-consulted.FORMAT)")
 
     actions = group(commands, "findings", help="write findings and link them to their evidence",
                     description="Findings per criterion, linked to coded passages (supporting or contradicting)"
@@ -186,7 +186,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--clear", action="store_true", help="forget the chosen quotes (back to the automatic choice)")
     p = command(actions, "export", cmd_findings_export, help="write the findings to a readable YAML file",
                 options=[force_option, names_option])
-    p.add_argument("--out", metavar="FILE", help="YAML file (default: print)")
+    p.add_argument("-o", "--out", metavar="FILE", help="YAML file (default: print)")
     p = command(actions, "import", cmd_findings_import,
                 help="read findings from a YAML file (as written by 'findings export')",
                 options=[coder_option, json_option])
@@ -207,7 +207,7 @@ def register(commands: Commands) -> None:
                             " quotes in context, coders and dates, suggestion provenance and the audit, in"
                             " one HTML file with no external resources.",
                 options=[force_option, coders_option, names_option, progress_option, json_option])
-    p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument("-o", "--out", required=True, metavar="FILE.html")
 
 
 # ---------------------------------------------------------------------------- handlers

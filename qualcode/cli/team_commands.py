@@ -101,7 +101,7 @@ def register(commands: Commands) -> None:
                             " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
                             " format follows the extension. Informants' names are never exported.",
                 options=[force_option, progress_option, json_option])
-    p.add_argument("-o", "--output", metavar="FILE",
+    p.add_argument("-o", "--output", "--out", dest="output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
     p.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
@@ -176,6 +176,27 @@ def cmd_merge(args: argparse.Namespace) -> int:
                 print(f"  {m['removed']} memos deleted in that copy were deleted here")
             if m["removed_here"]:
                 print(f"  {m['removed_here']} memos deleted here stay deleted")
+            adj, dec = r["adjudications"], r["decisions"]
+            if adj["reopened"]:
+                who = ", ".join(f"{n} by {k}" for k, n in sorted(adj["reopened_by"].items()))
+                print(f"  {adj['reopened']} settled disagreements reopened ({who}: reopened in that copy)"
+                      if len(adj["reopened_by"]) > 1 else f"  {adj['reopened']} settled disagreements reopened by"
+                      f" {next(iter(adj['reopened_by']))} (reopened in that copy)")
+            if adj["reopened_here"]:
+                print(f"  {adj['reopened_here']} settled disagreements reopened here stay open")
+            if adj["replaced"]:
+                print(f"  {adj['replaced']} settlements replaced by a later decision made in that copy")
+            if adj["differ"]:
+                print(f"  {adj['differ']} settlements decided differently, and later, here were kept")
+            if dec["removed"]:
+                print(f"  {dec['removed']} suggestion decisions taken back in that copy were taken back here")
+            if dec["removed_here"]:
+                print(f"  {dec['removed_here']} suggestion decisions taken back here stay taken back")
+            if r["done"]["marked"] or r["done"]["unmarked"]:
+                print(f"  done marks: {r['done']['marked']} brought in, {r['done']['unmarked']} taken back")
+            if r["sample"]["joined_when_done"]:
+                print(f"  agreement sample: {', '.join(r['sample']['joined_when_done'])} joined (two or more coders"
+                      " marked it done)")
             sample = r["sample"]
             if sample["added"] or sample["removed"]:
                 print("  agreement sample:" + (f" added {', '.join(sample['added'])}" if sample["added"] else "")
@@ -242,6 +263,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         elif d["disagreements"]:
             print(f"{len(d['disagreements'])} disagreements (list them with --disagreements; settle them with"
                   " 'qualcode adjudicate list')")
+        if d.get("provisional"):
+            waiting = "; ".join(f"{p['transcript']} ({', '.join(p['waiting_for'])})" for p in d["provisional"][:8])
+            more = f" and {len(d['provisional']) - 8} more" if len(d["provisional"]) > 8 else ""
+            print(f"Provisional: not every coder has marked their coding done on {len(d['provisional'])} of"
+                  f" {len(d['transcripts'])} transcripts: {waiting}{more}. When finished:"
+                  " 'qualcode transcripts done TRANSCRIPT'.")
 
     return emit(args, data, human)
 
@@ -315,8 +342,14 @@ def cmd_sample_list(args: argparse.Namespace) -> int:
             print("No agreement sample yet: add the transcripts the team double-codes with"
                   " 'qualcode agreement sample add TRANSCRIPT'.")
             return
-        table([{**r, "compared": ", ".join(r["compared"]) or "-",
-                "state": "double-coded" if r["double_coded"] else "waiting for a second coder"} for r in rs],
+        def state(r: dict[str, Any]) -> str:
+            if not r["double_coded"]:
+                return "waiting for a second coder"
+            if r["final"]:
+                return "final (all done)"
+            return "coding: " + ", ".join(r["waiting_for"]) + " not done"
+
+        table([{**r, "compared": ", ".join(r["compared"]) or "-", "state": state(r)} for r in rs],
               ["transcript", "compared", "state", "open", "settled", "added_by", "added"])
 
     return emit(args, rows, human)

@@ -75,7 +75,9 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
     records = project.transcript_records()
-    status = project.status()
+    from qualcode.teams import project_status
+
+    status = project_status(project)
     from qualcode.synthesis.reconciled import reconcile
     from qualcode.synthesis.triangulation import describe_event
 
@@ -96,7 +98,9 @@ def build_report(project: Project, *, show_names: bool = False, progress: Progre
     add(f"<h1>Evidence report: {_e(project.name)}</h1>")
     docs_note = f" and {status['documents']} documents" if status.get("documents") else ""
     add(f"<p class=\"note\">Generated {_e(generated)} from {status['transcripts']} transcripts{docs_note},"
-        f" {status['codings']} codings by {status['coders']} coders; codebook {_e(status['codebook'])}."
+        f" {status['codings']} codings by {status['coders']} coders"
+        + (f" ({status['agreed_codings']} of them agreed in adjudication)" if status.get("agreed_codings") else "")
+        + f"; codebook {_e(status['codebook'])}."
         " Quotes are verbatim; "
         + ("<strong>this report shows informants' names: do not circulate it.</strong>" if show_names else
            "informants and interviewers are pseudonymised and attributions are anonymous.")

@@ -120,5 +120,7 @@ def restore_backup(backup: str | Path, dest: str | Path) -> dict[str, Any]:
         conn.close()
         out.close()
     with Project.open(target) as project:
-        status = project.status()
+        from qualcode.teams import project_status
+
+        status = project_status(project)
     return {"path": str(target), "from": str(src), **status}

@@ -180,11 +180,98 @@ def sample_status(project: Project) -> list[dict[str, Any]]:
             if t is not None:
                 open_by[t] = open_by.get(t, 0) + 1
     out = []
+    marks = done_marks(project)
     for row in sample_rows(project):
         coders = recon.sample.get(row["transcript"], [])
+        done_by = marks.get(row["transcript"], [])
+        # final: every coder compared there said their coding is done; until then the figures may still move
+        waiting = [c for c in coders if c not in done_by]
         out.append({**row, "compared": coders, "double_coded": len(coders) >= 2,
-                    "open": open_by.get(row["transcript"], 0), "settled": settled.get(row["transcript"], 0)})
+                    "open": open_by.get(row["transcript"], 0), "settled": settled.get(row["transcript"], 0),
+                    "done_by": done_by, "waiting_for": waiting, "final": len(coders) >= 2 and not waiting})
     return out
+
+
+# ---------------------------------------------------------------------------------------------- done marks
+
+
+def done_marks(project: Project) -> dict[str, list[str]]:
+    """Each transcript some coder marked done, with those coders (sorted)."""
+    out: dict[str, list[str]] = {}
+    for tid, name in project.db.execute(
+        "SELECT d.transcript_id, k.name FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
+        " ORDER BY d.transcript_id, k.name"):
+        out.setdefault(str(tid), []).append(str(name))
+    return out
+
+
+def _done_row(project: Project, tid: str, coder: str) -> dict[str, Any] | None:
+    r = project.db.execute("SELECT d.marked FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
+                           " WHERE d.transcript_id = ? AND k.name = ?", (tid, coder)).fetchone()
+    return None if r is None else {"transcript": tid, "coder": coder, "marked": r["marked"]}
+
+
+def mark_done(project: Project, transcript: str, *, coder: str, done: bool = True) -> dict[str, Any]:
+    """Say that ``coder``'s coding of a transcript is finished (``done`` False: not finished after all). Logged.
+
+    When two or more people have marked a transcript done, each of them coded all of it: it joins the agreement
+    sample, comparing those people (a later one is added to the comparison), unless someone took it out of the
+    sample by hand. Agreement on a sample transcript is final once every coder compared there marked it done.
+    Returns ``{"transcript", "coder", "done", "changed", "done_by", "sample"}`` where ``sample`` says what happened to
+    the transcript's place in the agreement sample (``joined``, ``compared``, ``removed_by_hand`` or None).
+    """
+    from qualcode.store import now_iso
+    from qualcode.teams import is_machine_coder, machine_coder_names
+
+    tid = project.require_transcript(transcript)["id"]
+    consensus = consensus_coder(project)
+    if coder == consensus:
+        raise QualcodeError(f"'{consensus}' holds the agreed codings, it does not code transcripts",
+                            hint="say who finished with --coder NAME")
+    if is_machine_coder(coder, extra=machine_coder_names(project)):
+        raise QualcodeError(f"'{coder}' is a program's name: only a person can say their coding is done",
+                            hint="say who finished with --coder NAME")
+    sample: str | None = None
+    with project.transaction():
+        cid = project.coder_id(coder)
+        before = _done_row(project, tid, coder)
+        changed = (before is None) == done
+        if changed and done:
+            project.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
+                               (tid, cid, now_iso()))
+        elif changed:
+            project.db.execute("DELETE FROM transcript_done WHERE transcript_id = ? AND coder_id = ?", (tid, cid))
+        if changed:
+            project.log_event("transcript.done" if done else "transcript.undone", "transcript_done", tid,
+                              coder=coder, before=before, after=_done_row(project, tid, coder))
+        done_by = done_marks(project).get(tid, [])
+        if done:
+            sample = join_sample_when_done(project, tid, done_by, coder=coder)
+    return {"transcript": tid, "coder": coder, "done": done, "changed": changed, "done_by": done_by,
+            "sample": sample}
+
+
+def join_sample_when_done(project: Project, tid: str, done_by: list[str], *, coder: str) -> str | None:
+    """Put a transcript two or more people marked done in the agreement sample, comparing them (inside a
+    transaction). None when fewer than two did or nothing changes; ``removed_by_hand`` when a coder took it out of
+    the sample (that stands)."""
+    machine = machine_coders(project)
+    people = [n for n in done_by if n not in machine and n != consensus_coder(project)]
+    if len(people) < 2:
+        return None
+    row = _sample_row(project, tid)
+    if row is None:
+        last = project.db.execute("SELECT action, before FROM events WHERE entity = 'agreement_sample'"
+                                  " AND entity_id = ? ORDER BY id DESC LIMIT 1", (tid,)).fetchone()
+        if last is not None and last[1] is not None and last[0] in ("sample.remove", "sample.merge"):
+            # taken out by a coder (here, or in a copy merged in): a done mark does not overrule that
+            return "removed_by_hand"
+        add_to_sample(project, tid, coder=coder, coders=people)
+        return "joined"
+    if row["coders"] is not None and set(people) - set(row["coders"]):
+        add_to_sample(project, tid, coder=coder, coders=sorted(set(row["coders"]) | set(people)))
+        return "compared"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- the view

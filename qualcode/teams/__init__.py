@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from qualcode.model import ProjectStatus
     from qualcode.store import Project
 
 #: The coder that agreed (adjudicated) codings are filed under, unless the project sets ``consensus_coder``.
@@ -55,3 +56,9 @@ def machine_coders(project: Project) -> set[str]:
     so agreement does not count them as a coder and the reconciled view leaves them out."""
     extra = machine_coder_names(project)
     return {c["name"] for c in project.coders() if is_machine_coder(c["name"], extra=extra)}
+
+
+def project_status(project: Project) -> ProjectStatus:
+    """The project's counts as ``qualcode status`` shows them: ``coders`` are the people who coded (not the consensus
+    coder, not a program's name), the consensus coder's codings are ``agreed_codings``."""
+    return project.status(consensus=consensus_coder(project), machine=machine_coders(project))

@@ -118,7 +118,7 @@ def adjudicate(
             " originals = excluded.originals, created = excluded.created",
             (seg_id, code, decision, cid, note, json.dumps(originals, ensure_ascii=False), now),
         )
-        agreed = _set_consensus_coding(project, seg_id, code, decision, consensus, note, now)
+        agreed = _set_consensus_coding(project, seg_id, code, decision, consensus, note, now, coder=coder)
         after = {**(_row(project, seg_id, code) or {}), "agreed_coding": agreed}
         project.log_event("adjudication.record", "adjudication", f"{seg_id}/{code}", coder=coder,
                           before={"originals": originals, "previous": previous}, after=after)
@@ -134,7 +134,8 @@ def reopen(project: Project, segment: int | str, code: str, *, coder: str) -> di
             raise NotFoundError(f"segment {segment} has no decision on '{code}'",
                                 hint="see 'qualcode adjudicate list --all'")
         project.db.execute("DELETE FROM adjudications WHERE segment_id = ? AND code_id = ?", (seg_id, code))
-        removed = _set_consensus_coding(project, seg_id, code, "omit", consensus_coder(project), None, now_iso())
+        removed = _set_consensus_coding(project, seg_id, code, "omit", consensus_coder(project), None, now_iso(),
+                                        coder=coder)
         project.log_event("adjudication.reopen", "adjudication", f"{seg_id}/{code}", coder=coder,
                           before=previous, after={"agreed_coding_removed": removed})
     return previous
@@ -183,21 +184,33 @@ def _originals(project: Project, seg_id: int, transcript: str, code: str, consen
 
 
 def _set_consensus_coding(project: Project, seg_id: int, code: str, decision: str, consensus: str,
-                          note: str | None, created: str) -> int | None:
-    """Make the consensus coder's coding match the decision. Returns the id of the coding added or removed."""
+                          note: str | None, created: str, *, coder: str) -> int | None:
+    """Make the consensus coder's coding match the decision. Returns the id of the coding added or removed.
+
+    The agreed coding's own change is logged too (``coding.adjudicate``, by the person who decided; not undoable as
+    a coding, the decision is withdrawn with ``reopen``): the audit trail then accounts for every coding, and a
+    removed agreed coding is a removal that travels through ``merge`` like any other."""
     cid = project.coder_id(consensus)
     row = project.db.execute("SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?",
                              (seg_id, code, cid)).fetchone()
     if decision == "apply":
         if row is not None:
-            project.db.execute("UPDATE codings SET memo = ? WHERE id = ?", (note, row[0]))
+            before = project.coding_state(int(row[0]))
+            if before is not None and before["memo"] != note:
+                project.db.execute("UPDATE codings SET memo = ? WHERE id = ?", (note, row[0]))
+                project.log_event("coding.adjudicate", "coding", int(row[0]), coder=coder, before=before,
+                                  after=project.coding_state(int(row[0])))
             return int(row[0])
         cur = project.db.execute(
             "INSERT INTO codings (segment_id, code_id, coder_id, created, memo, source) VALUES (?, ?, ?, ?, ?, ?)",
             (seg_id, code, cid, created, note, "adjudication"),
         )
-        return int(cur.lastrowid or 0)
+        new_id = int(cur.lastrowid or 0)
+        project.log_event("coding.adjudicate", "coding", new_id, coder=coder, after=project.coding_state(new_id))
+        return new_id
     if row is not None:
+        before = project.coding_state(int(row[0]))
         project.db.execute("DELETE FROM codings WHERE id = ?", (row[0],))
+        project.log_event("coding.adjudicate", "coding", int(row[0]), coder=coder, before=before)
         return int(row[0])
     return None

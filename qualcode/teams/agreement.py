@@ -257,11 +257,18 @@ def agreement(
         "kappa": cohen_kappa(pooled_a, pooled_b) if len(chosen) == 2 else None,
         "alpha": krippendorff_alpha(pooled_units),
     }
+    # figures are final once every coder compared on a transcript has marked their coding of it done
+    from qualcode.synthesis.reconciled import done_marks
+
+    done_by = done_marks(project)
+    provisional = [{"transcript": t, "waiting_for": [c for c in chosen if c not in done_by.get(t, [])]}
+                   for t in data["transcripts"] if any(c not in done_by.get(t, []) for c in chosen)]
     return {
         "coders": chosen,
         "by": by,
         "threshold": threshold,
         "transcripts": data["transcripts"],
+        "provisional": provisional,
         "units": len(units),
         "items": rows,
         "overall": overall,

@@ -112,9 +112,11 @@ def _merge_one(project: Project, other: Project, coder: str) -> dict[str, Any]:
                     "removed": 0, "removed_by": {}, "kept_changed_here": 0, "removed_here": 0},
         "memos": {"added": 0, "updated": 0, "already_here": 0, "kept_ours": 0, "not_placed": 0, "removed": 0,
                   "removed_here": 0},
-        "sample": {"added": [], "removed": []},
-        "decisions": {"added": 0, "already_here": 0, "not_placed": 0},
-        "adjudications": {"added": 0, "already_here": 0, "differ": 0, "not_placed": 0},
+        "sample": {"added": [], "removed": [], "joined_when_done": []},
+        "done": {"marked": 0, "unmarked": 0},
+        "decisions": {"added": 0, "already_here": 0, "not_placed": 0, "removed": 0, "removed_here": 0},
+        "adjudications": {"added": 0, "already_here": 0, "differ": 0, "replaced": 0, "not_placed": 0,
+                          "reopened": 0, "reopened_by": {}, "reopened_here": 0},
         "cases": {"added": [], "differ": []},
     }
     known_coders = {c["name"] for c in project.coders()}
@@ -127,8 +129,9 @@ def _merge_one(project: Project, other: Project, coder: str) -> dict[str, Any]:
     _merge_coding_removals(project, other, seg_map, coder, report["codings"])
     _merge_memos(project, other, seg_map, coding_map, coder, report["memos"])
     _merge_sample(project, other, coder, report["sample"])
-    _merge_decisions(project, other, seg_map, report["decisions"])
-    _merge_adjudications(project, other, seg_map, report["adjudications"])
+    _merge_done(project, other, seg_map, coder, report)
+    _merge_decisions(project, other, seg_map, coder, report["decisions"])
+    _merge_adjudications(project, other, seg_map, coder, report["adjudications"])
     return report
 
 
@@ -539,14 +542,113 @@ def _merge_sample(project: Project, other: Project, coder: str, report: dict[str
             report["removed"].append(tid)
 
 
-def _merge_decisions(project: Project, other: Project, seg_map: _SegmentMap, report: dict[str, Any]) -> None:
+def _decision_tombstones(p: Project) -> dict[tuple[int, str, str, str], str]:
+    """Suggestion decisions taken back in ``p`` (an undone acceptance or rejection, or one a merge removed) and not
+    there now: (segment, code, coder, created) -> when. A decision never changes, so its ``created`` names it."""
+    found: dict[tuple[int, str, str, str], str] = {}
+    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'decision' AND before IS NOT NULL"
+                                   " AND after IS NULL ORDER BY id"):
+        b = _state(before)
+        if isinstance(b, dict) and b.get("segment") is not None and b.get("code") and b.get("created"):
+            found[(int(b["segment"]), str(b["code"]), str(b.get("coder") or ""), str(b["created"]))] = str(ts)
+    if not found:
+        return {}
+    present = {(int(seg), str(code), str(name), str(created)) for seg, code, name, created in p.db.execute(
+        "SELECT d.segment_id, d.code_id, k.name, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id")}
+    return {k: v for k, v in found.items() if k not in present}
+
+
+def _done_tombstones(p: Project) -> dict[tuple[str, str], str]:
+    """Done marks taken back in ``p`` and not there now: (transcript, coder) -> when."""
+    found: dict[tuple[str, str], str] = {}
+    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'transcript_done'"
+                                   " AND before IS NOT NULL AND after IS NULL ORDER BY id"):
+        b = _state(before)
+        if isinstance(b, dict) and b.get("transcript") and b.get("coder"):
+            found[(str(b["transcript"]), str(b["coder"]))] = str(ts)
+    if not found:
+        return {}
+    present = {(str(t), str(n)) for t, n in p.db.execute(
+        "SELECT d.transcript_id, k.name FROM transcript_done d JOIN coders k ON k.id = d.coder_id")}
+    return {k: v for k, v in found.items() if k not in present}
+
+
+def _merge_done(project: Project, other: Project, seg_map: _SegmentMap, coder: str, report: dict[str, Any]) -> None:
+    """Done marks travel like codings (the later of a mark and its withdrawal wins). A transcript that two or more
+    people have now marked done joins the agreement sample, as when they mark it in one copy."""
+    from qualcode.synthesis.reconciled import done_marks, join_sample_when_done
+
+    if not other.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'transcript_done'").fetchone():
+        return
+    ours_of: dict[str, str] = {}
+    for t in other.transcripts():
+        placed = seg_map.version_map.get((t["id"], t["version"]))
+        if placed is not None:
+            ours_of[t["id"]] = placed[0]
+
+    def row(tid: str, name: str) -> Any:
+        return project.db.execute("SELECT d.marked, d.coder_id FROM transcript_done d JOIN coders k ON k.id ="
+                                  " d.coder_id WHERE d.transcript_id = ? AND k.name = ?", (tid, name)).fetchone()
+
+    touched: set[str] = set()
+    for (their_tid, name), at in _done_tombstones(other).items():
+        tid = ours_of.get(their_tid)
+        mine = row(tid, name) if tid else None
+        if tid is None or mine is None or str(mine["marked"]) > at:
+            continue
+        project.db.execute("DELETE FROM transcript_done WHERE transcript_id = ? AND coder_id = ?",
+                           (tid, mine["coder_id"]))
+        project.log_event("transcript.undone_merge", "transcript_done", tid, coder=coder,
+                          before={"transcript": tid, "coder": name, "marked": mine["marked"]}, after=None)
+        report["done"]["unmarked"] += 1
+    ours_undone = _done_tombstones(project)
+    for their_tid, name, marked in other.db.execute(
+        "SELECT d.transcript_id, k.name, d.marked FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
+        " ORDER BY d.transcript_id, k.name"
+    ).fetchall():
+        tid = ours_of.get(str(their_tid))
+        if tid is None or row(tid, name) is not None:
+            continue
+        undone_at = ours_undone.get((tid, str(name)))
+        if undone_at is not None and undone_at >= str(marked):
+            continue  # taken back here after it was marked there
+        project.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
+                           (tid, project.coder_id(str(name)), marked))
+        project.log_event("transcript.done_merge", "transcript_done", tid, coder=coder,
+                          after={"transcript": tid, "coder": name, "marked": marked, "from_project": str(other.path)})
+        report["done"]["marked"] += 1
+        touched.add(tid)
+    if touched:
+        marks = done_marks(project)
+        for tid in sorted(touched):
+            if join_sample_when_done(project, tid, marks.get(tid, []), coder=coder) == "joined":
+                report["sample"]["joined_when_done"].append(tid)
+
+
+def _merge_decisions(project: Project, other: Project, seg_map: _SegmentMap, coder: str,
+                     report: dict[str, Any]) -> None:
+    """Suggestion decisions (what the suggester learns from) travel like codings: one taken back there is taken back
+    here, one taken back here does not come back from a copy that still has it."""
+    for (their_seg, code, name, created), _removed_at in _decision_tombstones(other).items():
+        for seg_id in seg_map.ours(their_seg)[:1]:
+            for d in project.decisions(segment=seg_id):
+                if (d["code"], d["coder"], d["created"]) != (code, name, created):
+                    continue
+                project.delete_decision(int(d["id"]))
+                project.log_event("decision.merge", "decision", int(d["id"]), coder=coder, before=dict(d),
+                                  after=None)
+                report["removed"] += 1
+    ours_removed = _decision_tombstones(project)
     for d in other.decisions():
         targets = seg_map.ours(d["segment"])
         if not targets:
             report["not_placed"] += 1
             continue
-        cid = project.coder_id(d["coder"])
         seg_id = targets[0]
+        if (seg_id, d["code"], d["coder"], d["created"]) in ours_removed:
+            report["removed_here"] += 1
+            continue
+        cid = project.coder_id(d["coder"])
         if project.db.execute(
             "SELECT 1 FROM decisions WHERE segment_id = ? AND code_id = ? AND coder_id = ? AND decision = ?"
             " AND created = ?", (seg_id, d["code"], cid, d["decision"], d["created"])
@@ -561,11 +663,58 @@ def _merge_decisions(project: Project, other: Project, seg_map: _SegmentMap, rep
         report["added"] += 1
 
 
-def _merge_adjudications(project: Project, other: Project, seg_map: _SegmentMap, report: dict[str, Any]) -> None:
+def _adjudication_tombstones(p: Project) -> dict[tuple[int, str], dict[str, str]]:
+    """Settlements withdrawn in ``p`` (``adjudicate reopen``, or a reopening a merge brought in) and not settled
+    again: (segment, code) -> when and by whom."""
+    found: dict[tuple[int, str], dict[str, str]] = {}
+    for ts, who, entity_id in p.db.execute(
+        "SELECT ts, coder, entity_id FROM events WHERE entity = 'adjudication' AND before IS NOT NULL"
+        " AND action IN ('adjudication.reopen', 'adjudication.merge_reopen') ORDER BY id"
+    ):
+        seg, _, code = str(entity_id).partition("/")
+        if seg.isdigit() and code:
+            found[(int(seg), code)] = {"at": str(ts), "by": str(who or "?")}
+    if not found:
+        return {}
+    present = {(int(seg), str(code)) for seg, code in p.db.execute("SELECT segment_id, code_id FROM adjudications")}
+    return {k: v for k, v in found.items() if k not in present}
+
+
+def _merge_adjudications(project: Project, other: Project, seg_map: _SegmentMap, coder: str,
+                         report: dict[str, Any]) -> None:
+    """Settled disagreements travel with the same rule as codings, the later event wins: a settlement reopened
+    there is reopened here (unless decided here since), one reopened here is not brought back (unless decided there
+    since), and where both copies settled one differently the later decision stands. The agreed coding follows."""
+    from qualcode.teams import consensus_coder
+    from qualcode.teams.adjudicate import _set_consensus_coding
+
     has_table = other.db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'adjudications'").fetchone()
     if not has_table:
         return
+    consensus = consensus_coder(project)
+
+    def mine(seg_id: int, code: str) -> Any:
+        return project.db.execute(
+            "SELECT a.*, k.name AS coder FROM adjudications a JOIN coders k ON k.id = a.coder_id"
+            " WHERE a.segment_id = ? AND a.code_id = ?", (seg_id, code)).fetchone()
+
+    for (their_seg, code), tomb in _adjudication_tombstones(other).items():
+        for seg_id in seg_map.ours(their_seg)[:1]:
+            row = mine(seg_id, code)
+            if row is None or str(row["created"] or "") > tomb["at"]:
+                continue  # not settled here, or settled here after it was reopened there
+            before = {"segment": seg_id, "code": code, "decision": row["decision"], "coder": row["coder"],
+                      "note": row["note"], "created": row["created"]}
+            project.db.execute("DELETE FROM adjudications WHERE id = ?", (row["id"],))
+            removed = _set_consensus_coding(project, seg_id, code, "omit", consensus, None, now_iso(), coder=coder)
+            project.log_event("adjudication.merge_reopen", "adjudication", f"{seg_id}/{code}", coder=coder,
+                              before=before, after={"reopened_by": tomb["by"], "reopened_at": tomb["at"],
+                                                    "from_project": str(other.path),
+                                                    "agreed_coding_removed": removed})
+            report["reopened"] += 1
+            report["reopened_by"][tomb["by"]] = report["reopened_by"].get(tomb["by"], 0) + 1
+    ours_reopened = _adjudication_tombstones(project)
     for a in other.db.execute(
         "SELECT a.*, k.name AS coder FROM adjudications a JOIN coders k ON k.id = a.coder_id ORDER BY a.id"
     ).fetchall():
@@ -574,15 +723,36 @@ def _merge_adjudications(project: Project, other: Project, seg_map: _SegmentMap,
             report["not_placed"] += 1
             continue
         seg_id = targets[0]
-        mine = project.db.execute("SELECT decision FROM adjudications WHERE segment_id = ? AND code_id = ?",
-                                  (seg_id, a["code_id"])).fetchone()
-        if mine is not None:
-            report["already_here" if mine[0] == a["decision"] else "differ"] += 1
+        created = str(a["created"] or "")
+        row = mine(seg_id, a["code_id"])
+        if row is not None and row["decision"] == a["decision"]:
+            report["already_here"] += 1
+            continue
+        if row is not None and str(row["created"] or "") >= created:
+            # decided differently here, and later: this project's decision stands, and so does its agreed coding
+            # (which the codings of that copy may just have brought in)
+            _set_consensus_coding(project, seg_id, a["code_id"], str(row["decision"]), consensus, row["note"],
+                                  str(row["created"]), coder=coder)
+            report["differ"] += 1
+            continue
+        reopened = ours_reopened.get((seg_id, a["code_id"]))
+        if row is None and reopened is not None and reopened["at"] >= created:
+            # reopened here after it was decided there: it stays open, and so does its agreed coding
+            _set_consensus_coding(project, seg_id, a["code_id"], "omit", consensus, None, now_iso(), coder=coder)
+            report["reopened_here"] += 1
             continue
         project.db.execute(
             "INSERT INTO adjudications (segment_id, code_id, decision, coder_id, note, originals, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(segment_id, code_id) DO UPDATE SET"
+            " decision = excluded.decision, coder_id = excluded.coder_id, note = excluded.note,"
+            " originals = excluded.originals, created = excluded.created",
             (seg_id, a["code_id"], a["decision"], project.coder_id(a["coder"]), a["note"], a["originals"],
-             a["created"] or now_iso()),
+             created or now_iso()),
         )
-        report["added"] += 1
+        _set_consensus_coding(project, seg_id, a["code_id"], a["decision"], consensus, a["note"], created or now_iso(),
+                              coder=coder)
+        project.log_event("adjudication.merge", "adjudication", f"{seg_id}/{a['code_id']}", coder=coder,
+                          before=dict(row) if row is not None else None,
+                          after={"segment": seg_id, "code": a["code_id"], "decision": a["decision"],
+                                 "coder": a["coder"], "created": created, "from_project": str(other.path)})
+        report["replaced" if row is not None else "added"] += 1

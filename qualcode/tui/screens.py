@@ -122,7 +122,9 @@ class ProjectScreen(WorkbenchScreen):
             # not str: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
             table.add_row(PlainCell(label), PlainCell(r["type"] or ""), progress,
                           PlainCell(", ".join(r["groups"]) or "—"), PlainCell(r["location"] or "—"),
-                          PlainCell(", ".join(r["coders"]) or "—"), key=r["id"])
+                          # a coder who marked their coding of it done is ticked
+                          PlainCell(", ".join(c + (" ✓" if c in r.get("done_by", []) else "") for c in r["coders"])
+                                    or "—"), key=r["id"])
         for key, label in SORT_COLUMNS.items():
             arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
             table.columns[key].label = Text(label + arrow)  # type: ignore[index]

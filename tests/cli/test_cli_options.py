@@ -176,3 +176,23 @@ def test_every_command_reads_the_project_given_before_its_name(
     assert "internal error" not in err, err
     if path == ("code",):
         assert _Workbench.opened == [small_project]
+
+
+def test_every_option_naming_a_file_to_write_takes_the_same_spellings() -> None:
+    """An evaluator who typed `-o report.docx` once should not have to learn which command wants `--out` and which
+    `--output`: wherever a command writes to a file or folder the user names, -o and --out both work."""
+    writers = {}
+    for path, parser in COMMANDS:
+        for action in parser._actions:
+            spellings = set(action.option_strings)
+            if spellings & {"-o", "--out", "--output"}:
+                writers[" ".join(path)] = spellings
+    assert {"export quotes", "export findings", "export matrix", "export persons", "report", "refi export",
+            "findings export", "redact"} <= set(writers)
+    assert {name: sorted(s) for name, s in writers.items() if not {"-o", "--out"} <= s} == {}
+
+
+def test_dash_o_writes_where_it_is_told(tmp_path: Path, example_project_dir: Path) -> None:
+    out = tmp_path / "chapter.md"
+    assert main(["export", "findings", "-p", str(example_project_dir), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("#")

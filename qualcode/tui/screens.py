@@ -56,8 +56,9 @@ class ProjectScreen(WorkbenchScreen):
 
     KEYS = "project"
     BINDINGS = keymap.bindings(KEYS)
-    # the focus moves (into the filter box, back to the list): keys typed right after wait to see where it is
-    LEAVE_KEYS = ("slash", "f", "enter", "escape")
+    # the focus moves (into the filter box, back to the list) or another screen comes (Enter opens a transcript,
+    # w the queue): keys typed right after wait to see where they go
+    LEAVE_KEYS = ("slash", "f", "enter", "escape", "w")
 
     def __init__(self) -> None:
         super().__init__()
@@ -238,8 +239,9 @@ class TranscriptScreen(WorkbenchScreen):
 
     KEYS = "transcript"
     BINDINGS = keymap.bindings(KEYS)
-    # the focus moves (into the codebook filter and back): keys typed right after wait to see where it is
-    LEAVE_KEYS = ("f", "enter", "escape")
+    # the focus moves (into the codebook filter and back) or another screen comes (t the list, w the queue): keys
+    # typed right after wait to see where they go
+    LEAVE_KEYS = ("f", "enter", "escape", "t", "w")
 
     def __init__(self, transcript: str, *, ref: str | None = None) -> None:
         super().__init__()

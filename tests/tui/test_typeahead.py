@@ -156,3 +156,11 @@ async def test_letters_typed_right_after_f_go_into_the_codebook_filter(make: Cal
         screen = transcript_screen(app)
         assert current(screen)["ref"] == "KII-01:4"
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.capacity")]
+
+
+async def test_keys_typed_right_after_t_go_to_the_list_of_transcripts(make: Callable[..., QualcodeApp]) -> None:
+    async with on_kii_01(make) as (app, pilot):
+        # t asks for the list, which comes a moment later: '/' must not open the search of the transcript view
+        await burst(app, pilot, ["t", "slash", *"FG", "enter", "enter"])
+        screen = transcript_screen(app)
+        assert screen.transcript == "FGD-01"

@@ -111,6 +111,8 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
         for m in heard:
             by_method_sex.setdefault(m, {})
             by_method_sex[m][sex] = by_method_sex[m].get(sex, 0) + 1
+    if not show_names:  # the list of persons is there when names are asked for: nothing to withhold then
+        _withhold_small_cells(out_groups, total, by_method_sex, _k_of(project))
     sexes = [s for s in SEXES if total["sex"].get(s)] or ["Women", "Men"]
     for s in ("Women", "Men"):  # always shown, even at zero: a zero is a finding for the gender criterion
         if s not in sexes:
@@ -118,7 +120,62 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
     methods = sorted(total["methods"], key=lambda m: (m not in ("KII", "FGD"), m != "KII", m))
     persons.sort(key=lambda p: (p["group"].lower(), p["organisation"].lower(), p["name"].lower()))
     return {"title": f"Persons consulted: {project.name}", "groups": out_groups, "total": total, "sexes": sexes,
-            "methods": methods, "by_method_sex": by_method_sex, "persons": persons, "show_names": show_names}
+            "methods": methods, "by_method_sex": by_method_sex, "persons": persons, "show_names": show_names,
+            "k": 1 if show_names else _k_of(project)}
+
+
+def _k_of(project: Project) -> int:
+    from qualcode.safety.attribution import DEFAULT_K, K_SETTING
+
+    try:
+        return max(1, int(project.setting(K_SETTING) or DEFAULT_K))
+    except ValueError:
+        return DEFAULT_K
+
+
+def _withhold(rows: list[dict[str, Any]], k: int) -> None:
+    """Mark the rows whose sex split would describe fewer than ``k`` persons, and, when that leaves exactly one such
+    row beside others, the smallest other one as well: a single hidden row could be worked out by subtracting the
+    shown rows from their total (complementary suppression, as statistics offices do)."""
+    hidden = [r for r in rows if r.get("withheld") or r["total"] < k]
+    for r in hidden:
+        r["withheld"] = True
+    if len(hidden) == 1 and len(rows) > 1:
+        other = min((r for r in rows if not r.get("withheld")), key=lambda r: (r["total"], str(r.get("group", "")),
+                                                                            str(r.get("organisation", ""))))
+        other["withheld"] = True
+
+
+def _withhold_small_cells(groups: list[dict[str, Any]], total: dict[str, Any],
+                          by_method_sex: dict[str, dict[str, int]], k: int) -> None:
+    """Without names, no sex count describes fewer than ``k`` persons (the project's attribution k, 2 by default):
+    the split is withheld for such organisations and groups (and for one more row where a single hidden row could
+    be worked out from the total); their persons still count in the totals and by method."""
+    if k <= 1:
+        return
+    _withhold(groups, k)
+    for g in groups:
+        if g.get("withheld"):  # a hidden group's organisations would add up to it
+            for o in g["organisations"]:
+                o["withheld"] = True
+        elif len(g["organisations"]) > 1:
+            _withhold(g["organisations"], k)
+        elif g["organisations"]:
+            g["organisations"][0]["withheld"] = g.get("withheld", False)
+    for row in [*groups, *(o for g in groups for o in g["organisations"])]:
+        row.setdefault("withheld", False)
+        if row["withheld"]:
+            row["sex"] = {}
+    total["withheld"] = total["total"] < k
+    if total["withheld"]:
+        total["sex"] = {}
+    for method, counts in list(by_method_sex.items()):
+        if sum(counts.values()) < k:
+            by_method_sex[method] = {}
+
+
+def _sex_cells(row: dict[str, Any], sexes: list[str]) -> list[Any]:
+    return ["–"] * len(sexes) if row.get("withheld") else [row["sex"].get(s, 0) for s in sexes]
 
 
 def _persons_table(summary: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -127,13 +184,13 @@ def _persons_table(summary: dict[str, Any]) -> tuple[list[str], list[list[Any]]]
     for g in summary["groups"]:
         for n, o in enumerate(g["organisations"]):
             rows.append([g["group"] if n == 0 else "", o["organisation"],
-                         *[o["sex"].get(s, 0) for s in summary["sexes"]], o["total"],
+                         *_sex_cells(o, summary["sexes"]), o["total"],
                          *[o["methods"].get(m, 0) for m in summary["methods"]]])
         if len(g["organisations"]) > 1:
-            rows.append(["", f"All {g['group']}", *[g["sex"].get(s, 0) for s in summary["sexes"]], g["total"],
+            rows.append(["", f"All {g['group']}", *_sex_cells(g, summary["sexes"]), g["total"],
                          *[g["methods"].get(m, 0) for m in summary["methods"]]])
     t = summary["total"]
-    rows.append(["Total", "", *[t["sex"].get(s, 0) for s in summary["sexes"]], t["total"],
+    rows.append(["Total", "", *_sex_cells(t, summary["sexes"]), t["total"],
                  *[t["methods"].get(m, 0) for m in summary["methods"]]])
     return header, rows
 
@@ -142,11 +199,22 @@ def _by_method_text(summary: dict[str, Any]) -> str:
     parts = []
     for m in summary["methods"]:
         counts = summary["by_method_sex"].get(m, {})
+        if not counts:
+            n = summary["total"]["methods"].get(m, 0)
+            parts.append(f"{m}: {n} {'person' if n == 1 else 'persons'}")
+            continue
         parts.append(f"{m}: " + ", ".join(f"{counts.get(s, 0)} {s.lower()}" for s in summary["sexes"]
                                           if counts.get(s, 0) or s in ("Women", "Men")))
     t = summary["total"]
-    return (f"{t['total']} persons were consulted in {len(summary['groups'])} stakeholder groups. By method and sex: "
+    text = (f"{t['total']} persons were consulted in {len(summary['groups'])} stakeholder groups. By method and sex: "
             + "; ".join(parts) + ". A person heard in an interview and a focus group counts under both methods.")
+    rows = [*summary["groups"], *(o for g in summary["groups"] for o in g["organisations"])]
+    if any(r.get("withheld") for r in rows):
+        text += (" Sex is not shown (–) where it would describe fewer than two persons, nor for one more row where"
+                 " it could otherwise be worked out from the totals." if summary.get("k", 2) == 2 else
+                 f" Sex is not shown (–) where it would describe fewer than {summary['k']} persons, nor for one more"
+                 " row where it could otherwise be worked out from the totals.")
+    return text
 
 
 PERSON_COLUMNS = ["name", "role", "organisation", "group", "sex", "method", "location", "date"]
@@ -199,10 +267,10 @@ def write_persons_csv(summary: dict[str, Any], path: Path) -> None:
         w.writerow(["Stakeholder group", "Organisation", *summary["sexes"], "Total", *summary["methods"]])
         for g in summary["groups"]:
             for o in g["organisations"]:
-                w.writerow([g["group"], o["organisation"], *[o["sex"].get(s, 0) for s in summary["sexes"]],
+                w.writerow([g["group"], o["organisation"], *_sex_cells(o, summary["sexes"]),
                             o["total"], *[o["methods"].get(m, 0) for m in summary["methods"]]])
         t = summary["total"]
-        w.writerow(["Total", "", *[t["sex"].get(s, 0) for s in summary["sexes"]], t["total"],
+        w.writerow(["Total", "", *_sex_cells(t, summary["sexes"]), t["total"],
                     *[t["methods"].get(m, 0) for m in summary["methods"]]])
 
 

@@ -202,6 +202,12 @@ def criterion_heatmap(project: Project, *, rows: str = "criterion", evidence: li
 def informants_chart(summary: dict[str, Any], *, formats: tuple[str, ...] = ("svg", "png")) -> Chart:
     """Informants per stakeholder group and sex (the persons-consulted figure), from the persons-consulted summary
     (:func:`qualcode.exports.annexes.persons_summary`, which builds on this module rather than the other way)."""
-    groups = [g["group"] for g in summary["groups"]]
-    by_sex = {label: [g["sex"].get(label, 0) for g in summary["groups"]] for label in SEX_COLOURS}
+    shown = [g for g in summary["groups"] if not g.get("withheld")]
+    groups = [g["group"] for g in shown]
+    by_sex = {label: [g["sex"].get(label, 0) for g in shown] for label in SEX_COLOURS}
+    if len(shown) < len(summary["groups"]) and not summary["total"].get("withheld"):
+        # groups too small to show by sex are drawn as one bar: the totals less the groups shown
+        groups.append("Smaller groups, combined")
+        for label in SEX_COLOURS:
+            by_sex[label].append(summary["total"]["sex"].get(label, 0) - sum(by_sex[label]))
     return sex_bars(groups, by_sex, title="Informants by stakeholder group and sex", formats=formats)

@@ -41,6 +41,7 @@ MICRO_CLUSTERS = 200
 MICRO_SAMPLE = 5000
 KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
+LABEL_MIN_CUT = 45  # a label cut shorter than this says too little ("The ministry was very interested")
 LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most central passages
 # words that open a sentence leaning on the one before it
 DANGLING = {"that", "this", "it", "they", "those", "these", "he", "she", "we", "so", "and", "but", "yes", "no",
@@ -56,6 +57,10 @@ FILLER = {"yes", "yeah", "think", "know", "really", "just", "like", "also", "may
           "things", "lot", "honestly", "actually", "mean", "way", "us", "ok", "okay", "right", "course", "did", "does",
           "got", "go", "went", "come", "came", "make", "made", "want", "good", "bit", "little", "time", "people",
           "one", "two", "would", "could", "much", "many", "even", "still", "always", "now", "first", "last"}
+# words that name no topic: a key phrase neither starts nor ends with one ("sometimes", "since, something")
+VAGUE = {"sometimes", "already", "something", "anything", "everything", "nothing", "another", "others", "since",
+         "every", "whether", "together", "nobody", "somebody", "someone", "everyone", "everybody", "cannot", "often",
+         "usually", "almost", "enough", "quite", "very", "rather", "especially", "example", "part", "parts", "side"}
 
 
 def themes(
@@ -539,8 +544,12 @@ def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, at
 
 
 _SENT = re.compile(r"(?<=[.!?])\s+")
-_CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:and|but|because|so|which|while|when)\s+")
+# "and" often joins two nouns ("the trade and sustainable development chapter"): a label is not cut there
+_CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:but|because|so|which|while|when)\s+")
 _WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_PUNCTUATION = re.compile(r"[.,;:!?()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
+# a short lead-in before a colon frames the statement after it ("One unexpected good thing: after the seminars ...")
+_LEAD_IN = re.compile(r"^(?P<head>(?:\S+\s+){0,4}\S+?):\s+(?P<tail>.+)$")
 
 
 def _label(central: list[str], key_phrases: list[str]) -> str:
@@ -556,6 +565,10 @@ def _label(central: list[str], key_phrases: list[str]) -> str:
     best: tuple[float, int, str] | None = None
     for rank, text in enumerate(central):
         for sentence in _SENT.split(" ".join(text.split())):
+            lead = _LEAD_IN.match(sentence)
+            if lead and len(_WORDS.findall(lead["tail"])) >= 5:
+                tail = lead["tail"]
+                sentence = tail[0].upper() + tail[1:]
             words = _WORDS.findall(sentence.lower())
             if len(words) < 5:
                 continue
@@ -577,7 +590,7 @@ def _shorten(sentence: str, width: int) -> str:
     # cut at the last clause boundary that leaves a readable statement, else at a word
     best = None
     for m in _CLAUSE_CUT.finditer(sentence):
-        if 30 <= m.start() <= width - 1:
+        if LABEL_MIN_CUT <= m.start() <= width - 1:
             best = m.start()
     if best is not None:
         return sentence[:best].rstrip(" ,;:") + " \u2026"
@@ -589,15 +602,17 @@ def _phrases(text: str) -> set[str]:
     """Candidate key phrases: runs of 1-3 content words (no function word at either end)."""
     from qualcode.nlp.text import STOPWORDS
 
-    words = [w.lower() for w in _WORDS.findall(text)]
     out: set[str] = set()
-    for i in range(len(words)):
-        for m in (1, 2, 3):
-            run = words[i:i + m]
-            if len(run) < m or run[0] in STOPWORDS or run[-1] in STOPWORDS or run[0] in FILLER \
-                    or run[-1] in FILLER or any(len(w) < 3 for w in (run[0], run[-1])):
-                continue
-            out.add(" ".join(run))
+    # a phrase never runs across punctuation: "the ministry, the chamber" holds no phrase "ministry the chamber"
+    for fragment in _PUNCTUATION.split(text):
+        words = [w.lower() for w in _WORDS.findall(fragment)]
+        for i in range(len(words)):
+            for m in (1, 2, 3):
+                run = words[i:i + m]
+                if len(run) < m or any(w in STOPWORDS or w in FILLER or w in VAGUE or len(w) < 3
+                                       for w in (run[0], run[-1])):
+                    continue
+                out.add(" ".join(run))
     return out
 
 

@@ -398,3 +398,32 @@ def test_interview_notes_are_never_quoted_as_what_an_informant_said(example_proj
     md = (tmp_path / "f.md").read_text(encoding="utf-8")
     line = next(x for x in md.splitlines() if x.startswith("> (interview notes, not verbatim)"))
     assert "\u201c" not in line  # ... shown as the interviewer's paraphrase, never in quotation marks
+
+
+def test_persons_annex_never_gives_the_sex_of_a_lone_informant(example_project: Project, tmp_path: Path) -> None:
+    """The donor delegation was heard through one woman: a row 'Donor delegation (EU): 1 woman' would say who she is.
+    Without names, no sex count describes fewer than k persons, and no hidden count can be worked out by
+    subtracting the shown ones from a total."""
+    s = persons_summary(example_project)
+    donor = next(g for g in s["groups"] if g["group"] == "Donor")
+    assert donor["total"] == 1 and donor["withheld"] and donor["sex"] == {}
+    assert s["total"]["sex"] == {"Women": 13, "Men": 9}  # the totals still count everyone
+    shown = [g for g in s["groups"] if not g["withheld"]]
+    hidden = [g for g in s["groups"] if g["withheld"]]
+    assert len(hidden) != 1 and all(g["total"] >= 2 for g in shown)
+    for g in s["groups"]:
+        orgs = g["organisations"]
+        assert all(o["total"] >= 2 for o in orgs if not o["withheld"])
+        if len(orgs) > 1 and not g["withheld"]:
+            assert sum(o["withheld"] for o in orgs) != 1
+    export_persons(example_project, tmp_path / "p.csv")
+    with open(tmp_path / "p.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = {r["Organisation"]: r for r in csv.DictReader(fh)}
+    eu = rows["Donor delegation (EU)"]
+    assert (eu["Women"], eu["Men"], eu["Total"]) == ("–", "–", "1")
+    assert rows[""]["Women"] == "13"  # the total row
+    named = persons_summary(example_project, show_names=True)
+    assert next(g for g in named["groups"] if g["group"] == "Donor")["sex"] == {"Women": 1}
+    set_k = example_project.set_setting
+    set_k("attribution_k", "1", coder="clara")
+    assert next(g for g in persons_summary(example_project)["groups"] if g["group"] == "Donor")["sex"] == {"Women": 1}

@@ -151,3 +151,24 @@ def test_a_promoted_theme_is_a_finding_with_its_evidence_that_passes_the_audit(t
     with pytest.raises(NotFoundError, match="no theme 5"):
         promote_theme(p, 5, finding_id="F-EFF-10", coder="ana", criterion="effectiveness", k=1)
     p.close()
+
+
+def test_a_label_is_a_statement_that_reads_alone_not_a_lead_in_or_a_fragment() -> None:
+    from qualcode.synthesis.themes import _label
+
+    # the words before a colon frame what follows: the label is the statement after it
+    label = _label(["One unexpected good thing: after the seminars, HR managers from five factories in our zone"
+                    " created a group chat, and now we share information when an audit is coming."], ["seminars"])
+    assert label.startswith("After the seminars, HR managers from five factories") and "unexpected" not in label
+    # a long sentence is cut where a clause ends, never between two nouns joined by "and"
+    label = _label(["For us it sits right in the trade and sustainable development chapter of the free trade"
+                    " agreement, where Viet Nam committed to ratify the remaining fundamental conventions."], [])
+    assert "sustainable development chapter" in label and len(label) <= 92
+
+
+def test_key_phrases_do_not_run_across_punctuation_or_end_in_vague_words() -> None:
+    from qualcode.synthesis.themes import _phrases
+
+    phrases = _phrases("We met the ministry, the chamber and the unions. Sometimes something changed since then.")
+    assert "ministry the chamber" not in phrases and "ministry" in phrases and "chamber" in phrases
+    assert not {"sometimes", "something", "since"} & phrases

@@ -378,10 +378,12 @@ class QualcodeApp(TypeAhead, App[None]):
                 first = True
                 while True:
                     with self._wanted_lock:
-                        units = list(self._wanted.values())[: 1 if first else BATCH]
+                        # a coding meanwhile: stop before taking units off the list, or the ones it asked for
+                        # (the next units, for the refitted model) would be dropped unscored
+                        stop = not self._wanted or (self._needs_retrain and not first)
+                        units = [] if stop else list(self._wanted.values())[: 1 if first else BATCH]
                         for u in units:
                             self._wanted.pop(int(u["id"]), None)
-                        stop = not units or (self._needs_retrain and not first)
                     if stop:
                         break
                     first = False

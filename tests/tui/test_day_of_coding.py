@@ -402,3 +402,39 @@ async def test_another_process_change_redraws_its_unit_and_our_own_writes_are_no
         unit = screen.units[screen.positions[store.resolve_segment("KII-01:4")]]
         assert [(c["code"], c["coder"]) for c in unit["codings"]] == [("impact.policy", "long")]
         assert screen.counts.get("impact.policy") == 1 and screen.counts.get("sustainability.funding") == 1
+
+
+async def test_a_coding_while_units_ahead_are_scored_still_gets_them_the_refitted_suggestions(
+        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The units ahead are scored in batches; a coding that lands while a batch is scored must not drop the units it
+    # asks the refitted model for (the next unit then kept the old model's suggestions for good).
+    from qualcode.actions import views
+
+    fits: list[int] = []
+    calls: list[int] = []
+    hold = threading.Event()
+    scoring = threading.Event()
+
+    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        calls.append(len(units))
+        if len(calls) == 2:  # the first batch of units ahead (the unit on screen was scored alone)
+            scoring.set()
+            hold.wait(10)
+        return {int(u["id"]): [{"code": TOP, "score": 0.8, "why": f"model {len(fits)}", "model_version": "t"}]
+                for u in units if u.get("role") != "interviewer"}
+
+    monkeypatch.setattr(views, "fit_suggester", lambda project: fits.append(1) or object())
+    monkeypatch.setattr(views, "suggest_units", suggest)
+    monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, scoring.is_set)
+        await pilot.press("1")  # KII-01:3 coded while the units ahead are being scored
+        await eventually(pilot, lambda: app._generation > 0)
+        hold.set()
+        await app.settled()
+        await pilot.press("j")
+        await app.settled()
+        panel = transcript_screen(app).query_one(SuggestionsPanel)
+        assert panel.shown_unit == here(transcript_screen(app))["id"]
+        assert str(panel._shown[0][0]["why"]) == f"model {len(fits)}" and len(fits) == 2

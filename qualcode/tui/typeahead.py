@@ -50,6 +50,7 @@ class TypeAhead:
     _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
     _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
     _ta_acting_seq = 0  # the typing order of the key whose binding is being run
+    _ta_in_flight = 0  # replayed input posted to the app and not read yet: live input read meanwhile waits behind it
 
     def hold_until(self, deadline: float, give_up: Any) -> None:
         """A key waits for what it refers to: hold every key typed after it until :meth:`release_barrier`, or until
@@ -79,6 +80,8 @@ class TypeAhead:
                 seq = self._ta_seq
                 _mark(event, _ta_seq=seq)
             replayed = getattr(event, "_ta_replay", False)  # already in typing order: only a new screen holds it
+            if replayed:
+                self._ta_in_flight = max(0, self._ta_in_flight - 1)
             forced = getattr(event, "_ta_forced", False)
             wait = 0.0
             if not replayed and isinstance(event, events.Key):
@@ -93,7 +96,11 @@ class TypeAhead:
                                              else None)
                 self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
             barrier = self._ta_barrier is not None
-            if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier):
+            # replayed input is queued behind what was read before its replay: input typed later and read before it
+            # must wait for it, or a slow machine types 'ask them' as 'ahemsk t'
+            behind = not replayed and self._ta_in_flight > 0
+            if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier
+                               or behind):
                 self._ta_hold(seq, event, wait)
                 return
             _mark(event, _ta_screen=app.screen)  # the screen it was typed for
@@ -153,9 +160,16 @@ class TypeAhead:
             give_up()  # the key that waited is dropped, with a message; the keys after it go on
             self._ta_since = now
         gave_up = now - self._ta_since >= GIVE_UP
+        if self._ta_in_flight and not gave_up:  # the input replayed last time goes first
+            app.set_timer(SETTLE, self._ta_release)
+            return
+        if gave_up:
+            self._ta_in_flight = 0  # never let a lost count hold every later key
         changed = self._ta_until_change is not None and app.screen is not self._ta_until_change
-        ready = now >= self._ta_ready_at and self._ta_quiet()
-        if not (app.screen.is_mounted and (ready or changed)) and not gave_up:
+        # and never while input read before is still on its way through the widgets: a key read just before the
+        # screen changed comes back here (covered) and must be replayed before the keys typed after it
+        ready = now >= self._ta_ready_at
+        if not (app.screen.is_mounted and (ready or changed) and self._ta_quiet()) and not gave_up:
             app.set_timer(SETTLE, self._ta_release)
             return
         self._ta_until_change = None
@@ -174,6 +188,7 @@ class TypeAhead:
                 return
             replay = events.Key(value, character) if kind == "key" else events.Paste(value)
             _mark(replay, _ta_seq=seq, _ta_replay=True, _ta_forced=gave_up)
+            self._ta_in_flight += 1
             app.post_message(replay)
         self._ta_held, self._ta_waiting = None, False
 

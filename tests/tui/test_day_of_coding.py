@@ -423,7 +423,11 @@ async def test_a_coding_while_units_ahead_are_scored_still_gets_them_the_refitte
         return {int(u["id"]): [{"code": TOP, "score": 0.8, "why": f"model {len(fits)}", "model_version": "t"}]
                 for u in units if u.get("role") != "interviewer"}
 
-    monkeypatch.setattr(views, "fit_suggester", lambda project: fits.append(1) or object())
+    def fit(project: Project) -> object:
+        fits.append(1)
+        return object()
+
+    monkeypatch.setattr(views, "fit_suggester", fit)
     monkeypatch.setattr(views, "suggest_units", suggest)
     monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)
     app = make(transcript="KII-01", suggestions=True)

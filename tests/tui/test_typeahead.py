@@ -125,11 +125,11 @@ async def test_a_burst_on_a_slow_machine_still_reaches_the_screens_it_was_typed_
     async with on_kii_01(make) as (app, pilot):
         await burst(app, pilot, ["c", "f", "u", "n", "d", "enter", "n"])
         assert current(transcript_screen(app))["ref"] == "KII-01:4"  # 'n' went to the transcript, after the coding
-        await burst(app, pilot, ["m", *"ask", "ctrl+s", "c", *"capac", "enter"])
+        await burst(app, pilot, ["m", *"ask them", "ctrl+s", "c", *"capac", "enter"])
         assert not isinstance(app.screen, (MemoEditor, CodePicker))
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [
         ("KII-01:3", "sustainability.funding"), ("KII-01:4", "sustainability.capacity")]
-    assert [m["text"] for m in store.memos("segment")] == ["ask"]
+    assert [m["text"] for m in store.memos("segment")] == ["ask them"]
 
 
 async def test_letters_typed_right_after_slash_in_the_project_view_go_into_the_filter(

@@ -78,7 +78,7 @@ def read_table(path: str | Path, *, what: str) -> tuple[list[list[str]], Counter
     p = Path(path)
     data = read_input(p, what=what, hint=f"check the path to the {what}", zip_limit=limits().max_archive_total)
     if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(p, data)
+        table = _read_xlsx(p, data, what)
     elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
     else:
@@ -195,7 +195,11 @@ def _read_csv(p: Path, data: bytes) -> list[list[str]]:
         raise InputError(f"malformed CSV ({err})", path=str(p), hint="check quoting") from None
 
 
-def _read_xlsx(p: Path, data: bytes) -> list[list[str]]:
+#: rows of an Excel sheet
+EXCEL_ROWS = 1_048_576
+
+
+def _read_xlsx(p: Path, data: bytes, what: str) -> list[list[str]]:
     from qualcode.safeio.archive import Archive
 
     # every entry unpacked once within the archive bounds (and no XML with a DTD) before openpyxl reads it
@@ -210,16 +214,34 @@ def _read_xlsx(p: Path, data: bytes) -> list[list[str]]:
         raise InputError(
             f"cannot open the workbook ({type(err).__name__})", path=str(p), hint="re-save it in Excel as .xlsx"
         ) from None
+    from qualcode.safeio.limits import limits, too_many_lines
+
+    max_rows = limits().max_lines
     try:
         ws = wb.worksheets[0]
-        table = []
-        for row in ws.iter_rows(values_only=True):
-            table.append(
-                ["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row]
-            )
+        # the size a sheet states is not trusted: a 2 kB file stating A1:XFD1048576 with a value in its last row made
+        # openpyxl fill every row in between with 16,384 empty cells; unsized, a row holds only up to its last cell
+        # and a missing row is an empty list
+        ws.reset_dimensions()
+        table: list[list[str]] = []
+        filled = 0
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if n > EXCEL_ROWS:  # only a crafted file numbers its rows past Excel's last
+                raise InputError(f"numbers a row past row {EXCEL_ROWS:,}, the last an Excel sheet has", path=str(p),
+                                 hint="re-save it in Excel as .xlsx")
+            cells = ["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if cells:
+                filled += 1
+                if filled > max_rows:
+                    raise too_many_lines(str(p), max_rows, what=what)
+            table.append(cells)
         while table and not any(str(v).strip() for v in table[-1]):
             table.pop()
         return table
+    except InputError:
+        raise
     except Exception as err:  # read-only workbooks parse lazily: damage shows up while reading rows
         raise InputError(
             f"cannot read the workbook ({type(err).__name__})", path=str(p), hint="re-save it in Excel as .xlsx"

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import CodebookError, CodebookProblem, InputError
-from qualcode.model import Code, Codebook
+from qualcode.model import Code, Codebook, CodeGroup
 
-TOP_KEYS = {"name", "description", "version", "codes"}
+TOP_KEYS = {"name", "description", "version", "codes", "groups"}
+GROUP_KEYS = {"name", "description", "codes"}
 CODE_KEYS = {
     "id",
     "name",
@@ -103,6 +104,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
 
     meta: dict[str, str] = {}
     codes_node: Any
+    groups_node: Any = None
     if isinstance(root, yaml.SequenceNode):
         codes_node = root
     elif isinstance(root, yaml.MappingNode):
@@ -114,6 +116,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
                 continue
             if key == "codes":
                 codes_node = value_node
+            elif key == "groups":
+                groups_node = value_node
             else:
                 if not isinstance(value_node, yaml.ScalarNode):
                     problem(f"'{key}' must be text", value_node)
@@ -135,6 +139,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
     roots = builder.resolve_parents(roots)
     if not problems:
         _check_depth(roots, problem)
+    groups = _groups(groups_node, {c.id for r in roots for c in r.walk()}, problem) if groups_node else []
     if problems:
         return None, problems
     cb = Codebook(
@@ -142,8 +147,56 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
         name=meta.get("name", "Codebook"),
         description=meta.get("description", ""),
         version=meta.get("version", "1"),
+        groups=groups,
     )
     return cb, problems
+
+
+def _groups(node: Any, ids: set[str], problem: Any) -> list[CodeGroup]:
+    """The codebook's ``groups:``: each a name, an optional description and the ids of its codes."""
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        problem("'groups' must be a list of groups (each '- name: ...' with 'codes: [code ids]')", node)
+        return []
+    groups: list[CodeGroup] = []
+    seen: set[str] = set()
+    for item in node.value:
+        if not isinstance(item, yaml.MappingNode):
+            problem("each group must be a mapping with 'name' and 'codes'", item)
+            continue
+        fields: dict[str, Any] = {}
+        for key_node, value_node in _mapping_items(item, problem):
+            if key_node.value not in GROUP_KEYS:
+                problem(_unknown_key_msg(key_node.value, GROUP_KEYS, "a group"), key_node)
+                continue
+            fields[key_node.value] = value_node
+        name_node = fields.get("name")
+        name = str(name_node.value).strip() if isinstance(name_node, yaml.ScalarNode) else ""
+        if not name:
+            problem("a group needs a 'name'", item)
+            continue
+        if name.casefold() in seen:
+            problem(f"group '{name}' appears twice; merge the two lists of codes", item)
+            continue
+        seen.add(name.casefold())
+        codes_node = fields.get("codes")
+        members: list[str] = []
+        if codes_node is not None:
+            if not isinstance(codes_node, yaml.SequenceNode):
+                problem(f"group '{name}': 'codes' must be a list of code ids", codes_node)
+                continue
+            for c in codes_node.value:
+                code_id = str(c.value).strip() if isinstance(c, yaml.ScalarNode) else ""
+                if code_id not in ids:
+                    problem(f"group '{name}' lists '{code_id}', which is not a code of this codebook; use a code's"
+                            " id", c)
+                elif code_id not in members:
+                    members.append(code_id)
+        desc_node = fields.get("description")
+        description = str(desc_node.value).strip() if isinstance(desc_node, yaml.ScalarNode) else ""
+        groups.append(CodeGroup(name=name, codes=members, description=description))
+    return groups
 
 
 def _mapping_items(node: Any, problem: Any) -> list[tuple[Any, Any]]:
@@ -408,12 +461,16 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
             d["children"] = [code_dict(ch) for ch in c.children]
         return d
 
-    return {
+    d: dict[str, Any] = {
         "name": codebook.name,
         "version": codebook.version,
         "description": codebook.description,
         "codes": [code_dict(r) for r in codebook.roots],
     }
+    if codebook.groups:
+        d["groups"] = [{"name": g.name, **({"description": g.description} if g.description else {}),
+                        "codes": list(g.codes)} for g in codebook.groups]
+    return d
 
 
 def dump_codebook(codebook: Codebook) -> str:

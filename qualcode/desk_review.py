@@ -54,12 +54,21 @@ def _norm_col(col: str) -> str:
     return _ALIASES.get(key, key)
 
 
-def read_document_sheet(path: str | Path) -> list[DocumentRow]:
+class DocumentSheet(list[DocumentRow]):
+    """The rows of a documents sheet, with what reading it changed (``warnings``: control characters removed)."""
+
+    def __init__(self, rows: list[DocumentRow], warnings: list[str]) -> None:
+        super().__init__(rows)
+        self.warnings = warnings
+
+
+def read_document_sheet(path: str | Path) -> DocumentSheet:
     """Read and check a documents sheet. Raises InputError (file and line) on anything unusable."""
     from qualcode.cases import read_table
+    from qualcode.safeio.cleaning import describe
 
     p = Path(path)
-    table, _removed = read_table(p, what="documents sheet")
+    table, removed = read_table(p, what="documents sheet")
     if not table:
         raise InputError("the documents sheet is empty", path=str(p), hint="add a header row and one row per document")
     header, rows = table[0], table[1:]
@@ -95,7 +104,8 @@ def read_document_sheet(path: str | Path) -> list[DocumentRow]:
         out.append(DocumentRow(n, doc_id, file, title, {k: v for k, v in values.items() if v != ""}))
     if not out:
         raise InputError("the documents sheet has a header but no rows", path=str(p))
-    return out
+    note = describe(removed, "the documents sheet")
+    return DocumentSheet(out, [note] if note else [])
 
 
 def row_for(rows: list[DocumentRow], path: Path) -> DocumentRow | None:

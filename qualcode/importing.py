@@ -39,6 +39,14 @@ from qualcode.store import Project, text_hash
 DOMINANT_SHARE = 0.9
 # Sentences two transcripts must share before a new one is reported as probably a corrected copy of the other.
 SIMILAR_SHARE = 0.6
+# Labels a transcription tool writes for speech it could not attribute to anyone.
+_UNATTRIBUTED = frozenset({"unknown speaker", "unknown", "unidentified speaker", "inaudible speaker"})
+# Above this share of a transcript, unattributed speech is worth a warning.
+UNATTRIBUTED_SHARE = 0.10
+# A speaker's name then a time at the start of a unit: a header the reader did not recognise.
+_HEADER_IN_UNIT = re.compile(
+    r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s|\[|$)"
+)
 _TIMESTAMP_UNIT = re.compile(
     r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"
     r"(?:[.,]\d{1,3})?[\])]?)?(?:\s+\S+){0,6}?"
@@ -125,7 +133,9 @@ def _speaker_names(parsed: ParsedTranscript) -> list[str]:
     from qualcode.store import is_interviewer_label
 
     labels = {u.speaker for u in parsed.units if u.speaker}
-    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x) and _looks_like_name(x)]
+    # "Unknown Speaker" in a file name names no one
+    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x)
+            and not is_placeholder_label(x) and _looks_like_name(x)]
 
 
 def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
@@ -292,7 +302,9 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
         if not voices:
             out.append(
                 f"no speaker labels: the interviewer's questions cannot be told from the answers and all {total}"
-                " units are offered for coding; add labels ('Interviewer:', 'Name:') to the file and import it again"
+                " units are offered for coding" + (", for no informant or stakeholder group" if facts.sheet_rows
+                                                   else "")
+                + "; add labels ('Interviewer:', 'Name:') to the file and import it again"
             )
         elif not any(by_label[lab].role == "interviewer" for lab in voices if lab in by_label):
             shown = ", ".join(f"'{lab}'" for lab in voices[:4])
@@ -314,6 +326,23 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
             out.append(
                 f"{len(once)} speakers speak only once ({shown}): a sentence may have been read as a speaker label,"
                 f" or the tool split one person into several; check them with 'qualcode segments --transcript {tid}'"
+            )
+        anonymous = [lab for lab in voices if fold(lab) in _UNATTRIBUTED]
+        for lab in anonymous:
+            share = facts.stats.units[lab] / total if total else 0.0
+            if share >= UNATTRIBUTED_SHARE and facts.stats.units[lab] >= 5:
+                out.append(
+                    f"'{lab}' holds {share:.0%} of the units: the transcription tool could not tell who spoke them,"
+                    " so they may be several people, interviewer and informant alike; name the speakers in the tool"
+                    f" and export again, or check them with 'qualcode segments --transcript {tid}'"
+                )
+        for short, full in _same_person(voices):
+            if short in by_label and full in by_label and by_label[short].case_id \
+                    and by_label[short].case_id == by_label[full].case_id:
+                continue  # the case sheet already makes them one informant
+            out.append(
+                f"'{short}' and '{full}' may be the same person under two labels: if so, their units are counted as"
+                f" two speakers; correct the label in the file, or give both the same case in the case sheet"
             )
     leaks = [(n, text) for n, text in facts.unit_texts if _leaked(text, facts.names)]
     if leaks:
@@ -342,7 +371,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                        f" and speaker '{a.label}'")
     if facts.has_sheet and not facts.sheet_rows:
         out.append(f"{tid} has no row in the case sheet: its informants have no stakeholder group")
-    elif facts.has_sheet and facts.sheet_rows == 1 and not any(a.case_id for a in facts.assignments):
+    elif facts.has_sheet and facts.sheet_rows == 1 and voices and not any(a.case_id for a in facts.assignments):
         out.append(f"the case-sheet row for {tid} matched no speaker: name the informant's label in its speaker"
                    " column, or correct a role with " + set_role)
     return out
@@ -350,10 +379,32 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
 
 def _leaked(text: str, names: set[str]) -> bool:
     stripped = text.strip()
+    header = _HEADER_IN_UNIT.match(stripped)
+    if header and fold(header.group(1).strip("*_ ")) in names:
+        return True  # "Lindsey [22:45] ...": another speaker's header read as speech
     if _TIMESTAMP_UNIT.fullmatch(stripped) and any(ch.isdigit() for ch in stripped[:3]):
         return len(stripped.split()) <= 3 or bool(re.fullmatch(r"[\d:.,\[\]()\s>-]+", stripped))
     key = fold(stripped.strip(":：*_[]() ."))
     return bool(key) and key in names
+
+
+def _same_person(labels: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of labels where one is the other's first or last name(s) ("Monica", "Monica Powell"), as tools write
+    when a speaker was named once in full and once by first name; generic labels ("Speaker 1") are left out."""
+    named = [lab for lab in labels if not is_placeholder_label(lab)]
+    pairs = []
+    for short in named:
+        words = fold(short).split()
+        for full in named:
+            other = fold(full).split()
+            if full == short or len(other) <= len(words):
+                continue
+            extra = other[len(words):] if other[: len(words)] == words else \
+                other[: len(other) - len(words)] if other[-len(words):] == words else None
+            # "Woman" and "Woman 2", "HR officer" and "HR officer (F)": a focus group's numbered participants
+            if extra and not any(any(ch.isdigit() or ch in "()[]" for ch in w) for w in extra):
+                pairs.append((short, full))
+    return pairs
 
 
 def _names_for(stats: SpeakerStats, rows: Sequence[CaseRow], interviewers: Iterable[str]) -> set[str]:
@@ -408,6 +459,61 @@ def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
     return {r["label"]: (r["role"], r["case_id"]) for r in project.speakers(tid) if r.get("assigned_by") == "user"}
 
 
+# Spreadsheets are case or documents sheets, never transcripts.
+SHEET_EXTENSIONS = (".csv", ".tsv", ".xlsx")
+
+
+def gather_import_files(
+    paths: Sequence[str | Path], cases: str | Path | None
+) -> tuple[list[Path], str | Path | None, list[str]]:
+    """The files to import and the case sheet, from what was named: a folder stands for the files in it (not its
+    subfolders) that qualcode reads; a spreadsheet among them is the case sheet when none was given with ``cases``.
+    Returns (files, case sheet, what was guessed or left out, for the report)."""
+    from qualcode.importers import SUPPORTED_EXTENSIONS
+    from qualcode.importers.documents import is_document_file
+
+    files: list[Path] = []
+    left_out: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = 0
+        for child in sorted(path.iterdir(), key=lambda c: c.name.casefold()):
+            if child.name.startswith((".", "~$")) or not child.is_file():
+                continue  # hidden files, Word's lock files, subfolders
+            suffix = child.suffix.lower()
+            if suffix in SUPPORTED_EXTENSIONS or suffix in SHEET_EXTENSIONS or is_document_file(child):
+                files.append(child)
+                found += 1
+            else:
+                left_out.append(child.name)
+        if not found:
+            raise InputError(
+                "is a folder without transcripts, documents or sheets", path=str(path),
+                hint="qualcode reads .docx, .txt, .md, .vtt and .srt transcripts, .pdf and .html documents and"
+                     " .csv or .xlsx sheets")
+    notes: list[str] = []
+    if left_out:
+        shown = ", ".join(left_out[:5]) + (", ..." if len(left_out) > 5 else "")
+        notes.append(f"{len(left_out)} file(s) in the folder are not transcripts, documents or sheets and were left"
+                     f" out: {shown}")
+    sheets = [f for f in files if f.suffix.lower() in SHEET_EXTENSIONS]
+    if cases is not None:
+        sheets = [f for f in sheets if f.resolve() != Path(cases).resolve()]
+    if sheets and (cases is not None or len(sheets) > 1):
+        raise InputError(
+            "is a spreadsheet, not a transcript", path=str(sheets[0]),
+            hint="give the case sheet with --cases FILE and a documents sheet with --document-sheet FILE, and leave"
+                 " other spreadsheets out of the files to import")
+    if sheets:
+        cases = sheets[0]
+        notes.append(f"{sheets[0].name} was among the files to import: it is read as the case sheet")
+    sheet_paths = {f.resolve() for f in files if f.suffix.lower() in SHEET_EXTENSIONS}
+    return [f for f in files if f.resolve() not in sheet_paths], cases, notes
+
+
 def plan_import(
     project: Project,
     paths: Sequence[str | Path],
@@ -424,6 +530,7 @@ def plan_import(
     from qualcode.importers.documents import is_document_file
     from qualcode.safety.privacy import third_parties
 
+    paths, cases, gathered = gather_import_files(paths, cases)
     rows = read_case_sheet(cases) if cases else []
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
     doc_paths = [Path(d) for d in documents or []]
@@ -524,7 +631,7 @@ def plan_import(
                            None if progress is None else lambda done: progress("reading files", len(paths) + done,
                                                                                len(paths) + len(doc_paths)))
     # what reading the sheets changed (control characters taken out) comes first
-    sheet_warnings: list[str] = [*getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
+    sheet_warnings: list[str] = [*gathered, *getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
     for f in files:
         sheet_warnings.extend(_unmatched_rows(f.tid, f.rows, f.assignments, f.stats.labels))
     others, other_warnings, more = _plan_rows(project, [r for r in rows if _row_tid(r) not in planned])

@@ -65,14 +65,25 @@ class Code:
 
 
 @dataclass
+class CodeGroup:
+    """A named group of codes from anywhere in the tree (a code set in NVivo, MAXQDA and ATLAS.ti): a code can be in
+    several groups, and a group changes nothing about coding."""
+
+    name: str
+    codes: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
 class Codebook:
-    """A tree of codes. ``roots`` are the criteria."""
+    """A tree of codes. ``roots`` are the criteria; ``groups`` name sets of codes across the tree."""
 
     roots: list[Code]
     name: str = "Codebook"
     description: str = ""
     version: str = "1"
     source: str | None = None
+    groups: list[CodeGroup] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._index: dict[str, Code] = {}
@@ -112,12 +123,16 @@ class Codebook:
         return self._index[code_id].criterion_id
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
             "version": self.version,
             "codes": [r.to_dict() for r in self.roots],
         }
+        if self.groups:  # only when there are some: a codebook without groups reads (and hashes) as before
+            d["groups"] = [{"name": g.name, "description": g.description, "codes": list(g.codes)}
+                           for g in self.groups]
+        return d
 
 
 def _assign_lineage(code: Code, parent: str | None, criterion: str, depth: int) -> None:
@@ -494,7 +509,9 @@ class RemovedFinding(Finding):
 
 class EvidenceLink(TypedDict):
     """A coded passage linked to a finding: the coding, its passage (``ref``) and the quote kept for the audit.
-    ``relinked``: the passage had changed and was linked again as it reads now (``was``: the quote before)."""
+    ``relinked``: the passage had changed and was linked again as it reads now (``was``: the quote before);
+    ``view``: where the coding stands in the reconciled view (``in``, ``applied``, ``omitted``, ``open``,
+    ``machine``)."""
 
     id: int
     finding: str
@@ -510,6 +527,7 @@ class EvidenceLink(TypedDict):
     linked_by: str | None
     relinked: bool
     was: str | None
+    view: str
 
 
 class SampleEntry(TypedDict):

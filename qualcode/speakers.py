@@ -234,14 +234,17 @@ def assign_speakers(
         if idx is not None and name_match(label, interviewer_names[idx]) >= 2:
             out[label] = Assignment(label, "interviewer", None, "interviewer column")
     # 3. informants named in the sheet's name column
+    by_name: set[str] = set()
     for label in speaking:
         if label in out or label == NOTES_SPEAKER:
             continue
-        candidates = [r for r in rows if r.name and r.case_id not in taken]
+        # a KII's one informant may be labelled two ways ("Monica", "Monica Powell"): both are that informant
+        candidates = [r for r in rows if r.name and (r.case_id not in taken or is_kii and r.case_id in by_name)]
         idx, ambiguous = best_name(label, [r.name or "" for r in candidates])
         if idx is not None and not ambiguous and name_match(label, candidates[idx].name or "") >= 2:
             out[label] = Assignment(label, "informant", candidates[idx].case_id, "case sheet name")
             taken.add(candidates[idx].case_id)
+            by_name.add(candidates[idx].case_id)
     # 4. an unnamed interviewer: in a two-voice interview, the one who asks the questions
     rest = [lab for lab in speaking if lab not in out and lab != NOTES_SPEAKER]
     has_interviewer = any(a.role == "interviewer" for a in out.values())

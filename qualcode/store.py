@@ -855,7 +855,8 @@ class Project:
         self, transcript_id: str, label: str, role: str, *, case_id: str | None = None, coder: str | None = None
     ) -> RoleChange:
         """Correct a speaker's role by hand (logged, undoable; later imports keep it). An informant keeps the case
-        it had unless ``case_id`` names another; an interviewer has none."""
+        it had unless ``case_id`` names another (one without a case in a key-informant interview takes the interview's
+        informant case); an interviewer has none."""
         if role not in ("interviewer", "informant"):
             raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer' or 'informant'")
         with self.transaction():
@@ -872,10 +873,22 @@ class Project:
             if case_id is not None and not self.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
                 raise NotFoundError(f"no case '{case_id}'", hint="see 'qualcode cases'")
             new_case = None if role == "interviewer" else (case_id if case_id is not None else row["case_id"])
+            if role == "informant" and new_case is None:
+                new_case = self._interview_case(transcript_id, rows)
             self.set_speaker(transcript_id, label, role=role, case_id=new_case, coder=coder, assigned_by="user",
                              action="speaker.role", how="set by hand")
         return {"transcript": transcript_id, "speaker": label, "role": role, "case": new_case,
                 "was": {"role": row["role"], "case": row["case_id"]}}
+
+    def _interview_case(self, transcript_id: str, speakers: list[dict[str, Any]]) -> str | None:
+        """The one informant's case of a key-informant interview (None for a focus group, or when its speakers
+        carry no case or several): a voice marked as the informant by hand is that informant."""
+        cases = {r["case_id"] for r in speakers if r["case_id"]}
+        if len(cases) != 1:
+            return None
+        found = self.db.execute("SELECT attributes FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+        attrs = json.loads(found[0] or "{}") if found else {}
+        return next(iter(cases)) if source_type_of("transcript", attrs) == "KII" else None
 
     def _transcript_state(self, transcript_id: str) -> dict[str, Any]:
         """Everything that belongs to a transcript, as rows, so its removal can be undone exactly."""

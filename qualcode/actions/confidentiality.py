@@ -6,6 +6,7 @@ names). The work is done by :mod:`qualcode.safety.attribution` and :mod:`qualcod
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -41,15 +42,16 @@ def add_names(project: Project, names: Iterable[str], *, coder: str, shown_as: s
         return cast(list[ListedName], set_third_parties(project, coder=coder, add=list(names), shown_as=shown_as))
 
 
-def import_names(project: Project, file: str | Path, *, coder: str) -> list[ListedName]:
+def import_names(project: Project, file: str | Path, *, coder: str,
+                 removed: Counter[str] | None = None) -> list[ListedName]:
     """Put the people of a file on the name list: one per line, or CSV ``name,role`` (the role is what exports show
-    instead). The file is read whole before anything changes; then one transaction. Returns the whole list."""
+    instead). The file is read whole before anything changes; then one logged change. Control characters removed
+    from the file are counted in ``removed``. Returns the whole list."""
     from qualcode.safety.privacy import read_name_file, set_third_parties, third_parties
 
-    rows = read_name_file(str(file))
+    rows = read_name_file(str(file), removed)
     with project.transaction():
-        for name, shown in rows:
-            set_third_parties(project, coder=coder, add=[name], shown_as=shown)
+        set_third_parties(project, coder=coder, entries_shown=rows)
         return cast(list[ListedName], third_parties(project))
 
 

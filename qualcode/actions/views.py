@@ -376,7 +376,8 @@ def code_counts(project: Project, *, coder: str | None = None, transcript: str |
 
 def codebook_tree(project: Project) -> dict[str, Any]:
     """The project's codebook as ``qualcode codebook show`` lists it: every code with its definition and guidance,
-    its children, and how many codings it has (its own, current transcript versions, every coder)."""
+    its children, and how many codings it has (its own, current transcript versions, every coder); then the code
+    groups."""
     codebook = project.codebook()
     counts = code_counts(project)
 
@@ -386,7 +387,9 @@ def codebook_tree(project: Project) -> dict[str, Any]:
         return d
 
     return {"name": codebook.name, "version": codebook.version,
-            "codes": [with_counts(r.to_dict()) for r in codebook.roots]}
+            "codes": [with_counts(r.to_dict()) for r in codebook.roots],
+            "groups": [{"name": g.name, "description": g.description, "codes": list(g.codes)}
+                       for g in codebook.groups]}
 
 
 # ---------------------------------------------------------------------------- the command line's listings

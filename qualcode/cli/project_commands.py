@@ -49,7 +49,9 @@ def register(commands: Commands) -> None:
                             " a changed file creates a new version and re-anchors its codings; the same text under"
                             " another file name is recognised and not imported twice.",
                 options=[coder_option, progress_option, json_option])
-    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="transcript files, or folders (the transcripts, documents and sheets in them); a spreadsheet"
+                        " among them is the case sheet when --cases is not given")
     p.add_argument("--cases", metavar="FILE", help="case sheet mapping transcripts/speakers to informants")
     p.add_argument("--dry-run", action="store_true", help="print the import report and change nothing")
     p.add_argument("--document", nargs="+", action="extend", default=[], metavar="FILE",
@@ -520,6 +522,8 @@ def cmd_codebook_show(args: argparse.Namespace) -> int:
 
         for r in d["codes"]:
             show(r, 0)
+        for g in d["groups"]:
+            print(f"group {g['name']}: {', '.join(g['codes'])}")
 
     return emit(args, data, human)
 

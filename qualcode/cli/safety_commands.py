@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from qualcode.cli._common import (
@@ -134,10 +135,17 @@ def cmd_names_add(args: argparse.Namespace) -> int:
 
 
 def cmd_names_import(args: argparse.Namespace) -> int:
-    from qualcode.actions.confidentiality import import_names
+    from collections import Counter
 
+    from qualcode.actions.confidentiality import import_names
+    from qualcode.safeio.cleaning import describe
+
+    removed: Counter[str] = Counter()
     with open_project(args) as project:
-        data = import_names(project, args.file, coder=args.coder)
+        data = import_names(project, args.file, coder=args.coder, removed=removed)
+    warning = describe(removed, "the name list file")
+    if warning:
+        print(f"qualcode: warning: {warning}", file=sys.stderr)
     return _names_done(args, data)
 
 

@@ -497,6 +497,15 @@ def cmd_findings_link(args: argparse.Namespace) -> int:
             verb = "Re-linked" if r.get("relinked") else "Linked"
             print(f"{verb} {r['ref']} ({r['code']}, coded by {r['coder']}) to {r['finding']} as {r['stance']}."
                   + (" The link now holds the passage as the transcript reads." if r.get("relinked") else ""))
+        # a passage outside the reconciled view counts for nothing: say so now, not only in the audit
+        why = {"omitted": "was decided --omit in adjudication: it supports nothing ('qualcode audit' fails until it"
+                          " is unlinked)",
+               "open": "is a disagreement of the agreement sample nobody has settled: it counts once it is settled"
+                       " ('qualcode adjudicate list')",
+               "machine": "is filed under a program's name, not a person's: it counts for nothing"}
+        for ref, code, view in dict.fromkeys((r["ref"], r["code"], r.get("view")) for r in rows):
+            if view in why:
+                print(f"warning: {ref} {code} {why[view]}", file=sys.stderr)
 
     return emit(args, links, human)
 

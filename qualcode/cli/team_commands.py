@@ -387,6 +387,8 @@ def cmd_refi_import(args: argparse.Namespace) -> int:
         read_as = (r.get("positions") or {}).get("read_as") or []
         if read_as:
             print(f"  positions read as: {'; '.join(read_as)}")
+        for name, how in (r.get("read_as") or {}).items():
+            print(f"  source '{name}' read as {how}")
         for w in r["warnings"]:
             print(f"warning: {w}")
 

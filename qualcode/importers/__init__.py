@@ -90,7 +90,7 @@ def has_speaker_labels(text: str, name: str = "source.txt") -> bool:
 
 def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers import detect
-    from qualcode.importers.decoding import decode_text
+    from qualcode.importers.decoding import decode_text, unescape_references
     from qualcode.safeio.files import check_lines, check_size
 
     if not data.strip():
@@ -127,6 +127,7 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         from qualcode.importers.cue_reader import read_cues
 
         return read_cues(text, name, fmt=fmt)
+    text = unescape_references(text)
     if fmt == "service":
         from qualcode.importers.service_reader import read_service
 

@@ -8,6 +8,7 @@ without a byte-order mark), UTF-16 or Windows-1252. All of them must give the sa
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from qualcode.errors import InputError
@@ -109,3 +110,17 @@ def _looks_binary(text: str) -> bool:
         return False
     controls = sum(1 for ch in sample if (ch < " " and ch not in _ALLOWED_CONTROLS) or ch == "\x7f")
     return controls > max(2, len(sample) // 200)
+
+
+# "we&#39;re", "&quot;fine&quot;": pages converted to Markdown keep the HTML character references of the web page.
+_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_references(text: str) -> str:
+    """Replace HTML character references that end with ';' ("&#39;", "&amp;", "&quot;") by the characters they stand
+    for; a bare ampersand ("R&D", "AT&T") and anything that is not a known reference are left as they are."""
+    if "&" not in text:
+        return text
+    import html
+
+    return _REFERENCE.sub(lambda m: html.unescape(m.group(0)), text)

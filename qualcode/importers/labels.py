@@ -71,6 +71,8 @@ _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
 _TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(_TIMESTAMP)
 _LEADING_TIME = re.compile(r"[\[(]?(" + _TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
+# "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
+_BRACKETED_TIME = re.compile(r"\s*[\[(](" + _TIMESTAMP + r")[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
@@ -153,6 +155,13 @@ def _bold(body: str) -> Label | None:
         head, rest, explicit = inner, after.lstrip()[1:], True
     elif not after.strip():
         head, rest, explicit = inner, "", False
+    elif (timed := _BRACKETED_TIME.match(after)) and parse_timestamp(timed.group(1)) is not None:
+        # the name in bold and a bracketed time are the tool's header, whatever follows on the line
+        label = _make(inner.rstrip(":：").strip(), after[timed.end():])
+        if label is not None:
+            label.t_start = parse_timestamp(timed.group(1))
+            label.strength = STRONG
+        return label
     else:
         return None
     label = _make(head, rest)

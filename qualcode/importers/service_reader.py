@@ -20,7 +20,15 @@ import re
 from dataclasses import dataclass, field
 
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import CAPITALISED, MAX_LABEL_CHARS, MAX_LABEL_WORDS, STRONG, classify, parse_timestamp
+from qualcode.importers.labels import (
+    CAPITALISED,
+    MAX_LABEL_CHARS,
+    MAX_LABEL_WORDS,
+    STRONG,
+    classify,
+    find_label,
+    parse_timestamp,
+)
 from qualcode.importers.preamble import read_preamble, record_event, transcription_event
 from qualcode.model import ParsedTranscript
 
@@ -33,6 +41,8 @@ _HEADER_TIME_FIRST = re.compile(_TIME + r"\s*[-–—]?\s*(?P<name>[^\s\d:\[(][^
 _TIME_ONLY = re.compile(r"\s*" + _TIME + r"\s*")
 _TRAILER = re.compile(r"transcribed by\s+\S*otter\.ai\S*", re.I)
 _MARKUP = re.compile(r"\*\*|__")
+# "[laughs]", "[loud laugh]", "(laughter)": a transcriber's note of a sound, not speech anyone could code
+_ANNOTATION_ONLY = re.compile(r"(?:[\[(][^\W\d][^\[\]()\d]{0,38}[\])]\s*)+")
 # Otter's average-speech estimate for the last block, whose end the export does not give.
 _WORDS_PER_SECOND = 2.5
 
@@ -61,6 +71,18 @@ def header(line: str) -> tuple[str, float] | None:
     return None if seconds is None else (speaker, seconds)
 
 
+def inline_header(line: str) -> tuple[str, float, str] | None:
+    """``("Ali", 3669.0, "Cool.")`` for "**Ali** [01:01:09] Cool.": a bold name and a bracketed time with the speech
+    on the same line, which Otter-derived Markdown mixes with headers on a line of their own."""
+    line = line.strip()
+    if not line.startswith(("**", "__")):
+        return None
+    label = find_label(line)
+    if label is None or label.t_start is None or not label.rest:
+        return None
+    return label.speaker, label.t_start, label.rest
+
+
 def time_header(line: str) -> float | None:
     """The seconds of a line that is only a time ("0:15" above a block Otter could not attribute)."""
     m = _TIME_ONLY.fullmatch(line)
@@ -69,11 +91,16 @@ def time_header(line: str) -> float | None:
 
 def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
     """Header lines by index: a "Name  0:03" (or a bare time) line with text right below it, either after a blank
-    line (or at the top) or, where the export has no blank lines, under a name that heads two blocks or more."""
+    line (or at the top) or, where the export has no blank lines, under a name that heads two blocks or more; and
+    a "**Name** [0:03] text" line after a blank line."""
     found: dict[int, tuple[str | None, float]] = {}
     loose: dict[int, tuple[str, float]] = {}
     names: dict[str, int] = {}
     for i, line in enumerate(lines):
+        inline = inline_header(line)
+        if inline is not None and (i == 0 or not lines[i - 1].strip()):
+            found[i] = inline[:2]
+            continue
         if i + 1 >= len(lines) or not lines[i + 1].strip():
             continue
         after_blank = i == 0 or not lines[i - 1].strip()
@@ -128,6 +155,10 @@ def read_service(text: str, name: str) -> ParsedTranscript:
             speaker, seconds = headers[i]
             blocks.append(_Block(speaker, seconds))
             new_paragraph = True
+            inline = inline_header(line)
+            if inline is not None:
+                blocks[-1].paragraphs.append([_MARKUP.sub("", inline[2]).strip()])
+                new_paragraph = False
             continue
         if not line:
             new_paragraph = True
@@ -153,6 +184,11 @@ def read_service(text: str, name: str) -> ParsedTranscript:
     if preamble:
         read_preamble(preamble, metadata)
         metadata["preamble"] = "\n".join(preamble)
+    sounds = 0
+    for block in blocks:
+        kept = [p for p in block.paragraphs if not _ANNOTATION_ONLY.fullmatch(" ".join(p).strip())]
+        sounds += len(block.paragraphs) - len(kept)
+        block.paragraphs = kept
     drafts = Drafts()
     for k, block in enumerate(blocks):
         if k + 1 < len(blocks):
@@ -167,6 +203,8 @@ def read_service(text: str, name: str) -> ParsedTranscript:
     teams = "transcription_started_by" in metadata or any("," in (b.speaker or "") for b in blocks)
     unnamed = sum(1 for b in blocks if b.speaker is None)
     notices = []
+    if sounds:
+        notices.append(f"{sounds} passage(s) holding only a transcriber's note of a sound ('[laughs]') were left out")
     if unnamed:
         notices.append(f"{unnamed} block(s) carry a time but no speaker name (the tool could not tell who spoke)")
     detected = "Microsoft Teams transcript (text)" if teams else "transcription-service export ('Name  0:03' headers)"

@@ -8,8 +8,12 @@ nothing needs a restart. Accepting and rejecting a suggestion are actions
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from qualcode.nlp.active import order_units
@@ -18,6 +22,20 @@ from qualcode.nlp.suggester import BATCH, Example, Suggester
 if TYPE_CHECKING:
     from qualcode.model import ProgressFn, Segment
     from qualcode.store import Project
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the model's inputs are built: at 80,000 units and 76,000 coded
+    units it ran again and again over the growing lists of rows and examples (none of which form cycles) and took
+    two thirds of the time of a warm start."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 _cache: dict[str, Suggester] = {}
 _saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last restored or saved
@@ -34,9 +52,9 @@ def training_examples(project: Project, informant_units: list[dict[str, Any]] | 
     (the same list again after a coding: only the units whose codings changed are then looked at again).
     """
     # Plain table reads, no joins: at 100,000 codings the full coding rows took seconds to build.
-    codings = project.db.execute("SELECT segment_id, code_id, coder_id FROM codings ORDER BY id").fetchall()
-    decisions = project.db.execute("SELECT segment_id, code_id, decision FROM decisions ORDER BY id").fetchall()
-    marks = project.db.execute("SELECT segment_id, mark FROM unit_marks ORDER BY segment_id, mark").fetchall()
+    codings = _plain_rows(project, "SELECT segment_id, code_id, coder_id FROM codings ORDER BY id")
+    decisions = _plain_rows(project, "SELECT segment_id, code_id, decision FROM decisions ORDER BY id")
+    marks = _plain_rows(project, "SELECT segment_id, mark FROM unit_marks ORDER BY segment_id, mark")
     if not codings and not decisions and not marks:
         return []
     units = _informant_units(project) if informant_units is None else informant_units
@@ -66,6 +84,10 @@ class _Examples:
         self.by_seg: dict[int, Example] = {}
         self.passed: dict[str, list[Example]] = {}
         self.result: list[Example] = []
+        self._outside: dict[int, str] = {}  # texts of coded units that are not informant units
+        self._codings_hash = _rows_hash([])
+        self.digest = ""
+        self.coded: set[int] = set()  # units with a coding
 
     def refresh(self, project: Project, codings: list[Any], decisions: list[Any],
                 marks: list[Any] | None = None) -> list[Example]:
@@ -73,9 +95,23 @@ class _Examples:
         if codings == self.codings and decisions == self.decisions and marks == self.marks and (
                 self.by_seg or self.passed):
             return self.result
-        coding_set = set(codings)
-        changed = coding_set.symmetric_difference(self.coding_set) | set(decisions).symmetric_difference(
-            self.decisions)
+        old = self.codings
+        if len(codings) >= len(old) and codings[: len(old)] == old:
+            # Codings added (what coding does; rows come in id order): only the new rows are looked at.
+            new_rows = set(codings[len(old):])
+            changed = new_rows - self.coding_set
+            coding_set = self.coding_set | new_rows
+            self._codings_hash = _rows_hash(codings[len(old):], self._codings_hash if old else None)
+        else:
+            if len(codings) < len(old) and old[: len(codings)] == codings:
+                coding_set = set(codings)  # the latest codings removed (an undo)
+                changed = set(old[len(codings):]) - coding_set
+            else:
+                coding_set = set(codings)
+                changed = coding_set.symmetric_difference(self.coding_set)
+            self._codings_hash = _rows_hash(codings)
+        if decisions != self.decisions:
+            changed |= set(decisions).symmetric_difference(self.decisions)
         touched = {int(r[0]) for r in changed}
         marked_again = {int(r[0]) for r in set(marks).symmetric_difference(self.marks)}
         self.marks = marks
@@ -85,14 +121,20 @@ class _Examples:
             for sid in others:
                 if sid in current:
                     self.texts[sid], self.refs[sid] = current[sid]["text"], current[sid]["ref"]
+                    self._outside[sid] = current[sid]["text"]
                 else:
                     self.texts.pop(sid, None)
+                    self._outside.pop(sid, None)
         fresh = not self.codings and not self.decisions and not self.passed
         self.codings, self.decisions, self.coding_set = codings, decisions, coding_set
-        codings = [r for r in codings if r[0] in self.texts]
         decisions = [r for r in decisions if r[0] in self.texts]
         if fresh:
+            codings = [r for r in codings if r[0] in self.texts]
             touched = {int(r[0]) for r in codings} | {int(r[0]) for r in decisions}
+            self.coded = {int(r[0]) for r in codings}
+        else:  # only the touched units' rows are looked at again
+            codings = [r for r in codings if r[0] in touched and r[0] in self.texts]
+            self.coded = (self.coded - touched) | {int(r[0]) for r in codings}
         names = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
         # New Example objects for the touched units (the suggester compares old and new ones).
         for sid in touched:
@@ -110,7 +152,7 @@ class _Examples:
                 if e is None:
                     e = self.by_seg[sid] = Example(str(sid), self.texts[sid], ref=self.refs[sid])
                 e.rejected.add(code)
-        coded = {int(r[0]) for r in codings}
+        coded = self.coded
         decided = {int(r[0]) for r in decisions}
         not_codable = {int(r[0]) for r in marks if r[1] == "not_codable"}
         skipped = {int(r[0]) for r in marks if r[1] == "skipped"} - not_codable
@@ -120,12 +162,34 @@ class _Examples:
             self.passed[t] = _passed_over(self.by_transcript[t], coded, decided, not_codable, skipped)
         self.result = [self.by_seg[k] for k in sorted(self.by_seg)] + [e for t in self.by_transcript
                                                                        for e in self.passed.get(t, [])]
+        self.digest = self._digest()
         return self.result
+
+    def _digest(self) -> str:
+        """A hash of everything the examples are made of, from the rows read (one ``repr`` and one hash, where hashing
+        tens of thousands of examples one by one cost a tenth of a second after every coding): the codings,
+        decisions and marks, and the texts of coded units outside the informant units (the informant units' texts are
+        in the suggester's corpus key)."""
+        blob = repr((self._codings_hash.hexdigest(), self.decisions, self.marks, sorted(self._outside.items())))
+        return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _unit(self, sid: int) -> dict[str, Any] | None:
         if not hasattr(self, "_index"):
             self._index = {int(u["id"]): u for u in self.units}
         return self._index.get(sid)
+
+
+def _rows_hash(rows: list[Any], before: Any = None) -> Any:
+    """A hash of table rows, continued from ``before`` (the hash of the rows before them) when given: the same as
+    hashing all the rows at once, so adding codings hashes only the new rows."""
+    text = repr(rows)[1:-1]
+    if before is None:
+        h = hashlib.sha256()
+    else:
+        h = before.copy()
+        text = ", " + text if text else text
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h
 
 
 def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int],
@@ -175,15 +239,24 @@ def units_with_questions(project: Project) -> list[tuple[dict[str, Any], str]]:
     return out
 
 
+def _plain_rows(project: Project, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a query as plain tuples (the connection's named rows cost more to build, and their ``repr`` names
+    an address, not the values the model's hash is made of)."""
+    cur = project.db.cursor()
+    cur.row_factory = None
+    return cur.execute(sql).fetchall()
+
+
 def _unit_rows(project: Project) -> list[tuple[Any, ...]]:
     """(id, transcript, idx, turn, speaker, text, role, kind, heading) of every unit of the current transcript versions,
     in reading order: only the columns the suggester needs (the store's full unit rows cost seconds at 100,000
     units)."""
-    return project.db.execute(
+    return _plain_rows(
+        project,
         "SELECT s.id, s.transcript_id, s.idx, s.turn, s.speaker, s.text, coalesce(sp.role, 'unknown'), t.kind,"
         " s.heading FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND s.version = t.current_version"
         " LEFT JOIN speakers sp ON sp.transcript_id = s.transcript_id AND sp.label = s.speaker"
-        " ORDER BY s.transcript_id, s.idx").fetchall()
+        " ORDER BY s.transcript_id, s.idx")
 
 
 def _informant_units(project: Project) -> list[dict[str, Any]]:
@@ -201,6 +274,7 @@ def _units_fingerprint(project: Project) -> tuple[Any, ...]:
 
 
 _units_seen: dict[str, tuple[tuple[Any, ...], list[tuple[dict[str, Any], str]]]] = {}
+_corpus_given: dict[str, tuple[Any, Any]] = {}  # per project, the suggester and the units list it was last given
 
 
 def set_inputs(sugg: Suggester, project: Project, *, quick: bool = False) -> None:
@@ -213,9 +287,14 @@ def set_inputs(sugg: Suggester, project: Project, *, quick: bool = False) -> Non
     else:
         units = units_with_questions(project)
         _units_seen[key] = (stamp, units)
-    sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units],
-                    [f"{s['transcript']}:{s['turn']}" for s, _ in units])
-    sugg.update(training_examples(project, _informant_list(key, units)), quick=quick)
+    given = _corpus_given.get(key)
+    if given is None or given[0]() is not sugg or given[1] is not units:  # else: this suggester has these units
+        sugg.set_corpus([s["text"] for s, _ in units], [q for _, q in units],
+                        [f"{s['transcript']}:{s['turn']}" for s, _ in units])
+        _corpus_given[key] = (weakref.ref(sugg), units)
+    examples = training_examples(project, _informant_list(key, units))
+    made = _examples_seen.get(key)
+    sugg.update(examples, quick=quick, digest=made.digest if made is not None and examples else None)
 
 
 def _informant_list(key: str, units: list[tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:
@@ -245,7 +324,7 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
     key = str(project.path)
     codebook = project.codebook()
     cb_hash = project.codebook_hash() or None
-    with _lock:
+    with _lock, _no_collection():
         sugg = _cache.get(key)
         if sugg is None:
             sugg = Suggester(codebook, codebook_hash=cb_hash)
@@ -273,7 +352,7 @@ def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None =
     from qualcode.nlp import cache
 
     key = str(project.path)
-    with _lock:
+    with _lock, _no_collection():
         sugg = _cache.get(key)
         if sugg is None or not sugg.stale:
             return True

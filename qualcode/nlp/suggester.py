@@ -271,6 +271,9 @@ class Suggester:
         self._should_stop: Callable[[], bool] | None = None
         self._Pd: Any = None  # the profiles as a dense matrix (codes x features), for the centroids' norms
         self.restored_learned = False
+        self._candidates_for: tuple[tuple[str, str], list[Code]] | None = None
+        self._st_norm: Any = None  # norms of the self-training centroids (see _set_centroids)
+        self._roc_norm: Any = None  # ... and of the Rocchio centroids
 
     # ------------------------------------------------------------------ state changes
     def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
@@ -314,7 +317,7 @@ class Suggester:
             blob = "\x1e".join(f"{t}\x1f{q}\x1f{g}" for t, q, g in zip(texts, qs, ts, strict=True))
             self._corpus_digest = hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def update(self, examples: Sequence[Example], *, quick: bool = False) -> None:
+    def update(self, examples: Sequence[Example], *, quick: bool = False, digest: str | None = None) -> None:
         """Retrain on the team's coded units (every call replaces the previous training data).
 
         An example with neither codes nor rejected codes is a unit the team read and left uncoded (small talk,
@@ -326,12 +329,15 @@ class Suggester:
         sums behind the centroids, the kernel ridge one row at a time, the word-vector ridge) and the spread
         scores near the changed units; the rest of a refit (spreading over every unit, calibration, codability)
         waits for :meth:`refresh`. :attr:`stale` says whether that is still to do.
+
+        ``digest``: a hash of what ``examples`` were made from, when the caller has one (a project hashes the rows it
+        read); it must change whenever the examples do. Without it the examples themselves are hashed.
         """
-        self._examples = [e for e in examples if e.text and e.text.strip() and (e.codes or e.rejected)]
-        passed = sorted((e for e in examples if e.text and e.text.strip() and not (e.codes or e.rejected)),
+        self._examples = [e for e in examples if (e.codes or e.rejected) and e.text and e.text.strip()]
+        passed = sorted((e for e in examples if not (e.codes or e.rejected) and e.text and e.text.strip()),
                         key=lambda e: e.id)
         self._passed = [e.text for e in passed]
-        self._data_digest = self._digest(self._examples, passed)
+        self._data_digest = digest if digest is not None else self._digest(self._examples, passed)
         new_hash = self._data_digest[:8] if self._examples else "0" * 8
         if new_hash == self._data_hash and self._prepared:
             return
@@ -558,9 +564,13 @@ class Suggester:
                                 dtype=np.float32)
 
     def _candidates(self) -> list[Code]:
-        used = {c for e in self._examples for c in e.codes}
         # Leaves are what coders apply; a parent becomes a candidate once the team has used it.
-        return [c for c in self.codebook.walk() if not c.children or c.id in used]
+        key = (self.codebook_hash, self._data_digest)
+        if self._candidates_for is None or self._candidates_for[0] != key:
+            parents = {c.id for c in self.codebook.walk() if c.children}
+            used = {c for e in self._examples for c in e.codes & parents} if parents else set()
+            self._candidates_for = (key, [c for c in self.codebook.walk() if not c.children or c.id in used])
+        return self._candidates_for[1]
 
     def _ensure(self) -> None:
         if not self._prepared:
@@ -928,8 +938,8 @@ class Suggester:
             self._fit()
 
     def _training_examples(self) -> list[Example]:
-        col = self._col
-        return [e for e in self._examples if any(c in col for c in e.codes) or any(c in col for c in e.rejected)]
+        col = frozenset(self._col)
+        return [e for e in self._examples if not col.isdisjoint(e.codes) or not col.isdisjoint(e.rejected)]
 
     def _training_rows(self, ex: list[Example], rows: Any, outside: tuple[Any, Any] | None = None) -> _Rows:
         """The coded units' rows: looked up in the corpus, computed (or taken from ``outside``) for the others."""
@@ -1024,18 +1034,40 @@ class Suggester:
         if self._L is None or self._C is None or self._F_raw is None or self._Y0 is None or self._dual is None:
             return False
         new = self._training_examples()
-        at = {e.id: i for i, e in enumerate(old)}
-        new_ids = {e.id for e in new}
-        removed = [i for i, e in enumerate(old) if e.id not in new_ids]
+        # The same example objects in the same order are unchanged (a project keeps those of units not touched): one
+        # walk through both lists finds them, and only the others are compared by id.
+        matched = np.zeros(len(old), dtype=bool)
+        others: list[Example] = []
+        where: dict[int, int] | None = None
+        k = 0
+        for e in new:
+            if k < len(old) and old[k] is e:
+                matched[k] = True
+                k += 1
+                continue
+            if where is None:
+                where = {id(o): i for i, o in enumerate(old)}
+            i = where.get(id(e), -1)
+            if i >= k and old[i] is e:  # examples before it were removed or changed
+                matched[i] = True
+                k = i + 1
+            else:
+                others.append(e)
+        unmatched = np.flatnonzero(~matched).tolist()
+        at = {old[i].id: i for i in unmatched}
+        new_ids = {e.id for e in others}
+        removed = [i for i in unmatched if old[i].id not in new_ids]
         changed: list[tuple[int, Example]] = []
         added: list[Example] = []
-        for e in new:
-            i = at.get(e.id)
-            if i is None:
+        for e in others:
+            found = at.get(e.id)
+            if found is None:
                 added.append(e)
-            elif old[i].text != e.text:
+                continue
+            i = found
+            if old[i].text != e.text:
                 return False
-            elif old[i].codes != e.codes or old[i].rejected != e.rejected or old[i].coders != e.coders:
+            if old[i].codes != e.codes or old[i].rejected != e.rejected or old[i].coders != e.coders:
                 changed.append((i, e))
         if len(removed) + len(changed) + len(added) > QUICK_MAX:
             return False
@@ -1073,12 +1105,14 @@ class Suggester:
             self._WLr = _vstack_rows(word_rows, self._word_block(L.X[len(keep):])) if added else word_rows
         come = np.r_[remap[[i for i, _ in changed]], len(keep) + np.arange(len(added))].astype(np.int64)
         X_come, Y_come, R_come = self._L.X[come], self._Y[come].astype(_F32), self._R[come].astype(_F32)
-        spos += _dense_product(X_come.T.tocsr(), Y_come) - _dense_product(X_gone.T.tocsr(), Y_gone)
+        _add_sparse(spos, X_come, Y_come, X_gone, Y_gone)
         if R_come.any() or R_gone.any():
             rsum = np.zeros_like(spos) if rsum is None else rsum
-            rsum += _dense_product(X_come.T.tocsr(), R_come) - _dense_product(X_gone.T.tocsr(), R_gone)
+            _add_sparse(rsum, X_come, R_come, X_gone, R_gone)
         self._spos, self._rsum = spos, (rsum if self._R.any() else None)
-        self._set_centroids()
+        # Only the centroids of the codes that gained or lost a unit (or a rejection) moved.
+        moved = np.flatnonzero(Y_come.any(axis=0) | Y_gone.any(axis=0) | R_come.any(axis=0) | R_gone.any(axis=0))
+        self._set_centroids(moved)
         # The kernel ridge: new coded units become rows of its factorised system (while there is room); a unit that
         # left it means a new factorisation.
         dual = self._dual.copy()
@@ -1164,30 +1198,38 @@ class Suggester:
         else:
             self._set_centroids()
 
-    def _set_centroids(self) -> None:
+    def _set_centroids(self, cols: Any = None) -> None:
         """The norms of the self-training and Rocchio centroids. The centroids themselves are never formed: a unit's
-        closeness to them is its products with the base, the coded sums and the profiles, divided by these norms."""
+        closeness to them is its products with the base, the coded sums and the profiles, divided by these norms.
+        ``cols``: only these codes' centroids changed (after a quick update; the others' norms are kept)."""
         import numpy as np
 
+        old = (self._st_norm, self._roc_norm)
         self._st_norm = self._roc_norm = None
         if self._base is None and self._spos is None:
             return
+        C = len(self.codes)
+        part = cols is not None and old[0] is not None and (old[1] is not None or not self._Y.any())
+        at = np.asarray(cols, dtype=np.int64) if part else np.arange(C)
         d = self._P.shape[1]
-        spos = self._spos if self._spos is not None else np.zeros((d, len(self.codes)), dtype=np.float32)
+        spos = self._spos[:, at] if self._spos is not None else np.zeros((d, len(at)), dtype=np.float32)
         if self._base is not None:
             # In float64: a float32 sum over 100,000 features depends on how the arrays lie in memory (a restored
             # model would then differ from a fresh fit in the sixth digit).
-            cent = self._base.astype(np.float64) + SEED_WEIGHT * spos.T
-            norm = np.sqrt((cent * cent).sum(axis=1)).astype(_F32)
+            cent = self._base[at].astype(np.float64) + SEED_WEIGHT * spos.T
+            norm = np.array(old[0], dtype=_F32) if part else np.zeros(C, dtype=_F32)
+            norm[at] = np.sqrt((cent * cent).sum(axis=1))
             self._st_norm = norm if norm.any() else None
         if self._spos is not None and self._Y.any():
-            if self._Pd is None or self._Pd.shape != (len(self.codes), d):
+            if self._Pd is None or self._Pd.shape != (C, d):
                 self._Pd = self._P.toarray()
-            roc = spos.T.astype(np.float64) + self._Pd
+            roc = spos.T.astype(np.float64) + self._Pd[at]
             if self._rsum is not None:
-                rn = np.maximum(self._R.sum(axis=0), 1).astype(np.float64)
-                roc -= 0.5 * self._rsum.T / rn[:, None]
-            self._roc_norm = np.maximum(np.sqrt((roc * roc).sum(axis=1)), 1e-12).astype(_F32)
+                rn = np.maximum(self._R[:, at].sum(axis=0), 1).astype(np.float64)
+                roc -= 0.5 * self._rsum[:, at].T / rn[:, None]
+            norm = np.array(old[1], dtype=_F32) if part and old[1] is not None else np.zeros(C, dtype=_F32)
+            norm[at] = np.maximum(np.sqrt((roc * roc).sum(axis=1)), 1e-12)
+            self._roc_norm = norm
 
     def _ridge_selection(self) -> Any:
         """Which coded units the kernel ridge trains on: all of them up to ``RIDGE_ROWS``; beyond, a class-balanced
@@ -1408,12 +1450,13 @@ class Suggester:
         Fi /= np.maximum(Fi.sum(axis=1, keepdims=True), 1e-12)
         return (blend + _minmax(Fi)) / 2
 
-    def _codable_features(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
-        """What tells a unit worth coding from talk: its word vector, its best codebook evidence, its length."""
+    def _codable_features(self, wl: Any, V: Any, zs: Any) -> Any:
+        """What tells a unit worth coding from talk: its word vector, its best codebook evidence, its length (``wl``:
+        log(1 + words))."""
         import numpy as np
 
-        words = np.log1p(np.asarray([len(t.split()) for t in texts], dtype=np.float32))[:, None] / 3
-        return np.hstack([V, zs.max(axis=1, keepdims=True), words]).astype(np.float32)
+        return np.hstack([V, zs.max(axis=1, keepdims=True), np.asarray(wl, dtype=np.float32)[:, None] / 3]).astype(
+            np.float32)
 
     def _fit_codable(self) -> None:
         """The probability that a unit gets any code at all, learned from coded units and units passed over.
@@ -1432,14 +1475,20 @@ class Suggester:
         if self._tv is None or len(self._passed) < MIN_CALIBRATION or self._L is None or self._L.V is None:
             return
         has_code = np.asarray(self._Y.any(axis=1))
-        pos = [e.text for e, y in zip(self._ex, has_code.tolist(), strict=True) if y]
-        if len(pos) < MIN_CALIBRATION:
+        n_pos = int(has_code.sum())
+        if n_pos < MIN_CALIBRATION:
             return
-        # The coded units' rows were computed for the learners; only the passed-over units are new here.
-        passed = self._batch(self._passed)
-        F = np.vstack([self._codable_features(pos, self._L.V[has_code], self._L.zs[has_code]),
-                       self._codable_features(self._passed, passed.V, passed.zs)])
-        y = np.r_[np.ones(len(pos)), np.zeros(len(self._passed))].astype(np.float32)
+        # The coded units' rows were computed for the learners; the passed-over units' are looked up in the corpus
+        # (only what the features need: not their TF-IDF rows).
+        rows = self._rows(self._passed)
+        if self._C is not None and (rows >= 0).all():
+            pV, pzs, pwl = self._C.V[rows], self._C.zs[rows], self._C.wl[rows]
+        else:
+            passed = self._batch(self._passed)
+            pV, pzs, pwl = passed.V, passed.zs, passed.wl
+        F = np.vstack([self._codable_features(self._L.wl[has_code], self._L.V[has_code], self._L.zs[has_code]),
+                       self._codable_features(pwl, pV, pzs)])
+        y = np.r_[np.ones(n_pos), np.zeros(len(self._passed))].astype(np.float32)
         mu, ybar = F.mean(axis=0), float(y.mean())
         Fc = F - mu
         w, Minv = _primal_ridge(Fc, y - ybar, CODABLE_LAMBDA)
@@ -1448,10 +1497,10 @@ class Suggester:
         # The reference is a coded unit's own probability (leave-one-out) at the CODABLE_REFERENCE quantile: units
         # that look as codable as most coded units keep their scores (the scores are calibrated on coded units; with
         # the median, half of them were lowered).
-        typical = float(np.quantile(_sigmoid(a * loo[: len(pos)] + b), CODABLE_REFERENCE))
+        typical = float(np.quantile(_sigmoid(a * loo[:n_pos] + b), CODABLE_REFERENCE))
         self._codable = (w, mu, float(a), float(b), max(typical, 1e-3))
 
-    def _codability(self, texts: Sequence[str], V: Any, zs: Any) -> Any:
+    def _codability(self, wl: Any, V: Any, zs: Any) -> Any:
         """Per text, ``P(codable)`` relative to a typical coded unit's, capped at 1; None before units passed
         over are known. Units that look like those the team codes keep their scores; units that look like
         those it passes over (greetings, consent, logistics) have theirs lowered in proportion."""
@@ -1460,7 +1509,7 @@ class Suggester:
         if self._codable is None or V is None:
             return None
         w, mu, a, b, typical = self._codable
-        z = a * ((self._codable_features(texts, V, zs) - mu) @ w) + b
+        z = a * ((self._codable_features(wl, V, zs) - mu) @ w) + b
         return np.minimum(1.0, _sigmoid(z) / typical)
 
     def _loo_inputs(self) -> tuple[Any, Any, Any] | None:
@@ -1672,7 +1721,7 @@ class Suggester:
         over is known)."""
         b = self._batch(texts)
         S = self._ranked(b)
-        codable = self._codability(texts, b.V, b.zs)
+        codable = self._codability(b.wl, b.V, b.zs)
         if codable is not None:
             S = S * codable[:, None]
         return S, b, codable
@@ -1908,6 +1957,18 @@ def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
 
     return _Rows(cat(a.X, b.X), cat(a.zs, b.zs), cat(a.xp, b.xp), cat(a.xb, b.xb), cat(a.q, b.q), cat(a.V, b.V),
                  np.concatenate([a.rows, b.rows]), np.concatenate([a.wl, b.wl]))
+
+
+def _add_sparse(S: Any, X_in: Any, Y_in: Any, X_out: Any, Y_out: Any) -> None:
+    """``S += X_in.T @ Y_in - X_out.T @ Y_out`` in place (S dense, features x codes), touching only the entries those
+    few rows reach: a dense product of the same shape would cost as much as the sum itself."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, vstack
+
+    X = vstack([X_in, X_out], format="csr")
+    Y = np.vstack([Y_in, -Y_out]).astype(_F32)
+    D = (X.T.tocsr() @ csr_matrix(Y)).tocoo()
+    np.add.at(S, (D.row, D.col), D.data.astype(S.dtype))
 
 
 def _vstack_rows(A: Any, B: Any) -> Any:

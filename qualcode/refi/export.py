@@ -86,7 +86,24 @@ def codebook_xml(project: Project) -> bytes:
     e = ElementMaker(namespace=NS_CODEBOOK, nsmap={None: NS_CODEBOOK})
     names = _unique_names(cb)
     root = e.CodeBook(e.Codes(*[_code_element(e, r, names, {}) for r in cb.roots]), origin=ORIGIN)
+    if cb.groups:
+        root.append(e.Sets(*_set_elements(e, cb, member="guid")))
     return _write_xml(root)
+
+
+def _set_elements(e: Any, cb: Codebook, *, member: str) -> list[Any]:
+    """The codebook's groups as REFI sets of codes (NVivo's and MAXQDA's code sets, ATLAS.ti's code groups). A .qdc
+    names each member by ``guid``, a project by ``targetGUID``."""
+    sets = []
+    for g in cb.groups:
+        st = e.Set(guid=guid("set", g.name), name=g.name)
+        if g.description:
+            st.append(e.Description(g.description))
+        for code_id in g.codes:
+            if code_id in cb:
+                st.append(e.MemberCode(**{member: guid("code", code_id)}))
+        sets.append(st)
+    return sets
 
 
 def export_qdc(project: Project, path: str | Path) -> dict[str, Any]:
@@ -452,6 +469,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         # NoteRef is not allowed on a Case, so a case memo is a link from the note to the case
         root.append(e.Links(*[e.Link(guid=guid("link", f"{n}:{c}"), name="memo", originGUID=n, targetGUID=c,
                                      direction="OneWay") for n, c in case_links]))
+    if cb.groups:
+        root.append(e.Sets(*_set_elements(e, cb, member="targetGUID")))
     if described.get(("project", "project")):
         root.append(e.Description("\n\n".join(described[("project", "project")])))
     for ref in note_refs.get(("project", "project"), []):
@@ -470,7 +489,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         "format": "qdpx",
         "positions": positions,
         "counts": {"codes": len(cb), "sources": len(source_elements), "codings": n_selections,
-                   "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used)},
+                   "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used),
+                   "code_groups": len(cb.groups)},
     }
 
 

@@ -25,7 +25,7 @@ from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
 from qualcode.importing import ID_SAFE, safe_id
-from qualcode.model import Code, Codebook, ParsedTranscript, ProgressFn, Turn, Unit
+from qualcode.model import Code, Codebook, CodeGroup, ParsedTranscript, ProgressFn, Turn, Unit
 from qualcode.refi.common import (
     CASE_FOLDERS,
     EXTENSION_MEMBER,
@@ -95,6 +95,7 @@ class _Codes:
         self.by_guid: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}  # code id -> note guids
         self.new_ids: list[str] = []
+        self.empty_sets: list[str] = []  # sets of codes none of whose codes is in the codebook
         reference: dict[str, Code] = {}
         if extension_yaml:
             cb, _ = parse_codebook(extension_yaml, "<qualcode.json>")
@@ -115,6 +116,28 @@ class _Codes:
         self.codebook = Codebook(roots=self.roots, name=self._name(known),
                                  version=ext.version if ext is not None else "1",
                                  description=ext.description if ext is not None else "")
+
+    def read_sets(self, sets_el: Any) -> list[str]:
+        """The file's sets of codes as the codebook's groups (members by ``guid`` in a .qdc, ``targetGUID`` in a
+        project; either is read). Returns the names of sets none of whose codes is in the codebook."""
+        empty: list[str] = []
+        groups: dict[str, CodeGroup] = {}
+        for st in _children(sets_el, "Set") if sets_el is not None else []:
+            members = _children(st, "MemberCode")
+            if not members:
+                continue  # a set of sources only (read with the sources)
+            name = (st.get("name") or "").strip() or "Unnamed set"
+            ids = [self.by_guid[g] for g in (norm_guid(m.get("targetGUID") or m.get("guid")) for m in members)
+                   if g in self.by_guid]
+            if not ids:
+                empty.append(name)
+                continue
+            group = groups.setdefault(name.casefold(), CodeGroup(name=name, description=_text_of(st, "Description")
+                                                                 .strip()))
+            group.codes.extend(i for i in ids if i not in group.codes)
+        self.codebook.groups = list(groups.values())
+        self.empty_sets = empty
+        return empty
 
     def _name(self, known: Codebook | None) -> str:
         if known is not None:
@@ -215,15 +238,19 @@ def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
                    name=str(p))
     if not codes.roots:
         raise InputError("holds no codes", path=str(p))
+    codes.read_sets(_child(root, "Sets"))
     return codes.codebook
 
 
-def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[str]]:
-    """Our codebook plus their codes it lacks (under the same parent when we have it)."""
+def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[str], list[str]]:
+    """Our codebook plus their codes it lacks (under the same parent when we have it), and their groups: a group of
+    the same name gets the codes it lacks, another is added. Returns the codebook, the codes added and the names of
+    the groups added or extended."""
     import copy
 
     merged = copy.deepcopy(ours)
     added: list[str] = []
+    grouped: list[str] = []
 
     def walk(code: Code, parent_id: str | None) -> None:
         if code.id not in merged:
@@ -238,7 +265,18 @@ def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[s
 
     for root in theirs.roots:
         walk(root, None)
-    return merged, added
+    mine = {g.name.casefold(): g for g in merged.groups}
+    for group in theirs.groups:
+        here = mine.get(group.name.casefold())
+        created = here is None
+        if here is None:
+            here = mine[group.name.casefold()] = CodeGroup(name=group.name, description=group.description)
+            merged.groups.append(here)
+        new = [c for c in group.codes if c not in here.codes and c in merged]
+        if new or created:
+            here.codes.extend(new)
+            grouped.append(group.name)
+    return merged, added, grouped
 
 
 # ---------------------------------------------------------------------------- the import
@@ -274,6 +312,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             codes = _Codes(package.codes_el, origin=package.origin, known=known,
                            extension_yaml=package.extension.get("codebook_yaml"), guid_map=guid_map,
                            case_guids=_case_guids(package.root), name=str(p))
+            codes.read_sets(_child(package.root, "Sets"))
             codebook = codes.codebook
             if codebook.roots:
                 check_codebook(codebook, path=str(p))
@@ -320,11 +359,12 @@ def _case_guids(root: Any) -> set[str]:
 
 
 def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str, Any]:
-    merged, added = _merge_codebooks(project.codebook(), theirs)
-    if added:
+    merged, added, grouped = _merge_codebooks(project.codebook(), theirs)
+    if added or grouped:
         project.set_codebook(merged, coder=coder)
-    return {"counts": {"codes_in_file": len(theirs), "codes_added": len(added)}, "codes_added": added,
-            "warnings": []}
+    return {"counts": {"codes_in_file": len(theirs), "codes_added": len(added),
+                       "code_groups_in_file": len(theirs.groups), "code_groups_added_or_extended": len(grouped)},
+            "codes_added": added, "warnings": []}
 
 
 class _Package:
@@ -712,6 +752,25 @@ def _locate_units(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -
     return spans
 
 
+def _read_as(source: _Source) -> str:
+    """How a source's text was read, for the summary: what qualcode found or guessed."""
+    from qualcode.speakers import HEADING_SPEAKER
+
+    if source.exact:
+        return "as qualcode exported it (its units from qualcode.json)"
+    if source.matched:
+        return f"as transcript {source.matched}, already in the project (the same text)"
+    parsed = source.parsed
+    if parsed is not None and parsed.kind == "document":
+        return "a desk-review document qualcode exported, one unit per line"
+    if source.no_speakers:
+        return f"a text without speakers ({source.no_speakers})"
+    labels = list(dict.fromkeys(t.speaker for t in (parsed.turns if parsed is not None else [])
+                                if t.speaker and t.speaker != HEADING_SPEAKER))
+    shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+    return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})"
+
+
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
 GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid: transcript id}}
@@ -727,7 +786,10 @@ class _Importer:
         self.coder = coder
         self.warnings: list[str] = []
         self.skipped: dict[str, int] = {}
-        self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0, "sources": 0, "transcripts_added": 0,
+        self.read_as: dict[str, str] = {}  # source name -> how its text was read (what the import guessed)
+        self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0,
+                       "code_groups_in_file": len(codes.codebook.groups), "code_groups_added_or_extended": 0,
+                       "sources": 0, "transcripts_added": 0,
                        "transcripts_already_here": 0, "transcripts_in_conflict": 0, "selections": 0,
                        "selections_mapped": 0, "selections_not_mapped": 0, "codings_added": 0,
                        "codings_already_here": 0, "cases": 0, "cases_added": 0, "cases_differ": 0,
@@ -855,6 +917,7 @@ class _Importer:
                 self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
                                      f" as a conversation ({source.no_speakers})")
             self.sources[g] = source
+            self.read_as[name] = _read_as(source)
             self.warnings.extend(f"source '{name}': {w}" for w in getattr(source.parsed, "warnings", []) or [])
             if source.ext_ignored:
                 self.warnings.append(f"{EXTENSION_MEMBER} does not fit source '{name}' (offsets outside its text or"
@@ -863,6 +926,7 @@ class _Importer:
             pdf = self._pdf_source(src, ext_sources)
             if pdf is not None:
                 self.sources[norm_guid(src.get("guid"))] = pdf
+                self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -876,11 +940,12 @@ class _Importer:
             self.warnings.append(removed)
         with project.transaction():
             ours = project.codebook()
-            merged, added = _merge_codebooks(ours, self.codes.codebook)
-            if added:
+            merged, added, grouped = _merge_codebooks(ours, self.codes.codebook)
+            if added or grouped:
                 project.set_codebook(merged, coder=self.coder)
                 self.changed = True
             self.counts["codes_added"] = len(added)
+            self.counts["code_groups_added_or_extended"] = len(grouped)
             sources = [*text_sources, *pdf_sources]
             for done, src in enumerate(sources):
                 if self.progress:
@@ -902,7 +967,7 @@ class _Importer:
                                  " coding unit (text not found)")
         if self.skipped:
             self.warnings.append("left out: " + ", ".join(f"{n} {what}" for what, n in self.skipped.items()))
-        return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped,
+        return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped, "read_as": self.read_as,
                 "positions": summarise((s.name, s.choice) for s in self.sources.values()),
                 "nothing_new": not self.changed}
 
@@ -1214,10 +1279,9 @@ class _Importer:
         return row is not None and row[0] == case_id
 
     def _import_sets(self) -> None:
-        """Sets of sources become a transcript attribute 'set' (as QualCoder reads them); sets of codes have no
-        place in a qualcode codebook and are named in a warning."""
+        """Sets of sources become a transcript attribute 'set' (as QualCoder reads them); sets of codes were read
+        into the codebook's groups (see _Codes.read_sets)."""
         sets_el = _child(self.pkg.root, "Sets")
-        code_sets: list[str] = []
         member_of: dict[str, list[str]] = {}
         for st in _children(sets_el, "Set") if sets_el is not None else []:
             name = (st.get("name") or "").strip() or "unnamed set"
@@ -1225,9 +1289,7 @@ class _Importer:
                        if norm_guid(m.get("targetGUID")) in self.source_ids]
             for tid in sources:
                 member_of.setdefault(tid, []).append(name)
-            if _children(st, "MemberCode"):
-                code_sets.append(name)
-            elif not sources:
+            if not sources and not _children(st, "MemberCode"):
                 self._skip("sets of sources not imported")
         for tid, names in member_of.items():
             value = "; ".join(sorted(set(names)))
@@ -1236,10 +1298,10 @@ class _Importer:
                 self.project.set_transcript_attributes(tid, {"set": value}, coder=self.coder)
                 self.counts["attributes_set"] += 1
                 self.changed = True
-        if code_sets:
-            self._skip("sets of codes", len(code_sets))
-            self.warnings.append(f"{len(code_sets)} sets of codes were left out (a qualcode codebook has no code"
-                                 " groups): " + ", ".join(f"'{n}'" for n in code_sets))
+        if self.codes.empty_sets:
+            self._skip("sets of codes with none of their codes in the file", len(self.codes.empty_sets))
+            self.warnings.append(f"{len(self.codes.empty_sets)} sets of codes were left out (none of their codes is in"
+                                 " the file): " + ", ".join(f"'{n}'" for n in self.codes.empty_sets))
 
     def _collect_memo_refs(self, text_sources: list[Any]) -> None:
         root = self.pkg.root

@@ -13,6 +13,7 @@ and phone numbers: a capitalised-word heuristic restricted to known names, so "T
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,10 @@ MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace 
 #: (their id would tell every reader who advised whom), anyone the pseudonymiser cannot tell apart.
 NEUTRAL = "[name]"
 NAMES_SETTING = "third_party_names"
+#: names on the name list (an evaluation lists tens, a large one hundreds)
+MAX_NAMES = 10_000
+#: characters of one name or placeholder
+MAX_NAME_CHARS = 200
 # English words that are also name syllables: written in lower case they are the word, not the name
 _COMMON_LOWER = {"long", "son", "can", "man", "tan", "hang", "hung", "dung", "ban", "bang", "bin", "lam", "van", "yen",
                  "kim", "pam", "sun", "thu", "tam", "tin", "ton", "toan", "may", "mine", "will", "rose", "grace",
@@ -481,43 +486,72 @@ def shown_speaker(segment: Mapping[str, Any]) -> str | None:
 
 
 def set_third_parties(project: Project, *, coder: str, add: Iterable[str] = (), remove: Iterable[str] = (),
-                      shown_as: str | None = None) -> list[dict[str, Any]]:
+                      shown_as: str | None = None,
+                      entries_shown: Iterable[tuple[str, str | None]] = ()) -> list[dict[str, Any]]:
     """Change the project's name list: people mentioned in transcripts who are not informants (a factory's
     adviser, a ministry official named in passing). Exports show them as ``[name]``, or as ``shown_as`` ("the
-    chamber's adviser"). A name listed again gets the new placeholder. Logged (the log hides the names)."""
+    chamber's adviser"); ``entries_shown`` adds names each with its own placeholder (a name list file). A name listed
+    again gets the new placeholder. Control characters are removed. One logged change (the log hides the names);
+    a list longer than :data:`MAX_NAMES` is refused."""
     import json
 
-    from qualcode.errors import NotFoundError, QualcodeError
+    from qualcode.errors import InputError, NotFoundError, QualcodeError
+    from qualcode.safeio.cleaning import clean_line
 
     entries = {fold(" ".join(_name_words(d["name"]))): d for d in third_parties(project)}
-    for name in add:
-        name = " ".join(str(name).split())
+    for raw, shown in [*((n, shown_as) for n in add), *entries_shown]:
+        name = " ".join(clean_line(str(raw)).split())
+        if len(name) > MAX_NAME_CHARS:
+            raise InputError(f"'{name[:40]}...' is longer than {MAX_NAME_CHARS} characters: not a person's name",
+                             hint="give one name per line (CSV: name,role)")
         if not _name_words(name):
-            raise QualcodeError(f"'{name}' holds no name to look for", hint="give the name as it is written")
+            raise QualcodeError(f"'{name[:60]}' holds no name to look for", hint="give the name as it is written")
         entry = {"name": name}
-        if shown_as and shown_as.strip().strip("[]"):
-            entry["as"] = shown_as.strip().strip("[]")
+        shown = clean_line(shown).strip().strip("[]")[:MAX_NAME_CHARS] if shown else None
+        if shown:
+            entry["as"] = shown
         entries[fold(" ".join(_name_words(name)))] = entry
     for name in remove:
         key = fold(" ".join(_name_words(str(name))))
         if key not in entries:
             raise NotFoundError(f"'{name}' is not on the name list", hint="see 'qualcode names list --show-names'")
         del entries[key]
+    if len(entries) > MAX_NAMES:
+        raise InputError(f"the name list would hold {len(entries):,} names; qualcode keeps at most {MAX_NAMES:,}",
+                         hint="list the people mentioned in the transcripts, not a directory")
     data = sorted(entries.values(), key=lambda d: fold(d["name"]))
     project.set_setting(NAMES_SETTING, json.dumps(data, ensure_ascii=False), coder=coder)
     return data
 
 
-def read_name_file(path: str) -> list[tuple[str, str | None]]:
-    """A name list file: one person per line, optionally ``name,placeholder`` (CSV; a header 'name' is skipped)."""
+def read_name_file(path: str, removed: Counter[str] | None = None) -> list[tuple[str, str | None]]:
+    """A name list file: one person per line, optionally ``name,placeholder`` (CSV; a header 'name' is skipped).
+    A quote left open, or a field longer than a name can be, is refused with its line number rather than read as
+    one name running to the end of the file. Control characters are removed (and counted in ``removed``)."""
     import csv
     import io
 
+    from qualcode.errors import InputError
+    from qualcode.safeio.cleaning import clean
     from qualcode.textfile import read_user_text
 
+    text = clean(read_user_text(path), removed)
+    reader = csv.reader(io.StringIO(text), strict=True)
     out: list[tuple[str, str | None]] = []
-    for row in csv.reader(io.StringIO(read_user_text(path))):
-        if not row or not row[0].strip() or row[0].strip().lstrip("#").lower() == "name" or row[0].startswith("#"):
-            continue
-        out.append((row[0].strip(), row[1].strip() if len(row) > 1 and row[1].strip() else None))
+    line = 1  # where the row being read starts (a quoted field may span lines)
+    try:
+        for row in reader:
+            line, start = reader.line_num + 1, line
+            if any(len(cell) > MAX_NAME_CHARS for cell in row[:2]):
+                raise InputError(f"line {start} holds a name longer than {MAX_NAME_CHARS} characters",
+                                 path=path, hint="one name per line, or CSV name,role; check the quotes (\")")
+            if not row or not row[0].strip() or row[0].strip().lstrip("#").lower() == "name" or row[0].startswith("#"):
+                continue
+            out.append((row[0].strip(), row[1].strip() if len(row) > 1 and row[1].strip() else None))
+            if len(out) > MAX_NAMES:
+                raise InputError(f"holds more than {MAX_NAMES:,} names; qualcode keeps at most that many", path=path,
+                                 hint="list the people mentioned in the transcripts, not a directory")
+    except csv.Error as err:
+        raise InputError(f"line {line} cannot be read as CSV ({err})", path=path,
+                         hint="one name per line, or CSV name,role; a quote (\") must be closed on its line") from None
     return out

@@ -201,6 +201,13 @@ def link_evidence(project: Project, finding_id: str, *, coder: str, coding: int 
             project.log_event("finding.link", "finding", finding_id, coder=coder, after=link)
             added.append({**link, "relinked": exists is not None, "was": exists["quote"] if exists else None})
         project.db.execute("UPDATE findings SET updated = ? WHERE id = ?", (_now(), finding_id))
+    if added:
+        from qualcode.synthesis.reconciled import coding_states
+
+        # linked all the same (the evaluator may be about to settle it), but said: the audit will flag it
+        states = coding_states(project, [a["coding"] for a in added])
+        for a in added:
+            a["view"] = states.get(a["coding"], "in")
     return added
 
 
@@ -454,17 +461,24 @@ def list_findings(project: Project, *, criterion: str | None = None) -> list[dic
         project.require_code(criterion)
         sql += " WHERE criterion_id = ?"
         args = (criterion,)
+    from qualcode.synthesis.reconciled import coding_states
+
     out = []
     ids = [r[0] for r in project.db.execute(sql + " ORDER BY position, id", args)]
     tri = finding_triangulation(project, ids) if ids else {}
+    all_links = {fid: evidence_links(project, fid) for fid in ids}
+    states = coding_states(project, [x["coding"] for links in all_links.values() for x in links])
     for fid in ids:
         f = _row(project, fid)
         assert f is not None
-        links = evidence_links(project, fid)
+        links = all_links[fid]
         t = tri[fid]
-        # passages, not codings: a passage both coders coded is one piece of evidence
-        f["supporting"] = len({x["ref"] for x in links if x["stance"] == "supports"})
-        f["contradicting"] = len({x["ref"] for x in links if x["stance"] == "contradicts"})
+        # passages, not codings: a passage both coders coded is one piece of evidence; and only passages of the
+        # reconciled view count (one adjudicated --omit supports nothing, as the audit and triangulation say)
+        counted = [x for x in links if states.get(x["coding"]) in ("in", "applied")]
+        f["supporting"] = len({x["ref"] for x in counted if x["stance"] == "supports"})
+        f["contradicting"] = len({x["ref"] for x in counted if x["stance"] == "contradicts"})
+        f["not_counted"] = len({x["ref"] for x in links} - {x["ref"] for x in counted})
         f["strength"] = t["strength"]
         f["groups"] = t["groups"]
         f["informants"] = t["informants"]

@@ -308,6 +308,25 @@ def reconcile(project: Project) -> Reconciliation:
     return recon
 
 
+def coding_states(project: Project, coding_ids: Iterable[int], recon: Reconciliation | None = None
+                  ) -> dict[int, str]:
+    """Where each coding stands in the reconciled view: ``in`` (or ``applied``: settled into it), ``omitted``
+    (decided ``--omit``), ``open`` (a disagreement not settled yet) or ``machine`` (filed under a program's name).
+    A coding that does not exist is left out."""
+    ids = sorted({int(i) for i in coding_ids})
+    if not ids:
+        return {}
+    recon = recon or reconcile(project)
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        for cid, seg, code, name in project.db.execute(
+            "SELECT c.id, c.segment_id, c.code_id, k.name FROM codings c JOIN coders k ON k.id = c.coder_id"
+            f" WHERE c.id IN ({','.join('?' * len(part))})", part):
+            out[int(cid)] = "machine" if name in recon.machine else recon.state(int(seg), str(code))
+    return out
+
+
 def view_coders(project: Project, coders: Iterable[str] | None) -> list[str] | None:
     """What ``--coders`` asks for: None (or the consensus coder alone) is the reconciled view; names select those
     coders' raw codings. Unknown names are an error, and the consensus coder cannot be mixed with names."""

@@ -583,7 +583,7 @@ class TranscriptScreen(WorkbenchScreen):
             cited = sorted({c["finding"] for c in result["cited_by"]})
             if cited:  # the finding now cites a coding that is gone: say so while undo is one key away
                 self.notify(f"{ref} was evidence for {', '.join(cited)}: the audit will report it (u undoes)",
-                            severity="warning")
+                            severity="warning", markup=False)  # ids are data, never markup
 
         ref = self.units[self.positions[segment_id]]["ref"]
         name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id

@@ -110,3 +110,71 @@ def test_remove_refuses_with_codings_then_undo_brings_it_back(folder: Path, tmp_
     assert json.loads(out)["transcripts"][0]["status"] == "already_imported"
     code, out, _ = run(capsys, "transcripts", "-p", str(project), "--json")
     assert [t["id"] for t in json.loads(out)] == ["KII-33"]
+
+
+REAL_SHEET = """transcript_id,file,speaker,case_id,name,type,stakeholder_group,organisation,interviewer
+KII-01,ladybug_otter.txt,,KII-01,Monica Powell,KII,Open-source community,GitHub Stars,Ali; Kelly
+KII-02,ladybug_otter_unknown_speaker.md,,KII-02,Taylor,KII,Security practitioners,Consultancy,Emma; Sidney; Kelly
+KII-03,webvtt-py_teams_timeframe.vtt,,KII-03,Adrian Petrescu,KII,Government,Ministry,Yuri Bakulin
+FGD-01,qualcoder_transcript.txt,id1,FGD-01-P1,,FGD,Students,Museum course,
+FGD-01,qualcoder_transcript.txt,id2,FGD-01-P2,,FGD,Students,Museum course,
+FGD-01,qualcoder_transcript.txt,id3,FGD-01-P3,,FGD,Students,Museum course,
+"""
+
+
+def test_a_folder_of_real_exports_with_its_case_sheet_as_a_new_user_imports_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    src = tmp_path / "from the field"
+    src.mkdir()
+    for name in ("ladybug_otter.txt", "ladybug_otter_unknown_speaker.md", "webvtt-py_teams_timeframe.vtt",
+                 "qualcoder_transcript.txt"):
+        shutil.copy(EXPORTS / "real" / name, src / name)
+    (src / "cases.csv").write_text(REAL_SHEET, encoding="utf-8")
+    (src / "recording.m4a").write_bytes(b"\x00\x00\x00 ftypM4A ")
+    (src / ".DS_Store").write_bytes(b"\x00")
+    project = tmp_path / "eval"
+    assert run(capsys, "init", str(project))[0] == 0
+    # the folder itself, the sheet inside it: read as the case sheet, and the report says so
+    code, out, _ = run(capsys, "-p", str(project), "import", str(src), "--dry-run")
+    assert code == 0
+    assert "cases.csv was among the files to import: it is read as the case sheet" in out
+    assert "left out: recording.m4a" in out and "DS_Store" not in out
+    code, out, _ = run(capsys, "-p", str(project), "import", str(src), "--json")
+    report = json.loads(out)
+    assert sorted(t["id"] for t in report["transcripts"]) == ["FGD-01", "KII-01", "KII-02", "KII-03"]
+    speakers = {t["id"]: {s["label"]: (s["role"], s["case"]) for s in t["speakers"]} for t in report["transcripts"]}
+    assert speakers["KII-01"]["Monica"] == speakers["KII-01"]["Monica Powell"] == ("informant", "KII-01")
+    assert speakers["KII-03"] == {"Yuri Bakulin": ("interviewer", None), "Adrian Petrescu": ("informant", "KII-03")}
+    assert speakers["KII-02"]["Tailor"] == ("unknown", None)  # the guest's name, mistyped by the tool
+    kii02 = next(t for t in report["transcripts"] if t["id"] == "KII-02")["warnings"]
+    assert any("speaker 'Tailor' is neither interviewer nor informant" in w for w in kii02)
+    # the one unit "Tailor" says is coded before the role is fixed: it counts for no group
+    tailor = [s for s in json.loads(run(capsys, "-p", str(project), "segments", "--transcript", "KII-02",
+                                        "--json", "--show-names")[1]) if s["speaker"] == "Tailor"]
+    assert len(tailor) == 1
+    for ref in (tailor[0]["ref"], "KII-01:15", "KII-03:2", "FGD-01:1", "FGD-01:3"):
+        assert run(capsys, "-p", str(project), "codings", "add", "--segment", ref, "--code", "relevance.needs_fit",
+                   "--coder", "ana")[0] == 0, ref
+    code, out, _ = run(capsys, "-p", str(project), "transcripts", "set-role", "KII-02", "Tailor", "informant",
+                       "--coder", "ana")
+    assert code == 0 and "(case KII-02)" in out
+    matrix = json.loads(run(capsys, "-p", str(project), "matrix", "--rows", "criterion", "--count", "informants",
+                            "--json")[1])
+    relevance = dict(zip(matrix["cols"], matrix["counts"][[r["id"] for r in matrix["rows"]].index("relevance")],
+                         strict=True))
+    # each informant in its group, the mistyped guest included once the role is fixed; nothing "(unknown)"
+    assert relevance == {"Government": 1, "Open-source community": 1, "Security practitioners": 1, "Students": 2}
+
+
+def test_a_second_spreadsheet_among_the_files_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    project = tmp_path / "eval"
+    run(capsys, "init", str(project))
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text(REAL_SHEET, encoding="utf-8")
+    other = tmp_path / "budget.xlsx"
+    other.write_bytes(b"PK\x03\x04")
+    code, out, err = run(capsys, "-p", str(project), "import", str(EXPORTS / "real" / "ladybug_otter.txt"), str(other),
+                         "--cases", str(sheet))
+    assert code == 2 and "budget.xlsx: is a spreadsheet, not a transcript" in err
+    assert json.loads(run(capsys, "-p", str(project), "status", "--json")[1])["transcripts"] == 0

@@ -203,3 +203,37 @@ def pdf_with_bomb(megabytes: int) -> bytes:
                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
                 b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"])
+
+
+# ---------------------------------------------------------------------------- Excel
+
+_XLSX_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+               'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+               'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+               'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"'
+               '/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+               'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+_XLSX_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+              '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+              'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_XLSX_BOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+              '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+              'name="Cases" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_XLSX_BOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+
+
+def xlsx_sheet(rows: dict[int, dict[str, str]], *, dimension: str | None = None) -> bytes:
+    """A one-sheet workbook written by hand: ``rows`` maps a row number to {cell reference: text}; ``dimension`` is
+    the size the sheet states (Excel writes the true one; a crafted file may state any)."""
+    def cell(ref: str, value: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+    data = "".join(f'<row r="{n}">' + "".join(cell(ref, v) for ref, v in cells.items()) + "</row>"
+                   for n, cells in sorted(rows.items()))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             f'2006/main">{dim}<sheetData>{data}</sheetData></worksheet>')
+    return plain_zip({"[Content_Types].xml": _XLSX_TYPES, "_rels/.rels": _XLSX_RELS, "xl/workbook.xml": _XLSX_BOOK,
+                      "xl/_rels/workbook.xml.rels": _XLSX_BOOK_RELS, "xl/worksheets/sheet1.xml": sheet})

@@ -33,6 +33,7 @@ from reliability.attacks import (
     qde,
     qdpx,
     text_source,
+    xlsx_sheet,
     yaml_bomb,
     zip_with_bomb,
 )
@@ -599,6 +600,17 @@ def test_no_csv_cell_qualcode_writes_can_run_as_a_formula(poisoned: Path, tmp_pa
         outputs.append(out)
         assert _formula_cells(list(csv.reader(io.StringIO(out)))) == [], argv
     assert "'@SUM(1+1)" in outputs[0] and "'=cmd" in outputs[1]
+    # the report's annexes: the evaluation matrix (quotes in its cells) and the persons consulted (groups, names)
+    annexes = []
+    for argv in (["matrix"], ["persons"], ["persons", "--show-names"]):
+        annex = tmp_path / f"{'-'.join(argv)}.csv"
+        code, _, err = run_cli(capsys, "export", *argv, "--format", "csv", "--out", str(annex), "-p", str(poisoned))
+        assert code == 0, err
+        with open(annex, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert _formula_cells(rows) == [], argv
+        annexes.append(rows)
+    assert all(any("'=cmd" in c for row in rows for c in row) for rows in annexes)  # kept, as text
 
 
 def test_markdown_and_html_exports_show_html_in_data_as_text(poisoned: Path, tmp_path: Path,
@@ -609,10 +621,21 @@ def test_markdown_and_html_exports_show_html_in_data_as_text(poisoned: Path, tmp
     md = (tmp_path / "q" / "quotes.md").read_text(encoding="utf-8")
     assert "<script>" not in md and "<img" not in md and "](javascript" not in md
     assert "&lt;script&gt;" in md
+    # a stakeholder group is a label in the report's charts (inline SVG) and tables: it must not close the SVG
+    cases = tmp_path / "groups.csv"
+    cases.write_text("transcript_id,speaker,case_id,stakeholder_group,organisation,sex\n"
+                     "KII-02,Ms Hoa,KII-02,\"</text></svg><script>alert('g')</script> $x^2$\","
+                     "<img src=x onerror=alert('o')>,F\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(poisoned), "--cases", str(cases))
+    assert code == 0, err
     code, _, err = run_cli(capsys, "report", "-p", str(poisoned), "--out", str(tmp_path / "r.html"))
     assert code == 0, err
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "<script>alert" not in html and "<img src=x" not in html and "</svg><script>" not in html
+    assert "&lt;/svg&gt;&lt;script&gt;" in html and "<svg" in html
+    code, _, err = run_cli(capsys, "export", "persons", "-p", str(poisoned), "--format", "docx", "--out",
+                           str(tmp_path / "persons.docx"))
+    assert code == 0, err
 
 
 @pytest.mark.parametrize("where", ["folder", "read-only", "missing-parent-of-file"])
@@ -647,11 +670,15 @@ def test_exports_to_a_place_that_cannot_be_written_are_one_line(where: str, proj
         monkeypatch.setattr(io, "open", guarded)
     for argv in (["findings", "export", "--out", str(target)], ["report", "--out", str(target) + ".html"],
                  ["refi", "export", "-o", str(target) + ".qdpx"],
-                 ["export", "quotes", "--format", "csv", "--out", str(target)]):
-        if where == "folder" and argv[0] in ("report", "refi"):
-            (tmp_path / ("out.html" if argv[0] == "report" else "out.qdpx")).mkdir(exist_ok=True)
+                 ["export", "quotes", "--format", "csv", "--out", str(target)],
+                 ["export", "findings", "--out", str(target) + ".docx"],
+                 ["export", "matrix", "--out", str(target) + ".xlsx"],
+                 ["export", "persons", "--out", str(target) + ".csv"]):
+        if where == "folder" and argv[0] in ("report", "refi", "export") and argv[1] != "quotes":
+            Path(argv[-1] if argv[0] == "export" else str(target) + (".html" if argv[0] == "report" else ".qdpx")
+                 ).mkdir(exist_ok=True)
         code, _, err = run_cli(capsys, *argv, "-p", str(project))
-        if where == "folder" and argv[0] == "export":
+        if where == "folder" and argv[:2] == ["export", "quotes"]:
             assert code == 0, err  # a folder is what the quote bank wants
             continue
         assert_clean_error(code, err, what=" ".join(argv[:2]))
@@ -1021,3 +1048,145 @@ def test_standalone_suggestion_input_is_bounded(line: str, needle: str, tmp_path
                            str(ROOT / "codebooks" / "evaluation-criteria.yaml"))
     assert_clean_error(code, err, what=needle)
     assert needle in err
+
+
+# ---------------------------------------------------------------------------- the name list
+
+
+NAME_FILES = {
+    # a quote left open swallowed the rest of the file as one "name", silently
+    "open-quote": ('name,role\n"Nguyen Van A,the adviser\nTran Thi B,\n', "line 2 cannot be read as CSV"),
+    # one quoted field past the csv module's limit gave an internal error
+    "huge-field": ('"' + "x" * 200_000 + '"\n', "cannot be read as CSV"),
+    "long-name": ("(" * 5000 + ",\n", "longer than 200 characters"),
+    # a directory, not the people mentioned in the interviews: each name was its own write of the whole list
+    "too-many": ("".join(f"Person {chr(65 + k % 26)}{chr(65 + k // 26 % 26)}{chr(65 + k // 676 % 26)}\n"
+                         for k in range(12_000)), "more than 10,000 names"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(NAME_FILES))
+def test_a_crafted_name_list_is_refused_in_one_line(attack: str, project: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    content, needle = NAME_FILES[attack]
+    path = tmp_path / "names.csv"
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "names", "import", str(path), "-p", str(project))
+    assert_clean_error(code, err, what=attack)
+    assert needle in err and "names.csv" in err
+    assert snapshot(project) == before
+
+
+def test_control_characters_in_a_name_list_are_removed_and_reported(project: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("Le \x1b]0;pwn\x07Minh Quan,the chamber\x1b[2J's adviser\n[bold]Khanh[/bold]\ufffe,\n",
+                    encoding="utf-8")
+    code, out, err = run_cli(capsys, "names", "import", str(path), "-p", str(project))
+    assert code == 0, err
+    assert "removed 4 control or non-characters from the name list file" in err
+    code, out, err = run_cli(capsys, "names", "list", "--show-names", "--json", "-p", str(project))
+    assert code == 0, err
+    listed = {row["name"]: row["shown_as"] for row in json.loads(out)}
+    assert listed == {"Le ]0;pwnMinh Quan": "[the chamber[2J's adviser]", "[bold]Khanh[/bold]": "[name]"}
+    assert not any(ch in out for ch in "\x1b\x07\ufffe")
+
+
+# ---------------------------------------------------------------------------- the documents sheet
+
+
+def test_a_documents_sheet_bomb_is_refused_with_bounded_memory(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "documents.xlsx"
+    path.write_bytes(zip_with_bomb({"[Content_Types].xml": "<Types/>"}, "xl/worksheets/sheet1.xml", 2048))
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes\n\nThe project trained 400 line leaders in 2023.\n", encoding="utf-8")
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), "--document", str(doc), "--document-sheet", str(path)]),
+            "documents.xlsx")
+    assert snapshot(project) == before
+
+
+def test_control_characters_in_a_documents_sheet_are_removed_and_reported(project: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes\n\nThe project trained 400 line leaders in 2023.\n", encoding="utf-8")
+    sheet = tmp_path / "documents.csv"
+    sheet.write_text("file,title,organisation\nnotes.md,Annual \x1b[2Jreport\ufffe,\x1b]0;owned\x07ILO\n",
+                     encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", "-p", str(project), "--document", str(doc), "--document-sheet",
+                             str(sheet))
+    assert code == 0, err
+    assert "removed 4 control or non-characters from the documents sheet" in out
+    code, out, err = run_cli(capsys, "documents", "-p", str(project), "--json")
+    assert code == 0, err
+    assert "Annual [2Jreport" in out and "\\u001b" not in out and "\x1b" not in out
+
+
+# ---------------------------------------------------------------------------- REFI-QDA: PDF sources
+
+
+def _pdf_source(ref: str) -> str:
+    return f'<PDFSource guid="5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D" name="Final report" path="{ref}"/>'
+
+
+@pytest.mark.parametrize("attack", ["stream-bomb", "form-laughs", "outside"])
+def test_a_pdf_source_in_a_qdpx_is_read_within_the_bounds_or_left_out(attack: str, project: Path, tmp_path: Path,
+                                                                       secret: Path) -> None:
+    # the rest of the archive imports; the PDF source is left out with a warning naming why
+    drop = _drop(tmp_path)
+    members: dict[str, bytes | str] = {"sources/kii.txt": SOURCE_TEXT}
+    if attack == "stream-bomb":
+        members["sources/report.pdf"] = pdf_with_bomb(400)
+        needle = "unpacks to more than"
+    elif attack == "form-laughs":
+        members["sources/report.pdf"] = pdf_form_laughs(7)
+        needle = "embedded drawings"
+    else:  # a real PDF beside the user's secret: never read from the disk
+        (secret.parent / "report.pdf").write_bytes(pdf_pages([pdf_text("The SECRET budget line is hunter2.")]))
+        needle = "outside the archive"
+    ref = f"absolute://{secret.parent / 'report.pdf'}" if attack == "outside" else "internal://report.pdf"
+    path = qdpx(drop / "partner.qdpx", qde(sources=text_source("internal://kii.txt")
+                                          + _pdf_source(ref)), members)
+    proc = limited(["refi", "import", "-p", str(project), str(path), "--json"], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = proc.stdout
+    assert needle in report and "Final report" in report, report
+    with Project.open(project) as p:
+        assert [t["id"] for t in p.transcripts() if t["kind"] == "document"] == []
+        texts = [p.transcript_text(t["id"]) for t in p.transcripts()]
+    assert not any("hunter2" in t or "laugh" in t for t in texts)
+    assert any("grievance training helped our line leaders" in t for t in texts)  # the text source came in
+
+
+# ---------------------------------------------------------------------------- Excel sheets that state their own size
+
+
+HEADER = {"A1": "transcript_id", "B1": "speaker", "C1": "case_id", "D1": "location"}
+ROW = {"A2": "KII-01", "B2": "Ms. Lan", "C2": "KII-01", "D2": "Hai Phong"}
+
+
+@pytest.mark.parametrize("attack", ["stated-size", "last-cell", "past-excel"])
+def test_an_xlsx_sheet_claiming_a_million_rows_is_read_in_bounded_memory(attack: str, project: Path,
+                                                                         tmp_path: Path) -> None:
+    # a 2 kB workbook stating A1:XFD1048576 with one value in its last row made openpyxl fill every row in between
+    # with 16,384 empty cells: 17 billion cells, memory without end (stated-size: the same sheet without it imports)
+    path = tmp_path / "cases.xlsx"
+    rows: dict[int, dict[str, str]] = {1: HEADER, 2: ROW}
+    if attack == "last-cell":  # one stray value in Excel's last cell
+        rows[1_048_576] = {"XFD1048576": "x"}
+    elif attack == "past-excel":
+        rows[50_000_000] = {"A50000000": "x"}
+    path.write_bytes(xlsx_sheet(rows, dimension="A1:XFD1048576"))
+    before = snapshot(project)
+    proc = limited(["import", "-p", str(project), "--cases", str(path)], timeout=120)
+    if attack == "last-cell":
+        refused(proc, "cases.xlsx:1048576", "16384 values")
+    elif attack == "past-excel":
+        refused(proc, "past row 1,048,576")
+    else:
+        assert proc.returncode == 0, proc.stderr
+        with Project.open(project) as p:
+            assert {c["id"]: c["attributes"].get("location") for c in p.cases()}["KII-01"] == "Hai Phong"
+        return
+    assert snapshot(project) == before

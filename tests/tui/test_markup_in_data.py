@@ -70,3 +70,34 @@ async def test_the_transcript_its_dialogs_and_the_queue_open_with_bracketed_data
         assert isinstance(app.screen, MemoEditor)
         await pilot.press("escape", "w")
         await app.settled()
+
+
+async def test_removing_a_cited_coding_warns_with_bracketed_ids_as_written(make: Callable[..., QualcodeApp],
+                                                                         small_dir: Path) -> None:
+    # the warning names the unit by its transcript id, which a case sheet or a .qdpx gives as written
+    from qualcode.synthesis.findings import add_finding, link_evidence
+
+    with Project.open(small_dir) as project:
+        second = [("Interviewer", ["How did the new toolkit work for you?"]),
+                  ("Informant", ["It worked well for the line leaders in our factory this year."])]
+        project.add_transcript(parsed(second), "KII-02 [/]", coder="clara")
+        ref = project.segments("KII-02 [/]", include_interviewer=False)[0]["ref"]
+        project.add_coding(ref, "relevance", coder="clara")
+        add_finding(project, "relevance", "The toolkit fitted the factories' needs.", coder="clara")
+        link_evidence(project, "F1", coder="clara", segment=ref)
+    app = make(transcript="KII-02 [/]")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        for _ in range(3):
+            if screen.view.current is not None and screen.view.current["ref"] == ref:
+                break
+            await pilot.press("j")
+        assert screen.view.current is not None and screen.view.current["ref"] == ref
+        await pilot.press("d")
+        await app.settled()
+        await pilot.pause(0.3)
+        messages = [str(n.message) for n in app._notifications]
+        assert any(ref in m and "F1" in m and "audit will report it" in m for m in messages), messages
+        assert isinstance(app.screen, TranscriptScreen)

@@ -90,7 +90,26 @@ def test_a_finding_citing_an_omitted_passage_does_not_count_it_and_the_audit_fai
     link_evidence(team, "F1", coder="clara", segment="KII-01:5", code="relevance.needs")  # open disagreement
     checks = {p["check"]: p for p in audit(team)["findings"][0]["problems"]}
     assert checks["disagreement"]["severity"] == "warning" and "adjudicate decide" in checks["disagreement"]["message"]
-    assert list_findings(team)[0]["supporting"] == 2
+    # linked, but neither passage is in the reconciled view: neither counts as support
+    listed = list_findings(team)[0]
+    assert (listed["supporting"], listed["not_counted"]) == (0, 2)
+
+
+def test_linking_a_passage_outside_the_reconciled_view_says_so(team: Project, capsys: pytest.CaptureFixture[str]
+                                                               ) -> None:
+    from qualcode.cli import main
+
+    add_finding(team, "relevance", "Training answered a need.", coder="clara", finding_id="F1")
+    folder = str(team.path)
+    team.close()
+    assert main(["findings", "link", "F1", "--segment", "KII-01:4", "--code", "relevance.needs", "-p", folder]) == 0
+    err = capsys.readouterr().err
+    assert "KII-01:4 relevance.needs was decided --omit in adjudication: it supports nothing" in err
+    assert err.count("warning:") == 1  # once per passage, not once per coder's coding
+    assert main(["findings", "link", "F1", "--segment", "KII-01:5", "--code", "relevance.needs", "-p", folder]) == 0
+    assert "nobody has settled" in capsys.readouterr().err
+    assert main(["findings", "link", "F1", "--segment", "KII-01:2", "--code", "relevance.needs", "-p", folder]) == 0
+    assert "warning" not in capsys.readouterr().err
 
 
 def test_only_the_agreement_sample_is_compared(tmp_path: Path) -> None:

@@ -96,6 +96,11 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "webvtt-py_youtube_dl.vtt": ([], 286.07, {}),
     "webvtt-py_comments.vtt": ([], 135.0, {}),
     "webvtt-py_styles.vtt": ([], 0.0, {}),
+    "ladybug_bold_inline.md": (["Ali", "Kelly", "Emma", "Lindsey"], 0.0, {}),
+    "ladybug_bold_brackets.md": (["Lindsey", "Kelly", "Ali", "Emma"], 0.0, {}),
+    "ladybug_single_space.md": (["Kelly", "Ali", "Emma"], 0.0, {}),
+    "ladybug_otter.txt": (["Ali", "Kelly", "Monica", "Monica Powell"], 0.0, {}),
+    "ladybug_otter_unknown_speaker.md": (["Emma", "Kelly", "Unknown Speaker", "Tailor", "Sidney"], 0.0, {}),
 }
 
 
@@ -215,6 +220,43 @@ def test_interview_notes_keep_each_heading_as_the_question_its_bullets_answer(
     assert "interview notes" in pt.detected
 
 
+def _turn_of(pt: ParsedTranscript, words: str) -> tuple[str | None, float | None]:
+    turn = next(t for t in pt.turns if words in pt.text[t.start : t.end])
+    return turn.speaker, turn.t_start
+
+
+def test_real_otter_markdown_with_name_time_and_speech_on_one_line(parsed: dict[str, ParsedTranscript]) -> None:
+    # "**Ali** [00:00:00] Today we&#39;re ...": once read as interview notes with no speaker at all
+    pt = parsed["ladybug_bold_inline.md"]
+    assert pt.format == "service" and pt.record == "verbatim"
+    assert _turn_of(pt, "Today we're going to talk about how to get started in tech") == ("Ali", 0.0)
+    assert _turn_of(pt, "Welcome to the ladybug podcast") == ("Kelly", 30.0)
+    assert all(u.t_start is not None for u in pt.units)
+    assert "&#39;" not in pt.text and "&quot;" not in pt.text  # the web page's character references are decoded
+
+
+def test_real_otter_markdown_mixing_header_lines_and_inline_headers(parsed: dict[str, ParsedTranscript]) -> None:
+    # "**Ali** [01:01:09][laughs] Cool." among "**Kelly** [01:01:07]" header lines: once glued to Kelly's turn as
+    # "Ali [01:01:09][laughs] Cool."
+    pt = parsed["ladybug_bold_brackets.md"]
+    assert _turn_of(pt, "Okay, good. I'm going to use that.") == ("Kelly", 3667.0)
+    assert _turn_of(pt, "Cool.") == ("Ali", 3669.0)
+    assert _turn_of(pt, "Awesome question. I only had my personal blog") == ("Lindsey", 3673.0)
+    texts = units(pt)
+    assert not any(re.match(r"(Ali|Lindsey|Kelly|Emma) \[", t) for t in texts)
+    assert "[laughs]" not in texts and "[laughs loudly]" not in texts  # a sound alone is nothing to code
+    assert any("note of a sound" in w for w in pt.warnings)
+
+
+def test_real_otter_text_with_single_space_and_two_space_headers(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["ladybug_single_space.md"]
+    assert _turn_of(pt, "So for the purpose of this conversation") == ("Emma", 259.0)
+    assert len(pt.turns) == 19 and all(u.t_start is not None for u in pt.units)  # one turn per header
+    otter = parsed["ladybug_otter.txt"]
+    assert _turn_of(otter, "Hi, everyone. I'm Monica Powell.") == ("Monica", 128.0)
+    assert otter.turns[-1].t_start == 713.0
+
+
 def test_multilingual_and_numbered_interviewer_labels(parsed: dict[str, ParsedTranscript]) -> None:
     assert parsed["researcher.txt"].speakers == ["Researcher 1", "Participant", "Researcher 2"]
     assert "Quel a été votre rôle dans le programme ?" in parsed["enquete.txt"].text
@@ -287,6 +329,20 @@ def test_the_report_names_what_is_likely_wrong_and_nothing_else(imported: tuple[
     for tid in ("whisper", "otter_no_speakers", "youtube_manual"):
         assert any(w.startswith("no speaker labels") for w in warnings[tid]), tid
     assert report["warnings"] == []  # every case-sheet row matched
+
+
+def test_real_exports_warn_where_the_tool_left_speakers_unclear(imported: tuple[Project, dict[str, Any]]) -> None:
+    _, report = imported
+    warnings = {t["id"]: t["warnings"] for t in report["transcripts"]}
+    # Otter named one guest "Monica" in some blocks and "Monica Powell" in others
+    assert any(w.startswith("'Monica' and 'Monica Powell' may be the same person") for w in warnings["ladybug_otter"])
+    # half the episode is "Unknown Speaker": the guest and the hosts alike
+    unknown = [w for w in warnings["ladybug_otter_unknown_speaker"] if w.startswith("'Unknown Speaker' holds")]
+    assert len(unknown) == 1 and "could not tell who spoke them" in unknown[0]
+    for tid in ("ladybug_bold_inline", "ladybug_bold_brackets", "ladybug_single_space"):
+        assert not any("same person" in w or "only a timestamp or a name" in w for w in warnings[tid]), tid
+    # "Unknown Speaker" in the file name is no person's name: the id stays the file's name
+    assert "ladybug_otter_unknown_speaker" in warnings
 
 
 def test_notes_transcripts_are_marked_as_notes(imported: tuple[Project, dict[str, Any]]) -> None:

@@ -47,3 +47,13 @@ def test_help_lists_the_commands_without_loading_heavy_libraries() -> None:
     loaded = set(modules.split())
     for heavy in ("textual", "spacy", "sklearn", "pandas", "numpy", "scipy", "docx", "openpyxl", "rapidfuzz"):
         assert heavy not in loaded, f"qualcode --help imports {heavy}"
+
+
+def test_html_character_references_are_decoded_but_a_bare_ampersand_stays() -> None:
+    from qualcode.importers import parse_transcript
+
+    text = ("Interviewer: Was R&D part of it? We&#39;d heard &quot;yes&quot;.\n\n"
+            "Ms. Lan: AT&T &amp; R&D; no &bogus; here.\n")
+    pt = parse_transcript(text.encode(), "kii.md")
+    assert "We'd heard \"yes\"." in pt.text
+    assert "AT&T & R&D; no &bogus; here." in pt.text and "Was R&D part of it?" in pt.text

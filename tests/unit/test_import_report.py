@@ -244,3 +244,65 @@ def test_many_one_off_speakers_and_units_that_are_only_a_time_or_a_name_are_warn
     assert any(w.startswith("3 unit(s) are only a timestamp or a name (e.g. KII-70:1 \"00:01:23\")")
                for w in warnings)
     assert any(w.startswith("focus-group speaker 'Budget' has no case") for w in warnings)
+
+
+def test_two_labels_for_one_kii_informant_both_take_the_case_and_the_warning_goes(
+    project: Project, tmp_path: Path
+) -> None:
+    # the real Otter export labels its guest "Monica" in most blocks and "Monica Powell" in a few
+    sheet = _sheet(tmp_path, "transcript_id,file,speaker,case_id,name,type,stakeholder_group,interviewer\n"
+                             "KII-80,ladybug_otter.txt,,KII-80,Monica Powell,KII,Open-source community,Ali; Kelly\n")
+    report = import_files(project, [EXPORTS / "real" / "ladybug_otter.txt"], cases=sheet, coder="ana")
+    speakers = {s["label"]: (s["role"], s["case_id"]) for s in project.speakers("KII-80")}
+    assert speakers == {"Ali": ("interviewer", None), "Kelly": ("interviewer", None),
+                        "Monica": ("informant", "KII-80"), "Monica Powell": ("informant", "KII-80")}
+    assert report["transcripts"][0]["warnings"] == []
+    # without the sheet, the two labels are pointed out
+    other = Project.create(tmp_path / "q")
+    try:
+        bare = import_files(other, [EXPORTS / "real" / "ladybug_otter.txt"], coder="ana", dry_run=True)
+        assert any(w.startswith("'Monica' and 'Monica Powell' may be the same person")
+                   for w in bare["transcripts"][0]["warnings"])
+    finally:
+        other.close()
+
+
+def test_a_voice_marked_informant_by_hand_in_a_kii_takes_the_interviews_case(project: Project, tmp_path: Path) -> None:
+    # the guest is "Unknown Speaker" in most blocks and "Tailor" (a mistyped Taylor) once
+    sheet = _sheet(tmp_path, "transcript_id,file,speaker,case_id,name,type,stakeholder_group,interviewer\n"
+                             "KII-81,ladybug_otter_unknown_speaker.md,,KII-81,Taylor,KII,Security,Emma; Sidney\n")
+    import_files(project, [EXPORTS / "real" / "ladybug_otter_unknown_speaker.md"], cases=sheet, coder="ana")
+    assert {s["label"]: s["case_id"] for s in project.speakers("KII-81")}["Tailor"] is None
+    change = project.set_speaker_role("KII-81", "Tailor", "informant", coder="ana")
+    assert change["case"] == "KII-81"
+    assert {s["label"]: s["case_id"] for s in project.speakers("KII-81")}["Tailor"] == "KII-81"
+    # an interviewer marked informant in a focus group gets no case it was not given
+    focus = _sheet(tmp_path, "transcript_id,file,speaker,case_id,name,type,stakeholder_group\n"
+                             "FGD-80,qualcoder_transcript.txt,id1,FGD-80-P1,,FGD,Students\n")
+    import_files(project, [EXPORTS / "real" / "qualcoder_transcript.txt"], cases=focus, coder="ana")
+    assert project.set_speaker_role("FGD-80", "id2", "informant", coder="ana")["case"] is None
+
+
+def test_numbered_participants_are_not_taken_for_one_person_under_two_labels() -> None:
+    from qualcode.importing import transcript_warnings
+
+    facts = _facts({"Facilitator": (10, 5, "interviewer", None), "Woman": (8, 4, "informant", "P1"),
+                    "Woman 2": (8, 4, "informant", "P2"), "HR officer": (6, 3, "informant", "P3"),
+                    "HR officer (F)": (6, 3, "informant", "P4"), "Hoa": (6, 3, "informant", "P5"),
+                    "Nguyen Thi Hoa": (6, 3, "informant", "P6")},
+                   ["We trained the line leaders in March."] * 50, kii=False, sheet_rows=6)
+    same = [w for w in transcript_warnings(facts) if "same person" in w]
+    assert same == ["'Hoa' and 'Nguyen Thi Hoa' may be the same person under two labels: if so, their units are"
+                    " counted as two speakers; correct the label in the file, or give both the same case in the case"
+                    " sheet"]
+
+
+def test_a_kii_without_speaker_labels_says_its_units_count_for_no_group() -> None:
+    from qualcode.importing import transcript_warnings
+
+    facts = _facts({}, ["We trained the line leaders in March."] * 12)
+    facts.stats.unlabelled = 12
+    warnings = transcript_warnings(facts)
+    assert len(warnings) == 1  # not also "the case-sheet row matched no speaker": there is no speaker to name
+    assert warnings[0].startswith("no speaker labels: the interviewer's questions cannot be told from the answers and"
+                                  " all 12 units are offered for coding, for no informant or stakeholder group")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import qualcode.nlp.project as nlp_project
-from qualcode.actions.coding import accept_suggestion
+from qualcode.actions.coding import accept_suggestion, mark_unit
 from qualcode.model import Code
 from qualcode.nlp import cache
 from qualcode.nlp.project import get_suggester, suggest_for_project
@@ -23,8 +23,8 @@ def new_process(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Forget the suggesters kept in memory, as a new ``qualcode`` process would start."""
 
     def forget() -> None:
-        monkeypatch.setattr(nlp_project, "_cache", {})
-        monkeypatch.setattr(nlp_project, "_saved", {})
+        for kept in ("_cache", "_saved", "_units_seen", "_examples_seen", "_informants_seen", "_corpus_given"):
+            monkeypatch.setattr(nlp_project, kept, {})
 
     forget()
     return forget
@@ -38,7 +38,11 @@ def no_refit(monkeypatch: pytest.MonkeyPatch) -> Any:
         def refuse(self: Suggester) -> None:
             raise AssertionError("the model was fitted from scratch")
 
+        def refuse_learners(self: Suggester) -> None:
+            raise AssertionError("the learners were fitted again")
+
         monkeypatch.setattr(Suggester, "_prepare", refuse)
+        monkeypatch.setattr(Suggester, "_fit", refuse_learners)
 
     return install
 
@@ -83,6 +87,22 @@ def test_a_new_coding_is_never_answered_from_the_saved_model(example_project: Pr
     after = suggestions(example_project)
     assert row["segment"] not in {r["segment"] for r in after}
     # The same as fitting with no cache at all.
+    shutil.rmtree(cache.models_dir(example_project.path))
+    new_process()
+    assert suggestions(example_project) == after
+
+
+def test_a_unit_marked_not_codable_is_never_answered_from_the_saved_model(
+    example_project: Project, new_process: Any
+) -> None:
+    first = suggestions(example_project)
+    row = first[0]
+    new_process()
+    mark_unit(example_project, row["segment"], "not_codable", coder="ana")
+    new_process()
+    assert get_suggester(example_project).model_version != row["model_version"]
+    after = suggestions(example_project)
+    # The same as fitting with no cache at all: the mark is learned from, not ignored by a saved state.
     shutil.rmtree(cache.models_dir(example_project.path))
     new_process()
     assert suggestions(example_project) == after

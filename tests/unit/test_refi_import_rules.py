@@ -60,6 +60,8 @@ def test_utf16_positions_are_detected_from_the_selections_whatever_the_origin_sa
     sels = _selection(_utf16(TEXT, a), _utf16(TEXT, b), 1) + _selection(_utf16(TEXT, c), _utf16(TEXT, c + 12), 2)
     report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", _project_xml("SomeTool 2", sels)), coder="tester")
     assert report["positions"]["read_as"] == ["UTF-16 code units"]
+    # the summary says the text was taken for a conversation, and whose
+    assert report["read_as"] == {"hoa.txt": "a conversation: 2 speaker label(s) recognised (Interviewer, Ms Hoa)"}
     assert sorted(_coded_texts(tmp_path / "p")) == ["It was useful 👍👍 and the trainers listened.",
                                                     "Supervisors talk to workers now 😀 every week."]
 
@@ -97,18 +99,25 @@ def test_sets_and_everything_left_out_are_named_in_the_summary(tmp_path: Path) -
     extra = ('<Sets><Set guid="5E700000-0000-4000-8000-000000000001" name="Factories 2024">'
              '<MemberSource targetGUID="50C00000-0000-4000-8000-000000000001"/></Set>'
              '<Set guid="5E700000-0000-4000-8000-000000000002" name="Core themes">'
-             '<MemberCode targetGUID="C0DE0000-0000-4000-8000-000000000001"/></Set></Sets>')
+             '<MemberCode targetGUID="C0DE0000-0000-4000-8000-000000000001"/></Set>'
+             '<Set guid="5E700000-0000-4000-8000-000000000003" name="Old themes">'
+             '<MemberCode targetGUID="C0DE0000-0000-4000-8000-0000000000FF"/></Set></Sets>')
     qde = _project_xml("MAXQDA 24", "", extra)
     qde = qde.replace("</Sources>", '<PictureSource guid="F1000000-0000-4000-8000-000000000001" '
                       'path="internal://x.png"/><AudioSource guid="F1000000-0000-4000-8000-000000000002" '
                       'path="internal://x.m4a"/><PictureSource guid="F1000000-0000-4000-8000-000000000003" '
                       'path="internal://y.png"/></Sources>')
     report = import_refi(tmp_path / "p", _write(tmp_path / "x.qdpx", qde), coder="tester")
-    assert report["skipped"] == {"pictures": 2, "audio sources": 1, "sets of codes": 1}
-    assert "left out: 2 pictures, 1 audio sources, 1 sets of codes" in report["warnings"]
-    assert any("'Core themes'" in w for w in report["warnings"])
+    # the set of codes becomes a code group; the one whose code is not in the file is named as left out
+    assert report["skipped"] == {"pictures": 2, "audio sources": 1,
+                                 "sets of codes with none of their codes in the file": 1}
+    assert ("left out: 2 pictures, 1 audio sources, 1 sets of codes with none of their codes in the file"
+            in report["warnings"])
+    assert any("'Old themes'" in w for w in report["warnings"])
+    assert not any("'Core themes'" in w for w in report["warnings"])
     with Project.open(tmp_path / "p") as p:
         assert p.transcripts()[0]["attributes"]["set"] == "Factories 2024"
+        assert [(g.name, g.codes) for g in p.codebook().groups] == [("Core themes", ["change"])]
 
 
 def _counts(folder: Path) -> dict[str, int]:
@@ -165,6 +174,7 @@ def test_a_short_text_without_speaker_labels_is_imported_without_speakers_not_as
     qde = _project_xml("OtherTool 2.0", _selection(a, a + len("They listen to workers now.")))
     report = import_refi(tmp_path / "p", _write(tmp_path / "notes.qdpx", qde, text), coder="tester")
     assert any("has no speaker labels" in w for w in report["warnings"])
+    assert report["read_as"] == {"hoa.txt": "a text without speakers (no speaker labels)"}
     assert not any("do not read as a conversation" in w for w in report["warnings"])  # there are no such lines
     with Project.open(tmp_path / "p") as p:
         assert p.speakers() == [] and [s["speaker"] for s in p.segments()] == [None, None, None]

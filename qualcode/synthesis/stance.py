@@ -125,8 +125,11 @@ RULES = {
                 r"there (?:were|was)|in total",
 }
 _RULES = re.compile("|".join(rf"\b(?P<{name}>{pattern})\b" for name, pattern in RULES.items()))
-IMPERATIVE = re.compile(r"^\s*(?:first|second|third|also|and|so|two lessons\.?)?[,.:\s]*(build|agree|involve|make|"
-                        r"ask|hold|plan|start|include|put|use|keep|give|count|design|tell|decide|invest|focus|avoid)\b")
+IMPERATIVE = re.compile(r"^\s*(?:first|second|third|also|and|so|two lessons\.?)?[,.:\s]*(?:please\s+)?(build|agree|"
+                        r"involve|make|ask|hold|plan|start|include|put|use|keep|give|count|design|tell|decide|invest|"
+                        r"focus|avoid)\b")
+# a capitalised word inside a sentence is a name ("Better Work", "Ha Noi"), not a judgement
+_NAME_AFTER = frozenset(".!?:;")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:[.,]\d+)?|[.;:!?,]")
 _INFLECTIONS = (("ed", ""), ("ed", "e"), ("s", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
 NEGATION_SCOPE = 3
@@ -234,9 +237,11 @@ def features(text: str) -> tuple[list[float], list[str], float]:
 
 def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     """:func:`features` and whether the passage reads as English (two or more English function words)."""
-    low = " ".join(text.lower().replace("\u2019", "'").split())
+    spaced = " ".join(text.replace("\u2019", "'").split())
+    low = spaced.lower()
     toks = _TOKEN.findall(low.replace("n't", " n't"))
     infos = [_token_info.get(t) or _info(t) for t in toks]
+    names = _names(spaced, len(toks))
     words = numbers = function_words = 0
     pos = neg = shortfall = 0.0
     evidence: list[str] = []
@@ -272,7 +277,7 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
                 evidence.append("-not " + t)
                 scope = -1
             continue
-        if not v:
+        if not v or i in names:
             continue
         boost = BOOSTERS.get(toks[i - 1], 0.0) if i else 0.0
         v = v + (boost if v > 0 else -boost)
@@ -318,6 +323,19 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         "numbers": numbers / 3, "describe": float(counts["describe"]), "length": math.log1p(max(1, words)) / 3,
     }
     return [values[k] for k in FEATURES], evidence, pos - neg - shortfall, function_words >= 2
+
+
+def _names(spaced: str, n_tokens: int) -> set[int]:
+    """Positions of the tokens that are names: capitalised, not opening a sentence. A passage written all in lower
+    case (some automatic transcripts) has none."""
+    toks = _TOKEN.findall(_NOT.sub(" n't", spaced))
+    if len(toks) != n_tokens:  # a token the case changed the splitting of: no guess
+        return set()
+    return {i for i in range(1, len(toks)) if toks[i][0].isupper() and toks[i - 1] not in _NAME_AFTER
+            and toks[i] != "I"}
+
+
+_NOT = re.compile(r"(?i)n't")
 
 
 def english(text: str) -> bool:

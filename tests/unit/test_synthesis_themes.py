@@ -71,6 +71,18 @@ def test_stance_reads_praise_criticism_contrast_and_negation() -> None:
     assert result.stance == "criticises" and any("adapted" in e for e in result.evidence)
 
 
+def test_names_are_not_judgements_and_a_polite_request_is_a_recommendation() -> None:
+    # "Better Work" is a programme and "Ha Noi" a city: a general lexicon would read praise and laughter in them
+    read = stance_of("Where Better Work is already present, the seminars in Ha Noi ran in parallel with ours.")
+    assert not {"+better", "+ha"} & set(read.evidence)
+    assert "+better" in stance_of("The seminars were better in the first year.").evidence
+    # a sentence's first word is not a name, and text typed all in lower case is read as it is
+    assert "+good" in stance_of("Good trainers make the difference, and ours were good.").evidence
+    assert "+better" in stance_of("the seminars were better in the first year").evidence
+    read = stance_of("Please tell the organisers to ask migrant workers when they can come.")
+    assert any(e.startswith("-recommend") for e in read.evidence)
+
+
 def test_opposite_claims_about_the_same_topic_get_opposite_stances() -> None:
     """The issue's example: the same nouns, opposite meanings."""
     assert stance_of("In our section we have 14 line leaders, and only three of them got any training from the"

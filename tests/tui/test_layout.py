@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def long_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
         return {int(u["id"]): [{"code": code, "score": 0.9 - n / 10, "why": WHY, "model_version": "fixed"}
                                for n, (code, _) in enumerate(LONG)] for u in units if wb.is_codable(u)}
 
-    monkeypatch.setattr(wb, "fit_suggester", lambda project: object())
+    monkeypatch.setattr(wb, "fit_suggester", lambda project: SimpleNamespace(stale=False))
     monkeypatch.setattr(wb, "suggest_units", suggest)
 
 

@@ -33,9 +33,6 @@ from qualcode.model import (
     Memo,
     ParsedTranscript,
     ProjectStatus,
-    RecordChange,
-    RemovedTranscript,
-    RoleChange,
     Segment,
 )
 from qualcode.safeio.cleaning import clean, clean_line
@@ -562,6 +559,10 @@ class Project:
             out.append(d)
         return out
 
+    def has_case(self, case_id: str) -> bool:
+        """Whether the project has a case with this id."""
+        return self.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is not None
+
     def set_speaker(
         self,
         transcript_id: str,
@@ -574,8 +575,9 @@ class Project:
         action: str = "speaker.set",
         how: str | None = None,
     ) -> None:
-        """Record a speaker label's role and case. ``assigned_by`` "user" marks a correction by hand, which later
-        imports keep; ``action`` "speaker.role" logs it as the coder's own (undoable) action."""
+        """Record a speaker label's role and case, logged under ``action``. ``assigned_by`` "user" marks a
+        correction by hand, which later imports keep (a correction by hand is an action:
+        :func:`qualcode.actions.projects.set_speaker_role`)."""
         with self.transaction():
             row = self.db.execute(
                 "SELECT role, case_id, assigned_by, how FROM speakers WHERE transcript_id = ? AND label = ?",
@@ -593,12 +595,14 @@ class Project:
             )
             if before == after:
                 return
-            if action == "speaker.role":
-                where = {"transcript": transcript_id, "label": label}
-                before = None if row is None else {"role": row["role"], "case_id": row["case_id"], **where,
-                                                   "assigned_by": row["assigned_by"]}
-                after = {**after, **where, "assigned_by": assigned_by}
             self.log_event(action, "speaker", f"{transcript_id}/{label}", coder=coder, before=before, after=after)
+
+    def speaker_state(self, transcript_id: str, label: str) -> dict[str, Any] | None:
+        """One speaker label's role, case, ``assigned_by`` and ``how`` (how its role was recognised), as the event
+        log records it; None when the transcript has no such label."""
+        row = self.db.execute("SELECT role, case_id, assigned_by, how FROM speakers WHERE transcript_id = ? AND"
+                              " label = ?", (transcript_id, label)).fetchone()
+        return None if row is None else {**dict(row), "transcript": transcript_id, "label": label}
 
     def speakers(self, transcript_id: str | None = None) -> list[dict[str, Any]]:
         """Speaker labels with their role, case and ``assigned_by`` ("import", or "user" for a correction by hand)."""
@@ -834,53 +838,7 @@ class Project:
         """The ids of transcripts that are interview notes."""
         return {tid for tid, record in self.transcript_records().items() if record == "notes"}
 
-    def set_transcript_record(self, transcript_id: str, record: str, *, coder: str | None = None) -> RecordChange:
-        """Mark a transcript as interview "notes" or as "verbatim" by hand (logged, undoable). Returns the change."""
-        if record not in RECORDS:
-            raise QualcodeError(f"unknown record '{record}'", hint="use 'notes' or 'verbatim'")
-        with self.transaction():
-            row = self.require_transcript(transcript_id)
-            if row.get("kind") == "document":
-                raise QualcodeError(f"{transcript_id} is a document", hint="only transcripts can be notes")
-            before = self.transcript_records()[transcript_id]
-            if row.get("record") == record:
-                return {"id": transcript_id, "record": record, "was": before, "changed": False}
-            self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
-            self.log_event("transcript.record", "transcript", transcript_id, coder=coder,
-                           before={"id": transcript_id, "record": row.get("record")},
-                           after={"id": transcript_id, "record": record})
-        return {"id": transcript_id, "record": record, "was": before, "changed": before != record}
-
-    def set_speaker_role(
-        self, transcript_id: str, label: str, role: str, *, case_id: str | None = None, coder: str | None = None
-    ) -> RoleChange:
-        """Correct a speaker's role by hand (logged, undoable; later imports keep it). An informant keeps the case
-        it had unless ``case_id`` names another (one without a case in a key-informant interview takes the interview's
-        informant case); an interviewer has none."""
-        if role not in ("interviewer", "informant"):
-            raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer' or 'informant'")
-        with self.transaction():
-            self.require_transcript(transcript_id)
-            rows = self.speakers(transcript_id)
-            row = next((r for r in rows if r["label"] == label), None)
-            if row is None:
-                import difflib
-
-                labels = [r["label"] for r in rows]
-                close = difflib.get_close_matches(label, labels, n=1, cutoff=0.5)
-                hint = f"did you mean '{close[0]}'?" if close else "speakers: " + ", ".join(labels)
-                raise NotFoundError(f"{transcript_id} has no speaker '{label}'", hint=hint)
-            if case_id is not None and not self.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
-                raise NotFoundError(f"no case '{case_id}'", hint="see 'qualcode cases'")
-            new_case = None if role == "interviewer" else (case_id if case_id is not None else row["case_id"])
-            if role == "informant" and new_case is None:
-                new_case = self._interview_case(transcript_id, rows)
-            self.set_speaker(transcript_id, label, role=role, case_id=new_case, coder=coder, assigned_by="user",
-                             action="speaker.role", how="set by hand")
-        return {"transcript": transcript_id, "speaker": label, "role": role, "case": new_case,
-                "was": {"role": row["role"], "case": row["case_id"]}}
-
-    def _interview_case(self, transcript_id: str, speakers: list[dict[str, Any]]) -> str | None:
+    def interview_case(self, transcript_id: str, speakers: list[dict[str, Any]]) -> str | None:
         """The one informant's case of a key-informant interview (None for a focus group, or when its speakers
         carry no case or several): a voice marked as the informant by hand is that informant."""
         cases = {r["case_id"] for r in speakers if r["case_id"]}
@@ -890,8 +848,9 @@ class Project:
         attrs = json.loads(found[0] or "{}") if found else {}
         return next(iter(cases)) if source_type_of("transcript", attrs) == "KII" else None
 
-    def _transcript_state(self, transcript_id: str) -> dict[str, Any]:
-        """Everything that belongs to a transcript, as rows, so its removal can be undone exactly."""
+    def transcript_state(self, transcript_id: str) -> dict[str, Any]:
+        """Everything that belongs to a transcript, as rows, so its removal can be undone exactly (what
+        :meth:`drop_transcript` deletes and :meth:`restore_transcript` puts back)."""
         q = self.db.execute
 
         def rows(sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -922,50 +881,35 @@ class Project:
                 "SELECT a.*, k.name AS coder FROM adjudications a JOIN coders k ON k.id = a.coder_id JOIN segments"
                 " s ON s.id = a.segment_id WHERE s.transcript_id = ?", tid),
             "memos": memos,
+            "marks": rows(
+                "SELECT m.segment_id, k.name AS coder, m.mark, m.created FROM unit_marks m JOIN coders k"
+                " ON k.id = m.coder_id JOIN segments s ON s.id = m.segment_id WHERE s.transcript_id = ?", tid),
+            "sample": rows("SELECT * FROM agreement_sample WHERE transcript_id = ?", tid),
+            "done": rows("SELECT k.name AS coder, d.marked FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
+                         " WHERE d.transcript_id = ?", tid),
         }
 
-    def remove_transcript(
-        self, transcript_id: str, *, coder: str | None = None, with_codings: bool = False
-    ) -> RemovedTranscript:
-        """Remove a transcript with all its versions, units and speakers (logged; ``undo`` brings it back exactly).
-
-        Refuses while the transcript has codings unless ``with_codings``: they go too (and come back with undo).
-        Cases stay; finding evidence keeps its links, which the audit then reports as removed.
-        """
-        with self.transaction():
-            state = self._transcript_state(transcript_id)
-            if state["codings"] and not with_codings:
-                coders = sorted({c["coder"] for c in state["codings"]})
-                raise ConflictError(
-                    f"{transcript_id} has {len(state['codings'])} coding(s) by {', '.join(coders)}",
-                    hint="to remove it with its codings, add --with-codings (undo brings everything back)",
-                )
-            self._delete_transcript(transcript_id, state)
-            self.log_event("transcript.remove", "transcript", transcript_id, coder=coder, before=state, after=None)
-        return {
-            "id": transcript_id,
-            "removed": True,
-            "versions": len(state["versions"]),
-            "units": sum(1 for s in state["segments"] if s["version"] == state["transcript"]["current_version"]),
-            "codings": len(state["codings"]),
-            "memos": len(state["memos"]),
-        }
-
-    def _delete_transcript(self, transcript_id: str, state: dict[str, Any]) -> None:
+    def drop_transcript(self, transcript_id: str, state: dict[str, Any] | None = None) -> None:
+        """Delete a transcript with everything on it (inside a transaction; the caller logs it). ``state`` is its
+        :meth:`transcript_state` when the caller has just read it."""
+        if state is None:
+            state = self.transcript_state(transcript_id)
         seg_ids = [s["id"] for s in state["segments"]]
         for m in state["memos"]:
             self.db.execute("DELETE FROM memos WHERE id = ?", (m["id"],))
         for chunk in range(0, len(seg_ids), 500):
             part = seg_ids[chunk : chunk + 500]
             marks = ",".join("?" * len(part))
-            for table in ("codings", "decisions", "adjudications"):
+            for table in ("codings", "decisions", "adjudications", "unit_marks"):
                 self.db.execute(f"DELETE FROM {table} WHERE segment_id IN ({marks})", part)
         self.db.execute("DELETE FROM segments WHERE transcript_id = ?", (transcript_id,))
         self.db.execute("DELETE FROM speakers WHERE transcript_id = ?", (transcript_id,))
         self.db.execute("DELETE FROM transcript_versions WHERE transcript_id = ?", (transcript_id,))
         self.db.execute("DELETE FROM transcripts WHERE id = ?", (transcript_id,))
 
-    def _restore_transcript(self, state: dict[str, Any]) -> None:
+    def restore_transcript(self, state: dict[str, Any]) -> None:
+        """Put back a transcript removed with everything on it, from its :meth:`transcript_state` (inside a
+        transaction; the caller logs it). Its units keep their ids unless a transcript imported since took them."""
         t = state["transcript"]
         if self.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (t["id"],)).fetchone():
             raise ConflictError(f"a transcript '{t['id']}' exists again", hint="remove it first, then undo")
@@ -1011,20 +955,28 @@ class Project:
                 (c["id"], new_id[c["segment_id"]], c["code_id"], self.coder_id(c["coder"]), c["created"], c["memo"],
                  c["source"], c["score"], c["model_version"], c["status"]),
             )
-        for d in state["decisions"]:
-            self.db.execute(
-                "INSERT INTO decisions (segment_id, code_id, coder_id, decision, score, model_version, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (new_id[d["segment_id"]], d["code_id"], self.coder_id(d["coder"]), d["decision"], d["score"],
-                 d["model_version"], d["created"]),
-            )
-        for a in state["adjudications"]:
-            self.db.execute(
-                "INSERT INTO adjudications (segment_id, code_id, decision, coder_id, note, originals, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (new_id[a["segment_id"]], a["code_id"], a["decision"], self.coder_id(a["coder"]), a["note"],
-                 a["originals"], a["created"]),
-            )
+        # Suggestion decisions and settled disagreements come back under their own ids too (undo of an earlier
+        # decision finds its row by id), unless rows added since took them.
+        for table, rows_, cols in (
+            ("decisions", state["decisions"], ["segment_id", "code_id", "coder_id", "decision", "score",
+                                               "model_version", "created"]),
+            ("adjudications", state["adjudications"], ["segment_id", "code_id", "decision", "coder_id", "note",
+                                                       "originals", "created"]),
+        ):
+            for r in rows_:
+                values = {**r, "segment_id": new_id[r["segment_id"]], "coder_id": self.coder_id(r["coder"])}
+                names = cols if self.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (r["id"],)).fetchone() \
+                    else ["id", *cols]
+                self.db.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [values[c] for c in names])
+        for mk in state.get("marks", []):  # (states logged before marks were kept have none)
+            self.put_mark(new_id[mk["segment_id"]], self.coder_id(mk["coder"]), mk["mark"], created=mk["created"])
+        for entry in state.get("sample", []):
+            self.db.execute("INSERT INTO agreement_sample (transcript_id, coders, added, added_by) VALUES (?, ?, ?, ?)",
+                            (entry["transcript_id"], entry["coders"], entry["added"], entry["added_by"]))
+        for done in state.get("done", []):
+            self.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
+                            (t["id"], self.coder_id(done["coder"]), done["marked"]))
         for m in state["memos"]:
             target = m["target_id"]
             if m["target_type"] == "segment" and target.isdigit():
@@ -1602,27 +1554,20 @@ class Project:
                         (target_type, target_id, coder_id))
 
     def put_speaker(self, transcript_id: str, label: str, state: dict[str, Any]) -> None:
-        """Give a speaker label the role and informant a logged state holds (inside a transaction; the caller logs
-        it). Undo and redo of a role set by hand restore speakers through here."""
+        """Give a speaker label the role, informant, ``assigned_by`` and ``how`` a logged state holds (inside a
+        transaction; the caller logs it). Undo and redo of a role set by hand restore speakers through here."""
         self.db.execute(
             "UPDATE speakers SET role = ?, case_id = ?, assigned_by = ?, how = ? WHERE transcript_id = ? AND label = ?",
             (state["role"], state["case_id"], state.get("assigned_by", "import"),
-             "set by hand" if state.get("assigned_by") == "user" else None, transcript_id, label),
+             # (states logged before 'how' was kept: a correction by hand says so, an import's reason is lost)
+             state["how"] if "how" in state else "set by hand" if state.get("assigned_by") == "user" else None,
+             transcript_id, label),
         )
 
     def put_record(self, transcript_id: str, record: str | None) -> None:
         """Set what kind of record a transcript is (verbatim or notes; None: as imported), inside a transaction; the
         caller logs it."""
         self.db.execute("UPDATE transcripts SET record = ? WHERE id = ?", (record, transcript_id))
-
-    def drop_transcript(self, transcript_id: str) -> None:
-        """Delete a transcript with everything on it, as a logged removal did (inside a transaction; the caller logs
-        it). Redo of a removal goes through here."""
-        self._delete_transcript(transcript_id, self._transcript_state(transcript_id))
-
-    def restore_transcript(self, state: dict[str, Any]) -> None:
-        """Put back a transcript removed with everything on it, from its logged state (inside a transaction)."""
-        self._restore_transcript(state)
 
     # ------------------------------------------------------------------ summary
 

@@ -9,10 +9,10 @@ way: the same lookup, the same rule when several coders applied a code, the same
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
-from qualcode.model import Applied, Coding, Decision, Marked, Memo, Placed, Removed, SeenSuggestion
+from qualcode.model import Applied, Coding, CodingState, Decision, Marked, Memo, Placed, Removed, SeenSuggestion
 from qualcode.store import Project
 
 MemoTarget = Literal["segment", "code", "transcript", "coding", "project"]
@@ -209,6 +209,54 @@ def set_memo(project: Project, kind: MemoTarget, target: int | str | None, text:
     else:
         raise QualcodeError(f"cannot attach a memo to '{kind}'")
     return project.set_memo(kind, key, text, coder=coder)
+
+
+# ---------------------------------------------------------------------------- undo and redo of these actions
+# Each makes the store hold ``target`` where it held ``current`` (None = absent), two states the event log holds;
+# qualcode.actions.history calls them inside the undo's (or redo's) transaction.
+
+
+def restore_coding(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of a coding applied, removed or changed (:func:`apply_code`, :func:`remove_code`, ...)."""
+    if target is None:
+        if current is not None:
+            project.delete_coding(int(current["id"]))
+        return
+    project.put_coding(cast(CodingState, target))
+
+
+def restore_memo(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of :func:`set_memo`."""
+    ref = current or target
+    assert ref is not None
+    cid = project.coder_id(ref["coder"])
+    if target is None:
+        project.delete_memo(ref["target_type"], ref["target_id"], cid)
+    else:
+        project.put_memo(target["target_type"], target["target_id"], cid, target["text"],
+                         created=target["created"], updated=target["updated"])
+
+
+def restore_mark(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of :func:`mark_unit` and :func:`mark_units`."""
+    ref = current or target
+    assert ref is not None
+    if target is None:
+        project.delete_mark(int(ref["segment_id"]), project.coder_id(ref["coder"]))
+    else:
+        project.put_mark(int(target["segment_id"]), project.coder_id(target["coder"]), target["mark"],
+                         created=target["created"])
+
+
+def restore_decision(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of the decision record of :func:`accept_suggestion`, :func:`reject_suggestion` and
+    :func:`correct_suggestion` (the coding they make is undone by :func:`restore_coding`)."""
+    ref = current or target
+    assert ref is not None
+    if target is None:
+        project.delete_decision(int(ref["id"]))
+    else:
+        project.put_decision(target)
 
 
 def _seen(project: Project, segment: int | str, code: str, coder: str, score: float | None,

@@ -108,3 +108,12 @@ def set_triangulation_rule(project: Project, rule_file: str | Path | None, *, co
     from qualcode.synthesis.triangulation import set_rule
 
     return set_rule(project, rule_file, coder=coder)
+
+
+def restore_finding(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of a finding added, edited or removed and of an evidence link made or taken away: make the
+    store hold the logged state ``target`` where it held ``current`` (None = absent), inside the undo's
+    transaction. A removed finding's state carries its evidence, so undoing the removal restores the links too."""
+    from qualcode.synthesis.findings import apply_finding_state
+
+    apply_finding_state(project, current, target)

@@ -3,19 +3,21 @@ logged, also after a restart.
 
 A user action is one group of events (one transaction): a span coded at once is undone at once. Which group comes
 next is the store's to say (:meth:`qualcode.store.Project.history_group` keeps an index of each coder's undo and
-redo stacks beside the log); what each event's state means is known here: codings, memos, marks, suggestion
-decisions, speakers' roles and transcripts are restored through the store's primitives, a finding and its evidence
-through :func:`qualcode.synthesis.findings.apply_finding_state`.
+redo stacks beside the log); what each event's state means is known beside the action that logged it: codings,
+memos, marks and suggestion decisions are put back by the ``restore_*`` functions of :mod:`qualcode.actions.coding`,
+findings and their evidence by :mod:`qualcode.actions.drafting`, speakers' roles and transcripts by
+:mod:`qualcode.actions.projects` (:data:`RESTORE` names them), each through the store's plain reads and writes.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
+from qualcode.actions import coding, drafting, projects
 from qualcode.errors import QualcodeError
-from qualcode.model import CodingState, Reversal
+from qualcode.model import Reversal
 from qualcode.store import Project
-from qualcode.synthesis.findings import apply_finding_state
 
 Event = dict[str, Any]
 
@@ -67,60 +69,27 @@ def _reverse(project: Project, coder: str, kind: str) -> Reversal | None:
             "segments": segments}
 
 
+# Where each logged entity is put back: beside the actions that change it.
+RESTORE: dict[str, Callable[[Project, dict[str, Any] | None, dict[str, Any] | None], None]] = {
+    "coding": coding.restore_coding,
+    "memo": coding.restore_memo,
+    "mark": coding.restore_mark,
+    "decision": coding.restore_decision,
+    "finding": drafting.restore_finding,
+    "speaker": projects.restore_speaker,
+    "transcript": projects.restore_transcript,
+}
+
+
 def apply_state(project: Project, entity: str, current: dict[str, Any] | None,
                 target: dict[str, Any] | None) -> None:
     """Make the store hold ``target`` where it held ``current`` (None = absent): one logged state of a coding, a
     memo, a mark, a suggestion decision, a finding and its evidence, a speaker's role, or a transcript (its record,
-    or the whole of it when it was removed)."""
-    if entity == "coding":
-        if target is None:
-            if current is not None:
-                project.delete_coding(int(current["id"]))
-            return
-        project.put_coding(cast(CodingState, target))
-    elif entity == "memo":
-        ref = current or target
-        assert ref is not None
-        cid = project.coder_id(ref["coder"])
-        if target is None:
-            project.delete_memo(ref["target_type"], ref["target_id"], cid)
-        else:
-            project.put_memo(target["target_type"], target["target_id"], cid, target["text"],
-                             created=target["created"], updated=target["updated"])
-    elif entity == "mark":
-        ref = current or target
-        assert ref is not None
-        if target is None:
-            project.delete_mark(int(ref["segment_id"]), project.coder_id(ref["coder"]))
-        else:
-            project.put_mark(int(target["segment_id"]), project.coder_id(target["coder"]), target["mark"],
-                             created=target["created"])
-    elif entity == "decision":
-        ref = current or target
-        assert ref is not None
-        if target is None:
-            project.delete_decision(int(ref["id"]))
-        else:
-            project.put_decision(target)
-    elif entity == "finding":
-        apply_finding_state(project, current, target)
-    elif entity == "speaker":
-        ref = target or current
-        assert ref is not None
-        if target is not None:  # (a label a correction created has no state before: set-role needs the label)
-            project.put_speaker(ref["transcript"], ref["label"], target)
-    elif entity == "transcript":
-        ref = target or current
-        assert ref is not None
-        if "versions" not in ref:  # a record (verbatim or notes) set by hand
-            project.put_record(ref["id"], target["record"] if target else None)
-        elif target is None:  # redo a removal
-            assert current is not None
-            project.drop_transcript(current["transcript"]["id"])
-        else:  # undo a removal
-            project.restore_transcript(target)
-    else:
+    or the whole of it when it was removed). Each kind is restored by a function beside its actions."""
+    restore = RESTORE.get(entity)
+    if restore is None:
         raise QualcodeError(f"cannot undo changes to {entity}")
+    restore(project, current, target)
 
 
 def segment_of(entity: str, state: dict[str, Any] | None) -> int | None:

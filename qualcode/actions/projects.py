@@ -8,11 +8,12 @@ these functions are what the front ends call, each one transaction.
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import ConflictError, NotFoundError, QualcodeError
 from qualcode.model import (
     CodebookReport,
     ImportedCodings,
@@ -22,7 +23,7 @@ from qualcode.model import (
     RemovedTranscript,
     RoleChange,
 )
-from qualcode.store import DB_NAME, Project
+from qualcode.store import DB_NAME, RECORDS, Project
 
 
 def create_project(folder: str | Path, *, codebook_file: str | Path | None = None, name: str | None = None,
@@ -88,20 +89,105 @@ def import_refi(folder: str | Path, file: str | Path, *, coder: str,
 
 def set_speaker_role(project: Project, transcript: str, speaker: str, role: str, *, coder: str,
                      case_id: str | None = None) -> RoleChange:
-    """Correct a speaker's role (and informant) in a transcript; later imports keep it, undo takes it back."""
-    return project.set_speaker_role(transcript, speaker, role, case_id=case_id, coder=coder)
+    """Correct a speaker's role (and informant) in a transcript; later imports keep it, undo takes it back. An
+    informant keeps the case it had unless ``case_id`` names another (one without a case in a key-informant interview
+    takes the interview's informant case); an interviewer has none."""
+    if role not in ("interviewer", "informant"):
+        raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer' or 'informant'")
+    with project.transaction():
+        project.require_transcript(transcript)
+        rows = project.speakers(transcript)
+        row = next((r for r in rows if r["label"] == speaker), None)
+        if row is None:
+            labels = [r["label"] for r in rows]
+            close = difflib.get_close_matches(speaker, labels, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else "speakers: " + ", ".join(labels)
+            raise NotFoundError(f"{transcript} has no speaker '{speaker}'", hint=hint)
+        if case_id is not None and not project.has_case(case_id):
+            raise NotFoundError(f"no case '{case_id}'", hint="see 'qualcode cases'")
+        new_case = None if role == "interviewer" else (case_id if case_id is not None else row["case_id"])
+        if role == "informant" and new_case is None:
+            new_case = project.interview_case(transcript, rows)
+        # the logged states say how the role was recognised, so undo puts back the import's own reason
+        before = project.speaker_state(transcript, speaker)
+        assert before is not None
+        after = {**before, "role": role, "case_id": new_case, "assigned_by": "user", "how": "set by hand"}
+        # Setting the role it already has still marks it as set by hand (later imports keep it), but is no action
+        # to undo.
+        project.put_speaker(transcript, speaker, after)
+        if (row["role"], row["case_id"]) != (role, new_case):
+            project.log_event("speaker.role", "speaker", f"{transcript}/{speaker}", coder=coder, before=before,
+                              after=after)
+    return {"transcript": transcript, "speaker": speaker, "role": role, "case": new_case,
+            "was": {"role": row["role"], "case": row["case_id"]}}
 
 
 def set_record(project: Project, transcript: str, record: str, *, coder: str) -> RecordChange:
-    """Mark a transcript as verbatim or as interview notes (its passages are then shown as notes, not quotes)."""
-    return project.set_transcript_record(transcript, record, coder=coder)
+    """Mark a transcript as verbatim or as interview notes (its passages are then shown as notes, not quotes);
+    logged, undo takes it back."""
+    if record not in RECORDS:
+        raise QualcodeError(f"unknown record '{record}'", hint="use 'notes' or 'verbatim'")
+    with project.transaction():
+        row = project.require_transcript(transcript)
+        if row.get("kind") == "document":
+            raise QualcodeError(f"{transcript} is a document", hint="only transcripts can be notes")
+        before = project.transcript_records()[transcript]
+        if row.get("record") == record:
+            return {"id": transcript, "record": record, "was": before, "changed": False}
+        project.put_record(transcript, record)
+        project.log_event("transcript.record", "transcript", transcript, coder=coder,
+                          before={"id": transcript, "record": row.get("record")},
+                          after={"id": transcript, "record": record})
+    return {"id": transcript, "record": record, "was": before, "changed": before != record}
 
 
 def remove_transcript(project: Project, transcript: str, *, coder: str,
                       with_codings: bool = False) -> RemovedTranscript:
-    """Remove a transcript with everything on it (refused while it has codings unless ``with_codings``); logged,
-    and undo brings it back."""
-    return project.remove_transcript(transcript, coder=coder, with_codings=with_codings)
+    """Remove a transcript with all its versions, units and speakers; logged, and undo brings it back exactly.
+
+    Refused while the transcript has codings unless ``with_codings``: they go too (and come back with undo). Cases
+    stay; finding evidence keeps its links, which the audit then reports as removed.
+    """
+    with project.transaction():
+        state = project.transcript_state(transcript)
+        if state["codings"] and not with_codings:
+            coders = sorted({c["coder"] for c in state["codings"]})
+            raise ConflictError(
+                f"{transcript} has {len(state['codings'])} coding(s) by {', '.join(coders)}",
+                hint="to remove it with its codings, add --with-codings (undo brings everything back)",
+            )
+        project.drop_transcript(transcript, state)
+        project.log_event("transcript.remove", "transcript", transcript, coder=coder, before=state, after=None)
+    return {
+        "id": transcript,
+        "removed": True,
+        "versions": len(state["versions"]),
+        "units": sum(1 for s in state["segments"] if s["version"] == state["transcript"]["current_version"]),
+        "codings": len(state["codings"]),
+        "memos": len(state["memos"]),
+    }
+
+
+def restore_speaker(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of :func:`set_speaker_role`: give the speaker the role, informant and ``assigned_by`` of a
+    logged state (inside the undo's transaction). A label a correction created has no state before it: the label
+    stays, as the import left it."""
+    if target is not None:
+        project.put_speaker(target["transcript"], target["label"], target)
+
+
+def restore_transcript(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of :func:`set_record` (a logged record) and :func:`remove_transcript` (a logged whole
+    transcript): make the store hold ``target`` where it held ``current`` (None = absent)."""
+    ref = target or current
+    assert ref is not None
+    if "versions" not in ref:  # a record set by hand
+        project.put_record(ref["id"], target["record"] if target else None)
+    elif target is None:  # redo a removal: the transcript as it is now (its units may have new ids)
+        assert current is not None
+        project.drop_transcript(current["transcript"]["id"])
+    else:  # undo a removal
+        project.restore_transcript(target)
 
 
 def import_codings(project: Project, table: str | Path, *, coder: str,

@@ -159,11 +159,13 @@ def sex_bars(groups: list[str], by_sex: dict[str, list[int]], *, title: str,
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(loc="lower right", fontsize=8, frameon=False, ncols=len([v for v in by_sex.values() if any(v)]),
-                  bbox_to_anchor=(1.0, 1.0))
+        drawn = [v for v in by_sex.values() if any(v)]
+        if drawn:  # no one counted by sex: no legend (matplotlib would warn on stderr of an empty one)
+            ax.legend(loc="lower right", fontsize=8, frameon=False, ncols=len(drawn), bbox_to_anchor=(1.0, 1.0))
         svg, png = _render(fig, formats)
     totals = {k: sum(v) for k, v in by_sex.items() if any(v)}
-    alt = f"{title}: " + ", ".join(f"{k.lower()} {v}" for k, v in totals.items()) + f" in {len(groups)} groups"
+    counted = ", ".join(f"{k.lower()} {v}" for k, v in totals.items()) or "no informant's sex recorded"
+    alt = f"{title}: {counted} in {len(groups)} groups"
     return Chart(title, alt, svg, png, {"groups": groups, "by_sex": by_sex})
 
 

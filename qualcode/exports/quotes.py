@@ -195,6 +195,12 @@ def export_quotes(project: Project, out_dir: str | Path, *, formats: Iterable[st
     if out.exists() and not out.is_dir():
         raise QualcodeError(f"cannot write the quote bank into {out}: it is a file, not a folder",
                             hint="give --out a folder")
+    if not out.exists() and out.suffix.lower().lstrip(".") in FORMATS:
+        # '-o quotes.csv' would otherwise make a folder named quotes.csv holding quotes.docx
+        raise QualcodeError(f"cannot write the quote bank into {out}: the quote bank takes a folder, and"
+                            f" '{out.name}' names a file",
+                            hint="give --out a folder (e.g. --out outputs) and the format with --format; the files"
+                                 " are named quotes.<format>")
     paths = claim_outputs(quote_files(out, fmts, crit_id), force=force, confirm=confirm, what="quote bank")
     bank = quote_bank(project, by=by, show_names=show_names, criterion=criterion, progress=progress, coders=coders)
     writers = {"docx": write_docx, "xlsx": write_xlsx, "csv": write_csv, "md": write_markdown}

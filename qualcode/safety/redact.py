@@ -151,7 +151,7 @@ def write_redacted(project: Project, out_dir: str | Path, transcript: str | None
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("is a file, not a folder", path=str(out), hint="give --out a folder")
-    paths = claim_outputs([out / f"{tid}.txt" for tid in tids], force=force, confirm=confirm,
+    paths = claim_outputs([out / name for name in _file_names(tids)], force=force, confirm=confirm,
                           what="pseudonymised copy")
     pseudo = Pseudonymiser(project)
     files = []
@@ -168,6 +168,24 @@ def write_redacted(project: Project, out_dir: str | Path, transcript: str | None
         write_text(path, "\n".join(lines).strip() + "\n", what="pseudonymised copy")
         files.append(str(path))
     return {"folder": str(out), "files": files}
+
+
+def _file_names(tids: list[str]) -> list[str]:
+    """``<id>.txt`` for each transcript, always a plain name inside the folder: an id comes as written from a case
+    sheet, a file's front matter or a .qdpx, and one like '../../notes' must not choose where a file is written.
+    Characters other than letters, digits, '_', '.' and '-' become '-' (a name made twice gets '-2', '-3' ...)."""
+    from qualcode.importing import safe_id
+
+    names: list[str] = []
+    taken: set[str] = set()
+    for tid in tids:
+        base = re.sub(r"-{2,}", "-", safe_id(tid).replace("..", "-")).strip("-.") or "transcript"
+        name, n = f"{base}.txt", 2
+        while name.lower() in taken:
+            name, n = f"{base}-{n}.txt", n + 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
 
 
 def _transcript_ids(project: Project, transcript: str | None) -> list[str]:

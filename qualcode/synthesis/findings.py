@@ -305,7 +305,8 @@ def _current_ref(project: Project, coding_id: int) -> str | None:
 
 def apply_finding_state(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
     """Make the store hold ``target`` where it held ``current``: one logged state of a finding or of one evidence
-    link (None = absent). :meth:`Project.undo` and :meth:`Project.redo` call this inside their transaction.
+    link (None = absent). Undo and redo call this inside their transaction
+    (:func:`qualcode.actions.drafting.restore_finding`).
 
     Both kinds are logged under the entity "finding" (so ``qualcode log --entity finding`` shows a finding's whole
     history); a link's state is told apart by its ``coding`` and ``stance``. A removed finding's state carries its

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -31,6 +31,9 @@ from qualcode.store import Project
 from qualcode.tui import keymap
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.typeahead import TypeAhead
+
+if TYPE_CHECKING:
+    from qualcode.nlp.suggester import Suggester
 
 POLL_SECONDS = 1.5
 AHEAD = 40  # units ahead of the current one whose suggestions are computed before they are reached
@@ -114,7 +117,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self._suggestions: dict[int, list[Suggestion]] = {}
         self._requested: dict[int, int] = {}  # unit -> generation it was last asked for
         self._suggest_failed = False
-        self._engine: Any = None
+        self._engine: Suggester | None = None  # fitted in the suggestion thread (scikit-learn is heavy)
         self._wanted: dict[int, Mapping[str, Any]] = {}
         self._wanted_lock = threading.Lock()
         self._suggest_running = False
@@ -354,7 +357,7 @@ class QualcodeApp(TypeAhead, App[None]):
             while True:
                 with self._wanted_lock:
                     idle = not self._wanted
-                    if idle and not getattr(self._engine, "stale", False):
+                    if idle and not (self._engine is not None and self._engine.stale):
                         self._suggest_running = False
                         return
                 if idle:

@@ -1190,3 +1190,25 @@ def test_an_xlsx_sheet_claiming_a_million_rows_is_read_in_bounded_memory(attack:
             assert {c["id"]: c["attributes"].get("location") for c in p.cases()}["KII-01"] == "Hai Phong"
         return
     assert snapshot(project) == before
+
+
+# ---------------------------------------------------------------------------- ids that look like paths
+
+
+def test_a_transcript_id_never_chooses_where_a_file_is_written(project: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # a case sheet (or a file's front matter, or a .qdpx) gives a transcript id as written; 'redact --out' wrote
+    # <id>.txt, so '../../outside' put a file two folders up, creating the folders on the way
+    kii = tmp_path / "kii.txt"
+    kii.write_text("Interviewer: How was it?\n\nMs Lan: The training helped our line leaders a lot.\n",
+                   encoding="utf-8")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("transcript_id,file,speaker,case_id\n../../outside,kii.txt,Ms Lan,C9\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(kii), "--cases", str(cases))
+    assert code == 0, err
+    share = tmp_path / "share" / "deep"
+    code, out, err = run_cli(capsys, "redact", "-p", str(project), "--out", str(share), "--json")
+    assert code == 0, err
+    assert "outside.txt" in sorted(p.name for p in share.iterdir())
+    assert [p for p in tmp_path.rglob("*outside*") if share not in p.parents] == []
+    assert all(Path(f).parent == share for f in json.loads(out)["files"])

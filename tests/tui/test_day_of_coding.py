@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ class Gate:
 
     def fit(self, project: Project) -> object:
         self.fits += 1
-        return object()
+        return SimpleNamespace(stale=False)  # no refit left to finish
 
 
 @pytest.fixture

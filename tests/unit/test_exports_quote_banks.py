@@ -160,3 +160,17 @@ def test_consecutive_sentences_of_one_answer_are_quoted_as_one_passage(tmp_path:
     # verbatim apart from the pseudonym: the passage between the two units is cut from the transcript
     assert text[first["start"]:second["end"]].split("Nguyen Thi Hoa")[0].strip() in row["quote"]
     project.close()
+
+
+def test_a_file_name_given_as_the_folder_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p")
+    try:
+        with pytest.raises(QualcodeError, match="takes a folder") as raised:
+            export_quotes(project, tmp_path / "bank.csv", formats=["csv"])
+        assert "--format" in (raised.value.hint or "")
+        assert not (tmp_path / "bank.csv").exists()  # no folder named like a file, nothing inside it
+        # a folder whose name only looks like one (a version number) is still a folder
+        result = export_quotes(project, tmp_path / "round-1.2", formats=["md"])
+        assert result["files"] == [str(tmp_path / "round-1.2" / "quotes.md")]
+    finally:
+        project.close()

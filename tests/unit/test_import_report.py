@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from qualcode.actions.history import redo, undo
+from qualcode.actions.projects import remove_transcript, set_record, set_speaker_role
 from qualcode.errors import ConflictError, NotFoundError
 from qualcode.importing import import_files, stored_speakers, stored_transcript_warnings
 from qualcode.store import Project
@@ -84,8 +85,8 @@ def test_a_kii_without_recognisable_interviewer_is_warned_and_fixed_by_set_role(
     assert any(w.startswith("no interviewer found among 'Dr. Binh', 'Ms. Lan'") for w in warnings)
     assert any(w.startswith("guessed 'Ms. Lan' as the informant (speaks most)") for w in warnings)
     assert stored_transcript_warnings(project.db)["KII-60"] == warnings  # doctor says the same
-    project.set_speaker_role("KII-60", "Dr. Binh", "interviewer", coder="ana")
-    project.set_speaker_role("KII-60", "Ms. Lan", "informant", case_id="KII-60", coder="ana")
+    set_speaker_role(project, "KII-60", "Dr. Binh", "interviewer", coder="ana")
+    set_speaker_role(project, "KII-60", "Ms. Lan", "informant", case_id="KII-60", coder="ana")
     assert "KII-60" not in stored_transcript_warnings(project.db)  # doctor is satisfied now
     roles = {s["label"]: (s["role"], s["case"], s["how"]) for s in stored_speakers(project, "KII-60")["speakers"]}
     assert roles == {"Dr. Binh": ("interviewer", None, "set by hand"), "Ms. Lan": ("informant", "KII-60",
@@ -102,7 +103,7 @@ def test_a_kii_without_recognisable_interviewer_is_warned_and_fixed_by_set_role(
 def test_set_role_is_undone_and_redone(project: Project, tmp_path: Path) -> None:
     import_files(project, [EXPORTS / "speaker_pair.txt"], coder="ana")
     assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "interviewer"
-    project.set_speaker_role("speaker_pair", "Speaker 1", "informant", coder="ana")
+    set_speaker_role(project, "speaker_pair", "Speaker 1", "informant", coder="ana")
     assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "informant"
     undone = undo(project, coder="ana")
     assert undone is not None and undone["action"] == "speaker.role"
@@ -111,7 +112,7 @@ def test_set_role_is_undone_and_redone(project: Project, tmp_path: Path) -> None
     redo(project, coder="ana")
     assert {s["label"]: s["role"] for s in project.speakers("speaker_pair")}["Speaker 1"] == "informant"
     with pytest.raises(NotFoundError, match="did you mean 'Speaker 2'"):
-        project.set_speaker_role("speaker_pair", "Speaker 3", "informant", coder="ana")
+        set_speaker_role(project, "speaker_pair", "Speaker 3", "informant", coder="ana")
 
 
 def test_remove_refuses_while_codings_exist_and_undo_restores_everything(project: Project) -> None:
@@ -121,9 +122,9 @@ def test_remove_refuses_while_codings_exist_and_undo_restores_everything(project
     project.set_memo("segment", str(seg["id"]), "check with the union", coder="ana")
     before = _dump(project)
     with pytest.raises(ConflictError, match="1 coding"):
-        project.remove_transcript("trint", coder="ana")
+        remove_transcript(project, "trint", coder="ana")
     assert _dump(project) == before
-    removed = project.remove_transcript("trint", coder="ana", with_codings=True)
+    removed = remove_transcript(project, "trint", coder="ana", with_codings=True)
     assert removed["codings"] == 1 and removed["memos"] == 1
     assert [t["id"] for t in project.transcripts()] == ["sonix"]
     assert project.codings() == []
@@ -143,7 +144,7 @@ def test_undo_of_a_removal_after_another_import_took_the_unit_ids(project: Proje
     import_files(project, [EXPORTS / "trint.txt"], coder="ana")
     seg = project.segments("trint", include_interviewer=False)[0]
     project.add_coding(seg["id"], "relevance", coder="ana")
-    project.remove_transcript("trint", coder="ana", with_codings=True)
+    remove_transcript(project, "trint", coder="ana", with_codings=True)
     import_files(project, [EXPORTS / "sonix.txt"], coder="ana")  # SQLite hands it the freed unit ids
     undo(project, coder="ana")
     codings = project.codings()
@@ -177,7 +178,7 @@ def test_a_corrected_copy_under_a_new_name_is_reported_as_probably_the_same_inte
 def test_set_record_marks_notes_and_is_undoable(project: Project) -> None:
     import_files(project, [EXPORTS / "researcher.txt"], coder="ana")
     assert project.transcript_records() == {"researcher": "verbatim"}
-    project.set_transcript_record("researcher", "notes", coder="ana")
+    set_record(project, "researcher", "notes", coder="ana")
     assert project.notes_transcripts() == {"researcher"}
     undo(project, coder="ana")
     assert project.notes_transcripts() == set()
@@ -273,14 +274,14 @@ def test_a_voice_marked_informant_by_hand_in_a_kii_takes_the_interviews_case(pro
                              "KII-81,ladybug_otter_unknown_speaker.md,,KII-81,Taylor,KII,Security,Emma; Sidney\n")
     import_files(project, [EXPORTS / "real" / "ladybug_otter_unknown_speaker.md"], cases=sheet, coder="ana")
     assert {s["label"]: s["case_id"] for s in project.speakers("KII-81")}["Tailor"] is None
-    change = project.set_speaker_role("KII-81", "Tailor", "informant", coder="ana")
+    change = set_speaker_role(project, "KII-81", "Tailor", "informant", coder="ana")
     assert change["case"] == "KII-81"
     assert {s["label"]: s["case_id"] for s in project.speakers("KII-81")}["Tailor"] == "KII-81"
     # an interviewer marked informant in a focus group gets no case it was not given
     focus = _sheet(tmp_path, "transcript_id,file,speaker,case_id,name,type,stakeholder_group\n"
                              "FGD-80,qualcoder_transcript.txt,id1,FGD-80-P1,,FGD,Students\n")
     import_files(project, [EXPORTS / "real" / "qualcoder_transcript.txt"], cases=focus, coder="ana")
-    assert project.set_speaker_role("FGD-80", "id2", "informant", coder="ana")["case"] is None
+    assert set_speaker_role(project, "FGD-80", "id2", "informant", coder="ana")["case"] is None
 
 
 def test_numbered_participants_are_not_taken_for_one_person_under_two_labels() -> None:

@@ -59,7 +59,8 @@ def test_units_never_cross_paragraphs_or_turns() -> None:
 
 
 # A guard against catastrophic backtracking, not a speed goal: these inputs parse in well under a second,
-# a quadratic or backtracking parse of them takes minutes. The bound leaves room for a busy CI machine.
+# a quadratic or backtracking parse of them takes minutes. The bound is on this process's processor time, so a
+# busy machine does not make it fail.
 SLOW = 15.0
 
 @pytest.mark.parametrize(
@@ -76,19 +77,23 @@ SLOW = 15.0
     ids=["dots", "initials", "titles", "open-bold", "brackets", "colons", "long-transcript"],
 )
 def test_large_pathological_input_stays_fast(paragraph: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     parse_transcript(paragraph.encode(), "big.txt")
-    assert time.perf_counter() - started < SLOW
+    assert time.process_time() - started < SLOW
 
 
 def test_time_grows_linearly_with_size() -> None:
     turn = "Interviewer: How did the training go?\n\nMs. Lan: It went well. The reason was simple: we planned it.\n\n"
 
     def cost(n: int) -> float:
+        # processor time of this process, best of three: other work on the machine does not count against it
         data = (turn * n).encode()
-        started = time.perf_counter()
-        parse_transcript(data, "big.txt")
-        return time.perf_counter() - started
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            parse_transcript(data, "big.txt")
+            best = min(best, time.process_time() - started)
+        return best
 
     small, large = cost(500), cost(4000)
     assert large < small * 8 * 3 + 0.5  # 8x the input, allowing noise, but nothing quadratic
@@ -106,9 +111,9 @@ def test_time_grows_linearly_with_size() -> None:
     ids=["unclosed-voice", "unclosed-class", "unclosed-ass", "unclosed-bold", "long-header"],
 )
 def test_unclosed_markup_stays_fast(data: bytes, name: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         parse_transcript(data, name)
     except InputError:
         pass  # rejecting is fine; hanging is not
-    assert time.perf_counter() - started < SLOW
+    assert time.process_time() - started < SLOW

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from qualcode.actions.history import undo
+from qualcode.actions.projects import set_record
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.exports.annexes import evaluation_matrix, export_matrix, export_persons, persons_summary, sex_label
 from qualcode.exports.chapter import export_chapter, finding_quotes, findings_chapter
@@ -387,7 +388,7 @@ def test_documents_are_cited_by_title_and_page_in_the_chapter_and_listed_in_the_
 def test_interview_notes_are_never_quoted_as_what_an_informant_said(example_project: Project, tmp_path: Path) -> None:
     before = finding_quotes(example_project, "F-EFF-1")
     noted = before["quotes"][0]["reference"].split(":")[0]
-    example_project.set_transcript_record(noted, "notes", coder="clara")
+    set_record(example_project, noted, "notes", coder="clara")
     after = finding_quotes(example_project, "F-EFF-1")
     assert all(not q["reference"].startswith(noted + ":") for q in after["quotes"])  # not picked as a quote
     f = next(f for c in findings_chapter(example_project)["criteria"] for f in c["findings"] if f["id"] == "F-EFF-1")
@@ -427,3 +428,14 @@ def test_persons_annex_never_gives_the_sex_of_a_lone_informant(example_project: 
     set_k = example_project.set_setting
     set_k("attribution_k", "1", coder="clara")
     assert next(g for g in persons_summary(example_project)["groups"] if g["group"] == "Donor")["sex"] == {"Women": 1}
+
+
+def test_the_sex_chart_of_persons_not_counted_by_sex_draws_without_a_warning() -> None:
+    import warnings
+
+    from qualcode.exports.charts import sex_bars
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would reach the user's terminal beside the report's one line
+        chart = sex_bars(["Factory", "Donor"], {"Women": [0, 0], "Men": [0, 0]}, title="By sex", formats=("svg",))
+    assert "<svg" in chart.svg and chart.alt == "By sex: no informant's sex recorded in 2 groups"

@@ -346,8 +346,14 @@ def _refs(project: Project, segments: list[int]) -> dict[int, str]:
 
 
 def _span(refs: list[str]) -> str:
-    """``KII-01:12-16`` for units of one transcript, else the first and the last."""
-    first, last = refs[0], refs[-1]
+    """``KII-01:12-16`` for units of one transcript, else the first and the last, in reading order (a selection
+    accepted from its last unit lists that unit first)."""
+    def place(ref: str) -> tuple[str, int, str]:
+        transcript, _, n = ref.rpartition(":")
+        return (transcript, int(n) if n.isdigit() else 0, n)
+
+    ordered = sorted(refs, key=place)
+    first, last = ordered[0], ordered[-1]
     t1, _, n1 = first.rpartition(":")
     t2, _, n2 = last.rpartition(":")
     return f"{t1}:{n1}-{n2}" if t1 == t2 else f"{first} … {last}"

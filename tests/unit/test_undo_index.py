@@ -144,3 +144,11 @@ def test_undo_and_redo_say_what_they_did_in_words_and_where(project: Project) ->
     undone = history.undo(project, coder="clara")
     assert undone is not None
     assert wb.describe_reversal(project, undone, "undo") == "undo: took back the rejection of 'Impact' on KII-01:9"
+
+
+def test_a_span_undone_is_named_in_reading_order_whatever_order_it_was_coded_in(project: Project) -> None:
+    coding.apply_code(project, ["KII-01:5", "KII-01:3", "KII-01:4"], "sustainability.funding", coder="clara")
+    undone = history.undo(project, coder="clara")
+    assert undone is not None
+    assert wb.describe_reversal(project, undone, "undo") == \
+        "undo: removed 'Funding to continue' from 3 units (KII-01:3-5)"

@@ -414,6 +414,21 @@ def segment_list(project: Project, transcript: str | None = None, *, informants_
     return rows
 
 
+def hide_speaker_names(project: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` (each with ``transcript`` and ``speaker``) with a speaker label that is a name shown as the
+    informant's pseudonym, as ``qualcode segments`` shows it without ``--show-names``: for the listings of
+    suggestions and of the coding queue."""
+    from qualcode.safety.privacy import shown_speaker
+
+    known = {(sp["transcript_id"], sp["label"]): sp for sp in project.speakers()}
+    out = []
+    for r in rows:
+        sp = known.get((r.get("transcript"), r.get("speaker")), {})
+        out.append({**r, "speaker": shown_speaker({"speaker": r.get("speaker"), "role": sp.get("role"),
+                                                   "case": sp.get("case_id")})})
+    return out
+
+
 def coding_list(project: Project, *, transcript: str | None = None, code: str | None = None,
                 coder: str | None = None, marks: bool = False) -> list[dict[str, Any]]:
     """Codings as ``qualcode codings list`` lists them; with ``marks`` (and no ``code``) also the units marked not

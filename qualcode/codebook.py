@@ -187,13 +187,18 @@ def _groups(node: Any, ids: set[str], problem: Any) -> list[CodeGroup]:
                 problem(f"group '{name}': 'codes' must be a list of code ids", codes_node)
                 continue
             for c in codes_node.value:
-                code_id = str(c.value).strip() if isinstance(c, yaml.ScalarNode) else ""
+                if not isinstance(c, yaml.ScalarNode):
+                    problem(f"group '{name}': each of its 'codes' must be one code id, not a list or mapping", c)
+                    continue
+                code_id = str(c.value).strip()
                 if code_id not in ids:
                     problem(f"group '{name}' lists '{code_id}', which is not a code of this codebook; use a code's"
                             " id", c)
                 elif code_id not in members:
                     members.append(code_id)
         desc_node = fields.get("description")
+        if desc_node is not None and not isinstance(desc_node, yaml.ScalarNode):
+            problem(f"group '{name}': 'description' must be text, not a list or mapping", desc_node)
         description = str(desc_node.value).strip() if isinstance(desc_node, yaml.ScalarNode) else ""
         groups.append(CodeGroup(name=name, codes=members, description=description))
     return groups

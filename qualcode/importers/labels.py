@@ -72,7 +72,7 @@ _TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(_TIMESTAMP)
 _LEADING_TIME = re.compile(r"[\[(]?(" + _TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
 # "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
-_BRACKETED_TIME = re.compile(r"\s*[\[(](" + _TIMESTAMP + r")[\])]\s*[:：]?")
+_BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + _TIMESTAMP + r")\s*[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")

@@ -475,8 +475,15 @@ def blocks_to_drafts(
     drafts = Drafts()
     speaker: str | None = default_speaker
     pending_time: float | None = None
+    turn_time: float | None = None
     bare_times = 0
     for block in blocks:
+        if block.heading and len(block.lines) == 1 and \
+                (name := clean_inline(block.lines[0]).strip().rstrip(":：").strip()).casefold() in accepted:
+            # "**Emma**" alone above a paragraph, in a file whose speakers are labelled so: a speaker, not a heading
+            speaker = display.setdefault(name.casefold(), name)
+            pending_time = turn_time = None
+            continue
         if block.heading:
             reading.headings += 1
             drafts.add(HEADING_SPEAKER, clean_inline(" ".join(block.lines)), new_turn=True)
@@ -503,13 +510,17 @@ def blocks_to_drafts(
                 new_paragraph = not label.rest
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
                 pending_time = None if label.rest else label.t_start
+                turn_time = label.t_start
                 continue
             t_start, body = strip_leading_timestamp(line)
             if not body.strip():
                 bare_times += 1
                 continue  # a bare timestamp line
             if t_start is None:
-                t_start, pending_time = pending_time, None
+                # a later paragraph of a timed turn starts, at the latest, when the turn did
+                t_start, pending_time = (pending_time if pending_time is not None else turn_time), None
+            else:
+                turn_time = t_start
             drafts.add(speaker, clean_inline(body), new_paragraph=new_paragraph, t_start=t_start)
             new_paragraph = False
     if bare_times:

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from suggest_metrics import score_claims  # noqa: E402
 
-# Beside the checkout, or beside the folder of worktrees.
+# A shared folder beside the checkout, or one level further up.
 DEFAULT_DATA = next((d for d in (ROOT.parent / "shared" / "benchdata" / "nhs_fft_v6",
                                  ROOT.parent.parent / "shared" / "benchdata" / "nhs_fft_v6") if d.is_dir()),
                     ROOT.parent / "shared" / "benchdata" / "nhs_fft_v6")

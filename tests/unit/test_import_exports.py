@@ -101,6 +101,8 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "ladybug_single_space.md": (["Kelly", "Ali", "Emma"], 0.0, {}),
     "ladybug_otter.txt": (["Ali", "Kelly", "Monica", "Monica Powell"], 0.0, {}),
     "ladybug_otter_unknown_speaker.md": (["Emma", "Kelly", "Unknown Speaker", "Tailor", "Sidney"], 0.0, {}),
+    "ladybug_mixed_headers.md": (["Ali", "Kelly", "Emma", "Erin Fox", "Akshar Takle"], 0.0, {}),
+    "ladybug_space_in_brackets.md": (["Emma", "Kelly", "Ali"], 0.0, {}),
 }
 
 
@@ -255,6 +257,25 @@ def test_real_otter_text_with_single_space_and_two_space_headers(parsed: dict[st
     otter = parsed["ladybug_otter.txt"]
     assert _turn_of(otter, "Hi, everyone. I'm Monica Powell.") == ("Monica", 128.0)
     assert otter.turns[-1].t_start == 713.0
+
+
+def test_real_markdown_with_timed_and_untimed_bold_names(parsed: dict[str, ParsedTranscript]) -> None:
+    # "**Kelly** [0:00]" turns of several paragraphs, then "**Emma**" alone above a blank line: once a heading, with
+    # Emma's words given to Ali and every later paragraph of a timed turn without a time
+    pt = parsed["ladybug_mixed_headers.md"]
+    assert _turn_of(pt, "And before we go we just wanted to take") == ("Emma", None)
+    assert _turn_of(pt, "I also want to give a quick shout out") == ("Ali", None)
+    assert "Heading" not in pt.speakers
+    kelly = next(t for t in pt.turns if pt.text[t.start : t.end].startswith("Before we jump into the episode"))
+    assert kelly.t_start == 0.0 and all(u.t_start == 0.0 for u in pt.units if kelly.start <= u.start < kelly.end)
+    untimed_turns = {u.turn for u in pt.units if u.t_start is None}
+    assert untimed_turns == {len(pt.turns) - 2, len(pt.turns) - 1}  # only the two turns the file gives no time
+
+
+def test_real_otter_markdown_with_a_space_inside_the_time_brackets(parsed: dict[str, ParsedTranscript]) -> None:
+    pt = parsed["ladybug_space_in_brackets.md"]  # "**Emma** [0:20 ]"
+    assert _turn_of(pt, "And I'm Emma.") == ("Emma", 20.0)
+    assert not any(t.startswith("Emma [") for t in units(pt))
 
 
 def test_multilingual_and_numbered_interviewer_labels(parsed: dict[str, ParsedTranscript]) -> None:

@@ -99,3 +99,11 @@ def test_a_codebook_yaml_lists_groups_by_code_id_and_names_a_wrong_id() -> None:
     wrong, problems = parse_codebook(text.replace("- effectiveness", "- effectivness"))
     assert wrong is None
     assert "group 'Gender' lists 'effectivness', which is not a code of this codebook" in str(problems[0])
+
+
+def test_a_group_whose_codes_or_description_are_not_plain_values_is_refused_not_misread() -> None:
+    text = dump_codebook(load_codebook(default_codebook_path()))
+    nested, problems = parse_codebook(text + "groups:\n  - name: G\n    codes: [[relevance]]\n")
+    assert nested is None and "group 'G': each of its 'codes' must be one code id" in str(problems[0])
+    mapped, problems = parse_codebook(text + "groups:\n  - name: G\n    codes: [relevance]\n    description: {a: 1}\n")
+    assert mapped is None and "group 'G': 'description' must be text" in str(problems[0])

@@ -206,6 +206,13 @@ def _read_xlsx(p: Path, data: bytes, what: str) -> list[list[str]]:
     with Archive(data, str(p), what="Excel workbook", hint="re-save it in Excel as .xlsx",
                  unreadable="cannot open the workbook (it is damaged or not an .xlsx)") as archive:
         archive.check_all()
+        entries = {e.lstrip("/").lower() for e in archive.names()}
+    if "xl/workbook.xml" not in entries:
+        # a Word file or a presentation is a zip too: say what it is rather than what openpyxl tripped on
+        kind = ("a Word document" if any(e.startswith("word/") for e in entries) else
+                "a PowerPoint presentation" if any(e.startswith("ppt/") for e in entries) else "a zip archive")
+        raise InputError(f"this is {kind}, not an Excel workbook", path=str(p),
+                         hint=f"give the {what} as .xlsx or .csv")
     try:
         import openpyxl
 

@@ -3,8 +3,11 @@ an FGD and an interviewer who asks questions."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
 from transcript_support import transcript_from_turns
 
 from qualcode.cases import CaseRow
@@ -57,3 +60,11 @@ def build_small_project(dest: Path, *, coder: str = "clara") -> Project:
     apply_case_sheet(project, rows, coder=coder)
     project.set_setting("coder", coder, coder=coder)
     return project
+
+
+async def eventually(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app work until ``condition()`` holds (or ``timeout`` seconds pass: the caller's assert then says what
+    is wrong): how long a loaded machine takes is not what a test checks, what the screen ends up showing is."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)

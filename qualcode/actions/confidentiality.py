@@ -42,14 +42,15 @@ def add_names(project: Project, names: Iterable[str], *, coder: str, shown_as: s
         return cast(list[ListedName], set_third_parties(project, coder=coder, add=list(names), shown_as=shown_as))
 
 
-def import_names(project: Project, file: str | Path, *, coder: str,
-                 removed: Counter[str] | None = None) -> list[ListedName]:
+def import_names(project: Project, file: str | Path, *, coder: str, removed: Counter[str] | None = None,
+                 name_like_roles: list[int] | None = None) -> list[ListedName]:
     """Put the people of a file on the name list: one per line, or CSV ``name,role`` (the role is what exports show
     instead). The file is read whole before anything changes; then one logged change. Control characters removed
-    from the file are counted in ``removed``. Returns the whole list."""
+    from the file are counted in ``removed``; the lines whose role reads like the rest of a name ('Jensen, Clara')
+    are added to ``name_like_roles``. Returns the whole list."""
     from qualcode.safety.privacy import read_name_file, set_third_parties, third_parties
 
-    rows = read_name_file(str(file), removed)
+    rows = read_name_file(str(file), removed, name_like_roles)
     with project.transaction():
         set_third_parties(project, coder=coder, entries_shown=rows)
         return cast(list[ListedName], third_parties(project))

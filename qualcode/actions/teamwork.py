@@ -55,7 +55,8 @@ def mark_done(project: Project, transcripts: Iterable[str], *, coder: str, done:
     from qualcode.synthesis.reconciled import mark_done as mark
 
     with project.transaction():
-        return [mark(project, t, coder=coder, done=done) for t in transcripts]
+        # a transcript named twice is marked, and reported, once
+        return [mark(project, t, coder=coder, done=done) for t in dict.fromkeys(transcripts)]
 
 
 def merge(project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False,

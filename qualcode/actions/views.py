@@ -346,8 +346,14 @@ def _refs(project: Project, segments: list[int]) -> dict[int, str]:
 
 
 def _span(refs: list[str]) -> str:
-    """``KII-01:12-16`` for units of one transcript, else the first and the last."""
-    first, last = refs[0], refs[-1]
+    """``KII-01:12-16`` for units of one transcript, else the first and the last, in reading order (a selection
+    accepted from its last unit lists that unit first)."""
+    def place(ref: str) -> tuple[str, int, str]:
+        transcript, _, n = ref.rpartition(":")
+        return (transcript, int(n) if n.isdigit() else 0, n)
+
+    ordered = sorted(refs, key=place)
+    first, last = ordered[0], ordered[-1]
     t1, _, n1 = first.rpartition(":")
     t2, _, n2 = last.rpartition(":")
     return f"{t1}:{n1}-{n2}" if t1 == t2 else f"{first} … {last}"
@@ -406,6 +412,21 @@ def segment_list(project: Project, transcript: str | None = None, *, informants_
             if r["kind"] != "document":
                 r["speaker"] = shown_speaker(r)
     return rows
+
+
+def hide_speaker_names(project: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` (each with ``transcript`` and ``speaker``) with a speaker label that is a name shown as the
+    informant's pseudonym, as ``qualcode segments`` shows it without ``--show-names``: for the listings of
+    suggestions and of the coding queue."""
+    from qualcode.safety.privacy import shown_speaker
+
+    known = {(sp["transcript_id"], sp["label"]): sp for sp in project.speakers()}
+    out = []
+    for r in rows:
+        sp = known.get((r.get("transcript"), r.get("speaker")), {})
+        out.append({**r, "speaker": shown_speaker({"speaker": r.get("speaker"), "role": sp.get("role"),
+                                                   "case": sp.get("case_id")})})
+    return out
 
 
 def coding_list(project: Project, *, transcript: str | None = None, code: str | None = None,

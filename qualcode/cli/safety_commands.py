@@ -141,11 +141,20 @@ def cmd_names_import(args: argparse.Namespace) -> int:
     from qualcode.safeio.cleaning import describe
 
     removed: Counter[str] = Counter()
+    name_like: list[int] = []
     with open_project(args) as project:
-        data = import_names(project, args.file, coder=args.coder, removed=removed)
+        data = import_names(project, args.file, coder=args.coder, removed=removed, name_like_roles=name_like)
     warning = describe(removed, "the name list file")
     if warning:
         print(f"qualcode: warning: {warning}", file=sys.stderr)
+    if name_like:
+        # the line numbers only: the names themselves stay off the screen
+        more = f" and {len(name_like) - 10} more" if len(name_like) > 10 else ""
+        lines = ", ".join(map(str, name_like[:10])) + more
+        print(f"qualcode: warning: the second column of line(s) {lines} reads like part of a name, and exports show"
+              " it in place of the name; if such a line is one person written 'Last, First', put it in quotes"
+              " (\"Jensen, Clara\") and import the file again, then 'qualcode names remove' the wrong entries",
+              file=sys.stderr)
     return _names_done(args, data)
 
 

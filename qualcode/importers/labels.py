@@ -68,6 +68,9 @@ _CODE = re.compile(
 # "Jensen, Clara": Teams and Outlook write "Last, First" in many organisations.
 _LAST_FIRST = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*)?, [^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2}")
 _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
+# De-identified participant codes as research transcripts write them, often in lower case: "admin-1", "teacher_2",
+# "p3", "r12". Taken as a label only when it recurs (like a capitalised name), so a one-off "covid-19:" stays speech.
+_PSEUDONYM = re.compile(r"[^\W\d_]{1,20}[-_]?\d{1,3}")
 _TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(_TIMESTAMP)
 _LEADING_TIME = re.compile(r"[\[(]?(" + _TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
@@ -255,6 +258,8 @@ def classify(speaker: str) -> int | None:
         return STRONG
     if not speaker[0].isdigit() and role_of_label(speaker) is not None and (speaker[0].isupper() or len(words) > 1):
         return STRONG  # "Researcher 1", "Entrevistador", "Phỏng vấn viên", "SPEAKER_00"
+    if len(words) == 1 and _PSEUDONYM.fullmatch(speaker):
+        return CAPITALISED
     if not (speaker[0].isupper() or speaker[0].isdigit()) or speaker[0].isdigit() and len(words) == 1:
         return None
     if len(words) > 1 and words[0].casefold() in SENTENCE_STARTERS:

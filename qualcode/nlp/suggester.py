@@ -1836,12 +1836,14 @@ class Suggester:
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
         assert self.featurizer is not None
         idf = self.featurizer.idf_of
+        from spacy.lang.en.stop_words import STOP_WORDS
         out: list[list[tuple[str, dict[str, Any]]]] = []
         for i, text in enumerate(texts):
             # The unit's words, rarest first, each once: what a code's definition shares with it is a filter of these.
+            # Function words ("not", "only", "would") are left out: sharing them with a definition says nothing.
             words: dict[str, str] = {}
             for surface, norm in sorted(self.pipeline.token_pairs(text), key=lambda p: -idf(p[1])):
-                if len(norm) > 2:
+                if len(norm) > 2 and norm not in STOP_WORDS and surface.lower() not in STOP_WORDS:
                     words.setdefault(norm, surface)
             row = []
             for j in best[i].tolist():

@@ -524,10 +524,20 @@ def set_third_parties(project: Project, *, coder: str, add: Iterable[str] = (), 
     return data
 
 
-def read_name_file(path: str, removed: Counter[str] | None = None) -> list[tuple[str, str | None]]:
+def _reads_like_a_name(text: str) -> bool:
+    # 'Clara', 'Van Phuc': one to four words, each capitalised, no digits; a role usually has a lowercase word
+    words = text.split()
+    return 0 < len(words) <= 4 and all(w[0].isupper() and w.replace("-", "").replace("'", "").isalpha()
+                                       for w in words)
+
+
+def read_name_file(path: str, removed: Counter[str] | None = None,
+                   name_like_roles: list[int] | None = None) -> list[tuple[str, str | None]]:
     """A name list file: one person per line, optionally ``name,placeholder`` (CSV; a header 'name' is skipped).
     A quote left open, or a field longer than a name can be, is refused with its line number rather than read as
-    one name running to the end of the file. Control characters are removed (and counted in ``removed``)."""
+    one name running to the end of the file. Control characters are removed (and counted in ``removed``). The
+    lines whose second column reads like the rest of a name ('Jensen, Clara': capitalised words only) are added to
+    ``name_like_roles``: exports would show that column in place of the name."""
     import csv
     import io
 
@@ -547,7 +557,10 @@ def read_name_file(path: str, removed: Counter[str] | None = None) -> list[tuple
                                  path=path, hint="one name per line, or CSV name,role; check the quotes (\")")
             if not row or not row[0].strip() or row[0].strip().lstrip("#").lower() == "name" or row[0].startswith("#"):
                 continue
-            out.append((row[0].strip(), row[1].strip() if len(row) > 1 and row[1].strip() else None))
+            role = row[1].strip() if len(row) > 1 and row[1].strip() else None
+            if role is not None and name_like_roles is not None and _reads_like_a_name(role):
+                name_like_roles.append(start)
+            out.append((row[0].strip(), role))
             if len(out) > MAX_NAMES:
                 raise InputError(f"holds more than {MAX_NAMES:,} names; qualcode keeps at most that many", path=path,
                                  hint="list the people mentioned in the transcripts, not a directory")

@@ -236,7 +236,7 @@ def features(text: str) -> tuple[list[float], list[str], float]:
 
 
 def _read(text: str) -> tuple[list[float], list[str], float, bool]:
-    """:func:`features` and whether the passage reads as English (two or more English function words)."""
+    """:func:`features` and whether the passage reads as English (see :func:`english`)."""
     spaced = " ".join(text.replace("\u2019", "'").split())
     low = spaced.lower()
     toks = _TOKEN.findall(low.replace("n't", " n't"))
@@ -322,7 +322,11 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         "contrast": float(contrast), "risk": float(counts["risk"]),
         "numbers": numbers / 3, "describe": float(counts["describe"]), "length": math.log1p(max(1, words)) / 3,
     }
-    return [values[k] for k in FEATURES], evidence, pos - neg - shortfall, function_words >= 2
+    # a short answer ("Very useful.", "Too late.") has too few function words to tell its language by: plain ASCII
+    # letters with an English function word or judgement read as English (Vietnamese, French ... carry accents)
+    is_english = function_words >= 2 or (words > 0 and bool(function_words or evidence)
+                                         and all(t.isascii() for t in toks if t[0].isalpha()))
+    return [values[k] for k in FEATURES], evidence, pos - neg - shortfall, is_english
 
 
 def _names(spaced: str, n_tokens: int) -> set[int]:
@@ -339,7 +343,8 @@ _NOT = re.compile(r"(?i)n't")
 
 
 def english(text: str) -> bool:
-    """Whether the passage reads as English (two or more English function words): the lexicon knows no other."""
+    """Whether the passage reads as English (two or more English function words, or a short answer in plain ASCII
+    letters with one, or with a word the lexicon knows): the lexicon knows no other language."""
     return _read(text)[3]
 
 

@@ -41,6 +41,7 @@ class AdjudicationScreen(WorkbenchScreen):
     CSS_PATH = "adjudication_screen.tcss"
     KEYS = "adjudication"
     BINDINGS = keymap.bindings(KEYS)
+    LEAVE_KEYS = ("m", "enter", "escape")  # m puts the focus in the note box, Enter and Esc take it back or leave
 
     def __init__(self, *, coders: list[str] | None = None, code: str | None = None) -> None:
         super().__init__()

@@ -264,12 +264,13 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     async def settled(self, timeout: float = 10.0) -> None:
-        """Wait until every queued write is committed and shown, and background work is done (for tests)."""
+        """Wait until every queued write is committed and shown, background work is done and the keys read so far
+        are handled (none held for a screen still to come) (for tests: however slow the machine)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             busy = [w for w in self.workers if w.is_running]
-            if not self.pending_writes and not busy:
+            if not self.pending_writes and not busy and not self._ta_held and self._ta_quiet():
                 break
             await asyncio.sleep(0.005)
         await asyncio.sleep(0)
@@ -380,10 +381,12 @@ class QualcodeApp(TypeAhead, App[None]):
                 first = True
                 while True:
                     with self._wanted_lock:
-                        units = list(self._wanted.values())[: 1 if first else BATCH]
+                        # a coding meanwhile: stop before taking units off the list, or the ones it asked for
+                        # (the next units, for the refitted model) would be dropped unscored
+                        stop = not self._wanted or (self._needs_retrain and not first)
+                        units = [] if stop else list(self._wanted.values())[: 1 if first else BATCH]
                         for u in units:
                             self._wanted.pop(int(u["id"]), None)
-                        stop = not units or (self._needs_retrain and not first)
                     if stop:
                         break
                     first = False

@@ -189,7 +189,10 @@ class SearchScreen(ModalScreen[SearchJump | None]):
             label.append(("…" if start else "") + snippet[: a - start], style="dim" if h["role"] == "interviewer"
                          else "")
             label.append(snippet[a - start: b - start], style="reverse")
-            label.append(snippet[b - start: b - start + 60])
+            after = snippet[b - start:]
+            if len(after) > 60:  # cut at a word, and say that the unit goes on
+                after = after[:60].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+            label.append(after)
             options.add_option(Option(label, id=str(n)))
         if self.hits:
             options.highlighted = 0

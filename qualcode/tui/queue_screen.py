@@ -31,7 +31,7 @@ class QueueScreen(WorkbenchScreen):
 
     KEYS = "queue"
     BINDINGS = keymap.bindings(KEYS)
-    LEAVE_KEYS = ("escape",)  # keys typed just after Esc are for the screen below
+    LEAVE_KEYS = ("escape", "o")  # keys typed just after Esc (or o: open the unit) are for the screen that comes
 
     def __init__(self, transcript: str | None = None) -> None:
         super().__init__()

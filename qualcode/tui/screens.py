@@ -39,11 +39,26 @@ SORT_COLUMNS = {"id": "ID", "type": "Type", "progress": "Progress", "group": "St
 # ---------------------------------------------------------------------------- project view
 
 
+def listed_counts(rows: list[TranscriptRow], shown: set[str]) -> str:
+    """What the project view lists, transcripts and desk-review documents counted apart ("3 of 12 transcripts ·
+    1 of 2 documents"): a document is not an interview, and an evaluator counting interviews must not be misled."""
+    parts = []
+    for kind, one, many in (("transcript", "transcript", "transcripts"), ("document", "document", "documents")):
+        of_kind = [r for r in rows if (r["kind"] == "document") == (kind == "document")]
+        if of_kind or kind == "transcript":
+            seen = sum(1 for r in of_kind if r["id"] in shown)
+            parts.append(f"{seen} of {len(of_kind)} {one if len(of_kind) == 1 else many}")
+    return " · ".join(parts)
+
+
 class ProjectScreen(WorkbenchScreen):
     """Every transcript with its informants' attributes, progress and coders; filter, sort, open."""
 
     KEYS = "project"
     BINDINGS = keymap.bindings(KEYS)
+    # the focus moves (into the filter box, back to the list) or another screen comes (Enter opens a transcript,
+    # w the queue): keys typed right after wait to see where they go
+    LEAVE_KEYS = ("slash", "f", "enter", "escape", "w")
 
     def __init__(self) -> None:
         super().__init__()
@@ -121,7 +136,8 @@ class ProjectScreen(WorkbenchScreen):
         self.update_status()
 
     def update_status(self) -> None:
-        shown = self.query_one("#transcripts", DataTable).row_count
+        table = self.query_one("#transcripts", DataTable)
+        shown_ids = {str(key.value) for key in table.rows}
         total = sum(r["total"] for r in self.rows)
         coded = sum(r["coded"] for r in self.rows)
         # Codings a re-import could not place are on no current unit: say so, or nobody sees them.
@@ -129,7 +145,7 @@ class ProjectScreen(WorkbenchScreen):
         sample = [r["id"] for r in self.rows if r.get("sample")]
         waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
         self.query_one("#status", StatusBar).show(
-            coder=self.coder, where=f"{shown} of {len(self.rows)} transcripts{waiting}",
+            coder=self.coder, where=f"{listed_counts(self.rows, shown_ids)}{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.host.pending_writes),
             message=self.host.last_message, error=self.host.last_error)
 
@@ -223,6 +239,9 @@ class TranscriptScreen(WorkbenchScreen):
 
     KEYS = "transcript"
     BINDINGS = keymap.bindings(KEYS)
+    # the focus moves (into the codebook filter and back) or another screen comes (t the list, w the queue): keys
+    # typed right after wait to see where they go
+    LEAVE_KEYS = ("f", "enter", "escape", "t", "w")
 
     def __init__(self, transcript: str, *, ref: str | None = None) -> None:
         super().__init__()
@@ -683,7 +702,8 @@ class TranscriptScreen(WorkbenchScreen):
         u = self.view.current
         panel = self.query_one(SuggestionsPanel)
         if u is None or not wb.is_codable(u):
-            panel.show([], "interviewer turn: not coded" if u is not None else "")
+            # for an interviewer unit this is all there will be: it is shown for that unit
+            panel.show([], "interviewer turn: not coded" if u is not None else "", unit=u["id"] if u else None)
             return
         found = self.host.suggestions_for(u)
         if found is None:

@@ -8,6 +8,11 @@ kinds of key also wait for the keys read just before them to be handled: a prior
 when the app reads it, before the text typed before it is in), and any key right after one that may close a dialog
 (Enter, Esc, ctrl+s), which is for the screen below.
 
+None of this may depend on how fast the machine is: on a loaded machine the keys of one burst are read further
+apart than on an idle one, and what a key starts takes longer to finish. So a key after Enter or Esc waits not only
+for a short time (``GAP``) but for as long as the app is still working through what was read before it (input still
+queued, or a message still being handled on a screen); only then does the screen on top tell where it goes.
+
 A key can also wait for what it refers to: a number typed before the unit's suggestions are computed, or ``d`` while
 the unit's coding is still being written. The screen then holds it as a *barrier* (:meth:`TypeAhead.hold_until`)
 and every key typed after it is held too, so that it applies to the unit it was typed on and the keys after it
@@ -23,7 +28,7 @@ from textual import events
 from textual.screen import ModalScreen
 
 SETTLE = 0.01  # seconds without newly held input before held input is replayed
-GIVE_UP = 1.0  # a screen still not mounted after this long gets the held input anyway
+GIVE_UP = 5.0  # a screen still not mounted after this long gets the held input anyway (a safety valve only)
 GAP = 0.05  # seconds a key waits for the input read just before it, in the two cases above
 CLOSING_KEYS = frozenset({"enter", "escape", "ctrl+s"})  # keys after which the screen on top may change
 
@@ -45,6 +50,7 @@ class TypeAhead:
     _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
     _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
     _ta_acting_seq = 0  # the typing order of the key whose binding is being run
+    _ta_in_flight = 0  # replayed input posted to the app and not read yet: live input read meanwhile waits behind it
 
     def hold_until(self, deadline: float, give_up: Any) -> None:
         """A key waits for what it refers to: hold every key typed after it until :meth:`release_barrier`, or until
@@ -74,21 +80,27 @@ class TypeAhead:
                 seq = self._ta_seq
                 _mark(event, _ta_seq=seq)
             replayed = getattr(event, "_ta_replay", False)  # already in typing order: only a new screen holds it
+            if replayed:
+                self._ta_in_flight = max(0, self._ta_in_flight - 1)
             forced = getattr(event, "_ta_forced", False)
             wait = 0.0
             if not replayed and isinstance(event, events.Key):
                 now = time.monotonic()
-                if now - self._ta_read_at < GAP and (
-                        self._ta_priority(event.key)
-                        # after Enter or Esc, only while the screen they were read on is still there: once the
-                        # dialog has closed, the next key goes to the screen below at once
-                        or (self._ta_read_key in CLOSING_KEYS and app.screen is self._ta_read_screen
-                            and _may_close(app.screen, self._ta_read_key))):
+                if (self._ta_priority(event.key)
+                        # after Enter or Esc (or a key that moves the focus), only while the screen they were read
+                        # on is still there: once the dialog has closed, the next key goes to the screen below at once
+                        or (app.screen is self._ta_read_screen and _may_close(app.screen, self._ta_read_key))) and (
+                        now - self._ta_read_at < GAP or not self._ta_quiet()):
                     wait = GAP
-                    self._ta_until_change = app.screen if self._ta_read_key in CLOSING_KEYS else None
+                    self._ta_until_change = (app.screen if _may_close(app.screen, self._ta_read_key)
+                                             else None)
                 self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
             barrier = self._ta_barrier is not None
-            if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier):
+            # replayed input is queued behind what was read before its replay: input typed later and read before it
+            # must wait for it, or a slow machine types 'ask them' as 'ahemsk t'
+            behind = not replayed and self._ta_in_flight > 0
+            if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier
+                               or behind):
                 self._ta_hold(seq, event, wait)
                 return
             _mark(event, _ta_screen=app.screen)  # the screen it was typed for
@@ -148,8 +160,16 @@ class TypeAhead:
             give_up()  # the key that waited is dropped, with a message; the keys after it go on
             self._ta_since = now
         gave_up = now - self._ta_since >= GIVE_UP
+        if self._ta_in_flight and not gave_up:  # the input replayed last time goes first
+            app.set_timer(SETTLE, self._ta_release)
+            return
+        if gave_up:
+            self._ta_in_flight = 0  # never let a lost count hold every later key
         changed = self._ta_until_change is not None and app.screen is not self._ta_until_change
-        if not (app.screen.is_mounted and (now >= self._ta_ready_at or changed)) and not gave_up:
+        # and never while input read before is still on its way through the widgets: a key read just before the
+        # screen changed comes back here (covered) and must be replayed before the keys typed after it
+        ready = now >= self._ta_ready_at
+        if not (app.screen.is_mounted and (ready or changed) and self._ta_quiet()) and not gave_up:
             app.set_timer(SETTLE, self._ta_release)
             return
         self._ta_until_change = None
@@ -157,16 +177,35 @@ class TypeAhead:
         for i, (seq, kind, value, character) in enumerate(held):
             if i and not gave_up and (
                     (kind == "key" and self._ta_priority(value))
-                    or (held[i - 1][1] == "key" and held[i - 1][2] in CLOSING_KEYS)):
+                    or (held[i - 1][1] == "key" and (held[i - 1][2] in CLOSING_KEYS
+                                                     or _may_close(app.screen, held[i - 1][2])))):
                 self._ta_held, self._ta_since, self._ta_ready_at = held[i:], now, now + GAP
                 # after a replayed Enter or Esc: until the screen it goes to has changed, or GAP has passed
-                self._ta_until_change = app.screen if held[i - 1][2] in CLOSING_KEYS else None
+                previous = held[i - 1][2] if held[i - 1][1] == "key" else ""
+                self._ta_until_change = (app.screen if previous in CLOSING_KEYS or _may_close(app.screen, previous)
+                                         else None)
                 app.set_timer(SETTLE, self._ta_release)
                 return
             replay = events.Key(value, character) if kind == "key" else events.Paste(value)
             _mark(replay, _ta_seq=seq, _ta_replay=True, _ta_forced=gave_up)
+            self._ta_in_flight += 1
             app.post_message(replay)
         self._ta_held, self._ta_waiting = None, False
+
+    def _ta_quiet(self) -> bool:
+        """Nothing read before is still being worked through: no input waits in the app's queue, and no screen
+        (nor any widget on it) has a message queued or being handled (a replayed Enter's submission, the dialog's
+        dismissal)."""
+        app: Any = self
+        if app.message_queue_size:
+            return False
+        for screen in app.screen_stack:
+            for node in screen.walk_children(with_self=True):
+                queue = node._message_queue
+                # an asyncio queue counts a message until it is handled, not only until it is taken
+                if getattr(queue, "_unfinished_tasks", queue.qsize()):
+                    return False
+        return True
 
     def _ta_priority(self, key: str) -> bool:
         active = getattr(self, "active_bindings", {}).get(key)
@@ -174,9 +213,10 @@ class TypeAhead:
 
 
 def _may_close(screen: Any, key: str) -> bool:
-    """Whether ``key`` may close ``screen`` (a dialog, or a screen naming the keys that leave it in
-    ``LEAVE_KEYS``): only then does the key after it wait to see which screen it is for."""
-    return isinstance(screen, ModalScreen) or key in getattr(screen, "LEAVE_KEYS", ())
+    """Whether ``key`` may change where the next key goes: close ``screen`` (Enter, Esc or ctrl+s on a dialog), or
+    leave it or move its focus (a screen names such keys in ``LEAVE_KEYS``: Esc leaving the queue, ``/`` putting the
+    focus in a filter box). Only then does the key after it wait to see where it goes."""
+    return (isinstance(screen, ModalScreen) and key in CLOSING_KEYS) or key in getattr(screen, "LEAVE_KEYS", ())
 
 
 def _mark(event: Any, **marks: Any) -> None:

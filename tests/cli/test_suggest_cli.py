@@ -214,3 +214,22 @@ def test_standalone_units_may_carry_the_question_they_answer(
     bad.write_text('{"id": "a", "text": "fine", "question": 3}\n', encoding="utf-8")
     code, _, err = run(capsys, "suggest", "--codebook", str(files["cb"]), "--segments", str(bad))
     assert code == 2 and f"{bad}:1:" in err and '"question"' in err
+
+
+def test_suggestions_and_the_queue_show_a_named_speaker_by_pseudonym_unless_asked(
+    example_project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = str(example_project_dir)
+    code, out, err = run(capsys, "suggest", "-p", p, "--segment", "FGD-02:9", "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["speaker"] == "[informant FGD-02-P1]" and "Nguyen Van Hai" not in out
+    code, out, _ = run(capsys, "suggest", "-p", p, "--segment", "FGD-02:9")
+    assert out.startswith("FGD-02:9  [informant FGD-02-P1] ")
+    code, out, _ = run(capsys, "suggest", "-p", p, "--segment", "FGD-02:9", "--json", "--show-names")
+    assert json.loads(out)[0]["speaker"] == "Nguyen Van Hai"
+    code, out, err = run(capsys, "queue", "-p", p, "--transcript", "FGD-02", "--limit", "50", "--json")
+    assert code == 0, err
+    speakers = {r["speaker"] for r in json.loads(out)}
+    assert speakers and all(s.startswith("[informant FGD-02-P") for s in speakers), speakers
+    code, out, _ = run(capsys, "queue", "-p", p, "--transcript", "FGD-02", "--limit", "50", "--json", "--show-names")
+    assert "Nguyen Van Hai" in {r["speaker"] for r in json.loads(out)}

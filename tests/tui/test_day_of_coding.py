@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from workbench_support import eventually
 
 from qualcode.actions import coding
 from qualcode.model import CodedUnit
@@ -101,6 +102,7 @@ async def test_number_keys_typed_before_suggestions_wait_and_code_the_unit_they_
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await burst(app, pilot, ["j", "1", "j", "1", "n", "1"])  # from KII-01:3: code 4, 5, then the next uncoded (7)
+        await eventually(pilot, lambda: "waits for the suggestions of KII-01:4" in status(app))
         assert "waits for the suggestions of KII-01:4" in status(app)
         assert store.codings() == []  # nothing guessed meanwhile
         gate.open.set()
@@ -122,7 +124,8 @@ async def test_a_number_key_that_waits_too_long_is_dropped_and_the_screen_says_s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await burst(app, pilot, ["1", "j"])
-        await pilot.pause(0.6)
+        await pilot.pause(0.4)  # longer than the key may wait
+        await eventually(pilot, lambda: "1 on KII-01:3 dropped" in status(app))
         assert "1 on KII-01:3 dropped" in status(app)
         assert here(transcript_screen(app))["ref"] == "KII-01:4"  # the key after it still went through
         gate.open.set()
@@ -400,3 +403,43 @@ async def test_another_process_change_redraws_its_unit_and_our_own_writes_are_no
         unit = screen.units[screen.positions[store.resolve_segment("KII-01:4")]]
         assert [(c["code"], c["coder"]) for c in unit["codings"]] == [("impact.policy", "long")]
         assert screen.counts.get("impact.policy") == 1 and screen.counts.get("sustainability.funding") == 1
+
+
+async def test_a_coding_while_units_ahead_are_scored_still_gets_them_the_refitted_suggestions(
+        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The units ahead are scored in batches; a coding that lands while a batch is scored must not drop the units it
+    # asks the refitted model for (the next unit then kept the old model's suggestions for good).
+    from qualcode.actions import views
+
+    fits: list[int] = []
+    calls: list[int] = []
+    hold = threading.Event()
+    scoring = threading.Event()
+
+    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        calls.append(len(units))
+        if len(calls) == 2:  # the first batch of units ahead (the unit on screen was scored alone)
+            scoring.set()
+            hold.wait(10)
+        return {int(u["id"]): [{"code": TOP, "score": 0.8, "why": f"model {len(fits)}", "model_version": "t"}]
+                for u in units if u.get("role") != "interviewer"}
+
+    def fit(project: Project) -> object:
+        fits.append(1)
+        return SimpleNamespace(stale=False)  # no refit left to finish
+
+    monkeypatch.setattr(views, "fit_suggester", fit)
+    monkeypatch.setattr(views, "suggest_units", suggest)
+    monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, scoring.is_set)
+        await pilot.press("1")  # KII-01:3 coded while the units ahead are being scored
+        await eventually(pilot, lambda: app._generation > 0)
+        hold.set()
+        await app.settled()
+        await pilot.press("j")
+        await app.settled()
+        panel = transcript_screen(app).query_one(SuggestionsPanel)
+        assert panel.shown_unit == here(transcript_screen(app))["id"]
+        assert str(panel._shown[0][0]["why"]) == f"model {len(fits)}" and len(fits) == 2

@@ -43,6 +43,14 @@ async def test_a_document_is_listed_as_doc_and_coded_like_a_transcript(
         rows = {str(table.get_row_at(n)[0]): table.get_row_at(n) for n in range(table.row_count)}
         assert rows["PR-2024"][1] == "DOC" and rows["PR-2024"][3] == "progress report"
         assert rows["KII-01"][1] != "DOC"
+        # the status bar counts interviews and documents apart, and what the filter leaves of each
+        assert "2 of 2 transcripts · 1 of 1 document " in str(screen.query_one("#status").render())
+        await pilot.press("slash", *"KII")
+        await app.settled()
+        assert "1 of 2 transcripts · 0 of 1 document " in str(screen.query_one("#status").render())
+        await pilot.press("escape")
+        await app.settled()
+        table.focus()
         table.move_cursor(row=[str(table.get_row_at(n)[0]) for n in range(table.row_count)].index("PR-2024"))
         await pilot.press("enter")
         await app.settled()

@@ -3,17 +3,21 @@ typed right after a key that opens a dialog go into that dialog, in order, and n
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
 
 from qualcode.model import CodedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, MemoEditor
-from qualcode.tui.screens import TranscriptScreen
+from qualcode.tui.screens import ProjectScreen, TranscriptScreen
 
 SIZE = (100, 30)
 
@@ -53,9 +57,8 @@ async def burst(app: QualcodeApp, pilot: Pilot, keys: list[str | events.Event]) 
             event = events.Key(key, key if len(key) == 1 else (" " if key == "space" else None))
         event.set_sender(app)
         driver.send_message(event)
-    for _ in range(20):
-        await pilot.pause(0.05)
-    await app.settled()
+    await pilot.pause(0.05)
+    await app.settled(timeout=30)  # until every key is handled, however slow the machine
 
 
 async def test_a_code_typed_in_one_burst_is_the_code_applied(make: Callable[..., QualcodeApp],
@@ -104,3 +107,60 @@ async def test_a_paste_right_after_the_key_that_opens_the_picker_goes_into_it(
     async with on_kii_01(make) as (app, pilot):
         await burst(app, pilot, ["c", events.Paste("fund"), "enter"])
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.funding")]
+
+
+async def test_a_burst_on_a_slow_machine_still_reaches_the_screens_it_was_typed_for(
+        make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A loaded machine: every message takes a few milliseconds more to handle, so the keys of one burst are read
+    # further apart and the picker takes longer to close than on an idle one; where each key goes must not change.
+    from textual.message_pump import MessagePump
+
+    dispatch = MessagePump._dispatch_message
+
+    async def slowly(self: MessagePump, message: Any) -> Any:
+        time.sleep(0.002)
+        return await dispatch(self, message)
+
+    monkeypatch.setattr(MessagePump, "_dispatch_message", slowly)
+    async with on_kii_01(make) as (app, pilot):
+        await burst(app, pilot, ["c", "f", "u", "n", "d", "enter", "n"])
+        assert current(transcript_screen(app))["ref"] == "KII-01:4"  # 'n' went to the transcript, after the coding
+        await burst(app, pilot, ["m", *"ask them", "ctrl+s", "c", *"capac", "enter"])
+        assert not isinstance(app.screen, (MemoEditor, CodePicker))
+    assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [
+        ("KII-01:3", "sustainability.funding"), ("KII-01:4", "sustainability.capacity")]
+    assert [m["text"] for m in store.memos("segment")] == ["ask them"]
+
+
+async def test_letters_typed_right_after_slash_in_the_project_view_go_into_the_filter(
+        make: Callable[..., QualcodeApp]) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, ProjectScreen)
+        # 'R' would open the speakers of the highlighted transcript if it reached the list
+        await burst(app, pilot, ["slash", *"FGR", "backspace", "enter"])
+        assert app.screen is screen
+        assert screen.query_one("#transcript-filter", Input).value == "FG"
+        table = screen.query_one("#transcripts", DataTable)
+        assert [str(table.get_row_at(n)[0]) for n in range(table.row_count)] == ["FGD-01"]
+        assert app.focused is table  # Enter took the focus back to the list
+
+
+async def test_letters_typed_right_after_f_go_into_the_codebook_filter(make: Callable[..., QualcodeApp],
+                                                                       store: Project) -> None:
+    async with on_kii_01(make) as (app, pilot):
+        # 'c' would open the picker if it reached the transcript; Enter applies the filter's best match
+        await burst(app, pilot, ["f", *"capac", "enter", "n"])
+        screen = transcript_screen(app)
+        assert current(screen)["ref"] == "KII-01:4"
+    assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.capacity")]
+
+
+async def test_keys_typed_right_after_t_go_to_the_list_of_transcripts(make: Callable[..., QualcodeApp]) -> None:
+    async with on_kii_01(make) as (app, pilot):
+        # t asks for the list, which comes a moment later: '/' must not open the search of the transcript view
+        await burst(app, pilot, ["t", "slash", *"FG", "enter", "enter"])
+        screen = transcript_screen(app)
+        assert screen.transcript == "FGD-01"

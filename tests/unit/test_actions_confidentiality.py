@@ -72,3 +72,20 @@ def test_a_name_file_comes_in_whole_or_not_at_all(project: Project, tmp_path: Pa
     with pytest.raises(QualcodeError, match="holds no name"):
         import_names(project, bad, coder="ana")
     assert [r["name"] for r in views.name_list(project, show_names=True)] == ["Le Van Nam", "Tran Thi Mai"]
+
+
+def test_a_role_that_reads_like_the_rest_of_a_name_is_pointed_out_by_line(project: Project, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from qualcode.cli import main
+
+    names = tmp_path / "names.csv"
+    names.write_text("name,role\nTran Thi Mai,the ministry official\nNguyen, Lan Anh\n\"Le, Van Nam\"\n",
+                     encoding="utf-8")
+    found: list[int] = []
+    import_names(project, names, coder="ana", name_like_roles=found)
+    assert found == [3]  # 'Nguyen, Lan Anh' would show as [Lan Anh]; a quoted 'Last, First' is one name
+    folder = Path(project.path)
+    project.close()
+    assert main(["names", "import", str(names), "-p", str(folder)]) == 0
+    err = capsys.readouterr().err
+    assert "line(s) 3 reads like part of a name" in err and "Nguyen" not in err and "Lan Anh" not in err

@@ -149,3 +149,20 @@ def test_any_mix_of_transcript_lines_parses_or_gives_input_error(lines: list[str
         for unit in parsed.units:
             piece = parsed.text[unit.start : unit.end]
             assert piece and piece == piece.strip() and "\n" not in piece
+
+
+@pytest.mark.parametrize(("entry", "kind"), [("word/document.xml", "a Word document"),
+                                             ("ppt/presentation.xml", "a PowerPoint presentation"),
+                                             ("project.qde", "a zip archive")])
+def test_a_case_sheet_that_is_another_zip_says_what_it_is(entry: str, kind: str, tmp_path: Path) -> None:
+    from qualcode.cases import read_case_sheet
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(entry, "<x/>")
+    sheet = tmp_path / "cases.xlsx"
+    sheet.write_bytes(out.getvalue())
+    with pytest.raises(InputError, match=f"this is {kind}, not an Excel workbook") as raised:
+        read_case_sheet(sheet)
+    assert "Error" not in str(raised.value)  # no exception class name in place of an explanation

@@ -98,3 +98,27 @@ def test_has_speaker_labels_tells_interviews_from_documents() -> None:
     assert not has_speaker_labels("# Annual report\n\nThe project trained 300 workers in 2023.\n\n"
                                   "## Budget\n\nSpending was on track.\n")
     assert not has_speaker_labels("")
+
+
+def test_de_identified_participant_codes_in_lower_case_are_speakers() -> None:
+    """A real research interview (tests/fixtures/refi-qda/real, qc-1.3.2) labels its informant 'admin-1:' and the
+    interviewer by name: the informant's 187 passages were read as the interviewer's until codes in lower case were
+    taken as labels. A code that appears once ('covid-19: it hit us') stays speech."""
+    import zipfile
+    from collections import Counter
+    from pathlib import Path
+
+    from qualcode.importers import parse_transcript
+
+    archive = Path(__file__).parents[1] / "fixtures" / "refi-qda" / "real" / "qc-1.3.2-interviews.qdpx"
+    with zipfile.ZipFile(archive) as z:
+        data = z.read("sources/admin-1.txt")
+    parsed = parse_transcript(data, "interview.txt")
+    turns = Counter(u.speaker for u in parsed.units)
+    assert turns["admin-1"] > 150 and 40 < turns["Max Bigman"] < 80
+    assert not any(parsed.text[u.start:u.end].startswith("admin-1:") for u in parsed.units)
+    once = parse_transcript(b"Interviewer: How was the year?\n\nLan: Hard.\n\ncovid-19: it hit us all.\n\n"
+                            b"Interviewer: And now?\n\nLan: Better.\n", "k.txt")
+    assert {u.speaker for u in once.units} == {"Interviewer", "Lan"}
+    assert "p3" in {u.speaker for u in parse_transcript(
+        b"Interviewer: Hello.\n\np3: Hi there.\n\nInterviewer: How are you?\n\np3: Fine, thanks.\n", "k.txt").units}

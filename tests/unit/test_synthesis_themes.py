@@ -83,6 +83,15 @@ def test_names_are_not_judgements_and_a_polite_request_is_a_recommendation() -> 
     assert any(e.startswith("-recommend") for e in read.evidence)
 
 
+def test_short_answers_are_read_and_other_languages_stay_neutral() -> None:
+    # "Very useful." has one function word: it is still English, and its judgement counts
+    assert stance_of("Very useful.").stance == "supports"
+    assert stance_of("Too late.").stance == "criticises"
+    assert stance_of("Excellent trainers.").stance == "supports"
+    for other in ("Rất hữu ích.", "Merci beaucoup, très utile.", "Không đủ thời gian."):
+        assert stance_of(other).stance == "neutral" and not stance_of(other).evidence
+
+
 def test_opposite_claims_about_the_same_topic_get_opposite_stances() -> None:
     """The issue's example: the same nouns, opposite meanings."""
     assert stance_of("In our section we have 14 line leaders, and only three of them got any training from the"

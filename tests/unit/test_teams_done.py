@@ -149,3 +149,10 @@ def test_the_example_is_healthy_and_its_agreement_final(example_project_path: Pa
         assert agreement(p)["provisional"] == []
     assert main(["status", "-p", str(example_project_path)]) == 0
     assert "coders: 2" in capsys.readouterr().out
+
+
+def test_a_transcript_named_twice_is_marked_and_reported_once(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    build_project(tmp_path / "p").close()
+    assert main(["transcripts", "done", "KII-01", "KII-01", "--coder", "clara", "-p", str(tmp_path / "p")]) == 0
+    assert capsys.readouterr().out.splitlines() == ["KII-01: clara's coding is done (done: clara)"]

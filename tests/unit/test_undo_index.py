@@ -98,9 +98,9 @@ def test_undo_costs_the_same_after_a_long_history(project: Project) -> None:
     event_reads = [s for s in read if "FROM events" in s]
     # the index, the gap check and the group's events; never "every event of this coder"
     assert not any("ORDER BY id" in s and "action_group" not in s and "LIMIT" not in s for s in event_reads), read
-    start = time.perf_counter()
+    start = time.process_time()  # this process's work, not the wall clock a loaded machine stretches
     history.redo(project, coder="clara")
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_a_rejected_suggestion_is_undone_before_the_accept_before_it(project: Project) -> None:
@@ -144,3 +144,11 @@ def test_undo_and_redo_say_what_they_did_in_words_and_where(project: Project) ->
     undone = history.undo(project, coder="clara")
     assert undone is not None
     assert wb.describe_reversal(project, undone, "undo") == "undo: took back the rejection of 'Impact' on KII-01:9"
+
+
+def test_a_span_undone_is_named_in_reading_order_whatever_order_it_was_coded_in(project: Project) -> None:
+    coding.apply_code(project, ["KII-01:5", "KII-01:3", "KII-01:4"], "sustainability.funding", coder="clara")
+    undone = history.undo(project, coder="clara")
+    assert undone is not None
+    assert wb.describe_reversal(project, undone, "undo") == \
+        "undo: removed 'Funding to continue' from 3 units (KII-01:3-5)"

@@ -162,9 +162,10 @@ class SuggestionsPanel(Vertical):
 
     def _draw(self) -> None:
         """One line per suggestion (number, colour, name elided in the middle, score) and the reasons under it as
-        far as the room allows: on a wide screen in full, on a tall one the first suggestion's in full and the
-        others' first line, on a small one (80x24) none, so that three or more suggestions stay readable next to
-        the unit."""
+        far as the room allows: on a wide and tall screen in full, on a tall one the first suggestion's in full and
+        the others' first line, on a wide but short one (the queue at 80x24) the first line of each, on a small
+        panel (the transcript view at 80x24) none, so that three or more suggestions stay readable next to the
+        unit."""
         suggestions, note = self._shown
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
@@ -191,7 +192,8 @@ class SuggestionsPanel(Vertical):
             why = " ".join(str(s.get("why") or "").split())
             if why and (wide or tall):
                 # the strongest evidence comes first, so the first line says most
-                full_why = wide or n == 1  # the suggestion 1 and Enter accept is explained in full
+                # the suggestion 1 and Enter accept is explained in full when there is height for it
+                full_why = tall and (wide or n == 1)
                 lines = textwrap.wrap(why, width=width - 4) if full_why else [elide_end(why, width - 4)]
                 label.append("".join("\n    " + line for line in lines), style="dim italic")
             options.add_option(Option(label, id=str(n)))

@@ -1,0 +1,88 @@
+"""The layout at the smallest terminal evaluators use (80x24) and at a wide one (200x50), checked on what the
+screen shows with long code names and long reasons (the snapshots use short ones): at 80x24 the unit, at least
+three suggestions and every key of the key bar; at 200x50 the suggestions' names and reasons in full."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+from qualcode.tui.widgets.panels import KeyBar
+
+LONG = [  # the codebook's longest names, each with a reason of several lines
+    ("validity_of_design.logic", "Logic and coherence of objectives, outcomes and theory of change"),
+    ("efficiency.coordination", "Coordination, management and communication of the partnership"),
+    ("coherence.context", "New actors, policies or local initiatives that helped or hindered"),
+    ("relevance.needs_fit", "Fit with the needs of enterprises, workers and the sector"),
+    ("gender_equality.inclusion", "Benefits for women, migrants and people with disabilities"),
+]
+WHY = ("keywords: funding, continue, donors; like KII-09:79, coded by clara: \u201cThe chamber asked two donors to "
+       "fund the meetings for another two years\u201d; shares with the definition: funding, continue; learned from "
+       "28 coded units")
+
+
+@pytest.fixture
+def long_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.actions import views as wb
+
+    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        return {int(u["id"]): [{"code": code, "score": 0.9 - n / 10, "why": WHY, "model_version": "fixed"}
+                               for n, (code, _) in enumerate(LONG)] for u in units if wb.is_codable(u)}
+
+    monkeypatch.setattr(wb, "fit_suggester", lambda project: SimpleNamespace(stale=False))
+    monkeypatch.setattr(wb, "suggest_units", suggest)
+
+
+def screen_lines(app: QualcodeApp) -> list[str]:
+    """The terminal's lines as the evaluator sees them."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+
+
+def numbered(lines: list[str]) -> list[int]:
+    """The suggestion numbers whose line (number, colour square, name) is on screen."""
+    return sorted({int(m.group(1)) for line in lines for m in re.finditer(r"(?:^|[\s\u258f])(\d) \u25a0", line)})
+
+
+def keys_shown(app: QualcodeApp, lines: list[str]) -> list[str]:
+    """The keys of the screen's key bar that are not on the screen's last lines."""
+    bar = app.screen.query_one(KeyBar)
+    bottom = "\n".join(lines[-2:])
+    return [key for key, *_ in bar.keys if f"{key} " not in bottom]
+
+
+@pytest.mark.parametrize("queue_mode", [False, True], ids=["transcript view", "queue"])
+async def test_at_80x24_the_unit_three_suggestions_and_every_key_are_on_screen(
+        make: Callable[..., QualcodeApp], store: Project, long_suggestions: None, queue_mode: bool) -> None:
+    app = make(transcript="KII-01", suggestions=True, queue_mode=queue_mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settled(timeout=60)
+        await pilot.pause()
+        lines = screen_lines(app)
+        unit = app.screen.current_unit()  # type: ignore[attr-defined]
+        assert unit is not None
+        first_words = " ".join(unit["text"].split()[:3])
+        assert any(first_words in line for line in lines), "\n".join(lines)
+        assert numbered(lines)[:3] == [1, 2, 3], "\n".join(lines)
+        assert keys_shown(app, lines) == [], "\n".join(lines)
+
+
+@pytest.mark.parametrize("queue_mode", [False, True], ids=["transcript view", "queue"])
+async def test_at_200x50_the_suggestions_names_and_reasons_are_in_full(
+        make: Callable[..., QualcodeApp], store: Project, long_suggestions: None, queue_mode: bool) -> None:
+    app = make(transcript="KII-01", suggestions=True, queue_mode=queue_mode)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await app.settled(timeout=60)
+        await pilot.pause()
+        lines = screen_lines(app)
+        # the side panel's column (right of its border) when there is one, so that wrapped lines join up
+        text = " ".join(" ".join(line.rsplit("\u258f", 1)[-1] for line in lines).split())
+        for _, name in LONG[:3]:
+            assert name in text, "\n".join(lines)
+        assert WHY in text, "\n".join(lines)  # the reason of suggestion 1 (and Enter) unwrapped, word for word
+        assert keys_shown(app, lines) == []

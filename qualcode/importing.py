@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
-from qualcode.errors import InputError
+from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold, strip_accents
 from qualcode.model import ParsedTranscript, ProgressFn
 from qualcode.reanchor import store_transcript
@@ -990,7 +990,10 @@ def stored_transcript_warnings(db: sqlite3.Connection) -> dict[str, list[str]]:
 
 def stored_speakers(project: Project, transcript_id: str) -> dict[str, Any]:
     """A transcript's speakers with their units, role, case and how they were decided, and its warnings."""
-    project.require_transcript(transcript_id)
+    if project.require_transcript(transcript_id).get("kind") == "document":
+        # a desk-review document has no speakers: the transcript warnings (no labels, no case-sheet row) mislead
+        raise QualcodeError(f"{transcript_id} is a document: it has no speakers",
+                            hint="see 'qualcode documents' and 'qualcode segments --transcript " + transcript_id + "'")
     has_sheet = bool(project.db.execute("SELECT 1 FROM cases LIMIT 1").fetchone())
     facts = _stored_facts(project.db, transcript_id, has_sheet=has_sheet)
     rows = {r["label"]: r for r in project.speakers(transcript_id)}

@@ -228,7 +228,14 @@ class ProjectScreen(WorkbenchScreen):
             self.host.write(lambda p: set_speaker_role(p, tid, label, role, coder=coder), done,
                             label=f"{tid}: '{label}' is now {role}")
 
-        self.app.push_screen(SpeakerRoles(wb.speakers(self.project, tid)), chosen)
+        from qualcode.errors import QualcodeError
+
+        try:
+            found = wb.speakers(self.project, tid)
+        except QualcodeError as err:  # a desk-review document has no speakers to correct
+            self.notify(str(err), severity="warning", markup=False)
+            return
+        self.app.push_screen(SpeakerRoles(found), chosen)
 
 
 # ---------------------------------------------------------------------------- transcript view

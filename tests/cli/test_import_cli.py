@@ -178,3 +178,13 @@ def test_a_second_spreadsheet_among_the_files_is_refused(capsys: pytest.CaptureF
                          "--cases", str(sheet))
     assert code == 2 and "budget.xlsx: is a spreadsheet, not a transcript" in err
     assert json.loads(run(capsys, "-p", str(project), "status", "--json")[1])["transcripts"] == 0
+
+
+def test_speakers_of_a_document_is_a_one_line_error(example_project_dir: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["transcripts", "speakers", "PR-2024", "-p", str(example_project_dir)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "qualcode: error: PR-2024 is a document: it has no speakers (see 'qualcode documents' and 'qualcode segments"
+        " --transcript PR-2024')"]

@@ -426,3 +426,25 @@ async def test_project_view_shows_a_transcripts_speakers_and_corrects_a_role(
         await pilot.press("escape")
     assert undo(store, coder="clara") is not None  # a correction is the coder's own action, undone like one
     assert {s["label"]: s["role"] for s in store.speakers("FGD-01")}["Hoa"] == "informant"
+
+
+async def test_speakers_of_a_document_are_refused_with_a_note_not_an_empty_dialog(
+        make: Callable[..., QualcodeApp], small_dir: Path, tmp_path: Path) -> None:
+    from qualcode.cli import main
+
+    report = tmp_path / "ZZ-report.md"
+    report.write_text("# Progress report\n\nThe toolkit reached nine factories in 2024.\n", encoding="utf-8")
+    assert main(["import", "-p", str(small_dir), "--document", str(report)]) == 0
+    app = make()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.settled()
+        table = app.screen.query_one("#transcripts", DataTable)
+        keys = [table.coordinate_to_cell_key(Coordinate(n, 0)).row_key.value for n in range(table.row_count)]
+        document = next(k for k in keys if k not in ("FGD-01", "KII-01"))
+        for _ in range(keys.index(document)):
+            await pilot.press("j")
+        await pilot.press("R")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ProjectScreen)
+        messages = [str(n.message) for n in app._notifications]
+        assert any(f"{document} is a document: it has no speakers" in m for m in messages), messages

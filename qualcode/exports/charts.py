@@ -104,7 +104,9 @@ def heatmap(rows: list[str], cols: list[str], counts: list[list[int]], *, title:
         peak = max([v for r in counts for v in r] or [0]) or 1
         base = mpl.colormaps[HEAT_CMAP]
         cmap = ListedColormap([base(0.08 + 0.84 * i / 255) for i in range(256)]).with_extremes(bad="#ffffff")
-        masked = [[(v / peak if v else float("nan")) for v in r] for r in counts] or [[float("nan")]]
+        # no stakeholder groups yet (a project without a case sheet): one empty column, not a zero-width image that
+        # matplotlib warns about on the user's terminal
+        masked = [[(v / peak if v else float("nan")) for v in r] or [float("nan")] for r in counts] or [[float("nan")]]
         ax.imshow(masked, cmap=cmap, vmin=0, vmax=1, aspect="auto")
         for i, r in enumerate(counts):
             for j, v in enumerate(r):

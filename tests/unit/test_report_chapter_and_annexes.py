@@ -439,3 +439,15 @@ def test_the_sex_chart_of_persons_not_counted_by_sex_draws_without_a_warning() -
         warnings.simplefilter("error")  # a warning would reach the user's terminal beside the report's one line
         chart = sex_bars(["Factory", "Donor"], {"Women": [0, 0], "Men": [0, 0]}, title="By sex", formats=("svg",))
     assert "<svg" in chart.svg and chart.alt == "By sex: no informant's sex recorded in 2 groups"
+
+
+def test_the_heatmap_of_a_project_without_stakeholder_groups_draws_without_a_warning() -> None:
+    import warnings
+
+    from qualcode.exports.charts import heatmap
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a new project's first report: no case sheet, so no group columns yet
+        chart = heatmap(["Relevance", "Effectiveness"], [], [[], []], title="Evidence", row_label="criteria",
+                        formats=("svg",))
+    assert "<svg" in chart.svg and "2 rows (criteria) by 0 stakeholder groups" in chart.alt

@@ -474,6 +474,7 @@ def gather_import_files(
 
     files: list[Path] = []
     left_out: list[str] = []
+    links: list[str] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
@@ -483,6 +484,11 @@ def gather_import_files(
         for child in sorted(path.iterdir(), key=lambda c: c.name.casefold()):
             if child.name.startswith((".", "~$")) or not child.is_file():
                 continue  # hidden files, Word's lock files, subfolders
+            if child.is_symlink():
+                # a folder unpacked from someone else's archive may hold links (unzip and tar create them): one
+                # named kii-02.txt that points at a file elsewhere on this machine must not become a transcript
+                links.append(child.name)
+                continue
             suffix = child.suffix.lower()
             if suffix in SUPPORTED_EXTENSIONS or suffix in SHEET_EXTENSIONS or is_document_file(child):
                 files.append(child)
@@ -495,6 +501,10 @@ def gather_import_files(
                 hint="qualcode reads .docx, .txt, .md, .vtt and .srt transcripts, .pdf and .html documents and"
                      " .csv or .xlsx sheets")
     notes: list[str] = []
+    if links:
+        shown = ", ".join(links[:5]) + (", ..." if len(links) > 5 else "")
+        notes.append(f"{len(links)} file(s) in the folder are symbolic links and were left out (a link may point at"
+                     f" any file on this machine; name the file itself to import it): {shown}")
     if left_out:
         shown = ", ".join(left_out[:5]) + (", ..." if len(left_out) > 5 else "")
         notes.append(f"{len(left_out)} file(s) in the folder are not transcripts, documents or sheets and were left"

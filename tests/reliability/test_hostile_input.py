@@ -1212,3 +1212,20 @@ def test_a_transcript_id_never_chooses_where_a_file_is_written(project: Path, tm
     assert "outside.txt" in sorted(p.name for p in share.iterdir())
     assert [p for p in tmp_path.rglob("*outside*") if share not in p.parents] == []
     assert all(Path(f).parent == share for f in json.loads(out)["files"])
+
+
+def test_a_folder_import_does_not_follow_links_out_of_the_folder(project: Path, secret: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # a partner's archive unpacked into Downloads (unzip and tar recreate symbolic links), then imported as a folder
+    drop = _drop(tmp_path)
+    (drop / "kii-07.txt").write_text("Interviewer: How was it?\n\nMs Lan: The training helped our line leaders a"
+                                     " lot.\n", encoding="utf-8")
+    (drop / "kii-08.txt").symlink_to(secret)
+    (drop / "cases.csv").symlink_to(secret)
+    code, out, err = run_cli(capsys, "import", "-p", str(project), str(drop))
+    assert code == 0, err
+    assert "2 file(s) in the folder are symbolic links and were left out" in out + err
+    with Project.open(project) as p:
+        texts = [p.transcript_text(t["id"]) for t in p.transcripts()]
+    assert not any("hunter2" in t for t in texts)
+    assert any("helped our line leaders" in t for t in texts)

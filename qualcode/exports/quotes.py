@@ -9,7 +9,7 @@ with filters), CSV (one table) and Markdown. Names never appear unless ``show_na
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +60,34 @@ def parse_formats(value: str | Iterable[str]) -> list[str]:
     return out
 
 
+def _shared_detail(project: Project, show_names: bool) -> Callable[[str, str, dict[str, Any]], str]:
+    """A quote's sex or location, given only where at least k informants of its stakeholder group share it (k, 2 by
+    default, is the attribution setting): the only woman of the donors, or the only informant in Hai Phong, would
+    otherwise be told apart by her column. With ``show_names`` every value is given."""
+    from qualcode.safety.attribution import DEFAULT_K, K_SETTING
+    from qualcode.synthesis.evidence import UNKNOWN
+
+    try:
+        k = 1 if show_names else max(1, int(project.setting(K_SETTING) or DEFAULT_K))
+    except ValueError:
+        k = DEFAULT_K
+    shared: dict[tuple[str, str, str], int] = {}
+    for case in project.cases():
+        attrs = case["attributes"]
+        group = str(attrs.get("stakeholder_group") or UNKNOWN)
+        for field in ("sex", "location"):
+            value = str(attrs.get(field) or "")
+            shared[(group, field, value)] = shared.get((group, field, value), 0) + 1
+
+    def detail(group: str, field: str, attrs: dict[str, Any]) -> str:
+        value = str(attrs.get(field) or "")
+        if not value or k <= 1 or shared.get((group, field, value), 0) >= k:
+            return value
+        return "–"
+
+    return detail
+
+
 def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = False, criterion: str | None = None,
                progress: ProgressFn | None = None, coders: Iterable[str] | None = None) -> dict[str, Any]:
     """The quote bank as data: ``{"title", "by", "show_names", "criteria": [{"id", "name", "rows": [...]}]}``.
@@ -86,6 +114,7 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
             names[code["id"]] = code["name"]
     pseudo = Pseudonymiser(project, enabled=not show_names)
     attribute = Attributor(project, show_names=show_names)
+    detail = _shared_detail(project, show_names)
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     total = len(ev)
     for n, r in enumerate(ev, start=1):
@@ -101,8 +130,8 @@ def quote_bank(project: Project, *, by: str = "criterion", show_names: bool = Fa
                 "quote": pseudo(r["text"], r["transcript"]).strip(), "attribution": attribute(r),
                 "record": RECORDS.get(r.get("record", "verbatim"), "verbatim"),
                 "reference": r["ref"], "transcript": r["transcript"], "unit": r["idx"],
-                "informant": r["case"] or "", "sex": str(attrs.get("sex") or ""),
-                "location": str(attrs.get("location") or ""), "time": timestamp(r.get("t_start")),
+                "informant": r["case"] or "", "sex": detail(r["group"], "sex", attrs),
+                "location": detail(r["group"], "location", attrs), "time": timestamp(r.get("t_start")),
                 "t_start": r.get("t_start"), "source_type": r["source_type"], "coders": [],
                 "_sort": (code_pos[r["code"]], r["group"], r["transcript"], r["idx"]),
             }

@@ -309,7 +309,13 @@ def test_the_same_reference_form_everywhere(example_project: Project, tmp_path: 
         rows = list(csv.DictReader(fh))
     row = next(r for r in rows if r["reference"].startswith("KII-04:14-16"))
     assert row["reference"] == "KII-04:14-16, 00:01:44" and row["unit"] == "14-16" and row["time"] == "00:01:44"
-    assert row["informant"] == "KII-04" and row["sex"] == "M" and row["location"] == "Ha Noi"
+    # KII-04 is the employers' only informant: his sex and town would single him out, and are withheld
+    assert row["informant"] == "KII-04" and row["sex"] == "–" and row["location"] == "–"
+    assert any(r["stakeholder_group"] == "Factory" and r["sex"] in ("F", "M") for r in rows)
+    export_quotes(example_project, tmp_path / "named", formats=["csv"], show_names=True)
+    with open(tmp_path / "named" / "quotes.csv", encoding="utf-8-sig", newline="") as fh:
+        named = next(r for r in csv.DictReader(fh) if r["reference"].startswith("KII-04:14-16"))
+    assert (named["sex"], named["location"]) == ("M", "Ha Noi")
     chapter = findings_chapter(example_project)
     refs = [q["reference"] for c in chapter["criteria"] for f in c["findings"] for q in f["quotes"]]
     assert any(re.fullmatch(r"KII-0[45]:\d+(-\d+)?, \d\d:\d\d:\d\d", r) for r in refs)  # VTT interviews: timed

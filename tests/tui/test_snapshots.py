@@ -72,6 +72,10 @@ def test_project_view_80x24(snap_compare: Any, make: Callable[..., QualcodeApp],
     assert snap(snap_compare, make(), (80, 24))
 
 
+def test_project_view_200x50(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    assert snap(snap_compare, make(), (200, 50))
+
+
 def test_transcript_view_100x30(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
     assert snap(snap_compare, make(transcript="KII-01"), (100, 30), ["k"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -41,7 +42,9 @@ def fixed_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
         units = plain_queue(project, **{**kwargs, "ordered": False})
         return [{**u, "reason": "uncertain between two codes"} for u in reversed(units)]
 
-    monkeypatch.setattr(wb, "fit_suggester", lambda project: object())
+    # a model with no refit pending: a bare object() has no .stale and the suggestion thread ends in "suggestions
+    # failed", after which no other unit is scored
+    monkeypatch.setattr(wb, "fit_suggester", lambda project: SimpleNamespace(stale=False))
     monkeypatch.setattr(wb, "suggest_units", suggest)
     monkeypatch.setattr(wb, "uncoded_queue", queue)
 

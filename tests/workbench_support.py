@@ -12,9 +12,11 @@ from transcript_support import transcript_from_turns
 
 from qualcode.cases import CaseRow
 from qualcode.codebook import default_codebook_path, load_codebook
-from qualcode.model import ParsedTranscript
+from qualcode.model import CodedUnit, ParsedTranscript
 from qualcode.project_io import apply_case_sheet
 from qualcode.store import Project
+from qualcode.tui import QualcodeApp
+from qualcode.tui.screens import TranscriptScreen
 
 
 def parsed(turns: list[tuple[str, list[str]]], *, seconds: float = 30.0) -> ParsedTranscript:
@@ -68,3 +70,18 @@ async def eventually(pilot: Pilot, condition: Callable[[], bool], timeout: float
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         await pilot.pause(0.02)
+
+
+def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
+    """The screen in front, which must be the transcript view."""
+    screen = app.screen
+    assert isinstance(screen, TranscriptScreen)
+    return screen
+
+
+def current(screen: TranscriptScreen) -> CodedUnit:
+    """The unit under the cursor (there must be one)."""
+    unit = screen.view.current
+    assert unit is not None
+    return unit
+

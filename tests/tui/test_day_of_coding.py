@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from workbench_support import eventually
+from workbench_support import current, eventually, transcript_screen
 
 from qualcode.actions import coding
-from qualcode.model import CodedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.queue_screen import QueueScreen
-from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+from qualcode.tui.screens import ProjectScreen
 from qualcode.tui.widgets.panels import SuggestionsPanel
 
 SIZE = (100, 30)
@@ -60,19 +59,6 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
     g.open.set()
 
 
-def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
-    screen = app.screen
-    assert isinstance(screen, TranscriptScreen)
-    return screen
-
-
-def here(screen: TranscriptScreen) -> CodedUnit:
-    """The unit the transcript view is on (there must be one)."""
-    unit = screen.view.current
-    assert unit is not None
-    return unit
-
-
 def status(app: QualcodeApp) -> str:
     return str(app.screen.query_one("#status").render())
 
@@ -111,7 +97,7 @@ async def test_number_keys_typed_before_suggestions_wait_and_code_the_unit_they_
         await app.settled()
         assert mine(store) == [("KII-01:4", TOP, "suggestion"), ("KII-01:5", TOP, "suggestion"),
                                ("KII-01:7", TOP, "suggestion")]
-        assert here(transcript_screen(app))["ref"] == "KII-01:7"
+        assert current(transcript_screen(app))["ref"] == "KII-01:7"
 
 
 async def test_a_number_key_that_waits_too_long_is_dropped_and_the_screen_says_so(
@@ -127,7 +113,7 @@ async def test_a_number_key_that_waits_too_long_is_dropped_and_the_screen_says_s
         await pilot.pause(0.4)  # longer than the key may wait
         await eventually(pilot, lambda: "1 on KII-01:3 dropped" in status(app))
         assert "1 on KII-01:3 dropped" in status(app)
-        assert here(transcript_screen(app))["ref"] == "KII-01:4"  # the key after it still went through
+        assert current(transcript_screen(app))["ref"] == "KII-01:4"  # the key after it still went through
         gate.open.set()
         await app.settled()
         assert store.codings() == []
@@ -182,9 +168,9 @@ async def test_the_next_units_suggestions_are_there_when_the_coder_arrives(make:
         panel = screen.query_one(SuggestionsPanel)
         gate.open.clear()  # nothing more is computed from now on
         await pilot.press("j")
-        assert panel.shown_unit == here(screen)["id"] and panel.shown_count == 2
+        assert panel.shown_unit == current(screen)["id"] and panel.shown_count == 2
         await pilot.press("n", "n")
-        assert panel.shown_unit == here(screen)["id"] and panel.shown_count == 2
+        assert panel.shown_unit == current(screen)["id"] and panel.shown_count == 2
         gate.open.set()
 
 
@@ -202,7 +188,7 @@ async def test_after_a_coding_the_suggestions_stay_until_the_refitted_ones_repla
         assert mine(store) == [("KII-01:3", SECOND, "suggestion")]
         assert panel.shown_count == 1  # the other suggestion, still on screen, not "no suggestions yet"
         await pilot.press("j")
-        assert panel.shown_unit == here(screen)["id"] and panel.shown_count == 2
+        assert panel.shown_unit == current(screen)["id"] and panel.shown_count == 2
         gate.open.set()
         await app.settled()
         assert gate.fits > fits  # refitted on the new coding
@@ -216,23 +202,23 @@ async def test_reopening_a_transcript_goes_back_where_the_coder_was(make: Callab
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n", "n", "n")  # KII-01:3 -> 4 -> 5 -> 7 -> 8
-        assert here(transcript_screen(app))["ref"] == "KII-01:8"
+        assert current(transcript_screen(app))["ref"] == "KII-01:8"
         await pilot.press("t")
         await app.settled()
         assert isinstance(app.screen, ProjectScreen)
         app.post_message(__import__("qualcode.tui.host", fromlist=["x"]).TranscriptRequested("KII-01"))
         await pilot.pause()
-        assert here(transcript_screen(app))["ref"] == "KII-01:8"
+        assert current(transcript_screen(app))["ref"] == "KII-01:8"
         await pilot.press("j")
         await app.action_quit()
     assert store.position("KII-01", coder="clara") == 9
     app = make(transcript="KII-01")  # a new session
     async with app.run_test(size=SIZE):
-        assert here(transcript_screen(app))["ref"] == "KII-01:9"
+        assert current(transcript_screen(app))["ref"] == "KII-01:9"
         assert "back where you were in KII-01" in status(app)
     other = make(transcript="KII-01", coder="long")  # another coder has their own place
     async with other.run_test(size=SIZE):
-        assert here(transcript_screen(other))["ref"] == "KII-01:3"
+        assert current(transcript_screen(other))["ref"] == "KII-01:3"
 
 
 # ---------------------------------------------------------------------------- not codable, skipped for now
@@ -250,12 +236,12 @@ async def test_minus_marks_a_unit_not_codable_out_of_progress_and_of_n(make: Cal
         assert "0/5 coded" in status(app)
         assert any(kind == "mark" and "not codable" in text for kind, text, _ in screen.view._lines[2])
         await pilot.press("g", "n")
-        assert here(screen)["ref"] == "KII-01:4"  # n passes the unit marked not codable
+        assert current(screen)["ref"] == "KII-01:4"  # n passes the unit marked not codable
         await pilot.press("u")
         await app.settled()
         assert store.marks() == []
         assert "undo: cleared the 'not codable' mark on KII-01:3" in status(app)
-        assert here(screen)["ref"] == "KII-01:3" and "0/6 coded" in status(app)
+        assert current(screen)["ref"] == "KII-01:3" and "0/6 coded" in status(app)
 
 
 async def test_a_unit_skipped_for_now_is_visited_last(make: Callable[..., QualcodeApp], store: Project) -> None:
@@ -264,12 +250,12 @@ async def test_a_unit_skipped_for_now_is_visited_last(make: Callable[..., Qualco
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:
         screen = transcript_screen(app)
-        assert here(screen)["ref"] == "KII-01:3"
+        assert current(screen)["ref"] == "KII-01:3"
         await pilot.press("s")
         await app.settled()
         assert [(m["ref"], m["mark"]) for m in store.marks()] == [("KII-01:3", "skipped")]
         await pilot.press("G", "n")
-        assert here(screen)["ref"] == "KII-01:3"
+        assert current(screen)["ref"] == "KII-01:3"
         assert "only units you skipped for now are left" in status(app)
         await pilot.press("s")  # again: no longer skipped
         await app.settled()
@@ -287,13 +273,13 @@ async def test_undo_of_a_change_in_another_transcript_goes_there_and_says_what_i
         await pilot.press("u")
         await app.settled()
         screen = transcript_screen(app)
-        assert screen.transcript == "FGD-01" and here(screen)["ref"] == "FGD-01:6"
+        assert screen.transcript == "FGD-01" and current(screen)["ref"] == "FGD-01:6"
         assert ("undo: removed 'Sex-disaggregated data and gender-sensitive monitoring' from FGD-01:6"
                 in status(app))
         await pilot.press("ctrl+r")
         await app.settled()
         assert "redo: applied 'Sex-disaggregated data" in status(app)
-        assert [c["code"] for c in here(screen)["codings"]] == ["gender_equality.data"]
+        assert [c["code"] for c in current(screen)["codings"]] == ["gender_equality.data"]
 
 
 async def test_queue_undo_follows_the_order_of_what_was_done_there(make: Callable[..., QualcodeApp],
@@ -441,5 +427,5 @@ async def test_a_coding_while_units_ahead_are_scored_still_gets_them_the_refitte
         await pilot.press("j")
         await app.settled()
         panel = transcript_screen(app).query_one(SuggestionsPanel)
-        assert panel.shown_unit == here(transcript_screen(app))["id"]
+        assert panel.shown_unit == current(transcript_screen(app))["id"]
         assert str(panel._shown[0][0]["why"]) == f"model {len(fits)}" and len(fits) == 2

@@ -12,8 +12,8 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from workbench_support import current, transcript_screen
 
-from qualcode.model import CodedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, MemoEditor
@@ -30,19 +30,6 @@ async def on_kii_01(make: Callable[..., QualcodeApp]) -> AsyncIterator[tuple[Qua
         yield app, pilot
 
 
-
-def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
-    """The screen in front, which must be the transcript view."""
-    screen = app.screen
-    assert isinstance(screen, TranscriptScreen)
-    return screen
-
-
-def current(screen: TranscriptScreen) -> CodedUnit:
-    """The unit under the cursor (there must be one)."""
-    unit = screen.view.current
-    assert unit is not None
-    return unit
 
 async def burst(app: QualcodeApp, pilot: Pilot, keys: list[str | events.Event]) -> None:
     """Send keys (or other input events) the way a terminal delivers a burst: all read at once, none waiting for the

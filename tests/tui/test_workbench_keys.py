@@ -8,9 +8,9 @@ from typing import Any
 
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from workbench_support import current, transcript_screen
 
 from qualcode.actions.history import undo
-from qualcode.model import CodedUnit
 from qualcode.reanchor import store_transcript
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
@@ -24,19 +24,6 @@ def refs(store: Project, *, transcript: str | None = None) -> list[tuple[str, st
     return sorted((c["ref"], c["code"], c["coder"]) for c in store.codings(transcript=transcript))
 
 
-
-def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
-    """The screen in front, which must be the transcript view."""
-    screen = app.screen
-    assert isinstance(screen, TranscriptScreen)
-    return screen
-
-
-def current(screen: TranscriptScreen) -> CodedUnit:
-    """The unit under the cursor (there must be one)."""
-    unit = screen.view.current
-    assert unit is not None
-    return unit
 
 async def test_opens_on_the_first_uncoded_informant_unit(make: Callable[..., QualcodeApp]) -> None:
     app = make(transcript="KII-01")

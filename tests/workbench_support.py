@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from transcript_support import transcript_from_turns
 
@@ -85,3 +88,15 @@ def current(screen: TranscriptScreen) -> CodedUnit:
     assert unit is not None
     return unit
 
+
+def use_fixed_suggestions(monkeypatch: pytest.MonkeyPatch, suggestions: list[dict[str, Any]]) -> None:
+    """Every codable unit gets these suggestions, from a model with no refit pending (a fake model without ``stale``
+    would end the suggestion thread in "suggestions failed")."""
+    from qualcode.actions import views
+
+    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
+        return {int(u["id"]): [dict(s) for s in suggestions] for u in units if views.is_codable(u)}
+
+    monkeypatch.setattr(views, "fit_suggester", lambda project: SimpleNamespace(stale=False))
+    monkeypatch.setattr(views, "suggest_units", suggest)
+    monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
+from workbench_support import use_fixed_suggestions
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
@@ -29,14 +28,8 @@ WHY = ("keywords: funding, continue, donors; like KII-09:79, coded by clara: \u2
 
 @pytest.fixture
 def long_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qualcode.actions import views as wb
-
-    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
-        return {int(u["id"]): [{"code": code, "score": 0.9 - n / 10, "why": WHY, "model_version": "fixed"}
-                               for n, (code, _) in enumerate(LONG)] for u in units if wb.is_codable(u)}
-
-    monkeypatch.setattr(wb, "fit_suggester", lambda project: SimpleNamespace(stale=False))
-    monkeypatch.setattr(wb, "suggest_units", suggest)
+    use_fixed_suggestions(monkeypatch, [{"code": code, "score": 0.9 - n / 10, "why": WHY, "model_version": "fixed"}
+                                        for n, (code, _) in enumerate(LONG)])
 
 
 def screen_lines(app: QualcodeApp) -> list[str]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from workbench_support import use_fixed_suggestions
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
@@ -30,22 +30,16 @@ def fixed_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
 
     plain_queue = wb.uncoded_queue
 
-    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
-        return {int(u["id"]): [
-            {"code": "sustainability.funding", "score": 0.81, "why": "keywords: funding; like a codebook example",
-             "model_version": "fixed"},
-            {"code": "effectiveness.outputs", "score": 0.34, "why": "terms from the definition: training",
-             "model_version": "fixed"},
-        ] for u in units if wb.is_codable(u)}
-
     def queue(project: Project, **kwargs: Any) -> list[dict[str, Any]]:
         units = plain_queue(project, **{**kwargs, "ordered": False})
         return [{**u, "reason": "uncertain between two codes"} for u in reversed(units)]
 
-    # a model with no refit pending: a bare object() has no .stale and the suggestion thread ends in "suggestions
-    # failed", after which no other unit is scored
-    monkeypatch.setattr(wb, "fit_suggester", lambda project: SimpleNamespace(stale=False))
-    monkeypatch.setattr(wb, "suggest_units", suggest)
+    use_fixed_suggestions(monkeypatch, [
+        {"code": "sustainability.funding", "score": 0.81, "why": "keywords: funding; like a codebook example",
+         "model_version": "fixed"},
+        {"code": "effectiveness.outputs", "score": 0.34, "why": "terms from the definition: training",
+         "model_version": "fixed"},
+    ])
     monkeypatch.setattr(wb, "uncoded_queue", queue)
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from textual.widgets import OptionList
+from workbench_support import use_fixed_suggestions
 
 from qualcode.tui import QualcodeApp
 from qualcode.tui.screens import TranscriptScreen
@@ -19,15 +18,8 @@ WHY = ("like KII-03:12, coded by ana: \u201cWe attended the grievance handling c
 
 @pytest.fixture
 def long_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qualcode.actions import views as wb
-
-    def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
-        return {int(u["id"]): [{"code": "sustainability.funding", "score": 0.71, "why": WHY, "model_version": "v"}]
-                for u in units if wb.is_codable(u)}
-
-    monkeypatch.setattr(wb, "fit_suggester", lambda project: SimpleNamespace(stale=False))  # no refit pending
-    monkeypatch.setattr(wb, "suggest_units", suggest)
-    monkeypatch.setattr(wb, "refresh_suggester", lambda project, should_stop=None: True)
+    use_fixed_suggestions(monkeypatch, [{"code": "sustainability.funding", "score": 0.71, "why": WHY,
+                                         "model_version": "v"}])
 
 
 async def test_the_reason_is_shown_in_full_wrapped_to_the_panel(make: Callable[..., QualcodeApp],

@@ -67,6 +67,16 @@ def mine(store: Project, coder: str = "clara") -> list[tuple[str, str, str]]:
     return sorted((c["ref"], c["code"], c["source"]) for c in store.codings(coder=coder))
 
 
+async def open_queue(app: QualcodeApp, pilot: Pilot) -> QueueScreen:
+    """Press w once the app has settled: the queue, in front."""
+    await app.settled()
+    await pilot.press("w")
+    await app.settled()
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    return screen
+
+
 async def burst(app: QualcodeApp, pilot: Pilot, keys: list[str]) -> None:
     """Keys read all at once, as a terminal delivers a burst (or an SSH link a second of typing)."""
     driver = app._driver
@@ -286,11 +296,7 @@ async def test_queue_undo_follows_the_order_of_what_was_done_there(make: Callabl
                                                                    store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)
     async with app.run_test(size=SIZE) as pilot:
-        await app.settled()
-        await pilot.press("w")
-        await app.settled()
-        screen = app.screen
-        assert isinstance(screen, QueueScreen)
+        screen = await open_queue(app, pilot)
         first, second = screen.units[0]["ref"], screen.units[1]["ref"]
         await pilot.press("1", "x")  # accept on the first unit, reject on the second
         await app.settled()
@@ -314,10 +320,7 @@ async def test_the_queue_from_a_transcript_holds_its_units_and_a_widens_it(make:
                                                                           store: Project) -> None:
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("w")
-        await app.settled()
-        screen = app.screen
-        assert isinstance(screen, QueueScreen)
+        screen = await open_queue(app, pilot)
         assert {u["transcript"] for u in screen.units} == {"KII-01"} and len(screen.units) == 6
         await pilot.press("a")
         await app.settled()
@@ -335,11 +338,7 @@ async def test_the_queue_from_a_transcript_holds_its_units_and_a_widens_it(make:
 async def test_the_queue_from_the_project_view_holds_every_transcript(make: Callable[..., QualcodeApp]) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
-        await app.settled()
-        await pilot.press("w")
-        await app.settled()
-        screen = app.screen
-        assert isinstance(screen, QueueScreen)
+        screen = await open_queue(app, pilot)
         assert {u["transcript"] for u in screen.units} == {"KII-01", "FGD-01"}
 
 

@@ -308,7 +308,7 @@ def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[st
         state = after or before or {}
         if entity == "coding":
             code = state.get("code_id", "")
-            name = codebook[code].name if code in codebook else code
+            name = code_name(codebook, code)
             if before is None:
                 text = f"applied '{name}' to {{where}}"
             elif after is None:
@@ -324,7 +324,7 @@ def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[st
                     f"marked {{where}} {MARK_WORDS.get(state.get('mark', ''), state.get('mark', ''))}")
         elif entity == "decision":
             code = state.get("code", "")
-            name = codebook[code].name if code in codebook else code
+            name = code_name(codebook, code)
             verb = "rejected" if state.get("decision") == "rejected" else "accepted"
             if entity == "decision" and state.get("decision") == "accepted":
                 continue  # said by the coding it came with
@@ -541,6 +541,11 @@ def search_units(
         project.require_transcript(transcript)
     return project_index(project).search(query, transcript=transcript, limit=limit,
                                          include_interviewer=include_interviewer)
+
+
+def code_name(codebook: Codebook, code_id: str) -> str:
+    """The code's name, or its id when the codebook no longer has it (a coding made before a codebook change)."""
+    return codebook[code_id].name if code_id in codebook else code_id
 
 
 def code_label(code: Code, codebook: Codebook) -> str:

@@ -268,7 +268,7 @@ class QueueScreen(WorkbenchScreen):
 
             # the top suggestion was wrong: the model learns that from the correction
             top = shown[0] if shown else None
-            name = self.project.codebook()[code].name if code in self.project.codebook() else code
+            name = wb.code_name(self.project.codebook(), code)
             if self.current is None or self.current["id"] != u["id"]:
                 return
             self._write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top),

@@ -550,7 +550,7 @@ class TranscriptScreen(WorkbenchScreen):
             self._refresh_units(segment_ids)
             self.host.suggestions_changed()
 
-        name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id
+        name = wb.code_name(self.project.codebook(), code_id)
         where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \
             f"{len(segment_ids)} units"
         self.host.write(run, done, label=f"coded {where}: {name}", units=segment_ids)
@@ -593,7 +593,7 @@ class TranscriptScreen(WorkbenchScreen):
                             severity="warning", markup=False)  # ids are data, never markup
 
         ref = self.units[self.positions[segment_id]]["ref"]
-        name = self.project.codebook()[code_id].name if code_id in self.project.codebook() else code_id
+        name = wb.code_name(self.project.codebook(), code_id)
         self.host.write(lambda p: coding.remove_code(p, segment_id, code_id, coder=coder, coded_by=coder), done,
                         label=f"removed '{name}' from {ref}", units=[segment_id])
 

@@ -49,6 +49,7 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
     "persons": [...]}``. ``persons`` (name, role, organisation, group, sex, method, location, date) is filled only
     with ``show_names``: without it nothing singles a person out beyond the counts.
     """
+    from qualcode.safety.attribution import k_setting
     from qualcode.synthesis.evidence import UNKNOWN, source_type
 
     transcripts = {t["id"]: t for t in project.transcripts()}
@@ -111,8 +112,9 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
         for m in heard:
             by_method_sex.setdefault(m, {})
             by_method_sex[m][sex] = by_method_sex[m].get(sex, 0) + 1
+    min_k = 1 if show_names else k_setting(project)
     if not show_names:  # the list of persons is there when names are asked for: nothing to withhold then
-        _withhold_small_cells(out_groups, total, by_method_sex, _k_of(project))
+        _withhold_small_cells(out_groups, total, by_method_sex, min_k)
     sexes = [s for s in SEXES if total["sex"].get(s)] or ["Women", "Men"]
     for s in ("Women", "Men"):  # always shown, even at zero: a zero is a finding for the gender criterion
         if s not in sexes:
@@ -121,16 +123,7 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
     persons.sort(key=lambda p: (p["group"].lower(), p["organisation"].lower(), p["name"].lower()))
     return {"title": f"Persons consulted: {project.name}", "groups": out_groups, "total": total, "sexes": sexes,
             "methods": methods, "by_method_sex": by_method_sex, "persons": persons, "show_names": show_names,
-            "k": 1 if show_names else _k_of(project)}
-
-
-def _k_of(project: Project) -> int:
-    from qualcode.safety.attribution import DEFAULT_K, K_SETTING
-
-    try:
-        return max(1, int(project.setting(K_SETTING) or DEFAULT_K))
-    except ValueError:
-        return DEFAULT_K
+            "k": min_k}
 
 
 def _withhold(rows: list[dict[str, Any]], k: int) -> None:

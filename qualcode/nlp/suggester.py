@@ -807,8 +807,6 @@ class Suggester:
     # ------------------------------------------------------------------ scoring pieces
     def _batch(self, texts: Sequence[str]) -> _Rows:
         """The rows of ``texts``: looked up for corpus units, computed for the others (in the order of ``texts``)."""
-        import numpy as np
-        from scipy.sparse import vstack
 
         rows = self._rows(texts)
         known = rows >= 0
@@ -818,19 +816,7 @@ class Suggester:
         fresh = self._compute_rows(new)
         if self._C is None or not known.any():
             return fresh
-        have = self._C.take(rows[known])
-        order = np.empty(len(texts), dtype=np.int64)
-        order[known] = np.arange(int(known.sum()))
-        order[~known] = int(known.sum()) + np.arange(len(new))
-
-        def join(a: Any, b: Any) -> Any:
-            if a is None or b is None:
-                return None
-            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
-
-        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
-                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
+        return _merge_rows(self._C.take(rows[known]), fresh, known)
 
     def _compute_rows(self, texts: list[str]) -> _Rows:
         """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
@@ -944,7 +930,6 @@ class Suggester:
     def _training_rows(self, ex: list[Example], rows: Any, outside: tuple[Any, Any] | None = None) -> _Rows:
         """The coded units' rows: looked up in the corpus, computed (or taken from ``outside``) for the others."""
         import numpy as np
-        from scipy.sparse import vstack
 
         inside = rows >= 0
         if inside.all() and self._C is not None:
@@ -962,19 +947,7 @@ class Suggester:
             fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
         if not inside.any() or self._C is None:
             return fresh
-        have = self._C.take(rows[inside])
-        order = np.empty(len(ex), dtype=np.int64)
-        order[np.flatnonzero(inside)] = np.arange(int(inside.sum()))
-        order[~inside] = int(inside.sum()) + np.arange(int((~inside).sum()))
-
-        def join(a: Any, b: Any) -> Any:
-            if a is None or b is None:
-                return None
-            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
-
-        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
-                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
+        return _merge_rows(self._C.take(rows[inside]), fresh, inside)
 
     def _fit(self) -> None:
         assert self.featurizer is not None
@@ -1959,6 +1932,17 @@ def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
 
     return _Rows(cat(a.X, b.X), cat(a.zs, b.zs), cat(a.xp, b.xp), cat(a.xb, b.xb), cat(a.q, b.q), cat(a.V, b.V),
                  np.concatenate([a.rows, b.rows]), np.concatenate([a.wl, b.wl]))
+
+
+def _merge_rows(have: _Rows, fresh: _Rows, known: Any) -> _Rows:
+    """One batch's rows in its order: ``have``'s where ``known`` is True, ``fresh``'s elsewhere."""
+    import numpy as np
+
+    n_known = int(known.sum())
+    order = np.empty(len(known), dtype=np.int64)
+    order[known] = np.arange(n_known)
+    order[~known] = n_known + np.arange(len(known) - n_known)
+    return _concat_rows(have, fresh).take(order)
 
 
 def _add_sparse(S: Any, X_in: Any, Y_in: Any, X_out: Any, Y_out: Any) -> None:

@@ -346,7 +346,7 @@ class Suggester:
             self._prepared = False  # a parent code came into use, or went out of use: the candidates changed
         if self._prepared:
             if quick:
-                with _one_blas_thread():
+                with one_blas_thread():
                     if self._quick_update():
                         return
             self._learn()
@@ -574,7 +574,7 @@ class Suggester:
 
     def _ensure(self) -> None:
         if not self._prepared:
-            with _one_blas_thread():
+            with one_blas_thread():
                 self._prepare()
 
     @property
@@ -707,7 +707,7 @@ class Suggester:
         elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
             return False
         # Every check is done: from here on the state is taken over.
-        with _one_blas_thread():
+        with one_blas_thread():
             self._take_over(corpus, learned, codes, n, Xc, zs, xp, xb, zq, base, pv, weights, Vc, Vq)
         return True
 
@@ -920,7 +920,7 @@ class Suggester:
     # ------------------------------------------------------------------ learning
     def _learn(self) -> None:
         """Fit self-training centroids, Rocchio centroids, ridge, label spreading and calibration."""
-        with _one_blas_thread():
+        with one_blas_thread():
             self._fit()
 
     def _training_examples(self) -> list[Example]:
@@ -1735,7 +1735,7 @@ class Suggester:
 
         self._ensure()
         out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
-        with _one_blas_thread():
+        with one_blas_thread():
             for a in range(0, len(texts), BATCH):
                 chunk = list(texts[a : a + BATCH])
                 out[a : a + len(chunk)] = self._score_batch(chunk)[0]
@@ -1757,7 +1757,7 @@ class Suggester:
         self._ensure()
         version = self.model_version
         out: list[list[Suggestion]] = []
-        with _one_blas_thread():
+        with one_blas_thread():
             step = EXPLAIN_BATCH if explain else BATCH
             for a in range(0, len(units), step):
                 chunk = units[a : a + step]
@@ -1963,9 +1963,10 @@ def _vstack_rows(A: Any, B: Any) -> Any:
     return vstack([A, B], format="csr")
 
 
-def _one_blas_thread() -> Any:
-    """The model's matrices are small (at most RIDGE_ROWS squared, or units x 130): BLAS threads gain nothing, and on
-    a busy machine (or beside the TUI's own threads) their spin-waiting made fitting several times slower."""
+def one_blas_thread() -> Any:
+    """A context in which NumPy's BLAS runs on one thread. The model's matrices are small (at most RIDGE_ROWS squared,
+    or units x 130; the themes' a few thousand rows): BLAS threads gain nothing, and on a busy machine (or beside
+    the TUI's own threads) their spin-waiting made fitting several times slower."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")

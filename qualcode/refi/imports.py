@@ -1237,8 +1237,7 @@ class _Importer:
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
-                if speaker_case and not project.db.execute("SELECT 1 FROM cases WHERE id = ?",
-                                                           (speaker_case,)).fetchone():
+                if speaker_case and not project.has_case(speaker_case):
                     speaker_case = None
                 role = sp.get("role") or "unknown"
                 row = project.db.execute("SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?",
@@ -1261,7 +1260,7 @@ class _Importer:
             sp = here.get(label)
             if sp is None:
                 continue
-            if case_id and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+            if case_id and not project.has_case(case_id):
                 case_id = None
             if (sp["role"], sp["case_id"]) == (role, case_id):
                 continue

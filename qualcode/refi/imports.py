@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook import check_codebook
@@ -117,9 +117,9 @@ class _Codes:
                                  version=ext.version if ext is not None else "1",
                                  description=ext.description if ext is not None else "")
 
-    def read_sets(self, sets_el: Any) -> list[str]:
+    def read_sets(self, sets_el: Any) -> None:
         """The file's sets of codes as the codebook's groups (members by ``guid`` in a .qdc, ``targetGUID`` in a
-        project; either is read). Returns the names of sets none of whose codes is in the codebook."""
+        project; either is read); the names of sets none of whose codes is in the codebook go to ``empty_sets``."""
         empty: list[str] = []
         groups: dict[str, CodeGroup] = {}
         for st in _children(sets_el, "Set") if sets_el is not None else []:
@@ -137,7 +137,6 @@ class _Codes:
             group.codes.extend(i for i in ids if i not in group.codes)
         self.codebook.groups = list(groups.values())
         self.empty_sets = empty
-        return empty
 
     def _name(self, known: Codebook | None) -> str:
         if known is not None:
@@ -506,6 +505,20 @@ def _read_extension(data: bytes, warnings: list[str]) -> dict[str, Any]:
     return value
 
 
+def _source_name(src: Any, guid: str) -> str:
+    """A source's name; when the tool wrote none (the schema allows that), the file name its text came from
+    ("board_2017" from plainTextPath="internal://board_2017.txt"), and only then its GUID, which says nothing."""
+    name = (src.get("name") or "").strip()
+    if name:
+        return name
+    for attr in ("plainTextPath", "path", "currentPath"):
+        ref = (src.get(attr) or "").strip()
+        stem = PurePosixPath(ref.split("://", 1)[-1].replace("\\", "/")).stem if ref else ""
+        if stem:
+            return stem
+    return guid
+
+
 def _decode(data: bytes) -> str:
     """A source's text exactly as stored: line endings are kept, since the project's offsets count them (unlike
     :func:`qualcode.importers.decoding.decode_text`, which normalises a transcript being imported)."""
@@ -870,7 +883,7 @@ class _Importer:
             if self.progress:
                 self.progress("reading sources", done, len(text_sources))
             g = norm_guid(src.get("guid"))
-            name = src.get("name") or g
+            name = _source_name(src, g)
             text = None
             if src.get("plainTextPath"):
                 data = self.pkg.read_path(src.get("plainTextPath"))
@@ -978,7 +991,7 @@ class _Importer:
         from qualcode.importers.documents import parse_document
 
         g = norm_guid(src.get("guid"))
-        name = src.get("name") or g
+        name = _source_name(src, g)
         areas = len(_children(src, "PDFSelection"))
         if areas:
             self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
@@ -1026,7 +1039,7 @@ class _Importer:
         assert s.parsed is not None
         self.counts["sources"] += 1
         ext = s.ext if s.exact else None
-        name = (ext or {}).get("id") or src.get("name") or g
+        name = (ext or {}).get("id") or _source_name(src, g)
         sha = text_hash(s.parsed.text)
         here = s.matched or project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}
@@ -1238,8 +1251,7 @@ class _Importer:
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
-                if speaker_case and not project.db.execute("SELECT 1 FROM cases WHERE id = ?",
-                                                           (speaker_case,)).fetchone():
+                if speaker_case and not project.has_case(speaker_case):
                     speaker_case = None
                 role = sp.get("role") or "unknown"
                 row = project.db.execute("SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?",
@@ -1262,7 +1274,7 @@ class _Importer:
             sp = here.get(label)
             if sp is None:
                 continue
-            if case_id and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+            if case_id and not project.has_case(case_id):
                 case_id = None
             if (sp["role"], sp["case_id"]) == (role, case_id):
                 continue

@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook import check_codebook
@@ -506,6 +506,20 @@ def _read_extension(data: bytes, warnings: list[str]) -> dict[str, Any]:
     return value
 
 
+def _source_name(src: Any, guid: str) -> str:
+    """A source's name; when the tool wrote none (the schema allows that), the file name its text came from
+    ("board_2017" from plainTextPath="internal://board_2017.txt"), and only then its GUID, which says nothing."""
+    name = (src.get("name") or "").strip()
+    if name:
+        return name
+    for attr in ("plainTextPath", "path", "currentPath"):
+        ref = (src.get(attr) or "").strip()
+        stem = PurePosixPath(ref.split("://", 1)[-1].replace("\\", "/")).stem if ref else ""
+        if stem:
+            return stem
+    return guid
+
+
 def _decode(data: bytes) -> str:
     """A source's text exactly as stored: line endings are kept, since the project's offsets count them (unlike
     :func:`qualcode.importers.decoding.decode_text`, which normalises a transcript being imported)."""
@@ -870,7 +884,7 @@ class _Importer:
             if self.progress:
                 self.progress("reading sources", done, len(text_sources))
             g = norm_guid(src.get("guid"))
-            name = src.get("name") or g
+            name = _source_name(src, g)
             text = None
             if src.get("plainTextPath"):
                 data = self.pkg.read_path(src.get("plainTextPath"))
@@ -978,7 +992,7 @@ class _Importer:
         from qualcode.importers.documents import parse_document
 
         g = norm_guid(src.get("guid"))
-        name = src.get("name") or g
+        name = _source_name(src, g)
         areas = len(_children(src, "PDFSelection"))
         if areas:
             self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
@@ -1026,7 +1040,7 @@ class _Importer:
         assert s.parsed is not None
         self.counts["sources"] += 1
         ext = s.ext if s.exact else None
-        name = (ext or {}).get("id") or src.get("name") or g
+        name = (ext or {}).get("id") or _source_name(src, g)
         sha = text_hash(s.parsed.text)
         here = s.matched or project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}

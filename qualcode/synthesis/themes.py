@@ -586,7 +586,7 @@ def _label(central: list[str], key_phrases: list[str]) -> str:
 def _shorten(sentence: str, width: int) -> str:
     sentence = sentence.strip()
     if len(sentence) <= width:
-        return sentence.rstrip(".")
+        return sentence.rstrip(" .,;:")  # a unit cut mid-sentence ends on a comma: the label does not
     # cut at the last clause boundary that leaves a readable statement, else at a word
     best = None
     for m in _CLAUSE_CUT.finditer(sentence):

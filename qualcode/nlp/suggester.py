@@ -71,7 +71,7 @@ from qualcode.nlp.keywords import (
     keyword_counts,
     keyword_weights,
 )
-from qualcode.nlp.text import TextPipeline, get_pipeline
+from qualcode.nlp.text import STOPWORDS, TextPipeline, get_pipeline
 from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
 from qualcode.nlp.vectors import TextVectors, piece_vectors
 
@@ -1836,14 +1836,13 @@ class Suggester:
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
         assert self.featurizer is not None
         idf = self.featurizer.idf_of
-        STOP_WORDS = english_stop_words()
         out: list[list[tuple[str, dict[str, Any]]]] = []
         for i, text in enumerate(texts):
             # The unit's words, rarest first, each once: what a code's definition shares with it is a filter of these.
             # Function words ("not", "only", "would") are left out: sharing them with a definition says nothing.
             words: dict[str, str] = {}
             for surface, norm in sorted(self.pipeline.token_pairs(text), key=lambda p: -idf(p[1])):
-                if len(norm) > 2 and norm not in STOP_WORDS and surface.lower() not in STOP_WORDS:
+                if len(norm) > 2 and norm not in STOPWORDS and surface.lower() not in STOPWORDS:
                     words.setdefault(norm, surface)
             row = []
             for j in best[i].tolist():
@@ -1985,38 +1984,6 @@ def _one_blas_thread() -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")
-
-
-_STOP_WORDS: frozenset[str] | None = None
-
-
-def english_stop_words() -> frozenset[str]:
-    """spaCy's English stop words, read from its word list without importing spaCy.
-
-    Importing ``spacy.lang.en.stop_words`` imports the whole of spaCy first (about a second), which a warm
-    ``suggest`` otherwise never needs; the list itself is one small Python file of spaCy's, run on its own here.
-    """
-    global _STOP_WORDS
-    if _STOP_WORDS is None:
-        import importlib.util
-        from pathlib import Path
-
-        words: set[str] = set()
-        spec = importlib.util.find_spec("spacy")  # finds the package without running it
-        if spec is not None and spec.submodule_search_locations:
-            path = Path(next(iter(spec.submodule_search_locations))) / "lang" / "en" / "stop_words.py"
-            try:
-                namespace: dict[str, Any] = {}
-                exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-                words = set(namespace.get("STOP_WORDS") or ())
-            except (OSError, SyntaxError, ValueError):
-                words = set()
-        if not words:  # a spaCy laid out differently: import it after all
-            from spacy.lang.en.stop_words import STOP_WORDS
-
-            words = set(STOP_WORDS)
-        _STOP_WORDS = frozenset(words)
-    return _STOP_WORDS
 
 
 def _dense_product(A: Any, B: Any) -> Any:

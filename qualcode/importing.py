@@ -520,8 +520,7 @@ def gather_import_files(
     if sheets:
         cases = sheets[0]
         notes.append(f"{sheets[0].name} was among the files to import: it is read as the case sheet")
-    sheet_paths = {f.resolve() for f in files if f.suffix.lower() in SHEET_EXTENSIONS}
-    return [f for f in files if f.resolve() not in sheet_paths], cases, notes
+    return [f for f in files if f.suffix.lower() not in SHEET_EXTENSIONS], cases, notes
 
 
 def plan_import(

@@ -117,9 +117,9 @@ class _Codes:
                                  version=ext.version if ext is not None else "1",
                                  description=ext.description if ext is not None else "")
 
-    def read_sets(self, sets_el: Any) -> list[str]:
+    def read_sets(self, sets_el: Any) -> None:
         """The file's sets of codes as the codebook's groups (members by ``guid`` in a .qdc, ``targetGUID`` in a
-        project; either is read). Returns the names of sets none of whose codes is in the codebook."""
+        project; either is read); the names of sets none of whose codes is in the codebook go to ``empty_sets``."""
         empty: list[str] = []
         groups: dict[str, CodeGroup] = {}
         for st in _children(sets_el, "Set") if sets_el is not None else []:
@@ -137,7 +137,6 @@ class _Codes:
             group.codes.extend(i for i in ids if i not in group.codes)
         self.codebook.groups = list(groups.values())
         self.empty_sets = empty
-        return empty
 
     def _name(self, known: Codebook | None) -> str:
         if known is not None:
@@ -1252,8 +1251,7 @@ class _Importer:
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
-                if speaker_case and not project.db.execute("SELECT 1 FROM cases WHERE id = ?",
-                                                           (speaker_case,)).fetchone():
+                if speaker_case and not project.has_case(speaker_case):
                     speaker_case = None
                 role = sp.get("role") or "unknown"
                 row = project.db.execute("SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?",
@@ -1276,7 +1274,7 @@ class _Importer:
             sp = here.get(label)
             if sp is None:
                 continue
-            if case_id and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+            if case_id and not project.has_case(case_id):
                 case_id = None
             if (sp["role"], sp["case_id"]) == (role, case_id):
                 continue

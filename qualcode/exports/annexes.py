@@ -197,10 +197,9 @@ def _by_method_text(summary: dict[str, Any]) -> str:
             + "; ".join(parts) + ". A person heard in an interview and a focus group counts under both methods.")
     rows = [*summary["groups"], *(o for g in summary["groups"] for o in g["organisations"])]
     if any(r.get("withheld") for r in rows):
-        text += (" Sex is not shown (–) where it would describe fewer than two persons, nor for one more row where"
-                 " it could otherwise be worked out from the totals." if summary.get("k", 2) == 2 else
-                 f" Sex is not shown (–) where it would describe fewer than {summary['k']} persons, nor for one more"
-                 " row where it could otherwise be worked out from the totals.")
+        k = summary.get("k", 2)
+        text += (f" Sex is not shown (–) where it would describe fewer than {'two' if k == 2 else k} persons, nor for"
+                 " one more row where it could otherwise be worked out from the totals.")
     return text
 
 

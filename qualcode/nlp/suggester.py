@@ -818,13 +818,18 @@ class Suggester:
             return fresh
         return _merge_rows(self._C.take(rows[known]), fresh, known)
 
-    def _compute_rows(self, texts: list[str]) -> _Rows:
-        """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
+    def _compute_rows(self, texts: list[str], given: tuple[Any, Any] | None = None) -> _Rows:
+        """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn); ``given``:
+        their TF-IDF rows and codebook prior when already computed (a restored model saved them)."""
         import numpy as np
 
-        assert self.featurizer is not None
-        X = self.featurizer.transform(texts)
-        zs, xp = self._zero_shot(X, texts)
+        if given is None:
+            assert self.featurizer is not None
+            X = self.featurizer.transform(texts)
+            zs, xp = self._zero_shot(X, texts)
+        else:
+            X, zs = given
+            xp = _dense_product(X, self._P.T)  # the profile cosines, as _zero_shot gives them
         C = len(self.codes)
         xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
         q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
@@ -929,22 +934,12 @@ class Suggester:
 
     def _training_rows(self, ex: list[Example], rows: Any, outside: tuple[Any, Any] | None = None) -> _Rows:
         """The coded units' rows: looked up in the corpus, computed (or taken from ``outside``) for the others."""
-        import numpy as np
 
         inside = rows >= 0
         if inside.all() and self._C is not None:
             return self._C.take(rows)
         texts = [e.text for e, r in zip(ex, rows.tolist(), strict=True) if r < 0]
-        if outside is None:
-            fresh = self._compute_rows(texts)
-        else:
-            X, zs = outside
-            C = len(self.codes)
-            xp = _dense_product(X, self._P.T)
-            xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
-            q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
-            V = self._tv.transform(texts) if self._tv is not None else None
-            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
+        fresh = self._compute_rows(texts, outside)
         if not inside.any() or self._C is None:
             return fresh
         return _merge_rows(self._C.take(rows[inside]), fresh, inside)

@@ -21,6 +21,7 @@ from typing import Any
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold, strip_accents
+from qualcode.importers.labels import TIMESTAMP
 from qualcode.model import ParsedTranscript, ProgressFn
 from qualcode.reanchor import store_transcript
 from qualcode.safeio.cleaning import clean_line
@@ -45,7 +46,7 @@ _UNATTRIBUTED = frozenset({"unknown speaker", "unknown", "unidentified speaker",
 UNATTRIBUTED_SHARE = 0.10
 # A speaker's name then a time at the start of a unit: a header the reader did not recognise.
 _HEADER_IN_UNIT = re.compile(
-    r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s|\[|$)"
+    r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?" + TIMESTAMP + r"[\])]?(?:\s|\[|$)"
 )
 _TIMESTAMP_UNIT = re.compile(
     r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"

@@ -346,7 +346,7 @@ class Suggester:
             self._prepared = False  # a parent code came into use, or went out of use: the candidates changed
         if self._prepared:
             if quick:
-                with _one_blas_thread():
+                with one_blas_thread():
                     if self._quick_update():
                         return
             self._learn()
@@ -574,7 +574,7 @@ class Suggester:
 
     def _ensure(self) -> None:
         if not self._prepared:
-            with _one_blas_thread():
+            with one_blas_thread():
                 self._prepare()
 
     @property
@@ -707,7 +707,7 @@ class Suggester:
         elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
             return False
         # Every check is done: from here on the state is taken over.
-        with _one_blas_thread():
+        with one_blas_thread():
             self._take_over(corpus, learned, codes, n, Xc, zs, xp, xb, zq, base, pv, weights, Vc, Vq)
         return True
 
@@ -807,8 +807,6 @@ class Suggester:
     # ------------------------------------------------------------------ scoring pieces
     def _batch(self, texts: Sequence[str]) -> _Rows:
         """The rows of ``texts``: looked up for corpus units, computed for the others (in the order of ``texts``)."""
-        import numpy as np
-        from scipy.sparse import vstack
 
         rows = self._rows(texts)
         known = rows >= 0
@@ -818,19 +816,7 @@ class Suggester:
         fresh = self._compute_rows(new)
         if self._C is None or not known.any():
             return fresh
-        have = self._C.take(rows[known])
-        order = np.empty(len(texts), dtype=np.int64)
-        order[known] = np.arange(int(known.sum()))
-        order[~known] = int(known.sum()) + np.arange(len(new))
-
-        def join(a: Any, b: Any) -> Any:
-            if a is None or b is None:
-                return None
-            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
-
-        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
-                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
+        return _merge_rows(self._C.take(rows[known]), fresh, known)
 
     def _compute_rows(self, texts: list[str]) -> _Rows:
         """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
@@ -934,7 +920,7 @@ class Suggester:
     # ------------------------------------------------------------------ learning
     def _learn(self) -> None:
         """Fit self-training centroids, Rocchio centroids, ridge, label spreading and calibration."""
-        with _one_blas_thread():
+        with one_blas_thread():
             self._fit()
 
     def _training_examples(self) -> list[Example]:
@@ -944,7 +930,6 @@ class Suggester:
     def _training_rows(self, ex: list[Example], rows: Any, outside: tuple[Any, Any] | None = None) -> _Rows:
         """The coded units' rows: looked up in the corpus, computed (or taken from ``outside``) for the others."""
         import numpy as np
-        from scipy.sparse import vstack
 
         inside = rows >= 0
         if inside.all() and self._C is not None:
@@ -962,19 +947,7 @@ class Suggester:
             fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
         if not inside.any() or self._C is None:
             return fresh
-        have = self._C.take(rows[inside])
-        order = np.empty(len(ex), dtype=np.int64)
-        order[np.flatnonzero(inside)] = np.arange(int(inside.sum()))
-        order[~inside] = int(inside.sum()) + np.arange(int((~inside).sum()))
-
-        def join(a: Any, b: Any) -> Any:
-            if a is None or b is None:
-                return None
-            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
-
-        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
-                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
+        return _merge_rows(self._C.take(rows[inside]), fresh, inside)
 
     def _fit(self) -> None:
         assert self.featurizer is not None
@@ -1762,7 +1735,7 @@ class Suggester:
 
         self._ensure()
         out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
-        with _one_blas_thread():
+        with one_blas_thread():
             for a in range(0, len(texts), BATCH):
                 chunk = list(texts[a : a + BATCH])
                 out[a : a + len(chunk)] = self._score_batch(chunk)[0]
@@ -1784,7 +1757,7 @@ class Suggester:
         self._ensure()
         version = self.model_version
         out: list[list[Suggestion]] = []
-        with _one_blas_thread():
+        with one_blas_thread():
             step = EXPLAIN_BATCH if explain else BATCH
             for a in range(0, len(units), step):
                 chunk = units[a : a + step]
@@ -1960,6 +1933,17 @@ def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
                  np.concatenate([a.rows, b.rows]), np.concatenate([a.wl, b.wl]))
 
 
+def _merge_rows(have: _Rows, fresh: _Rows, known: Any) -> _Rows:
+    """One batch's rows in its order: ``have``'s where ``known`` is True, ``fresh``'s elsewhere."""
+    import numpy as np
+
+    n_known = int(known.sum())
+    order = np.empty(len(known), dtype=np.int64)
+    order[known] = np.arange(n_known)
+    order[~known] = n_known + np.arange(len(known) - n_known)
+    return _concat_rows(have, fresh).take(order)
+
+
 def _add_sparse(S: Any, X_in: Any, Y_in: Any, X_out: Any, Y_out: Any) -> None:
     """``S += X_in.T @ Y_in - X_out.T @ Y_out`` in place (S dense, features x codes), touching only the entries those
     few rows reach: a dense product of the same shape would cost as much as the sum itself."""
@@ -1978,9 +1962,10 @@ def _vstack_rows(A: Any, B: Any) -> Any:
     return vstack([A, B], format="csr")
 
 
-def _one_blas_thread() -> Any:
-    """The model's matrices are small (at most RIDGE_ROWS squared, or units x 130): BLAS threads gain nothing, and on
-    a busy machine (or beside the TUI's own threads) their spin-waiting made fitting several times slower."""
+def one_blas_thread() -> Any:
+    """A context in which NumPy's BLAS runs on one thread. The model's matrices are small (at most RIDGE_ROWS squared,
+    or units x 130; the themes' a few thousand rows): BLAS threads gain nothing, and on a busy machine (or beside
+    the TUI's own threads) their spin-waiting made fitting several times slower."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")

@@ -94,11 +94,10 @@ def themes(
         raise QualcodeError("the largest theme's share must be between 0.05 and 1")
     n = len(items)
     import numpy as np
-    from threadpoolctl import threadpool_limits
 
-    # the matrices are a few thousand rows wide at most: BLAS threads gain little, and on a busy laptop their
-    # spin-waiting made the products and factorisations several times slower
-    with threadpool_limits(limits=1, user_api="blas"):
+    from qualcode.nlp.suggester import one_blas_thread
+
+    with one_blas_thread():
         x = _features(project, items)
         labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
 

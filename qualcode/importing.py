@@ -798,7 +798,7 @@ def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment
         if a.how == "set by hand":
             continue
         case = a.case_id
-        if case is not None and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case,)).fetchone():
+        if case is not None and not project.has_case(case):
             case = None
         project.set_speaker(tid, a.label, role=a.role, case_id=case, coder=coder, how=a.how)
 

@@ -28,6 +28,7 @@ from qualcode.safeio.cleaning import clean_line
 from qualcode.speakers import (
     HEADING_SPEAKER,
     NOTES_SPEAKER,
+    UNATTRIBUTED_LABELS,
     Assignment,
     SheetRow,
     assign_speakers,
@@ -40,8 +41,6 @@ from qualcode.store import Project, text_hash
 DOMINANT_SHARE = 0.9
 # Sentences two transcripts must share before a new one is reported as probably a corrected copy of the other.
 SIMILAR_SHARE = 0.6
-# Labels a transcription tool writes for speech it could not attribute to anyone.
-_UNATTRIBUTED = frozenset({"unknown speaker", "unknown", "unidentified speaker", "inaudible speaker"})
 # Above this share of a transcript, unattributed speech is worth a warning.
 UNATTRIBUTED_SHARE = 0.10
 # A speaker's name then a time at the start of a unit: a header the reader did not recognise.
@@ -328,7 +327,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 f"{len(once)} speakers speak only once ({shown}): a sentence may have been read as a speaker label,"
                 f" or the tool split one person into several; check them with 'qualcode segments --transcript {tid}'"
             )
-        anonymous = [lab for lab in voices if fold(lab) in _UNATTRIBUTED]
+        anonymous = [lab for lab in voices if fold(lab) in UNATTRIBUTED_LABELS]
         for lab in anonymous:
             share = facts.stats.units[lab] / total if total else 0.0
             if share >= UNATTRIBUTED_SHARE and facts.stats.units[lab] >= 5:
@@ -799,7 +798,7 @@ def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment
         if a.how == "set by hand":
             continue
         case = a.case_id
-        if case is not None and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case,)).fetchone():
+        if case is not None and not project.has_case(case):
             case = None
         project.set_speaker(tid, a.label, role=a.role, case_id=case, coder=coder, how=a.how)
 

@@ -227,7 +227,10 @@ class _Codes:
 
 def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
     """Read a .qdc codebook. Codes whose GUID is a qualcode code's (``known`` or the shipped ids) keep its id."""
-    p = Path(path)
+    return _read_qdc_codes(Path(path), known).codebook
+
+
+def _read_qdc_codes(p: Path, known: Codebook | None) -> _Codes:
     data = read_input(p, what="REFI-QDA codebook")
     root = _parse_xml(data, str(p))
     if local(root.tag) != "CodeBook":
@@ -238,7 +241,12 @@ def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
     if not codes.roots:
         raise InputError("holds no codes", path=str(p))
     codes.read_sets(_child(root, "Sets"))
-    return codes.codebook
+    return codes
+
+
+def _empty_sets_warning(names: list[str]) -> str:
+    return f"{len(names)} sets of codes were left out (none of their codes is in the file): " + \
+        ", ".join(f"'{n}'" for n in names)
 
 
 def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[str], list[str]]:
@@ -299,10 +307,13 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
     project: Project | None = None
     try:
         if suffix == ".qdc":
-            theirs = read_qdc(p, known=None if created else _codebook_of(folder)[0])
+            qdc = _read_qdc_codes(p, None if created else _codebook_of(folder)[0])
+            theirs = qdc.codebook
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
             report = _import_codebook(project, theirs, coder)
+            if qdc.empty_sets:
+                report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})
             return report
         package = _Package(p)
@@ -1312,8 +1323,7 @@ class _Importer:
                 self.changed = True
         if self.codes.empty_sets:
             self._skip("sets of codes with none of their codes in the file", len(self.codes.empty_sets))
-            self.warnings.append(f"{len(self.codes.empty_sets)} sets of codes were left out (none of their codes is in"
-                                 " the file): " + ", ".join(f"'{n}'" for n in self.codes.empty_sets))
+            self.warnings.append(_empty_sets_warning(self.codes.empty_sets))
 
     def _collect_memo_refs(self, text_sources: list[Any]) -> None:
         root = self.pkg.root

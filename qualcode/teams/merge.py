@@ -265,7 +265,7 @@ class _SegmentMap:
                                     coder=self.coder)
         for sp in self.other.speakers(tid):
             case_id = sp["case_id"]
-            if case_id and not self.project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+            if case_id and not self.project.has_case(case_id):
                 case_id = None
             self.project.set_speaker(tid, sp["label"], role=sp["role"], case_id=case_id, coder=self.coder)
 

@@ -135,9 +135,9 @@ def _withhold(rows: list[dict[str, Any]], k: int) -> None:
 
 def _withhold_small_cells(groups: list[dict[str, Any]], total: dict[str, Any],
                           by_method_sex: dict[str, dict[str, int]], k: int) -> None:
-    """Without names, no sex count describes fewer than ``k`` persons (the project's attribution k, 2 by default):
-    the split is withheld for such organisations and groups (and for one more row where a single hidden row could
-    be worked out from the total); their persons still count in the totals and by method."""
+    """Without names, no row of fewer than ``k`` persons (the project's attribution k, 2 by default) is split by
+    sex: the split is withheld for such organisations and groups (and for one more row where a single hidden row
+    could be worked out from the total); their persons still count in the totals and by method."""
     if k <= 1:
         return
     _withhold(groups, k)
@@ -145,10 +145,8 @@ def _withhold_small_cells(groups: list[dict[str, Any]], total: dict[str, Any],
         if g.get("withheld"):  # a hidden group's organisations would add up to it
             for o in g["organisations"]:
                 o["withheld"] = True
-        elif len(g["organisations"]) > 1:
+        elif len(g["organisations"]) > 1:  # a lone organisation is its group's row, decided with the groups
             _withhold(g["organisations"], k)
-        elif g["organisations"]:
-            g["organisations"][0]["withheld"] = g.get("withheld", False)
     for row in [*groups, *(o for g in groups for o in g["organisations"])]:
         row.setdefault("withheld", False)
         if row["withheld"]:

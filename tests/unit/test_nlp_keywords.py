@@ -127,10 +127,13 @@ def test_the_explanation_calls_a_generic_word_what_it_is(example_project: Projec
 
 def test_the_explanation_names_no_function_word_as_shared_with_the_definition(example_project: Project) -> None:
     s = get_suggester(example_project)
+    named = 0
     for code in ("lessons_learned", "effectiveness.participation", "relevance.constituent_priorities"):
         why: Any = s.explain("Not only the employers, they would also come.", code)[0]
         shared = why.split("shares with the definition: ")[1].split(";")[0].split(", ") if "shares with" in why else []
+        named += bool(shared)
         assert not {"not", "only", "would", "also", "the", "they"} & {w.lower() for w in shared}, (code, why)
+    assert named  # some explanation does name shared words, so the check above has something to look at
     # A content word the definition uses is still named.
     assert "shares with the definition: employers" in s.explain("Not only the employers.",
                                                                  "relevance.constituent_priorities")[0]

@@ -21,12 +21,14 @@ from typing import Any
 from qualcode.cases import TRANSCRIPT_LEVEL, CaseRow, read_case_sheet
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold, strip_accents
+from qualcode.importers.labels import TIMESTAMP
 from qualcode.model import ParsedTranscript, ProgressFn
 from qualcode.reanchor import store_transcript
 from qualcode.safeio.cleaning import clean_line
 from qualcode.speakers import (
     HEADING_SPEAKER,
     NOTES_SPEAKER,
+    UNATTRIBUTED_LABELS,
     Assignment,
     SheetRow,
     assign_speakers,
@@ -39,13 +41,11 @@ from qualcode.store import Project, text_hash
 DOMINANT_SHARE = 0.9
 # Sentences two transcripts must share before a new one is reported as probably a corrected copy of the other.
 SIMILAR_SHARE = 0.6
-# Labels a transcription tool writes for speech it could not attribute to anyone.
-_UNATTRIBUTED = frozenset({"unknown speaker", "unknown", "unidentified speaker", "inaudible speaker"})
 # Above this share of a transcript, unattributed speech is worth a warning.
 UNATTRIBUTED_SHARE = 0.10
 # A speaker's name then a time at the start of a unit: a header the reader did not recognise.
 _HEADER_IN_UNIT = re.compile(
-    r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s|\[|$)"
+    r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?" + TIMESTAMP + r"[\])]?(?:\s|\[|$)"
 )
 _TIMESTAMP_UNIT = re.compile(
     r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"
@@ -327,7 +327,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 f"{len(once)} speakers speak only once ({shown}): a sentence may have been read as a speaker label,"
                 f" or the tool split one person into several; check them with 'qualcode segments --transcript {tid}'"
             )
-        anonymous = [lab for lab in voices if fold(lab) in _UNATTRIBUTED]
+        anonymous = [lab for lab in voices if fold(lab) in UNATTRIBUTED_LABELS]
         for lab in anonymous:
             share = facts.stats.units[lab] / total if total else 0.0
             if share >= UNATTRIBUTED_SHARE and facts.stats.units[lab] >= 5:
@@ -520,8 +520,7 @@ def gather_import_files(
     if sheets:
         cases = sheets[0]
         notes.append(f"{sheets[0].name} was among the files to import: it is read as the case sheet")
-    sheet_paths = {f.resolve() for f in files if f.suffix.lower() in SHEET_EXTENSIONS}
-    return [f for f in files if f.resolve() not in sheet_paths], cases, notes
+    return [f for f in files if f.suffix.lower() not in SHEET_EXTENSIONS], cases, notes
 
 
 def plan_import(
@@ -799,7 +798,7 @@ def _store_speakers(project: Project, tid: str, assignments: Sequence[Assignment
         if a.how == "set by hand":
             continue
         case = a.case_id
-        if case is not None and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case,)).fetchone():
+        if case is not None and not project.has_case(case):
             case = None
         project.set_speaker(tid, a.label, role=a.role, case_id=case, coder=coder, how=a.how)
 

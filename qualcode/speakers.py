@@ -52,9 +52,10 @@ INFORMANT_LABELS = _phrases(
     teilnehmerin, narasumber, responden, peserta, mhojiwa, nguoi tra loi, ntl, nguoi duoc phong van, dap,
     thanh vien, notes"""
 )
-UNKNOWN_LABELS = frozenset({"unknown", "unknown speaker", "unidentified speaker", "speaker", "spk", "voice",
-                            "inaudible speaker", "multiple speakers", "several participants", "all", "everyone",
-                            "group", "crosstalk"})
+#: labels a transcription tool writes for speech it could not attribute to anyone
+UNATTRIBUTED_LABELS = frozenset({"unknown", "unknown speaker", "unidentified speaker", "inaudible speaker"})
+UNKNOWN_LABELS = UNATTRIBUTED_LABELS | frozenset({"speaker", "spk", "voice", "multiple speakers",
+                                                  "several participants", "all", "everyone", "group", "crosstalk"})
 
 HONORIFICS = frozenset(
     """mr mrs ms miss mx mister madam madame mme mlle dr doctor prof professor sir dame lady lord hon rev fr sr sra

@@ -931,8 +931,7 @@ class Project:
                 "INSERT INTO speakers (transcript_id, label, role, case_id, assigned_by, how)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (sp["transcript_id"], sp["label"], sp["role"],
-                 sp["case_id"] if sp["case_id"] is None or self.db.execute(
-                     "SELECT 1 FROM cases WHERE id = ?", (sp["case_id"],)).fetchone() else None,
+                 sp["case_id"] if sp["case_id"] is None or self.has_case(sp["case_id"]) else None,
                  sp.get("assigned_by", "import"), sp.get("how")),
             )
         # Units come back under their own ids, unless a transcript imported since took some of them.

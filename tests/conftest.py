@@ -36,6 +36,17 @@ def example_project(example_project_dir: Path):  # type: ignore[no-untyped-def]
     project.close()
 
 
+@pytest.fixture
+def small_project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An open small project (two transcripts, the codebook, no codings yet) in this test's own folder:
+    :func:`workbench_support.build_small_project`."""
+    from workbench_support import build_small_project
+
+    project = build_small_project(tmp_path / "small")
+    yield project
+    project.close()
+
+
 @pytest.fixture(autouse=True)
 def _stable_coder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUALCODE_CODER", "tester")

@@ -37,8 +37,6 @@ def create_project(folder: str | Path, *, codebook_file: str | Path | None = Non
         if default_coder:
             # only the setting: the name becomes a coder of the project when it first codes
             project.set_setting("coder", default_coder, coder=default_coder)
-        from qualcode.teams import project_status
-
         return project_status(project)
 
 

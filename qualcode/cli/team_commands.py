@@ -132,6 +132,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         verb = "would bring" if data["dry_run"] else "brought"
         for r in data["merged"]:
             t, c, m = r["transcripts"], r["codings"], r["memos"]
+            adj, dec = r["adjudications"], r["decisions"]
             print(f"{r['project']} ({r['name']}): {verb} in {c['added']} codings"
                   + (f" ({', '.join(f'{k} {v}' for k, v in sorted(c['by_coder'].items()))})" if c["by_coder"] else "")
                   + f", {m['added'] + m['updated']} memos; {c['already_here']} codings were already here.")
@@ -164,34 +165,21 @@ def cmd_merge(args: argparse.Namespace) -> int:
                       f" {', '.join(cb['codes_brought_in'])}")
             if m["kept_ours"]:
                 print(f"  {m['kept_ours']} memos edited more recently here were kept")
-            if c["removed"]:
-                who = ", ".join(f"{n} by {k}" for k, n in sorted(c["removed_by"].items()))
-                print(f"  {c['removed']} codings removed ({who}: removed in that copy)" if len(c["removed_by"]) > 1
-                      else f"  {c['removed']} codings removed by {next(iter(c['removed_by']))} (removed in that copy)")
-            if c["removed_here"]:
-                print(f"  {c['removed_here']} codings removed here stay removed (that copy still has them)")
-            if c["kept_changed_here"]:
-                print(f"  {c['kept_changed_here']} codings removed in that copy were kept: coded or edited here since")
-            if m["removed"]:
-                print(f"  {m['removed']} memos deleted in that copy were deleted here")
-            if m["removed_here"]:
-                print(f"  {m['removed_here']} memos deleted here stay deleted")
-            adj, dec = r["adjudications"], r["decisions"]
-            if adj["reopened"]:
-                who = ", ".join(f"{n} by {k}" for k, n in sorted(adj["reopened_by"].items()))
-                print(f"  {adj['reopened']} settled disagreements reopened ({who}: reopened in that copy)"
-                      if len(adj["reopened_by"]) > 1 else f"  {adj['reopened']} settled disagreements reopened by"
-                      f" {next(iter(adj['reopened_by']))} (reopened in that copy)")
-            if adj["reopened_here"]:
-                print(f"  {adj['reopened_here']} settled disagreements reopened here stay open")
-            if adj["replaced"]:
-                print(f"  {adj['replaced']} settlements replaced by a later decision made in that copy")
-            if adj["differ"]:
-                print(f"  {adj['differ']} settlements decided differently, and later, here were kept")
-            if dec["removed"]:
-                print(f"  {dec['removed']} suggestion decisions taken back in that copy were taken back here")
-            if dec["removed_here"]:
-                print(f"  {dec['removed_here']} suggestion decisions taken back here stay taken back")
+            for n, what in ((c["removed"], f"codings removed {_by_whom(c['removed_by'], 'removed')}"),
+                            (c["removed_here"], "codings removed here stay removed (that copy still has them)"),
+                            (c["kept_changed_here"], "codings removed in that copy were kept: coded or edited here"
+                                                     " since"),
+                            (m["removed"], "memos deleted in that copy were deleted here"),
+                            (m["removed_here"], "memos deleted here stay deleted"),
+                            (adj["reopened"], "settled disagreements reopened"
+                                              f" {_by_whom(adj['reopened_by'], 'reopened')}"),
+                            (adj["reopened_here"], "settled disagreements reopened here stay open"),
+                            (adj["replaced"], "settlements replaced by a later decision made in that copy"),
+                            (adj["differ"], "settlements decided differently, and later, here were kept"),
+                            (dec["removed"], "suggestion decisions taken back in that copy were taken back here"),
+                            (dec["removed_here"], "suggestion decisions taken back here stay taken back")):
+                if n:
+                    print(f"  {n} {what}")
             if r["done"]["marked"] or r["done"]["unmarked"]:
                 print(f"  done marks: {r['done']['marked']} brought in, {r['done']['unmarked']} taken back")
             if r["sample"]["joined_when_done"]:
@@ -205,6 +193,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
             print("dry run: nothing was written")
 
     return emit(args, report, human)
+
+
+def _by_whom(by: dict[str, int], verb: str) -> str:
+    """'by ana (removed in that copy)', or '(2 by ana, 1 by ben: removed in that copy)' when several did it."""
+    if len(by) > 1:
+        return f"({', '.join(f'{n} by {k}' for k, n in sorted(by.items()))}: {verb} in that copy)"
+    return f"by {''.join(by)} ({verb} in that copy)"
 
 
 def percent(x: float) -> str:

@@ -49,6 +49,7 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
     "persons": [...]}``. ``persons`` (name, role, organisation, group, sex, method, location, date) is filled only
     with ``show_names``: without it nothing singles a person out beyond the counts.
     """
+    from qualcode.safety.attribution import k_setting
     from qualcode.synthesis.evidence import UNKNOWN, source_type
 
     transcripts = {t["id"]: t for t in project.transcripts()}
@@ -66,6 +67,7 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
             dates_of.setdefault(sp["case_id"], set()).add(str(attrs["date"]))
     groups: dict[str, dict[str, Any]] = {}
     persons = []
+    by_method_sex: dict[str, dict[str, int]] = {}  # for the sentence under the table ("KII: 7 women, 5 men")
     for case in project.cases():
         attrs = case["attributes"]
         methods = sorted(methods_of.get(case["id"], set()))
@@ -76,6 +78,9 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
         group = str(attrs.get("stakeholder_group") or UNKNOWN)
         org = str(attrs.get("organisation") or attrs.get("organisation_type") or "(not recorded)")
         sex = sex_label(attrs.get("sex"))
+        for m in methods_of.get(case["id"], ()):  # the methods the case was heard by, not the one assumed above
+            by_method_sex.setdefault(m, {})
+            by_method_sex[m][sex] = by_method_sex[m].get(sex, 0) + 1
         g = groups.setdefault(group, {"group": group, "organisations": {}})
         o = g["organisations"].setdefault(org, {"organisation": org, "sex": {}, "methods": {}, "total": 0})
         o["sex"][sex] = o["sex"].get(sex, 0) + 1
@@ -89,7 +94,6 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
                             "date": ", ".join(sorted(dates_of.get(case["id"], set())))})
     out_groups = []
     total: dict[str, Any] = {"sex": {}, "methods": {}, "total": 0}
-    by_method_sex: dict[str, dict[str, int]] = {}
     for name in sorted(groups, key=lambda g: (g == UNKNOWN, g.lower())):
         g = groups[name]
         orgs = sorted(g["organisations"].values(), key=lambda o: o["organisation"].lower())
@@ -102,17 +106,9 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
                     total[key][k] = total[key].get(k, 0) + v
         total["total"] += entry["total"]
         out_groups.append(entry)
-    # sex within each method, for the sentence under the table ("KII: 7 women, 5 men")
-    for case in project.cases():
-        heard = methods_of.get(case["id"])
-        if not heard:
-            continue
-        sex = sex_label(case["attributes"].get("sex"))
-        for m in heard:
-            by_method_sex.setdefault(m, {})
-            by_method_sex[m][sex] = by_method_sex[m].get(sex, 0) + 1
+    min_k = 1 if show_names else k_setting(project)
     if not show_names:  # the list of persons is there when names are asked for: nothing to withhold then
-        _withhold_small_cells(out_groups, total, by_method_sex, _k_of(project))
+        _withhold_small_cells(out_groups, total, by_method_sex, min_k)
     sexes = [s for s in SEXES if total["sex"].get(s)] or ["Women", "Men"]
     for s in ("Women", "Men"):  # always shown, even at zero: a zero is a finding for the gender criterion
         if s not in sexes:
@@ -121,16 +117,7 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
     persons.sort(key=lambda p: (p["group"].lower(), p["organisation"].lower(), p["name"].lower()))
     return {"title": f"Persons consulted: {project.name}", "groups": out_groups, "total": total, "sexes": sexes,
             "methods": methods, "by_method_sex": by_method_sex, "persons": persons, "show_names": show_names,
-            "k": 1 if show_names else _k_of(project)}
-
-
-def _k_of(project: Project) -> int:
-    from qualcode.safety.attribution import DEFAULT_K, K_SETTING
-
-    try:
-        return max(1, int(project.setting(K_SETTING) or DEFAULT_K))
-    except ValueError:
-        return DEFAULT_K
+            "k": min_k}
 
 
 def _withhold(rows: list[dict[str, Any]], k: int) -> None:
@@ -148,9 +135,9 @@ def _withhold(rows: list[dict[str, Any]], k: int) -> None:
 
 def _withhold_small_cells(groups: list[dict[str, Any]], total: dict[str, Any],
                           by_method_sex: dict[str, dict[str, int]], k: int) -> None:
-    """Without names, no sex count describes fewer than ``k`` persons (the project's attribution k, 2 by default):
-    the split is withheld for such organisations and groups (and for one more row where a single hidden row could
-    be worked out from the total); their persons still count in the totals and by method."""
+    """Without names, no row of fewer than ``k`` persons (the project's attribution k, 2 by default) is split by
+    sex: the split is withheld for such organisations and groups (and for one more row where a single hidden row
+    could be worked out from the total); their persons still count in the totals and by method."""
     if k <= 1:
         return
     _withhold(groups, k)
@@ -158,10 +145,8 @@ def _withhold_small_cells(groups: list[dict[str, Any]], total: dict[str, Any],
         if g.get("withheld"):  # a hidden group's organisations would add up to it
             for o in g["organisations"]:
                 o["withheld"] = True
-        elif len(g["organisations"]) > 1:
+        elif len(g["organisations"]) > 1:  # a lone organisation is its group's row, decided with the groups
             _withhold(g["organisations"], k)
-        elif g["organisations"]:
-            g["organisations"][0]["withheld"] = g.get("withheld", False)
     for row in [*groups, *(o for g in groups for o in g["organisations"])]:
         row.setdefault("withheld", False)
         if row["withheld"]:
@@ -210,10 +195,9 @@ def _by_method_text(summary: dict[str, Any]) -> str:
             + "; ".join(parts) + ". A person heard in an interview and a focus group counts under both methods.")
     rows = [*summary["groups"], *(o for g in summary["groups"] for o in g["organisations"])]
     if any(r.get("withheld") for r in rows):
-        text += (" Sex is not shown (–) where it would describe fewer than two persons, nor for one more row where"
-                 " it could otherwise be worked out from the totals." if summary.get("k", 2) == 2 else
-                 f" Sex is not shown (–) where it would describe fewer than {summary['k']} persons, nor for one more"
-                 " row where it could otherwise be worked out from the totals.")
+        k = summary.get("k", 2)
+        text += (f" Sex is not shown (–) where it would describe fewer than {'two' if k == 2 else k} persons, nor for"
+                 " one more row where it could otherwise be worked out from the totals.")
     return text
 
 

@@ -64,13 +64,10 @@ def _shared_detail(project: Project, show_names: bool) -> Callable[[str, str, di
     """A quote's sex or location, given only where at least k informants of its stakeholder group share it (k, 2 by
     default, is the attribution setting): the only woman of the donors, or the only informant in Hai Phong, would
     otherwise be told apart by her column. With ``show_names`` every value is given."""
-    from qualcode.safety.attribution import DEFAULT_K, K_SETTING
+    from qualcode.safety.attribution import k_setting
     from qualcode.synthesis.evidence import UNKNOWN
 
-    try:
-        k = 1 if show_names else max(1, int(project.setting(K_SETTING) or DEFAULT_K))
-    except ValueError:
-        k = DEFAULT_K
+    k = 1 if show_names else k_setting(project)
     shared: dict[tuple[str, str, str], int] = {}
     for case in project.cases():
         attrs = case["attributes"]

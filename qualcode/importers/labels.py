@@ -71,11 +71,12 @@ _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
 # De-identified participant codes as research transcripts write them, often in lower case: "admin-1", "teacher_2",
 # "p3", "r12". Taken as a label only when it recurs (like a capitalised name), so a one-off "covid-19:" stays speech.
 _PSEUDONYM = re.compile(r"[^\W\d_]{1,20}[-_]?\d{1,3}")
-_TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_TIMESTAMP_RE = re.compile(_TIMESTAMP)
-_LEADING_TIME = re.compile(r"[\[(]?(" + _TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
+#: a time as transcripts write it: "3:05", "01:02:03", "00:00:03.250", "0:03,5" (a regular expression)
+TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_TIMESTAMP_RE = re.compile(TIMESTAMP)
+_LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
 # "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
-_BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + _TIMESTAMP + r")\s*[\])]\s*[:：]?")
+_BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")\s*[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")

@@ -25,6 +25,7 @@ from qualcode.importers.labels import (
     MAX_LABEL_CHARS,
     MAX_LABEL_WORDS,
     STRONG,
+    TIMESTAMP,
     classify,
     find_label,
     parse_timestamp,
@@ -32,7 +33,7 @@ from qualcode.importers.labels import (
 from qualcode.importers.preamble import read_preamble, record_event, transcription_event
 from qualcode.model import ParsedTranscript
 
-_TIME = r"[(\[]?\s*(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*[)\]]?:?"
+_TIME = r"[(\[]?\s*(?P<time>" + TIMESTAMP + r")\s*[)\]]?:?"
 _HEADER = re.compile(
     r"(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)\s*[:]?\s+" % (MAX_LABEL_CHARS - 1) + _TIME
 )

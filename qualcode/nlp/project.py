@@ -89,9 +89,7 @@ class _Examples:
         self.digest = ""
         self.coded: set[int] = set()  # units with a coding
 
-    def refresh(self, project: Project, codings: list[Any], decisions: list[Any],
-                marks: list[Any] | None = None) -> list[Example]:
-        marks = marks or []
+    def refresh(self, project: Project, codings: list[Any], decisions: list[Any], marks: list[Any]) -> list[Example]:
         if codings == self.codings and decisions == self.decisions and marks == self.marks and (
                 self.by_seg or self.passed):
             return self.result
@@ -192,11 +190,10 @@ def _rows_hash(rows: list[Any], before: Any = None) -> Any:
     return h
 
 
-def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int],
-                 not_codable: set[int] | None = None, skipped: set[int] | None = None) -> list[Example]:
+def _passed_over(units: list[dict[str, Any]], coded: set[int], decided: set[int], not_codable: set[int],
+                 skipped: set[int]) -> list[Example]:
     """The uncoded units of one transcript that come before its last coded unit (and have no decision on them), and
     those a coder marked not codable wherever they are; never one skipped for now (it is still to do)."""
-    not_codable, skipped = not_codable or set(), skipped or set()
     passed: list[Example] = []
     waiting: list[dict[str, Any]] = []  # uncoded units since the last coded one
     for s in units:

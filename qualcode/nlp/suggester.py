@@ -71,7 +71,7 @@ from qualcode.nlp.keywords import (
     keyword_counts,
     keyword_weights,
 )
-from qualcode.nlp.text import TextPipeline, get_pipeline
+from qualcode.nlp.text import STOPWORDS, TextPipeline, get_pipeline
 from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
 from qualcode.nlp.vectors import TextVectors, piece_vectors
 
@@ -346,7 +346,7 @@ class Suggester:
             self._prepared = False  # a parent code came into use, or went out of use: the candidates changed
         if self._prepared:
             if quick:
-                with _one_blas_thread():
+                with one_blas_thread():
                     if self._quick_update():
                         return
             self._learn()
@@ -574,7 +574,7 @@ class Suggester:
 
     def _ensure(self) -> None:
         if not self._prepared:
-            with _one_blas_thread():
+            with one_blas_thread():
                 self._prepare()
 
     @property
@@ -707,7 +707,7 @@ class Suggester:
         elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
             return False
         # Every check is done: from here on the state is taken over.
-        with _one_blas_thread():
+        with one_blas_thread():
             self._take_over(corpus, learned, codes, n, Xc, zs, xp, xb, zq, base, pv, weights, Vc, Vq)
         return True
 
@@ -807,8 +807,6 @@ class Suggester:
     # ------------------------------------------------------------------ scoring pieces
     def _batch(self, texts: Sequence[str]) -> _Rows:
         """The rows of ``texts``: looked up for corpus units, computed for the others (in the order of ``texts``)."""
-        import numpy as np
-        from scipy.sparse import vstack
 
         rows = self._rows(texts)
         known = rows >= 0
@@ -818,27 +816,20 @@ class Suggester:
         fresh = self._compute_rows(new)
         if self._C is None or not known.any():
             return fresh
-        have = self._C.take(rows[known])
-        order = np.empty(len(texts), dtype=np.int64)
-        order[known] = np.arange(int(known.sum()))
-        order[~known] = int(known.sum()) + np.arange(len(new))
+        return _merge_rows(self._C.take(rows[known]), fresh, known)
 
-        def join(a: Any, b: Any) -> Any:
-            if a is None or b is None:
-                return None
-            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
-
-        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
-                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
-
-    def _compute_rows(self, texts: list[str]) -> _Rows:
-        """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn)."""
+    def _compute_rows(self, texts: list[str], given: tuple[Any, Any] | None = None) -> _Rows:
+        """Rows of texts outside the corpus (a unit typed in, a new transcript, a coded interviewer turn); ``given``:
+        their TF-IDF rows and codebook prior when already computed (a restored model saved them)."""
         import numpy as np
 
-        assert self.featurizer is not None
-        X = self.featurizer.transform(texts)
-        zs, xp = self._zero_shot(X, texts)
+        if given is None:
+            assert self.featurizer is not None
+            X = self.featurizer.transform(texts)
+            zs, xp = self._zero_shot(X, texts)
+        else:
+            X, zs = given
+            xp = _dense_product(X, self._P.T)  # the profile cosines, as _zero_shot gives them
         C = len(self.codes)
         xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
         q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
@@ -934,7 +925,7 @@ class Suggester:
     # ------------------------------------------------------------------ learning
     def _learn(self) -> None:
         """Fit self-training centroids, Rocchio centroids, ridge, label spreading and calibration."""
-        with _one_blas_thread():
+        with one_blas_thread():
             self._fit()
 
     def _training_examples(self) -> list[Example]:
@@ -943,38 +934,15 @@ class Suggester:
 
     def _training_rows(self, ex: list[Example], rows: Any, outside: tuple[Any, Any] | None = None) -> _Rows:
         """The coded units' rows: looked up in the corpus, computed (or taken from ``outside``) for the others."""
-        import numpy as np
-        from scipy.sparse import vstack
 
         inside = rows >= 0
         if inside.all() and self._C is not None:
             return self._C.take(rows)
         texts = [e.text for e, r in zip(ex, rows.tolist(), strict=True) if r < 0]
-        if outside is None:
-            fresh = self._compute_rows(texts)
-        else:
-            X, zs = outside
-            C = len(self.codes)
-            xp = _dense_product(X, self._P.T)
-            xb = _dense_product(X, self._base.T) if self._base is not None else np.zeros((len(texts), C), np.float32)
-            q = None if self._C is None or self._C.q is None else np.zeros((len(texts), C), dtype=np.float32)
-            V = self._tv.transform(texts) if self._tv is not None else None
-            fresh = _Rows(X, zs, xp, xb, q, V, np.full(len(texts), -1, dtype=np.int64), _word_lengths(texts))
+        fresh = self._compute_rows(texts, outside)
         if not inside.any() or self._C is None:
             return fresh
-        have = self._C.take(rows[inside])
-        order = np.empty(len(ex), dtype=np.int64)
-        order[np.flatnonzero(inside)] = np.arange(int(inside.sum()))
-        order[~inside] = int(inside.sum()) + np.arange(int((~inside).sum()))
-
-        def join(a: Any, b: Any) -> Any:
-            if a is None or b is None:
-                return None
-            return (vstack([a, b], format="csr") if hasattr(a, "tocsr") else np.concatenate([a, b]))[order]
-
-        return _Rows(join(have.X, fresh.X), join(have.zs, fresh.zs), join(have.xp, fresh.xp),
-                     join(have.xb, fresh.xb), join(have.q, fresh.q) if have.q is not None else None,
-                     join(have.V, fresh.V), rows, join(have.wl, fresh.wl))
+        return _merge_rows(self._C.take(rows[inside]), fresh, inside)
 
     def _fit(self) -> None:
         assert self.featurizer is not None
@@ -1762,7 +1730,7 @@ class Suggester:
 
         self._ensure()
         out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
-        with _one_blas_thread():
+        with one_blas_thread():
             for a in range(0, len(texts), BATCH):
                 chunk = list(texts[a : a + BATCH])
                 out[a : a + len(chunk)] = self._score_batch(chunk)[0]
@@ -1784,7 +1752,7 @@ class Suggester:
         self._ensure()
         version = self.model_version
         out: list[list[Suggestion]] = []
-        with _one_blas_thread():
+        with one_blas_thread():
             step = EXPLAIN_BATCH if explain else BATCH
             for a in range(0, len(units), step):
                 chunk = units[a : a + step]
@@ -1836,14 +1804,13 @@ class Suggester:
         kw_hits = self._kw_all.match_many(list(texts)) if self._kw_all.keywords else [[] for _ in texts]
         assert self.featurizer is not None
         idf = self.featurizer.idf_of
-        STOP_WORDS = english_stop_words()
         out: list[list[tuple[str, dict[str, Any]]]] = []
         for i, text in enumerate(texts):
             # The unit's words, rarest first, each once: what a code's definition shares with it is a filter of these.
             # Function words ("not", "only", "would") are left out: sharing them with a definition says nothing.
             words: dict[str, str] = {}
             for surface, norm in sorted(self.pipeline.token_pairs(text), key=lambda p: -idf(p[1])):
-                if len(norm) > 2 and norm not in STOP_WORDS and surface.lower() not in STOP_WORDS:
+                if len(norm) > 2 and norm not in STOPWORDS and surface.lower() not in STOPWORDS:
                     words.setdefault(norm, surface)
             row = []
             for j in best[i].tolist():
@@ -1961,6 +1928,17 @@ def _concat_rows(a: _Rows, b: _Rows) -> _Rows:
                  np.concatenate([a.rows, b.rows]), np.concatenate([a.wl, b.wl]))
 
 
+def _merge_rows(have: _Rows, fresh: _Rows, known: Any) -> _Rows:
+    """One batch's rows in its order: ``have``'s where ``known`` is True, ``fresh``'s elsewhere."""
+    import numpy as np
+
+    n_known = int(known.sum())
+    order = np.empty(len(known), dtype=np.int64)
+    order[known] = np.arange(n_known)
+    order[~known] = n_known + np.arange(len(known) - n_known)
+    return _concat_rows(have, fresh).take(order)
+
+
 def _add_sparse(S: Any, X_in: Any, Y_in: Any, X_out: Any, Y_out: Any) -> None:
     """``S += X_in.T @ Y_in - X_out.T @ Y_out`` in place (S dense, features x codes), touching only the entries those
     few rows reach: a dense product of the same shape would cost as much as the sum itself."""
@@ -1979,44 +1957,13 @@ def _vstack_rows(A: Any, B: Any) -> Any:
     return vstack([A, B], format="csr")
 
 
-def _one_blas_thread() -> Any:
-    """The model's matrices are small (at most RIDGE_ROWS squared, or units x 130): BLAS threads gain nothing, and on
-    a busy machine (or beside the TUI's own threads) their spin-waiting made fitting several times slower."""
+def one_blas_thread() -> Any:
+    """A context in which NumPy's BLAS runs on one thread. The model's matrices are small (at most RIDGE_ROWS squared,
+    or units x 130; the themes' a few thousand rows): BLAS threads gain nothing, and on a busy machine (or beside
+    the TUI's own threads) their spin-waiting made fitting several times slower."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")
-
-
-_STOP_WORDS: frozenset[str] | None = None
-
-
-def english_stop_words() -> frozenset[str]:
-    """spaCy's English stop words, read from its word list without importing spaCy.
-
-    Importing ``spacy.lang.en.stop_words`` imports the whole of spaCy first (about a second), which a warm
-    ``suggest`` otherwise never needs; the list itself is one small Python file of spaCy's, run on its own here.
-    """
-    global _STOP_WORDS
-    if _STOP_WORDS is None:
-        import importlib.util
-        from pathlib import Path
-
-        words: set[str] = set()
-        spec = importlib.util.find_spec("spacy")  # finds the package without running it
-        if spec is not None and spec.submodule_search_locations:
-            path = Path(next(iter(spec.submodule_search_locations))) / "lang" / "en" / "stop_words.py"
-            try:
-                namespace: dict[str, Any] = {}
-                exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-                words = set(namespace.get("STOP_WORDS") or ())
-            except (OSError, SyntaxError, ValueError):
-                words = set()
-        if not words:  # a spaCy laid out differently: import it after all
-            from spacy.lang.en.stop_words import STOP_WORDS
-
-            words = set(STOP_WORDS)
-        _STOP_WORDS = frozenset(words)
-    return _STOP_WORDS
 
 
 def _dense_product(A: Any, B: Any) -> Any:

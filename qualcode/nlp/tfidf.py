@@ -11,7 +11,7 @@ The fitted state is a list of terms and an IDF array, so it can be saved without
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -32,6 +32,29 @@ def l2_rows(X: Any) -> Any:
         return X
     norms = np.sqrt((X * X).sum(axis=1, keepdims=True))
     return X / np.where(norms == 0, 1, norms)
+
+
+def _term_counts(term_lists: Iterable[list[str]], vocab: dict[str, int], grow: bool) -> csr_matrix:
+    """One row per list of terms (consumed one at a time), counting each term in its column of ``vocab``; with
+    ``grow`` new terms are added to ``vocab``, otherwise they are left out."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    indptr = [0]
+    indices: list[int] = []
+    values: list[int] = []
+    for terms in term_lists:
+        for term, count in Counter(terms).items():
+            j = vocab.get(term)
+            if j is None:
+                if not grow:
+                    continue
+                j = vocab[term] = len(vocab)
+            indices.append(j)
+            values.append(count)
+        indptr.append(len(indices))
+    return csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                       np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(vocab)))
 
 
 class Tfidf:
@@ -131,45 +154,13 @@ class Tfidf:
                 t = self._word_terms[w] = self.analyzer(w)
             terms_of.append(t)
         # words x terms: each distinct word's terms counted once; the product counts them in each document.
-        w_indptr = [0]
-        w_indices: list[int] = []
-        w_values: list[int] = []
-        for terms in terms_of:
-            for term, count in Counter(terms).items():
-                j = vocab.get(term)
-                if j is None:
-                    if not grow:
-                        continue
-                    j = vocab[term] = len(vocab)
-                w_indices.append(j)
-                w_values.append(count)
-            w_indptr.append(len(w_indices))
-        M = csr_matrix((np.asarray(w_values, dtype=np.float32), np.asarray(w_indices, dtype=np.int64),
-                        np.asarray(w_indptr, dtype=np.int64)), shape=(len(word_list), len(vocab)))
-        return (D @ M).tocsr()
+        return (D @ _term_counts(terms_of, vocab, grow)).tocsr()
 
     def _analysed_counts(self, docs: Sequence[str], vocab: dict[str, int], grow: bool) -> csr_matrix:
         """Counts from any analyser, one document at a time (what themes use; the suggester's two analysers take the
         array paths above)."""
-        import numpy as np
-        from scipy.sparse import csr_matrix
-
         assert self.analyzer is not None
-        indptr = [0]
-        indices: list[int] = []
-        values: list[int] = []
-        for doc in docs:
-            for term, c in Counter(self.analyzer(doc)).items():
-                j = vocab.get(term)
-                if j is None:
-                    if not grow:
-                        continue
-                    j = vocab[term] = len(vocab)
-                indices.append(j)
-                values.append(c)
-            indptr.append(len(indices))
-        return csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
-                           np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
+        return _term_counts((self.analyzer(doc) for doc in docs), vocab, grow)
 
     def _weight(self, X: csr_matrix) -> csr_matrix:
         import numpy as np

@@ -111,7 +111,8 @@ class TextVectors:
 
     @classmethod
     def fit(cls, pv: PieceVectors, texts: list[str]) -> TextVectors:
-        return cls.fit_transform(pv, texts)[0]
+        """Fit the piece weights on ``texts`` (without computing their vectors: see :meth:`fit_transform`)."""
+        return cls.fit_pieces(pv, [pv.piece_ids(t) for t in texts])
 
     @classmethod
     def fit_transform(cls, pv: PieceVectors, texts: list[str]) -> tuple[TextVectors, np.ndarray]:

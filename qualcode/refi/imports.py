@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook import check_codebook
@@ -117,9 +117,9 @@ class _Codes:
                                  version=ext.version if ext is not None else "1",
                                  description=ext.description if ext is not None else "")
 
-    def read_sets(self, sets_el: Any) -> list[str]:
+    def read_sets(self, sets_el: Any) -> None:
         """The file's sets of codes as the codebook's groups (members by ``guid`` in a .qdc, ``targetGUID`` in a
-        project; either is read). Returns the names of sets none of whose codes is in the codebook."""
+        project; either is read); the names of sets none of whose codes is in the codebook go to ``empty_sets``."""
         empty: list[str] = []
         groups: dict[str, CodeGroup] = {}
         for st in _children(sets_el, "Set") if sets_el is not None else []:
@@ -137,7 +137,6 @@ class _Codes:
             group.codes.extend(i for i in ids if i not in group.codes)
         self.codebook.groups = list(groups.values())
         self.empty_sets = empty
-        return empty
 
     def _name(self, known: Codebook | None) -> str:
         if known is not None:
@@ -228,7 +227,10 @@ class _Codes:
 
 def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
     """Read a .qdc codebook. Codes whose GUID is a qualcode code's (``known`` or the shipped ids) keep its id."""
-    p = Path(path)
+    return _read_qdc_codes(Path(path), known).codebook
+
+
+def _read_qdc_codes(p: Path, known: Codebook | None) -> _Codes:
     data = read_input(p, what="REFI-QDA codebook")
     root = _parse_xml(data, str(p))
     if local(root.tag) != "CodeBook":
@@ -239,7 +241,12 @@ def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
     if not codes.roots:
         raise InputError("holds no codes", path=str(p))
     codes.read_sets(_child(root, "Sets"))
-    return codes.codebook
+    return codes
+
+
+def _empty_sets_warning(names: list[str]) -> str:
+    return f"{len(names)} sets of codes were left out (none of their codes is in the file): " + \
+        ", ".join(f"'{n}'" for n in names)
 
 
 def _merge_codebooks(ours: Codebook, theirs: Codebook) -> tuple[Codebook, list[str], list[str]]:
@@ -300,10 +307,13 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
     project: Project | None = None
     try:
         if suffix == ".qdc":
-            theirs = read_qdc(p, known=None if created else _codebook_of(folder)[0])
+            qdc = _read_qdc_codes(p, None if created else _codebook_of(folder)[0])
+            theirs = qdc.codebook
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
             report = _import_codebook(project, theirs, coder)
+            if qdc.empty_sets:
+                report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})
             return report
         package = _Package(p)
@@ -504,6 +514,20 @@ def _read_extension(data: bytes, warnings: list[str]) -> dict[str, Any]:
         if key in value and not isinstance(value[key], kind):
             value.pop(key)
     return value
+
+
+def _source_name(src: Any, guid: str) -> str:
+    """A source's name; when the tool wrote none (the schema allows that), the file name its text came from
+    ("board_2017" from plainTextPath="internal://board_2017.txt"), and only then its GUID, which says nothing."""
+    name = (src.get("name") or "").strip()
+    if name:
+        return name
+    for attr in ("plainTextPath", "path", "currentPath"):
+        ref = (src.get(attr) or "").strip()
+        stem = PurePosixPath(ref.split("://", 1)[-1].replace("\\", "/")).stem if ref else ""
+        if stem:
+            return stem
+    return guid
 
 
 def _decode(data: bytes) -> str:
@@ -870,7 +894,7 @@ class _Importer:
             if self.progress:
                 self.progress("reading sources", done, len(text_sources))
             g = norm_guid(src.get("guid"))
-            name = src.get("name") or g
+            name = _source_name(src, g)
             text = None
             if src.get("plainTextPath"):
                 data = self.pkg.read_path(src.get("plainTextPath"))
@@ -978,7 +1002,7 @@ class _Importer:
         from qualcode.importers.documents import parse_document
 
         g = norm_guid(src.get("guid"))
-        name = src.get("name") or g
+        name = _source_name(src, g)
         areas = len(_children(src, "PDFSelection"))
         if areas:
             self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
@@ -1026,7 +1050,7 @@ class _Importer:
         assert s.parsed is not None
         self.counts["sources"] += 1
         ext = s.ext if s.exact else None
-        name = (ext or {}).get("id") or src.get("name") or g
+        name = (ext or {}).get("id") or _source_name(src, g)
         sha = text_hash(s.parsed.text)
         here = s.matched or project.transcript_with_text(sha)
         attrs = {**((ext or {}).get("attributes") or {}), **self._values(src)}
@@ -1238,8 +1262,7 @@ class _Importer:
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
-                if speaker_case and not project.db.execute("SELECT 1 FROM cases WHERE id = ?",
-                                                           (speaker_case,)).fetchone():
+                if speaker_case and not project.has_case(speaker_case):
                     speaker_case = None
                 role = sp.get("role") or "unknown"
                 row = project.db.execute("SELECT role, case_id FROM speakers WHERE transcript_id = ? AND label = ?",
@@ -1262,7 +1285,7 @@ class _Importer:
             sp = here.get(label)
             if sp is None:
                 continue
-            if case_id and not project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+            if case_id and not project.has_case(case_id):
                 case_id = None
             if (sp["role"], sp["case_id"]) == (role, case_id):
                 continue
@@ -1300,8 +1323,7 @@ class _Importer:
                 self.changed = True
         if self.codes.empty_sets:
             self._skip("sets of codes with none of their codes in the file", len(self.codes.empty_sets))
-            self.warnings.append(f"{len(self.codes.empty_sets)} sets of codes were left out (none of their codes is in"
-                                 " the file): " + ", ".join(f"'{n}'" for n in self.codes.empty_sets))
+            self.warnings.append(_empty_sets_warning(self.codes.empty_sets))
 
     def _collect_memo_refs(self, text_sources: list[Any]) -> None:
         root = self.pkg.root

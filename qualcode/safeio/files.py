@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from qualcode.errors import InputError
-from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits
+from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits, too_many_lines
 from qualcode.safeio.output import output_error
 
 __all__ = ["check_lines", "check_size", "output_error", "read_input", "too_big"]
@@ -35,8 +35,6 @@ def check_size(data: bytes | str, name: str, *, what: str = "file") -> None:
 def check_lines(text: str, name: str, *, what: str = "file") -> None:
     """Refuse decoded text with more lines than the bound: readers keep a record per line, so a file of short lines
     within the size bound could still cost gigabytes."""
-    from qualcode.safeio.limits import too_many_lines
-
     bound = limits().max_lines
     if text.count("\n") > bound:
         raise too_many_lines(name, bound, what=what)

@@ -58,6 +58,10 @@ class _Budget:
         self.page += 1
         self.page_tokens = self.chars = self.figures = self.segments = 0
 
+    def page_refusal(self, what: str) -> InputError:
+        """The refusal for the page being read; ``what`` is what it does ("draws more than 100,000 characters")."""
+        return _refuse(f"page {max(self.page, 1)} of this PDF {what}, as PDF bombs do; qualcode stops there")
+
 
 def _budget() -> _Budget | None:
     return getattr(_current, "budget", None)
@@ -226,8 +230,7 @@ def page_tools(laparams: Any) -> tuple[Any, Any]:
             if b is not None:
                 b.chars += 1
                 if b.chars > PAGE_CHARS:
-                    raise _refuse(f"page {b.page} of this PDF draws more than {PAGE_CHARS:,} characters, as PDF "
-                                  "bombs do; qualcode stops there")
+                    raise b.page_refusal(f"draws more than {PAGE_CHARS:,} characters")
             return float(super().render_char(*args, **kwargs))
 
         def begin_figure(self, *args: Any, **kwargs: Any) -> None:
@@ -235,8 +238,7 @@ def page_tools(laparams: Any) -> tuple[Any, Any]:
             if b is not None:
                 b.figures += 1
                 if b.figures > PAGE_FIGURES:
-                    raise _refuse(f"page {b.page} of this PDF draws more than {PAGE_FIGURES:,} embedded drawings "
-                                  "(nested or repeated), as PDF bombs do; qualcode stops there")
+                    raise b.page_refusal(f"draws more than {PAGE_FIGURES:,} embedded drawings (nested or repeated)")
             super().begin_figure(*args, **kwargs)
 
         def paint_path(self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Any) -> None:
@@ -270,8 +272,7 @@ def _counting_parser() -> type:
                 b.tokens += 1
                 b.page_tokens += 1
                 if b.page_tokens > b.max_page_tokens:
-                    raise _refuse(f"page {max(b.page, 1)} of this PDF runs more than {b.max_page_tokens:,} drawing "
-                                  "operations, as PDF bombs do; qualcode stops there")
+                    raise b.page_refusal(f"runs more than {b.max_page_tokens:,} drawing operations")
                 if b.tokens > b.max_tokens:
                     raise _refuse(f"this PDF runs more than {b.max_tokens:,} drawing operations in all; qualcode "
                                   "stops there")

@@ -176,14 +176,18 @@ def check_template(template: str, known: Sequence[str], source: str = "template"
     return template
 
 
+def k_setting(project: Project) -> int:
+    """The project's attribution k (at least 1; the default where the setting is unset or unreadable)."""
+    try:
+        return max(1, int(project.setting(K_SETTING) or DEFAULT_K))
+    except ValueError:
+        return DEFAULT_K
+
+
 def templates(project: Project) -> dict[str, Any]:
     """The project's attribution templates and k: ``{"kii", "fgd", "k"}``."""
-    try:
-        k = max(1, int(project.setting(K_SETTING) or DEFAULT_K))
-    except ValueError:
-        k = DEFAULT_K
     return {"kii": project.setting(KII_SETTING) or DEFAULT_KII, "fgd": project.setting(FGD_SETTING) or DEFAULT_FGD,
-            "k": k}
+            "k": k_setting(project)}
 
 
 def set_templates(project: Project, *, coder: str, kii: str | None = None, fgd: str | None = None,

@@ -462,13 +462,14 @@ def list_findings(project: Project, *, criterion: str | None = None) -> list[dic
         project.require_code(criterion)
         sql += " WHERE criterion_id = ?"
         args = (criterion,)
-    from qualcode.synthesis.reconciled import coding_states
+    from qualcode.synthesis.reconciled import coding_states, reconcile
 
     out = []
     ids = [r[0] for r in project.db.execute(sql + " ORDER BY position, id", args)]
-    tri = finding_triangulation(project, ids) if ids else {}
+    recon = reconcile(project) if ids else None  # one reading of the view, for the triangulation and the counts
+    tri = finding_triangulation(project, ids, recon=recon) if ids else {}
     all_links = {fid: evidence_links(project, fid) for fid in ids}
-    states = coding_states(project, [x["coding"] for links in all_links.values() for x in links])
+    states = coding_states(project, [x["coding"] for links in all_links.values() for x in links], recon)
     for fid in ids:
         f = _row(project, fid)
         assert f is not None

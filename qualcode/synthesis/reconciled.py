@@ -255,8 +255,8 @@ def join_sample_when_done(project: Project, tid: str, done_by: list[str], *, cod
     """Put a transcript two or more people marked done in the agreement sample, comparing them (inside a
     transaction). None when fewer than two did or nothing changes; ``removed_by_hand`` when a coder took it out of
     the sample (that stands)."""
-    machine = machine_coders(project)
-    people = [n for n in done_by if n not in machine and n != consensus_coder(project)]
+    not_people = machine_coders(project) | {consensus_coder(project)}
+    people = [n for n in done_by if n not in not_people]
     if len(people) < 2:
         return None
     row = _sample_row(project, tid)

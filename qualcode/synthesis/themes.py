@@ -94,11 +94,10 @@ def themes(
         raise QualcodeError("the largest theme's share must be between 0.05 and 1")
     n = len(items)
     import numpy as np
-    from threadpoolctl import threadpool_limits
 
-    # the matrices are a few thousand rows wide at most: BLAS threads gain little, and on a busy laptop their
-    # spin-waiting made the products and factorisations several times slower
-    with threadpool_limits(limits=1, user_api="blas"):
+    from qualcode.nlp.suggester import one_blas_thread
+
+    with one_blas_thread():
         x = _features(project, items)
         labels, chosen_k, splits = _cluster(x, k=k, seed=seed, max_share=max_share)
 
@@ -586,7 +585,7 @@ def _label(central: list[str], key_phrases: list[str]) -> str:
 def _shorten(sentence: str, width: int) -> str:
     sentence = sentence.strip()
     if len(sentence) <= width:
-        return sentence.rstrip(".")
+        return sentence.rstrip(" .,;:")  # a unit cut mid-sentence ends on a comma: the label does not
     # cut at the last clause boundary that leaves a readable statement, else at a word
     best = None
     for m in _CLAUSE_CUT.finditer(sentence):

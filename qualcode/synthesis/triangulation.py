@@ -23,6 +23,7 @@ from qualcode.synthesis.evidence import UNKNOWN, criteria, load_evidence, stakeh
 
 if TYPE_CHECKING:
     from qualcode.store import Project
+    from qualcode.synthesis.reconciled import Reconciliation
 
 SETTING = "triangulation_rule"
 MEASURES = ("events", "groups", "informants", "transcripts", "source_types", "documents", "document_units", "units")
@@ -321,10 +322,12 @@ def triangulation(project: Project, *, level: str = "criterion", evidence: list[
     return out
 
 
-def finding_triangulation(project: Project, finding_ids: list[str]) -> dict[str, dict[str, Any]]:
+def finding_triangulation(project: Project, finding_ids: list[str], *, recon: Reconciliation | None = None
+                          ) -> dict[str, dict[str, Any]]:
     """Triangulation of findings from their supporting evidence (and documents cited), with divergence: the
     groups whose informants contradict the finding, side by side with those who support it. A linked coding counts
-    only while it is in the reconciled view (a passage adjudicated ``--omit`` supports nothing)."""
+    only while it is in the reconciled view (a passage adjudicated ``--omit`` supports nothing); ``recon``: that view
+    when the caller has computed it already."""
     import json
 
     rule = load_rule(project)
@@ -340,7 +343,7 @@ def finding_triangulation(project: Project, finding_ids: list[str]) -> dict[str,
         links[fid] = [(int(r[0]), str(r[1])) for r in project.db.execute(
             "SELECT coding_id, stance FROM finding_evidence WHERE finding_id = ?", (fid,))]
     all_ids = {c for v in links.values() for c, _ in v}
-    rows = {r["coding"]: r for r in load_evidence(project, coding_ids=all_ids)} if all_ids else {}
+    rows = {r["coding"]: r for r in load_evidence(project, coding_ids=all_ids, reconciliation=recon)} if all_ids else {}
     out = {}
     for fid in finding_ids:
         support = [rows[c] for c, s in links[fid] if s == "supports" and c in rows]

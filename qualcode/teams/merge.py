@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +265,7 @@ class _SegmentMap:
                                     coder=self.coder)
         for sp in self.other.speakers(tid):
             case_id = sp["case_id"]
-            if case_id and not self.project.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+            if case_id and not self.project.has_case(case_id):
                 case_id = None
             self.project.set_speaker(tid, sp["label"], role=sp["role"], case_id=case_id, coder=self.coder)
 
@@ -494,17 +495,29 @@ def _merge_memos(project: Project, other: Project, seg_map: _SegmentMap, coding_
         report["updated" if mine else "added"] += 1
 
 
-def _memo_tombstones(p: Project) -> dict[tuple[str, str, str], str]:
-    """Memos deleted in ``p`` and not there now: (target type, target id, coder) -> when."""
-    found: dict[tuple[str, str, str], str] = {}
-    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'memo' AND before IS NOT NULL"
-                                   " AND after IS NULL ORDER BY id"):
+def _removed(p: Project, entity: str, key: Callable[[dict[str, Any]], tuple[Any, ...] | None],
+             present_sql: str) -> dict[tuple[Any, ...], str]:
+    """The rows of ``entity`` deleted in ``p`` (a logged change to nothing) and not there now: key -> when. ``key``
+    names a logged state (None: not one to count); ``present_sql`` selects the keys of the rows there now."""
+    found: dict[tuple[Any, ...], str] = {}
+    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = ? AND before IS NOT NULL"
+                                   " AND after IS NULL ORDER BY id", (entity,)):
         b = _state(before)
-        if isinstance(b, dict) and b.get("target_type") and b.get("coder"):
-            found[(str(b["target_type"]), str(b["target_id"]), str(b["coder"]))] = str(ts)
-    present = {(str(t), str(i), str(n)) for t, i, n in p.db.execute(
-        "SELECT m.target_type, m.target_id, k.name FROM memos m JOIN coders k ON k.id = m.coder_id")}
+        k = key(b) if isinstance(b, dict) else None
+        if k is not None:
+            found[k] = str(ts)
+    if not found:
+        return {}
+    present = {tuple(r) for r in p.db.execute(present_sql)}
     return {k: v for k, v in found.items() if k not in present}
+
+
+def _memo_tombstones(p: Project) -> dict[tuple[Any, ...], str]:
+    """Memos deleted in ``p`` and not there now: (target type, target id, coder) -> when."""
+    return _removed(p, "memo", lambda b: (str(b["target_type"]), str(b["target_id"]), str(b["coder"]))
+                    if b.get("target_type") and b.get("coder") else None,
+                    "SELECT m.target_type, m.target_id, k.name FROM memos m"
+                    " JOIN coders k ON k.id = m.coder_id")
 
 
 def _merge_sample(project: Project, other: Project, coder: str, report: dict[str, Any]) -> None:
@@ -542,35 +555,21 @@ def _merge_sample(project: Project, other: Project, coder: str, report: dict[str
             report["removed"].append(tid)
 
 
-def _decision_tombstones(p: Project) -> dict[tuple[int, str, str, str], str]:
+def _decision_tombstones(p: Project) -> dict[tuple[Any, ...], str]:
     """Suggestion decisions taken back in ``p`` (an undone acceptance or rejection, or one a merge removed) and not
     there now: (segment, code, coder, created) -> when. A decision never changes, so its ``created`` names it."""
-    found: dict[tuple[int, str, str, str], str] = {}
-    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'decision' AND before IS NOT NULL"
-                                   " AND after IS NULL ORDER BY id"):
-        b = _state(before)
-        if isinstance(b, dict) and b.get("segment") is not None and b.get("code") and b.get("created"):
-            found[(int(b["segment"]), str(b["code"]), str(b.get("coder") or ""), str(b["created"]))] = str(ts)
-    if not found:
-        return {}
-    present = {(int(seg), str(code), str(name), str(created)) for seg, code, name, created in p.db.execute(
-        "SELECT d.segment_id, d.code_id, k.name, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id")}
-    return {k: v for k, v in found.items() if k not in present}
+    return _removed(p, "decision", lambda b: (int(b["segment"]), str(b["code"]), str(b.get("coder") or ""),
+                                              str(b["created"]))
+                    if b.get("segment") is not None and b.get("code") and b.get("created") else None,
+                    "SELECT d.segment_id, d.code_id, k.name, d.created FROM decisions d"
+                    " JOIN coders k ON k.id = d.coder_id")
 
 
-def _done_tombstones(p: Project) -> dict[tuple[str, str], str]:
+def _done_tombstones(p: Project) -> dict[tuple[Any, ...], str]:
     """Done marks taken back in ``p`` and not there now: (transcript, coder) -> when."""
-    found: dict[tuple[str, str], str] = {}
-    for ts, before in p.db.execute("SELECT ts, before FROM events WHERE entity = 'transcript_done'"
-                                   " AND before IS NOT NULL AND after IS NULL ORDER BY id"):
-        b = _state(before)
-        if isinstance(b, dict) and b.get("transcript") and b.get("coder"):
-            found[(str(b["transcript"]), str(b["coder"]))] = str(ts)
-    if not found:
-        return {}
-    present = {(str(t), str(n)) for t, n in p.db.execute(
-        "SELECT d.transcript_id, k.name FROM transcript_done d JOIN coders k ON k.id = d.coder_id")}
-    return {k: v for k, v in found.items() if k not in present}
+    return _removed(p, "transcript_done", lambda b: (str(b["transcript"]), str(b["coder"]))
+                    if b.get("transcript") and b.get("coder") else None,
+                    "SELECT d.transcript_id, k.name FROM transcript_done d JOIN coders k ON k.id = d.coder_id")
 
 
 def _merge_done(project: Project, other: Project, seg_map: _SegmentMap, coder: str, report: dict[str, Any]) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from teams_support import build_project, unit
-from workbench_support import build_small_project
 
 from qualcode.actions.coding import apply_code
 from qualcode.actions.drafting import add_finding, cite_document, link_evidence, unlink_evidence
@@ -17,34 +15,28 @@ from qualcode.errors import NotFoundError
 from qualcode.store import Project
 
 
-@pytest.fixture
-def small(tmp_path: Path) -> Iterator[Project]:
-    p = build_small_project(tmp_path / "small")
-    yield p
-    p.close()
-
-
-def test_linking_a_passage_two_coders_coded_is_one_action(small: Project) -> None:
-    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
-    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="long")
-    add_finding(small, "sustainability", "Funding ends with the project.", coder="ana", finding_id="F1")
-    links = link_evidence(small, "F1", coder="ana", segment="KII-01:7", contradicts=True, note="but see FGD")
+def test_linking_a_passage_two_coders_coded_is_one_action(small_project: Project) -> None:
+    apply_code(small_project, ["KII-01:7"], "sustainability.funding", coder="clara")
+    apply_code(small_project, ["KII-01:7"], "sustainability.funding", coder="long")
+    add_finding(small_project, "sustainability", "Funding ends with the project.", coder="ana", finding_id="F1")
+    links = link_evidence(small_project, "F1", coder="ana", segment="KII-01:7", contradicts=True, note="but see FGD")
     assert sorted((x["coder"], x["stance"], x["note"]) for x in links) == [
         ("clara", "contradicts", "but see FGD"), ("long", "contradicts", "but see FGD")]
-    assert link_evidence(small, "F1", coder="ana", segment="KII-01:7", contradicts=True) == []  # already there
-    undone = undo(small, coder="ana")
+    assert link_evidence(small_project, "F1", coder="ana", segment="KII-01:7", contradicts=True) == []  # already there
+    undone = undo(small_project, coder="ana")
     assert undone is not None and undone["action"] == "finding.link" and undone["count"] == 2
     with pytest.raises(NotFoundError, match="no such evidence link"):  # both links went with the one undo
-        unlink_evidence(small, "F1", coder="ana", segment="KII-01:7")
+        unlink_evidence(small_project, "F1", coder="ana", segment="KII-01:7")
 
 
-def test_citing_a_document_and_withdrawing_it(small: Project) -> None:
-    add_finding(small, "sustainability", "Funding ends.", coder="ana", finding_id="F1")
-    assert cite_document(small, "F1", "Final progress report, p. 12", coder="ana")["documents"] == [
+def test_citing_a_document_and_withdrawing_it(small_project: Project) -> None:
+    add_finding(small_project, "sustainability", "Funding ends.", coder="ana", finding_id="F1")
+    assert cite_document(small_project, "F1", "Final progress report, p. 12", coder="ana")["documents"] == [
         "Final progress report, p. 12"]
-    assert cite_document(small, "F1", "Final progress report, p. 12", coder="ana", remove=True)["documents"] == []
+    withdrawn = cite_document(small_project, "F1", "Final progress report, p. 12", coder="ana", remove=True)
+    assert withdrawn["documents"] == []
     with pytest.raises(NotFoundError):
-        cite_document(small, "F9", "A report", coder="ana")
+        cite_document(small_project, "F9", "A report", coder="ana")
 
 
 def test_the_sample_changes_all_or_nothing(tmp_path: Path) -> None:
@@ -73,55 +65,55 @@ def test_settling_and_reopening_a_disagreement(tmp_path: Path) -> None:
         project.close()
 
 
-def test_key_quotes_are_chosen_among_the_evidence_and_undone_as_one_action(small: Project) -> None:
+def test_key_quotes_are_chosen_among_the_evidence_and_undone_as_one_action(small_project: Project) -> None:
     from qualcode.actions.drafting import choose_key_quotes
 
-    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
-    apply_code(small, ["KII-01:8"], "sustainability.funding", coder="clara")
-    add_finding(small, "sustainability", "Funding ends.", coder="ana", finding_id="F1")
-    link_evidence(small, "F1", coder="ana", segment="KII-01:7")
-    link_evidence(small, "F1", coder="ana", segment="KII-01:8")
-    chosen = choose_key_quotes(small, "F1", ["KII-01:8, 00:03:30", "KII-01:7-8"], coder="ana")
+    apply_code(small_project, ["KII-01:7"], "sustainability.funding", coder="clara")
+    apply_code(small_project, ["KII-01:8"], "sustainability.funding", coder="clara")
+    add_finding(small_project, "sustainability", "Funding ends.", coder="ana", finding_id="F1")
+    link_evidence(small_project, "F1", coder="ana", segment="KII-01:7")
+    link_evidence(small_project, "F1", coder="ana", segment="KII-01:8")
+    chosen = choose_key_quotes(small_project, "F1", ["KII-01:8, 00:03:30", "KII-01:7-8"], coder="ana")
     assert chosen["key_quotes"] == ["KII-01:8", "KII-01:7"]  # in the order given, read as exports print them
     with pytest.raises(NotFoundError, match="not evidence of F1"):
-        choose_key_quotes(small, "F1", ["KII-01:3"], coder="ana")
-    undone = undo(small, coder="ana")
+        choose_key_quotes(small_project, "F1", ["KII-01:3"], coder="ana")
+    undone = undo(small_project, coder="ana")
     assert undone is not None and undone["action"] == "finding.update"
-    assert choose_key_quotes(small, "F1", [], coder="ana")["key_quotes"] == []  # back to the automatic choice
+    assert choose_key_quotes(small_project, "F1", [], coder="ana")["key_quotes"] == []  # back to the automatic choice
 
 
-def test_a_refi_project_comes_in_as_a_new_project(small: Project, tmp_path: Path) -> None:
+def test_a_refi_project_comes_in_as_a_new_project(small_project: Project, tmp_path: Path) -> None:
     from qualcode.actions.projects import import_refi
     from qualcode.refi import export_refi
 
-    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
-    export_refi(small, tmp_path / "small.qdpx")
+    apply_code(small_project, ["KII-01:7"], "sustainability.funding", coder="clara")
+    export_refi(small_project, tmp_path / "small_project.qdpx")
     seen: list[tuple[str, int, int]] = []
-    report = import_refi(tmp_path / "copy", tmp_path / "small.qdpx", coder="ana",
+    report = import_refi(tmp_path / "copy", tmp_path / "small_project.qdpx", coder="ana",
                          progress=lambda label, done, total: seen.append((label, done, total)))
     assert report["created"]
     assert {label for label, _done, _total in seen} == {"reading sources", "importing sources"}
     with Project.open(tmp_path / "copy") as copy:
         assert [(c["ref"], c["code"], c["coder"]) for c in copy.codings()] == [
             ("KII-01:7", "sustainability.funding", "clara")]
-    again = import_refi(tmp_path / "copy", tmp_path / "small.qdpx", coder="ana")
+    again = import_refi(tmp_path / "copy", tmp_path / "small_project.qdpx", coder="ana")
     assert again.get("nothing_new") and not again["created"]
 
 
-def test_what_the_drafting_actions_return_has_the_shape_they_name(small: Project) -> None:
+def test_what_the_drafting_actions_return_has_the_shape_they_name(small_project: Project) -> None:
     from shape_support import assert_shape
 
     from qualcode.actions.drafting import choose_key_quotes, edit_finding, remove_finding
     from qualcode.model import EvidenceLink, Finding, RemovedFinding
 
-    apply_code(small, ["KII-01:7"], "sustainability.funding", coder="clara")
-    assert_shape(add_finding(small, "sustainability", "Funding ends.", coder="ana", finding_id="F1"), Finding)
-    for link in link_evidence(small, "F1", coder="ana", segment="KII-01:7"):
+    apply_code(small_project, ["KII-01:7"], "sustainability.funding", coder="clara")
+    assert_shape(add_finding(small_project, "sustainability", "Funding ends.", coder="ana", finding_id="F1"), Finding)
+    for link in link_evidence(small_project, "F1", coder="ana", segment="KII-01:7"):
         assert_shape(link, EvidenceLink)
-    assert_shape(edit_finding(small, "F1", coder="ana", statement="Funding ends in 2025."), Finding)
-    assert_shape(cite_document(small, "F1", "Final report", coder="ana"), Finding)
-    assert_shape(choose_key_quotes(small, "F1", ["KII-01:7"], coder="ana"), Finding)
-    assert_shape(remove_finding(small, "F1", coder="ana"), RemovedFinding)
+    assert_shape(edit_finding(small_project, "F1", coder="ana", statement="Funding ends in 2025."), Finding)
+    assert_shape(cite_document(small_project, "F1", "Final report", coder="ana"), Finding)
+    assert_shape(choose_key_quotes(small_project, "F1", ["KII-01:7"], coder="ana"), Finding)
+    assert_shape(remove_finding(small_project, "F1", coder="ana"), RemovedFinding)
 
 
 def test_what_the_team_actions_return_has_the_shape_they_name(tmp_path: Path) -> None:

@@ -176,3 +176,16 @@ def test_suggestions_work_when_the_cache_cannot_be_written(example_project: Proj
     assert first and first[0]["suggestions"]
     new_process()
     assert suggestions(example_project) == first
+
+
+def test_a_saved_model_with_a_coded_interviewer_turn_restores_exactly(
+    example_project: Project, new_process: Any, no_refit: Any
+) -> None:
+    """An interviewer's turn is not in the corpus the model is fitted on: coded, its rows are saved beside the model
+    and a new process takes them from there instead of refitting."""
+    turn = next(s for s in example_project.segments("KII-01") if s["role"] == "interviewer" and len(s["text"]) > 40)
+    example_project.add_coding(turn["ref"], "relevance.needs_fit", coder="ana")
+    first = suggestions(example_project)
+    new_process()
+    no_refit()
+    assert suggestions(example_project) == first

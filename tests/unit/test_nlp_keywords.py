@@ -127,26 +127,14 @@ def test_the_explanation_calls_a_generic_word_what_it_is(example_project: Projec
 
 def test_the_explanation_names_no_function_word_as_shared_with_the_definition(example_project: Project) -> None:
     s = get_suggester(example_project)
+    named = 0
     for code in ("lessons_learned", "effectiveness.participation", "relevance.constituent_priorities"):
         why: Any = s.explain("Not only the employers, they would also come.", code)[0]
         shared = why.split("shares with the definition: ")[1].split(";")[0].split(", ") if "shares with" in why else []
+        named += bool(shared)
         assert not {"not", "only", "would", "also", "the", "they"} & {w.lower() for w in shared}, (code, why)
+    assert named  # some explanation does name shared words, so the check above has something to look at
     # A content word the definition uses is still named.
     assert "shares with the definition: employers" in s.explain("Not only the employers.",
                                                                  "relevance.constituent_priorities")[0]
 
-
-def test_the_stop_words_are_spacys_and_reading_them_does_not_load_spacy() -> None:
-    """Importing spaCy takes about a second; a warm 'suggest' needs only its list of English stop words."""
-    import subprocess
-    import sys
-
-    code = ("import sys; from qualcode.nlp.suggester import english_stop_words; w = english_stop_words(); "
-            "print(len(w), 'not' in w, 'spacy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert int(out[0]) > 300 and out[1:] == ["True", "False"]
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    from qualcode.nlp.suggester import english_stop_words
-
-    assert english_stop_words() == frozenset(STOP_WORDS)

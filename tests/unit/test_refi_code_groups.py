@@ -107,3 +107,16 @@ def test_a_group_whose_codes_or_description_are_not_plain_values_is_refused_not_
     assert nested is None and "group 'G': each of its 'codes' must be one code id" in str(problems[0])
     mapped, problems = parse_codebook(text + "groups:\n  - name: G\n    codes: [relevance]\n    description: {a: 1}\n")
     assert mapped is None and "group 'G': 'description' must be text" in str(problems[0])
+
+
+def test_a_codebook_files_set_of_codes_it_does_not_hold_is_named_in_a_warning(grouped: Path, tmp_path: Path) -> None:
+    # a .qdc set whose members are none of the file's codes gives no group: the import says so, as a .qdpx's does
+    qdc = ('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA 24">'
+           f'<Codes><Code guid="{guid("code", "efficiency")}" name="Efficiency" isCodable="true"/></Codes>'
+           '<Sets><Set guid="5E700000-0000-4000-8000-000000000002" name="Old themes">'
+           '<MemberCode guid="5E700000-0000-4000-8000-0000000000FF"/></Set></Sets></CodeBook>')
+    path = tmp_path / "old.qdc"
+    path.write_text(qdc, encoding="utf-8")
+    report = import_refi(grouped, path, coder="tester")
+    assert report["warnings"] == ["1 sets of codes were left out (none of their codes is in the file): 'Old themes'"]
+    assert "Old themes" not in [name for name, *_ in _groups(grouped)]

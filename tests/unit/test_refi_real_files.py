@@ -121,3 +121,14 @@ def test_an_nvivo_codebook_with_repeated_names_under_different_parents_keeps_the
         codes = [c for c in project.codebook().walk() if c.name == "citizenship"]
     assert len(codes) == 3 and len({c.parent_id for c in codes}) == 3
     assert nvivo_mac["first"]["skipped"] == {"text sources without text": 2}
+
+
+def test_sources_without_a_name_are_named_after_their_text_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The qc tool writes no 'name' on its TextSources (the schema allows it): the transcripts are 'admin-1' and
+    'board_2017', after their plainTextPath, not two GUIDs nobody can tell apart."""
+    got = _import_twice("qc-1.3.2-interviews.qdpx", tmp_path_factory)
+    project = Project.open(got["folder"])
+    try:
+        assert sorted(t["id"] for t in project.transcripts()) == ["admin-1", "board_2017"]
+    finally:
+        project.close()

@@ -436,6 +436,14 @@ def test_persons_annex_never_gives_the_sex_of_a_lone_informant(example_project: 
     assert next(g for g in persons_summary(example_project)["groups"] if g["group"] == "Donor")["sex"] == {"Women": 1}
 
 
+def test_the_persons_sentence_says_which_k_withheld_the_sex_counts(example_project: Project) -> None:
+    from qualcode.exports.annexes import _by_method_text
+
+    assert "where it would describe fewer than two persons" in _by_method_text(persons_summary(example_project))
+    example_project.set_setting("attribution_k", "3", coder="clara")
+    assert "where it would describe fewer than 3 persons" in _by_method_text(persons_summary(example_project))
+
+
 def test_the_sex_chart_of_persons_not_counted_by_sex_draws_without_a_warning() -> None:
     import warnings
 

@@ -185,6 +185,9 @@ def test_a_label_is_a_statement_that_reads_alone_not_a_lead_in_or_a_fragment() -
     label = _label(["For us it sits right in the trade and sustainable development chapter of the free trade"
                     " agreement, where Viet Nam committed to ratify the remaining fundamental conventions."], [])
     assert "sustainable development chapter" in label and len(label) <= 92
+    # a coding unit that ends mid-sentence ends on a comma; the label does not
+    assert _label(["So my picture is that the shorter, practical courses worked,"], []) == (
+        "So my picture is that the shorter, practical courses worked")
 
 
 def test_key_phrases_do_not_run_across_punctuation_or_end_in_vague_words() -> None:

@@ -716,17 +716,18 @@ class TranscriptScreen(WorkbenchScreen):
         if found is None:
             panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
+        panel.show(self._not_applied(u, found), "" if found else "no suggestion for this unit", unit=u["id"])
+
+    def _not_applied(self, u: CodedUnit, found: Sequence[Suggestion]) -> list[Suggestion]:
+        """The suggestions for ``u`` whose code this coder has not applied to it: what the panel numbers."""
         mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
-        panel.show([s for s in found if s["code"] not in mine], "" if found else "no suggestion for this unit",
-                   unit=u["id"])
+        return [s for s in found if s["code"] not in mine]
 
     def visible_suggestions(self) -> list[Suggestion]:
         u = self.view.current
         if u is None:
             return []
-        found = self.host.suggestions_for(u) or []
-        mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
-        return [s for s in found if s["code"] not in mine]
+        return self._not_applied(u, self.host.suggestions_for(u) or [])
 
     def suggestions_updated(self) -> None:
         self._show_suggestions()
@@ -774,8 +775,7 @@ class TranscriptScreen(WorkbenchScreen):
         if pos is None:
             return []
         u = self.units[pos]
-        mine = {c["code"] for c in u["codings"] if c["coder"] == self.coder}
-        return [s for s in self.host.suggestions_for(u) or [] if s["code"] not in mine]
+        return self._not_applied(u, self.host.suggestions_for(u) or [])
 
     @on(SuggestionsPanel.Accepted)
     def _accepted_by_mouse(self, event: SuggestionsPanel.Accepted) -> None:

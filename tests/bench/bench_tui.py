@@ -283,6 +283,8 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
                 before = len(mine())
                 if panel.shown_count:
                     await key("1 (accept a suggestion)", "1", lambda before=before: len(mine()) > before and saved())
+                else:  # said in the output: a round without an accept measures no coding
+                    out["no_suggestion"] = out.get("no_suggestion", 0) + 1
                 # the next unit's suggestions, after the refit this coding started
                 pos = screen.view.cursor
                 coded_at = time.perf_counter()
@@ -434,6 +436,8 @@ def main() -> None:
         print(f"  {name:<36} {summary(values)}")
     print(f"store watcher tick after our own writes:    {summary(r['watcher_own_ms'])}")
     print(f"store watcher tick after another process's: {summary(r['watcher_other_ms'])}")
+    if r.get("no_suggestion"):
+        print(f"{r['no_suggestion']} round(s) found no suggestion on the unit: no accept was measured in them")
     if r.get("refit_timeouts"):
         print(f"after {r['refit_timeouts']} coding(s) the refitted suggestions had not replaced the next unit's"
               " within 120 s")

@@ -46,7 +46,9 @@ class TypeAhead:
     _ta_read_at = 0.0  # when the last live key was read
     _ta_read_key = ""
     _ta_read_screen: Any = None  # the screen on top when the last live key was read
+    _ta_read_focus: Any = None  # the widget with focus when the last live key was read
     _ta_until_change: Any = None  # held input waits for this screen to go (or for its time to pass)
+    _ta_until_focus: Any = None  # ... or for the focus to leave this widget (a key that moves it has acted)
     _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
     _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
     _ta_acting_seq = 0  # the typing order of the key whose binding is being run
@@ -88,13 +90,18 @@ class TypeAhead:
                 now = time.monotonic()
                 if (self._ta_priority(event.key)
                         # after Enter or Esc (or a key that moves the focus), only while the screen they were read
-                        # on is still there: once the dialog has closed, the next key goes to the screen below at once
-                        or (app.screen is self._ta_read_screen and _may_close(app.screen, self._ta_read_key))) and (
+                        # on is still there: once the dialog has closed, the next key goes to the screen below at once;
+                        # and only while the focus has not moved since: once f has put it in the filter box, the
+                        # letters typed next go there at once
+                        or (app.screen is self._ta_read_screen and app.focused is self._ta_read_focus
+                            and _may_close(app.screen, self._ta_read_key))) and (
                         now - self._ta_read_at < GAP or not self._ta_quiet()):
                     wait = GAP
                     self._ta_until_change = (app.screen if _may_close(app.screen, self._ta_read_key)
                                              else None)
+                    self._ta_until_focus = app.focused
                 self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
+                self._ta_read_focus = app.focused
             barrier = self._ta_barrier is not None
             # replayed input is queued behind what was read before its replay: input typed later and read before it
             # must wait for it, or a slow machine types 'ask them' as 'ahemsk t'
@@ -165,7 +172,8 @@ class TypeAhead:
             return
         if gave_up:
             self._ta_in_flight = 0  # never let a lost count hold every later key
-        changed = self._ta_until_change is not None and app.screen is not self._ta_until_change
+        changed = self._ta_until_change is not None and (app.screen is not self._ta_until_change
+                                                         or app.focused is not self._ta_until_focus)
         # and never while input read before is still on its way through the widgets: a key read just before the
         # screen changed comes back here (covered) and must be replayed before the keys typed after it
         ready = now >= self._ta_ready_at
@@ -184,6 +192,7 @@ class TypeAhead:
                 previous = held[i - 1][2] if held[i - 1][1] == "key" else ""
                 self._ta_until_change = (app.screen if previous in CLOSING_KEYS or _may_close(app.screen, previous)
                                          else None)
+                self._ta_until_focus = app.focused
                 app.set_timer(SETTLE, self._ta_release)
                 return
             replay = events.Key(value, character) if kind == "key" else events.Paste(value)

@@ -361,6 +361,69 @@ async def test_f_then_escape_clears_the_codebook_filter(make: Callable[..., Qual
         assert app.focused is screen.view
 
 
+def tree_labels(screen: Any) -> dict[str, str]:
+    """The codebook tree as shown: code id -> its line's text (name and count), for every line on screen."""
+    from textual.widgets import Tree
+
+    tree = screen.query_one("#code-tree", Tree)
+    out: dict[str, str] = {}
+    stack = list(tree.root.children)
+    while stack:
+        node = stack.pop()
+        out[node.data] = node.label.plain
+        if node.is_expanded:
+            stack.extend(node.children)
+    return out
+
+
+async def test_letters_typed_right_after_f_filter_the_codebook_in_the_order_typed(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    from textual.widgets import Input
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        where, everything = current(screen)["ref"], tree_labels(screen)
+        await burst(app, pilot, ["f", *"outc"])  # typed faster than the focus moves into the box
+        await app.settled()
+        assert screen.query_one("#code-filter", Input).value == "outc"
+        shown = tree_labels(screen)
+        # the matching codes with their criterion (so the tree keeps its shape), and nothing else
+        assert shown["effectiveness.outcomes"].startswith("■ ") and "effectiveness" in shown
+        assert "gender_equality" not in shown and "sustainability.funding" not in shown
+        assert current(screen)["ref"] == where and store.codings() == []  # no letter moved or coded
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await app.settled()
+        assert tree_labels(screen) == everything  # the whole codebook again, its criteria folded
+
+
+async def test_counts_in_a_filtered_codebook_follow_the_codings(make: Callable[..., QualcodeApp],
+                                                               store: Project) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        await pilot.press("f", *"funding")
+        await app.settled()
+        assert tree_labels(screen)["sustainability.funding"].endswith("Funding to continue")  # no count yet
+        await pilot.press("enter")  # the first match, on the current unit
+        await app.settled()
+        assert [c["code"] for c in store.codings(coder="clara")] == ["sustainability.funding"]
+        await pilot.press("f", *"funding")
+        await app.settled()
+        shown = tree_labels(screen)
+        assert shown["sustainability.funding"].endswith("Funding to continue 1")
+        assert shown["sustainability"].endswith(" 1")  # the criterion counts its sub-codes
+        await pilot.press("escape", "d")  # removed again: the counts drop, in the whole tree and a filtered one
+        await app.settled()
+        assert store.codings(coder="clara") == []
+        assert not tree_labels(screen)["sustainability"].endswith(" 1")
+        await pilot.press("f", *"funding")
+        await app.settled()
+        assert tree_labels(screen)["sustainability.funding"].endswith("Funding to continue")
+
+
 # ---------------------------------------------------------------------------- another process
 
 

@@ -54,30 +54,45 @@ class CodebookPanel(Vertical):
         tree.guide_depth = 2
         yield tree
 
+    shown_filter: str | None = None  # the filter the tree shows (None: not drawn yet)
+    _shown_keep: frozenset[str] | None = None  # the codes it shows (None: all, the criteria folded)
+
     def on_mount(self) -> None:
+        self._labels: dict[str, Text] = {}
         self.rebuild()
+        # filtered as the letter is put in the box, not when its Changed message comes round: the box and the tree
+        # then ask for one layout of the screen together, rather than two laid out and painted one after the other
+        self.watch(self.query_one("#code-filter", Input), "value", self.rebuild, init=False)
 
     def rebuild(self, query: str = "") -> None:
+        """Show the codes matching ``query`` (all when empty), with their criteria so the tree keeps its shape.
+
+        A letter typed in the filter must show on screen at once: the tree is only rebuilt when the set of matching
+        codes changes (most letters narrow it a little or not at all), the labels are kept per code, and the tree's
+        lines are laid out before the screen is, so that one refresh of the screen shows the result (the default
+        tree lays out lazily, while painting, and the screen then has to be laid out and painted again)."""
         from qualcode.actions.views import fuzzy_codes
 
-        tree: Tree[str] = self.query_one("#code-tree", Tree)
-        tree.clear()
-        matches = {c.id for c, _ in fuzzy_codes(self.codebook, query)} if query.strip() else None
         keep: set[str] | None = None
-        if matches is not None:
-            keep = set(matches)
-            for code_id in matches:  # ancestors stay so the tree keeps its shape
+        if query.strip():
+            keep = {c.id for c, _ in fuzzy_codes(self.codebook, query)}
+            for code_id in list(keep):  # ancestors stay so the tree keeps its shape
                 parent = self.codebook[code_id].parent_id
-                while parent:
+                while parent and parent not in keep:
                     keep.add(parent)
                     parent = self.codebook[parent].parent_id
+        frozen = None if keep is None else frozenset(keep)
+        if self.shown_filter is not None and frozen == self._shown_keep:
+            self.shown_filter = query
+            return
+        tree: Tree[str] = self.query_one("#code-tree", Tree)
+        tree.clear()
 
         def add(node: Any, code: Any) -> None:
             if keep is not None and code.id not in keep:
                 return
-            kids = [k for k in code.children if keep is None or k.id in keep]
             label = self._label(code)
-            if kids:
+            if any(keep is None or k.id in keep for k in code.children):
                 child = node.add(label, data=code.id, expand=keep is not None)
                 for k in code.children:
                     add(child, k)
@@ -87,14 +102,19 @@ class CodebookPanel(Vertical):
         for root in self.codebook.roots:
             add(tree.root, root)
         tree.root.expand()
+        _ = tree.last_line  # lay the lines out now (see above)
+        self.shown_filter, self._shown_keep = query, frozen
 
     def _label(self, code: Any) -> Text:
-        n = sum(self.counts.get(c.id, 0) for c in code.walk())  # a criterion counts its sub-codes too
-        label = Text()
-        label.append("■ ", style=code.color or "grey50")
-        label.append(code.name)
-        if n:
-            label.append(f" {n}", style="dim")
+        label = self._labels.get(code.id)
+        if label is None:
+            n = sum(self.counts.get(c.id, 0) for c in code.walk())  # a criterion counts its sub-codes too
+            label = Text()
+            label.append("■ ", style=code.color or "grey50")
+            label.append(code.name)
+            if n:
+                label.append(f" {n}", style="dim")
+            self._labels[code.id] = label
         return label
 
     def set_counts(self, counts: dict[str, int]) -> None:
@@ -107,6 +127,8 @@ class CodebookPanel(Vertical):
                 stale.add(code_id)
                 code_id = self.codebook[code_id].parent_id or ""
         self.counts = dict(counts)
+        for code_id in stale:
+            self._labels.pop(code_id, None)
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         stack = list(tree.root.children)
         while stack:
@@ -114,10 +136,6 @@ class CodebookPanel(Vertical):
             if node.data in stale:
                 node.set_label(self._label(self.codebook[node.data]))
             stack.extend(node.children)
-
-    @on(Input.Changed, "#code-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.rebuild(event.value)
 
     @on(Input.Submitted, "#code-filter")
     def _take_first(self, event: Input.Submitted) -> None:

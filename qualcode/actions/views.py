@@ -269,6 +269,15 @@ def coding_progress(units: Iterable[Mapping[str, Any]], *, coder: str | None = N
     return {"coded": coded, "total": total, "not_codable": not_codable, "skipped": skipped}
 
 
+def progress_moved(progress: Mapping[str, int], before: Iterable[Mapping[str, Any]],
+                   after: Iterable[Mapping[str, Any]], *, coder: str | None = None) -> dict[str, int]:
+    """:func:`coding_progress` of a transcript after some of its units changed from ``before`` to ``after``, from
+    its progress before: the changed units' share is taken out and put back (a long transcript's thousands of
+    units are not counted again after every coding)."""
+    old, new = coding_progress(before, coder=coder), coding_progress(after, coder=coder)
+    return {key: progress.get(key, 0) - old[key] + new[key] for key in new}
+
+
 def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None at
     either end."""

@@ -384,11 +384,14 @@ class TranscriptScreen(WorkbenchScreen):
     def _refresh_units(self, segment_ids: Iterable[int]) -> None:
         """Re-read the codings, memos and marks of some units (after our own write, or another process's)."""
         places = [self.positions[seg] for seg in dict.fromkeys(int(s) for s in segment_ids) if seg in self.positions]
-        for pos, unit in zip(places, wb.refresh_units(self.project, [self.units[p] for p in places]), strict=True):
+        before = [self.units[p] for p in places]
+        after = wb.refresh_units(self.project, before)
+        for pos, unit in zip(places, after, strict=True):
             self.units[pos] = unit
             self.view.update_unit(pos, unit)
         if places:
-            self.progress = wb.coding_progress(self.units, coder=self.coder)
+            # only these units changed: moving the progress by them, not counting 2,000 units again on every key
+            self.progress = wb.progress_moved(self.progress, before, after, coder=self.coder)
         self._unit_changed()
 
     def _unit_changed(self) -> None:
@@ -548,7 +551,8 @@ class TranscriptScreen(WorkbenchScreen):
             self._move_counts({c["code"]: 1 for c in result["added"]} if len(result["added"]) < 2 else
                               {code_id: len(result["added"])})
             self._refresh_units(segment_ids)
-            self.host.suggestions_changed()
+            # the refit after the screen shows the coding: its thread would otherwise compete with the painting
+            self.call_after_refresh(self.host.suggestions_changed)
 
         name = wb.code_name(self.project.codebook(), code_id)
         where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \
@@ -716,7 +720,9 @@ class TranscriptScreen(WorkbenchScreen):
         if found is None:
             panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
-        panel.show(self._not_applied(u, found), "" if found else "no suggestion for this unit", unit=u["id"])
+        left = self._not_applied(u, found)
+        note = "" if left else "all suggested codes applied" if found else "no suggestion for this unit"
+        panel.show(left, note, unit=u["id"])
 
     def _not_applied(self, u: CodedUnit, found: Sequence[Suggestion]) -> list[Suggestion]:
         """The suggestions for ``u`` whose code this coder has not applied to it: what the panel numbers."""

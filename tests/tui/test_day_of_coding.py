@@ -254,6 +254,47 @@ async def test_minus_marks_a_unit_not_codable_out_of_progress_and_of_n(make: Cal
         assert current(screen)["ref"] == "KII-01:3" and "0/6 coded" in status(app)
 
 
+async def test_progress_in_the_status_bar_follows_every_change_of_a_unit(make: Callable[..., QualcodeApp],
+                                                                          store: Project, gate: Gate) -> None:
+    """The status bar's progress is moved by the units a key changed (not counted again over the whole transcript):
+    after each kind of change it says what counting every unit says."""
+    from qualcode.actions import views as wb
+
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = transcript_screen(app)
+        await app.settled()
+
+        async def after(*keys: str, expected: str) -> None:
+            await pilot.press(*keys)
+            await eventually(pilot, lambda: expected in status(app))
+            counted = wb.coding_progress(screen.units, coder="clara")
+            assert expected in status(app) and expected == f"{counted['coded']}/{counted['total']} coded"
+
+        await after("1", expected="1/6 coded")  # a suggestion accepted on KII-01:3
+        await after("j", "v", "j", "c", *"funding", "enter", expected="3/6 coded")  # one code on a span of two
+        await after("n", "minus", expected="3/5 coded")  # KII-01:7 marked not codable
+        await after("u", expected="3/6 coded")  # the mark undone
+        await after("k", "k", "d", expected="2/6 coded")  # :5's code removed
+        coding.apply_code(store, ["KII-01:9"], "relevance", coder="long")  # another coder's coding...
+        await after("ctrl+r", expected="2/6 coded")  # ... counts for them, not for clara (nothing to redo)
+
+
+async def test_the_suggestions_panel_says_when_every_suggested_code_is_applied(
+        make: Callable[..., QualcodeApp], gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        panel = app.screen.query_one(SuggestionsPanel)
+        await pilot.press("1", "1")  # both suggestions accepted: the second became number 1
+        await app.settled()
+        note = str(panel.query_one("#suggestion-note").render())
+        assert panel.shown_count == 0 and "all suggested codes applied" in note
+        await pilot.press("j")  # the next unit, not coded yet, numbers its suggestions again
+        await app.settled()
+        assert panel.shown_count == 2 and "all suggested" not in str(panel.query_one("#suggestion-note").render())
+
+
 async def test_a_unit_skipped_for_now_is_visited_last(make: Callable[..., QualcodeApp], store: Project) -> None:
     for ref in ("KII-01:4", "KII-01:5", "KII-01:7", "KII-01:8", "KII-01:9"):
         coding.apply_code(store, [ref], "relevance", coder="clara")

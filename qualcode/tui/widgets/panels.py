@@ -167,16 +167,25 @@ class SuggestionsPanel(Vertical):
     shown_unit: int | None = None  # the unit whose suggestions are on screen
     shown_count = 0
     _shown: tuple[list[Mapping[str, Any]], str] = ([], "")
+    _drawn_for = (-1, -1)  # (panel width, terminal height) the suggestions were last drawn for
 
     def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "", *, unit: int | None = None) -> None:
         """Show suggestions (numbered as the keys that accept them) for ``unit``, or a note when there are none."""
+        shown = (list(suggestions), note)
+        if (unit, shown) == (self.shown_unit, self._shown) and self._drawn_for == self._room():
+            return  # the same again (the status changed, a memo was saved...): nothing to draw
         self.shown_unit, self.shown_count = unit, len(suggestions)
-        self._shown = (list(suggestions), note)
+        self._shown = shown
         self._draw()
 
     def on_resize(self) -> None:
-        if self.shown_count:
+        # drawn again for another width or terminal height only: the panel's own height follows its content, and a
+        # resize because one suggestion fewer is shown must not draw (and lay out the screen) a second time
+        if self.shown_count and self._drawn_for != self._room():
             self._draw()
+
+    def _room(self) -> tuple[int, int]:
+        return self.size.width, self.app.size.height if self.is_attached else 24
 
     def _draw(self) -> None:
         """One line per suggestion (number, colour, name elided in the middle, score) and the reasons under it as
@@ -187,9 +196,11 @@ class SuggestionsPanel(Vertical):
         suggestions, note = self._shown
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
+        self._drawn_for = self._room()
         width = max(20, (self.size.width or 40) - 2)
-        tall = (self.app.size.height if self.is_attached else 24) >= 36
+        tall = self._drawn_for[1] >= 36
         wide = width >= 60
+        drawn: list[Option] = []
         for n, s in enumerate(suggestions[:9], start=1):
             label = Text(no_wrap=True, overflow="ellipsis")
             score = f" {s.get('score', 0):.2f}"
@@ -214,7 +225,8 @@ class SuggestionsPanel(Vertical):
                 full_why = tall and (wide or n == 1)
                 lines = textwrap.wrap(why, width=width - 4) if full_why else [elide_end(why, width - 4)]
                 label.append("".join("\n    " + line for line in lines), style="dim italic")
-            options.add_option(Option(label, id=str(n)))
+            drawn.append(Option(label, id=str(n)))
+        options.add_options(drawn)  # at once: the list lays itself out again after each option added
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)
         # the note may quote an error message, which may quote data: never read as markup
@@ -230,7 +242,12 @@ class SuggestionsPanel(Vertical):
 class MemoPanel(Static):
     """The current unit's memos (yours first)."""
 
+    _shown: tuple[dict[str, str], str] | None = None
+
     def show(self, memos: dict[str, str], coder: str) -> None:
+        if (memos, coder) == self._shown:
+            return  # unchanged (the status or the suggestions changed): not drawn and laid out again
+        self._shown = (dict(memos), coder)
         if not memos:
             self.update(Text("no memo (m to write one)", style="dim"))
             return
@@ -246,6 +263,10 @@ class MemoPanel(Static):
 class StatusBar(Static):
     """Coder, where you are, progress and whether everything is saved."""
 
+    DEFAULT_CSS = """
+    StatusBar { height: 1; }
+    """
+
     def show(self, *, coder: str, where: str, progress: dict[str, int] | None, saving: bool, message: str = "",
              error: bool = False) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -258,7 +279,12 @@ class StatusBar(Static):
         text.append("saving…" if saving else "saved ✓", style="bold" if saving else "")
         if message:
             text.append("  " + message, style="bold red" if error else "italic")
-        self.update(text)
+        if text == self._text:
+            return
+        self._text = text
+        self.update(text, layout=False)  # one line, whatever it says: the screen need not be laid out again
+
+    _text: Text | None = None
 
 
 class KeyBar(Static):

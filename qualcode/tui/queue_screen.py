@@ -19,6 +19,7 @@ from textual.widgets import Header, Static
 from qualcode.actions import coding, history
 from qualcode.actions import views as wb
 from qualcode.model import QueuedUnit, Reversal, Suggestion
+from qualcode.tui import host as hosting
 from qualcode.tui import keymap
 from qualcode.tui.host import TranscriptRequested, WorkbenchScreen
 from qualcode.tui.widgets.fit import elide_end
@@ -181,7 +182,7 @@ class QueueScreen(WorkbenchScreen):
         message, error = self.host.last_message, self.host.last_error
         if self._waiting:
             where = u["ref"] if u else "this unit"
-            message, error = f"waiting for the suggestions of {where} (keys after it too)", False
+            message, error = f"waiting for the suggestions of {where}… (Esc cancels)", False
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=(u["ref"] if u else "queue empty"),
             progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.host.pending_writes),
@@ -230,11 +231,28 @@ class QueueScreen(WorkbenchScreen):
                 self.update_status()
 
             def give_up() -> None:
+                known = self.host.suggestions_known(uid)
+                if known is False:  # still being computed (a loaded machine, a refit): the key waits on
+                    self.host.suggestions_for(u)  # asked for again, in case the request was superseded
+                    self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
+                    return
                 self._waiting = None
-                self.host.say(f"{number} on {ref} dropped: its suggestions took too long", error=True)
+                if known:
+                    self.host.release_barrier()
+                    self._accept(number)
+                else:
+                    self.host.say(f"{number} on {ref} dropped: no suggestions ({self.host.suggestion_note})",
+                                  error=True)
+                self.update_status()
+
+            def cancel(after: int) -> None:
+                self._waiting = None
+                self.host.say(f"{number} on {ref} cancelled" + (f", and the {after} key(s) typed after it"
+                                                                if after else ""))
+                self.update_status()
 
             self._waiting = resolve
-            self.host.hold_until(time.monotonic() + 8.0, give_up)
+            self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, give_up, cancel)
             self.update_status()
             return
         self._accept(number)

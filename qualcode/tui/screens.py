@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,7 @@ from qualcode.actions import views as wb
 from qualcode.actions.projects import set_speaker_role
 from qualcode.folding import fold
 from qualcode.model import Applied, CodedUnit, Marked, Removed, Reversal, Suggestion, TranscriptRow
+from qualcode.tui import host as hosting
 from qualcode.tui import keymap
 from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 POSITION_SECONDS = 1.0  # the coder's position is written this long after they stop moving
-WAIT_SECONDS = 8.0  # how long a key waits for what it refers to (a unit's suggestions) before it is dropped
 SORT_COLUMNS = {"id": "ID", "type": "Type", "progress": "Progress", "group": "Stakeholder group",
                 "location": "Location", "coders": "Coders"}
 
@@ -262,7 +262,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.progress: dict[str, int] = {"coded": 0, "total": 0}
         self._position_timer: Timer | None = None
         self._saved_position: tuple[str, int] | None = None
-        self._waiting: tuple[str, Callable[[], bool | None], Callable[[], None], Callable[[], str]] | None = None
+        self._waiting: Waiting | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -393,6 +393,7 @@ class TranscriptScreen(WorkbenchScreen):
             # only these units changed: moving the progress by them, not counting 2,000 units again on every key
             self.progress = wb.progress_moved(self.progress, before, after, coder=self.coder)
         self._unit_changed()
+        self._try_waiting()  # a key waiting for these units' writes to be saved
 
     def _unit_changed(self) -> None:
         u = self.view.current
@@ -410,7 +411,7 @@ class TranscriptScreen(WorkbenchScreen):
                 where += f" · {len(self.view.selection)} selected"
         message, error = self.host.last_message, self.host.last_error
         if self._waiting is not None:
-            message, error = f"{self._waiting[0]} waits for {self._waiting[3]()} (keys after it too)", False
+            message, error = f"{self._waiting.what}: waiting for {self._waiting.waiting_for()}… (Esc cancels)", False
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=where, progress=self.progress,
             saving=bool(self.host.pending_writes), message=message, error=error)
@@ -469,9 +470,11 @@ class TranscriptScreen(WorkbenchScreen):
     # ------------------------------------------------------------------ keys that wait for what they refer to
 
     def _wait_for(self, what: str, ready: Callable[[], bool | None], run: Callable[[], None],
-                  waiting_for: Callable[[], str]) -> None:
+                  waiting_for: Callable[[], str], pending: Callable[[], bool]) -> None:
         """Run ``run`` once ``ready()`` is true (None: it never will: the key is dropped, and the screen says so);
-        meanwhile the keys typed after it are held, so they act in the order they were typed."""
+        meanwhile the keys typed after it are held, so they act in the order they were typed. It waits as long as
+        ``pending()`` says what it waits for is still being computed (checked every ``WAIT_SECONDS``), however
+        slow the machine; Esc cancels it."""
         state = ready()
         if state:
             run()
@@ -479,31 +482,43 @@ class TranscriptScreen(WorkbenchScreen):
         if state is None or self._waiting is not None:
             self.host.say(f"{what} dropped: {waiting_for()}", error=True)
             return
-        self._waiting = (what, ready, run, waiting_for)
-        self.host.hold_until(time.monotonic() + WAIT_SECONDS, self._give_up)
+        self._waiting = Waiting(what, ready, run, waiting_for, pending)
+        self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._give_up, self._cancel_waiting)
         self.update_status()
 
     def _try_waiting(self) -> None:
         if self._waiting is None:
             return
-        what, ready, run, waiting_for = self._waiting
-        state = ready()
+        waiting = self._waiting
+        state = waiting.ready()
         if state is False:
             return
         self._waiting = None
         if state:
-            run()
+            waiting.run()
         else:
-            self.host.say(f"{what} dropped: {waiting_for()}", error=True)
+            self.host.say(f"{waiting.what} dropped: {waiting.waiting_for()}", error=True)
         self.host.release_barrier()
         self.update_status()
 
     def _give_up(self) -> None:
         if self._waiting is None:
             return
-        what, _, _, waiting_for = self._waiting
+        waiting = self._waiting
+        if waiting.ready() is not False:  # it came meanwhile (or never will): run it, or drop it saying why
+            self._try_waiting()
+            return
+        if waiting.pending():  # still being computed (a loaded machine, a refit): the key waits on
+            self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
+            return
         self._waiting = None
-        self.host.say(f"{what} dropped: {waiting_for()} took too long", error=True)
+        self.host.say(f"{waiting.what} dropped: {waiting.waiting_for()} never came", error=True)
+
+    def _cancel_waiting(self, after: int) -> None:
+        if self._waiting is None:
+            return
+        what, self._waiting = self._waiting.what, None
+        self.host.say(f"{what} cancelled" + (f", and the {after} key(s) typed after it" if after else ""))
 
     # ------------------------------------------------------------------ coding
 
@@ -565,7 +580,8 @@ class TranscriptScreen(WorkbenchScreen):
             return
         uid = int(u["id"])
         self._wait_for(f"d on {u['ref']}", lambda: not self.host.unit_busy(uid),
-                       lambda: self._remove_from(uid), lambda: "its coding to be saved")
+                       lambda: self._remove_from(uid), lambda: "its coding to be saved",
+                       lambda: self.host.unit_busy(uid))
 
     def _remove_from(self, uid: int) -> None:
         u = self.units[self.positions[uid]]
@@ -774,7 +790,17 @@ class TranscriptScreen(WorkbenchScreen):
                 return "no suggestions (" + (self.host.suggestion_note or "the model failed") + ")"
             return f"the suggestions of {ref}"
 
-        self._wait_for(f"{number} on {ref}", ready, run, waiting_for)
+        def pending() -> bool:
+            if self.host.unit_busy(uid):
+                return True
+            if self.host.suggestions_known(uid) is not False:
+                return False
+            pos = self.positions.get(uid)
+            if pos is not None:  # asked for again, in case the evaluator has moved away from it meanwhile
+                self.host.suggestions_for(self.units[pos])
+            return True
+
+        self._wait_for(f"{number} on {ref}", ready, run, waiting_for, pending)
 
     def _suggestions_of(self, uid: int) -> list[Suggestion]:
         pos = self.positions.get(uid)
@@ -803,6 +829,17 @@ class TranscriptScreen(WorkbenchScreen):
 
     def units_nearby(self) -> Sequence[CodedUnit]:
         return self.units
+
+
+class Waiting(NamedTuple):
+    """A key waiting for what it refers to: what it is ("1 on KII-01:4"), whether it can run now (None: never),
+    running it, what it waits for (in words) and whether that is still being computed."""
+
+    what: str
+    ready: Callable[[], bool | None]
+    run: Callable[[], None]
+    waiting_for: Callable[[], str]
+    pending: Callable[[], bool]
 
 
 def _count_deltas(result: Reversal) -> dict[str, int]:

@@ -44,6 +44,7 @@ class QueueScreen(WorkbenchScreen):
         # what was done here, in order, for u: ("skip", position) or ("write", position)
         self.acted: list[tuple[str, int]] = []
         self._waiting: Callable[[], None] | None = None  # a number key waiting for the unit's suggestions
+        self.counts: dict[str, int] = {}  # codings per code, for the picker (counted in the background)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,6 +60,17 @@ class QueueScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         self._start()
+        self._count_codes()
+
+    @work(thread=True, exclusive=True, group="queue-counts", exit_on_error=False)
+    def _count_codes(self) -> None:
+        """Codings per code, as the picker shows them (counting 100,000 codings takes a while: off the UI thread,
+        again after each change)."""
+        from qualcode.store import Project
+
+        with Project.open(self.host.project_path) as project:
+            counts = wb.code_counts(project)
+        self.app.call_from_thread(setattr, self, "counts", counts)
 
     def _start(self) -> None:
         self.title = f"Queue: {self.transcript}" if self.transcript else "Queue: every transcript"
@@ -201,7 +213,13 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         assert u is not None
         self.acted.append(("write", self.position))
-        self.host.write(fn, done, label=label, units=[int(u["id"])])
+
+        def written(result: Any) -> None:
+            self._count_codes()
+            if done is not None:
+                done(result)
+
+        self.host.write(fn, written, label=label, units=[int(u["id"])])
         self._advance()
 
     def shown_suggestions(self) -> list[Suggestion]:
@@ -292,7 +310,7 @@ class QueueScreen(WorkbenchScreen):
             self._write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top),
                         f"coded {u['ref']}: {name}", self._coded)
 
-        self.app.push_screen(CodePicker(self.project.codebook(), {}, title=f"Code {u['ref']}"), chosen)
+        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=f"Code {u['ref']}"), chosen)
 
     def action_reject(self) -> None:
         u = self.current
@@ -358,6 +376,7 @@ class QueueScreen(WorkbenchScreen):
                         self.done = max(0, self.done - 1)
                     break
             self.host.suggestions_changed()
+            self._count_codes()
             self.show()
             self.host.say(words)
 
@@ -376,6 +395,7 @@ class QueueScreen(WorkbenchScreen):
         self.action_accept(event.number)
 
     def reload_from_store(self) -> None:
+        self._count_codes()
         if self.current is not None:
             self._show_codes(self.current)
 

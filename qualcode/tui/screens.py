@@ -667,7 +667,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.host.say(f"nothing to {kind}")
                 return
             result, words, place = found
-            self._move_counts(_count_deltas(result))
+            self._move_counts(history.count_deltas(result))
             if place is not None and place[0] != self.transcript:
                 self.load(place[0])  # it happened in another transcript: go there, so it can be seen
             self._refresh_units(result["segments"])
@@ -840,18 +840,6 @@ class Waiting(NamedTuple):
     run: Callable[[], None]
     waiting_for: Callable[[], str]
     pending: Callable[[], bool]
-
-
-def _count_deltas(result: Reversal) -> dict[str, int]:
-    """How an undo or redo moved each code's count."""
-    out: dict[str, int] = {}
-    for c in result["changes"]:
-        if c["entity"] != "coding":
-            continue
-        for state, sign in ((c["from"], -1), (c["to"], 1)):
-            if state and state.get("code_id"):
-                out[state["code_id"]] = out.get(state["code_id"], 0) + sign
-    return {k: v for k, v in out.items() if v}
 
 
 def _coding_keys(codings: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:

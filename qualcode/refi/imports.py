@@ -311,7 +311,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             theirs = qdc.codebook
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
-            report = _import_codebook(project, theirs, coder)
+            report = _import_codebook(project, theirs, coder, created=created)
             if qdc.empty_sets:
                 report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})
@@ -337,6 +337,14 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             else:
                 project = Project.open(folder)
             report = _Importer(project, package, codes, coder, progress).run()
+            if created:
+                # the new project was made with the file's codebook (the merge found nothing to add to it)
+                report["nothing_new"] = False
+                report["counts"]["codes_added"] = len(codes.codebook) if codes.codebook.roots else 0
+                report["counts"]["code_groups_added_or_extended"] = len(codes.codebook.groups)
+                if not codes.codebook.roots:
+                    report["warnings"].insert(0, "the file defines no codes: the new project starts from the "
+                                                 "shipped evaluation criteria")
         finally:
             package.close()
         report.update({"file": str(p), "project": str(folder), "created": created})
@@ -368,10 +376,14 @@ def _case_guids(root: Any) -> set[str]:
     return {norm_guid(c.get("guid")) for c in _children(cases, "Case")} if cases is not None else set()
 
 
-def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str, Any]:
-    merged, added, grouped = _merge_codebooks(project.codebook(), theirs)
-    if added or grouped:
-        project.set_codebook(merged, coder=coder)
+def _import_codebook(project: Project, theirs: Codebook, coder: str, *, created: bool = False) -> dict[str, Any]:
+    if created:
+        # the new project was made with the file's codebook: every code and group of it was added
+        added, grouped = [c.id for c in theirs.walk()], [g.name for g in theirs.groups]
+    else:
+        merged, added, grouped = _merge_codebooks(project.codebook(), theirs)
+        if added or grouped:
+            project.set_codebook(merged, coder=coder)
     return {"counts": {"codes_in_file": len(theirs), "codes_added": len(added),
                        "code_groups_in_file": len(theirs.groups), "code_groups_added_or_extended": len(grouped)},
             "codes_added": added, "warnings": []}
@@ -566,6 +578,7 @@ class _Source:
         self._ends: list[int] = []
         self._order: list[int] = []
         self.ext_ignored = False
+        self.from_word = False  # no plain text in the file: read from the source's Word document
         if ext is not None and not _extension_fits(ext):
             ext = self.ext = None
             self.ext_ignored = True
@@ -780,6 +793,7 @@ def _read_as(source: _Source) -> str:
     """How a source's text was read, for the summary: what qualcode found or guessed."""
     from qualcode.speakers import HEADING_SPEAKER
 
+    word = ", its text from its Word document" if source.from_word else ""
     if source.exact:
         return "as qualcode exported it (its units from qualcode.json)"
     if source.matched:
@@ -788,15 +802,91 @@ def _read_as(source: _Source) -> str:
     if parsed is not None and parsed.kind == "document":
         return "a desk-review document qualcode exported, one unit per line"
     if source.no_speakers:
-        return f"a text without speakers ({source.no_speakers})"
+        return f"a text without speakers ({source.no_speakers})" + word
     labels = list(dict.fromkeys(t.speaker for t in (parsed.turns if parsed is not None else [])
                                 if t.speaker and t.speaker != HEADING_SPEAKER))
     shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
-    return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})"
+    return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})" + word
 
 
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
+_MEDIA_PARTS = {"PictureSource": "areas of pictures", "AudioSource": "stretches of audio recordings",
+                "VideoSource": "stretches of video recordings"}
+_MEDIA_SELECTIONS = ("PictureSelection", "AudioSelection", "VideoSelection")
+
+
+def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
+    """A recording's ``Transcript`` as the ``TextSource`` it amounts to: its text, its selections (placed by the
+    positions of the sync points they run between), the recording's name, variables and notes."""
+    import copy
+
+    from lxml import etree
+
+    ns = transcript.tag[:transcript.tag.index("}") + 1] if transcript.tag.startswith("{") else ""
+    el = etree.Element(ns + "TextSource")
+    g = transcript.get("guid") or f"{norm_guid(media.get('guid'))}-transcript-{index + 1}"
+    el.set("guid", g)
+    for attr in ("plainTextPath", "richTextPath", "creatingUser", "creationDateTime", "modifyingUser",
+                 "modifiedDateTime"):
+        if transcript.get(attr):
+            el.set(attr, transcript.get(attr))
+    # the recording names the interview ("KII-01.m4a"); ATLAS.ti leaves it empty and names the transcript
+    media_name = PurePosixPath((media.get("name") or "").strip()).stem
+    own = (transcript.get("name") or "").strip()
+    name = (f"{media_name} {own}" if index and own else media_name) or own
+    if name:
+        el.set("name", name)
+    description = _text_of(transcript, "Description").strip() or _text_of(media, "Description").strip()
+    if description:
+        etree.SubElement(el, ns + "Description").text = description
+    content = _child(transcript, "PlainTextContent")
+    if content is not None:
+        el.append(copy.deepcopy(content))
+    for part in [*_children(media, "VariableValue"), *_children(media, "NoteRef"), *_children(transcript, "NoteRef")]:
+        el.append(copy.deepcopy(part))
+    sync = {norm_guid(sp.get("guid")): _int(sp.get("position"), -1) for sp in _children(transcript, "SyncPoint")}
+    for ts in _children(transcript, "TranscriptSelection"):
+        sel = etree.SubElement(el, ns + "PlainTextSelection")
+        for attr in ("guid", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime"):
+            if ts.get(attr):
+                sel.set(attr, ts.get(attr))
+        a = sync.get(norm_guid(ts.get("fromSyncPoint")), -1)
+        b = sync.get(norm_guid(ts.get("toSyncPoint")), -1)
+        if a >= 0 and b >= 0:  # else not placed (and counted so)
+            sel.set("startPosition", str(min(a, b)))
+            sel.set("endPosition", str(max(a, b)))
+        for part in ts:
+            if isinstance(part.tag, str) and local(part.tag) in ("Description", "Coding", "NoteRef"):
+                sel.append(copy.deepcopy(part))
+    return el
+
+
+def _docx_text(data: bytes) -> str | None:
+    """The text of a Word document as QDA tools derive their plain text: each paragraph (in tables too) a line,
+    CRLF between them (read as one position or two, whichever the selections fit), tabs and line breaks kept. None
+    when the data is not a readable Word document."""
+    from qualcode.safeio.xml import parse_xml
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with Archive(data, "Word document", what="Word document") as archive:
+            member = archive.find("word/document.xml")
+            if member is None:
+                return None
+            root = parse_xml(archive.read(member, limit=limits().max_input), "word/document.xml",
+                             remove_blank_text=False)  # a space of its own is part of the text
+    except (InputError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return None
+    lines = []
+    for p in root.iter(w + "p"):
+        parts = []
+        for el in p.iter(w + "t", w + "tab", w + "br", w + "cr"):
+            if next(el.iterancestors(w + "p"), None) is not p:
+                continue  # a paragraph inside a text box in this one: a line of its own
+            parts.append(el.text or "" if el.tag == w + "t" else "\t" if el.tag == w + "tab" else "\n")
+        lines.append("".join(parts))
+    return "\r\n".join(lines)
 GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid: transcript id}}
 
 
@@ -853,11 +943,13 @@ class _Importer:
         self.memo_targets: list[tuple[str, str, str]] = []  # (target_type, target_id, note guid)
         self.inline_memos: list[tuple[str, str, str, str | None, str | None]] = []  # type, id, text, coder, date
         self.case_units: dict[str, list[tuple[str, int]]] = {}  # case guid -> (source guid, unit index)
+        self.selection_units: dict[str, tuple[str, list[int]]] = {}  # selection guid -> (source guid, unit indexes)
         self._selection_notes: dict[str, str] = {}  # selection guid -> segment id (notes linked to selections)
         # transcript -> (label, role, case) from the speakers variable qualcode writes; and whether the transcript is
         # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
         self.stored = _stored_guids(project)
+        self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
         self.changed = False
         # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
         # tool whose codings all carry one user while its selections name several
@@ -886,7 +978,7 @@ class _Importer:
         if sources_el is not None:
             for c in sources_el:
                 if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
-                    self._skip(_NON_TEXT.get(local(c.tag), f"{local(c.tag)} elements"))
+                    text_sources.extend(self._media(c))
         # read every source first, so a damaged one fails before anything is written
         ext_sources = self.pkg.extension.get("transcripts", {})
         shipped: _ShippedIndex | None = None
@@ -901,6 +993,14 @@ class _Importer:
                 text = _decode(data) if data is not None else None
             if text is None or not text.strip():
                 text = _text_of(src, "PlainTextContent") or text
+            from_word = False
+            if (text is None or not text.strip()) and src.get("richTextPath"):
+                # no plain text in the file (the standard asks for one, not every tool writes it): the text of its
+                # Word document, one paragraph a line, as the tools derive their plain text
+                data = self.pkg.read_path(src.get("richTextPath"))
+                word = _docx_text(data) if data is not None else None
+                if word is not None and word.strip():
+                    text, from_word = word, True
             if text is not None:
                 try:
                     check_size(text, name, what="source text")
@@ -918,6 +1018,13 @@ class _Importer:
                           if s.get("startPosition") is not None and s.get("endPosition") is not None]
             choice = self._convention(text, selections, ext)
             source = _Source(name, text, ext, choice)
+            source.from_word = from_word
+            if from_word:
+                fit = max(choice.fits.values(), default=None)
+                said = f" ({fit} of {len(selections)} selections start and end on word boundaries in it)" \
+                    if fit is not None else ""
+                self.warnings.append(f"source '{name}' has no plain text in the file: its text was read from its "
+                                     f"Word document{said}")
             if not source.exact:
                 if shipped is None:
                     shipped = _ShippedIndex(project)
@@ -941,6 +1048,10 @@ class _Importer:
                 self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
                                      f" as a conversation ({source.no_speakers})")
             self.sources[g] = source
+            if name in self.read_as:
+                # sources of the same name (MAXQDA writes them): each is said apart, as its transcript is named apart
+                name = source.name = next(f"{name} ({n})" for n in range(2, len(text_sources) + 3)
+                                          if f"{name} ({n})" not in self.read_as)
             self.read_as[name] = _read_as(source)
             self.warnings.extend(f"source '{name}': {w}" for w in getattr(source.parsed, "warnings", []) or [])
             if source.ext_ignored:
@@ -977,6 +1088,12 @@ class _Importer:
                 g = norm_guid(src.get("guid"))
                 if g in self.sources:
                     self._import_source(src, g)
+            for media, transcript in self.aliases.items():
+                # a recording stands for its transcript where cases, sets and links name it
+                if transcript in self.source_ids:
+                    self.source_ids[media] = self.source_ids[transcript]
+                    self.unit_ids[media] = self.unit_ids[transcript]
+                    self.sources[media] = self.sources[transcript]
             self._import_cases()
             self._import_sets()
             self._collect_memo_refs(text_sources)
@@ -992,8 +1109,28 @@ class _Importer:
         if self.skipped:
             self.warnings.append("left out: " + ", ".join(f"{n} {what}" for what, n in self.skipped.items()))
         return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped, "read_as": self.read_as,
-                "positions": summarise((s.name, s.choice) for s in self.sources.values()),
+                "positions": summarise((s.name, s.choice) for g, s in self.sources.items() if g not in self.aliases),
                 "nothing_new": not self.changed}
+
+    def _media(self, el: Any) -> list[Any]:
+        """An audio, video or picture source. qualcode codes text, so the media is not kept, but the transcripts of a
+        recording (what an interview is coded on in NVivo, MAXQDA, ATLAS.ti and QualCoder) are returned as text
+        sources of their own. Codings and comments on the media itself (a stretch of time, an area of a picture) are
+        counted as left out."""
+        kind = local(el.tag)
+        transcripts = [_transcript_source(el, t, i) for i, t in enumerate(_children(el, "Transcript"))] \
+            if kind in ("AudioSource", "VideoSource") else []
+        if transcripts:
+            self.aliases[norm_guid(el.get("guid"))] = norm_guid(transcripts[0].get("guid"))
+            self._skip(_NON_TEXT[kind].replace("sources", "recordings") + " (their transcripts were imported)")
+        else:
+            self._skip(_NON_TEXT.get(kind, f"{kind} elements"))
+        what = _MEDIA_PARTS.get(kind)
+        if what is not None:
+            on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS]
+            self._skip(f"codings of {what}", sum(len(_children(x, "Coding")) for x in on_media))
+            self._skip(f"comments on {what}", sum(1 for x in on_media if _text_of(x, "Description").strip()))
+        return transcripts
 
     def _pdf_source(self, src: Any, ext_sources: dict[str, Any]) -> _Source | None:
         """A PDFSource as a desk-review document: the PDF read from the archive like an imported PDF; the text
@@ -1135,6 +1272,7 @@ class _Importer:
         case_codings = [c for c in codings if self._code_ref(c) in self.codes.case_codes]
         for c in case_codings:
             self.case_units.setdefault(self._code_ref(c), []).extend((g, i) for i in hits)
+        self.selection_units[norm_guid(sel.get("guid"))] = (g, hits)
         codings = [c for c in codings if c not in case_codings]
         if codings:
             self.counts["selections"] += 1
@@ -1243,7 +1381,12 @@ class _Importer:
                 if speaker is None or self._linked(tid, speaker, case_id):
                     continue
                 links.append((tid, speaker, case_id))
-            for source_guid, index in self.case_units.get(g, []):
+            # the case's passages: selections coded with the case's code (NVivo, qualcode) or named by the case
+            passages = list(self.case_units.get(g, []))
+            for ref in _children(case, "SelectionRef"):
+                source_guid, hits = self.selection_units.get(norm_guid(ref.get("targetGUID")), ("", []))
+                passages.extend((source_guid, i) for i in hits)
+            for source_guid, index in passages:
                 segs = self.unit_ids.get(source_guid, [])
                 if source_guid not in self.source_ids or index >= len(segs):
                     continue
@@ -1312,7 +1455,9 @@ class _Importer:
                        if norm_guid(m.get("targetGUID")) in self.source_ids]
             for tid in sources:
                 member_of.setdefault(tid, []).append(name)
-            if not sources and not _children(st, "MemberCode"):
+            if not sources and _children(st, "MemberNote") and not _children(st, "MemberCode"):
+                self._skip("sets of notes")  # memos are kept, not their grouping
+            elif not sources and not _children(st, "MemberCode"):
                 self._skip("sets of sources not imported")
         for tid, names in member_of.items():
             value = "; ".join(sorted(set(names)))

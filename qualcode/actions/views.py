@@ -79,6 +79,13 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
     return rows
 
 
+def done_by(project: Project, transcript: str) -> list[str]:
+    """The coders who marked their coding of a transcript done (sorted)."""
+    from qualcode.synthesis.reconciled import done_marks
+
+    return done_marks(project).get(transcript, [])
+
+
 def transcript_list(project: Project, *, documents: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
     stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input
 
-from qualcode.actions import coding, history
+from qualcode.actions import coding, history, teamwork
 from qualcode.actions import views as wb
 from qualcode.actions.projects import set_speaker_role
 from qualcode.folding import fold
@@ -209,6 +209,19 @@ class ProjectScreen(WorkbenchScreen):
     def action_queue(self) -> None:
         self.post_message(QueueRequested())
 
+    def action_mark_done(self) -> None:
+        """Mark your coding of the highlighted transcript done, or not done when it is."""
+        tid = self._selected()
+        if not tid:
+            return
+        coder = self.coder
+
+        def done(result: dict[str, Any]) -> None:
+            self.host.say(teamwork.done_words(result))
+            self.reload_from_store()  # the Coders column ticks (or no longer ticks) the coder
+
+        self.host.write(lambda p: teamwork.toggle_done(p, tid, coder=coder), done)
+
     def action_speakers(self) -> None:
         from qualcode.tui.dialogs import SpeakerRoles
 
@@ -261,6 +274,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.suggestion_note = ""
         self.progress: dict[str, int] = {"coded": 0, "total": 0}
         self._position_timer: Timer | None = None
+        self.done_mark = False  # the coder marked their coding of this transcript done (D)
         self._saved_position: tuple[str, int] | None = None
         self._waiting: Waiting | None = None
 
@@ -316,6 +330,7 @@ class TranscriptScreen(WorkbenchScreen):
         if start is None:
             start = wb.next_uncoded(self.units, coder=self.coder) or 0
         self.progress = wb.coding_progress(self.units, coder=self.coder)
+        self.done_mark = self.coder in wb.done_by(self.project, transcript)
         self.view.set_units(self.units, start)
         self._saved_position = (transcript, int(self.units[start]["id"])) if self.units else None
         self.title = transcript
@@ -364,6 +379,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.units[i] = self.view.units[i]
         self._count_codes()
         self.progress = wb.coding_progress(self.units, coder=self.coder)
+        self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
         self._unit_changed()
 
     def apply_store_changes(self, changes: StoreChanges) -> None:
@@ -409,6 +425,8 @@ class TranscriptScreen(WorkbenchScreen):
             where = f"{u['ref']} ({self.view.cursor + 1}/{len(self.units)})"
             if self.view.span_start is not None:
                 where += f" · {len(self.view.selection)} selected"
+        if self.done_mark:
+            where += " · marked done"
         message, error = self.host.last_message, self.host.last_error
         if self._waiting is not None:
             message, error = f"{self._waiting.what}: waiting for {self._waiting.waiting_for()}… (Esc cancels)", False
@@ -463,6 +481,17 @@ class TranscriptScreen(WorkbenchScreen):
 
     def action_transcripts(self) -> None:
         self.post_message(ProjectViewRequested())
+
+    def action_mark_done(self) -> None:
+        """Mark your coding of this transcript done (the project view ticks you), or not done when it is."""
+        tid, coder = self.transcript, self.coder
+
+        def done(result: dict[str, Any]) -> None:
+            self.done_mark = bool(result["done"])
+            self.host.say(teamwork.done_words(result))
+            self.update_status()
+
+        self.host.write(lambda p: teamwork.toggle_done(p, tid, coder=coder), done)
 
     def action_queue(self) -> None:
         self.post_message(QueueRequested(self.transcript))  # this transcript's units; a key there widens it

@@ -959,6 +959,8 @@ class _Importer:
         self.stored = _stored_guids(project)
         self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
         self.media: list[Any] = []  # audio, video and picture sources
+        self.keys: dict[Any, str] = {}  # source element -> its key (see _key)
+        self._keys_taken: set[str] = set()
         self.changed = False
         # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
         # tool whose codings all carry one user while its selections name several
@@ -968,6 +970,16 @@ class _Importer:
                            and local(s.tag) == "PlainTextSelection" and s.get("creatingUser")}
         self.selection_first = "nvivo" in package.origin.lower() or (
             len(coding_users) == 1 and bool(selection_users) and selection_users != coding_users)
+
+    def _key(self, src: Any) -> str:
+        """The key a source goes by in this import: its GUID, made unique when a tool wrote none or the same twice."""
+        key = self.keys.get(src)
+        if key is None:
+            g = norm_guid(src.get("guid"))
+            key = g if g and g not in self._keys_taken else f"{g or 'source'}#{len(self.keys) + 1}"
+            self.keys[src] = key
+            self._keys_taken.add(key)
+        return key
 
     def _user(self, g: str | None) -> str:
         return self.users.get(norm_guid(g), self.coder) if g else self.coder
@@ -986,7 +998,7 @@ class _Importer:
         pdf_sources = _children(sources_el, "PDFSource") if sources_el is not None else []
         if sources_el is not None:
             # ATLAS.ti lists a recording's transcript also as a text source of the same file (coded there)
-            files = {_path_key(t.get("plainTextPath")): norm_guid(t.get("guid")) for t in text_sources
+            files = {_path_key(t.get("plainTextPath")): self._key(t) for t in text_sources
                      if t.get("plainTextPath")}
             for c in sources_el:
                 if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
@@ -997,7 +1009,7 @@ class _Importer:
         for done, src in enumerate(text_sources):
             if self.progress:
                 self.progress("reading sources", done, len(text_sources))
-            g = norm_guid(src.get("guid"))
+            g = self._key(src)
             name = _source_name(src, g)
             text = None
             if src.get("plainTextPath"):
@@ -1027,7 +1039,7 @@ class _Importer:
                 self._skip_codings(src)
                 continue
             ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-            selections = [Selection(_int(s.get("startPosition")), _int(s.get("endPosition")), s.get("name") or "")
+            selections = [Selection(*_span(s), s.get("name") or "")
                           for s in _children(src, "PlainTextSelection")
                           if s.get("startPosition") is not None and s.get("endPosition") is not None]
             choice = self._convention(text, selections, ext)
@@ -1075,7 +1087,7 @@ class _Importer:
         for src in pdf_sources:
             pdf = self._pdf_source(src, ext_sources)
             if pdf is not None:
-                self.sources[norm_guid(src.get("guid"))] = pdf
+                self.sources[self._key(src)] = pdf
                 self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
         self._count_media()
         self.warnings.extend(self.pkg.warnings)
@@ -1101,7 +1113,7 @@ class _Importer:
             for done, src in enumerate(sources):
                 if self.progress:
                     self.progress("importing sources", done, len(sources))
-                g = norm_guid(src.get("guid"))
+                g = self._key(src)
                 if g in self.sources:
                     self._import_source(src, g)
             for media, transcript in self.aliases.items():
@@ -1143,7 +1155,7 @@ class _Importer:
                 stands_for.append(same)
             else:
                 transcripts.append(_transcript_source(el, t, i))
-                stands_for.append(norm_guid(transcripts[-1].get("guid")))
+                stands_for.append(self._key(transcripts[-1]))
         if stands_for:
             self.aliases[norm_guid(el.get("guid"))] = stands_for[0]
         self.media.append(el)
@@ -1160,7 +1172,7 @@ class _Importer:
         their text. Area selections (a page and a rectangle) carry no text and are counted as left out."""
         from qualcode.importers.documents import parse_document
 
-        g = norm_guid(src.get("guid"))
+        g = self._key(src)
         name = _source_name(src, g)
         areas = len(_children(src, "PDFSelection"))
         if areas:
@@ -1174,7 +1186,7 @@ class _Importer:
             if not text or not text.strip():
                 text = _text_of(rep, "PlainTextContent") or None
         ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-        selections = [Selection(_int(x.get("startPosition")), _int(x.get("endPosition")), x.get("name") or "")
+        selections = [Selection(*_span(x), x.get("name") or "")
                       for x in (_children(rep, "PlainTextSelection") if rep is not None else [])
                       if x.get("startPosition") is not None and x.get("endPosition") is not None]
         ref = src.get("path") or src.get("currentPath")
@@ -1311,7 +1323,7 @@ class _Importer:
 
     def _import_selection(self, sel: Any, g: str) -> None:
         codings = _children(sel, "Coding")
-        start, end = _int(sel.get("startPosition"), -1), _int(sel.get("endPosition"), -1)
+        start, end = _span(sel, -1)
         if start < 0 or end < 0:
             if codings:
                 self.counts["selections"] += 1
@@ -1548,7 +1560,7 @@ class _Importer:
             for ref in refs:
                 self.memo_targets.append(("code", code_id, ref))
         for src in text_sources:
-            g = norm_guid(src.get("guid"))
+            g = self._key(src)
             if g not in self.source_ids:
                 continue
             for n in _children(src, "NoteRef"):
@@ -1557,7 +1569,7 @@ class _Importer:
                 sel = note.get("selection") if note else None
                 if sel is not None and sel.get("startPosition") is not None:
                     # QualCoder's annotation: a note holding the selection it comments on
-                    hits = self.sources[g].units_for(_int(sel.get("startPosition")), _int(sel.get("endPosition")))
+                    hits = self.sources[g].units_for(*_span(sel))
                     if hits and hits[0] < len(self.unit_ids[g]):
                         self.memo_targets.append(("segment", str(self.unit_ids[g][hits[0]]), ref))
                         continue
@@ -1729,6 +1741,13 @@ def _stored_guids(project: Project) -> dict[str, dict[str, str]]:
             if isinstance(part, dict):
                 out[key] = {str(k): str(v) for k, v in part.items()}
     return out
+
+
+def _span(sel: Any, default: int = 0) -> tuple[int, int]:
+    """A selection's start and end positions, in order (a tool that wrote them the other way round still means the
+    passage between them)."""
+    a, b = _int(sel.get("startPosition"), default), _int(sel.get("endPosition"), default)
+    return (a, b) if a <= b or min(a, b) < 0 else (b, a)
 
 
 def _int(value: Any, default: int = 0) -> int:

@@ -411,7 +411,8 @@ class QualcodeApp(TypeAhead, App[None]):
                 self._fresh[uid] = message.generation
         self.suggestion_note = message.note
         for screen in self.screen_stack:
-            if isinstance(screen, WorkbenchScreen):
+            # not on a screen being taken down (a refit that finishes as the evaluator quits): its widgets are gone
+            if isinstance(screen, WorkbenchScreen) and screen.is_attached:
                 screen.suggestions_updated()
 
     # ------------------------------------------------------------------ other processes
@@ -456,7 +457,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        if isinstance(self.screen, WorkbenchScreen):
+        if isinstance(self.screen, WorkbenchScreen) and self.screen.is_attached:
             self.screen.update_status()
 
     # ------------------------------------------------------------------ help and the command palette

@@ -194,6 +194,27 @@ async def test_a_number_key_in_the_queue_waits_as_long_as_its_suggestions_are_be
         assert mine(store) == [(first, TOP, "suggestion")]
 
 
+async def test_suggestions_that_arrive_while_the_workbench_closes_are_ignored(
+        make: Callable[..., QualcodeApp], gate: Gate) -> None:
+    """A refit finishing as the evaluator quits must not crash the closing app (its screens are taken down)."""
+    from qualcode.tui.app import SuggestionsReady
+
+    app = make(transcript="KII-01", suggestions=True)
+    stop = threading.Event()
+    async with app.run_test(size=SIZE):
+        await app.settled()
+        uid = int(current(transcript_screen(app))["id"])
+
+        def refits() -> None:  # as the suggestion thread does, from its own thread, while the screens go
+            while not stop.is_set():
+                app.post_message(SuggestionsReady({uid: []}, generation=99))
+                stop.wait(0.0005)
+
+        threading.Thread(target=refits, daemon=True).start()
+    stop.set()
+    assert app.return_code in (0, None)
+
+
 async def test_a_number_key_on_an_interviewer_unit_says_why_at_once(make: Callable[..., QualcodeApp],
                                                                     store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)

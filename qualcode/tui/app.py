@@ -346,7 +346,8 @@ class QualcodeApp(TypeAhead, App[None]):
             self._wanted.clear()
         current = self.screen.current_unit() if isinstance(self.screen, WorkbenchScreen) else None
         if current is not None:
-            self._request_around(current)
+            # the refit's thread starts once the screen has shown what changed: it would compete with the painting
+            self.call_after_refresh(self._request_around, current)
 
     @work(thread=True, group="suggester", exit_on_error=False)
     def _suggest_loop(self) -> None:

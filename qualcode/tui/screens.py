@@ -595,8 +595,7 @@ class TranscriptScreen(WorkbenchScreen):
             self._move_counts({c["code"]: 1 for c in result["added"]} if len(result["added"]) < 2 else
                               {code_id: len(result["added"])})
             self._refresh_units(segment_ids)
-            # the refit after the screen shows the coding: its thread would otherwise compete with the painting
-            self.call_after_refresh(self.host.suggestions_changed)
+            self.host.suggestions_changed()
 
         name = wb.code_name(self.project.codebook(), code_id)
         where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \

@@ -366,10 +366,13 @@ class QualcodeApp(TypeAhead, App[None]):
                     # Nothing asked for: finish the refit the last coding started, giving way to the next request.
                     with self.model_lock:
                         done = wb.refresh_suggester(project, should_stop=lambda: bool(self._wanted))
-                    if not done and not self._wanted:
+                    if not done:
+                        # looked at and given up under the lock: a unit asked for in between would otherwise find
+                        # the thread still running, not start another, and never be scored
                         with self._wanted_lock:
-                            self._suggest_running = False
-                        return
+                            if not self._wanted:
+                                self._suggest_running = False
+                                return
                     continue
                 with self._wanted_lock:
                     retrain, self._needs_retrain = self._needs_retrain, False
@@ -396,6 +399,12 @@ class QualcodeApp(TypeAhead, App[None]):
                     for u in units:
                         found.setdefault(int(u["id"]), [])
                     self.post_message(SuggestionsReady(found, generation=generation))
+                    with self._wanted_lock:
+                        if self._generation != generation:
+                            # a coding came while they were scored: the refitted model scores them again (they
+                            # were asked for under the new generation, so no later request would)
+                            for u in units:
+                                self._wanted.setdefault(int(u["id"]), u)
         except Exception as err:  # a model problem must not take the workbench down
             self._suggest_failed = True
             self.post_message(SuggestionsReady({}, f"suggestions failed: {err}", generation=-1))

@@ -865,6 +865,46 @@ def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
     return el
 
 
+def _timed_selections(media: Any, transcript: Any, done: set[Any]) -> list[tuple[Any, Any]]:
+    """The coded or commented stretches of a recording (``AudioSelection``/``VideoSelection``, in milliseconds) as
+    text selections of its transcript, when the transcript's sync points give a text position at or before the
+    stretch's start and at or after its end: the passage from the one to the other is what was said then. Returns
+    (stretch, selection) pairs; stretches in ``done`` (placed on an earlier transcript) are passed over."""
+    import copy
+
+    from lxml import etree
+
+    points = sorted((_int(sp.get("timeStamp"), -1), _int(sp.get("position"), -1))
+                    for sp in _children(transcript, "SyncPoint"))
+    points = [(t, pos) for t, pos in points if t >= 0 and pos >= 0]
+    if len(points) < 2:
+        return []
+    ns = transcript.tag[:transcript.tag.index("}") + 1] if transcript.tag.startswith("{") else ""
+    out = []
+    for stretch in media:
+        if not isinstance(stretch.tag, str) or local(stretch.tag) not in ("AudioSelection", "VideoSelection") \
+                or stretch in done:
+            continue
+        if not _children(stretch, "Coding") and not _text_of(stretch, "Description").strip():
+            continue
+        begin, end = _int(stretch.get("begin"), -1), _int(stretch.get("end"), -1)
+        before = [pos for t, pos in points if t <= begin]
+        after = [pos for t, pos in points if t >= end]
+        if begin < 0 or end < begin or not before or not after or after[0] <= before[-1]:
+            continue
+        sel = etree.Element(ns + "PlainTextSelection")
+        for attr in ("guid", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime"):
+            if stretch.get(attr):
+                sel.set(attr, stretch.get(attr))
+        sel.set("startPosition", str(before[-1]))
+        sel.set("endPosition", str(after[0]))
+        for part in stretch:
+            if isinstance(part.tag, str) and local(part.tag) in ("Description", "Coding", "NoteRef"):
+                sel.append(copy.deepcopy(part))
+        out.append((stretch, sel))
+    return out
+
+
 def _path_key(ref: str | None) -> str:
     """A source path as a key: the same file however the scheme and case are written."""
     return (ref or "").split("://", 1)[-1].replace("\\", "/").lstrip("/").lower()
@@ -959,6 +999,7 @@ class _Importer:
         self.stored = _stored_guids(project)
         self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
         self.media: list[Any] = []  # audio, video and picture sources
+        self.by_time = 0  # stretches of recordings placed on their transcripts by the sync points' times
         self.keys: dict[Any, str] = {}  # source element -> its key (see _key)
         self._keys_taken: set[str] = set()
         self.changed = False
@@ -998,8 +1039,7 @@ class _Importer:
         pdf_sources = _children(sources_el, "PDFSource") if sources_el is not None else []
         if sources_el is not None:
             # ATLAS.ti lists a recording's transcript also as a text source of the same file (coded there)
-            files = {_path_key(t.get("plainTextPath")): self._key(t) for t in text_sources
-                     if t.get("plainTextPath")}
+            files = {_path_key(t.get("plainTextPath")): t for t in text_sources if t.get("plainTextPath")}
             for c in sources_el:
                 if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
                     text_sources.extend(self._media(c, files))
@@ -1090,6 +1130,9 @@ class _Importer:
                 self.sources[self._key(src)] = pdf
                 self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
         self._count_media()
+        if self.by_time:
+            self.warnings.append(f"{self.by_time} coded or commented stretch(es) of recordings were placed on the "
+                                 "transcript passage between the sync points around them (what was said then)")
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -1140,28 +1183,36 @@ class _Importer:
                 "positions": summarise((s.name, s.choice) for g, s in self.sources.items() if g not in self.aliases),
                 "nothing_new": not self.changed}
 
-    def _media(self, el: Any, files: dict[str, str]) -> list[Any]:
+    def _media(self, el: Any, files: dict[str, Any]) -> list[Any]:
         """An audio, video or picture source. qualcode codes text, so the media is not kept, but the transcripts of a
         recording (what an interview is coded on in NVivo, MAXQDA, ATLAS.ti and QualCoder) are returned as text
         sources of their own, unless a text source of the file already holds the same text file (``files``: path ->
-        source guid). Codings and comments on the media itself (a stretch of time, an area of a picture) are counted
-        as left out; the media itself once the transcripts have been read (see :meth:`_count_media`)."""
+        source). A coded stretch of a recording whose transcript has timed sync points around it codes the
+        transcript's passage between them (what was said then). Other codings and comments on the media itself (a
+        stretch of time, an area of a picture) are counted as left out; the media itself once the transcripts have
+        been read (see :meth:`_count_media`)."""
         kind = local(el.tag)
         transcripts: list[Any] = []
         stands_for: list[str] = []
+        timed: set[Any] = set()  # stretches of the recording placed on a transcript by time
         for i, t in enumerate(_children(el, "Transcript") if kind in ("AudioSource", "VideoSource") else []):
             same = files.get(_path_key(t.get("plainTextPath"))) if t.get("plainTextPath") else None
-            if same is not None:
-                stands_for.append(same)
-            else:
-                transcripts.append(_transcript_source(el, t, i))
-                stands_for.append(self._key(transcripts[-1]))
+            holder = same if same is not None else _transcript_source(el, t, i)
+            if same is None:
+                transcripts.append(holder)
+            stands_for.append(self._key(holder))
+            for stretch, selection in _timed_selections(el, t, timed):
+                holder.append(selection)
+                timed.add(stretch)
+        if timed:
+            self.by_time += len(timed)
         if stands_for:
             self.aliases[norm_guid(el.get("guid"))] = stands_for[0]
         self.media.append(el)
         what = _MEDIA_PARTS.get(kind)
         if what is not None:
-            on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS]
+            on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS
+                        and c not in timed]
             self._skip(f"codings of {what}", sum(len(_children(x, "Coding")) for x in on_media))
             self._skip(f"comments on {what}", sum(1 for x in on_media if _text_of(x, "Description").strip()))
         return transcripts

@@ -17,6 +17,7 @@ from qualcode.cli._common import (
     open_project,
     progress_option,
     table,
+    unit_names_option,
 )
 from qualcode.errors import CodebookError, QualcodeError
 
@@ -65,6 +66,9 @@ def register(commands: Commands) -> None:
                 help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
                 description="Without an action: every transcript with its type, record (verbatim or notes),"
                             " stakeholder groups, format, units and coding progress.", options=[json_option])
+    p.add_argument("--show-names", action="store_true",
+                   help="--json: speaker labels, titles and the files' header details as they are (confidential; by"
+                        " default names show as in exports)")
     actions = p.add_subparsers(dest="transcripts_command", required=False)
     q = command(actions, "speakers", cmd_transcripts_speakers,
                 help="a transcript's speakers with their units, role, case and warnings", options=[json_option])
@@ -116,12 +120,10 @@ def register(commands: Commands) -> None:
     p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
 
     p = command(commands, "segments", cmd_segments,
-                help="list coding units with speaker, offsets, text and attributes", options=[json_option])
+                help="list coding units with speaker, offsets, text and attributes",
+                options=[unit_names_option, json_option])
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
-    p.add_argument("--show-names", action="store_true",
-                   help="show speaker labels that are names as they are (confidential; by default a label such as"
-                        " 'Nguyen Van Hai' shows as the informant's pseudonym)")
 
     actions = group(commands, "codebook", help="validate, show or change the codebook", dest="codebook_command")
     p = command(actions, "validate", cmd_codebook_validate, help="check a codebook file and list every problem",
@@ -333,7 +335,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
     from qualcode.actions.views import transcript_list
 
     with open_project(args) as project:
-        rows = transcript_list(project)
+        rows = transcript_list(project, show_names=args.show_names)
     return emit(
         args,
         rows,
@@ -364,6 +366,9 @@ def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
         table(d["speakers"], ["label", "role", "case", "units", "assigned_by"], widths={"label": 30})
         for w in d["warnings"]:
             print(f"warning: {w}")
+        if d["pseudonymised_elsewhere"]:
+            print(f"confidential: {d['pseudonymised_elsewhere']} label(s) are shown as in the file, so a role can be"
+                  " corrected; other listings and exports show them as pseudonyms")
 
     return emit(args, data, human)
 

@@ -22,6 +22,7 @@ from qualcode.cli._common import (
     project_dir,
     replace_prompt,
     table,
+    unit_names_option,
 )
 from qualcode.cli.progress import progress_for
 from qualcode.errors import QualcodeError
@@ -43,7 +44,7 @@ def register(commands: Commands) -> None:
                 description="Agreement between coders on the informant units of the transcripts they all coded:"
                             " percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal),"
                             " counted on coding units. Codes under the threshold are flagged and the disagreements"
-                            " listed.", options=[json_option])
+                            " listed.", options=[unit_names_option, json_option])
     p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
     p.add_argument("--by", choices=["code", "criterion"], default="code",
                    help="one row per code (default) or per criterion")
@@ -71,7 +72,7 @@ def register(commands: Commands) -> None:
                                 " The coders' own codings stay as they were; the agreed coding is filed under"
                                 " the consensus coder and the log keeps both originals.", dest="adjudicate_command")
     p = command(actions, "list", cmd_adjudicate_list, help="the open disagreements (with --all, the settled ones too)",
-                options=[json_option])
+                options=[unit_names_option, json_option])
     p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
     p.add_argument("--code", metavar="ID", help="only this code")
     p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
@@ -225,14 +226,14 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from qualcode.teams.agreement import agreement
+    from qualcode.actions.views import agreement_report
 
     if getattr(args, "agreement_command", None) == "sample":
         raise QualcodeError("say what to do with the sample", hint="qualcode agreement sample add|remove|list")
 
     with open_project(args) as project:
-        data = agreement(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
-                         threshold=args.threshold)
+        data = agreement_report(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
+                                threshold=args.threshold, show_names=args.show_names)
 
     def human(d: dict[str, Any]) -> None:
         print(f"Agreement of {', '.join(d['coders'])} on {d['units']} informant units of"
@@ -272,11 +273,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_adjudicate_list(args: argparse.Namespace) -> int:
-    from qualcode.teams.adjudicate import adjudication_queue
+    from qualcode.actions.views import disagreement_list
 
     with open_project(args) as project:
-        data = adjudication_queue(project, coders=parse_coders(args.coders), code=args.code,
-                                  transcripts=args.transcript, include_settled=args.all)
+        data = disagreement_list(project, coders=parse_coders(args.coders), code=args.code,
+                                 transcripts=args.transcript, include_settled=args.all, show_names=args.show_names)
 
     def human(d: dict[str, Any]) -> None:
         print(f"{d['open']} open, {d['settled']} settled of {d['total']} disagreements between"

@@ -815,6 +815,8 @@ _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
 _MEDIA_PARTS = {"PictureSource": "areas of pictures", "AudioSource": "stretches of audio recordings",
                 "VideoSource": "stretches of video recordings"}
 _MEDIA_SELECTIONS = ("PictureSelection", "AudioSelection", "VideoSelection")
+# 'gender: male', 'region::North'; not 'Time 2:30' or a web address
+_SET_ATTRIBUTE = re.compile(r"\s*([^:]{1,40}?)\s*(?:::\s*|:\s+)([^:\s].{0,200})", re.S)
 
 
 def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
@@ -834,8 +836,9 @@ def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
             el.set(attr, transcript.get(attr))
     # the recording names the interview ("KII-01.m4a"); ATLAS.ti leaves it empty and names the transcript
     media_name = PurePosixPath((media.get("name") or "").strip()).stem
-    own = (transcript.get("name") or "").strip()
-    name = (f"{media_name} {own}" if index and own else media_name) or own
+    own = PurePosixPath((transcript.get("name") or "").strip()).stem
+    # a second transcript of one recording (ATLAS.ti: one of the sound, one of the picture) goes by its own name
+    name = (own or f"{media_name} ({index + 1})") if index else (media_name or own)
     if name:
         el.set("name", name)
     description = _text_of(transcript, "Description").strip() or _text_of(media, "Description").strip()
@@ -861,6 +864,11 @@ def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
             if isinstance(part.tag, str) and local(part.tag) in ("Description", "Coding", "NoteRef"):
                 sel.append(copy.deepcopy(part))
     return el
+
+
+def _path_key(ref: str | None) -> str:
+    """A source path as a key: the same file however the scheme and case are written."""
+    return (ref or "").split("://", 1)[-1].replace("\\", "/").lstrip("/").lower()
 
 
 def _docx_text(data: bytes) -> str | None:
@@ -952,6 +960,7 @@ class _Importer:
         self.stored = _stored_guids(project)
         self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
         self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
+        self.media: list[Any] = []  # audio, video and picture sources
         self.changed = False
         # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
         # tool whose codings all carry one user while its selections name several
@@ -978,9 +987,12 @@ class _Importer:
         text_sources = _children(sources_el, "TextSource") if sources_el is not None else []
         pdf_sources = _children(sources_el, "PDFSource") if sources_el is not None else []
         if sources_el is not None:
+            # ATLAS.ti lists a recording's transcript also as a text source of the same file (coded there)
+            files = {_path_key(t.get("plainTextPath")): norm_guid(t.get("guid")) for t in text_sources
+                     if t.get("plainTextPath")}
             for c in sources_el:
                 if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
-                    text_sources.extend(self._media(c))
+                    text_sources.extend(self._media(c, files))
         # read every source first, so a damaged one fails before anything is written
         ext_sources = self.pkg.extension.get("transcripts", {})
         shipped: _ShippedIndex | None = None
@@ -1009,10 +1021,12 @@ class _Importer:
                 except InputError as err:
                     self.warnings.append(f"source '{name}' was left out: {err.message}")
                     self._skip("text sources too large")
+                    self._skip_codings(src)
                     continue
             if not text or not text.strip():
                 self.warnings.append(f"source '{name}' has no plain text and was left out")
                 self._skip("text sources without text")
+                self._skip_codings(src)
                 continue
             ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
             selections = [Selection(_int(s.get("startPosition")), _int(s.get("endPosition")), s.get("name") or "")
@@ -1049,6 +1063,7 @@ class _Importer:
                     except InputError as err:
                         self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
                         self._skip("text sources that could not be read")
+                        self._skip_codings(src)
                         continue
             if source.no_speakers == "no speaker labels":
                 self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers")
@@ -1072,6 +1087,7 @@ class _Importer:
                 self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
         # a file qualcode exported with names withheld shows this project's values pseudonymised
         self.withheld = self.pkg.extension.get("names") == "withheld" or any(x.withheld for x in self.sources.values())
+        self._count_media()
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -1122,19 +1138,25 @@ class _Importer:
                 "positions": summarise((s.name, s.choice) for g, s in self.sources.items() if g not in self.aliases),
                 "nothing_new": not self.changed}
 
-    def _media(self, el: Any) -> list[Any]:
+    def _media(self, el: Any, files: dict[str, str]) -> list[Any]:
         """An audio, video or picture source. qualcode codes text, so the media is not kept, but the transcripts of a
         recording (what an interview is coded on in NVivo, MAXQDA, ATLAS.ti and QualCoder) are returned as text
-        sources of their own. Codings and comments on the media itself (a stretch of time, an area of a picture) are
-        counted as left out."""
+        sources of their own, unless a text source of the file already holds the same text file (``files``: path ->
+        source guid). Codings and comments on the media itself (a stretch of time, an area of a picture) are counted
+        as left out; the media itself once the transcripts have been read (see :meth:`_count_media`)."""
         kind = local(el.tag)
-        transcripts = [_transcript_source(el, t, i) for i, t in enumerate(_children(el, "Transcript"))] \
-            if kind in ("AudioSource", "VideoSource") else []
-        if transcripts:
-            self.aliases[norm_guid(el.get("guid"))] = norm_guid(transcripts[0].get("guid"))
-            self._skip(_NON_TEXT[kind].replace("sources", "recordings") + " (their transcripts were imported)")
-        else:
-            self._skip(_NON_TEXT.get(kind, f"{kind} elements"))
+        transcripts: list[Any] = []
+        stands_for: list[str] = []
+        for i, t in enumerate(_children(el, "Transcript") if kind in ("AudioSource", "VideoSource") else []):
+            same = files.get(_path_key(t.get("plainTextPath"))) if t.get("plainTextPath") else None
+            if same is not None:
+                stands_for.append(same)
+            else:
+                transcripts.append(_transcript_source(el, t, i))
+                stands_for.append(norm_guid(transcripts[-1].get("guid")))
+        if stands_for:
+            self.aliases[norm_guid(el.get("guid"))] = stands_for[0]
+        self.media.append(el)
         what = _MEDIA_PARTS.get(kind)
         if what is not None:
             on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS]
@@ -1153,18 +1175,6 @@ class _Importer:
         areas = len(_children(src, "PDFSelection"))
         if areas:
             self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
-        ref = src.get("path") or src.get("currentPath")
-        data = self.pkg.read_path(ref) if ref else None
-        if data is None:
-            self.warnings.append(f"PDF source '{name}': its PDF file is not in the archive, so it was left out")
-            self._skip("PDF sources without their file")
-            return None
-        try:
-            parsed = parse_document(data, name if name.lower().endswith(".pdf") else f"{name}.pdf")
-        except InputError as err:
-            self.warnings.append(f"PDF source '{name}' could not be read ({err.message}) and was left out")
-            self._skip("PDF sources that could not be read")
-            return None
         rep = _child(src, "Representation")
         text: str | None = None
         if rep is not None:
@@ -1177,6 +1187,34 @@ class _Importer:
         selections = [Selection(_int(x.get("startPosition")), _int(x.get("endPosition")), x.get("name") or "")
                       for x in (_children(rep, "PlainTextSelection") if rep is not None else [])
                       if x.get("startPosition") is not None and x.get("endPosition") is not None]
+        ref = src.get("path") or src.get("currentPath")
+        data = self.pkg.read_path(ref) if ref else None
+        parsed: ParsedTranscript | None = None
+        problem = "its PDF file is not in the archive"
+        if data is not None:
+            try:
+                parsed = parse_document(data, name if name.lower().endswith(".pdf") else f"{name}.pdf")
+            except InputError as err:
+                problem = f"its PDF could not be read ({err.message})"
+        if parsed is None:
+            if text and text.strip():
+                # the other tool's text of the PDF is in the file: the document is read from it (without pages)
+                self.warnings.append(f"PDF source '{name}': {problem}, so it was read from the other tool's text of "
+                                     "it (without page numbers)")
+                source = _Source(name, text, ext, self._convention(text, selections, ext))
+                if not source.exact:
+                    try:
+                        source.parse(document=True)
+                    except InputError as err:
+                        self.warnings.append(f"PDF source '{name}' could not be read ({err.message}) and was left out")
+                        self._skip("PDF sources that could not be read")
+                        self._skip_codings(rep)
+                        return None
+                return source
+            self.warnings.append(f"PDF source '{name}': {problem}, so it was left out")
+            self._skip("PDF sources without their file" if data is None else "PDF sources that could not be read")
+            self._skip_codings(rep)
+            return None
         shown = text if text and text.strip() else parsed.text
         source = _Source(name, shown, ext, self._convention(shown, selections, ext))
         if not source.exact:
@@ -1184,6 +1222,20 @@ class _Importer:
             source.set_spans(_locate_in_raw(parsed, source.text))
         self.warnings.extend(f"source '{name}': {w}" for w in parsed.warnings)
         return source
+
+    def _count_media(self) -> None:
+        for el in self.media:
+            kind = local(el.tag)
+            if self.aliases.get(norm_guid(el.get("guid"))) in self.sources:
+                self._skip(_NON_TEXT[kind].replace("sources", "recordings") + " (their transcripts were imported)")
+            else:
+                self._skip(_NON_TEXT.get(kind, f"{kind} elements"))
+
+    def _skip_codings(self, src: Any) -> None:
+        """The codings on a source that was left out, counted so the summary names what they were."""
+        if src is not None:
+            self._skip("codings on sources left out", sum(len(_children(x, "Coding"))
+                                                         for x in _children(src, "PlainTextSelection")))
 
     def _convention(self, text: str, selections: list[Selection], ext: dict[str, Any] | None) -> Choice:
         stated = (ext or {}).get("positions") or self.pkg.extension.get("positions")
@@ -1477,13 +1529,28 @@ class _Importer:
                 self._skip("sets of notes")  # memos are kept, not their grouping
             elif not sources and not _children(st, "MemberCode"):
                 self._skip("sets of sources not imported")
+        read_as_attributes: set[str] = set()
         for tid, names in member_of.items():
-            value = "; ".join(sorted(set(names)))
+            wanted: dict[str, str] = {"set": "; ".join(sorted(set(names)))}
+            # ATLAS.ti has no document variables: its users name document groups 'gender: male' (or 'gender::male',
+            # how ATLAS.ti itself exports groups as variables); such a set also gives the attribute it names
+            pairs: dict[str, set[str]] = {}
+            for name in names:
+                m = _SET_ATTRIBUTE.fullmatch(name)
+                if m is not None and _attr_key(m.group(1)) not in ("set", ""):
+                    pairs.setdefault(_attr_key(m.group(1)), set()).add(m.group(2).strip())
+                    read_as_attributes.add(name)
+            wanted.update({k: "; ".join(sorted(v)) for k, v in pairs.items()})
             before = json.loads(self.project.require_transcript(tid)["attributes"])
-            if before.get("set") != value:
-                self.project.set_transcript_attributes(tid, {"set": value}, coder=self.coder)
+            if {**before, **wanted} != before:
+                self.project.set_transcript_attributes(tid, wanted, coder=self.coder)
                 self.counts["attributes_set"] += 1
                 self.changed = True
+        if read_as_attributes:
+            shown = sorted(read_as_attributes)
+            self.warnings.append(f"{len(shown)} set(s) of sources named 'attribute: value' were also read as that "
+                                 "transcript attribute: " + ", ".join(f"'{n}'" for n in shown[:5])
+                                 + (", ..." if len(shown) > 5 else ""))
         if self.codes.empty_sets:
             self._skip("sets of codes with none of their codes in the file", len(self.codes.empty_sets))
             self.warnings.append(_empty_sets_warning(self.codes.empty_sets))

@@ -101,7 +101,8 @@ def test_a_recordings_transcript_is_imported_with_its_codings_and_the_recording_
     assert (counts["selections"], counts["selections_mapped"], counts["selections_not_mapped"]) == (3, 2, 1)
     assert first["skipped"] == {"audio recordings (their transcripts were imported)": 1,
                                 "codings of stretches of audio recordings": 1}
-    assert any(w.startswith("left out: 1 audio recordings") for w in first["warnings"])
+    assert any(w.startswith("left out: ") and "1 audio recordings (their transcripts were imported)" in w
+               for w in first["warnings"])
     before = _counts(folder)
     second = import_refi(folder, f, coder="me")
     assert second["nothing_new"] and _counts(folder) == before
@@ -218,3 +219,69 @@ def test_a_new_project_counts_the_files_codebook_as_added_and_says_when_the_file
     with Project.open(tmp_path / "q") as p:
         assert [(g.name, g.codes) for g in p.codebook().groups] == [("code group 1", ["code1.subcode"])]
     assert import_refi(tmp_path / "q", qdc, coder="me")["counts"]["codes_added"] == 0
+
+
+def test_a_transcript_listed_also_as_a_text_source_of_its_file_is_one_transcript_named_by_groups(
+    tmp_path: Path,
+) -> None:
+    """ATLAS.ti lists a video's transcript both as the video's Transcript and as a text source of the same file, codes
+    it on the text source, and names document groups 'gender: male' for want of document variables."""
+    a, b = TRANSCRIPT.index("It was useful"), TRANSCRIPT.index(" but too short")
+    path = "internal://7E000000-0000-4000-8000-000000000001.txt"
+    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project {NS} origin="ATLAS.ti 8.4.0" name="P">'
+           f'<Users><User guid="{ANA}" name="Ana"/></Users>{CODES}<Sources>'
+           f'<TextSource guid="B3000000-0000-4000-8000-000000000001" name="KII-01 - Audio.docx" plainTextPath="{path}">'
+           f'<PlainTextSelection guid="5E000000-0000-4000-8000-000000000001" startPosition="{a}" endPosition="{b}" '
+           f'creatingUser="{ANA}">{_coding(1, 1)}</PlainTextSelection></TextSource>'
+           '<VideoSource guid="B1000000-0000-4000-8000-000000000001" name="KII-01.mp4" path="relative:///x.mp4">'
+           f'<Transcript guid="7E000000-0000-4000-8000-000000000002" name="KII-01 - Audio.docx" plainTextPath="{path}">'
+           '<SyncPoint guid="5C000000-0000-4000-8000-000000000001" position="0" timeStamp="0"/></Transcript>'
+           '</VideoSource></Sources><Sets>'
+           '<Set guid="5E700000-0000-4000-8000-000000000001" name="gender: female">'
+           '<MemberSource targetGUID="B1000000-0000-4000-8000-000000000001"/></Set>'
+           '<Set guid="5E700000-0000-4000-8000-000000000002" name="region::North">'
+           '<MemberSource targetGUID="B3000000-0000-4000-8000-000000000001"/></Set>'
+           '<Set guid="5E700000-0000-4000-8000-000000000003" name="Round 2">'
+           '<MemberSource targetGUID="B3000000-0000-4000-8000-000000000001"/></Set></Sets></Project>')
+    f = _write(tmp_path / "atlas.qdpx", {"sources/7E000000-0000-4000-8000-000000000001.txt": TRANSCRIPT}, qde=qde)
+    folder = tmp_path / "p"
+    first = import_refi(folder, f, coder="me")
+    with Project.open(folder) as p:
+        transcripts = p.transcripts()
+        coded = [(c["code"], c["coder"]) for c in p.codings()]
+    assert [t["id"] for t in transcripts] == ["KII-01---Audio"]  # one transcript, not two
+    assert transcripts[0]["attributes"] == {"gender": "female", "region": "North",
+                                            "set": "Round 2; gender: female; region::North"}
+    assert coded == [("training", "Ana")]
+    assert first["counts"]["transcripts_added"] == 1
+    assert first["skipped"] == {"video recordings (their transcripts were imported)": 1}
+    assert "2 set(s) of sources named 'attribute: value' were also read as that transcript attribute: " \
+           "'gender: female', 'region::North'" in first["warnings"]
+    assert import_refi(folder, f, coder="me")["nothing_new"]
+
+
+def test_a_pdf_whose_file_is_missing_is_read_from_the_tools_text_of_it_and_other_losses_name_their_codings(
+    tmp_path: Path,
+) -> None:
+    text = "Annual report 2023\n\nThe programme trained 400 teachers in three districts.\n"
+    a, b = text.index("The programme"), len(text) - 1
+    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project {NS} origin="ATLAS.ti 8.4.0" name="P">'
+           f'<Users><User guid="{ANA}" name="Ana"/></Users>{CODES}<Sources>'
+           '<PDFSource guid="B3000000-0000-4000-8000-000000000001" name="Report.pdf" path="internal://missing.pdf">'
+           '<Representation guid="B3000000-0000-4000-8000-000000000002" plainTextPath="internal://rep.txt">'
+           f'<PlainTextSelection guid="5E000000-0000-4000-8000-000000000001" startPosition="{a}" endPosition="{b}" '
+           f'creatingUser="{ANA}">{_coding(1, 1)}</PlainTextSelection></Representation></PDFSource>'
+           '<TextSource guid="B3000000-0000-4000-8000-000000000003" name="Lost" plainTextPath="internal://lost.txt">'
+           f'<PlainTextSelection guid="5E000000-0000-4000-8000-000000000002" startPosition="0" endPosition="4">'
+           f'{_coding(2, 1)}{_coding(3, 2)}</PlainTextSelection></TextSource></Sources></Project>')
+    f = _write(tmp_path / "pdf.qdpx", {"sources/rep.txt": text}, qde=qde)
+    folder = tmp_path / "p"
+    first = import_refi(folder, f, coder="me")
+    with Project.open(folder) as p:
+        segs = {s["id"]: s["text"] for s in p.segments("Report")}
+        coded = [segs[c["segment"]] for c in p.codings()]
+        kind = p.transcripts()[0]["kind"]
+    assert coded == ["The programme trained 400 teachers in three districts."] and kind == "document"
+    assert "PDF source 'Report.pdf': its PDF file is not in the archive, so it was read from the other tool's text " \
+           "of it (without page numbers)" in first["warnings"]
+    assert first["skipped"] == {"text sources without text": 1, "codings on sources left out": 2}

@@ -109,8 +109,7 @@ def withheld_shipped(pseudo: Pseudonymiser, transcript: str, stored: str, segmen
                      speakers: Sequence[Mapping[str, Any]]) -> tuple[str, list[tuple[int, int]]]:
     """A transcript's text as a ``.qdpx`` ships it without names, and where each of its units lies in that text
     (the import's way to recognise the project's own transcript sent back without ``qualcode.json``)."""
-    from qualcode.refi.common import ShippedOffsets
-    from qualcode.refi.export import shipped_text
+    from qualcode.refi.common import ShippedOffsets, shipped_text
 
     view = WithheldText(pseudo, transcript, stored, segments, shipped_labels(pseudo, transcript, speakers))
     text, inserts = shipped_text(view.text, view.segments)

@@ -866,6 +866,46 @@ def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
     return el
 
 
+def _timed_selections(media: Any, transcript: Any, done: set[Any]) -> list[tuple[Any, Any]]:
+    """The coded or commented stretches of a recording (``AudioSelection``/``VideoSelection``, in milliseconds) as
+    text selections of its transcript, when the transcript's sync points give a text position at or before the
+    stretch's start and at or after its end: the passage from the one to the other is what was said then. Returns
+    (stretch, selection) pairs; stretches in ``done`` (placed on an earlier transcript) are passed over."""
+    import copy
+
+    from lxml import etree
+
+    points = sorted((_int(sp.get("timeStamp"), -1), _int(sp.get("position"), -1))
+                    for sp in _children(transcript, "SyncPoint"))
+    points = [(t, pos) for t, pos in points if t >= 0 and pos >= 0]
+    if len(points) < 2:
+        return []
+    ns = transcript.tag[:transcript.tag.index("}") + 1] if transcript.tag.startswith("{") else ""
+    out = []
+    for stretch in media:
+        if not isinstance(stretch.tag, str) or local(stretch.tag) not in ("AudioSelection", "VideoSelection") \
+                or stretch in done:
+            continue
+        if not _children(stretch, "Coding") and not _text_of(stretch, "Description").strip():
+            continue
+        begin, end = _int(stretch.get("begin"), -1), _int(stretch.get("end"), -1)
+        before = [pos for t, pos in points if t <= begin]
+        after = [pos for t, pos in points if t >= end]
+        if begin < 0 or end < begin or not before or not after or after[0] <= before[-1]:
+            continue
+        sel = etree.Element(ns + "PlainTextSelection")
+        for attr in ("guid", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime"):
+            if stretch.get(attr):
+                sel.set(attr, stretch.get(attr))
+        sel.set("startPosition", str(before[-1]))
+        sel.set("endPosition", str(after[0]))
+        for part in stretch:
+            if isinstance(part.tag, str) and local(part.tag) in ("Description", "Coding", "NoteRef"):
+                sel.append(copy.deepcopy(part))
+        out.append((stretch, sel))
+    return out
+
+
 def _path_key(ref: str | None) -> str:
     """A source path as a key: the same file however the scheme and case are written."""
     return (ref or "").split("://", 1)[-1].replace("\\", "/").lstrip("/").lower()
@@ -961,6 +1001,9 @@ class _Importer:
         self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
         self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
         self.media: list[Any] = []  # audio, video and picture sources
+        self.by_time = 0  # stretches of recordings placed on their transcripts by the sync points' times
+        self.keys: dict[Any, str] = {}  # source element -> its key (see _key)
+        self._keys_taken: set[str] = set()
         self.changed = False
         # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
         # tool whose codings all carry one user while its selections name several
@@ -970,6 +1013,16 @@ class _Importer:
                            and local(s.tag) == "PlainTextSelection" and s.get("creatingUser")}
         self.selection_first = "nvivo" in package.origin.lower() or (
             len(coding_users) == 1 and bool(selection_users) and selection_users != coding_users)
+
+    def _key(self, src: Any) -> str:
+        """The key a source goes by in this import: its GUID, made unique when a tool wrote none or the same twice."""
+        key = self.keys.get(src)
+        if key is None:
+            g = norm_guid(src.get("guid"))
+            key = g if g and g not in self._keys_taken else f"{g or 'source'}#{len(self.keys) + 1}"
+            self.keys[src] = key
+            self._keys_taken.add(key)
+        return key
 
     def _user(self, g: str | None) -> str:
         return self.users.get(norm_guid(g), self.coder) if g else self.coder
@@ -988,8 +1041,7 @@ class _Importer:
         pdf_sources = _children(sources_el, "PDFSource") if sources_el is not None else []
         if sources_el is not None:
             # ATLAS.ti lists a recording's transcript also as a text source of the same file (coded there)
-            files = {_path_key(t.get("plainTextPath")): norm_guid(t.get("guid")) for t in text_sources
-                     if t.get("plainTextPath")}
+            files = {_path_key(t.get("plainTextPath")): t for t in text_sources if t.get("plainTextPath")}
             for c in sources_el:
                 if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
                     text_sources.extend(self._media(c, files))
@@ -999,7 +1051,7 @@ class _Importer:
         for done, src in enumerate(text_sources):
             if self.progress:
                 self.progress("reading sources", done, len(text_sources))
-            g = norm_guid(src.get("guid"))
+            g = self._key(src)
             name = _source_name(src, g)
             text = None
             if src.get("plainTextPath"):
@@ -1029,7 +1081,7 @@ class _Importer:
                 self._skip_codings(src)
                 continue
             ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-            selections = [Selection(_int(s.get("startPosition")), _int(s.get("endPosition")), s.get("name") or "")
+            selections = [Selection(*_span(s), s.get("name") or "")
                           for s in _children(src, "PlainTextSelection")
                           if s.get("startPosition") is not None and s.get("endPosition") is not None]
             choice = self._convention(text, selections, ext)
@@ -1083,11 +1135,14 @@ class _Importer:
         for src in pdf_sources:
             pdf = self._pdf_source(src, ext_sources)
             if pdf is not None:
-                self.sources[norm_guid(src.get("guid"))] = pdf
+                self.sources[self._key(src)] = pdf
                 self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
         # a file qualcode exported with names withheld shows this project's values pseudonymised
         self.withheld = self.pkg.extension.get("names") == "withheld" or any(x.withheld for x in self.sources.values())
         self._count_media()
+        if self.by_time:
+            self.warnings.append(f"{self.by_time} coded or commented stretch(es) of recordings were placed on the "
+                                 "transcript passage between the sync points around them (what was said then)")
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -1111,7 +1166,7 @@ class _Importer:
             for done, src in enumerate(sources):
                 if self.progress:
                     self.progress("importing sources", done, len(sources))
-                g = norm_guid(src.get("guid"))
+                g = self._key(src)
                 if g in self.sources:
                     self._import_source(src, g)
             for media, transcript in self.aliases.items():
@@ -1138,28 +1193,36 @@ class _Importer:
                 "positions": summarise((s.name, s.choice) for g, s in self.sources.items() if g not in self.aliases),
                 "nothing_new": not self.changed}
 
-    def _media(self, el: Any, files: dict[str, str]) -> list[Any]:
+    def _media(self, el: Any, files: dict[str, Any]) -> list[Any]:
         """An audio, video or picture source. qualcode codes text, so the media is not kept, but the transcripts of a
         recording (what an interview is coded on in NVivo, MAXQDA, ATLAS.ti and QualCoder) are returned as text
         sources of their own, unless a text source of the file already holds the same text file (``files``: path ->
-        source guid). Codings and comments on the media itself (a stretch of time, an area of a picture) are counted
-        as left out; the media itself once the transcripts have been read (see :meth:`_count_media`)."""
+        source). A coded stretch of a recording whose transcript has timed sync points around it codes the
+        transcript's passage between them (what was said then). Other codings and comments on the media itself (a
+        stretch of time, an area of a picture) are counted as left out; the media itself once the transcripts have
+        been read (see :meth:`_count_media`)."""
         kind = local(el.tag)
         transcripts: list[Any] = []
         stands_for: list[str] = []
+        timed: set[Any] = set()  # stretches of the recording placed on a transcript by time
         for i, t in enumerate(_children(el, "Transcript") if kind in ("AudioSource", "VideoSource") else []):
             same = files.get(_path_key(t.get("plainTextPath"))) if t.get("plainTextPath") else None
-            if same is not None:
-                stands_for.append(same)
-            else:
-                transcripts.append(_transcript_source(el, t, i))
-                stands_for.append(norm_guid(transcripts[-1].get("guid")))
+            holder = same if same is not None else _transcript_source(el, t, i)
+            if same is None:
+                transcripts.append(holder)
+            stands_for.append(self._key(holder))
+            for stretch, selection in _timed_selections(el, t, timed):
+                holder.append(selection)
+                timed.add(stretch)
+        if timed:
+            self.by_time += len(timed)
         if stands_for:
             self.aliases[norm_guid(el.get("guid"))] = stands_for[0]
         self.media.append(el)
         what = _MEDIA_PARTS.get(kind)
         if what is not None:
-            on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS]
+            on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS
+                        and c not in timed]
             self._skip(f"codings of {what}", sum(len(_children(x, "Coding")) for x in on_media))
             self._skip(f"comments on {what}", sum(1 for x in on_media if _text_of(x, "Description").strip()))
         return transcripts
@@ -1170,7 +1233,7 @@ class _Importer:
         their text. Area selections (a page and a rectangle) carry no text and are counted as left out."""
         from qualcode.importers.documents import parse_document
 
-        g = norm_guid(src.get("guid"))
+        g = self._key(src)
         name = _source_name(src, g)
         areas = len(_children(src, "PDFSelection"))
         if areas:
@@ -1184,7 +1247,7 @@ class _Importer:
             if not text or not text.strip():
                 text = _text_of(rep, "PlainTextContent") or None
         ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-        selections = [Selection(_int(x.get("startPosition")), _int(x.get("endPosition")), x.get("name") or "")
+        selections = [Selection(*_span(x), x.get("name") or "")
                       for x in (_children(rep, "PlainTextSelection") if rep is not None else [])
                       if x.get("startPosition") is not None and x.get("endPosition") is not None]
         ref = src.get("path") or src.get("currentPath")
@@ -1325,7 +1388,7 @@ class _Importer:
 
     def _import_selection(self, sel: Any, g: str) -> None:
         codings = _children(sel, "Coding")
-        start, end = _int(sel.get("startPosition"), -1), _int(sel.get("endPosition"), -1)
+        start, end = _span(sel, -1)
         if start < 0 or end < 0:
             if codings:
                 self.counts["selections"] += 1
@@ -1566,7 +1629,7 @@ class _Importer:
             for ref in refs:
                 self.memo_targets.append(("code", code_id, ref))
         for src in text_sources:
-            g = norm_guid(src.get("guid"))
+            g = self._key(src)
             if g not in self.source_ids:
                 continue
             for n in _children(src, "NoteRef"):
@@ -1575,7 +1638,7 @@ class _Importer:
                 sel = note.get("selection") if note else None
                 if sel is not None and sel.get("startPosition") is not None:
                     # QualCoder's annotation: a note holding the selection it comments on
-                    hits = self.sources[g].units_for(_int(sel.get("startPosition")), _int(sel.get("endPosition")))
+                    hits = self.sources[g].units_for(*_span(sel))
                     if hits and hits[0] < len(self.unit_ids[g]):
                         self.memo_targets.append(("segment", str(self.unit_ids[g][hits[0]]), ref))
                         continue
@@ -1780,6 +1843,13 @@ def _stored_guids(project: Project) -> dict[str, dict[str, str]]:
             if isinstance(part, dict):
                 out[key] = {str(k): str(v) for k, v in part.items()}
     return out
+
+
+def _span(sel: Any, default: int = 0) -> tuple[int, int]:
+    """A selection's start and end positions, in order (a tool that wrote them the other way round still means the
+    passage between them)."""
+    a, b = _int(sel.get("startPosition"), default), _int(sel.get("endPosition"), default)
+    return (a, b) if a <= b or min(a, b) < 0 else (b, a)
 
 
 def _int(value: Any, default: int = 0) -> int:

@@ -143,7 +143,9 @@ def origin_prior(origin: str) -> Convention:
     """What a tool is known to write, used only when the selections cannot tell."""
     low = origin.lower()
     unit = UTF16 if "nvivo" in low or "qualcode" in low and "utf-16" in low else CHARACTERS
-    return Convention(unit, 1 if "atlas" in low else 2)
+    # ATLAS.ti counts a CRLF once; so does MAXQDA (QualCoder writes CRLF line ends for it with positions that count
+    # each line end once)
+    return Convention(unit, 1 if "atlas" in low or "maxqda" in low else 2)
 
 
 def choose(text: str, selections: Sequence[Selection], origin: str) -> Choice:

@@ -77,3 +77,26 @@ def test_sources_of_one_name_are_kept_apart_and_sets_of_notes_are_named_as_left_
     assert report["skipped"] == {"sets of notes": 1}
     assert memos == ["Idea\nCompare the two districts"]
     assert import_refi(tmp_path / "p", f, coder="me")["nothing_new"]
+
+
+def test_sources_without_a_guid_and_selections_written_end_first_are_still_placed(tmp_path: Path) -> None:
+    """The schema asks for a GUID on every source; a file without one (or with one GUID twice) must not fold two
+    sources into one. A selection whose end comes before its start still marks the passage between them."""
+    other = TEXT.replace("Mr Binh", "Ms Lan").replace("too short", "too long")
+    a, b = TEXT.index("It was useful"), TEXT.index(" but too short")
+    c, d = other.index("The trainers"), len(other) - 1
+    coding = '<Coding guid="D0000000-0000-4000-8000-000000000001"><CodeRef ' \
+             'targetGUID="C0DE0000-0000-4000-8000-000000000001"/></Coding>'
+    one = (f'<TextSource name="Binh" plainTextPath="internal://50C00000-0000-4000-8000-000000000001.txt">'
+           f'<PlainTextSelection guid="5E000000-0000-4000-8000-000000000001" startPosition="{b}" endPosition="{a}">'
+           f'{coding}</PlainTextSelection></TextSource>')
+    two = (f'<TextSource name="Lan" plainTextPath="internal://50C00000-0000-4000-8000-000000000002.txt">'
+           f'<PlainTextSelection guid="5E000000-0000-4000-8000-000000000002" startPosition="{c}" endPosition="{d}">'
+           f'{coding}</PlainTextSelection></TextSource>')
+    f = _write(tmp_path / "x.qdpx", f"{CODES}<Sources>{one}{two}</Sources>", {1: TEXT, 2: other})
+    report = import_refi(tmp_path / "p", f, coder="me")
+    with Project.open(tmp_path / "p") as p:
+        coded = sorted((c["transcript"], p.segment(c["segment"])["text"]) for c in p.codings())
+    assert coded == [("Binh", "It was useful but too short."), ("Lan", "The trainers were excellent.")]
+    assert report["counts"]["selections_not_mapped"] == 0
+    assert import_refi(tmp_path / "p", f, coder="me")["nothing_new"]

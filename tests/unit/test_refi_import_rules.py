@@ -80,6 +80,9 @@ def test_position_map_counts_surrogates_and_folded_line_ends() -> None:
     assert PositionMap(text, Convention(CHARACTERS, 1))(4) == 5  # 'c' is position 4 when CRLF counts once
     choice = choose(text, [Selection(0, 1)], "ATLAS.ti 23")
     assert choice.convention.crlf == 1  # only the origin can tell here, and ATLAS.ti counts a CRLF once
+    # so does MAXQDA: QualCoder writes CRLF line ends for it, with positions that count each line end once
+    assert choose(text, [Selection(0, 1)], "MAXQDA 2022 (Release 22.4.0)").convention.crlf == 1
+    assert choose(text, [Selection(0, 1)], "NVivo 14").convention.crlf == 2
 
 
 def test_selection_names_that_are_not_the_selected_text_do_not_hide_the_word_boundaries() -> None:

@@ -46,7 +46,7 @@ def _counts(folder: Path) -> dict[str, int]:
         db.close()
 
 
-def _recording(tmp_path: Path) -> Path:
+def _recording(tmp_path: Path, stretches: str = "") -> Path:
     """An audio recording with its transcript, as MAXQDA writes one: sync points at character positions of the
     transcript, coded transcript selections (one with a comment), a coded stretch of the audio itself, a document
     variable and a set naming the recording."""
@@ -72,7 +72,7 @@ def _recording(tmp_path: Path) -> Path:
            f'fromSyncPoint="5C000000-0000-4000-8000-000000000009">{_coding(3, 2)}</TranscriptSelection>'
            '</Transcript>'
            f'<AudioSelection guid="5E000000-0000-4000-8000-000000000004" begin="1000" end="3000">{_coding(4, 2)}'
-           '</AudioSelection>'
+           f'</AudioSelection>{stretches}'
            '<VariableValue><VariableRef targetGUID="7A000000-0000-4000-8000-000000000001"/><TextValue>North'
            '</TextValue></VariableValue></AudioSource></Sources>'
            '<Sets><Set guid="5E700000-0000-4000-8000-000000000001" name="Round 1">'
@@ -285,3 +285,25 @@ def test_a_pdf_whose_file_is_missing_is_read_from_the_tools_text_of_it_and_other
     assert "PDF source 'Report.pdf': its PDF file is not in the archive, so it was read from the other tool's text " \
            "of it (without page numbers)" in first["warnings"]
     assert first["skipped"] == {"text sources without text": 1, "codings on sources left out": 2}
+
+
+def test_a_coded_stretch_of_a_recording_codes_what_its_transcript_says_between_the_sync_points_around_it(
+    tmp_path: Path,
+) -> None:
+    """Coding the recording itself (MAXQDA, NVivo, ATLAS.ti let a coder mark a stretch of time): with sync points
+    before and after the stretch, the transcript's passage between them is what was said then."""
+    f = _recording(tmp_path, stretches=(
+        f'<AudioSelection guid="5E000000-0000-4000-8000-000000000005" begin="4500" end="8000" creatingUser="{ANA}">'
+        f'<Description>Said twice</Description>{_coding(5, 2)}</AudioSelection>'))
+    folder = tmp_path / "p"
+    first = import_refi(folder, f, coder="me")
+    with Project.open(folder) as p:
+        segs = {s["id"]: s for s in p.segments("KII-01")}
+        by_time = sorted((segs[c["segment"]]["text"], c["memo"]) for c in p.codings() if c["code"] == "trainers")
+    # sync points at 4 s (start of 'It was useful') and 8 s (after 'too short.'): that passage, the comment its memo
+    assert by_time == [("It was useful but too short.", "Said twice"), ("The trainers were excellent.", None)]
+    # the stretch at 1-3 s lies before the first sync point: still left out, and counted
+    assert first["skipped"]["codings of stretches of audio recordings"] == 1
+    assert "1 coded or commented stretch(es) of recordings were placed on the transcript passage between the sync " \
+           "points around them (what was said then)" in first["warnings"]
+    assert import_refi(folder, f, coder="me")["nothing_new"]

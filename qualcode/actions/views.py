@@ -79,6 +79,13 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
     return rows
 
 
+def done_by(project: Project, transcript: str) -> list[str]:
+    """The coders who marked their coding of a transcript done (sorted)."""
+    from qualcode.synthesis.reconciled import done_marks
+
+    return done_marks(project).get(transcript, [])
+
+
 def transcript_list(project: Project, *, documents: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
     stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``
@@ -271,6 +278,15 @@ def coding_progress(units: Iterable[Mapping[str, Any]], *, coder: str | None = N
         elif mark == "skipped":
             skipped += 1
     return {"coded": coded, "total": total, "not_codable": not_codable, "skipped": skipped}
+
+
+def progress_moved(progress: Mapping[str, int], before: Iterable[Mapping[str, Any]],
+                   after: Iterable[Mapping[str, Any]], *, coder: str | None = None) -> dict[str, int]:
+    """:func:`coding_progress` of a transcript after some of its units changed from ``before`` to ``after``, from
+    its progress before: the changed units' share is taken out and put back (a long transcript's thousands of
+    units are not counted again after every coding)."""
+    old, new = coding_progress(before, coder=coder), coding_progress(after, coder=coder)
+    return {key: progress.get(key, 0) - old[key] + new[key] for key in new}
 
 
 def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

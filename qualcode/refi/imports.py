@@ -975,6 +975,11 @@ class _Importer:
             if not text.strip() and n.get("plainTextPath"):
                 data = package.read_path(n.get("plainTextPath"))
                 text = clean(_decode(data), package.removed) if data else ""
+            if not text.strip() and n.get("richTextPath"):
+                # a memo written only as a Word document, as a text source can be
+                data = package.read_path(n.get("richTextPath"))
+                word = _docx_text(data) if data else None
+                text = clean(word.replace("\r\n", "\n"), package.removed) if word else ""
             if not text.strip():
                 text = _text_of(n, "Description")
             self.notes[norm_guid(n.get("guid"))] = {

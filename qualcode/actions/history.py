@@ -38,6 +38,19 @@ def redo(project: Project, *, coder: str) -> Reversal | None:
     return _reverse(project, coder, "redo")
 
 
+def count_deltas(result: Reversal) -> dict[str, int]:
+    """How an undo or redo moved each code's number of codings (``{code_id: +n or -n}``, codes it left unchanged
+    out): a coding taken back counts -1 for its code, one put back +1, a code changed in place both."""
+    out: dict[str, int] = {}
+    for c in result["changes"]:
+        if c["entity"] != "coding":
+            continue
+        for state, sign in ((c["from"], -1), (c["to"], 1)):
+            if state and state.get("code_id"):
+                out[state["code_id"]] = out.get(state["code_id"], 0) + sign
+    return {k: v for k, v in out.items() if v}
+
+
 def _reverse(project: Project, coder: str, kind: str) -> Reversal | None:
     with project.transaction():
         group = project.history_group(coder, kind)

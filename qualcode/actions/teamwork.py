@@ -59,6 +59,31 @@ def mark_done(project: Project, transcripts: Iterable[str], *, coder: str, done:
         return [mark(project, t, coder=coder, done=done) for t in dict.fromkeys(transcripts)]
 
 
+def toggle_done(project: Project, transcript: str, *, coder: str) -> dict[str, Any]:
+    """Mark ``coder``'s coding of a transcript done, or not done when it already is (the workbench's D): what
+    :func:`mark_done` returns for it."""
+    from qualcode.synthesis.reconciled import done_marks
+
+    tid = project.require_transcript(transcript)["id"]
+    return mark_done(project, [tid], coder=coder, done=coder not in done_marks(project).get(tid, []))[0]
+
+
+def done_words(result: dict[str, Any]) -> str:
+    """What a done mark did, in words for the status line ("KII-01: your coding is marked done; it joins the
+    agreement sample, comparing ana, clara")."""
+    tid = result["transcript"]
+    if not result["done"]:
+        return f"{tid}: your coding is no longer marked done"
+    words = f"{tid}: your coding is marked done"
+    if result["sample"] == "joined":
+        words += f"; it joins the agreement sample, comparing {', '.join(result['done_by'])}"
+    elif result["sample"] == "compared":
+        words += f"; the agreement sample now compares {', '.join(result['done_by'])} on it"
+    elif result["sample"] == "removed_by_hand":
+        words += "; it stays out of the agreement sample (a coder took it out)"
+    return words
+
+
 def merge(project: Project, others: list[str | Path], *, coder: str, dry_run: bool = False,
           progress: ProgressFn | None = None) -> dict[str, Any]:
     """Bring other coders' copies of the project into this one (one transaction for all of them); with ``dry_run``

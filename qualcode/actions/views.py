@@ -20,6 +20,7 @@ from qualcode.model import (
     CodedUnit,
     ListedCoding,
     Memo,
+    ProgressFn,
     QueuedUnit,
     Reversal,
     SearchHit,
@@ -78,13 +79,23 @@ def transcript_rows(project: Project, *, coder: str | None = None) -> list[Trans
     return rows
 
 
-def transcript_list(project: Project, *, documents: bool = False) -> list[dict[str, Any]]:
+def done_by(project: Project, transcript: str) -> list[str]:
+    """The coders who marked their coding of a transcript done (sorted)."""
+    from qualcode.synthesis.reconciled import done_marks
+
+    return done_marks(project).get(transcript, [])
+
+
+def transcript_list(project: Project, *, documents: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
     stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``
-    (the coders who marked their coding of it done) and, for a document, its ``pages``."""
+    (the coders who marked their coding of it done) and, for a document, its ``pages``. Unless ``show_names``, the
+    speaker labels, title, interviewer and what the file's header said (``metadata``: "Informant: Nguyen Thi Hoa")
+    show names as every export does (:class:`NameHider`)."""
     from qualcode.synthesis.reconciled import done_marks
 
     marks = done_marks(project)
+    hider = None if show_names else NameHider(project)
     rows: list[dict[str, Any]] = []
     for t in project.transcripts():
         if (t["kind"] == "document") != documents:
@@ -98,7 +109,7 @@ def transcript_list(project: Project, *, documents: bool = False) -> list[dict[s
         else:
             # units marked not codable are done: they leave the total
             row["progress"] = f"{t['coded_units']}/{t['informant_units'] - t['not_codable_units']}"
-        rows.append(row)
+        rows.append(row if hider is None else hider.transcript(row))
     return rows
 
 
@@ -269,6 +280,15 @@ def coding_progress(units: Iterable[Mapping[str, Any]], *, coder: str | None = N
     return {"coded": coded, "total": total, "not_codable": not_codable, "skipped": skipped}
 
 
+def progress_moved(progress: Mapping[str, int], before: Iterable[Mapping[str, Any]],
+                   after: Iterable[Mapping[str, Any]], *, coder: str | None = None) -> dict[str, int]:
+    """:func:`coding_progress` of a transcript after some of its units changed from ``before`` to ``after``, from
+    its progress before: the changed units' share is taken out and put back (a long transcript's thousands of
+    units are not counted again after every coding)."""
+    old, new = coding_progress(before, coder=coder), coding_progress(after, coder=coder)
+    return {key: progress.get(key, 0) - old[key] + new[key] for key in new}
+
+
 def neighbours(project: Project, segment_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The units just before and after a unit in its transcript version (``idx``, ``speaker``, ``text``), or None at
     either end."""
@@ -398,42 +418,193 @@ def codebook_tree(project: Project) -> dict[str, Any]:
 def segment_list(project: Project, transcript: str | None = None, *, informants_only: bool = False,
                  show_names: bool = False) -> list[dict[str, Any]]:
     """Units as ``qualcode segments`` lists them: every stored column, ``segment`` (the id under the name other
-    commands take it by) and the coders' ``marks``. A speaker label that is a name shows as the informant's
-    pseudonym unless ``show_names``."""
-    from qualcode.safety.privacy import shown_speaker
-
+    commands take it by) and the coders' ``marks``. Unless ``show_names``, names are hidden as in every export
+    (:class:`NameHider`): a speaker label that is a name shows as the informant's pseudonym, and the names the project
+    knows inside the text as their placeholders."""
     marks: dict[int, list[dict[str, Any]]] = {}
     for m in project.marks(transcript=transcript):
         marks.setdefault(int(m["segment"]), []).append({"coder": m["coder"], "mark": m["mark"]})
     rows: list[dict[str, Any]] = [{**r, "segment": r["id"], "marks": marks.get(int(r["id"]), [])}
                                   for r in project.segments(transcript, include_interviewer=not informants_only)]
-    if not show_names:
-        for r in rows:
-            if r["kind"] != "document":
-                r["speaker"] = shown_speaker(r)
-    return rows
+    return rows if show_names else NameHider(project).units(rows)
 
 
-def hide_speaker_names(project: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rows`` (each with ``transcript`` and ``speaker``) with a speaker label that is a name shown as the
-    informant's pseudonym, as ``qualcode segments`` shows it without ``--show-names``: for the listings of
-    suggestions and of the coding queue."""
-    from qualcode.safety.privacy import shown_speaker
+class NameHider:
+    """What a listing of units shows without ``--show-names``: the same pseudonyms as every export.
 
-    known = {(sp["transcript_id"], sp["label"]): sp for sp in project.speakers()}
-    out = []
-    for r in rows:
-        sp = known.get((r.get("transcript"), r.get("speaker")), {})
-        out.append({**r, "speaker": shown_speaker({"speaker": r.get("speaker"), "role": sp.get("role"),
-                                                   "case": sp.get("case_id")})})
-    return out
+    A speaker label that is a name (or any informant's label) becomes the informant's pseudonym ('[informant
+    KII-03]', 'Interviewer'); placeholders such as 'P2' stay. Inside the text, informants', interviewers' and the name
+    list's names, titled names, e-mail addresses and phone numbers become their placeholders
+    (:class:`qualcode.safety.privacy.Pseudonymiser`), an informant's own name as their pseudonym only in their own
+    transcript. Listings of units (``segments``, ``suggest``, ``queue``, the disagreements of ``agreement`` and
+    ``adjudicate list``) pass their rows through one of these, so every front end shows the same.
+    """
+
+    def __init__(self, project: Project) -> None:
+        from qualcode.safety.privacy import Pseudonymiser
+
+        self.project = project
+        self.pseudonymiser = Pseudonymiser(project)
+        self._speakers: dict[tuple[str, str], Mapping[str, Any]] | None = None
+
+    def text(self, text: str | None, transcript: str | None = None) -> str | None:
+        """``text`` (said, or written about, in ``transcript``) with the names it holds replaced."""
+        return self.pseudonymiser(text, transcript) if text else text
+
+    def speaker(self, row: Mapping[str, Any]) -> str | None:
+        """The row's speaker label as listings show it; the row's ``role`` and ``case`` are looked up by its
+        ``transcript`` and ``speaker`` when it does not carry them."""
+        from qualcode.safety.privacy import shown_speaker
+
+        if row.get("kind") == "document" or not row.get("speaker"):
+            return row.get("speaker")
+        if "role" not in row or "case" not in row:
+            if self._speakers is None:
+                self._speakers = {(sp["transcript_id"], sp["label"]): sp for sp in self.project.speakers()}
+            sp = self._speakers.get((row.get("transcript") or "", str(row["speaker"])), {})
+            row = {"speaker": row["speaker"], "role": sp.get("role"), "case": sp.get("case_id")}
+        return shown_speaker(row)
+
+    def unit(self, row: Mapping[str, Any], *, texts: Iterable[str] = ("text",)) -> dict[str, Any]:
+        """A copy of a unit's row (``transcript``, ``speaker``, ``text``...) with its speaker and the fields
+        ``texts`` hidden."""
+        out = dict(row)
+        transcript = row.get("transcript") or (row.get("id") if "speakers" in row else None)
+        if "speaker" in out:
+            out["speaker"] = self.speaker(row)
+        for key in (*texts, "source_title"):
+            if isinstance(out.get(key), str):
+                out[key] = self.text(out[key], transcript)
+        attrs = out.get("attributes")
+        if isinstance(attrs, Mapping) and isinstance(attrs.get("interviewer"), str):
+            # the text calls the interviewer '[interviewer 1]'; the attributes beside it must not name them
+            out["attributes"] = {**attrs, "interviewer": self.text(attrs["interviewer"], transcript)}
+        return out
+
+    def units(self, rows: Iterable[Mapping[str, Any]], *, texts: Iterable[str] = ("text",)) -> list[dict[str, Any]]:
+        """:meth:`unit` of each row."""
+        keys = tuple(texts)
+        return [self.unit(r, texts=keys) for r in rows]
+
+    def transcript(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A transcript's row (:func:`transcript_list`) with its speaker labels, title, interviewer and header
+        metadata hidden."""
+        tid = str(row.get("id") or "")
+
+        def hide(value: Any) -> Any:
+            if isinstance(value, str):
+                return self.text(value, tid)
+            if isinstance(value, Mapping):
+                return {k: hide(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [hide(v) for v in value]
+            return value
+
+        out = dict(row)
+        if out.get("kind") != "document":
+            out["speakers"] = [self.speaker({"transcript": tid, "speaker": label})
+                               for label in row.get("speakers") or []]
+            notes = (row.get("metadata") or {}).get("speaker_notes")
+            if isinstance(notes, Mapping):  # keyed by speaker label
+                out["metadata"] = {**row["metadata"], "speaker_notes": {
+                    self.speaker({"transcript": tid, "speaker": k}): v for k, v in notes.items()}}
+        out["metadata"] = hide(out.get("metadata") or {})
+        out["title"] = self.text(row.get("title"), tid)
+        return self.unit(out, texts=())
+
+    def suggestion(self, s: Mapping[str, Any]) -> dict[str, Any]:
+        """A suggestion with the coded unit its explanation quotes (``evidence`` and ``why``) hidden: the quote
+        comes from another unit, so its names are replaced as in that unit's transcript."""
+        out = dict(s)
+        evidence = dict(out.get("evidence") or {})
+        why = str(out.get("why") or "")
+        for key in ("coded", "closest"):
+            item = evidence.get(key)
+            if not isinstance(item, Mapping) or item.get("source") != "coded" or not item.get("text"):
+                continue
+            said = str(item["text"])
+            hidden = self.text(said, str(item.get("ref") or "").rpartition(":")[0] or None) or ""
+            evidence[key] = {**item, "text": hidden}
+            why = why.replace(f"\u201c{said}\u201d", f"\u201c{hidden}\u201d")
+        if "why" in out:
+            out["why"] = why
+        if "evidence" in out:
+            out["evidence"] = evidence
+        return out
+
+
+def hide_names(project: Project, rows: list[dict[str, Any]], *, show_names: bool = False,
+               texts: Iterable[str] = ("text",)) -> list[dict[str, Any]]:
+    """``rows`` (units, each with ``transcript``, ``speaker`` and ``text``) as a listing shows them: unchanged with
+    ``show_names``, else through a :class:`NameHider` (the fields ``texts`` pseudonymised)."""
+    return rows if show_names else NameHider(project).units(rows, texts=texts)
+
+
+def unit_suggestions(project: Project, *, transcript: str | None = None, segment: int | str | None = None,
+                     top: int = 3, min_score: float = 0.0, progress: ProgressFn | None = None,
+                     show_names: bool = False) -> list[dict[str, Any]]:
+    """Suggestions as ``qualcode suggest`` lists them: for the uncoded informant units (of ``transcript``), or for
+    one ``segment``, each unit with its suggestions and why. Unless ``show_names`` the unit, its speaker and the
+    coded units the explanations quote show names as every export does (:class:`NameHider`)."""
+    from qualcode.nlp.project import suggest_for_project
+
+    rows = suggest_for_project(project, transcript=transcript, segment=segment, top=top, min_score=min_score,
+                               progress=progress)
+    if show_names:
+        return rows
+    hider = NameHider(project)
+    return [{**hider.unit(r), "suggestions": [hider.suggestion(s) for s in r["suggestions"]]} for r in rows]
+
+
+def informative_queue(project: Project, *, transcript: str | None = None, limit: int | None = 20,
+                      show_names: bool = False) -> list[dict[str, Any]]:
+    """The uncoded informant units as ``qualcode queue`` lists them: most informative first, each with the reason.
+    Unless ``show_names`` the units show names as every export does (:class:`NameHider`)."""
+    from qualcode.nlp.project import queue_for_project
+
+    return hide_names(project, queue_for_project(project, transcript=transcript, limit=limit), show_names=show_names)
+
+
+def disagreement_list(project: Project, *, coders: list[str] | None = None, code: str | None = None,
+                      transcripts: list[str] | None = None, include_settled: bool = False,
+                      show_names: bool = False) -> dict[str, Any]:
+    """The coders' disagreements as ``qualcode adjudicate list`` lists them
+    (:func:`qualcode.teams.adjudicate.adjudication_queue`); unless ``show_names`` each unit, the adjudication note
+    and the coders' memos show names as every export does."""
+    from qualcode.teams.adjudicate import adjudication_queue
+
+    data = adjudication_queue(project, coders=coders, code=code, transcripts=transcripts,
+                              include_settled=include_settled)
+    if show_names:
+        return data
+    hider = NameHider(project)
+    items = []
+    for item in data["items"]:
+        row = hider.unit(item, texts=("text", "note"))
+        row["originals"] = [{**o, "memo": hider.text(o.get("memo"), item.get("transcript"))}
+                            for o in item.get("originals") or []]
+        items.append(row)
+    return {**data, "items": items}
+
+
+def agreement_report(project: Project, *, coders: list[str] | None = None, by: str = "code",
+                     transcripts: list[str] | None = None, threshold: float = 0.667,
+                     show_names: bool = False) -> dict[str, Any]:
+    """Inter-coder agreement as ``qualcode agreement`` shows it (:func:`qualcode.teams.agreement.agreement`);
+    unless ``show_names`` the disagreements' units show names as every export does."""
+    from qualcode.teams.agreement import agreement
+
+    data = agreement(project, coders=coders, by=by, transcripts=transcripts, threshold=threshold)
+    if show_names or not data.get("disagreements"):
+        return data
+    return {**data, "disagreements": NameHider(project).units(data["disagreements"])}
 
 
 def coding_list(project: Project, *, transcript: str | None = None, code: str | None = None,
-                coder: str | None = None, marks: bool = False) -> list[dict[str, Any]]:
+                coder: str | None = None, marks: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """Codings as ``qualcode codings list`` lists them; with ``marks`` (and no ``code``) also the units marked not
     codable or skipped for now, as rows of code '-' whose ``source`` is the mark: a coder's decision about a unit
-    too, with its coder and date."""
+    too, with its coder and date. Unless ``show_names`` a coding's memo shows names as in exports."""
     if transcript:
         project.require_transcript(transcript)
     rows: list[dict[str, Any]] = [dict(c) for c in project.codings(transcript=transcript, code=code, coder=coder)]
@@ -442,12 +613,29 @@ def coding_list(project: Project, *, transcript: str | None = None, code: str | 
                   "coder": m["coder"], "source": m["mark"].replace("_", " "), "created": m["created"],
                   "status": "mark", "mark": m["mark"], "memo": None, "score": None, "model_version": None}
                  for m in project.marks(transcript=transcript, coder=coder)]
+    if not show_names and any(r.get("memo") for r in rows):
+        rows = NameHider(project).units(rows, texts=("memo",))
     return rows
 
 
-def memo_list(project: Project) -> list[Memo]:
-    """Every memo, as ``qualcode memo list`` lists them."""
-    return project.memos()
+def memo_list(project: Project, *, show_names: bool = False) -> list[Memo]:
+    """Every memo, as ``qualcode memo list`` lists them: unless ``show_names`` the names a memo holds are replaced as
+    in exports (a memo on a unit or a transcript as said in that transcript)."""
+    memos = project.memos()
+    if show_names or not memos:
+        return memos
+    hider = NameHider(project)
+    units = [int(m["target_id"]) for m in memos if m["target_type"] == "segment" and str(m["target_id"]).isdigit()]
+    refs = project.segment_refs(units) if units else {}
+
+    def transcript_of(m: Memo) -> str | None:
+        if m["target_type"] == "transcript":
+            return str(m["target_id"])
+        if m["target_type"] == "segment" and str(m["target_id"]).isdigit():
+            return refs.get(int(m["target_id"]), "").rpartition(":")[0] or None
+        return None
+
+    return [{**m, "text": hider.text(m["text"], transcript_of(m)) or ""} for m in memos]
 
 
 def event_log(project: Project, *, limit: int | None = None, coder: str | None = None, entity: str | None = None,
@@ -474,17 +662,22 @@ def name_list(project: Project, *, show_names: bool = False) -> list[dict[str, s
 
 def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]:
     """The informants with their attributes and transcripts; ``stakeholder_group``, ``role``, ``sex`` and
-    ``location`` are lifted out of the attributes for listing. Names are left out unless ``show_names``. Each has
-    the attribution its quotes get (``attribution``, from the case sheet or the template: ``attribution_source``)
-    and how many informants of the project that attribution fits (``fits``: 1 singles someone out)."""
+    ``location`` are lifted out of the attributes for listing. Names are left out, and the interviewer shown as in
+    exports, unless ``show_names``. Each has the attribution its quotes get (``attribution``, from the case sheet or
+    the template: ``attribution_source``) and how many informants of the project that attribution fits (``fits``:
+    1 singles someone out)."""
     from qualcode.safety.attribution import case_attributions
 
     attributed = case_attributions(project)
+    hider = None if show_names else NameHider(project)
     rows: list[dict[str, Any]] = []
     for case in project.cases():
         row = dict(case)
-        if not show_names:
+        if hider is not None:
             row.pop("name", None)
+            # the interviewer is '[interviewer 1]' wherever units are listed; the case sheet's column must agree
+            row = hider.unit({**row, "transcript": (row.get("transcripts") or [None])[0]}, texts=())
+            del row["transcript"]
         for key in ("stakeholder_group", "role", "sex", "location"):
             row[key] = row["attributes"].get(key)
         a = attributed.get(row["id"], {})
@@ -497,10 +690,17 @@ def cases(project: Project, *, show_names: bool = False) -> list[dict[str, Any]]
 
 
 def speakers(project: Project, transcript: str) -> dict[str, Any]:
-    """A transcript's speakers with their units, role, case and how each was decided, and the import's warnings."""
+    """A transcript's speakers with their units, role, case and how each was decided, and the import's warnings.
+    The labels are as in the file (a role is corrected by label); ``pseudonymised_elsewhere`` counts those that
+    other listings and exports show as a pseudonym (names, any informant's label)."""
     from qualcode.importing import stored_speakers
+    from qualcode.safety.privacy import shown_speaker
 
-    return stored_speakers(project, transcript)
+    data = stored_speakers(project, transcript)
+    data["pseudonymised_elsewhere"] = sum(
+        shown_speaker({"speaker": sp["label"], "role": sp["role"], "case": sp["case"]}) != sp["label"]
+        for sp in data["speakers"])
+    return data
 
 
 def coders(project: Project) -> list[dict[str, Any]]:

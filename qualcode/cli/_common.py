@@ -127,6 +127,14 @@ def names_option(parser: argparse.ArgumentParser) -> None:
                         help="show informants' names (confidential; by default quotes are pseudonymised)")
 
 
+def unit_names_option(parser: argparse.ArgumentParser) -> None:
+    """``--show-names`` on the listings of units: their text and speaker labels as spoken (confidential)."""
+    parser.add_argument("--show-names", action="store_true",
+                        help="show the units as spoken (confidential; by default speaker labels that are names and"
+                             " the names the project knows inside the text show as in exports: '[informant"
+                             " KII-03]', '[name]')")
+
+
 def progress_option(parser: argparse.ArgumentParser) -> None:
     """``--progress``: a progress bar on stderr even when it is not a terminal."""
     parser.add_argument("--progress", action="store_true",

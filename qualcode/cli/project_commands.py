@@ -17,6 +17,7 @@ from qualcode.cli._common import (
     open_project,
     progress_option,
     table,
+    unit_names_option,
 )
 from qualcode.errors import CodebookError, QualcodeError
 
@@ -65,6 +66,9 @@ def register(commands: Commands) -> None:
                 help="list transcripts; correct a speaker's role, mark notes, or remove a transcript",
                 description="Without an action: every transcript with its type, record (verbatim or notes),"
                             " stakeholder groups, format, units and coding progress.", options=[json_option])
+    p.add_argument("--show-names", action="store_true",
+                   help="--json: speaker labels, titles and the files' header details as they are (confidential; by"
+                        " default names show as in exports)")
     actions = p.add_subparsers(dest="transcripts_command", required=False)
     q = command(actions, "speakers", cmd_transcripts_speakers,
                 help="a transcript's speakers with their units, role, case and warnings", options=[json_option])
@@ -116,12 +120,10 @@ def register(commands: Commands) -> None:
     p.add_argument("--default-attribution", action="store_true", help="restore the default templates and k")
 
     p = command(commands, "segments", cmd_segments,
-                help="list coding units with speaker, offsets, text and attributes", options=[json_option])
+                help="list coding units with speaker, offsets, text and attributes",
+                options=[unit_names_option, json_option])
     p.add_argument("--transcript", metavar="ID")
     p.add_argument("--informants-only", action="store_true", help="leave out interviewer turns")
-    p.add_argument("--show-names", action="store_true",
-                   help="show speaker labels that are names as they are (confidential; by default a label such as"
-                        " 'Nguyen Van Hai' shows as the informant's pseudonym)")
 
     actions = group(commands, "codebook", help="validate, show or change the codebook", dest="codebook_command")
     p = command(actions, "validate", cmd_codebook_validate, help="check a codebook file and list every problem",
@@ -155,6 +157,8 @@ def register(commands: Commands) -> None:
     p.add_argument("--coder", metavar="NAME", help="only this coder's codings")
     p.add_argument("--marks", action="store_true",
                    help="also the units marked not codable or skipped for now (code '-', source the mark)")
+    p.add_argument("--show-names", action="store_true",
+                   help="--json: coding memos as written (confidential; by default names show as in exports)")
     p = command(actions, "mark", cmd_codings_mark,
                 help="mark a unit not codable (read, not worth coding: left out of progress) or skipped for now",
                 options=[coder_option, json_option])
@@ -183,7 +187,9 @@ def register(commands: Commands) -> None:
     target.add_argument("--coding", metavar="N")
     target.add_argument("--project-memo", action="store_true", help="a memo on the whole project")
     p.add_argument("--text", required=True)
-    command(actions, "list", cmd_memo_list, help="list memos", options=[json_option])
+    p = command(actions, "list", cmd_memo_list, help="list memos", options=[json_option])
+    p.add_argument("--show-names", action="store_true",
+                   help="show memos as written (confidential; by default names show as in exports)")
 
     p = command(commands, "coders", cmd_coders, help="list coders, or set the project's default coder",
                 options=[json_option])
@@ -333,7 +339,7 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
     from qualcode.actions.views import transcript_list
 
     with open_project(args) as project:
-        rows = transcript_list(project)
+        rows = transcript_list(project, show_names=args.show_names)
     return emit(
         args,
         rows,
@@ -364,6 +370,9 @@ def cmd_transcripts_speakers(args: argparse.Namespace) -> int:
         table(d["speakers"], ["label", "role", "case", "units", "assigned_by"], widths={"label": 30})
         for w in d["warnings"]:
             print(f"warning: {w}")
+        if d["pseudonymised_elsewhere"]:
+            print(f"confidential: {d['pseudonymised_elsewhere']} label(s) are shown as in the file, so a role can be"
+                  " corrected; other listings and exports show them as pseudonyms")
 
     return emit(args, data, human)
 
@@ -586,7 +595,8 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
     from qualcode.actions.views import coding_list
 
     with open_project(args) as project:
-        rows = coding_list(project, transcript=args.transcript, code=args.code, coder=args.coder, marks=args.marks)
+        rows = coding_list(project, transcript=args.transcript, code=args.code, coder=args.coder, marks=args.marks,
+                           show_names=args.show_names)
 
     def human(d: list[dict[str, Any]]) -> None:
         # an accepted suggestion is the coder's coding; its model and score say where the idea came from
@@ -641,7 +651,7 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
     from qualcode.actions.views import memo_list
 
     with open_project(args) as project:
-        rows = memo_list(project)
+        rows = memo_list(project, show_names=args.show_names)
     return emit(
         args,
         rows,

@@ -16,6 +16,7 @@ from qualcode.cli._common import (
     open_project,
     progress_option,
     table,
+    unit_names_option,
 )
 from qualcode.errors import InputError
 
@@ -26,7 +27,7 @@ def register(commands: Commands) -> None:
                 description="In a project: suggest codes for the uncoded informant units, learning from the team's "
                 "codings and decisions. Standalone (no project): --codebook CB.yaml --segments IN.jsonl "
                 "[--train TRAIN.jsonl] prints one JSON line per unit. Use 'suggest accept' / 'suggest reject' "
-                "to act on a suggestion.", options=[speaker_names_option, progress_option, json_option])
+                "to act on a suggestion.", options=[unit_names_option, progress_option, json_option])
     p.add_argument("--transcript", metavar="ID", help="only units of this transcript")
     p.add_argument("--segment", metavar="ID", help="only this segment (id or TRANSCRIPT:N), coded or not")
     p.add_argument("--top", type=_positive, default=3, metavar="K", help="suggestions per unit (default 3)")
@@ -52,15 +53,9 @@ def register(commands: Commands) -> None:
     p = command(commands, "queue", _queue, help="uncoded units ordered most informative first, with the reason",
                 description="Order the uncoded informant units so that coding them teaches the "
                 "suggestions most: uncertain units and likely-relevant units of little-coded codes first.",
-                options=[speaker_names_option, json_option])
+                options=[unit_names_option, json_option])
     p.add_argument("--transcript", metavar="ID", help="only units of this transcript")
     p.add_argument("--limit", type=_positive, default=20, metavar="N", help="how many units (default 20)")
-
-
-def speaker_names_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--show-names", action="store_true",
-                        help="show speaker labels that are names as they are (confidential; by default a label such"
-                             " as 'Nguyen Van Hai' shows as the informant's pseudonym)")
 
 
 def _positive(value: str) -> int:
@@ -76,17 +71,13 @@ def _positive(value: str) -> int:
 def _suggest(args: argparse.Namespace) -> int:
     if args.codebook or args.segments or args.train:
         return _standalone(args)
+    from qualcode.actions.views import unit_suggestions
     from qualcode.cli.progress import progress_for
-    from qualcode.nlp.project import suggest_for_project
 
     project = open_project(args)
     with progress_for(args) as progress:
-        data = suggest_for_project(project, transcript=args.transcript, segment=args.segment, top=args.top,
-                                   min_score=args.min_score, progress=progress)
-    if not args.show_names:
-        from qualcode.actions.views import hide_speaker_names
-
-        data = hide_speaker_names(project, data)
+        data = unit_suggestions(project, transcript=args.transcript, segment=args.segment, top=args.top,
+                                min_score=args.min_score, progress=progress, show_names=args.show_names)
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -149,14 +140,10 @@ def _reject(args: argparse.Namespace) -> int:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    from qualcode.nlp.project import queue_for_project
+    from qualcode.actions.views import informative_queue
 
     project = open_project(args)
-    data = queue_for_project(project, transcript=args.transcript, limit=args.limit)
-    if not args.show_names:
-        from qualcode.actions.views import hide_speaker_names
-
-        data = hide_speaker_names(project, data)
+    data = informative_queue(project, transcript=args.transcript, limit=args.limit, show_names=args.show_names)
     return emit(args, data, lambda rows: table(
         [{**r, "text": r["text"]} for r in rows], ["ref", "priority", "reason", "text"], widths={"text": 60}))
 

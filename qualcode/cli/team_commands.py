@@ -22,6 +22,7 @@ from qualcode.cli._common import (
     project_dir,
     replace_prompt,
     table,
+    unit_names_option,
 )
 from qualcode.cli.progress import progress_for
 from qualcode.errors import QualcodeError
@@ -43,7 +44,7 @@ def register(commands: Commands) -> None:
                 description="Agreement between coders on the informant units of the transcripts they all coded:"
                             " percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal),"
                             " counted on coding units. Codes under the threshold are flagged and the disagreements"
-                            " listed.", options=[json_option])
+                            " listed.", options=[unit_names_option, json_option])
     p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
     p.add_argument("--by", choices=["code", "criterion"], default="code",
                    help="one row per code (default) or per criterion")
@@ -71,7 +72,7 @@ def register(commands: Commands) -> None:
                                 " The coders' own codings stay as they were; the agreed coding is filed under"
                                 " the consensus coder and the log keeps both originals.", dest="adjudicate_command")
     p = command(actions, "list", cmd_adjudicate_list, help="the open disagreements (with --all, the settled ones too)",
-                options=[json_option])
+                options=[unit_names_option, json_option])
     p.add_argument("--coders", metavar="A,B", help=COMPARE_HELP)
     p.add_argument("--code", metavar="ID", help="only this code")
     p.add_argument("--transcript", action="append", metavar="ID", help="only this transcript (repeatable)")
@@ -99,7 +100,9 @@ def register(commands: Commands) -> None:
     p = command(actions, "export", cmd_refi_export, help="write the codebook (.qdc) or the whole project (.qdpx)",
                 description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
                             " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
-                            " format follows the extension. Informants' names are never exported.",
+                            " format follows the extension. Names are withheld unless --show-names: speaker"
+                            " labels that are names become the informant's case or a pseudonym, and the"
+                            " transcripts, memos and attributes are pseudonymised as quotes are.",
                 options=[force_option, progress_option, json_option])
     p.add_argument("-o", "--output", "--out", dest="output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
@@ -109,7 +112,8 @@ def register(commands: Commands) -> None:
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
     p.add_argument("--show-names", action="store_true",
-                   help="keep names in memos (confidential; by default memos are pseudonymised like quotes)")
+                   help="export transcripts, speaker labels, memos and attributes verbatim (confidential; by"
+                        " default names in them are pseudonymised like quotes)")
     p = command(actions, "import", cmd_refi_import, help="read a .qdpx or .qdc made by qualcode or another tool",
                 description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
                             " (codes) into the project; a folder without a project gets a new one. Codes"
@@ -222,14 +226,14 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from qualcode.teams.agreement import agreement
+    from qualcode.actions.views import agreement_report
 
     if getattr(args, "agreement_command", None) == "sample":
         raise QualcodeError("say what to do with the sample", hint="qualcode agreement sample add|remove|list")
 
     with open_project(args) as project:
-        data = agreement(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
-                         threshold=args.threshold)
+        data = agreement_report(project, coders=parse_coders(args.coders), by=args.by, transcripts=args.transcript,
+                                threshold=args.threshold, show_names=args.show_names)
 
     def human(d: dict[str, Any]) -> None:
         print(f"Agreement of {', '.join(d['coders'])} on {d['units']} informant units of"
@@ -269,11 +273,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_adjudicate_list(args: argparse.Namespace) -> int:
-    from qualcode.teams.adjudicate import adjudication_queue
+    from qualcode.actions.views import disagreement_list
 
     with open_project(args) as project:
-        data = adjudication_queue(project, coders=parse_coders(args.coders), code=args.code,
-                                  transcripts=args.transcript, include_settled=args.all)
+        data = disagreement_list(project, coders=parse_coders(args.coders), code=args.code,
+                                 transcripts=args.transcript, include_settled=args.all, show_names=args.show_names)
 
     def human(d: dict[str, Any]) -> None:
         print(f"{d['open']} open, {d['settled']} settled of {d['total']} disagreements between"
@@ -363,6 +367,14 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
         print(f"Wrote {r['file']} ({counts})")
+        hidden = r.get("withheld") or {}
+        if r.get("names") == "withheld":
+            print(f"  names withheld: {hidden.get('speaker_labels', 0)} speaker label(s) shown as the informant's case"
+                  f" or a pseudonym, {hidden.get('names_in_text', 0)} name(s), e-mail address(es) and phone number(s)"
+                  f" replaced in the transcripts, {hidden.get('file_names', 0)} file name(s) withheld; memos and"
+                  " attributes pseudonymised. --show-names exports the transcripts verbatim (confidential)")
+        elif r.get("names") == "shown":
+            print("  names shown: transcripts, speaker labels, memos and attributes are verbatim (confidential)")
 
     return emit(args, report, human)
 

@@ -47,7 +47,9 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
     ``{"groups": [{"group", "sex": {...}, "methods": {...}, "total", "organisations": [{"organisation", "sex",
     "methods", "total"}]}], "total": {...}, "sexes": [...], "methods": [...], "by_method_sex": {method: {sex: n}},
     "persons": [...]}``. ``persons`` (name, role, organisation, group, sex, method, location, date) is filled only
-    with ``show_names``: without it nothing singles a person out beyond the counts.
+    with ``show_names``: without it nothing singles a person out beyond the counts, and each count by sex of fewer
+    than the project's k persons, with every count it could be worked out from, is withheld (left out of ``sex``
+    and listed in the row's ``withheld_sexes``).
     """
     from qualcode.safety.attribution import k_setting
     from qualcode.synthesis.evidence import UNKNOWN, source_type
@@ -106,13 +108,13 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
                     total[key][k] = total[key].get(k, 0) + v
         total["total"] += entry["total"]
         out_groups.append(entry)
-    min_k = 1 if show_names else k_setting(project)
-    if not show_names:  # the list of persons is there when names are asked for: nothing to withhold then
-        _withhold_small_cells(out_groups, total, by_method_sex, min_k)
     sexes = [s for s in SEXES if total["sex"].get(s)] or ["Women", "Men"]
     for s in ("Women", "Men"):  # always shown, even at zero: a zero is a finding for the gender criterion
         if s not in sexes:
             sexes.insert(0 if s == "Women" else 1, s)
+    min_k = 1 if show_names else k_setting(project)
+    if not show_names:  # the list of persons is there when names are asked for: nothing to withhold then
+        _withhold_small_cells(out_groups, total, by_method_sex, sexes, min_k)
     methods = sorted(total["methods"], key=lambda m: (m not in ("KII", "FGD"), m != "KII", m))
     persons.sort(key=lambda p: (p["group"].lower(), p["organisation"].lower(), p["name"].lower()))
     return {"title": f"Persons consulted: {project.name}", "groups": out_groups, "total": total, "sexes": sexes,
@@ -120,47 +122,65 @@ def persons_summary(project: Project, *, show_names: bool = False) -> dict[str, 
             "k": min_k}
 
 
-def _withhold(rows: list[dict[str, Any]], k: int) -> None:
-    """Mark the rows whose sex split would describe fewer than ``k`` persons, and, when that leaves exactly one such
-    row beside others, the smallest other one as well: a single hidden row could be worked out by subtracting the
-    shown rows from their total (complementary suppression, as statistics offices do)."""
-    hidden = [r for r in rows if r.get("withheld") or r["total"] < k]
-    for r in hidden:
-        r["withheld"] = True
-    if len(hidden) == 1 and len(rows) > 1:
-        other = min((r for r in rows if not r.get("withheld")), key=lambda r: (r["total"], str(r.get("group", "")),
-                                                                            str(r.get("organisation", ""))))
-        other["withheld"] = True
-
-
 def _withhold_small_cells(groups: list[dict[str, Any]], total: dict[str, Any],
-                          by_method_sex: dict[str, dict[str, int]], k: int) -> None:
-    """Without names, no row of fewer than ``k`` persons (the project's attribution k, 2 by default) is split by
-    sex: the split is withheld for such organisations and groups (and for one more row where a single hidden row
-    could be worked out from the total); their persons still count in the totals and by method."""
-    if k <= 1:
-        return
-    _withhold(groups, k)
-    for g in groups:
-        if g.get("withheld"):  # a hidden group's organisations would add up to it
-            for o in g["organisations"]:
-                o["withheld"] = True
-        elif len(g["organisations"]) > 1:  # a lone organisation is its group's row, decided with the groups
-            _withhold(g["organisations"], k)
-    for row in [*groups, *(o for g in groups for o in g["organisations"])]:
-        row.setdefault("withheld", False)
-        if row["withheld"]:
-            row["sex"] = {}
-    total["withheld"] = total["total"] < k
-    if total["withheld"]:
-        total["sex"] = {}
-    for method, counts in list(by_method_sex.items()):
-        if sum(counts.values()) < k:
+                          by_method_sex: dict[str, dict[str, int]], sexes: list[str], k: int) -> None:
+    """Without names, no count by sex describes fewer than ``k`` persons (the project's attribution k, 2 by default):
+    each such cell is withheld, and so is any other cell from which it could be worked out, since a row's cells add
+    up to its total, an organisation's to its group's and a group's to the grand total (complementary suppression,
+    as statistics offices do). The persons of a withheld cell still count in the totals and by method. Each row
+    keeps the counts shown in ``sex``, lists the withheld ones in ``withheld_sexes`` and is ``withheld`` when any
+    is."""
+    rows: list[dict[str, Any]] = [*groups, *(o for g in groups for o in g["organisations"]), total]
+    Cell = tuple[int, str]  # (row's position in ``rows``, sex)
+    index = {id(r): n for n, r in enumerate(rows)}
+
+    def cell(row: dict[str, Any], sex: str) -> Cell:
+        return index[id(row)], sex
+
+    def value(c: Cell) -> int:
+        return int(rows[c[0]]["sex"].get(c[1], 0))
+
+    # the sums a reader can check: (cells, the cell they add up to, or None for a row's total, which is always shown)
+    sums: list[tuple[list[Cell], Cell | None]] = [([cell(r, s) for s in sexes], None) for r in rows]
+    for s in sexes:
+        sums.append(([cell(g, s) for g in groups], cell(total, s)))
+        sums += [([cell(o, s) for o in g["organisations"]], cell(g, s)) for g in groups if len(g["organisations"]) > 1]
+    # a lone organisation is its group's row: the same count, printed once, so hidden in both or neither
+    same = [(cell(g["organisations"][0], s), cell(g, s)) for g in groups if len(g["organisations"]) == 1
+            for s in sexes]
+    hidden: set[Cell] = {(n, s) for n in range(len(rows)) for s in sexes if 0 < value((n, s)) < k} if k > 1 else set()
+    changed = bool(hidden)
+    while changed:  # each pass hides more; it stops when no hidden count can be worked out from a sum
+        changed = False
+        for a, b in same:
+            if (a in hidden) != (b in hidden):
+                hidden.update((a, b))
+                changed = True
+        for cells, whole in sums:
+            # one unknown in a sum is worked out from the rest (a hidden subtotal from its shown parts too)
+            if sum(c in hidden for c in [*cells, *([whole] if whole else [])]) != 1:
+                continue
+            others = [c for c in cells if c not in hidden]
+            # the smallest other count goes with it (a zero only when nothing else is left), else the sum itself
+            pick = min(others, key=lambda c: (value(c) == 0, value(c), c)) if others else whole
+            if pick is not None:
+                hidden.add(pick)
+                changed = True
+    for n, r in enumerate(rows):
+        gone = [s for s in sexes if (n, s) in hidden]
+        r["withheld_sexes"] = gone
+        r["withheld"] = bool(gone)
+        r["sex"] = {s: v for s, v in r["sex"].items() if s not in gone}
+    # the sentence by method gives sex only where no count is small and the table withholds nothing of the total
+    small = any(0 < v < k for counts in by_method_sex.values() for v in counts.values())
+    if k > 1 and (small or total["withheld"]):
+        for method in by_method_sex:
             by_method_sex[method] = {}
 
 
 def _sex_cells(row: dict[str, Any], sexes: list[str]) -> list[Any]:
-    return ["–"] * len(sexes) if row.get("withheld") else [row["sex"].get(s, 0) for s in sexes]
+    gone = row.get("withheld_sexes") or ()
+    return ["–" if s in gone else row["sex"].get(s, 0) for s in sexes]
 
 
 def _persons_table(summary: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -196,8 +216,8 @@ def _by_method_text(summary: dict[str, Any]) -> str:
     rows = [*summary["groups"], *(o for g in summary["groups"] for o in g["organisations"])]
     if any(r.get("withheld") for r in rows):
         k = summary.get("k", 2)
-        text += (f" Sex is not shown (–) where it would describe fewer than {'two' if k == 2 else k} persons, nor for"
-                 " one more row where it could otherwise be worked out from the totals.")
+        text += (f" A count by sex is not shown (–) where it would describe fewer than {'two' if k == 2 else k}"
+                 " persons, nor where such a count could otherwise be worked out from the totals.")
     return text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -22,10 +21,12 @@ from qualcode.refi.common import (
     ShippedOffsets,
     guid,
     id_marker,
+    shipped_text,
     xsd_datetime,
 )
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
-from qualcode.store import file_name, now_iso
+from qualcode.refi.withheld import WithheldText, shipped_labels, withheld_file_name, withheld_values
+from qualcode.store import file_name, now_iso, text_hash
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -157,35 +158,6 @@ def _write_file(out: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------- the project
 
 
-def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]], *,
-                 every_paragraph: bool = True) -> tuple[str, list[tuple[int, str]]]:
-    """A transcript as exported: the stored text with 'Speaker: ' before each turn and before each further paragraph
-    of a turn, and where each label went (stored offset, label). The importer recognises a text sent back without
-    qualcode.json by this form.
-
-    A paragraph inside a turn is stored after a single line break, which a plain-text reader takes for a wrapped
-    line; labelled again, it reads back as the same speaker's next paragraph, so the text re-read by qualcode (or by
-    anyone) is cut into the same units. ``every_paragraph=False`` gives the form earlier versions wrote (a label
-    before each turn only), which the importer still recognises."""
-    inserts: list[tuple[int, str]] = []
-    last_turn: object = None
-    last_end: int | None = None
-    for s in segments:
-        new_turn = s["turn"] != last_turn
-        new_paragraph = every_paragraph and not new_turn and last_end is not None and \
-            "\n" in stored[last_end:s["start"]]
-        if (new_turn or new_paragraph) and s["speaker"]:
-            inserts.append((s["start"], f"{s['speaker']}: "))
-        last_turn, last_end = s["turn"], s["end"]
-    parts, pos = [], 0
-    for at, prefix in inserts:
-        parts.append(stored[pos:at])
-        parts.append(prefix)
-        pos = at
-    parts.append(stored[pos:])
-    return "".join(parts), inserts
-
-
 def speakers_value(speakers: Sequence[Mapping[str, Any]]) -> str:
     """A transcript's speakers as the value of its variable :data:`SPEAKERS_VARIABLE`:
     'Interviewer (interviewer); Ms Hoa (informant, KII-01)'. Read back by :func:`parse_speakers_value`."""
@@ -204,6 +176,21 @@ class _Text:
         self.pos = ShippedOffsets(self.inserts)
 
 
+def _exported_codings(project: Project, ids: list[int], wanted: set[str] | None) -> dict[str, str]:
+    """Of the codings ``ids``, those the export carries (on a current transcript version, by a wanted coder): coding
+    id -> transcript. Asked for the few codings memos are on, so the codings themselves are read a transcript at a
+    time."""
+    out: dict[str, str] = {}
+    for at in range(0, len(ids), 900):
+        chunk = ids[at:at + 900]
+        rows = project.db.execute(
+            "SELECT c.id, s.transcript_id, k.name FROM codings c JOIN coders k ON k.id = c.coder_id"
+            " JOIN segments s ON s.id = c.segment_id JOIN transcripts t ON t.id = s.transcript_id"
+            f" AND t.current_version = s.version WHERE c.id IN ({','.join('?' * len(chunk))})", chunk)
+        out.update({str(r[0]): str(r[1]) for r in rows if wanted is None or r[2] in wanted})
+    return out
+
+
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
                 positions: str = UTF16, show_names: bool = False,
                 progress: ProgressFn | None = None) -> dict[str, Any]:
@@ -213,13 +200,24 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, QualCoder). They differ only after characters
     outside the Basic Multilingual Plane (emoji).
 
-    Informants' names are never written: a case is named by its id. Memos and coding memos are pseudonymised as
-    quotes are (unless ``show_names``): the transcripts travel verbatim because other tools need the exact text,
-    but an evaluator's note about "Ms. Lan's factory" is not part of that text.
+    Informants' names are never written: a case is named by its id. Unless ``show_names``, nothing else names them
+    either: speaker labels that are names are shipped as "Informant KII-01", "Interviewer 1", "Speaker 2"; the
+    speech, memos, coding memos and attribute values are pseudonymised as quotes are (names the project knows,
+    titled names, e-mail addresses, phone numbers); a source file name that holds a name is withheld. Each unit keeps
+    its place in the text, so the project finds its transcripts again in a file that comes back (see
+    :mod:`qualcode.refi.withheld`). With ``show_names`` the transcripts are shipped verbatim.
+
+    The file is written a transcript at a time (its codings read from the store, its elements serialised, its text
+    and ``qualcode.json`` entry spooled to temporary files), so memory stays bounded by the largest transcript.
     """
+    import tempfile
+
     from lxml.builder import ElementMaker
 
     from qualcode.codebook import dump_codebook
+    from qualcode.refi import stream
+    from qualcode.safeio.output import atomic_output
+    from qualcode.safety.privacy import Pseudonymiser
 
     if positions not in (UTF16, CHARACTERS):
         raise QualcodeError(f"unknown positions '{positions}'", hint="use utf16 or characters")
@@ -233,18 +231,18 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     names = _unique_names(cb)
 
     transcripts = project.transcripts()
-    segments: dict[str, list[Segment]] = {t["id"]: project.segments(t["id"]) for t in transcripts}
-    seg_index = {s["id"]: s for segs in segments.values() for s in segs}
     sha = {t["id"]: t["sha256"] for t in transcripts}
-    from qualcode.safety.privacy import Pseudonymiser
-
     pseudo = Pseudonymiser(project, enabled=not show_names)
-    coding_transcript = {}
-    codings: list[ListedCoding] = []
-    for c in project.codings():
-        if wanted is None or c["coder"] in wanted:
-            coding_transcript[str(c["id"])] = c["transcript"]
-            codings.append({**c, "memo": pseudo(c["memo"], c["transcript"]) if c["memo"] else c["memo"]})
+    withhold = not show_names
+    hidden = {"speaker_labels": 0, "names_in_text": 0, "file_names": 0}
+
+    all_memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
+    # the units and codings memos are on (few); the rest is read a transcript at a time
+    seg_index: dict[int, Segment] = {s["id"]: s for s in project.segments(ids=sorted(
+        {int(m["target_id"]) for m in all_memos if m["target_type"] == "segment" and str(m["target_id"]).isdigit()}))}
+    coding_transcript = _exported_codings(project, sorted(
+        {int(m["target_id"]) for m in all_memos if m["target_type"] == "coding" and str(m["target_id"]).isdigit()}),
+        wanted)
 
     def memo_transcript(m: Memo) -> str | None:
         target = str(m["target_id"])
@@ -254,17 +252,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             return str(seg_index[int(target)]["transcript"])
         return coding_transcript.get(target) if m["target_type"] == "coding" else None
 
-    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in project.memos()
-             if m["coder"] and (wanted is None or m["coder"] in wanted)]
-    coding_ids = {c["id"] for c in codings}
-    users_used: set[str] = {c["coder"] for c in codings} | {m["coder"] for m in memos if m["coder"]}
+    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in all_memos]
+    users_used: set[str] = {m["coder"] for m in memos if m["coder"]}
     files: dict[str, str] = {}
 
     def user(name: str | None) -> str | None:
         return guid("user", name) if name else None
 
-    def seg_key(seg_id: int) -> str:
-        s = seg_index[seg_id]
+    def seg_key(s: Mapping[str, Any]) -> str:
         return f"{sha[s['transcript']]}:{s['idx']}"
 
     # Memos go where each tool reads them: a Note per memo (NVivo, MAXQDA, ATLAS.ti follow NoteRefs and Links), and
@@ -277,14 +272,15 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     notes = []
     note_refs: dict[tuple[str, str], list[str]] = {}
     described: dict[tuple[str, str], list[str]] = {}
+    segment_authors: dict[str, set[str]] = {}
     code_names = {c.id: c.name for c in cb.walk()}
     for m in memos:
         target_type, target_id = m["target_type"], str(m["target_id"])
         if target_type == "segment" and (not target_id.isdigit() or int(target_id) not in seg_index):
             continue
-        if target_type == "coding" and (not target_id.isdigit() or int(target_id) not in coding_ids):
+        if target_type == "coding" and target_id not in coding_transcript:
             continue
-        key = seg_key(int(target_id)) if target_type == "segment" else target_id
+        key = seg_key(seg_index[int(target_id)]) if target_type == "segment" else target_id
         g = guid("memo", f"{target_type}:{key}:{m['coder']}")
         label = {"segment": seg_index[int(target_id)]["ref"] if target_type == "segment" else None,
                  "code": code_names.get(target_id), "project": ""}.get(target_type)
@@ -302,14 +298,14 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             note = e.Note(plainTextPath=f"internal://{g}.txt", **attrs)
         if target_type != "code":
             described.setdefault((target_type, target_id), []).append(m["text"])
+        if target_type == "segment":
+            segment_authors.setdefault(target_id, set()).add(m["coder"] or "")
         notes.append(note)
         note_refs.setdefault((target_type, target_id), []).append(g)
 
     origin = f"{ORIGIN} (positions: {'UTF-16 code units' if positions == UTF16 else 'characters'})"
-    root = e.Project(name=project.name, origin=origin, creationDateTime=xsd_datetime(project.setting("created"), now),
-                     modifiedDateTime=now)
-    if users_used:
-        root.append(e.Users(*[e.User(guid=user(n) or "", name=n) for n in sorted(users_used)]))
+    project_attrs = {"name": project.name, "origin": origin,
+                     "creationDateTime": xsd_datetime(project.setting("created"), now), "modifiedDateTime": now}
     code_notes = {k[1]: v for k, v in note_refs.items() if k[0] == "code"}
     code_elements = [_code_element(e, r, names, code_notes) for r in cb.roots]
 
@@ -318,7 +314,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     cases = project.cases()
     case_guid = {c["id"]: guid("case", c["id"]) for c in cases}
     case_turns: dict[str, dict[str, str]] = {}  # transcript -> speaker label -> case id
+    all_speakers: dict[str, list[dict[str, Any]]] = {}
     for sp in project.speakers():
+        all_speakers.setdefault(sp["transcript_id"], []).append(sp)
         if sp["case_id"] in case_guid:
             case_turns.setdefault(sp["transcript_id"], {})[sp["label"]] = sp["case_id"]
     if case_turns:
@@ -327,11 +325,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         code_elements.append(e.Code(*[e.Code(guid=case_guid[c["id"]], name=c["id"], isCodable="true")
                                       for c in cases if any(c["id"] in m.values() for m in case_turns.values())],
                                     guid=guid("code", "qualcode:cases"), name=folder, isCodable="false"))
-    root.append(e.CodeBook(e.Codes(*code_elements)))
 
     # variables: every case attribute and transcript attribute, as text; and each transcript's speakers with their
     # roles and cases, which tools that keep no case coding of turns (QualCoder exports none) carry back this way
-    speakers_of = {t["id"]: speakers_value(project.speakers(t["id"])) for t in transcripts}
     var_names: list[str] = []
     for holder in [c["attributes"] for c in cases] + [t["attributes"] for t in transcripts]:
         for key in holder:
@@ -339,7 +335,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                 var_names.append(key)
     var_guid = {k: guid("variable", k) for k in var_names}
     variables = [e.Variable(guid=var_guid[k], name=k.replace("_", " "), typeOfVariable="Text") for k in var_names]
-    if any(speakers_of.values()):
+    if any(all_speakers.get(t["id"]) for t in transcripts):
         var_guid[SPEAKERS_VARIABLE] = guid("variable", SPEAKERS_VARIABLE)
         variables.append(e.Variable(e.Description("Each speaker label of the transcript with its role and case"),
                                     guid=var_guid[SPEAKERS_VARIABLE], name=SPEAKERS_VARIABLE, typeOfVariable="Text"))
@@ -347,148 +343,205 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         var_guid[KIND_VARIABLE] = guid("variable", KIND_VARIABLE)
         variables.append(e.Variable(e.Description("'document' for a desk-review document"),
                                     guid=var_guid[KIND_VARIABLE], name=KIND_VARIABLE, typeOfVariable="Text"))
-    if variables:
-        root.append(e.Variables(*variables))
 
     def values(attrs: dict[str, Any]) -> list[Any]:
         return [e.VariableValue(e.VariableRef(targetGUID=var_guid[k]), e.TextValue(str(v)))
                 for k, v in attrs.items() if v is not None and str(v) != ""]
 
     source_guid = {t["id"]: guid("source", f"{t['id']}:{t['sha256']}") for t in transcripts}
-    if cases:
-        case_elements = []
-        for case in cases:
-            el = e.Case(guid=case_guid[case["id"]], name=case["id"])
-            if described.get(("case", case["id"])):
-                el.append(e.Description("\n\n".join(described[("case", case["id"])])))
-            for v in values(case["attributes"]):
-                el.append(v)
-            for tid in case["transcripts"]:
-                if tid in source_guid:
-                    el.append(e.SourceRef(targetGUID=source_guid[tid]))
-            case_elements.append(el)
-        root.append(e.Cases(*case_elements))
+    case_elements = []
+    for case in cases:
+        el = e.Case(guid=case_guid[case["id"]], name=case["id"])
+        if described.get(("case", case["id"])):
+            el.append(e.Description("\n\n".join(described[("case", case["id"])])))
+        for v in values(withheld_values(pseudo, case["attributes"], None) if withhold else case["attributes"]):
+            el.append(v)
+        for tid in case["transcripts"]:
+            if tid in source_guid:
+                el.append(e.SourceRef(targetGUID=source_guid[tid]))
+        case_elements.append(el)
 
-    # sources
-    extension: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
-                                 "transcripts": {}, "positions": positions}
-    by_segment: dict[int, list[ListedCoding]] = {}
-    for c in codings:
-        by_segment.setdefault(c["segment"], []).append(c)
+    # sources, a transcript at a time: the elements to one spool, the texts to another, qualcode.json's entries to
+    # a third; the archive is put together from them at the end
+    wrapper = [e.Project(), e.Sources()]
     n_selections = 0
-    source_elements = []
-    for done, t in enumerate(transcripts):
-        if progress:
-            progress("writing sources", done, len(transcripts))
-        tid = t["id"]
-        segs = segments[tid]
-        shipped = _Text(project.transcript_text(tid), segs)
-        count = _counter(shipped.text, positions)
-        g = source_guid[tid]
-        files[f"sources/{g}.txt"] = shipped.text
-        src = e.TextSource(guid=g, name=tid, plainTextPath=f"internal://{g}.txt",
-                           creationDateTime=xsd_datetime(None, now))
-        if described.get(("transcript", tid)):
-            src.append(e.Description("\n\n".join(described[("transcript", tid)])))
-        turn_cases = case_turns.get(tid, {})
-        turn_end: dict[int, int] = {}
-        for x in segs:
-            turn_end[x["turn"]] = max(turn_end.get(x["turn"], 0), x["end"])
-        last_turn: int | None = None
-        for s in segs:
-            start, end = count(shipped.pos(s["start"])), count(shipped.pos(s["end"], end=True))
-            if s["turn"] != last_turn and s["speaker"] in turn_cases:
-                case_id = turn_cases[s["speaker"]]
-                src.append(e.PlainTextSelection(
-                    e.Coding(e.CodeRef(targetGUID=case_guid[case_id]), guid=guid("case-coding", f"{seg_key(s['id'])}")),
-                    guid=guid("case-turn", seg_key(s["id"])), name=f"{case_id}", startPosition=str(start),
-                    endPosition=str(count(shipped.pos(turn_end[s["turn"]], end=True)))))
-            last_turn = s["turn"]
-            for c in by_segment.get(s["id"], []):
-                created = xsd_datetime(c["created"], now)
-                key = f"{seg_key(s['id'])}:{c['code']}:{c['coder']}"
-                sel = e.PlainTextSelection(guid=guid("selection", key), name=names.get(c["code"], c["code"]),
-                                           startPosition=str(start), endPosition=str(end),
-                                           creatingUser=user(c["coder"]) or "", creationDateTime=created)
-                # QualCoder reads a coding's memos only from the selection's description
-                said = [c["memo"]] if c["memo"] else []
-                said += described.get(("coding", str(c["id"])), [])
-                if said:
-                    sel.append(e.Description("\n\n".join(said)))
-                coding = e.Coding(e.CodeRef(targetGUID=guid("code", c["code"])), guid=guid("coding", key),
-                                  creatingUser=user(c["coder"]) or "", creationDateTime=created)
-                for ref in note_refs.get(("coding", str(c["id"])), []):
-                    coding.append(e.NoteRef(targetGUID=ref))
-                sel.append(coding)
-                src.append(sel)
-                n_selections += 1
-            seg_notes = note_refs.get(("segment", str(s["id"])), [])
-            if seg_notes:
-                # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
-                authors = sorted({m["coder"] or "" for m in memos if m["target_type"] == "segment"
-                                  and str(m["target_id"]) == str(s["id"])})
-                sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s['id'])}:memo"), name=s["ref"],
-                                           startPosition=str(start), endPosition=str(end),
-                                           creatingUser=user(authors[0]) or "")
-                sel.append(e.Description("\n\n".join(described[("segment", str(s["id"]))])))
-                for ref in seg_notes:
-                    sel.append(e.NoteRef(targetGUID=ref))
-                src.append(sel)
-        for ref in note_refs.get(("transcript", tid), []):
-            src.append(e.NoteRef(targetGUID=ref))
-        for v in values(t["attributes"]):
-            src.append(v)
-        if speakers_of[tid]:
-            src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[SPEAKERS_VARIABLE]),
-                                       e.TextValue(speakers_of[tid])))
-        if t.get("kind") == "document":
-            src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[KIND_VARIABLE]), e.TextValue("document")))
-        source_elements.append(src)
-        extension["transcripts"][g] = {
-            "id": tid, "title": t["title"], "format": t["format"],
-            "source_name": file_name(t["source_name"]),
-            "attributes": t["attributes"], "sha256": sha[tid],
-            "labels": [[at, prefix] for at, prefix in shipped.inserts],
-            "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]] for s in segs],
-            "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}
-                         for sp in project.speakers(tid)],
-        }
-        if t.get("kind") == "document":
-            # a desk-review document: qualcode brings back its kind and where each unit sits (page, printed page,
-            # heading path); other tools read it as the text source it is
-            extension["transcripts"][g]["kind"] = "document"
-            extension["transcripts"][g]["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
-            extension["transcripts"][g]["metadata"] = t["metadata"]  # title, author, date, pages
-    if source_elements:
-        root.append(e.Sources(*source_elements))
-    if notes:
-        root.append(e.Notes(*notes))
-    case_links = [(ref, case_guid.get(target, guid("case", target))) for (kind, target), refs in note_refs.items()
-                  if kind == "case" for ref in refs]
-    if case_links:
-        # NoteRef is not allowed on a Case, so a case memo is a link from the note to the case
-        root.append(e.Links(*[e.Link(guid=guid("link", f"{n}:{c}"), name="memo", originGUID=n, targetGUID=c,
-                                     direction="OneWay") for n, c in case_links]))
-    if cb.groups:
-        root.append(e.Sets(*_set_elements(e, cb, member="targetGUID")))
-    if described.get(("project", "project")):
-        root.append(e.Description("\n\n".join(described[("project", "project")])))
-    for ref in note_refs.get(("project", "project"), []):
-        root.append(e.NoteRef(targetGUID=ref))
+    n_sources = 0
+    # the spools sit beside the file, inside the block that writes it whole or not at all (a full disk or a size
+    # limit while spooling is reported as for the file itself)
+    with atomic_output(out, what="REFI-QDA file") as tmp, tempfile.TemporaryFile(dir=tmp.parent) as xml_spool, \
+            tempfile.TemporaryFile(dir=tmp.parent) as text_spool, tempfile.TemporaryFile(dir=tmp.parent) as json_spool:
+        head_json: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
+                                     "transcripts": {}, "positions": positions}
+        if withhold:
+            # the transcripts inside are the pseudonymised ones; each entry's "verbatim_sha256" is the original
+            # text's hash, by which the project they came from finds them again
+            head_json["names"] = "withheld"
+        extension = stream.JsonPieces(head_json, "transcripts", json_spool)
+        texts: list[tuple[str, int]] = []  # member name, length in text_spool
+        for done, t in enumerate(transcripts):
+            if progress:
+                progress("writing sources", done, len(transcripts))
+            tid = t["id"]
+            segs = project.segments(tid)
+            stored = project.transcript_text(tid)
+            speakers_here = all_speakers.get(tid, [])
+            attributes, title, source_name = t["attributes"], t["title"], file_name(t["source_name"])
+            shown_segs: Sequence[Mapping[str, Any]] = segs
+            if withhold:
+                labels = shipped_labels(pseudo, tid, speakers_here)
+                view = WithheldText(pseudo, tid, stored, segs, labels)
+                stored, shown_segs = view.text, view.segments
+                hidden["speaker_labels"] += sum(1 for a, b in labels.items() if a != b)
+                hidden["names_in_text"] += view.replaced
+                speakers_here = [{**sp, "label": labels.get(sp["label"], sp["label"])} for sp in speakers_here]
+                attributes = withheld_values(pseudo, attributes, tid)
+                title = pseudo(title, tid) if title else title
+                shown_name = withheld_file_name(pseudo, source_name)
+                hidden["file_names"] += shown_name != source_name
+                source_name = shown_name
+            shipped = _Text(stored, shown_segs)
+            count = _counter(shipped.text, positions)
+            g = source_guid[tid]
+            data = shipped.text.encode("utf-8")
+            text_spool.write(data)
+            texts.append((f"sources/{g}.txt", len(data)))
+            src = e.TextSource(guid=g, name=tid, plainTextPath=f"internal://{g}.txt",
+                               creationDateTime=xsd_datetime(None, now))
+            if described.get(("transcript", tid)):
+                src.append(e.Description("\n\n".join(described[("transcript", tid)])))
+            by_segment: dict[int, list[ListedCoding]] = {}
+            for c in project.codings(transcript=tid):
+                if wanted is None or c["coder"] in wanted:
+                    users_used.add(c["coder"])
+                    by_segment.setdefault(c["segment"], []).append(c)
+            turn_cases = case_turns.get(tid, {})
+            turn_end: dict[int, int] = {}
+            for x in shown_segs:
+                turn_end[x["turn"]] = max(turn_end.get(x["turn"], 0), x["end"])
+            last_turn: int | None = None
+            for s, shown in zip(segs, shown_segs, strict=True):
+                start, end = count(shipped.pos(shown["start"])), count(shipped.pos(shown["end"], end=True))
+                if s["turn"] != last_turn and s["speaker"] in turn_cases:
+                    case_id = turn_cases[s["speaker"]]
+                    src.append(e.PlainTextSelection(
+                        e.Coding(e.CodeRef(targetGUID=case_guid[case_id]), guid=guid("case-coding", f"{seg_key(s)}")),
+                        guid=guid("case-turn", seg_key(s)), name=f"{case_id}", startPosition=str(start),
+                        endPosition=str(count(shipped.pos(turn_end[s["turn"]], end=True)))))
+                last_turn = s["turn"]
+                for c in by_segment.get(s["id"], []):
+                    created = xsd_datetime(c["created"], now)
+                    key = f"{seg_key(s)}:{c['code']}:{c['coder']}"
+                    sel = e.PlainTextSelection(guid=guid("selection", key), name=names.get(c["code"], c["code"]),
+                                               startPosition=str(start), endPosition=str(end),
+                                               creatingUser=user(c["coder"]) or "", creationDateTime=created)
+                    # QualCoder reads a coding's memos only from the selection's description
+                    said = [pseudo(c["memo"], tid)] if c["memo"] else []
+                    said += described.get(("coding", str(c["id"])), [])
+                    if said:
+                        sel.append(e.Description("\n\n".join(said)))
+                    coding = e.Coding(e.CodeRef(targetGUID=guid("code", c["code"])), guid=guid("coding", key),
+                                      creatingUser=user(c["coder"]) or "", creationDateTime=created)
+                    for ref in note_refs.get(("coding", str(c["id"])), []):
+                        coding.append(e.NoteRef(targetGUID=ref))
+                    sel.append(coding)
+                    src.append(sel)
+                    n_selections += 1
+                seg_notes = note_refs.get(("segment", str(s["id"])), [])
+                if seg_notes:
+                    # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
+                    authors = sorted(segment_authors.get(str(s["id"]), set()))
+                    sel = e.PlainTextSelection(guid=guid("selection", f"{seg_key(s)}:memo"), name=s["ref"],
+                                               startPosition=str(start), endPosition=str(end),
+                                               creatingUser=user(authors[0]) or "")
+                    sel.append(e.Description("\n\n".join(described[("segment", str(s["id"]))])))
+                    for ref in seg_notes:
+                        sel.append(e.NoteRef(targetGUID=ref))
+                    src.append(sel)
+            for ref in note_refs.get(("transcript", tid), []):
+                src.append(e.NoteRef(targetGUID=ref))
+            for v in values(attributes):
+                src.append(v)
+            if speakers_here:
+                src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[SPEAKERS_VARIABLE]),
+                                           e.TextValue(speakers_value(speakers_here))))
+            if t.get("kind") == "document":
+                src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[KIND_VARIABLE]),
+                                           e.TextValue("document")))
+            xml_spool.write(stream.element_at(src, wrapper))
+            n_sources += 1
+            entry: dict[str, Any] = {
+                "id": tid, "title": title, "format": t["format"], "source_name": source_name,
+                "attributes": attributes, "sha256": text_hash(stored) if withhold else sha[tid],
+                "labels": [[at, prefix] for at, prefix in shipped.inserts],
+                "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]]
+                          for s in shown_segs],
+                "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}
+                             for sp in speakers_here],
+            }
+            if withhold:
+                entry["verbatim_sha256"] = sha[tid]
+            if t.get("kind") == "document":
+                # a desk-review document: qualcode brings back its kind and where each unit sits (page, printed
+                # page, heading path); other tools read it as the text source it is
+                entry["kind"] = "document"
+                entry["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
+                # title, author, date, pages
+                entry["metadata"] = withheld_values(pseudo, t["metadata"], tid) if withhold else t["metadata"]
+            extension.add(g, entry)
 
-    from qualcode.safeio.output import atomic_output
+        # what comes before the sources (users are known once every coding was read) and after them
+        head = e.Project(**project_attrs)
+        if users_used:
+            head.append(e.Users(*[e.User(guid=user(n) or "", name=n) for n in sorted(users_used)]))
+        head.append(e.CodeBook(e.Codes(*code_elements)))
+        if variables:
+            head.append(e.Variables(*variables))
+        if case_elements:
+            head.append(e.Cases(*case_elements))
+        tail = e.Project(**project_attrs)
+        if notes:
+            tail.append(e.Notes(*notes))
+        case_links = [(ref, case_guid.get(target, guid("case", target))) for (kind, target), refs in note_refs.items()
+                      if kind == "case" for ref in refs]
+        if case_links:
+            # NoteRef is not allowed on a Case, so a case memo is a link from the note to the case
+            tail.append(e.Links(*[e.Link(guid=guid("link", f"{n}:{c}"), name="memo", originGUID=n, targetGUID=c,
+                                         direction="OneWay") for n, c in case_links]))
+        if cb.groups:
+            tail.append(e.Sets(*_set_elements(e, cb, member="targetGUID")))
+        if described.get(("project", "project")):
+            tail.append(e.Description("\n\n".join(described[("project", "project")])))
+        for ref in note_refs.get(("project", "project"), []):
+            tail.append(e.NoteRef(targetGUID=ref))
+        before, closing = stream.document_parts(head)
+        after = stream.children_of(tail)
 
-    with atomic_output(out, what="REFI-QDA file") as tmp, zipfile.ZipFile(tmp, "w",
-                                                                         compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("project.qde", _write_xml(root))
-        for name, text in files.items():
-            z.writestr(name, text.encode("utf-8"))
-        z.writestr(EXTENSION_MEMBER, json.dumps(extension, ensure_ascii=False, indent=1))
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            size = len(before) + xml_spool.tell() + len(after) + len(closing)
+            with stream.open_member(z, "project.qde", size) as member:
+                member.write(before)
+                if n_sources:
+                    member.write(b"  <Sources>\n")
+                    stream.copy(xml_spool, member)
+                    member.write(b"  </Sources>\n")
+                member.write(after)
+                member.write(closing)
+            for name, text in files.items():
+                z.writestr(name, text.encode("utf-8"))
+            text_spool.flush()
+            text_spool.seek(0)
+            for name, length in texts:
+                z.writestr(name, text_spool.read(length))
+            with stream.open_member(z, EXTENSION_MEMBER, json_spool.tell()) as member:
+                extension.write_to(member)
     return {
         "file": str(out),
         "format": "qdpx",
         "positions": positions,
-        "counts": {"codes": len(cb), "sources": len(source_elements), "codings": n_selections,
+        # what a reader of the file cannot see (see the README): nothing when names were asked for
+        "names": "withheld" if withhold else "shown",
+        "withheld": hidden if withhold else {},
+        "counts": {"codes": len(cb), "sources": n_sources, "codings": n_selections,
                    "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used),
                    "code_groups": len(cb.groups)},
     }

@@ -311,7 +311,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             theirs = qdc.codebook
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
-            report = _import_codebook(project, theirs, coder)
+            report = _import_codebook(project, theirs, coder, created=created)
             if qdc.empty_sets:
                 report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})
@@ -337,6 +337,14 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             else:
                 project = Project.open(folder)
             report = _Importer(project, package, codes, coder, progress).run()
+            if created:
+                # the new project was made with the file's codebook (the merge found nothing to add to it)
+                report["nothing_new"] = False
+                report["counts"]["codes_added"] = len(codes.codebook) if codes.codebook.roots else 0
+                report["counts"]["code_groups_added_or_extended"] = len(codes.codebook.groups)
+                if not codes.codebook.roots:
+                    report["warnings"].insert(0, "the file defines no codes: the new project starts from the "
+                                                 "shipped evaluation criteria")
         finally:
             package.close()
         report.update({"file": str(p), "project": str(folder), "created": created})
@@ -368,10 +376,14 @@ def _case_guids(root: Any) -> set[str]:
     return {norm_guid(c.get("guid")) for c in _children(cases, "Case")} if cases is not None else set()
 
 
-def _import_codebook(project: Project, theirs: Codebook, coder: str) -> dict[str, Any]:
-    merged, added, grouped = _merge_codebooks(project.codebook(), theirs)
-    if added or grouped:
-        project.set_codebook(merged, coder=coder)
+def _import_codebook(project: Project, theirs: Codebook, coder: str, *, created: bool = False) -> dict[str, Any]:
+    if created:
+        # the new project was made with the file's codebook: every code and group of it was added
+        added, grouped = [c.id for c in theirs.walk()], [g.name for g in theirs.groups]
+    else:
+        merged, added, grouped = _merge_codebooks(project.codebook(), theirs)
+        if added or grouped:
+            project.set_codebook(merged, coder=coder)
     return {"counts": {"codes_in_file": len(theirs), "codes_added": len(added),
                        "code_groups_in_file": len(theirs.groups), "code_groups_added_or_extended": len(grouped)},
             "codes_added": added, "warnings": []}
@@ -560,12 +572,14 @@ class _Source:
         self.ext = ext
         self.exact = False
         self.matched: str | None = None  # an existing transcript whose exported form this text is
+        self.withheld = False  # matched in the form qualcode exports it with names withheld
         self.no_speakers = ""  # why speaker labels were not trusted, when they were not
         self.parsed: ParsedTranscript | None = None
         self.spans: list[tuple[int, int] | None] = []
         self._ends: list[int] = []
         self._order: list[int] = []
         self.ext_ignored = False
+        self.from_word = False  # no plain text in the file: read from the source's Word document
         if ext is not None and not _extension_fits(ext):
             ext = self.ext = None
             self.ext_ignored = True
@@ -780,6 +794,7 @@ def _read_as(source: _Source) -> str:
     """How a source's text was read, for the summary: what qualcode found or guessed."""
     from qualcode.speakers import HEADING_SPEAKER
 
+    word = ", its text from its Word document" if source.from_word else ""
     if source.exact:
         return "as qualcode exported it (its units from qualcode.json)"
     if source.matched:
@@ -788,15 +803,139 @@ def _read_as(source: _Source) -> str:
     if parsed is not None and parsed.kind == "document":
         return "a desk-review document qualcode exported, one unit per line"
     if source.no_speakers:
-        return f"a text without speakers ({source.no_speakers})"
+        return f"a text without speakers ({source.no_speakers})" + word
     labels = list(dict.fromkeys(t.speaker for t in (parsed.turns if parsed is not None else [])
                                 if t.speaker and t.speaker != HEADING_SPEAKER))
     shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
-    return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})"
+    return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})" + word
 
 
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
+_MEDIA_PARTS = {"PictureSource": "areas of pictures", "AudioSource": "stretches of audio recordings",
+                "VideoSource": "stretches of video recordings"}
+_MEDIA_SELECTIONS = ("PictureSelection", "AudioSelection", "VideoSelection")
+# 'gender: male', 'region::North'; not 'Time 2:30' or a web address
+_SET_ATTRIBUTE = re.compile(r"\s*([^:]{1,40}?)\s*(?:::\s*|:\s+)([^:\s].{0,200})", re.S)
+
+
+def _transcript_source(media: Any, transcript: Any, index: int) -> Any:
+    """A recording's ``Transcript`` as the ``TextSource`` it amounts to: its text, its selections (placed by the
+    positions of the sync points they run between), the recording's name, variables and notes."""
+    import copy
+
+    from lxml import etree
+
+    ns = transcript.tag[:transcript.tag.index("}") + 1] if transcript.tag.startswith("{") else ""
+    el = etree.Element(ns + "TextSource")
+    g = transcript.get("guid") or f"{norm_guid(media.get('guid'))}-transcript-{index + 1}"
+    el.set("guid", g)
+    for attr in ("plainTextPath", "richTextPath", "creatingUser", "creationDateTime", "modifyingUser",
+                 "modifiedDateTime"):
+        if transcript.get(attr):
+            el.set(attr, transcript.get(attr))
+    # the recording names the interview ("KII-01.m4a"); ATLAS.ti leaves it empty and names the transcript
+    media_name = PurePosixPath((media.get("name") or "").strip()).stem
+    own = PurePosixPath((transcript.get("name") or "").strip()).stem
+    # a second transcript of one recording (ATLAS.ti: one of the sound, one of the picture) goes by its own name
+    name = (own or f"{media_name} ({index + 1})") if index else (media_name or own)
+    if name:
+        el.set("name", name)
+    description = _text_of(transcript, "Description").strip() or _text_of(media, "Description").strip()
+    if description:
+        etree.SubElement(el, ns + "Description").text = description
+    content = _child(transcript, "PlainTextContent")
+    if content is not None:
+        el.append(copy.deepcopy(content))
+    for part in [*_children(media, "VariableValue"), *_children(media, "NoteRef"), *_children(transcript, "NoteRef")]:
+        el.append(copy.deepcopy(part))
+    sync = {norm_guid(sp.get("guid")): _int(sp.get("position"), -1) for sp in _children(transcript, "SyncPoint")}
+    for ts in _children(transcript, "TranscriptSelection"):
+        sel = etree.SubElement(el, ns + "PlainTextSelection")
+        for attr in ("guid", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime"):
+            if ts.get(attr):
+                sel.set(attr, ts.get(attr))
+        a = sync.get(norm_guid(ts.get("fromSyncPoint")), -1)
+        b = sync.get(norm_guid(ts.get("toSyncPoint")), -1)
+        if a >= 0 and b >= 0:  # else not placed (and counted so)
+            sel.set("startPosition", str(min(a, b)))
+            sel.set("endPosition", str(max(a, b)))
+        for part in ts:
+            if isinstance(part.tag, str) and local(part.tag) in ("Description", "Coding", "NoteRef"):
+                sel.append(copy.deepcopy(part))
+    return el
+
+
+def _timed_selections(media: Any, transcript: Any, done: set[Any]) -> list[tuple[Any, Any]]:
+    """The coded or commented stretches of a recording (``AudioSelection``/``VideoSelection``, in milliseconds) as
+    text selections of its transcript, when the transcript's sync points give a text position at or before the
+    stretch's start and at or after its end: the passage from the one to the other is what was said then. Returns
+    (stretch, selection) pairs; stretches in ``done`` (placed on an earlier transcript) are passed over."""
+    import copy
+
+    from lxml import etree
+
+    points = sorted((_int(sp.get("timeStamp"), -1), _int(sp.get("position"), -1))
+                    for sp in _children(transcript, "SyncPoint"))
+    points = [(t, pos) for t, pos in points if t >= 0 and pos >= 0]
+    if len(points) < 2:
+        return []
+    ns = transcript.tag[:transcript.tag.index("}") + 1] if transcript.tag.startswith("{") else ""
+    out = []
+    for stretch in media:
+        if not isinstance(stretch.tag, str) or local(stretch.tag) not in ("AudioSelection", "VideoSelection") \
+                or stretch in done:
+            continue
+        if not _children(stretch, "Coding") and not _text_of(stretch, "Description").strip():
+            continue
+        begin, end = _int(stretch.get("begin"), -1), _int(stretch.get("end"), -1)
+        before = [pos for t, pos in points if t <= begin]
+        after = [pos for t, pos in points if t >= end]
+        if begin < 0 or end < begin or not before or not after or after[0] <= before[-1]:
+            continue
+        sel = etree.Element(ns + "PlainTextSelection")
+        for attr in ("guid", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime"):
+            if stretch.get(attr):
+                sel.set(attr, stretch.get(attr))
+        sel.set("startPosition", str(before[-1]))
+        sel.set("endPosition", str(after[0]))
+        for part in stretch:
+            if isinstance(part.tag, str) and local(part.tag) in ("Description", "Coding", "NoteRef"):
+                sel.append(copy.deepcopy(part))
+        out.append((stretch, sel))
+    return out
+
+
+def _path_key(ref: str | None) -> str:
+    """A source path as a key: the same file however the scheme and case are written."""
+    return (ref or "").split("://", 1)[-1].replace("\\", "/").lstrip("/").lower()
+
+
+def _docx_text(data: bytes) -> str | None:
+    """The text of a Word document as QDA tools derive their plain text: each paragraph (in tables too) a line,
+    CRLF between them (read as one position or two, whichever the selections fit), tabs and line breaks kept. None
+    when the data is not a readable Word document."""
+    from qualcode.safeio.xml import parse_xml
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with Archive(data, "Word document", what="Word document") as archive:
+            member = archive.find("word/document.xml")
+            if member is None:
+                return None
+            root = parse_xml(archive.read(member, limit=limits().max_input), "word/document.xml",
+                             remove_blank_text=False)  # a space of its own is part of the text
+    except (InputError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return None
+    lines = []
+    for p in root.iter(w + "p"):
+        parts = []
+        for el in p.iter(w + "t", w + "tab", w + "br", w + "cr"):
+            if next(el.iterancestors(w + "p"), None) is not p:
+                continue  # a paragraph inside a text box in this one: a line of its own
+            parts.append(el.text or "" if el.tag == w + "t" else "\t" if el.tag == w + "tab" else "\n")
+        lines.append("".join(parts))
+    return "\r\n".join(lines)
 GUID_SETTING = "refi.guids"  # JSON: {"codes": {guid: code id}, "sources": {guid: transcript id}}
 
 
@@ -836,6 +975,11 @@ class _Importer:
             if not text.strip() and n.get("plainTextPath"):
                 data = package.read_path(n.get("plainTextPath"))
                 text = clean(_decode(data), package.removed) if data else ""
+            if not text.strip() and n.get("richTextPath"):
+                # a memo written only as a Word document, as a text source can be
+                data = package.read_path(n.get("richTextPath"))
+                word = _docx_text(data) if data else None
+                text = clean(word.replace("\r\n", "\n"), package.removed) if word else ""
             if not text.strip():
                 text = _text_of(n, "Description")
             self.notes[norm_guid(n.get("guid"))] = {
@@ -853,11 +997,18 @@ class _Importer:
         self.memo_targets: list[tuple[str, str, str]] = []  # (target_type, target_id, note guid)
         self.inline_memos: list[tuple[str, str, str, str | None, str | None]] = []  # type, id, text, coder, date
         self.case_units: dict[str, list[tuple[str, int]]] = {}  # case guid -> (source guid, unit index)
+        self.selection_units: dict[str, tuple[str, list[int]]] = {}  # selection guid -> (source guid, unit indexes)
         self._selection_notes: dict[str, str] = {}  # selection guid -> segment id (notes linked to selections)
         # transcript -> (label, role, case) from the speakers variable qualcode writes; and whether the transcript is
         # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
         self.stored = _stored_guids(project)
+        self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
+        self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
+        self.media: list[Any] = []  # audio, video and picture sources
+        self.by_time = 0  # stretches of recordings placed on their transcripts by the sync points' times
+        self.keys: dict[Any, str] = {}  # source element -> its key (see _key)
+        self._keys_taken: set[str] = set()
         self.changed = False
         # NVivo writes the exporting user on each Coding and the person who coded on the selection; so does any
         # tool whose codings all carry one user while its selections name several
@@ -867,6 +1018,16 @@ class _Importer:
                            and local(s.tag) == "PlainTextSelection" and s.get("creatingUser")}
         self.selection_first = "nvivo" in package.origin.lower() or (
             len(coding_users) == 1 and bool(selection_users) and selection_users != coding_users)
+
+    def _key(self, src: Any) -> str:
+        """The key a source goes by in this import: its GUID, made unique when a tool wrote none or the same twice."""
+        key = self.keys.get(src)
+        if key is None:
+            g = norm_guid(src.get("guid"))
+            key = g if g and g not in self._keys_taken else f"{g or 'source'}#{len(self.keys) + 1}"
+            self.keys[src] = key
+            self._keys_taken.add(key)
+        return key
 
     def _user(self, g: str | None) -> str:
         return self.users.get(norm_guid(g), self.coder) if g else self.coder
@@ -884,16 +1045,18 @@ class _Importer:
         text_sources = _children(sources_el, "TextSource") if sources_el is not None else []
         pdf_sources = _children(sources_el, "PDFSource") if sources_el is not None else []
         if sources_el is not None:
+            # ATLAS.ti lists a recording's transcript also as a text source of the same file (coded there)
+            files = {_path_key(t.get("plainTextPath")): t for t in text_sources if t.get("plainTextPath")}
             for c in sources_el:
                 if isinstance(c.tag, str) and local(c.tag) not in ("TextSource", "PDFSource"):
-                    self._skip(_NON_TEXT.get(local(c.tag), f"{local(c.tag)} elements"))
+                    text_sources.extend(self._media(c, files))
         # read every source first, so a damaged one fails before anything is written
         ext_sources = self.pkg.extension.get("transcripts", {})
         shipped: _ShippedIndex | None = None
         for done, src in enumerate(text_sources):
             if self.progress:
                 self.progress("reading sources", done, len(text_sources))
-            g = norm_guid(src.get("guid"))
+            g = self._key(src)
             name = _source_name(src, g)
             text = None
             if src.get("plainTextPath"):
@@ -901,32 +1064,55 @@ class _Importer:
                 text = _decode(data) if data is not None else None
             if text is None or not text.strip():
                 text = _text_of(src, "PlainTextContent") or text
+            from_word = False
+            if (text is None or not text.strip()) and src.get("richTextPath"):
+                # no plain text in the file (the standard asks for one, not every tool writes it): the text of its
+                # Word document, one paragraph a line, as the tools derive their plain text
+                data = self.pkg.read_path(src.get("richTextPath"))
+                word = _docx_text(data) if data is not None else None
+                if word is not None and word.strip():
+                    text, from_word = word, True
             if text is not None:
                 try:
                     check_size(text, name, what="source text")
                 except InputError as err:
                     self.warnings.append(f"source '{name}' was left out: {err.message}")
                     self._skip("text sources too large")
+                    self._skip_codings(src)
                     continue
             if not text or not text.strip():
                 self.warnings.append(f"source '{name}' has no plain text and was left out")
                 self._skip("text sources without text")
+                self._skip_codings(src)
                 continue
             ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-            selections = [Selection(_int(s.get("startPosition")), _int(s.get("endPosition")), s.get("name") or "")
+            selections = [Selection(*_span(s), s.get("name") or "")
                           for s in _children(src, "PlainTextSelection")
                           if s.get("startPosition") is not None and s.get("endPosition") is not None]
             choice = self._convention(text, selections, ext)
             source = _Source(name, text, ext, choice)
+            source.from_word = from_word
+            if from_word:
+                fit = max(choice.fits.values(), default=None)
+                said = f" ({fit} of {len(selections)} selections start and end on word boundaries in it)" \
+                    if fit is not None else ""
+                self.warnings.append(f"source '{name}' has no plain text in the file: its text was read from its "
+                                     f"Word document{said}")
+            if source.exact and source.ext is not None and source.parsed is not None and \
+                    isinstance(source.ext.get("verbatim_sha256"), str):
+                # qualcode's export with names withheld: the transcript it was made from is found by its text's hash
+                # and keeps its text, unit for unit (the file's text is the pseudonymised one)
+                here = project.transcript_with_text(source.ext["verbatim_sha256"])
+                if here is not None and len(project.segments(here)) == len(source.parsed.units):
+                    source.matched, source.withheld = here, True
             if not source.exact:
                 if shipped is None:
                     shipped = _ShippedIndex(project)
                 found = shipped.find(source.text)
                 if found is not None:
-                    tid, inserts, parsed = found
-                    source.matched, source.parsed = tid, parsed
-                    to_text = ShippedOffsets(inserts)
-                    source.set_spans([(to_text(u.start), to_text(u.end, end=True)) for u in parsed.units])
+                    tid, spans, parsed, withheld = found
+                    source.matched, source.parsed, source.withheld = tid, parsed, withheld
+                    source.set_spans(spans)
                 else:
                     document = self._values(src).get(_attr_key(KIND_VARIABLE)) == "document"
                     try:
@@ -934,6 +1120,7 @@ class _Importer:
                     except InputError as err:
                         self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
                         self._skip("text sources that could not be read")
+                        self._skip_codings(src)
                         continue
             if source.no_speakers == "no speaker labels":
                 self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers")
@@ -941,6 +1128,10 @@ class _Importer:
                 self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
                                      f" as a conversation ({source.no_speakers})")
             self.sources[g] = source
+            if name in self.read_as:
+                # sources of the same name (MAXQDA writes them): each is said apart, as its transcript is named apart
+                name = source.name = next(f"{name} ({n})" for n in range(2, len(text_sources) + 3)
+                                          if f"{name} ({n})" not in self.read_as)
             self.read_as[name] = _read_as(source)
             self.warnings.extend(f"source '{name}': {w}" for w in getattr(source.parsed, "warnings", []) or [])
             if source.ext_ignored:
@@ -949,8 +1140,14 @@ class _Importer:
         for src in pdf_sources:
             pdf = self._pdf_source(src, ext_sources)
             if pdf is not None:
-                self.sources[norm_guid(src.get("guid"))] = pdf
+                self.sources[self._key(src)] = pdf
                 self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
+        # a file qualcode exported with names withheld shows this project's values pseudonymised
+        self.withheld = self.pkg.extension.get("names") == "withheld" or any(x.withheld for x in self.sources.values())
+        self._count_media()
+        if self.by_time:
+            self.warnings.append(f"{self.by_time} coded or commented stretch(es) of recordings were placed on the "
+                                 "transcript passage between the sync points around them (what was said then)")
         self.warnings.extend(self.pkg.warnings)
         if self.pkg.refused:
             shown = ", ".join(self.pkg.refused[:3]) + (", ..." if len(self.pkg.refused) > 3 else "")
@@ -974,9 +1171,15 @@ class _Importer:
             for done, src in enumerate(sources):
                 if self.progress:
                     self.progress("importing sources", done, len(sources))
-                g = norm_guid(src.get("guid"))
+                g = self._key(src)
                 if g in self.sources:
                     self._import_source(src, g)
+            for media, transcript in self.aliases.items():
+                # a recording stands for its transcript where cases, sets and links name it
+                if transcript in self.source_ids:
+                    self.source_ids[media] = self.source_ids[transcript]
+                    self.unit_ids[media] = self.unit_ids[transcript]
+                    self.sources[media] = self.sources[transcript]
             self._import_cases()
             self._import_sets()
             self._collect_memo_refs(text_sources)
@@ -992,8 +1195,42 @@ class _Importer:
         if self.skipped:
             self.warnings.append("left out: " + ", ".join(f"{n} {what}" for what, n in self.skipped.items()))
         return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped, "read_as": self.read_as,
-                "positions": summarise((s.name, s.choice) for s in self.sources.values()),
+                "positions": summarise((s.name, s.choice) for g, s in self.sources.items() if g not in self.aliases),
                 "nothing_new": not self.changed}
+
+    def _media(self, el: Any, files: dict[str, Any]) -> list[Any]:
+        """An audio, video or picture source. qualcode codes text, so the media is not kept, but the transcripts of a
+        recording (what an interview is coded on in NVivo, MAXQDA, ATLAS.ti and QualCoder) are returned as text
+        sources of their own, unless a text source of the file already holds the same text file (``files``: path ->
+        source). A coded stretch of a recording whose transcript has timed sync points around it codes the
+        transcript's passage between them (what was said then). Other codings and comments on the media itself (a
+        stretch of time, an area of a picture) are counted as left out; the media itself once the transcripts have
+        been read (see :meth:`_count_media`)."""
+        kind = local(el.tag)
+        transcripts: list[Any] = []
+        stands_for: list[str] = []
+        timed: set[Any] = set()  # stretches of the recording placed on a transcript by time
+        for i, t in enumerate(_children(el, "Transcript") if kind in ("AudioSource", "VideoSource") else []):
+            same = files.get(_path_key(t.get("plainTextPath"))) if t.get("plainTextPath") else None
+            holder = same if same is not None else _transcript_source(el, t, i)
+            if same is None:
+                transcripts.append(holder)
+            stands_for.append(self._key(holder))
+            for stretch, selection in _timed_selections(el, t, timed):
+                holder.append(selection)
+                timed.add(stretch)
+        if timed:
+            self.by_time += len(timed)
+        if stands_for:
+            self.aliases[norm_guid(el.get("guid"))] = stands_for[0]
+        self.media.append(el)
+        what = _MEDIA_PARTS.get(kind)
+        if what is not None:
+            on_media = [c for c in el if isinstance(c.tag, str) and local(c.tag) in _MEDIA_SELECTIONS
+                        and c not in timed]
+            self._skip(f"codings of {what}", sum(len(_children(x, "Coding")) for x in on_media))
+            self._skip(f"comments on {what}", sum(1 for x in on_media if _text_of(x, "Description").strip()))
+        return transcripts
 
     def _pdf_source(self, src: Any, ext_sources: dict[str, Any]) -> _Source | None:
         """A PDFSource as a desk-review document: the PDF read from the archive like an imported PDF; the text
@@ -1001,23 +1238,11 @@ class _Importer:
         their text. Area selections (a page and a rectangle) carry no text and are counted as left out."""
         from qualcode.importers.documents import parse_document
 
-        g = norm_guid(src.get("guid"))
+        g = self._key(src)
         name = _source_name(src, g)
         areas = len(_children(src, "PDFSelection"))
         if areas:
             self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
-        ref = src.get("path") or src.get("currentPath")
-        data = self.pkg.read_path(ref) if ref else None
-        if data is None:
-            self.warnings.append(f"PDF source '{name}': its PDF file is not in the archive, so it was left out")
-            self._skip("PDF sources without their file")
-            return None
-        try:
-            parsed = parse_document(data, name if name.lower().endswith(".pdf") else f"{name}.pdf")
-        except InputError as err:
-            self.warnings.append(f"PDF source '{name}' could not be read ({err.message}) and was left out")
-            self._skip("PDF sources that could not be read")
-            return None
         rep = _child(src, "Representation")
         text: str | None = None
         if rep is not None:
@@ -1027,9 +1252,37 @@ class _Importer:
             if not text or not text.strip():
                 text = _text_of(rep, "PlainTextContent") or None
         ext = next((v for k, v in ext_sources.items() if norm_guid(k) == g), None)
-        selections = [Selection(_int(x.get("startPosition")), _int(x.get("endPosition")), x.get("name") or "")
+        selections = [Selection(*_span(x), x.get("name") or "")
                       for x in (_children(rep, "PlainTextSelection") if rep is not None else [])
                       if x.get("startPosition") is not None and x.get("endPosition") is not None]
+        ref = src.get("path") or src.get("currentPath")
+        data = self.pkg.read_path(ref) if ref else None
+        parsed: ParsedTranscript | None = None
+        problem = "its PDF file is not in the archive"
+        if data is not None:
+            try:
+                parsed = parse_document(data, name if name.lower().endswith(".pdf") else f"{name}.pdf")
+            except InputError as err:
+                problem = f"its PDF could not be read ({err.message})"
+        if parsed is None:
+            if text and text.strip():
+                # the other tool's text of the PDF is in the file: the document is read from it (without pages)
+                self.warnings.append(f"PDF source '{name}': {problem}, so it was read from the other tool's text of "
+                                     "it (without page numbers)")
+                source = _Source(name, text, ext, self._convention(text, selections, ext))
+                if not source.exact:
+                    try:
+                        source.parse(document=True)
+                    except InputError as err:
+                        self.warnings.append(f"PDF source '{name}' could not be read ({err.message}) and was left out")
+                        self._skip("PDF sources that could not be read")
+                        self._skip_codings(rep)
+                        return None
+                return source
+            self.warnings.append(f"PDF source '{name}': {problem}, so it was left out")
+            self._skip("PDF sources without their file" if data is None else "PDF sources that could not be read")
+            self._skip_codings(rep)
+            return None
         shown = text if text and text.strip() else parsed.text
         source = _Source(name, shown, ext, self._convention(shown, selections, ext))
         if not source.exact:
@@ -1037,6 +1290,20 @@ class _Importer:
             source.set_spans(_locate_in_raw(parsed, source.text))
         self.warnings.extend(f"source '{name}': {w}" for w in parsed.warnings)
         return source
+
+    def _count_media(self) -> None:
+        for el in self.media:
+            kind = local(el.tag)
+            if self.aliases.get(norm_guid(el.get("guid"))) in self.sources:
+                self._skip(_NON_TEXT[kind].replace("sources", "recordings") + " (their transcripts were imported)")
+            else:
+                self._skip(_NON_TEXT.get(kind, f"{kind} elements"))
+
+    def _skip_codings(self, src: Any) -> None:
+        """The codings on a source that was left out, counted so the summary names what they were."""
+        if src is not None:
+            self._skip("codings on sources left out", sum(len(_children(x, "Coding"))
+                                                         for x in _children(src, "PlainTextSelection")))
 
     def _convention(self, text: str, selections: list[Selection], ext: dict[str, Any] | None) -> Choice:
         stated = (ext or {}).get("positions") or self.pkg.extension.get("positions")
@@ -1082,6 +1349,10 @@ class _Importer:
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
             self.changed = True
+        if attrs and s.withheld:
+            # the file shows this project's values pseudonymised: only an attribute added in the other tool is new
+            mine = json.loads(project.require_transcript(tid)["attributes"])
+            attrs = {k: v for k, v in attrs.items() if k not in mine}
         if attrs:
             before = project.require_transcript(tid)["attributes"]
             if {**json.loads(before), **attrs} != json.loads(before):
@@ -1089,7 +1360,7 @@ class _Importer:
                 self.counts["attributes_set"] += 1
                 self.changed = True
         self.source_ids[g] = tid
-        if speakers_value is not None and not s.exact:
+        if speakers_value is not None and not s.exact and not s.withheld:
             entries = parse_speakers_value(str(speakers_value))
             if entries is None:
                 # edited in the other tool into something else: kept as the attribute it now is, nothing guessed
@@ -1122,7 +1393,7 @@ class _Importer:
 
     def _import_selection(self, sel: Any, g: str) -> None:
         codings = _children(sel, "Coding")
-        start, end = _int(sel.get("startPosition"), -1), _int(sel.get("endPosition"), -1)
+        start, end = _span(sel, -1)
         if start < 0 or end < 0:
             if codings:
                 self.counts["selections"] += 1
@@ -1135,6 +1406,7 @@ class _Importer:
         case_codings = [c for c in codings if self._code_ref(c) in self.codes.case_codes]
         for c in case_codings:
             self.case_units.setdefault(self._code_ref(c), []).extend((g, i) for i in hits)
+        self.selection_units[norm_guid(sel.get("guid"))] = (g, hits)
         codings = [c for c in codings if c not in case_codings]
         if codings:
             self.counts["selections"] += 1
@@ -1227,7 +1499,9 @@ class _Importer:
                 project.upsert_case(case_id, None, attrs, coder=self.coder)
                 self.counts["cases_added"] += 1
                 self.changed = True
-            elif attrs and {**mine["attributes"], **attrs} != mine["attributes"]:
+            elif attrs and {**mine["attributes"], **attrs} != mine["attributes"] and not (
+                    self.withheld and all(k in mine["attributes"] for k in attrs)):
+                # (a file with names withheld shows this project's values pseudonymised: not a difference)
                 # as 'merge' does: this project's case sheet is the reference; the difference is reported
                 self.counts["cases_differ"] += 1
             description = _text_of(case, "Description").strip()
@@ -1235,6 +1509,8 @@ class _Importer:
                 self.inline_memos.append(("case", case_id, description, None, None))
             for r, tid in zip([r for r in refs if r in self.source_ids], tids, strict=True):
                 s = self.sources[r]
+                if s.withheld:
+                    continue  # this project's own transcript: its speakers are placed here already
                 if s.exact and s.ext is not None:
                     exact_speakers.append((tid, s.ext))
                     continue
@@ -1243,7 +1519,12 @@ class _Importer:
                 if speaker is None or self._linked(tid, speaker, case_id):
                     continue
                 links.append((tid, speaker, case_id))
-            for source_guid, index in self.case_units.get(g, []):
+            # the case's passages: selections coded with the case's code (NVivo, qualcode) or named by the case
+            passages = list(self.case_units.get(g, []))
+            for ref in _children(case, "SelectionRef"):
+                source_guid, hits = self.selection_units.get(norm_guid(ref.get("targetGUID")), ("", []))
+                passages.extend((source_guid, i) for i in hits)
+            for source_guid, index in passages:
                 segs = self.unit_ids.get(source_guid, [])
                 if source_guid not in self.source_ids or index >= len(segs):
                     continue
@@ -1312,15 +1593,32 @@ class _Importer:
                        if norm_guid(m.get("targetGUID")) in self.source_ids]
             for tid in sources:
                 member_of.setdefault(tid, []).append(name)
-            if not sources and not _children(st, "MemberCode"):
+            if not sources and _children(st, "MemberNote") and not _children(st, "MemberCode"):
+                self._skip("sets of notes")  # memos are kept, not their grouping
+            elif not sources and not _children(st, "MemberCode"):
                 self._skip("sets of sources not imported")
+        read_as_attributes: set[str] = set()
         for tid, names in member_of.items():
-            value = "; ".join(sorted(set(names)))
+            wanted: dict[str, str] = {"set": "; ".join(sorted(set(names)))}
+            # ATLAS.ti has no document variables: its users name document groups 'gender: male' (or 'gender::male',
+            # how ATLAS.ti itself exports groups as variables); such a set also gives the attribute it names
+            pairs: dict[str, set[str]] = {}
+            for name in names:
+                m = _SET_ATTRIBUTE.fullmatch(name)
+                if m is not None and _attr_key(m.group(1)) not in ("set", ""):
+                    pairs.setdefault(_attr_key(m.group(1)), set()).add(m.group(2).strip())
+                    read_as_attributes.add(name)
+            wanted.update({k: "; ".join(sorted(v)) for k, v in pairs.items()})
             before = json.loads(self.project.require_transcript(tid)["attributes"])
-            if before.get("set") != value:
-                self.project.set_transcript_attributes(tid, {"set": value}, coder=self.coder)
+            if {**before, **wanted} != before:
+                self.project.set_transcript_attributes(tid, wanted, coder=self.coder)
                 self.counts["attributes_set"] += 1
                 self.changed = True
+        if read_as_attributes:
+            shown = sorted(read_as_attributes)
+            self.warnings.append(f"{len(shown)} set(s) of sources named 'attribute: value' were also read as that "
+                                 "transcript attribute: " + ", ".join(f"'{n}'" for n in shown[:5])
+                                 + (", ..." if len(shown) > 5 else ""))
         if self.codes.empty_sets:
             self._skip("sets of codes with none of their codes in the file", len(self.codes.empty_sets))
             self.warnings.append(_empty_sets_warning(self.codes.empty_sets))
@@ -1336,7 +1634,7 @@ class _Importer:
             for ref in refs:
                 self.memo_targets.append(("code", code_id, ref))
         for src in text_sources:
-            g = norm_guid(src.get("guid"))
+            g = self._key(src)
             if g not in self.source_ids:
                 continue
             for n in _children(src, "NoteRef"):
@@ -1345,7 +1643,7 @@ class _Importer:
                 sel = note.get("selection") if note else None
                 if sel is not None and sel.get("startPosition") is not None:
                     # QualCoder's annotation: a note holding the selection it comments on
-                    hits = self.sources[g].units_for(_int(sel.get("startPosition")), _int(sel.get("endPosition")))
+                    hits = self.sources[g].units_for(*_span(sel))
                     if hits and hits[0] < len(self.unit_ids[g]):
                         self.memo_targets.append(("segment", str(self.unit_ids[g][hits[0]]), ref))
                         continue
@@ -1488,20 +1786,53 @@ class _ShippedIndex:
 
         self.project = project
         self.by_sha: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+        self.withheld: dict[str, tuple[str, list[tuple[int, int] | None]]] = {}
         for t in project.transcripts():
             stored, segs = project.transcript_text(t["id"]), project.segments(t["id"])
             for every_paragraph in (False, True):  # the form earlier versions wrote, then today's
                 text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph)
                 self.by_sha[text_hash(text)] = (t["id"], inserts)
 
-    def find(self, text: str) -> tuple[str, list[tuple[int, str]], ParsedTranscript] | None:
-        found = self.by_sha.get(text_hash(text))
+    def find(self, text: str) -> tuple[str, list[tuple[int, int] | None], ParsedTranscript, bool] | None:
+        """The transcript whose exported text this is, where its units lie in it, and whether it is the form with
+        names withheld (looked for only when the verbatim forms do not match)."""
+        found = self._lookup(text)
+        withheld = False
         if found is None:
-            found = self.by_sha.get(text_hash(text.rstrip("\n")))
+            self._index_withheld()
+            found = self._lookup(text, withheld=True)
+            withheld = found is not None
+        if found is None:
+            return None
+        tid, spans = found
+        return tid, spans, _as_parsed(self.project, tid), withheld
+
+    def _lookup(self, text: str, *, withheld: bool = False) -> tuple[str, list[tuple[int, int] | None]] | None:
+        keys = (text_hash(text), text_hash(text.rstrip("\n")))
+        if withheld:
+            return next((self.withheld[k] for k in keys if k in self.withheld), None)
+        found = next((self.by_sha[k] for k in keys if k in self.by_sha), None)
         if found is None:
             return None
         tid, inserts = found
-        return tid, inserts, _as_parsed(self.project, tid)
+        pos = ShippedOffsets(inserts)
+        return tid, [(pos(u.start), pos(u.end, end=True)) for u in _as_parsed(self.project, tid).units]
+
+    def _index_withheld(self) -> None:
+        if self.withheld:
+            return
+        from qualcode.refi.withheld import withheld_shipped
+        from qualcode.safety.privacy import Pseudonymiser
+
+        pseudo = Pseudonymiser(self.project)
+        speakers: dict[str, list[dict[str, Any]]] = {}
+        for sp in self.project.speakers():
+            speakers.setdefault(sp["transcript_id"], []).append(sp)
+        for t in self.project.transcripts():
+            tid = t["id"]
+            text, spans = withheld_shipped(pseudo, tid, self.project.transcript_text(tid), self.project.segments(tid),
+                                           speakers.get(tid, []))
+            self.withheld[text_hash(text)] = (tid, list[tuple[int, int] | None](spans))
 
 
 def _stored_guids(project: Project) -> dict[str, dict[str, str]]:
@@ -1517,6 +1848,13 @@ def _stored_guids(project: Project) -> dict[str, dict[str, str]]:
             if isinstance(part, dict):
                 out[key] = {str(k): str(v) for k, v in part.items()}
     return out
+
+
+def _span(sel: Any, default: int = 0) -> tuple[int, int]:
+    """A selection's start and end positions, in order (a tool that wrote them the other way round still means the
+    passage between them)."""
+    a, b = _int(sel.get("startPosition"), default), _int(sel.get("endPosition"), default)
+    return (a, b) if a <= b or min(a, b) < 0 else (b, a)
 
 
 def _int(value: Any, default: int = 0) -> int:

@@ -116,13 +116,19 @@ def _squash(s: str) -> str:
     return "".join(s.split())
 
 
-def _fits(text: str, mapping: PositionMap, sel: Selection) -> bool:
+def _named(sel: Selection) -> str:
+    """The selected text as the selection's name gives it (QualCoder writes it whole, ATLAS.ti the quotation's
+    start, cut with an ellipsis), squashed; '' when the name is too short to tell."""
+    named = _squash(sel.name).rstrip(".…")
+    return named if len(named) >= 8 and not named.startswith("line:") else ""
+
+
+def _fits(text: str, mapping: PositionMap, sel: Selection, *, by_name: bool) -> bool:
     if sel.end < sel.start or sel.start < 0 or sel.end > mapping.length:
         return False
     a, b = mapping(sel.start), mapping(sel.end)
-    named = _squash(sel.name)
-    if len(named) >= 8 and not named.startswith("line:"):
-        return _squash(text[a:b]) == named
+    if by_name:
+        return _squash(text[a:b]).startswith(_named(sel))
     return _boundary(text, a) and _boundary(text, b)
 
 
@@ -137,7 +143,9 @@ def origin_prior(origin: str) -> Convention:
     """What a tool is known to write, used only when the selections cannot tell."""
     low = origin.lower()
     unit = UTF16 if "nvivo" in low or "qualcode" in low and "utf-16" in low else CHARACTERS
-    return Convention(unit, 1 if "atlas" in low else 2)
+    # ATLAS.ti counts a CRLF once; so does MAXQDA (QualCoder writes CRLF line ends for it with positions that count
+    # each line end once)
+    return Convention(unit, 1 if "atlas" in low or "maxqda" in low else 2)
 
 
 def choose(text: str, selections: Sequence[Selection], origin: str) -> Choice:
@@ -149,10 +157,13 @@ def choose(text: str, selections: Sequence[Selection], origin: str) -> Choice:
                            prior.crlf if prior.crlf in {c.crlf for c in options} else 2)
     if len(options) == 1 or not selections:
         return Choice(prior, {}, len(selections), by_origin=len(options) > 1)
-    fits = {}
-    for conv in options:
-        mapping = PositionMap(text, conv)
-        fits[conv] = sum(1 for s in selections if _fits(text, mapping, s))
+    mappings = {conv: PositionMap(text, conv) for conv in options}
+    # a name is the selected text only where it matches under some convention: other tools name a selection
+    # after the file, its time ("21s") or nothing; such selections are judged by their word boundaries
+    by_name = [bool(_named(s)) and any(_fits(text, m, s, by_name=True) for m in mappings.values())
+               for s in selections]
+    fits = {conv: sum(1 for s, named in zip(selections, by_name, strict=True)
+                      if _fits(text, mapping, s, by_name=named)) for conv, mapping in mappings.items()}
     best = max(fits.values())
     winners = [c for c in options if fits[c] == best]
     chosen = prior if prior in winners else winners[0]

@@ -23,6 +23,10 @@ from qualcode.store import Project
 from qualcode.tui import keymap
 from qualcode.watching import StoreChanges
 
+# How often a key waiting for what it refers to (a unit's suggestions, its coding being saved) checks that it is still
+# being computed: it waits as long as it is, and is dropped (with a message) only once it never will be.
+WAIT_SECONDS = 8.0
+
 
 class Host(Protocol):
     """What a workbench screen may use of the app hosting it."""
@@ -49,8 +53,13 @@ class Host(Protocol):
     def suggestions_known(self, unit_id: int) -> bool | None:
         """The unit's suggestions are computed (True), on their way (False) or will never come (None)."""
 
-    def hold_until(self, deadline: float, give_up: Callable[[], None]) -> None:
-        """A key waits for what it refers to: keys typed after it are held until :meth:`release_barrier`."""
+    def hold_until(self, deadline: float, give_up: Callable[[], None],
+                   cancel: Callable[[int], None] | None = None) -> None:
+        """A key waits for what it refers to: keys typed after it are held until :meth:`release_barrier`; at
+        ``deadline`` ``give_up()`` drops it (or calls :meth:`hold_on`); Esc calls ``cancel(keys dropped after it)``."""
+
+    def hold_on(self, deadline: float) -> None:
+        """The waiting key waits on until ``deadline``: what it refers to is still being computed."""
 
     def release_barrier(self) -> None:
         """The waiting key was applied or dropped: the keys held behind it go on, in order."""

@@ -19,6 +19,7 @@ from textual.widgets import Header, Static
 from qualcode.actions import coding, history
 from qualcode.actions import views as wb
 from qualcode.model import QueuedUnit, Reversal, Suggestion
+from qualcode.tui import host as hosting
 from qualcode.tui import keymap
 from qualcode.tui.host import TranscriptRequested, WorkbenchScreen
 from qualcode.tui.widgets.fit import elide_end
@@ -43,6 +44,7 @@ class QueueScreen(WorkbenchScreen):
         # what was done here, in order, for u: ("skip", position) or ("write", position)
         self.acted: list[tuple[str, int]] = []
         self._waiting: Callable[[], None] | None = None  # a number key waiting for the unit's suggestions
+        self.counts: dict[str, int] = {}  # codings per code, for the picker (counted in the background)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,6 +60,17 @@ class QueueScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         self._start()
+        self._count_codes()
+
+    @work(thread=True, exclusive=True, group="queue-counts", exit_on_error=False)
+    def _count_codes(self) -> None:
+        """Codings per code, as the picker shows them (counting 100,000 codings takes a while: off the UI thread,
+        again after each change)."""
+        from qualcode.store import Project
+
+        with Project.open(self.host.project_path) as project:
+            counts = wb.code_counts(project)
+        self.app.call_from_thread(setattr, self, "counts", counts)
 
     def _start(self) -> None:
         self.title = f"Queue: {self.transcript}" if self.transcript else "Queue: every transcript"
@@ -181,7 +194,7 @@ class QueueScreen(WorkbenchScreen):
         message, error = self.host.last_message, self.host.last_error
         if self._waiting:
             where = u["ref"] if u else "this unit"
-            message, error = f"waiting for the suggestions of {where} (keys after it too)", False
+            message, error = f"waiting for the suggestions of {where}… (Esc cancels)", False
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=(u["ref"] if u else "queue empty"),
             progress={"coded": self.done, "total": len(self.units)}, saving=bool(self.host.pending_writes),
@@ -200,7 +213,13 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         assert u is not None
         self.acted.append(("write", self.position))
-        self.host.write(fn, done, label=label, units=[int(u["id"])])
+
+        def written(result: Any) -> None:
+            self._count_codes()
+            if done is not None:
+                done(result)
+
+        self.host.write(fn, written, label=label, units=[int(u["id"])])
         self._advance()
 
     def shown_suggestions(self) -> list[Suggestion]:
@@ -230,11 +249,28 @@ class QueueScreen(WorkbenchScreen):
                 self.update_status()
 
             def give_up() -> None:
+                known = self.host.suggestions_known(uid)
+                if known is False:  # still being computed (a loaded machine, a refit): the key waits on
+                    self.host.suggestions_for(u)  # asked for again, in case the request was superseded
+                    self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
+                    return
                 self._waiting = None
-                self.host.say(f"{number} on {ref} dropped: its suggestions took too long", error=True)
+                if known:
+                    self.host.release_barrier()
+                    self._accept(number)
+                else:
+                    self.host.say(f"{number} on {ref} dropped: no suggestions ({self.host.suggestion_note})",
+                                  error=True)
+                self.update_status()
+
+            def cancel(after: int) -> None:
+                self._waiting = None
+                self.host.say(f"{number} on {ref} cancelled" + (f", and the {after} key(s) typed after it"
+                                                                if after else ""))
+                self.update_status()
 
             self._waiting = resolve
-            self.host.hold_until(time.monotonic() + 8.0, give_up)
+            self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, give_up, cancel)
             self.update_status()
             return
         self._accept(number)
@@ -274,7 +310,7 @@ class QueueScreen(WorkbenchScreen):
             self._write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top),
                         f"coded {u['ref']}: {name}", self._coded)
 
-        self.app.push_screen(CodePicker(self.project.codebook(), {}, title=f"Code {u['ref']}"), chosen)
+        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=f"Code {u['ref']}"), chosen)
 
     def action_reject(self) -> None:
         u = self.current
@@ -340,6 +376,7 @@ class QueueScreen(WorkbenchScreen):
                         self.done = max(0, self.done - 1)
                     break
             self.host.suggestions_changed()
+            self._count_codes()
             self.show()
             self.host.say(words)
 
@@ -358,6 +395,7 @@ class QueueScreen(WorkbenchScreen):
         self.action_accept(event.number)
 
     def reload_from_store(self) -> None:
+        self._count_codes()
         if self.current is not None:
             self._show_codes(self.current)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -14,11 +14,12 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input
 
-from qualcode.actions import coding, history
+from qualcode.actions import coding, history, teamwork
 from qualcode.actions import views as wb
 from qualcode.actions.projects import set_speaker_role
 from qualcode.folding import fold
 from qualcode.model import Applied, CodedUnit, Marked, Removed, Reversal, Suggestion, TranscriptRow
+from qualcode.tui import host as hosting
 from qualcode.tui import keymap
 from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 POSITION_SECONDS = 1.0  # the coder's position is written this long after they stop moving
-WAIT_SECONDS = 8.0  # how long a key waits for what it refers to (a unit's suggestions) before it is dropped
 SORT_COLUMNS = {"id": "ID", "type": "Type", "progress": "Progress", "group": "Stakeholder group",
                 "location": "Location", "coders": "Coders"}
 
@@ -209,6 +209,19 @@ class ProjectScreen(WorkbenchScreen):
     def action_queue(self) -> None:
         self.post_message(QueueRequested())
 
+    def action_mark_done(self) -> None:
+        """Mark your coding of the highlighted transcript done, or not done when it is."""
+        tid = self._selected()
+        if not tid:
+            return
+        coder = self.coder
+
+        def done(result: dict[str, Any]) -> None:
+            self.host.say(teamwork.done_words(result))
+            self.reload_from_store()  # the Coders column ticks (or no longer ticks) the coder
+
+        self.host.write(lambda p: teamwork.toggle_done(p, tid, coder=coder), done)
+
     def action_speakers(self) -> None:
         from qualcode.tui.dialogs import SpeakerRoles
 
@@ -261,8 +274,9 @@ class TranscriptScreen(WorkbenchScreen):
         self.suggestion_note = ""
         self.progress: dict[str, int] = {"coded": 0, "total": 0}
         self._position_timer: Timer | None = None
+        self.done_mark = False  # the coder marked their coding of this transcript done (D)
         self._saved_position: tuple[str, int] | None = None
-        self._waiting: tuple[str, Callable[[], bool | None], Callable[[], None], Callable[[], str]] | None = None
+        self._waiting: Waiting | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -316,6 +330,7 @@ class TranscriptScreen(WorkbenchScreen):
         if start is None:
             start = wb.next_uncoded(self.units, coder=self.coder) or 0
         self.progress = wb.coding_progress(self.units, coder=self.coder)
+        self.done_mark = self.coder in wb.done_by(self.project, transcript)
         self.view.set_units(self.units, start)
         self._saved_position = (transcript, int(self.units[start]["id"])) if self.units else None
         self.title = transcript
@@ -364,6 +379,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.units[i] = self.view.units[i]
         self._count_codes()
         self.progress = wb.coding_progress(self.units, coder=self.coder)
+        self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
         self._unit_changed()
 
     def apply_store_changes(self, changes: StoreChanges) -> None:
@@ -384,12 +400,16 @@ class TranscriptScreen(WorkbenchScreen):
     def _refresh_units(self, segment_ids: Iterable[int]) -> None:
         """Re-read the codings, memos and marks of some units (after our own write, or another process's)."""
         places = [self.positions[seg] for seg in dict.fromkeys(int(s) for s in segment_ids) if seg in self.positions]
-        for pos, unit in zip(places, wb.refresh_units(self.project, [self.units[p] for p in places]), strict=True):
+        before = [self.units[p] for p in places]
+        after = wb.refresh_units(self.project, before)
+        for pos, unit in zip(places, after, strict=True):
             self.units[pos] = unit
             self.view.update_unit(pos, unit)
         if places:
-            self.progress = wb.coding_progress(self.units, coder=self.coder)
+            # only these units changed: moving the progress by them, not counting 2,000 units again on every key
+            self.progress = wb.progress_moved(self.progress, before, after, coder=self.coder)
         self._unit_changed()
+        self._try_waiting()  # a key waiting for these units' writes to be saved
 
     def _unit_changed(self) -> None:
         u = self.view.current
@@ -405,9 +425,11 @@ class TranscriptScreen(WorkbenchScreen):
             where = f"{u['ref']} ({self.view.cursor + 1}/{len(self.units)})"
             if self.view.span_start is not None:
                 where += f" · {len(self.view.selection)} selected"
+        if self.done_mark:
+            where += " · marked done"
         message, error = self.host.last_message, self.host.last_error
         if self._waiting is not None:
-            message, error = f"{self._waiting[0]} waits for {self._waiting[3]()} (keys after it too)", False
+            message, error = f"{self._waiting.what}: waiting for {self._waiting.waiting_for()}… (Esc cancels)", False
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=where, progress=self.progress,
             saving=bool(self.host.pending_writes), message=message, error=error)
@@ -460,15 +482,28 @@ class TranscriptScreen(WorkbenchScreen):
     def action_transcripts(self) -> None:
         self.post_message(ProjectViewRequested())
 
+    def action_mark_done(self) -> None:
+        """Mark your coding of this transcript done (the project view ticks you), or not done when it is."""
+        tid, coder = self.transcript, self.coder
+
+        def done(result: dict[str, Any]) -> None:
+            self.done_mark = bool(result["done"])
+            self.host.say(teamwork.done_words(result))
+            self.update_status()
+
+        self.host.write(lambda p: teamwork.toggle_done(p, tid, coder=coder), done)
+
     def action_queue(self) -> None:
         self.post_message(QueueRequested(self.transcript))  # this transcript's units; a key there widens it
 
     # ------------------------------------------------------------------ keys that wait for what they refer to
 
     def _wait_for(self, what: str, ready: Callable[[], bool | None], run: Callable[[], None],
-                  waiting_for: Callable[[], str]) -> None:
+                  waiting_for: Callable[[], str], pending: Callable[[], bool]) -> None:
         """Run ``run`` once ``ready()`` is true (None: it never will: the key is dropped, and the screen says so);
-        meanwhile the keys typed after it are held, so they act in the order they were typed."""
+        meanwhile the keys typed after it are held, so they act in the order they were typed. It waits as long as
+        ``pending()`` says what it waits for is still being computed (checked every ``WAIT_SECONDS``), however
+        slow the machine; Esc cancels it."""
         state = ready()
         if state:
             run()
@@ -476,31 +511,43 @@ class TranscriptScreen(WorkbenchScreen):
         if state is None or self._waiting is not None:
             self.host.say(f"{what} dropped: {waiting_for()}", error=True)
             return
-        self._waiting = (what, ready, run, waiting_for)
-        self.host.hold_until(time.monotonic() + WAIT_SECONDS, self._give_up)
+        self._waiting = Waiting(what, ready, run, waiting_for, pending)
+        self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._give_up, self._cancel_waiting)
         self.update_status()
 
     def _try_waiting(self) -> None:
         if self._waiting is None:
             return
-        what, ready, run, waiting_for = self._waiting
-        state = ready()
+        waiting = self._waiting
+        state = waiting.ready()
         if state is False:
             return
         self._waiting = None
         if state:
-            run()
+            waiting.run()
         else:
-            self.host.say(f"{what} dropped: {waiting_for()}", error=True)
+            self.host.say(f"{waiting.what} dropped: {waiting.waiting_for()}", error=True)
         self.host.release_barrier()
         self.update_status()
 
     def _give_up(self) -> None:
         if self._waiting is None:
             return
-        what, _, _, waiting_for = self._waiting
+        waiting = self._waiting
+        if waiting.ready() is not False:  # it came meanwhile (or never will): run it, or drop it saying why
+            self._try_waiting()
+            return
+        if waiting.pending():  # still being computed (a loaded machine, a refit): the key waits on
+            self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
+            return
         self._waiting = None
-        self.host.say(f"{what} dropped: {waiting_for()} took too long", error=True)
+        self.host.say(f"{waiting.what} dropped: {waiting.waiting_for()} never came", error=True)
+
+    def _cancel_waiting(self, after: int) -> None:
+        if self._waiting is None:
+            return
+        what, self._waiting = self._waiting.what, None
+        self.host.say(f"{what} cancelled" + (f", and the {after} key(s) typed after it" if after else ""))
 
     # ------------------------------------------------------------------ coding
 
@@ -548,7 +595,8 @@ class TranscriptScreen(WorkbenchScreen):
             self._move_counts({c["code"]: 1 for c in result["added"]} if len(result["added"]) < 2 else
                               {code_id: len(result["added"])})
             self._refresh_units(segment_ids)
-            self.host.suggestions_changed()
+            # the refit after the screen shows the coding: its thread would otherwise compete with the painting
+            self.call_after_refresh(self.host.suggestions_changed)
 
         name = wb.code_name(self.project.codebook(), code_id)
         where = self.units[self.positions[segment_ids[0]]]["ref"] if len(segment_ids) == 1 else \
@@ -561,7 +609,8 @@ class TranscriptScreen(WorkbenchScreen):
             return
         uid = int(u["id"])
         self._wait_for(f"d on {u['ref']}", lambda: not self.host.unit_busy(uid),
-                       lambda: self._remove_from(uid), lambda: "its coding to be saved")
+                       lambda: self._remove_from(uid), lambda: "its coding to be saved",
+                       lambda: self.host.unit_busy(uid))
 
     def _remove_from(self, uid: int) -> None:
         u = self.units[self.positions[uid]]
@@ -647,7 +696,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.host.say(f"nothing to {kind}")
                 return
             result, words, place = found
-            self._move_counts(_count_deltas(result))
+            self._move_counts(history.count_deltas(result))
             if place is not None and place[0] != self.transcript:
                 self.load(place[0])  # it happened in another transcript: go there, so it can be seen
             self._refresh_units(result["segments"])
@@ -716,7 +765,9 @@ class TranscriptScreen(WorkbenchScreen):
         if found is None:
             panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
-        panel.show(self._not_applied(u, found), "" if found else "no suggestion for this unit", unit=u["id"])
+        left = self._not_applied(u, found)
+        note = "" if left else "all suggested codes applied" if found else "no suggestion for this unit"
+        panel.show(left, note, unit=u["id"])
 
     def _not_applied(self, u: CodedUnit, found: Sequence[Suggestion]) -> list[Suggestion]:
         """The suggestions for ``u`` whose code this coder has not applied to it: what the panel numbers."""
@@ -768,7 +819,17 @@ class TranscriptScreen(WorkbenchScreen):
                 return "no suggestions (" + (self.host.suggestion_note or "the model failed") + ")"
             return f"the suggestions of {ref}"
 
-        self._wait_for(f"{number} on {ref}", ready, run, waiting_for)
+        def pending() -> bool:
+            if self.host.unit_busy(uid):
+                return True
+            if self.host.suggestions_known(uid) is not False:
+                return False
+            pos = self.positions.get(uid)
+            if pos is not None:  # asked for again, in case the evaluator has moved away from it meanwhile
+                self.host.suggestions_for(self.units[pos])
+            return True
+
+        self._wait_for(f"{number} on {ref}", ready, run, waiting_for, pending)
 
     def _suggestions_of(self, uid: int) -> list[Suggestion]:
         pos = self.positions.get(uid)
@@ -799,16 +860,15 @@ class TranscriptScreen(WorkbenchScreen):
         return self.units
 
 
-def _count_deltas(result: Reversal) -> dict[str, int]:
-    """How an undo or redo moved each code's count."""
-    out: dict[str, int] = {}
-    for c in result["changes"]:
-        if c["entity"] != "coding":
-            continue
-        for state, sign in ((c["from"], -1), (c["to"], 1)):
-            if state and state.get("code_id"):
-                out[state["code_id"]] = out.get(state["code_id"], 0) + sign
-    return {k: v for k, v in out.items() if v}
+class Waiting(NamedTuple):
+    """A key waiting for what it refers to: what it is ("1 on KII-01:4"), whether it can run now (None: never),
+    running it, what it waits for (in words) and whether that is still being computed."""
+
+    what: str
+    ready: Callable[[], bool | None]
+    run: Callable[[], None]
+    waiting_for: Callable[[], str]
+    pending: Callable[[], bool]
 
 
 def _coding_keys(codings: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:

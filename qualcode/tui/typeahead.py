@@ -30,6 +30,7 @@ from textual.screen import ModalScreen
 SETTLE = 0.01  # seconds without newly held input before held input is replayed
 GIVE_UP = 5.0  # a screen still not mounted after this long gets the held input anyway (a safety valve only)
 GAP = 0.05  # seconds a key waits for the input read just before it, in the two cases above
+MAX_HELD = 500  # keys held at most (a key waits as long as its target is being computed: memory stays bounded)
 CLOSING_KEYS = frozenset({"enter", "escape", "ctrl+s"})  # keys after which the screen on top may change
 
 Held = tuple[int, str, str, "str | None"]  # (typing order, "key" or "paste", key name or pasted text, character)
@@ -46,21 +47,40 @@ class TypeAhead:
     _ta_read_at = 0.0  # when the last live key was read
     _ta_read_key = ""
     _ta_read_screen: Any = None  # the screen on top when the last live key was read
+    _ta_read_focus: Any = None  # the widget with focus when the last live key was read
     _ta_until_change: Any = None  # held input waits for this screen to go (or for its time to pass)
+    _ta_until_focus: Any = None  # ... or for the focus to leave this widget (a key that moves it has acted)
     _ta_barrier: tuple[float, Any] | None = None  # (deadline, give_up callback) of a key waiting for its target
     _ta_barrier_seq = 0  # the typing order of that key: keys typed after it are held
+    _ta_barrier_kept: float | None = None  # a new deadline its give_up set (the target is still being computed)
+    _ta_cancel: Any = None  # what Esc typed while a key waits calls
+    _ta_overflow = 0  # keys not held because MAX_HELD were already waiting
     _ta_acting_seq = 0  # the typing order of the key whose binding is being run
     _ta_in_flight = 0  # replayed input posted to the app and not read yet: live input read meanwhile waits behind it
 
-    def hold_until(self, deadline: float, give_up: Any) -> None:
+    def hold_until(self, deadline: float, give_up: Any, cancel: Any = None) -> None:
         """A key waits for what it refers to: hold every key typed after it until :meth:`release_barrier`, or until
-        ``deadline`` (``time.monotonic()``), when ``give_up()`` is called (it drops the key and says so)."""
+        ``deadline`` (``time.monotonic()``), when ``give_up()`` is called: it drops the key and says so, or, while
+        what the key waits for is still being computed, calls :meth:`hold_on` (a slow machine is no reason to drop
+        a key). Esc typed meanwhile calls ``cancel(n)``: the key and the ``n`` keys held behind it are dropped."""
         self._ta_barrier = (deadline, give_up)
+        self._ta_cancel = cancel
         self._ta_barrier_seq = self._ta_acting_seq
+        if not self._ta_waiting:  # the deadline is checked even when no key is typed after it
+            if not self._ta_held:
+                self._ta_since = time.monotonic()
+            self._ta_waiting = True
+            self.set_timer(SETTLE, self._ta_release)  # type: ignore[attr-defined]
+
+    def hold_on(self, deadline: float) -> None:
+        """The waiting key waits on until ``deadline`` (called by its ``give_up`` while its target is still coming)."""
+        self._ta_barrier_kept = deadline
 
     def release_barrier(self) -> None:
         """The waiting key was applied (or dropped): keys held behind it go on, in order."""
         self._ta_barrier = None
+        self._ta_cancel = None
+        self._ta_overflow = 0
         self._ta_since = time.monotonic()  # the keys held behind it are replayed in order, not forced through
         if self._ta_held and not self._ta_waiting:
             self._ta_waiting = True
@@ -88,17 +108,25 @@ class TypeAhead:
                 now = time.monotonic()
                 if (self._ta_priority(event.key)
                         # after Enter or Esc (or a key that moves the focus), only while the screen they were read
-                        # on is still there: once the dialog has closed, the next key goes to the screen below at once
-                        or (app.screen is self._ta_read_screen and _may_close(app.screen, self._ta_read_key))) and (
+                        # on is still there: once the dialog has closed, the next key goes to the screen below at once;
+                        # and only while the focus has not moved since: once f has put it in the filter box, the
+                        # letters typed next go there at once
+                        or (app.screen is self._ta_read_screen and app.focused is self._ta_read_focus
+                            and _may_close(app.screen, self._ta_read_key))) and (
                         now - self._ta_read_at < GAP or not self._ta_quiet()):
                     wait = GAP
                     self._ta_until_change = (app.screen if _may_close(app.screen, self._ta_read_key)
                                              else None)
+                    self._ta_until_focus = app.focused
                 self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
+                self._ta_read_focus = app.focused
             barrier = self._ta_barrier is not None
             # replayed input is queued behind what was read before its replay: input typed later and read before it
             # must wait for it, or a slow machine types 'ask them' as 'ahemsk t'
             behind = not replayed and self._ta_in_flight > 0
+            if barrier and not replayed and isinstance(event, events.Key) and event.key == "escape":
+                self._ta_cancel_barrier()  # Esc while a key waits: that key, and the keys typed after it, are dropped
+                return
             if not forced and ((self._ta_held and not replayed) or not app.screen.is_mounted or wait or barrier
                                or behind):
                 self._ta_hold(seq, event, wait)
@@ -134,11 +162,28 @@ class TypeAhead:
     async def _on_paste(self, event: events.Paste) -> None:
         self._ta_covered(event)
 
+    def _ta_cancel_barrier(self) -> None:
+        later = [h for h in self._ta_held or [] if h[0] > self._ta_barrier_seq]
+        self._ta_held = [h for h in self._ta_held or [] if h[0] <= self._ta_barrier_seq] or None
+        cancel, self._ta_cancel = self._ta_cancel, None
+        self._ta_barrier = None
+        if cancel is not None:
+            cancel(len(later) + self._ta_overflow)
+        self._ta_overflow = 0
+        self.release_barrier()
+
     def _ta_hold(self, seq: int, event: Any, wait: float) -> None:
         now = time.monotonic()
         if not self._ta_held:
             self._ta_held = []
             self._ta_since = now
+        if len(self._ta_held) >= MAX_HELD:  # typed while a key waits, beyond what is kept: dropped, and said
+            self._ta_overflow += 1
+            if self._ta_overflow == 1:
+                app: Any = self
+                app.say(f"more than {MAX_HELD} keys typed while a key waits: the ones after that are dropped",
+                        error=True)
+            return
         if isinstance(event, events.Paste):
             self._ta_held.append((seq, "paste", event.text, None))
         else:
@@ -157,7 +202,13 @@ class TypeAhead:
                 app.set_timer(SETTLE, self._ta_release)
                 return
             self._ta_barrier = None
+            self._ta_barrier_kept = None
             give_up()  # the key that waited is dropped, with a message; the keys after it go on
+            if self._ta_barrier_kept is not None:  # ... unless what it waits for is still being computed
+                self._ta_barrier, self._ta_barrier_kept = (self._ta_barrier_kept, give_up), None
+                app.set_timer(SETTLE, self._ta_release)
+                return
+            self._ta_cancel, self._ta_overflow = None, 0
             self._ta_since = now
         gave_up = now - self._ta_since >= GIVE_UP
         if self._ta_in_flight and not gave_up:  # the input replayed last time goes first
@@ -165,7 +216,8 @@ class TypeAhead:
             return
         if gave_up:
             self._ta_in_flight = 0  # never let a lost count hold every later key
-        changed = self._ta_until_change is not None and app.screen is not self._ta_until_change
+        changed = self._ta_until_change is not None and (app.screen is not self._ta_until_change
+                                                         or app.focused is not self._ta_until_focus)
         # and never while input read before is still on its way through the widgets: a key read just before the
         # screen changed comes back here (covered) and must be replayed before the keys typed after it
         ready = now >= self._ta_ready_at
@@ -184,6 +236,7 @@ class TypeAhead:
                 previous = held[i - 1][2] if held[i - 1][1] == "key" else ""
                 self._ta_until_change = (app.screen if previous in CLOSING_KEYS or _may_close(app.screen, previous)
                                          else None)
+                self._ta_until_focus = app.focused
                 app.set_timer(SETTLE, self._ta_release)
                 return
             replay = events.Key(value, character) if kind == "key" else events.Paste(value)

@@ -217,7 +217,7 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
     from qualcode.tui import make_app
     from qualcode.tui.dialogs import CodePicker, HelpScreen, SearchScreen
     from qualcode.tui.screens import TranscriptScreen
-    from qualcode.tui.widgets.panels import SuggestionsPanel
+    from qualcode.tui.widgets.panels import CodebookPanel, SuggestionsPanel
 
     out: dict[str, Any] = {}
     times: dict[str, list[float]] = {}
@@ -328,7 +328,12 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             await key("Enter (search results)", "enter", lambda search=search: bool(search.hits))
             await key("Esc (close)", "escape", lambda: app.screen is screen)
             await key("f (codebook filter)", "f", lambda: app.focused is not None and app.focused.id == "code-filter")
-            await key("typing in the filter", "o", lambda: screen.query_one("#code-filter", Input).value == "o")
+            codebook = screen.query_one(CodebookPanel)
+            typed = ""
+            for ch in "outc":  # until the tree shows the codes that match what is typed so far
+                typed += ch
+                await key("typing in the filter", ch, lambda typed=typed, codebook=codebook: screen.query_one(
+                    "#code-filter", Input).value == typed and codebook.shown_filter == typed)
             await key("Esc (clear the filter)", "escape", lambda: screen.query_one("#code-filter", Input).value == ""
                       and app.focused is screen.view)
             pos = screen.view.cursor

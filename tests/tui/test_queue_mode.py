@@ -99,3 +99,29 @@ async def test_x_rejects_every_suggestion_and_u_undoes_in_the_queue(make: Callab
         await wait_for_suggestions(app, pilot)
         assert store.codings() == []
         assert queued(screen)["ref"] == second  # back on the unit whose coding was undone
+
+
+async def test_the_queue_picker_shows_how_often_each_code_is_used(make: Callable[..., QualcodeApp],
+                                                                  store: Project) -> None:
+    from textual.widgets import OptionList
+
+    from qualcode.tui.dialogs import CodePicker
+
+    store.add_coding("FGD-01:2", "sustainability.funding", coder="long")
+    store.add_coding("FGD-01:3", "sustainability.funding", coder="long")
+    app = make(suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await app.settled()
+        await pilot.press("c", *"funding")
+        await app.settled()
+        assert isinstance(app.screen, CodePicker)
+        options = app.screen.query_one(OptionList)
+        first = options.get_option_at_index(0).prompt
+        assert str(first) == "■ Funding to continue  Sustainability  2"  # name, where it sits, codings
+        await pilot.press("enter")  # coded: the next time the picker counts it too
+        await app.settled()
+        await pilot.press("c", *"funding")
+        await app.settled()
+        prompt = app.screen.query_one(OptionList).get_option_at_index(0).prompt
+        assert str(prompt) == "■ Funding to continue  Sustainability  3"

@@ -435,3 +435,40 @@ async def test_speakers_of_a_document_are_refused_with_a_note_not_an_empty_dialo
         assert isinstance(app.screen, ProjectScreen)
         messages = [str(n.message) for n in app._notifications]
         assert any(f"{document} is a document: it has no speakers" in m for m in messages), messages
+
+
+async def test_shift_d_marks_your_coding_of_the_transcript_done_and_again_not_done(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    from qualcode.synthesis.reconciled import done_marks
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D")
+        await app.settled()
+        status = str(app.screen.query_one("#status").render())
+        assert done_marks(store) == {"KII-01": ["clara"]}
+        assert "KII-01: your coding is marked done" in status and "· marked done" in status
+        await pilot.press("D")
+        await app.settled()
+        status = str(app.screen.query_one("#status").render())
+        assert done_marks(store) == {} and "no longer marked done" in status and "· marked done" not in status
+
+
+async def test_shift_d_in_the_project_view_ticks_you_and_two_coders_done_join_the_agreement_sample(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    from qualcode.actions.teamwork import mark_done
+    from qualcode.synthesis.reconciled import sample_rows
+
+    store.add_coding("FGD-01:2", "effectiveness.outputs", coder="long")
+    mark_done(store, ["FGD-01"], coder="long")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        table = app.screen.query_one("#transcripts", DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "FGD-01"
+        await pilot.press("D")
+        await app.settled()
+        assert table.get_row("FGD-01")[5] == "long ✓"  # clara coded nothing here: not a coder of it yet
+        status = str(app.screen.query_one("#status").render())
+        assert "FGD-01: your coding is marked done; it joins the agreement sample, comparing clara, long" in status
+        assert [r["transcript"] for r in sample_rows(store)] == ["FGD-01"]

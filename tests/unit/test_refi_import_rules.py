@@ -80,6 +80,22 @@ def test_position_map_counts_surrogates_and_folded_line_ends() -> None:
     assert PositionMap(text, Convention(CHARACTERS, 1))(4) == 5  # 'c' is position 4 when CRLF counts once
     choice = choose(text, [Selection(0, 1)], "ATLAS.ti 23")
     assert choice.convention.crlf == 1  # only the origin can tell here, and ATLAS.ti counts a CRLF once
+    # so does MAXQDA: QualCoder writes CRLF line ends for it, with positions that count each line end once
+    assert choose(text, [Selection(0, 1)], "MAXQDA 2022 (Release 22.4.0)").convention.crlf == 1
+    assert choose(text, [Selection(0, 1)], "NVivo 14").convention.crlf == 2
+
+
+def test_selection_names_that_are_not_the_selected_text_do_not_hide_the_word_boundaries() -> None:
+    """QualCoder names a selection by its whole text, ATLAS.ti by the quotation's start cut with an ellipsis, other
+    tools by the file or the time ('21s'): a name counts as the text only where it matches under some reading."""
+    a, b = TEXT.index("It was useful"), TEXT.index(" and the trainers")
+    c, d = TEXT.index("Supervisors"), TEXT.index(" every week")
+    u = [_utf16(TEXT, i) for i in (a, b, c, d)]
+    named_after_the_file = [Selection(u[0], u[1], "hoa.txt.transcribed"), Selection(u[2], u[3], "hoa.txt.transcribed")]
+    cut_quotations = [Selection(u[0], u[1], "It was useful 👍👍…"), Selection(u[2], u[3], "Supervisors talk to...")]
+    for selections in (named_after_the_file, cut_quotations):
+        choice = choose(TEXT, selections, "SomeTool 1")
+        assert choice.convention.unit == UTF16 and choice.fits[choice.convention] == 2 and not choice.by_origin
 
 
 def test_an_atlas_project_with_users_but_no_codebook_imports(tmp_path: Path) -> None:

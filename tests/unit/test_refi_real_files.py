@@ -20,7 +20,7 @@ CODED = [
     ("nvivo-windows-12.6-comments.qdpx", "utf16", "selection"),
     ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
 ]
-ALL = [name for name, _, _ in CODED] + ["nvivo-mac-15-codebook.qdpx"]
+ALL = [name for name, _, _ in CODED] + ["nvivo-mac-15-codebook.qdpx", "atlas-ti-8.4-mac-standard-project.qdpx"]
 
 
 def _table_counts(folder: Path) -> dict[str, int]:
@@ -132,3 +132,25 @@ def test_sources_without_a_name_are_named_after_their_text_file(tmp_path_factory
         assert sorted(t["id"] for t in project.transcripts()) == ["admin-1", "board_2017"]
     finally:
         project.close()
+
+
+def test_an_atlas_project_whose_source_files_were_not_kept_names_everything_it_left_out(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The ATLAS.ti 8 standard project ships none of its source files: the codebook, code groups and notes come in,
+    and the summary names each kind of thing it could not bring, with the codings on them."""
+    got = _import_twice("atlas-ti-8.4-mac-standard-project.qdpx", tmp_path_factory)
+    first = got["first"]
+    assert first["skipped"] == {
+        # 7 on text sources, 2 on PDF texts, and the coded stretch of the Diet Coke video (14.7-17.7 s), which the
+        # transcript's sync points place at positions 124-139 of its text source (not in the archive either)
+        "text sources without text": 6, "codings on sources left out": 10,
+        "PDF sources without their file": 2, "PDF area selections (a rectangle on a page, no text to place)": 4,
+        "pictures": 1, "codings of areas of pictures": 2, "audio sources": 1, "video sources": 2,
+        "sets of sources not imported": 12, "links between objects": 1, "graphs": 1}
+    # the video's transcripts are the text sources' files: not counted twice
+    assert first["counts"]["sources"] == 0 and first["counts"]["codes_added"] == 14
+    assert first["counts"]["code_groups_added_or_extended"] == 4
+    with Project.open(got["folder"]) as project:
+        memos = [m["text"] for m in project.memos("project", "project")]
+    assert any(m.startswith("Research Plan\nThis is a great project") for m in memos)

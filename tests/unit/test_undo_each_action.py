@@ -217,3 +217,19 @@ def test_every_table_that_refers_to_a_transcript_goes_and_comes_back_with_it(exa
                  for fk in db.execute(f"PRAGMA foreign_key_list({table})") if fk[2] in ("transcripts", "segments")}
     assert "agreement_sample" in referring and "codings" in referring  # (the check reads the schema)
     assert referring - {"coder_positions"} <= KEPT_WITH_A_TRANSCRIPT
+
+
+def test_count_deltas_say_how_undo_and_redo_move_each_codes_count(example_project: Project) -> None:
+    from qualcode.actions.history import count_deltas
+
+    units = [int(u["id"]) for u in example_project.segments("KII-07", include_interviewer=False)[:2]]
+    code = next(str(c["id"]) for c in example_project.code_rows()
+                if not any(x["code"] == c["id"] for u in units for x in example_project.codings(segment=u)))
+    coding.apply_code(example_project, units, code, coder=ME)  # one action on two units
+    undone = undo(example_project, coder=ME)
+    assert undone is not None and count_deltas(undone) == {code: -2}
+    redone = redo(example_project, coder=ME)
+    assert redone is not None and count_deltas(redone) == {code: 2}
+    coding.mark_units(example_project, units[:1], "not_codable", coder=ME)
+    marked = undo(example_project, coder=ME)
+    assert marked is not None and count_deltas(marked) == {}  # a mark moves no code's count

@@ -67,6 +67,20 @@ def test_next_uncoded_is_none_when_everything_is_coded(project: Project) -> None
     assert progress == {"coded": 4, "total": 4, "not_codable": 0, "skipped": 0}
 
 
+def test_progress_moved_by_changed_units_equals_counting_them_all(project: Project) -> None:
+    units = wb.transcript_units(project, "FGD-01")
+    before = wb.coding_progress(units, coder="clara")
+    informant = [u for u in units if wb.is_codable(u)]
+    changed = [{**informant[0], "codings": [{"code": "relevance", "coder": "clara"}]},
+               {**informant[1], "marks": {"clara": "not_codable"}},
+               {**informant[2], "marks": {"clara": "skipped"}, "codings": [{"code": "impact", "coder": "long"}]}]
+    after = [next((c for c in changed if c["id"] == u["id"]), u) for u in units]
+    moved = wb.progress_moved(before, informant[:3], changed, coder="clara")
+    assert moved == wb.coding_progress(after, coder="clara") == {"coded": 1, "total": 3, "not_codable": 1,
+                                                                  "skipped": 1}
+    assert wb.progress_moved(moved, changed, informant[:3], coder="clara") == before
+
+
 def test_search_finds_units_across_transcripts_ignoring_case_and_accents(project: Project) -> None:
     hits = wb.search_units(project, "GRIEVANCE")
     assert [h["ref"] for h in hits] == ["FGD-01:2", "KII-01:3"]

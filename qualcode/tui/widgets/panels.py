@@ -54,30 +54,45 @@ class CodebookPanel(Vertical):
         tree.guide_depth = 2
         yield tree
 
+    shown_filter: str | None = None  # the filter the tree shows (None: not drawn yet)
+    _shown_keep: frozenset[str] | None = None  # the codes it shows (None: all, the criteria folded)
+
     def on_mount(self) -> None:
+        self._labels: dict[str, Text] = {}
         self.rebuild()
+        # filtered as the letter is put in the box, not when its Changed message comes round: the box and the tree
+        # then ask for one layout of the screen together, rather than two laid out and painted one after the other
+        self.watch(self.query_one("#code-filter", Input), "value", self.rebuild, init=False)
 
     def rebuild(self, query: str = "") -> None:
+        """Show the codes matching ``query`` (all when empty), with their criteria so the tree keeps its shape.
+
+        A letter typed in the filter must show on screen at once: the tree is only rebuilt when the set of matching
+        codes changes (most letters narrow it a little or not at all), the labels are kept per code, and the tree's
+        lines are laid out before the screen is, so that one refresh of the screen shows the result (the default
+        tree lays out lazily, while painting, and the screen then has to be laid out and painted again)."""
         from qualcode.actions.views import fuzzy_codes
 
-        tree: Tree[str] = self.query_one("#code-tree", Tree)
-        tree.clear()
-        matches = {c.id for c, _ in fuzzy_codes(self.codebook, query)} if query.strip() else None
         keep: set[str] | None = None
-        if matches is not None:
-            keep = set(matches)
-            for code_id in matches:  # ancestors stay so the tree keeps its shape
+        if query.strip():
+            keep = {c.id for c, _ in fuzzy_codes(self.codebook, query)}
+            for code_id in list(keep):  # ancestors stay so the tree keeps its shape
                 parent = self.codebook[code_id].parent_id
-                while parent:
+                while parent and parent not in keep:
                     keep.add(parent)
                     parent = self.codebook[parent].parent_id
+        frozen = None if keep is None else frozenset(keep)
+        if self.shown_filter is not None and frozen == self._shown_keep:
+            self.shown_filter = query
+            return
+        tree: Tree[str] = self.query_one("#code-tree", Tree)
+        tree.clear()
 
         def add(node: Any, code: Any) -> None:
             if keep is not None and code.id not in keep:
                 return
-            kids = [k for k in code.children if keep is None or k.id in keep]
             label = self._label(code)
-            if kids:
+            if any(keep is None or k.id in keep for k in code.children):
                 child = node.add(label, data=code.id, expand=keep is not None)
                 for k in code.children:
                     add(child, k)
@@ -87,14 +102,19 @@ class CodebookPanel(Vertical):
         for root in self.codebook.roots:
             add(tree.root, root)
         tree.root.expand()
+        _ = tree.last_line  # lay the lines out now (see above)
+        self.shown_filter, self._shown_keep = query, frozen
 
     def _label(self, code: Any) -> Text:
-        n = sum(self.counts.get(c.id, 0) for c in code.walk())  # a criterion counts its sub-codes too
-        label = Text()
-        label.append("■ ", style=code.color or "grey50")
-        label.append(code.name)
-        if n:
-            label.append(f" {n}", style="dim")
+        label = self._labels.get(code.id)
+        if label is None:
+            n = sum(self.counts.get(c.id, 0) for c in code.walk())  # a criterion counts its sub-codes too
+            label = Text()
+            label.append("■ ", style=code.color or "grey50")
+            label.append(code.name)
+            if n:
+                label.append(f" {n}", style="dim")
+            self._labels[code.id] = label
         return label
 
     def set_counts(self, counts: dict[str, int]) -> None:
@@ -107,6 +127,8 @@ class CodebookPanel(Vertical):
                 stale.add(code_id)
                 code_id = self.codebook[code_id].parent_id or ""
         self.counts = dict(counts)
+        for code_id in stale:
+            self._labels.pop(code_id, None)
         tree: Tree[str] = self.query_one("#code-tree", Tree)
         stack = list(tree.root.children)
         while stack:
@@ -114,10 +136,6 @@ class CodebookPanel(Vertical):
             if node.data in stale:
                 node.set_label(self._label(self.codebook[node.data]))
             stack.extend(node.children)
-
-    @on(Input.Changed, "#code-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.rebuild(event.value)
 
     @on(Input.Submitted, "#code-filter")
     def _take_first(self, event: Input.Submitted) -> None:
@@ -149,16 +167,25 @@ class SuggestionsPanel(Vertical):
     shown_unit: int | None = None  # the unit whose suggestions are on screen
     shown_count = 0
     _shown: tuple[list[Mapping[str, Any]], str] = ([], "")
+    _drawn_for = (-1, -1)  # (panel width, terminal height) the suggestions were last drawn for
 
     def show(self, suggestions: Sequence[Mapping[str, Any]], note: str = "", *, unit: int | None = None) -> None:
         """Show suggestions (numbered as the keys that accept them) for ``unit``, or a note when there are none."""
+        shown = (list(suggestions), note)
+        if (unit, shown) == (self.shown_unit, self._shown) and self._drawn_for == self._room():
+            return  # the same again (the status changed, a memo was saved...): nothing to draw
         self.shown_unit, self.shown_count = unit, len(suggestions)
-        self._shown = (list(suggestions), note)
+        self._shown = shown
         self._draw()
 
     def on_resize(self) -> None:
-        if self.shown_count:
+        # drawn again for another width or terminal height only: the panel's own height follows its content, and a
+        # resize because one suggestion fewer is shown must not draw (and lay out the screen) a second time
+        if self.shown_count and self._drawn_for != self._room():
             self._draw()
+
+    def _room(self) -> tuple[int, int]:
+        return self.size.width, self.app.size.height if self.is_attached else 24
 
     def _draw(self) -> None:
         """One line per suggestion (number, colour, name elided in the middle, score) and the reasons under it as
@@ -169,9 +196,11 @@ class SuggestionsPanel(Vertical):
         suggestions, note = self._shown
         options = self.query_one("#suggestion-list", OptionList)
         options.clear_options()
+        self._drawn_for = self._room()
         width = max(20, (self.size.width or 40) - 2)
-        tall = (self.app.size.height if self.is_attached else 24) >= 36
+        tall = self._drawn_for[1] >= 36
         wide = width >= 60
+        drawn: list[Option] = []
         for n, s in enumerate(suggestions[:9], start=1):
             label = Text(no_wrap=True, overflow="ellipsis")
             score = f" {s.get('score', 0):.2f}"
@@ -196,7 +225,8 @@ class SuggestionsPanel(Vertical):
                 full_why = tall and (wide or n == 1)
                 lines = textwrap.wrap(why, width=width - 4) if full_why else [elide_end(why, width - 4)]
                 label.append("".join("\n    " + line for line in lines), style="dim italic")
-            options.add_option(Option(label, id=str(n)))
+            drawn.append(Option(label, id=str(n)))
+        options.add_options(drawn)  # at once: the list lays itself out again after each option added
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)
         # the note may quote an error message, which may quote data: never read as markup
@@ -212,7 +242,12 @@ class SuggestionsPanel(Vertical):
 class MemoPanel(Static):
     """The current unit's memos (yours first)."""
 
+    _shown: tuple[dict[str, str], str] | None = None
+
     def show(self, memos: dict[str, str], coder: str) -> None:
+        if (memos, coder) == self._shown:
+            return  # unchanged (the status or the suggestions changed): not drawn and laid out again
+        self._shown = (dict(memos), coder)
         if not memos:
             self.update(Text("no memo (m to write one)", style="dim"))
             return
@@ -228,6 +263,10 @@ class MemoPanel(Static):
 class StatusBar(Static):
     """Coder, where you are, progress and whether everything is saved."""
 
+    DEFAULT_CSS = """
+    StatusBar { height: 1; }
+    """
+
     def show(self, *, coder: str, where: str, progress: dict[str, int] | None, saving: bool, message: str = "",
              error: bool = False) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -240,7 +279,12 @@ class StatusBar(Static):
         text.append("saving…" if saving else "saved ✓", style="bold" if saving else "")
         if message:
             text.append("  " + message, style="bold red" if error else "italic")
-        self.update(text)
+        if text == self._text:
+            return
+        self._text = text
+        self.update(text, layout=False)  # one line, whatever it says: the screen need not be laid out again
+
+    _text: Text | None = None
 
 
 class KeyBar(Static):

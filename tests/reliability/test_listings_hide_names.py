@@ -1,6 +1,6 @@
 """The command line's listings of units (segments, suggest, queue, the disagreements of agreement and adjudicate,
-transcripts) show names as the exports do unless --show-names: speaker labels that are names and the names the
-project knows inside the text."""
+transcripts) and of memos (memo list, codings list) show names as the exports do unless --show-names: speaker labels
+that are names and the names the project knows inside the text."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "p", turns=TURNS)
     add_names(p, ["Khanh"], coder="ana", shown_as="the chamber's adviser")
     p.add_coding("KII-01:2", "effectiveness", coder="ana")
-    p.add_coding("KII-01:3", "effectiveness", coder="ben", memo="Khanh again")  # a disagreement on KII-01:3
+    p.add_coding("KII-01:3", "effectiveness", coder="ben", memo="Mr. Khanh again")  # a disagreement on KII-01:3
     add_to_sample(p, "KII-01", coder="ana", coders=["ana", "ben"])
     p.set_memo("segment", str(p.segment("KII-01:3")["id"]), "ask Ms. Lan about Mr. Khanh", coder="ana")
     yield p
@@ -42,7 +42,8 @@ def project(tmp_path: Path) -> Iterator[Project]:
 
 LISTINGS = [["segments"], ["segments", "--json"], ["queue"], ["queue", "--json"], ["suggest"], ["suggest", "--json"],
             ["agreement", "--disagreements"], ["agreement", "--disagreements", "--json"], ["adjudicate", "list"],
-            ["adjudicate", "list", "--json"], ["transcripts", "--json"]]
+            ["adjudicate", "list", "--json"], ["transcripts", "--json"], ["memo", "list"], ["memo", "list", "--json"],
+            ["codings", "list", "--json"]]
 
 
 @pytest.mark.parametrize("argv", LISTINGS, ids=" ".join)

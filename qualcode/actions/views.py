@@ -618,6 +618,17 @@ def coding_list(project: Project, *, transcript: str | None = None, code: str | 
     return rows
 
 
+def flagged_codings(project: Project, transcript: str | None = None, *, show_names: bool = False
+                    ) -> list[dict[str, Any]]:
+    """The codings a re-import flagged for review, as ``qualcode reanchor list`` lists them
+    (:func:`qualcode.reanchor.review_queue`): unless ``show_names`` the old passage and the candidate unit show names
+    as in exports."""
+    from qualcode.reanchor import review_queue
+
+    return hide_names(project, review_queue(project, transcript), show_names=show_names,
+                      texts=("old_text", "candidate_text"))
+
+
 def memo_list(project: Project, *, show_names: bool = False) -> list[Memo]:
     """Every memo, as ``qualcode memo list`` lists them: unless ``show_names`` the names a memo holds are replaced as
     in exports (a memo on a unit or a transcript as said in that transcript)."""

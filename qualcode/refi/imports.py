@@ -1004,6 +1004,7 @@ class _Importer:
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
         self.stored = _stored_guids(project)
         self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
+        self._exported_guids: dict[str, str] | None = None
         self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
         self.media: list[Any] = []  # audio, video and picture sources
         self.by_time = 0  # stretches of recordings placed on their transcripts by the sync points' times
@@ -1324,16 +1325,27 @@ class _Importer:
         speakers_value = attrs.pop(_attr_key(SPEAKERS_VARIABLE), None)
         attrs.pop(_attr_key(KIND_VARIABLE), None)  # read with the text (a desk-review document qualcode exported)
         known = self.stored["sources"].get(g)
+        ours = self._exported().get(g) if not known and here is None else None
         conflict = False
-        if here is None and known and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
-                                                         (known,)).fetchone():
+        if here is None and (known or ours) and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
+                                                                  (known or ours,)).fetchone():
             # the same source as imported before, with a different text: as 'merge' does, codings on sentences
             # both texts share are placed, the rest are counted as not placed
-            tid, conflict = known, True
+            tid, conflict = str(known or ours), True
             self.counts["transcripts_in_conflict"] += 1
-            self.warnings.append(f"source '{name}' differs from transcript {tid} imported from it before; codings on"
-                                 " unchanged sentences were placed (import the new text with 'qualcode import' as a"
-                                 " new version to place the rest)")
+            if known:
+                self.warnings.append(f"source '{name}' differs from transcript {tid} imported from it before; codings"
+                                     " on unchanged sentences were placed (import the new text with 'qualcode import'"
+                                     " as a new version to place the rest)")
+            else:
+                # this project's own export (its source GUID), whose text is no longer one this project exports:
+                # edited in the other tool, or names withheld differently since (a name added to the name list);
+                # as for a file with names withheld, this project's speakers and attributes stand
+                s.withheld = True
+                self.warnings.append(f"source '{name}' is transcript {tid} as this project exported it, but its text"
+                                     " differs (edited in the other tool, or names withheld differently since the"
+                                     " export); codings on unchanged sentences were placed (send the file back with"
+                                     f" its {EXTENSION_MEMBER}, or export again, to place the rest)")
             s.set_spans(_locate_in_raw(_as_parsed(project, tid), s.text, strict=True))
         elif here is not None:
             tid = here
@@ -1390,6 +1402,13 @@ class _Importer:
             self._skip("codings of whole sources", len(direct))
             self.warnings.append(f"{len(direct)} codings of the whole source '{name}' were left out"
                                  " (only passages are coded here)")
+
+    def _exported(self) -> dict[str, str]:
+        """The GUID each transcript of this project has in its own exports -> the transcript."""
+        if self._exported_guids is None:
+            self._exported_guids = {norm_guid(guid("source", f"{t['id']}:{t['sha256']}")): t["id"]
+                                    for t in self.project.transcripts()}
+        return self._exported_guids
 
     def _import_selection(self, sel: Any, g: str) -> None:
         codings = _children(sel, "Coding")

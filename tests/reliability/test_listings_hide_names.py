@@ -118,3 +118,21 @@ def test_the_speakers_listing_keeps_labels_and_says_it_is_confidential(
     code, out, err = run_cli(capsys, "transcripts", "speakers", "KII-01", "-p", str(project.path))
     assert code == 0, err
     assert "Ms. Lan" in out and "confidential: 1 label(s) are shown as in the file" in out
+
+
+def test_codings_flagged_by_a_reimport_are_listed_with_names_hidden(project: Project,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from qualcode.reanchor import store_transcript
+    from reliability.builders import transcript
+
+    project.add_coding("KII-01:5", "sustainability", coder="ana")
+    edited = [(s, list(u)) for s, u in TURNS]
+    edited[1][1][3] = "Mr. Khanh returned in the spring, this time for the union and the new line leaders together."
+    assert store_transcript(project, transcript(edited), "KII-01", coder="ana")["reanchor"]["needs_review"] == 1
+    code, out, err = run_cli(capsys, "reanchor", "list", "-p", str(project.path), "--json")
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["old_text"] == "[the chamber's adviser] came back in 2023 to advise the new line leaders."
+    assert "Khanh" not in out
+    code, out, err = run_cli(capsys, "reanchor", "list", "-p", str(project.path), "--json", "--show-names")
+    assert json.loads(out)[0]["old_text"].startswith("Mr. Khanh came back")

@@ -86,3 +86,20 @@ def test_a_qdpx_with_names_withheld_comes_back_onto_its_transcripts(hostile: Pat
         assert _leaks(json.dumps([q.transcript_text(t["id"]) for t in q.transcripts()], ensure_ascii=False)) == []
         assert {(s["label"], s["case_id"]) for s in q.speakers("FGD-01") if s["case_id"]} == {
             ("Informant FGD-01-P1", "FGD-01-P1"), ("Informant FGD-01-P2", "FGD-01-P2")}
+
+
+def test_a_file_whose_names_were_withheld_differently_is_still_placed_on_its_transcripts(
+        hostile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    # exported, sent back without qualcode.json after someone was added to the name list: the text no longer
+    # matches, the source GUID still says which transcript it is
+    out = tmp_path / "h.qdpx"
+    with Project.open(hostile) as project:
+        export_qdpx(project, out)
+        before = _codings(project)
+        n_transcripts = len(project.transcripts())
+    _run(capsys, "names", "add", "-p", str(hostile), "Monday")  # "I told Phuc Monday": the text changes
+    report = import_refi(hostile, _without_extension(out, tmp_path / "back.qdpx"), coder="tester")
+    assert report["counts"]["transcripts_added"] == 0
+    assert any("as this project exported it, but its text differs" in w for w in report["warnings"])
+    with Project.open(hostile) as project:
+        assert len(project.transcripts()) == n_transcripts and _codings(project) == before

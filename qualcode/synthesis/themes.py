@@ -208,9 +208,12 @@ def promote_theme(
     """Turn theme number ``theme`` (as :func:`themes` numbers it with the same arguments) into a draft finding
     ``finding_id`` linked to the theme's passages, in one transaction.
 
-    The draft statement is the theme's label (rewrite it: ``qualcode findings edit``). A passage whose stance runs
-    against the theme's lean is linked as contradicting, every other passage as supporting. Machine suggestions no
-    person accepted are not linked (the audit would refuse them); the result says how many were left out.
+    The draft statement is the theme's label (rewrite it: ``qualcode findings edit``). Every passage is linked, its
+    own stance in the link's note. In a theme that leans one way (positive or critical) a passage pointing the other
+    way is linked as contradicting; in a mixed or neutral theme there is no side to contradict, so both sides are
+    linked as supporting, and the draft statement says the views are mixed (with the groups that diverge). Machine
+    suggestions no person accepted are not linked (the audit would refuse them); the result says how many were
+    left out.
     """
     from qualcode.synthesis.audit import audit, is_machine_coder
     from qualcode.synthesis.findings import add_finding, link_evidence
@@ -223,7 +226,8 @@ def promote_theme(
     t = next(x for x in data["themes"] if x["theme"] == theme)
     _, _, rows_by_ref = _passages(project, criterion=criterion, code=code, coders=coders)
     lean = t["lean"]
-    against = "supports" if lean == "critical" else "criticises"
+    # a passage contradicts only a theme that takes a side: in a mixed theme both sides are its evidence
+    against = {"positive": "criticises", "critical": "supports"}.get(lean)
     extra = {x.strip().lower() for x in (project.setting("machine_coders") or "").split(",") if x.strip()}
     if criterion is not None:
         crit, question = criterion, None
@@ -232,12 +236,14 @@ def promote_theme(
         row = project.require_code(code)
         crit, question = row["criterion_id"], (code if row["parent_id"] else None)
     text = statement or t["label"]
+    if statement is None and against is None and (lean == "mixed" or t["divergent"]):
+        text += " (views are mixed" + (f": {t['divergence']}" if t["divergent"] else "") + ")"
     links: list[dict[str, Any]] = []
     skipped = 0
     with project.transaction():
         finding = add_finding(project, crit, text, coder=coder, finding_id=finding_id, code=question)
         for p in t["passages"]:
-            stance = "contradicts" if p["stance"] == against else "supports"
+            stance = "contradicts" if against is not None and p["stance"] == against else "supports"
             for r in rows_by_ref[p["ref"]]:
                 if r["source"] == "suggestion" and is_machine_coder(r["coder"], model_version=r["model_version"],
                                                                     extra=extra):
@@ -254,6 +260,8 @@ def promote_theme(
         "theme": {"theme": theme, "label": t["label"], "lean": lean, "divergent": t["divergent"],
                   "divergence": t["divergence"]},
         "passages": len(t["passages"]),
+        "passage_stances": {s: sum(1 for p in t["passages"] if p["stance"] == s)
+                            for s in ("supports", "criticises", "mixed", "neutral")},
         "supporting": len({x["ref"] for x in links if x["stance"] == "supports"}),
         "contradicting": len({x["ref"] for x in links if x["stance"] == "contradicts"}),
         "links": len(links),
@@ -550,8 +558,8 @@ def _lean(counts: dict[str, Any]) -> str:
 
 def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, attribute: Any) -> dict[str, Any]:
     return {"ref": item["ref"], "group": item["group"], "text": pseudo(item["text"], item["transcript"]).strip(),
-            "attribution": attribute(item), "stance": stance.stance, "similarity": round(similarity, 3),
-            "record": item.get("record", "verbatim")}
+            "attribution": attribute(item), "stance": stance.stance, "evidence": stance.evidence,
+            "similarity": round(similarity, 3), "record": item.get("record", "verbatim")}
 
 
 _SENT = re.compile(r"(?<=[.!?])\s+")

@@ -196,3 +196,49 @@ def test_key_phrases_do_not_run_across_punctuation_or_end_in_vague_words() -> No
     phrases = _phrases("We met the ministry, the chamber and the unions. Sometimes something changed since then.")
     assert "ministry the chamber" not in phrases and "ministry" in phrases and "chamber" in phrases
     assert not {"sometimes", "something", "since"} & phrases
+
+
+def test_a_short_answer_joins_the_theme_of_the_question_it_answers(tmp_path: Path) -> None:
+    """'Not yet, to be honest.' says nothing alone: the interviewer's question says what it is about."""
+    from synthesis_support import parse_turns, unit_ref
+
+    from qualcode.cases import CaseRow
+    from qualcode.codebook import default_codebook_path, load_codebook
+    from qualcode.project_io import apply_case_sheet
+    from qualcode.store import Project
+
+    asked = {
+        "Who will pay for the sectoral meetings when the donor funding ends in June?": [
+            "The ministry budget cannot pay for the meetings after the donor funding ends.",
+            "Funding is the question, the donor money for the meetings ends in June.",
+            "The chamber has no budget line for the meetings yet, so the funding is open.",
+            "Not yet, to be honest."],
+        "Do the factories use the e-learning platform for new line leaders?": [
+            "The e-learning platform is slow on the phone, so line leaders rarely open it.",
+            "Our new line leaders did the e-learning modules on the platform in their first week.",
+            "The platform is in English and the line leaders prefer the printed modules.",
+            "A little."],
+    }
+    p = Project.create(tmp_path / "ctx", codebook=load_codebook(default_codebook_path()), name="Context")
+    rows: list[CaseRow] = []
+    answers: list[tuple[str, str]] = []
+    for n, (question, replies) in enumerate(asked.items()):
+        for m, reply in enumerate(replies):
+            tid = f"KII-{n}{m}"
+            p.add_transcript(parse_turns([("Interviewer", question), ("Informant", reply)]), tid,
+                             attributes={"type": "KII"})
+            rows.append(CaseRow(len(rows) + 2, tid, None, None, tid, f"Person {n}{m}",
+                                {"type": "KII", "stakeholder_group": "Factory", "role": "Officer",
+                                 "location": "Ha Noi"}))
+            answers.append((tid, reply))
+    apply_case_sheet(p, rows, coder="ana")
+    refs: dict[str, str] = {}
+    for tid, reply in answers:
+        refs[reply] = unit_ref(p, tid, reply[:12])
+        p.add_coding(refs[reply], "sustainability.funding", coder="ana", created="2024-03-20T10:00:00Z")
+    result = themes(p, criterion="sustainability", k=2, max_share=1.0)
+    theme_of = {ref: t["theme"] for t in result["themes"] for ref in t["refs"]}
+    for replies in asked.values():
+        assert len({theme_of[refs[r]] for r in replies}) == 1, replies
+    assert len(set(theme_of.values())) == 2
+    p.close()

@@ -89,13 +89,14 @@ def done_by(project: Project, transcript: str) -> list[str]:
 def transcript_list(project: Project, *, documents: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
     stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``
-    (the coders who marked their coding of it done) and, for a document, its ``pages``. Unless ``show_names``, the
-    speaker labels, title, interviewer and what the file's header said (``metadata``: "Informant: Nguyen Thi Hoa")
-    show names as every export does (:class:`NameHider`)."""
+    (the coders who marked their coding of it done) and, for a document, its ``pages``. Unless ``show_names``, an
+    interview's speaker labels, title, interviewer and what the file's header said (``metadata``: "Informant: Nguyen
+    Thi Hoa") show names as every export does (:class:`NameHider`); documents are listed as they are."""
     from qualcode.synthesis.reconciled import done_marks
 
     marks = done_marks(project)
-    hider = None if show_names else NameHider(project)
+    # a desk-review document is published material cited by its title: listed as it is
+    hider = None if show_names or documents else NameHider(project)
     rows: list[dict[str, Any]] = []
     for t in project.transcripts():
         if (t["kind"] == "document") != documents:

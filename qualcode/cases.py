@@ -45,6 +45,40 @@ ALIASES = {
 TRANSCRIPT_LEVEL = ("type", "date", "language", "interviewer", "location", "event")
 
 
+#: characters of a transcript or case id at most (a reference, a file name and a spreadsheet cell carry it)
+MAX_ID_CHARS = 100
+# a first character a spreadsheet reads as the start of a formula (full-width forms too), or the command line as an
+# option ('qualcode transcripts remove -x' would not name a transcript)
+_FORMULA_OR_OPTION = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+ID_HINT = ("an id names its transcript or informant in references (KII-01:12), file names and spreadsheets: use"
+           " letters, digits, spaces, '-', '_' and '.', starting with a letter or digit (KII-01, FGD-02-P3)")
+
+
+def id_problem(value: str, *, transcript: bool = True) -> str | None:
+    """Why ``value`` cannot be a transcript id (``transcript``) or a case id, or None when it can.
+
+    Ids are printed in every reference ("KII-01:12"), become parts of file names (``redact --out``) and spreadsheet
+    cells, and are typed on the command line, so an id may not be empty or longer than :data:`MAX_ID_CHARS`, name a
+    folder ('.', '..', or hold '/' or '\\'), hold a control character, or start with '=', '+', '-' or '@'
+    (a formula to a spreadsheet, an option to the command line); a transcript id may not hold ':', which separates
+    it from the unit number in a reference."""
+    if not value.strip():
+        return "it is empty"
+    if len(value) > MAX_ID_CHARS:
+        return f"it is longer than {MAX_ID_CHARS} characters"
+    if not value.strip("."):
+        return "it names a folder"
+    if "/" in value or "\\" in value:
+        return "it holds '/' or '\\', so it would be read as a folder"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+        return "it holds a control character"
+    if value.startswith(_FORMULA_OR_OPTION):
+        return f"it starts with '{value[0]}', which a spreadsheet reads as a formula and the command line as an option"
+    if transcript and ":" in value:
+        return "it holds ':', which separates a transcript from the unit number in a reference (KII-01:12)"
+    return None
+
+
 @dataclass
 class CaseRow:
     line: int

@@ -448,6 +448,27 @@ def _row_tid(row: CaseRow) -> str:
     return row.transcript_id or Path(row.file or "").stem
 
 
+def check_sheet_ids(project: Project, rows: Sequence[CaseRow], path: str | Path) -> None:
+    """Refuse a case sheet whose transcript or case ids cannot be used (:func:`qualcode.cases.id_problem`), naming
+    the line, before anything is written. Ids the project already has stay usable (projects made before this
+    check)."""
+    from qualcode.cases import ID_HINT, id_problem
+
+    transcripts = {str(r[0]) for r in project.db.execute("SELECT id FROM transcripts")}
+    cases = {str(r[0]) for r in project.db.execute("SELECT id FROM cases")}
+    for row in rows:
+        tid = _row_tid(row)
+        problem = None if tid in transcripts else id_problem(tid)
+        if problem:
+            what = "transcript_id" if row.transcript_id else f"the transcript id its file '{row.file}' gives"
+            raise InputError(f"{what} '{tid[:60]}' cannot be used: {problem}", path=str(path), line=row.line,
+                             hint=ID_HINT if row.transcript_id else "give the row a transcript_id; " + ID_HINT)
+        problem = None if row.case_id in cases else id_problem(row.case_id, transcript=False)
+        if problem:
+            raise InputError(f"case_id '{row.case_id[:60]}' cannot be used: {problem}", path=str(path),
+                             line=row.line, hint=ID_HINT)
+
+
 def _project_interviewers(project: Project) -> list[str]:
     names: list[str] = []
     for t in project.transcripts():
@@ -541,6 +562,8 @@ def plan_import(
 
     paths, cases, gathered = gather_import_files(paths, cases)
     rows = read_case_sheet(cases) if cases else []
+    if cases:
+        check_sheet_ids(project, rows, cases)
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
     doc_paths = [Path(d) for d in documents or []]
     doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
@@ -580,6 +603,7 @@ def plan_import(
         parsed = read_transcript(path)
         sha = text_hash(parsed.text)
         tid = transcript_id_for(path, parsed, rows, sources)
+        _check_id(tid, path, sources, kind="transcript")
         file_tid = tid
         tid, renamed = name_free_id(path, parsed, tid, rows, sources, known_names, set(seen_ids))
         if renamed:
@@ -665,12 +689,25 @@ def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], so
         row = row_for(doc_rows, path)
         tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
         tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"
+        _check_id(tid, path, sources, kind="document")
         if tid in seen_ids:
             raise InputError(f"has the same id '{tid}' as {seen_ids[tid]}", path=str(path),
                              hint="give each document its own document_id in the documents sheet")
         seen_ids[tid] = path
         out.append((path, pt, tid, row))
     return out
+
+
+def _check_id(tid: str, path: Path, sources: dict[str, str], *, kind: str) -> None:
+    """Refuse a file whose id (stated in the file, or made from its name) cannot be used; one the project already
+    has stays usable."""
+    from qualcode.cases import ID_HINT, id_problem
+
+    problem = None if tid in sources else id_problem(tid)
+    if problem:
+        sheet = "case sheet's transcript_id column" if kind == "transcript" else "documents sheet's document_id column"
+        raise InputError(f"would get the {kind} id '{tid[:60]}', which cannot be used: {problem}", path=str(path),
+                         hint=f"give it an id in the {sheet} (or rename the file); {ID_HINT}")
 
 
 def _record(project: Project, tid: str, parsed: ParsedTranscript) -> str:
@@ -939,6 +976,7 @@ def plan_case_sheet(project: Project, cases: str | Path, *, coder: str,
                     dry_run: bool = False) -> dict[str, Any]:
     """Import a case sheet alone: its cases, and the speakers of the transcripts it names matched again."""
     rows = read_case_sheet(cases)
+    check_sheet_ids(project, rows, cases)
     plan = _sheet_plan(project, rows)
     if dry_run:
         return report(plan, dry_run=True)

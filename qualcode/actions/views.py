@@ -89,13 +89,14 @@ def done_by(project: Project, transcript: str) -> list[str]:
 def transcript_list(project: Project, *, documents: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """The transcripts (or the desk-review documents) as ``qualcode transcripts`` (``documents``) lists them: every
     stored column, plus ``type``, ``progress`` ("coded/total" units: informant units for an interview), ``done_by``
-    (the coders who marked their coding of it done) and, for a document, its ``pages``. Unless ``show_names``, the
-    speaker labels, title, interviewer and what the file's header said (``metadata``: "Informant: Nguyen Thi Hoa")
-    show names as every export does (:class:`NameHider`)."""
+    (the coders who marked their coding of it done) and, for a document, its ``pages``. Unless ``show_names``, an
+    interview's speaker labels, title, interviewer and what the file's header said (``metadata``: "Informant: Nguyen
+    Thi Hoa") show names as every export does (:class:`NameHider`); documents are listed as they are."""
     from qualcode.synthesis.reconciled import done_marks
 
     marks = done_marks(project)
-    hider = None if show_names else NameHider(project)
+    # a desk-review document is published material cited by its title: listed as it is
+    hider = None if show_names or documents else NameHider(project)
     rows: list[dict[str, Any]] = []
     for t in project.transcripts():
         if (t["kind"] == "document") != documents:
@@ -601,10 +602,10 @@ def agreement_report(project: Project, *, coders: list[str] | None = None, by: s
 
 
 def coding_list(project: Project, *, transcript: str | None = None, code: str | None = None,
-                coder: str | None = None, marks: bool = False) -> list[dict[str, Any]]:
+                coder: str | None = None, marks: bool = False, show_names: bool = False) -> list[dict[str, Any]]:
     """Codings as ``qualcode codings list`` lists them; with ``marks`` (and no ``code``) also the units marked not
     codable or skipped for now, as rows of code '-' whose ``source`` is the mark: a coder's decision about a unit
-    too, with its coder and date."""
+    too, with its coder and date. Unless ``show_names`` a coding's memo shows names as in exports."""
     if transcript:
         project.require_transcript(transcript)
     rows: list[dict[str, Any]] = [dict(c) for c in project.codings(transcript=transcript, code=code, coder=coder)]
@@ -613,12 +614,40 @@ def coding_list(project: Project, *, transcript: str | None = None, code: str | 
                   "coder": m["coder"], "source": m["mark"].replace("_", " "), "created": m["created"],
                   "status": "mark", "mark": m["mark"], "memo": None, "score": None, "model_version": None}
                  for m in project.marks(transcript=transcript, coder=coder)]
+    if not show_names and any(r.get("memo") for r in rows):
+        rows = NameHider(project).units(rows, texts=("memo",))
     return rows
 
 
-def memo_list(project: Project) -> list[Memo]:
-    """Every memo, as ``qualcode memo list`` lists them."""
-    return project.memos()
+def flagged_codings(project: Project, transcript: str | None = None, *, show_names: bool = False
+                    ) -> list[dict[str, Any]]:
+    """The codings a re-import flagged for review, as ``qualcode reanchor list`` lists them
+    (:func:`qualcode.reanchor.review_queue`): unless ``show_names`` the old passage and the candidate unit show names
+    as in exports."""
+    from qualcode.reanchor import review_queue
+
+    return hide_names(project, review_queue(project, transcript), show_names=show_names,
+                      texts=("old_text", "candidate_text"))
+
+
+def memo_list(project: Project, *, show_names: bool = False) -> list[Memo]:
+    """Every memo, as ``qualcode memo list`` lists them: unless ``show_names`` the names a memo holds are replaced as
+    in exports (a memo on a unit or a transcript as said in that transcript)."""
+    memos = project.memos()
+    if show_names or not memos:
+        return memos
+    hider = NameHider(project)
+    units = [int(m["target_id"]) for m in memos if m["target_type"] == "segment" and str(m["target_id"]).isdigit()]
+    refs = project.segment_refs(units) if units else {}
+
+    def transcript_of(m: Memo) -> str | None:
+        if m["target_type"] == "transcript":
+            return str(m["target_id"])
+        if m["target_type"] == "segment" and str(m["target_id"]).isdigit():
+            return refs.get(int(m["target_id"]), "").rpartition(":")[0] or None
+        return None
+
+    return [{**m, "text": hider.text(m["text"], transcript_of(m)) or ""} for m in memos]
 
 
 def event_log(project: Project, *, limit: int | None = None, coder: str | None = None, entity: str | None = None,

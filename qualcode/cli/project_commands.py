@@ -157,6 +157,8 @@ def register(commands: Commands) -> None:
     p.add_argument("--coder", metavar="NAME", help="only this coder's codings")
     p.add_argument("--marks", action="store_true",
                    help="also the units marked not codable or skipped for now (code '-', source the mark)")
+    p.add_argument("--show-names", action="store_true",
+                   help="--json: coding memos as written (confidential; by default names show as in exports)")
     p = command(actions, "mark", cmd_codings_mark,
                 help="mark a unit not codable (read, not worth coding: left out of progress) or skipped for now",
                 options=[coder_option, json_option])
@@ -185,7 +187,9 @@ def register(commands: Commands) -> None:
     target.add_argument("--coding", metavar="N")
     target.add_argument("--project-memo", action="store_true", help="a memo on the whole project")
     p.add_argument("--text", required=True)
-    command(actions, "list", cmd_memo_list, help="list memos", options=[json_option])
+    p = command(actions, "list", cmd_memo_list, help="list memos", options=[json_option])
+    p.add_argument("--show-names", action="store_true",
+                   help="show memos as written (confidential; by default names show as in exports)")
 
     p = command(commands, "coders", cmd_coders, help="list coders, or set the project's default coder",
                 options=[json_option])
@@ -591,7 +595,8 @@ def cmd_codings_list(args: argparse.Namespace) -> int:
     from qualcode.actions.views import coding_list
 
     with open_project(args) as project:
-        rows = coding_list(project, transcript=args.transcript, code=args.code, coder=args.coder, marks=args.marks)
+        rows = coding_list(project, transcript=args.transcript, code=args.code, coder=args.coder, marks=args.marks,
+                           show_names=args.show_names)
 
     def human(d: list[dict[str, Any]]) -> None:
         # an accepted suggestion is the coder's coding; its model and score say where the idea came from
@@ -646,7 +651,7 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
     from qualcode.actions.views import memo_list
 
     with open_project(args) as project:
-        rows = memo_list(project)
+        rows = memo_list(project, show_names=args.show_names)
     return emit(
         args,
         rows,

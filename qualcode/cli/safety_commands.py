@@ -18,6 +18,7 @@ from qualcode.cli._common import (
     project_dir,
     replace_prompt,
     table,
+    unit_names_option,
 )
 from qualcode.model import ListedName
 
@@ -78,7 +79,8 @@ def register(commands: Commands) -> None:
     actions = group(commands, "reanchor", help="review codings flagged when a corrected transcript was re-imported",
                     dest="reanchor_command")
     p = command(actions, "list", cmd_reanchor_list,
-                help="flagged codings with their old passage and the best candidate unit", options=[json_option])
+                help="flagged codings with their old passage and the best candidate unit",
+                options=[unit_names_option, json_option])
     p.add_argument("--transcript", metavar="ID")
     p = command(actions, "place", cmd_reanchor_place, help="put a flagged coding on a unit of the current version",
                 options=[coder_option, json_option])
@@ -197,10 +199,10 @@ def cmd_redact(args: argparse.Namespace) -> int:
 
 
 def cmd_reanchor_list(args: argparse.Namespace) -> int:
-    from qualcode.reanchor import review_queue
+    from qualcode.actions.views import flagged_codings
 
     with open_project(args) as project:
-        rows = review_queue(project, args.transcript)
+        rows = flagged_codings(project, args.transcript, show_names=args.show_names)
     return emit(args, rows, lambda d: table(d, ["coding", "code", "coder", "old_ref", "candidate", "similarity",
                                                 "reason", "old_text"], widths={"old_text": 50, "reason": 40}))
 

@@ -333,9 +333,12 @@ def cmd_themes(args: argparse.Namespace) -> int:
             def promoted(r: dict[str, Any]) -> None:
                 print(f"Added draft finding {r['finding']} [{r['criterion']}] from theme {r['theme']['theme']}:"
                       f" {r['statement']}")
+                ps = r["passage_stances"]
                 print(f"  {r['supporting']} supporting and {r['contradicting']} contradicting passage(s)"
                       f" ({r['links']} coding link(s)); theme leans {r['theme']['lean']}"
                       + (f"; {r['theme']['divergence']}" if r["theme"]["divergent"] else ""))
+                print(f"  passages read as {ps['supports']} supporting the programme, {ps['criticises']} critical,"
+                      f" {ps['mixed']} mixed, {ps['neutral']} neutral (each link's note says which)")
                 if r["machine_codings_skipped"]:
                     print(f"  {r['machine_codings_skipped']} machine suggestion(s) no person accepted were not"
                           " linked")
@@ -375,8 +378,10 @@ def cmd_themes(args: argparse.Namespace) -> int:
                 if t["divergent"]:
                     print(f"  DIVERGENT: {t['divergence']}")
                 for q in t["representative"]:
-                    print(f"  [{q['ref']}] ({q['stance']}) {shown_passage(_short(q['text'], 160), q.get('record'))}"
-                          f" \u2014 {q['attribution']}")
+                    # the words that decided the stance, so the reader can judge the reading
+                    why = ", ".join(q["evidence"][:4]) or "no evaluative words"
+                    shown = shown_passage(_short(q["text"], 160), q.get("record"))
+                    print(f"  [{q['ref']}] ({q['stance']}: {why}) {shown} \u2014 {q['attribution']}")
             print("\nPromote a theme to a draft finding: qualcode themes --criterion ID --promote N --id F-...")
 
         return emit(args, data, human)

@@ -100,7 +100,9 @@ def register(commands: Commands) -> None:
     p = command(actions, "export", cmd_refi_export, help="write the codebook (.qdc) or the whole project (.qdpx)",
                 description="Write the project as FILE.qdpx (codes, transcripts, codings with coder and"
                             " date, cases with their attributes, memos) or the codebook as FILE.qdc. The"
-                            " format follows the extension. Informants' names are never exported.",
+                            " format follows the extension. Names are withheld unless --show-names: speaker"
+                            " labels that are names become the informant's case or a pseudonym, and the"
+                            " transcripts, memos and attributes are pseudonymised as quotes are.",
                 options=[force_option, progress_option, json_option])
     p.add_argument("-o", "--output", "--out", dest="output", metavar="FILE",
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
@@ -110,7 +112,8 @@ def register(commands: Commands) -> None:
                         " (QualCoder); they differ only after emoji and other characters outside the Basic"
                         " Multilingual Plane")
     p.add_argument("--show-names", action="store_true",
-                   help="keep names in memos (confidential; by default memos are pseudonymised like quotes)")
+                   help="export transcripts, speaker labels, memos and attributes verbatim (confidential; by"
+                        " default names in them are pseudonymised like quotes)")
     p = command(actions, "import", cmd_refi_import, help="read a .qdpx or .qdc made by qualcode or another tool",
                 description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
                             " (codes) into the project; a folder without a project gets a new one. Codes"
@@ -364,6 +367,14 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
         print(f"Wrote {r['file']} ({counts})")
+        hidden = r.get("withheld") or {}
+        if r.get("names") == "withheld":
+            print(f"  names withheld: {hidden.get('speaker_labels', 0)} speaker label(s) shown as the informant's case"
+                  f" or a pseudonym, {hidden.get('names_in_text', 0)} name(s), e-mail address(es) and phone number(s)"
+                  f" replaced in the transcripts, {hidden.get('file_names', 0)} file name(s) withheld; memos and"
+                  " attributes pseudonymised. --show-names exports the transcripts verbatim (confidential)")
+        elif r.get("names") == "shown":
+            print("  names shown: transcripts, speaker labels, memos and attributes are verbatim (confidential)")
 
     return emit(args, report, human)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -88,6 +88,35 @@ class ShippedOffsets:
     def __call__(self, stored_pos: int, *, end: bool = False) -> int:
         before = bisect_left(self._at, stored_pos) if end else bisect_right(self._at, stored_pos)
         return stored_pos + self._shift[before]
+
+
+def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]], *,
+                 every_paragraph: bool = True) -> tuple[str, list[tuple[int, str]]]:
+    """A transcript as exported: the stored text with 'Speaker: ' before each turn and before each further paragraph
+    of a turn, and where each label went (stored offset, label). The importer recognises a text sent back without
+    qualcode.json by this form.
+
+    A paragraph inside a turn is stored after a single line break, which a plain-text reader takes for a wrapped
+    line; labelled again, it reads back as the same speaker's next paragraph, so the text re-read by qualcode (or by
+    anyone) is cut into the same units. ``every_paragraph=False`` gives the form earlier versions wrote (a label
+    before each turn only), which the importer still recognises."""
+    inserts: list[tuple[int, str]] = []
+    last_turn: object = None
+    last_end: int | None = None
+    for s in segments:
+        new_turn = s["turn"] != last_turn
+        new_paragraph = every_paragraph and not new_turn and last_end is not None and \
+            "\n" in stored[last_end:s["start"]]
+        if (new_turn or new_paragraph) and s["speaker"]:
+            inserts.append((s["start"], f"{s['speaker']}: "))
+        last_turn, last_end = s["turn"], s["end"]
+    parts, pos = [], 0
+    for at, prefix in inserts:
+        parts.append(stored[pos:at])
+        parts.append(prefix)
+        pos = at
+    parts.append(stored[pos:])
+    return "".join(parts), inserts
 
 
 def xsd_datetime(value: str | None, fallback: str) -> str:

@@ -21,10 +21,12 @@ from qualcode.refi.common import (
     ShippedOffsets,
     guid,
     id_marker,
+    shipped_text,
     xsd_datetime,
 )
 from qualcode.refi.positions import CHARACTERS, UTF16, has_astral, utf16_offsets
-from qualcode.store import file_name, now_iso
+from qualcode.refi.withheld import WithheldText, shipped_labels, withheld_file_name, withheld_values
+from qualcode.store import file_name, now_iso, text_hash
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -156,35 +158,6 @@ def _write_file(out: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------- the project
 
 
-def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]], *,
-                 every_paragraph: bool = True) -> tuple[str, list[tuple[int, str]]]:
-    """A transcript as exported: the stored text with 'Speaker: ' before each turn and before each further paragraph
-    of a turn, and where each label went (stored offset, label). The importer recognises a text sent back without
-    qualcode.json by this form.
-
-    A paragraph inside a turn is stored after a single line break, which a plain-text reader takes for a wrapped
-    line; labelled again, it reads back as the same speaker's next paragraph, so the text re-read by qualcode (or by
-    anyone) is cut into the same units. ``every_paragraph=False`` gives the form earlier versions wrote (a label
-    before each turn only), which the importer still recognises."""
-    inserts: list[tuple[int, str]] = []
-    last_turn: object = None
-    last_end: int | None = None
-    for s in segments:
-        new_turn = s["turn"] != last_turn
-        new_paragraph = every_paragraph and not new_turn and last_end is not None and \
-            "\n" in stored[last_end:s["start"]]
-        if (new_turn or new_paragraph) and s["speaker"]:
-            inserts.append((s["start"], f"{s['speaker']}: "))
-        last_turn, last_end = s["turn"], s["end"]
-    parts, pos = [], 0
-    for at, prefix in inserts:
-        parts.append(stored[pos:at])
-        parts.append(prefix)
-        pos = at
-    parts.append(stored[pos:])
-    return "".join(parts), inserts
-
-
 def speakers_value(speakers: Sequence[Mapping[str, Any]]) -> str:
     """A transcript's speakers as the value of its variable :data:`SPEAKERS_VARIABLE`:
     'Interviewer (interviewer); Ms Hoa (informant, KII-01)'. Read back by :func:`parse_speakers_value`."""
@@ -227,9 +200,12 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, QualCoder). They differ only after characters
     outside the Basic Multilingual Plane (emoji).
 
-    Informants' names are never written: a case is named by its id. Memos and coding memos are pseudonymised as
-    quotes are (unless ``show_names``): the transcripts travel verbatim because other tools need the exact text,
-    but an evaluator's note about "Ms. Lan's factory" is not part of that text.
+    Informants' names are never written: a case is named by its id. Unless ``show_names``, nothing else names them
+    either: speaker labels that are names are shipped as "Informant KII-01", "Interviewer 1", "Speaker 2"; the
+    speech, memos, coding memos and attribute values are pseudonymised as quotes are (names the project knows,
+    titled names, e-mail addresses, phone numbers); a source file name that holds a name is withheld. Each unit keeps
+    its place in the text, so the project finds its transcripts again in a file that comes back (see
+    :mod:`qualcode.refi.withheld`). With ``show_names`` the transcripts are shipped verbatim.
 
     The file is written a transcript at a time (its codings read from the store, its elements serialised, its text
     and ``qualcode.json`` entry spooled to temporary files), so memory stays bounded by the largest transcript.
@@ -257,6 +233,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     transcripts = project.transcripts()
     sha = {t["id"]: t["sha256"] for t in transcripts}
     pseudo = Pseudonymiser(project, enabled=not show_names)
+    withhold = not show_names
+    hidden = {"speaker_labels": 0, "names_in_text": 0, "file_names": 0}
 
     all_memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
     # the units and codings memos are on (few); the rest is read a transcript at a time
@@ -350,7 +328,6 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
 
     # variables: every case attribute and transcript attribute, as text; and each transcript's speakers with their
     # roles and cases, which tools that keep no case coding of turns (QualCoder exports none) carry back this way
-    speakers_of = {t["id"]: speakers_value(all_speakers.get(t["id"], [])) for t in transcripts}
     var_names: list[str] = []
     for holder in [c["attributes"] for c in cases] + [t["attributes"] for t in transcripts]:
         for key in holder:
@@ -358,7 +335,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                 var_names.append(key)
     var_guid = {k: guid("variable", k) for k in var_names}
     variables = [e.Variable(guid=var_guid[k], name=k.replace("_", " "), typeOfVariable="Text") for k in var_names]
-    if any(speakers_of.values()):
+    if any(all_speakers.get(t["id"]) for t in transcripts):
         var_guid[SPEAKERS_VARIABLE] = guid("variable", SPEAKERS_VARIABLE)
         variables.append(e.Variable(e.Description("Each speaker label of the transcript with its role and case"),
                                     guid=var_guid[SPEAKERS_VARIABLE], name=SPEAKERS_VARIABLE, typeOfVariable="Text"))
@@ -377,7 +354,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         el = e.Case(guid=case_guid[case["id"]], name=case["id"])
         if described.get(("case", case["id"])):
             el.append(e.Description("\n\n".join(described[("case", case["id"])])))
-        for v in values(case["attributes"]):
+        for v in values(withheld_values(pseudo, case["attributes"], None) if withhold else case["attributes"]):
             el.append(v)
         for tid in case["transcripts"]:
             if tid in source_guid:
@@ -393,15 +370,36 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     # limit while spooling is reported as for the file itself)
     with atomic_output(out, what="REFI-QDA file") as tmp, tempfile.TemporaryFile(dir=tmp.parent) as xml_spool, \
             tempfile.TemporaryFile(dir=tmp.parent) as text_spool, tempfile.TemporaryFile(dir=tmp.parent) as json_spool:
-        extension = stream.JsonPieces({"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
-                                       "transcripts": {}, "positions": positions}, "transcripts", json_spool)
+        head_json: dict[str, Any] = {"format": "qualcode-refi", "version": 1, "codebook_yaml": dump_codebook(cb),
+                                     "transcripts": {}, "positions": positions}
+        if withhold:
+            # the transcripts inside are the pseudonymised ones; each entry's "verbatim_sha256" is the original
+            # text's hash, by which the project they came from finds them again
+            head_json["names"] = "withheld"
+        extension = stream.JsonPieces(head_json, "transcripts", json_spool)
         texts: list[tuple[str, int]] = []  # member name, length in text_spool
         for done, t in enumerate(transcripts):
             if progress:
                 progress("writing sources", done, len(transcripts))
             tid = t["id"]
             segs = project.segments(tid)
-            shipped = _Text(project.transcript_text(tid), segs)
+            stored = project.transcript_text(tid)
+            speakers_here = all_speakers.get(tid, [])
+            attributes, title, source_name = t["attributes"], t["title"], file_name(t["source_name"])
+            shown_segs: Sequence[Mapping[str, Any]] = segs
+            if withhold:
+                labels = shipped_labels(pseudo, tid, speakers_here)
+                view = WithheldText(pseudo, tid, stored, segs, labels)
+                stored, shown_segs = view.text, view.segments
+                hidden["speaker_labels"] += sum(1 for a, b in labels.items() if a != b)
+                hidden["names_in_text"] += view.replaced
+                speakers_here = [{**sp, "label": labels.get(sp["label"], sp["label"])} for sp in speakers_here]
+                attributes = withheld_values(pseudo, attributes, tid)
+                title = pseudo(title, tid) if title else title
+                shown_name = withheld_file_name(pseudo, source_name)
+                hidden["file_names"] += shown_name != source_name
+                source_name = shown_name
+            shipped = _Text(stored, shown_segs)
             count = _counter(shipped.text, positions)
             g = source_guid[tid]
             data = shipped.text.encode("utf-8")
@@ -418,11 +416,11 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                     by_segment.setdefault(c["segment"], []).append(c)
             turn_cases = case_turns.get(tid, {})
             turn_end: dict[int, int] = {}
-            for x in segs:
+            for x in shown_segs:
                 turn_end[x["turn"]] = max(turn_end.get(x["turn"], 0), x["end"])
             last_turn: int | None = None
-            for s in segs:
-                start, end = count(shipped.pos(s["start"])), count(shipped.pos(s["end"], end=True))
+            for s, shown in zip(segs, shown_segs, strict=True):
+                start, end = count(shipped.pos(shown["start"])), count(shipped.pos(shown["end"], end=True))
                 if s["turn"] != last_turn and s["speaker"] in turn_cases:
                     case_id = turn_cases[s["speaker"]]
                     src.append(e.PlainTextSelection(
@@ -461,31 +459,34 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                     src.append(sel)
             for ref in note_refs.get(("transcript", tid), []):
                 src.append(e.NoteRef(targetGUID=ref))
-            for v in values(t["attributes"]):
+            for v in values(attributes):
                 src.append(v)
-            if speakers_of[tid]:
+            if speakers_here:
                 src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[SPEAKERS_VARIABLE]),
-                                           e.TextValue(speakers_of[tid])))
+                                           e.TextValue(speakers_value(speakers_here))))
             if t.get("kind") == "document":
                 src.append(e.VariableValue(e.VariableRef(targetGUID=var_guid[KIND_VARIABLE]),
                                            e.TextValue("document")))
             xml_spool.write(stream.element_at(src, wrapper))
             n_sources += 1
             entry: dict[str, Any] = {
-                "id": tid, "title": t["title"], "format": t["format"],
-                "source_name": file_name(t["source_name"]),
-                "attributes": t["attributes"], "sha256": sha[tid],
+                "id": tid, "title": title, "format": t["format"], "source_name": source_name,
+                "attributes": attributes, "sha256": text_hash(stored) if withhold else sha[tid],
                 "labels": [[at, prefix] for at, prefix in shipped.inserts],
-                "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]] for s in segs],
+                "units": [[s["start"], s["end"], s["speaker"], s["turn"], s["t_start"], s["t_end"]]
+                          for s in shown_segs],
                 "speakers": [{"label": sp["label"], "role": sp["role"], "case": sp["case_id"]}
-                             for sp in all_speakers.get(tid, [])],
+                             for sp in speakers_here],
             }
+            if withhold:
+                entry["verbatim_sha256"] = sha[tid]
             if t.get("kind") == "document":
                 # a desk-review document: qualcode brings back its kind and where each unit sits (page, printed
                 # page, heading path); other tools read it as the text source it is
                 entry["kind"] = "document"
                 entry["places"] = [[s["page"], s["page_label"], s["heading"]] for s in segs]
-                entry["metadata"] = t["metadata"]  # title, author, date, pages
+                # title, author, date, pages
+                entry["metadata"] = withheld_values(pseudo, t["metadata"], tid) if withhold else t["metadata"]
             extension.add(g, entry)
 
         # what comes before the sources (users are known once every coding was read) and after them
@@ -537,6 +538,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         "file": str(out),
         "format": "qdpx",
         "positions": positions,
+        # what a reader of the file cannot see (see the README): nothing when names were asked for
+        "names": "withheld" if withhold else "shown",
+        "withheld": hidden if withhold else {},
         "counts": {"codes": len(cb), "sources": n_sources, "codings": n_selections,
                    "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used),
                    "code_groups": len(cb.groups)},

@@ -572,6 +572,7 @@ class _Source:
         self.ext = ext
         self.exact = False
         self.matched: str | None = None  # an existing transcript whose exported form this text is
+        self.withheld = False  # matched in the form qualcode exports it with names withheld
         self.no_speakers = ""  # why speaker labels were not trusted, when they were not
         self.parsed: ParsedTranscript | None = None
         self.spans: list[tuple[int, int] | None] = []
@@ -974,6 +975,11 @@ class _Importer:
             if not text.strip() and n.get("plainTextPath"):
                 data = package.read_path(n.get("plainTextPath"))
                 text = clean(_decode(data), package.removed) if data else ""
+            if not text.strip() and n.get("richTextPath"):
+                # a memo written only as a Word document, as a text source can be
+                data = package.read_path(n.get("richTextPath"))
+                word = _docx_text(data) if data else None
+                text = clean(word.replace("\r\n", "\n"), package.removed) if word else ""
             if not text.strip():
                 text = _text_of(n, "Description")
             self.notes[norm_guid(n.get("guid"))] = {
@@ -997,6 +1003,8 @@ class _Importer:
         # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
         self.stored = _stored_guids(project)
+        self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
+        self._exported_guids: dict[str, str] | None = None
         self.aliases: dict[str, str] = {}  # audio or video source guid -> the guid of its (first) transcript
         self.media: list[Any] = []  # audio, video and picture sources
         self.by_time = 0  # stretches of recordings placed on their transcripts by the sync points' times
@@ -1091,15 +1099,21 @@ class _Importer:
                     if fit is not None else ""
                 self.warnings.append(f"source '{name}' has no plain text in the file: its text was read from its "
                                      f"Word document{said}")
+            if source.exact and source.ext is not None and source.parsed is not None and \
+                    isinstance(source.ext.get("verbatim_sha256"), str):
+                # qualcode's export with names withheld: the transcript it was made from is found by its text's hash
+                # and keeps its text, unit for unit (the file's text is the pseudonymised one)
+                here = project.transcript_with_text(source.ext["verbatim_sha256"])
+                if here is not None and len(project.segments(here)) == len(source.parsed.units):
+                    source.matched, source.withheld = here, True
             if not source.exact:
                 if shipped is None:
                     shipped = _ShippedIndex(project)
                 found = shipped.find(source.text)
                 if found is not None:
-                    tid, inserts, parsed = found
-                    source.matched, source.parsed = tid, parsed
-                    to_text = ShippedOffsets(inserts)
-                    source.set_spans([(to_text(u.start), to_text(u.end, end=True)) for u in parsed.units])
+                    tid, spans, parsed, withheld = found
+                    source.matched, source.parsed, source.withheld = tid, parsed, withheld
+                    source.set_spans(spans)
                 else:
                     document = self._values(src).get(_attr_key(KIND_VARIABLE)) == "document"
                     try:
@@ -1129,6 +1143,8 @@ class _Importer:
             if pdf is not None:
                 self.sources[self._key(src)] = pdf
                 self.read_as[pdf.name] = "a PDF document, its selections placed by their text"
+        # a file qualcode exported with names withheld shows this project's values pseudonymised
+        self.withheld = self.pkg.extension.get("names") == "withheld" or any(x.withheld for x in self.sources.values())
         self._count_media()
         if self.by_time:
             self.warnings.append(f"{self.by_time} coded or commented stretch(es) of recordings were placed on the "
@@ -1309,16 +1325,27 @@ class _Importer:
         speakers_value = attrs.pop(_attr_key(SPEAKERS_VARIABLE), None)
         attrs.pop(_attr_key(KIND_VARIABLE), None)  # read with the text (a desk-review document qualcode exported)
         known = self.stored["sources"].get(g)
+        ours = self._exported().get(g) if not known and here is None else None
         conflict = False
-        if here is None and known and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
-                                                         (known,)).fetchone():
+        if here is None and (known or ours) and project.db.execute("SELECT 1 FROM transcripts WHERE id = ?",
+                                                                  (known or ours,)).fetchone():
             # the same source as imported before, with a different text: as 'merge' does, codings on sentences
             # both texts share are placed, the rest are counted as not placed
-            tid, conflict = known, True
+            tid, conflict = str(known or ours), True
             self.counts["transcripts_in_conflict"] += 1
-            self.warnings.append(f"source '{name}' differs from transcript {tid} imported from it before; codings on"
-                                 " unchanged sentences were placed (import the new text with 'qualcode import' as a"
-                                 " new version to place the rest)")
+            if known:
+                self.warnings.append(f"source '{name}' differs from transcript {tid} imported from it before; codings"
+                                     " on unchanged sentences were placed (import the new text with 'qualcode import'"
+                                     " as a new version to place the rest)")
+            else:
+                # this project's own export (its source GUID), whose text is no longer one this project exports:
+                # edited in the other tool, or names withheld differently since (a name added to the name list);
+                # as for a file with names withheld, this project's speakers and attributes stand
+                s.withheld = True
+                self.warnings.append(f"source '{name}' is transcript {tid} as this project exported it, but its text"
+                                     " differs (edited in the other tool, or names withheld differently since the"
+                                     " export); codings on unchanged sentences were placed (send the file back with"
+                                     f" its {EXTENSION_MEMBER}, or export again, to place the rest)")
             s.set_spans(_locate_in_raw(_as_parsed(project, tid), s.text, strict=True))
         elif here is not None:
             tid = here
@@ -1334,6 +1361,10 @@ class _Importer:
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
             self.changed = True
+        if attrs and s.withheld:
+            # the file shows this project's values pseudonymised: only an attribute added in the other tool is new
+            mine = json.loads(project.require_transcript(tid)["attributes"])
+            attrs = {k: v for k, v in attrs.items() if k not in mine}
         if attrs:
             before = project.require_transcript(tid)["attributes"]
             if {**json.loads(before), **attrs} != json.loads(before):
@@ -1341,7 +1372,7 @@ class _Importer:
                 self.counts["attributes_set"] += 1
                 self.changed = True
         self.source_ids[g] = tid
-        if speakers_value is not None and not s.exact:
+        if speakers_value is not None and not s.exact and not s.withheld:
             entries = parse_speakers_value(str(speakers_value))
             if entries is None:
                 # edited in the other tool into something else: kept as the attribute it now is, nothing guessed
@@ -1371,6 +1402,13 @@ class _Importer:
             self._skip("codings of whole sources", len(direct))
             self.warnings.append(f"{len(direct)} codings of the whole source '{name}' were left out"
                                  " (only passages are coded here)")
+
+    def _exported(self) -> dict[str, str]:
+        """The GUID each transcript of this project has in its own exports -> the transcript."""
+        if self._exported_guids is None:
+            self._exported_guids = {norm_guid(guid("source", f"{t['id']}:{t['sha256']}")): t["id"]
+                                    for t in self.project.transcripts()}
+        return self._exported_guids
 
     def _import_selection(self, sel: Any, g: str) -> None:
         codings = _children(sel, "Coding")
@@ -1480,7 +1518,9 @@ class _Importer:
                 project.upsert_case(case_id, None, attrs, coder=self.coder)
                 self.counts["cases_added"] += 1
                 self.changed = True
-            elif attrs and {**mine["attributes"], **attrs} != mine["attributes"]:
+            elif attrs and {**mine["attributes"], **attrs} != mine["attributes"] and not (
+                    self.withheld and all(k in mine["attributes"] for k in attrs)):
+                # (a file with names withheld shows this project's values pseudonymised: not a difference)
                 # as 'merge' does: this project's case sheet is the reference; the difference is reported
                 self.counts["cases_differ"] += 1
             description = _text_of(case, "Description").strip()
@@ -1488,6 +1528,8 @@ class _Importer:
                 self.inline_memos.append(("case", case_id, description, None, None))
             for r, tid in zip([r for r in refs if r in self.source_ids], tids, strict=True):
                 s = self.sources[r]
+                if s.withheld:
+                    continue  # this project's own transcript: its speakers are placed here already
                 if s.exact and s.ext is not None:
                     exact_speakers.append((tid, s.ext))
                     continue
@@ -1763,20 +1805,53 @@ class _ShippedIndex:
 
         self.project = project
         self.by_sha: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+        self.withheld: dict[str, tuple[str, list[tuple[int, int] | None]]] = {}
         for t in project.transcripts():
             stored, segs = project.transcript_text(t["id"]), project.segments(t["id"])
             for every_paragraph in (False, True):  # the form earlier versions wrote, then today's
                 text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph)
                 self.by_sha[text_hash(text)] = (t["id"], inserts)
 
-    def find(self, text: str) -> tuple[str, list[tuple[int, str]], ParsedTranscript] | None:
-        found = self.by_sha.get(text_hash(text))
+    def find(self, text: str) -> tuple[str, list[tuple[int, int] | None], ParsedTranscript, bool] | None:
+        """The transcript whose exported text this is, where its units lie in it, and whether it is the form with
+        names withheld (looked for only when the verbatim forms do not match)."""
+        found = self._lookup(text)
+        withheld = False
         if found is None:
-            found = self.by_sha.get(text_hash(text.rstrip("\n")))
+            self._index_withheld()
+            found = self._lookup(text, withheld=True)
+            withheld = found is not None
+        if found is None:
+            return None
+        tid, spans = found
+        return tid, spans, _as_parsed(self.project, tid), withheld
+
+    def _lookup(self, text: str, *, withheld: bool = False) -> tuple[str, list[tuple[int, int] | None]] | None:
+        keys = (text_hash(text), text_hash(text.rstrip("\n")))
+        if withheld:
+            return next((self.withheld[k] for k in keys if k in self.withheld), None)
+        found = next((self.by_sha[k] for k in keys if k in self.by_sha), None)
         if found is None:
             return None
         tid, inserts = found
-        return tid, inserts, _as_parsed(self.project, tid)
+        pos = ShippedOffsets(inserts)
+        return tid, [(pos(u.start), pos(u.end, end=True)) for u in _as_parsed(self.project, tid).units]
+
+    def _index_withheld(self) -> None:
+        if self.withheld:
+            return
+        from qualcode.refi.withheld import withheld_shipped
+        from qualcode.safety.privacy import Pseudonymiser
+
+        pseudo = Pseudonymiser(self.project)
+        speakers: dict[str, list[dict[str, Any]]] = {}
+        for sp in self.project.speakers():
+            speakers.setdefault(sp["transcript_id"], []).append(sp)
+        for t in self.project.transcripts():
+            tid = t["id"]
+            text, spans = withheld_shipped(pseudo, tid, self.project.transcript_text(tid), self.project.segments(tid),
+                                           speakers.get(tid, []))
+            self.withheld[text_hash(text)] = (tid, list[tuple[int, int] | None](spans))
 
 
 def _stored_guids(project: Project) -> dict[str, dict[str, str]]:

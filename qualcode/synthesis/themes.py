@@ -5,15 +5,16 @@ finding linked to its passages (:func:`promote_theme`).
 
 How passages are grouped (everything offline, nothing downloaded):
 
-- Each passage becomes a vector of its meaning: the mean of the bundled word-piece vectors (``nlp/vectors.py``)
-  weighted by how rare each piece is among the passages, plus its TF-IDF words and word pairs, plus, with a smaller
-  weight, its context: the interviewer's question it answers and the rest of the informant's turn. Short answers
-  ("A little.", "That would not have happened before.") mean something only in context.
-- Passages are grouped by Ward's hierarchical clustering on those vectors (on k-means micro-clusters above
-  1,500 passages, so 12,000 passages of a large evaluation take seconds). The number of themes is the one with
-  the best silhouette between 3 and about sqrt(passages) (at most :data:`MAX_THEMES`).
-- No catch-all theme: a theme holding more than ``max_share`` of the passages (default 40%) is split in two, as
-  often as needed, and the result says which themes were split.
+- Each passage becomes a vector of what it is about: its own TF-IDF words and word pairs (sublinear term
+  frequency, up to 200 latent semantic directions), plus, with less weight, the words of the interviewer's question
+  it answers, the rest of the informant's turn, and the mean of the bundled word-piece vectors (``nlp/vectors.py``)
+  weighted by how rare each piece is among the passages. Short answers ("A little.", "That would not have happened
+  before.") mean something only in context, and the question asked says much of what an answer is about.
+- Passages are grouped by average-linkage hierarchical clustering on those unit vectors (cosine; on k-means
+  micro-clusters above 1,500 passages, so 12,000 passages of a large evaluation take seconds). The number of themes
+  is the one with the best silhouette between 3 and about sqrt(passages) (at most :data:`MAX_THEMES`).
+- No catch-all theme: a theme holding more than ``max_share`` of the passages (default 40%) is split in two by
+  Ward's criterion, as often as needed, and the result says which themes were split.
 
 The same passages, ``k`` and ``seed`` give the same themes. A drafting aid: the evaluator reads the quotes.
 """
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 MAX_THEMES = 12
+LSA_DIMS = 200
 MAX_SHARE = 0.4
 DIRECT_LIMIT = 1500  # above this many passages, Ward runs on k-means micro-clusters
 MICRO_CLUSTERS = 200
@@ -47,7 +49,10 @@ LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most centr
 DANGLING = {"that", "this", "it", "they", "those", "these", "he", "she", "we", "so", "and", "but", "yes", "no",
             "then", "also", "there", "which", "because", "or", "before that", "after that", "for that"}
 # weights of the parts of a passage's vector (its own words count most)
-W_VECTORS, W_TFIDF, W_QUESTION, W_TURN = 1.0, 0.6, 0.6, 0.5
+W_TFIDF, W_VECTORS, W_QUESTION, W_TURN = 1.0, 0.3, 0.5, 0.3
+# average linkage on unit vectors (cosine): a theme is passages close to each other on the whole, where Ward's
+# variance criterion favours themes of equal size and cut groups of shared words in two
+LINKAGE = "average"
 # a group leans one way when this share of its evaluative passages (supports/criticises) point that way
 LEAN = 0.6
 MIN_VOICE = 2
@@ -203,9 +208,12 @@ def promote_theme(
     """Turn theme number ``theme`` (as :func:`themes` numbers it with the same arguments) into a draft finding
     ``finding_id`` linked to the theme's passages, in one transaction.
 
-    The draft statement is the theme's label (rewrite it: ``qualcode findings edit``). A passage whose stance runs
-    against the theme's lean is linked as contradicting, every other passage as supporting. Machine suggestions no
-    person accepted are not linked (the audit would refuse them); the result says how many were left out.
+    The draft statement is the theme's label (rewrite it: ``qualcode findings edit``). Every passage is linked, its
+    own stance in the link's note. In a theme that leans one way (positive or critical) a passage pointing the other
+    way is linked as contradicting; in a mixed or neutral theme there is no side to contradict, so both sides are
+    linked as supporting, and the draft statement says the views are mixed (with the groups that diverge). Machine
+    suggestions no person accepted are not linked (the audit would refuse them); the result says how many were
+    left out.
     """
     from qualcode.synthesis.audit import audit, is_machine_coder
     from qualcode.synthesis.findings import add_finding, link_evidence
@@ -218,7 +226,8 @@ def promote_theme(
     t = next(x for x in data["themes"] if x["theme"] == theme)
     _, _, rows_by_ref = _passages(project, criterion=criterion, code=code, coders=coders)
     lean = t["lean"]
-    against = "supports" if lean == "critical" else "criticises"
+    # a passage contradicts only a theme that takes a side: in a mixed theme both sides are its evidence
+    against = {"positive": "criticises", "critical": "supports"}.get(lean)
     extra = {x.strip().lower() for x in (project.setting("machine_coders") or "").split(",") if x.strip()}
     if criterion is not None:
         crit, question = criterion, None
@@ -227,12 +236,14 @@ def promote_theme(
         row = project.require_code(code)
         crit, question = row["criterion_id"], (code if row["parent_id"] else None)
     text = statement or t["label"]
+    if statement is None and against is None and (lean == "mixed" or t["divergent"]):
+        text += " (views are mixed" + (f": {t['divergence']}" if t["divergent"] else "") + ")"
     links: list[dict[str, Any]] = []
     skipped = 0
     with project.transaction():
         finding = add_finding(project, crit, text, coder=coder, finding_id=finding_id, code=question)
         for p in t["passages"]:
-            stance = "contradicts" if p["stance"] == against else "supports"
+            stance = "contradicts" if against is not None and p["stance"] == against else "supports"
             for r in rows_by_ref[p["ref"]]:
                 if r["source"] == "suggestion" and is_machine_coder(r["coder"], model_version=r["model_version"],
                                                                     extra=extra):
@@ -249,6 +260,8 @@ def promote_theme(
         "theme": {"theme": theme, "label": t["label"], "lean": lean, "divergent": t["divergent"],
                   "divergence": t["divergence"]},
         "passages": len(t["passages"]),
+        "passage_stances": {s: sum(1 for p in t["passages"] if p["stance"] == s)
+                            for s in ("supports", "criticises", "mixed", "neutral")},
         "supporting": len({x["ref"] for x in links if x["stance"] == "supports"}),
         "contradicting": len({x["ref"] for x in links if x["stance"] == "contradicts"}),
         "links": len(links),
@@ -333,49 +346,55 @@ def _contexts(project: Project, items: list[dict[str, Any]]) -> tuple[list[str],
 
 
 def _features(project: Project, items: list[dict[str, Any]]) -> np.ndarray:
-    """One row per passage: its meaning (word-piece vectors and TF-IDF) and, with less weight, its context."""
+    """One row per passage: its own words (TF-IDF) first, then, with less weight, its word-piece vectors and its
+    context: the words of the interviewer's question it answers and of the rest of its speaker's turn."""
     import numpy as np
 
-    from qualcode.nlp.text import STOPWORDS, stem_cached
-    from qualcode.nlp.tfidf import Tfidf, l2_rows
     from qualcode.nlp.vectors import TextVectors, piece_vectors
 
     texts = [it["text"] for it in items]
     questions, turns = _contexts(project, items)
     parts: list[np.ndarray] = []
+    for weight, docs in ((W_TFIDF, texts), (W_QUESTION, questions), (W_TURN, turns)):
+        block = _tfidf_block(docs)
+        if block is not None:
+            parts.append(weight * block)
     pv = piece_vectors()
     if pv is not None:
-        # an interviewer's question precedes several passages: each one is split into pieces once
-        asked: dict[str, list[int]] = {}
-        for q in questions:
-            if q not in asked:
-                asked[q] = pv.piece_ids(q)
-        lists = {"texts": [pv.piece_ids(t) for t in texts], "questions": [asked[q] for q in questions],
-                 "turns": [pv.piece_ids(t) for t in turns]}
-        tv = TextVectors.fit_pieces(pv, lists["texts"] + lists["turns"])
-        for weight, block in ((W_VECTORS, "texts"), (W_QUESTION, "questions"), (W_TURN, "turns")):
-            v = tv.vectors_of(lists[block])
-            present = np.linalg.norm(v, axis=1) > 0
-            if present.any():
-                v[present] -= v[present].mean(axis=0)  # what all passages share says nothing about themes
-            parts.append(weight * _l2(v))
+        lists = [pv.piece_ids(t) for t in texts]
+        v = TextVectors.fit_pieces(pv, lists).vectors_of(lists)
+        present = np.linalg.norm(v, axis=1) > 0
+        if present.any():
+            v[present] -= v[present].mean(axis=0)  # what all passages share says nothing about themes
+        parts.append(W_VECTORS * _l2(v))
+    if not parts or not any(p.any() for p in parts):
+        raise QualcodeError("the passages have no words to group on")
+    return _l2(np.hstack(parts).astype(np.float32))
+
+
+def _tfidf_block(docs: list[str]) -> np.ndarray | None:
+    """Unit rows of the documents' TF-IDF words and word pairs (sublinear tf), in at most 80 main directions
+    (latent semantic analysis) so the dense matrix stays small for thousands of passages; None without words."""
+    import numpy as np
+
+    from qualcode.nlp.text import STOPWORDS, stem_cached
+    from qualcode.nlp.tfidf import Tfidf, l2_rows
+
     def analyse(doc: str) -> list[str]:
         # a regex and the light stemmer: spaCy's tokenizer would cost seconds on a large criterion for no gain here
         words = [stem_cached(w) for w in _WORDS.findall(doc.lower()) if w not in STOPWORDS and w not in FILLER]
         return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
-    tfidf = Tfidf(analyse)
-    t = tfidf.fit_transform(texts)
-    if t.shape[1]:
-        dims = min(80, t.shape[0] - 1, t.shape[1] - 1)
-        if t.shape[1] > 300 and dims >= 2:
-            dense = _lsa(t, dims)  # keeps the dense matrix small for thousands of passages
-        else:
-            dense = t.toarray()
-        parts.append(W_TFIDF * np.asarray(l2_rows(np.asarray(dense, dtype=np.float32))))
-    if not parts or not any(p.any() for p in parts):
-        raise QualcodeError("the passages have no words to group on")
-    return _l2(np.hstack(parts).astype(np.float32))
+    # an interviewer's question precedes several passages: each distinct text is analysed once
+    distinct = list(dict.fromkeys(docs))
+    row_of = {d: i for i, d in enumerate(distinct)}
+    t = Tfidf(analyse).fit_transform(distinct)
+    if not t.shape[1] or not t.nnz:
+        return None
+    dims = min(LSA_DIMS, t.shape[0] - 1, t.shape[1] - 1)
+    dense = _lsa(t, dims) if t.shape[1] > 300 and dims >= 2 else t.toarray()
+    rows = np.asarray(l2_rows(np.asarray(dense, dtype=np.float32)))
+    return np.asarray(rows[[row_of[d] for d in docs]])
 
 
 def _lsa(t: Any, dims: int) -> np.ndarray:
@@ -417,7 +436,7 @@ def _cluster(x: np.ndarray, *, k: int | None, seed: int, max_share: float
         assign = np.arange(n)
     else:
         points, assign = _micro_clusters(x, MICRO_CLUSTERS, seed)
-    tree = linkage(points, method="ward")
+    tree = linkage(points, method=LINKAGE)
 
     def cut(m: int) -> np.ndarray:
         return np.asarray(fcluster(tree, t=m, criterion="maxclust"))[assign] - 1
@@ -442,7 +461,8 @@ def _cluster(x: np.ndarray, *, k: int | None, seed: int, max_share: float
         labels = cut(chosen)
     labels = _relabel(labels)
     splits: list[dict[str, Any]] = []
-    # no catch-all theme: split any theme above max_share (a theme of fewer than 4 passages is left whole)
+    # no catch-all theme: split any theme above max_share (a theme of fewer than 4 passages is left whole), by Ward's
+    # criterion, which cuts it into two substantial parts where average linkage would peel off one outlier at a time
     for _ in range(MAX_THEMES * 2):
         counts = Counter(labels.tolist())
         big, size = counts.most_common(1)[0]
@@ -538,8 +558,8 @@ def _lean(counts: dict[str, Any]) -> str:
 
 def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, attribute: Any) -> dict[str, Any]:
     return {"ref": item["ref"], "group": item["group"], "text": pseudo(item["text"], item["transcript"]).strip(),
-            "attribution": attribute(item), "stance": stance.stance, "similarity": round(similarity, 3),
-            "record": item.get("record", "verbatim")}
+            "attribution": attribute(item), "stance": stance.stance, "evidence": stance.evidence,
+            "similarity": round(similarity, 3), "record": item.get("record", "verbatim")}
 
 
 _SENT = re.compile(r"(?<=[.!?])\s+")

@@ -89,12 +89,16 @@ def test_the_report_escapes_markup_from_transcripts(project: Project, tmp_path: 
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_refi_export_keeps_case_sheet_names_out_of_its_cases(project: Project, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    # the sources in a .qdpx are the transcripts verbatim (other tools need the exact text); the cases are not named
+def test_refi_export_names_nobody_unless_asked(project: Project, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # cases are named by their id; transcripts, speaker labels and memos are pseudonymised (names withheld)
     out = tmp_path / "p.qdpx"
     code, _o, err = run_cli(capsys, "refi", "export", "-p", str(project.path), "-o", str(out))
     assert code == 0, err
-    with zipfile.ZipFile(out) as z:
-        qde = z.read("project.qde").decode("utf-8")
-    assert "<Case" in qde and "Nguyen Thi Lan" not in qde
+    text = _text_of(out)
+    assert "<Case" in text and "grievance training" in text.lower()
+    assert [secret for secret in SECRETS if secret in text] == []
+    code, _o, err = run_cli(capsys, "refi", "export", "-p", str(project.path), "-o", str(out), "--show-names",
+                            "--force")
+    assert code == 0, err
+    assert [secret for secret in SECRETS if secret in _text_of(out)] == list(SECRETS)

@@ -613,6 +613,23 @@ def test_no_csv_cell_qualcode_writes_can_run_as_a_formula(poisoned: Path, tmp_pa
     assert all(any("'=cmd" in c for row in rows for c in row) for rows in annexes)  # kept, as text
 
 
+def test_no_xlsx_cell_qualcode_writes_is_a_formula(poisoned: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    sheets = {}
+    for argv in (["quotes", "--format", "xlsx", "--out", str(tmp_path / "q")],
+                 ["matrix", "--out", str(tmp_path / "matrix.xlsx")], ["persons", "--out", str(tmp_path / "p.xlsx")],
+                 ["persons", "--show-names", "--out", str(tmp_path / "named.xlsx")]):
+        code, _, err = run_cli(capsys, "export", *argv, "-p", str(poisoned))
+        assert code == 0, err
+    for book in [tmp_path / "q" / "quotes.xlsx", *(tmp_path / f"{n}.xlsx" for n in ("matrix", "p", "named"))]:
+        with zipfile.ZipFile(book) as z:
+            sheets[book.name] = "".join(z.read(n).decode("utf-8") for n in z.namelist()
+                                        if n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml")
+    for name, xml in sheets.items():
+        assert "<f>" not in xml and "<f " not in xml, name  # a formula cell
+        assert "=cmd|" in xml.replace("&amp;", "&").replace("&apos;", "'") or name == "matrix.xlsx", name  # as text
+
+
 def test_markdown_and_html_exports_show_html_in_data_as_text(poisoned: Path, tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "export", "quotes", "-p", str(poisoned), "--format", "md", "--out",
@@ -1195,17 +1212,59 @@ def test_an_xlsx_sheet_claiming_a_million_rows_is_read_in_bounded_memory(attack:
 # ---------------------------------------------------------------------------- ids that look like paths
 
 
+@pytest.mark.parametrize(("column", "value", "why"), [
+    ("transcript_id", "../notes", "holds '/'"), ("transcript_id", "=HYPERLINK(A1)", "starts with '='"),
+    ("transcript_id", "-rf", "starts with '-'"), ("transcript_id", "KII:01", "holds ':'"),
+    ("transcript_id", "..", "names a folder"), ("case_id", "@SUM(1+1)", "starts with '@'"),
+    ("case_id", "a\\b", "holds '/' or '\\'")])
+def test_a_case_sheet_id_that_cannot_be_used_is_refused_in_one_line(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, value: str, why: str) -> None:
+    import csv
+
+    kii = tmp_path / "kii.txt"
+    kii.write_text("Interviewer: How was it?\n\nMs Lan: The training helped our line leaders a lot.\n",
+                   encoding="utf-8")
+    cases = tmp_path / "cases.csv"
+    with open(cases, "w", encoding="utf-8", newline="") as fh:
+        row = {"transcript_id": "KII-09", "file": "kii.txt", "speaker": "Ms Lan", "case_id": "C9", column: value}
+        csv.writer(fh).writerows([list(row), list(row.values())])
+    before = snapshot(project)
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(kii), "--cases", str(cases))
+    assert_clean_error(code, err, what=value)
+    assert f"cases.csv:2: {column} '{value}' cannot be used: it {why}" in err and "KII-01" in err  # says what to do
+    assert snapshot(project) == before
+    code, _, err = run_cli(capsys, "import", "-p", str(project), "--cases", str(cases))  # the sheet alone, too
+    assert_clean_error(code, err, what=value)
+
+
+def test_a_file_whose_name_gives_no_usable_id_is_refused(project: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    odd = tmp_path / "...txt"  # its name gives the id '..'
+    odd.write_text("Interviewer: How was it?\n\nMs Lan: The training helped a lot.\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "-p", str(project), str(odd))
+    assert_clean_error(code, err, what=odd.name)
+    assert "would get the transcript id '..', which cannot be used" in err and "transcript_id column" in err
+
+
 def test_a_transcript_id_never_chooses_where_a_file_is_written(project: Path, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    # a case sheet (or a file's front matter, or a .qdpx) gives a transcript id as written; 'redact --out' wrote
-    # <id>.txt, so '../../outside' put a file two folders up, creating the folders on the way
+    # a case sheet gives a transcript id as written; 'redact --out' wrote <id>.txt, so '../../outside' put a file
+    # two folders up, creating the folders on the way. The import now refuses such an id ...
     kii = tmp_path / "kii.txt"
     kii.write_text("Interviewer: How was it?\n\nMs Lan: The training helped our line leaders a lot.\n",
                    encoding="utf-8")
     cases = tmp_path / "cases.csv"
     cases.write_text("transcript_id,file,speaker,case_id\n../../outside,kii.txt,Ms Lan,C9\n", encoding="utf-8")
+    before = snapshot(project)
     code, _, err = run_cli(capsys, "import", "-p", str(project), str(kii), "--cases", str(cases))
-    assert code == 0, err
+    assert_clean_error(code, err, what="../../outside")
+    assert "cases.csv:2: transcript_id '../../outside' cannot be used" in err and snapshot(project) == before
+    # ... and a project made before it still has one: redact writes it inside the folder all the same
+    from transcript_support import transcript_from_turns
+
+    with Project.open(project) as p:
+        p.add_transcript(transcript_from_turns([("Ms Lan", ["The training helped our line leaders a lot."])],
+                                               source_name="kii.txt"), "../../outside", coder="ana")
     share = tmp_path / "share" / "deep"
     code, out, err = run_cli(capsys, "redact", "-p", str(project), "--out", str(share), "--json")
     assert code == 0, err

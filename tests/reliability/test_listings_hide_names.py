@@ -1,6 +1,6 @@
 """The command line's listings of units (segments, suggest, queue, the disagreements of agreement and adjudicate,
-transcripts) show names as the exports do unless --show-names: speaker labels that are names and the names the
-project knows inside the text."""
+transcripts) and of memos (memo list, codings list) show names as the exports do unless --show-names: speaker labels
+that are names and the names the project knows inside the text."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
     p = make_project(tmp_path / "p", turns=TURNS)
     add_names(p, ["Khanh"], coder="ana", shown_as="the chamber's adviser")
     p.add_coding("KII-01:2", "effectiveness", coder="ana")
-    p.add_coding("KII-01:3", "effectiveness", coder="ben", memo="Khanh again")  # a disagreement on KII-01:3
+    p.add_coding("KII-01:3", "effectiveness", coder="ben", memo="Mr. Khanh again")  # a disagreement on KII-01:3
     add_to_sample(p, "KII-01", coder="ana", coders=["ana", "ben"])
     p.set_memo("segment", str(p.segment("KII-01:3")["id"]), "ask Ms. Lan about Mr. Khanh", coder="ana")
     yield p
@@ -42,7 +42,8 @@ def project(tmp_path: Path) -> Iterator[Project]:
 
 LISTINGS = [["segments"], ["segments", "--json"], ["queue"], ["queue", "--json"], ["suggest"], ["suggest", "--json"],
             ["agreement", "--disagreements"], ["agreement", "--disagreements", "--json"], ["adjudicate", "list"],
-            ["adjudicate", "list", "--json"], ["transcripts", "--json"]]
+            ["adjudicate", "list", "--json"], ["transcripts", "--json"], ["memo", "list"], ["memo", "list", "--json"],
+            ["codings", "list", "--json"]]
 
 
 @pytest.mark.parametrize("argv", LISTINGS, ids=" ".join)
@@ -117,3 +118,21 @@ def test_the_speakers_listing_keeps_labels_and_says_it_is_confidential(
     code, out, err = run_cli(capsys, "transcripts", "speakers", "KII-01", "-p", str(project.path))
     assert code == 0, err
     assert "Ms. Lan" in out and "confidential: 1 label(s) are shown as in the file" in out
+
+
+def test_codings_flagged_by_a_reimport_are_listed_with_names_hidden(project: Project,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from qualcode.reanchor import store_transcript
+    from reliability.builders import transcript
+
+    project.add_coding("KII-01:5", "sustainability", coder="ana")
+    edited = [(s, list(u)) for s, u in TURNS]
+    edited[1][1][3] = "Mr. Khanh returned in the spring, this time for the union and the new line leaders together."
+    assert store_transcript(project, transcript(edited), "KII-01", coder="ana")["reanchor"]["needs_review"] == 1
+    code, out, err = run_cli(capsys, "reanchor", "list", "-p", str(project.path), "--json")
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["old_text"] == "[the chamber's adviser] came back in 2023 to advise the new line leaders."
+    assert "Khanh" not in out
+    code, out, err = run_cli(capsys, "reanchor", "list", "-p", str(project.path), "--json", "--show-names")
+    assert json.loads(out)[0]["old_text"].startswith("Mr. Khanh came back")

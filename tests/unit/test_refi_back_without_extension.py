@@ -31,7 +31,7 @@ def test_a_transcript_exported_by_an_earlier_version_is_still_recognised(example
                                                                          tmp_path: Path) -> None:
     # earlier versions labelled each turn once, not each paragraph of a turn
     p = example_project
-    export_qdpx(p, tmp_path / "out.qdpx")
+    export_qdpx(p, tmp_path / "out.qdpx", show_names=True)
     new_form = {shipped_text(p.transcript_text(t["id"]), p.segments(t["id"]))[0]:
                 shipped_text(p.transcript_text(t["id"]), p.segments(t["id"]), every_paragraph=False)[0]
                 for t in p.transcripts()}
@@ -47,7 +47,7 @@ def test_a_transcript_exported_by_an_earlier_version_is_still_recognised(example
 def test_speaker_roles_edited_in_another_tool_are_kept_as_an_attribute_not_guessed_from(
     example_project: Project, tmp_path: Path
 ) -> None:
-    export_qdpx(example_project, tmp_path / "out.qdpx")
+    export_qdpx(example_project, tmp_path / "out.qdpx", show_names=True)
     edited = _rewrite(tmp_path / "out.qdpx", tmp_path / "edited.qdpx",
                       edit_qde=lambda x: x.replace("Interviewer (interviewer); Mr. Anh (informant, KII-08)",
                                                    "Mr. Anh is the HR manager"))

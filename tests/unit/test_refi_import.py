@@ -42,7 +42,7 @@ def test_the_example_project_survives_export_and_import(example_project: Project
     p.set_memo("code", "relevance", "Relevance to factories first.", coder="clara")
     p.set_memo("coding", str(first["id"]), "Borderline with effectiveness.", coder=first["coder"])
     p.set_memo("transcript", "FGD-01", "Two participants left early.", coder="clara")
-    export_qdpx(p, tmp_path / "example.qdpx")
+    export_qdpx(p, tmp_path / "example.qdpx", show_names=True)  # the exact texts and speakers, names and all
 
     report = import_refi(tmp_path / "copy", tmp_path / "example.qdpx", coder="clara")
     assert report["created"] and report["warnings"] == []

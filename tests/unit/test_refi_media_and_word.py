@@ -307,3 +307,20 @@ def test_a_coded_stretch_of_a_recording_codes_what_its_transcript_says_between_t
     assert "1 coded or commented stretch(es) of recordings were placed on the transcript passage between the sync " \
            "points around them (what was said then)" in first["warnings"]
     assert import_refi(folder, f, coder="me")["nothing_new"]
+
+
+def test_a_memo_written_only_as_a_word_document_keeps_its_text(tmp_path: Path) -> None:
+    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project {NS} origin="NVivo 14" name="P">'
+           f'<Users><User guid="{ANA}" name="Ana"/></Users>'
+           '<CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-000000000001" name="Training" isCodable="true">'
+           '<NoteRef targetGUID="40000000-0000-4000-8000-000000000001"/></Code></Codes></CodeBook>'
+           '<Notes><Note guid="40000000-0000-4000-8000-000000000001" name="Training memo" creatingUser="'
+           f'{ANA}" richTextPath="internal://40000000-0000-4000-8000-000000000001.docx"/></Notes></Project>')
+    f = _write(tmp_path / "memo.qdpx", {"Sources/40000000-0000-4000-8000-000000000001.docx":
+                                        _docx(["Short courses keep coming up.", "Check the district reports."])},
+               qde=qde)
+    first = import_refi(tmp_path / "p", f, coder="me")
+    with Project.open(tmp_path / "p") as p:
+        memos = [(m["coder"], m["text"]) for m in p.memos("code", "training")]
+    assert memos == [("Ana", "Short courses keep coming up.\nCheck the district reports.")]
+    assert first["skipped"] == {}

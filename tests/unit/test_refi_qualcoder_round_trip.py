@@ -25,8 +25,9 @@ MEMOS = {"project": "Validation workshop on 2 April.", "case": "HR manager, aske
 
 
 @pytest.fixture
-def through_qualcoder(example_project: Project, tmp_path: Path) -> dict[str, Any]:
-    """The example project with a memo of every kind, sent to QualCoder and back; what QualCoder held on the way."""
+def through_qualcoder(example_project: Project, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The example project with a memo of every kind, sent to QualCoder and back; what QualCoder held on the way.
+    Exported with names withheld (the default) unless the test asks for "shown"."""
     p = example_project
     units = p.segments("FGD-01", include_interviewer=False)
     first = p.codings(transcript="KII-07")[0]
@@ -39,7 +40,8 @@ def through_qualcoder(example_project: Project, tmp_path: Path) -> dict[str, Any
     p.set_memo("code", "relevance", MEMOS["code"], coder="clara")
     p.set_memo("coding", str(first["id"]), MEMOS["coding"], coder=first["coder"])
     p.set_memo("transcript", "FGD-01", MEMOS["transcript"], coder="clara")
-    export_qdpx(p, tmp_path / "to-qualcoder.qdpx", positions="characters")
+    export_qdpx(p, tmp_path / "to-qualcoder.qdpx", positions="characters",
+                show_names=getattr(request, "param", "withheld") == "shown")
     held = qualcoder_import(tmp_path / "to-qualcoder.qdpx")
     qualcoder_export(held, tmp_path / "from-qualcoder.qdpx")
     return {"project": p, "held": held, "file": tmp_path / "from-qualcoder.qdpx", "tmp": tmp_path}
@@ -83,6 +85,8 @@ def test_a_project_comes_back_from_qualcoder_into_its_own_project_without_doubli
     assert report["counts"]["codes_added"] == 0
 
 
+# the exact text into a new project: names shown (withheld, the text a colleague gets is the pseudonymised one)
+@pytest.mark.parametrize("through_qualcoder", ["shown"], indirect=True)
 def test_a_project_comes_back_from_qualcoder_into_a_new_project_without_loss(
     through_qualcoder: dict[str, Any],
 ) -> None:

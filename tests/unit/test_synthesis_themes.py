@@ -11,7 +11,7 @@ from synthesis_support import build_project
 from qualcode.errors import ConflictError, NotFoundError, QualcodeError
 from qualcode.synthesis.audit import audit
 from qualcode.synthesis.findings import show_finding
-from qualcode.synthesis.stance import stance_of
+from qualcode.synthesis.stance import stance_of, stances
 from qualcode.synthesis.themes import promote_theme, themes
 
 
@@ -99,7 +99,25 @@ def test_opposite_claims_about_the_same_topic_get_opposite_stances() -> None:
     assert stance_of("We trained all line leaders on it in 2023, and it helped a lot.").stance == "supports"
 
 
-def _divergent_project(tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_a_description_without_judgement_is_neutral_and_a_stance_always_shows_its_words() -> None:
+    """Joining a programme, a short document, who the workers are: facts, not judgements of the programme."""
+    import csv
+
+    for text in ("We joined the advisory programme in early 2022 through the chamber.",
+                 "We have asked the ILO for a short document on the process, in Vietnamese.",
+                 "In electronics the workers are young, mostly women, many from other provinces."):
+        assert stance_of(text).stance == "neutral", text
+    assert stance_of("The course was too short and nobody came back to check.").stance == "criticises"
+    # whatever the passage, a stance other than neutral names the words it was read from
+    fixture = Path(__file__).parents[1] / "fixtures" / "stance" / "example_passages.tsv"
+    with fixture.open(encoding="utf-8") as f:
+        texts = [r["text"] for r in csv.DictReader(f, delimiter="\t") if r["split"] == "dev"]
+    read = stances(texts)
+    assert all(s.evidence for s in read if s.stance != "neutral")
+    assert {s.stance for s in read} == {"supports", "criticises", "mixed", "neutral"}
+
+
+def _divergent_project(tmp_path: Path, critiques: int = 4):  # type: ignore[no-untyped-def]
     from synthesis_support import parse_turns, unit_ref
 
     from qualcode.cases import CaseRow
@@ -114,7 +132,7 @@ def _divergent_project(tmp_path: Path):  # type: ignore[no-untyped-def]
     critique = ["The grievance training did not reach the workers, only managers were invited.",
                 "The grievance course was not useful for us, nobody asked the union what we needed.",
                 "The grievance procedure is weak and the training was too late and too short.",
-                "The grievance training failed to change anything for workers, it was a problem."]
+                "The grievance training failed to change anything for workers, it was a problem."][:critiques]
     p = Project.create(tmp_path / "div", codebook=load_codebook(default_codebook_path()), name="Divergent")
     rows = []
     for n, text in enumerate(praise + critique):
@@ -161,16 +179,31 @@ def test_a_promoted_theme_is_a_finding_with_its_evidence_that_passes_the_audit(t
     assert len(whole["themes"]) == 1
     result = promote_theme(p, 1, finding_id="F-EFF-9", coder="ana", criterion="effectiveness", k=1, max_share=1.0)
     assert result["audit_ok"] and result["passages"] == 8
-    assert result["supporting"] + result["contradicting"] == 8 and result["contradicting"] >= 1
+    # half praise, half criticism: the draft finding is that views are mixed, and both sides are its evidence
+    assert result["supporting"] == 8 and result["contradicting"] == 0
+    assert result["passage_stances"]["supports"] >= 3 and result["passage_stances"]["criticises"] >= 3
+    assert "views are mixed" in result["statement"] and "Workers' organisation critical" in result["statement"]
     finding = show_finding(p, "F-EFF-9")
-    assert finding["criterion"] == "effectiveness" and finding["statement"]
+    assert finding["criterion"] == "effectiveness" and finding["statement"] == result["statement"]
     assert len(finding["evidence"]) == 16  # both coders' codings of each passage: the reviewer sees who coded it
-    assert finding["triangulation"]["divergent_groups"]
+    notes = {link["note"] for link in finding["evidence"]}
+    assert "theme 1: passage criticises" in notes and "theme 1: passage supports" in notes
     assert audit(p, finding_ids=["F-EFF-9"])["ok"]
     with pytest.raises(ConflictError):
         promote_theme(p, 1, finding_id="F-EFF-9", coder="ana", criterion="effectiveness", k=1, max_share=1.0)
     with pytest.raises(NotFoundError, match="no theme 5"):
         promote_theme(p, 5, finding_id="F-EFF-10", coder="ana", criterion="effectiveness", k=1)
+    p.close()
+
+
+def test_a_promoted_theme_that_takes_a_side_links_the_other_side_as_contradicting(tmp_path: Path) -> None:
+    p = _divergent_project(tmp_path, critiques=1)  # four factories praise, one union criticises
+    result = promote_theme(p, 1, finding_id="F-EFF-8", coder="ana", criterion="effectiveness", k=1, max_share=1.0)
+    assert result["theme"]["lean"] == "positive" and "mixed" not in result["statement"]
+    assert result["contradicting"] == 1 and result["supporting"] == 4 and result["audit_ok"]
+    contrary = [link for link in show_finding(p, "F-EFF-8")["evidence"] if link["stance"] == "contradicts"]
+    assert {link["quote"] for link in contrary} == {"The grievance training did not reach the workers, only managers"
+                                                   " were invited."}
     p.close()
 
 
@@ -196,3 +229,49 @@ def test_key_phrases_do_not_run_across_punctuation_or_end_in_vague_words() -> No
     phrases = _phrases("We met the ministry, the chamber and the unions. Sometimes something changed since then.")
     assert "ministry the chamber" not in phrases and "ministry" in phrases and "chamber" in phrases
     assert not {"sometimes", "something", "since"} & phrases
+
+
+def test_a_short_answer_joins_the_theme_of_the_question_it_answers(tmp_path: Path) -> None:
+    """'Not yet, to be honest.' says nothing alone: the interviewer's question says what it is about."""
+    from synthesis_support import parse_turns, unit_ref
+
+    from qualcode.cases import CaseRow
+    from qualcode.codebook import default_codebook_path, load_codebook
+    from qualcode.project_io import apply_case_sheet
+    from qualcode.store import Project
+
+    asked = {
+        "Who will pay for the sectoral meetings when the donor funding ends in June?": [
+            "The ministry budget cannot pay for the meetings after the donor funding ends.",
+            "Funding is the question, the donor money for the meetings ends in June.",
+            "The chamber has no budget line for the meetings yet, so the funding is open.",
+            "Not yet, to be honest."],
+        "Do the factories use the e-learning platform for new line leaders?": [
+            "The e-learning platform is slow on the phone, so line leaders rarely open it.",
+            "Our new line leaders did the e-learning modules on the platform in their first week.",
+            "The platform is in English and the line leaders prefer the printed modules.",
+            "A little."],
+    }
+    p = Project.create(tmp_path / "ctx", codebook=load_codebook(default_codebook_path()), name="Context")
+    rows: list[CaseRow] = []
+    answers: list[tuple[str, str]] = []
+    for n, (question, replies) in enumerate(asked.items()):
+        for m, reply in enumerate(replies):
+            tid = f"KII-{n}{m}"
+            p.add_transcript(parse_turns([("Interviewer", question), ("Informant", reply)]), tid,
+                             attributes={"type": "KII"})
+            rows.append(CaseRow(len(rows) + 2, tid, None, None, tid, f"Person {n}{m}",
+                                {"type": "KII", "stakeholder_group": "Factory", "role": "Officer",
+                                 "location": "Ha Noi"}))
+            answers.append((tid, reply))
+    apply_case_sheet(p, rows, coder="ana")
+    refs: dict[str, str] = {}
+    for tid, reply in answers:
+        refs[reply] = unit_ref(p, tid, reply[:12])
+        p.add_coding(refs[reply], "sustainability.funding", coder="ana", created="2024-03-20T10:00:00Z")
+    result = themes(p, criterion="sustainability", k=2, max_share=1.0)
+    theme_of = {ref: t["theme"] for t in result["themes"] for ref in t["refs"]}
+    for replies in asked.values():
+        assert len({theme_of[refs[r]] for r in replies}) == 1, replies
+    assert len(set(theme_of.values())) == 2
+    p.close()

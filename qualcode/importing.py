@@ -187,7 +187,8 @@ def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
         return tid
     if legacy in sources and Path(sources[legacy]).stem == name:
         return legacy
-    return tid
+    # a name of dots only ("...txt") gives no id: the name as it is, which the import refuses with a hint
+    return tid or legacy
 
 
 # ---------------------------------------------------------------------------------------------- speaker facts

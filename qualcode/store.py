@@ -21,15 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from qualcode.errors import (
-    CodebookError,
-    CodebookProblem,
-    ConflictError,
-    InputError,
-    NotFoundError,
-    ProjectError,
-    QualcodeError,
-)
+from qualcode.errors import CodebookError, CodebookProblem, ConflictError, NotFoundError, ProjectError, QualcodeError
 from qualcode.model import (
     Code,
     Codebook,
@@ -79,16 +71,6 @@ def now_iso() -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-_UNUSABLE_ID = re.compile(r"[/\\:\x00-\x1f\x7f]")
-
-
-def usable_id(transcript_id: str) -> bool:
-    """Whether a transcript id can name a file and a reference: not empty, no dot name ('.', '..', '.x'), no path
-    separator, colon or control character."""
-    return bool(transcript_id) and not transcript_id.startswith(".") and not _UNUSABLE_ID.search(transcript_id) \
-        and transcript_id == transcript_id.strip()
 
 
 def file_name(path: str) -> str:
@@ -659,11 +641,6 @@ class Project:
 
         Returns ``{"id", "version", "status": "new"|"unchanged"|"new_version", "units", ...}``.
         """
-        if not usable_id(transcript_id):
-            # every import makes ids safe; this guards the rest (a case sheet's id as written, a library caller):
-            # an id names files (`qualcode redact`) and references ("KII-01:12")
-            raise InputError(f"'{transcript_id}' cannot be a transcript id",
-                             hint="use letters, digits, '-', '_' and '.', not starting with a dot")
         if title is not None:
             title = clean_line(title)  # often a file name, which may hold anything but '/'
         sha = text_hash(parsed.text)

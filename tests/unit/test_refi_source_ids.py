@@ -6,10 +6,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import pytest
 from store_support import make_codebook
 
-from qualcode.errors import InputError
 from qualcode.importers import parse_transcript
 from qualcode.importing import safe_id
 from qualcode.refi import import_refi
@@ -73,11 +71,3 @@ def test_a_transcript_imported_under_the_earlier_id_keeps_it(tmp_path: Path) -> 
         src.write_text(TEXT.replace("too short", "far too short"), encoding="utf-8")
         report = import_files(project, [src], coder="ana")
         assert [(t["id"], t["version"]) for t in report["transcripts"]] == [("KII-01---Audio", 2)]
-
-
-def test_the_store_refuses_an_id_that_cannot_name_a_file(tmp_path: Path) -> None:
-    with Project.create(tmp_path / "p", codebook=make_codebook()) as project:
-        for bad in ("..", ".x", "a/b", "a\\b", "KII:01", ""):
-            with pytest.raises(InputError, match="cannot be a transcript id"):
-                project.add_transcript(parse_transcript(TEXT.encode(), "x.txt"), bad, coder="ana")
-        assert project.transcripts() == []

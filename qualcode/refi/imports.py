@@ -107,6 +107,20 @@ class _Codes:
         self._taken = set(known.ids) if known is not None else set()
         self._taken_by_file: set[str] = set()
         self.roots: list[Code] = []
+        # QualCoder lists a sub-code twice under one GUID: inside its parent code and again directly under the
+        # category. One GUID is one code: it is read where it sits deepest (under its parent code), once.
+        self._keep: dict[str, Any] = {}
+        self.repeated: list[str] = []  # names of codes the file lists more than once with one GUID
+        if codes_el is not None:
+            depth_of: dict[str, int] = {}
+            stack = [(c, 0) for c in reversed(_children(codes_el, "Code"))]
+            while stack:
+                el, depth = stack.pop()
+                g = norm_guid(el.get("guid"))
+                if g and depth > depth_of.get(g, -1):
+                    depth_of[g] = depth
+                    self._keep[g] = el
+                stack.extend((c, depth + 1) for c in reversed(_children(el, "Code")))
         if codes_el is not None:
             for el in _children(codes_el, "Code"):
                 code = self._code(el, None, reference, origin)
@@ -155,6 +169,10 @@ class _Codes:
                              hint="flatten the code tree in the other tool and export it again")
         g = norm_guid(el.get("guid"))
         name = (el.get("name") or "").strip() or "Unnamed code"
+        if g and self._keep.get(g, el) is not el:
+            if name not in self.repeated:
+                self.repeated.append(name)
+            return None
         if g in self.case_guids:
             # NVivo and qualcode write each case also as a code with the case's GUID, coding the case's text
             self.case_codes[g] = name
@@ -244,6 +262,12 @@ def _read_qdc_codes(p: Path, known: Codebook | None) -> _Codes:
     return codes
 
 
+def _repeated_codes_warning(names: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (f"{len(names)} code(s) listed more than once under one GUID ({shown}): each read once, where the file "
+            "nests it deepest")
+
+
 def _empty_sets_warning(names: list[str]) -> str:
     return f"{len(names)} sets of codes were left out (none of their codes is in the file): " + \
         ", ".join(f"'{n}'" for n in names)
@@ -312,6 +336,8 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
             report = _import_codebook(project, theirs, coder, created=created)
+            if qdc.repeated:
+                report["warnings"].append(_repeated_codes_warning(qdc.repeated))
             if qdc.empty_sets:
                 report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})
@@ -337,6 +363,8 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             else:
                 project = Project.open(folder)
             report = _Importer(project, package, codes, coder, progress).run()
+            if codes.repeated:
+                report["warnings"].append(_repeated_codes_warning(codes.repeated))
             if created:
                 # the new project was made with the file's codebook (the merge found nothing to add to it)
                 report["nothing_new"] = False

@@ -82,10 +82,11 @@ def _holds(text: str, s: int, e: int, a: int, b: int) -> bool:
 
 
 def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = "coding",
-                    crlf_as_one: bool = False) -> Placement:
+                    crlf_as_one: bool = False, not_codings_by: str | None = None) -> Placement:
     """Compare the project's codings with every coded selection of ``qdpx``. ``coder_on`` names where the file
     records who coded: 'selection' (NVivo) or 'coding'. ``crlf_as_one``: the positions count a CRLF line end once
-    (QualCoder's export with line ends for MAXQDA)."""
+    (QualCoder's export with line ends for MAXQDA). ``not_codings_by``: a user whose codings mark something other than
+    meaning (QualCoder's speaker tool codes each turn as "📌 Speaker coding"): they are not counted."""
     z = zipfile.ZipFile(qdpx)
     members = {n.lower(): n for n in z.namelist()}
     qde = next(n for n in z.namelist() if n.lower().endswith(".qde"))
@@ -149,6 +150,8 @@ def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = 
                 code_ref = _kids(coding, "CodeRef")[0].get("targetGUID").lower()
                 who = sel.get("creatingUser") if coder_on == "selection" else coding.get("creatingUser")
                 who = who or coding.get("creatingUser") or sel.get("creatingUser")
+                if not_codings_by is not None and users.get((who or "").lower()) == not_codings_by:
+                    continue
                 key = (by_path.get(paths.get(code_ref, ""), ""), users.get((who or "").lower(), ""))
                 marked.setdefault(key, []).append((a, b))
                 result.total += 1

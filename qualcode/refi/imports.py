@@ -54,10 +54,47 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------- XML
 
 
-def _parse_xml(data: bytes, name: str, removed: Counter[str] | None = None) -> etree._Element:
+# elements whose content the schema types as plain text (xsd:string, no attributes): no markup can be inside them
+_TEXT_ONLY = re.compile(rb"(<(PlainTextContent|Description)\s*>)(.*?)(</\2\s*>)", re.DOTALL)
+_BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+
+
+def _escape_text_only(data: bytes) -> tuple[bytes, int]:
+    """``data`` with '&', '<' and '>' written as text where they stand bare inside a text-only element (QualCoder
+    writes an annotation's memo into PlainTextContent unescaped, so 'P2 & P4 <below>' breaks the file), and how
+    many elements needed it."""
+    fixed = 0
+
+    def escape(m: re.Match[bytes]) -> bytes:
+        nonlocal fixed
+        body = _BARE_AMP.sub(b"&amp;", m.group(3)).replace(b"<", b"&lt;").replace(b">", b"&gt;")
+        fixed += body != m.group(3)
+        return m.group(1) + body + m.group(4)
+
+    return _TEXT_ONLY.sub(escape, data), fixed
+
+
+def _parse_xml(data: bytes, name: str, removed: Counter[str] | None = None,
+               warnings: list[str] | None = None) -> etree._Element:
+    """Parse a REFI-QDA XML member. With ``warnings``, a file that is not well-formed only because a memo's text
+    holds bare '&', '<' or '>' is read with them as text, and a warning says how many memos were read so."""
     from qualcode.safeio.xml import clean_tree, parse_xml
 
-    root = parse_xml(data, name, hint="export it again from the other tool")
+    hint = "export it again from the other tool"
+    try:
+        root = parse_xml(data, name, hint=hint)
+    except InputError as err:
+        if warnings is None or "is not valid XML" not in str(err):
+            raise
+        repaired, fixed = _escape_text_only(data)
+        if not fixed:
+            raise
+        try:
+            root = parse_xml(repaired, name, hint=hint)
+        except InputError:
+            raise err from None
+        warnings.append(f"{fixed} memo text(s) in the file held bare '&', '<' or '>' (not written as XML text): "
+                        "read as the characters they are")
     clean_tree(root, removed if removed is not None else Counter())
     return root
 
@@ -79,18 +116,44 @@ def _text_of(el: Any, name: str) -> str:
 # ---------------------------------------------------------------------------- codes
 
 
+# the user QualCoder's speaker tool codes each speaker's turns as (under a category "📌 Speakers")
+QUALCODER_SPEAKER_USER = "📌 Speaker coding"
+SPEAKER_MARKS = "QualCoder speaker marks (turns its speaker tool coded; speakers are read from the text's labels)"
+
+
+def _speaker_mark_codes(root: Any) -> set[str]:
+    """GUIDs of the codes only QualCoder's speaker tool coded with: marks of who speaks, not codes of meaning."""
+    users = _child(root, "Users")
+    marker = {norm_guid(u.get("guid")) for u in (_children(users, "User") if users is not None else [])
+              if (u.get("name") or "").strip() == QUALCODER_SPEAKER_USER}
+    if not marker:
+        return set()
+    marks: set[str] = set()
+    others: set[str] = set()
+    for sel in root.iter():
+        if not isinstance(sel.tag, str) or not local(sel.tag).endswith("Selection"):
+            continue
+        for coding in _children(sel, "Coding"):
+            ref = _child(coding, "CodeRef")
+            who = norm_guid(coding.get("creatingUser") or sel.get("creatingUser"))
+            if ref is not None:
+                (marks if who in marker else others).add(norm_guid(ref.get("targetGUID")))
+    return marks - others
+
+
 class _Codes:
     """Code GUIDs of a file mapped to code ids, and the Codebook they form."""
 
     def __init__(self, codes_el: Any, *, origin: str, known: Codebook | None, extension_yaml: str | None,
                  guid_map: dict[str, str] | None = None, case_guids: set[str] | None = None,
-                 name: str = "") -> None:
+                 name: str = "", speaker_marks: set[str] | None = None) -> None:
         from qualcode.codebook import parse_codebook
 
         self.name = name
         self.known = known
         self.guid_map = {norm_guid(k): v for k, v in (guid_map or {}).items()}
         self.case_guids = case_guids or set()
+        self.speaker_marks = speaker_marks or set()
         self.case_codes: dict[str, str] = {}  # codes that stand for a case (NVivo, qualcode): guid -> name
         self.by_guid: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}  # code id -> note guids
@@ -173,6 +236,8 @@ class _Codes:
             if name not in self.repeated:
                 self.repeated.append(name)
             return None
+        if g in self.speaker_marks:
+            return None  # a speaker of QualCoder's speaker tool: its turns are read from the text's labels
         if g in self.case_guids:
             # NVivo and qualcode write each case also as a code with the case's GUID, coding the case's text
             self.case_codes[g] = name
@@ -347,7 +412,8 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             known, guid_map = (None, {}) if created else _codebook_of(folder)
             codes = _Codes(package.codes_el, origin=package.origin, known=known,
                            extension_yaml=package.extension.get("codebook_yaml"), guid_map=guid_map,
-                           case_guids=_case_guids(package.root), name=str(p))
+                           case_guids=_case_guids(package.root), name=str(p),
+                           speaker_marks=_speaker_mark_codes(package.root))
             codes.read_sets(_child(package.root, "Sets"))
             codebook = codes.codebook
             if codebook.roots:
@@ -440,7 +506,7 @@ class _Package:
             raise InputError("holds no project.qde", path=str(path), hint="export the project again as .qdpx")
         # the spec says project.qde; ATLAS.ti 26 names it after the project
         qde.sort(key=lambda n: (n.lower() != "project.qde", n))
-        self.root = _parse_xml(self.archive.read(qde[0]), f"{path}:{qde[0]}", self.removed)
+        self.root = _parse_xml(self.archive.read(qde[0]), f"{path}:{qde[0]}", self.removed, self.warnings)
         if local(self.root.tag) != "Project":
             raise InputError(f"is not a REFI-QDA project (its root is <{local(self.root.tag)}>)", path=str(path))
         self.origin = self.root.get("origin") or ""
@@ -1455,6 +1521,10 @@ class _Importer:
             self.case_units.setdefault(self._code_ref(c), []).extend((g, i) for i in hits)
         self.selection_units[norm_guid(sel.get("guid"))] = (g, hits)
         codings = [c for c in codings if c not in case_codings]
+        marks = [c for c in codings if self._code_ref(c) in self.codes.speaker_marks]
+        if marks:
+            self._skip(SPEAKER_MARKS, len(marks))
+            codings = [c for c in codings if c not in marks]
         if codings:
             self.counts["selections"] += 1
             self.counts["selections_mapped" if seg_ids else "selections_not_mapped"] += 1

@@ -25,6 +25,7 @@ CODED = [
 # QualCoder's export "with line ends for MAXQDA" writes CRLF into the text files but keeps the positions it counted
 # on its own text, where a line end is one character
 CRLF_AS_ONE = {"qualcoder-4.0-interviews-crlf.qdpx"}
+SPEAKER_MARKS_USER = "📌 Speaker coding"  # QualCoder's speaker tool codes each turn as this user
 ALL = [name for name, _, _ in CODED] + ["nvivo-mac-15-codebook.qdpx", "atlas-ti-8.4-mac-standard-project.qdpx"]
 
 
@@ -85,7 +86,7 @@ def test_every_selection_of_a_real_file_lands_on_the_passage_it_marks(
     done = _import_twice(name, tmp_path_factory)
     with Project.open(done["folder"]) as project:
         placement = check_placement(project, REAL / name, unit=unit, coder_on=coder_on,
-                                    crlf_as_one=name in CRLF_AS_ONE)
+                                    crlf_as_one=name in CRLF_AS_ONE, not_codings_by=SPEAKER_MARKS_USER)
     assert placement.total >= done["first"]["counts"]["selections"] > 0
     assert placement.share >= 0.99, placement.misplaced[:5]
     assert placement.elsewhere == 0
@@ -176,7 +177,7 @@ def test_a_qualcoder_sub_code_listed_twice_is_one_code_under_its_parent(qualcode
         cb = project.codebook()
         found = [c for c in cb.walk() if c.name == "Unintended outcomes"]
         assert len(found) == 1
-        assert cb.get(found[0].parent_id).name == "Outcomes achieved"
+        assert found[0].parent_id is not None and cb[found[0].parent_id].name == "Outcomes achieved"
         assert len([c for c in project.codings() if c["code"] == found[0].id]) > 0
     assert qualcoder["first"]["counts"]["codes_in_file"] == qualcoder["first"]["counts"]["codes_added"]
     assert any("'Unintended outcomes'" in w and "more than once" in w for w in qualcoder["first"]["warnings"])
@@ -188,7 +189,7 @@ def test_a_qualcoder_codebook_file_reads_the_same_tree_and_a_second_import_adds_
     second = import_refi(folder, REAL / "qualcoder-4.0-codebook.qdc", coder="importer")
     with Project.open(folder) as project:
         cb = project.codebook()
-        tree = {c.name: (cb.get(c.parent_id).name if c.parent_id else None) for c in cb.walk()}
+        tree = {c.name: (cb[c.parent_id].name if c.parent_id else None) for c in cb.walk()}
     assert first["counts"]["codes_added"] == first["counts"]["codes_in_file"] == len(tree)
     assert second["counts"]["codes_added"] == 0
     # categories, a category inside a category, a code at the top, a sub-code under a code
@@ -201,7 +202,7 @@ def test_a_qualcoder_codebook_file_reads_the_same_tree_and_a_second_import_adds_
 def test_what_qualcoder_keeps_of_memos_cases_and_attributes_arrives(qualcoder: dict[str, Any]) -> None:
     with Project.open(qualcoder["folder"]) as project:
         memos = [(m["target_type"], m["text"]) for m in project.memos()]
-        coding_memos = sorted(c["memo"] for c in project.codings() if c.get("memo"))
+        coding_memos = sorted(str(c["memo"]) for c in project.codings() if c.get("memo"))
         cases = {c["id"]: c for c in project.cases()}
         kii = next(t for t in project.transcripts() if t["id"] == "kii_district_health")
         cb = project.codebook()
@@ -232,3 +233,40 @@ def test_qualcoder_line_ends_for_maxqda_are_counted_once_and_the_summary_says_so
 ) -> None:
     got = _import_twice("qualcoder-4.0-interviews-crlf.qdpx", tmp_path_factory)
     assert got["first"]["positions"]["read_as"] == ["characters, a CRLF line end as one"]
+
+
+def test_a_taguette_codebook_arrives_as_taguette_names_its_tags_and_a_second_import_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    """Taguette 1.5.2 exports only its codebook as REFI-QDA: every tag a code at the top under its full path, no
+    descriptions, an empty (schema-invalid) <Sets/>, GUIDs derived from the path."""
+    folder = tmp_path / "project"
+    first = import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="importer")
+    second = import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="importer")
+    with Project.open(folder) as project:
+        codes = {c.name: c for c in project.codebook().walk()}
+    # Taguette's own starting tag, the tags made, an ampersand and an emoji in names kept as written
+    assert set(codes) == {"interesting", "Relevance", "Relevance.Alignment with local needs",
+                          "Relevance.Consultation in design", "Effectiveness.Outcomes achieved",
+                          "Effectiveness.Outcomes achieved.Unintended", "Sustainability.Ownership",
+                          "Sustainability.Financing.Recurrent costs", "Genre & inclusion.Household power relations",
+                          "Quotable ⭐"}
+    assert all(c.parent_id is None for c in codes.values())
+    assert first["counts"]["codes_added"] == 10 and second["counts"]["codes_added"] == 0
+    assert first["warnings"] == [] and second["warnings"] == []
+
+
+def test_qualcoders_speaker_marks_are_not_codes_and_the_summary_counts_them(qualcoder: dict[str, Any]) -> None:
+    """QualCoder's speaker tool codes every turn with a code per speaker under "📌 Speakers", as the user
+    "📌 Speaker coding": who speaks, not what is said. They are neither codes nor a coder here; the speakers come
+    from the text's own labels."""
+    with Project.open(qualcoder["folder"]) as project:
+        names = {c.name for c in project.codebook().walk()}
+        coders = {c["name"] for c in project.coders() if c["codings"]}
+        speakers = {(s["transcript_id"], s["label"]) for s in project.speakers()}
+    assert "📌 Speakers" not in names and "P4" not in names and "Interviewer" not in names
+    assert coders == {"amara", "jonas"}
+    assert {("fgd_savings_groups", "P4"), ("kii_district_health", "Dr. Hélène Mukamana")} <= speakers
+    assert qualcoder["first"]["skipped"] == {
+        "QualCoder speaker marks (turns its speaker tool coded; speakers are read from the text's labels)": 21}
+    assert qualcoder["first"]["counts"]["codes_in_file"] == 14 and qualcoder["first"]["counts"]["selections"] == 17

@@ -90,7 +90,8 @@ def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = 
     z = zipfile.ZipFile(qdpx)
     members = {n.lower(): n for n in z.namelist()}
     qde = next(n for n in z.namelist() if n.lower().endswith(".qde"))
-    root = etree.fromstring(z.read(qde))
+    # recovering: QualCoder writes annotations unescaped, which breaks only its notes, not the sources read here
+    root = etree.fromstring(z.read(qde), etree.XMLParser(recover=True))
     users = {(u.get("guid") or "").lower(): u.get("name") for u in root.iter() if _local(u.tag) == "User"}
     paths: dict[str, str] = {}
     depth: dict[str, int] = {}

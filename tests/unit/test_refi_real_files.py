@@ -21,6 +21,7 @@ CODED = [
     ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
     ("qualcoder-4.0-interviews.qdpx", "characters", "coding"),
     ("qualcoder-4.0-interviews-crlf.qdpx", "characters", "coding"),
+    ("qualcoder-4.0-from-qualcode-example.qdpx", "characters", "coding"),
 ]
 # QualCoder's export "with line ends for MAXQDA" writes CRLF into the text files but keeps the positions it counted
 # on its own text, where a line end is one character

@@ -83,6 +83,35 @@ def test_names_are_not_judgements_and_a_polite_request_is_a_recommendation() -> 
     assert any(e.startswith("-recommend") for e in read.evidence)
 
 
+def test_programme_names_plurals_of_topics_and_least_are_read_as_an_evaluator_reads_them() -> None:
+    # "improvement" names a part of the programme here; "parties" is who signed; "least happy" is not praise
+    assert stance_of("The factory improvement toolkit was different.").stance == "neutral"
+    assert stance_of("The parties to the agreement met in March.").stance == "neutral"
+    read = stance_of("We were the least happy with the e-learning.")
+    assert read.stance == "criticises" and "-not happy" in read.evidence
+    assert "+at least" in stance_of("At least the dialogue did not stop.").evidence
+    # "well" judges how something went, not as "as well as"
+    assert stance_of("The seminars were well attended.").stance == "supports"
+    assert stance_of("As well as the chamber, the ministry came.").stance == "neutral"
+
+
+def test_contrast_reasons_and_absences_that_are_good_news() -> None:
+    # praise on one side of "but" and criticism (or no praise) on the other is mixed
+    assert stance_of("The chamber was supportive but stayed in the background.").stance == "mixed"
+    # an answer opening with "But" is a reservation, and says so
+    read = stance_of("But the sessions were on Sunday morning in the city.")
+    assert read.stance == "criticises" and "-reservation: but" in read.evidence
+    # the problem after "because" is why the programme was needed, not a fault of it
+    assert stance_of("The study was timely, because the legal basis was not clear and nobody had data.").stance \
+        == "supports"
+    assert stance_of("The QR grievance channel will continue; it costs nothing.").stance == "supports"
+    assert stance_of("We did not have to convince anybody to send people.").stance == "supports"
+    # "I must say" frames a judgement; it recommends nothing
+    read = stance_of("I must say the trainers were excellent.")
+    assert read.stance == "supports" and not any(e.startswith("-recommend") for e in read.evidence)
+    assert stance_of("The research went directly into our work on the draft decree.").stance == "supports"
+
+
 def test_short_answers_are_read_and_other_languages_stay_neutral() -> None:
     # "Very useful." has one function word: it is still English, and its judgement counts
     assert stance_of("Very useful.").stance == "supports"

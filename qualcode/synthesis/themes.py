@@ -9,12 +9,14 @@ How passages are grouped (everything offline, nothing downloaded):
   frequency, up to 200 latent semantic directions), plus, with less weight, the words of the interviewer's question
   it answers, the rest of the informant's turn, and the mean of the bundled word-piece vectors (``nlp/vectors.py``)
   weighted by how rare each piece is among the passages. Short answers ("A little.", "That would not have happened
-  before.") mean something only in context, and the question asked says much of what an answer is about.
+  before.") mean something only in context, and the question asked says much of what an answer is about: the
+  context weighs more for a short passage than for a long one.
 - Passages are grouped by average-linkage hierarchical clustering on those unit vectors (cosine; on k-means
   micro-clusters above 1,500 passages, so 12,000 passages of a large evaluation take seconds). The number of themes
   is the one with the best silhouette between 3 and about sqrt(passages) (at most :data:`MAX_THEMES`).
 - No catch-all theme: a theme holding more than ``max_share`` of the passages (default 40%) is split in two by
-  Ward's criterion, as often as needed, and the result says which themes were split.
+  Ward's criterion, as often as needed, and the result says which themes were split. Splits never leave more than
+  :data:`MAX_THEMES` themes: the smallest then join their nearest theme (never making a catch-all one).
 
 The same passages, ``k`` and ``seed`` give the same themes. A drafting aid: the evaluator reads the quotes.
 """
@@ -35,7 +37,12 @@ if TYPE_CHECKING:
 
     from qualcode.store import Project
 
-MAX_THEMES = 12
+MAX_THEMES = 12  # an evaluator cannot read more for one criterion: themes split off a catch-all merge back to this
+# the context (question asked, rest of the turn) weighs more for a short answer than for a long one: its weight is
+# scaled by CONTEXT_WORDS / the passage's words, within these bounds ("A little." needs its question; a paragraph
+# says what it is about)
+CONTEXT_WORDS = 10
+CONTEXT_FLOOR, CONTEXT_CEIL = 0.5, 2.0
 LSA_DIMS = 200
 MAX_SHARE = 0.4
 DIRECT_LIMIT = 1500  # above this many passages, Ward runs on k-means micro-clusters
@@ -355,10 +362,13 @@ def _features(project: Project, items: list[dict[str, Any]]) -> np.ndarray:
     texts = [it["text"] for it in items]
     questions, turns = _contexts(project, items)
     parts: list[np.ndarray] = []
-    for weight, docs in ((W_TFIDF, texts), (W_QUESTION, questions), (W_TURN, turns)):
+    # a short answer needs its context more than a long one that says what it is about
+    words = np.array([len(_WORDS.findall(t)) for t in texts], dtype=np.float32)
+    need = np.clip(CONTEXT_WORDS / np.maximum(words, 1.0), CONTEXT_FLOOR, CONTEXT_CEIL)[:, None]
+    for weight, docs, ctx in ((W_TFIDF, texts, False), (W_QUESTION, questions, True), (W_TURN, turns, True)):
         block = _tfidf_block(docs)
         if block is not None:
-            parts.append(weight * block)
+            parts.append(weight * block * (need if ctx else 1.0))
     pv = piece_vectors()
     if pv is not None:
         lists = [pv.piece_ids(t) for t in texts]
@@ -480,7 +490,34 @@ def _cluster(x: np.ndarray, *, k: int | None, seed: int, max_share: float
         labels[members[sub == 2]] = new
         splits.append({"share": round(size / n, 3), "passages": int(size),
                        "into": [int((sub == 1).sum()), int((sub == 2).sum())]})
-    return labels.tolist(), chosen, splits
+    # splitting can take a criterion past MAX_THEMES (or the --k asked for): the smallest themes then join their
+    # nearest neighbour, as long as that makes no catch-all theme
+    most = max(MAX_THEMES, k or 0)
+    labels = _merge_into_nearest(x, labels, most, cap=max_share * n)
+    return _relabel(labels).tolist(), chosen, splits
+
+
+def _merge_into_nearest(x: np.ndarray, labels: np.ndarray, most: int, cap: float) -> np.ndarray:
+    """Merge the smallest theme into the theme nearest to it (cosine of the centres) until there are at most ``most``
+    themes; a merge never makes a theme larger than ``cap`` passages (the smallest theme that can merge does)."""
+    import numpy as np
+
+    labels = labels.copy()
+    while True:
+        uniq, sizes = np.unique(labels, return_counts=True)
+        if len(uniq) <= most:
+            return labels
+        centres = _l2(np.vstack([x[labels == u].mean(axis=0) for u in uniq]))
+        order = np.argsort(sizes, kind="stable")
+        for small in order:
+            sims = centres @ centres[small]
+            sims[small] = -np.inf
+            sims[sizes + sizes[small] > cap] = -np.inf
+            if np.isfinite(sims.max()):
+                labels[labels == uniq[small]] = uniq[int(sims.argmax())]
+                break
+        else:
+            return labels  # nothing can merge without a catch-all theme
 
 
 def _micro_clusters(x: np.ndarray, m: int, seed: int, rounds: int = 6) -> tuple[np.ndarray, np.ndarray]:

@@ -304,3 +304,26 @@ def test_a_short_answer_joins_the_theme_of_the_question_it_answers(tmp_path: Pat
         assert len({theme_of[refs[r]] for r in replies}) == 1, replies
     assert len(set(theme_of.values())) == 2
     p.close()
+
+
+def test_splitting_a_catch_all_theme_never_leaves_more_themes_than_a_reader_can_take() -> None:
+    """At 200 transcripts the catch-all splits came on top of the 12 themes chosen: the smallest themes now join
+    their nearest neighbour instead, without making a catch-all theme again."""
+    from collections import Counter
+
+    import numpy as np
+
+    from qualcode.synthesis.themes import MAX_THEMES, _cluster, _l2
+
+    rng = np.random.default_rng(1)
+    d = 60
+    # thirteen small tight topics and one large diffuse one that holds most passages
+    points = [np.eye(d)[i] + 0.05 * rng.standard_normal((15, d)) for i in range(13)]
+    points.append(np.eye(d)[30] + 0.1 * rng.standard_normal((300, d)) * np.r_[np.ones(2), np.zeros(d - 2)])
+    x = _l2(np.vstack(points).astype(np.float32))
+    labels, chosen, splits = _cluster(x, k=None, seed=0, max_share=0.4)
+    assert chosen == MAX_THEMES and splits  # the large topic was split ...
+    sizes = Counter(labels)
+    assert len(sizes) == MAX_THEMES  # ... and the themes were merged back to what a reader can take
+    assert max(sizes.values()) <= 0.4 * len(x)
+    assert len(labels) == len(x)

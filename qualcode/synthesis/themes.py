@@ -50,6 +50,7 @@ MICRO_CLUSTERS = 200
 MICRO_SAMPLE = 5000
 KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
+LABEL_CONTRAST_EXTRA = 30
 LABEL_MIN_CUT = 45  # a label cut shorter than this says too little ("The ministry was very interested")
 LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most central passages
 # words that open a sentence leaning on the one before it
@@ -602,6 +603,13 @@ def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, at
 _SENT = re.compile(r"(?<=[.!?])\s+")
 # "and" often joins two nouns ("the trade and sustainable development chapter"): a label is not cut there
 _CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:but|because|so|which|while|when)\s+")
+# the clause after "but" is usually the point ("The ministry played its role at national level, but the provinces
+# were hardly involved"): a label is never cut just before it
+_BEFORE_CONTRAST = re.compile(r"[;:,\u2014]?\s*(?:but|however|yet)\b")
+# an opening connective or list marker leans on what came before; the label does without it ("Also, the law now
+# allows ...", "Second, train HR and the union ...")
+_OPENER = re.compile(r"^(?:also|and|so|but|yes|well|okay|ok|honestly|frankly|first|second|third|finally)\b,?\s+",
+                     re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _PUNCTUATION = re.compile(r"[.,;:!?()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
 # a short lead-in before a colon frames the statement after it ("One unexpected good thing: after the seminars ...")
@@ -636,17 +644,27 @@ def _label(central: list[str], key_phrases: list[str]) -> str:
             if best is None or score > best[0] + 1e-9:
                 best = (score, rank, sentence)
     sentence = best[2] if best is not None else " ".join(central[0].split())
+    opener = _OPENER.match(sentence)
+    if opener and len(_WORDS.findall(sentence[opener.end():])) >= 5:
+        rest = sentence[opener.end():]
+        sentence = rest[0].upper() + rest[1:]
     return _shorten(sentence, LABEL_WIDTH)
 
 
 def _shorten(sentence: str, width: int) -> str:
     sentence = sentence.strip()
+    # a "but" within the width: the label may run a little longer to hold the clause after it
+    contrast = _BEFORE_CONTRAST.search(sentence, LABEL_MIN_CUT // 2, width)
+    if contrast:
+        width += LABEL_CONTRAST_EXTRA
     if len(sentence) <= width:
         return sentence.rstrip(" .,;:")  # a unit cut mid-sentence ends on a comma: the label does not
-    # cut at the last clause boundary that leaves a readable statement, else at a word
+    # cut at the last clause boundary that leaves a readable statement (after the "but" clause has begun), else at
+    # a word
     best = None
     for m in _CLAUSE_CUT.finditer(sentence):
-        if LABEL_MIN_CUT <= m.start() <= width - 1:
+        if (max(LABEL_MIN_CUT, contrast.end() + 20 if contrast else 0) <= m.start() <= width - 1
+                and not _BEFORE_CONTRAST.match(sentence, m.start())):
             best = m.start()
     if best is not None:
         return sentence[:best].rstrip(" ,;:") + " \u2026"

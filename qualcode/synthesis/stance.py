@@ -16,11 +16,11 @@ Offline and transparent; nothing is downloaded and no neural network runs:
    a problem given as the reason for a judgement ("timely, because the legal basis was not clear") weighs less; a
    shortfall said of the time before the programme is a change it brought ("before, we did not even count"). A
    noun of the lexicon naming a part of the programme ("the improvement toolkit") and the plural of a topic
-   ("parties") are not judgements; "well" is one only as an adverb ("worked well", "well attended"). Patterns count scarcity ("only three of
-   14", "few", "hardly"), recommendations ("should", "next phase", "from the beginning", an opening imperative),
-   calls to keep something going ("should be replicated"), changes tied to the programme ("after the course",
-   "now", "still use"), risks to what lasts ("if there is no funding", "who pays after June"), and description
-   (numbers, "we ran", "there were").
+   ("parties") are not judgements; "well" is one only as an adverb ("worked well", "well attended"). Patterns
+   count scarcity ("only three of 14", "few", "hardly"), recommendations ("should", "next phase", "from the
+   beginning", an opening imperative), calls to keep something going ("should be replicated"), changes tied to the
+   programme ("after the course", "now", "still use"), risks to what lasts ("if there is no funding", "who pays after
+   June"), and description (numbers, "we ran", "there were").
 3. **Weights.** A multinomial logistic regression turns those counts into the four stances. Its weights
    (``stance_weights.json``, about 70 numbers) were fitted on the development part of the hand-labelled example
    passages, its regularisation chosen by cross-validation within them; ``tests/bench/fit_stance.py`` refits and

@@ -121,6 +121,17 @@ QUALCODER_SPEAKER_USER = "📌 Speaker coding"
 SPEAKER_MARKS = "QualCoder speaker marks (turns its speaker tool coded; speakers are read from the text's labels)"
 
 
+def _speaker_folder_codes(codes_el: Any) -> set[str]:
+    """In a QualCoder codebook (no codings to tell by): the codes of the top-level category QualCoder's speaker tool
+    makes, whose name it starts with a pin ('📌 Speakers', translated into the user's language)."""
+    found: set[str] = set()
+    for folder in _children(codes_el, "Code") if codes_el is not None else []:
+        if folder.get("isCodable") == "false" and (folder.get("name") or "").startswith("📌"):
+            found.update(norm_guid(c.get("guid")) for c in folder.iter() if c is not folder and isinstance(c.tag, str)
+                         and local(c.tag) == "Code")
+    return found
+
+
 def _speaker_mark_codes(root: Any) -> set[str]:
     """GUIDs of the codes only QualCoder's speaker tool coded with: marks of who speaks, not codes of meaning."""
     users = _child(root, "Users")
@@ -154,6 +165,7 @@ class _Codes:
         self.guid_map = {norm_guid(k): v for k, v in (guid_map or {}).items()}
         self.case_guids = case_guids or set()
         self.speaker_marks = speaker_marks or set()
+        self.speaker_codes_left_out = 0  # (a .qdc) codes of QualCoder's speaker tool left out
         self.case_codes: dict[str, str] = {}  # codes that stand for a case (NVivo, qualcode): guid -> name
         self.by_guid: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}  # code id -> note guids
@@ -319,8 +331,11 @@ def _read_qdc_codes(p: Path, known: Codebook | None) -> _Codes:
     if local(root.tag) != "CodeBook":
         raise InputError(f"is not a REFI-QDA codebook (its root is <{local(root.tag)}>)", path=str(p),
                          hint="a .qdc file starts with <CodeBook>")
-    codes = _Codes(_child(root, "Codes"), origin=root.get("origin") or "", known=known, extension_yaml=None,
-                   name=str(p))
+    origin = root.get("origin") or ""
+    marks = _speaker_folder_codes(_child(root, "Codes")) if origin.startswith("QualCoder") else set()
+    codes = _Codes(_child(root, "Codes"), origin=origin, known=known, extension_yaml=None, name=str(p),
+                   speaker_marks=marks)
+    codes.speaker_codes_left_out = sum(1 for g in marks if g not in codes.by_guid)
     if not codes.roots:
         raise InputError("holds no codes", path=str(p))
     codes.read_sets(_child(root, "Sets"))
@@ -403,6 +418,9 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             report = _import_codebook(project, theirs, coder, created=created)
             if qdc.repeated:
                 report["warnings"].append(_repeated_codes_warning(qdc.repeated))
+            if qdc.speaker_codes_left_out:
+                report["warnings"].append(f"left out: {qdc.speaker_codes_left_out} speaker codes of QualCoder's "
+                                          "speaker tool (who speaks, not what is said)")
             if qdc.empty_sets:
                 report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})

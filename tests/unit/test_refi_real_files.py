@@ -196,6 +196,9 @@ def test_a_qualcoder_codebook_file_reads_the_same_tree_and_a_second_import_adds_
     # categories, a category inside a category, a code at the top, a sub-code under a code
     assert tree["Recurrent costs"] == "Financing" and tree["Financing"] == "Sustainability"
     assert tree["Quotable"] is None and tree["Unintended outcomes"] == "Outcomes achieved"
+    # the category QualCoder's speaker tool makes ("📌 Speakers", a code per speaker): no codes of meaning
+    assert len(tree) == 14 and "📌 Speakers" not in tree and "P4" not in tree
+    assert "left out: 9 speaker codes of QualCoder's speaker tool (who speaks, not what is said)" in first["warnings"]
     with Project.open(folder) as project:
         assert "good or bad" in next(c for c in project.codebook().walk() if c.name == "Unintended outcomes").definition
 

@@ -1,27 +1,35 @@
-"""What QualCoder keeps of a REFI-QDA project and what it writes back: a model of its database, filled by the rules
-of its import and emptied by the rules of its export.
+"""What QualCoder keeps of a REFI-QDA project and what it writes back: a model of its database, filled by the rules of
+its import and emptied by the rules of its export.
 
 Written from reading QualCoder's src/qualcoder/refi.py (ccbogel/QualCoder, commit c3204641): on import
 RefiImport.import_project, sub_codes, parse_variables, load_text_source, load_codings_for_text, parse_notes,
 insert_annotation, parse_cases, parse_case_for_file_variables, clean_up_case_codes_and_case_text, parse_sets,
 parse_project_description; on export RefiExport.project_xml, get_users, get_codes, codebook_xml, variables_xml,
 cases_xml, case_source_ref_xml, sources_xml, text_selection_xml, source_variables_xml, notes_xml. Only text sources
-are modelled (qualcode writes no others). No qualcode code is used here, so a test built on it checks qualcode
-against QualCoder's rules, not against itself.
+are modelled (qualcode writes no others). Checked against QualCoder itself, run headless on qualcode's export of the
+example project (tests/fixtures/refi-qda/real/making/through_qualcoder.py): its tables held the same codes,
+categories, sources, 792 codings, annotations, journals, cases, case texts and attribute values as this model, but
+for two things the model leaves out: QualCoder replaces each code's colour by the nearest colour of its own palette
+(color_selector.color_matcher), and it records the importing user as each case's owner (no exchange reads either).
+Its export of those tables has the same elements and attributes, in the same numbers, as this model's, but for the
+Project's creatingUserGUID and a second, unreferenced copy of each text file in sources/. No qualcode code is used
+here, so a test built on it checks qualcode against QualCoder's rules, not against itself.
 
 The rules that decide what survives:
 - a code is a category when isCodable="false", else a code (nested codes become sub-codes); names are unique (a
   second code of the same name is merged into the first); the Description is the code's memo;
 - a selection's codings are credited to the selection's creatingUser; its Description is each coding's memo; a
   selection without a Coding is an annotation; positions are taken as they are, on the text as read (UTF-8, a
-  byte-order mark kept as a character);
+  byte-order mark kept as a character), and shown where its Qt text cursor puts them (UTF-16 code units), while the
+  text it stores with each coding is a Python slice of them (characters);
 - a Note is kept only as a journal entry (plainTextPath and a name) or as an annotation (referred to from a
   TextSource, holding PlainTextContent and a PlainTextSelection); the project memo is the Project's Description;
-- a named Case keeps its Description and its variable values; its SourceRefs are not read; codings of a code with
-  the case's GUID become the case's text (positions kept);
-- on export every GUID is new; users are only the owners of codings and sources; a case's text is written only
-  when it is a whole source (positions 0-0); text files get a byte-order mark; variables are written for every
-  attribute type, values of sources inside the TextSource, of cases inside the Case.
+- a named Case keeps its Description and its variable values; its SourceRefs are not read; codings of a code with the
+  case's GUID become the case's text (positions kept);
+- on export every GUID is new; an annotation's text is written without escaping '&', '<' and '>'; users are only the
+  owners of codings and sources; a case's text is written only when it is a whole source (positions 0-0); text files
+  get a byte-order mark; variables are written for every attribute type, values of sources inside the TextSource, of
+  cases inside the Case.
 """
 
 from __future__ import annotations
@@ -239,7 +247,7 @@ def qualcoder_export(db: QualCoderProject, path: Path) -> None:
     cat_guid = {c["catid"]: g() for c in db.categories}
     files: dict[str, str] = {}
     xml = ['<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="qc.qda" '
-           'origin="3.8" creationDateTime="2024-05-01T10:00:00Z">', "<Users>"]
+           'origin="QualCoder 3.8" creationDateTime="2024-05-01T10:00:00Z">', "<Users>"]
     xml += [f"<User guid={quoteattr(user_guid[o])} name={quoteattr(o)}/>" for o in owners]
     xml.append("</Users>")
 
@@ -329,7 +337,9 @@ def qualcoder_export(db: QualCoderProject, path: Path) -> None:
             ng = annotation_guid.pop(a["fid"], "") or g()
             date = a["date"][:10] + "T" + a["date"][11:] + "Z"
             xml.append(f"<Note guid={quoteattr(ng)} creatingUser={quoteattr(user_guid.get(a['owner'], ''))} "
-                       f"creationDateTime=\"{date}\"><PlainTextContent>{escape(a['memo'])}</PlainTextContent>"
+                       # QualCoder writes an annotation's text as it is, unescaped: 'P2 & P4 <below>' stays so and
+                       # the file is no longer well-formed XML (create_annotation_note_xml)
+                       f"creationDateTime=\"{date}\"><PlainTextContent>{a['memo']}</PlainTextContent>"
                        f"<PlainTextSelection guid={quoteattr(g())} startPosition=\"{a['pos0']}\" "
                        f"endPosition=\"{a['pos1']}\"/></Note>")
         xml.append("</Notes>")

@@ -81,20 +81,28 @@ def _holds(text: str, s: int, e: int, a: int, b: int) -> bool:
     return covered >= 3 or covered >= 0.2 * sum(1 for ch in text[s:e] if ch.isalnum()) > 0
 
 
-def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = "coding") -> Placement:
+def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = "coding",
+                    crlf_as_one: bool = False, not_codings_by: str | None = None) -> Placement:
     """Compare the project's codings with every coded selection of ``qdpx``. ``coder_on`` names where the file
-    records who coded: 'selection' (NVivo) or 'coding'."""
+    records who coded: 'selection' (NVivo) or 'coding'. ``crlf_as_one``: the positions count a CRLF line end once
+    (QualCoder's export with line ends for MAXQDA). ``not_codings_by``: a user whose codings mark something other than
+    meaning (QualCoder's speaker tool codes each turn as "📌 Speaker coding"): they are not counted."""
     z = zipfile.ZipFile(qdpx)
     members = {n.lower(): n for n in z.namelist()}
     qde = next(n for n in z.namelist() if n.lower().endswith(".qde"))
-    root = etree.fromstring(z.read(qde))
+    # recovering: QualCoder writes annotations unescaped, which breaks only its notes, not the sources read here
+    root = etree.fromstring(z.read(qde), etree.XMLParser(recover=True))
     users = {(u.get("guid") or "").lower(): u.get("name") for u in root.iter() if _local(u.tag) == "User"}
     paths: dict[str, str] = {}
+    depth: dict[str, int] = {}
 
     def walk(el: Any, path: tuple[str, ...]) -> None:
         for c in _kids(el, "Code"):
             p = (*path, (c.get("name") or "").strip())
-            paths[(c.get("guid") or "").lower()] = "/".join(p)
+            g = (c.get("guid") or "").lower()
+            # a code listed twice under one GUID (QualCoder repeats a sub-code under its category) is the deeper one
+            if len(p) > depth.get(g, 0):
+                paths[g], depth[g] = "/".join(p), len(p)
             walk(c, p)
 
     for codes in root.iter():
@@ -133,12 +141,18 @@ def check_placement(project: Project, qdpx: Path, *, unit: str, coder_on: str = 
         for sel in _kids(src, "PlainTextSelection"):
             a = code_points(raw, int(sel.get("startPosition")), unit)
             b = code_points(raw, int(sel.get("endPosition")), unit)
-            a -= raw.count("\r\n", 0, a)
-            b -= raw.count("\r\n", 0, b)
+            if crlf_as_one:
+                a, b = code_points(text, int(sel.get("startPosition")), unit), \
+                    code_points(text, int(sel.get("endPosition")), unit)
+            else:
+                a -= raw.count("\r\n", 0, a)
+                b -= raw.count("\r\n", 0, b)
             for coding in _kids(sel, "Coding"):
                 code_ref = _kids(coding, "CodeRef")[0].get("targetGUID").lower()
                 who = sel.get("creatingUser") if coder_on == "selection" else coding.get("creatingUser")
                 who = who or coding.get("creatingUser") or sel.get("creatingUser")
+                if not_codings_by is not None and users.get((who or "").lower()) == not_codings_by:
+                    continue
                 key = (by_path.get(paths.get(code_ref, ""), ""), users.get((who or "").lower(), ""))
                 marked.setdefault(key, []).append((a, b))
                 result.total += 1

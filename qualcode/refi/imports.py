@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
-from qualcode.importing import ID_SAFE, safe_id
+from qualcode.importing import safe_id, tidy_id
 from qualcode.model import Code, Codebook, CodeGroup, ParsedTranscript, ProgressFn, Turn, Unit
 from qualcode.refi.common import (
     CASE_FOLDERS,
@@ -54,10 +54,47 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------- XML
 
 
-def _parse_xml(data: bytes, name: str, removed: Counter[str] | None = None) -> etree._Element:
+# elements whose content the schema types as plain text (xsd:string, no attributes): no markup can be inside them
+_TEXT_ONLY = re.compile(rb"(<(PlainTextContent|Description)\s*>)(.*?)(</\2\s*>)", re.DOTALL)
+_BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+
+
+def _escape_text_only(data: bytes) -> tuple[bytes, int]:
+    """``data`` with '&', '<' and '>' written as text where they stand bare inside a text-only element (QualCoder
+    writes an annotation's memo into PlainTextContent unescaped, so 'P2 & P4 <below>' breaks the file), and how
+    many elements needed it."""
+    fixed = 0
+
+    def escape(m: re.Match[bytes]) -> bytes:
+        nonlocal fixed
+        body = _BARE_AMP.sub(b"&amp;", m.group(3)).replace(b"<", b"&lt;").replace(b">", b"&gt;")
+        fixed += body != m.group(3)
+        return m.group(1) + body + m.group(4)
+
+    return _TEXT_ONLY.sub(escape, data), fixed
+
+
+def _parse_xml(data: bytes, name: str, removed: Counter[str] | None = None,
+               warnings: list[str] | None = None) -> etree._Element:
+    """Parse a REFI-QDA XML member. With ``warnings``, a file that is not well-formed only because a memo's text
+    holds bare '&', '<' or '>' is read with them as text, and a warning says how many memos were read so."""
     from qualcode.safeio.xml import clean_tree, parse_xml
 
-    root = parse_xml(data, name, hint="export it again from the other tool")
+    hint = "export it again from the other tool"
+    try:
+        root = parse_xml(data, name, hint=hint)
+    except InputError as err:
+        if warnings is None or "is not valid XML" not in str(err):
+            raise
+        repaired, fixed = _escape_text_only(data)
+        if not fixed:
+            raise
+        try:
+            root = parse_xml(repaired, name, hint=hint)
+        except InputError:
+            raise err from None
+        warnings.append(f"{fixed} memo text(s) in the file held bare '&', '<' or '>' (not written as XML text): "
+                        "read as the characters they are")
     clean_tree(root, removed if removed is not None else Counter())
     return root
 
@@ -79,18 +116,56 @@ def _text_of(el: Any, name: str) -> str:
 # ---------------------------------------------------------------------------- codes
 
 
+# the user QualCoder's speaker tool codes each speaker's turns as (under a category "📌 Speakers")
+QUALCODER_SPEAKER_USER = "📌 Speaker coding"
+SPEAKER_MARKS = "QualCoder speaker marks (turns its speaker tool coded; speakers are read from the text's labels)"
+
+
+def _speaker_folder_codes(codes_el: Any) -> set[str]:
+    """In a QualCoder codebook (no codings to tell by): the codes of the top-level category QualCoder's speaker tool
+    makes, whose name it starts with a pin ('📌 Speakers', translated into the user's language)."""
+    found: set[str] = set()
+    for folder in _children(codes_el, "Code") if codes_el is not None else []:
+        if folder.get("isCodable") == "false" and (folder.get("name") or "").startswith("📌"):
+            found.update(norm_guid(c.get("guid")) for c in folder.iter() if c is not folder and isinstance(c.tag, str)
+                         and local(c.tag) == "Code")
+    return found
+
+
+def _speaker_mark_codes(root: Any) -> set[str]:
+    """GUIDs of the codes only QualCoder's speaker tool coded with: marks of who speaks, not codes of meaning."""
+    users = _child(root, "Users")
+    marker = {norm_guid(u.get("guid")) for u in (_children(users, "User") if users is not None else [])
+              if (u.get("name") or "").strip() == QUALCODER_SPEAKER_USER}
+    if not marker:
+        return set()
+    marks: set[str] = set()
+    others: set[str] = set()
+    for sel in root.iter():
+        if not isinstance(sel.tag, str) or not local(sel.tag).endswith("Selection"):
+            continue
+        for coding in _children(sel, "Coding"):
+            ref = _child(coding, "CodeRef")
+            who = norm_guid(coding.get("creatingUser") or sel.get("creatingUser"))
+            if ref is not None:
+                (marks if who in marker else others).add(norm_guid(ref.get("targetGUID")))
+    return marks - others
+
+
 class _Codes:
     """Code GUIDs of a file mapped to code ids, and the Codebook they form."""
 
     def __init__(self, codes_el: Any, *, origin: str, known: Codebook | None, extension_yaml: str | None,
                  guid_map: dict[str, str] | None = None, case_guids: set[str] | None = None,
-                 name: str = "") -> None:
+                 name: str = "", speaker_marks: set[str] | None = None) -> None:
         from qualcode.codebook import parse_codebook
 
         self.name = name
         self.known = known
         self.guid_map = {norm_guid(k): v for k, v in (guid_map or {}).items()}
         self.case_guids = case_guids or set()
+        self.speaker_marks = speaker_marks or set()
+        self.speaker_codes_left_out = 0  # (a .qdc) codes of QualCoder's speaker tool left out
         self.case_codes: dict[str, str] = {}  # codes that stand for a case (NVivo, qualcode): guid -> name
         self.by_guid: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}  # code id -> note guids
@@ -107,6 +182,20 @@ class _Codes:
         self._taken = set(known.ids) if known is not None else set()
         self._taken_by_file: set[str] = set()
         self.roots: list[Code] = []
+        # QualCoder lists a sub-code twice under one GUID: inside its parent code and again directly under the
+        # category. One GUID is one code: it is read where it sits deepest (under its parent code), once.
+        self._keep: dict[str, Any] = {}
+        self.repeated: list[str] = []  # names of codes the file lists more than once with one GUID
+        if codes_el is not None:
+            depth_of: dict[str, int] = {}
+            stack = [(c, 0) for c in reversed(_children(codes_el, "Code"))]
+            while stack:
+                el, depth = stack.pop()
+                g = norm_guid(el.get("guid"))
+                if g and depth > depth_of.get(g, -1):
+                    depth_of[g] = depth
+                    self._keep[g] = el
+                stack.extend((c, depth + 1) for c in reversed(_children(el, "Code")))
         if codes_el is not None:
             for el in _children(codes_el, "Code"):
                 code = self._code(el, None, reference, origin)
@@ -155,6 +244,12 @@ class _Codes:
                              hint="flatten the code tree in the other tool and export it again")
         g = norm_guid(el.get("guid"))
         name = (el.get("name") or "").strip() or "Unnamed code"
+        if g and self._keep.get(g, el) is not el:
+            if name not in self.repeated:
+                self.repeated.append(name)
+            return None
+        if g in self.speaker_marks:
+            return None  # a speaker of QualCoder's speaker tool: its turns are read from the text's labels
         if g in self.case_guids:
             # NVivo and qualcode write each case also as a code with the case's GUID, coding the case's text
             self.case_codes[g] = name
@@ -236,12 +331,21 @@ def _read_qdc_codes(p: Path, known: Codebook | None) -> _Codes:
     if local(root.tag) != "CodeBook":
         raise InputError(f"is not a REFI-QDA codebook (its root is <{local(root.tag)}>)", path=str(p),
                          hint="a .qdc file starts with <CodeBook>")
-    codes = _Codes(_child(root, "Codes"), origin=root.get("origin") or "", known=known, extension_yaml=None,
-                   name=str(p))
+    origin = root.get("origin") or ""
+    marks = _speaker_folder_codes(_child(root, "Codes")) if origin.startswith("QualCoder") else set()
+    codes = _Codes(_child(root, "Codes"), origin=origin, known=known, extension_yaml=None, name=str(p),
+                   speaker_marks=marks)
+    codes.speaker_codes_left_out = sum(1 for g in marks if g not in codes.by_guid)
     if not codes.roots:
         raise InputError("holds no codes", path=str(p))
     codes.read_sets(_child(root, "Sets"))
     return codes
+
+
+def _repeated_codes_warning(names: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (f"{len(names)} code(s) listed more than once under one GUID ({shown}): each read once, where the file "
+            "nests it deepest")
 
 
 def _empty_sets_warning(names: list[str]) -> str:
@@ -312,6 +416,11 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             check_codebook(theirs, path=str(p))
             project = Project.create(folder, codebook=theirs) if created else Project.open(folder)
             report = _import_codebook(project, theirs, coder, created=created)
+            if qdc.repeated:
+                report["warnings"].append(_repeated_codes_warning(qdc.repeated))
+            if qdc.speaker_codes_left_out:
+                report["warnings"].append(f"left out: {qdc.speaker_codes_left_out} speaker codes of QualCoder's "
+                                          "speaker tool (who speaks, not what is said)")
             if qdc.empty_sets:
                 report["warnings"].append(_empty_sets_warning(qdc.empty_sets))
             report.update({"file": str(p), "project": str(folder), "created": created})
@@ -321,7 +430,8 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             known, guid_map = (None, {}) if created else _codebook_of(folder)
             codes = _Codes(package.codes_el, origin=package.origin, known=known,
                            extension_yaml=package.extension.get("codebook_yaml"), guid_map=guid_map,
-                           case_guids=_case_guids(package.root), name=str(p))
+                           case_guids=_case_guids(package.root), name=str(p),
+                           speaker_marks=_speaker_mark_codes(package.root))
             codes.read_sets(_child(package.root, "Sets"))
             codebook = codes.codebook
             if codebook.roots:
@@ -337,6 +447,8 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             else:
                 project = Project.open(folder)
             report = _Importer(project, package, codes, coder, progress).run()
+            if codes.repeated:
+                report["warnings"].append(_repeated_codes_warning(codes.repeated))
             if created:
                 # the new project was made with the file's codebook (the merge found nothing to add to it)
                 report["nothing_new"] = False
@@ -412,7 +524,7 @@ class _Package:
             raise InputError("holds no project.qde", path=str(path), hint="export the project again as .qdpx")
         # the spec says project.qde; ATLAS.ti 26 names it after the project
         qde.sort(key=lambda n: (n.lower() != "project.qde", n))
-        self.root = _parse_xml(self.archive.read(qde[0]), f"{path}:{qde[0]}", self.removed)
+        self.root = _parse_xml(self.archive.read(qde[0]), f"{path}:{qde[0]}", self.removed, self.warnings)
         if local(self.root.tag) != "Project":
             raise InputError(f"is not a REFI-QDA project (its root is <{local(self.root.tag)}>)", path=str(path))
         self.origin = self.root.get("origin") or ""
@@ -540,6 +652,18 @@ def _source_name(src: Any, guid: str) -> str:
         if stem:
             return stem
     return guid
+
+
+# what tools append to a source's name when they name it after its file; any other dot is part of the name
+# ("Interview 2.1", "KII 03.b")
+_FILE_SUFFIXES = {".txt", ".rtf", ".doc", ".docx", ".odt", ".md", ".pdf", ".htm", ".html", ".csv", ".xlsx",
+                  ".mp3", ".m4a", ".wav", ".ogg", ".mp4", ".mov", ".avi", ".wmv", ".vtt", ".srt"}
+
+
+def _stem(name: str) -> str:
+    """A source's name without the file extension a tool may keep in it ("KII-01.docx" -> "KII-01")."""
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix
+    return name[: -len(suffix)] if suffix.lower() in _FILE_SUFFIXES and name != suffix else name
 
 
 def _decode(data: bytes) -> str:
@@ -1352,7 +1476,8 @@ class _Importer:
             self.counts["transcripts_already_here"] += 1
         else:
             # qualcode's own export carries the id as it was; another tool's source is named like an imported file
-            tid = (ID_SAFE.sub("-", name).strip("-") if ext else safe_id(Path(name).stem)) or "source"
+            # (never a dot name such as '..': an id becomes a file name in exports)
+            tid = (tidy_id(name) if ext else safe_id(_stem(name))) or "source"
             base, n = tid, 2
             while project.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone():
                 tid = f"{base}-{n}"
@@ -1427,6 +1552,10 @@ class _Importer:
             self.case_units.setdefault(self._code_ref(c), []).extend((g, i) for i in hits)
         self.selection_units[norm_guid(sel.get("guid"))] = (g, hits)
         codings = [c for c in codings if c not in case_codings]
+        marks = [c for c in codings if self._code_ref(c) in self.codes.speaker_marks]
+        if marks:
+            self._skip(SPEAKER_MARKS, len(marks))
+            codings = [c for c in codings if c not in marks]
         if codings:
             self.counts["selections"] += 1
             self.counts["selections_mapped" if seg_ids else "selections_not_mapped"] += 1
@@ -1510,7 +1639,7 @@ class _Importer:
                         self.changed = True
                 continue
             g = norm_guid(case.get("guid"))
-            case_id = ID_SAFE.sub("-", name).strip("-") or g[:8]
+            case_id = tidy_id(name) or g[:8]
             self.case_ids[g] = case_id
             self.counts["cases"] += 1
             mine = existing.get(case_id)
@@ -1887,7 +2016,7 @@ def _speaker_for(name: str, case_id: str, labels: list[str]) -> str | None:
     """The speaker label a case stands for: its name ('Ms Lan') or the end of its id ('FGD-01-P2' -> 'P2')."""
     for label in labels:
         low = label.lower()
-        if low == name.lower() or case_id.lower().endswith("-" + ID_SAFE.sub("-", low).strip("-")):
+        if low == name.lower() or case_id.lower().endswith("-" + tidy_id(low)):
             return label
     return None
 

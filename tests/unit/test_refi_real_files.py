@@ -19,7 +19,14 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
 CODED = [
     ("nvivo-windows-12.6-comments.qdpx", "utf16", "selection"),
     ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
+    ("qualcoder-4.0-interviews.qdpx", "characters", "coding"),
+    ("qualcoder-4.0-interviews-crlf.qdpx", "characters", "coding"),
+    ("qualcoder-4.0-from-qualcode-example.qdpx", "characters", "coding"),
 ]
+# QualCoder's export "with line ends for MAXQDA" writes CRLF into the text files but keeps the positions it counted
+# on its own text, where a line end is one character
+CRLF_AS_ONE = {"qualcoder-4.0-interviews-crlf.qdpx"}
+SPEAKER_MARKS_USER = "📌 Speaker coding"  # QualCoder's speaker tool codes each turn as this user
 ALL = [name for name, _, _ in CODED] + ["nvivo-mac-15-codebook.qdpx", "atlas-ti-8.4-mac-standard-project.qdpx"]
 
 
@@ -79,7 +86,8 @@ def test_every_selection_of_a_real_file_lands_on_the_passage_it_marks(
 ) -> None:
     done = _import_twice(name, tmp_path_factory)
     with Project.open(done["folder"]) as project:
-        placement = check_placement(project, REAL / name, unit=unit, coder_on=coder_on)
+        placement = check_placement(project, REAL / name, unit=unit, coder_on=coder_on,
+                                    crlf_as_one=name in CRLF_AS_ONE, not_codings_by=SPEAKER_MARKS_USER)
     assert placement.total >= done["first"]["counts"]["selections"] > 0
     assert placement.share >= 0.99, placement.misplaced[:5]
     assert placement.elsewhere == 0
@@ -154,3 +162,115 @@ def test_an_atlas_project_whose_source_files_were_not_kept_names_everything_it_l
     with Project.open(got["folder"]) as project:
         memos = [m["text"] for m in project.memos("project", "project")]
     assert any(m.startswith("Research Plan\nThis is a great project") for m in memos)
+
+
+@pytest.fixture(scope="module")
+def qualcoder(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The QualCoder 4.0 project (made with QualCoder's own code, see SOURCE.txt): an interview, a focus group and a
+    report, two coders, memos of every kind QualCoder keeps, cases with attributes, speakers marked by QualCoder."""
+    return _import_twice("qualcoder-4.0-interviews.qdpx", tmp_path_factory)
+
+
+def test_a_qualcoder_sub_code_listed_twice_is_one_code_under_its_parent(qualcoder: dict[str, Any]) -> None:
+    # QualCoder writes 'Unintended outcomes' (a sub-code of 'Outcomes achieved') a second time, with the same GUID,
+    # directly under the category 'Effectiveness': one code, where it belongs, and the summary says so
+    with Project.open(qualcoder["folder"]) as project:
+        cb = project.codebook()
+        found = [c for c in cb.walk() if c.name == "Unintended outcomes"]
+        assert len(found) == 1
+        assert found[0].parent_id is not None and cb[found[0].parent_id].name == "Outcomes achieved"
+        assert len([c for c in project.codings() if c["code"] == found[0].id]) > 0
+    assert qualcoder["first"]["counts"]["codes_in_file"] == qualcoder["first"]["counts"]["codes_added"]
+    assert any("'Unintended outcomes'" in w and "more than once" in w for w in qualcoder["first"]["warnings"])
+
+
+def test_a_qualcoder_codebook_file_reads_the_same_tree_and_a_second_import_adds_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    first = import_refi(folder, REAL / "qualcoder-4.0-codebook.qdc", coder="importer")
+    second = import_refi(folder, REAL / "qualcoder-4.0-codebook.qdc", coder="importer")
+    with Project.open(folder) as project:
+        cb = project.codebook()
+        tree = {c.name: (cb[c.parent_id].name if c.parent_id else None) for c in cb.walk()}
+    assert first["counts"]["codes_added"] == first["counts"]["codes_in_file"] == len(tree)
+    assert second["counts"]["codes_added"] == 0
+    # categories, a category inside a category, a code at the top, a sub-code under a code
+    assert tree["Recurrent costs"] == "Financing" and tree["Financing"] == "Sustainability"
+    assert tree["Quotable"] is None and tree["Unintended outcomes"] == "Outcomes achieved"
+    # the category QualCoder's speaker tool makes ("📌 Speakers", a code per speaker): no codes of meaning
+    assert len(tree) == 14 and "📌 Speakers" not in tree and "P4" not in tree
+    assert "left out: 9 speaker codes of QualCoder's speaker tool (who speaks, not what is said)" in first["warnings"]
+    with Project.open(folder) as project:
+        assert "good or bad" in next(c for c in project.codebook().walk() if c.name == "Unintended outcomes").definition
+
+
+def test_what_qualcoder_keeps_of_memos_cases_and_attributes_arrives(qualcoder: dict[str, Any]) -> None:
+    with Project.open(qualcoder["folder"]) as project:
+        memos = [(m["target_type"], m["text"]) for m in project.memos()]
+        coding_memos = sorted(str(c["memo"]) for c in project.codings() if c.get("memo"))
+        cases = {c["id"]: c for c in project.cases()}
+        kii = next(t for t in project.transcripts() if t["id"] == "kii_district_health")
+        cb = project.codebook()
+
+    def has(kind: str, start: str) -> bool:
+        return any(t == kind and text.startswith(start) for t, text in memos)
+
+    # the project memo (the Project's Description), the journal, the source memo, the annotation, the case memos
+    assert has("project", "Mid-term evaluation of the maternal referral")
+    assert has("project", "Field notes week 1\nInterviews went well.")
+    assert has("transcript", "Recorded with consent")
+    assert has("segment", "A named volunteer: pseudonymise")
+    assert has("case", "Met at the district office") and has("case", "Spoke about household tensions")
+    # four coded passages carry a memo; each arrives on every unit the passage covers
+    assert {m.split(":")[0].split(" (")[0] for m in coding_memos} == {
+        "Spans two paragraphs", "Figure to check against the referral register", "A schedule set without the members",
+        "Sensitive"}
+    # code memos are the codes' definitions, a category's memo included
+    assert next(c for c in cb.walk() if c.name == "Relevance").definition.startswith("Was the design right")
+    # case and file attributes, an accented value and a number among them
+    assert cases["KII-01-District-medical-officer"]["attributes"] == {
+        "stakeholder_group": "Government", "region": "Région des Lacs", "years_in_post": "6"}
+    assert kii["attributes"] == {"interview_date": "2026-03-14", "data_collector": "Amara K."}
+
+
+def test_qualcoder_line_ends_for_maxqda_are_counted_once_and_the_summary_says_so(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    got = _import_twice("qualcoder-4.0-interviews-crlf.qdpx", tmp_path_factory)
+    assert got["first"]["positions"]["read_as"] == ["characters, a CRLF line end as one"]
+
+
+def test_a_taguette_codebook_arrives_as_taguette_names_its_tags_and_a_second_import_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    """Taguette 1.5.2 exports only its codebook as REFI-QDA: every tag a code at the top under its full path, no
+    descriptions, an empty (schema-invalid) <Sets/>, GUIDs derived from the path."""
+    folder = tmp_path / "project"
+    first = import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="importer")
+    second = import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="importer")
+    with Project.open(folder) as project:
+        codes = {c.name: c for c in project.codebook().walk()}
+    # Taguette's own starting tag, the tags made, an ampersand and an emoji in names kept as written
+    assert set(codes) == {"interesting", "Relevance", "Relevance.Alignment with local needs",
+                          "Relevance.Consultation in design", "Effectiveness.Outcomes achieved",
+                          "Effectiveness.Outcomes achieved.Unintended", "Sustainability.Ownership",
+                          "Sustainability.Financing.Recurrent costs", "Genre & inclusion.Household power relations",
+                          "Quotable ⭐"}
+    assert all(c.parent_id is None for c in codes.values())
+    assert first["counts"]["codes_added"] == 10 and second["counts"]["codes_added"] == 0
+    assert first["warnings"] == [] and second["warnings"] == []
+
+
+def test_qualcoders_speaker_marks_are_not_codes_and_the_summary_counts_them(qualcoder: dict[str, Any]) -> None:
+    """QualCoder's speaker tool codes every turn with a code per speaker under "📌 Speakers", as the user
+    "📌 Speaker coding": who speaks, not what is said. They are neither codes nor a coder here; the speakers come
+    from the text's own labels."""
+    with Project.open(qualcoder["folder"]) as project:
+        names = {c.name for c in project.codebook().walk()}
+        coders = {c["name"] for c in project.coders() if c["codings"]}
+        speakers = {(s["transcript_id"], s["label"]) for s in project.speakers()}
+    assert "📌 Speakers" not in names and "P4" not in names and "Interviewer" not in names
+    assert coders == {"amara", "jonas"}
+    assert {("fgd_savings_groups", "P4"), ("kii_district_health", "Dr. Hélène Mukamana")} <= speakers
+    assert qualcoder["first"]["skipped"] == {
+        "QualCoder speaker marks (turns its speaker tool coded; speakers are read from the text's labels)": 21}
+    assert qualcoder["first"]["counts"]["codes_in_file"] == 14 and qualcoder["first"]["counts"]["selections"] == 17

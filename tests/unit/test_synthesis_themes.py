@@ -348,3 +348,13 @@ def test_splitting_a_catch_all_theme_never_leaves_more_themes_than_a_reader_can_
     assert len(sizes) == MAX_THEMES  # ... and the themes were merged back to what a reader can take
     assert max(sizes.values()) <= 0.4 * len(x)
     assert len(labels) == len(x)
+
+
+def test_a_critical_theme_is_not_labelled_with_its_one_word_of_praise() -> None:
+    from qualcode.synthesis.themes import _label
+
+    central = ["The chamber has said it will continue the sectoral meetings with its members' fees.",
+               "The sectoral consultation meetings depend entirely on project funding after June."]
+    # the first passage is more central, but the theme leans critical: its label says what most passages say
+    assert _label(central, [], ["supports", "criticises"], "critical").startswith("The sectoral consultation")
+    assert _label(central, [], ["supports", "criticises"], "positive").startswith("The chamber has said")

@@ -367,6 +367,13 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
         print(f"Wrote {r['file']} ({counts})")
+        part = r.get("positions_part") or {}
+        if part.get("codings"):
+            fits, other, flag = (("NVivo, ATLAS.ti and MAXQDA", "QualCoder", "characters")
+                                 if r["positions"] == "utf16" else ("QualCoder", "NVivo, ATLAS.ti and MAXQDA", "utf16"))
+            print(f"  positions: {part['sources']} source(s) hold emoji or other characters outside the Basic "
+                  f"Multilingual Plane; {part['codings']} coding(s) after them are placed as {fits} count, "
+                  f"{other} reads their positions differently (for {other}: --positions {flag})")
         hidden = r.get("withheld") or {}
         if r.get("names") == "withheld":
             print(f"  names withheld: {hidden.get('speaker_labels', 0)} speaker label(s) shown as the informant's case"

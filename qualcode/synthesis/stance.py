@@ -8,14 +8,19 @@ Offline and transparent; nothing is downloaded and no neural network runs:
    on are not judgements ("grievance", "harassment", "complaints", "strike" are topics of a decent-work programme),
    and a short list of the words and idioms evaluators' informants use for shortfalls and results ("limited use",
    "too short", "not enough", "at the right time", "costs nothing", "on their own").
-2. **Rules.** A negator ("not", "no", "never", "nobody", "-n't" ...) reverses the lexicon word up to three words
-   after it, and a negated ordinary verb is a shortfall ("nobody asked us", "did not come back"); what precedes
-   "but" counts half and what follows counts one and a half times; a shortfall said of the time before the
-   programme is a change it brought ("before, we did not even count"). Patterns count scarcity ("only three of
-   14", "few", "hardly"), recommendations ("should", "next phase", "from the beginning", an opening imperative),
-   calls to keep something going ("should be replicated"), changes tied to the programme ("after the course",
-   "now", "still use"), risks to what lasts ("if there is no funding", "who pays after June"), and description
-   (numbers, "we ran", "there were").
+2. **Rules.** A negator ("not", "no", "never", "nobody", "least", "-n't" ...) reverses the lexicon word up to three
+   words after it, and a negated ordinary verb is a shortfall ("nobody asked us", "did not come back"), unless the
+   absence is the good news ("it costs nothing", "we did not have to convince anybody"); what precedes "but"
+   counts half and what follows counts one and a half times, and favourable words on one side of it with critical
+   ones (or none) on the other make the passage mixed; an answer opening with "But" or "However" is a reservation;
+   a problem given as the reason for a judgement ("timely, because the legal basis was not clear") weighs less; a
+   shortfall said of the time before the programme is a change it brought ("before, we did not even count"). A
+   noun of the lexicon naming a part of the programme ("the improvement toolkit") and the plural of a topic
+   ("parties") are not judgements; "well" is one only as an adverb ("worked well", "well attended"). Patterns
+   count scarcity ("only three of 14", "few", "hardly"), recommendations ("should", "next phase", "from the
+   beginning", an opening imperative), calls to keep something going ("should be replicated"), changes tied to the
+   programme ("after the course", "now", "still use"), risks to what lasts ("if there is no funding", "who pays after
+   June"), and description (numbers, "we ran", "there were").
 3. **Weights.** A multinomial logistic regression turns those counts into the four stances. Its weights
    (``stance_weights.json``, about 70 numbers) were fitted on the development part of the hand-labelled example
    passages, its regularisation chosen by cross-validation within them; ``tests/bench/fit_stance.py`` refits and
@@ -65,12 +70,12 @@ EVAL_POSITIVE = {
 EVAL_NEGATIVE = {
     "limited": 1.5, "late": 1.2, "delayed": 1.3, "delay": 1.3, "lack": 1.5, "lacked": 1.5, "lacking": 1.5,
     "missing": 1.3, "gap": 1.2, "gaps": 1.2, "overlap": 1.2, "overlapped": 1.2, "duplicate": 1.2,
-    "duplication": 1.2, "twice": 0.8, "heavy": 1.0, "slow": 1.2, "thin": 0.8, "thinner": 0.8, "uneven": 1.2,
+    "duplication": 1.2, "heavy": 1.0, "slow": 1.2, "thin": 0.8, "thinner": 0.8, "uneven": 1.2,
     "fragmented": 1.2, "parallel": 0.6, "separately": 0.8, "separate": 0.6, "expensive": 1.0,
     "burden": 1.2, "confusing": 1.3, "confused": 1.3, "unclear": 1.2, "weaker": 1.2, "weak": 1.2, "modest": 0.8,
     "sceptical": 1.5, "skeptical": 1.5, "dropped": 0.5, "depend": 0.8, "depends": 0.8, "dependent": 0.8,
     "ends": 0.6, "stopped": 1.0, "stop": 1.0, "cannot": 0.6, "unable": 1.0, "worry": 1.2, "worries": 1.2,
-    "concern": 1.2, "least": 0.8, "dominated": 1.2, "backwards": 0.8, "instead": 0.3, "alone": 0.6,
+    "concern": 1.2, "dominated": 1.2, "backwards": 0.8, "instead": 0.3, "alone": 0.6,
 }
 # Idioms of evaluation interviews that single words miss (matched as whole words on the lower-cased passage).
 PHRASES_POSITIVE = {
@@ -82,15 +87,16 @@ PHRASES_POSITIVE = {
 }
 PHRASES_NEGATIVE = {
     "not enough": 1.5, "too short": 1.5, "too long": 1.5, "too general": 1.5, "too late": 1.8, "double work": 1.5,
-    "same thing": 1.0, "least useful": 2.0, "less so": 1.2, "same faces": 1.2, "limited use": 2.0,
+    "same thing": 1.0, "less so": 1.2, "same faces": 1.2, "limited use": 2.0,
     "of little use": 2.0, "one more system": 1.2, "no follow-up": 1.5, "not much": 1.0, "not so much": 1.0,
-    "nobody made": 1.2, "was not clear": 1.2, "no information": 1.5, "no shared": 1.5, "no joint": 1.5,
+    "nobody made": 1.2, "no information": 1.5, "no shared": 1.5, "no joint": 1.5,
     "no activity": 1.2, "not involved": 1.5, "hardly": 1.0, "not always": 1.0, "more than once": 0.6,
     "one after another": 0.6, "we waited": 1.0, "had to wait": 1.2, "not part of": 1.5, "without us": 1.5,
     "left out": 1.5,
 }
+# "least" reverses what follows as "not" does ("the least happy", "least useful"), except in "at least"
 NEGATORS = frozenset({"not", "no", "never", "nobody", "none", "nothing", "hardly", "without", "neither", "nor",
-                      "cannot", "n't", "barely", "rarely", "lack"})
+                      "cannot", "n't", "barely", "rarely", "lack", "least"})
 # a word of the lexicon after one of these is stronger or weaker (VADER's booster step)
 BOOSTERS = {"very": 0.293, "really": 0.293, "extremely": 0.293, "so": 0.2, "quite": 0.1, "most": 0.293,
             "more": 0.1, "much": 0.2, "slightly": -0.293, "somewhat": -0.293, "partly": -0.293}
@@ -115,13 +121,15 @@ RULES = {
             r"the funding|the money)|who (?:will )?pays?|(?:cannot|can't) pay|(?:will|would) stop|"
             r"depends? (?:entirely )?on|no budget|ends in|runs out|will be lost|is gone|we lose|not (?:yet )?planned",
     "phrase": "|".join(re.escape(p) for p in sorted({*PHRASES_POSITIVE, *PHRASES_NEGATIVE}, key=lambda p: -len(p))),
-    "recommend": r"should|next phase|next time|new phase|in (?:the )?future|i would suggest|we suggest|recommend|"
-                 r"from the beginning|from the start|from day one|in advance|must|need to|needs|i'd want|"
-                 r"would want|would like to see",
+    # "I must say", "I should admit" frame what follows; they recommend nothing
+    "recommend": r"(?:should|must)(?! say| admit| tell| be honest)|next phase|next time|new phase|in (?:the )?future|"
+                 r"i would suggest|we suggest|recommend|from the beginning|from the start|from day one|in advance|"
+                 r"need to|needs|i'd want|would want|would like to see",
     "change": r"now|after (?:the|that|this|our) (?:\w+ )?(?:course|training|seminar|session|visit|sessions|meeting|"
               r"workshop|agreement|signing|survey)|since the|we started|started to|started|still use|no longer|"
-              r"went (?:up|down|from)|came down|dropped|more than before|afterwards|as a result|thanks to|changed|"
-              r"set up|began",
+              r"went (?:up|down|from)|came down|more than before|afterwards|as a result|thanks to|"
+              r"set up|began|took over|(?:went|go|goes|fed|feeds) (?:directly )?into|do the same|(?:a|the) similar|"
+              r"how (?:we|you|they) did it|changed (?:his|her|their|our|my|the) minds?|(?:grew|grown|came) out of",
     "baseline": r"before|used to|in the past|previously|until then|years ago",
     "scarce": r"only|very few|few|a little|little|hardly|barely|too \w+|not so much|not always|less so|at most|"
               r"maybe (?:two|three|one)",
@@ -135,11 +143,32 @@ IMPERATIVE = re.compile(r"^\s*(?:first|second|third|also|and|so|two lessons\.?)?
 # a capitalised word inside a sentence is a name ("Better Work", "Ha Noi"), not a judgement
 _NAME_AFTER = frozenset(".!?:;")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:[.,]\d+)?|[.;:!?,]")
-_INFLECTIONS = (("ed", ""), ("ed", "e"), ("s", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
+_INFLECTIONS = (("ed", ""), ("ed", "e"), ("ies", "y"), ("s", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
+# the plural of a topic is a topic too, though the general lexicon may score it ("parties" as in "the parties to the
+# agreement", "benefits")
+_PLURALS = (("ies", "y"), ("es", ""), ("s", ""))
+# what a programme is made of: a noun of the lexicon just before one of these names a part of the programme ("the
+# factory improvement toolkit", "the support fund", "success stories" not), it does not judge it
+PROGRAMME_NOUNS = frozenset("""
+toolkit toolkits programme programmes program programs project projects course courses plan plans roadmap roadmaps
+cycle cycles team teams committee committees fund funds policy policies procedure procedures channel channels network
+networks unit units component components module modules package packages visit visits officer officers advisor
+advisors adviser advisers specialist specialists system systems framework frameworks strategy strategies tool tools
+service services scheme schemes activity activities officer manual manuals guide guidelines
+""".split())
+_NOUN_ENDINGS = ("ment", "tion", "sion", "ance", "ence", "ity", "ness", "ship")
+# "well" judges only as an adverb of how something went ("it worked well", "well attended"), not as a filler
+# ("well, ...") or in "as well"
+_WELL_BEFORE = frozenset("quite very really so pretty fairly extremely worked works work working went go goes done did"
+                         " functioned functions ran run runs".split())
+_WELL_AFTER = frozenset("attended received organised organized prepared designed run planned used known managed"
+                        " coordinated".split())
 NEGATION_SCOPE = 3
 
 FEATURES = ("pos", "neg", "min_pn", "shortfall", "scarce", "recommend", "keep", "change", "baseline", "contrast",
-            "risk", "numbers", "describe", "length")
+            "risk", "numbers", "describe", "length", "opening", "opposed")
+OPPOSED = 0.5
+REASON = 0.3
 
 
 @dataclass
@@ -203,6 +232,9 @@ def _valence(word: str) -> float:
         return -EVAL_NEGATIVE[word]
     if word in TOPICS:
         return 0.0
+    for suffix, replacement in _PLURALS:
+        if word.endswith(suffix) and word[: -len(suffix)] + replacement in TOPICS:
+            return 0.0
     lexicon = general_lexicon()
     if word in lexicon:
         return lexicon[word]
@@ -252,13 +284,26 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     weight = 1.0
     scope = -1
     contrast = False
+    # the judgement on each side of the first "but": favourable on one side and critical on the other is mixed
+    sides = [0.0, 0.0]
+    reason = False  # after "because" (until the sentence ends)
+    # a passage that opens with "But" or "However" answers what was said before it with a reservation
+    first = next((t for t in toks if t[0].isalpha()), "")
+    opening = first in ("but", "however", "yet")
+    if opening:
+        evidence.append("-reservation: " + first)
     for i, (kind, v, alpha, number, stop) in enumerate(infos):
         words += alpha
         numbers += number
         function_words += stop
-        if kind == _PLAIN:
-            continue
         t = toks[i]
+        if t == "because":
+            reason = True
+            continue
+        if kind == _PLAIN:
+            if t != "well" or not _adverb_well(toks, i):
+                continue
+            v = 1.5
         if kind == _CONTRAST:
             pos *= 0.5  # what came before "but" weighs less ...
             neg *= 0.5
@@ -267,21 +312,32 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
             continue
         if kind == _STOP:
             scope = -1
+            reason = False
             continue
-        if kind == _NEGATOR and not (t == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
+        if kind == _NEGATOR and not (t == "not" and i + 1 < len(toks) and toks[i + 1] == "only") and not (
+                t == "least" and i and toks[i - 1] in ("at", "very")):
             scope = i + NEGATION_SCOPE
-            if t in ("nobody", "none", "nothing", "never") and not any(info[1] for info in infos[i + 1:i + 4]):
-                shortfall += 1
+            # "it costs nothing", "we lost nothing": the absence is the good news
+            if t in ("nobody", "none", "nothing", "never") and not any(info[1] for info in infos[i + 1:i + 4]) \
+                    and not (i and toks[i - 1] in _ABSENCE_IS_GOOD):
+                lack = REASON if reason and pos > 0 else 1.0
+                shortfall += lack
+                sides[contrast] -= lack
                 evidence.append("-" + t)
+                scope = -1  # "nobody had data" is one shortfall, not also a denied "had"
             continue
         negated = i <= scope
         if kind == _SHORTFALL:
-            if negated:
-                shortfall += 1
+            if negated and t in ("have", "had") and i + 1 < len(toks) and toks[i + 1] == "to":
+                scope = -1  # "we did not have to convince anybody": nothing was lacking
+            elif negated:
+                lack = REASON if reason and pos > 0 else 1.0
+                shortfall += lack
+                sides[contrast] -= lack
                 evidence.append("-not " + t)
                 scope = -1
             continue
-        if not v or i in names:
+        if not v or i in names or _names_a_part(toks, i):
             continue
         boost = BOOSTERS.get(toks[i - 1], 0.0) if i else 0.0
         v = v + (boost if v > 0 else -boost)
@@ -289,6 +345,9 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
             # in an evaluation a denied virtue is a criticism ("not useful"); a denied fault is milder good news
             v = -v if v > 0 else -0.5 * v
         v *= weight
+        if reason and v < 0 < pos:
+            v *= REASON  # "it was timely, because the legal basis was not clear": the problem is why it was needed
+        sides[contrast] += v
         if v > 0:
             pos += v
             evidence.append("+" + ("not " if negated else "") + t)
@@ -296,20 +355,32 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
             neg -= v
             evidence.append("-" + ("not " if negated else "") + t)
     counts = dict.fromkeys(RULES, 0)
+    turn = _CONTRAST_AT.search(low)
+    turn_at = turn.start() if turn else len(low)
+    # the reason after a judgement: from "because" to the end of its sentence
+    because = _BECAUSE.search(low)
+    ends = _SENTENCE_END.search(low, because.end()) if because else None
+    reasons = (because.start(), ends.start() if ends else len(low)) if because and pos > 0 else (-1, -1)
     for m in _RULES.finditer(low):
         rule = str(m.lastgroup)
         counts[rule] += 1
+        side = m.start() > turn_at
         if rule == "phrase":
             p = m.group(rule)
             if p in PHRASES_POSITIVE:
                 pos += PHRASES_POSITIVE[p]
+                sides[side] += PHRASES_POSITIVE[p]
                 evidence.append("+" + p)
             else:
-                neg += PHRASES_NEGATIVE[p]
+                v = PHRASES_NEGATIVE[p] * (REASON if reasons[0] < m.start() < reasons[1] else 1.0)
+                neg += v
+                sides[side] -= v
                 evidence.append("-" + p)
         elif rule in ("keep", "change"):
+            sides[side] += 1
             evidence.append(f"+{rule}: {m.group(rule)}")
         elif rule in ("risk", "recommend", "scarce"):
+            sides[side] -= 0.5 if rule == "recommend" else 1
             evidence.append(f"-{rule}: {m.group(rule)}")
     if counts["recommend"] == 0 and IMPERATIVE.match(low):
         counts["recommend"] = 1
@@ -325,6 +396,12 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         "keep": float(counts["keep"] > 0), "change": float(counts["change"]), "baseline": float(counts["baseline"] > 0),
         "contrast": float(contrast), "risk": float(counts["risk"]),
         "numbers": numbers / 3, "describe": float(counts["describe"]), "length": math.log1p(max(1, words)) / 3,
+        "opening": float(opening),
+        # praise, then "but" and a clause with no word of praise: the "but" itself is the reservation
+        "opposed": float(contrast and ((min(sides) <= -OPPOSED and max(sides) >= OPPOSED
+                                        and (sides[0] > 0) != (sides[1] > 0))
+                                       or (sides[0] >= OPPOSED and sides[1] == 0 and turn is not None
+                                           and turn.group() in ("but", "however", "yet")))),
     }
     # a short answer ("Very useful.", "Too late.") has too few function words to tell its language by: plain ASCII
     # letters with an English function word or judgement read as English (Vietnamese, French ... carry accents)
@@ -344,6 +421,23 @@ def _names(spaced: str, n_tokens: int) -> set[int]:
 
 
 _NOT = re.compile(r"(?i)n't")
+_BECAUSE = re.compile(r"\bbecause\b")
+_SENTENCE_END = re.compile(r"[.!?;]")
+_ABSENCE_IS_GOOD = frozenset({"costs", "cost", "lost", "lose", "wasted", "risked"})
+_CONTRAST_AT = re.compile(r"\b(?:" + "|".join(sorted(CONTRAST)) + r")\b")
+
+
+def _adverb_well(toks: list[str], i: int) -> bool:
+    """Whether "well" at ``i`` says how something went ("worked well", "quite well", "well attended")."""
+    return (i > 0 and toks[i - 1] in _WELL_BEFORE) or (i + 1 < len(toks) and toks[i + 1] in _WELL_AFTER)
+
+
+def _names_a_part(toks: list[str], i: int) -> bool:
+    """Whether the word at ``i`` is a noun naming a part of the programme ("improvement" in "the improvement
+    toolkit"): a noun of the lexicon just before a programme noun."""
+    t = toks[i]
+    return (i + 1 < len(toks) and toks[i + 1] in PROGRAMME_NOUNS
+            and (t.endswith(_NOUN_ENDINGS) or t in ("support", "success", "benefit", "help", "care", "quality")))
 
 
 def english(text: str) -> bool:
@@ -369,7 +463,11 @@ def stances(texts: list[str]) -> list[Stance]:
     logits = x @ np.array(w["folded_coef"]).T + np.array(w["folded_intercept"])
     best = logits.argmax(axis=1)
     # favourable and critical words on both sides of a "but": the passage weighs one against the other
-    mixed = (x[:, FEATURES.index("contrast")] > 0) & (x[:, FEATURES.index("min_pn")] >= w["mixed_min"])
+    if w.get("mixed_rule") == "opposed":
+        # favourable on one side of a "but" and critical on the other (or praise, then a "but" clause without it)
+        mixed = x[:, FEATURES.index("opposed")] > 0
+    else:
+        mixed = (x[:, FEATURES.index("contrast")] > 0) & (x[:, FEATURES.index("min_pn")] >= w["mixed_min"])
     out = []
     for i, (_, evidence, score, is_english) in enumerate(read):
         if not is_english:

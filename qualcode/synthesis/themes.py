@@ -9,12 +9,14 @@ How passages are grouped (everything offline, nothing downloaded):
   frequency, up to 200 latent semantic directions), plus, with less weight, the words of the interviewer's question
   it answers, the rest of the informant's turn, and the mean of the bundled word-piece vectors (``nlp/vectors.py``)
   weighted by how rare each piece is among the passages. Short answers ("A little.", "That would not have happened
-  before.") mean something only in context, and the question asked says much of what an answer is about.
+  before.") mean something only in context, and the question asked says much of what an answer is about: the
+  context weighs more for a short passage than for a long one.
 - Passages are grouped by average-linkage hierarchical clustering on those unit vectors (cosine; on k-means
   micro-clusters above 1,500 passages, so 12,000 passages of a large evaluation take seconds). The number of themes
   is the one with the best silhouette between 3 and about sqrt(passages) (at most :data:`MAX_THEMES`).
 - No catch-all theme: a theme holding more than ``max_share`` of the passages (default 40%) is split in two by
-  Ward's criterion, as often as needed, and the result says which themes were split.
+  Ward's criterion, as often as needed, and the result says which themes were split. Splits never leave more than
+  :data:`MAX_THEMES` themes: the smallest then join their nearest theme (never making a catch-all one).
 
 The same passages, ``k`` and ``seed`` give the same themes. A drafting aid: the evaluator reads the quotes.
 """
@@ -35,7 +37,12 @@ if TYPE_CHECKING:
 
     from qualcode.store import Project
 
-MAX_THEMES = 12
+MAX_THEMES = 12  # an evaluator cannot read more for one criterion: themes split off a catch-all merge back to this
+# the context (question asked, rest of the turn) weighs more for a short answer than for a long one: its weight is
+# scaled by CONTEXT_WORDS / the passage's words, within these bounds ("A little." needs its question; a paragraph
+# says what it is about)
+CONTEXT_WORDS = 10
+CONTEXT_FLOOR, CONTEXT_CEIL = 0.5, 2.0
 LSA_DIMS = 200
 MAX_SHARE = 0.4
 DIRECT_LIMIT = 1500  # above this many passages, Ward runs on k-means micro-clusters
@@ -43,6 +50,7 @@ MICRO_CLUSTERS = 200
 MICRO_SAMPLE = 5000
 KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
+LABEL_CONTRAST_EXTRA = 30
 LABEL_MIN_CUT = 45  # a label cut shorter than this says too little ("The ministry was very interested")
 LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most central passages
 # words that open a sentence leaning on the one before it
@@ -355,10 +363,13 @@ def _features(project: Project, items: list[dict[str, Any]]) -> np.ndarray:
     texts = [it["text"] for it in items]
     questions, turns = _contexts(project, items)
     parts: list[np.ndarray] = []
-    for weight, docs in ((W_TFIDF, texts), (W_QUESTION, questions), (W_TURN, turns)):
+    # a short answer needs its context more than a long one that says what it is about
+    words = np.array([len(_WORDS.findall(t)) for t in texts], dtype=np.float32)
+    need = np.clip(CONTEXT_WORDS / np.maximum(words, 1.0), CONTEXT_FLOOR, CONTEXT_CEIL)[:, None]
+    for weight, docs, ctx in ((W_TFIDF, texts, False), (W_QUESTION, questions, True), (W_TURN, turns, True)):
         block = _tfidf_block(docs)
         if block is not None:
-            parts.append(weight * block)
+            parts.append(weight * block * (need if ctx else 1.0))
     pv = piece_vectors()
     if pv is not None:
         lists = [pv.piece_ids(t) for t in texts]
@@ -480,7 +491,34 @@ def _cluster(x: np.ndarray, *, k: int | None, seed: int, max_share: float
         labels[members[sub == 2]] = new
         splits.append({"share": round(size / n, 3), "passages": int(size),
                        "into": [int((sub == 1).sum()), int((sub == 2).sum())]})
-    return labels.tolist(), chosen, splits
+    # splitting can take a criterion past MAX_THEMES (or the --k asked for): the smallest themes then join their
+    # nearest neighbour, as long as that makes no catch-all theme
+    most = max(MAX_THEMES, k or 0)
+    labels = _merge_into_nearest(x, labels, most, cap=max_share * n)
+    return _relabel(labels).tolist(), chosen, splits
+
+
+def _merge_into_nearest(x: np.ndarray, labels: np.ndarray, most: int, cap: float) -> np.ndarray:
+    """Merge the smallest theme into the theme nearest to it (cosine of the centres) until there are at most ``most``
+    themes; a merge never makes a theme larger than ``cap`` passages (the smallest theme that can merge does)."""
+    import numpy as np
+
+    labels = labels.copy()
+    while True:
+        uniq, sizes = np.unique(labels, return_counts=True)
+        if len(uniq) <= most:
+            return labels
+        centres = _l2(np.vstack([x[labels == u].mean(axis=0) for u in uniq]))
+        order = np.argsort(sizes, kind="stable")
+        for small in order:
+            sims = centres @ centres[small]
+            sims[small] = -np.inf
+            sims[sizes + sizes[small] > cap] = -np.inf
+            if np.isfinite(sims.max()):
+                labels[labels == uniq[small]] = uniq[int(sims.argmax())]
+                break
+        else:
+            return labels  # nothing can merge without a catch-all theme
 
 
 def _micro_clusters(x: np.ndarray, m: int, seed: int, rounds: int = 6) -> tuple[np.ndarray, np.ndarray]:
@@ -565,6 +603,13 @@ def _quote(item: dict[str, Any], stance: Any, similarity: float, pseudo: Any, at
 _SENT = re.compile(r"(?<=[.!?])\s+")
 # "and" often joins two nouns ("the trade and sustainable development chapter"): a label is not cut there
 _CLAUSE_CUT = re.compile(r"[;:,\u2014]\s+|\s+(?:but|because|so|which|while|when)\s+")
+# the clause after "but" is usually the point ("The ministry played its role at national level, but the provinces
+# were hardly involved"): a label is never cut just before it
+_BEFORE_CONTRAST = re.compile(r"[;:,\u2014]?\s*(?:but|however|yet)\b")
+# an opening connective or list marker leans on what came before; the label does without it ("Also, the law now
+# allows ...", "Second, train HR and the union ...")
+_OPENER = re.compile(r"^(?:also|and|so|but|yes|well|okay|ok|honestly|frankly|first|second|third|finally)\b,?\s+",
+                     re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _PUNCTUATION = re.compile(r"[.,;:!?()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
 # a short lead-in before a colon frames the statement after it ("One unexpected good thing: after the seminars ...")
@@ -599,17 +644,27 @@ def _label(central: list[str], key_phrases: list[str]) -> str:
             if best is None or score > best[0] + 1e-9:
                 best = (score, rank, sentence)
     sentence = best[2] if best is not None else " ".join(central[0].split())
+    opener = _OPENER.match(sentence)
+    if opener and len(_WORDS.findall(sentence[opener.end():])) >= 5:
+        rest = sentence[opener.end():]
+        sentence = rest[0].upper() + rest[1:]
     return _shorten(sentence, LABEL_WIDTH)
 
 
 def _shorten(sentence: str, width: int) -> str:
     sentence = sentence.strip()
+    # a "but" within the width: the label may run a little longer to hold the clause after it
+    contrast = _BEFORE_CONTRAST.search(sentence, LABEL_MIN_CUT // 2, width)
+    if contrast:
+        width += LABEL_CONTRAST_EXTRA
     if len(sentence) <= width:
         return sentence.rstrip(" .,;:")  # a unit cut mid-sentence ends on a comma: the label does not
-    # cut at the last clause boundary that leaves a readable statement, else at a word
+    # cut at the last clause boundary that leaves a readable statement (after the "but" clause has begun), else at
+    # a word
     best = None
     for m in _CLAUSE_CUT.finditer(sentence):
-        if LABEL_MIN_CUT <= m.start() <= width - 1:
+        if (max(LABEL_MIN_CUT, contrast.end() + 20 if contrast else 0) <= m.start() <= width - 1
+                and not _BEFORE_CONTRAST.match(sentence, m.start())):
             best = m.start()
     if best is not None:
         return sentence[:best].rstrip(" ,;:") + " \u2026"

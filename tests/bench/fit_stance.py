@@ -25,7 +25,9 @@ from qualcode.synthesis.stance import FEATURES, STANCES, WEIGHTS, english, featu
 
 FIXTURE = ROOT / "tests" / "fixtures" / "stance" / "example_passages.tsv"
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
-MIXED_GRID = (0.2, 0.3, 0.4, 0.6, 99.0)  # 99: never by the rule
+# when a passage reads as mixed: favourable and critical words on opposite sides of a "but" ("opposed"), or both
+# above a level anywhere in a passage with a contrast word (the earlier rule; 99: never)
+MIXED_GRID = (("opposed", 0.0), *(("min_pn", m) for m in (0.2, 0.3, 0.4, 0.6, 99.0)))
 REPEATS = 5
 
 
@@ -55,23 +57,24 @@ def main() -> int:
         return model, mean, scale
 
     contrast, min_pn = x[:, FEATURES.index("contrast")] > 0, x[:, FEATURES.index("min_pn")]
-    best: tuple[float, float, float] | None = None
-    for c, mixed_min in ((c, m) for c in C_GRID for m in MIXED_GRID):
+    opposed = x[:, FEATURES.index("opposed")] > 0
+    best: tuple[float, float, tuple[str, float]] | None = None
+    for c, mixed in ((c, m) for c in C_GRID for m in MIXED_GRID):
         accs = []
         for seed in range(REPEATS):
             pred = np.empty(len(y), dtype=object)
             for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
                 model, mean, scale = fit(tr, c)
                 pred[te] = model.predict((x[te] - mean) / scale)
-            pred[contrast & (min_pn >= mixed_min)] = "mixed"
+            pred[opposed if mixed[0] == "opposed" else contrast & (min_pn >= mixed[1])] = "mixed"
             pred[silent | unexplained] = "neutral"
             accs.append(float((pred == y).mean()))
         acc = sum(accs) / len(accs)
-        print(f"C={c:<5} mixed from {mixed_min:<4} cross-validated accuracy {acc:.3f}")
+        print(f"C={c:<5} mixed by {mixed[0]:<7} {mixed[1]:<4} cross-validated accuracy {acc:.3f}")
         if best is None or acc > best[0] + 1e-9:
-            best = (acc, c, mixed_min)
+            best = (acc, c, mixed)
     assert best is not None
-    print(f"chosen C={best[1]}, mixed from {best[2]} ({best[0]:.3f})")
+    print(f"chosen C={best[1]}, mixed by {best[2]} ({best[0]:.3f})")
     if args.write:
         model, mean, scale = fit(np.arange(len(y)), best[1])
         order = [list(model.classes_).index(s) for s in STANCES if s in model.classes_]
@@ -83,7 +86,8 @@ def main() -> int:
             "mean": [round(float(v), 6) for v in mean],
             "scale": [round(float(v), 6) for v in scale],
             "C": best[1],
-            "mixed_min": best[2],
+            "mixed_rule": best[2][0],
+            "mixed_min": best[2][1],
             "cv_accuracy": round(best[0], 3),
             "fitted_on": f"{len(y)} development passages of tests/fixtures/stance/example_passages.tsv",
         }

@@ -83,6 +83,35 @@ def test_names_are_not_judgements_and_a_polite_request_is_a_recommendation() -> 
     assert any(e.startswith("-recommend") for e in read.evidence)
 
 
+def test_programme_names_plurals_of_topics_and_least_are_read_as_an_evaluator_reads_them() -> None:
+    # "improvement" names a part of the programme here; "parties" is who signed; "least happy" is not praise
+    assert stance_of("The factory improvement toolkit was different.").stance == "neutral"
+    assert stance_of("The parties to the agreement met in March.").stance == "neutral"
+    read = stance_of("We were the least happy with the e-learning.")
+    assert read.stance == "criticises" and "-not happy" in read.evidence
+    assert "+at least" in stance_of("At least the dialogue did not stop.").evidence
+    # "well" judges how something went, not as "as well as"
+    assert stance_of("The seminars were well attended.").stance == "supports"
+    assert stance_of("As well as the chamber, the ministry came.").stance == "neutral"
+
+
+def test_contrast_reasons_and_absences_that_are_good_news() -> None:
+    # praise on one side of "but" and criticism (or no praise) on the other is mixed
+    assert stance_of("The chamber was supportive but stayed in the background.").stance == "mixed"
+    # an answer opening with "But" is a reservation, and says so
+    read = stance_of("But the sessions were on Sunday morning in the city.")
+    assert read.stance == "criticises" and "-reservation: but" in read.evidence
+    # the problem after "because" is why the programme was needed, not a fault of it
+    assert stance_of("The study was timely, because the legal basis was not clear and nobody had data.").stance \
+        == "supports"
+    assert stance_of("The QR grievance channel will continue; it costs nothing.").stance == "supports"
+    assert stance_of("We did not have to convince anybody to send people.").stance == "supports"
+    # "I must say" frames a judgement; it recommends nothing
+    read = stance_of("I must say the trainers were excellent.")
+    assert read.stance == "supports" and not any(e.startswith("-recommend") for e in read.evidence)
+    assert stance_of("The research went directly into our work on the draft decree.").stance == "supports"
+
+
 def test_short_answers_are_read_and_other_languages_stay_neutral() -> None:
     # "Very useful." has one function word: it is still English, and its judgement counts
     assert stance_of("Very useful.").stance == "supports"
@@ -220,7 +249,11 @@ def test_a_label_is_a_statement_that_reads_alone_not_a_lead_in_or_a_fragment() -
     assert "sustainable development chapter" in label and len(label) <= 92
     # a coding unit that ends mid-sentence ends on a comma; the label does not
     assert _label(["So my picture is that the shorter, practical courses worked,"], []) == (
-        "So my picture is that the shorter, practical courses worked")
+        "My picture is that the shorter, practical courses worked")
+    # an opening connective leans on what came before, and the clause after "but" is the point: never cut off
+    label = _label(["Also, the ministry played its role at national level, but the provincial labour departments"
+                    " were hardly involved, and in the end it is the province that inspects."], [])
+    assert label.startswith("The ministry played its role") and "but the provincial" in label
 
 
 def test_key_phrases_do_not_run_across_punctuation_or_end_in_vague_words() -> None:
@@ -275,3 +308,26 @@ def test_a_short_answer_joins_the_theme_of_the_question_it_answers(tmp_path: Pat
         assert len({theme_of[refs[r]] for r in replies}) == 1, replies
     assert len(set(theme_of.values())) == 2
     p.close()
+
+
+def test_splitting_a_catch_all_theme_never_leaves_more_themes_than_a_reader_can_take() -> None:
+    """At 200 transcripts the catch-all splits came on top of the 12 themes chosen: the smallest themes now join
+    their nearest neighbour instead, without making a catch-all theme again."""
+    from collections import Counter
+
+    import numpy as np
+
+    from qualcode.synthesis.themes import MAX_THEMES, _cluster, _l2
+
+    rng = np.random.default_rng(1)
+    d = 60
+    # thirteen small tight topics and one large diffuse one that holds most passages
+    points = [np.eye(d)[i] + 0.05 * rng.standard_normal((15, d)) for i in range(13)]
+    points.append(np.eye(d)[30] + 0.1 * rng.standard_normal((300, d)) * np.r_[np.ones(2), np.zeros(d - 2)])
+    x = _l2(np.vstack(points).astype(np.float32))
+    labels, chosen, splits = _cluster(x, k=None, seed=0, max_share=0.4)
+    assert chosen == MAX_THEMES and splits  # the large topic was split ...
+    sizes = Counter(labels)
+    assert len(sizes) == MAX_THEMES  # ... and the themes were merged back to what a reader can take
+    assert max(sizes.values()) <= 0.4 * len(x)
+    assert len(labels) == len(x)

@@ -54,12 +54,27 @@ _TIMESTAMP_UNIT = re.compile(
 _SPLIT_NAMES = re.compile(r"\s*(?:;|/|&|\+|\band\b|\bvà\b|\bet\b|\by\b|\bund\b)\s*", re.I)
 
 ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+_DASHES = re.compile(r"-{2,}")
+
+
+def tidy_id(text: str) -> str:
+    """``text`` with anything but letters, digits, '_', '.' and '-' as one '-', read like the name it came from
+    ("KII-01 - Audio" -> "KII-01-Audio"), never a dot name ('.', '..', '.hidden'): ids become file names."""
+    return _DASHES.sub("-", ID_SAFE.sub("-", text)).strip("-.") or ""
 
 
 def safe_id(text: str) -> str:
-    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-'
-    ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang")."""
-    return ID_SAFE.sub("-", strip_accents(text)).strip("-")
+    """An id made from a name: accents folded, then anything but letters, digits, '_', '.' and '-' becomes '-', a
+    run of them one '-' ("Phỏng vấn Đà Nẵng" -> "Phong-van-Da-Nang", "KII-01 - Audio" -> "KII-01-Audio"); never
+    '.', '..' or a name starting with a dot ('' then: the caller names it)."""
+    return tidy_id(strip_accents(text))
+
+
+def _earlier_ids(text: str, *, fold: bool = True) -> list[str]:
+    """Ids earlier versions made of the same name (a run of separators kept: "KII-01---Audio"), so a corrected file
+    of a transcript imported then still finds it."""
+    earlier = ID_SAFE.sub("-", strip_accents(text) if fold else text).strip("-")
+    return [earlier] if earlier and earlier not in {".", ".."} else []
 
 
 def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow], sources: dict[str, str]) -> str:
@@ -71,7 +86,13 @@ def transcript_id_for(path: Path, parsed: ParsedTranscript, rows: list[CaseRow],
     for key in ("id", "interview_id", "transcript_id"):
         value = parsed.metadata.get(key)
         if value:  # made safe as before, without folding ("FGD Thư" -> FGD-Th), so stated ids never meet by folding
-            return ID_SAFE.sub("-", unicodedata.normalize("NFC", str(value))).strip("-")
+            stated = unicodedata.normalize("NFC", str(value))
+            tid = tidy_id(stated)
+            earlier = _earlier_ids(stated, fold=False)
+            if tid and tid not in sources and earlier and earlier[0] in sources:
+                return earlier[0]  # imported under the earlier form ("KII---01"): a corrected file finds it
+            if tid:
+                return tid
     return _id_from_file_name(path, sources) or "transcript"
 
 
@@ -151,7 +172,7 @@ def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
     name = unicodedata.normalize("NFC", path.stem)  # macOS and zip tools may hand over decomposed names
     file_name = clean_line(unicodedata.normalize("NFC", path.name))  # as the project stores it
     tid, legacy = safe_id(name), ID_SAFE.sub("-", name).strip("-")
-    for candidate in (tid, legacy):
+    for candidate in (tid, *_earlier_ids(name), legacy):
         if candidate and sources.get(candidate) == file_name:
             return candidate
     if tid in sources:
@@ -166,7 +187,8 @@ def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
         return tid
     if legacy in sources and Path(sources[legacy]).stem == name:
         return legacy
-    return tid
+    # a name of dots only ("...txt") gives no id: the name as it is, which the import refuses with a hint
+    return tid or legacy
 
 
 # ---------------------------------------------------------------------------------------------- speaker facts

@@ -20,7 +20,8 @@ The rules that decide what survives:
   second code of the same name is merged into the first); the Description is the code's memo;
 - a selection's codings are credited to the selection's creatingUser; its Description is each coding's memo; a
   selection without a Coding is an annotation; positions are taken as they are, on the text as read (UTF-8, a
-  byte-order mark kept as a character);
+  byte-order mark kept as a character), and shown where its Qt text cursor puts them (UTF-16 code units), while the
+  text it stores with each coding is a Python slice of them (characters);
 - a Note is kept only as a journal entry (plainTextPath and a name) or as an annotation (referred to from a
   TextSource, holding PlainTextContent and a PlainTextSelection); the project memo is the Project's Description;
 - a named Case keeps its Description and its variable values; its SourceRefs are not read; codings of a code with the
@@ -246,7 +247,7 @@ def qualcoder_export(db: QualCoderProject, path: Path) -> None:
     cat_guid = {c["catid"]: g() for c in db.categories}
     files: dict[str, str] = {}
     xml = ['<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="qc.qda" '
-           'origin="3.8" creationDateTime="2024-05-01T10:00:00Z">', "<Users>"]
+           'origin="QualCoder 3.8" creationDateTime="2024-05-01T10:00:00Z">', "<Users>"]
     xml += [f"<User guid={quoteattr(user_guid[o])} name={quoteattr(o)}/>" for o in owners]
     xml.append("</Users>")
 

@@ -108,9 +108,12 @@ def register(commands: Commands) -> None:
                    help="FILE.qdpx or FILE.qdc (default: outputs/<project>.qdpx in the project folder)")
     p.add_argument("--coders", metavar="A,B", help="only these coders' codings and memos")
     p.add_argument("--positions", choices=["utf16", "characters"], default="utf16",
-                   help="what selection positions count: utf16 (default; NVivo, ATLAS.ti, MAXQDA) or characters"
-                        " (QualCoder); they differ only after emoji and other characters outside the Basic"
-                        " Multilingual Plane")
+                   help="what selection positions count: utf16 (default; NVivo, QualCoder, ATLAS.ti, MAXQDA) or"
+                        " characters (the standard's wording; qc); they differ only after emoji and other"
+                        " characters outside the Basic Multilingual Plane")
+    p.add_argument("--line-ends", choices=["lf", "crlf"], default="lf",
+                   help="how the texts end their lines: lf (default) or crlf, each line end counted as one position,"
+                        " as MAXQDA reads a text (NVivo counts a CRLF as two: keep lf for NVivo)")
     p.add_argument("--show-names", action="store_true",
                    help="export transcripts, speaker labels, memos and attributes verbatim (confidential; by"
                         " default names in them are pseudonymised like quotes)")
@@ -361,19 +364,22 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         with progress_for(args) as progress:
             report = export_refi(project, args.output, coders=parse_coders(args.coders), positions=args.positions,
-                                 show_names=args.show_names, force=args.force, confirm=replace_prompt(),
-                                 progress=progress)
+                                 line_ends=args.line_ends, show_names=args.show_names, force=args.force,
+                                 confirm=replace_prompt(), progress=progress)
 
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
         print(f"Wrote {r['file']} ({counts})")
         part = r.get("positions_part") or {}
         if part.get("codings"):
-            fits, other, flag = (("NVivo, ATLAS.ti and MAXQDA", "QualCoder", "characters")
-                                 if r["positions"] == "utf16" else ("QualCoder", "NVivo, ATLAS.ti and MAXQDA", "utf16"))
+            fits, other = (("UTF-16 units (NVivo, ATLAS.ti, MAXQDA, QualCoder's coding window)",
+                             "characters (qc, the quoted text QualCoder stores): --positions characters")
+                            if r["positions"] == "utf16" else
+                            ("characters (qc, the quoted text QualCoder stores)",
+                             "UTF-16 units (NVivo, ATLAS.ti, MAXQDA, QualCoder's coding window): --positions utf16"))
             print(f"  positions: {part['sources']} source(s) hold emoji or other characters outside the Basic "
-                  f"Multilingual Plane; {part['codings']} coding(s) after them are placed as {fits} count, "
-                  f"{other} reads their positions differently (for {other}: --positions {flag})")
+                  f"Multilingual Plane; {part['codings']} coding(s) after them are placed for tools that count "
+                  f"{fits}; for tools that count {other}")
         hidden = r.get("withheld") or {}
         if r.get("names") == "withheld":
             print(f"  names withheld: {hidden.get('speaker_labels', 0)} speaker label(s) shown as the informant's case"

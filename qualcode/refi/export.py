@@ -121,11 +121,12 @@ def default_path(project: Project) -> Path:
 
 
 def export_refi(project: Project, path: str | Path | None = None, *, coders: list[str] | None = None,
-                positions: str = UTF16, show_names: bool = False, force: bool = False,
+                positions: str = UTF16, line_ends: str = "lf", show_names: bool = False, force: bool = False,
                 confirm: Confirm | None = None, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the project as ``.qdpx`` or its codebook as ``.qdc``, as the suffix of ``path`` says (default:
     :func:`default_path`). ``coders`` limits a ``.qdpx`` to those coders' codings and memos; ``positions`` is what
-    its selection positions count (see :func:`export_qdpx`); memos are pseudonymised unless ``show_names``.
+    its selection positions count and ``line_ends`` how its texts end their lines (see :func:`export_qdpx`); memos
+    are pseudonymised unless ``show_names``.
     Returns the report of :func:`export_qdpx` or :func:`export_qdc`.
 
     Every refusal comes before anything is written; an existing file is replaced only with ``force`` (or when
@@ -138,8 +139,8 @@ def export_refi(project: Project, path: str | Path | None = None, *, coders: lis
     if suffix in (".qdpx", ".qdc"):
         claim_output(out, force=force, confirm=confirm, what="REFI-QDA file")
     if suffix == ".qdpx":
-        return export_qdpx(project, out, coders=coders, positions=positions, show_names=show_names,
-                           progress=progress)
+        return export_qdpx(project, out, coders=coders, positions=positions, line_ends=line_ends,
+                           show_names=show_names, progress=progress)
     if suffix == ".qdc":
         if coders:
             # a codebook carries no codings, so limiting it to some coders would silently do nothing
@@ -192,13 +193,14 @@ def _exported_codings(project: Project, ids: list[int], wanted: set[str] | None)
 
 
 def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
-                positions: str = UTF16, show_names: bool = False,
+                positions: str = UTF16, line_ends: str = "lf", show_names: bool = False,
                 progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write the whole project to ``path`` (.qdpx): codes, transcripts as text sources with their codings (coder and
     date), cases with their attributes and their informants' turns, memos where other tools read them. ``coders``
     limits codings and memos to those coders; ``positions`` is what selection positions count: ``"utf16"`` (NVivo,
-    ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, QualCoder). They differ only after characters
-    outside the Basic Multilingual Plane (emoji).
+    QualCoder, ATLAS.ti, MAXQDA) or ``"characters"`` (the standard's wording, qc). They differ only after characters
+    outside the Basic Multilingual Plane (emoji). ``line_ends`` is ``"lf"`` or ``"crlf"``: CRLF line ends, each
+    counted as one position, as MAXQDA reads a text (and QualCoder writes one for it); NVivo counts a CRLF as two.
 
     Informants' names are never written: a case is named by its id. Unless ``show_names``, nothing else names them
     either: speaker labels that are names are shipped as "Informant KII-01", "Interviewer 1", "Speaker 2"; the
@@ -221,6 +223,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
 
     if positions not in (UTF16, CHARACTERS):
         raise QualcodeError(f"unknown positions '{positions}'", hint="use utf16 or characters")
+    if line_ends not in ("lf", "crlf"):
+        raise QualcodeError(f"unknown line ends '{line_ends}'", hint="use lf or crlf")
     out = Path(path)
     cb = project.codebook()
     if coders:
@@ -303,7 +307,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         notes.append(note)
         note_refs.setdefault((target_type, target_id), []).append(g)
 
-    origin = f"{ORIGIN} (positions: {'UTF-16 code units' if positions == UTF16 else 'characters'})"
+    origin = f"{ORIGIN} (positions: {'UTF-16 code units' if positions == UTF16 else 'characters'}" + \
+        (", a CRLF line end as one)" if line_ends == "crlf" else ")")
     project_attrs = {"name": project.name, "origin": origin,
                      "creationDateTime": xsd_datetime(project.setting("created"), now), "modifiedDateTime": now}
     code_notes = {k[1]: v for k, v in note_refs.items() if k[0] == "code"}
@@ -407,7 +412,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             astral_at = next((i for i, ch in enumerate(shipped.text) if ord(ch) > 0xFFFF), None)
             parted["sources"] += astral_at is not None
             g = source_guid[tid]
-            data = shipped.text.encode("utf-8")
+            # positions count the text as shipped with LF line ends; a CRLF is one position where it is asked for
+            data = (shipped.text.replace("\n", "\r\n") if line_ends == "crlf" else shipped.text).encode("utf-8")
             text_spool.write(data)
             texts.append((f"sources/{g}.txt", len(data)))
             src = e.TextSource(guid=g, name=tid, plainTextPath=f"internal://{g}.txt",
@@ -545,6 +551,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         "format": "qdpx",
         "positions": positions,
         "positions_part": parted,
+        "line_ends": line_ends,
         # what a reader of the file cannot see (see the README): nothing when names were asked for
         "names": "withheld" if withhold else "shown",
         "withheld": hidden if withhold else {},

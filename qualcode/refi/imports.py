@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
-from qualcode.importing import ID_SAFE, safe_id
+from qualcode.importing import safe_id, tidy_id
 from qualcode.model import Code, Codebook, CodeGroup, ParsedTranscript, ProgressFn, Turn, Unit
 from qualcode.refi.common import (
     CASE_FOLDERS,
@@ -652,6 +652,18 @@ def _source_name(src: Any, guid: str) -> str:
         if stem:
             return stem
     return guid
+
+
+# what tools append to a source's name when they name it after its file; any other dot is part of the name
+# ("Interview 2.1", "KII 03.b")
+_FILE_SUFFIXES = {".txt", ".rtf", ".doc", ".docx", ".odt", ".md", ".pdf", ".htm", ".html", ".csv", ".xlsx",
+                  ".mp3", ".m4a", ".wav", ".ogg", ".mp4", ".mov", ".avi", ".wmv", ".vtt", ".srt"}
+
+
+def _stem(name: str) -> str:
+    """A source's name without the file extension a tool may keep in it ("KII-01.docx" -> "KII-01")."""
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix
+    return name[: -len(suffix)] if suffix.lower() in _FILE_SUFFIXES and name != suffix else name
 
 
 def _decode(data: bytes) -> str:
@@ -1464,7 +1476,8 @@ class _Importer:
             self.counts["transcripts_already_here"] += 1
         else:
             # qualcode's own export carries the id as it was; another tool's source is named like an imported file
-            tid = (ID_SAFE.sub("-", name).strip("-") if ext else safe_id(Path(name).stem)) or "source"
+            # (never a dot name such as '..': an id becomes a file name in exports)
+            tid = (tidy_id(name) if ext else safe_id(_stem(name))) or "source"
             base, n = tid, 2
             while project.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone():
                 tid = f"{base}-{n}"
@@ -1626,7 +1639,7 @@ class _Importer:
                         self.changed = True
                 continue
             g = norm_guid(case.get("guid"))
-            case_id = ID_SAFE.sub("-", name).strip("-") or g[:8]
+            case_id = tidy_id(name) or g[:8]
             self.case_ids[g] = case_id
             self.counts["cases"] += 1
             mine = existing.get(case_id)
@@ -2003,7 +2016,7 @@ def _speaker_for(name: str, case_id: str, labels: list[str]) -> str | None:
     """The speaker label a case stands for: its name ('Ms Lan') or the end of its id ('FGD-01-P2' -> 'P2')."""
     for label in labels:
         low = label.lower()
-        if low == name.lower() or case_id.lower().endswith("-" + ID_SAFE.sub("-", low).strip("-")):
+        if low == name.lower() or case_id.lower().endswith("-" + tidy_id(low)):
             return label
     return None
 

@@ -1,13 +1,21 @@
 """What a REFI-QDA position counts, per source: Unicode characters or UTF-16 code units, CRLF as one or two.
 
-The standard counts characters (code points) from 0, end-exclusive. Tools built on .NET, Java or Cocoa strings count
-UTF-16 code units instead: every character outside the Basic Multilingual Plane (emoji, some CJK) counts twice, so
-their selections drift further after each one. NVivo (Windows and Mac) writes UTF-16 units; QualCoder counts
-characters. Line ends differ too: a CRLF is two positions for most tools but one for ATLAS.ti.
+The standard's wording counts characters from 0, end-exclusive. The tools count what their text widgets count, UTF-16
+code units, so every character outside the Basic Multilingual Plane (an emoji, some CJK) counts twice and their
+selections drift further after each one:
+- NVivo (Windows and Mac): UTF-16, seen in its exports (tests/fixtures/refi-qda/real: 300 of 303 selections on word
+  boundaries read so, 49 read as characters); a CRLF counts two.
+- QualCoder: UTF-16. Its positions are those of Qt's text cursor (QTextCursor counts UTF-16 units); its auto-coding
+  adds each emoji's length to Python string offsets to match them. It names a selection after its text, but after
+  its own import that name is a Python slice of the positions (characters), so the name is no evidence there.
+- ATLAS.ti and MAXQDA: built on UTF-16 strings (.NET, Cocoa, Delphi/Qt); no export of theirs with such a
+  character was available to check. Both count a CRLF as one: QualCoder reads ATLAS.ti's CRLF files so, and writes
+  CRLF line ends with positions counting each line end once when it exports for MAXQDA.
+- qc (qualitative-coding) counts characters, as the standard's wording does.
 
 A reader cannot trust the ``origin`` attribute alone (tools change, files are re-saved by other programs), so each
 source's selections are tried under every convention and the one whose selections fall on word boundaries (or match
-the text a selection names, as QualCoder writes it) wins; the origin only breaks ties.
+the text a selection names) wins; the origin only breaks ties.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from dataclasses import dataclass, field
 
 CHARACTERS = "characters"
 UTF16 = "utf16"
+# tools whose positions count UTF-16 code units (matched in the file's origin, lower case)
+UTF16_TOOLS = ("nvivo", "qualcoder", "atlas", "maxqda")
 
 
 @dataclass(frozen=True)
@@ -140,12 +150,22 @@ def candidates(text: str) -> list[Convention]:
 
 
 def origin_prior(origin: str) -> Convention:
-    """What a tool is known to write, used only when the selections cannot tell."""
+    """What a tool is known to write (see the module's notes), used only when the selections cannot tell."""
     low = origin.lower()
-    unit = UTF16 if "nvivo" in low or "qualcode" in low and "utf-16" in low else CHARACTERS
-    # ATLAS.ti counts a CRLF once; so does MAXQDA (QualCoder writes CRLF line ends for it with positions that count
-    # each line end once)
+    if low.startswith("qualcode ") and "qualcoder" not in low:
+        # qualcode says in its origin what it wrote ("... (positions: UTF-16 code units)")
+        unit = UTF16 if "utf-16" in low else CHARACTERS
+    elif any(tool in low for tool in UTF16_TOOLS):
+        unit = UTF16
+    else:
+        unit = CHARACTERS  # the standard's wording, and tools written on code-point strings (qc)
     return Convention(unit, 1 if "atlas" in low or "maxqda" in low else 2)
+
+
+def names_are_slices(origin: str) -> bool:
+    """Whether the tool names a selection with a code-point slice of its positions rather than with the text its
+    user selected (QualCoder after its own import): such a name fits the characters reading whatever was meant."""
+    return "qualcoder" in origin.lower()
 
 
 def choose(text: str, selections: Sequence[Selection], origin: str) -> Choice:
@@ -160,8 +180,11 @@ def choose(text: str, selections: Sequence[Selection], origin: str) -> Choice:
     mappings = {conv: PositionMap(text, conv) for conv in options}
     # a name is the selected text only where it matches under some convention: other tools name a selection
     # after the file, its time ("21s") or nothing; such selections are judged by their word boundaries
-    by_name = [bool(_named(s)) and any(_fits(text, m, s, by_name=True) for m in mappings.values())
-               for s in selections]
+    # (QualCoder's name is a slice of its positions as characters: only a name the UTF-16 reading gives is the
+    # text its user selected)
+    judges = [m for c, m in mappings.items() if c.unit == UTF16] if names_are_slices(origin) else \
+        list(mappings.values())
+    by_name = [bool(_named(s)) and any(_fits(text, m, s, by_name=True) for m in judges) for s in selections]
     fits = {conv: sum(1 for s, named in zip(selections, by_name, strict=True)
                       if _fits(text, mapping, s, by_name=named)) for conv, mapping in mappings.items()}
     best = max(fits.values())

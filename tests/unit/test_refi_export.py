@@ -31,7 +31,7 @@ def assert_valid(data: bytes, schema: str) -> etree._Element:
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Project]:
     p = build_project(tmp_path / "p")
-    # a turn with Vietnamese and an emoji: offsets must count code points, not UTF-16 units or bytes
+    # a turn with Vietnamese and an emoji: offsets count what the export says (UTF-16 units or characters), never bytes
     p.add_transcript(parsed([("Interviewer", ["Chị thấy thế nào?"]),
                              ("Ms Thu", ["Khóa học rất tốt 👍 cho công nhân.", "We need more of it."])], "KII-02.txt"),
                      "KII-02")
@@ -102,7 +102,7 @@ def test_qdpx_is_schema_valid_with_offsets_each_tool_places_and_resolvable_guids
     assert "Speaker 1: Khóa học" in text and "Ms Thu" not in text
     users = {u.get("guid"): u.get("name") for u in doc.iterfind(".//q:User", NS)}
     got = set()
-    # NVivo, ATLAS.ti and MAXQDA count UTF-16 units (an emoji is two), QualCoder and the standard count characters
+    # NVivo, QualCoder, ATLAS.ti and MAXQDA count UTF-16 units (an emoji is two), qc and the standard characters
     counted = text.encode("utf-16-le") if positions == "utf16" else text
     width = 2 if positions == "utf16" else 1
     for sel in src.iterfind("q:PlainTextSelection", NS):

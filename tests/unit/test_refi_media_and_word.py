@@ -249,7 +249,7 @@ def test_a_transcript_listed_also_as_a_text_source_of_its_file_is_one_transcript
     with Project.open(folder) as p:
         transcripts = p.transcripts()
         coded = [(c["code"], c["coder"]) for c in p.codings()]
-    assert [t["id"] for t in transcripts] == ["KII-01---Audio"]  # one transcript, not two
+    assert [t["id"] for t in transcripts] == ["KII-01-Audio"]  # one transcript, not two; named like the recording
     assert transcripts[0]["attributes"] == {"gender": "female", "region": "North",
                                             "set": "Round 2; gender: female; region::North"}
     assert coded == [("training", "Ana")]

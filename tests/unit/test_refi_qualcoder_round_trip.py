@@ -40,7 +40,7 @@ def through_qualcoder(example_project: Project, tmp_path: Path, request: pytest.
     p.set_memo("code", "relevance", MEMOS["code"], coder="clara")
     p.set_memo("coding", str(first["id"]), MEMOS["coding"], coder=first["coder"])
     p.set_memo("transcript", "FGD-01", MEMOS["transcript"], coder="clara")
-    export_qdpx(p, tmp_path / "to-qualcoder.qdpx", positions="characters",
+    export_qdpx(p, tmp_path / "to-qualcoder.qdpx",
                 show_names=getattr(request, "param", "withheld") == "shown")
     held = qualcoder_import(tmp_path / "to-qualcoder.qdpx")
     qualcoder_export(held, tmp_path / "from-qualcoder.qdpx")

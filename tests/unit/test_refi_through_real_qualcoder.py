@@ -78,8 +78,9 @@ def test_what_real_qualcoder_sends_back_adds_nothing_to_a_project_that_has_it(bo
 
 
 def test_the_export_says_how_many_codings_qualcoder_and_nvivo_would_read_apart(tmp_path: Path) -> None:
-    """In QualCoder itself, 21 of the 33 codings of this project (emoji in two of its texts) landed elsewhere when
-    exported with UTF-16 positions: the summary names the sources and codings where the two readings part."""
+    """In QualCoder itself, the quoted text it stored for 21 of the 33 codings of this project (emoji in two of its
+    texts) was shifted when exported with UTF-16 positions, while its coding window counts UTF-16 units: the summary
+    names the sources and codings where the two readings part."""
     from qualcode.refi import export_qdpx
 
     import_refi(tmp_path / "p", REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")

@@ -41,7 +41,8 @@ _UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__
 _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 # a transcription timestamp as f4/f5 and MAXQDA write it, "#00:01:02-4#" (tenths after the '-'): the time a
 # paragraph ends, written at its end (or where the transcriber pressed the key)
-F4_TIME = re.compile(r"\s*#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#\s*")
+# (no surrounding \s*: searched in lines of any length, it must not backtrack over a run of spaces)
+F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
 META_KEYS = frozenset(

@@ -89,6 +89,14 @@ def current(screen: TranscriptScreen) -> CodedUnit:
     return unit
 
 
+def model_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench's suggestion loop runs in a thread of the test's process, where the stand-ins a test puts in
+    place of the model's functions are seen (in its own process, the real model would run)."""
+    from qualcode.tui import app
+
+    monkeypatch.setattr(app, "MODEL_IN_ITS_OWN_PROCESS", False)
+
+
 def use_fixed_suggestions(monkeypatch: pytest.MonkeyPatch, suggestions: list[dict[str, Any]]) -> None:
     """Every codable unit gets these suggestions, from a model with no refit pending (a fake model without ``stale``
     would end the suggestion thread in "suggestions failed")."""
@@ -96,6 +104,8 @@ def use_fixed_suggestions(monkeypatch: pytest.MonkeyPatch, suggestions: list[dic
 
     def suggest(engine: Any, units: list[dict[str, Any]], **kwargs: Any) -> dict[int, list[dict[str, Any]]]:
         return {int(u["id"]): [dict(s) for s in suggestions] for u in units if views.is_codable(u)}
+
+    model_in_a_thread(monkeypatch)
 
     monkeypatch.setattr(views, "fit_suggester", lambda project: SimpleNamespace(stale=False))
     monkeypatch.setattr(views, "suggest_units", suggest)

@@ -15,6 +15,8 @@ transaction, and returns one of the typed results of :mod:`qualcode.model`.
 * :mod:`qualcode.actions.teamwork`: settle or reopen a disagreement, the agreement sample, merge.
 * :mod:`qualcode.actions.confidentiality`: how quotes attribute informants, the name list.
 * :mod:`qualcode.actions.views`: what the front ends show (lists, counts, search, queues); reads only.
+* :mod:`qualcode.actions.suggestion_service`: the workbench's suggestions, fitted and scored in a process of its
+  own (or a thread); reads only.
 
 Exports (quote banks, the report, REFI-QDA export) and the safety commands (backup, restore, redact) write files, not
 the project, and analyses (matrices, triangulation, themes, agreement, the audit) only read it; the front ends call

@@ -51,6 +51,17 @@ MICRO_SAMPLE = 5000
 KEY_PHRASE_SAMPLE = 150
 LABEL_WIDTH = 90
 LABEL_CONTRAST_EXTRA = 30
+LABEL_OVERRUN = 25
+LABEL_LEAN_BONUS = 3.0
+LABEL_NO_VERB = 6.0
+LABEL_CUT = 1.5
+_VERBS = frozenset("""is was were are be been being has have had do did does can could will would should must may might
+isn't wasn't weren't aren't hasn't haven't didn't doesn't don't can't couldn't won't wouldn't shouldn't 's 're get got
+gets make made makes go went goes come came comes take took takes give gave gives say said says see saw sees know knew
+knows think thought thinks need needs want wants use uses work works help helps pay pays show shows feel felt find
+found keep kept leave left tell told ask asks become became run ran runs sit sat hold held bring brought meet met
+""".split())
+_LEAN_STANCE = {"positive": "supports", "critical": "criticises"}
 LABEL_MIN_CUT = 45  # a label cut shorter than this says too little ("The ministry was very interested")
 LABEL_CANDIDATES = 8  # the label is a sentence of one of the theme's most central passages
 # words that open a sentence leaning on the one before it
@@ -187,7 +198,8 @@ def themes(
     for t, ranked in zip(out, ranked_of, strict=True):
         sample = [phrase_sets[i] for i in ranked[:KEY_PHRASE_SAMPLE]]
         phrases = _key_phrases(sample, overall, len(phrase_sets))
-        t["label"] = pseudo(_label([texts[i] for i in ranked[:LABEL_CANDIDATES]], phrases))
+        t["label"] = pseudo(_label([texts[i] for i in ranked[:LABEL_CANDIDATES]], phrases,
+                                   [stances[i].stance for i in ranked[:LABEL_CANDIDATES]], t["lean"]))
         t["key_phrases"] = [pseudo(p) for p in phrases]
     out.sort(key=lambda t: (-t["size"], t["refs"][0]))
     for n_theme, t in enumerate(out, start=1):
@@ -616,14 +628,17 @@ _PUNCTUATION = re.compile(r"[.,;:!?()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
 _LEAD_IN = re.compile(r"^(?P<head>(?:\S+\s+){0,4}\S+?):\s+(?P<tail>.+)$")
 
 
-def _label(central: list[str], key_phrases: list[str]) -> str:
+def _label(central: list[str], key_phrases: list[str], stances: list[str] | None = None, lean: str | None = None
+           ) -> str:
     """The theme's label: the sentence of its most central passages that best states what the theme is about, cut to
     a readable length.
 
     A sentence scores for its content words (a statement, not an aside), for holding the theme's key phrases (what
     sets the theme apart) and for coming from a more central passage; one that opens with a pronoun or a connective
     ("That would not have happened before", "So it was one more system") needs the passage before it to be read and
-    scores less."""
+    scores less. In a theme that leans one way, a sentence from a passage pointing the same way scores more and one
+    pointing the other way less (``stances``: each central passage's stance; ``lean``: the theme's): a label should
+    not praise what most of its passages criticise."""
     from qualcode.nlp.text import STOPWORDS
 
     best: tuple[float, int, str] | None = None
@@ -636,25 +651,39 @@ def _label(central: list[str], key_phrases: list[str]) -> str:
             words = _WORDS.findall(sentence.lower())
             if len(words) < 5:
                 continue
+            opener = _OPENER.match(sentence)
+            if opener and len(_WORDS.findall(sentence[opener.end():])) >= 5:
+                rest = sentence[opener.end():]
+                sentence = rest[0].upper() + rest[1:]
+            short = _shorten(sentence, LABEL_WIDTH)
+            # what the reader sees is the shortened label: it should say something (hold a verb: "The Sở Lao động
+            # in Bac Ninh …" and "Through the project steering meetings, twice a year" do not), and a sentence that
+            # fits reads better than one cut short
+            said = _says_something(short)
             content = len([w for w in words if w not in STOPWORDS and w not in FILLER])
             low = " ".join(words)
             dangling = words[0] in DANGLING or " ".join(words[:2]) in DANGLING
             score = (min(content, 12) + 3.0 * sum(1 for p in key_phrases if f" {p} " in f" {low} ")
-                     - (4.0 if dangling else 0.0) - 0.5 * rank - max(0, len(sentence) - 200) / 40)
+                     - (4.0 if dangling else 0.0) - 0.5 * rank - max(0, len(sentence) - 200) / 40
+                     - (0.0 if said else LABEL_NO_VERB) - (LABEL_CUT if short.endswith("\u2026") else 0.0))
+            if stances and lean in _LEAN_STANCE:
+                score += LABEL_LEAN_BONUS * ((stances[rank] == _LEAN_STANCE[lean])
+                                             - (stances[rank] == _LEAN_STANCE["critical" if lean == "positive"
+                                                                              else "positive"]))
             if best is None or score > best[0] + 1e-9:
-                best = (score, rank, sentence)
-    sentence = best[2] if best is not None else " ".join(central[0].split())
-    opener = _OPENER.match(sentence)
-    if opener and len(_WORDS.findall(sentence[opener.end():])) >= 5:
-        rest = sentence[opener.end():]
-        sentence = rest[0].upper() + rest[1:]
-    return _shorten(sentence, LABEL_WIDTH)
+                best = (score, rank, short)
+    return best[2] if best is not None else _shorten(" ".join(central[0].split()), LABEL_WIDTH)
+
+
+def _says_something(text: str) -> bool:
+    """Whether a label holds a verb (a rough test: an auxiliary, a common verb, or a word in -ed)."""
+    return any(w in _VERBS or (w.endswith("ed") and len(w) > 4) for w in _WORDS.findall(text.lower()))
 
 
 def _shorten(sentence: str, width: int) -> str:
     sentence = sentence.strip()
     # a "but" within the width: the label may run a little longer to hold the clause after it
-    contrast = _BEFORE_CONTRAST.search(sentence, LABEL_MIN_CUT // 2, width)
+    contrast = _BEFORE_CONTRAST.search(sentence, LABEL_MIN_CUT // 2, width + 5)
     if contrast:
         width += LABEL_CONTRAST_EXTRA
     if len(sentence) <= width:
@@ -664,12 +693,19 @@ def _shorten(sentence: str, width: int) -> str:
     best = None
     for m in _CLAUSE_CUT.finditer(sentence):
         if (max(LABEL_MIN_CUT, contrast.end() + 20 if contrast else 0) <= m.start() <= width - 1
-                and not _BEFORE_CONTRAST.match(sentence, m.start())):
+                and not _BEFORE_CONTRAST.match(sentence, m.start()) and _says_something(sentence[:m.start()])):
             best = m.start()
     if best is not None:
         return sentence[:best].rstrip(" ,;:") + " \u2026"
-    cut = sentence[: width - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + " \u2026"
+    if len(sentence) <= width + LABEL_OVERRUN:
+        return sentence.rstrip(" .,;:")  # a little long, but whole: better than cut between a verb and its object
+    from qualcode.nlp.text import STOPWORDS
+
+    words = sentence[: width - 1].rsplit(" ", 1)[0].split(" ")
+    # a cut after "was" or "the" leaves the reader hanging on a word that says nothing
+    while len(words) > 5 and words[-1].lower().strip(",;:") in STOPWORDS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:") + " \u2026"
 
 
 def _phrases(text: str) -> set[str]:

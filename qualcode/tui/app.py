@@ -22,23 +22,26 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
-from qualcode.model import Suggestion
+from qualcode.model import QueuedUnit, Suggestion
 from qualcode.store import Project
 from qualcode.tui import keymap
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
-    from qualcode.nlp.suggester import Suggester
+    from qualcode.actions.suggestion_service import SuggestionService
 
 POLL_SECONDS = 1.5
 AHEAD = 40  # units ahead of the current one whose suggestions are computed before they are reached
 BEHIND = 3
-BATCH = 20
+# The model is fitted and refitted in a process of its own, so that keys never wait for it (tests that give the
+# model's functions stand-ins run it in a thread instead).
+MODEL_IN_ITS_OWN_PROCESS = True
 INDEX_AFTER = 2.0  # seconds after opening: the search index is built once the first screen is up
 TERMINAL_CHECK_SECONDS = 2.0
 
@@ -52,6 +55,7 @@ class WriteJob:
     failed: Callable[[Exception], None] | None = None
     label: str = ""
     units: tuple[int, ...] = ()  # the units it changes: keys that read them wait until it is committed
+    origin: object = None  # the screen in front when it was asked for (it shows the change itself)
 
 
 class WriteFinished(Message):
@@ -73,6 +77,16 @@ class SuggestionsReady(Message):
         self.suggestions = suggestions
         self.note = note
         self.generation = generation
+        super().__init__()
+
+
+class QueueOrdered(Message):
+    """The queue asked for with ``token`` is ordered."""
+
+    def __init__(self, token: int, units: list[QueuedUnit], note: str) -> None:
+        self.token = token
+        self.units = units
+        self.note = note
         super().__init__()
 
 
@@ -117,15 +131,13 @@ class QualcodeApp(TypeAhead, App[None]):
         self._suggestions: dict[int, list[Suggestion]] = {}
         self._requested: dict[int, int] = {}  # unit -> generation it was last asked for
         self._suggest_failed = False
-        self._engine: Suggester | None = None  # fitted in the suggestion thread (scikit-learn is heavy)
-        self._wanted: dict[int, Mapping[str, Any]] = {}
-        self._wanted_lock = threading.Lock()
-        self._suggest_running = False
+        self._service: SuggestionService | None = None  # started on first use
+        self._closing = False
         self._generation = 0
-        self.model_lock = threading.Lock()  # the suggester is shared by the suggestion thread and the queue
+        self._queue_token = 0
+        self._queue_waiting: dict[int, Callable[[list[QueuedUnit], str], None]] = {}
         self._tty_fd: int | None = None  # the terminal watched by _watch_terminal (None: headless or not a tty)
         self._hanging_up = False
-        self._needs_retrain = False
         self._busy: dict[int, int] = {}  # unit -> writes queued for it
         self._own_events: list[tuple[int, int]] = []  # event id ranges our writer logged: (after, through]
         self._fresh: dict[int, int] = {}  # unit -> generation of the model its cached suggestions came from
@@ -139,6 +151,8 @@ class QualcodeApp(TypeAhead, App[None]):
         # must not leave the event loop waiting for it at exit.
         self._writer = threading.Thread(target=self._writer_loop, name="qualcode-writer", daemon=True)
         self._writer.start()
+        if self.suggestions_enabled:
+            self._service_started()  # the model's process starts (and fits) while the first screen is drawn
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.check_store)
         if not self.is_headless:
@@ -171,6 +185,9 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def on_unmount(self) -> None:
         self._jobs.put(None)
+        self._closing = True
+        if self._service is not None:
+            self._service.close()  # its process ends (it reads the end of its input)
         self.project.close()
 
     def _watch_terminal(self) -> None:
@@ -227,7 +244,7 @@ class QualcodeApp(TypeAhead, App[None]):
         """Queue a write; ``done(result)`` runs on the UI once it is committed. ``units``: the units it changes
         (:meth:`unit_busy` is true for them meanwhile)."""
         self.pending_writes += 1
-        job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units))
+        job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen)
         for u in job.units:
             self._busy[u] = self._busy.get(u, 0) + 1
         self.refresh_status()
@@ -250,6 +267,11 @@ class QualcodeApp(TypeAhead, App[None]):
         if last > first:
             self._own_events.append((first, last))
             del self._own_events[:-200]
+            # the other screens underneath (the transcript view under queue mode) show it when they come back: the
+            # store watcher skips our own writes
+            for screen in self.screen_stack:
+                if isinstance(screen, WorkbenchScreen) and screen is not job.origin and screen is not self.screen:
+                    screen.stale = True
         if message.error is not None:
             err = message.error
             text = str(err) if isinstance(err, QualcodeError) else f"could not save: {type(err).__name__}: {err}"
@@ -270,7 +292,8 @@ class QualcodeApp(TypeAhead, App[None]):
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             busy = [w for w in self.workers if w.is_running]
-            if not self.pending_writes and not busy and not self._ta_held and self._ta_quiet():
+            if (not self.pending_writes and not busy and not self._suggestions_pending() and not self._ta_held
+                    and self._ta_quiet()):
                 break
             await asyncio.sleep(0.005)
         await asyncio.sleep(0)
@@ -294,6 +317,15 @@ class QualcodeApp(TypeAhead, App[None]):
                 out.append({**s, "name": code.name, "color": code.color})
         return out
 
+    def _suggestions_pending(self) -> bool:
+        """Units asked for of the current model are still being scored (or the queue still being ordered)."""
+        if self._queue_waiting and self._service is not None and not self._suggest_failed:
+            return True
+        if self._suggest_failed or not self.suggestions_enabled:
+            return False
+        g = self._generation
+        return any(asked == g and self._fresh.get(uid, -1) < g for uid, asked in self._requested.items())
+
     def suggestions_known(self, unit_id: int) -> bool | None:
         """Whether a unit's suggestions are computed (True), on their way (False), or will never come (None:
         suggestions are off or failed)."""
@@ -305,114 +337,87 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def _request_around(self, unit: Mapping[str, Any]) -> None:
         """Ask for the suggestions of a unit and of the units ahead of it (the next ones to be read), the unit on
-        screen first; those computed by the current model are not asked again."""
+        screen first; those computed by the current model, or already asked of it, are not asked again."""
         if not self.suggestions_enabled or self._suggest_failed:
             return
         uid = int(unit["id"])
-        if self._requested.get(uid) == self._generation and uid in self._wanted_ids():
-            return
         units = (self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None) or [unit]
-        pos = next((i for i, u in enumerate(units) if u["id"] == uid), 0)
+        pos = next((i for i, u in enumerate(units) if u["id"] == uid), None)
+        if pos is None:
+            units, pos = [unit], 0
         ahead = [*units[pos: pos + AHEAD], *units[max(0, pos - BEHIND): pos]]
         window = [u for u in ahead if self._fresh.get(int(u["id"]), -1) < self._generation
                   and self._requested.get(int(u["id"])) != self._generation]
-        if not window and self._fresh.get(uid, -1) >= self._generation:
+        if not window:
             return
-        with self._wanted_lock:
-            # the newest request first: what is on screen now matters more than what was asked before
-            wanted = {int(u["id"]): u for u in window}
-            for key, value in self._wanted.items():
-                wanted.setdefault(key, value)
-            self._wanted = wanted
-            for u in window:
-                self._requested[int(u["id"])] = self._generation
-            if self._suggest_running:
-                return
-            self._suggest_running = True
-        self._suggest_loop()
-
-    def _wanted_ids(self) -> set[int]:
-        with self._wanted_lock:
-            return set(self._wanted)
+        for u in window:
+            self._requested[int(u["id"])] = self._generation
+        service = self._service_started()
+        if service is not None:
+            service.want(self._generation, window)
 
     def suggestions_changed(self) -> None:
         """The team's codings changed: refit in the background and recompute what is on screen and ahead of it.
         The suggestions already shown stay until the new ones replace them."""
         if not self.suggestions_enabled:
             return
-        with self._wanted_lock:
-            self._generation += 1
-            self._needs_retrain = True
-            self._wanted.clear()
+        self._generation += 1
+        if self._service is not None:
+            self._service.changed(self._generation)
         current = self.screen.current_unit() if isinstance(self.screen, WorkbenchScreen) else None
         if current is not None:
-            # the refit's thread starts once the screen has shown what changed: it would compete with the painting
+            # asked for once the screen has shown what changed
             self.call_after_refresh(self._request_around, current)
 
-    @work(thread=True, group="suggester", exit_on_error=False)
-    def _suggest_loop(self) -> None:
-        """The one suggestion thread: fits once, retrains after codings change, scores the units asked for."""
+    def _service_started(self) -> SuggestionService | None:
+        """The suggestion service, started on first use (in a process of its own: see
+        :mod:`qualcode.actions.suggestion_service`)."""
+        if self._service is None and self.suggestions_enabled and not self._suggest_failed and not self._closing:
+            from qualcode.actions import suggestion_service
+
+            try:
+                self._service = suggestion_service.start(self.project_path, self._from_service,
+                                                         own_process=MODEL_IN_ITS_OWN_PROCESS)
+            except OSError as err:  # no process could be started: the workbench goes on without suggestions
+                self._suggest_failed = True
+                self.post_message(SuggestionsReady({}, f"suggestions failed: {err}", generation=-1))
+        return self._service
+
+    def _from_service(self, message: tuple[Any, ...]) -> None:
+        """An answer of the suggestion service (from its thread): handed to the UI as a message."""
+        kind = message[0]
+        if kind == "ready":
+            self.post_message(SuggestionsReady(message[2], generation=message[1]))
+        elif kind == "failed":
+            self._suggest_failed = True
+            self.post_message(SuggestionsReady({}, message[1], generation=-1))
+        elif kind == "queue":
+            self.post_message(QueueOrdered(message[1], message[2], message[3]))
+
+    def order_queue(self, transcript: str | None, done: Callable[[list[QueuedUnit], str], None]) -> None:
+        """The coder's queue (of one transcript, or of the project), most informative first when suggestions are on;
+        ``done(units, note)`` runs on the UI once it is ordered."""
+        self._queue_token += 1
+        token = self._queue_token
+        self._queue_waiting[token] = done
+        service = self._service_started()
+        if service is not None:
+            service.queue(token, self.coder, transcript, True)
+        else:
+            self._order_unranked(token, transcript)
+
+    @work(thread=True, group="queue", exit_on_error=False)
+    def _order_unranked(self, token: int, transcript: str | None) -> None:
         from qualcode.actions import views as wb
 
-        project = Project.open(self.project_path)
-        try:
-            while True:
-                with self._wanted_lock:
-                    idle = not self._wanted
-                    if idle and not (self._engine is not None and self._engine.stale):
-                        self._suggest_running = False
-                        return
-                if idle:
-                    # Nothing asked for: finish the refit the last coding started, giving way to the next request.
-                    with self.model_lock:
-                        done = wb.refresh_suggester(project, should_stop=lambda: bool(self._wanted))
-                    if not done:
-                        # looked at and given up under the lock: a unit asked for in between would otherwise find
-                        # the thread still running, not start another, and never be scored
-                        with self._wanted_lock:
-                            if not self._wanted:
-                                self._suggest_running = False
-                                return
-                    continue
-                with self._wanted_lock:
-                    retrain, self._needs_retrain = self._needs_retrain, False
-                    generation = self._generation
-                if self._engine is None or retrain:
-                    with self.model_lock:
-                        self._engine = wb.fit_suggester(project)
-                # small batches, the first unit alone (it is the one on screen); a coding meanwhile refits after the
-                # first batch, so what is on screen is scored even while the evaluator codes faster than a refit
-                first = True
-                while True:
-                    with self._wanted_lock:
-                        # a coding meanwhile: stop before taking units off the list, or the ones it asked for
-                        # (the next units, for the refitted model) would be dropped unscored
-                        stop = not self._wanted or (self._needs_retrain and not first)
-                        units = [] if stop else list(self._wanted.values())[: 1 if first else BATCH]
-                        for u in units:
-                            self._wanted.pop(int(u["id"]), None)
-                    if stop:
-                        break
-                    first = False
-                    with self.model_lock:
-                        found = wb.suggest_units(self._engine, units)
-                    for u in units:
-                        found.setdefault(int(u["id"]), [])
-                    self.post_message(SuggestionsReady(found, generation=generation))
-                    with self._wanted_lock:
-                        if self._generation != generation:
-                            # a coding came while they were scored: the refitted model scores them again (they
-                            # were asked for under the new generation, so no later request would)
-                            for u in units:
-                                self._wanted.setdefault(int(u["id"]), u)
-        except Exception as err:  # a model problem must not take the workbench down
-            self._suggest_failed = True
-            self.post_message(SuggestionsReady({}, f"suggestions failed: {err}", generation=-1))
-            with self._wanted_lock:
-                self._suggest_running = False
-                self._wanted.clear()
-        finally:
-            project.close()
+        with Project.open(self.project_path) as project:
+            units = wb.uncoded_queue(project, coder=self.coder, transcript=transcript, ordered=False)
+        self.post_message(QueueOrdered(token, units, ""))
+
+    def on_queue_ordered(self, message: QueueOrdered) -> None:
+        done = self._queue_waiting.pop(message.token, None)
+        if done is not None:
+            done(message.units, message.note)
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         for uid, found in message.suggestions.items():
@@ -467,8 +472,15 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        if isinstance(self.screen, WorkbenchScreen) and self.screen.is_attached:
-            self.screen.update_status()
+        try:
+            screen = self.screen
+        except Exception:  # no screen at all: the app is closing
+            return
+        if isinstance(screen, WorkbenchScreen) and screen.is_attached:
+            # a write committed while the app closes (where the coder was, saved on leaving) finds the screen's
+            # widgets being taken down: nothing to redraw then
+            with contextlib.suppress(NoMatches):
+                screen.update_status()
 
     # ------------------------------------------------------------------ help and the command palette
 

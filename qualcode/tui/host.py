@@ -9,7 +9,6 @@ another screen and the app never asks a screen for an attribute it may not have.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, cast
@@ -18,7 +17,7 @@ from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
-from qualcode.model import Suggestion
+from qualcode.model import QueuedUnit, Suggestion
 from qualcode.store import Project
 from qualcode.tui import keymap
 from qualcode.watching import StoreChanges
@@ -39,7 +38,6 @@ class Host(Protocol):
     last_error: bool
     suggestions_enabled: bool
     suggestion_note: str
-    model_lock: threading.Lock
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
               failed: Callable[[Exception], None] | None = None, label: str = "",
@@ -76,6 +74,10 @@ class Host(Protocol):
 
     def suggestions_changed(self) -> None:
         """The team's codings changed: retrain, and recompute what is on screen."""
+
+    def order_queue(self, transcript: str | None, done: Callable[[list[QueuedUnit], str], None]) -> None:
+        """The coder's uncoded units (of a transcript, or of the project), most informative first when suggestions
+        are on; ``done(units, note)`` runs on the UI once they are ordered (``note``: why not ordered, or "")."""
 
 
 class TranscriptRequested(Message):

@@ -92,22 +92,17 @@ class QueueScreen(WorkbenchScreen):
         self.host.say(f"queue of {self.transcript}" if self.transcript else "queue of every transcript")
         self._start()
 
-    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self) -> None:
-        """Order the queue off the UI thread (the model scores every uncoded unit)."""
-        from qualcode.store import Project
+        """Order the queue away from the screen (the model scores every uncoded unit)."""
+        transcript = self.transcript
 
-        project = Project.open(self.host.project_path)
-        try:
-            ordered = self.host.suggestions_enabled
-            with self.host.model_lock:
-                try:
-                    units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=ordered)
-                except Exception:  # a model problem: fall back to transcript order rather than no queue
-                    units = wb.uncoded_queue(project, coder=self.coder, transcript=self.transcript, ordered=False)
-        finally:
-            project.close()
-        self.app.call_from_thread(self._loaded, units)
+        def ordered(units: list[QueuedUnit], note: str) -> None:
+            if self.is_attached and transcript == self.transcript:  # not a queue switched away from meanwhile
+                if note:
+                    self.host.say(note, error=True)
+                self._loaded(units)
+
+        self.host.order_queue(transcript, ordered)
 
     def _loaded(self, units: list[QueuedUnit]) -> None:
         self.units = units

@@ -753,9 +753,23 @@ class TranscriptScreen(WorkbenchScreen):
 
     # ------------------------------------------------------------------ suggestions
 
-    def _show_suggestions(self) -> None:
+    def _suggested_unit(self) -> CodedUnit | None:
+        """The unit whose suggestions are shown and numbered: the current one; with a selection that ends on the
+        interviewer's question (``v j j`` over an answer and the next question), the selection's informant unit
+        nearest before it, so that 1-9 codes the selection with what was suggested for its answer."""
         u = self.view.current
+        if u is None or wb.is_codable(u) or self.view.span_start is None:
+            return u
+        picked = [i for i in self.view.selection if wb.is_codable(self.units[i])]
+        if not picked:
+            return u
+        before = [i for i in picked if i < self.view.cursor]
+        return self.units[before[-1] if before else picked[0]]
+
+    def _show_suggestions(self) -> None:
+        u = self._suggested_unit()
         panel = self.query_one(SuggestionsPanel)
+        panel.set_title("Suggestions" if u is None or u is self.view.current else f"Suggestions for {u['ref']}")
         if u is None or not wb.is_codable(u):
             # for an interviewer unit this is all there will be: it is shown for that unit
             panel.show([], "interviewer turn: not coded" if u is not None else "", unit=u["id"] if u else None)
@@ -774,7 +788,7 @@ class TranscriptScreen(WorkbenchScreen):
         return [s for s in found if s["code"] not in mine]
 
     def visible_suggestions(self) -> list[Suggestion]:
-        u = self.view.current
+        u = self._suggested_unit()
         if u is None:
             return []
         return self._not_applied(u, self.host.suggestions_for(u) or [])
@@ -786,7 +800,7 @@ class TranscriptScreen(WorkbenchScreen):
     def action_accept(self, number: int) -> None:
         """Accept the Nth suggestion shown for the current unit (for the whole selection when there is one). Typed
         before the unit's suggestions are computed, it waits for them (and the keys after it wait too)."""
-        u = self.view.current
+        u = self._suggested_unit()
         if u is None:
             return
         uid, ref = int(u["id"]), u["ref"]

@@ -2,10 +2,11 @@
 
 Run:  .venv/bin/python tests/bench/fit_stance.py [--write]
 
-Reads only the rows of tests/fixtures/stance/example_passages.tsv whose split is `dev`. The regularisation of the
-logistic regression is chosen by repeated stratified 5-fold cross-validation within them; the figures printed are
-that cross-validated accuracy for each setting. With --write, the model refitted on every development row is
-written to stance_weights.json. The held-out parts are never read here: tests/bench/bench_themes.py reports them.
+Reads only the development rows of tests/fixtures/stance/example_passages.tsv (split `dev` or `dev-c`). The
+regularisation of the logistic regression is chosen by repeated stratified 5-fold cross-validation within them;
+the figures printed are that cross-validated accuracy for each setting. With --write, the model refitted on every
+development row is written to stance_weights.json. The held-out parts (`heldout`, `heldout-b`, `heldout-d`) are
+never read here: tests/bench/bench_themes.py --heldout reports them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 # above a level anywhere in a passage with a contrast word (the earlier rule; 99: never)
 MIXED_GRID = (("opposed", 0.0), *(("min_pn", m) for m in (0.2, 0.3, 0.4, 0.6, 99.0)))
 REPEATS = 5
+DEVELOPMENT = ("dev", "dev-c")
 
 
 def main() -> int:
@@ -40,7 +42,7 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write the refitted weights to stance_weights.json")
     args = ap.parse_args()
     with FIXTURE.open(encoding="utf-8") as f:
-        dev = [r for r in csv.DictReader(f, delimiter="\t") if r["split"] == "dev"]
+        dev = [r for r in csv.DictReader(f, delimiter="\t") if r["split"] in DEVELOPMENT]
     rows = [features(r["text"]) for r in dev]
     x = np.array([r[0] for r in rows], dtype=np.float64)
     silent = np.array([not english(r["text"]) for r in dev])  # read as neutral whatever the weights say

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from workbench_support import current, eventually, transcript_screen
+from workbench_support import current, eventually, model_in_a_thread, transcript_screen
 
 from qualcode.actions import coding
 from qualcode.store import Project
@@ -52,6 +52,7 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
     from qualcode.actions import views
 
     g = Gate()
+    model_in_a_thread(monkeypatch)
     monkeypatch.setattr(views, "fit_suggester", g.fit)
     monkeypatch.setattr(views, "suggest_units", g.suggest)
     monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)
@@ -252,6 +253,26 @@ async def test_a_number_with_a_selection_codes_the_whole_selection(make: Callabl
         assert mine(store) == []
 
 
+async def test_a_selection_ending_on_the_next_question_is_coded_with_its_answers_suggestion(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    # v j j from the last unit of an answer ends on the interviewer's question: the panel shows (and 1 applies) the
+    # suggestions of the selection's answer, not "interviewer turn: not coded" and "no suggestion 1"
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("j", "v", "j", "j")  # KII-01:4, 5 and the question 6
+        await app.settled()
+        screen = transcript_screen(app)
+        assert current(screen)["ref"] == "KII-01:6"
+        panel = screen.query_one(SuggestionsPanel)
+        assert str(panel.query_one(".panel-title").render()) == "Suggestions for KII-01:5"
+        assert panel.shown_count == 2
+        await pilot.press("1")
+        await app.settled()
+        assert mine(store) == [("KII-01:4", TOP, "human"), ("KII-01:5", TOP, "suggestion")]  # not the question
+        assert str(panel.query_one(".panel-title").render()) == "Suggestions"
+
+
 # ---------------------------------------------------------------------------- suggestions ahead and in place
 
 
@@ -364,6 +385,25 @@ async def test_progress_in_the_status_bar_follows_every_change_of_a_unit(make: C
         await after("k", "k", "d", expected="2/6 coded")  # :5's code removed
         coding.apply_code(store, ["KII-01:9"], "relevance", coder="long")  # another coder's coding...
         await after("ctrl+r", expected="2/6 coded")  # ... counts for them, not for clara (nothing to redo)
+
+
+async def test_back_from_the_queue_the_transcript_shows_what_was_coded_there(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = transcript_screen(app)
+        queue = await open_queue(app, pilot)
+        assert queue.current is not None
+        ref = queue.current["ref"]
+        await pilot.press("1", "minus")  # one unit coded, the next marked not codable
+        await app.settled()
+        await pilot.press("escape")
+        await app.settled()
+        assert app.screen is screen
+        unit = screen.units[next(i for i, u in enumerate(screen.units) if u["ref"] == ref)]
+        assert [(c["code"], c["coder"]) for c in unit["codings"]] == [(TOP, "clara")]
+        assert "1/5 coded" in status(app)  # six informant units, one of them marked not codable
+        assert mine(store) == [(ref, TOP, "suggestion")]
 
 
 async def test_the_suggestions_panel_says_when_every_suggested_code_is_applied(
@@ -603,6 +643,7 @@ async def test_a_coding_while_units_ahead_are_scored_still_gets_them_the_refitte
         fits.append(1)
         return SimpleNamespace(stale=False)  # no refit left to finish
 
+    model_in_a_thread(monkeypatch)
     monkeypatch.setattr(views, "fit_suggester", fit)
     monkeypatch.setattr(views, "suggest_units", suggest)
     monkeypatch.setattr(views, "refresh_suggester", lambda project, should_stop=None: True)

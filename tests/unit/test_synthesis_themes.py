@@ -112,6 +112,23 @@ def test_contrast_reasons_and_absences_that_are_good_news() -> None:
     assert stance_of("The research went directly into our work on the draft decree.").stance == "supports"
 
 
+def test_absences_denials_and_the_words_of_evaluation_reports_are_read() -> None:
+    # a denied action or an absence is a shortfall, even for a verb no list names
+    for text in ("The advisory visit reports did not record anything by sex.",
+                 "Several indicators have no baseline.",
+                 "The biggest inefficiency was time."):
+        assert stance_of(text).stance == "criticises", text
+    # the absence of a problem the programme works against is a result
+    read = stance_of("Since the new procedure we have had no work stoppage in my section.")
+    assert read.stance == "supports" and "+no stoppage" in read.evidence
+    # a change the speaker denies is no change
+    read = stance_of("The union raised it in the negotiation, but it did not go into the text.")
+    assert read.stance == "criticises" and not any(e.startswith("+change") for e in read.evidence)
+    # counterfactual attribution
+    assert stance_of("Without the wage survey, the union side would have had nothing to put on the table.").stance \
+        == "supports"
+
+
 def test_short_answers_are_read_and_other_languages_stay_neutral() -> None:
     # "Very useful." has one function word: it is still English, and its judgement counts
     assert stance_of("Very useful.").stance == "supports"
@@ -331,3 +348,13 @@ def test_splitting_a_catch_all_theme_never_leaves_more_themes_than_a_reader_can_
     assert len(sizes) == MAX_THEMES  # ... and the themes were merged back to what a reader can take
     assert max(sizes.values()) <= 0.4 * len(x)
     assert len(labels) == len(x)
+
+
+def test_a_critical_theme_is_not_labelled_with_its_one_word_of_praise() -> None:
+    from qualcode.synthesis.themes import _label
+
+    central = ["The chamber has said it will continue the sectoral meetings with its members' fees.",
+               "The sectoral consultation meetings depend entirely on project funding after June."]
+    # the first passage is more central, but the theme leans critical: its label says what most passages say
+    assert _label(central, [], ["supports", "criticises"], "critical").startswith("The sectoral consultation")
+    assert _label(central, [], ["supports", "criticises"], "positive").startswith("The chamber has said")

@@ -166,6 +166,13 @@ class SuggestionsPanel(Vertical):
 
     shown_unit: int | None = None  # the unit whose suggestions are on screen
     shown_count = 0
+    _title = "Suggestions"
+
+    def set_title(self, text: str) -> None:
+        """The panel's title ("Suggestions for KII-01:12" when they are not the current unit's)."""
+        if text != self._title:
+            self._title = text
+            self.query_one(".panel-title", Static).update(Text(text))  # ids are data, never markup
     _shown: tuple[list[Mapping[str, Any]], str] = ([], "")
     _drawn_for = (-1, -1)  # (panel width, terminal height) the suggestions were last drawn for
 

@@ -100,6 +100,16 @@ def role_of_label(label: str) -> str | None:
     return None
 
 
+def f4_respondents(labels: Iterable[str]) -> list[str]:
+    """The labels that are respondents by the f4/f5 transcription convention (also MAXQDA's and the German
+    "Befragte/r"): "I:" the interviewer, "B:" (or "B1:", "B2:" in a group) the person asked. Only when the file has
+    an "I" label too, since "A:" and "B:" elsewhere are two voices of any role."""
+    labels = list(labels)
+    if not any(label_words(lab) == "i" for lab in labels):
+        return []
+    return [lab for lab in labels if label_words(lab) == "b"]
+
+
 def is_interviewer_label(label: str) -> bool:
     """True for the interviewing side's usual labels in several languages ("Interviewer", "Q", "Researcher 1",
     "Entrevistador", "Phỏng vấn viên")."""
@@ -277,9 +287,13 @@ def assign_speakers(
         out[NOTES_SPEAKER] = Assignment(NOTES_SPEAKER, "informant", None, "notes of the interview")
     if HEADING_SPEAKER in labels:
         out[HEADING_SPEAKER] = Assignment(HEADING_SPEAKER, "interviewer", None, "heading (context, not coded)")
+    respondents = f4_respondents(labels)
     for label in labels:
         if label not in out:
             role = role_of_label(label)
+            if label in respondents:
+                out[label] = Assignment(label, "informant", None, "guessed: f4/f5 convention, B: is the respondent")
+                continue
             out[label] = Assignment(label, "informant" if role == "informant" else "unknown", None, "not matched")
     return [out[lab] for lab in labels]
 

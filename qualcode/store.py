@@ -735,7 +735,8 @@ class Project:
                     "SELECT 1 FROM speakers WHERE transcript_id = ? AND label = ?", (transcript_id, label)
                 ).fetchone()
                 if not exists:
-                    self.set_speaker(transcript_id, label, role=default_role(label), case_id=None, coder=coder)
+                    self.set_speaker(transcript_id, label, role=default_role(label, parsed.speakers), case_id=None,
+                                     coder=coder)
             result: dict[str, Any] = {
                 "id": transcript_id,
                 "version": version,
@@ -1863,14 +1864,15 @@ def is_interviewer_label(label: str) -> bool:
     return _is_interviewer(label)
 
 
-def default_role(label: str) -> str:
+def default_role(label: str, labels: Iterable[str] = ()) -> str:
     """The role a speaker label gets before any case sheet says more: a heading is context (like the
-    interviewer's question), notes are the informant's, an interviewer label is the interviewer."""
-    from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, role_of_label
+    interviewer's question), notes are the informant's, an interviewer label is the interviewer, and "B:" beside
+    "I:" (``labels``: the transcript's others) the respondent, as f4/f5 transcripts label them."""
+    from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, f4_respondents, role_of_label
 
     if label == HEADING_SPEAKER:
         return "interviewer"
-    if label == NOTES_SPEAKER:
+    if label == NOTES_SPEAKER or label in f4_respondents(labels):
         return "informant"
     return "interviewer" if role_of_label(label) == "interviewer" else "unknown"
 

@@ -370,6 +370,16 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
     def human(r: dict[str, Any]) -> None:
         counts = ", ".join(f"{v} {k}" for k, v in r["counts"].items())
         print(f"Wrote {r['file']} ({counts})")
+        part = r.get("positions_part") or {}
+        if part.get("codings"):
+            fits, other = (("UTF-16 units (NVivo, ATLAS.ti, MAXQDA, QualCoder's coding window)",
+                             "characters (qc, the quoted text QualCoder stores): --positions characters")
+                            if r["positions"] == "utf16" else
+                            ("characters (qc, the quoted text QualCoder stores)",
+                             "UTF-16 units (NVivo, ATLAS.ti, MAXQDA, QualCoder's coding window): --positions utf16"))
+            print(f"  positions: {part['sources']} source(s) hold emoji or other characters outside the Basic "
+                  f"Multilingual Plane; {part['codings']} coding(s) after them are placed for tools that count "
+                  f"{fits}; for tools that count {other}")
         hidden = r.get("withheld") or {}
         if r.get("names") == "withheld":
             print(f"  names withheld: {hidden.get('speaker_labels', 0)} speaker label(s) shown as the informant's case"

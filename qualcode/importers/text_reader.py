@@ -39,6 +39,10 @@ _QUOTE = re.compile(r"(?:>\s?)+")
 # "__" pairs cannot contain "_", so a line of many unclosed "__" stays linear.
 _UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__")
 _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
+# a transcription timestamp as f4/f5 and MAXQDA write it, "#00:01:02-4#" (tenths after the '-'): the time a
+# paragraph ends, written at its end (or where the transcriber pressed the key)
+# (no surrounding \s*: searched in lines of any length, it must not backtrack over a run of spaces)
+F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
 META_KEYS = frozenset(
@@ -477,6 +481,9 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
+    f4 = _F4Times() if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
+    if f4 is not None:
+        reading.timed = True
     for block in blocks:
         if block.heading and len(block.lines) == 1 and \
                 (name := clean_inline(block.lines[0]).strip().rstrip(":：").strip()).casefold() in accepted:
@@ -506,13 +513,20 @@ def blocks_to_drafts(
                 speaker = display.setdefault(label.key, label.speaker)
                 if label.note:
                     speaker_notes.setdefault(speaker, label.note)
-                drafts.add(speaker, clean_inline(label.rest), t_start=label.t_start)
+                if f4 is not None:
+                    f4.add(drafts, speaker, label.rest, new_paragraph=True, t_start=label.t_start)
+                else:
+                    drafts.add(speaker, clean_inline(label.rest), t_start=label.t_start)
                 new_paragraph = not label.rest
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
                 pending_time = None if label.rest else label.t_start
                 turn_time = label.t_start
                 continue
             t_start, body = strip_leading_timestamp(line)
+            if f4 is not None:
+                if f4.add(drafts, speaker, body, new_paragraph=new_paragraph, t_start=t_start):
+                    new_paragraph = False
+                continue
             if not body.strip():
                 bare_times += 1
                 continue  # a bare timestamp line
@@ -525,11 +539,67 @@ def blocks_to_drafts(
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
+    if f4 is not None:
+        reading.notices.append(f"{f4.count} transcription timestamp(s) written as f4/f5 and MAXQDA write them"
+                               " ('#00:01:02-4#') were read as the units' times and left out of their text")
+    _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
     if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
     return drafts, reading
+
+
+class _F4Times:
+    """Speech with f4/f5 timestamps: each stamp ends the text before it and starts the text after it; text with no
+    stamp of its own starts where the last one was (the end of the paragraph before)."""
+
+    def __init__(self) -> None:
+        self.last: float | None = None
+        self.count = 0
+
+    def add(self, drafts: Drafts, speaker: str | None, text: str, *, new_paragraph: bool,
+            t_start: float | None) -> bool:
+        """Add ``text`` without its stamps; whether any speech was added."""
+        added, pos = False, 0
+        start = t_start if t_start is not None else self.last
+        for m in F4_TIME.finditer(text):
+            stamp = _f4_seconds(m)
+            if stamp is None:
+                continue
+            chunk = clean_inline(text[pos:m.start()])
+            if chunk.strip():
+                drafts.add(speaker, chunk, new_paragraph=new_paragraph and not added, t_start=start, t_end=stamp)
+                added = True
+            self.count += 1
+            self.last = start = stamp
+            pos = m.end()
+        tail = clean_inline(text[pos:])
+        if tail.strip():
+            drafts.add(speaker, tail, new_paragraph=new_paragraph and not added, t_start=start)
+            added = True
+        return added
+
+
+def _f4_seconds(m: re.Match[str]) -> float | None:
+    from qualcode.importers.labels import parse_timestamp
+
+    seconds = parse_timestamp(m.group(1))
+    if seconds is None:
+        return None
+    frac = m.group(2)
+    return round(seconds + (int(frac) / 10 ** len(frac) if frac else 0.0), 3)
+
+
+def _f4_roles_notice(display: dict[str, str], reading: Reading) -> None:
+    from qualcode.speakers import f4_respondents, label_words
+
+    respondents = f4_respondents(display.values())
+    if respondents:
+        asking = [lab for lab in display.values() if label_words(lab) == "i"]
+        reading.notices.append(f"speaker label(s) {', '.join(respondents)} read as the respondent and "
+                               f"{', '.join(asking)} as the interviewer, as f4/f5 and MAXQDA transcripts label them"
+                               " (B: Befragte/r); change a role with 'qualcode transcripts set-role' if not")
 
 
 def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:

@@ -371,6 +371,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     wrapper = [e.Project(), e.Sources()]
     n_selections = 0
     n_sources = 0
+    # where NVivo/ATLAS.ti/MAXQDA (UTF-16) and QualCoder (characters) part: sources with a character outside the BMP,
+    # and the codings that end after the first such character (placed elsewhere by the tools of the other reading)
+    parted = {"sources": 0, "codings": 0}
     # the spools sit beside the file, inside the block that writes it whole or not at all (a full disk or a size
     # limit while spooling is reported as for the file itself)
     with atomic_output(out, what="REFI-QDA file") as tmp, tempfile.TemporaryFile(dir=tmp.parent) as xml_spool, \
@@ -406,6 +409,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                 source_name = shown_name
             shipped = _Text(stored, shown_segs)
             count = _counter(shipped.text, positions)
+            astral_at = next((i for i, ch in enumerate(shipped.text) if ord(ch) > 0xFFFF), None)
+            parted["sources"] += astral_at is not None
             g = source_guid[tid]
             # positions count the text as shipped with LF line ends; a CRLF is one position where it is asked for
             data = (shipped.text.replace("\n", "\r\n") if line_ends == "crlf" else shipped.text).encode("utf-8")
@@ -452,6 +457,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                     sel.append(coding)
                     src.append(sel)
                     n_selections += 1
+                    parted["codings"] += astral_at is not None and shipped.pos(shown["end"], end=True) > astral_at
                 seg_notes = note_refs.get(("segment", str(s["id"])), [])
                 if seg_notes:
                     # a memo on a unit: an uncoded selection of the unit carrying the memo and pointing at its note
@@ -544,6 +550,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
         "file": str(out),
         "format": "qdpx",
         "positions": positions,
+        "positions_part": parted,
         "line_ends": line_ends,
         # what a reader of the file cannot see (see the README): nothing when names were asked for
         "names": "withheld" if withhold else "shown",

@@ -75,3 +75,18 @@ def test_what_real_qualcoder_sends_back_adds_nothing_to_a_project_that_has_it(bo
     with Project.open(own) as p:
         assert {t: len(getattr(p, t)()) for t in ("codings", "memos", "cases", "transcripts", "speakers")} == before
     assert report["nothing_new"] is True and report["counts"]["transcripts_already_here"] == 16
+
+
+def test_the_export_says_how_many_codings_qualcoder_and_nvivo_would_read_apart(tmp_path: Path) -> None:
+    """In QualCoder itself, the quoted text it stored for 21 of the 33 codings of this project (emoji in two of its
+    texts) was shifted when exported with UTF-16 positions, while its coding window counts UTF-16 units: the summary
+    names the sources and codings where the two readings part."""
+    from qualcode.refi import export_qdpx
+
+    import_refi(tmp_path / "p", REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    with Project.open(tmp_path / "p") as p:
+        utf16 = export_qdpx(p, tmp_path / "a.qdpx", positions="utf16")
+        chars = export_qdpx(p, tmp_path / "b.qdpx", positions="characters")
+    assert utf16["positions_part"] == chars["positions_part"]
+    assert utf16["positions_part"]["sources"] == 2  # the report has no emoji
+    assert 21 <= utf16["positions_part"]["codings"] < 33

@@ -61,3 +61,27 @@ def test_speaker_roles_edited_in_another_tool_are_kept_as_an_attribute_not_guess
                                                                                 "Mr. Anh": "KII-08"}
         # the other transcripts' speakers are placed as exported
         assert {sp["label"]: sp["case_id"] for sp in q.speakers("KII-07")} == {"A": "KII-07", "Q": None}
+
+
+def test_a_new_project_from_the_names_withheld_export_cuts_every_interview_into_the_same_units(
+    example_project: Project, tmp_path: Path,
+) -> None:
+    # "I agree with Thao." is one word short of a unit and joins the next sentence; withheld, it reads "I agree with
+    # [informant FGD-02-P2]." and, counted word by word, stood alone: the placeholder counts as the one name it is
+    p = example_project
+    export_qdpx(p, tmp_path / "out.qdpx")
+    import_refi(tmp_path / "new", _rewrite(tmp_path / "out.qdpx", tmp_path / "bare.qdpx"), coder="ana")
+
+    def shape(project: Project) -> dict[str, list[tuple[int, int, str]]]:
+        return {t["id"]: [(s["idx"], s["turn"], s["role"]) for s in project.segments(t["id"], include_interviewer=True)]
+                for t in project.transcripts() if t["kind"] == "transcript"}
+
+    def codings(project: Project) -> set[tuple[str, int, str, str]]:
+        idx = {s["id"]: (s["transcript"], s["idx"]) for s in project.segments()}
+        return {(*idx[c["segment"]], c["code"], c["coder"]) for c in project.codings() if c["transcript"] in ours}
+
+    ours = shape(p)
+    assert len(ours) == 14
+    with Project.open(tmp_path / "new") as back:
+        assert shape(back) == ours
+        assert codings(back) == codings(p)

@@ -85,3 +85,26 @@ def test_a_new_project_from_the_names_withheld_export_cuts_every_interview_into_
     with Project.open(tmp_path / "new") as back:
         assert shape(back) == ours
         assert codings(back) == codings(p)
+
+
+def test_memos_withheld_in_the_export_are_the_same_memos_when_they_come_back(example_project: Project,
+                                                                              tmp_path: Path) -> None:
+    p = example_project
+    unit = p.segments("KII-07", include_interviewer=False)[3]
+    p.set_memo("project", "project", "Validation workshop with Ms. Hoa on 2 April.", coder="clara")
+    p.set_memo("segment", str(unit["id"]), "Mr. Son says the same. Laughter here.", coder="long")
+    p.set_memo("transcript", "KII-07", "Noisy recording; Ms. Hoa asked for a break.", coder="long")
+    export_qdpx(p, tmp_path / "out.qdpx")
+    report = import_refi(p.path, _rewrite(tmp_path / "out.qdpx", tmp_path / "bare.qdpx"), coder="clara")
+    # the file shows them pseudonymised ('[name]'): not memos edited more recently here
+    assert report["nothing_new"] and report["counts"]["memos_already_here"] == 3
+    assert report["counts"]["memos_kept_ours"] == 0 and not any("memo(s) in the file differ" in w
+                                                                 for w in report["warnings"])
+    # a memo changed in the other tool before it was edited here: this project's stands, and the summary says so
+    p.set_memo("project", "project", "Validation workshop with Ms. Hoa on 3 April.", coder="clara")
+    report = import_refi(p.path, _rewrite(tmp_path / "out.qdpx", tmp_path / "edited.qdpx",
+                                          edit_qde=lambda qde: qde.replace("on 2 April", "in early April")),
+                         coder="clara")
+    assert report["counts"]["memos_kept_ours"] == 1
+    assert any("this project's text was kept" in w and "project project (clara)" in w for w in report["warnings"])
+    assert "3 April" in p.memos("project")[0]["text"]

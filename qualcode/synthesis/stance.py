@@ -303,6 +303,7 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     # the judgement on each side of the first "but": favourable on one side and critical on the other is mixed
     sides = [0.0, 0.0]
     reason = False  # after "because" (until the sentence ends)
+    denier = ""  # the negator of the current scope
     # a passage that opens with "But" or "However" answers what was said before it with a reservation
     first = next((t for t in toks if t[0].isalpha()), "")
     opening = first in ("but", "however", "yet")
@@ -329,7 +330,7 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
                     lack = REASON if reason and pos > 0 else 1.0
                     shortfall += lack
                     sides[contrast] -= lack
-                    evidence.append("-not " + t)
+                    evidence.append(f"-{'no' if denier == 'no' else 'not'} {t}")  # "-no baseline", "-not record"
                 scope = -1
                 continue
             if t != "well" or not _adverb_well(toks, i):
@@ -354,6 +355,7 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         if kind == _NEGATOR and not (t == "not" and i + 1 < len(toks) and toks[i + 1] == "only") and not (
                 t == "least" and i and toks[i - 1] in ("at", "very")):
             scope = i + NEGATION_SCOPE
+            denier = t
             # "it costs nothing", "we lost nothing": the absence is the good news
             if t in ("nobody", "none", "nothing", "never") and not any(info[1] for info in infos[i + 1:i + 4]) \
                     and not (i and toks[i - 1] in _ABSENCE_IS_GOOD):
@@ -454,7 +456,8 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     # letters with an English function word or judgement read as English (Vietnamese, French ... carry accents)
     is_english = function_words >= 2 or (words > 0 and bool(function_words or evidence)
                                          and all(t.isascii() for t in toks if t[0].isalpha()))
-    return [values[k] for k in FEATURES], evidence, pos - neg - shortfall, is_english
+    # a word read twice (as a negated word and inside an idiom: "not always") is shown once
+    return [values[k] for k in FEATURES], list(dict.fromkeys(evidence)), pos - neg - shortfall, is_english
 
 
 def _names(spaced: str, n_tokens: int) -> set[int]:

@@ -727,7 +727,14 @@ class _Source:
 
         file_name = self.name if Path(self.name).suffix else self.name + ".txt"
         if document:
-            parsed = plain_document(self.text, file_name)
+            # as qualcode writes a document: its title, then numbered headings and paragraphs, a blank line apart;
+            # headings are read as headings again (the units' heading paths), not as units
+            from qualcode.importers.doc_readers import read_text_document
+
+            try:
+                parsed = read_text_document(self.text, file_name, title_line=True)
+            except InputError:
+                parsed = plain_document(self.text, file_name)
             parsed.kind = "document"
         else:
             # notes=False: a text without labels is not read as an interviewer's notes here (nothing says it is an
@@ -1483,7 +1490,9 @@ class _Importer:
             while project.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone():
                 tid = f"{base}-{n}"
                 n += 1
-            title = (ext or {}).get("title") or name
+            # a document's title is its first line (as qualcode exports one), which the reader took as its title
+            title = (ext or {}).get("title") or (s.parsed.metadata.get("title") if s.parsed.kind == "document"
+                                                 else None) or name
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
             self.changed = True

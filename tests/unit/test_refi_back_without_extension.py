@@ -108,3 +108,27 @@ def test_memos_withheld_in_the_export_are_the_same_memos_when_they_come_back(exa
     assert report["counts"]["memos_kept_ours"] == 1
     assert any("this project's text was kept" in w and "project project (clara)" in w for w in report["warnings"])
     assert "3 April" in p.memos("project")[0]["text"]
+
+
+def test_a_desk_review_document_comes_back_with_its_title_headings_and_units(example_project: Project,
+                                                                              tmp_path: Path) -> None:
+    p = example_project
+    export_qdpx(p, tmp_path / "out.qdpx")
+    import_refi(tmp_path / "new", _rewrite(tmp_path / "out.qdpx", tmp_path / "bare.qdpx"), coder="ana")
+
+    def documents(project: Project) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
+        return {t["id"]: (t["title"], [(s["text"], s["heading"]) for s in project.segments(t["id"])])
+                for t in project.transcripts() if t["kind"] == "document"}
+
+    ours = documents(p)
+    assert len(ours) == 2 and all(units for _, units in ours.values())
+    with Project.open(tmp_path / "new") as back:
+        # the headings are headings again (the units' heading paths), not units of their own; pages are not in the
+        # text another tool keeps
+        assert documents(back) == ours
+        def coded(project: Project) -> set[tuple[str, str, str, str]]:
+            text = {s["id"]: s["text"] for s in project.segments()}
+            return {(c["transcript"], text[c["segment"]], c["code"], c["coder"]) for c in project.codings()
+                    if c["transcript"] in ours}
+
+        assert coded(back) == coded(p) and len(coded(p)) >= 10

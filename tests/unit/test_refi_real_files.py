@@ -19,8 +19,10 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
 CODED = [
     ("nvivo-windows-12.6-comments.qdpx", "utf16", "selection"),
     ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
-    ("qualcoder-4.0-interviews.qdpx", "characters", "coding"),
-    ("qualcoder-4.0-interviews-crlf.qdpx", "characters", "coding"),
+    # QualCoder stores the positions of Qt's text cursor, which count UTF-16 units (its speaker tool's count
+    # characters, but those are no codings here)
+    ("qualcoder-4.0-interviews.qdpx", "utf16", "coding"),
+    ("qualcoder-4.0-interviews-crlf.qdpx", "utf16", "coding"),
     ("qualcoder-4.0-from-qualcode-example.qdpx", "characters", "coding"),
 ]
 # QualCoder's export "with line ends for MAXQDA" writes CRLF into the text files but keeps the positions it counted
@@ -236,7 +238,11 @@ def test_qualcoder_line_ends_for_maxqda_are_counted_once_and_the_summary_says_so
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     got = _import_twice("qualcoder-4.0-interviews-crlf.qdpx", tmp_path_factory)
-    assert got["first"]["positions"]["read_as"] == ["characters, a CRLF line end as one"]
+    read_as = {name: s["read_as"] for name, s in got["first"]["positions"]["sources"].items()}
+    # the texts with emoji as QualCoder's coding window counts (UTF-16); the report has none (either reading fits)
+    assert read_as == {"kii_district_health.txt": "UTF-16 code units, a CRLF line end as one",
+                       "fgd_savings_groups.txt": "UTF-16 code units, a CRLF line end as one",
+                       "district_progress_report.txt": "characters, a CRLF line end as one"}
 
 
 def test_a_taguette_codebook_arrives_as_taguette_names_its_tags_and_a_second_import_adds_nothing(

@@ -384,8 +384,11 @@ def cmd_refi_export(args: argparse.Namespace) -> int:
         if r.get("names") == "withheld":
             print(f"  names withheld: {hidden.get('speaker_labels', 0)} speaker label(s) shown as the informant's case"
                   f" or a pseudonym, {hidden.get('names_in_text', 0)} name(s), e-mail address(es) and phone number(s)"
-                  f" replaced in the transcripts, {hidden.get('file_names', 0)} file name(s) withheld; memos and"
-                  " attributes pseudonymised. --show-names exports the transcripts verbatim (confidential)")
+                  f" replaced in the transcripts, {hidden.get('file_names', 0)} file name(s) withheld"
+                  + (f", {hidden['coders']} coder(s) who are also informants or named people shown as 'Coder N'"
+                     if hidden.get("coders") else "")
+                  + "; memos and attributes pseudonymised, coders named. --show-names exports the transcripts"
+                    " verbatim (confidential)")
         elif r.get("names") == "shown":
             print("  names shown: transcripts, speaker labels, memos and attributes are verbatim (confidential)")
 

@@ -15,6 +15,7 @@ from qualcode.importers.doc_blocks import (
     ITEM,
     PARAGRAPH,
     ROW,
+    TITLE,
     DocBlock,
     assemble_document,
     clean_text,
@@ -346,10 +347,17 @@ _CAPS_HEADING = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
 _NUMBERED = re.compile(r"^(?:(?:chapter|section|part|annex)\s+)?(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S", re.IGNORECASE)
 
 
-def read_text_document(text: str, name: str) -> ParsedTranscript:
+def read_text_document(text: str, name: str, *, title_line: bool = False) -> ParsedTranscript:
     """Plain text: paragraphs separated by blank lines; short numbered, capitalised or underlined lines are headings;
-    form feeds (as PDF-to-text tools write them) are page breaks."""
+    form feeds (as PDF-to-text tools write them) are page breaks. With ``title_line`` a first paragraph of one short
+    line without a sentence's end is the document's title (as qualcode writes a document it exports)."""
     blocks: list[DocBlock] = []
+    if title_line:
+        first, _, rest = text.lstrip("\n").partition("\n\n")
+        words = first.split()
+        if first and "\n" not in first.strip() and 0 < len(words) <= 20 and first.rstrip()[-1] not in ".,;:!?":
+            blocks.append(DocBlock(clean_text(first), TITLE, 0))
+            text = rest
     pages = text.split("\f")
     multi = len(pages) > 1
     for number, page in enumerate(pages, start=1):
@@ -380,7 +388,7 @@ def read_text_document(text: str, name: str) -> ParsedTranscript:
                     blocks.append(DocBlock(clean_text(" ".join(current)), ITEM, 0, list(marks)))
                 continue
             blocks.append(DocBlock(clean_text(" ".join(lines)), PARAGRAPH, 0, list(marks)))
-    return _finish(blocks, "text", name, {})
+    return _finish(blocks, "text", name, {"title": blocks[0].text} if blocks and blocks[0].kind == TITLE else {})
 
 
 def _text_heading(line: str) -> bool:

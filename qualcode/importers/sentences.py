@@ -75,24 +75,49 @@ def _spans(text: str, *, merge: bool) -> list[tuple[int, int]]:
             first = i + 1
     spans.append((first, len(tokens) - 1))
     if merge:
-        spans = _merge_short(spans)
+        spans = _merge_short(spans, _word_counts(text, tokens))
     return [(tokens[a][0], tokens[b][1]) for a, b in spans]
 
 
-def _merge_short(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge sentences under MIN_UNIT_WORDS words into a neighbour ("Yes." joins what follows)."""
+def _word_counts(text: str, tokens: list[tuple[int, int]]) -> list[int]:
+    """Running count of words before each token (``out[i]`` words in tokens[:i]), a bracketed group of up to four
+    tokens counting as one word: "[informant KII-01]", which stands for a name ("Thao", "Clara") in a text whose
+    names were withheld, or a transcriber's "[inaudible 00:12]". So a sentence is merged into its neighbour or not
+    whether its names are shown or withheld."""
+    out = [0]
+    i = 0
+    while i < len(tokens):
+        tok = text[tokens[i][0]:tokens[i][1]].lstrip(_OPENERS[:-1])
+        width = 1
+        if tok.startswith("[") and "]" not in tok:
+            for k in range(i + 1, min(i + 4, len(tokens))):
+                if "]" in text[tokens[k][0]:tokens[k][1]]:
+                    width = k - i + 1
+                    break
+        out.extend([out[-1] + 1] + [out[-1] + 1] * (width - 1))
+        i += width
+    return out
+
+
+def _merge_short(spans: list[tuple[int, int]], words: list[int]) -> list[tuple[int, int]]:
+    """Merge sentences under MIN_UNIT_WORDS words into a neighbour ("Yes." joins what follows); ``words`` is the
+    running word count of :func:`_word_counts`."""
+
+    def short(span: tuple[int, int]) -> bool:
+        return words[span[1] + 1] - words[span[0]] < MIN_UNIT_WORDS
+
     merged: list[tuple[int, int]] = []
     current: tuple[int, int] | None = None
     for span in spans:
         if current is None:
             current = span
-        elif current[1] - current[0] + 1 < MIN_UNIT_WORDS:
+        elif short(current):
             current = (current[0], span[1])
         else:
             merged.append(current)
             current = span
     if current is not None:
-        if current[1] - current[0] + 1 < MIN_UNIT_WORDS and merged:
+        if short(current) and merged:
             merged[-1] = (merged[-1][0], current[1])
         else:
             merged.append(current)

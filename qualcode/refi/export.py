@@ -238,7 +238,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     sha = {t["id"]: t["sha256"] for t in transcripts}
     pseudo = Pseudonymiser(project, enabled=not show_names)
     withhold = not show_names
-    hidden = {"speaker_labels": 0, "names_in_text": 0, "file_names": 0}
+    hidden = {"speaker_labels": 0, "names_in_text": 0, "file_names": 0, "coders": 0}
 
     all_memos = [m for m in project.memos() if m["coder"] and (wanted is None or m["coder"] in wanted)]
     # the units and codings memos are on (few); the rest is read a transcript at a time
@@ -256,7 +256,13 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             return str(seg_index[int(target)]["transcript"])
         return coding_transcript.get(target) if m["target_type"] == "coding" else None
 
-    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m))} for m in all_memos]
+    # coders are the evaluation team, not informants: their names stay, so the other tool shows who coded what; only
+    # a coder who is also someone the export withholds (an informant, a named speaker, a name on the name list) is
+    # shipped as "Coder N"
+    coder_shown = _coders_shown(project, pseudo) if withhold else {}
+    hidden["coders"] = len(coder_shown)
+    memos: list[Memo] = [{**m, "text": pseudo(m["text"], memo_transcript(m)),
+                          "coder": coder_shown.get(m["coder"] or "", m["coder"])} for m in all_memos]
     users_used: set[str] = {m["coder"] for m in memos if m["coder"]}
     files: dict[str, str] = {}
 
@@ -423,6 +429,8 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             by_segment: dict[int, list[ListedCoding]] = {}
             for c in project.codings(transcript=tid):
                 if wanted is None or c["coder"] in wanted:
+                    if c["coder"] in coder_shown:
+                        c = {**c, "coder": coder_shown[c["coder"]]}
                     users_used.add(c["coder"])
                     by_segment.setdefault(c["segment"], []).append(c)
             turn_cases = case_turns.get(tid, {})
@@ -559,6 +567,22 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
                    "cases": len(cases), "variables": len(var_names), "memos": len(notes), "users": len(users_used),
                    "code_groups": len(cb.groups)},
     }
+
+
+def _coders_shown(project: Project, pseudo: Any) -> dict[str, str]:
+    """Coders whose full name (two words or more) is that of someone the export withholds (an informant, a named
+    speaker, a name on the name list; not an interviewer, who is of the team): their name -> "Coder N"."""
+    from qualcode.safety.privacy import name_key
+
+    # full names only: a one-word login ("minh") names a team member, and as one given name among many in a
+    # country it singles out no informant
+    withheld = {key for p in pseudo.people if p.kind != "interviewer" for n in p.names if len(key := name_key(n)) > 1}
+    out: dict[str, str] = {}
+    for row in project.coders():
+        name = str(row["name"])
+        if name_key(name) in withheld:
+            out[name] = f"Coder {len(out) + 1}"
+    return out
 
 
 def _counter(text: str, positions: str) -> Callable[[int], int]:

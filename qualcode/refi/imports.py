@@ -727,7 +727,14 @@ class _Source:
 
         file_name = self.name if Path(self.name).suffix else self.name + ".txt"
         if document:
-            parsed = plain_document(self.text, file_name)
+            # as qualcode writes a document: its title, then numbered headings and paragraphs, a blank line apart;
+            # headings are read as headings again (the units' heading paths), not as units
+            from qualcode.importers.doc_readers import read_text_document
+
+            try:
+                parsed = read_text_document(self.text, file_name, title_line=True)
+            except InputError:
+                parsed = plain_document(self.text, file_name)
             parsed.kind = "document"
         else:
             # notes=False: a text without labels is not read as an interviewer's notes here (nothing says it is an
@@ -1126,6 +1133,7 @@ class _Importer:
         # transcript -> (label, role, case) from the speakers variable qualcode writes; and whether the transcript is
         # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
+        self._pseudo: Any = None  # the project's pseudonymiser, made when a memo is compared with its withheld form
         self.stored = _stored_guids(project)
         self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
         self._exported_guids: dict[str, str] | None = None
@@ -1482,7 +1490,9 @@ class _Importer:
             while project.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone():
                 tid = f"{base}-{n}"
                 n += 1
-            title = (ext or {}).get("title") or name
+            # a document's title is its first line (as qualcode exports one), which the reader took as its title
+            title = (ext or {}).get("title") or (s.parsed.metadata.get("title") if s.parsed.kind == "document"
+                                                 else None) or name
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
             self.changed = True
@@ -1866,16 +1876,20 @@ class _Importer:
             self.warnings.append(f"{len(orphans)} annotation(s) name a passage but not the source it is in, so they"
                                  " were left out: " + ", ".join(f"'{n['text'][:40]}'" for n in orphans[:3]))
         project = self.project
+        kept: list[str] = []
         for (target_type, target_id, coder), entry in wanted.items():
             text = "\n\n".join(entry["parts"])
             cid = project.coder_id(coder)
             mine = project.memo_state(target_type, target_id, cid)
-            if mine is not None and (mine["text"] == text or text in mine["text"]):
+            if mine is not None and (mine["text"] == text or text in mine["text"]
+                                     or self._withheld_form(target_type, target_id, mine["text"]) == text):
+                # (also this project's memo as its export withholds names in it: the same memo)
                 self.counts["memos_already_here"] += 1
                 continue
             updated = xsd_datetime(entry["updated"], "") or None
             if mine is not None and (updated is None or (mine["updated"] or "") >= updated):
                 self.counts["memos_kept_ours"] += 1  # as 'merge' does: the more recently edited memo stands
+                kept.append(f"{target_type} {target_id} ({coder})")
                 continue
             created = xsd_datetime(entry["created"], "") or now_iso()
             project.put_memo(target_type, target_id, cid, text, created=created, updated=updated or created)
@@ -1883,6 +1897,28 @@ class _Importer:
                               after=project.memo_state(target_type, target_id, cid))
             self.counts["memos"] += 1
             self.changed = True
+
+        if kept:
+            self.warnings.append(
+                f"{len(kept)} memo(s) in the file differ from the same coder's memo here, which was edited here at or"
+                " after the file's date (or the file gives none): this project's text was kept, the file's was not"
+                " imported (" + ", ".join(kept[:5]) + (", ..." if len(kept) > 5 else "") + ")")
+
+    def _withheld_form(self, target_type: str, target_id: str, text: str) -> str:
+        """``text`` as this project's export ships it with names withheld (pseudonymised for its transcript)."""
+        from qualcode.safety.privacy import Pseudonymiser
+
+        if self._pseudo is None:
+            self._pseudo = Pseudonymiser(self.project)
+        tid: str | None = None
+        if target_type == "transcript":
+            tid = target_id
+        elif target_type in ("segment", "coding") and target_id.isdigit():
+            sql = "SELECT transcript_id FROM segments WHERE id = ?" if target_type == "segment" else \
+                "SELECT s.transcript_id FROM codings c JOIN segments s ON s.id = c.segment_id WHERE c.id = ?"
+            row = self.project.db.execute(sql, (int(target_id),)).fetchone()
+            tid = row[0] if row is not None else None
+        return str(self._pseudo(text, tid))
 
     def _named_target(self, name: str) -> tuple[str, str, str] | None:
         """The object a note named as qualcode names memo notes ('Memo on code Relevance (clara)') is about."""

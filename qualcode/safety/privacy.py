@@ -122,6 +122,11 @@ def _name_words(name: str) -> list[str]:
     return words
 
 
+def name_key(name: str) -> tuple[str, ...]:
+    """A person's name as compared (folded words, without a leading title): "Ms. Hoa" and "hoa" are one key."""
+    return tuple(_name_words(name))
+
+
 def _looks_like_name(label: str) -> bool:
     """'Nguyen Van Hai', 'Ms. Hoa', 'Clara' are names; 'Better Work officer', 'P1', 'Interviewer' are not."""
     words = WORD.findall(label)

@@ -117,3 +117,20 @@ def test_unclosed_markup_stays_fast(data: bytes, name: str) -> None:
     except InputError:
         pass  # rejecting is fine; hanging is not
     assert time.process_time() - started < SLOW
+
+
+def test_a_bracketed_group_counts_as_one_word_when_short_sentences_join() -> None:
+    from qualcode.importers.sentences import unit_spans
+
+    def units(text: str) -> list[str]:
+        return [text[a:b] for a, b in unit_spans(text)]
+
+    # a name and the placeholder that withholds it cut the paragraph alike
+    named = "I agree with Thao. In Bac Ninh the ILO was there."
+    withheld = "I agree with [informant FGD-02-P2]. In Bac Ninh the ILO was there."
+    assert len(units(named)) == len(units(withheld)) == 1
+    assert units("Yes [inaudible 00:12:03] we did. The course helped every worker.") == [
+        "Yes [inaudible 00:12:03] we did. The course helped every worker."]
+    # five real words stand alone; an unclosed bracket is words as usual
+    assert len(units("We trained three hundred workers. Then the money ran out.")) == 2
+    assert len(units("[We trained three hundred workers. Then the money ran out.")) == 2

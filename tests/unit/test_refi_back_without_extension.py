@@ -61,3 +61,74 @@ def test_speaker_roles_edited_in_another_tool_are_kept_as_an_attribute_not_guess
                                                                                 "Mr. Anh": "KII-08"}
         # the other transcripts' speakers are placed as exported
         assert {sp["label"]: sp["case_id"] for sp in q.speakers("KII-07")} == {"A": "KII-07", "Q": None}
+
+
+def test_a_new_project_from_the_names_withheld_export_cuts_every_interview_into_the_same_units(
+    example_project: Project, tmp_path: Path,
+) -> None:
+    # "I agree with Thao." is one word short of a unit and joins the next sentence; withheld, it reads "I agree with
+    # [informant FGD-02-P2]." and, counted word by word, stood alone: the placeholder counts as the one name it is
+    p = example_project
+    export_qdpx(p, tmp_path / "out.qdpx")
+    import_refi(tmp_path / "new", _rewrite(tmp_path / "out.qdpx", tmp_path / "bare.qdpx"), coder="ana")
+
+    def shape(project: Project) -> dict[str, list[tuple[int, int, str]]]:
+        return {t["id"]: [(s["idx"], s["turn"], s["role"]) for s in project.segments(t["id"], include_interviewer=True)]
+                for t in project.transcripts() if t["kind"] == "transcript"}
+
+    def codings(project: Project) -> set[tuple[str, int, str, str]]:
+        idx = {s["id"]: (s["transcript"], s["idx"]) for s in project.segments()}
+        return {(*idx[c["segment"]], c["code"], c["coder"]) for c in project.codings() if c["transcript"] in ours}
+
+    ours = shape(p)
+    assert len(ours) == 14
+    with Project.open(tmp_path / "new") as back:
+        assert shape(back) == ours
+        assert codings(back) == codings(p)
+
+
+def test_memos_withheld_in_the_export_are_the_same_memos_when_they_come_back(example_project: Project,
+                                                                              tmp_path: Path) -> None:
+    p = example_project
+    unit = p.segments("KII-07", include_interviewer=False)[3]
+    p.set_memo("project", "project", "Validation workshop with Ms. Hoa on 2 April.", coder="clara")
+    p.set_memo("segment", str(unit["id"]), "Mr. Son says the same. Laughter here.", coder="long")
+    p.set_memo("transcript", "KII-07", "Noisy recording; Ms. Hoa asked for a break.", coder="long")
+    export_qdpx(p, tmp_path / "out.qdpx")
+    report = import_refi(p.path, _rewrite(tmp_path / "out.qdpx", tmp_path / "bare.qdpx"), coder="clara")
+    # the file shows them pseudonymised ('[name]'): not memos edited more recently here
+    assert report["nothing_new"] and report["counts"]["memos_already_here"] == 3
+    assert report["counts"]["memos_kept_ours"] == 0 and not any("memo(s) in the file differ" in w
+                                                                 for w in report["warnings"])
+    # a memo changed in the other tool before it was edited here: this project's stands, and the summary says so
+    p.set_memo("project", "project", "Validation workshop with Ms. Hoa on 3 April.", coder="clara")
+    report = import_refi(p.path, _rewrite(tmp_path / "out.qdpx", tmp_path / "edited.qdpx",
+                                          edit_qde=lambda qde: qde.replace("on 2 April", "in early April")),
+                         coder="clara")
+    assert report["counts"]["memos_kept_ours"] == 1
+    assert any("this project's text was kept" in w and "project project (clara)" in w for w in report["warnings"])
+    assert "3 April" in p.memos("project")[0]["text"]
+
+
+def test_a_desk_review_document_comes_back_with_its_title_headings_and_units(example_project: Project,
+                                                                              tmp_path: Path) -> None:
+    p = example_project
+    export_qdpx(p, tmp_path / "out.qdpx")
+    import_refi(tmp_path / "new", _rewrite(tmp_path / "out.qdpx", tmp_path / "bare.qdpx"), coder="ana")
+
+    def documents(project: Project) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
+        return {t["id"]: (t["title"], [(s["text"], s["heading"]) for s in project.segments(t["id"])])
+                for t in project.transcripts() if t["kind"] == "document"}
+
+    ours = documents(p)
+    assert len(ours) == 2 and all(units for _, units in ours.values())
+    with Project.open(tmp_path / "new") as back:
+        # the headings are headings again (the units' heading paths), not units of their own; pages are not in the
+        # text another tool keeps
+        assert documents(back) == ours
+        def coded(project: Project) -> set[tuple[str, str, str, str]]:
+            text = {s["id"]: s["text"] for s in project.segments()}
+            return {(c["transcript"], text[c["segment"]], c["code"], c["coder"]) for c in project.codings()
+                    if c["transcript"] in ours}
+
+        assert coded(back) == coded(p) and len(coded(p)) >= 10

@@ -150,3 +150,21 @@ def test_the_example_project_exports_valid_files(example_project: Project, tmp_p
     assert_valid(zipfile.ZipFile(tmp_path / "example.qdpx").read("project.qde"), "Project-mrt2019.xsd")
     export_qdc(example_project, tmp_path / "example.qdc")
     assert_valid((tmp_path / "example.qdc").read_bytes(), "Codebook-mrt2019.xsd")
+
+
+def test_coders_keep_their_names_unless_one_is_also_an_informant(project: Project, tmp_path: Path) -> None:
+    # coders are the evaluation team: the other tool shows who coded what
+    export_qdpx(project, tmp_path / "team.qdpx")
+    doc = etree.fromstring(zipfile.ZipFile(tmp_path / "team.qdpx").read("project.qde"))
+    assert {u.get("name") for u in doc.iterfind(".//q:User", NS)} == {"clara", "long"}
+    # an informant who also codes (a participatory evaluation) is not named by the export
+    project.add_coding(unit(project, "KII-01", "Turnover"), "lessons", coder="Nguyen Van Tuan")
+    project.set_memo("code", "lessons", "Lessons as staff see them.", coder="Nguyen Van Tuan")
+    report = export_qdpx(project, tmp_path / "withheld.qdpx")
+    qde = zipfile.ZipFile(tmp_path / "withheld.qdpx").read("project.qde")
+    assert b"Nguyen" not in qde and b"Tuan" not in qde and report["withheld"]["coders"] == 1
+    users = {u.get("guid"): u.get("name") for u in etree.fromstring(qde).iterfind(".//q:User", NS)}
+    assert set(users.values()) == {"clara", "long", "Coder 1"}
+    shown = export_qdpx(project, tmp_path / "shown.qdpx", show_names=True)
+    assert b"Nguyen Van Tuan" in zipfile.ZipFile(tmp_path / "shown.qdpx").read("project.qde")
+    assert shown["withheld"] == {}

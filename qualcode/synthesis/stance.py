@@ -304,6 +304,7 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     sides = [0.0, 0.0]
     reason = False  # after "because" (until the sentence ends)
     denier = ""  # the negator of the current scope
+    idiom = -1  # the second word of "no longer", "no doubt"
     # a passage that opens with "But" or "However" answers what was said before it with a reservation
     first = next((t for t in toks if t[0].isalpha()), "")
     opening = first in ("but", "however", "yet")
@@ -316,6 +317,8 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         t = toks[i]
         if t == "because":
             reason = True
+            continue
+        if i == idiom:
             continue
         if kind == _PLAIN:
             if i <= scope and alpha and not stop:
@@ -351,6 +354,9 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
             pos += 1.0
             sides[contrast] += 1.0
             evidence.append("+without it, would")
+            continue
+        if kind == _NEGATOR and i + 1 < len(toks) and toks[i + 1] in _NOT_A_DENIAL:
+            idiom = i + 1  # "we no longer wait", "no doubt": nothing is denied
             continue
         if kind == _NEGATOR and not (t == "not" and i + 1 < len(toks) and toks[i + 1] == "only") and not (
                 t == "least" and i and toks[i - 1] in ("at", "very")):
@@ -480,6 +486,7 @@ _PROGRAMME_WORDS = re.compile(r"\b(?:projects?|programmes?|programs?|ilo|courses
 _CONTEXT_WORDS = re.compile(r"\b(?:employers?|workers?|market|orders?|customers?|buyers?|brands?|boss|competitors?|"
                             r"head office|managers?|wages?|turnover|our members|the law|labour code|covid)\b")
 _NEGATED_BEFORE = re.compile(r"\b(?:not|n't|never|no)\s+(?:\w+\s+)?$")
+_NOT_A_DENIAL = frozenset({"longer", "doubt", "matter", "wonder"})
 _ABSENCE_IS_GOOD = frozenset({"costs", "cost", "lost", "lose", "wasted", "risked"})
 _CONTRAST_AT = re.compile(r"\b(?:" + "|".join(sorted(CONTRAST)) + r")\b")
 

@@ -124,6 +124,9 @@ def test_absences_denials_and_the_words_of_evaluation_reports_are_read() -> None
     # a change the speaker denies is no change
     read = stance_of("The union raised it in the negotiation, but it did not go into the text.")
     assert read.stance == "criticises" and not any(e.startswith("+change") for e in read.evidence)
+    # "no longer" and "no doubt" deny nothing
+    assert stance_of("Since the course workers no longer wait a month for an answer.").stance == "supports"
+    assert not any(e.startswith("-") for e in stance_of("There is no doubt the meetings were useful.").evidence)
     # counterfactual attribution
     assert stance_of("Without the wage survey, the union side would have had nothing to put on the table.").stance \
         == "supports"

@@ -76,6 +76,15 @@ class CodePicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self._fill("")
         self.query_one("#picker-input", Input).focus()
+        self.call_after_refresh(self._keep_size)
+
+    def _keep_size(self) -> None:
+        """The dialog keeps the size it opened with while the list is filtered: a dialog that shrank with every
+        letter made the screen behind it be drawn again (dimmed) each time, 100 ms of a letter on a large project."""
+        dialog = self.query_one("#picker", Vertical)
+        if dialog.size.height:
+            dialog.styles.height = dialog.outer_size.height
+            self.query_one("#picker-list", OptionList).styles.height = "1fr"
 
     def _fill(self, query: str) -> None:
         from qualcode.codematch import rank_codes

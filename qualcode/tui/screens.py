@@ -336,8 +336,6 @@ class TranscriptScreen(WorkbenchScreen):
         self.title = transcript
         self._unit_changed()
 
-    # ------------------------------------------------------------------ where the coder is
-
     def _position_moved(self) -> None:
         if self._position_timer is not None:
             self._position_timer.stop()

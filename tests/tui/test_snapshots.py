@@ -152,3 +152,24 @@ def test_marked_units_80x24(snap_compare: Any, make: Callable[..., QualcodeApp],
     mark_unit(coded, "KII-01:5", "not_codable", coder="clara")
     mark_unit(coded, "KII-01:7", "skipped", coder="clara")
     assert snap(snap_compare, make(transcript="KII-01"), (80, 24), ["j", "j"])
+
+
+def test_marked_units_200x50(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    """The marks at full width: the mark's words under the unit, the units' text using the width."""
+    from qualcode.actions.coding import mark_unit
+
+    mark_unit(coded, "KII-01:5", "not_codable", coder="clara")
+    mark_unit(coded, "KII-01:7", "skipped", coder="clara")
+    assert snap(snap_compare, make(transcript="KII-01"), (200, 50), ["j", "j"])
+
+
+def test_code_picker_ranking_200x50(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    """'outc' puts the code named by it first, each entry saying why it matched, at full width."""
+    assert snap(snap_compare, make(transcript="KII-01"), (200, 50), ["c", "o", "u", "t", "c"])
+
+
+def test_selection_ending_on_a_question_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project,
+                                              fixed_suggestions: None) -> None:
+    """A selection over an answer and the next question numbers the answer's suggestions, and says whose they are."""
+    app = make(transcript="KII-01", suggestions=True)
+    assert snap(snap_compare, app, (80, 24), ["g", "j", "j", "j", "v", "j", "j"])

@@ -60,6 +60,26 @@ async def test_c_applies_the_picked_code_and_it_is_in_the_database(make: Callabl
         assert "saved ✓" in str(app.screen.query_one("#status").render())
 
 
+async def test_the_code_picker_keeps_its_place_and_size_while_the_list_is_filtered(
+        make: Callable[..., QualcodeApp]) -> None:
+    # a dialog that shrank with every letter jumped under the evaluator's eyes (and had the view behind it drawn
+    # again each time)
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        dialog = picker.query_one("#picker")
+        opened = dialog.region
+        await pilot.press(*"sust")
+        await pilot.pause()
+        listed = picker.query_one("#picker-list")
+        assert dialog.region == opened
+        assert listed.option_count < len(picker.codebook)  # type: ignore[attr-defined]
+        assert listed.get_option_at_index(0).id == "sustainability"  # type: ignore[attr-defined]
+
+
 async def test_escape_in_the_code_picker_applies_nothing(make: Callable[..., QualcodeApp], store: Project) -> None:
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:

@@ -61,8 +61,18 @@ def plain_document(text: str, name: str) -> ParsedTranscript:
     Lines are kept as they are (a table of comments keeps one field a line; wrapped lines of a paper stay lines),
     so quotes stay verbatim; a sentence wrapped over two lines becomes two units.
     """
+    from qualcode.importers.text_reader import F4_TIME, F4Times
+
     drafts = Drafts()
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if line.strip():
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # f4/f5 and MAXQDA stamps ("#00:01:02-4#") are times, not words, here as in a transcript
+    f4 = F4Times() if any(F4_TIME.search(line) for line in lines) else None
+    for line in lines:
+        if not line.strip():
+            continue
+        if f4 is not None:
+            f4.add(drafts, None, line, new_paragraph=True, t_start=None)
+        else:
             drafts.add(None, line)
-    return assemble(drafts, fmt="text", name=name)
+    notices = [F4Times.notice(f4.count)] if f4 is not None and f4.count else []
+    return assemble(drafts, fmt="text", name=name, notices=notices)

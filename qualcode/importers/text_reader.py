@@ -481,7 +481,7 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
-    f4 = _F4Times() if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
+    f4 = F4Times() if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
     if f4 is not None:
         reading.timed = True
     for block in blocks:
@@ -540,8 +540,7 @@ def blocks_to_drafts(
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
     if f4 is not None:
-        reading.notices.append(f"{f4.count} transcription timestamp(s) written as f4/f5 and MAXQDA write them"
-                               " ('#00:01:02-4#') were read as the units' times and left out of their text")
+        reading.notices.append(F4Times.notice(f4.count))
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
@@ -550,13 +549,19 @@ def blocks_to_drafts(
     return drafts, reading
 
 
-class _F4Times:
+class F4Times:
     """Speech with f4/f5 timestamps: each stamp ends the text before it and starts the text after it; text with no
     stamp of its own starts where the last one was (the end of the paragraph before)."""
 
     def __init__(self) -> None:
         self.last: float | None = None
         self.count = 0
+
+    @staticmethod
+    def notice(count: int) -> str:
+        """What the import report says of the stamps it read."""
+        return (f"{count} transcription timestamp(s) written as f4/f5 and MAXQDA write them ('#00:01:02-4#') were"
+                " read as the units' times and left out of their text")
 
     def add(self, drafts: Drafts, speaker: str | None, text: str, *, new_paragraph: bool,
             t_start: float | None) -> bool:

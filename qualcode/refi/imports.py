@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook import check_codebook
 from qualcode.errors import InputError, QualcodeError
 from qualcode.folding import fold
-from qualcode.importing import safe_id, tidy_id
+from qualcode.importing import ID_SAFE, safe_id, tidy_id
 from qualcode.model import Code, Codebook, CodeGroup, ParsedTranscript, ProgressFn, Turn, Unit
 from qualcode.refi.common import (
     CASE_FOLDERS,
@@ -1650,6 +1650,9 @@ class _Importer:
                 continue
             g = norm_guid(case.get("guid"))
             case_id = tidy_id(name) or g[:8]
+            earlier = ID_SAFE.sub("-", name).strip("-")
+            if case_id not in existing and earlier in existing:
+                case_id = earlier  # imported before runs of separators were collapsed ("P-2---Teacher")
             self.case_ids[g] = case_id
             self.counts["cases"] += 1
             mine = existing.get(case_id)

@@ -159,7 +159,8 @@ def origin_prior(origin: str) -> Convention:
         unit = UTF16
     else:
         unit = CHARACTERS  # the standard's wording, and tools written on code-point strings (qc)
-    return Convention(unit, 1 if "atlas" in low or "maxqda" in low else 2)
+    # (qualcode says so in its origin when it wrote CRLF line ends for MAXQDA)
+    return Convention(unit, 1 if "atlas" in low or "maxqda" in low or "a crlf line end as one" in low else 2)
 
 
 def names_are_slices(origin: str) -> bool:

@@ -82,3 +82,14 @@ def test_a_maxqda_selection_on_an_f4_text_codes_the_same_words(tmp_path: Path) -
         assert not any("#" in t for t in text.values())
     said = " ".join(report["warnings"])
     assert "read as the units' times" in said and "B read as the respondent" in said
+
+
+def test_a_text_without_speakers_keeps_its_stamps_as_times_too() -> None:
+    from qualcode.importers.confidence import plain_document
+
+    parsed = plain_document("Der Bericht beginnt hier mit dem Projekt. #00:00:05-2#\r\n"
+                            "Der zweite Absatz kommt ohne Sprecher aus. #00:00:09-0#\r\n", "Memo.txt")
+    assert [(parsed.text[u.start:u.end], u.t_start, u.t_end) for u in parsed.units] == [
+        ("Der Bericht beginnt hier mit dem Projekt.", None, 5.2),
+        ("Der zweite Absatz kommt ohne Sprecher aus.", 5.2, 9.0)]
+    assert any("2 transcription timestamp(s)" in w for w in parsed.warnings)

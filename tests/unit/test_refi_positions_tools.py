@@ -78,6 +78,7 @@ def test_characters_export_still_reads_back_for_tools_that_count_characters(emoj
     ("NVivo for Windows 12.6", UTF16, 2), ("QualCoder 4.0 Beta", UTF16, 2), ("ATLAS.ti 8.4.0 573", UTF16, 1),
     ("MAXQDA 24 (Release 24.7.0)", UTF16, 1), ("qc 1.3.2", CHARACTERS, 2),
     ("qualcode 0.9 (positions: UTF-16 code units)", UTF16, 2), ("qualcode 0.9 (positions: characters)", CHARACTERS, 2),
+    ("qualcode 0.9 (positions: UTF-16 code units, a CRLF line end as one)", UTF16, 1),
 ])
 def test_when_the_selections_cannot_tell_the_tool_decides(origin: str, unit: str, crlf: int) -> None:
     # the only selection lies before the emoji, on a CRLF text: every reading places it alike

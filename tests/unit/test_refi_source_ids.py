@@ -71,3 +71,23 @@ def test_a_transcript_imported_under_the_earlier_id_keeps_it(tmp_path: Path) -> 
         src.write_text(TEXT.replace("too short", "far too short"), encoding="utf-8")
         report = import_files(project, [src], coder="ana")
         assert [(t["id"], t["version"]) for t in report["transcripts"]] == [("KII-01---Audio", 2)]
+
+
+def test_a_case_named_with_spaced_dashes_reads_like_its_name_and_an_earlier_import_keeps_its_id(
+    tmp_path: Path,
+) -> None:
+    cases = '<Cases><Case guid="CA5E0000-0000-4000-8000-000000000001" name="P 2 - Teacher"/></Cases>'
+    f = tmp_path / "in.qdpx"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("project.qde", f'<?xml version="1.0" encoding="utf-8"?><Project {NS} origin="NVivo 14" name="P">'
+                                  f'{cases}</Project>')
+    import_refi(tmp_path / "p", f, coder="ana")
+    with Project.open(tmp_path / "p") as p:
+        assert [c["id"] for c in p.cases()] == ["P-2-Teacher"]
+    # a project that took the case in under the earlier form keeps it: the file adds nothing
+    with Project.create(tmp_path / "old", codebook=make_codebook()) as p:
+        p.upsert_case("P-2---Teacher", None, {}, coder="ana")
+    report = import_refi(tmp_path / "old", f, coder="ana")
+    with Project.open(tmp_path / "old") as p:
+        assert [c["id"] for c in p.cases()] == ["P-2---Teacher"]
+    assert report["counts"]["cases_added"] == 0

@@ -26,6 +26,7 @@ from typing import Any
 
 from textual import events
 from textual.screen import ModalScreen
+from textual.widgets import Input, TextArea
 
 SETTLE = 0.01  # seconds without newly held input before held input is replayed
 GIVE_UP = 5.0  # a screen still not mounted after this long gets the held input anyway (a safety valve only)
@@ -92,6 +93,11 @@ class TypeAhead:
         return self._ta_barrier is not None
 
     async def on_event(self, event: events.Event) -> None:
+        split = _escape_then_key(event)
+        if split is not None:
+            for key in split:
+                await self.on_event(key)
+            return
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             app: Any = self
             seq = getattr(event, "_ta_seq", None)
@@ -118,7 +124,10 @@ class TypeAhead:
                     self._ta_until_change = (app.screen if _may_close(app.screen, self._ta_read_key)
                                              else None)
                     self._ta_until_focus = app.focused
-                self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, event.key, app.screen
+                # a letter typed into a text box is text: 't' in the codebook filter does not leave the transcript,
+                # so the letter after it need not wait to see where it goes (it waited 50 ms)
+                read_key = "" if event.is_printable and isinstance(app.focused, (Input, TextArea)) else event.key
+                self._ta_read_at, self._ta_read_key, self._ta_read_screen = now, read_key, app.screen
                 self._ta_read_focus = app.focused
             barrier = self._ta_barrier is not None
             # replayed input is queued behind what was read before its replay: input typed later and read before it
@@ -263,6 +272,24 @@ class TypeAhead:
     def _ta_priority(self, key: str) -> bool:
         active = getattr(self, "active_bindings", {}).get(key)
         return bool(active is not None and active.binding.priority)
+
+
+def _escape_then_key(event: events.Event) -> tuple[events.Key, events.Key] | None:
+    """Esc and the key typed right after it, read together (within the terminal's escape delay: a fast typist, or an
+    SSH link delivering a burst), reach the app as one Alt chord: 'Esc n' as alt+n, and the Esc was lost. The workbench
+    binds no Alt chord of a printable character, so such a chord is taken for what was typed: Esc, then the key."""
+    if not isinstance(event, events.Key) or event.is_forwarded or not event.key.startswith("alt+"):
+        return None
+    if getattr(event, "_ta_seq", None) is not None:
+        return None  # already read once (held and replayed)
+    char = event.character
+    if not char or len(char) != 1 or not char.isalnum() or event.key[len("alt+"):] not in (
+            char, f"shift+{char.lower()}"):
+        return None
+    escape, key = events.Key("escape", "\x1b"), events.Key(char, char)
+    for made in (escape, key):
+        made.set_sender(event._sender)  # type: ignore[arg-type]
+    return escape, key
 
 
 def _may_close(screen: Any, key: str) -> bool:

@@ -216,6 +216,28 @@ async def test_suggestions_that_arrive_while_the_workbench_closes_are_ignored(
     assert app.return_code in (0, None)
 
 
+async def test_esc_and_the_key_after_it_read_together_are_both_acted_on(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    # A terminal delivers "Esc j" typed fast (or through an SSH link) as one Alt chord: the Esc was lost, the
+    # selection stayed and the next number coded all of it.
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        await pilot.press("v", "j")
+        assert len(screen.view.selection) == 2
+        driver = app._driver
+        assert driver is not None
+        chord = events.Key("alt+j", "j")  # what the terminal parser makes of ESC j read at once
+        chord.set_sender(app)
+        driver.send_message(chord)
+        await app.settled()
+        await pilot.press("1")
+        await app.settled()
+        assert screen.view.span_start is None
+        assert mine(store) == [("KII-01:5", TOP, "suggestion")]  # Esc ended the selection, j moved on, 1 coded :5
+
+
 async def test_a_number_key_on_an_interviewer_unit_says_why_at_once(make: Callable[..., QualcodeApp],
                                                                     store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)

@@ -101,13 +101,17 @@ def role_of_label(label: str) -> str | None:
 
 
 def f4_respondents(labels: Iterable[str]) -> list[str]:
-    """The labels that are respondents by the f4/f5 transcription convention (also MAXQDA's and the German
-    "Befragte/r"): "I:" the interviewer, "B:" (or "B1:", "B2:" in a group) the person asked. Only when the file has
-    an "I" label too, since "A:" and "B:" elsewhere are two voices of any role."""
+    """The labels that are respondents by the f4/f5 transcription convention (also MAXQDA's and German-speaking
+    teams'): "I:" the interviewer, "B:" (Befragte/r; "B1:", "B2:" in a group), "IP:" (Interviewpartner/in) or "TN1:"
+    (Teilnehmer/in) the people asked. Only when the file has an "I" label too, since "A:" and "B:" elsewhere are two
+    voices of any role."""
     labels = list(labels)
     if not any(label_words(lab) == "i" for lab in labels):
         return []
-    return [lab for lab in labels if label_words(lab) == "b"]
+    return [lab for lab in labels if label_words(lab) in _F4_RESPONDENTS]
+
+
+_F4_RESPONDENTS = frozenset({"b", "ip", "tn"})
 
 
 def is_interviewer_label(label: str) -> bool:
@@ -292,7 +296,8 @@ def assign_speakers(
         if label not in out:
             role = role_of_label(label)
             if label in respondents:
-                out[label] = Assignment(label, "informant", None, "guessed: f4/f5 convention, B: is the respondent")
+                out[label] = Assignment(label, "informant", None,
+                                        "guessed: f4/f5 convention, I: asks, B:, IP: or TN: answers")
                 continue
             out[label] = Assignment(label, "informant" if role == "informant" else "unknown", None, "not matched")
     return [out[lab] for lab in labels]

@@ -604,7 +604,8 @@ def _f4_roles_notice(display: dict[str, str], reading: Reading) -> None:
         asking = [lab for lab in display.values() if label_words(lab) == "i"]
         reading.notices.append(f"speaker label(s) {', '.join(respondents)} read as the respondent and "
                                f"{', '.join(asking)} as the interviewer, as f4/f5 and MAXQDA transcripts label them"
-                               " (B: Befragte/r); change a role with 'qualcode transcripts set-role' if not")
+                               " (B: Befragte/r, IP: Interviewpartner/in, TN: Teilnehmer/in); change a role with"
+                               " 'qualcode transcripts set-role' if not")
 
 
 def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:

@@ -50,6 +50,7 @@ def test_a_and_b_without_an_i_are_not_taken_for_respondent_and_interviewer() -> 
     from qualcode.speakers import f4_respondents
 
     assert f4_respondents(["A", "B"]) == [] and f4_respondents(["I", "B1", "B2"]) == ["B1", "B2"]
+    assert f4_respondents(["I", "IP"]) == ["IP"] and f4_respondents(["I", "TN1", "TN2"]) == ["TN1", "TN2"]
 
 
 def test_a_maxqda_selection_on_an_f4_text_codes_the_same_words(tmp_path: Path) -> None:

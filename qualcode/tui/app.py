@@ -142,7 +142,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self._closing = False
         self._generation = 0
         self._queue_token = 0
-        self._queue_waiting: dict[int, Callable[[list[QueuedUnit], str], None]] = {}
+        self._queue_waiting: dict[int, tuple[Callable[[list[QueuedUnit], str], None], str | None]] = {}
         self._tty_fd: int | None = None  # the terminal watched by _watch_terminal (None: headless or not a tty)
         self._hanging_up = False
         self._busy: dict[int, int] = {}  # unit -> writes queued for it
@@ -420,8 +420,8 @@ class QualcodeApp(TypeAhead, App[None]):
         ``done(units, note)`` runs on the UI once it is ordered."""
         self._queue_token += 1
         token = self._queue_token
-        self._queue_waiting[token] = done
-        service = self._service_started()
+        self._queue_waiting[token] = (done, transcript)
+        service = None if self._suggest_failed else self._service_started()
         if service is not None:
             service.queue(token, self.coder, transcript, True)
         else:
@@ -436,11 +436,14 @@ class QualcodeApp(TypeAhead, App[None]):
         self.post_message(QueueOrdered(token, units, ""))
 
     def on_queue_ordered(self, message: QueueOrdered) -> None:
-        done = self._queue_waiting.pop(message.token, None)
-        if done is not None:
-            done(message.units, message.note)
+        waiting = self._queue_waiting.pop(message.token, None)
+        if waiting is not None:
+            waiting[0](message.units, message.note)
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        if message.generation < 0:  # the model failed: a queue it was ordering comes in transcript order instead
+            for token, (_, transcript) in list(self._queue_waiting.items()):
+                self._order_unranked(token, transcript)
         for uid, found in message.suggestions.items():
             if message.generation >= self._fresh.get(uid, -1):  # never replace newer ones with older
                 self._suggestions[uid] = found

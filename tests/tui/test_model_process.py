@@ -66,3 +66,21 @@ async def test_a_model_process_that_dies_is_said_and_number_keys_are_dropped_not
         assert "the model's process ended" in app.last_message
         assert store.codings() == []
         assert "the model's process ended" in str(screen.query_one("#suggestion-note").render())
+
+
+async def test_the_queue_comes_in_transcript_order_when_the_model_process_has_died(
+        make: Callable[..., QualcodeApp]) -> None:
+    from qualcode.tui.queue_screen import QueueScreen
+
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        service = app._service
+        assert isinstance(service, ProcessService)
+        service.proc.kill()
+        assert ended(service)
+        await eventually(pilot, lambda: "the model's process ended" in app.suggestion_note)
+        await pilot.press("w")
+        await eventually(pilot, lambda: isinstance(app.screen, QueueScreen) and bool(app.screen.units))
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        assert [u["ref"] for u in queue.units][:2] == ["KII-01:3", "KII-01:4"]  # transcript order, no model

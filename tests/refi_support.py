@@ -20,6 +20,28 @@ from lxml import etree
 
 from qualcode.store import Project
 
+# A memo of every kind qualcode keeps, some with characters a careless writer leaves unescaped ("&", "<").
+MEMOS = {"project": "Validation workshop on 2 April.", "case": "HR manager, asked not to be quoted on wages.",
+         "segment": "Echoes KII-07.", "segment2": "Same worry as P2 & P4 <below>.", "segment3": "Laughter here.",
+         "code": "Relevance to factories first.", "coding": "Borderline with effectiveness.",
+         "transcript": "Two participants left early."}
+
+
+def add_memo_of_every_kind(p: Project) -> None:
+    """Write MEMOS into the example project: on the project, a case, three FGD-01 units, a code, a KII-07 coding and
+    a transcript. The third unit memo is by someone who coded nothing (QualCoder names only coders and source owners
+    as users)."""
+    units = p.segments("FGD-01", include_interviewer=False)
+    first = p.codings(transcript="KII-07")[0]
+    p.set_memo("project", "project", MEMOS["project"], coder="clara")
+    p.set_memo("case", "KII-07", MEMOS["case"], coder="long")
+    p.set_memo("segment", str(units[3]["id"]), MEMOS["segment"], coder="long")
+    p.set_memo("segment", str(units[9]["id"]), MEMOS["segment2"], coder="clara")
+    p.set_memo("segment", str(units[12]["id"]), MEMOS["segment3"], coder="minh")
+    p.set_memo("code", "relevance", MEMOS["code"], coder="clara")
+    p.set_memo("coding", str(first["id"]), MEMOS["coding"], coder=first["coder"])
+    p.set_memo("transcript", "FGD-01", MEMOS["transcript"], coder="clara")
+
 
 def _local(tag: Any) -> str:
     return str(tag).rsplit("}", 1)[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from workbench_support import current, eventually, transcript_screen
 
@@ -21,6 +22,15 @@ def ended(service: ProcessService, timeout: float = 20.0) -> bool:
     while service.proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     return service.proc.poll() is not None
+
+
+async def kill_the_model_process(app: QualcodeApp, pilot: Any) -> None:
+    """Kill the workbench's model process as a crash would, and wait until the workbench has noticed."""
+    service = app._service
+    assert isinstance(service, ProcessService)
+    service.proc.kill()
+    assert ended(service)
+    await eventually(pilot, lambda: "the model's process ended" in app.suggestion_note)
 
 
 async def test_suggestions_come_from_the_models_own_process_and_it_ends_with_the_workbench(
@@ -54,11 +64,7 @@ async def test_a_model_process_that_dies_is_said_and_number_keys_are_dropped_not
         make: Callable[..., QualcodeApp], store: Project) -> None:
     app = make(transcript="KII-01", suggestions=True)
     async with app.run_test(size=SIZE) as pilot:
-        service = app._service
-        assert isinstance(service, ProcessService)
-        service.proc.kill()
-        assert ended(service)
-        await eventually(pilot, lambda: "the model's process ended" in app.suggestion_note)
+        await kill_the_model_process(app, pilot)
         screen = transcript_screen(app)
         await pilot.press("G", "1")  # a unit whose suggestions were never computed
         await eventually(pilot, lambda: "dropped" in app.last_message)
@@ -74,11 +80,7 @@ async def test_the_queue_comes_in_transcript_order_when_the_model_process_has_di
 
     app = make(transcript="KII-01", suggestions=True)
     async with app.run_test(size=SIZE) as pilot:
-        service = app._service
-        assert isinstance(service, ProcessService)
-        service.proc.kill()
-        assert ended(service)
-        await eventually(pilot, lambda: "the model's process ended" in app.suggestion_note)
+        await kill_the_model_process(app, pilot)
         await pilot.press("w")
         await eventually(pilot, lambda: isinstance(app.screen, QueueScreen) and bool(app.screen.units))
         queue = app.screen

@@ -14,14 +14,10 @@ from typing import Any
 
 import pytest
 from qualcoder_rules import QualCoderProject, qualcoder_export, qualcoder_import
+from refi_support import MEMOS, add_memo_of_every_kind
 
 from qualcode.refi import export_qdpx, import_refi
 from qualcode.store import Project
-
-MEMOS = {"project": "Validation workshop on 2 April.", "case": "HR manager, asked not to be quoted on wages.",
-         "segment": "Echoes KII-07.", "segment2": "Same worry as P2 & P4 <below>.", "segment3": "Laughter here.",
-         "code": "Relevance to factories first.", "coding": "Borderline with effectiveness.",
-         "transcript": "Two participants left early."}
 
 
 @pytest.fixture
@@ -29,17 +25,7 @@ def through_qualcoder(example_project: Project, tmp_path: Path, request: pytest.
     """The example project with a memo of every kind, sent to QualCoder and back; what QualCoder held on the way.
     Exported with names withheld (the default) unless the test asks for "shown"."""
     p = example_project
-    units = p.segments("FGD-01", include_interviewer=False)
-    first = p.codings(transcript="KII-07")[0]
-    p.set_memo("project", "project", MEMOS["project"], coder="clara")
-    p.set_memo("case", "KII-07", MEMOS["case"], coder="long")
-    p.set_memo("segment", str(units[3]["id"]), MEMOS["segment"], coder="long")
-    p.set_memo("segment", str(units[9]["id"]), MEMOS["segment2"], coder="clara")
-    # by someone who coded nothing: QualCoder names only coders and source owners as users
-    p.set_memo("segment", str(units[12]["id"]), MEMOS["segment3"], coder="minh")
-    p.set_memo("code", "relevance", MEMOS["code"], coder="clara")
-    p.set_memo("coding", str(first["id"]), MEMOS["coding"], coder=first["coder"])
-    p.set_memo("transcript", "FGD-01", MEMOS["transcript"], coder="clara")
+    add_memo_of_every_kind(p)
     export_qdpx(p, tmp_path / "to-qualcoder.qdpx",
                 show_names=getattr(request, "param", "withheld") == "shown")
     held = qualcoder_import(tmp_path / "to-qualcoder.qdpx")

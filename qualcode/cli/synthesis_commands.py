@@ -32,6 +32,10 @@ from qualcode.store import Project
 from qualcode.synthesis.evidence import shown_passage
 
 
+def _count(n: int, word: str) -> str:
+    """'1 group', '4 groups': theme lines are read aloud in team meetings, '1 groups' reads as a slip."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
 def register(commands: Commands) -> None:
     p = command(commands, "matrix", cmd_matrix,
                 help="coded evidence as a crosstab: codes or criteria x stakeholder groups",
@@ -365,8 +369,8 @@ def cmd_themes(args: argparse.Namespace) -> int:
                 st = t["stance"]
                 tri = t["triangulation"]
                 print(f"\nTheme {t['theme']}: {t['label']}")
-                print(f"  {t['size']} passages ({t['share']:.0%}), {tri['informants']} informants,"
-                      f" {len(tri['groups'])} groups, {tri['transcripts']} transcripts,"
+                print(f"  {_count(t['size'], 'passage')} ({t['share']:.0%}), {_count(tri['informants'], 'informant')},"
+                      f" {_count(len(tri['groups']), 'group')}, {_count(tri['transcripts'], 'transcript')},"
                       f" sources {', '.join(tri['source_types'])}; strength {tri.get('strength', '?')}")
                 if t["key_phrases"]:
                     print(f"  key phrases: {', '.join(t['key_phrases'])}")

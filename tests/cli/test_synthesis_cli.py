@@ -184,6 +184,21 @@ def test_themes_and_triangulation_on_the_example(example_project_path: Path) -> 
     assert "levels:" in rule.stdout and "required:" in rule.stdout
 
 
+def test_theme_counts_read_as_words_in_the_singular_and_plural(example_project_path: Path) -> None:
+    p = str(example_project_path)
+    args = ("themes", "-p", p, "--criterion", "efficiency", "--seed", "0")
+    data = json.loads(qc(*args, "--json").stdout)
+    text = qc(*args).stdout
+    counts = [(t["size"], t["triangulation"]["informants"], len(t["triangulation"]["groups"]),
+               t["triangulation"]["transcripts"]) for t in data["themes"]]
+    assert any(1 in c for c in counts), "the example should hold a theme with a single group or informant"
+    for size, informants, groups, transcripts in counts:
+        words = [f"{n} {w}{'' if n == 1 else 's'}" for n, w in
+                 ((size, "passage"), (informants, "informant"), (groups, "group"), (transcripts, "transcript"))]
+        assert f"{words[0]} (" in text and ", ".join(words[1:]) in text
+    assert re.search(r"\b1 (passages|informants|groups|transcripts)\b", text) is None
+
+
 def test_views_and_exports_filter_by_coder(example_project_path: Path, tmp_path: Path) -> None:
     import csv as _csv
 

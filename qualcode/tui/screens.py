@@ -701,6 +701,8 @@ class TranscriptScreen(WorkbenchScreen):
                 self.view.move_to(self.positions[place[1]])
             if any(c["entity"] in ("coding", "decision") for c in result["changes"]):
                 self.host.suggestions_changed()
+            if any(c["entity"] == "transcript_done" for c in result["changes"]):  # D taken back or put back
+                self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
             self.host.say(words)
 
         self.host.write(run, done)

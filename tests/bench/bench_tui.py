@@ -5,9 +5,9 @@ interview, with the coder's own history of ~33,000 logged actions; then drives t
 run_test) with the store watcher on and suggestions on, as a person would:
 
 * open: ``qualcode code --transcript`` in a fresh process, from the command's start to the units on screen;
-* every key, from the key to the screen showing its effect (and, for a change, to the status bar saying saved:
-  the writer committed it first): moving, accepting a suggestion, the picker, removing, undo and redo, marking,
-  help, search, the codebook filter;
+* every key, from the key to the screen showing its effect, drawn (and, for a change, to the status bar saying
+  saved: the writer committed it first): moving, accepting a suggestion, the picker, removing, undo and redo,
+  marking, help, search, the codebook filter;
 * the next unit's suggestions: from ``j`` to the suggestions of the new unit on screen, after codings (so the
   suggester has refitted);
 * the store watcher: how long each of its ticks holds the screen, after our own writes and after another
@@ -280,10 +280,19 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
             """The suggestions panel shows this unit's suggestions (computed: a list, or "no suggestion")."""
             return panel.shown_unit == unit_id
 
+        def drawn() -> bool:
+            """The screen on top has drawn what changed: no message waits for it (a widget's request to be drawn
+            again is one) and no layout, repaint or widget is left for its next drawing."""
+            top = app.screen
+            return not (top._message_queue.qsize() or top._layout_required or top._repaint_required
+                        or top._scroll_required or top._dirty_widgets)
+
         async def key(name: str, k: str, done: Callable[..., bool], timeout: float = 30.0) -> float:
             t, cpu = time.perf_counter(), time.thread_time()
             app.simulate_key(k)
-            await until(done, timeout=timeout)
+            # until the screen shows it: the effect, then its drawing (a dialog's first drawing is the key that opened
+            # it, search results are the Enter that found them, not whatever key comes next)
+            await until(lambda: done() and drawn(), timeout=timeout)
             ms = 1000 * (time.perf_counter() - t)
             times.setdefault(name, []).append(ms)
             # the processor time the screen's thread spent meanwhile: what is left of the wall clock is waiting (for a

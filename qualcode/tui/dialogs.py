@@ -99,10 +99,19 @@ class Dialog(ModalScreen[ResultType]):
             lines = widget.render_lines(Region(0, 0, region.width, region.height))  # type: ignore[union-attr]
             for y, line in zip(range(region.y, region.bottom), lines, strict=False):
                 backdrop[y] = Strip(BackgroundScreen.process_segments(line, self._tint()), line.cell_length)
-            self.refresh(region)
+            super().refresh(region)
             return
         self._backdrop = None
         self.refresh()
+
+    def refresh(self, *regions: Region, **kwargs: Any) -> Dialog[ResultType]:
+        # Textual passes every change of the screen below up to the screen on top as regions to draw again (the
+        # only refresh of a screen with regions): the picture of it here changes only by backdrop_changed, so they
+        # would draw the same cells again, the whole screen when it opens (a frame later than it could be shown)
+        if regions and not kwargs:
+            return self
+        super().refresh(*regions, **kwargs)
+        return self
 
     def _tint(self) -> Color:
         if self.styles.background.a < 1:  # the terminal's own colours (ansi theme): shown as they are, undimmed

@@ -301,7 +301,9 @@ class StatusBar(Static):
             if over() > 0:
                 done = ""
             if over() > 0:
-                message = _fit_names(message, cell_len(message) - over())
+                fitted = _fit_names(message, cell_len(message) - over())
+                if cell_len(fitted) <= cell_len(message) - over():  # else the names stay whole and the end is cut
+                    message = fitted
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {coder} ", style="bold reverse")
         if where:
@@ -321,17 +323,17 @@ class StatusBar(Static):
 
 
 def _fit_names(message: str, width: int) -> str:
-    """A message in ``width`` cells if its names quoted in it ('…') can lose their middle, longest first (down to 10
+    """A message in ``width`` cells if the names quoted in it ('…') can lose their middle, longest first (down to 16
     cells each), so that what was done and where stay readable ("undo: removed 'New actors, p…or hindered' from
     KII-01:3"); as short as that makes it otherwise."""
     import re
 
-    names = re.findall(r"'([^']{12,})'", message)
+    names = re.findall(r"'([^']{17,})'", message)
     for name in sorted(set(names), key=len, reverse=True):
         extra = cell_len(message) - width
         if extra <= 0:
             break
-        message = message.replace(f"'{name}'", f"'{elide_middle(name, max(10, cell_len(name) - extra))}'")
+        message = message.replace(f"'{name}'", f"'{elide_middle(name, max(16, cell_len(name) - extra))}'")
     return message
 
 

@@ -45,7 +45,8 @@ from qualcode.synthesis.themes import themes  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "stance" / "example_passages.tsv"
 # held-out parts that earlier revisions of the stance method were measured on (LABELLING.md says when)
-READ_BEFORE = {"heldout": "; read by earlier revisions", "heldout-b": "; read by earlier revisions"}
+READ_BEFORE = {"heldout": "; read by earlier revisions", "heldout-b": "; read by earlier revisions",
+               "heldout-e": "; read once, for the revision it was drawn for"}
 
 
 def quality(project: Project) -> None:

@@ -166,6 +166,48 @@ def test_a_description_without_judgement_is_neutral_and_a_stance_always_shows_it
     assert {s.stance for s in read} == {"supports", "criticises", "mixed", "neutral"}
 
 
+def test_changes_with_a_direction_and_shortfalls_told_as_facts_are_read() -> None:
+    """Passages of the example whose judgement is in what happened, not in an evaluative word."""
+    # what went down is good news when it is a problem, a shortfall when it is not; the event then dates the decline
+    read = stance_of("But I have to be honest, after the first three or four meetings the attendance from companies"
+                     " went down.")
+    assert read.stance == "criticises" and "-down: went down" in read.evidence
+    assert not any(e.startswith("+change") for e in read.evidence)
+    read = stance_of("Since the course, turnover on my lines went down.")
+    assert read.stance == "supports" and "+down: went down" in read.evidence
+    read = stance_of("The agreement raises the meal allowance to 30,000 dong per shift.")
+    assert read.stance == "supports" and "+up: raises" in read.evidence
+    # fragmentation, trained people gone, work done twice, a framework written afterwards
+    for text, words in (("Each one asked for a focal point and each one sent their own forms.",
+                         "-each one sent their own"),
+                        ("Of the three people from our factory who did the trainer course, one has already left the"
+                         " company.", "-has already left"),
+                        ("We were asked to fill in the same attendance data twice.",
+                         "-the same attendance data twice"),
+                        ("So the theory of change for the cluster was written after the fact, to describe what was"
+                         " already there.", "-after the fact")):
+        read = stance_of(text)
+        assert read.stance == "criticises" and words in read.evidence, (text, read)
+    # the speaker's own doubt about attribution is no shortfall of the programme; a missing figure is
+    read = stance_of("I cannot prove it is because of the agreement, but the workers know now there is a place to"
+                     " bring the problem.")
+    assert read.stance == "supports" and not any("prove" in e for e in read.evidence)
+    read = stance_of("So when the board of the chamber asks me what changed, I can say 24 roadmaps, but I cannot"
+                     " say how many were implemented.")
+    assert read.stance == "criticises" and "-not say" in read.evidence
+    # "not yet" denies what follows; it is no turn of the argument
+    read = stance_of("The roadmap has not yet been used.")
+    assert read.stance == "criticises" and "-not used" in read.evidence
+
+
+def test_a_denied_word_inside_an_idiom_counts_once() -> None:
+    """"not enough" is one shortfall (the idiom's), not also a denied "enough": the score says how strong it is."""
+    read = stance_of("The training was not enough.")
+    assert read.stance == "criticises" and read.evidence == ["-not enough"] and read.score == -1.5
+    read = stance_of("We asked for a no-cost extension of six months.")
+    assert read.stance == "criticises" and read.evidence == ["-no-cost extension"]
+
+
 def _divergent_project(tmp_path: Path, critiques: int = 4):  # type: ignore[no-untyped-def]
     from synthesis_support import parse_turns, unit_ref
 

@@ -20,10 +20,15 @@ Offline and transparent; nothing is downloaded and no neural network runs:
    ("parties") are not judgements; "well" is one only as an adverb ("worked well", "well attended"); a passage
    about the programme's context alone (employers, workers, the market, buyers) rather than the programme is
    counted as such, since its problems are seldom the programme's. Patterns
-   count scarcity ("only three of 14", "few", "hardly"), recommendations ("should", "next phase", "from the
-   beginning", an opening imperative), calls to keep something going ("should be replicated"), changes tied to the
-   programme ("after the course", "now", "still use"), risks to what lasts ("if there is no funding", "who pays after
-   June"), and description (numbers, "we ran", "there were").
+   count scarcity ("only three of 14", "few", "hardly", "were less involved"), recommendations ("should", "next
+   phase", "from the beginning", an opening imperative), calls to keep something going ("should be replicated"),
+   changes tied to the programme ("after the course", "now", "still use"), changes with a direction (up is good
+   news unless what went up is a problem: "turnover went down" is a result, "attendance went down" a shortfall, and
+   "after the third meeting" then dates the decline), results and shortfalls told as facts ("is now in place",
+   "signed"; "each one sent their own forms", "one has already left", "the same data twice", "after the fact"),
+   risks to what lasts ("if there is no funding", "who pays after June"), and description (numbers, "we ran",
+   "there were"). A denied word inside an idiom counts once ("not enough"); "not yet" denies what follows; the
+   speaker's own doubt ("I cannot prove it is the course") is no shortfall.
 3. **Weights.** A multinomial logistic regression turns those counts into the four stances. Its weights
    (``stance_weights.json``, about 80 numbers) were fitted on the development part of the hand-labelled example
    passages, its regularisation chosen by cross-validation within them; ``tests/bench/fit_stance.py`` refits and
@@ -57,7 +62,8 @@ disability disabilities vulnerable safety protection rights justice child bargai
 audits finding findings fund funds funding please support care childcare welfare benefits allowance dead killed sick
 accident accidents injury overtime shout shouting yes no ok okay like want wants wanted agree agreed agreement share
 shared united party free interest interested true honest frank honestly frankly sure well clear kind pretty certain
-matter serious seriously big huge join joins joined joining
+matter serious seriously big huge join joins joined joining number numbers invite invites invited inviting legal
+commitment commitments commit allows allowed handing hands played bonus bargain gifts freedom joke straight
 """.split())
 # Evaluation words: they override the general lexicon (same scale, -4..4). Not here: "short" alone describes ("a
 # short document", "short briefings"; "too short" is the judgement) and "started" tells an event ("we started
@@ -92,8 +98,9 @@ PHRASES_POSITIVE = {
     "right time": 2.0, "good value": 2.0, "more than we expected": 2.0, "than we expected": 1.5,
     "costs nothing": 1.5, "costs little": 1.5, "cost is small": 1.2, "by itself": 1.0, "on their own": 1.0,
     "on its own": 1.0, "own resources": 1.2, "ourselves": 0.6, "still use": 1.5, "exactly what": 1.5,
-    "made a difference": 2.0, "at least": 0.5, "good feedback": 2.0, "a start": 0.8, "the beginning": 0.5,
-    "did not have to": 1.0, "did well": 2.0, "not only": 0.3, "model": 0.5, "first time": 1.0, "is new": 1.0,
+    "made a difference": 2.0, "real change": 1.5, "at least": 0.5, "good feedback": 2.0, "a start": 0.8,
+    "the beginning": 0.5, "did not have to": 1.0, "did well": 2.0, "not only": 0.3, "model": 0.5, "first time": 1.0,
+    "is new": 1.0, "was new": 1.0, "were new": 1.0,
 }
 PHRASES_NEGATIVE = {
     "not enough": 1.5, "too short": 1.5, "too long": 1.5, "too general": 1.5, "too late": 1.8, "double work": 1.5,
@@ -103,7 +110,8 @@ PHRASES_NEGATIVE = {
     "no activity": 1.2, "not involved": 1.5, "hardly": 1.0, "not always": 1.0, "more than once": 0.6,
     "one after another": 0.6, "we waited": 1.0, "had to wait": 1.2, "not part of": 1.5, "without us": 1.5,
     "left out": 1.5, "less than we hoped": 2.0, "less than we expected": 2.0, "less than expected": 2.0,
-    "less than planned": 1.5, "behind schedule": 1.5, "already have": 1.0, "already had": 1.0, "that was it": 1.5,
+    "less than planned": 1.5, "behind schedule": 1.5, "no-cost extension": 1.2, "already have": 1.0,
+    "already had": 1.0, "that was it": 1.5,
 }
 # "least" reverses what follows as "not" does ("the least happy", "least useful"), except in "at least"
 NEGATORS = frozenset({"not", "no", "never", "nobody", "none", "nothing", "hardly", "without", "neither", "nor",
@@ -135,15 +143,29 @@ RULES = {
     # "I must say", "I should admit" frame what follows; they recommend nothing
     "recommend": r"(?:should|must)(?! say| admit| tell| be honest)|next phase|next time|new phase|in (?:the )?future|"
                  r"i would suggest|we suggest|recommend|from the beginning|from the start|from day one|in advance|"
-                 r"need to|needs|i'd want|would want|would like to see",
+                 r"need to|needs|we need|i'd want|would want|would like to see|would have (?:preferred|liked)",
     "change": r"now|after (?:the|that|this|our) (?:\w+ )?(?:course|training|seminar|session|visit|sessions|meeting|"
               r"workshop|agreement|signing|survey)|since the|we started|started to|started|still use|no longer|"
-              r"went (?:up|down|from)|came down|more than before|afterwards|as a result|thanks to|"
+              r"more than before|afterwards|as a result|thanks to|"
               r"set up|began|took over|(?:went|go|goes|fed|feeds) (?:directly )?into|do the same|(?:a|the) similar|"
               r"how (?:we|you|they) did it|would (?:not|never) have (?:happened|been possible)|would have had nothing|"
               r"changed (?:his|her|their|our|my|the) minds?|(?:grew|grown|came) out of",
+    # a change with its direction: whether it is good news depends on what went up or down (read in _read)
+    "rise": r"went up|go up|goes up|rose|risen|increased|increases|grew|higher|up from|doubled|"
+            # "raised it in the meeting" brings a topic up; "raised the allowance" is a rise
+            r"(?:raised|raises)(?! (?:it|this|that|them|(?:the|a|an|their|our|his|her) (?:issue|question|problem|"
+            r"topic|point|matter|concern|case|complaint)s?|(?:issues?|questions?|concerns?|problems?|complaints?)\b))",
+    "fall": r"went down|go down|goes down|came down|fell|fallen|decreased|decreases|reduced|reduces|lower|down from",
+    # results and shortfalls told as facts, without a word of judgement
+    "result": r"(?:is|are|was|were) (?:now )?in place|put in place|signed|ratified|(?:was|were|has been|have been) "
+              r"adopted|cited|took (?:it )?up|(?:is|are) in the (?:draft|decree|law|text|guidance)|co-chair\w*|"
+              r"(?:they|we|he|she) (?:still )?(?:apply|applies|applied) (?:it|them)",
+    "fact": r"each (?:\w+ ){0,3}(?:its|their|his|her) own|(?:their|its) own (?:forms?|logframes?|indicators?|reports?|"
+            r"reporting|systems?|committees?|plans?|monitoring)|after the fact|(?:has|have|had) (?:already )?"
+            r"left|the same (?:\w+ ){1,4}(?:twice|again)|went nowhere|was cancelled",
     "baseline": r"before|used to|in the past|previously|until then|years ago",
     "scarce": r"only|very few|few|a little|little|hardly|barely|too \w+|not so much|not always|less so|at most|"
+              r"(?:were|was|are|is) less \w+|"
               r"maybe (?:two|three|one)",
     "describe": r"we (?:did|ran|held|organised|organized|trained|sent|counted|joined|moved|planned|had)|"
                 r"there (?:were|was)|in total",
@@ -178,12 +200,14 @@ _WELL_AFTER = frozenset("attended received organised organized prepared designed
 NEGATION_SCOPE = 3
 
 FEATURES = ("pos", "neg", "min_pn", "shortfall", "scarce", "recommend", "keep", "change", "baseline", "contrast",
-            "risk", "numbers", "describe", "length", "opening", "opposed", "context")
+            "risk", "numbers", "describe", "length", "opening", "opposed", "context", "better", "worse", "result",
+            "fact")
 OPPOSED = 0.5
 # problems a programme works against: their absence is a result ("no strikes since the signing")
 PROBLEMS = frozenset("""strike strikes stoppage stoppages dispute disputes conflict conflicts accident accidents injury
 injuries violence harassment abuse discrimination complaint complaints problem problems issue issues incident
-incidents fight fights protest protests turnover""".split())
+incidents fight fights protest protests turnover overtime absenteeism absence absences resignations waiting
+delays""".split())
 REASON = 0.3
 
 
@@ -305,6 +329,9 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     reason = False  # after "because" (until the sentence ends)
     denier = ""  # the negator of the current scope
     idiom = -1  # the second word of "no longer", "no doubt"
+    # (word before, denied word) -> (weight, side, place in the evidence) of each shortfall read from a denied word,
+    # so that an idiom over the same words ("not enough", "not always") replaces it instead of counting twice
+    denied: dict[tuple[str, str], tuple[float, int, int]] = {}
     # a passage that opens with "But" or "However" answers what was said before it with a reservation
     first = next((t for t in toks if t[0].isalpha()), "")
     opening = first in ("but", "however", "yet")
@@ -325,7 +352,9 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
                 # a denied action or an absence is a shortfall ("did not record anything", "no baseline"), but the
                 # absence of a problem is good news ("no strikes", "no work stoppage")
                 problem = next((u for u in toks[i:scope + 1] if u in PROBLEMS), None)
-                if problem:
+                if t in _HEDGES and _speaker_hedges(toks, scope - NEGATION_SCOPE):
+                    pass  # "I cannot prove it is the course": the speaker is unsure, nothing is lacking
+                elif problem:
                     pos += 1.0 * weight
                     sides[contrast] += 1.0
                     evidence.append("+no " + problem)
@@ -333,12 +362,15 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
                     lack = REASON if reason and pos > 0 else 1.0
                     shortfall += lack
                     sides[contrast] -= lack
+                    denied[(toks[i - 1] if i else "", t)] = (lack, int(contrast), len(evidence))
                     evidence.append(f"-{'no' if denier == 'no' else 'not'} {t}")  # "-no baseline", "-not record"
                 scope = -1
                 continue
             if t != "well" or not _adverb_well(toks, i):
                 continue
             v = 1.5
+        if kind == _CONTRAST and t == "yet" and i and toks[i - 1] in ("not", "n't"):
+            continue  # "not yet": the negation goes on to the next words ("not yet used"); no turn
         if kind == _CONTRAST:
             pos *= 0.5  # what came before "but" weighs less ...
             neg *= 0.5
@@ -381,10 +413,13 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
                 sides[contrast] += 1.0
                 evidence.append("+no " + problem)
                 scope = -1
+            elif negated and t in _HEDGES and _speaker_hedges(toks, scope - NEGATION_SCOPE):
+                scope = -1  # "I cannot prove it is the course", "I would not claim more": a hedge, not a shortfall
             elif negated:
                 lack = REASON if reason and pos > 0 else 1.0
                 shortfall += lack
                 sides[contrast] -= lack
+                denied[(toks[i - 1] if i else "", t)] = (lack, int(contrast), len(evidence))
                 evidence.append("-not " + t)
                 scope = -1
             continue
@@ -405,7 +440,8 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         else:
             neg -= v
             evidence.append("-" + ("not " if negated else "") + t)
-    counts = dict.fromkeys(RULES, 0)
+    counts = dict.fromkeys((*RULES, "better", "worse"), 0)
+    after_event: list[tuple[int, int]] = []  # "after the course" read as a change: (place in the evidence, side)
     turn = _CONTRAST_AT.search(low)
     turn_at = turn.start() if turn else len(low)
     # the reason after a judgement: from "because" to the end of its sentence
@@ -427,15 +463,46 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
                 neg += v
                 sides[side] -= v
                 evidence.append("-" + p)
-        elif rule in ("keep", "change"):
+                words_of = _TOKEN.findall(p)
+                pair = (words_of[0], words_of[1]) if len(words_of) >= 2 else None
+                if pair in denied:
+                    lack, at, shown = denied.pop(pair)
+                    shortfall -= lack
+                    sides[at] += lack
+                    evidence[shown] = ""
+        elif rule in ("keep", "change", "result"):
             if _NEGATED_BEFORE.search(low, max(0, m.start() - 16), m.start()):
                 counts[rule] -= 1  # "it did not go into the text": no change
                 continue
             sides[side] += 1
+            if rule == "change" and m.group(rule).startswith("after"):
+                after_event.append((len(evidence), side))
             evidence.append(f"+{rule}: {m.group(rule)}")
+        elif rule in ("rise", "fall"):
+            # up is good news unless what went up is a problem ("turnover went down" is a result, "attendance went
+            # down" a shortfall); the problem is looked for in the clause around the change
+            start = max(low.rfind(c, 0, m.start()) for c in ".;,:")
+            end = min((j for j in (low.find(c, m.end()) for c in ".;,:") if j >= 0), default=len(low))
+            problem = any(u in PROBLEMS for u in _TOKEN.findall(low[start + 1:end]))
+            said = m.group(rule)
+            good = (rule == "rise") != problem
+            if _NEGATED_BEFORE.search(low, max(0, m.start() - 16), m.start()):
+                good = not good  # "it did not go down"
+            counts["better" if good else "worse"] += 1
+            sides[side] += 1 if good else -1
+            evidence.append(f"{'+' if good else '-'}{'up' if rule == 'rise' else 'down'}: {said}")
+        elif rule == "fact":
+            sides[side] -= 1
+            evidence.append(f"-{m.group(rule)}")
         elif rule in ("risk", "recommend", "scarce"):
             sides[side] -= 0.5 if rule == "recommend" else 1
             evidence.append(f"-{rule}: {m.group(rule)}")
+    if counts["worse"]:
+        # "after the third meeting the attendance went down": the event dates a decline, it brought no change
+        for shown, at in after_event:
+            counts["change"] -= 1
+            sides[at] -= 1
+            evidence[shown] = ""
     if counts["recommend"] == 0 and IMPERATIVE.match(low):
         counts["recommend"] = 1
         evidence.append("-recommend: " + low.split()[0])
@@ -452,6 +519,8 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         "numbers": numbers / 3, "describe": float(counts["describe"]), "length": math.log1p(max(1, words)) / 3,
         "opening": float(opening),
         "context": float(bool(_CONTEXT_WORDS.search(low)) and not _PROGRAMME_WORDS.search(low)),
+        "better": float(counts["better"]), "worse": float(counts["worse"]), "result": float(counts["result"] > 0),
+        "fact": float(counts["fact"]),
         # praise, then "but" and a clause with no word of praise: the "but" itself is the reservation
         "opposed": float(contrast and ((min(sides) <= -OPPOSED and max(sides) >= OPPOSED
                                         and (sides[0] > 0) != (sides[1] > 0))
@@ -463,7 +532,7 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     is_english = function_words >= 2 or (words > 0 and bool(function_words or evidence)
                                          and all(t.isascii() for t in toks if t[0].isalpha()))
     # a word read twice (as a negated word and inside an idiom: "not always") is shown once
-    return [values[k] for k in FEATURES], list(dict.fromkeys(evidence)), pos - neg - shortfall, is_english
+    return [values[k] for k in FEATURES], [e for e in dict.fromkeys(evidence) if e], pos - neg - shortfall, is_english
 
 
 def _names(spaced: str, n_tokens: int) -> set[int]:
@@ -488,7 +557,17 @@ _CONTEXT_WORDS = re.compile(r"\b(?:employers?|workers?|market|orders?|customers?
 _NEGATED_BEFORE = re.compile(r"\b(?:not|n't|never|no)\s+(?:\w+\s+)?$")
 _NOT_A_DENIAL = frozenset({"longer", "doubt", "matter", "wonder"})
 _ABSENCE_IS_GOOD = frozenset({"costs", "cost", "lost", "lose", "wasted", "risked"})
-_CONTRAST_AT = re.compile(r"\b(?:" + "|".join(sorted(CONTRAST)) + r")\b")
+_CONTRAST_AT = re.compile(r"\b(?<!not )(?:" + "|".join(sorted(CONTRAST)) + r")\b")
+
+
+_HEDGES = frozenset("say tell prove claim judge sure attribute".split())
+
+
+def _speaker_hedges(toks: list[str], at: int) -> bool:
+    """Whether the negator at ``at`` is the speaker's own ("I cannot say", "we don't know"): the speaker is unsure,
+    nothing is lacking."""
+    # "I cannot say how many were implemented" is no hedge: the figure is missing
+    return any(t in ("i", "we") for t in toks[max(0, at - 3):at]) and "how" not in toks[at + 2:at + 4]
 
 
 def _sentence_end(toks: list[str], i: int) -> int:

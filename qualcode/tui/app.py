@@ -500,11 +500,22 @@ class QualcodeApp(TypeAhead, App[None]):
             screen = self.screen
         except Exception:  # no screen at all: the app is closing
             return
-        if isinstance(screen, WorkbenchScreen) and screen.is_attached:
+        # the screen under a dialog too: its status line shows (dimmed) behind the dialog, and said "saving…" until
+        # the dialog closed
+        below = next((s for s in reversed(self.screen_stack) if isinstance(s, WorkbenchScreen)), None)
+        if below is not None and below.is_attached:
             # a write committed while the app closes (where the coder was, saved on leaving) finds the screen's
             # widgets being taken down: nothing to redraw then
+            from qualcode.tui.dialogs import Dialog
+            from qualcode.tui.widgets.panels import StatusBar
+
             with contextlib.suppress(NoMatches):
-                screen.update_status()
+                status = next(iter(below.query(StatusBar)), None)
+                shown = status.shown if status is not None else None
+                below.update_status()
+                if (status is not None and below is not screen and isinstance(screen, Dialog)
+                        and status.shown is not shown):
+                    screen.backdrop_changed(status)
 
     # ------------------------------------------------------------------ help and the command palette
 

@@ -492,3 +492,28 @@ async def test_shift_d_in_the_project_view_ticks_you_and_two_coders_done_join_th
         status = str(app.screen.query_one("#status").render())
         assert "FGD-01: your coding is marked done; it joins the agreement sample, comparing clara, long" in status
         assert [r["transcript"] for r in sample_rows(store)] == ["FGD-01"]
+
+
+async def test_the_status_line_under_a_dialog_says_saved_once_the_write_is_committed(
+        make: Callable[..., QualcodeApp]) -> None:
+    # it said "saving…" (dimmed, behind the dialog) for as long as the dialog stayed open
+    import threading
+
+    gate = threading.Event()
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        app.write(lambda project: gate.wait(10))
+        await pilot.pause()
+        assert "saving…" in str(screen.query_one("#status").render())
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)
+        assert "saving…" in app.export_screenshot()
+        gate.set()
+        await app.settled()
+        await pilot.pause()
+        assert "saved ✓" in str(screen.query_one("#status").render())
+        drawn = app.export_screenshot()
+        assert "saved" in drawn and "saving…" not in drawn

@@ -26,11 +26,26 @@ def test_themes_are_deterministic_and_cover_every_passage_once(project) -> None:
     a = themes(project, criterion="relevance", k=3, seed=7)
     b = themes(project, criterion="relevance", k=3, seed=7)
     assert a == b
-    refs = [r for t in a["themes"] for r in t["refs"]]
+    refs = [r for t in a["themes"] for r in t["refs"]] + [o["ref"] for o in a["other"]]
     assert len(refs) == len(set(refs)) == a["passages"] == 8
     for t in a["themes"]:
         assert t["quotes"] and sum(t["groups"].values()) == t["size"] == len(t["passages"])
         assert sum(t["stance"].values()) == t["size"]
+
+
+def test_a_passage_left_alone_is_listed_as_other_not_numbered_as_a_theme(project) -> None:  # type: ignore[no-untyped-def]
+    """Three themes asked of eight passages: the outliers are no themes of one passage but 'other', each with its
+    quote (pseudonymised), stance and evidence; the themes are numbered without them."""
+    result = themes(project, criterion="relevance", k=3, seed=7)
+    assert result["other"] and all(t["size"] >= 2 for t in result["themes"])
+    assert [t["theme"] for t in result["themes"]] == list(range(1, len(result["themes"]) + 1))
+    for o in result["other"]:
+        assert o["quote"]["ref"] == o["ref"] and o["quote"]["text"] and o["quote"]["attribution"]
+        assert o["stance"] in ("supports", "criticises", "mixed", "neutral") and "evidence" in o
+    # as many themes asked as there are passages: every passage is alone, and with nothing to set them against
+    # they stay themes
+    every = themes(project, criterion="relevance", k=8)
+    assert len(every["themes"]) == 8 and not every["other"]
 
 
 def test_grievance_passages_share_a_theme(project) -> None:  # type: ignore[no-untyped-def]
@@ -42,12 +57,15 @@ def test_grievance_passages_share_a_theme(project) -> None:  # type: ignore[no-u
 
 def test_representative_quotes_are_pseudonymised(project) -> None:  # type: ignore[no-untyped-def]
     result = themes(project, criterion="relevance", k=1, top_quotes=10)
-    text = " ".join(q["text"] for t in result["themes"] for q in t["quotes"] + t["representative"])
-    text += " ".join(t["label"] for t in result["themes"])
+    # every quote shown: the themes' and those of the passages fitting no theme ("other")
+    quotes = [q for t in result["themes"] for q in t["quotes"] + t["representative"]]
+    quotes += [o["quote"] for o in result["other"]]
+    text = " ".join(q["text"] for q in quotes) + " ".join(t["label"] for t in result["themes"])
     assert "Nguyen Thi Hoa" not in text and "[informant KII-01]" in text
-    assert all(q["attribution"].startswith(("Interview", "FGD")) for t in result["themes"] for q in t["quotes"])
+    assert all(q["attribution"].startswith(("Interview", "FGD")) for q in quotes)
     named = themes(project, criterion="relevance", k=1, top_quotes=10, show_names=True)
-    assert "Nguyen Thi Hoa" in " ".join(q["text"] for t in named["themes"] for q in t["quotes"])
+    shown = [q for t in named["themes"] for q in t["quotes"]] + [o["quote"] for o in named["other"]]
+    assert "Nguyen Thi Hoa" in " ".join(q["text"] for q in shown)
 
 
 def test_no_quotes_or_no_target_is_a_clear_error(project) -> None:  # type: ignore[no-untyped-def]
@@ -164,6 +182,48 @@ def test_a_description_without_judgement_is_neutral_and_a_stance_always_shows_it
     read = stances(texts)
     assert all(s.evidence for s in read if s.stance != "neutral")
     assert {s.stance for s in read} == {"supports", "criticises", "mixed", "neutral"}
+
+
+def test_changes_with_a_direction_and_shortfalls_told_as_facts_are_read() -> None:
+    """Passages of the example whose judgement is in what happened, not in an evaluative word."""
+    # what went down is good news when it is a problem, a shortfall when it is not; the event then dates the decline
+    read = stance_of("But I have to be honest, after the first three or four meetings the attendance from companies"
+                     " went down.")
+    assert read.stance == "criticises" and "-down: went down" in read.evidence
+    assert not any(e.startswith("+change") for e in read.evidence)
+    read = stance_of("Since the course, turnover on my lines went down.")
+    assert read.stance == "supports" and "+down: went down" in read.evidence
+    read = stance_of("The agreement raises the meal allowance to 30,000 dong per shift.")
+    assert read.stance == "supports" and "+up: raises" in read.evidence
+    # fragmentation, trained people gone, work done twice, a framework written afterwards
+    for text, words in (("Each one asked for a focal point and each one sent their own forms.",
+                         "-each one sent their own"),
+                        ("Of the three people from our factory who did the trainer course, one has already left the"
+                         " company.", "-has already left"),
+                        ("We were asked to fill in the same attendance data twice.",
+                         "-the same attendance data twice"),
+                        ("So the theory of change for the cluster was written after the fact, to describe what was"
+                         " already there.", "-after the fact")):
+        read = stance_of(text)
+        assert read.stance == "criticises" and words in read.evidence, (text, read)
+    # the speaker's own doubt about attribution is no shortfall of the programme; a missing figure is
+    read = stance_of("I cannot prove it is because of the agreement, but the workers know now there is a place to"
+                     " bring the problem.")
+    assert read.stance == "supports" and not any("prove" in e for e in read.evidence)
+    read = stance_of("So when the board of the chamber asks me what changed, I can say 24 roadmaps, but I cannot"
+                     " say how many were implemented.")
+    assert read.stance == "criticises" and "-not say" in read.evidence
+    # "not yet" denies what follows; it is no turn of the argument
+    read = stance_of("The roadmap has not yet been used.")
+    assert read.stance == "criticises" and "-not used" in read.evidence
+
+
+def test_a_denied_word_inside_an_idiom_counts_once() -> None:
+    """"not enough" is one shortfall (the idiom's), not also a denied "enough": the score says how strong it is."""
+    read = stance_of("The training was not enough.")
+    assert read.stance == "criticises" and read.evidence == ["-not enough"] and read.score == -1.5
+    read = stance_of("We asked for a no-cost extension of six months.")
+    assert read.stance == "criticises" and read.evidence == ["-no-cost extension"]
 
 
 def _divergent_project(tmp_path: Path, critiques: int = 4):  # type: ignore[no-untyped-def]

@@ -286,12 +286,12 @@ class StatusBar(Static):
         text.append("saving…" if saving else "saved ✓", style="bold" if saving else "")
         if message:
             text.append("  " + message, style="bold red" if error else "italic")
-        if text == self._text:
+        if text == self.shown:
             return
-        self._text = text
+        self.shown = text
         self.update(text, layout=False)  # one line, whatever it says: the screen need not be laid out again
 
-    _text: Text | None = None
+    shown: Text | None = None  # what the line says (a new object whenever it changes)
 
 
 class KeyBar(Static):

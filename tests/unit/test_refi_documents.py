@@ -142,3 +142,29 @@ def test_a_real_pdf_documents_pages_come_back_without_qualcode_json(tmp_path: Pa
         assert report["counts"]["transcripts_added"] == 1
     assert import_refi(project.path, out, coder="ana")["nothing_new"] is True
     project.close()
+
+
+def test_a_real_pdf_documents_codings_and_pages_come_back_through_qualcoders_rules(tmp_path: Path) -> None:
+    """The same document coded on both pages, through what QualCoder keeps and writes back (tests/qualcoder_rules.py:
+    new GUIDs, no qualcode.json): every coding comes back on its passage, and each passage on its page."""
+    from qualcoder_rules import qualcoder_export, qualcoder_import
+
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    real = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "federal-register-2020-17221-p1-2.pdf"
+    project = Project.create(tmp_path / "p", codebook=load_codebook(default_codebook_path()))
+    import_files(project, [], documents=[real], coder="clara")
+    segs = project.segments("federal-register-2020-17221-p1-2")
+    coded = [segs[0], segs[40], segs[60], segs[-1]]
+    assert {s["page"] for s in coded} == {1, 2}
+    for s in coded:
+        project.add_coding(s["id"], "effectiveness", coder="clara")
+    export_qdpx(project, tmp_path / "to.qdpx")
+    qualcoder_export(qualcoder_import(tmp_path / "to.qdpx"), tmp_path / "from.qdpx")
+    import_refi(tmp_path / "fresh", tmp_path / "from.qdpx", coder="ana")
+    with Project.open(tmp_path / "fresh") as back:
+        units = {s["id"]: s for s in back.segments()}
+        got = sorted((units[c["segment"]]["text"], units[c["segment"]]["page"], units[c["segment"]]["page_label"],
+                      c["coder"]) for c in back.codings())
+    assert got == sorted((s["text"], s["page"], s["page_label"], "clara") for s in coded)
+    project.close()

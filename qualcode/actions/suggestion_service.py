@@ -54,6 +54,7 @@ class SuggestionLoop:
         self._needs_retrain = False
         self._closed = False
         self._engine: Any = None
+        self._refitted = False  # a fit from scratch finished in the background (see _full_fit_done)
 
     # ------------------------------------------------------------------ requests (any thread)
 
@@ -88,6 +89,11 @@ class SuggestionLoop:
             self._closed = True
             self._wake.notify()
 
+    def _full_fit_done(self) -> None:
+        with self._wake:
+            self._refitted = True
+            self._wake.notify()
+
     def _interrupted(self) -> bool:
         return bool(self._wanted or self._jobs or self._closed)
 
@@ -103,22 +109,30 @@ class SuggestionLoop:
                 self._needs_retrain = False
             # fitted (or restored from the model cache) at once, while the evaluator opens a transcript and reads
             self._engine = wb.fit_suggester(project)
+            wb.refit_if_drifted(project, self._full_fit_done)
             while True:
                 with self._wake:
-                    while not (self._closed or self._wanted or self._jobs
+                    while not (self._closed or self._wanted or self._jobs or self._refitted
                                or (self._engine is not None and getattr(self._engine, "stale", False))):
                         self._wake.wait()
                     if self._closed:
                         return
                     jobs, self._jobs = self._jobs, []
                     idle = not self._wanted
+                    refitted, self._refitted = self._refitted, False
+                if refitted and wb.take_full_fit(project):
+                    # fitted from scratch after an import took the units far from the last such fit: it replaces
+                    # the model brought up to date incrementally
+                    self._engine = wb.fit_suggester(project)
                 for job in jobs:
                     self._order_queue(project, *job)
                 if jobs:
                     continue
                 if idle:
-                    # Nothing asked for: finish the refit the last coding started, giving way to the next request.
-                    wb.refresh_suggester(project, should_stop=self._interrupted)
+                    # Nothing asked for: finish the refit the last coding (or an import) started, giving way to the
+                    # next request.
+                    if wb.refresh_suggester(project, should_stop=self._interrupted):
+                        wb.refit_if_drifted(project, self._full_fit_done)
                     continue
                 with self._wake:
                     retrain, self._needs_retrain = self._needs_retrain, False

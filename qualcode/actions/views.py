@@ -806,6 +806,21 @@ def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None =
     return refresh(project, should_stop)
 
 
+def refit_if_drifted(project: Project, on_done: Callable[[], None] | None = None) -> bool:
+    """Start fitting the model from scratch in the background when incremental updates took it too far from its last
+    fit from scratch (:func:`qualcode.nlp.project.refit_if_drifted`)."""
+    from qualcode.nlp.project import refit_if_drifted as refit
+
+    return refit(project, on_done)
+
+
+def take_full_fit(project: Project) -> bool:
+    """Put a finished background fit in place of the model (:func:`qualcode.nlp.project.take_full_fit`)."""
+    from qualcode.nlp.project import take_full_fit as take
+
+    return take(project)
+
+
 def suggest_units(engine: Suggester | None, units: Iterable[Mapping[str, Any]], *, top: int = 5,
                   min_score: float = 0.05) -> dict[int, list[Suggestion]]:
     """Suggestions (code, score, why, model_version) for informant units, keyed by segment id."""

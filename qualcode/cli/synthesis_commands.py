@@ -386,6 +386,13 @@ def cmd_themes(args: argparse.Namespace) -> int:
                     why = ", ".join(q["evidence"][:4]) or "no evaluative words"
                     shown = shown_passage(_short(q["text"], 160), q.get("record"))
                     print(f"  [{q['ref']}] ({q['stance']}: {why}) {shown} \u2014 {q['attribution']}")
+            if d["other"]:
+                print(f"\nOther: {_count(len(d['other']), 'passage')} fitting no theme (each on its own)")
+                for o in d["other"]:
+                    q = o["quote"]
+                    why = ", ".join(q["evidence"][:4]) or "no evaluative words"
+                    shown = shown_passage(_short(q["text"], 160), q.get("record"))
+                    print(f"  [{q['ref']}] ({q['stance']}: {why}) {shown} \u2014 {q['attribution']}")
             print("\nPromote a theme to a draft finding: qualcode themes --criterion ID --promote N --id F-...")
 
         return emit(args, data, human)

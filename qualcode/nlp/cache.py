@@ -9,7 +9,12 @@ pipeline, the codebook hash and the units being coded (see :meth:`Suggester.stat
   (its key adds a hash of every coded unit, its codes and rejected codes).
 
 A new coding or decision changes the second key only, so a fresh process refits the learners (fast) but not
-the rest. The cache is never needed for correctness: a missing, stale, unreadable or damaged folder is ignored
+the rest. New units (an import) or units gone (a transcript removed) change both keys: the newest corpus folder
+saved for the same codebook (its ``meta.json`` names it) is then brought up to date incrementally
+(:func:`restore_incremental`) instead of fitting from scratch; such a state carries how many units it has added or
+removed since its last fit from scratch, and a fit from scratch saved later under the same key replaces it.
+
+The cache is never needed for correctness: a missing, stale, unreadable or damaged folder is ignored
 (and a damaged one removed) and the model fitted as if it were not there; a folder is written under a temporary
 name and renamed, so readers never see half of one. Each array is a NumPy ``.npy`` file read with
 ``allow_pickle=False`` and memory-mapped (a fresh process reads only the pages it uses: the rows of the units it
@@ -139,13 +144,15 @@ def _read(path: Path, kind: str, key: str) -> dict[str, Any] | None:
     return values
 
 
-def _write(folder: Path, kind: str, key: str, values: dict[str, Any]) -> Path | None:
-    """Write atomically; returns the path, or None when the folder cannot be written (read-only project)."""
+def _write(folder: Path, kind: str, key: str, values: dict[str, Any], meta: dict[str, Any] | None = None
+           ) -> Path | None:
+    """Write atomically; returns the path, or None when the folder cannot be written (read-only project). ``meta``: a
+    small JSON file beside the arrays, read without loading them."""
     import numpy as np
 
     path = folder / f"{kind}-{_file_key(key)}"
-    if _header_fits(path, kind, key):
-        return path  # the same key holds the same state: another process wrote it already
+    if _header_fits(path, kind, key, int(values.get("fit_changed") or 0)):
+        return path  # the same key holds the same state (or a closer one): another process wrote it already
     tmp: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -154,6 +161,8 @@ def _write(folder: Path, kind: str, key: str, values: dict[str, Any]) -> Path | 
         for name, arr in arrays.items():
             np.save(Path(tmp) / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
         (Path(tmp) / "header.json").write_text(json.dumps(header), encoding="utf-8")
+        if meta is not None:
+            (Path(tmp) / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         if path.exists():  # damaged: out of the way first (a folder cannot be renamed over a full one)
             shutil.rmtree(path, ignore_errors=True)
         os.replace(tmp, path)
@@ -167,11 +176,13 @@ def _write(folder: Path, kind: str, key: str, values: dict[str, Any]) -> Path | 
     return path
 
 
-def _header_fits(path: Path, kind: str, key: str) -> bool:
+def _header_fits(path: Path, kind: str, key: str, changed: int = 0) -> bool:
+    """The folder holds this key's state, updated incrementally by no more units than ``changed`` (a state fitted
+    from scratch replaces one brought up to date incrementally)."""
     try:
         plain = json.loads((path / "header.json").read_text(encoding="utf-8"))["plain"]
         return bool(plain["__engine__"] == engine_fingerprint() and plain["__kind__"] == kind
-                    and plain["__key__"] == key)
+                    and plain["__key__"] == key and int(plain.get("fit_changed") or 0) <= changed)
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -225,5 +236,45 @@ def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True) 
     corpus_key, learned_key = suggester.state_keys()
     corpus_values, learned_values = suggester.export_state()
     if corpus:
-        _write(folder, "corpus", corpus_key, corpus_values)
+        _write(folder, "corpus", corpus_key, corpus_values,
+               meta={"engine": engine_fingerprint(), "family": suggester.family_key(), "key": corpus_key})
     _write(folder, "learned", learned_key, learned_values)
+
+
+def restore_incremental(project_dir: str | Path, suggester: Suggester) -> str:
+    """Bring ``suggester`` up to date from the newest saved state of the same codebook for another set of units
+    (:meth:`Suggester.extend_state`), after :func:`restore` found nothing for the current units.
+
+    Returns ``"extended"``, or ``"miss"`` (nothing usable; the suggester is untouched).
+    """
+    import threading
+
+    folder = models_dir(project_dir)
+    family = suggester.family_key()
+    # The new units will be tokenised: spaCy is imported meanwhile, while the saved state is read.
+    threading.Thread(target=suggester.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
+    found: list[tuple[float, Path, str]] = []
+    try:
+        for path in folder.glob("corpus-*"):
+            try:
+                meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+                if meta.get("engine") == engine_fingerprint() and meta.get("family") == family:
+                    found.append((path.stat().st_mtime, path, str(meta["key"])))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+    except OSError:
+        return "miss"
+    for _, path, key in sorted(found, reverse=True)[:1]:  # the newest: the closest to the current units
+        corpus = _read(path, "corpus", key)
+        if corpus is None:
+            continue
+        learned_key = suggester.learned_key(key)
+        learned = _read(folder / f"learned-{_file_key(learned_key)}", "learned", learned_key)
+        try:
+            ok = suggester.extend_state(corpus, learned)
+        except Exception:  # a state that does not fit: fit from scratch as if there were no cache
+            ok = False
+        if ok:
+            return "extended"
+        suggester.reset()
+    return "miss"

@@ -59,10 +59,26 @@ class Featurizer:
         xc = self._char.fit_transform(chars)
         return self._join(xw, xc)
 
-    def transform(self, texts: list[str]) -> csr_matrix:
-        """Rows are L2-normalised, so a dot product of two rows is their cosine similarity."""
+    def transform(self, texts: list[str], *, new_units: bool = False) -> csr_matrix:
+        """Rows are L2-normalised, so a dot product of two rows is their cosine similarity.
+
+        ``new_units``: the texts are units added to the corpus after the fit (an import): their words outside the
+        vocabulary still count in each row's length as a fit including them would count them (see
+        :meth:`Tfidf.transform`), so their other words weigh what they would after such a fit."""
+        import numpy as np
+        from scipy.sparse import diags, hstack
+
         words, chars = self._prepare(texts)
-        return self._join(self._word.transform(words), self._char.transform(chars))
+        if not new_units:
+            return self._join(self._word.transform(words), self._char.transform(chars))
+        xw = self._word.transform(words, unknown_in_norm=True)
+        xc = self._char.transform(chars)
+        # The length the joined row would have after such a fit: each block of length 1 when it has terms at all.
+        has_w = np.asarray([bool(w.strip()) for w in words], dtype=np.float32)
+        has_c = (np.diff(xc.indptr) > 0).astype(np.float32)
+        norm = np.sqrt(has_w * WORD_WEIGHT**2 + has_c * CHAR_WEIGHT**2)
+        scale = np.where(norm > 0, 1.0 / np.maximum(norm, 1e-12), 0.0).astype(np.float32)
+        return (diags(scale) @ hstack([xw * WORD_WEIGHT, xc * CHAR_WEIGHT], format="csr")).tocsr().astype(np.float32)
 
     @staticmethod
     def _join(xw: csr_matrix, xc: csr_matrix) -> csr_matrix:
@@ -80,7 +96,7 @@ class Featurizer:
     # -- saving the fitted state (plain lists and arrays: no pickling) ------------------------------
     def state(self) -> dict[str, Any]:
         """The fitted vocabularies and IDFs, to restore with :meth:`from_state`."""
-        return {"word_terms": self._word.terms(), "word_idf": self._word.idf_,
+        return {"word_terms": self._word.terms(), "word_idf": self._word.idf_, "word_docs": self._word.n_docs,
                 "char_terms": self._char.terms(), "char_idf": self._char.idf_}
 
     @classmethod
@@ -88,7 +104,7 @@ class Featurizer:
         from qualcode.nlp.tfidf import Tfidf, char_wb_ngrams
 
         fz = cls(pipeline)
-        fz._word = Tfidf(None, word_bigrams=True).load(state["word_terms"], state["word_idf"])
+        fz._word = Tfidf(None, word_bigrams=True).load(state["word_terms"], state["word_idf"], state.get("word_docs"))
         fz._char = Tfidf(char_wb_ngrams, per_word=True, max_features=MAX_CHAR_FEATURES).load(
             state["char_terms"], state["char_idf"])
         return fz

@@ -37,6 +37,8 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
+DRIFT_SHARE = 0.1  # units added or removed incrementally, as a share of the last fit from scratch, before a refit
+
 _cache: dict[str, Suggester] = {}
 _saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last restored or saved
 _lock = threading.Lock()
@@ -311,10 +313,16 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
 
     The fitted state is also kept on disk (:mod:`qualcode.nlp.cache`), so the first suggestions of a new
     process come from the cache when nothing changed, and only the learners are refitted when the codings
-    did. The cache is an optimisation only: whatever is in it, the suggestions are those of a fresh fit.
+    did. When the units changed (an import, a transcript removed), the state saved for the earlier units is brought up
+    to date incrementally (:meth:`Suggester.extend_state`): new units are transformed with the saved vocabulary and
+    linked into the unit graph, removed units dropped, in seconds where a fit from scratch of a large project takes
+    twenty. Once the units added and removed since the last fit from scratch exceed ``DRIFT_SHARE`` of its units,
+    the model is fitted from scratch: at once here, in the background in the workbench (:func:`refresh_suggester`).
+    Otherwise the cache is an optimisation only: the suggestions are those of a fresh fit.
 
-    ``quick`` (the workbench, after each coding): a few new codings update the fitted model in place in well under a
-    second; :func:`refresh_suggester` completes the refit when there is time, and only then is the state saved.
+    ``quick`` (the workbench): a few new codings update the fitted model in place in well under a second, and new
+    units are scored before the spreading over the changed unit graph is done again; :func:`refresh_suggester`
+    completes the refit when there is time, and only then is the state saved.
     """
     from qualcode.nlp import cache
 
@@ -332,7 +340,18 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
         state = sugg.state_keys()
         if not sugg.prepared:
             found = cache.restore(project.path, sugg)
-            if found != "hit":
+            if found == "miss":
+                found = cache.restore_incremental(project.path, sugg)
+                if found == "extended" and sugg.drift > DRIFT_SHARE and not quick:
+                    sugg.reset()  # too far from the last fit from scratch: fitted again now
+                    found = "miss"
+            if found == "extended":
+                if sugg.stale:
+                    if quick:
+                        return sugg  # scored at once; the spreading is done again, and the state saved, when idle
+                    sugg.refresh()
+                cache.save(project.path, sugg)
+            elif found != "hit":
                 sugg.prepare()
                 cache.save(project.path, sugg, corpus=found == "miss")
         elif sugg.stale:
@@ -359,6 +378,80 @@ def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None =
         if _saved.get(key) != state:
             cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0])
             _saved[key] = state
+    return True
+
+
+class _FullFit:
+    """A fit from scratch of a project's model, in a thread, from the inputs of the model brought up to date
+    incrementally (:func:`refit_if_drifted`); that model keeps scoring meanwhile."""
+
+    def __init__(self, source: Suggester, on_done: Callable[[], None] | None) -> None:
+        from qualcode.nlp.text import TextPipeline
+
+        # A pipeline of its own: spaCy's tokenizer is not to be shared between two threads at work.
+        pipeline = TextPipeline()
+        if pipeline.name != source.pipeline.name:
+            pipeline = source.pipeline
+        self.model = Suggester(source.codebook, codebook_hash=source.codebook_hash, pipeline=pipeline)
+        self.inputs = source.inputs()
+        self.on_done = on_done
+        self.done = threading.Event()
+        self.failed = False
+        self.thread = threading.Thread(target=self._run, name="qualcode-full-fit", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.model.take_inputs(*self.inputs)
+            self.model.prepare()
+        except Exception:  # the incremental model stays; it is fitted from scratch at the next opening
+            self.failed = True
+        self.done.set()
+        if self.on_done is not None:
+            self.on_done()
+
+
+_full_fits: dict[str, _FullFit] = {}
+
+
+def refit_if_drifted(project: Project, on_done: Callable[[], None] | None = None) -> bool:
+    """When the project's model was brought up to date incrementally past ``DRIFT_SHARE`` of the units of its last
+    fit from scratch, start fitting it from scratch in a thread (the workbench's model process does this while the
+    evaluator codes); :func:`take_full_fit` puts the result in its place. ``on_done`` is called from that thread when
+    it ends. True when a fit was started."""
+    key = str(project.path)
+    with _lock:
+        sugg = _cache.get(key)
+        if sugg is None or not sugg.prepared or sugg.stale or sugg.drift <= DRIFT_SHARE or key in _full_fits:
+            return False
+        _full_fits[key] = _FullFit(sugg, on_done)
+    return True
+
+
+def take_full_fit(project: Project) -> bool:
+    """Put a finished fit from scratch (:func:`refit_if_drifted`) in place of the incremental model, silently, and
+    save it (it replaces the incremental state in the cache). False when there is none, it failed, or the units or
+    codebook changed meanwhile (then it is dropped: the next drift starts another)."""
+    from qualcode.nlp import cache
+
+    key = str(project.path)
+    with _lock, _no_collection():
+        job = _full_fits.get(key)
+        if job is None or not job.done.is_set():
+            return False
+        del _full_fits[key]
+        sugg, fresh = _cache.get(key), job.model
+        if job.failed or sugg is None or not fresh.prepared or fresh.state_keys()[0] != sugg.state_keys()[0]:
+            return False
+        # Codings made meanwhile: the learners are refitted on them (the corpus part is what took the time).
+        fresh.take_inputs(*sugg.inputs())
+        fresh.prepare()
+        _cache[key] = fresh
+        given = _corpus_given.get(key)
+        if given is not None:
+            _corpus_given[key] = (weakref.ref(fresh), given[1])
+        cache.save(project.path, fresh)
+        _saved[key] = fresh.state_keys()
     return True
 
 

@@ -72,7 +72,17 @@ from qualcode.nlp.keywords import (
     keyword_weights,
 )
 from qualcode.nlp.text import STOPWORDS, TextPipeline, get_pipeline
-from qualcode.nlp.transduce import ALPHA, knn_graph, neighbour_rows, normalised, softmax_rows, spread, spread_change
+from qualcode.nlp.transduce import (
+    ALPHA,
+    extend_links,
+    knn_links,
+    neighbour_rows,
+    normalise_links,
+    normalised,
+    softmax_rows,
+    spread,
+    spread_change,
+)
 from qualcode.nlp.vectors import TextVectors, piece_vectors
 
 if TYPE_CHECKING:
@@ -274,6 +284,13 @@ class Suggester:
         self._candidates_for: tuple[tuple[str, str], list[Code]] | None = None
         self._st_norm: Any = None  # norms of the self-training centroids (see _set_centroids)
         self._roc_norm: Any = None  # ... and of the Rocchio centroids
+        self._links: Any = None  # the unit graph before normalisation (what an incremental update extends)
+        self._chain_w = 0.0  # the weight of a link between consecutive units of one answer
+        self._spread_only = False  # stale, and only the spreading is to be done again (see extend_state)
+        # Units in the last fit from scratch, and units added or removed since by incremental updates.
+        self._fit_full_n = 0
+        self._fit_changed = 0
+        self._unit_keys: tuple[str, Any] | None = None
 
     # ------------------------------------------------------------------ state changes
     def set_codebook(self, codebook: Codebook, codebook_hash: str | None = None) -> bool:
@@ -351,6 +368,19 @@ class Suggester:
                         return
             self._learn()
 
+    def inputs(self) -> tuple[Any, ...]:
+        """What this suggester was given (units, questions, turns, training examples and their digest), for another
+        suggester to be fitted on the same (:meth:`take_inputs`)."""
+        passed = [Example(f"{i:09d}", t) for i, t in enumerate(self._passed)]  # in the order they were given
+        return list(self._corpus), list(self._questions), list(self._turns), [*self._examples, *passed], \
+            self._data_digest
+
+    def take_inputs(self, corpus: list[str], questions: list[str], turns: list[str | None],
+                    examples: Sequence[Example], digest: str) -> None:
+        """Be given what :meth:`inputs` returned."""
+        self.set_corpus(corpus, questions, turns)
+        self.update(examples, digest=digest)
+
     @staticmethod
     def _digest(coded: list[Example], passed: list[Example]) -> str:
         """A hash of the training data: every coded unit (by id), its text, codes and rejected codes, and every unit
@@ -377,7 +407,12 @@ class Suggester:
         fresh = copy.copy(self)  # fitted apart: an abandoned refit leaves nothing half-changed
         fresh._should_stop = should_stop
         try:
-            fresh._learn()
+            if self._spread_only:  # after an incremental update of the units: the learners are current
+                with one_blas_thread():
+                    fresh._transduce()
+                fresh._stale = fresh._spread_only = False
+            else:
+                fresh._learn()
         except _Stopped:
             return False
         fresh._should_stop = None
@@ -487,12 +522,18 @@ class Suggester:
             xb = _dense_product(Xc, self._base.T)
             self._C = _Rows(Xc, zs, xp, xb, zq, V, np.arange(len(corpus)), _word_lengths(corpus))
         # The unit graph for label spreading depends on the units only, so it is built here, once.
-        self._G = None
+        self._G = self._links = None
+        self._chain_w = 0.0
         self._Wc = self._word_block(Xc) if Xc is not None and 2 < len(corpus) <= MAX_GRAPH_UNITS else None
         if self._Wc is not None:
-            self._G = knn_graph(self._Wc, chains=self._turns if self._corpus and any(self._turns) else None)
+            self._links, self._chain_w = knn_links(self._Wc, chains=self._chains())
+            self._G = normalise_links(self._links)
+        self._fit_full_n, self._fit_changed = len(corpus), 0
         self._adopt_corpus(corpus)
         self._learn()
+
+    def _chains(self) -> list[str | None] | None:
+        return self._turns if self._corpus and any(self._turns) else None
 
     def _set_codes(self, codes: list[Code], pieces: list[str], owner: Any, excl_owner: Any) -> None:
         """The candidate codes and their codebook pieces (grouped by code), with what depends on them only."""
@@ -601,7 +642,40 @@ class Suggester:
         if not self._corpus:  # the coded units are then the corpus
             h.update(self._data_digest.encode())
         corpus_key = h.hexdigest()
-        return corpus_key, hashlib.sha256(f"{corpus_key}\x1f{self._data_digest}".encode()).hexdigest()
+        return corpus_key, self.learned_key(corpus_key)
+
+    def learned_key(self, corpus_key: str) -> str:
+        """The key of the learned part fitted on the current training data over the corpus part ``corpus_key``."""
+        return hashlib.sha256(f"{corpus_key}\x1f{self._data_digest}".encode()).hexdigest()
+
+    def family_key(self) -> str:
+        """What a saved state must share with this suggester to be brought up to date incrementally
+        (:meth:`extend_state`): the text pipeline, the codebook and the candidate codes; the units may differ."""
+        h = hashlib.sha256()
+        for part in (self.pipeline.name, self.codebook_hash, ",".join(c.id for c in self._candidates())):
+            h.update(part.encode("utf-8") + b"\x1f")
+        return h.hexdigest()
+
+    @property
+    def drift(self) -> float:
+        """Units added or removed by incremental updates since the last fit from scratch, as a share of the units of
+        that fit (0 after a fit from scratch): the vocabulary, IDF, keyword weights and the self-training centroids
+        are still that fit's."""
+        return self._fit_changed / max(1, self._fit_full_n)
+
+    def unit_keys(self) -> Any:
+        """One 64-bit hash per corpus unit of its text, question and turn: how a later set of units is matched
+        with this one (:meth:`extend_state`)."""
+        import numpy as np
+
+        if self._unit_keys is None or self._unit_keys[0] != self._corpus_digest:
+            keys = np.fromiter(
+                (int.from_bytes(hashlib.blake2b(f"{t}\x1f{q}\x1f{g}".encode("utf-8", "surrogatepass"),
+                                                digest_size=8).digest(), "little")
+                 for t, q, g in zip(self._corpus, self._questions, self._turns, strict=True)),
+                dtype=np.uint64, count=len(self._corpus))
+            self._unit_keys = (self._corpus_digest, keys)
+        return self._unit_keys[1]
 
     def export_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The fitted state as (corpus part, learned part): NumPy arrays, SciPy sparse matrices and
@@ -631,12 +705,18 @@ class Suggester:
             "G": self._G,
             "word_terms": fz["word_terms"],
             "word_idf": fz["word_idf"],
+            "word_docs": fz["word_docs"],
             "char_terms": fz["char_terms"],
             "char_idf": fz["char_idf"],
             "n_corpus": len(self._corpus),
             "Vc": None if c is None else c.V,
             "Vq": self._Vq,
             "vector_weights": None if self._tv is None else self._tv.weights,
+            "links": self._links,
+            "chain_weight": float(self._chain_w),
+            "unit_keys": self.unit_keys() if self._corpus else None,
+            "fit_full_n": int(self._fit_full_n),
+            "fit_changed": int(self._fit_changed),
         }
         rows = self._L.rows if self._L is not None else np.zeros(0, dtype=np.int64)
         outside = np.flatnonzero(rows < 0)
@@ -670,6 +750,7 @@ class Suggester:
             "codable_w": None if self._codable is None else self._codable[0],
             "codable_mu": None if self._codable is None else self._codable[1],
             "codable_abt": None if self._codable is None else list(self._codable[2:]),
+            "fit_changed": int(self._fit_changed),
         }
         return corpus, learned
 
@@ -684,38 +765,44 @@ class Suggester:
         corpus_texts = self._corpus or [e.text for e in self._examples]
         if corpus.get("code_ids") != [c.id for c in codes] or corpus.get("n_corpus") != len(self._corpus):
             return False
-        C, n = len(codes), len(corpus_texts)
+        got = self._check_state(corpus, codes, len(corpus_texts))
+        if got is None:
+            return False
+        # Every check is done: from here on the state is taken over.
+        with one_blas_thread():
+            self._take_over(corpus, learned, codes, len(corpus_texts), *got)
+        return True
+
+    def _check_state(self, corpus: dict[str, Any], codes: list[Code], n: int) -> tuple[Any, ...] | None:
+        """The corpus part's arrays when they fit ``codes`` and ``n`` units and this installation, else None."""
+        C = len(codes)
         Xc, zs, xp, xb = corpus.get("Xc"), corpus.get("zs_corpus"), corpus.get("xp_corpus"), corpus.get("xb_corpus")
         if n and (Xc is None or zs is None or xp is None or xb is None or Xc.shape[0] != n
                   or zs.shape != (n, C) or xp.shape != (n, C) or xb.shape != (n, C)):
-            return False
+            return None
         zq = corpus.get("zq_corpus")
         if zq is not None and (zs is None or zq.shape != zs.shape):
-            return False
+            return None
         base = corpus.get("base")
         if n and (base is None or Xc is None or base.shape != (C, Xc.shape[1])):
-            return False
+            return None
         kw = corpus.get("keyword_weights")
         if kw is None or len(kw) != len({k.strip() for c in codes for k in c.keywords if k.strip()}):
-            return False
+            return None
         # Saved with or without word vectors, and this installation differs: never mix the two.
         pv, weights = piece_vectors(), corpus.get("vector_weights")
         Vc, Vq = corpus.get("Vc"), corpus.get("Vq")
         if pv is None:
             if weights is not None:
-                return False
+                return None
         elif weights is None or len(weights) != len(pv.vectors) or Vq is None or (n and (Vc is None or len(Vc) != n)):
-            return False
-        # Every check is done: from here on the state is taken over.
-        with one_blas_thread():
-            self._take_over(corpus, learned, codes, n, Xc, zs, xp, xb, zq, base, pv, weights, Vc, Vq)
-        return True
+            return None
+        return Xc, zs, xp, xb, zq, base, pv, weights, Vc, Vq
 
-    def _take_over(self, corpus: dict[str, Any], learned: dict[str, Any] | None, codes: list[Code], n: int, Xc: Any,
-                   zs: Any, xp: Any, xb: Any, zq: Any, base: Any, pv: Any, weights: Any, Vc: Any, Vq: Any) -> None:
+    def _take_codebook_side(self, corpus: dict[str, Any], codes: list[Code], pv: Any, weights: Any, Vq: Any) -> None:
+        """The vectoriser and everything of the codebook in a saved state."""
         import numpy as np
 
-        corpus_texts = self._corpus or [e.text for e in self._examples]
         self.featurizer = Featurizer.from_state(self.pipeline, corpus)
         self._set_codes(codes, corpus["pieces"], corpus["owner"], corpus["excl_owner"])
         self._kw_w = np.asarray(corpus["keyword_weights"], dtype=np.float32)
@@ -723,15 +810,176 @@ class Suggester:
         self._profile_terms = [set(t) for t in corpus["profile_terms"]]
         self._tv = None if pv is None else TextVectors(pv, np.asarray(weights, dtype=np.float32))
         self._Vq = Vq
+
+    def _take_over(self, corpus: dict[str, Any], learned: dict[str, Any] | None, codes: list[Code], n: int, Xc: Any,
+                   zs: Any, xp: Any, xb: Any, zq: Any, base: Any, pv: Any, weights: Any, Vc: Any, Vq: Any) -> None:
+        import numpy as np
+
+        corpus_texts = self._corpus or [e.text for e in self._examples]
+        self._take_codebook_side(corpus, codes, pv, weights, Vq)
         self._C = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n),
                         _word_lengths(corpus_texts)) if n else None
         self._base = base if n else None
         self._G = corpus.get("G")
+        self._links = corpus.get("links")
+        self._chain_w = float(corpus.get("chain_weight") or 0.0)
+        self._fit_full_n = int(corpus.get("fit_full_n", n))
+        self._fit_changed = int(corpus.get("fit_changed", 0))
         self._Wc = self._word_block(Xc) if self._G is not None else None
         self._adopt_corpus(corpus_texts)
         self.restored_learned = learned is not None and self._restore_learned(learned)
         if not self.restored_learned:
             self._learn()
+
+    def extend_state(self, corpus: dict[str, Any], learned: dict[str, Any] | None = None) -> bool:
+        """Take over a state saved for an earlier set of units (same text pipeline, codebook and candidate codes:
+        :meth:`family_key`), brought up to date with the current units instead of fitted from scratch.
+
+        Units in both sets keep their rows; the rows of removed units go (from the unit graph, the spreading and the
+        self-training centroids too); new units are transformed with the saved vocabulary and IDF (their words outside
+        it counting in their rows' lengths), scored against the codebook and linked into the unit graph
+        (:func:`extend_links`); the self-training centroids are formed again. The vocabulary, IDF and keyword weights
+        stay those of the earlier fit (:attr:`drift` says how far the units have moved since it). ``learned``: the
+        learned part saved over that state for the current training data, if there is one: the learners are then
+        taken over (new units have no codings) and only the spreading over the changed graph is left to do: the
+        model is :attr:`stale` until :meth:`refresh`, scoring meanwhile with the new units spread one step from
+        their neighbours. Otherwise the learners are refitted at once.
+
+        Returns False, changing nothing, when the state cannot be extended (saved without the units' keys or the
+        graph's links, a different codebook or vocabulary, no questions then and questions now).
+        """
+        import numpy as np
+
+        codes = self._candidates()
+        n_old = corpus.get("n_corpus")
+        old_keys, links = corpus.get("unit_keys"), corpus.get("links")
+        if not self._corpus or corpus.get("code_ids") != [c.id for c in codes] or not isinstance(n_old, int) or (
+                old_keys is None or len(old_keys) != n_old or links is None or links.shape != (n_old, n_old)):
+            return False
+        got = self._check_state(corpus, codes, n_old)
+        if got is None:
+            return False
+        zq = got[4]
+        if (zq is None) != (not any(self._questions)) or not 2 < len(self._corpus) <= MAX_GRAPH_UNITS:
+            return False
+        # Each current unit's row in the saved state (-1: new); a key seen twice is matched in order.
+        rows_of: dict[int, list[int]] = {}
+        for i, k in enumerate(np.asarray(old_keys).tolist()):
+            rows_of.setdefault(k, []).append(i)
+        source = np.full(len(self._corpus), -1, dtype=np.int64)
+        for i, k in enumerate(self.unit_keys().tolist()):
+            found = rows_of.get(k)
+            if found:
+                source[i] = found.pop(0)
+        with one_blas_thread():
+            self._extend(corpus, learned, codes, source, n_old, *got)
+        return True
+
+    def _extend(self, corpus: dict[str, Any], learned: dict[str, Any] | None, codes: list[Code], source: Any,
+                n_old: int, Xc: Any, zs: Any, xp: Any, xb: Any, zq: Any, base: Any, pv: Any, weights: Any, Vc: Any,
+                Vq: Any) -> None:
+        import numpy as np
+
+        texts = self._corpus
+        n = len(texts)
+        kept = source >= 0
+        added = np.flatnonzero(~kept)
+        removed = n_old - int(kept.sum())
+        self._take_codebook_side(corpus, codes, pv, weights, Vq)
+        rows = _Rows(Xc, zs, xp, xb, zq, Vc if self._tv is not None else None, np.arange(n_old), np.zeros(n_old))
+        if len(added):
+            new_texts = [texts[i] for i in added.tolist()]
+            assert self.featurizer is not None
+            X = self.featurizer.transform(new_texts, new_units=True)
+            zs_n, xp_n = self._zero_shot(X, new_texts)
+            zq_n = None
+            if zq is not None:
+                zq_n = np.zeros_like(zs_n)
+                asked = sorted({self._questions[i] for i in added.tolist() if self._questions[i].strip()})
+                if asked:
+                    zq_asked, _ = self._zero_shot(self.featurizer.transform(asked), asked)
+                    zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)  # as in _prepare
+                    at = {q: j for j, q in enumerate(asked)}
+                    for r, i in enumerate(added.tolist()):
+                        j = at.get(self._questions[i], -1)
+                        if j >= 0:
+                            zq_n[r] = zq_asked[j]
+            V = self._tv.transform(new_texts) if self._tv is not None else None
+            fresh = _Rows(X, zs_n, xp_n, np.zeros_like(zs_n), zq_n, V, np.full(len(added), -1), np.zeros(len(added)))
+            rows = _concat_rows(rows, fresh)
+        # The saved rows then the new ones, put in the units' order (one copy of the large arrays; none when the new
+        # units come last and none went).
+        order = source.copy()
+        order[added] = n_old + np.arange(len(added))
+        if removed or not np.array_equal(order, np.arange(n)):
+            rows = rows.take(order)
+        rows.rows = np.arange(n)
+        rows.wl = _word_lengths(texts)
+        # The self-training centroids again (a fraction of a second at 70,000 units): none of a removed unit may stay
+        # in them, and new units that the prior assigns clearly to a code join them as in a fit from scratch.
+        base = self._self_train_base(rows.X, rows.zs, rows.q)
+        rows.xb = _dense_product(rows.X, base.T)
+        self._C, self._base = rows, base
+        self._Wc = self._word_block(rows.X)
+        self._links = extend_links(corpus["links"], source, self._Wc, chains=self._chains(),
+                                   chain_weight=float(corpus.get("chain_weight") or 0.0))
+        self._chain_w = float(corpus.get("chain_weight") or 0.0)
+        self._G = normalise_links(self._links)
+        self._fit_full_n = int(corpus.get("fit_full_n", n_old))
+        self._fit_changed = int(corpus.get("fit_changed", 0)) + len(added) + removed
+        self._adopt_corpus(texts)
+        moved = self._moved_learned(learned, source, n_old) if learned is not None else None
+        self.restored_learned = moved is not None and self._restore_learned(moved)
+        if not self.restored_learned:
+            self._learn()
+            return
+        if removed:
+            self._transduce()  # at once: no score spread from a removed unit may be served, even for a moment
+        elif len(added):
+            self._spread_new_rows(added)
+            self._stale = self._spread_only = True
+
+    def _moved_learned(self, learned: dict[str, Any], source: Any, n_old: int) -> dict[str, Any] | None:
+        """A saved learned part with its corpus rows moved to the current units' (new units' rows zero), or None when
+        a coded unit's row is gone."""
+        import numpy as np
+
+        at = np.full(n_old, -1, dtype=np.int64)
+        kept = source >= 0
+        at[source[kept]] = np.flatnonzero(kept)
+        ex_rows = np.asarray(learned["example_rows"], dtype=np.int64)
+        moved_rows = np.where(ex_rows >= 0, at[np.maximum(ex_rows, 0)], -1)
+        if ((ex_rows >= 0) & (moved_rows < 0)).any():
+            return None
+        out = dict(learned, example_rows=moved_rows)
+        n = len(source)
+        for name in ("F_raw", "Y0", "rank_c", "ev_c"):
+            v = learned.get(name)
+            if v is None:
+                continue
+            if v.shape[0] != n_old:
+                return None
+            arr = np.zeros((n, v.shape[1]), dtype=np.float32)
+            arr[kept] = v[source[kept]]
+            out[name] = arr
+        return out
+
+    def _spread_new_rows(self, added: Any) -> None:
+        """Seeds and spread scores of new units until the next spreading over the whole graph: one step from their
+        neighbours (as for a unit outside the corpus)."""
+        import numpy as np
+
+        if self._G is None or self._C is None or self._F_raw is None or self._Y0 is None or not len(added):
+            return
+        blend, ev = self._blend(self._C.take(added))
+        seed = softmax_rows(blend)
+        self._Y0[added] = seed
+        F = (1 - ALPHA) * seed + ALPHA * np.asarray(self._G[added] @ self._Fn, dtype=np.float32)
+        self._F_raw[added] = F
+        self._Fn = normalised(self._F_raw)
+        if self._rank_c is not None and self._ev_c is not None:
+            self._rank_c[added] = (blend + _minmax(self._Fn[added])) / 2
+            self._ev_c[added] = ev
 
     def reset(self) -> None:
         """Forget the fitted state; the next call that needs the model fits it again."""
@@ -975,7 +1223,7 @@ class Suggester:
             self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
         self._checkpoint()
         self._fit_codable()
-        self._stale = False
+        self._stale = self._spread_only = False
 
     def _code_matrices(self, ex: list[Example]) -> tuple[Any, Any]:
         """Per example, its codes and its rejected codes, as boolean rows over :attr:`code_ids`."""
@@ -1098,6 +1346,7 @@ class Suggester:
         self._fit_vectors()
         self._reseed([int(self._L.rows[j]) for j in come.tolist()] + gone_rows)
         self._stale = True
+        self._spread_only = False  # the learners moved: the refit is a whole one
         return True
 
     def _reseed(self, rows: list[int]) -> None:

@@ -151,6 +151,10 @@ class TextPipeline:
         self._lock = threading.Lock()
         self._norm_cache: dict[int, str] = {}
 
+    def load(self) -> None:
+        """Load spaCy now (importing it takes a second or two; a thread can do it while its caller reads files)."""
+        self._pipeline()
+
     def _pipeline(self) -> Any:
         """The spaCy pipeline: the trained one when installed and compatible, else blank English."""
         with self._lock:

@@ -74,6 +74,7 @@ class Tfidf:
         self.max_features = max_features
         self.vocabulary_: dict[str, int] = {}
         self.idf_: np.ndarray | None = None
+        self.n_docs: int | None = None  # documents fitted on
         self._word_terms: dict[str, list[str]] = {}
 
     # ---------------------------------------------------------------- state
@@ -84,12 +85,13 @@ class Tfidf:
             out[j] = t
         return out
 
-    def load(self, terms: Sequence[str], idf: Any) -> Tfidf:
-        """Restore a fitted state saved as :meth:`terms` and ``idf_``."""
+    def load(self, terms: Sequence[str], idf: Any, n_docs: int | None = None) -> Tfidf:
+        """Restore a fitted state saved as :meth:`terms`, ``idf_`` and ``n_docs``."""
         import numpy as np
 
         self.vocabulary_ = {t: j for j, t in enumerate(terms)}
         self.idf_ = np.asarray(idf, dtype=np.float32)
+        self.n_docs = n_docs
         return self
 
     # ---------------------------------------------------------------- counting
@@ -188,15 +190,33 @@ class Tfidf:
             terms = [terms[i] for i in keep.tolist()]
         X = X[:, order].tocsr()
         self.vocabulary_ = {t: j for j, t in enumerate(terms)}
-        n = X.shape[0]
+        n = self.n_docs = X.shape[0]
         df = np.bincount(X.indices, minlength=X.shape[1])
         self.idf_ = (np.log((n + 1) / (df + 1.0)) + 1).astype(np.float32)
         return self._weight(X)
 
-    def transform(self, docs: Sequence[str]) -> csr_matrix:
-        """Rows of ``docs`` in the fitted vocabulary (unknown terms are ignored)."""
+    def transform(self, docs: Sequence[str], *, unknown_in_norm: bool = False) -> csr_matrix:
+        """Rows of ``docs`` in the fitted vocabulary (unknown terms are ignored).
+
+        ``unknown_in_norm``: ``docs`` are documents that a fit on the first documents plus these would have included
+        (new units of the corpus): their terms outside the vocabulary still count in each row's length, weighted by
+        the IDF such a fit would give them (they occur in none of the first documents), so the known terms weigh
+        what they would there. The rows then have a length of at most 1."""
+        import numpy as np
+
         vocab = self.vocabulary_
-        return self._weight(self._counts(docs, vocab, grow=False))
+        if not unknown_in_norm or self.n_docs is None or self.idf_ is None:
+            return self._weight(self._counts(docs, vocab, grow=False))
+        grown = dict(vocab)
+        X = self._counts(docs, grown, grow=True)  # unknown terms in columns after the vocabulary's
+        X.sum_duplicates()
+        known = len(vocab)
+        df = np.bincount(X.indices[X.indices >= known] - known, minlength=len(grown) - known)
+        n = self.n_docs + len(docs)
+        idf = np.r_[self.idf_, (np.log((n + 1) / (df + 1.0)) + 1).astype(np.float32)].astype(np.float32)
+        X.data = np.log(X.data, dtype=np.float32) + np.float32(1)
+        X.data *= idf[X.indices]
+        return l2_rows(X)[:, :known].tocsr()
 
 
 def char_wb_ngrams(text: str, lo: int = 3, hi: int = 5) -> list[str]:

@@ -36,27 +36,101 @@ def knn_graph(W: Any, k: int = NEIGHBOURS, *, chains: Any = None) -> Any:
     sentences of one answer, which share a topic whatever their words: each such link weighs as much as the
     median kNN link. Memory is linear in the rows (see :func:`knn_lists`).
     """
+    return normalise_links(knn_links(W, k, chains=chains)[0])
+
+
+def knn_links(W: Any, k: int = NEIGHBOURS, *, chains: Any = None) -> tuple[Any, float]:
+    """The links of :func:`knn_graph` before normalisation (a symmetric matrix of similarities), and the weight
+    given to a link between consecutive rows of a chain (0 when there is none): what :func:`extend_links` needs to
+    add rows later without searching every row again."""
     import numpy as np
-    from scipy.sparse import csr_matrix, diags
+    from scipy.sparse import csr_matrix
 
     n = W.shape[0]
     idx, vals = knn_lists(W, k)
     if idx.shape[1] == 0:
-        return csr_matrix((n, n), dtype=np.float32)
+        return csr_matrix((n, n), dtype=np.float32), 0.0
     kk = idx.shape[1]
     G = csr_matrix((vals.ravel(), (np.repeat(np.arange(n), kk), idx.ravel())), shape=(n, n), dtype=np.float32)
     G = G.maximum(G.T).tocsr()
     G.eliminate_zeros()
+    weight = 0.0
     if chains is not None and G.nnz:
-        first = np.asarray([i for i in range(n - 1) if chains[i] is not None and chains[i] == chains[i + 1]],
-                           dtype=np.int64)
-        if len(first):
-            w = np.full(len(first), float(np.median(G.data)), dtype=np.float32)
-            link = csr_matrix((np.r_[w, w], (np.r_[first, first + 1], np.r_[first + 1, first])), shape=(n, n))
-            G = G.maximum(link).tocsr()
+        weight = float(np.median(G.data))
+        G = _chain_links(G, chains, weight, np.ones(n, dtype=bool))
+    return G.astype(np.float32), weight
+
+
+def _chain_links(G: Any, chains: Any, weight: float, touched: Any) -> Any:
+    """``G`` with a link of ``weight`` between consecutive rows of the same chain where either row is ``touched``."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n = G.shape[0]
+    first = np.asarray([i for i in range(n - 1) if chains[i] is not None and chains[i] == chains[i + 1]
+                        and (touched[i] or touched[i + 1])], dtype=np.int64)
+    if not len(first):
+        return G
+    w = np.full(len(first), weight, dtype=np.float32)
+    link = csr_matrix((np.r_[w, w], (np.r_[first, first + 1], np.r_[first + 1, first])), shape=(n, n))
+    return G.maximum(link).tocsr()
+
+
+def normalise_links(G: Any) -> Any:
+    """``D^-1/2 G D^-1/2``: the graph label spreading runs on."""
+    import numpy as np
+    from scipy.sparse import diags
+
     deg = np.asarray(G.sum(axis=1)).ravel()
     inv = np.where(deg > 0, 1.0 / np.sqrt(np.maximum(deg, 1e-12)), 0.0).astype(np.float32)
     return (diags(inv) @ G @ diags(inv)).tocsr().astype(np.float32)
+
+
+def extend_links(links: Any, source: Any, W: Any, k: int = NEIGHBOURS, *, chains: Any = None,
+                 chain_weight: float = 0.0) -> Any:
+    """The links (:func:`knn_links`) of a changed set of rows, from those of the earlier set, searching only the new
+    rows' neighbours: what keeps an import from rebuilding the graph of every unit.
+
+    ``source``: for each row of ``W`` (the new set, L2-normalised sparse rows), its row in ``links`` or -1 for a new
+    row. Links between kept rows stay; links to rows no longer there go; each new row is linked to its ``k`` most
+    similar rows among all (compared exactly: the new rows are few), both ways, and to its neighbours in its chain.
+    A kept row does not look again for a closer neighbour among the new rows (only a new row that chose it links
+    them; linking a kept row to new rows closer than its k-th link as well, keeping the link displaced, took the
+    scores further from a full build's on the example's interviews): a full build of the graph does, which is one
+    reason why a model extended this way is refitted once the new rows are a large share of all.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n = W.shape[0]
+    source = np.asarray(source, dtype=np.int64)
+    kept = source >= 0
+    at = np.full(links.shape[0], -1, dtype=np.int64)
+    at[source[kept]] = np.flatnonzero(kept)
+    old = links.tocoo()
+    r, c = at[old.row], at[old.col]
+    ok = (r >= 0) & (c >= 0)
+    G = csr_matrix((np.asarray(old.data[ok], dtype=np.float32), (r[ok], c[ok])), shape=(n, n))
+    new = np.flatnonzero(~kept)
+    kk = min(k, n - 1)
+    if len(new) and kk >= 1:
+        rows_l, cols_l, vals_l = [], [], []
+        for a in range(0, len(new), BLOCK // 2):
+            rows = new[a : a + BLOCK // 2]
+            # all rows times the few new ones (transposing the few, not all)
+            D = np.asarray((W @ W[rows].T).T.toarray(), dtype=np.float32)
+            D[np.arange(len(rows)), rows] = -1.0  # not its own neighbour
+            idx, v = _top_wide(D, kk)
+            rows_l.append(np.repeat(rows, kk))
+            cols_l.append(idx.ravel())
+            vals_l.append(np.maximum(v, 0.0).ravel())
+        rr, cc, vv = np.concatenate(rows_l), np.concatenate(cols_l), np.concatenate(vals_l)
+        E = csr_matrix((vv, (rr, cc)), shape=(n, n), dtype=np.float32)
+        G = G.maximum(E.maximum(E.T)).tocsr()
+    G.eliminate_zeros()
+    if chains is not None and chain_weight > 0 and len(new):
+        G = _chain_links(G, chains, chain_weight, ~kept)
+    return G.astype(np.float32)
 
 
 def knn_lists(W: Any, k: int = NEIGHBOURS) -> tuple[Any, Any]:
@@ -94,6 +168,25 @@ def _top(D: Any, k: int) -> tuple[Any, Any]:
 
     idx = np.argpartition(-D, k - 1, axis=1)[:, :k]
     return idx, np.take_along_axis(D, idx, axis=1)
+
+
+def _top_wide(D: Any, k: int, sample: int = 2048) -> tuple[Any, Any]:
+    """:func:`_top` for rows of many columns, exactly, without partitioning whole rows: the ``k``-th largest value
+    among a fixed sample of columns is a floor under each row's ``k`` largest, and only the values above it (a few
+    hundred per row) are sorted."""
+    import numpy as np
+
+    b, n = D.shape
+    if n <= 2 * sample:
+        return _top(D, k)
+    cols = np.random.default_rng(0).choice(n, size=sample, replace=False)
+    floor = np.partition(D[:, cols], sample - k, axis=1)[:, sample - k]
+    rr, cc = np.nonzero(D >= floor[:, None])
+    vals = D[rr, cc]
+    order = np.lexsort((-vals, rr))  # by row, then largest first
+    rr, cc, vals = rr[order], cc[order], vals[order]
+    at = np.searchsorted(rr, np.arange(b))[:, None] + np.arange(k)[None, :]  # every row has k values above its floor
+    return cc[at], vals[at]
 
 
 def _clustered_lists(W: Any, k: int) -> tuple[Any, Any]:

@@ -30,11 +30,13 @@ from qualcode.refi.common import (
     CASE_FOLDERS,
     EXTENSION_MEMBER,
     KIND_VARIABLE,
+    PAGE_MARK,
     RGB,
     SPEAKERS_VARIABLE,
     ShippedOffsets,
     guid,
     local,
+    marked_color,
     norm_guid,
     parse_speakers_value,
     split_id_marker,
@@ -294,13 +296,17 @@ class _Codes:
             self.new_ids.append(code_id)
         self._taken.add(code_id)
         self._taken_by_file.add(code_id)
-        color = el.get("color")
+        color = el.get("color") if el.get("color") and RGB.match(el.get("color")) else None
+        kept = marked_color(_text_of(el, "Description"))
+        if kept and (color is None or origin.startswith("QualCoder") and _palette_snap(color, kept)):
+            # the colour qualcode sent, which the tool dropped or replaced by the nearest of its palette
+            color = kept
         code = Code(
             id=code_id,
             name=ref.name if ref is not None else name,
             definition=(ref.definition if ref is not None and ref.definition else description)
             or f"Imported from {origin or 'another tool'}.",
-            color=color if color and RGB.match(color) else (ref.color if ref is not None else None),
+            color=color or (ref.color if ref is not None else None),
         )
         if ref is not None:
             for key in ("questions", "keywords", "examples", "include", "exclude"):
@@ -318,6 +324,22 @@ class _Codes:
             self._taken.discard(code_id)
             return None
         return code
+
+
+# QualCoder replaces a code's colour by the nearest colour of its palette (by the mean of the three channels'
+# differences): up to 31 of 255 on the example project's ten colours. A colour further from the one qualcode sent was
+# chosen in QualCoder and stands.
+_PALETTE_SNAP = 40
+
+
+def _palette_snap(color: str, sent: str) -> bool:
+    """Whether ``color`` is within a palette's replacement of ``sent`` (both '#rrggbb')."""
+    try:
+        a = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+        b = [int(sent[i:i + 2], 16) for i in (1, 3, 5)]
+    except ValueError:
+        return False
+    return len(color) == 7 and sum(abs(x - y) for x, y in zip(a, b, strict=True)) / 3 <= _PALETTE_SNAP
 
 
 def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
@@ -731,11 +753,24 @@ class _Source:
             # headings are read as headings again (the units' heading paths), not as units
             from qualcode.importers.doc_readers import read_text_document
 
+            # the page marks qualcode writes ("[Page 3] ") are no text: read without them, then each unit takes the
+            # page of the last mark before it
+            marks = [(m.start(), int(m.group(1)), m.group(2) or m.group(1)) for m in PAGE_MARK.finditer(self.text)]
+            text = PAGE_MARK.sub("", self.text) if marks else self.text
             try:
-                parsed = read_text_document(self.text, file_name, title_line=True)
+                parsed = read_text_document(text, file_name, title_line=True)
             except InputError:
-                parsed = plain_document(self.text, file_name)
+                parsed = plain_document(text, file_name)
             parsed.kind = "document"
+            if marks:
+                self.parsed = parsed
+                self.set_spans(_locate_in_raw(parsed, self.text))
+                at = [m[0] for m in marks]
+                for unit, span in zip(parsed.units, self.spans, strict=True):
+                    k = bisect_right(at, span[0]) - 1 if span is not None else -1
+                    unit.page, unit.page_label = (marks[k][1], marks[k][2]) if k >= 0 else (None, None)
+                parsed.metadata.setdefault("pages", max(m[1] for m in marks))
+                return
         else:
             # notes=False: a text without labels is not read as an interviewer's notes here (nothing says it is an
             # interview); as qualcode.importers.has_speaker_labels decides, headings are not speakers
@@ -748,6 +783,10 @@ class _Source:
                 if not confident:
                     self.no_speakers = why
                     parsed = plain_document(self.text, file_name)
+            if self.no_speakers:
+                # a text nobody speaks in (a report, papers, a table of comments) is no interview: a desk-review
+                # document, so it is not counted as a key-informant interview where sources are compared
+                parsed.kind = "document"
         self.parsed = parsed
         self.set_spans(_locate_in_raw(parsed, self.text))
 
@@ -931,16 +970,18 @@ def _read_as(source: _Source) -> str:
     if source.matched:
         return f"as transcript {source.matched}, already in the project (the same text)"
     parsed = source.parsed
+    if source.no_speakers:
+        return f"a text without speakers ({source.no_speakers}), as a desk-review document" + word
     if parsed is not None and parsed.kind == "document":
         return "a desk-review document qualcode exported, one unit per line"
-    if source.no_speakers:
-        return f"a text without speakers ({source.no_speakers})" + word
     labels = list(dict.fromkeys(t.speaker for t in (parsed.turns if parsed is not None else [])
                                 if t.speaker and t.speaker != HEADING_SPEAKER))
     shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
     return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})" + word
 
 
+# a conversation with more voices beside its interviewer is no focus group (a meeting, a hearing): not typed so
+_MOST_IN_A_GROUP = 12
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
 _MEDIA_PARTS = {"PictureSource": "areas of pictures", "AudioSource": "stretches of audio recordings",
@@ -1133,6 +1174,7 @@ class _Importer:
         # transcript -> (label, role, case) from the speakers variable qualcode writes; and whether the transcript is
         # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
+        self.conversations_added: list[str] = []  # another tool's conversations this import added
         self._pseudo: Any = None  # the project's pseudonymiser, made when a memo is compared with its withheld form
         self.stored = _stored_guids(project)
         self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
@@ -1256,10 +1298,11 @@ class _Importer:
                         self._skip_codings(src)
                         continue
             if source.no_speakers == "no speaker labels":
-                self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers")
+                self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers, as a"
+                                     " desk-review document")
             elif source.no_speakers:
-                self.warnings.append(f"source '{name}' was imported without speakers: its 'Name:' lines do not read"
-                                     f" as a conversation ({source.no_speakers})")
+                self.warnings.append(f"source '{name}' was imported without speakers, as a desk-review document: its"
+                                     f" 'Name:' lines do not read as a conversation ({source.no_speakers})")
             self.sources[g] = source
             if name in self.read_as:
                 # sources of the same name (MAXQDA writes them): each is said apart, as its transcript is named apart
@@ -1495,6 +1538,8 @@ class _Importer:
                                                  else None) or name
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
+            if not s.exact and s.parsed.kind != "document":
+                self.conversations_added.append(tid)
             self.changed = True
         if attrs and s.withheld:
             # the file shows this project's values pseudonymised: only an attribute added in the other tool is new
@@ -1701,6 +1746,9 @@ class _Importer:
             self.changed = True
         for tid, (entries, new) in self.speaker_roles.items():
             self._apply_speaker_roles(tid, entries, new)
+        for tid in self.conversations_added:
+            if tid not in self.speaker_roles:
+                self._guess_roles(tid)
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
@@ -1712,6 +1760,56 @@ class _Importer:
                 if row is None or (row["role"], row["case_id"]) != (role, speaker_case):
                     project.set_speaker(tid, sp["label"], role=role, case_id=speaker_case, coder=self.coder)
                     self.changed = True
+
+    def _guess_roles(self, tid: str) -> None:
+        """Another tool's conversation, added by this import with no roles in the file: beside a labelled
+        interviewer (or facilitator, moderator), every other voice is an informant, and two or more such voices make
+        a focus group unless the file gives the transcript a type. What is guessed is said in a warning, with how to
+        correct it; without an interviewer nothing is guessed and a warning says the roles are unknown."""
+        from qualcode.folding import fold
+        from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, UNATTRIBUTED_LABELS
+
+        project = self.project
+        speakers = [sp for sp in project.speakers(tid) if sp["label"] not in (HEADING_SPEAKER, NOTES_SPEAKER)]
+        asking = [sp for sp in speakers if sp["role"] == "interviewer"]
+        voices = [sp for sp in speakers if sp["role"] != "interviewer"]
+        unknown = [sp for sp in voices if sp["role"] == "unknown" and not sp["case_id"]]
+        set_role = f"qualcode transcripts set-role {tid}"
+        if not voices:
+            return
+        if not asking or len(voices) > _MOST_IN_A_GROUP:
+            if unknown:
+                why = "no speaker is labelled as the interviewer" if not asking else \
+                    f"{len(voices)} voices speak beside the interviewer, more than a focus group holds"
+
+                shown = ", ".join(f"'{sp['label']}'" for sp in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
+                self.warnings.append(f"transcript {tid}: {why}, so the roles of"
+                                     f" {len(unknown)} speaker(s) ({shown}) are unknown and its type is not known"
+                                     f" (counted as a key-informant interview); set them with '{set_role} LABEL"
+                                     " interviewer|informant' and give it a 'type' in a case sheet")
+            return
+        guessed = [sp for sp in unknown if fold(sp["label"]) not in UNATTRIBUTED_LABELS]
+        group = len(voices) >= 2
+        how = "guessed: a voice beside the interviewer" + (" in a focus group" if group else "")
+        for sp in guessed:
+            project.set_speaker(tid, sp["label"], role="informant", case_id=sp["case_id"], coder=self.coder, how=how)
+            self.changed = True
+        attributes = json.loads(project.require_transcript(tid)["attributes"])
+        typed = str(attributes.get("type") or "").strip()
+        if group and not typed:
+            project.set_transcript_attributes(tid, {"type": "FGD"}, coder=self.coder)
+            self.changed = True
+        if not guessed and (typed or not group):
+            return
+        labels = ", ".join(f"'{sp['label']}'" for sp in guessed[:4]) + (", ..." if len(guessed) > 4 else "")
+        said = []
+        if group and not typed:
+            said.append(f"typed as a focus group ({len(voices)} voices beside the interviewer; if it is not one, give"
+                        " it its 'type' in a case sheet)")
+        if guessed:
+            said.append(f"read {labels} as {'its informants' if len(guessed) > 1 else 'its informant'} (if wrong:"
+                        f" '{set_role} LABEL interviewer|unknown')")
+        self.warnings.append(f"transcript {tid}: " + "; ".join(said))
 
     def _apply_speaker_roles(self, tid: str, entries: list[tuple[str, str, str | None]], new: bool) -> None:
         """Speakers' roles and cases as qualcode exported them (the speakers variable). On a transcript this import
@@ -1976,8 +2074,9 @@ class _ShippedIndex:
         self.withheld: dict[str, tuple[str, list[tuple[int, int] | None]]] = {}
         for t in project.transcripts():
             stored, segs = project.transcript_text(t["id"]), project.segments(t["id"])
-            for every_paragraph in (False, True):  # the form earlier versions wrote, then today's
-                text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph)
+            # the forms earlier versions wrote (a label before each turn only; no page marks), then today's
+            for every_paragraph, pages in ((False, False), (True, False), (True, True)):
+                text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph, pages=pages)
                 self.by_sha[text_hash(text)] = (t["id"], inserts)
 
     def find(self, text: str) -> tuple[str, list[tuple[int, int] | None], ParsedTranscript, bool] | None:

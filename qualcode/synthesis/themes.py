@@ -14,6 +14,8 @@ How passages are grouped (everything offline, nothing downloaded):
 - Passages are grouped by average-linkage hierarchical clustering on those unit vectors (cosine; on k-means
   micro-clusters above 1,500 passages, so 12,000 passages of a large evaluation take seconds). The number of themes
   is the one with the best silhouette between 3 and about sqrt(passages) (at most :data:`MAX_THEMES`).
+- No theme of one passage: a passage the clustering leaves on its own (an outlier) is listed under ``other``, with
+  its quote, not numbered as a theme.
 - No catch-all theme: a theme holding more than ``max_share`` of the passages (default 40%) is split in two by
   Ward's criterion, as often as needed, and the result says which themes were split. Splits never leave more than
   :data:`MAX_THEMES` themes: the smallest then join their nearest theme (never making a catch-all one).
@@ -106,6 +108,8 @@ def themes(
     ``by_group`` (each group's stance counts and ``lean``), ``divergent`` and ``divergence`` (groups leaning opposite
     ways), ``representative`` (one quote per group), ``quotes`` (the most central), ``triangulation`` (counts as
     ``qualcode triangulation`` makes them), ``passages`` (ref, group, stance, evidence words) and ``refs``.
+    ``other`` lists the passages the clustering left on their own (ref, group, stance, evidence, ``quote``): a
+    theme of one passage is no theme, so they are not numbered among the themes.
     """
     from qualcode.safety.privacy import Attributor, Pseudonymiser
     from qualcode.synthesis.stance import stances as read_stances
@@ -136,7 +140,15 @@ def themes(
     phrase_sets: dict[int, set[str]] = {}
     out: list[dict[str, Any]] = []
     ranked_of: list[list[int]] = []
-    for c in sorted(set(labels)):
+    sizes = Counter(labels)
+    # a passage the clustering left on its own is no theme (nothing to write a finding from): it is listed under
+    # "other", unless the criterion holds nothing else
+    alone = {c for c, size in sizes.items() if size == 1} if max(sizes.values(), default=0) > 1 else set()
+    other = [{"ref": items[i]["ref"], "group": items[i]["group"], **stances[i].to_dict(),
+              "quote": _quote(items[i], stances[i], 1.0, pseudo, attribute)}
+             for i in sorted((i for i, lab in enumerate(labels) if lab in alone),
+                             key=lambda i: ref_sort_key(items[i]["ref"]))]
+    for c in sorted(set(labels) - alone):
         members = [i for i, lab in enumerate(labels) if lab == c]
         centre = x[members].mean(axis=0)
         norm = float(np.linalg.norm(centre)) or 1.0
@@ -205,7 +217,7 @@ def themes(
     for n_theme, t in enumerate(out, start=1):
         t["theme"] = n_theme
     return {"target": target, "passages": n, "k": len(out), "chosen_k": chosen_k, "seed": seed,
-            "max_share": max_share, "split": splits, "themes": out}
+            "max_share": max_share, "split": splits, "themes": out, "other": other}
 
 
 # ---------------------------------------------------------------------------------------------- promotion

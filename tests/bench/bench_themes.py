@@ -53,7 +53,8 @@ def quality(project: Project) -> None:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     print("Themes against the question-level codes (example project)")
-    print(f"{'criterion':<20} {'passages':>8} {'themes':>6} {'NMI':>6} {'ARI':>6} {'largest':>8} {'time':>6}")
+    print(f"{'criterion':<20} {'passages':>8} {'themes':>6} {'other':>5} {'NMI':>6} {'ARI':>6} {'largest':>8}"
+          f" {'time':>6}")
     nmis, aris, worst_share = [], [], 0.0
     for crit in criteria(project):
         codes: dict[str, Counter[str]] = {}
@@ -62,7 +63,9 @@ def quality(project: Project) -> None:
         start = time.perf_counter()
         data = themes(project, criterion=crit["id"])
         took = time.perf_counter() - start
-        assigned = {ref: t["theme"] for t in data["themes"] for ref in t["refs"]}
+        assigned: dict[str, object] = {ref: t["theme"] for t in data["themes"] for ref in t["refs"]}
+        # a passage fitting no theme ("other") is a group of its own, as the clustering left it
+        assigned.update({o["ref"]: "other " + o["ref"] for o in data["other"]})
         refs = sorted(codes)
         truth = [codes[r].most_common(1)[0][0] for r in refs]  # a passage two coders coded differently: majority
         pred = [assigned[r] for r in refs]
@@ -76,7 +79,8 @@ def quality(project: Project) -> None:
             figures = f"{nmi:6.2f} {ari:6.2f}"
         else:
             figures = f"{'-':>6} {'-':>6}"
-        print(f"{crit['id']:<20} {len(refs):>8} {len(data['themes']):>6} {figures} {largest:>8.0%} {took:>5.1f}s")
+        print(f"{crit['id']:<20} {len(refs):>8} {len(data['themes']):>6} {len(data['other']):>5} {figures}"
+              f" {largest:>8.0%} {took:>5.1f}s")
     print(f"mean NMI {sum(nmis) / len(nmis):.3f} (aim >= 0.35), mean ARI {sum(aris) / len(aris):.3f},"
           f" largest theme {worst_share:.0%} of its criterion (aim <= 40%)")
 

@@ -197,6 +197,10 @@ def test_theme_counts_read_as_words_in_the_singular_and_plural(example_project_p
                  ((size, "passage"), (informants, "informant"), (groups, "group"), (transcripts, "transcript"))]
         assert f"{words[0]} (" in text and ", ".join(words[1:]) in text
     assert re.search(r"\b1 (passages|informants|groups|transcripts)\b", text) is None
+    # no theme of one passage: the outlier is shown under "Other", with its quote, and is not a theme
+    assert all(t["size"] >= 2 for t in data["themes"]) and data["other"]
+    assert f"Other: {len(data['other'])} passage" in text
+    assert all(f"[{o['ref']}]" in text.split("Other:")[1] for o in data["other"])
 
 
 def test_views_and_exports_filter_by_coder(example_project_path: Path, tmp_path: Path) -> None:

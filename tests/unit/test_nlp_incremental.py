@@ -103,7 +103,7 @@ def test_a_coding_changes_the_next_suggestions_without_a_full_refit(example_proj
         # What a coding must not redo: the vocabulary and the units' rows, the unit graph, the spreading over every
         # unit, the calibration, the codability model, a new factorisation of the ridge.
         mp.setattr(Featurizer, "fit_transform", refuse("the vocabulary"))
-        mp.setattr(suggester_mod, "knn_graph", refuse("the unit graph"))
+        mp.setattr(suggester_mod, "knn_links", refuse("the unit graph"))
         for name in ("_prepare", "_transduce", "_fit_calibration", "_fit_ridge", "_fit_codable"):
             mp.setattr(Suggester, name, refuse(name))
         mp.setattr(Suggester, "_extend_ridge", count("_extend_ridge", Suggester._extend_ridge))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qualcode.refi import export_qdpx, import_refi
 from qualcode.refi.positions import CHARACTERS, UTF16, Convention, PositionMap, Selection, choose
-from qualcode.store import Project
+from qualcode.store import Project, source_type_of
 
 TEXT = ("Interviewer: How was the course? 🙂\n\n"
         "Ms Hoa: It was useful 👍👍 and the trainers listened.\n\n"
@@ -190,8 +190,10 @@ def test_a_short_text_without_speaker_labels_is_imported_without_speakers_not_as
     qde = _project_xml("OtherTool 2.0", _selection(a, a + len("They listen to workers now.")))
     report = import_refi(tmp_path / "p", _write(tmp_path / "notes.qdpx", qde, text), coder="tester")
     assert any("has no speaker labels" in w for w in report["warnings"])
-    assert report["read_as"] == {"hoa.txt": "a text without speakers (no speaker labels)"}
+    assert report["read_as"] == {"hoa.txt": "a text without speakers (no speaker labels), as a desk-review document"}
     assert not any("do not read as a conversation" in w for w in report["warnings"])  # there are no such lines
     with Project.open(tmp_path / "p") as p:
         assert p.speakers() == [] and [s["speaker"] for s in p.segments()] == [None, None, None]
+        # nobody speaks in it: not counted as a key-informant interview where data sources are compared
+        assert [source_type_of(t["kind"], t["attributes"]) for t in p.transcripts()] == ["document"]
     assert _coded_texts(tmp_path / "p") == ["They listen to workers now."]

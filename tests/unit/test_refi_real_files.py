@@ -11,7 +11,7 @@ import pytest
 from refi_support import check_placement
 
 from qualcode.refi import import_refi
-from qualcode.store import Project
+from qualcode.store import Project, source_type_of
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
 
@@ -122,6 +122,9 @@ def test_a_table_of_comments_is_imported_without_speakers(nvivo_windows: dict[st
     assert any("imported without speakers" in w for w in nvivo_windows["first"]["warnings"])
     read_as = nvivo_windows["first"]["read_as"]
     assert len(read_as) == 2 and all(how.startswith("a text without speakers (") for how in read_as.values())
+    # nobody speaks in them: desk-review documents, not key-informant interviews where data sources are compared
+    with Project.open(nvivo_windows["folder"]) as project:
+        assert {source_type_of(t["kind"], t["attributes"]) for t in project.transcripts()} == {"document"}
 
 
 def test_an_nvivo_codebook_with_repeated_names_under_different_parents_keeps_them_all(
@@ -232,6 +235,8 @@ def test_what_qualcoder_keeps_of_memos_cases_and_attributes_arrives(qualcoder: d
     assert cases["KII-01-District-medical-officer"]["attributes"] == {
         "stakeholder_group": "Government", "region": "Région des Lacs", "years_in_post": "6"}
     assert kii["attributes"] == {"interview_date": "2026-03-14", "data_collector": "Amara K."}
+    # a number left empty, which QualCoder writes as a VariableValue without a value: no value, not "" or 0
+    assert cases["FGD-01-P4"]["attributes"] == {"stakeholder_group": "Community", "region": "Kibuye sector"}
 
 
 def test_qualcoder_line_ends_for_maxqda_are_counted_once_and_the_summary_says_so(
@@ -280,3 +285,35 @@ def test_qualcoders_speaker_marks_are_not_codes_and_the_summary_counts_them(qual
     assert qualcoder["first"]["skipped"] == {
         "QualCoder speaker marks (turns its speaker tool coded; speakers are read from the text's labels)": 21}
     assert qualcoder["first"]["counts"]["codes_in_file"] == 14 and qualcoder["first"]["counts"]["selections"] == 17
+
+
+def test_roles_and_types_another_tool_does_not_write_are_guessed_and_the_summary_says_so(
+    qualcoder: dict[str, Any], tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """QualCoder keeps no speaker roles and no interview type: beside a labelled interviewer the other voices are
+    informants, six of them make a focus group, a text nobody speaks in is a document; each guess is named in a
+    warning with how to correct it. A meeting of 40 voices (qc's school-board meeting) is no focus group, and an
+    interview without an interviewer label gets no guess: both are said too."""
+    with Project.open(qualcoder["folder"]) as project:
+        kinds = {t["id"]: source_type_of(t["kind"], t["attributes"]) for t in project.transcripts()}
+        roles = {(s["transcript_id"], s["label"]): s["role"] for s in project.speakers()}
+    assert kinds == {"kii_district_health": "KII", "fgd_savings_groups": "FGD", "district_progress_report": "document"}
+    assert roles[("kii_district_health", "Dr. Hélène Mukamana")] == "informant"
+    assert roles[("kii_district_health", "Interviewer")] == "interviewer"
+    assert {roles[("fgd_savings_groups", f"P{n}")] for n in range(1, 7)} == {"informant"}
+    warnings = qualcoder["first"]["warnings"]
+    assert any(w.startswith("transcript kii_district_health: read 'Dr. Hélène Mukamana' as its informant") and
+               "qualcode transcripts set-role kii_district_health" in w for w in warnings)
+    assert any(w.startswith("transcript fgd_savings_groups: typed as a focus group (6 voices beside the interviewer")
+               for w in warnings)
+    assert not any(w.startswith("transcript ") for w in qualcoder["second"]["warnings"])  # nothing new, no guess
+
+    qc = _import_twice("qc-1.3.2-interviews.qdpx", tmp_path_factory)
+    with Project.open(qc["folder"]) as project:
+        kinds = {t["id"]: source_type_of(t["kind"], t["attributes"]) for t in project.transcripts()}
+        unknown = {s["transcript_id"] for s in project.speakers() if s["role"] == "unknown"}
+    assert kinds == {"board_2017": "KII", "admin-1": "KII"} and unknown == {"board_2017", "admin-1"}
+    assert any(w.startswith("transcript board_2017: 40 voices speak beside the interviewer, more than a focus group")
+               for w in qc["first"]["warnings"])
+    assert any(w.startswith("transcript admin-1: no speaker is labelled as the interviewer") for w in
+               qc["first"]["warnings"])

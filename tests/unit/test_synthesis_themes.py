@@ -26,11 +26,26 @@ def test_themes_are_deterministic_and_cover_every_passage_once(project) -> None:
     a = themes(project, criterion="relevance", k=3, seed=7)
     b = themes(project, criterion="relevance", k=3, seed=7)
     assert a == b
-    refs = [r for t in a["themes"] for r in t["refs"]]
+    refs = [r for t in a["themes"] for r in t["refs"]] + [o["ref"] for o in a["other"]]
     assert len(refs) == len(set(refs)) == a["passages"] == 8
     for t in a["themes"]:
         assert t["quotes"] and sum(t["groups"].values()) == t["size"] == len(t["passages"])
         assert sum(t["stance"].values()) == t["size"]
+
+
+def test_a_passage_left_alone_is_listed_as_other_not_numbered_as_a_theme(project) -> None:  # type: ignore[no-untyped-def]
+    """Three themes asked of eight passages: the outliers are no themes of one passage but 'other', each with its
+    quote (pseudonymised), stance and evidence; the themes are numbered without them."""
+    result = themes(project, criterion="relevance", k=3, seed=7)
+    assert result["other"] and all(t["size"] >= 2 for t in result["themes"])
+    assert [t["theme"] for t in result["themes"]] == list(range(1, len(result["themes"]) + 1))
+    for o in result["other"]:
+        assert o["quote"]["ref"] == o["ref"] and o["quote"]["text"] and o["quote"]["attribution"]
+        assert o["stance"] in ("supports", "criticises", "mixed", "neutral") and "evidence" in o
+    # as many themes asked as there are passages: every passage is alone, and with nothing to set them against
+    # they stay themes
+    every = themes(project, criterion="relevance", k=8)
+    assert len(every["themes"]) == 8 and not every["other"]
 
 
 def test_grievance_passages_share_a_theme(project) -> None:  # type: ignore[no-untyped-def]
@@ -42,12 +57,15 @@ def test_grievance_passages_share_a_theme(project) -> None:  # type: ignore[no-u
 
 def test_representative_quotes_are_pseudonymised(project) -> None:  # type: ignore[no-untyped-def]
     result = themes(project, criterion="relevance", k=1, top_quotes=10)
-    text = " ".join(q["text"] for t in result["themes"] for q in t["quotes"] + t["representative"])
-    text += " ".join(t["label"] for t in result["themes"])
+    # every quote shown: the themes' and those of the passages fitting no theme ("other")
+    quotes = [q for t in result["themes"] for q in t["quotes"] + t["representative"]]
+    quotes += [o["quote"] for o in result["other"]]
+    text = " ".join(q["text"] for q in quotes) + " ".join(t["label"] for t in result["themes"])
     assert "Nguyen Thi Hoa" not in text and "[informant KII-01]" in text
-    assert all(q["attribution"].startswith(("Interview", "FGD")) for t in result["themes"] for q in t["quotes"])
+    assert all(q["attribution"].startswith(("Interview", "FGD")) for q in quotes)
     named = themes(project, criterion="relevance", k=1, top_quotes=10, show_names=True)
-    assert "Nguyen Thi Hoa" in " ".join(q["text"] for t in named["themes"] for q in t["quotes"])
+    shown = [q for t in named["themes"] for q in t["quotes"]] + [o["quote"] for o in named["other"]]
+    assert "Nguyen Thi Hoa" in " ".join(q["text"] for q in shown)
 
 
 def test_no_quotes_or_no_target_is_a_clear_error(project) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ are modelled (qualcode writes no others). Checked against QualCoder itself, run 
 example project (tests/fixtures/refi-qda/real/making/through_qualcoder.py): its tables held the same codes,
 categories, sources, 792 codings, annotations, journals, cases, case texts and attribute values as this model, but
 for two things the model leaves out: QualCoder replaces each code's colour by the nearest colour of its own palette
-(color_selector.color_matcher), and it records the importing user as each case's owner (no exchange reads either).
+(color_selector.color_matcher; qualcode brings the colour it sent back from the code's description, which the test on
+QualCoder's own export checks), and it records the importing user as each case's owner (no exchange reads it).
 Its export of those tables has the same elements and attributes, in the same numbers, as this model's, but for the
 Project's creatingUserGUID and a second, unreferenced copy of each text file in sources/. No qualcode code is used
 here, so a test built on it checks qualcode against QualCoder's rules, not against itself.

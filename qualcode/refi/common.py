@@ -46,12 +46,22 @@ def parse_speakers_value(value: str) -> list[tuple[str, str, str | None]] | None
     return out or None
 
 
-_ID_MARKER = re.compile(r"\s*\[qualcode id: ([A-Za-z0-9][A-Za-z0-9_.\-]{0,200})\]\s*")
+_ID_MARKER = re.compile(r"\s*\[qualcode id: ([A-Za-z0-9][A-Za-z0-9_.\-]{0,200})(?:; colou?r (#[0-9A-Fa-f]{6}))?\]\s*")
+_SIX_DIGITS = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
-def id_marker(code_id: str) -> str:
-    """How a code's id is written in its description, so that it comes back from tools that keep no GUIDs."""
+def id_marker(code_id: str, color: str | None = None) -> str:
+    """How a code's id (and its colour, as '#rrggbb') is written in its description, so that they come back from
+    tools that keep no GUIDs (QualCoder) or only colours of their own palette (QualCoder)."""
+    if color and _SIX_DIGITS.fullmatch(color):
+        return f"[qualcode id: {code_id}; colour {color.lower()}]"
     return f"[qualcode id: {code_id}]"
+
+
+def marked_color(description: str) -> str | None:
+    """The colour a description's id marker carries, if any."""
+    m = _ID_MARKER.search(description)
+    return m.group(2).lower() if m is not None and m.group(2) else None
 
 
 def split_id_marker(description: str) -> tuple[str | None, str]:
@@ -90,20 +100,36 @@ class ShippedOffsets:
         return stored_pos + self._shift[before]
 
 
-def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]], *,
-                 every_paragraph: bool = True) -> tuple[str, list[tuple[int, str]]]:
+# where a desk-review document's page begins, in its text as exported: "[Page 3] ", or "[Page 3, printed 47700] "
+# when the page carries another number; read back as the page of the units after it
+PAGE_MARK = re.compile(r"\[Page (\d{1,6})(?:, printed ([^\]\n]{1,40}))?\] ?")
+
+
+def page_mark(page: int, label: str | None) -> str:
+    """The mark written before the first unit of a document's page (see :data:`PAGE_MARK`)."""
+    return f"[Page {page}] " if not label or label == str(page) else f"[Page {page}, printed {label}] "
+
+
+def shipped_text(stored: str, segments: Sequence[Mapping[str, Any]], *, every_paragraph: bool = True,
+                 pages: bool = True) -> tuple[str, list[tuple[int, str]]]:
     """A transcript as exported: the stored text with 'Speaker: ' before each turn and before each further paragraph
-    of a turn, and where each label went (stored offset, label). The importer recognises a text sent back without
-    qualcode.json by this form.
+    of a turn, a page mark ("[Page 3] ") before the first unit of each page of a document, and where each label
+    went (stored offset, label). The importer recognises a text sent back without qualcode.json by this form, and
+    reads a document's pages back from the marks.
 
     A paragraph inside a turn is stored after a single line break, which a plain-text reader takes for a wrapped
     line; labelled again, it reads back as the same speaker's next paragraph, so the text re-read by qualcode (or by
     anyone) is cut into the same units. ``every_paragraph=False`` gives the form earlier versions wrote (a label
-    before each turn only), which the importer still recognises."""
+    before each turn only), which the importer still recognises; ``pages=False`` the form before page marks."""
     inserts: list[tuple[int, str]] = []
     last_turn: object = None
     last_end: int | None = None
+    last_page: object = None
     for s in segments:
+        page = s.get("page") if pages else None
+        if page is not None and page != last_page:
+            inserts.append((s["start"], page_mark(int(page), s.get("page_label"))))
+            last_page = page
         new_turn = s["turn"] != last_turn
         new_paragraph = every_paragraph and not new_turn and last_end is not None and \
             "\n" in stored[last_end:s["start"]]

@@ -64,7 +64,7 @@ def _code_element(e: Any, code: Code, names: dict[str, str], note_refs: dict[str
     el = e.Code(**attrs)
     # the code's id goes in front of its definition: a description is what every tool keeps (QualCoder gives codes
     # new GUIDs on export and keeps no qualcode.json), and a tool that shortens long descriptions keeps its start
-    el.append(e.Description(f"{id_marker(code.id)} {code.definition.strip()}".strip()))
+    el.append(e.Description(f"{id_marker(code.id, code.color)} {code.definition.strip()}".strip()))
     for ref in note_refs.get(code.id, []):
         el.append(e.NoteRef(targetGUID=ref))
     for child in code.children:
@@ -280,6 +280,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
     # one) and a unit memo finds its unit again (QualCoder exports the source of only the first annotation of each
     # source). A unit memo is also an uncoded selection whose Description holds it (a QualCoder annotation).
     notes = []
+    journals = []  # second copies of transcript memos, for QualCoder (see below)
     note_refs: dict[tuple[str, str], list[str]] = {}
     described: dict[tuple[str, str], list[str]] = {}
     segment_authors: dict[str, set[str]] = {}
@@ -312,6 +313,13 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             segment_authors.setdefault(target_id, set()).add(m["coder"] or "")
         notes.append(note)
         note_refs.setdefault((target_type, target_id), []).append(g)
+        if target_type == "transcript":
+            # QualCoder takes a note a source refers to for an annotation and drops it (it has no passage), so
+            # the source's description is all it keeps: without its author. The same memo again as a note nothing
+            # refers to is a journal entry there, with its author, and comes back as this transcript's memo
+            jg = guid("memo", f"journal:{target_type}:{key}:{m['coder']}")
+            files[f"sources/{jg}.txt"] = m["text"]
+            journals.append(e.Note(plainTextPath=f"internal://{jg}.txt", **{**attrs, "guid": jg}))
 
     origin = f"{ORIGIN} (positions: {'UTF-16 code units' if positions == UTF16 else 'characters'}" + \
         (", a CRLF line end as one)" if line_ends == "crlf" else ")")
@@ -520,7 +528,7 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
             head.append(e.Cases(*case_elements))
         tail = e.Project(**project_attrs)
         if notes:
-            tail.append(e.Notes(*notes))
+            tail.append(e.Notes(*notes, *journals))
         case_links = [(ref, case_guid.get(target, guid("case", target))) for (kind, target), refs in note_refs.items()
                       if kind == "case" for ref in refs]
         if case_links:

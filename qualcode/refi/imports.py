@@ -30,11 +30,13 @@ from qualcode.refi.common import (
     CASE_FOLDERS,
     EXTENSION_MEMBER,
     KIND_VARIABLE,
+    PAGE_MARK,
     RGB,
     SPEAKERS_VARIABLE,
     ShippedOffsets,
     guid,
     local,
+    marked_color,
     norm_guid,
     parse_speakers_value,
     split_id_marker,
@@ -294,13 +296,17 @@ class _Codes:
             self.new_ids.append(code_id)
         self._taken.add(code_id)
         self._taken_by_file.add(code_id)
-        color = el.get("color")
+        color = el.get("color") if el.get("color") and RGB.match(el.get("color")) else None
+        kept = marked_color(_text_of(el, "Description"))
+        if kept and (color is None or origin.startswith("QualCoder") and _palette_snap(color, kept)):
+            # the colour qualcode sent, which the tool dropped or replaced by the nearest of its palette
+            color = kept
         code = Code(
             id=code_id,
             name=ref.name if ref is not None else name,
             definition=(ref.definition if ref is not None and ref.definition else description)
             or f"Imported from {origin or 'another tool'}.",
-            color=color if color and RGB.match(color) else (ref.color if ref is not None else None),
+            color=color or (ref.color if ref is not None else None),
         )
         if ref is not None:
             for key in ("questions", "keywords", "examples", "include", "exclude"):
@@ -318,6 +324,22 @@ class _Codes:
             self._taken.discard(code_id)
             return None
         return code
+
+
+# QualCoder replaces a code's colour by the nearest colour of its palette (by the mean of the three channels'
+# differences): up to 31 of 255 on the example project's ten colours. A colour further from the one qualcode sent was
+# chosen in QualCoder and stands.
+_PALETTE_SNAP = 40
+
+
+def _palette_snap(color: str, sent: str) -> bool:
+    """Whether ``color`` is within a palette's replacement of ``sent`` (both '#rrggbb')."""
+    try:
+        a = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+        b = [int(sent[i:i + 2], 16) for i in (1, 3, 5)]
+    except ValueError:
+        return False
+    return len(color) == 7 and sum(abs(x - y) for x, y in zip(a, b, strict=True)) / 3 <= _PALETTE_SNAP
 
 
 def read_qdc(path: str | Path, *, known: Codebook | None = None) -> Codebook:
@@ -731,11 +753,24 @@ class _Source:
             # headings are read as headings again (the units' heading paths), not as units
             from qualcode.importers.doc_readers import read_text_document
 
+            # the page marks qualcode writes ("[Page 3] ") are no text: read without them, then each unit takes the
+            # page of the last mark before it
+            marks = [(m.start(), int(m.group(1)), m.group(2) or m.group(1)) for m in PAGE_MARK.finditer(self.text)]
+            text = PAGE_MARK.sub("", self.text) if marks else self.text
             try:
-                parsed = read_text_document(self.text, file_name, title_line=True)
+                parsed = read_text_document(text, file_name, title_line=True)
             except InputError:
-                parsed = plain_document(self.text, file_name)
+                parsed = plain_document(text, file_name)
             parsed.kind = "document"
+            if marks:
+                self.parsed = parsed
+                self.set_spans(_locate_in_raw(parsed, self.text))
+                at = [m[0] for m in marks]
+                for unit, span in zip(parsed.units, self.spans, strict=True):
+                    k = bisect_right(at, span[0]) - 1 if span is not None else -1
+                    unit.page, unit.page_label = (marks[k][1], marks[k][2]) if k >= 0 else (None, None)
+                parsed.metadata.setdefault("pages", max(m[1] for m in marks))
+                return
         else:
             # notes=False: a text without labels is not read as an interviewer's notes here (nothing says it is an
             # interview); as qualcode.importers.has_speaker_labels decides, headings are not speakers
@@ -2039,8 +2074,9 @@ class _ShippedIndex:
         self.withheld: dict[str, tuple[str, list[tuple[int, int] | None]]] = {}
         for t in project.transcripts():
             stored, segs = project.transcript_text(t["id"]), project.segments(t["id"])
-            for every_paragraph in (False, True):  # the form earlier versions wrote, then today's
-                text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph)
+            # the forms earlier versions wrote (a label before each turn only; no page marks), then today's
+            for every_paragraph, pages in ((False, False), (True, False), (True, True)):
+                text, inserts = shipped_text(stored, segs, every_paragraph=every_paragraph, pages=pages)
                 self.by_sha[text_hash(text)] = (t["id"], inserts)
 
     def find(self, text: str) -> tuple[str, list[tuple[int, int] | None], ParsedTranscript, bool] | None:

@@ -64,5 +64,31 @@ def test_qualcode_writes_each_code_id_at_the_start_of_its_description(example_pr
     root = etree.parse(str(tmp_path / "cb.qdc")).getroot()
     ns = {"q": "urn:QDA-XML:codebook:1.0"}
     first = root.find("q:Codes/q:Code", ns)
-    assert first.find("q:Description", ns).text.startswith("[qualcode id: relevance] Whether the programme")
+    # the id, and the colour (QualCoder keeps only colours of its palette): both come back from the description
+    assert first.find("q:Description", ns).text.startswith(
+        "[qualcode id: relevance; colour #1f77b4] Whether the programme")
     assert len(root.findall(".//q:Code", ns)) == len(example_project.codebook())
+
+
+def test_a_code_colour_replaced_by_qualcoders_palette_comes_back_as_sent_and_one_chosen_there_stands(
+    tmp_path: Path,
+) -> None:
+    """QualCoder keeps only colours of its palette: it replaces #1f77b4 by #3D6CB3 (seen in its export of the example
+    project). The colour qualcode sent is in the description's id marker, so it comes back; a colour far from it
+    was chosen in QualCoder, and a tool that keeps colours as they are (NVivo) changed it on purpose."""
+    def code(n: int, color: str) -> str:
+        return (f'<Code guid="1A000000-0000-4000-8000-00000000000{n}" name="Code {n}" isCodable="true" color="{color}">'
+                f"<Description>[qualcode id: code_{n}; colour #1f77b4] A code.</Description></Code>")
+
+    qdc = tmp_path / "back.qdc"
+    qdc.write_text(_codebook(code(1, "#3D6CB3") + code(2, "#C54949")).replace(
+        "<CodeBook ", '<CodeBook origin="QualCoder 4.0 Beta" '), encoding="utf-8")
+    cb = read_qdc(qdc)
+    assert (cb["code_1"].color, cb["code_2"].color) == ("#1f77b4", "#C54949")
+    assert cb["code_1"].definition == "A code."  # the marker is not kept
+    qdc.write_text(_codebook(code(1, "#3D6CB3")).replace("<CodeBook ", '<CodeBook origin="NVivo 14" '),
+                   encoding="utf-8")
+    assert read_qdc(qdc)["code_1"].color == "#3D6CB3"
+    # no colour in the file (a tool that keeps none): the colour sent
+    qdc.write_text(_codebook(code(1, "#3D6CB3").replace(' color="#3D6CB3"', "")), encoding="utf-8")
+    assert read_qdc(qdc)["code_1"].color == "#1f77b4"

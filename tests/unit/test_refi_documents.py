@@ -100,3 +100,71 @@ def test_another_tools_pdf_source_becomes_a_coded_document(tmp_path: Path) -> No
         assert coded == [(f"{doc['id']}:2", "maria")]
         unit = project.segment(f"{doc['id']}:2")
         assert unit["page_label"] == "12" and unit["text"].startswith("Funding for the meetings")
+
+
+def _without_extension(src: Path, dest: Path) -> Path:
+    """The file as another tool sends it back: without qualcode.json."""
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dest, "w") as b:
+        for item in a.infolist():
+            if item.filename != "qualcode.json":
+                b.writestr(item, a.read(item))
+    return dest
+
+
+def test_a_real_pdf_documents_pages_come_back_without_qualcode_json(tmp_path: Path) -> None:
+    """A two-page Federal Register notice (printed pages 47698-47699): its text goes out with a page mark before the
+    first unit of each page ("[Page 1, printed 47698] "), which other tools show in the text, and a file sent back
+    without qualcode.json brings every unit back on its page, into a new project and into the one it came from."""
+    real = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "federal-register-2020-17221-p1-2.pdf"
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    project = Project.create(tmp_path / "p", codebook=load_codebook(default_codebook_path()))
+    import_files(project, [], documents=[real], coder="clara")
+    tid = "federal-register-2020-17221-p1-2"
+    sent = [(s["text"], s["page"], s["page_label"]) for s in project.segments(tid)]
+    assert {p[1:] for p in sent} == {(1, "47698"), (2, "47699")}
+    for show in (True, False):
+        export_qdpx(project, tmp_path / f"sent{show}.qdpx", show_names=show)
+        out = _without_extension(tmp_path / f"sent{show}.qdpx", tmp_path / f"back{show}.qdpx")
+        with zipfile.ZipFile(out) as z:
+            texts = [z.read(n).decode() for n in z.namelist() if n.startswith("sources/")]
+        assert sum("[Page 1, printed 47698] " in t and "[Page 2, printed 47699] " in t for t in texts) == 1
+        report = import_refi(tmp_path / f"new{show}", out, coder="ana")
+        with Project.open(tmp_path / f"new{show}") as copy:
+            [doc] = copy.transcripts()
+            assert doc["kind"] == "document" and doc["metadata"]["pages"] == 2
+            back = {s["text"]: (s["page"], s["page_label"]) for s in copy.segments(doc["id"])}
+        # the text is read again (as a text, not a PDF: a few headings become units), each unit on its page
+        on_both = [(p, back[text]) for text, *p in sent if text in back]
+        assert len(on_both) >= 0.9 * len(sent) and all(tuple(p) == b for p, b in on_both)
+        assert not any("[Page" in text for text in back)
+        assert import_refi(tmp_path / f"new{show}", out, coder="ana")["nothing_new"] is True
+        assert report["counts"]["transcripts_added"] == 1
+    assert import_refi(project.path, out, coder="ana")["nothing_new"] is True
+    project.close()
+
+
+def test_a_real_pdf_documents_codings_and_pages_come_back_through_qualcoders_rules(tmp_path: Path) -> None:
+    """The same document coded on both pages, through what QualCoder keeps and writes back (tests/qualcoder_rules.py:
+    new GUIDs, no qualcode.json): every coding comes back on its passage, and each passage on its page."""
+    from qualcoder_rules import qualcoder_export, qualcoder_import
+
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    real = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "federal-register-2020-17221-p1-2.pdf"
+    project = Project.create(tmp_path / "p", codebook=load_codebook(default_codebook_path()))
+    import_files(project, [], documents=[real], coder="clara")
+    segs = project.segments("federal-register-2020-17221-p1-2")
+    coded = [segs[0], segs[40], segs[60], segs[-1]]
+    assert {s["page"] for s in coded} == {1, 2}
+    for s in coded:
+        project.add_coding(s["id"], "effectiveness", coder="clara")
+    export_qdpx(project, tmp_path / "to.qdpx")
+    qualcoder_export(qualcoder_import(tmp_path / "to.qdpx"), tmp_path / "from.qdpx")
+    import_refi(tmp_path / "fresh", tmp_path / "from.qdpx", coder="ana")
+    with Project.open(tmp_path / "fresh") as back:
+        units = {s["id"]: s for s in back.segments()}
+        got = sorted((units[c["segment"]]["text"], units[c["segment"]]["page"], units[c["segment"]]["page_label"],
+                      c["coder"]) for c in back.codings())
+    assert got == sorted((s["text"], s["page"], s["page_label"], "clara") for s in coded)
+    project.close()

@@ -80,8 +80,8 @@ def test_a_project_comes_back_from_qualcoder_into_a_new_project_without_loss(
     report = import_refi(tmp / "fresh", through_qualcoder["file"], coder="tester")
     with Project.open(tmp / "fresh") as q:
         # codes: the same ids (carried in their descriptions), names, parents and definitions
-        ours = {c.id: (c.name, c.parent_id, c.definition.strip()) for c in p.codebook().walk()}
-        theirs = {c.id: (c.name, c.parent_id, c.definition.strip()) for c in q.codebook().walk()}
+        ours = {c.id: (c.name, c.parent_id, c.definition.strip(), c.color) for c in p.codebook().walk()}
+        theirs = {c.id: (c.name, c.parent_id, c.definition.strip(), c.color) for c in q.codebook().walk()}
         assert theirs == ours
         # transcripts cut into the same units, every coding on the same unit by the same coder with its memo
         assert {t["id"]: t["kind"] for t in q.transcripts()} == {t["id"]: t["kind"] for t in p.transcripts()}
@@ -107,7 +107,7 @@ def test_a_project_comes_back_from_qualcoder_into_a_new_project_without_loss(
         assert [k for k, text in MEMOS.items() if text not in texts] == []
         by_kind = {(m["target_type"], m["coder"]) for m in q.memos()}
         assert {("project", "clara"), ("case", "long"), ("code", "clara"), ("segment", "long"),
-                ("segment", "clara"), ("segment", "minh")} <= by_kind
+                ("segment", "clara"), ("segment", "minh"), ("transcript", "clara")} <= by_kind
         unit_memos = {m["text"]: int(m["target_id"]) for m in q.memos() if m["target_type"] == "segment"}
         fgd = [s["id"] for s in q.segments("FGD-01", include_interviewer=False)]
         assert unit_memos == {MEMOS["segment"]: fgd[3], MEMOS["segment2"]: fgd[9], MEMOS["segment3"]: fgd[12]}

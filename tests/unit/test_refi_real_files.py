@@ -235,6 +235,8 @@ def test_what_qualcoder_keeps_of_memos_cases_and_attributes_arrives(qualcoder: d
     assert cases["KII-01-District-medical-officer"]["attributes"] == {
         "stakeholder_group": "Government", "region": "Région des Lacs", "years_in_post": "6"}
     assert kii["attributes"] == {"interview_date": "2026-03-14", "data_collector": "Amara K."}
+    # a number left empty, which QualCoder writes as a VariableValue without a value: no value, not "" or 0
+    assert cases["FGD-01-P4"]["attributes"] == {"stakeholder_group": "Community", "region": "Kibuye sector"}
 
 
 def test_qualcoder_line_ends_for_maxqda_are_counted_once_and_the_summary_says_so(

@@ -42,9 +42,10 @@ def test_every_code_coding_case_and_role_comes_back_from_real_qualcoder(both: di
     assert both["back"]["skipped"] == {}
     with Project.open(both["tmp"] / "sent") as p, Project.open(both["tmp"] / "back") as q:
         assert len(p.codings()) == 792
-        # codes: ids (carried in the descriptions), names, parents, definitions
-        assert {c.id: (c.name, c.parent_id, c.definition) for c in q.codebook().walk()} == \
-            {c.id: (c.name, c.parent_id, c.definition) for c in p.codebook().walk()}
+        # codes: ids and colours (carried in the descriptions: QualCoder gives codes new GUIDs and the nearest
+        # colour of its palette), names, parents, definitions
+        assert {c.id: (c.name, c.parent_id, c.definition, c.color) for c in q.codebook().walk()} == \
+            {c.id: (c.name, c.parent_id, c.definition, c.color) for c in p.codebook().walk()}
         assert _codings(q) == _codings(p)
         assert {c["id"]: c["attributes"] for c in q.cases()} == {c["id"]: c["attributes"] for c in p.cases()}
         assert {(s["transcript_id"], s["label"]): (s["role"], s["case_id"]) for s in q.speakers()} == \
@@ -53,9 +54,13 @@ def test_every_code_coding_case_and_role_comes_back_from_real_qualcoder(both: di
         assert {t["id"]: t["attributes"] for t in q.transcripts()} == attributes
         texts = [m["text"] for m in q.memos()] + [c["memo"] for c in q.codings() if c["memo"]]
         assert [m for m in MEMOS if not any(m in t for t in texts)] == []
-        # the authors QualCoder keeps: of journals (project, code and case memos) and annotations (unit memos)
+        # the authors QualCoder keeps: of journals (project, code, case and transcript memos) and annotations (unit
+        # memos); every memo comes back once, with its author, on what it was written on
         assert {("project", "clara"), ("case", "long"), ("code", "clara"), ("segment", "long"), ("segment", "clara"),
-                ("segment", "minh")} <= {(m["target_type"], m["coder"]) for m in q.memos()}
+                ("segment", "minh"), ("transcript", "clara")} <= {(m["target_type"], m["coder"]) for m in q.memos()}
+        assert sorted((m["target_type"], m["target_id"], m["coder"], m["text"]) for m in q.memos()) == \
+            sorted((m["target_type"], m["target_id"], m["coder"], m["text"]) for m in p.memos()
+                   if m["target_type"] != "coding")  # a coding memo comes back as the coding's memo
 
 
 def test_qualcoders_unescaped_annotation_is_read_as_text_and_the_summary_says_so(both: dict[str, Any]) -> None:

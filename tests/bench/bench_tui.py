@@ -469,6 +469,7 @@ def main() -> None:
     parser.add_argument("--codings", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=20, help="rounds of every key")
     parser.add_argument("--no-suggestions", action="store_true")
+    parser.add_argument("--opens-only", action="store_true", help="measure opening (and first suggestions) only")
     parser.add_argument("--keep", metavar="DIR", help="build the project in DIR and keep it (reused if present)")
     parser.add_argument("--child-open", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--child-suggestions", action="store_true", help=argparse.SUPPRESS)
@@ -508,6 +509,8 @@ def main() -> None:
                 from qualcode.actions.projects import remove_transcript
 
                 remove_transcript(p, NEW, coder=CODER)
+        if args.opens_only:
+            return
         r = asyncio.run(drive(dest, reps=args.reps, suggestions=not args.no_suggestions))
     print("key -> screen drawn (target < 50 ms; next unit's suggestions < 100 ms); then the processor time of the"
           " screen's thread meanwhile (the rest is waiting for a core, the disk, or Textual's next frame); then the"

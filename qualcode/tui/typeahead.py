@@ -284,7 +284,7 @@ class TypeAhead:
     def _ta_only_background(self, queue: Any, pending: int) -> bool:
         """Every message ``queue`` holds is background, and none is being handled (``pending``: the messages counted
         until handled; 0 when that count is not known)."""
-        queued = getattr(queue, "_queue", None)
+        queued = getattr(queue, "values", getattr(queue, "_queue", None))  # Textual's own queue, or asyncio's
         if queued is None:
             return False
         queued = list(queued)

@@ -58,6 +58,10 @@ UNDOABLE = {
     "speaker.role",
     "transcript.record",
     "transcript.remove",
+    "transcript.done",
+    "transcript.undone",
+    "sample.add",
+    "sample.remove",
 }
 RECORDS = ("verbatim", "notes")
 ROLES = ("interviewer", "informant", "unknown")

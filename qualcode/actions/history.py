@@ -28,7 +28,8 @@ UNSHOWN = ("finding", "transcript")
 
 def undo(project: Project, *, coder: str) -> Reversal | None:
     """Reverse this coder's most recent action (a coding, a span coded at once, a memo, a mark, a suggestion decision,
-    a change to a finding or its evidence, a role or a transcript), also after a restart. None if there is nothing
+    a change to a finding or its evidence, a role or a transcript, a transcript marked done, the agreement sample),
+    also after a restart. None if there is nothing
     to undo."""
     return _reverse(project, coder, "undo")
 
@@ -82,6 +83,18 @@ def _reverse(project: Project, coder: str, kind: str) -> Reversal | None:
             "segments": segments}
 
 
+def _restore_done(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    from qualcode.synthesis.reconciled import restore_done
+
+    restore_done(project, current, target)
+
+
+def _restore_sample(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    from qualcode.synthesis.reconciled import restore_sample
+
+    restore_sample(project, current, target)
+
+
 # Where each logged entity is put back: beside the actions that change it.
 RESTORE: dict[str, Callable[[Project, dict[str, Any] | None, dict[str, Any] | None], None]] = {
     "coding": coding.restore_coding,
@@ -91,6 +104,8 @@ RESTORE: dict[str, Callable[[Project, dict[str, Any] | None, dict[str, Any] | No
     "finding": drafting.restore_finding,
     "speaker": projects.restore_speaker,
     "transcript": projects.restore_transcript,
+    "transcript_done": _restore_done,  # a coder's coding of a transcript marked done (D, qualcode transcripts done)
+    "agreement_sample": _restore_sample,  # a transcript's place in the agreement sample (two coders done put it there)
 }
 
 

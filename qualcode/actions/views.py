@@ -354,6 +354,13 @@ def _group_phrases(changes: list[dict[str, Any]], codebook: Codebook) -> dict[st
         elif entity == "speaker" and state.get("label"):
             role, who = (after or {}).get("role"), f"'{state['label']}' of {state.get('transcript', '')}"
             text = f"made {who} {'an' if role == 'informant' else 'the'} {role}" if role else f"cleared {who}'s role"
+        elif entity == "transcript_done" and state.get("transcript"):
+            text = (f"marked your coding of {state['transcript']} done" if after is not None
+                    else f"took back the done mark on your coding of {state['transcript']}")
+        elif entity == "agreement_sample" and state.get("transcript"):
+            text = (f"put {state['transcript']} back in the agreement sample" if after is not None and before is None
+                    else f"took {state['transcript']} out of the agreement sample" if after is None
+                    else f"compared {', '.join(after.get('coders') or [])} on {state['transcript']} again")
         else:
             text = f"changed a {entity}"
         out.setdefault(text, [])

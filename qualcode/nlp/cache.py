@@ -227,9 +227,10 @@ def restore(project_dir: str | Path, suggester: Suggester) -> str:
     return "hit" if learned is not None and suggester.restored_learned else "corpus"
 
 
-def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True) -> None:
+def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True, units: str | None = None) -> None:
     """Save the fitted state (``corpus=False``: only the learned part, after a retraining). A model left stale by a
-    quick update is not saved: another process would take it for a complete fit."""
+    quick update is not saved: another process would take it for a complete fit. ``units``: a fingerprint of the
+    project's units, noted beside the corpus part (:func:`units_known`)."""
     if suggester.stale:
         return
     folder = models_dir(project_dir)
@@ -237,8 +238,25 @@ def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True) 
     corpus_values, learned_values = suggester.export_state()
     if corpus:
         _write(folder, "corpus", corpus_key, corpus_values,
-               meta={"engine": engine_fingerprint(), "family": suggester.family_key(), "key": corpus_key})
+               meta={"engine": engine_fingerprint(), "family": suggester.family_key(), "key": corpus_key,
+                     "units": units})
     _write(folder, "learned", learned_key, learned_values)
+
+
+def units_known(project_dir: str | Path, units: str) -> bool:
+    """Whether a saved corpus part was fitted on the units of this fingerprint (read from the small ``meta.json``
+    files only): when not, the model will be brought up to date or fitted, and the caller can get ready for that."""
+    try:
+        for path in models_dir(project_dir).glob("corpus-*"):
+            try:
+                meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(meta, dict) and meta.get("units") == units and meta.get("engine") == engine_fingerprint():
+                return True
+    except OSError:
+        pass
+    return False
 
 
 def restore_incremental(project_dir: str | Path, suggester: Suggester) -> str:

@@ -273,6 +273,12 @@ def _units_fingerprint(project: Project) -> tuple[Any, ...]:
 
 
 _units_seen: dict[str, tuple[tuple[Any, ...], list[tuple[dict[str, Any], str]]]] = {}
+
+
+def _stamp(key: str) -> str | None:
+    """The units' fingerprint last read for a project (saved beside its model: see :func:`cache.units_known`)."""
+    seen = _units_seen.get(key)
+    return None if seen is None else repr(seen[0])
 _corpus_given: dict[str, tuple[Any, Any]] = {}  # per project, the suggester and the units list it was last given
 
 
@@ -336,6 +342,10 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
             _cache[key] = sugg
         else:
             sugg.set_codebook(codebook, cb_hash)
+        if not sugg.prepared and not cache.units_known(project.path, repr(_units_fingerprint(project))):
+            # Units no saved model was fitted on: they will be tokenised, and importing spaCy takes a second or two,
+            # done meanwhile (a reopening, whose units are known, never needs it).
+            threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
         set_inputs(sugg, project, quick=quick)
         state = sugg.state_keys()
         if not sugg.prepared:
@@ -350,14 +360,15 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
                     if quick:
                         return sugg  # scored at once; the spreading is done again, and the state saved, when idle
                     sugg.refresh()
-                cache.save(project.path, sugg)
+                cache.save(project.path, sugg, units=_stamp(key))
             elif found != "hit":
                 sugg.prepare()
-                cache.save(project.path, sugg, corpus=found == "miss")
+                cache.save(project.path, sugg, corpus=found == "miss", units=_stamp(key))
         elif sugg.stale:
             return sugg  # saved once refreshed: another process must never restore a half-updated model
         elif _saved.get(key) != state:
-            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0])  # retrained after a coding
+            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0],  # retrained after a coding
+                       units=_stamp(key))
         _saved[key] = state
     return sugg
 
@@ -376,7 +387,7 @@ def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None =
             return False
         state = sugg.state_keys()
         if _saved.get(key) != state:
-            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0])
+            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0], units=_stamp(key))
             _saved[key] = state
     return True
 
@@ -450,7 +461,7 @@ def take_full_fit(project: Project) -> bool:
         given = _corpus_given.get(key)
         if given is not None:
             _corpus_given[key] = (weakref.ref(fresh), given[1])
-        cache.save(project.path, fresh)
+        cache.save(project.path, fresh, units=_stamp(key))
         _saved[key] = fresh.state_keys()
     return True
 

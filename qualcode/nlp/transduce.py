@@ -115,15 +115,21 @@ def extend_links(links: Any, source: Any, W: Any, k: int = NEIGHBOURS, *, chains
     kk = min(k, n - 1)
     if len(new) and kk >= 1:
         rows_l, cols_l, vals_l = [], [], []
-        for a in range(0, len(new), BLOCK // 2):
-            rows = new[a : a + BLOCK // 2]
-            # all rows times the few new ones (transposing the few, not all)
-            D = np.asarray((W @ W[rows].T).T.toarray(), dtype=np.float32)
-            D[np.arange(len(rows)), rows] = -1.0  # not its own neighbour
-            idx, v = _top_wide(D, kk)
-            rows_l.append(np.repeat(rows, kk))
-            cols_l.append(idx.ravel())
-            vals_l.append(np.maximum(v, 0.0).ravel())
+        for a in range(0, len(new), BLOCK):
+            rows = new[a : a + BLOCK]
+            # all rows times the few new ones (transposing the few, not all), kept sparse: only rows sharing a word
+            S = (W @ W[rows].T).T.tocsr()
+            for r, row in enumerate(rows.tolist()):
+                lo, hi = S.indptr[r], S.indptr[r + 1]
+                cols, vals = S.indices[lo:hi], S.data[lo:hi]
+                mine = (cols != row) & (vals > 0)  # not its own neighbour; no word in common is no link
+                cols, vals = cols[mine], vals[mine]
+                if len(vals) > kk:
+                    top = np.argpartition(-vals, kk - 1)[:kk]
+                    cols, vals = cols[top], vals[top]
+                rows_l.append(np.full(len(cols), row, dtype=np.int64))
+                cols_l.append(cols.astype(np.int64))
+                vals_l.append(vals.astype(np.float32))
         rr, cc, vv = np.concatenate(rows_l), np.concatenate(cols_l), np.concatenate(vals_l)
         E = csr_matrix((vv, (rr, cc)), shape=(n, n), dtype=np.float32)
         G = G.maximum(E.maximum(E.T)).tocsr()
@@ -168,25 +174,6 @@ def _top(D: Any, k: int) -> tuple[Any, Any]:
 
     idx = np.argpartition(-D, k - 1, axis=1)[:, :k]
     return idx, np.take_along_axis(D, idx, axis=1)
-
-
-def _top_wide(D: Any, k: int, sample: int = 2048) -> tuple[Any, Any]:
-    """:func:`_top` for rows of many columns, exactly, without partitioning whole rows: the ``k``-th largest value
-    among a fixed sample of columns is a floor under each row's ``k`` largest, and only the values above it (a few
-    hundred per row) are sorted."""
-    import numpy as np
-
-    b, n = D.shape
-    if n <= 2 * sample:
-        return _top(D, k)
-    cols = np.random.default_rng(0).choice(n, size=sample, replace=False)
-    floor = np.partition(D[:, cols], sample - k, axis=1)[:, sample - k]
-    rr, cc = np.nonzero(D >= floor[:, None])
-    vals = D[rr, cc]
-    order = np.lexsort((-vals, rr))  # by row, then largest first
-    rr, cc, vals = rr[order], cc[order], vals[order]
-    at = np.searchsorted(rr, np.arange(b))[:, None] + np.arange(k)[None, :]  # every row has k values above its floor
-    return cc[at], vals[at]
 
 
 def _clustered_lists(W: Any, k: int) -> tuple[Any, Any]:

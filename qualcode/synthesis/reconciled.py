@@ -151,6 +151,22 @@ def remove_from_sample(project: Project, transcript: str, *, coder: str) -> dict
     return before
 
 
+def restore_sample(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of :func:`add_to_sample` and :func:`remove_from_sample` (a transcript's place in the agreement
+    sample, with the coders compared there)."""
+    ref = current or target
+    assert ref is not None
+    if target is None:
+        project.db.execute("DELETE FROM agreement_sample WHERE transcript_id = ?", (ref["transcript"],))
+    else:
+        project.db.execute(
+            "INSERT INTO agreement_sample (transcript_id, coders, added, added_by) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(transcript_id) DO UPDATE SET coders = excluded.coders, added = excluded.added,"
+            " added_by = excluded.added_by",
+            (target["transcript"], json.dumps(target["coders"], ensure_ascii=False) if target["coders"] else None,
+             target["added"], target["added_by"]))
+
+
 def _sample_row(project: Project, tid: str) -> dict[str, Any] | None:
     r = project.db.execute("SELECT transcript_id, coders, added, added_by FROM agreement_sample"
                            " WHERE transcript_id = ?", (tid,)).fetchone()
@@ -209,6 +225,17 @@ def _done_row(project: Project, tid: str, coder: str) -> dict[str, Any] | None:
     r = project.db.execute("SELECT d.marked FROM transcript_done d JOIN coders k ON k.id = d.coder_id"
                            " WHERE d.transcript_id = ? AND k.name = ?", (tid, coder)).fetchone()
     return None if r is None else {"transcript": tid, "coder": coder, "marked": r["marked"]}
+
+
+def restore_done(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of :func:`mark_done` (a coder's mark that their coding of a transcript is finished)."""
+    ref = current or target
+    assert ref is not None
+    cid = project.coder_id(ref["coder"])
+    project.db.execute("DELETE FROM transcript_done WHERE transcript_id = ? AND coder_id = ?", (ref["transcript"], cid))
+    if target is not None:
+        project.db.execute("INSERT INTO transcript_done (transcript_id, coder_id, marked) VALUES (?, ?, ?)",
+                           (target["transcript"], cid, target["marked"]))
 
 
 def mark_done(project: Project, transcript: str, *, coder: str, done: bool = True) -> dict[str, Any]:

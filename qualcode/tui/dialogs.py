@@ -86,6 +86,9 @@ class Dialog(ModalScreen[ResultType]):
         at = stack.index(self)
         return stack[at - 1] if at else None
 
+    def on_screen_suspend(self) -> None:
+        self._backdrop = None  # closed (or covered): the view behind it will have changed when it shows again
+
     def backdrop_changed(self, widget: Widget | None = None) -> None:
         """The screen below changed (``widget`` of it, else all of it): show it as it is now. A full-width widget
         (the status line) is drawn again on its own, the rest of the picture kept."""
@@ -96,10 +99,19 @@ class Dialog(ModalScreen[ResultType]):
             lines = widget.render_lines(Region(0, 0, region.width, region.height))  # type: ignore[union-attr]
             for y, line in zip(range(region.y, region.bottom), lines, strict=False):
                 backdrop[y] = Strip(BackgroundScreen.process_segments(line, self._tint()), line.cell_length)
-            self.refresh(region)
+            super().refresh(region)
             return
         self._backdrop = None
         self.refresh()
+
+    def refresh(self, *regions: Region, **kwargs: Any) -> Dialog[ResultType]:
+        # Textual passes every change of the screen below up to the screen on top as regions to draw again (the
+        # only refresh of a screen with regions): the picture of it here changes only by backdrop_changed, so they
+        # would draw the same cells again, the whole screen when it opens (a frame later than it could be shown)
+        if regions and not kwargs:
+            return self
+        super().refresh(*regions, **kwargs)
+        return self
 
     def _tint(self) -> Color:
         if self.styles.background.a < 1:  # the terminal's own colours (ansi theme): shown as they are, undimmed
@@ -121,6 +133,43 @@ class Dialog(ModalScreen[ResultType]):
 
 SEARCH_LIMIT = 200  # results listed at once: more is never read, and each costs drawing time
 
+
+def _inner_width(width: int) -> int:
+    """The width inside a dialog (.dialog: 80% of the terminal, at most 100, a border and a padding of 1)."""
+    return max(10, min(int(width * 0.8), 100) - 4)
+
+
+def _size_rows(options: OptionList, size: Any, heading: str, help_text: str) -> None:
+    """Give a dialog's list as many rows as it has options, at most 16 and what the terminal leaves beside the
+    dialog's title, box and help line, set before it is drawn: a list of height auto measures every option (twice
+    a drawing: 200 search results, 40 ms), and a dialog that changes size has the whole screen drawn again."""
+    width, height = size
+    title = -(-cell_len(heading) // _inner_width(width))
+    helps = -(-cell_len(help_text) // _inner_width(width))
+    room = int(height * 0.9) - (2 + title + 1 + 1 + 1 + helps)  # border, title and its gap, the box, help and its gap
+    gutter = options.styles.gutter.height  # the list's own border and padding
+    rows = max(min(1, options.option_count), min(16 - gutter, options.option_count, room - gutter)) + gutter
+    if options.styles.height is None or options.styles.height.value != rows:
+        options.styles.height = rows
+
+PICKER = "code-picker"  # the one code picker of the app, kept (installed) between uses
+
+
+def open_code_picker(app: Any, codebook: Codebook, counts: dict[str, int], chosen: Any, *,
+                     only: list[str] | None = None, title: str = "Apply code") -> None:
+    """Open the code picker; ``chosen(code id or None)`` runs when it closes. The app keeps one picker, made the
+    first time and shown again after: opening one anew (its widgets, their styles, a first layout) was half of what
+    ``c`` cost on a large project."""
+    if app.is_screen_installed(PICKER):
+        picker = app.get_screen(PICKER)
+        if picker in app.screen_stack:  # already open (a key that opens it, typed again under it)
+            return
+        picker.prepare(codebook, counts, only=only, title=title)
+    else:
+        app.install_screen(CodePicker(codebook, counts, only=only, title=title), name=PICKER)
+    app.push_screen(PICKER, chosen)
+
+
 class CodePicker(Dialog[str | None]):
     """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
 
@@ -133,10 +182,11 @@ class CodePicker(Dialog[str | None]):
         self.counts = counts
         self.only = only
         self.heading = title
+        self._filled: str | None = None  # the text the list was filtered for
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
-            yield Static(Text(self.heading), classes="dialog-title")  # holds a reference: data, not markup
+            yield Static(Text(self.heading), id="picker-title", classes="dialog-title")  # data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield OptionList(id="picker-list")
             yield Static(keymap.dialog_help("picker"), classes="dialog-help")
@@ -146,6 +196,18 @@ class CodePicker(Dialog[str | None]):
         self._size_list()
         self.query_one("#picker-input", Input).focus()
 
+    def prepare(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
+                title: str = "Apply code") -> None:
+        """Show the picker again, for these codes, with an empty box."""
+        self.codebook, self.counts, self.only, self.heading = codebook, counts, only, title
+        self._backdrop = None  # the view behind it has changed since
+        self.query_one("#picker-title", Static).update(Text(title))
+        box = self.query_one("#picker-input", Input)
+        box.value = ""
+        self._fill("")
+        self._size_list()
+        box.focus()
+
     def on_resize(self) -> None:
         self._size_list()
 
@@ -154,27 +216,29 @@ class CodePicker(Dialog[str | None]):
         them while it is filtered: a dialog whose size changes makes Textual draw the whole screen again, the view
         behind it dimmed (100 ms of a letter on a large project when it shrank with every letter; measuring it after
         its first drawing cost a second drawing of the whole screen, 15 ms)."""
-        width, height = self.app.size
-        inner = max(10, min(int(width * 0.8), 100) - 4)  # .dialog: 80% wide, at most 100, a border and padding of 1
-        title = -(-cell_len(self.heading) // inner)
-        room = int(height * 0.9) - (2 + title + 1 + 1 + 2)  # border, title and its gap, the box, help and its gap
-        options = self.query_one("#picker-list", OptionList)
-        options.styles.height = max(1, min(16, options.option_count, room))
+        _size_rows(self.query_one("#picker-list", OptionList), self.app.size, self.heading,
+                   keymap.dialog_help("picker"))
 
     def _fill(self, query: str) -> None:
         from qualcode.codematch import rank_codes
 
+        self._filled = query
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        for match in rank_codes(self.codebook, query, only=None if self.only is None else set(self.only)):
-            options.add_option(Option(code_option_label(match, self.codebook, self.counts, tree=not query.strip()),
-                                      id=match.code.id))
+        options.add_options([Option(code_option_label(match, self.codebook, self.counts, tree=not query.strip()),
+                                    id=match.code.id)
+                             for match in rank_codes(self.codebook, query,
+                                                     only=None if self.only is None else set(self.only))])
         if options.option_count:
             options.highlighted = 0
 
     @on(Input.Changed, "#picker-input")
     def _changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        # what the box says now: letters typed in a burst arrive before their Changed messages, and clearing the box
+        # when the picker opens again sends one of its own
+        value = event.input.value
+        if value != self._filled:
+            self._fill(value)
 
     @on(Input.Submitted, "#picker-input")
     def _submitted(self) -> None:
@@ -262,10 +326,33 @@ class SearchScreen(Dialog[SearchJump | None]):
         self.query_text = event.value
         project = cast("Host", self.app).project
         self.hits = wb.search_units(project, event.value, limit=SEARCH_LIMIT)
+        self._show_hits()
+        more = f" (the first {SEARCH_LIMIT}: add a word to narrow)" if len(self.hits) == SEARCH_LIMIT else ""
+        count = (f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()
+                 else "type words and press Enter")
+        self.count_text = count
+        self.query_one("#search-count", Static).update(count)
+        _size_rows(self.query_one("#search-results", OptionList), self.app.size, "Search across transcripts", count)
+
+    count_text = ""
+
+    def on_resize(self) -> None:
+        if self.hits:
+            options = self.query_one("#search-results", OptionList)
+            highlighted = options.highlighted
+            self._show_hits()
+            options.highlighted = highlighted
+            _size_rows(options, self.app.size, "Search across transcripts", self.count_text)
+
+    def _show_hits(self) -> None:
         options = self.query_one("#search-results", OptionList)
         options.clear_options()
+        # one line each, the match always on it: a result of two lines cost drawing time and showed half as many
+        # (the list's border and padding take 4 columns of the dialog's width, a scroll bar 2)
+        fits = _inner_width(self.app.size.width) - 4 - options.styles.scrollbar_size_vertical - 1
+        labels = []
         for n, h in enumerate(self.hits):
-            label = Text()
+            label = Text(no_wrap=True, overflow="ellipsis")
             label.append(f"{h['ref']:<10} ", style="bold")
             a, b = h["match"]
             start = max(0, a - 30)
@@ -277,13 +364,11 @@ class SearchScreen(Dialog[SearchJump | None]):
             if len(after) > 60:  # cut at a word, and say that the unit goes on
                 after = after[:60].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
             label.append(after)
-            options.add_option(Option(label, id=str(n)))
+            label.truncate(fits, overflow="ellipsis")
+            labels.append(Option(label, id=str(n)))
+        options.add_options(labels)
         if self.hits:
             options.highlighted = 0
-        more = f" (the first {SEARCH_LIMIT}: add a word to narrow)" if len(self.hits) == SEARCH_LIMIT else ""
-        self.query_one("#search-count", Static).update(
-            f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()
-            else "type words and press Enter")
 
     @on(OptionList.OptionSelected, "#search-results")
     def _clicked(self, event: OptionList.OptionSelected) -> None:

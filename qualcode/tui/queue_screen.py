@@ -285,7 +285,7 @@ class QueueScreen(WorkbenchScreen):
                     f"accepted '{s.get('name') or s['code']}' for {u['ref']}", self._coded)
 
     def action_correct(self) -> None:
-        from qualcode.tui.dialogs import CodePicker
+        from qualcode.tui.dialogs import open_code_picker
 
         u = self.current
         if u is None:
@@ -305,7 +305,7 @@ class QueueScreen(WorkbenchScreen):
             self._write(lambda p: coding.correct_suggestion(p, u["id"], code, coder=coder, top=top),
                         f"coded {u['ref']}: {name}", self._coded)
 
-        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=f"Code {u['ref']}"), chosen)
+        open_code_picker(self.app, self.project.codebook(), self.counts, chosen, title=f"Code {u['ref']}")
 
     def action_reject(self) -> None:
         u = self.current

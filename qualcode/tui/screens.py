@@ -556,7 +556,7 @@ class TranscriptScreen(WorkbenchScreen):
         return [u["id"] for u in picked]
 
     def action_pick_code(self) -> None:
-        from qualcode.tui.dialogs import CodePicker
+        from qualcode.tui.dialogs import open_code_picker
 
         targets = self._target_ids()
         if not targets:
@@ -567,7 +567,7 @@ class TranscriptScreen(WorkbenchScreen):
             if code:
                 self.apply_code_to(code, targets)
 
-        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, title=title), chosen)
+        open_code_picker(self.app, self.project.codebook(), self.counts, chosen, title=title)
 
     @on(CodebookPanel.CodeChosen)
     def _code_from_tree(self, event: CodebookPanel.CodeChosen) -> None:
@@ -618,14 +618,14 @@ class TranscriptScreen(WorkbenchScreen):
         if len(mine) == 1:
             self.remove_code_from(uid, mine[0])
             return
-        from qualcode.tui.dialogs import CodePicker
+        from qualcode.tui.dialogs import open_code_picker
 
         def chosen(code: str | None) -> None:
             if code:
                 self.remove_code_from(uid, code)
 
-        self.app.push_screen(CodePicker(self.project.codebook(), self.counts, only=mine,
-                                        title=f"Remove a code from {u['ref']}"), chosen)
+        open_code_picker(self.app, self.project.codebook(), self.counts, chosen, only=mine,
+                         title=f"Remove a code from {u['ref']}")
 
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder
@@ -701,6 +701,8 @@ class TranscriptScreen(WorkbenchScreen):
                 self.view.move_to(self.positions[place[1]])
             if any(c["entity"] in ("coding", "decision") for c in result["changes"]):
                 self.host.suggestions_changed()
+            if any(c["entity"] == "transcript_done" for c in result["changes"]):  # D taken back or put back
+                self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
             self.host.say(words)
 
         self.host.write(run, done)

@@ -9,9 +9,10 @@ when the app reads it, before the text typed before it is in), and any key right
 (Enter, Esc, ctrl+s), which is for the screen below.
 
 None of this may depend on how fast the machine is: on a loaded machine the keys of one burst are read further
-apart than on an idle one, and what a key starts takes longer to finish. So a key after Enter or Esc waits not only
-for a short time (``GAP``) but for as long as the app is still working through what was read before it (input still
-queued, or a message still being handled on a screen); only then does the screen on top tell where it goes.
+apart than on an idle one, and what a key starts takes longer to finish. So a key after Enter or Esc waits for as
+long as the app is still working through what was read before it (input still queued, or a message still being
+handled on a screen), then until the screen on top changes or a short time (``GAP``) has passed; only then does the
+screen on top tell where it goes. A key read once all that is done goes there at once.
 
 A key can also wait for what it refers to: a number typed before the unit's suggestions are computed, or ``d`` while
 the unit's coding is still being written. The screen then holds it as a *barrier* (:meth:`TypeAhead.hold_until`)
@@ -118,8 +119,10 @@ class TypeAhead:
                         # and only while the focus has not moved since: once f has put it in the filter box, the
                         # letters typed next go there at once
                         or (app.screen is self._ta_read_screen and app.focused is self._ta_read_focus
-                            and _may_close(app.screen, self._ta_read_key))) and (
-                        now - self._ta_read_at < GAP or not self._ta_quiet()):
+                            and _may_close(app.screen, self._ta_read_key))) and not self._ta_quiet():
+                    # ... and only while what was read before is still being worked through: once it is all
+                    # handled, the screen on top is where this key goes (Esc 30 ms after the Enter that listed search
+                    # results waited 50 ms more)
                     wait = GAP
                     self._ta_until_change = (app.screen if _may_close(app.screen, self._ta_read_key)
                                              else None)

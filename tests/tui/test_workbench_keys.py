@@ -517,3 +517,90 @@ async def test_the_status_line_under_a_dialog_says_saved_once_the_write_is_commi
         assert "saved ✓" in str(screen.query_one("#status").render())
         drawn = app.export_screenshot()
         assert "saved" in drawn and "saving…" not in drawn
+
+
+async def test_the_code_picker_opens_again_empty_for_the_unit_it_is_opened_on(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    # one picker is kept and shown again: nothing of its last use may show through
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"sust", "escape", "j", "c")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        assert picker.query_one("#picker-input").value == ""  # type: ignore[attr-defined]
+        assert "KII-01:4" in str(picker.query_one("#picker-title").render())
+        listed = picker.query_one("#picker-list")
+        assert listed.option_count == len(list(picker.codebook.walk()))  # type: ignore[attr-defined]
+        await pilot.press(*"needs fit", "enter")
+        await app.settled()
+        assert refs(store) == [("KII-01:4", "relevance.needs_fit", "clara")]
+        await pilot.press("c", "enter")  # with nothing typed: the first code of the codebook, on this unit
+        await app.settled()
+        first = next(iter(picker.codebook.walk())).id
+        assert sorted(refs(store)) == sorted([("KII-01:4", "relevance.needs_fit", "clara"),
+                                              ("KII-01:4", first, "clara")])
+
+
+async def test_search_results_take_one_line_each_with_the_match_on_it(make: Callable[..., QualcodeApp]) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"the", "enter")
+        await pilot.pause()
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        listed = search.query_one("#search-results")
+        assert listed.option_count > 3  # type: ignore[attr-defined]
+        for n in range(listed.option_count):  # type: ignore[attr-defined]
+            prompt = listed.get_option_at_index(n).prompt  # type: ignore[attr-defined]
+            assert prompt.cell_len <= listed.scrollable_content_region.width
+            assert any(span.style == "reverse" for span in prompt.spans)  # the words searched for are shown
+        assert "unit(s)" in str(search.query_one("#search-count").render())
+        assert search.query_one("#search").region.bottom <= 24
+
+
+async def test_at_80_columns_undo_says_what_it_did_in_words_that_fit(make: Callable[..., QualcodeApp],
+                                                                      store: Project) -> None:
+    # the status line cut "undo: removed 'New actors, policies or local initiatives…" before the unit it was on
+    store.add_coding("KII-01:3", "coherence.context", coder="clara")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        await pilot.press("u")
+        await app.settled()
+        await pilot.pause()
+        assert refs(store) == []
+        line = str(screen.query_one("#status").render())
+        assert len(line) <= 80
+        assert "saved ✓" in line
+        assert "undo: removed 'New actors" in line and "hindered' from KII-01:3" in line
+        await pilot.press("ctrl+r")
+        await app.settled()
+        await pilot.pause()
+        line = str(screen.query_one("#status").render())
+        assert "redo: applied 'New actors" in line and "' to KII-01:3" in line and len(line) <= 80
+
+
+async def test_u_takes_back_the_done_mark_d_put_not_the_coding_before_it(make: Callable[..., QualcodeApp],
+                                                                          store: Project) -> None:
+    # u after D undid the coding made before it, and the transcript stayed marked done
+    from qualcode.synthesis.reconciled import done_marks
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", *"needs fit", "enter")
+        await app.settled()
+        await pilot.press("D")
+        await app.settled()
+        assert done_marks(store) == {"KII-01": ["clara"]}
+        await pilot.press("u")
+        await app.settled()
+        status = str(app.screen.query_one("#status").render())
+        assert done_marks(store) == {}
+        assert refs(store) == [("KII-01:3", "relevance.needs_fit", "clara")]
+        assert "undo: took back the done mark on your coding of KII-01" in status and "marked done" not in status
+        await pilot.press("ctrl+r")
+        await app.settled()
+        status = str(app.screen.query_one("#status").render())
+        assert done_marks(store) == {"KII-01": ["clara"]} and "· marked done" in status

@@ -88,12 +88,15 @@ def assert_close(a: Any, b: Any) -> None:
 def test_after_an_import_the_new_interview_is_suggested_from_an_updated_model(example_project: Project) -> None:
     new = reimport(example_project, "KII-07")
     texts = texts_of(example_project, new)
+    stamp = repr(nlp_project._units_fingerprint(example_project))
+    assert not cache.units_known(example_project.path, stamp)  # so spaCy is imported while the project is read
     with pytest.MonkeyPatch.context() as mp:
         no_full_fit(mp)
         s = wb.fit_suggester(example_project)  # the workbench: scored at once, the spreading done when idle
         assert s.stale and 0 < s.drift < nlp_project.DRIFT_SHARE
         quick = s.score(texts)
         assert wb.refresh_suggester(example_project) and not s.stale
+        assert cache.units_known(example_project.path, stamp)
         updated = s.score(texts)
     full = from_scratch(example_project)
     assert s.code_ids == full.code_ids

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from qualcode.actions import coding, drafting, projects
+from qualcode.actions import coding, drafting, projects, teamwork
 from qualcode.actions.history import RESTORE, redo, undo
 from qualcode.store import UNDOABLE, Project
 
@@ -155,6 +155,34 @@ def _first_memo(p: Project) -> None:
     coding.set_memo(p, "segment", _unit(p), "first thought", coder=ME)
 
 
+def _done(p: Project, _: Any) -> None:
+    teamwork.mark_done(p, ["KII-07"], coder=ME)
+
+
+def _other_done(p: Project) -> None:
+    teamwork.mark_done(p, ["KII-07"], coder="someone else")
+
+
+def _was_done(p: Project) -> None:
+    teamwork.mark_done(p, ["KII-07"], coder=ME)
+
+
+def _not_done(p: Project, _: Any) -> None:
+    teamwork.mark_done(p, ["KII-07"], coder=ME, done=False)
+
+
+def _sample_add(p: Project, _: Any) -> None:
+    teamwork.add_to_sample(p, ["KII-07"], coder=ME, coders=[ME, "someone else"])
+
+
+def _sampled(p: Project) -> None:
+    teamwork.add_to_sample(p, ["KII-07"], coder="someone else")
+
+
+def _sample_remove(p: Project, _: Any) -> None:
+    teamwork.remove_from_sample(p, ["KII-07"], coder=ME)
+
+
 # Each: what is done first (not taken back), the action undo takes back, and the action the undo names.
 ACTIONS: dict[str, tuple[Callable[[Project], Any], Callable[[Project, Any], None], str]] = {
     "apply a code to a span": (_nothing, _apply, "coding.add"),
@@ -172,6 +200,11 @@ ACTIONS: dict[str, tuple[Callable[[Project], Any], Callable[[Project, Any], None
     "correct a speaker's role": (_nothing, _role, "speaker.role"),
     "mark a transcript as notes": (_nothing, _record, "transcript.record"),
     "remove a transcript with everything on it": (_worked_on, _remove_transcript, "transcript.remove"),
+    "mark your coding of a transcript done": (_nothing, _done, "transcript.done"),
+    "the second coder done puts it in the agreement sample": (_other_done, _done, "transcript.done"),
+    "take back a done mark": (_was_done, _not_done, "transcript.undone"),
+    "add a transcript to the agreement sample": (_nothing, _sample_add, "sample.add"),
+    "take it out of the agreement sample": (_sampled, _sample_remove, "sample.remove"),
 }
 
 
@@ -198,7 +231,9 @@ def test_undo_and_redo_take_each_action_back_and_put_it_back_exactly(example_pro
 
 def test_each_kind_of_undoable_action_has_its_restore() -> None:
     # an action logs under its entity: "suggestion.*" under "decision" (the coding it makes under "coding")
-    entities = {a.split(".")[0] for a in UNDOABLE} - {"suggestion"} | {"decision"}
+    # ... a done mark under "transcript_done", a change to the agreement sample under "agreement_sample"
+    logged_as = {"suggestion": "decision", "sample": "agreement_sample"}
+    entities = {logged_as.get(a.split(".")[0], a.split(".")[0]) for a in UNDOABLE} | {"transcript_done"}
     assert entities == set(RESTORE)
 
 

@@ -276,12 +276,39 @@ class StatusBar(Static):
 
     def show(self, *, coder: str, where: str, progress: dict[str, int] | None, saving: bool, message: str = "",
              error: bool = False) -> None:
+        self._args = dict(coder=coder, where=where, progress=progress, saving=saving, message=message, error=error)
+        self._show()
+
+    def on_resize(self) -> None:
+        if self._args:
+            self._show()
+
+    def _show(self) -> None:
+        a = self._args
+        coder, where, progress, saving = a["coder"], a["where"], a["progress"], a["saving"]
+        message, error = a["message"], a["error"]
+        width = self.size.width or self.app.size.width
+        done = f"  {progress['coded']}/{progress['total']} coded" if progress else ""
+
+        def over() -> int:
+            return cell_len(f" {coder}   {where}{done}  saving…  {message}") - width
+
+        # A message that names something ('Funding to continue': what undo did, where) must be read to its end: on a
+        # narrow terminal the unit's number and the progress give it their room for as long as it shows, then its
+        # long names lose their middle. Any other message is cut at its end. "saving…"/"saved ✓" always stays.
+        if message and over() > 0 and "'" in message:
+            where = where.split(" (", 1)[0]  # "KII-01:12 (12/76) · 3 selected" -> "KII-01:12"
+            if over() > 0:
+                done = ""
+            if over() > 0:
+                fitted = _fit_names(message, cell_len(message) - over())
+                if cell_len(fitted) <= cell_len(message) - over():  # else the names stay whole and the end is cut
+                    message = fitted
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {coder} ", style="bold reverse")
         if where:
             text.append(f"  {where}")
-        if progress:
-            text.append(f"  {progress['coded']}/{progress['total']} coded")
+        text.append(done)
         text.append("  ")
         text.append("saving…" if saving else "saved ✓", style="bold" if saving else "")
         if message:
@@ -291,7 +318,23 @@ class StatusBar(Static):
         self.shown = text
         self.update(text, layout=False)  # one line, whatever it says: the screen need not be laid out again
 
+    _args: dict[str, Any] = {}
     shown: Text | None = None  # what the line says (a new object whenever it changes)
+
+
+def _fit_names(message: str, width: int) -> str:
+    """A message in ``width`` cells if the names quoted in it ('…') can lose their middle, longest first (down to 16
+    cells each), so that what was done and where stay readable ("undo: removed 'New actors, p…or hindered' from
+    KII-01:3"); as short as that makes it otherwise."""
+    import re
+
+    names = re.findall(r"'([^']{17,})'", message)
+    for name in sorted(set(names), key=len, reverse=True):
+        extra = cell_len(message) - width
+        if extra <= 0:
+            break
+        message = message.replace(f"'{name}'", f"'{elide_middle(name, max(16, cell_len(name) - extra))}'")
+    return message
 
 
 class KeyBar(Static):

@@ -1786,6 +1786,22 @@ class _Importer:
         set_role = f"qualcode transcripts set-role {tid}"
         if not voices:
             return
+        said = []
+        if not asking and len(voices) == 2 and len(unknown) == 2:
+            # two voices and no interviewer label: the one who asks the questions, as 'qualcode import' reads a pair
+            from qualcode.importing import SpeakerStats
+            from qualcode.speakers import assign_speakers
+
+            stats = SpeakerStats.from_store(project.db, tid)
+            decided = assign_speakers([sp["label"] for sp in voices], dict(stats.units), dict(stats.questions), [])
+            asker = next((a.label for a in decided if a.role == "interviewer"), None)
+            if asker is not None:
+                project.set_speaker(tid, asker, role="interviewer", case_id=None, coder=self.coder,
+                                    how="guessed: asks the questions")
+                self.changed = True
+                said.append(f"read '{asker}' as the interviewer (asks the questions)")
+                asking = [sp for sp in voices if sp["label"] == asker]
+                voices = unknown = [sp for sp in voices if sp["label"] != asker]
         if not asking or len(voices) > _MOST_IN_A_GROUP:
             if unknown:
                 why = "no speaker is labelled as the interviewer" if not asking else \
@@ -1808,10 +1824,9 @@ class _Importer:
         if group and not typed:
             project.set_transcript_attributes(tid, {"type": "FGD"}, coder=self.coder)
             self.changed = True
-        if not guessed and (typed or not group):
+        if not guessed and (typed or not group) and not said:
             return
         labels = ", ".join(f"'{sp['label']}'" for sp in guessed[:4]) + (", ..." if len(guessed) > 4 else "")
-        said = []
         if group and not typed:
             said.append(f"typed as a focus group ({len(voices)} voices beside the interviewer; if it is not one, give"
                         " it its 'type' in a case sheet)")

@@ -215,3 +215,26 @@ def test_a_text_without_speaker_labels_the_file_types_as_an_interview_stays_an_i
     with Project.open(tmp_path / "p") as p:
         assert [(t["kind"], source_type_of(t["kind"], t["attributes"])) for t in p.transcripts()] == \
             [("transcript", "KII")]
+
+
+def test_of_two_voices_without_an_interviewer_label_the_one_asking_is_the_interviewer_and_the_summary_says_so(
+    tmp_path: Path,
+) -> None:
+    # labelled by names only, as many transcripts are: the pair is read as 'qualcode import' reads one
+    text = ("Max Bigman: Can you tell me how the committee started?\n\n"
+            "Ana Lopes: It started after the district asked for a plan.\n\n"
+            "Max Bigman: Who was on it at first?\n\n"
+            "Ana Lopes: Teachers and two parents, and later the librarian.\n\n"
+            "Max Bigman: What changed for the students?\n\n"
+            "Ana Lopes: Every student now takes one computing course.\n")
+    a = text.index("Every student")
+    qde = _project_xml("OtherTool 2.0", _selection(a, a + len("Every student now takes one computing course.")))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "pair.qdpx", qde, text), coder="tester")
+    with Project.open(tmp_path / "p") as p:
+        roles = {s["label"]: s["role"] for s in p.speakers()}
+        [t] = p.transcripts()
+    assert roles == {"Max Bigman": "interviewer", "Ana Lopes": "informant"}
+    assert source_type_of(t["kind"], t["attributes"]) == "KII"
+    assert [w for w in report["warnings"] if w.startswith("transcript ")] == [
+        f"transcript {t['id']}: read 'Max Bigman' as the interviewer (asks the questions); read 'Ana Lopes' as its"
+        f" informant (if wrong: 'qualcode transcripts set-role {t['id']} LABEL interviewer|unknown')"]

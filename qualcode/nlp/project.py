@@ -323,7 +323,7 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
     to date incrementally (:meth:`Suggester.extend_state`): new units are transformed with the saved vocabulary and
     linked into the unit graph, removed units dropped, in seconds where a fit from scratch of a large project takes
     twenty. Once the units added and removed since the last fit from scratch exceed ``DRIFT_SHARE`` of its units,
-    the model is fitted from scratch: at once here, in the background in the workbench (:func:`refresh_suggester`).
+    the model is fitted from scratch: at once here, in the background in the workbench (:func:`refit_if_drifted`).
     Otherwise the cache is an optimisation only: the suggestions are those of a fresh fit.
 
     ``quick`` (the workbench): a few new codings update the fitted model in place in well under a second, and new
@@ -350,7 +350,10 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
         state = sugg.state_keys()
         if not sugg.prepared:
             found = cache.restore(project.path, sugg)
-            if found == "miss":
+            if found != "miss" and sugg.drift > DRIFT_SHARE and not quick:
+                sugg.reset()  # a saved update too far from its last fit from scratch (the workbench quit before its
+                found = "miss"  # fit in the background was done): fitted from scratch now
+            elif found == "miss":
                 found = cache.restore_incremental(project.path, sugg)
                 if found == "extended" and sugg.drift > DRIFT_SHARE and not quick:
                     sugg.reset()  # too far from the last fit from scratch: fitted again now
@@ -415,7 +418,7 @@ class _FullFit:
         try:
             self.model.take_inputs(*self.inputs)
             self.model.prepare()
-        except Exception:  # the incremental model stays; it is fitted from scratch at the next opening
+        except Exception:  # the incremental model stays; the next opening tries again (the command line at once)
             self.failed = True
         self.done.set()
         if self.on_done is not None:

@@ -47,7 +47,7 @@ from qualcode.safeio.archive import Archive
 from qualcode.safeio.cleaning import clean, describe, is_clean
 from qualcode.safeio.files import check_size, read_input
 from qualcode.safeio.limits import limits
-from qualcode.store import DB_NAME, Project, now_iso, text_hash
+from qualcode.store import DB_NAME, Project, now_iso, source_type_of, text_hash
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -740,9 +740,10 @@ class _Source:
                 to_raw = ShippedOffsets(ext["labels"])
                 self.set_spans([(to_raw(u.start), to_raw(u.end, end=True)) for u in self.parsed.units])
 
-    def parse(self, *, document: bool = False) -> None:
+    def parse(self, *, document: bool = False, interview: bool = False) -> None:
         """Cut another tool's text into units: as a transcript when its speaker labels are trusted, else (and for a
-        desk-review document qualcode exported) line by line without speakers."""
+        desk-review document qualcode exported) line by line without speakers, as a desk-review document unless the
+        file types it as an interview (``interview``)."""
         from qualcode.importers import parse_transcript
         from qualcode.importers.confidence import plain_document, speakers_confident
         from qualcode.speakers import HEADING_SPEAKER
@@ -783,7 +784,7 @@ class _Source:
                 if not confident:
                     self.no_speakers = why
                     parsed = plain_document(self.text, file_name)
-            if self.no_speakers:
+            if self.no_speakers and not interview:
                 # a text nobody speaks in (a report, papers, a table of comments) is no interview: a desk-review
                 # document, so it is not counted as a key-informant interview where sources are compared
                 parsed.kind = "document"
@@ -971,7 +972,9 @@ def _read_as(source: _Source) -> str:
         return f"as transcript {source.matched}, already in the project (the same text)"
     parsed = source.parsed
     if source.no_speakers:
-        return f"a text without speakers ({source.no_speakers}), as a desk-review document" + word
+        kind = ", as a desk-review document" if parsed is not None and parsed.kind == "document" else \
+            ", as the interview the file says it is"
+        return f"a text without speakers ({source.no_speakers}){kind}" + word
     if parsed is not None and parsed.kind == "document":
         return "a desk-review document qualcode exported, one unit per line"
     labels = list(dict.fromkeys(t.speaker for t in (parsed.turns if parsed is not None else [])
@@ -1289,20 +1292,26 @@ class _Importer:
                     source.matched, source.parsed, source.withheld = tid, parsed, withheld
                     source.set_spans(spans)
                 else:
-                    document = self._values(src).get(_attr_key(KIND_VARIABLE)) == "document"
+                    values = self._values(src)
+                    document = values.get(_attr_key(KIND_VARIABLE)) == "document"
+                    # a source the file types as an interview or focus group stays one, speakers or not
+                    interview = source_type_of(None, {"type": values.get("type")}) in ("KII", "FGD") and \
+                        bool(str(values.get("type") or "").strip())
                     try:
-                        source.parse(document=document)
+                        source.parse(document=document, interview=interview)
                     except InputError as err:
                         self.warnings.append(f"source '{name}' could not be read ({err.message}) and was left out")
                         self._skip("text sources that could not be read")
                         self._skip_codings(src)
                         continue
+            as_what = "a desk-review document" if source.parsed is not None and source.parsed.kind == "document" \
+                else "the interview its 'type' says it is"
             if source.no_speakers == "no speaker labels":
-                self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers, as a"
-                                     " desk-review document")
+                self.warnings.append(f"source '{name}' has no speaker labels: it was imported without speakers, as"
+                                     f" {as_what}")
             elif source.no_speakers:
-                self.warnings.append(f"source '{name}' was imported without speakers, as a desk-review document: its"
-                                     f" 'Name:' lines do not read as a conversation ({source.no_speakers})")
+                self.warnings.append(f"source '{name}' was imported without speakers, as {as_what}: its 'Name:' lines"
+                                     f" do not read as a conversation ({source.no_speakers})")
             self.sources[g] = source
             if name in self.read_as:
                 # sources of the same name (MAXQDA writes them): each is said apart, as its transcript is named apart
@@ -1777,6 +1786,22 @@ class _Importer:
         set_role = f"qualcode transcripts set-role {tid}"
         if not voices:
             return
+        said = []
+        if not asking and len(voices) == 2 and len(unknown) == 2:
+            # two voices and no interviewer label: the one who asks the questions, as 'qualcode import' reads a pair
+            from qualcode.importing import SpeakerStats
+            from qualcode.speakers import assign_speakers
+
+            stats = SpeakerStats.from_store(project.db, tid)
+            decided = assign_speakers([sp["label"] for sp in voices], dict(stats.units), dict(stats.questions), [])
+            asker = next((a.label for a in decided if a.role == "interviewer"), None)
+            if asker is not None:
+                project.set_speaker(tid, asker, role="interviewer", case_id=None, coder=self.coder,
+                                    how="guessed: asks the questions")
+                self.changed = True
+                said.append(f"read '{asker}' as the interviewer (asks the questions)")
+                asking = [sp for sp in voices if sp["label"] == asker]
+                voices = unknown = [sp for sp in voices if sp["label"] != asker]
         if not asking or len(voices) > _MOST_IN_A_GROUP:
             if unknown:
                 why = "no speaker is labelled as the interviewer" if not asking else \
@@ -1799,10 +1824,9 @@ class _Importer:
         if group and not typed:
             project.set_transcript_attributes(tid, {"type": "FGD"}, coder=self.coder)
             self.changed = True
-        if not guessed and (typed or not group):
+        if not guessed and (typed or not group) and not said:
             return
         labels = ", ".join(f"'{sp['label']}'" for sp in guessed[:4]) + (", ..." if len(guessed) > 4 else "")
-        said = []
         if group and not typed:
             said.append(f"typed as a focus group ({len(voices)} voices beside the interviewer; if it is not one, give"
                         " it its 'type' in a case sheet)")

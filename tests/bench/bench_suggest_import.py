@@ -19,8 +19,9 @@ words each from the example's sentences, names, numbers and places varied, 55% o
 coders): the model fitted from scratch and saved; one more interview imported; then, in fresh processes, the first
 suggestions for it from the command's start: ``qualcode code`` on it (the workbench, headless: its model process
 brings the model up to date and scores the unit on screen first) and ``qualcode suggest --transcript`` (which
-completes the update, saves it and scores every unit); reopening afterwards; and with no model cache (fitted from
-scratch: what every first open after an import took before) for comparison.
+completes the update, saves it and scores every unit); reopening afterwards; with no model cache (fitted from
+scratch: what every first open after an import took before) for comparison; and ``qualcode suggest`` once the
+interview is removed again (the saved model brought up to date without its units).
 """
 
 from __future__ import annotations
@@ -226,8 +227,19 @@ def timing(sizes: list[int], keep: Path | None) -> None:
             cold = bench_tui.measure_open(dest, 1, suggestions=True, transcript=new, cold=True)[0]
             print(f"    load {la}: with no model cache (fitted from scratch, as every first open after an import "
                   f"was), first suggestions {cold[1]:.1f} s", flush=True)
-            with Project.open(dest) as p:
+            with Project.open(dest) as p:  # and removed again: the saved model (with it) is brought up to date
                 remove_transcript(p, new, coder="bench")
+            la = load()
+            took, scored = run_suggest(dest, first_uncoded(dest))
+            print(f"    load {la}: after removing it again, `qualcode suggest --transcript` on another "
+                  f"({scored} units) "
+                  f"{took:.1f} s", flush=True)
+
+
+def first_uncoded(dest: Path) -> str:
+    """The first transcript nobody coded (the generator leaves the last ones uncoded)."""
+    info = json.loads((dest.parent / f"{dest.name}.json").read_text())
+    return str(info["suggest_for"])
 
 
 def main() -> None:

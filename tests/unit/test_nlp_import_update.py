@@ -185,6 +185,17 @@ def test_units_far_from_the_last_fit_from_scratch_are_fitted_again(example_proje
     assert len(corpus) == 1 and json.loads((corpus[0] / "header.json").read_text())["plain"]["fit_changed"] == 0
 
 
+def test_the_command_line_fits_from_scratch_a_saved_update_that_drifted_too_far(
+        example_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    reimport(example_project, "KII-07")
+    monkeypatch.setattr(nlp_project, "DRIFT_SHARE", 0.01)
+    s = wb.fit_suggester(example_project)  # the workbench updates, saves the update once idle, then quits
+    assert wb.refresh_suggester(example_project) and s.drift > 0.01
+    new_process()
+    again = nlp_project.get_suggester(example_project)
+    assert again.drift == 0 and not again.stale
+
+
 def test_extended_links_keep_the_old_ones_and_find_the_new_rows_neighbours() -> None:
     from scipy.sparse import random as sparse_random
 

@@ -197,3 +197,44 @@ def test_a_short_text_without_speaker_labels_is_imported_without_speakers_not_as
         # nobody speaks in it: not counted as a key-informant interview where data sources are compared
         assert [source_type_of(t["kind"], t["attributes"]) for t in p.transcripts()] == ["document"]
     assert _coded_texts(tmp_path / "p") == ["They listen to workers now."]
+
+
+def test_a_text_without_speaker_labels_the_file_types_as_an_interview_stays_an_interview(tmp_path: Path) -> None:
+    # interview notes typed without labels, which the other tool's file gives the type KII: not a document
+    text = "The training helped the supervisors.\nThey listen to workers now.\nA grievance box was put up in May.\n"
+    codes = ('<CodeBook><Codes><Code guid="C0DE0000-0000-4000-8000-000000000001" name="Change" isCodable="true"/>'
+             '</Codes></CodeBook><Variables><Variable guid="7A000000-0000-4000-8000-000000000001" name="Type"'
+             ' typeOfVariable="Text"/></Variables>')
+    value = ('<VariableValue><VariableRef targetGUID="7A000000-0000-4000-8000-000000000001"/><TextValue>KII'
+             '</TextValue></VariableValue>')
+    qde = _project_xml("OtherTool 2.0", value, codes=codes)
+    report = import_refi(tmp_path / "p", _write(tmp_path / "notes.qdpx", qde, text), coder="tester")
+    assert report["read_as"] == {"hoa.txt": "a text without speakers (no speaker labels), as the interview the file"
+                                            " says it is"}
+    assert any("as the interview its 'type' says it is" in w for w in report["warnings"])
+    with Project.open(tmp_path / "p") as p:
+        assert [(t["kind"], source_type_of(t["kind"], t["attributes"])) for t in p.transcripts()] == \
+            [("transcript", "KII")]
+
+
+def test_of_two_voices_without_an_interviewer_label_the_one_asking_is_the_interviewer_and_the_summary_says_so(
+    tmp_path: Path,
+) -> None:
+    # labelled by names only, as many transcripts are: the pair is read as 'qualcode import' reads one
+    text = ("Max Bigman: Can you tell me how the committee started?\n\n"
+            "Ana Lopes: It started after the district asked for a plan.\n\n"
+            "Max Bigman: Who was on it at first?\n\n"
+            "Ana Lopes: Teachers and two parents, and later the librarian.\n\n"
+            "Max Bigman: What changed for the students?\n\n"
+            "Ana Lopes: Every student now takes one computing course.\n")
+    a = text.index("Every student")
+    qde = _project_xml("OtherTool 2.0", _selection(a, a + len("Every student now takes one computing course.")))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "pair.qdpx", qde, text), coder="tester")
+    with Project.open(tmp_path / "p") as p:
+        roles = {s["label"]: s["role"] for s in p.speakers()}
+        [t] = p.transcripts()
+    assert roles == {"Max Bigman": "interviewer", "Ana Lopes": "informant"}
+    assert source_type_of(t["kind"], t["attributes"]) == "KII"
+    assert [w for w in report["warnings"] if w.startswith("transcript ")] == [
+        f"transcript {t['id']}: read 'Max Bigman' as the interviewer (asks the questions); read 'Ana Lopes' as its"
+        f" informant (if wrong: 'qualcode transcripts set-role {t['id']} LABEL interviewer|unknown')"]

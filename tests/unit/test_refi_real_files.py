@@ -291,9 +291,10 @@ def test_roles_and_types_another_tool_does_not_write_are_guessed_and_the_summary
     qualcoder: dict[str, Any], tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """QualCoder keeps no speaker roles and no interview type: beside a labelled interviewer the other voices are
-    informants, six of them make a focus group, a text nobody speaks in is a document; each guess is named in a
-    warning with how to correct it. A meeting of 40 voices (qc's school-board meeting) is no focus group, and an
-    interview without an interviewer label gets no guess: both are said too."""
+    informants, six of them make a focus group, a text nobody speaks in is a document; of two voices labelled by
+    name only (qc's interview), the one asking the questions is the interviewer; each guess is named in a warning
+    with how to correct it. A meeting of 40 voices (qc's school-board meeting) is no focus group: nothing is guessed
+    there, and that is said too."""
     with Project.open(qualcoder["folder"]) as project:
         kinds = {t["id"]: source_type_of(t["kind"], t["attributes"]) for t in project.transcripts()}
         roles = {(s["transcript_id"], s["label"]): s["role"] for s in project.speakers()}
@@ -312,8 +313,10 @@ def test_roles_and_types_another_tool_does_not_write_are_guessed_and_the_summary
     with Project.open(qc["folder"]) as project:
         kinds = {t["id"]: source_type_of(t["kind"], t["attributes"]) for t in project.transcripts()}
         unknown = {s["transcript_id"] for s in project.speakers() if s["role"] == "unknown"}
-    assert kinds == {"board_2017": "KII", "admin-1": "KII"} and unknown == {"board_2017", "admin-1"}
+        roles = {s["label"]: s["role"] for s in project.speakers("admin-1")}
+    assert kinds == {"board_2017": "KII", "admin-1": "KII"} and unknown == {"board_2017"}
+    assert roles == {"Max Bigman": "interviewer", "admin-1": "informant"}
     assert any(w.startswith("transcript board_2017: 40 voices speak beside the interviewer, more than a focus group")
                for w in qc["first"]["warnings"])
-    assert any(w.startswith("transcript admin-1: no speaker is labelled as the interviewer") for w in
+    assert any(w.startswith("transcript admin-1: read 'Max Bigman' as the interviewer (asks the questions)") for w in
                qc["first"]["warnings"])

@@ -541,6 +541,8 @@ def _merge_sample(project: Project, other: Project, coder: str, report: dict[str
         mine = ours.get(tid, ("", ""))
         if ts <= mine[0] or tid not in known:
             continue  # the later event here stands
+        if action in ("undo", "redo"):  # an addition or a removal taken back or put back there: what it left
+            action = "sample.add" if tid in there else "sample.remove"
         if action == "sample.add" and tid in there and tid not in here:
             r = there[tid]
             project.db.execute("INSERT INTO agreement_sample (transcript_id, coders, added, added_by)"

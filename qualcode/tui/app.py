@@ -103,6 +103,8 @@ class QualcodeApp(TypeAhead, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
     BINDINGS = keymap.bindings("everywhere")
+    # suggestions and a queue's order computed in the background change what a panel shows, never where a key goes
+    TA_BACKGROUND = (SuggestionsReady, QueueOrdered)
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from textual import events
+from textual import events, messages
 from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 
@@ -257,20 +257,40 @@ class TypeAhead:
             app.post_message(replay)
         self._ta_held, self._ta_waiting = None, False
 
+    # Messages that say nothing about where a key goes: the app's own from background work (set by the app) and
+    # Textual's requests to draw or lay out a widget again. Waiting for them held a key typed after Enter or Esc for
+    # the whole GAP while suggestions for the units ahead kept arriving (Esc after search results: 65 ms).
+    TA_BACKGROUND: tuple[type, ...] = ()
+
+    def _ta_background(self, message: Any) -> bool:
+        return isinstance(message, (messages.Update, messages.Layout, messages.UpdateScroll, *self.TA_BACKGROUND))
+
     def _ta_quiet(self) -> bool:
         """Nothing read before is still being worked through: no input waits in the app's queue, and no screen
         (nor any widget on it) has a message queued or being handled (a replayed Enter's submission, the dialog's
-        dismissal)."""
+        dismissal), but for messages that cannot change where a key goes (:attr:`TA_BACKGROUND`)."""
         app: Any = self
-        if app.message_queue_size:
+        if app.message_queue_size and not self._ta_only_background(app._message_queue, 0):
             return False
         for screen in app.screen_stack:
             for node in screen.walk_children(with_self=True):
                 queue = node._message_queue
                 # an asyncio queue counts a message until it is handled, not only until it is taken
-                if getattr(queue, "_unfinished_tasks", queue.qsize()):
+                pending = getattr(queue, "_unfinished_tasks", queue.qsize())
+                if pending and not self._ta_only_background(queue, pending):
                     return False
         return True
+
+    def _ta_only_background(self, queue: Any, pending: int) -> bool:
+        """Every message ``queue`` holds is background, and none is being handled (``pending``: the messages counted
+        until handled; 0 when that count is not known)."""
+        queued = getattr(queue, "values", getattr(queue, "_queue", None))  # Textual's own queue, or asyncio's
+        if queued is None:
+            return False
+        queued = list(queued)
+        if pending > len(queued):  # one is being handled: what it does is not known
+            return False
+        return all(m is not None and self._ta_background(m) for m in queued)
 
     def _ta_priority(self, key: str) -> bool:
         active = getattr(self, "active_bindings", {}).get(key)

@@ -93,6 +93,22 @@ def test_a_coding_added_again_after_its_removal_is_not_a_removal(copies: tuple[P
     assert ("KII-01:3", "relevance.needs", "clara") in _coded(b)
 
 
+def test_a_sample_removal_undone_in_one_copy_is_undone_in_the_other(copies: tuple[Path, Path]) -> None:
+    # undo of a sample change was logged as "undo", which the merge did not read: the removal stayed in the other copy
+    a, b = copies
+    with Project.open(a) as p:
+        remove_from_sample(p, "FGD-01", coder="clara")
+    assert main(["merge", str(a), "-p", str(b)]) == 0
+    with Project.open(b) as q:
+        assert [r["transcript"] for r in sample_rows(q)] == ["KII-01"]
+    with Project.open(a) as p:
+        assert undo(p, coder="clara") is not None
+        assert sorted(r["transcript"] for r in sample_rows(p)) == ["FGD-01", "KII-01"]
+    assert main(["merge", str(a), "-p", str(b)]) == 0
+    with Project.open(b) as q:
+        assert sorted(r["transcript"] for r in sample_rows(q)) == ["FGD-01", "KII-01"]
+
+
 def test_memo_deletions_and_the_agreement_sample_merge_too(copies: tuple[Path, Path],
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     a, b = copies

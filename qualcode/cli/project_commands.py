@@ -442,7 +442,8 @@ def cmd_transcripts_done(args: argparse.Namespace) -> int:
                 line += f" (done: {', '.join(r['done_by'])})"
             print(line)
             if r["sample"] == "joined":
-                print(f"  {r['transcript']} joins the agreement sample: {', '.join(r['done_by'])} each coded it")
+                print(f"  {r['transcript']} joins the agreement sample: {', '.join(r['done_by'])} each marked their"
+                      " coding of it done")
             elif r["sample"] == "compared":
                 print(f"  the agreement sample now compares {', '.join(r['done_by'])} on {r['transcript']}")
             elif r["sample"] == "removed_by_hand":

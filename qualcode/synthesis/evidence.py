@@ -127,16 +127,11 @@ def shown_passage(text: str, record: str | None) -> str:
 
 
 def source_type(attrs: dict[str, Any]) -> str:
-    """KII, FGD or another data source named by the transcript's ``type`` attribute."""
-    kind = str(attrs.get("type") or "").strip()
-    if not kind:
-        return "KII"  # an interview without a type is, in practice, a key-informant interview
-    low = kind.lower()
-    if low in ("fgd", "focus group", "focus-group", "focus group discussion"):
-        return "FGD"
-    if low in ("kii", "interview", "key informant interview", "key-informant interview"):
-        return "KII"
-    return kind
+    """KII, FGD or another data source named by the transcript's ``type`` attribute (an interview without a type is a
+    key-informant interview): :func:`qualcode.store.source_type_of` for a transcript."""
+    from qualcode.store import source_type_of
+
+    return source_type_of(None, attrs)
 
 
 def _descendants(project: Project, code: str) -> list[str]:

@@ -43,7 +43,8 @@ def test_two_coders_marking_a_transcript_done_put_it_in_the_sample(tmp_path: Pat
         assert mark_done(p, "FGD-01", coder="clara")["sample"] is None
         assert sample_rows(p) == [] and reconcile(p).open == {}
     assert main(["transcripts", "done", "KII-01", "--coder", "long", "-p", str(tmp_path / "p")]) == 0
-    assert "KII-01 joins the agreement sample: clara, long each coded it" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "KII-01 joins the agreement sample: clara, long each marked their coding of it done" in out
     with Project.open(tmp_path / "p") as p:
         [row] = sample_status(p)
         assert (row["transcript"], row["compared"], row["final"], row["added_by"]) == (

@@ -74,6 +74,19 @@ def import_files(project: Project, files: list[str | Path], *, coder: str, cases
     return plan_case_sheet(project, cases, coder=coder, dry_run=dry_run)
 
 
+def update_suggestions(project: Project) -> bool:
+    """After an import or a removal, bring the saved suggestion model up to date now (when there is one to start from
+    and the change is small; :func:`qualcode.nlp.project.update_saved_model`), so that the first suggestions of the
+    workbench or of ``qualcode suggest`` come as fast as when reopening. Never fails the change it follows: a model
+    that cannot be updated now is at the next opening."""
+    from qualcode.nlp.project import update_saved_model
+
+    try:
+        return update_saved_model(project)
+    except Exception:  # an optimisation only: the next opening brings the model up to date itself
+        return False
+
+
 def import_refi(folder: str | Path, file: str | Path, *, coder: str,
                 progress: ProgressFn | None = None) -> dict[str, Any]:
     """Import a REFI-QDA project (.qdpx: codes, text sources, codings, cases, memos) or codebook (.qdc) made by

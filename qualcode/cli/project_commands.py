@@ -257,13 +257,18 @@ def cmd_example(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from qualcode.actions.projects import import_files
+    from qualcode.actions.projects import import_files, update_suggestions
     from qualcode.cli.progress import progress_for
 
-    with open_project(args) as project, progress_for(args) as progress:
-        report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
-                              document_sheet=args.document_sheet, dry_run=args.dry_run, progress=progress)
-    return emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
+    with open_project(args) as project:
+        with progress_for(args) as progress:
+            report = import_files(project, args.files, cases=args.cases, coder=args.coder, documents=args.document,
+                                  document_sheet=args.document_sheet, dry_run=args.dry_run, progress=progress)
+        code = emit(args, report, lambda r: print("\n".join(import_report_lines(r))))
+        if not args.dry_run:
+            sys.stdout.flush()  # the report is read while the saved suggestion model is brought up to date
+            update_suggestions(project)
+    return code
 
 
 def import_report_lines(r: dict[str, Any]) -> list[str]:
@@ -406,17 +411,20 @@ def cmd_transcripts_set_record(args: argparse.Namespace) -> int:
 
 
 def cmd_transcripts_remove(args: argparse.Namespace) -> int:
-    from qualcode.actions.projects import remove_transcript
+    from qualcode.actions.projects import remove_transcript, update_suggestions
 
     with open_project(args) as project:
         data = remove_transcript(project, args.transcript, coder=args.coder, with_codings=args.with_codings)
 
-    def human(d: dict[str, Any]) -> None:
-        extra = f", {d['codings']} coding(s)" if d["codings"] else ""
-        print(f"removed {d['id']}: {d['versions']} version(s), {d['units']} units{extra}."
-              " 'qualcode undo' brings it back.")
+        def human(d: dict[str, Any]) -> None:
+            extra = f", {d['codings']} coding(s)" if d["codings"] else ""
+            print(f"removed {d['id']}: {d['versions']} version(s), {d['units']} units{extra}."
+                  " 'qualcode undo' brings it back.")
 
-    return emit(args, data, human)
+        code = emit(args, data, human)
+        sys.stdout.flush()
+        update_suggestions(project)
+    return code
 
 
 def cmd_transcripts_done(args: argparse.Namespace) -> int:

@@ -243,6 +243,20 @@ def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True, 
     _write(folder, "learned", learned_key, learned_values)
 
 
+def has_saved_models(project_dir: str | Path) -> bool:
+    """Whether any corpus part is saved for the project (cheap: a folder listing)."""
+    try:
+        return any(models_dir(project_dir).glob("corpus-*"))
+    except OSError:
+        return False
+
+
+def has_state(project_dir: str | Path, suggester: Suggester) -> bool:
+    """Whether the corpus part of ``suggester``'s current state is saved (its header only is looked at)."""
+    corpus_key = suggester.state_keys()[0]
+    return _header_fits(models_dir(project_dir) / f"corpus-{_file_key(corpus_key)}", "corpus", corpus_key, 1 << 62)
+
+
 def units_known(project_dir: str | Path, units: str) -> bool:
     """Whether a saved corpus part was fitted on the units of this fingerprint (read from the small ``meta.json``
     files only): when not, the model will be brought up to date or fitted, and the caller can get ready for that."""

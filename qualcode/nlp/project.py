@@ -395,6 +395,32 @@ def refresh_suggester(project: Project, should_stop: Callable[[], bool] | None =
     return True
 
 
+def update_saved_model(project: Project) -> bool:
+    """Bring the project's saved model up to date with its units now, after an import or a removal, when one was saved
+    for an earlier set of units of the same codebook and the change is within ``DRIFT_SHARE`` of its last fit from
+    scratch (:meth:`Suggester.extend_state`; a few seconds at 200 transcripts): the next workbench or ``qualcode
+    suggest`` then starts from it as a reopening does. Never fits from scratch (that waits for the next opening);
+    False when nothing was done."""
+    from qualcode.nlp import cache
+
+    key = str(project.path)
+    if not cache.has_saved_models(project.path):
+        return False
+    with _lock, _no_collection():
+        sugg = Suggester(project.codebook(), codebook_hash=project.codebook_hash() or None)
+        set_inputs(sugg, project)
+        if cache.units_known(project.path, _stamp(key) or "") or cache.has_state(project.path, sugg):
+            return False
+        if cache.restore_incremental(project.path, sugg) != "extended" or sugg.drift > DRIFT_SHARE:
+            return False
+        if sugg.stale:
+            sugg.refresh()
+        cache.save(project.path, sugg, units=_stamp(key))
+        _cache[key] = sugg
+        _saved[key] = sugg.state_keys()
+    return True
+
+
 class _FullFit:
     """A fit from scratch of a project's model, in a thread, from the inputs of the model brought up to date
     incrementally (:func:`refit_if_drifted`); that model keeps scoring meanwhile."""

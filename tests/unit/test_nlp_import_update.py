@@ -275,3 +275,26 @@ def test_the_model_process_replaces_the_incremental_model_silently(example_proje
     finally:
         loop.close()
         thread.join(30)
+
+
+def test_qualcode_import_brings_the_saved_model_up_to_date_for_the_first_opening(
+        example_project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qualcode.cli import main
+
+    with Project.open(example_project_dir) as project:
+        remove_transcript(project, "KII-07", coder="ana", with_codings=True)
+        nlp_project.get_suggester(project)  # yesterday's model, saved
+    new_process()
+    files = [str(p) for p in (bundled_root() / "transcripts").iterdir() if p.name.startswith("KII-07_")]
+    assert main(["import", *files, "-p", str(example_project_dir), "--coder", "ana"]) == 0
+    assert "KII-07" in capsys.readouterr().out  # the report, as before
+    new_process()
+    with Project.open(example_project_dir) as project, pytest.MonkeyPatch.context() as mp:
+        no_full_fit(mp)
+        mp.setattr(Suggester, "extend_state", refuse("an update at the opening"))
+        s = wb.fit_suggester(project)  # the morning's first opening: restored as a reopening is
+        assert not s.stale and s.drift > 0
+    # A dry run changes nothing, the saved model included.
+    saved = sorted(p.name for p in cache.models_dir(example_project_dir).iterdir())
+    assert main(["import", *files, "-p", str(example_project_dir), "--coder", "ana", "--dry-run"]) == 0
+    assert sorted(p.name for p in cache.models_dir(example_project_dir).iterdir()) == saved

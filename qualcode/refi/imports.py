@@ -1709,6 +1709,7 @@ class _Importer:
             earlier = ID_SAFE.sub("-", name).strip("-")
             if case_id not in existing and earlier in existing:
                 case_id = earlier  # imported before runs of separators were collapsed ("P-2---Teacher")
+            case_id = self._same_case(case_id, name, attrs, tids, existing)
             self.case_ids[g] = case_id
             self.counts["cases"] += 1
             mine = existing.get(case_id)
@@ -1771,6 +1772,37 @@ class _Importer:
                 if row is None or (row["role"], row["case_id"]) != (role, speaker_case):
                     project.set_speaker(tid, sp["label"], role=role, case_id=speaker_case, coder=self.coder)
                     self.changed = True
+
+    def _same_case(self, case_id: str, name: str, attrs: dict[str, Any], tids: list[str],
+                   existing: dict[str, dict[str, Any]]) -> str:
+        """The id under which the file's case ``name`` is kept. An informant here with the same id is the same person
+        only when something corroborates it: the case speaks in one of the same transcripts, or its attributes agree
+        (an informant here not yet placed in any transcript, whose attributes do not contradict the file's). Another
+        project's "FGD-01 P4" is otherwise someone else than this project's FGD-01-P4: it becomes a new case
+        (FGD-01-P4-2) and a warning names the pair. A file qualcode exported with names withheld shows this
+        project's own cases (attributes pseudonymised): its ids are trusted."""
+        if self.withheld:
+            return case_id
+        n = 1
+        candidate = case_id
+        while True:
+            mine = existing.get(candidate)
+            if mine is None:
+                break
+            here = {str(k): str(v).strip().casefold() for k, v in mine["attributes"].items() if str(v).strip()}
+            there = {str(k): str(v).strip().casefold() for k, v in attrs.items()}
+            common = [k for k in there if k in here]
+            agree = all(here[k] == there[k] for k in common)
+            if set(mine["transcripts"]) & set(tids) or (agree and (common or not mine["transcripts"])):
+                break
+            n += 1
+            candidate = f"{case_id}-{n}"
+        if candidate != case_id:
+            self.warnings.append(
+                f"case '{name}' has the id of this project's informant {case_id}, but it speaks in none of that"
+                f" informant's transcripts and its attributes do not match: kept apart as {candidate} (if they are"
+                f" one person, name {case_id} for its speaker in a case sheet)")
+        return candidate
 
     def _guess_roles(self, tid: str) -> None:
         """Another tool's conversation, added by this import with no roles in the file: beside a labelled

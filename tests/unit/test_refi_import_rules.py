@@ -348,3 +348,23 @@ def test_without_a_type_in_its_name_two_voices_stay_an_interview_and_three_make_
         [t] = p.transcripts()
     assert source_type_of(t["kind"], t["attributes"]) == "FGD"
     assert _guesses(report)[0].startswith(f"transcript {t['id']}: typed as a focus group (3 voices beside the")
+
+
+def test_another_projects_case_with_the_same_id_is_not_merged_into_an_unrelated_informant(
+    example_project_dir: Path,
+) -> None:
+    # QualCoder's "FGD-01 P4" (a savings-group member in Rwanda) and the example's FGD-01-P4 (a factory HR officer)
+    folder = example_project_dir
+    with Project.open(folder) as p:
+        before = {c["id"]: c for c in p.cases()}["FGD-01-P4"]
+    first = import_refi(folder, REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    second = import_refi(folder, REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    with Project.open(folder) as p:
+        cases = {c["id"]: c for c in p.cases()}
+    assert cases["FGD-01-P4"]["attributes"] == before["attributes"]
+    assert cases["FGD-01-P4"]["transcripts"] == before["transcripts"]
+    assert cases["FGD-01-P4-2"]["attributes"]["stakeholder_group"] == "Community"
+    assert first["counts"]["cases_added"] == 3 and first["counts"]["cases_differ"] == 0
+    assert any(w.startswith("case 'FGD-01 P4' has the id of this project's informant FGD-01-P4, but") and
+               "kept apart as FGD-01-P4-2" in w for w in first["warnings"])
+    assert second["counts"]["cases_added"] == 0  # the second import finds the case it added

@@ -89,6 +89,11 @@ class Dialog(ModalScreen[ResultType]):
     def on_screen_suspend(self) -> None:
         self._backdrop = None  # closed (or covered): the view behind it will have changed when it shows again
 
+    def on_resize(self) -> None:
+        # the terminal was resized: Textual lays the screen below out again after this one (and this one is drawn
+        # before), so the picture of it is taken again once both are
+        self.call_after_refresh(self.backdrop_changed)
+
     def backdrop_changed(self, widget: Widget | None = None) -> None:
         """The screen below changed (``widget`` of it, else all of it): show it as it is now. A full-width widget
         (the status line) is drawn again on its own, the rest of the picture kept."""

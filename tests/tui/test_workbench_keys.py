@@ -604,3 +604,18 @@ async def test_u_takes_back_the_done_mark_d_put_not_the_coding_before_it(make: C
         await app.settled()
         status = str(app.screen.query_one("#status").render())
         assert done_marks(store) == {"KII-01": ["clara"]} and "· marked done" in status
+
+
+async def test_a_dialog_open_while_the_terminal_is_resized_shows_the_view_behind_it_at_the_new_size(
+        make: Callable[..., QualcodeApp]) -> None:
+    # the dimmed view behind the dialog stayed as it was drawn for the old size
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)
+        assert "Transcripts" not in app.export_screenshot()  # the key bar's short labels at 80 columns ("t List")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "Transcripts" in app.export_screenshot()

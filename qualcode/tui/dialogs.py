@@ -221,6 +221,7 @@ class CodePicker(Dialog[str | None]):
         self.only = only
         self.heading = title
         self._filled: str | None = None  # the text the list was filtered for
+        self._tree_options: dict[tuple[Any, ...], Option] = {}  # the options of the whole codebook, last shown
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
@@ -263,10 +264,24 @@ class CodePicker(Dialog[str | None]):
         self._filled = query
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        options.add_options([Option(code_option_label(match, self.codebook, self.counts, tree=not query.strip()),
-                                    id=match.code.id)
-                             for match in rank_codes(self.codebook, query,
-                                                     only=None if self.only is None else set(self.only))])
+        tree = not query.strip()
+        matches = rank_codes(self.codebook, query, only=None if self.only is None else set(self.only))
+        if not tree:
+            options.add_options([Option(code_option_label(match, self.codebook, self.counts), id=match.code.id)
+                                 for match in matches])
+        else:
+            # the whole codebook, as the picker opens: an option shown before is shown again as it was (Textual
+            # keeps what it made of its label to draw and measure it, 10 ms for a codebook of 60 on a large
+            # project), a new one only for a code whose name, colour, place or count changed
+            kept, self._tree_options = self._tree_options, {}
+            for match in matches:
+                code = match.code
+                key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans))
+                option = kept.get(key)
+                if option is None:
+                    option = Option(code_option_label(match, self.codebook, self.counts, tree=True), id=code.id)
+                self._tree_options[key] = option
+            options.add_options(list(self._tree_options.values()))
         if options.option_count:
             options.highlighted = 0
 

@@ -502,6 +502,23 @@ def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
     return {r["label"]: (r["role"], r["case_id"]) for r in project.speakers(tid) if r.get("assigned_by") == "user"}
 
 
+def _keep_known_roles(project: Project, tid: str, decided: list[Assignment]) -> list[Assignment]:
+    """A case sheet given for a transcript already in the project decides its speakers again; a speaker the sheet
+    leaves undecided (role unknown, no case) keeps the role an earlier import gave it (a REFI import's guess from the
+    conversation, which the labels alone do not repeat), so that confirming a transcript's type or stakeholder group
+    with a sheet, as the import's warning suggests, does not wipe its informants."""
+    stored = {str(r[0]): (str(r[1]), r[2], r[3]) for r in project.db.execute(
+        "SELECT label, role, case_id, how FROM speakers WHERE transcript_id = ?", (tid,))}
+    out = []
+    for a in decided:
+        role, case, how = stored.get(a.label, ("unknown", None, None))
+        if a.role == "unknown" and not a.case_id and (role != "unknown" or case):
+            out.append(Assignment(a.label, role, case, how or "import"))
+        else:
+            out.append(a)
+    return out
+
+
 # Spreadsheets are case or documents sheets, never transcripts.
 SHEET_EXTENSIONS = (".csv", ".tsv", ".xlsx")
 
@@ -983,7 +1000,8 @@ def _plan_rows(
                                                   if k in TRANSCRIPT_LEVEL}}
         kii = interview_type(t_rows, attrs)
         names = interviewers + split_names(attrs.get("interviewer"))
-        others[tid] = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
+        decided = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
+        others[tid] = _keep_known_roles(project, tid, decided)
         units = [(int(r[0]), str(r[1])) for r in project.db.execute(
             "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
             " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]

@@ -128,6 +128,26 @@ def is_placeholder_label(label: str) -> bool:
     return bool(re.fullmatch(r"[a-z]{1,3}\s*-?\s*\d{1,3}", fold(label).strip("[]*:：. ")))
 
 
+def is_collective_label(label: str) -> bool:
+    """True for a label that stands for no one person: several at once ("All", "Everyone", "Group", "Crosstalk") or
+    speech a tool could not attribute ("Unknown Speaker"). Such a line is no informant's and no extra voice."""
+    return fold(label).strip("[]*:：. ") in UNKNOWN_LABELS
+
+
+# The interview type a file or source name gives: "KII-20 ministry.txt", "fgd_savings_groups", "IDI 3 (teacher)",
+# "Focus group Hue". The abbreviations stand alone (not inside a word), and the number after them may be joined.
+_NAME_TYPES = (("FGD", re.compile(r"(?<![a-z])(?:fgds?|focus[\s_-]*groups?)(?![a-z])")),
+               ("KII", re.compile(r"(?<![a-z])(?:kiis?|key[\s_-]*informants?)(?![a-z])")),
+               ("IDI", re.compile(r"(?<![a-z])(?:idis?|in[\s_-]*depth[\s_-]*interviews?)(?![a-z])")))
+
+
+def type_from_name(name: str) -> str | None:
+    """"KII", "IDI" or "FGD" when a transcript's name says which it is (one type only), else None."""
+    text = fold(name)
+    found = {kind for kind, pattern in _NAME_TYPES if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def is_device_label(label: str) -> bool:
     """True when the label is a device a call tool named, not a person ("Hang's iPhone", "Galaxy A52s 5G")."""
     words = _WORD.findall(fold(label))

@@ -102,9 +102,10 @@ def set_speaker_role(project: Project, transcript: str, speaker: str, role: str,
                      case_id: str | None = None) -> RoleChange:
     """Correct a speaker's role (and informant) in a transcript; later imports keep it, undo takes it back. An
     informant keeps the case it had unless ``case_id`` names another (one without a case in a key-informant interview
-    takes the interview's informant case); an interviewer has none."""
-    if role not in ("interviewer", "informant"):
-        raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer' or 'informant'")
+    takes the interview's informant case); an interviewer has none, nor has a speaker set back to ``unknown`` (a guess
+    undone: its turns are neither questions nor an informant's answers)."""
+    if role not in ("interviewer", "informant", "unknown"):
+        raise QualcodeError(f"unknown role '{role}'", hint="use 'interviewer', 'informant' or 'unknown'")
     with project.transaction():
         project.require_transcript(transcript)
         rows = project.speakers(transcript)
@@ -116,7 +117,7 @@ def set_speaker_role(project: Project, transcript: str, speaker: str, role: str,
             raise NotFoundError(f"{transcript} has no speaker '{speaker}'", hint=hint)
         if case_id is not None and not project.has_case(case_id):
             raise NotFoundError(f"no case '{case_id}'", hint="see 'qualcode cases'")
-        new_case = None if role == "interviewer" else (case_id if case_id is not None else row["case_id"])
+        new_case = None if role in ("interviewer", "unknown") else (case_id if case_id is not None else row["case_id"])
         if role == "informant" and new_case is None:
             new_case = project.interview_case(transcript, rows)
         # the logged states say how the role was recognised, so undo puts back the import's own reason

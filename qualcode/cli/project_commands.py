@@ -77,7 +77,7 @@ def register(commands: Commands) -> None:
                 help="correct a speaker's role (kept by later imports; undoable)", options=[coder_option, json_option])
     q.add_argument("transcript", metavar="TRANSCRIPT")
     q.add_argument("speaker", metavar="SPEAKER", help="the speaker label as 'qualcode transcripts speakers' shows it")
-    q.add_argument("role", choices=["interviewer", "informant"])
+    q.add_argument("role", choices=["interviewer", "informant", "unknown"])
     q.add_argument("--case", metavar="ID", help="the informant's case (default: the case it has)")
     q = command(actions, "set-record", cmd_transcripts_set_record,
                 help="mark a transcript as verbatim or as interview notes (paraphrase)",

@@ -985,6 +985,8 @@ def _read_as(source: _Source) -> str:
 
 # a conversation with more voices beside its interviewer is no focus group (a meeting, a hearing): not typed so
 _MOST_IN_A_GROUP = 12
+# beside the interviewer, fewer voices than this are as often a paired or small-group interview as a focus group
+_FEWEST_IN_A_GROUP = 3
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
 _MEDIA_PARTS = {"PictureSource": "areas of pictures", "AudioSource": "stretches of audio recordings",
@@ -1707,6 +1709,7 @@ class _Importer:
             earlier = ID_SAFE.sub("-", name).strip("-")
             if case_id not in existing and earlier in existing:
                 case_id = earlier  # imported before runs of separators were collapsed ("P-2---Teacher")
+            case_id = self._same_case(case_id, name, attrs, tids, existing)
             self.case_ids[g] = case_id
             self.counts["cases"] += 1
             mine = existing.get(case_id)
@@ -1770,18 +1773,52 @@ class _Importer:
                     project.set_speaker(tid, sp["label"], role=role, case_id=speaker_case, coder=self.coder)
                     self.changed = True
 
+    def _same_case(self, case_id: str, name: str, attrs: dict[str, Any], tids: list[str],
+                   existing: dict[str, dict[str, Any]]) -> str:
+        """The id under which the file's case ``name`` is kept. An informant here with the same id is the same person
+        only when something corroborates it: the case speaks in one of the same transcripts, or its attributes agree
+        (an informant here not yet placed in any transcript, whose attributes do not contradict the file's). Another
+        project's "FGD-01 P4" is otherwise someone else than this project's FGD-01-P4: it becomes a new case
+        (FGD-01-P4-2) and a warning names the pair. A file qualcode exported with names withheld shows this
+        project's own cases (attributes pseudonymised): its ids are trusted."""
+        if self.withheld:
+            return case_id
+        n = 1
+        candidate = case_id
+        while True:
+            mine = existing.get(candidate)
+            if mine is None:
+                break
+            here = {str(k): str(v).strip().casefold() for k, v in mine["attributes"].items() if str(v).strip()}
+            there = {str(k): str(v).strip().casefold() for k, v in attrs.items()}
+            common = [k for k in there if k in here]
+            agree = all(here[k] == there[k] for k in common)
+            if set(mine["transcripts"]) & set(tids) or (agree and (common or not mine["transcripts"])):
+                break
+            n += 1
+            candidate = f"{case_id}-{n}"
+        if candidate != case_id:
+            self.warnings.append(
+                f"case '{name}' has the id of this project's informant {case_id}, but it speaks in none of that"
+                f" informant's transcripts and its attributes do not match: kept apart as {candidate} (if they are"
+                f" one person, name {case_id} for its speaker in a case sheet)")
+        return candidate
+
     def _guess_roles(self, tid: str) -> None:
         """Another tool's conversation, added by this import with no roles in the file: beside a labelled
-        interviewer (or facilitator, moderator), every other voice is an informant, and two or more such voices make
-        a focus group unless the file gives the transcript a type. What is guessed is said in a warning, with how to
-        correct it; without an interviewer nothing is guessed and a warning says the roles are unknown."""
-        from qualcode.folding import fold
-        from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, UNATTRIBUTED_LABELS
+        interviewer (or facilitator, moderator), every other voice is an informant; a collective or unattributed
+        label ("All", "Crosstalk", "Unknown Speaker") is neither an informant nor a voice. The transcript's type,
+        unless the file gives one, is the one its name gives ("KII-20 ministry.txt", "fgd_savings_groups"), else a
+        focus group when three or more voices speak beside the interviewer (two are as often a paired interview, so
+        they are left a key-informant interview and the warning says how to say otherwise). What is guessed and why is
+        said in a warning, with how to correct it; without an interviewer nothing is guessed and a warning says the
+        roles are unknown."""
+        from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, is_collective_label, type_from_name
 
         project = self.project
         speakers = [sp for sp in project.speakers(tid) if sp["label"] not in (HEADING_SPEAKER, NOTES_SPEAKER)]
         asking = [sp for sp in speakers if sp["role"] == "interviewer"]
-        voices = [sp for sp in speakers if sp["role"] != "interviewer"]
+        voices = [sp for sp in speakers if sp["role"] != "interviewer" and not is_collective_label(sp["label"])]
         unknown = [sp for sp in voices if sp["role"] == "unknown" and not sp["case_id"]]
         set_role = f"qualcode transcripts set-role {tid}"
         if not voices:
@@ -1813,27 +1850,44 @@ class _Importer:
                                      f" (counted as a key-informant interview); set them with '{set_role} LABEL"
                                      " interviewer|informant' and give it a 'type' in a case sheet")
             return
-        guessed = [sp for sp in unknown if fold(sp["label"]) not in UNATTRIBUTED_LABELS]
-        group = len(voices) >= 2
-        how = "guessed: a voice beside the interviewer" + (" in a focus group" if group else "")
-        for sp in guessed:
-            project.set_speaker(tid, sp["label"], role="informant", case_id=sp["case_id"], coder=self.coder, how=how)
-            self.changed = True
         attributes = json.loads(project.require_transcript(tid)["attributes"])
         typed = str(attributes.get("type") or "").strip()
-        if group and not typed:
-            project.set_transcript_attributes(tid, {"type": "FGD"}, coder=self.coder)
+        row = project.db.execute(
+            "SELECT v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id AND"
+            " v.version = t.current_version WHERE t.id = ?", (tid,)).fetchone()
+        name = str(row[0]) if row and row[0] else tid
+        named = type_from_name(name) or type_from_name(tid)
+        if named == "KII" and len(voices) < 2:
+            named = None  # what an untyped interview counts as anyway: nothing to write or to say
+        if typed:
+            group = source_type_of("transcript", attributes) == "FGD"
+        elif named:
+            group = named == "FGD"
+        else:
+            group = len(voices) >= _FEWEST_IN_A_GROUP
+        how = "guessed: a voice beside the interviewer" + (" in a focus group" if group else "")
+        for sp in unknown:
+            project.set_speaker(tid, sp["label"], role="informant", case_id=None, coder=self.coder, how=how)
             self.changed = True
-        if not guessed and (typed or not group) and not said:
-            return
-        labels = ", ".join(f"'{sp['label']}'" for sp in guessed[:4]) + (", ..." if len(guessed) > 4 else "")
-        if group and not typed:
-            said.append(f"typed as a focus group ({len(voices)} voices beside the interviewer; if it is not one, give"
-                        " it its 'type' in a case sheet)")
-        if guessed:
-            said.append(f"read {labels} as {'its informants' if len(guessed) > 1 else 'its informant'} (if wrong:"
+        if not typed and (named or group):
+            project.set_transcript_attributes(tid, {"type": named or "FGD"}, coder=self.coder)
+            self.changed = True
+        labels = ", ".join(f"'{sp['label']}'" for sp in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
+        beside = f"{len(voices)} voice{'s' if len(voices) != 1 else ''} beside the interviewer"
+        if not typed and named:
+            what = "a focus group" if named == "FGD" else f"an interview ({named})"
+            said.append(f"typed as {what}, as its name '{name}' says ({beside}; if it is not one, give it its 'type'"
+                        " in a case sheet)")
+        elif not typed and group:
+            said.append(f"typed as a focus group ({beside}; if it is not one, give it its 'type' in a case sheet)")
+        elif not typed and len(voices) > 1:
+            said.append(f"counted as a key-informant interview ({beside}, too few to call it a focus group without a"
+                        " type; if it is one, give it the 'type' FGD in a case sheet)")
+        if unknown:
+            said.append(f"read {labels} as {'its informants' if len(unknown) > 1 else 'its informant'} (if wrong:"
                         f" '{set_role} LABEL interviewer|unknown')")
-        self.warnings.append(f"transcript {tid}: " + "; ".join(said))
+        if said:
+            self.warnings.append(f"transcript {tid}: " + "; ".join(said))
 
     def _apply_speaker_roles(self, tid: str, entries: list[tuple[str, str, str | None]], new: bool) -> None:
         """Speakers' roles and cases as qualcode exported them (the speakers variable). On a transcript this import

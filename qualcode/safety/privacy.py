@@ -31,7 +31,13 @@ TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "madam", "madame", "sir
           "ông", "bà"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A letter with any combining accents after it: text typed or pasted in decomposed form (NFD, as macOS file names
+# and some Word documents hold "Trần" as "Tra" + two accents + "n") is one word, not three pieces of a name.
+_LETTER = r"(?:[^\W\d_][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*)"
+WORD = re.compile(rf"{_LETTER}+(?:['’]{_LETTER}+)?")
+# What may stand between the words of one name: spaces, or a line break where a text was wrapped ("Tran Van" at the
+# end of a line, "Nam" on the next), but no sentence end, comma or paragraph break.
+_NAME_GAP = re.compile(r"[ \t\u00a0]+|[ \t\u00a0]*\r?\n[ \t\u00a0]*")
 MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace them only in full names or after a title
 
 
@@ -56,7 +62,8 @@ _VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprst
                           r"ua|ue|ui|uo|ya|ye|[aeiouy])(?:ch|ng|nh|[cmnptiouy])?$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$", re.IGNORECASE)
 TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam|Sir)\b\.?[ \u00a0]+"
-                    r"(?:[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*)(?:[ \u00a0]+[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*){0,2}")
+                    rf"(?:[A-Z][\u0300-\u036f]*{_LETTER}*(?:['’-]{_LETTER}+)*)"
+                    rf"(?:[ \u00a0]+[A-Z][\u0300-\u036f]*{_LETTER}*(?:['’-]{_LETTER}+)*){{0,2}}")
 
 
 @dataclass(eq=False)
@@ -249,7 +256,7 @@ class Pseudonymiser:
             # the longest run of known name parts separated only by spaces ("Nguyen Thi Hoa", "Hoa")
             k = j
             while k + 1 < n and known(k + 1) and tokens[k + 1][2][:1].isupper() == cap \
-                    and text[tokens[k][1]:tokens[k + 1][0]] in (" ", "\u00a0"):
+                    and _NAME_GAP.fullmatch(text[tokens[k][1]:tokens[k + 1][0]]):
                 k += 1
             run = tuple(keys[j:k + 1])
             if title_start is None:

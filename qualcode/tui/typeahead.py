@@ -258,12 +258,14 @@ class TypeAhead:
         self._ta_held, self._ta_waiting = None, False
 
     # Messages that say nothing about where a key goes: the app's own from background work (set by the app) and
-    # Textual's requests to draw or lay out a widget again. Waiting for them held a key typed after Enter or Esc for
-    # the whole GAP while suggestions for the units ahead kept arriving (Esc after search results: 65 ms).
+    # Textual's requests to draw or lay out a widget again (and the prompt that wakes a widget to do so). Waiting for
+    # them held a key typed after Enter or Esc for the whole GAP while suggestions for the units ahead kept arriving
+    # (Esc after search results: 65 ms).
     TA_BACKGROUND: tuple[type, ...] = ()
 
     def _ta_background(self, message: Any) -> bool:
-        return isinstance(message, (messages.Update, messages.Layout, messages.UpdateScroll, *self.TA_BACKGROUND))
+        return isinstance(message, (messages.Update, messages.Layout, messages.UpdateScroll, messages.Prompt,
+                                    *self.TA_BACKGROUND))
 
     def _ta_quiet(self) -> bool:
         """Nothing read before is still being worked through: no input waits in the app's queue, and no screen

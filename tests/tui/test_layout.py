@@ -12,7 +12,7 @@ from workbench_support import use_fixed_suggestions
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
-from qualcode.tui.widgets.panels import KeyBar
+from qualcode.tui.widgets.panels import KeyBar, _fit_names
 
 LONG = [  # the codebook's longest names, each with a reason of several lines
     ("validity_of_design.logic", "Logic and coherence of objectives, outcomes and theory of change"),
@@ -79,3 +79,16 @@ async def test_at_200x50_the_suggestions_names_and_reasons_are_in_full(
             assert name in text, "\n".join(lines)
         assert WHY in text, "\n".join(lines)  # the reason of suggestion 1 (and Enter) unwrapped, word for word
         assert keys_shown(app, lines) == []
+
+
+def test_a_long_name_with_an_apostrophe_loses_its_middle_and_keeps_where_it_was() -> None:
+    # "Workers' organisation" holds an apostrophe: read as the end of the quoted name, the wrong words were elided
+    name = "Support to workers' organisations in collective bargaining"
+    message = f"undo: removed '{name}' from KII-01:12"
+    fitted = _fit_names(message, 60)
+    assert fitted.startswith("undo: removed 'Support to")
+    assert fitted.endswith("bargaining' from KII-01:12")
+    assert "…" in fitted and len(fitted) <= 60
+    # a short name next to a long one is left whole, whatever apostrophes the long one holds
+    role = "undo: 'P1' of KII-01 is now informant"
+    assert _fit_names(role, 30) == role

@@ -151,3 +151,25 @@ async def test_keys_typed_right_after_t_go_to_the_list_of_transcripts(make: Call
         await burst(app, pilot, ["t", "slash", *"FG", "enter", "enter"])
         screen = transcript_screen(app)
         assert screen.transcript == "FGD-01"
+
+
+async def test_a_key_waits_while_a_screen_has_a_message_to_handle_and_not_for_a_redraw(
+        make: Callable[..., QualcodeApp]) -> None:
+    # A key typed after Enter or Esc waits while a message is queued on a screen (a dialog's dismissal, a replayed
+    # submission). The check reads Textual's message queues: if a Textual release renamed them, keys would go
+    # where they were typed before the screen had changed; this fails first.
+    from textual.message import Message
+
+    class Dismissal(Message):
+        pass
+
+    async with on_kii_01(make) as (app, pilot):
+        await app.settled(timeout=30)
+        assert app._ta_quiet()
+        app.screen.post_message(Dismissal())
+        assert not app._ta_quiet()
+        await pilot.pause(0.05)
+        await app.settled(timeout=30)
+        assert app._ta_quiet()
+        app.screen.refresh()  # a redraw says nothing about where a key goes
+        assert app._ta_quiet()

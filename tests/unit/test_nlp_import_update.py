@@ -121,6 +121,9 @@ def test_the_command_line_uses_the_same_updated_model(example_project: Project) 
     s = nlp_project.get_suggester(example_project)
     assert not s.stale and s.drift > 0  # complete (its spreading done) before the command answered, and saved
     full = from_scratch(example_project)
+    # the coding records which model suggested it: the updated one is not called by the fresh fit's name
+    versions = {sg["model_version"] for f in found for sg in f["suggestions"]}
+    assert versions == {s.model_version} and s.model_version.startswith(full.model_version + "+u")
     texts = [f["text"] for f in found]
     assert_close(s.score(texts), full.score(texts))
     top1 = [f["suggestions"][0]["code"] for f in found if f["suggestions"]]

@@ -77,3 +77,32 @@ def test_show_names_leaves_text_unchanged(project) -> None:  # type: ignore[no-u
     assert Pseudonymiser(project, enabled=False)(text) == text
     assert Pseudonymiser(project).known_names()  # names come from the case sheet
     assert set(NAMES) <= set(Pseudonymiser(project).known_names())
+
+
+def test_a_memo_exported_with_names_withheld_hides_whole_multi_word_names(tmp_path, example_project_dir) -> None:  # type: ignore[no-untyped-def]
+    """A three-part Vietnamese name goes whole, typed precomposed or decomposed (NFD, as pasted from some editors)
+    or wrapped at a line end; so does a two-part name; the sentences around them stay as they were."""
+    import unicodedata
+    import zipfile
+
+    from qualcode.importing import plan_case_sheet
+    from qualcode.refi import export_qdpx
+    from qualcode.store import Project
+
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("transcript_id,case_id,name,stakeholder_group\nKII-12,KII-12-B,Trần Văn Nam,Government\n",
+                     encoding="utf-8")
+    memo = ("The director came with her deputy Trần Văn Nam. Nam said little; "
+            + unicodedata.normalize("NFD", "her deputy Trần Văn Nam") + " left early and Tran Van\nNam came back"
+            " with Sarah\nWhitfield. Hoa agreed.")
+    with Project.open(example_project_dir) as p:
+        plan_case_sheet(p, sheet, coder="tester")
+        p.set_memo("project", "project", memo, coder="tester")
+        export_qdpx(p, tmp_path / "out.qdpx")
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as z:
+        qde = unicodedata.normalize("NFC", z.read("project.qde").decode("utf-8"))
+    start = qde.index("The director came")
+    shown = qde[start:qde.index("agreed.", start) + len("agreed.")]
+    assert shown == ("The director came with her deputy [name]. [name] said little; her deputy [name] left early and"
+                     " [name] came back with [name]. [name] agreed.")
+    assert "Nam" not in shown and "Văn" not in shown and "Whitfield" not in shown

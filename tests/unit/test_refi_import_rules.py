@@ -3,10 +3,16 @@ sets, skipped elements, projects without a codebook."""
 
 from __future__ import annotations
 
+import re
+import shlex
 import sqlite3
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from qualcode.cli import main
 from qualcode.refi import export_qdpx, import_refi
 from qualcode.refi.positions import CHARACTERS, UTF16, Convention, PositionMap, Selection, choose
 from qualcode.store import Project, source_type_of
@@ -238,3 +244,127 @@ def test_of_two_voices_without_an_interviewer_label_the_one_asking_is_the_interv
     assert [w for w in report["warnings"] if w.startswith("transcript ")] == [
         f"transcript {t['id']}: read 'Max Bigman' as the interviewer (asks the questions); read 'Ana Lopes' as its"
         f" informant (if wrong: 'qualcode transcripts set-role {t['id']} LABEL interviewer|unknown')"]
+
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
+
+
+def _conversation(tmp_path: Path, text: str, name: str = "hoa.txt") -> dict[str, Any]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    a = text.rindex(": ") + 2
+    qde = _project_xml("OtherTool 2.0", _selection(a, len(text.rstrip()))).replace('name="hoa.txt"', f'name="{name}"')
+    return import_refi(tmp_path / "p", _write(tmp_path / "conversation.qdpx", qde, text), coder="tester")
+
+
+def _guesses(report: dict[str, Any]) -> list[str]:
+    return [w for w in report["warnings"] if w.startswith("transcript ")]
+
+
+def test_confirming_a_focus_group_with_a_case_sheet_as_the_warning_advises_keeps_its_informants(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # QualCoder's focus group: P1-P6 are guessed informants; the warning says to give the type in a case sheet
+    report = import_refi(tmp_path / "p", REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    assert any("give it its 'type' in a case sheet" in w for w in _guesses(report))
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("transcript_id,type,stakeholder_group,speaker,case_id\n"
+                     "fgd_savings_groups,FGD,savings group members,,\n"
+                     "fgd_savings_groups,FGD,savings group members,P3,SG-P3\n", encoding="utf-8")
+    assert main(["-p", str(tmp_path / "p"), "import", "--cases", str(sheet)]) == 0
+    capsys.readouterr()
+    with Project.open(tmp_path / "p") as p:
+        speakers = {s["label"]: (s["role"], s["case_id"]) for s in p.speakers("fgd_savings_groups")}
+        [fgd] = [t for t in p.transcripts() if t["id"] == "fgd_savings_groups"]
+    assert speakers["Facilitator"] == ("interviewer", None)
+    assert {speakers[f"P{n}"] for n in (1, 2, 4, 5, 6)} == {("informant", None)}  # the import's guess, kept
+    assert speakers["P3"] == ("informant", "SG-P3")  # the speaker the sheet names takes the sheet's case
+    assert source_type_of(fgd["kind"], fgd["attributes"]) == "FGD"
+
+
+def test_the_correction_the_import_warning_prints_runs_as_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    report = import_refi(tmp_path / "p", REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    [warning] = [w for w in _guesses(report) if w.startswith("transcript fgd_savings_groups")]
+    hinted = re.search(r"'(qualcode transcripts set-role [^']+)'", warning)
+    assert hinted is not None
+    argv = shlex.split(hinted.group(1).replace("LABEL", "P2").replace("interviewer|unknown", "unknown"))[1:]
+    assert main(["-p", str(tmp_path / "p"), *argv]) == 0
+    assert "'P2' is now unknown; was informant" in capsys.readouterr().out
+    with Project.open(tmp_path / "p") as p:
+        assert {s["label"]: (s["role"], s["case_id"]) for s in p.speakers("fgd_savings_groups")}["P2"] == \
+            ("unknown", None)
+
+
+def test_everyone_speaking_at_once_is_no_informant_and_does_not_make_an_interview_a_focus_group(
+    tmp_path: Path,
+) -> None:
+    text = ("Interviewer: How was the course?\n\n"
+            "Ms Hoa: It was useful and the trainers listened.\n\n"
+            "Unknown Speaker: [inaudible]\n\n"
+            "Interviewer: Thank you all for coming.\n\n"
+            "All: Thank you.\n\n"
+            "Ms Hoa: Supervisors talk to workers now every week.\n")
+    report = _conversation(tmp_path, text)
+    with Project.open(tmp_path / "p") as p:
+        roles = {s["label"]: s["role"] for s in p.speakers()}
+        [t] = p.transcripts()
+    assert roles == {"Interviewer": "interviewer", "Ms Hoa": "informant", "All": "unknown",
+                     "Unknown Speaker": "unknown"}
+    assert source_type_of(t["kind"], t["attributes"]) == "KII" and "type" not in t["attributes"]
+    assert not any("focus group" in w for w in _guesses(report))
+
+
+OFFICIALS = ("Interviewer: What did the ministry change after the pilot?\n\n"
+             "Mr Tuan: The budget line for training was doubled.\n\n"
+             "Ms Lan: And the provinces now report every quarter.\n\n"
+             "Interviewer: Who decided that?\n\n"
+             "Mr Tuan: The vice minister, after the review.\n")
+
+
+def test_a_paired_interview_the_source_name_calls_a_kii_is_no_focus_group_and_the_warning_says_why(
+    tmp_path: Path,
+) -> None:
+    report = _conversation(tmp_path, OFFICIALS, name="KII-20 ministry.txt")
+    with Project.open(tmp_path / "p") as p:
+        roles = {s["label"]: s["role"] for s in p.speakers()}
+        [t] = p.transcripts()
+    assert roles == {"Interviewer": "interviewer", "Mr Tuan": "informant", "Ms Lan": "informant"}
+    assert source_type_of(t["kind"], t["attributes"]) == "KII"
+    [said] = _guesses(report)
+    assert "typed as an interview (KII), as its name 'KII-20 ministry.txt' says (2 voices beside the interviewer" \
+        in said
+
+
+def test_without_a_type_in_its_name_two_voices_stay_an_interview_and_three_make_a_focus_group(tmp_path: Path) -> None:
+    report = _conversation(tmp_path / "two", OFFICIALS, name="ministry.txt")
+    with Project.open(tmp_path / "two" / "p") as p:
+        [t] = p.transcripts()
+    assert source_type_of(t["kind"], t["attributes"]) == "KII"
+    assert "counted as a key-informant interview (2 voices beside the interviewer, too few" in _guesses(report)[0]
+    three = OFFICIALS + "\nMs Mai: The districts were not asked.\n"
+    report = _conversation(tmp_path / "three", three, name="ministry.txt")
+    with Project.open(tmp_path / "three" / "p") as p:
+        [t] = p.transcripts()
+    assert source_type_of(t["kind"], t["attributes"]) == "FGD"
+    assert _guesses(report)[0].startswith(f"transcript {t['id']}: typed as a focus group (3 voices beside the")
+
+
+def test_another_projects_case_with_the_same_id_is_not_merged_into_an_unrelated_informant(
+    example_project_dir: Path,
+) -> None:
+    # QualCoder's "FGD-01 P4" (a savings-group member in Rwanda) and the example's FGD-01-P4 (a factory HR officer)
+    folder = example_project_dir
+    with Project.open(folder) as p:
+        before = {c["id"]: c for c in p.cases()}["FGD-01-P4"]
+    first = import_refi(folder, REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    second = import_refi(folder, REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    with Project.open(folder) as p:
+        cases = {c["id"]: c for c in p.cases()}
+    assert cases["FGD-01-P4"]["attributes"] == before["attributes"]
+    assert cases["FGD-01-P4"]["transcripts"] == before["transcripts"]
+    assert cases["FGD-01-P4-2"]["attributes"]["stakeholder_group"] == "Community"
+    assert first["counts"]["cases_added"] == 3 and first["counts"]["cases_differ"] == 0
+    assert any(w.startswith("case 'FGD-01 P4' has the id of this project's informant FGD-01-P4, but") and
+               "kept apart as FGD-01-P4-2" in w for w in first["warnings"])
+    assert second["counts"]["cases_added"] == 0  # the second import finds the case it added

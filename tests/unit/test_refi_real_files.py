@@ -305,8 +305,8 @@ def test_roles_and_types_another_tool_does_not_write_are_guessed_and_the_summary
     warnings = qualcoder["first"]["warnings"]
     assert any(w.startswith("transcript kii_district_health: read 'Dr. Hélène Mukamana' as its informant") and
                "qualcode transcripts set-role kii_district_health" in w for w in warnings)
-    assert any(w.startswith("transcript fgd_savings_groups: typed as a focus group (6 voices beside the interviewer")
-               for w in warnings)
+    assert any(w.startswith("transcript fgd_savings_groups: typed as a focus group, as its name 'fgd_savings_groups"
+                            ".txt' says (6 voices beside the interviewer") for w in warnings)
     assert not any(w.startswith("transcript ") for w in qualcoder["second"]["warnings"])  # nothing new, no guess
 
     qc = _import_twice("qc-1.3.2-interviews.qdpx", tmp_path_factory)

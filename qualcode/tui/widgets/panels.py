@@ -328,7 +328,9 @@ def _fit_names(message: str, width: int) -> str:
     KII-01:3"); as short as that makes it otherwise."""
     import re
 
-    names = re.findall(r"'([^']{17,})'", message)
+    # a name is quoted as 'Name' before the word that says where ("… to KII-01:3", "'P1' of KII-01"); an apostrophe
+    # inside a name ("Workers' organisation") is not where it ends
+    names = re.findall(r"(?:^|(?<=\s))'(.{17,}?)'(?=\s(?:to|from|on|of|for|is|mark)\b|$)", message)
     for name in sorted(set(names), key=len, reverse=True):
         extra = cell_len(message) - width
         if extra <= 0:

@@ -63,6 +63,7 @@ class WriteJob:
     label: str = ""
     units: tuple[int, ...] = ()  # the units it changes: keys that read them wait until it is committed
     origin: object = None  # the screen in front when it was asked for (it shows the change itself)
+    quiet: bool = False  # not the user's change (where the coder is): the status line does not say "saving"
 
 
 class WriteFinished(Message):
@@ -132,6 +133,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self.sub_title = self.project.name
         self._jobs: queue.Queue[WriteJob | None] = queue.Queue()
         self.pending_writes = 0
+        self._quiet_writes = 0  # queued writes of where the coder is, not counted as "saving"
         self.seen_event = self.project.last_event_id()
         self.last_message = ""
         self.last_error = False
@@ -194,7 +196,7 @@ class QualcodeApp(TypeAhead, App[None]):
             if isinstance(screen, WorkbenchScreen):
                 screen.save_position()  # queued before the writer is told to stop
         self._jobs.put(None)
-        while self.pending_writes:
+        while self.pending_writes or self._quiet_writes:
             await asyncio.sleep(0.01)
         self.exit()
 
@@ -263,11 +265,17 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
               failed: Callable[[Exception], None] | None = None, label: str = "",
-              units: Iterable[int] = ()) -> None:
+              units: Iterable[int] = (), quiet: bool = False) -> None:
         """Queue a write; ``done(result)`` runs on the UI once it is committed. ``units``: the units it changes
-        (:meth:`unit_busy` is true for them meanwhile)."""
+        (:meth:`unit_busy` is true for them meanwhile). ``quiet``: bookkeeping the user did not ask for (where the
+        coder is), which the status line does not show as "saving": a dialog opening saves the position, and
+        redrawing the status line behind it for that cost the dialog 10 ms on a large project."""
+        job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen, quiet=quiet)
+        if quiet:
+            self._quiet_writes += 1
+            self._jobs.put(job)
+            return
         self.pending_writes += 1
-        job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen)
         for u in job.units:
             self._busy[u] = self._busy.get(u, 0) + 1
         self.refresh_status()
@@ -278,8 +286,11 @@ class QualcodeApp(TypeAhead, App[None]):
         return bool(self._busy.get(int(unit)))
 
     def on_write_finished(self, message: WriteFinished) -> None:
-        self.pending_writes -= 1
         job = message.job
+        if job.quiet:
+            self._quiet_writes -= 1
+        else:
+            self.pending_writes -= 1
         for u in job.units:
             left = self._busy.get(u, 0) - 1
             if left > 0:
@@ -306,7 +317,8 @@ class QualcodeApp(TypeAhead, App[None]):
                 self.say(job.label)
             if job.done:
                 job.done(message.result)
-        self.refresh_status()
+        if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
+            self.refresh_status()
 
     async def settled(self, timeout: float = 10.0) -> None:
         """Wait until every queued write is committed and shown, background work is done and the keys read so far
@@ -315,8 +327,8 @@ class QualcodeApp(TypeAhead, App[None]):
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             busy = [w for w in self.workers if w.is_running]
-            if (not self.pending_writes and not busy and not self._suggestions_pending() and not self._ta_held
-                    and self._ta_quiet()):
+            if (not self.pending_writes and not self._quiet_writes and not busy and not self._suggestions_pending()
+                    and not self._ta_held and self._ta_quiet()):
                 break
             await asyncio.sleep(0.005)
         await asyncio.sleep(0)
@@ -463,7 +475,7 @@ class QualcodeApp(TypeAhead, App[None]):
         our own writes are on screen already and are skipped."""
         from qualcode.watching import changes_since
 
-        if self.pending_writes:
+        if self.pending_writes or self._quiet_writes:
             return  # our writer's events are told apart once it says what it logged: next tick
         try:
             last = self.project.last_event_id()

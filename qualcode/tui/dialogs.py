@@ -3,10 +3,13 @@ keys."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.cells import cell_len
 from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -102,8 +105,9 @@ class Dialog(ModalScreen[ResultType]):
         if (backdrop is not None and region is not None and region.x == 0 and region.width == size.width
                 and region.bottom <= len(backdrop) and self._backdrop_size == (size.width, size.height)):
             lines = widget.render_lines(Region(0, 0, region.width, region.height))  # type: ignore[union-attr]
+            tint = self._tint()
             for y, line in zip(range(region.y, region.bottom), lines, strict=False):
-                backdrop[y] = Strip(BackgroundScreen.process_segments(line, self._tint()), line.cell_length)
+                backdrop[y] = Strip(_dimmed(line, tint), line.cell_length)
             super().refresh(region)
             return
         self._backdrop = None
@@ -121,7 +125,11 @@ class Dialog(ModalScreen[ResultType]):
     def _tint(self) -> Color:
         if self.styles.background.a < 1:  # the terminal's own colours (ansi theme): shown as they are, undimmed
             return Color(0, 0, 0, 0)
-        return Color.parse(self.app.get_css_variables().get("background", "black")).with_alpha(0.6)
+        # the theme's variables are worked out anew on every call (3 ms): kept per theme
+        theme = self.app.theme
+        if _TINTS.get(theme) is None:
+            _TINTS[theme] = Color.parse(self.app.get_css_variables().get("background", "black")).with_alpha(0.6)
+        return _TINTS[theme]
 
     def render(self) -> RenderableType:
         below = self._below()
@@ -130,10 +138,35 @@ class Dialog(ModalScreen[ResultType]):
         size = (self.app.size.width, self.app.size.height)
         if self._backdrop is None or self._backdrop_size != size:
             console = self.app.console
-            lines = console.render_lines(BackgroundScreen(below, self._tint()),
-                                         console.options.update_dimensions(*size), pad=False)
-            self._backdrop, self._backdrop_size = [Strip(line) for line in lines], size
+            # the screen below as it is drawn, then dimmed here: Textual's own dimming (BackgroundScreen) blends the
+            # colours of every segment anew, though a screen has a few dozen styles among thousands of segments
+            lines = console.render_lines(below._compositor, console.options.update_dimensions(*size), pad=False)
+            tint = self._tint()
+            self._backdrop, self._backdrop_size = [Strip(_dimmed(line, tint)) for line in lines], size
         return StripRenderable(self._backdrop, size[0])
+
+
+_TINTS: dict[str, Color] = {}  # the colour a dialog dims the screen behind it with, per theme
+_DIMMED: dict[tuple[Style | None, Color], Style] = {}  # a style of the screen behind a dialog, dimmed
+
+
+def _dimmed(segments: Iterable[Segment], tint: Color) -> list[Segment]:
+    """Segments of the screen behind a dialog, dimmed as Textual dims them (BackgroundScreen: links and actions
+    taken off, colours blended with the tint), each style worked out once."""
+    out = []
+    for segment in segments:
+        text, style, control = segment
+        if control:
+            out.append(segment)
+            continue
+        dim = _DIMMED.get((style, tint))
+        if dim is None:
+            if len(_DIMMED) > 4096:  # bounded: styles of data shown (code colours) come and go
+                _DIMMED.clear()
+            dim = next(iter(BackgroundScreen.process_segments([Segment(" ", style)], tint))).style or Style()
+            _DIMMED[style, tint] = dim
+        out.append(Segment(text, dim))
+    return out
 
 
 SEARCH_LIMIT = 200  # results listed at once: more is never read, and each costs drawing time
@@ -188,6 +221,7 @@ class CodePicker(Dialog[str | None]):
         self.only = only
         self.heading = title
         self._filled: str | None = None  # the text the list was filtered for
+        self._tree_options: dict[tuple[Any, ...], Option] = {}  # the options of the whole codebook, last shown
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
@@ -230,10 +264,24 @@ class CodePicker(Dialog[str | None]):
         self._filled = query
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        options.add_options([Option(code_option_label(match, self.codebook, self.counts, tree=not query.strip()),
-                                    id=match.code.id)
-                             for match in rank_codes(self.codebook, query,
-                                                     only=None if self.only is None else set(self.only))])
+        tree = not query.strip()
+        matches = rank_codes(self.codebook, query, only=None if self.only is None else set(self.only))
+        if not tree:
+            options.add_options([Option(code_option_label(match, self.codebook, self.counts), id=match.code.id)
+                                 for match in matches])
+        else:
+            # the whole codebook, as the picker opens: an option shown before is shown again as it was (Textual
+            # keeps what it made of its label to draw and measure it, 10 ms for a codebook of 60 on a large
+            # project), a new one only for a code whose name, colour, place or count changed
+            kept, self._tree_options = self._tree_options, {}
+            for match in matches:
+                code = match.code
+                key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans))
+                option = kept.get(key)
+                if option is None:
+                    option = Option(code_option_label(match, self.codebook, self.counts, tree=True), id=code.id)
+                self._tree_options[key] = option
+            options.add_options(list(self._tree_options.values()))
         if options.option_count:
             options.highlighted = 0
 

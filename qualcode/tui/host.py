@@ -41,9 +41,9 @@ class Host(Protocol):
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
               failed: Callable[[Exception], None] | None = None, label: str = "",
-              units: Iterable[int] = ()) -> None:
+              units: Iterable[int] = (), quiet: bool = False) -> None:
         """Run ``fn`` on the one writer's connection; ``done(result)`` runs on the UI once it is committed.
-        ``units``: the units it changes (busy until then)."""
+        ``units``: the units it changes (busy until then); ``quiet``: not shown as "saving" (where the coder is)."""
 
     def unit_busy(self, unit: int) -> bool:
         """A write that changes this unit is queued or being committed."""

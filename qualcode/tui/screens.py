@@ -348,7 +348,7 @@ class TranscriptScreen(WorkbenchScreen):
             return
         transcript, seg, coder = self.transcript, int(u["id"]), self.coder
         self._saved_position = (transcript, seg)
-        self.host.write(lambda p: coding.remember_position(p, transcript, seg, coder=coder))
+        self.host.write(lambda p: coding.remember_position(p, transcript, seg, coder=coder), quiet=True)
 
     def on_screen_suspend(self) -> None:
         self.save_position()

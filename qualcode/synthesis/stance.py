@@ -448,9 +448,12 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
     because = _BECAUSE.search(low)
     ends = _SENTENCE_END.search(low, because.end()) if because else None
     reasons = (because.start(), ends.start() if ends else len(low)) if because and pos > 0 else (-1, -1)
+    before_word = ""  # the first word that sets what is said in the time before the programme ("before", "used to")
     for m in _RULES.finditer(low):
         rule = str(m.lastgroup)
         counts[rule] += 1
+        if rule == "baseline" and not before_word:
+            before_word = m.group(rule)
         side = m.start() > turn_at
         if rule == "phrase":
             p = m.group(rule)
@@ -508,6 +511,10 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         evidence.append("-recommend: " + low.split()[0])
     if counts["baseline"] and not counts["risk"]:
         # a shortfall said of the time before the programme is a change it brought ("before, we did not even count")
+        if neg + shortfall > 0 and any(evidence):
+            # shown, so that "supports" beside only critical words ("-no place") says why (the critical words it
+            # turns are evidence already: a passage with no evaluative word stays neutral)
+            evidence.append(f"+before: {before_word}")
         pos += 0.5 * (neg + shortfall)
         neg *= 0.3
         shortfall *= 0.3

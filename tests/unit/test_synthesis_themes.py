@@ -421,3 +421,12 @@ def test_a_critical_theme_is_not_labelled_with_its_one_word_of_praise() -> None:
     # the first passage is more central, but the theme leans critical: its label says what most passages say
     assert _label(central, [], ["supports", "criticises"], "critical").startswith("The sectoral consultation")
     assert _label(central, [], ["supports", "criticises"], "positive").startswith("The chamber has said")
+
+
+def test_a_shortfall_of_the_time_before_the_programme_shows_why_it_reads_in_its_favour() -> None:
+    # the example's KII-11:34 read "supports" beside only critical words ("-no place"): the reader could not see why
+    said = stance_of("Before, there was no place where the ministry, the chamber, the labour confederation and the "
+                     "electronics companies sat at one table and talked about this sector.")
+    assert said.stance == "supports" and said.evidence == ["-no place", "+before: before"]
+    # a judgement of the earlier time with nothing critical in it gets no such mark (the framing changed nothing)
+    assert stance_of("Before, the trainings were good.").evidence == ["+good"]

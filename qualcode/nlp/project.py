@@ -325,7 +325,7 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
     twenty. Once the units added and removed since the last fit from scratch exceed ``DRIFT_SHARE`` of its units,
     the model is fitted from scratch: at once here, in the background in the workbench (:func:`refit_if_drifted`).
     Otherwise the cache is an optimisation only: the suggestions are those of a fresh fit, or, after an incremental
-    update, close to them (the model version then ends ``+uN``, N units added or removed since the last fit).
+    update, close to them (the model version then ends ``+uN-…``, N units added or removed since the last fit).
 
     ``quick`` (the workbench): a few new codings update the fitted model in place in well under a second, and new
     units are scored before the spreading over the changed unit graph is done again; :func:`refresh_suggester`

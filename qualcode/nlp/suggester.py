@@ -425,11 +425,11 @@ class Suggester:
 
     @property
     def model_version(self) -> str:
-        """e.g. ``zs-1a2b3c4d+k120-9f8e7d6c``: codebook hash and training data (count and hash); ``…+u286`` when
-        the units were brought up to date incrementally since the last fit from scratch (286 added or removed), whose
-        scores differ slightly from a fresh fit's."""
+        """e.g. ``zs-1a2b3c4d+k120-9f8e7d6c``: codebook hash and training data (count and hash); ``…+u286-3e4f5a``
+        when the units were brought up to date incrementally since the last fit from scratch (286 added or removed;
+        then a hash of the units), whose scores differ slightly from a fresh fit's."""
         n = len(self._examples)
-        updated = f"+u{self._fit_changed}" if self._fit_changed else ""
+        updated = f"+u{self._fit_changed}-{self._corpus_digest[:6]}" if self._fit_changed else ""
         return f"zs-{self.codebook_hash[:8]}+k{n}-{self._data_hash}{updated}"
 
     @property

@@ -348,7 +348,13 @@ class TranscriptScreen(WorkbenchScreen):
             return
         transcript, seg, coder = self.transcript, int(u["id"]), self.coder
         self._saved_position = (transcript, seg)
-        self.host.write(lambda p: coding.remember_position(p, transcript, seg, coder=coder), quiet=True)
+
+        def forget(_: Exception) -> None:  # not saved (the error is said): try again on the next move or leaving
+            if self._saved_position == (transcript, seg):
+                self._saved_position = None
+
+        self.host.write(lambda p: coding.remember_position(p, transcript, seg, coder=coder), failed=forget,
+                        quiet=True)
 
     def on_screen_suspend(self) -> None:
         self.save_position()

@@ -333,6 +333,32 @@ async def test_after_a_coding_the_suggestions_stay_until_the_refitted_ones_repla
         assert gate.fits > fits  # refitted on the new coding
 
 
+
+async def test_a_place_that_could_not_be_saved_is_saved_on_the_next_try(make: Callable[..., QualcodeApp],
+                                                                        store: Project,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the first write fails (a locked disk, say): the error is said, and leaving the unit later saves it after all
+    real, calls = coding.remember_position, []
+
+    def flaky(project: Project, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            raise OSError("disk is locked")
+        return real(project, *args, **kwargs)
+
+    monkeypatch.setattr(coding, "remember_position", flaky)
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")  # KII-01:3 -> 4 -> 5
+        screen = transcript_screen(app)
+        screen.save_position()
+        await app.settled()
+        assert "disk is locked" in status(app)
+        screen.save_position()  # the same unit again: before, it counted as saved and nothing was written
+        await app.settled()
+    assert len(calls) == 2 and store.position("KII-01", coder="clara") == 5
+
+
 # ---------------------------------------------------------------------------- where the coder was
 
 

@@ -368,3 +368,20 @@ def test_another_projects_case_with_the_same_id_is_not_merged_into_an_unrelated_
     assert any(w.startswith("case 'FGD-01 P4' has the id of this project's informant FGD-01-P4, but") and
                "kept apart as FGD-01-P4-2" in w for w in first["warnings"])
     assert second["counts"]["cases_added"] == 0  # the second import finds the case it added
+
+
+def test_a_corrected_case_sheet_takes_back_the_speaker_an_earlier_sheet_placed_wrongly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import_refi(tmp_path / "p", REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    wrong, right = tmp_path / "s1.csv", tmp_path / "s2.csv"
+    wrong.write_text("transcript_id,type,speaker,case_id\nfgd_savings_groups,FGD,P3,SG-A\n", encoding="utf-8")
+    right.write_text("transcript_id,type,speaker,case_id\nfgd_savings_groups,FGD,P4,SG-A\n", encoding="utf-8")
+    assert main(["-p", str(tmp_path / "p"), "import", "--cases", str(wrong)]) == 0
+    assert main(["-p", str(tmp_path / "p"), "import", "--cases", str(right)]) == 0
+    capsys.readouterr()
+    with Project.open(tmp_path / "p") as p:
+        speakers = {s["label"]: (s["role"], s["case_id"]) for s in p.speakers("fgd_savings_groups")}
+    assert speakers["P4"] == ("informant", "SG-A")
+    assert speakers["P3"][1] is None  # the first sheet's link is the sheet's to take back: SG-A is one person
+    assert speakers["P2"] == ("informant", None)  # the import's guess, which no sheet decided, is kept

@@ -971,9 +971,9 @@ def _read_as(source: _Source) -> str:
 
     word = ", its text from its Word document" if source.from_word else ""
     if source.exact:
-        return "as qualcode exported it (its units from qualcode.json)"
+        return "qualcode's own export (its units from qualcode.json)"
     if source.matched:
-        return f"as transcript {source.matched}, already in the project (the same text)"
+        return f"transcript {source.matched}, already in the project (the same text)"
     parsed = source.parsed
     if source.no_speakers:
         kind = ", as a desk-review document" if parsed is not None and parsed.kind == "document" else \

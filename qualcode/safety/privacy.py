@@ -35,9 +35,11 @@ PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 # and some Word documents hold "Trần" as "Tra" + two accents + "n") is one word, not three pieces of a name.
 _LETTER = r"(?:[^\W\d_][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*)"
 WORD = re.compile(rf"{_LETTER}+(?:['’]{_LETTER}+)?")
-# What may stand between the words of one name: spaces, or a line break where a text was wrapped ("Tran Van" at the
-# end of a line, "Nam" on the next), but no sentence end, comma or paragraph break.
-_NAME_GAP = re.compile(r"[ \t\u00a0]+|[ \t\u00a0]*\r?\n[ \t\u00a0]*")
+# What may stand between the words of one name: a space or two; or a line break where a text was wrapped ("Tran Van"
+# at the end of a line, "Nam" on the next), but only inside a full name the project knows: names on lines of their
+# own ("Hoa" then "Nam: yes", a list of attendees) stay apart. No sentence end, comma, tab or paragraph break.
+_NAME_GAP = re.compile(r"[ \u00a0]{1,2}")
+_WRAP_GAP = re.compile(r"[ \u00a0]*\r?\n[ \u00a0]*")
 MIN_BARE = 3  # shorter name parts ("Le", "Do", "Vu") are common words; replace them only in full names or after a title
 
 
@@ -183,6 +185,10 @@ class Pseudonymiser:
                 self._by_part.setdefault(part, []).append(person)
             for key in person.full_keys():
                 self._full.setdefault(key, []).append(person)
+        # the beginnings of full names: a run of name parts may go on across a line break only while it is one
+        self._prefixes = {key[:m] for key in self._full for m in range(2, len(key) + 1)}
+        # name parts some known name writes without accents ("Will", "Le The Anh"); "Thế" of "Lê Thế Anh" is not one
+        self._plain_parts = {fold(w) for p in self.people for n in p.names for w in WORD.findall(n) if w.isascii()}
 
     def __call__(self, text: str, transcript: str | None = None) -> str:
         return self.apply(text, transcript)
@@ -255,9 +261,16 @@ class Pseudonymiser:
             cap = tokens[j][2][:1].isupper()
             # the longest run of known name parts separated only by spaces ("Nguyen Thi Hoa", "Hoa")
             k = j
-            while k + 1 < n and known(k + 1) and tokens[k + 1][2][:1].isupper() == cap \
-                    and _NAME_GAP.fullmatch(text[tokens[k][1]:tokens[k + 1][0]]):
+            before_wrap = None  # where the run ended before it first went on across a line break
+            while k + 1 < n and known(k + 1) and tokens[k + 1][2][:1].isupper() == cap:
+                gap = text[tokens[k][1]:tokens[k + 1][0]]
+                if not _NAME_GAP.fullmatch(gap):
+                    if not (_WRAP_GAP.fullmatch(gap) and tuple(keys[j:k + 2]) in self._prefixes):
+                        break
+                    before_wrap = k if before_wrap is None else before_wrap
                 k += 1
+            if before_wrap is not None and tuple(keys[j:k + 1]) not in self._full:
+                k = before_wrap  # the beginning of a name on one line, not all of it: the line break ends it
             run = tuple(keys[j:k + 1])
             if title_start is None:
                 if not cap and not (len(run) > 1 and run in self._full):
@@ -265,7 +278,11 @@ class Pseudonymiser:
                     if len(run) > 1 or len(keys[j]) < MIN_BARE or keys[j] in _COMMON_LOWER:
                         i += 1
                         continue
-                elif cap and len(run) == 1 and not self._bare_ok(text, tokens, keys, j):
+                elif cap and len(run) == 1 and (not self._bare_ok(text, tokens, keys, j)
+                                                 or (keys[j] in _COMMON_LOWER and tokens[j][2].isascii()
+                                                     and keys[j] not in self._plain_parts)):
+                    # an English word written plainly where every known name writes it with accents ("The" at a
+                    # sentence start, while someone is called "Thế") is the word
                     i += 1
                     continue
             person = self._resolve(run, transcript)

@@ -92,3 +92,9 @@ def test_a_long_name_with_an_apostrophe_loses_its_middle_and_keeps_where_it_was(
     # a short name next to a long one is left whole, whatever apostrophes the long one holds
     role = "undo: 'P1' of KII-01 is now informant"
     assert _fit_names(role, 30) == role
+
+    # a message of another shape: the name before a comma or another word loses its middle too
+    long = "Synergies and overlaps between the programme's own projects and partners"
+    for said in (f"2 coders applied '{long}' there", f"coded '{long}', KII-01:3"):
+        fitted = _fit_names(said, 60)
+        assert len(fitted) <= 60 and "…" in fitted and fitted.startswith(said.split("'")[0] + "'Synergies")

@@ -106,3 +106,17 @@ def test_a_memo_exported_with_names_withheld_hides_whole_multi_word_names(tmp_pa
     assert shown == ("The director came with her deputy [name]. [name] said little; her deputy [name] left early and"
                      " [name] came back with [name]. [name] agreed.")
     assert "Nam" not in shown and "Văn" not in shown and "Whitfield" not in shown
+
+
+def test_names_on_lines_of_their_own_stay_apart_and_a_wrapped_full_name_goes_whole() -> None:
+    ps = Pseudonymiser(people=[Person("P1", ["Nguyễn Thị Hoa"], {"T1"}), Person("P2", ["Trần Văn Nam"], {"T1"}),
+                               Person("P3", ["Lê Thế Anh"], {"T1"})])
+    # the next speaker's turn, a list of attendees: each name is its own person, the line breaks stay
+    assert ps("Ask Hoa\nNam: yes I agree", "T1") == "Ask P1\nP2: yes I agree"
+    assert ps("Attendees:\nHoa\nNam", "T1") == "Attendees:\nP1\nP2"
+    # "The" at a sentence start is the word, not "Thế" of Lê Thế Anh (whose name is written with its accent)
+    text = "I spoke with Hoa\nThe next day we met. The end."
+    assert ps(text, "T1") == text.replace("Hoa", "P1")
+    assert ps("Thế said the course helped.", "T1") == "P3 said the course helped."
+    # a full name wrapped at a line end is still one person
+    assert ps("her deputy Trần Văn\nNam said", "T1") == "her deputy P2 said"

@@ -330,7 +330,8 @@ def _fit_names(message: str, width: int) -> str:
 
     # a name is quoted as 'Name' before the word that says where ("… to KII-01:3", "'P1' of KII-01"); an apostrophe
     # inside a name ("Workers' organisation") is not where it ends
-    names = re.findall(r"(?:^|(?<=\s))'(.{17,}?)'(?=\s(?:to|from|on|of|for|is|mark)\b|$)", message)
+    names = re.findall(r"(?:^|(?<=\s))'(.{17,}?)'(?=\s(?:to|from|on|of|for|is|mark)\b|$)", message) or \
+        re.findall(r"(?:^|(?<=\s))'(.{17,}?)'(?=[\s,;:?.!]|$)", message)  # other messages ("… applied 'X' there")
     for name in sorted(set(names), key=len, reverse=True):
         extra = cell_len(message) - width
         if extra <= 0:

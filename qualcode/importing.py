@@ -504,15 +504,20 @@ def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
 
 def _keep_known_roles(project: Project, tid: str, decided: list[Assignment]) -> list[Assignment]:
     """A case sheet given for a transcript already in the project decides its speakers again; a speaker the sheet
-    leaves undecided (role unknown, no case) keeps the role an earlier import gave it (a REFI import's guess from the
-    conversation, which the labels alone do not repeat), so that confirming a transcript's type or stakeholder group
-    with a sheet, as the import's warning suggests, does not wipe its informants."""
+    leaves undecided (role unknown, no case) keeps what an import read from the conversation or a REFI file (a guess
+    the labels alone do not repeat), so that confirming a transcript's type or stakeholder group with a sheet, as the
+    import's warning suggests, does not wipe its informants. What an earlier case sheet set is the sheet's to decide:
+    a corrected sheet takes it back, and a stored case the new sheet gives to another speaker stays with that one."""
     stored = {str(r[0]): (str(r[1]), r[2], r[3]) for r in project.db.execute(
         "SELECT label, role, case_id, how FROM speakers WHERE transcript_id = ?", (tid,))}
+    given = {a.case_id for a in decided if a.case_id}
     out = []
     for a in decided:
         role, case, how = stored.get(a.label, ("unknown", None, None))
-        if a.role == "unknown" and not a.case_id and (role != "unknown" or case):
+        # a REFI import records the file's links without a 'how' (kept as "import"); its guesses say "guessed"
+        by_import = how is None or how == "import" or str(how).startswith("guessed")
+        if a.role == "unknown" and not a.case_id and (role != "unknown" or case) and by_import and \
+                case not in given:
             out.append(Assignment(a.label, role, case, how or "import"))
         else:
             out.append(a)

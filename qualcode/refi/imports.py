@@ -154,6 +154,10 @@ def _speaker_mark_codes(root: Any) -> set[str]:
     return marks - others
 
 
+# attributes that say who an informant is: a difference there is another person, not a correction
+_IDENTITY = frozenset({"stakeholder_group", "sex", "gender"})
+
+
 class _Codes:
     """Code GUIDs of a file mapped to code ids, and the Codebook they form."""
 
@@ -1179,6 +1183,9 @@ class _Importer:
         # transcript -> (label, role, case) from the speakers variable qualcode writes; and whether the transcript is
         # new here (its roles are then the file's; an existing transcript keeps the roles this project gave)
         self.speaker_roles: dict[str, tuple[list[tuple[str, str, str | None]], bool]] = {}
+        # the case texts qualcode's speakers variable names in each transcript: the file's links of cases to
+        # transcripts when its cases carry no SourceRefs (QualCoder's export)
+        self.speaker_cases: dict[str, set[str]] = {}
         self.conversations_added: list[str] = []  # another tool's conversations this import added
         self._pseudo: Any = None  # the project's pseudonymiser, made when a memo is compared with its withheld form
         self.stored = _stored_guids(project)
@@ -1563,6 +1570,8 @@ class _Importer:
                 self.counts["attributes_set"] += 1
                 self.changed = True
         self.source_ids[g] = tid
+        if speakers_value is not None:
+            self.speaker_cases[tid] = {c for _, _, c in parse_speakers_value(str(speakers_value)) or [] if c}
         if speakers_value is not None and not s.exact and not s.withheld:
             entries = parse_speakers_value(str(speakers_value))
             if entries is None:
@@ -1776,15 +1785,21 @@ class _Importer:
     def _same_case(self, case_id: str, name: str, attrs: dict[str, Any], tids: list[str],
                    existing: dict[str, dict[str, Any]]) -> str:
         """The id under which the file's case ``name`` is kept. An informant here with the same id is the same person
-        only when something corroborates it: the case speaks in one of the same transcripts, or its attributes agree
-        (an informant here not yet placed in any transcript, whose attributes do not contradict the file's). Another
-        project's "FGD-01 P4" is otherwise someone else than this project's FGD-01-P4: it becomes a new case
-        (FGD-01-P4-2) and a warning names the pair. A file qualcode exported with names withheld shows this
-        project's own cases (attributes pseudonymised): its ids are trusted."""
+        only when something corroborates it: the file links the case to one of the same transcripts (a SourceRef, or
+        qualcode's speakers variable naming it), or, when the file links it to none, its name is the id exactly (as
+        qualcode writes it) and no attribute that says who someone is (stakeholder group, sex, gender) contradicts,
+        or its attributes all agree (an informant here not yet placed in any transcript, whose attributes do not
+        contradict the file's). Another project's "FGD-01 P4" is otherwise someone else than this project's
+        FGD-01-P4: it becomes a new case (FGD-01-P4-2) and a warning names the pair, once (a re-import that lands on
+        that case says nothing again). A file qualcode exported with names withheld shows this project's own cases
+        (attributes pseudonymised): its ids are trusted."""
         if self.withheld:
             return case_id
+        linked = set(tids) | {tid for tid, cases in self.speaker_cases.items()
+                              if name in cases or case_id in cases or any(tidy_id(c) == case_id for c in cases)}
         n = 1
         candidate = case_id
+        reason = ""
         while True:
             mine = existing.get(candidate)
             if mine is None:
@@ -1793,15 +1808,24 @@ class _Importer:
             there = {str(k): str(v).strip().casefold() for k, v in attrs.items()}
             common = [k for k in there if k in here]
             agree = all(here[k] == there[k] for k in common)
-            if set(mine["transcripts"]) & set(tids) or (agree and (common or not mine["transcripts"])):
+            if set(mine["transcripts"]) & linked or (agree and (common or not mine["transcripts"])):
                 break
+            if not linked and name == candidate:
+                # qualcode's own id come back without links: the same person unless who they are differs
+                clash = [k for k in common if here[k] != there[k] and
+                         _attr_key(k).casefold().replace(" ", "_") in _IDENTITY]
+                if not clash:
+                    break
+                reason = ", ".join(f"its {k} differs" for k in clash)
+            elif n == 1:
+                reason = ("the file links it to no transcript" if not linked else
+                          "it speaks in none of that informant's transcripts") + " and its attributes do not match"
             n += 1
             candidate = f"{case_id}-{n}"
-        if candidate != case_id:
+        if candidate != case_id and candidate not in existing:
             self.warnings.append(
-                f"case '{name}' has the id of this project's informant {case_id}, but it speaks in none of that"
-                f" informant's transcripts and its attributes do not match: kept apart as {candidate} (if they are"
-                f" one person, name {case_id} for its speaker in a case sheet)")
+                f"case '{name}' has the id of this project's informant {case_id}, but {reason}: kept apart as"
+                f" {candidate} (if they are one person, name {case_id} for its speaker in a case sheet)")
         return candidate
 
     def _guess_roles(self, tid: str) -> None:

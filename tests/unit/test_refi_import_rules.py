@@ -367,4 +367,71 @@ def test_another_projects_case_with_the_same_id_is_not_merged_into_an_unrelated_
     assert first["counts"]["cases_added"] == 3 and first["counts"]["cases_differ"] == 0
     assert any(w.startswith("case 'FGD-01 P4' has the id of this project's informant FGD-01-P4, but") and
                "kept apart as FGD-01-P4-2" in w for w in first["warnings"])
+    assert any(w.startswith("case 'FGD-01 P4' has the id of this project's informant FGD-01-P4, but the file"
+                            " links it to no transcript and its attributes do not match") for w in first["warnings"])
     assert second["counts"]["cases_added"] == 0  # the second import finds the case it added
+    assert not any("kept apart" in w for w in second["warnings"])  # and does not warn again of what it did before
+
+
+def _edit_informant(folder: Path, case_id: str, **changes: str) -> None:
+    with Project.open(folder) as p:
+        case = {c["id"]: c for c in p.cases()}[case_id]
+        p.upsert_case(case_id, None, {**case["attributes"], **changes}, coder="tester")
+
+
+def _without_speakers_variable(tmp_path: Path) -> Path:
+    # the same QualCoder export with qualcode's speakers variable renamed: the file then links no case to a transcript
+    out = tmp_path / "unlinked.qdpx"
+    with zipfile.ZipFile(REAL / "qualcoder-4.0-from-qualcode-example.qdpx") as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith(".qde"):
+                data = data.replace(b'name="qualcode speakers"', b'name="speakers noted"')
+            dst.writestr(item, data)
+    return out
+
+
+def test_an_informant_edited_here_is_still_the_one_qualcoder_sends_back(example_project_dir: Path) -> None:
+    # QualCoder keeps no SourceRefs on cases; qualcode's speakers variable still says FGD-01-P1 speaks in FGD-01
+    _edit_informant(example_project_dir, "FGD-01-P1", location="Hanoi")
+    with Project.open(example_project_dir) as p:
+        before = len(p.cases())
+    report = import_refi(example_project_dir, REAL / "qualcoder-4.0-from-qualcode-example.qdpx", coder="tester")
+    with Project.open(example_project_dir) as p:
+        cases = {c["id"]: c for c in p.cases()}
+    assert len(cases) == before and "FGD-01-P1-2" not in cases
+    assert report["counts"]["cases_added"] == 0 and report["counts"]["cases_differ"] == 1
+    assert cases["FGD-01-P1"]["attributes"]["location"] == "Hanoi"  # this project's case sheet is the reference
+
+
+def test_without_transcript_links_an_exact_id_is_the_same_informant_unless_who_they_are_differs(
+    example_project_dir: Path, tmp_path: Path,
+) -> None:
+    unlinked = _without_speakers_variable(tmp_path)
+    _edit_informant(example_project_dir, "FGD-01-P1", location="Hanoi")
+    _edit_informant(example_project_dir, "FGD-01-P2", sex="F")
+    report = import_refi(example_project_dir, unlinked, coder="tester")
+    with Project.open(example_project_dir) as p:
+        cases = {c["id"] for c in p.cases()}
+    assert "FGD-01-P1-2" not in cases  # a location corrected here is no other person
+    assert "FGD-01-P2-2" in cases and report["counts"]["cases_added"] == 1
+    assert [w for w in report["warnings"] if "kept apart" in w] == [
+        "case 'FGD-01-P2' has the id of this project's informant FGD-01-P2, but its sex differs: kept apart as"
+        " FGD-01-P2-2 (if they are one person, name FGD-01-P2 for its speaker in a case sheet)"]
+
+
+def test_a_corrected_case_sheet_takes_back_the_speaker_an_earlier_sheet_placed_wrongly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import_refi(tmp_path / "p", REAL / "qualcoder-4.0-interviews.qdpx", coder="tester")
+    wrong, right = tmp_path / "s1.csv", tmp_path / "s2.csv"
+    wrong.write_text("transcript_id,type,speaker,case_id\nfgd_savings_groups,FGD,P3,SG-A\n", encoding="utf-8")
+    right.write_text("transcript_id,type,speaker,case_id\nfgd_savings_groups,FGD,P4,SG-A\n", encoding="utf-8")
+    assert main(["-p", str(tmp_path / "p"), "import", "--cases", str(wrong)]) == 0
+    assert main(["-p", str(tmp_path / "p"), "import", "--cases", str(right)]) == 0
+    capsys.readouterr()
+    with Project.open(tmp_path / "p") as p:
+        speakers = {s["label"]: (s["role"], s["case_id"]) for s in p.speakers("fgd_savings_groups")}
+    assert speakers["P4"] == ("informant", "SG-A")
+    assert speakers["P3"][1] is None  # the first sheet's link is the sheet's to take back: SG-A is one person
+    assert speakers["P2"] == ("informant", None)  # the import's guess, which no sheet decided, is kept

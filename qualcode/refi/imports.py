@@ -1186,7 +1186,7 @@ class _Importer:
         # the case texts qualcode's speakers variable names in each transcript: the file's links of cases to
         # transcripts when its cases carry no SourceRefs (QualCoder's export)
         self.speaker_cases: dict[str, set[str]] = {}
-        self.conversations_added: list[str] = []  # another tool's conversations this import added
+        self.conversations_added: dict[str, str] = {}  # another tool's conversations this import added: id -> name
         self._pseudo: Any = None  # the project's pseudonymiser, made when a memo is compared with its withheld form
         self.stored = _stored_guids(project)
         self.withheld = False  # a file qualcode exported with names withheld (set once its sources are read)
@@ -1557,7 +1557,7 @@ class _Importer:
             project.add_transcript(s.parsed, tid, title=title, attributes=attrs, coder=self.coder)
             self.counts["transcripts_added"] += 1
             if not s.exact and s.parsed.kind != "document":
-                self.conversations_added.append(tid)
+                self.conversations_added[tid] = name
             self.changed = True
         if attrs and s.withheld:
             # the file shows this project's values pseudonymised: only an attribute added in the other tool is new
@@ -1767,9 +1767,9 @@ class _Importer:
             self.changed = True
         for tid, (entries, new) in self.speaker_roles.items():
             self._apply_speaker_roles(tid, entries, new)
-        for tid in self.conversations_added:
+        for tid, source_name in self.conversations_added.items():
             if tid not in self.speaker_roles:
-                self._guess_roles(tid)
+                self._guess_roles(tid, source_name)
         for tid, ext in exact_speakers:
             for sp in ext.get("speakers", []):
                 speaker_case: str | None = sp.get("case")
@@ -1828,7 +1828,7 @@ class _Importer:
                 f" {candidate} (if they are one person, name {case_id} for its speaker in a case sheet)")
         return candidate
 
-    def _guess_roles(self, tid: str) -> None:
+    def _guess_roles(self, tid: str, name: str) -> None:
         """Another tool's conversation, added by this import with no roles in the file: beside a labelled
         interviewer (or facilitator, moderator), every other voice is an informant; a collective or unattributed
         label ("All", "Crosstalk", "Unknown Speaker") is neither an informant nor a voice. The transcript's type,
@@ -1876,10 +1876,6 @@ class _Importer:
             return
         attributes = json.loads(project.require_transcript(tid)["attributes"])
         typed = str(attributes.get("type") or "").strip()
-        row = project.db.execute(
-            "SELECT v.source_name FROM transcripts t JOIN transcript_versions v ON v.transcript_id = t.id AND"
-            " v.version = t.current_version WHERE t.id = ?", (tid,)).fetchone()
-        name = str(row[0]) if row and row[0] else tid
         named = type_from_name(name) or type_from_name(tid)
         if named == "KII" and len(voices) < 2:
             named = None  # what an untyped interview counts as anyway: nothing to write or to say

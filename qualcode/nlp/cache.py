@@ -279,12 +279,8 @@ def restore_incremental(project_dir: str | Path, suggester: Suggester) -> str:
 
     Returns ``"extended"``, or ``"miss"`` (nothing usable; the suggester is untouched).
     """
-    import threading
-
     folder = models_dir(project_dir)
     family = suggester.family_key()
-    # The new units will be tokenised: spaCy is imported meanwhile, while the saved state is read.
-    threading.Thread(target=suggester.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
     found: list[tuple[float, Path, str]] = []
     try:
         for path in folder.glob("corpus-*"):

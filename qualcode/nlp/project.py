@@ -282,10 +282,11 @@ def _stamp(key: str) -> str | None:
 _corpus_given: dict[str, tuple[Any, Any]] = {}  # per project, the suggester and the units list it was last given
 
 
-def set_inputs(sugg: Suggester, project: Project, *, quick: bool = False) -> None:
+def set_inputs(sugg: Suggester, project: Project, *, quick: bool = False, stamp: Any = None) -> None:
     """Give ``sugg`` the project's units (with their questions and turns) and its codings; fitting is lazy (``quick``:
-    see :meth:`Suggester.update`)."""
-    key, stamp = str(project.path), _units_fingerprint(project)
+    see :meth:`Suggester.update`). ``stamp``: the units' fingerprint, when the caller has just taken it."""
+    key = str(project.path)
+    stamp = _units_fingerprint(project) if stamp is None else stamp
     seen = _units_seen.get(key)
     if seen is not None and seen[0] == stamp:
         units = seen[1]
@@ -343,11 +344,12 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
             _cache[key] = sugg
         else:
             sugg.set_codebook(codebook, cb_hash)
-        if not sugg.prepared and not cache.units_known(project.path, repr(_units_fingerprint(project))):
+        stamp = _units_fingerprint(project)
+        if not sugg.prepared and not cache.units_known(project.path, repr(stamp)):
             # Units no saved model was fitted on: they will be tokenised, and importing spaCy takes a second or two,
             # done meanwhile (a reopening, whose units are known, never needs it).
             threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
-        set_inputs(sugg, project, quick=quick)
+        set_inputs(sugg, project, quick=quick, stamp=stamp)
         state = sugg.state_keys()
         if not sugg.prepared:
             found = cache.restore(project.path, sugg)
@@ -412,6 +414,8 @@ def update_saved_model(project: Project) -> bool:
         set_inputs(sugg, project)
         if cache.units_known(project.path, _stamp(key) or "") or cache.has_state(project.path, sugg):
             return False
+        # the new units will be tokenised: spaCy is imported meanwhile, while the saved state is read
+        threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
         if cache.restore_incremental(project.path, sugg) != "extended" or sugg.drift > DRIFT_SHARE:
             return False
         if sugg.stale:

@@ -924,9 +924,8 @@ class Suggester:
         rows.xb = _dense_product(rows.X, base.T)
         self._C, self._base = rows, base
         self._Wc = self._word_block(rows.X)
-        self._links = extend_links(corpus["links"], source, self._Wc, chains=self._chains(),
-                                   chain_weight=float(corpus.get("chain_weight") or 0.0))
         self._chain_w = float(corpus.get("chain_weight") or 0.0)
+        self._links = extend_links(corpus["links"], source, self._Wc, chains=self._chains(), chain_weight=self._chain_w)
         self._G = normalise_links(self._links)
         self._fit_full_n = int(corpus.get("fit_full_n", n_old))
         self._fit_changed = int(corpus.get("fit_changed", 0)) + len(added) + removed

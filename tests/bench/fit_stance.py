@@ -2,11 +2,11 @@
 
 Run:  .venv/bin/python tests/bench/fit_stance.py [--write]
 
-Reads only the development rows of tests/fixtures/stance/example_passages.tsv (split `dev`, `dev-c` or `dev-d`). The
+Reads only the development rows of tests/fixtures/stance/example_passages.tsv (split `dev` or `dev-a` .. `dev-e`). The
 regularisation of the logistic regression is chosen by repeated stratified 5-fold cross-validation within them;
 the figures printed are that cross-validated accuracy for each setting. With --write, the model refitted on every
-development row is written to stance_weights.json. The held-out parts (`heldout`, `heldout-b`, `heldout-e`) are
-never read here: tests/bench/bench_themes.py --heldout reports them.
+development row is written to stance_weights.json. The held-out part (`heldout-f`) is never read here:
+tests/bench/bench_themes.py --heldout reports it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 # above a level anywhere in a passage with a contrast word (the earlier rule; 99: never)
 MIXED_GRID = (("opposed", 0.0), *(("min_pn", m) for m in (0.2, 0.3, 0.4, 0.6, 99.0)))
 REPEATS = 5
-DEVELOPMENT = ("dev", "dev-c", "dev-d")
+DEVELOPMENT = ("dev", "dev-a", "dev-b", "dev-c", "dev-d", "dev-e")
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ project, so an import and a later check say the same thing.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import unicodedata
@@ -26,13 +27,18 @@ from qualcode.model import ParsedTranscript, ProgressFn
 from qualcode.reanchor import store_transcript
 from qualcode.safeio.cleaning import clean_line
 from qualcode.speakers import (
+    ASKER_GUESS,
     HEADING_SPEAKER,
     NOTES_SPEAKER,
     UNATTRIBUTED_LABELS,
     Assignment,
+    ConversationGuess,
     SheetRow,
     assign_speakers,
+    guess_conversation,
+    is_collective_label,
     is_device_label,
+    is_group_type,
     is_placeholder_label,
 )
 from qualcode.store import Project, text_hash
@@ -263,7 +269,7 @@ def interview_type(rows: Sequence[CaseRow], attributes: dict[str, Any]) -> bool 
     value = str((rows[0].attributes.get("type") if rows else None) or attributes.get("type") or "").casefold()
     if not value:
         return None
-    if "fgd" in value or "focus" in value or "group" in value or "nhóm" in value:
+    if is_group_type(value):
         return False
     if "kii" in value or "key" in value or "interview" in value or "idi" in value or "phỏng vấn" in value:
         return True
@@ -310,6 +316,7 @@ class TranscriptFacts:
     has_sheet: bool
     sheet_rows: int
     names: set[str] = field(default_factory=set)  # speaker labels and sheet names, folded: a unit equal to one
+    guess: ConversationGuess | None = None  # what this import guessed of the conversation (it says so itself)
 
 
 def transcript_warnings(facts: TranscriptFacts) -> list[str]:
@@ -373,15 +380,27 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
             f"{len(leaks)} unit(s) are only a timestamp or a name (e.g. {tid}:{n} \"{text[:40]}\"): the file's layout"
             " was not fully recognised; tell the qualcode maintainers which tool wrote it"
         )
+    guess = facts.guess
+    said = guess.warning() if guess is not None else None
+    if said and (guess is not None and guess.said or any(a.role == "interviewer" for a in facts.assignments
+                                                         if a.label in voices)):
+        out.append(said)  # without an interviewer, the warning above says so and how to set one
+    # a guess the labels alone gave (an import before, 'doctor'): one line for the voices guessed alike
+    guessed: dict[tuple[str, str], list[str]] = {}
+    for a in facts.assignments:
+        if a.label != HEADING_SPEAKER and a.how.startswith("guessed") and not (guess and a.label in guess.roles):
+            guessed.setdefault((a.role, a.how), []).append(a.label)
+    for (role, how), labels in guessed.items():
+        other = "informant" if role == "interviewer" else "interviewer"
+        shown = ", ".join(f"'{lab}'" for lab in labels[:4]) + (", ..." if len(labels) > 4 else "")
+        what = f"the {role}" if len(labels) == 1 else f"{role}s"
+        out.append(f"guessed {shown} as {what} ({how.split(': ', 1)[-1]}); if wrong: {set_role}"
+                   f" '{labels[0] if len(labels) == 1 else 'LABEL'}' {other}")
     for a in facts.assignments:
         if a.label == HEADING_SPEAKER:
             continue
-        if a.how.startswith("guessed"):
-            other = "informant" if a.role == "interviewer" else "interviewer"
-            out.append(f"guessed '{a.label}' as the {a.role} ({a.how.split(': ', 1)[-1]}); if wrong: {set_role}"
-                       f" '{a.label}' {other}")
         if a.role == "unknown" and a.label in voices:
-            if facts.kii is False or facts.sheet_rows > 1:
+            if (facts.kii is False or facts.sheet_rows > 1) and not is_collective_label(a.label):
                 out.append(f"focus-group speaker '{a.label}' has no case: add a case-sheet row with transcript"
                            f" {tid} and speaker '{a.label}'" + (" (a device name: give it in the speaker column)"
                                                                   if is_device_label(a.label) else ""))
@@ -518,6 +537,24 @@ def _keep_known_roles(project: Project, tid: str, decided: list[Assignment]) -> 
         by_import = how is None or how == "import" or str(how).startswith("guessed")
         if a.role == "unknown" and not a.case_id and (role != "unknown" or case) and by_import and \
                 case not in given:
+            out.append(Assignment(a.label, role, case, how or "import"))
+        else:
+            out.append(a)
+    return out
+
+
+def _keep_stored_roles(project: Project, tid: str, decided: list[Assignment]) -> list[Assignment]:
+    """A transcript already in the project imported again without a case-sheet row: the labels alone decide less
+    than what is stored (an earlier case sheet's cases, a REFI file's links and roles, an import's guesses), so a
+    speaker keeps its stored role and case unless the labels now say more: a role where it had none, or a role read
+    from the label itself where it had only a guess."""
+    stored = {str(r[0]): (str(r[1]), r[2], r[3]) for r in project.db.execute(
+        "SELECT label, role, case_id, how FROM speakers WHERE transcript_id = ?", (tid,))}
+    out = []
+    for a in decided:
+        role, case, how = stored.get(a.label, ("unknown", None, None))
+        if a.how != "set by hand" and (role != "unknown" or case) and (
+                (a.role == "unknown" and not a.case_id) or a.how.startswith("guessed") or (case and not a.case_id)):
             out.append(Assignment(a.label, role, case, how or "import"))
         else:
             out.append(a)
@@ -680,10 +717,30 @@ def plan_import(
             parsed.metadata.get("moderator")) + split_names(parsed.metadata.get("facilitator"))
         kii = interview_type(t_rows, attributes)
         assignments = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
+        guess = None
+        if tid in sources:
+            # a transcript already here: what its import, a case sheet or a REFI file decided is not read afresh
+            # from the labels alone
+            assignments = _keep_known_roles(project, tid, assignments) if t_rows else \
+                _keep_stored_roles(project, tid, assignments)
+        if not t_rows and status != "duplicate" and not any(a.case_id for a in assignments):
+            # no case sheet describes it (now or before): its roles and type guessed as a REFI import guesses them;
+            # the pair's asker is guessed there again, so that the one warning names it
+            stored = project.require_transcript(tid)["attributes"] if tid in sources else "{}"
+            typed = str(attributes.get("type") or json.loads(stored or "{}").get("type") or "")
+            guess = guess_conversation(
+                tid, [(a.label, "unknown" if a.how == ASKER_GUESS else a.role, a.case_id) for a in assignments],
+                dict(stats.units), dict(stats.questions), typed=typed, names=(path.name, tid),
+                settled=[a.label for a in assignments if a.how == "set by hand"])
+            assignments = [Assignment(a.label, guess.roles[a.label][0], None, guess.roles[a.label][1])
+                           if a.label in guess.roles else a for a in assignments]
+            if guess.type:
+                attributes["type"] = guess.type
+                kii = interview_type([], attributes)
         facts = TranscriptFacts(
             tid, _record(project, tid, parsed), kii, stats, assignments,
             [(i + 1, parsed.text[u.start : u.end]) for i, u in enumerate(parsed.units)],
-            bool(rows), len(t_rows), _names_for(stats, t_rows, names),
+            bool(rows), len(t_rows), _names_for(stats, t_rows, names), guess,
         )
         warnings = [] if status == "duplicate" else transcript_warnings(facts)
         if renamed:
@@ -1035,8 +1092,6 @@ def _stored_facts(db: sqlite3.Connection, tid: str, *, has_sheet: bool) -> Trans
         " JOIN transcript_versions v ON v.transcript_id = t.id AND v.version = t.current_version WHERE t.id = ?",
         (tid,),
     ).fetchone()
-    import json
-
     attributes = json.loads(row[0] or "{}") if row else {}
     record = str(row[1]) if row else "verbatim"
     stats = SpeakerStats.from_store(db, tid)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualcode.folding import fold
 
@@ -52,6 +52,8 @@ INFORMANT_LABELS = _phrases(
     teilnehmerin, narasumber, responden, peserta, mhojiwa, nguoi tra loi, ntl, nguoi duoc phong van, dap,
     thanh vien, notes"""
 )
+#: how an unnamed pair's interviewer was found
+ASKER_GUESS = "guessed: asks the questions"
 #: labels a transcription tool writes for speech it could not attribute to anyone
 UNATTRIBUTED_LABELS = frozenset({"unknown", "unknown speaker", "unidentified speaker", "inaudible speaker"})
 UNKNOWN_LABELS = UNATTRIBUTED_LABELS | frozenset({"speaker", "spk", "voice", "multiple speakers",
@@ -146,6 +148,13 @@ def type_from_name(name: str) -> str | None:
     text = fold(name)
     found = {kind for kind, pattern in _NAME_TYPES if pattern.search(text)}
     return found.pop() if len(found) == 1 else None
+
+
+def is_group_type(value: str) -> bool:
+    """True when a transcript's 'type' names a focus group ("FGD", "Focus group", "group discussion", "Thảo luận
+    nhóm")."""
+    text = str(value or "").casefold()
+    return "fgd" in text or "focus" in text or "group" in text or "nhóm" in text
 
 
 def is_device_label(label: str) -> bool:
@@ -288,7 +297,7 @@ def assign_speakers(
         qa, qb = questions.get(a, 0), questions.get(b, 0)
         if max(qa, qb) >= 3 and max(qa, qb) >= 3 * max(1, min(qa, qb)):
             asker = a if qa > qb else b
-            out[asker] = Assignment(asker, "interviewer", None, "guessed: asks the questions")
+            out[asker] = Assignment(asker, "interviewer", None, ASKER_GUESS)
             rest.remove(asker)
     # 5. a KII's one remaining speaker, or a notes file, is the transcript's informant
     if single and is_kii:
@@ -327,3 +336,115 @@ def _numbered_differently(a: str, b: str) -> bool:
     """"HR officer 1" and "HR officer 2" fold to the same words but are two people."""
     na, nb = re.findall(r"\d+", a), re.findall(r"\d+", b)
     return na != nb
+
+
+# A conversation with more voices beside its interviewer than this is no focus group (a meeting, a hearing): no
+# voice is taken for an informant and it is not typed.
+MOST_IN_A_GROUP = 12
+# Beside the interviewer, fewer voices than this are as often a paired or small-group interview as a focus group.
+FEWEST_IN_A_GROUP = 3
+
+
+@dataclass
+class ConversationGuess:
+    """What an import guesses of a conversation that no case sheet or file describes, and what it says about it."""
+
+    roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (role, how), for labels it decides
+    type: str | None = None  # the transcript type to record ("FGD", "KII", "IDI"), when it had none
+    said: list[str] = field(default_factory=list)  # each guess, with how to correct it
+    undecided: str | None = None  # why the voices' roles stay unknown, with how to set them
+
+    def warning(self) -> str | None:
+        """The guesses in one sentence (or why nothing was guessed); None when there is nothing to say."""
+        return "; ".join(self.said) if self.said else self.undecided
+
+
+def guess_conversation(
+    tid: str,
+    speakers: Sequence[tuple[str, str, str | None]],
+    units: dict[str, int],
+    questions: dict[str, int],
+    *,
+    typed: str = "",
+    names: Sequence[str] = (),
+    settled: Iterable[str] = (),
+) -> ConversationGuess:
+    """Roles and interview type of a conversation that nothing else describes, guessed from its speakers alone.
+
+    ``speakers`` are its labels with the role and case decided so far (label, role, case); ``units`` and
+    ``questions`` count each label's units and questions; ``typed`` is the type it already has; ``names`` are its
+    file or source name and its id, which may say what it is ("KII-20 ministry.txt", "fgd_savings_groups");
+    ``settled`` the labels whose role a user set by hand, which are never changed, "unknown" included.
+
+    Beside a labelled interviewer (or facilitator, moderator) every other voice is an informant; a collective or
+    unattributed label ("All", "Crosstalk", "Unknown Speaker") is neither an informant nor a voice. Of two voices
+    labelled by name only, the one who asks the questions is the interviewer. The type, unless it has one, is the
+    one its name gives, else a focus group when three or more voices speak beside the interviewer (two are as often
+    a paired interview: it stays a key-informant interview, and the warning says how to say otherwise). More voices
+    than a focus group holds, or no interviewer, and nothing is guessed: the warning says the roles are unknown.
+    Speakers already decided (a role, a case) are left as they are. Every guess is named, with the command that
+    corrects it."""
+    out = ConversationGuess()
+    speakers = [s for s in speakers if s[0] not in (HEADING_SPEAKER, NOTES_SPEAKER)]
+    asking = [label for label, role, _ in speakers if role == "interviewer"]
+    voices = [label for label, role, _ in speakers if role != "interviewer" and not is_collective_label(label)]
+    kept = set(settled)
+    unknown = [label for label, role, case in speakers
+               if label in voices and role == "unknown" and not case and label not in kept]
+    set_role = f"qualcode transcripts set-role {tid}"
+    if not voices:
+        return out
+    if not asking and len(voices) == 2 and len(unknown) == 2:
+        decided = assign_speakers(voices, units, questions, [])
+        asker = next((a.label for a in decided if a.role == "interviewer"), None)
+        if asker is not None:
+            out.roles[asker] = ("interviewer", ASKER_GUESS)
+            out.said.append(f"read '{asker}' as the interviewer (asks the questions)")
+            asking = [asker]
+            voices = unknown = [label for label in voices if label != asker]
+    if not asking or len(voices) > MOST_IN_A_GROUP:
+        if unknown:
+            why = "no speaker is labelled as the interviewer" if not asking else \
+                f"{len(voices)} voices speak beside the interviewer, more than a focus group holds"
+            out.undecided = (f"{why}, so the roles of {len(unknown)} speaker(s) ({_shown(unknown)}) are unknown and its"
+                             " type is not known (counted as a key-informant interview); set them with"
+                             f" '{set_role} LABEL interviewer|informant' and give it a 'type' in a case sheet")
+        return out
+    typed = str(typed or "").strip()
+    named, name = None, ""
+    for candidate in names:
+        named = type_from_name(candidate)
+        if named:
+            name = candidate
+            break
+    if named == "KII" and len(voices) < 2:
+        named = None  # what an untyped interview counts as anyway: nothing to write or to say
+    if typed:
+        group = is_group_type(typed)
+    elif named:
+        group = named == "FGD"
+    else:
+        group = len(voices) >= FEWEST_IN_A_GROUP
+    how = "guessed: a voice beside the interviewer" + (" in a focus group" if group else "")
+    for label in unknown:
+        out.roles[label] = ("informant", how)
+    if not typed and (named or group):
+        out.type = named or "FGD"
+    beside = f"{len(voices)} voice{'s' if len(voices) != 1 else ''} beside the interviewer"
+    if not typed and named:
+        what = "a focus group" if named == "FGD" else f"an interview ({named})"
+        out.said.append(f"typed as {what}, as its name '{name}' says ({beside}; if it is not one, give it its 'type'"
+                        " in a case sheet)")
+    elif not typed and group:
+        out.said.append(f"typed as a focus group ({beside}; if it is not one, give it its 'type' in a case sheet)")
+    elif not typed and len(voices) > 1:
+        out.said.append(f"counted as a key-informant interview ({beside}, too few to call it a focus group without a"
+                        " type; if it is one, give it the 'type' FGD in a case sheet)")
+    if unknown:
+        out.said.append(f"read {_shown(unknown)} as {'its informants' if len(unknown) > 1 else 'its informant'} (if"
+                        f" wrong: '{set_role} LABEL interviewer|unknown')")
+    return out
+
+
+def _shown(labels: Sequence[str], most: int = 4) -> str:
+    return ", ".join(f"'{label}'" for label in labels[:most]) + (", ..." if len(labels) > most else "")

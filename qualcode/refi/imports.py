@@ -987,10 +987,6 @@ def _read_as(source: _Source) -> str:
     return f"a conversation: {len(labels)} speaker label(s) recognised ({shown})" + word
 
 
-# a conversation with more voices beside its interviewer is no focus group (a meeting, a hearing): not typed so
-_MOST_IN_A_GROUP = 12
-# beside the interviewer, fewer voices than this are as often a paired or small-group interview as a focus group
-_FEWEST_IN_A_GROUP = 3
 _NON_TEXT = {"PictureSource": "pictures", "AudioSource": "audio sources",
              "VideoSource": "video sources"}
 _MEDIA_PARTS = {"PictureSource": "areas of pictures", "AudioSource": "stretches of audio recordings",
@@ -1829,85 +1825,29 @@ class _Importer:
         return candidate
 
     def _guess_roles(self, tid: str, name: str) -> None:
-        """Another tool's conversation, added by this import with no roles in the file: beside a labelled
-        interviewer (or facilitator, moderator), every other voice is an informant; a collective or unattributed
-        label ("All", "Crosstalk", "Unknown Speaker") is neither an informant nor a voice. The transcript's type,
-        unless the file gives one, is the one its name gives ("KII-20 ministry.txt", "fgd_savings_groups"), else a
-        focus group when three or more voices speak beside the interviewer (two are as often a paired interview, so
-        they are left a key-informant interview and the warning says how to say otherwise). What is guessed and why is
-        said in a warning, with how to correct it; without an interviewer nothing is guessed and a warning says the
-        roles are unknown."""
-        from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, is_collective_label, type_from_name
+        """Another tool's conversation, added by this import with no roles in the file: its roles and type guessed
+        from its speakers as 'qualcode import' guesses them (:func:`qualcode.speakers.guess_conversation`), each
+        guess named in a warning with how to correct it."""
+        from qualcode.importing import SpeakerStats
+        from qualcode.speakers import guess_conversation
 
         project = self.project
-        speakers = [sp for sp in project.speakers(tid) if sp["label"] not in (HEADING_SPEAKER, NOTES_SPEAKER)]
-        asking = [sp for sp in speakers if sp["role"] == "interviewer"]
-        voices = [sp for sp in speakers if sp["role"] != "interviewer" and not is_collective_label(sp["label"])]
-        unknown = [sp for sp in voices if sp["role"] == "unknown" and not sp["case_id"]]
-        set_role = f"qualcode transcripts set-role {tid}"
-        if not voices:
-            return
-        said = []
-        if not asking and len(voices) == 2 and len(unknown) == 2:
-            # two voices and no interviewer label: the one who asks the questions, as 'qualcode import' reads a pair
-            from qualcode.importing import SpeakerStats
-            from qualcode.speakers import assign_speakers
-
-            stats = SpeakerStats.from_store(project.db, tid)
-            decided = assign_speakers([sp["label"] for sp in voices], dict(stats.units), dict(stats.questions), [])
-            asker = next((a.label for a in decided if a.role == "interviewer"), None)
-            if asker is not None:
-                project.set_speaker(tid, asker, role="interviewer", case_id=None, coder=self.coder,
-                                    how="guessed: asks the questions")
-                self.changed = True
-                said.append(f"read '{asker}' as the interviewer (asks the questions)")
-                asking = [sp for sp in voices if sp["label"] == asker]
-                voices = unknown = [sp for sp in voices if sp["label"] != asker]
-        if not asking or len(voices) > _MOST_IN_A_GROUP:
-            if unknown:
-                why = "no speaker is labelled as the interviewer" if not asking else \
-                    f"{len(voices)} voices speak beside the interviewer, more than a focus group holds"
-
-                shown = ", ".join(f"'{sp['label']}'" for sp in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
-                self.warnings.append(f"transcript {tid}: {why}, so the roles of"
-                                     f" {len(unknown)} speaker(s) ({shown}) are unknown and its type is not known"
-                                     f" (counted as a key-informant interview); set them with '{set_role} LABEL"
-                                     " interviewer|informant' and give it a 'type' in a case sheet")
-            return
+        stats = SpeakerStats.from_store(project.db, tid)
+        order = {label: i for i, label in enumerate(stats.labels)}  # as they first speak, as 'qualcode import' says
+        speakers = sorted(((sp["label"], sp["role"], sp["case_id"]) for sp in project.speakers(tid)),
+                          key=lambda sp: order.get(sp[0], len(order)))
         attributes = json.loads(project.require_transcript(tid)["attributes"])
-        typed = str(attributes.get("type") or "").strip()
-        named = type_from_name(name) or type_from_name(tid)
-        if named == "KII" and len(voices) < 2:
-            named = None  # what an untyped interview counts as anyway: nothing to write or to say
-        if typed:
-            group = source_type_of("transcript", attributes) == "FGD"
-        elif named:
-            group = named == "FGD"
-        else:
-            group = len(voices) >= _FEWEST_IN_A_GROUP
-        how = "guessed: a voice beside the interviewer" + (" in a focus group" if group else "")
-        for sp in unknown:
-            project.set_speaker(tid, sp["label"], role="informant", case_id=None, coder=self.coder, how=how)
+        guess = guess_conversation(tid, speakers, dict(stats.units), dict(stats.questions),
+                                   typed=str(attributes.get("type") or ""), names=(name, tid))
+        for label, (role, how) in guess.roles.items():
+            project.set_speaker(tid, label, role=role, case_id=None, coder=self.coder, how=how)
             self.changed = True
-        if not typed and (named or group):
-            project.set_transcript_attributes(tid, {"type": named or "FGD"}, coder=self.coder)
+        if guess.type:
+            project.set_transcript_attributes(tid, {"type": guess.type}, coder=self.coder)
             self.changed = True
-        labels = ", ".join(f"'{sp['label']}'" for sp in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
-        beside = f"{len(voices)} voice{'s' if len(voices) != 1 else ''} beside the interviewer"
-        if not typed and named:
-            what = "a focus group" if named == "FGD" else f"an interview ({named})"
-            said.append(f"typed as {what}, as its name '{name}' says ({beside}; if it is not one, give it its 'type'"
-                        " in a case sheet)")
-        elif not typed and group:
-            said.append(f"typed as a focus group ({beside}; if it is not one, give it its 'type' in a case sheet)")
-        elif not typed and len(voices) > 1:
-            said.append(f"counted as a key-informant interview ({beside}, too few to call it a focus group without a"
-                        " type; if it is one, give it the 'type' FGD in a case sheet)")
-        if unknown:
-            said.append(f"read {labels} as {'its informants' if len(unknown) > 1 else 'its informant'} (if wrong:"
-                        f" '{set_role} LABEL interviewer|unknown')")
+        said = guess.warning()
         if said:
-            self.warnings.append(f"transcript {tid}: " + "; ".join(said))
+            self.warnings.append(f"transcript {tid}: {said}")
 
     def _apply_speaker_roles(self, tid: str, entries: list[tuple[str, str, str | None]], new: bool) -> None:
         """Speakers' roles and cases as qualcode exported them (the speakers variable). On a transcript this import

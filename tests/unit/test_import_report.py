@@ -188,15 +188,16 @@ def test_a_case_sheet_alone_matches_speakers_of_transcripts_already_imported(pro
     from qualcode.importing import plan_case_sheet
 
     import_files(project, [EXPORTS / "last_first_otter_interviewer.txt"], coder="ana")
-    # without a sheet the one asking the questions is taken as the interviewer (and the report says so)
-    assert {s["label"]: s["role"] for s in project.speakers("last_first_otter_interviewer")} == {
-        "Long Tran": "interviewer", "Hoang Thi Lan": "unknown"}
+    # without a sheet the one asking the questions is taken as the interviewer and the other voice as the informant,
+    # of no case yet (and the report says so)
+    assert {s["label"]: (s["role"], s["case_id"]) for s in project.speakers("last_first_otter_interviewer")} == {
+        "Long Tran": ("interviewer", None), "Hoang Thi Lan": ("informant", None)}
     sheet = _sheet(tmp_path, "transcript_id,speaker,case_id,name,type,stakeholder_group,interviewer\n"
                              "last_first_otter_interviewer,,KII-38,Hoàng Thị Lan,KII,Workers' organisation,"
                              "Trần Bảo Long\n")
     dry = plan_case_sheet(project, sheet, coder="ana", dry_run=True)
-    assert {s["label"]: s["role"] for s in project.speakers("last_first_otter_interviewer")}["Hoang Thi Lan"] == \
-        "unknown"
+    assert {s["label"]: (s["role"], s["case_id"]) for s in project.speakers("last_first_otter_interviewer")}[
+        "Hoang Thi Lan"] == ("informant", None)
     assert dry["case_sheet_transcripts"][0]["speakers"] == [
         {"label": "Long Tran", "role": "interviewer", "case": None, "how": "interviewer column"},
         {"label": "Hoang Thi Lan", "role": "informant", "case": "KII-38", "how": "case sheet name"}]

@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,19 +145,22 @@ def _read(path: Path, kind: str, key: str) -> dict[str, Any] | None:
     return values
 
 
-def _write(folder: Path, kind: str, key: str, values: dict[str, Any], meta: dict[str, Any] | None = None
-           ) -> Path | None:
-    """Write atomically; returns the path, or None when the folder cannot be written (read-only project). ``meta``: a
-    small JSON file beside the arrays, read without loading them."""
+def _write(folder: Path, kind: str, key: str, values: dict[str, Any], changed: int,
+           meta: dict[str, Any] | None = None) -> Path | None:
+    """Write atomically; returns the path, or None when the folder cannot be written (read-only project).
+    ``changed``: units added or removed incrementally since the state's last fit from scratch, noted in the header as
+    ``fit_changed`` (see :func:`_header_fits`). ``meta``: a small JSON file beside the arrays, read without loading
+    them."""
     import numpy as np
 
     path = folder / f"{kind}-{_file_key(key)}"
-    if _header_fits(path, kind, key, int(values.get("fit_changed") or 0)):
+    if _header_fits(path, kind, key, changed):
         return path  # the same key holds the same state (or a closer one): another process wrote it already
     tmp: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        arrays, header = _encode({**values, "__engine__": engine_fingerprint(), "__kind__": kind, "__key__": key})
+        arrays, header = _encode({**values, "fit_changed": changed, "__engine__": engine_fingerprint(),
+                                  "__kind__": kind, "__key__": key})
         tmp = tempfile.mkdtemp(prefix=f".{kind}-", suffix=".tmp", dir=folder)
         for name, arr in arrays.items():
             np.save(Path(tmp) / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
@@ -205,6 +209,17 @@ def _prune(folder: Path, kind: str, keep: Path) -> None:
 # ---------------------------------------------------------------------------- public
 
 
+def _took(suggester: Suggester, take: Any, *parts: Any) -> bool:
+    """Whether ``take`` (the suggester's :meth:`~Suggester.restore_state` or :meth:`~Suggester.extend_state`) took the
+    saved parts over. Either changes nothing when it answers False; one that failed half way leaves the suggester to
+    be fitted from scratch, as if there were no cache."""
+    try:
+        return bool(take(*parts))
+    except Exception:  # a state that does not fit
+        suggester.reset()
+        return False
+
+
 def restore(project_dir: str | Path, suggester: Suggester) -> str:
     """Bring ``suggester`` to its fitted state from the cache if possible.
 
@@ -217,12 +232,7 @@ def restore(project_dir: str | Path, suggester: Suggester) -> str:
     if corpus is None:
         return "miss"
     learned = _read(folder / f"learned-{_file_key(learned_key)}", "learned", learned_key)
-    try:
-        ok = suggester.restore_state(corpus, learned)
-    except Exception:  # a state that does not fit: fit from scratch as if there were no cache
-        ok = False
-    if not ok:
-        suggester.reset()
+    if not _took(suggester, suggester.restore_state, corpus, learned):
         return "miss"
     return "hit" if learned is not None and suggester.restored_learned else "corpus"
 
@@ -236,11 +246,12 @@ def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True, 
     folder = models_dir(project_dir)
     corpus_key, learned_key = suggester.state_keys()
     corpus_values, learned_values = suggester.export_state()
+    changed = int(corpus_values["fit_changed"])
     if corpus:
-        _write(folder, "corpus", corpus_key, corpus_values,
+        _write(folder, "corpus", corpus_key, corpus_values, changed,
                meta={"engine": engine_fingerprint(), "family": suggester.family_key(), "key": corpus_key,
                      "units": units})
-    _write(folder, "learned", learned_key, learned_values)
+    _write(folder, "learned", learned_key, learned_values, changed)
 
 
 def has_saved_models(project_dir: str | Path) -> bool:
@@ -257,20 +268,25 @@ def has_state(project_dir: str | Path, suggester: Suggester) -> bool:
     return _header_fits(models_dir(project_dir) / f"corpus-{_file_key(corpus_key)}", "corpus", corpus_key, 1 << 62)
 
 
+def _metas(project_dir: str | Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The saved corpus parts of this engine with their small ``meta.json`` (their arrays are not read)."""
+    try:
+        paths = list(models_dir(project_dir).glob("corpus-*"))
+    except OSError:
+        return
+    for path in paths:
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and meta.get("engine") == engine_fingerprint():
+            yield path, meta
+
+
 def units_known(project_dir: str | Path, units: str) -> bool:
     """Whether a saved corpus part was fitted on the units of this fingerprint (read from the small ``meta.json``
     files only): when not, the model will be brought up to date or fitted, and the caller can get ready for that."""
-    try:
-        for path in models_dir(project_dir).glob("corpus-*"):
-            try:
-                meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(meta, dict) and meta.get("units") == units and meta.get("engine") == engine_fingerprint():
-                return True
-    except OSError:
-        pass
-    return False
+    return any(meta.get("units") == units for _, meta in _metas(project_dir))
 
 
 def restore_incremental(project_dir: str | Path, suggester: Suggester) -> str:
@@ -282,27 +298,18 @@ def restore_incremental(project_dir: str | Path, suggester: Suggester) -> str:
     folder = models_dir(project_dir)
     family = suggester.family_key()
     found: list[tuple[float, Path, str]] = []
-    try:
-        for path in folder.glob("corpus-*"):
-            try:
-                meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-                if meta.get("engine") == engine_fingerprint() and meta.get("family") == family:
-                    found.append((path.stat().st_mtime, path, str(meta["key"])))
-            except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                continue
-    except OSError:
-        return "miss"
-    for _, path, key in sorted(found, reverse=True)[:1]:  # the newest: the closest to the current units
-        corpus = _read(path, "corpus", key)
-        if corpus is None:
-            continue
-        learned_key = suggester.learned_key(key)
-        learned = _read(folder / f"learned-{_file_key(learned_key)}", "learned", learned_key)
+    for path, meta in _metas(project_dir):
         try:
-            ok = suggester.extend_state(corpus, learned)
-        except Exception:  # a state that does not fit: fit from scratch as if there were no cache
-            ok = False
-        if ok:
-            return "extended"
-        suggester.reset()
-    return "miss"
+            if meta.get("family") == family:
+                found.append((path.stat().st_mtime, path, str(meta["key"])))
+        except (OSError, KeyError):
+            continue
+    if not found:
+        return "miss"
+    _, path, key = max(found)  # the newest: the closest to the current units
+    corpus = _read(path, "corpus", key)
+    if corpus is None:
+        return "miss"
+    learned_key = suggester.learned_key(key)
+    learned = _read(folder / f"learned-{_file_key(learned_key)}", "learned", learned_key)
+    return "extended" if _took(suggester, suggester.extend_state, corpus, learned) else "miss"

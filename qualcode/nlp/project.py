@@ -39,6 +39,12 @@ def _no_collection() -> Iterator[None]:
 
 DRIFT_SHARE = 0.1  # units added or removed incrementally, as a share of the last fit from scratch, before a refit
 
+
+def _drifted(sugg: Suggester) -> bool:
+    """Whether incremental updates took the model more than ``DRIFT_SHARE`` from its last fit from scratch."""
+    return sugg.drift > DRIFT_SHARE
+
+
 _cache: dict[str, Suggester] = {}
 _saved: dict[str, tuple[str, str]] = {}  # per project, the state keys last restored or saved
 _lock = threading.Lock()
@@ -353,14 +359,13 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
         state = sugg.state_keys()
         if not sugg.prepared:
             found = cache.restore(project.path, sugg)
-            if found != "miss" and sugg.drift > DRIFT_SHARE and not quick:
-                sugg.reset()  # a saved update too far from its last fit from scratch (the workbench quit before its
-                found = "miss"  # fit in the background was done): fitted from scratch now
-            elif found == "miss":
+            if found == "miss":
                 found = cache.restore_incremental(project.path, sugg)
-                if found == "extended" and sugg.drift > DRIFT_SHARE and not quick:
-                    sugg.reset()  # too far from the last fit from scratch: fitted again now
-                    found = "miss"
+            if found != "miss" and _drifted(sugg) and not quick:
+                # Too far from its last fit from scratch (brought up to date now, or saved so by a workbench that quit
+                # before its fit in the background was done): fitted from scratch now.
+                sugg.reset()
+                found = "miss"
             if found == "extended":
                 if sugg.stale:
                     if quick:
@@ -416,7 +421,7 @@ def update_saved_model(project: Project) -> bool:
             return False
         # the new units will be tokenised: spaCy is imported meanwhile, while the saved state is read
         threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
-        if cache.restore_incremental(project.path, sugg) != "extended" or sugg.drift > DRIFT_SHARE:
+        if cache.restore_incremental(project.path, sugg) != "extended" or _drifted(sugg):
             return False
         if sugg.stale:
             sugg.refresh()
@@ -467,7 +472,7 @@ def refit_if_drifted(project: Project, on_done: Callable[[], None] | None = None
     key = str(project.path)
     with _lock:
         sugg = _cache.get(key)
-        if sugg is None or not sugg.prepared or sugg.stale or sugg.drift <= DRIFT_SHARE or key in _full_fits:
+        if sugg is None or not sugg.prepared or sugg.stale or not _drifted(sugg) or key in _full_fits:
             return False
         _full_fits[key] = _FullFit(sugg, on_done)
     return True

@@ -277,7 +277,9 @@ class Suggester:
         self._WLr: Any = None  # the coded units' word rows (for explanations; built when first needed)
         self._F_raw: Any = None
         self._dual: Any = None  # the kernel ridge's rows: coded unit indices, or -1 - k for codebook row k
-        self._stale = False  # a quick update left the spreading, calibration and codability as they were
+        # What a quick update left to do: "" nothing; "refit" the spreading, calibration and codability (the learners
+        # moved); "spread" the spreading only (new units, the learners current: see extend_state).
+        self._stale = ""
         self._should_stop: Callable[[], bool] | None = None
         self._Pd: Any = None  # the profiles as a dense matrix (codes x features), for the centroids' norms
         self.restored_learned = False
@@ -286,7 +288,6 @@ class Suggester:
         self._roc_norm: Any = None  # ... and of the Rocchio centroids
         self._links: Any = None  # the unit graph before normalisation (what an incremental update extends)
         self._chain_w = 0.0  # the weight of a link between consecutive units of one answer
-        self._spread_only = False  # stale, and only the spreading is to be done again (see extend_state)
         # Units in the last fit from scratch, and units added or removed since by incremental updates.
         self._fit_full_n = 0
         self._fit_changed = 0
@@ -394,7 +395,7 @@ class Suggester:
     def stale(self) -> bool:
         """True after a quick :meth:`update` until :meth:`refresh`: spreading, calibration and codability are those
         of an earlier fit (the learners and the spread scores near changed units are current)."""
-        return self._stale
+        return bool(self._stale)
 
     def refresh(self, should_stop: Callable[[], bool] | None = None) -> bool:
         """Complete what quick updates left out, so the model is what a fresh fit on the same data gives.
@@ -407,10 +408,10 @@ class Suggester:
         fresh = copy.copy(self)  # fitted apart: an abandoned refit leaves nothing half-changed
         fresh._should_stop = should_stop
         try:
-            if self._spread_only:  # after an incremental update of the units: the learners are current
+            if self._stale == "spread":
                 with one_blas_thread():
                     fresh._transduce()
-                fresh._stale = fresh._spread_only = False
+                fresh._stale = ""
             else:
                 fresh._learn()
         except _Stopped:
@@ -509,17 +510,7 @@ class Suggester:
             hits = self._kw_all.match_many(corpus)
             self._weigh_keywords(hits, len(corpus))
             zs, xp = self._zero_shot(Xc, corpus, hits)
-            zq = None
-            if self._corpus and any(self._questions):
-                asked = sorted({q for q in self._questions if q.strip()})
-                zq_asked, _ = self._zero_shot(fz.transform(asked), asked)
-                at = {q: i for i, q in enumerate(asked)}
-                rows_q = np.asarray([at.get(q, -1) for q in self._questions])
-                has_q = rows_q >= 0
-                # Only how much more the question points to one code than to the others carries information.
-                zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)
-                zq = np.zeros_like(zs)
-                zq[has_q] = zq_asked[rows_q[has_q]]
+            zq = self._question_prior(self._questions) if self._corpus and any(self._questions) else None
             V = V_all[: len(corpus)] if V_all is not None else None
             self._base = self._self_train_base(Xc, zs, zq)
             xb = _dense_product(Xc, self._base.T)
@@ -753,7 +744,6 @@ class Suggester:
             "codable_w": None if self._codable is None else self._codable[0],
             "codable_mu": None if self._codable is None else self._codable[1],
             "codable_abt": None if self._codable is None else list(self._codable[2:]),
-            "fit_changed": int(self._fit_changed),
         }
         return corpus, learned
 
@@ -895,18 +885,7 @@ class Suggester:
             assert self.featurizer is not None
             X = self.featurizer.transform(new_texts, new_units=True)
             zs_n, xp_n = self._zero_shot(X, new_texts)
-            zq_n = None
-            if zq is not None:
-                zq_n = np.zeros_like(zs_n)
-                asked = sorted({self._questions[i] for i in added.tolist() if self._questions[i].strip()})
-                if asked:
-                    zq_asked, _ = self._zero_shot(self.featurizer.transform(asked), asked)
-                    zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)  # as in _prepare
-                    at = {q: j for j, q in enumerate(asked)}
-                    for r, i in enumerate(added.tolist()):
-                        j = at.get(self._questions[i], -1)
-                        if j >= 0:
-                            zq_n[r] = zq_asked[j]
+            zq_n = None if zq is None else self._question_prior([self._questions[i] for i in added.tolist()])
             V = self._tv.transform(new_texts) if self._tv is not None else None
             fresh = _Rows(X, zs_n, xp_n, np.zeros_like(zs_n), zq_n, V, np.full(len(added), -1), np.zeros(len(added)))
             rows = _concat_rows(rows, fresh)
@@ -939,7 +918,7 @@ class Suggester:
             self._transduce()  # at once: no score spread from a removed unit may be served, even for a moment
         elif len(added):
             self._spread_new_rows(added)
-            self._stale = self._spread_only = True
+            self._stale = "spread"
 
     def _moved_learned(self, learned: dict[str, Any], source: Any, n_old: int) -> dict[str, Any] | None:
         """A saved learned part with its corpus rows moved to the current units' (new units' rows zero), or None when
@@ -1051,7 +1030,7 @@ class Suggester:
             self._codable = (np.asarray(cw, dtype=np.float32), np.asarray(cmu, dtype=np.float32), a, b, typical)
         if self._G is not None and (self._Fn is None or self._rank_c is None or self._ev_c is None or self._Y0 is None):
             self._transduce()
-        self._stale = False
+        self._stale = ""
         return True
 
     # ------------------------------------------------------------------ scoring pieces
@@ -1117,6 +1096,23 @@ class Suggester:
                 rows = own[starts]
                 zs[rows] = 0.5 * zs[rows] + 0.5 * np.maximum(best, zs[rows])
         return zs, xp
+
+    def _question_prior(self, questions: Sequence[str]) -> Any:
+        """The codebook prior of the question put before each unit (a row of zeros where none was), less its lowest
+        code's: only how much more a question points to one code than to the others carries information."""
+        import numpy as np
+
+        assert self.featurizer is not None
+        zq = np.zeros((len(questions), len(self.codes)), dtype=np.float32)
+        asked = sorted({q for q in questions if q.strip()})
+        if asked:
+            zq_asked, _ = self._zero_shot(self.featurizer.transform(asked), asked)
+            zq_asked = zq_asked - zq_asked.min(axis=1, keepdims=True)
+            at = {q: i for i, q in enumerate(asked)}
+            rows_q = np.asarray([at.get(q, -1) for q in questions], dtype=np.int64)
+            has_q = rows_q >= 0
+            zq[has_q] = zq_asked[rows_q[has_q]]
+        return zq
 
     def _zero_shot_rows(self, X: Any, texts: Sequence[str], hits: list[list[int]] | None = None) -> tuple[Any, Any]:
         import numpy as np
@@ -1225,7 +1221,7 @@ class Suggester:
             self._calib, self._calib_fitted = CALIBRATION_PRIOR, False
         self._checkpoint()
         self._fit_codable()
-        self._stale = self._spread_only = False
+        self._stale = ""
 
     def _code_matrices(self, ex: list[Example]) -> tuple[Any, Any]:
         """Per example, its codes and its rejected codes, as boolean rows over :attr:`code_ids`."""
@@ -1347,8 +1343,7 @@ class Suggester:
                 self._solve_ridge(self._dual, K, factor)  # the targets changed (codes, class balance)
         self._fit_vectors()
         self._reseed([int(self._L.rows[j]) for j in come.tolist()] + gone_rows)
-        self._stale = True
-        self._spread_only = False  # the learners moved: the refit is a whole one
+        self._stale = "refit"  # the learners moved: the refit is a whole one
         return True
 
     def _reseed(self, rows: list[int]) -> None:

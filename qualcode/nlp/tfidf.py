@@ -164,13 +164,15 @@ class Tfidf:
         assert self.analyzer is not None
         return _term_counts((self.analyzer(doc) for doc in docs), vocab, grow)
 
-    def _weight(self, X: csr_matrix) -> csr_matrix:
+    def _weight(self, X: csr_matrix, idf: Any = None) -> csr_matrix:
+        """Counts to rows: ``1 + log(tf)`` times the IDF (``idf``, the fitted one by default), rows L2-normalised."""
         import numpy as np
 
-        assert self.idf_ is not None
+        idf = self.idf_ if idf is None else idf
+        assert idf is not None
         X.sum_duplicates()
         X.data = np.log(X.data, dtype=np.float32) + np.float32(1)
-        X.data *= self.idf_[X.indices]
+        X.data *= idf[X.indices]
         return l2_rows(X)
 
     # ---------------------------------------------------------------- public
@@ -209,14 +211,12 @@ class Tfidf:
             return self._weight(self._counts(docs, vocab, grow=False))
         grown = dict(vocab)
         X = self._counts(docs, grown, grow=True)  # unknown terms in columns after the vocabulary's
-        X.sum_duplicates()
+        X.sum_duplicates()  # before the document frequencies are counted
         known = len(vocab)
         df = np.bincount(X.indices[X.indices >= known] - known, minlength=len(grown) - known)
         n = self.n_docs + len(docs)
         idf = np.r_[self.idf_, (np.log((n + 1) / (df + 1.0)) + 1).astype(np.float32)].astype(np.float32)
-        X.data = np.log(X.data, dtype=np.float32) + np.float32(1)
-        X.data *= idf[X.indices]
-        return l2_rows(X)[:, :known].tocsr()
+        return self._weight(X, idf)[:, :known].tocsr()
 
 
 def char_wb_ngrams(text: str, lo: int = 3, hi: int = 5) -> list[str]:

@@ -14,6 +14,7 @@ takes time and memory in proportion to the units, not to their square.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 NEIGHBOURS = 10  # the usual k for kNN graphs in label propagation
@@ -119,14 +120,8 @@ def extend_links(links: Any, source: Any, W: Any, k: int = NEIGHBOURS, *, chains
             rows = new[a : a + BLOCK]
             # all rows times the few new ones (transposing the few, not all), kept sparse: only rows sharing a word
             S = (W @ W[rows].T).T.tocsr()
-            for r, row in enumerate(rows.tolist()):
-                lo, hi = S.indptr[r], S.indptr[r + 1]
-                cols, vals = S.indices[lo:hi], S.data[lo:hi]
-                mine = (cols != row) & (vals > 0)  # not its own neighbour; no word in common is no link
-                cols, vals = cols[mine], vals[mine]
-                if len(vals) > kk:
-                    top = np.argpartition(-vals, kk - 1)[:kk]
-                    cols, vals = cols[top], vals[top]
+            for r, cols, vals in _row_tops(S, kk, own=rows):
+                row = int(rows[r])
                 rows_l.append(np.full(len(cols), row, dtype=np.int64))
                 cols_l.append(cols.astype(np.int64))
                 vals_l.append(vals.astype(np.float32))
@@ -137,6 +132,24 @@ def extend_links(links: Any, source: Any, W: Any, k: int = NEIGHBOURS, *, chains
     if chains is not None and chain_weight > 0 and len(new):
         G = _chain_links(G, chains, chain_weight, ~kept)
     return G.astype(np.float32)
+
+
+def _row_tops(S: Any, k: int, *, own: Any = None) -> Iterator[tuple[int, Any, Any]]:
+    """Each row of the sparse similarities ``S`` (CSR) with its (at most) ``k`` largest entries: (row, columns,
+    values), in no particular order. ``own``: per row, the column that is the row itself, left out with every entry
+    that is not positive (no word in common is no link)."""
+    import numpy as np
+
+    for i in range(S.shape[0]):
+        lo, hi = S.indptr[i], S.indptr[i + 1]
+        cols, vals = S.indices[lo:hi], S.data[lo:hi]
+        if own is not None:
+            mine = (cols != own[i]) & (vals > 0)
+            cols, vals = cols[mine], vals[mine]
+        if len(vals) > k:
+            top = np.argpartition(-vals, k - 1)[:k]
+            cols, vals = cols[top], vals[top]
+        yield i, cols, vals
 
 
 def knn_lists(W: Any, k: int = NEIGHBOURS) -> tuple[Any, Any]:
@@ -283,13 +296,8 @@ def neighbour_rows(Wq: Any, Wc: Any, k: int = NEIGHBOURS) -> tuple[Any, Any]:
     k = min(k, Wc.shape[0])
     idx = np.zeros((b, k), dtype=np.int64)
     w = np.zeros((b, k), dtype=np.float32)
-    for i in range(b):
-        lo, hi = S.indptr[i], S.indptr[i + 1]
-        if hi == lo:
-            continue
-        vals, cols = S.data[lo:hi], S.indices[lo:hi]
-        m = min(k, hi - lo)
-        top = np.argpartition(-vals, m - 1)[:m] if m < hi - lo else np.arange(hi - lo)
-        idx[i, :m], w[i, :m] = cols[top], np.maximum(vals[top], 0.0)
+    for i, cols, vals in _row_tops(S, k):
+        m = len(cols)
+        idx[i, :m], w[i, :m] = cols, np.maximum(vals, 0.0)
     tot = w.sum(axis=1, keepdims=True)
     return idx, np.where(tot > 0, w / np.maximum(tot, 1e-12), 0.0)

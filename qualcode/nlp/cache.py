@@ -237,10 +237,11 @@ def restore(project_dir: str | Path, suggester: Suggester) -> str:
     return "hit" if learned is not None and suggester.restored_learned else "corpus"
 
 
-def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True, units: str | None = None) -> None:
+def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True,
+         units: dict[str, Any] | None = None) -> None:
     """Save the fitted state (``corpus=False``: only the learned part, after a retraining). A model left stale by a
-    quick update is not saved: another process would take it for a complete fit. ``units``: a fingerprint of the
-    project's units, noted beside the corpus part (:func:`units_known`)."""
+    quick update is not saved: another process would take it for a complete fit. ``units``: what the project notes of
+    its units beside the corpus part (JSON values; its ``units``, a fingerprint: see :func:`units_known`)."""
     if suggester.stale:
         return
     folder = models_dir(project_dir)
@@ -249,8 +250,8 @@ def save(project_dir: str | Path, suggester: Suggester, *, corpus: bool = True, 
     changed = int(corpus_values["fit_changed"])
     if corpus:
         _write(folder, "corpus", corpus_key, corpus_values, changed,
-               meta={"engine": engine_fingerprint(), "family": suggester.family_key(), "key": corpus_key,
-                     "units": units})
+               meta={**(units or {}), "engine": engine_fingerprint(), "family": suggester.family_key(),
+                     "key": corpus_key})
     _write(folder, "learned", learned_key, learned_values, changed)
 
 
@@ -281,6 +282,17 @@ def _metas(project_dir: str | Path) -> Iterator[tuple[Path, dict[str, Any]]]:
             continue
         if isinstance(meta, dict) and meta.get("engine") == engine_fingerprint():
             yield path, meta
+
+
+def saved_metas(project_dir: str | Path) -> list[dict[str, Any]]:
+    """What was noted beside each saved corpus part of this engine (see :func:`save`), the newest first."""
+    found = []
+    for path, meta in _metas(project_dir):
+        try:
+            found.append((path.stat().st_mtime, str(path), meta))
+        except OSError:
+            continue
+    return [meta for _, _, meta in sorted(found, key=lambda f: f[:2], reverse=True)]
 
 
 def units_known(project_dir: str | Path, units: str) -> bool:

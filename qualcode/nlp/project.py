@@ -27,13 +27,17 @@ if TYPE_CHECKING:
 def _no_collection() -> Iterator[None]:
     """Python's cyclic garbage collector paused while the model's inputs are built: at 80,000 units and 76,000 coded
     units it ran again and again over the growing lists of rows and examples (none of which form cycles) and took
-    two thirds of the time of a warm start."""
+    two thirds of the time of a warm start. What was built meanwhile is put with the oldest objects when it ends (it
+    lives as long as the model): otherwise the first collection after it went over all of it at once, a quarter of a
+    second before the first suggestions of a large project."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()  # every tracked object to the permanent generation ...
+            gc.unfreeze()  # ... and back into the oldest, where only a full collection looks at them
             gc.enable()
 
 
@@ -281,10 +285,31 @@ def _units_fingerprint(project: Project) -> tuple[Any, ...]:
 _units_seen: dict[str, tuple[tuple[Any, ...], list[tuple[dict[str, Any], str]]]] = {}
 
 
-def _stamp(key: str) -> str | None:
-    """The units' fingerprint last read for a project (saved beside its model: see :func:`cache.units_known`)."""
+def _stamp(key: str) -> dict[str, Any] | None:
+    """What is noted beside a project's saved model of the units last read for it: their fingerprint (see
+    :func:`cache.units_known`), and how many segment rows there were and the newest one's id (see
+    :func:`_will_tokenise`)."""
     seen = _units_seen.get(key)
-    return None if seen is None else repr(seen[0])
+    return None if seen is None else {"units": repr(seen[0]), "segments": [seen[0][0], seen[0][1]]}
+
+
+def _will_tokenise(project: Project, stamp: tuple[Any, ...]) -> bool:
+    """Whether the units of this fingerprint are likely to hold units no saved model has seen, which will be
+    tokenised (so spaCy is imported meanwhile: a second or two). False when a saved model has these units, or when
+    the newest saved model had every segment row there is now and none is newer (units removed only: nothing new to
+    tokenise, and a removal needs no spaCy)."""
+    from qualcode.nlp import cache
+
+    metas = cache.saved_metas(project.path)
+    if not metas:
+        return True
+    if any(meta.get("units") == repr(stamp) for meta in metas):
+        return False
+    seen = metas[0].get("segments")
+    if not (isinstance(seen, list) and len(seen) == 2 and all(isinstance(v, int) for v in seen)):
+        return True
+    count, newest = int(stamp[0] or 0), int(stamp[1] or 0)
+    return count > seen[0] or newest > seen[1]
 _corpus_given: dict[str, tuple[Any, Any]] = {}  # per project, the suggester and the units list it was last given
 
 
@@ -351,9 +376,9 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
         else:
             sugg.set_codebook(codebook, cb_hash)
         stamp = _units_fingerprint(project)
-        if not sugg.prepared and not cache.units_known(project.path, repr(stamp)):
+        if not sugg.prepared and _will_tokenise(project, stamp):
             # Units no saved model was fitted on: they will be tokenised, and importing spaCy takes a second or two,
-            # done meanwhile (a reopening, whose units are known, never needs it).
+            # done meanwhile (a reopening, whose units are known, never needs it; nor does a removal).
             threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
         set_inputs(sugg, project, quick=quick, stamp=stamp)
         state = sugg.state_keys()
@@ -417,10 +442,11 @@ def update_saved_model(project: Project) -> bool:
     with _lock, _no_collection():
         sugg = Suggester(project.codebook(), codebook_hash=project.codebook_hash() or None)
         set_inputs(sugg, project)
-        if cache.units_known(project.path, _stamp(key) or "") or cache.has_state(project.path, sugg):
+        stamp = _units_seen[key][0]
+        if cache.units_known(project.path, repr(stamp)) or cache.has_state(project.path, sugg):
             return False
-        # the new units will be tokenised: spaCy is imported meanwhile, while the saved state is read
-        threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
+        if _will_tokenise(project, stamp):  # spaCy is imported meanwhile, while the saved state is read
+            threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
         if cache.restore_incremental(project.path, sugg) != "extended" or _drifted(sugg):
             return False
         if sugg.stale:

@@ -301,3 +301,28 @@ def test_qualcode_import_brings_the_saved_model_up_to_date_for_the_first_opening
     saved = sorted(p.name for p in cache.models_dir(example_project_dir).iterdir())
     assert main(["import", *files, "-p", str(example_project_dir), "--coder", "ana", "--dry-run"]) == 0
     assert sorted(p.name for p in cache.models_dir(example_project_dir).iterdir()) == saved
+
+
+def test_removing_a_transcript_updates_the_saved_model_without_loading_the_language_pipeline(
+        example_project_dir: Path) -> None:
+    # Nothing new is tokenised after a removal: importing spaCy (a second or two) would only slow the command down.
+    import subprocess
+    import sys
+
+    with Project.open(example_project_dir) as project:
+        nlp_project.get_suggester(project)  # the model saved before the removal
+    code = (
+        "import sys\nfrom qualcode.cli import main\n"
+        f"code = main(['transcripts', 'remove', 'KII-03', '--with-codings', '-p', {str(example_project_dir)!r}])\n"
+        "print('--MODULES--', code)\nprint('\\n'.join(sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out, _, modules = proc.stdout.partition("--MODULES--")
+    assert "removed KII-03" in out and modules.split()[0] == "0"
+    assert "spacy" not in modules.split()
+    new_process()
+    with Project.open(example_project_dir) as project, pytest.MonkeyPatch.context() as mp:
+        no_full_fit(mp)
+        mp.setattr(Suggester, "extend_state", refuse("an update at the opening"))
+        s = wb.fit_suggester(project)  # the update was saved: restored as a reopening is
+        assert not s.stale and s.drift > 0

@@ -363,8 +363,6 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
     units are scored before the spreading over the changed unit graph is done again; :func:`refresh_suggester`
     completes the refit when there is time, and only then is the state saved.
     """
-    from qualcode.nlp import cache
-
     key = str(project.path)
     codebook = project.codebook()
     cb_hash = project.codebook_hash() or None
@@ -378,34 +376,47 @@ def get_suggester(project: Project, *, quick: bool = False) -> Suggester:
         stamp = _units_fingerprint(project)
         if not sugg.prepared and _will_tokenise(project, stamp):
             # Units no saved model was fitted on: they will be tokenised, and importing spaCy takes a second or two,
-            # done meanwhile (a reopening, whose units are known, never needs it; nor does a removal).
-            threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
-        set_inputs(sugg, project, quick=quick, stamp=stamp)
-        state = sugg.state_keys()
-        if not sugg.prepared:
-            found = cache.restore(project.path, sugg)
-            if found == "miss":
-                found = cache.restore_incremental(project.path, sugg)
-            if found != "miss" and _drifted(sugg) and not quick:
-                # Too far from its last fit from scratch (brought up to date now, or saved so by a workbench that quit
-                # before its fit in the background was done): fitted from scratch now.
-                sugg.reset()
-                found = "miss"
-            if found == "extended":
-                if sugg.stale:
-                    if quick:
-                        return sugg  # scored at once; the spreading is done again, and the state saved, when idle
-                    sugg.refresh()
-                cache.save(project.path, sugg, units=_stamp(key))
-            elif found != "hit":
-                sugg.prepare()
-                cache.save(project.path, sugg, corpus=found == "miss", units=_stamp(key))
-        elif sugg.stale:
-            return sugg  # saved once refreshed: another process must never restore a half-updated model
-        elif _saved.get(key) != state:
-            cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0],  # retrained after a coding
-                       units=_stamp(key))
-        _saved[key] = state
+            # done meanwhile in a process of its own (a reopening, whose units are known, never needs it; nor does a
+            # removal).
+            sugg.pipeline.load_apart()
+        try:
+            return _bring_up_to_date(project, sugg, stamp, quick)
+        finally:
+            sugg.pipeline.close_apart()
+
+
+def _bring_up_to_date(project: Project, sugg: Suggester, stamp: tuple[Any, ...], quick: bool) -> Suggester:
+    """:func:`get_suggester`'s work once the suggester is chosen: its inputs given, then restored from the cache,
+    brought up to date from it, or fitted."""
+    from qualcode.nlp import cache
+
+    key = str(project.path)
+    set_inputs(sugg, project, quick=quick, stamp=stamp)
+    state = sugg.state_keys()
+    if not sugg.prepared:
+        found = cache.restore(project.path, sugg)
+        if found == "miss":
+            found = cache.restore_incremental(project.path, sugg)
+        if found != "miss" and _drifted(sugg) and not quick:
+            # Too far from its last fit from scratch (brought up to date now, or saved so by a workbench that quit
+            # before its fit in the background was done): fitted from scratch now.
+            sugg.reset()
+            found = "miss"
+        if found == "extended":
+            if sugg.stale:
+                if quick:
+                    return sugg  # scored at once; the spreading is done again, and the state saved, when idle
+                sugg.refresh()
+            cache.save(project.path, sugg, units=_stamp(key))
+        elif found != "hit":
+            sugg.prepare()
+            cache.save(project.path, sugg, corpus=found == "miss", units=_stamp(key))
+    elif sugg.stale:
+        return sugg  # saved once refreshed: another process must never restore a half-updated model
+    elif _saved.get(key) != state:
+        cache.save(project.path, sugg, corpus=_saved.get(key, ("",))[0] != state[0],  # retrained after a coding
+                   units=_stamp(key))
+    _saved[key] = state
     return sugg
 
 
@@ -446,9 +457,12 @@ def update_saved_model(project: Project) -> bool:
         if cache.units_known(project.path, repr(stamp)) or cache.has_state(project.path, sugg):
             return False
         if _will_tokenise(project, stamp):  # spaCy is imported meanwhile, while the saved state is read
-            threading.Thread(target=sugg.pipeline.load, name="qualcode-load-spacy", daemon=True).start()
-        if cache.restore_incremental(project.path, sugg) != "extended" or _drifted(sugg):
-            return False
+            sugg.pipeline.load_apart()
+        try:
+            if cache.restore_incremental(project.path, sugg) != "extended" or _drifted(sugg):
+                return False
+        finally:
+            sugg.pipeline.close_apart()
         if sugg.stale:
             sugg.refresh()
         cache.save(project.path, sugg, units=_stamp(key))

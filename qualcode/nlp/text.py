@@ -8,9 +8,15 @@ their surface words and character n-grams rather than crashing.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import re
+import subprocess
+import sys
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # Function words that carry no topic. Kept short on purpose: TF-IDF already down-weights common
@@ -150,10 +156,27 @@ class TextPipeline:
         self._trained = False
         self._lock = threading.Lock()
         self._norm_cache: dict[int, str] = {}
+        self._apart: _Apart | None = None
+        self._apart_lock = threading.Lock()
 
     def load(self) -> None:
         """Load spaCy now (importing it takes a second or two; a thread can do it while its caller reads files)."""
         self._pipeline()
+
+    def load_apart(self) -> None:
+        """Start importing spaCy in a process of its own, which tokenises for this pipeline until :meth:`close_apart`
+        (or until spaCy is loaded here). Importing spaCy takes a second or two of Python that holds the interpreter's
+        lock: in a thread it only took turns with the caller's own work, in a process it runs beside it."""
+        with self._apart_lock:
+            if self._nlp is None and self._apart is None:
+                self._apart = _Apart(self._model, self.name)
+
+    def close_apart(self) -> None:
+        """Stop the process :meth:`load_apart` started (spaCy is loaded here when next needed)."""
+        with self._apart_lock:
+            if self._apart is not None:
+                self._apart.close()
+                self._apart = None
 
     def _pipeline(self) -> Any:
         """The spaCy pipeline: the trained one when installed and compatible, else blank English."""
@@ -182,6 +205,15 @@ class TextPipeline:
         Stop words are dropped except negations, which are kept so that "no funding" and "not
         enough staff" stay visible to bigram features.
         """
+        if self._apart is not None and self._nlp is None:
+            with self._apart_lock:
+                apart = self._apart
+                out = apart.normalise_many(texts) if apart is not None else None
+                if out is not None:
+                    return out
+                if apart is not None:  # it failed: spaCy is loaded here instead
+                    apart.close()
+                    self._apart = None
         nlp = self._pipeline()
         if self._trained:
             return [" ".join(self._norm_tokens((t.lemma_ or t.text).lower() for t in doc))
@@ -289,7 +321,65 @@ def _norm_one(pipeline: TextPipeline, token: str) -> str:
     return norm[0] if norm else ""
 
 
+class _Apart:
+    """A process that imports spaCy and normalises texts for a :class:`TextPipeline` (``python -m
+    qualcode.nlp.text MODEL``): the texts and the results go pickled through its standard input and output. It ends
+    when its standard input closes (closed, or this process ended)."""
+
+    def __init__(self, model: str, name: str) -> None:
+        self.name = name
+        self.proc: subprocess.Popen[bytes] | None = None
+        here = str(Path(__file__).resolve().parents[2])  # the same qualcode as this process's
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+        with contextlib.suppress(OSError):
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "qualcode.nlp.text", model],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         close_fds=True, env=env)
+
+    def normalise_many(self, texts: list[str]) -> list[str] | None:
+        """What :meth:`TextPipeline.normalise_many` gives for ``texts``, or None when the process cannot say (it ended,
+        or its pipeline is not this one's)."""
+        proc = self.proc
+        if proc is None or proc.stdin is None or proc.stdout is None:
+            return None
+        try:
+            pickle.dump(list(texts), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+            name, out = pickle.load(proc.stdout)
+        except Exception:  # it ended or failed: the caller loads spaCy itself
+            return None
+        if name != self.name or not isinstance(out, list) or len(out) != len(texts):
+            return None
+        return out
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        self.proc = None
+
+
+def _serve_apart(model: str) -> None:
+    """The process of :class:`_Apart`: spaCy imported at once, then texts normalised until standard input closes."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a library's stray print must never land in the answers
+    pipeline = TextPipeline(model or None)
+    pipeline.load()
+    source = sys.stdin.buffer
+    while True:
+        try:
+            texts = pickle.load(source)
+        except Exception:  # closed: the pipeline that asked is done with it (or its process ended)
+            break
+        pickle.dump((pipeline.name, pipeline.normalise_many(texts)), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
 @lru_cache(maxsize=2)
 def get_pipeline(model: str | None = None) -> TextPipeline:
     """The shared text pipeline (loading spaCy once per process is what makes calls cheap)."""
     return TextPipeline(model)
+
+
+if __name__ == "__main__":
+    _serve_apart(sys.argv[1] if len(sys.argv) > 1 else "")

@@ -326,3 +326,17 @@ def test_removing_a_transcript_updates_the_saved_model_without_loading_the_langu
         mp.setattr(Suggester, "extend_state", refuse("an update at the opening"))
         s = wb.fit_suggester(project)  # the update was saved: restored as a reopening is
         assert not s.stale and s.drift > 0
+
+
+def test_units_tokenised_in_a_process_of_their_own_read_as_they_do_here(example_project: Project) -> None:
+    from qualcode.nlp.text import TextPipeline
+
+    texts = texts_of(example_project, "KII-02") + ["We couldn't get there — the road wasn't built.", "Nurses' pay"]
+    apart = TextPipeline()
+    apart.load_apart()
+    try:
+        assert apart.normalise_many(texts) == TextPipeline().normalise_many(texts)
+        assert apart._nlp is None  # answered by the other process: spaCy was not loaded here
+    finally:
+        apart.close_apart()
+    assert apart.normalise_many(texts[:3]) == TextPipeline().normalise_many(texts[:3])  # then here, as before

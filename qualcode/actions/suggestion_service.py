@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 BATCH = 20  # units scored together once the first (the one on screen) is shown
-NICENESS = 5  # the model's process gives way to the screen's on a busy machine
+NICENESS = 5  # the model's process gives way to the screen's on a busy machine ...
+FIRST_FIT_SHARE = 3.0  # ... once its first suggestions are ready, or after this many seconds (see _give_way_soon)
 
 Emit = Callable[[tuple[Any, ...]], None]
 
@@ -43,9 +44,10 @@ def _plain_unit(unit: Mapping[str, Any]) -> dict[str, Any]:
 class SuggestionLoop:
     """The one loop that fits the model, refits it after codings change and scores the units asked for."""
 
-    def __init__(self, project_path: str | Path, emit: Emit) -> None:
+    def __init__(self, project_path: str | Path, emit: Emit, *, niceness: int = 0) -> None:
         self.project_path = Path(project_path)
         self.emit = emit
+        self.niceness = niceness  # how far the loop gives way to other work once its first fit is done
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._wanted: dict[int, dict[str, Any]] = {}
@@ -104,11 +106,13 @@ class SuggestionLoop:
         from qualcode.store import Project
 
         project = Project.open(self.project_path)
+        give_way = _give_way_soon(self.niceness)
         try:
             with self._wake:
                 self._needs_retrain = False
             # fitted (or restored from the model cache) at once, while the evaluator opens a transcript and reads
             self._engine = wb.fit_suggester(project)
+            give_way()
             wb.refit_if_drifted(project, self._full_fit_done)
             while True:
                 with self._wake:
@@ -276,6 +280,41 @@ def start(project_path: str | Path, emit: Emit, *, own_process: bool = True) -> 
     return ThreadService(project_path, emit)
 
 
+def _give_way_soon(niceness: int) -> Callable[[], None]:
+    """Lower the calling thread's priority by ``niceness`` when the returned function is called, or after
+    ``FIRST_FIT_SHARE`` seconds if that comes first. The first suggestions after an opening (restoring or updating the
+    saved model: seconds) are what the evaluator waits for, so the model takes its share of a busy machine for them;
+    then, and during a long fit from scratch, it gives way to the screen. On Linux a thread's priority is its own (and
+    the threads it starts inherit it)."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return lambda: None
+    if not sys.platform.startswith("linux"):  # elsewhere a priority is the whole process's: given way at once
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
+        return lambda: None
+    tid = threading.get_native_id()
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def lower() -> None:
+        with lock:
+            if done.is_set():
+                return
+            done.set()
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
+
+    timer = threading.Timer(FIRST_FIT_SHARE, lower)
+    timer.daemon = True
+    timer.start()
+
+    def now() -> None:
+        timer.cancel()
+        lower()
+
+    return now
+
+
 def _dispatch(loop: SuggestionLoop, message: tuple[Any, ...]) -> None:
     kind, *args = message
     if kind == "want":
@@ -291,8 +330,6 @@ def serve(project_path: str) -> None:
     out = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # a library's stray print must never land in the answers
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(NICENESS)
     lock = threading.Lock()
 
     def emit(message: tuple[Any, ...]) -> None:
@@ -300,7 +337,7 @@ def serve(project_path: str) -> None:
             pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
 
-    loop = SuggestionLoop(project_path, emit)
+    loop = SuggestionLoop(project_path, emit, niceness=NICENESS)
     threading.Thread(target=loop.run, name="qualcode-suggestions", daemon=True).start()
     source = sys.stdin.buffer
     while True:

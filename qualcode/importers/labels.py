@@ -79,6 +79,8 @@ _LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|
 _BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")\s*[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
+# "Interviewer1" and "Interviewer 1" (or "Speaker_1") in one file are one speaker typed two ways
+_NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
 
 
@@ -95,11 +97,16 @@ class Label:
 
     @property
     def key(self) -> str:
-        return self.speaker.casefold()
+        return label_key(self.speaker)
 
     @property
     def words(self) -> int:
         return len(self.speaker.split())
+
+
+def label_key(speaker: str) -> str:
+    """What two spellings of one label share: case and the gap before a participant number do not count."""
+    return _NUMBER_SEPARATOR.sub("", speaker.casefold())
 
 
 def parse_timestamp(text: str) -> float | None:

@@ -17,10 +17,12 @@ from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
 from qualcode.importers.labels import (
     STRONG,
+    TIMESTAMP,
     Label,
     accepted_keys,
     classify,
     find_label,
+    label_key,
     make_label,
     strip_leading_timestamp,
 )
@@ -43,6 +45,9 @@ _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 # paragraph ends, written at its end (or where the transcriber pressed the key)
 # (no surrounding \s*: searched in lines of any length, it must not backtrack over a run of spaces)
 F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
+# "... came back [00:19:00] every quarter": a time inside the speech, where the tool marks each minute (Descript) or
+# the transcriber pressed a key; it is no one's words
+_INLINE_TIME = re.compile(r"[\[(]\s?" + TIMESTAMP + r"\s?[\])]")
 
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
 META_KEYS = frozenset(
@@ -481,14 +486,16 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
+    inline_times = _InlineTimes()
+    merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
     f4 = F4Times() if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
     if f4 is not None:
         reading.timed = True
     for block in blocks:
         if block.heading and len(block.lines) == 1 and \
-                (name := clean_inline(block.lines[0]).strip().rstrip(":：").strip()).casefold() in accepted:
+                label_key(name := clean_inline(block.lines[0]).strip().rstrip(":：").strip()) in accepted:
             # "**Emma**" alone above a paragraph, in a file whose speakers are labelled so: a speaker, not a heading
-            speaker = display.setdefault(name.casefold(), name)
+            speaker = display.setdefault(label_key(name), name)
             pending_time = turn_time = None
             continue
         if block.heading:
@@ -511,12 +518,14 @@ def blocks_to_drafts(
             label = found
             if label is not None and label.key in accepted:
                 speaker = display.setdefault(label.key, label.speaker)
+                if label.speaker.casefold() != speaker.casefold():
+                    merged.setdefault(label.speaker, speaker)
                 if label.note:
                     speaker_notes.setdefault(speaker, label.note)
                 if f4 is not None:
                     f4.add(drafts, speaker, label.rest, new_paragraph=True, t_start=label.t_start)
                 else:
-                    drafts.add(speaker, clean_inline(label.rest), t_start=label.t_start)
+                    drafts.add(speaker, inline_times.drop(clean_inline(label.rest)), t_start=label.t_start)
                 new_paragraph = not label.rest
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
                 pending_time = None if label.rest else label.t_start
@@ -535,18 +544,37 @@ def blocks_to_drafts(
                 t_start, pending_time = (pending_time if pending_time is not None else turn_time), None
             else:
                 turn_time = t_start
-            drafts.add(speaker, clean_inline(body), new_paragraph=new_paragraph, t_start=t_start)
+            drafts.add(speaker, inline_times.drop(clean_inline(body)), new_paragraph=new_paragraph, t_start=t_start)
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
     if f4 is not None:
         reading.notices.append(F4Times.notice(f4.count))
+    for variant, speaker in merged.items():
+        reading.notices.append(f"'{variant}' was read as the speaker '{speaker}' (one label typed two ways)")
+    if inline_times.count:
+        reading.notices.append(f"{inline_times.count} timestamp(s) inside the speech ('[00:19:00]', as Descript marks"
+                               " each minute) were left out of the text")
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
     if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
     return drafts, reading
+
+
+class _InlineTimes:
+    """Takes the times written inside speech out of it, and counts them for the report."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def drop(self, text: str) -> str:
+        if ":" not in text:
+            return text
+        text, n = _INLINE_TIME.subn(" ", text)
+        self.count += n
+        return text
 
 
 class F4Times:

@@ -90,6 +90,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "phong_van.txt": (["Phỏng vấn viên", "Người trả lời"], None, {}),
     "enquete.txt": (["Enquêteur", "Mme Diallo"], None, {}),
     "speaker_pair.txt": (["Speaker 1", "Speaker 2"], None, {}),
+    "descript.txt": (["Interviewer1", "Interviewee"], None, {}),
     "device.vtt": (["Tran Bao Long", "Hang's iPhone", "Nguyen Van Hai"], 1.0, {}),
     "qualcoder_transcript.txt": (["id1", "id2", "id3"], None, {}),
     "webvtt-py_teams_timeframe.vtt": (["Yuri Bakulin", "Adrian Petrescu"], 0.0, {}),
@@ -276,6 +277,18 @@ def test_real_otter_markdown_with_a_space_inside_the_time_brackets(parsed: dict[
     pt = parsed["ladybug_space_in_brackets.md"]  # "**Emma** [0:20 ]"
     assert _turn_of(pt, "And I'm Emma.") == ("Emma", 20.0)
     assert not any(t.startswith("Emma [") for t in units(pt))
+
+
+def test_minute_marks_inside_the_speech_and_one_interviewer_typed_two_ways(
+        parsed: dict[str, ParsedTranscript]) -> None:
+    # Descript writes "[00:01:00]" inside the speech at each minute; the transcriber typed "Interviewer1" and later
+    # "Interviewer 1": once three marks were left in the quotes and the interviewer counted as two speakers
+    pt = parsed["descript.txt"]
+    assert "[00:0" not in pt.text
+    assert "the advisers came back every quarter after that." in pt.text
+    assert _turn_of(pt, "What changed in the factory")[0] == "Interviewer1"
+    assert any("3 timestamp(s) inside the speech" in w for w in pt.warnings)
+    assert any("'Interviewer 1' was read as the speaker 'Interviewer1'" in w for w in pt.warnings)
 
 
 def test_multilingual_and_numbered_interviewer_labels(parsed: dict[str, ParsedTranscript]) -> None:

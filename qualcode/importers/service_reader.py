@@ -29,6 +29,7 @@ from qualcode.importers.labels import (
     classify,
     find_label,
     parse_timestamp,
+    strip_leading_timestamp,
 )
 from qualcode.importers.preamble import read_preamble, record_event, transcription_event
 from qualcode.model import ParsedTranscript
@@ -97,12 +98,14 @@ def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
     found: dict[int, tuple[str | None, float]] = {}
     loose: dict[int, tuple[str, float]] = {}
     names: dict[str, int] = {}
+    # a file with a blank line after every line, headers included, has its text two lines below each header
+    below = 2 if _double_spaced(lines) else 1
     for i, line in enumerate(lines):
         inline = inline_header(line)
         if inline is not None and (i == 0 or not lines[i - 1].strip()):
             found[i] = inline[:2]
             continue
-        if i + 1 >= len(lines) or not lines[i + 1].strip():
+        if i + below >= len(lines) or not lines[i + below].strip():
             continue
         after_blank = i == 0 or not lines[i - 1].strip()
         head = header(line)
@@ -127,8 +130,45 @@ def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
     return found
 
 
+def _double_spaced(lines: list[str]) -> bool:
+    """True when no two lines of text follow each other (in the first 400 lines)."""
+    head = lines[:400]
+    content = sum(1 for line in head if line.strip())
+    return content >= 4 and not any(a.strip() and b.strip() for a, b in zip(head, head[1:], strict=False))
+
+
 def looks_like_service(lines: list[str]) -> bool:
-    """True when most blocks of the file start with a "Name  0:03" header."""
+    """True when most blocks of the file start with a "Name  0:03" header (also when a tool wrote a time before
+    every line, headers included: "0:00 Brian Okken  00:10")."""
+    if _looks_like_service(lines):
+        return True
+    prefixed = _without_time_prefix(lines)
+    return prefixed is not None and _looks_like_service(prefixed[0])
+
+
+def _without_time_prefix(lines: list[str]) -> tuple[list[str], int] | None:
+    """The lines without the time a tool wrote before nearly every one of them, and how many carried one; None when
+    the lines are not written so."""
+    content = 0
+    out: list[str] = []
+    prefixed = 0
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+            continue
+        content += 1
+        seconds, rest = strip_leading_timestamp(line.strip())
+        if seconds is None or not rest.strip():
+            out.append(line)
+            continue
+        prefixed += 1
+        out.append(rest)
+    if content < 4 or prefixed * 10 < content * 9:
+        return None
+    return out, prefixed
+
+
+def _looks_like_service(lines: list[str]) -> bool:
     headers = header_lines(lines)
     named = [i for i, (name, _) in headers.items() if name is not None]
     if len(headers) < 2 or (not named and len(headers) < 3):
@@ -137,13 +177,19 @@ def looks_like_service(lines: list[str]) -> bool:
     blocks_after = sum(
         1 for i in range(first, len(lines)) if lines[i].strip() and (i == 0 or not lines[i - 1].strip())
     )
-    return len(headers) * 2 >= blocks_after
+    # with a blank line after every line each paragraph counts as a block: a turn of three paragraphs is four
+    return len(headers) * (4 if _double_spaced(lines) else 2) >= blocks_after
 
 
 def read_service(text: str, name: str) -> ParsedTranscript:
     """Parse an Otter- or Teams-style export. Text before the first header (title, date, keywords) goes to
     metadata, as do the transcription start and stop lines."""
     lines = text.split("\n")
+    notices = []
+    if not _looks_like_service(lines) and (prefixed := _without_time_prefix(lines)) is not None:
+        lines = prefixed[0]
+        notices.append(f"{prefixed[1]} line(s) started with a time before the speaker headers and the speech"
+                       " ('0:00 Name  00:10'): it was left out, and each block takes its header's time")
     headers = header_lines(lines)
     metadata: dict[str, object] = {}
     blocks: list[_Block] = []
@@ -203,7 +249,6 @@ def read_service(text: str, name: str) -> ParsedTranscript:
                        new_turn=block.speaker is None and p_index == 0)
     teams = "transcription_started_by" in metadata or any("," in (b.speaker or "") for b in blocks)
     unnamed = sum(1 for b in blocks if b.speaker is None)
-    notices = []
     if sounds:
         notices.append(f"{sounds} passage(s) holding only a transcriber's note of a sound ('[laughs]') were left out")
     if unnamed:

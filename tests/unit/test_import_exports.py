@@ -104,6 +104,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "ladybug_otter_unknown_speaker.md": (["Emma", "Kelly", "Unknown Speaker", "Tailor", "Sidney"], 0.0, {}),
     "ladybug_mixed_headers.md": (["Ali", "Kelly", "Emma", "Erin Fox", "Akshar Takle"], 0.0, {}),
     "ladybug_space_in_brackets.md": (["Emma", "Kelly", "Ali"], 0.0, {}),
+    "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
 }
 
 
@@ -277,6 +278,18 @@ def test_real_otter_markdown_with_a_space_inside_the_time_brackets(parsed: dict[
     pt = parsed["ladybug_space_in_brackets.md"]  # "**Emma** [0:20 ]"
     assert _turn_of(pt, "And I'm Emma.") == ("Emma", 20.0)
     assert not any(t.startswith("Emma [") for t in units(pt))
+
+
+def test_real_otter_text_with_a_time_before_every_line(parsed: dict[str, ParsedTranscript]) -> None:
+    # "0:00 Brian Okken  00:10", a blank line, "0:00 I'm Brian ...": once read as text without speakers, each header
+    # a unit of its own ("Brian Okken 00:10")
+    pt = parsed["pythonbytes_time_prefixed.txt"]
+    assert pt.format == "service"
+    assert _turn_of(pt, "and we have a special guest") == ("Brian Okken", 10.0)
+    assert _turn_of(pt, "Right?") == ("Unknown Speaker", 99.0)
+    assert not any(re.search(r"\d:\d\d", t) for t in units(pt))
+    assert len(pt.turns) == 14  # one per header
+    assert any("28 line(s) started with a time" in w for w in pt.warnings)
 
 
 def test_minute_marks_inside_the_speech_and_one_interviewer_typed_two_ways(

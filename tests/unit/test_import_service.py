@@ -49,3 +49,18 @@ def test_plain_text_mentioning_times_is_not_a_service_export() -> None:
     parsed = parse_transcript(data, "kii.txt")
     assert parsed.format == "text"
     assert parsed.speakers == ["Interviewer", "Ms. Yen"]
+
+
+def test_a_blank_line_after_every_line_still_reads_each_header() -> None:
+    # an export copied through a tool that doubles the line breaks: each header has a blank line below it
+    data = (
+        b"Clara Jensen  00:03\n\nHow did the factory use the toolkit?\n\n"
+        b"Nguyen Thi Hoa  00:09\n\nWe tried it for one month.\n\nThen the line leaders stopped.\n\n"
+        b"Clara Jensen  00:31\n\nWhy did they stop?\n\n"
+        b"Nguyen Thi Hoa  00:35\n\nIt was too long.\n"
+    )
+    pt = parse_transcript(data, "double.txt")
+    assert pt.format == "service"
+    assert [(t.speaker, t.t_start) for t in pt.turns] == [
+        ("Clara Jensen", 3.0), ("Nguyen Thi Hoa", 9.0), ("Clara Jensen", 31.0), ("Nguyen Thi Hoa", 35.0)]
+    assert "00:" not in pt.text

@@ -127,6 +127,16 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         from qualcode.importers.cue_reader import read_cues
 
         return read_cues(text, name, fmt=fmt)
+    if fmt == "text":
+        from qualcode.importers.cue_reader import TIMED_LINES_NOTICE, read_cues, timed_lines_as_vtt
+
+        captions = timed_lines_as_vtt(text)
+        if captions is not None:
+            parsed = read_cues(captions, name, fmt="vtt")
+            parsed.format = "text"
+            parsed.detected = "plain text: " + parsed.detected.partition(": ")[2] + ", a time before each line"
+            parsed.warnings.insert(0, TIMED_LINES_NOTICE)
+            return parsed
     text = unescape_references(text)
     if fmt == "service":
         from qualcode.importers.service_reader import read_service

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
-from qualcode.importers.labels import MOSTLY, Label, accepted_keys, classify, find_label
+from qualcode.importers.labels import (
+    MOSTLY,
+    TIMESTAMP,
+    Label,
+    accepted_keys,
+    classify,
+    find_label,
+    parse_timestamp,
+)
 from qualcode.model import ParsedTranscript
 
 _TIME = r"(\d+:)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -311,3 +319,54 @@ def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool) -> s
     if any(s.label for s in spans):
         return f"{kind}: 'Name:' labels (Zoom, transcription services)"
     return f"{kind}: captions without speaker labels"
+
+
+# "00:00:05 text", "[00:05] - text": the time before a caption line (a dash after it is the caption's own mark)
+_LINE_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")[\])]?(?:\s+|$)")
+# Otter's average-speech estimate, for the end of the last caption, which a line's time does not give
+_WORDS_PER_SECOND = 2.5
+TIMED_LINES_NOTICE = ("every line started with a time, as captions saved as text do: each line was read as a caption,"
+                      " so a sentence that runs on to the next line stays one unit")
+
+
+def timed_lines_as_vtt(text: str) -> str | None:
+    """Captions saved as text, a time before each caption ("00:00:05 <v Brian Okken>This is episode 481,", "00:00:04
+    your earbuds. This is episode 150"), as WebVTT the cue reader can read; None for any other text.
+
+    Lines that carry "Name:" labels are left to the text reader, which keeps each line a paragraph of its own; so is a
+    file with a line of text before the first time (a title), whose place a cue would not keep."""
+    entries: list[tuple[float, list[str]]] = []
+    content = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        content += 1
+        m = _LINE_TIME.match(line)
+        seconds = parse_timestamp(m.group(1)) if m else None
+        rest = line[m.end():] if m else ""
+        if seconds is not None and rest.strip():
+            entries.append((seconds, [rest.strip()]))
+        elif seconds is None and entries:
+            entries[-1][1].append(line)
+        else:
+            return None
+    if content < 4 or len(entries) * 10 < content * 9:
+        return None
+    if "<v" not in text:
+        labels = [find_label(lines[0]) for _, lines in entries]
+        if accepted_keys(lab for lab in labels if lab is not None):
+            return None
+    out = ["WEBVTT", ""]
+    for k, (start, lines) in enumerate(entries):
+        if k + 1 < len(entries):
+            end = max(start, entries[k + 1][0])
+        else:
+            end = round(start + len(" ".join(lines).split()) / _WORDS_PER_SECOND, 3)
+        out += [f"{_clock(start)} --> {_clock(end)}", *lines, ""]
+    return "\n".join(out)
+
+
+def _clock(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"

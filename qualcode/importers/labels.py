@@ -78,6 +78,9 @@ _LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|
 # "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
 _BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")\s*[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
+# "<v Clara Jensen>": a WebVTT voice tag (Teams), also in text files made from captions
+VOICE_TAG = re.compile(rf"<v(?:\.[\w-]+)*\s+([^<>\n]{{1,{MAX_LABEL_CHARS}}})>")
+_END_VOICE = re.compile(r"</v>")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
 # "Interviewer1" and "Interviewer 1" (or "Speaker_1") in one file are one speaker typed two ways
 _NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
@@ -140,7 +143,9 @@ def find_label(line: str) -> Label | None:
     if not body:
         return None
     label: Label | None
-    if body.startswith(("**", "__")):
+    if body.startswith("<v"):
+        label = _voice(body)
+    elif body.startswith(("**", "__")):
         label = _bold(body)
     elif body.startswith("["):
         label = _bracket(body)
@@ -151,6 +156,14 @@ def find_label(line: str) -> Label | None:
     if label.t_start is None:
         label.t_start = t_start
     return label
+
+
+def _voice(body: str) -> Label | None:
+    m = VOICE_TAG.match(body)
+    if m is None or not m.group(1).strip():
+        return None
+    rest = _END_VOICE.sub("", body[m.end():]).strip()
+    return Label(speaker=" ".join(m.group(1).split()), rest=rest, strength=STRONG)
 
 
 def _bold(body: str) -> Label | None:

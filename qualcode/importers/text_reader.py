@@ -18,6 +18,7 @@ from qualcode.importers.assemble import Drafts, assemble
 from qualcode.importers.labels import (
     STRONG,
     TIMESTAMP,
+    VOICE_TAG,
     Label,
     accepted_keys,
     classify,
@@ -636,11 +637,30 @@ def _f4_roles_notice(display: dict[str, str], reading: Reading) -> None:
                                " 'qualcode transcripts set-role' if not")
 
 
+def _voice_lines(lines: list[str]) -> list[str]:
+    """Captions saved as text keep their voice tags, several on a line when cues were joined ("00:09:06 <v Ann>But
+    right now I <v Bo>could see it"): each tag starts a line of its own, so each becomes a label."""
+    out: list[str] = []
+    for line in lines:
+        starts = [m.start() for m in VOICE_TAG.finditer(line)]
+        if not starts:
+            out.append(line)
+            continue
+        cuts = [0] + [k for k in starts if line[:k].strip() and strip_leading_timestamp(line[:k].strip())[1]]
+        out.extend(line[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(line)], strict=True))
+    return out
+
+
 def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (already decoded)."""
     metadata, lines, _ = split_front_matter(text, name)
+    voiced = "<v" in text and any(VOICE_TAG.search(line) for line in lines)
+    if voiced:
+        lines = _voice_lines(lines)
     blocks = text_blocks(lines, metadata)
     drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes)
+    if voiced:
+        reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
     markdown = PurePath(name).suffix.lower() in (".md", ".markdown") or any(
         line.lstrip().startswith(("#", "**", "- ")) for line in lines[:200])
     base = "Markdown" if markdown else "plain text"

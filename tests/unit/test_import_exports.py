@@ -105,6 +105,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "ladybug_mixed_headers.md": (["Ali", "Kelly", "Emma", "Erin Fox", "Akshar Takle"], 0.0, {}),
     "ladybug_space_in_brackets.md": (["Emma", "Kelly", "Ali"], 0.0, {}),
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
+    "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
 }
 
 
@@ -290,6 +291,19 @@ def test_real_otter_text_with_a_time_before_every_line(parsed: dict[str, ParsedT
     assert not any(re.search(r"\d:\d\d", t) for t in units(pt))
     assert len(pt.turns) == 14  # one per header
     assert any("28 line(s) started with a time" in w for w in pt.warnings)
+
+
+def test_real_captions_saved_as_text_with_voice_tags(parsed: dict[str, ParsedTranscript]) -> None:
+    # "00:00:05 <v Brian Okken>This is episode 481, <v Brian Okken>recorded May 25th.": once read as text without
+    # speakers, every tag left in the quotes
+    pt = parsed["pythonbytes_voice_tags.txt"]
+    assert _turn_of(pt, "We both have something fresh for people") == ("Michael Kennedy", 34.0)
+    # two voices in one line: "<v Michael Kennedy>But right now I <v Brian Okken>could see it though."
+    assert _turn_of(pt, "But right now I")[0] == "Michael Kennedy"
+    assert _turn_of(pt, "could see it though.") == ("Brian Okken", 546.0)
+    assert "This is episode 481, recorded May 25th." in units(pt)  # a sentence over two captions is one unit
+    assert all(u.t_start is not None for u in pt.units)
+    assert any("every line started with a time" in w for w in pt.warnings)
 
 
 def test_minute_marks_inside_the_speech_and_one_interviewer_typed_two_ways(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,38 @@ def test_section_headings_in_a_labelled_transcript_are_kept_as_context() -> None
     assert [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns][:2] == [
         ("Heading", "Part 1: relevance"), ("Interviewer", "Did it fit your needs?")]
     assert parsed.metadata["title"] == "KII-90" and parsed.record == "verbatim"
+
+
+def test_captions_saved_as_text_keep_sentences_whole_across_lines() -> None:
+    # a transcript pasted from a caption file: a time before each caption line, sentences running on to the next
+    data = (
+        b"00:00:00 Thank you for joining us today. Could you tell me how the grievance\n\n"
+        b"00:00:04 training changed the way complaints are handled in your factory?\n\n"
+        b"00:00:09 - Before the course nobody wrote the complaints down.\n\n"
+        b"00:00:12 Now the line leaders keep a list and the union reads it with us every week.\n"
+    )
+    pt = parse_transcript(data, "pasted.txt")
+    texts = [pt.text[u.start : u.end] for u in pt.units]
+    assert "Could you tell me how the grievance training changed the way complaints are handled in your factory?" \
+        in texts
+    assert not any(re.search(r"\d:\d\d", t) for t in texts)
+    # "- " marks another voice, as in subtitles
+    assert len(pt.turns) == 2 and pt.text[pt.turns[1].start:].startswith("Before the course")
+    assert pt.turns[1].t_start == 9.0
+    assert any("every line started with a time" in w for w in pt.warnings)
+
+
+def test_voice_tags_in_a_text_file_are_speakers() -> None:
+    # a Teams caption file pasted into a text file without its timings
+    data = (
+        "<v Jensen, Clara>How useful was the improvement toolkit?</v>\n"
+        "<v Tran, Thi Thu>Not very. It was long and in English. <v Jensen, Clara>And the grievance course?</v>\n"
+        "<v Tran, Thi Thu>That one we still use every week.</v>\n"
+    ).encode()
+    pt = parse_transcript(data, "pasted.txt")
+    assert [(t.speaker, pt.text[t.start : t.end]) for t in pt.turns] == [
+        ("Jensen, Clara", "How useful was the improvement toolkit?"),
+        ("Tran, Thi Thu", "Not very. It was long and in English."),
+        ("Jensen, Clara", "And the grievance course?"),
+        ("Tran, Thi Thu", "That one we still use every week."),
+    ]

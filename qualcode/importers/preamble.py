@@ -35,6 +35,13 @@ _TRANSCRIPTION = re.compile(
     r"phiên âm|ghi âm)\.?",
     re.I,
 )
+# "Transcribed by https://otter.ai", "(Transcribed by TurboScribe.ai - Go Unlimited to remove this message)": the
+# transcription tool's credit (or advertisement), written above or below the speech and sometimes inside it
+TOOL_CREDIT = re.compile(
+    r"\(?\s*(?:automatically\s+)?transcribed\s+(?:by|with|using)\s+(?:https?://)?[\w-]+(?:\.[\w-]+)*\.(?:ai|com|io|app|net"
+    r"|org|co)\b\S*(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
+    re.I,
+)
 _OTTER_SECTIONS = {"summary keywords": "keywords", "keywords": "keywords", "speakers": "speakers_listed"}
 
 

@@ -31,7 +31,7 @@ from qualcode.importers.labels import (
     parse_timestamp,
     strip_leading_timestamp,
 )
-from qualcode.importers.preamble import read_preamble, record_event, transcription_event
+from qualcode.importers.preamble import TOOL_CREDIT, read_preamble, record_event, transcription_event
 from qualcode.model import ParsedTranscript
 
 _TIME = r"[(\[]?\s*(?P<time>" + TIMESTAMP + r")\s*[)\]]?:?"
@@ -41,7 +41,6 @@ _HEADER = re.compile(
 # "00:00:03 Speaker 1" / "[00:03] - Clara Jensen": the time first (Happy Scribe, some Trint exports)
 _HEADER_TIME_FIRST = re.compile(_TIME + r"\s*[-–—]?\s*(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)" % (MAX_LABEL_CHARS - 1))
 _TIME_ONLY = re.compile(r"\s*" + _TIME + r"\s*")
-_TRAILER = re.compile(r"transcribed by\s+\S*otter\.ai\S*", re.I)
 _MARKUP = re.compile(r"\*\*|__")
 # "[laughs]", "[loud laugh]", "(laughter)": a transcriber's note of a sound, not speech anyone could code
 _ANNOTATION_ONLY = re.compile(r"(?:[\[(][^\W\d][^\[\]()\d]{0,38}[\])]\s*)+")
@@ -210,7 +209,7 @@ def read_service(text: str, name: str) -> ParsedTranscript:
         if not line:
             new_paragraph = True
             continue
-        if _TRAILER.fullmatch(line):
+        if TOOL_CREDIT.fullmatch(line):
             continue
         if not blocks:
             preamble.append(line)

@@ -27,7 +27,7 @@ from qualcode.importers.labels import (
     make_label,
     strip_leading_timestamp,
 )
-from qualcode.importers.preamble import read_preamble, record_event, transcription_event
+from qualcode.importers.preamble import TOOL_CREDIT, read_preamble, record_event, transcription_event
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
 from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER
@@ -347,7 +347,6 @@ _NOTES_WORDS = re.compile(
     r"(?![^\W_])",
     re.I,
 )
-_TRAILER = re.compile(r"transcribed by\s+\S*otter\.ai\S*", re.I)
 _VERBATIM = frozenset({"verbatim", "transcript", "transcription", "full transcript"})
 _NOTES = frozenset({"notes", "note", "interview notes", "summary", "paraphrase", "minutes"})
 
@@ -434,7 +433,7 @@ def _drop_transcription_lines(blocks: list[Block], metadata: dict[str, Any]) -> 
             event = transcription_event(line) if len(line) < 200 else None
             if event is not None:
                 record_event(metadata, event)
-            elif not _TRAILER.fullmatch(line.strip()):
+            elif not TOOL_CREDIT.fullmatch(line.strip()):
                 kept.append(line)
         block.lines = kept
 

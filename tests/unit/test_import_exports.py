@@ -91,6 +91,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "enquete.txt": (["Enquêteur", "Mme Diallo"], None, {}),
     "speaker_pair.txt": (["Speaker 1", "Speaker 2"], None, {}),
     "descript.txt": (["Interviewer1", "Interviewee"], None, {}),
+    "turboscribe.txt": (["Speaker 1", "Speaker 2", "Speaker 3"], None, {}),
     "device.vtt": (["Tran Bao Long", "Hang's iPhone", "Nguyen Van Hai"], 1.0, {}),
     "qualcoder_transcript.txt": (["id1", "id2", "id3"], None, {}),
     "webvtt-py_teams_timeframe.vtt": (["Yuri Bakulin", "Adrian Petrescu"], 0.0, {}),

@@ -287,10 +287,10 @@ def test_captions_saved_as_text_keep_sentences_whole_across_lines() -> None:
 def test_voice_tags_in_a_text_file_are_speakers() -> None:
     # a Teams caption file pasted into a text file without its timings
     data = (
-        "<v Jensen, Clara>How useful was the improvement toolkit?</v>\n"
-        "<v Tran, Thi Thu>Not very. It was long and in English. <v Jensen, Clara>And the grievance course?</v>\n"
-        "<v Tran, Thi Thu>That one we still use every week.</v>\n"
-    ).encode()
+        b"<v Jensen, Clara>How useful was the improvement toolkit?</v>\n"
+        b"<v Tran, Thi Thu>Not very. It was long and in English. <v Jensen, Clara>And the grievance course?</v>\n"
+        b"<v Tran, Thi Thu>That one we still use every week.</v>\n"
+    )
     pt = parse_transcript(data, "pasted.txt")
     assert [(t.speaker, pt.text[t.start : t.end]) for t in pt.turns] == [
         ("Jensen, Clara", "How useful was the improvement toolkit?"),

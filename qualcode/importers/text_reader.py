@@ -79,6 +79,7 @@ class Block:
     labels: list[Label | None] = field(default_factory=list)
     heading: int = 0  # 1-6 for a Markdown or Word heading, 9 for a line that is bold throughout; 0 for text
     bullet: bool = False
+    legend: bool = False  # the key of the speaker labels above the speech ("I: Interviewer")
 
 
 def meta_key(key: str) -> str:
@@ -481,6 +482,14 @@ def blocks_to_drafts(
         reading.notices.append(f"{taken} header line(s) written by the recording tool were taken as metadata")
     display: dict[str, str] = {}
     speaker_notes: dict[str, str] = {}
+    legend = _legend(blocks, accepted)
+    if legend:
+        for label in legend:
+            speaker_notes.setdefault(display.setdefault(label.key, label.speaker), label.rest.strip())
+        keys = ", ".join(f"'{lab.speaker}: {lab.rest.strip()}'" for lab in legend)
+        reading.notices.append(f"the key above the speech ({keys}) was read as what the labels stand for, not as"
+                               " speech")
+        blocks = [b for b in blocks if not b.legend]
     drafts = Drafts()
     speaker: str | None = default_speaker
     pending_time: float | None = None
@@ -561,6 +570,48 @@ def blocks_to_drafts(
     if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
     return drafts, reading
+
+
+def _legend(blocks: list[Block], accepted: set[str]) -> list[Label]:
+    """The key many research transcripts put above the speech ("I: Interviewer", "P1: union official", one label a
+    line, often as bullets), which names what each label stands for; [] when the first labelled lines are speech.
+
+    Marks the key's blocks (``Block.legend``). It is a key when its labels differ, each explains itself in a few
+    words without a sentence's end, two of them speak below, and it says so: one of its entries names a role
+    ("Interviewer", "Befragte"), or the speech below is timed and the key is not."""
+    from qualcode.speakers import role_of_label
+
+    start = next((k for k, b in enumerate(blocks) if not b.heading and not b.forced
+                  and any(lab is not None and lab.key in accepted for lab in b.labels)), None)
+    if start is None:
+        return []
+    run: list[int] = []
+    for k in range(start, len(blocks)):
+        block = blocks[k]
+        if block.heading or block.forced or not all(
+                lab is not None and lab.key in accepted and _legend_value(lab.rest) for lab in block.labels):
+            break
+        run.append(k)
+        if not block.bullet:
+            break
+    labels = [lab for k in run for lab in blocks[k].labels if lab is not None]
+    if len(labels) < 2 or len({lab.key for lab in labels}) < len(labels):
+        return []
+    below = [lab for b in blocks[run[-1] + 1 :] for lab in b.labels if lab is not None and lab.key in accepted]
+    if len({lab.key for lab in below} & {lab.key for lab in labels}) < 2:
+        return []
+    names_a_role = any(role_of_label(lab.rest.strip()) for lab in labels)
+    timed_below = any(lab.t_start is not None for lab in below) and all(lab.t_start is None for lab in labels)
+    if not (names_a_role or timed_below):
+        return []
+    for k in run:
+        blocks[k].legend = True
+    return labels
+
+
+def _legend_value(rest: str) -> bool:
+    rest = rest.strip()
+    return bool(rest) and len(rest.split()) <= 6 and not rest.endswith((".", "?", "!", "…", ":"))
 
 
 class _InlineTimes:

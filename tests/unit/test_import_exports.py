@@ -92,6 +92,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "speaker_pair.txt": (["Speaker 1", "Speaker 2"], None, {}),
     "descript.txt": (["Interviewer1", "Interviewee"], None, {}),
     "turboscribe.txt": (["Speaker 1", "Speaker 2", "Speaker 3"], None, {}),
+    "legende.md": (["Heading", "I", "P1", "P2"], None, {"title": "Interview Gewerkschaft Bac Ninh"}),
     "device.vtt": (["Tran Bao Long", "Hang's iPhone", "Nguyen Van Hai"], 1.0, {}),
     "qualcoder_transcript.txt": (["id1", "id2", "id3"], None, {}),
     "webvtt-py_teams_timeframe.vtt": (["Yuri Bakulin", "Adrian Petrescu"], 0.0, {}),
@@ -305,6 +306,17 @@ def test_real_captions_saved_as_text_with_voice_tags(parsed: dict[str, ParsedTra
     assert "This is episode 481, recorded May 25th." in units(pt)  # a sentence over two captions is one unit
     assert all(u.t_start is not None for u in pt.units)
     assert any("every line started with a time" in w for w in pt.warnings)
+
+
+def test_a_key_of_the_labels_above_the_speech_is_not_speech(parsed: dict[str, ParsedTranscript]) -> None:
+    # "I: Interviewer / P1: Gewerkschaftsvertreterin / P2: Personalleiter" above the timed speech, as research
+    # transcripts write it: once three turns, the union representative "saying" her own role
+    pt = parsed["legende.md"]
+    assert "Gewerkschaftsvertreterin" not in pt.text and "Personalleiter" not in pt.text
+    assert pt.metadata["speaker_notes"] == {"I": "Interviewer", "P1": "Gewerkschaftsvertreterin",
+                                            "P2": "Personalleiter"}
+    assert _turn_of(pt, "Danke, dass Sie sich Zeit nehmen.") == ("I", 10.0)
+    assert any(w.startswith("the key above the speech ('I: Interviewer'") for w in pt.warnings)
 
 
 def test_minute_marks_inside_the_speech_and_one_interviewer_typed_two_ways(

@@ -298,3 +298,18 @@ def test_voice_tags_in_a_text_file_are_speakers() -> None:
         ("Jensen, Clara", "And the grievance course?"),
         ("Tran, Thi Thu", "That one we still use every week."),
     ]
+
+
+def test_a_key_of_the_labels_as_bullets_is_not_speech_but_short_opening_turns_are() -> None:
+    key = b"- R: Researcher\n- P1: HR officer\n- P2: Line leader\n\n"
+    speech = (b"R: Thank you both for coming. How was the grievance course?\n\n"
+              b"P1: Useful. We record every complaint now.\n\nP2: I agree with her.\n\nR: And the toolkit?\n\n"
+              b"P2: Too long.\n")
+    pt = parse_transcript(key + speech, "fgd.md")
+    assert pt.metadata["speaker_notes"] == {"R": "Researcher", "P1": "HR officer", "P2": "Line leader"}
+    assert "HR officer" not in pt.text and pt.turns[0].speaker == "R"
+    # a conversation that opens with short turns has no key: every turn stays speech
+    opening = b"R: Good morning\nP1: Morning\nP2: Hello\n\n"
+    pt = parse_transcript(opening + speech, "fgd.txt")
+    assert pt.text.startswith("Good morning")
+    assert "speaker_notes" not in pt.metadata

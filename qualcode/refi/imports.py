@@ -818,6 +818,17 @@ class _Source:
         at = self._pm(position)
         return at - bisect_left(self._crs, at)
 
+    def why_unplaced(self, start: int, end: int) -> str:
+        """The source, the positions as the file gives them and why a selection marks no unit."""
+        a, b = sorted((self.to_text(start), self.to_text(end)))
+        if a >= len(self.text):
+            why = "beyond the end of its text"
+        elif not any(ch.isalnum() for ch in self.text[a:max(b, a + 1)]):
+            why = "marks no words"
+        else:
+            why = f"on no coding unit: {self.text[a:b][:40]!r}"
+        return f"'{self.name}' {start}-{end} ({why})"
+
     def units_for(self, start: int, end: int) -> list[int]:
         """Indexes of the units a selection [start, end) marks: those whose words it covers, not those it only
         grazes (a selection ending one character into the next sentence does not code that sentence)."""
@@ -1127,13 +1138,15 @@ class _Importer:
         self.warnings: list[str] = []
         self.skipped: dict[str, int] = {}
         self.read_as: dict[str, str] = {}  # source name -> how its text was read (what the import guessed)
+        self._unplaced: list[str] = []  # coded selections placed on no unit, named for the summary
+        self._coded_now: set[tuple[int, str, int]] = set()  # (unit, code, coder) coded by this import's selections
         self.counts = {"codes_in_file": len(codes.by_guid), "codes_added": 0,
                        "code_groups_in_file": len(codes.codebook.groups), "code_groups_added_or_extended": 0,
                        "sources": 0, "transcripts_added": 0,
                        "transcripts_already_here": 0, "transcripts_in_conflict": 0, "selections": 0,
                        "selections_mapped": 0, "selections_not_mapped": 0, "codings_added": 0,
-                       "codings_already_here": 0, "cases": 0, "cases_added": 0, "cases_differ": 0,
-                       "case_links": 0, "memos": 0, "memos_already_here": 0, "memos_kept_ours": 0,
+                       "codings_already_here": 0, "codings_repeated_in_file": 0, "cases": 0, "cases_added": 0,
+                       "cases_differ": 0, "case_links": 0, "memos": 0, "memos_already_here": 0, "memos_kept_ours": 0,
                        "attributes_set": 0}
         root = package.root
         self.users: dict[str, str] = {}
@@ -1380,8 +1393,10 @@ class _Importer:
                 project.log_event("refi.import", "project", str(self.pkg.path), coder=self.coder,
                                   after={"counts": self.counts})
         if self.counts["selections_not_mapped"]:
+            # named, so they can be found in the other tool: source, positions as the file gives them, and why
+            shown = "; ".join(self._unplaced[:10]) + ("; ..." if len(self._unplaced) > 10 else "")
             self.warnings.append(f"{self.counts['selections_not_mapped']} selections could not be placed on a"
-                                 " coding unit (text not found)")
+                                 f" coding unit: {shown}")
         if self.skipped:
             self.warnings.append("left out: " + ", ".join(f"{n} {what}" for what, n in self.skipped.items()))
         return {"counts": self.counts, "warnings": self.warnings, "skipped": self.skipped, "read_as": self.read_as,
@@ -1613,6 +1628,7 @@ class _Importer:
             if codings:
                 self.counts["selections"] += 1
                 self.counts["selections_not_mapped"] += 1
+                self._unplaced.append(f"'{self.sources[g].name}' (no positions)")
             return
         hits = self.sources[g].units_for(start, end)
         seg_ids = [self.unit_ids[g][i] for i in hits if i < len(self.unit_ids[g])]
@@ -1630,6 +1646,8 @@ class _Importer:
         if codings:
             self.counts["selections"] += 1
             self.counts["selections_mapped" if seg_ids else "selections_not_mapped"] += 1
+            if not seg_ids:
+                self._unplaced.append(self.sources[g].why_unplaced(start, end))
         elif not case_codings and memo and seg_ids:
             # a selection without a code but with a comment (MAXQDA, QualCoder annotations): a memo on the unit
             self.inline_memos.append(("segment", str(seg_ids[0]), memo, self._user(sel_user),
@@ -1655,7 +1673,14 @@ class _Importer:
                 existing = self.project.db.execute(
                     "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?",
                     (seg_id, code_id, cid)).fetchone()
-                if existing:
+                # overlapping selections of one code by one coder mark some units twice: one coding, and not one
+                # this project already had
+                repeated = (seg_id, code_id, cid) in self._coded_now
+                self._coded_now.add((seg_id, code_id, cid))
+                if existing and repeated:
+                    self.counts["codings_repeated_in_file"] += 1
+                    coding_id = int(existing[0])
+                elif existing:
                     self.counts["codings_already_here"] += 1
                     coding_id = int(existing[0])
                 else:

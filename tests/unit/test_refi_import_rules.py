@@ -435,3 +435,31 @@ def test_a_corrected_case_sheet_takes_back_the_speaker_an_earlier_sheet_placed_w
     assert speakers["P4"] == ("informant", "SG-A")
     assert speakers["P3"][1] is None  # the first sheet's link is the sheet's to take back: SG-A is one person
     assert speakers["P2"] == ("informant", None)  # the import's guess, which no sheet decided, is kept
+
+
+def test_the_summary_names_each_selection_it_could_not_place_and_why(tmp_path: Path) -> None:
+    """qc 1.2.0 writes a selection of an empty line; a broken file may point past the text's end. Each is named with
+    its source, positions and reason, so a user can find it in the other tool."""
+    blank = TEXT.index("\n\n") + 1
+    qde = _project_xml("qc 1.2.0", _selection(blank, blank + 1, 1) + _selection(len(TEXT) + 40, len(TEXT) + 60, 2)
+                       + _selection(TEXT.index("It was"), TEXT.index(" and the"), 3))
+    report = import_refi(tmp_path / "p", _write(tmp_path / "f.qdpx", qde), coder="tester")
+    c = report["counts"]
+    assert (c["selections"], c["selections_mapped"], c["selections_not_mapped"]) == (3, 1, 2)
+    [warning] = [w for w in report["warnings"] if "could not be placed" in w]
+    assert f"'hoa.txt' {blank}-{blank + 1} (marks no words)" in warning
+    assert f"'hoa.txt' {len(TEXT) + 40}-{len(TEXT) + 60} (beyond the end of its text)" in warning
+
+
+def test_a_passage_the_file_codes_twice_is_one_coding_and_not_already_here_in_a_new_project(tmp_path: Path) -> None:
+    """Overlapping selections of one code by one coder (NVivo, qc) code some units twice: in a new project that is
+    one coding, counted as repeated in the file, not as one the project already had; a second import says the same."""
+    a, b = TEXT.index("It was"), TEXT.index(" and the")
+    qde = _project_xml("NVivo for Mac 12.7.0", _selection(a, b, 1) + _selection(a, TEXT.index("listened"), 2))
+    path = _write(tmp_path / "f.qdpx", qde)
+    first = import_refi(tmp_path / "p", path, coder="tester")
+    second = import_refi(tmp_path / "p", path, coder="tester")
+    assert first["counts"]["codings_added"] == 1 and first["counts"]["codings_already_here"] == 0
+    assert first["counts"]["codings_repeated_in_file"] == 1
+    assert second["counts"]["codings_already_here"] == 1 and second["counts"]["codings_repeated_in_file"] == 1
+    assert second["nothing_new"] is True

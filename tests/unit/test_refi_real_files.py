@@ -3,11 +3,14 @@ lands on the passage it marks, nothing is coded elsewhere, and importing the sam
 
 from __future__ import annotations
 
+import codecs
 import sqlite3
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from refi_support import check_placement
 
 from qualcode.refi import import_refi
@@ -18,6 +21,9 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
 # file, what its positions count (established in SOURCE.txt), where it records who coded
 CODED = [
     ("nvivo-windows-12.6-comments.qdpx", "utf16", "selection"),
+    # NVivo for Mac writes the coder on the Coding too (NVivo for Windows writes the exporting user there)
+    ("nvivo-mac-12.7-comments.qdpx", "utf16", "coding"),
+    ("qc-1.2.0-interviews.qdpx", "characters", "coding"),
     ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
     # QualCoder stores the positions of Qt's text cursor, which count UTF-16 units (its speaker tool's count
     # characters, but those are no codings here)
@@ -320,3 +326,43 @@ def test_roles_and_types_another_tool_does_not_write_are_guessed_and_the_summary
                for w in qc["first"]["warnings"])
     assert any(w.startswith("transcript admin-1: read 'Max Bigman' as the interviewer (asks the questions)") for w in
                qc["first"]["warnings"])
+
+
+def test_nvivo_for_mac_positions_are_read_as_utf16_without_a_byte_order_mark_or_crlf(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """NVivo for Mac 12.7 writes its text files without the byte-order mark and CRLF line ends NVivo for Windows
+    writes, with the positions still counting UTF-16 units: the emoji-laden comments land only so."""
+    got = _import_twice("nvivo-mac-12.7-comments.qdpx", tmp_path_factory)
+    positions = got["first"]["positions"]
+    assert positions["read_as"] == ["UTF-16 code units"]
+    fit = positions["sources"]["videos_10_selected"]["fit"]
+    assert fit["UTF-16 code units"] > 5 * fit["characters"]
+    with zipfile.ZipFile(REAL / got["name"]) as z:
+        texts = [z.read(n) for n in z.namelist() if n.endswith(".txt")]
+    assert texts and not any(t.startswith(codecs.BOM_UTF8) or b"\r\n" in t for t in texts)
+    with Project.open(got["folder"]) as project:
+        assert {c["coder"] for c in project.codings()} == {"floriansipos"}  # who coded, on selection and coding
+
+
+def test_a_qc_selection_of_an_empty_line_is_named_in_the_summary_and_repeats_are_not_already_here(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """qc 1.2.0 wrote a selection that marks only a line end: the summary names its source and positions; its
+    overlapping selections code some units twice with one code, which a new project does not already have."""
+    got = _import_twice("qc-1.2.0-interviews.qdpx", tmp_path_factory)
+    with zipfile.ZipFile(REAL / got["name"]) as z:
+        root = etree.fromstring(z.read("project.qde"))
+        empty = []
+        for src in root.iter("{*}TextSource"):
+            text = z.read("sources/" + src.get("plainTextPath")).decode("utf-8")
+            for sel in src.iter("{*}PlainTextSelection"):
+                a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                if not any(ch.isalnum() for ch in text[a:b]):
+                    empty.append(f"'{src.get('plainTextPath').removesuffix('.txt')}' {a}-{b} (marks no words)")
+    first, second = got["first"], got["second"]
+    assert empty and first["counts"]["selections_not_mapped"] == len(empty)
+    [warning] = [w for w in first["warnings"] if "could not be placed" in w]
+    assert all(e in warning for e in empty)
+    assert first["counts"]["codings_already_here"] == 0 and first["counts"]["codings_repeated_in_file"] > 0
+    assert second["counts"]["codings_repeated_in_file"] == first["counts"]["codings_repeated_in_file"]

@@ -24,6 +24,8 @@ CODED = [
     # NVivo for Mac writes the coder on the Coding too (NVivo for Windows writes the exporting user there)
     ("nvivo-mac-12.7-comments.qdpx", "utf16", "coding"),
     ("qc-1.2.0-interviews.qdpx", "characters", "coding"),
+    # qc reads its texts with Python's universal newlines: a CRLF left in the text it ships counts once
+    ("qc-1.7.8-interviews-crlf.qdpx", "characters", "coding"),
     ("qc-1.3.2-interviews.qdpx", "characters", "coding"),
     # QualCoder stores the positions of Qt's text cursor, which count UTF-16 units (its speaker tool's count
     # characters, but those are no codings here)
@@ -33,7 +35,7 @@ CODED = [
 ]
 # QualCoder's export "with line ends for MAXQDA" writes CRLF into the text files but keeps the positions it counted
 # on its own text, where a line end is one character
-CRLF_AS_ONE = {"qualcoder-4.0-interviews-crlf.qdpx"}
+CRLF_AS_ONE = {"qualcoder-4.0-interviews-crlf.qdpx", "qc-1.7.8-interviews-crlf.qdpx"}
 SPEAKER_MARKS_USER = "📌 Speaker coding"  # QualCoder's speaker tool codes each turn as this user
 ALL = [name for name, _, _ in CODED] + ["nvivo-mac-15-codebook.qdpx", "atlas-ti-8.4-mac-standard-project.qdpx"]
 
@@ -366,3 +368,18 @@ def test_a_qc_selection_of_an_empty_line_is_named_in_the_summary_and_repeats_are
     assert all(e in warning for e in empty)
     assert first["counts"]["codings_already_here"] == 0 and first["counts"]["codings_repeated_in_file"] > 0
     assert second["counts"]["codings_repeated_in_file"] == first["counts"]["codings_repeated_in_file"]
+
+
+def test_qc_counts_a_crlf_once_and_the_summary_says_which_source_was_read_so(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """qc 1.7.8 ships the focus group's text with its CRLF line ends but counts positions on the text as Python reads
+    it, a line end as one character: only that source is read so, and the summary says it."""
+    got = _import_twice("qc-1.7.8-interviews-crlf.qdpx", tmp_path_factory)
+    with zipfile.ZipFile(REAL / got["name"]) as z:
+        root = etree.fromstring(z.read("project.qde"))
+        crlf = {s.get("name") for s in root.iter("{*}TextSource")
+                if b"\r\n" in z.read("sources/" + s.get("plainTextPath").split("://")[1])}
+    sources = got["first"]["positions"]["sources"]
+    assert crlf and {name for name, s in sources.items() if "a CRLF line end as one" in s["read_as"]} == crlf
+    assert all(s["read_as"].startswith("characters") for s in sources.values())

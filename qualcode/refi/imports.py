@@ -1497,12 +1497,20 @@ class _Importer:
         return source
 
     def _count_media(self) -> None:
+        left_out = []
         for el in self.media:
             kind = local(el.tag)
             if self.aliases.get(norm_guid(el.get("guid"))) in self.sources:
                 self._skip(_NON_TEXT[kind].replace("sources", "recordings") + " (their transcripts were imported)")
             else:
                 self._skip(_NON_TEXT.get(kind, f"{kind} elements"))
+                what = _NON_TEXT.get(kind, kind).removesuffix("s").replace(" source", "")
+                left_out.append(f"{what} '{el.get('name') or el.get('path') or el.get('guid')}'")
+        if left_out:
+            # named, so the user knows which recording to transcribe or which picture to describe
+            shown = ", ".join(left_out[:10]) + (f" and {len(left_out) - 10} more" if len(left_out) > 10 else "")
+            self.warnings.append(f"left out, as only text is coded here and the file holds no transcript of them: "
+                                 f"{shown}")
 
     def _skip_codings(self, src: Any) -> None:
         """The codings on a source that was left out, counted so the summary names what they were."""

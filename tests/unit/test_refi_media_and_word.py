@@ -126,6 +126,8 @@ def test_a_video_only_atlas_project_names_the_video_its_codings_and_comments_as_
     first = import_refi(folder, f, coder="me")
     assert first["skipped"] == {"video sources": 1, "codings of stretches of video recordings": 2,
                                 "comments on stretches of video recordings": 1}
+    # the summary names the recording, so the user knows which one to transcribe
+    assert any("'Christos-2.MP4'" in w and "video" in w for w in first["warnings"])
     assert first["counts"]["codes_added"] == 2 and not first["nothing_new"]
     with Project.open(folder) as p:
         assert p.transcripts() == [] and [c.name for c in p.codebook().walk()] == ["Training", "Trainers"]

@@ -322,9 +322,9 @@ def _norm_one(pipeline: TextPipeline, token: str) -> str:
 
 
 class _Apart:
-    """A process that imports spaCy and normalises texts for a :class:`TextPipeline` (``python -m
-    qualcode.nlp.text MODEL``): the texts and the results go pickled through its standard input and output. It ends
-    when its standard input closes (closed, or this process ended)."""
+    """A process that imports spaCy and normalises texts for a :class:`TextPipeline` (:func:`_serve_apart`): the texts
+    and the results go pickled through its standard input and output. It ends when its standard input closes (closed,
+    or this process ended)."""
 
     def __init__(self, model: str, name: str) -> None:
         self.name = name
@@ -332,7 +332,8 @@ class _Apart:
         here = str(Path(__file__).resolve().parents[2])  # the same qualcode as this process's
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
         with contextlib.suppress(OSError):
-            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "qualcode.nlp.text", model],
+            code = f"from qualcode.nlp.text import _serve_apart; _serve_apart({model!r})"
+            self.proc = subprocess.Popen([sys.executable, "-P", "-c", code],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          close_fds=True, env=env)
 
@@ -380,6 +381,3 @@ def get_pipeline(model: str | None = None) -> TextPipeline:
     """The shared text pipeline (loading spaCy once per process is what makes calls cheap)."""
     return TextPipeline(model)
 
-
-if __name__ == "__main__":
-    _serve_apart(sys.argv[1] if len(sys.argv) > 1 else "")

@@ -484,8 +484,8 @@ def blocks_to_drafts(
     speaker_notes: dict[str, str] = {}
     legend = _legend(blocks, accepted)
     if legend:
-        for label in legend:
-            speaker_notes.setdefault(display.setdefault(label.key, label.speaker), label.rest.strip())
+        for entry in legend:
+            speaker_notes.setdefault(display.setdefault(entry.key, entry.speaker), entry.rest.strip())
         keys = ", ".join(f"'{lab.speaker}: {lab.rest.strip()}'" for lab in legend)
         reading.notices.append(f"the key above the speech ({keys}) was read as what the labels stand for, not as"
                                " speech")

@@ -524,7 +524,7 @@ def _import_codebook(project: Project, theirs: Codebook, coder: str, *, created:
             project.set_codebook(merged, coder=coder)
     return {"counts": {"codes_in_file": len(theirs), "codes_added": len(added),
                        "code_groups_in_file": len(theirs.groups), "code_groups_added_or_extended": len(grouped)},
-            "codes_added": added, "warnings": []}
+            "codes_added": added, "warnings": [], "nothing_new": not created and not added and not grouped}
 
 
 class _Package:

@@ -383,3 +383,25 @@ def test_qc_counts_a_crlf_once_and_the_summary_says_which_source_was_read_so(
     sources = got["first"]["positions"]["sources"]
     assert crlf and {name for name, s in sources.items() if "a CRLF line end as one" in s["read_as"]} == crlf
     assert all(s["read_as"].startswith("characters") for s in sources.values())
+
+
+def test_an_atlas_codebook_in_its_own_namespace_keeps_its_tree_folders_and_code_groups(tmp_path: Path) -> None:
+    """ATLAS.ti for Windows 9 writes its codebook in the namespace urn:QDA-XML:codebook:0:4, with a folder
+    (isCodable="false"), a ':' in a code's name and code groups as sets; all of it arrives, and only once."""
+    folder = tmp_path / "project"
+    name = "atlas-ti-9.0-win-codebook.qdc"
+    root = etree.parse(str(REAL / name)).getroot()
+    assert root.nsmap[None] == "urn:QDA-XML:codebook:0:4"
+    first = import_refi(folder, REAL / name, coder="importer")
+    second = import_refi(folder, REAL / name, coder="importer")
+    in_file = {c.get("name"): (c.getparent().get("name") if c.getparent().tag.endswith("Code") else None)
+               for c in root.iter("{*}Code")}
+    sets = {s.get("name"): len(s.findall("{*}MemberCode")) for s in root.iter("{*}Set")}
+    with Project.open(folder) as project:
+        cb = project.codebook()
+        codes = {c.id: c for c in cb.walk()}
+        got = {c.name: (codes[c.parent_id].name if c.parent_id else None) for c in codes.values()}
+        groups = {g.name: len(g.codes) for g in cb.groups}
+    assert got == in_file and groups == sets
+    assert second["nothing_new"] is True and second["counts"]["codes_added"] == 0
+    assert first["warnings"] == [] and second["warnings"] == []

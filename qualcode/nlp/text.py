@@ -321,6 +321,9 @@ def _norm_one(pipeline: TextPipeline, token: str) -> str:
     return norm[0] if norm else ""
 
 
+APART_PATIENCE = 120.0  # seconds the process of _Apart may take to answer (importing spaCy included)
+
+
 class _Apart:
     """A process that imports spaCy and normalises texts for a :class:`TextPipeline` (:func:`_serve_apart`): the texts
     and the results go pickled through its standard input and output. It ends when its standard input closes (closed,
@@ -343,12 +346,18 @@ class _Apart:
         proc = self.proc
         if proc is None or proc.stdin is None or proc.stdout is None:
             return None
+        # A process that neither answers nor ends (it never should) is ended, so the caller is never left waiting.
+        watchdog = threading.Timer(APART_PATIENCE, proc.kill)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             pickle.dump(list(texts), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             proc.stdin.flush()
             name, out = pickle.load(proc.stdout)
         except Exception:  # it ended or failed: the caller loads spaCy itself
             return None
+        finally:
+            watchdog.cancel()
         if name != self.name or not isinstance(out, list) or len(out) != len(texts):
             return None
         return out

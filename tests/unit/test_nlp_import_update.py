@@ -340,3 +340,16 @@ def test_units_tokenised_in_a_process_of_their_own_read_as_they_do_here(example_
     finally:
         apart.close_apart()
     assert apart.normalise_many(texts[:3]) == TextPipeline().normalise_many(texts[:3])  # then here, as before
+
+
+def test_texts_are_still_tokenised_when_the_process_for_it_ended(example_project: Project) -> None:
+    from qualcode.nlp.text import TextPipeline
+
+    texts = texts_of(example_project, "KII-05")[:20]
+    pipeline = TextPipeline()
+    pipeline.load_apart()
+    assert pipeline._apart is not None and pipeline._apart.proc is not None
+    pipeline._apart.proc.kill()
+    pipeline._apart.proc.wait()
+    assert pipeline.normalise_many(texts) == TextPipeline().normalise_many(texts)  # spaCy loaded here instead
+    assert pipeline._apart is None

@@ -42,6 +42,8 @@ TOOL_CREDIT = re.compile(
     r"|org|co)\b\S*(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
     re.I,
 )
+# the sections of the summary Otter writes above the transcript: none of them is the transcript's title
+_SUMMARY_HEADINGS = frozenset({"summary", "overview", "action items", "outline", "transcript", "notes"})
 _OTTER_SECTIONS = {"summary keywords": "keywords", "keywords": "keywords", "speakers": "speakers_listed"}
 
 
@@ -114,7 +116,7 @@ def read_preamble(lines: list[str], metadata: dict[str, Any], *, strict: bool = 
             continue
         if strict:
             return [raw for raw in lines[index:] if raw.strip()]
-        if index == 0 and "title" not in metadata and len(line) <= 200:
+        if index == 0 and "title" not in metadata and len(line) <= 200 and low not in _SUMMARY_HEADINGS:
             metadata["title"] = line
             continue
         rest.append(line)

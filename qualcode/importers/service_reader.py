@@ -230,6 +230,10 @@ def read_service(text: str, name: str) -> ParsedTranscript:
     if preamble:
         read_preamble(preamble, metadata)
         metadata["preamble"] = "\n".join(preamble)
+        # what the tool wrote above the first speaker (title, date, keywords, an AI summary) is never speech: say so,
+        # since a summary can be long
+        notices.append(f"{len(preamble)} line(s) above the first speaker header ({len(' '.join(preamble).split())}"
+                       " words: the tool's title, date, keywords or summary) were kept as metadata, not as speech")
     sounds = 0
     for block in blocks:
         kept = [p for p in block.paragraphs if not _ANNOTATION_ONLY.fullmatch(" ".join(p).strip())]

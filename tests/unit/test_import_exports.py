@@ -92,6 +92,9 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "speaker_pair.txt": (["Speaker 1", "Speaker 2"], None, {}),
     "descript.txt": (["Interviewer1", "Interviewee"], None, {}),
     "turboscribe.txt": (["Speaker 1", "Speaker 2", "Speaker 3"], None, {}),
+    "otter_summary.txt": (["Speaker 1", "Bui Duc Anh"], 3.0, {
+        "date": "Tue, Mar 05, 2024 9:02AM", "duration": "24:51",
+        "keywords": "training, grievance, line leaders, toolkit"}),
     "legende.md": (["Heading", "I", "P1", "P2"], None, {"title": "Interview Gewerkschaft Bac Ninh"}),
     "device.vtt": (["Tran Bao Long", "Hang's iPhone", "Nguyen Van Hai"], 1.0, {}),
     "qualcoder_transcript.txt": (["id1", "id2", "id3"], None, {}),
@@ -317,6 +320,15 @@ def test_a_key_of_the_labels_above_the_speech_is_not_speech(parsed: dict[str, Pa
                                             "P2": "Personalleiter"}
     assert _turn_of(pt, "Danke, dass Sie sich Zeit nehmen.") == ("I", 10.0)
     assert any(w.startswith("the key above the speech ('I: Interviewer'") for w in pt.warnings)
+
+
+def test_otter_summary_above_the_transcript_is_metadata_and_said(parsed: dict[str, ParsedTranscript]) -> None:
+    # Otter's exports with a summary ("Summary", "Overview", "Action Items", "Outline", then "Transcript") above the
+    # usual header: the summary was kept out of the text without a word, and "Summary" became the title
+    pt = parsed["otter_summary.txt"]
+    assert "title" not in pt.metadata
+    assert "limited use" in pt.text and "Send the interview notes" not in pt.text
+    assert any(w.startswith("17 line(s) above the first speaker header (105 words") for w in pt.warnings)
 
 
 def test_minute_marks_inside_the_speech_and_one_interviewer_typed_two_ways(

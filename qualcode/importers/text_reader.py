@@ -39,6 +39,8 @@ _NUMBERED = re.compile(r"\(?\d{1,2}[.)]\s+(?=\S)")
 # A paragraph that is bold from end to end ("**Question 3: sustainability**") reads as a heading in notes.
 _BOLD_LINE = re.compile(r"(\*\*|__)(?=\S)[^*_]{1,200}(?<=\S)\1")
 _QUOTE = re.compile(r"(?:>\s?)+")
+# "*in Vietnamese*", "it was *not* useful": italics, whose stars are no one's words ("5 * 3" and a lone "*" stay)
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{0,300}?[^\s*])\*(?![\w*])")
 # "__" pairs cannot contain "_", so a line of many unclosed "__" stays linear.
 _UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__")
 _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
@@ -245,9 +247,11 @@ def table_blocks(rows: list[list[str]], metadata: dict[str, Any], *, speech_star
 
 
 def clean_inline(text: str) -> str:
-    """Remove Markdown emphasis markers (**bold**, __bold__) but keep their words."""
+    """Remove Markdown emphasis markers (**bold**, __bold__, *italic*) but keep their words."""
     # "**" never occurs in speech, so every one of them is markup (even an unbalanced one).
     text = text.replace("**", "")
+    if "*" in text:
+        text = _ITALIC.sub(r"\1", text)
     if "__" not in text:
         return text
     return _UNDERSCORE_BOLD.sub(lambda m: m.group(1) or m.group(2), text)

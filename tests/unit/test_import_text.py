@@ -313,3 +313,12 @@ def test_a_key_of_the_labels_as_bullets_is_not_speech_but_short_opening_turns_ar
     pt = parse_transcript(opening + speech, "fgd.txt")
     assert pt.text.startswith("Good morning")
     assert "speaker_notes" not in pt.metadata
+
+
+def test_markdown_italics_lose_their_stars_but_arithmetic_keeps_them() -> None:
+    data = (b"# KII-12\n\n*Conducted in Vietnamese and translated*\n\n"
+            b"Interviewer: Was the toolkit useful?\n\nP1: It was *not* useful. We had 5 * 3 pages to read.\n\n"
+            b"Interviewer: Thank you.\n")
+    pt = parse_transcript(data, "kii.md")
+    assert "Conducted in Vietnamese and translated" in pt.text and "*Conducted" not in pt.text
+    assert "It was not useful. We had 5 * 3 pages to read." in pt.text

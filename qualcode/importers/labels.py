@@ -238,6 +238,10 @@ def _make(head: str, rest: str) -> Label | None:
             t_start = seconds
         elif inside:
             note = inside
+    if note is None and "," in head:
+        described = _described(head)
+        if described is not None:
+            head, note = described
     m2 = _NUMBERED_QA.fullmatch(head)
     if m2:
         head = m2.group(1)  # "Q1:", "Q2:" are all the interviewer's questions
@@ -250,6 +254,26 @@ def _make(head: str, rest: str) -> Label | None:
         if seconds is not None:  # "Speaker 1: [00:00:03] text" (Sonix, Rev)
             rest, t_start = after.strip(), t_start if t_start is not None else seconds
     return Label(speaker=head, rest=rest, note=note, t_start=t_start, strength=strength)
+
+
+def _described(head: str) -> tuple[str, str] | None:
+    """("Sandra Salinas", "Entrevistadora") for "Sandra Salinas, Entrevistadora" and ("Fabiola Pineda", "Administradora
+    de A255") for the name and role research transcripts write before the first words of each speaker; None for
+    "Jensen, Clara" (a name written last name first) and for anything that is not a name and a short description."""
+    from qualcode.speakers import role_of_label
+
+    name, _, description = head.partition(",")
+    name, description = name.strip(), description.strip()
+    words = description.split()
+    if not words or len(words) > 8 or description[-1] in ".?!…;" or not all(_WORD_OK.fullmatch(w) for w in words):
+        return None
+    last_first = _LAST_FIRST.fullmatch(head) and all(w[0].isupper() for w in head.replace(",", " ").split())
+    if role_of_label(description) is None and (last_first or not description[0].isupper()):
+        return None  # "Jensen, Clara"; "Bac Ninh, for example" is speech
+    strength = classify(name)
+    if strength == STRONG or strength == CAPITALISED and len(name.split()) >= 2:
+        return name, description
+    return None
 
 
 def make_label(head: str, rest: str = "") -> Label | None:

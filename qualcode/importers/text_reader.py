@@ -571,9 +571,24 @@ def blocks_to_drafts(
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
+        _interviewers_from_notes(speaker_notes, metadata, reading)
     if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
     return drafts, reading
+
+
+def _interviewers_from_notes(speaker_notes: dict[str, str], metadata: dict[str, Any], reading: Reading) -> None:
+    """"Clara Jensen (evaluator):", "Sandra Salinas, Entrevistadora:", a key's "I: Interviewer": the file itself says
+    who interviews. Unless the file names its interviewer otherwise, they become its ``interviewer`` metadata, which
+    the import reads as it reads an ``interviewer:`` line."""
+    from qualcode.speakers import role_of_label
+
+    asking = [speaker for speaker, note in speaker_notes.items() if role_of_label(note) == "interviewer"]
+    if not asking or metadata.get("interviewer"):
+        return
+    metadata["interviewer"] = "; ".join(asking)
+    said = ", ".join(f"'{speaker}' ({speaker_notes[speaker]})" for speaker in asking)
+    reading.notices.append(f"the interviewer was read from the labels: {said}")
 
 
 def _legend(blocks: list[Block], accepted: set[str]) -> list[Label]:

@@ -95,6 +95,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "otter_summary.txt": (["Speaker 1", "Bui Duc Anh"], 3.0, {
         "date": "Tue, Mar 05, 2024 9:02AM", "duration": "24:51",
         "keywords": "training, grievance, line leaders, toolkit"}),
+    "entrevista_roles.md": (["Sandra Salinas", "Fabiola Pineda"], None, {"interviewer": "Sandra Salinas"}),
     "legende.md": (["Heading", "I", "P1", "P2"], None, {"title": "Interview Gewerkschaft Bac Ninh"}),
     "device.vtt": (["Tran Bao Long", "Hang's iPhone", "Nguyen Van Hai"], 1.0, {}),
     "qualcoder_transcript.txt": (["id1", "id2", "id3"], None, {}),
@@ -331,6 +332,18 @@ def test_otter_summary_above_the_transcript_is_metadata_and_said(parsed: dict[st
     assert any(w.startswith("17 line(s) above the first speaker header (105 words") for w in pt.warnings)
 
 
+def test_name_and_role_before_each_turn(parsed: dict[str, ParsedTranscript]) -> None:
+    # "Sandra Salinas, Entrevistadora:" and "Fabiola Pineda, Directora de recursos humanos:": once the director's
+    # answers were glued to the interviewer's questions, since a label with a comma was only "Last, First"
+    pt = parsed["entrevista_roles.md"]
+    assert [t.speaker for t in pt.turns] == ["Sandra Salinas", "Fabiola Pineda"] * 3
+    assert _turn_of(pt, "Muy largo, y estaba en inglés.")[0] == "Fabiola Pineda"
+    assert pt.metadata["speaker_notes"] == {"Sandra Salinas": "Entrevistadora",
+                                            "Fabiola Pineda": "Directora de recursos humanos"}
+    assert "Directora de recursos humanos" not in pt.text
+    assert any(w == "the interviewer was read from the labels: 'Sandra Salinas' (Entrevistadora)" for w in pt.warnings)
+
+
 def test_minute_marks_inside_the_speech_and_one_interviewer_typed_two_ways(
         parsed: dict[str, ParsedTranscript]) -> None:
     # Descript writes "[00:01:00]" inside the speech at each minute; the transcriber typed "Interviewer1" and later
@@ -429,6 +442,13 @@ def test_real_exports_warn_where_the_tool_left_speakers_unclear(imported: tuple[
         assert not any("same person" in w or "only a timestamp or a name" in w for w in warnings[tid]), tid
     # "Unknown Speaker" in the file name is no person's name: the id stays the file's name
     assert "ladybug_otter_unknown_speaker" in warnings
+
+
+def test_a_role_in_the_label_makes_the_interviewer(imported: tuple[Project, dict[str, Any]]) -> None:
+    project, _ = imported
+    roles = {s["label"]: s["role"] for s in project.speakers("entrevista_roles")}
+    assert roles["Sandra Salinas"] == "interviewer"
+    assert {s["label"]: s["role"] for s in project.speakers("legende")}["I"] == "interviewer"
 
 
 def test_notes_transcripts_are_marked_as_notes(imported: tuple[Project, dict[str, Any]]) -> None:

@@ -11,7 +11,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
@@ -28,6 +28,7 @@ from qualcode.model import Codebook, SearchHit
 from qualcode.tui import keymap
 from qualcode.tui.host import WorkbenchScreen
 from qualcode.tui.widgets.panels import PlainCell
+from qualcode.tui.widgets.scrolling import SteadyOptionList
 
 if TYPE_CHECKING:
     from qualcode.tui.host import Host
@@ -91,6 +92,18 @@ class Dialog(ModalScreen[ResultType]):
 
     def on_screen_suspend(self) -> None:
         self._backdrop = None  # closed (or covered): the view behind it will have changed when it shows again
+
+    _styled_for: int | None = None  # the version of the app's stylesheet its widgets were last styled with
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual applies the whole stylesheet again to every widget of a screen that is shown again (a dialog kept
+        # between uses: the code picker, the list of keys), in case it changed while the screen was away, which only a
+        # change of theme does: 7 ms of opening the picker on a large project, and its scroll bar laid out again a
+        # frame later. Runs before Textual's own handler (a subclass's handler comes first).
+        version = self.app._css_update_count
+        if version == self._styled_for:
+            event.refresh_styles = False
+        self._styled_for = version
 
     def on_resize(self) -> None:
         # the terminal was resized: Textual lays the screen below out again after this one (and this one is drawn
@@ -208,6 +221,23 @@ def open_code_picker(app: Any, codebook: Codebook, counts: dict[str, int], chose
     app.push_screen(PICKER, chosen)
 
 
+SEARCH = "search"  # the one search dialog of the app, kept (installed) between uses
+
+
+def open_search(app: Any, transcript: str | None, done: Any) -> None:
+    """Open the search dialog, empty; ``done(the hit jumped to, or None)`` runs when it closes. Kept between uses as
+    the code picker is: a new one each time cost its widgets, their styles and three layouts (30 ms on a large
+    project)."""
+    if app.is_screen_installed(SEARCH):
+        search = app.get_screen(SEARCH)
+        if search in app.screen_stack:
+            return
+        search.prepare(transcript)
+    else:
+        app.install_screen(SearchScreen(transcript), name=SEARCH)
+    app.push_screen(SEARCH, done)
+
+
 class CodePicker(Dialog[str | None]):
     """Type to fuzzy-filter the codebook; Enter returns the highlighted code, Escape nothing."""
 
@@ -227,13 +257,14 @@ class CodePicker(Dialog[str | None]):
         with Vertical(id="picker", classes="dialog"):
             yield Static(Text(self.heading), id="picker-title", classes="dialog-title")  # data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
-            yield OptionList(id="picker-list")
+            yield SteadyOptionList(id="picker-list")
             yield Static(keymap.dialog_help("picker"), classes="dialog-help")
 
     def on_mount(self) -> None:
-        self._fill("")
-        self._size_list()
-        self.query_one("#picker-input", Input).focus()
+        # filtered as the letter is put in the box, not when its Changed message comes round: the box and the list
+        # are then drawn together, in one frame rather than two
+        self.watch(self.query_one("#picker-input", Input), "value", self._typed, init=False)
+        self._reset()
 
     def prepare(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
                 title: str = "Apply code") -> None:
@@ -241,9 +272,15 @@ class CodePicker(Dialog[str | None]):
         self.codebook, self.counts, self.only, self.heading = codebook, counts, only, title
         self._backdrop = None  # the view behind it has changed since
         self.query_one("#picker-title", Static).update(Text(title))
+        self._reset()
+
+    def _reset(self) -> None:
+        """An empty box and the whole codebook (or the codes it may choose from) listed, the box focused."""
         box = self.query_one("#picker-input", Input)
-        box.value = ""
-        self._fill("")
+        self._filled = None
+        box.value = ""  # listed by _typed if the box said something
+        if self._filled is None:
+            self._fill("")
         self._size_list()
         box.focus()
 
@@ -285,11 +322,7 @@ class CodePicker(Dialog[str | None]):
         if options.option_count:
             options.highlighted = 0
 
-    @on(Input.Changed, "#picker-input")
-    def _changed(self, event: Input.Changed) -> None:
-        # what the box says now: letters typed in a burst arrive before their Changed messages, and clearing the box
-        # when the picker opens again sends one of its own
-        value = event.input.value
+    def _typed(self, value: str) -> None:
         if value != self._filled:
             self._fill(value)
 
@@ -365,11 +398,24 @@ class SearchScreen(Dialog[SearchJump | None]):
             yield Static("Search across transcripts", classes="dialog-title")
             yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input",
                         compact=True)
-            yield OptionList(id="search-results")
+            yield SteadyOptionList(id="search-results")
             yield Static("", id="search-count", classes="dialog-help")
 
     def on_mount(self) -> None:
         self.query_one("#search-input", Input).focus()
+
+    def prepare(self, transcript: str | None = None) -> None:
+        """Show the dialog again, as it first opened: an empty box, no results."""
+        self.transcript = transcript
+        self._backdrop = None  # the view behind it has changed since
+        self.hits, self.query_text, self.count_text = [], "", ""
+        options = self.query_one("#search-results", OptionList)
+        options.clear_options()
+        _size_rows(options, self.app.size, "Search across transcripts", "")  # no rows (it was sized for the results)
+        self.query_one("#search-count", Static).update("")
+        box = self.query_one("#search-input", Input)
+        box.value = ""
+        box.focus()
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -277,6 +277,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.done_mark = False  # the coder marked their coding of this transcript done (D)
         self._saved_position: tuple[str, int] | None = None
         self._waiting: Waiting | None = None
+        self._panels_at = -1  # the unit the side panels and the status line were last shown for
 
     # ------------------------------------------------------------------ building
 
@@ -416,6 +417,7 @@ class TranscriptScreen(WorkbenchScreen):
         self._try_waiting()  # a key waiting for these units' writes to be saved
 
     def _unit_changed(self) -> None:
+        self._panels_at = self.view.cursor
         u = self.view.current
         if u is not None:
             self.query_one(MemoPanel).show(u.get("memos") or {}, self.coder)
@@ -440,16 +442,27 @@ class TranscriptScreen(WorkbenchScreen):
 
     @on(UnitView.CursorMoved)
     def _cursor_moved(self) -> None:
+        if self._panels_at != self.view.cursor:  # moved by the mouse (a key shows the unit as it moves)
+            self._moved()
+
+    def _moved(self) -> None:
         self._unit_changed()
         self._position_moved()
 
     # ------------------------------------------------------------------ moving
 
+    def _go(self, position: int) -> None:
+        """Move to a unit and show its suggestions, memo and place with it: the view's message that it moved comes
+        a turn of the event loop later, and Textual drew the move in between, then the panels in a frame of their
+        own."""
+        self.view.move_to(position)
+        self._moved()
+
     def action_move(self, step: int) -> None:
-        self.view.move_to(self.view.cursor + step)
+        self._go(self.view.cursor + step)
 
     def action_jump(self, position: int) -> None:
-        self.view.move_to(position if position >= 0 else len(self.units) - 1)
+        self._go(position if position >= 0 else len(self.units) - 1)
 
     def action_next_uncoded(self) -> None:
         found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder)
@@ -459,7 +472,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.host.say(f"every informant unit of {self.transcript} is coded or marked not codable")
                 return
             self.host.say("only units you skipped for now are left")
-        self.view.move_to(found)
+        self._go(found)
 
     def action_select(self) -> None:
         view = self.view
@@ -704,7 +717,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.load(place[0])  # it happened in another transcript: go there, so it can be seen
             self._refresh_units(result["segments"])
             if place is not None and place[1] in self.positions:
-                self.view.move_to(self.positions[place[1]])
+                self._go(self.positions[place[1]])
             if any(c["entity"] in ("coding", "decision") for c in result["changes"]):
                 self.host.suggestions_changed()
             if any(c["entity"] == "transcript_done" for c in result["changes"]):  # D taken back or put back
@@ -743,7 +756,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.app.push_screen(MemoEditor(u["ref"], u["memos"].get(coder, ""), u["text"]), save)
 
     def action_search(self) -> None:
-        from qualcode.tui.dialogs import SearchScreen
+        from qualcode.tui.dialogs import open_search
 
         def go(hit: SearchJump | None) -> None:
             if not hit:
@@ -752,10 +765,10 @@ class TranscriptScreen(WorkbenchScreen):
             if hit["transcript"] != self.transcript:
                 self.load(hit["transcript"], hit["ref"])
             else:
-                self.view.move_to(self.positions[hit["id"]])
+                self._go(self.positions[hit["id"]])
             self.view.focus()
 
-        self.app.push_screen(SearchScreen(self.transcript), go)
+        open_search(self.app, self.transcript, go)
 
     # ------------------------------------------------------------------ suggestions
 

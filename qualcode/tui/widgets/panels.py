@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
 from qualcode.tui.widgets.fit import elide_end, elide_middle
+from qualcode.tui.widgets.scrolling import SteadyOptionList
 
 
 class PlainCell(Text):
@@ -161,7 +162,7 @@ class SuggestionsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Suggestions", classes="panel-title")
-        yield OptionList(id="suggestion-list", compact=True)
+        yield SteadyOptionList(id="suggestion-list", compact=True)
         yield Static("no suggestions yet", id="suggestion-note")
 
     shown_unit: int | None = None  # the unit whose suggestions are on screen
@@ -202,12 +203,12 @@ class SuggestionsPanel(Vertical):
         unit."""
         suggestions, note = self._shown
         options = self.query_one("#suggestion-list", OptionList)
-        options.clear_options()
         self._drawn_for = self._room()
         width = max(20, (self.size.width or 40) - 2)
         tall = self._drawn_for[1] >= 36
         wide = width >= 60
         drawn: list[Option] = []
+        rows = 0
         for n, s in enumerate(suggestions[:9], start=1):
             label = Text(no_wrap=True, overflow="ellipsis")
             score = f" {s.get('score', 0):.2f}"
@@ -233,12 +234,24 @@ class SuggestionsPanel(Vertical):
                 lines = textwrap.wrap(why, width=width - 4) if full_why else [elide_end(why, width - 4)]
                 label.append("".join("\n    " + line for line in lines), style="dim italic")
             drawn.append(Option(label, id=str(n)))
-        options.add_options(drawn)  # at once: the list lays itself out again after each option added
+            rows += label.plain.count("\n") + 1  # one line each, never wrapped (no_wrap): its own line breaks
+        if drawn:
+            # the list is as high as its lines (at most its max-height), set rather than measured: a list of height
+            # auto lays the whole screen out again whenever its options change, though the next unit's suggestions
+            # mostly take as many lines as the last one's (a layout and a second drawing of every move)
+            options.styles.height = rows
+        # replaced at once: cleared first, the emptied list hid its scroll bar, and laid the screen out, in between
+        options.set_options(drawn)
         options.display = bool(suggestions)
         note_widget = self.query_one("#suggestion-note", Static)
         # the note may quote an error message, which may quote data: never read as markup
-        note_widget.update(Text(note or ("" if suggestions else "no suggestions yet")))
+        said = note or ("" if suggestions else "no suggestions yet")
+        if said != self._said:  # a Static lays the screen out again whenever it is updated, even to the same text
+            self._said = said
+            note_widget.update(Text(said))
         note_widget.display = bool(note or not suggestions)
+
+    _said = "no suggestions yet"  # what the note under the list says
 
     @on(OptionList.OptionSelected, "#suggestion-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:

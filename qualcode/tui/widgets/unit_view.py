@@ -24,6 +24,7 @@ from textual.strip import Strip
 from qualcode.actions.views import unit_place
 from qualcode.model import CodedUnit
 from qualcode.tui.widgets.fit import elide_middle
+from qualcode.tui.widgets.scrolling import SteadyScrollBars
 
 GUTTER = 6  # "  12 ▌": unit number and the coded marker
 MARK_TEXT = {"not_codable": "∅ not codable", "skipped": "↷ skipped for now"}
@@ -40,7 +41,7 @@ def clock(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
 
 
-class UnitView(ScrollView, can_focus=True):
+class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
     """Speaker turns and their units; the current unit is highlighted, coded units carry their codes' colours."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -135,7 +136,11 @@ class UnitView(ScrollView, can_focus=True):
             total += len(lines)
             offsets.append(total)
         self._offsets = offsets
-        self.virtual_size = Size(self._width, total)
+        size = Size(self._width, total)
+        if size != self.virtual_size:
+            self.virtual_size = size  # drawn again, the screen not laid out again (SteadyScrollBars)
+            if self._bars_for is not None:  # laid out before: the scroll bar shows the new length now
+                self._scroll_update(size)
 
     def _layout_unit(self, i: int) -> list[tuple[str, str, Any]]:
         u = self.units[i]

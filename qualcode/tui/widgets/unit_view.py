@@ -68,7 +68,7 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
     UnitView > .unitview--match { background: $warning 40%; text-style: bold; }
     """
 
-    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)  # watch_cursor draws it
 
     class CursorMoved(Message):
         """The current unit changed (by key or mouse)."""
@@ -103,7 +103,11 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
         """Replace one unit's data (after a coding changed) and re-wrap only it."""
         self.units[position] = unit
         if self._width:
+            before = len(self._lines[position])
             self._lines[position] = self._layout_unit(position)
+            if len(self._lines[position]) == before:  # the units after it stay where they are: only it is drawn
+                self._refresh_unit(position)
+                return
             self._recount()
         self.refresh()
 
@@ -308,9 +312,20 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
     # ------------------------------------------------------------------ moving
 
     def watch_cursor(self, old: int, new: int) -> None:
+        scrolled = self.scroll_offset
         self.scroll_to_cursor()
-        self.refresh()
+        if self.span_start is None and self.scroll_offset == scrolled:
+            # the view did not scroll: only the two units' lines change (the cursor's colour and arrow), not the
+            # screenful
+            self._refresh_unit(old)
+            self._refresh_unit(new)
+        else:
+            self.refresh()
         self.post_message(self.CursorMoved(new))
+
+    def _refresh_unit(self, position: int) -> None:
+        if 0 <= position < len(self._lines) and self._width:
+            self.refresh_lines(self._offsets[position], self._offsets[position + 1] - self._offsets[position])
 
     def move_to(self, position: int) -> None:
         if not self.units:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, OptionList
 from workbench_support import current, transcript_screen
 
 from qualcode.actions.history import undo
@@ -229,6 +229,31 @@ async def test_slash_searches_across_transcripts_and_jumps(make: Callable[..., Q
         screen = app.screen
         assert isinstance(screen, TranscriptScreen)
         assert screen.transcript == "FGD-01" and current(screen)["ref"] == "FGD-01:4"
+
+
+async def test_search_opens_again_empty_and_finds_anew(make: Callable[..., QualcodeApp]) -> None:
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"bargaining", "enter")
+        await pilot.pause()
+        assert len(app.screen.hits) == 1  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert isinstance(app.screen, TranscriptScreen)
+        await pilot.press("slash")
+        await pilot.pause()
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        # the last search is gone: an empty box, no results listed, the count line blank
+        assert search.query_one("#search-input", Input).value == "" and app.focused is search.query_one("#search-input")
+        assert search.query_one("#search-results", OptionList).option_count == 0 and search.hits == []
+        assert str(search.query_one("#search-count").render()).strip() == ""
+        await pilot.press("enter")  # Enter on the empty box does not jump to the last search's result
+        assert app.screen is search
+        await pilot.press(*"funding", "enter")
+        await pilot.pause()
+        assert search.hits and all("fund" in h["text"].lower() for h in search.hits)
+        await pilot.press("enter")
+        assert isinstance(app.screen, TranscriptScreen) and "fund" in current(app.screen)["text"].lower()
 
 
 async def test_number_keys_accept_suggestions_with_their_provenance(make: Callable[..., QualcodeApp],

@@ -28,7 +28,7 @@ from qualcode.model import Codebook, SearchHit
 from qualcode.tui import keymap
 from qualcode.tui.host import WorkbenchScreen
 from qualcode.tui.widgets.panels import PlainCell
-from qualcode.tui.widgets.scrolling import SteadyOptionList
+from qualcode.tui.widgets.scrolling import OneLineOptionList, SteadyOptionList
 
 if TYPE_CHECKING:
     from qualcode.tui.host import Host
@@ -398,7 +398,7 @@ class SearchScreen(Dialog[SearchJump | None]):
             yield Static("Search across transcripts", classes="dialog-title")
             yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input",
                         compact=True)
-            yield SteadyOptionList(id="search-results")
+            yield OneLineOptionList(id="search-results")
             yield Static("", id="search-count", classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -431,9 +431,19 @@ class SearchScreen(Dialog[SearchJump | None]):
                  else "type words and press Enter")
         self.count_text = count
         self.query_one("#search-count", Static).update(count)
-        _size_rows(self.query_one("#search-results", OptionList), self.app.size, "Search across transcripts", count)
+        self._size_results()
 
     count_text = ""
+
+    def _size_results(self) -> None:
+        options = self.query_one("#search-results", OptionList)
+        _size_rows(options, self.app.size, "Search across transcripts", self.count_text)
+        # whether it scrolls, said before the list is laid out: Textual can tell only once it has rows (from none, as
+        # the dialog opens, it was laid out and drawn a second time with its scroll bar)
+        scrolls = options.option_count > options.styles.height.value - options.styles.gutter.height  # type: ignore[union-attr]
+        if scrolls != options.show_vertical_scrollbar:
+            options.show_vertical_scrollbar = scrolls
+            options.vertical_scrollbar.display = scrolls
 
     def on_resize(self) -> None:
         if self.hits:
@@ -441,7 +451,7 @@ class SearchScreen(Dialog[SearchJump | None]):
             highlighted = options.highlighted
             self._show_hits()
             options.highlighted = highlighted
-            _size_rows(options, self.app.size, "Search across transcripts", self.count_text)
+            self._size_results()
 
     def _show_hits(self) -> None:
         options = self.query_one("#search-results", OptionList)

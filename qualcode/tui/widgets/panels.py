@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
 from qualcode.tui.widgets.fit import elide_end, elide_middle
-from qualcode.tui.widgets.scrolling import SteadyOptionList
+from qualcode.tui.widgets.scrolling import SteadyOptionList, SteadyTree
 
 
 class PlainCell(Text):
@@ -50,7 +50,7 @@ class CodebookPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter codes (f)", id="code-filter", compact=True)
-        tree: Tree[str] = Tree("Codebook", id="code-tree")
+        tree: Tree[str] = SteadyTree("Codebook", id="code-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree

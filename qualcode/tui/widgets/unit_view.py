@@ -140,11 +140,8 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
             total += len(lines)
             offsets.append(total)
         self._offsets = offsets
-        size = Size(self._width, total)
-        if size != self.virtual_size:
-            self.virtual_size = size  # drawn again, the screen not laid out again (SteadyScrollBars)
-            if self._bars_for is not None:  # laid out before: the scroll bar shows the new length now
-                self._scroll_update(size)
+        # drawn again with its scroll bar, the screen not laid out again (SteadyScrollBars)
+        self.virtual_size = Size(self._width, total)
 
     def _layout_unit(self, i: int) -> list[tuple[str, str, Any]]:
         u = self.units[i]

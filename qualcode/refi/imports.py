@@ -265,7 +265,9 @@ class _Codes:
             # the folder of case codes, emptied by a tool that kept the cases but not their codes (QualCoder keeps
             # the folder as an empty category): not a code
             return None
-        marked, description = split_id_marker(_text_of(el, "Description").strip())
+        # portableQDA writes a code's description as an attribute
+        written = _text_of(el, "Description").strip() or (el.get("description") or "").strip()
+        marked, description = split_id_marker(written)
         if marked in self._taken_by_file:
             marked = None  # a code copied in the other tool carries its original's id: only the first keeps it
         ref = reference.get(g)

@@ -463,3 +463,19 @@ def test_a_passage_the_file_codes_twice_is_one_coding_and_not_already_here_in_a_
     assert first["counts"]["codings_repeated_in_file"] == 1
     assert second["counts"]["codings_already_here"] == 1 and second["counts"]["codings_repeated_in_file"] == 1
     assert second["nothing_new"] is True
+
+
+def test_a_code_description_written_as_an_attribute_is_the_codes_definition(tmp_path: Path) -> None:
+    """The portableQDA library (used to turn requirement lists and the like into codebooks) writes a code's
+    description as a 'description' attribute instead of a Description element: it is still the definition."""
+    qdc = tmp_path / "reqs.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="UTF-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                   '<Code name="SYS::SYS001" guid="9DAEBD5F-DFAC-50FF-969D-A0F49DC23C00" color="#000000" '
+                   'isCodable="true" description="Hello, world!"/>'
+                   '<Code name="SYS::SYS002" guid="1C30E81B-8A89-58BC-A7F6-FDC9AAA53EB4" isCodable="true" '
+                   'description="ignored"><Description>The element wins.</Description></Code></Codes></CodeBook>',
+                   encoding="utf-8")
+    import_refi(tmp_path / "p", qdc, coder="tester")
+    with Project.open(tmp_path / "p") as p:
+        definitions = {c.name: c.definition for c in p.codebook().walk()}
+    assert definitions == {"SYS::SYS001": "Hello, world!", "SYS::SYS002": "The element wins."}

@@ -571,23 +571,41 @@ def blocks_to_drafts(
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
-        _interviewers_from_notes(speaker_notes, metadata, reading)
+        voices = {t.speaker for t in drafts.turns if t.speaker and t.speaker not in (HEADING_SPEAKER, NOTES_SPEAKER)}
+        _interviewers_from_notes(speaker_notes, voices, metadata, reading)
     if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
     return drafts, reading
 
 
-def _interviewers_from_notes(speaker_notes: dict[str, str], metadata: dict[str, Any], reading: Reading) -> None:
+# What a note beside a label must say for its speaker to be the interviewer: the interviewing role itself. A
+# facilitator, moderator, consultant, researcher or secretary is as often the person interviewed (a savings-group
+# facilitator, a health-centre secretary), so those notes say nothing of who asks.
+_ASKING_NOTES = frozenset(" ".join(w.split()) for w in (
+    """interviewer, interviewers, lead interviewer, assistant interviewer, i, q, int, iv, questioner, evaluator,
+    evaluators, entrevistador, entrevistadora, encuestador, encuestadora, enqueteur, enqueteuse, enquetrice,
+    intervieweur, intervieweuse, interviewerin, evaluateur, evaluatrice, evaluador, evaluadora, avaliador, avaliadora,
+    pewawancara, mhojaji, nguoi phong van, phong van vien, pvv, npv""").split(","))
+
+
+def _interviewers_from_notes(speaker_notes: dict[str, str], voices: set[str], metadata: dict[str, Any],
+                             reading: Reading) -> None:
     """"Clara Jensen (evaluator):", "Sandra Salinas, Entrevistadora:", a key's "I: Interviewer": the file itself says
     who interviews. Unless the file names its interviewer otherwise, they become its ``interviewer`` metadata, which
-    the import reads as it reads an ``interviewer:`` line."""
-    from qualcode.speakers import role_of_label
+    the import reads as it reads an ``interviewer:`` line. Never every voice of the file (``voices``): then the notes
+    are not read as roles, and the report says so."""
+    from qualcode.speakers import label_words, role_of_label
 
-    asking = [speaker for speaker, note in speaker_notes.items() if role_of_label(note) == "interviewer"]
+    asking = [speaker for speaker, note in speaker_notes.items()
+              if label_words(note) in _ASKING_NOTES]
     if not asking or metadata.get("interviewer"):
         return
-    metadata["interviewer"] = "; ".join(asking)
     said = ", ".join(f"'{speaker}' ({speaker_notes[speaker]})" for speaker in asking)
+    if not any(v not in asking and role_of_label(v) != "interviewer" for v in voices):
+        reading.notices.append(f"the notes beside the labels ({said}) would make every speaker the interviewer, so no"
+                               " role was read from them; set the roles with 'qualcode transcripts set-role'")
+        return
+    metadata["interviewer"] = "; ".join(asking)
     reading.notices.append(f"the interviewer was read from the labels: {said}")
 
 

@@ -1,0 +1,46 @@
+"""What a text transcript's import must not misread: who interviews, whose words a line is, what is speech."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qualcode.importers import parse_transcript
+from qualcode.importing import import_files
+from qualcode.store import Project
+
+
+def _import(tmp_path: Path, name: str, text: str) -> tuple[dict[str, str], list[str]]:
+    """The roles of the speakers of one imported transcript, and the report's warnings for it."""
+    tmp_path.mkdir()
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    with Project.create(tmp_path / "p") as project:
+        report: dict[str, Any] = import_files(project, [source], coder="ana")
+        [entry] = report["transcripts"]
+        roles = {s["label"]: s["role"] for s in project.speakers(entry["id"])}
+    return roles, list(entry["warnings"])
+
+
+def test_an_informant_whose_job_is_facilitator_stays_the_informant(tmp_path: Path) -> None:
+    key = "I: Interviewer\nR: Facilitator\n\n"
+    speech = ("I: How long have you run the savings groups?\n\nR: Three years. I meet each group every week.\n\n"
+              "I: What changed for the members?\n\nR: They save more and borrow less from lenders.\n")
+    roles, _ = _import(tmp_path / "a", "kii_fac.txt", key + speech)
+    assert roles == {"I": "interviewer", "R": "informant"}
+    named = ("Clara Jensen, Evaluator: How long have you run the savings groups?\n\n"
+             "Nguyen Thi Hoa, Facilitator: Four years. I meet each group every week.\n\n"
+             "Clara Jensen, Evaluator: What changed for the members?\n\n"
+             "Nguyen Thi Hoa, Facilitator: They save more and borrow less from lenders.\n")
+    roles, _ = _import(tmp_path / "b", "kii_fac2.txt", named)
+    assert roles == {"Clara Jensen": "interviewer", "Nguyen Thi Hoa": "informant"}
+
+
+def test_notes_that_would_make_every_speaker_the_interviewer_are_not_read_as_roles(tmp_path: Path) -> None:
+    text = ("Clara Jensen (interviewer): How long have you run the savings groups?\n\n"
+            "Tom Berg (interviewer): Four years. I meet each group every week.\n\n"
+            "Clara Jensen (interviewer): What changed for the members?\n\n"
+            "Tom Berg (interviewer): They save more and borrow less from lenders.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert "interviewer" not in pt.metadata
+    assert any("would make every speaker the interviewer" in w for w in pt.warnings)

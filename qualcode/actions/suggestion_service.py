@@ -280,12 +280,21 @@ def start(project_path: str | Path, emit: Emit, *, own_process: bool = True) -> 
     return ThreadService(project_path, emit)
 
 
-def _give_way_soon(niceness: int) -> Callable[[], None]:
+def _after(seconds: float, action: Callable[[], None]) -> Callable[[], None]:
+    """Call ``action`` in ``seconds`` (in a thread that never keeps the process alive); returns what cancels it."""
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
+    return timer.cancel
+
+
+def _give_way_soon(niceness: int,
+                   after: Callable[[float, Callable[[], None]], Callable[[], None]] = _after) -> Callable[[], None]:
     """Lower the calling thread's priority by ``niceness`` when the returned function is called, or after
-    ``FIRST_FIT_SHARE`` seconds if that comes first. The first suggestions after an opening (restoring or updating the
-    saved model: seconds) are what the evaluator waits for, so the model takes its share of a busy machine for them;
-    then, and during a long fit from scratch, it gives way to the screen. On Linux a thread's priority is its own (and
-    the threads it starts inherit it)."""
+    ``FIRST_FIT_SHARE`` seconds if that comes first (``after`` schedules that). The first suggestions after an opening
+    (restoring or updating the saved model: seconds) are what the evaluator waits for, so the model takes its share
+    of a busy machine for them; then, and during a long fit from scratch, it gives way to the screen. On Linux a
+    thread's priority is its own (and the threads it starts inherit it)."""
     if niceness <= 0 or not hasattr(os, "setpriority"):
         return lambda: None
     if not sys.platform.startswith("linux"):  # elsewhere a priority is the whole process's: given way at once
@@ -304,12 +313,10 @@ def _give_way_soon(niceness: int) -> Callable[[], None]:
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
 
-    timer = threading.Timer(FIRST_FIT_SHARE, lower)
-    timer.daemon = True
-    timer.start()
+    cancel = after(FIRST_FIT_SHARE, lower)
 
     def now() -> None:
-        timer.cancel()
+        cancel()
         lower()
 
     return now

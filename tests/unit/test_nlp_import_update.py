@@ -311,15 +311,24 @@ def test_removing_a_transcript_updates_the_saved_model_without_loading_the_langu
 
     with Project.open(example_project_dir) as project:
         nlp_project.get_suggester(project)  # the model saved before the removal
+    # spaCy is imported in a process of its own when units are to be tokenised: no process may be started either
     code = (
-        "import sys\nfrom qualcode.cli import main\n"
+        "import subprocess, sys\nstarted = []\nPopen = subprocess.Popen\n"
+        "class Counted(Popen):\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        started.append(args)\n"
+        "        super().__init__(*args, **kwargs)\n"
+        "subprocess.Popen = Counted\n"
+        "from qualcode.cli import main\n"
         f"code = main(['transcripts', 'remove', 'KII-03', '--with-codings', '-p', {str(example_project_dir)!r}])\n"
+        "print('--PROCESSES--', len(started))\n"
         "print('--MODULES--', code)\nprint('\\n'.join(sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     out, _, modules = proc.stdout.partition("--MODULES--")
     assert "removed KII-03" in out and modules.split()[0] == "0"
     assert "spacy" not in modules.split()
+    assert "--PROCESSES-- 0" in out
     new_process()
     with Project.open(example_project_dir) as project, pytest.MonkeyPatch.context() as mp:
         no_full_fit(mp)

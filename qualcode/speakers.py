@@ -343,6 +343,10 @@ def _numbered_differently(a: str, b: str) -> bool:
 MOST_IN_A_GROUP = 12
 # Beside the interviewer, fewer voices than this are as often a paired or small-group interview as a focus group.
 FEWEST_IN_A_GROUP = 3
+# A voice with no more units than this, and a quarter or less of what the main voice beside the interviewer says, is a
+# passing one: someone who looked in, or a transcription tool splitting off a few words of another voice ("Speaker 4:
+# Hello."). It does not make a conversation a focus group, and under a tool's numbered label it is no informant.
+PASSING_UNITS = 2
 
 
 @dataclass
@@ -381,7 +385,10 @@ def guess_conversation(
     labelled by name only, the one who asks the questions is the interviewer. The type, unless it has one, is the
     one its name gives, else a focus group when three or more voices speak beside the interviewer (two are as often
     a paired interview: it stays a key-informant interview, and the warning says how to say otherwise). More voices
-    than a focus group holds, or no interviewer, and nothing is guessed: the warning says the roles are unknown.
+    than a focus group holds, or no interviewer, and nothing is guessed: the warning says the roles are unknown. A
+    passing voice (at most two units, a quarter or less of the main voice's) is not counted towards a focus group, and
+    under a tool's numbered label ("Speaker 4") is left unknown: transcription tools split off a few words of another
+    voice under a label of its own.
     Speakers already decided (a role, a case) are left as they are. Every guess is named, with the command that
     corrects it."""
     out = ConversationGuess()
@@ -410,6 +417,12 @@ def guess_conversation(
                              " type is not known (counted as a key-informant interview); set them with"
                              f" '{set_role} LABEL interviewer|informant' and give it a 'type' in a case sheet")
         return out
+    most = max((units.get(label, 0) for label in voices), default=0)
+    passing = [label for label in voices
+               if units.get(label, 0) <= PASSING_UNITS and units.get(label, 0) * 4 <= most]
+    split_off = [label for label in passing if label in unknown and role_of_label(label) == "unknown"]
+    unknown = [label for label in unknown if label not in split_off]
+    speaking = [label for label in voices if label not in passing]
     typed = str(typed or "").strip()
     named, name = None, ""
     for candidate in names:
@@ -417,32 +430,36 @@ def guess_conversation(
         if named:
             name = candidate
             break
-    if named == "KII" and len(voices) < 2:
+    if named == "KII" and len(speaking) < 2:
         named = None  # what an untyped interview counts as anyway: nothing to write or to say
     if typed:
         group = is_group_type(typed)
     elif named:
         group = named == "FGD"
     else:
-        group = len(voices) >= FEWEST_IN_A_GROUP
+        group = len(speaking) >= FEWEST_IN_A_GROUP
     how = "guessed: a voice beside the interviewer" + (" in a focus group" if group else "")
     for label in unknown:
         out.roles[label] = ("informant", how)
     if not typed and (named or group):
         out.type = named or "FGD"
-    beside = f"{len(voices)} voice{'s' if len(voices) != 1 else ''} beside the interviewer"
+    beside = f"{len(speaking)} voice{'s' if len(speaking) != 1 else ''} beside the interviewer" + (
+        f", not counting {len(passing)} that say{'s' if len(passing) == 1 else ''} only a few words" if passing else "")
     if not typed and named:
         what = "a focus group" if named == "FGD" else f"an interview ({named})"
         out.said.append(f"typed as {what}, as its name '{name}' says ({beside}; if it is not one, give it its 'type'"
                         " in a case sheet)")
     elif not typed and group:
         out.said.append(f"typed as a focus group ({beside}; if it is not one, give it its 'type' in a case sheet)")
-    elif not typed and len(voices) > 1:
+    elif not typed and len(speaking) > 1:
         out.said.append(f"counted as a key-informant interview ({beside}, too few to call it a focus group without a"
                         " type; if it is one, give it the 'type' FGD in a case sheet)")
     if unknown:
         out.said.append(f"read {_shown(unknown)} as {'its informants' if len(unknown) > 1 else 'its informant'} (if"
                         f" wrong: '{set_role} LABEL interviewer|unknown')")
+    if split_off:
+        out.said.append(f"left {_shown(split_off)} unknown (only a few words under a transcription tool's numbered"
+                        f" label, often another voice split off; if a person: '{set_role} LABEL informant')")
     return out
 
 

@@ -206,3 +206,39 @@ def test_doctor_names_an_imports_guessed_informants_in_one_line(tmp_path: Path) 
     guessed = [w for w in warnings if w.startswith("guessed ")]
     assert guessed == ["guessed 'P1', 'P2', 'P3', 'P4', ... as informants (a voice beside the interviewer in a focus"
                        " group); if wrong: qualcode transcripts set-role fgd_savings_groups 'LABEL' interviewer"]
+
+
+def test_voices_that_say_a_few_words_do_not_make_an_interview_a_focus_group(tmp_path: Path) -> None:
+    # transcription tools split off a few words of another voice under a numbered label of its own
+    lines = []
+    for n in range(6):
+        lines += [f"Interviewer: Question {n} on the training?", "", f"Ana: Answer {n}: the nurses use the forms.", ""]
+    lines[4:4] = ["Speaker 3: Sorry, is this the right room?", "", "Mai: I am the deputy.", ""]
+    lines[16:16] = ["Speaker 4: Hello.", "", "Mai: Yes, the forms.", ""]
+    source = tmp_path / "district_lead.txt"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    folder = tmp_path / "p"
+    report = _import(folder, source)
+    roles = _roles(folder, "district_lead")
+    assert _type(folder, "district_lead") == "KII"
+    assert roles["Ana"] == ("informant", None)
+    assert roles["Mai"] == ("informant", None)  # a name is a person, however little she says
+    assert roles["Speaker 3"] == roles["Speaker 4"] == ("unknown", None)
+    [said] = [w for w in _warnings(report, "district_lead") if "'Speaker 3', 'Speaker 4' unknown" in w]
+    assert "set-role district_lead LABEL informant" in said
+
+
+def test_a_focus_group_stays_one_when_some_participants_say_little(tmp_path: Path) -> None:
+    lines = []
+    for n in range(4):
+        lines += [f"Moderator: Question {n}?", ""] + [f"P{p}: Answer {n} from participant {p}." for p in (1, 2, 3)]
+        lines += [""]
+    lines += ["P4: Me too.", "", "Speaker 7: yes", ""]
+    source = tmp_path / "group_talk.txt"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    folder = tmp_path / "p"
+    _import(folder, source)
+    roles = _roles(folder, "group_talk")
+    assert _type(folder, "group_talk") == "FGD"
+    assert {roles[f"P{p}"] for p in (1, 2, 3, 4)} == {("informant", None)}
+    assert roles["Speaker 7"] == ("unknown", None)

@@ -363,10 +363,18 @@ class _Apart:
         return out
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
-        self.proc = None
+        """End the process and wait for it, so it is not left behind as a zombie (it holds nothing to finish: what
+        it computes is only ever an answer, and one is no longer wanted)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        with contextlib.suppress(OSError):
+            proc.kill()
+        proc.wait()
 
 
 def _serve_apart(model: str) -> None:

@@ -362,3 +362,25 @@ def test_texts_are_still_tokenised_when_the_process_for_it_ended(example_project
     pipeline._apart.proc.wait()
     assert pipeline.normalise_many(texts) == TextPipeline().normalise_many(texts)  # spaCy loaded here instead
     assert pipeline._apart is None
+
+
+def test_the_process_for_tokenising_is_gone_once_closed(example_project: Project) -> None:
+    # Not left as a zombie ('defunct' in ps) until the next process is started: it has ended and been waited for.
+    from qualcode.nlp.text import TextPipeline
+
+    texts = texts_of(example_project, "KII-02")[:5]
+    pipeline = TextPipeline()
+    pipeline.load_apart()
+    assert pipeline._apart is not None and pipeline._apart.proc is not None
+    proc = pipeline._apart.proc
+    assert pipeline.normalise_many(texts) == TextPipeline().normalise_many(texts)
+    pipeline.close_apart()
+    assert proc.returncode is not None
+    assert proc.stdout is not None and proc.stdout.closed
+    # closed at once, before spaCy was even imported
+    pipeline = TextPipeline()
+    pipeline.load_apart()
+    assert pipeline._apart is not None and pipeline._apart.proc is not None
+    proc = pipeline._apart.proc
+    pipeline.close_apart()
+    assert proc.returncode is not None

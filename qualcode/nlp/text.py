@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -321,7 +322,19 @@ def _norm_one(pipeline: TextPipeline, token: str) -> str:
     return norm[0] if norm else ""
 
 
-APART_PATIENCE = 120.0  # seconds the process of _Apart may take to answer (importing spaCy included)
+# Texts are sent to the process of _Apart a part at a time, each part with the whole limit (a large import on a busy
+# machine is many parts; a thousand texts take well under a second): a process that neither answers nor ends is ended.
+APART_CHUNK = 1000
+APART_PATIENCE = 120.0  # seconds the process of _Apart may take to answer a part (the first: importing spaCy too)
+_APART_CODE = "from qualcode.nlp.text import _serve_apart; _serve_apart({model!r})"
+
+
+def _after(seconds: float, action: Callable[[], None]) -> Callable[[], None]:
+    """Call ``action`` in ``seconds`` (in a thread that never keeps the process alive); returns what cancels it."""
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
+    return timer.cancel
 
 
 class _Apart:
@@ -335,29 +348,36 @@ class _Apart:
         here = str(Path(__file__).resolve().parents[2])  # the same qualcode as this process's
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
         with contextlib.suppress(OSError):
-            code = f"from qualcode.nlp.text import _serve_apart; _serve_apart({model!r})"
+            code = _APART_CODE.format(model=model)
             self.proc = subprocess.Popen([sys.executable, "-P", "-c", code],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          close_fds=True, env=env)
 
     def normalise_many(self, texts: list[str]) -> list[str] | None:
         """What :meth:`TextPipeline.normalise_many` gives for ``texts``, or None when the process cannot say (it ended,
-        or its pipeline is not this one's)."""
+        did not answer in time, or its pipeline is not this one's)."""
+        out: list[str] = []
+        for start in range(0, len(texts), APART_CHUNK):
+            part = self._ask(list(texts[start : start + APART_CHUNK]))
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+
+    def _ask(self, texts: list[str]) -> list[str] | None:
         proc = self.proc
         if proc is None or proc.stdin is None or proc.stdout is None:
             return None
         # A process that neither answers nor ends (it never should) is ended, so the caller is never left waiting.
-        watchdog = threading.Timer(APART_PATIENCE, proc.kill)
-        watchdog.daemon = True
-        watchdog.start()
+        cancel = _after(APART_PATIENCE, proc.kill)
         try:
-            pickle.dump(list(texts), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(texts, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             proc.stdin.flush()
             name, out = pickle.load(proc.stdout)
         except Exception:  # it ended or failed: the caller loads spaCy itself
             return None
         finally:
-            watchdog.cancel()
+            cancel()
         if name != self.name or not isinstance(out, list) or len(out) != len(texts):
             return None
         return out

@@ -384,3 +384,46 @@ def test_the_process_for_tokenising_is_gone_once_closed(example_project: Project
     proc = pipeline._apart.proc
     pipeline.close_apart()
     assert proc.returncode is not None
+
+
+def test_a_large_import_is_tokenised_apart_however_long_it_takes_in_all(example_project: Project,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process has a limited time for each part of the texts, not for all of them: a large first import on a busy
+    # machine is not cut off half way and tokenised a second time here.
+    import qualcode.nlp.text as text_mod
+    from qualcode.nlp.text import TextPipeline
+
+    monkeypatch.setattr(text_mod, "APART_CHUNK", 7)
+    watched: list[float] = []
+    after = text_mod._after
+
+    def watch(seconds: float, action: Any) -> Any:
+        watched.append(seconds)
+        return after(seconds, action)
+
+    monkeypatch.setattr(text_mod, "_after", watch)
+    texts = texts_of(example_project, "KII-02")[:30]
+    pipeline = TextPipeline()
+    pipeline.load_apart()
+    try:
+        assert pipeline.normalise_many(texts) == TextPipeline().normalise_many(texts)
+        assert pipeline._nlp is None  # answered by the other process
+    finally:
+        pipeline.close_apart()
+    assert watched == [text_mod.APART_PATIENCE] * 5  # 30 texts, 7 at a time, each part with the whole limit
+
+
+def test_texts_are_tokenised_here_when_the_process_for_it_never_answers(example_project: Project,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.nlp.text as text_mod
+    from qualcode.nlp.text import TextPipeline
+
+    monkeypatch.setattr(text_mod, "_APART_CODE", "import sys; sys.stdin.buffer.read()")  # reads, never answers
+    monkeypatch.setattr(text_mod, "APART_PATIENCE", 0.5)
+    texts = texts_of(example_project, "KII-05")[:20]
+    pipeline = TextPipeline()
+    pipeline.load_apart()
+    assert pipeline._apart is not None and pipeline._apart.proc is not None
+    proc = pipeline._apart.proc
+    assert pipeline.normalise_many(texts) == TextPipeline().normalise_many(texts)  # spaCy loaded here instead
+    assert pipeline._apart is None and proc.returncode is not None

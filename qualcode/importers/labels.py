@@ -97,6 +97,9 @@ class Label:
     t_start: float | None = None
     strength: int = LOOSE
     bracket: bool = False
+    # "Nguyen Thi Hoa, head nurse:": a note in lower case is as often speech ("Bac Ninh, for example:"); such a label
+    # counts only where the same name and note start lines more than once
+    loose: bool = False
 
     @property
     def key(self) -> str:
@@ -238,10 +241,12 @@ def _make(head: str, rest: str) -> Label | None:
             t_start = seconds
         elif inside:
             note = inside
+    loose = False
     if note is None and "," in head:
         described = _described(head)
         if described is not None:
             head, note = described
+            loose = note[0].islower() and role_of_label(note) is None
     m2 = _NUMBERED_QA.fullmatch(head)
     if m2:
         head = m2.group(1)  # "Q1:", "Q2:" are all the interviewer's questions
@@ -253,13 +258,14 @@ def _make(head: str, rest: str) -> Label | None:
         seconds, after = strip_leading_timestamp(rest)
         if seconds is not None:  # "Speaker 1: [00:00:03] text" (Sonix, Rev)
             rest, t_start = after.strip(), t_start if t_start is not None else seconds
-    return Label(speaker=head, rest=rest, note=note, t_start=t_start, strength=strength)
+    return Label(speaker=head, rest=rest, note=note, t_start=t_start, strength=strength, loose=loose)
 
 
 def _described(head: str) -> tuple[str, str] | None:
     """("Sandra Salinas", "Entrevistadora") for "Sandra Salinas, Entrevistadora" and ("Fabiola Pineda", "Administradora
     de A255") for the name and role research transcripts write before the first words of each speaker; None for
-    "Jensen, Clara" (a name written last name first) and for anything that is not a name and a short description."""
+    "Jensen, Clara" (a name written last name first) and for anything that is not a name and a short description.
+    A description in lower case ("head nurse") is returned too: :func:`accepted_keys` takes it only where it recurs."""
     from qualcode.speakers import role_of_label
 
     name, _, description = head.partition(",")
@@ -268,8 +274,8 @@ def _described(head: str) -> tuple[str, str] | None:
     if not words or len(words) > 8 or description[-1] in ".?!…;" or not all(_WORD_OK.fullmatch(w) for w in words):
         return None
     last_first = _LAST_FIRST.fullmatch(head) and all(w[0].isupper() for w in head.replace(",", " ").split())
-    if role_of_label(description) is None and (last_first or not description[0].isupper()):
-        return None  # "Jensen, Clara"; "Bac Ninh, for example" is speech
+    if role_of_label(description) is None and last_first:
+        return None  # "Jensen, Clara"
     strength = classify(name)
     if strength == STRONG or strength == CAPITALISED and len(name.split()) >= 2:
         return name, description
@@ -325,7 +331,13 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
     strength: dict[str, int] = {}
     words: dict[str, int] = {}
     rests: dict[str, list[str]] = {}
+    loose: Counter[tuple[str, str | None]] = Counter()
+    firm: set[str] = set()
     for label in labels:
+        if label.loose:
+            loose[label.key, label.note] += 1
+        else:
+            firm.add(label.key)
         counts[label.key] += 1
         strength[label.key] = max(strength.get(label.key, LOOSE), label.strength)
         words[label.key] = label.words
@@ -359,4 +371,6 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
             accepted |= {k for k, n in counts.items()
                          if strength[k] == CAPITALISED and n == 1 and words[k] == 1 and k not in SENTENCE_STARTERS
                          and (lower_file or not rests[k][0] or not rests[k][0][:1].islower())}
-    return accepted
+    # "Bac Ninh, for example: ..." once is speech; "Nguyen Thi Hoa, head nurse:" before each answer is a label
+    recurring = {key for (key, _), n in loose.items() if n >= 2}
+    return {k for k in accepted if k in firm or k in recurring or k not in {key for key, _ in loose}}

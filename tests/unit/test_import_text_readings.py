@@ -44,3 +44,18 @@ def test_notes_that_would_make_every_speaker_the_interviewer_are_not_read_as_rol
     pt = parse_transcript(text.encode(), "kii.txt")
     assert "interviewer" not in pt.metadata
     assert any("would make every speaker the interviewer" in w for w in pt.warnings)
+
+
+def test_a_name_with_a_role_in_lower_case_before_each_answer_is_the_speaker() -> None:
+    text = ("Interviewer: Where?\nNguyen Thi Hoa, head nurse: At the clinic.\n"
+            "Interviewer: When?\nNguyen Thi Hoa, head nurse: In 2019.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("Interviewer", "Where?"), ("Nguyen Thi Hoa", "At the clinic."),
+        ("Interviewer", "When?"), ("Nguyen Thi Hoa", "In 2019.")]
+    assert pt.metadata["speaker_notes"] == {"Nguyen Thi Hoa": "head nurse"}
+    # once, the same shape is a sentence of the interviewer's
+    once = "Interviewer: Which province?\nBac Ninh, for example: the factories there.\nR1: Yes.\nInterviewer: Ok.\n"
+    pt = parse_transcript(once.encode(), "kii.txt")
+    assert "Bac Ninh, for example: the factories there." in pt.text
+    assert "Bac Ninh" not in {t.speaker for t in pt.turns}

@@ -17,7 +17,6 @@ from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
 from qualcode.importers.labels import (
     STRONG,
-    TIMESTAMP,
     VOICE_TAG,
     Label,
     accepted_keys,
@@ -25,6 +24,7 @@ from qualcode.importers.labels import (
     find_label,
     label_key,
     make_label,
+    parse_timestamp,
     strip_leading_timestamp,
 )
 from qualcode.importers.preamble import TOOL_CREDIT, read_preamble, record_event, transcription_event
@@ -49,8 +49,11 @@ _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 # (no surrounding \s*: searched in lines of any length, it must not backtrack over a run of spaces)
 F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 # "... came back [00:19:00] every quarter": a time inside the speech, where the tool marks each minute (Descript) or
-# the transcriber pressed a key; it is no one's words
-_INLINE_TIME = re.compile(r"[\[(]\s?" + TIMESTAMP + r"\s?[\])]")
+# the transcriber pressed a key; it is no one's words. Only "[mm:ss]" or "[hh:mm:ss]" in square brackets, and only
+# where a file has several: "He read John [3:16]" and "The clinic opens (8:30) daily" are speech.
+_INLINE_TIME = re.compile(r"(\s*)\[((?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?)\]")
+# fewer such marks in a file are someone's words, not a tool's
+_INLINE_TIMES_IN_A_FILE = 3
 
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
 META_KEYS = frozenset(
@@ -499,7 +502,7 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
-    inline_times = _InlineTimes()
+    inline_times = _InlineTimes([line for b in blocks if not b.heading for line in b.lines])
     merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
     f4 = F4Times() if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
     if f4 is not None:
@@ -566,8 +569,8 @@ def blocks_to_drafts(
     for variant, speaker in merged.items():
         reading.notices.append(f"'{variant}' was read as the speaker '{speaker}' (one label typed two ways)")
     if inline_times.count:
-        reading.notices.append(f"{inline_times.count} timestamp(s) inside the speech ('[00:19:00]', as Descript marks"
-                               " each minute) were left out of the text")
+        reading.notices.append(f"{inline_times.count} timestamp(s) inside the speech, as Descript marks each minute,"
+                               f" were left out of the text (the first: '{inline_times.example}')")
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
@@ -652,17 +655,30 @@ def _legend_value(rest: str) -> bool:
 
 
 class _InlineTimes:
-    """Takes the times written inside speech out of it, and counts them for the report."""
+    """Takes the times written inside speech out of it, where the file's ``lines`` hold several, and counts them for
+    the report."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str]) -> None:
         self.count = 0
+        self.example = ""
+        found = sum(1 for line in lines if "[" in line for m in _INLINE_TIME.finditer(line)
+                    if parse_timestamp(m.group(2)) is not None)
+        self.active = found >= _INLINE_TIMES_IN_A_FILE
 
     def drop(self, text: str) -> str:
-        if ":" not in text:
+        if not self.active or "[" not in text:
             return text
-        text, n = _INLINE_TIME.subn(" ", text)
-        self.count += n
-        return text
+        return _INLINE_TIME.sub(lambda m: self._drop(m, text), text)
+
+    def _drop(self, m: re.Match[str], text: str) -> str:
+        if parse_timestamp(m.group(2)) is None:
+            return m.group(0)
+        self.count += 1
+        if not self.example:
+            self.example = text[m.start(2) - 1:m.end(2) + 1]
+        # "late [00:19:00]. We" -> "late. We"; a mark between two words leaves them apart
+        joined = m.start() > 0 and text[m.end():m.end() + 1].isalnum()
+        return " " if joined else ""
 
 
 class F4Times:

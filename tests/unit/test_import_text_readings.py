@@ -59,3 +59,16 @@ def test_a_name_with_a_role_in_lower_case_before_each_answer_is_the_speaker() ->
     pt = parse_transcript(once.encode(), "kii.txt")
     assert "Bac Ninh, for example: the factories there." in pt.text
     assert "Bac Ninh" not in {t.speaker for t in pt.turns}
+
+
+def test_times_in_brackets_are_speech_unless_the_file_is_marked_with_them_throughout() -> None:
+    said = "He read John [3:16] to us. The clinic opens (8:30) daily. We lost (2:45) in overtime."
+    pt = parse_transcript(f"Interviewer: And then?\n\nRespondent: {said}\n\nInterviewer: Ok.\n".encode(), "kii.txt")
+    assert said in pt.text
+    assert not any("timestamp" in w for w in pt.warnings)
+    marked = ("Interviewer: And then? [00:18:00]\n\nRespondent: It was late [00:19:00]. We waited [00:20:00], then"
+              " left (00:21:00)!\n\nInterviewer: Ok.\n")
+    pt = parse_transcript(marked.encode(), "kii.txt")
+    assert "It was late. We waited, then left (00:21:00)!" in pt.text
+    assert "3 timestamp(s) inside the speech, as Descript marks each minute, were left out of the text (the first:" \
+           " '[00:18:00]')" in pt.warnings

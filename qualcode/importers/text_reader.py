@@ -16,6 +16,7 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
 from qualcode.importers.labels import (
+    SENTENCE_STARTERS,
     STRONG,
     VOICE_TAG,
     Label,
@@ -617,8 +618,10 @@ def _legend(blocks: list[Block], accepted: set[str]) -> list[Label]:
     line, often as bullets), which names what each label stands for; [] when the first labelled lines are speech.
 
     Marks the key's blocks (``Block.legend``). It is a key when its labels differ, each explains itself in a few
-    words without a sentence's end, two of them speak below, and it says so: one of its entries names a role
-    ("Interviewer", "Befragte"), or the speech below is timed and the key is not."""
+    words that neither end nor start as a sentence does, two of them speak below, one of its labels abbreviates what
+    it stands for ("I: Interviewer", "P1: Participant 1"), and it says so: one of its entries names a role
+    ("Interviewer", "Befragte"), or the speech below is timed and the key is not. "I: and your position in the group"
+    / "R: facilitator" is an opening exchange, not a key."""
     from qualcode.speakers import role_of_label
 
     start = next((k for k, b in enumerate(blocks) if not b.heading and not b.forced
@@ -642,7 +645,7 @@ def _legend(blocks: list[Block], accepted: set[str]) -> list[Label]:
         return []
     names_a_role = any(role_of_label(lab.rest.strip()) for lab in labels)
     timed_below = any(lab.t_start is not None for lab in below) and all(lab.t_start is None for lab in labels)
-    if not (names_a_role or timed_below):
+    if not (names_a_role or timed_below) or not any(_abbreviates(lab.speaker, lab.rest) for lab in labels):
         return []
     for k in run:
         blocks[k].legend = True
@@ -651,7 +654,18 @@ def _legend(blocks: list[Block], accepted: set[str]) -> list[Label]:
 
 def _legend_value(rest: str) -> bool:
     rest = rest.strip()
-    return bool(rest) and len(rest.split()) <= 6 and not rest.endswith((".", "?", "!", "…", ":"))
+    return bool(rest) and len(rest.split()) <= 6 and not rest.endswith((".", "?", "!", "…", ":")) \
+        and rest.split()[0].casefold() not in SENTENCE_STARTERS
+
+
+def _abbreviates(label: str, value: str) -> bool:
+    """"I" for "Interviewer", "P1" for "Participant 1", "FG" for "Focus Group": the label is the value shortened."""
+    from qualcode.folding import fold
+
+    letters = "".join(ch for ch in fold(label) if ch.isalpha())
+    words = fold(value).split()
+    initials = "".join(w[0] for w in words)
+    return bool(letters and words) and (words[0].startswith(letters) or initials.startswith(letters))
 
 
 class _InlineTimes:

@@ -72,3 +72,13 @@ def test_times_in_brackets_are_speech_unless_the_file_is_marked_with_them_throug
     assert "It was late. We waited, then left (00:21:00)!" in pt.text
     assert "3 timestamp(s) inside the speech, as Descript marks each minute, were left out of the text (the first:" \
            " '[00:18:00]')" in pt.warnings
+
+
+def test_an_opening_exchange_of_short_lines_is_speech_not_a_key_of_the_labels() -> None:
+    text = ("I: and your position in the group\nR: facilitator\n\n"
+            "I: How long have you done that? Tell me about it.\n\n"
+            "R: Five years. It has been hard because of staffing.\n\nI: Thanks.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert pt.text.startswith("and your position in the group\n\nfacilitator")
+    assert "speaker_notes" not in pt.metadata
+    assert not any("key above the speech" in w for w in pt.warnings)

@@ -290,11 +290,12 @@ def _after(seconds: float, action: Callable[[], None]) -> Callable[[], None]:
 
 def _give_way_soon(niceness: int,
                    after: Callable[[float, Callable[[], None]], Callable[[], None]] = _after) -> Callable[[], None]:
-    """Lower the calling thread's priority by ``niceness`` when the returned function is called, or after
+    """Lower the process's priority by ``niceness`` when the returned function is called, or after
     ``FIRST_FIT_SHARE`` seconds if that comes first (``after`` schedules that). The first suggestions after an opening
     (restoring or updating the saved model: seconds) are what the evaluator waits for, so the model takes its share
     of a busy machine for them; then, and during a long fit from scratch, it gives way to the screen. On Linux a
-    thread's priority is its own (and the threads it starts inherit it)."""
+    thread's priority is its own: each thread is lowered, those numerical libraries started during the first fit
+    included (threads started later inherit the priority of the thread that starts them)."""
     if niceness <= 0 or not hasattr(os, "setpriority"):
         return lambda: None
     if not sys.platform.startswith("linux"):  # elsewhere a priority is the whole process's: given way at once
@@ -310,8 +311,9 @@ def _give_way_soon(niceness: int,
             if done.is_set():
                 return
             done.set()
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
+            for thread in _threads(tid):
+                with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                    os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
 
     cancel = after(FIRST_FIT_SHARE, lower)
 
@@ -320,6 +322,14 @@ def _give_way_soon(niceness: int,
         lower()
 
     return now
+
+
+def _threads(calling: int) -> list[int]:
+    """The ids of this process's threads (Linux), or the calling thread's where they cannot be read."""
+    try:
+        return [int(name) for name in os.listdir("/proc/self/task")]
+    except (OSError, ValueError):
+        return [calling]
 
 
 def _dispatch(loop: SuggestionLoop, message: tuple[Any, ...]) -> None:

@@ -18,8 +18,8 @@ import pytest
 from qualcode.actions import suggestion_service
 
 # The model's loop, in a thread of its own: its priority before asking to give way soon, after asking, after the few
-# seconds passed (when "timer" is asked for), and after its first suggestions are ready. -1 where a priority cannot
-# be read (Windows).
+# seconds passed (when "timer" is asked for), and after its first suggestions are ready; and the priority then of a
+# thread started before. -1 where a priority cannot be read (Windows).
 CHILD = """
 import json, os, sys, threading
 from qualcode.actions import suggestion_service as service
@@ -28,18 +28,27 @@ timer = sys.argv[1] == "timer"
 seen = []
 scheduled = []
 
-def priority():
+def priority(tid=None):
     if not hasattr(os, "getpriority"):
         return -1
     # a thread's own priority on Linux; elsewhere the process's
-    who = threading.get_native_id() if sys.platform.startswith("linux") else 0
+    who = (tid or threading.get_native_id()) if sys.platform.startswith("linux") else 0
     return os.getpriority(os.PRIO_PROCESS, who)
 
 def after(seconds, action):
     scheduled.append((seconds, action))
     return lambda: None
 
+def worker(started, stop):
+    work.append(threading.get_native_id())
+    started.set()
+    stop.wait()
+
 def loop():
+    # a thread the first fit started (as numerical libraries start theirs), at the loop's priority then
+    started, stop = threading.Event(), threading.Event()
+    threading.Thread(target=worker, args=(started, stop), daemon=True).start()
+    started.wait()
     seen.append(priority())
     give_way = service._give_way_soon(service.NICENESS, after=after)
     seen.append(priority())
@@ -50,11 +59,15 @@ def loop():
         seen.append(priority())
     give_way()
     seen.append(priority())
+    worker_seen.append(priority(work[0]))
+    stop.set()
 
+work = []
+worker_seen = []
 thread = threading.Thread(target=loop)
 thread.start()
 thread.join()
-print(json.dumps({"seen": seen, "scheduled": len(scheduled)}))
+print(json.dumps({"seen": seen, "scheduled": len(scheduled), "worker": worker_seen[0]}))
 """
 
 
@@ -76,6 +89,15 @@ def test_the_model_gives_way_once_its_first_suggestions_are_ready() -> None:
     else:  # a priority is the whole process's (the screen's is another): given way at once
         assert asked == lowered(before)
     assert done == lowered(before)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities to read on this platform")
+def test_the_threads_the_first_fit_started_give_way_too() -> None:
+    # Numerical libraries start worker threads during the first fit: they do most of a refit's work, and give way
+    # with the model's loop rather than keep the priority it had then.
+    found = model_process("ready")
+    before = found["seen"][0]
+    assert found["worker"] == lowered(before)
 
 
 @pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities to read on this platform")

@@ -36,7 +36,8 @@ _TRANSCRIPTION = re.compile(
     re.I,
 )
 # "Transcribed by https://otter.ai", "(Transcribed by TurboScribe.ai - Go Unlimited to remove this message)": the
-# transcription tool's credit (or advertisement), written above or below the speech and sometimes inside it
+# transcription tool's credit (or advertisement), written above or below the speech and sometimes between its
+# paragraphs. Only a line standing alone is one (:func:`tool_credit_alone`): inside a paragraph it is someone's words.
 TOOL_CREDIT = re.compile(
     r"\(?\s*(?:automatically\s+)?transcribed\s+(?:by|with|using)\s+(?:https?://)?[\w-]+(?:\.[\w-]+)*\.(?:ai|com|io|app|net"
     r"|org|co)\b\S*(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
@@ -45,6 +46,21 @@ TOOL_CREDIT = re.compile(
 # the sections of the summary Otter writes above the transcript: none of them is the transcript's title
 _SUMMARY_HEADINGS = frozenset({"summary", "overview", "action items", "outline", "transcript", "notes"})
 _OTTER_SECTIONS = {"summary keywords": "keywords", "keywords": "keywords", "speakers": "speakers_listed"}
+
+
+def tool_credit_alone(lines: list[str], index: int) -> bool:
+    """Whether ``lines[index]`` is a transcription tool's credit standing alone: a paragraph of its own (blank lines
+    or the file's edge around it), or the first or last words of the file. "My daughter said the notes were /
+    transcribed by otter.ai - she uses it every day for school / and it works." is speech."""
+    if len(lines[index]) > 300 or not TOOL_CREDIT.fullmatch(lines[index].strip()):
+        return False
+    before = [line for line in lines[:index] if line.strip()]
+    after = [line for line in lines[index + 1 :] if line.strip()]
+    alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 == len(lines) or not lines[index + 1].strip())
+    return alone or not before or not after
+
+
+CREDIT_NOTICE = "line(s) crediting the transcription tool ('Transcribed by ...') were left out of the text"
 
 
 def transcription_event(line: str) -> tuple[str, str] | None:

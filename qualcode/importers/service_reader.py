@@ -31,7 +31,13 @@ from qualcode.importers.labels import (
     parse_timestamp,
     strip_leading_timestamp,
 )
-from qualcode.importers.preamble import TOOL_CREDIT, read_preamble, record_event, transcription_event
+from qualcode.importers.preamble import (
+    CREDIT_NOTICE,
+    read_preamble,
+    record_event,
+    tool_credit_alone,
+    transcription_event,
+)
 from qualcode.model import ParsedTranscript
 
 _TIME = r"[(\[]?\s*(?P<time>" + TIMESTAMP + r")\s*[)\]]?:?"
@@ -194,7 +200,7 @@ def read_service(text: str, name: str) -> ParsedTranscript:
     blocks: list[_Block] = []
     preamble: list[str] = []
     new_paragraph = True
-    events = 0
+    events = credits = 0
     for i, raw in enumerate(lines):
         line = raw.strip()
         if i in headers:
@@ -209,7 +215,8 @@ def read_service(text: str, name: str) -> ParsedTranscript:
         if not line:
             new_paragraph = True
             continue
-        if TOOL_CREDIT.fullmatch(line):
+        if tool_credit_alone(lines, i):
+            credits += 1
             continue
         if not blocks:
             preamble.append(line)
@@ -252,6 +259,8 @@ def read_service(text: str, name: str) -> ParsedTranscript:
                        new_turn=block.speaker is None and p_index == 0)
     teams = "transcription_started_by" in metadata or any("," in (b.speaker or "") for b in blocks)
     unnamed = sum(1 for b in blocks if b.speaker is None)
+    if credits:
+        notices.append(f"{credits} {CREDIT_NOTICE}")
     if sounds:
         notices.append(f"{sounds} passage(s) holding only a transcriber's note of a sound ('[laughs]') were left out")
     if unnamed:

@@ -28,7 +28,13 @@ from qualcode.importers.labels import (
     parse_timestamp,
     strip_leading_timestamp,
 )
-from qualcode.importers.preamble import TOOL_CREDIT, read_preamble, record_event, transcription_event
+from qualcode.importers.preamble import (
+    CREDIT_NOTICE,
+    read_preamble,
+    record_event,
+    tool_credit_alone,
+    transcription_event,
+)
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
 from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER
@@ -433,18 +439,33 @@ def _take_preamble(blocks: list[Block], metadata: dict[str, Any]) -> int:
     return taken
 
 
-def _drop_transcription_lines(blocks: list[Block], metadata: dict[str, Any]) -> None:
+def _drop_transcription_lines(blocks: list[Block], metadata: dict[str, Any]) -> int:
+    """Take the transcription tool's start and stop lines into metadata and leave out its credits; how many credits."""
+    # the text again as lines, a blank line between blocks: a credit counts only where it stands alone
+    lines: list[str] = []
+    where: list[tuple[Block, int] | None] = []
+    for block in blocks:
+        lines.append("")
+        where.append(None)
+        for i, line in enumerate(block.lines):
+            lines.append("" if block.forced or block.heading else line)
+            where.append((block, i))
+    credits: dict[int, set[int]] = {}
+    for k, spot in enumerate(where):
+        if spot is not None and lines[k] and tool_credit_alone(lines, k):
+            credits.setdefault(id(spot[0]), set()).add(spot[1])
     for block in blocks:
         if block.forced:
             continue
         kept = []
-        for line in block.lines:
+        for i, line in enumerate(block.lines):
             event = transcription_event(line) if len(line) < 200 else None
             if event is not None:
                 record_event(metadata, event)
-            elif not TOOL_CREDIT.fullmatch(line.strip()):
+            elif i not in credits.get(id(block), ()):
                 kept.append(line)
         block.lines = kept
+    return sum(len(found) for found in credits.values())
 
 
 def blocks_to_drafts(
@@ -459,7 +480,7 @@ def blocks_to_drafts(
     """
     reading = Reading()
     taken = _take_preamble(blocks, metadata)
-    _drop_transcription_lines(blocks, metadata)
+    credits = _drop_transcription_lines(blocks, metadata)
     _header_metadata(blocks, metadata)
     blocks = [b for b in blocks if b.lines]
     for block in blocks:
@@ -488,6 +509,8 @@ def blocks_to_drafts(
     default_speaker = NOTES_SPEAKER if reading.record == "notes" and not reading.labelled else None
     if taken:
         reading.notices.append(f"{taken} header line(s) written by the recording tool were taken as metadata")
+    if credits:
+        reading.notices.append(f"{credits} {CREDIT_NOTICE}")
     display: dict[str, str] = {}
     speaker_notes: dict[str, str] = {}
     legend = _legend(blocks, accepted)

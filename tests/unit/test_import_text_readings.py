@@ -82,3 +82,14 @@ def test_an_opening_exchange_of_short_lines_is_speech_not_a_key_of_the_labels() 
     assert pt.text.startswith("and your position in the group\n\nfacilitator")
     assert "speaker_notes" not in pt.metadata
     assert not any("key above the speech" in w for w in pt.warnings)
+
+
+def test_a_wrapped_line_of_speech_that_mentions_a_transcription_tool_is_kept() -> None:
+    text = ("Interviewer: Did the app help?\n\nRespondent: My daughter said the notes were\n"
+            "transcribed by otter.ai - she uses it every day for school\nand it works.\n\nInterviewer: Ok.\n\n"
+            "Transcribed by https://otter.ai\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert ("My daughter said the notes were transcribed by otter.ai - she uses it every day for school and it"
+            " works.") in pt.text
+    assert "https://otter.ai" not in pt.text
+    assert "1 line(s) crediting the transcription tool ('Transcribed by ...') were left out of the text" in pt.warnings

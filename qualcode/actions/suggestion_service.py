@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import queue
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from qualcode import child_process
 
 BATCH = 20  # units scored together once the first (the one on screen) is shown
 NICENESS = 5  # the model's process gives way to the screen's on a busy machine ...
@@ -229,12 +229,8 @@ class ProcessService(SuggestionService):
     def __init__(self, project_path: str | Path, emit: Emit) -> None:
         self.emit = emit
         self.closing = False
-        # the same qualcode as this process's, whatever the current folder holds (-P: it is not put on the path)
-        here = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", "qualcode.actions.suggestion_service", str(Path(project_path).resolve())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True, env=env)
+        self.proc = child_process.start(["-m", "qualcode.actions.suggestion_service",
+                                         str(Path(project_path).resolve())])
         self._out: queue.Queue[tuple[Any, ...] | None] = queue.Queue()
         threading.Thread(target=self._writer, name="qualcode-suggestions-out", daemon=True).start()
         threading.Thread(target=self._reader, name="qualcode-suggestions-in", daemon=True).start()
@@ -250,19 +246,14 @@ class ProcessService(SuggestionService):
                 message = self._out.get()
                 if message is None:
                     break
-                pickle.dump(message, stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                stdin.flush()
+                child_process.send(stdin, message)
         with contextlib.suppress(OSError, ValueError):
             stdin.close()
 
     def _reader(self) -> None:
         stdout = self.proc.stdout
         assert stdout is not None
-        while True:
-            try:
-                message = pickle.load(stdout)
-            except Exception:  # end of file (the child ended) or a damaged stream: no more answers
-                break
+        for message in child_process.received(stdout):  # until the child ends (or the stream is damaged)
             self.emit(message)
         code = self.proc.wait()
         if not self.closing:
@@ -280,16 +271,9 @@ def start(project_path: str | Path, emit: Emit, *, own_process: bool = True) -> 
     return ThreadService(project_path, emit)
 
 
-def _after(seconds: float, action: Callable[[], None]) -> Callable[[], None]:
-    """Call ``action`` in ``seconds`` (in a thread that never keeps the process alive); returns what cancels it."""
-    timer = threading.Timer(seconds, action)
-    timer.daemon = True
-    timer.start()
-    return timer.cancel
-
-
 def _give_way_soon(niceness: int,
-                   after: Callable[[float, Callable[[], None]], Callable[[], None]] = _after) -> Callable[[], None]:
+                   after: Callable[[float, Callable[[], None]], Callable[[], None]] = child_process.after,
+                   ) -> Callable[[], None]:
     """Lower the process's priority by ``niceness`` when the returned function is called, or after
     ``FIRST_FIT_SHARE`` seconds if that comes first (``after`` schedules that). The first suggestions after an opening
     (restoring or updating the saved model: seconds) are what the evaluator waits for, so the model takes its share
@@ -344,24 +328,16 @@ def _dispatch(loop: SuggestionLoop, message: tuple[Any, ...]) -> None:
 
 def serve(project_path: str) -> None:
     """The child process: requests from standard input, answers on standard output, until standard input closes."""
-    out = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # a library's stray print must never land in the answers
+    out = child_process.answers()
     lock = threading.Lock()
 
     def emit(message: tuple[Any, ...]) -> None:
         with lock:
-            pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-            out.flush()
+            child_process.send(out, message)
 
     loop = SuggestionLoop(project_path, emit, niceness=NICENESS)
     threading.Thread(target=loop.run, name="qualcode-suggestions", daemon=True).start()
-    source = sys.stdin.buffer
-    while True:
-        try:
-            message = pickle.load(source)
-        except Exception:  # the workbench closed the pipe (it quit, or died)
-            break
+    for message in child_process.requests():  # until the workbench closes the pipe (it quit, or died)
         _dispatch(loop, message)
     loop.close()
     with contextlib.suppress(OSError, ValueError):

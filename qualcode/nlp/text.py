@@ -9,16 +9,13 @@ their surface words and character n-grams rather than crashing.
 from __future__ import annotations
 
 import contextlib
-import os
-import pickle
 import re
 import subprocess
-import sys
 import threading
-from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
+
+from qualcode import child_process
 
 # Function words that carry no topic. Kept short on purpose: TF-IDF already down-weights common
 # words, this list only stops "the"/"and" from forming bigrams that look like evidence.
@@ -329,14 +326,6 @@ APART_PATIENCE = 120.0  # seconds the process of _Apart may take to answer a par
 _APART_CODE = "from qualcode.nlp.text import _serve_apart; _serve_apart({model!r})"
 
 
-def _after(seconds: float, action: Callable[[], None]) -> Callable[[], None]:
-    """Call ``action`` in ``seconds`` (in a thread that never keeps the process alive); returns what cancels it."""
-    timer = threading.Timer(seconds, action)
-    timer.daemon = True
-    timer.start()
-    return timer.cancel
-
-
 class _Apart:
     """A process that imports spaCy and normalises texts for a :class:`TextPipeline` (:func:`_serve_apart`): the texts
     and the results go pickled through its standard input and output. It ends when its standard input closes (closed,
@@ -345,13 +334,8 @@ class _Apart:
     def __init__(self, model: str, name: str) -> None:
         self.name = name
         self.proc: subprocess.Popen[bytes] | None = None
-        here = str(Path(__file__).resolve().parents[2])  # the same qualcode as this process's
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
         with contextlib.suppress(OSError):
-            code = _APART_CODE.format(model=model)
-            self.proc = subprocess.Popen([sys.executable, "-P", "-c", code],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                         close_fds=True, env=env)
+            self.proc = child_process.start(["-c", _APART_CODE.format(model=model)])
 
     def normalise_many(self, texts: list[str]) -> list[str] | None:
         """What :meth:`TextPipeline.normalise_many` gives for ``texts``, or None when the process cannot say (it ended,
@@ -369,11 +353,10 @@ class _Apart:
         if proc is None or proc.stdin is None or proc.stdout is None:
             return None
         # A process that neither answers nor ends (it never should) is ended, so the caller is never left waiting.
-        cancel = _after(APART_PATIENCE, proc.kill)
+        cancel = child_process.after(APART_PATIENCE, proc.kill)
         try:
-            pickle.dump(texts, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            proc.stdin.flush()
-            name, out = pickle.load(proc.stdout)
+            child_process.send(proc.stdin, texts)
+            name, out = child_process.receive(proc.stdout)
         except Exception:  # it ended or failed: the caller loads spaCy itself
             return None
         finally:
@@ -398,19 +381,13 @@ class _Apart:
 
 
 def _serve_apart(model: str) -> None:
-    """The process of :class:`_Apart`: spaCy imported at once, then texts normalised until standard input closes."""
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a library's stray print must never land in the answers
+    """The process of :class:`_Apart`: spaCy imported at once, then texts normalised until standard input closes (the
+    pipeline that asked is done with it, or its process ended)."""
+    out = child_process.answers()
     pipeline = TextPipeline(model or None)
     pipeline.load()
-    source = sys.stdin.buffer
-    while True:
-        try:
-            texts = pickle.load(source)
-        except Exception:  # closed: the pipeline that asked is done with it (or its process ended)
-            break
-        pickle.dump((pipeline.name, pipeline.normalise_many(texts)), out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
+    for texts in child_process.requests():
+        child_process.send(out, (pipeline.name, pipeline.normalise_many(texts)))
 
 
 @lru_cache(maxsize=2)

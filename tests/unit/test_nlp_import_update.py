@@ -391,17 +391,18 @@ def test_a_large_import_is_tokenised_apart_however_long_it_takes_in_all(example_
     # The process has a limited time for each part of the texts, not for all of them: a large first import on a busy
     # machine is not cut off half way and tokenised a second time here.
     import qualcode.nlp.text as text_mod
+    from qualcode import child_process
     from qualcode.nlp.text import TextPipeline
 
     monkeypatch.setattr(text_mod, "APART_CHUNK", 7)
     watched: list[float] = []
-    after = text_mod._after
+    after = child_process.after
 
     def watch(seconds: float, action: Any) -> Any:
         watched.append(seconds)
         return after(seconds, action)
 
-    monkeypatch.setattr(text_mod, "_after", watch)
+    monkeypatch.setattr(child_process, "after", watch)
     texts = texts_of(example_project, "KII-02")[:30]
     pipeline = TextPipeline()
     pipeline.load_apart()

@@ -46,8 +46,16 @@ _NUMBERED = re.compile(r"\(?\d{1,2}[.)]\s+(?=\S)")
 # A paragraph that is bold from end to end ("**Question 3: sustainability**") reads as a heading in notes.
 _BOLD_LINE = re.compile(r"(\*\*|__)(?=\S)[^*_]{1,200}(?<=\S)\1")
 _QUOTE = re.compile(r"(?:>\s?)+")
-# "*in Vietnamese*", "it was *not* useful": italics, whose stars are no one's words ("5 * 3" and a lone "*" stay)
+# "*in Vietnamese*", "it was *not* useful": Markdown italics, whose stars are no one's words ("5 * 3" and a lone "*"
+# stay); in plain text the stars are the transcriber's and stay
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{0,300}?[^\s*])\*(?![\w*])")
+# "*laughs*", "I was *sigh* so tired": a transcriber's note of an action, written as "[laughs]" is, never a word said
+_STARRED_ACTION = re.compile(r"(?<![\w*])\*([^\W\d_]{3,20})\*(?![\w*])")
+_ACTIONS = frozenset(
+    """laugh laughs laughing laughter chuckle chuckles chuckling giggle giggles giggling sigh sighs sighing pause
+    pauses paused cough coughs coughing cry cries crying sob sobs sobbing smile smiles smiling nod nods nodding shrug
+    shrugs shrugging inaudible unclear crosstalk silence applause clapping gasps groans""".split()
+)
 # "__" pairs cannot contain "_", so a line of many unclosed "__" stays linear.
 _UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__")
 _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
@@ -256,12 +264,16 @@ def table_blocks(rows: list[list[str]], metadata: dict[str, Any], *, speech_star
     return blocks
 
 
-def clean_inline(text: str) -> str:
-    """Remove Markdown emphasis markers (**bold**, __bold__, *italic*) but keep their words."""
+def clean_inline(text: str, *, italics: bool = True) -> str:
+    """Remove Markdown emphasis markers (**bold**, __bold__, and with ``italics`` *italic*) but keep their words; an
+    action in stars ("*laughs*") is written as a transcriber's note, "[laughs]"."""
     # "**" never occurs in speech, so every one of them is markup (even an unbalanced one).
     text = text.replace("**", "")
     if "*" in text:
-        text = _ITALIC.sub(r"\1", text)
+        text = _STARRED_ACTION.sub(lambda m: f"[{m.group(1)}]" if m.group(1).casefold() in _ACTIONS else m.group(0),
+                                   text)
+        if italics:
+            text = _ITALIC.sub(r"\1", text)
     if "__" not in text:
         return text
     return _UNDERSCORE_BOLD.sub(lambda m: m.group(1) or m.group(2), text)
@@ -469,15 +481,20 @@ def _drop_transcription_lines(blocks: list[Block], metadata: dict[str, Any]) -> 
 
 
 def blocks_to_drafts(
-    blocks: list[Block], metadata: dict[str, Any], *, name: str = "", notes: bool = True
+    blocks: list[Block], metadata: dict[str, Any], *, name: str = "", notes: bool = True, markdown: bool = True
 ) -> tuple[Drafts, Reading]:
     """Recognise labels over all blocks and build the speaker turns.
 
     Headings that recur as names label the speech below them; any other heading is kept as a turn of its own
     (:data:`HEADING_SPEAKER`), the question or section the speech below it answers, except a title at the top,
     which goes to metadata. With ``notes``, a text without speaker labels or timestamps is read as interview notes:
-    its lines are the informant's (:data:`NOTES_SPEAKER`) and the transcript is marked as notes.
+    its lines are the informant's (:data:`NOTES_SPEAKER`) and the transcript is marked as notes. Italics lose their
+    stars only in ``markdown``.
     """
+
+    def speech(text: str) -> str:
+        return clean_inline(text, italics=markdown)
+
     reading = Reading()
     taken = _take_preamble(blocks, metadata)
     credits = _drop_transcription_lines(blocks, metadata)
@@ -528,7 +545,7 @@ def blocks_to_drafts(
     bare_times = 0
     inline_times = _InlineTimes([line for b in blocks if not b.heading for line in b.lines])
     merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
-    f4 = F4Times() if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
+    f4 = F4Times(markdown) if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
     if f4 is not None:
         reading.timed = True
     for block in blocks:
@@ -551,7 +568,7 @@ def blocks_to_drafts(
                 if m:
                     speaker = m.group(1)
                     speaker_notes.setdefault(speaker, m.group(2).strip())
-            drafts.add(speaker, clean_inline(" ".join(block.lines)), t_start=block.t_start)
+            drafts.add(speaker, speech(" ".join(block.lines)), t_start=block.t_start)
             continue
         new_paragraph = True
         for line, found in zip(block.lines, block.labels, strict=True):
@@ -565,7 +582,7 @@ def blocks_to_drafts(
                 if f4 is not None:
                     f4.add(drafts, speaker, label.rest, new_paragraph=True, t_start=label.t_start)
                 else:
-                    drafts.add(speaker, inline_times.drop(clean_inline(label.rest)), t_start=label.t_start)
+                    drafts.add(speaker, inline_times.drop(speech(label.rest)), t_start=label.t_start)
                 new_paragraph = not label.rest
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
                 pending_time = None if label.rest else label.t_start
@@ -584,7 +601,7 @@ def blocks_to_drafts(
                 t_start, pending_time = (pending_time if pending_time is not None else turn_time), None
             else:
                 turn_time = t_start
-            drafts.add(speaker, inline_times.drop(clean_inline(body)), new_paragraph=new_paragraph, t_start=t_start)
+            drafts.add(speaker, inline_times.drop(speech(body)), new_paragraph=new_paragraph, t_start=t_start)
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
@@ -722,9 +739,10 @@ class F4Times:
     """Speech with f4/f5 timestamps: each stamp ends the text before it and starts the text after it; text with no
     stamp of its own starts where the last one was (the end of the paragraph before)."""
 
-    def __init__(self) -> None:
+    def __init__(self, markdown: bool = True) -> None:
         self.last: float | None = None
         self.count = 0
+        self.markdown = markdown
 
     @staticmethod
     def notice(count: int) -> str:
@@ -741,14 +759,14 @@ class F4Times:
             stamp = _f4_seconds(m)
             if stamp is None:
                 continue
-            chunk = clean_inline(text[pos:m.start()])
+            chunk = clean_inline(text[pos:m.start()], italics=self.markdown)
             if chunk.strip():
                 drafts.add(speaker, chunk, new_paragraph=new_paragraph and not added, t_start=start, t_end=stamp)
                 added = True
             self.count += 1
             self.last = start = stamp
             pos = m.end()
-        tail = clean_inline(text[pos:])
+        tail = clean_inline(text[pos:], italics=self.markdown)
         if tail.strip():
             drafts.add(speaker, tail, new_paragraph=new_paragraph and not added, t_start=start)
             added = True
@@ -797,12 +815,12 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     voiced = "<v" in text and any(VOICE_TAG.search(line) for line in lines)
     if voiced:
         lines = _voice_lines(lines)
-    blocks = text_blocks(lines, metadata)
-    drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes)
-    if voiced:
-        reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
     markdown = PurePath(name).suffix.lower() in (".md", ".markdown") or any(
         line.lstrip().startswith(("#", "**", "- ")) for line in lines[:200])
+    blocks = text_blocks(lines, metadata)
+    drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes, markdown=markdown)
+    if voiced:
+        reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
     base = "Markdown" if markdown else "plain text"
     return assemble(drafts, fmt="text", name=name, metadata=metadata, record=reading.record,
                     detected=f"{base}: {reading.describe()}", notices=reading.notices)

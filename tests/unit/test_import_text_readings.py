@@ -93,3 +93,13 @@ def test_a_wrapped_line_of_speech_that_mentions_a_transcription_tool_is_kept() -
             " works.") in pt.text
     assert "https://otter.ai" not in pt.text
     assert "1 line(s) crediting the transcription tool ('Transcribed by ...') were left out of the text" in pt.warnings
+
+
+def test_stars_are_markdown_only_in_markdown_and_an_action_in_stars_is_a_note_not_a_word() -> None:
+    text = ("Interviewer: How was the training?\n\nRespondent: I was *sigh* so tired. It was *really* long.\n\n"
+            "Respondent: *laughs*\n\nInterviewer: Thank you.\n")
+    plain = parse_transcript(text.encode(), "kii.txt")
+    assert "I was [sigh] so tired. It was *really* long." in plain.text
+    assert "[laughs]" in plain.text
+    marked = parse_transcript(text.encode(), "kii.md")
+    assert "I was [sigh] so tired. It was really long." in marked.text

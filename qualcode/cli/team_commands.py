@@ -118,8 +118,10 @@ def register(commands: Commands) -> None:
                    help="export transcripts, speaker labels, memos and attributes verbatim (confidential; by"
                         " default names in them are pseudonymised like quotes)")
     p = command(actions, "import", cmd_refi_import, help="read a .qdpx or .qdc made by qualcode or another tool",
-                description="Import FILE.qdpx (codes, text sources, codings, cases, memos) or FILE.qdc"
-                            " (codes) into the project; a folder without a project gets a new one. Codes"
+                description="Import FILE.qdpx (codes, text sources, codings, cases, memos), FILE.qdc"
+                            " (codes) or the project.qde of an unpacked .qdpx (its texts read from the"
+                            " sources/ folder beside it) into the project; a folder without a project gets a"
+                            " new one. Codes"
                             " missing from the codebook are added; selections code every unit they"
                             " overlap.", options=[coder_option, progress_option, json_option])
     p.add_argument("file", metavar="FILE")

@@ -11,6 +11,7 @@ byte-order mark, CRLF line ends (counted as two positions, except from ATLAS.ti)
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -432,7 +433,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
         raise InputError("no such file", path=str(p))
     folder = Path(project_dir)
     suffix = p.suffix.lower()
-    if suffix not in (".qdpx", ".qdc"):
+    if suffix not in (".qdpx", ".qdc", ".qde"):
         raise InputError("is neither a .qdpx project nor a .qdc codebook", path=str(p),
                          hint="export a REFI-QDA project (.qdpx) or codebook (.qdc) from the other tool")
     created = not (folder / DB_NAME).exists()
@@ -543,7 +544,16 @@ class _Package:
         self.path = path
         self.warnings: list[str] = []
         self.removed: Counter[str] = Counter()
-        self.archive = Archive(path, str(path), what="REFI-QDA project",
+        # a .qdpx unpacked to look inside: its project.qde, with the texts in the sources/ folder beside it
+        self.unpacked = path.suffix.lower() == ".qde"
+        if self.unpacked:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as z:
+                z.writestr("project.qde", read_input(path, what="REFI-QDA project"))
+            source: Path | bytes = buffer.getvalue()
+        else:
+            source = path
+        self.archive = Archive(source, str(path), what="REFI-QDA project",
                                hint="export the project again as REFI-QDA (.qdpx)",
                                unreadable="is not a .qdpx package (not a ZIP file)")
         names = self.archive.names()
@@ -586,6 +596,11 @@ class _Package:
                     member = self.archive.find(candidate)
                     if member is not None:
                         return self.archive.read(member, limit=limits().max_input)
+        if scheme == "internal" and self.unpacked and self.folder is not None:
+            for folder in ("sources", "Sources"):
+                data = self._read_beside(self.folder / folder / tail)
+                if data is not None:
+                    return data
         if scheme != "relative":
             if scheme == "absolute":
                 self.refused.append(ref)

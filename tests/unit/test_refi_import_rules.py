@@ -479,3 +479,33 @@ def test_a_code_description_written_as_an_attribute_is_the_codes_definition(tmp_
     with Project.open(tmp_path / "p") as p:
         definitions = {c.name: c.definition for c in p.codebook().walk()}
     assert definitions == {"SYS::SYS001": "Hello, world!", "SYS::SYS002": "The element wins."}
+
+
+def test_an_unpacked_project_imports_from_its_qde_with_the_sources_folder_beside_it(tmp_path: Path) -> None:
+    """A .qdpx unpacked to look inside (project.qde beside its sources/ folder, as such exports are often shared)
+    imports from the .qde: the texts are read from sources/, the summary names each file read from disk, and a
+    second import adds nothing."""
+    start, end = TEXT.index("It was"), TEXT.index(" and the")
+    folder = tmp_path / "unpacked"
+    (folder / "sources").mkdir(parents=True)
+    (folder / "project.qde").write_text(_project_xml("NVivo for Windows 12.6", _selection(start, end)),
+                                        encoding="utf-8")
+    (folder / "sources" / "50C00000-0000-4000-8000-000000000001.txt").write_text(TEXT, encoding="utf-8")
+    first = import_refi(tmp_path / "p", folder / "project.qde", coder="tester")
+    second = import_refi(tmp_path / "p", folder / "project.qde", coder="tester")
+    assert first["counts"]["codings_added"] == 1 and second["nothing_new"] is True
+    assert _coded_texts(tmp_path / "p") == ["Ms Hoa: It was useful 👍👍 and the trainers listened."] or \
+        _coded_texts(tmp_path / "p") == ["It was useful 👍👍 and the trainers listened."]
+    assert any("50C00000-0000-4000-8000-000000000001.txt" in w for w in first["warnings"])
+
+
+def test_an_unpacked_project_reads_nothing_outside_its_folder(tmp_path: Path) -> None:
+    """A .qde whose internal:// path climbs out of its folder reads nothing there: the source is left out."""
+    (tmp_path / "secret.txt").write_text("Interviewer: private\n", encoding="utf-8")
+    folder = tmp_path / "unpacked"
+    folder.mkdir()
+    qde = _project_xml("NVivo 14", "").replace("internal://50C00000-0000-4000-8000-000000000001.txt",
+                                               "internal://../../secret.txt")
+    (folder / "project.qde").write_text(qde, encoding="utf-8")
+    report = import_refi(tmp_path / "p", folder / "project.qde", coder="tester")
+    assert report["counts"]["transcripts_added"] == 0 and report["skipped"].get("text sources without text") == 1

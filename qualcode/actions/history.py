@@ -6,7 +6,8 @@ next is the store's to say (:meth:`qualcode.store.Project.history_group` keeps a
 redo stacks beside the log); what each event's state means is known beside the action that logged it: codings,
 memos, marks and suggestion decisions are put back by the ``restore_*`` functions of :mod:`qualcode.actions.coding`,
 findings and their evidence by :mod:`qualcode.actions.drafting`, speakers' roles and transcripts by
-:mod:`qualcode.actions.projects` (:data:`RESTORE` names them), each through the store's plain reads and writes.
+:mod:`qualcode.actions.projects`, transcripts marked done and the agreement sample by :mod:`qualcode.actions.teamwork`
+(:data:`RESTORE` names them), each through the store's plain reads and writes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qualcode.actions import coding, drafting, projects
+from qualcode.actions import coding, drafting, projects, teamwork
 from qualcode.errors import QualcodeError
 from qualcode.model import Reversal
 from qualcode.store import Project
@@ -83,18 +84,6 @@ def _reverse(project: Project, coder: str, kind: str) -> Reversal | None:
             "segments": segments}
 
 
-def _restore_done(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
-    from qualcode.synthesis.reconciled import restore_done
-
-    restore_done(project, current, target)
-
-
-def _restore_sample(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
-    from qualcode.synthesis.reconciled import restore_sample
-
-    restore_sample(project, current, target)
-
-
 # Where each logged entity is put back: beside the actions that change it.
 RESTORE: dict[str, Callable[[Project, dict[str, Any] | None, dict[str, Any] | None], None]] = {
     "coding": coding.restore_coding,
@@ -104,8 +93,8 @@ RESTORE: dict[str, Callable[[Project, dict[str, Any] | None, dict[str, Any] | No
     "finding": drafting.restore_finding,
     "speaker": projects.restore_speaker,
     "transcript": projects.restore_transcript,
-    "transcript_done": _restore_done,  # a coder's coding of a transcript marked done (D, qualcode transcripts done)
-    "agreement_sample": _restore_sample,  # a transcript's place in the agreement sample (two coders done put it there)
+    "transcript_done": teamwork.restore_done,  # a coder's coding of a transcript marked done (D)
+    "agreement_sample": teamwork.restore_sample,  # a transcript's place in the agreement sample
 }
 
 

@@ -68,6 +68,22 @@ def toggle_done(project: Project, transcript: str, *, coder: str) -> dict[str, A
     return mark_done(project, [tid], coder=coder, done=coder not in done_marks(project).get(tid, []))[0]
 
 
+def restore_done(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of a transcript marked done: make the store hold the logged ``target`` state (None: not done)
+    where it holds ``current``."""
+    from qualcode.synthesis.reconciled import restore_done as restore
+
+    restore(project, current, target)
+
+
+def restore_sample(project: Project, current: dict[str, Any] | None, target: dict[str, Any] | None) -> None:
+    """Undo and redo of a transcript's place in the agreement sample: make the store hold the logged ``target`` state
+    (None: not in it) where it holds ``current``."""
+    from qualcode.synthesis.reconciled import restore_sample as restore
+
+    restore(project, current, target)
+
+
 def done_words(result: dict[str, Any]) -> str:
     """What a done mark did, in words for the status line ("KII-01: your coding is marked done; it joins the
     agreement sample, comparing ana, clara")."""

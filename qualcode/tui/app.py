@@ -132,8 +132,8 @@ class QualcodeApp(TypeAhead, App[None]):
         self.poll_seconds = poll_seconds
         self.sub_title = self.project.name
         self._jobs: queue.Queue[WriteJob | None] = queue.Queue()
-        self.pending_writes = 0
-        self._quiet_writes = 0  # queued writes of where the coder is, not counted as "saving"
+        self.pending_writes = 0  # queued writes the status line shows as "saving…"
+        self.quiet_writes = 0  # queued writes of where the coder is, not shown
         self.seen_event = self.project.last_event_id()
         self.last_message = ""
         self.last_error = False
@@ -196,7 +196,7 @@ class QualcodeApp(TypeAhead, App[None]):
             if isinstance(screen, WorkbenchScreen):
                 screen.save_position()  # queued before the writer is told to stop
         self._jobs.put(None)
-        while self.pending_writes or self._quiet_writes:
+        while self.writes_in_flight:
             await asyncio.sleep(0.01)
         self.exit()
 
@@ -272,7 +272,7 @@ class QualcodeApp(TypeAhead, App[None]):
         redrawing the status line behind it for that cost the dialog 10 ms on a large project."""
         job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen, quiet=quiet)
         if quiet:
-            self._quiet_writes += 1
+            self.quiet_writes += 1
             self._jobs.put(job)
             return
         self.pending_writes += 1
@@ -281,6 +281,11 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
         self._jobs.put(job)
 
+    @property
+    def writes_in_flight(self) -> int:
+        """Writes queued or being committed, shown as "saving…" or not."""
+        return self.pending_writes + self.quiet_writes
+
     def unit_busy(self, unit: int) -> bool:
         """A write that changes this unit is queued or being committed."""
         return bool(self._busy.get(int(unit)))
@@ -288,7 +293,7 @@ class QualcodeApp(TypeAhead, App[None]):
     def on_write_finished(self, message: WriteFinished) -> None:
         job = message.job
         if job.quiet:
-            self._quiet_writes -= 1
+            self.quiet_writes -= 1
         else:
             self.pending_writes -= 1
         for u in job.units:
@@ -327,7 +332,7 @@ class QualcodeApp(TypeAhead, App[None]):
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             busy = [w for w in self.workers if w.is_running]
-            if (not self.pending_writes and not self._quiet_writes and not busy and not self._suggestions_pending()
+            if (not self.writes_in_flight and not busy and not self._suggestions_pending()
                     and not self._ta_held and self._ta_quiet()):
                 break
             await asyncio.sleep(0.005)
@@ -475,7 +480,7 @@ class QualcodeApp(TypeAhead, App[None]):
         our own writes are on screen already and are skipped."""
         from qualcode.watching import changes_since
 
-        if self.pending_writes or self._quiet_writes:
+        if self.writes_in_flight:
             return  # our writer's events are told apart once it says what it logged: next tick
         try:
             last = self.project.last_event_id()

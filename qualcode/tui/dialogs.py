@@ -15,7 +15,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip, StripRenderable
@@ -185,18 +185,26 @@ def _dimmed(segments: Iterable[Segment], tint: Color) -> list[Segment]:
 SEARCH_LIMIT = 200  # results listed at once: more is never read, and each costs drawing time
 
 
-def _inner_width(width: int) -> int:
-    """The width inside a dialog (.dialog: 80% of the terminal, at most 100, a border and a padding of 1)."""
-    return max(10, min(int(width * 0.8), 100) - 4)
+def _inner_width(widget: Widget, size: Size) -> int:
+    """The width inside the dialog box holding ``widget`` (``.dialog``) at this terminal size, as the box's styles
+    say (80% of the terminal, at most 100 columns, less its border and padding)."""
+    box = next((node for node in widget.ancestors_with_self if node.has_class("dialog")), None)
+    if not isinstance(box, Widget):
+        return max(10, size.width)
+    styles = box.styles
+    width = int(styles.width.resolve(size, size)) if styles.width is not None else size.width
+    if styles.max_width is not None:
+        width = min(width, int(styles.max_width.resolve(size, size)))
+    return max(10, width - styles.gutter.width)
 
 
-def _size_rows(options: OptionList, size: Any, heading: str, help_text: str) -> None:
+def _size_rows(options: OptionList, size: Size, heading: str, help_text: str) -> None:
     """Give a dialog's list as many rows as it has options, at most 16 and what the terminal leaves beside the
     dialog's title, box and help line, set before it is drawn: a list of height auto measures every option (twice
     a drawing: 200 search results, 40 ms), and a dialog that changes size has the whole screen drawn again."""
-    width, height = size
-    title = -(-cell_len(heading) // _inner_width(width))
-    helps = -(-cell_len(help_text) // _inner_width(width))
+    inner, height = _inner_width(options, size), size.height
+    title = -(-cell_len(heading) // inner)
+    helps = -(-cell_len(help_text) // inner)
     room = int(height * 0.9) - (2 + title + 1 + 1 + 1 + helps)  # border, title and its gap, the box, help and its gap
     gutter = options.styles.gutter.height  # the list's own border and padding
     rows = max(min(1, options.option_count), min(16 - gutter, options.option_count, room - gutter)) + gutter
@@ -457,8 +465,9 @@ class SearchScreen(Dialog[SearchJump | None]):
         options = self.query_one("#search-results", OptionList)
         options.clear_options()
         # one line each, the match always on it: a result of two lines cost drawing time and showed half as many
-        # (the list's border and padding take 4 columns of the dialog's width, a scroll bar 2)
-        fits = _inner_width(self.app.size.width) - 4 - options.styles.scrollbar_size_vertical - 1
+        # (the list's border and padding take their columns of the dialog's width, a scroll bar its own)
+        fits = (_inner_width(options, self.app.size) - options.styles.gutter.width
+                - options.styles.scrollbar_size_vertical - 1)
         labels = []
         for n, h in enumerate(self.hits):
             label = Text(no_wrap=True, overflow="ellipsis")

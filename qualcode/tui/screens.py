@@ -331,11 +331,15 @@ class TranscriptScreen(WorkbenchScreen):
         if start is None:
             start = wb.next_uncoded(self.units, coder=self.coder) or 0
         self.progress = wb.coding_progress(self.units, coder=self.coder)
-        self.done_mark = self.coder in wb.done_by(self.project, transcript)
+        self._read_done_mark()
         self.view.set_units(self.units, start)
         self._saved_position = (transcript, int(self.units[start]["id"])) if self.units else None
         self.title = transcript
         self._unit_changed()
+
+    def _read_done_mark(self) -> None:
+        """Whether the coder marked their coding of this transcript done (the status line says so)."""
+        self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
 
     def _position_moved(self) -> None:
         if self._position_timer is not None:
@@ -384,7 +388,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.units[i] = self.view.units[i]
         self._count_codes()
         self.progress = wb.coding_progress(self.units, coder=self.coder)
-        self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
+        self._read_done_mark()
         self._unit_changed()
 
     def apply_store_changes(self, changes: StoreChanges) -> None:
@@ -721,7 +725,7 @@ class TranscriptScreen(WorkbenchScreen):
             if any(c["entity"] in ("coding", "decision") for c in result["changes"]):
                 self.host.suggestions_changed()
             if any(c["entity"] == "transcript_done" for c in result["changes"]):  # D taken back or put back
-                self.done_mark = self.coder in wb.done_by(self.project, self.transcript)
+                self._read_done_mark()
             self.host.say(words)
 
         self.host.write(run, done)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len
 from rich.markup import escape
@@ -280,6 +280,18 @@ class MemoPanel(Static):
         self.update(text)
 
 
+class StatusLine(NamedTuple):
+    """What the status line is to say: who codes, where, the progress, whether a write is being saved, the last
+    message (an error's in red)."""
+
+    coder: str
+    where: str
+    progress: dict[str, int] | None
+    saving: bool
+    message: str
+    error: bool
+
+
 class StatusBar(Static):
     """Coder, where you are, progress and whether everything is saved."""
 
@@ -289,17 +301,15 @@ class StatusBar(Static):
 
     def show(self, *, coder: str, where: str, progress: dict[str, int] | None, saving: bool, message: str = "",
              error: bool = False) -> None:
-        self._args = dict(coder=coder, where=where, progress=progress, saving=saving, message=message, error=error)
-        self._show()
+        self._said = StatusLine(coder, where, progress, saving, message, error)
+        self._draw(self._said)
 
     def on_resize(self) -> None:
-        if self._args:
-            self._show()
+        if self._said is not None:
+            self._draw(self._said)
 
-    def _show(self) -> None:
-        a = self._args
-        coder, where, progress, saving = a["coder"], a["where"], a["progress"], a["saving"]
-        message, error = a["message"], a["error"]
+    def _draw(self, line: StatusLine) -> None:
+        coder, where, progress, saving, message, error = line
         width = self.size.width or self.app.size.width
         done = f"  {progress['coded']}/{progress['total']} coded" if progress else ""
 
@@ -331,7 +341,7 @@ class StatusBar(Static):
         self.shown = text
         self.update(text, layout=False)  # one line, whatever it says: the screen need not be laid out again
 
-    _args: dict[str, Any] = {}
+    _said: StatusLine | None = None
     shown: Text | None = None  # what the line says (a new object whenever it changes)
 
 

@@ -373,4 +373,5 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
                          and (lower_file or not rests[k][0] or not rests[k][0][:1].islower())}
     # "Bac Ninh, for example: ..." once is speech; "Nguyen Thi Hoa, head nurse:" before each answer is a label
     recurring = {key for (key, _), n in loose.items() if n >= 2}
-    return {k for k in accepted if k in firm or k in recurring or k not in {key for key, _ in loose}}
+    unsure = {key for key, _ in loose} - firm - recurring
+    return accepted - unsure

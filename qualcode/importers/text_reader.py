@@ -543,7 +543,10 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
-    inline_times = _InlineTimes([line for b in blocks if not b.heading for line in b.lines])
+    # counted in what would be speech: a file whose labels carry "[00:01:02]" says nothing of the times inside speech
+    inline_times = _InlineTimes([
+        lab.rest if lab is not None and lab.key in accepted else strip_leading_timestamp(line)[1]
+        for b in blocks if not b.heading and not b.forced for line, lab in zip(b.lines, b.labels, strict=True)])
     merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
     f4 = F4Times(markdown) if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
     if f4 is not None:
@@ -638,14 +641,14 @@ def _interviewers_from_notes(speaker_notes: dict[str, str], voices: set[str], me
     who interviews. Unless the file names its interviewer otherwise, they become its ``interviewer`` metadata, which
     the import reads as it reads an ``interviewer:`` line. Never every voice of the file (``voices``): then the notes
     are not read as roles, and the report says so."""
-    from qualcode.speakers import label_words, role_of_label
+    from qualcode.speakers import is_collective_label, label_words, role_of_label
 
     asking = [speaker for speaker, note in speaker_notes.items()
               if label_words(note) in _ASKING_NOTES]
     if not asking or metadata.get("interviewer"):
         return
     said = ", ".join(f"'{speaker}' ({speaker_notes[speaker]})" for speaker in asking)
-    if not any(v not in asking and role_of_label(v) != "interviewer" for v in voices):
+    if not any(v not in asking and role_of_label(v) != "interviewer" and not is_collective_label(v) for v in voices):
         reading.notices.append(f"the notes beside the labels ({said}) would make every speaker the interviewer, so no"
                                " role was read from them; set the roles with 'qualcode transcripts set-role'")
         return

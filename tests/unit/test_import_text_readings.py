@@ -72,6 +72,11 @@ def test_times_in_brackets_are_speech_unless_the_file_is_marked_with_them_throug
     assert "It was late. We waited, then left (00:21:00)!" in pt.text
     assert "3 timestamp(s) inside the speech, as Descript marks each minute, were left out of the text (the first:" \
            " '[00:18:00]')" in pt.warnings
+    # times beside the labels are the turns' times, not marks inside the speech
+    timed = "".join(f"{who} [00:00:{k:02d}]: {said}\n\n" for k, (who, said) in enumerate(
+        [("Interviewer", "When?"), ("Respondent", "We met at [12:30] that day."), ("Interviewer", "Ok."),
+         ("Respondent", "Yes.")]))
+    assert "We met at [12:30] that day." in parse_transcript(timed.encode(), "kii.txt").text
 
 
 def test_an_opening_exchange_of_short_lines_is_speech_not_a_key_of_the_labels() -> None:

@@ -19,6 +19,7 @@ from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
 from qualcode.importers.labels import (
     MOSTLY,
+    TIME_RANGE_END,
     TIMESTAMP,
     Label,
     accepted_keys,
@@ -322,7 +323,7 @@ def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool) -> s
 
 
 # "00:00:05 text", "[00:05] - text": the time before a caption line (a dash after it is the caption's own mark)
-_LINE_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")[\])]?(?:\s+|$)")
+_LINE_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")" + TIME_RANGE_END + r"[\])]?(?:\s+|$)")
 # Otter's average-speech estimate, for the end of the last caption, which a line's time does not give
 _WORDS_PER_SECOND = 2.5
 TIMED_LINES_NOTICE = ("every line started with a time, as captions saved as text do: each line was read as a caption,"

@@ -74,7 +74,10 @@ _PSEUDONYM = re.compile(r"[^\W\d_]{1,20}[-_]?\d{1,3}")
 #: a time as transcripts write it: "3:05", "01:02:03", "00:00:03.250", "0:03,5" (a regular expression)
 TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(TIMESTAMP)
-_LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")[\])]?(?:\s*[-–—]\s*|\s+|$)")
+# "[00:01:23]", "00:01:23 -", also a range as Whisper and diarisation scripts write it: "[00:00.000 --> 00:04.000]",
+# "[00:00 - 00:12]" (the end is dropped: the next line's start says as much)
+TIME_RANGE_END = r"(?:\s*(?:-->|[-–—])\s*" + TIMESTAMP + r")?"
+_LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")" + TIME_RANGE_END + r"[\])]?(?:\s*[-–—]\s*|\s+|$)")
 # "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
 _BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")\s*[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")

@@ -322,3 +322,22 @@ def test_markdown_italics_lose_their_stars_but_arithmetic_keeps_them() -> None:
     pt = parse_transcript(data, "kii.md")
     assert "Conducted in Vietnamese and translated" in pt.text and "*Conducted" not in pt.text
     assert "It was not useful. We had 5 * 3 pages to read." in pt.text
+
+
+def test_a_time_range_before_each_line_is_left_out_whole() -> None:
+    # the text Whisper prints ("[00:00.000 --> 00:04.000]  text") and diarisation scripts write
+    # ("[00:00 - 00:12] Speaker 1: text"): once the end of the range was quoted as speech ("--> 00:04.000] Thank you")
+    whisper = (b"[00:00.000 --> 00:04.000]  Thank you for joining us. Could you tell me how the grievance\n"
+               b"[00:04.000 --> 00:09.000]  training changed the way complaints are handled?\n"
+               b"[00:09.000 --> 00:12.000]  Before the course nobody wrote them down.\n"
+               b"[00:12.000 --> 00:15.000]  Now the line leaders keep a list.\n")
+    pt = parse_transcript(whisper, "whisper.txt")
+    texts = [pt.text[u.start : u.end] for u in pt.units]
+    assert "Could you tell me how the grievance training changed the way complaints are handled?" in texts
+    assert not any("-->" in t or "]" in t for t in texts)
+    diarised = (b"[00:00 - 00:12] Speaker 1: Bom dia, tudo bem?\n[00:12 - 00:20] Speaker 2: Tudo sim, e voc\xc3\xaa?\n"
+                b"[00:20 - 00:25] Speaker 1: Tamb\xc3\xa9m, obrigado.\n")
+    pt = parse_transcript(diarised, "diarised.txt")
+    assert [(t.speaker, t.t_start, pt.text[t.start : t.end]) for t in pt.turns] == [
+        ("Speaker 1", 0.0, "Bom dia, tudo bem?"), ("Speaker 2", 12.0, "Tudo sim, e você?"),
+        ("Speaker 1", 20.0, "Também, obrigado.")]

@@ -331,7 +331,7 @@ class QualcodeApp(TypeAhead, App[None]):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            busy = [w for w in self.workers if w.is_running]
+            busy = [w for w in self.workers if not w.is_finished]
             if (not self.writes_in_flight and not busy and not self._suggestions_pending()
                     and not self._ta_held and self._ta_quiet()):
                 break

@@ -93,6 +93,8 @@ def role_of_label(label: str) -> str | None:
     if not words:
         bare = fold(label).strip("[]*:：. ")
         return "unknown" if bare.isdigit() else None
+    # "Interviewer2 2": a number typed twice leaves one behind; the role word before it still says the role
+    words = _TRAILING_NUMBER.sub("", words) or words
     if words in INTERVIEWER_LABELS:
         return "interviewer"
     if words in INFORMANT_LABELS:

@@ -87,6 +87,8 @@ _END_VOICE = re.compile(r"</v>")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
 # "Interviewer1" and "Interviewer 1" (or "Speaker_1") in one file are one speaker typed two ways
 _NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
+# "Interviewer2 2", "Speaker 1 1": the number typed twice, with a gap between
+_REPEATED_NUMBER = re.compile(r"(?<=[^\W\d_])([\s_-]*)(\d{1,3})[\s_-]+\2$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
 
 
@@ -103,6 +105,9 @@ class Label:
     # "Nguyen Thi Hoa, head nurse:": a note in lower case is as often speech ("Bac Ninh, for example:"); such a label
     # counts only where the same name and note start lines more than once
     loose: bool = False
+    # the label as the file wrote it, where it was read otherwise: "Dr. Nguyen, District Officer" (a name and its
+    # description), "Interviewer2 2" (the number typed twice)
+    written: str | None = None
 
     @property
     def key(self) -> str:
@@ -116,6 +121,19 @@ class Label:
 def label_key(speaker: str) -> str:
     """What two spellings of one label share: case and the gap before a participant number do not count."""
     return _NUMBER_SEPARATOR.sub("", speaker.casefold())
+
+
+def unify_repeated_numbers(labels: Iterable[Label]) -> None:
+    """Read "Interviewer2 2" as the file's "Interviewer 2": a label whose number was typed twice is the speaker the
+    file labels with that number once. Only where that label exists, so "Interviewer2 2" alone stays as written."""
+    labels = list(labels)
+    spelling: dict[str, str] = {}
+    for label in labels:
+        spelling.setdefault(label.key, label.speaker)
+    for label in labels:
+        once = _REPEATED_NUMBER.sub(r"\1\2", label.speaker)
+        if once != label.speaker and label_key(once) in spelling and label_key(once) != label.key:
+            label.written, label.speaker = label.speaker, spelling[label_key(once)]
 
 
 def parse_timestamp(text: str) -> float | None:
@@ -245,10 +263,11 @@ def _make(head: str, rest: str) -> Label | None:
         elif inside:
             note = inside
     loose = False
+    written: str | None = None
     if note is None and "," in head:
         described = _described(head)
         if described is not None:
-            head, note = described
+            written, (head, note) = head, described
             loose = note[0].islower() and role_of_label(note) is None
     m2 = _NUMBERED_QA.fullmatch(head)
     if m2:
@@ -261,7 +280,7 @@ def _make(head: str, rest: str) -> Label | None:
         seconds, after = strip_leading_timestamp(rest)
         if seconds is not None:  # "Speaker 1: [00:00:03] text" (Sonix, Rev)
             rest, t_start = after.strip(), t_start if t_start is not None else seconds
-    return Label(speaker=head, rest=rest, note=note, t_start=t_start, strength=strength, loose=loose)
+    return Label(speaker=head, rest=rest, note=note, t_start=t_start, strength=strength, loose=loose, written=written)
 
 
 def _described(head: str) -> tuple[str, str] | None:
@@ -277,12 +296,31 @@ def _described(head: str) -> tuple[str, str] | None:
     if not words or len(words) > 8 or description[-1] in ".?!…;" or not all(_WORD_OK.fullmatch(w) for w in words):
         return None
     last_first = _LAST_FIRST.fullmatch(head) and all(w[0].isupper() for w in head.replace(",", " ").split())
-    if role_of_label(description) is None and last_first:
-        return None  # "Jensen, Clara"
+    if last_first and role_of_label(description) is None and not _describes(name, description):
+        return None  # "Jensen, Clara", "Tran, Thi Thu"
     strength = classify(name)
-    if strength == STRONG or strength == CAPITALISED and len(name.split()) >= 2:
+    if strength == STRONG or strength == CAPITALISED and (len(name.split()) >= 2 or _describes(name, description)):
         return name, description
     return None
+
+
+# Words of a job or position: after a comma they describe the speaker ("Dr. Nguyen, District Officer",
+# "Hoang, Programme Manager"), where given names would make a name written last name first ("Tran, Thi Thu").
+ROLE_WORDS = frozenset(
+    """officer officers official manager director coordinator head chief specialist representative member worker
+    leader deputy vice president chair chairman chairwoman chairperson secretary treasurer assistant adviser advisor
+    staff employee volunteer expert consultant analyst engineer inspector supervisor administrator accountant
+    teacher principal nurse doctor midwife trainer farmer owner agent commissioner minister mayor governor
+    director-general ceo founder lead""".split()
+)
+
+
+def _describes(name: str, description: str) -> bool:
+    """True when the words after a comma are the speaker's description, not given names: after a title ("Dr.
+    Nguyen, District Officer"), or naming a job ("Hoang, Manager")."""
+    if name.split()[0].casefold() in TITLES:
+        return True
+    return any(w.casefold().strip(".'’") in ROLE_WORDS for w in description.replace("/", " ").split())
 
 
 def make_label(head: str, rest: str = "") -> Label | None:

@@ -27,6 +27,7 @@ from qualcode.importers.labels import (
     make_label,
     parse_timestamp,
     strip_leading_timestamp,
+    unify_repeated_numbers,
 )
 from qualcode.importers.preamble import (
     CREDIT_NOTICE,
@@ -512,6 +513,7 @@ def blocks_to_drafts(
         metadata.setdefault("title", " ".join(blocks[0].lines))
         blocks = blocks[1:]
     candidates = [lab for block in blocks for lab in block.labels if lab is not None]
+    unify_repeated_numbers(candidates)
     accepted = accepted_keys(candidates) | {lab.key for lab in heading_labels.values()}
     if reading.service_headers:
         accepted |= {lab.key for lab in candidates if lab.strength == STRONG and not lab.rest and lab.t_start
@@ -548,6 +550,9 @@ def blocks_to_drafts(
         lab.rest if lab is not None and lab.key in accepted else strip_leading_timestamp(line)[1]
         for b in blocks if not b.heading and not b.forced for line, lab in zip(b.lines, b.labels, strict=True)])
     merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
+    # "Dr. Nguyen, District Officer" -> ("Dr. Nguyen", "District Officer"); "Jensen, Clara" stays one name
+    described: dict[str, tuple[str, str]] = {}
+    last_first: dict[str, None] = {}
     f4 = F4Times(markdown) if any(F4_TIME.search(line) for b in blocks if not b.heading for line in b.lines) else None
     if f4 is not None:
         reading.timed = True
@@ -578,8 +583,12 @@ def blocks_to_drafts(
             label = found
             if label is not None and label.key in accepted:
                 speaker = display.setdefault(label.key, label.speaker)
-                if label.speaker.casefold() != speaker.casefold():
-                    merged.setdefault(label.speaker, speaker)
+                if label.note and label.written:
+                    described.setdefault(label.written, (speaker, label.note))
+                elif (label.written or label.speaker).casefold() != speaker.casefold():
+                    merged.setdefault(label.written or label.speaker, speaker)
+                if "," in speaker:
+                    last_first.setdefault(speaker)
                 if label.note:
                     speaker_notes.setdefault(speaker, label.note)
                 if f4 is not None:
@@ -612,6 +621,14 @@ def blocks_to_drafts(
         reading.notices.append(F4Times.notice(f4.count))
     for variant, speaker in merged.items():
         reading.notices.append(f"'{variant}' was read as the speaker '{speaker}' (one label typed two ways)")
+    if described:
+        said = ", ".join(f"'{written}' as the speaker '{speaker}', described as '{note}'"
+                         for written, (speaker, note) in described.items())
+        reading.notices.append(f"labels with a description after a comma were read as a name and a description: {said}")
+    if last_first:
+        said = ", ".join(f"'{name}'" for name in last_first)
+        reading.notices.append(f"{said} {'was' if len(last_first) == 1 else 'were'} read as one name written last name"
+                               " first, not as a name and a description")
     if inline_times.count:
         reading.notices.append(f"{inline_times.count} timestamp(s) inside the speech, as Descript marks each minute,"
                                f" were left out of the text (the first: '{inline_times.example}')")

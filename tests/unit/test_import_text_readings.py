@@ -11,7 +11,7 @@ from qualcode.store import Project
 
 
 def _import(tmp_path: Path, name: str, text: str) -> tuple[dict[str, str], list[str]]:
-    """The roles of the speakers of one imported transcript, and the report's warnings for it."""
+    """The roles of the speakers of one imported transcript, and what the report says of it (warnings and notes)."""
     tmp_path.mkdir()
     source = tmp_path / name
     source.write_text(text, encoding="utf-8")
@@ -19,7 +19,7 @@ def _import(tmp_path: Path, name: str, text: str) -> tuple[dict[str, str], list[
         report: dict[str, Any] = import_files(project, [source], coder="ana")
         [entry] = report["transcripts"]
         roles = {s["label"]: s["role"] for s in project.speakers(entry["id"])}
-    return roles, list(entry["warnings"])
+    return roles, list(entry["warnings"]) + list(entry["notes"])
 
 
 def test_an_informant_whose_job_is_facilitator_stays_the_informant(tmp_path: Path) -> None:
@@ -108,3 +108,45 @@ def test_stars_are_markdown_only_in_markdown_and_an_action_in_stars_is_a_note_no
     assert "[laughs]" in plain.text
     marked = parse_transcript(text.encode(), "kii.md")
     assert "I was [sigh] so tired. It was really long." in marked.text
+
+
+def test_a_job_after_a_comma_is_the_speakers_description_but_given_names_make_one_name(tmp_path: Path) -> None:
+    text = ("Dr. Nguyen, District Officer: We started in 2019.\nInterviewer: Why?\n"
+            "Dr. Nguyen, District Officer: Because the ministry asked.\nInterviewer: Thanks.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert [t.speaker for t in pt.turns] == ["Dr. Nguyen", "Interviewer", "Dr. Nguyen", "Interviewer"]
+    assert pt.metadata["speaker_notes"] == {"Dr. Nguyen": "District Officer"}
+    assert any("'Dr. Nguyen, District Officer' as the speaker 'Dr. Nguyen', described as 'District Officer'" in w
+               for w in pt.warnings)
+    roles, said = _import(tmp_path / "a", "kii_officer.txt", text)
+    assert roles == {"Dr. Nguyen": "informant", "Interviewer": "interviewer"}
+    assert any("described as 'District Officer'" in w for w in said)
+    # without a title, a job word says the same: "Hoang, Programme Manager" is Hoang, a programme manager
+    managers = ("Interviewer: Who runs it?\nHoang, Programme Manager: I do.\n"
+                "Interviewer: Since when?\nHoang, Programme Manager: Since 2020.\n")
+    pt = parse_transcript(managers.encode(), "kii.txt")
+    assert [t.speaker for t in pt.turns] == ["Interviewer", "Hoang", "Interviewer", "Hoang"]
+    assert pt.metadata["speaker_notes"] == {"Hoang": "Programme Manager"}
+    # given names after a surname are a name written last name first, whether one word or two
+    for name in ("Jensen, Clara", "Tran, Thi Thu"):
+        named = f"Interviewer: Who runs it?\n{name}: I do.\nInterviewer: Since when?\n{name}: Since 2020.\n"
+        pt = parse_transcript(named.encode(), "kii.txt")
+        assert [t.speaker for t in pt.turns] == ["Interviewer", name, "Interviewer", name]
+        assert "speaker_notes" not in pt.metadata
+        assert any(f"'{name}' was read as one name written last name first" in w for w in pt.warnings)
+
+
+def test_a_label_whose_number_was_typed_twice_is_the_speaker_with_that_number(tmp_path: Path) -> None:
+    text = ("Interviewer 2: How did the training go?\nRespondent: Well, mostly.\n"
+            "Interviewer2 2: What would you change?\nRespondent: The timing.\n"
+            "Interviewer 2: Thank you.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert [t.speaker for t in pt.turns] == ["Interviewer 2", "Respondent"] * 2 + ["Interviewer 2"]
+    assert any("'Interviewer2 2' was read as the speaker 'Interviewer 2'" in w for w in pt.warnings)
+    roles, said = _import(tmp_path / "a", "kii_typo.txt", text)
+    assert roles == {"Interviewer 2": "interviewer", "Respondent": "informant"}
+    assert any("'Interviewer2 2' was read as the speaker 'Interviewer 2'" in w for w in said)
+    # where the file never writes the number once, the label stays as written, and it is still an interviewer
+    alone = text.replace("Interviewer 2:", "Interviewer1 1:").replace("Interviewer2 2:", "Interviewer1 1:")
+    roles, _ = _import(tmp_path / "b", "kii_typo_alone.txt", alone)
+    assert roles == {"Interviewer1 1": "interviewer", "Respondent": "informant"}

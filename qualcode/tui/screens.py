@@ -488,9 +488,7 @@ class TranscriptScreen(WorkbenchScreen):
         code_filter = self.query_one("#code-filter", Input)
         if code_filter.value:  # f then Esc: the whole codebook again
             code_filter.value = ""
-        if self.view.span_start is not None:
-            self.view.span_start = None
-            self.view.refresh()
+        self.view.clear_selection()
         if self.view.highlight:
             self.view.highlight = ""
             self.view.refresh()
@@ -604,7 +602,7 @@ class TranscriptScreen(WorkbenchScreen):
         coder = self.coder
         if not segment_ids:
             return
-        self.view.span_start = None
+        self.view.clear_selection()
         focus = suggested_for if suggested_for is not None else segment_ids[0]
 
         def run(project: Project) -> Applied:
@@ -686,7 +684,7 @@ class TranscriptScreen(WorkbenchScreen):
         new = None if clear else mark
         ids = [int(u["id"]) for u in targets]
         coder = self.coder
-        self.view.span_start = None
+        self.view.clear_selection()
 
         def run(project: Project) -> list[Marked]:
             return coding.mark_units(project, ids, new, coder=coder)

@@ -709,3 +709,35 @@ async def test_a_coding_while_units_ahead_are_scored_still_gets_them_the_refitte
         panel = transcript_screen(app).query_one(SuggestionsPanel)
         assert panel.shown_unit == current(transcript_screen(app))["id"]
         assert str(panel._shown[0][0]["why"]) == f"model {len(fits)}" and len(fits) == 2
+
+
+async def _drawn_as_fresh(app: QualcodeApp, pilot: Pilot[Any]) -> bool:
+    """The screen as drawn, once it stands still, equals the screen drawn afresh (no line left as it was before the
+    last action)."""
+    shown = ""
+    for _ in range(40):
+        await app.settled()
+        await pilot.pause(0.05)
+        again = app.export_screenshot()
+        if again == shown:
+            break
+        shown = again
+    transcript_screen(app).view.refresh()
+    await pilot.pause()
+    return app.export_screenshot() == shown
+
+
+async def test_a_selection_coded_or_marked_is_drawn_unselected_also_on_units_the_action_did_not_change(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("j", "j", "1", "j", "j", "1", "k", "k")  # :5 and :7 coded: a line of codes each
+        await app.settled()
+        await pilot.press("v", "j", "j", "c")  # a second code on that line: no unit grows, :6 is not changed
+        await app.settled()
+        await pilot.press(*"efficiency", "enter")
+        await app.settled()
+        assert transcript_screen(app).view.span_start is None
+        assert len(mine(store)) == 4
+        assert await _drawn_as_fresh(app, pilot)

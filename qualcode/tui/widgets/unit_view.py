@@ -111,6 +111,13 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
             self._recount()
         self.refresh()
 
+    def clear_selection(self) -> None:
+        """End a span selection (v): every unit it held is drawn again without the selection's colour (a unit the
+        action did not change is otherwise not drawn again)."""
+        if self.span_start is not None:
+            self.span_start = None
+            self.refresh()
+
     @property
     def current(self) -> CodedUnit | None:
         return self.units[self.cursor] if 0 <= self.cursor < len(self.units) else None

@@ -521,43 +521,33 @@ def _fixed(project: Project, tid: str) -> dict[str, tuple[str, str | None]]:
     return {r["label"]: (r["role"], r["case_id"]) for r in project.speakers(tid) if r.get("assigned_by") == "user"}
 
 
-def _keep_known_roles(project: Project, tid: str, decided: list[Assignment]) -> list[Assignment]:
-    """A case sheet given for a transcript already in the project decides its speakers again; a speaker the sheet
-    leaves undecided (role unknown, no case) keeps what an import read from the conversation or a REFI file (a guess
-    the labels alone do not repeat), so that confirming a transcript's type or stakeholder group with a sheet, as the
-    import's warning suggests, does not wipe its informants. What an earlier case sheet set is the sheet's to decide:
-    a corrected sheet takes it back, and a stored case the new sheet gives to another speaker stays with that one."""
+def _keep_stored_roles(project: Project, tid: str, decided: list[Assignment], *, sheet: bool) -> list[Assignment]:
+    """A transcript already in the project, its speakers decided again: a speaker keeps its stored role and case
+    where what decides now says less.
+
+    With a case ``sheet``, the sheet decides; a speaker it leaves undecided (role unknown, no case) keeps what an
+    import read from the conversation or a REFI file (a guess the labels alone do not repeat), so that confirming a
+    transcript's type or stakeholder group with a sheet, as the import's warning suggests, does not wipe its
+    informants. What an earlier case sheet set is the sheet's to decide: a corrected sheet takes it back, and a
+    stored case the new sheet gives to another speaker stays with that one.
+
+    Without one, the labels alone decide less than what is stored (an earlier case sheet's cases, a REFI file's links
+    and roles, an import's guesses): a speaker keeps it unless the labels now say more, a role where it had none or a
+    role read from the label itself where it had only a guess; a role set by hand is never overridden."""
     stored = {str(r[0]): (str(r[1]), r[2], r[3]) for r in project.db.execute(
         "SELECT label, role, case_id, how FROM speakers WHERE transcript_id = ?", (tid,))}
     given = {a.case_id for a in decided if a.case_id}
     out = []
     for a in decided:
         role, case, how = stored.get(a.label, ("unknown", None, None))
-        # a REFI import records the file's links without a 'how' (kept as "import"); its guesses say "guessed"
-        by_import = how is None or how == "import" or str(how).startswith("guessed")
-        if a.role == "unknown" and not a.case_id and (role != "unknown" or case) and by_import and \
-                case not in given:
-            out.append(Assignment(a.label, role, case, how or "import"))
+        undecided = a.role == "unknown" and not a.case_id
+        if sheet:
+            # a REFI import records the file's links without a 'how' (kept as "import"); its guesses say "guessed"
+            by_import = how is None or how == "import" or str(how).startswith("guessed")
+            keep = undecided and by_import and case not in given
         else:
-            out.append(a)
-    return out
-
-
-def _keep_stored_roles(project: Project, tid: str, decided: list[Assignment]) -> list[Assignment]:
-    """A transcript already in the project imported again without a case-sheet row: the labels alone decide less
-    than what is stored (an earlier case sheet's cases, a REFI file's links and roles, an import's guesses), so a
-    speaker keeps its stored role and case unless the labels now say more: a role where it had none, or a role read
-    from the label itself where it had only a guess."""
-    stored = {str(r[0]): (str(r[1]), r[2], r[3]) for r in project.db.execute(
-        "SELECT label, role, case_id, how FROM speakers WHERE transcript_id = ?", (tid,))}
-    out = []
-    for a in decided:
-        role, case, how = stored.get(a.label, ("unknown", None, None))
-        if a.how != "set by hand" and (role != "unknown" or case) and (
-                (a.role == "unknown" and not a.case_id) or a.how.startswith("guessed") or (case and not a.case_id)):
-            out.append(Assignment(a.label, role, case, how or "import"))
-        else:
-            out.append(a)
+            keep = a.how != "set by hand" and (undecided or a.how.startswith("guessed") or bool(case and not a.case_id))
+        out.append(Assignment(a.label, role, case, how or "import") if keep and (role != "unknown" or case) else a)
     return out
 
 
@@ -721,8 +711,7 @@ def plan_import(
         if tid in sources:
             # a transcript already here: what its import, a case sheet or a REFI file decided is not read afresh
             # from the labels alone
-            assignments = _keep_known_roles(project, tid, assignments) if t_rows else \
-                _keep_stored_roles(project, tid, assignments)
+            assignments = _keep_stored_roles(project, tid, assignments, sheet=bool(t_rows))
         if not t_rows and status != "duplicate" and not any(a.case_id for a in assignments):
             # no case sheet describes it (now or before): its roles and type guessed as a REFI import guesses them;
             # the pair's asker is guessed there again, so that the one warning names it
@@ -1063,7 +1052,7 @@ def _plan_rows(
         kii = interview_type(t_rows, attrs)
         names = interviewers + split_names(attrs.get("interviewer"))
         decided = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
-        others[tid] = _keep_known_roles(project, tid, decided)
+        others[tid] = _keep_stored_roles(project, tid, decided, sheet=True)
         units = [(int(r[0]), str(r[1])) for r in project.db.execute(
             "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
             " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]

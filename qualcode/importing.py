@@ -40,6 +40,7 @@ from qualcode.speakers import (
     is_device_label,
     is_group_type,
     is_placeholder_label,
+    quoted_list,
 )
 from qualcode.store import Project, text_hash
 
@@ -336,7 +337,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 + "; add labels ('Interviewer:', 'Name:') to the file and import it again"
             )
         elif not any(by_label[lab].role == "interviewer" for lab in voices if lab in by_label):
-            shown = ", ".join(f"'{lab}'" for lab in voices[:4])
+            shown = quoted_list(voices, more=False)
             out.append(
                 f"no interviewer found among {shown}: the questions are offered for coding as answers;"
                 f" mark the interviewer with: {set_role} 'LABEL' interviewer"
@@ -351,7 +352,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 )
         once = [lab for lab in voices if facts.stats.turns[lab] == 1]
         if len(once) >= 3 and len(once) * 3 >= len(voices):
-            shown = ", ".join(f"'{lab}'" for lab in once[:5]) + (", ..." if len(once) > 5 else "")
+            shown = quoted_list(once, 5)
             out.append(
                 f"{len(once)} speakers speak only once ({shown}): a sentence may have been read as a speaker label,"
                 f" or the tool split one person into several; check them with 'qualcode segments --transcript {tid}'"
@@ -392,7 +393,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
             guessed.setdefault((a.role, a.how), []).append(a.label)
     for (role, how), labels in guessed.items():
         other = "informant" if role == "interviewer" else "interviewer"
-        shown = ", ".join(f"'{lab}'" for lab in labels[:4]) + (", ..." if len(labels) > 4 else "")
+        shown = quoted_list(labels)
         what = f"the {role}" if len(labels) == 1 else f"{role}s"
         out.append(f"guessed {shown} as {what} ({how.split(': ', 1)[-1]}); if wrong: {set_role}"
                    f" '{labels[0] if len(labels) == 1 else 'LABEL'}' {other}")

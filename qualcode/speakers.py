@@ -415,8 +415,8 @@ def guess_conversation(
         if unknown:
             why = "no speaker is labelled as the interviewer" if not asking else \
                 f"{len(voices)} voices speak beside the interviewer, more than a focus group holds"
-            out.undecided = (f"{why}, so the roles of {len(unknown)} speaker(s) ({_shown(unknown)}) are unknown and its"
-                             " type is not known (counted as a key-informant interview); set them with"
+            out.undecided = (f"{why}, so the roles of {len(unknown)} speaker(s) ({quoted_list(unknown)}) are unknown"
+                             " and its type is not known (counted as a key-informant interview); set them with"
                              f" '{set_role} LABEL interviewer|informant' and give it a 'type' in a case sheet")
         return out
     most = max((units.get(label, 0) for label in voices), default=0)
@@ -457,13 +457,16 @@ def guess_conversation(
         out.said.append(f"counted as a key-informant interview ({beside}, too few to call it a focus group without a"
                         " type; if it is one, give it the 'type' FGD in a case sheet)")
     if unknown:
-        out.said.append(f"read {_shown(unknown)} as {'its informants' if len(unknown) > 1 else 'its informant'} (if"
-                        f" wrong: '{set_role} LABEL interviewer|unknown')")
+        out.said.append(f"read {quoted_list(unknown)} as {'its informants' if len(unknown) > 1 else 'its informant'}"
+                        f" (if wrong: '{set_role} LABEL interviewer|unknown')")
     if split_off:
-        out.said.append(f"left {_shown(split_off)} unknown (only a few words under a transcription tool's numbered"
+        out.said.append(f"left {quoted_list(split_off)} unknown (only a few words under a transcription tool's numbered"
                         f" label, often another voice split off; if a person: '{set_role} LABEL informant')")
     return out
 
 
-def _shown(labels: Sequence[str], most: int = 4) -> str:
-    return ", ".join(f"'{label}'" for label in labels[:most]) + (", ..." if len(labels) > most else "")
+def quoted_list(labels: Sequence[str], most: int | None = 4, more: bool = True) -> str:
+    """The labels quoted and joined with ", ": the first ``most`` of them (all when None), then ", ..." when some
+    were left out and ``more`` is set."""
+    shown = labels if most is None else labels[:most]
+    return ", ".join(f"'{label}'" for label in shown) + (", ..." if more and len(shown) < len(labels) else "")

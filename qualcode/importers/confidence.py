@@ -14,6 +14,7 @@ from statistics import median
 
 from qualcode.importers.assemble import Drafts, assemble
 from qualcode.model import ParsedTranscript
+from qualcode.speakers import quoted_list
 
 # Words that head sections of documents, not people: a label made of one of them means the text is not a dialogue.
 _HEADINGS = re.compile(
@@ -41,7 +42,7 @@ def speakers_confident(parsed: ParsedTranscript) -> tuple[bool, str]:
         return False, "no speaker labels"
     headings = sorted({s for s in speakers if _HEADINGS.match(s.strip())})
     if headings:
-        return False, "labels that are section headings (" + ", ".join(f"'{h}'" for h in headings[:4]) + ")"
+        return False, "labels that are section headings (" + quoted_list(headings, more=False) + ")"
     unlabelled = sum(1 for u in parsed.units if not u.speaker)
     if unlabelled > MAX_UNLABELLED_SHARE * len(parsed.units):
         return False, f"{unlabelled} of {len(parsed.units)} sentences come before or outside any labelled turn"

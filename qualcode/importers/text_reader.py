@@ -38,7 +38,7 @@ from qualcode.importers.preamble import (
 )
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
-from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER
+from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, quoted_list
 
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
@@ -626,7 +626,7 @@ def blocks_to_drafts(
                          for written, (speaker, note) in described.items())
         reading.notices.append(f"labels with a description after a comma were read as a name and a description: {said}")
     if last_first:
-        said = ", ".join(f"'{name}'" for name in last_first)
+        said = quoted_list(list(last_first), None)
         reading.notices.append(f"{said} {'was' if len(last_first) == 1 else 'were'} read as one name written last name"
                                " first, not as a name and a description")
     if inline_times.count:

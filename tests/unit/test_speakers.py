@@ -13,6 +13,7 @@ from qualcode.speakers import (
     is_device_label,
     is_interviewer_label,
     name_match,
+    quoted_list,
     role_of_label,
 )
 
@@ -122,3 +123,12 @@ def test_de_identified_participant_codes_in_lower_case_are_speakers() -> None:
     assert {u.speaker for u in once.units} == {"Interviewer", "Lan"}
     assert "p3" in {u.speaker for u in parse_transcript(
         b"Interviewer: Hello.\n\np3: Hi there.\n\nInterviewer: How are you?\n\np3: Fine, thanks.\n", "k.txt").units}
+
+
+def test_quoted_list_shows_the_first_labels_and_says_when_more_were_left_out() -> None:
+    labels = ["A", "B", "C", "D", "E"]
+    assert quoted_list(labels) == "'A', 'B', 'C', 'D', ..."
+    assert quoted_list(labels, 5) == "'A', 'B', 'C', 'D', 'E'"
+    assert quoted_list(labels, more=False) == "'A', 'B', 'C', 'D'"
+    assert quoted_list(labels, None) == "'A', 'B', 'C', 'D', 'E'"
+    assert quoted_list(["Moderator"]) == "'Moderator'"

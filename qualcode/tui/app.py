@@ -330,11 +330,16 @@ class QualcodeApp(TypeAhead, App[None]):
         are handled (none held for a screen still to come) (for tests: however slow the machine)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            busy = [w for w in self.workers if not w.is_finished]
-            if (not self.writes_in_flight and not busy and not self._suggestions_pending()
-                    and not self._ta_held and self._ta_quiet()):
+        while True:
+            waiting = {"writes": bool(self.writes_in_flight),
+                       "workers": any(not w.is_finished for w in self.workers),
+                       "suggestions": self._suggestions_pending(), "keys held": bool(self._ta_held),
+                       "keys being read": not self._ta_quiet()}
+            if not any(waiting.values()):
                 break
+            if loop.time() >= deadline:  # a test must not go on to check a screen that is still changing
+                busy = ", ".join(what for what, still in waiting.items() if still)
+                raise TimeoutError(f"the workbench did not settle in {timeout:g} s: still waiting for {busy}")
             await asyncio.sleep(0.005)
         await asyncio.sleep(0)
 

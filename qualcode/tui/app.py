@@ -325,7 +325,7 @@ class QualcodeApp(TypeAhead, App[None]):
         if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
             self.refresh_status()
 
-    async def settled(self, timeout: float = 10.0) -> None:
+    async def settled(self, timeout: float = 30.0) -> None:
         """Wait until every queued write is committed and shown, background work is done and the keys read so far
         are handled (none held for a screen still to come) (for tests: however slow the machine)."""
         loop = asyncio.get_running_loop()

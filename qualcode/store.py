@@ -1853,9 +1853,11 @@ def source_type_of(kind: str | None, attrs: dict[str, Any]) -> str:
     text = str(attrs.get("type") or "").strip()
     if not text:
         return "KII"
-    low = text.lower()
-    if low in ("fgd", "focus group", "focus-group", "focus group discussion"):
+    from qualcode.speakers import is_group_type  # the test the import's guess of a conversation uses
+
+    if is_group_type(text):
         return "FGD"
+    low = text.lower()
     if low in ("kii", "interview", "key informant interview", "key-informant interview"):
         return "KII"
     return text

@@ -242,3 +242,16 @@ def test_a_focus_group_stays_one_when_some_participants_say_little(tmp_path: Pat
     assert _type(folder, "group_talk") == "FGD"
     assert {roles[f"P{p}"] for p in (1, 2, 3, 4)} == {("informant", None)}
     assert roles["Speaker 7"] == ("unknown", None)
+
+
+@pytest.mark.parametrize("typed", ["FGD", "Focus group", "Group interview", "Thảo luận nhóm"])
+def test_a_type_the_import_reads_as_a_group_is_a_focus_group_as_a_source(typed: str) -> None:
+    from qualcode.speakers import is_group_type
+
+    assert is_group_type(typed)
+    assert source_type_of("transcript", {"type": typed}) == "FGD"
+
+
+@pytest.mark.parametrize("typed", ["KII", "Key informant interview", ""])
+def test_an_interview_type_is_a_key_informant_interview_as_a_source(typed: str) -> None:
+    assert source_type_of("transcript", {"type": typed}) == "KII"

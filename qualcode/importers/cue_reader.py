@@ -27,6 +27,7 @@ from qualcode.importers.labels import (
     find_label,
     parse_timestamp,
 )
+from qualcode.importers.marks import MarkTimes
 from qualcode.model import ParsedTranscript
 
 _TIME = r"(\d+:)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -281,6 +282,7 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
     notes: dict[str, str] = {}
     speaker: str | None = None
     sounds = 0
+    mark_times = MarkTimes()
     for span in spans:
         body = span.text
         new_turn = False
@@ -297,8 +299,10 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
         if _SOUND.fullmatch(body.strip()):
             sounds += 1
             body = ""
-        drafts.add(speaker, body, new_paragraph=False, new_turn=new_turn, t_start=span.cue.t_start,
+        drafts.add(speaker, mark_times.drop(body), new_paragraph=False, new_turn=new_turn, t_start=span.cue.t_start,
                    t_end=span.cue.t_end)
+    if mark_times.count:
+        notices.append(mark_times.notice())
     if sounds:
         notices.append(f"{sounds} caption(s) holding only a sound ([Music], [Applause]) were left out")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}

@@ -31,6 +31,7 @@ from qualcode.importers.labels import (
     parse_timestamp,
     strip_leading_timestamp,
 )
+from qualcode.importers.marks import MarkTimes
 from qualcode.importers.preamble import (
     CREDIT_NOTICE,
     read_preamble,
@@ -247,6 +248,9 @@ def read_service(text: str, name: str) -> ParsedTranscript:
         sounds += len(block.paragraphs) - len(kept)
         block.paragraphs = kept
     drafts = Drafts()
+    mark_times = MarkTimes()
+    for block in blocks:
+        MarkTimes.unwrap(block.paragraphs)
     for k, block in enumerate(blocks):
         if k + 1 < len(blocks):
             t_end = max(block.t_start, blocks[k + 1].t_start)
@@ -255,7 +259,7 @@ def read_service(text: str, name: str) -> ParsedTranscript:
             t_end = round(block.t_start + words / _WORDS_PER_SECOND, 3)
         for p_index, paragraph in enumerate(block.paragraphs):
             # an unnamed block is someone the tool could not identify: never glue it to the block before
-            drafts.add(block.speaker, " ".join(paragraph), t_start=block.t_start, t_end=t_end,
+            drafts.add(block.speaker, mark_times.drop(" ".join(paragraph)), t_start=block.t_start, t_end=t_end,
                        new_turn=block.speaker is None and p_index == 0)
     teams = "transcription_started_by" in metadata or any("," in (b.speaker or "") for b in blocks)
     unnamed = sum(1 for b in blocks if b.speaker is None)
@@ -263,6 +267,8 @@ def read_service(text: str, name: str) -> ParsedTranscript:
         notices.append(f"{credits} {CREDIT_NOTICE}")
     if sounds:
         notices.append(f"{sounds} passage(s) holding only a transcriber's note of a sound ('[laughs]') were left out")
+    if mark_times.count:
+        notices.append(mark_times.notice())
     if unnamed:
         notices.append(f"{unnamed} block(s) carry a time but no speaker name (the tool could not tell who spoke)")
     detected = "Microsoft Teams transcript (text)" if teams else "transcription-service export ('Name  0:03' headers)"

@@ -29,6 +29,7 @@ from qualcode.importers.labels import (
     strip_leading_timestamp,
     unify_repeated_numbers,
 )
+from qualcode.importers.marks import MarkTimes
 from qualcode.importers.preamble import (
     CREDIT_NOTICE,
     read_preamble,
@@ -70,7 +71,6 @@ F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 _INLINE_TIME = re.compile(r"(\s*)\[((?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?)\]")
 # fewer such marks in a file are someone's words, not a tool's
 _INLINE_TIMES_IN_A_FILE = 3
-
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
 META_KEYS = frozenset(
     """id interview_id transcript_id case_id case interview date interview_date time location place venue
@@ -493,10 +493,13 @@ def blocks_to_drafts(
     stars only in ``markdown``.
     """
 
+    mark_times = MarkTimes()
+
     def speech(text: str) -> str:
-        return clean_inline(text, italics=markdown)
+        return mark_times.drop(clean_inline(text, italics=markdown))
 
     reading = Reading()
+    MarkTimes.unwrap([b.lines for b in blocks])
     taken = _take_preamble(blocks, metadata)
     credits = _drop_transcription_lines(blocks, metadata)
     _header_metadata(blocks, metadata)
@@ -632,6 +635,8 @@ def blocks_to_drafts(
     if inline_times.count:
         reading.notices.append(f"{inline_times.count} timestamp(s) inside the speech, as Descript marks each minute,"
                                f" were left out of the text (the first: '{inline_times.example}')")
+    if mark_times.count:
+        reading.notices.append(mark_times.notice())
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes

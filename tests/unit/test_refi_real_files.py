@@ -4,6 +4,7 @@ lands on the passage it marks, nothing is coded elsewhere, and importing the sam
 from __future__ import annotations
 
 import codecs
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -405,3 +406,19 @@ def test_an_atlas_codebook_in_its_own_namespace_keeps_its_tree_folders_and_code_
     assert got == in_file and groups == sets
     assert second["nothing_new"] is True and second["counts"]["codes_added"] == 0
     assert first["warnings"] == [] and second["warnings"] == []
+
+
+@pytest.mark.parametrize("name", ["qc-1.2.0-interviews.qdpx", "qc-1.3.2-interviews.qdpx"])
+def test_the_times_inside_rev_style_notes_are_left_out_and_their_passages_stay_coded(
+    name: str, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The qc demo interviews were transcribed with notes such as '[inaudible 00:04:41]' and '[crosstalk 00:06:47]':
+    the units read '[inaudible]', the summary says so, and the selections over them still land on them (the
+    placement test above)."""
+    got = _import_twice(name, tmp_path_factory)
+    with Project.open(got["folder"]) as project:
+        texts = [s["text"] for s in project.segments()]
+    assert sum("[inaudible]" in t for t in texts) >= 10
+    assert not any(re.search(r"\[(?:inaudible|crosstalk) \d", t) for t in texts)
+    assert any("inside a transcriber's note of what could not be heard were left out" in w
+               for w in got["first"]["warnings"])

@@ -1,18 +1,23 @@
 """The layout at the smallest terminal evaluators use (80x24) and at a wide one (200x50), checked on what the
 screen shows with long code names and long reasons (the snapshots use short ones): at 80x24 the unit, at least
-three suggestions and every key of the key bar; at 200x50 the suggestions' names and reasons in full."""
+three suggestions and every key of the key bar; at 200x50 the suggestions' names and reasons in full; and every
+character of a transcript whose lines reach the view's last column, with its scroll bar or without."""
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 
 import pytest
-from workbench_support import use_fixed_suggestions
+from textual.pilot import Pilot
+from workbench_support import eventually, parsed, transcript_screen, use_fixed_suggestions
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
+from qualcode.tui.dialogs import SearchScreen
 from qualcode.tui.widgets.panels import KeyBar, _fit_names
+from qualcode.tui.widgets.unit_view import GUTTER
 
 LONG = [  # the codebook's longest names, each with a reason of several lines
     ("validity_of_design.logic", "Logic and coherence of objectives, outcomes and theory of change"),
@@ -98,3 +103,85 @@ def test_a_long_name_with_an_apostrophe_loses_its_middle_and_keeps_where_it_was(
     for said in (f"2 coders applied '{long}' there", f"coded '{long}', KII-01:3"):
         fitted = _fit_names(said, 60)
         assert len(fitted) <= 60 and "…" in fitted and fitted.startswith(said.split("'")[0] + "'Synergies")
+
+
+def read_out_addresses(units: int) -> list[tuple[str, list[str]]]:
+    """An informant reading out web addresses: each unit holds a long one, which the view breaks at exactly its width
+    (a word longer than a line fills the line to its last column), whatever that width is."""
+    chars = string.ascii_lowercase + string.digits
+    return [("Informant", [f"The report for district {n} is at https://example.org/{n:02d}/"
+                           + "".join(chars[(n * 7 + k) % len(chars)] for k in range(260)) + " as I said."
+                           for n in range(1, units + 1)])]
+
+
+async def transcript_as_shown(app: QualcodeApp, pilot: Pilot[None]) -> str:
+    """Every line of the transcript view as the screen shows it, scrolled through a page at a time, without the
+    units' gutter (their numbers) and the scroll bar."""
+    view = transcript_screen(app).view
+    shown: dict[int, str] = {}
+    while True:
+        top = int(view.scroll_offset.y)
+        lines = screen_lines(app)
+        text = view.scrollable_content_region
+        for row in range(text.height):
+            shown[top + row] = lines[text.y + row][text.x + GUTTER: text.right]
+        if top + text.height >= view.virtual_size.height:
+            return "\n".join(shown[y] for y in sorted(shown))
+        view.scroll_to(y=top + text.height, animate=False, immediate=True)
+        await pilot.pause()
+
+
+async def assert_every_character_shown(app: QualcodeApp, pilot: Pilot[None]) -> None:
+    screen = transcript_screen(app)
+    shown = "".join((await transcript_as_shown(app, pilot)).split())
+    cut = [u["ref"] for u in screen.units if "".join(u["text"].split()) not in shown]
+    assert cut == [], f"units cut at the edge: {cut}"
+
+
+@pytest.mark.parametrize("opened", ["directly", "from a transcript without a scroll bar"])
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+async def test_a_transcript_whose_lines_reach_the_edge_shows_every_character_beside_its_scroll_bar(
+        make: Callable[..., QualcodeApp], store: Project, size: tuple[int, int], opened: str) -> None:
+    # the units were wrapped at the view's width before its scroll bar took a column of it: the last character of
+    # every full line was under the scroll bar
+    store.add_transcript(parsed(read_out_addresses(30)), "KII-02", title="Addresses", coder="clara")
+    if opened == "directly":
+        app = make(transcript="KII-02")
+    else:
+        store.add_transcript(parsed([("Informant", ["Short.", "Answers."])]), "KII-03", title="Short", coder="clara")
+        app = make(transcript="KII-03")
+    async with app.run_test(size=size) as pilot:
+        await app.settled()
+        if opened != "directly":
+            assert not transcript_screen(app).view.show_vertical_scrollbar
+            await pilot.press("slash", *"district 1 is", "enter")
+            await eventually(pilot, lambda: isinstance(app.screen, SearchScreen) and bool(app.screen.hits))
+            await pilot.press("enter")
+            await app.settled()
+            await pilot.pause()
+        screen = transcript_screen(app)
+        assert screen.transcript == "KII-02" and screen.view.show_vertical_scrollbar
+        await assert_every_character_shown(app, pilot)
+
+
+@pytest.mark.parametrize("change", ["another coder's codings", "the terminal shrinking"])
+async def test_the_scroll_bar_coming_after_the_transcript_fitted_leaves_every_character_on_screen(
+        make: Callable[..., QualcodeApp], store: Project, change: str) -> None:
+    store.add_transcript(parsed(read_out_addresses(8)), "KII-02", title="Addresses", coder="clara")
+    app = make(transcript="KII-02")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await app.settled()
+        view = transcript_screen(app).view
+        assert not view.show_vertical_scrollbar  # it fits
+        if change == "another coder's codings":
+            codes = [c.id for c in store.codebook().walk()]
+            for n in (1, 2):
+                for code in codes:
+                    store.add_coding(f"KII-02:{n}", code, coder="long")
+            app.check_store()  # what the store watcher does every second
+        else:
+            await pilot.resize_terminal(200, 24)
+        await app.settled()
+        await pilot.pause()
+        assert view.show_vertical_scrollbar
+        await assert_every_character_shown(app, pilot)

@@ -120,7 +120,15 @@ class WorkbenchScreen(Screen[None]):
     def coder(self) -> str:
         return self.host.coder
 
+    def on_mount(self) -> None:
+        # in place for the screen's first layout: set by its first Resize only, they laid the screen out a second
+        # time at other widths (a 40,000-word transcript was wrapped twice on opening, 35 ms)
+        self._size_classes()
+
     def on_resize(self) -> None:
+        self._size_classes()
+
+    def _size_classes(self) -> None:
         """Size classes for the stylesheet: -narrow (under 100 columns), -wide (160 and more), -short (under 30
         rows): the layout gives the unit and the suggestions the room, whatever the terminal."""
         width, height = self.app.size

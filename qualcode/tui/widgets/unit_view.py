@@ -2,7 +2,9 @@
 
 A 40,000-word interview has thousands of units; one widget per unit would take seconds to mount. Instead the view
 wraps each unit's text once per width, keeps the line offsets of every unit, and renders only the visible lines
-(Textual's line API). Changing a unit's codings re-wraps that unit alone.
+(Textual's line API). Changing a unit's codings re-wraps that unit alone. The width is the one the text is drawn in:
+beside the vertical scroll bar when there is one, and the whole transcript is wrapped again whenever that width
+changes (the terminal resized, the scroll bar come or gone), so that no line is wider than the view.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    UnitView { background: $surface; }
+    UnitView { background: $surface; overflow-x: hidden; }
     UnitView > .unitview--cursor { background: $primary 25%; }
     UnitView:focus > .unitview--cursor { background: $primary 40%; }
     UnitView > .unitview--selected { background: $secondary 25%; }
@@ -132,12 +134,31 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ layout
 
-    def _content_width(self) -> int:
-        return max(20, self.scrollable_content_region.width or self.size.width or 80)
+    def _drawn_width(self) -> int:
+        """The width the text is drawn in now: the view's, less its vertical scroll bar's if it shows one."""
+        return self.container_size.width - self.scrollbar_size_vertical
+
+    def _widths(self) -> tuple[int, int]:
+        """The widths the text may be drawn in: beside the vertical scroll bar, and without it (the same width twice
+        when where the scroll bar goes does not depend on the transcript's length)."""
+        styles = self.styles
+        if styles.overflow_y != "auto" or styles.scrollbar_gutter == "stable":
+            return self._drawn_width(), self._drawn_width()
+        full = self.container_size.width
+        return full - styles.scrollbar_size_vertical, full
 
     def _relayout(self) -> None:
-        self._width = self._content_width()
-        self._lines = [self._layout_unit(i) for i in range(len(self.units))]
+        """Wrap every unit at the width it will be drawn in: beside the scroll bar, unless the transcript fits the
+        view's height without one at that width (and so at the whole width too). A transcript needing the scroll bar
+        (a long one, the one that takes time) is wrapped once; one wrapped at the whole width that turned out too
+        long would bring the scroll bar, and be wrapped again narrower."""
+        self._width, self._lines = 0, []
+        if self.container_size.width:  # else not laid out yet: wrapped once it is, at its width (_scroll_update)
+            for width in dict.fromkeys(self._widths()):
+                self._width = width
+                self._lines = [self._layout_unit(i) for i in range(len(self.units))]
+                if sum(map(len, self._lines)) > self.container_size.height:
+                    break  # it scrolls: beside the scroll bar
         self._recount()
 
     def _recount(self) -> None:
@@ -221,8 +242,13 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
             used += len(chip) + 2
         return lines
 
-    def on_resize(self, event: events.Resize) -> None:
-        if self._content_width() != self._width and self.units:
+    def _scroll_update(self, virtual_size: Size) -> None:
+        # Textual decided whether the scroll bar shows (after a layout of the screen, or when the transcript's length
+        # changed: a coding's chips, a memo): if the width the text is drawn in changed with it (or with the view's
+        # size), the units are wrapped again, once for the change. Left wrapped at the width the scroll bar then took a
+        # column of, the last character of every full line was hidden under it (no Resize event tells of the bar).
+        super()._scroll_update(virtual_size)
+        if self.units and self._drawn_width() != self._width:
             self._relayout()
             self.scroll_to_cursor()
 

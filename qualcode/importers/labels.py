@@ -84,6 +84,15 @@ _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 # "<v Clara Jensen>": a WebVTT voice tag (Teams), also in text files made from captions
 VOICE_TAG = re.compile(rf"<v(?:\.[\w-]+)*\s+([^<>\n]{{1,{MAX_LABEL_CHARS}}})>")
 _END_VOICE = re.compile(r"</v>")
+# "<Elena> text", "<@suraeNoether> text": a chat's sender before each message (IRC logs, Slack and WhatsApp-like
+# exports, some transcription tools); an operator's or a voiced user's mark (@, +, %, ~, &) is no part of the name
+_CHAT = re.compile(rf"<[@+%~&]?([^<>\s/=][^<>\n=]{{0,{MAX_LABEL_CHARS - 1}}})>(?:[\s:]+|$)")
+# tags a text made from a web page can start a line with: markup, not a sender
+_HTML_TAGS = frozenset("a b i u p s br hr em strong span div font sub sup small big li ul ol tt code pre".split())
+# "[2018-03-26 10:58:00]", "2024-05-02 09:30", WhatsApp's "02/05/2024, 09:30 - " and "[02/05/2024, 09:30:12] ": the
+# date and clock time of a chat message (no time in a recording)
+_CLOCK = re.compile(r"[\[(]?(?:\d{4}-\d{2}-\d{2}[ T]|\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+)\d{1,2}:\d{2}(?::\d{2})?"
+                    r"(?:[.,]\d{1,6})?(?:\s?[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?[\])]?(?:\s+-\s+|\s+|$)")
 _STEM = re.compile(r"[\s_-]*\d{1,3}$")
 # "Interviewer1" and "Interviewer 1" (or "Speaker_1") in one file are one speaker typed two ways
 _NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
@@ -108,6 +117,8 @@ class Label:
     # the label as the file wrote it, where it was read otherwise: "Dr. Nguyen, District Officer" (a name and its
     # description), "Interviewer2 2" (the number typed twice)
     written: str | None = None
+    # a chat's sender ("<Elena> text"): a label only where the file is a chat (see :func:`chat_layout`)
+    chat: bool = False
 
     @property
     def key(self) -> str:
@@ -161,14 +172,24 @@ def strip_leading_timestamp(line: str) -> tuple[float | None, str]:
     return seconds, line[m.end() :]
 
 
+def strip_clock(line: str) -> str:
+    """A line without the date and clock time a chat writes before each message ("[2018-03-26 10:58:00] ...")."""
+    m = _CLOCK.match(line)
+    return line[m.end():] if m else line
+
+
 def find_label(line: str) -> Label | None:
     """Propose the speaker label at the start of ``line`` (already stripped), or None."""
     t_start, body = strip_leading_timestamp(line)
+    if t_start is None:
+        body = strip_clock(body)
     if not body:
         return None
     label: Label | None
-    if body.startswith("<v"):
-        label = _voice(body)
+    if body.startswith("<"):
+        label = _voice(body) if body.startswith("<v") else None
+        if label is None:
+            label = _chat(body)
     elif body.startswith(("**", "__")):
         label = _bold(body)
     elif body.startswith("["):
@@ -188,6 +209,25 @@ def _voice(body: str) -> Label | None:
         return None
     rest = _END_VOICE.sub("", body[m.end():]).strip()
     return Label(speaker=" ".join(m.group(1).split()), rest=rest, strength=STRONG)
+
+
+def _chat(body: str) -> Label | None:
+    m = _CHAT.match(body)
+    if m is None:
+        return None
+    name = " ".join(m.group(1).split())
+    if name.casefold() in _HTML_TAGS or len(name.split()) > MAX_LABEL_WORDS:
+        return None
+    return Label(speaker=name, rest=body[m.end():].strip(), strength=LOOSE, chat=True)
+
+
+def chat_layout(labels: Iterable[Label], lines: int) -> set[str]:
+    """The senders of a chat ("<Elena> text" before each message), when that is the file's layout: such labels start
+    three lines or more and half the file's lines. Else none: a "<b>" or "<Name>" here and there is no chat."""
+    chat = [lab for lab in labels if lab.chat]
+    if len(chat) < 3 or len(chat) * 2 < lines:
+        return set()
+    return {lab.key for lab in chat}
 
 
 def _bold(body: str) -> Label | None:
@@ -375,6 +415,8 @@ def accepted_keys(labels: Iterable[Label]) -> set[str]:
     loose: Counter[tuple[str, str | None]] = Counter()
     firm: set[str] = set()
     for label in labels:
+        if label.chat:
+            continue  # a chat's senders are decided over the file's layout (chat_layout)
         if label.loose:
             loose[label.key, label.note] += 1
         else:

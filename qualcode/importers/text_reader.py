@@ -21,11 +21,13 @@ from qualcode.importers.labels import (
     VOICE_TAG,
     Label,
     accepted_keys,
+    chat_layout,
     classify,
     find_label,
     label_key,
     make_label,
     parse_timestamp,
+    strip_clock,
     strip_leading_timestamp,
     unify_repeated_numbers,
 )
@@ -71,6 +73,11 @@ F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 _INLINE_TIME = re.compile(r"(\s*)\[((?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?)\]")
 # fewer such marks in a file are someone's words, not a tool's
 _INLINE_TIMES_IN_A_FILE = 3
+# a chat's line that is no message: "→ rex4539 joined (...)", "* nick has quit", "— Elena nods" (an action)
+_CHAT_EVENT = re.compile(r"(?:→|←|⇐|⇒|-->|<--|-!-|\*{1,3}|—|–)\s*([^\s<>]{1,40})\s+(.*)")
+_CHAT_NOTICE = re.compile(r"^(?:has\s+)?(?:joined|quit|left|parted|changed the topic|sets mode|set mode|is now known as"
+                          r"|was kicked|kicked|is back|is away|changed nick)\b|^\(.*@", re.I)
+
 # Keys of the "Date: ... / Location: ..." block many transcripts start with.
 META_KEYS = frozenset(
     """id interview_id transcript_id case_id case interview date interview_date time location place venue
@@ -406,12 +413,16 @@ class Reading:
     headings: int = 0
     bullets: int = 0
     notices: list[str] = field(default_factory=list)
+    chat: bool = False  # a chat's layout: "<Name> text" before each message
+    chat_events: int = 0
 
     def describe(self) -> str:
         parts = []
         if self.record == "notes":
             parts.append("interview notes (paraphrase)")
-        if self.heading_speakers:
+        if self.chat:
+            parts.append("a chat ('<Name> text' before each message)")
+        elif self.heading_speakers:
             parts.append("headings as speaker labels")
         elif self.service_headers:
             parts.append("'Name  0:03' speaker headers")
@@ -521,6 +532,9 @@ def blocks_to_drafts(
     if reading.service_headers:
         accepted |= {lab.key for lab in candidates if lab.strength == STRONG and not lab.rest and lab.t_start
                      is not None}
+    chat = chat_layout(candidates, sum(len(b.lines) for b in blocks if not b.heading and not b.forced))
+    accepted |= chat
+    reading.chat = bool(chat)
     forced = any(b.forced and b.speaker for b in blocks)
     reading.labelled = forced or any(lab.key in accepted for lab in candidates)
     reading.timed = any(lab.t_start is not None for lab in candidates) or any(
@@ -604,6 +618,18 @@ def blocks_to_drafts(
                 turn_time = label.t_start
                 continue
             t_start, body = strip_leading_timestamp(line)
+            if reading.chat:
+                body = strip_clock(body)
+                event = _CHAT_EVENT.fullmatch(body)
+                if event is not None:
+                    sender = display.get(label_key(event.group(1)))
+                    if sender is not None and not _CHAT_NOTICE.search(event.group(2)):
+                        # "* Elena nods", "— suraeNoether waggles eyebrows": what the sender did, a note in her turn
+                        drafts.add(sender, f"[{event.group(2).strip()}]", t_start=t_start)
+                        speaker = sender
+                    else:
+                        reading.chat_events += 1  # "→ rex4539 joined", "* nick has quit (Ping timeout)"
+                    continue
             if f4 is not None:
                 if f4.add(drafts, speaker, body, new_paragraph=new_paragraph, t_start=t_start):
                     new_paragraph = False
@@ -620,6 +646,12 @@ def blocks_to_drafts(
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
+    if reading.chat:
+        senders = list(dict.fromkeys(display[lab.key] for lab in candidates if lab.key in chat and lab.key in display))
+        reading.notices.append(f"read as a chat: the sender before each message ('<Name> text') is its speaker"
+                               f" ({quoted_list(senders, 5)})"
+                               + (f"; {reading.chat_events} line(s) of people joining, leaving or renamed were left out"
+                                  if reading.chat_events else ""))
     if f4 is not None:
         reading.notices.append(F4Times.notice(f4.count))
     for variant, speaker in merged.items():

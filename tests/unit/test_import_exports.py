@@ -112,6 +112,8 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "ladybug_space_in_brackets.md": (["Emma", "Kelly", "Ali"], 0.0, {}),
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
     "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
+    "monero_irc_meeting.txt": (["suraeNoether", "rehrar", "hyc", "endogenic", "ArticMine", "andytoshi", "scoobybejesus",
+                                "sgp_[m]", "nioc"], None, {}),
 }
 
 
@@ -466,3 +468,20 @@ def test_headings_are_the_question_the_suggester_reads(imported: tuple[Project, 
     assert asked["KII-37:5"] == asked["KII-37:6"] == "Relevance: did the projects fit provincial priorities?"
     assert asked["KII-37:2"] == "Role in the projects"
     assert all(q for q in asked.values())
+
+
+def test_real_chat_log_reads_each_sender_as_the_speaker(parsed: dict[str, ParsedTranscript]) -> None:
+    """An IRC meeting log ("[2018-03-26 11:00:09] <hyc> morning"): the sender is the speaker, the date and clock time
+    are no one's words, people joining and leaving are left out, an action ("— suraeNoether waggles eyebrows") is a
+    note in the sender's turn, and the report says it was read as a chat."""
+    pt = parsed["monero_irc_meeting.txt"]
+    said = turns(pt)
+    assert said[1] == ("rehrar", "shttp://weknowmemes.com/generator/uploads/generated/g1386523484343400473.jpg")
+    assert said[2] == ("hyc", "morning")
+    assert ("suraeNoether", "[waggles eyebrows]") in [(t.speaker, u) for t in pt.turns
+                                                     for u in pt.text[t.start:t.end].split("\n")]
+    assert not any(re.search(r"2018-03-26|\bjoined \(|<\w+>|quit \(", u) for u in units(pt))
+    assert "a chat" in pt.detected
+    assert any(w.startswith("read as a chat: the sender before each message ('<Name> text') is its speaker"
+                            " ('suraeNoether', 'rehrar', 'hyc', 'endogenic', 'ArticMine', ...); 3 line(s) of people"
+                            " joining, leaving or renamed were left out") for w in pt.warnings)

@@ -150,3 +150,28 @@ def test_a_label_whose_number_was_typed_twice_is_the_speaker_with_that_number(tm
     alone = text.replace("Interviewer 2:", "Interviewer1 1:").replace("Interviewer2 2:", "Interviewer1 1:")
     roles, _ = _import(tmp_path / "b", "kii_typo_alone.txt", alone)
     assert roles == {"Interviewer1 1": "interviewer", "Respondent": "informant"}
+
+
+def test_a_chat_layout_is_read_only_where_it_is_the_files_pattern() -> None:
+    chat = ("<Interviewer> How did the savings groups start?\n<Elena Novak> The district called us in 2019.\n"
+            "<Elena Novak> We were twelve women then.\n<Interviewer> And now?\n<Elena Novak> Forty, in three groups.\n")
+    parsed = parse_transcript(chat.encode(), "kii_chat.txt")
+    assert [(parsed.turns[k].speaker, parsed.text[parsed.turns[k].start:parsed.turns[k].end])
+            for k in range(2)] == [("Interviewer", "How did the savings groups start?"),
+                                   ("Elena Novak", "The district called us in 2019.\nWe were twelve women then.")]
+    # a tag at the start of a line here and there is no chat: the lines stay as they were written
+    once = ("Interviewer: How did the groups start?\n\nMs Hoa: The district called us.\n<b>Note</b> about the"
+            " register.\n<Hoa> was written on the register.\n\nInterviewer: And now?\n\nMs Hoa: Forty members.\n")
+    parsed = parse_transcript(once.encode(), "kii_tags.txt")
+    assert parsed.speakers == ["Interviewer", "Ms Hoa"]
+    assert "<Hoa> was written on the register." in parsed.text
+
+
+def test_a_chat_export_with_a_date_and_time_before_each_name_reads_the_names() -> None:
+    # WhatsApp's export: "date, time - Name: message"
+    text = ("02/05/2024, 09:30 - Clara Jensen: How did the savings groups start?\n"
+            "02/05/2024, 09:31 - Elena Novak: The district called us in 2019.\n"
+            "02/05/2024, 09:33 - Clara Jensen: And now?\n02/05/2024, 09:34 - Elena Novak: Forty members.\n")
+    parsed = parse_transcript(text.encode(), "whatsapp_chat.txt")
+    assert parsed.speakers == ["Clara Jensen", "Elena Novak"]
+    assert parsed.text.splitlines()[0] == "How did the savings groups start?"

@@ -14,7 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from qualcode.errors import InputError
-from qualcode.importers.assemble import Drafts, assemble
+from qualcode.importers.assemble import Drafts, DraftTurn, assemble
 from qualcode.importers.labels import (
     SENTENCE_STARTERS,
     STRONG,
@@ -532,6 +532,11 @@ def blocks_to_drafts(
     if reading.service_headers:
         accepted |= {lab.key for lab in candidates if lab.strength == STRONG and not lab.rest and lab.t_start
                      is not None}
+    if accepted:
+        # "CJ: And now?" once, in a transcript that names Clara Jensen: her initials, a label like her name
+        given = _names_given(list(dict.fromkeys(lab.speaker for lab in candidates if lab.key in accepted)), metadata)
+        accepted |= {lab.key for lab in candidates if lab.key not in accepted and lab.rest
+                     and _initials_of_one(lab.speaker, given)}
     chat = chat_layout(candidates, sum(len(b.lines) for b in blocks if not b.heading and not b.forced))
     accepted |= chat
     reading.chat = bool(chat)
@@ -669,6 +674,7 @@ def blocks_to_drafts(
                                f" were left out of the text (the first: '{inline_times.example}')")
     if mark_times.count:
         reading.notices.append(mark_times.notice())
+    _initials_as_names(drafts, metadata, speaker_notes, reading)
     _f4_roles_notice(display, reading)
     if speaker_notes:
         metadata["speaker_notes"] = speaker_notes
@@ -838,6 +844,84 @@ def _f4_seconds(m: re.Match[str]) -> float | None:
         return None
     frac = m.group(2)
     return round(seconds + (int(frac) / 10 ** len(frac) if frac else 0.0), 3)
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,4}")
+# where a header names the people of the interview ("Participants: Elena Novak, Clara Jensen")
+_NAMING_KEYS = META_ROLE_KEYS | {"speakers_listed", "speakers", "present", "attendees", "persons", "people"}
+_NAME_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b|\bet\b|\by\b|\bvà\b)\s*")
+
+
+def _initials_of(name: str) -> set[str]:
+    """"EN" for "Elena Novak"; "NTH" and "NH" for "Nguyen Thi Hoa"; a title ("Dr.") is no initial."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.casefold().rstrip(".") not in _TITLE_WORDS]
+    if len(words) < 2 or not all(w[0].isupper() for w in words):
+        return set()
+    every = "".join(w[0] for w in words)
+    return {every, every[0] + every[-1]}
+
+
+_TITLE_WORDS = frozenset("mr mrs ms miss dr prof sir madam mme mlle ông bà anh chị sr sra dra".split())
+
+
+def _names_given(speakers: list[str], metadata: dict[str, Any]) -> list[str]:
+    """The people a transcript names: its speakers' labels and the names in its header ("Participants: ...")."""
+    names: dict[str, None] = dict.fromkeys(speakers)
+    for key, value in metadata.items():
+        if key in _NAMING_KEYS and isinstance(value, str) and len(value) <= 300:
+            for part in _NAME_SPLIT.split(re.sub(r"\([^()]*\)", "", value)):
+                if part.strip():
+                    names.setdefault(" ".join(part.split()), None)
+    return list(names)
+
+
+def _initials_of_one(label: str, names: list[str]) -> bool:
+    """A label of initials ("EN") that fits exactly one of ``names``."""
+    letters = re.sub(r"[^A-Z]", "", label)
+    return bool(_INITIALS.fullmatch(label)) and sum(letters in _initials_of(n) for n in names) == 1
+
+
+def _initials_as_names(drafts: Drafts, metadata: dict[str, Any], speaker_notes: dict[str, str],
+                       reading: Reading) -> None:
+    """"EN:" in a transcript that introduces Elena Novak (a header, a list of participants, or her own label earlier)
+    is Elena Novak: the turns become hers, and the report says so. Only when the initials fit one name alone and
+    that name is not itself a speaker's initials."""
+    speakers = list(dict.fromkeys(t.speaker for t in drafts.turns if t.speaker))
+    short = [sp for sp in speakers if _INITIALS.fullmatch(sp) and role_of_label_safe(sp) is None]
+    if not short:
+        return
+    names = _names_given([sp for sp in speakers if sp not in short], metadata)
+    renamed: dict[str, str] = {}
+    for sp in short:
+        letters = re.sub(r"[^A-Z]", "", sp)
+        fits = [n for n in names if letters in _initials_of(n)]
+        if len(fits) == 1:
+            renamed[sp] = fits[0]
+        elif len(fits) > 1:
+            reading.notices.append(f"'{sp}' could stand for {quoted_list(fits, None)}: left as written (rename the"
+                                   " speaker if you know who it is)")
+    if not renamed:
+        return
+    turns: list[DraftTurn] = []
+    for turn in drafts.turns:
+        turn.speaker = renamed.get(turn.speaker or "", turn.speaker)
+        if turns and turns[-1].speaker == turn.speaker and turn.speaker is not None:
+            turns[-1].paragraphs.extend(turn.paragraphs)
+        else:
+            turns.append(turn)
+    drafts.turns = turns
+    for initials, name in renamed.items():
+        if initials in speaker_notes:
+            speaker_notes.setdefault(name, speaker_notes.pop(initials))
+    said = ", ".join(f"'{initials}' as '{name}'" for initials, name in renamed.items())
+    reading.notices.append(f"read {said} (the initials of a name the transcript gives; if wrong, rename the speaker)")
+
+
+def role_of_label_safe(label: str) -> str | None:
+    """The role a label names ("IV", "PI" are roles, not someone's initials)."""
+    from qualcode.speakers import role_of_label
+
+    return role_of_label(label)
 
 
 def _f4_roles_notice(display: dict[str, str], reading: Reading) -> None:

@@ -175,3 +175,28 @@ def test_a_chat_export_with_a_date_and_time_before_each_name_reads_the_names() -
     parsed = parse_transcript(text.encode(), "whatsapp_chat.txt")
     assert parsed.speakers == ["Clara Jensen", "Elena Novak"]
     assert parsed.text.splitlines()[0] == "How did the savings groups start?"
+
+
+def test_initials_are_read_as_the_name_the_transcript_gives_when_only_one_fits(tmp_path: Path) -> None:
+    # the names in the header, the turns labelled by initials
+    header = ("Date: 3 May 2024\nInterviewer: Clara Jensen\nRespondent: Elena Novak\n\n"
+              "CJ: How did the savings groups start?\n\nEN: The district called us in 2019.\n\n"
+              "CJ: And now?\n\nEN: Forty members, in three groups.\n")
+    roles, said = _import(tmp_path / "a", "kii_initials.txt", header)
+    assert roles == {"Clara Jensen": "interviewer", "Elena Novak": "informant"}
+    assert any("read 'CJ' as 'Clara Jensen', 'EN' as 'Elena Novak'" in s for s in said)
+    # the first labels give the names, the later ones the initials: one speaker each
+    first = ("Elena Novak: I lead the savings group in Kibuye.\n\nClara Jensen: How did it start?\n\n"
+             "EN: The district called us.\n\nCJ: And now?\n\nEN: Forty members.\n")
+    parsed = parse_transcript(first.encode(), "kii_first.txt")
+    assert parsed.speakers == ["Elena Novak", "Clara Jensen"]
+    assert [t.speaker for t in parsed.turns] == ["Elena Novak", "Clara Jensen", "Elena Novak", "Clara Jensen",
+                                                 "Elena Novak"]
+
+
+def test_initials_two_names_share_stay_as_written_and_the_report_says_why() -> None:
+    text = ("Date: 3 May 2024\nParticipants: Elena Novak, Emil Nowak\n\nI: How did the groups start?\n\n"
+            "EN: The district called us.\n\nI: And now?\n\nEN: Forty members.\n")
+    parsed = parse_transcript(text.encode(), "fgd_initials.txt")
+    assert parsed.speakers == ["I", "EN"]
+    assert any("'EN' could stand for 'Elena Novak', 'Emil Nowak': left as written" in w for w in parsed.warnings)

@@ -149,6 +149,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self._queue_waiting: dict[int, tuple[Callable[[list[QueuedUnit], str], None], str | None]] = {}
         self._tty_fd: int | None = None  # the terminal watched by _watch_terminal (None: headless or not a tty)
         self._hanging_up = False
+        self._quitting = False  # q was read: no new write is queued, the app exits once the queued ones are committed
         self._busy: dict[int, int] = {}  # unit -> writes queued for it
         self._own_events: list[tuple[int, int]] = []  # event id ranges our writer logged: (after, through]
         self._fresh: dict[int, int] = {}  # unit -> generation of the model its cached suggestions came from
@@ -191,14 +192,22 @@ class QualcodeApp(TypeAhead, App[None]):
             project_index(project)
 
     async def action_quit(self) -> None:
-        """Quit once every queued write is committed (nothing is ever 'saved later')."""
+        """Quit once every queued write is committed (nothing is ever 'saved later').
+
+        The app does not wait here: a write's end is a message to this app, which it could not read while a key's
+        action waits (the screen froze on "saving…"). It exits when the last write's end is read
+        (:meth:`on_write_finished`); nothing is queued after the writer is told to stop."""
+        if self._quitting:
+            return
         for screen in self.screen_stack:
             if isinstance(screen, WorkbenchScreen):
                 screen.save_position()  # queued before the writer is told to stop
+        self._quitting = True
         self._jobs.put(None)
-        while self.writes_in_flight:
-            await asyncio.sleep(0.01)
-        self.exit()
+        if self.writes_in_flight:
+            self.say("saving before quitting…")
+        else:
+            self.exit()
 
     def _collect_in_a_pause(self) -> None:
         """The full garbage collection Python would have run by now, while nobody types."""
@@ -270,6 +279,8 @@ class QualcodeApp(TypeAhead, App[None]):
         (:meth:`unit_busy` is true for them meanwhile). ``quiet``: bookkeeping the user did not ask for (where the
         coder is), which the status line does not show as "saving": a dialog opening saves the position, and
         redrawing the status line behind it for that cost the dialog 10 ms on a large project."""
+        if self._quitting:  # typed after q: the writer has been told to stop, and the app quits once it has
+            return
         job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen, quiet=quiet)
         if quiet:
             self.quiet_writes += 1
@@ -324,6 +335,8 @@ class QualcodeApp(TypeAhead, App[None]):
                 job.done(message.result)
         if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
             self.refresh_status()
+        if self._quitting and not self.writes_in_flight:
+            self.exit()
 
     async def settled(self, timeout: float = 30.0) -> None:
         """Wait until every queued write is committed and shown, background work is done and the keys read so far

@@ -207,6 +207,9 @@ class TypeAhead:
 
     def _ta_release(self) -> None:
         app: Any = self
+        if not app.screen_stack or getattr(app, "_quitting", False):
+            self._ta_held, self._ta_waiting, self._ta_barrier = None, False, None  # quitting: keys after q go nowhere
+            return
         now = time.monotonic()
         if self._ta_barrier is not None:
             deadline, give_up = self._ta_barrier

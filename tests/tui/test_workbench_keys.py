@@ -204,6 +204,35 @@ async def test_q_quits_only_after_the_pending_write_is_committed(make: Callable[
     assert refs(store) == [("KII-01:3", "sustainability.funding", "clara")]
 
 
+async def test_q_while_a_write_is_still_being_committed_waits_for_it_and_quits(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    """q typed while a coding is still being written (a slow disk, a burst of keys ending in q q) quits once it is
+    committed; the screen must not freeze waiting for a write whose end it can no longer hear."""
+    import asyncio
+    import threading
+
+    committed = threading.Event()
+
+    def slow(project: Project) -> None:
+        committed.wait(0.5)
+        project.add_coding("KII-01:4", "relevance.needs_fit", coder="clara")
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        app.write(slow, label="coded KII-01:4", units=[4])
+        await pilot.press("c", *"fund", "enter", "q", "q")
+        await asyncio.wait_for(_until_ended(app, pilot), 10)
+    assert app.return_code == 0
+    assert refs(store) == [("KII-01:3", "sustainability.funding", "clara"),
+                           ("KII-01:4", "relevance.needs_fit", "clara")]
+
+
+async def _until_ended(app: QualcodeApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    while app.is_running:
+        await pilot.pause(0.05)
+
+
 async def test_n_jumps_to_the_next_unit_you_have_not_coded_skipping_interviewer_turns(
         make: Callable[..., QualcodeApp], store: Project) -> None:
     store.add_coding("KII-01:4", "relevance.needs_fit", coder="clara")

@@ -414,12 +414,15 @@ class Reading:
     bullets: int = 0
     notices: list[str] = field(default_factory=list)
     chat: bool = False  # a chat's layout: "<Name> text" before each message
+    unlabelled_speech: bool = False  # no labels, but it reads as a conversation (a transcription tool's text)
     chat_events: int = 0
 
     def describe(self) -> str:
         parts = []
         if self.record == "notes":
             parts.append("interview notes (paraphrase)")
+        elif self.unlabelled_speech:
+            parts.append("speech without speaker labels, a turn at each paragraph and after each question")
         if self.chat:
             parts.append("a chat ('<Name> text' before each message)")
         elif self.heading_speakers:
@@ -428,13 +431,37 @@ class Reading:
             parts.append("'Name  0:03' speaker headers")
         elif self.labelled:
             parts.append("speaker labels")
-        elif self.record != "notes":
+        elif self.record != "notes" and not self.unlabelled_speech:
             parts.append("no speaker labels")
         if self.headings and not self.heading_speakers:
             parts.append(f"{self.headings} heading(s) kept as questions")
         if self.bullets:
             parts.append(f"{self.bullets} bullet point(s)")
         return ", ".join(parts)
+
+
+_FIRST_PERSON = frozenset(
+    "i i'm i've i'd i'll me my myself we we're we've our us je j' moi nous yo nosotros eu nós".split())
+_SECOND_PERSON = frozenset("you you're you've your yours vous tu usted ustedes você vocês".split())
+_FILLERS = frozenset("um umm uh uhm erm hmm mm yeah yep okay ok".split())
+_SPOKEN_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def _sounds_spoken(blocks: list[Block]) -> bool:
+    """Whether unlabelled text reads as a recorded conversation rather than notes: no headings or bullets, at least
+    60 words, the first person throughout (three in a hundred words with the second person), and someone asks (a
+    question to "you") or the talk hesitates ("um", "yeah") as speech does."""
+    if any(b.heading or b.bullet for b in blocks):
+        return False
+    words = [w.casefold().replace("’", "'") for b in blocks if not b.forced for line in b.lines
+             for w in _SPOKEN_WORDS.findall(line)]
+    if len(words) < 60:
+        return False
+    first = sum(w in _FIRST_PERSON for w in words)
+    second = sum(w in _SECOND_PERSON for w in words)
+    fillers = sum(w in _FILLERS for w in words)
+    asked = sum(line.count("?") for b in blocks for line in b.lines)
+    return first >= 3 and (first + second) * 100 >= 3 * len(words) and (second >= 1 and asked >= 1 or fillers >= 3)
 
 
 def _take_preamble(blocks: list[Block], metadata: dict[str, Any]) -> int:
@@ -546,7 +573,11 @@ def blocks_to_drafts(
         b.t_start is not None for b in blocks) or any(
         strip_leading_timestamp(line)[0] is not None for b in blocks for line in b.lines if not b.heading)
     declared = declared_record(metadata, name)
-    reading.record = declared or ("notes" if notes and not reading.labelled and not reading.timed else "verbatim")
+    # a transcription tool's text without speaker labels (Whisper, Good Tape): the questions and answers of a
+    # conversation, in the first and second person, are speech, not an interviewer's notes
+    reading.unlabelled_speech = not reading.labelled and not reading.timed and _sounds_spoken(blocks)
+    reading.record = declared or ("notes" if notes and not reading.labelled and not reading.timed
+                                  and not reading.unlabelled_speech else "verbatim")
     default_speaker = NOTES_SPEAKER if reading.record == "notes" and not reading.labelled else None
     if taken:
         reading.notices.append(f"{taken} header line(s) written by the recording tool were taken as metadata")
@@ -563,6 +594,7 @@ def blocks_to_drafts(
                                " speech")
         blocks = [b for b in blocks if not b.legend]
     drafts = Drafts()
+    asked = False  # the line before ends in a question
     speaker: str | None = default_speaker
     pending_time: float | None = None
     turn_time: float | None = None
@@ -647,7 +679,12 @@ def blocks_to_drafts(
                 t_start, pending_time = (pending_time if pending_time is not None else turn_time), None
             else:
                 turn_time = t_start
-            drafts.add(speaker, inline_times.drop(speech(body)), new_paragraph=new_paragraph, t_start=t_start)
+            # unlabelled speech: each paragraph may be another voice, and so may the line after a question (Whisper
+            # writes a line per stretch of speech, without blank lines), so each starts a turn of its own
+            unknown = reading.unlabelled_speech and reading.record == "verbatim"
+            drafts.add(speaker, inline_times.drop(speech(body)), new_paragraph=new_paragraph, t_start=t_start,
+                       new_turn=unknown and (new_paragraph or asked))
+            asked = body.rstrip().endswith("?")
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
@@ -682,6 +719,13 @@ def blocks_to_drafts(
         _interviewers_from_notes(speaker_notes, voices, metadata, reading)
     if reading.record == "notes" and not declared:
         reading.notices.append("no speaker labels and no timestamps: read as interview notes, the informant's")
+    elif reading.unlabelled_speech and reading.record == "verbatim":
+        reading.notices.append(
+            "no speaker labels were found: read as verbatim speech (its questions and its first- and second-person"
+            " answers read as a conversation), each paragraph, and each line after a question, a turn whose speaker"
+            " is unknown; to name the speakers,"
+            " put a label ('Interviewer:', 'Elena Novak:') at the start of each turn and import the file again; if"
+            " the text is interview notes, mark it so with 'qualcode transcripts set-record TRANSCRIPT notes'")
     return drafts, reading
 
 

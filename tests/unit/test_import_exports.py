@@ -112,6 +112,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "ladybug_space_in_brackets.md": (["Emma", "Kelly", "Ali"], 0.0, {}),
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
     "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
+    "whisper_oral_history.txt": ([], None, {}),
     "monero_irc_meeting.txt": (["suraeNoether", "rehrar", "hyc", "endogenic", "ArticMine", "andytoshi", "scoobybejesus",
                                 "sgp_[m]", "nioc"], None, {}),
 }
@@ -485,3 +486,18 @@ def test_real_chat_log_reads_each_sender_as_the_speaker(parsed: dict[str, Parsed
     assert any(w.startswith("read as a chat: the sender before each message ('<Name> text') is its speaker"
                             " ('suraeNoether', 'rehrar', 'hyc', 'endogenic', 'ArticMine', ...); 3 line(s) of people"
                             " joining, leaving or renamed were left out") for w in pt.warnings)
+
+
+def test_real_whisper_text_without_speakers_is_speech_with_a_turn_after_the_question(
+    parsed: dict[str, ParsedTranscript],
+) -> None:
+    """Whisper's .txt of an oral-history interview: a line per stretch of speech, no labels, no blank lines. It is
+    verbatim speech, not an interviewer's notes: the question is one turn, the answer after it another, the speakers
+    unknown, and the report says no labels were found and how to add them."""
+    pt = parsed["whisper_oral_history.txt"]
+    assert pt.record == "verbatim" and pt.speakers == []
+    assert [pt.text[t.start:t.end].split("\n")[0][:40] for t in pt.turns] == [
+        "At the time that you started working in ", "I had come to Stanford in 1962 from thre"]
+    assert units(pt)[1] == "What made you even think of using computers as a creative tool?"
+    assert any(w.startswith("no speaker labels were found: read as verbatim speech") and "set-record" in w
+               for w in pt.warnings)

@@ -200,3 +200,37 @@ def test_initials_two_names_share_stay_as_written_and_the_report_says_why() -> N
     parsed = parse_transcript(text.encode(), "fgd_initials.txt")
     assert parsed.speakers == ["I", "EN"]
     assert any("'EN' could stand for 'Elena Novak', 'Emil Nowak': left as written" in w for w in parsed.warnings)
+
+
+GOOD_TAPE = (
+    "Thank you for agreeing to talk to us about the collective agreement. We are evaluating the programme and your"
+    " views matter. Could you start by telling me about your role?\n\n"
+    "Sure. I have been the chair of the union at the factory since 2019. Before that I worked on the line for six"
+    " years, so I know the workers well.\n\n"
+    "What changed with the training on grievance handling?\n\n"
+    "A lot changed. Before, complaints went nowhere. Now we have a register and the supervisors answer within a"
+    " week. The workers trust the process more, I think, because they see results.\n"
+)
+
+
+def test_a_transcription_without_speaker_labels_is_speech_a_paragraph_a_turn_and_the_report_says_how_to_name_them(
+    tmp_path: Path,
+) -> None:
+    parsed = parse_transcript(GOOD_TAPE.encode(), "kii_union.txt")
+    assert parsed.record == "verbatim" and parsed.speakers == []
+    assert [parsed.text[t.start:t.end][:20] for t in parsed.turns] == [
+        "Thank you for agreei", "Sure. I have been th", "What changed with th", "A lot changed. Befor"]
+    roles, said = _import(tmp_path / "a", "kii_union.txt", GOOD_TAPE)
+    assert roles == {}
+    assert any(s.startswith("no speaker labels were found: read as verbatim speech") and
+               "put a label ('Interviewer:', 'Elena Novak:') at the start of each turn" in s for s in said)
+
+
+def test_notes_in_the_third_person_stay_notes_however_long() -> None:
+    notes = ("The director said the department has no budget to continue the meetings after the project closes. She"
+             " would join if the chamber organises them. The province plans its own dialogue forum for 2025 but the"
+             " staff are new and were not trained. The union was not consulted on the roadmap. Inspectors visited"
+             " twelve factories in 2023 and found fewer disputes where a grievance register was kept. The department"
+             " asked for the training materials in Vietnamese.\n")
+    parsed = parse_transcript(notes.encode(), "kii_department.txt")
+    assert parsed.record == "notes" and parsed.speakers == ["Notes"]

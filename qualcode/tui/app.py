@@ -32,7 +32,13 @@ from qualcode.errors import QualcodeError
 from qualcode.model import QueuedUnit, Suggestion
 from qualcode.store import Project
 from qualcode.tui import keymap
-from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
+from qualcode.tui.host import (
+    WAIT_SECONDS,
+    ProjectViewRequested,
+    QueueRequested,
+    TranscriptRequested,
+    WorkbenchScreen,
+)
 from qualcode.tui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
@@ -64,6 +70,7 @@ class WriteJob:
     units: tuple[int, ...] = ()  # the units it changes: keys that read them wait until it is committed
     origin: object = None  # the screen in front when it was asked for (it shows the change itself)
     quiet: bool = False  # not the user's change (where the coder is): the status line does not say "saving"
+    holds: Callable[[], None] | None = None  # the keys typed after it wait for its end (see App.write's hold_keys)
 
 
 class WriteFinished(Message):
@@ -274,14 +281,22 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
               failed: Callable[[Exception], None] | None = None, label: str = "",
-              units: Iterable[int] = (), quiet: bool = False) -> None:
+              units: Iterable[int] = (), quiet: bool = False, hold_keys: bool = False) -> None:
         """Queue a write; ``done(result)`` runs on the UI once it is committed. ``units``: the units it changes
         (:meth:`unit_busy` is true for them meanwhile). ``quiet``: bookkeeping the user did not ask for (where the
         coder is), which the status line does not show as "saving": a dialog opening saves the position, and
-        redrawing the status line behind it for that cost the dialog 10 ms on a large project."""
+        redrawing the status line behind it for that cost the dialog 10 ms on a large project. ``hold_keys``: the
+        keys typed after the one that asked for it wait until ``done`` has run (undo takes the view to what it took
+        back: the key typed after u acts there), however long the write takes."""
         if self._quitting:  # typed after q: the writer has been told to stop, and the app quits once it has
             return
         job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen, quiet=quiet)
+        if hold_keys:
+            def wait_on() -> None:  # a slow disk is no reason to drop the keys typed after it
+                self.hold_on(time.monotonic() + WAIT_SECONDS)
+
+            job.holds = wait_on
+            self.hold_until(time.monotonic() + WAIT_SECONDS, wait_on)
         if quiet:
             self.quiet_writes += 1
             self._jobs.put(job)
@@ -335,6 +350,8 @@ class QualcodeApp(TypeAhead, App[None]):
                 job.done(message.result)
         if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
             self.refresh_status()
+        if job.holds is not None:
+            self.release_barrier(job.holds)
         if self._quitting and not self.writes_in_flight:
             self.exit()
 

@@ -41,9 +41,10 @@ class Host(Protocol):
 
     def write(self, fn: Callable[[Project], Any], done: Callable[[Any], None] | None = None, *,
               failed: Callable[[Exception], None] | None = None, label: str = "",
-              units: Iterable[int] = (), quiet: bool = False) -> None:
+              units: Iterable[int] = (), quiet: bool = False, hold_keys: bool = False) -> None:
         """Run ``fn`` on the one writer's connection; ``done(result)`` runs on the UI once it is committed.
-        ``units``: the units it changes (busy until then); ``quiet``: not shown as "saving" (where the coder is)."""
+        ``units``: the units it changes (busy until then); ``quiet``: not shown as "saving" (where the coder is);
+        ``hold_keys``: the keys typed after this one wait until ``done`` has run (it moves the view)."""
 
     def unit_busy(self, unit: int) -> bool:
         """A write that changes this unit is queued or being committed."""
@@ -59,8 +60,9 @@ class Host(Protocol):
     def hold_on(self, deadline: float) -> None:
         """The waiting key waits on until ``deadline``: what it refers to is still being computed."""
 
-    def release_barrier(self) -> None:
-        """The waiting key was applied or dropped: the keys held behind it go on, in order."""
+    def release_barrier(self, give_up: Callable[[], None] | None = None) -> None:
+        """The waiting key was applied or dropped: the keys held behind it go on, in order (with ``give_up``: only
+        if that key still waits)."""
 
     @property
     def keys_waiting(self) -> bool:

@@ -375,7 +375,7 @@ class QueueScreen(WorkbenchScreen):
             self.show()
             self.host.say(words)
 
-        self.host.write(run, done)
+        self.host.write(run, done, hold_keys=True)  # the keys after u act on the unit it goes back to
 
     def action_open(self) -> None:
         u = self.current

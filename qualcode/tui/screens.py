@@ -726,7 +726,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self._read_done_mark()
             self.host.say(words)
 
-        self.host.write(run, done)
+        self.host.write(run, done, hold_keys=True)  # the keys after u act where it takes the view
 
     def action_memo(self) -> None:
         from qualcode.tui.dialogs import MemoEditor

@@ -78,8 +78,11 @@ class TypeAhead:
         """The waiting key waits on until ``deadline`` (called by its ``give_up`` while its target is still coming)."""
         self._ta_barrier_kept = deadline
 
-    def release_barrier(self) -> None:
-        """The waiting key was applied (or dropped): keys held behind it go on, in order."""
+    def release_barrier(self, give_up: Any = None) -> None:
+        """The waiting key was applied (or dropped): keys held behind it go on, in order. With ``give_up``: only if
+        the key waiting is still the one that set it (Esc may have dropped it, and another key may wait now)."""
+        if give_up is not None and (self._ta_barrier is None or self._ta_barrier[1] is not give_up):
+            return
         self._ta_barrier = None
         self._ta_cancel = None
         self._ta_overflow = 0

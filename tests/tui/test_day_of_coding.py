@@ -509,6 +509,35 @@ async def test_undo_of_a_change_in_another_transcript_goes_there_and_says_what_i
         assert [c["code"] for c in current(screen)["codings"]] == ["gender_equality.data"]
 
 
+async def test_keys_typed_after_undo_act_where_undo_took_the_coder(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    """u moves the view to what it took back; a key typed right after it (a burst, or a slow disk) acts there, not
+    on the unit the coder was on before u: 'u s' skips the unit whose coding was undone."""
+    import time
+
+    from qualcode.actions import history
+
+    slow_undo = history.undo
+
+    def undo(project: Project, **kwargs: Any) -> Any:
+        time.sleep(0.3)  # a slow disk: the keys after u are read before the undo is committed
+        return slow_undo(project, **kwargs)
+
+    monkeypatch.setattr(history, "undo", undo)
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("1", "j", "j")  # KII-01:3 coded, then on to KII-01:5
+        await app.settled()
+        await burst(app, pilot, ["u", "s", "j", "1"])
+        await app.settled()
+        await pilot.pause(0.3)
+        await app.settled()
+        assert mine(store) == [("KII-01:4", TOP, "suggestion")]  # undone on 3; the 1 typed after 'u s j' on 4
+        assert [(u["ref"], u.get("marks")) for u in transcript_screen(app).units if u.get("marks")] == [
+            ("KII-01:3", {"clara": "skipped"})]
+
+
 async def test_queue_undo_follows_the_order_of_what_was_done_there(make: Callable[..., QualcodeApp],
                                                                    store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)

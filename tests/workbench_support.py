@@ -75,6 +75,11 @@ async def eventually(pilot: Pilot, condition: Callable[[], bool], timeout: float
         await pilot.pause(0.02)
 
 
+def screen_lines(app: QualcodeApp) -> list[str]:
+    """The terminal's lines as the evaluator sees them."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+
+
 def transcript_screen(app: QualcodeApp) -> TranscriptScreen:
     """The screen in front, which must be the transcript view."""
     screen = app.screen

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from workbench_support import eventually, parsed, transcript_screen, use_fixed_suggestions
+from workbench_support import eventually, parsed, screen_lines, transcript_screen, use_fixed_suggestions
 
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
@@ -35,11 +35,6 @@ WHY = ("keywords: funding, continue, donors; like KII-09:79, coded by clara: \u2
 def long_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
     use_fixed_suggestions(monkeypatch, [{"code": code, "score": 0.9 - n / 10, "why": WHY, "model_version": "fixed"}
                                         for n, (code, _) in enumerate(LONG)])
-
-
-def screen_lines(app: QualcodeApp) -> list[str]:
-    """The terminal's lines as the evaluator sees them."""
-    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
 
 
 def numbered(lines: list[str]) -> list[int]:

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.coordinate import Coordinate
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
-from workbench_support import current, transcript_screen
+from workbench_support import current, screen_lines, transcript_screen
 
 from qualcode.actions.history import undo
 from qualcode.reanchor import store_transcript
@@ -673,3 +675,27 @@ async def test_a_dialog_open_while_the_terminal_is_resized_shows_the_view_behind
         await pilot.pause()
         await pilot.pause()
         assert "Transcripts" in app.export_screenshot()
+
+
+@pytest.mark.parametrize("key, dialog", [("c", CodePicker), ("question_mark", HelpScreen), ("slash", SearchScreen)],
+                         ids=["picker", "help", "search"])
+async def test_the_view_behind_an_open_dialog_shows_another_coders_coding_as_it_comes(
+        make: Callable[..., QualcodeApp], store: Project, key: str, dialog: type[Screen[Any]]) -> None:
+    # the dimmed view behind a dialog was a picture taken as the dialog opened: what changed behind it (another
+    # coder's coding, suggestions arriving) showed only once the dialog closed
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(200, 50)) as pilot:  # the dialog box leaves the units' first 40 columns in view
+        screen = transcript_screen(app)
+        await app.settled()
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, dialog)
+        chip = "\u25a1 Impact (long)"  # \u25a1: another coder's code, under the unit
+        assert not any(chip in line for line in screen_lines(app))
+        store.add_coding(current(screen)["ref"], "impact", coder="long")
+        app.check_store()  # what the store watcher does every 1.5 s
+        await app.settled()
+        await pilot.pause()
+        assert isinstance(app.screen, dialog)
+        lines = screen_lines(app)
+        assert any(chip in line for line in lines), "\n".join(lines)

@@ -532,15 +532,27 @@ class QualcodeApp(TypeAhead, App[None]):
             return
         if changes.codings_changed:
             self.suggestions_changed()
-        # only the screen in front is redrawn now; the ones below catch up when they come back
+        # the screens in sight are redrawn now (the one in front, and the one shown dimmed behind a dialog); the
+        # others catch up when they come back
+        in_sight = self._screens_in_sight()
         for screen in self.screen_stack:
-            in_front = screen is self.screen
             if not isinstance(screen, WorkbenchScreen):
                 continue
-            if in_front:
+            if any(screen is shown for shown in in_sight):
                 screen.apply_store_changes(changes)
             else:
                 screen.stale = True
+
+    def _screens_in_sight(self) -> list[Screen[Any]]:
+        """The screen in front and, under a dialog, the screens shown behind it (dimmed)."""
+        from qualcode.tui.dialogs import Dialog
+
+        shown: list[Screen[Any]] = []
+        for screen in reversed(self.screen_stack):
+            shown.append(screen)
+            if not isinstance(screen, Dialog):
+                break
+        return shown
 
     # ------------------------------------------------------------------ messages to the evaluator
 
@@ -550,26 +562,14 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        try:
-            screen = self.screen
-        except Exception:  # no screen at all: the app is closing
-            return
         # the screen under a dialog too: its status line shows (dimmed) behind the dialog, and said "saving…" until
         # the dialog closed
         below = next((s for s in reversed(self.screen_stack) if isinstance(s, WorkbenchScreen)), None)
         if below is not None and below.is_attached:
             # a write committed while the app closes (where the coder was, saved on leaving) finds the screen's
             # widgets being taken down: nothing to redraw then
-            from qualcode.tui.dialogs import Dialog
-            from qualcode.tui.widgets.panels import StatusBar
-
             with contextlib.suppress(NoMatches):
-                status = next(iter(below.query(StatusBar)), None)
-                shown = status.shown if status is not None else None
                 below.update_status()
-                if (status is not None and below is not screen and isinstance(screen, Dialog)
-                        and status.shown is not shown):
-                    screen.backdrop_changed(status)
 
     # ------------------------------------------------------------------ help and the command palette
 

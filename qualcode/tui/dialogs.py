@@ -11,7 +11,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events, on
+from textual import events, messages, on
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
@@ -65,14 +65,18 @@ ResultType = TypeVar("ResultType")
 
 
 class Dialog(ModalScreen[ResultType]):
-    """A dialog over the screen it was opened from, which shows behind it dimmed.
+    """A dialog over the screen it was opened from, which shows behind it dimmed, as it is now.
 
     Textual dims a screen behind a translucent one by drawing the whole screen below again, and blending every cell,
     each time the dialog's screen is drawn in full (when it opens, when its layout changes, and whenever anything
     changes below): 5-15 ms of every such drawing on a large project, and the reason opening and closing a dialog
     were the slowest keys. Here the dialog's screen is opaque, so Textual leaves the screen below alone, and it draws
-    the dimmed picture of that screen itself, taken once when it opens and again only when the app says that screen
-    changed (:meth:`backdrop_changed`: the status line below saying what was saved)."""
+    the dimmed picture of that screen itself: taken once when it opens, then only its lines that changed, when they
+    change (another coder's codings read by the store watcher, suggestions arriving, the status line saying what was
+    saved). Textual passes each change of the screen below up to the screen on top, as the regions to draw again,
+    once it has laid that screen out and drawn it (its frame, never in the middle of a key's handling); their lines
+    are taken again when the dialog is next drawn, all the changes until then at once. Typing in the dialog changes
+    nothing below it, and takes no picture."""
 
     DEFAULT_CSS = """
     Dialog {
@@ -82,6 +86,10 @@ class Dialog(ModalScreen[ResultType]):
 
     _backdrop: list[Strip] | None = None
     _backdrop_size: tuple[int, int] = (0, 0)
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self._changed_rows: set[int] = set()  # lines of the screen below drawn again since the picture was taken
 
     def _below(self) -> Screen[Any] | None:
         stack = self.app.screen_stack
@@ -105,32 +113,17 @@ class Dialog(ModalScreen[ResultType]):
             event.refresh_styles = False
         self._styled_for = version
 
-    def on_resize(self) -> None:
-        # the terminal was resized: Textual lays the screen below out again after this one (and this one is drawn
-        # before), so the picture of it is taken again once both are
-        self.call_after_refresh(self.backdrop_changed)
-
-    def backdrop_changed(self, widget: Widget | None = None) -> None:
-        """The screen below changed (``widget`` of it, else all of it): show it as it is now. A full-width widget
-        (the status line) is drawn again on its own, the rest of the picture kept."""
-        backdrop, size = self._backdrop, self.app.size
-        region = widget.region if widget is not None else None
-        if (backdrop is not None and region is not None and region.x == 0 and region.width == size.width
-                and region.bottom <= len(backdrop) and self._backdrop_size == (size.width, size.height)):
-            lines = widget.render_lines(Region(0, 0, region.width, region.height))  # type: ignore[union-attr]
-            tint = self._tint()
-            for y, line in zip(range(region.y, region.bottom), lines, strict=False):
-                backdrop[y] = Strip(_dimmed(line, tint), line.cell_length)
-            super().refresh(region)
-            return
-        self._backdrop = None
-        self.refresh()
-
     def refresh(self, *regions: Region, **kwargs: Any) -> Dialog[ResultType]:
-        # Textual passes every change of the screen below up to the screen on top as regions to draw again (the
-        # only refresh of a screen with regions): the picture of it here changes only by backdrop_changed, so they
-        # would draw the same cells again, the whole screen when it opens (a frame later than it could be shown)
         if regions and not kwargs:
+            # regions of the screen below that it drew again (the only refresh of a screen with regions): their lines
+            # are taken again as this screen is next drawn. Marked to be drawn again as a widget's change is: a
+            # screen's own refresh with regions would draw those regions alone in its next frame, and leave out its
+            # widgets' changes waiting for that frame (the letter just typed in the picker)
+            if self._backdrop is not None:
+                self._changed_rows.update(y for region in regions for y in range(region.y, region.bottom))
+            self._layout_cache.clear()  # where Textual keeps what render() returned: render() is asked again
+            self._set_dirty(*regions)
+            self.post_message(messages.Update(self))
             return self
         super().refresh(*regions, **kwargs)
         return self
@@ -149,13 +142,21 @@ class Dialog(ModalScreen[ResultType]):
         if below is None or not below.is_attached:
             return super().render()
         size = (self.app.size.width, self.app.size.height)
+        tint = self._tint()
         if self._backdrop is None or self._backdrop_size != size:
             console = self.app.console
             # the screen below as it is drawn, then dimmed here: Textual's own dimming (BackgroundScreen) blends the
             # colours of every segment anew, though a screen has a few dozen styles among thousands of segments
             lines = console.render_lines(below._compositor, console.options.update_dimensions(*size), pad=False)
-            tint = self._tint()
             self._backdrop, self._backdrop_size = [Strip(_dimmed(line, tint)) for line in lines], size
+        elif rows := sorted(y for y in self._changed_rows
+                            if y < min(len(self._backdrop), below._compositor.size.height)):
+            # only the lines that changed, each drawn whole from the screen below's layout
+            chops = below._compositor._render_chops(Region(0, rows[0], size[0], rows[-1] + 1 - rows[0]),
+                                                    self._changed_rows.__contains__)
+            for y in rows:
+                self._backdrop[y] = Strip(_dimmed(Strip.join(chops[y].values()), tint))
+        self._changed_rows.clear()
         return StripRenderable(self._backdrop, size[0])
 
 

@@ -10,7 +10,7 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
-from workbench_support import current, screen_lines, transcript_screen
+from workbench_support import current, eventually, screen_lines, transcript_screen
 
 from qualcode.actions.history import undo
 from qualcode.reanchor import store_transcript
@@ -569,8 +569,9 @@ async def test_the_status_line_under_a_dialog_says_saved_once_the_write_is_commi
         assert "saving…" in app.export_screenshot()
         gate.set()
         await app.settled()
-        await pilot.pause()
         assert "saved ✓" in str(screen.query_one("#status").render())
+        # drawn behind the dialog once the screen there has drawn it
+        await eventually(pilot, lambda: "saving…" not in app.export_screenshot())
         drawn = app.export_screenshot()
         assert "saved" in drawn and "saving…" not in drawn
 
@@ -695,7 +696,8 @@ async def test_the_view_behind_an_open_dialog_shows_another_coders_coding_as_it_
         store.add_coding(current(screen)["ref"], "impact", coder="long")
         app.check_store()  # what the store watcher does every 1.5 s
         await app.settled()
-        await pilot.pause()
+        # drawn behind the dialog once the screen there has drawn it
+        await eventually(pilot, lambda: any(chip in line for line in screen_lines(app)))
         assert isinstance(app.screen, dialog)
         lines = screen_lines(app)
         assert any(chip in line for line in lines), "\n".join(lines)

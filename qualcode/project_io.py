@@ -68,13 +68,23 @@ def apply_case_sheet(project: Project, rows: list[CaseRow], *, coder: str) -> tu
 def import_codings_table(
     project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str
 ) -> ImportedCodings:
-    """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo].
+    """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo], or from Taguette's
+    highlights export (CSV or Excel, columns id, document, tag, content: see :mod:`qualcode.highlights`).
 
     Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
     checked before anything is written.
     """
+    from qualcode.highlights import import_highlights, read_highlights
+
     p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm") or _is_zip(p):
+        # a workbook: Taguette's highlights export in Excel
+        sheet, removed_cells = read_highlights(p, None) or ([], Counter())
+        return import_highlights(project, p, sheet, removed_cells, coder=default_coder)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
+    taguette = read_highlights(p, text.lstrip("\ufeff").split("\n", 1)[0].strip("\r"))
+    if taguette is not None:
+        return import_highlights(project, p, *taguette, coder=default_coder)
     # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
     reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
@@ -138,6 +148,14 @@ def import_codings_table(
     if note:
         report["warnings"] = [note]
     return report
+
+
+def _is_zip(p: Path) -> bool:
+    try:
+        with p.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _find_quote(text: str, quote: str) -> tuple[int, int] | None:

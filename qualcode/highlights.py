@@ -1,0 +1,202 @@
+"""Taguette's highlights as codings: its "all highlights" export (CSV or Excel, columns ``id, document, tag,
+content``) names each highlight's document, its tag's full path and its text, and nothing else (no position, no
+coder, no date). Each highlight is placed by its text on the units of the transcript whose name is the document's,
+coded with the code its tag names; what cannot be placed is reported by document, with why. Everything is checked
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+from pathlib import Path, PurePath
+
+from qualcode.errors import InputError
+from qualcode.model import ImportedCodings, Segment
+from qualcode.safeio.cleaning import describe
+from qualcode.store import Project
+
+#: the columns of Taguette's highlights export, in its order
+TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
+_WORD = re.compile(r"\w+")
+# extensions a document's name keeps when Taguette named it after the uploaded file
+_EXTENSIONS = frozenset(".txt .md .docx .doc .odt .rtf .pdf .html .htm .epub .vtt .srt".split())
+
+
+def is_highlights_table(header: list[str]) -> bool:
+    """Whether a table's first row is Taguette's highlights header."""
+    return tuple(h.strip().lower() for h in header[:4]) == TAGUETTE_COLUMNS
+
+
+def _name_key(name: str) -> str:
+    """A document or transcript name as it is compared: case, spacing, '_' for a space and the extension aside."""
+    name = name.strip()
+    if PurePath(name).suffix.lower() in _EXTENSIONS:
+        name = name[: -len(PurePath(name).suffix)]
+    return " ".join(name.replace("_", " ").casefold().split())
+
+
+def _transcripts_by_name(project: Project) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = {}
+    for t in project.transcripts():
+        for name in (t["id"], t.get("title") or "", t.get("source_name") or ""):
+            if name:
+                names.setdefault(_name_key(str(name)), set()).add(str(t["id"]))
+    return names
+
+
+def _codes_by_tag(project: Project) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Codes by id and by name (folded), and by the last part of a dotted name ("Effectiveness.Outcomes achieved"
+    is the code "Outcomes achieved" in a project whose codebook nests it)."""
+    exact: dict[str, set[str]] = {}
+    last: dict[str, set[str]] = {}
+    for code in project.codebook().walk():
+        for key in (code.id, code.name):
+            exact.setdefault(" ".join(key.casefold().split()), set()).add(code.id)
+        last.setdefault(" ".join(code.name.casefold().split()), set()).add(code.id)
+    return exact, last
+
+
+def _code_for(tag: str, exact: dict[str, set[str]], last: dict[str, set[str]]) -> tuple[str | None, str]:
+    key = " ".join(tag.casefold().split())
+    found = exact.get(key) or (last.get(key.rsplit(".", 1)[-1].strip()) if "." in key else None)
+    if found and len(found) == 1:
+        return next(iter(found)), ""
+    if found:
+        return None, f"tag '{tag}' fits {len(found)} codes"
+    return None, f"tag '{tag}' is not a code here"
+
+
+def _place(text: str, content: str) -> tuple[int, int] | None:
+    """Where a highlight's text is in a transcript's: as written (spacing aside), else word by word in order, so
+    that labels, line ends or markup the import took out do not matter; None unless nine in ten words are found."""
+    pattern = r"\s+".join(re.escape(w) for w in content.split())
+    if not pattern:
+        return None
+    m = re.search(pattern, text)
+    if m:
+        return m.start(), m.end()
+    mine = [w.casefold() for w in _WORD.findall(content)]
+    theirs = [(w.group().casefold(), w.start(), w.end()) for w in _WORD.finditer(text)]
+    if not mine or not theirs:
+        return None
+    words = [w for w, _, _ in theirs]
+    matcher = SequenceMatcher(None, mine, words, autojunk=False)
+    anchor = matcher.find_longest_match(0, len(mine), 0, len(words))
+    if anchor.size == 0:
+        return None
+    lo = max(0, anchor.b - anchor.a - 10)
+    hi = min(len(words), anchor.b + (len(mine) - anchor.a) + 10)
+    blocks = [b for b in SequenceMatcher(None, mine, words[lo:hi], autojunk=False).get_matching_blocks() if b.size]
+    if sum(b.size for b in blocks) < 0.9 * len(mine):
+        return None
+    return theirs[lo + blocks[0].b][1], theirs[lo + blocks[-1].b + blocks[-1].size - 1][2]
+
+
+def import_highlights(project: Project, path: str | Path, rows: list[list[str]], removed: Counter[str], *,
+                      coder: str) -> ImportedCodings:
+    """Import Taguette's highlights table (``rows``, its header first) as codings by ``coder``."""
+    p = Path(path)
+    header = [h.strip().lower() for h in rows[0]]
+    col = {name: header.index(name) for name in TAGUETTE_COLUMNS}
+    transcripts = _transcripts_by_name(project)
+    exact, last = _codes_by_tag(project)
+    texts: dict[str, str] = {}
+    units: dict[str, list[Segment]] = {}
+    labels: dict[str, re.Pattern[str] | None] = {}
+    planned: list[tuple[int, str]] = []  # (unit, code)
+    unplaced: dict[str, Counter[str]] = {}
+    placed_highlights: set[tuple[str, str]] = set()
+    rows_read = 0
+    for row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        rows_read += 1
+        cell = {name: (row[i].strip() if i < len(row) else "") for name, i in col.items()}
+        document = cell["document"] or "(no document)"
+
+        def miss(why: str, document: str = document) -> None:
+            unplaced.setdefault(document, Counter())[why] += 1
+
+        tids = transcripts.get(_name_key(cell["document"]), set())
+        if len(tids) != 1:
+            miss("no transcript of that name" if not tids else f"{len(tids)} transcripts have that name")
+            continue
+        tid = next(iter(tids))
+        if not cell["tag"]:
+            miss("a highlight without a tag")
+            continue
+        code, why = _code_for(cell["tag"], exact, last)
+        if code is None:
+            miss(why)
+            continue
+        if tid not in texts:
+            texts[tid] = project.transcript_text(tid)
+            units[tid] = project.segments(tid)
+            # the speaker labels Taguette's text holds ("P3: Yes, many."), which the import took out of ours
+            spoken = sorted((str(sp["label"]) for sp in project.speakers(tid)), key=len, reverse=True)
+            labels[tid] = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(x) for x in spoken) + r")\s*:\s",
+                                     re.I) if spoken else None
+        pattern = labels[tid]
+        content = pattern.sub(" ", cell["content"]) if pattern is not None else cell["content"]
+        span = _place(texts[tid], content)
+        if span is None:
+            miss(f"its text is not in transcript {tid}")
+            continue
+        hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
+        evidence = [u for u in hit if u["role"] != "interviewer"]
+        if not evidence:
+            miss("it marks only the interviewer's words")
+            continue
+        planned.extend((u["id"], code) for u in evidence)
+        placed_highlights.add((cell["id"], tid))
+    if rows_read and not planned:
+        raise InputError("no highlight could be placed: " + _unplaced_summary(unplaced), path=str(p),
+                         hint="import the documents as transcripts under the names Taguette shows (or their file"
+                              " names) and Taguette's codebook (qualcode refi import codebook.qdc) first")
+    added = skipped = 0
+    with project.transaction():
+        existing = {(c["segment"], c["code"], c["coder"]) for c in project.codings()}
+        for seg_id, code in planned:
+            if (seg_id, code, coder) in existing:
+                skipped += 1
+                continue
+            project.add_coding(seg_id, code, coder=coder, source="import")
+            existing.add((seg_id, code, coder))
+            added += 1
+    warnings = [f"read as Taguette's highlights export (id, document, tag, content): {len(placed_highlights)}"
+                f" highlight(s) placed; Taguette writes no coder, so the codings are {coder}'s"]
+    if unplaced:
+        warnings.append(f"{sum(sum(c.values()) for c in unplaced.values())} highlight row(s) not placed: "
+                        + _unplaced_summary(unplaced))
+    note = describe(removed, "the table")
+    if note:
+        warnings.append(note)
+    return {"file": str(p), "added": added, "skipped": skipped, "warnings": warnings}
+
+
+def _unplaced_summary(unplaced: dict[str, Counter[str]]) -> str:
+    parts: list[str] = []
+    for document, whys in unplaced.items():
+        said = ", ".join(f"{n} ({why})" for why, n in whys.most_common())
+        parts.append(f"'{document}': {said}")
+    return "; ".join(parts)
+
+
+def read_highlights(path: Path, first_line: str | None) -> tuple[list[list[str]], Counter[str]] | None:
+    """The rows of Taguette's highlights export (CSV, or Excel, which only this export gives here), else None for a
+    CSV whose ``first_line`` is another header."""
+    import csv
+    import io
+
+    from qualcode.cases import read_table
+
+    if first_line is not None and not is_highlights_table(next(csv.reader(io.StringIO(first_line)), [])):
+        return None
+    rows, removed = read_table(path, what="highlights table")
+    if not rows or not is_highlights_table(rows[0]):
+        raise InputError("is not a table of codings: a workbook needs the columns of Taguette's highlights export"
+                         " (id, document, tag, content)", path=str(path),
+                         hint="or save a table of quotes as CSV with the columns quote and code")
+    return rows, removed

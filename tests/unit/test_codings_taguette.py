@@ -1,0 +1,123 @@
+"""Taguette's highlights export (tests/fixtures/refi-qda/real, entry 15 of SOURCE.txt: made by Taguette 1.5.2 itself)
+read by 'qualcode codings import': each highlight lands on the units of the transcript named as its document, with
+the code its tag names; what cannot be placed is named by document, with why; a table nothing of which can be placed
+is refused in one line, with nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import main
+from qualcode.importing import import_files
+from qualcode.project_io import import_codings_table
+from qualcode.refi import import_refi
+from qualcode.store import Project
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
+CSV = REAL / "taguette-1.5.2-highlights.csv"
+XLSX = REAL / "taguette-1.5.2-highlights.xlsx"
+
+
+def _run(*argv: str) -> int:
+    try:
+        return main(list(argv))
+    except SystemExit as stop:
+        return int(stop.code or 0)
+
+
+def _project(folder: Path) -> Path:
+    """The Taguette project's codebook and its three texts, as a user brings them here first."""
+    import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="ana")
+    with Project.open(folder) as project:
+        import_files(project, sorted((REAL / "making" / "texts").glob("*.txt")), coder="ana")
+    return folder
+
+
+def _codings(folder: Path) -> set[tuple[str, str, str, str]]:
+    with Project.open(folder) as project:
+        names = {c.id: c.name for c in project.codebook().walk()}
+        return {(str(c["segment"]), names[c["code"]], project.segment(c["segment"])["text"], c["coder"])
+                for c in project.codings()}
+
+
+def test_taguettes_highlights_land_on_the_units_of_their_documents(tmp_path: Path) -> None:
+    folder = _project(tmp_path / "p")
+    with Project.open(folder) as project:
+        report = import_codings_table(project, CSV, default_coder="ana")
+    assert report["added"] == 24 and report["skipped"] == 0
+    assert report["warnings"] == ["read as Taguette's highlights export (id, document, tag, content): 9 highlight(s)"
+                                  " placed; Taguette writes no coder, so the codings are ana's"]
+    got = _codings(folder)
+    # a highlight with two tags (two rows of one id) codes its units with both
+    exhausted = {(name, coder) for _, name, text, coder in got if text == "The staff there are exhausted 😓."}
+    assert exhausted == {("Effectiveness.Outcomes achieved.Unintended", "ana"), ("Quotable ⭐", "ana")}
+    # a highlight over two paragraphs, whose text Taguette runs together, codes the units of both
+    design = {text for _, name, text, _ in got if name == "Relevance.Consultation in design"}
+    assert "Also, the interest was too high at the beginning." in design
+    assert "We asked to change the day but the trainer said the schedule was fixed by the project." in design
+
+
+def test_the_excel_export_gives_the_same_codings_and_a_second_import_adds_nothing(tmp_path: Path) -> None:
+    from_csv, from_xlsx = _project(tmp_path / "a"), _project(tmp_path / "b")
+    with Project.open(from_csv) as project:
+        import_codings_table(project, CSV, default_coder="ana")
+    with Project.open(from_xlsx) as project:
+        first = import_codings_table(project, XLSX, default_coder="ana")
+        again = import_codings_table(project, XLSX, default_coder="ana")
+    assert _codings(from_csv) == _codings(from_xlsx) and first["added"] == 24
+    assert again["added"] == 0 and again["skipped"] == 24
+
+
+def test_highlights_that_cannot_be_placed_are_named_by_document_with_why(tmp_path: Path) -> None:
+    rows = list(csv.reader(io.StringIO(CSV.read_text(encoding="utf-8"))))
+    rows[1][1] = "KII  district health"  # spaced and typed otherwise: still the transcript kii_district_health
+    rows.append(["20", "kii_district_health", "Coherence", "They sat with us and looked at our own data"])
+    rows.append(["21", "kii_district_health", "Quotable ⭐", "Words nobody said in this interview at all."])
+    rows.append(["22", "Minutes of the steering committee", "Quotable ⭐", "The committee met twice."])
+    rows.append(["23", "fgd_savings_groups", "", "The group will continue, it is ours."])
+    # the facilitator's question with the answer: only the answer is evidence; the question alone is none
+    rows.append(["24", "fgd_savings_groups", "Quotable ⭐", "Facilitator: Were there difficulties?\n\nP3: Yes, many."])
+    rows.append(["25", "fgd_savings_groups", "Quotable ⭐", "Were there difficulties?"])
+    table = tmp_path / "highlights.csv"
+    with table.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    folder = _project(tmp_path / "p")
+    with Project.open(folder) as project:
+        report = import_codings_table(project, table, default_coder="ana")
+    assert report["added"] == 25
+    assert report["warnings"][1] == (
+        "5 highlight row(s) not placed: 'kii_district_health': 1 (tag 'Coherence' is not a code here), 1 (its text"
+        " is not in transcript kii_district_health); 'Minutes of the steering committee': 1 (no transcript of that"
+        " name); 'fgd_savings_groups': 1 (a highlight without a tag), 1 (it marks only the interviewer's words)")
+    quotable = {text for _, name, text, _ in _codings(folder) if name == "Quotable ⭐"}
+    assert any(text.startswith("Yes, many.") for text in quotable)
+    assert not any(text.startswith("Were there difficulties") for text in quotable)
+
+
+def test_a_highlights_table_nothing_of_which_can_be_placed_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "codebook-only"  # Taguette's codebook, but none of its documents
+    import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="ana")
+    capsys.readouterr()
+    code = _run("codings", "import", "-p", str(folder), str(CSV), "--coder", "ana")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1
+    assert "no highlight could be placed: 'kii_district_health': 6 (no transcript of that name)" in err
+    with Project.open(folder) as project:
+        assert project.codings() == []
+    # a workbook that is not Taguette's export
+    other = tmp_path / "other.xlsx"
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["quote", "code"])  # type: ignore[union-attr]
+    wb.save(other)
+    code = _run("codings", "import", "-p", str(folder), str(other), "--coder", "ana")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "Taguette's highlights export" in err

@@ -469,6 +469,11 @@ class TranscriptScreen(WorkbenchScreen):
         self._go(position if position >= 0 else len(self.units) - 1)
 
     def action_next_uncoded(self) -> None:
+        # what is coded or marked is read once the changes asked for before n are saved: '- k n' typed at once
+        # passes over the unit just marked, as it does typed slowly
+        self._when_saved("n", [int(u["id"]) for u in self.units], self._next_uncoded)
+
+    def _next_uncoded(self) -> None:
         found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder)
         if found is None:
             found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder, skipped=True)
@@ -626,9 +631,15 @@ class TranscriptScreen(WorkbenchScreen):
         if u is None:
             return
         uid = int(u["id"])
-        self._wait_for(f"d on {u['ref']}", lambda: not self.host.unit_busy(uid),
-                       lambda: self._remove_from(uid), lambda: "its coding to be saved",
-                       lambda: self.host.unit_busy(uid))
+        self._when_saved(f"d on {u['ref']}", [uid], lambda: self._remove_from(uid))
+
+    def _when_saved(self, what: str, unit_ids: list[int], run: Callable[[], None]) -> None:
+        """Run ``run`` once no change to these units is still being saved: a key that reads what is coded or marked
+        acts on what the keys typed before it did (the keys after it wait with it)."""
+        def busy() -> bool:
+            return any(self.host.unit_busy(uid) for uid in unit_ids)
+
+        self._wait_for(what, lambda: not busy(), run, lambda: "the changes before it to be saved", busy)
 
     def _remove_from(self, uid: int) -> None:
         u = self.units[self.positions[uid]]
@@ -674,8 +685,15 @@ class TranscriptScreen(WorkbenchScreen):
 
     def _toggle_mark(self, mark: str) -> None:
         """Mark the current unit (or the selection's informant units) not codable / skipped for now; on a unit that
-        already carries that mark of yours, clear it."""
-        targets = [self.units[self.positions[t]] for t in self._target_ids()]
+        already carries that mark of yours, clear it (once what was asked for before on them is saved: '- -' typed
+        at once marks and clears, as typed slowly)."""
+        ids = self._target_ids()
+        key = "-" if mark == "not_codable" else "s"
+        self._when_saved(f"{key} on {self.view.current['ref'] if self.view.current else 'the unit'}", ids,
+                         lambda: self._toggle_mark_on(ids, mark))
+
+    def _toggle_mark_on(self, target_ids: list[int], mark: str) -> None:
+        targets = [self.units[self.positions[t]] for t in target_ids if t in self.positions]
         targets = [u for u in targets if wb.is_codable(u)]
         if not targets:
             self.host.say("the interviewer's units are not coded, so there is nothing to mark", error=True)
@@ -751,11 +769,16 @@ class TranscriptScreen(WorkbenchScreen):
                 self.units[pos] = {**self.units[pos], "memos": memos}
                 self.view.update_unit(pos, self.units[pos])
                 self._unit_changed()
+                self._try_waiting()  # an m typed meanwhile opens the memo as saved
 
             self.host.write(lambda p: coding.set_memo(p, "segment", seg, text, coder=coder), done,
-                            label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}")
+                            label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}", units=[seg])
 
-        self.app.push_screen(MemoEditor(u["ref"], u["memos"].get(coder, ""), u["text"]), save)
+        def edit() -> None:  # the memo as the keys before m left it ('m ... ctrl+s m' typed at once)
+            now = self.units[self.positions[seg]]
+            self.app.push_screen(MemoEditor(now["ref"], now["memos"].get(coder, ""), now["text"]), save)
+
+        self._when_saved(f"m on {u['ref']}", [seg], edit)
 
     def action_search(self) -> None:
         from qualcode.tui.dialogs import open_search
@@ -829,7 +852,10 @@ class TranscriptScreen(WorkbenchScreen):
             self.host.say(f"{ref} is the interviewer's: it is not coded (j or n to an informant's unit)", error=True)
             return
         targets = self._target_ids() if self.view.span_start is not None else [uid]
-        shown = self.visible_suggestions() if self.host.suggestions_known(uid) else None
+        # the suggestions on screen when it was typed, unless a change to the unit typed before it is still being
+        # saved: then those the screen shows once it is ('1 d 2' typed at once does what it does typed slowly)
+        shown = (self.visible_suggestions() if self.host.suggestions_known(uid) and not self.host.unit_busy(uid)
+                 else None)
 
         def ready() -> bool | None:
             if self.host.unit_busy(uid):

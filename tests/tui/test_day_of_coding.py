@@ -538,6 +538,59 @@ async def test_keys_typed_after_undo_act_where_undo_took_the_coder(
             ("KII-01:3", {"clara": "skipped"})]
 
 
+def slowed(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> None:
+    """A slow disk: this write takes long enough that the keys typed after it are read before it is saved."""
+    import time
+
+    real = getattr(module, name)
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+async def test_n_typed_at_once_after_a_mark_passes_over_the_unit_just_marked(
+        make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    slowed(monkeypatch, coding, "mark_units")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await burst(app, pilot, ["j", "minus", "k", "n", "c", *"fund", "enter"])  # 4 not codable; n from 3 to 5
+        await app.settled()
+        await pilot.pause(0.3)
+        await app.settled()
+        assert mine(store) == [("KII-01:5", TOP, "human")]
+
+
+async def test_a_second_memo_typed_at_once_opens_with_the_first(
+        make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    slowed(monkeypatch, coding, "set_memo")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await burst(app, pilot, ["m", *"first", "ctrl+s", "m", *" second", "ctrl+s"])
+        await app.settled()
+        await pilot.pause(0.3)
+        await app.settled()
+        assert [m["text"] for m in store.memos("segment")] == ["first second"]
+
+
+async def test_a_number_typed_at_once_after_d_reads_the_suggestions_as_d_left_them(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    slowed(monkeypatch, coding, "remove_code")
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        # 1 applies the first suggestion; d takes it off; 2 is then the second of the two shown again
+        await burst(app, pilot, ["1", "d", "2"])
+        await app.settled()
+        await pilot.pause(0.3)
+        await app.settled()
+        assert mine(store) == [("KII-01:3", SECOND, "suggestion")]
+
+
 async def test_queue_undo_follows_the_order_of_what_was_done_there(make: Callable[..., QualcodeApp],
                                                                    store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)

@@ -1,8 +1,9 @@
-"""Taguette's highlights as codings: its "all highlights" export (CSV or Excel, columns ``id, document, tag,
-content``) names each highlight's document, its tag's full path and its text, and nothing else (no position, no
-coder, no date). Each highlight is placed by its text on the units of the transcript whose name is the document's,
-coded with the code its tag names; what cannot be placed is reported by document, with why. Everything is checked
-before anything is written.
+"""Taguette's highlights as codings. Its "all highlights" export (CSV or Excel, columns ``id, document, tag,
+content``, or the HTML page of the same export: each highlight's text, then its document and tags) names each
+highlight's document, its tag's full path and its text, and nothing else (no position, no coder, no date). Each
+highlight is placed by its text on the units of the transcript whose name is the document's, coded with the code its
+tag names; what cannot be placed is reported by document, with why. Everything is checked before anything is
+written.
 """
 
 from __future__ import annotations
@@ -199,4 +200,84 @@ def read_highlights(path: Path, first_line: str | None) -> tuple[list[list[str]]
         raise InputError("is not a table of codings: a workbook needs the columns of Taguette's highlights export"
                          " (id, document, tag, content)", path=str(path),
                          hint="or save a table of quotes as CSV with the columns quote and code")
+    return rows, removed
+
+
+def read_highlights_page(path: Path) -> tuple[list[list[str]], Counter[str]]:
+    """The highlights of Taguette's HTML export as the rows of its table: each highlight's text, then a paragraph
+    with two bold words ("Document:", "Tags:", in the user's language) before its document and its tags (one per
+    line, a comma after each but the last); highlights are set apart by a rule."""
+    from html.parser import HTMLParser
+
+    from qualcode.safeio.cleaning import clean_line
+    from qualcode.safeio.files import read_input
+
+    data = read_input(path, what="highlights page", hint="give Taguette's highlights export as .csv, .xlsx or .html")
+    try:
+        page = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("is not a UTF-8 web page", path=str(path),
+                         hint="export the highlights again from Taguette") from None
+    # per highlight: [text pieces], and the details paragraph's pieces after each bold word
+    found: list[tuple[list[str], list[list[str]]]] = [([], [])]
+
+    class Page(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.in_body = self.in_title = False
+            self.paragraph: list[str] = []
+            self.bold: list[list[str]] = []  # the details: text after each bold word of the paragraph
+            self.strong = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "body":
+                self.in_body = True
+            elif tag == "h1":
+                self.in_title = True
+            elif tag == "hr" and self.in_body:
+                self.flush()
+                found.append(([], []))
+            elif tag == "strong":
+                self.strong = True
+                self.bold.append([])
+            elif tag in ("p", "div", "br", "li") and self.in_body:
+                self.flush()
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "h1":
+                self.in_title = False
+            elif tag == "strong":
+                self.strong = False
+            elif tag in ("p", "div", "li", "body"):
+                self.flush()
+
+        def handle_data(self, data: str) -> None:
+            if not self.in_body or self.in_title or self.strong:
+                return
+            (self.bold[-1] if self.bold else self.paragraph).append(data)
+
+        def flush(self) -> None:
+            text, details = found[-1]
+            if len(self.bold) == 2:
+                details.extend(self.bold)
+            elif self.bold or self.paragraph:
+                text.append(" ".join(" ".join(self.paragraph + [w for b in self.bold for w in b]).split()))
+            self.paragraph, self.bold = [], []
+
+    parser = Page()
+    parser.feed(page)
+    parser.close()
+    removed: Counter[str] = Counter()
+    rows = [list(TAGUETTE_COLUMNS)]
+    for n, (text, details) in enumerate(found, start=1):
+        if len(details) != 2:
+            continue
+        document = clean_line(" ".join("".join(details[0]).split()), removed)
+        tags = [" ".join(t.split()) for t in re.split(r",\s*\n", "".join(details[1]))]
+        content = clean_line(" ".join(t for t in text if t), removed)
+        for tag in tags or [""]:
+            rows.append([str(n), document, clean_line(tag, removed), content])
+    if len(rows) == 1:
+        raise InputError("is not Taguette's highlights export: no highlight followed by its document and tags",
+                         path=str(path), hint="export 'all highlights' from Taguette as .csv, .xlsx or .html")
     return rows, removed

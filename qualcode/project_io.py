@@ -69,14 +69,18 @@ def import_codings_table(
     project: Project, path: str | Path, *, transcript: str | None = None, default_coder: str
 ) -> ImportedCodings:
     """Import codings from a CSV with columns quote, code[, transcript, coder, created, memo], or from Taguette's
-    highlights export (CSV or Excel, columns id, document, tag, content: see :mod:`qualcode.highlights`).
+    highlights export (CSV or Excel, columns id, document, tag, content, or its HTML page: see
+    :mod:`qualcode.highlights`).
 
     Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
     checked before anything is written.
     """
-    from qualcode.highlights import import_highlights, read_highlights
+    from qualcode.highlights import import_highlights, read_highlights, read_highlights_page
 
     p = Path(path)
+    if p.suffix.lower() in (".html", ".htm"):
+        # a web page: Taguette's highlights export as HTML
+        return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
     if p.suffix.lower() in (".xlsx", ".xlsm") or _is_zip(p):
         # a workbook: Taguette's highlights export in Excel
         sheet, removed_cells = read_highlights(p, None) or ([], Counter())

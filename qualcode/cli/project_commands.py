@@ -171,7 +171,7 @@ def register(commands: Commands) -> None:
     which.add_argument("--clear", dest="mark", action="store_const", const="", help="remove your mark")
     p = command(actions, "import", cmd_codings_import,
                 help="import codings from a CSV of verbatim quotes (quote, code, coder, created) or Taguette's"
-                     " highlights export (CSV or .xlsx)",
+                     " highlights export (CSV, .xlsx or .html)",
                 options=[coder_option, json_option])
     p.add_argument("file", metavar="FILE")
     p.add_argument("--transcript", metavar="ID",

@@ -20,6 +20,7 @@ from qualcode.store import Project
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda" / "real"
 CSV = REAL / "taguette-1.5.2-highlights.csv"
 XLSX = REAL / "taguette-1.5.2-highlights.xlsx"
+HTML = REAL / "taguette-1.5.2-highlights.html"
 
 
 def _run(*argv: str) -> int:
@@ -61,14 +62,17 @@ def test_taguettes_highlights_land_on_the_units_of_their_documents(tmp_path: Pat
     assert "We asked to change the day but the trainer said the schedule was fixed by the project." in design
 
 
-def test_the_excel_export_gives_the_same_codings_and_a_second_import_adds_nothing(tmp_path: Path) -> None:
-    from_csv, from_xlsx = _project(tmp_path / "a"), _project(tmp_path / "b")
+@pytest.mark.parametrize("export", [XLSX, HTML], ids=["xlsx", "html"])
+def test_the_excel_and_web_page_exports_give_the_same_codings_and_a_second_import_adds_nothing(
+    export: Path, tmp_path: Path,
+) -> None:
+    from_csv, other = _project(tmp_path / "a"), _project(tmp_path / "b")
     with Project.open(from_csv) as project:
         import_codings_table(project, CSV, default_coder="ana")
-    with Project.open(from_xlsx) as project:
-        first = import_codings_table(project, XLSX, default_coder="ana")
-        again = import_codings_table(project, XLSX, default_coder="ana")
-    assert _codings(from_csv) == _codings(from_xlsx) and first["added"] == 24
+    with Project.open(other) as project:
+        first = import_codings_table(project, export, default_coder="ana")
+        again = import_codings_table(project, export, default_coder="ana")
+    assert {c[1:] for c in _codings(from_csv)} == {c[1:] for c in _codings(other)} and first["added"] == 24
     assert again["added"] == 0 and again["skipped"] == 24
 
 
@@ -121,3 +125,9 @@ def test_a_highlights_table_nothing_of_which_can_be_placed_is_refused_in_one_lin
     code = _run("codings", "import", "-p", str(folder), str(other), "--coder", "ana")
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "Taguette's highlights export" in err
+    # a web page that is not Taguette's export
+    page = tmp_path / "notes.html"
+    page.write_text("<html><body><h1>Notes</h1><p>Nothing here.</p></body></html>", encoding="utf-8")
+    code = _run("codings", "import", "-p", str(folder), str(page), "--coder", "ana")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "is not Taguette's highlights export" in err

@@ -28,7 +28,8 @@ Offline and transparent; nothing is downloaded and no neural network runs:
    "signed"; "each one sent their own forms", "one has already left", "the same data twice", "after the fact"),
    risks to what lasts ("if there is no funding", "who pays after June"), and description (numbers, "we ran",
    "there were"). A denied word inside an idiom counts once ("not enough"); "not yet" denies what follows; the
-   speaker's own doubt ("I cannot prove it is the course") is no shortfall.
+   speaker's own doubt ("I cannot prove it is the course") is no shortfall, but a weak point said as doubt ("What I
+   am not sure about is the support around it") is.
 3. **Weights.** A multinomial logistic regression turns those counts into the four stances. Its weights
    (``stance_weights.json``, about 80 numbers) were fitted on the development part of the hand-labelled example
    passages, its regularisation chosen by cross-validation within them; ``tests/bench/fit_stance.py`` refits and
@@ -134,6 +135,10 @@ NUMBER_WORDS = frozenset("two three four five six seven eight nine ten eleven tw
 # Patterns of evaluation talk, by what they count. One scan finds them all: at each place the first that matches
 # wins, so a phrase is counted once ("not enough" is an idiom, not also scarcity and risk).
 RULES = {
+    # a reservation said as the speaker's doubt ("What I am not sure about is the support around it", "Where I am
+    # less sure is the fit between the projects"): what follows is the weak point, not the speaker's uncertainty
+    "reserve": r"(?:what|where|the (?:part|thing|one)(?: that)?) (?:i|we) (?:am|'m|are|'re|was|were) (?:not|less) "
+               r"(?:so |very |fully |too )?(?:sure|convinced|certain|clear)(?: about)?",
     "keep": r"(?:should|must|could) (?:be )?(?:replicated|continued|expanded|scaled up|kept|extended|repeated)|"
             r"should continue|as a model",
     "risk": r"if (?:there is|there's) no|when the (?:money|funding|project)|after (?:june|the project|2024|"
@@ -497,6 +502,10 @@ def _read(text: str) -> tuple[list[float], list[str], float, bool]:
         elif rule == "fact":
             sides[side] -= 1
             evidence.append(f"-{m.group(rule)}")
+        elif rule == "reserve":
+            shortfall += 1.0
+            sides[side] -= 1.0
+            evidence.append(f"-reservation: {m.group(rule)}")
         elif rule in ("risk", "recommend", "scarce"):
             sides[side] -= 0.5 if rule == "recommend" else 1
             evidence.append(f"-{rule}: {m.group(rule)}")

@@ -2,13 +2,13 @@
 
 Run:  .venv/bin/python tests/bench/fit_stance.py [--write]
 
-Reads only the development rows of tests/fixtures/stance/example_passages.tsv (split `dev` or `dev-a` .. `dev-e`). For
+Reads only the development rows of tests/fixtures/stance/example_passages.tsv (split `dev` or `dev-a` .. `dev-f`). For
 each setting (the regularisation of the logistic regression, when a passage reads as mixed) two cross-validated
 accuracies are printed: repeated stratified 5-fold, as earlier revisions were measured, and leaving one transcript
 (or document) out at a time, so that no interview has passages on both sides; the setting is chosen by the second.
 tests/bench/stance_alternatives.py compares other ways of weighing the counts the same way. With --write, the model
 refitted on every
-development row is written to stance_weights.json. The held-out part (`heldout-f`) is never read here:
+development row is written to stance_weights.json. The held-out part (`heldout-g`) is never read here:
 tests/bench/bench_themes.py --heldout reports it.
 """
 
@@ -33,7 +33,7 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 # above a level anywhere in a passage with a contrast word (the earlier rule; 99: never)
 MIXED_GRID = (("opposed", 0.0), *(("min_pn", m) for m in (0.2, 0.3, 0.4, 0.6, 99.0)))
 REPEATS = 5
-DEVELOPMENT = ("dev", "dev-a", "dev-b", "dev-c", "dev-d", "dev-e")
+DEVELOPMENT = ("dev", "dev-a", "dev-b", "dev-c", "dev-d", "dev-e", "dev-f")
 
 
 def main() -> int:

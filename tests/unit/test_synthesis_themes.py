@@ -216,6 +216,13 @@ def test_changes_with_a_direction_and_shortfalls_told_as_facts_are_read() -> Non
     # "not yet" denies what follows; it is no turn of the argument
     read = stance_of("The roadmap has not yet been used.")
     assert read.stance == "criticises" and "-not used" in read.evidence
+    # a weak point said as the speaker's doubt is a criticism; doubt about the cause alone stays no judgement
+    for text in ("What I am not sure about is the support around it.",
+                 "Where I am less sure is the fit between the four projects themselves."):
+        read = stance_of(text)
+        assert read.stance == "criticises" and any(e.startswith("-reservation:") for e in read.evidence), (text, read)
+    read = stance_of("I am not sure it was the course.")
+    assert read.stance == "neutral" and not read.evidence
 
 
 def test_a_denied_word_inside_an_idiom_counts_once() -> None:

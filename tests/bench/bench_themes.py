@@ -45,7 +45,7 @@ from qualcode.synthesis.themes import themes  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "stance" / "example_passages.tsv"
 # held-out parts that earlier revisions of the stance method were measured on (LABELLING.md says when)
-READ_BEFORE = {"heldout-f": "; read once, for the revision it was drawn for"}
+READ_BEFORE = {"heldout-g": "; read once, for the revision it was drawn for"}
 
 
 def quality(project: Project) -> None:

@@ -88,7 +88,9 @@ _END_VOICE = re.compile(r"</v>")
 # exports, some transcription tools); an operator's or a voiced user's mark (@, +, %, ~, &) is no part of the name
 _CHAT = re.compile(rf"<[@+%~&]?([^<>\s/=][^<>\n=]{{0,{MAX_LABEL_CHARS - 1}}})>(?:[\s:]+|$)")
 # tags a text made from a web page can start a line with: markup, not a sender
-_HTML_TAGS = frozenset("a b i u p s br hr em strong span div font sub sup small big li ul ol tt code pre".split())
+_HTML_TAGS = frozenset("""a b i u p s br hr em strong span div font sub sup small big li ul ol dl dt dd tt code pre
+    h1 h2 h3 h4 h5 h6 table thead tbody tr td th html head body title section article header footer nav main aside
+    blockquote center img label form meta link script style""".split())
 # "[2018-03-26 10:58:00]", "2024-05-02 09:30", WhatsApp's "02/05/2024, 09:30 - " and "[02/05/2024, 09:30:12] ": the
 # date and clock time of a chat message (no time in a recording)
 _CLOCK = re.compile(r"[\[(]?(?:\d{4}-\d{2}-\d{2}[ T]|\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+)\d{1,2}:\d{2}(?::\d{2})?"

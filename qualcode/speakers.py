@@ -224,6 +224,21 @@ class Assignment:
     how: str  # a short phrase for the import report: "sheet speaker column", "interviewer column", ...
 
 
+#: a label of two to four capital initials ("EN", "E.N.", "N T H")
+INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,4}")
+_TITLE_WORDS = frozenset("mr mrs ms miss dr prof sir madam mme mlle ông bà anh chị sr sra dra".split())
+
+
+def initials_of(name: str) -> set[str]:
+    """"EN" for "Elena Novak"; "NTH" and "NH" for "Nguyen Thi Hoa"; a title ("Dr.") is no initial; none for a name
+    of one word or with a word in lower case."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.casefold().rstrip(".") not in _TITLE_WORDS]
+    if len(words) < 2 or not all(w[0].isupper() for w in words):
+        return set()
+    every = "".join(w[0] for w in words)
+    return {every, every[0] + every[-1]}
+
+
 def assign_speakers(
     labels: Sequence[str],
     units: dict[str, int],
@@ -264,6 +279,11 @@ def assign_speakers(
             idx, ambiguous = best_name(label, [r.speaker or "" for r in named])
             if idx is not None and not ambiguous and name_match(label, named[idx].speaker or "") >= 2:
                 row = named[idx]
+        if row is None and initials_of(label):
+            # the sheet names by initials ("EN") a speaker the transcript names in full ("Elena Novak")
+            fits = [r for r in named if INITIALS.fullmatch(r.speaker or "")
+                    and re.sub(r"[^A-Z]", "", r.speaker or "") in initials_of(label)]
+            row = fits[0] if len(fits) == 1 else None
         if row is not None and row.case_id not in taken:
             out[label] = Assignment(label, "informant", row.case_id, "case sheet speaker column")
             taken.add(row.case_id)

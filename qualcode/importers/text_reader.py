@@ -41,7 +41,7 @@ from qualcode.importers.preamble import (
 )
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
-from qualcode.speakers import HEADING_SPEAKER, NOTES_SPEAKER, quoted_list
+from qualcode.speakers import HEADING_SPEAKER, INITIALS, NOTES_SPEAKER, initials_of, quoted_list
 
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
@@ -890,22 +890,9 @@ def _f4_seconds(m: re.Match[str]) -> float | None:
     return round(seconds + (int(frac) / 10 ** len(frac) if frac else 0.0), 3)
 
 
-_INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,4}")
 # where a header names the people of the interview ("Participants: Elena Novak, Clara Jensen")
 _NAMING_KEYS = META_ROLE_KEYS | {"speakers_listed", "speakers", "present", "attendees", "persons", "people"}
 _NAME_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b|\bet\b|\by\b|\bvà\b)\s*")
-
-
-def _initials_of(name: str) -> set[str]:
-    """"EN" for "Elena Novak"; "NTH" and "NH" for "Nguyen Thi Hoa"; a title ("Dr.") is no initial."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.casefold().rstrip(".") not in _TITLE_WORDS]
-    if len(words) < 2 or not all(w[0].isupper() for w in words):
-        return set()
-    every = "".join(w[0] for w in words)
-    return {every, every[0] + every[-1]}
-
-
-_TITLE_WORDS = frozenset("mr mrs ms miss dr prof sir madam mme mlle ông bà anh chị sr sra dra".split())
 
 
 def _names_given(speakers: list[str], metadata: dict[str, Any]) -> list[str]:
@@ -922,7 +909,7 @@ def _names_given(speakers: list[str], metadata: dict[str, Any]) -> list[str]:
 def _initials_of_one(label: str, names: list[str]) -> bool:
     """A label of initials ("EN") that fits exactly one of ``names``."""
     letters = re.sub(r"[^A-Z]", "", label)
-    return bool(_INITIALS.fullmatch(label)) and sum(letters in _initials_of(n) for n in names) == 1
+    return bool(INITIALS.fullmatch(label)) and sum(letters in initials_of(n) for n in names) == 1
 
 
 def _initials_as_names(drafts: Drafts, metadata: dict[str, Any], speaker_notes: dict[str, str],
@@ -931,14 +918,14 @@ def _initials_as_names(drafts: Drafts, metadata: dict[str, Any], speaker_notes: 
     is Elena Novak: the turns become hers, and the report says so. Only when the initials fit one name alone and
     that name is not itself a speaker's initials."""
     speakers = list(dict.fromkeys(t.speaker for t in drafts.turns if t.speaker))
-    short = [sp for sp in speakers if _INITIALS.fullmatch(sp) and role_of_label_safe(sp) is None]
+    short = [sp for sp in speakers if INITIALS.fullmatch(sp) and role_of_label_safe(sp) is None]
     if not short:
         return
     names = _names_given([sp for sp in speakers if sp not in short], metadata)
     renamed: dict[str, str] = {}
     for sp in short:
         letters = re.sub(r"[^A-Z]", "", sp)
-        fits = [n for n in names if letters in _initials_of(n)]
+        fits = [n for n in names if letters in initials_of(n)]
         if len(fits) == 1:
             renamed[sp] = fits[0]
         elif len(fits) > 1:

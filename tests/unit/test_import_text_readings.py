@@ -234,3 +234,22 @@ def test_notes_in_the_third_person_stay_notes_however_long() -> None:
              " asked for the training materials in Vietnamese.\n")
     parsed = parse_transcript(notes.encode(), "kii_department.txt")
     assert parsed.record == "notes" and parsed.speakers == ["Notes"]
+
+
+def test_a_case_sheet_that_names_a_speaker_by_her_initials_finds_her_under_her_name(tmp_path: Path) -> None:
+    """The transcript labels 'EN:' and names Elena Novak, so the speaker is 'Elena Novak'; a focus-group case sheet
+    written from the same transcript names her 'EN': that row is hers."""
+    tmp_path.mkdir(exist_ok=True)
+    text = ("Date: 3 May 2024\nParticipants: Elena Novak, Marta Ruiz\n\nModerator: How did the groups start?\n\n"
+            "EN: The district called us.\n\nMR: I joined later.\n\nModerator: And now?\n\nEN: Forty members.\n\n"
+            "MR: Three groups.\n")
+    source = tmp_path / "fgd_savings.txt"
+    source.write_text(text, encoding="utf-8")
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text("transcript_id,speaker,case_id,type,stakeholder_group\nfgd_savings,EN,FGD-EN,FGD,Community\n"
+                     "fgd_savings,MR,FGD-MR,FGD,Community\n", encoding="utf-8")
+    with Project.create(tmp_path / "p") as project:
+        report: dict[str, Any] = import_files(project, [source], cases=sheet, coder="ana")
+        cases = {s["label"]: s["case_id"] for s in project.speakers("fgd_savings")}
+    assert cases == {"Moderator": None, "Elena Novak": "FGD-EN", "Marta Ruiz": "FGD-MR"}
+    assert not any("has no speaker" in w for w in report.get("warnings", []))

@@ -43,6 +43,7 @@ class QueueScreen(WorkbenchScreen):
         self.done = 0
         # what was done here, in order, for u: ("skip", position) or ("write", position)
         self.acted: list[tuple[str, int]] = []
+        self._ordering: Callable[[], None] | None = None  # the queue is being ordered: the keys after wait for it
         self._waiting: Callable[[], None] | None = None  # a number key waiting for the unit's suggestions
         self.counts: dict[str, int] = {}  # codings per code, for the picker (counted in the background)
 
@@ -77,7 +78,22 @@ class QueueScreen(WorkbenchScreen):
         self.query_one("#queue-title", Static).update(Text("ordering the queue…", style="italic"))
         self.units, self.position, self.acted = [], 0, []
         self.update_status()
+        # the keys typed after the one that opened or switched the queue act on the queue it orders, not on the
+        # empty one shown meanwhile ('a -' marks the first unit of the new scope)
+        self._ordering = self._wait_for_order
+        self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._ordering)
         self._load()
+
+    def _wait_for_order(self) -> None:
+        if self.is_attached and self._ordering is not None:  # still being ordered: a slow machine drops no key
+            self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
+        else:
+            self._ordered()
+
+    def _ordered(self) -> None:
+        holds, self._ordering = self._ordering, None
+        if holds is not None:
+            self.host.release_barrier(holds)
 
     def action_scope(self) -> None:
         """Switch between this transcript's units and every transcript's."""
@@ -108,6 +124,7 @@ class QueueScreen(WorkbenchScreen):
         self.units = units
         self.position = 0
         self.show()
+        self._ordered()
 
     @property
     def current(self) -> QueuedUnit | None:

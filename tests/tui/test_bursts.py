@@ -42,14 +42,14 @@ async def outcome(folder: Path, keys: list[str], *, at_once: bool) -> tuple[Any,
             for key in keys:
                 await pilot.press(key)
                 await app.settled()
-        screen = transcript_screen(app)
-        marks = sorted((u["ref"], u["marks"]["clara"]) for u in screen.units if (u.get("marks") or {}).get("clara"))
-        where = current(screen)["ref"]
+        where = current(transcript_screen(app))["ref"]
         dialog = type(app.screen).__name__
     with Project.open(folder) as project:
         codings = sorted((c["ref"], c["code"]) for c in project.codings(coder="clara"))
         memos = sorted((m["target_id"], m["text"]) for m in project.memos("segment"))
-    return codings, marks, memos, where, dialog
+        decisions = sorted((d["segment"], d["code"], d["decision"]) for d in project.decisions())
+        marks = sorted((m["ref"], m["mark"]) for m in project.marks(coder="clara"))
+    return codings, marks, memos, decisions, where, dialog
 
 
 @pytest.mark.parametrize("seed", [3, 8, 13, 15, 18])
@@ -61,3 +61,4 @@ async def test_keys_read_at_once_do_what_they_do_typed_one_by_one(tmp_path: Path
     for folder in (one_by_one, at_once):
         build_small_project(folder).close()
     assert await outcome(at_once, keys, at_once=True) == await outcome(one_by_one, keys, at_once=False), keys
+

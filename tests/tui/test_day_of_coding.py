@@ -375,7 +375,8 @@ async def test_reopening_a_transcript_goes_back_where_the_coder_was(make: Callab
         await pilot.pause()
         assert current(transcript_screen(app))["ref"] == "KII-01:8"
         await pilot.press("j")
-        await app.action_quit()
+        await app.action_quit()  # it exits once the place is saved
+        await eventually(pilot, lambda: not app.is_running)
     assert store.position("KII-01", coder="clara") == 9
     app = make(transcript="KII-01")  # a new session
     async with app.run_test(size=SIZE):
@@ -632,6 +633,26 @@ async def test_the_queue_from_a_transcript_holds_its_units_and_a_widens_it(make:
         await pilot.press("escape", "w")
         await app.settled()
         assert isinstance(app.screen, QueueScreen) and len(app.screen.units) == 5
+
+
+async def test_keys_typed_right_after_a_act_on_the_queue_it_orders(make: Callable[..., QualcodeApp],
+                                                                      store: Project,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """'a' orders the other scope's queue away from the screen; '-' typed right after it marks the first unit of
+    that queue, not a unit of the queue it replaces (nor nothing, the queue being empty meanwhile)."""
+    from qualcode.actions import views
+
+    slowed(monkeypatch, views, "uncoded_queue")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await burst(app, pilot, ["a", "minus"])
+        await app.settled()
+        await pilot.pause(0.3)
+        await app.settled()
+        first = screen.units[0]["ref"] if screen.units else None
+    assert {u["transcript"] for u in screen.units} == {"KII-01", "FGD-01"}
+    assert [m["ref"] for m in store.marks(coder="clara")] == [first]  # the first unit of the wide queue
 
 
 async def test_the_queue_from_the_project_view_holds_every_transcript(make: Callable[..., QualcodeApp]) -> None:

@@ -230,9 +230,10 @@ class QueueScreen(WorkbenchScreen):
             self._count_codes()
             if done is not None:
                 done(result)
+            self._advance()  # past the units coded meanwhile, as the store says once this is saved
 
-        self.host.write(fn, written, label=label, units=[int(u["id"])])
-        self._advance()
+        # the keys typed after it act on the unit the queue goes on to, which depends on what is saved: they wait
+        self.host.write(fn, written, label=label, units=[int(u["id"])], hold_keys=True)
 
     def shown_suggestions(self) -> list[Suggestion]:
         u = self.current

@@ -13,6 +13,7 @@ from workbench_support import build_small_project, current, transcript_screen, u
 
 from qualcode.store import Project
 from qualcode.tui import make_app
+from qualcode.tui.queue_screen import QueueScreen
 
 SIZE = (100, 30)
 SUGGESTIONS = [
@@ -22,15 +23,17 @@ SUGGESTIONS = [
 ACTIONS = [["1"], ["2"], ["n"], ["j"], ["k"], ["minus"], ["s"], ["v"], ["u"], ["ctrl+r"], ["j", "j"], ["escape"],
            ["c", "o", "u", "t", "c", "enter"], ["c", "f", "u", "n", "d", "escape"], ["d", "enter"], ["d"],
            ["m", "o", "k", "ctrl+s"]]
+QUEUE_ACTIONS = [["1"], ["2"], ["x"], ["s"], ["minus"], ["k"], ["u"], ["a"], ["c", "o", "u", "t", "c", "enter"],
+                 ["c", "f", "u", "n", "d", "escape"]]
 
 
-def keys_for(seed: int, actions: int = 24) -> list[str]:
+def keys_for(seed: int, actions: int = 24, *, queue: bool = False) -> list[str]:
     rng = random.Random(seed)
-    return [key for _ in range(actions) for key in rng.choice(ACTIONS)]
+    return [key for _ in range(actions) for key in rng.choice(QUEUE_ACTIONS if queue else ACTIONS)]
 
 
-async def outcome(folder: Path, keys: list[str], *, at_once: bool) -> tuple[Any, ...]:
-    app = make_app(folder, coder="clara", transcript="KII-01", suggestions=True, poll_seconds=0)
+async def outcome(folder: Path, keys: list[str], *, at_once: bool, queue: bool = False) -> tuple[Any, ...]:
+    app = make_app(folder, coder="clara", transcript="KII-01", suggestions=True, poll_seconds=0, queue_mode=queue)
     async with app.run_test(size=SIZE) as pilot:
         await app.settled()
         if at_once:
@@ -42,7 +45,10 @@ async def outcome(folder: Path, keys: list[str], *, at_once: bool) -> tuple[Any,
             for key in keys:
                 await pilot.press(key)
                 await app.settled()
-        where = current(transcript_screen(app))["ref"]
+        if queue:
+            where = app.screen.current["ref"] if isinstance(app.screen, QueueScreen) and app.screen.current else None
+        else:
+            where = current(transcript_screen(app))["ref"]
         dialog = type(app.screen).__name__
     with Project.open(folder) as project:
         codings = sorted((c["ref"], c["code"]) for c in project.codings(coder="clara"))
@@ -62,3 +68,14 @@ async def test_keys_read_at_once_do_what_they_do_typed_one_by_one(tmp_path: Path
         build_small_project(folder).close()
     assert await outcome(at_once, keys, at_once=True) == await outcome(one_by_one, keys, at_once=False), keys
 
+
+@pytest.mark.parametrize("seed", [0, 4, 5, 7])
+async def test_queue_keys_read_at_once_do_what_they_do_typed_one_by_one(tmp_path: Path, seed: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fixed_suggestions(monkeypatch, SUGGESTIONS)
+    keys = keys_for(seed, 16, queue=True)
+    one_by_one, at_once = tmp_path / "one", tmp_path / "burst"
+    for folder in (one_by_one, at_once):
+        build_small_project(folder).close()
+    assert (await outcome(at_once, keys, at_once=True, queue=True)
+            == await outcome(one_by_one, keys, at_once=False, queue=True)), keys

@@ -27,6 +27,7 @@ from qualcode.model import ParsedTranscript, ProgressFn
 from qualcode.reanchor import store_transcript
 from qualcode.safeio.cleaning import clean_line
 from qualcode.speakers import (
+    AMBIGUOUS_ROW,
     ASKER_GUESS,
     HEADING_SPEAKER,
     NOTES_SPEAKER,
@@ -397,10 +398,14 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
         what = f"the {role}" if len(labels) == 1 else f"{role}s"
         out.append(f"guessed {shown} as {what} ({how.split(': ', 1)[-1]}); if wrong: {set_role}"
                    f" '{labels[0] if len(labels) == 1 else 'LABEL'}' {other}")
+    ambiguous = list(dict.fromkeys(a.how for a in facts.assignments if a.how.startswith(AMBIGUOUS_ROW)))
+    for how in ambiguous:
+        out.append(f"{how.removeprefix('not matched: ')}: none was given its case; write the speaker's label in"
+                   " full in the sheet's speaker column")
     for a in facts.assignments:
         if a.label == HEADING_SPEAKER:
             continue
-        if a.role == "unknown" and a.label in voices:
+        if a.role == "unknown" and a.label in voices and not a.how.startswith(AMBIGUOUS_ROW):
             if (facts.kii is False or facts.sheet_rows > 1) and not is_collective_label(a.label):
                 out.append(f"focus-group speaker '{a.label}' has no case: add a case-sheet row with transcript"
                            f" {tid} and speaker '{a.label}'" + (" (a device name: give it in the speaker column)"
@@ -413,7 +418,8 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                        f" and speaker '{a.label}'")
     if facts.has_sheet and not facts.sheet_rows:
         out.append(f"{tid} has no row in the case sheet: its informants have no stakeholder group")
-    elif facts.has_sheet and facts.sheet_rows == 1 and voices and not any(a.case_id for a in facts.assignments):
+    elif facts.has_sheet and facts.sheet_rows == 1 and voices and not ambiguous and not any(
+            a.case_id for a in facts.assignments):
         out.append(f"the case-sheet row for {tid} matched no speaker: name the informant's label in its speaker"
                    " column, or correct a role with " + set_role)
     return out

@@ -224,6 +224,8 @@ class Assignment:
     how: str  # a short phrase for the import report: "sheet speaker column", "interviewer column", ...
 
 
+#: how an assignment says a case-sheet row of initials fitted several speakers, so none was given its case
+AMBIGUOUS_ROW = "not matched: the case-sheet row"
 #: a label of two to four capital initials ("EN", "E.N.", "N T H")
 INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,4}")
 _TITLE_WORDS = frozenset("mr mrs ms miss dr prof sir madam mme mlle ông bà anh chị sr sra dra".split())
@@ -237,6 +239,16 @@ def initials_of(name: str) -> set[str]:
         return set()
     every = "".join(w[0] for w in words)
     return {every, every[0] + every[-1]}
+
+
+def initials_fit(label: str, names: Sequence[str]) -> list[str]:
+    """The ``names`` whose initials a label of initials stands for ("EN" fits "Elena Novak" and "Emil Nowak"); none
+    when the label is no initials. The one rule the transcript reader and the case sheet match initials by: a caller
+    takes a name only when exactly one fits."""
+    if not INITIALS.fullmatch(label):
+        return []
+    letters = re.sub(r"[^A-Z]", "", label)
+    return [n for n in dict.fromkeys(names) if letters in initials_of(n)]
 
 
 def assign_speakers(
@@ -267,6 +279,7 @@ def assign_speakers(
     interviewer_names = [n for n in interviewers if n and n.strip()]
     speaking = [lab for lab in labels if lab not in (HEADING_SPEAKER,)]
     taken: set[str] = set()
+    ambiguous_rows: dict[str, list[str]] = {}
 
     # 1. the sheet's speaker column, exactly (device labels, P1, "HR officer 2") or as the same name
     for label in speaking:
@@ -280,10 +293,13 @@ def assign_speakers(
             if idx is not None and not ambiguous and name_match(label, named[idx].speaker or "") >= 2:
                 row = named[idx]
         if row is None and initials_of(label):
-            # the sheet names by initials ("EN") a speaker the transcript names in full ("Elena Novak")
-            fits = [r for r in named if INITIALS.fullmatch(r.speaker or "")
-                    and re.sub(r"[^A-Z]", "", r.speaker or "") in initials_of(label)]
-            row = fits[0] if len(fits) == 1 else None
+            # the sheet names by initials ("EN") a speaker the transcript names in full ("Elena Novak"): only when
+            # one row fits the speaker and the row fits no other speaker ("Elena Novak" and "Emil Nowak" are both EN)
+            fits = [r for r in named if initials_fit(r.speaker or "", [label])]
+            if len(fits) == 1 and initials_fit(fits[0].speaker or "", speaking) == [label]:
+                row = fits[0]
+            elif len(fits) == 1 and fits[0].speaker not in ambiguous_rows:
+                ambiguous_rows[fits[0].speaker or ""] = initials_fit(fits[0].speaker or "", speaking)
         if row is not None and row.case_id not in taken:
             out[label] = Assignment(label, "informant", row.case_id, "case sheet speaker column")
             taken.add(row.case_id)
@@ -350,7 +366,10 @@ def assign_speakers(
                 out[label] = Assignment(label, "informant", None,
                                         "guessed: f4/f5 convention, I: asks, B:, IP: or TN: answers")
                 continue
-            out[label] = Assignment(label, "informant" if role == "informant" else "unknown", None, "not matched")
+            row_of = next((r for r, fit in ambiguous_rows.items() if label in fit), None)
+            how = (f"{AMBIGUOUS_ROW} '{row_of}' fits {quoted_list(ambiguous_rows[row_of], None)} alike"
+                   if row_of is not None else "not matched")
+            out[label] = Assignment(label, "informant" if role == "informant" else "unknown", None, how)
     return [out[lab] for lab in labels]
 
 

@@ -41,7 +41,15 @@ from qualcode.importers.preamble import (
 )
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
-from qualcode.speakers import HEADING_SPEAKER, INITIALS, NOTES_SPEAKER, initials_of, quoted_list
+from qualcode.speakers import (
+    HEADING_SPEAKER,
+    INITIALS,
+    NOTES_SPEAKER,
+    initials_fit,
+    is_interviewer_label,
+    quoted_list,
+    role_of_label,
+)
 
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
@@ -563,7 +571,7 @@ def blocks_to_drafts(
         # "CJ: And now?" once, in a transcript that names Clara Jensen: her initials, a label like her name
         given = _names_given(list(dict.fromkeys(lab.speaker for lab in candidates if lab.key in accepted)), metadata)
         accepted |= {lab.key for lab in candidates if lab.key not in accepted and lab.rest
-                     and _initials_of_one(lab.speaker, given)}
+                     and len(initials_fit(lab.speaker, given)) == 1}
     chat = chat_layout(candidates, sum(len(b.lines) for b in blocks if not b.heading and not b.forced))
     accepted |= chat
     reading.chat = bool(chat)
@@ -906,31 +914,49 @@ def _names_given(speakers: list[str], metadata: dict[str, Any]) -> list[str]:
     return list(names)
 
 
-def _initials_of_one(label: str, names: list[str]) -> bool:
-    """A label of initials ("EN") that fits exactly one of ``names``."""
-    letters = re.sub(r"[^A-Z]", "", label)
-    return bool(INITIALS.fullmatch(label)) and sum(letters in initials_of(n) for n in names) == 1
+# the header keys that name the interviewing side ("Interviewer: Nadia Haddad")
+_ASKING_KEYS = frozenset("interviewer interviewers moderator facilitator note_taker notetaker".split())
+
+
+def _asking_names(metadata: dict[str, Any]) -> set[str]:
+    """The names a header gives the interviewing side."""
+    return set(_names_given([], {k: v for k, v in metadata.items() if k in _ASKING_KEYS}))
 
 
 def _initials_as_names(drafts: Drafts, metadata: dict[str, Any], speaker_notes: dict[str, str],
                        reading: Reading) -> None:
     """"EN:" in a transcript that introduces Elena Novak (a header, a list of participants, or her own label earlier)
     is Elena Novak: the turns become hers, and the report says so. Only when the initials fit one name alone and
-    that name is not itself a speaker's initials."""
+    that name is not itself a speaker's initials. Never the header's interviewer when another label already asks
+    ("I:" and "NH:" under "Interviewer: Nadia Haddad": NH is someone else), and never a reading that leaves the
+    transcript with nobody but the interviewing side."""
     speakers = list(dict.fromkeys(t.speaker for t in drafts.turns if t.speaker))
-    short = [sp for sp in speakers if INITIALS.fullmatch(sp) and role_of_label_safe(sp) is None]
+    short = [sp for sp in speakers if INITIALS.fullmatch(sp) and role_of_label(sp) is None]
     if not short:
         return
     names = _names_given([sp for sp in speakers if sp not in short], metadata)
+    asking = _asking_names(metadata)
+    labelled_asking = [sp for sp in speakers if is_interviewer_label(sp)]
     renamed: dict[str, str] = {}
     for sp in short:
-        letters = re.sub(r"[^A-Z]", "", sp)
-        fits = [n for n in names if letters in initials_of(n)]
-        if len(fits) == 1:
-            renamed[sp] = fits[0]
-        elif len(fits) > 1:
+        fits = initials_fit(sp, names)
+        if len(fits) > 1:
             reading.notices.append(f"'{sp}' could stand for {quoted_list(fits, None)}: left as written (rename the"
                                    " speaker if you know who it is)")
+        elif fits and fits[0] in asking and labelled_asking:
+            reading.notices.append(
+                f"'{sp}' has the initials of '{fits[0]}', whom the header names as the interviewer, but"
+                f" {quoted_list(labelled_asking, None)} already asks the questions: left as written (rename the"
+                " speaker if you know who it is)")
+        elif fits:
+            renamed[sp] = fits[0]
+    after = {renamed.get(sp, sp) for sp in speakers}
+    if renamed and after and all(sp in asking or is_interviewer_label(sp) for sp in after) and not all(
+            sp in asking or is_interviewer_label(sp) for sp in speakers):
+        said = ", ".join(f"'{initials}' as '{name}'" for initials, name in renamed.items())
+        reading.notices.append(f"did not read {said}: it would leave nobody but the interviewer speaking (rename"
+                               " the speaker if you know who it is)")
+        return
     if not renamed:
         return
     turns: list[DraftTurn] = []
@@ -946,13 +972,6 @@ def _initials_as_names(drafts: Drafts, metadata: dict[str, Any], speaker_notes: 
             speaker_notes.setdefault(name, speaker_notes.pop(initials))
     said = ", ".join(f"'{initials}' as '{name}'" for initials, name in renamed.items())
     reading.notices.append(f"read {said} (the initials of a name the transcript gives; if wrong, rename the speaker)")
-
-
-def role_of_label_safe(label: str) -> str | None:
-    """The role a label names ("IV", "PI" are roles, not someone's initials)."""
-    from qualcode.speakers import role_of_label
-
-    return role_of_label(label)
 
 
 def _f4_roles_notice(display: dict[str, str], reading: Reading) -> None:

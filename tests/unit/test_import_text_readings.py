@@ -253,3 +253,41 @@ def test_a_case_sheet_that_names_a_speaker_by_her_initials_finds_her_under_her_n
         cases = {s["label"]: s["case_id"] for s in project.speakers("fgd_savings")}
     assert cases == {"Moderator": None, "Elena Novak": "FGD-EN", "Marta Ruiz": "FGD-MR"}
     assert not any("has no speaker" in w for w in report.get("warnings", []))
+
+
+def test_initials_of_the_header_interviewer_do_not_make_the_informant_an_interviewer(tmp_path: Path) -> None:
+    # 'I:' asks; 'NH:' answers and happens to share the initials of the interviewer the header names
+    text = ("Date: 3 May 2024\nInterviewer: Nadia Haddad\nLocation: Hai Phong\n\n"
+            "I: Thank you for meeting us. What is your role in the cooperative?\n\n"
+            "NH: I am the chair of the cooperative since 2020. We have 45 members.\n\n"
+            "I: What changed with the training?\n\n"
+            "NH: The members keep records now, and the bank gave us a loan for the first time.\n")
+    roles, said = _import(tmp_path / "a", "kii_nh.txt", text)
+    assert roles == {"I": "interviewer", "NH": "informant"}
+    assert not any("read 'NH' as 'Nadia Haddad'" in s for s in said)
+    assert any("'NH' has the initials of 'Nadia Haddad', whom the header names as the interviewer" in s
+               for s in said)
+    # no other label asks, but reading NH as the interviewer would leave nobody else speaking
+    alone = text.replace("I: ", "Nadia Haddad: ")
+    parsed = parse_transcript(alone.encode(), "kii_nh_named.txt")
+    assert parsed.speakers == ["Nadia Haddad", "NH"]
+    assert any("did not read 'NH' as 'Nadia Haddad': it would leave nobody but the interviewer" in w
+               for w in parsed.warnings)
+
+
+def test_a_case_sheet_row_of_initials_two_speakers_share_is_given_to_neither(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    source = tmp_path / "fgd_two.txt"
+    source.write_text("Moderator: How did the groups start?\n\nElena Novak: The district called us.\n\n"
+                      "Emil Nowak: I joined later, in 2021.\n\nModerator: And now?\n\nElena Novak: Forty members.\n\n"
+                      "Emil Nowak: Three groups.\n", encoding="utf-8")
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text("transcript_id,speaker,case_id,type,stakeholder_group\nfgd_two,EN,FGD-EN,FGD,Community\n",
+                     encoding="utf-8")
+    with Project.create(tmp_path / "p") as project:
+        report: dict[str, Any] = import_files(project, [source], cases=sheet, coder="ana")
+        cases = {s["label"]: s["case_id"] for s in project.speakers("fgd_two")}
+    assert cases == {"Moderator": None, "Elena Novak": None, "Emil Nowak": None}
+    [entry] = report["transcripts"]
+    assert any("the case-sheet row 'EN' fits 'Elena Novak', 'Emil Nowak' alike: none was given its case" in w
+               for w in entry["warnings"])

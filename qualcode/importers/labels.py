@@ -218,9 +218,18 @@ def _chat(body: str) -> Label | None:
     if m is None:
         return None
     name = " ".join(m.group(1).split())
-    if name.casefold() in _HTML_TAGS or len(name.split()) > MAX_LABEL_WORDS:
+    if len(name.split()) > MAX_LABEL_WORDS or "/" in name or ":" in name:
+        return None  # "<br />", "<https://example.org>"
+    if name.casefold() in _HTML_TAGS and (not name.isupper() or f"</{name.casefold()}>" in body.casefold()):
+        # "<b> text", "<I>word</I>": markup. "<I> question" and "<R> answer" at the start of a line are the
+        # interviewer's and the respondent's tags: a sender, as "<R>" is, so the file's senders read alike
         return None
     return Label(speaker=name, rest=body[m.end():].strip(), strength=LOOSE, chat=True)
+
+
+def chat_like(body: str) -> bool:
+    """A line that starts as a chat message does ("<...> text"), a sender or not."""
+    return _CHAT.match(body) is not None
 
 
 def chat_layout(labels: Iterable[Label], lines: int) -> set[str]:

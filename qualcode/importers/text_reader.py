@@ -22,6 +22,7 @@ from qualcode.importers.labels import (
     Label,
     accepted_keys,
     chat_layout,
+    chat_like,
     classify,
     find_label,
     label_key,
@@ -424,6 +425,7 @@ class Reading:
     chat: bool = False  # a chat's layout: "<Name> text" before each message
     unlabelled_speech: bool = False  # no labels, but it reads as a conversation (a transcription tool's text)
     chat_events: int = 0
+    chat_unsent: int = 0  # lines starting "<...>" in a chat whose tag is no sender
 
     def describe(self) -> str:
         parts = []
@@ -675,6 +677,13 @@ def blocks_to_drafts(
                     else:
                         reading.chat_events += 1  # "→ rex4539 joined", "* nick has quit (Ping timeout)"
                     continue
+                if chat_like(body):
+                    # "<b> ..." or "<https://...>" where a sender would stand: nobody's message, so not glued into
+                    # the turn before as that sender's words
+                    drafts.add(None, inline_times.drop(speech(body)), new_turn=True, t_start=t_start)
+                    speaker = None
+                    reading.chat_unsent += 1
+                    continue
             if f4 is not None:
                 if f4.add(drafts, speaker, body, new_paragraph=new_paragraph, t_start=t_start):
                     new_paragraph = False
@@ -701,7 +710,9 @@ def blocks_to_drafts(
         reading.notices.append(f"read as a chat: the sender before each message ('<Name> text') is its speaker"
                                f" ({quoted_list(senders, 5)})"
                                + (f"; {reading.chat_events} line(s) of people joining, leaving or renamed were left out"
-                                  if reading.chat_events else ""))
+                                  if reading.chat_events else "")
+                               + (f"; {reading.chat_unsent} line(s) starting with a tag that names no sender were"
+                                  " kept as turns of no speaker" if reading.chat_unsent else ""))
     if f4 is not None:
         reading.notices.append(F4Times.notice(f4.count))
     for variant, speaker in merged.items():

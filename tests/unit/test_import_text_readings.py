@@ -291,3 +291,27 @@ def test_a_case_sheet_row_of_initials_two_speakers_share_is_given_to_neither(tmp
     [entry] = report["transcripts"]
     assert any("the case-sheet row 'EN' fits 'Elena Novak', 'Emil Nowak' alike: none was given its case" in w
                for w in entry["warnings"])
+
+
+def test_upper_case_tags_before_each_line_are_both_senders_and_no_question_joins_an_answer(tmp_path: Path) -> None:
+    text = ("<I> Thank you for meeting us. What is your role in the cooperative?\n"
+            "<R> I am the chair of the cooperative since 2020.\n<R> We have 45 members now, most of them women.\n"
+            "<I> What changed with the training?\n<R> The members keep records now.\n"
+            "<R> And the bank gave us a loan for the first time.\n<I> Will it continue?\n"
+            "<R> Yes, we pay the bookkeeper ourselves.\n")
+    roles, _ = _import(tmp_path / "a", "kii_tags.txt", text)
+    assert roles == {"I": "interviewer", "R": "informant"}
+    parsed = parse_transcript(text.encode(), "kii_tags.txt")
+    turns = [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+    assert turns[:2] == [("I", "Thank you for meeting us. What is your role in the cooperative?"),
+                         ("R", "I am the chair of the cooperative since 2020.\nWe have 45 members now, most of them"
+                               " women.")]
+    assert "<I>" not in parsed.text and not any(s == "R" and "?" in said for s, said in turns)
+    # '<A>'/'<B>' likewise; a lower-case '<b>' line is markup, nobody's message, and is not glued to B's turn
+    ab = ("<A> How did it start?\n<B> The district called us.\n<A> And now?\n<B> Forty members.\n"
+          "<b> a note in bold\n<B> Three groups.\n")
+    parsed = parse_transcript(ab.encode(), "fgd_ab.txt")
+    assert [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns][3:] == [
+        ("B", "Forty members."), (None, "<b> a note in bold"), ("B", "Three groups.")]
+    assert any("1 line(s) starting with a tag that names no sender were kept as turns of no speaker" in w
+               for w in parsed.warnings)

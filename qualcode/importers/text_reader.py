@@ -457,21 +457,38 @@ _FILLERS = frozenset("um umm uh uhm erm hmm mm yeah yep okay ok".split())
 _SPOKEN_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+_THIRD_PERSON = frozenset("she he her his him hers herself himself elle il lui ella él".split())
+# "she said", "the headteacher explained", "they think": someone's words reported, as notes write them
+_REPORTED = re.compile(r"\b(?:she|he|they|the\s+[^\W\d_]+)\s+(?:said|says|explained|explains|thinks|thought|told|"
+                       r"tells|mentioned|mentions|noted|notes|stressed|added|described|reported|felt|feels|believes|"
+                       r"believed|confirmed|agreed|suggested|complained)\b", re.I)
+# "KII with head teacher, ...", "Interview notes, 3 May": a title line above notes
+_NOTES_TITLE = re.compile(r"(?:kii|idi|fgd|interview|interviews|notes?|meeting|visit|discussion)\b[^.?!]*", re.I)
+
+
 def _sounds_spoken(blocks: list[Block]) -> bool:
-    """Whether unlabelled text reads as a recorded conversation rather than notes: no headings or bullets, at least
-    60 words, the first person throughout (three in a hundred words with the second person), and someone asks (a
+    """Whether unlabelled text reads as a recorded conversation rather than notes: no headings or bullets, no title
+    line that names an interview or notes ("KII with ..."), at least 60 words, three first-person words or more
+    making, with the second person, three in a hundred words, more first-person words than "she", "he", "her",
+    "his", fewer than two reported sayings ("she said", "the director explained"), and someone asks (a
     question to "you") or the talk hesitates ("um", "yeah") as speech does."""
     if any(b.heading or b.bullet for b in blocks):
         return False
-    words = [w.casefold().replace("’", "'") for b in blocks if not b.forced for line in b.lines
-             for w in _SPOKEN_WORDS.findall(line)]
+    spoken = [b for b in blocks if not b.forced]
+    if spoken and len(spoken[0].lines) == 1 and _NOTES_TITLE.fullmatch(spoken[0].lines[0].strip()):
+        return False
+    lines = [line for b in spoken for line in b.lines]
+    words = [w.casefold().replace("’", "'") for line in lines for w in _SPOKEN_WORDS.findall(line)]
     if len(words) < 60:
         return False
     first = sum(w in _FIRST_PERSON for w in words)
     second = sum(w in _SECOND_PERSON for w in words)
+    third = sum(w in _THIRD_PERSON for w in words)
+    reported = sum(len(_REPORTED.findall(line)) for line in lines)
     fillers = sum(w in _FILLERS for w in words)
     asked = sum(line.count("?") for b in blocks for line in b.lines)
-    return first >= 3 and (first + second) * 100 >= 3 * len(words) and (second >= 1 and asked >= 1 or fillers >= 3)
+    return (first >= 3 and (first + second) * 100 >= 3 * len(words) and first > third and reported < 2
+            and (second >= 1 and asked >= 1 or fillers >= 3))
 
 
 def _take_preamble(blocks: list[Block], metadata: dict[str, Any]) -> int:

@@ -315,3 +315,29 @@ def test_upper_case_tags_before_each_line_are_both_senders_and_no_question_joins
         ("B", "Forty members."), (None, "<b> a note in bold"), ("B", "Three groups.")]
     assert any("1 line(s) starting with a tag that names no sender were kept as turns of no speaker" in w
                for w in parsed.warnings)
+
+
+HEADTEACHER_NOTES = (
+    "KII with head teacher, Hoa Binh primary school, 3 May 2024\n\n"
+    "We met in the staff room after classes. I introduced the evaluation and the consent form, and we agreed not to"
+    " record.\n\nHow do you see the relevance of the reading programme?\nShe thinks it fits the school's needs well."
+    " The materials are in Vietnamese and the pictures show village life, which the children like. Our discussion"
+    " then moved to the teacher training.\n\nWhat changed in your classrooms?\nTeachers now read aloud every day."
+    " She said that attendance in grade 1 went up, but she has no figures. I asked for the register; she will send"
+    " it.\n\nWhat would you change?\nMore books for grade 3. The training should be repeated for new teachers, who"
+    " join every year.\n"
+)
+
+
+def test_notes_in_the_third_person_with_guide_questions_and_a_few_first_person_sentences_stay_notes() -> None:
+    parsed = parse_transcript(HEADTEACHER_NOTES.encode(), "KII-05_headteacher.txt")
+    assert parsed.record == "notes" and parsed.speakers == ["Notes"]
+    # without its title line, the reported sayings ("She thinks", "She said") still make it notes
+    untitled = HEADTEACHER_NOTES.split("\n\n", 1)[1]
+    parsed = parse_transcript(untitled.encode(), "KII-05_headteacher.txt")
+    assert parsed.record == "notes" and parsed.speakers == ["Notes"]
+    # the same interview told by the head teacher herself is speech
+    spoken = untitled.replace("She thinks it fits", "I think it fits").replace(
+        "She said that attendance", "Attendance").replace("she has no figures", "I have no figures").replace(
+        "I asked for the register; she will send it.", "You can have the register; I will send it.")
+    assert parse_transcript(spoken.encode(), "kii_spoken.txt").record == "verbatim"

@@ -4,7 +4,7 @@ keys."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from rich.cells import cell_len
 from rich.console import RenderableType
@@ -71,7 +71,8 @@ class Dialog(ModalScreen[ResultType]):
     each time the dialog's screen is drawn in full (when it opens, when its layout changes, and whenever anything
     changes below): 5-15 ms of every such drawing on a large project, and the reason opening and closing a dialog
     were the slowest keys. Here the dialog's screen is opaque, so Textual leaves the screen below alone, and it draws
-    the dimmed picture of that screen itself: taken once when it opens, then only its lines that changed, when they
+    the dimmed picture of that screen itself: taken once when it opens (or by that screen in the last pause before,
+    if it has not changed since: :meth:`WorkbenchScreen.current_backdrop`), then only its lines that changed, when they
     change (another coder's codings read by the store watcher, suggestions arriving, the status line saying what was
     saved). Textual passes each change of the screen below up to the screen on top, as the regions to draw again,
     once it has laid that screen out and drawn it (its frame, never in the middle of a key's handling); their lines
@@ -131,11 +132,7 @@ class Dialog(ModalScreen[ResultType]):
     def _tint(self) -> Color:
         if self.styles.background.a < 1:  # the terminal's own colours (ansi theme): shown as they are, undimmed
             return Color(0, 0, 0, 0)
-        # the theme's variables are worked out anew on every call (3 ms): kept per theme
-        theme = self.app.theme
-        if _TINTS.get(theme) is None:
-            _TINTS[theme] = Color.parse(self.app.get_css_variables().get("background", "black")).with_alpha(0.6)
-        return _TINTS[theme]
+        return _theme_tint(self.app)
 
     def render(self) -> RenderableType:
         below = self._below()
@@ -144,11 +141,14 @@ class Dialog(ModalScreen[ResultType]):
         size = (self.app.size.width, self.app.size.height)
         tint = self._tint()
         if self._backdrop is None or self._backdrop_size != size:
-            console = self.app.console
-            # the screen below as it is drawn, then dimmed here: Textual's own dimming (BackgroundScreen) blends the
-            # colours of every segment anew, though a screen has a few dozen styles among thousands of segments
-            lines = console.render_lines(below._compositor, console.options.update_dimensions(*size), pad=False)
-            self._backdrop, self._backdrop_size = [Strip(_dimmed(line, tint)) for line in lines], size
+            # taken in the last pause, if the screen below has not changed since (a copy: the lines that change are
+            # drawn into it)
+            ahead = below.current_backdrop() if isinstance(below, WorkbenchScreen) else None
+            if ahead is not None and ahead.size == size and ahead.tint == tint:
+                self._backdrop = list(ahead.lines)
+            else:
+                self._backdrop = dimmed_picture(below, tint).lines
+            self._backdrop_size = size
         elif rows := sorted(y for y in self._changed_rows
                             if y < min(len(self._backdrop), below._compositor.size.height)):
             # only the lines that changed, each drawn whole from the screen below's layout
@@ -158,6 +158,37 @@ class Dialog(ModalScreen[ResultType]):
                 self._backdrop[y] = Strip(_dimmed(Strip.join(chops[y].values()), tint))
         self._changed_rows.clear()
         return StripRenderable(self._backdrop, size[0])
+
+
+class Backdrop(NamedTuple):
+    """A screen as a dialog shows it behind itself: its lines, dimmed with ``tint``, at the terminal's ``size``."""
+
+    size: tuple[int, int]
+    tint: Color
+    lines: list[Strip]
+
+
+def dimmed_picture(screen: Screen[Any], tint: Color | None = None) -> Backdrop:
+    """The screen as it is drawn, dimmed (with the theme's tint unless given): Textual's own dimming
+    (BackgroundScreen) blends the colours of every segment anew, though a screen has a few dozen styles among thousands
+    of segments."""
+    app = screen.app
+    size = (app.size.width, app.size.height)
+    tint = _theme_tint(app) if tint is None else tint
+    console = app.console
+    lines = console.render_lines(screen._compositor, console.options.update_dimensions(*size), pad=False)
+    return Backdrop(size, tint, [Strip(_dimmed(line, tint)) for line in lines])
+
+
+def _theme_tint(app: Any) -> Color:
+    """The colour a dialog dims the screen behind it with: the theme's background, translucent (none for the
+    terminal's own colours)."""
+    # the theme's variables are worked out anew on every call (3 ms): kept per theme
+    theme = app.theme
+    if _TINTS.get(theme) is None:
+        background = Color.parse(app.get_css_variables().get("background", "black"))
+        _TINTS[theme] = Color(0, 0, 0, 0) if background.a < 1 else background.with_alpha(0.6)
+    return _TINTS[theme]
 
 
 _TINTS: dict[str, Color] = {}  # the colour a dialog dims the screen behind it with, per theme
@@ -308,28 +339,28 @@ class CodePicker(Dialog[str | None]):
         from qualcode.codematch import rank_codes
 
         self._filled = query
-        options = self.query_one("#picker-list", OptionList)
-        options.clear_options()
+        options = self.query_one("#picker-list", SteadyOptionList)
         tree = not query.strip()
         matches = rank_codes(self.codebook, query, only=None if self.only is None else set(self.only))
         if not tree:
+            options.clear_options()
             options.add_options([Option(code_option_label(match, self.codebook, self.counts), id=match.code.id)
                                  for match in matches])
-        else:
-            # the whole codebook, as the picker opens: an option shown before is shown again as it was (Textual
-            # keeps what it made of its label to draw and measure it, 10 ms for a codebook of 60 on a large
-            # project), a new one only for a code whose name, colour, place or count changed
-            kept, self._tree_options = self._tree_options, {}
-            for match in matches:
-                code = match.code
-                key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans))
-                option = kept.get(key)
-                if option is None:
-                    option = Option(code_option_label(match, self.codebook, self.counts, tree=True), id=code.id)
-                self._tree_options[key] = option
-            options.add_options(list(self._tree_options.values()))
-        if options.option_count:
-            options.highlighted = 0
+            if options.option_count:
+                options.highlighted = 0
+            return
+        # the whole codebook, as the picker opens: an option shown before is shown again as it was, and drawn as it
+        # was at the same place (Textual keeps what it made of its label to draw and measure it, 10 ms for a codebook
+        # of 60 on a large project), a new one only for a code whose name, colour, place or count changed
+        kept, self._tree_options = self._tree_options, {}
+        for match in matches:
+            code = match.code
+            key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans))
+            option = kept.get(key)
+            if option is None:
+                option = Option(code_option_label(match, self.codebook, self.counts, tree=True), id=code.id)
+            self._tree_options[key] = option
+        options.replace_options(list(self._tree_options.values()))
 
     def _typed(self, value: str) -> None:
         if value != self._filled:

@@ -9,6 +9,7 @@ another screen and the app never asks a screen for an attribute it may not have.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, cast
@@ -25,6 +26,9 @@ from qualcode.watching import StoreChanges
 # How often a key waiting for what it refers to (a unit's suggestions, its coding being saved) checks that it is still
 # being computed: it waits as long as it is, and is dropped (with a message) only once it never will be.
 WAIT_SECONDS = 8.0
+# The dimmed picture of a screen that a dialog shows behind it is taken once the screen has not changed for this long
+# (checked as often), so that a dialog opened after a pause shows it at once.
+BACKDROP_PAUSE_SECONDS = 0.2
 
 
 class Host(Protocol):
@@ -126,6 +130,7 @@ class WorkbenchScreen(Screen[None]):
         # in place for the screen's first layout: set by its first Resize only, they laid the screen out a second
         # time at other widths (a 40,000-word transcript was wrapped twice on opening, 35 ms)
         self._size_classes()
+        self.set_interval(BACKDROP_PAUSE_SECONDS, self._backdrop_in_a_pause)
 
     def on_resize(self) -> None:
         self._size_classes()
@@ -143,6 +148,46 @@ class WorkbenchScreen(Screen[None]):
             self.stale = False
             self.reload_from_store()
         self.update_status()
+
+    # ------------------------------------------------------------------ the picture of it behind a dialog
+
+    changes_drawn = 0  # frames of this screen that drew a change: a picture taken after the last one is current
+    _drawn_at = 0.0
+    # (changes drawn when it was taken, the picture): this screen as a dialog shows it behind itself, dimmed
+    backdrop_ahead: tuple[int, Any] | None = None
+
+    def _on_timer_update(self) -> None:
+        # Textual's frame: counted if it draws a change (a dialog opening asks for the screen below to be drawn again
+        # whole, the same picture: not a change), on screen or passed up to the dialog in front
+        if (self._layout_required or self._scroll_required or self._dirty_widgets.difference((self,))
+                or (self._repaint_required and self is self.app.screen)):
+            self.changes_drawn += 1
+            self._drawn_at = time.monotonic()
+        super()._on_timer_update()
+
+    def drawn_as_is(self) -> bool:
+        """Nothing of this screen waits to be drawn: it shows what it is (no message, layout, scrolling or widget is
+        left for its next drawing). A request to draw it all again (which a dialog opening makes) is not a change."""
+        return not (self._message_queue.qsize() or self._layout_required or self._scroll_required
+                    or self._dirty_widgets)
+
+    def _backdrop_in_a_pause(self) -> None:
+        # A dialog shows this screen dimmed behind it: taken while nobody types (5 ms on a large project), the picture
+        # is there when the dialog opens, whose first drawing no longer waits for it.
+        if (not self.is_current or self.app._batch_count or self._repaint_required or not self.drawn_as_is()
+                or (self.backdrop_ahead is not None and self.backdrop_ahead[0] == self.changes_drawn)
+                or time.monotonic() - self._drawn_at < BACKDROP_PAUSE_SECONDS):
+            return
+        from qualcode.tui.dialogs import dimmed_picture
+
+        self.backdrop_ahead = (self.changes_drawn, dimmed_picture(self))
+
+    def current_backdrop(self) -> Any:
+        """The dimmed picture taken in the last pause, if the screen is still as it was then, else None."""
+        ahead = self.backdrop_ahead
+        if ahead is None or ahead[0] != self.changes_drawn or not self.drawn_as_is():
+            return None
+        return ahead[1]
 
     # ------------------------------------------------------------------ what the app calls
 

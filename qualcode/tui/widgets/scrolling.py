@@ -14,6 +14,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.widgets import OptionList, Tree
+from textual.widgets.option_list import Option
 
 
 class SteadyScrollBars:
@@ -46,6 +47,21 @@ class SteadyScrollBars:
 
 class SteadyOptionList(SteadyScrollBars, OptionList):
     """An ``OptionList`` whose scroll bar is drawn again only when it changes."""
+
+    def replace_options(self, options: list[Option]) -> None:
+        """Show these options instead, the first highlighted. What was drawn of an option shown before, at the same
+        place, is drawn again as it was (Textual forgets every option's drawing when the options change: the code
+        picker drew its sixteen rows anew each time it opened, 4 ms on a large project)."""
+        drawn, before = self._option_render_cache, self._option_to_index
+        where = {option: at for at, option in enumerate(options)}
+        kept = [(key, strips) for key in list(drawn.keys())
+                if before.get(key[0], -1) == where.get(key[0]) and (strips := drawn.get(key)) is not None]
+        self.clear_options()
+        self.add_options(options)
+        for key, strips in kept:
+            drawn[key] = strips
+        if options:
+            self.highlighted = 0
 
 
 class SteadyTree(SteadyScrollBars, Tree[str]):

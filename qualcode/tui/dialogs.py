@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region, Size
+from textual.reactive import Reactive
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip, StripRenderable
@@ -214,6 +215,14 @@ def _dimmed(segments: Iterable[Segment], tint: Color) -> list[Segment]:
     return out
 
 
+class DialogBox(Vertical):
+    """A dialog's box, sized by its contents. When they change its size (search results listed), the layout that sizes
+    it places and draws its contents too: Textual laid the screen out and drew the box a second time, in a frame of its
+    own, because the box's size had changed (a container's virtual size lays the screen out when it changes)."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+
+
 SEARCH_LIMIT = 200  # results listed at once: more is never read, and each costs drawing time
 
 
@@ -294,7 +303,7 @@ class CodePicker(Dialog[str | None]):
         self._tree_options: dict[tuple[Any, ...], Option] = {}  # the options of the whole codebook, last shown
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="picker", classes="dialog"):
+        with DialogBox(id="picker", classes="dialog"):
             yield Static(Text(self.heading), id="picker-title", classes="dialog-title")  # data, not markup
             yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
             yield SteadyOptionList(id="picker-list")
@@ -434,7 +443,7 @@ class SearchScreen(Dialog[SearchJump | None]):
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="search", classes="dialog"):
+        with DialogBox(id="search", classes="dialog"):
             yield Static("Search across transcripts", classes="dialog-title")
             yield Input(placeholder='words, or "a phrase" — Enter to search, again to jump', id="search-input",
                         compact=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import cast
 
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import OptionList, Tree
 from textual.widgets.option_list import Option
 
@@ -42,7 +43,15 @@ class SteadyScrollBars:
         if self._bars_for == (size, inner, view.virtual_size) and view._container_size == inner:
             # nothing to update: what ScrollView returns then (whether the widget gets a Resize event)
             return view._container_size != container_size
-        return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc, no-any-return]
+        resized = view._size != size
+        resize = cast(bool, super()._size_updated(size, virtual_size, container_size, layout))  # type: ignore[misc]
+        if resized:
+            # its scroll bars were resized or moved with it: this layout draws them as they are now, and their own
+            # request to be drawn again (made as they were updated) would draw them once more, a frame later
+            for bar in (view._vertical_scrollbar, view._horizontal_scrollbar):
+                if bar is not None and bar.display:
+                    bar._repaint_required = False
+        return resize
 
 
 class SteadyOptionList(SteadyScrollBars, OptionList):
@@ -72,6 +81,25 @@ class SteadyTree(SteadyScrollBars, Tree[str]):
 class OneLineOptionList(SteadyOptionList):
     """A list whose options are one line each, cut to its width beforehand (search results): their heights are known
     rather than measured by wrapping every option's text (200 results were wrapped twice a search, 30 ms)."""
+
+    _drawn_width: int | None = None  # the width its options were last drawn at
+    _same_width = False
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawn_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def _on_resize(self) -> None:
+        # Textual forgets every option's drawing when the list is resized (its handler runs after this one), though
+        # they depend on its width alone, one line each: a list given rows for the results it shows drew them all
+        # again, a frame later, at the width it had drawn them at
+        self._same_width = self.scrollable_content_region.width == self._drawn_width
+
+    def _clear_caches(self) -> None:
+        if self._same_width:
+            self._same_width = False
+            return
+        super()._clear_caches()
 
     def _update_lines(self) -> None:
         # OptionList._update_lines, every option one line high (and no dividers). Its virtual size is its number of

@@ -1,0 +1,77 @@
+"""How dialogs reach the screen: the view behind them as it is, and what they show drawn at once, not a frame later."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.strip import Strip
+
+from qualcode.tui import QualcodeApp
+from qualcode.tui.dialogs import CodePicker, Dialog, SearchScreen, dimmed_picture
+from qualcode.tui.host import BACKDROP_PAUSE_SECONDS
+from qualcode.tui.screens import TranscriptScreen
+
+SIZE = (100, 30)
+
+
+def frames(app: QualcodeApp) -> list[int]:
+    """A counter of the frames the app draws to the terminal from now on."""
+    count = [0]
+    display = app._display
+
+    def counted(*args: Any) -> None:
+        count[0] += 1
+        display(*args)
+
+    app._display = counted  # type: ignore[method-assign]
+    return count
+
+
+def cells(lines: list[Strip]) -> list[list[tuple[str, Any]]]:
+    return [[(segment.text, segment.style) for segment in line] for line in lines]
+
+
+async def test_search_results_are_drawn_in_one_frame(make: Callable[..., QualcodeApp]) -> None:
+    # the dialog grows to list them: it was laid out and drawn again a frame later, the results a third time
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"the")
+        await pilot.pause()
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        drawn = frames(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert search.hits and search.query_one("#search-results").option_count == len(search.hits)  # type: ignore[attr-defined]
+        assert drawn[0] == 1
+        box = search.query_one("#search").region
+        assert box.height > 10 and search.query_one("#search-count").region.bottom <= box.bottom
+
+
+async def test_a_dialog_shows_the_view_behind_it_as_it_is_after_a_pause_or_right_after_a_move(
+        make: Callable[..., QualcodeApp]) -> None:
+    # the picture of the view a dialog dims behind it is taken in a pause, before the dialog opens: it must be the
+    # view as it is when the dialog opens, not as it was before the last key
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        for keys, pause in ((("j",), True), (("j",), False), (("k", "k"), False)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            if pause:
+                await asyncio.sleep(3 * BACKDROP_PAUSE_SECONDS)
+                assert screen.current_backdrop() is not None  # taken in the pause
+            expected = cells(dimmed_picture(screen).lines)
+            await pilot.press("c")
+            await pilot.pause()
+            picker = app.screen
+            assert isinstance(picker, CodePicker) and isinstance(picker, Dialog)
+            assert picker._backdrop is not None and cells(picker._backdrop) == expected
+            assert "Apply code to " + str(screen.view.current["ref"]) in str(  # type: ignore[index]
+                picker.query_one("#picker-title").render())
+            await pilot.press("escape")
+            await pilot.pause()

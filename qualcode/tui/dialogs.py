@@ -361,15 +361,17 @@ class CodePicker(Dialog[str | None]):
         # the whole codebook, as the picker opens: an option shown before is shown again as it was, and drawn as it
         # was at the same place (Textual keeps what it made of its label to draw and measure it, 10 ms for a codebook
         # of 60 on a large project), a new one only for a code whose name, colour, place or count changed
-        kept, self._tree_options = self._tree_options, {}
+        kept, shown = self._tree_options, {}
         for match in matches:
             code = match.code
             key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans))
             option = kept.get(key)
             if option is None:
                 option = Option(code_option_label(match, self.codebook, self.counts, tree=True), id=code.id)
-            self._tree_options[key] = option
-        options.replace_options(list(self._tree_options.values()))
+            shown[key] = option
+        if self.only is None:  # the whole codebook; the few codes `d` chooses from leave it be
+            self._tree_options = shown
+        options.replace_options(list(shown.values()))
 
     def _typed(self, value: str) -> None:
         if value != self._filled:

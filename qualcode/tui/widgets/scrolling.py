@@ -8,8 +8,9 @@ unit's suggestions take another number of lines) was drawn 17-35 ms later than i
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, Self, cast
 
+from textual import events
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -55,20 +56,62 @@ class SteadyScrollBars:
 
 
 class SteadyOptionList(SteadyScrollBars, OptionList):
-    """An ``OptionList`` whose scroll bar is drawn again only when it changes."""
+    """An ``OptionList`` whose scroll bar is drawn again only when it changes, and whose options are drawn again only
+    when they or its width change."""
+
+    _made_at: frozenset[int] = frozenset()  # the widths what it keeps of its options (drawings, heights) was made at
+
+    def _note_width(self) -> None:
+        width = self.scrollable_content_region.width
+        if width and width not in self._made_at:
+            self._made_at = self._made_at | {width}
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._note_width()
+        return super().render_lines(crop)
+
+    def _update_lines(self) -> None:
+        self._note_width()
+        super()._update_lines()
+
+    def _clear_caches(self) -> None:
+        self._made_at, self._aside = frozenset(), {}
+        super()._clear_caches()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # Textual forgets every option's drawing and height when the list is resized, though they depend on its width
+        # alone: a list given rows for the results it shows drew them all again a frame later, at the width it had
+        # drawn them at, and the code picker drew its rows anew each time it opened
+        event.prevent_default()  # OptionList's own handler
+        if self._made_at - {self.scrollable_content_region.width}:
+            self._clear_caches()
+
+    _replaced: frozenset[Option] = frozenset()  # the options replace_options showed last
+    _aside: dict[tuple[Any, ...], tuple[int, list[Strip]]] = {}  # their drawings, kept while others are shown
+
+    def clear_options(self) -> Self:
+        # what was drawn of the options replace_options showed is kept for their next showing (the codebook, each
+        # time the picker opens, whatever was typed in it last time)
+        if self._replaced:
+            where, drawn = self._option_to_index, self._option_render_cache
+            self._aside = {key: (where[key[0]], strips) for key in list(drawn.keys())
+                           if key[0] in self._replaced and (strips := drawn.get(key)) is not None}
+            self._replaced = frozenset()
+        return super().clear_options()
 
     def replace_options(self, options: list[Option]) -> None:
-        """Show these options instead, the first highlighted. What was drawn of an option shown before, at the same
-        place, is drawn again as it was (Textual forgets every option's drawing when the options change: the code
-        picker drew its sixteen rows anew each time it opened, 4 ms on a large project)."""
-        drawn, before = self._option_render_cache, self._option_to_index
+        """Show these options instead, the first highlighted. What was drawn of an option shown by this method before,
+        at the same place and width, is drawn again as it was (Textual forgets every option's drawing when the options
+        change: the code picker drew its sixteen rows anew each time it opened, 4 ms on a large project)."""
         where = {option: at for at, option in enumerate(options)}
-        kept = [(key, strips) for key in list(drawn.keys())
-                if before.get(key[0], -1) == where.get(key[0]) and (strips := drawn.get(key)) is not None]
-        self.clear_options()
+        self.clear_options()  # what was drawn of the options shown is put aside
+        aside, self._aside = self._aside, {}
         self.add_options(options)
-        for key, strips in kept:
-            drawn[key] = strips
+        self._replaced = frozenset(options)
+        drawn = self._option_render_cache
+        for key, (at, strips) in aside.items():
+            if where.get(key[0]) == at:
+                drawn[key] = strips
         if options:
             self.highlighted = 0
 
@@ -81,25 +124,6 @@ class SteadyTree(SteadyScrollBars, Tree[str]):
 class OneLineOptionList(SteadyOptionList):
     """A list whose options are one line each, cut to its width beforehand (search results): their heights are known
     rather than measured by wrapping every option's text (200 results were wrapped twice a search, 30 ms)."""
-
-    _drawn_width: int | None = None  # the width its options were last drawn at
-    _same_width = False
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._drawn_width = self.scrollable_content_region.width
-        return super().render_lines(crop)
-
-    def _on_resize(self) -> None:
-        # Textual forgets every option's drawing when the list is resized (its handler runs after this one), though
-        # they depend on its width alone, one line each: a list given rows for the results it shows drew them all
-        # again, a frame later, at the width it had drawn them at
-        self._same_width = self.scrollable_content_region.width == self._drawn_width
-
-    def _clear_caches(self) -> None:
-        if self._same_width:
-            self._same_width = False
-            return
-        super()._clear_caches()
 
     def _update_lines(self) -> None:
         # OptionList._update_lines, every option one line high (and no dividers). Its virtual size is its number of

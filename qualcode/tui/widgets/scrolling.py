@@ -75,7 +75,7 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
         super()._update_lines()
 
     def _clear_caches(self) -> None:
-        self._made_at, self._aside = frozenset(), {}
+        self._made_at, self._aside = frozenset(), (0, {})
         super()._clear_caches()
 
     def _on_resize(self, event: events.Resize) -> None:
@@ -87,17 +87,21 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
             self._clear_caches()
 
     _replaced: frozenset[Option] = frozenset()  # the options replace_options showed last
-    _aside: dict[tuple[Any, ...], tuple[int, list[Strip]]] = {}  # their drawings, kept while others are shown
+    # their drawings, kept while others are shown, with the width they were drawn at
+    _aside: tuple[int, dict[tuple[Any, ...], tuple[int, list[Strip]]]] = (0, {})
 
     def clear_options(self) -> Self:
         # what was drawn of the options replace_options showed is kept for their next showing (the codebook, each
         # time the picker opens, whatever was typed in it last time)
-        if self._replaced:
+        if self._replaced and len(self._made_at) == 1:
             where, drawn = self._option_to_index, self._option_render_cache
-            self._aside = {key: (where[key[0]], strips) for key in list(drawn.keys())
-                           if key[0] in self._replaced and (strips := drawn.get(key)) is not None}
-            self._replaced = frozenset()
-        return super().clear_options()
+            self._aside = (next(iter(self._made_at)), {
+                key: (where[key[0]], strips) for key in list(drawn.keys())
+                if key[0] in self._replaced and (strips := drawn.get(key)) is not None})
+        self._replaced = frozenset()
+        super().clear_options()
+        self._made_at = frozenset()  # nothing is kept of the options shown
+        return self
 
     def replace_options(self, options: list[Option]) -> None:
         """Show these options instead, the first highlighted. What was drawn of an option shown by this method before,
@@ -105,13 +109,14 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
         change: the code picker drew its sixteen rows anew each time it opened, 4 ms on a large project)."""
         where = {option: at for at, option in enumerate(options)}
         self.clear_options()  # what was drawn of the options shown is put aside
-        aside, self._aside = self._aside, {}
+        (width, aside), self._aside = self._aside, (0, {})
         self.add_options(options)
         self._replaced = frozenset(options)
         drawn = self._option_render_cache
         for key, (at, strips) in aside.items():
             if where.get(key[0]) == at:
                 drawn[key] = strips
+                self._made_at = self._made_at | {width}
         if options:
             self.highlighted = 0
 

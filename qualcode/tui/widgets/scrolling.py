@@ -75,7 +75,8 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
         super()._update_lines()
 
     def _clear_caches(self) -> None:
-        self._made_at, self._aside = frozenset(), (0, {})
+        self._made_at = frozenset()
+        self._aside.clear()
         super()._clear_caches()
 
     def _on_resize(self, event: events.Resize) -> None:
@@ -87,17 +88,30 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
             self._clear_caches()
 
     _replaced: frozenset[Option] = frozenset()  # the options replace_options showed last
-    # their drawings, kept while others are shown, with the width they were drawn at
-    _aside: tuple[int, dict[tuple[Any, ...], tuple[int, list[Strip]]]] = (0, {})
+    ASIDE = 256  # options whose drawings are kept aside, at most (the most recently shown)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # what was drawn of the options replace_options showed, kept while others are shown: per option, its place,
+        # the width it was drawn at and its drawings (with Textual's keys for them: option, style, padding)
+        self._aside: dict[Option, tuple[int, int, list[tuple[Any, list[Strip]]]]] = {}
+        super().__init__(*args, **kwargs)
 
     def clear_options(self) -> Self:
         # what was drawn of the options replace_options showed is kept for their next showing (the codebook, each
-        # time the picker opens, whatever was typed in it last time)
+        # time the picker opens, whatever it showed last time)
         if self._replaced and len(self._made_at) == 1:
+            width = next(iter(self._made_at))
             where, drawn = self._option_to_index, self._option_render_cache
-            self._aside = (next(iter(self._made_at)), {
-                key: (where[key[0]], strips) for key in list(drawn.keys())
-                if key[0] in self._replaced and (strips := drawn.get(key)) is not None})
+            kept: dict[Option, list[tuple[Any, list[Strip]]]] = {}
+            for key in list(drawn.keys()):
+                if key[0] in self._replaced and (strips := drawn.get(key)) is not None:
+                    kept.setdefault(key[0], []).append((key, strips))
+            aside = self._aside
+            for option, drawings in kept.items():
+                aside.pop(option, None)
+                aside[option] = (where[option], width, drawings)
+            while len(aside) > self.ASIDE:
+                del aside[next(iter(aside))]
         self._replaced = frozenset()
         super().clear_options()
         self._made_at = frozenset()  # nothing is kept of the options shown
@@ -105,18 +119,18 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
 
     def replace_options(self, options: list[Option]) -> None:
         """Show these options instead, the first highlighted. What was drawn of an option shown by this method before,
-        at the same place and width, is drawn again as it was (Textual forgets every option's drawing when the options
-        change: the code picker drew its sixteen rows anew each time it opened, 4 ms on a large project)."""
-        where = {option: at for at, option in enumerate(options)}
+        at the same place, is drawn again as it was (Textual forgets every option's drawing when the options change:
+        the code picker drew its sixteen rows anew each time it opened, 4 ms on a large project)."""
         self.clear_options()  # what was drawn of the options shown is put aside
-        (width, aside), self._aside = self._aside, (0, {})
         self.add_options(options)
         self._replaced = frozenset(options)
-        drawn = self._option_render_cache
-        for key, (at, strips) in aside.items():
-            if where.get(key[0]) == at:
-                drawn[key] = strips
-                self._made_at = self._made_at | {width}
+        aside, drawn = self._aside, self._option_render_cache
+        for at, option in enumerate(options):
+            kept = aside.get(option)
+            if kept is not None and kept[0] == at:
+                for key, strips in kept[2]:
+                    drawn[key] = strips
+                self._made_at = self._made_at | {kept[1]}
         if options:
             self.highlighted = 0
 

@@ -252,6 +252,14 @@ def _size_rows(options: OptionList, size: Size, heading: str, help_text: str) ->
     if options.styles.height is None or options.styles.height.value != rows:
         options.styles.height = rows
 
+def _focus_box(box: Input) -> None:
+    """Focus a dialog's text box as the dialog is shown again, its cursor shown in the dialog's first drawing: the box
+    hid it when the dialog closed, and showing it again as the focus comes round drew the box a second time, a frame
+    after the dialog."""
+    box._cursor_visible = True
+    box.focus()
+
+
 PICKER = "code-picker"  # the one code picker of the app, kept (installed) between uses
 
 
@@ -331,7 +339,7 @@ class CodePicker(Dialog[str | None]):
         if self._filled is None:
             self._fill("")
         self._size_list()
-        box.focus()
+        _focus_box(box)
 
     def on_resize(self) -> None:
         self._size_list()
@@ -466,7 +474,7 @@ class SearchScreen(Dialog[SearchJump | None]):
         self.query_one("#search-count", Static).update("")
         box = self.query_one("#search-input", Input)
         box.value = ""
-        box.focus()
+        _focus_box(box)
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:

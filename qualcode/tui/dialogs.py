@@ -117,6 +117,8 @@ class Dialog(ModalScreen[ResultType]):
 
     def refresh(self, *regions: Region, **kwargs: Any) -> Dialog[ResultType]:
         if regions and not kwargs:
+            if self._backdrop is None:  # the picture is taken whole when the dialog is next drawn
+                return self
             # regions of the screen below that it drew again (the only refresh of a screen with regions): their lines
             # are taken again as this screen is next drawn. Marked to be drawn again as a widget's change is: a
             # screen's own refresh with regions would draw those regions alone in its next frame, and leave out its

@@ -163,6 +163,12 @@ class WorkbenchScreen(Screen[None]):
                 or (self._repaint_required and self is self.app.screen)):
             self.changes_drawn += 1
             self._drawn_at = time.monotonic()
+        elif self._repaint_required and self is not self.app.screen:
+            # behind a dialog, that request alone changes nothing: passed up to the dialog as the whole screen to draw
+            # again, it made the dialog take its picture of this screen again, or draw once more, a frame after it
+            # opened
+            self._repaint_required = False
+            self._dirty_widgets.discard(self)
         super()._on_timer_update()
 
     def drawn_as_is(self) -> bool:

@@ -3,13 +3,10 @@ keys."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.cells import cell_len
 from rich.console import RenderableType
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events, messages, on
 from textual.app import ComposeResult
@@ -17,7 +14,6 @@ from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
-from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip, StripRenderable
 from textual.widget import Widget
@@ -27,6 +23,7 @@ from textual.widgets.option_list import Option
 from qualcode.actions import views as wb
 from qualcode.model import Codebook, SearchHit
 from qualcode.tui import keymap
+from qualcode.tui.backdrop import dimmed, dimmed_picture, theme_tint
 from qualcode.tui.host import WorkbenchScreen
 from qualcode.tui.widgets.panels import PlainCell
 from qualcode.tui.widgets.scrolling import OneLineOptionList, SteadyOptionList
@@ -135,7 +132,7 @@ class Dialog(ModalScreen[ResultType]):
     def _tint(self) -> Color:
         if self.styles.background.a < 1:  # the terminal's own colours (ansi theme): shown as they are, undimmed
             return Color(0, 0, 0, 0)
-        return _theme_tint(self.app)
+        return theme_tint(self.app)
 
     def render(self) -> RenderableType:
         below = self._below()
@@ -158,63 +155,9 @@ class Dialog(ModalScreen[ResultType]):
             chops = below._compositor._render_chops(Region(0, rows[0], size[0], rows[-1] + 1 - rows[0]),
                                                     self._changed_rows.__contains__)
             for y in rows:
-                self._backdrop[y] = Strip(_dimmed(Strip.join(chops[y].values()), tint))
+                self._backdrop[y] = Strip(dimmed(Strip.join(chops[y].values()), tint))
         self._changed_rows.clear()
         return StripRenderable(self._backdrop, size[0])
-
-
-class Backdrop(NamedTuple):
-    """A screen as a dialog shows it behind itself: its lines, dimmed with ``tint``, at the terminal's ``size``."""
-
-    size: tuple[int, int]
-    tint: Color
-    lines: list[Strip]
-
-
-def dimmed_picture(screen: Screen[Any], tint: Color | None = None) -> Backdrop:
-    """The screen as it is drawn, dimmed (with the theme's tint unless given): Textual's own dimming
-    (BackgroundScreen) blends the colours of every segment anew, though a screen has a few dozen styles among thousands
-    of segments."""
-    app = screen.app
-    size = (app.size.width, app.size.height)
-    tint = _theme_tint(app) if tint is None else tint
-    console = app.console
-    lines = console.render_lines(screen._compositor, console.options.update_dimensions(*size), pad=False)
-    return Backdrop(size, tint, [Strip(_dimmed(line, tint)) for line in lines])
-
-
-def _theme_tint(app: Any) -> Color:
-    """The colour a dialog dims the screen behind it with: the theme's background, translucent (none for the
-    terminal's own colours)."""
-    # the theme's variables are worked out anew on every call (3 ms): kept per theme
-    theme = app.theme
-    if _TINTS.get(theme) is None:
-        background = Color.parse(app.get_css_variables().get("background", "black"))
-        _TINTS[theme] = Color(0, 0, 0, 0) if background.a < 1 else background.with_alpha(0.6)
-    return _TINTS[theme]
-
-
-_TINTS: dict[str, Color] = {}  # the colour a dialog dims the screen behind it with, per theme
-_DIMMED: dict[tuple[Style | None, Color], Style] = {}  # a style of the screen behind a dialog, dimmed
-
-
-def _dimmed(segments: Iterable[Segment], tint: Color) -> list[Segment]:
-    """Segments of the screen behind a dialog, dimmed as Textual dims them (BackgroundScreen: links and actions
-    taken off, colours blended with the tint), each style worked out once."""
-    out = []
-    for segment in segments:
-        text, style, control = segment
-        if control:
-            out.append(segment)
-            continue
-        dim = _DIMMED.get((style, tint))
-        if dim is None:
-            if len(_DIMMED) > 4096:  # bounded: styles of data shown (code colours) come and go
-                _DIMMED.clear()
-            dim = next(iter(BackgroundScreen.process_segments([Segment(" ", style)], tint))).style or Style()
-            _DIMMED[style, tint] = dim
-        out.append(Segment(text, dim))
-    return out
 
 
 class DialogBox(Vertical):

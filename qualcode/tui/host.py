@@ -21,6 +21,7 @@ from textual.screen import Screen
 from qualcode.model import QueuedUnit, Suggestion
 from qualcode.store import Project
 from qualcode.tui import keymap
+from qualcode.tui.backdrop import dimmed_picture
 from qualcode.watching import StoreChanges
 
 # How often a key waiting for what it refers to (a unit's suggestions, its coding being saved) checks that it is still
@@ -184,8 +185,6 @@ class WorkbenchScreen(Screen[None]):
                 or (self.backdrop_ahead is not None and self.backdrop_ahead[0] == self.changes_drawn)
                 or time.monotonic() - self._drawn_at < BACKDROP_PAUSE_SECONDS):
             return
-        from qualcode.tui.dialogs import dimmed_picture
-
         self.backdrop_ahead = (self.changes_drawn, dimmed_picture(self))
 
     def current_backdrop(self) -> Any:

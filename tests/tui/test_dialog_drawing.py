@@ -9,7 +9,8 @@ from typing import Any
 from textual.strip import Strip
 
 from qualcode.tui import QualcodeApp
-from qualcode.tui.dialogs import CodePicker, Dialog, SearchScreen, dimmed_picture
+from qualcode.tui.backdrop import dimmed_picture
+from qualcode.tui.dialogs import CodePicker, Dialog, SearchScreen
 from qualcode.tui.host import BACKDROP_PAUSE_SECONDS
 from qualcode.tui.screens import TranscriptScreen
 
@@ -25,7 +26,7 @@ def frames(app: QualcodeApp) -> list[int]:
         count[0] += 1
         display(*args)
 
-    app._display = counted  # type: ignore[method-assign]
+    app._display = counted  # type: ignore[method-assign, assignment]
     return count
 
 

@@ -79,11 +79,12 @@ class SteadyOptionList(SteadyScrollBars, OptionList):
         self._aside.clear()
         super()._clear_caches()
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize | None = None) -> None:
         # Textual forgets every option's drawing and height when the list is resized, though they depend on its width
         # alone: a list given rows for the results it shows drew them all again a frame later, at the width it had
         # drawn them at, and the code picker drew its rows anew each time it opened
-        event.prevent_default()  # OptionList's own handler
+        if event is not None:
+            event.prevent_default()  # OptionList's own handler
         if self._made_at - {self.scrollable_content_region.width}:
             self._clear_caches()
 

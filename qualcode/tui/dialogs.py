@@ -197,6 +197,7 @@ def _size_rows(options: OptionList, size: Size, heading: str, help_text: str) ->
     if options.styles.height is None or options.styles.height.value != rows:
         options.styles.height = rows
 
+
 def _focus_box(box: Input) -> None:
     """Focus a dialog's text box as the dialog is shown again, its cursor shown in the dialog's first drawing: the box
     hid it when the dialog closed, and showing it again as the focus comes round drew the box a second time, a frame

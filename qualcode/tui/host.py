@@ -21,7 +21,7 @@ from textual.screen import Screen
 from qualcode.model import QueuedUnit, Suggestion
 from qualcode.store import Project
 from qualcode.tui import keymap
-from qualcode.tui.backdrop import dimmed_picture
+from qualcode.tui.backdrop import Backdrop, dimmed_picture
 from qualcode.watching import StoreChanges
 
 # How often a key waiting for what it refers to (a unit's suggestions, its coding being saved) checks that it is still
@@ -155,7 +155,7 @@ class WorkbenchScreen(Screen[None]):
     changes_drawn = 0  # frames of this screen that drew a change: a picture taken after the last one is current
     _drawn_at = 0.0
     # (changes drawn when it was taken, the picture): this screen as a dialog shows it behind itself, dimmed
-    backdrop_ahead: tuple[int, Any] | None = None
+    backdrop_ahead: tuple[int, Backdrop] | None = None
 
     def _on_timer_update(self) -> None:
         # Textual's frame: counted if it draws a change (a dialog opening asks for the screen below to be drawn again
@@ -187,7 +187,7 @@ class WorkbenchScreen(Screen[None]):
             return
         self.backdrop_ahead = (self.changes_drawn, dimmed_picture(self))
 
-    def current_backdrop(self) -> Any:
+    def current_backdrop(self) -> Backdrop | None:
         """The dimmed picture taken in the last pause, if the screen is still as it was then, else None."""
         ahead = self.backdrop_ahead
         if ahead is None or ahead[0] != self.changes_drawn or not self.drawn_as_is():

@@ -121,6 +121,9 @@ class Label:
     written: str | None = None
     # a chat's sender ("<Elena> text"): a label only where the file is a chat (see :func:`chat_layout`)
     chat: bool = False
+    # the date and clock time before the label ("02/05/2024, 09:30 - "): a label only where the file is a chat
+    # export (see :func:`chat_clocks`)
+    clock: str = ""
 
     @property
     def key(self) -> str:
@@ -183,8 +186,10 @@ def strip_clock(line: str) -> str:
 def find_label(line: str) -> Label | None:
     """Propose the speaker label at the start of ``line`` (already stripped), or None."""
     t_start, body = strip_leading_timestamp(line)
+    clock = ""
     if t_start is None:
         body = strip_clock(body)
+        clock = line[:len(line) - len(body)]
     if not body:
         return None
     label: Label | None
@@ -202,7 +207,23 @@ def find_label(line: str) -> Label | None:
         return None
     if label.t_start is None:
         label.t_start = t_start
+    label.clock = clock
     return label
+
+
+# the date and time a chat export writes before each message: WhatsApp's "02/05/2024, 09:30 - ", in brackets
+# "[02/05/2024, 09:30:12] " or an IRC log's "[2018-03-26 10:58:00] "; not a log's "12/03/2024 09:00 "
+_CHAT_CLOCK = re.compile(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4},\s+\S+(?:\s?[AaPp]\.?[Mm]\.?)?\s+-\s+|\[.+\]\s*")
+
+
+def chat_clocks(labels: Iterable[Label]) -> bool:
+    """Whether the labels after a date and clock time are a chat export's senders: the chat's way of writing the
+    time ("02/05/2024, 09:30 - Name:", "[2018-03-26 10:58:00] <Name>") starts three lines or more, for two senders
+    or more, and most of the labels found after a time. A dated field log ("12/03/2024 09:00 Observation: ...")
+    is none: its dates stay in its text."""
+    clocked = [lab for lab in labels if lab.clock]
+    chat = [lab for lab in clocked if _CHAT_CLOCK.fullmatch(lab.clock)]
+    return len(chat) >= 3 and len({lab.key for lab in chat}) >= 2 and len(chat) * 2 > len(clocked)
 
 
 def _voice(body: str) -> Label | None:

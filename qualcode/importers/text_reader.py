@@ -21,6 +21,7 @@ from qualcode.importers.labels import (
     VOICE_TAG,
     Label,
     accepted_keys,
+    chat_clocks,
     chat_layout,
     chat_like,
     classify,
@@ -571,6 +572,14 @@ def blocks_to_drafts(
     blocks = [b for b in blocks if b.lines]
     for block in blocks:
         block.labels = [None if block.forced or block.heading else find_label(line) for line in block.lines]
+    clocked = [lab.clock.strip() for b in blocks for lab in b.labels if lab is not None and lab.clock]
+    if not chat_clocks(lab for b in blocks for lab in b.labels if lab is not None):
+        # a date before a label is a chat export's; elsewhere ("12/03/2024 09:00 Observation: ...") it is text
+        for block in blocks:
+            block.labels = [None if lab is not None and lab.clock else lab for lab in block.labels]
+    elif clocked:
+        reading.notices.append(f"{len(clocked)} date(s) and time(s) a chat export writes before each message were"
+                               f" left out of the text (the first: '{clocked[0]}')")
     reading.service_headers = _service_headers(blocks)
     heading_labels = _heading_labels(blocks)
     for k, heading_label in heading_labels.items():

@@ -341,3 +341,23 @@ def test_notes_in_the_third_person_with_guide_questions_and_a_few_first_person_s
         "She said that attendance", "Attendance").replace("she has no figures", "I have no figures").replace(
         "I asked for the register; she will send it.", "You can have the register; I will send it.")
     assert parse_transcript(spoken.encode(), "kii_spoken.txt").record == "verbatim"
+
+
+def test_a_dated_field_log_keeps_its_dates_and_has_no_speaker_named_observation() -> None:
+    log = ("Field log, district visit\n\n"
+           "12/03/2024 09:00 Observation: the clinic opened late; twelve mothers were waiting outside.\n"
+           "12/03/2024 11:30 Observation: the referral register was filled in for every case that morning.\n"
+           "13/03/2024 08:45 Observation: the motorbike ambulance was out of fuel, the driver said since Monday.\n"
+           "13/03/2024 14:10 Observation: two community health workers did not know the new referral form.\n")
+    parsed = parse_transcript(log.encode(), "field_log.txt")
+    assert parsed.record == "notes" and parsed.speakers == ["Notes"]
+    assert "12/03/2024 09:00 Observation: the clinic opened late" in parsed.text
+    assert "13/03/2024 14:10 Observation: two community health workers" in parsed.text
+    # a chat export's dates are left out, and the report counts them
+    chat = ("02/05/2024, 09:30 - Clara Jensen: How did the savings groups start?\n"
+            "02/05/2024, 09:31 - Elena Novak: The district called us in 2019.\n"
+            "02/05/2024, 09:33 - Clara Jensen: And now?\n02/05/2024, 09:34 - Elena Novak: Forty members.\n")
+    parsed = parse_transcript(chat.encode(), "whatsapp_chat.txt")
+    assert parsed.speakers == ["Clara Jensen", "Elena Novak"] and "02/05/2024" not in parsed.text
+    assert any("4 date(s) and time(s) a chat export writes before each message were left out of the text (the"
+               " first: '02/05/2024, 09:30 -')" in w for w in parsed.warnings)

@@ -84,7 +84,7 @@ _INLINE_TIME = re.compile(r"(\s*)\[((?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?)\]"
 # fewer such marks in a file are someone's words, not a tool's
 _INLINE_TIMES_IN_A_FILE = 3
 # a chat's line that is no message: "→ rex4539 joined (...)", "* nick has quit", "— Elena nods" (an action)
-_CHAT_EVENT = re.compile(r"(?:→|←|⇐|⇒|-->|<--|-!-|\*{1,3}|—|–)\s*([^\s<>]{1,40})\s+(.*)")
+_CHAT_EVENT = re.compile(r"(→|←|⇐|⇒|-->|<--|-!-|\*{1,3}|—|–)\s*([^\s<>]{1,40})\s+(.*)")
 _CHAT_NOTICE = re.compile(r"^(?:has\s+)?(?:joined|quit|left|parted|changed the topic|sets mode|set mode|is now known as"
                           r"|was kicked|kicked|is back|is away|changed nick)\b|^\(.*@", re.I)
 
@@ -692,17 +692,22 @@ def blocks_to_drafts(
                 continue
             t_start, body = strip_leading_timestamp(line)
             if reading.chat:
+                own_time = strip_clock(body) != body or t_start is not None
                 body = strip_clock(body)
                 event = _CHAT_EVENT.fullmatch(body)
                 if event is not None:
-                    sender = display.get(label_key(event.group(1)))
-                    if sender is not None and not _CHAT_NOTICE.search(event.group(2)):
-                        # "* Elena nods", "— suraeNoether waggles eyebrows": what the sender did, a note in her turn
-                        drafts.add(sender, f"[{event.group(2).strip()}]", t_start=t_start)
-                        speaker = sender
-                    else:
+                    mark, first, rest = event.groups()
+                    sender = display.get(label_key(first))
+                    if mark == "-!-" or _CHAT_NOTICE.search(rest):
                         reading.chat_events += 1  # "→ rex4539 joined", "* nick has quit (Ping timeout)"
-                    continue
+                        continue
+                    if sender is not None and (mark.startswith("*") or own_time):
+                        # "* Elena nods" (IRC's /me), "[11:24:06] — suraeNoether waggles eyebrows" (a line of its own
+                        # in a timed log): what the sender did, a note in her turn
+                        drafts.add(sender, f"[{rest.strip()}]", t_start=t_start)
+                        speaker = sender
+                        continue
+                    # "— Marta would say the same": text of the message it follows, as written
                 if chat_like(body):
                     # "<b> ..." or "<https://...>" where a sender would stand: nobody's message, so not glued into
                     # the turn before as that sender's words
@@ -735,8 +740,8 @@ def blocks_to_drafts(
         senders = list(dict.fromkeys(display[lab.key] for lab in candidates if lab.key in chat and lab.key in display))
         reading.notices.append(f"read as a chat: the sender before each message ('<Name> text') is its speaker"
                                f" ({quoted_list(senders, 5)})"
-                               + (f"; {reading.chat_events} line(s) of people joining, leaving or renamed were left out"
-                                  if reading.chat_events else "")
+                               + (f"; {reading.chat_events} line(s) of people joining, leaving or renamed (or other"
+                                  " notices of the chat server) were left out" if reading.chat_events else "")
                                + (f"; {reading.chat_unsent} line(s) starting with a tag that names no sender were"
                                   " kept as turns of no speaker" if reading.chat_unsent else ""))
     if f4 is not None:

@@ -485,7 +485,8 @@ def test_real_chat_log_reads_each_sender_as_the_speaker(parsed: dict[str, Parsed
     assert "a chat" in pt.detected
     assert any(w.startswith("read as a chat: the sender before each message ('<Name> text') is its speaker"
                             " ('suraeNoether', 'rehrar', 'hyc', 'endogenic', 'ArticMine', ...); 3 line(s) of people"
-                            " joining, leaving or renamed were left out") for w in pt.warnings)
+                            " joining, leaving or renamed (or other notices of the chat server) were left out")
+               for w in pt.warnings)
 
 
 def test_real_whisper_text_without_speakers_is_speech_with_a_turn_after_the_question(

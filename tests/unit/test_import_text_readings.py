@@ -361,3 +361,18 @@ def test_a_dated_field_log_keeps_its_dates_and_has_no_speaker_named_observation(
     assert parsed.speakers == ["Clara Jensen", "Elena Novak"] and "02/05/2024" not in parsed.text
     assert any("4 date(s) and time(s) a chat export writes before each message were left out of the text (the"
                " first: '02/05/2024, 09:30 -')" in w for w in parsed.warnings)
+
+
+def test_a_chat_line_starting_with_a_dash_is_text_unless_it_says_who_joined_or_left() -> None:
+    chat = ("<Clara> Thanks for joining the call. What should the programme keep next year?\n"
+            "<Elena> Our priorities:\n* training for the new staff\n* fuel for the bikes\n<Elena> and one more thing\n"
+            "— Marta would say the same, I think\n— Clara would disagree\n→ Marta joined (~marta@example.org)\n"
+            "<Clara> Noted. Anything else?\n<Elena> No, that is all.\n")
+    parsed = parse_transcript(chat.encode(), "chat_bullets.txt")
+    turns = [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+    assert turns[1] == ("Elena", "Our priorities:\ntraining for the new staff\nfuel for the bikes\nand one more thing"
+                                 " — Marta would say the same, I think — Clara would disagree")
+    assert [s for s, _ in turns] == ["Clara", "Elena", "Clara", "Elena"]
+    assert "joined" not in parsed.text
+    assert any("; 1 line(s) of people joining, leaving or renamed (or other notices of the chat server) were left"
+               " out" in w for w in parsed.warnings)

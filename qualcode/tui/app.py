@@ -295,8 +295,12 @@ class QualcodeApp(TypeAhead, App[None]):
             def wait_on() -> None:  # a slow disk is no reason to drop the keys typed after it
                 self.hold_on(time.monotonic() + WAIT_SECONDS)
 
+            def cancelled(after: int) -> None:
+                self.say(f"{job.label or 'the change'} goes on; " + (f"the {after} key(s) typed after it were dropped"
+                                                                     if after else "nothing typed after it"))
+
             job.holds = wait_on
-            self.hold_until(time.monotonic() + WAIT_SECONDS, wait_on)
+            self.hold_until(time.monotonic() + WAIT_SECONDS, wait_on, cancelled)
         if quiet:
             self.quiet_writes += 1
             self._jobs.put(job)
@@ -352,6 +356,8 @@ class QualcodeApp(TypeAhead, App[None]):
             self.refresh_status()
         if job.holds is not None:
             self.release_barrier(job.holds)
+        if isinstance(job.origin, WorkbenchScreen):  # a key waiting for this save (n, -, m) goes on, saved or not
+            job.origin.try_waiting()
         if self._quitting and not self.writes_in_flight:
             self.exit()
 
@@ -485,8 +491,12 @@ class QualcodeApp(TypeAhead, App[None]):
     def _order_unranked(self, token: int, transcript: str | None) -> None:
         from qualcode.actions import views as wb
 
-        with Project.open(self.project_path) as project:
-            units = wb.uncoded_queue(project, coder=self.coder, transcript=transcript, ordered=False)
+        try:
+            with Project.open(self.project_path) as project:
+                units = wb.uncoded_queue(project, coder=self.coder, transcript=transcript, ordered=False)
+        except Exception as err:  # the queue (and the keys typed after it) must not wait for an answer never coming
+            self.post_message(QueueOrdered(token, [], f"could not read the queue: {type(err).__name__}: {err}"))
+            return
         self.post_message(QueueOrdered(token, units, ""))
 
     def on_queue_ordered(self, message: QueueOrdered) -> None:

@@ -69,10 +69,6 @@ class Host(Protocol):
         """The waiting key was applied or dropped: the keys held behind it go on, in order (with ``give_up``: only
         if that key still waits)."""
 
-    @property
-    def keys_waiting(self) -> bool:
-        """A key waits for its target (and the keys typed after it with it)."""
-
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a one-line message in the status line."""
 
@@ -198,6 +194,9 @@ class WorkbenchScreen(Screen[None]):
 
     def reload_from_store(self) -> None:
         """The project changed (another process, undo, ...): show it as it is now."""
+
+    def try_waiting(self) -> None:
+        """A write this screen asked for has ended (saved or failed): a key waiting for it goes on."""
 
     def apply_store_changes(self, changes: StoreChanges) -> None:
         """Another process changed these units and counts (:mod:`qualcode.watching`); by default, re-read all."""

@@ -81,7 +81,7 @@ class QueueScreen(WorkbenchScreen):
         # the keys typed after the one that opened or switched the queue act on the queue it orders, not on the
         # empty one shown meanwhile ('a -' marks the first unit of the new scope)
         self._ordering = self._wait_for_order
-        self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._ordering)
+        self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._ordering, self._order_cancelled)
         self._load()
 
     def _wait_for_order(self) -> None:
@@ -89,6 +89,11 @@ class QueueScreen(WorkbenchScreen):
             self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
         else:
             self._ordered()
+
+    def _order_cancelled(self, after: int) -> None:
+        self._ordering = None
+        self.host.say("the queue is still being ordered" + (f"; the {after} key(s) typed meanwhile were dropped"
+                                                            if after else ""))
 
     def _ordered(self) -> None:
         holds, self._ordering = self._ordering, None

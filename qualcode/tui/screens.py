@@ -418,7 +418,7 @@ class TranscriptScreen(WorkbenchScreen):
             # only these units changed: moving the progress by them, not counting 2,000 units again on every key
             self.progress = wb.progress_moved(self.progress, before, after, coder=self.coder)
         self._unit_changed()
-        self._try_waiting()  # a key waiting for these units' writes to be saved
+        self.try_waiting()  # a key waiting for these units' writes to be saved
 
     def _unit_changed(self) -> None:
         self._panels_at = self.view.cursor
@@ -539,7 +539,7 @@ class TranscriptScreen(WorkbenchScreen):
         self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._give_up, self._cancel_waiting)
         self.update_status()
 
-    def _try_waiting(self) -> None:
+    def try_waiting(self) -> None:
         if self._waiting is None:
             return
         waiting = self._waiting
@@ -559,7 +559,7 @@ class TranscriptScreen(WorkbenchScreen):
             return
         waiting = self._waiting
         if waiting.ready() is not False:  # it came meanwhile (or never will): run it, or drop it saying why
-            self._try_waiting()
+            self.try_waiting()
             return
         if waiting.pending():  # still being computed (a loaded machine, a refit): the key waits on
             self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
@@ -769,7 +769,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.units[pos] = {**self.units[pos], "memos": memos}
                 self.view.update_unit(pos, self.units[pos])
                 self._unit_changed()
-                self._try_waiting()  # an m typed meanwhile opens the memo as saved
+                self.try_waiting()  # an m typed meanwhile opens the memo as saved
 
             self.host.write(lambda p: coding.set_memo(p, "segment", seg, text, coder=coder), done,
                             label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}", units=[seg])
@@ -839,7 +839,7 @@ class TranscriptScreen(WorkbenchScreen):
 
     def suggestions_updated(self) -> None:
         self._show_suggestions()
-        self._try_waiting()
+        self.try_waiting()
 
     def action_accept(self, number: int) -> None:
         """Accept the Nth suggestion shown for the current unit (for the whole selection when there is one). Typed

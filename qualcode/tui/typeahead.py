@@ -91,11 +91,6 @@ class TypeAhead:
             self._ta_waiting = True
             self.set_timer(SETTLE, self._ta_release)  # type: ignore[attr-defined]
 
-    @property
-    def keys_waiting(self) -> bool:
-        """A key waits for its target, with keys typed after it held (the status bar says so)."""
-        return self._ta_barrier is not None
-
     async def on_event(self, event: events.Event) -> None:
         split = _escape_then_key(event)
         if split is not None:

@@ -18,7 +18,7 @@ from qualcode.actions import coding
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.queue_screen import QueueScreen
-from qualcode.tui.screens import ProjectScreen
+from qualcode.tui.screens import ProjectScreen, TranscriptScreen
 from qualcode.tui.widgets.panels import SuggestionsPanel
 
 SIZE = (100, 30)
@@ -653,6 +653,25 @@ async def test_keys_typed_right_after_a_act_on_the_queue_it_orders(make: Callabl
         first = screen.units[0]["ref"] if screen.units else None
     assert {u["transcript"] for u in screen.units} == {"KII-01", "FGD-01"}
     assert [m["ref"] for m in store.marks(coder="clara")] == [first]  # the first unit of the wide queue
+
+
+async def test_a_queue_that_cannot_be_read_says_so_and_holds_no_key(make: Callable[..., QualcodeApp],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from qualcode.actions import views
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "uncoded_queue", locked)
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await burst(app, pilot, ["w", "minus", "escape"])  # keys typed after w wait for the queue, then go on
+        await app.settled()
+        assert "could not read the queue: OperationalError: database is locked" in app.last_message
+        assert isinstance(app.screen, TranscriptScreen)  # Esc left the (empty) queue
 
 
 async def test_the_queue_from_the_project_view_holds_every_transcript(make: Callable[..., QualcodeApp]) -> None:

@@ -56,6 +56,7 @@ async def test_a_code_typed_in_one_burst_is_the_code_applied(make: Callable[...,
         assert isinstance(screen, TranscriptScreen)
         assert current(screen)["ref"] == "KII-01:3"  # 'n' did not move the transcript below the picker
         await burst(app, pilot, ["c", "f", "u", "n", "d", "enter", "n"])  # again, then on to the next uncoded unit
+        await app.settled()  # n reads what is coded once the coding typed before it is saved
         assert current(screen)["ref"] == "KII-01:4"
     # 'fund' picked the funding code; before, the letters were lost and Enter applied the first code listed
     assert [(c["ref"], c["code"]) for c in store.codings(coder="clara")] == [("KII-01:3", "sustainability.funding")]

@@ -120,6 +120,9 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         def miss(why: str, document: str = document) -> None:
             unplaced.setdefault(document, Counter())[why] += 1
 
+        if not cell["document"]:
+            miss("no document named with it")
+            continue
         tids = transcripts.get(_name_key(cell["document"]), set())
         if len(tids) != 1:
             miss("no transcript of that name" if not tids else f"{len(tids)} transcripts have that name")
@@ -203,10 +206,30 @@ def read_highlights(path: Path, first_line: str | None) -> tuple[list[list[str]]
     return rows, removed
 
 
+def _details(paragraph: list[tuple[int | None, str]]) -> tuple[str, str] | None:
+    """The document and the tags of a highlight's details paragraph ("<strong>Document:</strong> name
+    <strong>Tags:</strong> tags"): a paragraph that starts with a bold word, the text after its last two bold words.
+    None for a paragraph of the highlight itself."""
+    first = next(((run, t) for run, t in paragraph if t.strip()), None)
+    runs = sorted({run for run, _ in paragraph if run is not None})
+    if first is None or first[0] is None or len(runs) < 2:
+        return None
+    after: dict[int, list[str]] = {}
+    current = 0
+    for run, t in paragraph:
+        if run is not None:
+            current = run
+        else:
+            after.setdefault(current, []).append(t)
+    return "".join(after.get(runs[-2], [])), "".join(after.get(runs[-1], []))
+
+
 def read_highlights_page(path: Path) -> tuple[list[list[str]], Counter[str]]:
-    """The highlights of Taguette's HTML export as the rows of its table: each highlight's text, then a paragraph
-    with two bold words ("Document:", "Tags:", in the user's language) before its document and its tags (one per
-    line, a comma after each but the last); highlights are set apart by a rule."""
+    """The highlights of Taguette's HTML export as the rows of its table: each highlight's text (its bold words
+    kept), then a paragraph that starts with a bold word, whose last two bold words ("Document:", "Tags:", in the
+    user's language) come before its document and its tags (one per line, a comma after each but the last);
+    highlights are set apart by a rule. A highlight without that paragraph is a row without a document, which the
+    import reports as not placed."""
     from html.parser import HTMLParser
 
     from qualcode.safeio.cleaning import clean_line
@@ -218,16 +241,16 @@ def read_highlights_page(path: Path) -> tuple[list[list[str]], Counter[str]]:
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 web page", path=str(path),
                          hint="export the highlights again from Taguette") from None
-    # per highlight: [text pieces], and the details paragraph's pieces after each bold word
-    found: list[tuple[list[str], list[list[str]]]] = [([], [])]
+    # per highlight (the rules set them apart): its paragraphs, each a list of (bold run or None, text) pieces
+    sections: list[list[list[tuple[int | None, str]]]] = [[]]
 
     class Page(HTMLParser):
         def __init__(self) -> None:
             super().__init__(convert_charrefs=True)
             self.in_body = self.in_title = False
-            self.paragraph: list[str] = []
-            self.bold: list[list[str]] = []  # the details: text after each bold word of the paragraph
-            self.strong = False
+            self.paragraph: list[tuple[int | None, str]] = []
+            self.runs = 0  # bold runs begun in this paragraph
+            self.strong = 0  # depth of <strong>/<b> here
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             if tag == "body":
@@ -236,48 +259,49 @@ def read_highlights_page(path: Path) -> tuple[list[list[str]], Counter[str]]:
                 self.in_title = True
             elif tag == "hr" and self.in_body:
                 self.flush()
-                found.append(([], []))
-            elif tag == "strong":
-                self.strong = True
-                self.bold.append([])
+                sections.append([])
+            elif tag in ("strong", "b"):
+                if not self.strong:
+                    self.runs += 1
+                self.strong += 1
             elif tag in ("p", "div", "br", "li") and self.in_body:
                 self.flush()
 
         def handle_endtag(self, tag: str) -> None:
             if tag == "h1":
                 self.in_title = False
-            elif tag == "strong":
-                self.strong = False
+            elif tag in ("strong", "b"):
+                self.strong = max(0, self.strong - 1)
             elif tag in ("p", "div", "li", "body"):
                 self.flush()
 
         def handle_data(self, data: str) -> None:
-            if not self.in_body or self.in_title or self.strong:
-                return
-            (self.bold[-1] if self.bold else self.paragraph).append(data)
+            if self.in_body and not self.in_title:
+                self.paragraph.append((self.runs if self.strong else None, data))
 
         def flush(self) -> None:
-            text, details = found[-1]
-            if len(self.bold) == 2:
-                details.extend(self.bold)
-            elif self.bold or self.paragraph:
-                text.append(" ".join(" ".join(self.paragraph + [w for b in self.bold for w in b]).split()))
-            self.paragraph, self.bold = [], []
+            if "".join(t for _, t in self.paragraph).strip():
+                sections[-1].append(self.paragraph)
+            self.paragraph, self.runs, self.strong = [], 0, 0
 
     parser = Page()
     parser.feed(page)
     parser.close()
     removed: Counter[str] = Counter()
     rows = [list(TAGUETTE_COLUMNS)]
-    for n, (text, details) in enumerate(found, start=1):
-        if len(details) != 2:
-            continue
-        document = clean_line(" ".join("".join(details[0]).split()), removed)
-        tags = [" ".join(t.split()) for t in re.split(r",\s*\n", "".join(details[1]))]
+    for n, paragraphs in enumerate((p for p in sections if p), start=1):
+        details = _details(paragraphs[-1])
+        # the highlight's own words, bold ones too, in order
+        text = [" ".join("".join(t for _, t in p).split()) for p in (paragraphs[:-1] if details else paragraphs)]
         content = clean_line(" ".join(t for t in text if t), removed)
+        if details is None:
+            rows.append([str(n), "", "", content])  # reported as not placed: no document named with it
+            continue
+        document = clean_line(" ".join(details[0].split()), removed)
+        tags = [" ".join(t.split()) for t in re.split(r",\s*\n", details[1])]
         for tag in tags or [""]:
             rows.append([str(n), document, clean_line(tag, removed), content])
-    if len(rows) == 1:
+    if not any(row[1] for row in rows[1:]):
         raise InputError("is not Taguette's highlights export: no highlight followed by its document and tags",
                          path=str(path), hint="export 'all highlights' from Taguette as .csv, .xlsx or .html")
     return rows, removed

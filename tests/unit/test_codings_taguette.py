@@ -131,3 +131,34 @@ def test_a_highlights_table_nothing_of_which_can_be_placed_is_refused_in_one_lin
     code = _run("codings", "import", "-p", str(folder), str(page), "--coder", "ana")
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "is not Taguette's highlights export" in err
+
+
+def test_bold_words_inside_a_web_page_highlight_are_kept_and_a_highlight_without_its_details_is_reported(
+    tmp_path: Path,
+) -> None:
+    page = HTML.read_text(encoding="utf-8")
+    # Taguette keeps the document's own formatting inside a highlight: a long bold phrase, and two bold runs in one
+    # paragraph, which is no "Document:"/"Tags:" paragraph
+    page = page.replace("Referrals that arrive within two hours went from about a third to more than half",
+                        "Referrals that arrive <strong>within two hours went from about a third to more than"
+                        " half</strong>")
+    page = page.replace("Fuel and maintenance cost", "Fuel and <strong>maintenance</strong> <b>cost</b>")
+    # the last highlight has lost its details paragraph
+    cut = page.index("<strong>Document:</strong> fgd_savings_groups", page.index("The group will continue"))
+    page = page[:cut] + page[cut:].split("</p>", 1)[1]
+    formatted = tmp_path / "highlights.html"
+    formatted.write_text(page, encoding="utf-8")
+    from_csv, other = _project(tmp_path / "a"), _project(tmp_path / "b")
+    with Project.open(from_csv) as project:
+        import_codings_table(project, CSV, default_coder="ana")
+    with Project.open(other) as project:
+        report = import_codings_table(project, formatted, default_coder="ana")
+    got = {c[1:] for c in _codings(other)}
+    assert any(name == "Effectiveness.Outcomes achieved" and "Referrals that arrive within two hours went from about"
+               " a third to more than half in the pilot areas." in text for name, text, _ in got)
+    assert any(name == "Sustainability.Financing.Recurrent costs" and text.startswith("Fuel and maintenance cost")
+               for name, text, _ in got)
+    # every other highlight lands as from the CSV; the one without details is named in the report, not dropped
+    assert {c[1:] for c in _codings(from_csv)} - got <= {c for c in {c[1:] for c in _codings(from_csv)}
+                                                         if c[1] == "The group will continue, it is ours."}
+    assert report["warnings"][1] == "1 highlight row(s) not placed: '(no document)': 1 (no document named with it)"

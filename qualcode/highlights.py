@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from difflib import SequenceMatcher
 from pathlib import Path, PurePath
 
 from qualcode.errors import InputError
 from qualcode.model import ImportedCodings, Segment
 from qualcode.safeio.cleaning import describe
 from qualcode.store import Project
+from qualcode.textmatch import find_words
 
 #: the columns of Taguette's highlights export, in its order
 TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
-_WORD = re.compile(r"\w+")
 # extensions a document's name keeps when Taguette named it after the uploaded file
 _EXTENSIONS = frozenset(".txt .md .docx .doc .odt .rtf .pdf .html .htm .epub .vtt .srt".split())
 
@@ -69,30 +68,19 @@ def _code_for(tag: str, exact: dict[str, set[str]], last: dict[str, set[str]]) -
     return None, f"tag '{tag}' is not a code here"
 
 
-def _place(text: str, content: str) -> tuple[int, int] | None:
-    """Where a highlight's text is in a transcript's: as written (spacing aside), else word by word in order, so
-    that labels, line ends or markup the import took out do not matter; None unless nine in ten words are found."""
+def _place(text: str, content: str) -> list[tuple[int, int]]:
+    """Where a highlight's text is in a transcript's: every place it is as written (spacing aside), else the one
+    place its words are, in order, so that labels, line ends or markup the import took out do not matter (nine in
+    ten of its words found there); none when it is nowhere. Taguette gives no position: a text found in several
+    places is for the caller to report, not to guess."""
     pattern = r"\s+".join(re.escape(w) for w in content.split())
     if not pattern:
-        return None
-    m = re.search(pattern, text)
-    if m:
-        return m.start(), m.end()
-    mine = [w.casefold() for w in _WORD.findall(content)]
-    theirs = [(w.group().casefold(), w.start(), w.end()) for w in _WORD.finditer(text)]
-    if not mine or not theirs:
-        return None
-    words = [w for w, _, _ in theirs]
-    matcher = SequenceMatcher(None, mine, words, autojunk=False)
-    anchor = matcher.find_longest_match(0, len(mine), 0, len(words))
-    if anchor.size == 0:
-        return None
-    lo = max(0, anchor.b - anchor.a - 10)
-    hi = min(len(words), anchor.b + (len(mine) - anchor.a) + 10)
-    blocks = [b for b in SequenceMatcher(None, mine, words[lo:hi], autojunk=False).get_matching_blocks() if b.size]
-    if sum(b.size for b in blocks) < 0.9 * len(mine):
-        return None
-    return theirs[lo + blocks[0].b][1], theirs[lo + blocks[-1].b + blocks[-1].size - 1][2]
+        return []
+    found = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    if found:
+        return found
+    span = find_words(content, text)
+    return [span] if span is not None else []
 
 
 def import_highlights(project: Project, path: str | Path, rows: list[list[str]], removed: Counter[str], *,
@@ -144,11 +132,17 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
                                      re.I) if spoken else None
         pattern = labels[tid]
         content = pattern.sub(" ", cell["content"]) if pattern is not None else cell["content"]
-        span = _place(texts[tid], content)
-        if span is None:
+        spans = _place(texts[tid], content)
+        if not spans:
             miss(f"its text is not in transcript {tid}")
             continue
-        hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
+        places = [[u for u in units[tid] if u["start"] < e and u["end"] > s] for s, e in spans]
+        if len({tuple(u["id"] for u in hit) for hit in places}) > 1:
+            # "Yes, very much." said twice: Taguette does not say which one was highlighted, so neither is coded
+            refs = ", ".join(hit[0]["ref"] for hit in places if hit)
+            miss(f"its text is in {len(places)} places ({refs}): code the right one by hand")
+            continue
+        hit = places[0]
         evidence = [u for u in hit if u["role"] != "interviewer"]
         if not evidence:
             miss("it marks only the interviewer's words")
@@ -188,16 +182,21 @@ def _unplaced_summary(unplaced: dict[str, Counter[str]]) -> str:
     return "; ".join(parts)
 
 
-def read_highlights(path: Path, first_line: str | None) -> tuple[list[list[str]], Counter[str]] | None:
-    """The rows of Taguette's highlights export (CSV, or Excel, which only this export gives here), else None for a
-    CSV whose ``first_line`` is another header."""
+def read_highlights(path: Path, first_line: str) -> tuple[list[list[str]], Counter[str]] | None:
+    """The rows of Taguette's highlights export as CSV, else None for a CSV whose ``first_line`` is another
+    header."""
     import csv
     import io
 
+    if not is_highlights_table(next(csv.reader(io.StringIO(first_line)), [])):
+        return None
+    return read_highlights_table(path)
+
+
+def read_highlights_table(path: Path) -> tuple[list[list[str]], Counter[str]]:
+    """The rows of Taguette's highlights export (CSV, or Excel, which only this export gives here)."""
     from qualcode.cases import read_table
 
-    if first_line is not None and not is_highlights_table(next(csv.reader(io.StringIO(first_line)), [])):
-        return None
     rows, removed = read_table(path, what="highlights table")
     if not rows or not is_highlights_table(rows[0]):
         raise InputError("is not a table of codings: a workbook needs the columns of Taguette's highlights export"

@@ -75,7 +75,7 @@ def import_codings_table(
     Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
     checked before anything is written.
     """
-    from qualcode.highlights import import_highlights, read_highlights, read_highlights_page
+    from qualcode.highlights import import_highlights, read_highlights, read_highlights_page, read_highlights_table
 
     p = Path(path)
     if p.suffix.lower() in (".html", ".htm"):
@@ -83,8 +83,7 @@ def import_codings_table(
         return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
     if p.suffix.lower() in (".xlsx", ".xlsm") or _is_zip(p):
         # a workbook: Taguette's highlights export in Excel
-        sheet, removed_cells = read_highlights(p, None) or ([], Counter())
-        return import_highlights(project, p, sheet, removed_cells, coder=default_coder)
+        return import_highlights(project, p, *read_highlights_table(p), coder=default_coder)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
     taguette = read_highlights(p, text.lstrip("\ufeff").split("\n", 1)[0].strip("\r"))
     if taguette is not None:

@@ -49,6 +49,7 @@ from qualcode.safeio.cleaning import clean, describe, is_clean
 from qualcode.safeio.files import check_size, read_input
 from qualcode.safeio.limits import limits
 from qualcode.store import DB_NAME, Project, now_iso, source_type_of, text_hash
+from qualcode.textmatch import align_words
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -972,7 +973,8 @@ def _locate_in_raw(parsed: ParsedTranscript, raw: str, *, strict: bool = False) 
 def _locate_units(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -> list[tuple[int, int] | None]:
     """Where each unit's text sits in the file's text (labels and spacing may differ), searching forward. Unless
     ``strict``, a unit may also match with one extra token between two of its words (what a reader drops), and a unit
-    whose text the reader changed otherwise is aligned word by word between its neighbours (:func:`_align_unit`)."""
+    whose text the reader changed otherwise is aligned word by word between its neighbours
+    (:func:`qualcode.textmatch.align_words`)."""
     spans: list[tuple[int, int] | None] = []
     cursor = 0
     for u in parsed.units:
@@ -1007,40 +1009,10 @@ def _locate_units(parsed: ParsedTranscript, raw: str, *, strict: bool = False) -
         if span is None:
             text = parsed.text[u.start:u.end]
             # what the reader took out of a unit is short (a time, a credit, markup): the unit starts near the cursor
-            span = spans[i] = _align_unit(text, raw, cursor, min(after[i], cursor + 3 * len(text) + 2000))
+            span = spans[i] = align_words(text, raw, cursor, min(after[i], cursor + 3 * len(text) + 2000))
         if span is not None:
             cursor = span[1]
     return spans
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _align_unit(text: str, raw: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """Where a unit whose text the reader changed lies in ``raw[lo:hi]``: the text the import took out ('00:01:30'
-    of '[inaudible 00:01:30]', a transcriber's stars, a credit line inside a paragraph) or wrote differently is
-    stepped over by aligning the unit's words and numbers with the file's, in order. The span runs from the first to
-    the last word aligned; None unless nine in ten of the unit's words are found together there."""
-    from difflib import SequenceMatcher
-
-    mine = [w.casefold() for w in _WORD.findall(text)]
-    if not mine or hi <= lo:
-        return None
-    theirs = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(raw, lo, hi)]
-    if not theirs:
-        return None
-    matcher = SequenceMatcher(None, mine, [w for w, _, _ in theirs], autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
-    # a stray match of a common word far from the rest is no part of the unit: the blocks must stay together
-    while len(blocks) > 1 and blocks[1].b - (blocks[0].b + blocks[0].size) > max(8, len(mine)):
-        blocks.pop(0)
-    while len(blocks) > 1 and blocks[-1].b - (blocks[-2].b + blocks[-2].size) > max(8, len(mine)):
-        blocks.pop()
-    matched = sum(b.size for b in blocks)
-    if matched < 0.9 * len(mine):
-        return None
-    first, last = blocks[0], blocks[-1]
-    return theirs[first.b][1], theirs[last.b + last.size - 1][2]
 
 
 def _read_as(source: _Source) -> str:

@@ -162,3 +162,25 @@ def test_bold_words_inside_a_web_page_highlight_are_kept_and_a_highlight_without
     assert {c[1:] for c in _codings(from_csv)} - got <= {c for c in {c[1:] for c in _codings(from_csv)}
                                                          if c[1] == "The group will continue, it is ours."}
     assert report["warnings"][1] == "1 highlight row(s) not placed: '(no document)': 1 (no document named with it)"
+
+
+def test_a_highlight_whose_text_is_said_twice_is_coded_nowhere_and_the_report_names_both_places(
+    tmp_path: Path,
+) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    source = tmp_path / "kii_rep2.txt"
+    source.write_text("Interviewer: Was the first module useful?\n\nRespondent: Yes, very much. It changed how we"
+                      " work.\n\nInterviewer: And the budget module?\n\nRespondent: Yes, very much. It changed how we"
+                      " plan the year.\n", encoding="utf-8")
+    table = tmp_path / "highlights.csv"
+    table.write_text('id,document,tag,content\n1,kii_rep2,Quotable ⭐,"Yes, very much."\n'
+                     '2,kii_rep2,Quotable ⭐,"It changed how we plan the year."\n', encoding="utf-8")
+    folder = tmp_path / "p"
+    import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="ana")
+    with Project.open(folder) as project:
+        import_files(project, [source], coder="ana")
+        report = import_codings_table(project, table, default_coder="ana")
+    # only the second highlight codes: its unit; the first answer is coded by neither
+    assert {text for _, _, text, _ in _codings(folder)} == {"Yes, very much. It changed how we plan the year."}
+    assert report["warnings"][1] == ("1 highlight row(s) not placed: 'kii_rep2': 1 (its text is in 2 places"
+                                     " (kii_rep2:2, kii_rep2:4): code the right one by hand)")

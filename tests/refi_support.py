@@ -13,7 +13,6 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -78,41 +77,26 @@ class Placement:
         return self.placed / self.total if self.total else 1.0
 
 
+# the import takes the time out of a transcriber's note ('[inaudible 00:01:30]' is '[inaudible]' in the unit): the
+# file holds the unit's text with that time put back
+_NOTE_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\]"
+
+
 def _units_in(text: str, segments: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, Mapping[str, Any]]]:
     out = []
     cursor = 0
     for s in segments:
-        words = s["text"].split()
+        words = [re.escape(w).replace(r"\]", _NOTE_TIME) for w in s["text"].split()]
         if not words:
             continue
-        m = re.compile(r"\s+".join(re.escape(w) for w in words)).search(text, cursor)
+        m = re.compile(r"\s+".join(words)).search(text, cursor)
         if m is None:  # a reader drops timestamps at the start of wrapped lines: one token between words
-            m = re.compile(r"\s+(?:\S{1,24}\s+)?".join(re.escape(w) for w in words)).search(text, cursor)
+            m = re.compile(r"\s+(?:\S{1,24}\s+)?".join(words)).search(text, cursor)
         if m is None:
-            span = _ends_in(text, s["text"], cursor)
-            if span is None:
-                continue
-            out.append((*span, s))
-            cursor = span[1]
             continue
         out.append((m.start(), m.end(), s))
         cursor = m.end()
     return out
-
-
-def _ends_in(text: str, unit: str, cursor: int) -> tuple[int, int] | None:
-    """A unit whose text the import changed inside it (a time taken out of '[inaudible 00:01:30]'): its letters and
-    digits aligned one by one with those soon after ``cursor`` (punctuation and spacing aside); the span runs from the
-    first to the last aligned, and nine in ten of the unit's must be."""
-    letters = [i for i in range(cursor, min(len(text), cursor + 2 * len(unit) + 400)) if text[i].isalnum()]
-    mine = "".join(ch for ch in unit if ch.isalnum())
-    if not mine or not letters:
-        return None
-    blocks = [b for b in SequenceMatcher(None, mine, "".join(text[i] for i in letters), autojunk=False)
-              .get_matching_blocks() if b.size]
-    if sum(b.size for b in blocks) < 0.9 * len(mine):
-        return None
-    return letters[blocks[0].b], letters[blocks[-1].b + blocks[-1].size - 1] + 1
 
 
 def _holds(text: str, s: int, e: int, a: int, b: int) -> bool:

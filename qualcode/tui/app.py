@@ -350,13 +350,13 @@ class QualcodeApp(TypeAhead, App[None]):
         else:
             if job.label:
                 self.say(job.label)
-            if job.done:
-                job.done(message.result)
+            if job.done and not (isinstance(job.origin, Screen) and not job.origin.is_attached):
+                job.done(message.result)  # (saved; a screen taken down meanwhile shows nothing of it)
         if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
             self.refresh_status()
         if job.holds is not None:
             self.release_barrier(job.holds)
-        if isinstance(job.origin, WorkbenchScreen):  # a key waiting for this save (n, -, m) goes on, saved or not
+        if isinstance(job.origin, WorkbenchScreen) and job.origin.is_attached:  # a key waiting for it goes on
             job.origin.try_waiting()
         if self._quitting and not self.writes_in_flight:
             self.exit()

@@ -13,8 +13,9 @@ Pure functions, no I/O: the import, its dry run, the import report and ``doctor`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from qualcode.folding import fold
 
@@ -222,6 +223,24 @@ class Assignment:
     role: str  # interviewer | informant | unknown
     case_id: str | None
     how: str  # a short phrase for the import report: "sheet speaker column", "interviewer column", ...
+
+
+# the header keys that name the people of an interview ("Participants: Elena Novak, Clara Jensen")
+HEADER_NAME_KEYS = frozenset("""interviewer interviewers informant interviewee respondent moderator facilitator
+    participants participant translator interpreter note_taker notetaker speakers_listed speakers present attendees
+    persons people""".split())
+_NAME_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b|\bet\b|\by\b|\bvà\b)\s*")
+
+
+def header_names(metadata: Mapping[str, Any]) -> list[str]:
+    """The names a transcript's header gives its people ("Participants: Elena Novak, Clara Jensen (note taker)")."""
+    names: dict[str, None] = {}
+    for key, value in metadata.items():
+        if key in HEADER_NAME_KEYS and isinstance(value, str) and len(value) <= 300:
+            for part in _NAME_SPLIT.split(re.sub(r"\([^()]*\)", "", value)):
+                if part.strip():
+                    names.setdefault(" ".join(part.split()), None)
+    return list(names)
 
 
 #: how an assignment says a case-sheet row of initials fitted several speakers, so none was given its case

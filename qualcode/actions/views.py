@@ -9,6 +9,7 @@ and a listing never count differently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -516,7 +517,7 @@ class NameHider:
             if isinstance(notes, Mapping):  # keyed by speaker label
                 out["metadata"] = {**row["metadata"], "speaker_notes": {
                     self.speaker({"transcript": tid, "speaker": k}): v for k, v in notes.items()}}
-        out["metadata"] = hide(out.get("metadata") or {})
+        out["metadata"] = hide(_without_initials(out.get("metadata") or {}))
         out["title"] = self.text(row.get("title"), tid)
         return self.unit(out, texts=())
 
@@ -539,6 +540,25 @@ class NameHider:
         if "evidence" in out:
             out["evidence"] = evidence
         return out
+
+
+_QUOTED_INITIALS = re.compile(r"'((?:[A-Z]\.?\s?){2,4})'")
+
+
+def _without_initials(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """A transcript's metadata with the initials its import notes quote ("read 'CJ' as 'Clara Jensen'") hidden:
+    beside a pseudonym they would give the name away. Initials that name a role ('IV', 'PI') stay."""
+    from qualcode.speakers import role_of_label
+
+    found = metadata.get("import")
+    if not isinstance(found, Mapping) or not isinstance(found.get("notes"), list):
+        return dict(metadata)
+
+    def hide(m: re.Match[str]) -> str:
+        return m.group(0) if role_of_label(m.group(1)) is not None else "'[initials]'"
+
+    notes = [_QUOTED_INITIALS.sub(hide, n) if isinstance(n, str) else n for n in found["notes"]]
+    return {**metadata, "import": {**found, "notes": notes}}
 
 
 def hide_names(project: Project, rows: list[dict[str, Any]], *, show_names: bool = False,

@@ -47,6 +47,7 @@ from qualcode.speakers import (
     HEADING_SPEAKER,
     INITIALS,
     NOTES_SPEAKER,
+    header_names,
     initials_fit,
     is_interviewer_label,
     quoted_list,
@@ -940,20 +941,9 @@ def _f4_seconds(m: re.Match[str]) -> float | None:
     return round(seconds + (int(frac) / 10 ** len(frac) if frac else 0.0), 3)
 
 
-# where a header names the people of the interview ("Participants: Elena Novak, Clara Jensen")
-_NAMING_KEYS = META_ROLE_KEYS | {"speakers_listed", "speakers", "present", "attendees", "persons", "people"}
-_NAME_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b|\bet\b|\by\b|\bvà\b)\s*")
-
-
 def _names_given(speakers: list[str], metadata: dict[str, Any]) -> list[str]:
     """The people a transcript names: its speakers' labels and the names in its header ("Participants: ...")."""
-    names: dict[str, None] = dict.fromkeys(speakers)
-    for key, value in metadata.items():
-        if key in _NAMING_KEYS and isinstance(value, str) and len(value) <= 300:
-            for part in _NAME_SPLIT.split(re.sub(r"\([^()]*\)", "", value)):
-                if part.strip():
-                    names.setdefault(" ".join(part.split()), None)
-    return list(names)
+    return list(dict.fromkeys([*speakers, *header_names(metadata)]))
 
 
 # the header keys that name the interviewing side ("Interviewer: Nadia Haddad")

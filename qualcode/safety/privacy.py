@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
-from qualcode.speakers import GENERIC_LABEL
+from qualcode.speakers import GENERIC_LABEL, header_names
 
 __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
@@ -444,6 +444,13 @@ def _people_of(project: Project) -> list[Person]:
     for n, p in enumerate(others, start=1):
         p.pseudonym = f"[speaker {n}]"
     named = [p for p in people.values() if p.names] + list(interviewers.values())
+    # the people a transcript's header names ("Participants: Elena Novak, Emil Nowak"), speakers or not
+    known = {fold(n) for p in named for n in p.names}
+    for t in project.transcripts():
+        for name in header_names(t.get("metadata") or {}):
+            if fold(name) not in known and _looks_like_name(name) and not GENERIC_LABEL.match(name):
+                known.add(fold(name))
+                named.append(Person(NEUTRAL, [name], kind="third"))
     for entry in third_parties(project):
         shown = str(entry.get("as") or "").strip()
         named.append(Person(f"[{shown.strip('[]')}]" if shown else NEUTRAL, [str(entry["name"])], kind="third"))

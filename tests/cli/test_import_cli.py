@@ -188,3 +188,25 @@ def test_speakers_of_a_document_is_a_one_line_error(example_project_dir: Path,
     assert err.strip().splitlines() == [
         "qualcode: error: PR-2024 is a document: it has no speakers (see 'qualcode documents' and 'qualcode segments"
         " --transcript PR-2024')"]
+
+
+def test_transcripts_json_hides_the_names_and_initials_the_import_notes_quote(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    source = tmp_path / "fgd_initials.txt"
+    source.write_text("Date: 3 May 2024\nParticipants: Elena Novak, Emil Nowak, Marta Ruiz\n\n"
+                      "Moderator: How did the groups start?\n\nEN: The district called us.\n\nMR: I joined later.\n\n"
+                      "Moderator: And now?\n\nEN: Forty members.\n", encoding="utf-8")
+    project = tmp_path / "p"
+    assert run(capsys, "init", str(project), "--coder", "ana")[0] == 0
+    assert run(capsys, "-p", str(project), "import", str(source))[0] == 0
+    shown = run(capsys, "-p", str(project), "transcripts", "--json")[1]
+    [row] = json.loads(shown)
+    assert row["metadata"]["import"]["notes"] == [
+        "'[initials]' could stand for '[name]', '[name]': left as written (rename the speaker if you know who it is)",
+        "read '[initials]' as '[speaker 2]' (the initials of a name the transcript gives; if wrong, rename the"
+        " speaker)"]
+    for said in ("Elena", "Emil", "Nowak", "Marta", "'EN'", "'MR'"):
+        assert said not in shown, said
+    asked = run(capsys, "-p", str(project), "transcripts", "--json", "--show-names")[1]
+    assert "'EN' could stand for 'Elena Novak', 'Emil Nowak'" in asked and "read 'MR' as 'Marta Ruiz'" in asked

@@ -92,7 +92,9 @@ class TypeAhead:
             self.set_timer(SETTLE, self._ta_release)  # type: ignore[attr-defined]
 
     async def on_event(self, event: events.Event) -> None:
-        split = _escape_then_key(event)
+        typing = (isinstance(event, events.Key) and bool(getattr(self, "screen_stack", None))
+                  and isinstance(getattr(self, "focused", None), (Input, TextArea)))
+        split = _escape_then_key(event, typing=typing)
         if split is not None:
             for key in split:
                 await self.on_event(key)
@@ -300,19 +302,44 @@ class TypeAhead:
         return bool(active is not None and active.binding.priority)
 
 
-def _escape_then_key(event: events.Event) -> tuple[events.Key, events.Key] | None:
+def _option_characters() -> dict[str, str]:
+    """What Textual makes of Esc read together with a digit, '-' or '=': the character macOS's Option key gives with
+    it ('Esc 1' arrives as '¡', 'Esc -' as '–'), as some terminals send Option that way."""
+    try:
+        from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    except ImportError:  # a Textual without that table: nothing to take back
+        return {}
+    return {made: sequence[1] for sequence, made in ANSI_SEQUENCES_KEYS.items()
+            if isinstance(made, str) and len(sequence) == 2 and sequence[0] == "\x1b" and len(made) == 1
+            and (sequence[1].isdigit() or sequence[1] in "-=")}
+
+
+OPTION_CHARACTERS = _option_characters()
+
+
+def _escape_then_key(event: events.Event, *, typing: bool = False) -> tuple[events.Key, events.Key] | None:
     """Esc and the key typed right after it, read together (within the terminal's escape delay: a fast typist, or an
     SSH link delivering a burst), reach the app as one Alt chord: 'Esc n' as alt+n, and the Esc was lost. The workbench
-    binds no Alt chord of a printable character, so such a chord is taken for what was typed: Esc, then the key."""
-    if not isinstance(event, events.Key) or event.is_forwarded or not event.key.startswith("alt+"):
+    binds no Alt chord of a printable character, so such a chord is taken for what was typed: Esc, then the key.
+    Textual reads 'Esc 1' (and the other digits, '-', '=') as the character Option gives on a Mac ('¡'): outside a
+    text box, where no key means '¡', it is taken back too ('Esc 1' closed nothing and coded nothing). In a text box
+    it stays the character: a memo in Spanish may start with '¡'."""
+    if not isinstance(event, events.Key) or event.is_forwarded:
         return None
     if getattr(event, "_ta_seq", None) is not None:
         return None  # already read once (held and replayed)
     char = event.character
-    if not char or len(char) != 1 or not char.isalnum() or event.key[len("alt+"):] not in (
+    if not event.key.startswith("alt+"):
+        if typing or not char or char not in OPTION_CHARACTERS:
+            return None
+        char = OPTION_CHARACTERS[char]
+        name = {"-": "minus", "=": "equals_sign"}.get(char, char)
+    elif not char or len(char) != 1 or not char.isalnum() or event.key[len("alt+"):] not in (
             char, f"shift+{char.lower()}"):
         return None
-    escape, key = events.Key("escape", "\x1b"), events.Key(char, char)
+    else:
+        name = char
+    escape, key = events.Key("escape", "\x1b"), events.Key(name, char)
     for made in (escape, key):
         made.set_sender(event._sender)  # type: ignore[arg-type]
     return escape, key

@@ -238,6 +238,49 @@ async def test_esc_and_the_key_after_it_read_together_are_both_acted_on(
         assert mine(store) == [("KII-01:5", TOP, "suggestion")]  # Esc ended the selection, j moved on, 1 coded :5
 
 
+async def test_esc_and_a_digit_read_together_are_esc_then_the_digit(make: Callable[..., QualcodeApp],
+                                                                     store: Project, gate: Gate) -> None:
+    """Textual reads 'Esc 1' delivered at once as '¡' (what Option-1 types on a Mac): outside a text box it is taken
+    for Esc then 1 (the selection ended, the first suggestion applied to the unit alone), not dropped."""
+    from textual._xterm_parser import XTermParser
+
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        await pilot.press("v", "j")
+        assert len(screen.view.selection) == 2
+        driver = app._driver
+        assert driver is not None
+        [read] = [e for e in XTermParser().feed("\x1b1") if isinstance(e, events.Key)]
+        assert read.character == "¡"  # what the terminal's bytes become
+        read.set_sender(app)
+        driver.send_message(read)
+        await pilot.pause(0.1)
+        await app.settled()
+        assert screen.view.span_start is None
+        assert mine(store) == [("KII-01:4", TOP, "suggestion")]  # Esc ended the selection; 1 coded the unit alone
+
+
+async def test_an_option_character_typed_in_a_text_box_stays_text(make: Callable[..., QualcodeApp]) -> None:
+    from textual._xterm_parser import XTermParser
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("m")
+        await app.settled()
+        [read] = [e for e in XTermParser().feed("\x1b1") if isinstance(e, events.Key)]
+        read.set_sender(app)
+        assert app._driver is not None
+        app._driver.send_message(read)
+        await pilot.pause(0.1)
+        await app.settled()
+        from textual.widgets import TextArea
+
+        assert app.screen.query_one(TextArea).text.startswith("¡")  # a memo in Spanish: '¡Excelente!'
+
+
 async def test_a_number_key_on_an_interviewer_unit_says_why_at_once(make: Callable[..., QualcodeApp],
                                                                     store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)

@@ -72,7 +72,8 @@ def import_codings_table(
     highlights export (CSV or Excel, columns id, document, tag, content, or its HTML page: see
     :mod:`qualcode.highlights`).
 
-    Each quote must be verbatim text of the transcript; every unit it overlaps gets the code. The whole table is
+    Each quote must be verbatim text of the transcript, found in one place only (a quote said twice is refused, not
+    coded where it comes first); every unit it overlaps gets the code. The whole table is
     checked before anything is written.
     """
     from qualcode.highlights import import_highlights, read_highlights, read_highlights_page, read_highlights_table
@@ -131,6 +132,14 @@ def import_codings_table(
                 hint="copy the passage exactly from 'qualcode segments'",
             )
         hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
+        again = _find_quote(texts[tid][span[1]:], quote)
+        if again is not None:  # said twice: coding the first place would be a guess
+            later = [u for u in units[tid] if u["start"] < span[1] + again[1] and u["end"] > span[1] + again[0]]
+            if {u["id"] for u in later} != {u["id"] for u in hit}:
+                places = ", ".join(f"{tid}:{u['idx']}" for u in (hit + later)[:4])
+                raise InputError(f'quote is in more than one place in {tid} ({places}): '
+                                 f'"{" ".join(quote[:60].split())}"', path=str(p), line=n,
+                                 hint="quote a longer passage, so that it is found in one place only")
         if any(u["role"] == "interviewer" for u in hit):
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
         coder = row.get("coder") or default_coder

@@ -79,3 +79,16 @@ def test_redo_after_an_import_reapplies_the_undone_coding(project: Project, tmp_
 
     assert redo(project, coder="ana") is not None
     assert sorted(_codes(project)) == [("KII-01:2", "efficiency"), ("KII-01:3", "relevance")]
+
+
+def test_a_quote_said_in_two_places_is_refused_not_coded_where_it_is_first(project: Project, tmp_path: Path) -> None:
+    from qualcode.errors import InputError
+
+    project.add_transcript(make_transcript("Yes, very much. Yes, very much."), "KII-02", coder="ana")
+    path = tmp_path / "short.csv"
+    path.write_text("quote,code,transcript\nThe course was useful.,efficiency,KII-01\n"
+                    "\"Yes, very much.\",relevance,KII-02\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"more than one place in KII-02 \(KII-02:2, KII-02:3\)") as err:
+        import_codings_table(project, path, default_coder="tester")
+    assert "line 3" in str(err.value) or err.value.line == 3
+    assert project.codings() == []  # nothing written, not even the table's first line

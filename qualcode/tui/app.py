@@ -70,7 +70,8 @@ class WriteJob:
     units: tuple[int, ...] = ()  # the units it changes: keys that read them wait until it is committed
     origin: object = None  # the screen in front when it was asked for (it shows the change itself)
     quiet: bool = False  # not the user's change (where the coder is): the status line does not say "saving"
-    holds: Callable[[], None] | None = None  # the keys typed after it wait for its end (see App.write's hold_keys)
+    holds: Callable[[], None] | None = None  # lets the keys typed after it go on (see App.write's hold_keys)
+    finished: bool = False  # its end was read
 
 
 class WriteFinished(Message):
@@ -291,16 +292,10 @@ class QualcodeApp(TypeAhead, App[None]):
         if self._quitting:  # typed after q: the writer has been told to stop, and the app quits once it has
             return
         job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen, quiet=quiet)
-        if hold_keys:
-            def wait_on() -> None:  # a slow disk is no reason to drop the keys typed after it
-                self.hold_on(time.monotonic() + WAIT_SECONDS)
-
-            def cancelled(after: int) -> None:
-                self.say(f"{job.label or 'the change'} goes on; " + (f"the {after} key(s) typed after it were dropped"
-                                                                     if after else "nothing typed after it"))
-
-            job.holds = wait_on
-            self.hold_until(time.monotonic() + WAIT_SECONDS, wait_on, cancelled)
+        if hold_keys:  # held while it is queued or being committed (its end lets them go)
+            job.holds = self.hold_keys(lambda: not job.finished, lambda after: self.say(
+                f"{job.label or 'the change'} goes on; "
+                + (f"the {after} key(s) typed after it were dropped" if after else "nothing typed after it")))
         if quiet:
             self.quiet_writes += 1
             self._jobs.put(job)
@@ -311,6 +306,17 @@ class QualcodeApp(TypeAhead, App[None]):
         self.refresh_status()
         self._jobs.put(job)
 
+    def hold_keys(self, pending: Callable[[], bool], cancelled: Callable[[int], None]) -> Callable[[], None]:
+        """The keys typed after the one being handled wait until the function returned is called (what that key
+        started has ended), checked every ``WAIT_SECONDS`` while ``pending()`` says it is still under way (a slow
+        machine drops no key); Esc meanwhile drops them and calls ``cancelled(how many)``."""
+        def wait_on() -> None:
+            if pending():
+                self.hold_on(time.monotonic() + WAIT_SECONDS)
+
+        self.hold_until(time.monotonic() + WAIT_SECONDS, wait_on, cancelled)
+        return lambda: self.release_barrier(wait_on)
+
     @property
     def writes_in_flight(self) -> int:
         """Writes queued or being committed, shown as "saving…" or not."""
@@ -320,8 +326,13 @@ class QualcodeApp(TypeAhead, App[None]):
         """A write that changes this unit is queued or being committed."""
         return bool(self._busy.get(int(unit)))
 
+    def units_busy(self) -> bool:
+        """A write that changes some unit is queued or being committed."""
+        return bool(self._busy)
+
     def on_write_finished(self, message: WriteFinished) -> None:
         job = message.job
+        job.finished = True
         if job.quiet:
             self.quiet_writes -= 1
         else:
@@ -355,7 +366,7 @@ class QualcodeApp(TypeAhead, App[None]):
         if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
             self.refresh_status()
         if job.holds is not None:
-            self.release_barrier(job.holds)
+            job.holds()
         if isinstance(job.origin, WorkbenchScreen) and job.origin.is_attached:  # a key waiting for it goes on
             job.origin.try_waiting()
         if self._quitting and not self.writes_in_flight:

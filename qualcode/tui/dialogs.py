@@ -120,8 +120,7 @@ class Dialog(ModalScreen[ResultType]):
             # are taken again as this screen is next drawn. Marked to be drawn again as a widget's change is: a
             # screen's own refresh with regions would draw those regions alone in its next frame, and leave out its
             # widgets' changes waiting for that frame (the letter just typed in the picker)
-            if self._backdrop is not None:
-                self._changed_rows.update(y for region in regions for y in range(region.y, region.bottom))
+            self._changed_rows.update(y for region in regions for y in range(region.y, region.bottom))
             self._layout_cache.clear()  # where Textual keeps what render() returned: render() is asked again
             self._set_dirty(*regions)
             self.post_message(messages.Update(self))

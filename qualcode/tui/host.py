@@ -54,6 +54,9 @@ class Host(Protocol):
     def unit_busy(self, unit: int) -> bool:
         """A write that changes this unit is queued or being committed."""
 
+    def units_busy(self) -> bool:
+        """A write that changes some unit is queued or being committed."""
+
     def suggestions_known(self, unit_id: int) -> bool | None:
         """The unit's suggestions are computed (True), on their way (False) or will never come (None)."""
 
@@ -61,6 +64,10 @@ class Host(Protocol):
                    cancel: Callable[[int], None] | None = None) -> None:
         """A key waits for what it refers to: keys typed after it are held until :meth:`release_barrier`; at
         ``deadline`` ``give_up()`` drops it (or calls :meth:`hold_on`); Esc calls ``cancel(keys dropped after it)``."""
+
+    def hold_keys(self, pending: Callable[[], bool], cancelled: Callable[[int], None]) -> Callable[[], None]:
+        """The keys typed after this one wait until the function returned is called (checked while ``pending()``);
+        Esc drops them and calls ``cancelled(how many)``."""
 
     def hold_on(self, deadline: float) -> None:
         """The waiting key waits on until ``deadline``: what it refers to is still being computed."""

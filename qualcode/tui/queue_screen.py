@@ -43,7 +43,7 @@ class QueueScreen(WorkbenchScreen):
         self.done = 0
         # what was done here, in order, for u: ("skip", position) or ("write", position)
         self.acted: list[tuple[str, int]] = []
-        self._ordering: Callable[[], None] | None = None  # the queue is being ordered: the keys after wait for it
+        self._ordering: Callable[[], None] | None = None  # the queue is being ordered: lets the keys after it go on
         self._waiting: Callable[[], None] | None = None  # a number key waiting for the unit's suggestions
         self.counts: dict[str, int] = {}  # codings per code, for the picker (counted in the background)
 
@@ -80,15 +80,9 @@ class QueueScreen(WorkbenchScreen):
         self.update_status()
         # the keys typed after the one that opened or switched the queue act on the queue it orders, not on the
         # empty one shown meanwhile ('a -' marks the first unit of the new scope)
-        self._ordering = self._wait_for_order
-        self.host.hold_until(time.monotonic() + hosting.WAIT_SECONDS, self._ordering, self._order_cancelled)
+        self._ordering = self.host.hold_keys(lambda: self.is_attached and self._ordering is not None,
+                                             self._order_cancelled)
         self._load()
-
-    def _wait_for_order(self) -> None:
-        if self.is_attached and self._ordering is not None:  # still being ordered: a slow machine drops no key
-            self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
-        else:
-            self._ordered()
 
     def _order_cancelled(self, after: int) -> None:
         self._ordering = None
@@ -96,9 +90,9 @@ class QueueScreen(WorkbenchScreen):
                                                             if after else ""))
 
     def _ordered(self) -> None:
-        holds, self._ordering = self._ordering, None
-        if holds is not None:
-            self.host.release_barrier(holds)
+        release, self._ordering = self._ordering, None
+        if release is not None:
+            release()
 
     def action_scope(self) -> None:
         """Switch between this transcript's units and every transcript's."""

@@ -471,7 +471,7 @@ class TranscriptScreen(WorkbenchScreen):
     def action_next_uncoded(self) -> None:
         # what is coded or marked is read once the changes asked for before n are saved: '- k n' typed at once
         # passes over the unit just marked, as it does typed slowly
-        self._when_saved("n", [int(u["id"]) for u in self.units], self._next_uncoded)
+        self._when_saved("n", None, self._next_uncoded)
 
     def _next_uncoded(self) -> None:
         found = wb.next_uncoded(self.units, after=self.view.cursor, coder=self.coder)
@@ -633,10 +633,12 @@ class TranscriptScreen(WorkbenchScreen):
         uid = int(u["id"])
         self._when_saved(f"d on {u['ref']}", [uid], lambda: self._remove_from(uid))
 
-    def _when_saved(self, what: str, unit_ids: list[int], run: Callable[[], None]) -> None:
-        """Run ``run`` once no change to these units is still being saved: a key that reads what is coded or marked
-        acts on what the keys typed before it did (the keys after it wait with it)."""
+    def _when_saved(self, what: str, unit_ids: list[int] | None, run: Callable[[], None]) -> None:
+        """Run ``run`` once no change to these units (None: to any unit) is still being saved: a key that reads what
+        is coded or marked acts on what the keys typed before it did (the keys after it wait with it)."""
         def busy() -> bool:
+            if unit_ids is None:
+                return self.host.units_busy()
             return any(self.host.unit_busy(uid) for uid in unit_ids)
 
         self._wait_for(what, lambda: not busy(), run, lambda: "the changes before it to be saved", busy)
@@ -768,13 +770,14 @@ class TranscriptScreen(WorkbenchScreen):
                     memos.pop(coder, None)
                 self.units[pos] = {**self.units[pos], "memos": memos}
                 self.view.update_unit(pos, self.units[pos])
-                self._unit_changed()
-                self.try_waiting()  # an m typed meanwhile opens the memo as saved
+                self._unit_changed()  # (the app then lets an m typed meanwhile open the memo as saved)
 
             self.host.write(lambda p: coding.set_memo(p, "segment", seg, text, coder=coder), done,
                             label=f"memo {'saved' if text.strip() else 'deleted'} on {u['ref']}", units=[seg])
 
         def edit() -> None:  # the memo as the keys before m left it ('m ... ctrl+s m' typed at once)
+            if seg not in self.positions:  # the transcript was read again without it meanwhile
+                return
             now = self.units[self.positions[seg]]
             self.app.push_screen(MemoEditor(now["ref"], now["memos"].get(coder, ""), now["text"]), save)
 

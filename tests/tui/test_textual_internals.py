@@ -42,3 +42,11 @@ async def test_the_private_attributes_the_workbench_reads_are_there() -> None:
         assert isinstance(app.screen._compositor, Compositor)
         assert hasattr(app.screen, "_layout_cache")
         assert isinstance(app.query_one(Input)._cursor_visible, bool)
+
+
+def test_esc_and_a_digit_are_known_to_textual_as_the_option_character() -> None:
+    """'Esc 1' read at once is taken back from the character Textual makes of it ('¡'): a Textual without that table
+    would leave the workbench with nothing to take back, and 'Esc 1' dropped again."""
+    from qualcode.tui.typeahead import OPTION_CHARACTERS
+
+    assert OPTION_CHARACTERS["¡"] == "1" and OPTION_CHARACTERS["–"] == "-"

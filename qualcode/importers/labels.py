@@ -360,7 +360,6 @@ def _described(head: str) -> tuple[str, str] | None:
     de A255") for the name and role research transcripts write before the first words of each speaker; None for
     "Jensen, Clara" (a name written last name first) and for anything that is not a name and a short description.
     A description in lower case ("head nurse") is returned too: :func:`accepted_keys` takes it only where it recurs."""
-    from qualcode.speakers import role_of_label
 
     name, _, description = head.partition(",")
     name, description = name.strip(), description.strip()

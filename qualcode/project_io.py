@@ -132,14 +132,15 @@ def import_codings_table(
                 hint="copy the passage exactly from 'qualcode segments'",
             )
         hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
-        again = _find_quote(texts[tid][span[1]:], quote)
-        if again is not None:  # said twice: coding the first place would be a guess
-            later = [u for u in units[tid] if u["start"] < span[1] + again[1] and u["end"] > span[1] + again[0]]
-            if {u["id"] for u in later} != {u["id"] for u in hit}:
-                places = ", ".join(f"{tid}:{u['idx']}" for u in (hit + later)[:4])
-                raise InputError(f'quote is in more than one place in {tid} ({places}): '
-                                 f'"{" ".join(quote[:60].split())}"', path=str(p), line=n,
-                                 hint="quote a longer passage, so that it is found in one place only")
+        elsewhere, at = [], span[1]
+        while (again := _find_quote(texts[tid][at:], quote)) is not None:  # every later place it is said
+            start, at = at + again[0], at + again[1]
+            elsewhere += [u for u in units[tid] if u["start"] < at and u["end"] > start and u not in hit]
+        if elsewhere:  # said in other units too: coding the first place would be a guess
+            places = ", ".join(dict.fromkeys(f"{tid}:{u['idx']}" for u in hit + elsewhere))
+            raise InputError(f'quote is in more than one place in {tid} ({places}): '
+                             f'"{" ".join(quote[:60].split())}"', path=str(p), line=n,
+                             hint="quote a longer passage, so that it is found in one place only")
         if any(u["role"] == "interviewer" for u in hit):
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
         coder = row.get("coder") or default_coder

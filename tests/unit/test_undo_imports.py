@@ -92,3 +92,16 @@ def test_a_quote_said_in_two_places_is_refused_not_coded_where_it_is_first(proje
         import_codings_table(project, path, default_coder="tester")
     assert "line 3" in str(err.value) or err.value.line == 3
     assert project.codings() == []  # nothing written, not even the table's first line
+
+
+def test_a_quote_said_again_in_a_third_place_is_refused_too(project: Project, tmp_path: Path) -> None:
+    from qualcode.errors import InputError
+
+    # the first two places are in one unit; the third is in another
+    project.add_transcript(make_transcript("Fine, Fine. Fine."), "KII-02", coder="ana")
+    path = tmp_path / "short.csv"
+    path.write_text("quote,code,transcript\nFine,relevance,KII-02\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"more than one place in KII-02 \(KII-02:2, KII-02:3\)"):
+        import_codings_table(project, path, default_coder="tester")
+    assert project.codings() == []
+

@@ -251,6 +251,21 @@ def next_uncoded(units: Sequence[Mapping[str, Any]], *, after: int = -1, coder: 
     return None
 
 
+def done_ahead(project: Project, unit_ids: Iterable[int], *, coder: str, chunk: int = 50) -> set[int]:
+    """The units at the front of ``unit_ids`` that ``coder`` has coded or marked not codable since they were put in
+    a queue (in another view, by the command line), up to the first one still to do: those the queue passes over.
+    One query for each ``chunk`` units passed over: one, unless more than ``chunk`` in a row were done."""
+    ids = iter(unit_ids)
+    out: set[int] = set()
+    while part := [int(i) for _, i in zip(range(chunk), ids, strict=False)]:
+        done = project.units_done(part, coder=coder)
+        for i in part:
+            if i not in done:
+                return out
+            out.add(i)
+    return out
+
+
 def next_uncoded_unit(project: Project, transcript: str, *, after_idx: int = 0,
                       coder: str | None = None) -> CodedUnit | None:
     """The next informant unit after unit number ``after_idx`` that ``coder`` has not coded (wrapping around)."""

@@ -6,8 +6,9 @@ corrected unit retrains the suggester in the background, so the next units' sugg
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -213,10 +214,17 @@ class QueueScreen(WorkbenchScreen):
 
     # ------------------------------------------------------------------ actions
 
-    def _advance(self) -> None:
+    def _ahead(self) -> Iterator[int]:
+        """The ids of the units after the current one, in queue order (read lazily: the queue can be long)."""
+        return (int(u["id"]) for u in itertools.islice(self.units, self.position + 1, None))
+
+    def _advance(self, done: set[int] | None = None) -> None:
+        """On to the next unit, past those coded or marked not codable meanwhile (in the transcript view, by the
+        command line): ``done``, as the write that moves on read them, or read here."""
+        if done is None:
+            done = wb.done_ahead(self.project, self._ahead(), coder=self.coder)
         self.position += 1
-        # units coded meanwhile (in the transcript view, by the CLI) drop out of the queue
-        while self.current is not None and self.project.codings(segment=self.current["id"], coder=self.coder):
+        while self.current is not None and int(self.current["id"]) in done:
             self.position += 1
         self.show()
 
@@ -224,15 +232,21 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         assert u is not None
         self.acted.append(("write", self.position))
+        ahead, coder = self._ahead(), self.coder
 
-        def written(result: Any) -> None:
+        def run(project: Any) -> tuple[Any, set[int]]:
+            # the units to pass over are read on the writer's connection, once this write is in the store
+            return fn(project), wb.done_ahead(project, ahead, coder=coder)
+
+        def written(out: tuple[Any, set[int]]) -> None:
+            result, passed = out
             self._count_codes()
             if done is not None:
                 done(result)
-            self._advance()  # past the units coded meanwhile, as the store says once this is saved
+            self._advance(passed)
 
         # the keys typed after it act on the unit the queue goes on to, which depends on what is saved: they wait
-        self.host.write(fn, written, label=label, units=[int(u["id"])], hold_keys=True)
+        self.host.write(run, written, label=label, units=[int(u["id"])], hold_keys=True)
 
     def shown_suggestions(self) -> list[Suggestion]:
         u = self.current

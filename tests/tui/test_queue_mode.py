@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 
+import pytest
+
+from qualcode.actions import coding
 from qualcode.model import QueuedUnit
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
@@ -40,6 +44,40 @@ async def test_w_opens_the_queue_on_the_first_uncoded_informant_unit(make: Calla
         assert queued(screen)["ref"] == "FGD-01:4"
         await pilot.press("escape")
         assert not isinstance(app.screen, QueueScreen)
+
+
+async def test_units_done_elsewhere_meanwhile_are_passed_over(make: Callable[..., QualcodeApp], store: Project,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Units ahead that the coder coded or marked not codable elsewhere since the queue was ordered (the command line,
+    a second workbench) are passed over when the queue moves on; one another coder coded is not. The store is asked
+    once per move: by the writer, with the write, when the move follows a write."""
+    asked: list[tuple[list[int], bool]] = []
+    units_done = Project.units_done
+
+    def counted(project: Project, segment_ids: Iterable[int], *, coder: str) -> set[int]:
+        ids = list(segment_ids)
+        asked.append((ids, threading.current_thread() is threading.main_thread()))
+        return units_done(project, ids, coder=coder)
+
+    monkeypatch.setattr(Project, "units_done", counted)
+    app = make(suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert queued(screen)["ref"] == "FGD-01:2"
+        store.add_coding("FGD-01:3", "impact", coder="clara")
+        coding.mark_unit(store, "FGD-01:4", "not_codable", coder="clara")
+        store.add_coding("FGD-01:6", "impact", coder="long")
+        await pilot.press("minus")
+        await app.settled()
+        assert queued(screen)["ref"] == "FGD-01:6"
+        assert [on_ui for _, on_ui in asked] == [False]  # one query, on the writer's connection
+        store.add_coding("KII-01:3", "impact", coder="clara")
+        await pilot.press("s")
+        await app.settled()
+        assert queued(screen)["ref"] == "KII-01:4"
+        assert len(asked) == 2  # a skip writes nothing: it asks the store itself, once
 
 
 async def test_accepting_in_the_queue_codes_the_unit_and_moves_on(make: Callable[..., QualcodeApp],

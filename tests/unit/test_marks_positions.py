@@ -94,3 +94,30 @@ def test_each_coder_has_a_position_per_transcript(project: Project) -> None:
     assert project.position("FGD-01", coder="clara") == 3
     assert project.position("KII-01", coder="long") == 4
     assert project.events(entity="position") == []  # moving is not a change to the project
+
+
+def test_the_units_a_queue_passes_over_are_read_in_one_query(project: Project) -> None:
+    """Units coded or marked not codable by the coder, up to the first still to do; another coder's coding and a
+    'skipped' mark leave a unit to do."""
+    ids = {u["ref"]: int(u["id"]) for u in project.segments("KII-01", include_interviewer=False)}
+    coding.apply_code(project, ["KII-01:3"], "impact", coder="clara")
+    coding.mark_unit(project, "KII-01:4", "not_codable", coder="clara")
+    coding.apply_code(project, ["KII-01:5"], "impact", coder="clara")
+    coding.mark_unit(project, "KII-01:7", "skipped", coder="clara")
+    coding.apply_code(project, ["KII-01:8"], "impact", coder="long")
+    coding.apply_code(project, ["KII-01:9"], "impact", coder="clara")
+    order = [ids[f"KII-01:{n}"] for n in (3, 4, 5, 7, 8, 9)]
+    done = {ids[f"KII-01:{n}"] for n in (3, 4, 5)}
+    read: list[str] = []
+    project.db.set_trace_callback(read.append)
+    try:
+        assert wb.done_ahead(project, order, coder="clara") == done
+        assert len(read) == 1, read
+        read.clear()
+        assert wb.done_ahead(project, order, coder="clara", chunk=2) == done  # two units at a time: two reads
+        assert len(read) == 2, read
+    finally:
+        project.db.set_trace_callback(None)
+    assert wb.done_ahead(project, order, coder="long") == set()  # long coded only KII-01:8
+    assert wb.done_ahead(project, order[4:], coder="long") == {ids["KII-01:8"]}
+    assert wb.done_ahead(project, iter(order[5:]), coder="clara") == {ids["KII-01:9"]}

@@ -1,9 +1,9 @@
 """Taguette's highlights as codings. Its "all highlights" export (CSV or Excel, columns ``id, document, tag,
 content``, or the HTML page of the same export: each highlight's text, then its document and tags) names each
 highlight's document, its tag's full path and its text, and nothing else (no position, no coder, no date). Each
-highlight is placed by its text on the units of the transcript whose name is the document's, coded with the code its
-tag names; what cannot be placed is reported by document, with why. Everything is checked before anything is
-written.
+highlight is placed by its text on the units of the transcript whose name is the document's (by the rules of
+:mod:`qualcode.placing`), coded with the code its tag names; what cannot be placed is reported by document, with
+why. Everything is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections import Counter
 from pathlib import Path, PurePath
 
 from qualcode.errors import InputError
-from qualcode.model import ImportedCodings, Segment
+from qualcode.model import ImportedCodings
+from qualcode.placing import Planned, Transcripts, place, write_codings
 from qualcode.safeio.cleaning import describe
 from qualcode.store import Project
-from qualcode.textmatch import find_words
 
 #: the columns of Taguette's highlights export, in its order
 TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
@@ -68,35 +68,22 @@ def _code_for(tag: str, exact: dict[str, set[str]], last: dict[str, set[str]]) -
     return None, f"tag '{tag}' is not a code here"
 
 
-def _place(text: str, content: str) -> list[tuple[int, int]]:
-    """Where a highlight's text is in a transcript's: every place it is as written (spacing aside), else the one
-    place its words are, in order, so that labels, line ends or markup the import took out do not matter (nine in
-    ten of its words found there); none when it is nowhere. Taguette gives no position: a text found in several
-    places is for the caller to report, not to guess."""
-    pattern = r"\s+".join(re.escape(w) for w in content.split())
-    if not pattern:
-        return []
-    found = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
-    if found:
-        return found
-    span = find_words(content, text)
-    return [span] if span is not None else []
-
-
 def import_highlights(project: Project, path: str | Path, rows: list[list[str]], removed: Counter[str], *,
                       coder: str) -> ImportedCodings:
-    """Import Taguette's highlights table (``rows``, its header first) as codings by ``coder``."""
+    """Import Taguette's highlights table (``rows``, its header first) as codings by ``coder``. Each highlight is
+    placed by :mod:`qualcode.placing`'s rules, approximately where need be (Taguette quotes its own copy of the
+    document); one that cannot be placed is listed by document, with why, and the others are imported."""
     p = Path(path)
     header = [h.strip().lower() for h in rows[0]]
     col = {name: header.index(name) for name in TAGUETTE_COLUMNS}
     transcripts = _transcripts_by_name(project)
     exact, last = _codes_by_tag(project)
-    texts: dict[str, str] = {}
-    units: dict[str, list[Segment]] = {}
+    read = Transcripts(project)
     labels: dict[str, re.Pattern[str] | None] = {}
-    planned: list[tuple[int, str]] = []  # (unit, code)
+    planned: list[Planned] = []
     unplaced: dict[str, Counter[str]] = {}
     placed_highlights: set[tuple[str, str]] = set()
+    asked: set[tuple[str, str]] = set()  # highlights that also marked the interviewer's words
     rows_read = 0
     for row in rows[1:]:
         if not any(cell.strip() for cell in row):
@@ -123,51 +110,43 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         if code is None:
             miss(why)
             continue
-        if tid not in texts:
-            texts[tid] = project.transcript_text(tid)
-            units[tid] = project.segments(tid)
+        text, units = read(tid)
+        if tid not in labels:
             # the speaker labels Taguette's text holds ("P3: Yes, many."), which the import took out of ours
             spoken = sorted((str(sp["label"]) for sp in project.speakers(tid)), key=len, reverse=True)
             labels[tid] = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(x) for x in spoken) + r")\s*:\s",
                                      re.I) if spoken else None
         pattern = labels[tid]
         content = pattern.sub(" ", cell["content"]) if pattern is not None else cell["content"]
-        spans = _place(texts[tid], content)
-        if not spans:
+        placing = place(text, units, content, approximate=True)
+        if not placing.found:
             miss(f"its text is not in transcript {tid}")
-            continue
-        places = [[u for u in units[tid] if u["start"] < e and u["end"] > s] for s, e in spans]
-        if len({tuple(u["id"] for u in hit) for hit in places}) > 1:
+        elif placing.ambiguous:
             # "Yes, very much." said twice: Taguette does not say which one was highlighted, so neither is coded
-            refs = ", ".join(hit[0]["ref"] for hit in places if hit)
-            miss(f"its text is in {len(places)} places ({refs}): code the right one by hand")
-            continue
-        hit = places[0]
-        evidence = [u for u in hit if u["role"] != "interviewer"]
-        if not evidence:
+            miss(f"its text is in {placing.found} places ({', '.join(placing.ambiguous)}): code the right one by hand")
+        elif not placing.units:
             miss("it marks only the interviewer's words")
-            continue
-        planned.extend((u["id"], code) for u in evidence)
-        placed_highlights.add((cell["id"], tid))
-    if rows_read and not planned:
+        else:
+            planned.extend(Planned(u["id"], code, coder) for u in placing.units)
+            placed_highlights.add((cell["id"], tid))
+            if placing.asked:
+                asked.add((cell["id"], tid))
+    if not rows_read:
+        raise InputError("holds no highlights: only the header of Taguette's export", path=str(p),
+                         hint="highlight passages in Taguette, then export 'all highlights' again")
+    if not planned:
         raise InputError("no highlight could be placed: " + _unplaced_summary(unplaced), path=str(p),
                          hint="import the documents as transcripts under the names Taguette shows (or their file"
                               " names) and Taguette's codebook (qualcode refi import codebook.qdc) first")
-    added = skipped = 0
-    with project.transaction():
-        existing = {(c["segment"], c["code"], c["coder"]) for c in project.codings()}
-        for seg_id, code in planned:
-            if (seg_id, code, coder) in existing:
-                skipped += 1
-                continue
-            project.add_coding(seg_id, code, coder=coder, source="import")
-            existing.add((seg_id, code, coder))
-            added += 1
+    added, skipped = write_codings(project, planned)
     warnings = [f"read as Taguette's highlights export (id, document, tag, content): {len(placed_highlights)}"
                 f" highlight(s) placed; Taguette writes no coder, so the codings are {coder}'s"]
     if unplaced:
         warnings.append(f"{sum(sum(c.values()) for c in unplaced.values())} highlight row(s) not placed: "
                         + _unplaced_summary(unplaced))
+    if asked:
+        warnings.append(f"{len(asked)} highlight(s) also marked the interviewer's words: only the informants' units"
+                        " are coded")
     note = describe(removed, "the table")
     if note:
         warnings.append(note)

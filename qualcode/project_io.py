@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import shutil
 import tempfile
 from collections import Counter
@@ -17,7 +16,8 @@ from typing import Any
 
 from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
-from qualcode.model import ImportedCodings, ProgressFn, Segment
+from qualcode.model import ImportedCodings, ProgressFn
+from qualcode.placing import Planned, Transcripts, place, write_codings
 from qualcode.safeio.cleaning import clean, clean_line, describe
 from qualcode.store import Project
 from qualcode.textfile import read_user_text
@@ -72,9 +72,10 @@ def import_codings_table(
     highlights export (CSV or Excel, columns id, document, tag, content, or its HTML page: see
     :mod:`qualcode.highlights`).
 
-    Each quote must be verbatim text of the transcript, found in one place only (a quote said twice is refused, not
-    coded where it comes first); every unit it overlaps gets the code. The whole table is
-    checked before anything is written.
+    Each quote must be verbatim text of the transcript (spacing aside), found in one place only (a quote said in
+    two places is refused, not coded where it comes first); every informant's unit it overlaps gets the code (see
+    :mod:`qualcode.placing` for these rules). A row that breaks them refuses the whole table, at its line: the table
+    is checked before anything is written.
     """
     from qualcode.highlights import import_highlights, read_highlights, read_highlights_page, read_highlights_table
 
@@ -99,9 +100,9 @@ def import_codings_table(
     if "quote" not in fields or "code" not in fields:
         raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
     tid_default = transcript or p.stem
-    texts: dict[str, str] = {}
-    units: dict[str, list[Segment]] = {}
-    planned: list[tuple[int, str, int, str, str, str | None, str | None]] = []
+    read = Transcripts(project)
+    planned: list[Planned] = []
+    asked = 0  # quotes that also covered the interviewer's words
     removed: Counter[str] = Counter()
     for n, raw in enumerate(rows, start=2):
         # quotes are matched against clean text; coders and memos are shown in the terminal and exported
@@ -110,12 +111,10 @@ def import_codings_table(
         if row.get("coder"):
             row["coder"] = clean_line(row["coder"])
         tid = row.get("transcript") or tid_default
-        if tid not in texts:
-            try:
-                texts[tid] = project.transcript_text(tid)
-            except Exception:
-                raise InputError(f"transcript '{tid}' is not in the project", path=str(p), line=n) from None
-            units[tid] = project.segments(tid)
+        try:
+            text, units = read(tid)
+        except Exception:
+            raise InputError(f"transcript '{tid}' is not in the project", path=str(p), line=n) from None
         quote, code = row.get("quote", ""), row.get("code", "")
         if not quote or not code:
             raise InputError("quote and code must not be empty", path=str(p), line=n)
@@ -123,43 +122,29 @@ def import_codings_table(
             project.require_code(code)
         except Exception as err:
             raise InputError(str(err), path=str(p), line=n) from None
-        span = _find_quote(texts[tid], quote)
-        if span is None:
-            raise InputError(
-                f'quote not found verbatim in {tid}: "{" ".join(quote[:60].split())}"',  # one line, whatever it held
-                path=str(p),
-                line=n,
-                hint="copy the passage exactly from 'qualcode segments'",
-            )
-        hit = [u for u in units[tid] if u["start"] < span[1] and u["end"] > span[0]]
-        elsewhere, at = [], span[1]
-        while (again := _find_quote(texts[tid][at:], quote)) is not None:  # every later place it is said
-            start, at = at + again[0], at + again[1]
-            elsewhere += [u for u in units[tid] if u["start"] < at and u["end"] > start and u not in hit]
-        if elsewhere:  # said in other units too: coding the first place would be a guess
-            places = ", ".join(dict.fromkeys(f"{tid}:{u['idx']}" for u in hit + elsewhere))
-            raise InputError(f'quote is in more than one place in {tid} ({places}): '
-                             f'"{" ".join(quote[:60].split())}"', path=str(p), line=n,
-                             hint="quote a longer passage, so that it is found in one place only")
-        if any(u["role"] == "interviewer" for u in hit):
+        shown = " ".join(quote[:60].split())  # one line, whatever it held
+        placing = place(text, units, quote)
+        if not placing.found:
+            raise InputError(f'quote not found verbatim in {tid}: "{shown}"', path=str(p), line=n,
+                             hint="copy the passage exactly from 'qualcode segments'")
+        if placing.ambiguous:
+            raise InputError(f'quote is in more than one place in {tid} ({", ".join(placing.ambiguous)}): "{shown}"',
+                             path=str(p), line=n, hint="quote a longer passage, so that it is found in one place only")
+        if not placing.units:
             raise InputError(f"quote in {tid} is an interviewer's question, not evidence", path=str(p), line=n)
+        asked += placing.asked
         coder = row.get("coder") or default_coder
-        for u in hit:
-            planned.append((n, tid, u["id"], code, coder, row.get("created") or None, row.get("memo") or None))
-    added = skipped = 0
-    with project.transaction():
-        existing = {(c["segment"], c["code"], c["coder"]) for c in project.codings()}
-        for _n, _tid, seg_id, code, coder, created, memo in planned:
-            if (seg_id, code, coder) in existing:
-                skipped += 1
-                continue
-            project.add_coding(seg_id, code, coder=coder, created=created, memo=memo, source="import")
-            existing.add((seg_id, code, coder))
-            added += 1
+        planned.extend(Planned(u["id"], code, coder, row.get("created") or None, row.get("memo") or None)
+                       for u in placing.units)
+    added, skipped = write_codings(project, planned)
     report: ImportedCodings = {"file": str(p), "added": added, "skipped": skipped}
+    warnings = [f"{asked} quote(s) also covered the interviewer's words: only the informants' units are coded"
+                ] if asked else []
     note = describe(removed, "the table")
     if note:
-        report["warnings"] = [note]
+        warnings.append(note)
+    if warnings:
+        report["warnings"] = warnings
     return report
 
 
@@ -169,16 +154,6 @@ def _is_zip(p: Path) -> bool:
             return f.read(4) == b"PK\x03\x04"
     except OSError:
         return False
-
-
-def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
-    pos = text.find(quote)
-    if pos >= 0:
-        return pos, pos + len(quote)
-    # tolerate line breaks / double spaces inside the quote
-    pattern = r"\s+".join(re.escape(w) for w in quote.split())
-    m = re.search(pattern, text)
-    return (m.start(), m.end()) if m else None
 
 
 # ---------------------------------------------------------------------------- the bundled example

@@ -1,5 +1,5 @@
 """Finding a passage in a text that was written a little differently: the one word-by-word alignment both importers
-of other tools' codings use (REFI-QDA's selections, Taguette's highlights)."""
+of other tools' codings use (REFI-QDA's selections; Taguette's highlights, through :mod:`qualcode.placing`)."""
 
 from __future__ import annotations
 
@@ -38,13 +38,14 @@ def align_words(passage: str, text: str, lo: int = 0, hi: int | None = None) -> 
     return theirs[first.b][1], theirs[last.b + last.size - 1][2]
 
 
-def find_words(passage: str, text: str) -> tuple[int, int] | None:
-    """Where ``passage`` lies anywhere in ``text`` (see :func:`align_words`), around the longest run of its words
-    found as written; None when nothing is near enough."""
+def find_words(passage: str, text: str, lo: int = 0, hi: int | None = None) -> tuple[int, int] | None:
+    """Where ``passage`` lies anywhere in ``text[lo:hi]`` (see :func:`align_words`), around the longest run of its
+    words found as written; None when nothing is near enough. One place only: where a passage may be in several,
+    look again before and after the one found (:func:`qualcode.placing.places`)."""
     from difflib import SequenceMatcher
 
     mine = [w.casefold() for w in _WORD.findall(passage)]
-    theirs = list(_WORD.finditer(text))
+    theirs = list(_WORD.finditer(text, lo, len(text) if hi is None else hi))
     if not mine or not theirs:
         return None
     anchor = SequenceMatcher(None, mine, [w.group().casefold() for w in theirs], autojunk=False).find_longest_match(

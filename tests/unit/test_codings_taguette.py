@@ -164,23 +164,68 @@ def test_bold_words_inside_a_web_page_highlight_are_kept_and_a_highlight_without
     assert report["warnings"][1] == "1 highlight row(s) not placed: '(no document)': 1 (no document named with it)"
 
 
+def _one_transcript(folder: Path, name: str, text: str) -> Path:
+    """A project of Taguette's codebook and one transcript, ``text`` imported from the file ``name``."""
+    folder.mkdir(exist_ok=True)
+    source = folder / name
+    source.write_text(text, encoding="utf-8")
+    import_refi(folder / "p", REAL / "taguette-1.5.2-codebook.qdc", coder="ana")
+    with Project.open(folder / "p") as project:
+        import_files(project, [source], coder="ana")
+    return folder / "p"
+
+
+def _highlights(folder: Path, *rows: tuple[str, str, str, str]) -> Path:
+    table = folder / "highlights.csv"
+    with table.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("id", "document", "tag", "content"), *rows])
+    return table
+
+
 def test_a_highlight_whose_text_is_said_twice_is_coded_nowhere_and_the_report_names_both_places(
     tmp_path: Path,
 ) -> None:
-    tmp_path.mkdir(exist_ok=True)
-    source = tmp_path / "kii_rep2.txt"
-    source.write_text("Interviewer: Was the first module useful?\n\nRespondent: Yes, very much. It changed how we"
-                      " work.\n\nInterviewer: And the budget module?\n\nRespondent: Yes, very much. It changed how we"
-                      " plan the year.\n", encoding="utf-8")
-    table = tmp_path / "highlights.csv"
-    table.write_text('id,document,tag,content\n1,kii_rep2,Quotable ⭐,"Yes, very much."\n'
-                     '2,kii_rep2,Quotable ⭐,"It changed how we plan the year."\n', encoding="utf-8")
-    folder = tmp_path / "p"
-    import_refi(folder, REAL / "taguette-1.5.2-codebook.qdc", coder="ana")
+    folder = _one_transcript(tmp_path, "kii_rep2.txt", "Interviewer: Was the first module useful?\n\nRespondent: Yes,"
+                             " very much. It changed how we work.\n\nInterviewer: And the budget module?\n\n"
+                             "Respondent: Yes, very much. It changed how we plan the year.\n")
+    table = _highlights(tmp_path, ("1", "kii_rep2", "Quotable ⭐", "Yes, very much."),
+                        ("2", "kii_rep2", "Quotable ⭐", "It changed how we plan the year."))
     with Project.open(folder) as project:
-        import_files(project, [source], coder="ana")
         report = import_codings_table(project, table, default_coder="ana")
     # only the second highlight codes: its unit; the first answer is coded by neither
     assert {text for _, _, text, _ in _codings(folder)} == {"Yes, very much. It changed how we plan the year."}
     assert report["warnings"][1] == ("1 highlight row(s) not placed: 'kii_rep2': 1 (its text is in 2 places"
                                      " (kii_rep2:2, kii_rep2:4): code the right one by hand)")
+
+
+def test_a_highlight_found_only_by_its_words_in_two_places_is_coded_nowhere_too(tmp_path: Path) -> None:
+    """Taguette's text differs a little from ours (a word here): placed by its words, not as written. Found so in
+    two answers, it is as ambiguous as a text written twice."""
+    folder = _one_transcript(tmp_path, "kii_rep3.txt", "Interviewer: Did the district listen?\n\nRespondent: We met"
+                             " the district team every month and they listened to us.\n\nInterviewer: And the"
+                             " province?\n\nRespondent: We met the district team every month and they listened to"
+                             " us. The province office never answered our letters about the clinic.\n")
+    table = _highlights(
+        tmp_path,
+        ("1", "kii_rep3", "Quotable ⭐", "We met the district team every month and they really listened to us."),
+        ("2", "kii_rep3", "Quotable ⭐", "The province office never once answered our letters about the clinic."))
+    with Project.open(folder) as project:
+        report = import_codings_table(project, table, default_coder="ana")
+    # the second highlight is in one place: its sentence is coded; the first is in both answers, and codes neither
+    assert [text for _, _, text, _ in _codings(folder)] == [
+        "The province office never answered our letters about the clinic."]
+    assert report["warnings"][1] == ("1 highlight row(s) not placed: 'kii_rep3': 1 (its text is in 2 places"
+                                     " (kii_rep3:2, kii_rep3:4): code the right one by hand)")
+
+
+def test_a_highlights_table_of_its_header_only_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = _project(tmp_path / "p")
+    capsys.readouterr()
+    code = _run("codings", "import", "-p", str(folder), str(_highlights(tmp_path)), "--coder", "ana")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1 and "holds no highlights" in err
+    with Project.open(folder) as project:
+        assert project.codings() == []

@@ -105,3 +105,30 @@ def test_a_quote_said_again_in_a_third_place_is_refused_too(project: Project, tm
         import_codings_table(project, path, default_coder="tester")
     assert project.codings() == []
 
+
+
+def test_a_quote_whose_places_share_some_units_only_is_refused(project: Project, tmp_path: Path) -> None:
+    from qualcode.errors import InputError
+
+    # "on. Go" first runs over both units of the answer, then lies inside the second only
+    project.add_transcript(make_transcript("Go on. Go on. Go on."), "KII-02", coder="ana")
+    path = tmp_path / "short.csv"
+    path.write_text("quote,code,transcript\non. Go,relevance,KII-02\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"more than one place in KII-02 \(KII-02:2, KII-02:3\)"):
+        import_codings_table(project, path, default_coder="tester")
+    assert project.codings() == []
+
+
+def test_a_quote_over_a_question_and_its_answer_codes_the_answer_only(project: Project, tmp_path: Path) -> None:
+    from qualcode.errors import InputError
+
+    path = tmp_path / "asked.csv"
+    path.write_text('quote,code,transcript\n"What did the project do?\n\nWe trained 300 workers.",relevance,KII-01\n',
+                    encoding="utf-8")
+    report = import_codings_table(project, path, default_coder="tester")
+    assert _codes(project) == [("KII-01:2", "relevance")]
+    assert report["warnings"] == ["1 quote(s) also covered the interviewer's words: only the informants' units are"
+                                  " coded"]
+    path.write_text("quote,code,transcript\nWhat did the project do?,efficiency,KII-01\n", encoding="utf-8")
+    with pytest.raises(InputError, match="interviewer's question, not evidence"):
+        import_codings_table(project, path, default_coder="tester")

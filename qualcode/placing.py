@@ -1,0 +1,118 @@
+"""Placing quoted text on a transcript's units, and writing the codings that follow: the rules both imports of
+codings by quotation share (a table of quotes, :func:`qualcode.project_io.import_codings_table`; Taguette's
+highlights, :func:`qualcode.highlights.import_highlights`). Neither gives a position, only the words, so:
+
+- **Where.** A quote is looked for in every place it is written, spacing aside (a line break or a double space in
+  the quote is any run of spaces in the transcript). With ``approximate``, a quote written nowhere as such is looked
+  for where its words are, in order (nine in ten of them: :func:`qualcode.textmatch.find_words`), again in every
+  place. Only Taguette's highlights are placed so: Taguette quotes its own copy of the document, with the speaker
+  labels, line ends and markup the import took out. A table of quotes is written from qualcode's own text ('qualcode
+  segments'), so its quotes must be verbatim: a loose match there would hide a typing slip.
+- **Said in more than one place.** Exact or approximate alike, a quote whose places do not all fall on the same
+  units is ambiguous: it is coded nowhere, and its places are named. Coding the first would be a guess.
+- **The interviewer's words.** The interviewer's units a quote covers are not coded (questions are context, as
+  'qualcode codings add' and the workbench treat them); the informants' units of the same quote are, and the import
+  says how many quotes reached into a question. A quote of the interviewer's words only codes nothing.
+
+What is not placed is for the caller to report in its own way: a table of quotes is refused whole, at the line
+(its user wrote it and can mend it); Taguette's highlights are listed by document, and the others imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from qualcode.model import Segment
+from qualcode.store import Project
+from qualcode.textmatch import find_words
+
+Span = tuple[int, int]
+
+
+def places(text: str, quote: str, *, approximate: bool = False) -> list[Span]:
+    """Every place ``quote`` is written in ``text``, spacing aside; with ``approximate`` and none, every place its
+    words are, in order (see the module's rules). In text order; empty when it is nowhere."""
+    pattern = r"\s+".join(re.escape(w) for w in quote.split())
+    if not pattern:
+        return []
+    found = [m.span() for m in re.finditer(pattern, text)]
+    if found or not approximate:
+        return found
+    regions = [(0, len(text))]
+    while regions:  # each place found leaves the text before it and after it to look in again
+        lo, hi = regions.pop()
+        span = find_words(quote, text, lo, hi)
+        if span is not None:
+            found.append(span)
+            regions += [(lo, span[0]), (span[1], hi)]
+    return sorted(found)
+
+
+def units_over(units: Sequence[Segment], span: Span) -> list[Segment]:
+    """The units a span of the transcript's text overlaps, in order."""
+    start, end = span
+    return [u for u in units if u["start"] < end and u["end"] > start]
+
+
+class Placing(NamedTuple):
+    """Where a quote landed. ``found``: how many places it is in (0: nowhere; text no unit holds is no place).
+    ``units``: the units to code, those
+    of its one place that are not the interviewer's. ``ambiguous``: when its places fall on different units, the
+    references of them all, in text order (then ``units`` is empty). ``asked``: its place also covers the
+    interviewer's words, which are left out of ``units``."""
+
+    found: int
+    units: list[Segment]
+    ambiguous: list[str]
+    asked: bool
+
+
+def place(text: str, units: Sequence[Segment], quote: str, *, approximate: bool = False) -> Placing:
+    """Place ``quote`` on the ``units`` of a transcript whose text is ``text``, by the module's rules."""
+    over = [hit for span in places(text, quote, approximate=approximate) if (hit := units_over(units, span))]
+    if len({tuple(u["id"] for u in hit) for hit in over}) > 1:
+        return Placing(len(over), [], list(dict.fromkeys(u["ref"] for hit in over for u in hit)), False)
+    hit = over[0] if over else []
+    evidence = [u for u in hit if u["role"] != "interviewer"]
+    return Placing(len(over), evidence, [], len(evidence) < len(hit))
+
+
+class Transcripts:
+    """Each transcript's text and units, read from the project once per import."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._read: dict[str, tuple[str, list[Segment]]] = {}
+
+    def __call__(self, tid: str) -> tuple[str, list[Segment]]:
+        if tid not in self._read:
+            self._read[tid] = (self._project.transcript_text(tid), self._project.segments(tid))
+        return self._read[tid]
+
+
+class Planned(NamedTuple):
+    """A coding to write: its unit's id, its code, its coder, and what the source says of when and why."""
+
+    unit: int
+    code: str
+    coder: str
+    created: str | None = None
+    memo: str | None = None
+
+
+def write_codings(project: Project, planned: Iterable[Planned]) -> tuple[int, int]:
+    """Write the planned codings in one transaction, as imported; one a unit already has from the same coder is
+    skipped (a second import of the same table adds nothing). Returns (added, skipped)."""
+    added = skipped = 0
+    with project.transaction():
+        existing = {(c["segment"], c["code"], c["coder"]) for c in project.codings()}
+        for p in planned:
+            if (p.unit, p.code, p.coder) in existing:
+                skipped += 1
+                continue
+            project.add_coding(p.unit, p.code, coder=p.coder, created=p.created, memo=p.memo, source="import")
+            existing.add((p.unit, p.code, p.coder))
+            added += 1
+    return added, skipped

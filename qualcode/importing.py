@@ -42,6 +42,7 @@ from qualcode.speakers import (
     is_group_type,
     is_placeholder_label,
     quoted_list,
+    split_names,
 )
 from qualcode.store import Project, text_hash
 
@@ -59,7 +60,6 @@ _TIMESTAMP_UNIT = re.compile(
     r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"
     r"(?:[.,]\d{1,3})?[\])]?)?(?:\s+\S+){0,6}?"
 )
-_SPLIT_NAMES = re.compile(r"\s*(?:;|/|&|\+|\band\b|\bvà\b|\bet\b|\by\b|\bund\b)\s*", re.I)
 
 ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 _DASHES = re.compile(r"-{2,}")
@@ -251,19 +251,6 @@ class SpeakerStats:
             if str(text).rstrip("\"'”’)] ").endswith(("?", "？")):
                 stats.questions[speaker] += 1
         return stats
-
-
-def split_names(value: Any) -> list[str]:
-    """Names in an interviewer column: "Clara Jensen; Tran Bao Long", "Clara Jensen and Long"; a comma separates
-    names only when each part is a full name ("Jensen, Clara" is one person)."""
-    out: list[str] = []
-    for part in _SPLIT_NAMES.split(str(value or "")):
-        pieces = [p.strip() for p in part.split(",")]
-        if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
-            out.extend(pieces)
-        elif part.strip():
-            out.append(part.strip())
-    return [n for n in out if n]
 
 
 def interview_type(rows: Sequence[CaseRow], attributes: dict[str, Any]) -> bool | None:

@@ -46,6 +46,20 @@ INTERVIEWER_LABELS = _phrases(
     mhojaji, mtafiti, nguoi phong van, phong van vien, pvv, npv, dieu tra vien, dtv, nghien cuu vien, ncv, thu ky,
     hoi"""
 )
+# Interviewer labels that, written beside a name ("Nguyen Thi Hoa, Facilitator:", "Clara Jensen (researcher):"),
+# say nothing of who asks: roles the person interviewed holds as often (a savings-group facilitator or moderator, a
+# health-centre secretary, a consultant or researcher interviewed on their work, an enumerator), a team, and the
+# words for a question itself.
+AMBIGUOUS_ASKERS = _phrases(
+    """facilitator, facilitators, co-facilitator, co facilitator, cofacilitator, facilitateur, facilitatrice,
+    facilitador, facilitadora, fasilitator, moderator, moderators, moderatorin, moderateur, moderatrice, moderador,
+    moderadora, animateur, animatrice, note-taker, note taker, notetaker, thu ky, researcher, researchers,
+    research assistant, chercheur, chercheuse, investigador, investigadora, pesquisador, pesquisadora, forscher,
+    forscherin, peneliti, mtafiti, nghien cuu vien, ncv, consultant, enumerator, enumerators, fieldworker,
+    field worker, dieu tra vien, dtv, team, evaluation team, question, questions, pregunta, pergunta, hoi"""
+)
+#: the notes beside a name that make its speaker the interviewer: the interviewing role itself
+ASKING_ROLES = INTERVIEWER_LABELS - AMBIGUOUS_ASKERS
 INFORMANT_LABELS = _phrases(
     """interviewee, interviewees, respondent, respondents, informant, informants, key informant, ki, participant,
     participants, answer, a, r, resp, guest, entrevistado, entrevistada, encuestado, encuestada, participante,
@@ -225,21 +239,36 @@ class Assignment:
     how: str  # a short phrase for the import report: "sheet speaker column", "interviewer column", ...
 
 
+# the header keys that name the interviewing side ("Interviewer: Nadia Haddad")
+ASKING_KEYS = frozenset("interviewer interviewers moderator facilitator note_taker notetaker".split())
 # the header keys that name the people of an interview ("Participants: Elena Novak, Clara Jensen")
-HEADER_NAME_KEYS = frozenset("""interviewer interviewers informant interviewee respondent moderator facilitator
-    participants participant translator interpreter note_taker notetaker speakers_listed speakers present attendees
-    persons people""".split())
-_NAME_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b|\bet\b|\by\b|\bvà\b)\s*")
+HEADER_NAME_KEYS = ASKING_KEYS | frozenset("""informant interviewee respondent participants participant translator
+    interpreter speakers_listed speakers present attendees persons people""".split())
+_SPLIT_NAMES = re.compile(r"\s*(?:;|/|&|\+|\band\b|\bvà\b|\bet\b|\by\b|\bund\b)\s*", re.I)
+
+
+def split_names(value: Any) -> list[str]:
+    """The names in a list of people (a case sheet's interviewer column, a header's "Participants:"): "Clara
+    Jensen; Tran Bao Long", "Clara Jensen and Long", "Elena Novak, Marta Ruiz, Hoa". A comma between two parts
+    separates names only when each is a full name: "Jensen, Clara" is one person, written last name first."""
+    out: list[str] = []
+    for part in _SPLIT_NAMES.split(str(value or "")):
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        if len(pieces) > 2 or (len(pieces) == 2 and all(len(p.split()) >= 2 for p in pieces)):
+            out.extend(pieces)
+        elif pieces:
+            out.append(", ".join(pieces))
+    return [" ".join(n.split()) for n in out]
 
 
 def header_names(metadata: Mapping[str, Any]) -> list[str]:
-    """The names a transcript's header gives its people ("Participants: Elena Novak, Clara Jensen (note taker)")."""
+    """The names a transcript's header gives its people ("Participants: Elena Novak, Clara Jensen (note taker)"),
+    by :func:`split_names`."""
     names: dict[str, None] = {}
     for key, value in metadata.items():
         if key in HEADER_NAME_KEYS and isinstance(value, str) and len(value) <= 300:
-            for part in _NAME_SPLIT.split(re.sub(r"\([^()]*\)", "", value)):
-                if part.strip():
-                    names.setdefault(" ".join(part.split()), None)
+            for name in split_names(re.sub(r"\([^()]*\)", "", value)):
+                names.setdefault(name, None)
     return list(names)
 
 
@@ -251,8 +280,11 @@ _TITLE_WORDS = frozenset("mr mrs ms miss dr prof sir madam mme mlle ông bà anh
 
 
 def initials_of(name: str) -> set[str]:
-    """"EN" for "Elena Novak"; "NTH" and "NH" for "Nguyen Thi Hoa"; a title ("Dr.") is no initial; none for a name
-    of one word or with a word in lower case."""
+    """"EN" for "Elena Novak" (and for "Novak, Elena", written last name first); "NTH" and "NH" for "Nguyen Thi Hoa";
+    a title ("Dr.") is no initial; none for a name of one word or with a word in lower case."""
+    if name.count(",") == 1:
+        last, first = name.split(",")
+        name = f"{first} {last}"
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.casefold().rstrip(".") not in _TITLE_WORDS]
     if len(words) < 2 or not all(w[0].isupper() for w in words):
         return set()

@@ -44,6 +44,8 @@ from qualcode.importers.preamble import (
 from qualcode.importers.service_reader import header as service_header
 from qualcode.model import ParsedTranscript
 from qualcode.speakers import (
+    ASKING_KEYS,
+    ASKING_ROLES,
     HEADING_SPEAKER,
     INITIALS,
     NOTES_SPEAKER,
@@ -780,16 +782,6 @@ def blocks_to_drafts(
     return drafts, reading
 
 
-# What a note beside a label must say for its speaker to be the interviewer: the interviewing role itself. A
-# facilitator, moderator, consultant, researcher or secretary is as often the person interviewed (a savings-group
-# facilitator, a health-centre secretary), so those notes say nothing of who asks.
-_ASKING_NOTES = frozenset(" ".join(w.split()) for w in (
-    """interviewer, interviewers, lead interviewer, assistant interviewer, i, q, int, iv, questioner, evaluator,
-    evaluators, entrevistador, entrevistadora, encuestador, encuestadora, enqueteur, enqueteuse, enquetrice,
-    intervieweur, intervieweuse, interviewerin, evaluateur, evaluatrice, evaluador, evaluadora, avaliador, avaliadora,
-    pewawancara, mhojaji, nguoi phong van, phong van vien, pvv, npv""").split(","))
-
-
 def _interviewers_from_notes(speaker_notes: dict[str, str], voices: set[str], metadata: dict[str, Any],
                              reading: Reading) -> None:
     """"Clara Jensen (evaluator):", "Sandra Salinas, Entrevistadora:", a key's "I: Interviewer": the file itself says
@@ -799,7 +791,7 @@ def _interviewers_from_notes(speaker_notes: dict[str, str], voices: set[str], me
     from qualcode.speakers import is_collective_label, label_words, role_of_label
 
     asking = [speaker for speaker, note in speaker_notes.items()
-              if label_words(note) in _ASKING_NOTES]
+              if label_words(note) in ASKING_ROLES]
     if not asking or metadata.get("interviewer"):
         return
     said = ", ".join(f"'{speaker}' ({speaker_notes[speaker]})" for speaker in asking)
@@ -946,13 +938,9 @@ def _names_given(speakers: list[str], metadata: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([*speakers, *header_names(metadata)]))
 
 
-# the header keys that name the interviewing side ("Interviewer: Nadia Haddad")
-_ASKING_KEYS = frozenset("interviewer interviewers moderator facilitator note_taker notetaker".split())
-
-
 def _asking_names(metadata: dict[str, Any]) -> set[str]:
     """The names a header gives the interviewing side."""
-    return set(_names_given([], {k: v for k, v in metadata.items() if k in _ASKING_KEYS}))
+    return set(_names_given([], {k: v for k, v in metadata.items() if k in ASKING_KEYS}))
 
 
 def _initials_as_names(drafts: Drafts, metadata: dict[str, Any], speaker_notes: dict[str, str],

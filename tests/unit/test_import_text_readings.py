@@ -376,3 +376,11 @@ def test_a_chat_line_starting_with_a_dash_is_text_unless_it_says_who_joined_or_l
     assert "joined" not in parsed.text
     assert any("; 1 line(s) of people joining, leaving or renamed (or other notices of the chat server) were left"
                " out" in w for w in parsed.warnings)
+
+
+def test_a_name_written_last_name_first_in_the_header_is_one_person_whom_her_initials_find() -> None:
+    text = ("Date: 3 May 2024\nParticipants: Novak, Elena; Marta Ruiz\n\nModerator: How did the groups start?\n\n"
+            "EN: The district called us.\n\nMR: I joined later.\n\nModerator: And now?\n\nEN: Forty members.\n")
+    parsed = parse_transcript(text.encode(), "fgd_last_first.txt")
+    assert parsed.speakers == ["Moderator", "Novak, Elena", "Marta Ruiz"]
+    assert any("read 'EN' as 'Novak, Elena', 'MR' as 'Marta Ruiz'" in w for w in parsed.warnings)

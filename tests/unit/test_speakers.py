@@ -7,6 +7,8 @@ import pytest
 
 from qualcode.importers import has_speaker_labels
 from qualcode.speakers import (
+    AMBIGUOUS_ASKERS,
+    INTERVIEWER_LABELS,
     SheetRow,
     assign_speakers,
     best_name,
@@ -15,6 +17,7 @@ from qualcode.speakers import (
     name_match,
     quoted_list,
     role_of_label,
+    split_names,
 )
 
 
@@ -132,3 +135,23 @@ def test_quoted_list_shows_the_first_labels_and_says_when_more_were_left_out() -
     assert quoted_list(labels, more=False) == "'A', 'B', 'C', 'D'"
     assert quoted_list(labels, None) == "'A', 'B', 'C', 'D', 'E'"
     assert quoted_list(["Moderator"]) == "'Moderator'"
+
+
+@pytest.mark.parametrize(("value", "names"), [
+    ("Jensen, Clara", ["Jensen, Clara"]),  # last name first: one person
+    ("Clara Jensen, Elena Novak", ["Clara Jensen", "Elena Novak"]),
+    ("Elena Novak, Marta Ruiz, Hoa", ["Elena Novak", "Marta Ruiz", "Hoa"]),  # a list, whatever the parts
+    ("Jensen, Clara; Tran  Bao Long", ["Jensen, Clara", "Tran Bao Long"]),
+    ("Clara Jensen and Long", ["Clara Jensen", "Long"]),
+    ("Clara Jensen,", ["Clara Jensen"]),
+])
+def test_a_list_of_names_separates_at_a_comma_only_between_full_names_or_in_a_longer_list(
+    value: str, names: list[str],
+) -> None:
+    assert split_names(value) == names
+
+
+def test_every_role_that_does_not_say_who_asks_is_an_interviewer_label() -> None:
+    # the interviewing roles read beside a name are the interviewer labels less these: a word typed here that is no
+    # such label would leave the role it meant read as the interviewer's
+    assert AMBIGUOUS_ASKERS < INTERVIEWER_LABELS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from rich.segment import Segment
@@ -139,11 +140,11 @@ async def test_the_message_queues_the_type_ahead_reads_hold_what_is_waiting() ->
         widget = app.query_one(Input)
         nudge = Nudge()
         widget.post_message(nudge)
-        queue = widget._message_queue
-        queued = queue.values if hasattr(queue, "values") else queue._queue
+        queue: Any = widget._message_queue  # the app's own too: it is a message pump's
+        queued: Any = queue.values if hasattr(queue, "values") else queue._queue
         assert list(queued) == [nudge] and queue.qsize() == 1
         await pilot.pause()
-        assert widget._message_queue.qsize() == 0 and app._message_queue is app._message_queue
+        assert queue.qsize() == 0
         app.notify("saved")  # the tests read what was notified
         await pilot.pause()
         assert [str(n.message) for n in app._notifications] == ["saved"]
@@ -155,7 +156,7 @@ def test_the_type_ahead_can_mark_the_input_events_it_reads() -> None:
     of 'Esc' read with a letter take the sender of the chord."""
     key, paste = events.Key("a", "a"), events.Paste("text")
     for event in (key, paste):
-        event._ta_seq = 1  # type: ignore[attr-defined]
+        setattr(event, "_ta_seq", 1)  # noqa: B010 (as typeahead._mark does)
     made = events.Key("escape", "\x1b")
     made.set_sender(key._sender)  # type: ignore[arg-type]
     assert made._sender is key._sender

@@ -276,7 +276,11 @@ def header_names(metadata: Mapping[str, Any]) -> list[str]:
 AMBIGUOUS_ROW = "not matched: the case-sheet row"
 #: a label of two to four capital initials ("EN", "E.N.", "N T H")
 INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,4}")
-_TITLE_WORDS = frozenset("mr mrs ms miss dr prof sir madam mme mlle ông bà anh chị sr sra dra".split())
+#: titles before a name ("Dr.", "Sra.", "Ông"), in lower case and without their full stop: the one list the label
+#: reader (a title before capitalised words is a label), the initials ("Dr." is no initial) and the pseudonymiser (a
+#: title is no part of the name, and goes with the name it stands before) compare with. Name matching strips the
+#: broader HONORIFICS.
+TITLES = frozenset("""mr mrs ms miss mx mister madam madame mme mlle sir dr prof sr sra dra ông bà anh chị""".split())
 
 
 def initials_of(name: str) -> set[str]:
@@ -285,7 +289,7 @@ def initials_of(name: str) -> set[str]:
     if name.count(",") == 1:
         last, first = name.split(",")
         name = f"{first} {last}"
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.casefold().rstrip(".") not in _TITLE_WORDS]
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.casefold().rstrip(".") not in TITLES]
     if len(words) < 2 or not all(w[0].isupper() for w in words):
         return set()
     every = "".join(w[0] for w in words)

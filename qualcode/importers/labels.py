@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qualcode.speakers import role_of_label
+from qualcode.speakers import TITLES, role_of_label
 
 MAX_LABEL_CHARS = 40
 MAX_LABEL_WORDS = 5
@@ -43,7 +43,6 @@ ROLES = frozenset(
         "phiên dịch",
     }
 )
-TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. prof prof. madam mme mme. sir ông bà".split())
 # Words that start lines like labels in notes and speech but never name a speaker.
 NOT_SPEAKERS = frozenset(
     """note notes nb ps example examples e.g reason problem result results summary conclusion topic
@@ -389,7 +388,7 @@ ROLE_WORDS = frozenset(
 def _describes(name: str, description: str) -> bool:
     """True when the words after a comma are the speaker's description, not given names: after a title ("Dr.
     Nguyen, District Officer"), or naming a job ("Hoang, Manager")."""
-    if name.split()[0].casefold() in TITLES:
+    if name.split()[0].casefold().rstrip(".") in TITLES:
         return True
     return any(w.casefold().strip(".'’") in ROLE_WORDS for w in description.replace("/", " ").split())
 
@@ -427,7 +426,7 @@ def classify(speaker: str) -> int | None:
         return None
     if len(words) > 1 and words[0].casefold() in SENTENCE_STARTERS:
         return None
-    if words[0].casefold() in TITLES and len(words) > 1 and all(w[0].isupper() for w in words[1:]):
+    if words[0].casefold().rstrip(".") in TITLES and len(words) > 1 and all(w[0].isupper() for w in words[1:]):
         return STRONG
     capitalised = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
     if capitalised == len(words):

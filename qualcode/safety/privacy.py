@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
-from qualcode.speakers import GENERIC_LABEL, header_names
+from qualcode.speakers import GENERIC_LABEL, TITLES, header_names
 
 __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
 if TYPE_CHECKING:
     from qualcode.store import Project
 
-TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "madam", "madame", "sir", "mister", "anh", "chị", "chi",
-          "ông", "bà"}
+# the titles as compared here: folded, as the words of a name are ("Ông" is "ong")
+_TITLES = frozenset(fold(t) for t in TITLES)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 # A letter with any combining accents after it: text typed or pasted in decomposed form (NFD, as macOS file names
@@ -126,7 +126,7 @@ def _name_words(name: str) -> list[str]:
     words = [fold(_POSSESSIVE.sub("", w)) for w in WORD.findall(name)]
     words = [w for w in words if w]
     # a leading title is not part of the name ("Ms. Hoa"), but "Anh" is also a given name ("Bui Duc Anh")
-    while len(words) > 1 and words[0] in TITLES:
+    while len(words) > 1 and words[0] in _TITLES:
         words = words[1:]
     return words
 
@@ -252,8 +252,8 @@ class Pseudonymiser:
             start = tokens[i][0]
             title_start = None
             j = i
-            if keys[i] in TITLES and i + 1 < n and re.fullmatch(r"\.?[ \u00a0]+", text[tokens[i][1]:tokens[i + 1][0]]) \
-                    and known(i + 1):
+            if keys[i] in _TITLES and i + 1 < n \
+                    and re.fullmatch(r"\.?[ \u00a0]+", text[tokens[i][1]:tokens[i + 1][0]]) and known(i + 1):
                 title_start, j = start, i + 1
             if not known(j):
                 i += 1
@@ -314,7 +314,7 @@ class Pseudonymiser:
                 a, b = sorted((nb, j))
                 gap = text[tokens[a][1]:tokens[b][0]]
                 word = tokens[nb][2]
-                if gap == " " and word[:1].isupper() and keys[nb] not in self._by_part and keys[nb] not in TITLES \
+                if gap == " " and word[:1].isupper() and keys[nb] not in self._by_part and keys[nb] not in _TITLES \
                         and len(word) > 1 and _vietnamese_word(word) \
                         and not (nb < j and _sentence_start(text, tokens[nb][0])):
                     return False

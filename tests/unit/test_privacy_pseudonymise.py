@@ -53,6 +53,12 @@ def test_pseudonymiser_replaces_full_names_titles_given_names_emails_and_phones(
     assert "[email]" in out and "[phone]" in out
 
 
+@pytest.mark.parametrize("titled", ["Ms. Lan", "Sra. Lan", "Mme Lan", "Ông Lan", "Bà Lan"])
+def test_a_title_goes_with_the_name_it_stands_before_whatever_its_language(project, titled: str) -> None:  # type: ignore[no-untyped-def]
+    # the titles the transcript reader knows are the pseudonymiser's: none is left before a placeholder
+    assert Pseudonymiser(project)(f"{titled} agreed.", "KII-01") == "[name] agreed."
+
+
 def test_pseudonymiser_keeps_places_that_share_a_name_part_and_ordinary_numbers(project) -> None:  # type: ignore[no-untyped-def]
     ps = Pseudonymiser(project)
     text = "Many workers come from Thanh Hoa province; in 2023 we had 146 grievances from 2,600 workers."

@@ -56,10 +56,9 @@ UNATTRIBUTED_SHARE = 0.10
 _HEADER_IN_UNIT = re.compile(
     r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?" + TIMESTAMP + r"[\])]?(?:\s|\[|$)"
 )
-_TIMESTAMP_UNIT = re.compile(
-    r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?(?:\s*(?:-->|[-–—])\s*[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}"
-    r"(?:[.,]\d{1,3})?[\])]?)?(?:\s+\S+){0,6}?"
-)
+# a time, or a range of two, each in brackets or not ("[00:01] - [00:05]"), and at most six words after it
+_TIME_IN_BRACKETS = r"[\[(]?" + TIMESTAMP + r"[\])]?"
+_TIMESTAMP_UNIT = re.compile(_TIME_IN_BRACKETS + r"(?:\s*(?:-->|[-–—])\s*" + _TIME_IN_BRACKETS + r")?(?:\s+\S+){0,6}?")
 
 ID_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 _DASHES = re.compile(r"-{2,}")

@@ -72,6 +72,9 @@ _NUMBERED_QA = re.compile(r"([QA])\d{1,3}")
 _PSEUDONYM = re.compile(r"[^\W\d_]{1,20}[-_]?\d{1,3}")
 #: a time as transcripts write it: "3:05", "01:02:03", "00:00:03.250", "0:03,5" (a regular expression)
 TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+#: the same with two-digit minutes ("00:19", "01:02:03", not "3:16"): a time a tool writes inside the speech, where a
+#: looser shape would take a verse or a score for one
+STRICT_TIMESTAMP = r"(?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(TIMESTAMP)
 # "[00:01:23]", "00:01:23 -", also a range as Whisper and diarisation scripts write it: "[00:00.000 --> 00:04.000]",
 # "[00:00 - 00:12]" (the end is dropped: the next line's start says as much)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from qualcode.importers.labels import parse_timestamp
+from qualcode.importers.labels import TIMESTAMP, parse_timestamp
 
 # "[inaudible 00:01:30]", "[crosstalk 00:12:03]", "[foreign language 00:00:12]": a transcriber's note of what could
 # not be heard, with the time it happened (Rev and others write them so). The note stays, the time is no one's words.
 # Only a note of this kind: "[John 3:16]" or "[see minute 12:30]" keep their numbers.
 _MARK_TIME = re.compile(r"\[((?:[^\W\d_][\w'’-]*\s+){0,3}?[^\W\d_][\w'’-]*)(?:\s*[,;:@-]\s*|\s+)(?:at\s+)?"
-                        r"((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*\]")
+                        r"(" + TIMESTAMP + r")\s*\]")
 _NOT_HEARD = frozenset(
     """inaudible unintelligible indiscernible unclear crosstalk cross-talk overlapping overtalk overlap foreign
     language phonetic noise static silence pause music laughter laughs laughing interruption interrupted audio

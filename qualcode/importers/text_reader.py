@@ -17,6 +17,7 @@ from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, DraftTurn, assemble
 from qualcode.importers.labels import (
     SENTENCE_STARTERS,
+    STRICT_TIMESTAMP,
     STRONG,
     VOICE_TAG,
     Label,
@@ -81,9 +82,10 @@ _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 # (no surrounding \s*: searched in lines of any length, it must not backtrack over a run of spaces)
 F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 # "... came back [00:19:00] every quarter": a time inside the speech, where the tool marks each minute (Descript) or
-# the transcriber pressed a key; it is no one's words. Only "[mm:ss]" or "[hh:mm:ss]" in square brackets, and only
-# where a file has several: "He read John [3:16]" and "The clinic opens (8:30) daily" are speech.
-_INLINE_TIME = re.compile(r"(\s*)\[((?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?)\]")
+# the transcriber pressed a key; it is no one's words. Only "[mm:ss]" or "[hh:mm:ss]" in square brackets (two-digit
+# minutes: STRICT_TIMESTAMP), and only where a file has several: "He read John [3:16]" and "The clinic opens (8:30)
+# daily" are speech.
+_INLINE_TIME = re.compile(r"(\s*)\[(" + STRICT_TIMESTAMP + r")\]")
 # fewer such marks in a file are someone's words, not a tool's
 _INLINE_TIMES_IN_A_FILE = 3
 # a chat's line that is no message: "→ rex4539 joined (...)", "* nick has quit", "— Elena nods" (an action)
@@ -695,8 +697,9 @@ def blocks_to_drafts(
                 continue
             t_start, body = strip_leading_timestamp(line)
             if reading.chat:
-                own_time = strip_clock(body) != body or t_start is not None
-                body = strip_clock(body)
+                stripped = strip_clock(body)
+                own_time = stripped != body or t_start is not None
+                body = stripped
                 event = _CHAT_EVENT.fullmatch(body)
                 if event is not None:
                     mark, first, rest = event.groups()

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Protocol, cast
 from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 
 from qualcode.model import QueuedUnit, Suggestion
 from qualcode.store import Project
@@ -117,6 +118,7 @@ class WorkbenchScreen(Screen[None]):
 
     KEYS: ClassVar[str] = ""
     stale = False  # the project changed while another screen was in front
+    _pause_watch: Timer | None = None  # looks for a pause to take the screen's picture in (see _backdrop_in_a_pause)
 
     @property
     def host(self) -> Host:
@@ -134,7 +136,10 @@ class WorkbenchScreen(Screen[None]):
         # in place for the screen's first layout: set by its first Resize only, they laid the screen out a second
         # time at other widths (a 40,000-word transcript was wrapped twice on opening, 35 ms)
         self._size_classes()
-        self.set_interval(BACKDROP_PAUSE_SECONDS, self._backdrop_in_a_pause)
+        # it looks for a pause only while the screen is in front: paused while another screen (a dialog, the queue)
+        # covers it, rather than woken five times a second to find it is not
+        self._pause_watch = self.set_interval(BACKDROP_PAUSE_SECONDS, self._backdrop_in_a_pause,
+                                              pause=not self.is_current)
 
     def on_resize(self) -> None:
         self._size_classes()
@@ -147,7 +152,13 @@ class WorkbenchScreen(Screen[None]):
         self.set_class(width >= 160, "-wide")
         self.set_class(height < 30, "-short")
 
+    def on_screen_suspend(self) -> None:
+        if self._pause_watch is not None:
+            self._pause_watch.pause()
+
     def on_screen_resume(self) -> None:
+        if self._pause_watch is not None:
+            self._pause_watch.resume()
         if self.stale:
             self.stale = False
             self.reload_from_store()

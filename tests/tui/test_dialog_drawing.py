@@ -6,12 +6,15 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.strip import Strip
+from textual.timer import Timer
 
 from qualcode.tui import QualcodeApp
 from qualcode.tui.backdrop import dimmed_picture
 from qualcode.tui.dialogs import CodePicker, Dialog, SearchScreen
 from qualcode.tui.host import BACKDROP_PAUSE_SECONDS
+from qualcode.tui.queue_screen import QueueScreen
 from qualcode.tui.screens import TranscriptScreen
 
 SIZE = (100, 30)
@@ -76,3 +79,43 @@ async def test_a_dialog_shows_the_view_behind_it_as_it_is_after_a_pause_or_right
                 picker.query_one("#picker-title").render())
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_a_screen_looks_for_a_pause_only_while_it_is_in_front(make: Callable[..., QualcodeApp],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view covered by a dialog or another view is not woken five times a second to find it is not in front: its
+    watch for a pause is paused until it is in front again."""
+    paused: set[Timer] = set()
+    pause, resume = Timer.pause, Timer.resume
+
+    def pausing(timer: Timer) -> None:
+        paused.add(timer)
+        pause(timer)
+
+    def resuming(timer: Timer) -> None:
+        paused.discard(timer)
+        resume(timer)
+
+    monkeypatch.setattr(Timer, "pause", pausing)
+    monkeypatch.setattr(Timer, "resume", resuming)
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen)
+        watch = screen._pause_watch
+        assert watch is not None and watch not in paused
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker) and watch in paused
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and watch not in paused
+        await pilot.press("w")
+        await app.settled()
+        queue = app.screen
+        assert isinstance(queue, QueueScreen) and watch in paused
+        assert queue._pause_watch is not None and queue._pause_watch not in paused
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and watch not in paused

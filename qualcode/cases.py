@@ -106,12 +106,12 @@ class CaseSheet(list[CaseRow]):
 def read_table(path: str | Path, *, what: str) -> tuple[list[list[str]], Counter[str]]:
     """The cells of a CSV or XLSX sheet (``what``: "case sheet", "documents sheet"), read within the file-size and
     archive bounds, each cell one line without control characters; and the characters removed."""
-    from qualcode.safeio.files import read_input
+    from qualcode.safeio.files import is_zip, read_input
     from qualcode.safeio.limits import limits
 
     p = Path(path)
     data = read_input(p, what=what, hint=f"check the path to the {what}", zip_limit=limits().max_archive_total)
-    if data[:4] == b"PK\x03\x04":
+    if is_zip(data):
         table = _read_xlsx(p, data, what)
     elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")

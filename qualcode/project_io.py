@@ -19,6 +19,7 @@ from qualcode.errors import InputError, ProjectError
 from qualcode.model import ImportedCodings, ProgressFn
 from qualcode.placing import Planned, Transcripts, place, write_codings
 from qualcode.safeio.cleaning import clean, clean_line, describe
+from qualcode.safeio.files import is_zip
 from qualcode.store import Project
 from qualcode.textfile import read_user_text
 
@@ -83,7 +84,7 @@ def import_codings_table(
     if p.suffix.lower() in (".html", ".htm"):
         # a web page: Taguette's highlights export as HTML
         return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
-    if p.suffix.lower() in (".xlsx", ".xlsm") or _is_zip(p):
+    if p.suffix.lower() in (".xlsx", ".xlsm") or is_zip(p):
         # a workbook: Taguette's highlights export in Excel
         return import_highlights(project, p, *read_highlights_table(p), coder=default_coder)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
@@ -146,14 +147,6 @@ def import_codings_table(
     if warnings:
         report["warnings"] = warnings
     return report
-
-
-def _is_zip(p: Path) -> bool:
-    try:
-        with p.open("rb") as f:
-            return f.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
 
 
 # ---------------------------------------------------------------------------- the bundled example

@@ -91,13 +91,13 @@ def has_speaker_labels(text: str, name: str = "source.txt") -> bool:
 def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers import detect
     from qualcode.importers.decoding import decode_text, unescape_references
-    from qualcode.safeio.files import check_lines, check_size
+    from qualcode.safeio.files import check_lines, check_size, is_zip
 
     if not data.strip():
         raise InputError(
             "the file is empty", path=name, hint="check that the transcript was saved completely, then import it again"
         )
-    if data.startswith(b"PK\x03\x04"):
+    if is_zip(data):
         from qualcode.safeio.archive import Archive
 
         # every entry unpacked once within the archive bounds (and no XML with a DTD) before anything reads it

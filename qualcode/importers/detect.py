@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from qualcode.errors import InputError
 from qualcode.importers.service_reader import looks_like_service
+from qualcode.safeio.files import is_zip
 
 SUPPORTED_HINT = (
     "qualcode reads Word .docx, plain text or Markdown (.txt, .md) with speaker labels, "
@@ -77,7 +78,7 @@ def extension(name: str) -> str:
 
 def sniff_binary(data: bytes, name: str) -> str | None:
     """Return "docx" for a Word document, None for (probably) text; raise for other binary files."""
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+    if is_zip(data):
         return _sniff_zip(data, name)
     for magic, what in _MAGIC:
         if data.startswith(magic):

@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 
 from qualcode.errors import InputError, QualcodeError
 from qualcode.model import ParsedTranscript
+from qualcode.safeio.files import is_zip
 
 __all__ = ["DOCUMENT_EXTENSIONS", "MAX_DOCUMENT_BYTES", "read_document", "parse_document", "is_document_file"]
 
@@ -88,7 +89,7 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
     if suffix == ".pdf":
         raise InputError("this file is named .pdf but is not a PDF (it has no PDF header)", path=name,
                          hint="download or export the PDF again")
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    if is_zip(data):
         if _is_word(data):
             from qualcode.importers.doc_readers import read_docx_document
             from qualcode.safeio.archive import Archive

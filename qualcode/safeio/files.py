@@ -12,7 +12,25 @@ from qualcode.errors import InputError
 from qualcode.safeio.limits import ENV_MAX_INPUT, human_size, limits, too_many_lines
 from qualcode.safeio.output import output_error
 
-__all__ = ["check_lines", "check_size", "output_error", "read_input", "too_big"]
+__all__ = ["check_lines", "check_size", "is_zip", "output_error", "read_input", "too_big"]
+
+# how a ZIP archive (a .docx, an .xlsx, a .qdpx) starts: a file's local header; or the end record of an empty
+# archive, or the data descriptor of a split one. zipfile opens an archive behind any of them (it reads from the
+# end), so each must go where archives are checked, never where text is read.
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+
+def is_zip(data: bytes | str | Path) -> bool:
+    """Whether bytes (or the file at a path: its first four bytes; False when it cannot be read) start as a ZIP
+    archive: the one test every reader of a file that may be an archive asks, so that all of them check its
+    entries within the archive bounds."""
+    if not isinstance(data, bytes):
+        try:
+            with open(data, "rb") as fh:
+                data = fh.read(4)
+        except OSError:
+            return False
+    return data.startswith(_ZIP_STARTS)
 
 
 def too_big(name: str, size: int, *, what: str = "file", bound: int | None = None) -> InputError:
@@ -58,7 +76,7 @@ def read_input(path: str | Path, *, what: str = "file", hint: str | None = None,
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"is not a regular file (a device, pipe or socket), not a {what}", path=str(p))
         with open(p, "rb") as fh:
-            if zip_limit is not None and fh.read(4) == b"PK\x03\x04":
+            if zip_limit is not None and is_zip(fh.read(4)):
                 bound = zip_limit
             fh.seek(0)
             if st.st_size > bound:

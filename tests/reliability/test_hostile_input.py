@@ -391,6 +391,19 @@ def test_a_docx_zip_bomb_is_refused_with_bounded_memory(member: str, project: Pa
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("start", [b"PK\x05\x06", b"PK\x07\x08"], ids=["end-record", "data-descriptor"])
+def test_a_docx_zip_bomb_behind_another_zip_signature_is_refused_by_the_entry_bound(start: bytes, project: Path,
+                                                                                   tmp_path: Path) -> None:
+    # zipfile opens an archive whatever its first bytes (it reads from the end): python-docx would unpack it all
+    members = docx_members(["Interviewer: How was the training?", "Ms Lan: It was useful for our line leaders."])
+    members.pop("word/document.xml")
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(start + zip_with_bomb(members, "word/document.xml", 2048))
+    before = snapshot(project)
+    refused(limited(["import", "-p", str(project), str(path)]), "bomb.docx", "would unpack to 2.0 GB")
+    assert snapshot(project) == before
+
+
 @pytest.mark.parametrize("prolog", [
     '<!DOCTYPE w:document [<!ENTITY org "International Labour Organization">]>',
     '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',

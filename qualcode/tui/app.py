@@ -211,6 +211,7 @@ class QualcodeApp(TypeAhead, App[None]):
             if isinstance(screen, WorkbenchScreen):
                 screen.save_position()  # queued before the writer is told to stop
         self._quitting = True
+        self.close_typeahead()
         self._jobs.put(None)
         if self.writes_in_flight:
             self.say("saving before quitting…")
@@ -288,8 +289,11 @@ class QualcodeApp(TypeAhead, App[None]):
         coder is), which the status line does not show as "saving": a dialog opening saves the position, and
         redrawing the status line behind it for that cost the dialog 10 ms on a large project. ``hold_keys``: the
         keys typed after the one that asked for it wait until ``done`` has run (undo takes the view to what it took
-        back: the key typed after u acts there), however long the write takes."""
+        back: the key typed after u acts there), however long the write takes. Asked for after q, it is not queued,
+        and the status line says so."""
         if self._quitting:  # typed after q: the writer has been told to stop, and the app quits once it has
+            if not quiet:
+                self.say("not saved: quitting" + (f" ({label})" if label else ""), error=True)
             return
         job = WriteJob(fn, done, failed, label, tuple(int(u) for u in units), origin=self.screen, quiet=quiet)
         if hold_keys:  # held while it is queued or being committed (its end lets them go)

@@ -59,6 +59,11 @@ class TypeAhead:
     _ta_overflow = 0  # keys not held because MAX_HELD were already waiting
     _ta_acting_seq = 0  # the typing order of the key whose binding is being run
     _ta_in_flight = 0  # replayed input posted to the app and not read yet: live input read meanwhile waits behind it
+    _ta_closed = False  # the app is quitting: keys still held go nowhere
+
+    def close_typeahead(self) -> None:
+        """The app is quitting (q was read): the keys held now are dropped rather than replayed."""
+        self._ta_closed = True
 
     def hold_until(self, deadline: float, give_up: Any, cancel: Any = None) -> None:
         """A key waits for what it refers to: hold every key typed after it until :meth:`release_barrier`, or until
@@ -207,7 +212,7 @@ class TypeAhead:
 
     def _ta_release(self) -> None:
         app: Any = self
-        if not app.screen_stack or getattr(app, "_quitting", False):
+        if not app.screen_stack or self._ta_closed:
             self._ta_held, self._ta_waiting, self._ta_barrier = None, False, None  # quitting: keys after q go nowhere
             return
         now = time.monotonic()

@@ -230,6 +230,30 @@ async def test_q_while_a_write_is_still_being_committed_waits_for_it_and_quits(
                            ("KII-01:4", "relevance.needs_fit", "clara")]
 
 
+async def test_a_change_asked_for_after_q_is_not_saved_and_the_status_line_says_so(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    """q typed while a write is still being committed: the app quits once it is; a key typed meanwhile that changes
+    the project is not saved, and the evaluator is told, not left to find the mark missing tomorrow."""
+    import asyncio
+    import threading
+
+    go_on = threading.Event()
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        app.write(lambda project: go_on.wait(30), label="a slow write")
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and "saving before quitting" in app.last_message
+        await pilot.press("minus")  # KII-01:3 not codable
+        await pilot.pause()
+        assert app.last_message == "not saved: quitting (KII-01:3: not codable)" and app.last_error
+        go_on.set()
+        await asyncio.wait_for(_until_ended(app, pilot), 10)
+    assert app.return_code == 0
+    assert store.marks() == []
+
+
 async def _until_ended(app: QualcodeApp, pilot) -> None:  # type: ignore[no-untyped-def]
     while app.is_running:
         await pilot.pause(0.05)

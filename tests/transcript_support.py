@@ -1,13 +1,19 @@
 """Transcripts built in code from speaker turns, the one layout behind the support modules' small projects
 (``teams_support.parsed``, ``synthesis_support.parse_turns``, ``workbench_support.parsed``,
-``store_support.make_transcript``, ``reliability.builders.transcript``): each of those only picks its options."""
+``store_support.make_transcript``, ``reliability.builders.transcript``): each of those only picks its options.
+And a transcript's text imported as a user imports a file (:func:`import_text`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qualcode.model import ParsedTranscript, Turn, Unit
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 # A sentence as the tests' string turns are split: up to and including a run of . ? !
 SENTENCE = re.compile(r"[^.?!]+[.?!]+")
@@ -74,3 +80,30 @@ def assert_units_slice(parsed: ParsedTranscript) -> None:
         piece = parsed.text[unit.start : unit.end]
         assert piece and piece == piece.strip() and "\n" not in piece
         assert unit.speaker == parsed.turns[unit.turn].speaker
+
+
+def import_text(folder: Path, name: str, text: str, *, cases: str | None = None,
+                project: Project | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Save ``text`` as the file ``name`` in ``folder`` (and ``cases``, the text of a case sheet, as cases.csv beside
+    it) and import it, by ana, into ``project`` or else a new project at ``folder``/p. Returns the transcript's
+    speakers and the import's report."""
+    from qualcode.importing import import_files
+    from qualcode.store import Project
+
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / name
+    source.write_text(text, encoding="utf-8")
+    sheet = None
+    if cases is not None:
+        sheet = folder / "cases.csv"
+        sheet.write_text(cases, encoding="utf-8")
+
+    def run(into: Project) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        report: dict[str, Any] = import_files(into, [source], cases=sheet, coder="ana")
+        [entry] = report["transcripts"]
+        return into.speakers(entry["id"]), report
+
+    if project is not None:
+        return run(project)
+    with Project.create(folder / "p") as own:
+        return run(own)

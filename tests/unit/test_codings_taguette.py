@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
+from transcript_support import import_text
 
 from qualcode.cli import main
 from qualcode.importing import import_files
@@ -166,12 +167,9 @@ def test_bold_words_inside_a_web_page_highlight_are_kept_and_a_highlight_without
 
 def _one_transcript(folder: Path, name: str, text: str) -> Path:
     """A project of Taguette's codebook and one transcript, ``text`` imported from the file ``name``."""
-    folder.mkdir(exist_ok=True)
-    source = folder / name
-    source.write_text(text, encoding="utf-8")
     import_refi(folder / "p", REAL / "taguette-1.5.2-codebook.qdc", coder="ana")
     with Project.open(folder / "p") as project:
-        import_files(project, [source], coder="ana")
+        import_text(folder, name, text, project=project)
     return folder / "p"
 
 

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from transcript_support import import_text
 
 from qualcode.importers import parse_transcript
-from qualcode.importing import import_files
-from qualcode.store import Project
 
 
 def _import(tmp_path: Path, name: str, text: str) -> tuple[dict[str, str], list[str]]:
     """The roles of the speakers of one imported transcript, and what the report says of it (warnings and notes)."""
-    tmp_path.mkdir()
-    source = tmp_path / name
-    source.write_text(text, encoding="utf-8")
-    with Project.create(tmp_path / "p") as project:
-        report: dict[str, Any] = import_files(project, [source], coder="ana")
-        [entry] = report["transcripts"]
-        roles = {s["label"]: s["role"] for s in project.speakers(entry["id"])}
-    return roles, list(entry["warnings"]) + list(entry["notes"])
+    speakers, report = import_text(tmp_path, name, text)
+    [entry] = report["transcripts"]
+    return {s["label"]: s["role"] for s in speakers}, list(entry["warnings"]) + list(entry["notes"])
 
 
 def test_an_informant_whose_job_is_facilitator_stays_the_informant(tmp_path: Path) -> None:
@@ -239,18 +233,13 @@ def test_notes_in_the_third_person_stay_notes_however_long() -> None:
 def test_a_case_sheet_that_names_a_speaker_by_her_initials_finds_her_under_her_name(tmp_path: Path) -> None:
     """The transcript labels 'EN:' and names Elena Novak, so the speaker is 'Elena Novak'; a focus-group case sheet
     written from the same transcript names her 'EN': that row is hers."""
-    tmp_path.mkdir(exist_ok=True)
     text = ("Date: 3 May 2024\nParticipants: Elena Novak, Marta Ruiz\n\nModerator: How did the groups start?\n\n"
             "EN: The district called us.\n\nMR: I joined later.\n\nModerator: And now?\n\nEN: Forty members.\n\n"
             "MR: Three groups.\n")
-    source = tmp_path / "fgd_savings.txt"
-    source.write_text(text, encoding="utf-8")
-    sheet = tmp_path / "cases.csv"
-    sheet.write_text("transcript_id,speaker,case_id,type,stakeholder_group\nfgd_savings,EN,FGD-EN,FGD,Community\n"
-                     "fgd_savings,MR,FGD-MR,FGD,Community\n", encoding="utf-8")
-    with Project.create(tmp_path / "p") as project:
-        report: dict[str, Any] = import_files(project, [source], cases=sheet, coder="ana")
-        cases = {s["label"]: s["case_id"] for s in project.speakers("fgd_savings")}
+    speakers, report = import_text(tmp_path, "fgd_savings.txt", text, cases=(
+        "transcript_id,speaker,case_id,type,stakeholder_group\nfgd_savings,EN,FGD-EN,FGD,Community\n"
+        "fgd_savings,MR,FGD-MR,FGD,Community\n"))
+    cases = {s["label"]: s["case_id"] for s in speakers}
     assert cases == {"Moderator": None, "Elena Novak": "FGD-EN", "Marta Ruiz": "FGD-MR"}
     assert not any("has no speaker" in w for w in report.get("warnings", []))
 
@@ -276,17 +265,12 @@ def test_initials_of_the_header_interviewer_do_not_make_the_informant_an_intervi
 
 
 def test_a_case_sheet_row_of_initials_two_speakers_share_is_given_to_neither(tmp_path: Path) -> None:
-    tmp_path.mkdir(exist_ok=True)
-    source = tmp_path / "fgd_two.txt"
-    source.write_text("Moderator: How did the groups start?\n\nElena Novak: The district called us.\n\n"
-                      "Emil Nowak: I joined later, in 2021.\n\nModerator: And now?\n\nElena Novak: Forty members.\n\n"
-                      "Emil Nowak: Three groups.\n", encoding="utf-8")
-    sheet = tmp_path / "cases.csv"
-    sheet.write_text("transcript_id,speaker,case_id,type,stakeholder_group\nfgd_two,EN,FGD-EN,FGD,Community\n",
-                     encoding="utf-8")
-    with Project.create(tmp_path / "p") as project:
-        report: dict[str, Any] = import_files(project, [source], cases=sheet, coder="ana")
-        cases = {s["label"]: s["case_id"] for s in project.speakers("fgd_two")}
+    speakers, report = import_text(
+        tmp_path, "fgd_two.txt", "Moderator: How did the groups start?\n\nElena Novak: The district called us.\n\n"
+        "Emil Nowak: I joined later, in 2021.\n\nModerator: And now?\n\nElena Novak: Forty members.\n\n"
+        "Emil Nowak: Three groups.\n",
+        cases="transcript_id,speaker,case_id,type,stakeholder_group\nfgd_two,EN,FGD-EN,FGD,Community\n")
+    cases = {s["label"]: s["case_id"] for s in speakers}
     assert cases == {"Moderator": None, "Elena Novak": None, "Emil Nowak": None}
     [entry] = report["transcripts"]
     assert any("the case-sheet row 'EN' fits 'Elena Novak', 'Emil Nowak' alike: none was given its case" in w

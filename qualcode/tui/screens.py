@@ -762,7 +762,9 @@ class TranscriptScreen(WorkbenchScreen):
                 return
 
             def done(_: Any) -> None:
-                pos = self.positions[seg]
+                pos = self.positions.get(seg)
+                if pos is None:  # saved; the view went to another transcript meanwhile (a search, an undo)
+                    return
                 memos = dict(self.units[pos]["memos"])
                 if text.strip():
                     memos[coder] = text

@@ -162,6 +162,33 @@ async def test_m_writes_a_memo_on_the_unit(make: Callable[..., QualcodeApp], sto
         assert "ask about the toolkit" in str(app.screen.query_one("#memo").render())
 
 
+async def test_a_memo_saved_after_the_view_went_to_another_transcript_is_saved(make: Callable[..., QualcodeApp],
+                                                                               store: Project) -> None:
+    """ctrl+s then a search that jumps to another transcript, typed while the memo is still being written (a slow
+    disk): the memo is saved, and the view stays on the transcript it went to."""
+    import threading
+
+    go_on = threading.Event()
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        app.write(lambda project: go_on.wait(30))  # the writer is busy: the memo waits behind it
+        await pilot.press("m", *"ask about the toolkit", "ctrl+s")
+        await pilot.press("slash", *"bargaining", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen) and screen.transcript == "FGD-01"
+        go_on.set()
+        await app.settled()
+        assert current(screen)["ref"] == "FGD-01:4"
+        assert app.is_running and app.screen is screen
+        assert app.last_message == "memo saved on KII-01:3"
+    seg = store.resolve_segment("KII-01:3")
+    assert [(m["target_id"], m["text"]) for m in store.memos("segment")] == [(str(seg), "ask about the toolkit")]
+
+
 async def test_u_undoes_and_ctrl_r_redoes(make: Callable[..., QualcodeApp], store: Project) -> None:
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:

@@ -200,7 +200,9 @@ def find_label(line: str) -> Label | None:
         if label is None:
             label = _chat(body)
     elif body.startswith(("**", "__")):
-        label = _bold(body)
+        label = _bold(body, 2)
+    elif body.startswith(("*", "_")) and body[1:2] not in ("", " ", "*", "_"):
+        label = _bold(body, 1)  # "*Name*:", "*Name:*", "_Name_": a label in italics, as one in bold
     elif body.startswith("["):
         label = _bracket(body)
     else:
@@ -264,13 +266,17 @@ def chat_layout(labels: Iterable[Label], lines: int) -> set[str]:
     return {lab.key for lab in chat}
 
 
-def _bold(body: str) -> Label | None:
-    marker = body[:2]
-    close = body.find(marker, 2, 2 + MAX_LABEL_CHARS + 64)
+def _bold(body: str, width: int) -> Label | None:
+    """A label in Markdown emphasis, ``width`` 2 for bold ("**Name:**", "__Name__:") and 1 for italics ("*Name*:");
+    a time before the name inside it ("**[02:14] SPEAKER_02:**", as WhisperX's Markdown writes it) is the label's."""
+    marker = body[:width]
+    close = body.find(marker, width, width + MAX_LABEL_CHARS + 64)
     if close < 0:
         return None
-    inner = body[2:close].strip()
-    after = body[close + 2 :]
+    inner = body[width:close].strip()
+    after = body[close + width :]
+    inner_time, inner = strip_leading_timestamp(inner) if inner[:1] in "[(0123456789" else (None, inner)
+    inner = inner.strip()
     if inner.endswith((":", "：")):
         head, rest, explicit = inner[:-1], after, True
     elif after.lstrip().startswith((":", "：")):
@@ -289,6 +295,8 @@ def _bold(body: str) -> Label | None:
     label = _make(head, rest)
     if label is not None and explicit:
         label.strength = STRONG  # "**Name:**" is an unambiguous markdown convention
+    if label is not None and label.t_start is None:
+        label.t_start = inner_time
     return label
 
 

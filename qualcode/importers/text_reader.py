@@ -613,12 +613,17 @@ def blocks_to_drafts(
     reading.timed = any(lab.t_start is not None for lab in candidates) or any(
         b.t_start is not None for b in blocks) or any(
         strip_leading_timestamp(line)[0] is not None for b in blocks for line in b.lines if not b.heading)
+    # counted in what would be speech: a file whose labels carry "[00:01:02]" says nothing of the times inside speech
+    inline_times = _InlineTimes([
+        lab.rest if lab is not None and lab.key in accepted else strip_leading_timestamp(line)[1]
+        for b in blocks if not b.heading and not b.forced for line, lab in zip(b.lines, b.labels, strict=True)])
     declared = declared_record(metadata, name)
     # a transcription tool's text without speaker labels (Whisper, Good Tape): the questions and answers of a
     # conversation, in the first and second person, are speech, not an interviewer's notes
     reading.unlabelled_speech = not reading.labelled and not reading.timed and _sounds_spoken(blocks)
+    # times a tool marked inside the speech (inline_times) make a recording's transcript, not notes
     reading.record = declared or ("notes" if notes and not reading.labelled and not reading.timed
-                                  and not reading.unlabelled_speech else "verbatim")
+                                  and not inline_times.active and not reading.unlabelled_speech else "verbatim")
     default_speaker = NOTES_SPEAKER if reading.record == "notes" and not reading.labelled else None
     if taken:
         reading.notices.append(f"{taken} header line(s) written by the recording tool were taken as metadata")
@@ -640,10 +645,6 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
-    # counted in what would be speech: a file whose labels carry "[00:01:02]" says nothing of the times inside speech
-    inline_times = _InlineTimes([
-        lab.rest if lab is not None and lab.key in accepted else strip_leading_timestamp(line)[1]
-        for b in blocks if not b.heading and not b.forced for line, lab in zip(b.lines, b.labels, strict=True)])
     merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
     # "Dr. Nguyen, District Officer" -> ("Dr. Nguyen", "District Officer"); "Jensen, Clara" stays one name
     described: dict[str, tuple[str, str]] = {}

@@ -151,7 +151,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self._requested: dict[int, int] = {}  # unit -> generation it was last asked for
         self._suggest_failed = False
         self._service: SuggestionService | None = None  # started on first use
-        self._closing = False
+        self._closed_down = False  # unmounted: no model process is started any more
         self._generation = 0
         self._queue_token = 0
         self._queue_waiting: dict[int, tuple[Callable[[list[QueuedUnit], str], None], str | None]] = {}
@@ -228,7 +228,7 @@ class QualcodeApp(TypeAhead, App[None]):
         if hasattr(self, "_gc_threshold"):
             gc.set_threshold(*self._gc_threshold)
         self._jobs.put(None)
-        self._closing = True
+        self._closed_down = True
         if self._service is not None:
             self._service.close()  # its process ends (it reads the end of its input)
         self.project.close()
@@ -468,7 +468,7 @@ class QualcodeApp(TypeAhead, App[None]):
     def _service_started(self) -> SuggestionService | None:
         """The suggestion service, started on first use (in a process of its own: see
         :mod:`qualcode.actions.suggestion_service`)."""
-        if self._service is None and self.suggestions_enabled and not self._suggest_failed and not self._closing:
+        if self._service is None and self.suggestions_enabled and not self._suggest_failed and not self._closed_down:
             from qualcode.actions import suggestion_service
 
             try:

@@ -176,3 +176,48 @@ def test_esc_and_a_digit_are_known_to_textual_as_the_option_character() -> None:
 
     assert isinstance(ANSI_SEQUENCES_KEYS, Mapping) and ANSI_SEQUENCES_KEYS["\x1b1"] == "¡"
     assert OPTION_CHARACTERS["¡"] == "1" and OPTION_CHARACTERS["–"] == "-"
+
+
+# Textual's own state the workbench sets on purpose (each checked above): anything else of Textual's that a workbench
+# class assigns is a name taken by accident, which changes what Textual does (an app's own "closing" flag, set on
+# unmount, was Textual's: no message reaches a closing app).
+SET_ON_PURPOSE = {("WorkbenchScreen", "_repaint_required")}  # a request to draw the screen behind a dialog again
+WORKBENCH_MODULES = ["app", "typeahead", "host", "screens", "queue_screen", "adjudication_screen", "dialogs",
+                     "widgets.panels", "widgets.scrolling", "widgets.unit_view"]
+
+
+def _private_names_set(cls: type) -> set[str]:
+    """The private names a class's own source assigns: at class level, or on ``self`` in its methods."""
+    import ast
+    import textwrap
+
+    node = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    assert isinstance(node, ast.ClassDef)
+    names = {t.id for stmt in node.body if isinstance(stmt, ast.Assign) for t in stmt.targets
+             if isinstance(t, ast.Name)}
+    names |= {stmt.target.id for stmt in node.body if isinstance(stmt, ast.AnnAssign)
+              and isinstance(stmt.target, ast.Name)}
+    for sub in ast.walk(node):
+        targets = (sub.targets if isinstance(sub, ast.Assign)
+                   else [sub.target] if isinstance(sub, (ast.AnnAssign, ast.AugAssign)) else [])
+        names |= {e.attr for t in targets for e in ast.walk(t)
+                  if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self"}
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+def test_the_workbench_takes_no_private_name_of_textuals_by_accident() -> None:
+    import importlib
+
+    from textual.dom import DOMNode
+
+    classes = [cls for module in WORKBENCH_MODULES
+               for cls in vars(importlib.import_module(f"qualcode.tui.{module}")).values()
+               if isinstance(cls, type) and cls.__module__ == f"qualcode.tui.{module}" and issubclass(cls, DOMNode)]
+    assert {"QualcodeApp", "WorkbenchScreen", "UnitView", "Dialog"} <= {cls.__name__ for cls in classes}
+    taken = set()
+    for cls in classes:
+        own = [k for k in cls.__mro__ if k.__module__.startswith("qualcode.")]
+        textuals = [k for k in cls.__mro__ if k.__module__.startswith("textual.")]
+        theirs = {n for k in textuals for n in vars(k)} | {n for k in textuals for n in _private_names_set(k)}
+        taken |= {(k.__name__, n) for k in own for n in _private_names_set(k) & theirs}
+    assert taken == SET_ON_PURPOSE

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, DraftTurn, assemble
 from qualcode.importers.labels import (
+    CAPITALISED,
     SENTENCE_STARTERS,
     STRICT_TIMESTAMP,
     STRONG,
@@ -360,6 +362,25 @@ def _service_headers(blocks: list[Block]) -> int:
     return len(found)
 
 
+def _emphasised_names_alone(blocks: list[Block]) -> None:
+    """"*Adam*" alone on its line above each turn: a speaker header where that is the file's layout, i.e. where the
+    name recurs so, or, once two names do, for a name so written once; elsewhere ("*Audio cuts out*") it is text."""
+    alone = [(block, i, lab) for block in blocks for i, (line, lab) in enumerate(zip(block.lines, block.labels,
+                                                                                       strict=True))
+             if lab is not None and not lab.rest and line[:1] in "*_" and line[1:2] not in "*_"]
+    if not alone:
+        return
+    counts = Counter(lab.key for _, _, lab in alone)
+    recurring = {key for key, n in counts.items() if n >= 2}
+    elsewhere = {lab.key for block in blocks for lab in block.labels if lab is not None and lab.rest}
+    for block, i, label in alone:
+        if label.key in recurring or label.key in elsewhere:
+            continue
+        if len(recurring) >= 2 and label.strength >= CAPITALISED:
+            continue
+        block.labels[i] = None
+
+
 def _only_time(text: str) -> bool:
     seconds, rest = strip_leading_timestamp(text.strip())
     return seconds is not None and not rest.strip()
@@ -585,6 +606,7 @@ def blocks_to_drafts(
     elif clocked:
         reading.notices.append(f"{len(clocked)} date(s) and time(s) a chat export writes before each message were"
                                f" left out of the text (the first: '{clocked[0]}')")
+    _emphasised_names_alone(blocks)
     reading.service_headers = _service_headers(blocks)
     heading_labels = _heading_labels(blocks)
     for k, heading_label in heading_labels.items():

@@ -56,3 +56,41 @@ def test_times_a_tool_marks_inside_unlabelled_speech_make_it_a_transcript_not_no
     assert pt.record == "verbatim"
     assert pt.speakers == []
     assert not any("read as interview notes" in w for w in pt.warnings)
+
+
+ITALIC_NAMES = """*Interviewer*
+
+How did the project start in your province?
+
+*Maria Lopez*
+
+It started in May, when the union asked us.
+
+*Interviewer*
+
+And what happened then?
+
+*Maria Lopez*
+
+We trained forty workers in the first year.
+"""
+
+
+@pytest.mark.parametrize("name", ["italic.md", "italic.txt"])
+def test_names_in_italics_alone_above_each_turn_are_the_speakers_not_notes(name: str) -> None:
+    pt = parse_transcript(ITALIC_NAMES.encode(), name)
+    assert pt.record == "verbatim"
+    assert [(s, t) for s, _, t in units(pt)] == [
+        ("Interviewer", "How did the project start in your province?"),
+        ("Maria Lopez", "It started in May, when the union asked us."),
+        ("Interviewer", "And what happened then?"),
+        ("Maria Lopez", "We trained forty workers in the first year."),
+    ]
+
+
+def test_a_line_in_italics_that_heads_no_turns_stays_text() -> None:
+    text = ("Interviewer: How was it?\n\n*Audio Cuts Out*\n\nMaria Lopez: It was fine, we managed.\n\n"
+            "Interviewer: And then?\n\nMaria Lopez: Then it ended.\n")
+    pt = parse_transcript(text.encode(), "kii.md")
+    assert pt.speakers == ["Interviewer", "Maria Lopez"]
+    assert ("Interviewer", None, "Audio Cuts Out") in units(pt)

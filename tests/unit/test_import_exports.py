@@ -113,6 +113,8 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
     "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
     "whisper_oral_history.txt": ([], None, {}),
+    "dcg_townhall_italic.md": (["Heading", "Adam", "Alethe Denis", "Alethe", "Moderator"], None,
+                               {"title": "DCG Town Hall"}),
     "monero_irc_meeting.txt": (["suraeNoether", "rehrar", "hyc", "endogenic", "ArticMine", "andytoshi", "scoobybejesus",
                                 "sgp_[m]", "nioc"], None, {}),
 }
@@ -247,6 +249,18 @@ def test_real_otter_markdown_with_name_time_and_speech_on_one_line(parsed: dict[
     assert _turn_of(pt, "Welcome to the ladybug podcast") == ("Kelly", 30.0)
     assert all(u.t_start is not None for u in pt.units)
     assert "&#39;" not in pt.text and "&quot;" not in pt.text  # the web page's character references are decoded
+
+
+def test_real_town_hall_with_italic_names_above_each_turn_is_verbatim_speech_of_those_speakers(
+        parsed: dict[str, ParsedTranscript]) -> None:
+    # "*Adam*" alone on its line above each turn: once the whole meeting was one informant's interview notes
+    pt = parsed["dcg_townhall_italic.md"]
+    assert pt.record == "verbatim"
+    assert [t.speaker for t in pt.turns][2:] == ["Adam", "Alethe Denis", "Adam", "Alethe", "Adam", "Moderator", "Adam",
+                                                 "Moderator", "Alethe", "Adam"]
+    assert _turn_of(pt, "All right so I have a couple questions for me") == ("Moderator", None)
+    assert _turn_of(pt, "Absolutely. So I want to share with all of you our core values.") == ("Alethe Denis", None)
+    assert not {"Adam", "Moderator", "Alethe"} & set(units(pt))
 
 
 def test_real_otter_markdown_mixing_header_lines_and_inline_headers(parsed: dict[str, ParsedTranscript]) -> None:

@@ -583,7 +583,7 @@ def gather_import_files(
         if not found:
             raise InputError(
                 "is a folder without transcripts, documents or sheets", path=str(path),
-                hint="qualcode reads .docx, .txt, .md, .vtt and .srt transcripts, .pdf and .html documents and"
+                hint="qualcode reads .docx, .txt, .md, .vtt, .srt and .sbv transcripts, .pdf and .html documents and"
                      " .csv or .xlsx sheets")
     notes: list[str] = []
     if links:

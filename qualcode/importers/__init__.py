@@ -31,10 +31,11 @@ SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
     "docx": (".docx",),
     "vtt": (".vtt",),
     "srt": (".srt",),
+    "sbv": (".sbv",),
     "service": (".txt",),
 }
 #: Extensions a file picker should offer.
-SUPPORTED_EXTENSIONS: tuple[str, ...] = (".docx", ".txt", ".md", ".markdown", ".text", ".vtt", ".srt")
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".docx", ".txt", ".md", ".markdown", ".text", ".vtt", ".srt", ".sbv")
 
 
 def read_transcript(path: str | Path) -> ParsedTranscript:
@@ -128,8 +129,14 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
 
         return read_cues(text, name, fmt=fmt)
     if fmt == "text":
-        from qualcode.importers.cue_reader import TIMED_LINES_NOTICE, read_cues, timed_lines_as_vtt
+        from qualcode.importers.cue_reader import TIMED_LINES_NOTICE, read_cues, sbv_as_vtt, timed_lines_as_vtt
 
+        subviewer = sbv_as_vtt(text)
+        if subviewer is not None:
+            parsed = read_cues(subviewer, name, fmt="vtt")
+            parsed.format = "sbv"
+            parsed.detected = "SubViewer (.sbv, YouTube): " + parsed.detected.partition(": ")[2]
+            return parsed
         captions = timed_lines_as_vtt(text)
         if captions is not None:
             parsed = read_cues(captions, name, fmt="vtt")

@@ -28,6 +28,7 @@ from qualcode.importers.labels import (
     parse_timestamp,
 )
 from qualcode.importers.marks import MarkTimes
+from qualcode.importers.overlaps import OVERLAP_NOTE, split_overlaps, voice_name
 from qualcode.model import ParsedTranscript
 
 _TIME = r"(\d+:)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -43,6 +44,7 @@ _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
 # ">>" (or "&gt;&gt;") starts a new speaker in broadcast and YouTube captions; ">>>" a new topic.
 _CHANGE = re.compile(r"\s*>>>?\s*")
 _DASH_LINE = re.compile(r"-\s+")
+_MUSIC = re.compile(r"\[music\]|♪+", re.I)
 _SOUND = re.compile(r"\[(?:music|applause|laughter|laughs|inaudible|crosstalk|silence|noise)\]|♪+", re.I)
 
 TIMING_HINT = (
@@ -67,17 +69,25 @@ def _seconds(match: re.Match[str], first_group: int) -> float | None:
     return round(total + (int(millis.ljust(3, "0")) / 1000 if millis else 0.0), 3)
 
 
-def parse_timing(line: str, name: str, line_no: int) -> tuple[float, float]:
-    """Parse "start --> end"; raise InputError pointing at the line when it is broken."""
+def parse_timing(line: str, name: str, line_no: int,
+                 reversed_ends: list[tuple[int, str]] | None = None) -> tuple[float, float]:
+    """Parse "start --> end"; raise InputError pointing at the line when it is broken.
+
+    A cue that ends before it starts raises too, unless ``reversed_ends`` is given: then its end is taken as its start
+    and (line number, timing) is added to the list, for the report (noScribe writes such a cue now and then; one bad
+    cue must not cost the whole interview)."""
     m = _TIMING.fullmatch(line)
     start = _seconds(m, 1) if m else None
     end = _seconds(m, 6) if m else None
     if start is None or end is None:
         raise InputError(f"broken cue timing '{line.strip()[:60]}'", path=name, line=line_no, hint=TIMING_HINT)
     if end < start:
-        raise InputError(
-            f"cue ends before it starts ('{line.strip()[:60]}')", path=name, line=line_no, hint=TIMING_HINT
-        )
+        if reversed_ends is None:
+            raise InputError(
+                f"cue ends before it starts ('{line.strip()[:60]}')", path=name, line=line_no, hint=TIMING_HINT
+            )
+        reversed_ends.append((line_no, line.strip()[:60]))
+        end = start
     return start, end
 
 
@@ -86,11 +96,12 @@ def is_timing_line(line: str) -> bool:
     return "-->" in line and bool(_TIMING_LIKE.match(line))
 
 
-def parse_cues(text: str, name: str, *, vtt: bool) -> list[Cue]:
+def parse_cues(text: str, name: str, *, vtt: bool, reversed_ends: list[tuple[int, str]] | None = None) -> list[Cue]:
     """Split a VTT/SRT file into cues, skipping the header and NOTE/STYLE/REGION blocks.
 
     A timing line starts a cue wherever it is (the WebVTT specification does not need a blank line before it);
     the line just before it is the cue's identifier when it stands alone after a blank line, or is a number in SRT.
+    ``reversed_ends``: see :func:`parse_timing`.
     """
     lines = text.split("\n")
     cues: list[Cue] = []
@@ -116,7 +127,7 @@ def parse_cues(text: str, name: str, *, vtt: bool) -> list[Cue]:
                 current = None
             continue
         if is_timing_line(raw) or (_TIMING_LIKE.match(raw) and (current is None or after_id)):
-            start, end = parse_timing(raw, name, line_no)
+            start, end = parse_timing(raw, name, line_no, reversed_ends)
             if current is not None:
                 cues.append(current)
             current, skipping, block_start, after_id = Cue(start, end, [], line_no), False, False, False
@@ -161,6 +172,7 @@ class _Span:
     text: str
     cue: Cue
     change: bool = False  # a new speaker starts here without a name (">>", a dialogue dash)
+    overlap: bool = False  # "//S00: words //" inside another voice's cue (noScribe's overlapping speech)
     label: Label | None = None
     name_line: str | None = field(default=None)
 
@@ -168,6 +180,29 @@ class _Span:
 def _clean(chunk: str) -> str:
     text = html.unescape(_TAGS.sub("", chunk)).replace("\u200e", "").replace("\u200f", "")
     return " ".join(text.split())
+
+
+def _drop_resent(cues: list[Cue]) -> tuple[list[Cue], int, int]:
+    """Leave out the cues a live transcriber sent again: a cue with the same times and words as an earlier one
+    (WhisperLive re-sends its last segments with every update), and a cue that the next one repeats and extends from
+    the same start (a caption growing word by word). Returns (cues kept, repeated, grown)."""
+    seen: set[tuple[float, float, str]] = set()
+    kept: list[Cue] = []
+    resent = grown = 0
+    words = [" ".join(_clean(" ".join(c.lines)).split()) for c in cues]
+    for k, cue in enumerate(cues):
+        key = (cue.t_start, cue.t_end, words[k])
+        if words[k] and key in seen:
+            resent += 1
+            continue
+        seen.add(key)
+        nxt = cues[k + 1] if k + 1 < len(cues) else None
+        if (nxt is not None and words[k] and nxt.t_start == cue.t_start and len(words[k + 1]) > len(words[k])
+                and words[k + 1].startswith(words[k])):
+            grown += 1
+            continue
+        kept.append(cue)
+    return kept, resent, grown
 
 
 def _rolling(cues: list[Cue]) -> bool:
@@ -200,7 +235,7 @@ def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
         pos = 0
         for m in _VOICE.finditer(raw):
             pieces.append((voice, raw[pos : m.start()]))
-            voice = " ".join((m.group(1) or "").split()) or None
+            voice = voice_name(" ".join((m.group(1) or "").split())) or None
             pos = m.end()
         pieces.append((voice, raw[pos:]))
         # "- " before a caption line is the subtitle convention for "another person speaks"
@@ -217,10 +252,12 @@ def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
                     if change:
                         spans.append(_Span(v, "", cue, change=True))
                     continue
-                if spans and spans[-1].voice == v and not change:
-                    spans[-1].text += " " + part
-                else:
-                    spans.append(_Span(v, part, cue, change=change))
+                for who, words in split_overlaps(part, v) if v is not None else [(v, part)]:
+                    if spans and spans[-1].voice == who and not change:
+                        spans[-1].text += " " + words
+                    else:
+                        spans.append(_Span(who, words, cue, change=change, overlap=who != v))
+                    change = False
         if "</v>" in raw:
             voice = None
     return spans
@@ -244,8 +281,22 @@ def _name_lines(cues: list[Cue]) -> set[str]:
 
 def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTranscript:
     """Parse WebVTT (``fmt="vtt"``) or SRT (``fmt="srt"``) text into turns with timings."""
-    cues = parse_cues(text, name, vtt=fmt != "srt")
+    reversed_ends: list[tuple[int, str]] = []
+    cues = parse_cues(text, name, vtt=fmt != "srt", reversed_ends=reversed_ends)
     notices: list[str] = []
+    if reversed_ends:
+        line_no, timing = reversed_ends[0]
+        notices.append(f"{len(reversed_ends)} cue(s) end before they start (the first at line {line_no}: '{timing}'):"
+                       " each was read with its end at its start")
+    cues, resent, grown = _drop_resent(cues)
+    if resent or grown:
+        said = []
+        if resent:
+            said.append(f"{resent} cue(s) repeated an earlier cue (the same times and words)")
+        if grown:
+            said.append(f"{grown} cue(s) were an earlier, shorter version of the next cue (the same start)")
+        notices.append(" and ".join(said) + ", as live transcription re-sends its captions: they were left out, so"
+                       f" {len(cues)} cue(s) remain")
     rolling = _rolling(cues)
     names = _name_lines(cues)
     spans: list[_Span] = []
@@ -266,6 +317,9 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
             shown = cleaned or shown
     if rolling:
         notices.append("automatic captions: lines repeated from the previous caption were left out")
+    overlaps = [s for s in spans if s.overlap]
+    if overlaps:
+        notices.append(OVERLAP_NOTE.format(n=len(overlaps), label=overlaps[0].voice))
     for span in spans:
         if span.voice is None and span.text:
             span.label = find_label(span.text)
@@ -281,7 +335,7 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
     display: dict[str, str] = {}
     notes: dict[str, str] = {}
     speaker: str | None = None
-    sounds = 0
+    sounds = music = 0
     mark_times = MarkTimes()
     for span in spans:
         body = span.text
@@ -299,12 +353,17 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
         if _SOUND.fullmatch(body.strip()):
             sounds += 1
             body = ""
+        elif "[" in body or "♪" in body:
+            body, n = _MUSIC.subn(" ", body)  # "um [Music] and then": music is no one's words, wherever it is
+            music += n
         drafts.add(speaker, mark_times.drop(body), new_paragraph=False, new_turn=new_turn, t_start=span.cue.t_start,
                    t_end=span.cue.t_end)
     if mark_times.count:
         notices.append(mark_times.notice())
     if sounds:
         notices.append(f"{sounds} caption(s) holding only a sound ([Music], [Applause]) were left out")
+    if music:
+        notices.append(f"{music} mark(s) of music ([Music], ♪) inside the captions were left out of the text")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}
     if not detected:
         detected = _describe(fmt, spans, names, rolling)
@@ -317,6 +376,8 @@ def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool) -> s
         return f"{kind}: YouTube automatic captions"
     if names:
         return f"{kind}: Microsoft Teams (names above the text)"
+    if any(s.overlap for s in spans):
+        return f"{kind}: voice tags with '//' overlapping speech (noScribe)"
     if any(s.voice for s in spans):
         return f"{kind}: voice tags (Microsoft Teams)"
     if any(s.change for s in spans):
@@ -375,3 +436,30 @@ def timed_lines_as_vtt(text: str) -> str | None:
 def _clock(seconds: float) -> str:
     millis = round(seconds * 1000)
     return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+
+
+# YouTube's SubViewer captions (.sbv): "0:00:03.900,0:00:08.460" alone on the line above each caption's text
+_SBV_TIMING = re.compile(r"\s*(\d{1,2}:\d{2}:\d{2}\.\d{1,3}),(\d{1,2}:\d{2}:\d{2}\.\d{1,3})\s*")
+
+
+def sbv_as_vtt(text: str) -> str | None:
+    """SubViewer captions (YouTube Studio's .sbv download) as WebVTT the cue reader can read; None for any other
+    text. The file must start with a timing line, and each caption is a timing line, its text and a blank line."""
+    lines = text.split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    if not _SBV_TIMING.fullmatch(first):
+        return None
+    out = ["WEBVTT", ""]
+    timings = 0
+    for line in lines:
+        m = _SBV_TIMING.fullmatch(line)
+        if m:
+            timings += 1
+            if out[-1].strip():
+                out.append("")  # SubViewer does not need a blank line between captions; keep each cue apart
+            out.append(f"{m.group(1)} --> {m.group(2)}")
+        elif line.strip() and _TIMING_LIKE.match(line):
+            return None  # a "-->" timing too: not SubViewer
+        else:
+            out.append(line)
+    return "\n".join(out) if timings else None

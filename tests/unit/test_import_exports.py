@@ -17,7 +17,7 @@ from qualcode.model import ParsedTranscript
 from qualcode.store import Project
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
-FILES = sorted(p for p in EXPORTS.rglob("*") if p.suffix in (".txt", ".md", ".vtt", ".srt", ".docx"))
+FILES = sorted(p for p in EXPORTS.rglob("*") if p.suffix in (".txt", ".md", ".vtt", ".srt", ".sbv", ".docx"))
 # What must never be in a unit: timings, cue settings, tags, entities, Markdown markup, caption marks, headers.
 LEAK = re.compile(
     r"-->|<v[ .>]|</v>|<c[.>]|</c>|<\d{2}:|WEBVTT|^NOTE\b|^STYLE\b|::cue|align:|position:\d|&gt;|&amp;|>>|\*\*|^#|"
@@ -115,6 +115,8 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "whisper_oral_history.txt": ([], None, {}),
     "dcg_townhall_italic.md": (["Heading", "Adam", "Alethe Denis", "Alethe", "Moderator"], None,
                                {"title": "DCG Town Hall"}),
+    "youtube_captions.sbv": ([], 3.9, {}),
+    "whisperlive_live.srt": ([], 0.0, {}),
     "monero_irc_meeting.txt": (["suraeNoether", "rehrar", "hyc", "endogenic", "ArticMine", "andytoshi", "scoobybejesus",
                                 "sgp_[m]", "nioc"], None, {}),
 }
@@ -483,6 +485,32 @@ def test_headings_are_the_question_the_suggester_reads(imported: tuple[Project, 
     assert asked["KII-37:5"] == asked["KII-37:6"] == "Relevance: did the projects fit provincial priorities?"
     assert asked["KII-37:2"] == "Role in the projects"
     assert all(q for q in asked.values())
+
+
+def test_real_youtube_subviewer_captions_keep_their_times_and_not_their_timings(
+    parsed: dict[str, ParsedTranscript],
+) -> None:
+    """YouTube Studio's .sbv download ("0:00:03.900,0:00:08.460" above each caption): once 321 units, each beginning
+    with its timing and without a time."""
+    pt = parsed["youtube_captions.sbv"]
+    assert pt.format == "sbv" and pt.speakers == []
+    assert units(pt)[0].startswith("good morning everybody David Shapiro here we are back for part two of the um"
+                                   " Knowledge Graph")  # captions joined, as WebVTT captions are
+    assert not any(re.search(r"\d:\d\d:\d\d\.\d{3}", u) for u in units(pt))
+    assert all(u.t_start is not None for u in pt.units)
+    assert pt.turns[-1].t_end == 2654.76  # 0:44:14.760, the last caption's end
+
+
+def test_real_live_transcription_repeats_are_read_once(parsed: dict[str, ParsedTranscript]) -> None:
+    """WhisperLive's SRT of a consultation: 123 cues, each segment re-sent up to ten times with its time going
+    back; once the first sentence was ten units, the times running 0, 0, 0, 10, 0, ..."""
+    pt = parsed["whisperlive_live.srt"]
+    assert pt.text.count("Mijn vrouw Janssen, nog even voor de herhaling") == 1
+    assert pt.text.count("Ja, dat is wel lang heen eruit.") == 1
+    starts = [u.t_start or 0.0 for u in pt.units]
+    assert all(u.t_start is not None for u in pt.units) and starts == sorted(starts) and starts[-1] == 51.44
+    assert any(w.startswith("111 cue(s) repeated an earlier cue (the same times and words), as live transcription"
+                            " re-sends its captions: they were left out, so 12 cue(s) remain") for w in pt.warnings)
 
 
 def test_real_chat_log_reads_each_sender_as_the_speaker(parsed: dict[str, ParsedTranscript]) -> None:

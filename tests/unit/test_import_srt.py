@@ -65,3 +65,25 @@ def test_broken_srt_timestamp_names_file_and_line() -> None:
     with pytest.raises(InputError, match=r"KII-06\.srt:6: broken cue timing") as err:
         parse_transcript(data, "KII-06.srt")
     assert err.value.line == 6
+
+
+def test_cues_a_live_transcriber_sent_again_are_read_once_and_counted() -> None:
+    """WhisperLive re-sends its last segments with every update: each sentence once became up to ten units."""
+    data = (b"1\n00:00:00,000 --> 00:00:02,000\nHello there.\n\n2\n00:00:02,000 --> 00:00:03,000\nYes.\n\n"
+            b"3\n00:00:00,000 --> 00:00:02,000\nHello there.\n\n4\n00:00:02,000 --> 00:00:03,000\nYes.\n\n"
+            b"5\n00:00:03,000 --> 00:00:04,000\nWe trained\n\n6\n00:00:03,000 --> 00:00:05,000\n"
+            b"We trained forty workers.\n")
+    pt = parse_transcript(data, "live.srt")
+    assert pt.text == "Hello there. Yes. We trained forty workers."
+    assert (pt.turns[0].t_start, pt.turns[0].t_end) == (0.0, 5.0)
+    assert any(w.startswith("2 cue(s) repeated an earlier cue (the same times and words) and 1 cue(s) were an"
+                            " earlier, shorter version of the next cue (the same start), as live transcription"
+                            " re-sends its captions: they were left out, so 3 cue(s) remain") for w in pt.warnings)
+
+
+def test_the_same_words_at_another_time_are_kept() -> None:
+    data = (b"1\n00:00:00,000 --> 00:00:02,000\nYes.\n\n2\n00:00:02,000 --> 00:00:03,000\nSo?\n\n"
+            b"3\n00:00:03,000 --> 00:00:04,000\nYes.\n")
+    pt = parse_transcript(data, "x.srt")
+    assert pt.text == "Yes. So? Yes."
+    assert not any("repeated" in w for w in pt.warnings)

@@ -235,7 +235,8 @@ def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
         pos = 0
         for m in _VOICE.finditer(raw):
             pieces.append((voice, raw[pos : m.start()]))
-            voice = voice_name(" ".join((m.group(1) or "").split())) or None
+            # the annotation is cue text too: Teams writes accented names as references ("Far&#237;as")
+            voice = voice_name(" ".join(html.unescape(m.group(1) or "").split())) or None
             pos = m.end()
         pieces.append((voice, raw[pos:]))
         # "- " before a caption line is the subtitle convention for "another person speaks"

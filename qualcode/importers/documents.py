@@ -120,6 +120,10 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
         from qualcode.importers.doc_readers import read_html_document
 
         return read_html_document(text, name)
+    from qualcode.importers.decoding import unescape_references
+
+    # a web page saved as Markdown or text keeps the page's character references ("we&#39;re", "&amp;")
+    text = unescape_references(text)
     if suffix in (".md", ".markdown") or text.lstrip().startswith(("# ", "---\n")):
         from qualcode.importers.doc_readers import read_markdown_document
 

@@ -1,4 +1,7 @@
-"""Word (.docx) transcripts: labelled paragraphs, Speaker|Text tables, a metadata table at the top."""
+"""Word (.docx) transcripts: labelled paragraphs, Speaker|Text tables, a metadata table at the top.
+
+Text pasted into Word from captions or a web page keeps their character references ("<v Carlos Far&#237;as>",
+"R&amp;D"): they are decoded as the text and subtitle readers decode them."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.importers.assemble import assemble
+from qualcode.importers.decoding import unescape_references
 from qualcode.importers.labels import classify
 from qualcode.importers.service_reader import header as service_header
 from qualcode.importers.text_reader import Block, blocks_to_drafts, clean_inline, table_blocks
@@ -41,11 +45,12 @@ def read_docx(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript
                 paragraph = Paragraph(element, document)
                 level = _heading_level(paragraph)
                 if level:
-                    title = " ".join(paragraph.text.split())
+                    title = " ".join(unescape_references(paragraph.text).split())
                     if title:
                         blocks.append(Block([title], heading=level))
                     continue
-                lines = [line.strip() for line in _paragraph_text(paragraph).split("\n") if line.strip()]
+                lines = [line.strip() for line in unescape_references(_paragraph_text(paragraph)).split("\n")
+                         if line.strip()]
                 if not lines:
                     continue
                 if _all_bold(paragraph) and len(lines) == 1 and not lines[0].endswith((":", "：")) \
@@ -157,7 +162,7 @@ def _table_rows(table: Any) -> list[list[str]]:
             if cell._tc is previous:
                 continue  # python-docx repeats horizontally merged cells
             previous = cell._tc
-            paragraphs = [clean_inline(" ".join(p.text.split())) for p in cell.paragraphs]
+            paragraphs = [clean_inline(" ".join(unescape_references(p.text).split())) for p in cell.paragraphs]
             cells.append("\n".join(p for p in paragraphs if p))
         rows.append(cells)
     return rows

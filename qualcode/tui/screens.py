@@ -277,7 +277,6 @@ class TranscriptScreen(WorkbenchScreen):
         self.done_mark = False  # the coder marked their coding of this transcript done (D)
         self._saved_position: tuple[str, int] | None = None
         self._waiting: Waiting | None = None
-        self._panels_at = -1  # the unit the side panels and the status line were last shown for
 
     # ------------------------------------------------------------------ building
 
@@ -421,7 +420,6 @@ class TranscriptScreen(WorkbenchScreen):
         self.try_waiting()  # a key waiting for these units' writes to be saved
 
     def _unit_changed(self) -> None:
-        self._panels_at = self.view.cursor
         u = self.view.current
         if u is not None:
             self.query_one(MemoPanel).show(u.get("memos") or {}, self.coder)
@@ -445,9 +443,8 @@ class TranscriptScreen(WorkbenchScreen):
             saving=bool(self.host.pending_writes), message=message, error=error)
 
     @on(UnitView.CursorMoved)
-    def _cursor_moved(self) -> None:
-        if self._panels_at != self.view.cursor:  # moved by the mouse (a key shows the unit as it moves)
-            self._moved()
+    def _cursor_moved(self) -> None:  # moved by the mouse (a key shows the unit as it moves: _go)
+        self._moved()
 
     def _moved(self) -> None:
         self._unit_changed()

@@ -12,12 +12,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
 from workbench_support import current, eventually, screen_lines, transcript_screen
 
+from qualcode.actions import coding
 from qualcode.actions.history import undo
 from qualcode.reanchor import store_transcript
 from qualcode.store import Project
 from qualcode.tui import QualcodeApp
 from qualcode.tui.dialogs import CodePicker, HelpScreen, MemoEditor, SearchScreen
 from qualcode.tui.screens import ProjectScreen, TranscriptScreen
+from qualcode.tui.widgets.unit_view import UnitView
 
 SIZE = (100, 30)
 
@@ -187,6 +189,22 @@ async def test_a_memo_saved_after_the_view_went_to_another_transcript_is_saved(m
         assert app.last_message == "memo saved on KII-01:3"
     seg = store.resolve_segment("KII-01:3")
     assert [(m["target_id"], m["text"]) for m in store.memos("segment")] == [(str(seg), "ask about the toolkit")]
+
+
+async def test_a_click_on_a_unit_shows_its_memo_and_place(make: Callable[..., QualcodeApp], store: Project) -> None:
+    coding.set_memo(store, "segment", store.resolve_segment("KII-01:5"), "ask about the toolkit", coder="clara")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = transcript_screen(app)
+        view = screen.view
+        assert current(screen)["ref"] == "KII-01:3"
+        await pilot.click(UnitView, offset=(4, view._offsets[4] - int(view.scroll_offset.y)))
+        await pilot.pause()
+        assert current(screen)["ref"] == "KII-01:5"
+        assert "KII-01:5 (5/9)" in str(screen.query_one("#status").render())
+        assert "ask about the toolkit" in str(screen.query_one("#memo").render())
+        await pilot.press("k")  # a key goes on from the unit clicked
+        assert current(screen)["ref"] == "KII-01:4" and "ask about" not in str(screen.query_one("#memo").render())
 
 
 async def test_u_undoes_and_ctrl_r_redoes(make: Callable[..., QualcodeApp], store: Project) -> None:

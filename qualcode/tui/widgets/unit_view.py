@@ -73,7 +73,8 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)  # watch_cursor draws it
 
     class CursorMoved(Message):
-        """The current unit changed (by key or mouse)."""
+        """The evaluator moved to another unit with the mouse (a move the screen asks for, :meth:`move_to`, is not
+        announced: the screen shows the unit as it moves)."""
 
         def __init__(self, position: int) -> None:
             self.position = position
@@ -351,7 +352,6 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
             self._refresh_unit(new)
         else:
             self.refresh()
-        self.post_message(self.CursorMoved(new))
 
     def _refresh_unit(self, position: int) -> None:
         if 0 <= position < len(self._lines) and self._width:
@@ -379,5 +379,8 @@ class UnitView(SteadyScrollBars, ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         hit = self.unit_at_line(int(event.y + self.scroll_offset.y))
         if hit is not None:
+            moved = hit != self.cursor
             self.move_to(hit)
+            if moved:
+                self.post_message(self.CursorMoved(hit))
         self.focus()

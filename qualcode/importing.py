@@ -620,7 +620,7 @@ def plan_import(
     """Read every file and the sheets and decide what an import would do; nothing is written. ``documents`` (and
     any PDF or HTML file among ``paths``) are desk-review documents. ``progress`` hears of each file read."""
     from qualcode.desk_review import read_document_sheet
-    from qualcode.importers import read_transcript
+    from qualcode.importers import html_is_transcript, read_transcript
     from qualcode.importers.documents import is_document_file
     from qualcode.safety.privacy import third_parties
 
@@ -630,7 +630,9 @@ def plan_import(
         check_sheet_ids(project, rows, cases)
     doc_rows = read_document_sheet(document_sheet) if document_sheet else []
     doc_paths = [Path(d) for d in documents or []]
-    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p)]
+    # an HTML page whose paragraphs are speakers' turns is a transcript (noScribe's default output, an interview
+    # archive's pages); any other PDF or HTML file is a document
+    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p) and not html_is_transcript(p)]
     paths = [p for p in paths if Path(p) not in doc_paths]
     by_tid: dict[str, list[CaseRow]] = {}
     for row in rows:

@@ -42,9 +42,11 @@ def register(commands: Commands) -> None:
     p.add_argument("--force", action="store_true", help="replace a project already in DIR")
 
     p = command(commands, "import", cmd_import,
-                help="import transcripts (txt, md, docx, vtt, srt), documents (pdf, docx, html, md, txt) and sheets",
+                help="import transcripts (txt, md, docx, vtt, srt, sbv), documents (pdf, docx, html, md, txt) and"
+                     " sheets",
                 description="Import transcript files and/or a case sheet (CSV or XLSX), and desk-review documents with"
-                            " --document (a .pdf or .html file is always a document) and their documents sheet, and"
+                            " --document (a .pdf file is always a document, an .html file unless its paragraphs are"
+                            " speakers' turns) and their documents sheet, and"
                             " print the import report: per file what was recognised, each speaker with its units,"
                             " role and case, the metadata found and warnings for what is likely wrong. Re-importing"
                             " a changed file creates a new version and re-anchors its codings; the same text under"

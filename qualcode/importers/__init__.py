@@ -123,6 +123,10 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     if not text.strip():
         raise InputError("the file is empty", path=name, hint="check that the transcript was saved completely")
     check_lines(text, name, what="transcript")
+    from qualcode.importers.documents import is_html
+
+    if is_html(data[:4096]):
+        return _parse_html(text, name, notes=notes)
     fmt = detect.detect_text_format(text)
     if fmt in ("vtt", "srt"):
         from qualcode.importers.cue_reader import read_cues
@@ -149,6 +153,46 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         from qualcode.importers.service_reader import read_service
 
         return read_service(text, name)
+    from qualcode.importers.overlaps import OVERLAP_NOTE, overlaps_as_turns
     from qualcode.importers.text_reader import read_text
 
-    return read_text(text, name, notes=notes)
+    text, overlaps, first = overlaps_as_turns(text)
+    parsed = read_text(text, name, notes=notes)
+    if overlaps:
+        parsed.warnings.append(OVERLAP_NOTE.format(n=overlaps, label=first))
+    return parsed
+
+
+def _parse_html(text: str, name: str, *, notes: bool) -> ParsedTranscript:
+    """A transcript published as an HTML page (noScribe's default output, an oral-history archive): its paragraphs
+    read as a text file's. A page without speaker labels is a document: :func:`html_is_transcript` decides."""
+    from qualcode.importers.doc_readers import html_paragraphs
+
+    paragraphs = html_paragraphs(text, name)
+    if not paragraphs:
+        raise InputError("this HTML page has no text", path=name, hint="check that the page was saved completely")
+    parsed = _parse("\n\n".join(paragraphs).encode("utf-8"), name, notes=notes)
+    parsed.format = "text"
+    parsed.detected = "HTML page: " + parsed.detected.partition(": ")[2]
+    return parsed
+
+
+def html_is_transcript(path: str | Path) -> bool:
+    """Whether an HTML file is a transcript (its paragraphs are turns of speakers with labels, as noScribe writes
+    them, or an interview archive's 'MSM: ...' paragraphs) rather than a document: two speakers or more, and labelled
+    turns holding at least half of its words."""
+    from qualcode.importers.documents import is_html
+    from qualcode.safeio.files import read_input
+
+    try:
+        data = read_input(path, what="transcript")
+        if not is_html(data[:4096]):
+            return False
+        parsed = parse_transcript(data, str(path), notes=False)
+    except QualcodeError:
+        return False
+    from qualcode.speakers import HEADING_SPEAKER
+
+    labelled = [t for t in parsed.turns if t.speaker and t.speaker != HEADING_SPEAKER]
+    words = sum(len(parsed.text[t.start:t.end].split()) for t in labelled)
+    return len({t.speaker for t in labelled}) >= 2 and len(labelled) >= 4 and words * 2 >= len(parsed.text.split())

@@ -197,6 +197,20 @@ def read_html_document(text: str, name: str) -> ParsedTranscript:
     return _finish(blocks, "html", name, metadata)
 
 
+def html_paragraphs(text: str, name: str) -> list[str]:
+    """An HTML page's headings, paragraphs, list items and table rows as plain text, in document order (a page that
+    may be a transcript, read as text is)."""
+    from qualcode.safeio.xml import parse_html
+
+    root = parse_html(text, name)
+    for br in root.iter("br"):
+        br.tail = " " + (br.tail or "")  # a line break inside a paragraph separates words
+    body = root.find("body")
+    blocks: list[DocBlock] = []
+    _walk_html(body if body is not None else root, blocks)
+    return [b.text for b in blocks]
+
+
 _BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",
                                          "thead", "tfoot", "tr", "figure", "details", "center", "hr", "body"}
 

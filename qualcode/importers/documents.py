@@ -71,6 +71,11 @@ def _is_pdf(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
 
 
+def is_html(head: bytes) -> bool:
+    """Whether a file's first bytes are an HTML page's."""
+    return _is_html(head)
+
+
 def _is_html(head: bytes) -> bool:
     low = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return low.startswith((b"<!doctype html", b"<html")) or (low.startswith(b"<") and b"<body" in head[:4096].lower())

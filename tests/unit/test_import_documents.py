@@ -322,3 +322,67 @@ def test_a_section_number_set_apart_from_its_heading_is_one_heading() -> None:
     parsed = parse_document(build_pdf([page]), "methods.pdf")
     assert [u.heading for u in parsed.units] == ["1.2 Evaluation methodology"] * 2
     assert "1.2" not in _texts(parsed)
+
+
+# noScribe's default output is an HTML page: a bold title, its credit in grey, then a paragraph per turn whose anchors
+# carry the times and the label ("S01: [00:00:12] ..."), overlapping speech inside it. Its shape, in invented words.
+NOSCRIBE_HTML = (
+    '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0//EN" "http://www.w3.org/TR/REC-html40/strict.dtd">\n<html >\n'
+    '<head >\n<meta charset="UTF-8" />\n<meta name="qrichtext" content="1" />\n'
+    '<meta name="audio_source" content="./interview.mp3" /></head>\n'
+    '<body style="font-family: \'Arial\'" > <div class="WordSection1" >'
+    '<p style="font-weight: 600" >Interview on the training programme</p>'
+    '<p ><span style="color: #909090; font-size: 0.8em" >Transcribed with noScribe vers. 0.7<br />'
+    'Audio file: ./interview.mp3</span></p><p></p>'
+    '<p ><a name="ts_12140_22800_S01" >S01: <span style="color: #78909C" >[00:00:12]</span> Good morning, thank you'
+    ' for taking the time.</a><a name="ts_30090_30910_//S00" > //S00: Gladly.</a>'
+    '<a name="ts_31870_33510_S01" >// Could you tell me how the project began?</a></p>'
+    '<p ><a name="ts_36190_40330_S00" >S00: <span style="color: #78909C" >[00:00:36]</span> It began in May, when'
+    ' the union asked us for help.</a></p>'
+    '<p ><a name="ts_41000_43000_S01" >S01: <span style="color: #78909C" >[00:00:41]</span> And what happened'
+    ' then?</a></p>'
+    '<p ><a name="ts_43500_49000_S00" >S00: <span style="color: #78909C" >[00:00:43]</span> Then we trained forty'
+    ' workers in the first year.</a></p></div></body></html>\n')
+
+
+def test_noscribe_html_is_imported_as_a_transcript(tmp_path: Path) -> None:
+    """Once a desk-review document: the labels and times in every passage, the interviewer's questions codable."""
+    page = tmp_path / "interview.html"
+    page.write_text(NOSCRIBE_HTML, encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [page], coder="ana")
+        assert report["documents"] == []
+        [entry] = report["transcripts"]
+        assert sorted(s["label"] for s in project.speakers(entry["id"])) == ["S00", "S01"]
+        segs = project.segments(entry["id"])
+        assert [(s["speaker"], s["text"], s["t_start"]) for s in segs if s["speaker"]] == [
+            ("S01", "Good morning, thank you for taking the time.", 12.0),
+            ("S00", "Gladly.", None),
+            ("S01", "Could you tell me how the project began?", None),
+            ("S00", "It began in May, when the union asked us for help.", 36.0),
+            ("S01", "And what happened then?", 41.0),
+            ("S00", "Then we trained forty workers in the first year.", 43.0)]
+        assert any("overlapping utterance" in w for w in entry["notes"])
+        assert entry["detected"].startswith("HTML page")
+
+
+def test_interview_published_as_html_is_a_transcript_and_a_report_stays_a_document(tmp_path: Path) -> None:
+    """An oral-history archive's page ('MSM: ...' / 'Kernighan: ...' paragraphs) was a document without a word."""
+    page = tmp_path / "oral_history.htm"
+    turns = [("MSM", "Since we were talking about translations, how did the first manual come about?"),
+             ("Kernighan", "I hate to give a non-answer, but it grew out of the notes we kept."),
+             ("MSM", "Who wrote the first draft?"),
+             ("Kernighan", "Dennis wrote most of it, and I edited the tutorial parts.")]
+    page.write_text("<html><head><title>BRIAN KERNIGHAN</title></head><body><h1>BRIAN KERNIGHAN</h1>"
+                    + "".join(f"<p>{who}: {said}</p>" for who, said in turns) + "</body></html>", encoding="utf-8")
+    report_page = tmp_path / "minutes.html"
+    report_page.write_text("<html><body><h1>Minutes</h1><p>Note: the committee met twice.</p><p>The chamber hosted"
+                           " seven quarterly consultation meetings with the unions.</p></body></html>",
+                           encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [page, report_page], coder="ana")
+        assert [d["id"] for d in report["documents"]] == ["minutes"]
+        [entry] = report["transcripts"]
+        segs = project.segments(entry["id"])
+        assert [(s["speaker"], s["text"]) for s in segs if s["speaker"]] == [
+            (who, said) for who, said in turns]

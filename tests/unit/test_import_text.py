@@ -341,3 +341,49 @@ def test_a_time_range_before_each_line_is_left_out_whole() -> None:
     assert [(t.speaker, t.t_start, pt.text[t.start : t.end]) for t in pt.turns] == [
         ("Speaker 1", 0.0, "Bom dia, tudo bem?"), ("Speaker 2", 12.0, "Tudo sim, e você?"),
         ("Speaker 1", 20.0, "Também, obrigado.")]
+
+
+# noScribe's text export writes speech that overlaps the current speaker inside that speaker's paragraph, between
+# "//LABEL:" and "//". The shape of its real test interview, in invented words.
+NOSCRIBE_TXT = """Interview on the training programme
+
+Transcribed with noScribe vers. 0.7
+
+S01: [00:00:12] Good morning, thank you for taking the time. //S02: Lovely to be here. // Could you tell me how \
+it began? //S00: Gladly. // Take your time.
+
+S00: [00:00:36] It began in May, when the union asked us. See https://example.org/report: it is all there.
+
+S01: [00:00:40] And then?
+
+S00: [00:00:42] Then we trained forty workers. //S01: Forty! // Yes, in the first year.
+"""
+
+
+def test_noscribe_overlapping_speech_is_a_turn_of_the_one_who_speaks_it() -> None:
+    """Once '//S00: Gladly. //' stayed in the interviewer's unit: the informant's words coded as the interviewer's."""
+    pt = parse_transcript(NOSCRIBE_TXT.encode(), "noscribe.txt")
+    said = [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns if t.speaker]
+    assert said == [
+        ("S01", "Good morning, thank you for taking the time."),
+        ("S02", "Lovely to be here."),
+        ("S01", "Could you tell me how it began?"),
+        ("S00", "Gladly."),
+        ("S01", "Take your time."),
+        ("S00", "It began in May, when the union asked us. See https://example.org/report: it is all there."),
+        ("S01", "And then?"),
+        ("S00", "Then we trained forty workers."),
+        ("S01", "Forty!"),
+        ("S00", "Yes, in the first year."),
+    ]
+    assert pt.turns[[t.speaker for t in pt.turns].index("S01")].t_start == 12.0
+    assert not any("//" in pt.text[u.start:u.end] and "https" not in pt.text[u.start:u.end] for u in pt.units)
+    assert any(w.startswith("3 overlapping utterance(s) written inside another speaker's turn ('//S02: ... //'")
+               for w in pt.warnings)
+
+
+def test_double_slashes_that_mark_no_speaker_stay_text() -> None:
+    pt = parse_transcript(b"Interviewer: Where is it?\n\nMaria Lopez: On the site //shared/docs: the folder. // Yes.\n",
+                          "x.txt")
+    assert "On the site //shared/docs: the folder. // Yes." in pt.text
+    assert not any("overlapping" in w for w in pt.warnings)

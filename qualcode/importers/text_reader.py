@@ -37,6 +37,7 @@ from qualcode.importers.labels import (
     unify_repeated_numbers,
 )
 from qualcode.importers.marks import MarkTimes
+from qualcode.importers.page_furniture import drop_page_furniture
 from qualcode.importers.preamble import (
     CREDIT_NOTICE,
     read_preamble,
@@ -341,6 +342,70 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
         blocks[b_index].lines = blocks[b_index].lines[l_index + 1 :]
 
 
+# keys of the cover page an oral history or research interview starts with ("Interviewed by: / Al Kossow",
+# "Narrator: ...", "Recorded: September 11, 2008"): one of the first three says the lines above the first speaker
+# label are such a page, not speech; their values are kept under the name after the arrow
+_COVER_MARKS = {"interviewed_by": "interviewer", "interviewee": "interviewee", "narrator": "interviewee"}
+_COVER_KEYS = {**{k: k for k in META_KEYS | META_ROLE_KEYS}, **_COVER_MARKS}
+
+
+def _cover_page(blocks: list[Block], metadata: dict[str, Any]) -> int:
+    """Take the cover page above the first speaker label into metadata ("Interviewed by:" names the interviewer, a
+    line of its own at the top is the title, the rest is kept as the preamble), when it has an interview's cover
+    keys; how many lines were taken."""
+    accepted = accepted_keys([lab for b in blocks for lab in b.labels if lab is not None])
+    lead: list[tuple[Block, int]] = []
+    for block in blocks:
+        if block.forced or block.heading and lead:
+            break
+        if block.heading:
+            continue  # a title above the cover
+        at = next((i for i, lab in enumerate(block.labels) if lab is not None and lab.key in accepted
+                   and meta_key(lab.speaker) not in _COVER_KEYS), None)
+        lead.extend((block, i) for i in range(len(block.lines) if at is None else at))
+        if at is not None or len(lead) > 40:
+            break
+    else:
+        return 0  # no speaker label below: nothing tells a cover from the text
+    if len(lead) > 40:
+        return 0
+    lines = [" ".join(block.lines[i].split()) for block, i in lead]
+    found: dict[str, str] = {}
+    free: list[str] = []
+    marked = False
+    k = 0
+    while k < len(lines):
+        key, sep, value = lines[k].partition(":")
+        key = meta_key(clean_inline(key).strip("*_ "))
+        value = clean_inline(value).strip("*_ ").strip()
+        if sep and key in _COVER_KEYS:
+            if not value and k + 1 < len(lines) and ":" not in lines[k + 1] and len(lines[k + 1]) <= 80:
+                k += 1
+                value = lines[k]  # "Interviewed by:" above "Al Kossow"
+            if value:
+                found.setdefault(_COVER_KEYS[key], value)
+            marked = marked or key in _COVER_MARKS
+        else:
+            free.append(lines[k])
+        k += 1
+    if not marked:
+        return 0
+    for key, value in found.items():
+        metadata.setdefault(key, value)
+    if free and lines[0] == free[0] and len(free[0]) <= 120:
+        metadata.setdefault("title", free.pop(0))
+    if free:
+        metadata.setdefault("preamble", "\n".join(free))
+    taken: dict[int, set[int]] = {}
+    for block, i in lead:
+        taken.setdefault(id(block), set()).add(i)
+    for block in blocks:
+        if id(block) in taken:
+            block.lines = [line for i, line in enumerate(block.lines) if i not in taken[id(block)]]
+            block.labels = [lab for i, lab in enumerate(block.labels) if i not in taken[id(block)]]
+    return len(lead)
+
+
 def _service_headers(blocks: list[Block]) -> int:
     """Take "Clara Jensen  0:03" lines as labels when they recur (Teams and Otter exports saved as .docx).
     Returns how many were found."""
@@ -607,6 +672,13 @@ def blocks_to_drafts(
         reading.notices.append(f"{len(clocked)} date(s) and time(s) a chat export writes before each message were"
                                f" left out of the text (the first: '{clocked[0]}')")
     _emphasised_names_alone(blocks)
+    cover = _cover_page(blocks, metadata)
+    if cover:
+        blocks = [b for b in blocks if b.lines]
+        said = "; ".join(f"{key}: {metadata[key]}" for key in ("interviewer", "interviewee", "recorded")
+                         if key in metadata)
+        reading.notices.append(f"{cover} line(s) above the first speaker label, an interview's cover page"
+                               f"{f' ({said})' if said else ''}, were kept as metadata, not as speech")
     reading.service_headers = _service_headers(blocks)
     heading_labels = _heading_labels(blocks)
     for k, heading_label in heading_labels.items():
@@ -1049,6 +1121,7 @@ def _voice_lines(lines: list[str]) -> list[str]:
 def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (already decoded)."""
     metadata, lines, _ = split_front_matter(text, name)
+    lines, furniture, first_furniture = drop_page_furniture(lines)
     voiced = "<v" in text and any(VOICE_TAG.search(line) for line in lines)
     if voiced:
         lines = _voice_lines(lines)
@@ -1058,6 +1131,10 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes, markdown=markdown)
     if voiced:
         reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
+    if furniture:
+        reading.notices.append(f"{furniture} line(s) repeated at the page breaks, a running page header or footer as"
+                               f" text copied out of a PDF keeps it (the first: '{first_furniture}'), were left out of"
+                               " the text; the speech runs on across each page break")
     base = "Markdown" if markdown else "plain text"
     return assemble(drafts, fmt="text", name=name, metadata=metadata, record=reading.record,
                     detected=f"{base}: {reading.describe()}", notices=reading.notices)

@@ -3,7 +3,10 @@ italics, a time at the end of each turn, a key line naming the interviewer's lab
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from transcript_support import import_text
 
 from qualcode.importers import parse_transcript
 from qualcode.model import ParsedTranscript
@@ -94,3 +97,85 @@ def test_a_line_in_italics_that_heads_no_turns_stays_text() -> None:
     pt = parse_transcript(text.encode(), "kii.md")
     assert pt.speakers == ["Interviewer", "Maria Lopez"]
     assert ("Interviewer", None, "Audio Cuts Out") in units(pt)
+
+
+# An oral history saved from its PDF as text (the layout of the Computer History Museum's transcripts): a cover page,
+# then at each page break the running header, "Page N of M", often in the middle of a sentence; no blank lines
+# between the turns.
+PDF_ORAL_HISTORY = """
+
+Oral History of Ada Moreno
+
+
+
+Interviewed by:
+ Tomas Berg
+
+Recorded: March 3, 2009
+Lyon, France
+
+   Museum reference number: X1234.2009
+
+© 2009 Example Museum
+
+Oral History of Ada Moreno
+
+Ref: X1234.2009                    © 2009 Example Museum                            Page 2 of 9
+
+Tomas Berg:  Hello, this is Tomas Berg. It's March 3rd, 2009, and we are here with Ada Moreno.
+Ada Moreno:  Well, I'm glad to be here.
+Berg:  How did the compiler project start?
+Moreno:  It was designed to match the hardware, and I was
+
+Oral History of Ada Moreno
+
+Ref: X1234.2009                    © 2009 Example Museum                            Page 3 of 9
+
+involved with the compiler from the start.
+Berg:  And then?
+Moreno:  Then we moved to Grenoble.
+
+Oral History of Ada Moreno
+
+Ref: X1234.2009                    © 2009 Example Museum                            Page 4 of 9
+
+Berg:  Why Grenoble?
+Moreno:  Because the new project was there, and it is on page 4 of the report.
+"""
+
+
+def test_running_page_headers_of_a_pdf_are_left_out_and_the_speech_runs_on_across_the_break() -> None:
+    pt = parse_transcript(PDF_ORAL_HISTORY.encode(), "moreno.txt")
+    assert pt.speakers == ["Tomas Berg", "Ada Moreno", "Berg", "Moreno"]
+    said = units(pt)
+    assert ("Moreno", None, "It was designed to match the hardware, and I was involved with the compiler from the"
+            " start.") in said
+    assert not any("Example Museum" in text or "Oral History" in text for _, _, text in said)
+    assert said[-1] == ("Moreno", None, "Because the new project was there, and it is on page 4 of the report.")
+    [note] = [w for w in pt.warnings if "page header" in w]
+    assert note.startswith("6 line(s)") and "'Ref: X1234.2009 © 2009 Example Museum Page 2 of 9'" in note
+
+
+def test_an_oral_historys_cover_page_is_metadata_and_names_the_interviewer() -> None:
+    pt = parse_transcript(PDF_ORAL_HISTORY.encode(), "moreno.txt")
+    assert pt.metadata["interviewer"] == "Tomas Berg"
+    assert pt.metadata["recorded"] == "March 3, 2009"
+    assert pt.metadata["title"] == "Oral History of Ada Moreno"
+    assert "Recorded" not in pt.speakers
+    assert all(u.speaker is not None for u in pt.units)
+    assert not any("Lyon" in text or "Interviewed by" in text for _, _, text in units(pt))
+    assert any("cover page (interviewer: Tomas Berg; recorded: March 3, 2009)" in w for w in pt.warnings)
+
+
+def test_the_interviewer_a_cover_page_names_is_the_interviewer_of_the_import(tmp_path: Path) -> None:
+    speakers, _ = import_text(tmp_path, "moreno.txt", PDF_ORAL_HISTORY)
+    roles = {s["label"]: s["role"] for s in speakers}
+    assert roles["Tomas Berg"] == "interviewer" and roles["Ada Moreno"] == "informant"
+
+
+def test_a_page_number_that_never_changes_is_speech() -> None:
+    text = ("Interviewer: Where is it written?\n\nMaria Lopez: See page 4 of 9 in the report.\n\n"
+            "Interviewer: Which page?\n\nMaria Lopez: See page 4 of 9 in the report.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert [t for _, _, t in units(pt)].count("See page 4 of 9 in the report.") == 2
+    assert not any("page header" in w for w in pt.warnings)

@@ -554,7 +554,7 @@ def gather_import_files(
     """The files to import and the case sheet, from what was named: a folder stands for the files in it (not its
     subfolders) that qualcode reads; a spreadsheet among them is the case sheet when none was given with ``cases``.
     Returns (files, case sheet, what was guessed or left out, for the report)."""
-    from qualcode.importers import SUPPORTED_EXTENSIONS
+    from qualcode.importers import SUPPORTED_EXTENSIONS, is_transcript_sheet
     from qualcode.importers.documents import is_document_file
 
     files: list[Path] = []
@@ -594,7 +594,8 @@ def gather_import_files(
         shown = ", ".join(left_out[:5]) + (", ..." if len(left_out) > 5 else "")
         notes.append(f"{len(left_out)} file(s) in the folder are not transcripts, documents or sheets and were left"
                      f" out: {shown}")
-    sheets = [f for f in files if f.suffix.lower() in SHEET_EXTENSIONS]
+    # Whisper's .tsv output is a transcript, whatever its extension suggests
+    sheets = [f for f in files if f.suffix.lower() in SHEET_EXTENSIONS and not is_transcript_sheet(f)]
     if cases is not None:
         sheets = [f for f in sheets if f.resolve() != Path(cases).resolve()]
     if sheets and (cases is not None or len(sheets) > 1):
@@ -605,7 +606,8 @@ def gather_import_files(
     if sheets:
         cases = sheets[0]
         notes.append(f"{sheets[0].name} was among the files to import: it is read as the case sheet")
-    return [f for f in files if f.suffix.lower() not in SHEET_EXTENSIONS], cases, notes
+    return [f for f in files if f not in sheets and (cases is None or f.resolve() != Path(cases).resolve())], \
+        cases, notes
 
 
 def plan_import(

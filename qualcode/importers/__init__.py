@@ -32,6 +32,7 @@ SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
     "vtt": (".vtt",),
     "srt": (".srt",),
     "sbv": (".sbv",),
+    "tsv": (".tsv",),
     "service": (".txt",),
 }
 #: Extensions a file picker should offer.
@@ -127,6 +128,15 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
 
     if is_html(data[:4096]):
         return _parse_html(text, name, notes=notes)
+    from qualcode.importers.cue_reader import is_whisper_tsv
+
+    if is_whisper_tsv(text):
+        from qualcode.importers.cue_reader import read_cues, whisper_tsv_as_vtt
+
+        parsed = read_cues(whisper_tsv_as_vtt(text, name), name, fmt="vtt")
+        parsed.format = "tsv"
+        parsed.detected = "Whisper .tsv output: " + parsed.detected.partition(": ")[2]
+        return parsed
     fmt = detect.detect_text_format(text)
     if fmt in ("vtt", "srt"):
         from qualcode.importers.cue_reader import read_cues
@@ -196,3 +206,17 @@ def html_is_transcript(path: str | Path) -> bool:
     labelled = [t for t in parsed.turns if t.speaker and t.speaker != HEADING_SPEAKER]
     words = sum(len(parsed.text[t.start:t.end].split()) for t in labelled)
     return len({t.speaker for t in labelled}) >= 2 and len(labelled) >= 4 and words * 2 >= len(parsed.text.split())
+
+
+def is_transcript_sheet(path: str | Path) -> bool:
+    """Whether a spreadsheet-named file is a transcript: Whisper's .tsv output ("start<TAB>end<TAB>text")."""
+    if Path(path).suffix.lower() != ".tsv":
+        return False
+    from qualcode.importers.cue_reader import is_whisper_tsv
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(200)
+    except OSError:
+        return False
+    return is_whisper_tsv(head.decode("utf-8", "replace"))

@@ -464,3 +464,30 @@ def sbv_as_vtt(text: str) -> str | None:
         else:
             out.append(line)
     return "\n".join(out) if timings else None
+
+
+# Whisper's .tsv output: a "start<TAB>end<TAB>text" header, then a line per segment with its times in milliseconds
+_TSV_HEADER = re.compile(r"\ufeff?start\tend\ttext\s*", re.I)
+_TSV_LINE = re.compile(r"(\d{1,9})\t(\d{1,9})\t(.*)")
+
+
+def is_whisper_tsv(text: str) -> bool:
+    """Whether a text is Whisper's .tsv output (its first line is the header "start<TAB>end<TAB>text")."""
+    return bool(_TSV_HEADER.fullmatch(text.split("\n", 1)[0].rstrip("\r")))
+
+
+def whisper_tsv_as_vtt(text: str, name: str) -> str:
+    """Whisper's .tsv output as WebVTT the cue reader can read. Raises InputError naming a line that is not
+    "start<TAB>end<TAB>text" with times in milliseconds."""
+    out = ["WEBVTT", ""]
+    for line_no, raw in enumerate(text.split("\n")[1:], start=2):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        m = _TSV_LINE.fullmatch(line)
+        if m is None:
+            raise InputError(f"not a line of Whisper's .tsv output: '{line.strip()[:60]}'", path=name, line=line_no,
+                             hint="each line holds the start and end in milliseconds and the text, separated by tabs")
+        start, end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
+        out += [f"{_clock(start)} --> {_clock(end)}", m.group(3).replace("\t", " "), ""]
+    return "\n".join(out)

@@ -210,3 +210,31 @@ def test_transcripts_json_hides_the_names_and_initials_the_import_notes_quote(
         assert said not in shown, said
     asked = run(capsys, "-p", str(project), "transcripts", "--json", "--show-names")[1]
     assert "'EN' could stand for 'Elena Novak', 'Emil Nowak'" in asked and "read 'MR' as 'Marta Ruiz'" in asked
+
+
+def test_whisper_tsv_output_is_imported_as_a_transcript_not_as_a_case_sheet(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Whisper's .tsv ("start<TAB>end<TAB>text", times in milliseconds) was refused: 'the case sheet needs a
+    transcript_id or file column', though no case sheet was given."""
+    project = tmp_path / "eval"
+    run(capsys, "init", str(project))
+    tsv = tmp_path / "council_forum.tsv"
+    tsv.write_text("start\tend\ttext\n0\t2000\tSo we start with the first question of the forum.\n"
+                   "2000\t5000\tThe union asked us in May to review the traffic plan.\n"
+                   "5400\t9000\tWe met the residents twice after that.\n", encoding="utf-8")
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text("transcript_id,case_id,name\ncouncil_forum,KII-01,\n", encoding="utf-8")
+    for extra in ([], [str(sheet)]):
+        code, out, err = run(capsys, "-p", str(project), "import", "--dry-run", "--json", str(tsv), *extra)
+        assert code == 0, err
+        [entry] = json.loads(out)["transcripts"]
+        assert entry["format"] == "tsv" and entry["detected"].startswith("Whisper .tsv output")
+        assert any(w.startswith("no speaker labels") for w in entry["warnings"])
+    code, out, err = run(capsys, "-p", str(project), "import", str(tsv))
+    assert code == 0, err
+    code, out, err = run(capsys, "-p", str(project), "segments", "--json")
+    segs = json.loads(out)
+    assert [(s["text"], s["t_start"]) for s in segs] == [
+        ("So we start with the first question of the forum.", 0.0),
+        ("The union asked us in May to review the traffic plan.", 2.0),
+        ("We met the residents twice after that.", 5.4)]

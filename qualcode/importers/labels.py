@@ -78,10 +78,11 @@ STRICT_TIMESTAMP = r"(?:\d{1,2}:)?\d{2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMESTAMP_RE = re.compile(TIMESTAMP)
 # "[00:01:23]", "00:01:23 -", also a range as Whisper and diarisation scripts write it: "[00:00.000 --> 00:04.000]",
 # "[00:00 - 00:12]" (the end is dropped: the next line's start says as much)
-TIME_RANGE_END = r"(?:\s*(?:-->|[-–—])\s*" + TIMESTAMP + r")?"
+TIME_RANGE_END = r"(?:\s*(?:-->|→|[-–—])\s*" + TIMESTAMP + r")?"
 _LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")" + TIME_RANGE_END + r"[\])]?(?:\s*[-–—]\s*|\s+|$)")
 # "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
-_BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")\s*[\])]\s*[:：]?")
+_BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")" + TIME_RANGE_END + r"\s*[\])]\s*[:：]?")
+_TIME_RANGE = re.compile(r"(" + TIMESTAMP + r")" + TIME_RANGE_END)
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 # "<v Clara Jensen>": a WebVTT voice tag (Teams), also in text files made from captions
 VOICE_TAG = re.compile(rf"<v(?:\.[\w-]+)*\s+([^<>\n]{{1,{MAX_LABEL_CHARS}}})>")
@@ -339,7 +340,8 @@ def _make(head: str, rest: str) -> Label | None:
     m = _TRAILING_NOTE.fullmatch(head)
     if m:
         head, inside = m.group(1), m.group(2).strip()
-        seconds = parse_timestamp(inside)
+        ranged = _TIME_RANGE.fullmatch(inside)  # "Speaker 1 (00:00 - 00:15):", as FunASR writes it: the start
+        seconds = parse_timestamp(ranged.group(1) if ranged else inside)
         if seconds is not None:
             t_start = seconds
         elif inside:

@@ -25,6 +25,7 @@ from qualcode.importers.labels import (
     MAX_LABEL_CHARS,
     MAX_LABEL_WORDS,
     STRONG,
+    TIME_RANGE_END,
     TIMESTAMP,
     classify,
     find_label,
@@ -41,7 +42,7 @@ from qualcode.importers.preamble import (
 )
 from qualcode.model import ParsedTranscript
 
-_TIME = r"[(\[]?\s*(?P<time>" + TIMESTAMP + r")\s*[)\]]?:?"
+_TIME = r"[(\[]?\s*(?P<time>" + TIMESTAMP + r")" + TIME_RANGE_END + r"\s*[)\]]?:?"
 _HEADER = re.compile(
     r"(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)\s*[:]?\s+" % (MAX_LABEL_CHARS - 1) + _TIME
 )

@@ -387,3 +387,32 @@ def test_double_slashes_that_mark_no_speaker_stay_text() -> None:
                           "x.txt")
     assert "On the site //shared/docs: the folder. // Yes." in pt.text
     assert not any("overlapping" in w for w in pt.warnings)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    # a Portuguese transcription app's "timestamps" export: a range with a Unicode arrow before the label
+    ("arrow.txt", "[00:00:00 → 00:00:04] Entrevistadora: Bom dia. Como começou o projeto na sua região?\n"
+                  "[00:00:05 → 00:00:11] Maria: Começou em maio, quando o sindicato pediu apoio.\n"
+                  "[00:00:12 → 00:00:14] Entrevistadora: E depois?\n"
+                  "[00:00:15 → 00:00:20] Maria: Depois formamos quarenta trabalhadores.\n"),
+    # a formatter's header with a time range above each turn
+    ("range_header.txt", "Entrevistadora (00:00-00:04)\nBom dia. Como começou o projeto na sua região?\n\n"
+                         "Maria (00:05-00:11)\nComeçou em maio, quando o sindicato pediu apoio.\n\n"
+                         "Entrevistadora (00:12-00:14)\nE depois?\n\n"
+                         "Maria (00:15-00:20)\nDepois formamos quarenta trabalhadores.\n"),
+    # FunASR's example output: the range between the label and its colon
+    ("range_inline.txt", "Entrevistadora (00:00 - 00:04): Bom dia. Como começou o projeto na sua região?\n"
+                         "Maria (00:05 - 00:11): Começou em maio, quando o sindicato pediu apoio.\n"
+                         "Entrevistadora (00:12 - 00:14): E depois?\n"
+                         "Maria (00:15 - 00:20): Depois formamos quarenta trabalhadores.\n"),
+])
+def test_a_time_range_is_read_where_a_time_is(name: str, text: str) -> None:
+    """Once: no speakers and '→ 00:00:04] Entrevistadora:' in the text; the header layout read as interview notes;
+    the inline one without times."""
+    pt = parse_transcript(text.encode(), name)
+    assert [(t.speaker, t.t_start, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("Entrevistadora", 0.0, "Bom dia. Como começou o projeto na sua região?"),
+        ("Maria", 5.0, "Começou em maio, quando o sindicato pediu apoio."),
+        ("Entrevistadora", 12.0, "E depois?"),
+        ("Maria", 15.0, "Depois formamos quarenta trabalhadores.")]
+    assert pt.record == "verbatim"

@@ -21,6 +21,7 @@ from qualcode.importers.labels import (
     SENTENCE_STARTERS,
     STRICT_TIMESTAMP,
     STRONG,
+    TIMESTAMP,
     VOICE_TAG,
     Label,
     accepted_keys,
@@ -89,6 +90,8 @@ F4_TIME = re.compile(r"#((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[-.,](\d{1,3}))?#")
 # minutes: STRICT_TIMESTAMP), and only where a file has several: "He read John [3:16]" and "The clinic opens (8:30)
 # daily" are speech.
 _INLINE_TIME = re.compile(r"(\s*)\[(" + STRICT_TIMESTAMP + r")\]")
+# "(01:28)" or "[01:28]" ending a line: a turn's time where the file writes one so at the end of most turns
+_TRAILING_TIME = re.compile(r"\s*[(\[](" + TIMESTAMP + r")[)\]]$")
 # fewer such marks in a file are someone's words, not a tool's
 _INLINE_TIMES_IN_A_FILE = 3
 # a chat's line that is no message: "→ rex4539 joined (...)", "* nick has quit", "— Elena nods" (an action)
@@ -446,6 +449,45 @@ def _emphasised_names_alone(blocks: list[Block]) -> None:
         block.labels[i] = None
 
 
+def _trailing_times(blocks: list[Block], accepted: set[str]) -> int:
+    """"Speaker 1: It is an initiative. (01:28)": where most turns end in a time (as LATACA writes them), it is the
+    turn's time, not its words. Takes it out of the text, gives it to the turn's label, and returns how many were
+    read (0 where a time at the end of a line is someone's words: "The clinic opens (8:30)")."""
+    found: list[tuple[Block, int, Label | None, re.Match[str]]] = []
+    labelled = 0
+    for block in blocks:
+        if block.heading or block.forced:
+            continue
+        for i, (line, lab) in enumerate(zip(block.lines, block.labels, strict=True)):
+            own = lab is not None and lab.key in accepted
+            labelled += own
+            text = lab.rest if own and lab is not None else line
+            if text[-1:] in ")]" and (m := _TRAILING_TIME.search(text)) and parse_timestamp(m.group(1)) is not None:
+                found.append((block, i, lab if own else None, m))
+    if len(found) < 2 or len(found) * 2 < labelled:
+        return 0
+    where = {(id(block), i): (lab, m) for block, i, lab, m in found}
+    turn: Label | None = None
+    for block in blocks:
+        if block.heading or block.forced:
+            continue
+        for i, lab in enumerate(block.labels):
+            if lab is not None and lab.key in accepted:
+                turn = lab
+            hit = where.get((id(block), i))
+            if hit is None:
+                continue
+            label, m = hit
+            seconds = parse_timestamp(m.group(1))
+            if label is not None:
+                label.rest = label.rest[:m.start()]
+            else:
+                block.lines[i] = block.lines[i][:m.start()]
+            if turn is not None and turn.t_start is None:
+                turn.t_start = seconds  # the time of the turn whose last line it ends
+    return len(found)
+
+
 def _only_time(text: str) -> bool:
     seconds, rest = strip_leading_timestamp(text.strip())
     return seconds is not None and not rest.strip()
@@ -702,6 +744,10 @@ def blocks_to_drafts(
     chat = chat_layout(candidates, sum(len(b.lines) for b in blocks if not b.heading and not b.forced))
     accepted |= chat
     reading.chat = bool(chat)
+    trailing = _trailing_times(blocks, accepted)
+    if trailing:
+        reading.notices.append(f"{trailing} time(s) written at the end of the turns ('Speaker 1: text (00:28)') were"
+                               " read as the turns' times and left out of the text")
     forced = any(b.forced and b.speaker for b in blocks)
     reading.labelled = forced or any(lab.key in accepted for lab in candidates)
     reading.timed = any(lab.t_start is not None for lab in candidates) or any(

@@ -179,3 +179,24 @@ def test_a_page_number_that_never_changes_is_speech() -> None:
     pt = parse_transcript(text.encode(), "kii.txt")
     assert [t for _, _, t in units(pt)].count("See page 4 of 9 in the report.") == 2
     assert not any("page header" in w for w in pt.warnings)
+
+
+def test_a_time_at_the_end_of_each_turn_is_the_turns_time_not_its_words() -> None:
+    text = ("Speaker 1: How long have you worked in this role? (01:29)\n\n"
+            "Speaker 2: Since twenty twenty two, in the quality improvement team. (01:36)\n\n"
+            "Speaker 1: And before that?\nWhat did you do? [01:50]\n")
+    pt = parse_transcript(text.encode(), "lataca.txt")
+    assert units(pt) == [
+        ("Speaker 1", 89.0, "How long have you worked in this role?"),
+        ("Speaker 2", 96.0, "Since twenty twenty two, in the quality improvement team."),
+        ("Speaker 1", 110.0, "And before that? What did you do?"),
+    ]
+    assert any(w.startswith("3 time(s) written at the end of the turns") for w in pt.warnings)
+
+
+def test_a_time_ending_a_turn_here_and_there_is_speech() -> None:
+    text = ("Interviewer: When does the clinic open?\n\nMaria Lopez: The clinic opens (8:30)\n\n"
+            "Interviewer: And closes?\n\nMaria Lopez: Late in the evening.\n\nInterviewer: Every day?\n\n"
+            "Maria Lopez: Yes.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert ("Maria Lopez", None, "The clinic opens (8:30)") in units(pt)

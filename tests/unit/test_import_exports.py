@@ -113,6 +113,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
     "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
     "whisper_oral_history.txt": ([], None, {}),
+    "lataca_trailing_times.docx": (["Speaker 1", "Speaker 2"], 0.0, {}),
     "dcg_townhall_italic.md": (["Heading", "Adam", "Alethe Denis", "Alethe", "Moderator"], None,
                                {"title": "DCG Town Hall"}),
     "youtube_captions.sbv": ([], 3.9, {}),
@@ -263,6 +264,17 @@ def test_real_town_hall_with_italic_names_above_each_turn_is_verbatim_speech_of_
     assert _turn_of(pt, "All right so I have a couple questions for me") == ("Moderator", None)
     assert _turn_of(pt, "Absolutely. So I want to share with all of you our core values.") == ("Alethe Denis", None)
     assert not {"Adam", "Moderator", "Alethe"} & set(units(pt))
+
+
+def test_real_word_transcript_with_the_time_at_the_end_of_each_turn_reads_it_as_the_turns_time(
+        parsed: dict[str, ParsedTranscript]) -> None:
+    # "Speaker 2: It is an initiative. (01:28)": once the time stayed in 25 of 43 quotes and no unit had a time
+    pt = parsed["lataca_trailing_times.docx"]
+    assert _turn_of(pt, "It is an initiative.") == ("Speaker 2", 88.0)
+    assert _turn_of(pt, "Um how long has it been working in this role?") == ("Speaker 1", 89.0)
+    assert not any(re.search(r"\(\d\d:\d\d\)", text) for text in units(pt))
+    assert all(t.t_start is not None for t in pt.turns)
+    assert any(w.startswith("31 time(s) written at the end of the turns") for w in pt.warnings)
 
 
 def test_real_otter_markdown_mixing_header_lines_and_inline_headers(parsed: dict[str, ParsedTranscript]) -> None:

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 POSITION_SECONDS = 1.0  # the coder's position is written this long after they stop moving
+# How far past a unit that is not coded (the interviewer's) the next informant's unit is looked for, to ask its
+# suggestions ahead (a run of questions longer than this is rare; the answer is then scored once reached).
+AHEAD_SCAN = 20
 SORT_COLUMNS = {"id": "ID", "type": "Type", "progress": "Progress", "group": "Stakeholder group",
                 "location": "Location", "coders": "Coders"}
 
@@ -819,6 +822,8 @@ class TranscriptScreen(WorkbenchScreen):
         if u is None or not wb.is_codable(u):
             # for an interviewer unit this is all there will be: it is shown for that unit
             panel.show([], "interviewer turn: not coded" if u is not None else "", unit=u["id"] if u else None)
+            if u is not None:
+                self._ask_ahead_of(self.view.cursor)
             return
         found = self.host.suggestions_for(u)
         if found is None:
@@ -827,6 +832,15 @@ class TranscriptScreen(WorkbenchScreen):
         left = self._not_applied(u, found)
         note = "" if left else "all suggested codes applied" if found else "no suggestion for this unit"
         panel.show(left, note, unit=u["id"])
+
+    def _ask_ahead_of(self, position: int) -> None:
+        """On a unit that is not coded (the interviewer's question), the suggestions of the informant's next unit,
+        and of those ahead of it, are asked for all the same: they are there when the coder moves on (a transcript
+        reopened on a question showed "fitting suggestions…" on the answer after it, computed only once reached)."""
+        following = self.units[position + 1: position + 1 + AHEAD_SCAN]
+        answer = next((u for u in following if wb.is_codable(u)), None)
+        if answer is not None:
+            self.host.suggestions_for(answer)
 
     def _not_applied(self, u: CodedUnit, found: Sequence[Suggestion]) -> list[Suggestion]:
         """The suggestions for ``u`` whose code this coder has not applied to it: what the panel numbers."""

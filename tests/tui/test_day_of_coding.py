@@ -347,6 +347,27 @@ async def test_the_next_units_suggestions_are_there_when_the_coder_arrives(make:
         gate.open.set()
 
 
+async def test_reopened_on_a_question_the_answers_suggestions_are_computed_before_the_coder_moves(
+        make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
+    # the coder left KII-01 on the interviewer's question: nothing is suggested for it, but the answer after it is
+    # the next unit read, and its suggestions must be there when the coder gets to it
+    units = store.segments(transcript="KII-01")
+    question = next(i for i, u in enumerate(units) if i > 0 and u["role"] == "interviewer"
+                    and i + 1 < len(units) and units[i + 1]["role"] != "interviewer")
+    store.set_position("KII-01", units[question]["id"], coder="clara")
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        screen = transcript_screen(app)
+        assert current(screen)["id"] == units[question]["id"]
+        panel = screen.query_one(SuggestionsPanel)
+        gate.open.clear()  # nothing more is computed from now on
+        await pilot.press("j")
+        assert current(screen)["id"] == units[question + 1]["id"]
+        assert panel.shown_unit == current(screen)["id"] and panel.shown_count == 2
+        gate.open.set()
+
+
 async def test_after_a_coding_the_suggestions_stay_until_the_refitted_ones_replace_them(
         make: Callable[..., QualcodeApp], store: Project, gate: Gate) -> None:
     app = make(transcript="KII-01", suggestions=True)

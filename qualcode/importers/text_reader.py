@@ -315,9 +315,12 @@ def _is_meta_line(key: str, value: str) -> bool:
     return key in META_ROLE_KEYS and len(value) <= 200 and not value.endswith((".", "?", "!", "…", ":"))
 
 
-def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
-    """Move a leading "Date: ... / Location: ..." block into metadata (it is not speech)."""
+def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]:
+    """Move a leading "Date: ... / Location: ..." block into metadata (it is not speech). "key = value" lines (as
+    research tools write their header: "Interviewer = S01", "date = 2026-01-12") are such a block too, also with the
+    label first ("S01 = Interviewer"); returns those lines, for the report."""
     found: list[tuple[int, int, str, str]] = []
+    equals: list[str] = []
     for b_index, block in enumerate(blocks):
         if block.heading and not found:
             continue  # a title above the header lines
@@ -326,16 +329,23 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
         stop = False
         for l_index, line in enumerate(block.lines):
             key, sep, value = line.partition(":")
+            if "=" in key:
+                key, sep, value = line.partition("=")
             k = meta_key(clean_inline(key).strip("*_ "))
             value = clean_inline(value).strip("*_ ").strip()
+            if sep == "=" and k not in META_KEYS | META_ROLE_KEYS and meta_key(value) in META_ROLE_KEYS \
+                    and classify(key.strip()) is not None:
+                k, value = meta_key(value), key.strip()  # "S01 = Interviewer"
             if not sep or not _is_meta_line(k, value):
                 stop = True
                 break
             found.append((b_index, l_index, k, value))
+            if sep == "=":
+                equals.append(" ".join(line.split()))
         if stop:
             break
-    if not any(k in META_KEYS for _, _, k, _ in found):
-        return
+    if not any(k in META_KEYS for _, _, k, _ in found) and not equals:
+        return []
     for _, _, k, v in found:
         metadata.setdefault(k, v)
     consumed: dict[int, int] = {}
@@ -343,6 +353,7 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> None:
         consumed[b_index] = max(consumed.get(b_index, -1), l_index)
     for b_index, l_index in consumed.items():
         blocks[b_index].lines = blocks[b_index].lines[l_index + 1 :]
+    return equals
 
 
 # keys of the cover page an oral history or research interview starts with ("Interviewed by: / Al Kossow",
@@ -701,7 +712,10 @@ def blocks_to_drafts(
     MarkTimes.unwrap([b.lines for b in blocks])
     taken = _take_preamble(blocks, metadata)
     credits = _drop_transcription_lines(blocks, metadata)
-    _header_metadata(blocks, metadata)
+    keyed = _header_metadata(blocks, metadata)
+    if keyed:
+        reading.notices.append(f"the header line(s) {quoted_list(keyed, None)} above the speech were read as metadata,"
+                               " not as speech")
     blocks = [b for b in blocks if b.lines]
     for block in blocks:
         block.labels = [None if block.forced or block.heading else find_label(line) for line in block.lines]

@@ -200,3 +200,16 @@ def test_a_time_ending_a_turn_here_and_there_is_speech() -> None:
             "Maria Lopez: Yes.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
     assert ("Maria Lopez", None, "The clinic opens (8:30)") in units(pt)
+
+
+@pytest.mark.parametrize("key", ["Interviewer = S00", "S00 = Interviewer", "interviewer = S00\ndate = 2026-01-12"])
+def test_a_key_line_naming_the_interviewers_label_is_metadata_and_makes_that_label_the_interviewer(
+        tmp_path: Path, key: str) -> None:
+    text = (f"{key}\n\nS00: Could you describe your role in the project?\n\n"
+            "S01: I coordinate the training of the facility staff.\n\nS00: And how has it changed your work?\n\n"
+            "S01: We meet more often now, and the team plans together.\n")
+    pt = parse_transcript(text.encode(), "lecturer.txt")
+    assert pt.metadata["interviewer"] == "S00"
+    assert all(u.speaker is not None for u in pt.units) and len(pt.units) == 4
+    speakers, _ = import_text(tmp_path, "lecturer.txt", text)
+    assert {s["label"]: s["role"] for s in speakers} == {"S00": "interviewer", "S01": "informant"}

@@ -113,6 +113,7 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
     "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
     "whisper_oral_history.txt": ([], None, {}),
+    "interview_analysis_key.txt": (["S01", "S00"], None, {"interviewer": "S01"}),
     "lataca_trailing_times.docx": (["Speaker 1", "Speaker 2"], 0.0, {}),
     "dcg_townhall_italic.md": (["Heading", "Adam", "Alethe Denis", "Alethe", "Moderator"], None,
                                {"title": "DCG Town Hall"}),
@@ -275,6 +276,20 @@ def test_real_word_transcript_with_the_time_at_the_end_of_each_turn_reads_it_as_
     assert not any(re.search(r"\(\d\d:\d\d\)", text) for text in units(pt))
     assert all(t.t_start is not None for t in pt.turns)
     assert any(w.startswith("31 time(s) written at the end of the turns") for w in pt.warnings)
+
+
+def test_real_interview_whose_first_line_names_the_interviewers_label_is_read_so(tmp_path: Path) -> None:
+    # "Interviewer = S01": once unit 1 of the speech, S01 and S00 both of unknown role
+    from transcript_support import import_text
+
+    source = EXPORTS / "real" / "interview_analysis_key.txt"
+    speakers, report = import_text(tmp_path, "r2_desc.txt", source.read_text(encoding="utf-8-sig"))
+    assert {s["label"]: s["role"] for s in speakers} == {"S01": "interviewer", "S00": "informant"}
+    [entry] = report["transcripts"]
+    assert any("'Interviewer = S01'" in w and "read as metadata" in w for w in entry["notes"])
+    pt = read_transcript(source)
+    first = pt.units[0]
+    assert first.speaker == "S01" and pt.text[first.start:first.end].startswith("Ja.")
 
 
 def test_real_otter_markdown_mixing_header_lines_and_inline_headers(parsed: dict[str, ParsedTranscript]) -> None:

@@ -298,6 +298,11 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
             said.append(f"{grown} cue(s) were an earlier, shorter version of the next cue (the same start)")
         notices.append(" and ".join(said) + ", as live transcription re-sends its captions: they were left out, so"
                        f" {len(cues)} cue(s) remain")
+    back = [c for p, c in zip(cues, cues[1:], strict=False) if c.t_start < p.t_start]
+    if back:
+        notices.append(f"{len(back)} cue(s) start before the cue before them (the first at line {back[0].line_no}):"
+                       " the file may hold the same speech more than once, or out of order; they were read in the"
+                       " file's order")
     rolling = _rolling(cues)
     names = _name_lines(cues)
     spans: list[_Span] = []

@@ -87,3 +87,12 @@ def test_the_same_words_at_another_time_are_kept() -> None:
     pt = parse_transcript(data, "x.srt")
     assert pt.text == "Yes. So? Yes."
     assert not any("repeated" in w for w in pt.warnings)
+
+
+def test_cues_that_go_back_in_time_are_said() -> None:
+    """A live transcriber that re-sends a segment with other words: kept, in the file's order, but not silently."""
+    data = (b"1\n00:00:00,000 --> 00:00:02,000\nHello there.\n\n2\n00:00:02,000 --> 00:00:03,000\nYes.\n\n"
+            b"3\n00:00:00,000 --> 00:00:02,000\nHello their.\n\n4\n00:00:03,000 --> 00:00:04,000\nGood.\n")
+    pt = parse_transcript(data, "live.srt")
+    assert pt.text == "Hello there. Yes. Hello their. Good."
+    assert any(w.startswith("1 cue(s) start before the cue before them (the first at line 10)") for w in pt.warnings)

@@ -41,6 +41,8 @@ from qualcode.speakers import (
     is_device_label,
     is_group_type,
     is_placeholder_label,
+    label_name,
+    names_nobody,
     quoted_list,
     split_names,
 )
@@ -155,15 +157,29 @@ def _named_in(ident: str, names: list[str]) -> set[str] | None:
     return {fold(w) for r in hits for w in re.findall(r"[^\W\d_]+", spaced[r.start:r.end])}
 
 
+def label_name_notes(labels: Iterable[str]) -> list[str]:
+    """What the import guessed of the labels that are a person's name with more to it ("Kerry Jones on Peramangk
+    Lands", "Ana (she/her)", "Hang's iPhone", "maria.lopez@ilo.org"): the name it took, which the case sheet's names
+    are matched to, and what it set aside."""
+    read = []
+    for label in labels:
+        if names_nobody(label):
+            continue
+        found = label_name(label)
+        if found.name and found.set_aside:
+            read.append(f"'{label}' as '{found.name}' (set aside: {'; '.join(found.set_aside)})")
+    if not read:
+        return []
+    return [f"speaker label{'s' if len(read) > 1 else ''} read as a person's name: {', '.join(read)}; the case"
+            " sheet's names are matched to the name, and listings without --show-names hide the label as any name"]
+
+
 def _speaker_names(parsed: ParsedTranscript) -> list[str]:
-    from qualcode.safety.privacy import _looks_like_name
-    from qualcode.speakers import GENERIC_LABEL
-    from qualcode.store import is_interviewer_label
+    from qualcode.safety.privacy import speaker_names
 
     labels = {u.speaker for u in parsed.units if u.speaker}
-    # "Unknown Speaker" in a file name names no one
-    return [x for x in labels if not GENERIC_LABEL.match(x) and not is_interviewer_label(x)
-            and not is_placeholder_label(x) and _looks_like_name(x)]
+    # "Unknown Speaker" in a file name names no one; "Hang's iPhone" names Hang
+    return sorted({name for x in labels for name in speaker_names(x)})
 
 
 def _id_from_file_name(path: Path, sources: dict[str, str]) -> str:
@@ -952,7 +968,7 @@ def report(plan: ImportPlan, results: dict[str, dict[str, Any]] | None = None, *
             ],
             "unlabelled_units": f.stats.unlabelled,
             "metadata": meta,
-            "notes": list(f.parsed.warnings),
+            "notes": list(f.parsed.warnings) + label_name_notes(f.stats.labels),
             "warnings": list(f.warnings),
         }
         if f.duplicate_of:

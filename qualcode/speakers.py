@@ -180,9 +180,145 @@ def is_device_label(label: str) -> bool:
     return any(w in DEVICE_WORDS for w in words)
 
 
+# The words of a label that describes a role, not a person ("HR officer 2", "Woman 1", "Union rep", "Factory manager"):
+# the one-word interviewing and answering labels, and the people an evaluation interviews, by what they do. (Not the
+# words of the vocabularies' phrases: "thu" of "thu ky" and "van" of "phong van vien" are also Vietnamese names.)
+ROLE_WORDS = frozenset(p for p in INTERVIEWER_LABELS | INFORMANT_LABELS | UNKNOWN_LABELS if " " not in p) \
+    | frozenset("""officer officers manager managers director directors head deputy assistant staff member members
+    leader leaders lead chair chairperson president secretary treasurer representative rep official officials employer
+    employee employees worker workers supervisor coordinator specialist adviser advisor expert technical trainer
+    trainee student teacher nurse farmer trader owner parent mother father youth elder volunteer host panelist
+    panellist audience observer translator interpreter beneficiary patient caregiver client partner donor agent admin
+    administrator ceo hr union factory company enterprise ministry government ngo community village district province
+    provincial national local field project programme program health social line production quality senior junior
+    general team group committee cooperative woman women female male boy girl ip tn gender finance
+    monitoring evaluation policy research communications operations legal human resources labour labor safety
+    compliance regional executive vice of and for
+    """.split())
+
+
+def names_nobody(label: str) -> bool:
+    """True for a label that names no one: a role or placeholder ("Interviewer", "Moderator", "Speaker 1",
+    "SPEAKER_00", "P3", "Participant 3", "HR officer 2"), a collective ("All") or qualcode's own ("Notes",
+    "Heading"). Anything else is a person of the file, whatever its shape: a name ("Clara", "李明", "o'brien, sean"),
+    a name with extras ("Ana (she/her)", "Kerry Jones on Peramangk Lands", "Hang's iPhone"), an e-mail address or a
+    phone number. A note beside a role must name no one either: "Interviewer (Clara)" names her."""
+    clean = " ".join(label.split()).strip("[]*:：. ")
+    if not clean or clean in (NOTES_SPEAKER, HEADING_SPEAKER):
+        return True
+    for inner in re.findall(r"[(\[]([^()\[\]]*)[)\]]", clean):
+        inner = inner.strip()
+        if len(inner) > 1 and not inner.isdigit() and not names_nobody(inner):
+            return False
+    if "@" in clean or re.search(r"\d[\d ().-]{6,}\d", clean):
+        return False  # an e-mail address, a phone number (Zoom shows them for who gave no name)
+    if GENERIC_LABEL.match(clean) or is_collective_label(clean) or is_placeholder_label(clean):
+        return True
+    words = label_words(clean).split()
+    return bool(words) and all(w in ROLE_WORDS or w.isdigit() or (w.endswith("s") and w[:-1] in ROLE_WORDS)
+                               for w in words)
+
+
+@dataclass(frozen=True)
+class LabelName:
+    """The person's name a speaker label gives, and what of the label was set aside to find it."""
+
+    name: str | None  # None: the label gives no name (a device alone, an e-mail address with no name in it)
+    set_aside: tuple[str, ...] = ()  # ("pronouns", "a device name", "'on Peramangk Lands'", ...)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PRONOUN_WORDS = frozenset("she her hers he him his they them theirs ze zir hir xe xem ey em any all".split())
+_PRONOUNS = re.compile(r"[^\W\d_]+(?:\s*/\s*[^\W\d_]+)+")
+_TRAILING_PRONOUNS = re.compile(r"[\s,|–—-]+((?:she|he|they|ze|xe|ey)\s*/\s*[^\W\d_]+(?:\s*/\s*[^\W\d_]+)*)$", re.I)
+# an Australian Teams display name acknowledges the land a person works on: "Kerry Jones on Peramangk Lands"
+_ACKNOWLEDGMENT = re.compile(r"\s+(?:on|from)\s+(?:the\s+)?(?:unceded\s+)?(?:[^\W\d_][\w'’-]*\s+){1,5}?"
+                             r"(?:lands?|country|countries|territory|territories|nation)\b.*$", re.I)
+# "Name | Org", "Name - Org", "Name – Org", "Name · Org": an organisation or a role after the name
+_SEPARATOR = re.compile(r"\s+[|–—·•/-]\s+|\s*[|·•]\s*")
+# what follows a comma after a name when it is no first name ("Onno Meijer, PhD", "Clara Jensen, Programme Manager")
+_DEGREES = frozenset("phd md msc ma mba mph bsc ba llm jd jr sr ii iii esq dphil edd".split())
+
+
+def _comma_extra(after: str) -> bool:
+    words = _WORD.findall(fold(after))
+    return bool(words) and all(w in ROLE_WORDS or w in _DEGREES for w in words) and words[0] not in ("of", "and", "for")
+
+
+def label_name(label: str) -> LabelName:
+    """The person's name in a speaker label as call tools and typists write it, with what was set aside: pronouns
+    ("Ana (she/her)" -> "Ana"), a device ("Saurabh Swaroop's iPad" -> "Saurabh Swaroop", "iPhone de María" ->
+    "María"), a place acknowledgment ("Kerry Jones on Peramangk Lands" -> "Kerry Jones"), an organisation or job title
+    ("Tran Bao Long (MOLISA)", "Clara Jensen | ILO", "Onno Meijer, PhD" -> the name), an e-mail address (the name in
+    it, "maria.lopez@ilo.org" -> "Maria Lopez", when it has one). A label that is a name already is its own name;
+    one that gives none (a device alone, "Galaxy A52s", a phone number) has none."""
+    text = " ".join(label.split()).strip("[]*:：").strip()
+    aside: list[str] = []
+    m = re.fullmatch(r"(.*?)\s*<\s*(" + _EMAIL.pattern + r")\s*>", text)
+    if m and m.group(1).strip():
+        text = m.group(1).strip()
+        aside.append("an e-mail address")
+    if _EMAIL.fullmatch(text):
+        parts = [p for p in re.split(r"[._-]+", text.split("@")[0]) if p]
+        if 2 <= len(parts) <= 4 and all(p.isalpha() and len(p) > 1 for p in parts):
+            return LabelName(" ".join(p[:1].upper() + p[1:] for p in parts),
+                             ("an e-mail address, its words read as the name",))
+        return LabelName(None, ("an e-mail address",))
+    if re.fullmatch(r"\+?[\d\s().-]{7,}", text) and sum(c.isdigit() for c in text) >= 7:
+        return LabelName(None, ("a phone number",))
+
+    def bracket(found: re.Match[str]) -> str:
+        inner = found.group(0).strip()[1:-1].strip()
+        if inner:
+            is_pronouns = _PRONOUNS.fullmatch(inner) and all(
+                w in _PRONOUN_WORDS for w in _WORD.findall(inner.casefold()))
+            aside.append("pronouns" if is_pronouns else f"'{inner}'")
+        return " "
+
+    text = " ".join(_BRACKETS.sub(bracket, text).split())
+    m = _TRAILING_PRONOUNS.search(text)
+    if m and all(w in _PRONOUN_WORDS for w in _WORD.findall(m.group(1).casefold())):
+        text = text[:m.start()].strip()
+        aside.append("pronouns")
+    m = _ACKNOWLEDGMENT.search(text)
+    if m and m.start() > 0:
+        aside.append(f"'{m.group(0).strip()}'")
+        text = text[:m.start()].strip()
+    parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip()]
+    if len(parts) > 1:
+        # the name stands first, unless the first part is an organisation's acronym ("ILO - Maria Lopez")
+        k = 1 if parts[0].isupper() and len(parts[0].split()) == 1 and len(parts[0]) > 1 else 0
+        aside.append("'" + " - ".join(p for i, p in enumerate(parts) if i != k) + "'")
+        text = parts[k]
+    if text.count(",") == 1:
+        before, after = (p.strip() for p in text.split(","))
+        if before and _comma_extra(after):
+            aside.append(f"'{after}'")
+            text = before
+    if is_device_label(text):
+        kept = []
+        for word in text.split():
+            core = _POSSESSIVE.sub("", word).strip("'’")
+            keys = _WORD.findall(fold(core))
+            if not keys or any(k in DEVICE_WORDS or k in _OF_WORDS or k in ("user", "users") for k in keys) \
+                    or any(c.isdigit() for c in core) or (core.isupper() and len(core) <= 2):
+                continue
+            kept.append(core)
+        aside.append("a device name")
+        text = " ".join(kept)
+    text = text.strip(" ,;:-–—|")
+    return LabelName(text or None, tuple(aside))
+
+
 def name_tokens(name: str) -> frozenset[str]:
     """The words of a person's name, for comparing: folded, without honorifics, brackets, device words or a
-    possessive ("Mr. Trần Bảo Long" and "Long, Tran Bao" -> {"tran", "bao", "long"}; "Hang's iPhone" -> {"hang"})."""
+    possessive ("Mr. Trần Bảo Long" and "Long, Tran Bao" -> {"tran", "bao", "long"}; "Hang's iPhone" -> {"hang"});
+    of a label, the name :func:`label_name` finds in it ("Kerry Jones on Peramangk Lands" -> {"kerry", "jones"})."""
+    found = label_name(name)
+    if found.set_aside:
+        if found.name is None:
+            return frozenset()
+        name = found.name
     text = _BRACKETS.sub(" ", name)
     words = _WORD.findall(fold(_POSSESSIVE.sub(" ", text)))
     if any(w in DEVICE_WORDS for w in words):

@@ -24,8 +24,8 @@ def shipped_labels(pseudo: Pseudonymiser, transcript: str,
     """Each speaker label of a transcript -> the label shipped without names (distinct within the transcript, and
     written so a transcript reader takes it for a speaker label again). Labels that name nobody ('Interviewer', 'Q',
     'P2', 'Speaker 1') stay as they are."""
-    from qualcode.safety.privacy import _looks_like_name
-    from qualcode.speakers import GENERIC_LABEL, is_interviewer_label
+    from qualcode.safety.privacy import speaker_names
+    from qualcode.speakers import GENERIC_LABEL, names_nobody
 
     kept: dict[str, str] = {}
     replaced: dict[str, str] = {}
@@ -36,8 +36,9 @@ def shipped_labels(pseudo: Pseudonymiser, transcript: str,
             kept[label] = label
         elif sp.get("case_id"):
             replaced[label] = f"Informant {sp['case_id']}"
-        elif pseudo.find(clean, transcript) or (_looks_like_name(clean) and not is_interviewer_label(clean)):
-            m = _PSEUDONYM.fullmatch(pseudo(clean, transcript))
+        elif not names_nobody(clean) or pseudo.find(clean, transcript):
+            # the person's pseudonym ("Ana" of "Ana (she/her)" is [speaker 1]), never what the label adds to the name
+            m = _PSEUDONYM.fullmatch(pseudo(next(iter(speaker_names(clean)), clean), transcript))
             if m:
                 replaced[label] = f"{m.group(1).capitalize()} {m.group(2)}"
             else:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
-from qualcode.speakers import GENERIC_LABEL, TITLES, header_names
+from qualcode.speakers import GENERIC_LABEL, TITLES, header_names, label_name, names_nobody
 
 __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
@@ -137,10 +137,26 @@ def name_key(name: str) -> tuple[str, ...]:
 
 
 def _looks_like_name(label: str) -> bool:
-    """'Nguyen Van Hai', 'Ms. Hoa', 'Clara' are names; 'Better Work officer', 'P1', 'Interviewer' are not."""
+    """'Nguyen Van Hai', 'Ms. Hoa', 'Clara', '李明' are names; 'Better Work officer', 'P1', 'Interviewer' are not."""
     words = WORD.findall(label)
-    return bool(words) and not any(c.isdigit() for c in label) and all(w[:1].isupper() for w in words) \
-        and bool(_name_words(label))
+    return bool(words) and not any(c.isdigit() for c in label) \
+        and all(w[:1].isupper() or _uncased(w) for w in words) and bool(_name_words(label))
+
+
+def _uncased(word: str) -> bool:
+    """A word of a script without capitals ("李明", "สมชาย"): it cannot be told a name by its first letter."""
+    return len(word) >= 2 and all(c.lower() == c.upper() for c in word if c.isalpha())
+
+
+def speaker_names(label: str) -> list[str]:
+    """The name to look for in text that a speaker label gives: its person's name when it is one ("Ana" of "Ana
+    (she/her)", "Hang" of "Hang's iPhone", "Kerry Jones" of "Kerry Jones on Peramangk Lands"); none for a label that
+    names nobody ("Speaker 1") or whose words are no name ("Better Work officer", a device alone)."""
+    clean = label.strip().strip("[]").rstrip(":").strip()
+    if not clean or names_nobody(clean):
+        return []
+    name = label_name(clean).name
+    return [name] if name and _looks_like_name(name) else []
 
 
 def _vietnamese_word(word: str) -> bool:
@@ -258,7 +274,7 @@ class Pseudonymiser:
             if not known(j):
                 i += 1
                 continue
-            cap = tokens[j][2][:1].isupper()
+            cap = tokens[j][2][:1].isupper() or _uncased(tokens[j][2])
             # the longest run of known name parts separated only by spaces ("Nguyen Thi Hoa", "Hoa")
             k = j
             before_wrap = None  # where the run ended before it first went on across a line break
@@ -307,7 +323,7 @@ class Pseudonymiser:
         """A lone capitalised name part is a name unless it is part of another proper noun: a neighbour that is
         half of a Vietnamese place name ("Thanh Hoa", "Hai Phong"). An English word next to it ("Phuc Monday",
         "Lan Company") does not make it a place."""
-        if len(tokens[j][2]) < MIN_BARE:
+        if len(tokens[j][2]) < MIN_BARE and not _uncased(tokens[j][2]):
             return False
         for nb in (j - 1, j + 1):
             if 0 <= nb < len(tokens):
@@ -423,9 +439,11 @@ def _people_of(project: Project) -> list[Person]:
                 if one:
                     interviewer(one, tid)
     for sp in project.speakers():
-        label = str(sp["label"]).strip().strip("[]").rstrip(":").strip()
-        if not label or GENERIC_LABEL.match(label) or not _looks_like_name(label):
+        # the person a label names, not the label: "Ana (she/her)" is Ana, "Hang's iPhone" is Hang
+        found = speaker_names(str(sp["label"]))
+        if not found:
             continue
+        label = found[0]
         if sp["case_id"] and sp["case_id"] in cases:
             if label not in people[f"case:{sp['case_id']}"].names:
                 people[f"case:{sp['case_id']}"].names.append(label)
@@ -476,9 +494,9 @@ _ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:[\\/]|\\\\)")
 
 
 def redact_events(project: Project, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The event log as ``qualcode log`` shows it without ``--show-names``: informants' names in case states
-    withheld, every text (memos, statements, quotes, settings such as the name list) pseudonymised, and paths of
-    the machine a file was imported from cut to the file name."""
+    """The event log as ``qualcode log`` shows it without ``--show-names``: informants' names in case states and
+    speaker labels that name someone withheld, every text (memos, statements, quotes, settings such as the name
+    list) pseudonymised, and paths of the machine a file was imported from cut to the file name."""
     from qualcode.store import file_name
 
     pseudo = Pseudonymiser(project)
@@ -499,7 +517,15 @@ def redact_events(project: Project, events: list[dict[str, Any]]) -> list[dict[s
             return pseudo(value)
         return value
 
-    return [{**ev, "entity_id": clean(ev.get("entity_id"), "entity_id", ev["entity"]),
+    def entity_id(ev: Mapping[str, Any]) -> Any:
+        value = ev.get("entity_id")
+        if ev["entity"] == "speaker" and isinstance(value, str) and "/" in value:
+            # "KII-01/Ana (she/her)": the label is a person of the file unless it names nobody
+            tid, _, label = value.partition("/")
+            return f"{clean(tid, 'entity_id', 'transcript')}/{label if names_nobody(label) else NEUTRAL}"
+        return clean(value, "entity_id", ev["entity"])
+
+    return [{**ev, "entity_id": entity_id(ev),
              "before": clean(ev.get("before"), None, ev["entity"]),
              "after": clean(ev.get("after"), None, ev["entity"])} for ev in events]
 
@@ -510,15 +536,11 @@ def shown_speaker(segment: Mapping[str, Any]) -> str | None:
     label = segment.get("speaker")
     if not label:
         return label
-    clean = str(label).strip().strip("[]").rstrip(":").strip()
-    from qualcode.store import is_interviewer_label
-
-    if GENERIC_LABEL.match(clean) or is_interviewer_label(clean):
+    # a label is a person of the file unless it names nobody: whatever its shape ("Hang's iPhone", "Ana (she/her)",
+    # "maria.lopez@ilo.org", "李明") it is shown as the speaker's pseudonym
+    if names_nobody(str(label)):
         return str(label)
-    # an informant's label is shown as their pseudonym whatever it looks like: "Hang's iPhone" names her too
-    if segment.get("case") or _looks_like_name(clean):
-        return speaker_label(segment)
-    return str(label)
+    return speaker_label(segment)
 
 
 def set_third_parties(project: Project, *, coder: str, add: Iterable[str] = (), remove: Iterable[str] = (),

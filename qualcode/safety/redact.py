@@ -31,9 +31,8 @@ def identifier_check(project: Project, transcript: str | None = None) -> dict[st
     "counts"}``; ``replacement`` is what exports show instead (None where an export cannot replace it: an id or a
     file name, which must be changed at the source).
     """
-    from qualcode.safety.privacy import Pseudonymiser, _looks_like_name, speaker_label
-    from qualcode.speakers import GENERIC_LABEL
-    from qualcode.store import is_interviewer_label
+    from qualcode.safety.privacy import Pseudonymiser, speaker_label
+    from qualcode.speakers import names_nobody
 
     pseudo = Pseudonymiser(project)
     hits: list[dict[str, Any]] = []
@@ -48,8 +47,7 @@ def identifier_check(project: Project, transcript: str | None = None) -> dict[st
     for tid in tids:
         for sp in project.speakers(tid):
             label = str(sp["label"]).strip().strip("[]").rstrip(":").strip()
-            if label and not GENERIC_LABEL.match(label) and not is_interviewer_label(label) \
-                    and (_looks_like_name(label) or pseudo.find(label)):
+            if label and not names_nobody(label):
                 shown = speaker_label({"speaker": sp["label"], "role": sp["role"], "case": sp["case_id"]})
                 hits.append({"transcript": tid, "ref": tid, "where": "speaker label", "kind": "speaker label",
                              "found": sp["label"], "replacement": shown, "context": f"{sp['label']}: ..."})

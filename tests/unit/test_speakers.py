@@ -155,3 +155,51 @@ def test_every_role_that_does_not_say_who_asks_is_an_interviewer_label() -> None
     # the interviewing roles read beside a name are the interviewer labels less these: a word typed here that is no
     # such label would leave the role it meant read as the interviewer's
     assert AMBIGUOUS_ASKERS < INTERVIEWER_LABELS
+
+
+@pytest.mark.parametrize(("label", "name"), [
+    ("Saurabh Swaroop’s iPad", "Saurabh Swaroop"),  # Zoom, a tablet that joined
+    ("Hang's iPhone", "Hang"),
+    ("iPhone de María", "María"),
+    ("Kerry Jones on Peramangk Lands", "Kerry Jones"),  # Teams in Australia
+    ("Kerry Jones (she/her) on Kaurna Country", "Kerry Jones"),
+    ("Ana (she/her)", "Ana"),
+    ("Ana she/her", "Ana"),
+    ("maria.lopez@ilo.org", "Maria Lopez"),  # Zoom shows the e-mail of who set no name
+    ("Maria Lopez <maria.lopez@ilo.org>", "Maria Lopez"),
+    ("Clara Jensen | ILO", "Clara Jensen"),
+    ("ILO - Maria Lopez", "Maria Lopez"),
+    ("Tran Bao Long (MOLISA)", "Tran Bao Long"),
+    ("Onno Meijer, PhD", "Onno Meijer"),
+    ("Clara Jensen, Senior Gender Advisor", "Clara Jensen"),
+    ("Jensen, Clara", "Jensen, Clara"),  # last name first: the whole name
+    ("Tran, Thi Thu", "Tran, Thi Thu"),
+    ("Jean-Pierre O'Neil", "Jean-Pierre O'Neil"),
+    ("李明", "李明"),
+    ("Galaxy A52s 5G", None),  # a device and nothing else
+    ("Zoom user", None),
+    ("+84 912 345 678", None),
+])
+def test_the_name_in_a_display_name(label: str, name: str | None) -> None:
+    from qualcode.speakers import label_name, name_match, names_nobody
+
+    assert label_name(label).name == name
+    assert not names_nobody(label)  # a person of the file, name or not
+    if name and name != label:
+        assert label_name(label).set_aside
+        assert name_match(label, name) == 3
+
+
+@pytest.mark.parametrize("label", ["Interviewer", "Moderator", "Speaker 1", "SPEAKER_00", "P3", "Participant 3", "Q",
+                                   "Unknown Speaker", "All", "HR officer 2", "Woman 1", "Phỏng vấn viên (PVV)",
+                                   "HR officer (F)", "Notes", "Heading"])
+def test_roles_and_placeholders_name_nobody(label: str) -> None:
+    from qualcode.speakers import names_nobody
+
+    assert names_nobody(label)
+
+
+def test_a_role_with_a_name_beside_it_names_that_person() -> None:
+    from qualcode.speakers import names_nobody
+
+    assert not names_nobody("Interviewer (Clara)") and not names_nobody("Van Thanh") and not names_nobody("Clara")

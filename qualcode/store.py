@@ -173,6 +173,15 @@ class Project:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
 
+    def refresh_statistics(self) -> None:
+        """Let SQLite's query planner know the tables' sizes (a bounded ``ANALYZE``: a few milliseconds at 100,000
+        codings). Without them it guesses, and read a coder's codings of a few units through the index of all
+        their codings: the queue's step to the next unit read 34,000 rows (10 ms) where 50 do. Run where the
+        tables grow (after an import) and as the workbench starts; skipped when the database is busy."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("PRAGMA analysis_limit = 400")
+            self.db.execute("ANALYZE")
+
     def __enter__(self) -> Project:
         return self
 

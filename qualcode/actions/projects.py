@@ -68,8 +68,11 @@ def import_files(project: Project, files: list[str | Path], *, coder: str, cases
         raise QualcodeError("nothing to import",
                             hint="give transcript files, --document FILE, --cases FILE or --document-sheet FILE")
     if files or documents or document_sheet:
-        return run(project, list(files), cases=cases, coder=coder, dry_run=dry_run, documents=documents,
-                   document_sheet=document_sheet, progress=progress)
+        report = run(project, list(files), cases=cases, coder=coder, dry_run=dry_run, documents=documents,
+                     document_sheet=document_sheet, progress=progress)
+        if not dry_run:
+            project.refresh_statistics()
+        return report
     assert cases is not None
     return plan_case_sheet(project, cases, coder=coder, dry_run=dry_run)
 
@@ -207,7 +210,9 @@ def import_codings(project: Project, table: str | Path, *, coder: str,
     """Import codings from a table of verbatim quotes; rows without a ``coder`` column are filed under ``coder``."""
     from qualcode.project_io import import_codings_table
 
-    return import_codings_table(project, table, transcript=transcript, default_coder=coder)
+    imported = import_codings_table(project, table, transcript=transcript, default_coder=coder)
+    project.refresh_statistics()
+    return imported
 
 
 def set_codebook(project: Project, codebook_file: str | Path, *, coder: str) -> CodebookReport:

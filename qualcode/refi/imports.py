@@ -477,6 +477,7 @@ def import_refi(project_dir: str | Path, path: str | Path, *, coder: str,
             else:
                 project = Project.open(folder)
             report = _Importer(project, package, codes, coder, progress).run()
+            project.refresh_statistics()
             if codes.repeated:
                 report["warnings"].append(_repeated_codes_warning(codes.repeated))
             if created:

@@ -262,6 +262,7 @@ class QualcodeApp(TypeAhead, App[None]):
 
     def _writer_loop(self) -> None:
         project = Project.open(self.project_path)
+        project.refresh_statistics()  # before the first write: the reads of the day use the right indexes
         try:
             while True:
                 job = self._jobs.get()

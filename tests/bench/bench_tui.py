@@ -254,6 +254,7 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
 
     from qualcode.tui import make_app
     from qualcode.tui.dialogs import CodePicker, HelpScreen, SearchScreen
+    from qualcode.tui.queue_screen import QueueScreen
     from qualcode.tui.screens import TranscriptScreen
     from qualcode.tui.widgets.panels import CodebookPanel, SuggestionsPanel
 
@@ -455,6 +456,40 @@ async def drive(dest: Path, *, reps: int, suggestions: bool) -> dict[str, Any]:
                 pass
             out["burst"] = (landed(), len(expected), time.perf_counter() - t, 20 - len(expected))
             check.close()
+
+        # queue mode on the long interview: its uncoded units, most informative first (the model process scores
+        # every one of them), then the queue's own keys, each of which writes and moves on
+        if suggestions:
+            await until(saved, timeout=60)
+            t = time.perf_counter()
+            app.simulate_key("w")
+            await until(lambda: isinstance(app.screen, QueueScreen), timeout=60)
+            queue = app.screen
+            assert isinstance(queue, QueueScreen)
+            await until(lambda: bool(queue.units) and queue._ordering is None, timeout=600)
+            await until(drawn)
+            out["queue_open"] = (time.perf_counter() - t, len(queue.units))
+
+            def suggested() -> bool:
+                u = queue.current
+                return u is None or app.suggestions_known(u["id"]) is not False
+
+            for _ in range(reps):
+                await until(suggested, timeout=120)
+                if not queue.shown_suggestions():  # nothing to accept or reject here: on to a unit with some
+                    app.simulate_key("s")
+                    continue
+                pos = queue.position
+                await key("queue: 1 (accept, on to the next)", "1", lambda pos=pos: queue.position > pos and saved())
+                pos = queue.position
+                await key("queue: s (skip)", "s", lambda pos=pos: queue.position > pos)
+                await key("queue: u (undo the skip)", "u", lambda pos=pos: queue.position == pos)
+                await until(suggested, timeout=120)
+                if not queue.shown_suggestions():
+                    continue
+                await key("queue: x (reject, on to the next)", "x", lambda pos=pos: queue.position > pos and saved())
+                await key("queue: u (undo the rejection)", "u", lambda pos=pos: queue.position == pos and saved())
+            await key("queue: Esc (back to the transcript)", "escape", lambda: app.screen is screen)
     out["keys"] = times
     out["cpu"] = cpu_times
     out["effects"] = effects
@@ -537,6 +572,10 @@ def main() -> None:
     if r.get("refit_timeouts"):
         print(f"after {r['refit_timeouts']} coding(s) the refitted suggestions had not replaced the next unit's"
               " within 120 s")
+    if "queue_open" in r:
+        took, units = r["queue_open"]
+        print(f"w: the queue of {LONG} ordered and shown in {took:.1f} s ({units} uncoded units scored by the model;"
+              " the keys typed meanwhile wait for it)")
     if "burst" in r:
         landed, wanted, took, interviewer = r["burst"]
         print(f"burst of 'j 1' x20 typed at once: {landed}/{wanted} codings on the informant's units in {took:.1f} s"

@@ -163,3 +163,18 @@ async def test_the_queue_picker_shows_how_often_each_code_is_used(make: Callable
         await app.settled()
         prompt = app.screen.query_one(OptionList).get_option_at_index(0).prompt
         assert str(prompt) == "■ Funding to continue  Sustainability  3"
+
+
+async def test_the_workbench_starts_by_giving_the_database_its_statistics(make: Callable[..., QualcodeApp],
+                                                                         store: Project) -> None:
+    # the queue's step to the next unit reads the coder's codings of a few units: without the statistics SQLite
+    # read them through the index of all the coder's codings (34,000 rows at the size of a large evaluation)
+    coding.apply_code(store, [store.segments(transcript="KII-01")[2]["id"]], "sustainability.funding", coder="clara")
+    ids = [int(u["id"]) for u in store.segments(transcript="KII-01")[:3]]
+    plan_sql = "EXPLAIN QUERY PLAN SELECT segment_id FROM codings WHERE coder_id = ? AND segment_id IN (?, ?, ?)"
+    assert "codings_coder" in " ".join(str(r[3]) for r in store.db.execute(plan_sql, [1, *ids]))
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(100, 30)):
+        await app.settled()
+    store.db.execute("ANALYZE sqlite_master")  # statistics written by another connection are read again
+    assert "codings_coder" not in " ".join(str(r[3]) for r in store.db.execute(plan_sql, [1, *ids]))

@@ -212,7 +212,8 @@ def html_paragraphs(text: str, name: str) -> list[str]:
 
 
 _BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",
-                                         "thead", "tfoot", "tr", "figure", "details", "center", "hr", "body"}
+                                         "thead", "tfoot", "tr", "figure", "details", "center", "hr", "body", "dir",
+                                         "menu"}
 
 
 def _walk_html(element: Any, blocks: list[DocBlock]) -> None:
@@ -230,7 +231,7 @@ def _walk_html(element: Any, blocks: list[DocBlock]) -> None:
         if tag in _SKIP or not tag:
             buffer.append(child.tail or "")
             continue
-        if tag not in _BLOCKISH:
+        if tag not in _BLOCKISH and not _has_block(child):
             buffer.append(child.text_content())
             buffer.append(child.tail or "")
             continue

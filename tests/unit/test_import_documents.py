@@ -386,3 +386,26 @@ def test_interview_published_as_html_is_a_transcript_and_a_report_stays_a_docume
         segs = project.segments(entry["id"])
         assert [(s["speaker"], s["text"]) for s in segs if s["speaker"]] == [
             (who, said) for who, said in turns]
+
+
+def test_word_97_html_paragraphs_inside_dir_and_bold_stay_paragraphs(tmp_path: Path) -> None:
+    """Word 97 saved its pages with every paragraph inside <DIR> and the title's <P> inside <B>: the whole page was
+    one paragraph, so an interview saved so was a document and a report lost its paragraphs."""
+    page = tmp_path / "interview_word97.htm"
+    page.write_text(
+        '<HTML><HEAD><META NAME="Generator" CONTENT="Microsoft Word 97"><TITLE>Interview with a shop steward</TITLE>'
+        "</HEAD><BODY><DIR><DIR>\n<B><P>Interview with a shop steward</P>\n</B><P>&nbsp;</P>\n"
+        "<P>MSM:&#9;How did you get into the union?</P>\n<P>&nbsp;</P>\n"
+        "<P>Steward:&#9;Through the night shift, in the first year at the plant.</P>\n"
+        "<P>MSM:&#9;When was that?</P>\n<P>Steward:&#9;In 1972, when the line was new.</P>\n"
+        "</DIR></DIR></BODY></HTML>\n", encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [page], coder="ana")
+        [entry] = report["transcripts"]
+        segs = project.segments(entry["id"])
+        assert [(s["speaker"], s["text"]) for s in segs if s["speaker"]] == [
+            ("MSM", "How did you get into the union?"),
+            ("Steward", "Through the night shift, in the first year at the plant."),
+            ("MSM", "When was that?"), ("Steward", "In 1972, when the line was new.")]
+    parsed = parse_document(page.read_bytes(), "report.htm")
+    assert _texts(parsed)[:2] == ["Interview with a shop steward", "MSM: How did you get into the union?"]

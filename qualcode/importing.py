@@ -369,14 +369,26 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                     " so they may be several people, interviewer and informant alike; name the speakers in the tool"
                     f" and export again, or check them with 'qualcode segments --transcript {tid}'"
                 )
+        alike: dict[str, list[str]] = {}
         for short, full in _same_person(voices):
             if short in by_label and full in by_label and by_label[short].case_id \
                     and by_label[short].case_id == by_label[full].case_id:
                 continue  # the case sheet already makes them one informant
-            out.append(
-                f"'{short}' and '{full}' may be the same person under two labels: if so, their units are counted as"
-                f" two speakers; correct the label in the file, or give both the same case in the case sheet"
-            )
+            alike.setdefault(short, []).append(full)
+        for short, fulls in alike.items():
+            if len(fulls) == 1:
+                out.append(
+                    f"'{short}' and '{fulls[0]}' may be the same person under two labels: if so, their units are"
+                    " counted as two speakers; correct the label in the file, or give both the same case in the case"
+                    " sheet"
+                )
+            else:  # "Senator" beside seven named senators: one line, not seven
+                shown = quoted_list(fulls, 5)
+                out.append(
+                    f"'{short}' may be any one of {len(fulls)} speakers whose labels start so ({shown}): its units"
+                    " are counted as another speaker's; correct the labels in the file, or give"
+                    f" '{short}' the right case in the case sheet"
+                )
     leaks = [(n, text) for n, text in facts.unit_texts if _leaked(text, facts.names)]
     if leaks:
         n, text = leaks[0]

@@ -402,9 +402,13 @@ def header_names(metadata: Mapping[str, Any]) -> list[str]:
     by :func:`split_names`."""
     names: dict[str, None] = {}
     for key, value in metadata.items():
-        if key in HEADER_NAME_KEYS and isinstance(value, str) and len(value) <= 300:
-            for name in split_names(re.sub(r"\([^()]*\)", "", value)):
-                names.setdefault(name, None)
+        if key not in HEADER_NAME_KEYS:
+            continue
+        # a front matter's list ("speakers: ['Andreas Antonopoulos']") names one person an item
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) <= 300:
+                for name in split_names(re.sub(r"\([^()]*\)", "", item)):
+                    names.setdefault(name, None)
     return list(names)
 
 

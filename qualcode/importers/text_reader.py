@@ -80,6 +80,10 @@ _ACTIONS = frozenset(
 )
 # "__" pairs cannot contain "_", so a line of many unclosed "__" stays linear.
 _UNDERSCORE_BOLD = re.compile(r"__(?=[^_\s])([^_\n]{0,300}[^_\s])__|__([^_\s])__")
+# "[final report](http://www.parl.gc.ca/rep.pdf)": a Markdown link, whose words are the text; "<http://...>": an
+# autolink
+_MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\)){1,2000}(?:\s+\"[^\"\n]{0,200}\")?\)")
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]{1,2000})>")
 _MD_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 # a transcription timestamp as f4/f5 and MAXQDA write it, "#00:01:02-4#" (tenths after the '-'): the time a
 # paragraph ends, written at its end (or where the transcriber pressed the key)
@@ -295,7 +299,10 @@ def table_blocks(rows: list[list[str]], metadata: dict[str, Any], *, speech_star
 
 def clean_inline(text: str, *, italics: bool = True) -> str:
     """Remove Markdown emphasis markers (**bold**, __bold__, and with ``italics`` *italic*) but keep their words; an
-    action in stars ("*laughs*") is written as a transcriber's note, "[laughs]"."""
+    action in stars ("*laughs*") is written as a transcriber's note, "[laughs]". With ``italics`` (Markdown), a link
+    keeps its words ("a [video](https://...)" -> "a video") and an autolink its address."""
+    if italics and ("](" in text or "<http" in text):
+        text = _AUTOLINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
     # "**" never occurs in speech, so every one of them is markup (even an unbalanced one).
     text = text.replace("**", "")
     if "*" in text:
@@ -458,6 +465,28 @@ def _emphasised_names_alone(blocks: list[Block]) -> None:
         if len(recurring) >= 2 and label.strength >= CAPITALISED:
             continue
         block.labels[i] = None
+
+
+_ABOUT_TRANSCRIPT = re.compile(r"\b(?:transcripts?|transcribed|transcription)\b|\]\(https?://|<https?://", re.I)
+
+
+def _preface(blocks: list[Block], accepted: set[str]) -> list[Block]:
+    """The paragraphs a published transcript starts with above its first heading ("This is a transcript of ... Here
+    is a [video](...)"), in a file with speaker labels below: when they speak of the transcript or link to its
+    sources, they are its editor's, not speech. [] otherwise."""
+    lead: list[Block] = []
+    for block in blocks:
+        if block.heading:
+            break
+        if block.forced or any(lab is not None and lab.key in accepted for lab in block.labels):
+            return []
+        lead.append(block)
+    else:
+        return []
+    if not lead or len(lead) > 8 or not any(lab is not None and lab.key in accepted for b in blocks
+                                             for lab in b.labels):
+        return []
+    return lead if any(_ABOUT_TRANSCRIPT.search(line) for b in lead for line in b.lines) else []
 
 
 def _trailing_times(blocks: list[Block], accepted: set[str]) -> int:
@@ -758,6 +787,12 @@ def blocks_to_drafts(
     chat = chat_layout(candidates, sum(len(b.lines) for b in blocks if not b.heading and not b.forced))
     accepted |= chat
     reading.chat = bool(chat)
+    preface = _preface(blocks, accepted)
+    if preface:
+        metadata.setdefault("preamble", "\n".join(line for b in preface for line in b.lines))
+        blocks = [b for b in blocks if all(b is not p for p in preface)]
+        reading.notices.append(f"{len(preface)} paragraph(s) above the first heading, a preface about the transcript,"
+                               " were kept as metadata, not as speech")
     trailing = _trailing_times(blocks, accepted)
     if trailing:
         reading.notices.append(f"{trailing} time(s) written at the end of the turns ('Speaker 1: text (00:28)') were"

@@ -213,3 +213,56 @@ def test_a_key_line_naming_the_interviewers_label_is_metadata_and_makes_that_lab
     assert all(u.speaker is not None for u in pt.units) and len(pt.units) == 4
     speakers, _ = import_text(tmp_path, "lecturer.txt", text)
     assert {s["label"]: s["role"] for s in speakers} == {"S00": "interviewer", "S01": "informant"}
+
+
+def test_a_markdown_link_keeps_its_words_and_an_autolink_its_address() -> None:
+    text = ("Senator Black: Did you read the [final report](http://www.parl.gc.ca/rep.pdf) of the committee?\n\n"
+            "AA: Yes, it is at <http://www.parl.gc.ca/rep.pdf> and I read it.\n\n"
+            "Senator Black: And the [video](https://www.youtube.com/watch?v=x&t=3m10s \"title\")?\n\nAA: Not yet.\n")
+    pt = parse_transcript(text.encode(), "hearing.md")
+    assert [t for _, _, t in units(pt)] == [
+        "Did you read the final report of the committee?", "Yes, it is at http://www.parl.gc.ca/rep.pdf and I read it.",
+        "And the video?", "Not yet."]
+
+
+def test_the_front_matters_speakers_list_gives_the_names_initials_stand_for() -> None:
+    text = ("---\ntitle: Canada Senate Bitcoin\nspeakers: ['Andreas Antonopoulos']\n---\n\n"
+            "Senator Black: What would you suggest in terms of regulation?\n\n"
+            "AA: I believe we are still at the early stages of this technology.\n\n"
+            "Senator Black: Thank you.\n\nAA: Thank you, Senator.\n")
+    pt = parse_transcript(text.encode(), "hearing.md")
+    assert pt.speakers == ["Senator Black", "Andreas Antonopoulos"]
+    assert any("read 'AA' as 'Andreas Antonopoulos'" in w for w in pt.warnings)
+
+
+def test_a_title_beside_several_named_speakers_is_one_warning_not_one_for_each(tmp_path: Path) -> None:
+    turns = [("Senator Black", "Thank you, chair. What is bitcoin?"), ("AA", "A network for payments."),
+             ("Senator Greene", "Who runs it?"), ("AA", "Nobody does."), ("Senator Massicotte", "How so?"),
+             ("AA", "It is decentralised."), ("Senator", "And who regulates it?"), ("AA", "Mathematics does."),
+             ("Senator", "Thank you.")]
+    text = "\n\n".join(f"{who}: {said}" for who, said in turns) + "\n"
+    _, report = import_text(tmp_path, "hearing.txt", text)
+    [entry] = report["transcripts"]
+    alike = [w for w in entry["warnings"] if "'Senator'" in w and ("same person" in w or "any one of" in w)]
+    assert alike == ["'Senator' may be any one of 3 speakers whose labels start so ('Senator Black', 'Senator Greene',"
+                     " 'Senator Massicotte'): its units are counted as another speaker's; correct the labels in the"
+                     " file, or give 'Senator' the right case in the case sheet"]
+
+
+def test_a_preface_about_the_transcript_above_the_first_heading_is_metadata_not_speech() -> None:
+    text = ("This is a transcript of the hearing. Here is a [video](https://example.org/v).\n\n"
+            "# Questions\n\nSenator Black: What is bitcoin?\n\nAA: A network for payments.\n\n"
+            "Senator Black: Thank you.\n\nAA: Thank you.\n")
+    pt = parse_transcript(text.encode(), "hearing.md")
+    assert units(pt) == [("Heading", None, "Questions"), ("Senator Black", None, "What is bitcoin?"),
+                         ("AA", None, "A network for payments."), ("Senator Black", None, "Thank you."),
+                         ("AA", None, "Thank you.")]
+    assert pt.metadata["preamble"].startswith("This is a transcript of the hearing.")
+    assert all(u.speaker is not None for u in pt.units)
+
+
+def test_a_first_paragraph_that_says_nothing_of_the_transcript_stays_speech() -> None:
+    text = ("Thank you all for coming today.\n\n# Questions\n\nSenator Black: What is bitcoin?\n\n"
+            "AA: A network for payments.\n\nSenator Black: Thank you.\n\nAA: Thank you.\n")
+    pt = parse_transcript(text.encode(), "hearing.md")
+    assert (None, None, "Thank you all for coming today.") in units(pt)

@@ -113,6 +113,8 @@ EXPECTED: dict[str, tuple[list[str], float | None, dict[str, str]]] = {
     "pythonbytes_time_prefixed.txt": (["Michael Kennedy", "Brian Okken", "Unknown Speaker"], 0.0, {}),
     "pythonbytes_voice_tags.txt": (["Brian Okken", "Michael Kennedy"], 0.0, {}),
     "whisper_oral_history.txt": ([], None, {}),
+    "bitcointranscripts_senate.md": (["Heading", "Senator Black", "Andreas Antonopoulos", "Senator"], None, {
+        "title": "Canada Senate Bitcoin", "date": "2014-10-08", "transcript_by": "Bryan Bishop"}),
     "interview_analysis_key.txt": (["S01", "S00"], None, {"interviewer": "S01"}),
     "lataca_trailing_times.docx": (["Speaker 1", "Speaker 2"], 0.0, {}),
     "dcg_townhall_italic.md": (["Heading", "Adam", "Alethe Denis", "Alethe", "Moderator"], None,
@@ -290,6 +292,18 @@ def test_real_interview_whose_first_line_names_the_interviewers_label_is_read_so
     pt = read_transcript(source)
     first = pt.units[0]
     assert first.speaker == "S01" and pt.text[first.start:first.end].startswith("Ja.")
+
+
+def test_real_markdown_hearing_keeps_link_words_its_preface_out_and_reads_initials_by_the_front_matter(
+        parsed: dict[str, ParsedTranscript]) -> None:
+    # once: "[video](https://...)" in the text, the preface as 5 units of no speaker, "AA" left as written
+    pt = parsed["bitcointranscripts_senate.md"]
+    texts = units(pt)
+    assert not any("](" in t or "<http" in t for t in texts)
+    assert not any("This is a transcript of submitted evidence" in t for t in texts)
+    assert "Here is a [video](https://www.youtube.com/watch?v=xUNGFZDO8mM&t=3m10s)" in pt.metadata["preamble"]
+    assert _turn_of(pt, "I believe that the best way to help bitcoin") == ("Andreas Antonopoulos", None)
+    assert any("read 'AA' as 'Andreas Antonopoulos'" in w for w in pt.warnings)
 
 
 def test_real_otter_markdown_mixing_header_lines_and_inline_headers(parsed: dict[str, ParsedTranscript]) -> None:

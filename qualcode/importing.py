@@ -792,6 +792,7 @@ def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], so
                     ) -> list[tuple[Path, ParsedTranscript, str, Any]]:
     """Read desk-review documents and give each its id (the documents sheet's, else the file name's)."""
     from qualcode.desk_review import row_for
+    from qualcode.importers import transcript_speakers
     from qualcode.importers.documents import read_document
 
     out = []
@@ -801,6 +802,15 @@ def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], so
         if path.is_dir():
             raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
         pt = read_document(path)
+        speakers = transcript_speakers(pt.text)
+        if speakers:
+            # an interview saved as PDF (or any file given with --document) is coded as a document: no speakers,
+            # the questions codable; say so, and how to import it as an interview
+            how = ("copy its text into a .txt or .docx file and import that" if pt.format == "pdf" else
+                   "import it without --document")
+            pt.warnings.append(f"this document reads as a transcript (its paragraphs start with the speaker labels"
+                               f" {quoted_list(speakers)}): it was imported as a document, without speakers; to"
+                               f" code it as an interview, {how}")
         row = row_for(doc_rows, path)
         tid = row.document_id if row is not None and row.document_id else _id_from_file_name(path, sources)
         tid = ID_SAFE.sub("-", unicodedata.normalize("NFC", tid)).strip("-") or "document"

@@ -12,6 +12,7 @@ extension only sharpens error messages. Every problem a user can cause is an
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from qualcode.errors import InputError, QualcodeError
@@ -201,11 +202,35 @@ def html_is_transcript(path: str | Path) -> bool:
         parsed = parse_transcript(data, str(path), notes=False)
     except QualcodeError:
         return False
+    return bool(_turn_takers(parsed))
+
+
+_LABEL_AFTER_SENTENCE = re.compile(r"(?<=[.?!…\"”)])[ \t]+(?=[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,2}:\s)")
+
+
+def transcript_speakers(text: str) -> list[str]:
+    """The speakers of a document's text when it reads as a transcript (see :func:`html_is_transcript`), in order
+    of first turn; [] when it does not."""
+    # a PDF's reader may join the turns of an interview into one paragraph: a label after a sentence starts a line
+    text = _LABEL_AFTER_SENTENCE.sub("\n\n", text)
+    try:
+        parsed = parse_transcript(text.encode("utf-8"), "document.txt", notes=False)
+    except QualcodeError:
+        return []
+    except Exception:  # a reader bug must not stop a document's import
+        return []
+    return _turn_takers(parsed)
+
+
+def _turn_takers(parsed: ParsedTranscript) -> list[str]:
     from qualcode.speakers import HEADING_SPEAKER
 
     labelled = [t for t in parsed.turns if t.speaker and t.speaker != HEADING_SPEAKER]
     words = sum(len(parsed.text[t.start:t.end].split()) for t in labelled)
-    return len({t.speaker for t in labelled}) >= 2 and len(labelled) >= 4 and words * 2 >= len(parsed.text.split())
+    speakers = list(dict.fromkeys(str(t.speaker) for t in labelled))
+    if len(speakers) >= 2 and len(labelled) >= 4 and words * 2 >= len(parsed.text.split()):
+        return speakers
+    return []
 
 
 def is_transcript_sheet(path: str | Path) -> bool:

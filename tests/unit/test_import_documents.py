@@ -409,3 +409,25 @@ def test_word_97_html_paragraphs_inside_dir_and_bold_stay_paragraphs(tmp_path: P
             ("MSM", "When was that?"), ("Steward", "In 1972, when the line was new.")]
     parsed = parse_document(page.read_bytes(), "report.htm")
     assert _texts(parsed)[:2] == ["Interview with a shop steward", "MSM: How did you get into the union?"]
+
+
+def test_an_interview_saved_as_pdf_is_a_document_that_says_how_to_import_it_as_an_interview(tmp_path: Path) -> None:
+    """An oral history published as PDF: once a document without a word, the interviewer's questions codable."""
+    turns = ["Kossow: How did the compiler project start in your group?",
+             "Allen: It was designed to match the hardware we had then.",
+             "Kossow: Who designed it with you in those first years?",
+             "Allen: A small team, and I was involved from the start."]
+    pdf = tmp_path / "oral_history.pdf"
+    pdf.write_bytes(report_pdf("Oral History of an engineer", [("Interview", turns)]))
+    minutes = tmp_path / "minutes.pdf"
+    minutes.write_bytes(report_pdf("Minutes", [("Decisions", [
+        "The chamber hosted seven quarterly consultation meetings with the unions.",
+        "Funding for the meetings ends with the project in December."])]))
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [pdf, minutes], coder="ana")
+        warned = {d["id"]: d["warnings"] for d in report["documents"]}
+        assert warned["oral_history"] == [
+            "oral_history.pdf: this document reads as a transcript (its paragraphs start with the speaker labels"
+            " 'Kossow', 'Allen'): it was imported as a document, without speakers; to code it as an interview, copy"
+            " its text into a .txt or .docx file and import that"]
+        assert not any("reads as a transcript" in w for w in warned["minutes"])

@@ -340,7 +340,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 + "; add labels ('Interviewer:', 'Name:') to the file and import it again"
             )
         elif not any(by_label[lab].role == "interviewer" for lab in voices if lab in by_label):
-            shown = quoted_list(voices, more=False)
+            shown = quoted_list(voices) + (f" ({len(voices)} speakers)" if len(voices) > 4 else "")
             out.append(
                 f"no interviewer found among {shown}: the questions are offered for coding as answers;"
                 f" mark the interviewer with: {set_role} 'LABEL' interviewer"
@@ -446,6 +446,8 @@ def _leaked(text: str, names: set[str]) -> bool:
         return True  # "Lindsey [22:45] ...": another speaker's header read as speech
     if _TIMESTAMP_UNIT.fullmatch(stripped) and any(ch.isdigit() for ch in stripped[:3]):
         return len(stripped.split()) <= 3 or bool(re.fullmatch(r"[\d:.,\[\]()\s>-]+", stripped))
+    if stripped.endswith((".", "?", "!")) and not stripped.endswith("..."):
+        return False  # "G3P1." said aloud (a participant's id read out): a sentence, not a header left in the text
     key = fold(stripped.strip(":：*_[]() ."))
     return bool(key) and key in names
 

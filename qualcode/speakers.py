@@ -44,7 +44,8 @@ INTERVIEWER_LABELS = _phrases(
     investigador, investigadora, encuestador, encuestadora, pesquisador, pesquisadora, avaliador, avaliadora,
     pregunta, pergunta, interviewerin, moderatorin, forscher, forscherin, pewawancara, peneliti, fasilitator,
     mhojaji, mtafiti, nguoi phong van, phong van vien, pvv, npv, dieu tra vien, dtv, nghien cuu vien, ncv, thu ky,
-    hoi"""
+    hoi, experimenter, experimenters, experimentor, experimentator, experimentatorin, versuchsleiter,
+    versuchsleiterin"""
 )
 # Interviewer labels that, written beside a name ("Nguyen Thi Hoa, Facilitator:", "Clara Jensen (researcher):"),
 # say nothing of who asks: roles the person interviewed holds as often (a savings-group facilitator or moderator, a

@@ -266,3 +266,40 @@ def test_a_first_paragraph_that_says_nothing_of_the_transcript_stays_speech() ->
             "AA: A network for payments.\n\nSenator Black: Thank you.\n\nAA: Thank you.\n")
     pt = parse_transcript(text.encode(), "hearing.md")
     assert (None, None, "Thank you all for coming today.") in units(pt)
+
+
+ZOOM_SAVED_CAPTIONS = """[Experimenter] 19:00:25
+Hello! Please say your participant id, so I can note it. For example,
+
+[Experimenter] 19:00:31
+G3P1.
+
+[G3P1] 19:00:35
+Okay, I am G3P1 and I am ready to start the session.
+
+[G3P2] 19:00:40
+I am G3P2, and I am ready too.
+
+[Experimenter] 19:00:44
+Good. What ideas do you have for the campus?
+
+[G3P1] 19:00:50
+We could plant more trees along the paths.
+"""
+
+
+def test_an_experimenter_is_the_interviewing_side_and_an_id_said_aloud_is_no_leaked_header(tmp_path: Path) -> None:
+    speakers, report = import_text(tmp_path, "session.txt", ZOOM_SAVED_CAPTIONS)
+    assert {s["label"]: s["role"] for s in speakers} == {"Experimenter": "interviewer", "G3P1": "informant",
+                                                         "G3P2": "informant"}
+    [entry] = report["transcripts"]
+    assert not any("only a timestamp or a name" in w or "no interviewer found" in w for w in entry["warnings"])
+
+
+def test_no_interviewer_found_says_how_many_speakers_it_did_not_list(tmp_path: Path) -> None:
+    names = ["Ana Silva", "Bruno Costa", "Carla Dias", "Davi Souza", "Elisa Rocha", "Fabio Lima"]
+    text = "\n\n".join(f"{name}: I think we should plant trees number {n}." for n, name in enumerate(names * 2)) + "\n"
+    _, report = import_text(tmp_path, "class.txt", text)
+    [entry] = report["transcripts"]
+    assert any(w.startswith("no interviewer found among 'Ana Silva', 'Bruno Costa', 'Carla Dias', 'Davi Souza', ..."
+                            " (6 speakers)") for w in entry["warnings"])

@@ -27,8 +27,8 @@ def voice_name(name: str) -> str:
 def split_overlaps(text: str, speaker: str | None, known: set[str] | None = None) -> list[tuple[str | None, str]]:
     """``text`` of ``speaker`` as (speaker, words) pieces: each ``//LABEL: words //`` is LABEL's, the rest the
     speaker's. ``known``: when given, only these labels are read as interjections."""
-    if "//" not in text:
-        return [(speaker, text)]
+    if "//" not in text or not any(m.group(1) and (known is None or m.group(1) in known) for m in _MARK.finditer(text)):
+        return [(speaker, text)]  # no "//LABEL:": a "//" in speech is speech
     pieces: list[tuple[str | None, str]] = []
     current, pos = speaker, 0
     for m in _MARK.finditer(text):

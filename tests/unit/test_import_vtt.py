@@ -181,3 +181,10 @@ def test_youtube_subviewer_captions_are_read_with_their_times() -> None:
             ("hello and welcome to the show, I am glad you came.", 0.0),
             ("Today we talk about the training of forty workers.", 4.5)]
         assert any(w.startswith("no speaker labels") for w in pt.warnings) or pt.speakers == []
+
+
+def test_double_slashes_in_a_voice_tag_cue_that_name_no_speaker_stay_text() -> None:
+    data = b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\n<v Ana Silva>It is on the share // under reports.</v>\n"
+    pt = parse_transcript(data, "x.vtt")
+    assert pt.text == "It is on the share // under reports."
+    assert not any("overlapping" in w for w in pt.warnings)

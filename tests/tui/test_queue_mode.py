@@ -178,3 +178,33 @@ async def test_the_workbench_starts_by_giving_the_database_its_statistics(make: 
         await app.settled()
     store.db.execute("ANALYZE sqlite_master")  # statistics written by another connection are read again
     assert "codings_coder" not in " ".join(str(r[3]) for r in store.db.execute(plan_sql, [1, *ids]))
+
+
+async def test_the_queues_next_unit_is_drawn_in_one_frame(make: Callable[..., QualcodeApp], store: Project) -> None:
+    # each unit's text has its own height: the layout that sized it laid the screen out again and drew the unit a
+    # frame or three later (45-80 ms to screen at the size of a large evaluation, where one frame is 25-40)
+    from test_dialog_drawing import frames
+    from workbench_support import parsed
+
+    long = "The chamber kept the meetings going for a while, " * 6
+    store.add_transcript(parsed([("Interviewer", ["How did it go?"]),
+                                 ("Informant", ["Well.", long, "Fine.", long + long, "Yes.", long])]),
+                         "KII-02", title="Chamber officer", coder="clara")
+    app = make(transcript="KII-02", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("w")
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        heights = []
+        for _ in range(5):
+            drawn = frames(app)
+            before = queued(screen)["ref"]
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.pause()
+            assert queued(screen)["ref"] != before
+            heights.append(screen.query_one("#queue-unit").size.height)
+            assert drawn[0] == 1, f"{queued(screen)['ref']} drawn in {drawn[0]} frames"
+        assert len(set(heights)) > 1  # units of other heights were shown: the case that was drawn twice

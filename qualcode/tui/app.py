@@ -356,7 +356,7 @@ class QualcodeApp(TypeAhead, App[None]):
             # store watcher skips our own writes
             for screen in self.screen_stack:
                 if isinstance(screen, WorkbenchScreen) and screen is not job.origin and screen is not self.screen:
-                    screen.stale = True
+                    screen.missed_write(first, last)
         if message.error is not None:
             err = message.error
             text = str(err) if isinstance(err, QualcodeError) else f"could not save: {type(err).__name__}: {err}"

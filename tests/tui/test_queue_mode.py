@@ -208,3 +208,36 @@ async def test_the_queues_next_unit_is_drawn_in_one_frame(make: Callable[..., Qu
             heights.append(screen.query_one("#queue-unit").size.height)
             assert drawn[0] == 1, f"{queued(screen)['ref']} drawn in {drawn[0]} frames"
         assert len(set(heights)) > 1  # units of other heights were shown: the case that was drawn twice
+
+
+async def test_back_from_the_queue_the_transcript_shows_what_was_done_there_unit_by_unit(
+        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    # the transcript view under the queue was read again whole on coming back (130 ms of a 2,683-unit interview)
+    from qualcode.tui.screens import TranscriptScreen
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        view = app.screen
+        assert isinstance(view, TranscriptScreen)
+        coded_before = view.progress["coded"]
+        await pilot.press("w")
+        await app.settled()
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        marked = queued(queue)["ref"]
+        await pilot.press("minus")
+        await app.settled()
+        coded = queued(queue)["ref"]
+        await pilot.press("c", *"fund", "enter")
+        await app.settled()
+        reads: list[str] = []
+        monkeypatch.setattr(TranscriptScreen, "reload_from_store", lambda self: reads.append(self.transcript))
+        await pilot.press("escape")
+        await app.settled()
+        assert id(app.screen) == id(view) and reads == []  # back on it, nothing of it read again whole
+        units = {u["ref"]: u for u in view.units}
+        assert units[marked]["marks"] == {"clara": "not_codable"}
+        assert [c["code"] for c in units[coded]["codings"]] == ["sustainability.funding"]
+        assert view.progress["coded"] == coded_before + 1
+        assert view.counts.get("sustainability.funding") == 1  # the codebook's count of it

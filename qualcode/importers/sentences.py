@@ -24,6 +24,9 @@ _ABBREVIATIONS = frozenset(
 # Abbreviations that only hold before a number ("No. 5", "p. 12"); "I said no. Then" ends a sentence.
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "p", "pp", "para", "ch", "sec", "tel"})
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # e.g / i.e / U.S
+# a transcriber's pause mark, "(.)", "(..)", "(...)" (German research transcripts, noScribe, GAT): it never ends a
+# sentence, and stays with the sentence before it rather than start the next unit
+_PAUSE = re.compile(r"\((?:\.{1,3}|…)\)[,;]?")
 
 
 def _ends_sentence(token: str, next_token: str) -> bool:
@@ -69,10 +72,15 @@ def _spans(text: str, *, merge: bool) -> list[tuple[int, int]]:
     first = 0
     for i in range(len(tokens) - 1):
         s, e = tokens[i]
-        ns, ne = tokens[i + 1]
-        if _ends_sentence(text[s:e], text[ns:ne]):
-            spans.append((first, i))
-            first = i + 1
+        if "(" in text[s:e] and _PAUSE.fullmatch(text[s:e]):
+            continue  # decided with the word before it
+        j = i + 1  # the next word, past any pause marks
+        while j < len(tokens) and "(" in text[tokens[j][0]:tokens[j][1]] and \
+                _PAUSE.fullmatch(text[tokens[j][0]:tokens[j][1]]):
+            j += 1
+        if j < len(tokens) and _ends_sentence(text[s:e], text[tokens[j][0]:tokens[j][1]]):
+            spans.append((first, j - 1))
+            first = j
     spans.append((first, len(tokens) - 1))
     if merge:
         spans = _merge_short(spans, _word_counts(text, tokens))

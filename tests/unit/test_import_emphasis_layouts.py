@@ -303,3 +303,23 @@ def test_no_interviewer_found_says_how_many_speakers_it_did_not_list(tmp_path: P
     [entry] = report["transcripts"]
     assert any(w.startswith("no interviewer found among 'Ana Silva', 'Bruno Costa', 'Carla Dias', 'Davi Souza', ..."
                             " (6 speakers)") for w in entry["warnings"])
+
+
+def test_a_pause_mark_never_starts_a_unit_and_never_cuts_a_sentence() -> None:
+    from qualcode.importers.sentences import split_sentences
+
+    text = ("Ja. (.) Genau, es geht um deine Perspektive als Lehrende. (.) Und gehe nicht davon aus, dass wir schon"
+            " darüber gesprochen haben. Wir haben (.) Projekte gemacht, und das war gut so. (...)")
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Ja. (.)", "Genau, es geht um deine Perspektive als Lehrende. (.)",
+        "Und gehe nicht davon aus, dass wir schon darüber gesprochen haben.",
+        "Wir haben (.) Projekte gemacht, und das war gut so. (...)"]
+
+
+def test_no_unit_of_a_real_german_interview_starts_with_a_pause_mark() -> None:
+    from qualcode.importers import read_transcript
+
+    source = Path(__file__).parents[1] / "fixtures" / "exports" / "real" / "interview_analysis_key.txt"
+    said = [t for _, _, t in units(read_transcript(source))]
+    assert not [t for t in said if t.startswith("(")]
+    assert any(t.endswith("(.)") for t in said)  # the marks stay in the text

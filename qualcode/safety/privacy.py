@@ -537,8 +537,12 @@ def shown_speaker(segment: Mapping[str, Any]) -> str | None:
     if not label:
         return label
     # a label is a person of the file unless it names nobody: whatever its shape ("Hang's iPhone", "Ana (she/her)",
-    # "maria.lopez@ilo.org", "李明") it is shown as the speaker's pseudonym
-    if names_nobody(str(label)):
+    # "maria.lopez@ilo.org", "李明") it is shown as the speaker's pseudonym; so is an informant's role label
+    # ("Interviewee", "Notes"), which says less than the informant's id
+    clean = str(label).strip().strip("[]").rstrip(":").strip()
+    from qualcode.store import is_interviewer_label
+
+    if names_nobody(clean) and (not segment.get("case") or GENERIC_LABEL.match(clean) or is_interviewer_label(clean)):
         return str(label)
     return speaker_label(segment)
 

@@ -175,3 +175,18 @@ def test_the_case_sheet_finds_each_person_inside_their_display_name(tmp_path: Pa
     assert found["maria.lopez@ilo.org"] == ("informant", "KII-02")
     assert found["Mutsumi Karasaki"] == ("interviewer", None)
     assert found["Saurabh Swaroop’s iPad"][1] is None and found["Hang's iPhone"][1] is None
+
+
+def test_an_informant_under_a_role_label_is_still_shown_by_their_case(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    voices = [("Interviewer", "How did the training start?"), ("Interviewee", "With the union's list."),
+              ("Interviewer", "And then?"), ("Interviewee", "The brand paid for a second round.")]
+    (tmp_path / "kii_05.vtt").write_text(_vtt(voices), encoding="utf-8")
+    (tmp_path / "cases.csv").write_text("transcript_id,case_id,type\nkii_05,KII-05,KII\n", encoding="utf-8")
+    project = tmp_path / "p"
+    assert run_cli(capsys, "init", str(project))[0] == 0
+    code, out, err = run_cli(capsys, "import", "-p", str(project), str(tmp_path / "kii_05.vtt"), "--cases",
+                             str(tmp_path / "cases.csv"))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "segments", "-p", str(project), "--json")
+    assert [r["speaker"] for r in json.loads(out)] == ["Interviewer", "[informant KII-05]"] * 2

@@ -35,12 +35,13 @@ _TRANSCRIPTION = re.compile(
     r"phiên âm|ghi âm)\.?",
     re.I,
 )
-# "Transcribed by https://otter.ai", "(Transcribed by TurboScribe.ai - Go Unlimited to remove this message)": the
+# "Transcribed by https://otter.ai", "(Transcribed by TurboScribe.ai - Go Unlimited to remove this message)",
+# "Transcribed on August 5, 2025 at 7:52 pm by Minutes AI": the
 # transcription tool's credit (or advertisement), written above or below the speech and sometimes between its
 # paragraphs. Only a line standing alone is one (:func:`tool_credit_alone`): inside a paragraph it is someone's words.
 TOOL_CREDIT = re.compile(
-    r"\(?\s*(?:automatically\s+)?transcribed\s+(?:by|with|using)\s+(?:https?://)?[\w-]+(?:\.[\w-]+)*\.(?:ai|com|io|app|net"
-    r"|org|co)\b\S*(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
+    r"\(?\s*(?:automatically\s+)?transcribed\s+(?:on\s+[^()\n]{1,60}?\s+)?(?:by|with|using)\s+(?:(?:https?://)?[\w-]+"
+    r"(?:\.[\w-]+)*\.(?:ai|com|io|app|net|org|co)\b\S*|[\w-]+(?:\s[\w-]+)?\sAI)(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
     re.I,
 )
 # the sections of the summary Otter writes above the transcript: none of them is the transcript's title

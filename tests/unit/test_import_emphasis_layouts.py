@@ -323,3 +323,35 @@ def test_no_unit_of_a_real_german_interview_starts_with_a_pause_mark() -> None:
     said = [t for _, _, t in units(read_transcript(source))]
     assert not [t for t in said if t.startswith("(")]
     assert any(t.endswith("(.)") for t in said)  # the marks stay in the text
+
+
+MINUTES_AI = """Transcribed on August 5, 2025 at 7:52 pm by Minutes AI
+
+Speaker 1 (00:00)
+How did the project start in your province?
+
+Speaker 2 (00:04)
+It started in May, when the union asked us.
+
+Speaker 1 (00:09)
+And then?
+
+Speaker 2 (00:11)
+We trained forty workers.
+"""
+
+
+def test_a_transcription_tools_dated_credit_is_left_out_not_the_title() -> None:
+    pt = parse_transcript(MINUTES_AI.encode(), "minutes.txt")
+    assert "title" not in pt.metadata
+    assert not any("Minutes AI" in str(v) for v in pt.metadata.values())
+    assert [(s, t) for s, t, _ in units(pt)] == [("Speaker 1", 0.0), ("Speaker 2", 4.0), ("Speaker 1", 9.0),
+                                                 ("Speaker 2", 11.0)]
+    assert any("crediting the transcription tool" in w for w in pt.warnings)
+
+
+def test_a_line_saying_who_transcribed_it_is_not_a_tools_credit() -> None:
+    from qualcode.importers.preamble import TOOL_CREDIT
+
+    assert TOOL_CREDIT.fullmatch("Transcribed on 5 May by Minutes AI")
+    assert not TOOL_CREDIT.fullmatch("Transcribed on 5 May by my colleague Anna Mai")

@@ -104,6 +104,7 @@ _NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
 # "Interviewer2 2", "Speaker 1 1": the number typed twice, with a gap between
 _REPEATED_NUMBER = re.compile(r"(?<=[^\W\d_])([\s_-]*)(\d{1,3})[\s_-]+\2$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
+_EMAIL_LABEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass
@@ -427,6 +428,8 @@ def classify(speaker: str) -> int | None:
                 and words[0].casefold() not in SENTENCE_STARTERS:
             return CAPITALISED
         return None
+    if len(words) == 1 and "@" in speaker and _EMAIL_LABEL.fullmatch(speaker):
+        return CAPITALISED  # Zoom labels who set no display name by their e-mail address
     if not all(_WORD_OK.fullmatch(w) for w in words):
         return None  # sentence punctuation, quotes, commas: speech, not a label
     if low in ROLES or _CODE.fullmatch(speaker) and not speaker[0].islower():

@@ -190,3 +190,26 @@ def test_an_informant_under_a_role_label_is_still_shown_by_their_case(tmp_path: 
     assert code == 0, err
     code, out, err = run_cli(capsys, "segments", "-p", str(project), "--json")
     assert [r["speaker"] for r in json.loads(out)] == ["Interviewer", "[informant KII-05]"] * 2
+
+
+def test_a_zoom_participant_named_by_their_e_mail_address_is_a_speaker(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    # Zoom's own captions: a cue number, the timing, "Display name: words"
+    said = [("Saurabh Swaroop’s iPad", "yeah."), ("Interviewer", "What did you plan for the first session?"),
+            ("Saurabh Swaroop’s iPad", "And, before that, in the initial session we started with our basic plan."),
+            ("Hang's iPhone", "We followed it."), ("maria.lopez@ilo.org", "I sent the plan to the union."),
+            ("Interviewer", "Who answered?"), ("maria.lopez@ilo.org", "Nobody, at first.")]
+    cues = ["WEBVTT", ""]
+    for n, (label, words) in enumerate(said, start=1):
+        cues += [str(n), f"00:00:{n:02d}.000 --> 00:00:{n:02d}.900", f"{label}: {words}", ""]
+    (tmp_path / "class.vtt").write_text("\n".join(cues), encoding="utf-8")
+    project = tmp_path / "p"
+    assert run_cli(capsys, "init", str(project))[0] == 0
+    code, out, err = run_cli(capsys, "import", "-p", str(project), str(tmp_path / "class.vtt"))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "segments", "-p", str(project), "--json", "--show-names")
+    rows = [(r["speaker"], r["text"]) for r in json.loads(out)]
+    assert ("Hang's iPhone", "We followed it.") in rows
+    assert ("maria.lopez@ilo.org", "I sent the plan to the union.") in rows
+    code, out, err = run_cli(capsys, "segments", "-p", str(project), "--json")
+    assert _leaks(out) == [] and {r["speaker"] for r in json.loads(out)} == {"Interviewer", "Speaker"}

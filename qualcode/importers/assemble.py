@@ -24,6 +24,13 @@ from qualcode.speakers import HEADING_SPEAKER
 # Paragraphs longer than this are cut into units window by window (at a space), so that a file that is one huge
 # line costs memory in proportion to a window, not to the whole line.
 _WINDOW = 100_000
+# Speech written without sentence ends (automatic captions, speech recognition without punctuation) is one
+# "sentence" a whole turn long: a unit of more than RUN_ON_WORDS words is cut where its cues (or lines) meet, into
+# units of UNIT_WORDS words or more, at a pause between cues where there is one before MAX_UNIT_WORDS words.
+RUN_ON_WORDS = 120
+UNIT_WORDS = 40
+MAX_UNIT_WORDS = 80
+PAUSE_SECONDS = 0.8
 
 
 @dataclass
@@ -110,7 +117,7 @@ def assemble(
     parts: list[str] = []
     turns: list[Turn] = []
     units: list[Unit] = []
-    split = [0]
+    split = [0, 0]  # passages cut: too long, without sentence ends
     max_units = limits().max_units
     pos = 0
     for index, draft in enumerate(drafts.turns):
@@ -152,6 +159,11 @@ def assemble(
     if split[0]:
         warnings.append(f"{split[0]} passage(s) longer than {limits().max_unit_chars:,} characters were cut into "
                         "shorter coding units at clause or word boundaries")
+    if split[1]:
+        warnings.append(f"{split[1]} passage(s) of more than {RUN_ON_WORDS} words without a sentence end (captions "
+                        "or speech recognition without punctuation) were cut into coding units of "
+                        f"{UNIT_WORDS}-{MAX_UNIT_WORDS} words where their cues or lines meet, at a pause where there "
+                        "is one")
     return ParsedTranscript(
         text="".join(parts),
         turns=turns,
@@ -175,7 +187,7 @@ def _units(
 ) -> list[Unit]:
     out: list[Unit] = []
     first_piece = 0  # units come in order, so the overlapping pieces only move forward
-    for s, e in _bounded_spans(para_text, split):
+    for s, e in _bounded_spans(para_text, split, timed, offset):
         start, end = offset + s, offset + e
         while first_piece < len(timed) - 1 and timed[first_piece][1] <= start:
             first_piece += 1
@@ -193,8 +205,40 @@ def _units(
     return out
 
 
-def _bounded_spans(para_text: str, split: list[int]) -> list[tuple[int, int]]:
-    """The paragraph's unit spans, none longer than the unit-length bound (``split[0]`` counts the spans cut)."""
+def _run_ons_cut(para_text: str, spans: list[tuple[int, int]],
+                 timed: list[tuple[int, int, float | None, float | None]], offset: int,
+                 split: list[int]) -> list[tuple[int, int]]:
+    """The spans, a span of more than RUN_ON_WORDS words (no sentence end in it) cut where the paragraph's pieces (its
+    cues, its lines) meet: after UNIT_WORDS words at the first pause of PAUSE_SECONDS or more between two pieces, else
+    at MAX_UNIT_WORDS words (``split[1]`` counts the spans cut). A span inside one piece stays whole."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if len(para_text[s:e].split()) <= RUN_ON_WORDS:
+            out.append((s, e))
+            continue
+        # where a piece starts inside the span, with the silence before it (None: not known)
+        joins = [(start - offset, None if before[3] is None or t is None else t - before[3])
+                 for before, (start, _, t, _) in zip(timed, timed[1:], strict=False) if s < start - offset < e]
+        if not joins:
+            out.append((s, e))
+            continue
+        split[1] += 1
+        start = s
+        for k, (at, pause) in enumerate(joins):
+            words = len(para_text[start:at].split())
+            nxt = joins[k + 1][0] if k + 1 < len(joins) else e
+            over = words + len(para_text[at:nxt].split()) > MAX_UNIT_WORDS
+            if words >= UNIT_WORDS and ((pause is not None and pause >= PAUSE_SECONDS) or over):
+                out.append((start, at - 1))  # the space that joined the pieces is left out
+                start = at
+        out.append((start, e))
+    return out
+
+
+def _bounded_spans(para_text: str, split: list[int], timed: list[tuple[int, int, float | None, float | None]],
+                   offset: int) -> list[tuple[int, int]]:
+    """The paragraph's unit spans (its sentences, speech without sentence ends cut where its pieces meet), none
+    longer than the unit-length bound (``split[0]`` counts the spans cut to it)."""
     bound = limits().max_unit_chars
     spans: list[tuple[int, int]] = []
     start = 0
@@ -205,6 +249,7 @@ def _bounded_spans(para_text: str, split: list[int]) -> list[tuple[int, int]]:
             end = cut if cut > start else start + _WINDOW
         spans.extend((start + s, start + e) for s, e in unit_spans(para_text[start:end]))
         start = end
+    spans = _run_ons_cut(para_text, spans, timed, offset, split)
     long = sum(1 for s, e in spans if e - s > bound)
     if not long:
         return spans

@@ -542,6 +542,41 @@ def test_real_youtube_subviewer_captions_keep_their_times_and_not_their_timings(
     assert pt.turns[-1].t_end == 2654.76  # 0:44:14.760, the last caption's end
 
 
+def test_real_automatic_captions_without_punctuation_are_cut_into_units_a_coder_can_read(
+    parsed: dict[str, ParsedTranscript],
+) -> None:
+    """YouTube's automatic captions have no sentence ends: the 44-minute talk was five units, 5,000 characters each,
+    cut mid-word wherever the length ran out. Now units of 40-80 words, each ending where a caption ends, and the
+    report says so."""
+    pt = parsed["youtube_captions.sbv"]
+    words = [len(u.split()) for u in units(pt)]
+    assert len(words) > 60 and max(words) <= 80 and min(words[:-1]) >= 40
+    caption_ends = {round(t, 2) for t in _cue_ends(EXPORTS / "real" / "youtube_captions.sbv")}
+    assert all(round(u.t_end or 0, 2) in caption_ends for u in pt.units)  # cut where a caption ends
+    assert " ".join(units(pt)).split() == pt.text.split()  # no word lost or doubled
+    assert any("without a sentence end" in w and "cut into coding units of 40-80 words" in w for w in pt.warnings)
+
+
+def _cue_ends(path: Path) -> list[float]:
+    """The end of every caption of a .sbv file, in seconds."""
+    ends = []
+    for m in re.finditer(r"^\d+:\d\d:\d\d\.\d{3},(\d+):(\d\d):(\d\d\.\d{3})$", path.read_text("utf-8"), re.M):
+        ends.append(int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3]))
+    return ends
+
+
+def test_punctuated_captions_keep_their_sentences_as_units(tmp_path: Path) -> None:
+    # the cut is for speech without sentence ends only: a long turn of punctuated captions keeps one unit a sentence
+    cues = []
+    for k in range(40):
+        cues.append(f"00:{k // 60:02d}:{k % 60:02d}.000 --> 00:{k // 60:02d}:{k % 60:02d}.900\n"
+                    f"<v Ana Lima>The chamber kept the meetings going number {k} for the workers.")
+    path = tmp_path / "kii.vtt"
+    path.write_text("WEBVTT\n\n" + "\n\n".join(cues) + "\n", "utf-8")
+    pt = read_transcript(path)
+    assert len(pt.units) == 40 and not any("without a sentence end" in w for w in pt.warnings)
+
+
 def test_real_live_transcription_repeats_are_read_once(parsed: dict[str, ParsedTranscript]) -> None:
     """WhisperLive's SRT of a consultation: 123 cues, each segment re-sent up to ten times with its time going
     back; once the first sentence was ten units, the times running 0, 0, 0, 10, 0, ..."""

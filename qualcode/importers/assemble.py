@@ -10,6 +10,8 @@ offsets mean the same thing whatever the source format:
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +33,7 @@ RUN_ON_WORDS = 120
 UNIT_WORDS = 40
 MAX_UNIT_WORDS = 80
 PAUSE_SECONDS = 0.8
+_WORD_AFTER_SPACE = re.compile(r"(?<= )\S")
 
 
 @dataclass
@@ -162,8 +165,8 @@ def assemble(
     if split[1]:
         warnings.append(f"{split[1]} passage(s) of more than {RUN_ON_WORDS} words without a sentence end (captions "
                         "or speech recognition without punctuation) were cut into coding units of "
-                        f"{UNIT_WORDS}-{MAX_UNIT_WORDS} words where their cues or lines meet, at a pause where there "
-                        "is one")
+                        f"{UNIT_WORDS}-{MAX_UNIT_WORDS} words where their cues or lines meet (at a pause where there "
+                        "is one), or between words after a comma")
     return ParsedTranscript(
         text="".join(parts),
         turns=turns,
@@ -210,7 +213,8 @@ def _run_ons_cut(para_text: str, spans: list[tuple[int, int]],
                  split: list[int]) -> list[tuple[int, int]]:
     """The spans, a span of more than RUN_ON_WORDS words (no sentence end in it) cut where the paragraph's pieces (its
     cues, its lines) meet: after UNIT_WORDS words at the first pause of PAUSE_SECONDS or more between two pieces, else
-    at MAX_UNIT_WORDS words (``split[1]`` counts the spans cut). A span inside one piece stays whole."""
+    at MAX_UNIT_WORDS words; inside one piece (a transcript that is one long line), between words, after UNIT_WORDS
+    words at the first comma, else at MAX_UNIT_WORDS words (``split[1]`` counts the spans cut)."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
         if len(para_text[s:e].split()) <= RUN_ON_WORDS:
@@ -219,9 +223,9 @@ def _run_ons_cut(para_text: str, spans: list[tuple[int, int]],
         # where a piece starts inside the span, with the silence before it (None: not known)
         joins = [(start - offset, None if before[3] is None or t is None else t - before[3])
                  for before, (start, _, t, _) in zip(timed, timed[1:], strict=False) if s < start - offset < e]
-        if not joins:
-            out.append((s, e))
-            continue
+        if not joins:  # one long line: cut between words, after a comma where there is one
+            joins = [(m.start(), math.inf if para_text[m.start() - 2] == "," else None)  # a comma as a pause
+                     for m in _WORD_AFTER_SPACE.finditer(para_text, s + 1, e)]
         split[1] += 1
         start = s
         for k, (at, pause) in enumerate(joins):

@@ -620,3 +620,17 @@ def test_real_whisper_text_without_speakers_is_speech_with_a_turn_after_the_ques
     assert units(pt)[1] == "What made you even think of using computers as a creative tool?"
     assert any(w.startswith("no speaker labels were found: read as verbatim speech") and "set-record" in w
                for w in pt.warnings)
+
+
+def test_a_transcript_that_is_one_long_unpunctuated_line_is_cut_between_words(tmp_path: Path) -> None:
+    # a raw speech-recognition text pasted as one line: once units of 5,000 characters cut mid-word
+    phrases = [f"we went to the district number {k} and talked with the workers about the training there" for k in
+               range(30)]
+    path = tmp_path / "raw.txt"
+    path.write_text(", ".join(phrases[:10]) + " " + " ".join(phrases[10:]) + "\n", "utf-8")
+    pt = read_transcript(path)
+    words = [len(u.split()) for u in units(pt)]
+    assert max(words) <= 80 and min(words[:-1]) >= 40
+    assert units(pt)[0].endswith(",")  # the first part has commas: cut after one
+    assert " ".join(units(pt)).split() == pt.text.split()
+    assert any("without a sentence end" in w for w in pt.warnings)

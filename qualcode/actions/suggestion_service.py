@@ -180,7 +180,8 @@ class SuggestionLoop:
 
         note = ""
         try:
-            units = wb.uncoded_queue(project, coder=coder, transcript=transcript, ordered=ordered)
+            # ordered by the model as it is now (a refit a coding started is finished later, between requests)
+            units = wb.uncoded_queue(project, coder=coder, transcript=transcript, ordered=ordered, quick=True)
         except Exception as err:  # a model problem: transcript order rather than no queue
             units = wb.uncoded_queue(project, coder=coder, transcript=transcript, ordered=False)
             note = f"in transcript order: the suggestions failed ({err})"

@@ -873,12 +873,13 @@ def suggest_units(engine: Suggester | None, units: Iterable[Mapping[str, Any]], 
 
 
 def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None,
-                  ordered: bool = True) -> list[QueuedUnit]:
+                  ordered: bool = True, quick: bool = False) -> list[QueuedUnit]:
     """Informant units ``coder`` has not coded, in the order to work through them.
 
     With ``ordered``, the order of ``qualcode queue`` (most informative first, each with its ``reason``) comes
     first, then the units another coder already coded, in transcript order; else transcript order. Units the coder
-    marked not codable are left out; those skipped for now come last.
+    marked not codable are left out; those skipped for now come last. ``quick``: ordered by the model as the last
+    codings updated it in place (:func:`qualcode.nlp.project.queue_for_project`).
     """
     mine = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
     marks = {int(m["segment"]): m["mark"] for m in project.marks(coder=coder, transcript=transcript)}
@@ -892,7 +893,7 @@ def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None
             ordered = False
     if ordered:
         by_id = {int(u["id"]): u for u in units}
-        for item in queue_for_project(project, transcript=transcript, limit=None):
+        for item in queue_for_project(project, transcript=transcript, limit=None, quick=quick):
             u = by_id.pop(int(item["segment"]), None)
             if u is not None:
                 out.append({**u, "reason": item.get("reason")})

@@ -586,10 +586,12 @@ def suggest_for_project(
 
 
 def queue_for_project(
-    project: Project, *, transcript: str | None = None, limit: int | None = 20
+    project: Project, *, transcript: str | None = None, limit: int | None = 20, quick: bool = False
 ) -> list[dict[str, Any]]:
-    """Uncoded informant units, most informative first, each with the reason it is there."""
-    sugg = get_suggester(project)
+    """Uncoded informant units, most informative first, each with the reason it is there. ``quick`` (the workbench):
+    ordered by the model as the last codings updated it in place, not after the refit they started is finished (a
+    few seconds at the size of a large evaluation, during which the queue and the keys typed after w waited)."""
+    sugg = get_suggester(project, quick=quick)
     units = _uncoded_units(project, transcript)
     if not units:
         return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 
@@ -241,3 +242,33 @@ async def test_back_from_the_queue_the_transcript_shows_what_was_done_there_unit
         assert [c["code"] for c in units[coded]["codings"]] == ["sustainability.funding"]
         assert view.progress["coded"] == coded_before + 1
         assert view.counts.get("sustainability.funding") == 1  # the codebook's count of it
+
+
+async def test_the_queue_is_ordered_without_waiting_for_the_refit_a_coding_started(
+        make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # finishing the refit after the day's codings takes seconds at the size of a large evaluation: the queue (and the
+    # keys typed after w) waited for it; it is ordered by the model as the codings updated it in place
+    from workbench_support import model_in_a_thread
+
+    from qualcode.nlp import project as nlp_project
+
+    model_in_a_thread(monkeypatch)
+    real = nlp_project.get_suggester
+    refit_done = threading.Event()
+
+    def slow_when_finished(project: Project, *, quick: bool = False) -> Any:
+        if not quick:
+            refit_done.wait(30)  # finishing the refit: as long as the test lets it
+        return real(project, quick=quick)
+
+    monkeypatch.setattr(nlp_project, "get_suggester", slow_when_finished)
+    app = make(transcript="KII-01", suggestions=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("w")
+            await app.settled(timeout=20)
+            queue = app.screen
+            assert isinstance(queue, QueueScreen) and queue.units and queue._ordering is None
+            assert not refit_done.is_set()
+    finally:
+        refit_done.set()

@@ -18,6 +18,7 @@ from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, DraftTurn, assemble
 from qualcode.importers.labels import (
     CAPITALISED,
+    NOT_SPEAKERS,
     SENTENCE_STARTERS,
     STRICT_TIMESTAMP,
     STRONG,
@@ -460,6 +461,9 @@ def _emphasised_names_alone(blocks: list[Block]) -> None:
     recurring = {key for key, n in counts.items() if n >= 2}
     elsewhere = {lab.key for block in blocks for lab in block.labels if lab is not None and lab.rest}
     for block, i, label in alone:
+        if any(w.strip(".").casefold() in NOT_SPEAKERS or w.casefold() in _ACTIONS for w in label.speaker.split()):
+            block.labels[i] = None  # "*Music playing*", "*Phone rings, laughter*": a transcriber's note
+            continue
         if label.key in recurring or label.key in elsewhere:
             continue
         if len(recurring) >= 2 and label.strength >= CAPITALISED:

@@ -355,3 +355,11 @@ def test_a_line_saying_who_transcribed_it_is_not_a_tools_credit() -> None:
 
     assert TOOL_CREDIT.fullmatch("Transcribed on 5 May by Minutes AI")
     assert not TOOL_CREDIT.fullmatch("Transcribed on 5 May by my colleague Anna Mai")
+
+
+def test_a_recurring_note_in_italics_alone_on_its_line_is_no_speaker() -> None:
+    text = ("Interviewer: How was it?\n\n*Music Playing*\n\nMaria Lopez: It was fine, we managed.\n\n"
+            "*Music Playing*\n\nInterviewer: And then?\n\nMaria Lopez: Then it ended.\n")
+    pt = parse_transcript(text.encode(), "kii.md")
+    assert pt.speakers == ["Interviewer", "Maria Lopez"]
+    assert [t for _, _, t in units(pt)].count("Music Playing") == 2

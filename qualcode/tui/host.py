@@ -165,7 +165,11 @@ class WorkbenchScreen(Screen[None]):
             self.reload_from_store()
         elif missed:
             self._catch_up(missed)
+        self.shown_again()
         self.update_status()
+
+    def shown_again(self) -> None:
+        """The screen is in front again (a dialog closed, or another view): show what was left for this moment."""
 
     # our own writes made on another screen while this one was covered (the queue over the transcript view): the
     # ranges of events they logged, shown when it comes back, unit by unit (re-reading the whole transcript took

@@ -119,3 +119,39 @@ async def test_a_screen_looks_for_a_pause_only_while_it_is_in_front(make: Callab
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and watch not in paused
+
+
+async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_closes(
+        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    # drawn under the picker (dimmed, unread), they made it take the view's picture again and draw itself once more
+    from workbench_support import use_fixed_suggestions
+
+    from qualcode.model import Suggestion
+    from qualcode.tui.app import SuggestionsReady
+    from qualcode.tui.widgets.panels import SuggestionsPanel
+
+    use_fixed_suggestions(monkeypatch, [{"code": "effectiveness.outputs", "score": 0.5, "why": "terms",
+                                         "model_version": "test"}])
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        view = app.screen
+        assert isinstance(view, TranscriptScreen)
+        unit = view.view.current
+        assert unit is not None
+        panel = view.query_one(SuggestionsPanel)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)
+        drawn = frames(app)
+        assert panel.shown_unit == unit["id"] and panel.shown_count == 1
+        refitted: list[Suggestion] = [
+            {"code": "sustainability.funding", "score": 0.8, "why": "keywords: funding", "model_version": "test"},
+            {"code": "effectiveness.outputs", "score": 0.4, "why": "terms", "model_version": "test"}]
+        app.post_message(SuggestionsReady({int(unit["id"]): refitted}, generation=app._generation))
+        await pilot.pause()
+        await pilot.pause()
+        assert drawn[0] == 0 and panel.shown_count == 1  # the picker, as it was; the panel behind it not redrawn
+        await pilot.press("escape")
+        await pilot.pause()
+        assert id(app.screen) == id(view) and panel.shown_unit == unit["id"] and panel.shown_count == 2

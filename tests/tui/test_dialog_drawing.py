@@ -155,3 +155,42 @@ async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_
         await pilot.press("escape")
         await pilot.pause()
         assert id(app.screen) == id(view) and panel.shown_unit == unit["id"] and panel.shown_count == 2
+
+
+
+async def test_the_picker_opened_after_showing_a_few_codes_keeps_the_drawings_of_the_codebook(
+        make: Callable[..., QualcodeApp], store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # d showed the unit's two codes (no scroll bar: a wider list); c then showed the codebook (a scroll bar: narrower)
+    # and, resized, the list forgot the drawings of its rows and drew them again a frame or two later (c after a
+    # pause 54 ms to screen in the benchmark, 20 ms once the list keeps its width)
+    from qualcode.tui.widgets.scrolling import SteadyOptionList
+
+    store.add_coding("KII-01:3", "effectiveness.outputs", coder="clara")
+    store.add_coding("KII-01:3", "sustainability.funding", coder="clara")
+    store.set_position("KII-01", store.segments(transcript="KII-01")[2]["id"], coder="clara")  # opened on it
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("c")  # the codebook, drawn once
+        await app.settled()
+        await pilot.press("escape", "d")
+        await app.settled()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        listed = picker.query_one("#picker-list", SteadyOptionList)
+        assert listed.option_count == 2
+        wide = listed.scrollable_content_region.width
+        await pilot.press("escape")
+        await app.settled()
+        forgot: list[int] = []
+        clear = SteadyOptionList._clear_caches
+
+        def counted(self: SteadyOptionList) -> None:
+            forgot.append(self.option_count)
+            clear(self)
+
+        monkeypatch.setattr(SteadyOptionList, "_clear_caches", counted)
+        await pilot.press("c")
+        await app.settled()
+        assert listed.option_count > 16 and listed.scrollable_content_region.width == wide
+        assert forgot == []

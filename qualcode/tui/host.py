@@ -159,14 +159,19 @@ class WorkbenchScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if self._pause_watch is not None:
             self._pause_watch.resume()
+        self.catch_up()
+        self.shown_again()
+        self.update_status()
+
+    def catch_up(self) -> None:
+        """Show what changed while this screen was covered (the screen in front calls it just before it goes, so that
+        the screen comes back drawn once, as it is: catching up after its first drawing drew it twice)."""
         missed, self.missed_writes = self.missed_writes, ()
         if self.stale:
             self.stale = False
             self.reload_from_store()
         elif missed:
             self._catch_up(missed)
-        self.shown_again()
-        self.update_status()
 
     def shown_again(self) -> None:
         """The screen is in front again (a dialog closed, or another view): show what was left for this moment."""

@@ -425,6 +425,9 @@ class QueueScreen(WorkbenchScreen):
             self.post_message(TranscriptRequested(u["transcript"], u["ref"]))
 
     def action_leave(self) -> None:
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, WorkbenchScreen):
+            below.catch_up()  # what was coded here, shown in the view below before it is drawn again
         self.app.pop_screen()
 
     @on(SuggestionsPanel.Accepted)

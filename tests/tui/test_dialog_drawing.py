@@ -194,3 +194,31 @@ async def test_the_picker_opened_after_showing_a_few_codes_keeps_the_drawings_of
         await app.settled()
         assert listed.option_count > 16 and listed.scrollable_content_region.width == wide
         assert forgot == []
+
+
+async def test_the_code_picker_is_built_while_the_evaluator_reads_and_shown_as_prepared(
+        make: Callable[..., QualcodeApp], store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # its first opening built it (widgets, styles): the one c of a session over 50 ms on a large project
+    from textual.widgets import Input
+
+    from qualcode.tui import app as app_module
+    from qualcode.tui.dialogs import PICKER
+    from qualcode.tui.widgets.scrolling import SteadyOptionList
+
+    monkeypatch.setattr(app_module, "DIALOGS_AFTER", 0.05)
+    store.add_coding("KII-01:3", "effectiveness.outputs", coder="clara")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.pause(0.2)
+        assert app.is_screen_installed(PICKER)
+        built = app.get_screen(PICKER)
+        assert built.is_running and built not in app.screen_stack  # built, not shown
+        assert isinstance(app.screen, TranscriptScreen) and app.focused is app.screen.view
+        await pilot.press("j", "c", *"outp")  # typed into the picker, nowhere else
+        await pilot.pause()
+        picker = app.screen
+        assert picker is built and picker.query_one("#picker-input", Input).value == "outp"
+        assert "Apply code to KII-01:" in str(picker.query_one("#picker-title").render())
+        first = picker.query_one("#picker-list", SteadyOptionList).get_option_at_index(0)
+        assert "Outputs delivered" in str(first.prompt) and " 1" in str(first.prompt)  # the codings counted now

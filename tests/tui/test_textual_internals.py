@@ -44,6 +44,7 @@ METHODS = [
     (Screen, "_on_timer_update", []),  # a screen's frame: the workbench counts those that draw a change
     (App, "_on_key", ["event"]),  # what a key held by the type-ahead is kept from (prevent_default)
     (BackgroundScreen, "process_segments", ["segments", "color"]),  # the dialog's dimming, one style at a time
+    (App, "_get_screen", ["screen"]),  # the code picker built (mounted) before it is first shown
     # the tests
     (App, "_display", ["screen", "renderable"]),  # frames counted (test_dialog_drawing)
     (MessagePump, "_dispatch_message", ["message"]),  # a slow machine (test_typeahead)

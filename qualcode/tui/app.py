@@ -190,17 +190,23 @@ class QualcodeApp(TypeAhead, App[None]):
         elif self.start_transcript:
             self.open_transcript(self.start_transcript)
         self.set_timer(INDEX_AFTER, self._index_units)
-        self.set_timer(DIALOGS_AFTER, self._build_picker)
+        self.set_timer(DIALOGS_AFTER, self._build_dialogs)
 
-    def _build_picker(self) -> None:
-        """Build the code picker (its widgets and their styles) without showing it: its first opening built it, the one
-        press of c in a session over 50 ms (62 ms on a large project). Shown, it is prepared as every time."""
-        from qualcode.tui.dialogs import PICKER, CodePicker
+    def _build_dialogs(self) -> None:
+        """Build the code picker, the search and the list of keys of the screen in front (their widgets and their
+        styles) without showing them: their first opening built them, the one press of c, / or ? in a session over
+        50 ms (62, 41 and 53 ms on a large project). Shown, each is prepared as every time."""
+        from qualcode.tui.dialogs import PICKER, SEARCH, CodePicker, HelpScreen, SearchScreen
 
-        if self._closed_down or self._quitting or self.is_screen_installed(PICKER):
+        if self._closed_down or self._quitting:
             return
-        self.install_screen(CodePicker(self.project.codebook(), {}), name=PICKER)
-        self._get_screen(PICKER)  # Textual's own step of push_screen that mounts an installed screen, alone
+        help_name = f"help-{self.screen.KEYS if isinstance(self.screen, WorkbenchScreen) else 'other'}"
+        for name, make in ((PICKER, lambda: CodePicker(self.project.codebook(), {})),
+                           (SEARCH, lambda: SearchScreen(None)),
+                           (help_name, lambda: HelpScreen(self.screen))):
+            if not self.is_screen_installed(name):
+                self.install_screen(make(), name=name)
+                self._get_screen(name)  # Textual's own step of push_screen that mounts an installed screen, alone
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def _index_units(self) -> None:

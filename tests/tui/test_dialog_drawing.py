@@ -202,7 +202,7 @@ async def test_the_code_picker_is_built_while_the_evaluator_reads_and_shown_as_p
     from textual.widgets import Input
 
     from qualcode.tui import app as app_module
-    from qualcode.tui.dialogs import PICKER
+    from qualcode.tui.dialogs import PICKER, SEARCH
     from qualcode.tui.widgets.scrolling import SteadyOptionList
 
     monkeypatch.setattr(app_module, "DIALOGS_AFTER", 0.05)
@@ -211,9 +211,10 @@ async def test_the_code_picker_is_built_while_the_evaluator_reads_and_shown_as_p
     async with app.run_test(size=SIZE) as pilot:
         await app.settled()
         await pilot.pause(0.2)
-        assert app.is_screen_installed(PICKER)
+        for name in (PICKER, SEARCH, "help-transcript"):  # the picker, the search, the view's list of keys
+            assert app.is_screen_installed(name) and app.get_screen(name).is_running, name
+            assert app.get_screen(name) not in app.screen_stack  # built, not shown
         built = app.get_screen(PICKER)
-        assert built.is_running and built not in app.screen_stack  # built, not shown
         assert isinstance(app.screen, TranscriptScreen) and app.focused is app.screen.view
         await pilot.press("j", "c", *"outp")  # typed into the picker, nowhere else
         await pilot.pause()
@@ -222,3 +223,10 @@ async def test_the_code_picker_is_built_while_the_evaluator_reads_and_shown_as_p
         assert "Apply code to KII-01:" in str(picker.query_one("#picker-title").render())
         first = picker.query_one("#picker-list", SteadyOptionList).get_option_at_index(0)
         assert "Outputs delivered" in str(first.prompt) and " 1" in str(first.prompt)  # the codings counted now
+        await pilot.press("escape", "slash", *"chamber", "enter")  # the search, built before, searches this view
+        await pilot.pause()
+        search = app.screen
+        assert isinstance(search, SearchScreen) and search is app.get_screen(SEARCH) and search.hits
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert app.screen is app.get_screen("help-transcript")

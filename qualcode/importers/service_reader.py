@@ -42,7 +42,7 @@ from qualcode.importers.preamble import (
 )
 from qualcode.model import ParsedTranscript
 
-_TIME = r"[(\[]?\s*(?P<time>" + TIMESTAMP + r")" + TIME_RANGE_END + r"\s*[)\]]?:?"
+_TIME = r"(?P<open>[(\[])?\s*(?P<time>" + TIMESTAMP + r")(?P<range>" + TIME_RANGE_END + r")\s*[)\]]?:?"
 _HEADER = re.compile(
     r"(?P<name>[^\s\d:\[(][^:\n]{0,%s}?)\s*[:]?\s+" % (MAX_LABEL_CHARS - 1) + _TIME
 )
@@ -63,9 +63,19 @@ class _Block:
     paragraphs: list[list[str]] = field(default_factory=list)
 
 
-def header(line: str) -> tuple[str, float] | None:
+def header(line: str, bare_range: bool = False) -> tuple[str, float] | None:
     """``("Interviewer", 3723.0)`` for "Interviewer  1:02:03" (also "**Emma**  0:00", "Jensen, Clara   0:03",
-    "00:00:03 Speaker 1"); None for anything else."""
+    "00:00:03 Speaker 1", "Maria (00:05-00:11)"); None for anything else. A time range not in brackets
+    ("Opening 09:00 - 09:30") is an agenda's as often as a recording's: it is a header only with ``bare_range``,
+    which ``header_lines`` gives where the file's ranges are a recording's offsets."""
+    head = _header(line)
+    if head is None or head[2] and not bare_range:
+        return None
+    return head[0], head[1]
+
+
+def _header(line: str) -> tuple[str, float, bool] | None:
+    """The name, the seconds and whether the time is a range without brackets."""
     line = _MARKUP.sub("", line).strip()
     if len(line) > MAX_LABEL_CHARS + 24:
         return None  # headers are short; this also keeps the regex cheap on long lines
@@ -77,7 +87,7 @@ def header(line: str) -> tuple[str, float] | None:
             or speaker[0].islower():
         return None
     seconds = parse_timestamp(m.group("time"))
-    return None if seconds is None else (speaker, seconds)
+    return None if seconds is None else (speaker, seconds, bool(m.group("range")) and not m.group("open"))
 
 
 def inline_header(line: str) -> tuple[str, float, str] | None:
@@ -107,6 +117,7 @@ def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
     names: dict[str, int] = {}
     # a file with a blank line after every line, headers included, has its text two lines below each header
     below = 2 if _double_spaced(lines) else 1
+    bare: list[tuple[int, float]] = []  # headers whose time is a range without brackets, and their start
     for i, line in enumerate(lines):
         inline = inline_header(line)
         if inline is not None and (i == 0 or not lines[i - 1].strip()):
@@ -115,7 +126,10 @@ def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
         if i + below >= len(lines) or not lines[i + below].strip():
             continue
         after_blank = i == 0 or not lines[i - 1].strip()
-        head = header(line)
+        ranged = _header(line)
+        if ranged is not None and ranged[2]:
+            bare.append((i, ranged[1]))
+        head = None if ranged is None else ranged[:2]
         if head is not None and classify(head[0]) is not None:
             names[head[0]] = names.get(head[0], 0) + 1
             if after_blank:
@@ -134,7 +148,17 @@ def header_lines(lines: list[str]) -> dict[int, tuple[str | None, float]]:
         found.update({i: h for i, h in loose.items() if classify(h[0]) in (CAPITALISED, STRONG)})
     else:
         found.update({i: h for i, h in loose.items() if h[0] in recurring})
+    if bare and not _offsets([t for _, t in bare]):
+        # "Opening 09:00 - 09:30": an agenda's clock times, not a recording's; the lines stay text
+        for i, _ in bare:
+            found.pop(i, None)
     return found
+
+
+def _offsets(starts: list[float]) -> bool:
+    """Whether time ranges are a recording's offsets: the first starts within a minute of the start of the
+    recording and each starts no earlier than the one before (an agenda's "09:00 - 09:30" starts at nine)."""
+    return starts[0] < 60 and all(a <= b for a, b in zip(starts, starts[1:], strict=False))
 
 
 def _double_spaced(lines: list[str]) -> bool:

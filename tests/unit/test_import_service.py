@@ -64,3 +64,23 @@ def test_a_blank_line_after_every_line_still_reads_each_header() -> None:
     assert [(t.speaker, t.t_start) for t in pt.turns] == [
         ("Clara Jensen", 3.0), ("Nguyen Thi Hoa", 9.0), ("Clara Jensen", 31.0), ("Nguyen Thi Hoa", 35.0)]
     assert "00:" not in pt.text
+
+
+AGENDA = ("Opening 09:00 - 09:30\n"
+          "The director welcomed the participants and presented the objectives of the review.\n\n"
+          "Group work 09:30 - 11:00\n"
+          "The groups discussed the registers and the late budget. Two groups asked for more training.\n\n"
+          "Plenary 11:00 - 12:00\n"
+          "Each group presented its findings; the district office promised to follow up.\n\n"
+          "Closing 12:00 - 12:15\n"
+          "The facilitator thanked everyone.\n")
+
+
+def test_an_agenda_with_clock_time_ranges_stays_notes() -> None:
+    """Session notes headed "Opening 09:00 - 09:30" were read as a service export: the sessions became speakers
+    and the paraphrase verbatim quotes, at clock times taken as the recording's."""
+    pt = parse_transcript(AGENDA.encode(), "workshop.txt")
+    assert pt.format != "service"
+    assert pt.record == "notes"
+    assert not {t.speaker for t in pt.turns} & {"Opening", "Group work", "Plenary", "Closing"}
+    assert "Opening 09:00 - 09:30" in pt.text

@@ -226,8 +226,8 @@ def _run_ons_cut(para_text: str, spans: list[tuple[int, int]],
         if not joins:  # one long line: cut between words, after a comma where there is one
             joins = [(m.start(), math.inf if para_text[m.start() - 2] == "," else None)  # a comma as a pause
                      for m in _WORD_AFTER_SPACE.finditer(para_text, s + 1, e)]
-        split[1] += 1
         start = s
+        cut_before = len(out)
         for k, (at, pause) in enumerate(joins):
             words = len(para_text[start:at].split())
             nxt = joins[k + 1][0] if k + 1 < len(joins) else e
@@ -236,6 +236,8 @@ def _run_ons_cut(para_text: str, spans: list[tuple[int, int]],
                 out.append((start, at - 1))  # the space that joined the pieces is left out
                 start = at
         out.append((start, e))
+        if len(out) - cut_before > 1:
+            split[1] += 1
     return out
 
 

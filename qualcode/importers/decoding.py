@@ -118,9 +118,15 @@ _REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 
 def unescape_references(text: str) -> str:
     """Replace HTML character references that end with ';' ("&#39;", "&amp;", "&quot;") by the characters they stand
-    for; a bare ampersand ("R&D", "AT&T") and anything that is not a known reference are left as they are."""
+    for; a bare ampersand ("R&D", "AT&T") and anything that is not a known reference are left as they are. A line
+    break or other control character written as a reference ("&#10;" in a saved page) becomes a space: the file's own
+    line breaks say where a turn starts, not a character inside its text."""
     if "&" not in text:
         return text
     import html
 
-    return _REFERENCE.sub(lambda m: html.unescape(m.group(0)), text)
+    def character(m: re.Match[str]) -> str:
+        made = html.unescape(m.group(0))
+        return " " if len(made) == 1 and (made < " " or made == "\x7f") and made != "\t" else made
+
+    return _REFERENCE.sub(character, text)

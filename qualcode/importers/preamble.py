@@ -41,7 +41,7 @@ _TRANSCRIPTION = re.compile(
 # paragraphs. Only a line standing alone is one (:func:`tool_credit_alone`): inside a paragraph it is someone's words.
 TOOL_CREDIT = re.compile(
     r"\(?\s*(?:automatically\s+)?transcribed\s+(?:on\s+[^()\n]{1,60}?\s+)?(?:by|with|using)\s+(?:(?:https?://)?[\w-]+"
-    r"(?:\.[\w-]+)*\.(?:ai|com|io|app|net|org|co)\b\S*|[\w-]+(?:\s[\w-]+)?\sAI)(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
+    r"(?:\.[\w-]+)*\.(?:ai|com|io|app|net|org|co)\b\S*|[\w-]+(?:\s[\w-]+)?\s(?-i:AI))(?:\s*[-–—:|]\s*[^()\n]{0,100})?\s*\)?\.?",
     re.I,
 )
 # the sections of the summary Otter writes above the transcript: none of them is the transcript's title

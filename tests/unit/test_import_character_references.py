@@ -131,3 +131,16 @@ def test_a_web_page_saved_as_markdown_is_read_as_its_characters(tmp_path: Path,
     texts = [r["text"] for r in json.loads(out)]
     assert ("The R&D unit trained 40 workers – we're told most of them were women — at the Hai Phong plant."
             in texts)
+
+
+def test_a_line_break_written_as_a_reference_does_not_start_a_turn(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # "&#10;" inside a saved page's text was decoded into a line break, and the words after it read as a new turn
+    from qualcode.importers import parse_transcript
+
+    text = ("Interviewer: How did the training go?\n"
+            "Respondent: It went well.&#10;Interviewer: said the trainer, and we agreed.\n"
+            "Interviewer: And then?\nRespondent: We met again.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    said = [(pt.text[u.start:u.end], u.speaker) for u in pt.units]
+    assert ("It went well. Interviewer: said the trainer, and we agreed.", "Respondent") in said

@@ -355,6 +355,7 @@ def test_a_line_saying_who_transcribed_it_is_not_a_tools_credit() -> None:
 
     assert TOOL_CREDIT.fullmatch("Transcribed on 5 May by Minutes AI")
     assert not TOOL_CREDIT.fullmatch("Transcribed on 5 May by my colleague Anna Mai")
+    assert not TOOL_CREDIT.fullmatch("Transcribed by Nguyen Ai")  # a person (Ái written without its accent)
 
 
 def test_a_recurring_note_in_italics_alone_on_its_line_is_no_speaker() -> None:

@@ -180,7 +180,7 @@ def test_youtube_subviewer_captions_are_read_with_their_times() -> None:
         assert [(pt.text[u.start:u.end], u.t_start) for u in pt.units] == [
             ("hello and welcome to the show, I am glad you came.", 0.0),
             ("Today we talk about the training of forty workers.", 4.5)]
-        assert any(w.startswith("no speaker labels") for w in pt.warnings) or pt.speakers == []
+        assert pt.speakers == []  # captions without labels: the import says so (its report, not the reading)
 
 
 def test_double_slashes_in_a_voice_tag_cue_that_name_no_speaker_stay_text() -> None:

@@ -13,6 +13,7 @@ and phone numbers: a capitalised-word heuristic restricted to known names, so "T
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,8 +28,14 @@ __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 if TYPE_CHECKING:
     from qualcode.store import Project
 
-# the titles as compared here: folded, as the words of a name are ("Ông" is "ong")
-_TITLES = frozenset(fold(t) for t in TITLES)
+
+
+def _is_title(word: str) -> bool:
+    """A title as written, accents and all: "Ông" and "Bà" are titles, "Ong" (a surname) and "Ba" (a given name)
+    are names; folded, they would be one word and a name would be dropped as a title."""
+    return unicodedata.normalize("NFC", word).casefold().rstrip(".") in TITLES
+
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 # A letter with any combining accents after it: text typed or pasted in decomposed form (NFD, as macOS file names
@@ -123,12 +130,12 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 def _name_words(name: str) -> list[str]:
-    words = [fold(_POSSESSIVE.sub("", w)) for w in WORD.findall(name)]
-    words = [w for w in words if w]
-    # a leading title is not part of the name ("Ms. Hoa"), but "Anh" is also a given name ("Bui Duc Anh")
-    while len(words) > 1 and words[0] in _TITLES:
-        words = words[1:]
-    return words
+    raw = [w for w in (_POSSESSIVE.sub("", w) for w in WORD.findall(name)) if fold(w)]
+    # a leading title is not part of the name ("Ms. Hoa", "Ông Tân"), but "Anh" is also a given name ("Bui Duc
+    # Anh") and "Ong" a surname ("Ong Siew Mei")
+    while len(raw) > 1 and _is_title(raw[0]):
+        raw = raw[1:]
+    return [fold(w) for w in raw]
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -268,7 +275,7 @@ class Pseudonymiser:
             start = tokens[i][0]
             title_start = None
             j = i
-            if keys[i] in _TITLES and i + 1 < n \
+            if _is_title(tokens[i][2]) and i + 1 < n \
                     and re.fullmatch(r"\.?[ \u00a0]+", text[tokens[i][1]:tokens[i + 1][0]]) and known(i + 1):
                 title_start, j = start, i + 1
             if not known(j):
@@ -330,7 +337,7 @@ class Pseudonymiser:
                 a, b = sorted((nb, j))
                 gap = text[tokens[a][1]:tokens[b][0]]
                 word = tokens[nb][2]
-                if gap == " " and word[:1].isupper() and keys[nb] not in self._by_part and keys[nb] not in _TITLES \
+                if gap == " " and word[:1].isupper() and keys[nb] not in self._by_part and not _is_title(word) \
                         and len(word) > 1 and _vietnamese_word(word) \
                         and not (nb < j and _sentence_start(text, tokens[nb][0])):
                     return False

@@ -1,0 +1,54 @@
+"""Every person a speaker label names is masked in listings without --show-names: both people of a shared label
+("Hoa Nguyen / Lan Tran"), the person after a role or an organisation ("Respondent - Hoa Tran", "UN Women - Hoa
+Tran"), a surname that is also a title once its accents are gone ("Ong", not "Ông"), and a one-word label that is a
+surname as well as a job ("Field", "Head"). Only labels that are plainly a role stay as they are."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qualcode.safety.privacy import speaker_names
+from reliability.fuzz_support import run_cli
+
+
+def _segments(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, name: str = "talk.txt") -> str:
+    project = tmp_path / "p"
+    assert run_cli(capsys, "init", str(project))[0] == 0
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", "-p", str(project), str(tmp_path / name))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "segments", "-p", str(project), "--json")
+    assert code == 0, err
+    return out
+
+
+def test_the_surname_ong_is_no_title(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _segments(tmp_path, capsys, "Interviewer: Who leads the association?\n\n"
+                    "Ong Siew Mei: I do. Before me it was Mr Tan.\n\nInterviewer: And the members call you?\n\n"
+                    "Ong Siew Mei: They call me Ong, or Madam Ong.\n")
+    assert "Ong" not in out and "Siew" not in out
+    assert "They call me" in out
+
+
+def test_a_file_named_after_ong_gets_an_id_without_her_name(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "p"
+    assert run_cli(capsys, "init", str(project))[0] == 0
+    (tmp_path / "ong.txt").write_text("Interviewer: Who leads it?\n\nOng Siew Mei: I do.\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", "-p", str(project), str(tmp_path / "ong.txt"))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "transcripts", "-p", str(project), "--json")
+    assert code == 0, err
+    assert [t["id"] for t in json.loads(out)] != ["ong"]
+    assert "ong" not in [t["id"].lower() for t in json.loads(out)]
+
+
+def test_a_vietnamese_title_with_its_accents_is_still_a_title() -> None:
+    assert speaker_names("Ông Tân") == ["Ông Tân"]
+    from qualcode.safety.privacy import Person, Pseudonymiser
+
+    pseudo = Pseudonymiser(people=[Person("[speaker 1]", ["Ông Tân"], kind="third")], use_ner=False)
+    assert pseudo("Ông Tân said so; Tân agreed.") == "[speaker 1] said so; [speaker 1] agreed."

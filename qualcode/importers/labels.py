@@ -128,6 +128,9 @@ class Label:
     # the date and clock time before the label ("02/05/2024, 09:30 - "): a label only where the file is a chat
     # export (see :func:`chat_clocks`)
     clock: str = ""
+    # "*Name*:", "*Name:*": a label in italics, which is as often a word stressed before a colon ("*First*: the
+    # budget", "*English:* the translation", "*Nota:*"); a label only where that is the file's layout
+    italic: bool = False
 
     @property
     def key(self) -> str:
@@ -295,7 +298,9 @@ def _bold(body: str, width: int) -> Label | None:
     else:
         return None
     label = _make(head, rest)
-    if label is not None and explicit:
+    if label is not None and explicit and width == 1:
+        label.italic = True  # strong only where the file writes its labels so (see text_reader.italic_labels)
+    elif label is not None and explicit:
         label.strength = STRONG  # "**Name:**" is an unambiguous markdown convention
     if label is not None and label.t_start is None:
         label.t_start = inner_time

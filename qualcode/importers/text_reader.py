@@ -449,6 +449,27 @@ def _service_headers(blocks: list[Block]) -> int:
     return len(found)
 
 
+def _italic_labels(blocks: list[Block]) -> None:
+    """"*Name*:" and "*Name:*" are speaker labels where the file writes its labels so: two names or more in italics,
+    each starting turns more than once, and no fewer italic labels than labels written otherwise. Elsewhere ("*First*:
+    the budget" inside an answer, "*English:*" under each bold-labelled turn, "*Nota:*", italic topic leads in
+    notes) the words stay the text they are in."""
+    italic = [lab for block in blocks for lab in block.labels if lab is not None and lab.italic]
+    if not italic:
+        return
+    others = sum(1 for block in blocks for lab in block.labels if lab is not None and not lab.italic and lab.rest)
+    counts = Counter(lab.key for lab in italic)
+    layout = (sum(1 for n in counts.values() if n >= 2) >= 2 and len(italic) >= others
+              and not any(w.strip(".").casefold() in NOT_SPEAKERS for key in counts for w in key.split()))
+    for block in blocks:
+        for i, lab in enumerate(block.labels):
+            if lab is not None and lab.italic:
+                if layout:
+                    lab.strength = STRONG
+                else:
+                    block.labels[i] = None
+
+
 def _emphasised_names_alone(blocks: list[Block]) -> None:
     """"*Adam*" alone on its line above each turn: a speaker header where that is the file's layout, i.e. where the
     name recurs so, or, once two names do, for a name so written once; elsewhere ("*Audio cuts out*") it is text."""
@@ -760,6 +781,7 @@ def blocks_to_drafts(
     elif clocked:
         reading.notices.append(f"{len(clocked)} date(s) and time(s) a chat export writes before each message were"
                                f" left out of the text (the first: '{clocked[0]}')")
+    _italic_labels(blocks)
     _emphasised_names_alone(blocks)
     cover = _cover_page(blocks, metadata)
     if cover:

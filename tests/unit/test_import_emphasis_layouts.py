@@ -364,3 +364,40 @@ def test_a_recurring_note_in_italics_alone_on_its_line_is_no_speaker() -> None:
     pt = parse_transcript(text.encode(), "kii.md")
     assert pt.speakers == ["Interviewer", "Maria Lopez"]
     assert [t for _, _, t in units(pt)].count("Music Playing") == 2
+
+
+@pytest.mark.parametrize(("text", "speakers", "kept"), [
+    # a word stressed in italics inside an answer
+    ("**Interviewer:** What should the report say?\n\n**Maria Lopez:** Two things.\n\n"
+     "*First*: the budget came late, every year.\n\n*Second*: the nurses were never asked.\n\n"
+     "**Interviewer:** Thank you.\n",
+     ["Interviewer", "Maria Lopez"], "First: the budget came late, every year."),
+    # the translation under each turn of a transcript with interpretation
+    ("**Interviewer:** Chị có tham gia khóa tập huấn không?\n\n*English:* Did you attend the training?\n\n"
+     "**Ms. Hoa:** Có, tôi tham gia hai lần.\n\n*English:* Yes, I attended twice.\n\n"
+     "**Interviewer:** Khóa học có hữu ích không?\n\n*English:* Was the course useful?\n\n"
+     "**Ms. Hoa:** Rất hữu ích cho công việc.\n\n*English:* Very useful for my work.\n",
+     ["Interviewer", "Ms. Hoa"], "English: Yes, I attended twice."),
+    # the transcriber's note in a Spanish transcript
+    ("**Entrevistadora:** ¿Cómo empezó el proyecto?\n\n**Entrevistado:** Empezó en 2019.\n\n"
+     "*Nota:* el entrevistado pidió no grabar la siguiente parte.\n\n**Entrevistadora:** ¿Y después?\n\n"
+     "**Entrevistado:** Después vino la pandemia.\n",
+     ["Entrevistadora", "Entrevistado"], "Nota: el entrevistado pidió no grabar la siguiente parte."),
+    # a bullet in interview notes
+    ("# KII notes\n\n## Relevance\n- The programme matched the province's priorities.\n"
+     "- *Key point:* the department wanted more focus on small enterprises.\n\n## Effectiveness\n"
+     "- Staff trained twice; the second session was shorter.\n",
+     [], "Key point: the department wanted more focus on small enterprises."),
+    # italic topic leads in notes
+    ("# KII notes: District Health Office\n\n*Background:* The office coordinates 12 commune health stations.\n\n"
+     "*Training:* Staff said the training was useful but too short.\n\n"
+     "*Registers:* The new registers arrived late in two communes.\n\n*Training:* A second session was held in May.\n\n"
+     "*Follow-up:* Send the budget table.\n",
+     [], "Training: A second session was held in May."),
+])
+def test_a_word_in_italics_before_a_colon_is_no_speaker_unless_the_file_labels_so(
+        text: str, speakers: list[str], kept: str) -> None:
+    """Once read as speakers 'First', 'English', 'Nota', 'Key point', 'Training', who took the words."""
+    pt = parse_transcript(text.encode(), "kii.md")
+    assert [s for s in pt.speakers if s not in ("Notes", "Heading")] == speakers
+    assert kept in pt.text

@@ -198,6 +198,10 @@ ROLE_WORDS = frozenset(p for p in INTERVIEWER_LABELS | INFORMANT_LABELS | UNKNOW
     """.split())
 
 
+# one-word answering labels that are surnames as well ("Guest:" in an oral history labelled by surname)
+_SURNAME_ROLES = frozenset({"guest"})
+
+
 def names_nobody(label: str) -> bool:
     """True for a label that names no one: a role or placeholder ("Interviewer", "Moderator", "Speaker 1",
     "SPEAKER_00", "P3", "Participant 3", "HR officer 2"), a collective ("All") or qualcode's own ("Notes",
@@ -213,11 +217,17 @@ def names_nobody(label: str) -> bool:
             return False
     if "@" in clean or re.search(r"\d[\d ().-]{6,}\d", clean):
         return False  # an e-mail address, a phone number (Zoom shows them for who gave no name)
+    if label_words(clean) in _SURNAME_ROLES:
+        return False
     if GENERIC_LABEL.match(clean) or is_collective_label(clean) or is_placeholder_label(clean):
         return True
+    # a description of several words ("HR officer 2", "Village head") or a numbered one ("Woman 1"); one word alone
+    # is a role only when it is one of the interviewing, answering or placeholder labels above: "Field", "Head",
+    # "Elder", "Host" are surnames too
     words = label_words(clean).split()
-    return bool(words) and all(w in ROLE_WORDS or w.isdigit() or (w.endswith("s") and w[:-1] in ROLE_WORDS)
-                               for w in words)
+    described = len(words) > 1 or any(c.isdigit() for c in clean)
+    return described and all(w in ROLE_WORDS or w.isdigit() or (w.endswith("s") and w[:-1] in ROLE_WORDS)
+                             for w in words)
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,19 @@ def test_a_vietnamese_title_with_its_accents_is_still_a_title() -> None:
 
     pseudo = Pseudonymiser(people=[Person("[speaker 1]", ["Ông Tân"], kind="third")], use_ner=False)
     assert pseudo("Ông Tân said so; Tân agreed.") == "[speaker 1] said so; [speaker 1] agreed."
+
+
+@pytest.mark.parametrize("label", ["Field", "Head", "Guest", "Elder"])
+def test_a_one_word_label_that_is_also_a_surname_is_masked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           label: str) -> None:
+    out = _segments(tmp_path, capsys, f"Interviewer: How did it start?\n\n{label}: In May, with the union.\n\n"
+                    f"Interviewer: And then?\n\n{label}: We met every month.\n")
+    assert label not in {r["speaker"] for r in json.loads(out)}
+
+
+@pytest.mark.parametrize("label", ["Moderator", "Facilitator", "Respondent", "Participant 2", "Speaker 3"])
+def test_a_label_that_is_plainly_a_role_is_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 label: str) -> None:
+    out = _segments(tmp_path, capsys, f"Interviewer: How did it start?\n\n{label}: In May, with the union.\n\n"
+                    f"Interviewer: And then?\n\n{label}: We met every month.\n")
+    assert label in {r["speaker"] for r in json.loads(out)}

@@ -371,6 +371,17 @@ _COVER_MARKS = {"interviewed_by": "interviewer", "interviewee": "interviewee", "
 _COVER_KEYS = {**{k: k for k in META_KEYS | META_ROLE_KEYS}, **_COVER_MARKS}
 
 
+_SPEECH_ENDS = (".", "?", "!", "…")
+
+
+def _cover_value(key: str, value: str) -> bool:
+    """Whether ``value`` reads as a cover page's entry under ``key`` ("Interviewed by: Al Kossow", "Recorded: March
+    3, 2009"), not as someone's words ("Interviewer: Can you tell me about your role?")."""
+    if key in META_KEYS:
+        return _is_meta_line(key, value)
+    return len(value) <= 200 and not value.endswith((*_SPEECH_ENDS, ":"))
+
+
 def _cover_page(blocks: list[Block], metadata: dict[str, Any]) -> int:
     """Take the cover page above the first speaker label into metadata ("Interviewed by:" names the interviewer, a
     line of its own at the top is the title, the rest is kept as the preamble), when it has an interview's cover
@@ -402,16 +413,23 @@ def _cover_page(blocks: list[Block], metadata: dict[str, Any]) -> int:
         value = clean_inline(value).strip("*_ ").strip()
         if sep and key in _COVER_KEYS:
             if not value and k + 1 < len(lines) and ":" not in lines[k + 1] and len(lines[k + 1]) <= 80:
+                if not _cover_value(key, lines[k + 1]):
+                    break  # "Interviewer:" above what they say: a turn, the cover (if any) ends above it
                 k += 1
                 value = lines[k]  # "Interviewed by:" above "Al Kossow"
+            if value and not _cover_value(key, value):
+                break  # "Interviewer: Thank you for meeting us today.": speech, not a cover line
             if value:
                 found.setdefault(_COVER_KEYS[key], value)
             marked = marked or key in _COVER_MARKS
+        elif len(lines[k]) > 120 or lines[k].endswith(_SPEECH_ENDS):
+            break  # a sentence or a question: speech, where any cover page has ended
         else:
             free.append(lines[k])
         k += 1
     if not marked:
         return 0
+    lead = lead[:k]
     for key, value in found.items():
         metadata.setdefault(key, value)
     if free and lines[0] == free[0] and len(free[0]) <= 120:

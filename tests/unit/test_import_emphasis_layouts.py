@@ -401,3 +401,32 @@ def test_a_word_in_italics_before_a_colon_is_no_speaker_unless_the_file_labels_s
     pt = parse_transcript(text.encode(), "kii.md")
     assert [s for s in pt.speakers if s not in ("Notes", "Heading")] == speakers
     assert kept in pt.text
+
+
+def test_turns_labelled_interviewer_and_interviewee_above_a_third_voice_are_speech_not_a_cover_page() -> None:
+    text = ("Interviewer: Thank you for meeting us today. Can you tell me about your role?\n\n"
+            "Interviewee: I coordinate the district health programme. I have been here since 2019.\n\n"
+            "Interviewer: What changed after the training?\n\n"
+            "Interviewee: The nurses now use the new registers. It took about six months.\n\n"
+            "Dr. Lan: If I may add, the registers were late in two communes.\n\n"
+            "Interviewer: Why were they late?\n\nInterviewee: The printing budget came in March.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    said = units(pt)
+    assert said[0] == ("Interviewer", None, "Thank you for meeting us today.")
+    assert [t.speaker for t in pt.turns] == ["Interviewer", "Interviewee", "Interviewer", "Interviewee", "Dr. Lan",
+                                       "Interviewer", "Interviewee"]
+    assert "interviewer" not in pt.metadata
+    assert not any("cover page" in w for w in pt.warnings)
+
+
+def test_an_oral_history_labelled_narrator_keeps_its_first_turns() -> None:
+    text = ("Narrator: I was born in 1932 in a small village near Hue.\n\n"
+            "Interviewer: What do you remember of the village?\n\n"
+            "Narrator: The river, mostly. We fished every morning.\n\n"
+            "Unidentified speaker: Sorry, the door.\n\nInterviewer: Please go on.\n\n"
+            "Narrator: My father sold the fish at the market.\n")
+    pt = parse_transcript(text.encode(), "oral.txt")
+    assert [t.speaker for t in pt.turns] == ["Narrator", "Interviewer", "Narrator", "Unidentified speaker",
+                                            "Interviewer", "Narrator"]
+    assert units(pt)[-1] == ("Narrator", None, "My father sold the fish at the market.")
+    assert "interviewee" not in pt.metadata and "interviewer" not in pt.metadata

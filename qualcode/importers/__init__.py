@@ -222,13 +222,40 @@ def transcript_speakers(text: str) -> list[str]:
     return _turn_takers(parsed)
 
 
+# the field names of documents, which start their paragraphs as labels do: a results framework's "Indicator: ...",
+# "Baseline: ...", "Target: ...", minutes' "Decision: ...", an FAQ's "Q: ..." / "A: ..."
+_DOCUMENT_FIELDS = frozenset(
+    """baseline baselines target targets milestone milestones indicators outputs outcomes activity activities
+    assumption assumptions risk risks mitigation status comment comments action actions decision decisions purpose
+    scope deliverable deliverables budget responsible deadline definition frequency unit value impact means
+    verification question questions answer answers q a response responses issue issues agenda attendees
+    participants chair""".split()
+) | frozenset({"means of verification", "data source", "action point", "action points", "next steps"})
+# a questions-and-answers page is an interview only where it says so ("Interview with ...", "Transcript of ...")
+_QA = frozenset({"q", "a", "question", "answer", "questions", "answers"})
+_SAYS_INTERVIEW = re.compile(r"interview|transcri|entrevista|phỏng vấn|phong van", re.I)
+
+
 def _turn_takers(parsed: ParsedTranscript) -> list[str]:
+    """The speakers of a transcript's labelled turns: two speakers or more named as people or roles are (not a
+    document's field names), four turns or more, at least one of them a question, holding half the words."""
+    from qualcode.importers.labels import NOT_SPEAKERS
     from qualcode.speakers import HEADING_SPEAKER
 
+    said = " ".join([parsed.text[:300], *map(str, parsed.metadata.values())])
+    interview = _SAYS_INTERVIEW.search(said) is not None
+
+    def person(speaker: str) -> bool:
+        key = speaker.casefold().strip()
+        return key not in _DOCUMENT_FIELDS and key not in NOT_SPEAKERS or key in _QA and interview
+
     labelled = [t for t in parsed.turns if t.speaker and t.speaker != HEADING_SPEAKER]
+    if not all(person(str(t.speaker)) for t in labelled):
+        return []  # "Indicator:", "Baseline:", "Target:" paragraphs: a document's fields, not turns
     words = sum(len(parsed.text[t.start:t.end].split()) for t in labelled)
     speakers = list(dict.fromkeys(str(t.speaker) for t in labelled))
-    if len(speakers) >= 2 and len(labelled) >= 4 and words * 2 >= len(parsed.text.split()):
+    asked = any("?" in parsed.text[t.start:t.end] for t in labelled)
+    if len(speakers) >= 2 and len(labelled) >= 4 and asked and words * 2 >= len(parsed.text.split()):
         return speakers
     return []
 

@@ -431,3 +431,38 @@ def test_an_interview_saved_as_pdf_is_a_document_that_says_how_to_import_it_as_a
             " 'Kossow', 'Allen'): it was imported as a document, without speakers; to code it as an interview, copy"
             " its text into a .txt or .docx file and import that"]
         assert not any("reads as a transcript" in w for w in warned["minutes"])
+
+
+FAQ_HTML = ("<!DOCTYPE html>\n<html><head><title>Programme FAQ</title></head><body>\n"
+            "<h1>Frequently asked questions about the Rural Water Programme</h1>\n"
+            "<p>Q: Who can apply for a grant?</p>\n"
+            "<p>A: Any registered water user association in the four target provinces can apply.</p>\n"
+            "<p>Q: How much can a grant be?</p>\n<p>A: Up to 20,000 USD, with a 10% community contribution.</p>\n"
+            "<p>Q: When are the deadlines?</p>\n"
+            "<p>A: Applications are reviewed every quarter, in March, June, September and December.</p>\n"
+            "</body></html>\n")
+LOGFRAME_HTML = (
+    "<!DOCTYPE html>\n<html><head><title>Results framework</title></head><body>\n"
+    "<h1>Results framework of the Rural Water Programme</h1>\n<h2>Outcome 1</h2>\n"
+    "<p>Indicator: Share of households with safe water within 30 minutes of their home.</p>\n"
+    "<p>Baseline: 42 percent of households in the four provinces, survey of 2019.</p>\n"
+    "<p>Target: 75 percent of households by the end of 2024, disaggregated by sex of household head.</p>\n"
+    "<h2>Outcome 2</h2>\n<p>Indicator: Number of water user associations that collect tariffs every month.</p>\n"
+    "<p>Baseline: 12 associations, mostly in the lowland districts.</p>\n"
+    "<p>Target: 60 associations, at least a third of them led by women.</p>\n</body></html>\n")
+
+
+def test_an_faq_and_a_results_framework_page_stay_documents(tmp_path: Path) -> None:
+    """Once imported as interviews, with speakers 'Q' and an informant 'A', or 'Baseline' and 'Target'; given as
+    documents they were said to read as transcripts."""
+    faq, logframe = tmp_path / "faq.html", tmp_path / "logframe.html"
+    faq.write_text(FAQ_HTML, encoding="utf-8")
+    logframe.write_text(LOGFRAME_HTML, encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [faq, logframe], coder="ana")
+        assert report["transcripts"] == []
+        assert sorted(d["id"] for d in report["documents"]) == ["faq", "logframe"]
+    with Project.create(tmp_path / "q", codebook=None) as project:
+        report = import_files(project, [], documents=[faq, logframe], coder="ana")
+        assert len(report["documents"]) == 2
+        assert not any("reads as a transcript" in w for d in report["documents"] for w in d["warnings"])

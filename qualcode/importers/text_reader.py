@@ -544,10 +544,12 @@ def _trailing_times(blocks: list[Block], accepted: set[str]) -> int:
         for i, (line, lab) in enumerate(zip(block.lines, block.labels, strict=True)):
             own = lab is not None and lab.key in accepted
             labelled += own
+            if not labelled:
+                continue  # above the first labelled turn (or a file without labels): a time there is words
             text = lab.rest if own and lab is not None else line
             if text[-1:] in ")]" and (m := _TRAILING_TIME.search(text)) and parse_timestamp(m.group(1)) is not None:
                 found.append((block, i, lab if own else None, m))
-    if len(found) < 2 or len(found) * 2 < labelled:
+    if labelled < 2 or len(found) < 2 or len(found) * 2 < labelled:
         return 0
     where = {(id(block), i): (lab, m) for block, i, lab, m in found}
     turn: Label | None = None

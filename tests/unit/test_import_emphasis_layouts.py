@@ -202,6 +202,14 @@ def test_a_time_ending_a_turn_here_and_there_is_speech() -> None:
     assert ("Maria Lopez", None, "The clinic opens (8:30)") in units(pt)
 
 
+def test_times_in_brackets_ending_lines_of_a_file_without_speaker_labels_are_words() -> None:
+    text = ("Visit to the commune health station.\n\nThe clinic opens at (7:30)\n\nThe nurse arrives at (8:15)\n\n"
+            "The queue was long; mothers waited two hours.\n")
+    pt = parse_transcript(text.encode(), "clinic.txt")
+    assert "The clinic opens at (7:30)" in pt.text and "The nurse arrives at (8:15)" in pt.text
+    assert not any("written at the end of the turns" in w for w in pt.warnings)
+
+
 @pytest.mark.parametrize("key", ["Interviewer = S00", "S00 = Interviewer", "interviewer = S00\ndate = 2026-01-12"])
 def test_a_key_line_naming_the_interviewers_label_is_metadata_and_makes_that_label_the_interviewer(
         tmp_path: Path, key: str) -> None:

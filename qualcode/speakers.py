@@ -256,6 +256,28 @@ def _comma_extra(after: str) -> bool:
     return bool(words) and all(w in ROLE_WORDS or w in _DEGREES for w in words) and words[0] not in ("of", "and", "for")
 
 
+def role_or_organisation(part: str) -> bool:
+    """True for a part of a label beside a name that is no person: a role ("Respondent", "Programme Manager") or an
+    organisation with an acronym in it ("ILO", "UN Women", "UNICEF Viet Nam"). A name written in capitals ("TRAN BAO
+    LONG") is not an acronym."""
+    words = part.split()
+    caps = [w for w in words if len(w) > 1 and w.isupper()]
+    if caps and (len(words) == 1 or len(caps) < len(words)):
+        return True
+    keys = label_words(part).split()
+    return names_nobody(part) or (bool(keys) and all(k in ROLE_WORDS for k in keys))
+
+
+def label_parts(label: str) -> list[str]:
+    """The parts of a label that may each name someone: split where a separator ("Hoa Nguyen / Lan Tran", "Clara
+    Jensen - ILO", "Better Work | Nguyen Lan") or "and" ("Hoa Nguyen and Lan Tran") stands, without brackets."""
+    text = " ".join(_BRACKETS.sub(" ", " ".join(label.split()).strip("[]*:：")).split())
+    out = []
+    for part in _SEPARATOR.split(text):
+        out += [p.strip(" ,;:") for p in re.split(r"\s+(?:and|&|\+)\s+", part.strip()) if p.strip(" ,;:")]
+    return out
+
+
 def label_name(label: str) -> LabelName:
     """The person's name in a speaker label as call tools and typists write it, with what was set aside: pronouns
     ("Ana (she/her)" -> "Ana"), a device ("Saurabh Swaroop's iPad" -> "Saurabh Swaroop", "iPhone de María" ->
@@ -297,8 +319,9 @@ def label_name(label: str) -> LabelName:
         text = text[:m.start()].strip()
     parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip()]
     if len(parts) > 1:
-        # the name stands first, unless the first part is an organisation's acronym ("ILO - Maria Lopez")
-        k = 1 if parts[0].isupper() and len(parts[0].split()) == 1 and len(parts[0]) > 1 else 0
+        # the name stands first, unless the first part is a role or an organisation ("ILO - Maria Lopez",
+        # "Respondent - Hoa Tran", "UN Women - Hoa Tran")
+        k = next((i for i, p in enumerate(parts) if not role_or_organisation(p)), 0)
         aside.append("'" + " - ".join(p for i, p in enumerate(parts) if i != k) + "'")
         text = parts[k]
     if text.count(",") == 1:

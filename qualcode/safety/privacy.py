@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
-from qualcode.speakers import GENERIC_LABEL, TITLES, header_names, label_name, names_nobody
+from qualcode.speakers import (
+    GENERIC_LABEL,
+    TITLES,
+    header_names,
+    label_name,
+    label_parts,
+    names_nobody,
+    role_or_organisation,
+)
 
 __all__ = ["Attributor", "Pseudonymiser", "attribution", "speaker_label"]
 
@@ -163,7 +171,17 @@ def speaker_names(label: str) -> list[str]:
     if not clean or names_nobody(clean):
         return []
     name = label_name(clean).name
-    return [name] if name and _looks_like_name(name) else []
+    out = [name] if name and _looks_like_name(name) else []
+    # and everyone else the label may name: a shared microphone ("Hoa Nguyen / Lan Tran"), the person after a role
+    # or an organisation ("Respondent - Hoa Tran"); what is not plainly a role or an organisation counts as a name
+    parts = label_parts(clean)
+    if len(parts) > 1:
+        for part in parts:
+            other = label_name(part).name
+            if other and other not in out and _looks_like_name(other) and not role_or_organisation(part) \
+                    and not names_nobody(part):
+                out.append(other)
+    return out
 
 
 def _vietnamese_word(word: str) -> bool:
@@ -447,21 +465,24 @@ def _people_of(project: Project) -> list[Person]:
                     interviewer(one, tid)
     for sp in project.speakers():
         # the person a label names, not the label: "Ana (she/her)" is Ana, "Hang's iPhone" is Hang
+        # (every person of a label: "Hoa Nguyen / Lan Tran" are both masked, as the label's speaker)
         found = speaker_names(str(sp["label"]))
         if not found:
             continue
         label = found[0]
         if sp["case_id"] and sp["case_id"] in cases:
-            if label not in people[f"case:{sp['case_id']}"].names:
-                people[f"case:{sp['case_id']}"].names.append(label)
+            for name in found:
+                if name not in people[f"case:{sp['case_id']}"].names:
+                    people[f"case:{sp['case_id']}"].names.append(name)
         elif sp["role"] == "interviewer":
             from qualcode.store import is_interviewer_label
 
-            if not is_interviewer_label(label):
-                interviewer(label, sp["transcript_id"])
+            for name in found:
+                if not is_interviewer_label(name):
+                    interviewer(name, sp["transcript_id"])
         else:
             p = people.setdefault(f"label:{fold(label)}", Person("", kind="speaker"))
-            p.names.append(label)
+            p.names.extend(n for n in found if n not in p.names)
             p.transcripts.add(sp["transcript_id"])
     for n, p in enumerate(sorted(interviewers.values(), key=lambda p: fold(p.names[0])), start=1):
         p.pseudonym = f"[interviewer {n}]"

@@ -68,3 +68,33 @@ def test_a_label_that_is_plainly_a_role_is_shown(tmp_path: Path, capsys: pytest.
     out = _segments(tmp_path, capsys, f"Interviewer: How did it start?\n\n{label}: In May, with the union.\n\n"
                     f"Interviewer: And then?\n\n{label}: We met every month.\n")
     assert label in {r["speaker"] for r in json.loads(out)}
+
+
+def test_both_people_of_a_shared_label_are_masked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _segments(tmp_path, capsys, "Interviewer: Who attended the training?\n\n"
+                    "Hoa Nguyen / Lan Tran: We both did. Lan Tran went first and then Hoa Nguyen.\n\n"
+                    "Interviewer: And the registers?\n\n"
+                    "Hoa Nguyen / Lan Tran: They came late. Ask Lan about the budget.\n")
+    text = " ".join(r["text"] for r in json.loads(out))
+    for name in ("Hoa", "Nguyen", "Lan", "Tran"):
+        assert name not in out, name
+    assert "We both did." in text and "about the budget." in text
+
+
+@pytest.mark.parametrize("label", ["Respondent - Hoa Tran", "UN Women - Hoa Tran", "Better Work - Hoa Tran"])
+def test_the_person_after_a_role_or_an_organisation_is_masked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             label: str) -> None:
+    out = _segments(tmp_path, capsys, f"Interviewer: Who runs the clinic?\n\n{label}: I do, I am Hoa Tran.\n\n"
+                    f"Interviewer: Since when?\n\n{label}: Since 2019. Ask anyone for Hoa.\n")
+    assert "Hoa" not in out and "Tran" not in out
+    assert "Ask anyone for" in out
+    assert "Hoa Tran" in speaker_names(label)
+
+
+def test_a_two_person_label_learns_both_names() -> None:
+    assert set(speaker_names("Hoa Nguyen / Lan Tran")) >= {"Hoa Nguyen", "Lan Tran"}
+    assert set(speaker_names("Clara Jensen - Hoa Nguyen")) >= {"Clara Jensen", "Hoa Nguyen"}
+    assert speaker_names("Clara Jensen | ILO") == ["Clara Jensen"]
+    assert speaker_names("UNICEF Viet Nam | Hoa Tran") == ["Hoa Tran"]
+    assert set(speaker_names("Hoa Nguyen and Lan Tran")) == {"Hoa Nguyen", "Lan Tran"}
+    assert "Nguyen Lan" in speaker_names("Better Work | Nguyen Lan")

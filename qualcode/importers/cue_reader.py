@@ -21,6 +21,7 @@ from qualcode.importers.labels import (
     MOSTLY,
     TIME_RANGE_END,
     TIMESTAMP,
+    VOICE_TAG,
     Label,
     accepted_keys,
     classify,
@@ -183,26 +184,45 @@ def _clean(chunk: str) -> str:
 
 
 def _drop_resent(cues: list[Cue]) -> tuple[list[Cue], int, int]:
-    """Leave out the cues a live transcriber sent again: a cue with the same times and words as an earlier one
-    (WhisperLive re-sends its last segments with every update), and a cue that the next one repeats and extends from
-    the same start (a caption growing word by word). Returns (cues kept, repeated, grown)."""
-    seen: set[tuple[float, float, str]] = set()
-    kept: list[Cue] = []
-    resent = grown = 0
+    """Leave out the cues a live transcriber sent again: a cue with the same times, voice and words as an earlier one
+    (WhisperLive re-sends its last segments with every update), and a cue that the next one of the same voice repeats
+    and extends from the same start (a caption growing word by word), where the file shows re-sending (a repeated
+    cue, or two grown ones): a Teams "Yes" of one speaker beside another's "Yes, so ..." at the same start, or a
+    hand-made subtitle's two cues at one start, are both kept. Returns (cues kept, repeated, grown)."""
+    seen: set[tuple[float, float, str, str]] = set()
     words = [" ".join(_clean(" ".join(c.lines)).split()) for c in cues]
+    voices = [_cue_voice(c) for c in cues]
+    repeated: set[int] = set()
     for k, cue in enumerate(cues):
-        key = (cue.t_start, cue.t_end, words[k])
+        key = (cue.t_start, cue.t_end, voices[k], words[k])
         if words[k] and key in seen:
-            resent += 1
+            repeated.add(k)
             continue
         seen.add(key)
-        nxt = cues[k + 1] if k + 1 < len(cues) else None
-        if (nxt is not None and words[k] and nxt.t_start == cue.t_start and len(words[k + 1]) > len(words[k])
-                and words[k + 1].startswith(words[k])):
-            grown += 1
+    resent = len(repeated)
+    growing: set[int] = set()
+    for k, cue in enumerate(cues):
+        if k in repeated or k + 1 >= len(cues):
             continue
-        kept.append(cue)
-    return kept, resent, grown
+        nxt = cues[k + 1]
+        if (words[k] and nxt.t_start == cue.t_start and voices[k + 1] == voices[k]
+                and len(words[k + 1]) > len(words[k]) and words[k + 1].startswith(words[k])):
+            growing.add(k)
+    if not resent and len(growing) < 2:
+        growing = set()
+    kept = [cue for k, cue in enumerate(cues) if k not in repeated and k not in growing]
+    return kept, resent, len(growing)
+
+
+def _cue_voice(cue: Cue) -> str:
+    """Who a cue's words are of, as far as the cue says: its voice tag ("<v Clara Jensen>") or the label at its
+    start ("Clara Jensen: ..."); "" for none."""
+    first = next((line.strip() for line in cue.lines if line.strip()), "")
+    m = VOICE_TAG.search(first)
+    if m is not None:
+        return " ".join(m.group(1).split()).casefold()
+    label = find_label(_clean(first))
+    return label.key if label is not None and label.rest else ""
 
 
 def _rolling(cues: list[Cue]) -> bool:

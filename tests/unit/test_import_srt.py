@@ -96,3 +96,10 @@ def test_cues_that_go_back_in_time_are_said() -> None:
     pt = parse_transcript(data, "live.srt")
     assert pt.text == "Hello there. Yes. Hello their. Good."
     assert any(w.startswith("1 cue(s) start before the cue before them (the first at line 10)") for w in pt.warnings)
+
+
+def test_two_cues_at_one_start_in_a_hand_made_subtitle_are_both_kept() -> None:
+    data = (b"1\n00:00:01,000 --> 00:00:03,000\nYes.\n\n2\n00:00:01,000 --> 00:00:05,000\n"
+            b"Yes. We went to the district office.\n\n3\n00:00:06,000 --> 00:00:09,000\nAnd then to the province.\n")
+    pt = parse_transcript(data, "subs.srt")
+    assert pt.text.startswith("Yes. Yes. We went")

@@ -188,3 +188,14 @@ def test_double_slashes_in_a_voice_tag_cue_that_name_no_speaker_stay_text() -> N
     pt = parse_transcript(data, "x.vtt")
     assert pt.text == "It is on the share // under reports."
     assert not any("overlapping" in w for w in pt.warnings)
+
+
+def test_one_speakers_short_cue_is_kept_beside_anothers_at_the_same_start() -> None:
+    """Clara's "Yes" was left out as an earlier, shorter version of Hai's cue at the same start."""
+    data = (b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Clara Jensen>Good morning, can you hear me?</v>\n\n"
+            b"00:00:05.000 --> 00:00:06.000\n<v Clara Jensen>Yes</v>\n\n"
+            b"00:00:05.000 --> 00:00:09.000\n<v Nguyen Van Hai>Yes, so the budget came late again this year.</v>\n\n"
+            b"00:00:10.000 --> 00:00:12.000\n<v Clara Jensen>Why?</v>\n")
+    pt = parse_transcript(data, "teams.vtt")
+    assert "can you hear me? Yes" in pt.text
+    assert not any("shorter version" in w for w in pt.warnings)

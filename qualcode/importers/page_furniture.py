@@ -21,6 +21,9 @@ _PAGE_MARK = re.compile(
 )
 _MAX_CHARS = 200  # running lines are short; the bound also keeps the patterns cheap on long lines
 _NEIGHBOURS = 2  # non-blank lines either side of a page line that may belong to the same header or footer
+_SPOKEN_ENDS = (".", "?", "!", "…")
+# "Respondent: ", "Dr. Lan: ", "Participant 1: " at the start of a line
+_LABEL = re.compile(r"\s*([^\W\d_][\w .'’-]{0,40}?)\s*:\s")
 _SENTENCE_END = (".", "?", "!", "…", ":", ";", '"', "”", "’", "'", ")", "]")
 
 
@@ -43,10 +46,35 @@ def _near(lines: list[str], at: int) -> list[list[int]]:
     return sides
 
 
+def _turn_labels(lines: list[str]) -> set[str]:
+    """The "Name:" prefixes that start lines of different shapes: speakers' labels ("Respondent: Page 12." and
+    "Respondent: The provincial team."), not a running line's ("Ref: X1234.2009 ... Page 2 of 9", one shape)."""
+    shapes: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        if (m := _LABEL.match(line)) is not None:
+            shapes[m.group(1).casefold()].add(_shape(line))
+    return {label for label, found in shapes.items() if len(found) >= 2}
+
+
+def _labelled(line: str, turn_labels: set[str]) -> bool:
+    return (m := _LABEL.match(line)) is not None and m.group(1).casefold() in turn_labels
+
+
+def _page_line(line: str) -> bool:
+    """A line that is a page's running line by its form: short, naming its page at its start or end ("Page 6 of 18",
+    "... Museum   Page 2 of 9", "- 6 -"), not a sentence ("Please turn to page 2.")."""
+    text = line.strip()
+    if len(line) > _MAX_CHARS or text.endswith(_SPOKEN_ENDS):
+        return False
+    return any(m.start() == 0 or m.end() == len(text) for m in _PAGE_MARK.finditer(text))
+
+
 def drop_page_furniture(lines: list[str]) -> tuple[list[str], int, str]:
     """``lines`` without the running page headers and footers; how many lines were left out, and the first of them
-    (for the report). A sentence cut by a page break is joined again."""
-    marks = [i for i, line in enumerate(lines) if len(line) <= _MAX_CHARS and _PAGE_MARK.search(line.strip())]
+    (for the report). A sentence cut by a page break is joined again. A line that starts with a speaker's label
+    (one that starts other lines too) is a turn, never a page's line."""
+    turn_labels = _turn_labels(lines)
+    marks = [i for i, line in enumerate(lines) if _page_line(line) and not _labelled(line, turn_labels)]
     if len(marks) < 2:
         return lines, 0, ""
     shapes = Counter(_shape(lines[i]) for i in marks)
@@ -64,7 +92,7 @@ def drop_page_furniture(lines: list[str]) -> tuple[list[str], int, str]:
     for m in marks:
         for side in _near(lines, m):
             for j in side:
-                if _shape(lines[j]) not in running:
+                if _shape(lines[j]) not in running or _labelled(lines[j], turn_labels):
                     break
                 drop.add(j)
     out: list[str] = []

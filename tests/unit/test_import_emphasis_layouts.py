@@ -181,6 +181,22 @@ def test_a_page_number_that_never_changes_is_speech() -> None:
     assert not any("page header" in w for w in pt.warnings)
 
 
+@pytest.mark.parametrize("text", [
+    "Interviewer: Which page shows the budget?\n\nRespondent: Page 12.\n\nInterviewer: And the targets?\n\n"
+    "Respondent: Page 14.\n\nInterviewer: Who wrote them?\n\nRespondent: The provincial team, with the donor.\n",
+    "Moderator: Please turn to page 2.\nParticipant 1: The picture of the clinic?\n"
+    "Moderator: Yes. What do you see there?\nParticipant 2: A nurse with a register, and a queue of mothers.\n"
+    "Moderator: Please turn to page 3.\nParticipant 1: The same clinic, but empty.\n"
+    "Moderator: Why is it empty, do you think?\nParticipant 2: Because the nurse is away at the training.\n",
+    "Interviewer: Which page?\n\nRespondent: Page 12\n\nInterviewer: And the targets?\n\n"
+    "Respondent: Page 14\n\nInterviewer: Who wrote them?\n\nRespondent: The provincial team, with the donor.\n",
+])
+def test_turns_that_name_a_page_are_speech_not_page_headers(text: str) -> None:
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert len(pt.turns) == text.count(": ")
+    assert not any("page header" in w or "page breaks" in w for w in pt.warnings)
+
+
 def test_a_time_at_the_end_of_each_turn_is_the_turns_time_not_its_words() -> None:
     text = ("Speaker 1: How long have you worked in this role? (01:29)\n\n"
             "Speaker 2: Since twenty twenty two, in the quality improvement team. (01:36)\n\n"

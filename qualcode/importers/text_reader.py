@@ -793,6 +793,8 @@ def blocks_to_drafts(
     blocks = [b for b in blocks if b.lines]
     for block in blocks:
         block.labels = [None if block.forced or block.heading else find_label(line) for line in block.lines]
+        if block.bullet and block.labels[0] is not None and block.lines[0][:1] in "*_":
+            block.labels[0] = None  # "- **Key point:** ...": a bullet's lead in emphasis is a note's, no speaker
     clocked = [lab.clock.strip() for b in blocks for lab in b.labels if lab is not None and lab.clock]
     if not chat_clocks(lab for b in blocks for lab in b.labels if lab is not None):
         # a date before a label is a chat export's; elsewhere ("12/03/2024 09:00 Observation: ...") it is text

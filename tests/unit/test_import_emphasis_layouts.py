@@ -454,3 +454,13 @@ def test_an_oral_history_labelled_narrator_keeps_its_first_turns() -> None:
                                             "Interviewer", "Narrator"]
     assert units(pt)[-1] == ("Narrator", None, "My father sold the fish at the market.")
     assert "interviewee" not in pt.metadata and "interviewer" not in pt.metadata
+
+
+def test_a_bullets_lead_in_bold_is_no_speaker() -> None:
+    """'- **Key point:** ...' in interview notes made 'Key point' a speaker who took the next section."""
+    text = ("# KII notes\n\n## Relevance\n- The programme matched the priorities.\n"
+            "- **Key point:** the department wanted more focus.\n\n## Effectiveness\n- Staff trained twice.\n")
+    pt = parse_transcript(text.encode(), "notes.md")
+    assert "Key point" not in pt.speakers
+    assert pt.record == "notes"
+    assert "Key point: the department wanted more focus." in pt.text

@@ -185,6 +185,12 @@ def _parse_html(text: str, name: str, *, notes: bool) -> ParsedTranscript:
     parsed = _parse("\n\n".join(paragraphs).encode("utf-8"), name, notes=notes)
     parsed.format = "text"
     parsed.detected = "HTML page: " + parsed.detected.partition(": ")[2]
+    speakers = _turn_takers(parsed)
+    if speakers:
+        from qualcode.speakers import quoted_list
+
+        parsed.warnings.append(f"this HTML page was read as a transcript (its paragraphs start with the speaker labels"
+                               f" {quoted_list(speakers)}); give it with --document to code it as a document")
     return parsed
 
 

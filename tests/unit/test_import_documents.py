@@ -386,6 +386,9 @@ def test_interview_published_as_html_is_a_transcript_and_a_report_stays_a_docume
         segs = project.segments(entry["id"])
         assert [(s["speaker"], s["text"]) for s in segs if s["speaker"]] == [
             (who, said) for who, said in turns]
+        assert any(n.endswith("this HTML page was read as a transcript (its paragraphs start with the speaker labels"
+                              " 'MSM', 'Kernighan'); give it with --document to code it as a document")
+                   for n in entry["notes"])
 
 
 def test_word_97_html_paragraphs_inside_dir_and_bold_stay_paragraphs(tmp_path: Path) -> None:

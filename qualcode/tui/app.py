@@ -200,10 +200,9 @@ class QualcodeApp(TypeAhead, App[None]):
 
         if self._closed_down or self._quitting:
             return
-        help_name = f"help-{self.screen.KEYS if isinstance(self.screen, WorkbenchScreen) else 'other'}"
         for name, make in ((PICKER, lambda: CodePicker(self.project.codebook(), {})),
                            (SEARCH, lambda: SearchScreen(None)),
-                           (help_name, lambda: HelpScreen(self.screen))):
+                           (self._help_name(), lambda: HelpScreen(self.screen))):
             if not self.is_screen_installed(name):
                 self.install_screen(make(), name=name)
                 self._get_screen(name)  # Textual's own step of push_screen that mounts an installed screen, alone
@@ -622,12 +621,14 @@ class QualcodeApp(TypeAhead, App[None]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        # one list per screen kind, built once and kept (installed): ? then opens at once
-        origin = self.screen.KEYS if isinstance(self.screen, WorkbenchScreen) else "other"
-        name = f"help-{origin}"
+        name = self._help_name()
         if not self.is_screen_installed(name):
             self.install_screen(HelpScreen(self.screen), name=name)
         self.push_screen(name)
+
+    def _help_name(self) -> str:
+        """The installed list of keys for the screen in front: one per screen kind, built once and kept."""
+        return f"help-{self.screen.KEYS if isinstance(self.screen, WorkbenchScreen) else 'other'}"
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

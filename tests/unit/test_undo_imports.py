@@ -94,26 +94,17 @@ def test_a_quote_said_in_two_places_is_refused_not_coded_where_it_is_first(proje
     assert project.codings() == []  # nothing written, not even the table's first line
 
 
-def test_a_quote_said_again_in_a_third_place_is_refused_too(project: Project, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("answer", "quote"), [
+    ("Fine, Fine. Fine.", "Fine"),  # said twice in one unit, then again in another
+    ("Go on. Go on. Go on.", "on. Go"),  # first over both units of the answer, then inside the second only
+], ids=["a third place", "places sharing some units only"])
+def test_a_quote_whose_places_are_not_all_on_the_same_units_is_refused(project: Project, tmp_path: Path, answer: str,
+                                                                       quote: str) -> None:
     from qualcode.errors import InputError
 
-    # the first two places are in one unit; the third is in another
-    project.add_transcript(make_transcript("Fine, Fine. Fine."), "KII-02", coder="ana")
+    project.add_transcript(make_transcript(answer), "KII-02", coder="ana")
     path = tmp_path / "short.csv"
-    path.write_text("quote,code,transcript\nFine,relevance,KII-02\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"more than one place in KII-02 \(KII-02:2, KII-02:3\)"):
-        import_codings_table(project, path, default_coder="tester")
-    assert project.codings() == []
-
-
-
-def test_a_quote_whose_places_share_some_units_only_is_refused(project: Project, tmp_path: Path) -> None:
-    from qualcode.errors import InputError
-
-    # "on. Go" first runs over both units of the answer, then lies inside the second only
-    project.add_transcript(make_transcript("Go on. Go on. Go on."), "KII-02", coder="ana")
-    path = tmp_path / "short.csv"
-    path.write_text("quote,code,transcript\non. Go,relevance,KII-02\n", encoding="utf-8")
+    path.write_text(f"quote,code,transcript\n{quote},relevance,KII-02\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"more than one place in KII-02 \(KII-02:2, KII-02:3\)"):
         import_codings_table(project, path, default_coder="tester")
     assert project.codings() == []

@@ -132,9 +132,10 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers.cue_reader import is_whisper_tsv
 
     if is_whisper_tsv(text):
-        from qualcode.importers.cue_reader import read_cues, whisper_tsv_as_vtt
+        from qualcode.importers.cue_reader import CueDamage, cues_as_transcript, whisper_tsv_cues
 
-        parsed = read_cues(whisper_tsv_as_vtt(text, name), name, fmt="vtt")
+        damage = CueDamage()
+        parsed = cues_as_transcript(whisper_tsv_cues(text, name, damage), name, fmt="vtt", damage=damage)
         parsed.format = "tsv"
         parsed.detected = "Whisper .tsv output: " + parsed.detected.partition(": ")[2]
         return parsed
@@ -144,17 +145,24 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
 
         return read_cues(text, name, fmt=fmt)
     if fmt == "text":
-        from qualcode.importers.cue_reader import TIMED_LINES_NOTICE, read_cues, sbv_as_vtt, timed_lines_as_vtt
+        from qualcode.importers.cue_reader import (
+            TIMED_LINES_NOTICE,
+            CueDamage,
+            cues_as_transcript,
+            sbv_cues,
+            timed_lines_cues,
+        )
 
-        subviewer = sbv_as_vtt(text)
+        damage = CueDamage()
+        subviewer = sbv_cues(text, name, damage)
         if subviewer is not None:
-            parsed = read_cues(subviewer, name, fmt="vtt")
+            parsed = cues_as_transcript(subviewer, name, fmt="vtt", damage=damage)
             parsed.format = "sbv"
             parsed.detected = "SubViewer (.sbv, YouTube): " + parsed.detected.partition(": ")[2]
             return parsed
-        captions = timed_lines_as_vtt(text)
+        captions = timed_lines_cues(text)
         if captions is not None:
-            parsed = read_cues(captions, name, fmt="vtt")
+            parsed = cues_as_transcript(captions, name, fmt="vtt")
             parsed.format = "text"
             parsed.detected = "plain text: " + parsed.detected.partition(": ")[2] + ", a time before each line"
             parsed.warnings.insert(0, TIMED_LINES_NOTICE)

@@ -61,6 +61,75 @@ class Cue:
     line_no: int
 
 
+# The start of a cue whose own timing could not be read, until the next cue's start is known.
+_UNTIMED = -1.0
+# Shown of a left-out line in a notice: this many lines, with their line numbers.
+_SHOWN = 3
+
+
+@dataclass
+class CueDamage:
+    """What a caption file held that could not be read as it should, each with its line number in the file: cues
+    that end before they start (read with their end at their start), timing lines that could not be read, caption
+    text without a timing line above it, and cue numbers whose timing line is missing. A broken or missing timing
+    never becomes words: it is left out, the words under it are read with the caption before, and the report lists
+    the lines."""
+
+    reversed_ends: list[tuple[int, str]] = field(default_factory=list)
+    broken: list[tuple[int, str]] = field(default_factory=list)
+    untimed: list[int] = field(default_factory=list)
+    numbers: list[tuple[int, str]] = field(default_factory=list)
+    first_error: InputError | None = None
+
+    def notices(self) -> list[str]:
+        out = []
+        if self.reversed_ends:
+            line_no, timing = self.reversed_ends[0]
+            out.append(f"{len(self.reversed_ends)} cue(s) end before they start (the first at line {line_no}:"
+                       f" '{timing}'): each was read with its end at its start")
+        if self.broken:
+            out.append(f"{len(self.broken)} timing line(s) could not be read and were left out"
+                       f" ({_lines(self.broken)}): the words under each were kept, timed at the end of the caption"
+                       " before")
+        if self.numbers:
+            out.append(f"{len(self.numbers)} cue number(s) stand without a timing line under them"
+                       f" ({_lines(self.numbers)}): the numbers were left out and the words under each were kept, timed"
+                       " at the end of the caption before")
+        if self.untimed:
+            shown = ", ".join(str(n) for n in self.untimed[:_SHOWN]) + (", ..." if len(self.untimed) > _SHOWN else "")
+            out.append(f"{len(self.untimed)} caption(s) have no timing line above them (line {shown}): their words"
+                       " were kept, timed with the caption before")
+        return out
+
+    def check(self, timed: int) -> None:
+        """Refuse a file more broken than not: as many broken timings as readable ones."""
+        if self.first_error is not None and len(self.broken) >= timed:
+            raise self.first_error
+
+
+def _lines(found: list[tuple[int, str]]) -> str:
+    shown = "; ".join(f"line {n}: '{text}'" for n, text in found[:_SHOWN])
+    return shown + ("; ..." if len(found) > _SHOWN else "")
+
+
+def _settle_untimed(cues: list[Cue]) -> list[Cue]:
+    """A cue whose timing could not be read is timed at the end of the cue before it (the first cue: at the start of
+    the cue after it); it stays a cue of its own, so a speaker label at its start is read."""
+    before: float | None = None
+    for cue in cues:
+        if cue.t_start != _UNTIMED:
+            before = cue.t_end
+        elif before is not None:
+            cue.t_start = cue.t_end = before
+    after = 0.0
+    for cue in reversed(cues):
+        if cue.t_start == _UNTIMED:
+            cue.t_start = cue.t_end = after
+        else:
+            after = cue.t_start
+    return cues
+
+
 def _seconds(match: re.Match[str], first_group: int) -> float | None:
     hours, minutes, seconds, millis = (match.group(first_group + k) for k in range(1, 5))
     m, s = int(minutes), int(seconds)
@@ -92,24 +161,32 @@ def parse_timing(line: str, name: str, line_no: int,
     return start, end
 
 
+# A "-->" after a short run of characters holding a digit: a timing with a typo ("0O:00:07,000 --> ..."); a cue's
+# words may not hold "-->" (the WebVTT specification forbids it), so this is never speech.
+_ARROW_LIKE = re.compile(r"\s*[^\s>]{0,12}\d[^\s>]{0,12}\s*-->")
+
+
 def is_timing_line(line: str) -> bool:
     """A cue timing line ("00:01:02.500 --> 00:01:05.000 align:start"), possibly broken."""
-    return "-->" in line and bool(_TIMING_LIKE.match(line))
+    return "-->" in line and bool(_TIMING_LIKE.match(line) or _ARROW_LIKE.match(line))
 
 
-def parse_cues(text: str, name: str, *, vtt: bool, reversed_ends: list[tuple[int, str]] | None = None) -> list[Cue]:
+def parse_cues(text: str, name: str, *, vtt: bool, damage: CueDamage | None = None) -> list[Cue]:
     """Split a VTT/SRT file into cues, skipping the header and NOTE/STYLE/REGION blocks.
 
     A timing line starts a cue wherever it is (the WebVTT specification does not need a blank line before it);
     the line just before it is the cue's identifier when it stands alone after a blank line, or is a number in SRT.
-    ``reversed_ends``: see :func:`parse_timing`.
+    Without ``damage`` a broken timing raises InputError naming its line; with it, the line is left out and noted
+    there (see :class:`CueDamage`), and the file is refused only when as many timings are broken as not.
     """
+    reversed_ends = damage.reversed_ends if damage is not None else None
     lines = text.split("\n")
     cues: list[Cue] = []
     current: Cue | None = None
     skipping = False  # inside the header or a NOTE/STYLE/REGION block: up to the next blank line
     block_start = True  # the line follows a blank line (or is the first)
     after_id = False  # the line follows a cue identifier, so it must be a timing
+    last_number = 0  # the last cue number (SRT, and WebVTT files that number their cues)
     i = 0
     n = len(lines)
     if vtt:
@@ -128,7 +205,18 @@ def parse_cues(text: str, name: str, *, vtt: bool, reversed_ends: list[tuple[int
                 current = None
             continue
         if is_timing_line(raw) or (_TIMING_LIKE.match(raw) and (current is None or after_id)):
-            start, end = parse_timing(raw, name, line_no, reversed_ends)
+            try:
+                start, end = parse_timing(raw, name, line_no, reversed_ends)
+            except InputError as err:
+                if damage is None:
+                    raise
+                # never words: the line is left out, the words under it go with the caption before
+                damage.broken.append((line_no, stripped[:60]))
+                damage.first_error = damage.first_error or err
+                if current is not None:
+                    cues.append(current)
+                current, skipping, block_start, after_id = Cue(_UNTIMED, _UNTIMED, [], line_no), False, False, False
+                continue
             if current is not None:
                 cues.append(current)
             current, skipping, block_start, after_id = Cue(start, end, [], line_no), False, False, False
@@ -143,12 +231,24 @@ def parse_cues(text: str, name: str, *, vtt: bool, reversed_ends: list[tuple[int
                 cues.append(current)
                 current = None
             continue
-        if _TIMING_LIKE.match(nxt) and (block_start or (not vtt and stripped.isdigit())):
+        if (_TIMING_LIKE.match(nxt) or is_timing_line(nxt)) and (block_start or (not vtt and stripped.isdigit())):
             block_start, after_id = False, True  # a cue identifier (SRT: the cue number)
+            if stripped.isdigit():
+                last_number = int(stripped)
             if current is not None:
                 cues.append(current)
                 current = None
             continue
+        if damage is not None and block_start and stripped.isdigit() and last_number \
+                and int(stripped) == last_number + 1 and nxt.strip() and not is_timing_line(nxt):
+            # the next cue's number, its timing line missing: a number, not words
+            damage.numbers.append((line_no, stripped))
+            if current is not None:
+                cues.append(current)
+            last_number, block_start, current = int(stripped), False, Cue(_UNTIMED, _UNTIMED, [], line_no)
+            continue
+        if current is None and cues and block_start and damage is not None:
+            damage.untimed.append(line_no)
         block_start = False
         if current is not None:
             current.lines.append(raw)
@@ -164,7 +264,9 @@ def parse_cues(text: str, name: str, *, vtt: bool, reversed_ends: list[tuple[int
             )
     if current is not None:
         cues.append(current)
-    return cues
+    if damage is not None:
+        damage.check(sum(1 for c in cues if c.t_start != _UNTIMED))
+    return _settle_untimed(cues)
 
 
 @dataclass
@@ -302,13 +404,15 @@ def _name_lines(cues: list[Cue]) -> set[str]:
 
 def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTranscript:
     """Parse WebVTT (``fmt="vtt"``) or SRT (``fmt="srt"``) text into turns with timings."""
-    reversed_ends: list[tuple[int, str]] = []
-    cues = parse_cues(text, name, vtt=fmt != "srt", reversed_ends=reversed_ends)
-    notices: list[str] = []
-    if reversed_ends:
-        line_no, timing = reversed_ends[0]
-        notices.append(f"{len(reversed_ends)} cue(s) end before they start (the first at line {line_no}: '{timing}'):"
-                       " each was read with its end at its start")
+    damage = CueDamage()
+    cues = parse_cues(text, name, vtt=fmt != "srt", damage=damage)
+    return cues_as_transcript(cues, name, fmt=fmt, detected=detected, damage=damage)
+
+
+def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = "",
+                       damage: CueDamage | None = None) -> ParsedTranscript:
+    """Cues, each with its line number in the file, as turns with timings; ``damage`` goes into the report."""
+    notices: list[str] = damage.notices() if damage is not None else []
     cues, resent, grown = _drop_resent(cues)
     if resent or grown:
         said = []
@@ -421,15 +525,15 @@ TIMED_LINES_NOTICE = ("every line started with a time, as captions saved as text
                       " so a sentence that runs on to the next line stays one unit")
 
 
-def timed_lines_as_vtt(text: str) -> str | None:
+def timed_lines_cues(text: str) -> list[Cue] | None:
     """Captions saved as text, a time before each caption ("00:00:05 <v Brian Okken>This is episode 481,", "00:00:04
-    your earbuds. This is episode 150"), as WebVTT the cue reader can read; None for any other text.
+    your earbuds. This is episode 150"), as cues with their line numbers; None for any other text.
 
     Lines that carry "Name:" labels are left to the text reader, which keeps each line a paragraph of its own; so is a
     file with a line of text before the first time (a title), whose place a cue would not keep."""
-    entries: list[tuple[float, list[str]]] = []
+    entries: list[tuple[float, list[str], int]] = []
     content = 0
-    for raw in text.split("\n"):
+    for line_no, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line:
             continue
@@ -438,7 +542,7 @@ def timed_lines_as_vtt(text: str) -> str | None:
         seconds = parse_timestamp(m.group(1)) if m else None
         rest = line[m.end():] if m else ""
         if seconds is not None and rest.strip():
-            entries.append((seconds, [rest.strip()]))
+            entries.append((seconds, [rest.strip()], line_no))
         elif seconds is None and entries:
             entries[-1][1].append(line)
         else:
@@ -446,54 +550,95 @@ def timed_lines_as_vtt(text: str) -> str | None:
     if content < 4 or len(entries) * 10 < content * 9:
         return None
     if "<v" not in text:
-        labels = [find_label(lines[0]) for _, lines in entries]
+        labels = [find_label(lines[0]) for _, lines, _ in entries]
         if accepted_keys(lab for lab in labels if lab is not None):
             return None
-    out = ["WEBVTT", ""]
-    for k, (start, lines) in enumerate(entries):
+    cues = []
+    for k, (start, lines, line_no) in enumerate(entries):
         if k + 1 < len(entries):
             end = max(start, entries[k + 1][0])
         else:
             end = round(start + len(" ".join(lines).split()) / _WORDS_PER_SECOND, 3)
-        out += [f"{_clock(start)} --> {_clock(end)}", *lines, ""]
-    return "\n".join(out)
-
-
-def _clock(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+        cues.append(Cue(start, end, lines, line_no))
+    return cues
 
 
 # YouTube's SubViewer captions (.sbv): "0:00:03.900,0:00:08.460" alone on the line above each caption's text
 _SBV_TIMING = re.compile(r"\s*(\d{1,2}:\d{2}:\d{2}\.\d{1,3}),(\d{1,2}:\d{2}:\d{2}\.\d{1,3})\s*")
+# a SubViewer timing with a typo or cut short ("0:00:01.000,0:00:0x.000", "0:00:01.000,", "0:00:01.000"): a time's
+# shape, at most two characters that are not a time's, nothing a sentence has (a space inside, a word)
+_SBV_LIKE = re.compile(r"\s*\d{1,2}:[\w:.]{1,14}(?:,[\w:.]{0,16})?\s*")
+_TIME_CHARS = frozenset("0123456789:.,")
 
 
-def sbv_as_vtt(text: str) -> str | None:
-    """SubViewer captions (YouTube Studio's .sbv download) as WebVTT the cue reader can read; None for any other
-    text. The file must start with a timing line, and each caption is a timing line, its text and a blank line."""
+def _sbv_like(line: str) -> bool:
+    """A line meant as a SubViewer timing, readable or not."""
+    return bool(_SBV_LIKE.fullmatch(line)) and sum(ch not in _TIME_CHARS for ch in line.strip()) <= 2 \
+        and line.count(":") >= 2
+
+
+def _seconds_sbv(clock: str) -> float:
+    hours, minutes, seconds = clock.split(":")
+    return round(int(hours) * 3600 + int(minutes) * 60 + float(seconds), 3)
+
+
+def sbv_cues(text: str, name: str, damage: CueDamage) -> list[Cue] | None:
+    """SubViewer captions (YouTube Studio's .sbv download) as cues with their line numbers; None for any other text.
+
+    The file starts with a timing line (readable or not), and each caption is a timing line, its text and a blank
+    line. A timing line that cannot be read is left out and noted in ``damage``, its words read with the caption
+    before; so are words after a blank line with no timing line above them."""
     lines = text.split("\n")
     first = next((line for line in lines if line.strip()), "")
-    if not _SBV_TIMING.fullmatch(first):
+    if not (_SBV_TIMING.fullmatch(first) or _sbv_like(first)):
         return None
-    out = ["WEBVTT", ""]
-    timings = 0
-    for line in lines:
+    cues: list[Cue] = []
+    current: Cue | None = None
+    for line_no, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        if not line.strip():
+            if current is not None:
+                cues.append(current)
+                current = None
+            continue
         m = _SBV_TIMING.fullmatch(line)
         if m:
-            timings += 1
-            if out[-1].strip():
-                out.append("")  # SubViewer does not need a blank line between captions; keep each cue apart
-            out.append(f"{m.group(1)} --> {m.group(2)}")
-        elif line.strip() and _TIMING_LIKE.match(line):
-            return None  # a "-->" timing too: not SubViewer
-        else:
-            out.append(line)
-    return "\n".join(out) if timings else None
+            if current is not None:
+                cues.append(current)
+            start, end = _seconds_sbv(m.group(1)), _seconds_sbv(m.group(2))
+            if end < start:
+                damage.reversed_ends.append((line_no, line.strip()[:60]))
+                end = start
+            current = Cue(start, end, [], line_no)
+            continue
+        if _TIMING_LIKE.match(line) and "-->" in line:
+            return None  # a "-->" timing: WebVTT or SubRip, not SubViewer
+        if _sbv_like(line):
+            damage.broken.append((line_no, line.strip()[:60]))
+            damage.first_error = damage.first_error or InputError(
+                f"broken caption timing '{line.strip()[:60]}'", path=name, line=line_no,
+                hint="a SubViewer timing reads '0:00:03.900,0:00:08.460'; fix the line or download the captions again")
+            if current is not None:
+                cues.append(current)
+            current = Cue(_UNTIMED, _UNTIMED, [], line_no)
+            continue
+        if current is None:
+            damage.untimed.append(line_no)
+            current = Cue(_UNTIMED, _UNTIMED, [], line_no)
+        current.lines.append(line)
+    if current is not None:
+        cues.append(current)
+    timed = sum(1 for c in cues if c.t_start != _UNTIMED)
+    if len(damage.broken) >= timed and not all("," in shown for _, shown in damage.broken):
+        return None  # times alone on their lines ("0:01:05"), not SubViewer's pairs: a text file's stamps
+    damage.check(timed)
+    return _settle_untimed(cues)
 
 
 # Whisper's .tsv output: a "start<TAB>end<TAB>text" header, then a line per segment with its times in milliseconds
 _TSV_HEADER = re.compile(r"\ufeff?start\tend\ttext\s*", re.I)
-_TSV_LINE = re.compile(r"(\d{1,9})\t(\d{1,9})\t(.*)")
+# a spreadsheet that saved the times as decimals ("1200.0") is read too
+_TSV_LINE = re.compile(r"(\d{1,9})(?:\.0*)?\t(\d{1,9})(?:\.0*)?\t(.*)")
 
 
 def is_whisper_tsv(text: str) -> bool:
@@ -501,18 +646,36 @@ def is_whisper_tsv(text: str) -> bool:
     return bool(_TSV_HEADER.fullmatch(text.split("\n", 1)[0].rstrip("\r")))
 
 
-def whisper_tsv_as_vtt(text: str, name: str) -> str:
-    """Whisper's .tsv output as WebVTT the cue reader can read. Raises InputError naming a line that is not
-    "start<TAB>end<TAB>text" with times in milliseconds."""
-    out = ["WEBVTT", ""]
+def whisper_tsv_cues(text: str, name: str, damage: CueDamage) -> list[Cue]:
+    """Whisper's .tsv output as cues with their line numbers. A row whose times cannot be read keeps its text, read
+    with the segment before, and is noted in ``damage``; a line without tabs is text of the segment before. Raises
+    InputError naming the first broken row when as many rows are broken as not."""
+    cues: list[Cue] = []
     for line_no, raw in enumerate(text.split("\n")[1:], start=2):
         line = raw.rstrip("\r")
         if not line.strip():
             continue
         m = _TSV_LINE.fullmatch(line)
-        if m is None:
-            raise InputError(f"not a line of Whisper's .tsv output: '{line.strip()[:60]}'", path=name, line=line_no,
-                             hint="each line holds the start and end in milliseconds and the text, separated by tabs")
-        start, end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
-        out += [f"{_clock(start)} --> {_clock(end)}", m.group(3).replace("\t", " "), ""]
-    return "\n".join(out)
+        if m is not None:
+            start, end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
+            if end < start:
+                damage.reversed_ends.append((line_no, "\t".join(line.split("\t")[:2])))
+                end = start
+            cues.append(Cue(start, end, [m.group(3).replace("\t", " ")], line_no))
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            damage.broken.append((line_no, " ".join(fields[:2]).strip()[:60]))
+            damage.first_error = damage.first_error or InputError(
+                f"not a line of Whisper's .tsv output: '{line.strip()[:60]}'", path=name, line=line_no,
+                hint="each line holds the start and end in milliseconds and the text, separated by tabs")
+            words = " ".join(fields[2:])
+        else:
+            damage.untimed.append(line_no)
+            words = line.replace("\t", " ")
+        if cues and len(fields) < 3:
+            cues[-1].lines.append(words)  # a line break inside a segment's text
+        else:
+            cues.append(Cue(_UNTIMED, _UNTIMED, [words], line_no))
+    damage.check(sum(1 for c in cues if c.t_start != _UNTIMED))
+    return _settle_untimed(cues)

@@ -1,0 +1,162 @@
+"""Caption files with a damaged cue (a timing line with a typo, cut short or missing, a Whisper .tsv row whose times
+are not numbers): the timing is never read as words, the words under it are kept, and the report names the line
+of the file, as do all the caption reader's notices in every caption format."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qualcode.errors import InputError
+from qualcode.importers import parse_transcript
+from qualcode.model import ParsedTranscript
+
+# anything of a timing in a unit's words: a clock time, an arrow, a SubViewer pair, a .tsv row's milliseconds
+TIMING_IN_WORDS = re.compile(r"\d:\d|-->|->|\d,\d|\b\d{3,}\b|\t")
+SPEECH = ["Good morning and thank you for coming.", "We trained forty workers in May.",
+          "The union asked for it first.", "Then the factories joined in June.", "It worked well for everyone."]
+
+
+def units(pt: ParsedTranscript) -> list[str]:
+    return [pt.text[u.start:u.end] for u in pt.units]
+
+
+def line_of(data: str, needle: str, *, whole: bool = False) -> int:
+    """The 1-based number of the file's line holding ``needle`` (``whole``: that is ``needle``)."""
+    return next(k for k, line in enumerate(data.split("\n"), start=1) if (line == needle if whole else needle in line))
+
+
+def sbv(timings: list[str]) -> str:
+    return "".join(f"{t}\n{words}\n\n" if t else f"{words}\n\n" for t, words in zip(timings, SPEECH, strict=True))
+
+
+def srt(timings: list[str]) -> str:
+    return "".join(f"{k}\n{t}\n{words}\n\n" if t else f"{k}\n{words}\n\n"
+                   for k, (t, words) in enumerate(zip(timings, SPEECH, strict=True), start=1))
+
+
+def vtt(timings: list[str]) -> str:
+    return "WEBVTT\n\n" + "".join(f"{t}\n{words}\n\n" for t, words in zip(timings, SPEECH, strict=True))
+
+
+def tsv(rows: list[str]) -> str:
+    return "start\tend\ttext\n" + "".join(f"{r}\t{words}\n" for r, words in zip(rows, SPEECH, strict=True))
+
+
+SBV_OK = ["0:00:01.000,0:00:03.000", "0:00:03.500,0:00:06.000", "0:00:06.500,0:00:09.000",
+          "0:00:09.500,0:00:12.000", "0:00:12.500,0:00:15.000"]
+SRT_OK = ["00:00:01,000 --> 00:00:03,000", "00:00:03,500 --> 00:00:06,000", "00:00:06,500 --> 00:00:09,000",
+          "00:00:09,500 --> 00:00:12,000", "00:00:12,500 --> 00:00:15,000"]
+VTT_OK = [t.replace(",", ".") for t in SRT_OK]
+TSV_OK = ["1000\t3000", "3500\t6000", "6500\t9000", "9500\t12000", "12500\t15000"]
+
+
+def damaged(ok: list[str], k: int, bad: str) -> list[str]:
+    return [bad if n == k else t for n, t in enumerate(ok)]
+
+
+CASES = [
+    # (file name, file text, the broken line as the report quotes it)
+    ("a.sbv", sbv(damaged(SBV_OK, 2, "0:00:06.500,0:00:0x.000")), "0:00:06.500,0:00:0x.000"),
+    ("b.sbv", sbv(damaged(SBV_OK, 0, "0:00:01.000,0:00:03.0O0")), "0:00:01.000,0:00:03.0O0"),
+    ("c.sbv", sbv(damaged(SBV_OK, 3, "0:00:09.500,")), "0:00:09.500,"),
+    ("captions.txt", sbv(damaged(SBV_OK, 1, "0:00:03.500,0:0006.000")), "0:00:03.500,0:0006.000"),
+    ("d.srt", srt(damaged(SRT_OK, 2, "00:00:06,500 --> 00:0O:09,000")), "00:00:06,500 --> 00:0O:09,000"),
+    ("e.srt", srt(damaged(SRT_OK, 3, "0O:00:09,500 --> 00:00:12,000")), "0O:00:09,500 --> 00:00:12,000"),
+    ("f.vtt", vtt(damaged(VTT_OK, 1, "00:00:03.500 -> 00:00:06.000")), "00:00:03.500 -> 00:00:06.000"),
+    ("g.vtt", vtt(damaged(VTT_OK, 4, "00:00:12.500 --> 00:00:75.000")), "00:00:12.500 --> 00:00:75.000"),
+    ("h.tsv", tsv(damaged(TSV_OK, 2, "6500\t9O00")), "6500 9O00"),
+    ("i.tsv", tsv(damaged(TSV_OK, 0, "1,000\t3,000")), "1,000 3,000"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "shown"), CASES, ids=[c[0] for c in CASES])
+def test_a_broken_timing_is_left_out_its_words_kept_and_its_line_named(name: str, data: str, shown: str) -> None:
+    pt = parse_transcript(data.encode(), name)
+    assert not any(TIMING_IN_WORDS.search(u) for u in units(pt)), units(pt)
+    assert pt.text.split() == " ".join(SPEECH).split()  # no word lost, none added
+    line = line_of(data, shown.split(" ")[0] if name.endswith(".tsv") else shown)
+    assert any(w.startswith(f"1 timing line(s) could not be read and were left out (line {line}: '{shown}')")
+               for w in pt.warnings), pt.warnings
+    assert all(u.t_start is not None for u in pt.units)
+
+
+def test_the_words_under_a_broken_timing_keep_their_speaker_label() -> None:
+    data = srt(damaged(SRT_OK, 1, "00:00:03,500 --> 00:0O:06,000")).replace(SPEECH[1], "Mr. Tuan: " + SPEECH[1])
+    data = data.replace(SPEECH[0], "Interviewer: " + SPEECH[0]).replace(SPEECH[2], "Interviewer: " + SPEECH[2])
+    pt = parse_transcript(data.encode(), "KII-06.srt")
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns][:2] == [
+        ("Interviewer", SPEECH[0]), ("Mr. Tuan", SPEECH[1])]
+    assert pt.turns[2].speaker == "Interviewer" and pt.text[pt.turns[2].start:].startswith(SPEECH[2])
+    assert pt.turns[1].t_start == 3.0  # timed at the end of the caption before
+
+
+def test_a_subrip_cue_without_its_timing_line_loses_its_number_not_its_words() -> None:
+    """Cue 3's timing line is missing: its number "3" was read as the first word of the caption before."""
+    data = srt(damaged(SRT_OK, 2, ""))
+    pt = parse_transcript(data.encode(), "x.srt")
+    assert pt.text.split() == " ".join(SPEECH).split()
+    line = line_of(data, "3", whole=True)
+    assert any(w.startswith(f"1 cue number(s) stand without a timing line under them (line {line}: '3')")
+               for w in pt.warnings)
+
+
+def test_a_subviewer_caption_without_its_timing_line_keeps_its_words_and_is_named() -> None:
+    data = sbv(damaged(SBV_OK, 2, ""))
+    pt = parse_transcript(data.encode(), "x.sbv")
+    assert pt.format == "sbv" and pt.text.split() == " ".join(SPEECH).split()
+    assert any(w.startswith(f"1 caption(s) have no timing line above them (line {line_of(data, SPEECH[2])})")
+               for w in pt.warnings)
+
+
+@pytest.mark.parametrize(("name", "data", "first"), [
+    ("x.sbv", sbv([SBV_OK[0], "0:00:03.500,0:0x:06.000", "0:00:06.500,0:0x:09.000", SBV_OK[3], "0:00:1x.500,"]),
+     "0:0x:06"),
+    ("x.tsv", tsv([TSV_OK[0], "35OO\t6000", "6500\t9OOO", TSV_OK[3], "x\ty"]), "35OO"),
+    ("x.vtt", vtt([VTT_OK[0], "00:00:03.500 --> 00:0x:06.000", "00:00:06.500 -> 00:00:09.000", VTT_OK[3],
+                   "00:00:12.500 --> 00:00:1x.000"]), "0x:06"),
+])
+def test_a_file_with_more_broken_timings_than_readable_ones_is_refused(name: str, data: str, first: str) -> None:
+    line = line_of(data, first)
+    with pytest.raises(InputError, match=rf"{re.escape(name)}:{line}: ") as err:
+        parse_transcript(data.encode(), name)
+    assert err.value.line == line
+
+
+def test_times_alone_on_their_lines_are_a_text_files_stamps_not_broken_subviewer_timings() -> None:
+    data = "0:00:05\nGood morning and thank you for coming.\n0:01:05\nWe trained forty workers in May.\n"
+    pt = parse_transcript(data.encode(), "notes.txt")
+    assert pt.format == "text" and "0:0" not in pt.text
+
+
+# The same interview in every caption format, with a cue that ends before it starts (the 2nd) and a cue that starts
+# before the cue before it (the 4th): each notice names the line of the file where that cue's timing is.
+def _reversed_and_back(fmt: str) -> str:
+    if fmt == "sbv":
+        return "\n" + sbv([SBV_OK[0], "0:00:06.000,0:00:03.500", SBV_OK[2], "0:00:02.000,0:00:04.000", SBV_OK[4]])
+    if fmt == "tsv":  # blank lines between the first rows too
+        return tsv([TSV_OK[0], "6000\t3500", TSV_OK[2], "2000\t4000", TSV_OK[4]]).replace("\n", "\n\n", 2)
+    timings = [SRT_OK[0], "00:00:06,000 --> 00:00:03,500", SRT_OK[2], "00:00:02,000 --> 00:00:04,000", SRT_OK[4]]
+    return srt(timings) if fmt == "srt" else vtt([t.replace(",", ".") for t in timings])
+
+
+@pytest.mark.parametrize("fmt", ["sbv", "tsv", "srt", "vtt"])
+def test_every_caption_notice_names_the_files_own_line(fmt: str) -> None:
+    data = _reversed_and_back(fmt)
+    pt = parse_transcript(data.encode(), f"KII-09.{fmt}")
+    reversed_line = line_of(data, "6000\t3500" if fmt == "tsv" else ":06")
+    back_line = line_of(data, "2000\t4000" if fmt == "tsv" else ":02")
+    assert any(w.startswith(f"1 cue(s) end before they start (the first at line {reversed_line}:")
+               for w in pt.warnings), pt.warnings
+    assert any(w.startswith(f"1 cue(s) start before the cue before them (the first at line {back_line})")
+               for w in pt.warnings), pt.warnings
+
+
+def test_captions_saved_as_text_name_their_own_lines() -> None:
+    data = ("00:00:01 Good morning and thank you for coming.\n\n"
+            "00:00:05 We trained forty workers in May.\n\n00:00:03 The union asked for it first.\n\n"
+            "00:00:09 Then the factories joined in June.\n")
+    pt = parse_transcript(data.encode(), "forum.txt")
+    assert any(w.startswith(f"1 cue(s) start before the cue before them (the first at line"
+                            f" {line_of(data, '00:00:03')})") for w in pt.warnings), pt.warnings

@@ -219,6 +219,8 @@ def html_is_transcript(path: str | Path) -> bool:
     return bool(_turn_takers(parsed))
 
 
+#: A document reads as a transcript only when at least one paragraph in this many starts a labelled turn.
+TURNS_PER_PARAGRAPHS = 8
 _LABEL_AFTER_SENTENCE = re.compile(r"(?<=[.?!…\"”)])[ \t]+(?=[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,2}:\s)")
 
 
@@ -233,7 +235,14 @@ def transcript_speakers(text: str) -> list[str]:
         return []
     except Exception:  # a reader bug must not stop a document's import
         return []
-    return _turn_takers(parsed)
+    from qualcode.speakers import HEADING_SPEAKER
+
+    speakers = _turn_takers(parsed)
+    # a report's captions and fields ("Table 1: ...", "Source: ...", "Amount: ...") start a paragraph here and there,
+    # and each reads as a turn running on to the next one: in an interview, turns start paragraph after paragraph
+    labelled = sum(1 for t in parsed.turns if t.speaker and t.speaker != HEADING_SPEAKER)
+    paragraphs = sum(1 for p in re.split(r"\n\s*\n", text) if p.strip())
+    return speakers if labelled * TURNS_PER_PARAGRAPHS >= paragraphs else []
 
 
 # the field names of documents, which start their paragraphs as labels do: a results framework's "Indicator: ...",

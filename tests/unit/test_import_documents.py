@@ -436,6 +436,30 @@ def test_an_interview_saved_as_pdf_is_a_document_that_says_how_to_import_it_as_a
         assert not any("reads as a transcript" in w for w in warned["minutes"])
 
 
+def test_a_report_whose_captions_and_source_lines_start_a_few_paragraphs_is_not_said_to_read_as_a_transcript(
+        tmp_path: Path) -> None:
+    """Real reports (an aid-evaluation review in Swedish, a two-column paper, a grant application) were said to read
+    as transcripts with the speakers 'Källa', 'Table 1', 'Amount', ...: their captions, source lines and form fields
+    start a paragraph here and there, one of them asks a question, and each caption's 'turn' ran on over all the
+    paragraphs up to the next one. In an interview, labelled turns start paragraph after paragraph."""
+    body = [f"Paragraph {n} of the review says what the evaluations found about the results after the funding"
+            f" ended, in {n + 3} of the cases read, and how far their conclusions can be trusted." for n in range(40)]
+    for at, caption in ((5, "Table 1: Evaluations read, by year and by the sector of the intervention."),
+                        (12, "Källa: Sida's database of decentralised evaluations, 2012-2014."),
+                        (20, "Table 2: Which evaluations judged sustainability, and how?"),
+                        (28, "Källa: our own review of the 155 evaluations."),
+                        (35, "Table 3: Conclusions on sustainability by the length of the intervention.")):
+        body.insert(at, caption)
+    review = tmp_path / "review.txt"
+    review.write_text("SUSTAINABILITY OF SWEDISH AID\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [], documents=[review], coder="ana")
+        [entry] = report["documents"]
+        assert not any("reads as a transcript" in w for w in entry["warnings"])
+        texts = [s["text"] for s in project.segments(entry["id"])]
+        assert "Table 2: Which evaluations judged sustainability, and how?" in texts
+
+
 FAQ_HTML = ("<!DOCTYPE html>\n<html><head><title>Programme FAQ</title></head><body>\n"
             "<h1>Frequently asked questions about the Rural Water Programme</h1>\n"
             "<p>Q: Who can apply for a grant?</p>\n"

@@ -46,10 +46,13 @@ def _finish(blocks: list[DocBlock], fmt: str, name: str, metadata: dict[str, Any
 
 
 def read_docx_document(data: bytes, name: str) -> ParsedTranscript:
-    """A Word document: heading styles (and outline levels) give the heading path, tables are read row by row."""
+    """A Word document: heading styles (and outline levels) give the heading path, tables are read row by row.
+
+    The text is the document as it reads with its tracked changes accepted (insertions kept, deletions left out);
+    a text box is read after the paragraph it is anchored in, a footnote after the paragraph that cites it and the
+    endnotes at the end; the report counts each of these."""
     try:
         import docx  # python-docx is slow to import; only Word files need it
-        from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - python-docx is a dependency
         raise InputError("reading .docx needs the python-docx package", path=name) from None
@@ -70,38 +73,201 @@ def read_docx_document(data: bytes, name: str) -> ParsedTranscript:
             metadata["date"] = metadata["created"]
     except Exception:  # damaged core properties: the text is still worth reading
         pass
-    blocks: list[DocBlock] = []
+    reader = _WordBody(document, Paragraph)
     try:
-        for element in _body_elements(body):
-            if element.tag == _W + "p":
-                paragraph = Paragraph(element, document)
-                text = clean_text(paragraph.text)
-                if not text:
-                    continue
-                level = _heading_level(paragraph)
-                if level == 0 and blocks == [] and _style(paragraph).startswith("title"):
-                    metadata.setdefault("title", text)
-                if level:
-                    blocks.append(DocBlock(text, HEADING, level))
-                else:
-                    blocks.append(DocBlock(text, ITEM if _is_list(paragraph) else PARAGRAPH))
-            elif element.tag == _W + "tbl":
-                for row in _table_rows(Table(element, document)):
-                    text = clean_text(" | ".join(c for c in row if c))
-                    if text:
-                        blocks.append(DocBlock(text, ROW))
+        reader.notes = {kind: _word_notes(document, kind) for kind in ("footnote", "endnote")}
+        reader.read(body)
+        reader.endnotes()
     except InputError:
         raise
     except Exception:
         raise InputError("this Word document is damaged or incomplete", path=name, hint=_DOCX_HINT) from None
-    return _finish(blocks, "docx", name, metadata)
+    if reader.title_text:
+        metadata.setdefault("title", reader.title_text)
+    return _finish(reader.blocks, "docx", name, metadata, reader.said())
+
+
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# what is not the text as it reads with the changes accepted: deleted and moved-away text, a drawing's fallback
+# copy (the same text box again, for older Word), text boxes (read after their paragraph), notes (read apart)
+_NOT_TEXT = {_W + "del", _W + "moveFrom", _MC + "Fallback", _W + "txbxContent", _W + "pPr", _W + "rPr",
+             _W + "footnote", _W + "endnote"}
+_NOTE_REFERENCE = {_W + "footnoteReference": "footnote", _W + "endnoteReference": "endnote"}
+
+
+def _word_text(element: Any, boxes: list[Any] | None = None, refs: list[tuple[str, str]] | None = None,
+               changes: list[int] | None = None) -> str:
+    """The text of a Word paragraph as it reads with its tracked changes accepted: runs inside insertions, smart
+    tags, content controls, fields and hyperlinks included, deleted text left out. Text boxes anchored in it are
+    added to ``boxes``, the notes it cites to ``refs`` and its tracked changes counted in ``changes``."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == _W + "txbxContent":
+                if boxes is not None:
+                    boxes.append(child)
+                continue
+            if tag in (_W + "del", _W + "moveFrom", _W + "ins", _W + "moveTo") and changes is not None:
+                changes[0] += 1
+            if tag in _NOT_TEXT:
+                continue
+            if tag == _W + "t":
+                out.append(child.text or "")
+            elif tag in (_W + "tab", _W + "ptab"):
+                out.append(" ")
+            elif tag in (_W + "br", _W + "cr"):
+                out.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                out.append("-")
+            elif tag in _NOTE_REFERENCE:
+                if refs is not None:
+                    refs.append((_NOTE_REFERENCE[tag], child.get(_W + "id") or ""))
+            else:
+                walk(child)
+
+    walk(element)
+    return "".join(out)
+
+
+def _word_notes(document: Any, kind: str) -> dict[str, list[str]]:
+    """The footnotes (or endnotes) of a Word document by id: the text of each of their paragraphs."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.parser import parse_xml
+
+    reltype = RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES
+    notes: dict[str, list[str]] = {}
+    for rel in document.part.rels.values():
+        if rel.reltype != reltype or rel.is_external:
+            continue
+        root = parse_xml(rel.target_part.blob)
+        for note in root.iterchildren(_W + kind):
+            if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                continue
+            texts = [clean_text(_word_text(p)) for p in note.iter(_W + "p")]
+            notes[note.get(_W + "id") or ""] = [t for t in texts if t]
+    return notes
+
+
+class _WordBody:
+    """Blocks of a Word body in reading order, with what was read besides the paragraphs counted for the report."""
+
+    def __init__(self, document: Any, paragraph_class: Any) -> None:
+        self.document = document
+        self.paragraph_class = paragraph_class
+        self.blocks: list[DocBlock] = []
+        self.notes: dict[str, dict[str, list[str]]] = {}
+        self.cited: dict[str, list[str]] = {"footnote": [], "endnote": []}
+        self.changes = [0]
+        self.boxes = 0
+        self.deleted_rows = 0
+        self.title_text = ""
+
+    def read(self, parent: Any) -> None:
+        for element in _body_elements(parent):
+            if element.tag == _W + "p":
+                self.paragraph(element)
+            elif element.tag == _W + "tbl":
+                self.table(element)
+
+    def paragraph(self, element: Any) -> None:
+        boxes: list[Any] = []
+        refs: list[tuple[str, str]] = []
+        text = clean_text(_word_text(element, boxes, refs, self.changes))
+        if text:
+            paragraph = self.paragraph_class(element, self.document)
+            level = _heading_level(paragraph)
+            if level == 0 and not self.blocks and _style(paragraph).startswith("title"):
+                self.title_text = text
+            if level:
+                self.blocks.append(DocBlock(text, HEADING, level))
+            else:
+                self.blocks.append(DocBlock(text, ITEM if _is_list(paragraph) else PARAGRAPH))
+        for box in boxes:
+            self.boxes += 1
+            self.read(box)
+        self.footnotes(refs)
+
+    def footnotes(self, refs: list[tuple[str, str]]) -> None:
+        for kind, ident in refs:
+            self.cited[kind].append(ident)
+            if kind == "footnote":
+                self.blocks.extend(DocBlock(t, PARAGRAPH) for t in self.notes.get(kind, {}).get(ident, []))
+
+    def endnotes(self) -> None:
+        for ident in self.cited["endnote"]:
+            self.blocks.extend(DocBlock(t, PARAGRAPH) for t in self.notes.get("endnote", {}).get(ident, []))
+
+    def table(self, element: Any) -> None:
+        refs: list[tuple[str, str]] = []
+        for row in element.iterchildren(_W + "tr"):
+            if row.find(f"{_W}trPr/{_W}del") is not None:
+                self.deleted_rows += 1  # a row deleted with changes tracked
+                continue
+            cells: list[str] = []
+            for cell in _row_cells(row):
+                texts: list[str] = []
+                inner: list[str] = []
+                for child in _body_elements(cell):
+                    if child.tag == _W + "p":
+                        boxes: list[Any] = []
+                        texts.append(clean_text(_word_text(child, boxes, refs, self.changes)))
+                        for box in boxes:
+                            texts.extend(clean_text(_word_text(p)) for p in box.iter(_W + "p"))
+                    else:  # a table inside a cell: each of its rows a cell after the cell's own text
+                        inner.extend(" ".join(c for c in r if c) for r in _nested_rows(child))
+                cells.append(clean_text(" ".join(t for t in texts if t)))
+                cells.extend(inner)
+            text = clean_text(" | ".join(c for c in cells if c))
+            if text:
+                self.blocks.append(DocBlock(text, ROW))
+        self.footnotes(refs)
+
+    def said(self) -> list[str]:
+        out: list[str] = []
+        changes = self.changes[0] + self.deleted_rows
+        if changes:
+            out.append(f"{changes} tracked change(s) read as accepted: inserted text kept, deleted text left out (the"
+                       " document as it reads with all changes accepted; accept or reject them in Word first to"
+                       " code another version)")
+        if self.boxes:
+            out.append(f"{self.boxes} text box(es) read after the paragraph each is anchored in")
+        footnotes, endnotes = len(self.cited["footnote"]), len(self.cited["endnote"])
+        if footnotes:
+            out.append(f"{footnotes} footnote(s) read after the paragraph or table that cites each")
+        if endnotes:
+            out.append(f"{endnotes} endnote(s) read at the end of the document")
+        return out
+
+
+def _row_cells(row: Any) -> list[Any]:
+    """The cells of a table row (inside content controls too); a cell merged with the one above it is read there."""
+    cells: list[Any] = []
+    for child in row.iterchildren():
+        if child.tag == _W + "tc":
+            merge = child.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(_W + "val", "continue") == "continue":
+                continue
+            cells.append(child)
+        elif child.tag in (_W + "sdt", _W + "customXml"):
+            for content in child.iter(_W + "tc"):
+                cells.append(content)
+    return cells
+
+
+def _nested_rows(table: Any) -> list[list[str]]:
+    return [[clean_text(" ".join(_word_text(p) for p in cell.iter(_W + "p"))) for cell in _row_cells(row)]
+            for row in table.iterchildren(_W + "tr")]
 
 
 def _body_elements(parent: Any) -> Any:
     for child in parent.iterchildren():
         if child.tag in (_W + "p", _W + "tbl"):
             yield child
-        elif child.tag in (_W + "sdt", _W + "customXml", _W + "ins", _W + "smartTag"):
+        elif child.tag in (_W + "sdt", _W + "customXml", _W + "ins", _W + "moveTo", _W + "smartTag"):
             for content in child.iterchildren():
                 yield from _body_elements(content) if content.tag != _W + "p" else iter([content])
 
@@ -143,22 +309,6 @@ def _heading_level(paragraph: Any) -> int:
 
 def _is_list(paragraph: Any) -> bool:
     return paragraph._p.find(f"{_W}pPr/{_W}numPr") is not None or "list" in _style(paragraph)
-
-
-def _table_rows(table: Any) -> list[list[str]]:
-    rows: list[list[str]] = []
-    for row in table.rows:
-        cells: list[str] = []
-        previous = None
-        for cell in row.cells:
-            if cell._tc is previous:
-                continue  # python-docx repeats merged cells
-            previous = cell._tc
-            cells.append(clean_text(" ".join(p.text for p in cell.paragraphs)))
-            for inner in cell.tables:  # a table inside a cell: its rows after the cell's own text
-                cells.extend(" ".join(c for c in r if c) for r in _table_rows(inner))
-        rows.append(cells)
-    return rows
 
 
 # ---------------------------------------------------------------------------------------------- HTML

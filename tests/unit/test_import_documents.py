@@ -493,3 +493,45 @@ def test_an_faq_and_a_results_framework_page_stay_documents(tmp_path: Path) -> N
         report = import_files(project, [], documents=[faq, logframe], coder="ana")
         assert len(report["documents"]) == 2
         assert not any("reads as a transcript" in w for d in report["documents"] for w in d["warnings"])
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "documents"
+
+
+def test_a_word_document_with_tracked_changes_reads_as_with_the_changes_accepted_and_says_so() -> None:
+    """A real file with tracked changes: inserted text (a whole suggested sentence, a word, a new link) was lost, and a
+    table row deleted with changes tracked was read; now the text is the document as Word shows it with every change
+    accepted, and the report says how the changes were read."""
+    parsed = read_document(FIXTURES / "mammoth-track-changes-test.docx")
+    texts = _texts(parsed)
+    assert "And here is much more content." in texts
+    assert "This is new content, that I suggest." in texts
+    assert "Link 2: www.hlx.live" in texts
+    # deleted text and the deleted row are not read; nothing is read twice
+    assert not any("default" in t or "Point two" in t or "Item 1" in t or "C1" in t for t in texts)
+    assert "This is the content." in texts
+    assert any(w.startswith("17 tracked change(s) read as accepted") for w in parsed.warnings)
+
+
+def test_word_text_boxes_are_read_once_after_the_paragraph_they_are_anchored_in() -> None:
+    """A real flowchart whose steps are text boxes: only its two title lines were read, the 16 boxes (each written
+    twice by Word, as a drawing and as its fallback) were lost."""
+    parsed = read_document(FIXTURES / "docling-textbox.docx")
+    texts = _texts(parsed)
+    step = ("A report must be submitted within 24 hours via the Ministry of Education’s Campus Safety and Disaster"
+            " Prevention Information Network.")
+    assert texts.count(step) == 1
+    assert texts.index("Infectious Disease Reporting Procedure for the 113th Academic Year Kindergarten") \
+        < texts.index(step)
+    assert "16 text box(es) read after the paragraph each is anchored in" in parsed.warnings
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("mammoth-footnotes.docx", "2 footnote(s) read after the paragraph or table that cites each"),
+    ("mammoth-endnotes.docx", "2 endnote(s) read at the end of the document")])
+def test_word_footnotes_and_endnotes_are_read_as_paragraphs_of_their_own(name: str, said: str) -> None:
+    """Footnotes and endnotes of Word files were not read at all; they are read apart from the sentence that cites
+    them (never glued into it), footnotes after the citing paragraph, endnotes at the end."""
+    parsed = read_document(FIXTURES / name)
+    assert _texts(parsed) == ["Ouch.", "A tachyon walks into a bar.", "Fin."]
+    assert said in parsed.warnings

@@ -581,8 +581,10 @@ class _Package:
     def close(self) -> None:
         self.archive.close()
 
-    def read_path(self, ref: str) -> bytes | None:
-        """The bytes behind a plainTextPath (internal://, relative:// or absolute://), or None."""
+    def read_path(self, ref: str, suffixes: tuple[str, ...] = (".txt",)) -> bytes | None:
+        """The bytes behind a plainTextPath (internal://, relative:// or absolute://), or None. A file on disk (an
+        unpacked project's sources/ folder, a relative path) is read only when its name ends in one of ``suffixes``:
+        .txt for plain text, .docx for a richTextPath, .pdf for a PDF source."""
         ref = ref.strip()
         scheme, sep, rest = ref.partition("://")
         if not sep:
@@ -600,7 +602,7 @@ class _Package:
                         return self.archive.read(member, limit=limits().max_input)
         if scheme == "internal" and self.unpacked and self.folder is not None:
             for folder in ("sources", "Sources"):
-                data = self._read_beside(self.folder / folder / tail)
+                data = self._read_beside(self.folder / folder / tail, suffixes)
                 if data is not None:
                     return data
         if scheme != "relative":
@@ -612,13 +614,14 @@ class _Package:
         base = self.root.get("basePath") or ""
         bases = [self.folder] + ([Path(base)] if base else [])
         for b in bases:
-            data = self._read_beside(b / tail)
+            data = self._read_beside(b / tail, suffixes)
             if data is not None:
                 return data
         return None
 
-    def _read_beside(self, candidate: Path) -> bytes | None:
-        """A file in the archive's folder (or below it): a regular .txt file, no symbolic link on the way."""
+    def _read_beside(self, candidate: Path, suffixes: tuple[str, ...]) -> bytes | None:
+        """A file in the archive's folder (or below it): a regular file of one of ``suffixes``, no symbolic link on
+        the way."""
         assert self.folder is not None
         try:
             real = Path(os.path.realpath(candidate))
@@ -629,9 +632,9 @@ class _Package:
             if any(p.is_symlink() for p in _steps(self.folder, Path(os.path.abspath(candidate)))):
                 self.refused.append(str(candidate))
                 return None
-            if real.suffix.lower() != ".txt" or not real.is_file():
+            if real.suffix.lower() not in suffixes or not real.is_file():
                 return None
-            data = read_input(real, what="source text")
+            data = read_input(real, what="source file")
         except (OSError, ValueError):
             return None
         except InputError as err:
@@ -1207,7 +1210,7 @@ class _Importer:
                 text = clean(_decode(data), package.removed) if data else ""
             if not text.strip() and n.get("richTextPath"):
                 # a memo written only as a Word document, as a text source can be
-                data = package.read_path(n.get("richTextPath"))
+                data = package.read_path(n.get("richTextPath"), (".docx",))
                 word = _docx_text(data) if data else None
                 text = clean(word.replace("\r\n", "\n"), package.removed) if word else ""
             if not text.strip():
@@ -1304,7 +1307,7 @@ class _Importer:
             if (text is None or not text.strip()) and src.get("richTextPath"):
                 # no plain text in the file (the standard asks for one, not every tool writes it): the text of its
                 # Word document, one paragraph a line, as the tools derive their plain text
-                data = self.pkg.read_path(src.get("richTextPath"))
+                data = self.pkg.read_path(src.get("richTextPath"), (".docx",))
                 word = _docx_text(data) if data is not None else None
                 if word is not None and word.strip():
                     text, from_word = word, True
@@ -1397,8 +1400,13 @@ class _Importer:
             self.warnings.append(f"{len(self.pkg.refused)} source path(s) outside the archive and its folder were "
                                  f"not read ({shown})")
         if self.pkg.from_disk:
-            self.warnings.append(f"read {len(self.pkg.from_disk)} source text(s) from files beside the archive, not "
-                                 f"inside it: {', '.join(sorted(set(self.pkg.from_disk)))}")
+            read = ", ".join(sorted(set(self.pkg.from_disk)))
+            if self.pkg.unpacked:  # a project.qde beside its sources/ folder: there is no archive
+                self.warnings.append(f"read {len(self.pkg.from_disk)} source file(s) from the folder of "
+                                     f"{self.pkg.path.name} (a project unpacked from its .qdpx): {read}")
+            else:
+                self.warnings.append(f"read {len(self.pkg.from_disk)} source text(s) from files beside the archive,"
+                                     f" not inside it: {read}")
         removed = describe(self.pkg.removed, "names, notes and descriptions in the file")
         if removed:
             self.warnings.append(removed)
@@ -1501,7 +1509,7 @@ class _Importer:
                       for x in (_children(rep, "PlainTextSelection") if rep is not None else [])
                       if x.get("startPosition") is not None and x.get("endPosition") is not None]
         ref = src.get("path") or src.get("currentPath")
-        data = self.pkg.read_path(ref) if ref else None
+        data = self.pkg.read_path(ref, (".pdf",)) if ref else None
         parsed: ParsedTranscript | None = None
         problem = "its PDF file is not in the archive"
         if data is not None:

@@ -191,6 +191,35 @@ def test_a_text_source_with_only_its_word_document_is_read_from_it_and_its_selec
     assert import_refi(folder, f, coder="me")["nothing_new"]
 
 
+def test_an_unpacked_project_whose_source_is_only_a_word_document_reads_it_from_its_sources_folder(
+        tmp_path: Path) -> None:
+    """A .qdpx unpacked to look inside (project.qde beside sources/), its source written only as a .docx (as NVivo
+    may write it): the Word document was not read from the folder, so the source was left out; and the summary
+    spoke of "files beside the archive" when there is no archive."""
+    paragraphs = ["Interviewer: How was the clinic?", "Respondent: The clinic was crowded every morning."]
+    start = "\n".join(paragraphs).index("The clinic")
+    sel = (f'<PlainTextSelection guid="5E000000-0000-4000-8000-000000000001" startPosition="{start}" '
+           f'endPosition="{start + len("The clinic was crowded")}" creatingUser="{ANA}">{_coding(1, 1)}'
+           '</PlainTextSelection>')
+    guid = "B3000000-0000-4000-8000-000000000001"
+    folder = tmp_path / "shared project"
+    (folder / "sources").mkdir(parents=True)
+    (folder / "project.qde").write_text(
+        f'<?xml version="1.0" encoding="utf-8"?><Project {NS} origin="NVivo 14" name="P"><Users><User guid="{ANA}" '
+        f'name="Ana"/></Users>{CODES}<Sources><TextSource guid="{guid}" name="KII-02" '
+        f'richTextPath="internal://{guid}.docx">{sel}</TextSource></Sources></Project>', encoding="utf-8")
+    (folder / "sources" / f"{guid}.docx").write_bytes(_docx(paragraphs))
+    report = import_refi(tmp_path / "p", folder / "project.qde", coder="me")
+    assert report["skipped"] == {} and report["counts"]["codings_added"] == 1
+    with Project.open(tmp_path / "p") as p:
+        segs = {s["id"]: s["text"] for s in p.segments("KII-02")}
+        assert [segs[c["segment"]] for c in p.codings()] == ["The clinic was crowded every morning."]
+    said = [w for w in report["warnings"] if w.startswith("read 1 source file(s)")]
+    assert said == [f"read 1 source file(s) from the folder of project.qde (a project unpacked from its .qdpx):"
+                    f" {guid}.docx"]
+    assert not any("archive," in w for w in report["warnings"])
+
+
 def test_a_text_source_whose_word_document_is_not_one_is_left_out_and_counted(tmp_path: Path) -> None:
     qde = (f'<?xml version="1.0" encoding="utf-8"?><Project {NS} origin="NVivo 14" name="P">{CODES}<Sources>'
            '<TextSource guid="B3000000-0000-4000-8000-000000000001" name="KII-02" '

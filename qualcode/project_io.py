@@ -100,6 +100,9 @@ def import_codings_table(
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "quote" not in fields or "code" not in fields:
         raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
+    if not rows:
+        raise InputError("holds no quotes: only the header row", path=str(p),
+                         hint="add a row for each passage to code, its quote and code under the header")
     tid_default = transcript or p.stem
     read = Transcripts(project)
     planned: list[Planned] = []

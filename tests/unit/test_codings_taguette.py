@@ -216,14 +216,21 @@ def test_a_highlight_found_only_by_its_words_in_two_places_is_coded_nowhere_too(
                                      " (kii_rep3:2, kii_rep3:4): code the right one by hand)")
 
 
-def test_a_highlights_table_of_its_header_only_is_refused_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(("header", "said"), [(None, "holds no highlights"),
+                                               ("quote,code,transcript\r\n\r\n", "holds no quotes")])
+def test_a_highlights_or_quotes_table_of_its_header_only_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str | None, said: str,
 ) -> None:
+    """A table with nothing under its header is an export that went wrong: a table of quotes said '0 codings added'
+    and exited 0, as if every quote were already coded."""
     folder = _project(tmp_path / "p")
     capsys.readouterr()
-    code = _run("codings", "import", "-p", str(folder), str(_highlights(tmp_path)), "--coder", "ana")
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err
-    assert len([line for line in err.splitlines() if line.strip()]) == 1 and "holds no highlights" in err
+    table = _highlights(tmp_path) if header is None else tmp_path / "quotes.csv"
+    if header is not None:
+        table.write_text(header, encoding="utf-8")
+    code = _run("codings", "import", "-p", str(folder), str(table), "--coder", "ana")
+    captured = capsys.readouterr()
+    assert code == 2 and "Traceback" not in captured.err and "codings added" not in captured.out
+    assert len([line for line in captured.err.splitlines() if line.strip()]) == 1 and said in captured.err
     with Project.open(folder) as project:
         assert project.codings() == []

@@ -167,7 +167,21 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             parsed.detected = "plain text: " + parsed.detected.partition(": ")[2] + ", a time before each line"
             parsed.warnings.insert(0, TIMED_LINES_NOTICE)
             return parsed
-    text = unescape_references(text)
+    from qualcode.importers.noscribe import without_header_and_pauses
+
+    cleaned = without_header_and_pauses(text)
+    if cleaned.notices:
+        text = cleaned.text
+        fmt = detect.detect_text_format(text)
+    parsed = _read_text(unescape_references(text), fmt, name, notes=notes)
+    for key, value in cleaned.metadata.items():
+        parsed.metadata.setdefault(key, value)
+    parsed.warnings[:0] = cleaned.notices
+    return parsed
+
+
+def _read_text(text: str, fmt: str, name: str, *, notes: bool) -> ParsedTranscript:
+    """A transcript's text, neither captions nor Word, read by the reader of its format ("service" or "text")."""
     if fmt == "service":
         from qualcode.importers.service_reader import read_service
 

@@ -29,6 +29,7 @@ from qualcode.importers.labels import (
     parse_timestamp,
 )
 from qualcode.importers.marks import MarkTimes
+from qualcode.importers.noscribe import is_pause_only
 from qualcode.importers.overlaps import OVERLAP_NOTE, split_overlaps, voice_name
 from qualcode.model import ParsedTranscript
 
@@ -465,7 +466,8 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
     display: dict[str, str] = {}
     notes: dict[str, str] = {}
     speaker: str | None = None
-    sounds = music = 0
+    sounds = music = pauses = 0
+    spoken = False
     mark_times = MarkTimes()
     for span in spans:
         body = span.text
@@ -486,10 +488,16 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         elif "[" in body or "♪" in body:
             body, n = _MUSIC.subn(" ", body)  # "um [Music] and then": music is no one's words, wherever it is
             music += n
+        if not spoken and is_pause_only(body):
+            pauses, body = pauses + 1, ""  # noScribe's "(12 seconds pause)" before the first words
+        spoken = spoken or bool(body.strip())
         drafts.add(speaker, mark_times.drop(body), new_paragraph=False, new_turn=new_turn, t_start=span.cue.t_start,
                    t_end=span.cue.t_end)
     if mark_times.count:
         notices.append(mark_times.notice())
+    if pauses:
+        notices.append(f"{pauses} caption(s) holding only a pause mark ('(12 seconds pause)', '(..)') before the first"
+                       " words were left out")
     if sounds:
         notices.append(f"{sounds} caption(s) holding only a sound ([Music], [Applause]) were left out")
     if music:

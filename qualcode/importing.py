@@ -58,6 +58,12 @@ UNATTRIBUTED_SHARE = 0.10
 _HEADER_IN_UNIT = re.compile(
     r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?" + TIMESTAMP + r"[\])]?(?:\s|\[|$)"
 )
+# a label or a header after a sentence's end: "Name:", "**Name:**", "Name [00:12]" (at a unit's start, "rehrar:" is
+# how a chat addresses someone)
+_LABEL_IN_UNIT = re.compile(
+    r"(?:[.?!…][\"”’')\]]*\s+)(?P<name>\**[^\W\d][^:：.?!\[\]()\n]{0,38}?)\**\s*(?:[:：]\**\s|[\[(]" + TIMESTAMP
+    + r"[\])])"
+)
 # a time, or a range of two, each in brackets or not ("[00:01] - [00:05]"), and at most six words after it
 _TIME_IN_BRACKETS = r"[\[(]?" + TIMESTAMP + r"[\])]?"
 _TIMESTAMP_UNIT = re.compile(_TIME_IN_BRACKETS + r"(?:\s*(?:-->|[-–—])\s*" + _TIME_IN_BRACKETS + r")?(?:\s+\S+){0,6}?")
@@ -396,6 +402,15 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
             f"{len(leaks)} unit(s) are only a timestamp or a name (e.g. {tid}:{n} \"{text[:40]}\"): the file's layout"
             " was not fully recognised; tell the qualcode maintainers which tool wrote it"
         )
+    inside = [(n, found) for n, text in facts.unit_texts if not _leaked(text, facts.names)
+              for found in [_label_inside(text, facts.names)] if found]
+    if inside:
+        n, found = inside[0]
+        out.append(
+            f"{len(inside)} unit(s) hold a speaker's name as a label inside their sentences (e.g. {tid}:{n}"
+            f" \"...{found[:50]}\"): two turns were read as one, and the name is in the text; check the labels in the"
+            " file (a label must start its line) and import it again"
+        )
     guess = facts.guess
     said = guess.warning() if guess is not None else None
     if said and (guess is not None and guess.said or any(a.role == "interviewer" for a in facts.assignments
@@ -450,6 +465,18 @@ def _leaked(text: str, names: set[str]) -> bool:
         return False  # "G3P1." said aloud (a participant's id read out): a sentence, not a header left in the text
     key = fold(stripped.strip(":：*_[]() ."))
     return bool(key) and key in names
+
+
+def _label_inside(text: str, names: set[str]) -> str | None:
+    """The words from a known speaker's label standing inside a unit after a sentence's end, as a label or a header
+    stands ("... forty workers. Elena Novak: How many stayed?", "Lindsey [22:45] So ..."); None
+    when there is none. A name said in a sentence ("I asked Elena Novak about it") is speech, and so is a word
+    before a colon that is no speaker's ("The answer is simple: ...")."""
+    for m in _LABEL_IN_UNIT.finditer(text):
+        key = fold(m.group("name").strip("*_ "))
+        if key in names:
+            return text[m.start("name"):]
+    return None
 
 
 def _same_person(labels: Sequence[str]) -> list[tuple[str, str]]:

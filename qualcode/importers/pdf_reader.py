@@ -184,8 +184,8 @@ def _read(data: bytes, name: str) -> ParsedTranscript:
     blocks = page_blocks(pages, _page_labels(doc, len(pages)))
     title = usable_title(metadata.get("title"))
     if title is None:
-        first = next((b for b in blocks if b.kind == TITLE), None) or next((b for b in blocks if b.kind == HEADING),
-                                                                          None)
+        first = next((b for b in blocks if b.kind == TITLE and not b.contents), None) or next(
+            (b for b in blocks if b.kind == HEADING), None)
         named = first is not None and 3 <= len(first.text) <= 200 and re.search(r"[^\W\d_]{3}", first.text)
         title = first.text if named and first is not None else title_from_file(name)
         if first is None:
@@ -204,7 +204,7 @@ def page_blocks(pages: list[Page], labels: list[str | None]) -> list[_Block]:
     for page in pages:
         blocks.extend(_page_blocks(page, body, vocabulary))
     blocks = _merge_headings(blocks)
-    _mark_contents(blocks)
+    _mark_contents(blocks, pages)
     _set_heading_levels(blocks, body)
     return _join_across_pages(blocks)
 
@@ -292,7 +292,61 @@ def _page(layout: Any, number: int) -> Page:
                     page.rules.append((x0, height - y1, x1, height - y0))
 
     walk(layout)
+    page.lines = _join_spread_lines(page.lines)
     return page
+
+
+def _join_spread_lines(lines: list[Line]) -> list[Line]:
+    """One line again where justification spread a short line's words so far apart that it came in pieces ("genomföras
+    där ett tydligare hållbarhetsbegrepp för", 17 pt between words): pieces of one size on one baseline whose outer
+    edges are those of the line just above or below them, which runs unbroken across the gaps (the same justified
+    measure). Pieces beside a column gutter or in table cells are never joined: the lines next to them have the
+    same gaps, or start where the pieces start."""
+    if len(lines) < 3:
+        return lines
+    ordered = sorted(lines, key=lambda ln: (round(ln.bottom), ln.x0))
+    rows: list[list[Line]] = []
+    for line in ordered:
+        row = rows[-1] if rows else None
+        if row is not None and abs(row[0].bottom - line.bottom) <= 0.2 * line.size \
+                and abs(row[0].size - line.size) <= 0.3:
+            row.append(line)
+        else:
+            rows.append([line])
+    out: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+        if len(row) < 2 or not _spread(row, lines):
+            out.extend(row)
+            continue
+        out.append(Line(text=" ".join(ln.text for ln in row), x0=row[0].x0, x1=row[-1].x1,
+                        top=min(ln.top for ln in row), bottom=max(ln.bottom for ln in row), size=row[0].size,
+                        bold=all(ln.bold for ln in row), page=row[0].page))
+    return out
+
+
+def _spread(row: list[Line], lines: list[Line]) -> bool:
+    """Whether a row of pieces on one baseline is one justified line: the line just above or just below it is one
+    piece with the row's outer edges (the row perhaps indented, as a paragraph's first line) and type size, and no
+    line near it starts where a later piece starts (a table's column)."""
+    size = row[0].size
+    top, bottom = min(ln.top for ln in row), max(ln.bottom for ln in row)
+    left, right = row[0].x0, row[-1].x1
+    if any(b.x0 - a.x1 > 3 * size for a, b in zip(row, row[1:], strict=False)):
+        return False
+    near = [ln for ln in lines if ln not in row and ln.x0 < right and ln.x1 > left
+            and (0 <= top - ln.bottom <= 4 * size or 0 <= ln.top - bottom <= 4 * size)]
+    if any(abs(ln.x0 - piece.x0) <= 1.0 for ln in near for piece in row[1:]):
+        return False
+    for adjacent in ([ln for ln in near if 0 <= top - ln.bottom <= 1.2 * size],
+                     [ln for ln in near if 0 <= ln.top - bottom <= 1.2 * size]):
+        if len(adjacent) == 1:
+            other = adjacent[0]
+            # the same right edge; the same left edge, or the row indented as a paragraph's first line is
+            if abs(other.x1 - right) <= 2.0 and other.x0 - 2.0 <= left <= other.x0 + 3 * size \
+                    and abs(other.size - size) <= 0.3:
+                return True
+    return False
 
 
 def _line(obj: Any, height: float, number: int, ltchar: Any) -> Line | None:
@@ -608,6 +662,7 @@ class _Block:
     page: int
     marks: list[tuple[int, int, str | None]]
     level: int = 0
+    contents: bool = False  # a line of the table of contents
 
 
 def _page_blocks(page: Page, body: float, vocabulary: set[str]) -> list[_Block]:
@@ -719,15 +774,29 @@ def _merge_headings(blocks: list[_Block]) -> list[_Block]:
     return out
 
 
-_CONTENTS = re.compile(r"^(table of )?contents$|^(mục lục|sommaire|índice|table des matières|inhalt)$", re.IGNORECASE)
+_CONTENTS = re.compile(
+    r"^(table of )?contents$|^(mục lục|sommaire|índice|indice|table des matières|inhalt|inhaltsverzeichnis|contenido"
+    r"|sumário|sumario|sommario|inhoud|inhoudsopgave|innehåll|innehållsförteckning|innhold|indholdsfortegnelse"
+    r"|sisällys|sisällysluettelo|spis treści|содержание|оглавление|目录|目次|daftar isi|yaliyomo)$", re.IGNORECASE)
+# an entry of a table of contents: its title, dot leaders and the page number ("2.1 Relevance .......... 12")
+_LEADER_ENTRY = re.compile(r"\S.*?(?:\.\s?){4,}\s*…?\s*(?:\d{1,4}|[ivxlc]{1,6})$|\S.*?(?:…\s?){2,}\s*\d{1,4}$",
+                           re.IGNORECASE)
 
 
-def _mark_contents(blocks: list[_Block]) -> None:
-    """A table of contents (its page titled "Contents") is text, not sections or passages to code."""
-    pages = {b.page for b in blocks if b.kind == HEADING and _CONTENTS.match(b.text)}
+def _mark_contents(blocks: list[_Block], pages: list[Page]) -> None:
+    """A table of contents is text, not sections or passages to code: its page titled "Contents" (in one of the
+    languages above), or a page most of whose lines are entries with dot leaders and page numbers, in any language
+    (a contents page running over two, the second without a title)."""
+    titled = {b.page for b in blocks if b.kind == HEADING and _CONTENTS.match(b.text)}
+    leaders = set()
+    for page in pages:
+        entries = sum(1 for ln in page.lines if _LEADER_ENTRY.fullmatch(ln.text))
+        if entries >= 3 and entries >= 0.4 * len(page.lines):
+            leaders.add(page.number)
     for b in blocks:
-        if b.page in pages:
+        if b.page in titled or b.page in leaders:
             b.kind = TITLE
+            b.contents = True
 
 
 def _set_heading_levels(blocks: list[_Block], body: float) -> None:

@@ -535,3 +535,33 @@ def test_word_footnotes_and_endnotes_are_read_as_paragraphs_of_their_own(name: s
     parsed = read_document(FIXTURES / name)
     assert _texts(parsed) == ["Ouch.", "A tachyon walks into a bar.", "Fin."]
     assert said in parsed.warnings
+
+
+EBA = FIXTURES / "eba-2017-12-pages-5-6-9-10.pdf"
+
+
+def test_a_swedish_reports_contents_pages_are_not_units_headings_or_its_title() -> None:
+    """The contents of a real Swedish report ("Innehållsförteckning", then a second page without a title) were read
+    as headings and units ("1", "Vad säger tidigare studier?", "..... 12 Några slutsatser ....."), the summary
+    below them sat under the heading ". . . . . 78", and the report was titled "Innehållsförteckning"."""
+    parsed = read_document(EBA)
+    texts = _texts(parsed)
+    assert not any("...." in t for t in texts)
+    assert not any(t.strip().isdigit() for t in texts)
+    assert all(u.page in (3, 4) for u in parsed.units)  # nothing from the two contents pages
+    assert all("...." not in (u.heading or "") for u in parsed.units)
+    assert parsed.metadata["title"] != "Innehållsförteckning"
+    assert "Vad säger tidigare studier?" in parsed.text  # still part of the text
+
+
+def test_a_justified_line_whose_words_are_spread_apart_is_read_in_place() -> None:
+    """Justification spread a short line's words 17 pt apart, so it came in pieces that were read as narrow
+    columns: "hållbarhetsbegrepp" and "för" left the sentence as units of their own, and a paragraph's indented
+    first line was cut off from the rest of its sentence."""
+    texts = _texts(read_document(EBA))
+    assert ("Innan man påbörjar ett arbete med att utveckla eller specificera utvärderingsmetoder så bör ett"
+            " begreppsligt arbete genomföras där ett tydligare hållbarhetsbegrepp för biståndsutvärdering tas fram."
+            ) in texts
+    assert ("Hur utvärderingarnas slutsatser om bristande hållbarhet (genomförda innan insatsen avslutas) bör"
+            " värderas är samtidigt osäkert.") in texts
+    assert not any(len(t.split()) == 1 for t in texts)

@@ -47,6 +47,10 @@ INTERVIEWER_LABELS = _phrases(
     hoi, experimenter, experimenters, experimentor, experimentator, experimentatorin, versuchsleiter,
     versuchsleiterin"""
 )
+# the same in Chinese, Japanese and Korean, compared folded as every label is
+INTERVIEWER_LABELS |= frozenset(fold(w) for w in """采访者 采访人 访谈者 访谈人 访问者 访员 主持人
+    提问者 问 採訪者 訪談者 訪問者 訪員 提問者 問 インタビュアー 聞き手 質問者 司会 司会者 面接者 인터뷰어 면담자 면접자
+    진행자 질문자""".split())
 # Interviewer labels that, written beside a name ("Nguyen Thi Hoa, Facilitator:", "Clara Jensen (researcher):"),
 # say nothing of who asks: roles the person interviewed holds as often (a savings-group facilitator or moderator, a
 # health-centre secretary, a consultant or researcher interviewed on their work, an enumerator), a team, and the
@@ -68,6 +72,8 @@ INFORMANT_LABELS = _phrases(
     teilnehmerin, narasumber, responden, peserta, mhojiwa, nguoi tra loi, ntl, nguoi duoc phong van, dap,
     thanh vien, notes"""
 )
+INFORMANT_LABELS |= frozenset(fold(w) for w in """受访者 被访者 受访人 被访人 回答者 答 受訪者 被訪者
+    受訪人 回答 インタビュイー 話し手 対象者 응답자 피면담자 면담대상자 답""".split())
 #: how an unnamed pair's interviewer was found
 ASKER_GUESS = "guessed: asks the questions"
 #: labels a transcription tool writes for speech it could not attribute to anyone
@@ -132,6 +138,8 @@ def f4_respondents(labels: Iterable[str]) -> list[str]:
 
 
 _F4_RESPONDENTS = frozenset({"b", "ip", "tn"})
+# informant labels that only say the words are an answer: an answer to someone's question
+_ANSWER_LABELS = frozenset({"a", "answer", "dap"})
 
 
 def is_interviewer_label(label: str) -> bool:
@@ -588,9 +596,14 @@ def assign_speakers(
     if HEADING_SPEAKER in labels:
         out[HEADING_SPEAKER] = Assignment(HEADING_SPEAKER, "interviewer", None, "heading (context, not coded)")
     respondents = f4_respondents(labels)
+    # "A:" answers a "Q:" (or another interviewer's label); without one, "A1", "A5" are people's codes (the authors
+    # of a study beside its participants "P1") of any role
+    answering = any(is_interviewer_label(lab) for lab in labels)
     for label in labels:
         if label not in out:
             role = role_of_label(label)
+            if role == "informant" and label_words(label) in _ANSWER_LABELS and not answering:
+                role = None
             if label in respondents:
                 out[label] = Assignment(label, "informant", None,
                                         "guessed: f4/f5 convention, I: asks, B:, IP: or TN: answers")

@@ -83,6 +83,9 @@ _LEADING_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")" + TIME_RANGE_END + r"[\
 # "**Ali** [00:00:00] text": a bold name, then the time in brackets, then the speech (Otter-derived Markdown)
 _BRACKETED_TIME = re.compile(r"\s*[\[(]\s*(" + TIMESTAMP + r")" + TIME_RANGE_END + r"\s*[\])]\s*[:：]?")
 _TIME_RANGE = re.compile(r"(" + TIMESTAMP + r")" + TIME_RANGE_END)
+# "I [00:00:00]", "Clara (00:14):": a name, then its time in brackets, inside one emphasis
+_NAME_THEN_TIME = re.compile(rf"([^\[\]()]{{1,{MAX_LABEL_CHARS}}}?)\s*[:：]?\s*[\[(]\s*(" + TIMESTAMP + r")"
+                             + TIME_RANGE_END + r"\s*[\])]\s*[:：]?")
 _TRAILING_NOTE = re.compile(r"(.+?)\s*[(\[]([^()\[\]]{1,60})[)\]]")
 # "<v Clara Jensen>": a WebVTT voice tag (Teams), also in text files made from captions
 VOICE_TAG = re.compile(rf"<v(?:\.[\w-]+)*\s+([^<>\n]{{1,{MAX_LABEL_CHARS}}})>")
@@ -104,6 +107,15 @@ _NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
 # "Interviewer2 2", "Speaker 1 1": the number typed twice, with a gap between
 _REPEATED_NUMBER = re.compile(r"(?<=[^\W\d_])([\s_-]*)(\d{1,3})[\s_-]+\2$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
+# "UNICEF Viet Nam | Hoa Tran": the bar (or a middle dot) between a name and an organisation in a display name
+_AFFILIATION = re.compile(r"\s*[|·•]\s*")
+# a name or role written in Chinese, Japanese or Korean characters: no capitals tell it from a word, so only its
+# length and the full-width colon after it ("王小明：", "インタビュアー：")
+_UNCASED_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff・ー]{1,10}")
+# what starts a line before a full-width colon in such texts and names nobody: time, place, date, note, topic, question
+# (as a heading), remark, summary, content
+_CJK_NOT_SPEAKERS = frozenset("""时间 時間 地点 地點 日期 注意 注 备注 備註 说明 說明 主题 主題 题目 題目
+    内容 內容 总结 總結 摘要 场所 場所 日時 備考 テーマ 概要 まとめ 참고 주제 일시 장소 내용 요약""".split())
 _EMAIL_LABEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -282,6 +294,14 @@ def _bold(body: str, width: int) -> Label | None:
     after = body[close + width :]
     inner_time, inner = strip_leading_timestamp(inner) if inner[:1] in "[(0123456789" else (None, inner)
     inner = inner.strip()
+    timed = _NAME_THEN_TIME.fullmatch(inner)
+    if inner_time is None and timed and parse_timestamp(timed.group(2)) is not None:
+        # "**I [00:00:00]** speech", "**Clara (00:14):**": the name and its time in one emphasis, the tool's header
+        label = _make(timed.group(1), after.lstrip().removeprefix(":").removeprefix("："))
+        if label is not None:
+            label.t_start = parse_timestamp(timed.group(2))
+            label.strength = STRONG
+        return label
     if inner.endswith((":", "：")):
         head, rest, explicit = inner[:-1], after, True
     elif after.lstrip().startswith((":", "：")):
@@ -333,8 +353,10 @@ def _colon(body: str) -> Label | None:
             depth -= 1
         elif ch in ":：" and depth == 0:
             after = body[i + 1 :]
-            if after and not after[0].isspace():
-                return None  # "10:30", "http://"
+            if after and not after[0].isspace() and not (ch == "：" or _UNCASED_NAME.match(after[0])
+                                                        and _UNCASED_NAME.fullmatch(body[:i].strip())):
+                # "10:30", "http://"; Chinese and Japanese write no space after a colon ("王小明：我", "王小明:我")
+                return None
             return _make(body[:i], after)
     return None
 
@@ -385,8 +407,9 @@ def _described(head: str) -> tuple[str, str] | None:
     if not words or len(words) > 8 or description[-1] in ".?!…;" or not all(_WORD_OK.fullmatch(w) for w in words):
         return None
     last_first = _LAST_FIRST.fullmatch(head) and all(w[0].isupper() for w in head.replace(",", " ").split())
-    if last_first and role_of_label(description) is None and not _describes(name, description):
-        return None  # "Jensen, Clara", "Tran, Thi Thu"
+    if last_first and role_of_label(description) is None and not _describes(name, description) \
+            and not _acronym_beside(name, description):
+        return None  # "Jensen, Clara", "Tran, Thi Thu"; not "Hoa Tran, UNICEF"
     strength = classify(name)
     if strength == STRONG or strength == CAPITALISED and (len(name.split()) >= 2 or _describes(name, description)):
         return name, description
@@ -412,6 +435,13 @@ def _describes(name: str, description: str) -> bool:
     return any(w.casefold().strip(".'’") in ROLE_WORDS for w in description.replace("/", " ").split())
 
 
+def _acronym_beside(name: str, description: str) -> bool:
+    """True for an organisation's acronym after a name not itself in capitals ("Hoa Tran, UNICEF", "Lan, MOLISA"):
+    an affiliation, never a given name."""
+    words = description.split()
+    return not name.isupper() and any(len(w) > 1 and w.isupper() and w.isalpha() for w in words)
+
+
 def make_label(head: str, rest: str = "") -> Label | None:
     """The label a piece of text would be if it stood before a colon ("Mr. Hung (00:03)" -> Mr. Hung at 3 s)."""
     return _make(head, rest)
@@ -421,12 +451,23 @@ def classify(speaker: str) -> int | None:
     """How much a label's shape alone says it names a speaker; None when it cannot be one."""
     if not speaker or len(speaker) > MAX_LABEL_CHARS:
         return None
+    parts = _AFFILIATION.split(speaker)
+    if len(parts) == 2:
+        # "UNICEF Viet Nam | Hoa Tran", "Clara Jensen | ILO": a call tool's display name with the organisation; a label
+        # when both sides could be one, and as strong as the stronger
+        sides = [classify(part) for part in parts]
+        return None if None in sides else max(side for side in sides if side is not None)
     words = speaker.split()
     if len(words) > MAX_LABEL_WORDS:
         return None
     low = speaker.casefold()
-    if low in NOT_SPEAKERS or low.rstrip(".") in NOT_SPEAKERS:
+    if low in NOT_SPEAKERS or low.rstrip(".") in NOT_SPEAKERS or low in _CJK_NOT_SPEAKERS:
         return None
+    if len(words) > 1 and words[0].isdigit():
+        return None  # "2 Speakers: Speaker1 mba, ...": a count above the speech, not a speaker
+    if len(words) == 1 and _UNCASED_NAME.fullmatch(speaker):
+        # "王小明", "田中", "采访者": a name in a script without capitals, as strong as a capitalised one
+        return STRONG if role_of_label(speaker) is not None else CAPITALISED
     if "," in speaker:
         # only a "Last, First" name, every part capitalised; any other comma is speech
         if _LAST_FIRST.fullmatch(speaker) and all(w[0].isupper() for w in words) \

@@ -90,12 +90,15 @@ def _header(line: str) -> tuple[str, float, bool] | None:
     return None if seconds is None else (speaker, seconds, bool(m.group("range")) and not m.group("open"))
 
 
+_NAME_OUTSIDE = re.compile(r"(\*\*|__)[^\[\]()]+?\1")
+
+
 def inline_header(line: str) -> tuple[str, float, str] | None:
     """``("Ali", 3669.0, "Cool.")`` for "**Ali** [01:01:09] Cool.": a bold name and a bracketed time with the speech
     on the same line, which Otter-derived Markdown mixes with headers on a line of their own."""
     line = line.strip()
-    if not line.startswith(("**", "__")):
-        return None
+    if not line.startswith(("**", "__")) or not _NAME_OUTSIDE.match(line):
+        return None  # "**I [00:00:00]** text", the time inside the emphasis, is a label the text reader reads
     label = find_label(line)
     if label is None or label.t_start is None or not label.rest:
         return None

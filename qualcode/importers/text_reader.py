@@ -115,6 +115,18 @@ META_ROLE_KEYS = frozenset(
     """interviewer interviewers informant interviewee respondent moderator facilitator participants
     participant translator interpreter note_taker notetaker""".split()
 )
+# a header's keys in the languages research teams write them, read as the keys above ("Interviewpartner: ...",
+# "Datum: ...", "Entrevistada: ...")
+HEADER_KEY_ALIASES = {
+    **dict.fromkeys("""interviewpartner interviewpartnerin befragte befragter befragte_r befragte/r gesprächspartner
+        gesprächspartnerin interviewte interviewter entrevistado entrevistada entrevistado_a enquêté enquêtée
+        répondant répondante informante""".split(), "interviewee"),
+    **dict.fromkeys("""interviewerin interviewer_in entrevistador entrevistadora enquêteur enquêtrice
+        pesquisador pesquisadora""".split(), "interviewer"),
+    **dict.fromkeys("datum fecha data ngày".split(), "date"),
+    **dict.fromkeys("ort lugar lieu local địa_điểm".split(), "location"),
+    **dict.fromkeys("dauer duración durée duração".split(), "duration"),
+}
 SPEAKER_HEADERS = frozenset({"speaker", "speakers", "name", "who", "participant", "person", "người nói"})
 TEXT_HEADERS = frozenset(
     {"text", "transcript", "speech", "content", "statement", "response", "utterance", "what was said", "nội dung"}
@@ -340,7 +352,9 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]
             if "=" in key:
                 key, sep, value = line.partition("=")
             k = meta_key(clean_inline(key).strip("*_ "))
-            value = clean_inline(value).strip("*_ ").strip()
+            k = HEADER_KEY_ALIASES.get(k, k)
+            # "Interviewpartner: Prof. Dr. Stefan Bente\": a Markdown line break ends the line
+            value = clean_inline(value).strip("*_ ").removesuffix("\\").strip()
             if sep == "=" and k not in META_KEYS | META_ROLE_KEYS and meta_key(value) in META_ROLE_KEYS \
                     and classify(key.strip()) is not None:
                 k, value = meta_key(value), key.strip()  # "S01 = Interviewer"
@@ -669,14 +683,21 @@ class Reading:
         return ", ".join(parts)
 
 
+# the first and second person, and fillers, in the languages evaluation interviews are held in (English, French,
+# Spanish, Portuguese, German)
 _FIRST_PERSON = frozenset(
-    "i i'm i've i'd i'll me my myself we we're we've our us je j' moi nous yo nosotros eu nós".split())
-_SECOND_PERSON = frozenset("you you're you've your yours vous tu usted ustedes você vocês".split())
-_FILLERS = frozenset("um umm uh uhm erm hmm mm yeah yep okay ok".split())
+    """i i'm i've i'd i'll me my myself we we're we've our us je j' moi nous mon notre nos yo nosotros nosotras mi
+    mis conmigo nuestro nuestra eu nós meu minha meus minhas mim comigo nosso nossa connosco conosco ich mich mir
+    mein meine meinen meinem meiner wir uns unser unsere""".split())
+_SECOND_PERSON = frozenset("""you you're you've your yours vous tu toi ton ta tes votre vos usted ustedes tus ti
+    contigo vos você vocês teu tua teus tuas du dich dir dein deine ihr euch""".split())
+_FILLERS = frozenset("um umm uh uhm erm hmm mm yeah yep okay ok euh bah ben eh pues bueno pronto tipo né hum ahn äh ähm"
+                     .split())
 _SPOKEN_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
-_THIRD_PERSON = frozenset("she he her his him hers herself himself elle il lui ella él".split())
+_THIRD_PERSON = frozenset("she he her his him hers herself himself elle il lui ella él ela ele dele dela er ihm ihn"
+                          .split())
 # "she said", "the headteacher explained", "they think": someone's words reported, as notes write them
 _REPORTED = re.compile(r"\b(?:she|he|they|the\s+[^\W\d_]+)\s+(?:said|says|explained|explains|thinks|thought|told|"
                        r"tells|mentioned|mentions|noted|notes|stressed|added|described|reported|felt|feels|believes|"
@@ -876,6 +897,17 @@ def blocks_to_drafts(
         reading.notices.append(f"the key above the speech ({keys}) was read as what the labels stand for, not as"
                                " speech")
         blocks = [b for b in blocks if not b.legend]
+    key_line = _key_on_one_line(blocks, accepted, candidates)
+    if key_line:
+        written, pairs = key_line
+        for short, meaning in pairs:
+            for lab in candidates:
+                if lab.key in accepted and (lab.key == label_key(short) or _STEM_NUMBER.sub("", lab.key)
+                                            == label_key(short)):
+                    speaker_notes.setdefault(display.setdefault(lab.key, lab.speaker), meaning)
+        reading.notices.append(f"the key of the labels on one line above the speech ('{written}') was read as what"
+                               " the labels stand for, not as speech")
+        blocks = [b for b in blocks if b.lines]
     drafts = Drafts()
     asked = False  # the line before ends in a question
     speaker: str | None = default_speaker
@@ -1083,6 +1115,45 @@ def _legend(blocks: list[Block], accepted: set[str]) -> list[Label]:
     return labels
 
 
+# "I = Interviewer / B = Befragte", "(S = Student; I = Interviewer)", "I: Interviewer, B: Befragter": the key of a
+# transcript's labels written on one line, pairs of a short label and what it stands for
+_KEY_PAIR = re.compile(r"\s*([^\W_][\w.]{0,5}(?: ?\d{1,2})?)\s*(?:=|:|：|–|—)\s*([^=:：;,/|()\[\]]{1,40}?)\s*")
+_KEY_SEPARATOR = re.compile(r"[;,/|]")
+_STEM_NUMBER = re.compile(r"[\s_-]*\d{1,3}$")
+
+
+def _key_on_one_line(blocks: list[Block], accepted: set[str],
+                     candidates: list[Label]) -> tuple[str, list[tuple[str, str]]] | None:
+    """The key of the labels written on one line above the speech (or as the first labelled line): two pairs or
+    more of a short label and what it stands for, separated by ``/``, ``;``, ``,`` or ``|``, maybe in brackets, of
+    which a label of the file (or the stem of its numbered labels: ``S`` of ``S1``, ``S2``) and one naming a role
+    ("Interviewer", "Befragte") or one its label abbreviates. Takes the line out of its block and returns it with its
+    pairs; None when there is no such line."""
+    from qualcode.speakers import role_of_label
+
+    stems = {_STEM_NUMBER.sub("", lab.key) for lab in candidates if lab.key in accepted} | accepted
+    for block in blocks:
+        if block.heading or block.forced:
+            continue
+        for i, line in enumerate(block.lines):
+            written = line.strip()
+            inner = written[1:-1] if written[:1] + written[-1:] in ("()", "[]") else written
+            pieces = [p.strip() for p in _KEY_SEPARATOR.split(inner)] if len(written) <= 200 else []
+            pairs = [m.groups() for m in (_KEY_PAIR.fullmatch(p) for p in pieces) if m]
+            if len(pieces) >= 2 and len(pairs) == len(pieces) \
+                    and len({label_key(short) for short, _ in pairs}) == len(pairs) \
+                    and any(label_key(short) in stems for short, _ in pairs) \
+                    and all(_legend_value(meaning) for _, meaning in pairs) \
+                    and any(role_of_label(meaning) or _abbreviates(short, meaning) for short, meaning in pairs):
+                del block.lines[i]
+                del block.labels[i]
+                return written, [(short, meaning.strip()) for short, meaning in pairs]
+            label = block.labels[i] if i < len(block.labels) else None
+            if label is not None and label.key in accepted:
+                return None  # the speech has started
+    return None
+
+
 def _legend_value(rest: str) -> bool:
     rest = rest.strip()
     return bool(rest) and len(rest.split()) <= 6 and not rest.endswith((".", "?", "!", "…", ":")) \
@@ -1261,10 +1332,35 @@ def _voice_lines(lines: list[str]) -> list[str]:
     return out
 
 
+_LINE_NUMBER = re.compile(r"\s*(\d{1,5})(?:\t|\s+)(?=\S)")
+
+
+def drop_line_numbers(lines: list[str]) -> tuple[list[str], int]:
+    """The lines without the number an analysis tool (MAXQDA, ATLAS.ti) or a typist wrote before each paragraph or
+    line ("5 Participant: Yeah.", "6 Dan: And do you..."), and how many carried one. A number counts where it goes on
+    from the one before (by one to five: a paragraph's wrapped lines carry none), and only where a third of the lines of
+    text or more (five or more) start so; "2 Speakers: ..." or "10 years ago we..." here and there stay as written."""
+    content = 0
+    found: dict[int, re.Match[str]] = {}
+    last: int | None = None
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        content += 1
+        m = _LINE_NUMBER.match(line)
+        if m and (last is None or last < int(m.group(1)) <= last + 5):
+            found[i] = m
+            last = int(m.group(1))
+    if len(found) < 5 or len(found) * 3 < content:
+        return lines, 0
+    return [line[found[i].end():] if i in found else line for i, line in enumerate(lines)], len(found)
+
+
 def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (already decoded)."""
     metadata, lines, _ = split_front_matter(text, name)
     lines, furniture, first_furniture = drop_page_furniture(lines)
+    lines, numbered = drop_line_numbers(lines)
     voiced = "<v" in text and any(VOICE_TAG.search(line) for line in lines)
     if voiced:
         lines = _voice_lines(lines)
@@ -1274,6 +1370,9 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes, markdown=markdown)
     if voiced:
         reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
+    if numbered:
+        reading.notices.append(f"the number before each of {numbered} line(s) ('12 Interviewer: ...'), as analysis"
+                               " tools number the paragraphs of a transcript they export, was left out of the text")
     if furniture:
         reading.notices.append(f"{furniture} line(s) repeated at the page breaks, a running page header or footer as"
                                f" text copied out of a PDF keeps it (the first: '{first_furniture}'), were left out of"

@@ -164,8 +164,35 @@ def _import_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     found = stored_transcript_warnings(conn)
     if not found:
         return [_check("import", "ok", "every transcript's speakers have roles; no layout left in the text")]
-    return [_check("import", "warning", f"{tid}: {w}", None, transcript=tid)
+    return [_check("import", "warning", f"{tid}: {_without_names(conn, tid, w)}", None, transcript=tid)
             for tid, warnings in found.items() for w in warnings]
+
+
+def _without_names(conn: sqlite3.Connection, tid: str, warning: str) -> str:
+    """A warning as the doctor shows it: a speaker label that names someone ('Nguyen Van Minh') as listings show it
+    without --show-names ('[informant KII-03]', 'Speaker'), with where to see the labels; placeholders and roles
+    ('Speaker 1', 'P2', 'Interviewer') as they are."""
+    from qualcode.safety.privacy import shown_speaker
+
+    hidden = False
+    rows = conn.execute("SELECT label, role, case_id FROM speakers WHERE transcript_id = ? ORDER BY rowid",
+                        (tid,)).fetchall()
+    counts = {"Speaker": 0, "Interviewer": 0}
+    shown_as: dict[str, str] = {}
+    for label, role, case in rows:
+        shown = shown_speaker({"speaker": label, "role": role, "case": case}) or label
+        if shown in counts:  # a name without a case: one placeholder each, so two speakers stay two
+            counts[shown] += 1
+            shown = f"[{shown.lower()} {counts[shown]}]"
+        shown_as[label] = shown
+    for label in sorted(shown_as, key=len, reverse=True):
+        shown = shown_as[label]
+        if shown != label and f"'{label}'" in warning:
+            warning = warning.replace(f"'{label}'", f"'{shown}'")
+            hidden = True
+    if hidden:
+        warning += f" (the labels, which name people: qualcode transcripts speakers {tid})"
+    return warning
 
 
 def _characters(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -1,0 +1,189 @@
+"""Research interviews as teams really write them (tests/fixtures/interviews/, and their shapes in other languages and
+tools): the key of the labels on one line, a time inside the bold label, labels in Chinese and Japanese with the
+full-width colon, a name with its organisation, and what the doctor shows of the speakers' names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from transcript_support import import_text
+
+from qualcode.importers import parse_transcript, read_transcript
+from qualcode.model import ParsedTranscript
+from qualcode.safety.doctor import run_doctor
+
+INTERVIEWS = Path(__file__).parents[1] / "fixtures" / "interviews"
+
+
+def _turns(pt: ParsedTranscript) -> list[tuple[str | None, str]]:
+    return [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns]
+
+
+def _units(pt: ParsedTranscript) -> list[str]:
+    return [pt.text[u.start:u.end] for u in pt.units]
+
+
+def test_real_key_of_the_labels_on_one_line_is_what_they_stand_for_not_the_interviewers_words() -> None:
+    pt = read_transcript(INTERVIEWS / "divekit_key_on_one_line.md")
+    assert not any("Interwiever" in u or "Befragter" in u for u in _units(pt))
+    assert pt.speakers == ["I", "B"]  # "2 Speakers: Speaker1 mba, ..." above the speech is a count, not a speaker
+    assert pt.metadata["speaker_notes"] == {"I": "Interwiever", "B": "Befragter"}
+    assert _turns(pt)[1][0] == "I" and _turns(pt)[1][1].startswith("Okay, alles klar.")
+    assert any("key of the labels on one line" in n and "I: Interwiever, B: Befragter" in n for n in pt.warnings)
+
+
+def test_real_word_key_in_brackets_names_the_numbered_labels_by_their_letter() -> None:
+    pt = read_transcript(INTERVIEWS / "haski_key_in_brackets.docx")
+    assert "(S = Student; I = Interviewer)" not in pt.text
+    assert pt.metadata["speaker_notes"] == {"I": "Interviewer", "S1": "Student", "S2": "Student"}
+    assert pt.metadata["interviewer"] == "I"
+    assert set(pt.speakers) == {"I", "S1", "S2"}
+
+
+@pytest.mark.parametrize("key", ["I = Interviewer / B = Befragte", "(I = Interviewer; B = Befragte)",
+                                 "I: Interviewer, B: Befragte", "I = Interviewerin | B = Befragter"])
+def test_a_key_on_one_line_in_the_ways_teams_write_it(key: str) -> None:
+    speech = ("I: Wie lange arbeiten Sie schon hier?\n\nB: Seit zehn Jahren, davor in der Verwaltung.\n\n"
+              "I: Was hat sich verändert?\n\nB: Die Finanzierung ist knapper geworden.\n")
+    pt = parse_transcript(f"{key}\n\n{speech}".encode(), "interview.txt")
+    assert [s for s, _ in _turns(pt)] == ["I", "B", "I", "B"]
+    assert _turns(pt)[0][1] == "Wie lange arbeiten Sie schon hier?"
+    assert pt.metadata["speaker_notes"]["B"].startswith("Befragte")
+
+
+def test_an_opening_exchange_on_one_line_stays_speech() -> None:
+    text = ("I: Good morning, B: morning to you\n\nB: Thank you for coming.\n\nI: How long have you worked here?\n\n"
+            "B: Ten years.\n")
+    pt = parse_transcript(text.encode(), "interview.txt")
+    assert _turns(pt)[0] == ("I", "Good morning, B: morning to you")
+    assert "speaker_notes" not in pt.metadata
+
+
+def test_real_label_with_its_time_inside_the_bold_is_read_with_the_time() -> None:
+    pt = read_transcript(INTERVIEWS / "divekit_time_inside_bold.md")
+    assert pt.speakers == ["I", "B", "P"]
+    assert pt.metadata["title"] == "Interview Transkript n.n. WMA 2"  # the front matter, not the tool's header
+    turns = pt.turns
+    assert [(t.speaker, t.t_start) for t in turns[:3]] == [("I", 0.0), ("B", 24.0), ("I", 28.0)]
+    late = next(t for t in turns if pt.text[t.start:t.end].startswith("Ja, in PP"))
+    assert (late.speaker, late.t_start) == ("B", 1681.0)  # "**B: [00:28:01]**", a colon before the time
+    assert not any("[00:" in u or "**" in u for u in _units(pt))
+
+
+@pytest.mark.parametrize(("text", "asker", "answerer"), [
+    ("采访者：请介绍一下您在项目中的角色。\n\n王小明：我负责社区卫生站的日常管理，已经五年了。\n\n"
+     "采访者：项目带来了哪些变化？\n\n王小明：主要是培训多了，药品供应也稳定了。\n", "采访者", "王小明"),
+    ("インタビュアー：まず、現在のお仕事について教えてください。\n田中：はい、市役所で福祉を担当しています。\n"
+     "インタビュアー：事業の成果はどうでしたか？\n田中：予算は減りましたが、住民の参加は増えました。\n",
+     "インタビュアー", "田中"),
+    ("访谈者:请谈谈培训的效果。\n受访者:培训很有用，护士们学会了新方法。\n访谈者:还有什么困难？\n受访者:经费不够。\n",
+     "访谈者", "受访者"),
+])
+def test_labels_in_chinese_and_japanese_before_a_colon_without_a_space(tmp_path: Path, text: str, asker: str,
+                                                                      answerer: str) -> None:
+    speakers, report = import_text(tmp_path, "kii_cjk.txt", text)
+    roles = {s["label"]: s["role"] for s in speakers}
+    assert roles == {asker: "interviewer", answerer: "informant"}
+    [entry] = report["transcripts"]
+    assert entry["record"] == "verbatim"
+    pt = parse_transcript(text.encode(), "kii_cjk.txt")
+    assert not any(u.startswith((asker, answerer)) for u in _units(pt))
+
+
+def test_a_line_about_the_time_or_place_in_chinese_is_no_speaker() -> None:
+    text = ("时间：2023年5月\n地点：县卫生局\n\n采访者：请介绍一下您的工作。\n\n李华：我负责培训。\n\n"
+            "采访者：效果如何？\n\n李华：很好。\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert set(pt.speakers) == {"采访者", "李华"}
+
+
+@pytest.mark.parametrize("label", ["UNICEF Viet Nam | Hoa Tran", "Hoa Tran, UNICEF", "Hoa Tran (UNICEF)"])
+def test_a_name_with_its_organisation_is_the_speaker_and_never_shown_in_the_text(tmp_path: Path,
+                                                                                 label: str) -> None:
+    text = (f"{label}: Thank you for joining. Could you tell me about your role?\n\n"
+            "Nguyen Van Minh: I coordinate the district health programme. We started in 2019.\n\n"
+            f"{label}: What changed since then?\n\n"
+            "Nguyen Van Minh: The funding was cut, so we rely on the commune now.\n")
+    speakers, _ = import_text(tmp_path, "kii_unicef.txt", text)
+    assert len(speakers) == 2
+    pt = parse_transcript(text.encode(), "kii_unicef.txt")
+    assert not any("Hoa Tran" in u or "UNICEF" in u for u in _units(pt))
+    assert _turns(pt)[0][1] == "Thank you for joining. Could you tell me about your role?"
+
+
+def test_the_doctor_shows_no_speakers_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = ("Hoa Tran: Thank you for joining.\n\nNguyen Van Minh: I coordinate the programme.\n\n"
+            "Hoa Tran: What changed?\n\nNguyen Van Minh: The funding was cut.\n")
+    import_text(tmp_path, "kii_names.txt", text)
+    checks = run_doctor(tmp_path / "p")["checks"]
+    shown = json.dumps(checks, ensure_ascii=False)
+    assert "Nguyen Van Minh" not in shown and "Hoa Tran" not in shown
+    warning = next(c["detail"] for c in checks if c["check"] == "import")
+    assert "'[speaker 1]', '[speaker 2]'" in warning and "qualcode transcripts speakers kii_names" in warning
+
+
+def test_a_header_in_german_under_the_title_names_the_interviewee_and_is_no_speech() -> None:
+    # the shape of divekit-roadmap's interviews: a title naming the interviewee, the header lines ending in a
+    # Markdown line break, then the speech under a heading
+    text = ("## Transkript des Interviews mit Prof. Dr. Stefan Bente\n\nInterviewpartner: Prof. Dr. Stefan Bente\\\n"
+            "Datum: 29.12.2020\n\n## Inhalt\n\nI: [00:01] Was sind die wichtigsten Werkzeuge?\n\n"
+            "B: [00:16] Eine moderne IDE und Git.\n\nI: [01:50] Und warum?\n\nB: [01:57] Weil man sonst nicht"
+            " zusammenarbeiten kann.\n")
+    pt = parse_transcript(text.encode(), "interview.md")
+    assert pt.metadata["interviewee"] == "Prof. Dr. Stefan Bente" and pt.metadata["date"] == "29.12.2020"
+    assert "Bente" not in pt.text and "Datum" not in pt.text
+    assert [t.speaker for t in pt.turns] == ["Heading", "I", "B", "I", "B"]
+
+
+def test_numbered_paragraphs_of_an_exported_transcript_lose_their_numbers() -> None:
+    # the shape of a study's transcripts exported from an analysis tool (PDPilotUserStudy): each paragraph numbered,
+    # a long one wrapped onto lines without a number
+    text = ("5 Participant: Not all the time, but in our first explorations we use them.\n"
+            "6 Dan: And do you use both kinds of plots?\n7 Participant: Yeah, we use both.\n"
+            "8 Dan: Can you describe what tasks you use them for?\n"
+            "9 Participant: We use them to find trends.\nAnd for this we colour the lines.\nOr we draw a scatter"
+            " plot.\n"
+            "10 Dan: And that's the average of what?\n11 Participant: Of the predictions, 2 or 3 of them.\n")
+    pt = parse_transcript(text.encode(), "P1.txt")
+    assert [s for s, _ in _turns(pt)] == ["Participant", "Dan", "Participant", "Dan", "Participant", "Dan",
+                                          "Participant"]
+    assert _turns(pt)[4][1] == ("We use them to find trends. And for this we colour the lines. Or we draw a"
+                                " scatter plot.")
+    assert any("number before each of 7 line(s)" in n for n in pt.warnings)
+
+
+def test_numbers_at_the_start_of_a_few_lines_stay_speech() -> None:
+    text = ("Interviewer: When did it start?\n\nRespondent: 10 years ago we had one clinic.\n\n"
+            "Interviewer: And now?\n\nRespondent: 12 clinics, and 3 more next year.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert _turns(pt)[1] == ("Respondent", "10 years ago we had one clinic.")
+
+
+def test_numbered_a_labels_without_anyone_asking_are_no_answers(tmp_path: Path) -> None:
+    # the shape of a study's Otter transcripts (data-ensemble interviews): the authors "A1", "A5" beside the
+    # participant "P1"; "A" is an answer only beside a question or an interviewer
+    blocks = []
+    for n in range(4):
+        blocks += [f"A1  0:{10 + n * 10:02d}", f"So what does the data look like, question {n}?", "",
+                   f"P1  0:{15 + n * 10:02d}", f"It is an ensemble of runs, answer {n}.", ""]
+    blocks += ["A5  1:00", "I am only taking notes.", ""]
+    speakers, _ = import_text(tmp_path / "a", "P1 Transcript.txt", "\n".join(blocks))
+    assert {s["label"]: s["role"] for s in speakers}["A1"] != "informant"
+    qa = "Q: What changed?\n\nA: The funding.\n\nQ: And then?\n\nA: We stopped.\n"
+    speakers, _ = import_text(tmp_path / "b", "kii_qa.txt", qa)
+    assert {s["label"]: s["role"] for s in speakers} == {"Q": "interviewer", "A": "informant"}
+
+
+def test_unlabelled_speech_in_portuguese_is_verbatim_not_notes() -> None:
+    # the shape of a TurboScribe transcript of a Portuguese oral-history interview without speaker labels
+    text = ("Então, para começar, queria que falasses um bocadinho sobre ti. Como é que foste para a universidade?\n\n"
+            "A escolha foi natural, porque era a universidade da minha cidade e eu queria ficar perto da minha "
+            "família. Eu concorri a mais universidades, mas sempre com a ideia de ficar aqui.\n\n"
+            "E qual era o curso? Como é que te sentiste no primeiro ano?\n\n"
+            "Engenharia. No primeiro ano eu senti-me um bocadinho perdido, pronto, mas os meus colegas ajudaram-me "
+            "muito e nós estudávamos juntos todas as noites.\n")
+    pt = parse_transcript(text.encode(), "entrevista.txt")
+    assert pt.record == "verbatim"
+    assert all(t.speaker is None for t in pt.turns) and len(pt.turns) >= 4

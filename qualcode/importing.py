@@ -679,7 +679,7 @@ def plan_import(
     """Read every file and the sheets and decide what an import would do; nothing is written. ``documents`` (and
     any PDF or HTML file among ``paths``) are desk-review documents. ``progress`` hears of each file read."""
     from qualcode.desk_review import read_document_sheet
-    from qualcode.importers import html_is_transcript, read_transcript
+    from qualcode.importers import read_html_file, read_transcript
     from qualcode.importers.documents import is_document_file
     from qualcode.safety.privacy import third_parties
 
@@ -691,7 +691,15 @@ def plan_import(
     doc_paths = [Path(d) for d in documents or []]
     # an HTML page whose paragraphs are speakers' turns is a transcript (noScribe's default output, an interview
     # archive's pages); any other PDF or HTML file is a document
-    doc_paths += [Path(p) for p in paths if Path(p).is_file() and is_document_file(p) and not html_is_transcript(p)]
+    # (an HTML page is parsed once, to decide and to read it)
+    html_read: dict[Path, tuple[ParsedTranscript, bool]] = {}
+    for p in paths:
+        if Path(p).is_file() and is_document_file(p):
+            reading = read_html_file(p)
+            if reading is not None:
+                html_read[Path(p)] = reading
+            if reading is None or not reading[1]:
+                doc_paths.append(Path(p))
     paths = [p for p in paths if Path(p) not in doc_paths]
     by_tid: dict[str, list[CaseRow]] = {}
     for row in rows:
@@ -725,7 +733,8 @@ def plan_import(
         path = Path(raw)
         if path.is_dir():
             raise InputError("is a folder; pass the transcript files (e.g. DIR/*.docx)", path=str(path))
-        parsed = read_transcript(path)
+        read = html_read.get(path)
+        parsed = read[0] if read is not None and read[1] else read_transcript(path)
         sha = text_hash(parsed.text)
         tid = transcript_id_for(path, parsed, rows, sources)
         _check_id(tid, path, sources, kind="transcript")
@@ -806,7 +815,8 @@ def plan_import(
     planned = {f.tid for f in files}
     docs = _plan_documents(project, doc_paths, doc_rows, sources, seen_ids,
                            None if progress is None else lambda done: progress("reading files", len(paths) + done,
-                                                                               len(paths) + len(doc_paths)))
+                                                                               len(paths) + len(doc_paths)),
+                           read={p: pt for p, (pt, transcript) in html_read.items() if not transcript})
     # what reading the sheets changed (control characters taken out) comes first
     sheet_warnings: list[str] = [*gathered, *getattr(rows, "warnings", []), *getattr(doc_rows, "warnings", [])]
     for f in files:
@@ -817,21 +827,25 @@ def plan_import(
 
 
 def _plan_documents(project: Project, paths: list[Path], doc_rows: list[Any], sources: dict[str, str],
-                    seen_ids: dict[str, Path], read: Callable[[int], None] | None = None,
+                    seen_ids: dict[str, Path], progress: Callable[[int], None] | None = None,
+                    read: dict[Path, ParsedTranscript] | None = None,
                     ) -> list[tuple[Path, ParsedTranscript, str, Any]]:
-    """Read desk-review documents and give each its id (the documents sheet's, else the file name's)."""
+    """Read desk-review documents and give each its id (the documents sheet's, else the file name's). ``read``: the
+    documents already read, judged not to be transcripts (HTML pages given to import)."""
+    read = read or {}
     from qualcode.desk_review import row_for
     from qualcode.importers import transcript_speakers
     from qualcode.importers.documents import read_document
 
     out = []
     for done, path in enumerate(paths):
-        if read:
-            read(done)
+        if progress:
+            progress(done)
         if path.is_dir():
             raise InputError("is a folder; pass the document files (e.g. DIR/*.pdf)", path=str(path))
-        pt = read_document(path)
-        speakers = transcript_speakers(pt.text)
+        already = read.get(path)
+        pt = already if already is not None else read_document(path)
+        speakers = [] if already is not None else transcript_speakers(pt.text)
         if speakers:
             # an interview saved as PDF (or any file given with --document) is coded as a document: no speakers,
             # the questions codable; say so, and how to import it as an interview

@@ -196,12 +196,14 @@ def _read_text(text: str, fmt: str, name: str, *, notes: bool) -> ParsedTranscri
     return parsed
 
 
-def _parse_html(text: str, name: str, *, notes: bool) -> ParsedTranscript:
+def _parse_html(text: str, name: str, *, notes: bool, paragraphs: list[str] | None = None) -> ParsedTranscript:
     """A transcript published as an HTML page (noScribe's default output, an oral-history archive): its paragraphs
-    read as a text file's. A page without speaker labels is a document: :func:`html_is_transcript` decides."""
+    (``paragraphs``, when the page was parsed already) read as a text file's. A page without speaker labels is a
+    document: :func:`html_is_transcript` decides."""
     from qualcode.importers.doc_readers import html_paragraphs
 
-    paragraphs = html_paragraphs(text, name)
+    if paragraphs is None:
+        paragraphs = html_paragraphs(text, name)
     if not paragraphs:
         raise InputError("this HTML page has no text", path=name, hint="check that the page was saved completely")
     parsed = _parse("\n\n".join(paragraphs).encode("utf-8"), name, notes=notes)
@@ -220,17 +222,38 @@ def html_is_transcript(path: str | Path) -> bool:
     """Whether an HTML file is a transcript (its paragraphs are turns of speakers with labels, as noScribe writes
     them, or an interview archive's 'MSM: ...' paragraphs) rather than a document: two speakers or more, and labelled
     turns holding at least half of its words."""
-    from qualcode.importers.documents import is_html
-    from qualcode.safeio.files import read_input
+    reading = read_html_file(path)
+    return reading is not None and reading[1]
 
+
+def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
+    """An HTML file given to import, parsed once to decide what it is and to read it: (the transcript, True) when
+    it is one (see :func:`html_is_transcript`), else (the document, False). None when the file is not an HTML page,
+    or cannot be read as a transcript is (the document reader then reads it, and says what is wrong)."""
+    from qualcode.importers.decoding import decode_text
+    from qualcode.importers.doc_readers import html_blocks, html_document
+    from qualcode.importers.documents import is_html
+    from qualcode.safeio.files import check_lines, check_size, read_input
+
+    name = str(path)
     try:
         data = read_input(path, what="transcript")
-        if not is_html(data[:4096]):
-            return False
-        parsed = parse_transcript(data, str(path), notes=False)
+        if not is_html(data[:4096]) or not data.strip():
+            return None
+        check_size(data, name, what="transcript")
+        text, _encoding = decode_text(data, name)
+        check_lines(text, name, what="transcript")
+        blocks, metadata = html_blocks(text, name)
+        parsed = _parse_html(text, name, notes=False, paragraphs=[b.text for b in blocks])
+        if _turn_takers(parsed):
+            return parsed, True
+        return html_document(blocks, metadata, name), False
     except QualcodeError:
-        return False
-    return bool(_turn_takers(parsed))
+        return None
+    except RecursionError:
+        return None
+    except Exception:  # a reader bug: the readers that follow say what it is, in one line
+        return None
 
 
 #: A document reads as a transcript only when at least one paragraph in this many starts a labelled turn.

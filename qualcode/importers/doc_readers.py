@@ -321,6 +321,17 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 def read_html_document(text: str, name: str) -> ParsedTranscript:
     """An HTML page or report: headings, paragraphs, list items and table rows in document order."""
+    return html_document(*html_blocks(text, name), name)
+
+
+def html_document(blocks: list[DocBlock], metadata: dict[str, Any], name: str) -> ParsedTranscript:
+    """The document of an HTML page's blocks and metadata, as :func:`html_blocks` read them."""
+    return _finish(blocks, "html", name, metadata)
+
+
+def html_blocks(text: str, name: str) -> tuple[list[DocBlock], dict[str, Any]]:
+    """An HTML page's headings, paragraphs, list items and table rows in document order, and its title, author and
+    date; the page is parsed once, whether it is then read as a document or as a transcript."""
     from qualcode.safeio.xml import parse_html
 
     root = parse_html(text, name)
@@ -344,21 +355,13 @@ def read_html_document(text: str, name: str) -> ParsedTranscript:
     body = root.find("body")
     blocks: list[DocBlock] = []
     _walk_html(body if body is not None else root, blocks)
-    return _finish(blocks, "html", name, metadata)
+    return blocks, metadata
 
 
 def html_paragraphs(text: str, name: str) -> list[str]:
     """An HTML page's headings, paragraphs, list items and table rows as plain text, in document order (a page that
     may be a transcript, read as text is)."""
-    from qualcode.safeio.xml import parse_html
-
-    root = parse_html(text, name)
-    for br in root.iter("br"):
-        br.tail = " " + (br.tail or "")  # a line break inside a paragraph separates words
-    body = root.find("body")
-    blocks: list[DocBlock] = []
-    _walk_html(body if body is not None else root, blocks)
-    return [b.text for b in blocks]
+    return [b.text for b in html_blocks(text, name)[0]]
 
 
 _BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",

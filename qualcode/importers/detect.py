@@ -56,7 +56,7 @@ _CONVERT = {
     "an RTF document": "save it as .docx",
     "an old-style Office file (.doc/.xls)": "save it as .docx",
     "an old-style Word file (.doc)": "save it as .docx",
-    "an OpenDocument file": "save it as .docx",
+    "an OpenDocument file": "save it as .docx (a desk-review document in .odt is read with --document)",
     "an audio file": "transcribe it first and import the transcript",
     "an audio or video file": "transcribe it first and import the transcript",
     "a video file": "transcribe it first and import the transcript",

@@ -311,6 +311,154 @@ def _is_list(paragraph: Any) -> bool:
     return paragraph._p.find(f"{_W}pPr/{_W}numPr") is not None or "list" in _style(paragraph)
 
 
+# ---------------------------------------------------------------------------------------------- OpenDocument
+
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+_ODF_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_T, _TB, _OF, _DR = (f"{{{ns}}}" for ns in (_ODF_TEXT, _ODF_TABLE, _ODF_OFFICE, _ODF_DRAW))
+# what is not running text of a paragraph: notes (read after it), frames (text boxes, read after it), comments,
+# the deleted text that tracked changes keep, a ruby's annotation
+_ODF_APART = {_T + "note", _DR + "frame", _OF + "annotation", _OF + "annotation-end", _T + "tracked-changes",
+              _T + "ruby-text", _DR + "custom-shape"}
+
+
+def read_odt_document(content: bytes, meta: bytes | None, name: str) -> ParsedTranscript:
+    """An OpenDocument text (.odt, LibreOffice or Google Docs): headings by outline level, paragraphs, lists, tables
+    row by row; text boxes after their paragraph, footnotes and endnotes after the paragraph citing them; the
+    deleted text that tracked changes keep left out; the table of contents is text but not units."""
+    from qualcode.safeio.xml import parse_xml
+
+    hint = "open it and save it again as .odt, or save it as .docx or PDF"
+    root = parse_xml(content, f"{name}:content.xml", hint=hint, remove_blank_text=False)
+    metadata: dict[str, Any] = {}
+    if meta:
+        meta_root = parse_xml(meta, f"{name}:meta.xml", hint=hint)
+        for el in meta_root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            key = {"title": "title", "creator": "author", "initial-creator": "author", "subject": "subject",
+                   "keyword": "keywords", "creation-date": "created"}.get(el.tag.rpartition("}")[2])
+            value = clean_text(el.text or "")
+            if key and value:
+                metadata.setdefault(key, value[:10] if key == "created" else value)
+        if metadata.get("created"):
+            metadata["date"] = metadata["created"]
+    body = root.find(f"{_OF}body/{_OF}text")
+    reader = _OdfBody()
+    if body is not None:
+        reader.read(body)
+    return _finish(reader.blocks, "odt", name, metadata, reader.said())
+
+
+class _OdfBody:
+    def __init__(self) -> None:
+        self.blocks: list[DocBlock] = []
+        self.notes = 0
+        self.boxes = 0
+        self.changes = 0
+
+    def read(self, parent: Any, kind: str = PARAGRAPH) -> None:
+        for el in parent.iterchildren():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag == _T + "h":
+                level = el.get(_T + "outline-level") or "1"
+                self.paragraph(el, HEADING, max(1, min(6, int(level) if level.isdigit() else 1)))
+            elif tag == _T + "p":
+                self.paragraph(el, kind)
+            elif tag == _T + "list":
+                for item in el.iterchildren(_T + "list-item", _T + "list-header"):
+                    self.read(item, ITEM)
+            elif tag == _TB + "table":
+                self.table(el)
+            elif tag == _T + "tracked-changes":
+                self.changes += sum(1 for _ in el.iterchildren(_T + "changed-region"))
+            elif tag in (_T + "table-of-content", _T + "illustration-index", _T + "alphabetical-index",
+                         _T + "bibliography", _T + "table-index", _T + "object-index", _T + "user-index"):
+                for p in el.iter(_T + "p", _T + "h"):  # an index is text, not passages to code
+                    text = clean_text(_odf_text(p, [], []))
+                    if text:
+                        self.blocks.append(DocBlock(text, TITLE))
+            elif tag in (_T + "section", _T + "index-body", _T + "soft-page-break", _TB + "table-rows",
+                         _TB + "table-header-rows", _T + "change-start") or tag.endswith("}sequence-decls"):
+                self.read(el, kind)
+
+    def paragraph(self, el: Any, kind: str, level: int = 0) -> None:
+        notes: list[Any] = []
+        frames: list[Any] = []
+        text = clean_text(_odf_text(el, notes, frames))
+        if text:
+            self.blocks.append(DocBlock(text, kind, level))
+        self.apart(notes, frames)
+
+    def apart(self, notes: list[Any], frames: list[Any]) -> None:
+        for frame in frames:
+            box = frame.find(_DR + "text-box")
+            if box is not None:
+                self.boxes += 1
+                self.read(box)
+        for note in notes:
+            body = note.find(_T + "note-body")
+            if body is not None:
+                self.notes += 1
+                self.read(body)
+
+    def table(self, el: Any) -> None:
+        notes: list[Any] = []
+        frames: list[Any] = []
+        for row in el.iter(_TB + "table-row"):
+            if row.getparent() is not el and row.getparent().getparent() is not el:
+                continue  # a table inside a cell: read with its cell
+            cells = []
+            for cell in row.iterchildren(_TB + "table-cell"):
+                texts = [clean_text(_odf_text(p, notes, frames)) for p in cell.iter(_T + "p", _T + "h")]
+                cells.append(clean_text(" ".join(t for t in texts if t)))
+            text = clean_text(" | ".join(c for c in cells if c))
+            if text:
+                self.blocks.append(DocBlock(text, ROW))
+        self.apart(notes, frames)
+
+    def said(self) -> list[str]:
+        out = []
+        if self.changes:
+            out.append(f"{self.changes} tracked change(s) read as accepted: inserted text kept, deleted text left out"
+                       " (the document as it reads with all changes accepted; accept or reject them first to code"
+                       " another version)")
+        if self.boxes:
+            out.append(f"{self.boxes} text box(es) read after the paragraph each is anchored in")
+        if self.notes:
+            out.append(f"{self.notes} footnote(s) or endnote(s) read after the paragraph or table that cites each")
+        return out
+
+
+def _odf_text(el: Any, notes: list[Any], frames: list[Any]) -> str:
+    """A paragraph's running text: spans, links and fields included; spaces (text:s), tabs and line breaks as
+    spaces; notes and frames set aside in ``notes`` and ``frames``, comments and deleted text left out."""
+    out = [el.text or ""]
+    for child in el.iterchildren():
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == _T + "note":
+            notes.append(child)
+        elif tag == _DR + "frame":
+            frames.append(child)
+        elif tag in _ODF_APART:
+            pass
+        elif tag == _T + "s":
+            count = child.get(_T + "c") or "1"
+            out.append(" " * min(int(count) if count.isdigit() else 1, 100))
+        elif tag in (_T + "tab", _T + "line-break"):
+            out.append(" ")
+        elif tag == _DR + "a":  # a link around a frame
+            for inner in child.iterchildren(_DR + "frame"):
+                frames.append(inner)
+        else:
+            out.append(_odf_text(child, notes, frames))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
 # ---------------------------------------------------------------------------------------------- HTML
 
 _SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "button",

@@ -1,4 +1,4 @@
-"""Desk-review documents: PDF (text layer), Word .docx, HTML, Markdown and plain text, read into a
+"""Desk-review documents: PDF (text layer), Word .docx, OpenDocument .odt, HTML, Markdown and plain text, read into a
 :class:`ParsedTranscript` of kind ``"document"`` (no speakers; units with a page or heading path).
 
 >>> from qualcode.importers.documents import read_document
@@ -22,11 +22,12 @@ from qualcode.safeio.files import is_zip
 __all__ = ["DOCUMENT_EXTENSIONS", "MAX_DOCUMENT_BYTES", "read_document", "parse_document", "is_document_file"]
 
 #: Extensions a document usually carries (the content decides, these only sharpen messages and defaults).
-DOCUMENT_EXTENSIONS: tuple[str, ...] = (".pdf", ".docx", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt",
+DOCUMENT_EXTENSIONS: tuple[str, ...] = (".pdf", ".docx", ".odt", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt",
                                         ".text")
 #: Files larger than this are refused before they are read (a desk-review document is rarely over 50 MB).
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
-_HINT = "qualcode reads documents as PDF (with a text layer), Word .docx, HTML, Markdown or plain text"
+_HINT = ("qualcode reads documents as PDF (with a text layer), Word .docx, OpenDocument .odt, HTML, Markdown or plain"
+         " text")
 
 
 def is_document_file(path: str | Path, head: bytes | None = None) -> bool:
@@ -108,7 +109,9 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
             parsed = read_docx_document(data, name)
             check_size(parsed.text, name, what="document's text")
             return parsed
-        raise InputError("this is a zip archive, not a Word document", path=name,
+        if _is_odt(data):
+            return _read_odt(data, name)
+        raise InputError("this is a zip archive, not a Word or OpenDocument text", path=name,
                          hint=f"{_HINT}; save Excel or PowerPoint files as PDF first")
     from qualcode.importers.detect import sniff_binary
 
@@ -136,6 +139,41 @@ def _parse(data: bytes, name: str) -> ParsedTranscript:
     from qualcode.importers.doc_readers import read_text_document
 
     return read_text_document(text, name)
+
+
+def _is_odt(data: bytes) -> bool:
+    """Whether a zip archive is an OpenDocument text (.odt): its mimetype entry says so, or it holds content.xml
+    without being another OpenDocument kind."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.open("mimetype").read(80).decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, NotImplementedError):
+        return False
+    if mimetype:
+        return mimetype.strip() in ("application/vnd.oasis.opendocument.text",
+                                    "application/vnd.oasis.opendocument.text-master")
+    return "content.xml" in names and "META-INF/manifest.xml" in names
+
+
+def _read_odt(data: bytes, name: str) -> ParsedTranscript:
+    from qualcode.importers.doc_readers import read_odt_document
+    from qualcode.safeio.archive import Archive
+    from qualcode.safeio.files import check_size
+
+    with Archive(data, name, what="OpenDocument text", hint="open it and save it again as .odt, or as .docx",
+                 unreadable="this OpenDocument text is damaged or incomplete") as archive:
+        archive.check_all()
+        content = archive.find("content.xml")
+        if content is None:
+            raise InputError("this OpenDocument text has no content.xml", path=name,
+                             hint="open it and save it again as .odt, or as .docx")
+        meta = archive.find("meta.xml")
+        parsed = read_odt_document(archive.read(content), archive.read(meta) if meta else None, name)
+    check_size(parsed.text, name, what="document's text")
+    return parsed
 
 
 def _is_word(data: bytes) -> bool:

@@ -565,3 +565,32 @@ def test_a_justified_line_whose_words_are_spread_apart_is_read_in_place() -> Non
     assert ("Hur utvärderingarnas slutsatser om bristande hållbarhet (genomförda innan insatsen avslutas) bör"
             " värderas är samtidigt osäkert.") in texts
     assert not any(len(t.split()) == 1 for t in texts)
+
+
+def test_an_opendocument_text_is_read_with_its_changes_accepted_its_notes_and_its_contents_apart(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Real .odt files (LibreOffice's own format, and what many NGOs and governments share) were refused as "a zip
+    archive, not a Word document". Now they are read as Word files are: the deleted text tracked changes keep is
+    left out, footnotes follow the paragraph citing them, the table of contents is text but not units, and the
+    headings give the units their heading path."""
+    changed = read_document(FIXTURES / "odfdo-tracked_changes.odt")
+    assert _texts(changed) == ["Bonjour los bonitos amigos ça va ?"]
+    assert changed.warnings[0].startswith("3 tracked change(s) read as accepted")
+    poem = read_document(FIXTURES / "odfdo-dormeur_notes.odt")
+    texts = _texts(poem)
+    assert poem.metadata["title"] == "Le dormeur du val"
+    # the title's footnote after the title, the poem's after the poem, each a unit of its own, then the signature
+    assert texts[0] == "Note dormeur" and texts[1].startswith("C'est un trou de verdure où chante une rivière,")
+    assert texts[-4:] == ["Il a deux trous rouges au côté droit.", "Note next remote link", "End note",
+                          "Arthur Rimbaud"]
+    assert "3 footnote(s) or endnote(s) read after the paragraph or table that cites each" in poem.warnings
+    with_toc = read_document(FIXTURES / "odfdo-doc_with_toc.odt")
+    assert "Table of Contents" in with_toc.text
+    assert not any(t.startswith(("Table of Contents", "1. Lorem 1 1")) for t in _texts(with_toc))
+    assert {u.heading for u in with_toc.units} >= {"Lorem 1 > Lorem 1A"}
+    # imported with --document from the command line, as a Word file is
+    project = tmp_path / "p"
+    assert run_cli(capsys, "init", "-p", str(project))[0] == 0
+    code, out, err = run_cli(capsys, "import", "-p", str(project), "--document",
+                             str(FIXTURES / "odfdo-dormeur_notes.odt"))
+    assert code == 0 and "Traceback" not in err and "odfdo-dormeur_notes: new (document 'Le dormeur du val'" in out

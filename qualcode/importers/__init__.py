@@ -137,7 +137,11 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         damage = CueDamage()
         parsed = cues_as_transcript(whisper_tsv_cues(text, name, damage), name, fmt="vtt", damage=damage)
         parsed.format = "tsv"
-        parsed.detected = "Whisper .tsv output: " + parsed.detected.partition(": ")[2]
+        from qualcode.importers.cue_reader import TSV_SECONDS_NOTICE
+
+        tool = "tab-separated captions (start, end, text)" if TSV_SECONDS_NOTICE in parsed.warnings \
+            else "Whisper .tsv output"
+        parsed.detected = f"{tool}: " + parsed.detected.partition(": ")[2]
         return parsed
     fmt = detect.detect_text_format(text)
     if fmt in ("vtt", "srt"):

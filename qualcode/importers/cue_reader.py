@@ -80,10 +80,11 @@ class CueDamage:
     broken: list[tuple[int, str]] = field(default_factory=list)
     untimed: list[int] = field(default_factory=list)
     numbers: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader guessed of the file, for the report
     first_error: InputError | None = None
 
     def notices(self) -> list[str]:
-        out = []
+        out = list(self.notes)
         if self.reversed_ends:
             line_no, timing = self.reversed_ends[0]
             out.append(f"{len(self.reversed_ends)} cue(s) end before they start (the first at line {line_no}:"
@@ -504,11 +505,11 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         notices.append(f"{music} mark(s) of music ([Music], ♪) inside the captions were left out of the text")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}
     if not detected:
-        detected = _describe(fmt, spans, names, rolling)
+        detected = _describe(fmt, spans, names, rolling, accepted)
     return assemble(drafts, fmt=fmt, name=name, metadata=metadata, detected=detected, notices=notices)
 
 
-def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool) -> str:
+def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, accepted: set[str]) -> str:
     kind = "WebVTT" if fmt == "vtt" else "SubRip (SRT)"
     if rolling:
         return f"{kind}: YouTube automatic captions"
@@ -520,7 +521,7 @@ def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool) -> s
         return f"{kind}: voice tags (Microsoft Teams)"
     if any(s.change for s in spans):
         return f"{kind}: captions with '>>' speaker changes"
-    if any(s.label for s in spans):
+    if any(s.label is not None and s.label.key in accepted for s in spans):
         return f"{kind}: 'Name:' labels (Zoom, transcription services)"
     return f"{kind}: captions without speaker labels"
 
@@ -645,8 +646,9 @@ def sbv_cues(text: str, name: str, damage: CueDamage) -> list[Cue] | None:
 
 # Whisper's .tsv output: a "start<TAB>end<TAB>text" header, then a line per segment with its times in milliseconds
 _TSV_HEADER = re.compile(r"\ufeff?start\tend\ttext\s*", re.I)
-# a spreadsheet that saved the times as decimals ("1200.0") is read too
-_TSV_LINE = re.compile(r"(\d{1,9})(?:\.0*)?\t(\d{1,9})(?:\.0*)?\t(.*)")
+# Whisper writes whole milliseconds; other tools write the same header with seconds ("0.000<TAB>1.200<TAB>text")
+_TSV_LINE = re.compile(r"(\d{1,9}(?:\.\d{1,6})?)\t(\d{1,9}(?:\.\d{1,6})?)\t(.*)")
+TSV_SECONDS_NOTICE = "the times have decimals, so they were read as seconds (Whisper writes whole milliseconds)"
 
 
 def is_whisper_tsv(text: str) -> bool:
@@ -659,13 +661,18 @@ def whisper_tsv_cues(text: str, name: str, damage: CueDamage) -> list[Cue]:
     with the segment before, and is noted in ``damage``; a line without tabs is text of the segment before. Raises
     InputError naming the first broken row when as many rows are broken as not."""
     cues: list[Cue] = []
-    for line_no, raw in enumerate(text.split("\n")[1:], start=2):
+    rows = text.split("\n")[1:]
+    matched = [m for m in (_TSV_LINE.fullmatch(r.rstrip("\r")) for r in rows) if m is not None]
+    scale = 1 if any("." in m.group(1) + m.group(2) for m in matched) else 1000
+    if scale == 1:
+        damage.notes.append(TSV_SECONDS_NOTICE)
+    for line_no, raw in enumerate(rows, start=2):
         line = raw.rstrip("\r")
         if not line.strip():
             continue
         m = _TSV_LINE.fullmatch(line)
         if m is not None:
-            start, end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
+            start, end = round(float(m.group(1)) / scale, 3), round(float(m.group(2)) / scale, 3)
             if end < start:
                 damage.reversed_ends.append((line_no, "\t".join(line.split("\t")[:2])))
                 end = start

@@ -160,3 +160,25 @@ def test_captions_saved_as_text_name_their_own_lines() -> None:
     pt = parse_transcript(data.encode(), "forum.txt")
     assert any(w.startswith(f"1 cue(s) start before the cue before them (the first at line"
                             f" {line_of(data, '00:00:03')})") for w in pt.warnings), pt.warnings
+
+
+def test_a_tsv_with_times_in_seconds_is_read_in_seconds_and_says_so() -> None:
+    """The same "start<TAB>end<TAB>text" header with "0.000<TAB>1.200" rows (FunASR and other tools): "3.000" was
+    read as 3 ms, or the rows refused as broken."""
+    data = "start\tend\ttext\n" + "".join(f"{3 * k}.000\t{3 * k + 2}.500\t{words}\n" for k, words in enumerate(SPEECH))
+    pt = parse_transcript(data.encode(), "forum.tsv")
+    assert [u.t_start for u in pt.units][:2] == [0.0, 3.0] and pt.turns[-1].t_end == 14.5
+    assert pt.detected.startswith("tab-separated captions (start, end, text)")
+    assert "read as seconds" in pt.warnings[0]
+    whisper = parse_transcript(tsv(TSV_OK).encode(), "forum.tsv")
+    assert whisper.detected.startswith("Whisper .tsv output") and whisper.turns[-1].t_end == 15.0
+
+
+def test_a_caption_with_a_colon_in_its_sentence_is_not_reported_as_name_labels() -> None:
+    """YouTube captions of a talk: "Maybe more precisely: Is AI capable of ..." made the report say the captions
+    had 'Name:' labels, with no speaker found."""
+    lines = [*SPEECH[:3], "Maybe more precisely: Is AI capable of helping us create something new and original",
+             SPEECH[4]]
+    data = "".join(f"{t}\n{words}\n\n" for t, words in zip(SBV_OK, lines, strict=True))
+    pt = parse_transcript(data.encode(), "talk.sbv")
+    assert pt.speakers == [] and pt.detected == "SubViewer (.sbv, YouTube): captions without speaker labels"

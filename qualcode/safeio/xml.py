@@ -7,6 +7,7 @@ entity reference is ever left in the tree, where it would silently cut an elemen
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,9 @@ def clean_tree(root: Any, removed: Counter[str]) -> None:
                 el.set(key, clean(value, removed))
 
 
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]{0,200}\?>")
+
+
 def parse_html(text: str, name: str) -> Any:
     """Parse an HTML page into an lxml.html tree, or raise a one-line InputError.
 
@@ -93,6 +97,9 @@ def parse_html(text: str, name: str) -> Any:
     if text.count("<") > max_tags:
         raise too_many_tags(name, max_tags)
     html_parser = lxml.html.HTMLParser(no_network=True, huge_tree=False, collect_ids=False)
+    # an XHTML page (a filing's inline XBRL, a CMS or e-book export) opens with an XML declaration naming its
+    # encoding, which lxml refuses in text already decoded: the declaration says nothing the text does not
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         root = lxml.html.document_fromstring(text, parser=html_parser)
     except Exception:

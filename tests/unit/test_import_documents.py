@@ -391,6 +391,36 @@ def test_interview_published_as_html_is_a_transcript_and_a_report_stays_a_docume
                    for n in entry["notes"])
 
 
+XML_DECLARATION = ('<?xml  version="1.0" encoding="utf-8"?>\n<!-- Inline XBRL Document -->\n'
+                   '<!-- Creation Date      : 2022-03-30T02:55:49 -->\n')
+
+
+def test_an_xhtml_page_opening_with_an_xml_declaration_is_read(tmp_path: Path) -> None:
+    """A real annual report filed as inline XBRL (XHTML: an XML declaration naming its encoding, comments, then
+    <html>) was refused as "this HTML file cannot be read"; an interview saved as XHTML was refused the same way."""
+    report_page = tmp_path / "annual_report.html"
+    report_page.write_text(
+        XML_DECLARATION + '<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html" />\n<title>\n'
+        "</title>\n</head>\n<body>\n<p>Galaxy Gaming, Inc.</p>\n<table><tr><td>Nevada</td><td>20-8143439</td></tr>"
+        "</table>\n<p>The company licenses casino table games to land-based casinos and to online operators.</p>\n"
+        "</body></html>\n", encoding="utf-8")
+    interview = tmp_path / "interview.xhtml"
+    interview.write_text(
+        XML_DECLARATION + '<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        + "".join(f"<p>{who}: {said}</p>" for who, said in [
+            ("Interviewer", "How did the training change the way grievances are handled?"),
+            ("Lan", "The officers now answer within ten days, and workers know whom to ask."),
+            ("Interviewer", "And the supervisors?"), ("Lan", "They attend the monthly dialogue meetings now.")])
+        + "</body></html>", encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        report = import_files(project, [report_page, interview], coder="ana")
+        [document] = report["documents"]
+        assert "Nevada | 20-8143439" in [s["text"] for s in project.segments(document["id"])]
+        [entry] = report["transcripts"]
+        assert [s["speaker"] for s in project.segments(entry["id"]) if s["speaker"]] == [
+            "Interviewer", "Lan", "Interviewer", "Lan"]
+
+
 def test_word_97_html_paragraphs_inside_dir_and_bold_stay_paragraphs(tmp_path: Path) -> None:
     """Word 97 saved its pages with every paragraph inside <DIR> and the title's <P> inside <B>: the whole page was
     one paragraph, so an interview saved so was a document and a report lost its paragraphs."""

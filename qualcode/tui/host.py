@@ -118,6 +118,7 @@ class WorkbenchScreen(Screen[None]):
 
     KEYS: ClassVar[str] = ""
     stale = False  # the project changed while another screen was in front
+    suggestions_missed = False  # new suggestions were computed while another screen was in front
     _pause_watch: Timer | None = None  # looks for a pause to take the screen's picture in (see _backdrop_in_a_pause)
 
     @property
@@ -160,7 +161,6 @@ class WorkbenchScreen(Screen[None]):
         if self._pause_watch is not None:
             self._pause_watch.resume()
         self.catch_up()
-        self.shown_again()
         self.update_status()
 
     def catch_up(self) -> None:
@@ -172,9 +172,9 @@ class WorkbenchScreen(Screen[None]):
             self.reload_from_store()
         elif missed:
             self._catch_up(missed)
-
-    def shown_again(self) -> None:
-        """The screen is in front again (a dialog closed, or another view): show what was left for this moment."""
+        if self.suggestions_missed:
+            self.suggestions_missed = False
+            self.suggestions_updated()
 
     # our own writes made on another screen while this one was covered (the queue over the transcript view): the
     # ranges of events they logged, shown when it comes back, unit by unit (re-reading the whole transcript took
@@ -257,7 +257,8 @@ class WorkbenchScreen(Screen[None]):
         """Redraw the status line (who, where, progress, saving, the last message)."""
 
     def suggestions_updated(self) -> None:
-        """New suggestions were computed: show them if they concern what is on screen."""
+        """New suggestions were computed: show them if they concern what is on screen. Called while the screen is
+        in front; those computed while it was covered, as it comes back (:meth:`catch_up`)."""
 
     def save_position(self) -> None:
         """Remember where the coder is (the transcript view does; the app calls it before quitting)."""

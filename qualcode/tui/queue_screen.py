@@ -209,7 +209,9 @@ class QueueScreen(WorkbenchScreen):
 
     def suggestions_updated(self) -> None:
         self._show_suggestions()
-        if self._waiting is not None:
+
+    def try_waiting(self) -> None:
+        if self._waiting is not None:  # a number key waiting for the unit's suggestions
             self._waiting()
 
     def update_status(self) -> None:

@@ -853,22 +853,8 @@ class TranscriptScreen(WorkbenchScreen):
             return []
         return self._not_applied(u, self.host.suggestions_for(u) or [])
 
-    _suggestions_behind = False  # new suggestions came while a dialog covered the view: shown when it closes
-
     def suggestions_updated(self) -> None:
-        if self.app.screen is self:  # in front (not only seen behind a dialog, as Textual's is_current also says)
-            self._show_suggestions()
-        else:
-            # under the code picker, the panel is dimmed and nobody reads it: drawn there, it made the picker take
-            # the view's picture again and draw itself once more (c after a pause, as the refitted suggestions of the
-            # unit arrive: 52 ms to screen where 17 do)
-            self._suggestions_behind = True
-        self.try_waiting()
-
-    def shown_again(self) -> None:
-        if self._suggestions_behind:
-            self._suggestions_behind = False
-            self._show_suggestions()
+        self._show_suggestions()
 
     def action_accept(self, number: int) -> None:
         """Accept the Nth suggestion shown for the current unit (for the whole selection when there is one). Typed

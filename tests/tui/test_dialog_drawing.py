@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.strip import Strip
 from textual.timer import Timer
+from textual.widgets import OptionList
 
 from qualcode.tui import QualcodeApp
 from qualcode.tui.backdrop import dimmed_picture
@@ -155,6 +156,45 @@ async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_
         await pilot.press("escape")
         await pilot.pause()
         assert id(app.screen) == id(view) and panel.shown_unit == unit["id"] and panel.shown_count == 2
+
+
+
+async def test_suggestions_that_come_while_the_picker_covers_the_queue_are_shown_when_it_closes(
+        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    # the queue under the picker drew them on arrival: the picker took the queue's picture again and drew once more
+    from workbench_support import use_fixed_suggestions
+
+    from qualcode.model import Suggestion
+    from qualcode.tui.app import SuggestionsReady
+    from qualcode.tui.widgets.panels import SuggestionsPanel
+
+    use_fixed_suggestions(monkeypatch, [{"code": "effectiveness.outputs", "score": 0.5, "why": "terms",
+                                         "model_version": "test"}])
+    app = make(queue_mode=True, suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        unit = queue.current
+        assert unit is not None
+        panel = queue.query_one(SuggestionsPanel)
+        assert panel.shown_unit == unit["id"] and panel.shown_count == 1
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)
+        drawn = frames(app)
+        refitted: list[Suggestion] = [
+            {"code": "sustainability.funding", "score": 0.8, "why": "keywords: funding", "model_version": "test"},
+            {"code": "effectiveness.outputs", "score": 0.4, "why": "terms", "model_version": "test"}]
+        app.post_message(SuggestionsReady({int(unit["id"]): refitted}, generation=app._generation))
+        await pilot.pause()
+        await pilot.pause()
+        assert drawn[0] == 0 and panel.shown_count == 1  # the picker, as it was; the queue behind it not redrawn
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is queue and panel.shown_unit == unit["id"] and panel.shown_count == 2
+        first = panel.query_one("#suggestion-list", OptionList).get_option_at_index(0)
+        assert "Funding to continue" in str(first.prompt)
 
 
 

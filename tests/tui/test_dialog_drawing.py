@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widgets import OptionList
 
 from qualcode.tui import QualcodeApp
 from qualcode.tui.backdrop import dimmed_picture
 from qualcode.tui.dialogs import CodePicker, Dialog, SearchScreen
-from qualcode.tui.host import BACKDROP_PAUSE_SECONDS
+from qualcode.tui.host import BACKDROP_PAUSE_SECONDS, WorkbenchScreen
 from qualcode.tui.queue_screen import QueueScreen
 from qualcode.tui.screens import TranscriptScreen
 
@@ -84,42 +83,42 @@ async def test_a_dialog_shows_the_view_behind_it_as_it_is_after_a_pause_or_right
 
 async def test_a_screen_looks_for_a_pause_only_while_it_is_in_front(make: Callable[..., QualcodeApp],
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """A view covered by a dialog or another view is not woken five times a second to find it is not in front: its
-    watch for a pause is paused until it is in front again."""
-    paused: set[Timer] = set()
-    pause, resume = Timer.pause, Timer.resume
+    """A view covered by a dialog or another view is not woken five times a second to find it is not in front; in
+    front again, it takes its picture in the next pause, so that the next dialog opens on the view as it is."""
+    woken: list[WorkbenchScreen] = []
+    look = WorkbenchScreen._backdrop_in_a_pause
 
-    def pausing(timer: Timer) -> None:
-        paused.add(timer)
-        pause(timer)
+    def looking(screen: WorkbenchScreen) -> None:
+        woken.append(screen)
+        look(screen)
 
-    def resuming(timer: Timer) -> None:
-        paused.discard(timer)
-        resume(timer)
+    monkeypatch.setattr(WorkbenchScreen, "_backdrop_in_a_pause", looking)
 
-    monkeypatch.setattr(Timer, "pause", pausing)
-    monkeypatch.setattr(Timer, "resume", resuming)
+    async def woken_in_a_pause(screen: WorkbenchScreen) -> bool:
+        del woken[:]
+        await asyncio.sleep(4 * BACKDROP_PAUSE_SECONDS)
+        return any(s is screen for s in woken)
+
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:
         await app.settled()
-        screen = app.screen
-        assert isinstance(screen, TranscriptScreen)
-        watch = screen._pause_watch
-        assert watch is not None and watch not in paused
-        await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.screen, CodePicker) and watch in paused
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen and watch not in paused
-        await pilot.press("w")
-        await app.settled()
-        queue = app.screen
-        assert isinstance(queue, QueueScreen) and watch in paused
-        assert queue._pause_watch is not None and queue._pause_watch not in paused
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen and watch not in paused
+        view = app.screen
+        assert isinstance(view, TranscriptScreen)
+        assert await woken_in_a_pause(view) and view.current_backdrop() is not None
+        for key, covering in (("c", CodePicker), ("w", QueueScreen)):
+            await pilot.press(key)
+            await app.settled()
+            cover = app.screen
+            assert isinstance(cover, covering)
+            assert not await woken_in_a_pause(view)
+            if isinstance(cover, WorkbenchScreen):  # the view in front looks for its pauses
+                assert any(s is cover for s in woken)
+            await pilot.press("escape")
+            await app.settled()
+            assert app.screen is view
+            assert await woken_in_a_pause(view)
+            assert view.current_backdrop() is not None
+            assert cells(view.current_backdrop().lines) == cells(dimmed_picture(view).lines)  # type: ignore[union-attr]
 
 
 async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_closes(

@@ -546,11 +546,12 @@ class QualcodeApp(TypeAhead, App[None]):
                 self._suggestions[uid] = found
                 self._fresh[uid] = message.generation
         self.suggestion_note = message.note
+        front: object = self.screen  # as object: a screen compared to it keeps its own type
         for screen in self.screen_stack:
             # not on a screen being taken down (a refit that finishes as the evaluator quits): its widgets are gone
             if not (isinstance(screen, WorkbenchScreen) and screen.is_attached):
                 continue
-            if screen is self.screen:
+            if screen is front:
                 screen.suggestions_updated()
             else:
                 # covered (by a dialog, or another view), it shows them when it is in front again: drawn under the

@@ -10,8 +10,8 @@ when the app reads it, before the text typed before it is in), and any key right
 
 None of this may depend on how fast the machine is: on a loaded machine the keys of one burst are read further
 apart than on an idle one, and what a key starts takes longer to finish. So a key after Enter or Esc waits for as
-long as the app is still working through what was read before it (input still queued, or a message still being
-handled on a screen), then until the screen on top changes or a short time (``GAP``) has passed; only then does the
+long as the app is still working through what was read before it (input still queued, or a message the app or a
+screen is still handling), then until the screen on top changes or a short time (``GAP``) has passed; only then does the
 screen on top tell where it goes. A key read once all that is done goes there at once.
 
 A key can also wait for what it refers to: a number typed before the unit's suggestions are computed, or ``d`` while
@@ -22,6 +22,7 @@ follow in order. A barrier that is not resolved within its time limit is dropped
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -276,31 +277,53 @@ class TypeAhead:
                                     *self.TA_BACKGROUND))
 
     def _ta_quiet(self) -> bool:
-        """Nothing read before is still being worked through: no input waits in the app's queue, and no screen
-        (nor any widget on it) has a message queued or being handled (a replayed Enter's submission, the dialog's
+        """Nothing read before is still being worked through: the app is handling no message (but for the ones the
+        caller is itself in the middle of: the key being read asks) and has none waiting, and no screen (nor any
+        widget on it) has a message waiting or being handled (a replayed Enter's submission, the dialog's
         dismissal), but for messages that cannot change where a key goes (:attr:`TA_BACKGROUND`)."""
         app: Any = self
-        if app.message_queue_size and not self._ta_only_background(app._message_queue, 0):
+        task = asyncio.current_task()
+        handled = [message for message, handler in self._ta_handling if handler is not task]
+        if not self._ta_only_background(app, handled):
             return False
         for screen in app.screen_stack:
             for node in screen.walk_children(with_self=True):
                 queue = node._message_queue
                 # an asyncio queue counts a message until it is handled, not only until it is taken
-                pending = getattr(queue, "_unfinished_tasks", queue.qsize())
-                if pending and not self._ta_only_background(queue, pending):
+                unfinished = getattr(queue, "_unfinished_tasks", queue.qsize())
+                if unfinished and not self._ta_only_background(node, None, unfinished):
                     return False
         return True
 
-    def _ta_only_background(self, queue: Any, pending: int) -> bool:
-        """Every message ``queue`` holds is background, and none is being handled (``pending``: the messages counted
-        until handled; 0 when that count is not known)."""
+    def _ta_only_background(self, pump: Any, handled: list[Any] | None, unfinished: int = 0) -> bool:
+        """Every message ``pump`` is handling (``handled``; None: not known, only how many are ``unfinished``: taken
+        off its queue or waiting in it, and not handled yet), has taken off its queue to handle next, or has waiting
+        in it, is background."""
+        queue = pump._message_queue
         queued = getattr(queue, "values", getattr(queue, "_queue", None))  # Textual's own queue, or asyncio's
         if queued is None:
             return False
-        queued = list(queued)
-        if pending > len(queued):  # one is being handled: what it does is not known
-            return False
-        return all(m is not None and self._ta_background(m) for m in queued)
+        waiting = list(queued)
+        taken = pump._pending_message  # looked at and kept while the message before it is handled
+        if taken is not None:
+            waiting.append(taken)
+        if handled is None:
+            if unfinished > len(waiting):  # one is being handled: what it does is not known
+                return False
+            handled = []
+        return all(m is not None and self._ta_background(m) for m in [*handled, *waiting])
+
+    # (message, task handling it) for each message the app is in the middle of: Textual's queue counts only those
+    # waiting, so a key was judged free to go while the message before it was still being handled
+    _ta_handling: tuple[tuple[Any, Any], ...] = ()
+
+    async def _dispatch_message(self, message: Any) -> None:
+        entry = (message, asyncio.current_task())
+        self._ta_handling = (*self._ta_handling, entry)
+        try:
+            await super()._dispatch_message(message)  # type: ignore[misc]
+        finally:
+            self._ta_handling = tuple(e for e in self._ta_handling if e is not entry)
 
     def _ta_priority(self, key: str) -> bool:
         active = getattr(self, "active_bindings", {}).get(key)

@@ -115,7 +115,7 @@ async def test_a_screen_looks_for_a_pause_only_while_it_is_in_front(make: Callab
                 assert any(s is cover for s in woken)
             await pilot.press("escape")
             await app.settled()
-            assert app.screen is view
+            assert id(app.screen) == id(view)
             assert await woken_in_a_pause(view)
             assert view.current_backdrop() is not None
             assert cells(view.current_backdrop().lines) == cells(dimmed_picture(view).lines)  # type: ignore[union-attr]

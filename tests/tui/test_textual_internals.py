@@ -45,9 +45,9 @@ METHODS = [
     (App, "_on_key", ["event"]),  # what a key held by the type-ahead is kept from (prevent_default)
     (BackgroundScreen, "process_segments", ["segments", "color"]),  # the dialog's dimming, one style at a time
     (App, "_get_screen", ["screen"]),  # the code picker built (mounted) before it is first shown
+    (MessagePump, "_dispatch_message", ["message"]),  # the messages the app is handling (and a slow machine's tests)
     # the tests
     (App, "_display", ["screen", "renderable"]),  # frames counted (test_dialog_drawing)
-    (MessagePump, "_dispatch_message", ["message"]),  # a slow machine (test_typeahead)
     (XTermParser, "feed", ["data"]),  # a terminal's bytes made into keys (test_day_of_coding)
     (XTermParser, "tick", []),
 ]
@@ -132,6 +132,19 @@ class Nudge(Message):
     pass
 
 
+class Recorder(Widget):
+    """What it has taken off its queue to handle next, and what waits in it, as it handles each nudge."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[Message, Message | None, bool]] = []
+
+    def on_nudge(self, message: Nudge) -> None:
+        queue: Any = self._message_queue
+        queued = queue.values if hasattr(queue, "values") else queue._queue
+        self.seen.append((message, self._pending_message, any(m is self._pending_message for m in queued)))
+
+
 async def test_the_message_queues_the_type_ahead_reads_hold_what_is_waiting() -> None:
     """The type-ahead holds a key while a screen or a widget still has a message to handle: it reads each message
     pump's queue (Textual's own, ``values``; or asyncio's, ``_queue``)."""
@@ -144,6 +157,14 @@ async def test_the_message_queues_the_type_ahead_reads_hold_what_is_waiting() ->
         queue: Any = widget._message_queue  # the app's own too: it is a message pump's
         queued: Any = queue.values if hasattr(queue, "values") else queue._queue
         assert list(queued) == [nudge] and queue.qsize() == 1
+        recorder = Recorder()
+        await app.mount(recorder)
+        first, second = Nudge(), Nudge()
+        recorder.post_message(first)
+        recorder.post_message(second)
+        await pilot.pause()
+        # handling the first, it had taken the second off its queue, and kept it there
+        assert recorder.seen[0] == (first, second, False) and recorder.seen[1][0] is second
         await pilot.pause()
         assert queue.qsize() == 0
         app.notify("saved")  # the tests read what was notified

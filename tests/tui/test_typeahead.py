@@ -174,3 +174,28 @@ async def test_a_key_waits_while_a_screen_has_a_message_to_handle_and_not_for_a_
         assert app._ta_quiet()
         app.screen.refresh()  # a redraw says nothing about where a key goes
         assert app._ta_quiet()
+
+
+async def test_a_key_waits_while_the_app_is_handling_a_message_not_only_while_one_is_queued(
+        make: Callable[..., QualcodeApp]) -> None:
+    # The app's own queue counted only the messages waiting in it: while the app was in the middle of one (a key's
+    # action waiting for a dialog to be mounted), a key held after Enter was judged free to go where the screen on
+    # top was then, before that message had changed it.
+    import asyncio
+
+    async with on_kii_01(make) as (app, pilot):
+        await app.settled(timeout=30)
+        gate = asyncio.Event()
+        started = asyncio.Event()
+
+        async def slow() -> None:  # a message the app is handling, taken off its queue
+            started.set()
+            await gate.wait()
+
+        app.call_later(slow)
+        await asyncio.wait_for(started.wait(), 30)
+        assert app.message_queue_size == 0
+        assert not app._ta_quiet()
+        gate.set()
+        await app.settled(timeout=30)
+        assert app._ta_quiet()

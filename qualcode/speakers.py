@@ -70,7 +70,7 @@ INFORMANT_LABELS = _phrases(
     participants, answer, a, r, resp, guest, entrevistado, entrevistada, encuestado, encuestada, participante,
     informante, repondant, repondante, enquete, enquetee, interviewe, befragte, befragter, teilnehmer,
     teilnehmerin, narasumber, responden, peserta, mhojiwa, nguoi tra loi, ntl, nguoi duoc phong van, dap,
-    thanh vien, notes"""
+    thanh vien, notes, resposta, respuesta, reponse, antwort, tra loi"""
 )
 INFORMANT_LABELS |= frozenset(fold(w) for w in """受访者 被访者 受访人 被访人 回答者 答 受訪者 被訪者
     受訪人 回答 インタビュイー 話し手 対象者 응답자 피면담자 면담대상자 답""".split())
@@ -139,7 +139,7 @@ def f4_respondents(labels: Iterable[str]) -> list[str]:
 
 _F4_RESPONDENTS = frozenset({"b", "ip", "tn"})
 # informant labels that only say the words are an answer: an answer to someone's question
-_ANSWER_LABELS = frozenset({"a", "answer", "dap"})
+_ANSWER_LABELS = frozenset({"a", "answer", "dap", "resposta", "respuesta", "reponse", "antwort", "tra loi"})
 
 
 def is_interviewer_label(label: str) -> bool:

@@ -354,8 +354,10 @@ def _colon(body: str) -> Label | None:
         elif ch in ":：" and depth == 0:
             after = body[i + 1 :]
             if after and not after[0].isspace() and not (ch == "：" or _UNCASED_NAME.match(after[0])
-                                                        and _UNCASED_NAME.fullmatch(body[:i].strip())):
-                # "10:30", "http://"; Chinese and Japanese write no space after a colon ("王小明：我", "王小明:我")
+                                                        and _UNCASED_NAME.fullmatch(body[:i].strip())) \
+                    and not (after[0].isalpha() and role_of_label(body[:i]) is not None and body[:1].isupper()):
+                # "10:30", "http://"; Chinese and Japanese write no space after a colon ("王小明：我", "王小明:我"),
+                # nor a typist always after a role ("Pergunta:Onde você nasceu?")
                 return None
             return _make(body[:i], after)
     return None

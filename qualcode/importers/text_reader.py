@@ -164,6 +164,31 @@ def meta_value(value: Any) -> Any:
     return value
 
 
+#: a metadata flag: the front matter was not YAML and was read line by line (taken out again by read_text, which
+#: says so in the report)
+FRONT_MATTER_AS_LINES = "_front_matter_as_lines"
+_PLAIN_META_LINE = re.compile(r"([^\W\d][\w .'’/-]{0,40}?)\s*:(?:\s+(.*))?")
+
+
+def _plain_front_matter(lines: list[str]) -> dict[str, Any] | None:
+    """The front matter read as "key: value" lines, each split at its first colon, when every line is one (or
+    blank) and no value starts as YAML's own syntax does (a list, a mapping, a quote: "date: [2024-03-20" is YAML
+    gone wrong, to be corrected); None otherwise."""
+    out: dict[str, Any] = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        m = _PLAIN_META_LINE.fullmatch(line.rstrip())
+        if m is None:
+            return None
+        value = (m.group(2) or "").strip()
+        if value[:1] in tuple("[{\"'&*!|>%@`"):
+            return None
+        if value:
+            out.setdefault(meta_key(m.group(1)), value)
+    return out or None
+
+
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], list[str], int]:
     """Return (metadata, body lines, number of lines consumed) for optional YAML front matter."""
     lines = text.split("\n")
@@ -180,6 +205,12 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], list[str],
     try:
         data = safe_yaml.load("\n".join(lines[first + 1 : end]), name)
     except safe_yaml.YamlError as err:
+        plain = _plain_front_matter(lines[first + 1 : end])
+        if plain is not None:
+            # "title: Memórias da Universidade: Entrevista com ...": a colon in a value, unquoted, as people write
+            # front matter by hand; read each line by its first colon, and say so
+            plain[FRONT_MATTER_AS_LINES] = True
+            return plain, lines[end + 1 :], end + 1
         raise InputError(
             f"the front matter (between the '---' lines) {err.reason}",
             path=name,
@@ -909,6 +940,8 @@ def blocks_to_drafts(
                                " the labels stand for, not as speech")
         blocks = [b for b in blocks if b.lines]
     drafts = Drafts()
+    other = _unlabelled_voice(blocks, accepted, display)
+    spoken = False  # the current turn has words
     asked = False  # the line before ends in a question
     speaker: str | None = default_speaker
     pending_time: float | None = None
@@ -961,6 +994,8 @@ def blocks_to_drafts(
                 else:
                     drafts.add(speaker, inline_times.drop(speech(label.rest)), t_start=label.t_start)
                 new_paragraph = not label.rest
+                asked = label.rest.rstrip().endswith("?")
+                spoken = bool(label.rest.strip())
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
                 pending_time = None if label.rest else label.t_start
                 turn_time = label.t_start
@@ -1006,12 +1041,23 @@ def blocks_to_drafts(
             # unlabelled speech: each paragraph may be another voice, and so may the line after a question (Whisper
             # writes a line per stretch of speech, without blank lines), so each starts a turn of its own
             unknown = reading.unlabelled_speech and reading.record == "verbatim"
+            if other is not None and speaker != other.voice and (
+                    other.asks and id(block) in other.questions and new_paragraph
+                    or not other.asks and speaker == other.label and spoken and (new_paragraph or asked)):
+                speaker = other.voice  # the voice the file leaves unlabelled, answering or asking the labelled one
+                other.turns += 1
             drafts.add(speaker, inline_times.drop(speech(body)), new_paragraph=new_paragraph, t_start=t_start,
                        new_turn=unknown and (new_paragraph or asked))
             asked = body.rstrip().endswith("?")
+            spoken = True
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
+    if other is not None and other.turns:
+        said = ("the questions without a label before the answers labelled" if other.asks else
+                "the paragraphs without a label after the turns labelled")
+        reading.notices.append(f"{said} '{other.label}' were read as another voice, '{other.voice}' ({other.turns}"
+                               " turn(s)): the file labels one side of the conversation only")
     if reading.chat:
         senders = list(dict.fromkeys(display[lab.key] for lab in candidates if lab.key in chat and lab.key in display))
         reading.notices.append(f"read as a chat: the sender before each message ('<Name> text') is its speaker"
@@ -1053,6 +1099,47 @@ def blocks_to_drafts(
             " put a label ('Interviewer:', 'Elena Novak:') at the start of each turn and import the file again; if"
             " the text is interview notes, mark it so with 'qualcode transcripts set-record TRANSCRIPT notes'")
     return drafts, reading
+
+
+@dataclass
+class _OtherVoice:
+    label: str  # the one voice the file labels
+    asks: bool  # the unlabelled voice asks (its questions stand before the labelled answers); else it answers
+    questions: set[int] = field(default_factory=set)  # ids of the unlabelled blocks that are its questions
+    turns: int = 0
+
+    @property
+    def voice(self) -> str:
+        """The label the unlabelled turns are given: what they are, the questions or the answers."""
+        return "Interviewer" if self.asks else "Respondent"
+
+
+def _unlabelled_voice(blocks: list[Block], accepted: set[str], display: dict[str, str]) -> _OtherVoice | None:
+    """The other voice of a transcript that labels one side of the conversation only: the interviewer's questions
+    ("Interviewer: ...", "Q: ...") with the answers below them unlabelled, or the answers ("J: ...") with the
+    questions above them unlabelled. Only where that one label starts three turns or more and the file alternates
+    so: two thirds of its labelled paragraphs followed by an unlabelled one (answers), or three unlabelled
+    paragraphs or more ending in a question right above a labelled one (questions). None elsewhere: a transcript
+    whose turns run on over several paragraphs."""
+    from qualcode.speakers import role_of_label
+
+    speech = [b for b in blocks if not b.heading and not b.forced and b.lines]
+    opening = [b.labels[0] if b.labels and b.labels[0] is not None and b.labels[0].key in accepted else None
+               for b in speech]
+    keys = {lab.key for lab in opening if lab is not None}
+    if len(keys) != 1 or any(lab is not None and lab.key in accepted for b in speech for lab in b.labels[1:]):
+        return None
+    [key] = keys
+    label = display.get(key) or next(lab.speaker for lab in opening if lab is not None)
+    labelled = [k for k, lab in enumerate(opening) if lab is not None]
+    if len(labelled) < 3:
+        return None
+    if role_of_label(label) == "interviewer":
+        answered = sum(1 for k in labelled if k + 1 < len(speech) and opening[k + 1] is None)
+        return _OtherVoice(label, asks=False) if answered * 3 >= len(labelled) * 2 else None
+    questions = {id(speech[k]) for k in range(len(speech) - 1)
+                 if opening[k] is None and opening[k + 1] is not None and speech[k].lines[-1].rstrip().endswith("?")}
+    return _OtherVoice(label, asks=True, questions=questions) if len(questions) >= 3 else None
 
 
 def _interviewers_from_notes(speaker_notes: dict[str, str], voices: set[str], metadata: dict[str, Any],
@@ -1359,6 +1446,7 @@ def drop_line_numbers(lines: list[str]) -> tuple[list[str], int]:
 def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (already decoded)."""
     metadata, lines, _ = split_front_matter(text, name)
+    as_lines = bool(metadata.pop(FRONT_MATTER_AS_LINES, False))
     lines, furniture, first_furniture = drop_page_furniture(lines)
     lines, numbered = drop_line_numbers(lines)
     voiced = "<v" in text and any(VOICE_TAG.search(line) for line in lines)
@@ -1370,6 +1458,9 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes, markdown=markdown)
     if voiced:
         reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
+    if as_lines:
+        reading.notices.append("the front matter (between the '---' lines) is not valid YAML (a value holds a colon"
+                               " and is not quoted): each of its lines was read as 'key: value' at its first colon")
     if numbered:
         reading.notices.append(f"the number before each of {numbered} line(s) ('12 Interviewer: ...'), as analysis"
                                " tools number the paragraphs of a transcript they export, was left out of the text")

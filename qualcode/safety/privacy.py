@@ -97,7 +97,9 @@ class Person:
     kind: str = "informant"
 
     def parts(self) -> set[str]:
-        return {w for n in self.names for w in _name_words(n)}
+        # "de", "dos", "van" inside "Deborah Perrota de Andrade" are found with the full name only, never alone
+        return {w for n in self.names for w in _name_words(n)} - {
+            fold(w) for n in self.names for w in WORD.findall(n) if w in NAME_PARTICLES}
 
     def given(self) -> set[str]:
         """Words a person is called by on their own: the last word of a Vietnamese-order name ("Hoa" of "Nguyen
@@ -151,11 +153,19 @@ def name_key(name: str) -> tuple[str, ...]:
     return tuple(_name_words(name))
 
 
+#: the small words inside names written in lower case ("Deborah Perrota de Andrade", "Ludwig van Beethoven",
+#: "Siti binti Ahmad")
+NAME_PARTICLES = frozenset("de da do dos das di del della der den van von la le du des y e bin binti al el ter ten zu"
+                           .split())
+
+
 def _looks_like_name(label: str) -> bool:
-    """'Nguyen Van Hai', 'Ms. Hoa', 'Clara', '李明' are names; 'Better Work officer', 'P1', 'Interviewer' are not."""
+    """'Nguyen Van Hai', 'Ms. Hoa', 'Clara', '李明', 'Deborah Perrota de Andrade' are names; 'Better Work officer',
+    'P1', 'Interviewer' are not."""
     words = WORD.findall(label)
     return bool(words) and not any(c.isdigit() for c in label) \
-        and all(w[:1].isupper() or _uncased(w) for w in words) and bool(_name_words(label))
+        and all(w[:1].isupper() or _uncased(w) or 0 < i < len(words) - 1 and w in NAME_PARTICLES
+                for i, w in enumerate(words)) and bool(_name_words(label))
 
 
 def _uncased(word: str) -> bool:

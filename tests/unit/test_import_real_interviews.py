@@ -187,3 +187,87 @@ def test_unlabelled_speech_in_portuguese_is_verbatim_not_notes() -> None:
     pt = parse_transcript(text.encode(), "entrevista.txt")
     assert pt.record == "verbatim"
     assert all(t.speaker is None for t in pt.turns) and len(pt.turns) >= 4
+
+
+PORTUGUESE_QA = """---
+
+interviewee: Deborah Perrota de Andrade
+interviewer: Danielle Pinto Assis
+data: 03/04/2023
+title: Memórias da Universidade do Minho: Entrevista com Deborah Perrota de Andrade
+notes:
+
+---
+
+Memórias da Universidade do Minho: Entrevista com Deborah Perrota de Andrade
+
+Pergunta: Olá, boa tarde. Obrigada pela sua disponibilidade.
+
+Resposta: Pode gravar.
+
+Pergunta:Onde você nasceu?
+
+Resposta: Eu nasci no Rio de Janeiro no Brasil.
+
+Pergunta: E como chegou à Universidade do Minho?
+
+Resposta: Vim fazer o doutoramento, em 2015.
+"""
+
+
+def test_front_matter_with_a_colon_in_a_value_is_read_line_by_line(tmp_path: Path) -> None:
+    # the shape of a student's Portuguese oral-history interview (avd-MHD): a hand-written front matter whose title
+    # holds a colon, 'Pergunta:'/'Resposta:' labels, once without the space
+    pt = parse_transcript(PORTUGUESE_QA.encode(), "entrevista.txt")
+    assert pt.metadata["title"] == "Memórias da Universidade do Minho: Entrevista com Deborah Perrota de Andrade"
+    assert pt.metadata["interviewee"] == "Deborah Perrota de Andrade"
+    assert any("not valid YAML" in n for n in pt.warnings)
+    assert ("Pergunta", "Onde você nasceu?") in _turns(pt)
+    speakers, _ = import_text(tmp_path, "entrevista.txt", PORTUGUESE_QA)
+    assert {s["label"]: s["role"] for s in speakers} == {"Pergunta": "interviewer", "Resposta": "informant"}
+
+
+def test_a_name_with_particles_from_the_header_is_withheld_in_listings(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from qualcode.cli import main
+
+    import_text(tmp_path, "entrevista.txt", PORTUGUESE_QA)
+    capsys.readouterr()
+    assert main(["-p", str(tmp_path / "p"), "segments", "--json"]) == 0
+    shown = capsys.readouterr().out
+    assert "Memórias da Universidade do Minho" in shown
+    assert "Deborah" not in shown and "Andrade" not in shown and "Danielle" not in shown
+
+
+def test_answers_left_unlabelled_under_the_interviewers_labelled_questions_are_the_respondents(tmp_path: Path) -> None:
+    text = ("Interviewer: How long have you worked at the clinic?\n\n"
+            "About ten years. I started as a nurse and then became the manager.\n\n"
+            "Interviewer: What changed with the project?\n\n"
+            "The training was the biggest change. We now have protocols for everything.\n\n"
+            "Interviewer: And the funding?\n\nIt was cut last year, so we rely on the commune.\n")
+    speakers, report = import_text(tmp_path, "kii_q_only.txt", text)
+    assert {s["label"]: s["role"] for s in speakers} == {"Interviewer": "interviewer", "Respondent": "informant"}
+    pt = parse_transcript(text.encode(), "kii_q_only.txt")
+    assert _turns(pt)[1] == ("Respondent", "About ten years. I started as a nurse and then became the manager.")
+    assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])
+
+
+def test_questions_left_unlabelled_above_the_labelled_answers_are_the_interviewers() -> None:
+    # the shape of a Portuguese Word transcript (avd-MHD): the questions plain, the answers after the initial 'J:',
+    # an answer running on over paragraphs without a label
+    paragraphs = []
+    for n in range(4):
+        paragraphs += [f"Como foi o ano {n} na universidade?", f"J: Foi bom, aprendi muito no ano {n}.",
+                       "E depois continuei a trabalhar na associação."]
+    pt = parse_transcript("\n\n".join(paragraphs).encode(), "entrevista.txt")
+    assert [s for s, _ in _turns(pt)][:4] == ["Interviewer", "J", "Interviewer", "J"]
+    assert " ".join(_turns(pt)[1][1].split()) == ("Foi bom, aprendi muito no ano 0. E depois continuei a trabalhar na"
+                                                  " associação.")
+
+
+def test_a_turn_over_several_paragraphs_stays_one_voice() -> None:
+    text = ("Interviewer: Tell me about the project.\n\nRespondent: It started in 2019.\n\n"
+            "We had two clinics then, and the staff were new.\n\nInterviewer: And now?\n\n"
+            "Respondent: Now there are twelve.\n\nInterviewer: Thank you.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert [s for s, _ in _turns(pt)] == ["Interviewer", "Respondent", "Interviewer", "Respondent", "Interviewer"]

@@ -684,10 +684,11 @@ def guess_conversation(
     set_role = f"qualcode transcripts set-role {tid}"
     if not voices:
         return out
-    if not asking and len(voices) == 2 and len(unknown) == 2:
+    if not asking and len(voices) == 2 and unknown:
+        # "Dan" and "Participant": the one whose label says nothing may be the one asking, beside an informant's label
         decided = assign_speakers(voices, units, questions, [])
         asker = next((a.label for a in decided if a.role == "interviewer"), None)
-        if asker is not None:
+        if asker is not None and asker in unknown:
             out.roles[asker] = ("interviewer", ASKER_GUESS)
             out.said.append(f"read '{asker}' as the interviewer (asks the questions)")
             asking = [asker]

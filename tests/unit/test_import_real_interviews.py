@@ -271,3 +271,14 @@ def test_a_turn_over_several_paragraphs_stays_one_voice() -> None:
             "Respondent: Now there are twelve.\n\nInterviewer: Thank you.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
     assert [s for s, _ in _turns(pt)] == ["Interviewer", "Respondent", "Interviewer", "Respondent", "Interviewer"]
+
+
+def test_a_named_voice_asking_an_informant_label_is_guessed_the_interviewer_once(tmp_path: Path) -> None:
+    turns = []
+    for n in range(4):
+        turns += [f"Dan: And how do you use the plots in step {n}?", f"Participant: We look for trends, step {n}."]
+    speakers, report = import_text(tmp_path, "P1.txt", "\n\n".join(turns) + "\n")
+    assert {s["label"]: s["role"] for s in speakers} == {"Dan": "interviewer", "Participant": "informant"}
+    warnings = report["transcripts"][0]["warnings"]
+    assert not any("no speaker is labelled as the interviewer" in w for w in warnings)
+    assert sum("'Dan' as the interviewer" in w for w in warnings) == 1

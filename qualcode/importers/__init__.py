@@ -34,6 +34,7 @@ SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
     "srt": (".srt",),
     "sbv": (".sbv",),
     "tsv": (".tsv",),
+    "json": (".json",),
     "service": (".txt",),
 }
 #: Extensions a file picker should offer.
@@ -143,6 +144,33 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             else "Whisper .tsv output"
         parsed.detected = f"{tool}: " + parsed.detected.partition(": ")[2]
         return parsed
+    from qualcode.importers.caption_table import read_json
+
+    record = read_json(text)
+    if record is not None:
+        from qualcode.importers.caption_table import json_cues
+        from qualcode.importers.cue_reader import cues_as_transcript
+
+        parsed = cues_as_transcript(json_cues(record, text, name), name, fmt="vtt")
+        parsed.format = "json"
+        parsed.detected = "Whisper JSON output: " + parsed.detected.partition(": ")[2]
+        return parsed
+    if "\t" in text[:4000]:
+        from qualcode.importers.caption_table import table_columns
+
+        columns = table_columns(text)
+        if columns is not None and columns.delimiter == "\t":
+            from qualcode.importers.caption_table import table_cues
+            from qualcode.importers.cue_reader import CueDamage, cues_as_transcript
+
+            damage = CueDamage()
+            table = table_cues(text, name, damage)
+            if table is not None:
+                parsed = cues_as_transcript(table[0], name, fmt="vtt", damage=damage)
+                parsed.format = "tsv"
+                parsed.detected = f"tab-separated transcript, {table[1].describe()}; " + \
+                    parsed.detected.partition(": ")[2]
+                return parsed
     fmt = detect.detect_text_format(text)
     if fmt in ("vtt", "srt"):
         from qualcode.importers.cue_reader import read_cues
@@ -325,14 +353,18 @@ def _turn_takers(parsed: ParsedTranscript) -> list[str]:
 
 
 def is_transcript_sheet(path: str | Path) -> bool:
-    """Whether a spreadsheet-named file is a transcript: Whisper's .tsv output ("start<TAB>end<TAB>text")."""
+    """Whether a spreadsheet-named file is a transcript: Whisper's .tsv output ("start<TAB>end<TAB>text"), or a
+    tab-separated table whose header names a text column and a start column (Whisper's output saved again from a
+    spreadsheet with more columns)."""
     if Path(path).suffix.lower() != ".tsv":
         return False
+    from qualcode.importers.caption_table import table_columns
     from qualcode.importers.cue_reader import is_whisper_tsv
 
     try:
         with open(path, "rb") as f:
-            head = f.read(200)
+            head = f.read(4000).decode("utf-8-sig", "replace")
     except OSError:
         return False
-    return is_whisper_tsv(head.decode("utf-8", "replace"))
+    columns = table_columns(head)
+    return is_whisper_tsv(head) or columns is not None and columns.delimiter == "\t"

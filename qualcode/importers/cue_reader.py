@@ -62,8 +62,9 @@ class Cue:
     line_no: int
 
 
-# The start of a cue whose own timing could not be read, until the next cue's start is known.
-_UNTIMED = -1.0
+# The start of a cue whose own timing could not be read, until the cues around it are known (see settle_untimed).
+UNTIMED = -1.0
+_UNTIMED = UNTIMED
 # Shown of a left-out line in a notice: this many lines, with their line numbers.
 _SHOWN = 3
 
@@ -114,7 +115,7 @@ def _lines(found: list[tuple[int, str]]) -> str:
     return shown + ("; ..." if len(found) > _SHOWN else "")
 
 
-def _settle_untimed(cues: list[Cue]) -> list[Cue]:
+def settle_untimed(cues: list[Cue]) -> list[Cue]:
     """A cue whose timing could not be read is timed at the end of the cue before it (the first cue: at the start of
     the cue after it); it stays a cue of its own, so a speaker label at its start is read."""
     before: float | None = None
@@ -268,7 +269,7 @@ def parse_cues(text: str, name: str, *, vtt: bool, damage: CueDamage | None = No
         cues.append(current)
     if damage is not None:
         damage.check(sum(1 for c in cues if c.t_start != _UNTIMED))
-    return _settle_untimed(cues)
+    return settle_untimed(cues)
 
 
 @dataclass
@@ -641,7 +642,7 @@ def sbv_cues(text: str, name: str, damage: CueDamage) -> list[Cue] | None:
     if len(damage.broken) >= timed and not all("," in shown for _, shown in damage.broken):
         return None  # times alone on their lines ("0:01:05"), not SubViewer's pairs: a text file's stamps
     damage.check(timed)
-    return _settle_untimed(cues)
+    return settle_untimed(cues)
 
 
 # Whisper's .tsv output: a "start<TAB>end<TAB>text" header, then a line per segment with its times in milliseconds
@@ -693,4 +694,4 @@ def whisper_tsv_cues(text: str, name: str, damage: CueDamage) -> list[Cue]:
         else:
             cues.append(Cue(_UNTIMED, _UNTIMED, [words], line_no))
     damage.check(sum(1 for c in cues if c.t_start != _UNTIMED))
-    return _settle_untimed(cues)
+    return settle_untimed(cues)

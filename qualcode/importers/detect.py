@@ -13,7 +13,8 @@ from qualcode.safeio.files import is_zip
 
 SUPPORTED_HINT = (
     "qualcode reads Word .docx, plain text or Markdown (.txt, .md) with speaker labels, HTML pages of labelled turns, "
-    "WebVTT (.vtt), SubRip (.srt), YouTube's SubViewer (.sbv), Whisper's .tsv and transcription-service text exports"
+    "WebVTT (.vtt), SubRip (.srt), YouTube's SubViewer (.sbv), Whisper's .tsv and .json, tab-separated transcript "
+    "tables and transcription-service text exports"
 )
 
 # Magic numbers of files people drop in the transcripts folder by mistake.

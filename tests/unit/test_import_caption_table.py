@@ -1,0 +1,114 @@
+"""A transcript kept as a table: Whisper's .tsv corrected in a spreadsheet and saved again with more columns (the
+shape of a public council-meeting transcript: a note line above the header, 'Speaker', start and end in seconds,
+'Raw transcription', 'Corrected transcription', start and end in milliseconds, CRLF line ends). Its header, the
+note and the tabs were units of a plain-text reading (the times among the words), and given to import it was taken
+for the case sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.importers import is_transcript_sheet, parse_transcript
+from qualcode.importing import gather_import_files
+
+HEADER = ("Speaker\tStart time (seconds after ~1:05:44)\tEnd time (seconds after ~1:05:44)\tRaw transcription\t"
+          "Corrected transcription\tStart time (ms after ~1:02)\tEnd time (ms after ~1:02)")
+ROWS = [("", "0", "9", "So I'm going to move on with the item on the traffic committee.", ""),
+        ("", "10", "17", "So I suppose we should open the public forum first.", ""),
+        ("Chair", "17", "20", "Oh no we will hear the public forum first.", "Oh no, we will hear the forum first."),
+        ("", "2O", "31", "Yes okay this is about the cycleway on the main street.", ""),
+        ("Resident", "31", "40", "Thank you. I live on the street and I cycle to work every day.", "")]
+
+
+def table(rows: list[tuple[str, str, str, str, str]] = ROWS) -> str:
+    lines = ["See the project page for the video source and more info.\t\t\t\t\t\t", HEADER]
+    lines += [f"{who}\t{start}\t{end}\t{raw}\t{fixed}\t{int(start) * 1000 if start.isdigit() else ''}\t" for
+              who, start, end, raw, fixed in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_a_transcript_table_is_read_row_by_row_with_its_times_and_speakers() -> None:
+    pt = parse_transcript(table().encode(), "council.tsv")
+    units = [(u.speaker, pt.text[u.start:u.end], u.t_start) for u in pt.units]
+    assert units[0] == (None, "So I'm going to move on with the item on the traffic committee.", 0.0)
+    assert ("Chair", "Oh no, we will hear the forum first.", 17.0) in units  # the corrected text, where there is one
+    assert ("Resident", "Thank you. I live on the street and I cycle to work every day.", 31.0) in units
+    for _, text, _ in units:
+        assert "\t" not in text and "transcription" not in text and "project page" not in text
+    assert pt.detected.startswith("tab-separated transcript, a table of speech (columns 'Speaker',")
+    assert "the words from 'Corrected transcription', else from 'Raw transcription'" in pt.detected
+
+
+def test_the_report_names_the_note_above_the_header_and_a_row_without_a_readable_start() -> None:
+    pt = parse_transcript(table().encode(), "council.tsv")
+    assert any(w.startswith("1 line(s) above the table's header were left out ('See the project page") for w in
+               pt.warnings)
+    # "2O" (a letter O): the row's words are kept, its time is the row before's end, and its line is named
+    assert any(w.startswith("1 timing line(s) could not be read and were left out (line 6: '2O')") for w in
+               pt.warnings)
+    assert "Yes okay this is about the cycleway" in pt.text
+
+
+def test_a_transcript_table_given_to_import_is_a_transcript_not_the_case_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "council.tsv"
+    path.write_text(table(), encoding="utf-8")
+    assert is_transcript_sheet(path)
+    files, cases, _notes = gather_import_files([path], None)
+    assert files == [path] and cases is None
+
+
+@pytest.mark.parametrize("header", ["transcript_id\tspeaker\tcase_id\tname\tstakeholder_group",
+                                    "code\tstart date\tend date\tbudget"])
+def test_a_sheet_without_a_text_and_a_time_column_is_not_a_transcript(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "cases.tsv"
+    path.write_text(header + "\nKII-01\tHoa\tC1\tHoa Nguyen\tunion\n", encoding="utf-8")
+    assert not is_transcript_sheet(path)
+
+
+# Whisper's JSON output (pretty-printed here) and WhisperX's (one line, "speaker" after diarization): once read as
+# interview notes, each unit a piece of the JSON ('{"segments": [{"start": 0.031, "end": ...').
+WHISPER_JSON = """{
+  "text": " Good morning and thank you for coming. We trained forty workers in May.",
+  "segments": [
+    {"id": 0, "seek": 0, "start": 0.0, "end": 6.48, "text": " Good morning and thank you for coming.",
+     "tokens": [50364, 17216], "temperature": 0.0, "avg_logprob": -0.14, "no_speech_prob": 0.05},
+    {"id": 1, "seek": 0, "start": 3.0, "end": 12.88, "text": " We trained forty workers in May.",
+     "tokens": [50688, 8988], "temperature": 0.0, "avg_logprob": -0.14, "no_speech_prob": 0.05}
+  ],
+  "language": "en"
+}
+"""
+WHISPERX_JSON = ('{"segments": [{"start": 0.031, "end": 2.434, "text": " How did the training start?", "words":'
+                 ' [{"word": "How", "start": 0.031, "end": 0.412, "score": 0.751, "speaker": "SPEAKER_00"}], "speaker":'
+                 ' "SPEAKER_00"}, {"start": 2.695, "end": 11.606, "text": " The union asked for it in May.", "words":'
+                 ' [{"word": "The", "start": 2.695, "end": 2.8, "score": 0.9}], "speaker": "SPEAKER_01"}],'
+                 ' "word_segments": [{"word": "How", "start": 0.031, "end": 0.412, "score": 0.751}], "language": "en"}')
+
+
+def test_whisper_json_output_is_read_as_its_segments() -> None:
+    pt = parse_transcript(WHISPER_JSON.encode(), "forum.json")
+    assert pt.format == "json" and pt.detected.startswith("Whisper JSON output")
+    assert [(pt.text[u.start:u.end], u.t_start) for u in pt.units] == [
+        ("Good morning and thank you for coming.", 0.0), ("We trained forty workers in May.", 3.0)]
+    # the second segment starts before the first ends: fine; one that starts before the one before is named by line
+    back = WHISPER_JSON.replace('"start": 3.0', '"start": -1.0').replace('"id": 0, "seek": 0, "start": 0.0',
+                                                                          '"id": 0, "seek": 0, "start": 2.0')
+    pt = parse_transcript(back.encode(), "forum.json")
+    assert any(w.startswith("1 cue(s) start before the cue before them (the first at line 6)") for w in pt.warnings)
+
+
+def test_whisperx_json_output_keeps_its_speakers() -> None:
+    pt = parse_transcript(WHISPERX_JSON.encode(), "kii.json")
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("SPEAKER_00", "How did the training start?"), ("SPEAKER_01", "The union asked for it in May.")]
+    assert not any("{" in pt.text[u.start:u.end] or "score" in pt.text[u.start:u.end] for u in pt.units)
+
+
+@pytest.mark.parametrize("data", ['{"name": "Hoa", "role": "union"}', '{"segments": [{"words": "no times"}]}'])
+def test_other_json_is_refused_in_one_line(data: str) -> None:
+    from qualcode.errors import InputError
+
+    with pytest.raises(InputError, match=r"x\.json: this JSON file is not Whisper's or WhisperX's output"):
+        parse_transcript(data.encode(), "x.json")

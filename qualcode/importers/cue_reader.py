@@ -47,7 +47,44 @@ _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
 _CHANGE = re.compile(r"\s*>>>?\s*")
 _DASH_LINE = re.compile(r"-\s+")
 _MUSIC = re.compile(r"\[music\]|♪+", re.I)
-_SOUND = re.compile(r"\[(?:music|applause|laughter|laughs|inaudible|crosstalk|silence|noise)\]|♪+", re.I)
+# A caption's description of a sound, in brackets or parentheses: "[Music]", "[MUSIC PLAYING]", "(APPLAUSE)",
+# "[BLANK_AUDIO]" and "(indistinct)" as Whisper writes them, "[DOOR CLOSING]"; never anyone's words, never a label.
+_GROUP = re.compile(r"\s*[\[(]([^\[\]()\n]{1,40})[\])]\s*|\s*♪+\s*")
+_SOUND_WORD = re.compile(
+    r"music|applause|laugh|chuckl|giggl|inaudible|indistinct|unintelligible|crosstalk|silence|noise|blank[_ ]audio"
+    r"|cheer|cough|sigh|static|beep|whistl|no speech|background|foreign|speaking in|bell", re.I)
+
+
+def _is_sound(group: str) -> bool:
+    inner = group.strip().strip("[]()").strip()
+    if not inner or inner.strip("♪") == "":
+        return True
+    words = inner.split()
+    return len(words) <= 6 and (bool(_SOUND_WORD.search(inner)) or inner.isupper() and words[-1].endswith("ING"))
+
+
+def sound_only(text: str) -> bool:
+    """Whether a caption holds only descriptions of sounds ("[MUSIC PLAYING]", "(APPLAUSE)", "♪")."""
+    pos = 0
+    text = text.strip()
+    if not text:
+        return False
+    while pos < len(text):
+        m = _GROUP.match(text, pos)
+        if m is None or m.end() == pos or not _is_sound(m.group()):
+            return False
+        pos = m.end()
+    return True
+
+
+def _after_sounds(text: str) -> tuple[str, int]:
+    """A caption's text after the sound descriptions it starts with ("[MUSIC PLAYING] MARK: Hi" -> "MARK: Hi")."""
+    pos, n = 0, 0
+    while True:
+        m = _GROUP.match(text, pos)
+        if m is None or m.end() == pos or not _is_sound(m.group()) or m.end() >= len(text):
+            return text[pos:].strip(), n
+        pos, n = m.end(), n + 1
 
 TIMING_HINT = (
     "a timing reads '00:01:02.500 --> 00:01:05.000', with a comma in SRT files; fix the line or export the file again"
@@ -453,8 +490,14 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
     overlaps = [s for s in spans if s.overlap]
     if overlaps:
         notices.append(OVERLAP_NOTE.format(n=len(overlaps), label=overlaps[0].voice))
+    leading = 0
     for span in spans:
+        if sound_only(span.text):
+            continue  # "[MUSIC PLAYING]" alone is no speaker's label
         if span.voice is None and span.text:
+            if span.text.lstrip()[:1] in ("[", "(", "♪"):
+                span.text, n = _after_sounds(span.text)  # "[MUSIC PLAYING] MARK: Hi": the label after the sound
+                leading += n
             span.label = find_label(span.text)
     labels = [s.label for s in spans if s.label is not None]
     accepted = accepted_keys(labels)
@@ -484,7 +527,7 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         elif span.change:
             speaker, new_turn = None, True  # someone else speaks; the file does not say who
         # else: a continuation cue keeps the previous speaker
-        if _SOUND.fullmatch(body.strip()):
+        if sound_only(body):
             sounds += 1
             body = ""
         elif "[" in body or "♪" in body:
@@ -501,7 +544,10 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         notices.append(f"{pauses} caption(s) holding only a pause mark ('(12 seconds pause)', '(..)') before the first"
                        " words were left out")
     if sounds:
-        notices.append(f"{sounds} caption(s) holding only a sound ([Music], [Applause]) were left out")
+        notices.append(f"{sounds} caption(s) holding only a sound ([Music], [Applause], (LAUGHTER)) were left out")
+    if leading:
+        notices.append(f"{leading} description(s) of a sound at the start of a caption ('[MUSIC PLAYING] ...') were"
+                       " left out of the text")
     if music:
         notices.append(f"{music} mark(s) of music ([Music], ♪) inside the captions were left out of the text")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}

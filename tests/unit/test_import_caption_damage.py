@@ -182,3 +182,19 @@ def test_a_caption_with_a_colon_in_its_sentence_is_not_reported_as_name_labels()
     data = "".join(f"{t}\n{words}\n\n" for t, words in zip(SBV_OK, lines, strict=True))
     pt = parse_transcript(data.encode(), "talk.sbv")
     assert pt.speakers == [] and pt.detected == "SubViewer (.sbv, YouTube): captions without speaker labels"
+
+
+def test_sound_descriptions_in_captions_are_neither_speakers_nor_words() -> None:
+    """Captions made by hand (YouTube, Amara) and Whisper's describe sounds: "[MUSIC PLAYING]" alone in a cue was
+    read as a speaker's label and "(APPLAUSE)" in the next cue as that speaker's words; before a label it hid it."""
+    data = ("WEBVTT\n\n00:00:00.976 --> 00:00:03.904 align:center line:90%\n[MUSIC PLAYING]\n\n"
+            "00:00:04.000 --> 00:00:05.000\n(APPLAUSE)\n\n00:00:05.000 --> 00:00:06.000\n[BLANK_AUDIO]\n\n"
+            "00:00:06.000 --> 00:00:09.000\n[MUSIC PLAYING] MARK: Hi, and welcome to the forum on the training.\n\n"
+            "00:00:09.000 --> 00:00:12.000\nLAN: Thank you, Mark. (laughs) We trained forty workers.\n\n"
+            "00:00:12.000 --> 00:00:14.000\nMARK: (indistinct)\n")
+    pt = parse_transcript(data.encode(), "forum.vtt")
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("MARK", "Hi, and welcome to the forum on the training."),
+        ("LAN", "Thank you, Mark. (laughs) We trained forty workers.")]
+    assert any(w.startswith("4 caption(s) holding only a sound") for w in pt.warnings)
+    assert any(w.startswith("1 description(s) of a sound at the start of a caption") for w in pt.warnings)

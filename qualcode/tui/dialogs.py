@@ -25,7 +25,7 @@ from qualcode.model import Codebook, SearchHit
 from qualcode.tui import keymap
 from qualcode.tui.backdrop import dimmed, dimmed_picture, theme_tint
 from qualcode.tui.host import WorkbenchScreen
-from qualcode.tui.widgets.panels import PlainCell
+from qualcode.tui.widgets.panels import PlainCell, fill_table
 from qualcode.tui.widgets.scrolling import OneLineOptionList, SteadyOptionList
 
 if TYPE_CHECKING:
@@ -528,10 +528,9 @@ class SpeakerRoles(Dialog[tuple[str, str] | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#speaker-table", DataTable)  # labels come from files: plain text, never markup
-        table.add_columns("speaker", "role", "case", "units", "decided by")
-        for s in self.data["speakers"]:
-            table.add_row(*(PlainCell(str(v)) for v in (s["label"], s["role"], s["case"] or "—", s["units"],
-                                                         s["how"])), key=s["label"])
+        fill_table(table, {h: h for h in ("speaker", "role", "case", "units", "decided by")},
+                   [(s["label"], [PlainCell(str(v)) for v in (s["label"], s["role"], s["case"] or "—", s["units"],
+                                                              s["how"])]) for s in self.data["speakers"]])
         table.focus()
 
     def action_cursor(self, step: int) -> None:

@@ -24,7 +24,15 @@ from qualcode.tui import keymap
 from qualcode.tui.dialogs import SearchJump
 from qualcode.tui.host import ProjectViewRequested, QueueRequested, TranscriptRequested, WorkbenchScreen
 from qualcode.tui.widgets.fit import elide_middle
-from qualcode.tui.widgets.panels import CodebookPanel, KeyBar, MemoPanel, PlainCell, StatusBar, SuggestionsPanel
+from qualcode.tui.widgets.panels import (
+    CodebookPanel,
+    KeyBar,
+    MemoPanel,
+    PlainCell,
+    StatusBar,
+    SuggestionsPanel,
+    fill_table,
+)
 from qualcode.tui.widgets.unit_view import UnitView
 from qualcode.watching import StoreChanges
 
@@ -114,7 +122,7 @@ class ProjectScreen(WorkbenchScreen):
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         text = self.query_one("#transcript-filter", Input).value
         rows = wb.sort_transcripts(wb.filter_transcripts(self.rows, text), self.sort_key, reverse=self.reverse)
-        table.clear()
+        cells = []
         for r in rows:
             done = r["coded"] == r["total"] and r["total"]
             progress = Text(f"{r['coded']:>3}/{r['total']:<3} {round(100 * r['progress']):>3}%",
@@ -124,14 +132,14 @@ class ProjectScreen(WorkbenchScreen):
             short = elide_middle(r["id"], 18 if self.app.size.width < 100 else 40)
             label = f"{short} ◆" if r.get("sample") else short
             # not str: a string cell would be read as markup, and data ('Hai Phong [/]', a coder '[/]x') is not
-            table.add_row(PlainCell(label), PlainCell(r["type"] or ""), progress,
-                          PlainCell(", ".join(r["groups"]) or "—"), PlainCell(r["location"] or "—"),
-                          # a coder who marked their coding of it done is ticked
-                          PlainCell(", ".join(c + (" ✓" if c in r.get("done_by", []) else "") for c in r["coders"])
-                                    or "—"), key=r["id"])
-        for key, label in SORT_COLUMNS.items():
-            arrow = (" ▼" if self.reverse else " ▲") if key == self.sort_key else ""
-            table.columns[key].label = Text(label + arrow)  # type: ignore[index]
+            cells.append((r["id"], [
+                PlainCell(label), PlainCell(r["type"] or ""), progress, PlainCell(", ".join(r["groups"]) or "—"),
+                PlainCell(r["location"] or "—"),
+                # a coder who marked their coding of it done is ticked
+                PlainCell(", ".join(c + (" ✓" if c in r.get("done_by", []) else "") for c in r["coders"]) or "—")]))
+        headers = {key: Text(label + ((" ▼" if self.reverse else " ▲") if key == self.sort_key else ""))
+                   for key, label in SORT_COLUMNS.items()}
+        fill_table(table, headers, cells)
         if current is not None:
             for n, r in enumerate(rows):
                 if r["id"] == current:

@@ -430,6 +430,28 @@ async def test_project_view_lists_filters_and_opens_transcripts(make: Callable[.
         assert isinstance(app.screen, ProjectScreen)
 
 
+async def test_project_view_shows_whole_rows_when_a_frame_is_drawn_before_the_table_measured_them(
+        make: Callable[..., QualcodeApp]) -> None:
+    # Whether the terminal draws a frame between the rows' arrival and the table's measuring of them depends on the
+    # machine's load: at 80 columns the list then showed "FG" and "KI" for ids, progress without its percentage and
+    # no sort arrow, for good (the table kept the lines it had drawn at its headers' widths)
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settled()
+        screen = app.screen
+        assert isinstance(screen, ProjectScreen)
+        for row in screen.rows:  # as a re-read brings them
+            row["id"] = f"{row['id']}-2026"
+        screen._fill()
+        screen_lines(app)  # the frame drawn before the table measured its new rows
+        await app.settled()
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("FGD-01-2026" in line for line in lines), "\n".join(lines)
+        assert any("KII-01-2026" in line and "%" in line for line in lines), lines
+        assert any("ID ▲" in line for line in lines), lines
+
+
 async def test_project_view_sorts_by_progress(make: Callable[..., QualcodeApp], store: Project) -> None:
     store.add_coding("KII-01:3", "effectiveness.outputs", coder="long")
     app = make()

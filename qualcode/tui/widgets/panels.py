@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static, Tree
+from textual.widgets import DataTable, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook
@@ -31,6 +31,25 @@ class PlainCell(Text):
         return self.plain == other if isinstance(other, str) else super().__eq__(other)
 
     __hash__ = Text.__hash__
+
+
+def fill_table(table: DataTable[Any], headers: Mapping[str, Text | str],
+               rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+    """Show ``rows`` (each a key and its cells) in ``table`` under ``headers`` (column key -> header), each column as
+    wide as its widest cell or header, measured here.
+
+    Textual measures a table's new rows a moment later, when the table is next idle: a frame drawn in between (which
+    a loaded machine does) drew the rows at the headers' widths, and the table kept those lines ("FG" for FGD-01,
+    progress without its percentage, for good)."""
+    widths = {key: cell_len(header.plain if isinstance(header, Text) else header) for key, header in headers.items()}
+    for _, cells in rows:
+        for key, cell in zip(headers, cells, strict=True):
+            widths[key] = max(widths[key], cell.cell_len)
+    table.clear(columns=True)
+    for key, header in headers.items():
+        table.add_column(header, width=widths[key], key=key)
+    for row_key, cells in rows:
+        table.add_row(*cells, key=row_key)
 
 
 class CodebookPanel(Vertical):

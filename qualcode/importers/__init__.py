@@ -205,6 +205,8 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     if cleaned.notices:
         text = cleaned.text
         fmt = detect.detect_text_format(text)
+    # a transcription tool's output is what was said, never an interviewer's notes, labels or not
+    notes = notes and "transcribed_with" not in cleaned.metadata
     parsed = _read_text(unescape_references(text), fmt, name, notes=notes)
     for key, value in cleaned.metadata.items():
         parsed.metadata.setdefault(key, value)
@@ -277,8 +279,8 @@ def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
         check_lines(text, name, what="transcript")
         blocks, metadata = html_blocks(text, name)
         parsed = _parse_html(text, name, notes=False, paragraphs=[b.text for b in blocks])
-        if _turn_takers(parsed):
-            return parsed, True
+        if _turn_takers(parsed) or "transcribed_with" in parsed.metadata:
+            return parsed, True  # labelled turns, or a transcription tool's header (noScribe's)
         return html_document(blocks, metadata, name), False
     except QualcodeError:
         return None

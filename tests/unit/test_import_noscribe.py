@@ -4,11 +4,15 @@ the shape noScribe writes (its own test interview's, in its HTML, text and WebVT
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qualcode.importers import parse_transcript
 from qualcode.importers.noscribe import is_pause_only
+from qualcode.importing import import_files
 from qualcode.model import ParsedTranscript
+from qualcode.store import Project
 
 SETTINGS = ("(Language: English (en) | Speaker detection: auto | Overlapping speech: 1 | Timestamps: 1 |"
             " Disfluencies: 1 | Mark pause: 1)")
@@ -124,3 +128,30 @@ def test_a_transcript_that_only_mentions_noscribe_keeps_its_first_lines() -> Non
     pt = parse_transcript(data.encode(), "KII-13.txt")
     assert units(pt)[0] == "We used noScribe version 0.7 for the recording, is that fine?"
     assert "transcribed_with" not in pt.metadata
+
+
+NO_SPEAKERS = TXT.replace("Speaker detection: auto", "Speaker detection: none").replace("S01: [00:00:12] ", "") \
+    .replace("S00: [00:00:36] ", "").replace("S01: [00:00:50] ", "").replace("S00: [00:00:52] ", "") \
+    .replace(" //S01: I see. //", "")
+
+
+def test_noscribe_text_without_speaker_detection_is_what_was_said_not_notes() -> None:
+    """With speaker detection off, noScribe writes no labels: the text was read as an interviewer's notes."""
+    pt = parse_transcript(NO_SPEAKERS.encode(), "KII-12.txt")
+    assert pt.record != "notes" and pt.speakers == []
+    assert units(pt)[0] == "Good morning, thank you for taking the time to meet us today. (..)"
+
+
+@pytest.mark.parametrize("speakers", ["one", "none"])
+def test_a_noscribe_html_page_is_a_transcript_whatever_its_speakers(tmp_path: Path, speakers: str) -> None:
+    """noScribe's HTML of a recording with one voice (or speaker detection off) was imported as a desk-review
+    document whose first units were its header: too few labelled turns to read as an interview."""
+    page = HTML.split("<p ><a name=\"ts_36190")[0] + "</div></body></html>\n"
+    if speakers == "none":
+        page = page.replace("S01: ", "").replace("Sprecher:in erkennen: auto", "Sprecher:in erkennen: none")
+    path = tmp_path / "KII-12.html"
+    path.write_text(page, encoding="utf-8")
+    report = import_files(Project.create(tmp_path / "p"), [path], coder="ana", dry_run=True)
+    assert report["documents"] == []
+    [entry] = report["transcripts"]
+    assert entry["units"] == 2 and entry["metadata"]["transcribed_with"] == "noScribe 0.7.1"

@@ -24,7 +24,8 @@ NOTES_SPEAKER = "Notes"
 # The label of a heading kept in a transcript (a question or section of the interview guide): context, not coded.
 HEADING_SPEAKER = "Heading"
 # speaker labels that are placeholders, not names (P1, Participant 2, Speaker 3, R1, A, B)
-GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown)?"
+GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown|说话人|发言人"
+                           r"|發言人|话者|話者|発言者|화자)?"
                            r"\s*[-_ ]?\s*\d*[a-z]?$", re.IGNORECASE)
 
 # Labels for the interviewing side, compared folded ("Phỏng vấn viên" -> "phong van vien") with any trailing number
@@ -121,9 +122,19 @@ def role_of_label(label: str) -> str | None:
         return "interviewer"
     if words in INFORMANT_LABELS:
         return "informant"
-    if words in UNKNOWN_LABELS or re.fullmatch(r"(?:speaker|spk|s|voice|person)\s*\d*", words):
+    if words in UNKNOWN_LABELS or _NUMBERED_VOICE.fullmatch(words):
         return "unknown"
+    article = _ARTICLE.match(words)
+    if article and words[article.end():]:
+        # "L'ANIMATRICE", "La moderadora", "The interviewer": the role after an article
+        return role_of_label(words[article.end():])
     return None
+
+
+# "Speaker 1" in the words of several tools and languages ("说话人1", iFlytek's)
+_NUMBERED_VOICE = re.compile(r"(?:speaker|spk|s|voice|person|说话人|发言人|發言人|话者|話者|発言者|화자)\s*\d*")
+# an article before a role in a label ("L'ANIMATRICE :", "El entrevistador:"), as label_words leaves it
+_ARTICLE = re.compile(r"(?:the|l|le|la|les|un|une|el|los|las|o|os|as|um|uma|der|die|das|ein|eine)\s+")
 
 
 def f4_respondents(labels: Iterable[str]) -> list[str]:

@@ -282,3 +282,26 @@ def test_a_named_voice_asking_an_informant_label_is_guessed_the_interviewer_once
     warnings = report["transcripts"][0]["warnings"]
     assert not any("no speaker is labelled as the interviewer" in w for w in warnings)
     assert sum("'Dan' as the interviewer" in w for w in warnings) == 1
+
+
+def test_a_chinese_tools_numbered_speakers_are_placeholders_not_names(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # iFlytek's export: "说话人1 00:05" above each turn ("Speaker 1")
+    lines = ["大家好，今天我们聊一下社区卫生站的情况。", "好的，我先介绍一下，我们站有五个医生。",
+             "培训对你们有帮助吗？", "帮助很大，尤其是慢病管理方面。"]
+    text = "".join(f"说话人{1 + n % 2} 00:{5 + n * 7:02d}\n{line}\n\n" for n, line in enumerate(lines))
+    import_text(tmp_path, "kii.txt", text)
+    from qualcode.cli import main
+
+    capsys.readouterr()
+    assert main(["-p", str(tmp_path / "p"), "segments"]) == 0
+    listed = capsys.readouterr().out
+    assert "说话人1" in listed and "说话人2" in listed  # shown as they are, as "Speaker 1" is
+
+
+def test_a_role_after_an_article_is_the_role() -> None:
+    from qualcode.speakers import role_of_label
+
+    assert role_of_label("L'ANIMATRICE") == role_of_label("La moderadora") == "interviewer"
+    assert role_of_label("The interviewer") == "interviewer"
+    assert role_of_label("UNE DRH") is None and role_of_label("La Paz") is None

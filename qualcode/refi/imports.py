@@ -854,7 +854,26 @@ class _Source:
     def units_for(self, start: int, end: int) -> list[int]:
         """Indexes of the units a selection [start, end) marks: those whose words it covers, not those it only
         grazes (a selection ending one character into the next sentence does not code that sentence)."""
-        a, b = self.to_text(start), self.to_text(end)
+        return self.units_at(self.to_text(start), self.to_text(end))
+
+    def find(self, quoted: str) -> tuple[int, int] | str:
+        """Where a selection known only by its text lies in ``text`` (spacing aside: ATLAS.ti writes a PDF area's
+        text with its line breaks dropped, "favoritos.Dificultad: MediaTiempo"), as offsets, or why it was not
+        found."""
+        wanted = "".join(quoted.split())
+        if not wanted:
+            return "marks no words"
+        kept = [(i, ch) for i, ch in enumerate(self.text) if not ch.isspace()]
+        compact = "".join(ch for _, ch in kept)
+        at = compact.find(wanted)
+        if at < 0:
+            return f"its text is not in the source: {' '.join(quoted.split())[:40]!r}"
+        if compact.find(wanted, at + 1) >= 0:
+            return f"its text is in more than one place: {' '.join(quoted.split())[:40]!r}"
+        return kept[at][0], kept[at + len(wanted) - 1][0] + 1
+
+    def units_at(self, a: int, b: int) -> list[int]:
+        """Indexes of the units that the stretch [a, b) of ``text`` covers (see :meth:`units_for`)."""
         if b <= a:
             b = a + 1
         k = bisect_right(self._ends, a)
@@ -879,6 +898,12 @@ class _Source:
             while len(hits) > 1 and grazed(*hits[0]):
                 hits.pop(0)
         return [i for i, _ in hits]
+
+
+def _area_text(selection: Any) -> str:
+    """The text a PDF area selection carries (its Representation's plain text), or ""."""
+    rep = _child(selection, "Representation")
+    return _text_of(rep, "PlainTextContent") if rep is not None else ""
 
 
 def _extension_fits(ext: Any) -> bool:
@@ -1493,7 +1518,9 @@ class _Importer:
 
         g = self._key(src)
         name = _source_name(src, g)
-        areas = len(_children(src, "PDFSelection"))
+        # an area selection that carries its text (ATLAS.ti writes it as the area's Representation) is placed by
+        # that text, after the source is read; one without text has nothing to place
+        areas = sum(1 for x in _children(src, "PDFSelection") if not _area_text(x).strip())
         if areas:
             self._skip("PDF area selections (a rectangle on a page, no text to place)", areas)
         rep = _child(src, "Representation")
@@ -1529,12 +1556,12 @@ class _Importer:
                     except InputError as err:
                         self.warnings.append(f"PDF source '{name}' could not be read ({err.message}) and was left out")
                         self._skip("PDF sources that could not be read")
-                        self._skip_codings(rep)
+                        self._skip_codings(rep, src)
                         return None
                 return source
             self.warnings.append(f"PDF source '{name}': {problem}, so it was left out")
             self._skip("PDF sources without their file" if data is None else "PDF sources that could not be read")
-            self._skip_codings(rep)
+            self._skip_codings(rep, src)
             return None
         shown = text if text and text.strip() else parsed.text
         source = _Source(name, shown, ext, self._convention(shown, selections, ext))
@@ -1560,11 +1587,16 @@ class _Importer:
             self.warnings.append(f"left out, as only text is coded here and the file holds no transcript of them: "
                                  f"{shown}")
 
-    def _skip_codings(self, src: Any) -> None:
-        """The codings on a source that was left out, counted so the summary names what they were."""
+    def _skip_codings(self, src: Any, pdf: Any = None) -> None:
+        """The codings on a source that was left out, counted so the summary names what they were (of a PDF source,
+        ``pdf``, those of its areas that carry their text too)."""
         if src is not None:
             self._skip("codings on sources left out", sum(len(_children(x, "Coding"))
                                                          for x in _children(src, "PlainTextSelection")))
+        if pdf is not None:
+            self._skip("codings on sources left out", sum(len(_children(x, "Coding"))
+                                                         for x in _children(pdf, "PDFSelection")
+                                                         if _area_text(x).strip()))
 
     def _convention(self, text: str, selections: list[Selection], ext: dict[str, Any] | None) -> Choice:
         stated = (ext or {}).get("positions") or self.pkg.extension.get("positions")
@@ -1664,6 +1696,9 @@ class _Importer:
         holder = _child(src, "Representation") if local(src.tag) == "PDFSource" else src
         for sel in _children(holder, "PlainTextSelection") if holder is not None else []:
             self._import_selection(sel, g)
+        for sel in _children(src, "PDFSelection") if local(src.tag) == "PDFSource" else []:
+            if _area_text(sel).strip():
+                self._import_selection(sel, g, quoted=_area_text(sel))
         direct = _children(src, "Coding")
         if direct:
             self._skip("codings of whole sources", len(direct))
@@ -1677,16 +1712,29 @@ class _Importer:
                                     for t in self.project.transcripts()}
         return self._exported_guids
 
-    def _import_selection(self, sel: Any, g: str) -> None:
+    def _import_selection(self, sel: Any, g: str, quoted: str | None = None) -> None:
+        """Codings, comments and case codes of a text selection (by its positions) or of a PDF area whose text the
+        file gives (``quoted``, placed by that text)."""
         codings = _children(sel, "Coding")
-        start, end = _span(sel, -1)
-        if start < 0 or end < 0:
-            if codings:
-                self.counts["selections"] += 1
-                self.counts["selections_not_mapped"] += 1
-                self._unplaced.append(f"'{self.sources[g].name}' (no positions)")
-            return
-        hits = self.sources[g].units_for(start, end)
+        if quoted is not None:
+            found = self.sources[g].find(quoted)
+            if isinstance(found, str):
+                if codings:
+                    self.counts["selections"] += 1
+                    self.counts["selections_not_mapped"] += 1
+                    self._unplaced.append(f"'{self.sources[g].name}' PDF area on page {sel.get('page') or '?'}"
+                                          f" ({found})")
+                return
+            hits = self.sources[g].units_at(*found)
+        else:
+            start, end = _span(sel, -1)
+            if start < 0 or end < 0:
+                if codings:
+                    self.counts["selections"] += 1
+                    self.counts["selections_not_mapped"] += 1
+                    self._unplaced.append(f"'{self.sources[g].name}' (no positions)")
+                return
+            hits = self.sources[g].units_for(start, end)
         seg_ids = [self.unit_ids[g][i] for i in hits if i < len(self.unit_ids[g])]
         memo = _text_of(sel, "Description").strip() or None
         sel_user = sel.get("creatingUser") or sel.get("modifyingUser")
@@ -1703,7 +1751,9 @@ class _Importer:
             self.counts["selections"] += 1
             self.counts["selections_mapped" if seg_ids else "selections_not_mapped"] += 1
             if not seg_ids:
-                self._unplaced.append(self.sources[g].why_unplaced(start, end))
+                self._unplaced.append(self.sources[g].why_unplaced(*_span(sel, -1)) if quoted is None else
+                                      f"'{self.sources[g].name}' PDF area on page {sel.get('page') or '?'} (on no"
+                                      " coding unit)")
         elif not case_codings and memo and seg_ids:
             # a selection without a code but with a comment (MAXQDA, QualCoder annotations): a memo on the unit
             self.inline_memos.append(("segment", str(seg_ids[0]), memo, self._user(sel_user),

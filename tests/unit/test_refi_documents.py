@@ -1,6 +1,6 @@
 """Desk-review documents through REFI-QDA: qualcode's own export brings a document back as a document (pages,
 headings, codings); another tool's PDFSource is read from its PDF, with the text selections of its Representation
-placed on the units and area selections counted as left out."""
+placed on the units, and area selections placed by the text they carry (else counted as left out)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,48 @@ def test_another_tools_pdf_source_becomes_a_coded_document(tmp_path: Path) -> No
         assert coded == [(f"{doc['id']}:2", "maria")]
         unit = project.segment(f"{doc['id']}:2")
         assert unit["page_label"] == "12" and unit["text"].startswith("Funding for the meetings")
+
+
+def test_pdf_area_selections_that_carry_their_text_are_placed_by_it(tmp_path: Path) -> None:
+    """ATLAS.ti writes each coded area of a PDF with the area's text as its Representation, its line breaks dropped
+    ("favoritos.Dificultad: MediaTiempo" in its 8.4 sample): those codings were left out as "a rectangle on a page,
+    no text to place". They are placed on the units holding that text; an area without text, or whose text is in
+    two places, is still counted and named."""
+    pdf = report_pdf("Final progress report 2024", SECTIONS, footer="Final progress report 2024",
+                     first_page_number=12)
+    qdpx = tmp_path / "atlas.qdpx"
+    _other_tool_qdpx(qdpx, pdf, "", 0, 0)
+    code = "B7A0E5D2-1B1C-4C55-9C37-6F6E1C2D3A41"
+
+    def area(n: int, text: str) -> str:
+        rep = f'<Representation guid="C0000000-0000-4000-8000-00000000000{n}"><PlainTextContent>{text}' \
+              "</PlainTextContent></Representation>" if text else ""
+        return (f'<PDFSelection guid="D0000000-0000-4000-8000-00000000000{n}" name="area" page="0" firstX="18" '
+                f'firstY="45" secondX="577" secondY="234">{rep}<Coding guid="E0000000-0000-4000-8000-00000000000{n}">'
+                f'<CodeRef targetGUID="{code}"/></Coding></PDFSelection>')
+
+    with zipfile.ZipFile(qdpx) as z:
+        qde = z.read("project.qde").decode("utf-8")
+        pdf_member = z.read("sources/5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D.pdf")
+    start = qde.index("<PDFSelection")
+    end = qde.index("</PDFSelection>") + len("</PDFSelection>")
+    areas = (area(1, "Funding for the meetings ends with the project inDecember, and no budget replaces it.")
+             + area(2, "") + area(3, "the"))
+    rep_start = qde.index("<Representation")
+    rep_end = qde.index("</Representation>") + len("</Representation>")
+    qde = qde[:start] + areas + qde[end:rep_start] + qde[rep_end:]
+    with zipfile.ZipFile(qdpx, "w") as z:
+        z.writestr("project.qde", qde)
+        z.writestr("sources/5C1D2B3A-4E5F-4A6B-8C7D-9E0F1A2B3C4D.pdf", pdf_member)
+    result = import_refi(tmp_path / "new", qdpx, coder="tester")
+    assert result["skipped"].get("PDF area selections (a rectangle on a page, no text to place)") == 1
+    assert result["counts"]["selections_mapped"] == 1 and result["counts"]["selections_not_mapped"] == 1
+    assert any("PDF area on page 0 (its text is in more than one place: 'the')" in w for w in result["warnings"])
+    with Project.open(tmp_path / "new") as project:
+        doc = next(t for t in project.transcripts() if t["kind"] == "document")
+        assert [(c["ref"], project.segment(c["ref"])["text"]) for c in project.codings()] == [
+            (f"{doc['id']}:2", "Funding for the meetings ends with the project in December, and no budget replaces"
+                               " it.")]
 
 
 def _without_extension(src: Path, dest: Path) -> Path:

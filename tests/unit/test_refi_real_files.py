@@ -164,10 +164,11 @@ def test_an_atlas_project_whose_source_files_were_not_kept_names_everything_it_l
     got = _import_twice("atlas-ti-8.4-mac-standard-project.qdpx", tmp_path_factory)
     first = got["first"]
     assert first["skipped"] == {
-        # 7 on text sources, 2 on PDF texts, and the coded stretch of the Diet Coke video (14.7-17.7 s), which the
-        # transcript's sync points place at positions 124-139 of its text source (not in the archive either)
-        "text sources without text": 6, "codings on sources left out": 10,
-        "PDF sources without their file": 2, "PDF area selections (a rectangle on a page, no text to place)": 4,
+        # 7 on text sources, 2 on PDF texts, 3 on PDF areas that carry their text (placed by it when the PDF or its
+        # text is there), and the coded stretch of the Diet Coke video (14.7-17.7 s), which the transcript's sync
+        # points place at positions 124-139 of its text source (not in the archive either)
+        "text sources without text": 6, "codings on sources left out": 13,
+        "PDF sources without their file": 2, "PDF area selections (a rectangle on a page, no text to place)": 1,
         "pictures": 1, "codings of areas of pictures": 2, "audio sources": 1, "video sources": 2,
         "sets of sources not imported": 12, "links between objects": 1, "graphs": 1}
     # the video's transcripts are the text sources' files: not counted twice

@@ -35,6 +35,7 @@ SUPPORTED_FORMATS: dict[str, tuple[str, ...]] = {
     "sbv": (".sbv",),
     "tsv": (".tsv",),
     "json": (".json",),
+    "csv": (".csv",),
     "service": (".txt",),
 }
 #: Extensions a file picker should offer.
@@ -155,11 +156,11 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         parsed.format = "json"
         parsed.detected = "Whisper JSON output: " + parsed.detected.partition(": ")[2]
         return parsed
-    if "\t" in text[:4000]:
+    if "\t" in text[:4000] or "," in text[:4000]:
         from qualcode.importers.caption_table import table_columns
 
         columns = table_columns(text)
-        if columns is not None and columns.delimiter == "\t":
+        if columns is not None:
             from qualcode.importers.caption_table import table_cues
             from qualcode.importers.cue_reader import CueDamage, cues_as_transcript
 
@@ -167,8 +168,9 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             table = table_cues(text, name, damage)
             if table is not None:
                 parsed = cues_as_transcript(table[0], name, fmt="vtt", damage=damage)
-                parsed.format = "tsv"
-                parsed.detected = f"tab-separated transcript, {table[1].describe()}; " + \
+                tab = table[1].delimiter == "\t"
+                parsed.format = "tsv" if tab else "csv"
+                parsed.detected = f"{'tab' if tab else 'comma'}-separated transcript, {table[1].describe()}; " + \
                     parsed.detected.partition(": ")[2]
                 return parsed
     fmt = detect.detect_text_format(text)
@@ -356,9 +358,9 @@ def _turn_takers(parsed: ParsedTranscript) -> list[str]:
 
 def is_transcript_sheet(path: str | Path) -> bool:
     """Whether a spreadsheet-named file is a transcript: Whisper's .tsv output ("start<TAB>end<TAB>text"), or a
-    tab-separated table whose header names a text column and a start column (Whisper's output saved again from a
-    spreadsheet with more columns)."""
-    if Path(path).suffix.lower() != ".tsv":
+    table whose header names a text column and a start column (Whisper's output saved again from a spreadsheet with
+    more columns, whisper.cpp's .csv "start,end,text")."""
+    if Path(path).suffix.lower() not in (".tsv", ".csv"):
         return False
     from qualcode.importers.caption_table import table_columns
     from qualcode.importers.cue_reader import is_whisper_tsv
@@ -368,5 +370,4 @@ def is_transcript_sheet(path: str | Path) -> bool:
             head = f.read(4000).decode("utf-8-sig", "replace")
     except OSError:
         return False
-    columns = table_columns(head)
-    return is_whisper_tsv(head) or columns is not None and columns.delimiter == "\t"
+    return is_whisper_tsv(head) or table_columns(head) is not None

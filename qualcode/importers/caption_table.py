@@ -118,6 +118,12 @@ def table_cues(text: str, name: str, damage: CueDamage) -> tuple[list[Cue], Tabl
     if columns is None:
         return None
     rows = table_rows(text, columns)
+    if not columns.millis and not _SECONDS.search(columns.names[columns.start]) and rows and all(
+            re.fullmatch(r"\d{1,9}", _cell(cells, columns.start).strip() or "0") for _, cells in rows):
+        # a plain "start" of whole numbers is milliseconds, as Whisper and whisper.cpp write them
+        columns.millis = True
+        damage.notes.append("the times are whole numbers under a plain 'start' column: read as milliseconds, as"
+                            " Whisper writes them")
     timed = [r for r in rows if read_time(_cell(r[1], columns.start), millis=columns.millis) is not None]
     if len(timed) < 2 or len(timed) * 2 < len(rows):
         return None  # a sheet whose "start" column holds no times: not a transcript

@@ -112,3 +112,29 @@ def test_other_json_is_refused_in_one_line(data: str) -> None:
 
     with pytest.raises(InputError, match=r"x\.json: this JSON file is not Whisper's or WhisperX's output"):
         parse_transcript(data.encode(), "x.json")
+
+
+def test_whisper_cpp_csv_output_is_a_transcript_in_milliseconds(tmp_path: Path) -> None:
+    """whisper.cpp's -ocsv: "start,end,text", milliseconds, the text quoted with its leading space. A .csv given to
+    import was the case sheet."""
+    path = tmp_path / "forum.csv"
+    path.write_text('start,end,text\n0,4000," Good morning and thank you for coming,"\n4000,11000," we trained'
+                    ' forty workers in May."\n11000,15000," The union asked for it first."\n', encoding="utf-8")
+    assert is_transcript_sheet(path)
+    files, cases, _notes = gather_import_files([path], None)
+    assert files == [path] and cases is None
+    pt = parse_transcript(path.read_bytes(), path.name)
+    assert pt.format == "csv" and pt.detected.startswith("comma-separated transcript")
+    assert [(pt.text[u.start:u.end], u.t_start) for u in pt.units] == [
+        ("Good morning and thank you for coming, we trained forty workers in May.", 0.0),
+        ("The union asked for it first.", 11.0)]
+    assert any("read as milliseconds" in w for w in pt.warnings)
+
+
+def test_a_case_sheet_is_still_the_case_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("transcript_id,speaker,case_id,name,stakeholder_group,start date\nKII-01,Hoa,C1,Hoa Nguyen,union,"
+                    "2024-03-01\n", encoding="utf-8")
+    assert not is_transcript_sheet(path)
+    files, cases, _notes = gather_import_files([path], None)
+    assert files == [] and cases == path

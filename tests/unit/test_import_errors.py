@@ -92,7 +92,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 
 def test_supported_formats_are_the_parsed_format_names() -> None:
-    assert set(SUPPORTED_FORMATS) == {"text", "docx", "vtt", "srt", "sbv", "tsv", "json", "service"}
+    assert set(SUPPORTED_FORMATS) == {"text", "docx", "vtt", "srt", "sbv", "tsv", "json", "csv", "service"}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -194,9 +194,10 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             parsed.format = "sbv"
             parsed.detected = "SubViewer (.sbv, YouTube): " + parsed.detected.partition(": ")[2]
             return parsed
-        captions = timed_lines_cues(text)
+        damage = CueDamage()
+        captions = timed_lines_cues(text, damage)
         if captions is not None:
-            parsed = cues_as_transcript(captions, name, fmt="vtt")
+            parsed = cues_as_transcript(captions, name, fmt="vtt", damage=damage)
             parsed.format = "text"
             parsed.detected = "plain text: " + parsed.detected.partition(": ")[2] + ", a time before each line"
             parsed.warnings.insert(0, TIMED_LINES_NOTICE)

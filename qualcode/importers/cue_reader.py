@@ -129,11 +129,11 @@ class CueDamage:
                        f" '{timing}'): each was read with its end at its start")
         if self.broken:
             out.append(f"{len(self.broken)} timing line(s) could not be read and were left out"
-                       f" ({_lines(self.broken)}): the words under each were kept, timed at the end of the caption"
+                       f" ({_lines(self.broken)}): the words of each were kept, timed at the end of the caption"
                        " before")
         if self.numbers:
             out.append(f"{len(self.numbers)} cue number(s) stand without a timing line under them"
-                       f" ({_lines(self.numbers)}): the numbers were left out and the words under each were kept, timed"
+                       f" ({_lines(self.numbers)}): the numbers were left out and the words of each were kept, timed"
                        " at the end of the caption before")
         if self.untimed:
             shown = ", ".join(str(n) for n in self.untimed[:_SHOWN]) + (", ..." if len(self.untimed) > _SHOWN else "")
@@ -581,13 +581,21 @@ TIMED_LINES_NOTICE = ("every line started with a time, as captions saved as text
                       " so a sentence that runs on to the next line stays one unit")
 
 
-def timed_lines_cues(text: str) -> list[Cue] | None:
+# a line's time that cannot be read: in brackets, starting with a digit and holding a colon ("[00:0x.000 -->
+# 00:12.000]"), or a "-->" range without brackets ("00:08.000 --> 00:1.2000"); a year or a count is no time
+_BROKEN_LINE_TIME = re.compile(r"\s*(?:\[\s*\d[^\]\n]{0,40}:[^\]\n]{0,40}\]|\d[\d:.,]{2,12}\s*-->\s*\S{1,14})\s+")
+
+
+def timed_lines_cues(text: str, damage: CueDamage | None = None) -> list[Cue] | None:
     """Captions saved as text, a time before each caption ("00:00:05 <v Brian Okken>This is episode 481,", "00:00:04
-    your earbuds. This is episode 150"), as cues with their line numbers; None for any other text.
+    your earbuds. This is episode 150"), as cues with their line numbers; None for any other text. A line whose
+    time cannot be read ("[00:0x.000 --> 00:12.000]  text") keeps its words, timed at the end of the line before,
+    and is noted in ``damage``: its time is never read as words.
 
     Lines that carry "Name:" labels are left to the text reader, which keeps each line a paragraph of its own; so is a
     file with a line of text before the first time (a title), whose place a cue would not keep."""
     entries: list[tuple[float, list[str], int]] = []
+    broken: list[tuple[int, str]] = []
     content = 0
     for line_no, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
@@ -597,26 +605,36 @@ def timed_lines_cues(text: str) -> list[Cue] | None:
         m = _LINE_TIME.match(line)
         seconds = parse_timestamp(m.group(1)) if m else None
         rest = line[m.end():] if m else ""
-        if seconds is not None and rest.strip():
+        if seconds is not None and rest.strip() and not rest.lstrip().startswith(("-->", "->")):
             entries.append((seconds, [rest.strip()], line_no))
+            continue
+        bad = _BROKEN_LINE_TIME.match(line)
+        if bad is not None and line[bad.end():].strip():
+            broken.append((line_no, bad.group().strip()[:60]))
+            entries.append((UNTIMED, [line[bad.end():].strip()], line_no))
         elif seconds is None and entries:
             entries[-1][1].append(line)
         else:
             return None
-    if content < 4 or len(entries) * 10 < content * 9:
+    if content < 4 or len(entries) * 10 < content * 9 or len(broken) * 2 >= len(entries):
         return None
     if "<v" not in text:
         labels = [find_label(lines[0]) for _, lines, _ in entries]
         if accepted_keys(lab for lab in labels if lab is not None):
             return None
+    if damage is not None:
+        damage.broken.extend(broken)
     cues = []
     for k, (start, lines, line_no) in enumerate(entries):
-        if k + 1 < len(entries):
-            end = max(start, entries[k + 1][0])
+        following = next((e[0] for e in entries[k + 1:] if e[0] != UNTIMED), None)
+        if start == UNTIMED:
+            end = UNTIMED
+        elif following is not None:
+            end = max(start, following)
         else:
             end = round(start + len(" ".join(lines).split()) / _WORDS_PER_SECOND, 3)
         cues.append(Cue(start, end, lines, line_no))
-    return cues
+    return settle_untimed(cues)
 
 
 # YouTube's SubViewer captions (.sbv): "0:00:03.900,0:00:08.460" alone on the line above each caption's text

@@ -52,6 +52,15 @@ VTT_OK = [t.replace(",", ".") for t in SRT_OK]
 TSV_OK = ["1000\t3000", "3500\t6000", "6500\t9000", "9500\t12000", "12500\t15000"]
 
 
+def timed_lines(timings: list[str]) -> str:
+    """Whisper's console output saved as text: "[00:00.000 --> 00:04.000]  words" a line."""
+    return "".join(f"{t}  {words}\n" for t, words in zip(timings, SPEECH, strict=True))
+
+
+LINES_OK = ["[00:00.000 --> 00:03.000]", "[00:03.500 --> 00:06.000]", "[00:06.500 --> 00:09.000]",
+            "[00:09.500 --> 00:12.000]", "[00:12.500 --> 00:15.000]"]
+
+
 def damaged(ok: list[str], k: int, bad: str) -> list[str]:
     return [bad if n == k else t for n, t in enumerate(ok)]
 
@@ -68,6 +77,8 @@ CASES = [
     ("g.vtt", vtt(damaged(VTT_OK, 4, "00:00:12.500 --> 00:00:75.000")), "00:00:12.500 --> 00:00:75.000"),
     ("h.tsv", tsv(damaged(TSV_OK, 2, "6500\t9O00")), "6500 9O00"),
     ("i.tsv", tsv(damaged(TSV_OK, 0, "1,000\t3,000")), "1,000 3,000"),
+    ("j.txt", timed_lines(damaged(LINES_OK, 2, "[00:0x.500 --> 00:09.000]")), "[00:0x.500 --> 00:09.000]"),
+    ("k.txt", timed_lines(damaged(LINES_OK, 3, "[00:09.500 --> 00:1.2000]")), "[00:09.500 --> 00:1.2000]"),
 ]
 
 

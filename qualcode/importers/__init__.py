@@ -194,8 +194,11 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             parsed.format = "sbv"
             parsed.detected = "SubViewer (.sbv, YouTube): " + parsed.detected.partition(": ")[2]
             return parsed
+        from qualcode.importers.text_reader import zoom_chat_lines
+
         damage = CueDamage()
-        captions = timed_lines_cues(text, damage)
+        # a Zoom chat starts each message with its time too, but says who sent it: the text reader reads it
+        captions = timed_lines_cues(text, damage) if zoom_chat_lines(text.split("\n"))[1] is None else None
         if captions is not None:
             parsed = cues_as_transcript(captions, name, fmt="vtt", damage=damage)
             parsed.format = "text"

@@ -1419,6 +1419,50 @@ def _voice_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# a Zoom chat's message: "00:01:12\tFrom  Hoa Tran  to  Everyone:" with the message on the next line (tab-indented),
+# or "09:01:12 From Hoa Tran : text", "... From Le Lan to Hoa Tran(Direct Message) : text" on one line
+_ZOOM_MESSAGE = re.compile(r"\s*(\d{1,2}:\d{2}:\d{2})\s+From\s+(.+?)(?:\s+to\s+(.+?))?\s*:(?:\s+(.*))?")
+_ZOOM_PRIVATE = re.compile(r"\(\s*(?:direct message|privately|privé|privado|en privé)\s*\)", re.I)
+
+
+def zoom_chat_lines(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:
+    """A Zoom chat export as labelled, timed lines ("[00:01:12] Hoa Tran: Good morning"), a blank line between
+    messages, with how many messages and how many of them were private; the lines unchanged and None when the file
+    is no Zoom chat (three messages or more, two senders or more, and half its lines or more start one)."""
+    content = [line for line in lines if line.strip()]
+    found = [(i, m) for i, line in enumerate(lines) if (m := _ZOOM_MESSAGE.fullmatch(line.rstrip()))]
+    senders = {" ".join(m.group(2).split()) for _, m in found}
+    if len(found) < 3 or len(senders) < 2 or len(found) * 2 < len(content) - len(found):
+        return lines, None
+    starts = dict(found)
+    out: list[str] = []
+    private = 0
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            out.extend([current[0] + " " + " ".join(current[1:]) if len(current) > 1 else current[0], ""])
+            current.clear()
+
+    for i, line in enumerate(lines):
+        m = starts.get(i)
+        if m is None:
+            if line.strip() and current:
+                current.append(line.strip())
+            elif line.strip():
+                out.append(line)
+            continue
+        flush()
+        to = " ".join((m.group(3) or "").split())
+        secret = bool(_ZOOM_PRIVATE.search(to)) or bool(to) and not to.casefold().startswith(("everyone", "tout"))
+        private += secret
+        current.append(f"[{m.group(1)}] {' '.join(m.group(2).split())}:" + (" (privately)" if secret else ""))
+        if m.group(4):
+            current.append(m.group(4).strip())
+    flush()
+    return out, (len(found), private)
+
+
 _LINE_NUMBER = re.compile(r"\s*(\d{1,5})(?:\t|\s+)(?=\S)")
 
 
@@ -1449,6 +1493,7 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     as_lines = bool(metadata.pop(FRONT_MATTER_AS_LINES, False))
     lines, furniture, first_furniture = drop_page_furniture(lines)
     lines, numbered = drop_line_numbers(lines)
+    lines, zoom = zoom_chat_lines(lines)
     voiced = "<v" in text and any(VOICE_TAG.search(line) for line in lines)
     if voiced:
         lines = _voice_lines(lines)
@@ -1458,6 +1503,12 @@ def read_text(text: str, name: str, *, notes: bool = True) -> ParsedTranscript:
     drafts, reading = blocks_to_drafts(blocks, metadata, name=name, notes=notes, markdown=markdown)
     if voiced:
         reading.notices.append("WebVTT voice tags ('<v Name>') were read as speaker labels")
+    if zoom is not None:
+        messages, private = zoom
+        reading.notices.append(f"read as a Zoom chat: {messages} message(s), each with its sender and time ('00:01:12"
+                               " From Name to Everyone:'); the sender is the message's speaker"
+                               + (f"; {private} of them sent privately to one person, kept and marked"
+                                  " '(privately)' in the text" if private else ""))
     if as_lines:
         reading.notices.append("the front matter (between the '---' lines) is not valid YAML (a value holds a colon"
                                " and is not quoted): each of its lines was read as 'key: value' at its first colon")

@@ -305,3 +305,25 @@ def test_a_role_after_an_article_is_the_role() -> None:
     assert role_of_label("L'ANIMATRICE") == role_of_label("La moderadora") == "interviewer"
     assert role_of_label("The interviewer") == "interviewer"
     assert role_of_label("UNE DRH") is None and role_of_label("La Paz") is None
+
+
+@pytest.mark.parametrize("chat", [
+    # Zoom's chat file since 2022: the sender and the time on one line, the message on the next, indented
+    "00:01:12\tFrom  Hoa Tran  to  Everyone:\n\tGood morning, thanks for joining.\n"
+    "00:02:05\tFrom  Nguyen Van Minh  to  Everyone:\n\tMorning! The link works now.\n"
+    "00:03:40\tFrom  Hoa Tran  to  Everyone:\n\tPlease type your answer to question 1 here.\n"
+    "00:05:10\tFrom  Le Thi Lan  to  Nguyen Van Minh(Direct Message):\n\tSame here, the training was too short.\n",
+    # before: each message on one line
+    "00:01:12 From Hoa Tran : Good morning, thanks for joining.\n"
+    "00:02:05 From Nguyen Van Minh : Morning! The link works now.\n"
+    "00:03:40 From Hoa Tran to Everyone : Please type your answer to question 1 here.\n"
+    "00:05:10 From Le Thi Lan to Nguyen Van Minh(Direct Message) : Same here, the training was too short.\n",
+])
+def test_a_zoom_chat_reads_each_sender_as_the_speaker(chat: str) -> None:
+    pt = parse_transcript(chat.encode(), "fgd_chat.txt")
+    assert [(t.speaker, t.t_start) for t in pt.turns] == [
+        ("Hoa Tran", 72.0), ("Nguyen Van Minh", 125.0), ("Hoa Tran", 220.0), ("Le Thi Lan", 310.0)]
+    assert _turns(pt)[1][1] == "Morning! The link works now."
+    assert _turns(pt)[3][1] == "(privately) Same here, the training was too short."  # the recipient's name is not
+    assert not any("From" in u or "Everyone" in u for u in _units(pt))
+    assert any("read as a Zoom chat: 4 message(s)" in n and "1 of them sent privately" in n for n in pt.warnings)

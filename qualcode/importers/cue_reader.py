@@ -577,8 +577,9 @@ def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, acce
 _LINE_TIME = re.compile(r"[\[(]?(" + TIMESTAMP + r")" + TIME_RANGE_END + r"[\])]?(?:\s+|$)")
 # Otter's average-speech estimate, for the end of the last caption, which a line's time does not give
 _WORDS_PER_SECOND = 2.5
-TIMED_LINES_NOTICE = ("every line started with a time, as captions saved as text do: each line was read as a caption,"
-                      " so a sentence that runs on to the next line stays one unit")
+TIMED_LINES_NOTICE = ("every line started with a time (or had one alone on the line above it, as YouTube's transcript"
+                      " copied does), as captions saved as text do: each line was read as a caption, so a sentence"
+                      " that runs on to the next line stays one unit")
 
 
 # a line's time that cannot be read: in brackets, starting with a digit and holding a colon ("[00:0x.000 -->
@@ -597,14 +598,26 @@ def timed_lines_cues(text: str, damage: CueDamage | None = None) -> list[Cue] | 
     entries: list[tuple[float, list[str], int]] = []
     broken: list[tuple[int, str]] = []
     content = 0
+    above = False  # the line before was a time alone, whose caption this line is
+    # YouTube's transcript panel, copied: the time alone on the line above each caption ("0:04", then the words),
+    # with no blank line anywhere (a time above each paragraph of a transcript is left to the text reader)
+    stacked = not re.search(r"\S\s*\n\s*\n\s*\S", text)
     for line_no, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line:
             continue
-        content += 1
         m = _LINE_TIME.match(line)
         seconds = parse_timestamp(m.group(1)) if m else None
         rest = line[m.end():] if m else ""
+        if above and seconds is None:
+            entries[-1][1].append(line)
+            above = False
+            continue
+        content += 1
+        if seconds is not None and not rest.strip() and stacked and m is not None and m.group().strip() == line:
+            entries.append((seconds, [], line_no))
+            above = True
+            continue
         if seconds is not None and rest.strip() and not rest.lstrip().startswith(("-->", "->")):
             entries.append((seconds, [rest.strip()], line_no))
             continue
@@ -616,6 +629,7 @@ def timed_lines_cues(text: str, damage: CueDamage | None = None) -> list[Cue] | 
             entries[-1][1].append(line)
         else:
             return None
+    entries = [e for e in entries if e[1]]  # a time with no caption under it, at the end
     if content < 4 or len(entries) * 10 < content * 9 or len(broken) * 2 >= len(entries):
         return None
     if "<v" not in text:

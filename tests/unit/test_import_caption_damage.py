@@ -209,3 +209,16 @@ def test_sound_descriptions_in_captions_are_neither_speakers_nor_words() -> None
         ("LAN", "Thank you, Mark. (laughs) We trained forty workers.")]
     assert any(w.startswith("4 caption(s) holding only a sound") for w in pt.warnings)
     assert any(w.startswith("1 description(s) of a sound at the start of a caption") for w in pt.warnings)
+
+
+def test_youtubes_transcript_copied_as_text_keeps_its_times() -> None:
+    """YouTube's transcript panel, copied into a text file: each time alone on the line above its caption. The
+    times were left out as lines that are only a timestamp, and no unit had a time."""
+    data = ("0:00\ngood morning everybody and welcome back\n0:04\nto the second part of the series on the training\n"
+            "0:09\nof the workers in the factories. Today we look\n1:02:13\nat what they learned.\n")
+    pt = parse_transcript(data.encode(), "talk.txt")
+    assert [(pt.text[u.start:u.end], u.t_start) for u in pt.units] == [
+        ("good morning everybody and welcome back to the second part of the series on the training of the workers"
+         " in the factories.", 0.0), ("Today we look at what they learned.", 9.0)]
+    assert pt.turns[-1].t_end is not None and pt.turns[-1].t_end > 3733
+    assert not any(re.search(r"\d:\d\d", pt.text[u.start:u.end]) for u in pt.units)

@@ -64,19 +64,31 @@ def unit_spans(text: str) -> list[tuple[int, int]]:
     return _spans(text, merge=True)
 
 
+def _pause_tokens(text: str, tokens: list[tuple[int, int]]) -> set[int]:
+    """The tokens that are pause marks or part of one: "(..)", and noScribe's "(12 seconds pause)" over three."""
+    marks = [(s, e) for s, e in tokens if "(" in text[s:e] and _PAUSE.fullmatch(text[s:e])]
+    if "(" in text and ")" in text:
+        from qualcode.importers.noscribe import PAUSE_MARK, is_pause_only
+
+        marks += [m.span() for m in re.finditer(PAUSE_MARK, text) if " " in m.group() and is_pause_only(m.group())]
+    if not marks:
+        return set()
+    return {k for k, (s, e) in enumerate(tokens) if any(a <= s and e <= b + 1 for a, b in marks)}
+
+
 def _spans(text: str, *, merge: bool) -> list[tuple[int, int]]:
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     if not tokens:
         return []
     spans: list[tuple[int, int]] = []
     first = 0
+    pauses = _pause_tokens(text, tokens)
     for i in range(len(tokens) - 1):
         s, e = tokens[i]
-        if "(" in text[s:e] and _PAUSE.fullmatch(text[s:e]):
+        if i in pauses:
             continue  # decided with the word before it
         j = i + 1  # the next word, past any pause marks
-        while j < len(tokens) and "(" in text[tokens[j][0]:tokens[j][1]] and \
-                _PAUSE.fullmatch(text[tokens[j][0]:tokens[j][1]]):
+        while j < len(tokens) and j in pauses:
             j += 1
         if j < len(tokens) and _ends_sentence(text[s:e], text[tokens[j][0]:tokens[j][1]]):
             spans.append((first, j - 1))

@@ -155,3 +155,11 @@ def test_a_noscribe_html_page_is_a_transcript_whatever_its_speakers(tmp_path: Pa
     assert report["documents"] == []
     [entry] = report["transcripts"]
     assert entry["units"] == 2 and entry["metadata"]["transcribed_with"] == "noScribe 0.7.1"
+
+
+def test_a_worded_pause_after_a_sentence_stays_with_it_and_never_starts_a_unit() -> None:
+    text = TXT.replace("We trained forty workers.", "We trained forty workers. (12 seconds pause) Then the factories"
+                       " joined, one after the other, over the summer months.")
+    pt = parse_transcript(text.encode(), "KII-12.txt")
+    assert "We trained forty workers. (12 seconds pause)" in units(pt)
+    assert not any(u.startswith("(") for u in units(pt))

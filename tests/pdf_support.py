@@ -34,6 +34,12 @@ class PdfPage:
     height: float = A4[1]
     ops: list[bytes] = field(default_factory=list)
     image: bool = False
+    forms: list[list[bytes]] = field(default_factory=list)
+
+    def as_form(self) -> None:
+        """What was drawn so far moves into a form XObject the page draws (as designed reports and charts are)."""
+        self.forms.append(self.ops)
+        self.ops = [f"q /Fm{len(self.forms)} Do Q".encode()]
 
     def text(self, x: float, top: float, text: str, *, size: float = 10, bold: bool = False) -> None:
         """Text whose top edge is ``top`` points below the top of the page."""
@@ -83,15 +89,26 @@ def build_pdf(pages: list[PdfPage], *, info: dict[str, str] | None = None,
     data = zlib.compress(pixels)
     image = add(b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8"
                 b" /Filter /FlateDecode /Length " + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream")
+    fonts = f"<< /Font << /F1 {font1} 0 R /F2 {font2} 0 R >> >>".encode()
+    form_ids: list[list[int]] = []
+    for page in pages:
+        form_ids.append([])
+        for ops in page.forms:
+            body = zlib.compress(b"\n".join(ops))
+            form_ids[-1].append(add(
+                f"<< /Type /XObject /Subtype /Form /BBox [0 0 {page.width:g} {page.height:g}] /Resources ".encode()
+                + fonts + b" /Length " + str(len(body)).encode() + b" /Filter /FlateDecode >>\nstream\n" + body
+                + b"\nendstream"))
     pages_id = len(objects) + 1 + 2 * len(pages)  # after the page and content objects
     kids = []
-    for page in pages:
+    for page, forms in zip(pages, form_ids, strict=True):
         stream = zlib.compress(b"\n".join(page.ops))
         content = add(b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream
                       + b"\nendstream")
         resources = f"<< /Font << /F1 {font1} 0 R /F2 {font2} 0 R >>".encode()
-        if page.image:
-            resources += f" /XObject << /Im1 {image} 0 R >>".encode()
+        xobjects = ([f"/Im1 {image} 0 R"] if page.image else []) + [f"/Fm{n} {f} 0 R" for n, f in enumerate(forms, 1)]
+        if xobjects:
+            resources += f" /XObject << {' '.join(xobjects)} >>".encode()
         resources += b" >>"
         kids.append(add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {page.width:g} {page.height:g}]"
                         f" /Contents {content} 0 R /Resources ".encode() + resources + b" >>"))

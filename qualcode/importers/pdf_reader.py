@@ -141,7 +141,9 @@ def _read(data: bytes, name: str) -> ParsedTranscript:
     metadata = _metadata(doc)
     # boxes_flow=None: qualcode orders the lines itself, and pdfminer's grouping of text boxes compares every box
     # with every other (a page of 5,000 scattered words took 3 GB)
-    device, interpreter = page_tools(LAParams(line_margin=0.3, char_margin=2.0, word_margin=0.1, boxes_flow=None))
+    # all_texts: the text inside figures (form XObjects) is laid out into lines too
+    device, interpreter = page_tools(LAParams(line_margin=0.3, char_margin=2.0, word_margin=0.1, boxes_flow=None,
+                                              all_texts=True))
     bound = limits()
     pages: list[Page] = []
     chars = lines = 0
@@ -274,24 +276,29 @@ def _page(layout: Any, number: int) -> Page:
     width, height = float(layout.width), float(layout.height)
     page = Page(number=number, width=width, height=height)
 
-    def walk(obj: Any) -> None:
+    def walk(obj: Any, lines: list[Line]) -> None:
         for child in obj:
-            if isinstance(child, LTTextBox):
-                for line in child:
+            if isinstance(child, (LTTextBox, LTTextLine)):
+                for line in child if isinstance(child, LTTextBox) else [child]:
                     if isinstance(line, LTTextLine):
                         made = _line(line, height, number, LTChar)
                         if made is not None:
-                            page.lines.append(made)
+                            lines.append(made)
             elif isinstance(child, LTImage):
                 page.images += 1
             elif isinstance(child, LTFigure):
-                walk(child)
+                inside: list[Line] = []
+                walk(child, inside)
+                # a figure's text is the page's when it reads as prose (a designed report draws whole pages inside
+                # one); a chart's scattered labels are not text to code
+                if sum(1 for ln in inside if len(ln.text.split()) >= 8) >= 3:
+                    lines.extend(inside)
             elif isinstance(child, (LTRect, LTLine)) or (isinstance(child, LTCurve) and len(child.pts) <= 2):
                 x0, y0, x1, y1 = child.bbox
                 if min(x1 - x0, y1 - y0) <= 2.5:  # a thin stroke or filled bar: a ruling line
                     page.rules.append((x0, height - y1, x1, height - y0))
 
-    walk(layout)
+    walk(layout, page.lines)
     page.lines = _join_spread_lines(page.lines)
     return page
 

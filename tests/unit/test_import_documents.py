@@ -624,3 +624,29 @@ def test_an_opendocument_text_is_read_with_its_changes_accepted_its_notes_and_it
     code, out, err = run_cli(capsys, "import", "-p", str(project), "--document",
                              str(FIXTURES / "odfdo-dormeur_notes.odt"))
     assert code == 0 and "Traceback" not in err and "odfdo-dormeur_notes: new (document 'Le dormeur du val'" in out
+
+
+def test_a_page_drawn_inside_a_form_xobject_is_read_and_a_charts_labels_are_not() -> None:
+    """A real annual report (Reliance Industries 2021-22, three pages) draws its second and third pages inside form
+    XObjects, as designed reports do: their 3,900 characters each were not read, and the import said "pages 2, 3
+    without text (scanned images?)". The text of such a form is read when it reads as prose; a chart's short
+    labels drawn in a form stay out, as before."""
+    body = [("The project trained grievance officers in twenty-eight factories of Bac Ninh and Hai Phong during the"
+             " year, and the officers resolved most cases within ten days of their filing."),
+            ("Women made up sixty-one per cent of the trainees but only a fifth of the certified trainers, which"
+             " the team explains by the timing of the trainer course in the peak season.")]
+    designed = PdfPage()
+    top = designed.paragraph(72, 80, 440, body[0])
+    designed.paragraph(72, top + 10, 440, body[1])
+    designed.as_form()
+    charted = PdfPage()
+    for n, label in enumerate(["2021", "2022", "2023", "Women", "Men"]):
+        charted.text(100 + 60 * n, 300, label, size=8)
+    charted.as_form()  # the chart, drawn as a form of its own
+    charted.paragraph(72, 80, 440, body[1])
+    charted.paragraph(72, 360, 440, body[0])
+    parsed = parse_document(build_pdf([designed, charted]), "annual.pdf")
+    pages = [(u.page, parsed.text[u.start:u.end]) for u in parsed.units]
+    assert [t for p, t in pages if p == 1] == body
+    assert [t for p, t in pages if p == 2] == [body[1], body[0]]
+    assert not any("scanned" in w for w in parsed.warnings)

@@ -120,25 +120,28 @@ class CueDamage:
     numbers: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader guessed of the file, for the report
     first_error: InputError | None = None
+    lines: bool = True  # the line numbers are the file's (not in a Word document, whose text is paragraphs)
 
     def notices(self) -> list[str]:
         out = list(self.notes)
         if self.reversed_ends:
             line_no, timing = self.reversed_ends[0]
-            out.append(f"{len(self.reversed_ends)} cue(s) end before they start (the first at line {line_no}:"
-                       f" '{timing}'): each was read with its end at its start")
+            where = f"at line {line_no}: " if self.lines else ""
+            out.append(f"{len(self.reversed_ends)} cue(s) end before they start (the first {where}'{timing}'): each"
+                       " was read with its end at its start")
         if self.broken:
             out.append(f"{len(self.broken)} timing line(s) could not be read and were left out"
-                       f" ({_lines(self.broken)}): the words of each were kept, timed at the end of the caption"
-                       " before")
+                       f" ({_lines(self.broken, self.lines)}): the words of each were kept, timed at the end of the"
+                       " caption before")
         if self.numbers:
             out.append(f"{len(self.numbers)} cue number(s) stand without a timing line under them"
-                       f" ({_lines(self.numbers)}): the numbers were left out and the words of each were kept, timed"
-                       " at the end of the caption before")
+                       f" ({_lines(self.numbers, self.lines)}): the numbers were left out and the words of each were"
+                       " kept, timed at the end of the caption before")
         if self.untimed:
             shown = ", ".join(str(n) for n in self.untimed[:_SHOWN]) + (", ..." if len(self.untimed) > _SHOWN else "")
-            out.append(f"{len(self.untimed)} caption(s) have no timing line above them (line {shown}): their words"
-                       " were kept, timed with the caption before")
+            where = f" (line {shown})" if self.lines else ""
+            out.append(f"{len(self.untimed)} caption(s) have no timing line above them{where}: their words were kept,"
+                       " timed with the caption before")
         return out
 
     def check(self, timed: int) -> None:
@@ -147,8 +150,8 @@ class CueDamage:
             raise self.first_error
 
 
-def _lines(found: list[tuple[int, str]]) -> str:
-    shown = "; ".join(f"line {n}: '{text}'" for n, text in found[:_SHOWN])
+def _lines(found: list[tuple[int, str]], numbered: bool = True) -> str:
+    shown = "; ".join(f"line {n}: '{text}'" if numbered else f"'{text}'" for n, text in found[:_SHOWN])
     return shown + ("; ..." if len(found) > _SHOWN else "")
 
 
@@ -444,7 +447,7 @@ def _name_lines(cues: list[Cue]) -> set[str]:
 
 def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTranscript:
     """Parse WebVTT (``fmt="vtt"``) or SRT (``fmt="srt"``) text into turns with timings."""
-    damage = CueDamage()
+    damage = CueDamage(lines=fmt != "docx")  # a Word document's text is paragraphs joined here: no line of the file
     cues = parse_cues(text, name, vtt=fmt != "srt", damage=damage)
     return cues_as_transcript(cues, name, fmt=fmt, detected=detected, damage=damage)
 
@@ -464,7 +467,10 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
                        f" {len(cues)} cue(s) remain")
     back = [c for p, c in zip(cues, cues[1:], strict=False) if c.t_start < p.t_start]
     if back:
-        notices.append(f"{len(back)} cue(s) start before the cue before them (the first at line {back[0].line_no}):"
+        first = back[0]
+        where = f"at line {first.line_no}" if damage is None or damage.lines else \
+            f"starting at {int(first.t_start // 3600)}:{int(first.t_start // 60 % 60):02d}:{first.t_start % 60:06.3f}"
+        notices.append(f"{len(back)} cue(s) start before the cue before them (the first {where}):"
                        " the file may hold the same speech more than once, or out of order; they were read in the"
                        " file's order")
     rolling = _rolling(cues)

@@ -222,3 +222,30 @@ def test_youtubes_transcript_copied_as_text_keeps_its_times() -> None:
          " in the factories.", 0.0), ("Today we look at what they learned.", 9.0)]
     assert pt.turns[-1].t_end is not None and pt.turns[-1].t_end > 3733
     assert not any(re.search(r"\d:\d\d", pt.text[u.start:u.end]) for u in pt.units)
+
+
+def test_a_word_document_of_captions_names_a_cue_by_its_time_not_a_line_it_does_not_have() -> None:
+    """Older Teams Word exports ("0:0:5.100 --> 0:0:8.250", the name, the text) are read as captions; their notices
+    quoted line numbers of the text joined for reading, which no line of the document has."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for timing, who, words in [("0:0:1.000 --> 0:0:4.000", "Clara Jensen", "Good morning and thank you."),
+                               ("0:0:6.000 --> 0:0:5.000", "Le Van Duc", "We trained forty workers."),
+                               ("0:0:2.000 --> 0:0:3.000", "Clara Jensen", "How many stayed on after it?"),
+                               ("0:0:9.000 --> 0:0:1x.000", "Le Van Duc", "Most of them did, in the end."),
+                               ("0:0:12.000 --> 0:0:14.000", "Clara Jensen", "Thank you for your time today.")]:
+        for line in (timing, who, words):
+            document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    pt = parse_transcript(out.getvalue(), "KII-40.docx")
+    assert any(w.startswith("1 cue(s) start before the cue before them (the first starting at 0:00:02.000)")
+               for w in pt.warnings), pt.warnings
+    assert any(w.startswith("1 cue(s) end before they start (the first '0:0:6.000 --> 0:0:5.000')")
+               for w in pt.warnings), pt.warnings
+    assert any(w.startswith("1 timing line(s) could not be read and were left out ('0:0:9.000 --> 0:0:1x.000')")
+               for w in pt.warnings), pt.warnings
+    assert not any("line " in w and "cue" in w for w in pt.warnings)

@@ -558,23 +558,35 @@ def _emphasised_names_alone(blocks: list[Block]) -> None:
 _ABOUT_TRANSCRIPT = re.compile(r"\b(?:transcripts?|transcribed|transcription)\b|\]\(https?://|<https?://", re.I)
 
 
+# what a line about an interview (not in it) says: "Interview with S1 and S2 - Anonymized German transcript",
+# "Entrevista realizada por ..., em 03/04/2024 com ...", "Entretien avec ...", "Transkript des Interviews mit ..."
+_ABOUT_INTERVIEW = re.compile(r"\b(?:interview(?:s|ed)?\s+(?:with|by|conducted|of|on)"
+                              r"|(?:entrevista|entretien|interview)\s+(?:com|con|avec|mit|realizada|réalisé|conduct)|transkript"
+                              r"|transcri(?:pt|ção|pción|ption))\b|^\s*(?:访谈|采访|訪談|インタビュー)", re.I)
+
+
 def _preface(blocks: list[Block], accepted: set[str]) -> list[Block]:
     """The paragraphs a published transcript starts with above its first heading ("This is a transcript of ... Here
     is a [video](...)"), in a file with speaker labels below: when they speak of the transcript or link to its
-    sources, they are its editor's, not speech. [] otherwise."""
+    sources, they are its editor's, not speech. Also, with no heading before it, above the first label: a title and
+    a note about the interview ("Interview with S1 and S2 - Anonymized German transcript", "Entrevista realizada por
+    ... com ..."), up to four paragraphs. [] otherwise."""
     lead: list[Block] = []
+    labelled_first = False
     for block in blocks:
         if block.heading:
             break
         if block.forced or any(lab is not None and lab.key in accepted for lab in block.labels):
-            return []
+            labelled_first = not block.forced
+            break
         lead.append(block)
     else:
         return []
-    if not lead or len(lead) > 8 or not any(lab is not None and lab.key in accepted for b in blocks
-                                             for lab in b.labels):
+    if not lead or len(lead) > (4 if labelled_first else 8) or not any(
+            lab is not None and lab.key in accepted for b in blocks for lab in b.labels):
         return []
-    return lead if any(_ABOUT_TRANSCRIPT.search(line) for b in lead for line in b.lines) else []
+    about = _ABOUT_INTERVIEW if labelled_first else _ABOUT_TRANSCRIPT
+    return lead if any(about.search(line) for b in lead for line in b.lines) else []
 
 
 def _trailing_times(blocks: list[Block], accepted: set[str]) -> int:
@@ -887,12 +899,15 @@ def blocks_to_drafts(
     chat = chat_layout(candidates, sum(len(b.lines) for b in blocks if not b.heading and not b.forced))
     accepted |= chat
     reading.chat = bool(chat)
+    # the key of the labels on one line first: a preface above the speech ends where it stands
+    key_line = _key_on_one_line(blocks, accepted, candidates)
+    blocks = [b for b in blocks if b.lines]
     preface = _preface(blocks, accepted)
     if preface:
         metadata.setdefault("preamble", "\n".join(line for b in preface for line in b.lines))
         blocks = [b for b in blocks if all(b is not p for p in preface)]
-        reading.notices.append(f"{len(preface)} paragraph(s) above the first heading, a preface about the transcript,"
-                               " were kept as metadata, not as speech")
+        reading.notices.append(f"{len(preface)} paragraph(s) above the first heading or label, a title or preface"
+                               " about the interview or its transcript, were kept as metadata, not as speech")
     trailing = _trailing_times(blocks, accepted)
     if trailing:
         reading.notices.append(f"{trailing} time(s) written at the end of the turns ('Speaker 1: text (00:28)') were"
@@ -928,7 +943,6 @@ def blocks_to_drafts(
         reading.notices.append(f"the key above the speech ({keys}) was read as what the labels stand for, not as"
                                " speech")
         blocks = [b for b in blocks if not b.legend]
-    key_line = _key_on_one_line(blocks, accepted, candidates)
     if key_line:
         written, pairs = key_line
         for short, meaning in pairs:
@@ -938,7 +952,6 @@ def blocks_to_drafts(
                     speaker_notes.setdefault(display.setdefault(lab.key, lab.speaker), meaning)
         reading.notices.append(f"the key of the labels on one line above the speech ('{written}') was read as what"
                                " the labels stand for, not as speech")
-        blocks = [b for b in blocks if b.lines]
     drafts = Drafts()
     other = _unlabelled_voice(blocks, accepted, display)
     spoken = False  # the current turn has words

@@ -30,13 +30,16 @@ def test_real_key_of_the_labels_on_one_line_is_what_they_stand_for_not_the_inter
     assert not any("Interwiever" in u or "Befragter" in u for u in _units(pt))
     assert pt.speakers == ["I", "B"]  # "2 Speakers: Speaker1 mba, ..." above the speech is a count, not a speaker
     assert pt.metadata["speaker_notes"] == {"I": "Interwiever", "B": "Befragter"}
-    assert _turns(pt)[1][0] == "I" and _turns(pt)[1][1].startswith("Okay, alles klar.")
+    # "2 Speakers: ..." and "Start of transcript" above the first label are a preface about the transcript
+    assert _turns(pt)[0][0] == "I" and _turns(pt)[0][1].startswith("Okay, alles klar.")
+    assert "Start of transcript" not in pt.text and "Start of transcript" in pt.metadata["preamble"]
     assert any("key of the labels on one line" in n and "I: Interwiever, B: Befragter" in n for n in pt.warnings)
 
 
 def test_real_word_key_in_brackets_names_the_numbered_labels_by_their_letter() -> None:
     pt = read_transcript(INTERVIEWS / "haski_key_in_brackets.docx")
     assert "(S = Student; I = Interviewer)" not in pt.text
+    assert "Interview with S1 and S2" not in pt.text and pt.metadata["preamble"].startswith("Interview with S1 and S2")
     assert pt.metadata["speaker_notes"] == {"I": "Interviewer", "S1": "Student", "S2": "Student"}
     assert pt.metadata["interviewer"] == "I"
     assert set(pt.speakers) == {"I", "S1", "S2"}
@@ -223,6 +226,8 @@ def test_front_matter_with_a_colon_in_a_value_is_read_line_by_line(tmp_path: Pat
     assert pt.metadata["interviewee"] == "Deborah Perrota de Andrade"
     assert any("not valid YAML" in n for n in pt.warnings)
     assert ("Pergunta", "Onde você nasceu?") in _turns(pt)
+    # the title above the first label is metadata
+    assert _turns(pt)[0] == ("Pergunta", "Olá, boa tarde. Obrigada pela sua disponibilidade.")
     speakers, _ = import_text(tmp_path, "entrevista.txt", PORTUGUESE_QA)
     assert {s["label"]: s["role"] for s in speakers} == {"Pergunta": "interviewer", "Resposta": "informant"}
 
@@ -327,3 +332,11 @@ def test_a_zoom_chat_reads_each_sender_as_the_speaker(chat: str) -> None:
     assert _turns(pt)[3][1] == "(privately) Same here, the training was too short."  # the recipient's name is not
     assert not any("From" in u or "Everyone" in u for u in _units(pt))
     assert any("read as a Zoom chat: 4 message(s)" in n and "1 of them sent privately" in n for n in pt.warnings)
+
+
+def test_an_unlabelled_first_question_above_the_first_label_stays_speech() -> None:
+    text = ("Conta-me um bocadinho do teu percurso académico, em que ano é que foste para a universidade...\n\n"
+            "J: Eu tirei a minha licenciatura noutra universidade.\n\nE depois?\n\nJ: Fiz mestrado.\n\n"
+            "E o trabalho?\n\nJ: Fiquei na associação.\n\nPorquê?\n\nJ: Gostava do contexto.\n")
+    pt = parse_transcript(text.encode(), "entrevista.txt")
+    assert pt.text.startswith("Conta-me um bocadinho")

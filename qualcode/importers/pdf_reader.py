@@ -694,11 +694,16 @@ def _page_blocks(page: Page, body: float, vocabulary: set[str]) -> list[_Block]:
             size = statistics.median(ln.size for ln in para)
             bold = all(ln.bold for ln in para)
             kind_ = ITEM if _starts_item(para[0].text) else PARAGRAPH
+            if kind_ == ITEM:
+                text = _BULLET_MARK.sub("", text, count=1)  # the bullet is layout, not text (a number stays)
             out.append(_Block(kind_, para, text, size, bold, page.number, [(0, page.number, page.label)]))
     for block in out:
         if block.kind in (PARAGRAPH, ITEM) and _looks_heading(block, body):
             block.kind = HEADING
     return out
+
+
+_BULLET_MARK = re.compile(r"^[•◦▪▫●○■□‣⁃*·–-] +")
 
 
 def _starts_item(text: str) -> bool:
@@ -715,13 +720,19 @@ def _paragraphs(lines: list[Line], body: float) -> list[list[Line]]:
     out: list[list[Line]] = [[lines[0]]]
     for a, b in zip(lines, lines[1:], strict=False):
         gap = b.top - a.bottom
+        first = out[-1][0]
+        # a list item's next line set under its text, past the bullet ("● Determining root challenges:" /
+        # "organizational factors"): the item goes on, whatever its line ends with
+        hanging = _starts_item(first.text) and first.x0 + 0.3 * b.size < b.x0 < first.x0 + 4 * b.size \
+            and all(abs(ln.x0 - b.x0) <= 1.5 for ln in out[-1][1:])
         new = (
             gap > max(usual + 0.35 * a.size, 0.5 * a.size)
             or abs(b.size - a.size) > 0.12 * max(a.size, b.size)
             or a.bold != b.bold and (a.bold and len(a.text.split()) <= 15)
             or _starts_item(b.text)
-            or (b.x0 - left > 1.2 * b.size and _SENTENCE_END.search(a.text) is not None)
-            or (a.x1 < right - 4 * a.size and _SENTENCE_END.search(a.text) is not None and b.x0 - left > 0.5)
+            or not hanging and b.x0 - left > 1.2 * b.size and _SENTENCE_END.search(a.text) is not None
+            or not hanging and a.x1 < right - 4 * a.size and _SENTENCE_END.search(a.text) is not None
+            and b.x0 - left > 0.5
             or b.top < a.top - 0.5 * a.size  # went back up: another column of the same run
         )
         if new:

@@ -650,3 +650,26 @@ def test_a_page_drawn_inside_a_form_xobject_is_read_and_a_charts_labels_are_not(
     assert [t for p, t in pages if p == 1] == body
     assert [t for p, t in pages if p == 2] == [body[1], body[0]]
     assert not any("scanned" in w for w in parsed.warnings)
+
+
+def test_a_bulleted_items_wrapped_line_stays_in_the_item_and_the_bullet_is_not_text() -> None:
+    """A course outline (unstructured's list-item example) and a review in Swedish: a list item whose first line
+    ends with a colon ("● Determining root challenges:") lost its wrapped line ("organizational factors") to a unit
+    of its own, and every item's unit began with its bullet, which a quote does not show."""
+    page = PdfPage()
+    top = page.paragraph(72, 80, 440, "The module looks at the challenges that may arise during design and at the"
+                                      " considerations beneath them.")
+    items = [("•", "Determining root challenges:", "organizational factors"),
+             ("-", "Underlying considerations: usability and", "user experience"),
+             ("•", "Bristande fokus på kostnadseffektivitet, exempelvis en oklar koppling mellan målet med insatsen",
+              "och den finansiering man varit beredd att tillhandahålla.")]
+    top += 10
+    for bullet, first, rest in items:
+        page.text(72, top, f"{bullet} {first}")
+        page.text(84, top + 13, rest)
+        top += 30
+    texts = _texts(parse_document(build_pdf([page]), "outline.pdf"))
+    assert texts[-3:] == ["Determining root challenges: organizational factors",
+                          "Underlying considerations: usability and user experience",
+                          "Bristande fokus på kostnadseffektivitet, exempelvis en oklar koppling mellan målet med"
+                          " insatsen och den finansiering man varit beredd att tillhandahålla."]

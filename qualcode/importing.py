@@ -281,7 +281,8 @@ def interview_type(rows: Sequence[CaseRow], attributes: dict[str, Any]) -> bool 
         return None
     if is_group_type(value):
         return False
-    if "kii" in value or "key" in value or "interview" in value or "idi" in value or "phỏng vấn" in value:
+    if any(word in value for word in ("kii", "key", "interview", "idi", "phỏng vấn", "entrevista", "entretien",
+                                      "befragung", "访谈", "采访", "インタビュー")):
         return True
     return None
 
@@ -932,6 +933,10 @@ def _transcript_attributes(rows: list[CaseRow], pt: ParsedTranscript) -> dict[st
     attrs: dict[str, Any] = {}
     for key in ("type", "date", "language", "interviewer"):
         value = pt.metadata.get(key)
+        if key == "type" and value and interview_type([], {"type": value}) is None:
+            # "type: literature reference", "type: document": what a website's front matter calls the page, not an
+            # interview type; it stays in the file's metadata, and the type is read as for a file that gives none
+            continue
         if value:
             attrs[key] = str(value)
     if rows:

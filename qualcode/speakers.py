@@ -191,7 +191,7 @@ def is_group_type(value: str) -> bool:
     """True when a transcript's 'type' names a focus group ("FGD", "Focus group", "group discussion", "Thảo luận
     nhóm")."""
     text = str(value or "").casefold()
-    return "fgd" in text or "focus" in text or "group" in text or "nhóm" in text
+    return any(word in text for word in ("fgd", "focus", "group", "nhóm", "grupo", "groupe", "gruppe", "座谈", "焦点"))
 
 
 def is_device_label(label: str) -> bool:

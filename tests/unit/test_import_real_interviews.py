@@ -340,3 +340,18 @@ def test_an_unlabelled_first_question_above_the_first_label_stays_speech() -> No
             "E o trabalho?\n\nJ: Fiquei na associação.\n\nPorquê?\n\nJ: Gostava do contexto.\n")
     pt = parse_transcript(text.encode(), "entrevista.txt")
     assert pt.text.startswith("Conta-me um bocadinho")
+
+
+def test_a_front_matters_page_type_is_no_interview_type(tmp_path: Path) -> None:
+    # divekit-roadmap's transcripts say 'type: literature reference' (what their website calls the page)
+    text = ("---\ntype: literature reference\ntitle: Interview Transkript\n---\n\nI: Wie geht es?\n\nB: Gut.\n\n"
+            "I: Und das Projekt?\n\nB: Es läuft.\n")
+    _, report = import_text(tmp_path / "a", "transkript.md", text)
+    assert report["transcripts"][0]["metadata"]["type"] == "literature reference"  # kept as the file says
+    from qualcode.store import Project
+
+    with Project.open(tmp_path / "a" / "p") as project:
+        assert project.transcript_attributes()["transkript"].get("type") != "literature reference"
+    _, report = import_text(tmp_path / "b", "entrevista.md", text.replace("literature reference", "entrevista"))
+    with Project.open(tmp_path / "b" / "p") as project:
+        assert project.transcript_attributes()["entrevista"]["type"] == "entrevista"

@@ -186,10 +186,14 @@ def _read(data: bytes, name: str) -> ParsedTranscript:
     blocks = page_blocks(pages, _page_labels(doc, len(pages)))
     title = usable_title(metadata.get("title"))
     if title is None:
-        first = next((b for b in blocks if b.kind == TITLE and not b.contents), None) or next(
-            (b for b in blocks if b.kind == HEADING), None)
-        named = first is not None and 3 <= len(first.text) <= 200 and re.search(r"[^\W\d_]{3}", first.text)
-        title = first.text if named and first is not None else title_from_file(name)
+        # the cover's title, else the first heading; one that names nothing (a cover's "122 0 1 7", a date) is
+        # passed over
+        def named(b: _Block) -> bool:
+            return 3 <= len(b.text) <= 200 and re.search(r"[^\W\d_]{3}", b.text) is not None
+
+        first = next((b for b in blocks if b.kind == TITLE and not b.contents and named(b)), None) or next(
+            (b for b in blocks if b.kind == HEADING and named(b)), None)
+        title = first.text if first is not None else title_from_file(name)
         if first is None:
             warnings.append(f"no title in the PDF: called '{title}' after the file (a documents sheet can set it)")
     metadata["title"] = title

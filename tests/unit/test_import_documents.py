@@ -673,3 +673,23 @@ def test_a_bulleted_items_wrapped_line_stays_in_the_item_and_the_bullet_is_not_t
                           "Underlying considerations: usability and user experience",
                           "Bristande fokus på kostnadseffektivitet, exempelvis en oklar koppling mellan målet med"
                           " insatsen och den finansiering man varit beredd att tillhandahålla."]
+
+
+def test_a_cover_opening_with_a_number_still_gives_the_report_its_title() -> None:
+    """A real report's cover sets "2017:12" in large figures above its title: the figures were taken as the first
+    heading, passed over as naming nothing, and the report was silently called after its file ("eba 2017 12")."""
+    cover = PdfPage()
+    cover.text(72, 80, "122 0 1 7", size=40)
+    cover.text(72, 200, "Sustainability of Swedish aid", size=26, bold=True)
+    cover.text(72, 240, "What do evaluations say?", size=18)
+    body = PdfPage()
+    body.paragraph(72, 80, 440, "The review read 155 evaluations of Swedish aid and asked what they say about the"
+                                " results after the funding ended.")
+    parsed = parse_document(build_pdf([cover, body]), "eba_2017_12.pdf")
+    assert parsed.metadata["title"] == "Sustainability of Swedish aid"
+    numbers_only = PdfPage()
+    numbers_only.text(72, 80, "2017 12", size=40)
+    numbers_only.paragraph(72, 200, 440, "The review read 155 evaluations of Swedish aid and asked what they say.")
+    parsed = parse_document(build_pdf([numbers_only]), "eba_2017_12.pdf")
+    assert parsed.metadata["title"] == "eba 2017 12"
+    assert any(w.startswith("no title in the PDF: called 'eba 2017 12' after the file") for w in parsed.warnings)

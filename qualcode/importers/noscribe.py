@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 # the credit line in any of noScribe's languages: "noScribe", then its version within a few words
-_CREDIT = re.compile(r"\bnoScribe\b\D{0,24}?(\d+(?:\.\d+)+\w*)")
+_CREDIT = re.compile(r"(?<![A-Za-z])noScribe(?![A-Za-z])\D{0,24}?(\d+(?:\.\d+)+(?:[a-z]+\d*)?)")
 # the settings: "(Language: English (en) | Speaker detection: auto | ... )", at the end of the header
 _SETTINGS = re.compile(r"\([^\n]*\|[^\n]*\)\s*$")
 # "Audio file: ./name.mp3", "Audiodatei: ...", "音声ファイル：..."

@@ -163,3 +163,24 @@ def test_a_worded_pause_after_a_sentence_stays_with_it_and_never_starts_a_unit()
     pt = parse_transcript(text.encode(), "KII-12.txt")
     assert "We trained forty workers. (12 seconds pause)" in units(pt)
     assert not any(u.startswith("(") for u in units(pt))
+
+
+# noScribe's credit and audio-file lines in each of its interface languages (its trans/noScribe.*.yml)
+CREDITS = [("Transcribed with noScribe vers. 0.7", "Audio file: ./a.mp3"),
+           ("Transkribiert mit noScribe Vers. 0.7", "Audiodatei: ./a.mp3"),
+           ("Transcrit avec noScribe vers. 0.7", "Fichier audio : ./a.mp3"),
+           ("Transcrito con noScribe ver. 0.7", "Archivo de audio: ./a.mp3"),
+           ("Trascritto con noScribe vers. 0.7", "File audio: ./a.mp3"),
+           ("noScribe vers. 0.7で転写されました", "音声ファイル：./a.mp3"),
+           ("Transcrito com noScribe versão 0.7", "Arquivo de áudio: ./a.mp3"),
+           ("Транскрибировано с помощью noScribe версии 0.7", "Аудиофайл: ./a.mp3"),
+           ("使用noScribe 0.7 版本转录", "音频文件：./a.mp3")]
+
+
+@pytest.mark.parametrize(("credit", "audio"), CREDITS, ids=[c[0][:12] for c in CREDITS])
+def test_noscribes_header_in_each_of_its_languages(credit: str, audio: str) -> None:
+    data = TXT.replace("Transcribed with noScribe vers. 0.7", credit).replace(
+        "Audio file: ./KII-12 union Bac Ninh.mp3", audio)
+    pt = parse_transcript(data.encode(), "KII-12.txt")
+    assert pt.metadata["transcribed_with"] == "noScribe 0.7" and pt.metadata["audio_file"] == "./a.mp3"
+    assert units(pt)[0] == "Good morning, thank you for taking the time to meet us today. (..)"

@@ -98,7 +98,9 @@ def _header_end(lines: list[str], metadata: dict[str, str]) -> int:
         rest = lines[k][m.end():] if k == credit else lines[k]
         audio = _AUDIO.match(rest.strip())
         if audio and not _SETTINGS.fullmatch(rest.strip()):
-            metadata["audio_file"] = _SETTINGS.sub("", audio.group(1)).strip()
+            # the file's name without its folders, which name the account of the machine it was transcribed on
+            path = _SETTINGS.sub("", audio.group(1)).strip()
+            metadata["audio_file"] = re.split(r"[\\/]", path)[-1] or path
             break
     return end + 1
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.cells import cell_len
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import events, messages, on
 from textual.app import ComposeResult
@@ -564,16 +565,21 @@ class HelpScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         groups = keymap.help_groups(self.origin)
         width = max(cell_len(key) for _, rows in groups for key, _ in rows) + 2
-        text = Text(end="")
+        # a grid, so that a description that wraps goes on beside its key (at the box's edge, under the keys, its
+        # last words read as a key of their own)
+        parts: list[RenderableType] = []
         for n, (title, rows) in enumerate(groups):
-            text.append(("\n" if n else "") + title + "\n", style="bold underline")
+            parts.append(Text(("\n" if n else "") + title, style="bold underline"))
+            grid = Table.grid()
+            grid.add_column(width=width, no_wrap=True, style="bold")
+            grid.add_column(ratio=1)
             for key, does in rows:
-                text.append(key.ljust(width), style="bold")
-                text.append(does + "\n")
+                grid.add_row(Text(key), Text(does))  # plain text: '[' in a key is not markup
+            parts.append(grid)
         with Vertical(id="help", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-keys"):
-                yield Static(text)
+                yield Static(Group(*parts))
             yield Static(keymap.dialog_help("help") + " · every action is also in the command palette (ctrl+p)",
                          classes="dialog-help")
 

@@ -180,3 +180,45 @@ async def test_the_scroll_bar_coming_after_the_transcript_fitted_leaves_every_ch
         await pilot.pause()
         assert view.show_vertical_scrollbar
         await assert_every_character_shown(app, pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_in_the_list_of_keys_a_description_that_wraps_stays_beside_its_key(
+        make: Callable[..., QualcodeApp], size: tuple[int, int]) -> None:
+    # at 80 columns 'accept the Nth suggestion for the' went on at the box's left edge, under the keys: 'current unit'
+    # read as a key of its own
+    from qualcode.tui import keymap
+    from qualcode.tui.dialogs import HelpScreen
+
+    groups = keymap.help_groups("transcript")
+    keys = {key for _, rows in groups for key, _ in rows}
+    titles = {title for title, _ in groups}
+    app = make(transcript="KII-01")
+    async with app.run_test(size=size) as pilot:
+        await app.settled()
+        await pilot.press("question_mark")
+        await app.settled()
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("#help-keys").content_region
+        described, continued = set(), 0
+        for line in screen_lines(app)[box.y:min(box.bottom, app.screen.query_one("#help").content_region.bottom)]:
+            inner = line[box.x:box.right].rstrip(" ▁▂▃▄▅▆▇█▊▎▌▐")
+            text = inner.strip()
+            if not text or text in titles:
+                continue
+            key = next((k for k in keys if inner.startswith(k + "  ")), None)
+            if key is not None:
+                described.add(len(inner) - len(inner[len(key):].lstrip()))
+            else:
+                continued += 1
+                assert len(inner) - len(inner.lstrip()) in described, inner
+        assert len(described) == 1  # one column of descriptions
+        if size == (80, 24):
+            assert continued  # some descriptions do wrap there
+        # the list scrolls to its last key, and the box's last line says how to close it (at 80x24 the list was
+        # taller than the box: the keys of every screen, q among them, and that line were cut off)
+        await pilot.press("end")
+        await app.settled()
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "quit (everything is already saved)" in shown and "Esc or ? closes" in shown

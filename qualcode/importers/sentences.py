@@ -10,8 +10,13 @@ import re
 
 MIN_UNIT_WORDS = 5
 
-_TOKEN = re.compile(r"\S+")
-_TERMINATORS = ".!?…"
+# Runs of non-space characters; Chinese and Japanese write no space after a sentence, so a full stop, question or
+# exclamation mark of theirs ("。", "？", "！") ends a token too, with any closing quote or bracket after it
+_CJK_END = "。！？"
+_TOKEN = re.compile(rf"[^\s{_CJK_END}]*[{_CJK_END}]+[」』”’）)]*|[^\s{_CJK_END}]+")
+_TERMINATORS = ".!?…" + _CJK_END
+# a character of a script written without spaces: two of them count as a word when sentences are weighed
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«(["
 # Lower-cased, without the final dot. Vietnamese: TP. (city), TS./ThS. (doctor/master), GS./PGS. (professor).
@@ -35,6 +40,8 @@ def _ends_sentence(token: str, next_token: str) -> bool:
         return False
     nxt = next_token.lstrip(_OPENERS)
     first = nxt[0] if nxt else next_token[0]
+    if core[-1] in _CJK_END:
+        return True  # "。" ends a sentence whatever follows it
     if first.islower() or first in ",;:":
         # "e.g. the union", "…and then. but" and '"Why?" she asked' continue the sentence.
         return False
@@ -114,7 +121,9 @@ def _word_counts(text: str, tokens: list[tuple[int, int]]) -> list[int]:
                 if "]" in text[tokens[k][0]:tokens[k][1]]:
                     width = k - i + 1
                     break
-        out.extend([out[-1] + 1] + [out[-1] + 1] * (width - 1))
+        # "我们先在三个乡镇试点，然后扩大到全县。": one token, a word for every two characters
+        weight = max(1, len(_UNSPACED.findall(tok)) // 2) if width == 1 and not tok.isascii() else 1
+        out.extend([out[-1] + weight] + [out[-1] + weight] * (width - 1))
         i += width
     return out
 

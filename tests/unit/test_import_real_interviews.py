@@ -355,3 +355,17 @@ def test_a_front_matters_page_type_is_no_interview_type(tmp_path: Path) -> None:
     _, report = import_text(tmp_path / "b", "entrevista.md", text.replace("literature reference", "entrevista"))
     with Project.open(tmp_path / "b" / "p") as project:
         assert project.transcript_attributes()["entrevista"]["type"] == "entrevista"
+
+
+def test_an_answer_in_chinese_is_cut_into_its_sentences() -> None:
+    from qualcode.importers.sentences import unit_spans
+
+    text = ("采访者：请介绍一下项目的情况。\n\n王小明：项目从二零一九年开始。我们先在三个乡镇试点，然后扩大到全县。"
+            "培训是最重要的部分！大家都很积极吗？是的，大部分人都参加了。\n\n采访者：经费呢？\n\n"
+            "王小明：经费去年减少了，所以我们现在依靠乡镇的支持。\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert _units(pt)[1:5] == ["项目从二零一九年开始。", "我们先在三个乡镇试点，然后扩大到全县。",
+                               "培训是最重要的部分！大家都很积极吗？", "是的，大部分人都参加了。"]
+    # a short reply joins its neighbour, as "Yes." does
+    reply = "好的。我同意你的看法，因为经费确实不够。"
+    assert [reply[s:e] for s, e in unit_spans(reply)] == [reply]

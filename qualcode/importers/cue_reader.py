@@ -134,8 +134,8 @@ class CueDamage:
                        f" ({_lines(self.broken, self.lines)}): the words of each were kept, timed at the end of the"
                        " caption before")
         if self.numbers:
-            out.append(f"{len(self.numbers)} cue number(s) stand without a timing line under them"
-                       f" ({_lines(self.numbers, self.lines)}): the numbers were left out and the words of each were"
+            out.append(f"{len(self.numbers)} cue number(s) or identifier(s) stand without a timing line under them"
+                       f" ({_lines(self.numbers, self.lines)}): they were left out and the words of each were"
                        " kept, timed at the end of the caption before")
         if self.untimed:
             shown = ", ".join(str(n) for n in self.untimed[:_SHOWN]) + (", ..." if len(self.untimed) > _SHOWN else "")
@@ -214,6 +214,15 @@ def is_timing_line(line: str) -> bool:
     return "-->" in line and bool(_TIMING_LIKE.match(line) or _ARROW_LIKE.match(line))
 
 
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _id_shape(identifier: str) -> str:
+    """What cue identifiers of one file share: "a2f4b0f3-...-0f5c2d1e3b4a/12-0" and "9c1d...-77ab/13-1" -> "G/0-0",
+    "cue-12" -> "cue-0"."""
+    return re.sub(r"\d+", "0", _GUID.sub("G", identifier))
+
+
 def parse_cues(text: str, name: str, *, vtt: bool, damage: CueDamage | None = None) -> list[Cue]:
     """Split a VTT/SRT file into cues, skipping the header and NOTE/STYLE/REGION blocks.
 
@@ -230,6 +239,7 @@ def parse_cues(text: str, name: str, *, vtt: bool, damage: CueDamage | None = No
     block_start = True  # the line follows a blank line (or is the first)
     after_id = False  # the line follows a cue identifier, so it must be a timing
     last_number = 0  # the last cue number (SRT, and WebVTT files that number their cues)
+    shapes: dict[str, int] = {}  # the shapes of the other cue identifiers, how many of each
     i = 0
     n = len(lines)
     if vtt:
@@ -278,17 +288,22 @@ def parse_cues(text: str, name: str, *, vtt: bool, damage: CueDamage | None = No
             block_start, after_id = False, True  # a cue identifier (SRT: the cue number)
             if stripped.isdigit():
                 last_number = int(stripped)
+            else:
+                shapes[_id_shape(stripped)] = shapes.get(_id_shape(stripped), 0) + 1
             if current is not None:
                 cues.append(current)
                 current = None
             continue
-        if damage is not None and block_start and stripped.isdigit() and last_number \
-                and int(stripped) == last_number + 1 and nxt.strip() and not is_timing_line(nxt):
-            # the next cue's number, its timing line missing: a number, not words
-            damage.numbers.append((line_no, stripped))
+        numbered = stripped.isdigit() and last_number and int(stripped) == last_number + 1
+        # an identifier shaped as the file's others are (Teams: "a2f4b0f3-...-0f5c2d1e3b4a/12-0"), however it is
+        shaped = not stripped.isdigit() and " " not in stripped and shapes.get(_id_shape(stripped), 0) >= 2
+        if damage is not None and block_start and (numbered or shaped) and nxt.strip() and not is_timing_line(nxt):
+            # the next cue's number or identifier, its timing line missing: not words
+            damage.numbers.append((line_no, stripped[:60]))
             if current is not None:
                 cues.append(current)
-            last_number, block_start, current = int(stripped), False, Cue(_UNTIMED, _UNTIMED, [], line_no)
+            last_number = int(stripped) if numbered else last_number
+            block_start, current = False, Cue(_UNTIMED, _UNTIMED, [], line_no)
             continue
         if current is None and cues and block_start and damage is not None:
             damage.untimed.append(line_no)

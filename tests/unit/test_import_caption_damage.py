@@ -109,7 +109,8 @@ def test_a_subrip_cue_without_its_timing_line_loses_its_number_not_its_words() -
     pt = parse_transcript(data.encode(), "x.srt")
     assert pt.text.split() == " ".join(SPEECH).split()
     line = line_of(data, "3", whole=True)
-    assert any(w.startswith(f"1 cue number(s) stand without a timing line under them (line {line}: '3')")
+    assert any(w.startswith(f"1 cue number(s) or identifier(s) stand without a timing line under them (line {line}:"
+                            " '3')")
                for w in pt.warnings)
 
 
@@ -249,3 +250,20 @@ def test_a_word_document_of_captions_names_a_cue_by_its_time_not_a_line_it_does_
     assert any(w.startswith("1 timing line(s) could not be read and were left out ('0:0:9.000 --> 0:0:1x.000')")
                for w in pt.warnings), pt.warnings
     assert not any("line " in w and "cue" in w for w in pt.warnings)
+
+
+def test_a_teams_cue_without_its_timing_line_loses_its_identifier_not_its_words() -> None:
+    """Teams writes an identifier above each timing ("5d0c...-7a1f/12-0"): a cue whose timing line is missing had
+    its identifier read as the first words of the caption before."""
+    ids = ["5d0c8a51-6a0b-4e8e-9a0e-2f1c7a9b3d21/12-0", "5d0c8a51-6a0b-4e8e-9a0e-2f1c7a9b3d21/13-0",
+           "5d0c8a51-6a0b-4e8e-9a0e-2f1c7a9b3d21/14-0", "5d0c8a51-6a0b-4e8e-9a0e-2f1c7a9b3d21/14-1",
+           "5d0c8a51-6a0b-4e8e-9a0e-2f1c7a9b3d21/15-0"]
+    timings = [*VTT_OK[:3], "", VTT_OK[4]]
+    data = "WEBVTT\n\n" + "".join(f"{i}\n{t}\n<v Clara Jensen>{w}</v>\n\n" if t else f"{i}\n<v Le Van Duc>{w}</v>\n\n"
+                                  for i, t, w in zip(ids, timings, SPEECH, strict=True))
+    pt = parse_transcript(data.encode(), "teams.vtt")
+    assert "5d0c8a51" not in pt.text and pt.text.split() == " ".join(SPEECH).split()
+    assert [t.speaker for t in pt.turns] == ["Clara Jensen", "Le Van Duc", "Clara Jensen"]
+    line = line_of(data, ids[3], whole=True)
+    assert any(w.startswith(f"1 cue number(s) or identifier(s) stand without a timing line under them (line {line}:"
+                            f" '{ids[3]}')") for w in pt.warnings), pt.warnings

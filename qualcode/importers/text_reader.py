@@ -1007,7 +1007,7 @@ def blocks_to_drafts(
                 else:
                     drafts.add(speaker, inline_times.drop(speech(label.rest)), t_start=label.t_start)
                 new_paragraph = not label.rest
-                asked = label.rest.rstrip().endswith("?")
+                asked = label.rest.rstrip().endswith(("?", "？"))
                 spoken = bool(label.rest.strip())
                 # "Interviewer (00:03):" alone on its line: its time belongs to the speech below
                 pending_time = None if label.rest else label.t_start
@@ -1061,7 +1061,7 @@ def blocks_to_drafts(
                 other.turns += 1
             drafts.add(speaker, inline_times.drop(speech(body)), new_paragraph=new_paragraph, t_start=t_start,
                        new_turn=unknown and (new_paragraph or asked))
-            asked = body.rstrip().endswith("?")
+            asked = body.rstrip().endswith(("?", "？"))
             spoken = True
             new_paragraph = False
     if bare_times:
@@ -1150,8 +1150,8 @@ def _unlabelled_voice(blocks: list[Block], accepted: set[str], display: dict[str
     if role_of_label(label) == "interviewer":
         answered = sum(1 for k in labelled if k + 1 < len(speech) and opening[k + 1] is None)
         return _OtherVoice(label, asks=False) if answered * 3 >= len(labelled) * 2 else None
-    questions = {id(speech[k]) for k in range(len(speech) - 1)
-                 if opening[k] is None and opening[k + 1] is not None and speech[k].lines[-1].rstrip().endswith("?")}
+    questions = {id(speech[k]) for k in range(len(speech) - 1) if opening[k] is None and opening[k + 1] is not None
+                 and speech[k].lines[-1].rstrip().endswith(("?", "？"))}
     return _OtherVoice(label, asks=True, questions=questions) if len(questions) >= 3 else None
 
 

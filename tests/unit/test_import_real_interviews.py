@@ -369,3 +369,11 @@ def test_an_answer_in_chinese_is_cut_into_its_sentences() -> None:
     # a short reply joins its neighbour, as "Yes." does
     reply = "好的。我同意你的看法，因为经费确实不够。"
     assert [reply[s:e] for s, e in unit_spans(reply)] == [reply]
+
+
+def test_questions_in_chinese_left_unlabelled_above_the_labelled_answers_are_the_interviewers() -> None:
+    paragraphs = []
+    for n in range(4):
+        paragraphs += [f"第{n + 1}个问题：培训对你们有帮助吗？", f"李华：有帮助，第{n + 1}次培训很有用。"]
+    pt = parse_transcript("\n\n".join(paragraphs).encode(), "访谈.txt")
+    assert [s for s, _ in _turns(pt)][:4] == ["Interviewer", "李华", "Interviewer", "李华"]

@@ -738,8 +738,8 @@ def sbv_cues(text: str, name: str, damage: CueDamage) -> list[Cue] | None:
     if current is not None:
         cues.append(current)
     timed = sum(1 for c in cues if c.t_start != _UNTIMED)
-    if len(damage.broken) >= timed and not all("," in shown for _, shown in damage.broken):
-        return None  # times alone on their lines ("0:01:05"), not SubViewer's pairs: a text file's stamps
+    if not timed or len(damage.broken) >= timed and not all("," in shown for _, shown in damage.broken):
+        return None  # no SubViewer timing at all, or times alone on their lines ("0:01:05"): a text file's stamps
     damage.check(timed)
     return settle_untimed(cues)
 

@@ -267,3 +267,9 @@ def test_a_teams_cue_without_its_timing_line_loses_its_identifier_not_its_words(
     line = line_of(data, ids[3], whole=True)
     assert any(w.startswith(f"1 cue number(s) or identifier(s) stand without a timing line under them (line {line}:"
                             f" '{ids[3]}')") for w in pt.warnings), pt.warnings
+
+
+def test_a_text_starting_with_two_clock_times_is_not_a_broken_subviewer_file() -> None:
+    data = "10:30:00,11:00:00\nMeeting with the union about the training of forty workers in May.\n"
+    pt = parse_transcript(data.encode(), "notes.txt")
+    assert pt.format == "text" and "forty workers" in pt.text

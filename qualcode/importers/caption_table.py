@@ -68,7 +68,14 @@ def table_columns(text: str) -> TableColumns | None:
     return None
 
 
+# a case sheet's columns: a sheet that has one is the case sheet, whatever else it holds ("transcript" names the
+# transcript a row is about, not its words)
+_SHEET_KEYS = frozenset({"transcript", "transcript_id", "interview_id", "case_id", "file", "id", "case"})
+
+
 def _columns(names: list[str], delimiter: str, header_line: int) -> TableColumns | None:
+    if any("_".join(n.strip().lower().split()) in _SHEET_KEYS for n in names):
+        return None
     texts = [i for i, n in enumerate(names) if _TEXT.search(n) and not _START.match(n) and not _END.match(n)]
     starts = [i for i, n in enumerate(names) if _START.match(n)]
     if not texts or not starts or len(names) < 2:

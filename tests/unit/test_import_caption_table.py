@@ -138,3 +138,14 @@ def test_a_case_sheet_is_still_the_case_sheet(tmp_path: Path) -> None:
     assert not is_transcript_sheet(path)
     files, cases, _notes = gather_import_files([path], None)
     assert files == [] and cases == path
+
+
+def test_a_case_sheet_naming_its_transcripts_and_dates_is_the_case_sheet(tmp_path: Path) -> None:
+    """'transcript' is a case sheet's column for the transcript a row is about; beside a 'start' date it must not
+    make the sheet a transcript whose words are file names."""
+    for sep, suffix in (("\t", ".tsv"), (",", ".csv")):
+        path = tmp_path / f"cases{suffix}"
+        path.write_text(sep.join(["transcript", "speaker", "name", "start", "stakeholder_group"]) + "\n"
+                        + sep.join(["KII-01.docx", "Hoa", "Hoa Nguyen", "10:00", "union"]) + "\n"
+                        + sep.join(["KII-02.docx", "Lan", "Lan Tran", "11:30", "employer"]) + "\n", encoding="utf-8")
+        assert not is_transcript_sheet(path)

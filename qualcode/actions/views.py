@@ -802,6 +802,17 @@ def code_name(codebook: Codebook, code_id: str) -> str:
     return codebook[code_id].name if code_id in codebook else code_id
 
 
+def named_reason(reason: str, codebook: Codebook) -> str:
+    """Why the queue brings a unit now (``qualcode queue`` names codes by id: 'uncertain between coherence.internal
+    (0.34) and ...'), with each code named as the workbench's panels name it."""
+    ids = sorted((code.id for code in codebook), key=len, reverse=True)
+    if not ids:
+        return reason
+    # an id alone: not the start of a longer one ('efficiency' in 'efficiency.coordination'), nor inside a word
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ids)) + r")(?![\w]|\.\w)")
+    return pattern.sub(lambda m: codebook[m.group(1)].name, reason)
+
+
 def code_label(code: Code, codebook: Codebook) -> str:
     """``Criterion › Code`` for sub-codes, the name alone for criteria."""
     if code.parent_id and code.criterion_id in codebook:

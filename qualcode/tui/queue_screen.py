@@ -164,8 +164,9 @@ class QueueScreen(WorkbenchScreen):
             head.append(f" · {who}", style="dim")
         if u.get("t_start") is not None:
             head.append(f" · {clock(u['t_start'])}", style="dim")
-        if u.get("reason"):
-            head.append(f"\nwhy now: {u['reason']}", style="italic")
+        reason = u.get("reason")
+        if reason:
+            head.append(f"\nwhy now: {wb.named_reason(reason, self.project.codebook())}", style="italic")
         title.update(head)
         before, after = wb.neighbours(self.project, int(u["id"]))
         self.query_one("#queue-before", Static).update(self._context_text(before))

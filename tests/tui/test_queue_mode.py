@@ -272,3 +272,31 @@ async def test_the_queue_is_ordered_without_waiting_for_the_refit_a_coding_start
             assert not refit_done.is_set()
     finally:
         refit_done.set()
+
+
+async def test_why_a_unit_comes_now_names_its_codes_as_the_suggestions_do(make: Callable[..., QualcodeApp],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # the reason read 'uncertain between coherence.internal (0.34) and efficiency (0.25)' above suggestions named
+    # 'Synergies and overlaps between the programme's own projects' and 'Efficiency': the evaluator could not tell
+    # which was which
+    from textual.widgets import Static
+
+    from qualcode.actions import views as wb
+
+    plain_queue = wb.uncoded_queue
+
+    def queue(project: Project, **kwargs: Any) -> list[QueuedUnit]:
+        units = plain_queue(project, **{**kwargs, "ordered": False})
+        reason = "uncertain between efficiency.coordination (0.34) and efficiency (0.25)"
+        return [{**u, "reason": reason} for u in units]
+
+    monkeypatch.setattr(wb, "uncoded_queue", queue)
+    app = make(queue_mode=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        head = str(screen.query_one("#queue-title", Static).render())
+        assert ("why now: uncertain between Coordination, management and communication of the partnership (0.34) "
+                "and Efficiency (0.25)") in " ".join(head.split()), head

@@ -152,12 +152,160 @@ def _word_notes(document: Any, kind: str) -> dict[str, list[str]]:
     return notes
 
 
+class _WordNumbering:
+    """The numbers Word draws before numbered paragraphs and headings ("1.", "2.1", "a)", "IV."): not in the text of
+    the file, they are computed as Word does, from the numbering definitions and the paragraphs before, so that a
+    report's numbered paragraphs ("para. 23") and sections keep their numbers. Bullets are not text."""
+
+    def __init__(self, document: Any) -> None:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml.parser import parse_xml
+
+        self.abstract_of: dict[str, str] = {}
+        self.starts: dict[tuple[str, int], int] = {}  # a num's own start for a level (lvlOverride)
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstract -> level -> (start, format, text)
+        self.counters: dict[str, list[int]] = {}
+        self.begun: set[tuple[str, int]] = set()
+        self.style_num: dict[str, tuple[str, int] | None] = {}
+        root = None
+        for rel in document.part.rels.values():
+            if rel.reltype == RT.NUMBERING and not rel.is_external:
+                root = parse_xml(rel.target_part.blob)
+        if root is None:
+            return
+        for ab in root.iterchildren(_W + "abstractNum"):
+            levels: dict[int, tuple[int, str, str]] = {}
+            for lvl in ab.iterchildren(_W + "lvl"):
+                levels[_int(lvl.get(_W + "ilvl"), 0)] = (
+                    _int(_val(lvl, "start"), 1), _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "")
+            self.levels[ab.get(_W + "abstractNumId") or ""] = levels
+        for num in root.iterchildren(_W + "num"):
+            num_id = num.get(_W + "numId") or ""
+            self.abstract_of[num_id] = _val(num, "abstractNumId") or ""
+            for override in num.iterchildren(_W + "lvlOverride"):
+                start = _val(override, "startOverride")
+                if start is not None:
+                    self.starts[(num_id, _int(override.get(_W + "ilvl"), 0))] = _int(start, 1)
+
+    def label(self, element: Any, paragraph: Any) -> str:
+        """The number Word shows before this paragraph, or "" (none, or a bullet)."""
+        if not self.levels:
+            return ""
+        found = self._num_pr(element.find(f"{_W}pPr/{_W}numPr")) or self._style_num(paragraph)
+        if found is None:
+            return ""
+        num_id, level = found
+        abstract = self.abstract_of.get(num_id)
+        levels = self.levels.get(abstract or "")
+        if abstract is None or not levels or level not in levels:
+            return ""
+        counters = self.counters.setdefault(abstract, [0] * 9)
+        if (num_id, level) in self.starts and (num_id, level) not in self.begun:
+            counters[level] = self.starts[(num_id, level)] - 1  # a list restarted at a number of its own
+            self.begun.add((num_id, level))
+        elif counters[level] == 0:
+            counters[level] = levels[level][0] - 1
+        counters[level] += 1
+        for deeper in range(level + 1, 9):
+            counters[deeper] = 0
+        start, fmt, text = levels[level]
+        if fmt in ("bullet", "none") or not text:
+            return ""
+
+        def shown(match: re.Match[str]) -> str:
+            n = int(match.group(1)) - 1
+            value = counters[n] if counters[n] else levels.get(n, (1, "", ""))[0]
+            return _number_as(value, levels.get(n, (1, "decimal", ""))[1])
+
+        return clean_text(re.sub(r"%([1-9])", shown, text))
+
+    @staticmethod
+    def _num_pr(num_pr: Any) -> tuple[str, int] | None:
+        if num_pr is None:
+            return None
+        num_id = _val(num_pr, "numId")
+        if not num_id or num_id == "0":
+            return None
+        return num_id, max(0, min(8, _int(_val(num_pr, "ilvl"), 0)))
+
+    def _style_num(self, paragraph: Any) -> tuple[str, int] | None:
+        """Numbering a paragraph's style gives it (headings numbered through their style), following based-on."""
+        try:
+            style = paragraph.style
+        except Exception:
+            return None
+        key = getattr(style, "style_id", None) or ""
+        if key in self.style_num:
+            return self.style_num[key]
+        found, depth = None, 0
+        while style is not None and depth < 8 and found is None:
+            found = self._num_pr(style.element.find(f"{_W}pPr/{_W}numPr"))
+            style = style.base_style
+            depth += 1
+        self.style_num[key] = found
+        return found
+
+
+def _val(el: Any, child: str) -> str | None:
+    """The w:val of ``el``'s child ``child``, or None."""
+    if el is None:
+        return None
+    found = el.find(_W + child)
+    return found.get(_W + "val") if found is not None else None
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _number_as(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letters = ""
+        while n > 0:
+            n, r = divmod(n - 1, 26)
+            letters = chr(ord("a") + r) + letters
+        return letters.upper() if fmt == "upperLetter" else letters
+    if fmt in ("lowerRoman", "upperRoman"):
+        out, value = "", n
+        for arabic, roman in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                              (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+            while value >= arabic:
+                out += roman
+                value -= arabic
+        return out.upper() if fmt == "upperRoman" else out
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+# the styles of a table of contents' entries and title ("toc 1", "TOC Heading", "Table of Figures")
+_WORD_CONTENTS = re.compile(r"^(toc \d|toc heading|table of figures|table of authorities)")
+
+
+def _in_contents_control(element: Any) -> bool:
+    """Whether a paragraph lies in a content control that Word made for the table of contents."""
+    parent = element.getparent()
+    while parent is not None and parent.tag in (_W + "sdtContent", _W + "sdt"):
+        if parent.tag == _W + "sdt":
+            gallery = parent.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+            if gallery is not None and "contents" in (gallery.get(_W + "val") or "").lower():
+                return True
+        parent = parent.getparent()
+    return False
+
+
 class _WordBody:
     """Blocks of a Word body in reading order, with what was read besides the paragraphs counted for the report."""
 
     def __init__(self, document: Any, paragraph_class: Any) -> None:
         self.document = document
         self.paragraph_class = paragraph_class
+        self.numbering = _WordNumbering(document)
+        self.numbered = 0
+        self.in_contents = False  # inside a content control holding the table of contents
         self.blocks: list[DocBlock] = []
         self.notes: dict[str, dict[str, list[str]]] = {}
         self.cited: dict[str, list[str]] = {"footnote": [], "endnote": []}
@@ -168,6 +316,7 @@ class _WordBody:
 
     def read(self, parent: Any) -> None:
         for element in _body_elements(parent):
+            self.in_contents = _in_contents_control(element)
             if element.tag == _W + "p":
                 self.paragraph(element)
             elif element.tag == _W + "tbl":
@@ -177,9 +326,16 @@ class _WordBody:
         boxes: list[Any] = []
         refs: list[tuple[str, str]] = []
         text = clean_text(_word_text(element, boxes, refs, self.changes))
+        paragraph = self.paragraph_class(element, self.document)
+        number = self.numbering.label(element, paragraph)  # an empty numbered paragraph takes its number too
         if text:
-            paragraph = self.paragraph_class(element, self.document)
+            if number:
+                text = f"{number} {text}"
+                self.numbered += 1
             level = _heading_level(paragraph)
+            if _WORD_CONTENTS.match(_style(paragraph)) or self.in_contents:
+                self.blocks.append(DocBlock(text, TITLE))  # the table of contents is text, not passages to code
+                return
             if level == 0 and not self.blocks and _style(paragraph).startswith("title"):
                 self.title_text = text
             if level:
@@ -233,6 +389,9 @@ class _WordBody:
             out.append(f"{changes} tracked change(s) read as accepted: inserted text kept, deleted text left out (the"
                        " document as it reads with all changes accepted; accept or reject them in Word first to"
                        " code another version)")
+        if self.numbered:
+            out.append(f"{self.numbered} numbered paragraph(s) and heading(s) given the number Word shows before them"
+                       " (\"1.\", \"2.1\", \"a)\"), which is not in the file's text")
         if self.boxes:
             out.append(f"{self.boxes} text box(es) read after the paragraph each is anchored in")
         footnotes, endnotes = len(self.cited["footnote"]), len(self.cited["endnote"])
@@ -570,6 +729,7 @@ def _has_block(element: Any) -> bool:
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(r"^\s*[-*+•]\s+")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
@@ -699,7 +859,8 @@ def read_text_document(text: str, name: str, *, title_line: bool = False) -> Par
                     if _LIST.match(ln) and current:
                         blocks.append(DocBlock(clean_text(" ".join(current)), ITEM, 0, list(marks)))
                         current = []
-                    current.append(_LIST.sub("", ln, count=1) if _LIST.match(ln) else ln)
+                    # a bullet is layout; an item's number ("1.", "2)") is the document's text, as Word shows it
+                    current.append(_BULLET.sub("", ln, count=1))
                 if current:
                     blocks.append(DocBlock(clean_text(" ".join(current)), ITEM, 0, list(marks)))
                 continue

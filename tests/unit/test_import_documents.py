@@ -693,3 +693,40 @@ def test_a_cover_opening_with_a_number_still_gives_the_report_its_title() -> Non
     parsed = parse_document(build_pdf([numbers_only]), "eba_2017_12.pdf")
     assert parsed.metadata["title"] == "eba 2017 12"
     assert any(w.startswith("no title in the PDF: called 'eba 2017 12' after the file") for w in parsed.warnings)
+
+
+def test_word_numbered_paragraphs_and_headings_keep_the_numbers_word_shows() -> None:
+    """Word draws the numbers of numbered lists, paragraphs and headings from its numbering definitions; they are
+    not in the text, so "para. 23" of a report or its section "2.1" could not be found: a resumed list read
+    "First ordered item ... Third ordered item" without 1, 2, 3, and the heading path was "Section 1 > Section
+    1.1" for what Word shows as "1. Section 1 > 1.1. Section 1.1"."""
+    resumed = read_document(FIXTURES / "docling-docx_list_resumed_numbering.docx")
+    assert _texts(resumed) == ["1. First ordered item", "2. Second ordered item", "bullet one", "bullet two",
+                               "3. Third ordered item"]
+    assert resumed.warnings[0].startswith("3 numbered paragraph(s) and heading(s) given the number Word shows")
+    headed = read_document(FIXTURES / "docling-unit_test_headers_numbered.docx")
+    paths = [u.heading for u in headed.units]
+    assert paths[0] == "1. Section 1" and "1. Section 1 > 1.1. Section 1.1" in paths
+    assert "2. Section 2" in paths
+
+
+def test_a_word_table_of_contents_is_text_but_not_units(tmp_path: Path) -> None:
+    """Word's table of contents (paragraphs in its "toc 1", "toc 2" styles) was read as units to code."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    document.add_heading("Mid-term evaluation", level=0)
+    for name in ("toc 1", "toc 2"):  # Word's own names ("TOC Heading" is in the default template)
+        if name not in [s.name for s in document.styles]:
+            document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Contents", style="TOC Heading")
+    document.add_paragraph("1 Relevance\t3", style="toc 1")
+    document.add_paragraph("1.1 Fit with national policy\t4", style="toc 2")
+    document.add_heading("1 Relevance", level=1)
+    document.add_paragraph("The project answers the needs the tripartite constituents named in 2021.")
+    path = tmp_path / "mte.docx"
+    document.save(str(path))
+    parsed = read_document(path)
+    assert _texts(parsed) == ["The project answers the needs the tripartite constituents named in 2021."]
+    assert "1.1 Fit with national policy 4" in parsed.text

@@ -450,6 +450,9 @@ def split_names(value: Any) -> list[str]:
     return [" ".join(n.split()) for n in out]
 
 
+_DESCRIBED = re.compile(r"\s[-–—|·•]\s")
+
+
 def header_names(metadata: Mapping[str, Any]) -> list[str]:
     """The names a transcript's header gives its people ("Participants: Elena Novak, Clara Jensen (note taker)"),
     by :func:`split_names`."""
@@ -461,7 +464,10 @@ def header_names(metadata: Mapping[str, Any]) -> list[str]:
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and len(item) <= 300:
                 for name in split_names(re.sub(r"\([^()]*\)", "", item)):
-                    names.setdefault(name, None)
+                    # "Professor Mário Farelo - Departamento de História": the person, not their department
+                    person = label_name(name).name if _DESCRIBED.search(name) else name
+                    if person:
+                        names.setdefault(person, None)
     return list(names)
 
 
@@ -473,7 +479,8 @@ INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,4}")
 #: reader (a title before capitalised words is a label), the initials ("Dr." is no initial) and the pseudonymiser (a
 #: title is no part of the name, and goes with the name it stands before) compare with. Name matching strips the
 #: broader HONORIFICS.
-TITLES = frozenset("""mr mrs ms miss mx mister madam madame mme mlle sir dr prof sr sra dra ông bà anh chị""".split())
+TITLES = frozenset("""mr mrs ms miss mx mister madam madame mme mlle sir dr prof professor professora sr sra dra ông bà
+    anh chị""".split())
 
 
 def initials_of(name: str) -> set[str]:

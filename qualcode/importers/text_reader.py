@@ -366,6 +366,28 @@ def _is_meta_line(key: str, value: str) -> bool:
     return key in META_ROLE_KEYS and len(value) <= 200 and not value.endswith((".", "?", "!", "…", ":"))
 
 
+_PERSON_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def _person_of(value: str) -> str:
+    """The name before a description: "Professor Mário Farelo" of "Professor Mário Farelo - Departamento de
+    História"."""
+    return re.split(r"\s+[-–—|]\s+|\(", value, maxsplit=1)[0].strip()
+
+
+def _names_a_person(value: str) -> bool:
+    """"John Smith", "Professor Mário Farelo - Departamento de História", "Dr. Hoa Tran (UNICEF)": a person's name of
+    two to five capitalised words (particles such as "de" between them), a description after a dash, bar or bracket;
+    not "Good morning." nor "Thank you for coming"; not a list of names ("Elena Novak, Emil Nowak")."""
+    words = _person_of(value).split()
+    if "," in _person_of(value) or not 2 <= len(words) <= 5 or not all(_PERSON_WORD.fullmatch(w) for w in words):
+        return False
+    if words[0].casefold() in SENTENCE_STARTERS or words[0].casefold() in ("good", "hello", "hi", "thank", "thanks"):
+        return False
+    return all(w[0].isupper() or w in ("de", "da", "do", "dos", "das", "van", "von", "der", "del", "di", "la", "le",
+                                       "bin", "binti") for w in words) and words[-1][0].isupper()
+
+
 def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]:
     """Move a leading "Date: ... / Location: ..." block into metadata (it is not speech). "key = value" lines (as
     research tools write their header: "Interviewer = S01", "date = 2026-01-12") are such a block too, also with the
@@ -397,9 +419,19 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]
                 equals.append(" ".join(line.split()))
         if stop:
             break
-    if not any(k in META_KEYS for _, _, k, _ in found) and not equals:
+    who_is_who = len(found) >= 2 and all(k in META_ROLE_KEYS and _names_a_person(v) for _, _, k, v in found)
+    if not any(k in META_KEYS for _, _, k, _ in found) and not equals and not who_is_who:
+        # "Interviewer: Clara Jensen / Respondent: John Smith - District Health Officer" is who is who, not a first
+        # exchange, when every line names a person (and the lines name two people or more)
         return []
+    if who_is_who:
+        equals = [" ".join(blocks[b].lines[i].split()) for b, i, _, _ in found]
     for _, _, k, v in found:
+        if k in META_ROLE_KEYS and not k.endswith("s") and _names_a_person(v) and (person := _person_of(v)) != v:
+            # "Daniella Cavalheiro - Estudante de Mestrado - Universidade do Minho": the person is the interviewer,
+            # the rest says who she is (kept beside it); her university is nobody's name
+            metadata.setdefault(f"{k}_description", v[len(person):].strip(" -–—|,("))
+            v = person
         metadata.setdefault(k, v)
     consumed: dict[int, int] = {}
     for b_index, l_index, _, _ in found:

@@ -377,3 +377,42 @@ def test_questions_in_chinese_left_unlabelled_above_the_labelled_answers_are_the
         paragraphs += [f"第{n + 1}个问题：培训对你们有帮助吗？", f"李华：有帮助，第{n + 1}次培训很有用。"]
     pt = parse_transcript("\n\n".join(paragraphs).encode(), "访谈.txt")
     assert [s for s, _ in _turns(pt)][:4] == ["Interviewer", "李华", "Interviewer", "李华"]
+
+
+WHO_IS_WHO = ("Entrevistado: Professor Mário Farelo - Departamento de História - Universidade do Minho\n"
+              "Entrevistadora: Daniella Monteiro Cavalheiro - Estudante de Mestrado - Universidade do Minho\n\n"
+              "Entrevistadora: Boa tarde, professor Mário Farelo. É um prazer tê-lo aqui.\n\n"
+              "Mário Farelo: Boa tarde. Cheguei à Universidade do Minho em 2021.\n\n"
+              "Entrevistadora: Como vê a universidade hoje?\n\n"
+              "Mário Farelo: A Universidade do Minho é uma universidade nova, e isso é uma vantagem.\n")
+
+
+def test_lines_saying_who_is_who_above_the_speech_are_its_header(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # the shape of a Portuguese oral history (avd-MHD): the interviewee and the interviewer named above the speech,
+    # each with a description; before, 'Entrevistado' was a speaker of one unit whose words were the name
+    pt = parse_transcript(WHO_IS_WHO.encode(), "entrevista.txt")
+    assert pt.metadata["interviewee"] == "Professor Mário Farelo"
+    assert pt.metadata["interviewer"] == "Daniella Monteiro Cavalheiro"
+    assert pt.metadata["interviewee_description"] == "Departamento de História - Universidade do Minho"
+    assert "Entrevistado" not in pt.speakers and not pt.text.startswith("Professor")
+    english = ("Interviewer: Clara Jensen\nRespondent: John Smith - District Health Officer\n\n"
+               "Interviewer: Good morning. How long have you worked here?\n\nRespondent: Ten years.\n\n"
+               "Interviewer: What changed?\n\nRespondent: The funding, mostly.\n")
+    pt = parse_transcript(english.encode(), "kii.txt")
+    assert "John Smith" not in pt.text and pt.metadata["respondent"] == "John Smith"
+    # the university the descriptions name is nobody's name: it stays in the listings, the people do not
+    import_text(tmp_path, "entrevista.txt", WHO_IS_WHO)
+    from qualcode.cli import main
+
+    capsys.readouterr()
+    assert main(["-p", str(tmp_path / "p"), "segments", "--json"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("Universidade do Minho") == 2 and "Farelo" not in shown and "Daniella" not in shown
+
+
+def test_a_first_exchange_of_greetings_is_no_header() -> None:
+    text = ("Interviewer: Good Morning\nRespondent: Good Morning\n\nInterviewer: How long have you worked here?\n\n"
+            "Respondent: Ten years.\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert _turns(pt)[0] == ("Interviewer", "Good Morning")

@@ -239,7 +239,7 @@ def _read_text(text: str, fmt: str, name: str, *, notes: bool) -> ParsedTranscri
 def _parse_html(text: str, name: str, *, notes: bool, paragraphs: list[str] | None = None) -> ParsedTranscript:
     """A transcript published as an HTML page (noScribe's default output, an oral-history archive): its paragraphs
     (``paragraphs``, when the page was parsed already) read as a text file's. A page without speaker labels is a
-    document: :func:`html_is_transcript` decides."""
+    document: :func:`read_html_file` decides."""
     from qualcode.importers.doc_readers import html_paragraphs
 
     if paragraphs is None:
@@ -258,18 +258,12 @@ def _parse_html(text: str, name: str, *, notes: bool, paragraphs: list[str] | No
     return parsed
 
 
-def html_is_transcript(path: str | Path) -> bool:
-    """Whether an HTML file is a transcript (its paragraphs are turns of speakers with labels, as noScribe writes
-    them, or an interview archive's 'MSM: ...' paragraphs) rather than a document: two speakers or more, and labelled
-    turns holding at least half of its words."""
-    reading = read_html_file(path)
-    return reading is not None and reading[1]
-
-
 def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
-    """An HTML file given to import, parsed once to decide what it is and to read it: (the transcript, True) when
-    it is one (see :func:`html_is_transcript`), else (the document, False). None when the file is not an HTML page,
-    or cannot be read as a transcript is (the document reader then reads it, and says what is wrong)."""
+    """An HTML file given to import, parsed once to decide what it is and to read it: (the transcript, True) when it
+    is one, else (the document, False). It is a transcript when its paragraphs are turns of speakers with labels (as
+    noScribe writes them, or an interview archive's 'MSM: ...' paragraphs: two speakers or more, and labelled turns
+    holding at least half of its words), or when it carries noScribe's header. None when the file is not an HTML
+    page, or cannot be read as a transcript is (the document reader then reads it, and says what is wrong)."""
     from qualcode.importers.decoding import decode_text
     from qualcode.importers.doc_readers import html_blocks, html_document
     from qualcode.importers.documents import is_html
@@ -302,7 +296,7 @@ _LABEL_AFTER_SENTENCE = re.compile(r"(?<=[.?!…\"”)])[ \t]+(?=[A-Z][\w.'’-]
 
 
 def transcript_speakers(text: str) -> list[str]:
-    """The speakers of a document's text when it reads as a transcript (see :func:`html_is_transcript`), in order
+    """The speakers of a document's text when it reads as a transcript (see :func:`read_html_file`), in order
     of first turn; [] when it does not."""
     # a PDF's reader may join the turns of an interview into one paragraph: a label after a sentence starts a line
     text = _LABEL_AFTER_SENTENCE.sub("\n\n", text)

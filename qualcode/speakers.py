@@ -50,8 +50,8 @@ INTERVIEWER_LABELS = _phrases(
 )
 # the same in Chinese, Japanese and Korean, compared folded as every label is
 INTERVIEWER_LABELS |= frozenset(fold(w) for w in """采访者 采访人 访谈者 访谈人 访问者 访员 主持人
-    提问者 问 採訪者 訪談者 訪問者 訪員 提問者 問 インタビュアー 聞き手 質問者 司会 司会者 面接者 인터뷰어 면담자 면접자
-    진행자 질문자""".split())
+    提问者 问 问题 提问 採訪者 訪談者 訪問者 訪員 提問者 問 問題 インタビュアー 聞き手 質問者 質問 司会 司会者 面接者
+    인터뷰어 면담자 면접자 진행자 질문자 질문""".split())
 # Interviewer labels that, written beside a name ("Nguyen Thi Hoa, Facilitator:", "Clara Jensen (researcher):"),
 # say nothing of who asks: roles the person interviewed holds as often (a savings-group facilitator or moderator, a
 # health-centre secretary, a consultant or researcher interviewed on their work, an enumerator), a team, and the
@@ -150,7 +150,8 @@ def f4_respondents(labels: Iterable[str]) -> list[str]:
 
 _F4_RESPONDENTS = frozenset({"b", "ip", "tn"})
 # informant labels that only say the words are an answer: an answer to someone's question
-_ANSWER_LABELS = frozenset({"a", "answer", "dap", "resposta", "respuesta", "reponse", "antwort", "tra loi"})
+_ANSWER_LABELS = frozenset({"a", "answer", "dap", "resposta", "respuesta", "reponse", "antwort", "tra loi",
+                            "答", "回答", "답"})
 
 
 def is_interviewer_label(label: str) -> bool:

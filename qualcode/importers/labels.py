@@ -115,7 +115,9 @@ _UNCASED_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7
 # what starts a line before a full-width colon in such texts and names nobody: time, place, date, note, topic, question
 # (as a heading), remark, summary, content
 _CJK_NOT_SPEAKERS = frozenset("""时间 時間 地点 地點 日期 注意 注 备注 備註 说明 說明 主题 主題 题目 題目
-    内容 內容 总结 總結 摘要 场所 場所 日時 備考 テーマ 概要 まとめ 참고 주제 일시 장소 내용 요약""".split())
+    内容 內容 总结 總結 摘要 场所 場所 日時 備考 テーマ 概要 まとめ 참고 주제 일시 장소 내용 요약 原因 理由
+    结果 結果 建议 建議 提案 结论 結論 目标 目標 目的 背景 方法 效果 挑战 挑戰 課題 经验 經驗 教训 教訓 发现
+    發現 例如 比如 例えば""".split())
 _EMAIL_LABEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 

@@ -416,3 +416,14 @@ def test_a_first_exchange_of_greetings_is_no_header() -> None:
             "Respondent: Ten years.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
     assert _turns(pt)[0] == ("Interviewer", "Good Morning")
+
+
+def test_question_and_answer_labels_in_chinese_and_a_reason_line_inside_an_answer() -> None:
+    text = ("问题：培训有用吗？\n\n回答：有用，护士学会了新方法。\n\n问题：经费够吗？\n\n"
+            "回答：不够。原因：预算减少了。\n")
+    pt = parse_transcript(text.encode(), "kii.txt")
+    assert _turns(pt) == [("问题", "培训有用吗？"), ("回答", "有用，护士学会了新方法。"), ("问题", "经费够吗？"),
+                          ("回答", "不够。原因：预算减少了。")]
+    from qualcode.speakers import role_of_label
+
+    assert (role_of_label("问题"), role_of_label("回答")) == ("interviewer", "informant")

@@ -210,17 +210,18 @@ PICKER = "code-picker"  # the one code picker of the app, kept (installed) betwe
 
 
 def open_code_picker(app: Any, codebook: Codebook, counts: dict[str, int], chosen: Any, *,
-                     only: list[str] | None = None, title: str = "Apply code") -> None:
-    """Open the code picker; ``chosen(code id or None)`` runs when it closes. The app keeps one picker, made the
-    first time and shown again after: opening one anew (its widgets, their styles, a first layout) was half of what
-    ``c`` cost on a large project."""
+                     only: list[str] | None = None, title: str = "Apply code", enter: str = "apply") -> None:
+    """Open the code picker; ``chosen(code id or None)`` runs when it closes; ``enter``: what Enter does with the
+    code, as the picker says ("apply", "remove"). The app keeps one picker, made the first time and shown again
+    after: opening one anew (its widgets, their styles, a first layout) was half of what ``c`` cost on a large
+    project."""
     if app.is_screen_installed(PICKER):
         picker = app.get_screen(PICKER)
         if picker in app.screen_stack:  # already open (a key that opens it, typed again under it)
             return
-        picker.prepare(codebook, counts, only=only, title=title)
+        picker.prepare(codebook, counts, only=only, title=title, enter=enter)
     else:
-        app.install_screen(CodePicker(codebook, counts, only=only, title=title), name=PICKER)
+        app.install_screen(CodePicker(codebook, counts, only=only, title=title, enter=enter), name=PICKER)
     app.push_screen(PICKER, chosen)
 
 
@@ -247,21 +248,22 @@ class CodePicker(Dialog[str | None]):
     BINDINGS = keymap.bindings("picker")
 
     def __init__(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
-                 title: str = "Apply code") -> None:
+                 title: str = "Apply code", enter: str = "apply") -> None:
         super().__init__()
         self.codebook = codebook
         self.counts = counts
         self.only = only
         self.heading = title
+        self.enter = enter  # what Enter does with the code chosen, as the picker says
         self._filled: str | None = None  # the text the list was filtered for
         self._tree_options: dict[tuple[Any, ...], Option] = {}  # the options of the whole codebook, last shown
 
     def compose(self) -> ComposeResult:
         with DialogBox(id="picker", classes="dialog"):
             yield Static(Text(self.heading), id="picker-title", classes="dialog-title")  # data, not markup
-            yield Input(placeholder="type to filter codes, Enter to apply", id="picker-input", compact=True)
+            yield Input(placeholder=self._placeholder(), id="picker-input", compact=True)
             yield SteadyOptionList(id="picker-list")
-            yield Static(keymap.dialog_help("picker"), classes="dialog-help")
+            yield Static(self._help(), classes="dialog-help")
 
     def on_mount(self) -> None:
         # filtered as the letter is put in the box, not when its Changed message comes round: the box and the list
@@ -270,12 +272,23 @@ class CodePicker(Dialog[str | None]):
         self._reset()
 
     def prepare(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
-                title: str = "Apply code") -> None:
+                title: str = "Apply code", enter: str = "apply") -> None:
         """Show the picker again, for these codes, with an empty box."""
         self.codebook, self.counts, self.only, self.heading = codebook, counts, only, title
         self._backdrop = None  # the view behind it has changed since
         self.query_one("#picker-title", Static).update(Text(title))
+        if enter != self.enter:
+            self.enter = enter
+            self.query_one("#picker-input", Input).placeholder = self._placeholder()
+            self.query_one(".dialog-help", Static).update(self._help())
         self._reset()
+
+    def _placeholder(self) -> str:
+        return f"type to filter codes, Enter to {self.enter}"
+
+    def _help(self) -> str:
+        """The keys' line, Enter saying what it does here."""
+        return keymap.dialog_help("picker").replace("Enter apply", f"Enter {self.enter}")
 
     def _reset(self) -> None:
         """An empty box and the whole codebook (or the codes it may choose from) listed, the box focused."""
@@ -295,8 +308,7 @@ class CodePicker(Dialog[str | None]):
         them while it is filtered: a dialog whose size changes makes Textual draw the whole screen again, the view
         behind it dimmed (100 ms of a letter on a large project when it shrank with every letter; measuring it after
         its first drawing cost a second drawing of the whole screen, 15 ms)."""
-        _size_rows(self.query_one("#picker-list", OptionList), self.app.size, self.heading,
-                   keymap.dialog_help("picker"))
+        _size_rows(self.query_one("#picker-list", OptionList), self.app.size, self.heading, self._help())
 
     def _fill(self, query: str) -> None:
         from qualcode.codematch import rank_codes

@@ -667,7 +667,7 @@ class TranscriptScreen(WorkbenchScreen):
                 self.remove_code_from(uid, code)
 
         open_code_picker(self.app, self.project.codebook(), self.counts, chosen, only=mine,
-                         title=f"Remove a code from {u['ref']}")
+                         title=f"Remove a code from {u['ref']}", enter="remove")
 
     def remove_code_from(self, segment_id: int, code_id: str) -> None:
         coder = self.coder

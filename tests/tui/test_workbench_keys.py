@@ -143,6 +143,32 @@ async def test_d_removes_the_only_code_and_asks_which_when_there_are_several(
         assert refs(store) == [("KII-01:4", "impact.policy", "long"), ("KII-01:4", "relevance.needs_fit", "clara")]
 
 
+
+async def test_the_picker_d_opens_says_enter_removes_and_the_one_c_opens_says_it_applies(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    # d's picker said 'Enter to apply' and 'Enter apply', as c's does: a new coder read it as adding the code
+    from textual.widgets import Input, Static
+
+    store.add_coding("KII-01:3", "relevance.needs_fit", coder="clara")
+    store.add_coding("KII-01:3", "impact.relationships", coder="clara")
+    store.set_position("KII-01", store.segments(transcript="KII-01")[2]["id"], coder="clara")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        for key, says, does in (("d", "remove", "Remove a code from KII-01:3"), ("c", "apply", "Apply code to"),
+                                ("d", "remove", "Remove a code from KII-01:3")):
+            await pilot.press(key)
+            await app.settled()
+            picker = app.screen
+            assert isinstance(picker, CodePicker)
+            assert does in str(picker.query_one("#picker-title", Static).render())
+            assert picker.query_one("#picker-input", Input).placeholder == f"type to filter codes, Enter to {says}"
+            assert f"Enter {says}" in str(picker.query_one(".dialog-help", Static).render())
+            await pilot.press("escape")
+            await app.settled()
+        assert len(refs(store)) == 2
+
+
 async def test_d_on_a_unit_without_your_codes_says_so(make: Callable[..., QualcodeApp], store: Project) -> None:
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:

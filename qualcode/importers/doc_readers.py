@@ -95,7 +95,7 @@ _NOT_TEXT = {_W + "del", _W + "moveFrom", _MC + "Fallback", _W + "txbxContent", 
 _NOTE_REFERENCE = {_W + "footnoteReference": "footnote", _W + "endnoteReference": "endnote"}
 
 
-def _word_text(element: Any, boxes: list[Any] | None = None, refs: list[tuple[str, str]] | None = None,
+def word_text(element: Any, boxes: list[Any] | None = None, refs: list[tuple[str, str]] | None = None,
                changes: list[int] | None = None) -> str:
     """The text of a Word paragraph as it reads with its tracked changes accepted: runs inside insertions, smart
     tags, content controls, fields and hyperlinks included, deleted text left out. Text boxes anchored in it are
@@ -118,7 +118,7 @@ def _word_text(element: Any, boxes: list[Any] | None = None, refs: list[tuple[st
             if tag == _W + "t":
                 out.append(child.text or "")
             elif tag in (_W + "tab", _W + "ptab"):
-                out.append(" ")
+                out.append("\t")
             elif tag in (_W + "br", _W + "cr"):
                 out.append("\n")
             elif tag == _W + "noBreakHyphen":
@@ -131,6 +131,15 @@ def _word_text(element: Any, boxes: list[Any] | None = None, refs: list[tuple[st
 
     walk(element)
     return "".join(out)
+
+
+def tracked_changes(body: Any) -> int:
+    """How many tracked changes (insertions, deletions, moves) a Word body holds."""
+    return sum(1 for _ in body.iter(_W + "ins", _W + "del", _W + "moveFrom", _W + "moveTo"))
+
+
+TRACKED_NOTE = ("{n} tracked change(s) read as accepted: inserted text kept, deleted text left out (the document as it"
+                " reads with all changes accepted; accept or reject them in Word first to code another version)")
 
 
 def _word_notes(document: Any, kind: str) -> dict[str, list[str]]:
@@ -147,7 +156,7 @@ def _word_notes(document: Any, kind: str) -> dict[str, list[str]]:
         for note in root.iterchildren(_W + kind):
             if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
                 continue
-            texts = [clean_text(_word_text(p)) for p in note.iter(_W + "p")]
+            texts = [clean_text(word_text(p)) for p in note.iter(_W + "p")]
             notes[note.get(_W + "id") or ""] = [t for t in texts if t]
     return notes
 
@@ -325,7 +334,7 @@ class _WordBody:
     def paragraph(self, element: Any) -> None:
         boxes: list[Any] = []
         refs: list[tuple[str, str]] = []
-        text = clean_text(_word_text(element, boxes, refs, self.changes))
+        text = clean_text(word_text(element, boxes, refs, self.changes))
         paragraph = self.paragraph_class(element, self.document)
         number = self.numbering.label(element, paragraph)  # an empty numbered paragraph takes its number too
         if text:
@@ -370,9 +379,9 @@ class _WordBody:
                 for child in _body_elements(cell):
                     if child.tag == _W + "p":
                         boxes: list[Any] = []
-                        texts.append(clean_text(_word_text(child, boxes, refs, self.changes)))
+                        texts.append(clean_text(word_text(child, boxes, refs, self.changes)))
                         for box in boxes:
-                            texts.extend(clean_text(_word_text(p)) for p in box.iter(_W + "p"))
+                            texts.extend(clean_text(word_text(p)) for p in box.iter(_W + "p"))
                     else:  # a table inside a cell: each of its rows a cell after the cell's own text
                         inner.extend(" ".join(c for c in r if c) for r in _nested_rows(child))
                 cells.append(clean_text(" ".join(t for t in texts if t)))
@@ -386,9 +395,7 @@ class _WordBody:
         out: list[str] = []
         changes = self.changes[0] + self.deleted_rows
         if changes:
-            out.append(f"{changes} tracked change(s) read as accepted: inserted text kept, deleted text left out (the"
-                       " document as it reads with all changes accepted; accept or reject them in Word first to"
-                       " code another version)")
+            out.append(TRACKED_NOTE.format(n=changes))
         if self.numbered:
             out.append(f"{self.numbered} numbered paragraph(s) and heading(s) given the number Word shows before them"
                        " (\"1.\", \"2.1\", \"a)\"), which is not in the file's text")
@@ -418,7 +425,7 @@ def _row_cells(row: Any) -> list[Any]:
 
 
 def _nested_rows(table: Any) -> list[list[str]]:
-    return [[clean_text(" ".join(_word_text(p) for p in cell.iter(_W + "p"))) for cell in _row_cells(row)]
+    return [[clean_text(" ".join(word_text(p) for p in cell.iter(_W + "p"))) for cell in _row_cells(row)]
             for row in table.iterchildren(_W + "tr")]
 
 

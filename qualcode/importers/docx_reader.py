@@ -12,6 +12,7 @@ from typing import Any
 from qualcode.errors import InputError
 from qualcode.importers.assemble import assemble
 from qualcode.importers.decoding import unescape_references
+from qualcode.importers.doc_readers import TRACKED_NOTE, tracked_changes, word_text
 from qualcode.importers.labels import classify
 from qualcode.importers.service_reader import header as service_header
 from qualcode.importers.text_reader import Block, blocks_to_drafts, clean_inline, table_blocks
@@ -45,7 +46,7 @@ def read_docx(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript
                 paragraph = Paragraph(element, document)
                 level = _heading_level(paragraph)
                 if level:
-                    title = " ".join(unescape_references(paragraph.text).split())
+                    title = " ".join(unescape_references(word_text(paragraph._p)).split())
                     if title:
                         blocks.append(Block([title], heading=level))
                     continue
@@ -78,8 +79,12 @@ def read_docx(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript
     otter = "keywords" in metadata or "speakers_listed" in metadata
     teams = any(k.startswith("transcription_") for k in metadata) or "duration" in metadata and reading.service_headers
     tool = " (Otter export)" if otter else " (Microsoft Teams transcript)" if teams else ""
-    return assemble(drafts, fmt="docx", name=name, metadata=metadata, record=reading.record,
-                    detected=f"Word document{tool}: {features}", notices=reading.notices)
+    parsed = assemble(drafts, fmt="docx", name=name, metadata=metadata, record=reading.record,
+                      detected=f"Word document{tool}: {features}", notices=reading.notices)
+    changes = tracked_changes(body)
+    if changes:
+        parsed.warnings.append(TRACKED_NOTE.format(n=changes))
+    return parsed
 
 
 def _timed_cues(blocks: list[Block]) -> bool:
@@ -108,7 +113,7 @@ def _body_elements(parent: Any) -> Any:
 
 def _paragraph_text(paragraph: Any) -> str:
     """Paragraph text, with a leading bold name written as a label ("**Ms. Hoa** We trained..." -> "Ms. Hoa: ...")."""
-    text: str = paragraph.text
+    text: str = word_text(paragraph._p)  # inserted text of tracked changes included, deleted text not
     bold = ""
     for run in paragraph.runs:
         if not run.bold:
@@ -126,7 +131,7 @@ def _paragraph_text(paragraph: Any) -> str:
 
 def _all_bold(paragraph: Any) -> bool:
     runs = [r for r in paragraph.runs if r.text.strip()]
-    return bool(runs) and all(r.bold for r in runs) and len(paragraph.text) <= 200
+    return bool(runs) and all(r.bold for r in runs) and len(word_text(paragraph._p)) <= 200
 
 
 def _style_name(paragraph: Any) -> str:
@@ -162,7 +167,8 @@ def _table_rows(table: Any) -> list[list[str]]:
             if cell._tc is previous:
                 continue  # python-docx repeats horizontally merged cells
             previous = cell._tc
-            paragraphs = [clean_inline(" ".join(unescape_references(p.text).split())) for p in cell.paragraphs]
+            paragraphs = [clean_inline(" ".join(unescape_references(word_text(p._p)).split()))
+                          for p in cell.paragraphs]
             cells.append("\n".join(p for p in paragraphs if p))
         rows.append(cells)
     return rows

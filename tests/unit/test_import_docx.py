@@ -199,3 +199,41 @@ def test_speaker_table_without_header_row_is_speech_not_metadata() -> None:
     parsed = parse_transcript(docx_bytes(build), "KII-97.docx")
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Informant"] * 2
     assert "informant" not in parsed.metadata
+
+
+def test_a_transcript_reviewed_with_tracked_changes_reads_as_with_the_changes_accepted() -> None:
+    """A transcript corrected with Word's tracked changes (a reviewer inserting what the transcriber missed): the
+    inserted words were lost, so a turn read "The officers resolved cases within days." while Word shows "within
+    ten days", and a whole inserted answer was missing. Deleted words stay out, and the report says how the
+    changes were read."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    def tracked(paragraph, kind: str, text: str) -> None:  # type: ignore[no-untyped-def]
+        change = OxmlElement(f"w:{kind}")
+        change.set(qn("w:id"), "1")
+        change.set(qn("w:author"), "Reviewer")
+        run = OxmlElement("w:r")
+        t = OxmlElement("w:delText" if kind == "del" else "w:t")
+        t.text = text
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        run.append(t)
+        change.append(run)
+        paragraph._p.append(change)
+
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        document.add_paragraph("Interviewer: How quickly are grievances resolved?")
+        answer = document.add_paragraph("Lan: The officers resolved cases within ")
+        tracked(answer, "ins", "ten ")
+        tracked(answer, "del", "twenty ")
+        answer.add_run("days.")
+        document.add_paragraph("Interviewer: And the supervisors?")
+        inserted = document.add_paragraph()
+        tracked(inserted, "ins", "Lan: They attend the monthly dialogue meetings now.")
+
+    parsed = parse_transcript(docx_bytes(build), "kii.docx")
+    said = [(parsed.turns[u.turn].speaker, parsed.text[u.start:u.end]) for u in parsed.units]
+    assert ("Lan", "The officers resolved cases within ten days.") in said
+    assert ("Lan", "They attend the monthly dialogue meetings now.") in said
+    assert "twenty" not in parsed.text
+    assert any(w.startswith("3 tracked change(s) read as accepted") for w in parsed.warnings)

@@ -107,8 +107,9 @@ _NUMBER_SEPARATOR = re.compile(r"(?<=[^\W\d_])[\s_-]+(?=\d{1,3}$)")
 # "Interviewer2 2", "Speaker 1 1": the number typed twice, with a gap between
 _REPEATED_NUMBER = re.compile(r"(?<=[^\W\d_])([\s_-]*)(\d{1,3})[\s_-]+\2$")
 _WORD_OK = re.compile(r"[\w.'’&/-]+")
-# "UNICEF Viet Nam | Hoa Tran": the bar (or a middle dot) between a name and an organisation in a display name
-_AFFILIATION = re.compile(r"\s*[|·•]\s*")
+# "UNICEF Viet Nam | Hoa Tran", "Hoa Tran – UNICEF Viet Nam": the bar, a middle dot or a spaced dash between a name and
+# an organisation in a display name
+_AFFILIATION = re.compile(r"\s*[|·•]\s*|\s+[-–—]\s+")
 # a name or role written in Chinese, Japanese or Korean characters: no capitals tell it from a word, so only its
 # length and the full-width colon after it ("王小明：", "インタビュアー：")
 _UNCASED_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff・ー]{1,10}")

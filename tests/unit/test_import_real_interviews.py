@@ -102,7 +102,8 @@ def test_a_line_about_the_time_or_place_in_chinese_is_no_speaker() -> None:
     assert set(pt.speakers) == {"采访者", "李华"}
 
 
-@pytest.mark.parametrize("label", ["UNICEF Viet Nam | Hoa Tran", "Hoa Tran, UNICEF", "Hoa Tran (UNICEF)"])
+@pytest.mark.parametrize("label", ["UNICEF Viet Nam | Hoa Tran", "Hoa Tran, UNICEF", "Hoa Tran (UNICEF)",
+                                   "Hoa Tran – UNICEF Viet Nam", "Hoa Tran · UNICEF"])
 def test_a_name_with_its_organisation_is_the_speaker_and_never_shown_in_the_text(tmp_path: Path,
                                                                                  label: str) -> None:
     text = (f"{label}: Thank you for joining. Could you tell me about your role?\n\n"

@@ -126,7 +126,13 @@ HEADER_KEY_ALIASES = {
     **dict.fromkeys("datum fecha data ngày".split(), "date"),
     **dict.fromkeys("ort lugar lieu local địa_điểm".split(), "location"),
     **dict.fromkeys("dauer duración durée duração".split(), "duration"),
+    **dict.fromkeys("tätigkeitsfeld funktion beruf cargo función fonction poste".split(), "role"),
+    **dict.fromkeys("organisation organização organización institution institución instituição".split(),
+                    "organisation"),
 }
+# "Durchgeführt durch Jann Intveen", "Interviewed by Clara Jensen": the interviewer named without a colon
+_BY_LINE = re.compile(r"(?:durchgeführt\s+(?:durch|von)|interviewed\s+by|interview\s+by|conducted\s+by"
+                      r"|realizad[ao]\s+por|réalisée?\s+par|entrevistad[oa]\s+por)\s+(.+)", re.I)
 SPEAKER_HEADERS = frozenset({"speaker", "speakers", "name", "who", "participant", "person", "người nói"})
 TEXT_HEADERS = frozenset(
     {"text", "transcript", "speech", "content", "statement", "response", "utterance", "what was said", "nội dung"}
@@ -404,6 +410,9 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]
             key, sep, value = line.partition(":")
             if "=" in key:
                 key, sep, value = line.partition("=")
+            by = _BY_LINE.fullmatch(clean_inline(line).strip().removesuffix("\\").strip())
+            if by and not found and _names_a_person(by.group(1)):
+                key, sep, value = "interviewer", ":", by.group(1)
             k = meta_key(clean_inline(key).strip("*_ "))
             k = HEADER_KEY_ALIASES.get(k, k)
             # "Interviewpartner: Prof. Dr. Stefan Bente\": a Markdown line break ends the line

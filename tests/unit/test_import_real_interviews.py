@@ -428,3 +428,19 @@ def test_question_and_answer_labels_in_chinese_and_a_reason_line_inside_an_answe
     from qualcode.speakers import role_of_label
 
     assert (role_of_label("问题"), role_of_label("回答")) == ("interviewer", "informant")
+
+
+def test_a_header_naming_the_interviewer_without_a_colon_is_metadata() -> None:
+    # divekit-roadmap: "Durchgeführt durch Jann Intveen\" above "Tätigkeitsfeld: ..." and "Datum: ..."
+    text = ("## Transkript des Interviews mit n.n. WMA 4\n\nDurchgeführt durch Jann Intveen\\\n"
+            "Tätigkeitsfeld: Wissenschaftlicher Mitarbeiter\\\nDatum: 17.12.2020\n\n## Inhalt\n\n"
+            "I: [00:01] Was sind die wichtigsten Werkzeuge?\n\nB: [00:14] Git und eine IDE.\n\n"
+            "I: [00:40] Warum?\n\nB: [00:44] Weil man im Team arbeitet.\n")
+    pt = parse_transcript(text.encode(), "transkript.md")
+    assert pt.metadata["interviewer"] == "Jann Intveen" and pt.metadata["date"] == "17.12.2020"
+    assert pt.metadata["role"] == "Wissenschaftlicher Mitarbeiter"
+    assert "Intveen" not in pt.text and "Tätigkeitsfeld" not in pt.text
+    english = ("Interviewed by Clara Jensen\nDate: 3 May 2024\n\nQ: How did it start?\n\nA: Slowly.\n\n"
+               "Q: And now?\n\nA: Well.\n")
+    pt = parse_transcript(english.encode(), "kii.txt")
+    assert pt.metadata["interviewer"] == "Clara Jensen" and "Clara" not in pt.text

@@ -327,6 +327,11 @@ def _join_spread_lines(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for row in rows:
         row.sort(key=lambda ln: ln.x0)
+        if len(row) >= 2 and _MARKER_ALONE.fullmatch(row[0].text) and row[1].x0 - row[0].x1 <= 3 * row[0].size:
+            # a list item's number or bullet set apart from its text by a tab ("5." ... "How should ...")
+            row[:2] = [Line(text=f"{row[0].text} {row[1].text}", x0=row[0].x0, x1=row[1].x1,
+                            top=min(row[0].top, row[1].top), bottom=max(row[0].bottom, row[1].bottom),
+                            size=row[1].size, bold=row[1].bold, page=row[1].page)]
         if len(row) < 2 or not _spread(row, lines):
             out.extend(row)
             continue
@@ -334,6 +339,9 @@ def _join_spread_lines(lines: list[Line]) -> list[Line]:
                         top=min(ln.top for ln in row), bottom=max(ln.bottom for ln in row), size=row[0].size,
                         bold=all(ln.bold for ln in row), page=row[0].page))
     return out
+
+
+_MARKER_ALONE = re.compile(r"\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[•◦▪▫●○■□‣⁃·–-]")
 
 
 def _spread(row: list[Line], lines: list[Line]) -> bool:

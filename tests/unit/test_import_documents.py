@@ -730,3 +730,21 @@ def test_a_word_table_of_contents_is_text_but_not_units(tmp_path: Path) -> None:
     parsed = read_document(path)
     assert _texts(parsed) == ["The project answers the needs the tripartite constituents named in 2021."]
     assert "1.1 Fit with national policy 4" in parsed.text
+
+
+def test_a_list_items_number_set_apart_by_a_tab_stays_with_its_text() -> None:
+    """A review's fifth question ("5." then, a tab away, "How should sustainability be evaluated and followed up?")
+    and an instruction manual's "(1)" paragraph became two units each: the number alone, then its text."""
+    page = PdfPage()
+    page.text(72, 80, "The following questions should be analysed in particular in future studies:")
+    page.text(90, 110, "4. How are time limits, time planning and phasing out linked to")
+    page.text(110, 123, "sustainability in development aid operations and results?")
+    page.text(90, 143, "5.")
+    page.text(110, 143, "How should sustainability be evaluated and followed up?")
+    page.text(72, 173, "(1)")
+    page.text(110, 173, "This transmits the revised manual on terminal responses.")
+    texts = _texts(parse_document(build_pdf([page]), "questions.pdf"))
+    assert texts[-3:] == ["4. How are time limits, time planning and phasing out linked to sustainability in"
+                          " development aid operations and results?",
+                          "5. How should sustainability be evaluated and followed up?",
+                          "(1) This transmits the revised manual on terminal responses."]

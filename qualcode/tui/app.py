@@ -546,7 +546,8 @@ class QualcodeApp(TypeAhead, App[None]):
                 self._suggestions[uid] = found
                 self._fresh[uid] = message.generation
         self.suggestion_note = message.note
-        front: object = self.screen  # as object: a screen compared to it keeps its own type
+        # the screen in front (none while the app closes); as object: a screen compared to it keeps its own type
+        front: object = self.screen_stack[-1] if self.screen_stack else None
         for screen in self.screen_stack:
             # not on a screen being taken down (a refit that finishes as the evaluator quits): its widgets are gone
             if not (isinstance(screen, WorkbenchScreen) and screen.is_attached):

@@ -33,6 +33,8 @@ class UnitIndex:
     exact: list[bool] = field(default_factory=list)  # folding kept the length: offsets are the text's
     blob: str = ""
     starts: list[int] = field(default_factory=list)  # where each unit starts in blob
+    # transcript -> (its first unit, past its last): a transcript's units follow each other in blob
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def search(self, query: str, *, transcript: str | None = None, limit: int = 200,
                include_interviewer: bool = True) -> list[SearchHit]:
@@ -49,7 +51,13 @@ class UnitIndex:
         first = max(words, key=len)  # the rarest word is most likely the longest: fewer candidates to check
         hits: list[SearchHit] = []
         seen: set[int] = set()  # a unit holding the word twice is checked once
-        pos = self.blob.find(first)
+        start, end = 0, len(self.blob)
+        if transcript is not None:  # its units only: not every unit of the project holding a common word
+            if transcript not in self.spans:
+                return []
+            a, b = self.spans[transcript]
+            start, end = self.starts[a], (self.starts[b] if b < len(self.starts) else len(self.blob))
+        pos = self.blob.find(first, start, end)
         while pos >= 0:
             i = bisect_right(self.starts, pos) - 1
             nxt = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.blob)
@@ -60,7 +68,7 @@ class UnitIndex:
                     hits.append(hit)
                     if len(hits) >= limit:
                         break  # the blob is in reading order: these are the first ones
-            pos = self.blob.find(first, nxt)
+            pos = self.blob.find(first, nxt, end)
         return hits
 
     def _hit(self, i: int, words: list[str], transcript: str | None,
@@ -123,6 +131,8 @@ def build_index(project: Project) -> UnitIndex:
         index.folded.append(folded)
         index.exact.append(len(folded) == len(text))
         index.starts.append(offset)
+        first, _ = index.spans.get(row[1], (len(index.rows) - 1, 0))
+        index.spans[row[1]] = (first, len(index.rows))
         parts.append(folded)
         offset += len(folded) + 1
     index.blob = SEP.join(parts)

@@ -3,6 +3,7 @@ keys."""
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.cells import cell_len
@@ -441,7 +442,13 @@ class SearchScreen(Dialog[SearchJump | None]):
             return
         self.query_text = event.value
         project = cast("Host", self.app).project
-        self.hits = wb.search_units(project, event.value, limit=SEARCH_LIMIT)
+        # the open transcript's units first: the interview being coded is where a search mostly looks, and with a
+        # common word the first units of the project (in its order) could fill the list without any of them
+        here = (wb.search_units(project, event.value, transcript=self.transcript, limit=SEARCH_LIMIT)
+                if self.transcript is not None else [])
+        elsewhere = (hit for hit in wb.search_units(project, event.value, limit=SEARCH_LIMIT + len(here))
+                     if hit["transcript"] != self.transcript)
+        self.hits = [*here, *itertools.islice(elsewhere, SEARCH_LIMIT - len(here))]
         self._show_hits()
         more = f" (the first {SEARCH_LIMIT}: add a word to narrow)" if len(self.hits) == SEARCH_LIMIT else ""
         count = (f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()

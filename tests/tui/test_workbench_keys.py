@@ -357,6 +357,33 @@ async def test_slash_searches_across_transcripts_and_jumps(make: Callable[..., Q
         assert screen.transcript == "FGD-01" and current(screen)["ref"] == "FGD-01:4"
 
 
+
+@pytest.mark.parametrize("limit", [200, 1])
+async def test_search_lists_the_open_transcripts_units_first(make: Callable[..., QualcodeApp],
+                                                             monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    # results came in the project's order: searching from KII-12 listed FGD-01's units first, and with a common
+    # word the 200 listed could hold none of the interview being coded
+    from qualcode.tui import dialogs
+
+    monkeypatch.setattr(dialogs, "SEARCH_LIMIT", limit)
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        await pilot.press("slash", *"workers", "enter")
+        await app.settled()
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        assert [h["ref"] for h in search.hits] == ["KII-01:9", "FGD-01:5"][:limit]
+        await pilot.press("escape", "t")
+        await app.settled()
+        await pilot.press("slash", *"FGD", "enter", "enter")  # the list of transcripts: FGD-01
+        await app.settled()
+        assert transcript_screen(app).transcript == "FGD-01"
+        await pilot.press("slash", *"workers", "enter")
+        await app.settled()
+        assert [h["ref"] for h in app.screen.hits] == ["FGD-01:5", "KII-01:9"][:limit]  # type: ignore[attr-defined]
+
+
 async def test_search_opens_again_empty_and_finds_anew(make: Callable[..., QualcodeApp]) -> None:
     app = make(transcript="KII-01")
     async with app.run_test(size=SIZE) as pilot:

@@ -37,6 +37,11 @@ def test_a_search_is_limited_to_one_transcript_or_to_informants(project: Project
     assert refs(project, "women", include_interviewer=False) == ["KII-01:9"]
     assert refs(project, "women") == ["FGD-01:5", "KII-01:9"]
     assert len(wb.search_units(project, "the", limit=2)) == 2
+    # one transcript's units, the first and the last transcript alike, and the limit counts its own units only
+    everywhere = refs(project, "the", limit=1000)
+    for tid in ("FGD-01", "KII-01"):
+        assert refs(project, "the", transcript=tid) == [r for r in everywhere if r.startswith(tid + ":")]
+        assert refs(project, "the", transcript=tid, limit=2) == [r for r in everywhere if r.startswith(tid + ":")][:2]
 
 
 def test_a_transcript_imported_by_another_process_is_found_at_the_next_search(project: Project, tmp_path: Path) -> None:

@@ -491,7 +491,7 @@ _ODF_APART = {_T + "note", _DR + "frame", _OF + "annotation", _OF + "annotation-
               _T + "ruby-text", _DR + "custom-shape"}
 
 
-def read_odt_document(content: bytes, meta: bytes | None, name: str) -> ParsedTranscript:
+def read_odt_document(content: bytes, meta: bytes | None, name: str, styles: bytes | None = None) -> ParsedTranscript:
     """An OpenDocument text (.odt, LibreOffice or Google Docs): headings by outline level, paragraphs, lists, tables
     row by row; text boxes after their paragraph, footnotes and endnotes after the paragraph citing them; the
     deleted text that tracked changes keep left out; the table of contents is text but not units."""
@@ -514,9 +514,31 @@ def read_odt_document(content: bytes, meta: bytes | None, name: str) -> ParsedTr
             metadata["date"] = metadata["created"]
     body = root.find(f"{_OF}body/{_OF}text")
     reader = _OdfBody()
+    if styles:
+        reader.outline = _odf_outline(parse_xml(styles, f"{name}:styles.xml", hint=hint))
     if body is not None:
         reader.read(body)
     return _finish(reader.blocks, "odt", name, metadata, reader.said())
+
+
+_ODF_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+
+
+def _odf_outline(styles: Any) -> dict[int, tuple[str, str, str, int, int, str]]:
+    """The numbering of headings by outline level (its format, prefix, suffix, levels shown, start and LibreOffice's
+    full pattern "%1%.%2%."), from styles.xml; a level without a number format is not numbered."""
+    out: dict[int, tuple[str, str, str, int, int, str]] = {}
+    outline = next(styles.iter(_T + "outline-style"), None)
+    for level in outline.iterchildren(_T + "outline-level-style") if outline is not None else []:
+        fmt = level.get(f"{{{_ODF_STYLE}}}num-format") or ""
+        if fmt not in _ODF_FORMATS:
+            continue
+        pattern = next((v for k, v in level.attrib.items() if k.endswith("}num-list-format")), "")
+        out[_int(level.get(_T + "level"), 1)] = (
+            _ODF_FORMATS[fmt], level.get(f"{{{_ODF_STYLE}}}num-prefix") or "",
+            level.get(f"{{{_ODF_STYLE}}}num-suffix") or "", _int(level.get(_T + "display-levels"), 1),
+            _int(level.get(_T + "start-value"), 1), pattern)
+    return out
 
 
 class _OdfBody:
@@ -525,13 +547,35 @@ class _OdfBody:
         self.notes = 0
         self.boxes = 0
         self.changes = 0
+        self.outline: dict[int, tuple[str, str, str, int, int, str]] = {}
+        self.counters = [0] * 11
+        self.numbered = 0
+
+    def heading_number(self, el: Any, level: int) -> str:
+        """The number LibreOffice shows before a heading by its outline numbering ("1.2."), or ""."""
+        if el.get(_T + "is-list-header") == "true" or level not in self.outline:
+            return ""
+        fmt, prefix, suffix, shown, start, pattern = self.outline[level]
+        self.counters[level] = self.counters[level] + 1 if self.counters[level] else start
+        for deeper in range(level + 1, len(self.counters)):
+            self.counters[deeper] = 0
+
+        def value(n: int) -> str:
+            own = self.outline.get(n)
+            count = self.counters[n] or (own[4] if own else 1)
+            return _number_as(count, own[0] if own else "decimal")
+
+        if pattern:
+            return clean_text(re.sub(r"%(\d{1,2})%", lambda m: value(int(m.group(1))), pattern))
+        first = max(1, level - shown + 1)
+        return clean_text(prefix + ".".join(value(n) for n in range(first, level + 1)) + suffix)
 
     def read(self, parent: Any, kind: str = PARAGRAPH) -> None:
         for el in parent.iterchildren():
             tag = el.tag if isinstance(el.tag, str) else ""
             if tag == _T + "h":
-                level = el.get(_T + "outline-level") or "1"
-                self.paragraph(el, HEADING, max(1, min(6, int(level) if level.isdigit() else 1)))
+                level = max(1, min(10, _int(el.get(_T + "outline-level"), 1)))
+                self.paragraph(el, HEADING, min(6, level), self.heading_number(el, level))
             elif tag == _T + "p":
                 self.paragraph(el, kind)
             elif tag == _T + "list":
@@ -551,11 +595,14 @@ class _OdfBody:
                          _TB + "table-header-rows", _T + "change-start") or tag.endswith("}sequence-decls"):
                 self.read(el, kind)
 
-    def paragraph(self, el: Any, kind: str, level: int = 0) -> None:
+    def paragraph(self, el: Any, kind: str, level: int = 0, number: str = "") -> None:
         notes: list[Any] = []
         frames: list[Any] = []
         text = clean_text(_odf_text(el, notes, frames))
         if text:
+            if number:
+                text = f"{number} {text}"
+                self.numbered += 1
             self.blocks.append(DocBlock(text, kind, level))
         self.apart(notes, frames)
 
@@ -588,6 +635,9 @@ class _OdfBody:
 
     def said(self) -> list[str]:
         out = []
+        if self.numbered:
+            out.append(f"{self.numbered} numbered heading(s) given the number shown before them (\"1.\", \"2.1\"),"
+                       " which is not in the file's text")
         if self.changes:
             out.append(f"{self.changes} tracked change(s) read as accepted: inserted text kept, deleted text left out"
                        " (the document as it reads with all changes accepted; accept or reject them first to code"

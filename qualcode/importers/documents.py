@@ -170,8 +170,9 @@ def _read_odt(data: bytes, name: str) -> ParsedTranscript:
         if content is None:
             raise InputError("this OpenDocument text has no content.xml", path=name,
                              hint="open it and save it again as .odt, or as .docx")
-        meta = archive.find("meta.xml")
-        parsed = read_odt_document(archive.read(content), archive.read(meta) if meta else None, name)
+        meta, styles = archive.find("meta.xml"), archive.find("styles.xml")
+        parsed = read_odt_document(archive.read(content), archive.read(meta) if meta else None, name,
+                                   archive.read(styles) if styles else None)
     check_size(parsed.text, name, what="document's text")
     return parsed
 

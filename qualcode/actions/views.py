@@ -802,15 +802,17 @@ def code_name(codebook: Codebook, code_id: str) -> str:
     return codebook[code_id].name if code_id in codebook else code_id
 
 
-def named_reason(reason: str, codebook: Codebook) -> str:
-    """Why the queue brings a unit now (``qualcode queue`` names codes by id: 'uncertain between coherence.internal
-    (0.34) and ...'), with each code named as the workbench's panels name it."""
+def queue_reason(reason: str, codebook: Codebook) -> str:
+    """Why the queue brings a unit now, as the workbench shows it above the unit's suggestions. ``qualcode queue``
+    names codes by id ('uncertain between coherence.internal (0.34) and ...'): here each is named as the panels name
+    it, and the scores are left out, as they are the model's when it ordered the queue and the suggestions below
+    show the model's as it is now (after a few codings the two disagreed)."""
     ids = sorted((code.id for code in codebook), key=len, reverse=True)
-    if not ids:
-        return reason
-    # an id alone: not the start of a longer one ('efficiency' in 'efficiency.coordination'), nor inside a word
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ids)) + r")(?![\w]|\.\w)")
-    return pattern.sub(lambda m: codebook[m.group(1)].name, reason)
+    if ids:
+        # an id alone: not the start of a longer one ('efficiency' in 'efficiency.coordination'), nor inside a word
+        pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ids)) + r")(?![\w]|\.\w)")
+        reason = pattern.sub(lambda m: codebook[m.group(1)].name, reason)
+    return re.sub(r" \(\d+\.\d+\)| \d+\.\d+(?=\))", "", reason)
 
 
 def code_label(code: Code, codebook: Codebook) -> str:

@@ -166,7 +166,7 @@ class QueueScreen(WorkbenchScreen):
             head.append(f" · {clock(u['t_start'])}", style="dim")
         reason = u.get("reason")
         if reason:
-            head.append(f"\nwhy now: {wb.named_reason(reason, self.project.codebook())}", style="italic")
+            head.append(f"\nwhy now: {wb.queue_reason(reason, self.project.codebook())}", style="italic")
         title.update(head)
         before, after = wb.neighbours(self.project, int(u["id"]))
         self.query_one("#queue-before", Static).update(self._context_text(before))

@@ -298,5 +298,7 @@ async def test_why_a_unit_comes_now_names_its_codes_as_the_suggestions_do(make: 
         screen = app.screen
         assert isinstance(screen, QueueScreen)
         head = str(screen.query_one("#queue-title", Static).render())
-        assert ("why now: uncertain between Coordination, management and communication of the partnership (0.34) "
-                "and Efficiency (0.25)") in " ".join(head.split()), head
+        # without the scores the model gave when it ordered the queue: the suggestions under it show the scores
+        # of the model as it is now, and after a few codings the two disagreed (0.34 above, 0.23 below)
+        assert ("why now: uncertain between Coordination, management and communication of the partnership and "
+                "Efficiency") in " ".join(head.split()), head

@@ -215,3 +215,19 @@ def test_the_event_log_withholds_names_unless_asked(project: Project) -> None:
     assert "Nguyen Van A" not in str(shown["after"])
     assert "Nguyen Van A" in str(wb.event_log(project, entity="memo", show_names=True)[-1]["after"])
     assert len(wb.event_log(project, limit=2)) == 2
+
+
+@pytest.mark.parametrize(("reason", "shown"), [
+    ("uncertain between efficiency.coordination (0.34) and efficiency (0.25)",
+     "uncertain between Coordination, management and communication of the partnership and Efficiency"),
+    ("probably off-topic (best: sustainability.funding 0.12)", "probably off-topic (best: Funding to continue)"),
+    ("likely impact.policy (0.62), a code with only 3 coded unit(s)",
+     "likely Influence on policy, laws and guidelines, a code with only 3 coded unit(s)"),
+    ("unsure whether efficiency applies (0.45)", "unsure whether Efficiency applies"),
+    ("likely retired.code (0.70)", "likely retired.code"),  # a code the codebook no longer has keeps its id
+])
+def test_the_queues_reason_names_its_codes_without_the_scores_of_the_ordering(reason: str, shown: str) -> None:
+    from qualcode.actions.views import queue_reason
+    from qualcode.codebook import default_codebook_path, load_codebook
+
+    assert queue_reason(reason, load_codebook(default_codebook_path())) == shown

@@ -677,8 +677,9 @@ def _odf_text(el: Any, notes: list[Any], frames: list[Any]) -> str:
 
 # ---------------------------------------------------------------------------------------------- HTML
 
-_SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "button",
-         "select", "iframe", "object", "head"}
+# a <form> is walked: ASP.NET pages hold their whole body in one (a search form is role="search", left out)
+_SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "svg", "button", "select",
+         "textarea", "iframe", "object", "head"}
 _BLOCK = {"p", "li", "dd", "dt", "blockquote", "pre", "figcaption", "caption", "address", "summary", "td", "th"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -728,7 +729,7 @@ def html_paragraphs(text: str, name: str) -> list[str]:
     return [b.text for b in html_blocks(text, name)[0]]
 
 
-_BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",
+_BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "form", "ul", "ol", "dl", "table", "tbody",
                                          "thead", "tfoot", "tr", "figure", "details", "center", "hr", "body", "dir",
                                          "menu"}
 
@@ -745,32 +746,64 @@ def _walk_html(element: Any, blocks: list[DocBlock]) -> None:
 
     for child in element:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag in _SKIP or not tag:
+        if tag in _SKIP or not tag or _page_furniture(child, tag):
             buffer.append(child.tail or "")
             continue
         if tag not in _BLOCKISH and not _has_block(child):
-            buffer.append(child.text_content())
+            buffer.append(_visible_text(child))
             buffer.append(child.tail or "")
             continue
         flush()
         if tag in _HEADINGS:
-            text = clean_text(child.text_content())
+            text = clean_text(_visible_text(child))
             if text:
                 blocks.append(DocBlock(text, HEADING, _HEADINGS[tag]))
         elif tag == "tr":
-            cells = [clean_text(c.text_content()) for c in child
+            cells = [clean_text(_visible_text(c)) for c in child
                      if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
             text = clean_text(" | ".join(c for c in cells if c))
             if text:
                 blocks.append(DocBlock(text, ROW))
         elif tag in _BLOCK and not _has_block(child):
-            text = clean_text(child.text_content())
+            text = clean_text(_visible_text(child))
             if text:
                 blocks.append(DocBlock(text, ITEM if tag == "li" else PARAGRAPH))
         else:
             _walk_html(child, blocks)
         buffer.append(child.tail or "")
     flush()
+
+
+_FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar", "toolbar",
+                    "dialog", "alertdialog"}
+_SKIP_LINK = re.compile(r"^\s*(skip|jump|go|aller|ir|saltar|passer)\b.{0,30}\b(content|main|navigation|contenu"
+                        r"|contenido|conteúdo|principal|menu)", re.IGNORECASE)
+
+
+def _page_furniture(element: Any, tag: str) -> bool:
+    """A saved web page's furniture that is not the document: what the page hides (hidden, aria-hidden, display:
+    none), landmarks for navigation, banners, search and footers marked by their role, and "Skip to main content"
+    links."""
+    if element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true":
+        return True
+    if (element.get("role") or "").lower() in _FURNITURE_ROLES:
+        return True
+    if "display:none" in (element.get("style") or "").replace(" ", "").lower():
+        return True
+    return tag == "a" and (element.get("href") or "").startswith("#") and \
+        _SKIP_LINK.match(element.text_content() or "") is not None
+
+
+def _visible_text(element: Any) -> str:
+    """An element's text without what the page hides or sets apart (see :func:`_page_furniture`) and without scripts
+    and styles."""
+    out = [element.text or ""]
+    for child in element:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag and tag not in _SKIP and not _page_furniture(child, tag):
+            out.append(_visible_text(child))
+        out.append(child.tail or "")
+    return "".join(out)
 
 
 def _has_block(element: Any) -> bool:

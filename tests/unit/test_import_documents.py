@@ -750,3 +750,40 @@ def test_a_list_items_number_set_apart_by_a_tab_stays_with_its_text() -> None:
                           " development aid operations and results?",
                           "5. How should sustainability be evaluated and followed up?",
                           "(1) This transmits the revised manual on terminal responses."]
+
+
+def test_a_saved_web_pages_skip_links_hidden_parts_and_landmarks_are_not_units(tmp_path: Path) -> None:
+    """A saved Wikipedia page began with "Jump to content"; an agency's report page saved from a browser has a "Skip
+    to main content" link, a cookie dialog, a navigation landmark made of divs, icons hidden from screen readers and
+    a hidden print-only block: none of it is the document."""
+    page = tmp_path / "report.html"
+    page.write_text(
+        "<html><head><title>Mid-term review of the decent work programme</title></head><body>"
+        '<a class="skip" href="#main">Skip to main content</a>'
+        '<div role="dialog"><p>We use cookies to improve your experience. Accept all cookies?</p></div>'
+        '<div role="navigation"><ul><li>Home</li><li>Publications</li><li>Evaluations</li></ul></div>'
+        '<main id="main"><h1>Mid-term review of the decent work programme</h1>'
+        '<p><span aria-hidden="true">&#9432;</span>The review found that the tripartite constituents own the'
+        " programme's priorities.</p>"
+        '<div hidden><p>Printed from the agency website on 3 May 2024.</p></div>'
+        '<div style="display: none"><p>Share this page on social media.</p></div>'
+        "<p>Funding for the labour inspection component ends in 2025.</p></main></body></html>",
+        encoding="utf-8")
+    parsed = read_document(page)
+    assert _texts(parsed) == ["The review found that the tripartite constituents own the programme's priorities.",
+                              "Funding for the labour inspection component ends in 2025."]
+
+
+def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
+    """ASP.NET sites (many government and agency sites) hold the whole body of a page in one <form>: the page was
+    refused as having "no text to code"; a search form marked as such stays out."""
+    page = tmp_path / "report.aspx.html"
+    page.write_text(
+        '<html><head><title>Final evaluation</title></head><body>'
+        '<form role="search"><label>Search publications</label><input name="q"/><button>Go</button></form>'
+        '<form name="aspnetForm" method="post" action="./report.aspx" id="aspnetForm">'
+        '<div><input type="hidden" name="__VIEWSTATE" value="x"/></div><div id="content"><h1>Final evaluation</h1><p>The project trained grievance officers in twenty-eight'
+        " factories.</p><p>Funding for the labour inspection component ends in 2025.</p></div></form></body></html>",
+        encoding="utf-8")
+    assert _texts(read_document(page)) == ["The project trained grievance officers in twenty-eight factories.",
+                                           "Funding for the labour inspection component ends in 2025."]

@@ -782,7 +782,8 @@ def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
         '<html><head><title>Final evaluation</title></head><body>'
         '<form role="search"><label>Search publications</label><input name="q"/><button>Go</button></form>'
         '<form name="aspnetForm" method="post" action="./report.aspx" id="aspnetForm">'
-        '<div><input type="hidden" name="__VIEWSTATE" value="x"/></div><div id="content"><h1>Final evaluation</h1><p>The project trained grievance officers in twenty-eight'
+        '<div><input type="hidden" name="__VIEWSTATE" value="x"/></div><div id="content">'
+        "<h1>Final evaluation</h1><p>The project trained grievance officers in twenty-eight"
         " factories.</p><p>Funding for the labour inspection component ends in 2025.</p></div></form></body></html>",
         encoding="utf-8")
     assert _texts(read_document(page)) == ["The project trained grievance officers in twenty-eight factories.",

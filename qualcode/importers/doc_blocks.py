@@ -100,6 +100,8 @@ def assemble_document(
         else:
             spans = unit_spans(text)
         for s, e in _bounded(text, spans):
+            if not any(ch.isalnum() for ch in text[s:e]):
+                continue  # a rule drawn in characters ("───────", "* * *"): part of the text, nothing to code
             page, label = _page_at(block.pages, s)
             units.append(Unit(start=start + s, end=start + e, speaker=None, turn=index, page=page, page_label=label,
                               heading=heading))

@@ -788,3 +788,14 @@ def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
         encoding="utf-8")
     assert _texts(read_document(page)) == ["The project trained grievance officers in twenty-eight factories.",
                                            "Funding for the labour inspection component ends in 2025."]
+
+
+def test_a_rule_drawn_in_characters_is_not_a_unit(tmp_path: Path) -> None:
+    """A 619-page PDF set its section breaks as lines of box-drawing characters ("───────", 31 of them, and
+    "———─"): each was a unit to code. A Markdown report's "* * *" likewise."""
+    report = tmp_path / "report.txt"
+    report.write_text("FINDINGS\n\nThe chamber hosted seven quarterly meetings.\n\n───────\n\n"
+                      "Funding ends in December.\n\n* * *\n\n———─\n", encoding="utf-8")
+    parsed = read_document(report)
+    assert _texts(parsed) == ["The chamber hosted seven quarterly meetings.", "Funding ends in December."]
+    assert "───────" in parsed.text

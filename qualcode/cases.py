@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
-from qualcode.safeio.cleaning import clean_line, describe
+from qualcode.safeio.cleaning import clean, clean_line, describe
 
 ALIASES = {
     "transcript_id": "transcript_id",
@@ -103,9 +103,10 @@ class CaseSheet(list[CaseRow]):
         self.warnings = warnings
 
 
-def read_table(path: str | Path, *, what: str) -> tuple[list[list[str]], Counter[str]]:
+def read_table(path: str | Path, *, what: str, lines: bool = False) -> tuple[list[list[str]], Counter[str]]:
     """The cells of a CSV or XLSX sheet (``what``: "case sheet", "documents sheet"), read within the file-size and
-    archive bounds, each cell one line without control characters; and the characters removed."""
+    archive bounds, each cell one line without control characters (with ``lines``, a cell keeps its line breaks,
+    as ``\\n``); and the characters removed."""
     from qualcode.safeio.files import is_zip, read_input
     from qualcode.safeio.limits import limits
 
@@ -119,6 +120,8 @@ def read_table(path: str | Path, *, what: str) -> tuple[list[list[str]], Counter
         table = _read_csv(p, data)
     removed: Counter[str] = Counter()
     # names and attributes end up in listings, exports and the workbench: no control characters, one line each
+    if lines:
+        return [[clean(v, removed).replace("\r\n", "\n").replace("\r", "\n") for v in row] for row in table], removed
     return [[clean_line(v, removed) for v in row] for row in table], removed
 
 

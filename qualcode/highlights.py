@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from qualcode.errors import InputError
 from qualcode.model import ImportedCodings
-from qualcode.placing import Planned, Transcripts, place, write_codings
+from qualcode.placing import (
+    CodeNames,
+    Planned,
+    Transcripts,
+    name_key,
+    place,
+    speaker_labels,
+    transcripts_by_name,
+    without_labels,
+    write_codings,
+)
 from qualcode.safeio.cleaning import describe
 from qualcode.store import Project
 
 #: the columns of Taguette's highlights export, in its order
 TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
-# extensions a document's name keeps when Taguette named it after the uploaded file
-_EXTENSIONS = frozenset(".txt .md .docx .doc .odt .rtf .pdf .html .htm .epub .vtt .srt".split())
 
 
 def is_highlights_table(header: list[str]) -> bool:
@@ -29,39 +37,11 @@ def is_highlights_table(header: list[str]) -> bool:
     return tuple(h.strip().lower() for h in header[:4]) == TAGUETTE_COLUMNS
 
 
-def _name_key(name: str) -> str:
-    """A document or transcript name as it is compared: case, spacing, '_' for a space and the extension aside."""
-    name = name.strip()
-    if PurePath(name).suffix.lower() in _EXTENSIONS:
-        name = name[: -len(PurePath(name).suffix)]
-    return " ".join(name.replace("_", " ").casefold().split())
-
-
-def _transcripts_by_name(project: Project) -> dict[str, set[str]]:
-    names: dict[str, set[str]] = {}
-    for t in project.transcripts():
-        for name in (t["id"], t.get("title") or "", t.get("source_name") or ""):
-            if name:
-                names.setdefault(_name_key(str(name)), set()).add(str(t["id"]))
-    return names
-
-
-def _codes_by_tag(project: Project) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Codes by id and by name (folded), and by the last part of a dotted name ("Effectiveness.Outcomes achieved"
-    is the code "Outcomes achieved" in a project whose codebook nests it)."""
-    exact: dict[str, set[str]] = {}
-    last: dict[str, set[str]] = {}
-    for code in project.codebook().walk():
-        for key in (code.id, code.name):
-            exact.setdefault(" ".join(key.casefold().split()), set()).add(code.id)
-        last.setdefault(" ".join(code.name.casefold().split()), set()).add(code.id)
-    return exact, last
-
-
-def _code_for(tag: str, exact: dict[str, set[str]], last: dict[str, set[str]]) -> tuple[str | None, str]:
-    key = " ".join(tag.casefold().split())
-    found = exact.get(key) or (last.get(key.rsplit(".", 1)[-1].strip()) if "." in key else None)
-    if found and len(found) == 1:
+def _code_for(tag: str, codes: CodeNames) -> tuple[str | None, str]:
+    """The code a tag names: by id or name, or, for a dotted name ("Effectiveness.Outcomes achieved"), the code
+    whose name is its last part (in a project whose codebook nests it)."""
+    found = codes.find(tag)
+    if len(found) == 1:
         return next(iter(found)), ""
     if found:
         return None, f"tag '{tag}' fits {len(found)} codes"
@@ -76,8 +56,8 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
     p = Path(path)
     header = [h.strip().lower() for h in rows[0]]
     col = {name: header.index(name) for name in TAGUETTE_COLUMNS}
-    transcripts = _transcripts_by_name(project)
-    exact, last = _codes_by_tag(project)
+    transcripts = transcripts_by_name(project)
+    codes = CodeNames(project, separators=(".",))
     read = Transcripts(project)
     labels: dict[str, re.Pattern[str] | None] = {}
     planned: list[Planned] = []
@@ -98,7 +78,7 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         if not cell["document"]:
             miss("no document named with it")
             continue
-        tids = transcripts.get(_name_key(cell["document"]), set())
+        tids = transcripts.get(name_key(cell["document"]), set())
         if len(tids) != 1:
             miss("no transcript of that name" if not tids else f"{len(tids)} transcripts have that name")
             continue
@@ -106,18 +86,14 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         if not cell["tag"]:
             miss("a highlight without a tag")
             continue
-        code, why = _code_for(cell["tag"], exact, last)
+        code, why = _code_for(cell["tag"], codes)
         if code is None:
             miss(why)
             continue
         text, units = read(tid)
         if tid not in labels:
-            # the speaker labels Taguette's text holds ("P3: Yes, many."), which the import took out of ours
-            spoken = sorted((str(sp["label"]) for sp in project.speakers(tid)), key=len, reverse=True)
-            labels[tid] = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(x) for x in spoken) + r")\s*:\s",
-                                     re.I) if spoken else None
-        pattern = labels[tid]
-        content = pattern.sub(" ", cell["content"]) if pattern is not None else cell["content"]
+            labels[tid] = speaker_labels(project, tid)
+        content = without_labels(cell["content"], labels[tid])
         placing = place(text, units, content, approximate=True)
         if not placing.found:
             miss(f"its text is not in transcript {tid}")

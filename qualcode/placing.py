@@ -15,13 +15,22 @@ highlights, :func:`qualcode.highlights.import_highlights`). Neither gives a posi
   says how many quotes reached into a question. A quote of the interviewer's words only codes nothing.
 
 What is not placed is for the caller to report in its own way: a table of quotes is refused whole, at the line
-(its user wrote it and can mend it); Taguette's highlights are listed by document, and the others imported.
+(its user wrote it and can mend it); Taguette's highlights and another tool's coded segments
+(:mod:`qualcode.coded_segments`) are listed by document, and the others imported.
+
+Another tool names a document and a code its own way; both imports of another tool's codings find them here alike:
+a document is the transcript whose id, title or file name it is (case, spacing, '_' and the extension aside); a code
+is the code whose id or name it is, or, for a path of codes ("Effectiveness > Outcomes"), whose name is its last
+part. A quote written from the tool's own copy of the document may hold the speaker labels and time stamps the
+import took out of ours: :func:`without_labels` takes them out of the quote before it is placed.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import NamedTuple
 
 from qualcode.model import Segment
@@ -116,3 +125,97 @@ def write_codings(project: Project, planned: Iterable[Planned]) -> tuple[int, in
             existing.add((p.unit, p.code, p.coder))
             added += 1
     return added, skipped
+
+
+# ---------------------------------------------------------------------------- documents and codes by name
+
+# extensions a document's name keeps when another tool named it after the imported file
+_EXTENSIONS = frozenset(".txt .md .docx .doc .odt .rtf .pdf .html .htm .epub .vtt .srt".split())
+
+
+def name_key(name: str) -> str:
+    """A document or transcript name as it is compared: case, spacing, '_' for a space and the extension aside."""
+    name = name.strip()
+    if PurePath(name).suffix.lower() in _EXTENSIONS:
+        name = name[: -len(PurePath(name).suffix)]
+    return " ".join(name.replace("_", " ").casefold().split())
+
+
+def transcripts_by_name(project: Project) -> dict[str, set[str]]:
+    """The project's transcripts by each name another tool may give them (:func:`name_key` of the id, the title
+    and the imported file's name)."""
+    names: dict[str, set[str]] = {}
+    for t in project.transcripts():
+        for name in (t["id"], t.get("title") or "", t.get("source_name") or ""):
+            if name:
+                names.setdefault(name_key(str(name)), set()).add(str(t["id"]))
+    return names
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class CodeNames:
+    """The project's codes by the names another tool gives them: a code's id or name (case and spacing aside), or,
+    for a path of codes written with one of ``separators`` ("Effectiveness > Outcomes achieved"), the code whose id
+    or name is its last part."""
+
+    def __init__(self, project: Project, separators: Sequence[str]) -> None:
+        self.separators = tuple(separators)
+        self.exact: dict[str, set[str]] = {}
+        self.names: dict[str, set[str]] = {}
+        self._shown: dict[str, str] = {}
+        for code in project.codebook().walk():
+            for key in (code.id, code.name):
+                self.exact.setdefault(_fold(key), set()).add(code.id)
+                self._shown.setdefault(_fold(key), key)
+            self.names.setdefault(_fold(code.name), set()).add(code.id)
+
+    def last_part(self, name: str) -> str | None:
+        """The last part of a path of codes, or None for a name that is no path."""
+        key = _fold(name)
+        cut = max((key.rfind(sep) + len(sep) if sep in key else -1) for sep in self.separators) if key else -1
+        return key[cut:].strip() if cut > 0 else None
+
+    def find(self, name: str) -> set[str]:
+        """The codes ``name`` can be: by id or name, else by its last part."""
+        found = self.exact.get(_fold(name))
+        if found:
+            return found
+        last = self.last_part(name)
+        return (self.exact.get(last) or self.names.get(last) or set()) if last else set()
+
+    def close(self, name: str) -> str | None:
+        """The code name (or id) nearest ``name`` (or its last part), for a did-you-mean."""
+        key = self.last_part(name) or _fold(name)
+        close = difflib.get_close_matches(key, list(self.exact), n=1, cutoff=0.6)
+        return self._shown[close[0]] if close else None
+
+
+# ---------------------------------------------------------------------------- the tool's copy of the document
+
+# time stamps as transcription and analysis tools write them into a transcript: "#00:01:23-4#" (MAXQDA's),
+# "[00:01:23]", "(01:23)", "00:01:23.456", "[01:23.4]"
+_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,-]\d+)?"
+_STAMP = re.compile(rf"#{_TIME}#|\[{_TIME}\]|\({_TIME}\)|(?:(?<=\s)|^){_TIME}(?=\s|$)")
+
+
+def speaker_labels(project: Project, tid: str) -> re.Pattern[str] | None:
+    """The speaker labels of transcript ``tid`` as another tool's copy of it writes them before a turn ("P3: Yes,
+    many."), which the import took out of ours; None when it has none."""
+    spoken = sorted((str(sp["label"]) for sp in project.speakers(tid)), key=len, reverse=True)
+    if not spoken:
+        return None
+    # the label as the import read it, and what the import read as part of it: a role in brackets ("P1 (HR officer,
+    # F):"), an organisation after a dash, a bar or a middle dot ("Hoa Tran – UNICEF:")
+    return re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(x) for x in spoken)
+                      + r")(?!\w)(?:\s*\([^()\n]{0,80}\))?(?:\s+[–—|·-]\s+[^:\n]{1,60}?)?\s*:\s", re.I)
+
+
+def without_labels(quote: str, labels: re.Pattern[str] | None, *, stamps: bool = False) -> str:
+    """``quote`` without the speaker labels ``labels`` finds (and, with ``stamps``, without time stamps): the
+    words of the turns alone, as our text holds them."""
+    if stamps:
+        quote = _STAMP.sub(" ", quote)
+    return labels.sub(" ", quote) if labels is not None else quote

@@ -78,19 +78,39 @@ def import_codings_table(
     :mod:`qualcode.placing` for these rules). A row that breaks them refuses the whole table, at its line: the table
     is checked before anything is written.
     """
-    from qualcode.highlights import import_highlights, read_highlights, read_highlights_page, read_highlights_table
+    from qualcode.coded_segments import import_segments, read_segments_table, segments_in_page
+    from qualcode.highlights import import_highlights, is_highlights_table, read_highlights, read_highlights_page
 
     p = Path(path)
     if p.suffix.lower() in (".html", ".htm"):
-        # a web page: Taguette's highlights export as HTML
+        # a web page: MAXQDA's coded segments as a table, or Taguette's highlights export as HTML
+        from qualcode.safeio.files import read_input
+
+        data = read_input(p, what="web page", hint="give the export as .csv, .xlsx or .html")
+        found = segments_in_page(data.decode("utf-8-sig", errors="replace"))
+        if found is not None:
+            return import_segments(project, p, found[0], found[1], found[2], coder=default_coder)
         return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
     if p.suffix.lower() in (".xlsx", ".xlsm") or is_zip(p):
-        # a workbook: Taguette's highlights export in Excel
-        return import_highlights(project, p, *read_highlights_table(p), coder=default_coder)
+        # a workbook: Taguette's highlights, or another tool's coded segments
+        table, cleaned, layout = read_segments_table(p)
+        if table and is_highlights_table(table[0]):
+            return import_highlights(project, p, [[c.replace("\n", " ") for c in row] for row in table], cleaned,
+                                     coder=default_coder)
+        if layout is None:
+            raise _unknown_table(p)
+        return import_segments(project, p, table, cleaned, layout, coder=default_coder)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
     taguette = read_highlights(p, text.lstrip("\ufeff").split("\n", 1)[0].strip("\r"))
     if taguette is not None:
         return import_highlights(project, p, *taguette, coder=default_coder)
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
+    if not {"quote", "code"} <= {f.strip().lower() for f in first}:
+        # another tool's coded segments (a header that is not the quote table's)
+        table, cleaned, layout = read_segments_table(p)
+        if layout is None:
+            raise _unknown_table(p)
+        return import_segments(project, p, table, cleaned, layout, coder=default_coder)
     # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
     reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
@@ -99,7 +119,7 @@ def import_codings_table(
         raise InputError(f"malformed CSV ({err})", path=str(p), hint="check the quoting of the quotes") from None
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "quote" not in fields or "code" not in fields:
-        raise InputError("needs the columns 'quote' and 'code'", path=str(p), line=1)
+        raise _unknown_table(p)
     if not rows:
         raise InputError("holds no quotes: only the header row", path=str(p),
                          hint="add a row for each passage to code, its quote and code under the header")
@@ -150,6 +170,14 @@ def import_codings_table(
     if warnings:
         report["warnings"] = warnings
     return report
+
+
+def _unknown_table(p: Path) -> InputError:
+    return InputError("is not a table of codings qualcode knows: it needs the columns quote and code (as CSV), or"
+                      " those of Taguette's highlights export or of MAXQDA's, ATLAS.ti's, NVivo's or QualCoder's coded"
+                      " segments",
+                      path=str(p), line=1, hint="export the coded segments from the other tool as a table (Excel,"
+                      " CSV or HTML), or write a CSV with the columns quote and code")
 
 
 # ---------------------------------------------------------------------------- the bundled example

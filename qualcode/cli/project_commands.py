@@ -172,8 +172,9 @@ def register(commands: Commands) -> None:
                        help="left for later: the workbench's n comes back to it last")
     which.add_argument("--clear", dest="mark", action="store_const", const="", help="remove your mark")
     p = command(actions, "import", cmd_codings_import,
-                help="import codings from a CSV of verbatim quotes (quote, code, coder, created) or Taguette's"
-                     " highlights export (CSV, .xlsx or .html)",
+                help="import codings from a CSV of verbatim quotes (quote, code, coder, created), Taguette's"
+                     " highlights export (CSV, .xlsx or .html), or the coded segments exported by MAXQDA, ATLAS.ti,"
+                     " NVivo or QualCoder (.xlsx, CSV or .html)",
                 options=[coder_option, json_option])
     p.add_argument("file", metavar="FILE")
     p.add_argument("--transcript", metavar="ID",

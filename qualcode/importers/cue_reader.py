@@ -46,6 +46,10 @@ _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
 # ">>" (or "&gt;&gt;") starts a new speaker in broadcast and YouTube captions; ">>>" a new topic.
 _CHANGE = re.compile(r"\s*>>>?\s*")
 _DASH_LINE = re.compile(r"-\s+")
+# Google Meet's name of a voice, alone on its line: "(Dana Bettinger)"
+_PAREN_LINE = re.compile(r"\(([^()\[\]<>\n]{1,40})\)")
+# a voice tag whose ">" is lost, alone on its line: "<v Le Van Duc"
+_UNCLOSED_VOICE = re.compile(r"<v(?:\.[\w-]+)*\s+([^<>\n]{1,40})")
 _MUSIC = re.compile(r"\[music\]|♪+", re.I)
 # A caption's description of a sound, in brackets or parentheses: "[Music]", "[MUSIC PLAYING]", "(APPLAUSE)",
 # "[BLANK_AUDIO]" and "(indistinct)" as Whisper writes them, "[DOOR CLOSING]"; never anyone's words, never a label.
@@ -252,6 +256,8 @@ def parse_cues(text: str, name: str, *, vtt: bool, damage: CueDamage | None = No
         line_no = i + 1
         i += 1
         if not stripped:
+            if current is not None and current.lines and current.lines[-1].strip() == "-":
+                continue  # Google Meet: "-", a line holding a space, then the next voice of the same cue
             skipping, block_start = False, True
             if current is not None:
                 cues.append(current)
@@ -333,6 +339,7 @@ class _Span:
     text: str
     cue: Cue
     change: bool = False  # a new speaker starts here without a name (">>", a dialogue dash)
+    dash: bool = False  # the change is a dialogue dash ("- " before the line), not ">>"
     overlap: bool = False  # "//S00: words //" inside another voice's cue (noScribe's overlapping speech)
     label: Label | None = None
     name_line: str | None = field(default=None)
@@ -397,10 +404,40 @@ def _rolling(cues: list[Cue]) -> bool:
     return len(cues) >= 4 and repeats * 3 >= len(cues)
 
 
-def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
+def _paren_name(line: str) -> str | None:
+    """The name of a line "(Dana Bettinger)" standing alone, as Google Meet writes each voice of a cue; None for a
+    sound ("(APPLAUSE)") or anything that is not a name's shape."""
+    m = _PAREN_LINE.fullmatch(_clean(line))
+    if m is None or _is_sound(m.group()):
+        return None
+    name = " ".join(m.group(1).split())
+    return name if classify(name) is not None else None
+
+
+def _paren_names(cues: list[Cue]) -> set[str]:
+    """Google Meet's WebVTT puts each speaker's name in parentheses alone on a line above their words, and a cue
+    holding two voices separates them with a line "-": the names when most cues start so and a name comes back."""
+    firsts: dict[str, int] = {}
+    starting = 0
+    for cue in cues:
+        lines = [x for x in cue.lines if x.strip()]
+        first = _paren_name(lines[0]) if lines else None
+        if first is not None:
+            starting += 1
+        for k, line in enumerate(lines):
+            name = _paren_name(line)
+            if name is not None and (k == 0 or lines[k - 1].strip() == "-"):
+                firsts[name] = firsts.get(name, 0) + 1
+    if starting * 2 < len(cues) or not any(c >= 2 for c in firsts.values()):
+        return set()
+    return set(firsts)
+
+
+def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> list[_Span]:
     """Split a cue's payload by voice tag and speaker-change marks and strip every tag and entity.
 
-    ``shown``: with rolling captions, the lines already shown by the previous cue (dropped here)."""
+    ``shown``: with rolling captions, the lines already shown by the previous cue (dropped here). ``paren``: the
+    names Google Meet writes in parentheses alone on a line, each starting a voice."""
     spans: list[_Span] = []
     voice: str | None = None
     lines = cue.lines
@@ -410,7 +447,21 @@ def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
         while keep and shown and cleaned[keep[0]] == shown[-1]:
             keep = keep[1:]
         lines = [lines[k] for k in keep]
+    pending = False  # a lone "-" or a name line: the next words start a turn
+    lone_dash = False  # a lone "-" that no name follows: someone else speaks, the file does not say who
     for raw in lines:
+        if raw.strip() == "-":
+            # a dash with nothing after it: another voice follows (Google Meet names it), never words
+            pending, lone_dash = True, not paren
+            continue
+        if paren and _paren_name(raw) in paren:
+            voice, pending = _paren_name(raw), True
+            continue
+        unclosed = _UNCLOSED_VOICE.fullmatch(raw.strip())
+        if unclosed is not None:
+            # "<v Le Van Duc" alone on a line, its ">" lost: the name of the words below, never words
+            voice, pending = " ".join(unclosed.group(1).split()), True
+            continue
         pieces: list[tuple[str | None, str]] = []
         pos = 0
         for m in _VOICE.finditer(raw):
@@ -421,24 +472,25 @@ def _spans(cue: Cue, shown: list[str] | None) -> list[_Span]:
         pieces.append((voice, raw[pos:]))
         # "- " before a caption line is the subtitle convention for "another person speaks"
         line_change = bool(_DASH_LINE.match(_clean(raw)))
+        dash = line_change or lone_dash
         for v, chunk in pieces:
             clean = _clean(chunk)
             if line_change and clean.startswith("-"):
                 clean = clean[1:].strip()
             for k, part in enumerate(_CHANGE.split(clean) if ">>" in clean else [clean]):
                 part = part.strip()
-                change = line_change or (k > 0) or (k == 0 and clean.startswith(">>"))
-                line_change = False
+                change = line_change or lone_dash or (k > 0) or (k == 0 and clean.startswith(">>"))
+                line_change = lone_dash = False
                 if not part:
                     if change:
-                        spans.append(_Span(v, "", cue, change=True))
+                        spans.append(_Span(v, "", cue, change=True, dash=dash))
                     continue
                 for who, words in split_overlaps(part, v) if v is not None else [(v, part)]:
-                    if spans and spans[-1].voice == who and not change:
+                    if spans and spans[-1].voice == who and not change and not pending:
                         spans[-1].text += " " + words
                     else:
-                        spans.append(_Span(who, words, cue, change=change, overlap=who != v))
-                    change = False
+                        spans.append(_Span(who, words, cue, change=change, overlap=who != v, dash=dash))
+                    change = pending = dash = False
         if "</v>" in raw:
             voice = None
     return spans
@@ -489,7 +541,8 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
                        " the file may hold the same speech more than once, or out of order; they were read in the"
                        " file's order")
     rolling = _rolling(cues)
-    names = _name_lines(cues)
+    paren = _paren_names(cues)
+    names = set() if paren else _name_lines(cues)
     spans: list[_Span] = []
     shown: list[str] = []
     for cue in cues:
@@ -502,12 +555,21 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
                     span.voice = span.voice or head
                     spans.append(span)
                 continue
-        spans.extend(_spans(cue, shown if rolling else None))
+        spans.extend(_spans(cue, shown if rolling else None, paren))
         if rolling:
             cleaned = [c for c in (_clean(x) for x in cue.lines) if c]
             shown = cleaned or shown
     if rolling:
         notices.append("automatic captions: lines repeated from the previous caption were left out")
+    unclosed = [line.strip() for c in cues for line in c.lines if _UNCLOSED_VOICE.fullmatch(line.strip())]
+    if unclosed:
+        notices.append(f"{len(unclosed)} voice tag(s) without their closing '>' (the first: '{unclosed[0][:3]}...')"
+                       " were read as the speaker of the words under them")
+    if paren:
+        dashes = sum(1 for c in cues for line in c.lines if line.strip() == "-")
+        notices.append(f"each name in parentheses alone on a line ({len(paren)} speaker(s)) was read as the speaker"
+                       " of the words under it" + (f"; {dashes} line(s) holding only '-' between two voices of one"
+                                                   " caption were left out" if dashes else ""))
     overlaps = [s for s in spans if s.overlap]
     if overlaps:
         notices.append(OVERLAP_NOTE.format(n=len(overlaps), label=overlaps[0].voice))
@@ -573,23 +635,37 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         notices.append(f"{music} mark(s) of music ([Music], ♪) inside the captions were left out of the text")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}
     if not detected:
-        detected = _describe(fmt, spans, names, rolling, accepted)
+        detected = _describe(fmt, spans, names, rolling, accepted, paren)
     return assemble(drafts, fmt=fmt, name=name, metadata=metadata, detected=detected, notices=notices)
 
 
-def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, accepted: set[str]) -> str:
+def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, accepted: set[str],
+              paren: set[str] | None = None) -> str:
     kind = "WebVTT" if fmt == "vtt" else "SubRip (SRT)"
     if rolling:
         return f"{kind}: YouTube automatic captions"
+    if paren:
+        return f"{kind}: Google Meet (each speaker's name in parentheses above their words)"
     if names:
-        return f"{kind}: Microsoft Teams (names above the text)"
+        return f"{kind}: names above the text (Otter, older Microsoft Teams exports)"
     if any(s.overlap for s in spans):
         return f"{kind}: voice tags with '//' overlapping speech (noScribe)"
     if any(s.voice for s in spans):
         return f"{kind}: voice tags (Microsoft Teams)"
+    labelled = any(s.label is not None and s.label.key in accepted for s in spans)
+    arrows = any(s.change and not s.dash for s in spans)
+    if arrows:
+        return f"{kind}: captions with '>>' speaker changes" + (
+            " and names ('>> NAME:', broadcast and live captions)" if labelled else
+            " (the captions do not name the speakers)")
     if any(s.change for s in spans):
-        return f"{kind}: captions with '>>' speaker changes"
-    if any(s.label is not None and s.label.key in accepted for s in spans):
+        return f"{kind}: captions with '- ' dialogue dashes" + (
+            " and 'Name:' labels" if labelled else
+            " marking a change of speaker (the captions do not name the speakers)")
+    if labelled:
+        bracketed = sum(1 for s in spans if s.label is not None and s.label.key in accepted and s.label.bracket)
+        if bracketed * 2 > sum(1 for s in spans if s.label is not None and s.label.key in accepted):
+            return f"{kind}: '[Name]' labels at the start of captions"
         return f"{kind}: 'Name:' labels (Zoom, transcription services)"
     return f"{kind}: captions without speaker labels"
 

@@ -103,17 +103,18 @@ class CaseSheet(list[CaseRow]):
         self.warnings = warnings
 
 
-def read_table(path: str | Path, *, what: str, lines: bool = False) -> tuple[list[list[str]], Counter[str]]:
+def read_table(path: str | Path, *, what: str, lines: bool = False,
+               times: bool = False) -> tuple[list[list[str]], Counter[str]]:
     """The cells of a CSV or XLSX sheet (``what``: "case sheet", "documents sheet"), read within the file-size and
     archive bounds, each cell one line without control characters (with ``lines``, a cell keeps its line breaks,
-    as ``\\n``); and the characters removed."""
+    as ``\\n``); and the characters removed. An Excel date is its day (with ``times``, its day and time)."""
     from qualcode.safeio.files import is_zip, read_input
     from qualcode.safeio.limits import limits
 
     p = Path(path)
     data = read_input(p, what=what, hint=f"check the path to the {what}", zip_limit=limits().max_archive_total)
     if is_zip(data):
-        table = _read_xlsx(p, data, what)
+        table = _read_xlsx(p, data, what, times=times)
     elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise InputError("is not a readable Excel workbook", path=str(p), hint="save it as .xlsx or .csv")
     else:
@@ -236,7 +237,7 @@ def _read_csv(p: Path, data: bytes) -> list[list[str]]:
 EXCEL_ROWS = 1_048_576
 
 
-def _read_xlsx(p: Path, data: bytes, what: str) -> list[list[str]]:
+def _read_xlsx(p: Path, data: bytes, what: str, *, times: bool = False) -> list[list[str]]:
     from qualcode.safeio.archive import Archive
 
     # every entry unpacked once within the archive bounds (and no XML with a DTD) before openpyxl reads it
@@ -273,7 +274,8 @@ def _read_xlsx(p: Path, data: bytes, what: str) -> list[list[str]]:
             if n > EXCEL_ROWS:  # only a crafted file numbers its rows past Excel's last
                 raise InputError(f"numbers a row past row {EXCEL_ROWS:,}, the last an Excel sheet has", path=str(p),
                                  hint="re-save it in Excel as .xlsx")
-            cells = ["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row]
+            cells = ["" if v is None else (v.isoformat()[:19 if times else 10] if hasattr(v, "isoformat") else str(v))
+                     for v in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if cells:

@@ -6,9 +6,10 @@ columns (in English or German):
   Document group, Document name, Code ("Parent > Child"), Beginning, End, Weight score, Segment, Comment, Created by,
   Created, Modified by, Modified, Area, Coverage % (Farbe, Dokumentgruppe, Dokumentname, Code, Anfang, Ende, Gewicht,
   Segment, Kommentar, Erstellt von, Erstellt am, ...), document variables sometimes after them;
-- **ATLAS.ti**, the Quotation Manager's export: ID, Quotation Name, Document, Quotation Content, Codes (several,
-  one a line, "Group::Code" or "Code: Sub"), Comment, Created, Modified, Author (Dokument, Zitatinhalt, Kommentar,
-  Erstellt, Autor);
+- **ATLAS.ti**, the Quotation Manager's export: ID, Quotation Name, Document, Document Groups, Quotation Content,
+  Comment, Codes (several, one a line, "group - subgroup: name" or "Group::Code"), Reference, Density, Created by,
+  Modified by, Created, Modified (older versions: Author; in German Dokument, Zitatinhalt, Kommentar, Erstellt von,
+  Erstellt);
 - **NVivo**, a coding export: the file (File, Source), its code or node path ("Nodes\\\\Relevance\\\\Design"),
   Coverage and the coded text (Coded Text, Reference Text);
 - **QualCoder**, the coding report's table: File (or Case, Filename), Coder, Coded, Id, Codename, Coded_Memo.
@@ -333,10 +334,10 @@ def _problems(no_transcript: Counter[str], unknown: Counter[str], several: dict[
                      + _listing([f"'{d}' ({k})" for d, k in no_transcript.most_common()])
                      + " (import them first, under these names or their file names)")
     if unknown:
-        said = []
-        for name, k in unknown.most_common():
-            close = codes.close(name)
-            said.append(f"'{name}' ({k}{f'; did you mean {close!r}?' if close else ''})")
+        # those near a code here first: a code renamed or misspelt on one side is what a user can mend at once
+        near = {name: codes.close(name) for name in unknown}
+        said = [f"'{name}' ({k}{f'; did you mean {near[name]!r}?' if near[name] else ''})"
+                for name, k in sorted(unknown.items(), key=lambda item: (near[item[0]] is None, -item[1]))]
         lines.append(f"codes not in the codebook, nothing written for them: {_listing(said)} (add them to the"
                      " codebook, or rename them there, and import again: what is imported already is skipped)")
     if several:
@@ -360,7 +361,7 @@ def read_segments_table(path: Path) -> tuple[list[list[str]], Counter[str], Layo
     :func:`recognise` found (None for another table)."""
     from qualcode.cases import read_table
 
-    rows, removed = read_table(path, what="table of codings", lines=True)
+    rows, removed = read_table(path, what="table of codings", lines=True, times=True)
     return rows, removed, recognise(rows)
 
 

@@ -189,7 +189,7 @@ class CodeNames:
     def close(self, name: str) -> str | None:
         """The code name (or id) nearest ``name`` (or its last part), for a did-you-mean."""
         key = self.last_part(name) or _fold(name)
-        close = difflib.get_close_matches(key, list(self.exact), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, list(self.exact), n=1, cutoff=0.8)
         return self._shown[close[0]] if close else None
 
 

@@ -201,8 +201,9 @@ def _listing(items: list[str], most: int = 8) -> str:
 
 
 def import_segments(project: Project, path: str | Path, rows: list[list[str]], removed: Counter[str],
-                    layout: Layout, *, coder: str) -> ImportedCodings:
-    """Import the coded segments of ``rows`` (a table ``layout`` recognised) as codings (see the module)."""
+                    layout: Layout, *, coder: str, transcript: str | None = None) -> ImportedCodings:
+    """Import the coded segments of ``rows`` (a table ``layout`` recognised) as codings (see the module).
+    ``transcript`` (the quote table's default transcript) is not used: each row names its document."""
     p = Path(path)
     col = layout.columns
     transcripts = transcripts_by_name(project)
@@ -228,7 +229,7 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
     several: dict[str, set[str]] = {}  # codes that fit more than one code here
     ambiguous: list[str] = []
     coders: Counter[str] = Counter()
-    placed = asked = 0
+    placed = asked = authorless = 0
     for n, row in body:
         document = cell(row, "document")
         names = _split_codes(cell(row, "code"))
@@ -290,9 +291,11 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
             miss("it marks only the interviewer's words")
             continue
         who = clean_line(cell(row, "coder")) or coder
+        authorless += not cell(row, "coder")
         created = dates(cell(row, "created")) if dates is not None else None
         memo = cell(row, "memo") or None
-        coders[who] += 1
+        if cell(row, "coder"):
+            coders[who] += 1
         placed += 1
         asked += placing.asked
         planned.extend(Planned(u["id"], code, who, created, memo) for u in placing.units for code in found)
@@ -303,9 +306,16 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
                                            " (or their file names) and the codes into the codebook first")
     added, skipped = write_codings(project, planned)
     warnings = [f"{describe_layout(layout)}: {placed} segment(s) placed"]
-    if "coder" not in col or any(not cell(row, "coder") for _, row in body):
-        warnings.append(f"segments without an author ({'no' if 'coder' not in col else 'an empty'}"
-                        f" {layout.headers.get('coder', 'coder')} column) are {coder}'s codings")
+    if "coder" in col and coders:
+        warnings.append(f"coders from {layout.headers['coder']}: "
+                        + ", ".join(f"{who} ({k})" for who, k in sorted(coders.items())))
+    if transcript:
+        warnings.append(f"--transcript {transcript} not used: the table names each segment's document")
+    if "coder" not in col:
+        warnings.append(f"the table names no author of its segments: the codings are {coder}'s")
+    elif authorless:
+        warnings.append(f"{authorless} segment(s) without an author in {layout.headers['coder']}: those codings are"
+                        f" {coder}'s")
     if renamed:
         warnings.append("documents named with a folder or a number, taken for the transcript the rest names: "
                         + ", ".join(f"'{d}' as {t}" for d, t in renamed.items()))
@@ -416,13 +426,15 @@ def read_html_tables(page: str) -> list[list[list[str]]]:
     return tables
 
 
-def segments_in_page(page: str) -> tuple[list[list[str]], Counter[str], Layout] | None:
-    """The first table of a web page that :func:`recognise` knows, with its layout; None when there is none."""
+def segments_in_page(page: str) -> tuple[tuple[list[list[str]], Counter[str], Layout] | None, int]:
+    """The first table of a web page that :func:`recognise` knows, with the characters removed from it and its
+    layout (None when there is none); and how many tables the page holds."""
     from qualcode.safeio.cleaning import clean
 
-    for table in read_html_tables(page):
+    tables = read_html_tables(page)
+    for table in tables:
         layout = recognise(table)
         if layout is not None:
             removed: Counter[str] = Counter()
-            return [[clean(c, removed) for c in row] for row in table], removed, layout
-    return None
+            return ([[clean(c, removed) for c in row] for row in table], removed, layout), len(tables)
+    return None, len(tables)

@@ -87,9 +87,15 @@ def import_codings_table(
         from qualcode.safeio.files import read_input
 
         data = read_input(p, what="web page", hint="give the export as .csv, .xlsx or .html")
-        found = segments_in_page(data.decode("utf-8-sig", errors="replace"))
+        try:
+            page = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            page = data.decode("cp1252", errors="replace")  # an older Windows export; Taguette's is UTF-8
+        found, tables = segments_in_page(page)
         if found is not None:
-            return import_segments(project, p, found[0], found[1], found[2], coder=default_coder)
+            return import_segments(project, p, *found, coder=default_coder, transcript=transcript)
+        if tables:
+            raise _unknown_table(p)  # a page of tables, none of them a table of coded segments
         return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
     if p.suffix.lower() in (".xlsx", ".xlsm") or is_zip(p):
         # a workbook: Taguette's highlights, or another tool's coded segments
@@ -99,7 +105,7 @@ def import_codings_table(
                                      coder=default_coder)
         if layout is None:
             raise _unknown_table(p)
-        return import_segments(project, p, table, cleaned, layout, coder=default_coder)
+        return import_segments(project, p, table, cleaned, layout, coder=default_coder, transcript=transcript)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
     taguette = read_highlights(p, text.lstrip("\ufeff").split("\n", 1)[0].strip("\r"))
     if taguette is not None:
@@ -110,7 +116,7 @@ def import_codings_table(
         table, cleaned, layout = read_segments_table(p)
         if layout is None:
             raise _unknown_table(p)
-        return import_segments(project, p, table, cleaned, layout, coder=default_coder)
+        return import_segments(project, p, table, cleaned, layout, coder=default_coder, transcript=transcript)
     # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
     reader = csv.DictReader(io.StringIO(text), strict=True)
     try:

@@ -47,11 +47,13 @@ def test_a_real_atlas_ti_quotation_report_codes_the_quotations_of_the_paper_impo
         assert warnings[0] == (
             "read as ATLAS.ti's quotation export (columns Document as document, Codes as code, Quotation Content as"
             " text, Comment as memo, Created by as coder, Created as date): 12 segment(s) placed")
+        # both spellings of the one person are coders, as the file has them
+        assert warnings[1] == "coders from Created by: Aleid Teeuwen (11), TeeuwenAS (1)"
         # the other 109 papers are not in this project: named, with how many quotations each
-        assert warnings[1].startswith("4122 segment(s) of documents with no transcript here, not imported:"
+        assert warnings[2].startswith("4122 segment(s) of documents with no transcript here, not imported:"
                                       " 'Schreinemachers 2007' (322); 'Wang 2013' (184);")
         # "group - subgroup: name" codes not in the codebook: the one near a code here first
-        assert warnings[2].startswith("codes not in the codebook, nothing written for them: 'food system - commodity:"
+        assert warnings[3].startswith("codes not in the codebook, nothing written for them: 'food system - commodity:"
                                       " vegetable' (1; did you mean 'vegetables'?); 'per effect - place: local' (4);")
         assert "1 segment(s) not placed: 'Abel 2020': 1 (no text (a picture or media segment))" in warnings
         # "AnyLogic" is written in three places of the paper: which one each of its three quotations marks, the

@@ -333,7 +333,11 @@ class TranscriptScreen(WorkbenchScreen):
         self.positions = {u["id"]: i for i, u in enumerate(self.units)}
         self.suggestions = {}
         start = next((i for i, u in enumerate(self.units) if u["ref"] == ref), None) if ref else None
-        if start is None:
+        if start is not None:
+            # opened on a given unit (o in the queue, a search result in another transcript): said, or the message
+            # said before stayed ('back where you were in KII-11: KII-11:7' over KII-11:14)
+            self.host.say(f"opened {transcript} on {ref}")
+        else:
             last = wb.last_position(self.project, transcript, coder=self.coder)
             start = next((i for i, u in enumerate(self.units) if u["idx"] == last), None) if last else None
             if start is not None:

@@ -302,3 +302,27 @@ async def test_why_a_unit_comes_now_names_its_codes_as_the_suggestions_do(make: 
         # of the model as it is now, and after a few codings the two disagreed (0.34 above, 0.23 below)
         assert ("why now: uncertain between Coordination, management and communication of the partnership and "
                 "Efficiency") in " ".join(head.split()), head
+
+
+async def test_o_opens_the_unit_in_its_transcript_and_the_status_line_says_so(make: Callable[..., QualcodeApp],
+                                                                              store: Project) -> None:
+    # the status line still said 'back where you were in KII-01: KII-01:7' (from opening the view) over KII-01:3
+    from qualcode.tui.screens import TranscriptScreen
+
+    store.set_position("KII-01", store.segments(transcript="KII-01")[6]["id"], coder="clara")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        assert app.last_message == "back where you were in KII-01: KII-01:7"
+        await pilot.press("w")
+        await app.settled()
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        ref = queued(queue)["ref"]
+        await pilot.press("o")
+        await app.settled()
+        view = app.screen
+        assert isinstance(view, TranscriptScreen) and view.view.current is not None
+        assert view.view.current["ref"] == ref
+        assert app.last_message == f"opened {ref.split(':')[0]} on {ref}"
+        assert "back where you were" not in str(view.query_one("#status").render())

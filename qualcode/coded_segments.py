@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import NamedTuple
 
 from qualcode.errors import InputError
@@ -109,12 +109,13 @@ def _fold(header: str) -> str:
 
 class Layout(NamedTuple):
     """A recognised table: the tool, the row its header is on (0-based), each role's column (by index) and the
-    header of each used column as written."""
+    header of each used column as written; ``note`` says how a layout that is no table was read."""
 
     tool: Tool
     header_row: int
     columns: dict[str, int]
     headers: dict[str, str]
+    note: str = ""
 
 
 def recognise(rows: Sequence[Sequence[str]]) -> Layout | None:
@@ -138,6 +139,8 @@ def recognise(rows: Sequence[Sequence[str]]) -> Layout | None:
 
 def describe_layout(layout: Layout) -> str:
     """The report's words for which columns were read as what."""
+    if layout.note:
+        return f"read as {layout.tool.name} ({layout.note})"
     used = ", ".join(f"{layout.headers[role]} as {_ROLE_SAID[role]}" for role in ROLES if role in layout.columns)
     return f"read as {layout.tool.name} (columns {used})"
 
@@ -361,6 +364,60 @@ def _problems(no_transcript: Counter[str], unknown: Counter[str], several: dict[
         lines.append(f"{len(ambiguous)} segment(s) found in more than one place, not coded (code the right one by"
                      " hand): " + _listing(ambiguous))
     return lines
+
+
+# ---------------------------------------------------------------------------- NVivo's export of a code's references
+
+_NVIVO_REFERENCES = Tool("NVivo's export of a code's references", (), {})
+# "<Internals\\Interviews\\Barbara> - § 5 references coded  [4.06% Coverage]" (NVivo 10, 11),
+# "Files\\\\Interviews\\\\KII-03 - § 1 reference coded [ 3.90% Coverage]" (NVivo 12 on): the file, how many references
+# it has at the code, how much of it they cover (in the user's language: "§ 2 Referenzen codiert [2,10% Abdeckung]")
+_FILE_LINE = re.compile(r"^<?(?P<file>.+?)>?\s+-\s+§\s*\d+\s+\S+(?:\s+\S+)?\s*\[\s*[\d.,]+\s*%\s*\S+\s*\]$")
+# "Reference 1 - 1.88% Coverage", "References 1-2 - 1.88% Coverage" (two users coded the same words)
+_REFERENCE_LINE = re.compile(r"^\S+\s+\d+(?:\s*-\s*\d+)?\s+-\s+[\d.,]+\s*%\s*\S+$")
+# the code the export names above its files: "<Nodes\\\\Effectiveness\\\\Outputs>", "Name: Outputs"
+_CODE_LINE = re.compile(r"^<?(?P<code>(?:Nodes|Codes|Knoten)\\.+?)>?$|^Name:\s*(?P<name>.+)$", re.I)
+
+
+def nvivo_references(text: str, name: str) -> tuple[list[list[str]], Layout] | None:
+    """The references of NVivo's export of a code (as text or Word: each file's line, "<Files\\\\KII-03> - § 2
+    references coded [x% Coverage]", then each reference's line, "Reference 1 - y% Coverage", and its text) as the
+    rows of a table (file, code, text), with their layout; None for a text that is not that export. The code is the
+    one the export names above its files, else the exported file's name (``name``), and the report says which."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if not any(_FILE_LINE.match(line) for line in lines):
+        return None
+    code, said = PurePath(name).stem, f"the code from the file's name '{PurePath(name).stem}'"
+    for line in lines:
+        if _FILE_LINE.match(line):
+            break
+        m = _CODE_LINE.match(line)
+        if m:
+            code = (m.group("code") or m.group("name")).strip()
+            said = f"the code from the line '{line}'"
+            break
+    rows: list[list[str]] = [["File", "Code", "Coded Text"]]
+    document: str | None = None
+    reference: list[str] | None = None
+
+    def flush() -> None:
+        if document is not None and reference is not None:
+            rows.append([document, code, "\n".join(x for x in reference if x)])
+
+    for line in lines:
+        if m := _FILE_LINE.match(line):
+            flush()
+            document, reference = m.group("file").strip(), None
+        elif document is not None and _REFERENCE_LINE.match(line):
+            flush()
+            reference = []
+        elif reference is not None:
+            reference.append(line)
+    flush()
+    layout = Layout(_NVIVO_REFERENCES, 0, {"document": 0, "code": 1, "text": 2},
+                    {"document": "file", "code": "code", "text": "reference"},
+                    note=f"{said}; each reference's file from the line above it")
+    return rows, layout
 
 
 # ---------------------------------------------------------------------------- reading the table

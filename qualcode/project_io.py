@@ -78,7 +78,7 @@ def import_codings_table(
     :mod:`qualcode.placing` for these rules). A row that breaks them refuses the whole table, at its line: the table
     is checked before anything is written.
     """
-    from qualcode.coded_segments import import_segments, read_segments_table, segments_in_page
+    from qualcode.coded_segments import import_segments, nvivo_references, read_segments_table, segments_in_page
     from qualcode.highlights import import_highlights, is_highlights_table, read_highlights, read_highlights_page
 
     p = Path(path)
@@ -97,6 +97,9 @@ def import_codings_table(
         if tables:
             raise _unknown_table(p)  # a page of tables, none of them a table of coded segments
         return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
+    if p.suffix.lower() == ".docx":
+        # a Word document: NVivo's export of a code's references
+        return _nvivo_word(project, p, default_coder, transcript)
     if p.suffix.lower() in (".xlsx", ".xlsm") or is_zip(p):
         # a workbook: Taguette's highlights, or another tool's coded segments
         table, cleaned, layout = read_segments_table(p)
@@ -112,6 +115,10 @@ def import_codings_table(
         return import_highlights(project, p, *taguette, coder=default_coder)
     first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
     if not {"quote", "code"} <= {f.strip().lower() for f in first}:
+        nvivo = nvivo_references(text, p.name)
+        if nvivo is not None:  # NVivo's export of a code's references as text
+            return import_segments(project, p, nvivo[0], Counter(), nvivo[1], coder=default_coder,
+                                   transcript=transcript)
         # another tool's coded segments (a header that is not the quote table's)
         table, cleaned, layout = read_segments_table(p)
         if layout is None:
@@ -176,6 +183,26 @@ def import_codings_table(
     if warnings:
         report["warnings"] = warnings
     return report
+
+
+def _nvivo_word(project: Project, p: Path, coder: str, transcript: str | None) -> ImportedCodings:
+    """NVivo's export of a code's references saved as a Word document."""
+    from qualcode.coded_segments import import_segments, nvivo_references
+    from qualcode.refi.imports import docx_text
+    from qualcode.safeio.files import read_input
+    from qualcode.safeio.limits import limits
+
+    data = read_input(p, what="Word document", hint="check the path", zip_limit=limits().max_archive_total)
+    text = docx_text(data)
+    if text is None:
+        raise InputError("is not a readable Word document", path=str(p), hint="open it in Word and save it again")
+    removed: Counter[str] = Counter()
+    found = nvivo_references(clean(text, removed), p.name)
+    if found is None:
+        raise InputError("is a Word document but not NVivo's export of a code's references (no line such as"
+                         " '<Files\\\\KII-03> - § 2 references coded [3.10% Coverage]')", path=str(p),
+                         hint="export the code's references from NVivo, or the coded segments as a table")
+    return import_segments(project, p, found[0], removed, found[1], coder=coder, transcript=transcript)
 
 
 def _unknown_table(p: Path) -> InputError:

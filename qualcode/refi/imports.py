@@ -1167,7 +1167,7 @@ def _path_key(ref: str | None) -> str:
     return (ref or "").split("://", 1)[-1].replace("\\", "/").lstrip("/").lower()
 
 
-def _docx_text(data: bytes) -> str | None:
+def docx_text(data: bytes) -> str | None:
     """The text of a Word document as QDA tools derive their plain text: each paragraph (in tables too) a line,
     CRLF between them (read as one position or two, whichever the selections fit), tabs and line breaks kept. None
     when the data is not a readable Word document."""
@@ -1236,7 +1236,7 @@ class _Importer:
             if not text.strip() and n.get("richTextPath"):
                 # a memo written only as a Word document, as a text source can be
                 data = package.read_path(n.get("richTextPath"), (".docx",))
-                word = _docx_text(data) if data else None
+                word = docx_text(data) if data else None
                 text = clean(word.replace("\r\n", "\n"), package.removed) if word else ""
             if not text.strip():
                 text = _text_of(n, "Description")
@@ -1333,7 +1333,7 @@ class _Importer:
                 # no plain text in the file (the standard asks for one, not every tool writes it): the text of its
                 # Word document, one paragraph a line, as the tools derive their plain text
                 data = self.pkg.read_path(src.get("richTextPath"), (".docx",))
-                word = _docx_text(data) if data is not None else None
+                word = docx_text(data) if data is not None else None
                 if word is not None and word.strip():
                     text, from_word = word, True
             if text is not None:

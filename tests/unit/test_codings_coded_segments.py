@@ -245,3 +245,58 @@ def test_a_table_nothing_of_which_can_be_placed_or_of_no_known_tool_is_refused_i
         assert len([line for line in err.splitlines() if line.strip()]) == 1
     with Project.open(example_project_dir) as project:
         assert len(project.codings()) == before
+
+
+# NVivo's export of a code's references, as its help shows the references view ("<Internals\\Interviews\\Barbara> -
+# § 5 references coded  [4.06% Coverage]", "Reference 1 - 1.88% Coverage") and as NVivo 12 writes it in a text
+# export a public analysis script quotes ("Files\\\\...\\\\PREM_15_478_045 - § 1 reference coded [ 3.90% Coverage]")
+NVIVO_TEXT = (
+    "Files\\\\Focus groups\\\\FGD-01_hr-managers-bacninh - § 2 references coded [ 1.20% Coverage]\n\n"
+    "Reference 1 - 0.60% Coverage\n\n" + LOGBOOK.split(" In 2023")[0] + "\n\n"
+    "Reference 2 - 0.60% Coverage\n\n"
+    "In 2023 we registered 146 complaints and closed 131 of them within the deadline.\n\n"
+    "Files\\\\KII-03_ministry - § 1 reference coded [ 2.10% Coverage]\n\n"
+    "Reference 1 - 2.10% Coverage\n\n" + MINISTRY + "\n")
+
+
+def test_nvivos_export_of_a_codes_references_as_text_takes_the_code_from_the_file_name(
+    example_project_dir: Path,
+) -> None:
+    export = example_project_dir / "Outputs leading to outcomes.txt"
+    export.write_text(NVIVO_TEXT, encoding="utf-8")
+    with Project.open(example_project_dir) as project:
+        report = import_codings_table(project, export, default_coder="ana")
+    assert report["warnings"][0] == (
+        "read as NVivo's export of a code's references (the code from the file's name 'Outputs leading to outcomes';"
+        " each reference's file from the line above it): 3 segment(s) placed")
+    assert "the table names no author of its segments: the codings are ana's" in report["warnings"]
+    refs = {ref.split(":")[0] for ref, _, _, _ in _imported(example_project_dir, "ana")["effectiveness.outcomes"]}
+    assert refs == {"FGD-01", "KII-03"} and report["added"] == 3
+
+
+def test_nvivos_export_of_a_codes_references_in_word_names_its_code_above_the_files(
+    example_project_dir: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("<Nodes\\\\Efficiency\\\\Coordination, management and communication of the partnership>")
+    document.add_paragraph("<Internals\\\\Interviews\\\\KII-03_ministry> - § 1 reference coded  [2.10% Coverage]")
+    document.add_paragraph("Reference 1 - 2.10% Coverage")
+    document.add_paragraph(MINISTRY)
+    export = example_project_dir / "Node export.docx"
+    document.save(str(export))
+    with Project.open(example_project_dir) as project:
+        report = import_codings_table(project, export, default_coder="ana")
+    assert report["warnings"][0].startswith(
+        "read as NVivo's export of a code's references (the code from the line '<Nodes\\\\Efficiency\\\\Coordination,")
+    assert set(_imported(example_project_dir, "ana")) == {"efficiency.coordination"}
+    # a Word document that is no such export is refused in one line
+    other = example_project_dir / "notes.docx"
+    plain = docx.Document()
+    plain.add_paragraph("Notes from the debriefing.")
+    plain.save(str(other))
+    code = _run("codings", "import", "-p", str(example_project_dir), str(other), "--coder", "ana")
+    err = capsys.readouterr().err
+    assert code == 2 and "is a Word document but not NVivo's export of a code's references" in err
+    assert len(err.strip().splitlines()) == 1

@@ -292,12 +292,15 @@ def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
 
 #: A document reads as a transcript only when at least one paragraph in this many starts a labelled turn.
 TURNS_PER_PARAGRAPHS = 8
-_LABEL_AFTER_SENTENCE = re.compile(r"(?<=[.?!…\"”)])[ \t]+(?=[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,2}:\s)")
+# (a paragraph's number before the label, "... ICE plots? 6 Dan: Okay", as transcripts numbered for analysis have it)
+_LABEL_AFTER_SENTENCE = re.compile(
+    r"(?<=[.?!…\"”)])[ \t]+(?=(?:\d{1,5}[ \t]+)?[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,2}:\s)")
 
 
 def transcript_speakers(text: str) -> list[str]:
     """The speakers of a document's text when it reads as a transcript (see :func:`read_html_file`), in order
-    of first turn; [] when it does not."""
+    of first turn; [] when it does not. Numbers before the paragraphs ("5 Participant: ...") are seen through, as the
+    text reader drops them."""
     # a PDF's reader may join the turns of an interview into one paragraph: a label after a sentence starts a line
     text = _LABEL_AFTER_SENTENCE.sub("\n\n", text)
     try:

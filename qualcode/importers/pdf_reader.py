@@ -427,11 +427,55 @@ def _shape(text: str) -> str:
     return " ".join(text.split())
 
 
+_LONE_NUMBER = re.compile(r"\d{1,5}")
+
+
+def _margin_numbers(page: Page, columns: list[float] | None = None) -> set[int]:
+    """The ids of the lines that number a transcript's paragraphs or lines in the left margin ("1", "2", ... beside
+    each turn, as transcription services and analysis tools print them): lone whole numbers left of every other line
+    of the page, three or more, or fewer (a last page's) where another page has such a column ending where they end
+    (``columns``: the right edges of the other pages' columns). They are never page numbers, and the text beside them
+    never a running header or footer."""
+    numbers = [ln for ln in page.lines if _LONE_NUMBER.fullmatch(ln.text.strip())]
+    if not numbers:
+        return set()
+    ids = {id(ln) for ln in numbers}
+    others = [ln for ln in page.lines if id(ln) not in ids]
+    if not others or max(ln.x1 for ln in numbers) >= min(ln.x0 for ln in others):
+        return set()
+    if len(numbers) < 3 and not (columns and all(any(abs(ln.x1 - x) <= 3.0 for x in columns) for ln in numbers)):
+        return set()
+    return ids
+
+
 def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
-    """Remove running headers, footers and page numbers; set each page's printed label."""
+    """Remove running headers, footers and page numbers; set each page's printed label. Lines outside the page (text
+    drawn beyond its edge, which no reader sees) are removed too."""
     seen: dict[tuple[str, str, int], set[int]] = defaultdict(set)
+    margins: dict[int, set[int]] = {}
+    before: set[str] = set()  # the last lines of the page before
     for page in pages:
+        # a line cut by the top edge that the page before ended with: a web page printed with the pages overlapping
+        ending = {ln.text for ln in page.lines if ln.bottom >= page.height * (1 - MARGIN_BAND) and ln.top < page.height}
+        page.lines = [ln for ln in page.lines if ln.top < page.height and ln.bottom > 0
+                      and not (ln.top < 0 and ln.text in before)]
+        before = ending
+        margins[page.number] = _margin_numbers(page)
+    columns = [max(ln.x1 for ln in page.lines if id(ln) in margins[page.number]) for page in pages
+               if margins[page.number]]
+    for page in pages:
+        if not margins[page.number]:
+            margins[page.number] = _margin_numbers(page, columns)
+        margin = margins[page.number]
+        if margin:
+            # a number with no text beside it numbers a paragraph that starts on the next page, where it comes again
+            left = min(ln.x0 for ln in page.lines if id(ln) not in margin)
+            text_rows = [(ln.top, ln.bottom) for ln in page.lines if id(ln) not in margin and ln.x0 <= left + 50]
+            page.lines = [ln for ln in page.lines if id(ln) not in margin
+                          or any(ln.top < b and ln.bottom > t for t, b in text_rows)]
         for line in page.lines:
+            if id(line) in margins[page.number]:
+                continue
             band = _band(page, line)
             if band is not None:
                 seen[(band, _shape(line.text), round(line.top / page.height * 40))].add(page.number)
@@ -440,11 +484,12 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
         printed: str | None = None
         kept: list[Line] = []
         # a footer or header line on the same row as the page number belongs to it, even on a document's only page
+        margin = margins[page.number]
         number_rows = [(ln.top, ln.bottom) for ln in page.lines if _band(page, ln) is not None
-                       and _page_number(ln.text) is not None and len(ln.text) <= 20]
+                       and _page_number(ln.text) is not None and len(ln.text) <= 20 and id(ln) not in margin]
         for line in page.lines:
             band = _band(page, line)
-            if band is None:
+            if band is None or id(line) in margin:
                 kept.append(line)
                 continue
             key_row = round(line.top / page.height * 40)

@@ -1,0 +1,87 @@
+"""Interview transcripts given as documents whose turns are numbered ("5 Participant: ...", "6 Dan: ..."): the
+numbers in a PDF's left margin are neither page numbers nor a reason to drop the text beside them, a line a printed
+web page repeats at the top of the next page is read once, and the import says the document reads as an
+interview, the numbers before the labels notwithstanding."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pdf_support import PdfPage, build_pdf
+
+from qualcode.importers import transcript_speakers
+from qualcode.importers.documents import parse_document, read_document
+from qualcode.project_io import import_files
+from qualcode.store import Project
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "pdpilot-user-study-P7.pdf"
+
+
+def test_a_real_numbered_transcript_keeps_the_turns_at_the_edges_of_its_pages() -> None:
+    parsed = read_document(REAL)
+    texts = [(u.page_label, parsed.text[u.start:u.end]) for u in parsed.units]
+    # the last page's two turns stand beside margin numbers at its top: they were taken for page numbers' rows
+    assert texts[-2:] == [("7", "104 Dan: All right. Bye XXXX, thank you."), ("7", "105 Participant: Bye.")]
+    assert "2 Dan: Okay. So now I will switch back to the slides" in parsed.text
+    # the line the page before ended with, repeated at the top of the next page, is read once
+    assert parsed.text.count("Did you do anything in terms like trying to like identify") == 1
+    assert parsed.text.count("showing for each feature value, the distribution of clusters") == 1
+    # no margin number is a unit or a page's label
+    assert not [t for _, t in texts if re.fullmatch(r"[\d/ ]+", t)]
+    assert sorted({str(label) for label, _ in texts}) == ["1", "2", "3", "4", "5", "6", "7"]
+
+
+def test_a_real_numbered_transcript_imported_as_a_document_is_said_to_read_as_an_interview(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "p") as project:
+        report = import_files(project, [], documents=[REAL], coder="ana")
+    [entry] = report["documents"]
+    assert any("reads as a transcript" in w and "'Dan', 'Participant'" in w for w in entry["warnings"])
+
+
+def _numbered_pages() -> bytes:
+    """A transcript printed with its turns numbered in the margin, two pages: the first turn's number on the top
+    row, the numbers running on below the page's bottom edge, and the first page's last line again at the top of
+    the second, cut by its edge."""
+    first, second = PdfPage(), PdfPage()
+    turns = [("Dan", "How did the cooperative start its savings group in the village?"),
+             ("Participant", "We started with twelve members and a box with three keys."),
+             ("Dan", "Who kept the keys?"),
+             ("Participant", "Three women elected by the members, one key each.")]
+    top = 14.0
+    for number, (who, words) in enumerate(turns, start=1):
+        first.text(22, top, str(number))
+        first.text(48, top, f"{who}: {words}")
+        top += 40
+    first.text(48, 800, "Dan: And the loans, how were they decided?")
+    first.text(22, 800, "5")
+    for number in range(6, 9):  # the column of numbers runs on beyond the page
+        first.text(22, 800 + 40 * (number - 5), str(number))
+    second.text(48, -4, "Dan: And the loans, how were they decided?")
+    second.text(48, 14, "Participant: At the monthly meeting, by a show of hands.")
+    second.text(22, 14, "6")
+    second.text(48, 54, "Dan: Thank you.")
+    second.text(22, 54, "7")
+    return build_pdf([first, second], info={"Title": "KII-12 transcript"})
+
+
+def test_margin_numbers_beside_text_on_the_top_row_do_not_cost_the_text() -> None:
+    parsed = parse_document(_numbered_pages(), "KII-12.pdf")
+    units = [(u.page_label, parsed.text[u.start:u.end]) for u in parsed.units]
+    assert units[0] == ("1", "1 Dan: How did the cooperative start its savings group in the village?")
+    assert ("2", "6 Participant: At the monthly meeting, by a show of hands.") in units
+    assert parsed.text.count("how were they decided?") == 1
+    assert not [t for _, t in units if re.fullmatch(r"\d+", t)]
+
+
+def test_numbered_turns_joined_into_one_paragraph_still_read_as_an_interview() -> None:
+    turns = [("Dan", "Could you describe how you use the plots in your work?"),
+             ("Participant", "Mostly to check the top features of the model."),
+             ("Dan", "Do you use both kinds?"), ("Participant", "No, only the averaged ones."),
+             ("Dan", "Why is that?"), ("Participant", "It is what my team lead taught us."),
+             ("Dan", "Okay."), ("Participant", "And the data sets are big.")]
+    joined = " ".join(f"{n} {who}: {words}" for n, (who, words) in enumerate(turns, start=5))
+    assert transcript_speakers(joined) == ["Dan", "Participant"]
+    # a report's numbered findings are no interview
+    findings = " ".join(f"{n} Finding: the grants reached {n * 10} villages." for n in range(1, 9))
+    assert transcript_speakers(findings) == []

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from qualcode.actions import teamwork
 from qualcode.actions import views as wb
@@ -23,6 +23,7 @@ from qualcode.store import Project
 from qualcode.teams import adjudicate as adj
 from qualcode.tui import keymap
 from qualcode.tui.host import WorkbenchScreen
+from qualcode.tui.widgets.panels import KeyBar
 
 
 class DisagreementSettled(Message):
@@ -64,7 +65,9 @@ class AdjudicationScreen(WorkbenchScreen):
             yield Static(id="adj-who")
         yield Input(placeholder="note for the decision (m to write, Enter to keep)", id="adj-note")
         yield Static(id="adj-message")
-        yield Footer()
+        # the workbench's key bar, as the other views have: every key on screen at 80 columns (on two rows), where
+        # Textual's footer cut its one row ('t Show settl', and r, Esc, ? and q not shown)
+        yield KeyBar(keymap.key_bar(self.KEYS))
 
     def on_mount(self) -> None:
         self.title = f"Adjudication · {self.project.name}"
@@ -161,6 +164,10 @@ class AdjudicationScreen(WorkbenchScreen):
         if self.items:
             self.position = max(0, min(len(self.items) - 1, self.position + step))
             self.show()
+
+    def action_previous(self) -> None:
+        """(An action of its own: the key bar's click markup cannot read 'move(-1)'.)"""
+        self.action_move(-1)
 
     def action_note(self) -> None:
         self.query_one("#adj-note", Input).focus()

@@ -158,3 +158,21 @@ async def test_inside_the_workbench_it_uses_the_app_project_coder_and_writer(tmp
         assert not isinstance(app.screen, AdjudicationScreen)
     with Project.open(tmp_path / "p") as store:
         assert [(a["ref"], a["decision"], a["coder"]) for a in adjudications(store)] == [("KII-01:2", "omit", "minh")]
+
+
+async def test_at_80x24_every_key_of_the_adjudication_view_is_on_screen(tmp_path: Path) -> None:
+    # Textual's footer cut the row at 80 columns: 't Show settl', and r (withdraw), Esc (leave), ? and q not shown
+    from workbench_support import screen_lines
+
+    from qualcode.tui import keymap
+
+    app = Host(_project(tmp_path), "clara")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("A")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, AdjudicationScreen)
+        bottom = "\n".join(screen_lines(app)[-2:])
+        for key in ("a", "o", "n", "p", "m", "r", "t", "esc", "?", "q"):
+            assert f"{key} " in bottom, (key, bottom)
+        shown = [k for k, *_ in keymap.key_bar("adjudication")]
+        assert shown == ["a", "o", "n", "p", "m", "r", "t", "esc", "?", "q"]

@@ -385,11 +385,15 @@ def nvivo_references(text: str, name: str) -> tuple[list[list[str]], Layout] | N
     rows of a table (file, code, text), with their layout; None for a text that is not that export. The code is the
     one the export names above its files, else the exported file's name (``name``), and the report says which."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    if not any(_FILE_LINE.match(line) for line in lines):
+
+    def file_line(line: str) -> re.Match[str] | None:  # a file's line is short and holds a §
+        return _FILE_LINE.match(line) if "§" in line and len(line) < 1000 else None
+
+    if not any(file_line(line) for line in lines):
         return None
     code, said = PurePath(name).stem, f"the code from the file's name '{PurePath(name).stem}'"
     for line in lines:
-        if _FILE_LINE.match(line):
+        if file_line(line):
             break
         m = _CODE_LINE.match(line)
         if m:
@@ -405,7 +409,7 @@ def nvivo_references(text: str, name: str) -> tuple[list[list[str]], Layout] | N
             rows.append([document, code, "\n".join(x for x in reference if x)])
 
     for line in lines:
-        if m := _FILE_LINE.match(line):
+        if m := file_line(line):
             flush()
             document, reference = m.group("file").strip(), None
         elif document is not None and _REFERENCE_LINE.match(line):

@@ -19,6 +19,7 @@ from qualcode.errors import InputError
 from qualcode.importers.assemble import Drafts, assemble
 from qualcode.importers.labels import (
     MOSTLY,
+    NOT_SPEAKERS,
     TIME_RANGE_END,
     TIMESTAMP,
     VOICE_TAG,
@@ -26,6 +27,7 @@ from qualcode.importers.labels import (
     accepted_keys,
     classify,
     find_label,
+    label_key,
     parse_timestamp,
 )
 from qualcode.importers.marks import MarkTimes
@@ -590,6 +592,8 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         # A label at the start of a cue is rarely speech: where cues carry labels (Zoom prefixes nearly every cue,
         # transcription services the first cue of each turn), a name that speaks once is a label too.
         accepted |= {lab.key for lab in strong_enough}
+    handles = _handle_labels(spans, accepted)
+    accepted |= handles
     drafts = Drafts()
     display: dict[str, str] = {}
     notes: dict[str, str] = {}
@@ -637,6 +641,38 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
     if not detected:
         detected = _describe(fmt, spans, names, rolling, accepted, paren)
     return assemble(drafts, fmt=fmt, name=name, metadata=metadata, detected=detected, notices=notices)
+
+
+# a display name as people type it into a meeting app: one word, perhaps lower case, with dots, digits or a dash
+# ("nguyen.hai", "jsmith", "hai_2") before the colon that starts a cue
+_HANDLE = re.compile(r"([^\W\d_][\w.'’-]{0,29}):[ \t]+(\S.*)", re.S)
+
+
+def _handle_labels(spans: list[_Span], accepted: set[str]) -> set[str]:
+    """Where a label starts (nearly) every caption, as Zoom writes each speaker's display name before the words, a
+    display name in lower case ("nguyen.hai: I joined late") is a label too, when it starts two captions or more or
+    has a user name's shape (a dot, a digit, an underscore). Its label is set on the span; returns the keys."""
+    unvoiced = [s for s in spans if s.voice is None and s.text]
+    labelled = sum(1 for s in unvoiced if s.label is not None and s.label.key in accepted)
+    if not accepted or labelled * 2 < len(unvoiced):
+        return set()
+    found: dict[str, list[_Span]] = {}
+    for span in unvoiced:
+        if span.label is not None and span.label.key in accepted:
+            continue
+        m = _HANDLE.fullmatch(span.text)
+        if m is not None and m.group(1).casefold() not in NOT_SPEAKERS:
+            found.setdefault(m.group(1), []).append(span)
+    if (labelled + sum(len(where) for where in found.values())) * 10 < len(unvoiced) * 9:
+        return set()  # captions without a label here and there: a word before a colon there is words
+    keys: set[str] = set()
+    for handle, where in found.items():
+        if len(where) < 2 and not re.search(r"[._\d]", handle):
+            continue
+        for span in where:
+            span.label = Label(speaker=handle, rest=span.text[len(handle) + 1:].strip())
+        keys.add(label_key(handle))
+    return keys
 
 
 def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, accepted: set[str],

@@ -136,3 +136,28 @@ def test_a_voice_tag_that_lost_its_closing_bracket_is_a_speaker_not_words() -> N
         ("Clara Jensen", "How long have you worked here?"), ("Le Van Duc", "About six years. Since the start.")]
     assert "<v" not in parsed.text and "Duc" not in parsed.text
     assert any("without their closing '>'" in w for w in parsed.warnings)
+
+
+def zoom_cues(lines: list[str]) -> str:
+    return "WEBVTT\n\n" + "".join(f"{k}\n00:00:{2 * k:02d}.000 --> 00:00:{2 * k + 2:02d}.000\n{line}\n\n"
+                                  for k, line in enumerate(lines, start=1))
+
+
+def test_a_zoom_display_name_in_lower_case_is_a_speaker_not_words() -> None:
+    parsed = parse(zoom_cues([
+        "Clara Jensen (she/her): How long have you worked here?", "Le Van Duc - UNDP: About six years.",
+        "Clara Jensen (she/her): And before?", "Le Van Duc - UNDP: Farming.",
+        "nguyen.hai: I joined late, sorry.", "Clara Jensen (she/her): No problem.",
+        "nguyen.hai: Can you hear me?", "Clara Jensen (she/her): Yes."]), "FGD-02.vtt")
+    assert [s for s, _, _, _ in turns(parsed)] == [
+        "Clara Jensen", "Le Van Duc - UNDP", "Clara Jensen", "Le Van Duc - UNDP", "nguyen.hai", "Clara Jensen",
+        "nguyen.hai", "Clara Jensen"]
+    assert "nguyen" not in parsed.text and "Jensen" not in parsed.text
+
+
+def test_a_word_before_a_colon_in_captions_mostly_without_labels_stays_words() -> None:
+    parsed = parse(zoom_cues([
+        "Clara Jensen: How long have you worked here?", "About six years, since the project started.",
+        "example: we trained forty workers.", "They all came back in June.", "Clara Jensen: And the union?",
+        "It helped with the contracts."]), "KII-09.vtt")
+    assert "example: we trained forty workers." in parsed.text

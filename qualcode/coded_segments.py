@@ -25,6 +25,7 @@ table nothing of which can be placed is refused, with nothing written.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -242,6 +243,16 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         def miss(why: str, shown: str = shown) -> None:
             unplaced.setdefault(shown, Counter())[why] += 1
 
+        # every row's codes are looked up, so that one reading lists every code the codebook lacks
+        found: list[str] = []
+        for name in names:
+            fits = codes.find(name)
+            if len(fits) == 1:
+                found.append(next(iter(fits)))
+            elif fits:
+                several[clean_line(name)] = fits
+            else:
+                unknown[clean_line(name)] += 1
         if not document:
             miss("no document named")
             continue
@@ -261,15 +272,6 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         if not names:
             miss("a segment without a code")
             continue
-        found: list[str] = []
-        for name in names:
-            fits = codes.find(name)
-            if len(fits) == 1:
-                found.append(next(iter(fits)))
-            elif fits:
-                several[clean_line(name)] = fits
-            else:
-                unknown[clean_line(name)] += 1
         if not found:
             continue  # its codes are listed as not in the codebook
         if not text:
@@ -302,7 +304,8 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         placed += 1
         asked += placing.asked
         planned.extend(Planned(u["id"], code, who, created, memo) for u in placing.units for code in found)
-    problems = _problems(no_transcript, unknown, several, unplaced, ambiguous, codes)
+    near = {key: sorted(tids)[0] for key, tids in transcripts.items() if len(tids) == 1}
+    problems = _problems(no_transcript, unknown, several, unplaced, ambiguous, codes, near)
     if not planned:
         raise InputError(f"{layout.tool.name}: no coded segment could be placed: " + _listing(problems, 3),
                          path=str(p), hint="import the documents as transcripts under the names the table gives"
@@ -339,13 +342,18 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
 
 
 def _problems(no_transcript: Counter[str], unknown: Counter[str], several: dict[str, set[str]],
-              unplaced: dict[str, Counter[str]], ambiguous: list[str], codes: CodeNames) -> list[str]:
-    """The report's lines on what was not imported, each naming documents, codes or rows."""
+              unplaced: dict[str, Counter[str]], ambiguous: list[str], codes: CodeNames,
+              names: dict[str, str]) -> list[str]:
+    """The report's lines on what was not imported, each naming documents (with the transcript whose name is near,
+    from ``names``: a name as compared -> the transcript's id), codes or rows."""
     lines: list[str] = []
     if no_transcript:
+        said = []
+        for d, k in no_transcript.most_common():
+            close = difflib.get_close_matches(name_key(d), list(names), n=1, cutoff=0.8)
+            said.append(f"'{d}' ({k}{f'; did you mean {names[close[0]]!r}?' if close else ''})")
         lines.append(f"{sum(no_transcript.values())} segment(s) of documents with no transcript here, not imported: "
-                     + _listing([f"'{d}' ({k})" for d, k in no_transcript.most_common()])
-                     + " (import them first, under these names or their file names)")
+                     + _listing(said) + " (import them first, under these names or their file names)")
     if unknown:
         # those near a code here first: a code renamed or misspelt on one side is what a user can mend at once
         near = {name: codes.close(name) for name in unknown}

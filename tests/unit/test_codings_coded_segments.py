@@ -203,6 +203,7 @@ def test_what_cannot_be_imported_is_named_and_nothing_is_written_for_it(example_
         _maxqda_row("FGD-01_hr-managers-bacninh", "Canteen food", LOGBOOK),
         _maxqda_row("FGD-01_hr-managers-bacninh", "Effectiveness > Output delivered", LOGBOOK),
         _maxqda_row("KII-99_district-office", "Relevance", "We were not consulted."),
+        _maxqda_row("FGD-01_hr-manager-bacninh", "Relevance", "We were not consulted."),
         # a phrase said in two places: which one was coded the table does not say
         _maxqda_row("FGD-01_hr-managers-bacninh", "Impact > Freedom of association and collective bargaining",
                     "collective bargaining"),
@@ -210,13 +211,15 @@ def test_what_cannot_be_imported_is_named_and_nothing_is_written_for_it(example_
     with Project.open(example_project_dir) as project:
         report = import_codings_table(project, table, default_coder="ana")
     warnings = report["warnings"]
-    assert ("1 segment(s) of documents with no transcript here, not imported: 'KII-99_district-office' (1) (import"
-            " them first, under these names or their file names)") in warnings
+    # a document named nearly as a transcript is: its name is suggested
+    assert ("2 segment(s) of documents with no transcript here, not imported: 'KII-99_district-office' (1);"
+            " 'FGD-01_hr-manager-bacninh' (1; did you mean 'FGD-01'?) (import them first, under these names or their"
+            " file names)") in warnings
     # the code near one of the codebook's first
     assert ("codes not in the codebook, nothing written for them: 'Effectiveness > Output delivered' (1; did you mean"
             " 'Outputs delivered'?); 'Canteen food' (1) (add them to the codebook, or rename them there, and import"
             " again: what is imported already is skipped)") in warnings
-    assert ("1 segment(s) found in more than one place, not coded (code the right one by hand): row 6"
+    assert ("1 segment(s) found in more than one place, not coded (code the right one by hand): row 7"
             " ('FGD-01_hr-managers-bacninh'): its text is in 2 places (FGD-01:17, FGD-01:124)") in warnings
     assert set(_imported(example_project_dir, "Mai")) == {"effectiveness.outcomes"} and report["added"] == 2
 

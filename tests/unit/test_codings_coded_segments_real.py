@@ -52,9 +52,10 @@ def test_a_real_atlas_ti_quotation_report_codes_the_quotations_of_the_paper_impo
         # the other 109 papers are not in this project: named, with how many quotations each
         assert warnings[2].startswith("4122 segment(s) of documents with no transcript here, not imported:"
                                       " 'Schreinemachers 2007' (322); 'Wang 2013' (184);")
-        # "group - subgroup: name" codes not in the codebook: the one near a code here first
+        # "group - subgroup: name" codes not in the codebook, from every row (those of the papers not here too, so
+        # that one reading lists them all): the one near a code here first, then the most used
         assert warnings[3].startswith("codes not in the codebook, nothing written for them: 'food system - commodity:"
-                                      " vegetable' (1; did you mean 'vegetables'?); 'per effect - place: local' (4);")
+                                      " vegetable' (19; did you mean 'vegetables'?); 'per effect - direct?: no' (961);")
         assert "1 segment(s) not placed: 'Abel 2020': 1 (no text (a picture or media segment))" in warnings
         # "AnyLogic" is written in three places of the paper: which one each of its three quotations marks, the
         # table does not say

@@ -48,6 +48,8 @@ _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
 # ">>" (or "&gt;&gt;") starts a new speaker in broadcast and YouTube captions; ">>>" a new topic.
 _CHANGE = re.compile(r"\s*>>>?\s*")
 _DASH_LINE = re.compile(r"-\s+")
+# a dialogue dash without the space, or an en or em dash: "-Where were you?", "– Not yet." (not "-5", not "--")
+_TIGHT_DASH = re.compile(r"[-–—]\s*(?=[^\s\d\-–—])")
 # Google Meet's name of a voice, alone on its line: "(Dana Bettinger)"
 _PAREN_LINE = re.compile(r"\(([^()\[\]<>\n]{1,40})\)")
 # a voice tag whose ">" is lost, alone on its line: "<v Le Van Duc"
@@ -450,6 +452,7 @@ def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> 
             keep = keep[1:]
         lines = [lines[k] for k in keep]
     pending = False  # a lone "-" or a name line: the next words start a turn
+    dialogue = sum(1 for raw in lines if _TIGHT_DASH.match(_clean(raw))) >= 2
     lone_dash = False  # a lone "-" that no name follows: someone else speaks, the file does not say who
     for raw in lines:
         if raw.strip() == "-":
@@ -472,12 +475,13 @@ def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> 
             voice = voice_name(" ".join(html.unescape(m.group(1) or "").split())) or None
             pos = m.end()
         pieces.append((voice, raw[pos:]))
-        # "- " before a caption line is the subtitle convention for "another person speaks"
-        line_change = bool(_DASH_LINE.match(_clean(raw)))
+        # "- " before a caption line is the subtitle convention for "another person speaks"; so is "-Yes." or
+        # "– Yes." where two lines of the cue start so (one alone may be a minus or a dash that continues a sentence)
+        line_change = bool(_DASH_LINE.match(_clean(raw))) or (dialogue and bool(_TIGHT_DASH.match(_clean(raw))))
         dash = line_change or lone_dash
         for v, chunk in pieces:
             clean = _clean(chunk)
-            if line_change and clean.startswith("-"):
+            if line_change and clean[:1] in "-–—":
                 clean = clean[1:].strip()
             for k, part in enumerate(_CHANGE.split(clean) if ">>" in clean else [clean]):
                 part = part.strip()

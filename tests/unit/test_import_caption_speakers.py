@@ -161,3 +161,13 @@ def test_a_word_before_a_colon_in_captions_mostly_without_labels_stays_words() -
         "example: we trained forty workers.", "They all came back in June.", "Clara Jensen: And the union?",
         "It helped with the contracts."]), "KII-09.vtt")
     assert "example: we trained forty workers." in parsed.text
+
+
+def test_dialogue_dashes_without_a_space_or_as_en_dashes_give_a_turn_to_each_voice() -> None:
+    text = ("1\n00:00:01,000 --> 00:00:03,000\n-Where were you last night?\n-At the cooperative meeting.\n\n"
+            "2\n00:00:03,500 --> 00:00:06,000\n– Did they agree on the prices?\n– Not yet.\n\n"
+            "3\n00:00:06,500 --> 00:00:09,000\n-5 degrees at night, and the rice\n— the seedlings — froze.\n")
+    parsed = parse(text, "fgd.srt")
+    assert [w for _, w, _, _ in turns(parsed)] == [
+        "Where were you last night?", "At the cooperative meeting.", "Did they agree on the prices?",
+        "Not yet. -5 degrees at night, and the rice — the seedlings — froze."]

@@ -822,6 +822,8 @@ def sbv_cues(text: str, name: str, damage: CueDamage) -> list[Cue] | None:
     for line_no, raw in enumerate(lines, start=1):
         line = raw.rstrip()
         if not line.strip():
+            if current is not None and current.lines and current.lines[-1].strip() == "-":
+                continue  # Google Meet: "-", a line holding a space, then the next voice of the same caption
             if current is not None:
                 cues.append(current)
                 current = None

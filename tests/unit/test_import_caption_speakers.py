@@ -171,3 +171,12 @@ def test_dialogue_dashes_without_a_space_or_as_en_dashes_give_a_turn_to_each_voi
     assert [w for _, w, _, _ in turns(parsed)] == [
         "Where were you last night?", "At the cooperative meeting.", "Did they agree on the prices?",
         "Not yet. -5 degrees at night, and the rice — the seedlings — froze."]
+
+
+def test_google_meet_captions_downloaded_as_subviewer_keep_the_second_voices_time() -> None:
+    text = ("0:00:08.000,0:00:12.000\n(Clara Jensen)\nI wanted to start with a little background\n\n"
+            "0:00:12.000,0:00:16.000\n(Clara Jensen)\nso what is your\n-\n \n(Nguyen Van Hai)\nFarming or the union\n\n"
+            "0:00:16.000,0:00:20.000\n(Nguyen Van Hai)\nI joined the union in 2019.\n")
+    parsed = parse(text, "KII-07.sbv")
+    assert [(s, t0) for s, _, t0, _ in turns(parsed)] == [("Clara Jensen", 8.0), ("Nguyen Van Hai", 12.0)]
+    assert "(" not in parsed.text and not any("no timing line" in w for w in parsed.warnings)

@@ -196,7 +196,8 @@ class Dates:
 
 
 def _split_codes(cell: str) -> list[str]:
-    """The codes of a cell: one a line (ATLAS.ti lists a quotation's codes so)."""
+    """The codes of a cell: one a line (ATLAS.ti lists a quotation's codes so; a line that is no code but whose
+    parts between semicolons or commas all are is taken as those codes)."""
     return [c.strip() for c in cell.split("\n") if c.strip()]
 
 
@@ -247,6 +248,11 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         found: list[str] = []
         for name in names:
             fits = codes.find(name)
+            parts = [x.strip() for x in re.split(r"[;,]", name) if x.strip()]
+            if not fits and len(parts) > 1 and all(len(codes.find(x)) == 1 for x in parts):
+                # codes listed in one line ("Good practices; Lessons learned"), each a code here
+                found += [next(iter(codes.find(x))) for x in parts]
+                continue
             if len(fits) == 1:
                 found.append(next(iter(fits)))
             elif fits:

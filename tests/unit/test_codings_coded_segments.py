@@ -151,18 +151,21 @@ def test_atlas_ti_quotations_with_several_codes_in_one_cell(example_project_dir:
         ["1:4", "Now we have a logbook", "D1: FGD-01_hr-managers-bacninh.txt", LOGBOOK,
          "Effectiveness::Outputs leading to outcomes\nGood practices", "14 – 14", 0, "", "2024-03-12 14:22:00",
          "2024-03-12 14:22:00", "Sina"],
+        # codes written on one line, a semicolon between them
+        ["3:2", "Our department", "KII-03_ministry", MINISTRY, "Coherence: Synergies with other programmes and"
+         " donors; Lessons learned", "5 – 5", 0, "", "2024-03-12 15:00:00", "2024-03-12 15:00:00", "Sina"],
     ])
     with Project.open(example_project_dir) as project:
         report = import_codings_table(project, table, default_coder="ana")
     assert report["warnings"][0] == (
         "read as ATLAS.ti's quotation export (columns Document as document, Codes as code, Quotation Content as text,"
-        " Comment as memo, Author as coder, Created as date): 1 segment(s) placed")
+        " Comment as memo, Author as coder, Created as date): 2 segment(s) placed")
     # the guess about the numbered document name is said
     assert ("documents named with a folder or a number, taken for the transcript the rest names:"
             " 'D1: FGD-01_hr-managers-bacninh.txt' as FGD-01") in report["warnings"]
     sina = _imported(example_project_dir, "Sina")
-    assert set(sina) == {"effectiveness.outcomes", "good_practice"}
-    assert len(sina["good_practice"]) == 2 and report["added"] == 4
+    assert set(sina) == {"effectiveness.outcomes", "good_practice", "coherence.external", "lessons_learned"}
+    assert len(sina["good_practice"]) == 2 and report["added"] == 6
 
 
 def test_nvivo_coding_export_with_node_paths_and_files(example_project_dir: Path) -> None:

@@ -353,7 +353,8 @@ def _spread(row: list[Line], lines: list[Line]) -> bool:
     left, right = row[0].x0, row[-1].x1
     if any(b.x0 - a.x1 > 3 * size for a, b in zip(row, row[1:], strict=False)):
         return False
-    near = [ln for ln in lines if ln not in row and ln.x0 < right and ln.x1 > left
+    own = {id(ln) for ln in row}
+    near = [ln for ln in lines if id(ln) not in own and ln.x0 < right and ln.x1 > left
             and (0 <= top - ln.bottom <= 4 * size or 0 <= ln.top - bottom <= 4 * size)]
     if any(abs(ln.x0 - piece.x0) <= 1.0 for ln in near for piece in row[1:]):
         return False

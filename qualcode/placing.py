@@ -163,32 +163,33 @@ class CodeNames:
 
     def __init__(self, project: Project, separators: Sequence[str]) -> None:
         self.separators = tuple(separators)
-        self.exact: dict[str, set[str]] = {}
-        self.names: dict[str, set[str]] = {}
+        self.exact: dict[str, set[str]] = {}  # by id and by name
         self._shown: dict[str, str] = {}
         for code in project.codebook().walk():
             for key in (code.id, code.name):
                 self.exact.setdefault(_fold(key), set()).add(code.id)
                 self._shown.setdefault(_fold(key), key)
-            self.names.setdefault(_fold(code.name), set()).add(code.id)
 
-    def last_part(self, name: str) -> str | None:
-        """The last part of a path of codes, or None for a name that is no path."""
+    def last_parts(self, name: str) -> list[str]:
+        """The last part of ``name`` after each separator it holds, in the separators' order ("Impact > Policy/legal
+        framework": "policy/legal framework", then "legal framework"); empty for a name that is no path."""
         key = _fold(name)
-        cut = max((key.rfind(sep) + len(sep) if sep in key else -1) for sep in self.separators) if key else -1
-        return key[cut:].strip() if cut > 0 else None
+        return list(dict.fromkeys(key.rsplit(sep, 1)[-1].strip() for sep in self.separators if sep in key))
 
     def find(self, name: str) -> set[str]:
-        """The codes ``name`` can be: by id or name, else by its last part."""
+        """The codes ``name`` can be: by id or name, else by the first of its last parts that is one."""
         found = self.exact.get(_fold(name))
         if found:
             return found
-        last = self.last_part(name)
-        return (self.exact.get(last) or self.names.get(last) or set()) if last else set()
+        for last in self.last_parts(name):
+            found = self.exact.get(last)
+            if found:
+                return found
+        return set()
 
     def close(self, name: str) -> str | None:
         """The code name (or id) nearest ``name`` (or its last part), for a did-you-mean."""
-        key = self.last_part(name) or _fold(name)
+        key = next(iter(self.last_parts(name)), _fold(name))
         close = difflib.get_close_matches(key, list(self.exact), n=1, cutoff=0.8)
         return self._shown[close[0]] if close else None
 

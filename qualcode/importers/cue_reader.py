@@ -598,6 +598,7 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         accepted |= {lab.key for lab in strong_enough}
     handles = _handle_labels(spans, accepted)
     accepted |= handles
+    _known_in_parentheses(spans, accepted)
     drafts = Drafts()
     display: dict[str, str] = {}
     notes: dict[str, str] = {}
@@ -677,6 +678,20 @@ def _handle_labels(spans: list[_Span], accepted: set[str]) -> set[str]:
             span.label = Label(speaker=handle, rest=span.text[len(handle) + 1:].strip())
         keys.add(label_key(handle))
     return keys
+
+
+_PAREN_START = re.compile(r"\(([^()\[\]<>\n]{1,40})\)\s*(.*)", re.S)
+
+
+def _known_in_parentheses(spans: list[_Span], accepted: set[str]) -> None:
+    """A speaker the file names elsewhere, in parentheses at a caption's start ("(John) OK then."), is the speaker
+    of the caption, not words of it (the label is set on the span)."""
+    for span in spans:
+        if span.voice is not None or not span.text or span.label is not None and span.label.key in accepted:
+            continue
+        m = _PAREN_START.fullmatch(span.text)
+        if m is not None and label_key(m.group(1)) in accepted:
+            span.label = Label(speaker=" ".join(m.group(1).split()), rest=m.group(2).strip())
 
 
 def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, accepted: set[str],

@@ -180,3 +180,14 @@ def test_google_meet_captions_downloaded_as_subviewer_keep_the_second_voices_tim
     parsed = parse(text, "KII-07.sbv")
     assert [(s, t0) for s, _, t0, _ in turns(parsed)] == [("Clara Jensen", 8.0), ("Nguyen Van Hai", 12.0)]
     assert "(" not in parsed.text and not any("no timing line" in w for w in parsed.warnings)
+
+
+def test_labels_after_dialogue_dashes_and_a_known_speaker_in_parentheses_are_read() -> None:
+    text = ("1\n00:00:01,000 --> 00:00:03,000\n- [Tran Van Minh] Where were you last night?\n- [Mary] At the"
+            " cooperative meeting.\n\n2\n00:00:03,500 --> 00:00:06,000\n[Tran Van Minh] Did they agree?\n\n"
+            "3\n00:00:06,500 --> 00:00:09,000\n>> [Mary] Not yet.\n\n4\n00:00:09,500 --> 00:00:12,000\n"
+            "(Tran Van Minh) OK then.\n\n5\n00:00:12,500 --> 00:00:14,000\n(laughs) We will see.\n")
+    parsed = parse(text, "FGD-03.srt")
+    assert [(s, w) for s, w, _, _ in turns(parsed)] == [
+        ("Tran Van Minh", "Where were you last night?"), ("Mary", "At the cooperative meeting."),
+        ("Tran Van Minh", "Did they agree?"), ("Mary", "Not yet."), ("Tran Van Minh", "OK then. We will see.")]

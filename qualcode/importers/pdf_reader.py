@@ -86,6 +86,7 @@ class Page:
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0, top, x1, bottom
     images: int = 0
     label: str | None = None
+    numbered: int = 0  # the numbers of lines or turns left out of its left margin
 
 
 def read_pdf(data: bytes, name: str) -> ParsedTranscript:
@@ -184,6 +185,11 @@ def _read(data: bytes, name: str) -> ParsedTranscript:
     if empty:
         warnings.append(f"{_pages_text(empty)} without text (scanned images?): nothing there can be coded")
     blocks = page_blocks(pages, _page_labels(doc, len(pages)))
+    numbered = sum(p.numbered for p in pages)
+    if numbered:
+        where = _pages_text([p.number for p in pages if p.numbered])
+        warnings.append(f"the numbers in the left margin of {where} (numbering the lines or turns) were left out of"
+                        " the text, as page numbers are")
     title = usable_title(metadata.get("title"))
     if title is None:
         # the cover's title, else the first heading; one that names nothing (a cover's "122 0 1 7", a date) is
@@ -435,8 +441,8 @@ def _margin_numbers(page: Page, columns: list[float] | None = None) -> set[int]:
     """The ids of the lines that number a transcript's paragraphs or lines in the left margin ("1", "2", ... beside
     each turn, as transcription services and analysis tools print them): lone whole numbers left of every other line
     of the page, three or more, or fewer (a last page's) where another page has such a column ending where they end
-    (``columns``: the right edges of the other pages' columns). They are never page numbers, and the text beside them
-    never a running header or footer."""
+    (``columns``: the right edges of the other pages' columns). They are left out of the text, never page numbers,
+    and the text beside them never a running header or footer."""
     numbers = [ln for ln in page.lines if _LONE_NUMBER.fullmatch(ln.text.strip())]
     if not numbers:
         return set()
@@ -469,14 +475,11 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
             margins[page.number] = _margin_numbers(page, columns)
         margin = margins[page.number]
         if margin:
-            # a number with no text beside it numbers a paragraph that starts on the next page, where it comes again
-            left = min(ln.x0 for ln in page.lines if id(ln) not in margin)
-            text_rows = [(ln.top, ln.bottom) for ln in page.lines if id(ln) not in margin and ln.x0 <= left + 50]
-            page.lines = [ln for ln in page.lines if id(ln) not in margin
-                          or any(ln.top < b and ln.bottom > t for t, b in text_rows)]
+            # the numbers are the transcript's furniture, as page numbers are: read in, a line's number would split
+            # its sentence from the line before (a unit at each line) or sit inside the words
+            page.numbered = len(margin)
+            page.lines = [ln for ln in page.lines if id(ln) not in margin]
         for line in page.lines:
-            if id(line) in margins[page.number]:
-                continue
             band = _band(page, line)
             if band is not None:
                 seen[(band, _shape(line.text), round(line.top / page.height * 40))].add(page.number)
@@ -485,12 +488,11 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
         printed: str | None = None
         kept: list[Line] = []
         # a footer or header line on the same row as the page number belongs to it, even on a document's only page
-        margin = margins[page.number]
         number_rows = [(ln.top, ln.bottom) for ln in page.lines if _band(page, ln) is not None
-                       and _page_number(ln.text) is not None and len(ln.text) <= 20 and id(ln) not in margin]
+                       and _page_number(ln.text) is not None and len(ln.text) <= 20]
         for line in page.lines:
             band = _band(page, line)
-            if band is None or id(line) in margin:
+            if band is None:
                 kept.append(line)
                 continue
             key_row = round(line.top / page.height * 40)

@@ -40,7 +40,8 @@ _TIMING = re.compile(r"\s*(" + _TIME + r")\s*-->\s*(" + _TIME + r")(?:\s+.*)?")
 # Something a person meant as a timing line, even if broken ("00:01.5 -> 00:02", "00:00:61,000 --> ...").
 _TIMING_LIKE = re.compile(r"\s*\d[\d:.,]*\s*(?:-->|->|–>|—>|--|→)")
 # Bounded repeats: an unclosed "<v " repeated through a huge file must not make matching quadratic.
-_VOICE = re.compile(r"<v(?:\.[^\s>]{0,40})?(?:\s+([^>\n]{0,80}))?>")
+# (a capital "V" or a colon after it, "<V Name>", "<v: Name>", as hand-edited files have them, names the voice too)
+_VOICE = re.compile(r"<[vV](?:\.[^\s>:]{0,40})?(?:[\s:]+([^>\n]{0,80}))?>")
 _TAGS = re.compile(
     r"</?(?:v|c|i|b|u|s|ruby|rt|lang|font|span)(?:[.\s][^>\n]{0,80})?>|<\d[\d:.]{0,20}>|\{\\[^}\n]{0,100}\}", re.I
 )
@@ -53,7 +54,7 @@ _TIGHT_DASH = re.compile(r"[-–—]\s*(?=[^\s\d\-–—])")
 # Google Meet's name of a voice, alone on its line: "(Dana Bettinger)"
 _PAREN_LINE = re.compile(r"\(([^()\[\]<>\n]{1,40})\)")
 # a voice tag whose ">" is lost, alone on its line: "<v Le Van Duc"
-_UNCLOSED_VOICE = re.compile(r"<v(?:\.[\w-]+)*\s+([^<>\n]{1,40})")
+_UNCLOSED_VOICE = re.compile(r"<[vV](?:\.[\w-]+)*[\s:]+([^<>\n]{1,200})")
 _MUSIC = re.compile(r"\[music\]|♪+", re.I)
 # A caption's description of a sound, in brackets or parentheses: "[Music]", "[MUSIC PLAYING]", "(APPLAUSE)",
 # "[BLANK_AUDIO]" and "(indistinct)" as Whisper writes them, "[DOOR CLOSING]"; never anyone's words, never a label.
@@ -437,11 +438,37 @@ def _paren_names(cues: list[Cue]) -> set[str]:
     return set(firsts)
 
 
-def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> list[_Span]:
+@dataclass
+class _Unclosed:
+    """Voice tags that lost their ">" ("<v Le Van Duc"): the names read, and the lines kept as words (a name that
+    cannot be told from the words after it)."""
+
+    known: set[str] = field(default_factory=set)  # the names of the file's other voice tags
+    read: int = 0
+    kept: list[int] = field(default_factory=list)
+
+    def split(self, body: str, more: bool) -> tuple[str | None, str]:
+        """(the name, the words after it) of an unclosed tag's text; ``more``: words follow on the cue's next lines.
+        The name is a known voice's at the start of the text, or the whole text alone on its line above words."""
+        body = " ".join(body.split())
+        name = next((v for v in sorted(self.known, key=len, reverse=True)
+                     if body == v or body.startswith(v + " ")), None)
+        if name is None and more and len(body) <= 40 and classify(body) is not None:
+            name = body
+        if name is None:
+            return None, body
+        self.read += 1
+        return name, body[len(name):].strip()
+
+
+def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None,
+           unclosed_tags: _Unclosed | None = None) -> list[_Span]:
     """Split a cue's payload by voice tag and speaker-change marks and strip every tag and entity.
 
     ``shown``: with rolling captions, the lines already shown by the previous cue (dropped here). ``paren``: the
-    names Google Meet writes in parentheses alone on a line, each starting a voice."""
+    names Google Meet writes in parentheses alone on a line, each starting a voice. ``unclosed_tags``: where voice
+    tags that lost their ">" are read and counted."""
+    unclosed_tags = unclosed_tags if unclosed_tags is not None else _Unclosed()
     spans: list[_Span] = []
     voice: str | None = None
     lines = cue.lines
@@ -454,7 +481,7 @@ def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> 
     pending = False  # a lone "-" or a name line: the next words start a turn
     dialogue = sum(1 for raw in lines if _TIGHT_DASH.match(_clean(raw))) >= 2
     lone_dash = False  # a lone "-" that no name follows: someone else speaks, the file does not say who
-    for raw in lines:
+    for index, raw in enumerate(lines):
         if raw.strip() == "-":
             # a dash with nothing after it: another voice follows (Google Meet names it), never words
             pending, lone_dash = True, not paren
@@ -464,9 +491,16 @@ def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> 
             continue
         unclosed = _UNCLOSED_VOICE.fullmatch(raw.strip())
         if unclosed is not None:
-            # "<v Le Van Duc" alone on a line, its ">" lost: the name of the words below, never words
-            voice, pending = " ".join(unclosed.group(1).split()), True
-            continue
+            # "<v Le Van Duc" (alone on a line, or before the words), its ">" lost: a name, never words
+            more = any(line.strip() for line in lines[index + 1:])
+            name, rest = unclosed_tags.split(unclosed.group(1), more)
+            if name is None:
+                unclosed_tags.kept.append(cue.line_no + 1 + index)  # the line under the timing, as a rule
+            else:
+                voice, pending = name, True
+            if not rest:
+                continue
+            raw = rest
         pieces: list[tuple[str | None, str]] = []
         pos = 0
         for m in _VOICE.finditer(raw):
@@ -497,7 +531,7 @@ def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None) -> 
                     else:
                         spans.append(_Span(who, words, cue, change=change, overlap=who != v, dash=dash))
                     change = pending = dash = False
-        if "</v>" in raw:
+        if "</v>" in raw or "</V>" in raw:
             voice = None
     return spans
 
@@ -548,6 +582,8 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
                        " file's order")
     rolling = _rolling(cues)
     paren = _paren_names(cues)
+    unclosed_tags = _Unclosed(known={name for c in cues for line in c.lines for m in _VOICE.finditer(line)
+                                     if (name := voice_name(" ".join(html.unescape(m.group(1) or "").split())))})
     names = set() if paren else _name_lines(cues)
     spans: list[_Span] = []
     shown: list[str] = []
@@ -561,16 +597,19 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
                     span.voice = span.voice or head
                     spans.append(span)
                 continue
-        spans.extend(_spans(cue, shown if rolling else None, paren))
+        spans.extend(_spans(cue, shown if rolling else None, paren, unclosed_tags))
         if rolling:
             cleaned = [c for c in (_clean(x) for x in cue.lines) if c]
             shown = cleaned or shown
     if rolling:
         notices.append("automatic captions: lines repeated from the previous caption were left out")
-    unclosed = [line.strip() for c in cues for line in c.lines if _UNCLOSED_VOICE.fullmatch(line.strip())]
-    if unclosed:
-        notices.append(f"{len(unclosed)} voice tag(s) without their closing '>' (the first: '{unclosed[0][:3]}...')"
-                       " were read as the speaker of the words under them")
+    if unclosed_tags.read:
+        notices.append(f"{unclosed_tags.read} voice tag(s) without their closing '>' ('<v Name' before the words)"
+                       " were read as the speaker of the words")
+    if unclosed_tags.kept:
+        notices.append(f"{len(unclosed_tags.kept)} voice tag(s) without their closing '>' could not be told from the"
+                       f" words after them (the first at line {unclosed_tags.kept[0]}): kept as words;"
+                       " check the name there")
     if paren:
         dashes = sum(1 for c in cues for line in c.lines if line.strip() == "-")
         notices.append(f"each name in parentheses alone on a line ({len(paren)} speaker(s)) was read as the speaker"

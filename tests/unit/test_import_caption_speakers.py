@@ -191,3 +191,22 @@ def test_labels_after_dialogue_dashes_and_a_known_speaker_in_parentheses_are_rea
     assert [(s, w) for s, w, _, _ in turns(parsed)] == [
         ("Tran Van Minh", "Where were you last night?"), ("Mary", "At the cooperative meeting."),
         ("Tran Van Minh", "Did they agree?"), ("Mary", "Not yet."), ("Tran Van Minh", "OK then. We will see.")]
+
+
+def test_voice_tags_written_by_hand_name_their_speaker() -> None:
+    text = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Clara Jensen>How long have you worked here?</v>\n\n"
+            "00:00:04.000 --> 00:00:08.000\n<v Le Van Duc>About six years.</v>\n\n"
+            "00:00:08.000 --> 00:00:10.000\n<v Clara Jensen And before that?\n\n"
+            "00:00:10.000 --> 00:00:12.000\n<V Le Van Duc>I farmed.</V>\n\n"
+            "00:00:12.000 --> 00:00:14.000\n<v: Clara Jensen>Thank you.</v>\n\n"
+            "00:00:14.000 --> 00:00:16.000\n<v Pham Thi Lan Yes, we came too.\n")
+    parsed = parse(text, "FGD-05.vtt")
+    assert [(s, w) for s, w, _, _ in turns(parsed)] == [
+        ("Clara Jensen", "How long have you worked here?"), ("Le Van Duc", "About six years."),
+        ("Clara Jensen", "And before that?"), ("Le Van Duc", "I farmed."),
+        # a name no other tag gives cannot be told from the words after it: kept as words, and said
+        ("Clara Jensen", "Thank you. Pham Thi Lan Yes, we came too.")]
+    assert "<" not in parsed.text
+    assert any("could not be told from the words" in w and "line 19" in w for w in parsed.warnings)
+    assert any("1 voice tag(s) without their closing '>'" in w and "read as the speaker" in w
+               for w in parsed.warnings)

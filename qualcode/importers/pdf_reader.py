@@ -439,13 +439,17 @@ _LONE_NUMBER = re.compile(r"\d{1,5}")
 
 def _margin_numbers(page: Page, columns: list[float] | None = None) -> set[int]:
     """The ids of the lines that number a transcript's paragraphs or lines in the left margin ("1", "2", ... beside
-    each turn, as transcription services and analysis tools print them): lone whole numbers left of every other line
-    of the page, three or more, or fewer (a last page's) where another page has such a column ending where they end
-    (``columns``: the right edges of the other pages' columns). They are left out of the text, never page numbers,
-    and the text beside them never a running header or footer."""
-    numbers = [ln for ln in page.lines if _LONE_NUMBER.fullmatch(ln.text.strip())]
+    each turn, as transcription services and analysis tools print them): lone whole numbers counting on down the page
+    (by one to five), not years, left of every other line of the page, three or more, or fewer (a last page's) where
+    another page has such a column ending where they end (``columns``: the right edges of the other pages' columns).
+    They are left out of the text, never page numbers, and the text beside them never a running header or footer."""
+    numbers = sorted((ln for ln in page.lines if _LONE_NUMBER.fullmatch(ln.text.strip())), key=lambda ln: ln.top)
     if not numbers:
         return set()
+    values = [int(ln.text) for ln in numbers]
+    if any(not 0 < b - a <= 5 for a, b in zip(values, values[1:], strict=False)) \
+            or all(1900 <= v <= 2099 for v in values):
+        return set()  # numbering counts on down the page; a CV's or a timeline's years are no numbering
     ids = {id(ln) for ln in numbers}
     others = [ln for ln in page.lines if id(ln) not in ids]
     if not others or max(ln.x1 for ln in numbers) >= min(ln.x0 for ln in others):

@@ -100,3 +100,17 @@ def test_numbered_turns_joined_into_one_paragraph_still_read_as_an_interview() -
     # a report's numbered findings are no interview
     findings = " ".join(f"{n} Finding: the grants reached {n * 10} villages." for n in range(1, 9))
     assert transcript_speakers(findings) == []
+
+
+def test_years_beside_a_cvs_entries_stay_in_the_text() -> None:
+    page = PdfPage()
+    entries = [("2018", "Evaluation of the leadership network for sustainable development, team member."),
+               ("2018", "Evaluation of the international training programmes for quality infrastructure."),
+               ("2017", "Independent evaluation of results-based management, survey and statistics."),
+               ("2015", "Process evaluation of an education project for refugee children.")]
+    for k, (year, text) in enumerate(entries):
+        page.text(42, 80 + 60 * k, year)
+        page.text(142, 80 + 60 * k, text)
+    parsed = parse_document(build_pdf([page], info={"Title": "CV"}), "cv.pdf")
+    assert all(year in parsed.text for year, _ in entries)
+    assert not any("left margin" in w for w in parsed.warnings)

@@ -21,7 +21,7 @@ from qualcode.errors import InputError
 from qualcode.safeio.limits import Limits, human_size, limits, too_many_tags
 
 _CHUNK = 1024 * 1024
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRIVE = re.compile(r"^[^/]:")
 #: entries whose XML is parsed by qualcode or by python-docx/openpyxl
 XML_SUFFIXES = (".xml", ".rels", ".qde", ".qdc", ".vml")
 
@@ -32,7 +32,8 @@ def normalise(name: str) -> str | None:
     if not n or "\x00" in n or n.startswith("/") or _DRIVE.match(n):
         return None
     parts = [p for p in n.split("/") if p not in ("", ".")]
-    if not parts or ".." in parts:
+    # a drive or stream prefix once "./" is dropped ("./C:x", "::"): a path Windows reads as outside the folder
+    if not parts or ".." in parts or _DRIVE.match(parts[0]):
         return None
     return "/".join(parts)
 

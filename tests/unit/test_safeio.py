@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import InputError
@@ -54,6 +54,8 @@ def test_markdown_text_has_no_tag_and_terminal_text_no_control(text: str) -> Non
 
 
 @given(st.text(alphabet="ab./\\:C\x00", max_size=30))
+@example("::")  # a drive-like prefix that is no letter
+@example("./C:x")  # a drive once "./" is dropped
 def test_a_normalised_entry_name_never_leaves_the_archive(name: str) -> None:
     norm = normalise(name)
     if norm is not None:

@@ -689,17 +689,16 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
 
 # a display name as people type it into a meeting app: one word, perhaps lower case, with dots, digits or a dash
 # ("nguyen.hai", "jsmith", "hai_2") before the colon that starts a cue
-_HANDLE = re.compile(r"([^\W\d_][\w.'’-]{0,29}):[ \t]+(\S.*)", re.S)
+_HANDLE = re.compile(r"([^\W\d_][\w.'’-]{0,29}(?: [^\W\d_][\w.'’-]{0,29}){0,2}):[ \t]+(\S.*)", re.S)
 
 
 def _handle_labels(spans: list[_Span], accepted: set[str]) -> set[str]:
     """Where a label starts (nearly) every caption, as Zoom writes each speaker's display name before the words, a
-    display name in lower case ("nguyen.hai: I joined late") is a label too, when it starts two captions or more or
-    has a user name's shape (a dot, a digit, an underscore). Its label is set on the span; returns the keys."""
+    display name in lower case ("nguyen.hai: I joined late", "mai tran: yes") is a label too, when it starts two
+    captions or more or has a user name's shape (a dot, a digit, an underscore); where every name is in lower case,
+    two of them must come back. Its label is set on the span; returns the keys."""
     unvoiced = [s for s in spans if s.voice is None and s.text]
     labelled = sum(1 for s in unvoiced if s.label is not None and s.label.key in accepted)
-    if not accepted or labelled * 2 < len(unvoiced):
-        return set()
     found: dict[str, list[_Span]] = {}
     for span in unvoiced:
         if span.label is not None and span.label.key in accepted:
@@ -709,6 +708,8 @@ def _handle_labels(spans: list[_Span], accepted: set[str]) -> set[str]:
             found.setdefault(m.group(1), []).append(span)
     if (labelled + sum(len(where) for where in found.values())) * 10 < len(unvoiced) * 9:
         return set()  # captions without a label here and there: a word before a colon there is words
+    if labelled * 2 < len(unvoiced) and sum(1 for where in found.values() if len(where) >= 2) < 2:
+        return set()  # every name in lower case: two of them at least, each starting captions again and again
     keys: set[str] = set()
     for handle, where in found.items():
         if len(where) < 2 and not re.search(r"[._\d]", handle):

@@ -210,3 +210,11 @@ def test_voice_tags_written_by_hand_name_their_speaker() -> None:
     assert any("could not be told from the words" in w and "line 19" in w for w in parsed.warnings)
     assert any("1 voice tag(s) without their closing '>'" in w and "read as the speaker" in w
                for w in parsed.warnings)
+
+
+def test_zoom_display_names_all_in_lower_case_are_speakers() -> None:
+    parsed = parse(zoom_cues(["mai tran: How long have you worked here?", "hai: About six years.",
+                              "mai tran: And before?", "hai: Farming, with my father.", "mai tran: Thank you."]),
+                   "KII-15.vtt")
+    assert [s for s, _, _, _ in turns(parsed)] == ["mai tran", "hai", "mai tran", "hai", "mai tran"]
+    assert "mai" not in parsed.text and "hai:" not in parsed.text

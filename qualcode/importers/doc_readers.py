@@ -514,8 +514,11 @@ def read_odt_document(content: bytes, meta: bytes | None, name: str, styles: byt
             metadata["date"] = metadata["created"]
     body = root.find(f"{_OF}body/{_OF}text")
     reader = _OdfBody()
+    reader.list_styles = _odf_list_styles(root)
     if styles:
-        reader.outline = _odf_outline(parse_xml(styles, f"{name}:styles.xml", hint=hint))
+        styles_root = parse_xml(styles, f"{name}:styles.xml", hint=hint)
+        reader.outline = _odf_outline(styles_root)
+        reader.list_styles = {**_odf_list_styles(styles_root), **reader.list_styles}
     if body is not None:
         reader.read(body)
     return _finish(reader.blocks, "odt", name, metadata, reader.said())
@@ -541,6 +544,25 @@ def _odf_outline(styles: Any) -> dict[int, tuple[str, str, str, int, int, str]]:
     return out
 
 
+def _odf_list_styles(root: Any) -> dict[str, dict[int, tuple[str, str, str, int, int, str]]]:
+    """Numbered list styles by name: for each level its format, prefix, suffix, levels shown, start and pattern (as
+    the outline's); bullet levels are left out."""
+    out: dict[str, dict[int, tuple[str, str, str, int, int, str]]] = {}
+    for style in root.iter(_T + "list-style"):
+        levels: dict[int, tuple[str, str, str, int, int, str]] = {}
+        for level in style.iterchildren(_T + "list-level-style-number"):
+            fmt = level.get(f"{{{_ODF_STYLE}}}num-format") or ""
+            if fmt not in _ODF_FORMATS:
+                continue
+            pattern = next((v for k, v in level.attrib.items() if k.endswith("}num-list-format")), "")
+            levels[_int(level.get(_T + "level"), 1)] = (
+                _ODF_FORMATS[fmt], level.get(f"{{{_ODF_STYLE}}}num-prefix") or "",
+                level.get(f"{{{_ODF_STYLE}}}num-suffix") or "", _int(level.get(_T + "display-levels"), 1),
+                _int(level.get(_T + "start-value"), 1), pattern)
+        out[style.get(f"{{{_ODF_STYLE}}}name") or ""] = levels
+    return out
+
+
 class _OdfBody:
     def __init__(self) -> None:
         self.blocks: list[DocBlock] = []
@@ -550,6 +572,8 @@ class _OdfBody:
         self.outline: dict[int, tuple[str, str, str, int, int, str]] = {}
         self.counters = [0] * 11
         self.numbered = 0
+        self.list_styles: dict[str, dict[int, tuple[str, str, str, int, int, str]]] = {}
+        self.list_counters: dict[str, list[int]] = {}
 
     def heading_number(self, el: Any, level: int) -> str:
         """The number LibreOffice shows before a heading by its outline numbering ("1.2."), or ""."""
@@ -579,8 +603,7 @@ class _OdfBody:
             elif tag == _T + "p":
                 self.paragraph(el, kind)
             elif tag == _T + "list":
-                for item in el.iterchildren(_T + "list-item", _T + "list-header"):
-                    self.read(item, ITEM)
+                self.odf_list(el, None, 1)
             elif tag == _TB + "table":
                 self.table(el)
             elif tag == _T + "tracked-changes":
@@ -594,6 +617,54 @@ class _OdfBody:
             elif tag in (_T + "section", _T + "index-body", _T + "soft-page-break", _TB + "table-rows",
                          _TB + "table-header-rows", _T + "change-start") or tag.endswith("}sequence-decls"):
                 self.read(el, kind)
+
+    def odf_list(self, el: Any, style: str | None, depth: int) -> None:
+        """A list's items (and the lists inside them), each numbered as its list style numbers it."""
+        style = el.get(_T + "style-name") or style or ""
+        counters = self.list_counters.setdefault(style, [0] * 11)
+        if depth == 1 and el.get(_T + "continue-numbering") != "true" and not el.get(_T + "continue-list"):
+            counters[:] = [0] * 11  # a new list starts again from its first number
+        levels = self.list_styles.get(style, {})
+        for item in el.iterchildren(_T + "list-item", _T + "list-header"):
+            number = ""
+            own = levels.get(min(depth, 10))
+            if own is not None and item.tag == _T + "list-item":
+                override = item.get(_T + "start-value")
+                counters[depth] = _int(override, 1) if override else (counters[depth] + 1 if counters[depth]
+                                                                       else own[4])
+                for deeper in range(depth + 1, len(counters)):
+                    counters[deeper] = 0
+                number = self.list_number(levels, counters, depth)
+            first = True
+            for child in item.iterchildren():
+                if child.tag == _T + "list":
+                    self.odf_list(child, style, depth + 1)
+                elif child.tag in (_T + "p", _T + "h") and first:
+                    self.paragraph(child, ITEM, 0, number)
+                    first = False
+                elif child.tag in (_T + "p", _T + "h"):
+                    self.paragraph(child, ITEM)
+                else:
+                    self.read_one(child)
+
+    @staticmethod
+    def list_number(levels: dict[int, tuple[str, str, str, int, int, str]], counters: list[int], depth: int) -> str:
+        fmt, prefix, suffix, shown, start, pattern = levels[depth]
+
+        def value(n: int) -> str:
+            own = levels.get(n)
+            return _number_as(counters[n] or (own[4] if own else 1), own[0] if own else "decimal")
+
+        if pattern:
+            return clean_text(re.sub(r"%(\d{1,2})%", lambda m: value(int(m.group(1))), pattern))
+        first = max(1, depth - shown + 1)
+        return clean_text(prefix + ".".join(value(n) for n in range(first, depth + 1)) + suffix)
+
+    def read_one(self, el: Any) -> None:
+        """One element of a list item that is neither its paragraph nor a list (a table)."""
+        wrapper = el.makeelement(_OF + "text", {})
+        wrapper.append(el.__copy__())
+        self.read(wrapper, ITEM)
 
     def paragraph(self, el: Any, kind: str, level: int = 0, number: str = "") -> None:
         notes: list[Any] = []
@@ -636,8 +707,8 @@ class _OdfBody:
     def said(self) -> list[str]:
         out = []
         if self.numbered:
-            out.append(f"{self.numbered} numbered heading(s) given the number shown before them (\"1.\", \"2.1\"),"
-                       " which is not in the file's text")
+            out.append(f"{self.numbered} numbered heading(s) and list item(s) given the number shown before them"
+                       " (\"1.\", \"2.1\"), which is not in the file's text")
         if self.changes:
             out.append(f"{self.changes} tracked change(s) read as accepted: inserted text kept, deleted text left out"
                        " (the document as it reads with all changes accepted; accept or reject them first to code"

@@ -620,6 +620,10 @@ def test_an_opendocument_text_is_read_with_its_changes_accepted_its_notes_and_it
     # its headings numbered by LibreOffice's outline numbering, as its contents list them ("1.1. Lorem 1A 1")
     assert {u.heading for u in with_toc.units} >= {"1. Lorem 1 > 1.1. Lorem 1A", "1. Lorem 1 > 1.3. Lorem 1C"}
     assert "1.1. Lorem 1A" in with_toc.text and "4 numbered heading(s)" in with_toc.warnings[0]
+    # a numbered list numbered as LibreOffice shows it, a bulleted one without its bullets
+    listed = read_document(FIXTURES / "odfdo-list.odt")
+    assert _texts(listed) == ["Some text", "une liste accentuée", "un sous-élément", "1. une liste numérotée",
+                              "2. et de deux !"]
     # imported with --document from the command line, as a Word file is
     project = tmp_path / "p"
     assert run_cli(capsys, "init", "-p", str(project))[0] == 0

@@ -461,6 +461,18 @@ class _Unclosed:
         return name, body[len(name):].strip()
 
 
+def _voice_names(cues: list[Cue]) -> set[str]:
+    """The names the file's voice tags give."""
+    found: set[str] = set()
+    for cue in cues:
+        for line in cue.lines:
+            for m in _VOICE.finditer(line):
+                voice = voice_name(" ".join(html.unescape(m.group(1) or "").split()))
+                if voice:
+                    found.add(voice)
+    return found
+
+
 def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None,
            unclosed_tags: _Unclosed | None = None) -> list[_Span]:
     """Split a cue's payload by voice tag and speaker-change marks and strip every tag and entity.
@@ -582,8 +594,7 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
                        " file's order")
     rolling = _rolling(cues)
     paren = _paren_names(cues)
-    unclosed_tags = _Unclosed(known={name for c in cues for line in c.lines for m in _VOICE.finditer(line)
-                                     if (name := voice_name(" ".join(html.unescape(m.group(1) or "").split())))})
+    unclosed_tags = _Unclosed(known=_voice_names(cues))
     names = set() if paren else _name_lines(cues)
     spans: list[_Span] = []
     shown: list[str] = []

@@ -843,17 +843,31 @@ _BARE_NUMBER = re.compile(
 
 def _merge_headings(blocks: list[_Block]) -> list[_Block]:
     """A section number set apart from its heading ("1.2" above "Evaluation methodology", "CHAPTER 1" above
-    "BACKGROUND") is one heading."""
+    "BACKGROUND") is one heading; so is a title set over several lines with wide spacing ("Livslängd och" /
+    "livskraft: Vad säger" / "utvärderingar om ...?"), which came as one heading a line."""
     out: list[_Block] = []
     for block in blocks:
         prev = out[-1] if out else None
         if (prev is not None and prev.kind == HEADING and block.kind == HEADING and prev.page == block.page
-                and _BARE_NUMBER.match(prev.text)):
+                and (_BARE_NUMBER.match(prev.text) or _heading_goes_on(prev, block))):
             prev.text = f"{prev.text} {block.text}"
             prev.size = max(prev.size, block.size)
+            prev.lines = prev.lines + block.lines
             continue
         out.append(block)
     return out
+
+
+def _heading_goes_on(prev: _Block, block: _Block) -> bool:
+    """Whether a heading is the next line of the one before: the same type, just below it, the first not ending
+    a sentence and the second not a section of its own (numbered)."""
+    if not prev.lines or not block.lines or abs(prev.size - block.size) > 0.5 or prev.bold != block.bold:
+        return False
+    if _SENTENCE_END.search(prev.text) or _NUMBERED_HEADING.match(block.text) or _BARE_NUMBER.match(block.text):
+        return False
+    last, first = prev.lines[-1], block.lines[0]
+    beside = abs(first.top - last.top) <= 0.3 * block.size and first.x0 > last.x1  # the rest of the same line
+    return (beside or 0 <= first.top - last.bottom <= 1.2 * block.size) and block.text[:1].islower()
 
 
 _CONTENTS = re.compile(

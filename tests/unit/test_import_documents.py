@@ -803,3 +803,24 @@ def test_a_rule_drawn_in_characters_is_not_a_unit(tmp_path: Path) -> None:
     parsed = read_document(report)
     assert _texts(parsed) == ["The chamber hosted seven quarterly meetings.", "Funding ends in December."]
     assert "───────" in parsed.text
+
+
+def test_a_title_set_over_lines_and_pieces_is_one_heading_and_an_inner_title_page_no_section() -> None:
+    """A Swedish review's inner title page sets its title in three pieces ("Livslängd och", "livskraft: Vad
+    säger" on one line, wide apart, then "utvärderingar om ...?"): each was a heading of its own, and the last one
+    headed every unit of the report ("utvärderingar om svenska biståndsinsatsers hållbarhet? > 1 Varför ...")."""
+    cover = PdfPage()
+    cover.text(56, 120, "LIVSLÄNGD OCH LIVSKRAFT: VAD SÄGER", size=20, bold=True)
+    cover.text(56, 144, "UTVÄRDERINGAR OM SVENSKA BISTÅNDSINSATSERS HÅLLBARHET?", size=20, bold=True)
+    inner = PdfPage()
+    inner.text(56, 200, "Livslängd och", size=19)
+    inner.text(194, 200, "livskraft: Vad säger", size=19)
+    inner.text(56, 222, "utvärderingar om svenska biståndsinsatsers hållbarhet?", size=19)
+    chapter = PdfPage()
+    chapter.text(56, 80, "1 Varför en genomgång av hållbarhetsanalyser?", size=16, bold=True)
+    chapter.paragraph(56, 120, 440, "Hur hållbart är det svenska biståndet och dess resultat? Denna fråga återkommer"
+                                    " i analyser och utvärderingar men diskuteras knappast alls idag.")
+    parsed = parse_document(build_pdf([cover, inner, chapter]), "eba.pdf")
+    assert ("Livslängd och livskraft: Vad säger utvärderingar om svenska biståndsinsatsers hållbarhet?"
+            in parsed.text)
+    assert {u.heading for u in parsed.units} == {"1 Varför en genomgång av hållbarhetsanalyser?"}

@@ -1,13 +1,14 @@
 """Interview transcripts given as documents whose turns are numbered ("5 Participant: ...", "6 Dan: ..."): the
-numbers in a PDF's left margin are neither page numbers nor a reason to drop the text beside them, a line a printed
-web page repeats at the top of the next page is read once, and the import says the document reads as an
-interview, the numbers before the labels notwithstanding."""
+numbers in a PDF's left margin are left out as page numbers are, but are neither page numbers nor a reason to drop
+the text beside them, a line a printed web page repeats at the top of the next page is read once, and the import says
+the document reads as an interview, the numbers before the labels notwithstanding (PDF, Word, HTML)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 from pdf_support import PdfPage, build_pdf
 
 from qualcode.importers import transcript_speakers
@@ -114,3 +115,32 @@ def test_years_beside_a_cvs_entries_stay_in_the_text() -> None:
     parsed = parse_document(build_pdf([page], info={"Title": "CV"}), "cv.pdf")
     assert all(year in parsed.text for year, _ in entries)
     assert not any("left margin" in w for w in parsed.warnings)
+
+
+TURNS = [("Dan", "Could you describe how you use the plots in your work?"),
+         ("Participant", "Mostly to check the top features of the model."), ("Dan", "Do you use both kinds?"),
+         ("Participant", "No, only the averaged ones, since the others get messy."), ("Dan", "Why is that?"),
+         ("Participant", "It is what my team lead taught us."), ("Dan", "Okay."),
+         ("Participant", "And the data sets are big.")]
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html"])
+def test_numbered_turns_in_a_word_or_html_document_are_said_to_read_as_an_interview(tmp_path: Path,
+                                                                                    suffix: str) -> None:
+    path = tmp_path / f"P3{suffix}"
+    if suffix == ".docx":
+        import docx
+
+        document = docx.Document()
+        document.add_heading("Interview P3", 1)
+        for number, (who, words) in enumerate(TURNS, start=5):
+            document.add_paragraph(f"{number} {who}: {words}")
+        document.save(str(path))
+    else:
+        path.write_text("<html><body><h1>Interview P3</h1>" + "".join(
+            f"<p>{number}\t{who}: {words}</p>" for number, (who, words) in enumerate(TURNS, start=5))
+            + "</body></html>", encoding="utf-8")
+    with Project.create(tmp_path / "p") as project:
+        report = import_files(project, [], documents=[path], coder="ana")
+    [entry] = report["documents"]
+    assert any("reads as a transcript" in w and "'Dan', 'Participant'" in w for w in entry["warnings"])

@@ -69,7 +69,12 @@ def _is_sound(group: str) -> bool:
     if not inner or inner.strip("♪") == "":
         return True
     words = inner.split()
-    return len(words) <= 6 and (bool(_SOUND_WORD.search(inner)) or inner.isupper() and words[-1].endswith("ING"))
+    # "(clock ticking)", "( door closing )", "(whispering)" as broadcast captions write them in lower case; a one-word
+    # capitalised "(Fleming)" is a name
+    described = words[-1].lower().endswith("ing") and len(words) <= 4 and not any(w[:1].isupper() for w in words[1:]) \
+        and (len(words) >= 2 or inner.islower())
+    return len(words) <= 6 and (bool(_SOUND_WORD.search(inner)) or inner.isupper() and words[-1].endswith("ING")
+                                or described)
 
 
 def sound_only(text: str) -> bool:

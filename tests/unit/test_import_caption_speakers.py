@@ -218,3 +218,16 @@ def test_zoom_display_names_all_in_lower_case_are_speakers() -> None:
                    "KII-15.vtt")
     assert [s for s, _, _, _ in turns(parsed)] == ["mai tran", "hai", "mai tran", "hai", "mai tran"]
     assert "mai" not in parsed.text and "hai:" not in parsed.text
+
+
+def test_a_broadcast_captions_sounds_in_lower_case_are_no_words_and_a_name_ending_in_ing_is_a_name() -> None:
+    # the shape of a public broadcaster's captions (a caption library's sample): a sound in lower case in parentheses
+    text = ("1\n00:00:09,209 --> 00:00:12,312\n( clock ticking )\n\n2\n00:00:14,848 --> 00:00:17,000\nMAN:\n"
+            "When we think of the cooperative\n\n3\n00:00:17,000 --> 00:00:18,752\n(door closing)\n\n"
+            "4\n00:00:18,752 --> 00:00:20,887\nMAN 2:\nwe think of the union.\n")
+    parsed = parse(text, "broadcast.srt")
+    assert [(s, w) for s, w, _, _ in turns(parsed)] == [
+        ("MAN", "When we think of the cooperative"), ("MAN 2", "we think of the union.")]
+    assert any("2 caption(s) holding only a sound" in w for w in parsed.warnings)
+    meet = MEET.replace("Nguyen Van Hai", "Fleming")
+    assert parse(meet, "KII-08.vtt").speakers == ["Clara Jensen", "Fleming"]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.strip import Strip
 from textual.widgets import OptionList
+from workbench_support import transcript_screen
 
 from qualcode.tui import QualcodeApp
 from qualcode.tui.backdrop import dimmed_picture
@@ -121,9 +122,11 @@ async def test_a_screen_looks_for_a_pause_only_while_it_is_in_front(make: Callab
             assert cells(view.current_backdrop().lines) == cells(dimmed_picture(view).lines)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("opened", [{"transcript": "KII-01"}, {"queue_mode": True}], ids=["transcript", "queue"])
 async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_closes(
-        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
-    # drawn under the picker (dimmed, unread), they made it take the view's picture again and draw itself once more
+        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch, opened: dict[str, object]) -> None:
+    # drawn under the picker (dimmed, unread), they made it take the picture of the view or queue below again and
+    # draw itself once more
     from workbench_support import use_fixed_suggestions
 
     from qualcode.model import Suggestion
@@ -132,19 +135,18 @@ async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_
 
     use_fixed_suggestions(monkeypatch, [{"code": "effectiveness.outputs", "score": 0.5, "why": "terms",
                                          "model_version": "test"}])
-    app = make(transcript="KII-01", suggestions=True)
+    app = make(suggestions=True, **opened)
     async with app.run_test(size=SIZE) as pilot:
         await app.settled()
-        view = app.screen
-        assert isinstance(view, TranscriptScreen)
-        unit = view.view.current
+        below = app.screen
+        unit = below.current if isinstance(below, QueueScreen) else transcript_screen(app).view.current
         assert unit is not None
-        panel = view.query_one(SuggestionsPanel)
+        panel = below.query_one(SuggestionsPanel)
+        assert panel.shown_unit == unit["id"] and panel.shown_count == 1
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, CodePicker)
         drawn = frames(app)
-        assert panel.shown_unit == unit["id"] and panel.shown_count == 1
         refitted: list[Suggestion] = [
             {"code": "sustainability.funding", "score": 0.8, "why": "keywords: funding", "model_version": "test"},
             {"code": "effectiveness.outputs", "score": 0.4, "why": "terms", "model_version": "test"}]
@@ -154,47 +156,9 @@ async def test_suggestions_that_come_while_the_picker_is_open_are_shown_when_it_
         assert drawn[0] == 0 and panel.shown_count == 1  # the picker, as it was; the panel behind it not redrawn
         await pilot.press("escape")
         await pilot.pause()
-        assert id(app.screen) == id(view) and panel.shown_unit == unit["id"] and panel.shown_count == 2
-
-
-
-async def test_suggestions_that_come_while_the_picker_covers_the_queue_are_shown_when_it_closes(
-        make: Callable[..., QualcodeApp], monkeypatch: pytest.MonkeyPatch) -> None:
-    # the queue under the picker drew them on arrival: the picker took the queue's picture again and drew once more
-    from workbench_support import use_fixed_suggestions
-
-    from qualcode.model import Suggestion
-    from qualcode.tui.app import SuggestionsReady
-    from qualcode.tui.widgets.panels import SuggestionsPanel
-
-    use_fixed_suggestions(monkeypatch, [{"code": "effectiveness.outputs", "score": 0.5, "why": "terms",
-                                         "model_version": "test"}])
-    app = make(queue_mode=True, suggestions=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.settled()
-        queue = app.screen
-        assert isinstance(queue, QueueScreen)
-        unit = queue.current
-        assert unit is not None
-        panel = queue.query_one(SuggestionsPanel)
-        assert panel.shown_unit == unit["id"] and panel.shown_count == 1
-        await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.screen, CodePicker)
-        drawn = frames(app)
-        refitted: list[Suggestion] = [
-            {"code": "sustainability.funding", "score": 0.8, "why": "keywords: funding", "model_version": "test"},
-            {"code": "effectiveness.outputs", "score": 0.4, "why": "terms", "model_version": "test"}]
-        app.post_message(SuggestionsReady({int(unit["id"]): refitted}, generation=app._generation))
-        await pilot.pause()
-        await pilot.pause()
-        assert drawn[0] == 0 and panel.shown_count == 1  # the picker, as it was; the queue behind it not redrawn
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is queue and panel.shown_unit == unit["id"] and panel.shown_count == 2
+        assert id(app.screen) == id(below) and panel.shown_unit == unit["id"] and panel.shown_count == 2
         first = panel.query_one("#suggestion-list", OptionList).get_option_at_index(0)
         assert "Funding to continue" in str(first.prompt)
-
 
 
 async def test_the_picker_opened_after_showing_a_few_codes_keeps_the_drawings_of_the_codebook(

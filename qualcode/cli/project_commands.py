@@ -313,6 +313,10 @@ def import_report_lines(r: dict[str, Any]) -> list[str]:
         out.append(f"{t['id']}: {status} (document '{t['title']}'{pages}, {version}{t['units']} units)")
         for w in t.get("warnings", []):
             out.append(f"  note: {w}")
+        if t.get("reanchor"):
+            # a corrected document's codings: those not moved with confidence wait for review, as a transcript's
+            ra = t["reanchor"]
+            out.append(f"  codings re-anchored {ra['moved']}, flagged for review {ra['needs_review']}")
     for o in r.get("case_sheet_transcripts", []):
         roles = ", ".join(f"{s['label']} = {s['role']}" + (f" {s['case']}" if s["case"] else "")
                           for s in o["speakers"])

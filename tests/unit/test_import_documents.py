@@ -824,3 +824,24 @@ def test_a_title_set_over_lines_and_pieces_is_one_heading_and_an_inner_title_pag
     assert ("Livslängd och livskraft: Vad säger utvärderingar om svenska biståndsinsatsers hållbarhet?"
             in parsed.text)
     assert {u.heading for u in parsed.units} == {"1 Varför en genomgång av hållbarhetsanalyser?"}
+
+
+def test_re_importing_a_corrected_document_says_how_its_codings_were_re_anchored(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The report of a re-imported transcript says how many codings moved and how many wait for review; a
+    re-imported document's said nothing, so a coding flagged for review went unnoticed."""
+    project = tmp_path / "p"
+    report = tmp_path / "report.md"
+    report.write_text("# Final report\n\nThe chamber hosted seven quarterly consultation meetings with the unions.\n\n"
+                      "Funding for the meetings ends with the project in December.\n", encoding="utf-8")
+    assert run_cli(capsys, "init", "-p", str(project))[0] == 0
+    assert run_cli(capsys, "import", "-p", str(project), "--document", str(report))[0] == 0
+    quotes = tmp_path / "quotes.csv"
+    quotes.write_text("quote,code,transcript\n\"Funding for the meetings ends\",sustainability,report\n"
+                      "\"The chamber hosted seven\",effectiveness,report\n", encoding="utf-8")
+    assert run_cli(capsys, "codings", "import", "-p", str(project), str(quotes), "--coder", "ana")[0] == 0
+    report.write_text("# Final report\n\nThe chamber hosted seven quarterly consultation meetings with the unions."
+                      "\n\nFunding ends.\n\nA new paragraph on the labour inspection component.\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "import", "-p", str(project), "--document", str(report))
+    assert code == 0 and "report: new version" in out
+    assert "  codings re-anchored 1, flagged for review 1" in out

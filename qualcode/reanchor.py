@@ -44,11 +44,16 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": 
 _SPACE = re.compile(r"\s+")
 
 
+# a list item's or numbered paragraph's number ("3.", "2.1", "(iv)", "b)") or bullet: renumbered when an item is
+# added above it, and now read where Word and LibreOffice draw it
+_LIST_NUMBER = re.compile(r"^\s*(?:\(?(?:\d{1,3}(?:\.\d{1,3}){0,4}|[a-z]|[ivxlc]{1,6})[.)]|[•◦▪●·])\s+", re.IGNORECASE)
+
+
 def normalise(text: str) -> str:
-    """The comparison form of a passage: what a re-export or re-typing may change (case, spaces, quote styles) is
-    made equal, so such changes count as no change at all."""
+    """The comparison form of a passage: what a re-export or re-typing may change (case, spaces, quote styles, the
+    number of a list item) is made equal, so such changes count as no change at all."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip().casefold()
+    return _LIST_NUMBER.sub("", _SPACE.sub(" ", text).strip(), count=1).casefold()
 
 
 @dataclass

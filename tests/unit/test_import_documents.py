@@ -845,3 +845,27 @@ def test_re_importing_a_corrected_document_says_how_its_codings_were_re_anchored
     code, out, _ = run_cli(capsys, "import", "-p", str(project), "--document", str(report))
     assert code == 0 and "report: new version" in out
     assert "  codings re-anchored 1, flagged for review 1" in out
+
+
+def test_codings_follow_list_items_that_gained_or_changed_their_numbers(tmp_path: Path) -> None:
+    """Word documents imported before their numbers were read gain them on re-import ("Use sun cream" -> "3. Use sun
+    cream", 89% alike), and an item added at the top of a numbered list renumbers every later one: short items were
+    flagged for review as changed passages instead of keeping their codings."""
+    report = tmp_path / "report.txt"
+    items = ["Wear sunglasses", "Drink water", "Use sun cream"]
+    report.write_text("RECOMMENDATIONS\n\n" + "\n".join(f"- {t}" for t in items) + "\n", encoding="utf-8")
+    with Project.create(tmp_path / "p", codebook=None) as project:
+        from qualcode.codebook import default_codebook_path, load_codebook
+
+        import_files(project, [], documents=[report], coder="ana")
+        project.set_codebook(load_codebook(default_codebook_path()), coder="ana")
+        unit = next(s for s in project.segments("report") if s["text"] == "Use sun cream")
+        project.add_coding(f"report:{unit['idx']}", "sustainability.funding", coder="ana")
+        for version in (["Wear sunglasses", "Drink water", "Use sun cream"],
+                        ["Wear a hat.", "Wear sunglasses", "Drink water", "Use sun cream"]):
+            report.write_text("RECOMMENDATIONS\n\n" + "\n".join(f"{n}. {t}" for n, t in enumerate(version, 1))
+                              + "\n", encoding="utf-8")
+            [entry] = import_files(project, [], documents=[report], coder="ana")["documents"]
+            assert entry["reanchor"]["moved"] == 1 and entry["reanchor"]["needs_review"] == 0
+        coded = {s["id"]: s["text"] for s in project.segments("report")}
+        assert [coded[c["segment"]] for c in project.codings()] == ["4. Use sun cream"]

@@ -59,22 +59,55 @@ _MUSIC = re.compile(r"\[music\]|♪+", re.I)
 # A caption's description of a sound, in brackets or parentheses: "[Music]", "[MUSIC PLAYING]", "(APPLAUSE)",
 # "[BLANK_AUDIO]" and "(indistinct)" as Whisper writes them, "[DOOR CLOSING]"; never anyone's words, never a label.
 _GROUP = re.compile(r"\s*[\[(]([^\[\]()\n]{1,40})[\])]\s*|\s*♪+\s*")
+# Whole words only: a name or an organisation holding one ("Isabella", "Campbell", "McLaughlin", "Coughlan",
+# "Ministry of Foreign Affairs") is no sound.
 _SOUND_WORD = re.compile(
-    r"music|applause|laugh|chuckl|giggl|inaudible|indistinct|unintelligible|crosstalk|silence|noise|blank[_ ]audio"
-    r"|cheer|cough|sigh|static|beep|whistl|no speech|background|foreign|speaking in|bell", re.I)
+    r"\b(?:music(?:al)?|applause|laugh(?:s|ed|ing|ter)?|chuckl(?:e|es|ed|ing)|giggl(?:e|es|ed|ing)|inaudible"
+    r"|indistinct|unintelligible|crosstalk|cross talk|silence|noises?|blank[_ ]audio|cheer(?:s|ed|ing)?"
+    r"|cough(?:s|ed|ing)?|sigh(?:s|ed|ing)?|static|beep(?:s|ing)?|whistl(?:e|es|ed|ing)|chatter|no speech"
+    r"|speaking in|bells?)\b", re.I)
+# Whisper's "[FOREIGN]", "(foreign language)": the word alone, not inside a name
+_FOREIGN = re.compile(r"(?:speaking (?:in )?a? ?)?foreign(?: language)?", re.I)
 
 
-def _is_sound(group: str) -> bool:
+def _sound_words(inner: str) -> bool:
+    """Whether a group's text names a sound by its words ("MUSIC PLAYING", "laughs", "bell rings"); a bell in a
+    title-case name ("Tom Bell") is no sound."""
+    m = _SOUND_WORD.search(inner)
+    if m is not None and m.group().lower().startswith("bell") and inner.istitle():
+        m = next((x for x in _SOUND_WORD.finditer(inner) if not x.group().lower().startswith("bell")), None)
+    return m is not None or _FOREIGN.fullmatch(inner) is not None
+
+
+def _is_sound(group: str, labels: frozenset[str] = frozenset()) -> bool:
+    """Whether a bracketed group describes a sound; ``labels``: the groups the file uses as speakers' labels."""
     inner = group.strip().strip("[]()").strip()
     if not inner or inner.strip("♪") == "":
         return True
+    if " ".join(inner.split()).casefold() in labels:
+        return False
     words = inner.split()
     # "(clock ticking)", "( door closing )", "(whispering)" as broadcast captions write them in lower case; a one-word
     # capitalised "(Fleming)" is a name
     described = words[-1].lower().endswith("ing") and len(words) <= 4 and not any(w[:1].isupper() for w in words[1:]) \
         and (len(words) >= 2 or inner.islower())
-    return len(words) <= 6 and (bool(_SOUND_WORD.search(inner)) or inner.isupper() and words[-1].endswith("ING")
-                                or described)
+    # "[DOOR CLOSING]", "[PHONE RINGING]" in upper case; not a name ending in "ing" ("[WANG PING]", "[LI MING]")
+    shouted = inner.isupper() and words[-1].endswith("ING") and len(words[-1]) >= 6
+    return len(words) <= 6 and (_sound_words(inner) or shouted or described)
+
+
+def _label_groups(texts: list[str]) -> frozenset[str]:
+    """The bracketed groups that start two or more captions followed by words ("[Isabella Campbell] Since 2015"),
+    as labels do, and do not name a sound by their words: speakers' labels, whatever their shape."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        m = _GROUP.match(text)
+        if m is None or not m.group().strip().startswith(("[", "(")) or not text[m.end():].strip():
+            continue
+        inner = " ".join(m.group().strip().strip("[]()").split())
+        if inner and not _sound_words(inner):
+            counts[inner.casefold()] = counts.get(inner.casefold(), 0) + 1
+    return frozenset(k for k, c in counts.items() if c >= 2)
 
 
 def sound_only(text: str) -> bool:
@@ -91,12 +124,12 @@ def sound_only(text: str) -> bool:
     return True
 
 
-def _after_sounds(text: str) -> tuple[str, int]:
+def _after_sounds(text: str, labels: frozenset[str] = frozenset()) -> tuple[str, int]:
     """A caption's text after the sound descriptions it starts with ("[MUSIC PLAYING] MARK: Hi" -> "MARK: Hi")."""
     pos, n = 0, 0
     while True:
         m = _GROUP.match(text, pos)
-        if m is None or m.end() == pos or not _is_sound(m.group()) or m.end() >= len(text):
+        if m is None or m.end() == pos or not _is_sound(m.group(), labels) or m.end() >= len(text):
             return text[pos:].strip(), n
         pos, n = m.end(), n + 1
 
@@ -635,12 +668,13 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
     if overlaps:
         notices.append(OVERLAP_NOTE.format(n=len(overlaps), label=overlaps[0].voice))
     leading = 0
+    bracketed = _label_groups([s.text.lstrip() for s in spans if s.voice is None and s.text])
     for span in spans:
         if sound_only(span.text):
             continue  # "[MUSIC PLAYING]" alone is no speaker's label
         if span.voice is None and span.text:
             if span.text.lstrip()[:1] in ("[", "(", "♪"):
-                span.text, n = _after_sounds(span.text)  # "[MUSIC PLAYING] MARK: Hi": the label after the sound
+                span.text, n = _after_sounds(span.text, bracketed)  # "[MUSIC PLAYING] MARK: Hi": the label after the sound
                 leading += n
             span.label = find_label(span.text)
     labels = [s.label for s in spans if s.label is not None]

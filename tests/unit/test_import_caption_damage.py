@@ -212,6 +212,38 @@ def test_sound_descriptions_in_captions_are_neither_speakers_nor_words() -> None
     assert any(w.startswith("1 description(s) of a sound at the start of a caption") for w in pt.warnings)
 
 
+@pytest.mark.parametrize(("asker", "answerer"), [
+    ("Clara Jensen", "Isabella Campbell"), ("Clara Jensen", "Tom McLaughlin"), ("Interviewer", "Coughlan"),
+    ("Interviewer", "Ministry of Foreign Affairs"), ("LI MING", "WANG PING"), ("Interviewer", "Annabelle Nguyen"),
+    ("JOHN FLEMING", "MAI TRAN")])
+def test_a_bracketed_name_holding_a_sound_word_is_a_speaker_not_a_sound(asker: str, answerer: str) -> None:
+    """A name holding "bell", "laugh", "cough", "foreign" (Isabella, McLaughlin, Coughlan, a ministry), or an
+    upper-case name ending in "ING", was taken for a sound: its label was dropped and every answer became the
+    interviewer's."""
+    lines = [f"[{asker}] How long have you worked at the ministry?",
+             f"[{answerer}] Since 2015, in the labour inspection department.",
+             f"[{asker}] What changed with the project?",
+             f"[{answerer}] The inspectors were trained on grievance handling.", f"[{asker}] Thank you."]
+    data = "".join(f"{k}\n00:00:{2 * k:02d},000 --> 00:00:{2 * k + 1:02d},000\n{line}\n\n"
+                   for k, line in enumerate(lines, start=1))
+    pt = parse_transcript(data.encode(), "KII-37.srt")
+    assert [t.speaker for t in pt.turns] == [asker, answerer] * 2 + [asker]
+    assert not any("sound" in w for w in pt.warnings)
+    assert sorted(pt.speakers) == sorted({asker, answerer})
+
+
+def test_a_sound_described_at_a_captions_start_is_still_left_out_beside_bracketed_names() -> None:
+    data = ("1\n00:00:01,000 --> 00:00:03,000\n[PHONE RINGING] [Clara Jensen] How did it start?\n\n"
+            "2\n00:00:03,000 --> 00:00:05,000\n[Mai Tran] With a survey.\n\n"
+            "3\n00:00:05,000 --> 00:00:07,000\n[Clara Jensen] And then?\n\n"
+            "4\n00:00:07,000 --> 00:00:09,000\n[Mai Tran] (laughs) Then the training.\n\n")
+    pt = parse_transcript(data.encode(), "KII-40.srt")
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("Clara Jensen", "How did it start?"), ("Mai Tran", "With a survey."), ("Clara Jensen", "And then?"),
+        ("Mai Tran", "(laughs) Then the training.")]
+    assert any(w.startswith("1 description(s) of a sound at the start") for w in pt.warnings)
+
+
 def test_youtubes_transcript_copied_as_text_keeps_its_times() -> None:
     """YouTube's transcript panel, copied into a text file: each time alone on the line above its caption. The
     times were left out as lines that are only a timestamp, and no unit had a time."""

@@ -674,7 +674,8 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
             continue  # "[MUSIC PLAYING]" alone is no speaker's label
         if span.voice is None and span.text:
             if span.text.lstrip()[:1] in ("[", "(", "♪"):
-                span.text, n = _after_sounds(span.text, bracketed)  # "[MUSIC PLAYING] MARK: Hi": the label after the sound
+                # "[MUSIC PLAYING] MARK: Hi": the label after the sound
+                span.text, n = _after_sounds(span.text, bracketed)
                 leading += n
             span.label = find_label(span.text)
     labels = [s.label for s in spans if s.label is not None]

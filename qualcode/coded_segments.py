@@ -394,44 +394,71 @@ _CODE_LINE = re.compile(r"^<?(?P<code>(?:Nodes|Codes|Knoten)\\.+?)>?$|^Name:\s*(
 
 
 def nvivo_references(text: str, name: str) -> tuple[list[list[str]], Layout] | None:
-    """The references of NVivo's export of a code (as text or Word: each file's line, "<Files\\\\KII-03> - § 2
-    references coded [x% Coverage]", then each reference's line, "Reference 1 - y% Coverage", and its text) as the
-    rows of a table (file, code, text), with their layout; None for a text that is not that export. The code is the
-    one the export names above its files, else the exported file's name (``name``), and the report says which."""
+    """The references of NVivo's export of one code or several (as text or Word: each code's line,
+    "<Nodes\\\\Effectiveness\\\\Outputs>", then each file's line, "<Files\\\\KII-03> - § 2 references coded
+    [x% Coverage]", then each reference's line, "Reference 1 - y% Coverage", and its text) as the rows of a table
+    (file, code, text), with their layout; None for a text that is not that export. A code's line heads the files
+    below it, up to the next code's line; files above any code's line are coded with the exported file's name
+    (``name``). The report says which codes were read from where. A code's line is never read as a reference's
+    text: "<Nodes\\\\...>" is a code's line wherever it stands, "Name: ..." above the first file or just above a
+    file's line."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
 
     def file_line(line: str) -> re.Match[str] | None:  # a file's line is short and holds a §
         return _FILE_LINE.match(line) if "§" in line and len(line) < 1000 else None
 
-    if not any(file_line(line) for line in lines):
+    files = [i for i, line in enumerate(lines) if file_line(line)]
+    if not files:
         return None
-    code, said = PurePath(name).stem, f"the code from the file's name '{PurePath(name).stem}'"
-    for line in lines:
-        if file_line(line):
-            break
-        m = _CODE_LINE.match(line)
-        if m:
-            code = (m.group("code") or m.group("name")).strip()
-            said = f"the code from the line '{line}'"
-            break
+
+    def code_line(i: int) -> str | None:
+        """The code line ``i`` names, when it is a code's line."""
+        m = _CODE_LINE.match(lines[i])
+        if m is None or len(lines[i]) > 300:
+            return None
+        if m.group("code") is None and i > files[0]:  # "Name: ..." inside the references only just above a file
+            following = next((line for line in lines[i + 1:] if line), "")
+            if not file_line(following):
+                return None
+        return (m.group("code") or m.group("name")).strip()
+
+    stem = PurePath(name).stem
+    code: str | None = None
+    from_name = False
+    read_from: list[str] = []  # the code lines read, in order
     rows: list[list[str]] = [["File", "Code", "Coded Text"]]
     document: str | None = None
     reference: list[str] | None = None
 
     def flush() -> None:
         if document is not None and reference is not None:
-            rows.append([document, code, "\n".join(x for x in reference if x)])
+            rows.append([document, code or stem, "\n".join(x for x in reference if x)])
 
-    for line in lines:
+    for i, line in enumerate(lines):
         if m := file_line(line):
             flush()
             document, reference = m.group("file").strip(), None
+            from_name = from_name or code is None
+        elif (named := code_line(i)) is not None and (code is None or i > files[0]):
+            flush()
+            if code is None or named != code:
+                read_from.append(line)
+            code, document, reference = named, None, None
         elif document is not None and _REFERENCE_LINE.match(line):
             flush()
             reference = []
         elif reference is not None:
             reference.append(line)
     flush()
+    if not read_from:
+        said = f"the code from the file's name '{stem}'"
+    elif len(read_from) == 1 and not from_name:
+        said = f"the code from the line '{read_from[0]}'"
+    else:
+        said = ("the codes from the lines " + ", ".join(f"'{x}'" for x in read_from)
+                + ", each heading the files below it")
+        if from_name:
+            said += f"; the files above the first coded with the file's name '{stem}'"
     layout = Layout(_NVIVO_REFERENCES, 0, {"document": 0, "code": 1, "text": 2},
                     {"document": "file", "code": "code", "text": "reference"},
                     note=f"{said}; each reference's file from the line above it")

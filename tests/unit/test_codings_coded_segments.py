@@ -306,3 +306,27 @@ def test_nvivos_export_of_a_codes_references_in_word_names_its_code_above_the_fi
     err = capsys.readouterr().err
     assert code == 2 and "is a Word document but not NVivo's export of a code's references" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_nvivos_export_of_several_codes_files_each_reference_under_the_code_above_it(
+    example_project_dir: Path,
+) -> None:
+    # two codes exported together: each code's line heads the files coded with it
+    export = example_project_dir / "Nodes.txt"
+    export.write_text(
+        "<Nodes\\\\Effectiveness\\\\Outputs delivered>\n\n"
+        "<Files\\\\KII-03_ministry> - § 1 reference coded  [2.10% Coverage]\n\n"
+        "Reference 1 - 2.10% Coverage\n\n" + MINISTRY + "\n\n"
+        "<Nodes\\\\Lessons learned>\n\n"
+        "<Files\\\\Focus groups\\\\FGD-01_hr-managers-bacninh> - § 1 reference coded  [0.60% Coverage]\n\n"
+        "Reference 1 - 0.60% Coverage\n\n" + LOGBOOK.split(" In 2023")[0] + "\n", encoding="utf-8")
+    with Project.open(example_project_dir) as project:
+        report = import_codings_table(project, export, default_coder="ana")
+    assert report["warnings"][0] == (
+        "read as NVivo's export of a code's references (the codes from the lines '<Nodes\\\\Effectiveness\\\\Outputs"
+        " delivered>', '<Nodes\\\\Lessons learned>', each heading the files below it; each reference's file from the"
+        " line above it): 2 segment(s) placed")
+    imported = _imported(example_project_dir, "ana")
+    assert {code: {ref.split(":")[0] for ref, _, _, _ in found} for code, found in imported.items()} == {
+        "effectiveness.outputs": {"KII-03"}, "lessons_learned": {"FGD-01"}}
+    assert not any("not placed" in w for w in report["warnings"]) and report["added"] == 2

@@ -277,11 +277,11 @@ def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
         check_size(data, name, what="transcript")
         text, _encoding = decode_text(data, name)
         check_lines(text, name, what="transcript")
-        blocks, metadata = html_blocks(text, name)
+        blocks, metadata, said = html_blocks(text, name)
         parsed = _parse_html(text, name, notes=False, paragraphs=[b.text for b in blocks])
         if _turn_takers(parsed) or "transcribed_with" in parsed.metadata:
             return parsed, True  # labelled turns, or a transcription tool's header (noScribe's)
-        return html_document(blocks, metadata, name), False
+        return html_document(blocks, metadata, name, said), False
     except QualcodeError:
         return None
     except RecursionError:

@@ -757,17 +757,26 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 def read_html_document(text: str, name: str) -> ParsedTranscript:
     """An HTML page or report: headings, paragraphs, list items and table rows in document order."""
-    return html_document(*html_blocks(text, name), name)
+    blocks, metadata, said = html_blocks(text, name)
+    return html_document(blocks, metadata, name, said)
 
 
-def html_document(blocks: list[DocBlock], metadata: dict[str, Any], name: str) -> ParsedTranscript:
-    """The document of an HTML page's blocks and metadata, as :func:`html_blocks` read them."""
-    return _finish(blocks, "html", name, metadata)
+def html_document(blocks: list[DocBlock], metadata: dict[str, Any], name: str,
+                  said: list[str] | None = None) -> ParsedTranscript:
+    """The document of an HTML page's blocks and metadata, as :func:`html_blocks` read them (``said``: what the
+    reading of the page tells the report)."""
+    return _finish(blocks, "html", name, metadata, said)
 
 
-def html_blocks(text: str, name: str) -> tuple[list[DocBlock], dict[str, Any]]:
-    """An HTML page's headings, paragraphs, list items and table rows in document order, and its title, author and
-    date; the page is parsed once, whether it is then read as a document or as a transcript."""
+def html_blocks(text: str, name: str) -> tuple[list[DocBlock], dict[str, Any], list[str]]:
+    """An HTML page's headings, paragraphs, list items and table rows in document order, its title, author and
+    date, and what the report is to say of the text the page hides; the page is parsed once, whether it is then read
+    as a document or as a transcript.
+
+    What a page hides (``hidden``, ``aria-hidden="true"``, ``display: none``) is left out and counted, except where it
+    is the page's text all the same: a tab panel (inactive tabs are hidden), a part holding the page's ``<main>`` or
+    ``<article>`` (a dialog open when the page was saved hides the rest of the page), and, when the hidden parts hold
+    more words than the rest, every hidden part (dialogs and other landmarks by role stay out)."""
     from qualcode.safeio.xml import parse_html
 
     root = parse_html(text, name)
@@ -789,9 +798,14 @@ def html_blocks(text: str, name: str) -> tuple[list[DocBlock], dict[str, Any]]:
     for br in root.iter("br"):
         br.tail = " " + (br.tail or "")  # a line break inside a paragraph separates words
     body = root.find("body")
-    blocks: list[DocBlock] = []
-    _walk_html(body if body is not None else root, blocks)
-    return blocks, metadata
+    top = body if body is not None else root
+    walk = _HtmlWalk(read_hidden=False)
+    walk.walk(top)
+    kept = sum(_words(b.text) for b in walk.blocks)
+    if walk.hidden_words > kept:
+        walk = _HtmlWalk(read_hidden=True)
+        walk.walk(top)
+    return walk.blocks, metadata, walk.said()
 
 
 def html_paragraphs(text: str, name: str) -> list[str]:
@@ -800,49 +814,98 @@ def html_paragraphs(text: str, name: str) -> list[str]:
     return [b.text for b in html_blocks(text, name)[0]]
 
 
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+_WORD = re.compile(r"\w+")
+
+
 _BLOCKISH = _BLOCK | set(_HEADINGS) | {"div", "section", "article", "main", "form", "ul", "ol", "dl", "table", "tbody",
                                          "thead", "tfoot", "tr", "figure", "details", "center", "hr", "body", "dir",
                                          "menu"}
 
 
-def _walk_html(element: Any, blocks: list[DocBlock]) -> None:
-    """Blocks of an element in document order; loose text between its block children is a paragraph of its own."""
-    buffer: list[str] = [element.text or ""]
+class _HtmlWalk:
+    """Blocks of a page in document order; loose text between an element's block children is a paragraph of its own.
+    What the page hides is left out and counted (``hidden_words``, ``hidden_parts``), or read and counted
+    (``read_words``, ``read_parts``) where it is text (see :func:`html_blocks`); ``read_hidden`` reads all of it."""
 
-    def flush() -> None:
-        text = clean_text(" ".join(buffer))
-        buffer.clear()
-        if text:
-            blocks.append(DocBlock(text, PARAGRAPH))
+    def __init__(self, read_hidden: bool) -> None:
+        self.read_hidden = read_hidden
+        self.blocks: list[DocBlock] = []
+        self.hidden_words = self.hidden_parts = self.read_words = self.read_parts = 0
 
-    for child in element:
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag in _SKIP or not tag or _page_furniture(child, tag):
+    def said(self) -> list[str]:
+        out = []
+        if self.read_parts:
+            out.append(f"{self.read_words} word(s) in {self.read_parts} part(s) that the page hides (hidden, "
+                       "aria-hidden or display: none: inactive tabs, or the page behind a dialog open when it was "
+                       "saved) were read as its text")
+        if self.hidden_words:
+            out.append(f"{self.hidden_words} word(s) in {self.hidden_parts} part(s) that the page hides (hidden, "
+                       "aria-hidden or display: none) were left out")
+        return out
+
+    def hidden_is_text(self, element: Any, tag: str) -> bool:
+        """A hidden part that is the page's text: all of them when ``read_hidden``, else a tab panel or a part holding
+        the page's main content."""
+        if self.read_hidden or (element.get("role") or "").lower() == "tabpanel" or tag in ("main", "article"):
+            return True
+        return any(isinstance(d.tag, str) and (d.tag.lower() in ("main", "article")
+                                               or (d.get("role") or "").lower() == "main")
+                   for d in element.iterdescendants())
+
+    def walk(self, element: Any) -> None:
+        blocks = self.blocks
+        buffer: list[str] = [element.text or ""]
+
+        def flush() -> None:
+            text = clean_text(" ".join(buffer))
+            buffer.clear()
+            if text:
+                blocks.append(DocBlock(text, PARAGRAPH))
+
+        for child in element:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag in _SKIP or not tag or _page_furniture(child, tag):
+                buffer.append(child.tail or "")
+                continue
+            if _page_hides(child):
+                words = _words(_visible_text(child))
+                if not words or (tag not in _BLOCKISH and not _has_block(child)):
+                    buffer.append(child.tail or "")  # an icon or words for screen readers inside a line
+                    continue
+                if not self.hidden_is_text(child, tag):
+                    self.hidden_words += words
+                    self.hidden_parts += 1
+                    buffer.append(child.tail or "")
+                    continue
+                self.read_words += words
+                self.read_parts += 1
+            if tag not in _BLOCKISH and not _has_block(child):
+                buffer.append(_visible_text(child))
+                buffer.append(child.tail or "")
+                continue
+            flush()
+            if tag in _HEADINGS:
+                text = clean_text(_visible_text(child))
+                if text:
+                    blocks.append(DocBlock(text, HEADING, _HEADINGS[tag]))
+            elif tag == "tr":
+                cells = [clean_text(_visible_text(c)) for c in child
+                         if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+                text = clean_text(" | ".join(c for c in cells if c))
+                if text:
+                    blocks.append(DocBlock(text, ROW))
+            elif tag in _BLOCK and not _has_block(child):
+                text = clean_text(_visible_text(child))
+                if text:
+                    blocks.append(DocBlock(text, ITEM if tag == "li" else PARAGRAPH))
+            else:
+                self.walk(child)
             buffer.append(child.tail or "")
-            continue
-        if tag not in _BLOCKISH and not _has_block(child):
-            buffer.append(_visible_text(child))
-            buffer.append(child.tail or "")
-            continue
         flush()
-        if tag in _HEADINGS:
-            text = clean_text(_visible_text(child))
-            if text:
-                blocks.append(DocBlock(text, HEADING, _HEADINGS[tag]))
-        elif tag == "tr":
-            cells = [clean_text(_visible_text(c)) for c in child
-                     if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-            text = clean_text(" | ".join(c for c in cells if c))
-            if text:
-                blocks.append(DocBlock(text, ROW))
-        elif tag in _BLOCK and not _has_block(child):
-            text = clean_text(_visible_text(child))
-            if text:
-                blocks.append(DocBlock(text, ITEM if tag == "li" else PARAGRAPH))
-        else:
-            _walk_html(child, blocks)
-        buffer.append(child.tail or "")
-    flush()
 
 
 _FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar", "toolbar",
@@ -851,27 +914,28 @@ _SKIP_LINK = re.compile(r"^\s*(skip|jump|go|aller|ir|saltar|passer)\b.{0,30}\b(c
                         r"|contenido|conteúdo|principal|menu)", re.IGNORECASE)
 
 
+def _page_hides(element: Any) -> bool:
+    """The page hides the element: hidden, aria-hidden or display: none."""
+    return (element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true"
+            or "display:none" in (element.get("style") or "").replace(" ", "").lower())
+
+
 def _page_furniture(element: Any, tag: str) -> bool:
-    """A saved web page's furniture that is not the document: what the page hides (hidden, aria-hidden, display:
-    none), landmarks for navigation, banners, search and footers marked by their role, and "Skip to main content"
-    links."""
-    if element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true":
-        return True
+    """A saved web page's furniture that is not the document: landmarks for navigation, banners, search, footers and
+    dialogs marked by their role, and "Skip to main content" links."""
     if (element.get("role") or "").lower() in _FURNITURE_ROLES:
-        return True
-    if "display:none" in (element.get("style") or "").replace(" ", "").lower():
         return True
     return tag == "a" and (element.get("href") or "").startswith("#") and \
         _SKIP_LINK.match(element.text_content() or "") is not None
 
 
 def _visible_text(element: Any) -> str:
-    """An element's text without what the page hides or sets apart (see :func:`_page_furniture`) and without scripts
-    and styles."""
+    """An element's text without what the page hides or sets apart (see :func:`_page_hides`,
+    :func:`_page_furniture`) and without scripts and styles."""
     out = [element.text or ""]
     for child in element:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag and tag not in _SKIP and not _page_furniture(child, tag):
+        if tag and tag not in _SKIP and not _page_furniture(child, tag) and not _page_hides(child):
             out.append(_visible_text(child))
         out.append(child.tail or "")
     return "".join(out)

@@ -778,6 +778,58 @@ def test_a_saved_web_pages_skip_links_hidden_parts_and_landmarks_are_not_units(t
                               "Funding for the labour inspection component ends in 2025."]
 
 
+_FINDING = "The mid-term evaluation found that the training reached {n} factories and that grievances fell there."
+
+
+@pytest.mark.parametrize("wrapper", ['<div id="page" aria-hidden="true">', '<div id="root" hidden>',
+                                     '<div class="wrap" style="display: none">'])
+@pytest.mark.parametrize("footer", [True, False])
+def test_a_page_saved_with_a_dialog_open_keeps_the_text_the_page_hid(tmp_path: Path, wrapper: str,
+                                                                     footer: bool) -> None:
+    """Modal dialogs (a cookie notice open when the page was saved) mark the rest of the page aria-hidden or hide it:
+    the report was read as its footer alone, or refused as having no text to code, and the report said nothing."""
+    paragraphs = "".join(f"<p>{_FINDING.format(n=n * 10)}</p>" for n in range(1, 8))
+    page = tmp_path / "report.html"
+    page.write_text(
+        '<html><head><title>Mid-term evaluation</title></head><body>'
+        f"{wrapper}<main><h1>Mid-term evaluation of the decent work project</h1>{paragraphs}</main></div>"
+        '<div role="dialog" aria-modal="true"><p>We use cookies. Accept all?</p><button>Accept</button></div>'
+        + ('<div class="site-info"><p>Published by the Country Office, 2024.</p></div>' if footer else "")
+        + "</body></html>", encoding="utf-8")
+    parsed = read_document(page)
+    texts = _texts(parsed)
+    assert texts[:7] == [_FINDING.format(n=n * 10) for n in range(1, 8)]
+    assert not any("cookies" in t for t in texts)
+    assert any("the page hides" in w and "read" in w for w in parsed.warnings), parsed.warnings
+
+
+def test_a_pages_hidden_tabs_are_read_and_what_is_left_out_as_hidden_is_counted(tmp_path: Path) -> None:
+    """A report page with tabs keeps the inactive tabs hidden (the hidden attribute, display: none): the findings and
+    recommendations were left out without a word in the report. A small hidden part (a print-only line) stays out,
+    and the report says how much was left out."""
+    def tab(name: str, attrs: str) -> str:
+        return f'<div role="tabpanel"{attrs}>' + "".join(f"<p>{name} {i}: {_FINDING.format(n=i)}</p>"
+                                                         for i in range(1, 4)) + "</div>"
+    page = tmp_path / "tabs.html"
+    page.write_text(
+        "<html><head><title>Evaluation summary</title></head><body><main><h1>Evaluation summary</h1>"
+        + tab("Summary", "") + tab("Findings", " hidden") + tab("Recommendations", ' style="display: none"')
+        + "</main></body></html>", encoding="utf-8")
+    texts = _texts(read_document(page))
+    assert [t.split(":")[0] for t in texts] == [f"{name} {i}" for name in ("Summary", "Findings", "Recommendations")
+                                                for i in range(1, 4)]
+    small = tmp_path / "small.html"
+    small.write_text(
+        "<html><head><title>Evaluation summary</title></head><body><main><h1>Evaluation summary</h1>"
+        + "".join(f"<p>{_FINDING.format(n=i)}</p>" for i in range(1, 4))
+        + '<div class="print-only" hidden><p>Printed from the agency website on 3 May 2024.</p></div>'
+        + "</main></body></html>", encoding="utf-8")
+    parsed = read_document(small)
+    assert not any("Printed" in t for t in _texts(parsed))
+    assert any("9 word(s)" in w and "the page hides" in w and "left out" in w for w in parsed.warnings), \
+        parsed.warnings
+
+
 def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
     """ASP.NET sites (many government and agency sites) hold the whole body of a page in one <form>: the page was
     refused as having "no text to code"; a search form marked as such stays out."""

@@ -27,7 +27,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = doc_readers.html_blocks
 
-    def counted(text: str, name: str) -> tuple[list[doc_readers.DocBlock], dict[str, object]]:
+    def counted(text: str, name: str) -> tuple[list[doc_readers.DocBlock], dict[str, object], list[str]]:
         seen.append(Path(name).name)
         return original(text, name)
 

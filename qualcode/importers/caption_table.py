@@ -70,11 +70,17 @@ def table_columns(text: str) -> TableColumns | None:
 
 # a case sheet's columns: a sheet that has one is the case sheet, whatever else it holds ("transcript" names the
 # transcript a row is about, not its words)
-_SHEET_KEYS = frozenset({"transcript", "transcript_id", "interview_id", "case_id", "file", "id", "case"})
+_SHEET_KEYS = frozenset({"transcript", "transcript_id", "interview_id", "case_id", "file", "case"})
+# "id" alone names a case sheet's rows, or numbers a transcript table's segments (Whisper's segments saved as CSV:
+# "id,seek,start,end,text,..."): the sheet's when no end column names the rows as stretches of speech
+_ID = "id"
 
 
 def _columns(names: list[str], delimiter: str, header_line: int) -> TableColumns | None:
-    if any("_".join(n.strip().lower().split()) in _SHEET_KEYS for n in names):
+    keys = ["_".join(n.strip().lower().split()) for n in names]
+    if any(k in _SHEET_KEYS for k in keys):
+        return None
+    if _ID in keys and not any(_END.match(n) for n in names):
         return None
     texts = [i for i, n in enumerate(names) if _TEXT.search(n) and not _START.match(n) and not _END.match(n)]
     starts = [i for i, n in enumerate(names) if _START.match(n)]

@@ -149,3 +149,41 @@ def test_a_case_sheet_naming_its_transcripts_and_dates_is_the_case_sheet(tmp_pat
                         + sep.join(["KII-01.docx", "Hoa", "Hoa Nguyen", "10:00", "union"]) + "\n"
                         + sep.join(["KII-02.docx", "Lan", "Lan Tran", "11:30", "employer"]) + "\n", encoding="utf-8")
         assert not is_transcript_sheet(path)
+
+
+# Whisper's segments saved as a table (pandas' DataFrame(result["segments"]).to_csv(index=False)), with their
+# segment number in an "id" column: taken for the case sheet, its segment numbers made cases, the words not imported.
+PANDAS_SEGMENTS = ("id,seek,start,end,text,tokens,temperature,avg_logprob,compression_ratio,no_speech_prob\n"
+                   '0,0,0.0,3.2, How did the training go?,"[50364, 1012]",0.0,-0.21,1.3,0.02\n'
+                   '1,0,3.2,9.0, It went well. The supervisors shout less now.,"[50524, 467]",0.0,-0.21,1.3,0.02\n')
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("segments.csv", PANDAS_SEGMENTS),
+    ("segments.csv", "id,start,end,text\n1,0.0,3.2,How did the training go?\n2,3.2,9.0,It went well.\n"),
+    ("segments.tsv", "id\tstart\tend\ttext\n1\t0.0\t3.2\tHow did the training go?\n2\t3.2\t9.0\tIt went well.\n"),
+    ("segments.csv", "id,start,end,text,speaker\n1-A,00:00:01,00:00:03,How did the training go?,SPEAKER_00\n"
+                     "2-B,00:00:03,00:00:09,It went well.,SPEAKER_01\n")])
+def test_a_transcript_table_numbering_its_segments_in_an_id_column_is_a_transcript(
+        tmp_path: Path, name: str, data: str) -> None:
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    assert is_transcript_sheet(path)
+    files, cases, _notes = gather_import_files([path], None)
+    assert files == [path] and cases is None
+    pt = parse_transcript(path.read_bytes(), path.name)
+    words = " ".join(pt.text[u.start:u.end] for u in pt.units)
+    assert "How did the training go?" in words and "It went well." in words
+    assert not any(c in words for c in ("[", ",0.0", "\t"))
+    assert max(u.t_end or 0 for u in pt.units) == 9  # the times are read from the start and end columns
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_a_case_sheet_keyed_by_id_is_still_the_case_sheet(tmp_path: Path, sep: str) -> None:
+    path = tmp_path / ("cases.csv" if sep == "," else "cases.tsv")
+    path.write_text(sep.join(["id", "name", "stakeholder_group", "start date", "text of consent"]) + "\n"
+                    + sep.join(["KII-01", "Hoa Nguyen", "union", "2024-03-01", "yes"]) + "\n"
+                    + sep.join(["KII-02", "Lan Tran", "employer", "2024-03-02", "yes"]) + "\n", encoding="utf-8")
+    assert not is_transcript_sheet(path)
+    files, cases, _notes = gather_import_files([path], None)
+    assert files == [] and cases == path

@@ -150,9 +150,10 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     record = read_json(text)
     if record is not None:
         from qualcode.importers.caption_table import json_cues
-        from qualcode.importers.cue_reader import cues_as_transcript
+        from qualcode.importers.cue_reader import CueDamage, cues_as_transcript
 
-        parsed = cues_as_transcript(json_cues(record, text, name), name, fmt="vtt")
+        damage = CueDamage()
+        parsed = cues_as_transcript(json_cues(record, text, name, damage), name, fmt="vtt", damage=damage)
         parsed.format = "json"
         parsed.detected = "Whisper JSON output: " + parsed.detected.partition(": ")[2]
         return parsed

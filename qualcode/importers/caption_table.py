@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 
@@ -185,13 +186,14 @@ def read_json(text: str) -> object | None:
         return None
 
 
-def json_cues(data: object, text: str, name: str) -> list[Cue]:
+def json_cues(data: object, text: str, name: str, damage: CueDamage) -> list[Cue]:
     """Whisper's or WhisperX's JSON output (``data``, read from ``text``) as cues, each with the line its segment
-    starts on. Raises InputError for any other JSON: its keys and values are no one's words."""
+    starts on. Raises InputError for any other JSON: its keys and values are no one's words. A segment whose start
+    is not a time (NaN, an overflowing 1e400, a negative number) keeps its words, timed at the segment before, and
+    is noted in ``damage``; an end that is not a time is the segment's start."""
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list) or not segments or not all(
-            isinstance(s, dict) and isinstance(s.get("text"), str) and _number(s.get("start")) is not None
-            for s in segments):
+            isinstance(s, dict) and isinstance(s.get("text"), str) and _numeric(s.get("start")) for s in segments):
         raise InputError("this JSON file is not Whisper's or WhisperX's output (a list of 'segments', each with its"
                          " 'start', 'end' and 'text')", path=name,
                          hint="export the transcript as .vtt, .srt or .txt from the tool that wrote it")
@@ -200,19 +202,36 @@ def json_cues(data: object, text: str, name: str) -> list[Cue]:
         starts = [1] * len(segments)
     cues = []
     for k, segment in enumerate(segments):
-        start = _number(segment.get("start")) or 0.0
+        start = _number(segment.get("start"))
         end = _number(segment.get("end"))
         speaker = segment.get("speaker")
         words = " ".join(str(segment["text"]).split())
+        if start is None:
+            damage.broken.append((starts[k], f"start {segment.get('start')}"))
+            damage.first_error = damage.first_error or InputError(
+                f"a segment whose start is not a time ({segment.get('start')})", path=name, line=starts[k],
+                hint="each segment's start is a number of seconds; export the transcript again")
         if not words:
             continue
         line = f"<v {speaker}>{words}" if isinstance(speaker, str) and speaker.strip() else words
+        if start is None:
+            cues.append(Cue(UNTIMED, UNTIMED, [line], starts[k]))
+            continue
         cues.append(Cue(round(start, 3), round(max(end, start) if end is not None else start, 3), [line], starts[k]))
-    return cues
+    damage.check(sum(1 for c in cues if c.t_start != UNTIMED))
+    return settle_untimed(cues)
+
+
+def _numeric(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A segment's time in seconds; None for anything that is not one (NaN, infinity, a negative number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def _segment_lines(text: str) -> list[int]:

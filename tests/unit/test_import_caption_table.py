@@ -93,8 +93,8 @@ def test_whisper_json_output_is_read_as_its_segments() -> None:
     assert [(pt.text[u.start:u.end], u.t_start) for u in pt.units] == [
         ("Good morning and thank you for coming.", 0.0), ("We trained forty workers in May.", 3.0)]
     # the second segment starts before the first ends: fine; one that starts before the one before is named by line
-    back = WHISPER_JSON.replace('"start": 3.0', '"start": -1.0').replace('"id": 0, "seek": 0, "start": 0.0',
-                                                                          '"id": 0, "seek": 0, "start": 2.0')
+    back = WHISPER_JSON.replace('"start": 3.0', '"start": 1.0').replace('"id": 0, "seek": 0, "start": 0.0',
+                                                                         '"id": 0, "seek": 0, "start": 2.0')
     pt = parse_transcript(back.encode(), "forum.json")
     assert any(w.startswith("1 cue(s) start before the cue before them (the first at line 6)") for w in pt.warnings)
 
@@ -187,3 +187,30 @@ def test_a_case_sheet_keyed_by_id_is_still_the_case_sheet(tmp_path: Path, sep: s
     assert not is_transcript_sheet(path)
     files, cases, _notes = gather_import_files([path], None)
     assert files == [] and cases == path
+
+
+@pytest.mark.parametrize("bad", ["NaN", "1e400", "-Infinity", "-5", "Infinity"])
+def test_a_whisper_segment_whose_start_is_not_a_time_keeps_its_words_without_a_time(bad: str) -> None:
+    """JSON allows NaN and Infinity (and 1e400 overflows to it): such a start was stored as Infinity, which no
+    export, clock or JSON listing can show ("cannot convert float infinity to integer")."""
+    import json
+    import math
+
+    data = ('{"segments": [\n{"start": 0.0, "end": 3.0, "text": " Good morning and thank you for coming."},\n'
+            f'{{"start": {bad}, "end": NaN, "text": " We trained forty workers in May."}},\n'
+            '{"start": 9.0, "end": 1e400, "text": " The union asked for it first."}\n]}')
+    pt = parse_transcript(data.encode(), "forum.json")
+    units = [(pt.text[u.start:u.end], u.t_start, u.t_end) for u in pt.units]
+    assert [text for text, _, _ in units] == ["Good morning and thank you for coming.",
+                                              "We trained forty workers in May.", "The union asked for it first."]
+    assert all(t is not None and math.isfinite(t) and t >= 0 for _, start, end in units for t in (start, end))
+    assert all(t.t_start is None or math.isfinite(t.t_start) for t in pt.turns)
+    json.dumps([u.t_start for u in pt.units], allow_nan=False)
+    assert any("could not be read" in w and "line 3" in w for w in pt.warnings)
+
+
+def test_whisper_json_whose_only_start_is_not_a_time_is_refused_in_one_line() -> None:
+    from qualcode.errors import InputError
+
+    with pytest.raises(InputError, match=r"f\.json:1: a segment whose start is not a time"):
+        parse_transcript(b'{"segments":[{"start":1e400,"end":NaN,"text":"Hi there"}]}', "f.json")

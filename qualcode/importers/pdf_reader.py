@@ -185,6 +185,10 @@ def _read(data: bytes, name: str) -> ParsedTranscript:
     if empty:
         warnings.append(f"{_pages_text(empty)} without text (scanned images?): nothing there can be coded")
     blocks = page_blocks(pages, _page_labels(doc, len(pages)))
+    contents = sorted({b.page for b in blocks if b.contents})
+    if contents:
+        warnings.append(f"the table of contents on {_pages_text(contents)} was left out of the units (it is kept in"
+                        " the text)")
     numbered = sum(p.numbered for p in pages)
     if numbered:
         where = _pages_text([p.number for p in pages if p.numbered])
@@ -879,20 +883,44 @@ _LEADER_ENTRY = re.compile(r"\S.*?(?:\.\s?){4,}\s*…?\s*(?:\d{1,4}|[ivxlc]{1,6}
                            re.IGNORECASE)
 
 
+_ENDS_IN_PAGE_NUMBER = re.compile(r"\s(?:\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
+
+
 def _mark_contents(blocks: list[_Block], pages: list[Page]) -> None:
-    """A table of contents is text, not sections or passages to code: its page titled "Contents" (in one of the
+    """A table of contents is text, not sections or passages to code: on a page titled "Contents" (in one of the
     languages above), or a page most of whose lines are entries with dot leaders and page numbers, in any language
-    (a contents page running over two, the second without a title)."""
+    (a contents page running over two, the second without a title), the title and the entries up to the last entry
+    before the first passage of prose (the text below a short table of contents, an executive summary, is read)."""
     titled = {b.page for b in blocks if b.kind == HEADING and _CONTENTS.match(b.text)}
     leaders = set()
     for page in pages:
         entries = sum(1 for ln in page.lines if _LEADER_ENTRY.fullmatch(ln.text))
         if entries >= 3 and entries >= 0.4 * len(page.lines):
             leaders.add(page.number)
-    for b in blocks:
-        if b.page in titled or b.page in leaders:
+    for number in sorted(titled | leaders):
+        on_page = [b for b in blocks if b.page == number]
+        last = -1
+        for i, b in enumerate(on_page):
+            if _contents_entry(b) or (b.kind == HEADING and _CONTENTS.match(b.text)):
+                last = i
+            elif _prose(b):
+                break
+        for b in on_page[:last + 1]:
             b.kind = TITLE
             b.contents = True
+
+
+def _contents_entry(b: _Block) -> bool:
+    """An entry of a table of contents: half its lines or more end in a page number (with dot leaders or not)."""
+    lines = [ln.text.strip() for ln in b.lines] or [b.text.strip()]
+    entries = sum(1 for t in lines if _LEADER_ENTRY.fullmatch(t) or _ENDS_IN_PAGE_NUMBER.search(t))
+    return entries > 0 and 2 * entries >= len(lines)
+
+
+def _prose(b: _Block) -> bool:
+    """A passage of running text, which no table of contents holds: three lines or more, or twelve words or more
+    ending a sentence."""
+    return len(b.lines) >= 3 or (len(b.text.split()) >= 12 and b.text.rstrip().endswith((".", "!", "?", "…")))
 
 
 def _set_heading_levels(blocks: list[_Block], body: float) -> None:

@@ -148,6 +148,10 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
     from qualcode.importers.caption_table import read_json
 
     record = read_json(text)
+    if record is None and name.lower().endswith(".json"):
+        raise InputError("this JSON file is not Whisper's or WhisperX's output (an object with a list of 'segments',"
+                         " each with its 'start', 'end' and 'text')", path=name,
+                         hint="export the transcript as .vtt, .srt or .txt from the tool that wrote it")
     if record is not None:
         from qualcode.importers.caption_table import json_cues
         from qualcode.importers.cue_reader import CueDamage, cues_as_transcript
@@ -174,6 +178,11 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
                 parsed.detected = f"{'tab' if tab else 'comma'}-separated transcript, {table[1].describe()}; " + \
                     parsed.detected.partition(": ")[2]
                 return parsed
+            if name.lower().endswith((".csv", ".tsv")):
+                from qualcode.importers.caption_table import table_refusal
+
+                # the header is a transcript table's: its rows are never interview notes of CSV text
+                raise table_refusal(text, name, columns)
     fmt = detect.detect_text_format(text)
     if fmt in ("vtt", "srt"):
         from qualcode.importers.cue_reader import read_cues

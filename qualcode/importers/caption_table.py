@@ -117,8 +117,9 @@ def table_rows(text: str, columns: TableColumns) -> list[tuple[int, list[str]]]:
         return [(first + k + 1, line.split("\t")) for k, line in enumerate(lines[first:]) if line.strip()]
     reader = csv.reader(io.StringIO("\n".join(lines[first:])))
     rows = []
+    ended = 0  # the line the row before ended on (a quoted cell may run on over lines, or to the end of the file)
     for cells in reader:
-        line_no = first + reader.line_num - sum(c.count("\n") for c in cells)
+        line_no, ended = first + ended + 1, reader.line_num
         if any(c.strip() for c in cells):
             rows.append((line_no, cells))
     return rows
@@ -166,6 +167,24 @@ def table_cues(text: str, name: str, damage: CueDamage) -> tuple[list[Cue], Tabl
         cues.append(Cue(start, end, [f"<v {speaker}>{words}" if speaker else words], line_no))
     damage.check(sum(1 for c in cues if c.t_start != UNTIMED))
     return settle_untimed(cues), columns
+
+
+def table_refusal(text: str, name: str, columns: TableColumns) -> InputError:
+    """Why a file whose header is a transcript table's could not be read as one: it has no rows, or too few rows
+    with a readable start; the error names the line to look at."""
+    rows = table_rows(text, columns)
+    if not rows:
+        return InputError("this table of speech has a header but no rows", path=name, line=columns.header_line + 1,
+                          hint="export the transcript again, with its rows")
+    line_no, cells = next(((n, c) for n, c in rows if read_time(_cell(c, columns.start), millis=columns.millis)
+                           is None), rows[0])
+    start = _cell(cells, columns.start).strip()[:40]
+    unclosed = any('"' in c and "\n" in c for c in cells)
+    what = "a row whose quote is never closed" if unclosed else \
+        f"a row without a readable start time ('{start}')" if start else "a row without a start time"
+    return InputError(f"{what}: too few rows of this table of speech could be read", path=name, line=line_no,
+                      hint="each row needs its start time, in seconds or as 00:01:02; fix the row or export the"
+                           " transcript again")
 
 
 def _cell(cells: list[str], index: int | None) -> str:

@@ -238,3 +238,23 @@ def test_whisper_tsv_output_is_imported_as_a_transcript_not_as_a_case_sheet(
         ("So we start with the first question of the forum.", 0.0),
         ("The union asked us in May to review the traffic plan.", 2.0),
         ("We met the residents twice after that.", 5.4)]
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("a.csv", 'start,end,text\n0,1000,Hello there\nabc,2000,"unclosed quote\n3000,4000,More\n',
+     "a.csv:3: a row without a readable start time ('abc')"),
+    ("e.json", '[{"start": 0, "end": 2, "text": "Hi"}]', "e.json: this JSON file is not Whisper's or WhisperX's"),
+    ("f.json", '{"segments": [{"start": 1e400, "end": NaN, "text": "Hi there"}]}',
+     "f.json:1: a segment whose start is not a time")])
+def test_import_refuses_a_damaged_table_or_json_in_one_line_and_writes_nothing(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, data: str, expected: str) -> None:
+    """A damaged transcript table or a JSON array was imported as interview notes made of its CSV or JSON text; a
+    Whisper segment timed 1e400 was stored as Infinity."""
+    project = tmp_path / "p"
+    assert run(capsys, "init", str(project))[0] == 0
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    source = tmp_path / name
+    source.write_text(data, encoding="utf-8")
+    code, out, err = run(capsys, "-p", str(project), "import", str(source))
+    assert code == 2 and expected in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before

@@ -214,3 +214,31 @@ def test_whisper_json_whose_only_start_is_not_a_time_is_refused_in_one_line() ->
 
     with pytest.raises(InputError, match=r"f\.json:1: a segment whose start is not a time"):
         parse_transcript(b'{"segments":[{"start":1e400,"end":NaN,"text":"Hi there"}]}', "f.json")
+
+
+@pytest.mark.parametrize(("name", "data", "line", "message"), [
+    ("a.csv", 'start,end,text\n0,1000,Hello there\nabc,2000,"unclosed quote\n3000,4000,More\n', 3,
+     "a row without a readable start time ('abc')"),
+    ("b.csv", "start,end,text\n", 1, "this table of speech has a header but no rows"),
+    ("b.tsv", "Speaker\tStart time (seconds)\tEnd time (seconds)\tTranscription\n\n", 1,
+     "this table of speech has a header but no rows"),
+    ("inf.csv", "start,end,text\n0.5,2.0,Hello there\ninf,3.5,World is big\n", 3,
+     "a row without a readable start time ('inf')")])
+def test_a_damaged_or_empty_transcript_table_is_refused_naming_its_line(
+        name: str, data: str, line: int, message: str) -> None:
+    """Such a table was read as interview notes whose units were its CSV text ('start,end,text 0,1000,...')."""
+    from qualcode.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        parse_transcript(data.encode(), name)
+    assert str(caught.value).startswith(f"{name}:{line}: {message}")
+
+
+@pytest.mark.parametrize("data", ['[{"start": 0, "end": 2, "text": "Hi"}]', '{"segments": [{"start": 0, "end": 2,',
+                                  '"just a string"', "null"])
+def test_a_json_file_that_is_not_an_object_is_refused_not_read_as_notes(data: str) -> None:
+    from qualcode.errors import InputError
+
+    with pytest.raises(InputError, match=r"e\.json: this JSON file is not Whisper's or WhisperX's output"):
+        parse_transcript(data.encode(), "e.json")
+

@@ -352,6 +352,14 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
                 f"no interviewer found among {shown}: the questions are offered for coding as answers;"
                 f" mark the interviewer with: {set_role} 'LABEL' interviewer"
             )
+        elif not facts.stats.unlabelled and all(by_label[lab].role == "interviewer" for lab in voices
+                                                if lab in by_label):
+            shown = quoted_list(voices)
+            out.append(
+                f"every unit is the interviewer's ({shown}): nothing in {tid} is offered for coding as an informant's"
+                " words; if the file labels only the questions, put a label ('Respondent:') before each answer and"
+                f" import it again, or mark the informant with: {set_role} 'LABEL' informant"
+            )
         if facts.kii is not False and voices and total >= 10:
             top = max(voices, key=lambda lab: facts.stats.units[lab])
             share = facts.stats.units[top] / total

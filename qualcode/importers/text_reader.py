@@ -1109,7 +1109,7 @@ def blocks_to_drafts(
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
     if other is not None and other.turns:
         said = ("the questions without a label before the answers labelled" if other.asks else
-                "the paragraphs without a label after the turns labelled")
+                "the words without a label after the turns labelled")
         reading.notices.append(f"{said} '{other.label}' were read as another voice, '{other.voice}' ({other.turns}"
                                " turn(s)): the file labels one side of the conversation only")
     if reading.chat:
@@ -1172,25 +1172,46 @@ def _unlabelled_voice(blocks: list[Block], accepted: set[str], display: dict[str
     """The other voice of a transcript that labels one side of the conversation only: the interviewer's questions
     ("Interviewer: ...", "Q: ...") with the answers below them unlabelled, or the answers ("J: ...") with the
     questions above them unlabelled. Only where that one label starts three turns or more and the file alternates
-    so: two thirds of its labelled paragraphs followed by an unlabelled one (answers), or three unlabelled
-    paragraphs or more ending in a question right above a labelled one (questions). None elsewhere: a transcript
-    whose turns run on over several paragraphs."""
+    so: two thirds of its labelled turns followed by unlabelled words where another voice would start (a new
+    paragraph, or the line after one ending in a question: "Q: Why?" / "Because ..." without a blank line between
+    them), or three unlabelled paragraphs or more ending in a question right above a labelled one (questions). None
+    elsewhere: a transcript whose turns run on over several paragraphs."""
     from qualcode.speakers import role_of_label
 
     speech = [b for b in blocks if not b.heading and not b.forced and b.lines]
-    opening = [b.labels[0] if b.labels and b.labels[0] is not None and b.labels[0].key in accepted else None
-               for b in speech]
-    keys = {lab.key for lab in opening if lab is not None}
-    if len(keys) != 1 or any(lab is not None and lab.key in accepted for b in speech for lab in b.labels[1:]):
+
+    def own(lab: Label | None) -> Label | None:
+        return lab if lab is not None and lab.key in accepted else None
+
+    keys = {lab.key for b in speech for lab in map(own, b.labels) if lab is not None}
+    if len(keys) != 1:
         return None
     [key] = keys
-    label = display.get(key) or next(lab.speaker for lab in opening if lab is not None)
-    labelled = [k for k, lab in enumerate(opening) if lab is not None]
-    if len(labelled) < 3:
-        return None
+    label = display.get(key) or next(lab.speaker for b in speech for lab in map(own, b.labels) if lab is not None)
     if role_of_label(label) == "interviewer":
-        answered = sum(1 for k in labelled if k + 1 < len(speech) and opening[k + 1] is None)
-        return _OtherVoice(label, asks=False) if answered * 3 >= len(labelled) * 2 else None
+        # each line as the reading loop meets it: (its label, starts a paragraph, its words)
+        lines = [(own(lab), k == 0, lab.rest if own(lab) is not None and lab is not None else line)
+                 for b in speech for k, (line, lab) in enumerate(zip(b.lines, b.labels, strict=True))]
+        starts = [k for k, (lab, _, _) in enumerate(lines) if lab is not None]
+        if len(starts) < 3:
+            return None
+        answered = 0
+        for k in starts:
+            words = lines[k][2]
+            spoken, asked = bool(words.strip()), words.rstrip().endswith(("?", "？"))
+            for lab, paragraph, words in lines[k + 1:]:
+                if lab is not None:
+                    break
+                if spoken and (paragraph or asked):
+                    answered += 1
+                    break
+                spoken, asked = spoken or bool(words.strip()), words.rstrip().endswith(("?", "？"))
+        return _OtherVoice(label, asks=False) if answered * 3 >= len(starts) * 2 else None
+    if any(own(lab) is not None for b in speech for lab in b.labels[1:]):
+        return None
+    opening = [own(b.labels[0]) if b.labels else None for b in speech]
+    if sum(1 for lab in opening if lab is not None) < 3:
+        return None
     questions = {id(speech[k]) for k in range(len(speech) - 1) if opening[k] is None and opening[k + 1] is not None
                  and speech[k].lines[-1].rstrip().endswith(("?", "？"))}
     return _OtherVoice(label, asks=True, questions=questions) if len(questions) >= 3 else None

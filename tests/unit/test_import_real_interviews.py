@@ -444,3 +444,25 @@ def test_a_header_naming_the_interviewer_without_a_colon_is_metadata() -> None:
                "Q: And now?\n\nA: Well.\n")
     pt = parse_transcript(english.encode(), "kii.txt")
     assert pt.metadata["interviewer"] == "Clara Jensen" and "Clara" not in pt.text
+
+
+def test_answers_on_the_line_under_a_labelled_question_are_the_respondents(tmp_path: Path) -> None:
+    # only the questions labelled, each answer on the next line with no blank line between them
+    text = ("Q: How did the project start in your province?\n"
+            "It started in 2021 with a survey of the factories. Then the training began.\n"
+            "Q: What would you change?\nMore follow-up visits, and earlier.\n"
+            "Q: Who paid for the visits?\nThe project paid, and later the association.\n")
+    speakers, report = import_text(tmp_path, "KII-29.txt", text)
+    assert {s["label"]: s["role"] for s in speakers} == {"Q": "interviewer", "Respondent": "informant"}
+    pt = parse_transcript(text.encode(), "KII-29.txt")
+    assert _turns(pt)[2:4] == [("Q", "What would you change?"), ("Respondent", "More follow-up visits, and earlier.")]
+    assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])
+
+
+def test_a_transcript_whose_every_unit_is_the_interviewers_says_so(tmp_path: Path) -> None:
+    # the answers run on under statements, not questions: nothing tells them from the interviewer's words
+    text = "".join(f"Interviewer: Tell me about step {n}.\nStep {n} went well, the staff liked it.\n" for n in range(4))
+    speakers, report = import_text(tmp_path, "KII-30.txt", text)
+    assert {s["label"]: s["role"] for s in speakers} == {"Interviewer": "interviewer"}
+    assert any("every unit is the interviewer's" in w and "'Respondent:'" in w
+               for w in report["transcripts"][0]["warnings"])

@@ -450,6 +450,69 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]
     return equals
 
 
+_WHO_LINE = re.compile(r"\s*([^:：\n]{1,40}?)\s*[:：]\s*(.+?)\s*")
+# where a name in a "who is who" line ends and what it says of the person starts: "Mai Tran, 34, HR manager"
+_PERSON_END = re.compile(r"\s*[,;]\s*|\s+[-–—|]\s+|\s*\(")
+
+
+def _who_is_who(blocks: list[Block], metadata: dict[str, Any]) -> tuple[list[str], int]:
+    """A first paragraph whose every line names the person behind a label ("Interviewer: Clara Jensen",
+    "Respondent: Mai Tran, 34, HR manager, Factory A", a focus group's "Participant 1: Mai Tran" / "P2: Hoa Le, 29,
+    quality control"), each label a role or one that speaks below: who is who, not a first exchange. The names
+    become the transcript's metadata (a role's under its key, the others under ``participants``), so they are
+    withheld as the header's names are; what a line says of an informant beside the name (age, job, employer) could
+    single them out and is kept nowhere. Returns the lines as read (the names only) and how many descriptions were
+    left out; ([], 0) and nothing changed when the first paragraph is not such a list."""
+    speech = [b for b in blocks if b.lines]
+    start = 0
+    while start < len(speech) and speech[start].heading:
+        start += 1
+    if start + 1 >= len(speech) or speech[start].forced or len(speech[start].lines) < 2:
+        return [], 0
+    below = {label_key(clean_inline(m.group(1)).strip("*_ ")) for b in speech[start + 1:] if not b.forced
+             for line in b.lines if (m := _WHO_LINE.fullmatch(line))}
+    read: list[tuple[str, str, str, str]] = []  # (label, metadata key, person, what is said of them)
+    for line in speech[start].lines:
+        m = _WHO_LINE.fullmatch(clean_inline(line))
+        if m is None:
+            return [], 0
+        label, value = m.group(1).strip("*_ "), m.group(2).strip("*_ ").removesuffix("\\").strip()
+        person, said = _split_person(value)
+        key = HEADER_KEY_ALIASES.get(meta_key(label), meta_key(label))
+        if not _names_a_person(person) or value.endswith((".", "?", "!", "…", ":")) \
+                or key not in META_ROLE_KEYS and label_key(label) not in below:
+            return [], 0
+        read.append((label, key, person, said))
+    if len({label_key(lab) for lab, _, _, _ in read}) < len(read) or not any(label_key(lab) in below
+                                                                             for lab, _, _, _ in read):
+        return [], 0
+    from qualcode.speakers import ASKING_KEYS, split_names
+
+    left_out = 0
+    others: list[str] = []
+    for _, key, person, said in read:
+        if key in META_ROLE_KEYS and key not in metadata:
+            metadata[key] = person
+        else:
+            others.append(person)
+        if said and key in ASKING_KEYS:
+            metadata.setdefault(f"{key}_description", said)
+        elif said:
+            left_out += 1
+    if others:
+        metadata["participants"] = "; ".join([*split_names(metadata.get("participants")), *others])
+    speech[start].lines = []
+    return [f"{label}: {person}" for label, _, person, _ in read], left_out
+
+
+def _split_person(value: str) -> tuple[str, str]:
+    """"Mai Tran, 34, HR manager" -> ("Mai Tran", "34, HR manager")."""
+    m = _PERSON_END.search(value)
+    if m is None:
+        return value, ""
+    return value[:m.start()].strip(), value[m.end():].strip(" )-–—|,;")
+
+
 # keys of the cover page an oral history or research interview starts with ("Interviewed by: / Al Kossow",
 # "Narrator: ...", "Recorded: September 11, 2008"): one of the first three says the lines above the first speaker
 # label are such a page, not speech; their values are kept under the name after the arrow
@@ -895,6 +958,14 @@ def blocks_to_drafts(
     if keyed:
         reading.notices.append(f"the header line(s) {quoted_list(keyed, None)} above the speech were read as metadata,"
                                " not as speech")
+    else:
+        keyed, left_out = _who_is_who(blocks, metadata)
+        if keyed:
+            reading.notices.append(f"the lines {quoted_list(keyed, None)} above the speech say who is who: read as"
+                                   " the speakers' names (withheld as a header's names are), not as speech"
+                                   + (f"; what {left_out} of them say of the person beside the name (age, job,"
+                                      " employer) could single them out and was left out of the project: give it"
+                                      " in the case sheet" if left_out else ""))
     blocks = [b for b in blocks if b.lines]
     for block in blocks:
         block.labels = [None if block.forced or block.heading else find_label(line) for line in block.lines]

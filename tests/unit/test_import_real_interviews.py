@@ -466,3 +466,33 @@ def test_a_transcript_whose_every_unit_is_the_interviewers_says_so(tmp_path: Pat
     assert {s["label"]: s["role"] for s in speakers} == {"Interviewer": "interviewer"}
     assert any("every unit is the interviewer's" in w and "'Respondent:'" in w
                for w in report["transcripts"][0]["warnings"])
+
+
+@pytest.mark.parametrize(("name", "text", "person", "details"), [
+    ("KII-32.txt", "Interviewer: Clara Jensen\nRespondent: Mai Tran, 34, HR manager, Factory A\n\n"
+     "Interviewer: Welcome. What changed after the training?\nRespondent: The supervisors shout less now.\n"
+     "Interviewer: Thank you.\nRespondent: You are welcome.\n", "Mai Tran", ("HR manager", "Factory A")),
+    ("FGD-10.txt", "Facilitator: Long Nguyen\nP1: Mai Tran, 34, assembly line\nP2: Hoa Le (29, quality control)\n\n"
+     "Facilitator: Welcome. What changed after the training?\nP1: The supervisors shout less now.\n"
+     "P2: Overtime is still too long.\nFacilitator: Thank you.\nP1: Yes, in May.\n", "Hoa Le",
+     ("assembly line", "quality control")),
+    ("FGD-11.txt", "Facilitator: Long Nguyen\nParticipant 1: Mai Tran\nParticipant 2: Hoa Le\n\n"
+     "Facilitator: Welcome. What changed after the training?\nParticipant 1: The supervisors shout less now.\n"
+     "Participant 2: Overtime is still too long.\n", "Hoa Le", ()),
+])
+def test_a_list_of_who_is_who_above_the_speech_is_no_evidence_and_its_details_are_kept_nowhere(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, person: str,
+        details: tuple[str, ...]) -> None:
+    pt = parse_transcript(text.encode(), name)
+    assert _units(pt)[0] == "Welcome. What changed after the training?"
+    assert person not in pt.text and not any(d in pt.text for d in details)
+    assert any("say who is who" in n for n in pt.warnings)
+    from qualcode.cli import main
+
+    import_text(tmp_path, name, text)
+    capsys.readouterr()
+    for listing in (["segments", "--json"], ["transcripts", "--json"], ["transcripts", "speakers", name[:-4],
+                                                                         "--json"]):
+        assert main(["-p", str(tmp_path / "p"), *listing]) == 0
+        shown = capsys.readouterr().out
+        assert person not in shown and not any(d in shown for d in details), listing

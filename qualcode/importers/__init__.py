@@ -204,16 +204,23 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             parsed.format = "sbv"
             parsed.detected = "SubViewer (.sbv, YouTube): " + parsed.detected.partition(": ")[2]
             return parsed
+        from qualcode.importers.cue_reader import console_lines
         from qualcode.importers.text_reader import zoom_chat_lines
 
         damage = CueDamage()
+        console = console_lines(text)
+        timed = console.text if console is not None else text
         # a Zoom chat starts each message with its time too, but says who sent it: the text reader reads it
-        captions = timed_lines_cues(text, damage) if zoom_chat_lines(text.split("\n"))[1] is None else None
+        captions = timed_lines_cues(timed, damage) if zoom_chat_lines(text.split("\n"))[1] is None else None
         if captions is not None:
             parsed = cues_as_transcript(captions, name, fmt="vtt", damage=damage)
             parsed.format = "text"
             parsed.detected = "plain text: " + parsed.detected.partition(": ")[2] + ", a time before each line"
             parsed.warnings.insert(0, TIMED_LINES_NOTICE)
+            if console is not None:
+                parsed.warnings.insert(1, console.notice())
+                if console.language:
+                    parsed.metadata.setdefault("language", console.language)
             return parsed
     from qualcode.importers.noscribe import without_header_and_pauses
 

@@ -830,6 +830,49 @@ TIMED_LINES_NOTICE = ("every line started with a time (or had one alone on the l
 _BROKEN_LINE_TIME = re.compile(r"\s*(?:\[\s*\d[^\]\n]{0,40}:[^\]\n]{0,40}\]|\d[\d:.,]{2,12}\s*-->\s*\S{1,14})\s+")
 
 
+# What openai-whisper prints above its captions when it guesses the language, kept when its output is saved as text
+# ("whisper audio.mp3 > interview.txt"): the tool talking, never anyone's words.
+_CONSOLE_LINE = re.compile(
+    r"Detecting language using up to (?:the )?first \d+ seconds\.?(?:\s*Use `?--language`? to specify the"
+    r" language\.?)?|Detected language:\s*(?P<language>[^\n]{1,40})", re.I)
+
+
+@dataclass
+class ConsoleLines:
+    """The transcription tool's console lines above a text's first timed line, blanked (the line numbers kept)."""
+
+    text: str
+    count: int
+    language: str | None
+    first: str
+
+    def notice(self) -> str:
+        shown = self.first.split(". ")[0][:60]
+        return (f"{self.count} line(s) the transcription tool printed above the captions ('{shown} ...') were"
+                " left out" + (f"; the language it detected, {self.language}, is kept with the transcript"
+                               if self.language else ""))
+
+
+def console_lines(text: str) -> ConsoleLines | None:
+    """Whisper's console lines ("Detecting language using up to the first 30 seconds. ...", "Detected language:
+    English") at the top of a text, above its first timed line; None when it has none."""
+    lines = text.split("\n")
+    count, language, first = 0, None, ""
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        m = _CONSOLE_LINE.fullmatch(line)
+        if m is None:
+            break
+        count, first = count + 1, first or line
+        language = m.group("language").strip() if m.group("language") else language
+        lines[k] = ""
+    if not count:
+        return None
+    return ConsoleLines("\n".join(lines), count, language, first)
+
+
 def timed_lines_cues(text: str, damage: CueDamage | None = None) -> list[Cue] | None:
     """Captions saved as text, a time before each caption ("00:00:05 <v Brian Okken>This is episode 481,", "00:00:04
     your earbuds. This is episode 150"), as cues with their line numbers; None for any other text. A line whose

@@ -244,6 +244,28 @@ def test_a_sound_described_at_a_captions_start_is_still_left_out_beside_brackete
     assert any(w.startswith("1 description(s) of a sound at the start") for w in pt.warnings)
 
 
+@pytest.mark.parametrize("console", [
+    ["Detecting language using up to the first 30 seconds. Use `--language` to specify the language",
+     "Detected language: English"],
+    ["Detected language: English"]])
+def test_whispers_console_lines_above_its_captions_saved_as_text_are_no_speech(console: list[str]) -> None:
+    """openai-whisper prints the language it detects above its captions; saved from the console as text, those
+    lines were units of speech ('Use `--language` to specify the language Detected language: English How long ...')
+    and the file was not read as captions."""
+    captions = ["[00:00.000 --> 00:04.000]  How long have you worked in the factory?",
+                "[00:04.000 --> 00:09.500]  About six years, since the project started here.",
+                "[00:09.500 --> 00:12.000]  And what changed with the training?",
+                "[00:12.000 --> 00:16.000]  The supervisors shout less now."]
+    pt = parse_transcript("\n".join(console + captions).encode(), "KII-41.txt")
+    assert [(pt.text[u.start:u.end], u.t_start) for u in pt.units] == [
+        ("How long have you worked in the factory?", 0.0), ("About six years, since the project started here.", 4.0),
+        ("And what changed with the training?", 9.5), ("The supervisors shout less now.", 12.0)]
+    assert not any(w in pt.text for w in ("Detect", "language", "English"))
+    assert any(w.startswith(f"{len(console)} line(s) the transcription tool printed above the captions")
+               and "English" in w for w in pt.warnings)
+    assert pt.metadata.get("language") == "English"
+
+
 def test_youtubes_transcript_copied_as_text_keeps_its_times() -> None:
     """YouTube's transcript panel, copied into a text file: each time alone on the line above its caption. The
     times were left out as lines that are only a timestamp, and no unit had a time."""

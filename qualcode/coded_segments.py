@@ -332,6 +332,9 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         warnings.append("documents named with a folder or a number, taken for the transcript the rest names: "
                         + ", ".join(f"'{d}' as {t}" for d, t in renamed.items()))
     warnings += problems
+    loose = codes.loose_note()
+    if loose:
+        warnings.append(loose)
     if asked:
         warnings.append(f"{asked} segment(s) also covered the interviewer's words: only the informants' units"
                         " are coded")

@@ -117,6 +117,9 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
     added, skipped = write_codings(project, planned)
     warnings = [f"read as Taguette's highlights export (id, document, tag, content): {len(placed_highlights)}"
                 f" highlight(s) placed; Taguette writes no coder, so the codings are {coder}'s"]
+    loose = codes.loose_note()
+    if loose:
+        warnings.append(loose.replace("code paths", "dotted tags", 1))
     if unplaced:
         warnings.append(f"{sum(sum(c.values()) for c in unplaced.values())} highlight row(s) not placed: "
                         + _unplaced_summary(unplaced))

@@ -21,8 +21,10 @@ What is not placed is for the caller to report in its own way: a table of quotes
 Another tool names a document and a code its own way; both imports of another tool's codings find them here alike:
 a document is the transcript whose id, title or file name it is (case, spacing, '_' and the extension aside); a code
 is the code whose id or name it is, or, for a path of codes ("Effectiveness > Outcomes"), whose name is its last
-part. A quote written from the tool's own copy of the document may hold the speaker labels and time stamps the
-import took out of ours: :func:`without_labels` takes them out of the quote before it is placed.
+part and which its parents put it under (a path whose parents name other codes, or nothing here, is read by its
+last part only, and the import says so; one that fits several codes is coded with none). A quote
+written from the tool's own copy of the document may hold the speaker labels and time stamps the import took out of
+ours: :func:`without_labels` takes them out of the quote before it is placed.
 """
 
 from __future__ import annotations
@@ -156,19 +158,45 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _as_written(name: str, folded: str) -> str:
+    """The part of ``name`` that folds to ``folded``, as written (``folded`` itself when it is not found)."""
+    words = folded.split()
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.search(pattern, name, re.I) if words else None
+    return m.group(0) if m else folded
+
+
+# the root folder a tool writes before its code paths ("Nodes\\\\Effectiveness\\\\Outputs"): no parent
+_ROOTS = frozenset({"nodes", "codes", "knoten"})
+
+
 class CodeNames:
     """The project's codes by the names another tool gives them: a code's id or name (case and spacing aside), or,
     for a path of codes written with one of ``separators`` ("Effectiveness > Outcomes achieved"), the code whose id
-    or name is its last part."""
+    or name is its last part and under whose codes (or in whose code group) its parents put it. A path whose
+    parents fit no code of its last part's name (they name other codes, or nothing here) is read by its last part
+    only, and :meth:`loose_note` says so; one whose last part is the name of several codes none of which its
+    parents settle fits them all."""
 
     def __init__(self, project: Project, separators: Sequence[str]) -> None:
         self.separators = tuple(separators)
         self.exact: dict[str, set[str]] = {}  # by id and by name
         self._shown: dict[str, str] = {}
-        for code in project.codebook().walk():
+        self._names: dict[str, str] = {}  # a code's name by its id
+        self._ancestors: dict[str, set[str]] = {}
+        book = project.codebook()
+        for code in book.walk():
+            self._names[code.id] = code.name
+            self._ancestors[code.id] = (self._ancestors.get(code.parent_id, set()) | {code.parent_id}
+                                        if code.parent_id else set())
             for key in (code.id, code.name):
                 self.exact.setdefault(_fold(key), set()).add(code.id)
                 self._shown.setdefault(_fold(key), key)
+        self._groups: dict[str, set[str]] = {}
+        for group in book.groups:
+            self._groups.setdefault(_fold(group.name), set()).update(group.codes)
+        #: paths read by their last part only, as the report says them: the path -> why
+        self.loose: dict[str, str] = {}
 
     def last_parts(self, name: str) -> list[str]:
         """The last part of ``name`` after each separator it holds, in the separators' order ("Impact > Policy/legal
@@ -176,16 +204,67 @@ class CodeNames:
         key = _fold(name)
         return list(dict.fromkeys(key.rsplit(sep, 1)[-1].strip() for sep in self.separators if sep in key))
 
+    def _parents(self, prefix: str, sep: str) -> tuple[list[str], list[str]]:
+        """The parts of a path before its last (split at ``sep``, then, for a part that names nothing, at the other
+        separators): those that name a code or a code group here, and those that name nothing."""
+        named: list[str] = []
+        unknown: list[str] = []
+        parts = [x.strip() for x in prefix.split(sep) if x.strip()]
+        if parts and parts[0] in _ROOTS:
+            parts = parts[1:]
+        for part in parts:
+            if part in self.exact or part in self._groups:
+                named.append(part)
+                continue
+            pieces = [x.strip() for x in re.split("|".join(map(re.escape, self.separators)), part) if x.strip()]
+            for piece in pieces:
+                (named if piece in self.exact or piece in self._groups else unknown).append(piece)
+        return named, unknown
+
+    def _under(self, code: str, parent: str) -> bool:
+        return bool(self.exact.get(parent, set()) & self._ancestors.get(code, set())) \
+            or code in self._groups.get(parent, set())
+
     def find(self, name: str) -> set[str]:
-        """The codes ``name`` can be: by id or name, else by the first of its last parts that is one."""
-        found = self.exact.get(_fold(name))
+        """The codes ``name`` can be: by id or name, else, for a path, by its last part and its parents (see the
+        class); a path taken for one code by its last part only is noted in :attr:`loose`."""
+        key = _fold(name)
+        found = self.exact.get(key)
         if found:
             return found
-        for last in self.last_parts(name):
-            found = self.exact.get(last)
-            if found:
+        for sep in self.separators:
+            if sep not in key:
+                continue
+            prefix, last = key.rsplit(sep, 1)
+            found = self.exact.get(last.strip())
+            if not found:
+                continue
+            named, unknown = self._parents(prefix, sep)
+            if not named and not unknown:  # "Nodes\\\\Lessons learned"
                 return found
+            fits = {code for code in found if all(self._under(code, parent) for parent in named)}
+            if named and fits:
+                return fits
+            if len(found) > 1:  # which of them the parents do not settle
+                return found
+            code = next(iter(found))
+            said = f"{code} ({self._names[code]})"
+            if named:
+                said += ", not under " + " or ".join(_as_written(name, p) for p in named if not self._under(code, p))
+            if unknown:
+                said += ", " + ", ".join(_as_written(name, u) for u in unknown) + (
+                    " being no code here" if len(unknown) == 1 else " being no codes here")
+            self.loose[name.strip()] = said
+            return found
         return set()
+
+    def loose_note(self, most: int = 8) -> str | None:
+        """The report's line on the paths read by their last part only (the first ``most`` of them), or None."""
+        if not self.loose:
+            return None
+        said = [f"'{path}' as {why}" for path, why in self.loose.items()]
+        more = f"; and {len(said) - most} more" if len(said) > most else ""
+        return "code paths read by their last part only: " + "; ".join(said[:most]) + more
 
     def close(self, name: str) -> str | None:
         """The code name (or id) nearest ``name`` (or its last part), for a did-you-mean."""

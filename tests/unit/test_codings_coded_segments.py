@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.cli import main
+from qualcode.model import Code
 from qualcode.project_io import import_codings_table
 from qualcode.store import Project
 
@@ -330,3 +331,35 @@ def test_nvivos_export_of_several_codes_files_each_reference_under_the_code_abov
     assert {code: {ref.split(":")[0] for ref, _, _, _ in found} for code, found in imported.items()} == {
         "effectiveness.outputs": {"KII-03"}, "lessons_learned": {"FGD-01"}}
     assert not any("not placed" in w for w in report["warnings"]) and report["added"] == 2
+
+
+def test_a_code_path_is_read_by_its_parents_too_and_a_path_matched_by_its_last_part_only_is_said(
+    example_project_dir: Path,
+) -> None:
+    with Project.open(example_project_dir) as project:
+        book = project.codebook()
+        # "Other" under two criteria, as codebooks with a catch-all per criterion have
+        for criterion in ("relevance", "sustainability"):
+            book[criterion].children.append(Code(id=f"{criterion}.other", name="Other",
+                                                 definition="What fits none of the criterion's other codes."))
+        book.reindex()
+        project.set_codebook(book)
+    table = _xlsx(example_project_dir / "paths.xlsx", [
+        MAXQDA_EN,
+        # the parent tells which "Other": Sustainability's, not Relevance's
+        _maxqda_row("KII-03_ministry", "Sustainability > Other", MINISTRY),
+        # the codebook's "Good practices" is no code under Relevance: taken by its last part, and said
+        _maxqda_row("FGD-01_hr-managers-bacninh", "Relevance > Good practices", LOGBOOK),
+        # a parent that names nothing here (a colleague's folder): taken by its last part, and said
+        _maxqda_row("FGD-01_hr-managers-bacninh", "Themes > Lessons learned", LOGBOOK),
+        # the parent fits neither "Other": which one is meant the path does not say
+        _maxqda_row("KII-03_ministry", "Impact > Other", MINISTRY),
+    ])
+    with Project.open(example_project_dir) as project:
+        report = import_codings_table(project, table, default_coder="ana")
+    assert set(_imported(example_project_dir, "Mai")) == {"sustainability.other", "good_practice", "lessons_learned"}
+    assert ("code paths read by their last part only: 'Relevance > Good practices' as good_practice (Good practices),"
+            " not under Relevance; 'Themes > Lessons learned' as lessons_learned (Lessons learned), Themes being no"
+            " code here") in report["warnings"]
+    assert ("codes that fit more than one code here, nothing written for them: 'Impact > Other' (relevance.other,"
+            " sustainability.other)") in report["warnings"]

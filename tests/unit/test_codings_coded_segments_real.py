@@ -57,6 +57,11 @@ def test_a_real_atlas_ti_quotation_report_codes_the_quotations_of_the_paper_impo
         assert warnings[3].startswith("codes not in the codebook, nothing written for them: 'food system - commodity:"
                                       " vegetable' (19; did you mean 'vegetables'?); 'per effect - direct?: no' (961);")
         assert "1 segment(s) not placed: 'Abel 2020': 1 (no text (a picture or media segment))" in warnings
+        # "group - subgroup: name" codes whose group is no code here are read by their name alone, and said: a
+        # target implementer "consumer" is taken for the agent "consumer"
+        loose = next(w for w in warnings if w.startswith("code paths read by their last part only: "))
+        assert ("'per measure - target implementer: consumer' as agent.consumer (consumer), per measure - target"
+                " implementer being no code here") in loose
         # "AnyLogic" is written in three places of the paper: which one each of its three quotations marks, the
         # table does not say
         assert ("6 segment(s) found in more than one place, not coded (code the right one by hand): row 2 ('Abel"

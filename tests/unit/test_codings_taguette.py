@@ -234,3 +234,16 @@ def test_a_highlights_or_quotes_table_of_its_header_only_is_refused_in_one_line(
     assert len([line for line in captured.err.splitlines() if line.strip()]) == 1 and said in captured.err
     with Project.open(folder) as project:
         assert project.codings() == []
+
+
+def test_a_dotted_tag_read_by_its_last_part_only_is_said(tmp_path: Path) -> None:
+    folder = _one_transcript(tmp_path, "kii_rep3.txt", "Interviewer: Was the first module useful?\n\nRespondent: Yes,"
+                             " very much. It changed how we work.\n")
+    # a tag from another project's tree, whose last part is a tag here
+    table = _highlights(tmp_path, ("1", "kii_rep3", "Old study.Quotable ⭐", "It changed how we work."))
+    with Project.open(folder) as project:
+        report = import_codings_table(project, table, default_coder="ana")
+    assert {(name, text) for _, name, text, _ in _codings(folder)} == {
+        ("Quotable ⭐", "Yes, very much. It changed how we work.")}
+    assert any(w.startswith("dotted tags read by their last part only: 'Old study.Quotable ⭐' as ")
+               and w.endswith("(Quotable ⭐), Old study being no code here") for w in report["warnings"]), report

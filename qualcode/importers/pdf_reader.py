@@ -87,6 +87,7 @@ class Page:
     images: int = 0
     label: str | None = None
     numbered: int = 0  # the numbers of lines or turns left out of its left margin
+    paragraph_numbers: int = 0  # the numbers of a report's paragraphs, kept before them
 
 
 def read_pdf(data: bytes, name: str) -> ParsedTranscript:
@@ -189,6 +190,11 @@ def _read(data: bytes, name: str) -> ParsedTranscript:
     if contents:
         warnings.append(f"the table of contents on {_pages_text(contents)} was left out of the units (it is kept in"
                         " the text)")
+    paragraph_numbers = [p.number for p in pages if p.paragraph_numbers and p.number not in contents]
+    if paragraph_numbers:
+        where = _pages_text(paragraph_numbers)
+        warnings.append(f"the paragraph numbers in the left margin of {where} were kept before their paragraphs,"
+                        " so a paragraph can be found by its number")
     numbered = sum(p.numbered for p in pages)
     if numbered:
         where = _pages_text([p.number for p in pages if p.numbered])
@@ -463,6 +469,47 @@ def _margin_numbers(page: Page, columns: list[float] | None = None) -> set[int]:
     return ids
 
 
+# a speaker's label starting a turn ("Dan: ", "Participant 2: ", "Q: ")
+_TURN_LABEL = re.compile(r"[A-Z][\w.'’-]{0,30}(?: [A-Z0-9][\w.'’-]{0,30}){0,2}:\s")
+
+
+def _paragraph_numbers(page: Page, margin: set[int]) -> list[tuple[Line, Line]]:
+    """A report's numbered paragraphs ("21" in the margin beside a paragraph's first line, as UN, ILO and EU reports
+    number them, to be cited as "para. 21"): each lone number and the line beside it, to be read as one line. The
+    margin numbers a transcript's turns (the lines beside them start with speakers' labels) or its lines (a number
+    beside nearly every line) are not; elsewhere a lone number is joined to the paragraph line on its row (a line
+    of the page's text width, not a table's cell)."""
+    lines = page.lines
+    if margin:
+        numbers = [ln for ln in lines if id(ln) in margin]
+    else:
+        numbers = [ln for ln in lines if _LONE_NUMBER.fullmatch(ln.text.strip())
+                   and not 1900 <= int(ln.text.strip()) <= 2099]
+    out: list[tuple[Line, Line]] = []
+    for number in numbers:
+        height = number.bottom - number.top
+        beside = [ln for ln in lines if ln is not number and id(ln) not in margin and ln.x0 > number.x1
+                  and min(ln.bottom, number.bottom) - max(ln.top, number.top) >= 0.5 * height
+                  and ln.x0 - number.x1 <= 4 * max(number.size, 1.0)]
+        if not beside:
+            continue
+        line = min(beside, key=lambda ln: ln.x0)
+        if margin or (line.width >= 0.4 * page.width and not _LONE_NUMBER.fullmatch(line.text.strip())):
+            out.append((number, line))
+    if not out:
+        return []
+    if margin:
+        if len(out) < len(numbers) or 2 * sum(1 for _, ln in out if _TURN_LABEL.match(ln.text)) >= len(out):
+            return []  # a transcript's numbered turns
+        top = min(n.top for n in numbers)
+        rows = {round(n.top) for n in numbers}
+        unnumbered = sum(1 for ln in lines if id(ln) not in margin and ln.top >= top
+                         and not any(abs(ln.top - r) <= 2 for r in rows))
+        if unnumbered < len(numbers):
+            return []  # numbered lines: a number beside (nearly) every line
+    return out
+
+
 def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
     """Remove running headers, footers and page numbers; set each page's printed label. Lines outside the page (text
     drawn beyond its edge, which no reader sees) are removed too."""
@@ -482,6 +529,15 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
         if not margins[page.number]:
             margins[page.number] = _margin_numbers(page, columns)
         margin = margins[page.number]
+        joined = _paragraph_numbers(page, margin)
+        if joined:
+            page.paragraph_numbers = len(joined)
+            margin = set()
+            for mark, beside in joined:
+                beside.text = f"{mark.text.strip()} {beside.text}"
+                beside.x0 = mark.x0
+            marks = {id(mark) for mark, _ in joined}
+            page.lines = [ln for ln in page.lines if id(ln) not in marks]
         if margin:
             # the numbers are the transcript's furniture, as page numbers are: read in, a line's number would split
             # its sentence from the line before (a unit at each line) or sit inside the words

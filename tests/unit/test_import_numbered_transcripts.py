@@ -144,3 +144,38 @@ def test_numbered_turns_in_a_word_or_html_document_are_said_to_read_as_an_interv
         report = import_files(project, [], documents=[path], coder="ana")
     [entry] = report["documents"]
     assert any("reads as a transcript" in w and "'Dan', 'Participant'" in w for w in entry["warnings"])
+
+
+PARAGRAPHS = ["The project reached 147 factories in three provinces and trained the grievance officers of most of them"
+              " during its first two years, with the labour inspectorate as a partner in each province.",
+              "Women made up sixty per cent of the trainees but only a fifth of the certified trainers, which the team"
+              " explains by the timing of the trainer course during the peak production season.",
+              "The monitoring data were collected for the training only, not for the advice given to the factories"
+              " afterwards, so the effect of the advice cannot be told apart from the training's."]
+
+
+@pytest.mark.parametrize("heading_x", [56, 85])
+def test_a_reports_numbered_paragraphs_keep_their_numbers(heading_x: float) -> None:
+    """UN, ILO and EU reports number their paragraphs in the margin ("21" beside a paragraph, the text indented): the
+    numbers were left out as a transcript's margin numbering, so "para. 23" could not be found in a PDF (Word files
+    keep them). Each number is kept before its paragraph; a transcript's numbered turns and lines still lose theirs."""
+    pages = []
+    number = 21
+    for heading in ("Findings", "Recommendations"):
+        page = PdfPage()
+        page.text(heading_x, 60, heading, size=16, bold=True)
+        top = 100.0
+        for text in PARAGRAPHS + PARAGRAPHS[:2]:
+            page.text(56, top, str(number))
+            top = page.paragraph(85, top, 430, text) + 10
+            number += 1
+        pages.append(page)
+    parsed = parse_document(build_pdf(pages, info={"Title": "Final evaluation"}), "numbered-paras.pdf")
+    texts = [parsed.text[u.start:u.end] for u in parsed.units]
+    starts = [t for t in texts if re.match(r"\d\d ", t)]
+    assert [int(t.split()[0]) for t in starts] == list(range(21, 31))
+    assert starts[0].startswith("21 The project reached 147 factories in three provinces")
+    assert any(t.startswith("26 The project reached 147 factories") for t in texts)
+    assert not any("numbering the lines or turns" in w for w in parsed.warnings)
+    assert any("paragraph numbers in the left margin of pages 1, 2 were kept" in w for w in parsed.warnings), \
+        parsed.warnings

@@ -1422,15 +1422,21 @@ class Project:
              state.get("score"), state.get("model_version"), state["created"]),
         )
 
-    def decisions(self, *, segment: int | None = None) -> list[Decision]:
+    def decisions(self, *, segment: int | None = None, coder: str | None = None,
+                  decision: str | None = None) -> list[Decision]:
+        """Decisions on suggestions, oldest first: of one unit, one coder, of one kind ("accepted", "rejected")."""
         sql = (
             "SELECT d.id, d.segment_id AS segment, d.code_id AS code, k.name AS coder, d.decision, d.score,"
             " d.model_version, d.created FROM decisions d JOIN coders k ON k.id = d.coder_id"
         )
-        args: tuple[Any, ...] = ()
-        if segment is not None:
-            sql += " WHERE d.segment_id = ?"
-            args = (segment,)
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("d.segment_id", segment), ("k.name", coder), ("d.decision", decision)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         return [cast(Decision, dict(r)) for r in self.db.execute(sql + " ORDER BY d.id", args)]
 
     # ------------------------------------------------------------------ memos

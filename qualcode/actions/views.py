@@ -891,8 +891,10 @@ def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None
 
     With ``ordered``, the order of ``qualcode queue`` (most informative first, each with its ``reason``) comes
     first, then the units another coder already coded, in transcript order; else transcript order. Units the coder
-    marked not codable are left out; those skipped for now come last. ``quick``: ordered by the model as the last
-    codings updated it in place (:func:`qualcode.nlp.project.queue_for_project`).
+    marked not codable are left out. Those whose suggestions the coder rejected (``x``: judged, none applies, but not
+    coded) come after every unit not yet judged, with that as their reason; those skipped for now come last.
+    ``quick``: ordered by the model as the last codings updated it in place
+    (:func:`qualcode.nlp.project.queue_for_project`).
     """
     mine = {int(c["segment"]) for c in project.codings(coder=coder, transcript=transcript)}
     marks = {int(m["segment"]): m["mark"] for m in project.marks(coder=coder, transcript=transcript)}
@@ -913,4 +915,15 @@ def uncoded_queue(project: Project, *, coder: str, transcript: str | None = None
         out += [{**u, "reason": None} for u in by_id.values()]
     else:
         out = [{**u, "reason": None} for u in units]
-    return sorted(out, key=lambda u: marks.get(u["id"]) == "skipped")  # stable: the order within each part stays
+    rejected = {int(d["segment"]) for d in project.decisions(coder=coder, decision="rejected")}
+    if rejected:
+        out = [{**u, "reason": REJECTED_REASON} if int(u["id"]) in rejected else u for u in out]
+
+    def part(u: QueuedUnit) -> int:
+        return 2 if marks.get(u["id"]) == "skipped" else 1 if int(u["id"]) in rejected else 0
+
+    return sorted(out, key=part)  # stable: the order within each part stays
+
+
+# Why a unit whose suggestions the coder rejected comes where it does in the queue (after the units not yet judged).
+REJECTED_REASON = "you rejected its suggestions: c picks a code, - marks it not codable"

@@ -140,6 +140,38 @@ async def test_x_rejects_every_suggestion_and_u_undoes_in_the_queue(make: Callab
         assert queued(screen)["ref"] == second  # back on the unit whose coding was undone
 
 
+async def test_a_unit_whose_suggestions_were_rejected_comes_back_after_the_units_not_yet_judged(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    # x on the queue's first unit, then the queue opened again: that unit was first again (still uncoded, still the
+    # model's most uncertain), offered once more to the coder who had just judged that none of its suggestions apply
+    from textual.widgets import Static
+
+    app = make(queue_mode=True, suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_suggestions(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        rejected = queued(screen)["ref"]
+        count = len(screen.units)
+        await pilot.press("x")
+        await wait_for_suggestions(app, pilot)
+        assert store.decisions(coder="clara", decision="rejected")
+        await pilot.press("escape")
+        await app.settled()
+        await pilot.press("w")
+        await wait_for_suggestions(app, pilot)
+        again = app.screen
+        assert isinstance(again, QueueScreen) and again is not screen
+        refs = [u["ref"] for u in again.units]
+        assert len(refs) == count  # still in the queue: it is not coded
+        assert refs[0] != rejected and refs[-1] == rejected  # behind every unit not yet judged
+        await pilot.press(*["s"] * (count - 1))  # on to it, past the others
+        await pilot.pause()
+        assert queued(again)["ref"] == rejected
+        head = " ".join(str(again.query_one("#queue-title", Static).render()).split())
+        assert "why now: you rejected its suggestions" in head, head
+
+
 async def test_the_queue_picker_shows_how_often_each_code_is_used(make: Callable[..., QualcodeApp],
                                                                   store: Project) -> None:
     from textual.widgets import OptionList

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -414,13 +414,15 @@ class QualcodeApp(TypeAhead, App[None]):
 
     # ------------------------------------------------------------------ suggestions (background worker)
 
-    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
-        """Cached suggestions for a unit, with code names and colours; None (and a background request) if not
-        computed yet. After a coding they stay on screen until the refitted model's replace them in place."""
+    def suggestions_for(self, unit: Mapping[str, Any], *,
+                        nearby: Sequence[Mapping[str, Any]] | None = None) -> list[Suggestion] | None:
+        """Cached suggestions for a unit, with code names and colours; None (and a background request, with the
+        units ``nearby``) if not computed yet. After a coding they stay on screen until the refitted model's replace
+        them in place."""
         uid = int(unit["id"])
         found = self._suggestions.get(uid)
         if found is None or self._fresh.get(uid, -1) < self._generation:
-            self._request_around(unit)
+            self._request_around(unit, nearby)
         if found is None:
             return None
         codebook = self.project.codebook()
@@ -449,13 +451,16 @@ class QualcodeApp(TypeAhead, App[None]):
             return None
         return False
 
-    def _request_around(self, unit: Mapping[str, Any]) -> None:
-        """Ask for the suggestions of a unit and of the units ahead of it (the next ones to be read), the unit on
-        screen first; those computed by the current model, or already asked of it, are not asked again."""
+    def _request_around(self, unit: Mapping[str, Any], nearby: Sequence[Mapping[str, Any]] | None = None) -> None:
+        """Ask for the suggestions of a unit and of the units ahead of it (the next ones to be read: of ``nearby``,
+        else of the screen in front), the unit on screen first; those computed by the current model, or already
+        asked of it, are not asked again."""
         if not self.suggestions_enabled or self._suggest_failed:
             return
         uid = int(unit["id"])
-        units = (self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None) or [unit]
+        if nearby is None:
+            nearby = self.screen.units_nearby() if isinstance(self.screen, WorkbenchScreen) else None
+        units = nearby or [unit]
         pos = next((i for i, u in enumerate(units) if u["id"] == uid), None)
         if pos is None:
             units, pos = [unit], 0

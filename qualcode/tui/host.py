@@ -80,8 +80,11 @@ class Host(Protocol):
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a one-line message in the status line."""
 
-    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
-        """The unit's suggestions, or None while they are computed (the screen is told when they are ready)."""
+    def suggestions_for(self, unit: Mapping[str, Any], *,
+                        nearby: Sequence[Mapping[str, Any]] | None = None) -> list[Suggestion] | None:
+        """The unit's suggestions, or None while they are computed (the screen is told when they are ready).
+        ``nearby``: the asking screen's units around it, whose suggestions are computed next (else the front
+        screen's: a screen catching up while the one in front goes must say which are its own)."""
 
     def suggestions_changed(self) -> None:
         """The team's codings changed: retrain, and recompute what is on screen."""
@@ -271,6 +274,10 @@ class WorkbenchScreen(Screen[None]):
         """The units around the current one, whose suggestions are worth computing next."""
         unit = self.current_unit()
         return [unit] if unit is not None else []
+
+    def suggestions_for(self, unit: Mapping[str, Any]) -> list[Suggestion] | None:
+        """The unit's suggestions (None while computed), those of this screen's units around it asked for next."""
+        return self.host.suggestions_for(unit, nearby=self.units_nearby())
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's entries of the command palette: its keys, by name."""

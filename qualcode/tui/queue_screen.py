@@ -201,7 +201,7 @@ class QueueScreen(WorkbenchScreen):
         u = self.current
         if u is None:
             return
-        found = self.host.suggestions_for(u)
+        found = self.suggestions_for(u)
         panel = self.query_one(SuggestionsPanel)
         if found is None:
             panel.show([], self.host.suggestion_note or "fitting suggestions…")
@@ -264,7 +264,7 @@ class QueueScreen(WorkbenchScreen):
 
     def shown_suggestions(self) -> list[Suggestion]:
         u = self.current
-        return (self.host.suggestions_for(u) or []) if u is not None else []
+        return (self.suggestions_for(u) or []) if u is not None else []
 
     def action_accept(self, number: int) -> None:
         """Accept the Nth suggestion and go on. Typed before the unit's suggestions are computed, it waits for them
@@ -291,7 +291,7 @@ class QueueScreen(WorkbenchScreen):
             def give_up() -> None:
                 known = self.host.suggestions_known(uid)
                 if known is False:  # still being computed (a loaded machine, a refit): the key waits on
-                    self.host.suggestions_for(u)  # asked for again, in case the request was superseded
+                    self.suggestions_for(u)  # asked for again, in case the request was superseded
                     self.host.hold_on(time.monotonic() + hosting.WAIT_SECONDS)
                     return
                 self._waiting = None

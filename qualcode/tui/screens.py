@@ -837,7 +837,7 @@ class TranscriptScreen(WorkbenchScreen):
             if u is not None:
                 self._ask_ahead_of(self.view.cursor)
             return
-        found = self.host.suggestions_for(u)
+        found = self.suggestions_for(u)
         if found is None:
             panel.show([], self.host.suggestion_note or "no suggestions yet")
             return
@@ -852,7 +852,7 @@ class TranscriptScreen(WorkbenchScreen):
         following = self.units[position + 1: position + 1 + AHEAD_SCAN]
         answer = next((u for u in following if wb.is_codable(u)), None)
         if answer is not None:
-            self.host.suggestions_for(answer)
+            self.suggestions_for(answer)
 
     def _not_applied(self, u: CodedUnit, found: Sequence[Suggestion]) -> list[Suggestion]:
         """The suggestions for ``u`` whose code this coder has not applied to it: what the panel numbers."""
@@ -863,7 +863,7 @@ class TranscriptScreen(WorkbenchScreen):
         u = self._suggested_unit()
         if u is None:
             return []
-        return self._not_applied(u, self.host.suggestions_for(u) or [])
+        return self._not_applied(u, self.suggestions_for(u) or [])
 
     def suggestions_updated(self) -> None:
         self._show_suggestions()
@@ -913,7 +913,7 @@ class TranscriptScreen(WorkbenchScreen):
                 return False
             pos = self.positions.get(uid)
             if pos is not None:  # asked for again, in case the evaluator has moved away from it meanwhile
-                self.host.suggestions_for(self.units[pos])
+                self.suggestions_for(self.units[pos])
             return True
 
         self._wait_for(f"{number} on {ref}", ready, run, waiting_for, pending)
@@ -923,7 +923,7 @@ class TranscriptScreen(WorkbenchScreen):
         if pos is None:
             return []
         u = self.units[pos]
-        return self._not_applied(u, self.host.suggestions_for(u) or [])
+        return self._not_applied(u, self.suggestions_for(u) or [])
 
     @on(SuggestionsPanel.Accepted)
     def _accepted_by_mouse(self, event: SuggestionsPanel.Accepted) -> None:

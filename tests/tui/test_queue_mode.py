@@ -276,6 +276,50 @@ async def test_back_from_the_queue_the_transcript_shows_what_was_done_there_unit
         assert view.counts.get("sustainability.funding") == 1  # the codebook's count of it
 
 
+async def test_back_from_the_queue_the_transcript_asks_for_suggestions_around_its_own_unit(
+        make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the view below, catching up as the queue went, asked for its unit's suggestions with the queue's units around it
+    # (the queue still in front): the unit alone when the queue does not hold it (the transcript's next units asked
+    # only on the next move), else the queue's units, of other transcripts too, in the model's order
+    from qualcode.tui.screens import TranscriptScreen
+
+    unit = store.segments("KII-01", include_interviewer=False)[1]
+    store.add_coding(unit["ref"], "effectiveness.outputs", coder="clara")  # not in the queue
+    store.set_position("KII-01", unit["id"], coder="clara")
+    app = make(transcript="KII-01", suggestions=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_suggestions(app, pilot)
+        view = app.screen
+        assert isinstance(view, TranscriptScreen) and view.current_unit() is not None
+        await pilot.press("w")
+        await wait_for_suggestions(app, pilot)
+        await pilot.press("a")  # every transcript's units
+        await wait_for_suggestions(app, pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        await pilot.press("c", *"fund", "enter")
+        await wait_for_suggestions(app, pilot)
+        service = app._service
+        assert service is not None
+        asked: list[list[str]] = []
+        want = service.want
+
+        def spied(generation: int, units: list[Any]) -> None:
+            asked.append([u["ref"] for u in units])
+            want(generation, units)
+
+        monkeypatch.setattr(service, "want", spied)
+        known = {uid for uid, g in app._requested.items() if g == app._generation}
+        await pilot.press("escape")
+        await wait_for_suggestions(app, pilot)
+        assert id(app.screen) == id(view)
+        at = next(i for i, u in enumerate(view.units) if u["id"] == unit["id"])
+        # its unit first, then those after it in the transcript, then the few before it (less those the queue asked
+        # for already)
+        around = [*view.units[at:], *view.units[:at][-3:]]
+        assert asked == [[u["ref"] for u in around if u["id"] not in known]], asked
+
+
 async def test_the_queue_is_ordered_without_waiting_for_the_refit_a_coding_started(
         make: Callable[..., QualcodeApp], store: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     # finishing the refit after the day's codings takes seconds at the size of a large evaluation: the queue (and the

@@ -27,6 +27,7 @@ from qualcode.model import Codebook, SearchHit
 from qualcode.tui import keymap
 from qualcode.tui.backdrop import dimmed, dimmed_picture, theme_tint
 from qualcode.tui.host import WorkbenchScreen
+from qualcode.tui.widgets.fit import elide_end, elide_middle
 from qualcode.tui.widgets.panels import PlainCell, fill_table
 from qualcode.tui.widgets.scrolling import OneLineOptionList, SteadyOptionList
 
@@ -34,31 +35,83 @@ if TYPE_CHECKING:
     from qualcode.tui.host import Host
 
 
-def code_option_label(match: Any, codebook: Codebook, counts: dict[str, int], *, tree: bool = False) -> Text:
+def code_option_label(match: Any, codebook: Codebook, counts: dict[str, int], *, tree: bool = False,
+                      width: int | None = None) -> Text:
     """A code as the picker lists it: colour, name with the typed letters marked, where it sits, its count, and why
-    it matched when that is not its own name (a keyword, its parent, its definition, a close spelling)."""
+    it matched when that is not its own name (a keyword, its parent, its definition, a close spelling).
+
+    ``width``: the row's cells. The label then keeps to one row: a long name loses its middle ("Logic and coherence
+    … theory of change") and its count stays beside it; where it sits and why it matched get what room is left (a
+    wrapped name left its count alone on the next row, and the list, sized a row an option, cut its last codes off).
+    The picker shows the highlighted code's full name under the list."""
     code = match.code
-    label = Text()
-    if tree:
-        label.append("  " * code.depth)
+    indent = "  " * code.depth if tree else ""
+    count = _count_text(code.id, counts)
+    path = ""
+    if code.parent_id and not tree:
+        names, parent = [], code.parent_id
+        while parent and parent in codebook:
+            names.append(codebook[parent].name)
+            parent = codebook[parent].parent_id
+        path = "  " + " › ".join(reversed(names))
+    why = f"  ({match.why})" if match.why and not match.why.startswith("name") and not tree else ""
+    shown_name, spans = code.name, list(match.spans)
+    if width is not None:
+        room = name_room(code, counts, width, tree=tree)
+        if cell_len(code.name) > room:
+            shown_name, spans = _elided_spans(code.name, room, spans)
+            path = why = ""
+        else:
+            left = room - cell_len(code.name)
+            path = "" if left < 8 and path else elide_middle(path, left) if path else ""
+            left -= cell_len(path)
+            why = why if cell_len(why) <= left else (elide_end(why[:-1], left - 1) + ")" if left >= 12 else "")
+    label = Text(indent)
     label.append("■ ", style=code.color or "grey50")
-    name = Text(code.name)
-    for a, b in match.spans:
+    name = Text(shown_name)
+    for a, b in spans:
         name.stylize("bold underline", a, b)
     label.append_text(name)
-    if code.parent_id and not tree:
-        path, parent = [], code.parent_id
-        while parent and parent in codebook:
-            path.append(codebook[parent].name)
-            parent = codebook[parent].parent_id
-        label.append("  " + " › ".join(reversed(path)), style="dim")
-    n = counts.get(code.id, 0)
-    if n:
-        label.append(f"  {n}", style="dim")
-    if match.why and not match.why.startswith("name") and not tree:
-        label.append(f"  ({match.why})", style="dim italic")
+    if path:
+        label.append(path, style="dim")
+    if count:
+        label.append(count, style="dim")
+    if why:
+        label.append(why, style="dim italic")
     return label
 
+
+def _count_text(code_id: str, counts: dict[str, int]) -> str:
+    n = counts.get(code_id, 0)
+    return f"  {n}" if n else ""
+
+
+def name_room(code: Any, counts: dict[str, int], width: int, *, tree: bool = False) -> int:
+    """The cells a picker row of ``width`` leaves the code's name, beside its indent, colour and count."""
+    return max(4, width - (2 * code.depth if tree else 0) - 2 - cell_len(_count_text(code.id, counts)))
+
+
+def _elided_spans(name: str, room: int, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """``name`` elided in the middle to ``room`` cells, and the marked letters' spans moved to where they are in it
+    (those in the part left out dropped)."""
+    shown = elide_middle(name, room)
+    if "…" not in shown:
+        return shown, spans
+    head, tail = shown.split("…", 1)
+    start_tail = len(name) - len(tail)
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if a < len(head):
+            out.append((a, min(b, len(head))))
+        if b > start_tail:
+            out.append((len(head) + 1 + max(a, start_tail) - start_tail, len(head) + 1 + b - start_tail))
+    return shown, out
+
+
+def code_full_name(code_id: str, codebook: Codebook) -> str:
+    """A code's whole name and where it sits (``Criterion › Code``), for the highlighted entry of the picker."""
+    code = codebook.get(code_id)
+    return wb.code_label(code, codebook) if code is not None else ""
 
 
 ResultType = TypeVar("ResultType")
@@ -185,14 +238,15 @@ def _inner_width(widget: Widget, size: Size) -> int:
     return max(10, width - styles.gutter.width)
 
 
-def _size_rows(options: OptionList, size: Size, heading: str, help_text: str) -> None:
+def _size_rows(options: OptionList, size: Size, heading: str, help_text: str, reserve: int = 0) -> None:
     """Give a dialog's list as many rows as it has options, at most 16 and what the terminal leaves beside the
     dialog's title, box and help line, set before it is drawn: a list of height auto measures every option (twice
     a drawing: 200 search results, 40 ms), and a dialog that changes size has the whole screen drawn again."""
     inner, height = _inner_width(options, size), size.height
     title = -(-cell_len(heading) // inner)
     helps = -(-cell_len(help_text) // inner)
-    room = int(height * 0.9) - (2 + title + 1 + 1 + 1 + helps)  # border, title and its gap, the box, help and its gap
+    # border, title and its gap, the box, help and its gap, and the rows kept for a line under the list
+    room = int(height * 0.9) - (2 + title + 1 + 1 + 1 + helps + reserve)
     gutter = options.styles.gutter.height  # the list's own border and padding
     rows = max(min(1, options.option_count), min(16 - gutter, options.option_count, room - gutter)) + gutter
     if options.styles.height is None or options.styles.height.value != rows:
@@ -264,6 +318,7 @@ class CodePicker(Dialog[str | None]):
             yield Static(Text(self.heading), id="picker-title", classes="dialog-title")  # data, not markup
             yield Input(placeholder=self._placeholder(), id="picker-input", compact=True)
             yield SteadyOptionList(id="picker-list")
+            yield Static("", id="picker-full")  # the highlighted code's whole name, when its row elides it
             yield Static(self._help(), classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -271,6 +326,25 @@ class CodePicker(Dialog[str | None]):
         # are then drawn together, in one frame rather than two
         self.watch(self.query_one("#picker-input", Input), "value", self._typed, init=False)
         self._reset()
+
+    def _row_width(self) -> int:
+        """The cells of one row of the list, as the dialog's styles make it at this terminal size (known before the
+        list is first drawn: its labels are made to fit it)."""
+        options = self.query_one("#picker-list", OptionList)
+        option = options.get_component_styles("option-list--option")
+        return max(10, _inner_width(options, self.app.size) - options.styles.gutter.width
+                   - options.styles.scrollbar_size_vertical - option.padding.width)
+
+    @on(OptionList.OptionHighlighted, "#picker-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_full(event.option.id)
+
+    def _show_full(self, code_id: str | None) -> None:
+        """Under the list, when its rows shorten some names: the highlighted code's whole name and where it sits (the
+        two rows kept whatever is highlighted, so that the dialog keeps its size as the highlight moves)."""
+        full = self.query_one("#picker-full", Static)
+        if full.display:
+            full.update(Text(code_full_name(code_id, self.codebook) if code_id else "", style="italic"))
 
     def prepare(self, codebook: Codebook, counts: dict[str, int], *, only: list[str] | None = None,
                 title: str = "Apply code", enter: str = "apply") -> None:
@@ -302,6 +376,8 @@ class CodePicker(Dialog[str | None]):
         _focus_box(box)
 
     def on_resize(self) -> None:
+        if self._filled is not None:  # the rows made to fit the list's width again
+            self._fill(self._filled)
         self._size_list()
 
     def _size_list(self) -> None:
@@ -309,7 +385,16 @@ class CodePicker(Dialog[str | None]):
         them while it is filtered: a dialog whose size changes makes Textual draw the whole screen again, the view
         behind it dimmed (100 ms of a letter on a large project when it shrank with every letter; measuring it after
         its first drawing cost a second drawing of the whole screen, 15 ms)."""
-        _size_rows(self.query_one("#picker-list", OptionList), self.app.size, self.heading, self._help())
+        width = self._row_width()
+        # two rows for the whole name of a highlighted code whose row shortens it, if any would
+        codes = self.codebook if self.only is None else [c for c in self.codebook if c.id in self.only]
+        elided = any(cell_len(c.name) > name_room(c, self.counts, width, tree=True) for c in codes)
+        _size_rows(self.query_one("#picker-list", OptionList), self.app.size, self.heading, self._help(),
+                   reserve=2 if elided else 0)
+        full = self.query_one("#picker-full", Static)
+        if full.display != elided:
+            full.display = elided
+            self._show_full_highlighted()
 
     def _fill(self, query: str) -> None:
         from qualcode.codematch import rank_codes
@@ -320,25 +405,35 @@ class CodePicker(Dialog[str | None]):
         matches = rank_codes(self.codebook, query, only=None if self.only is None else set(self.only))
         if not tree:
             options.clear_options()
-            options.add_options([Option(code_option_label(match, self.codebook, self.counts), id=match.code.id)
-                                 for match in matches])
+            width = self._row_width()
+            options.add_options([Option(code_option_label(match, self.codebook, self.counts, width=width),
+                                        id=match.code.id) for match in matches])
             if options.option_count:
                 options.highlighted = 0
+            self._show_full_highlighted()
             return
         # the whole codebook, as the picker opens: an option shown before is shown again as it was, and drawn as it
         # was at the same place (Textual keeps what it made of its label to draw and measure it, 10 ms for a codebook
         # of 60 on a large project), a new one only for a code whose name, colour, place or count changed
-        kept, shown = self._tree_options, {}
+        kept, shown, width = self._tree_options, {}, self._row_width()
         for match in matches:
             code = match.code
-            key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans))
+            key = (code.id, code.name, code.color, code.depth, self.counts.get(code.id, 0), tuple(match.spans), width)
             option = kept.get(key)
             if option is None:
-                option = Option(code_option_label(match, self.codebook, self.counts, tree=True), id=code.id)
+                option = Option(code_option_label(match, self.codebook, self.counts, tree=True, width=width),
+                                id=code.id)
             shown[key] = option
         if self.only is None:  # the whole codebook; the few codes `d` chooses from leave it be
             self._tree_options = shown
         options.replace_options(list(shown.values()))
+        self._show_full_highlighted()
+
+    def _show_full_highlighted(self) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        highlighted = options.highlighted
+        self._show_full(options.get_option_at_index(highlighted).id
+                        if highlighted is not None and highlighted < options.option_count else None)
 
     def _typed(self, value: str) -> None:
         if value != self._filled:

@@ -222,3 +222,35 @@ async def test_in_the_list_of_keys_a_description_that_wraps_stays_beside_its_key
         await pilot.pause()
         shown = "\n".join(screen_lines(app))
         assert "quit (everything is already saved)" in shown and "Esc or ? closes" in shown
+
+
+async def test_at_80_columns_the_pickers_long_names_lose_their_middle_and_keep_their_count_beside_them(
+        make: Callable[..., QualcodeApp], store: Project) -> None:
+    # 'Coordination, management and communication of the partnership' wrapped, its count '3' alone on the next row
+    from textual.widgets import OptionList, Static
+
+    long_code = "efficiency.coordination"
+    name = store.codebook()[long_code].name
+    for ref in ("KII-01:3", "KII-01:5", "FGD-01:2"):
+        store.add_coding(ref, long_code, coder="ana")
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settled()
+        for typed in ((), tuple("coordination")):  # the whole codebook, then the codes matching
+            await pilot.press("c", *typed)
+            await pilot.pause()
+            options = app.screen.query_one("#picker-list", OptionList)
+            options.highlighted = next(i for i in range(options.option_count)
+                                       if options.get_option_at_index(i).id == long_code)
+            await pilot.pause()
+            region = options.content_region
+            rows = [line[region.x:region.right].strip() for line in screen_lines(app)[region.y:region.bottom]]
+            row = next((r for r in rows if r.lstrip("■ ").startswith(name[:10])), None)
+            assert row is not None, rows
+            assert "…" in row and row.endswith(" 3"), row  # elided, its count on its own row
+            assert row[:-2].rstrip().endswith(name.split()[-1]), row  # the end of the name kept
+            assert all(r.startswith("■") for r in rows if r), rows  # every row a code of its own: none wrapped
+            full = app.screen.query_one("#picker-full", Static)
+            assert full.display and name in " ".join(str(full.render()).split()), str(full.render())
+            await pilot.press("escape")
+            await pilot.pause()

@@ -146,6 +146,7 @@ class QualcodeApp(TypeAhead, App[None]):
         self.seen_event = self.project.last_event_id()
         self.last_message = ""
         self.last_error = False
+        self.message_screen: Screen[Any] | None = None  # the screen the last message was said on (see say)
         self.suggestions_enabled = suggestions
         self.suggestion_note = "fitting suggestions…" if suggestions else "suggestions are off"
         self._suggestions: dict[int, list[Suggestion]] = {}
@@ -381,8 +382,9 @@ class QualcodeApp(TypeAhead, App[None]):
             if job.failed:
                 job.failed(err)
         else:
-            if job.label:
-                self.say(job.label)
+            if job.label:  # said on the screen that asked for it, if it is still there
+                origin = job.origin if isinstance(job.origin, WorkbenchScreen) and job.origin.is_attached else None
+                self.say(job.label, on=origin)
             if job.done and not (isinstance(job.origin, Screen) and not job.origin.is_attached):
                 job.done(message.result)  # (saved; a screen taken down meanwhile shows nothing of it)
         if not job.quiet:  # a quiet write's error is said (say), which redraws the status line
@@ -614,10 +616,17 @@ class QualcodeApp(TypeAhead, App[None]):
 
     # ------------------------------------------------------------------ messages to the evaluator
 
-    def say(self, text: str, *, error: bool = False) -> None:
+    def say(self, text: str, *, error: bool = False, on: Screen[Any] | None = None) -> None:
+        """Show a one-line message in the status line of the screen it is said on: ``on``, else the workbench screen
+        in front (under a dialog, the one behind it). It stays there: another screen (the project view, another
+        transcript, the view back from the queue) shows no message about what was done here."""
         self.last_message = text
         self.last_error = error
+        self.message_screen = on if on is not None else self._front_workbench_screen()
         self.refresh_status()
+
+    def _front_workbench_screen(self) -> WorkbenchScreen | None:
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, WorkbenchScreen)), None)
 
     def refresh_status(self) -> None:
         # the screen under a dialog too: its status line shows (dimmed) behind the dialog, and said "saving…" until

@@ -42,6 +42,7 @@ class Host(Protocol):
     pending_writes: int
     last_message: str
     last_error: bool
+    message_screen: Screen[Any] | None  # the screen the last message was said on
     suggestions_enabled: bool
     suggestion_note: str
 
@@ -77,8 +78,8 @@ class Host(Protocol):
         """The waiting key was applied or dropped: the keys held behind it go on, in order (with ``give_up``: only
         if that key still waits)."""
 
-    def say(self, text: str, *, error: bool = False) -> None:
-        """Show a one-line message in the status line."""
+    def say(self, text: str, *, error: bool = False, on: Screen[Any] | None = None) -> None:
+        """Show a one-line message in the status line of the screen it is said on (``on``, else the one in front)."""
 
     def suggestions_for(self, unit: Mapping[str, Any], *,
                         nearby: Sequence[Mapping[str, Any]] | None = None) -> list[Suggestion] | None:
@@ -257,7 +258,14 @@ class WorkbenchScreen(Screen[None]):
         self.reload_from_store()
 
     def update_status(self) -> None:
-        """Redraw the status line (who, where, progress, saving, the last message)."""
+        """Redraw the status line (who, where, progress, saving, the last message said here)."""
+
+    def said_here(self) -> tuple[str, bool]:
+        """The last message and whether it is an error, if it was said on this screen; else nothing: a message
+        belongs to where it was said ('queue of every transcript' was still shown in the transcript view after the
+        queue closed, a coding in KII-01 in the project view)."""
+        host = self.host
+        return (host.last_message, host.last_error) if host.message_screen is self else ("", False)
 
     def suggestions_updated(self) -> None:
         """New suggestions were computed: show them if they concern what is on screen. Called while the screen is

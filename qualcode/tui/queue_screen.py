@@ -217,7 +217,7 @@ class QueueScreen(WorkbenchScreen):
 
     def update_status(self) -> None:
         u = self.current
-        message, error = self.host.last_message, self.host.last_error
+        message, error = self.said_here()
         if self._waiting:
             where = u["ref"] if u else "this unit"
             message, error = f"waiting for the suggestions of {where}… (Esc cancels)", False

@@ -155,10 +155,11 @@ class ProjectScreen(WorkbenchScreen):
         waiting = f" · {self.reviews} coding(s) to review: qualcode reanchor list" if self.reviews else ""
         sample = [r["id"] for r in self.rows if r.get("sample")]
         waiting += f" · ◆ agreement sample: {', '.join(sample)}" if sample else ""
+        message, error = self.said_here()
         self.query_one("#status", StatusBar).show(
             coder=self.coder, where=f"{listed_counts(self.rows, shown_ids)}{waiting}",
             progress={"coded": coded, "total": total}, saving=bool(self.host.pending_writes),
-            message=self.host.last_message, error=self.host.last_error)
+            message=message, error=error)
 
     def _selected(self) -> str | None:
         table = self.query_one("#transcripts", DataTable)
@@ -450,7 +451,7 @@ class TranscriptScreen(WorkbenchScreen):
                 where += f" · {len(self.view.selection)} selected"
         if self.done_mark:
             where += " · marked done"
-        message, error = self.host.last_message, self.host.last_error
+        message, error = self.said_here()
         if self._waiting is not None:
             message, error = f"{self._waiting.what}: waiting for {self._waiting.waiting_for()}… (Esc cancels)", False
         self.query_one("#status", StatusBar).show(

@@ -169,7 +169,9 @@ async def test_a_waiting_number_key_is_dropped_when_its_suggestions_fail(
         await eventually(pilot, lambda: "waiting for the suggestions" in status(app))
         gate.open.set()
         await eventually(pilot, lambda: "dropped" in status(app))
-        assert "1 on KII-01:3 dropped: no suggestions (suggestions failed: the model file is damaged)" in status(app)
+        assert "1 on KII-01:3 dropped: no suggestions (suggestions failed: the model file is damaged)" in (
+            app.last_message)
+        assert "1 on KII-01:3 dropped: no suggestions" in status(app)  # as much as the terminal's width shows
         await app.settled()
         assert store.codings() == [] and current(transcript_screen(app))["ref"] == "KII-01:4"
 

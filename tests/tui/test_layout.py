@@ -254,3 +254,20 @@ async def test_at_80_columns_the_pickers_long_names_lose_their_middle_and_keep_t
             assert full.display and name in " ".join(str(full.render()).split()), str(full.render())
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_at_80_columns_a_long_message_is_fitted_with_a_mark_where_it_is_cut(
+        make: Callable[..., QualcodeApp]) -> None:
+    # 'coded KII-12:8: Participation of' ended at the terminal's edge: cut mid-name, nothing said it went on
+    app = make(transcript="KII-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settled()
+        ref = transcript_screen(app).view.current["ref"]  # type: ignore[index]
+        await pilot.press("c", *"coordination", "enter")
+        await app.settled()
+        status = app.screen.query_one("#status")
+        line = screen_lines(app)[status.region.y].rstrip()
+        assert f"coded {ref}: Coordination" in line, line
+        assert line.endswith("…"), line  # the end of the name left out, and marked
+        assert "saved ✓" in line
+

@@ -690,7 +690,10 @@ async def test_shift_d_in_the_project_view_ticks_you_and_two_coders_done_join_th
         await app.settled()
         assert table.get_row("FGD-01")[5] == "long ✓"  # clara coded nothing here: not a coder of it yet
         status = str(app.screen.query_one("#status").render())
-        assert "FGD-01: your coding is marked done; it joins the agreement sample, comparing clara, long" in status
+        # said in full; the status line shows what the terminal's width leaves of it, and marks where it is cut
+        assert "FGD-01: your coding is marked done; it joins the agreement sample, comparing clara, long" in (
+            app.last_message)
+        assert "FGD-01: your coding" in status and status.endswith("…"), status
         assert [r["transcript"] for r in sample_rows(store)] == ["FGD-01"]
 
 
@@ -845,3 +848,47 @@ async def test_the_view_behind_an_open_dialog_shows_another_coders_coding_as_it_
         assert isinstance(app.screen, dialog)
         lines = screen_lines(app)
         assert any(chip in line for line in lines), "\n".join(lines)
+
+
+def status_line(app: QualcodeApp) -> str:
+    """The status line of the screen in front, as shown."""
+    return str(app.screen.query_one("#status").render())
+
+
+async def test_a_message_stays_on_the_screen_it_was_said_on(make: Callable[..., QualcodeApp]) -> None:
+    # 'queue of every transcript' was still shown in the transcript view after leaving the queue, and a message
+    # about a coding in KII-01 in the project view and in another transcript
+    from qualcode.tui.queue_screen import QueueScreen
+
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.settled()
+        view = transcript_screen(app)
+        ref = current(view)["ref"]
+        await pilot.press("c", *"fund", "enter")
+        await app.settled()
+        assert f"coded {ref}" in status_line(app)
+        await pilot.press("w")
+        await app.settled()
+        assert isinstance(app.screen, QueueScreen)
+        assert f"coded {ref}" not in status_line(app)  # the queue: not where it was done
+        await pilot.press("a")
+        await app.settled()
+        assert "queue of every transcript" in status_line(app)
+        await pilot.press("escape")
+        await app.settled()
+        assert app.screen is view
+        assert "queue of" not in status_line(app), status_line(app)
+        await pilot.press("t")
+        await app.settled()
+        assert isinstance(app.screen, ProjectScreen)
+        assert f"coded {ref}" not in status_line(app) and "queue of" not in status_line(app), status_line(app)
+        await pilot.press("escape")
+        await app.settled()
+        await pilot.press("enter")  # a transcript from the list: a new view
+        await app.settled()
+        other = transcript_screen(app)
+        assert other is not view and f"coded {ref}" not in status_line(app), status_line(app)
+        await pilot.press("c", *"fund", "enter")
+        await app.settled()
+        assert f"coded {current(other)['ref']}" in status_line(app)  # said where it was done

@@ -337,15 +337,20 @@ class StatusBar(Static):
 
         # A message that names something ('Funding to continue': what undo did, where) must be read to its end: on a
         # narrow terminal the unit's number and the progress give it their room for as long as it shows, then its
-        # long names lose their middle. Any other message is cut at its end. "saving…"/"saved ✓" always stays.
-        if message and over() > 0 and "'" in message:
+        # long names lose their middle. Any other message takes the room of the unit's number (the progress stays),
+        # and a message still too long is cut at its end with a mark
+        # ("…"), never silently mid-word ("coded KII-12:8: Participation of"). "saving…"/"saved ✓" always stays.
+        if message and over() > 0:
             where = where.split(" (", 1)[0]  # "KII-01:12 (12/76) · 3 selected" -> "KII-01:12"
+        if message and over() > 0 and "'" in message:
             if over() > 0:
                 done = ""
             if over() > 0:
                 fitted = _fit_names(message, cell_len(message) - over())
                 if cell_len(fitted) <= cell_len(message) - over():  # else the names stay whole and the end is cut
                     message = fitted
+        if message and over() > 0:
+                message = elide_end(message, max(1, cell_len(message) - over()))
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {coder} ", style="bold reverse")
         if where:

@@ -643,9 +643,15 @@ class SpeakerRoles(Dialog[tuple[str, str] | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#speaker-table", DataTable)  # labels come from files: plain text, never markup
+        # narrowed to the dialog's width: every column in sight ("decided by" was cut at 80 columns), beside a
+        # scroll bar when the speakers are more than the table's rows
+        speakers = self.data["speakers"]
+        rows = table.styles.max_height.value if table.styles.max_height is not None else 14
+        bar = table.styles.scrollbar_size_vertical if len(speakers) + 1 > rows else 0
         fill_table(table, {h: h for h in ("speaker", "role", "case", "units", "decided by")},
                    [(s["label"], [PlainCell(str(v)) for v in (s["label"], s["role"], s["case"] or "—", s["units"],
-                                                              s["how"])]) for s in self.data["speakers"]])
+                                                              s["how"])]) for s in speakers],
+                   width=_inner_width(table, self.app.size) - bar)
         table.focus()
 
     def action_cursor(self, step: int) -> None:

@@ -271,3 +271,24 @@ async def test_at_80_columns_a_long_message_is_fitted_with_a_mark_where_it_is_cu
         assert line.endswith("…"), line  # the end of the name left out, and marked
         assert "saved ✓" in line
 
+
+async def test_at_80x24_the_speakers_dialog_shows_every_column(make: Callable[..., QualcodeApp]) -> None:
+    # its last column, who decided each speaker's role, was cut at 'case sheet spea' and reachable only by scrolling
+    from textual.widgets import DataTable
+
+    from qualcode.tui.dialogs import SpeakerRoles
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settled()
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, SpeakerRoles)
+        table = app.screen.query_one("#speaker-table", DataTable)
+        region = table.content_region
+        lines = [line[region.x:region.right] for line in screen_lines(app)[region.y:region.bottom]]
+        assert "decided by" in lines[0], lines
+        assert table.virtual_size.width <= region.width  # nothing to scroll to sideways
+        decided = [line.split()[-1] for line in lines[1:] if line.strip()]
+        assert decided and all(d.endswith("…") or d in ("label", "column", "hand") for d in decided), lines
+        assert any("case sheet" in line for line in lines), lines  # cut with a mark, its start kept

@@ -34,22 +34,55 @@ class PlainCell(Text):
 
 
 def fill_table(table: DataTable[Any], headers: Mapping[str, Text | str],
-               rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+               rows: Sequence[tuple[str, Sequence[Text]]], *, width: int | None = None) -> None:
     """Show ``rows`` (each a key and its cells) in ``table`` under ``headers`` (column key -> header), each column as
     wide as its widest cell or header, measured here.
 
     Textual measures a table's new rows a moment later, when the table is next idle: a frame drawn in between (which
     a loaded machine does) drew the rows at the headers' widths, and the table kept those lines ("FG" for FGD-01,
-    progress without its percentage, for good)."""
+    progress without its percentage, for good).
+
+    ``width``: the cells the table has. Columns too wide for it together are narrowed, the widest first, and their
+    cells and headers are cut with a mark ("case sheet spe…"; the first column's, the rows' names, lose their
+    middle), so that every column shows (the last one was cut off at 80 columns, reachable only by scrolling
+    sideways)."""
     widths = {key: cell_len(header.plain if isinstance(header, Text) else header) for key, header in headers.items()}
     for _, cells in rows:
         for key, cell in zip(headers, cells, strict=True):
             widths[key] = max(widths[key], cell.cell_len)
+    if width is not None:
+        widths = _narrowed(widths, width - 2 * table.cell_padding * len(widths))
+        first = next(iter(headers), None)  # the rows' names: two that differ only at the end stay apart
+        headers = {key: _fitted(header, widths[key]) for key, header in headers.items()}
+        rows = [(row_key, [_fitted(cell, widths[key], middle=key == first)
+                           for key, cell in zip(headers, cells, strict=True)]) for row_key, cells in rows]
     table.clear(columns=True)
     for key, header in headers.items():
         table.add_column(header, width=widths[key], key=key)
     for row_key, cells in rows:
         table.add_row(*cells, key=row_key)
+
+
+def _narrowed(widths: dict[str, int], room: int, least: int = 4) -> dict[str, int]:
+    """Column widths whose sum is at most ``room``: the widest column loses a cell at a time (none below ``least``,
+    nor below its own width)."""
+    out = dict(widths)
+    while sum(out.values()) > room:
+        key = max(out, key=lambda k: out[k])
+        if out[key] <= least:
+            break
+        out[key] -= 1
+    return out
+
+
+def _fitted(cell: Any, width: int, *, middle: bool = False) -> Any:
+    """A cell or header in ``width`` cells: as it is if it fits, else cut with a mark at its end ("case sheet
+    spe…"), or with ``middle`` its middle left out (plain text)."""
+    text = cell.plain if isinstance(cell, Text) else str(cell)
+    if cell_len(text) <= width:
+        return cell
+    short = elide_middle(text, width) if middle else elide_end(text, width)
+    return PlainCell(short) if isinstance(cell, Text) else short
 
 
 class CodebookPanel(Vertical):

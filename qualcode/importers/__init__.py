@@ -157,7 +157,8 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         from qualcode.importers.cue_reader import CueDamage, cues_as_transcript
 
         damage = CueDamage()
-        parsed = cues_as_transcript(json_cues(record, text, name, damage), name, fmt="vtt", damage=damage)
+        parsed = cues_as_transcript(json_cues(record, text, name, damage), name, fmt="vtt", damage=damage,
+                                    voices="speakers from each segment's 'speaker' (WhisperX)")
         parsed.format = "json"
         parsed.detected = "Whisper JSON output: " + parsed.detected.partition(": ")[2]
         return parsed
@@ -172,7 +173,9 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
             damage = CueDamage()
             table = table_cues(text, name, damage)
             if table is not None:
-                parsed = cues_as_transcript(table[0], name, fmt="vtt", damage=damage)
+                speaker = table[1].names[table[1].speaker] if table[1].speaker is not None else ""
+                parsed = cues_as_transcript(table[0], name, fmt="vtt", damage=damage,
+                                            voices=f"speakers from the '{speaker.strip()}' column")
                 tab = table[1].delimiter == "\t"
                 parsed.format = "tsv" if tab else "csv"
                 parsed.detected = f"{'tab' if tab else 'comma'}-separated transcript, {table[1].describe()}; " + \

@@ -164,7 +164,7 @@ def table_cues(text: str, name: str, damage: CueDamage) -> tuple[list[Cue], Tabl
         if not words:
             continue
         speaker = _cell(cells, columns.speaker).strip() if columns.speaker is not None else ""
-        cues.append(Cue(start, end, [f"<v {speaker}>{words}" if speaker else words], line_no))
+        cues.append(Cue(start, end, [words], line_no, voice=" ".join(speaker.split()) or None, plain=True))
     damage.check(sum(1 for c in cues if c.t_start != UNTIMED))
     return settle_untimed(cues), columns
 
@@ -232,11 +232,12 @@ def json_cues(data: object, text: str, name: str, damage: CueDamage) -> list[Cue
                 hint="each segment's start is a number of seconds; export the transcript again")
         if not words:
             continue
-        line = f"<v {speaker}>{words}" if isinstance(speaker, str) and speaker.strip() else words
+        voice = " ".join(speaker.split()) or None if isinstance(speaker, str) else None
         if start is None:
-            cues.append(Cue(UNTIMED, UNTIMED, [line], starts[k]))
+            cues.append(Cue(UNTIMED, UNTIMED, [words], starts[k], voice=voice, plain=True))
             continue
-        cues.append(Cue(round(start, 3), round(max(end, start) if end is not None else start, 3), [line], starts[k]))
+        cues.append(Cue(round(start, 3), round(max(end, start) if end is not None else start, 3), [words], starts[k],
+                        voice=voice, plain=True))
     damage.check(sum(1 for c in cues if c.t_start != UNTIMED))
     return settle_untimed(cues)
 

@@ -144,6 +144,10 @@ class Cue:
     t_end: float
     lines: list[str]
     line_no: int
+    # a record's speaker and plain words (a table's row, a JSON segment): its text is no caption markup, so a "<b>"
+    # or "<v Boss>" in it is words, and "&lt;" stays as written
+    voice: str | None = None
+    plain: bool = False
 
 
 # The start of a cue whose own timing could not be read, until the cues around it are known (see settle_untimed).
@@ -518,6 +522,9 @@ def _spans(cue: Cue, shown: list[str] | None, paren: set[str] | None = None,
     ``shown``: with rolling captions, the lines already shown by the previous cue (dropped here). ``paren``: the
     names Google Meet writes in parentheses alone on a line, each starting a voice. ``unclosed_tags``: where voice
     tags that lost their ">" are read and counted."""
+    if cue.plain:
+        words = " ".join(" ".join(cue.lines).split())
+        return [_Span(cue.voice, words, cue)] if words else []
     unclosed_tags = unclosed_tags if unclosed_tags is not None else _Unclosed()
     spans: list[_Span] = []
     voice: str | None = None
@@ -610,8 +617,9 @@ def read_cues(text: str, name: str, *, fmt: str, detected: str = "") -> ParsedTr
 
 
 def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = "",
-                       damage: CueDamage | None = None) -> ParsedTranscript:
-    """Cues, each with its line number in the file, as turns with timings; ``damage`` goes into the report."""
+                       damage: CueDamage | None = None, voices: str = "") -> ParsedTranscript:
+    """Cues, each with its line number in the file, as turns with timings; ``damage`` goes into the report;
+    ``voices``: where the cues' own speakers come from, for the report ("the 'speaker' column")."""
     notices: list[str] = damage.notices() if damage is not None else []
     cues, resent, grown = _drop_resent(cues)
     if resent or grown:
@@ -734,7 +742,7 @@ def cues_as_transcript(cues: list[Cue], name: str, *, fmt: str, detected: str = 
         notices.append(f"{music} mark(s) of music ([Music], ♪) inside the captions were left out of the text")
     metadata: dict[str, object] = {"speaker_notes": notes} if notes else {}
     if not detected:
-        detected = _describe(fmt, spans, names, rolling, accepted, paren)
+        detected = _describe(fmt, spans, names, rolling, accepted, paren, voices)
     return assemble(drafts, fmt=fmt, name=name, metadata=metadata, detected=detected, notices=notices)
 
 
@@ -786,7 +794,7 @@ def _known_in_parentheses(spans: list[_Span], accepted: set[str]) -> None:
 
 
 def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, accepted: set[str],
-              paren: set[str] | None = None) -> str:
+              paren: set[str] | None = None, voices: str = "") -> str:
     kind = "WebVTT" if fmt == "vtt" else "SubRip (SRT)"
     if rolling:
         return f"{kind}: YouTube automatic captions"
@@ -797,7 +805,7 @@ def _describe(fmt: str, spans: list[_Span], names: set[str], rolling: bool, acce
     if any(s.overlap for s in spans):
         return f"{kind}: voice tags with '//' overlapping speech (noScribe)"
     if any(s.voice for s in spans):
-        return f"{kind}: voice tags (Microsoft Teams)"
+        return f"{kind}: {voices or 'voice tags (Microsoft Teams)'}"
     labelled = any(s.label is not None and s.label.key in accepted for s in spans)
     arrows = any(s.change and not s.dash for s in spans)
     if arrows:

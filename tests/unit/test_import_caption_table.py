@@ -242,3 +242,27 @@ def test_a_json_file_that_is_not_an_object_is_refused_not_read_as_notes(data: st
     with pytest.raises(InputError, match=r"e\.json: this JSON file is not Whisper's or WhisperX's output"):
         parse_transcript(data.encode(), "e.json")
 
+
+
+def test_the_report_says_a_json_or_tables_speakers_come_from_its_speaker_field_not_teams_voice_tags() -> None:
+    pt = parse_transcript(WHISPERX_JSON.encode(), "kii.json")
+    assert pt.detected == "Whisper JSON output: speakers from each segment's 'speaker' (WhisperX)"
+    table = ("Speaker,Start Time,End Time,Text\nClara Jensen,0.0,2.0,How did it start?\n"
+             "Mai Tran,2.5,5.0,With a survey.\n")
+    pt = parse_transcript(table.encode(), "kii.csv")
+    assert pt.detected.endswith("speakers from the 'Speaker' column") and "Teams" not in pt.detected
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("Clara Jensen", "How did it start?"), ("Mai Tran", "With a survey.")]
+
+
+def test_a_json_segments_text_is_plain_text_not_caption_markup() -> None:
+    """A segment's '<v Boss>' made a speaker 'Boss', and '&lt;' became '<': Whisper's text is no WebVTT."""
+    data = ('{"segments": [{"start": 0.0, "end": 2.0, "text": " Wages went from <5 dollars to >10 dollars a day.",'
+            ' "speaker": "SPEAKER_00"}, {"start": 2.5, "end": 5.0, "text": " Women <b>and</b> men, <v Boss> said so.",'
+            ' "speaker": "SPEAKER_01"}, {"start": 5.5, "end": 7.0, "text": " AT&amp;T &lt; fine.",'
+            ' "speaker": "SPEAKER_01"}]}')
+    pt = parse_transcript(data.encode(), "lt.json")
+    assert sorted(pt.speakers) == ["SPEAKER_00", "SPEAKER_01"]
+    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+        ("SPEAKER_00", "Wages went from <5 dollars to >10 dollars a day."),
+        ("SPEAKER_01", "Women <b>and</b> men, <v Boss> said so. AT&amp;T &lt; fine.")]

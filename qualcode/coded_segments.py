@@ -195,10 +195,21 @@ class Dates:
 # ---------------------------------------------------------------------------- the import
 
 
-def _split_codes(cell: str) -> list[str]:
-    """The codes of a cell: one a line (ATLAS.ti lists a quotation's codes so; a line that is no code but whose
-    parts between semicolons or commas all are is taken as those codes)."""
-    return [c.strip() for c in cell.split("\n") if c.strip()]
+def _split_codes(cell: str, codes: CodeNames) -> list[tuple[str, set[str]]]:
+    """The codes of a cell, each as written with the codes here it fits (none: it is no code here): one a line
+    (ATLAS.ti lists a quotation's codes so); a line that is no code but whose parts between semicolons or commas
+    each fit one code ("Good practices; Lessons learned") is taken as those parts."""
+    out: list[tuple[str, set[str]]] = []
+    for line in (x.strip() for x in cell.split("\n")):
+        if not line:
+            continue
+        fits = codes.find(line)
+        parts = [x.strip() for x in re.split(r"[;,]", line) if x.strip()]
+        if not fits and len(parts) > 1 and all(len(codes.find(x, note=False)) == 1 for x in parts):
+            out += [(x, codes.find(x)) for x in parts]
+        else:
+            out.append((line, fits))
+    return out
 
 
 def _listing(items: list[str], most: int = 8) -> str:
@@ -237,7 +248,7 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
     placed = asked = authorless = 0
     for n, row in body:
         document = cell(row, "document")
-        names = _split_codes(cell(row, "code"))
+        names = _split_codes(cell(row, "code"), codes)
         text = cell(row, "text")
         shown = clean_line(document) or "(no document)"
 
@@ -246,13 +257,7 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
 
         # every row's codes are looked up, so that one reading lists every code the codebook lacks
         found: list[str] = []
-        for name in names:
-            fits = codes.find(name)
-            parts = [x.strip() for x in re.split(r"[;,]", name) if x.strip()]
-            if not fits and len(parts) > 1 and all(len(codes.find(x)) == 1 for x in parts):
-                # codes listed in one line ("Good practices; Lessons learned"), each a code here
-                found += [next(iter(codes.find(x))) for x in parts]
-                continue
+        for name, fits in names:
             if len(fits) == 1:
                 found.append(next(iter(fits)))
             elif fits:

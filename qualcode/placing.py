@@ -225,9 +225,10 @@ class CodeNames:
         return bool(self.exact.get(parent, set()) & self._ancestors.get(code, set())) \
             or code in self._groups.get(parent, set())
 
-    def find(self, name: str) -> set[str]:
+    def find(self, name: str, *, note: bool = True) -> set[str]:
         """The codes ``name`` can be: by id or name, else, for a path, by its last part and its parents (see the
-        class); a path taken for one code by its last part only is noted in :attr:`loose`."""
+        class); a path taken for one code by its last part only is noted in :attr:`loose` (unless ``note`` is
+        false: a name only tried)."""
         key = _fold(name)
         found = self.exact.get(key)
         if found:
@@ -254,7 +255,8 @@ class CodeNames:
             if unknown:
                 said += ", " + ", ".join(_as_written(name, u) for u in unknown) + (
                     " being no code here" if len(unknown) == 1 else " being no codes here")
-            self.loose[name.strip()] = said
+            if note:
+                self.loose[name.strip()] = said
             return found
         return set()
 

@@ -363,3 +363,20 @@ def test_a_code_path_is_read_by_its_parents_too_and_a_path_matched_by_its_last_p
             " code here") in report["warnings"]
     assert ("codes that fit more than one code here, nothing written for them: 'Impact > Other' (relevance.other,"
             " sustainability.other)") in report["warnings"]
+
+
+def test_codes_listed_on_one_line_are_taken_only_when_each_is_a_code(example_project_dir: Path) -> None:
+    table = _xlsx(example_project_dir / "one-line.xlsx", [
+        MAXQDA_EN,
+        # each part a code: both taken, the path's by its last part (said)
+        _maxqda_row("FGD-01_hr-managers-bacninh", "Relevance > Good practices; Lessons learned", LOGBOOK),
+        # a part that is no code: the line is no list of codes, and its other part is not read on its own
+        _maxqda_row("KII-03_ministry", "Relevance > Outputs delivered, Canteen food", MINISTRY),
+    ])
+    with Project.open(example_project_dir) as project:
+        report = import_codings_table(project, table, default_coder="ana")
+    assert set(_imported(example_project_dir, "Mai")) == {"good_practice", "lessons_learned"}
+    assert ("code paths read by their last part only: 'Relevance > Good practices' as good_practice (Good practices),"
+            " not under Relevance") in report["warnings"]
+    assert any(w.startswith("codes not in the codebook, nothing written for them: 'Relevance > Outputs delivered,"
+                            " Canteen food' (1)") for w in report["warnings"])

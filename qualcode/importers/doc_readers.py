@@ -277,7 +277,7 @@ def _number_as(n: int, fmt: str) -> str:
             n, r = divmod(n - 1, 26)
             letters = chr(ord("a") + r) + letters
         return letters.upper() if fmt == "upperLetter" else letters
-    if fmt in ("lowerRoman", "upperRoman"):
+    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:  # beyond, roman numerals are no number people write
         out, value = "", n
         for arabic, roman in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
                               (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
@@ -524,6 +524,8 @@ def read_odt_document(content: bytes, meta: bytes | None, name: str, styles: byt
     return _finish(reader.blocks, "odt", name, metadata, reader.said())
 
 
+#: the levels an OpenDocument outline or list style numbers
+_ODF_LEVELS = 10
 _ODF_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 
 
@@ -585,6 +587,8 @@ class _OdfBody:
             self.counters[deeper] = 0
 
         def value(n: int) -> str:
+            if not 1 <= n <= _ODF_LEVELS:
+                return ""  # a level the outline does not have (a damaged or crafted format)
             own = self.outline.get(n)
             count = self.counters[n] or (own[4] if own else 1)
             return _number_as(count, own[0] if own else "decimal")
@@ -625,16 +629,17 @@ class _OdfBody:
         if depth == 1 and el.get(_T + "continue-numbering") != "true" and not el.get(_T + "continue-list"):
             counters[:] = [0] * 11  # a new list starts again from its first number
         levels = self.list_styles.get(style, {})
+        level = min(depth, _ODF_LEVELS)  # a list nested deeper than the ten levels a style numbers: its last level
         for item in el.iterchildren(_T + "list-item", _T + "list-header"):
             number = ""
-            own = levels.get(min(depth, 10))
+            own = levels.get(level)
             if own is not None and item.tag == _T + "list-item":
                 override = item.get(_T + "start-value")
-                counters[depth] = _int(override, 1) if override else (counters[depth] + 1 if counters[depth]
+                counters[level] = _int(override, 1) if override else (counters[level] + 1 if counters[level]
                                                                        else own[4])
-                for deeper in range(depth + 1, len(counters)):
+                for deeper in range(level + 1, len(counters)):
                     counters[deeper] = 0
-                number = self.list_number(levels, counters, depth)
+                number = self.list_number(levels, counters, level)
             first = True
             for child in item.iterchildren():
                 if child.tag == _T + "list":
@@ -652,6 +657,8 @@ class _OdfBody:
         fmt, prefix, suffix, shown, start, pattern = levels[depth]
 
         def value(n: int) -> str:
+            if not 1 <= n <= _ODF_LEVELS:
+                return ""  # a level the list style does not have (a damaged or crafted format)
             own = levels.get(n)
             return _number_as(counters[n] or (own[4] if own else 1), own[0] if own else "decimal")
 

@@ -745,6 +745,54 @@ def test_word_numbered_paragraphs_and_headings_keep_the_numbers_word_shows() -> 
     assert "2. Section 2" in paths
 
 
+def _odt_changed(member: str, change) -> bytes:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(FIXTURES / "odfdo-doc_with_toc.odt") as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, change(data.decode("utf-8")).encode("utf-8") if info.filename == member else data)
+    return out.getvalue()
+
+
+_DEEP_LIST = ('<text:list-style style:name="LDeep">' + "".join(
+    f'<text:list-level-style-number text:level="{n}" style:num-format="1" text:display-levels="{n}"/>'
+    for n in range(1, 11)) + "</text:list-style>" + '<text:list text:style-name="LDeep">'
+    + "<text:list-item><text:list>" * 11 + "<text:list-item><text:p>The deepest item of the outline.</text:p>"
+    + "</text:list-item>" + "</text:list></text:list-item>" * 11 + "</text:list>")
+
+
+@pytest.mark.parametrize("member, change", [
+    ("styles.xml", lambda x: x.replace('num-list-format="%1%."', 'num-list-format="%1%.%42%."', 1)),
+    ("styles.xml", lambda x: x.replace('num-list-format="%1%."', 'num-list-format="%1%.%0%.%99%."', 1)),
+    ("content.xml", lambda x: x.replace('<office:text text:use-soft-page-breaks="true">',
+                                        '<office:text text:use-soft-page-breaks="true">' + _DEEP_LIST, 1)),
+    ("content.xml", lambda x: x.replace(
+        '<office:text text:use-soft-page-breaks="true">',
+        '<office:text text:use-soft-page-breaks="true"><text:list-style style:name="LRoman">'
+        '<text:list-level-style-number text:level="1" style:num-format="I" text:start-value="99999999999999"/>'
+        '</text:list-style><text:list text:style-name="LRoman"><text:list-item><text:p>The deepest item of the'
+        " outline.</text:p></text:list-item></text:list>", 1)),
+], ids=["outline-level-42", "outline-levels-0-99", "list-12-deep", "roman-start-huge"])
+def test_an_opendocument_numbering_beyond_ten_levels_is_read_not_a_crash(member: str, change, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """An outline format naming a level the outline does not have ("%1%.%42%.") or a list nested deeper than the ten
+    levels OpenDocument numbers stopped the reader with "could not read this document (IndexError: list index out
+    of range)": the number of a level that does not exist is left out, a deeper list is numbered as its tenth
+    level; a list starting at a roman number in the trillions is numbered in digits."""
+    path = tmp_path / "crafted.odt"
+    path.write_bytes(_odt_changed(member, change))
+    texts = _texts(read_document(path))
+    assert texts and not any("%" in t for t in texts)
+    if member == "content.xml":
+        assert any(t.endswith("The deepest item of the outline.") for t in texts)
+    project = tmp_path / "p"
+    assert run_cli(capsys, "init", str(project))[0] == 0
+    code, out, err = run_cli(capsys, "import", "-p", str(project), "--document", str(path))
+    assert code == 0, err
+
+
 def test_a_word_table_of_contents_is_text_but_not_units(tmp_path: Path) -> None:
     """Word's table of contents (paragraphs in its "toc 1", "toc 2" styles) was read as units to code."""
     import docx

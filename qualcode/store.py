@@ -10,6 +10,7 @@ import contextlib
 import getpass
 import hashlib
 import json
+import math
 import os
 import re
 import sqlite3
@@ -106,6 +107,11 @@ def _migrations() -> list[tuple[int, str, str]]:
         raise RuntimeError(f"two migrations share a number: {numbers}")
     return found
 
+
+def finite_time(seconds: float | None) -> float | None:
+    """A unit's time, or None for one that is no time (infinite or NaN, as a damaged file may give): no export,
+    clock or JSON listing can show it."""
+    return seconds if seconds is None or math.isfinite(seconds) else None
 
 class Project:
     """An open project. Use :meth:`create` or :meth:`open`; close with :meth:`close` or a ``with`` block."""
@@ -730,8 +736,8 @@ class Project:
                         u.speaker,
                         u.start,
                         u.end,
-                        u.t_start,
-                        u.t_end,
+                        finite_time(u.t_start),
+                        finite_time(u.t_end),
                         parsed.text[u.start : u.end],
                         u.page,
                         u.page_label,
@@ -1123,8 +1129,8 @@ class Project:
                     "case": r["case_id"],
                     "start": r["start"],
                     "end": r["end"],
-                    "t_start": r["t_start"],
-                    "t_end": r["t_end"],
+                    "t_start": finite_time(r["t_start"]),
+                    "t_end": finite_time(r["t_end"]),
                     "text": r["text"],
                     "attributes": dict(attrs),
                     "kind": r["kind"],

@@ -305,3 +305,21 @@ def test_after_an_import_a_coders_codings_of_a_few_units_are_read_by_unit(exampl
         plan = _how_a_coders_units_are_read(project)
     assert "codings_coder" not in plan and "(segment_id=?)" in plan, plan
 
+
+
+def test_a_time_that_is_no_time_is_never_stored_nor_listed(project: Project) -> None:
+    """A unit timed Infinity (a damaged Whisper file's 1e400) made 'export quotes' and the workbench clock fail on
+    'cannot convert float infinity to integer', and 'segments --json' print Infinity, which is not JSON."""
+    import json
+    import math
+
+    parsed = make_transcript("We trained 40 inspectors. The visits went on.")
+    parsed.units[1].t_start, parsed.units[1].t_end = math.inf, math.nan
+    parsed.units[2].t_start = 12.0
+    project.add_transcript(parsed, "KII-02", coder="ana")
+    project.db.execute("UPDATE segments SET t_start = ? WHERE transcript_id = 'KII-01' AND idx = 2", (math.inf,))
+    for tid in ("KII-01", "KII-02"):
+        times = [(s["t_start"], s["t_end"]) for s in project.segments(tid)]
+        json.dumps(times, allow_nan=False)
+        assert times[1][0] is None
+    assert [s["t_start"] for s in project.segments("KII-02")][2] == 12.0

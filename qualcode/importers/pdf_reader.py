@@ -955,9 +955,10 @@ def _mark_contents(blocks: list[_Block], pages: list[Page]) -> None:
             leaders.add(page.number)
     for number in sorted(titled | leaders):
         on_page = [b for b in blocks if b.page == number]
+        later = {_entry_key(b.text) for b in blocks if b.kind == HEADING and b.page > number}
         last = -1
         for i, b in enumerate(on_page):
-            if _contents_entry(b) or (b.kind == HEADING and _CONTENTS.match(b.text)):
+            if _contents_entry(b, later) or (b.kind == HEADING and _CONTENTS.match(b.text)):
                 last = i
             elif _prose(b):
                 break
@@ -966,11 +967,18 @@ def _mark_contents(blocks: list[_Block], pages: list[Page]) -> None:
             b.contents = True
 
 
-def _contents_entry(b: _Block) -> bool:
-    """An entry of a table of contents: half its lines or more end in a page number (with dot leaders or not)."""
+def _contents_entry(b: _Block, headings: set[str]) -> bool:
+    """An entry of a table of contents: half its lines or more end in a page number (with dot leaders or not) or
+    name a heading of a later page (a contents without page numbers)."""
     lines = [ln.text.strip() for ln in b.lines] or [b.text.strip()]
-    entries = sum(1 for t in lines if _LEADER_ENTRY.fullmatch(t) or _ENDS_IN_PAGE_NUMBER.search(t))
+    entries = sum(1 for t in lines if _LEADER_ENTRY.fullmatch(t) or _ENDS_IN_PAGE_NUMBER.search(t)
+                  or _entry_key(t) in headings)
     return entries > 0 and 2 * entries >= len(lines)
+
+
+def _entry_key(text: str) -> str:
+    """A heading's words as its entry in a table of contents gives them: case, section number and spacing aside."""
+    return " ".join(re.sub(r"^[\dIVXivx.]+\s+", "", text.strip()).casefold().split())
 
 
 def _prose(b: _Block) -> bool:

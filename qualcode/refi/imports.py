@@ -752,6 +752,7 @@ class _Source:
         self._order: list[int] = []
         self.ext_ignored = False
         self.from_word = False  # no plain text in the file: read from the source's Word document
+        self._compact: tuple[str, list[int], str] | None = None  # see _compacted
         if ext is not None and not _extension_fits(ext):
             ext = self.ext = None
             self.ext_ignored = True
@@ -863,14 +864,21 @@ class _Source:
         wanted = "".join(quoted.split())
         if not wanted:
             return "marks no words"
-        kept = [(i, ch) for i, ch in enumerate(self.text) if not ch.isspace()]
-        compact = "".join(ch for _, ch in kept)
+        kept, compact = self._compacted()
         at = compact.find(wanted)
         if at < 0:
             return f"its text is not in the source: {' '.join(quoted.split())[:40]!r}"
         if compact.find(wanted, at + 1) >= 0:
             return f"its text is in more than one place: {' '.join(quoted.split())[:40]!r}"
-        return kept[at][0], kept[at + len(wanted) - 1][0] + 1
+        return kept[at], kept[at + len(wanted) - 1] + 1
+
+    def _compacted(self) -> tuple[list[int], str]:
+        """``text`` without its spaces, with where each of its characters is in ``text``: made once per source,
+        not once per area placed (a thousand areas on a 300-page report)."""
+        if self._compact is None or self._compact[0] is not self.text:
+            kept = [i for i, ch in enumerate(self.text) if not ch.isspace()]
+            self._compact = (self.text, kept, "".join(self.text[i] for i in kept))
+        return self._compact[1], self._compact[2]
 
     def units_at(self, a: int, b: int) -> list[int]:
         """Indexes of the units that the stretch [a, b) of ``text`` covers (see :meth:`units_for`)."""

@@ -173,3 +173,8 @@ def test_selection_ending_on_a_question_80x24(snap_compare: Any, make: Callable[
     """A selection over an answer and the next question numbers the answer's suggestions, and says whose they are."""
     app = make(transcript="KII-01", suggestions=True)
     assert snap(snap_compare, app, (80, 24), ["g", "j", "j", "j", "v", "j", "j"])
+
+
+def test_speakers_dialog_80x24(snap_compare: Any, make: Callable[..., QualcodeApp], coded: Project) -> None:
+    # every column in the dialog's width, the last one's cells cut with a mark
+    assert snap(snap_compare, make(), (80, 24), ["R"])

@@ -376,8 +376,14 @@ class CodePicker(Dialog[str | None]):
         _focus_box(box)
 
     def on_resize(self) -> None:
-        if self._filled is not None:  # the rows made to fit the list's width again
+        if self._filled is not None:  # the rows made to fit the list's width again, the same code highlighted
+            options = self.query_one("#picker-list", OptionList)
+            at = options.highlighted
+            code = options.get_option_at_index(at).id if at is not None and at < options.option_count else None
             self._fill(self._filled)
+            index = next((i for i in range(options.option_count) if options.get_option_at_index(i).id == code), None)
+            if index is not None:
+                options.highlighted = index
         self._size_list()
 
     def _size_list(self) -> None:

@@ -254,6 +254,18 @@ async def test_at_80_columns_the_pickers_long_names_lose_their_middle_and_keep_t
             assert full.display and name in " ".join(str(full.render()).split()), str(full.render())
             await pilot.press("escape")
             await pilot.pause()
+        # wider, the rows are made again for the list's new width: the name whole, the same code highlighted
+        await pilot.press("c", *"coordination")
+        await pilot.pause()
+        options = app.screen.query_one("#picker-list", OptionList)
+        options.highlighted = next(i for i in range(options.option_count)
+                                   if options.get_option_at_index(i).id == long_code)
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert options.highlighted is not None
+        highlighted = options.get_option_at_index(options.highlighted)
+        assert highlighted.id == long_code and name in str(highlighted.prompt)
+        assert not app.screen.query_one("#picker-full", Static).display
 
 
 async def test_at_80_columns_a_long_message_is_fitted_with_a_mark_where_it_is_cut(

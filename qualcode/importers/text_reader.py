@@ -1072,6 +1072,7 @@ def blocks_to_drafts(
     pending_time: float | None = None
     turn_time: float | None = None
     bare_times = 0
+    turns_inside: dict[str, int] = {}  # a label after a sentence's end inside a line -> how many turns it started
     merged: dict[str, str] = {}  # a label typed another way ("Interviewer 1") -> the speaker it was read as
     # "Dr. Nguyen, District Officer" -> ("Dr. Nguyen", "District Officer"); "Jensen, Clara" stays one name
     described: dict[str, tuple[str, str]] = {}
@@ -1117,7 +1118,14 @@ def blocks_to_drafts(
                 if f4 is not None:
                     f4.add(drafts, speaker, label.rest, new_paragraph=True, t_start=label.t_start)
                 else:
-                    drafts.add(speaker, inline_times.drop(speech(label.rest)), t_start=label.t_start)
+                    own = speaker
+                    for k, (voice, words) in enumerate(_turns_inside(label.rest, own, accepted, display)
+                                                       if not reading.chat else [(own, label.rest)]):
+                        if voice != speaker:
+                            speaker = voice
+                            if voice != own:
+                                turns_inside[voice] = turns_inside.get(voice, 0) + 1
+                        drafts.add(speaker, inline_times.drop(speech(words)), t_start=label.t_start if not k else None)
                 new_paragraph = not label.rest
                 asked = label.rest.rstrip().endswith(("?", "？"))
                 spoken = bool(label.rest.strip())
@@ -1171,13 +1179,26 @@ def blocks_to_drafts(
                     or not other.asks and speaker == other.label and spoken and (new_paragraph or asked)):
                 speaker = other.voice  # the voice the file leaves unlabelled, answering or asking the labelled one
                 other.turns += 1
-            drafts.add(speaker, inline_times.drop(speech(body)), new_paragraph=new_paragraph, t_start=t_start,
+            before = speaker
+            parts = _turns_inside(body, before, accepted, display) if before and not reading.chat else [("", body)]
+            drafts.add(speaker, inline_times.drop(speech(parts[0][1])), new_paragraph=new_paragraph, t_start=t_start,
                        new_turn=unknown and (new_paragraph or asked))
+            for voice, words in parts[1:]:
+                if voice != before:
+                    turns_inside[voice] = turns_inside.get(voice, 0) + 1
+                speaker = voice
+                drafts.add(speaker, inline_times.drop(speech(words)))
             asked = body.rstrip().endswith(("?", "？"))
             spoken = True
             new_paragraph = False
     if bare_times:
         reading.notices.append(f"{bare_times} line(s) holding only a timestamp were left out of the text")
+    if turns_inside:
+        said = ", ".join(f"'{speaker}' ({n})" for speaker, n in turns_inside.items())
+        reading.notices.append(f"{sum(turns_inside.values())} speaker label(s) inside a line, after a sentence's end,"
+                               f" were read as the start of that speaker's turn: {said} (a line break was probably"
+                               " lost); a question so put ends there, the words after it are the answer of the"
+                               " speaker it interrupted: check them in the file")
     if other is not None and other.turns:
         said = ("the questions without a label before the answers labelled" if other.asks else
                 "the words without a label after the turns labelled")
@@ -1224,6 +1245,41 @@ def blocks_to_drafts(
             " put a label ('Interviewer:', 'Elena Novak:') at the start of each turn and import the file again; if"
             " the text is interview notes, mark it so with 'qualcode transcripts set-record TRANSCRIPT notes'")
     return drafts, reading
+
+
+# a speaker's label after a sentence's end inside a line: "... forty workers. Clara Jensen: How many stayed?"
+_LABEL_AFTER_SENTENCE = re.compile(r"(?<=[.?!…])[\"”’')\]]*\s+\**(?P<name>[^\W\d][^:：.?!\[\]()\n]{0,38}?)\**"
+                                   r"[:：]\s+(?=\S)")
+
+
+def _turns_inside(text: str, own: str, accepted: set[str], display: dict[str, str]) -> list[tuple[str, str]]:
+    """Where a line's words hold another turn after a sentence's end, as a typist writes when a line break was lost
+    ("Since 2012. We trained forty workers. Clara Jensen: How many stayed? Most of them stayed."): [(``own``, the
+    words before), (the speaker, the words after), ...]; [(own, text)] when there is none. A question so put is
+    answered by the speaker it interrupted: the words after its question mark are theirs again. Only the file's own
+    labels of two characters or more, before words that start as a sentence does, count: "Option A: ...", "The
+    answer is simple: ..." and "... Interviewer: said the trainer" stay words."""
+    out: list[tuple[str, str]] = []
+    speaker, start = own, 0
+    for m in _LABEL_AFTER_SENTENCE.finditer(text):
+        key = label_key(m.group("name").strip("*_ "))
+        if len(key) < 2 or key not in accepted or text[m.end()].islower():
+            continue  # "... we agreed. Interviewer: said the trainer": a turn starts as a sentence does
+        out.append((speaker, text[start:m.start()]))
+        speaker, start = display.get(key) or m.group("name").strip("*_ "), m.end()
+    out.append((speaker, text[start:]))
+    answered: list[tuple[str, str]] = []
+    for k, (speaker, words) in enumerate(out):
+        asked = _ASKED_THEN_MORE.fullmatch(words) if k and speaker != out[k - 1][0] else None
+        if asked is None:
+            answered.append((speaker, words))
+        else:
+            answered += [(speaker, asked.group(1)), (out[k - 1][0], asked.group(2))]
+    return answered
+
+
+# a question, then more words on the same line
+_ASKED_THEN_MORE = re.compile(r"(.*?[?？][\"”’')\]]*)\s+(\S.*)", re.S)
 
 
 @dataclass

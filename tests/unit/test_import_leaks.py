@@ -4,6 +4,12 @@ over because the unit ended with a full stop, and both the merged turn and the n
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+from transcript_support import import_text
+
 from qualcode.importing import SpeakerStats, TranscriptFacts, transcript_warnings
 from qualcode.speakers import Assignment
 
@@ -47,3 +53,26 @@ def test_names_said_in_speech_and_ordinary_words_before_a_colon_are_not_labels()
              "Long story short: the budget came late.",
              "We met at 10:30 and then went on."]
     assert leak_warnings(warnings_for(units, {"clara jensen", "le van duc", "long"})) == []
+
+
+def test_a_label_inside_a_line_of_a_real_import_starts_that_speakers_turn_and_is_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the file as a typist writes it when a line break was lost, imported as a user imports it
+    text = ("Clara Jensen: How long have you worked with the union?\n"
+            "Nguyen Van Minh: Since 2012. We trained forty workers. Clara Jensen: How many stayed? Most of them"
+            " stayed, maybe thirty.\n"
+            "Clara Jensen: And the employers?\nNguyen Van Minh: They were suspicious at first.\n"
+            "Clara Jensen: Why?\nNguyen Van Minh: They feared strikes.\nWe met them. Clara Jensen: When? In May.\n")
+    _, report = import_text(tmp_path, "KII-31.txt", text,
+                            cases="transcript,speaker,interviewer,stakeholder_group\n"
+                                  "KII-31,Nguyen Van Minh,Clara Jensen,union\n")
+    [entry] = report["transcripts"]
+    assert any("2 speaker label(s) inside a line" in n and "'Clara Jensen' (2)" in n for n in entry["notes"])
+    from qualcode.cli import main
+
+    capsys.readouterr()
+    assert main(["-p", str(tmp_path / "p"), "segments", "--transcript", "KII-31", "--json"]) == 0
+    rows = [(s["role"], s["text"]) for s in json.loads(capsys.readouterr().out)]
+    assert ("interviewer", "How many stayed?") in rows and ("informant", "Most of them stayed, maybe thirty.") in rows
+    assert ("interviewer", "When?") in rows and ("informant", "In May.") in rows
+    assert not any("Clara" in t or "stayed?" in t for role, t in rows if role == "informant")

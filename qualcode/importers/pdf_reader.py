@@ -496,8 +496,11 @@ def _paragraph_numbers(page: Page, margin: set[int]) -> list[tuple[Line, Line]]:
         line = min(beside, key=lambda ln: ln.x0)
         if margin or (line.width >= 0.4 * page.width and not _LONE_NUMBER.fullmatch(line.text.strip())):
             out.append((number, line))
-    if not out:
+    values = [int(n.text.strip()) for n, _ in sorted(out, key=lambda pair: pair[0].top)]
+    if not out or any(b <= a for a, b in zip(values, values[1:], strict=False)):
         return []
+    if 2 * sum(1 for _, ln in out if _starts_paragraph(page, ln)) < len(out):
+        return []  # the numbers stand beside lines in the middle of paragraphs: numbered lines
     if margin:
         if len(out) < len(numbers) or 2 * sum(1 for _, ln in out if _TURN_LABEL.match(ln.text)) >= len(out):
             return []  # a transcript's numbered turns
@@ -508,6 +511,18 @@ def _paragraph_numbers(page: Page, margin: set[int]) -> list[tuple[Line, Line]]:
         if unnumbered < len(numbers):
             return []  # numbered lines: a number beside (nearly) every line
     return out
+
+
+def _starts_paragraph(page: Page, line: Line) -> bool:
+    """The line is a paragraph's first: no line right above it in its column, or the one above ends a sentence or
+    stands apart (a gap wider than a line's)."""
+    height = line.bottom - line.top
+    above = [ln for ln in page.lines if ln.bottom <= line.top + 1 and line.top - ln.bottom <= 2.5 * height
+             and min(ln.x1, line.x1) > max(ln.x0, line.x0)]
+    if not above:
+        return True
+    last = max(above, key=lambda ln: ln.bottom)
+    return last.text.rstrip().endswith((".", ":", "!", "?", "…")) or line.top - last.bottom > 0.8 * height
 
 
 def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:

@@ -179,3 +179,25 @@ def test_a_reports_numbered_paragraphs_keep_their_numbers(heading_x: float) -> N
     assert not any("numbering the lines or turns" in w for w in parsed.warnings)
     assert any("paragraph numbers in the left margin of pages 1, 2 were kept" in w for w in parsed.warnings), \
         parsed.warnings
+
+
+def test_numbers_beside_every_fifth_line_are_still_left_out() -> None:
+    """A transcript numbered every fifth line (5, 10, 15 in the margin) is numbered by lines, not paragraphs: its
+    numbers stay out of the sentences they stand beside."""
+    page = PdfPage()
+    words = ("We started with twelve members and a box with three keys, and the members decided together who would"
+             " keep them and how the loans would be given out to the families of the village every month, ") * 10
+    line, lines = "", []
+    for word in words.split():
+        if len(line) + len(word) > 80:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    for k, text in enumerate(lines[:20], start=1):
+        page.text(85, 60 + 14 * k, text)
+        if k % 5 == 0:
+            page.text(56, 60 + 14 * k, str(k))
+    parsed = parse_document(build_pdf([page], info={"Title": "KII-15"}), "KII-15.pdf")
+    assert not re.search(r"\b(5|10|15|20)\b", parsed.text)
+    assert not any("paragraph numbers" in w for w in parsed.warnings)

@@ -1,6 +1,8 @@
 """How REFI-QDA exchange grows with the evaluation: a project of N transcripts and about 500 N codings by three coders
 (with informants, case attributes and memos) exported to .qdpx, imported into a new project, and imported again
-(which must add nothing), for growing N up to a large evaluation (200 transcripts, 100,000 codings).
+(which must add nothing), for growing N up to a large evaluation (200 transcripts, 100,000 codings). Then PDF areas
+placed by their text (as ATLAS.ti's areas carry it) on a 300-page report, for a growing number of areas: the time per
+area must not grow with the report's length (``--areas`` only runs this part).
 
 Run: ``.venv/bin/python tests/bench/bench_refi.py [--sizes 25,50,100,200]``. Each step is a whole ``qualcode``
 process; prints its wall-clock seconds, its CPU seconds (user + system: what the step costs, whatever else the
@@ -43,10 +45,32 @@ def step(*args: str) -> tuple[float, float, float, dict]:
                 json.loads(out.read() or b"{}"))
 
 
+def pdf_areas() -> None:
+    """Seconds to place 1, 10, 100 and 1,000 areas by their text on a report of about 1.4 million characters."""
+    from qualcode.refi.imports import _Source
+    from qualcode.refi.positions import Choice, Convention
+
+    paragraphs = [f"Paragraph {n}: the district office reported {n * 7} visits and {n % 13} complaints in"
+                  f" quarter {n % 4 + 1}." for n in range(15000)]
+    text = "\n\n".join(paragraphs)
+    print(f"{'PDF areas':>11} {'seconds':>8} {'ms per area':>12}  (a report of {len(text):,} characters)")
+    for areas in (1, 10, 100, 1000):
+        source = _Source("report.pdf", text, None, Choice(Convention()))
+        start = time.perf_counter()
+        for n in range(areas):
+            source.find(paragraphs[(n * 7919) % len(paragraphs)].replace(" the ", "the "))
+        seconds = time.perf_counter() - start
+        print(f"{areas:>11} {seconds:>8.2f} {1000 * seconds / areas:>12.2f}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="25,50,100,200", help="numbers of transcripts (500 codings each)")
+    ap.add_argument("--areas", action="store_true", help="only PDF areas placed by their text")
     args = ap.parse_args()
+    if args.areas:
+        pdf_areas()
+        return 0
     base = Path(tempfile.mkdtemp(prefix="qualcode-bench-refi-"))
     print(f"{'transcripts':>11} {'codings':>8} {'step':<22} {'wall s':>7} {'CPU s':>7} {'CPU s/1k codings':>16}"
           f" {'peak MB':>8}  notes", flush=True)
@@ -74,6 +98,7 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    pdf_areas()
     return 0
 
 

@@ -781,7 +781,8 @@ def html_blocks(text: str, name: str) -> tuple[list[DocBlock], dict[str, Any], l
     as a document or as a transcript.
 
     What a page hides (``hidden``, ``aria-hidden="true"``, ``display: none``) is left out and counted, except where it
-    is the page's text all the same: a tab panel (inactive tabs are hidden), a part holding the page's ``<main>`` or
+    is the page's text all the same: a tab panel (inactive tabs are hidden), a collapsed section (``hidden=
+    "until-found"``, or a panel of paragraphs that a button expands), a part holding the page's ``<main>`` or
     ``<article>`` (a dialog open when the page was saved hides the rest of the page), and, when the hidden parts hold
     more words than the rest, every hidden part (dialogs and other landmarks by role stay out)."""
     from qualcode.safeio.xml import parse_html
@@ -806,11 +807,14 @@ def html_blocks(text: str, name: str) -> tuple[list[DocBlock], dict[str, Any], l
         br.tail = " " + (br.tail or "")  # a line break inside a paragraph separates words
     body = root.find("body")
     top = body if body is not None else root
-    walk = _HtmlWalk(read_hidden=False)
+    # the panels a button expands (aria-expanded beside aria-controls): an accordion's collapsed sections, a menu
+    disclosed = {ident for el in root.iter() if isinstance(el.tag, str) and el.get("aria-expanded") is not None
+                 for ident in (el.get("aria-controls") or "").split()}
+    walk = _HtmlWalk(read_hidden=False, disclosed=disclosed)
     walk.walk(top)
     kept = sum(_words(b.text) for b in walk.blocks)
     if walk.hidden_words > kept:
-        walk = _HtmlWalk(read_hidden=True)
+        walk = _HtmlWalk(read_hidden=True, disclosed=disclosed)
         walk.walk(top)
     return walk.blocks, metadata, walk.said()
 
@@ -838,8 +842,9 @@ class _HtmlWalk:
     What the page hides is left out and counted (``hidden_words``, ``hidden_parts``), or read and counted
     (``read_words``, ``read_parts``) where it is text (see :func:`html_blocks`); ``read_hidden`` reads all of it."""
 
-    def __init__(self, read_hidden: bool) -> None:
+    def __init__(self, read_hidden: bool, disclosed: set[str]) -> None:
         self.read_hidden = read_hidden
+        self.disclosed = disclosed
         self.blocks: list[DocBlock] = []
         self.hidden_words = self.hidden_parts = self.read_words = self.read_parts = 0
 
@@ -847,17 +852,20 @@ class _HtmlWalk:
         out = []
         if self.read_parts:
             out.append(f"{self.read_words} word(s) in {self.read_parts} part(s) that the page hides (hidden, "
-                       "aria-hidden or display: none: inactive tabs, or the page behind a dialog open when it was "
-                       "saved) were read as its text")
+                       "aria-hidden or display: none: inactive tabs, collapsed sections, or the page behind a dialog "
+                       "open when it was saved) were read as its text")
         if self.hidden_words:
             out.append(f"{self.hidden_words} word(s) in {self.hidden_parts} part(s) that the page hides (hidden, "
                        "aria-hidden or display: none) were left out")
         return out
 
     def hidden_is_text(self, element: Any, tag: str) -> bool:
-        """A hidden part that is the page's text: all of them when ``read_hidden``, else a tab panel or a part holding
-        the page's main content."""
-        if self.read_hidden or (element.get("role") or "").lower() == "tabpanel" or tag in ("main", "article"):
+        """A hidden part that is the page's text: all of them when ``read_hidden``, else a tab panel, a collapsed
+        section (hidden until found, or paragraphs a button expands) or a part holding the page's main content."""
+        if self.read_hidden or (element.get("role") or "").lower() == "tabpanel" or tag in ("main", "article") \
+                or (element.get("hidden") or "").lower() == "until-found":
+            return True
+        if element.get("id") in self.disclosed and (tag == "p" or next(element.iter("p"), None) is not None):
             return True
         return any(isinstance(d.tag, str) and (d.tag.lower() in ("main", "article")
                                                or (d.get("role") or "").lower() == "main")

@@ -910,6 +910,26 @@ def test_a_pages_hidden_tabs_are_read_and_what_is_left_out_as_hidden_is_counted(
         parsed.warnings
 
 
+def test_a_pages_collapsed_sections_are_read_and_a_hidden_menu_is_not(tmp_path: Path) -> None:
+    """An accordion's collapsed sections (a panel a button expands, hidden until then, or hidden="until-found") are
+    the report's text, however little of the page they hold; a menu a button opens is not."""
+    visible = "".join(f"<p>{_FINDING.format(n=n)}</p>" for n in range(1, 9))
+    page = tmp_path / "accordion.html"
+    page.write_text(
+        "<html><head><title>Evaluation summary</title></head><body>"
+        '<button aria-expanded="false" aria-controls="menu">Menu</button>'
+        '<div id="menu" hidden><ul><li><a href="/">Home</a></li><li><a href="/pubs">Publications</a></li></ul></div>'
+        f"<main><h1>Evaluation summary</h1>{visible}"
+        '<h2><button aria-expanded="false" aria-controls="s2">Lessons learned</button></h2>'
+        '<div id="s2" hidden><p>Lessons: the officers trained first trained the others in their factories.</p></div>'
+        '<h2>Recommendations</h2><div hidden="until-found"><p>Recommendation: fund the follow-up visits from the'
+        " ministry's budget.</p></div></main></body></html>", encoding="utf-8")
+    texts = _texts(read_document(page))
+    assert texts[-2:] == ["Lessons: the officers trained first trained the others in their factories.",
+                          "Recommendation: fund the follow-up visits from the ministry's budget."]
+    assert not any("Publications" in t for t in texts)
+
+
 def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
     """ASP.NET sites (many government and agency sites) hold the whole body of a page in one <form>: the page was
     refused as having "no text to code"; a search form marked as such stays out."""

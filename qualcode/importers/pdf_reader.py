@@ -971,13 +971,14 @@ def _mark_contents(blocks: list[_Block], pages: list[Page]) -> None:
     for number in sorted(titled | leaders):
         on_page = [b for b in blocks if b.page == number]
         later = {_entry_key(b.text) for b in blocks if b.kind == HEADING and b.page > number}
-        last = -1
+        first = last = -1
         for i, b in enumerate(on_page):
             if _contents_entry(b, later) or (b.kind == HEADING and _CONTENTS.match(b.text)):
+                first = i if first < 0 else first
                 last = i
-            elif _prose(b):
-                break
-        for b in on_page[:last + 1]:
+            elif _prose(b) and first >= 0:
+                break  # the text below the contents (text above it, a foreword's end, is read as well)
+        for b in on_page[max(first, 0):last + 1]:
             b.kind = TITLE
             b.contents = True
 

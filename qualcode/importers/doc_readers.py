@@ -845,11 +845,15 @@ class _HtmlWalk:
     def __init__(self, read_hidden: bool, disclosed: set[str]) -> None:
         self.read_hidden = read_hidden
         self.disclosed = disclosed
+        self.item_number = ""  # the number of the ordered list item whose first block is to come
+        self.numbered = 0
         self.blocks: list[DocBlock] = []
         self.hidden_words = self.hidden_parts = self.read_words = self.read_parts = 0
 
     def said(self) -> list[str]:
         out = []
+        if self.numbered:
+            out.append(f"{self.numbered} numbered list item(s) given the number shown before them")
         if self.read_parts:
             out.append(f"{self.read_words} word(s) in {self.read_parts} part(s) that the page hides (hidden, "
                        "aria-hidden or display: none: inactive tabs, collapsed sections, or the page behind a dialog "
@@ -879,13 +883,18 @@ class _HtmlWalk:
             text = clean_text(" ".join(buffer))
             buffer.clear()
             if text:
-                blocks.append(DocBlock(text, PARAGRAPH))
+                blocks.append(DocBlock(self.numbered_item(text), PARAGRAPH))
 
+        ordered = isinstance(element.tag, str) and element.tag.lower() == "ol"
+        count = _int(element.get("start"), 1) - 1 if ordered else 0
         for child in element:
             tag = child.tag.lower() if isinstance(child.tag, str) else ""
             if tag in _SKIP or not tag or _page_furniture(child, tag):
                 buffer.append(child.tail or "")
                 continue
+            if ordered and tag == "li":
+                count = _int(child.get("value"), count + 1)
+                self.item_number = f"{_number_as(count, _HTML_LIST_TYPES.get(element.get('type') or '1', 'decimal'))}."
             if _page_hides(child):
                 words = _words(_visible_text(child))
                 if not words or (tag not in _BLOCKISH and not _has_block(child)):
@@ -916,13 +925,25 @@ class _HtmlWalk:
             elif tag in _BLOCK and not _has_block(child):
                 text = clean_text(_visible_text(child))
                 if text:
-                    blocks.append(DocBlock(text, ITEM if tag == "li" else PARAGRAPH))
+                    blocks.append(DocBlock(self.numbered_item(text), ITEM if tag == "li" else PARAGRAPH))
             else:
                 self.walk(child)
             buffer.append(child.tail or "")
         flush()
+        if ordered:
+            self.item_number = ""  # a last item left out (hidden, or no text) numbers nothing after the list
+
+    def numbered_item(self, text: str) -> str:
+        """The text of a block, after the number the browser draws before the ordered list item it starts, if any."""
+        if not self.item_number:
+            return text
+        number, self.item_number = self.item_number, ""
+        self.numbered += 1
+        return f"{number} {text}"
 
 
+# an ordered list's type attribute: the numbers a browser draws
+_HTML_LIST_TYPES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 _FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar", "toolbar",
                     "dialog", "alertdialog"}
 _SKIP_LINK = re.compile(r"^\s*(skip|jump|go|aller|ir|saltar|passer)\b.{0,30}\b(content|main|navigation|contenu"

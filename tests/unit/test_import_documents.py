@@ -937,6 +937,27 @@ def test_a_pages_collapsed_sections_are_read_and_a_hidden_menu_is_not(tmp_path: 
     assert not any("Publications" in t for t in texts)
 
 
+def test_a_pages_numbered_paragraphs_keep_their_numbers(tmp_path: Path) -> None:
+    """A report published as HTML numbers its paragraphs with an ordered list (``<ol start="21">``): the numbers the
+    browser draws ("21.") were lost, so "para. 22" could not be found, while a Word or PDF report keeps them."""
+    page = tmp_path / "report.html"
+    page.write_text(
+        "<html><head><title>Final evaluation</title></head><body><main><h1>Findings</h1>"
+        '<ol start="21"><li>The project reached 147 factories in three provinces.</li>'
+        "<li><p>Women made up most of the trainees but few of the trainers.</p></li>"
+        '<li value="30">The inspectorate adopted the checklist in 2024.</li>'
+        '<li>Recommendations follow:<ol type="a"><li>fund the follow-up visits from the budget;</li>'
+        "<li>train the trainers before the peak season.</li></ol></li><li hidden>A hidden item.</li></ol>"
+        "<ul><li>A bullet keeps no number at all.</li></ul></main></body></html>", encoding="utf-8")
+    parsed = read_document(page)
+    assert _texts(parsed) == ["21. The project reached 147 factories in three provinces.",
+                              "22. Women made up most of the trainees but few of the trainers.",
+                              "30. The inspectorate adopted the checklist in 2024.",
+                              "31. Recommendations follow:", "a. fund the follow-up visits from the budget;",
+                              "b. train the trainers before the peak season.", "A bullet keeps no number at all."]
+    assert any("6 numbered list item(s)" in w for w in parsed.warnings), parsed.warnings
+
+
 def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
     """ASP.NET sites (many government and agency sites) hold the whole body of a page in one <form>: the page was
     refused as having "no text to code"; a search form marked as such stays out."""

@@ -1073,7 +1073,7 @@ def read_markdown_document(text: str, name: str) -> ParsedTranscript:
         if _LIST.match(line):
             flush()
             kind = ITEM
-            para = [_LIST.sub("", line, count=1)]
+            para = [_BULLET.sub("", line, count=1)]  # a bullet is layout; an item's number is the text's, "21."
             continue
         para.append(re.sub(r"^\s{0,3}>\s?", "", line))
     flush()

@@ -958,6 +958,18 @@ def test_a_pages_numbered_paragraphs_keep_their_numbers(tmp_path: Path) -> None:
     assert any("6 numbered list item(s)" in w for w in parsed.warnings), parsed.warnings
 
 
+def test_a_markdown_reports_numbered_paragraphs_keep_their_numbers(tmp_path: Path) -> None:
+    """A Markdown report's numbered paragraphs ("21. The project ...") lost their numbers, which plain text, Word,
+    PDF and HTML keep; a bullet is still left out."""
+    path = tmp_path / "report.md"
+    path.write_text("# Findings\n\n21. The project reached 147 factories in three provinces.\n"
+                    "22. Women made up most of the trainees but few of the trainers.\n\n"
+                    "- A bullet keeps no mark at all.\n", encoding="utf-8")
+    assert _texts(read_document(path)) == ["21. The project reached 147 factories in three provinces.",
+                                           "22. Women made up most of the trainees but few of the trainers.",
+                                           "A bullet keeps no mark at all."]
+
+
 def test_a_page_whose_body_is_one_aspnet_form_is_read(tmp_path: Path) -> None:
     """ASP.NET sites (many government and agency sites) hold the whole body of a page in one <form>: the page was
     refused as having "no text to code"; a search form marked as such stays out."""

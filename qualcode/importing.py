@@ -60,6 +60,8 @@ _HEADER_IN_UNIT = re.compile(
 )
 # a label or a header after a sentence's end: "Name:", "**Name:**", "Name [00:12]" (at a unit's start, "rehrar:" is
 # how a chat addresses someone)
+# a label at a unit's start ("Clara Jensen: How many stayed?"): inside a turn, not at its start, another turn's label
+_LABEL_AT_START = re.compile(r"\**(?P<name>[^\W\d][^:：.?!\[\]()\n]{0,38}?)\**\s*[:：]\**\s")
 _LABEL_IN_UNIT = re.compile(
     r"(?:[.?!…][\"”’')\]]*\s+)(?P<name>\**[^\W\d][^:：.?!\[\]()\n]{0,38}?)\**\s*(?:[:：]\**\s|[\[(]" + TIMESTAMP
     + r"[\])])"
@@ -328,6 +330,7 @@ class TranscriptFacts:
     sheet_rows: int
     names: set[str] = field(default_factory=set)  # speaker labels and sheet names, folded: a unit equal to one
     guess: ConversationGuess | None = None  # what this import guessed of the conversation (it says so itself)
+    mid_turn: set[int] = field(default_factory=set)  # the units that are not the first of their turn
 
 
 def transcript_warnings(facts: TranscriptFacts) -> list[str]:
@@ -412,7 +415,7 @@ def transcript_warnings(facts: TranscriptFacts) -> list[str]:
             " was not fully recognised; tell the qualcode maintainers which tool wrote it"
         )
     inside = [(n, found) for n, text in facts.unit_texts if not _leaked(text, facts.names)
-              for found in [_label_inside(text, facts.names)] if found]
+              for found in [_label_inside(text, facts.names, at_start=n in facts.mid_turn)] if found]
     if inside:
         n, found = inside[0]
         out.append(
@@ -476,11 +479,15 @@ def _leaked(text: str, names: set[str]) -> bool:
     return bool(key) and key in names
 
 
-def _label_inside(text: str, names: set[str]) -> str | None:
+def _label_inside(text: str, names: set[str], *, at_start: bool = False) -> str | None:
     """The words from a known speaker's label standing inside a unit after a sentence's end, as a label or a header
     stands ("... forty workers. Elena Novak: How many stayed?", "Lindsey [22:45] So ..."); None
     when there is none. A name said in a sentence ("I asked Elena Novak about it") is speech, and so is a word
-    before a colon that is no speaker's ("The answer is simple: ...")."""
+    before a colon that is no speaker's ("The answer is simple: ..."). With ``at_start``
+    (a unit inside a turn, not its first) a label at the unit's start counts too: the sentence splitter puts the
+    label that should have started a turn at the start of a unit of the turn before."""
+    if at_start and (m := _LABEL_AT_START.match(text)) and fold(m.group("name").strip("*_ ")) in names:
+        return text
     for m in _LABEL_IN_UNIT.finditer(text):
         key = fold(m.group("name").strip("*_ "))
         if key in names:
@@ -802,6 +809,7 @@ def plan_import(
             tid, _record(project, tid, parsed), kii, stats, assignments,
             [(i + 1, parsed.text[u.start : u.end]) for i, u in enumerate(parsed.units)],
             bool(rows), len(t_rows), _names_for(stats, t_rows, names), guess,
+            {i + 1 for i, u in enumerate(parsed.units) if i and parsed.units[i - 1].turn == u.turn},
         )
         warnings = [] if status == "duplicate" else transcript_warnings(facts)
         if renamed:
@@ -1144,11 +1152,9 @@ def _plan_rows(
         names = interviewers + split_names(attrs.get("interviewer"))
         decided = decide_speakers(stats, t_rows, interviewers=names, kii=kii, fixed=_fixed(project, tid))
         others[tid] = _keep_stored_roles(project, tid, decided, sheet=True)
-        units = [(int(r[0]), str(r[1])) for r in project.db.execute(
-            "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
-            " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]
+        units, mid_turn = _stored_units(project.db, tid)
         facts = TranscriptFacts(tid, known[tid].get("record", "verbatim"), kii, stats, others[tid], units, True,
-                                len(t_rows), _names_for(stats, t_rows, names))
+                                len(t_rows), _names_for(stats, t_rows, names), mid_turn=mid_turn)
         other_warnings[tid] = transcript_warnings(facts)
         sheet_warnings.extend(_unmatched_rows(tid, t_rows, others[tid], stats.labels))
     return others, other_warnings, sheet_warnings
@@ -1182,16 +1188,24 @@ def _stored_facts(db: sqlite3.Connection, tid: str, *, has_sheet: bool) -> Trans
         role, case, by, how = speakers.get(label, ("unknown", None, "import", None))
         assignments.append(Assignment(label, role, case, "set by hand" if by == "user" else (how or "import")))
     cases = {a.case_id for a in assignments if a.case_id}
-    units = [(int(r[0]), str(r[1])) for r in db.execute(
-        "SELECT s.idx, s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND t.current_version"
-        " = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,))]
+    units, mid_turn = _stored_units(db, tid)
     names = {fold(lab) for lab in stats.labels if not is_placeholder_label(lab)}
     names |= {fold(str(r[0])) for r in db.execute(
         "SELECT name FROM cases WHERE name IS NOT NULL AND id IN (SELECT case_id FROM speakers WHERE"
         " transcript_id = ?)", (tid,))}
     names |= {fold(n) for n in split_names(attributes.get("interviewer"))}
     kii = interview_type([], attributes)
-    return TranscriptFacts(tid, record, kii, stats, assignments, units, has_sheet, len(cases), {n for n in names if n})
+    return TranscriptFacts(tid, record, kii, stats, assignments, units, has_sheet, len(cases), {n for n in names if n},
+                           mid_turn=mid_turn)
+
+
+def _stored_units(db: sqlite3.Connection, tid: str) -> tuple[list[tuple[int, str]], set[int]]:
+    """A stored transcript's units (number, text), and the numbers of those that are not the first of their turn."""
+    rows = db.execute(
+        "SELECT s.idx, s.text, s.turn FROM segments s JOIN transcripts t ON t.id = s.transcript_id AND"
+        " t.current_version = s.version WHERE s.transcript_id = ? ORDER BY s.idx", (tid,)).fetchall()
+    mid_turn = {int(r[0]) for k, r in enumerate(rows) if k and r[2] is not None and rows[k - 1][2] == r[2]}
+    return [(int(r[0]), str(r[1])) for r in rows], mid_turn
 
 
 def stored_transcript_warnings(db: sqlite3.Connection) -> dict[str, list[str]]:

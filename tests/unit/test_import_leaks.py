@@ -76,3 +76,28 @@ def test_a_label_inside_a_line_of_a_real_import_starts_that_speakers_turn_and_is
     assert ("interviewer", "How many stayed?") in rows and ("informant", "Most of them stayed, maybe thirty.") in rows
     assert ("interviewer", "When?") in rows and ("informant", "In May.") in rows
     assert not any("Clara" in t or "stayed?" in t for role, t in rows if role == "informant")
+
+
+def test_a_label_left_at_the_start_of_a_unit_inside_a_turn_is_reported_by_the_import_and_the_doctor(
+        tmp_path: Path) -> None:
+    # a label the reader leaves in the text (the question typed in lower case) lands at the start of a unit of the
+    # turn before: the check of the units' sentences passed over it
+    from qualcode.safety.doctor import run_doctor
+
+    text = ("Clara Jensen: How long have you worked with the union?\n"
+            "Nguyen Van Minh: Since 2012. We trained forty workers. Clara Jensen: how many stayed?\n"
+            "Clara Jensen: And the employers?\nNguyen Van Minh: They were suspicious at first.\n")
+    _, report = import_text(tmp_path, "KII-31.txt", text)
+    [entry] = report["transcripts"]
+    assert any("1 unit(s) hold a speaker's name as a label" in w and "KII-31:3" in w for w in entry["warnings"])
+    checks = run_doctor(tmp_path / "p")["checks"]
+    assert any("hold a speaker's name as a label" in str(c.get("detail")) for c in checks)
+
+
+def test_a_chat_message_addressing_someone_at_its_start_is_no_label_left_in_the_text(tmp_path: Path) -> None:
+    text = ("Clara Jensen: How long have you worked with the union?\n"
+            "Nguyen Van Minh: Clara Jensen: since 2012, and we trained forty workers.\n"
+            "Clara Jensen: And the employers?\nNguyen Van Minh: They were suspicious at first.\n")
+    _, report = import_text(tmp_path, "KII-31.txt", text)
+    [entry] = report["transcripts"]
+    assert not any("as a label inside" in w for w in entry["warnings"])

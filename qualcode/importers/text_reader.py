@@ -1103,7 +1103,7 @@ def blocks_to_drafts(
             drafts.add(speaker, speech(" ".join(block.lines)), t_start=block.t_start)
             continue
         new_paragraph = True
-        for line, found in zip(block.lines, block.labels, strict=True):
+        for line_no, (line, found) in enumerate(zip(block.lines, block.labels, strict=True)):
             label = found
             if label is not None and label.key in accepted:
                 speaker = display.setdefault(label.key, label.speaker)
@@ -1175,7 +1175,8 @@ def blocks_to_drafts(
             # writes a line per stretch of speech, without blank lines), so each starts a turn of its own
             unknown = reading.unlabelled_speech and reading.record == "verbatim"
             if other is not None and speaker != other.voice and (
-                    other.asks and id(block) in other.questions and new_paragraph
+                    other.asks and (id(block) in other.questions and new_paragraph
+                                    or (id(block), line_no) in other.question_lines)
                     or not other.asks and speaker == other.label and spoken and (new_paragraph or asked)):
                 speaker = other.voice  # the voice the file leaves unlabelled, answering or asking the labelled one
                 other.turns += 1
@@ -1287,6 +1288,7 @@ class _OtherVoice:
     label: str  # the one voice the file labels
     asks: bool  # the unlabelled voice asks (its questions stand before the labelled answers); else it answers
     questions: set[int] = field(default_factory=set)  # ids of the unlabelled blocks that are its questions
+    question_lines: set[tuple[int, int]] = field(default_factory=set)  # (block id, line) of its questions' lines
     turns: int = 0
 
     @property
@@ -1301,7 +1303,9 @@ def _unlabelled_voice(blocks: list[Block], accepted: set[str], display: dict[str
     questions above them unlabelled. Only where that one label starts three turns or more and the file alternates
     so: two thirds of its labelled turns followed by unlabelled words where another voice would start (a new
     paragraph, or the line after one ending in a question: "Q: Why?" / "Because ..." without a blank line between
-    them), or three unlabelled paragraphs or more ending in a question right above a labelled one (questions). None
+    them), or three unlabelled paragraphs or more ending in a question right above a labelled one (questions), or,
+    where the labels start lines inside paragraphs, three unlabelled lines ending in a question right above a
+    labelled line. None
     elsewhere: a transcript whose turns run on over several paragraphs."""
     from qualcode.speakers import role_of_label
 
@@ -1335,7 +1339,13 @@ def _unlabelled_voice(blocks: list[Block], accepted: set[str], display: dict[str
                 spoken, asked = spoken or bool(words.strip()), words.rstrip().endswith(("?", "？"))
         return _OtherVoice(label, asks=False) if answered * 3 >= len(starts) * 2 else None
     if any(own(lab) is not None for b in speech for lab in b.labels[1:]):
-        return None
+        # the answers labelled on lines of their own, each question on the line above without a blank line
+        placed = [(b, k, own(lab)) for b in speech for k, lab in enumerate(b.labels)]
+        if sum(1 for _, _, lab in placed if lab is not None) < 3:
+            return None
+        put = {(id(b), k) for n, (b, k, lab) in enumerate(placed[:-1]) if lab is None and placed[n + 1][2] is not None
+               and b.lines[k].rstrip().endswith(("?", "？"))}
+        return _OtherVoice(label, asks=True, question_lines=put) if len(put) >= 3 else None
     opening = [own(b.labels[0]) if b.labels else None for b in speech]
     if sum(1 for lab in opening if lab is not None) < 3:
         return None

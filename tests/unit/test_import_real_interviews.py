@@ -496,3 +496,16 @@ def test_a_list_of_who_is_who_above_the_speech_is_no_evidence_and_its_details_ar
         assert main(["-p", str(tmp_path / "p"), *listing]) == 0
         shown = capsys.readouterr().out
         assert person not in shown and not any(d in shown for d in details), listing
+
+
+def test_questions_left_unlabelled_on_the_line_above_each_labelled_answer_are_the_interviewers(
+        tmp_path: Path) -> None:
+    # as above, without blank lines: each question on the line right above the answer's label
+    text = "".join(f"Como foi o ano {n} na universidade?\nJ: Foi bom, aprendi muito no ano {n}.\n"
+                   "E depois continuei a trabalhar na associação.\n" for n in range(4))
+    speakers, report = import_text(tmp_path, "entrevista.txt", text)
+    assert {s["label"]: s["role"] for s in speakers} == {"Interviewer": "interviewer", "J": "informant"}
+    pt = parse_transcript(text.encode(), "entrevista.txt")
+    assert _turns(pt)[2:4] == [("Interviewer", "Como foi o ano 1 na universidade?"),
+                               ("J", "Foi bom, aprendi muito no ano 1. E depois continuei a trabalhar na associação.")]
+    assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])

@@ -298,7 +298,9 @@ def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
         text, _encoding = decode_text(data, name)
         check_lines(text, name, what="transcript")
         blocks, metadata, said = html_blocks(text, name)
-        parsed = _parse_html(text, name, notes=False, paragraphs=[b.text for b in blocks])
+        # the number a browser shows before an ordered list's item is no part of a turn's label
+        parsed = _parse_html(text, name, notes=False,
+                             paragraphs=[_OL_NUMBER_BEFORE_LABEL.sub("", b.text) for b in blocks])
         if _turn_takers(parsed) or "transcribed_with" in parsed.metadata:
             return parsed, True  # labelled turns, or a transcription tool's header (noScribe's)
         return html_document(blocks, metadata, name, said), False
@@ -310,6 +312,9 @@ def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
         return None
 
 
+# "3. Interviewer: ...": the number an HTML page's ordered list shows before an item that starts with a label
+_OL_NUMBER_BEFORE_LABEL = re.compile(
+    r"^(?:\d{1,4}|[A-Za-z]|[ivxlcdm]{1,7}|[IVXLCDM]{1,7})\.\s+(?=[^\W\d][\w .'’-]{0,40}:\s)")
 #: A document reads as a transcript only when at least one paragraph in this many starts a labelled turn.
 TURNS_PER_PARAGRAPHS = 8
 # (a paragraph's number before the label, "... ICE plots? 6 Dan: Okay", as transcripts numbered for analysis have it)

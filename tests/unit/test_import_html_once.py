@@ -56,3 +56,20 @@ def test_an_html_report_is_parsed_once_and_read_as_a_document(tmp_path: Path, pa
     alone = read_document(page)
     assert (doc["title"], doc["units"]) == ("Mid-term review", len(alone.units))
     assert report["transcripts"] == []
+
+
+@pytest.mark.parametrize("wrap", ["<li>{}</li>", "<li><p>{}</p></li>"])
+def test_an_html_interview_whose_turns_are_an_ordered_list_is_read_as_an_interview(tmp_path: Path, wrap: str,
+                                                                                  parses: list[str]) -> None:
+    """An interview archive's page numbering its turns with an ordered list: the numbers the browser shows are not
+    part of the speakers' labels, so it is read as an interview, as it was before a document's list kept them."""
+    turns = [("Interviewer", "How did the training go in your factory last year?"),
+             ("Ms. Lan", "It went well, the supervisors shout less now."),
+             ("Interviewer", "Who paid for the visits?"), ("Ms. Lan", "The project paid, and later the association.")]
+    page = tmp_path / "KII-50.html"
+    page.write_text("<html><body><h1>KII-50</h1><ol>" + "".join(wrap.format(f"{who}: {words}") for who, words
+                                                                 in turns * 3) + "</ol></body></html>",
+                    encoding="utf-8")
+    report = import_files(Project.create(tmp_path / "p"), [page], coder="ana", dry_run=True)
+    [entry] = report["transcripts"]
+    assert [s["label"] for s in entry["speakers"]] == ["Interviewer", "Ms. Lan"]

@@ -394,10 +394,12 @@ def _names_a_person(value: str) -> bool:
                                        "bin", "binti") for w in words) and words[-1][0].isupper()
 
 
-def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]:
+def _header_metadata(blocks: list[Block], metadata: dict[str, Any], left_out: list[str] | None = None) -> list[str]:
     """Move a leading "Date: ... / Location: ..." block into metadata (it is not speech). "key = value" lines (as
     research tools write their header: "Interviewer = S01", "date = 2026-01-12") are such a block too, also with the
-    label first ("S01 = Interviewer"); returns those lines, for the report."""
+    label first ("S01 = Interviewer"); returns those lines, for the report. "Respondent: Mai Tran, 34, HR manager" names
+    the respondent; what it says of an informant beside the name could single them out and is kept nowhere: its key
+    is added to ``left_out``, for the report."""
     found: list[tuple[int, int, str, str]] = []
     equals: list[str] = []
     for b_index, block in enumerate(blocks):
@@ -441,6 +443,16 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any]) -> list[str]
             # the rest says who she is (kept beside it); her university is nobody's name
             metadata.setdefault(f"{k}_description", v[len(person):].strip(" -–—|,("))
             v = person
+        elif k in META_ROLE_KEYS and not k.endswith("s") and "," in v and k not in metadata:
+            people, said = _split_person(v)
+            if said and _names_a_person(people[0]):
+                from qualcode.speakers import ASKING_KEYS
+
+                if k in ASKING_KEYS:
+                    metadata.setdefault(f"{k}_description", said)
+                elif left_out is not None:
+                    left_out.append(k)
+                v = "; ".join(people)
         metadata.setdefault(k, v)
     consumed: dict[int, int] = {}
     for b_index, l_index, _, _ in found:
@@ -477,9 +489,10 @@ def _who_is_who(blocks: list[Block], metadata: dict[str, Any]) -> tuple[list[str
         if m is None:
             return [], 0
         label, value = m.group(1).strip("*_ "), m.group(2).strip("*_ ").removesuffix("\\").strip()
-        person, said = _split_person(value)
+        people, said = _split_person(value)
+        person = "; ".join(people)
         key = HEADER_KEY_ALIASES.get(meta_key(label), meta_key(label))
-        if not _names_a_person(person) or value.endswith((".", "?", "!", "…", ":")) \
+        if not _names_a_person(people[0]) or value.endswith((".", "?", "!", "…", ":")) \
                 or key not in META_ROLE_KEYS and label_key(label) not in below:
             return [], 0
         read.append((label, key, person, said))
@@ -505,12 +518,16 @@ def _who_is_who(blocks: list[Block], metadata: dict[str, Any]) -> tuple[list[str
     return [f"{label}: {person}" for label, _, person, _ in read], left_out
 
 
-def _split_person(value: str) -> tuple[str, str]:
-    """"Mai Tran, 34, HR manager" -> ("Mai Tran", "34, HR manager")."""
+def _split_person(value: str) -> tuple[list[str], str]:
+    """"Mai Tran, 34, HR manager" -> (["Mai Tran"], "34, HR manager"); a list of names is people, not one person
+    and a description: "Mai Tran, Hoa Le" -> (["Mai Tran", "Hoa Le"], "")."""
+    pieces = [p.strip() for p in re.split(r"[,;]", value)]
+    if len(pieces) >= 2 and all(_names_a_person(p) for p in pieces):
+        return pieces, ""
     m = _PERSON_END.search(value)
     if m is None:
-        return value, ""
-    return value[:m.start()].strip(), value[m.end():].strip(" )-–—|,;")
+        return [value], ""
+    return [value[:m.start()].strip()], value[m.end():].strip(" )-–—|,;")
 
 
 # keys of the cover page an oral history or research interview starts with ("Interviewed by: / Al Kossow",
@@ -954,7 +971,12 @@ def blocks_to_drafts(
     MarkTimes.unwrap([b.lines for b in blocks])
     taken = _take_preamble(blocks, metadata)
     credits = _drop_transcription_lines(blocks, metadata)
-    keyed = _header_metadata(blocks, metadata)
+    details_left_out: list[str] = []
+    keyed = _header_metadata(blocks, metadata, details_left_out)
+    if details_left_out:
+        reading.notices.append(f"what the header says beside the name of the {quoted_list(details_left_out, None)}"
+                               " (age, job, employer) could single them out and was left out of the project: give"
+                               " it in the case sheet")
     if keyed:
         reading.notices.append(f"the header line(s) {quoted_list(keyed, None)} above the speech were read as metadata,"
                                " not as speech")

@@ -509,3 +509,25 @@ def test_questions_left_unlabelled_on_the_line_above_each_labelled_answer_are_th
     assert _turns(pt)[2:4] == [("Interviewer", "Como foi o ano 1 na universidade?"),
                                ("J", "Foi bom, aprendi muito no ano 1. E depois continuei a trabalhar na associação.")]
     assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])
+
+
+def test_a_header_keeps_the_informants_name_and_nothing_beside_it_and_a_list_of_names_stays_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dated = ("Date: 2024-03-01\nInterviewer: Clara Jensen\nRespondent: Mai Tran, 34, HR manager, Dong Nai\n\n"
+             "Interviewer: Welcome. What changed after the training?\nRespondent: The supervisors shout less now.\n"
+             "Interviewer: Thank you.\nRespondent: You are welcome.\n")
+    pt = parse_transcript(dated.encode(), "KII-33.txt")
+    assert pt.metadata["respondent"] == "Mai Tran" and "HR manager" not in json.dumps(pt.metadata)
+    assert any("'respondent'" in n and "left out" in n for n in pt.warnings)
+    two = ("Interviewer: Clara Jensen\nRespondent: Mai Tran, Hoa Le\n\n"
+           "Interviewer: Welcome. What changed after the training?\nRespondent: Hoa Le and I saw the change.\n"
+           "Interviewer: Thank you.\nRespondent: You are welcome.\n")
+    pt = parse_transcript(two.encode(), "KII-34.txt")
+    assert pt.metadata["respondent"] == "Mai Tran; Hoa Le"
+    from qualcode.cli import main
+
+    import_text(tmp_path, "KII-34.txt", two)
+    capsys.readouterr()
+    assert main(["-p", str(tmp_path / "p"), "segments", "--json"]) == 0
+    shown = capsys.readouterr().out
+    assert "saw the change" in shown and "Hoa" not in shown

@@ -435,19 +435,24 @@ def _header_metadata(blocks: list[Block], metadata: dict[str, Any], left_out: li
         # "Interviewer: Clara Jensen / Respondent: John Smith - District Health Officer" is who is who, not a first
         # exchange, when every line names a person (and the lines name two people or more)
         return []
-    if who_is_who:
-        equals = [" ".join(blocks[b].lines[i].split()) for b, i, _, _ in found]
+    from qualcode.speakers import ASKING_KEYS
+
+    if who_is_who:  # quoted as far as the name: what follows an informant's name is not kept
+        equals = [" ".join(blocks[b].lines[i].split()) if k in ASKING_KEYS else
+                  " ".join(f"{blocks[b].lines[i].partition(':')[0]}: {_person_of(v)}".split())
+                  for b, i, k, v in found]
     for _, _, k, v in found:
         if k in META_ROLE_KEYS and not k.endswith("s") and _names_a_person(v) and (person := _person_of(v)) != v:
             # "Daniella Cavalheiro - Estudante de Mestrado - Universidade do Minho": the person is the interviewer,
-            # the rest says who she is (kept beside it); her university is nobody's name
-            metadata.setdefault(f"{k}_description", v[len(person):].strip(" -–—|,("))
+            # the rest says who she is (kept beside it); what it says of an informant could single them out
+            if k in ASKING_KEYS:
+                metadata.setdefault(f"{k}_description", v[len(person):].strip(" -–—|,("))
+            elif left_out is not None:
+                left_out.append(k)
             v = person
         elif k in META_ROLE_KEYS and not k.endswith("s") and "," in v and k not in metadata:
             people, said = _split_person(v)
             if said and _names_a_person(people[0]):
-                from qualcode.speakers import ASKING_KEYS
-
                 if k in ASKING_KEYS:
                     metadata.setdefault(f"{k}_description", said)
                 elif left_out is not None:

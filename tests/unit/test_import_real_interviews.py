@@ -395,14 +395,18 @@ def test_lines_saying_who_is_who_above_the_speech_are_its_header(tmp_path: Path,
     pt = parse_transcript(WHO_IS_WHO.encode(), "entrevista.txt")
     assert pt.metadata["interviewee"] == "Professor Mário Farelo"
     assert pt.metadata["interviewer"] == "Daniella Monteiro Cavalheiro"
-    assert pt.metadata["interviewee_description"] == "Departamento de História - Universidade do Minho"
+    # what the line says of the interviewee beside the name could single him out: kept nowhere, and the report says
+    # so; the interviewer's stays beside her name
+    assert "interviewee_description" not in pt.metadata and "Departamento" not in json.dumps(pt.metadata)
+    assert pt.metadata["interviewer_description"] == "Estudante de Mestrado - Universidade do Minho"
+    assert any("'interviewee'" in n and "left out" in n for n in pt.warnings)
     assert "Entrevistado" not in pt.speakers and not pt.text.startswith("Professor")
     english = ("Interviewer: Clara Jensen\nRespondent: John Smith - District Health Officer\n\n"
                "Interviewer: Good morning. How long have you worked here?\n\nRespondent: Ten years.\n\n"
                "Interviewer: What changed?\n\nRespondent: The funding, mostly.\n")
     pt = parse_transcript(english.encode(), "kii.txt")
     assert "John Smith" not in pt.text and pt.metadata["respondent"] == "John Smith"
-    # the university the descriptions name is nobody's name: it stays in the listings, the people do not
+    # the university the speech names is nobody's name: it stays in the listings, the people do not
     import_text(tmp_path, "entrevista.txt", WHO_IS_WHO)
     from qualcode.cli import main
 

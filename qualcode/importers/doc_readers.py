@@ -532,9 +532,15 @@ _ODF_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lo
 def _odf_outline(styles: Any) -> dict[int, tuple[str, str, str, int, int, str]]:
     """The numbering of headings by outline level (its format, prefix, suffix, levels shown, start and LibreOffice's
     full pattern "%1%.%2%."), from styles.xml; a level without a number format is not numbered."""
-    out: dict[int, tuple[str, str, str, int, int, str]] = {}
     outline = next(styles.iter(_T + "outline-style"), None)
-    for level in outline.iterchildren(_T + "outline-level-style") if outline is not None else []:
+    return _odf_levels(outline.iterchildren(_T + "outline-level-style") if outline is not None else [])
+
+
+def _odf_levels(levels: Any) -> dict[int, tuple[str, str, str, int, int, str]]:
+    """Per level of an outline or a list style: its number format, prefix, suffix, levels shown, start and pattern;
+    a level without a number format (bullets, none) is left out."""
+    out: dict[int, tuple[str, str, str, int, int, str]] = {}
+    for level in levels:
         fmt = level.get(f"{{{_ODF_STYLE}}}num-format") or ""
         if fmt not in _ODF_FORMATS:
             continue
@@ -551,17 +557,7 @@ def _odf_list_styles(root: Any) -> dict[str, dict[int, tuple[str, str, str, int,
     the outline's); bullet levels are left out."""
     out: dict[str, dict[int, tuple[str, str, str, int, int, str]]] = {}
     for style in root.iter(_T + "list-style"):
-        levels: dict[int, tuple[str, str, str, int, int, str]] = {}
-        for level in style.iterchildren(_T + "list-level-style-number"):
-            fmt = level.get(f"{{{_ODF_STYLE}}}num-format") or ""
-            if fmt not in _ODF_FORMATS:
-                continue
-            pattern = next((v for k, v in level.attrib.items() if k.endswith("}num-list-format")), "")
-            levels[_int(level.get(_T + "level"), 1)] = (
-                _ODF_FORMATS[fmt], level.get(f"{{{_ODF_STYLE}}}num-prefix") or "",
-                level.get(f"{{{_ODF_STYLE}}}num-suffix") or "", _int(level.get(_T + "display-levels"), 1),
-                _int(level.get(_T + "start-value"), 1), pattern)
-        out[style.get(f"{{{_ODF_STYLE}}}name") or ""] = levels
+        out[style.get(f"{{{_ODF_STYLE}}}name") or ""] = _odf_levels(style.iterchildren(_T + "list-level-style-number"))
     return out
 
 

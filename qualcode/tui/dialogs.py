@@ -261,6 +261,12 @@ def _focus_box(box: Input) -> None:
     box.focus()
 
 
+def taken_down(dialog: Screen[Any]) -> bool:
+    """Whether a dialog built ahead (the picker, the search, the list of keys) comes to be mounted as the app is
+    closing: its widgets, taken down with the app before they were mounted, are not there to prepare."""
+    return not dialog.app.is_running
+
+
 PICKER = "code-picker"  # the one code picker of the app, kept (installed) between uses
 
 
@@ -322,6 +328,8 @@ class CodePicker(Dialog[str | None]):
             yield Static(self._help(), classes="dialog-help")
 
     def on_mount(self) -> None:
+        if taken_down(self):
+            return
         # filtered as the letter is put in the box, not when its Changed message comes round: the box and the list
         # are then drawn together, in one frame rather than two
         self.watch(self.query_one("#picker-input", Input), "value", self._typed, init=False)
@@ -521,7 +529,8 @@ class SearchScreen(Dialog[SearchJump | None]):
             yield Static("", id="search-count", classes="dialog-help")
 
     def on_mount(self) -> None:
-        self.query_one("#search-input", Input).focus()
+        if not taken_down(self):
+            self.query_one("#search-input", Input).focus()
 
     def prepare(self, transcript: str | None = None) -> None:
         """Show the dialog again, as it first opened: an empty box, no results."""
@@ -710,7 +719,8 @@ class HelpScreen(Dialog[None]):
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        self.query_one("#help-keys", VerticalScroll).focus()
+        if not taken_down(self):
+            self.query_one("#help-keys", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -199,6 +199,19 @@ async def test_the_picker_opened_after_showing_a_few_codes_keeps_the_drawings_of
         assert forgot == []
 
 
+async def test_the_workbench_closing_as_its_dialogs_are_built_ahead_raises_nothing(
+        make: Callable[..., QualcodeApp]) -> None:
+    # a session (or a test) ending about 2.5 s after the workbench opened: the dialogs built ahead were taken down
+    # before their widgets were mounted, and each one's preparing then found no widgets ("No nodes match
+    # '#picker-input'", '#search-input', '#help-keys'), an error at the exit
+    app = make(transcript="KII-01")
+    async with app.run_test(size=SIZE):
+        await app.settled()
+        app._build_dialogs()
+        await app._shutdown()  # at once, as a quit does when it comes in that moment
+    assert app.return_code in (None, 0)
+
+
 async def test_the_code_picker_is_built_while_the_evaluator_reads_and_shown_as_prepared(
         make: Callable[..., QualcodeApp], store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # its first opening built it (widgets, styles): the one c of a session over 50 ms on a large project

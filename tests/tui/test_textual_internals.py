@@ -50,6 +50,7 @@ METHODS = [
     (App, "_display", ["screen", "renderable"]),  # frames counted (test_dialog_drawing)
     (XTermParser, "feed", ["data"]),  # a terminal's bytes made into keys (test_day_of_coding)
     (XTermParser, "tick", []),
+    (App, "_shutdown", []),  # the app closing at once (test_dialog_drawing)
 ]
 
 

@@ -32,7 +32,7 @@ def is_pause_only(text: str) -> bool:
     if not text.strip() or not _PAUSE_ONLY.fullmatch(text):
         return False
     # "(2)" or "(4 Sek.)" is a pause; "(2 workers)" is not
-    return all("." in m.group() or "…" in m.group() or "·" in m.group() or _PAUSE_WORDS.search(m.group())
+    return all(any(dot in m.group() for dot in ".…·") or _PAUSE_WORDS.search(m.group())
                for m in _ONE_PAUSE.finditer(text))
 
 
@@ -82,14 +82,13 @@ def without_header_and_pauses(text: str) -> Cleaned:
 def _header_end(lines: list[str], metadata: dict[str, str]) -> int:
     """The index of the first line after noScribe's header, 0 when the text does not start with one."""
     filled = [k for k, line in enumerate(lines) if line.strip()][:4]
-    credit = next((k for k in filled[:2] if len(lines[k]) <= 600 and _CREDIT.search(lines[k])), None)
-    if credit is None:
+    found = next(((k, m) for k in filled[:2] if len(lines[k]) <= 600 and (m := _CREDIT.search(lines[k]))), None)
+    if found is None:
         return 0
+    credit, m = found
     end = next((k for k in filled if k >= credit and _SETTINGS.search(lines[k])), None)
     if end is None:
         return 0
-    m = _CREDIT.search(lines[credit])
-    assert m is not None
     metadata["transcribed_with"] = f"noScribe {m.group(1)}"
     if filled[0] < credit:
         metadata["title"] = lines[filled[0]].strip()

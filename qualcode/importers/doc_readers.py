@@ -270,6 +270,10 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+#: the one-character number types of an HTML ordered list and an OpenDocument numbering style, as Word names them
+_NUMBER_TYPES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+
+
 def _number_as(n: int, fmt: str) -> str:
     if fmt in ("lowerLetter", "upperLetter"):
         letters = ""
@@ -526,7 +530,6 @@ def read_odt_document(content: bytes, meta: bytes | None, name: str, styles: byt
 
 #: the levels an OpenDocument outline or list style numbers
 _ODF_LEVELS = 10
-_ODF_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 
 
 def _odf_outline(styles: Any) -> dict[int, tuple[str, str, str, int, int, str]]:
@@ -542,11 +545,11 @@ def _odf_levels(levels: Any) -> dict[int, tuple[str, str, str, int, int, str]]:
     out: dict[int, tuple[str, str, str, int, int, str]] = {}
     for level in levels:
         fmt = level.get(f"{{{_ODF_STYLE}}}num-format") or ""
-        if fmt not in _ODF_FORMATS:
+        if fmt not in _NUMBER_TYPES:
             continue
         pattern = next((v for k, v in level.attrib.items() if k.endswith("}num-list-format")), "")
         out[_int(level.get(_T + "level"), 1)] = (
-            _ODF_FORMATS[fmt], level.get(f"{{{_ODF_STYLE}}}num-prefix") or "",
+            _NUMBER_TYPES[fmt], level.get(f"{{{_ODF_STYLE}}}num-prefix") or "",
             level.get(f"{{{_ODF_STYLE}}}num-suffix") or "", _int(level.get(_T + "display-levels"), 1),
             _int(level.get(_T + "start-value"), 1), pattern)
     return out
@@ -890,7 +893,7 @@ class _HtmlWalk:
                 continue
             if ordered and tag == "li":
                 count = _int(child.get("value"), count + 1)
-                self.item_number = f"{_number_as(count, _HTML_LIST_TYPES.get(element.get('type') or '1', 'decimal'))}."
+                self.item_number = f"{_number_as(count, _NUMBER_TYPES.get(element.get('type') or '1', 'decimal'))}."
             if _page_hides(child):
                 words = _words(_visible_text(child))
                 if not words or (tag not in _BLOCKISH and not _has_block(child)):
@@ -938,8 +941,6 @@ class _HtmlWalk:
         return f"{number} {text}"
 
 
-# an ordered list's type attribute: the numbers a browser draws
-_HTML_LIST_TYPES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 _FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar", "toolbar",
                     "dialog", "alertdialog"}
 _SKIP_LINK = re.compile(r"^\s*(skip|jump|go|aller|ir|saltar|passer)\b.{0,30}\b(content|main|navigation|contenu"

@@ -58,10 +58,10 @@ UNATTRIBUTED_SHARE = 0.10
 _HEADER_IN_UNIT = re.compile(
     r"([^\W\d][^:\[\]()\n]{0,38}?)\s*:?\s*[\[(]?" + TIMESTAMP + r"[\])]?(?:\s|\[|$)"
 )
-# a label or a header after a sentence's end: "Name:", "**Name:**", "Name [00:12]" (at a unit's start, "rehrar:" is
-# how a chat addresses someone)
 # a label at a unit's start ("Clara Jensen: How many stayed?"): inside a turn, not at its start, another turn's label
 _LABEL_AT_START = re.compile(r"\**(?P<name>[^\W\d][^:：.?!\[\]()\n]{0,38}?)\**\s*[:：]\**\s")
+# a label or a header after a sentence's end: "Name:", "**Name:**", "Name [00:12]" (at a unit's start, "rehrar:" is
+# how a chat addresses someone)
 _LABEL_IN_UNIT = re.compile(
     r"(?:[.?!…][\"”’')\]]*\s+)(?P<name>\**[^\W\d][^:：.?!\[\]()\n]{0,38}?)\**\s*(?:[:：]\**\s|[\[(]" + TIMESTAMP
     + r"[\])])"

@@ -40,10 +40,7 @@ from qualcode.placing import (
     Planned,
     Transcripts,
     name_key,
-    place,
-    speaker_labels,
     transcripts_by_name,
-    without_labels,
     write_codings,
 )
 from qualcode.safeio.cleaning import clean_line, describe
@@ -236,7 +233,6 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         return str(row[i]).strip() if i is not None and i < len(row) else ""
 
     dates = Dates([cell(row, "created") for _, row in body]) if "created" in col else None
-    labels: dict[str, re.Pattern[str] | None] = {}
     planned: list[Planned] = []
     unplaced: dict[str, Counter[str]] = {}  # by document: why, how many segments
     no_transcript: Counter[str] = Counter()
@@ -291,10 +287,7 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         if text.casefold() in ("image", "a/v"):  # QualCoder's stand-in for a picture or media coding
             miss("no text (a picture or media segment)")
             continue
-        body_text, units = read(tid)
-        if tid not in labels:
-            labels[tid] = speaker_labels(project, tid)
-        placing = place(body_text, units, without_labels(text, labels[tid], stamps=True), approximate=True)
+        placing = read.place_copy(tid, text, stamps=True)
         if not placing.found:
             miss(f"its text is not in transcript {tid}")
             continue

@@ -19,10 +19,7 @@ from qualcode.placing import (
     Planned,
     Transcripts,
     name_key,
-    place,
-    speaker_labels,
     transcripts_by_name,
-    without_labels,
     write_codings,
 )
 from qualcode.safeio.cleaning import describe
@@ -59,7 +56,6 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
     transcripts = transcripts_by_name(project)
     codes = CodeNames(project, separators=(".",))
     read = Transcripts(project)
-    labels: dict[str, re.Pattern[str] | None] = {}
     planned: list[Planned] = []
     unplaced: dict[str, Counter[str]] = {}
     placed_highlights: set[tuple[str, str]] = set()
@@ -90,11 +86,7 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         if code is None:
             miss(why)
             continue
-        text, units = read(tid)
-        if tid not in labels:
-            labels[tid] = speaker_labels(project, tid)
-        content = without_labels(cell["content"], labels[tid])
-        placing = place(text, units, content, approximate=True)
+        placing = read.place_copy(tid, cell["content"])
         if not placing.found:
             miss(f"its text is not in transcript {tid}")
         elif placing.ambiguous:

@@ -96,11 +96,20 @@ class Transcripts:
     def __init__(self, project: Project) -> None:
         self._project = project
         self._read: dict[str, tuple[str, list[Segment]]] = {}
+        self._labels: dict[str, re.Pattern[str] | None] = {}
 
     def __call__(self, tid: str) -> tuple[str, list[Segment]]:
         if tid not in self._read:
             self._read[tid] = (self._project.transcript_text(tid), self._project.segments(tid))
         return self._read[tid]
+
+    def place_copy(self, tid: str, quote: str, *, stamps: bool = False) -> Placing:
+        """Place ``quote``, taken from another tool's copy of transcript ``tid``, approximately, once the speaker
+        labels (and, with ``stamps``, the time stamps) that copy holds are taken out of it."""
+        if tid not in self._labels:
+            self._labels[tid] = speaker_labels(self._project, tid)
+        text, units = self(tid)
+        return place(text, units, without_labels(quote, self._labels[tid], stamps=stamps), approximate=True)
 
 
 class Planned(NamedTuple):

@@ -445,6 +445,8 @@ def _shape(text: str) -> str:
 
 
 _LONE_NUMBER = re.compile(r"\d{1,5}")
+#: lone numbers that are years (a CV's or a timeline's), no numbering of lines or paragraphs
+_YEARS = range(1900, 2100)
 
 
 def _margin_numbers(page: Page, columns: list[float] | None = None) -> set[int]:
@@ -458,7 +460,7 @@ def _margin_numbers(page: Page, columns: list[float] | None = None) -> set[int]:
         return set()
     values = [int(ln.text) for ln in numbers]
     if any(not 0 < b - a <= 5 for a, b in zip(values, values[1:], strict=False)) \
-            or all(1900 <= v <= 2099 for v in values):
+            or all(v in _YEARS for v in values):
         return set()  # numbering counts on down the page; a CV's or a timeline's years are no numbering
     ids = {id(ln) for ln in numbers}
     others = [ln for ln in page.lines if id(ln) not in ids]
@@ -484,7 +486,7 @@ def _paragraph_numbers(page: Page, margin: set[int]) -> list[tuple[Line, Line]]:
         numbers = [ln for ln in lines if id(ln) in margin]
     else:
         numbers = [ln for ln in lines if _LONE_NUMBER.fullmatch(ln.text.strip())
-                   and not 1900 <= int(ln.text.strip()) <= 2099]
+                   and int(ln.text.strip()) not in _YEARS]
     out: list[tuple[Line, Line]] = []
     for number in numbers:
         height = number.bottom - number.top

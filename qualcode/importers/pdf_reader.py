@@ -543,7 +543,7 @@ def _drop_running_lines(pages: list[Page], labels: list[str | None]) -> None:
     columns = [max(ln.x1 for ln in page.lines if id(ln) in margins[page.number]) for page in pages
                if margins[page.number]]
     for page in pages:
-        if not margins[page.number]:
+        if not margins[page.number] and columns:
             margins[page.number] = _margin_numbers(page, columns)
         margin = margins[page.number]
         joined = _paragraph_numbers(page, margin)

@@ -62,6 +62,9 @@ from qualcode.speakers import (
     role_of_label,
 )
 
+# how a sentence ends; a value ending so (or in ":", which leads into what follows) is speech, not a header entry
+_SPEECH_ENDS = (".", "?", "!", "…")
+_NOT_A_VALUE = (*_SPEECH_ENDS, ":")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _BULLET = re.compile(r"[-*+•▪◦‣–]\s+")
@@ -369,7 +372,7 @@ def _is_meta_line(key: str, value: str) -> bool:
     if key in META_KEYS:
         return len(value) <= 120 and not value.endswith("?")
     # "Interviewer: Clara Jensen" is a header line, "Interviewer: Thank you for coming." is speech.
-    return key in META_ROLE_KEYS and len(value) <= 200 and not value.endswith((".", "?", "!", "…", ":"))
+    return key in META_ROLE_KEYS and len(value) <= 200 and not value.endswith(_NOT_A_VALUE)
 
 
 _PERSON_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
@@ -497,7 +500,7 @@ def _who_is_who(blocks: list[Block], metadata: dict[str, Any]) -> tuple[list[str
         people, said = _split_person(value)
         person = "; ".join(people)
         key = HEADER_KEY_ALIASES.get(meta_key(label), meta_key(label))
-        if not _names_a_person(people[0]) or value.endswith((".", "?", "!", "…", ":")) \
+        if not _names_a_person(people[0]) or value.endswith(_NOT_A_VALUE) \
                 or key not in META_ROLE_KEYS and label_key(label) not in below:
             return [], 0
         read.append((label, key, person, said))
@@ -542,15 +545,13 @@ _COVER_MARKS = {"interviewed_by": "interviewer", "interviewee": "interviewee", "
 _COVER_KEYS = {**{k: k for k in META_KEYS | META_ROLE_KEYS}, **_COVER_MARKS}
 
 
-_SPEECH_ENDS = (".", "?", "!", "…")
-
 
 def _cover_value(key: str, value: str) -> bool:
     """Whether ``value`` reads as a cover page's entry under ``key`` ("Interviewed by: Al Kossow", "Recorded: March
     3, 2009"), not as someone's words ("Interviewer: Can you tell me about your role?")."""
     if key in META_KEYS:
         return _is_meta_line(key, value)
-    return len(value) <= 200 and not value.endswith((*_SPEECH_ENDS, ":"))
+    return len(value) <= 200 and not value.endswith(_NOT_A_VALUE)
 
 
 def _cover_page(blocks: list[Block], metadata: dict[str, Any]) -> int:
@@ -1482,7 +1483,7 @@ def _key_on_one_line(blocks: list[Block], accepted: set[str],
 
 def _legend_value(rest: str) -> bool:
     rest = rest.strip()
-    return bool(rest) and len(rest.split()) <= 6 and not rest.endswith((".", "?", "!", "…", ":")) \
+    return bool(rest) and len(rest.split()) <= 6 and not rest.endswith(_NOT_A_VALUE) \
         and rest.split()[0].casefold() not in SENTENCE_STARTERS
 
 

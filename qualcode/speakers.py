@@ -258,7 +258,7 @@ class LabelName:
     set_aside: tuple[str, ...] = ()  # ("pronouns", "a device name", "'on Peramangk Lands'", ...)
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PRONOUN_WORDS = frozenset("she her hers he him his they them theirs ze zir hir xe xem ey em any all".split())
 _PRONOUNS = re.compile(r"[^\W\d_]+(?:\s*/\s*[^\W\d_]+)+")
 _TRAILING_PRONOUNS = re.compile(r"[\s,|–—-]+((?:she|he|they|ze|xe|ey)\s*/\s*[^\W\d_]+(?:\s*/\s*[^\W\d_]+)*)$", re.I)
@@ -307,11 +307,11 @@ def label_name(label: str) -> LabelName:
     one that gives none (a device alone, "Galaxy A52s", a phone number) has none."""
     text = " ".join(label.split()).strip("[]*:：").strip()
     aside: list[str] = []
-    m = re.fullmatch(r"(.*?)\s*<\s*(" + _EMAIL.pattern + r")\s*>", text)
+    m = re.fullmatch(r"(.*?)\s*<\s*(" + EMAIL.pattern + r")\s*>", text)
     if m and m.group(1).strip():
         text = m.group(1).strip()
         aside.append("an e-mail address")
-    if _EMAIL.fullmatch(text):
+    if EMAIL.fullmatch(text):
         parts = [p for p in re.split(r"[._-]+", text.split("@")[0]) if p]
         if 2 <= len(parts) <= 4 and all(p.isalpha() and len(p) > 1 for p in parts):
             return LabelName(" ".join(p[:1].upper() + p[1:] for p in parts),

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qualcode.speakers import TITLES, role_of_label
+from qualcode.speakers import EMAIL, TITLES, role_of_label
 
 MAX_LABEL_CHARS = 40
 MAX_LABEL_WORDS = 5
@@ -119,7 +119,6 @@ _CJK_NOT_SPEAKERS = frozenset("""时间 時間 地点 地點 日期 注意 注 �
     内容 內容 总结 總結 摘要 场所 場所 日時 備考 テーマ 概要 まとめ 참고 주제 일시 장소 내용 요약 原因 理由
     结果 結果 建议 建議 提案 结论 結論 目标 目標 目的 背景 方法 效果 挑战 挑戰 課題 经验 經驗 教训 教訓 发现
     發現 例如 比如 例えば""".split())
-_EMAIL_LABEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass
@@ -479,7 +478,7 @@ def classify(speaker: str) -> int | None:
                 and words[0].casefold() not in SENTENCE_STARTERS:
             return CAPITALISED
         return None
-    if len(words) == 1 and "@" in speaker and _EMAIL_LABEL.fullmatch(speaker):
+    if len(words) == 1 and "@" in speaker and EMAIL.fullmatch(speaker):
         return CAPITALISED  # Zoom labels who set no display name by their e-mail address
     if not all(_WORD_OK.fullmatch(w) for w in words):
         return None  # sentence punctuation, quotes, commas: speech, not a label

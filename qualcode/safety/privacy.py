@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.folding import fold
 from qualcode.safety.attribution import Attributor, attribution
 from qualcode.speakers import (
+    EMAIL,
     GENERIC_LABEL,
     TITLES,
     header_names,
@@ -44,7 +45,6 @@ def _is_title(word: str) -> bool:
     return unicodedata.normalize("NFC", word).casefold().rstrip(".") in TITLES
 
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 # A letter with any combining accents after it: text typed or pasted in decomposed form (NFD, as macOS file names
 # and some Word documents hold "Trần" as "Tra" + two accents + "n") is one word, not three pieces of a name.

@@ -9,6 +9,7 @@ and a listing never count differently.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -779,22 +780,30 @@ def coders(project: Project) -> list[dict[str, Any]]:
 
 def search_units(
     project: Project, query: str, *, transcript: str | None = None, limit: int = 200,
-    include_interviewer: bool = True,
+    include_interviewer: bool = True, first: str | None = None,
 ) -> list[SearchHit]:
     """Units (across all transcripts, or one) containing every word of ``query``, case- and accent-insensitively.
 
     A query in double quotes matches as a phrase. Each hit carries ``ref``, ``id``, ``transcript``, ``idx``,
     ``speaker``, ``role``, ``text`` and ``match`` (character offsets of the first matched word in ``text``). The
-    project's units are read once and kept (:mod:`qualcode.searching`) while they do not change.
+    project's units are read once and kept (:mod:`qualcode.searching`) while they do not change. ``first``: a
+    transcript whose units come before the others' (the one being coded: with a common word, the project's first
+    units in its order could fill the ``limit`` without any of them).
     """
     from qualcode.searching import project_index
 
     if not query.strip():
         return []
-    if transcript is not None:
-        project.require_transcript(transcript)
-    return project_index(project).search(query, transcript=transcript, limit=limit,
-                                         include_interviewer=include_interviewer)
+    for tid in (transcript, first):
+        if tid is not None:
+            project.require_transcript(tid)
+    index = project_index(project)
+    if first is None or transcript is not None:
+        return index.search(query, transcript=transcript, limit=limit, include_interviewer=include_interviewer)
+    here = index.search(query, transcript=first, limit=limit, include_interviewer=include_interviewer)
+    elsewhere = (hit for hit in index.search(query, limit=limit + len(here), include_interviewer=include_interviewer)
+                 if hit["transcript"] != first)
+    return [*here, *itertools.islice(elsewhere, limit - len(here))]
 
 
 def code_name(codebook: Codebook, code_id: str) -> str:

@@ -3,7 +3,6 @@ keys."""
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.cells import cell_len
@@ -386,8 +385,7 @@ class CodePicker(Dialog[str | None]):
     def on_resize(self) -> None:
         if self._filled is not None:  # the rows made to fit the list's width again, the same code highlighted
             options = self.query_one("#picker-list", OptionList)
-            at = options.highlighted
-            code = options.get_option_at_index(at).id if at is not None and at < options.option_count else None
+            code = self._highlighted_code()
             self._fill(self._filled)
             index = next((i for i in range(options.option_count) if options.get_option_at_index(i).id == code), None)
             if index is not None:
@@ -444,10 +442,12 @@ class CodePicker(Dialog[str | None]):
         self._show_full_highlighted()
 
     def _show_full_highlighted(self) -> None:
+        self._show_full(self._highlighted_code())
+
+    def _highlighted_code(self) -> str | None:
         options = self.query_one("#picker-list", OptionList)
-        highlighted = options.highlighted
-        self._show_full(options.get_option_at_index(highlighted).id
-                        if highlighted is not None and highlighted < options.option_count else None)
+        at = options.highlighted
+        return options.get_option_at_index(at).id if at is not None and at < options.option_count else None
 
     def _typed(self, value: str) -> None:
         if value != self._filled:
@@ -552,13 +552,8 @@ class SearchScreen(Dialog[SearchJump | None]):
             return
         self.query_text = event.value
         project = cast("Host", self.app).project
-        # the open transcript's units first: the interview being coded is where a search mostly looks, and with a
-        # common word the first units of the project (in its order) could fill the list without any of them
-        here = (wb.search_units(project, event.value, transcript=self.transcript, limit=SEARCH_LIMIT)
-                if self.transcript is not None else [])
-        elsewhere = (hit for hit in wb.search_units(project, event.value, limit=SEARCH_LIMIT + len(here))
-                     if hit["transcript"] != self.transcript)
-        self.hits = [*here, *itertools.islice(elsewhere, SEARCH_LIMIT - len(here))]
+        # the open transcript's units first: the interview being coded is where a search mostly looks
+        self.hits = wb.search_units(project, event.value, limit=SEARCH_LIMIT, first=self.transcript)
         self._show_hits()
         more = f" (the first {SEARCH_LIMIT}: add a word to narrow)" if len(self.hits) == SEARCH_LIMIT else ""
         count = (f"{len(self.hits)} unit(s){more} · Enter jump · ↑/↓ choose · Esc close" if event.value.strip()

@@ -92,6 +92,13 @@ def test_search_finds_units_across_transcripts_ignoring_case_and_accents(project
     assert fold("Bắc Ninh Đà") == "bac ninh da"
 
 
+def test_search_lists_the_transcript_being_coded_first_within_the_limit(project: Project) -> None:
+    # from KII-01, its unit before FGD-01's (the project's order), and a limit of one keeps KII-01's
+    assert [h["ref"] for h in wb.search_units(project, "grievance", first="KII-01")] == ["KII-01:3", "FGD-01:2"]
+    assert [h["ref"] for h in wb.search_units(project, "grievance", first="KII-01", limit=1)] == ["KII-01:3"]
+    assert [h["ref"] for h in wb.search_units(project, "grievance", first="FGD-01")] == ["FGD-01:2", "KII-01:3"]
+
+
 def test_code_counts(project: Project) -> None:
     apply_code(project, ["KII-01:3", "KII-01:4"], "relevance.needs_fit", coder="clara")
     apply_code(project, ["KII-01:3"], "relevance.needs_fit", coder="long")

@@ -12,7 +12,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.cases import CaseRow
 from qualcode.errors import InputError, ProjectError
@@ -22,6 +22,9 @@ from qualcode.safeio.cleaning import clean, clean_line, describe
 from qualcode.safeio.files import is_zip
 from qualcode.store import Project
 from qualcode.textfile import read_user_text
+
+if TYPE_CHECKING:
+    from qualcode.coded_segments import Layout
 
 
 def bundled_root() -> Path:
@@ -106,9 +109,7 @@ def import_codings_table(
         if table and is_highlights_table(table[0]):
             return import_highlights(project, p, [[c.replace("\n", " ") for c in row] for row in table], cleaned,
                                      coder=default_coder)
-        if layout is None:
-            raise _unknown_table(p)
-        return import_segments(project, p, table, cleaned, layout, coder=default_coder, transcript=transcript)
+        return _segments(project, p, table, cleaned, layout, default_coder, transcript)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
     taguette = read_highlights(p, text.lstrip("\ufeff").split("\n", 1)[0].strip("\r"))
     if taguette is not None:
@@ -120,10 +121,7 @@ def import_codings_table(
             return import_segments(project, p, nvivo[0], Counter(), nvivo[1], coder=default_coder,
                                    transcript=transcript)
         # another tool's coded segments (a header that is not the quote table's)
-        table, cleaned, layout = read_segments_table(p)
-        if layout is None:
-            raise _unknown_table(p)
-        return import_segments(project, p, table, cleaned, layout, coder=default_coder, transcript=transcript)
+        return _segments(project, p, *read_segments_table(p), default_coder, transcript)
     # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
     reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
@@ -203,6 +201,16 @@ def _nvivo_word(project: Project, p: Path, coder: str, transcript: str | None) -
                          " '<Files\\\\KII-03> - § 2 references coded [3.10% Coverage]')", path=str(p),
                          hint="export the code's references from NVivo, or the coded segments as a table")
     return import_segments(project, p, found[0], removed, found[1], coder=coder, transcript=transcript)
+
+
+def _segments(project: Project, p: Path, table: list[list[str]], cleaned: Counter[str], layout: Layout | None,
+              coder: str, transcript: str | None) -> ImportedCodings:
+    """Another tool's coded segments read as a table; refused when no known tool's columns were found in it."""
+    from qualcode.coded_segments import import_segments
+
+    if layout is None:
+        raise _unknown_table(p)
+    return import_segments(project, p, table, cleaned, layout, coder=coder, transcript=transcript)
 
 
 def _unknown_table(p: Path) -> InputError:

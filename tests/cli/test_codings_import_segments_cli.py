@@ -10,22 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from qualcode.cli import main
+from cli_support import run_cli as _run
 
 HEADER = ["Color", "Document group", "Document name", "Code", "Beginning", "End", "Weight score", "Segment", "Comment",
           "Created by", "Created", "Modified by", "Modified", "Area", "Coverage %"]
 LOGBOOK = ("P1 (HR officer, F): Now we have a logbook and a rule that every complaint gets an answer within seven"
            " working days.")
 
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _table(folder: Path) -> Path:

@@ -8,20 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli as run
 
 from qualcode.cli import main
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

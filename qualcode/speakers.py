@@ -24,8 +24,10 @@ NOTES_SPEAKER = "Notes"
 # The label of a heading kept in a transcript (a question or section of the interview guide): context, not coded.
 HEADING_SPEAKER = "Heading"
 # speaker labels that are placeholders, not names (P1, Participant 2, Speaker 3, R1, A, B)
-GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown|说话人|发言人"
-                           r"|發言人|话者|話者|発言者|화자)?"
+# "Speaker" in the words of Chinese, Japanese and Korean tools ("说话人1", iFlytek's)
+_CJK_SPEAKER_WORDS = "说话人|发言人|發言人|话者|話者|発言者|화자"
+GENERIC_LABEL = re.compile(r"^(?:p|participant|speaker|spk|s|r|respondent|informant|voice|person|unknown|"
+                           + _CJK_SPEAKER_WORDS + r")?"
                            r"\s*[-_ ]?\s*\d*[a-z]?$", re.IGNORECASE)
 
 # Labels for the interviewing side, compared folded ("Phỏng vấn viên" -> "phong van vien") with any trailing number
@@ -131,8 +133,8 @@ def role_of_label(label: str) -> str | None:
     return None
 
 
-# "Speaker 1" in the words of several tools and languages ("说话人1", iFlytek's)
-_NUMBERED_VOICE = re.compile(r"(?:speaker|spk|s|voice|person|说话人|发言人|發言人|话者|話者|発言者|화자)\s*\d*")
+# "Speaker 1", "Voice 2", "说话人1": a numbered voice, its words those of GENERIC_LABEL
+_NUMBERED_VOICE = re.compile(r"(?:speaker|spk|s|voice|person|" + _CJK_SPEAKER_WORDS + r")\s*\d*")
 # an article before a role in a label ("L'ANIMATRICE :", "El entrevistador:"), as label_words leaves it
 _ARTICLE = re.compile(r"(?:the|l|le|la|les|un|une|el|los|las|o|os|as|um|uma|der|die|das|ein|eine)\s+")
 

@@ -865,14 +865,14 @@ class _HtmlWalk:
     def hidden_is_text(self, element: Any, tag: str) -> bool:
         """A hidden part that is the page's text: all of them when ``read_hidden``, else a tab panel, a collapsed
         section (hidden until found, or paragraphs a button expands) or a part holding the page's main content."""
-        if self.read_hidden or (element.get("role") or "").lower() == "tabpanel" or tag in ("main", "article") \
+        if self.read_hidden or (element.get("role") or "").lower() == "tabpanel" \
                 or (element.get("hidden") or "").lower() == "until-found":
             return True
         if element.get("id") in self.disclosed and (tag == "p" or next(element.iter("p"), None) is not None):
             return True
         return any(isinstance(d.tag, str) and (d.tag.lower() in ("main", "article")
                                                or (d.get("role") or "").lower() == "main")
-                   for d in element.iterdescendants())
+                   for d in element.iter())
 
     def walk(self, element: Any) -> None:
         blocks = self.blocks

@@ -1061,3 +1061,16 @@ def test_codings_follow_list_items_that_gained_or_changed_their_numbers(tmp_path
             assert entry["reanchor"]["moved"] == 1 and entry["reanchor"]["needs_review"] == 0
         coded = {s["id"]: s["text"] for s in project.segments("report")}
         assert [coded[c["segment"]] for c in project.codings()] == ["4. Use sun cream"]
+
+
+def test_a_hidden_part_marked_as_the_pages_main_content_is_read(tmp_path: Path) -> None:
+    """A part the page hides that is marked as its main content by role (as a <main> element inside it would be) is
+    its text: it was left out while the visible footer was read, and the report was read as its footer alone."""
+    findings = "".join(f"<p>{_FINDING.format(n=n * 10)}</p>" for n in range(1, 4))
+    footer = "".join(f"<p>Published by the Country Office in {2020 + n} with the support of its partners and donors"
+                     " in the region and beyond, under an open licence.</p>" for n in range(4))
+    page = tmp_path / "report.html"
+    page.write_text(f'<html><body><div role="main" aria-hidden="true">{findings}</div>'
+                    f'<div class="site-info">{footer}</div></body></html>', encoding="utf-8")
+    texts = _texts(read_document(page))
+    assert texts[:3] == [_FINDING.format(n=n * 10) for n in range(1, 4)]

@@ -304,11 +304,7 @@ def read_html_file(path: str | Path) -> tuple[ParsedTranscript, bool] | None:
         if _turn_takers(parsed) or "transcribed_with" in parsed.metadata:
             return parsed, True  # labelled turns, or a transcription tool's header (noScribe's)
         return html_document(blocks, metadata, name, said), False
-    except QualcodeError:
-        return None
-    except RecursionError:
-        return None
-    except Exception:  # a reader bug: the readers that follow say what it is, in one line
+    except Exception:  # bad input, too deep a page or a reader bug: the readers that follow say what it is, in one line
         return None
 
 

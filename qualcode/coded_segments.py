@@ -281,10 +281,7 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
             continue
         if not found:
             continue  # its codes are listed as not in the codebook
-        if not text:
-            miss("no text (a picture or media segment)")
-            continue
-        if text.casefold() in ("image", "a/v"):  # QualCoder's stand-in for a picture or media coding
+        if not text or text.casefold() in ("image", "a/v"):  # QualCoder's stand-in for a picture or media coding
             miss("no text (a picture or media segment)")
             continue
         placing = read.place_copy(tid, text, stamps=True)
@@ -299,12 +296,14 @@ def import_segments(project: Project, path: str | Path, rows: list[list[str]], r
         if not placing.units:
             miss("it marks only the interviewer's words")
             continue
-        who = clean_line(cell(row, "coder")) or coder
-        authorless += not cell(row, "coder")
+        author = clean_line(cell(row, "coder"))
+        who = author or coder
+        if author:
+            coders[author] += 1
+        else:
+            authorless += 1
         created = dates(cell(row, "created")) if dates is not None else None
         memo = cell(row, "memo") or None
-        if cell(row, "coder"):
-            coders[who] += 1
         placed += 1
         asked += placing.asked
         planned.extend(Planned(u["id"], code, who, created, memo) for u in placing.units for code in found)

@@ -5,8 +5,9 @@ highlights, :func:`qualcode.highlights.import_highlights`). Neither gives a posi
 - **Where.** A quote is looked for in every place it is written, spacing aside (a line break or a double space in
   the quote is any run of spaces in the transcript). With ``approximate``, a quote written nowhere as such is looked
   for where its words are, in order (nine in ten of them: :func:`qualcode.textmatch.find_words`), again in every
-  place. Only Taguette's highlights are placed so: Taguette quotes its own copy of the document, with the speaker
-  labels, line ends and markup the import took out. A table of quotes is written from qualcode's own text ('qualcode
+  place. Only Taguette's highlights and another tool's coded segments are placed so
+  (:meth:`Transcripts.place_copy`): those tools quote their own copy of the document, with the speaker labels, line
+  ends and markup the import took out. A table of quotes is written from qualcode's own text ('qualcode
   segments'), so its quotes must be verbatim: a loose match there would hide a typing slip.
 - **Said in more than one place.** Exact or approximate alike, a quote whose places do not all fall on the same
   units is ambiguous: it is coded nowhere, and its places are named. Coding the first would be a guess.

@@ -202,8 +202,10 @@ def _without_time_prefix(lines: list[str]) -> tuple[list[str], int] | None:
     return out, prefixed
 
 
-def _looks_like_service(lines: list[str]) -> bool:
-    headers = header_lines(lines)
+def _looks_like_service(lines: list[str], headers: dict[int, tuple[str | None, float]] | None = None) -> bool:
+    """Whether the ``lines`` are blocks under "Name  0:03" headers (``headers``: their :func:`header_lines`, if
+    read already)."""
+    headers = header_lines(lines) if headers is None else headers
     named = [i for i, (name, _) in headers.items() if name is not None]
     if len(headers) < 2 or (not named and len(headers) < 3):
         return False
@@ -220,11 +222,12 @@ def read_service(text: str, name: str) -> ParsedTranscript:
     metadata, as do the transcription start and stop lines."""
     lines = text.split("\n")
     notices = []
-    if not _looks_like_service(lines) and (prefixed := _without_time_prefix(lines)) is not None:
+    headers = header_lines(lines)  # read once: the file's headers tell whether a time prefix must go first
+    if not _looks_like_service(lines, headers) and (prefixed := _without_time_prefix(lines)) is not None:
         lines = prefixed[0]
         notices.append(f"{prefixed[1]} line(s) started with a time before the speaker headers and the speech"
                        " ('0:00 Name  00:10'): it was left out, and each block takes its header's time")
-    headers = header_lines(lines)
+        headers = header_lines(lines)
     metadata: dict[str, object] = {}
     blocks: list[_Block] = []
     preamble: list[str] = []

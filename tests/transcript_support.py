@@ -74,6 +74,11 @@ def _sentence_spans(speech: str) -> tuple[str, list[tuple[int, int]]]:
     return speech, spans
 
 
+def spoken_turns(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
+    """Each turn of an imported transcript as its speaker and its text."""
+    return [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+
+
 def assert_units_slice(parsed: ParsedTranscript) -> None:
     """Every unit of an imported transcript is a clean, one-line slice of its text, spoken by its turn's speaker."""
     for unit in parsed.units:

@@ -8,17 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from transcript_support import import_text
+from transcript_support import import_text, spoken_turns
 
 from qualcode.importers import parse_transcript, read_transcript
 from qualcode.model import ParsedTranscript
 from qualcode.safety.doctor import run_doctor
 
 INTERVIEWS = Path(__file__).parents[1] / "fixtures" / "interviews"
-
-
-def _turns(pt: ParsedTranscript) -> list[tuple[str | None, str]]:
-    return [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns]
 
 
 def _units(pt: ParsedTranscript) -> list[str]:
@@ -31,7 +27,7 @@ def test_real_key_of_the_labels_on_one_line_is_what_they_stand_for_not_the_inter
     assert pt.speakers == ["I", "B"]  # "2 Speakers: Speaker1 mba, ..." above the speech is a count, not a speaker
     assert pt.metadata["speaker_notes"] == {"I": "Interwiever", "B": "Befragter"}
     # "2 Speakers: ..." and "Start of transcript" above the first label are a preface about the transcript
-    assert _turns(pt)[0][0] == "I" and _turns(pt)[0][1].startswith("Okay, alles klar.")
+    assert spoken_turns(pt)[0][0] == "I" and spoken_turns(pt)[0][1].startswith("Okay, alles klar.")
     assert "Start of transcript" not in pt.text and "Start of transcript" in pt.metadata["preamble"]
     assert any("key of the labels on one line" in n and "I: Interwiever, B: Befragter" in n for n in pt.warnings)
 
@@ -51,8 +47,8 @@ def test_a_key_on_one_line_in_the_ways_teams_write_it(key: str) -> None:
     speech = ("I: Wie lange arbeiten Sie schon hier?\n\nB: Seit zehn Jahren, davor in der Verwaltung.\n\n"
               "I: Was hat sich verändert?\n\nB: Die Finanzierung ist knapper geworden.\n")
     pt = parse_transcript(f"{key}\n\n{speech}".encode(), "interview.txt")
-    assert [s for s, _ in _turns(pt)] == ["I", "B", "I", "B"]
-    assert _turns(pt)[0][1] == "Wie lange arbeiten Sie schon hier?"
+    assert [s for s, _ in spoken_turns(pt)] == ["I", "B", "I", "B"]
+    assert spoken_turns(pt)[0][1] == "Wie lange arbeiten Sie schon hier?"
     assert pt.metadata["speaker_notes"]["B"].startswith("Befragte")
 
 
@@ -60,7 +56,7 @@ def test_an_opening_exchange_on_one_line_stays_speech() -> None:
     text = ("I: Good morning, B: morning to you\n\nB: Thank you for coming.\n\nI: How long have you worked here?\n\n"
             "B: Ten years.\n")
     pt = parse_transcript(text.encode(), "interview.txt")
-    assert _turns(pt)[0] == ("I", "Good morning, B: morning to you")
+    assert spoken_turns(pt)[0] == ("I", "Good morning, B: morning to you")
     assert "speaker_notes" not in pt.metadata
 
 
@@ -114,7 +110,7 @@ def test_a_name_with_its_organisation_is_the_speaker_and_never_shown_in_the_text
     assert len(speakers) == 2
     pt = parse_transcript(text.encode(), "kii_unicef.txt")
     assert not any("Hoa Tran" in u or "UNICEF" in u for u in _units(pt))
-    assert _turns(pt)[0][1] == "Thank you for joining. Could you tell me about your role?"
+    assert spoken_turns(pt)[0][1] == "Thank you for joining. Could you tell me about your role?"
 
 
 def test_the_doctor_shows_no_speakers_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,9 +147,9 @@ def test_numbered_paragraphs_of_an_exported_transcript_lose_their_numbers() -> N
             " plot.\n"
             "10 Dan: And that's the average of what?\n11 Participant: Of the predictions, 2 or 3 of them.\n")
     pt = parse_transcript(text.encode(), "P1.txt")
-    assert [s for s, _ in _turns(pt)] == ["Participant", "Dan", "Participant", "Dan", "Participant", "Dan",
+    assert [s for s, _ in spoken_turns(pt)] == ["Participant", "Dan", "Participant", "Dan", "Participant", "Dan",
                                           "Participant"]
-    assert _turns(pt)[4][1] == ("We use them to find trends. And for this we colour the lines. Or we draw a"
+    assert spoken_turns(pt)[4][1] == ("We use them to find trends. And for this we colour the lines. Or we draw a"
                                 " scatter plot.")
     assert any("number before each of 7 line(s)" in n for n in pt.warnings)
 
@@ -162,7 +158,7 @@ def test_numbers_at_the_start_of_a_few_lines_stay_speech() -> None:
     text = ("Interviewer: When did it start?\n\nRespondent: 10 years ago we had one clinic.\n\n"
             "Interviewer: And now?\n\nRespondent: 12 clinics, and 3 more next year.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
-    assert _turns(pt)[1] == ("Respondent", "10 years ago we had one clinic.")
+    assert spoken_turns(pt)[1] == ("Respondent", "10 years ago we had one clinic.")
 
 
 def test_numbered_a_labels_without_anyone_asking_are_no_answers(tmp_path: Path) -> None:
@@ -226,9 +222,9 @@ def test_front_matter_with_a_colon_in_a_value_is_read_line_by_line(tmp_path: Pat
     assert pt.metadata["title"] == "Memórias da Universidade do Minho: Entrevista com Deborah Perrota de Andrade"
     assert pt.metadata["interviewee"] == "Deborah Perrota de Andrade"
     assert any("not valid YAML" in n for n in pt.warnings)
-    assert ("Pergunta", "Onde você nasceu?") in _turns(pt)
+    assert ("Pergunta", "Onde você nasceu?") in spoken_turns(pt)
     # the title above the first label is metadata
-    assert _turns(pt)[0] == ("Pergunta", "Olá, boa tarde. Obrigada pela sua disponibilidade.")
+    assert spoken_turns(pt)[0] == ("Pergunta", "Olá, boa tarde. Obrigada pela sua disponibilidade.")
     speakers, _ = import_text(tmp_path, "entrevista.txt", PORTUGUESE_QA)
     assert {s["label"]: s["role"] for s in speakers} == {"Pergunta": "interviewer", "Resposta": "informant"}
 
@@ -254,7 +250,7 @@ def test_answers_left_unlabelled_under_the_interviewers_labelled_questions_are_t
     speakers, report = import_text(tmp_path, "kii_q_only.txt", text)
     assert {s["label"]: s["role"] for s in speakers} == {"Interviewer": "interviewer", "Respondent": "informant"}
     pt = parse_transcript(text.encode(), "kii_q_only.txt")
-    assert _turns(pt)[1] == ("Respondent", "About ten years. I started as a nurse and then became the manager.")
+    assert spoken_turns(pt)[1] == ("Respondent", "About ten years. I started as a nurse and then became the manager.")
     assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])
 
 
@@ -266,9 +262,9 @@ def test_questions_left_unlabelled_above_the_labelled_answers_are_the_interviewe
         paragraphs += [f"Como foi o ano {n} na universidade?", f"J: Foi bom, aprendi muito no ano {n}.",
                        "E depois continuei a trabalhar na associação."]
     pt = parse_transcript("\n\n".join(paragraphs).encode(), "entrevista.txt")
-    assert [s for s, _ in _turns(pt)][:4] == ["Interviewer", "J", "Interviewer", "J"]
-    assert " ".join(_turns(pt)[1][1].split()) == ("Foi bom, aprendi muito no ano 0. E depois continuei a trabalhar na"
-                                                  " associação.")
+    assert [s for s, _ in spoken_turns(pt)][:4] == ["Interviewer", "J", "Interviewer", "J"]
+    assert " ".join(spoken_turns(pt)[1][1].split()) == ("Foi bom, aprendi muito no ano 0. E depois continuei a"
+                                                        " trabalhar na associação.")
 
 
 def test_a_turn_over_several_paragraphs_stays_one_voice() -> None:
@@ -276,7 +272,7 @@ def test_a_turn_over_several_paragraphs_stays_one_voice() -> None:
             "We had two clinics then, and the staff were new.\n\nInterviewer: And now?\n\n"
             "Respondent: Now there are twelve.\n\nInterviewer: Thank you.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
-    assert [s for s, _ in _turns(pt)] == ["Interviewer", "Respondent", "Interviewer", "Respondent", "Interviewer"]
+    assert [s for s, _ in spoken_turns(pt)] == ["Interviewer", "Respondent", "Interviewer", "Respondent", "Interviewer"]
 
 
 def test_a_named_voice_asking_an_informant_label_is_guessed_the_interviewer_once(tmp_path: Path) -> None:
@@ -329,8 +325,8 @@ def test_a_zoom_chat_reads_each_sender_as_the_speaker(chat: str) -> None:
     pt = parse_transcript(chat.encode(), "fgd_chat.txt")
     assert [(t.speaker, t.t_start) for t in pt.turns] == [
         ("Hoa Tran", 72.0), ("Nguyen Van Minh", 125.0), ("Hoa Tran", 220.0), ("Le Thi Lan", 310.0)]
-    assert _turns(pt)[1][1] == "Morning! The link works now."
-    assert _turns(pt)[3][1] == "(privately) Same here, the training was too short."  # the recipient's name is not
+    assert spoken_turns(pt)[1][1] == "Morning! The link works now."
+    assert spoken_turns(pt)[3][1] == "(privately) Same here, the training was too short."  # the recipient's name is not
     assert not any("From" in u or "Everyone" in u for u in _units(pt))
     assert any("read as a Zoom chat: 4 message(s)" in n and "1 of them sent privately" in n for n in pt.warnings)
 
@@ -377,7 +373,7 @@ def test_questions_in_chinese_left_unlabelled_above_the_labelled_answers_are_the
     for n in range(4):
         paragraphs += [f"第{n + 1}个问题：培训对你们有帮助吗？", f"李华：有帮助，第{n + 1}次培训很有用。"]
     pt = parse_transcript("\n\n".join(paragraphs).encode(), "访谈.txt")
-    assert [s for s, _ in _turns(pt)][:4] == ["Interviewer", "李华", "Interviewer", "李华"]
+    assert [s for s, _ in spoken_turns(pt)][:4] == ["Interviewer", "李华", "Interviewer", "李华"]
 
 
 WHO_IS_WHO = ("Entrevistado: Professor Mário Farelo - Departamento de História - Universidade do Minho\n"
@@ -420,14 +416,14 @@ def test_a_first_exchange_of_greetings_is_no_header() -> None:
     text = ("Interviewer: Good Morning\nRespondent: Good Morning\n\nInterviewer: How long have you worked here?\n\n"
             "Respondent: Ten years.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
-    assert _turns(pt)[0] == ("Interviewer", "Good Morning")
+    assert spoken_turns(pt)[0] == ("Interviewer", "Good Morning")
 
 
 def test_question_and_answer_labels_in_chinese_and_a_reason_line_inside_an_answer() -> None:
     text = ("问题：培训有用吗？\n\n回答：有用，护士学会了新方法。\n\n问题：经费够吗？\n\n"
             "回答：不够。原因：预算减少了。\n")
     pt = parse_transcript(text.encode(), "kii.txt")
-    assert _turns(pt) == [("问题", "培训有用吗？"), ("回答", "有用，护士学会了新方法。"), ("问题", "经费够吗？"),
+    assert spoken_turns(pt) == [("问题", "培训有用吗？"), ("回答", "有用，护士学会了新方法。"), ("问题", "经费够吗？"),
                           ("回答", "不够。原因：预算减少了。")]
     from qualcode.speakers import role_of_label
 
@@ -459,7 +455,8 @@ def test_answers_on_the_line_under_a_labelled_question_are_the_respondents(tmp_p
     speakers, report = import_text(tmp_path, "KII-29.txt", text)
     assert {s["label"]: s["role"] for s in speakers} == {"Q": "interviewer", "Respondent": "informant"}
     pt = parse_transcript(text.encode(), "KII-29.txt")
-    assert _turns(pt)[2:4] == [("Q", "What would you change?"), ("Respondent", "More follow-up visits, and earlier.")]
+    assert spoken_turns(pt)[2:4] == [("Q", "What would you change?"),
+                                     ("Respondent", "More follow-up visits, and earlier.")]
     assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])
 
 
@@ -510,7 +507,7 @@ def test_questions_left_unlabelled_on_the_line_above_each_labelled_answer_are_th
     speakers, report = import_text(tmp_path, "entrevista.txt", text)
     assert {s["label"]: s["role"] for s in speakers} == {"Interviewer": "interviewer", "J": "informant"}
     pt = parse_transcript(text.encode(), "entrevista.txt")
-    assert _turns(pt)[2:4] == [("Interviewer", "Como foi o ano 1 na universidade?"),
+    assert spoken_turns(pt)[2:4] == [("Interviewer", "Como foi o ano 1 na universidade?"),
                                ("J", "Foi bom, aprendi muito no ano 1. E depois continuei a trabalhar na associação.")]
     assert any("labels one side of the conversation only" in n for n in report["transcripts"][0]["notes"])
 

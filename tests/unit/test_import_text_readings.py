@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transcript_support import import_text
+from transcript_support import import_text, spoken_turns
 
 from qualcode.importers import parse_transcript
 
@@ -44,7 +44,7 @@ def test_a_name_with_a_role_in_lower_case_before_each_answer_is_the_speaker() ->
     text = ("Interviewer: Where?\nNguyen Thi Hoa, head nurse: At the clinic.\n"
             "Interviewer: When?\nNguyen Thi Hoa, head nurse: In 2019.\n")
     pt = parse_transcript(text.encode(), "kii.txt")
-    assert [(t.speaker, pt.text[t.start:t.end]) for t in pt.turns] == [
+    assert spoken_turns(pt) == [
         ("Interviewer", "Where?"), ("Nguyen Thi Hoa", "At the clinic."),
         ("Interviewer", "When?"), ("Nguyen Thi Hoa", "In 2019.")]
     assert pt.metadata["speaker_notes"] == {"Nguyen Thi Hoa": "head nurse"}
@@ -286,7 +286,7 @@ def test_upper_case_tags_before_each_line_are_both_senders_and_no_question_joins
     roles, _ = _import(tmp_path / "a", "kii_tags.txt", text)
     assert roles == {"I": "interviewer", "R": "informant"}
     parsed = parse_transcript(text.encode(), "kii_tags.txt")
-    turns = [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+    turns = spoken_turns(parsed)
     assert turns[:2] == [("I", "Thank you for meeting us. What is your role in the cooperative?"),
                          ("R", "I am the chair of the cooperative since 2020.\nWe have 45 members now, most of them"
                                " women.")]
@@ -295,7 +295,7 @@ def test_upper_case_tags_before_each_line_are_both_senders_and_no_question_joins
     ab = ("<A> How did it start?\n<B> The district called us.\n<A> And now?\n<B> Forty members.\n"
           "<b> a note in bold\n<B> Three groups.\n")
     parsed = parse_transcript(ab.encode(), "fgd_ab.txt")
-    assert [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns][3:] == [
+    assert spoken_turns(parsed)[3:] == [
         ("B", "Forty members."), (None, "<b> a note in bold"), ("B", "Three groups.")]
     assert any("1 line(s) starting with a tag that names no sender were kept as turns of no speaker" in w
                for w in parsed.warnings)
@@ -353,7 +353,7 @@ def test_a_chat_line_starting_with_a_dash_is_text_unless_it_says_who_joined_or_l
             "— Marta would say the same, I think\n— Clara would disagree\n→ Marta joined (~marta@example.org)\n"
             "<Clara> Noted. Anything else?\n<Elena> No, that is all.\n")
     parsed = parse_transcript(chat.encode(), "chat_bullets.txt")
-    turns = [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
+    turns = spoken_turns(parsed)
     assert turns[1] == ("Elena", "Our priorities:\ntraining for the new staff\nfuel for the bikes\nand one more thing"
                                  " — Marta would say the same, I think — Clara would disagree")
     assert [s for s, _ in turns] == ["Clara", "Elena", "Clara", "Elena"]

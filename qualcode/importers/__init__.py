@@ -138,13 +138,11 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
 
         damage = CueDamage()
         parsed = cues_as_transcript(whisper_tsv_cues(text, name, damage), name, fmt="vtt", damage=damage)
-        parsed.format = "tsv"
         from qualcode.importers.cue_reader import TSV_SECONDS_NOTICE
 
         tool = "tab-separated captions (start, end, text)" if TSV_SECONDS_NOTICE in parsed.warnings \
             else "Whisper .tsv output"
-        parsed.detected = f"{tool}: " + parsed.detected.partition(": ")[2]
-        return parsed
+        return _read_as(parsed, "tsv", tool)
     from qualcode.importers.caption_table import read_json
 
     record = read_json(text)
@@ -159,9 +157,7 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         damage = CueDamage()
         parsed = cues_as_transcript(json_cues(record, text, name, damage), name, fmt="vtt", damage=damage,
                                     voices="speakers from each segment's 'speaker' (WhisperX)")
-        parsed.format = "json"
-        parsed.detected = "Whisper JSON output: " + parsed.detected.partition(": ")[2]
-        return parsed
+        return _read_as(parsed, "json", "Whisper JSON output")
     if "\t" in text[:4000] or "," in text[:4000]:
         from qualcode.importers.caption_table import table_columns
 
@@ -204,9 +200,7 @@ def _parse(data: bytes, name: str, *, notes: bool = True) -> ParsedTranscript:
         subviewer = sbv_cues(text, name, damage)
         if subviewer is not None:
             parsed = cues_as_transcript(subviewer, name, fmt="vtt", damage=damage)
-            parsed.format = "sbv"
-            parsed.detected = "SubViewer (.sbv, YouTube): " + parsed.detected.partition(": ")[2]
-            return parsed
+            return _read_as(parsed, "sbv", "SubViewer (.sbv, YouTube)")
         from qualcode.importers.cue_reader import console_lines
         from qualcode.importers.text_reader import zoom_chat_lines
 
@@ -256,6 +250,13 @@ def _read_text(text: str, fmt: str, name: str, *, notes: bool) -> ParsedTranscri
     return parsed
 
 
+def _read_as(parsed: ParsedTranscript, fmt: str, what: str) -> ParsedTranscript:
+    """``parsed``, read by another format's reader, given its own format and named as ``what`` in the report."""
+    parsed.format = fmt
+    parsed.detected = f"{what}: " + parsed.detected.partition(": ")[2]
+    return parsed
+
+
 def _parse_html(text: str, name: str, *, notes: bool, paragraphs: list[str] | None = None) -> ParsedTranscript:
     """A transcript published as an HTML page (noScribe's default output, an oral-history archive): its paragraphs
     (``paragraphs``, when the page was parsed already) read as a text file's. A page without speaker labels is a
@@ -267,8 +268,7 @@ def _parse_html(text: str, name: str, *, notes: bool, paragraphs: list[str] | No
     if not paragraphs:
         raise InputError("this HTML page has no text", path=name, hint="check that the page was saved completely")
     parsed = _parse("\n\n".join(paragraphs).encode("utf-8"), name, notes=notes)
-    parsed.format = "text"
-    parsed.detected = "HTML page: " + parsed.detected.partition(": ")[2]
+    _read_as(parsed, "text", "HTML page")
     speakers = _turn_takers(parsed)
     if speakers:
         from qualcode.speakers import quoted_list

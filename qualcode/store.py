@@ -113,6 +113,7 @@ def finite_time(seconds: float | None) -> float | None:
     clock or JSON listing can show it."""
     return seconds if seconds is None or math.isfinite(seconds) else None
 
+
 class Project:
     """An open project. Use :meth:`create` or :meth:`open`; close with :meth:`close` or a ``with`` block."""
 

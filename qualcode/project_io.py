@@ -81,7 +81,7 @@ def import_codings_table(
     :mod:`qualcode.placing` for these rules). A row that breaks them refuses the whole table, at its line: the table
     is checked before anything is written.
     """
-    from qualcode.coded_segments import import_segments, nvivo_references, read_segments_table, segments_in_page
+    from qualcode.coded_segments import import_segments, read_segments_table, segments_in_page
     from qualcode.highlights import import_highlights, is_highlights_table, read_highlights, read_highlights_page
 
     p = Path(path)
@@ -116,10 +116,9 @@ def import_codings_table(
         return import_highlights(project, p, *taguette, coder=default_coder)
     first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
     if not {"quote", "code"} <= {f.strip().lower() for f in first}:
-        nvivo = nvivo_references(text, p.name)
+        nvivo = _nvivo_references(project, p, text, default_coder, transcript)
         if nvivo is not None:  # NVivo's export of a code's references as text
-            return import_segments(project, p, nvivo[0], Counter(), nvivo[1], coder=default_coder,
-                                   transcript=transcript)
+            return nvivo
         # another tool's coded segments (a header that is not the quote table's)
         return _segments(project, p, *read_segments_table(p), default_coder, transcript)
     # strict: an unclosed quote is an error, not one quote swallowing the rest of the table
@@ -185,7 +184,6 @@ def import_codings_table(
 
 def _nvivo_word(project: Project, p: Path, coder: str, transcript: str | None) -> ImportedCodings:
     """NVivo's export of a code's references saved as a Word document."""
-    from qualcode.coded_segments import import_segments, nvivo_references
     from qualcode.refi.imports import docx_text
     from qualcode.safeio.files import read_input
     from qualcode.safeio.limits import limits
@@ -194,12 +192,24 @@ def _nvivo_word(project: Project, p: Path, coder: str, transcript: str | None) -
     text = docx_text(data)
     if text is None:
         raise InputError("is not a readable Word document", path=str(p), hint="open it in Word and save it again")
-    removed: Counter[str] = Counter()
-    found = nvivo_references(clean(text, removed), p.name)
+    found = _nvivo_references(project, p, text, coder, transcript)
     if found is None:
         raise InputError("is a Word document but not NVivo's export of a code's references (no line such as"
                          " '<Files\\\\KII-03> - § 2 references coded [3.10% Coverage]')", path=str(p),
                          hint="export the code's references from NVivo, or the coded segments as a table")
+    return found
+
+
+def _nvivo_references(project: Project, p: Path, text: str, coder: str,
+                      transcript: str | None) -> ImportedCodings | None:
+    """NVivo's export of a code's references (its text, from a text file or a Word document) imported, its text
+    cleaned as any table's is; None for a text that is no such export."""
+    from qualcode.coded_segments import import_segments, nvivo_references
+
+    removed: Counter[str] = Counter()
+    found = nvivo_references(clean(text, removed), p.name)
+    if found is None:
+        return None
     return import_segments(project, p, found[0], removed, found[1], coder=coder, transcript=transcript)
 
 

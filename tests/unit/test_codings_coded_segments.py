@@ -281,6 +281,18 @@ def test_nvivos_export_of_a_codes_references_as_text_takes_the_code_from_the_fil
     assert refs == {"FGD-01", "KII-03"} and report["added"] == 3
 
 
+def test_nvivos_export_of_a_codes_references_as_text_is_cleaned_as_its_word_export_is(
+    example_project_dir: Path,
+) -> None:
+    # a control character an older export left in a reference is taken out and counted, as from a Word export
+    export = example_project_dir / "Outputs leading to outcomes.txt"
+    export.write_text(NVIVO_TEXT.replace("closed 131", "closed\x07 131"), encoding="utf-8")
+    with Project.open(example_project_dir) as project:
+        report = import_codings_table(project, export, default_coder="ana")
+    assert report["added"] == 3
+    assert "removed 1 control or non-character from the table (U+0007)" in report["warnings"]
+
+
 def test_nvivos_export_of_a_codes_references_in_word_names_its_code_above_the_files(
     example_project_dir: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -164,17 +164,20 @@ def _import_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     found = stored_transcript_warnings(conn)
     if not found:
         return [_check("import", "ok", "every transcript's speakers have roles; no layout left in the text")]
-    return [_check("import", "warning", f"{tid}: {_without_names(conn, tid, w)}", None, transcript=tid)
-            for tid, warnings in found.items() for w in warnings]
+    out = []
+    for tid, warnings in found.items():
+        shown_as = _labels_shown(conn, tid)  # once for the transcript, not once for each of its warnings
+        out += [_check("import", "warning", f"{tid}: {_without_names(shown_as, tid, w)}", None, transcript=tid)
+                for w in warnings]
+    return out
 
 
-def _without_names(conn: sqlite3.Connection, tid: str, warning: str) -> str:
-    """A warning as the doctor shows it: a speaker label that names someone ('Nguyen Van Minh') as listings show it
-    without --show-names ('[informant KII-03]', 'Speaker'), with where to see the labels; placeholders and roles
-    ('Speaker 1', 'P2', 'Interviewer') as they are."""
+def _labels_shown(conn: sqlite3.Connection, tid: str) -> dict[str, str]:
+    """Each speaker label of the transcript as listings show it without --show-names: a label that names someone
+    ('Nguyen Van Minh') as '[informant KII-03]' or '[speaker 1]'; placeholders and roles ('Speaker 1', 'P2',
+    'Interviewer') as they are."""
     from qualcode.safety.privacy import shown_speaker
 
-    hidden = False
     rows = conn.execute("SELECT label, role, case_id FROM speakers WHERE transcript_id = ? ORDER BY rowid",
                         (tid,)).fetchall()
     counts = {"Speaker": 0, "Interviewer": 0}
@@ -185,6 +188,13 @@ def _without_names(conn: sqlite3.Connection, tid: str, warning: str) -> str:
             counts[shown] += 1
             shown = f"[{shown.lower()} {counts[shown]}]"
         shown_as[label] = shown
+    return shown_as
+
+
+def _without_names(shown_as: dict[str, str], tid: str, warning: str) -> str:
+    """A warning as the doctor shows it: the labels that name someone as listings show them (``shown_as``), with
+    where to see the labels."""
+    hidden = False
     for label in sorted(shown_as, key=len, reverse=True):
         shown = shown_as[label]
         if shown != label and f"'{label}'" in warning:

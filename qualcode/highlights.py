@@ -173,23 +173,16 @@ def _details(paragraph: list[tuple[int | None, str]]) -> tuple[str, str] | None:
     return "".join(after.get(runs[-2], [])), "".join(after.get(runs[-1], []))
 
 
-def read_highlights_page(path: Path) -> tuple[list[list[str]], Counter[str]]:
+def read_highlights_page(path: Path, page: str) -> tuple[list[list[str]], Counter[str]]:
     """The highlights of Taguette's HTML export as the rows of its table: each highlight's text (its bold words
     kept), then a paragraph that starts with a bold word, whose last two bold words ("Document:", "Tags:", in the
     user's language) come before its document and its tags (one per line, a comma after each but the last);
     highlights are set apart by a rule. A highlight without that paragraph is a row without a document, which the
-    import reports as not placed."""
+    import reports as not placed. ``page`` is the text of the file ``path``."""
     from html.parser import HTMLParser
 
     from qualcode.safeio.cleaning import clean_line
-    from qualcode.safeio.files import read_input
 
-    data = read_input(path, what="highlights page", hint="give Taguette's highlights export as .csv, .xlsx or .html")
-    try:
-        page = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("is not a UTF-8 web page", path=str(path),
-                         hint="export the highlights again from Taguette") from None
     # per highlight (the rules set them apart): its paragraphs, each a list of (bold run or None, text) pieces
     sections: list[list[list[tuple[int | None, str]]]] = [[]]
 

@@ -91,15 +91,17 @@ def import_codings_table(
 
         data = read_input(p, what="web page", hint="give the export as .csv, .xlsx or .html")
         try:
-            page = data.decode("utf-8-sig")
+            page, utf8 = data.decode("utf-8-sig"), True
         except UnicodeDecodeError:
-            page = data.decode("cp1252", errors="replace")  # an older Windows export; Taguette's is UTF-8
+            page, utf8 = data.decode("cp1252", errors="replace"), False  # an older Windows export
         found, tables = segments_in_page(page)
         if found is not None:
             return import_segments(project, p, *found, coder=default_coder, transcript=transcript)
         if tables:
             raise _unknown_table(p)  # a page of tables, none of them a table of coded segments
-        return import_highlights(project, p, *read_highlights_page(p), coder=default_coder)
+        if not utf8:  # Taguette's pages are UTF-8
+            raise InputError("is not a UTF-8 web page", path=str(p), hint="export the highlights again from Taguette")
+        return import_highlights(project, p, *read_highlights_page(p, page), coder=default_coder)
     if p.suffix.lower() == ".docx":
         # a Word document: NVivo's export of a code's references
         return _nvivo_word(project, p, default_coder, transcript)

@@ -132,6 +132,11 @@ def test_a_highlights_table_nothing_of_which_can_be_placed_is_refused_in_one_lin
     code = _run("codings", "import", "-p", str(folder), str(page), "--coder", "ana")
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "is not Taguette's highlights export" in err
+    # a page that is not UTF-8 and holds no table of coded segments: not Taguette's, whose pages are UTF-8
+    page.write_bytes("<html><body><p>Caf\u00e9 notes</p></body></html>".encode("cp1252"))
+    code = _run("codings", "import", "-p", str(folder), str(page), "--coder", "ana")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "is not a UTF-8 web page" in err
 
 
 def test_bold_words_inside_a_web_page_highlight_are_kept_and_a_highlight_without_its_details_is_reported(

@@ -41,6 +41,7 @@ from qualcode.placing import (
     Transcripts,
     name_key,
     transcripts_by_name,
+    unplaced_summary,
     write_codings,
 )
 from qualcode.safeio.cleaning import clean_line, describe
@@ -371,9 +372,8 @@ def _problems(no_transcript: Counter[str], unknown: Counter[str], several: dict[
         lines.append("codes that fit more than one code here, nothing written for them: "
                      + _listing([f"'{name}' ({', '.join(sorted(ids))})" for name, ids in several.items()]))
     if unplaced:
-        parts = [f"'{d}': " + ", ".join(f"{k} ({why})" for why, k in whys.most_common())
-                 for d, whys in unplaced.items()]
-        lines.append(f"{sum(sum(c.values()) for c in unplaced.values())} segment(s) not placed: " + _listing(parts))
+        lines.append(f"{sum(sum(c.values()) for c in unplaced.values())} segment(s) not placed: "
+                     + unplaced_summary(unplaced, 8))
     if ambiguous:
         lines.append(f"{len(ambiguous)} segment(s) found in more than one place, not coded (code the right one by"
                      " hand): " + _listing(ambiguous))

@@ -20,6 +20,7 @@ from qualcode.placing import (
     Transcripts,
     name_key,
     transcripts_by_name,
+    unplaced_summary,
     write_codings,
 )
 from qualcode.safeio.cleaning import describe
@@ -103,7 +104,7 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         raise InputError("holds no highlights: only the header of Taguette's export", path=str(p),
                          hint="highlight passages in Taguette, then export 'all highlights' again")
     if not planned:
-        raise InputError("no highlight could be placed: " + _unplaced_summary(unplaced), path=str(p),
+        raise InputError("no highlight could be placed: " + unplaced_summary(unplaced), path=str(p),
                          hint="import the documents as transcripts under the names Taguette shows (or their file"
                               " names) and Taguette's codebook (qualcode refi import codebook.qdc) first")
     added, skipped = write_codings(project, planned)
@@ -114,7 +115,7 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
         warnings.append(loose.replace("code paths", "dotted tags", 1))
     if unplaced:
         warnings.append(f"{sum(sum(c.values()) for c in unplaced.values())} highlight row(s) not placed: "
-                        + _unplaced_summary(unplaced))
+                        + unplaced_summary(unplaced))
     if asked:
         warnings.append(f"{len(asked)} highlight(s) also marked the interviewer's words: only the informants' units"
                         " are coded")
@@ -122,14 +123,6 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
     if note:
         warnings.append(note)
     return {"file": str(p), "added": added, "skipped": skipped, "warnings": warnings}
-
-
-def _unplaced_summary(unplaced: dict[str, Counter[str]]) -> str:
-    parts: list[str] = []
-    for document, whys in unplaced.items():
-        said = ", ".join(f"{n} ({why})" for why, n in whys.most_common())
-        parts.append(f"'{document}': {said}")
-    return "; ".join(parts)
 
 
 def read_highlights(path: Path, first_line: str) -> tuple[list[list[str]], Counter[str]] | None:

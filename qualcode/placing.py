@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import NamedTuple
@@ -111,6 +112,16 @@ class Transcripts:
             self._labels[tid] = speaker_labels(self._project, tid)
         text, units = self(tid)
         return place(text, units, without_labels(quote, self._labels[tid], stamps=stamps), approximate=True)
+
+
+def unplaced_summary(unplaced: dict[str, Counter[str]], most: int | None = None) -> str:
+    """The report's words for what was not placed, by document: "'KII-03': 2 (why), 1 (why); ..." (the first
+    ``most`` documents, when given)."""
+    parts = [f"'{document}': " + ", ".join(f"{n} ({why})" for why, n in whys.most_common())
+             for document, whys in unplaced.items()]
+    if most is None or len(parts) <= most:
+        return "; ".join(parts)
+    return "; ".join(parts[:most]) + f"; and {len(parts) - most} more"
 
 
 class Planned(NamedTuple):

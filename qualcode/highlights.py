@@ -125,17 +125,6 @@ def import_highlights(project: Project, path: str | Path, rows: list[list[str]],
     return {"file": str(p), "added": added, "skipped": skipped, "warnings": warnings}
 
 
-def read_highlights(path: Path, first_line: str) -> tuple[list[list[str]], Counter[str]] | None:
-    """The rows of Taguette's highlights export as CSV, else None for a CSV whose ``first_line`` is another
-    header."""
-    import csv
-    import io
-
-    if not is_highlights_table(next(csv.reader(io.StringIO(first_line)), [])):
-        return None
-    return read_highlights_table(path)
-
-
 def read_highlights_table(path: Path) -> tuple[list[list[str]], Counter[str]]:
     """The rows of Taguette's highlights export (CSV, or Excel, which only this export gives here)."""
     from qualcode.cases import read_table

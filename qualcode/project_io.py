@@ -82,7 +82,7 @@ def import_codings_table(
     is checked before anything is written.
     """
     from qualcode.coded_segments import import_segments, read_segments_table, segments_in_page
-    from qualcode.highlights import import_highlights, is_highlights_table, read_highlights, read_highlights_page
+    from qualcode.highlights import import_highlights, is_highlights_table, read_highlights_page, read_highlights_table
 
     p = Path(path)
     if p.suffix.lower() in (".html", ".htm"):
@@ -113,10 +113,9 @@ def import_codings_table(
                                      coder=default_coder)
         return _segments(project, p, table, cleaned, layout, default_coder, transcript)
     text = read_user_text(p, hint="save the table as UTF-8 CSV")
-    taguette = read_highlights(p, text.lstrip("\ufeff").split("\n", 1)[0].strip("\r"))
-    if taguette is not None:
-        return import_highlights(project, p, *taguette, coder=default_coder)
     first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
+    if is_highlights_table(first):
+        return import_highlights(project, p, *read_highlights_table(p), coder=default_coder)
     if not {"quote", "code"} <= {f.strip().lower() for f in first}:
         nvivo = _nvivo_references(project, p, text, default_coder, transcript)
         if nvivo is not None:  # NVivo's export of a code's references as text

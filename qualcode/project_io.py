@@ -112,7 +112,17 @@ def import_codings_table(
             return import_highlights(project, p, [[c.replace("\n", " ") for c in row] for row in table], cleaned,
                                      coder=default_coder)
         return _segments(project, p, table, cleaned, layout, default_coder, transcript)
-    text = read_user_text(p, hint="save the table as UTF-8 CSV")
+    try:
+        text = read_user_text(p, hint="save the table as UTF-8 CSV")
+    except InputError as not_utf8:
+        if "UTF-8" not in not_utf8.message:
+            raise
+        # another tool's coded segments saved in Windows' own encoding (MAXQDA, ATLAS.ti), which the table reader
+        # reads; the quote table and Taguette's export are UTF-8
+        table, cleaned, layout = read_segments_table(p)
+        if layout is None:
+            raise
+        return _segments(project, p, table, cleaned, layout, default_coder, transcript)
     first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
     if is_highlights_table(first):
         return import_highlights(project, p, *read_highlights_table(p), coder=default_coder)

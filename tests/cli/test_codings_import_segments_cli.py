@@ -19,14 +19,14 @@ LOGBOOK = ("P1 (HR officer, F): Now we have a logbook and a rule that every comp
 
 
 
-def _table(folder: Path) -> Path:
+def _table(folder: Path, encoding: str = "utf-8-sig", comment: str = "") -> Path:
     # MAXQDA's CSV as German Excel saves it: semicolons, the code path with a backslash
     table = folder / "Codierte Segmente.csv"
-    with table.open("w", encoding="utf-8-sig", newline="") as f:
+    with table.open("w", encoding=encoding, newline="") as f:
         writer = csv.writer(f, delimiter=";")
         writer.writerow(HEADER)
         writer.writerow(["", "FGD", "FGD-01_hr-managers-bacninh", "Effectiveness\\Outputs leading to outcomes", "30",
-                         "27", "0", LOGBOOK, "", "Mai", "3/4/2024 2:05 PM", "Mai", "", "0", "1.2"])
+                         "27", "0", LOGBOOK, comment, "Mai", "3/4/2024 2:05 PM", "Mai", "", "0", "1.2"])
         writer.writerow(["", "FGD", "FGD-01_hr-managers-bacninh", "Good practices", "27", "27", "0", LOGBOOK, "", "",
                          "", "", "", "0", "1.2"])
     return table
@@ -54,6 +54,22 @@ def test_the_terminal_says_which_tool_and_columns_were_read_and_who_coded(
     assert {c["ref"] for c in mine} == {"FGD-01:30"}
     assert {(c["code"], c["coder"]) for c in mine} == {("effectiveness.outcomes", "Mai"), ("good_practice", "ana")}
     assert next(c["created"] for c in mine if c["coder"] == "Mai") == "2024-03-04T14:05:00"
+
+
+def test_a_table_saved_in_windows_own_encoding_is_read_and_a_quote_table_so_saved_refused(
+    example_project_dir: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    table = _table(example_project_dir, encoding="cp1252", comment="Réponse claire")  # not UTF-8: é is one byte
+    with pytest.raises(UnicodeDecodeError):
+        table.read_bytes().decode("utf-8")
+    code, out, err = _run(capsys, "codings", "import", "-p", str(example_project_dir), str(table), "--coder", "ana")
+    assert code == 0 and err == "" and out.splitlines()[0] == f"{table}: 2 codings added, 0 already there"
+    code, out, _ = _run(capsys, "codings", "list", "-p", str(example_project_dir), "--json")
+    assert any(c["coder"] == "Mai" and c.get("memo") == "Réponse claire" for c in json.loads(out)), out
+    quotes = example_project_dir / "quotes.csv"
+    quotes.write_bytes("quote,code\nLe café est bon.,relevance\n".encode("cp1252"))
+    code, out, err = _run(capsys, "codings", "import", "-p", str(example_project_dir), str(quotes), "--coder", "ana")
+    assert code == 2 and err.strip().startswith("qualcode: error:") and "is not UTF-8 text" in err
 
 
 def test_json_gives_the_same_report(example_project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
